@@ -1,0 +1,32 @@
+// The benchmark format every issue uses: one JSON line per figure on stdout.
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  [extra: string]: unknown;
+}
+
+export interface Benchmark {
+  /** Names of the figures this benchmark prints; `npm run bench -- <prefix>` matches on them. */
+  names: string[];
+  run(): Promise<Figure[]> | Figure[];
+}
+
+export function emit(figure: Figure): void {
+  process.stdout.write(`${JSON.stringify(figure)}\n`);
+}
+
+/** Milliseconds taken by `fn`, as the median of `runs` runs after `warmup` unmeasured ones. */
+export async function medianMs(fn: () => unknown, runs = 5, warmup = 1): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+export const round = (x: number, digits = 2): number => Number(x.toFixed(digits));

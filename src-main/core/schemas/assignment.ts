@@ -1,0 +1,47 @@
+// The allocation a provider computes for its slots (seed 000's "result" layer). The seed's
+// `assigned_to_peer` / `assigned_by_peer` pair is renamed to say who is who: the requester owns
+// the unit, the provider computes it.
+import { z } from 'zod';
+import { ComputeResourceSchema } from './capability.js';
+import { VectorClockSchema } from './commitment.js';
+import { Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
+
+export const VerificationRoleSchema = z.enum(['primary', 'verification']);
+
+export const WorkAssignmentSchema = z.strictObject({
+  assignment_id: Id,
+  work_unit_id: Id,
+  job_id: Id,
+  requester_peer: PeerId,
+  provider_peer: PeerId,
+  slot_id: Id,
+  tier: z.union([z.literal(1), z.literal(2)]),
+  expected_start: IsoTime,
+  expected_end: IsoTime,
+  resources_allocated: ComputeResourceSchema,
+  verification_role: VerificationRoleSchema,
+  timestamp: IsoTime,
+});
+
+export const SlotAssignmentStateSchema = z.strictObject({
+  slot_id: Id,
+  available_resources: ComputeResourceSchema,
+  tier1_assignments: z.array(WorkAssignmentSchema).max(LIMITS.unitsPerRequest),
+  tier2_assignments: z.array(WorkAssignmentSchema).max(LIMITS.unitsPerRequest),
+  /** Resource-seconds used per dimension (see docs/PROTOCOL.md, "capacity"). */
+  total_allocated_resources: ComputeResourceSchema,
+  utilization_percent: z.number().min(0).max(100),
+});
+
+export const ComputeAllocationStateSchema = z.strictObject({
+  peer_id: PeerId,
+  slot_assignments: z.array(SlotAssignmentStateSchema).max(LIMITS.slotsPerCommitment),
+  total_work_units_assigned: Count,
+  timestamp: IsoTime,
+  vector_clock: VectorClockSchema,
+});
+
+export type VerificationRole = z.infer<typeof VerificationRoleSchema>;
+export type WorkAssignment = z.infer<typeof WorkAssignmentSchema>;
+export type SlotAssignmentState = z.infer<typeof SlotAssignmentStateSchema>;
+export type ComputeAllocationState = z.infer<typeof ComputeAllocationStateSchema>;

@@ -1,0 +1,44 @@
+// What a peer offers: resources, algorithms, data it holds, and when (seed 000, layer 1).
+import { z } from 'zod';
+import { Fraction, Id, IsoTime, LIMITS, NonNegative, SemVer } from './primitives.js';
+
+export const ComputeResourceSchema = z.strictObject({
+  cpu_cores: NonNegative.max(4096),
+  ram_gb: NonNegative.max(1 << 20),
+  gpu_vram_gb: NonNegative.max(1 << 20).optional(),
+  disk_gb: NonNegative.max(1 << 30).optional(),
+  network_mbps: NonNegative.max(1 << 30).optional(),
+});
+
+export const AlgorithmCapabilitySchema = z.strictObject({
+  algorithm_id: Id,
+  version: SemVer,
+  supported: z.boolean(),
+  performance_score: Fraction,
+});
+
+export const DataLocalitySchema = z.strictObject({
+  dataset_id: Id,
+  has_local_copy: z.boolean(),
+  download_speed_mbps: NonNegative.optional(),
+});
+
+export const AvailabilitySlotSchema = z
+  .strictObject({
+    slot_id: Id,
+    start_time: IsoTime,
+    end_time: IsoTime,
+    resources: ComputeResourceSchema,
+    algorithms: z.array(AlgorithmCapabilitySchema).max(LIMITS.algorithmsPerSlot),
+    data_locality: z.array(DataLocalitySchema).max(LIMITS.datasetsPerSlot).optional(),
+    priority: Fraction,
+  })
+  .refine((s) => Date.parse(s.end_time) > Date.parse(s.start_time), {
+    message: 'end_time must be after start_time',
+    path: ['end_time'],
+  });
+
+export type ComputeResource = z.infer<typeof ComputeResourceSchema>;
+export type AlgorithmCapability = z.infer<typeof AlgorithmCapabilitySchema>;
+export type DataLocality = z.infer<typeof DataLocalitySchema>;
+export type AvailabilitySlot = z.infer<typeof AvailabilitySlotSchema>;

@@ -1,0 +1,40 @@
+// A peer's published state for a round (seed 000's state declaration) and its round marker.
+import { z } from 'zod';
+import { AvailabilitySlotSchema } from './capability.js';
+import { WorkRequestSchema } from './work.js';
+import { Count, Fraction, Id, idRecord, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';
+
+export const VectorClockSchema = idRecord(Count);
+
+export const ContributionHistorySchema = z.strictObject({
+  total_work_units_completed: Count,
+  total_compute_hours: NonNegative,
+  average_result_quality: Fraction,
+  reliability_score: Fraction,
+});
+
+export const ComputeCommitmentSchema = z.strictObject({
+  peer_id: PeerId,
+  availability_slots: z.array(AvailabilitySlotSchema).max(LIMITS.slotsPerCommitment),
+  work_requests: z.array(WorkRequestSchema).max(LIMITS.requestsPerCommitment),
+  trust_weights: idRecord(Fraction),
+  contribution_history: ContributionHistorySchema,
+  damping_factor: Fraction.default(1),
+  over_allocation_history: z.array(NonNegative).max(3),
+  timestamp: IsoTime,
+  vector_clock: VectorClockSchema,
+});
+
+export const ComputeRoundStateSchema = z.strictObject({
+  peer_id: PeerId,
+  round: Count,
+  vector_clock: VectorClockSchema,
+  active_jobs: z.array(Id).max(LIMITS.recordEntries),
+  timestamp: IsoTime,
+});
+
+export type VectorClock = z.infer<typeof VectorClockSchema>;
+export type ContributionHistory = z.infer<typeof ContributionHistorySchema>;
+export type ComputeCommitment = z.infer<typeof ComputeCommitmentSchema>;
+export type ComputeCommitmentInput = z.input<typeof ComputeCommitmentSchema>;
+export type ComputeRoundState = z.infer<typeof ComputeRoundStateSchema>;

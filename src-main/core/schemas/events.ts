@@ -1,0 +1,55 @@
+// The node's journal vocabulary: every state change is one of these events, written to the
+// journal before the derived tables it updates. `event_id` is chosen by the writer and is unique:
+// appending an event whose id is already journaled changes nothing (idempotent re-delivery).
+import { z } from 'zod';
+import { AvailabilitySlotSchema } from './capability.js';
+import { LedgerEntrySchema } from './ledger.js';
+import { AcceptanceSchema, OfferSchema } from './market.js';
+import { Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
+import { ReceiptSchema } from './receipts.js';
+import { WorkResultSchema } from './result.js';
+import { MAX_REDUNDANCY, WorkUnitSchema } from './work.js';
+
+const base = { event_id: Id, at: IsoTime };
+
+export const JobSchema = z.strictObject({
+  job_id: Id,
+  requester: PeerId,
+  name: Name,
+  unit_count: Count.max(LIMITS.unitsPerRequest),
+  redundancy: z.number().int().min(1).max(MAX_REDUNDANCY),
+  budget: Credits,
+  deadline: IsoTime.optional(),
+});
+
+export const NodeEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('peer.seen'),
+    ...base,
+    peer_id: PeerId,
+    name: Name.optional(),
+    addresses: z.array(z.string().max(LIMITS.nameChars)).max(LIMITS.addressesPerAdvert),
+  }),
+  z.strictObject({ type: z.literal('trust.set'), ...base, peer_id: PeerId, weight: Fraction }),
+  z.strictObject({ type: z.literal('slot.put'), ...base, slot: AvailabilitySlotSchema }),
+  z.strictObject({ type: z.literal('slot.removed'), ...base, slot_id: Id }),
+  z.strictObject({ type: z.literal('job.submitted'), ...base, job: JobSchema }),
+  z.strictObject({ type: z.literal('unit.created'), ...base, unit: WorkUnitSchema }),
+  z.strictObject({ type: z.literal('offer.recorded'), ...base, offer: OfferSchema }),
+  z.strictObject({ type: z.literal('offer.accepted'), ...base, acceptance: AcceptanceSchema }),
+  z.strictObject({ type: z.literal('result.recorded'), ...base, result: WorkResultSchema }),
+  z.strictObject({
+    type: z.literal('unit.verified'),
+    ...base,
+    unit_id: Id,
+    verdict: z.enum(['verified', 'rejected']),
+    consensus_hash: Id.nullable(),
+  }),
+  z.strictObject({ type: z.literal('receipt.stored'), ...base, cid: Id, receipt: ReceiptSchema }),
+  z.strictObject({ type: z.literal('ledger.entry'), ...base, entry: LedgerEntrySchema }),
+]);
+
+export type Job = z.infer<typeof JobSchema>;
+export type NodeEvent = z.infer<typeof NodeEventSchema>;
+export type NodeEventType = NodeEvent['type'];
+export type NodeEventOf<T extends NodeEventType> = Extract<NodeEvent, { type: T }>;

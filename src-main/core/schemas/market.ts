@@ -1,0 +1,70 @@
+// What DESIGN.md's protocol adds to seed 000 for the market: the advert strangers see, the
+// provider's offers (bids) and the requester's acceptances, which alone make an assignment.
+import { z } from 'zod';
+import { VerificationRoleSchema } from './assignment.js';
+import { Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, NonNegative, PeerId, SemVer } from './primitives.js';
+
+/** What a provider charges; the UI calls this the earnings settings. Amounts in millicredits. */
+export const PriceScheduleSchema = z.strictObject({
+  per_core_second: Credits,
+  minimum: Credits,
+});
+
+export const HardwareSummarySchema = z.strictObject({
+  cpu_model: Name,
+  cpu_cores: Count,
+  ram_gb: NonNegative,
+  gpu_model: Name.optional(),
+  gpu_vram_gb: NonNegative.optional(),
+});
+
+/** The small signed advert all peers get, trusted or not. */
+export const AdvertSchema = z.strictObject({
+  peer_id: PeerId,
+  name: Name,
+  hardware: HardwareSummarySchema,
+  algorithms: z
+    .array(z.strictObject({ algorithm_id: Id, version: SemVer }))
+    .max(LIMITS.algorithmsPerSlot),
+  price: PriceScheduleSchema,
+  addresses: z.array(z.string().max(LIMITS.nameChars)).max(LIMITS.addressesPerAdvert),
+  timestamp: IsoTime,
+});
+
+/** A provider's bid of one of its slots for one unit of a requester. */
+export const OfferSchema = z.strictObject({
+  offer_id: Id,
+  round: Count,
+  unit_id: Id,
+  job_id: Id,
+  requester_peer: PeerId,
+  provider_peer: PeerId,
+  slot_id: Id,
+  tier: z.union([z.literal(1), z.literal(2)]),
+  price: Credits,
+  estimated_seconds: NonNegative,
+  performance_score: Fraction,
+  expected_start: IsoTime,
+  expected_end: IsoTime,
+  timestamp: IsoTime,
+});
+
+/** The requester's acceptance of an offer: the assignment, with the price held in escrow. */
+export const AcceptanceSchema = z.strictObject({
+  acceptance_id: Id,
+  offer_id: Id,
+  unit_id: Id,
+  job_id: Id,
+  requester_peer: PeerId,
+  provider_peer: PeerId,
+  price: Credits,
+  role: VerificationRoleSchema,
+  deadline: IsoTime,
+  timestamp: IsoTime,
+});
+
+export type PriceSchedule = z.infer<typeof PriceScheduleSchema>;
+export type HardwareSummary = z.infer<typeof HardwareSummarySchema>;
+export type Advert = z.infer<typeof AdvertSchema>;
+export type Offer = z.infer<typeof OfferSchema>;
+export type Acceptance = z.infer<typeof AcceptanceSchema>;

@@ -1,0 +1,43 @@
+// Proof of what ran. Each receipt names its author's previous receipt (`prev`, a CID, null for the
+// first) and its position in that chain (`seq`), so any peer can check the chain it receives.
+import { z } from 'zod';
+import { Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
+
+const ChainLink = {
+  author: PeerId,
+  seq: Count,
+  prev: Id.nullable(),
+  timestamp: IsoTime,
+};
+
+export const ExecutionReceiptSchema = z.strictObject({
+  kind: z.literal('execution'),
+  ...ChainLink,
+  assignment_id: Id,
+  unit_id: Id,
+  job_id: Id,
+  requester_peer: PeerId,
+  module_cid: Id.optional(),
+  input_cid: Id.optional(),
+  output_cid: Id,
+  verification_hash: Id,
+  fuel: Count.optional(),
+  wall_ms: Count,
+});
+
+export const VerificationReceiptSchema = z.strictObject({
+  kind: z.literal('verification'),
+  ...ChainLink,
+  unit_id: Id,
+  job_id: Id,
+  verdict: z.enum(['verified', 'rejected']),
+  consensus_hash: Id.nullable(),
+  agreeing: z.array(Id).max(LIMITS.resultsPerConsensus),
+  dissenting: z.array(Id).max(LIMITS.resultsPerConsensus),
+});
+
+export const ReceiptSchema = z.discriminatedUnion('kind', [ExecutionReceiptSchema, VerificationReceiptSchema]);
+
+export type ExecutionReceipt = z.infer<typeof ExecutionReceiptSchema>;
+export type VerificationReceipt = z.infer<typeof VerificationReceiptSchema>;
+export type Receipt = z.infer<typeof ReceiptSchema>;

@@ -1,0 +1,34 @@
+// What a provider returns, and the consensus over redundant results (seed 000). The seed's
+// free-form `result_data` is replaced by the output's content hash and size: outputs travel as
+// blobs, by hash, never inline in a message.
+import { z } from 'zod';
+import { ComputeResourceSchema } from './capability.js';
+import { Count, Id, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';
+
+export const WorkResultSchema = z.strictObject({
+  result_id: Id,
+  work_unit_id: Id,
+  assignment_id: Id,
+  computed_by_peer: PeerId,
+  output_cid: Id,
+  output_bytes: Count,
+  /** Deterministic fuel spent (WASM units); absent for GPU units. */
+  fuel: Count.optional(),
+  computation_time_seconds: NonNegative,
+  resources_used: ComputeResourceSchema,
+  verification_hash: Id,
+  timestamp: IsoTime,
+});
+
+export const VerificationConsensusSchema = z.strictObject({
+  work_unit_id: Id,
+  results: z.array(WorkResultSchema).max(LIMITS.resultsPerConsensus),
+  consensus_result: Id.optional(),
+  agreement_count: Count,
+  total_verifiers: z.number().int().min(1).max(LIMITS.resultsPerConsensus),
+  is_verified: z.boolean(),
+  timestamp: IsoTime,
+});
+
+export type WorkResult = z.infer<typeof WorkResultSchema>;
+export type VerificationConsensus = z.infer<typeof VerificationConsensusSchema>;

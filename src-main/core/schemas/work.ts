@@ -1,0 +1,45 @@
+// What a requester needs computed: units grouped into requests (seed 000), in the library-proxy
+// form of seed 001 (algorithm = library/method@version, module and input by content hash, params).
+import { z } from 'zod';
+import { ComputeResourceSchema } from './capability.js';
+import { Credits, Fraction, Id, IsoTime, LIMITS, NonNegative, Params, PeerId, SemVer } from './primitives.js';
+
+export const MAX_REDUNDANCY = 16;
+
+/** How replicas of a unit are compared: exact output hash (WASM) or a named comparator (GPU). */
+export const VerificationMethodSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('exact_hash') }),
+  z.strictObject({ kind: z.literal('comparator'), comparator: Id, tolerance: NonNegative }),
+]);
+
+export const WorkUnitSchema = z.strictObject({
+  unit_id: Id,
+  job_id: Id,
+  algorithm_id: Id,
+  algorithm_version: SemVer,
+  required_resources: ComputeResourceSchema,
+  required_dataset: Id.optional(),
+  estimated_duration_seconds: NonNegative.max(365 * 24 * 3600),
+  priority: Fraction,
+  verification_redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
+  module_cid: Id.optional(),
+  input_cid: Id.optional(),
+  params: Params.optional(),
+  /** The most the requester pays one worker for this unit; offers above it are not accepted. */
+  max_price: Credits.optional(),
+  verification: VerificationMethodSchema.optional(),
+});
+
+export const WorkRequestSchema = z.strictObject({
+  request_id: Id,
+  requester_id: PeerId,
+  job_id: Id,
+  work_units: z.array(WorkUnitSchema).max(LIMITS.unitsPerRequest),
+  deadline: IsoTime.optional(),
+  timestamp: IsoTime,
+});
+
+export type VerificationMethod = z.infer<typeof VerificationMethodSchema>;
+export type WorkUnit = z.infer<typeof WorkUnitSchema>;
+export type WorkUnitInput = z.input<typeof WorkUnitSchema>;
+export type WorkRequest = z.infer<typeof WorkRequestSchema>;
