@@ -1,0 +1,140 @@
+// The requester's side of a round (DESIGN.md step 4): of the offers received for each of my
+// units, accept the best ones, each from a different provider, until the unit has as many
+// workers as its redundancy asks. Accepting is what makes an assignment and holds the price in
+// escrow, so it also keeps each job within its budget. Manual acceptance (`get-bids` /
+// `accept-bid`) goes through `acceptOffer`, the same checks for one chosen offer.
+import type { Acceptance, Offer, WorkUnit } from '../schemas/index.js';
+
+/** How offers are ranked: weights on trust, reputation, price and estimated time. */
+export interface AcceptancePolicy {
+  trust: number;
+  reputation: number;
+  price: number;
+  time: number;
+  /** A worker's deadline is its estimate times this, plus `graceSeconds`. */
+  deadlineSlack: number;
+  graceSeconds: number;
+}
+
+export const DEFAULT_ACCEPTANCE_POLICY: AcceptancePolicy = {
+  trust: 1,
+  reputation: 1,
+  price: 0.5,
+  time: 0.5,
+  deadlineSlack: 3,
+  graceSeconds: 30,
+};
+
+export interface AcceptanceContext {
+  me: string;
+  nowMs: number;
+  policy: AcceptancePolicy;
+  /** My effective trust in a provider, in [0, 1]. */
+  trustIn(peer: string): number;
+  /** A provider's reputation with me, in [0, 1]. */
+  reputationOf(peer: string): number;
+  /** Providers already working on a unit (accepted before), by unit id. */
+  acceptedProviders(unitId: string): readonly string[];
+  /** Credits a job may still commit (budget minus held and paid). */
+  budgetLeft(jobId: string): number;
+}
+
+export type RefusalCode = 'not_mine' | 'self_offer' | 'unknown_unit' | 'redundancy_met' | 'same_provider' | 'over_max_price' | 'over_budget';
+
+export interface Refusal {
+  offer_id: string;
+  code: RefusalCode;
+  message: string;
+}
+
+/** Why an offer cannot be accepted for this unit now, or undefined when it can. */
+function refusalOf(ctx: AcceptanceContext, offer: Offer, unit: WorkUnit | undefined, taken: readonly string[], budget: number): Refusal | undefined {
+  const refuse = (code: RefusalCode, message: string): Refusal => ({ offer_id: offer.offer_id, code, message });
+  if (offer.requester_peer !== ctx.me) return refuse('not_mine', `offer ${offer.offer_id} is for ${offer.requester_peer}, not me`);
+  if (offer.provider_peer === ctx.me) return refuse('self_offer', 'a node does not accept its own offer');
+  if (!unit || unit.job_id !== offer.job_id) return refuse('unknown_unit', `no open unit ${offer.unit_id} in job ${offer.job_id}`);
+  if (taken.length >= unit.verification_redundancy) {
+    return refuse('redundancy_met', `unit ${unit.unit_id} already has ${taken.length} of ${unit.verification_redundancy} workers`);
+  }
+  if (taken.includes(offer.provider_peer)) return refuse('same_provider', `${offer.provider_peer} already works on ${unit.unit_id}`);
+  if (unit.max_price !== undefined && offer.price > unit.max_price) {
+    return refuse('over_max_price', `price ${offer.price} is above the unit's maximum ${unit.max_price}`);
+  }
+  if (offer.price > budget) return refuse('over_budget', `price ${offer.price} exceeds the ${budget} left in job ${offer.job_id}`);
+  return undefined;
+}
+
+function acceptanceFor(ctx: AcceptanceContext, offer: Offer, alreadyTaken: number): Acceptance {
+  const seconds = offer.estimated_seconds * ctx.policy.deadlineSlack + ctx.policy.graceSeconds;
+  return {
+    acceptance_id: offer.offer_id,
+    offer_id: offer.offer_id,
+    unit_id: offer.unit_id,
+    job_id: offer.job_id,
+    requester_peer: offer.requester_peer,
+    provider_peer: offer.provider_peer,
+    price: offer.price,
+    role: alreadyTaken === 0 ? 'primary' : 'verification',
+    deadline: new Date(ctx.nowMs + seconds * 1000).toISOString(),
+    timestamp: new Date(ctx.nowMs).toISOString(),
+  };
+}
+
+/** Accepts one chosen offer (manual mode), or says why not. */
+export function acceptOffer(ctx: AcceptanceContext, offer: Offer, unit: WorkUnit | undefined): { ok: true; acceptance: Acceptance } | { ok: false; refusal: Refusal } {
+  const taken = ctx.acceptedProviders(offer.unit_id);
+  const refusal = refusalOf(ctx, offer, unit, taken, ctx.budgetLeft(offer.job_id));
+  return refusal ? { ok: false, refusal } : { ok: true, acceptance: acceptanceFor(ctx, offer, taken.length) };
+}
+
+/** Higher is better; price and time are relative to the unit's dearest and slowest offer. */
+function score(ctx: AcceptanceContext, offer: Offer, maxPrice: number, maxSeconds: number): number {
+  const w = ctx.policy;
+  const price = maxPrice > 0 ? offer.price / maxPrice : 0;
+  const time = maxSeconds > 0 ? offer.estimated_seconds / maxSeconds : 0;
+  return w.trust * ctx.trustIn(offer.provider_peer) + w.reputation * ctx.reputationOf(offer.provider_peer) - w.price * price - w.time * time;
+}
+
+/**
+ * Accepts offers by policy: units in the order given (the caller's priority order), each up to
+ * its redundancy. Deterministic: ties go to the cheaper offer, then the smaller provider id.
+ */
+export function acceptByPolicy(ctx: AcceptanceContext, units: readonly WorkUnit[], offers: readonly Offer[]): { acceptances: Acceptance[]; refusals: Refusal[] } {
+  const byUnit = new Map<string, Offer[]>();
+  for (const offer of offers) {
+    const list = byUnit.get(offer.unit_id);
+    if (list) list.push(offer);
+    else byUnit.set(offer.unit_id, [offer]);
+  }
+  const budgets = new Map<string, number>();
+  const budgetOf = (job: string) => budgets.get(job) ?? ctx.budgetLeft(job);
+  const acceptances: Acceptance[] = [];
+  const refusals: Refusal[] = [];
+
+  for (const unit of units) {
+    const candidates = byUnit.get(unit.unit_id);
+    if (!candidates) continue;
+    byUnit.delete(unit.unit_id);
+    const maxPrice = Math.max(...candidates.map((o) => o.price));
+    const maxSeconds = Math.max(...candidates.map((o) => o.estimated_seconds));
+    const ranked = candidates
+      .map((offer) => ({ offer, score: score(ctx, offer, maxPrice, maxSeconds) }))
+      .sort((a, b) => b.score - a.score || a.offer.price - b.offer.price || (a.offer.provider_peer < b.offer.provider_peer ? -1 : 1));
+    const taken = [...ctx.acceptedProviders(unit.unit_id)];
+    for (const { offer } of ranked) {
+      const budget = budgetOf(unit.job_id);
+      const refusal = refusalOf(ctx, offer, unit, taken, budget);
+      if (refusal) {
+        refusals.push(refusal);
+        continue;
+      }
+      acceptances.push(acceptanceFor(ctx, offer, taken.length));
+      taken.push(offer.provider_peer);
+      budgets.set(unit.job_id, budget - offer.price);
+    }
+  }
+  for (const rest of byUnit.values()) {
+    for (const offer of rest) refusals.push({ offer_id: offer.offer_id, code: 'unknown_unit', message: `no open unit ${offer.unit_id}` });
+  }
+  return { acceptances, refusals };
+}

@@ -1,0 +1,276 @@
+// One provider's round (seed 000, phase 5): place other peers' open units into my slots, tier 1
+// before tier 2, and turn every placement into an offer. An offer runs nothing until its
+// requester accepts it (accept.ts).
+//
+// Order, as in the seed: tier 1 (bilateral trust) before tier 2 (one-way trust) across all
+// slots; within a tier, requester trust desc, unit priority desc, data locality desc (per slot),
+// then input order (requesters by peer id, their units as listed), so the result is a pure
+// function of the input. Gaps fixed here: each unit gets at most one offer from a provider (the
+// seed placed it once per slot), no dimension is ever over-allocated (see compatibility.ts for
+// the capacity model), and ids are deterministic: `<provider>#<round>.<n>`.
+import type { AvailabilitySlot, ComputeCommitment, Offer, PriceSchedule, WorkUnit } from '../schemas/index.js';
+import { algorithmKey, dataLocalityScore, DIMENSIONS, resourceVector, slotPerformance, slotSeconds, writeResources } from './compatibility.js';
+import { standingOf, type PeerStanding, type Tier, type TrustContext } from './trust-tiers.js';
+
+const D = DIMENSIONS.length;
+
+export interface AllocationInput {
+  /** My commitment: slots, trust weights and damping factor. */
+  provider: ComputeCommitment;
+  /** Other peers' commitments; their work requests are the demand. */
+  requesters: Iterable<ComputeCommitment>;
+  round: number;
+  nowMs: number;
+  price: PriceSchedule;
+  /** My effective trust per peer (defaults to the provider's published weights). */
+  myTrust?: Readonly<Record<string, number>>;
+  /** Trust for peers with no weight (an open market); 0 by default. */
+  defaultTrust?: number;
+  /** Units not to offer for, as `unitKey(requester, unit_id)`: covered already, or mine already. */
+  skip?: ReadonlySet<string>;
+}
+
+export interface SlotUsage {
+  slot_id: string;
+  /** Resource-seconds per dimension (DIMENSIONS order), after damping. */
+  capacity: number[];
+  used: number[];
+  tier1: number;
+  tier2: number;
+}
+
+export interface Allocation {
+  round: number;
+  offers: Offer[];
+  /** The unit each offer is for, index for index. */
+  units: WorkUnit[];
+  slots: SlotUsage[];
+}
+
+export function unitKey(requester: string, unitId: string): string {
+  return `${requester}\u0000${unitId}`;
+}
+
+/** The open demand, flattened into parallel typed arrays so the placement loop stays cheap. */
+interface Demand {
+  units: WorkUnit[];
+  requester: string[];
+  need: Float64Array; // D entries per unit
+  seconds: Float64Array; // estimate on a reference machine
+  algorithm: Int32Array; // index into algorithms
+  algorithms: string[];
+  /** Unit indices in placement order, in runs that tie on (tier, trust, priority); tier 1 first. */
+  order: Uint32Array;
+  groups: Array<{ start: number; end: number; tier: Tier; usesData: boolean }>;
+}
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Requesters that get anything from me, best first: tier, then trust desc, then peer id. */
+function rankedRequesters(input: AllocationInput): Array<{ commitment: ComputeCommitment; standing: PeerStanding }> {
+  const ctx: TrustContext = {
+    me: input.provider.peer_id,
+    myTrust: input.myTrust ?? input.provider.trust_weights,
+    defaultTrust: input.defaultTrust ?? 0,
+  };
+  const ranked: Array<{ commitment: ComputeCommitment; standing: PeerStanding }> = [];
+  for (const commitment of input.requesters) {
+    const standing = standingOf(ctx, commitment);
+    if (standing) ranked.push({ commitment, standing });
+  }
+  return ranked.sort((a, b) => a.standing.tier - b.standing.tier || b.standing.trust - a.standing.trust || byId(a.standing.peer, b.standing.peer));
+}
+
+function collectDemand(input: AllocationInput): Demand {
+  const units: WorkUnit[] = [];
+  const requester: string[] = [];
+  const rankStarts: Array<{ start: number; tier: Tier }> = []; // where each (tier, trust) rank begins
+  const algorithms: string[] = [];
+  const algorithmIndex = new Map<string, Map<string, number>>(); // id -> version -> index
+  const algorithmOf: number[] = [];
+  let previous: PeerStanding | undefined;
+  for (const { commitment, standing } of rankedRequesters(input)) {
+    if (!previous || previous.tier !== standing.tier || previous.trust !== standing.trust) {
+      rankStarts.push({ start: units.length, tier: standing.tier });
+    }
+    previous = standing;
+    for (const request of commitment.work_requests) {
+      // A request must be its author's own, and still wanted.
+      if (request.requester_id !== commitment.peer_id) continue;
+      if (request.deadline !== undefined && Date.parse(request.deadline) <= input.nowMs) continue;
+      for (const unit of request.work_units) {
+        if (input.skip?.has(unitKey(commitment.peer_id, unit.unit_id))) continue;
+        let versions = algorithmIndex.get(unit.algorithm_id);
+        if (!versions) algorithmIndex.set(unit.algorithm_id, (versions = new Map()));
+        let a = versions.get(unit.algorithm_version);
+        if (a === undefined) {
+          versions.set(unit.algorithm_version, (a = algorithms.length));
+          algorithms.push(algorithmKey(unit.algorithm_id, unit.algorithm_version));
+        }
+        units.push(unit);
+        requester.push(commitment.peer_id);
+        algorithmOf.push(a);
+      }
+    }
+  }
+  const n = units.length;
+  const need = new Float64Array(n * D);
+  const seconds = new Float64Array(n);
+  const priority = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = units[i]!;
+    writeResources(u.required_resources, need, i * D);
+    seconds[i] = u.estimated_duration_seconds;
+    priority[i] = u.priority;
+  }
+  // Units are already in (tier, trust, requester, listed) order; within each rank, order by priority.
+  const order = new Uint32Array(n);
+  const groups: Demand['groups'] = [];
+  rankStarts.forEach(({ start, tier }, r) => {
+    const end = rankStarts[r + 1]?.start ?? n;
+    for (const bucket of sortByPriority(order, start, end, priority)) {
+      let usesData = false;
+      for (let k = bucket.start; k < bucket.end; k++) usesData ||= units[order[k]!]!.required_dataset !== undefined;
+      groups.push({ ...bucket, tier, usesData });
+    }
+  });
+  return { units, requester, need, seconds, algorithm: Int32Array.from(algorithmOf), algorithms, order, groups };
+}
+
+/**
+ * Fills order[start..end) with the indices start..end-1 by priority, highest first, keeping index
+ * order among equals (a counting sort: priorities take few distinct values), and returns the runs
+ * of equal priority.
+ */
+function sortByPriority(order: Uint32Array, start: number, end: number, priority: Float64Array): Array<{ start: number; end: number }> {
+  const distinct = [...new Set(priority.subarray(start, end))].sort((a, b) => b - a);
+  const bucketOf = new Map(distinct.map((p, b) => [p, b]));
+  const next = new Uint32Array(distinct.length + 1);
+  for (let i = start; i < end; i++) next[bucketOf.get(priority[i]!)! + 1]!++;
+  for (let b = 0; b < distinct.length; b++) next[b + 1]! += next[b]!;
+  const runs = distinct.map((_, b) => ({ start: start + next[b]!, end: start + next[b + 1]! }));
+  for (let i = start; i < end; i++) order[start + next[bucketOf.get(priority[i]!)!]!++] = i;
+  return runs;
+}
+
+/** A slot while it is being filled. */
+interface OpenSlot {
+  slot: AvailabilitySlot;
+  startMs: number;
+  endMs: number;
+  seconds: number;
+  caps: Float64Array;
+  remaining: Float64Array;
+  capacity: Float64Array;
+  /** Performance per demand algorithm index; 0 = unsupported. */
+  performance: Float64Array;
+  /** Seconds of the slot already filled, counting each unit by the fraction of the slot it uses. */
+  filledSeconds: number;
+  usage: SlotUsage;
+}
+
+function openSlot(slot: AvailabilitySlot, dampingFactor: number, demand: Demand): OpenSlot {
+  const seconds = Math.max(0, slotSeconds(slot));
+  const caps = resourceVector(slot.resources);
+  const capacity = caps.map((c) => c * seconds * dampingFactor);
+  const perf = slotPerformance(slot);
+  const performance = Float64Array.from(demand.algorithms, (key) => perf.get(key) ?? 0);
+  return {
+    slot,
+    startMs: Date.parse(slot.start_time),
+    endMs: Date.parse(slot.end_time),
+    seconds,
+    caps,
+    remaining: capacity.slice(),
+    capacity,
+    performance,
+    filledSeconds: 0,
+    usage: { slot_id: slot.slot_id, capacity: [...capacity], used: new Array<number>(D).fill(0), tier1: 0, tier2: 0 },
+  };
+}
+
+/** Places unit i in the slot if it fits; returns its estimated seconds there, or -1. */
+function tryPlace(s: OpenSlot, demand: Demand, i: number): number {
+  const perf = s.performance[demand.algorithm[i]!]!;
+  if (perf === 0) return -1;
+  const seconds = demand.seconds[i]! / perf;
+  if (seconds > s.seconds) return -1;
+  const base = i * D;
+  for (let d = 0; d < D; d++) {
+    const need = demand.need[base + d]!;
+    if (need > s.caps[d]! || s.remaining[d]! - need * seconds < 0) return -1;
+  }
+  let share = 0;
+  for (let d = 0; d < D; d++) {
+    const area = demand.need[base + d]! * seconds;
+    s.remaining[d] = s.remaining[d]! - area;
+    s.usage.used[d] = s.usage.used[d]! + area;
+    if (s.caps[d]! > 0) share = Math.max(share, demand.need[base + d]! / s.caps[d]!);
+  }
+  s.filledSeconds += share * seconds;
+  return seconds;
+}
+
+/** Unit indices of one group in this slot's order: by data locality when units need datasets. */
+function localityOrder(demand: Demand, group: Demand['groups'][number], slot: AvailabilitySlot): number[] {
+  const score = (i: number) => dataLocalityScore(demand.units[i]!, slot);
+  return [...demand.order.subarray(group.start, group.end)].sort((a, b) => score(b) - score(a) || a - b);
+}
+
+export function priceFor(price: PriceSchedule, unit: WorkUnit, seconds: number): number {
+  const metered = Math.ceil(price.per_core_second * unit.required_resources.cpu_cores * seconds);
+  return Math.min(Number.MAX_SAFE_INTEGER, Math.max(price.minimum, metered));
+}
+
+export function allocate(input: AllocationInput): Allocation {
+  const demand = collectDemand(input);
+  const provider = input.provider;
+  const slots = [...provider.availability_slots]
+    .sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time) || b.priority - a.priority || (a.slot_id < b.slot_id ? -1 : 1))
+    .map((slot) => openSlot(slot, provider.damping_factor, demand));
+  const placed = new Uint8Array(demand.units.length);
+  const offers: Offer[] = [];
+  const units: WorkUnit[] = [];
+  const timestamp = new Date(input.nowMs).toISOString();
+
+  for (const tier of [1, 2] as const) {
+    for (const s of slots) {
+      for (const group of demand.groups) {
+        if (group.tier !== tier) continue;
+        // Most groups need no dataset: walk the shared order in place, without allocating.
+        const members = group.usesData ? localityOrder(demand, group, s.slot) : demand.order;
+        const [from, to] = group.usesData ? [0, members.length] : [group.start, group.end];
+        for (let k = from; k < to; k++) {
+          const i = members[k]!;
+          if (placed[i]) continue;
+          const startOffset = s.filledSeconds;
+          const seconds = tryPlace(s, demand, i);
+          if (seconds < 0) continue;
+          placed[i] = 1;
+          if (tier === 1) s.usage.tier1++;
+          else s.usage.tier2++;
+          const unit = demand.units[i]!;
+          const startMs = Math.min(s.endMs, s.startMs + Math.round(startOffset * 1000));
+          offers.push({
+            offer_id: `${provider.peer_id}#${input.round}.${offers.length}`,
+            round: input.round,
+            unit_id: unit.unit_id,
+            job_id: unit.job_id,
+            requester_peer: demand.requester[i]!,
+            provider_peer: provider.peer_id,
+            slot_id: s.slot.slot_id,
+            tier,
+            price: priceFor(input.price, unit, seconds),
+            estimated_seconds: seconds,
+            performance_score: s.performance[demand.algorithm[i]!]!,
+            expected_start: new Date(startMs).toISOString(),
+            expected_end: new Date(Math.min(s.endMs, startMs + Math.round(seconds * 1000))).toISOString(),
+            timestamp,
+          });
+          units.push(unit);
+        }
+      }
+    }
+  }
+  return { round: input.round, offers, units, slots: slots.map((s) => s.usage) };
+}

@@ -1,0 +1,39 @@
+// Damping of over-allocation across rounds (seed 000's damping_factor and
+// over_allocation_history). A provider over-allocates when it offers for units that end up
+// covered by others: its offers are not accepted. The share of a round's offers that were not
+// accepted goes into a history of the last three rounds, and the damping factor, which scales the
+// capacity a provider offers next round, follows it:
+// - the history oscillates (up, down, up or down, up, down): halve, so rounds settle;
+// - it stays high (mean above `HIGH`): shrink by a fifth, down to `FLOOR`;
+// - otherwise recover by `RECOVERY` toward 1.
+export const HISTORY_LENGTH = 3;
+export const HIGH = 0.5;
+export const FLOOR = 0.2;
+export const RECOVERY = 0.25;
+
+export interface DampingState {
+  damping_factor: number;
+  over_allocation_history: number[];
+}
+
+/** Share of offers that were not accepted: 0 when all were, or when none were made. */
+export function overAllocation(offersMade: number, offersAccepted: number): number {
+  if (offersMade <= 0) return 0;
+  return Math.min(1, Math.max(0, (offersMade - Math.min(offersAccepted, offersMade)) / offersMade));
+}
+
+function oscillates(h: readonly number[]): boolean {
+  if (h.length < HISTORY_LENGTH) return false;
+  const [a, b, c] = h as [number, number, number];
+  return (a < b && b > c) || (a > b && b < c);
+}
+
+export function nextDamping(state: DampingState, ratio: number): DampingState {
+  const history = [...state.over_allocation_history, ratio].slice(-HISTORY_LENGTH);
+  const mean = history.reduce((s, x) => s + x, 0) / history.length;
+  let factor: number;
+  if (oscillates(history)) factor = Math.max(FLOOR, state.damping_factor * 0.5);
+  else if (mean > HIGH) factor = Math.max(FLOOR, state.damping_factor * 0.8);
+  else factor = Math.min(1, state.damping_factor + RECOVERY);
+  return { damping_factor: factor, over_allocation_history: history };
+}

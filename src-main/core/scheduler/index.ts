@@ -1,0 +1,5 @@
+export * from './trust-tiers.js';
+export * from './compatibility.js';
+export * from './allocate.js';
+export * from './accept.js';
+export * from './damping.js';

@@ -1,0 +1,41 @@
+// Who gets my capacity first (seed 000, phase 3). Bilateral trust is the smaller of my trust in a
+// peer and theirs in me: tier 1 is every peer with bilateral trust > 0; tier 2 is every peer only
+// I trust. Strangers get nothing unless the user opens a market with a default trust.
+import type { ComputeCommitment } from '../schemas/index.js';
+
+export type Tier = 1 | 2;
+
+export interface PeerStanding {
+  peer: string;
+  tier: Tier;
+  /** The key that orders requesters within their tier: bilateral trust in tier 1, mine in tier 2. */
+  trust: number;
+}
+
+export interface TrustContext {
+  me: string;
+  /** My trust in each peer (the user's weights, possibly scaled by reputation: see core/trust). */
+  myTrust: Readonly<Record<string, number>>;
+  /** Trust given to peers I have no weight for; 0 (the default) keeps strangers out. */
+  defaultTrust?: number;
+}
+
+export function myTrustIn(ctx: TrustContext, peer: string): number {
+  const weight = Object.hasOwn(ctx.myTrust, peer) ? ctx.myTrust[peer] : undefined;
+  return weight ?? ctx.defaultTrust ?? 0;
+}
+
+export function bilateralTrust(ctx: TrustContext, theirs: ComputeCommitment): number {
+  const theirTrustInMe = Object.hasOwn(theirs.trust_weights, ctx.me) ? (theirs.trust_weights[ctx.me] ?? 0) : 0;
+  return Math.min(myTrustIn(ctx, theirs.peer_id), theirTrustInMe);
+}
+
+/** The tier of a requester, or undefined when it gets nothing from me. */
+export function standingOf(ctx: TrustContext, theirs: ComputeCommitment): PeerStanding | undefined {
+  if (theirs.peer_id === ctx.me) return undefined;
+  const bilateral = bilateralTrust(ctx, theirs);
+  if (bilateral > 0) return { peer: theirs.peer_id, tier: 1, trust: bilateral };
+  const mine = myTrustIn(ctx, theirs.peer_id);
+  if (mine > 0) return { peer: theirs.peer_id, tier: 2, trust: mine };
+  return undefined;
+}
