@@ -1,0 +1,81 @@
+// Consensus over the redundant results of ONE unit: is a result verified, should we wait, ask for
+// more replicas, or give up? Pure: the same votes always give the same decision, in any order.
+import { clusterVotes, onePerPeer, sameHash, sortVotes, type Comparator, type Vote } from './votes.js';
+
+/** Results that must agree: 1 for redundancy 1, else a strict majority (2 of 2, 2 of 3, 3 of 4…). */
+export function quorumFor(redundancy: number): number {
+  return Math.floor(redundancy / 2) + 1;
+}
+
+export interface ConsensusInput {
+  /** Results the unit asked for (its verification redundancy). */
+  redundancy: number;
+  votes: readonly Vote[];
+  /** The most results the unit may ever ask for, extra replicas included. */
+  maxReplicas: number;
+  /**
+   * Results asked for so far and still expected or received (defaults to `redundancy`). Lets the
+   * decision count results in flight, so a conflict asks only for replicas not already coming.
+   */
+  requested?: number;
+  /** Tolerance check for units that are not bit-exact (GPU); exact hash equality by default. */
+  comparator?: Comparator;
+}
+
+export type FailureReason =
+  /** Even if every further result agreed, no quorum could form within `maxReplicas`. */
+  | 'replicas_exhausted'
+  /** Two disagreeing clusters both reached the quorum: more votes cannot settle it. */
+  | 'competing_quorums'
+  /** redundancy is not an integer >= 1, or maxReplicas is below it. */
+  | 'invalid_arguments';
+
+export type ConsensusOutcome =
+  | { status: 'verified'; hash: string; agreeing: string[]; dissenting: string[] }
+  /** `needed`: how many more agreeing results a quorum still needs; enough are already in flight. */
+  | { status: 'pending'; needed: number }
+  /** `extraReplicas`: results to ask for beyond those received and in flight. */
+  | { status: 'conflict'; extraReplicas: number }
+  | { status: 'failed'; reason: FailureReason };
+
+/** The outcome, plus the votes not counted because their peer had already voted. */
+export type ConsensusDecision = ConsensusOutcome & { ignored: Vote[] };
+
+function validArguments({ redundancy, maxReplicas }: ConsensusInput): boolean {
+  return Number.isInteger(redundancy) && redundancy >= 1 && Number.isInteger(maxReplicas) && maxReplicas >= redundancy;
+}
+
+function peersOf(votes: readonly Vote[]): string[] {
+  return votes.map((vote) => vote.peer).sort();
+}
+
+export function decideConsensus(input: ConsensusInput): ConsensusDecision {
+  const { counted, ignored } = onePerPeer(sortVotes(input.votes));
+  return { ...decideCounted(input, counted), ignored };
+}
+
+function decideCounted(input: ConsensusInput, counted: readonly Vote[]): ConsensusOutcome {
+  if (!validArguments(input)) return { status: 'failed', reason: 'invalid_arguments' };
+  const quorum = quorumFor(input.redundancy);
+  const clusters = clusterVotes(counted, input.comparator ?? sameHash);
+
+  const atQuorum = clusters.filter((cluster) => cluster.length >= quorum);
+  if (atQuorum.length > 1) return { status: 'failed', reason: 'competing_quorums' };
+  const winner = atQuorum[0];
+  if (winner) {
+    return {
+      status: 'verified',
+      hash: winner[0]!.hash,
+      agreeing: peersOf(winner),
+      dissenting: peersOf(counted.filter((vote) => !winner.includes(vote))),
+    };
+  }
+
+  // No quorum yet. At best, every further result joins the largest cluster.
+  const largest = Math.max(0, ...clusters.map((cluster) => cluster.length));
+  const missing = quorum - largest;
+  if (counted.length + missing > input.maxReplicas) return { status: 'failed', reason: 'replicas_exhausted' };
+  const inFlight = Math.max(0, (input.requested ?? input.redundancy) - counted.length);
+  if (missing <= inFlight) return { status: 'pending', needed: missing };
+  return { status: 'conflict', extraReplicas: missing - inFlight };
+}

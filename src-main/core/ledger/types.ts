@@ -1,0 +1,59 @@
+// The ledger's contract, shared by the in-memory ledger (core) and the journal's SQL projection
+// (node/journal): both ask `planLedgerEntry` what an entry does, then apply the same effects.
+import type { LedgerEntry } from '../schemas/index.js';
+
+export type EscrowStatus = 'held' | 'paid' | 'refunded';
+
+export interface Escrow {
+  assignment_id: string;
+  job_id: string;
+  unit_id: string;
+  requester: string;
+  worker: string;
+  amount: number;
+  status: EscrowStatus;
+}
+
+/** A movement of credit between two peers; balances are the sums of these, so they sum to zero. */
+export interface Transfer {
+  entry_id: string;
+  assignment_id: string;
+  from: string;
+  to: string;
+  amount: number;
+}
+
+/** What the planner needs to read; implemented over Maps (MemoryLedger) and over SQL (journal). */
+export interface LedgerView {
+  escrow(assignmentId: string): Escrow | undefined;
+  /** Credits held plus credits paid for a job so far. */
+  jobCommitted(jobId: string): number;
+  hasEntry(entryId: string): boolean;
+}
+
+/** What an entry changes: the escrow row written (new or with its new status) and the transfers. */
+export interface LedgerEffects {
+  entry: LedgerEntry;
+  escrow: Escrow;
+  transfers: Transfer[];
+  /** Change to the job's committed credits (held + paid). */
+  jobCommittedDelta: number;
+}
+
+export type LedgerErrorCode =
+  /** The entry does not match its schema (e.g. a non-integer amount). */
+  | 'invalid_entry'
+  | 'duplicate_entry'
+  | 'duplicate_escrow'
+  | 'unknown_assignment'
+  | 'already_settled'
+  | 'over_budget'
+  | 'self_dealing'
+  | 'invalid_verifiers';
+
+export interface LedgerError {
+  code: LedgerErrorCode;
+  message: string;
+}
+
+export type LedgerPlan = { ok: true; effects: LedgerEffects } | { ok: false; error: LedgerError };

@@ -1,0 +1,53 @@
+// Whether this node accepts one more unit from a requester, under its policies (seed 002):
+// every policy must allow; an empty list allows everyone.
+import type { Policy } from '../schemas/index.js';
+
+export type PolicyDecision = { allowed: true } | { allowed: false; reason: string };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const ALLOWED: PolicyDecision = { allowed: true };
+
+/**
+ * `history`: times (ms) of the units this requester already had accepted here. `nowMs` is the
+ * time of the decision. The first policy that refuses gives the reason.
+ */
+export function evaluatePolicies(
+  policies: readonly Policy[],
+  requester: string,
+  history: readonly number[],
+  nowMs: number,
+): PolicyDecision {
+  if (!Number.isFinite(nowMs)) return { allowed: false, reason: 'the current time is not a valid number' };
+  for (const policy of policies) {
+    const decision = evaluatePolicy(policy, requester, history, nowMs);
+    if (!decision.allowed) return decision;
+  }
+  return ALLOWED;
+}
+
+function evaluatePolicy(policy: Policy, requester: string, history: readonly number[], nowMs: number): PolicyDecision {
+  switch (policy.kind) {
+    case 'allow_all':
+      return ALLOWED;
+    case 'permit_list':
+      return policy.peers.includes(requester) ? ALLOWED : { allowed: false, reason: `${requester} is not on the permit list` };
+    case 'quota': {
+      const today = utcDay(nowMs);
+      const usedToday = history.filter((t) => utcDay(t) === today).length;
+      if (usedToday < policy.units_per_day) return ALLOWED;
+      return { allowed: false, reason: `daily quota reached: ${usedToday} of ${policy.units_per_day} units today (UTC)` };
+    }
+    case 'rate_limit': {
+      // Sliding window: the units accepted in the last `per_seconds`, up to now.
+      const windowStart = nowMs - policy.per_seconds * 1000;
+      const inWindow = history.filter((t) => t > windowStart).length;
+      if (inWindow < policy.units) return ALLOWED;
+      return { allowed: false, reason: `rate limit reached: ${inWindow} of ${policy.units} units in ${policy.per_seconds} s` };
+    }
+  }
+}
+
+/** The UTC calendar day a time falls in, as a day number since the epoch. */
+function utcDay(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}

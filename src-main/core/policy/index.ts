@@ -1,0 +1,2 @@
+export { evaluatePolicies } from './evaluate.js';
+export type { PolicyDecision } from './evaluate.js';

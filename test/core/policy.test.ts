@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { evaluatePolicies } from '../../src-main/core/policy/index.js';
+import type { Policy } from '../../src-main/core/schemas/index.js';
+
+const NOON = Date.parse('2025-03-10T12:00:00Z');
+const MIDNIGHT = Date.parse('2025-03-10T00:00:00Z');
+const SECOND = 1000;
+const HOUR = 3600 * SECOND;
+
+test('an empty policy list allows everyone', () => {
+  assert.deepEqual(evaluatePolicies([], 'anyone', [], NOON), { allowed: true });
+});
+
+test('allow_all allows everyone', () => {
+  assert.deepEqual(evaluatePolicies([{ kind: 'allow_all' }], 'anyone', [NOON - 1], NOON), { allowed: true });
+});
+
+test('permit_list allows only the listed peers', () => {
+  const policies: Policy[] = [{ kind: 'permit_list', peers: ['alice', 'bob'] }];
+  assert.equal(evaluatePolicies(policies, 'bob', [], NOON).allowed, true);
+  const refused = evaluatePolicies(policies, 'mallory', [], NOON);
+  assert.equal(refused.allowed, false);
+  if (!refused.allowed) assert.match(refused.reason, /mallory.*permit list/);
+});
+
+test('quota counts only units of the current UTC day', () => {
+  const policies: Policy[] = [{ kind: 'quota', units_per_day: 2 }];
+  const yesterday = [MIDNIGHT - HOUR, MIDNIGHT - 1];
+  assert.equal(evaluatePolicies(policies, 'alice', yesterday, NOON).allowed, true);
+  assert.equal(evaluatePolicies(policies, 'alice', [...yesterday, MIDNIGHT], NOON).allowed, true);
+  const full = evaluatePolicies(policies, 'alice', [...yesterday, MIDNIGHT, MIDNIGHT + HOUR], NOON);
+  assert.equal(full.allowed, false);
+  if (!full.allowed) assert.match(full.reason, /quota/);
+  // A new UTC day starts afresh.
+  assert.equal(evaluatePolicies(policies, 'alice', [MIDNIGHT, MIDNIGHT + HOUR], MIDNIGHT + 24 * HOUR).allowed, true);
+});
+
+test('a quota of zero refuses everything', () => {
+  assert.equal(evaluatePolicies([{ kind: 'quota', units_per_day: 0 }], 'alice', [], NOON).allowed, false);
+});
+
+test('rate_limit is a sliding window ending now', () => {
+  const policies: Policy[] = [{ kind: 'rate_limit', units: 2, per_seconds: 60 }];
+  assert.equal(evaluatePolicies(policies, 'alice', [NOON - 30 * SECOND], NOON).allowed, true);
+  const busy = evaluatePolicies(policies, 'alice', [NOON - 30 * SECOND, NOON - 10 * SECOND], NOON);
+  assert.equal(busy.allowed, false);
+  if (!busy.allowed) assert.match(busy.reason, /rate limit/);
+  // A unit exactly 60 s old has left the window; one 59 s old has not.
+  assert.equal(evaluatePolicies(policies, 'alice', [NOON - 60 * SECOND, NOON - 10 * SECOND], NOON).allowed, true);
+  assert.equal(evaluatePolicies(policies, 'alice', [NOON - 59 * SECOND, NOON - 10 * SECOND], NOON).allowed, false);
+  // Unlike a daily quota, the window crosses midnight.
+  assert.equal(evaluatePolicies(policies, 'alice', [MIDNIGHT - 20 * SECOND, MIDNIGHT - 10 * SECOND], MIDNIGHT).allowed, false);
+});
+
+test('every policy must allow; the first refusal gives the reason', () => {
+  const policies: Policy[] = [
+    { kind: 'permit_list', peers: ['alice'] },
+    { kind: 'quota', units_per_day: 1 },
+  ];
+  const refused = evaluatePolicies(policies, 'alice', [NOON - HOUR], NOON);
+  assert.equal(refused.allowed, false);
+  if (!refused.allowed) assert.match(refused.reason, /quota/);
+  const stranger = evaluatePolicies(policies, 'eve', [], NOON);
+  if (!stranger.allowed) assert.match(stranger.reason, /permit list/);
+  assert.equal(stranger.allowed, false);
+});
+
+test('a time that is not a number is refused, not allowed', () => {
+  assert.equal(evaluatePolicies([{ kind: 'quota', units_per_day: 5 }], 'alice', [], Number.NaN).allowed, false);
+});
+
+test('property: a rate limit never lets more than `units` through in any window', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 5 }),
+      fc.integer({ min: 1, max: 120 }),
+      fc.array(fc.integer({ min: 0, max: 600 * SECOND }), { maxLength: 60 }),
+      (units, perSeconds, offsets) => {
+        const policies: Policy[] = [{ kind: 'rate_limit', units, per_seconds: perSeconds }];
+        // Simulate a requester asking at the given times; keep the ones that were allowed.
+        const accepted: number[] = [];
+        for (const t of [...offsets].sort((a, b) => a - b).map((o) => NOON + o)) {
+          if (evaluatePolicies(policies, 'alice', accepted, t).allowed) accepted.push(t);
+        }
+        for (const t of accepted) {
+          const inWindow = accepted.filter((u) => u > t - perSeconds * SECOND && u <= t).length;
+          assert.ok(inWindow <= units);
+        }
+      },
+    ),
+  );
+});
