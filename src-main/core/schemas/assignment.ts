@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ComputeResourceSchema } from './capability.js';
 import { VectorClockSchema } from './commitment.js';
-import { Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
+import { boundedArray, Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
 
 export const VerificationRoleSchema = z.enum(['primary', 'verification']);
 
@@ -26,8 +26,8 @@ export const WorkAssignmentSchema = z.strictObject({
 export const SlotAssignmentStateSchema = z.strictObject({
   slot_id: Id,
   available_resources: ComputeResourceSchema,
-  tier1_assignments: z.array(WorkAssignmentSchema).max(LIMITS.unitsPerRequest),
-  tier2_assignments: z.array(WorkAssignmentSchema).max(LIMITS.unitsPerRequest),
+  tier1_assignments: boundedArray(WorkAssignmentSchema, LIMITS.unitsPerRequest),
+  tier2_assignments: boundedArray(WorkAssignmentSchema, LIMITS.unitsPerRequest),
   /** Resource-seconds used per dimension (see docs/PROTOCOL.md, "capacity"). */
   total_allocated_resources: ComputeResourceSchema,
   utilization_percent: z.number().min(0).max(100),
@@ -35,7 +35,7 @@ export const SlotAssignmentStateSchema = z.strictObject({
 
 export const ComputeAllocationStateSchema = z.strictObject({
   peer_id: PeerId,
-  slot_assignments: z.array(SlotAssignmentStateSchema).max(LIMITS.slotsPerCommitment),
+  slot_assignments: boundedArray(SlotAssignmentStateSchema, LIMITS.slotsPerCommitment),
   total_work_units_assigned: Count,
   timestamp: IsoTime,
   vector_clock: VectorClockSchema,

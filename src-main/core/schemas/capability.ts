@@ -1,6 +1,6 @@
 // What a peer offers: resources, algorithms, data it holds, and when (seed 000, layer 1).
 import { z } from 'zod';
-import { Fraction, Id, IsoTime, LIMITS, NonNegative, SemVer } from './primitives.js';
+import { boundedArray, Fraction, Id, IsoTime, LIMITS, NonNegative, SemVer } from './primitives.js';
 
 export const ComputeResourceSchema = z.strictObject({
   cpu_cores: NonNegative.max(4096),
@@ -29,8 +29,8 @@ export const AvailabilitySlotSchema = z
     start_time: IsoTime,
     end_time: IsoTime,
     resources: ComputeResourceSchema,
-    algorithms: z.array(AlgorithmCapabilitySchema).max(LIMITS.algorithmsPerSlot),
-    data_locality: z.array(DataLocalitySchema).max(LIMITS.datasetsPerSlot).optional(),
+    algorithms: boundedArray(AlgorithmCapabilitySchema, LIMITS.algorithmsPerSlot),
+    data_locality: boundedArray(DataLocalitySchema, LIMITS.datasetsPerSlot).optional(),
     priority: Fraction,
   })
   .refine((s) => Date.parse(s.end_time) > Date.parse(s.start_time), {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AvailabilitySlotSchema } from './capability.js';
 import { WorkRequestSchema } from './work.js';
-import { Count, Fraction, Id, idRecord, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';
+import { boundedArray, Count, Fraction, Id, idRecord, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';
 
 export const VectorClockSchema = idRecord(Count);
 
@@ -15,12 +15,12 @@ export const ContributionHistorySchema = z.strictObject({
 
 export const ComputeCommitmentSchema = z.strictObject({
   peer_id: PeerId,
-  availability_slots: z.array(AvailabilitySlotSchema).max(LIMITS.slotsPerCommitment),
-  work_requests: z.array(WorkRequestSchema).max(LIMITS.requestsPerCommitment),
+  availability_slots: boundedArray(AvailabilitySlotSchema, LIMITS.slotsPerCommitment),
+  work_requests: boundedArray(WorkRequestSchema, LIMITS.requestsPerCommitment),
   trust_weights: idRecord(Fraction),
   contribution_history: ContributionHistorySchema,
   damping_factor: Fraction.default(1),
-  over_allocation_history: z.array(NonNegative).max(3),
+  over_allocation_history: boundedArray(NonNegative, 3),
   timestamp: IsoTime,
   vector_clock: VectorClockSchema,
 });
@@ -29,7 +29,7 @@ export const ComputeRoundStateSchema = z.strictObject({
   peer_id: PeerId,
   round: Count,
   vector_clock: VectorClockSchema,
-  active_jobs: z.array(Id).max(LIMITS.recordEntries),
+  active_jobs: boundedArray(Id, LIMITS.recordEntries),
   timestamp: IsoTime,
 });
 

@@ -24,6 +24,11 @@ function failure(code: DecodeErrorCode, message: string, issues: DecodeIssue[] =
   return { ok: false, error: { code, message, issues } };
 }
 
+/** Shortens text quoted from hostile input (zod lists every unknown key) to something a person can read. */
+function clip(text: string, maxChars = 200): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+}
+
 /** Validates an already-parsed value against a schema. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): Decoded<z.output<S>> {
   if (jsonDepth(value) > LIMITS.jsonDepth * 2) {
@@ -37,8 +42,8 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): Decode
   }
   if (result.success) return { ok: true, value: result.data };
   const issues = result.error.issues.slice(0, 20).map((i) => ({
-    path: i.path.map(String).join('.') || '(root)',
-    message: i.message,
+    path: clip(i.path.map(String).join('.')) || '(root)',
+    message: clip(i.message),
   }));
   const first = issues[0];
   return failure('invalid', first ? `${first.path}: ${first.message}` : 'invalid', issues);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AvailabilitySlotSchema } from './capability.js';
 import { LedgerEntrySchema } from './ledger.js';
 import { AcceptanceSchema, OfferSchema } from './market.js';
-import { Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
+import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
 import { ReceiptSchema } from './receipts.js';
 import { WorkResultSchema } from './result.js';
 import { MAX_REDUNDANCY, WorkUnitSchema } from './work.js';
@@ -28,7 +28,7 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     ...base,
     peer_id: PeerId,
     name: Name.optional(),
-    addresses: z.array(z.string().max(LIMITS.nameChars)).max(LIMITS.addressesPerAdvert),
+    addresses: boundedArray(z.string().max(LIMITS.nameChars), LIMITS.addressesPerAdvert),
   }),
   z.strictObject({ type: z.literal('trust.set'), ...base, peer_id: PeerId, weight: Fraction }),
   z.strictObject({ type: z.literal('slot.put'), ...base, slot: AvailabilitySlotSchema }),

@@ -3,7 +3,7 @@
 // settle: a verified result pays the worker its share and the verifiers the rest;
 // refund: a rejected, late, cancelled or failed assignment releases its hold.
 import { z } from 'zod';
-import { Credits, Id, IsoTime, PeerId } from './primitives.js';
+import { boundedArray, Credits, Id, IsoTime, PeerId } from './primitives.js';
 import { MAX_REDUNDANCY } from './work.js';
 
 export const BPS = 10_000;
@@ -26,7 +26,7 @@ export const SettleEntrySchema = z.strictObject({
   kind: z.literal('settle'),
   entry_id: Id,
   assignment_id: Id,
-  verifiers: z.array(PeerId).max(MAX_REDUNDANCY),
+  verifiers: boundedArray(PeerId, MAX_REDUNDANCY),
   worker_share_bps: z.number().int().min(0).max(BPS),
   at: IsoTime,
 });

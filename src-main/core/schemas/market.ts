@@ -2,7 +2,7 @@
 // provider's offers (bids) and the requester's acceptances, which alone make an assignment.
 import { z } from 'zod';
 import { VerificationRoleSchema } from './assignment.js';
-import { Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, NonNegative, PeerId, SemVer } from './primitives.js';
+import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, NonNegative, PeerId, SemVer } from './primitives.js';
 
 /** What a provider charges; the UI calls this the earnings settings. Amounts in millicredits. */
 export const PriceScheduleSchema = z.strictObject({
@@ -23,11 +23,9 @@ export const AdvertSchema = z.strictObject({
   peer_id: PeerId,
   name: Name,
   hardware: HardwareSummarySchema,
-  algorithms: z
-    .array(z.strictObject({ algorithm_id: Id, version: SemVer }))
-    .max(LIMITS.algorithmsPerSlot),
+  algorithms: boundedArray(z.strictObject({ algorithm_id: Id, version: SemVer }), LIMITS.algorithmsPerSlot),
   price: PriceScheduleSchema,
-  addresses: z.array(z.string().max(LIMITS.nameChars)).max(LIMITS.addressesPerAdvert),
+  addresses: boundedArray(z.string().max(LIMITS.nameChars), LIMITS.addressesPerAdvert),
   timestamp: IsoTime,
 });
 

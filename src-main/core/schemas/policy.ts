@@ -1,16 +1,16 @@
 // What a node accepts work from (seed 002's resource policies). A node holds a list; all must allow.
 import { z } from 'zod';
-import { Count, LIMITS, PeerId } from './primitives.js';
+import { boundedArray, Count, LIMITS, PeerId } from './primitives.js';
 
 export const PolicySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('allow_all') }),
-  z.strictObject({ kind: z.literal('permit_list'), peers: z.array(PeerId).max(LIMITS.permitListEntries) }),
+  z.strictObject({ kind: z.literal('permit_list'), peers: boundedArray(PeerId, LIMITS.permitListEntries) }),
   /** At most `units_per_day` units per requesting peer in any UTC day. */
   z.strictObject({ kind: z.literal('quota'), units_per_day: Count }),
   /** At most `units` units per requesting peer in any window of `per_seconds`. */
   z.strictObject({ kind: z.literal('rate_limit'), units: Count, per_seconds: z.number().int().min(1).max(86_400 * 30) }),
 ]);
 
-export const PolicyListSchema = z.array(PolicySchema).max(16);
+export const PolicyListSchema = boundedArray(PolicySchema, 16);
 
 export type Policy = z.infer<typeof PolicySchema>;

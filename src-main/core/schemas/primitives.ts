@@ -42,11 +42,45 @@ export const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const Credits = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const SemVer = z.string().min(1).max(64).regex(/^[0-9A-Za-z.+-]+$/);
 
+/**
+ * An array of at most `max` items that stops at the first invalid item. z.array parses and reports
+ * every item, so a 1 MiB message of 300,000 wrong items cost seconds of CPU and millions of issues;
+ * here the length is checked before any item, and a bad array costs one item's issues.
+ */
+export function boundedArray<T extends z.ZodType>(item: T, max: number) {
+  return z
+    .custom<z.input<T>[]>((value) => Array.isArray(value), { error: 'expected an array', abort: true })
+    .check(z.maxLength(max, `at most ${max} items`))
+    .transform((items, ctx) => {
+      const parsed: z.output<T>[] = [];
+      for (const [index, value] of items.entries()) {
+        const result = item.safeParse(value);
+        if (!result.success) {
+          for (const issue of result.error.issues) {
+            ctx.addIssue({ code: 'custom', message: issue.message, path: [index, ...issue.path], input: value });
+          }
+          return z.NEVER;
+        }
+        parsed.push(result.data);
+      }
+      return parsed;
+    });
+}
+
 /** A record keyed by ids, bounded in entries, refusing prototype keys. */
 export function idRecord<V extends z.ZodType>(value: V, maxEntries: number = LIMITS.recordEntries) {
+  // Checked before the entries are parsed: z.record parses every entry first, and it silently
+  // drops a `__proto__` key (which JSON.parse creates as an own key) instead of rejecting it.
   return z
-    .record(Id, value)
-    .refine((r) => Object.keys(r).length <= maxEntries, `at most ${maxEntries} entries`);
+    .custom<Record<string, z.input<V>>>()
+    .superRefine((record, ctx) => {
+      if (record === null || typeof record !== 'object' || Array.isArray(record)) return; // z.record reports the type
+      const keys = Object.keys(record);
+      if (keys.length > maxEntries) ctx.addIssue({ code: 'custom', message: `at most ${maxEntries} entries` });
+      const reserved = keys.find((key) => FORBIDDEN_KEYS.has(key));
+      if (reserved !== undefined) ctx.addIssue({ code: 'custom', message: 'reserved key', path: [reserved] });
+    })
+    .pipe(z.record(Id, value));
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -67,11 +101,53 @@ export const JsonValue: z.ZodType<Json> = z.lazy(() =>
   ]),
 );
 
-/** JSON params of a unit: an object, at most 16 KiB serialized and 32 levels deep. */
+/**
+ * JSON params of a unit: an object, at most 16 KiB serialized and 32 levels deep. Depth, size and
+ * keys are checked before the entries are parsed, so hostile params cost one walk, not a parse of
+ * a megabyte; z.record would silently drop a nested `__proto__` key instead of rejecting it.
+ */
 export const Params = z
-  .record(JsonKey, JsonValue)
-  .refine((p) => jsonDepth(p) <= LIMITS.jsonDepth, `nested deeper than ${LIMITS.jsonDepth}`)
-  .refine((p) => JSON.stringify(p).length <= LIMITS.paramsBytes, `larger than ${LIMITS.paramsBytes} bytes`);
+  .custom<Record<string, unknown>>(
+    (value) => value !== null && typeof value === 'object' && !Array.isArray(value),
+    { error: 'expected an object', abort: true },
+  )
+  .superRefine((params, ctx) => {
+    if (jsonDepth(params) > LIMITS.jsonDepth) {
+      ctx.addIssue({ code: 'custom', message: `nested deeper than ${LIMITS.jsonDepth}` });
+      return; // deeper walks could meet a cycle
+    }
+    const size = serializedLength(params);
+    if (size === undefined || size > LIMITS.paramsBytes) {
+      ctx.addIssue({ code: 'custom', message: size === undefined ? 'not JSON' : `larger than ${LIMITS.paramsBytes} bytes` });
+      return;
+    }
+    const reserved = findReservedKey(params);
+    if (reserved !== undefined) ctx.addIssue({ code: 'custom', message: `reserved key ${reserved}` });
+  })
+  .pipe(z.record(JsonKey, JsonValue));
+
+/** Length of the JSON text of a value, or undefined where it has none (a BigInt, say). */
+function serializedLength(value: unknown): number | undefined {
+  try {
+    return JSON.stringify(value)?.length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first prototype-reserved key anywhere in a (depth-checked) JSON value, or undefined. */
+function findReservedKey(value: unknown): string | undefined {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    for (const [key, child] of Object.entries(v)) {
+      if (FORBIDDEN_KEYS.has(key)) return key;
+      stack.push(child);
+    }
+  }
+  return undefined;
+}
 
 /** Depth of a parsed JSON value, computed without recursion so hostile nesting cannot overflow. */
 export function jsonDepth(value: unknown): number {

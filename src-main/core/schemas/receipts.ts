@@ -1,7 +1,7 @@
 // Proof of what ran. Each receipt names its author's previous receipt (`prev`, a CID, null for the
 // first) and its position in that chain (`seq`), so any peer can check the chain it receives.
 import { z } from 'zod';
-import { Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
+import { boundedArray, Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
 
 const ChainLink = {
   author: PeerId,
@@ -32,8 +32,8 @@ export const VerificationReceiptSchema = z.strictObject({
   job_id: Id,
   verdict: z.enum(['verified', 'rejected']),
   consensus_hash: Id.nullable(),
-  agreeing: z.array(Id).max(LIMITS.resultsPerConsensus),
-  dissenting: z.array(Id).max(LIMITS.resultsPerConsensus),
+  agreeing: boundedArray(Id, LIMITS.resultsPerConsensus),
+  dissenting: boundedArray(Id, LIMITS.resultsPerConsensus),
 });
 
 export const ReceiptSchema = z.discriminatedUnion('kind', [ExecutionReceiptSchema, VerificationReceiptSchema]);

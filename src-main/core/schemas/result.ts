@@ -3,7 +3,7 @@
 // blobs, by hash, never inline in a message.
 import { z } from 'zod';
 import { ComputeResourceSchema } from './capability.js';
-import { Count, Id, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';
+import { boundedArray, Count, Id, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';
 
 export const WorkResultSchema = z.strictObject({
   result_id: Id,
@@ -22,7 +22,7 @@ export const WorkResultSchema = z.strictObject({
 
 export const VerificationConsensusSchema = z.strictObject({
   work_unit_id: Id,
-  results: z.array(WorkResultSchema).max(LIMITS.resultsPerConsensus),
+  results: boundedArray(WorkResultSchema, LIMITS.resultsPerConsensus),
   consensus_result: Id.optional(),
   agreement_count: Count,
   total_verifiers: z.number().int().min(1).max(LIMITS.resultsPerConsensus),

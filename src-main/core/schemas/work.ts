@@ -2,7 +2,7 @@
 // form of seed 001 (algorithm = library/method@version, module and input by content hash, params).
 import { z } from 'zod';
 import { ComputeResourceSchema } from './capability.js';
-import { Credits, Fraction, Id, IsoTime, LIMITS, NonNegative, Params, PeerId, SemVer } from './primitives.js';
+import { boundedArray, Credits, Fraction, Id, IsoTime, LIMITS, NonNegative, Params, PeerId, SemVer } from './primitives.js';
 
 export const MAX_REDUNDANCY = 16;
 
@@ -34,7 +34,7 @@ export const WorkRequestSchema = z.strictObject({
   request_id: Id,
   requester_id: PeerId,
   job_id: Id,
-  work_units: z.array(WorkUnitSchema).max(LIMITS.unitsPerRequest),
+  work_units: boundedArray(WorkUnitSchema, LIMITS.unitsPerRequest),
   deadline: IsoTime.optional(),
   timestamp: IsoTime,
 });
