@@ -1,0 +1,182 @@
+// The journal's throughput: group commit, one commit per event, and replay of a million events.
+// Each figure comes with a baseline measured in the same run on the same machine: plain INSERTs
+// of the same JSON rows into a bare table (seq INTEGER PRIMARY KEY, body TEXT), which is the
+// least any journal has to do, and the ratio of the two.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { NodeEventSchema, validate, type NodeEvent } from '../src-main/core/schemas/index.js';
+import { Journal, type JournalOptions } from '../src-main/node/journal/index.js';
+import { MIX, realisticEvents, realisticStream } from '../test/node/fixtures/journal-events.js';
+import { round, type Benchmark, type Figure } from './harness.js';
+
+const GROUP_EVENTS = 100_000;
+const FULL_EVENTS = 500;
+const NORMAL_SINGLE_EVENTS = 10_000;
+const REPLAY_EVENTS = 1_000_000;
+
+/** Runs `work` with a source of new database paths in a temporary directory, then deletes it. */
+async function inTempDir<T>(work: (freshPath: () => string) => Promise<T> | T): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-journal-bench-'));
+  let files = 0;
+  try {
+    return await work(() => join(dir, `bench-${++files}.db`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function open(path: string, options: JournalOptions = {}): Journal {
+  const opened = Journal.open(path, options);
+  if (!opened.ok) throw new Error(opened.error.message);
+  return opened.journal;
+}
+
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+async function appendAll(journal: Journal, events: Iterable<NodeEvent>): Promise<void> {
+  let pending: Promise<unknown>[] = [];
+  for (const event of events) {
+    pending.push(journal.append(event));
+    if (pending.length >= 10_000) {
+      await Promise.all(pending);
+      pending = [];
+    }
+  }
+  const outcomes = (await Promise.all(pending)) as { ok: boolean }[];
+  if (outcomes.some((o) => !o.ok)) throw new Error('the benchmark events were refused');
+}
+
+/** Seconds to insert `bodies` into a bare table: in one transaction, or one transaction each. */
+function bareInsertSeconds(
+  path: string,
+  bodies: readonly string[],
+  mode: 'one transaction' | 'autocommit',
+  durability: 'NORMAL' | 'FULL',
+): number {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${durability}`);
+  db.exec('CREATE TABLE bare (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO bare (body) VALUES (?)');
+  const start = process.hrtime.bigint();
+  if (mode === 'one transaction') db.transaction(() => bodies.forEach((body) => insert.run(body)))();
+  else for (const body of bodies) insert.run(body);
+  const elapsed = seconds(start);
+  db.close();
+  return elapsed;
+}
+
+const groupCommit: Benchmark = {
+  names: ['journal_group_commit_events_per_s'],
+  run: () => inTempDir(async (freshPath): Promise<Figure[]> => {
+    const events = realisticEvents('group', GROUP_EVENTS);
+    const warm = open(freshPath());
+    await appendAll(warm, realisticEvents('warm', 20_000));
+    warm.close();
+
+    const journal = open(freshPath());
+    const start = process.hrtime.bigint();
+    await appendAll(journal, events);
+    const elapsed = seconds(start);
+    journal.close();
+
+    const validationStart = process.hrtime.bigint();
+    for (const event of events) validate(NodeEventSchema, event);
+    const validation = seconds(validationStart);
+
+    const bodies = events.map((e) => JSON.stringify(e));
+    const baseline = GROUP_EVENTS / bareInsertSeconds(freshPath(), bodies, 'one transaction', 'NORMAL');
+    const value = GROUP_EVENTS / elapsed;
+    return [
+      {
+        name: 'journal_group_commit_events_per_s',
+        value: round(value, 0),
+        unit: 'events/s',
+        events: GROUP_EVENTS,
+        mix: MIX,
+        durability: 'NORMAL',
+        validation: 'on (NodeEventSchema)',
+        validation_us_per_event: round((validation / GROUP_EVENTS) * 1e6),
+        validation_share_of_time: round(validation / elapsed),
+        baseline_events_per_s: round(baseline, 0),
+        ratio_to_baseline: round(value / baseline, 3),
+      },
+    ];
+  }),
+};
+
+const singleCommit: Benchmark = {
+  names: ['journal_single_commit_events_per_s'],
+  run: () => inTempDir((freshPath): Figure[] => {
+    const perSecond = (durability: 'NORMAL' | 'FULL', count: number) => {
+      const events = realisticEvents(durability, count);
+      const journal = open(freshPath(), { durability });
+      const start = process.hrtime.bigint();
+      for (const event of events) {
+        if (!journal.appendNow(event).ok) throw new Error('the benchmark events were refused');
+      }
+      const elapsed = seconds(start);
+      journal.close();
+      return count / elapsed;
+    };
+    perSecond('NORMAL', 2_000); // warm-up
+    const full = perSecond('FULL', FULL_EVENTS);
+    const normal = perSecond('NORMAL', NORMAL_SINGLE_EVENTS);
+    const bodies = realisticEvents('bare', FULL_EVENTS).map((e) => JSON.stringify(e));
+    const baseline = FULL_EVENTS / bareInsertSeconds(freshPath(), bodies, 'autocommit', 'FULL');
+    return [
+      {
+        name: 'journal_single_commit_events_per_s',
+        value: round(full, 0),
+        unit: 'events/s',
+        events: FULL_EVENTS,
+        durability: 'FULL (fsync per commit)',
+        normal_events_per_s: round(normal, 0),
+        baseline_events_per_s: round(baseline, 0),
+        baseline: 'one bare INSERT per transaction, synchronous=FULL',
+        ratio_to_baseline: round(full / baseline, 3),
+      },
+    ];
+  }),
+};
+
+const replay: Benchmark = {
+  names: ['journal_replay_1m_s'],
+  run: () => inTempDir(async (freshPath): Promise<Figure[]> => {
+    const path = freshPath();
+    const journal = open(path);
+    const stream = realisticStream('replay');
+    await appendAll(journal, (function* () {
+      for (let i = 0; i < REPLAY_EVENTS; i++) yield stream.next().value as NodeEvent;
+    })());
+
+    const start = process.hrtime.bigint();
+    const rebuilt = journal.rebuild();
+    const elapsed = seconds(start);
+    journal.close();
+    if (!rebuilt.ok || rebuilt.events !== REPLAY_EVENTS) throw new Error('the rebuild failed');
+
+    // Baseline: copy the same journaled JSON rows into a bare table, in one transaction.
+    const source = new Database(path, { readonly: true });
+    const bodies = source.prepare('SELECT body FROM events ORDER BY seq').pluck().all() as string[];
+    source.close();
+    const baseline = bareInsertSeconds(freshPath(), bodies, 'one transaction', 'NORMAL');
+    return [
+      {
+        name: 'journal_replay_1m_s',
+        value: round(elapsed),
+        unit: 's',
+        events: REPLAY_EVENTS,
+        mix: MIX,
+        events_per_s: round(REPLAY_EVENTS / elapsed, 0),
+        baseline_s: round(baseline),
+        baseline: 'the same 1M JSON rows inserted into a bare table in one transaction',
+        ratio_to_baseline: round(elapsed / baseline, 3),
+      },
+    ];
+  }),
+};
+
+export const benchmarks: Benchmark[] = [groupCommit, singleCommit, replay];

@@ -1,0 +1,55 @@
+// The ledger over SQL: what `planLedgerEntry` reads (LedgerView) and the writes that apply the
+// effects it returns. The rules live in core/ledger only; this file never decides anything.
+import type { Escrow, LedgerEffects, LedgerView } from '../../core/ledger/index.js';
+import type { Db } from './database.js';
+
+export interface SqlLedger {
+  view: LedgerView;
+  /** Writes the effects of a plan the ledger accepted, for the entry journaled as event `seq`. */
+  apply(effects: LedgerEffects, seq: number): void;
+}
+
+export function sqlLedger(db: Db): SqlLedger {
+  const selectEscrow = db.prepare<[string], Escrow>(`
+    SELECT assignment_id, job_id, unit_id, requester, worker, amount, status
+    FROM ledger_escrows WHERE assignment_id = ?`);
+  const selectCommitted = db.prepare<[string], number>('SELECT committed FROM ledger_jobs WHERE job_id = ?').pluck();
+  const selectEntry = db.prepare<[string], number>('SELECT 1 FROM ledger_entries WHERE entry_id = ?').pluck();
+
+  const insertEntry = db.prepare('INSERT INTO ledger_entries (entry_id, kind, assignment_id, at, event_seq) VALUES (?, ?, ?, ?, ?)');
+  // The plan gives the whole escrow row, new or with its new status: it replaces what is there.
+  const putEscrow = db.prepare(`
+    INSERT OR REPLACE INTO ledger_escrows (assignment_id, job_id, unit_id, requester, worker, amount, status)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const insertTransfer = db.prepare(`
+    INSERT INTO ledger_transfers (entry_id, position, assignment_id, from_peer, to_peer, amount)
+    VALUES (?, ?, ?, ?, ?, ?)`);
+  const addToBalance = db.prepare(`
+    INSERT INTO ledger_balances (peer_id, balance) VALUES (?, ?)
+    ON CONFLICT (peer_id) DO UPDATE SET balance = balance + excluded.balance`);
+  const addToJob = db.prepare(`
+    INSERT INTO ledger_jobs (job_id, committed) VALUES (?, ?)
+    ON CONFLICT (job_id) DO UPDATE SET committed = committed + excluded.committed`);
+
+  return {
+    view: {
+      escrow: (assignmentId) => selectEscrow.get(assignmentId),
+      jobCommitted: (jobId) => selectCommitted.get(jobId) ?? 0,
+      hasEntry: (entryId) => selectEntry.get(entryId) !== undefined,
+    },
+    apply({ entry, escrow: e, transfers, jobCommittedDelta }, seq) {
+      insertEntry.run(entry.entry_id, entry.kind, entry.assignment_id, entry.at, seq);
+      putEscrow.run(e.assignment_id, e.job_id, e.unit_id, e.requester, e.worker, e.amount, e.status);
+      // Net each peer's change first: a settle's transfers share their payer, so it is written once.
+      const balanceChanges = new Map<string, number>();
+      transfers.forEach((t, position) => {
+        insertTransfer.run(t.entry_id, position, t.assignment_id, t.from, t.to, t.amount);
+        balanceChanges.set(t.from, (balanceChanges.get(t.from) ?? 0) - t.amount);
+        balanceChanges.set(t.to, (balanceChanges.get(t.to) ?? 0) + t.amount);
+      });
+      for (const [peer, change] of balanceChanges) addToBalance.run(peer, change);
+      // A missing row reads as 0 committed, so a zero change needs no write.
+      if (jobCommittedDelta !== 0) addToJob.run(e.job_id, jobCommittedDelta);
+    },
+  };
+}

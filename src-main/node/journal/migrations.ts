@@ -1,0 +1,152 @@
+// The database schema, as a numbered history. `PRAGMA user_version` records the last migration
+// applied; each migration runs in its own transaction together with the version bump, so a crash
+// leaves the database at one version or the next, never in between. Never edit a released
+// migration: add a new one.
+//
+// JSON is stored as TEXT (STRICT tables only know INTEGER, REAL, TEXT, BLOB, ANY; and a column
+// declared `JSON` would get NUMERIC affinity). It is written by JSON.stringify of a validated
+// event, so it is always valid JSON. Derived tables have small rows keyed by text ids, which is
+// what WITHOUT ROWID is for: one B-tree per table instead of a table plus its key's index.
+import type { Db } from './database.js';
+import { failure, storageFailure, type Failure } from './errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Db): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'event journal',
+    up(db) {
+      db.exec(`
+        CREATE TABLE events (
+          seq INTEGER PRIMARY KEY,
+          event_id TEXT NOT NULL UNIQUE,
+          type TEXT NOT NULL,
+          at TEXT NOT NULL,
+          body TEXT NOT NULL -- the validated event, JSON
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'derived state: peers, trust, slots, jobs, units, offers, assignments, results, receipts',
+    up(db) {
+      // `event_seq` names the event a row was projected from: its body holds the full record
+      // (a unit's params, a receipt's fields), so derived rows keep only what is queried.
+      // Offers, assignments and results are keyed by unit first: a unit's rows sit together,
+      // and "the offers / results of this unit" needs no second index.
+      db.exec(`
+        CREATE TABLE peers (
+          peer_id TEXT PRIMARY KEY, name TEXT, addresses TEXT NOT NULL,
+          first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE trust (peer_id TEXT PRIMARY KEY, weight REAL NOT NULL, updated_at TEXT NOT NULL) STRICT, WITHOUT ROWID;
+        CREATE TABLE slots (
+          slot_id TEXT PRIMARY KEY, start_time TEXT NOT NULL, end_time TEXT NOT NULL,
+          updated_at TEXT NOT NULL, event_seq INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE jobs (
+          job_id TEXT PRIMARY KEY, requester TEXT NOT NULL, name TEXT NOT NULL,
+          unit_count INTEGER NOT NULL, redundancy INTEGER NOT NULL, budget INTEGER NOT NULL,
+          deadline TEXT, submitted_at TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE units (
+          unit_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, algorithm_id TEXT NOT NULL,
+          algorithm_version TEXT NOT NULL, redundancy INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('created', 'verified', 'rejected')),
+          consensus_hash TEXT, created_at TEXT NOT NULL, verified_at TEXT, event_seq INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX units_by_job ON units (job_id);
+        CREATE TABLE offers (
+          unit_id TEXT NOT NULL, offer_id TEXT NOT NULL, job_id TEXT NOT NULL,
+          requester TEXT NOT NULL, provider TEXT NOT NULL, slot_id TEXT NOT NULL,
+          tier INTEGER NOT NULL, price INTEGER NOT NULL, round INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('open', 'accepted')),
+          recorded_at TEXT NOT NULL, event_seq INTEGER NOT NULL,
+          PRIMARY KEY (unit_id, offer_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE assignments (
+          unit_id TEXT NOT NULL, assignment_id TEXT NOT NULL, offer_id TEXT NOT NULL,
+          job_id TEXT NOT NULL, requester TEXT NOT NULL, provider TEXT NOT NULL,
+          price INTEGER NOT NULL, role TEXT NOT NULL, deadline TEXT NOT NULL, accepted_at TEXT NOT NULL,
+          PRIMARY KEY (unit_id, assignment_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE results (
+          unit_id TEXT NOT NULL, result_id TEXT NOT NULL, assignment_id TEXT NOT NULL,
+          computed_by TEXT NOT NULL, output_cid TEXT NOT NULL, verification_hash TEXT NOT NULL,
+          fuel INTEGER, recorded_at TEXT NOT NULL, event_seq INTEGER NOT NULL,
+          PRIMARY KEY (unit_id, result_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE receipts (
+          cid TEXT PRIMARY KEY, kind TEXT NOT NULL, author TEXT NOT NULL, chain_seq INTEGER NOT NULL,
+          prev TEXT, unit_id TEXT NOT NULL, job_id TEXT NOT NULL, stored_at TEXT NOT NULL,
+          event_seq INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 3,
+    name: 'ledger: entries, escrows, transfers, balances, job commitments',
+    up(db) {
+      db.exec(`
+        CREATE TABLE ledger_entries (
+          entry_id TEXT PRIMARY KEY, kind TEXT NOT NULL, assignment_id TEXT NOT NULL,
+          at TEXT NOT NULL, event_seq INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE ledger_escrows (
+          assignment_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, unit_id TEXT NOT NULL,
+          requester TEXT NOT NULL, worker TEXT NOT NULL, amount INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('held', 'paid', 'refunded'))
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE ledger_transfers (
+          entry_id TEXT NOT NULL, position INTEGER NOT NULL, assignment_id TEXT NOT NULL,
+          from_peer TEXT NOT NULL, to_peer TEXT NOT NULL, amount INTEGER NOT NULL,
+          PRIMARY KEY (entry_id, position)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE ledger_balances (peer_id TEXT PRIMARY KEY, balance INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+        -- Credits held plus paid per job: what the ledger checks a new escrow against.
+        CREATE TABLE ledger_jobs (job_id TEXT PRIMARY KEY, committed INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+export type MigrationOutcome = { ok: true; from: number; to: number } | Failure;
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the database up to `target` (default: the latest). A database from a newer version of the
+ * app is refused, not touched: this build cannot know what its tables mean.
+ */
+export function migrate(db: Db, target: number = LATEST_VERSION): MigrationOutcome {
+  try {
+    const from = schemaVersion(db);
+    if (from > LATEST_VERSION) {
+      return failure(
+        'newer_schema',
+        `the database is at schema version ${from}, newer than this app knows (${LATEST_VERSION}); update the app`,
+      );
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= from || migration.version > target) continue;
+      db.transaction(() => {
+        migration.up(db);
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    }
+    return { ok: true, from, to: schemaVersion(db) };
+  } catch (err) {
+    return storageFailure(err);
+  }
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { Journal } from '../../src-main/node/journal/index.js';
+import { openDatabase, type Db } from '../../src-main/node/journal/database.js';
+import { LATEST_VERSION, migrate, MIGRATIONS, schemaVersion } from '../../src-main/node/journal/migrations.js';
+import { DERIVED_TABLES } from '../../src-main/node/journal/projections/index.js';
+import { realisticEvents } from './fixtures/journal-events.js';
+import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
+
+function tables(db: Db): string[] {
+  return db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+}
+
+function schemaSql(db: Db): string[] {
+  return db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').pluck().all() as string[];
+}
+
+const events = realisticEvents('m', 400);
+
+/** Journals `events` the way a version without the journal class would have: rows only. */
+function insertEventRows(db: Db): void {
+  const insert = db.prepare('INSERT INTO events (event_id, type, at, body) VALUES (?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const event of events) insert.run(event.event_id, event.type, event.at, JSON.stringify(event));
+  })();
+}
+
+test('migrations are numbered 1, 2, 3... in order', () => {
+  assert.deepEqual(
+    MIGRATIONS.map((m) => m.version),
+    MIGRATIONS.map((_, i) => i + 1),
+  );
+  assert.equal(LATEST_VERSION, MIGRATIONS.length);
+});
+
+test('a fresh database reaches the latest version with the journal and every derived table', () => {
+  const db = openDatabase(tempDbPath());
+  assert.deepEqual(migrate(db), { ok: true, from: 0, to: LATEST_VERSION });
+  assert.equal(schemaVersion(db), LATEST_VERSION);
+  assert.deepEqual(tables(db), ['events', ...DERIVED_TABLES].sort());
+  db.close();
+});
+
+test('running the migrations again is a no-op', () => {
+  const db = openDatabase(tempDbPath());
+  migrate(db);
+  insertEventRows(db);
+  const schema = schemaSql(db);
+  assert.deepEqual(migrate(db), { ok: true, from: LATEST_VERSION, to: LATEST_VERSION });
+  assert.deepEqual(schemaSql(db), schema);
+  assert.equal(db.prepare('SELECT count(*) FROM events').pluck().get(), events.length);
+  db.close();
+});
+
+for (const migration of MIGRATIONS) {
+  test(`migration ${migration.version} (${migration.name}) upgrades a database at version ${migration.version - 1} and keeps its data`, () => {
+    const db = openDatabase(tempDbPath());
+    migrate(db, migration.version - 1);
+    assert.equal(schemaVersion(db), migration.version - 1);
+    const before = tables(db);
+    if (before.includes('events')) insertEventRows(db);
+
+    assert.deepEqual(migrate(db, migration.version), { ok: true, from: migration.version - 1, to: migration.version });
+    assert.equal(schemaVersion(db), migration.version);
+    const after = tables(db);
+    assert.ok(after.length > before.length, 'the migration adds tables');
+    assert.ok(before.every((name) => after.includes(name)), 'and drops none');
+    if (before.includes('events')) {
+      const bodies = db.prepare('SELECT body FROM events ORDER BY seq').pluck().all();
+      assert.deepEqual(bodies, events.map((e) => JSON.stringify(e)));
+    }
+    db.close();
+  });
+}
+
+test('opening a journal on an older database upgrades it and rebuilds the derived tables from its events', async () => {
+  const oldPath = tempDbPath();
+  const db = openDatabase(oldPath);
+  migrate(db, 1); // only the journal: the derived tables came later
+  insertEventRows(db);
+  db.close();
+
+  const upgraded = openTempJournal(oldPath);
+  const live = openTempJournal();
+  await Promise.all(events.map((event) => live.append(event)));
+  assert.deepEqual(upgraded.snapshot(), live.snapshot());
+  upgraded.close();
+  live.close();
+});
+
+test('a database from a newer version is refused with a clear error and left untouched', () => {
+  const path = tempDbPath();
+  const db = openDatabase(path);
+  db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+  db.close();
+
+  const opened = Journal.open(path);
+  assert.equal(opened.ok, false);
+  if (!opened.ok) {
+    assert.equal(opened.error.code, 'newer_schema');
+    assert.match(opened.error.message, new RegExp(`version ${LATEST_VERSION + 1}, newer than this app knows \\(${LATEST_VERSION}\\)`));
+  }
+  const after = openDatabase(path);
+  assert.equal(schemaVersion(after), LATEST_VERSION + 1);
+  assert.deepEqual(tables(after), []);
+  after.close();
+});
+
+test('a file that is not a database is a typed error', () => {
+  const path = tempDbPath();
+  writeFileSync(path, 'not a database, just text that is long enough to have a header '.repeat(20));
+  const opened = Journal.open(path);
+  assert.equal(opened.ok, false);
+  if (!opened.ok) assert.equal(opened.error.code, 'storage_failed');
+});

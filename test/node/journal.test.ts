@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { NodeEvent } from '../../src-main/core/schemas/index.js';
+import type { AppendOutcome, Journal } from '../../src-main/node/journal/index.js';
+import {
+  AT,
+  jobOpening,
+  OTHER_WORKER,
+  PRICE,
+  realisticEvents,
+  REQUESTER,
+  unitLife,
+  VERIFIER,
+  WORKER,
+} from './fixtures/journal-events.js';
+import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
+
+function appended(outcome: AppendOutcome): { seq: number; duplicate: boolean } {
+  if (!outcome.ok) assert.fail(`append refused: ${outcome.error.code}: ${outcome.error.message}`);
+  return outcome;
+}
+
+function appendAll(journal: Journal, events: readonly NodeEvent[]): number[] {
+  return events.map((event) => appended(journal.appendNow(event)).seq);
+}
+
+/** Events of one job's opening and its unit 0, by type (the unit's two ledger entries by kind). */
+function oneUnit(prefix = 't') {
+  const [seen, trust, slot, job] = jobOpening(prefix, 0);
+  const [created, offer, otherOffer, accepted, escrow, result, verified, receipt, settle] = unitLife(prefix, 0, 0);
+  return { seen, trust, slot, job, created, offer, otherOffer, accepted, escrow, result, verified, receipt, settle } as Record<
+    string,
+    NodeEvent
+  >;
+}
+
+test('trust.set shows in trust, and a later one replaces the weight', () => {
+  const journal = openTempJournal();
+  appended(journal.appendNow({ type: 'trust.set', event_id: 'e1', at: AT, peer_id: WORKER, weight: 0.8 }));
+  appended(journal.appendNow({ type: 'trust.set', event_id: 'e2', at: AT, peer_id: WORKER, weight: 0.3 }));
+  assert.deepEqual(journal.snapshot().trust, [{ peer_id: WORKER, weight: 0.3, updated_at: AT }]);
+  journal.close();
+});
+
+test('peer.seen records the peer; an advert without a name keeps the known name', () => {
+  const journal = openTempJournal();
+  appended(journal.appendNow({ type: 'peer.seen', event_id: 'e1', at: AT, peer_id: 'p1', name: 'alice', addresses: ['/ip4/1'] }));
+  appended(journal.appendNow({ type: 'peer.seen', event_id: 'e2', at: '2025-06-02T00:00:00Z', peer_id: 'p1', addresses: [] }));
+  assert.deepEqual(journal.snapshot().peers, [
+    { peer_id: 'p1', name: 'alice', addresses: '[]', first_seen: AT, last_seen: '2025-06-02T00:00:00Z' },
+  ]);
+  journal.close();
+});
+
+test('slot.put shows the slot, pointing at its event; slot.removed removes it', () => {
+  const journal = openTempJournal();
+  const { slot } = oneUnit();
+  const [seq] = appendAll(journal, [slot!]);
+  assert.deepEqual(journal.snapshot().slots, [
+    { slot_id: 't-slot', start_time: AT, end_time: '2025-06-01T13:00:00.000Z', updated_at: AT, event_seq: seq },
+  ]);
+  appended(journal.appendNow({ type: 'slot.removed', event_id: 'gone', at: AT, slot_id: 't-slot' }));
+  assert.deepEqual(journal.snapshot().slots, []);
+  journal.close();
+});
+
+test('a unit goes from created to verified; jobs, offers, assignments, results and receipts fill in', () => {
+  const journal = openTempJournal();
+  const e = oneUnit();
+  appendAll(journal, [e.job!, e.created!, e.offer!, e.otherOffer!]);
+  let snap = journal.snapshot();
+  assert.equal(snap.jobs[0]?.budget, 100 * PRICE);
+  assert.equal(snap.units[0]?.status, 'created');
+  assert.deepEqual(
+    snap.offers.map((o) => [o.provider, o.status]),
+    [
+      [WORKER, 'open'],
+      [OTHER_WORKER, 'open'],
+    ],
+  );
+
+  appendAll(journal, [e.accepted!, e.result!, e.verified!, e.receipt!]);
+  snap = journal.snapshot();
+  assert.deepEqual(
+    snap.offers.map((o) => [o.provider, o.status]),
+    [
+      [WORKER, 'accepted'],
+      [OTHER_WORKER, 'open'],
+    ],
+  );
+  assert.deepEqual(
+    snap.assignments.map((a) => [a.assignment_id, a.provider, a.price]),
+    [['t-job-0-unit-0-assignment', WORKER, PRICE]],
+  );
+  assert.deepEqual(
+    snap.units.map((u) => [u.status, u.consensus_hash]),
+    [['verified', 'hash-0']],
+  );
+  assert.deepEqual(
+    snap.results.map((r) => [r.unit_id, r.computed_by, r.fuel]),
+    [['t-job-0-unit-0', WORKER, 123456]],
+  );
+  assert.deepEqual(
+    snap.receipts.map((r) => [r.kind, r.author, r.chain_seq, r.prev]),
+    [['execution', WORKER, 0, null]],
+  );
+  journal.close();
+});
+
+test('an escrow holds the price; a settle pays worker and verifier, and balances sum to zero', () => {
+  const journal = openTempJournal();
+  const e = oneUnit();
+  appendAll(journal, [e.escrow!]);
+  let snap = journal.snapshot();
+  assert.deepEqual(snap.ledger_escrows.map((x) => x.status), ['held']);
+  assert.deepEqual(snap.ledger_jobs, [{ job_id: 't-job-0', committed: PRICE }]);
+  assert.deepEqual(snap.ledger_balances, []);
+
+  appendAll(journal, [e.settle!]);
+  snap = journal.snapshot();
+  assert.deepEqual(snap.ledger_escrows.map((x) => x.status), ['paid']);
+  const balances = Object.fromEntries(snap.ledger_balances.map((b) => [b.peer_id, b.balance]));
+  assert.deepEqual(balances, { [REQUESTER]: -PRICE, [WORKER]: PRICE * 0.9, [VERIFIER]: PRICE * 0.1 });
+  assert.equal(
+    snap.ledger_balances.reduce((sum, b) => sum + (b.balance as number), 0),
+    0,
+  );
+  assert.equal(snap.ledger_transfers.length, 2);
+  assert.equal(snap.ledger_entries.length, 2);
+  journal.close();
+});
+
+test('a refund releases the hold without moving credits', () => {
+  const journal = openTempJournal();
+  const e = oneUnit();
+  appendAll(journal, [e.escrow!]);
+  appended(
+    journal.appendNow({
+      type: 'ledger.entry',
+      event_id: 'refund',
+      at: AT,
+      entry: { kind: 'refund', entry_id: 'refund', assignment_id: 't-job-0-unit-0-assignment', reason: 'late', at: AT },
+    }),
+  );
+  const snap = journal.snapshot();
+  assert.deepEqual(snap.ledger_escrows.map((x) => x.status), ['refunded']);
+  assert.deepEqual(snap.ledger_jobs, [{ job_id: 't-job-0', committed: 0 }]);
+  assert.deepEqual(snap.ledger_balances, []);
+  journal.close();
+});
+
+test('appending an event_id again changes nothing and reports the seq it already has', async () => {
+  const journal = openTempJournal();
+  const e = oneUnit();
+  const first = appended(journal.appendNow(e.escrow!));
+  const before = journal.snapshot();
+  assert.deepEqual(journal.appendNow(e.escrow!), { ok: true, seq: first.seq, duplicate: true });
+  // The same id with other content is still the same event: nothing is written.
+  assert.deepEqual(journal.appendNow({ ...e.trust!, event_id: e.escrow!.event_id }), { ok: true, seq: first.seq, duplicate: true });
+  // Twice in one group commit: the first is written, the second reports it.
+  const [a, b] = await Promise.all([journal.append(e.created!), journal.append(e.created!)]);
+  assert.deepEqual(b, { ok: true, seq: appended(a!).seq, duplicate: true });
+  assert.deepEqual({ ...journal.snapshot(), units: [] }, { ...before, units: [] });
+  journal.close();
+});
+
+test('group commit: an append is visible to another connection once its promise resolves, not before', async () => {
+  const path = tempDbPath();
+  const journal = openTempJournal(path, { maxBatch: 10 });
+  const reader = new Database(path, { readonly: true });
+  const count = () => reader.prepare('SELECT count(*) FROM events').pluck().get() as number;
+  const events = realisticEvents('g', 25);
+
+  const firstFive = events.slice(0, 5).map((event) => journal.append(event));
+  assert.equal(count(), 0, 'queued, not yet committed');
+  const outcomes = await Promise.all(firstFive);
+  assert.equal(count(), 5);
+  assert.deepEqual(
+    outcomes.map((o) => appended(o).seq),
+    [1, 2, 3, 4, 5],
+  );
+
+  // Reaching maxBatch writes at once, in the caller's turn.
+  const rest = events.slice(5).map((event) => journal.append(event));
+  assert.equal(count(), 5 + 20, 'two full batches of 10 written synchronously');
+  await Promise.all(rest);
+  assert.equal(count(), 25);
+  reader.close();
+  journal.close();
+});
+
+test('appendNow commits before it returns, after what was queued', async () => {
+  const journal = openTempJournal();
+  const [first, second] = realisticEvents('n', 2);
+  const queued = journal.append(first!);
+  assert.deepEqual(journal.appendNow(second!), { ok: true, seq: 2, duplicate: false });
+  assert.deepEqual(await queued, { ok: true, seq: 1, duplicate: false });
+  journal.close();
+});
+
+test('close writes what is queued; a closed journal refuses appends', async () => {
+  const path = tempDbPath();
+  const journal = openTempJournal(path);
+  const [event] = realisticEvents('c', 1);
+  const pending = journal.append(event!);
+  journal.close();
+  assert.deepEqual(await pending, { ok: true, seq: 1, duplicate: false });
+  const late = await journal.append(event!);
+  assert.equal(late.ok, false);
+  if (!late.ok) assert.equal(late.error.code, 'closed');
+
+  const reopened = openTempJournal(path);
+  assert.deepEqual(reopened.appendNow(event!), { ok: true, seq: 1, duplicate: true });
+  reopened.close();
+});
+
+test('rebuild replays the journal into the same derived tables, and reopening keeps them', async () => {
+  const path = tempDbPath();
+  const journal = openTempJournal(path);
+  const events = realisticEvents('r', 3000);
+  const outcomes = await Promise.all(events.map((event) => journal.append(event)));
+  assert.ok(outcomes.every((o) => o.ok && !o.duplicate));
+  const live = journal.snapshot();
+  assert.equal(live.ledger_entries.length, events.filter((e) => e.type === 'ledger.entry').length);
+
+  assert.deepEqual(journal.rebuild(), { ok: true, events: 3000 });
+  assert.deepEqual(journal.snapshot(), live);
+  journal.close();
+
+  const reopened = openTempJournal(path);
+  assert.deepEqual(reopened.snapshot(), live);
+  reopened.close();
+});
+
+test('a journaled ledger entry the rules refuse on replay fails the rebuild and changes nothing', () => {
+  const path = tempDbPath();
+  const journal = openTempJournal(path);
+  const e = oneUnit();
+  appendAll(journal, [e.escrow!, e.settle!]);
+  const before = journal.snapshot();
+  // Written behind the journal's back: a second settle of the same assignment.
+  const raw = new Database(path);
+  const settle = e.settle as Extract<NodeEvent, { type: 'ledger.entry' }>;
+  const twice = { ...settle, event_id: 'twice', entry: { ...settle.entry, entry_id: 'twice' } };
+  raw.prepare('INSERT INTO events (event_id, type, at, body) VALUES (?, ?, ?, ?)').run('twice', twice.type, twice.at, JSON.stringify(twice));
+  raw.close();
+
+  const rebuilt = journal.rebuild();
+  assert.equal(rebuilt.ok, false);
+  if (!rebuilt.ok) {
+    assert.equal(rebuilt.error.code, 'replay_refused');
+    assert.equal(rebuilt.error.ledger, 'already_settled');
+  }
+  assert.deepEqual(journal.snapshot(), before);
+  journal.close();
+});
