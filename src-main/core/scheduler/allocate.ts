@@ -239,7 +239,8 @@ export function allocate(input: AllocationInput): Allocation {
         if (group.tier !== tier) continue;
         // Most groups need no dataset: walk the shared order in place, without allocating.
         const members = group.usesData ? localityOrder(demand, group, s.slot) : demand.order;
-        const [from, to] = group.usesData ? [0, members.length] : [group.start, group.end];
+        const from = group.usesData ? 0 : group.start;
+        const to = group.usesData ? members.length : group.end;
         for (let k = from; k < to; k++) {
           const i = members[k]!;
           if (placed[i]) continue;

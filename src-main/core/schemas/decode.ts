@@ -31,11 +31,12 @@ function clip(text: string, maxChars = 200): string {
 
 /** Validates an already-parsed value against a schema. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): Decoded<z.output<S>> {
-  if (jsonDepth(value) > LIMITS.jsonDepth * 2) {
-    return failure('too_deep', `nested deeper than ${LIMITS.jsonDepth * 2} levels`);
-  }
   let result: z.ZodSafeParseResult<z.output<S>>;
   try {
+    // Inside the try: walking a hostile value (a Proxy, a throwing getter) may throw too.
+    if (jsonDepth(value) > LIMITS.jsonDepth * 2) {
+      return failure('too_deep', `nested deeper than ${LIMITS.jsonDepth * 2} levels`);
+    }
     result = schema.safeParse(value);
   } catch (err) {
     return failure('invalid', `validation failed: ${String(err)}`);
