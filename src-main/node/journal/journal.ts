@@ -10,8 +10,8 @@ import { createProjector, DERIVED_TABLES, type DerivedTable, type Projector } fr
 export interface JournalOptions extends DatabaseOptions {
   /**
    * Most events one group commit writes. A transaction blocks the main thread while it runs:
-   * at 5-20 µs per event (a desktop CPU / the 2-core test VM), 1000 events hold it 5-20 ms,
-   * while the commit itself is amortized over enough events to cost little per event.
+   * at 20-50 µs per event on the 2-core test VM, 250 events hold it 5-12 ms (a frame or two of
+   * UI), while the commit itself is still amortized over enough events to cost little each.
    */
   maxBatch?: number;
 }
@@ -23,7 +23,7 @@ export type RebuildOutcome = { ok: true; events: number } | Failure;
 /** Each derived table's rows, ordered by primary key. */
 export type JournalSnapshot = Record<DerivedTable, Record<string, unknown>[]>;
 
-const DEFAULT_MAX_BATCH = 1000;
+const DEFAULT_MAX_BATCH = 250;
 /** Events read per query during a rebuild. */
 const REPLAY_PAGE = 10_000;
 
