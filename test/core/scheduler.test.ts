@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  acceptOffer,
   allocate,
+  DEFAULT_ACCEPTANCE_POLICY,
   bilateralTrust,
   compatibility,
   nextDamping,
@@ -154,5 +156,35 @@ describe('damping', () => {
     const units = Array.from({ length: 4 }, (_, i) => unit(`u${i}`, 'j', 'a', { cpu_cores: 1, ram_gb: 1 }, 900));
     const r = commitment('r', { p: 1 }, [], [request('r', 'j', units)]);
     assert.equal(allocate({ provider, requesters: [r], round: 0, nowMs: T0, price: PRICE }).offers.length, 2);
+  });
+});
+
+describe('manual acceptance (accept-bid)', () => {
+  const u = unit('u1', 'job', 'a', { cpu_cores: 1, ram_gb: 1 }, 10, 0.5, 2);
+  const offer = (provider: string, price: number) => ({
+    offer_id: `${provider}#0.0`, round: 0, unit_id: 'u1', job_id: 'job', requester_peer: 'me', provider_peer: provider, slot_id: 's', tier: 1 as const,
+    price, estimated_seconds: 10, performance_score: 1, expected_start: new Date(T0).toISOString(), expected_end: new Date(T0).toISOString(), timestamp: new Date(T0).toISOString(),
+  });
+  const ctx = (taken: string[], budget: number) => ({
+    me: 'me', nowMs: T0, policy: DEFAULT_ACCEPTANCE_POLICY, trustIn: () => 1, reputationOf: () => 0.5,
+    acceptedProviders: () => taken, budgetLeft: () => budget,
+  });
+  test('a chosen bid becomes an assignment with a deadline of 3x its estimate + 30 s', () => {
+    const r = acceptOffer(ctx([], 100), offer('p1', 40), u);
+    assert.ok(r.ok);
+    if (r.ok) {
+      assert.equal(r.acceptance.role, 'primary');
+      assert.equal(Date.parse(r.acceptance.deadline) - T0, 60_000);
+    }
+    const second = acceptOffer(ctx(['p1'], 100), offer('p2', 40), u);
+    assert.ok(second.ok && second.acceptance.role === 'verification');
+  });
+  test('the same checks as automatic acceptance refuse it', () => {
+    const code = (r: ReturnType<typeof acceptOffer>) => (r.ok ? 'accepted' : r.refusal.code);
+    assert.equal(code(acceptOffer(ctx(['p1'], 100), offer('p1', 40), u)), 'same_provider');
+    assert.equal(code(acceptOffer(ctx(['p1', 'p2'], 100), offer('p3', 40), u)), 'redundancy_met');
+    assert.equal(code(acceptOffer(ctx([], 30), offer('p1', 40), u)), 'over_budget');
+    assert.equal(code(acceptOffer(ctx([], 100), offer('me', 40), u)), 'self_offer');
+    assert.equal(code(acceptOffer(ctx([], 100), offer('p1', 40), undefined)), 'unknown_unit');
   });
 });

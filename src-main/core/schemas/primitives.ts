@@ -6,7 +6,6 @@ import { z } from 'zod';
 export const LIMITS = {
   idChars: 128,
   nameChars: 256,
-  textChars: 4096,
   recordEntries: 4096,
   slotsPerCommitment: 64,
   algorithmsPerSlot: 64,
@@ -33,7 +32,6 @@ export const Id = z
 
 export const PeerId = Id;
 export const Name = z.string().max(LIMITS.nameChars);
-export const Text = z.string().max(LIMITS.textChars);
 export const IsoTime = z.iso.datetime({ offset: true });
 export const Fraction = z.number().min(0).max(1);
 export const NonNegative = z.number().min(0);
