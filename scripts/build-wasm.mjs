@@ -1,0 +1,57 @@
+// Builds what `wasm/` holds into dist/wasm/: each kernel (wasm/<name>/index.ts, AssemblyScript)
+// into <name>.wasm, and each hand-written example (wasm/examples/*.wat) into examples/<name>.wasm.
+// All kernels share one set of compiler flags, fixed here, because the unit ABI and the fuel
+// metering depend on them (docs/UNIT_ABI.md).
+import { readdir, readFile, writeFile, mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import asc from 'assemblyscript/asc';
+import binaryen from 'binaryen';
+
+const root = new URL('..', import.meta.url).pathname;
+const wasmDir = join(root, 'wasm');
+const outDir = join(root, 'dist', 'wasm');
+
+export const KERNEL_FLAGS = [
+  '-O3',
+  '--runtime', 'stub',
+  '--initialMemory', '1',
+  '--maximumMemory', '1024',
+  '--disable', 'bulk-memory',
+  '--noAssert',
+];
+
+async function isFile(path) {
+  return (await stat(path).catch(() => null))?.isFile() ?? false;
+}
+
+async function buildKernels() {
+  const kernels = [];
+  for (const entry of await readdir(wasmDir, { withFileTypes: true })) {
+    if (entry.isDirectory() && (await isFile(join(wasmDir, entry.name, 'index.ts')))) kernels.push(entry.name);
+  }
+  for (const name of kernels.sort()) {
+    const { error, stderr } = await asc.main(
+      [join(wasmDir, name, 'index.ts'), ...KERNEL_FLAGS, '--outFile', join(outDir, `${name}.wasm`)],
+      { stdout: process.stdout, stderr: process.stderr },
+    );
+    if (error) throw new Error(`kernel ${name} failed to compile: ${error.message}\n${stderr.toString()}`);
+  }
+  return kernels;
+}
+
+async function buildExamples() {
+  const examples = (await readdir(join(wasmDir, 'examples'))).filter((f) => f.endsWith('.wat')).sort();
+  await mkdir(join(outDir, 'examples'), { recursive: true });
+  for (const file of examples) {
+    const module = binaryen.parseText(await readFile(join(wasmDir, 'examples', file), 'utf8'));
+    if (!module.validate()) throw new Error(`example ${file} is not a valid module`);
+    await writeFile(join(outDir, 'examples', file.replace(/\.wat$/, '.wasm')), module.emitBinary());
+    module.dispose();
+  }
+  return examples;
+}
+
+await mkdir(outDir, { recursive: true });
+const kernels = await buildKernels();
+const examples = await buildExamples();
+console.log(`wasm: built ${kernels.length} kernels (${kernels.join(', ')}) and ${examples.length} examples`);
