@@ -10,3 +10,4 @@ export * from './ledger.js';
 export * from './policy.js';
 export * from './events.js';
 export * from './decode.js';
+export * from './canonical-json.js';

@@ -1,0 +1,208 @@
+// The executor the node calls: run(unit) → { output, outputHash, fuel, wallMs } or an ExecError.
+//
+// Units wait in our own queue and go to piscina only when a worker is idle, so a unit's wall-time
+// limit counts from when it starts, not from when it was queued. When units pile up, an idle
+// worker takes several at once as one batch: one thread hop for many small units. A watchdog per
+// batch reads which unit the worker is on (shared memory) and aborts the batch when that unit
+// passes its limit; piscina then replaces the worker, the unit ends as Timeout, and the rest of
+// the batch goes back to the front of the queue (units are deterministic, so rerunning is safe).
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { ZodError } from 'zod';
+import { ExecError, toExecError } from './errors.js';
+import { resolveLimits, type UnitLimits } from './limits.js';
+import { encodeParams } from './params.js';
+import { ModuleCache } from './prepare.js';
+import { epochMs, type WorkerBatch, type WorkerOutcome, type WorkerUnit } from './worker.js';
+
+export interface ExecUnit {
+  /** The module's bytes as the unit names it (unmetered). */
+  module: Uint8Array;
+  /** JSON params, handed to the module as canonical UTF-8 JSON. */
+  params?: unknown;
+  input: Uint8Array;
+  limits?: Partial<UnitLimits>;
+}
+
+export interface ExecSuccess {
+  output: Uint8Array;
+  /** SHA-256 of the output, hex. */
+  outputHash: string;
+  fuel: number;
+  wallMs: number;
+}
+
+export interface ExecutorOptions {
+  /** Worker threads; defaults to one per core. */
+  workers?: number;
+  /** Units waiting beyond this are refused with QueueFull. */
+  queueLimit?: number;
+  /** The most units one worker takes in one hop. */
+  maxBatch?: number;
+}
+
+interface Pending {
+  unit: WorkerUnit;
+  timeoutMs: number;
+  resolve: (result: ExecSuccess) => void;
+  reject: (err: ExecError) => void;
+}
+
+export class Executor {
+  private readonly pool: Piscina;
+  private readonly modules = new ModuleCache();
+  private readonly queue: Pending[] = [];
+  private idleWorkers: number;
+  private closed = false;
+  readonly workers: number;
+
+  private constructor(private readonly options: Required<ExecutorOptions>) {
+    this.workers = options.workers;
+    this.idleWorkers = options.workers;
+    this.pool = new Piscina({
+      filename: new URL('./worker.js', import.meta.url).href,
+      minThreads: options.workers,
+      maxThreads: options.workers,
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+  }
+
+  static start(options: ExecutorOptions = {}): Executor {
+    const workers = options.workers ?? availableParallelism();
+    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, not ${workers}`);
+    return new Executor({ workers, queueLimit: options.queueLimit ?? 10_000, maxBatch: options.maxBatch ?? 64 });
+  }
+
+  /** Runs one unit in the pool. Rejects with an ExecError. */
+  run(request: ExecUnit): Promise<ExecSuccess> {
+    try {
+      const pending = this.admit(request);
+      return new Promise((resolve, reject) => {
+        this.queue.push({ ...pending, resolve, reject });
+        this.dispatch();
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Stops the pool; units still waiting end with Closed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) pending.reject(new ExecError('Closed', 'the executor was closed'));
+    await this.pool.destroy();
+  }
+
+  /** Checks everything that can be checked before the unit is queued. */
+  private admit(request: ExecUnit): Omit<Pending, 'resolve' | 'reject'> {
+    if (this.closed) throw new ExecError('Closed', 'the executor was closed');
+    if (this.queue.length >= this.options.queueLimit) {
+      throw new ExecError('QueueFull', `${this.queue.length} units are already waiting (the limit is ${this.options.queueLimit})`);
+    }
+    let limits: UnitLimits;
+    let params: Uint8Array;
+    try {
+      limits = resolveLimits(request.limits);
+      params = encodeParams(request.params ?? {});
+    } catch (err) {
+      const message = err instanceof ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message;
+      throw new ExecError('BadRequest', message);
+    }
+    if (!(request.input instanceof Uint8Array) || !(request.module instanceof Uint8Array)) {
+      throw new ExecError('BadRequest', 'module and input must be byte arrays');
+    }
+    if (request.input.length > limits.maxInputBytes) {
+      throw new ExecError('InputTooLarge', `input is ${request.input.length} bytes, over the limit of ${limits.maxInputBytes}`);
+    }
+    const prepared = this.modules.prepare(request.module, limits);
+    return {
+      timeoutMs: limits.timeoutMs,
+      unit: {
+        moduleHash: prepared.hash,
+        module: prepared.bytes,
+        hasStart: prepared.hasStart,
+        params,
+        input: request.input,
+        fuel: limits.fuel,
+        maxOutputBytes: limits.maxOutputBytes,
+      },
+    };
+  }
+
+  private dispatch(): void {
+    while (this.idleWorkers > 0 && this.queue.length > 0) {
+      // Share the backlog evenly among idle workers, so a burst still spreads over every core.
+      const size = Math.min(this.options.maxBatch, Math.ceil(this.queue.length / this.idleWorkers));
+      const batch = this.queue.splice(0, size);
+      this.idleWorkers--;
+      void this.runBatch(batch).finally(() => {
+        this.idleWorkers++;
+        if (!this.closed) this.dispatch();
+      });
+    }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    const progress = new SharedArrayBuffer(16);
+    const index = new Int32Array(progress, 0, 1);
+    const startedAt = new Float64Array(progress, 8, 1);
+    startedAt[0] = epochMs();
+    const abort = new AbortController();
+    const watchdog = new Watchdog(batch, index, startedAt, () => abort.abort());
+    const task: WorkerBatch = { units: batch.map((p) => p.unit), progress };
+    try {
+      const outcomes = (await this.pool.run(task, { signal: abort.signal })) as WorkerOutcome[];
+      outcomes.forEach((outcome, i) => settle(batch[i]!, outcome));
+    } catch (err) {
+      if (!abort.signal.aborted) {
+        const message = this.closed ? 'the executor was closed' : `the worker failed: ${(err as Error).message}`;
+        for (const pending of batch) pending.reject(new ExecError(this.closed ? 'Closed' : 'Trap', message));
+        return;
+      }
+      const late = Atomics.load(index, 0);
+      const timedOut = batch[late]!;
+      timedOut.reject(new ExecError('Timeout', `ran past its wall-time limit of ${timedOut.timeoutMs} ms; its worker was replaced`));
+      this.queue.unshift(...batch.filter((p) => p !== timedOut));
+    } finally {
+      watchdog.stop();
+    }
+  }
+}
+
+function settle(pending: Pending, outcome: WorkerOutcome): void {
+  if (outcome.ok) {
+    pending.resolve({ output: outcome.output, outputHash: outcome.outputHash, fuel: outcome.fuel, wallMs: outcome.wallMs });
+  } else {
+    pending.reject(toExecError(outcome));
+  }
+}
+
+/** Fires `onLate` once the unit a worker is on has run past its own limit. */
+class Watchdog {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly batch: Pending[],
+    private readonly index: Int32Array,
+    private readonly startedAt: Float64Array,
+    private readonly onLate: () => void,
+  ) {
+    this.arm();
+  }
+
+  private arm(): void {
+    const current = this.batch[Atomics.load(this.index, 0)]!;
+    const deadline = this.startedAt[0]! + current.timeoutMs;
+    this.timer = setTimeout(() => {
+      const now = epochMs();
+      const unit = this.batch[Atomics.load(this.index, 0)]!;
+      if (now >= this.startedAt[0]! + unit.timeoutMs) this.onLate();
+      else this.arm();
+    }, Math.max(0, deadline - epochMs()));
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}

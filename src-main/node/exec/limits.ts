@@ -1,0 +1,32 @@
+// What one unit may use. Every limit is checked by the host, never trusted to the module.
+import { z } from 'zod';
+
+export const UnitLimitsSchema = z.strictObject({
+  /** Fuel: instructions, as counted by the metering (metering.ts). */
+  fuel: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  /** The most 64 KiB pages the module may declare as its memory's maximum. */
+  memoryPages: z.number().int().min(1).max(65_536),
+  timeoutMs: z.number().int().min(1).max(24 * 3600 * 1000),
+  maxInputBytes: z.number().int().min(0).max(1 << 30),
+  maxOutputBytes: z.number().int().min(0).max(1 << 30),
+  maxModuleBytes: z.number().int().min(8).max(64 << 20),
+  maxTableElements: z.number().int().min(0).max(10_000_000),
+});
+
+export type UnitLimits = z.infer<typeof UnitLimitsSchema>;
+
+/** Seed 001's "image" tier, scaled to a tile: generous for the kernels we ship, bounded for strangers'. */
+export const DEFAULT_LIMITS: UnitLimits = {
+  fuel: 20_000_000_000,
+  memoryPages: 1024,
+  timeoutMs: 30_000,
+  maxInputBytes: 16 << 20,
+  maxOutputBytes: 64 << 20,
+  maxModuleBytes: 4 << 20,
+  maxTableElements: 65_536,
+};
+
+/** The defaults with the caller's overrides, validated; throws a ZodError on nonsense. */
+export function resolveLimits(overrides: Partial<UnitLimits> | undefined): UnitLimits {
+  return UnitLimitsSchema.parse({ ...DEFAULT_LIMITS, ...overrides });
+}

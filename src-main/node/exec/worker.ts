@@ -1,0 +1,101 @@
+// A pool worker: runs a batch of prepared units, one fresh instance each, in order. It writes
+// which unit it is on, and since when, into shared memory, so the executor's watchdog can tell a
+// slow unit from a slow batch. Nothing here trusts the module: every way it can end is caught and
+// turned into plain data.
+import { createHash } from 'node:crypto';
+import { abiImports, callUnit, OutputOverLimit, UnitAbort, UnitStatus, type AbiExports } from './abi.js';
+import type { ExecErrorCode, ExecFailure } from './errors.js';
+import { FUEL_GLOBAL, START_EXPORT } from './metering.js';
+
+export interface WorkerUnit {
+  moduleHash: string;
+  /** The metered module (SharedArrayBuffer-backed). */
+  module: Uint8Array;
+  hasStart: boolean;
+  params: Uint8Array;
+  input: Uint8Array;
+  fuel: number;
+  maxOutputBytes: number;
+}
+
+export interface WorkerBatch {
+  units: WorkerUnit[];
+  /** Int32 [0]: index of the unit running; Float64 [1]: when it started (epoch ms). */
+  progress: SharedArrayBuffer;
+}
+
+export interface WorkerSuccess {
+  ok: true;
+  output: Uint8Array;
+  outputHash: string;
+  fuel: number;
+  wallMs: number;
+}
+
+export type WorkerOutcome = WorkerSuccess | ExecFailure;
+
+// Compiled modules by hash; a worker sees few distinct modules, so a small bound suffices.
+const compiled = new Map<string, WebAssembly.Module>();
+const COMPILED_CACHE_SIZE = 32;
+
+function compile(unit: WorkerUnit): WebAssembly.Module {
+  let module = compiled.get(unit.moduleHash);
+  if (!module) {
+    module = new WebAssembly.Module(unit.module as Uint8Array<ArrayBuffer>);
+    if (compiled.size >= COMPILED_CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
+    compiled.set(unit.moduleHash, module);
+  }
+  return module;
+}
+
+export const epochMs = (): number => performance.timeOrigin + performance.now();
+
+export default function runBatch(batch: WorkerBatch): WorkerOutcome[] {
+  const index = new Int32Array(batch.progress, 0, 1);
+  const startedAt = new Float64Array(batch.progress, 8, 1);
+  return batch.units.map((unit, i) => {
+    startedAt[0] = epochMs();
+    Atomics.store(index, 0, i);
+    return runUnit(unit);
+  });
+}
+
+function runUnit(unit: WorkerUnit): WorkerOutcome {
+  const started = performance.now();
+  let exports: (AbiExports & Record<string, unknown>) | undefined;
+  const fuelLeft = (): number => Number((exports?.[FUEL_GLOBAL] as WebAssembly.Global | undefined)?.value ?? BigInt(unit.fuel));
+  const failure = (code: ExecErrorCode, message: string): ExecFailure => ({ ok: false, code, message, fuel: unit.fuel - fuelLeft() });
+  try {
+    const instance = new WebAssembly.Instance(compile(unit), abiImports(() => exports?.memory));
+    exports = instance.exports as unknown as AbiExports & Record<string, unknown>;
+    (exports[FUEL_GLOBAL] as WebAssembly.Global).value = BigInt(unit.fuel);
+    if (unit.hasStart) (exports[START_EXPORT] as () => void)();
+    const output = callUnit(exports, unit.params, unit.input, unit.maxOutputBytes);
+    const wallMs = performance.now() - started;
+    return { ok: true, output, outputHash: createHash('sha256').update(output).digest('hex'), fuel: unit.fuel - fuelLeft(), wallMs };
+  } catch (err) {
+    if (exports && fuelLeft() < 0) return { ok: false, code: 'OutOfFuel', message: `used its fuel budget of ${unit.fuel}`, fuel: unit.fuel };
+    if (err instanceof OutputOverLimit) return failure('OutputTooLarge', err.message);
+    if (err instanceof UnitStatus) return failure('UnitFailed', `status ${err.status}: ${err.message}`);
+    if (err instanceof UnitAbort) return failure('Trap', err.message);
+    if (err instanceof RangeError && /call stack/i.test(err.message)) return failure('Trap', 'stack overflow (recursion too deep)');
+    if (err instanceof WebAssembly.RuntimeError || err instanceof WebAssembly.LinkError) {
+      // Allocators trap when memory.grow is refused, so a trap at the declared maximum is the
+      // memory limit, not a bug in the unit.
+      const memory = exports?.memory;
+      if (memory && atMaximum(memory)) return failure('MemoryLimit', `trapped (${err.message}) with its memory at its declared maximum`);
+      return failure('Trap', err.message);
+    }
+    return failure('Trap', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+  }
+}
+
+/** Whether memory.grow would now be refused: one more page is over the module's own maximum. */
+function atMaximum(memory: WebAssembly.Memory): boolean {
+  try {
+    memory.grow(1);
+    return false;
+  } catch {
+    return true;
+  }
+}
