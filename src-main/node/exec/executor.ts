@@ -1,8 +1,10 @@
 // The executor the node calls: run(unit) → { output, outputHash, fuel, wallMs } or an ExecError.
 //
 // Units wait in our own queue and go to piscina only when a worker is idle, so a unit's wall-time
-// limit counts from when it starts, not from when it was queued. When units pile up, an idle
-// worker takes several at once as one batch: one thread hop for many small units. A watchdog per
+// limit counts from when it starts, not from when it was queued. When small units pile up, an idle
+// worker takes several at once as one batch: one thread hop for many of them. How many depends on
+// how long that module's units have been taking, so big units (render tiles) still go one by one
+// and spread evenly over the workers. A watchdog per
 // batch reads which unit the worker is on (shared memory) and aborts the batch when that unit
 // passes its limit; piscina then replaces the worker, the unit ends as Timeout, and the rest of
 // the batch goes back to the front of the queue (units are deterministic, so rerunning is safe).
@@ -41,6 +43,9 @@ export interface ExecutorOptions {
   maxBatch?: number;
 }
 
+/** A batch should take about this long: long enough to hide the thread hop, short enough to share. */
+const BATCH_TARGET_MS = 2;
+
 interface Pending {
   unit: WorkerUnit;
   timeoutMs: number;
@@ -52,6 +57,8 @@ export class Executor {
   private readonly pool: Piscina;
   private readonly modules = new ModuleCache();
   private readonly queue: Pending[] = [];
+  /** Recent wall time per unit, by module hash (an exponential moving average). */
+  private readonly unitMs = new Map<string, number>();
   private idleWorkers: number;
   private closed = false;
   readonly workers: number;
@@ -132,15 +139,32 @@ export class Executor {
 
   private dispatch(): void {
     while (this.idleWorkers > 0 && this.queue.length > 0) {
-      // Share the backlog evenly among idle workers, so a burst still spreads over every core.
-      const size = Math.min(this.options.maxBatch, Math.ceil(this.queue.length / this.idleWorkers));
-      const batch = this.queue.splice(0, size);
+      const batch = this.queue.splice(0, this.batchSize());
       this.idleWorkers--;
       void this.runBatch(batch).finally(() => {
         this.idleWorkers++;
         if (!this.closed) this.dispatch();
       });
     }
+  }
+
+  /**
+   * Units of the module at the head of the queue that fill about BATCH_TARGET_MS, never more than
+   * an even share of the backlog per idle worker, so a burst still spreads over every core.
+   */
+  private batchSize(): number {
+    const head = this.queue[0]!.unit.moduleHash;
+    const unitMs = this.unitMs.get(head);
+    const fill = unitMs === undefined ? 1 : Math.max(1, Math.floor(BATCH_TARGET_MS / Math.max(unitMs, 1e-3)));
+    let size = 0;
+    const cap = Math.min(this.options.maxBatch, fill, Math.ceil(this.queue.length / this.idleWorkers));
+    while (size < cap && this.queue[size]?.unit.moduleHash === head) size++;
+    return size;
+  }
+
+  private learn(moduleHash: string, wallMs: number): void {
+    const previous = this.unitMs.get(moduleHash);
+    this.unitMs.set(moduleHash, previous === undefined ? wallMs : previous * 0.8 + wallMs * 0.2);
   }
 
   private async runBatch(batch: Pending[]): Promise<void> {
@@ -153,7 +177,10 @@ export class Executor {
     const task: WorkerBatch = { units: batch.map((p) => p.unit), progress };
     try {
       const outcomes = (await this.pool.run(task, { signal: abort.signal })) as WorkerOutcome[];
-      outcomes.forEach((outcome, i) => settle(batch[i]!, outcome));
+      outcomes.forEach((outcome, i) => {
+        if (outcome.ok) this.learn(batch[i]!.unit.moduleHash, outcome.wallMs);
+        settle(batch[i]!, outcome);
+      });
     } catch (err) {
       if (!abort.signal.aborted) {
         const message = this.closed ? 'the executor was closed' : `the worker failed: ${(err as Error).message}`;

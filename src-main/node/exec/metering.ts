@@ -141,6 +141,9 @@ class Meter {
   }
 }
 
+const ALLOWED_FEATURES =
+  binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt | binaryen.Features.SignExt | binaryen.Features.Multivalue;
+
 const RESERVED_EXPORTS = [FUEL_GLOBAL, START_EXPORT];
 
 /**
@@ -155,6 +158,7 @@ export function meterModule(original: Uint8Array): MeteredModule {
     throw new MeteringRefused(`cannot be read for metering: ${err instanceof Error ? err.message : String(err)}`);
   }
   try {
+    module.setFeatures(ALLOWED_FEATURES);
     for (let i = 0; i < module.getNumExports(); i++) {
       const name = binaryen.getExportInfo(module.getExportByIndex(i)).name;
       if (RESERVED_EXPORTS.includes(name)) throw new MeteringRefused(`exports "${name}", a name the host reserves`);
@@ -177,7 +181,6 @@ export function meterModule(original: Uint8Array): MeteredModule {
     const meter = new Meter(module);
     for (let i = 0; i < module.getNumFunctions(); i++) meter.meterFunction(module.getFunctionByIndex(i));
     meter.apply();
-    module.setFeatures(module.getFeatures() | binaryen.Features.MutableGlobals);
     if (!module.validate()) throw new Error('metering produced an invalid module (a bug in metering.ts)');
     return {
       bytes: module.emitBinary(),

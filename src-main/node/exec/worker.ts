@@ -60,7 +60,7 @@ export default function runBatch(batch: WorkerBatch): WorkerOutcome[] {
   });
 }
 
-function runUnit(unit: WorkerUnit): WorkerOutcome {
+export function runUnit(unit: WorkerUnit): WorkerOutcome {
   const started = performance.now();
   let exports: (AbiExports & Record<string, unknown>) | undefined;
   const fuelLeft = (): number => Number((exports?.[FUEL_GLOBAL] as WebAssembly.Global | undefined)?.value ?? BigInt(unit.fuel));

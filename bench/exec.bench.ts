@@ -1,0 +1,54 @@
+// Pool dispatch overhead (issue 3 target: <= 100 µs per tiny unit). The baseline, measured in the
+// same run, is the same unit called directly in this thread on a fresh instance each time, which
+// is what a worker does too; the difference is what the pool adds: admission, the thread hop,
+// batching, result hashing and settling.
+import { readFileSync } from 'node:fs';
+import { Executor } from '../src-main/node/exec/index.js';
+import { runDirect } from '../src-main/node/exec/direct.js';
+import { medianMs, round, type Benchmark } from './harness.js';
+
+const UNITS = 4000;
+const tinyModule = readFileSync(new URL('../wasm/examples/reverse.wasm', import.meta.url));
+const inputs = Array.from({ length: UNITS }, (_, i) => new Uint8Array(16).fill(i & 0xff));
+
+async function burst(executor: Executor): Promise<void> {
+  await Promise.all(inputs.map((input) => executor.run({ module: tinyModule, input })));
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    names: ['pool_dispatch_overhead_us'],
+    async run() {
+      const compiled = new WebAssembly.Module(tinyModule);
+      const directMs = await medianMs(() => inputs.forEach((input) => runDirect(compiled, {}, input)), 5, 2);
+      const one = Executor.start({ workers: 1 });
+      const all = Executor.start({});
+      try {
+        const oneMs = await medianMs(() => burst(one), 5, 2);
+        const allMs = await medianMs(() => burst(all), 5, 2);
+        // One unit at a time, awaited: the round trip a lone unit pays, with nothing to batch.
+        const lone = inputs.slice(0, 500);
+        const loneMs = await medianMs(async () => {
+          for (const input of lone) await one.run({ module: tinyModule, input });
+        }, 3, 1);
+        const perUnit = (ms: number, n = UNITS) => (ms * 1000) / n;
+        return [
+          {
+            name: 'pool_dispatch_overhead_us',
+            value: round(perUnit(oneMs) - perUnit(directMs), 1),
+            unit: 'us',
+            target: '<= 100',
+            direct_us_per_unit: round(perUnit(directMs), 1),
+            pool_1_worker_us_per_unit: round(perUnit(oneMs), 1),
+            pool_all_workers_us_per_unit: round(perUnit(allMs), 1),
+            workers: all.workers,
+            lone_unit_round_trip_us: round(perUnit(loneMs, lone.length), 1),
+            units: UNITS,
+          },
+        ];
+      } finally {
+        await Promise.all([one.close(), all.close()]);
+      }
+    },
+  },
+];

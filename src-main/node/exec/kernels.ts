@@ -1,0 +1,25 @@
+// Where the kernels built from wasm/ live: dist/wasm/<name>.wasm, next to the compiled code.
+import { readFileSync } from 'node:fs';
+
+export type KernelName = 'render' | 'hash' | 'image';
+
+export function kernelUrl(name: KernelName): URL {
+  // This file compiles to dist/src-main/node/exec/kernels.js.
+  return new URL(`../../../wasm/${name}.wasm`, import.meta.url);
+}
+
+const loaded = new Map<KernelName, Uint8Array>();
+
+/** The kernel's bytes, read once; a missing file means the wasm build (npm run build) did not run. */
+export function loadKernel(name: KernelName): Uint8Array {
+  let bytes = loaded.get(name);
+  if (!bytes) {
+    try {
+      bytes = new Uint8Array(readFileSync(kernelUrl(name)));
+    } catch (err) {
+      throw new Error(`kernel "${name}" is not built (${(err as Error).message}); run npm run build`);
+    }
+    loaded.set(name, bytes);
+  }
+  return bytes;
+}
