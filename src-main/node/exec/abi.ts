@@ -1,8 +1,13 @@
 // The host's half of the unit ABI v1 (docs/UNIT_ABI.md): the one import a unit may have, and the
-// call sequence that hands it params and input and takes its output. No limits live here; the
-// sandbox (sandbox.ts) checks the module and the sizes before and after.
+// call sequence that hands it params and input and takes its output. No limits live here:
+// prepare.ts checks the module before it runs, worker.ts the sizes around the call.
 
 export const ABI_VERSION = 1;
+
+/** Names the metering adds to every module (metering.ts); a module may not export them itself. */
+export const FUEL_GLOBAL = 'mesh_fuel';
+export const START_EXPORT = 'mesh_start';
+export const GROW_REFUSED_GLOBAL = 'mesh_grow_refused';
 
 /** The only host import the ABI allows: `env.abort(message, file, line, column)`. */
 export const ALLOWED_IMPORTS: ReadonlyArray<{ module: string; name: string; kind: string }> = [

@@ -43,6 +43,9 @@ export interface ExecutorOptions {
   maxBatch?: number;
 }
 
+/** The progress index before the worker has begun a batch. */
+const NOT_STARTED = -1;
+
 /** A batch should take about this long: long enough to hide the thread hop, short enough to share. */
 const BATCH_TARGET_MS = 2;
 
@@ -171,7 +174,7 @@ export class Executor {
     const progress = new SharedArrayBuffer(16);
     const index = new Int32Array(progress, 0, 1);
     const startedAt = new Float64Array(progress, 8, 1);
-    startedAt[0] = epochMs();
+    index[0] = NOT_STARTED;
     const abort = new AbortController();
     const watchdog = new Watchdog(batch, index, startedAt, () => abort.abort());
     const task: WorkerBatch = { units: batch.map((p) => p.unit), progress };
@@ -187,8 +190,7 @@ export class Executor {
         for (const pending of batch) pending.reject(new ExecError(this.closed ? 'Closed' : 'Trap', message));
         return;
       }
-      const late = Atomics.load(index, 0);
-      const timedOut = batch[late]!;
+      const timedOut = batch[Atomics.load(index, 0)]!;
       timedOut.reject(new ExecError('Timeout', `ran past its wall-time limit of ${timedOut.timeoutMs} ms; its worker was replaced`));
       this.queue.unshift(...batch.filter((p) => p !== timedOut));
     } finally {
@@ -205,7 +207,10 @@ function settle(pending: Pending, outcome: WorkerOutcome): void {
   }
 }
 
-/** Fires `onLate` once the unit a worker is on has run past its own limit. */
+/**
+ * Fires `onLate` once the unit a worker is on has run past its own limit. Until the worker starts
+ * the batch (a fresh worker first loads its code) no unit's clock runs.
+ */
 class Watchdog {
   private timer: NodeJS.Timeout | undefined;
 
@@ -215,18 +220,19 @@ class Watchdog {
     private readonly startedAt: Float64Array,
     private readonly onLate: () => void,
   ) {
-    this.arm();
+    this.arm(epochMs() + batch[0]!.timeoutMs);
   }
 
-  private arm(): void {
-    const current = this.batch[Atomics.load(this.index, 0)]!;
-    const deadline = this.startedAt[0]! + current.timeoutMs;
-    this.timer = setTimeout(() => {
-      const now = epochMs();
-      const unit = this.batch[Atomics.load(this.index, 0)]!;
-      if (now >= this.startedAt[0]! + unit.timeoutMs) this.onLate();
-      else this.arm();
-    }, Math.max(0, deadline - epochMs()));
+  private arm(deadline: number): void {
+    this.timer = setTimeout(() => this.check(), Math.max(0, deadline - epochMs()));
+  }
+
+  private check(): void {
+    const at = Atomics.load(this.index, 0);
+    if (at === NOT_STARTED) return this.arm(epochMs() + this.batch[0]!.timeoutMs);
+    const deadline = this.startedAt[0]! + this.batch[at]!.timeoutMs;
+    if (epochMs() >= deadline) this.onLate();
+    else this.arm(deadline);
   }
 
   stop(): void {

@@ -9,10 +9,17 @@
 //
 // The start function, if any, is no longer run at instantiation: it is exported as `mesh_start`
 // and the host calls it after setting the fuel, so a loop in it is metered like any other.
+//
+// Every memory.grow first notes, in the exported i32 global `mesh_grow_refused`, whether it asks
+// for more than the declared maximum, so the host can tell an allocator that ran out of memory
+// from any other trap.
 import binaryen from 'binaryen';
+import { FUEL_GLOBAL, GROW_REFUSED_GLOBAL, START_EXPORT } from './abi.js';
 
-export const FUEL_GLOBAL = 'mesh_fuel';
-export const START_EXPORT = 'mesh_start';
+// Internal names for what the metering adds; unusual, so they cannot meet the module's own.
+const FUEL = '__mesh_meter_fuel';
+const GROW_REFUSED = '__mesh_meter_grow_refused';
+const NOTE_GROW = '__mesh_meter_note_grow';
 
 /** The module cannot be metered: it uses an instruction the metering does not know, or a reserved name. */
 export class MeteringRefused extends Error {}
@@ -30,6 +37,7 @@ export interface MeteredModule {
 interface Setters {
   Function: { setBody(func: number, body: number): void };
   Loop: { setBody(loop: number, body: number): void };
+  MemoryGrow: { setDelta(grow: number, delta: number): void };
   If: { setIfTrue(expr: number, arm: number): void; setIfFalse(expr: number, arm: number): void };
 }
 const setters = binaryen as unknown as Setters;
@@ -46,6 +54,8 @@ const LEAF_IDS = new Set([
 /** The children of a supported expression, in evaluation order. */
 function childrenOf(expr: number): number[] {
   const id = binaryen.getExpressionId(expr);
+  // Every SIMD value is made by some expression of type v128, so this one check refuses SIMD.
+  if (binaryen.getExpressionType(expr) === binaryen.v128) throw new MeteringRefused('uses SIMD, which the unit ABI does not allow');
   if (LEAF_IDS.has(id)) return [];
   const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, number & number[]>;
   const pick = (...keys: string[]): number[] => keys.map((k) => info[k] as number).filter((c) => c !== 0);
@@ -60,9 +70,9 @@ function childrenOf(expr: number): number[] {
     case binaryen.SwitchId:
       return pick('value', 'condition');
     case binaryen.CallId:
-      return [...(info.operands as number[])];
     case binaryen.CallIndirectId:
-      return [...(info.operands as number[]), info.target as number];
+      if ((info as unknown as { isReturn: boolean }).isReturn) throw new MeteringRefused('uses tail calls, which the unit ABI does not allow');
+      return id === binaryen.CallId ? [...(info.operands as number[])] : [...(info.operands as number[]), info.target as number];
     case binaryen.LocalSetId:
     case binaryen.GlobalSetId:
     case binaryen.UnaryId:
@@ -85,7 +95,8 @@ function childrenOf(expr: number): number[] {
 }
 
 class Meter {
-  private readonly segments: Array<{ at: number; kind: 'loop' | 'then' | 'else' | 'body'; func?: number; cost: number }> = [];
+  private readonly segments: Array<{ at: number; kind: 'loop' | 'then' | 'else' | 'body'; cost: number }> = [];
+  private readonly grows: number[] = [];
 
   constructor(private readonly module: binaryen.Module) {}
 
@@ -104,6 +115,7 @@ class Meter {
       if (info.ifFalse) this.segments.push({ at: expr, kind: 'else', cost: this.segmentCost(info.ifFalse) });
       return cost + this.segmentCost(info.condition);
     }
+    if (id === binaryen.MemoryGrowId) this.grows.push(expr);
     for (const child of childrenOf(expr)) cost += this.segmentCost(child);
     return cost;
   }
@@ -111,11 +123,15 @@ class Meter {
   meterFunction(func: number): void {
     const body = binaryen.getFunctionInfo(func).body;
     if (!body) return; // an import
-    this.segments.push({ at: func, kind: 'body', func, cost: this.segmentCost(body) });
+    this.segments.push({ at: func, kind: 'body', cost: this.segmentCost(body) });
   }
 
   /** Rewrites every segment found, after the walk, so the walk never sees the charges. */
   apply(): void {
+    for (const grow of this.grows) {
+      const delta = (binaryen.getExpressionInfo(grow) as binaryen.MemoryGrowInfo).delta;
+      setters.MemoryGrow.setDelta(grow, this.module.call(NOTE_GROW, [delta], binaryen.i32));
+    }
     for (const s of this.segments) {
       if (s.kind === 'body') {
         const body = binaryen.getFunctionInfo(s.at).body;
@@ -133,8 +149,8 @@ class Meter {
   /** `fuel -= cost; if (fuel < 0) unreachable;` then the segment itself. */
   private charged(cost: number, segment: number): number {
     const m = this.module;
-    const fuel = (): number => m.global.get(FUEL_GLOBAL, binaryen.i64);
-    const charge = m.global.set(FUEL_GLOBAL, m.i64.sub(fuel(), i64Const(m, cost)));
+    const fuel = (): number => m.global.get(FUEL, binaryen.i64);
+    const charge = m.global.set(FUEL, m.i64.sub(fuel(), i64Const(m, cost)));
     const check = m.if(m.i64.lt_s(fuel(), i64Const(m, 0)), m.unreachable());
     const type = binaryen.getExpressionType(segment);
     return m.block(null, [charge, check, segment], type === binaryen.unreachable ? binaryen.auto : type);
@@ -144,7 +160,46 @@ class Meter {
 const ALLOWED_FEATURES =
   binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt | binaryen.Features.SignExt | binaryen.Features.Multivalue;
 
-const RESERVED_EXPORTS = [FUEL_GLOBAL, START_EXPORT];
+const RESERVED_EXPORTS = [FUEL_GLOBAL, START_EXPORT, GROW_REFUSED_GLOBAL];
+
+/** `note_grow(delta)`: flags a request beyond the maximum, then hands the delta on unchanged. */
+function addGrowNote(module: binaryen.Module, maximumPages: number): void {
+  const m = module;
+  module.addGlobal(GROW_REFUSED, binaryen.i32, true, m.i32.const(0));
+  module.addGlobalExport(GROW_REFUSED, GROW_REFUSED_GLOBAL);
+  const delta = () => m.local.get(0, binaryen.i32);
+  // delta > max - size, unsigned: cannot overflow, since size <= max always holds.
+  const beyond = m.i32.gt_u(delta(), m.i32.sub(m.i32.const(maximumPages), m.memory.size()));
+  m.addFunction(NOTE_GROW, binaryen.i32, binaryen.i32, [], m.block(null, [m.if(beyond, m.global.set(GROW_REFUSED, m.i32.const(1))), delta()], binaryen.i32));
+}
+
+const i32 = binaryen.i32;
+const ABI_SIGNATURES: Record<string, [number[], number]> = {
+  mesh_abi_version: [[], i32],
+  mesh_alloc: [[i32], i32],
+  mesh_run: [[i32, i32, i32, i32], i32],
+  mesh_output_ptr: [[], i32],
+  mesh_output_len: [[], i32],
+};
+
+/** The ABI's functions must have the ABI's types, and env.abort too (V8 checked only the names). */
+function checkAbiSignatures(module: binaryen.Module): void {
+  const check = (func: number, [params, result]: [number[], number], what: string) => {
+    const info = binaryen.getFunctionInfo(func);
+    if (info.params !== binaryen.createType(params) || info.results !== result) {
+      throw new MeteringRefused(`has ${what} with the wrong type (see docs/UNIT_ABI.md)`);
+    }
+  };
+  for (const [name, signature] of Object.entries(ABI_SIGNATURES)) {
+    const exported = module.getExport(name);
+    if (exported) check(module.getFunction(binaryen.getExportInfo(exported).value), signature, `export "${name}"`);
+  }
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    const func = module.getFunctionByIndex(i);
+    const info = binaryen.getFunctionInfo(func);
+    if (info.module === 'env' && info.base === 'abort') check(func, [[i32, i32, i32, i32], binaryen.none], 'import "env.abort"');
+  }
+}
 
 /**
  * Meters `original` (a module V8 has already validated). Throws MeteringRefused when the module
@@ -170,8 +225,9 @@ export function meterModule(original: Uint8Array): MeteredModule {
       tableElements = Math.max(tableElements, binaryen.getTableInfo(module.getTableByIndex(i)).initial);
     }
 
-    module.addGlobal(FUEL_GLOBAL, binaryen.i64, true, i64Const(module, 0));
-    module.addGlobalExport(FUEL_GLOBAL, FUEL_GLOBAL);
+    checkAbiSignatures(module);
+    module.addGlobal(FUEL, binaryen.i64, true, i64Const(module, 0));
+    module.addGlobalExport(FUEL, FUEL_GLOBAL);
     const start = module.getStart();
     if (start) {
       module.setStart(0);
@@ -179,9 +235,12 @@ export function meterModule(original: Uint8Array): MeteredModule {
     }
 
     const meter = new Meter(module);
-    for (let i = 0; i < module.getNumFunctions(); i++) meter.meterFunction(module.getFunctionByIndex(i));
+    const functions = module.getNumFunctions();
+    for (let i = 0; i < functions; i++) meter.meterFunction(module.getFunctionByIndex(i));
+    addGrowNote(module, memory?.max ?? 65_536);
     meter.apply();
-    if (!module.validate()) throw new Error('metering produced an invalid module (a bug in metering.ts)');
+    // V8 accepted the module, so a failure here means it uses a feature outside ALLOWED_FEATURES.
+    if (!module.validate()) throw new MeteringRefused('uses WebAssembly features outside the unit ABI');
     return {
       bytes: module.emitBinary(),
       memory: memory ? { initial: memory.initial, maximum: memory.max } : null,
@@ -189,8 +248,10 @@ export function meterModule(original: Uint8Array): MeteredModule {
       hasStart: start !== 0,
     };
   } catch (err) {
+    if (err instanceof MeteringRefused) throw err;
     if (err instanceof RangeError) throw new MeteringRefused('nests its code too deeply to meter');
-    throw err;
+    // binaryen.js fails this way on expression kinds it reads but cannot describe.
+    throw new MeteringRefused(`uses instructions outside the unit ABI (${err instanceof Error ? err.message : String(err)})`);
   } finally {
     module.dispose();
   }

@@ -3,9 +3,18 @@
 // slow unit from a slow batch. Nothing here trusts the module: every way it can end is caught and
 // turned into plain data.
 import { createHash } from 'node:crypto';
-import { abiImports, callUnit, OutputOverLimit, UnitAbort, UnitStatus, type AbiExports } from './abi.js';
+import {
+  abiImports,
+  callUnit,
+  FUEL_GLOBAL,
+  GROW_REFUSED_GLOBAL,
+  OutputOverLimit,
+  START_EXPORT,
+  UnitAbort,
+  UnitStatus,
+  type AbiExports,
+} from './abi.js';
 import type { ExecErrorCode, ExecFailure } from './errors.js';
-import { FUEL_GLOBAL, START_EXPORT } from './metering.js';
 
 export interface WorkerUnit {
   moduleHash: string;
@@ -80,22 +89,12 @@ export function runUnit(unit: WorkerUnit): WorkerOutcome {
     if (err instanceof UnitAbort) return failure('Trap', err.message);
     if (err instanceof RangeError && /call stack/i.test(err.message)) return failure('Trap', 'stack overflow (recursion too deep)');
     if (err instanceof WebAssembly.RuntimeError || err instanceof WebAssembly.LinkError) {
-      // Allocators trap when memory.grow is refused, so a trap at the declared maximum is the
-      // memory limit, not a bug in the unit.
-      const memory = exports?.memory;
-      if (memory && atMaximum(memory)) return failure('MemoryLimit', `trapped (${err.message}) with its memory at its declared maximum`);
+      // Allocators trap when memory.grow is refused: that is the memory limit, not a bug.
+      const refused = (exports?.[GROW_REFUSED_GLOBAL] as WebAssembly.Global | undefined)?.value === 1;
+      if (refused) return failure('MemoryLimit', `trapped (${err.message}) after memory.grow was refused at its declared maximum`);
       return failure('Trap', err.message);
     }
     return failure('Trap', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
   }
 }
 
-/** Whether memory.grow would now be refused: one more page is over the module's own maximum. */
-function atMaximum(memory: WebAssembly.Memory): boolean {
-  try {
-    memory.grow(1);
-    return false;
-  } catch {
-    return true;
-  }
-}

@@ -1,0 +1,66 @@
+// `meshctl render-local` end to end: the real CLI in a child process, through the pool, writes a
+// PNG whose pixels are byte-identical to the same frame rendered as one tile.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { decode } from 'fast-png';
+import { compileSceneJson } from '../../src-main/core/render/index.js';
+import { runDirect } from '../../src-main/node/exec/direct.js';
+import { loadKernel } from '../../src-main/node/exec/kernels.js';
+
+const meshctl = fileURLToPath(new URL('../../src-main/cli/meshctl.js', import.meta.url));
+const scenePath = fileURLToPath(new URL('../../../assets/scenes/sample.json', import.meta.url));
+
+function meshctlRun(...args: string[]) {
+  return spawnSync(process.execPath, [meshctl, ...args], { encoding: 'utf8' });
+}
+
+test('render-local writes a PNG equal, pixel for pixel, to a one-tile render of the frame', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'render-local-'));
+  try {
+    const out = join(dir, 'frame.png');
+    const run = meshctlRun('render-local', scenePath, '--frame', '5', '--out', out, '--width', '96', '--height', '54', '--tile', '20', '--spp', '2', '--seed', '9');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /96×54, frame 5, 2 spp, 15 tiles/);
+    const png = decode(readFileSync(out));
+    assert.equal(png.width, 96);
+    assert.equal(png.height, 54);
+    assert.equal(png.channels, 4);
+
+    const scene = compileSceneJson(JSON.parse(readFileSync(scenePath, 'utf8')));
+    assert.ok(scene.ok);
+    const whole = runDirect(new WebAssembly.Module(loadKernel('render') as Uint8Array<ArrayBuffer>), { frame: 5, width: 96, height: 54, x: 0, y: 0, w: 96, h: 54, spp: 2, seed: 9 }, scene.value);
+    assert.deepEqual(new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), whole);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('render-local refuses a scene that is not valid, naming the problem, and writes nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'render-local-'));
+  try {
+    const bad = join(dir, 'bad.json');
+    const scene = JSON.parse(readFileSync(scenePath, 'utf8'));
+    scene.spheres[0].material = 'no-such-material';
+    writeFileSync(bad, JSON.stringify(scene));
+    const out = join(dir, 'frame.png');
+    const run = meshctlRun('render-local', bad, '--frame', '0', '--out', out);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /not a valid scene.*no-such-material/s);
+    assert.throws(() => readFileSync(out), /ENOENT/);
+
+    const missing = meshctlRun('render-local', join(dir, 'nope.json'), '--frame', '0', '--out', out);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /cannot read/);
+
+    const badFlag = meshctlRun('render-local', scenePath, '--frame', 'x', '--out', out);
+    assert.notEqual(badFlag.status, 0);
+    assert.match(badFlag.stderr, /frame/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
