@@ -114,7 +114,7 @@ export class Executor {
     let params: Uint8Array;
     try {
       limits = resolveLimits(request.limits);
-      params = encodeParams(request.params ?? {});
+      params = encodeParams(request.params === undefined ? {} : request.params);
     } catch (err) {
       const message = err instanceof ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message;
       throw new ExecError('BadRequest', message);
@@ -229,10 +229,14 @@ class Watchdog {
 
   private check(): void {
     const at = Atomics.load(this.index, 0);
-    if (at === NOT_STARTED) return this.arm(epochMs() + this.batch[0]!.timeoutMs);
+    const now = epochMs();
+    if (at === NOT_STARTED) return this.arm(now + this.batch[0]!.timeoutMs);
     const deadline = this.startedAt[0]! + this.batch[at]!.timeoutMs;
-    if (epochMs() >= deadline) this.onLate();
-    else this.arm(deadline);
+    if (now >= deadline) return this.onLate();
+    // Look again at the running unit's deadline, or sooner if a later unit has a shorter limit:
+    // none of them can pass its limit before now + its limit.
+    const soonestLater = Math.min(...this.batch.slice(at + 1).map((p) => p.timeoutMs));
+    this.arm(Math.min(deadline, now + soonestLater));
   }
 
   stop(): void {

@@ -1,0 +1,70 @@
+// The fuel metering on its own (metering.ts): what a metered module exports, where its start
+// function goes, and which modules it refuses rather than bill wrongly.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FUEL_GLOBAL, GROW_REFUSED_GLOBAL, START_EXPORT } from '../../src-main/node/exec/abi.js';
+import { meterModule, MeteringRefused } from '../../src-main/node/exec/metering.js';
+import { reverseModule, watToBinary } from './fixtures/hostile/modules.js';
+
+const exportNames = (bytes: Uint8Array): string[] =>
+  WebAssembly.Module.exports(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).map((e) => `${e.kind} ${e.name}`);
+
+/** A unit's exports around `body`; `extra` goes in the module before them. */
+function unitWat(extra: string, runBody = '(i32.const 0)'): string {
+  return `(module
+    (import "env" "abort" (func $abort (param i32 i32 i32 i32)))
+    (memory (export "memory") 1 16)
+    ${extra}
+    (func (export "mesh_abi_version") (result i32) (i32.const 1))
+    (func (export "mesh_alloc") (param i32) (result i32) (i32.const 1024))
+    (func (export "mesh_run") (param i32 i32 i32 i32) (result i32) ${runBody})
+    (func (export "mesh_output_ptr") (result i32) (i32.const 0))
+    (func (export "mesh_output_len") (result i32) (i32.const 0)))`;
+}
+
+test('a metered reverse.wasm exports everything it did, plus the fuel global (and the grow-refused flag)', () => {
+  const original = reverseModule();
+  const metered = meterModule(original);
+  const before = exportNames(original);
+  const after = exportNames(metered.bytes);
+  for (const name of before) assert.ok(after.includes(name), `lost the export ${name}`);
+  assert.deepEqual(after.filter((name) => !before.includes(name)).sort(), [`global ${FUEL_GLOBAL}`, `global ${GROW_REFUSED_GLOBAL}`].sort());
+  assert.deepEqual(metered.memory, { initial: 1, maximum: 16 });
+  assert.equal(metered.hasStart, false);
+});
+
+test('the start function no longer runs at instantiation: it is exported as mesh_start and runs on fuel', () => {
+  const original = watToBinary(
+    unitWat(`(global $started (export "started") (mut i32) (i32.const 0))
+             (func $init (global.set $started (i32.const 1)))
+             (start $init)`),
+  );
+  const metered = meterModule(original);
+  assert.equal(metered.hasStart, true);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(metered.bytes as Uint8Array<ArrayBuffer>), {
+    env: { abort: () => assert.fail('abort called') },
+  });
+  const exports = instance.exports as Record<string, WebAssembly.Global | (() => void)>;
+  const started = exports.started as WebAssembly.Global;
+  const fuel = exports[FUEL_GLOBAL] as WebAssembly.Global;
+  assert.equal(started.value, 0, 'the start function ran at instantiation');
+  fuel.value = 1_000n;
+  (exports[START_EXPORT] as () => void)();
+  assert.equal(started.value, 1);
+  assert.ok((fuel.value as bigint) < 1_000n, 'mesh_start used no fuel');
+});
+
+test('a module using bulk memory (memory.fill, memory.copy) is refused', () => {
+  const fill = unitWat('', '(memory.fill (i32.const 0) (i32.const 0) (i32.const 100)) (i32.const 0)');
+  const copy = unitWat('', '(memory.copy (i32.const 0) (i32.const 100) (i32.const 100)) (i32.const 0)');
+  for (const wat of [fill, copy]) {
+    const module = watToBinary(wat);
+    assert.ok(WebAssembly.validate(module as Uint8Array<ArrayBuffer>), 'V8 accepts the module, so only the metering can refuse it');
+    assert.throws(() => meterModule(module), MeteringRefused);
+  }
+});
+
+test('a module exporting "mesh_fuel" itself is refused', () => {
+  const module = watToBinary(unitWat('(global (export "mesh_fuel") (mut i64) (i64.const 999))'));
+  assert.throws(() => meterModule(module), (err: unknown) => err instanceof MeteringRefused && /mesh_fuel/.test(err.message));
+});
