@@ -220,7 +220,12 @@ class Watchdog {
     private readonly startedAt: Float64Array,
     private readonly onLate: () => void,
   ) {
-    this.arm(epochMs() + batch[0]!.timeoutMs);
+    this.arm(epochMs() + this.shortestLimitFrom(0));
+  }
+
+  /** The shortest limit among the units from `first` on; none of them can pass it sooner. */
+  private shortestLimitFrom(first: number): number {
+    return Math.min(...this.batch.slice(first).map((p) => p.timeoutMs));
   }
 
   private arm(deadline: number): void {
@@ -230,13 +235,11 @@ class Watchdog {
   private check(): void {
     const at = Atomics.load(this.index, 0);
     const now = epochMs();
-    if (at === NOT_STARTED) return this.arm(now + this.batch[0]!.timeoutMs);
+    if (at === NOT_STARTED) return this.arm(now + this.shortestLimitFrom(0));
     const deadline = this.startedAt[0]! + this.batch[at]!.timeoutMs;
     if (now >= deadline) return this.onLate();
-    // Look again at the running unit's deadline, or sooner if a later unit has a shorter limit:
-    // none of them can pass its limit before now + its limit.
-    const soonestLater = Math.min(...this.batch.slice(at + 1).map((p) => p.timeoutMs));
-    this.arm(Math.min(deadline, now + soonestLater));
+    // Look again at the running unit's deadline, or sooner if a later unit has a shorter limit.
+    this.arm(Math.min(deadline, now + this.shortestLimitFrom(at + 1)));
   }
 
   stop(): void {
