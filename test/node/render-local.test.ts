@@ -33,7 +33,7 @@ test('render-local writes a PNG equal, pixel for pixel, to a one-tile render of 
 
     const scene = compileSceneJson(JSON.parse(readFileSync(scenePath, 'utf8')));
     assert.ok(scene.ok);
-    const whole = runDirect(new WebAssembly.Module(loadKernel('render') as Uint8Array<ArrayBuffer>), { frame: 5, width: 96, height: 54, x: 0, y: 0, w: 96, h: 54, spp: 2, seed: 9 }, scene.value);
+    const whole = runDirect(new WebAssembly.Module(loadKernel('render')), { frame: 5, width: 96, height: 54, x: 0, y: 0, w: 96, h: 54, spp: 2, seed: 9 }, scene.value);
     assert.deepEqual(new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), whole);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,10 +8,10 @@ export function kernelUrl(name: KernelName): URL {
   return new URL(`../../../wasm/${name}.wasm`, import.meta.url);
 }
 
-const loaded = new Map<KernelName, Uint8Array>();
+const loaded = new Map<KernelName, Uint8Array<ArrayBuffer>>();
 
 /** The kernel's bytes, read once; a missing file means the wasm build (npm run build) did not run. */
-export function loadKernel(name: KernelName): Uint8Array {
+export function loadKernel(name: KernelName): Uint8Array<ArrayBuffer> {
   let bytes = loaded.get(name);
   if (!bytes) {
     try {

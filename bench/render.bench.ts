@@ -1,0 +1,92 @@
+// The render kernel through the sandbox (issue 3 targets): what fuel metering costs (<= 15%), and
+// how a whole frame scales from one worker to all cores (>= 1.8x on 2 cores). Baselines are
+// measured in the same run: the unmetered kernel on the same tile, and the 1-worker pool.
+import { readFileSync } from 'node:fs';
+import { compileSceneJson, splitFrame, tileParams } from '../src-main/core/render/index.js';
+import { encodeParams } from '../src-main/node/exec/params.js';
+import { Executor, sha256Hex } from '../src-main/node/exec/index.js';
+import { runDirect } from '../src-main/node/exec/direct.js';
+import { loadKernel } from '../src-main/node/exec/kernels.js';
+import { meterModule } from '../src-main/node/exec/metering.js';
+import { runUnit } from '../src-main/node/exec/worker.js';
+import { renderFrameLocal } from '../src-main/node/render/local.js';
+import { medianMs, round, type Benchmark } from './harness.js';
+
+function sampleScene(): Uint8Array {
+  const blob = compileSceneJson(JSON.parse(readFileSync(new URL('../../assets/scenes/sample.json', import.meta.url), 'utf8')));
+  if (!blob.ok) throw new Error(blob.error.message);
+  return blob.value;
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    names: ['metering_overhead_pct'],
+    async run() {
+      const scene = sampleScene();
+      const kernel = loadKernel('render');
+      const tile = splitFrame(640, 360, 64);
+      if (!tile.ok) throw new Error(tile.error);
+      // A tile in the middle of the frame, where the spheres are: the costliest kind.
+      const params = tileParams(0, 640, 360, tile.value[24]!, 16, 0);
+      const unmetered = new WebAssembly.Module(kernel);
+      const metered = meterModule(kernel);
+      const unit = {
+        moduleHash: sha256Hex(kernel),
+        module: metered.bytes,
+        hasStart: metered.hasStart,
+        params: encodeParams({ ...params }),
+        input: scene,
+        fuel: Number.MAX_SAFE_INTEGER,
+        maxOutputBytes: 1 << 24,
+      };
+      const plainMs = await medianMs(() => runDirect(unmetered, { ...params }, scene), 7, 2);
+      let fuel = 0;
+      const meteredMs = await medianMs(() => {
+        const outcome = runUnit(unit);
+        if (!outcome.ok) throw new Error(outcome.message);
+        fuel = outcome.fuel;
+      }, 7, 2);
+      return [
+        {
+          name: 'metering_overhead_pct',
+          value: round(((meteredMs - plainMs) / plainMs) * 100, 1),
+          unit: '%',
+          target: '<= 15',
+          unmetered_ms: round(plainMs),
+          metered_ms: round(meteredMs),
+          tile: '64x64 at 16 spp',
+          fuel,
+        },
+      ];
+    },
+  },
+  {
+    names: ['pool_scaling_x'],
+    async run() {
+      const sceneBlob = sampleScene();
+      const frame = { sceneBlob, frame: 0, width: 640, height: 360, spp: 16, tile: 64, seed: 0 };
+      const one = Executor.start({ workers: 1 });
+      const all = Executor.start({});
+      try {
+        await renderFrameLocal(one, { ...frame, spp: 1 }); // warm both pools: kernel compiled in every worker
+        await renderFrameLocal(all, { ...frame, spp: 1 });
+        const oneMs = await medianMs(() => renderFrameLocal(one, frame), 3, 0);
+        const allMs = await medianMs(() => renderFrameLocal(all, frame), 3, 0);
+        return [
+          {
+            name: 'pool_scaling_x',
+            value: round(oneMs / allMs),
+            unit: 'x',
+            target: '>= 1.8 on 2 cores',
+            workers: all.workers,
+            one_worker_ms: round(oneMs),
+            all_workers_ms: round(allMs),
+            frame: '640x360 at 16 spp, 64 px tiles',
+          },
+        ];
+      } finally {
+        await Promise.all([one.close(), all.close()]);
+      }
+    },
+  },
+];
