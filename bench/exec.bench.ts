@@ -8,10 +8,9 @@ import { runDirect } from '../src-main/node/exec/direct.js';
 import { medianMs, round, type Benchmark } from './harness.js';
 
 const UNITS = 4000;
-const tinyModule = readFileSync(new URL('../wasm/examples/reverse.wasm', import.meta.url));
 const inputs = Array.from({ length: UNITS }, (_, i) => new Uint8Array(16).fill(i & 0xff));
 
-async function burst(executor: Executor): Promise<void> {
+async function burst(executor: Executor, tinyModule: Uint8Array): Promise<void> {
   await Promise.all(inputs.map((input) => executor.run({ module: tinyModule, input })));
 }
 
@@ -19,13 +18,14 @@ export const benchmarks: Benchmark[] = [
   {
     names: ['pool_dispatch_overhead_us'],
     async run() {
+      const tinyModule = readFileSync(new URL('../wasm/examples/reverse.wasm', import.meta.url));
       const compiled = new WebAssembly.Module(tinyModule);
       const directMs = await medianMs(() => inputs.forEach((input) => runDirect(compiled, {}, input)), 5, 2);
       const one = Executor.start({ workers: 1 });
       const all = Executor.start({});
       try {
-        const oneMs = await medianMs(() => burst(one), 5, 2);
-        const allMs = await medianMs(() => burst(all), 5, 2);
+        const oneMs = await medianMs(() => burst(one, tinyModule), 5, 2);
+        const allMs = await medianMs(() => burst(all, tinyModule), 5, 2);
         // One unit at a time, awaited: the round trip a lone unit pays, with nothing to batch.
         const lone = inputs.slice(0, 500);
         const loneMs = await medianMs(async () => {

@@ -1,0 +1,44 @@
+// The render kernel against the same algorithm in C (bench/native/render.c, gcc -O2), on one
+// 128×128 tile of the sample scene at 24 spp (about 100 ms native). Issue 3 target: WASM <= 1.3×
+// the native time. Both sides are measured in alternating rounds and the figure is the median of
+// the rounds' ratios, so a machine busy with other work slows both sides of a ratio alike.
+import { readFileSync } from 'node:fs';
+import { compileSceneJson, type TileParams } from '../src-main/core/render/index.js';
+import { runDirect } from '../src-main/node/exec/direct.js';
+import { buildNativeRenderer } from './native/render-native.js';
+import { medianMs, round, type Benchmark, type Figure } from './harness.js';
+
+const ROUNDS = 9;
+const RUNS_PER_ROUND = 3;
+const TILE: TileParams = { frame: 0, width: 640, height: 360, x: 256, y: 128, w: 128, h: 128, spp: 24, seed: 7 };
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function ratio(): Promise<Figure[]> {
+  const built = buildNativeRenderer();
+  if ('missing' in built) {
+    process.stderr.write(`wasm_vs_native_ratio: skipped, no native baseline: ${built.missing}\n`);
+    return [];
+  }
+  // dist/bench/ → dist/wasm/render.wasm (npm run build) and the sample scene in the source tree.
+  const kernel = new WebAssembly.Module(readFileSync(new URL('../wasm/render.wasm', import.meta.url)));
+  const scene = compileSceneJson(JSON.parse(readFileSync(new URL('../../assets/scenes/sample.json', import.meta.url), 'utf8')));
+  if (!scene.ok) throw new Error(`sample scene: ${scene.error.message}`);
+  const blob = scene.value;
+  try {
+    const wasmRounds: number[] = [];
+    const nativeRounds: number[] = [];
+    await medianMs(() => runDirect(kernel, TILE, blob), 1, 2); // let V8 tier the kernel up
+    for (let r = 0; r < ROUNDS; r++) {
+      wasmRounds.push(await medianMs(() => runDirect(kernel, TILE, blob), RUNS_PER_ROUND, 0));
+      nativeRounds.push(built.renderer.render(blob, TILE, RUNS_PER_ROUND).medianMs);
+    }
+    const [wasmMs, nativeMs] = [median(wasmRounds), median(nativeRounds)];
+    const ratios = wasmRounds.map((ms, r) => ms / nativeRounds[r]!);
+    return [{ name: 'wasm_vs_native_ratio', value: round(median(ratios)), unit: 'x', wasm_ms: round(wasmMs), native_ms: round(nativeMs), target: '<= 1.3', tile: '128x128', spp: TILE.spp }];
+  } finally {
+    built.renderer.dispose();
+  }
+}
+
+export const benchmarks: Benchmark[] = [{ names: ['wasm_vs_native_ratio'], run: ratio }];

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// meshctl: the command line of a Mesh Compute node. Each command lives in its own file; this one
+// only wires them to commander.
+import { Command } from 'commander';
+import { registerRenderLocal } from './render-local.js';
+
+const program = new Command()
+  .name('meshctl')
+  .description('Mesh Compute: share your compute with people you trust, and use theirs.')
+  .showHelpAfterError();
+
+registerRenderLocal(program);
+
+await program.parseAsync(process.argv);

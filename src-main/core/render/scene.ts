@@ -1,0 +1,137 @@
+// The scene JSON a render job carries (docs/SCENE.md): camera and its animation, named materials,
+// spheres, planes, triangle meshes and a sky. Every schema is strict and bounded so a hostile scene
+// cannot expand into unbounded work; cross-references (material names, face indices, keyframe
+// order) are checked after the shapes, with the path of the offending value in the error.
+import { z } from 'zod';
+import { boundedArray, idRecord, Id, validate, type Decoded } from '../schemas/index.js';
+
+export const SCENE_LIMITS = {
+  materials: 256,
+  spheres: 4096,
+  planes: 4096,
+  meshes: 256,
+  /** Over all meshes together. */
+  triangles: 200_000,
+  verticesPerMesh: 600_000,
+  keyframes: 4096,
+  maxDepth: 64,
+  /** Coordinates beyond this are almost surely a mistake, and would overflow squared distances. */
+  coordinate: 1e9,
+} as const;
+
+const Coord = z.number().min(-SCENE_LIMITS.coordinate).max(SCENE_LIMITS.coordinate);
+const Vec3 = z.tuple([Coord, Coord, Coord]);
+/** Linear RGB; values above 1 are allowed (emission, bright skies), bounded to stay finite. */
+const Color = z.tuple([z.number().min(0).max(1e6), z.number().min(0).max(1e6), z.number().min(0).max(1e6)]);
+const Albedo = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1)]);
+const FrameNumber = z.number().int().min(0).max(1_000_000);
+
+type Vec3Value = readonly [number, number, number];
+const notZero = (v: readonly number[]) => v.some((c) => c !== 0);
+const cross = (a: readonly number[], b: readonly number[]) => [a[1]! * b[2]! - a[2]! * b[1]!, a[2]! * b[0]! - a[0]! * b[2]!, a[0]! * b[1]! - a[1]! * b[0]!];
+
+export const KeyframeSchema = z.strictObject({ frame: FrameNumber, position: Vec3, look_at: Vec3 });
+
+export const CameraSchema = z.strictObject({
+  position: Vec3,
+  look_at: Vec3,
+  up: Vec3.refine(notZero, 'up must not be the zero vector').default([0, 1, 0]),
+  /** Vertical field of view in degrees. */
+  fov: z.number().gt(0).lt(180),
+  /** Lens diameter; 0 (the default) is a pinhole camera with everything in focus. */
+  aperture: z.number().min(0).max(1e6).default(0),
+  /** Distance to the plane in focus; defaults to the distance from position to look_at. */
+  focus_distance: z.number().gt(0).max(1e9).optional(),
+  /** Keyframes in strictly increasing frame order; frames before the first / after the last hold that key. */
+  animation: boundedArray(KeyframeSchema, SCENE_LIMITS.keyframes).optional(),
+});
+
+export const MaterialSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('diffuse'), albedo: Albedo }),
+  z.strictObject({ type: z.literal('metal'), albedo: Albedo, roughness: z.number().min(0).max(1).default(0) }),
+  z.strictObject({ type: z.literal('glass'), ior: z.number().min(1).max(4), tint: Albedo.default([1, 1, 1]) }),
+  z.strictObject({ type: z.literal('emissive'), color: Color, strength: z.number().min(0).max(1e6).default(1) }),
+]);
+
+export const SphereSchema = z.strictObject({ center: Vec3, radius: z.number().gt(0).max(1e9), material: Id });
+
+export const PlaneSchema = z.strictObject({
+  point: Vec3,
+  normal: Vec3.refine(notZero, 'normal must not be the zero vector'),
+  material: Id,
+});
+
+const VertexIndex = z.number().int().min(0).max(SCENE_LIMITS.verticesPerMesh - 1);
+
+export const MeshSchema = z.strictObject({
+  vertices: boundedArray(Vec3, SCENE_LIMITS.verticesPerMesh),
+  faces: boundedArray(z.tuple([VertexIndex, VertexIndex, VertexIndex]), SCENE_LIMITS.triangles),
+  material: Id,
+  translate: Vec3.default([0, 0, 0]),
+  /** One factor for all axes, or one per axis; applied before translate. */
+  scale: z.union([z.number().gt(0).max(1e6), Vec3]).default(1),
+});
+
+export const SkySchema = z.strictObject({
+  /** Radiance looking along the horizon (and below it). */
+  horizon: Color,
+  /** Radiance looking straight up; blended linearly with the ray's height. */
+  zenith: Color,
+  /** Direction towards the sun; with sun_color, a bright disc of sun_size degrees across. */
+  sun_direction: Vec3.refine(notZero, 'sun_direction must not be the zero vector').optional(),
+  sun_color: Color.default([0, 0, 0]),
+  sun_size: z.number().gt(0).max(90).default(2),
+});
+
+export const SceneSchema = z
+  .strictObject({
+    camera: CameraSchema,
+    materials: idRecord(MaterialSchema, SCENE_LIMITS.materials),
+    spheres: boundedArray(SphereSchema, SCENE_LIMITS.spheres).default([]),
+    planes: boundedArray(PlaneSchema, SCENE_LIMITS.planes).default([]),
+    meshes: boundedArray(MeshSchema, SCENE_LIMITS.meshes).default([]),
+    sky: SkySchema,
+    /** Bounces per path, at least 1. */
+    max_depth: z.number().int().min(1).max(SCENE_LIMITS.maxDepth).default(8),
+  })
+  .superRefine((scene, ctx) => {
+    const known = (name: string) => Object.hasOwn(scene.materials, name);
+    const missing = (path: (string | number)[], name: string) =>
+      ctx.addIssue({ code: 'custom', path, message: `unknown material "${name}" (not in materials)` });
+    scene.spheres.forEach((s, i) => known(s.material) || missing(['spheres', i, 'material'], s.material));
+    scene.planes.forEach((p, i) => known(p.material) || missing(['planes', i, 'material'], p.material));
+    let triangles = 0;
+    scene.meshes.forEach((mesh, m) => {
+      if (!known(mesh.material)) missing(['meshes', m, 'material'], mesh.material);
+      const bad = mesh.faces.findIndex((face) => face.some((v) => v >= mesh.vertices.length));
+      if (bad >= 0) {
+        ctx.addIssue({ code: 'custom', path: ['meshes', m, 'faces', bad], message: `vertex index out of range (mesh has ${mesh.vertices.length} vertices)` });
+      }
+      triangles += mesh.faces.length;
+    });
+    if (triangles > SCENE_LIMITS.triangles) {
+      ctx.addIssue({ code: 'custom', path: ['meshes'], message: `${triangles} triangles in all; at most ${SCENE_LIMITS.triangles}` });
+    }
+    const { camera } = scene;
+    const views: [(string | number)[], Vec3Value, Vec3Value][] = [[['camera'], camera.position, camera.look_at]];
+    camera.animation?.forEach((key, i) => views.push([['camera', 'animation', i], key.position, key.look_at]));
+    for (const [path, position, lookAt] of views) {
+      const view = position.map((c, a) => c - lookAt[a]!);
+      if (!notZero(view)) ctx.addIssue({ code: 'custom', path, message: 'position and look_at must differ' });
+      else if (!notZero(cross(camera.up, view))) ctx.addIssue({ code: 'custom', path, message: 'up must not be parallel to the view direction' });
+    }
+    const keys = camera.animation ?? [];
+    const unordered = keys.findIndex((key, i) => i > 0 && key.frame <= keys[i - 1]!.frame);
+    if (unordered >= 0) {
+      ctx.addIssue({ code: 'custom', path: ['camera', 'animation', unordered, 'frame'], message: 'keyframes must be in strictly increasing frame order' });
+    }
+  });
+
+export type Scene = z.output<typeof SceneSchema>;
+export type SceneInput = z.input<typeof SceneSchema>;
+export type Material = z.output<typeof MaterialSchema>;
+
+/** Validates a parsed JSON value as a scene; errors name the offending path (e.g. `spheres.2.material`). */
+export function parseScene(value: unknown): Decoded<Scene> {
+  return validate(SceneSchema, value);
+}
