@@ -135,25 +135,30 @@ class Meter {
     for (const s of this.segments) {
       if (s.kind === 'body') {
         const body = binaryen.getFunctionInfo(s.at).body;
-        setters.Function.setBody(s.at, this.charged(s.cost, body));
+        setters.Function.setBody(s.at, this.charged(s.cost, body, true));
       } else if (s.kind === 'loop') {
-        setters.Loop.setBody(s.at, this.charged(s.cost, (binaryen.getExpressionInfo(s.at) as binaryen.LoopInfo).body));
+        setters.Loop.setBody(s.at, this.charged(s.cost, (binaryen.getExpressionInfo(s.at) as binaryen.LoopInfo).body, true));
       } else {
         const info = binaryen.getExpressionInfo(s.at) as binaryen.IfInfo;
-        if (s.kind === 'then') setters.If.setIfTrue(s.at, this.charged(s.cost, info.ifTrue));
-        else setters.If.setIfFalse(s.at, this.charged(s.cost, info.ifFalse));
+        if (s.kind === 'then') setters.If.setIfTrue(s.at, this.charged(s.cost, info.ifTrue, false));
+        else setters.If.setIfFalse(s.at, this.charged(s.cost, info.ifFalse, false));
       }
     }
   }
 
-  /** `fuel -= cost; if (fuel < 0) unreachable;` then the segment itself. */
-  private charged(cost: number, segment: number): number {
+  /**
+   * `fuel -= cost;` then, where control can come back round (function bodies and loop bodies),
+   * `if (fuel < 0) unreachable;`, then the segment itself. `if` arms only subtract: a run can
+   * overdraw by at most the straight-line code before the next check, and the host treats fuel
+   * below zero at the end as out of fuel too, so the budget is still exact.
+   */
+  private charged(cost: number, segment: number, check: boolean): number {
     const m = this.module;
     const fuel = (): number => m.global.get(FUEL, binaryen.i64);
-    const charge = m.global.set(FUEL, m.i64.sub(fuel(), i64Const(m, cost)));
-    const check = m.if(m.i64.lt_s(fuel(), i64Const(m, 0)), m.unreachable());
+    const steps = [m.global.set(FUEL, m.i64.sub(fuel(), i64Const(m, cost)))];
+    if (check) steps.push(m.if(m.i64.lt_s(fuel(), i64Const(m, 0)), m.unreachable()));
     const type = binaryen.getExpressionType(segment);
-    return m.block(null, [charge, check, segment], type === binaryen.unreachable ? binaryen.auto : type);
+    return m.block(null, [...steps, segment], type === binaryen.unreachable ? binaryen.auto : type);
   }
 }
 
