@@ -2,9 +2,10 @@
 // 128×128 tile of the sample scene at 24 spp (about 100 ms native). Issue 3 target: WASM <= 1.3×
 // the native time. Both sides are measured in alternating rounds and the figure is the median of
 // the rounds' ratios, so a machine busy with other work slows both sides of a ratio alike.
-import { readFileSync } from 'node:fs';
-import { compileSceneJson, type TileParams } from '../src-main/core/render/index.js';
+import type { TileParams } from '../src-main/core/render/index.js';
 import { runDirect } from '../src-main/node/exec/direct.js';
+import { loadKernel } from '../src-main/node/exec/kernels.js';
+import { sampleSceneBlob } from '../test/node/fixtures/sample-scene.js';
 import { buildNativeRenderer } from './native/render-native.js';
 import { medianMs, round, type Benchmark, type Figure } from './harness.js';
 
@@ -20,11 +21,8 @@ async function ratio(): Promise<Figure[]> {
     process.stderr.write(`wasm_vs_native_ratio: skipped, no native baseline: ${built.missing}\n`);
     return [];
   }
-  // dist/bench/ → dist/wasm/render.wasm (npm run build) and the sample scene in the source tree.
-  const kernel = new WebAssembly.Module(readFileSync(new URL('../wasm/render.wasm', import.meta.url)));
-  const scene = compileSceneJson(JSON.parse(readFileSync(new URL('../../assets/scenes/sample.json', import.meta.url), 'utf8')));
-  if (!scene.ok) throw new Error(`sample scene: ${scene.error.message}`);
-  const blob = scene.value;
+  const kernel = new WebAssembly.Module(loadKernel('render'));
+  const blob = sampleSceneBlob();
   try {
     const wasmRounds: number[] = [];
     const nativeRounds: number[] = [];

@@ -1,8 +1,7 @@
 // The render kernel through the sandbox (issue 3 targets): what fuel metering costs (<= 15%), and
 // how a whole frame scales from one worker to all cores (>= 1.8x on 2 cores). Baselines are
 // measured in the same run: the unmetered kernel on the same tile, and the 1-worker pool.
-import { readFileSync } from 'node:fs';
-import { compileSceneJson, splitFrame, tileParams } from '../src-main/core/render/index.js';
+import { splitFrame, tileParams } from '../src-main/core/render/index.js';
 import { encodeParams } from '../src-main/node/exec/params.js';
 import { Executor, sha256Hex } from '../src-main/node/exec/index.js';
 import { runDirect } from '../src-main/node/exec/direct.js';
@@ -10,19 +9,14 @@ import { loadKernel } from '../src-main/node/exec/kernels.js';
 import { meterModule } from '../src-main/node/exec/metering.js';
 import { runUnit } from '../src-main/node/exec/worker.js';
 import { renderFrameLocal } from '../src-main/node/render/local.js';
+import { sampleSceneBlob } from '../test/node/fixtures/sample-scene.js';
 import { medianMs, round, type Benchmark } from './harness.js';
-
-function sampleScene(): Uint8Array {
-  const blob = compileSceneJson(JSON.parse(readFileSync(new URL('../../assets/scenes/sample.json', import.meta.url), 'utf8')));
-  if (!blob.ok) throw new Error(blob.error.message);
-  return blob.value;
-}
 
 export const benchmarks: Benchmark[] = [
   {
     names: ['metering_overhead_pct'],
     async run() {
-      const scene = sampleScene();
+      const scene = sampleSceneBlob();
       const kernel = loadKernel('render');
       const tile = splitFrame(640, 360, 128);
       if (!tile.ok) throw new Error(tile.error);
@@ -70,7 +64,7 @@ export const benchmarks: Benchmark[] = [
   {
     names: ['pool_scaling_x'],
     async run() {
-      const sceneBlob = sampleScene();
+      const sceneBlob = sampleSceneBlob();
       const frame = { sceneBlob, frame: 0, width: 640, height: 360, spp: 16, tile: 64, seed: 0 };
       const one = Executor.start({ workers: 1 });
       const all = Executor.start({});

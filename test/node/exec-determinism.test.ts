@@ -1,19 +1,18 @@
 // Determinism across workers and pool sizes, on the kernels we ship: the same unit gives the
 // same output bytes and the same fuel every time, so replicas compare by hash and bill alike.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { compileSceneJson, splitFrame, tileParams } from '../../src-main/core/render/index.js';
+import { splitFrame, tileParams } from '../../src-main/core/render/index.js';
 import { Executor, type ExecUnit } from '../../src-main/node/exec/index.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
+import { sampleSceneBlob } from './fixtures/sample-scene.js';
 
-const scene = compileSceneJson(JSON.parse(readFileSync(new URL('../../../assets/scenes/sample.json', import.meta.url), 'utf8')));
-if (!scene.ok) throw new Error(scene.error.message);
+const scene = sampleSceneBlob();
 const tiles = splitFrame(160, 90, 32);
 if (!tiles.ok) throw new Error(tiles.error);
 
 const units: Array<[string, ExecUnit]> = [
-  ['render tile', { module: loadKernel('render'), params: { ...tileParams(3, 160, 90, tiles.value[6]!, 4, 77) }, input: scene.value }],
+  ['render tile', { module: loadKernel('render'), params: { ...tileParams(3, 160, 90, tiles.value[6]!, 4, 77) }, input: scene }],
   ['sha256', { module: loadKernel('hash'), params: { algorithm: 'sha256' }, input: new Uint8Array(100_000).map((_, i) => i * 7) }],
   ['blake3', { module: loadKernel('hash'), params: { algorithm: 'blake3' }, input: new Uint8Array(100_000).map((_, i) => i * 13) }],
   [

@@ -1,16 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { compileSceneJson, splitFrame, stitchTiles, tileParams, type TileParams } from '../../src-main/core/render/index.js';
 import { instantiateDirect, runDirect } from '../../src-main/node/exec/direct.js';
 import { callUnit, UnitStatus } from '../../src-main/node/exec/abi.js';
+import { loadKernel } from '../../src-main/node/exec/kernels.js';
+import { sampleSceneBlob, sampleSceneJson } from './fixtures/sample-scene.js';
 import { buildNativeRenderer, psnr } from '../../bench/native/render-native.js';
 
-const kernel = new WebAssembly.Module(readFileSync(new URL('../../wasm/render.wasm', import.meta.url)));
-const sample = JSON.parse(readFileSync(new URL('../../../assets/scenes/sample.json', import.meta.url), 'utf8')) as unknown;
-const compiled = compileSceneJson(sample);
-assert.ok(compiled.ok, 'the sample scene compiles');
-const blob = compiled.value;
+const kernel = new WebAssembly.Module(loadKernel('render'));
+const sample = sampleSceneJson();
+const blob = sampleSceneBlob();
 
 const [WIDTH, HEIGHT, SPP, SEED] = [64, 48, 2, 1234];
 const full: TileParams = { frame: 3, width: WIDTH, height: HEIGHT, x: 0, y: 0, w: WIDTH, h: HEIGHT, spp: SPP, seed: SEED };

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
-import { compileSceneJson } from '../../src-main/core/render/index.js';
 import { runDirect } from '../../src-main/node/exec/direct.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
+import { SAMPLE_SCENE_PATH as scenePath, sampleSceneBlob, sampleSceneJson } from './fixtures/sample-scene.js';
 
 const meshctl = fileURLToPath(new URL('../../src-main/cli/meshctl.js', import.meta.url));
-const scenePath = fileURLToPath(new URL('../../../assets/scenes/sample.json', import.meta.url));
 
 function meshctlRun(...args: string[]) {
   return spawnSync(process.execPath, [meshctl, ...args], { encoding: 'utf8' });
@@ -31,9 +30,7 @@ test('render-local writes a PNG equal, pixel for pixel, to a one-tile render of 
     assert.equal(png.height, 54);
     assert.equal(png.channels, 4);
 
-    const scene = compileSceneJson(JSON.parse(readFileSync(scenePath, 'utf8')));
-    assert.ok(scene.ok);
-    const whole = runDirect(new WebAssembly.Module(loadKernel('render')), { frame: 5, width: 96, height: 54, x: 0, y: 0, w: 96, h: 54, spp: 2, seed: 9 }, scene.value);
+    const whole = runDirect(new WebAssembly.Module(loadKernel('render')), { frame: 5, width: 96, height: 54, x: 0, y: 0, w: 96, h: 54, spp: 2, seed: 9 }, sampleSceneBlob());
     assert.deepEqual(new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), whole);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -44,8 +41,8 @@ test('render-local refuses a scene that is not valid, naming the problem, and wr
   const dir = mkdtempSync(join(tmpdir(), 'render-local-'));
   try {
     const bad = join(dir, 'bad.json');
-    const scene = JSON.parse(readFileSync(scenePath, 'utf8'));
-    scene.spheres[0].material = 'no-such-material';
+    const scene = sampleSceneJson() as { spheres: Array<{ material: string }> };
+    scene.spheres[0]!.material = 'no-such-material';
     writeFileSync(bad, JSON.stringify(scene));
     const out = join(dir, 'frame.png');
     const run = meshctlRun('render-local', bad, '--frame', '0', '--out', out);
