@@ -1,0 +1,256 @@
+// The node's local API, one contract for every transport: HTTP + WebSocket (headless node, meshctl,
+// the UI in a browser) and Electron IPC (the desktop app). Every method's params and result and
+// every event is a zod schema here; servers validate params before a handler runs, clients
+// validate results before they use them.
+import { z } from 'zod';
+import {
+  AvailabilitySlotSchema,
+  boundedArray,
+  Count,
+  Credits,
+  Fraction,
+  Id,
+  idRecord,
+  IsoTime,
+  LIMITS,
+  Name,
+  NonNegative,
+  Params,
+  PeerId,
+  PriceScheduleSchema,
+} from '../schemas/index.js';
+import { MAX_REDUNDANCY } from '../schemas/work.js';
+
+/** Largest request body a server reads (a job's input travels inline, base64). */
+export const MAX_API_BODY_BYTES = 48 * 1024 * 1024;
+export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
+export const MAX_MODULE_BYTES = 4 * 1024 * 1024;
+const Base64 = (maxBytes: number) =>
+  z
+    .string()
+    .max(Math.ceil(maxBytes / 3) * 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+const Multiaddr = z.string().min(1).max(LIMITS.nameChars).regex(/^\//, 'a multiaddr starts with /');
+const Empty = z.strictObject({});
+
+/** Bad messages dropped, per reason. */
+export const DropCountsSchema = idRecord(Count, 64);
+
+export const PeerViewSchema = z.strictObject({
+  peer_id: PeerId,
+  name: Name.optional(),
+  addresses: boundedArray(z.string().max(LIMITS.nameChars), LIMITS.addressesPerAdvert),
+  connected: z.boolean(),
+  /** My weight for them, and theirs for me as their last commitment said. */
+  trust_mine: Fraction,
+  trust_theirs: Fraction.nullable(),
+  bilateral: Fraction,
+  reputation: Fraction,
+  dropped: DropCountsSchema,
+  last_seen: IsoTime.nullable(),
+});
+
+export const JobStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
+
+export const UnitViewSchema = z.strictObject({
+  unit_id: Id,
+  index: Count,
+  status: z.enum(['open', 'assigned', 'verified', 'failed', 'cancelled']),
+  providers: boundedArray(PeerId, MAX_REDUNDANCY * 4),
+  consensus_hash: Id.nullable(),
+  output_cid: Id.nullable(),
+});
+
+export const JobViewSchema = z.strictObject({
+  job_id: Id,
+  name: Name,
+  algorithm: Id,
+  state: JobStateSchema,
+  units_total: Count,
+  units_verified: Count,
+  units_failed: Count,
+  redundancy: z.number().int().min(1).max(MAX_REDUNDANCY),
+  budget: Credits,
+  held: Credits,
+  spent: Credits,
+  manual_accept: z.boolean(),
+  submitted_at: IsoTime,
+  completed_at: IsoTime.nullable(),
+});
+
+export const BidViewSchema = z.strictObject({
+  offer_id: Id,
+  unit_id: Id,
+  provider: PeerId,
+  price: Credits,
+  estimated_seconds: NonNegative,
+  reputation: Fraction,
+  trust: Fraction,
+  expected_end: IsoTime,
+});
+
+export const LedgerEntryViewSchema = z.strictObject({
+  entry_id: Id,
+  kind: z.enum(['escrow', 'settle', 'refund']),
+  assignment_id: Id,
+  at: IsoTime,
+});
+
+export const SubmitJobSchema = z
+  .strictObject({
+    name: Name.optional(),
+    /** A shipped kernel: library and method, e.g. hash / sha256. */
+    library: Id.optional(),
+    method: Id.optional(),
+    /** Or the user's own module under the unit ABI. */
+    wasm_base64: Base64(MAX_MODULE_BYTES).optional(),
+    input_base64: Base64(MAX_INPUT_BYTES),
+    chunk_bytes: z.number().int().min(1).max(16 * 1024 * 1024),
+    params: Params.optional(),
+    redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
+    budget: Credits,
+    max_price: Credits.optional(),
+    priority: Fraction.default(0.5),
+    deadline: IsoTime.optional(),
+    manual_accept: z.boolean().default(false),
+  })
+  .refine((job) => (job.wasm_base64 === undefined) !== (job.library === undefined || job.method === undefined), {
+    message: 'name a kernel (library and method) or give a module (wasm_base64), not both',
+  });
+
+export const ApiEventSchema = z.strictObject({
+  /** Increasing per node; a client that reconnects asks for the events after the last id it saw. */
+  id: Count,
+  at: IsoTime,
+  type: z.enum([
+    'peer.connected',
+    'peer.disconnected',
+    'message.dropped',
+    'trust.changed',
+    'sharing.changed',
+    'slots.changed',
+    'job.submitted',
+    'job.completed',
+    'job.failed',
+    'job.cancelled',
+    'bid.received',
+    'unit.accepted',
+    'unit.started',
+    'unit.finished',
+    'unit.verified',
+    'unit.failed',
+    'unit.reoffered',
+    'ledger.entry',
+  ]),
+  /** The event's subject: ids and figures, flat (JSON scalars only). */
+  data: z.record(z.string().max(64), z.union([z.string().max(LIMITS.nameChars * 4), z.number(), z.boolean(), z.null()])),
+});
+
+const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
+
+export const API_METHODS = {
+  status: method(
+    Empty,
+    z.strictObject({
+      peer_id: PeerId,
+      name: Name,
+      listen: boundedArray(z.string().max(LIMITS.nameChars), 64),
+      sharing: z.boolean(),
+      mdns: z.boolean(),
+      connections: Count,
+      peers_known: Count,
+      slots: Count,
+      workers: Count,
+      units_running: Count,
+      units_queued: Count,
+      jobs_running: Count,
+      balance: z.number().int(),
+      dropped: idRecord(DropCountsSchema),
+      price: PriceScheduleSchema,
+      started_at: IsoTime,
+    }),
+  ),
+  'peers.list': method(Empty, z.strictObject({ peers: boundedArray(PeerViewSchema, LIMITS.recordEntries) })),
+  'peers.add': method(z.strictObject({ multiaddr: Multiaddr }), z.strictObject({ peer_id: PeerId })),
+  'trust.set': method(z.strictObject({ peer_id: PeerId, weight: Fraction }), z.strictObject({ peer_id: PeerId, weight: Fraction })),
+  'trust.list': method(
+    Empty,
+    z.strictObject({ trust: boundedArray(z.strictObject({ peer_id: PeerId, weight: Fraction, updated_at: IsoTime }), LIMITS.recordEntries) }),
+  ),
+  'slots.add': method(
+    z.strictObject({
+      slot_id: Id.optional(),
+      start_time: IsoTime,
+      end_time: IsoTime,
+      cpu_cores: NonNegative.max(4096),
+      ram_gb: NonNegative.max(1 << 20),
+      gpu_vram_gb: NonNegative.max(1 << 20).optional(),
+    }),
+    z.strictObject({ slot: AvailabilitySlotSchema }),
+  ),
+  'slots.list': method(Empty, z.strictObject({ slots: boundedArray(AvailabilitySlotSchema, LIMITS.slotsPerCommitment) })),
+  'slots.remove': method(z.strictObject({ slot_id: Id }), z.strictObject({ removed: z.boolean() })),
+  'sharing.set': method(z.strictObject({ on: z.boolean() }), z.strictObject({ sharing: z.boolean() })),
+  'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
+  'jobs.status': method(
+    z.strictObject({ job_id: Id, units: z.boolean().default(false) }),
+    z.strictObject({ job: JobViewSchema, units: boundedArray(UnitViewSchema, LIMITS.unitsPerRequest).optional() }),
+  ),
+  'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries) })),
+  'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
+  'jobs.output': method(z.strictObject({ job_id: Id, unit_id: Id }), z.strictObject({ output_cid: Id, output_base64: z.string() })),
+  'bids.list': method(z.strictObject({ job_id: Id }), z.strictObject({ bids: boundedArray(BidViewSchema, LIMITS.unitsPerRequest) })),
+  'bids.accept': method(
+    z.strictObject({ job_id: Id, node_id: PeerId }),
+    z.strictObject({ accepted: Count, refused: boundedArray(z.strictObject({ offer_id: Id, reason: z.string() }), LIMITS.unitsPerRequest) }),
+  ),
+  'ledger.get': method(
+    z.strictObject({ limit: z.number().int().min(0).max(10_000).default(100) }),
+    z.strictObject({
+      balance: z.number().int(),
+      /** My net position with each peer: positive, they owe me. */
+      peers: boundedArray(z.strictObject({ peer_id: PeerId, balance: z.number().int() }), LIMITS.recordEntries),
+      held: Credits,
+      entries: boundedArray(LedgerEntryViewSchema, 10_000),
+    }),
+  ),
+  'receipts.verify': method(
+    z.strictObject({ author: PeerId.optional() }),
+    z.strictObject({
+      chains: boundedArray(
+        z.strictObject({ author: PeerId, receipts: Count, ok: z.boolean(), error: z.string().max(1024).nullable() }),
+        LIMITS.recordEntries,
+      ),
+    }),
+  ),
+  'events.since': method(
+    z.strictObject({ after: Count.default(0), limit: z.number().int().min(1).max(10_000).default(1000) }),
+    z.strictObject({ events: boundedArray(ApiEventSchema, 10_000) }),
+  ),
+} as const;
+
+export type ApiMethods = typeof API_METHODS;
+export type MethodName = keyof ApiMethods;
+export type MethodParams<M extends MethodName> = z.output<ApiMethods[M]['params']>;
+/** What a caller may pass (defaults not yet applied). */
+export type MethodInput<M extends MethodName> = z.input<ApiMethods[M]['params']>;
+export type MethodResult<M extends MethodName> = z.output<ApiMethods[M]['result']>;
+export type ApiEvent = z.infer<typeof ApiEventSchema>;
+export type ApiEventType = ApiEvent['type'];
+export type JobView = z.infer<typeof JobViewSchema>;
+export type UnitView = z.infer<typeof UnitViewSchema>;
+export type PeerView = z.infer<typeof PeerViewSchema>;
+export type BidView = z.infer<typeof BidViewSchema>;
+export type SubmitJob = z.infer<typeof SubmitJobSchema>;
+
+/** Everything a node serves: one handler per method, and the event feed. */
+export type ApiHandlers = { [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>> };
+
+export interface EventFeed {
+  /** Events after `afterId`, then every new one, until the returned function is called. */
+  subscribe(afterId: number, listener: (event: ApiEvent) => void): () => void;
+}
+
+export const API_ERROR_CODES = ['unauthorized', 'bad_request', 'not_found', 'conflict', 'unavailable', 'internal'] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+export const ApiErrorSchema = z.strictObject({ code: z.enum(API_ERROR_CODES), message: z.string().max(4096) });
