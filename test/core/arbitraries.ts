@@ -414,8 +414,10 @@ export const jobArb = recordOf<S.Job>(
     redundancy: redundancyArb,
     budget: creditsArb,
     deadline: isoTimeArb,
+    algorithm_id: idArb,
+    manual_accept: fc.boolean(),
   },
-  ['deadline'],
+  ['deadline', 'algorithm_id', 'manual_accept'],
 );
 
 const eventBase = { event_id: idArb, at: isoTimeArb };
@@ -441,7 +443,17 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     verdict: fc.constantFrom('verified' as const, 'rejected' as const),
     consensus_hash: fc.option(idArb, { nil: null }),
   }),
-  'receipt.stored': recordOf<S.NodeEventOf<'receipt.stored'>>({ ...eventOf('receipt.stored'), cid: idArb, receipt: receiptArb }),
+  'receipt.stored': recordOf<S.NodeEventOf<'receipt.stored'>>(
+    { ...eventOf('receipt.stored'), cid: idArb, receipt: receiptArb, sig: fc.base64String({ minLength: 4, maxLength: 88 }) },
+    ['sig'],
+  ),
+  'job.cancelled': recordOf<S.NodeEventOf<'job.cancelled'>>({ ...eventOf('job.cancelled'), job_id: idArb }),
+  'sharing.set': recordOf<S.NodeEventOf<'sharing.set'>>({ ...eventOf('sharing.set'), on: fc.boolean() }),
+  'peer.penalized': recordOf<S.NodeEventOf<'peer.penalized'>>({
+    ...eventOf('peer.penalized'),
+    peer_id: peerIdArb,
+    reason: fc.constantFrom('malformed', 'oversized', 'forged_author'),
+  }),
   'ledger.entry': recordOf<S.NodeEventOf<'ledger.entry'>>({ ...eventOf('ledger.entry'), entry: ledgerEntryArb }),
 };
 

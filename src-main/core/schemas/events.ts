@@ -6,7 +6,7 @@ import { AvailabilitySlotSchema } from './capability.js';
 import { LedgerEntrySchema } from './ledger.js';
 import { AcceptanceSchema, OfferSchema } from './market.js';
 import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
-import { ReceiptSchema } from './receipts.js';
+import { ReceiptSchema, SignatureSchema } from './receipts.js';
 import { WorkResultSchema } from './result.js';
 import { MAX_REDUNDANCY, WorkUnitSchema } from './work.js';
 
@@ -20,6 +20,10 @@ export const JobSchema = z.strictObject({
   redundancy: z.number().int().min(1).max(MAX_REDUNDANCY),
   budget: Credits,
   deadline: IsoTime.optional(),
+  /** What the units run (library/method, or wasm for a user's module). */
+  algorithm_id: Id.optional(),
+  /** Offers wait for the user (get-bids / accept-bid) instead of being taken by policy. */
+  manual_accept: z.boolean().optional(),
 });
 
 export const NodeEventSchema = z.discriminatedUnion('type', [
@@ -45,7 +49,11 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     verdict: z.enum(['verified', 'rejected']),
     consensus_hash: Id.nullable(),
   }),
-  z.strictObject({ type: z.literal('receipt.stored'), ...base, cid: Id, receipt: ReceiptSchema }),
+  z.strictObject({ type: z.literal('receipt.stored'), ...base, cid: Id, receipt: ReceiptSchema, sig: SignatureSchema.optional() }),
+  z.strictObject({ type: z.literal('job.cancelled'), ...base, job_id: Id }),
+  z.strictObject({ type: z.literal('sharing.set'), ...base, on: z.boolean() }),
+  /** A peer caught sending something invalid over an authenticated connection. */
+  z.strictObject({ type: z.literal('peer.penalized'), ...base, peer_id: PeerId, reason: z.string().max(64) }),
   z.strictObject({ type: z.literal('ledger.entry'), ...base, entry: LedgerEntrySchema }),
 ]);
 

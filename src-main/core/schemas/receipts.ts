@@ -36,6 +36,9 @@ export const VerificationReceiptSchema = z.strictObject({
   dissenting: boundedArray(Id, LIMITS.resultsPerConsensus),
 });
 
+/** An Ed25519 signature (64 bytes), base64. */
+export const SignatureSchema = z.string().min(1).max(256).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+
 export const ReceiptSchema = z.discriminatedUnion('kind', [ExecutionReceiptSchema, VerificationReceiptSchema]);
 
 export type ExecutionReceipt = z.infer<typeof ExecutionReceiptSchema>;

@@ -165,6 +165,41 @@ export class Journal {
     }
   }
 
+  /** Every journaled event in journal order, read a page at a time (a restarted node folds them into its state). */
+  *events(): Generator<NodeEvent> {
+    this.flush();
+    for (let after = 0; ; ) {
+      const page = this.#eventPage.all(after, REPLAY_PAGE);
+      for (const [, body] of page) yield JSON.parse(body) as NodeEvent;
+      const last = page.at(-1);
+      if (last === undefined) return;
+      after = last[0];
+    }
+  }
+
+  /** The ledger as the derived tables hold it: my balance with each peer, and what is held. */
+  ledgerSummary(me: string): { balance: number; peers: { peer_id: string; balance: number }[]; held: number } {
+    this.flush();
+    const balance = (this.#db.prepare('SELECT balance FROM ledger_balances WHERE peer_id = ?').pluck().get(me) as number | undefined) ?? 0;
+    // Net per counterpart: what they paid me minus what I paid them.
+    const peers = this.#db
+      .prepare(
+        `SELECT peer, SUM(amount) AS balance FROM (
+           SELECT from_peer AS peer, amount FROM ledger_transfers WHERE to_peer = @me AND from_peer <> @me
+           UNION ALL SELECT to_peer AS peer, -amount FROM ledger_transfers WHERE from_peer = @me AND to_peer <> @me)
+         GROUP BY peer ORDER BY peer`,
+      )
+      .all({ me }) as { peer: string; balance: number }[];
+    const held = (this.#db.prepare("SELECT COALESCE(SUM(amount), 0) FROM ledger_escrows WHERE status = 'held'").pluck().get() as number) ?? 0;
+    return { balance, peers: peers.map((p) => ({ peer_id: p.peer, balance: p.balance })), held };
+  }
+
+  /** The most recent ledger entries, newest first. */
+  ledgerEntries(limit: number): { entry_id: string; kind: 'escrow' | 'settle' | 'refund'; assignment_id: string; at: string }[] {
+    this.flush();
+    return this.#db.prepare('SELECT entry_id, kind, assignment_id, at FROM ledger_entries ORDER BY event_seq DESC LIMIT ?').all(limit) as never;
+  }
+
   /**
    * The derived tables' contents in a canonical order (by primary key), to compare the live
    * tables with a rebuild. Only on an open journal.

@@ -1,5 +1,6 @@
 // Projections of what the node knows about peers and about its own availability:
-// peer.seen → peers, trust.set → trust, slot.put / slot.removed → slots.
+// peer.seen → peers, trust.set → trust, slot.put / slot.removed → slots; sharing.set and
+// peer.penalized are read by the node's state only.
 import type { NodeEventOf } from '../../../core/schemas/index.js';
 import type { Db } from '../database.js';
 
@@ -32,5 +33,8 @@ export function peerProjections(db: Db) {
     'slot.removed'(e: NodeEventOf<'slot.removed'>): void {
       deleteSlot.run(e.slot_id);
     },
+    // The node's in-memory state reads these from the journal; no table derives from them.
+    'sharing.set'(): void {},
+    'peer.penalized'(): void {},
   };
 }

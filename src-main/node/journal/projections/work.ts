@@ -48,6 +48,7 @@ export function workProjections(db: Db) {
     'unit.verified'(e: NodeEventOf<'unit.verified'>): void {
       verifyUnit.run(e.verdict, e.consensus_hash, e.at, e.unit_id);
     },
+    'job.cancelled'(): void {}, // read by the node's state; the units' escrows are refunded by ledger entries
     'offer.recorded'({ offer: o, at }: NodeEventOf<'offer.recorded'>, seq: number): void {
       insertOffer.run(
         o.offer_id,

@@ -1,0 +1,61 @@
+// meshctl node start: runs a node until SIGINT or SIGTERM, and prints one JSON line once it is up
+// (peerId, listen addresses, API URL), so scripts and tests can read where it is.
+import { InvalidArgumentError, type Command } from 'commander';
+import { defaultDataDir } from '../node/config/data-dir.js';
+import { startDaemon } from '../node/mesh/daemon.js';
+import { wholeNumber } from './args.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const integerOption = (what: string, min: number, max: number) => (text: string) => {
+  try {
+    return wholeNumber(what, text, min, max);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+
+export function registerNodeStart(program: Command): void {
+  program
+    .command('node')
+    .description('run a node')
+    .command('start')
+    .description('run a node here until SIGINT or SIGTERM; prints {peerId, listen, api} as one JSON line')
+    .option('--data-dir <dir>', "the node's data dir", defaultDataDir())
+    .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect, [])
+    .option('--api-port <port>', 'local API port (default: any free port)', integerOption('--api-port', 0, 65_535))
+    .option('--no-mdns', 'do not discover peers on the LAN')
+    .option('--bootstrap <multiaddr>', 'a peer to dial at start (repeatable)', collect, [])
+    .option('--workers <n>', 'sandbox worker threads (default: one per core)', integerOption('--workers', 1, 1024))
+    .option('--name <name>', 'the name peers see')
+    .option('--grace-seconds <s>', 'seconds added to every unit deadline (default 30)', integerOption('--grace-seconds', 0, 86_400))
+    .action(async (o: { dataDir: string; listen: string[]; apiPort?: number; mdns: boolean; bootstrap: string[]; workers?: number; name?: string; graceSeconds?: number }) => {
+      let daemon;
+      try {
+        daemon = await startDaemon({
+          dataDir: o.dataDir,
+          listen: o.listen.length > 0 ? o.listen : ['/ip4/0.0.0.0/tcp/0'],
+          mdns: o.mdns,
+          bootstrap: o.bootstrap,
+          apiPort: o.apiPort,
+          ...(o.workers !== undefined ? { workers: o.workers } : {}),
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
+        });
+      } catch (err) {
+        process.stderr.write(`meshctl: could not start the node: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+      process.stdout.write(`${JSON.stringify({ peerId: daemon.node.peerId, listen: daemon.node.network.listenAddresses(), api: daemon.api.url })}\n`);
+      const shutdown = () => {
+        daemon.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            process.stderr.write(`meshctl: shutdown: ${String(err)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
+}

@@ -1,0 +1,192 @@
+// The node's working state, folded from its journal: apply every journaled event in order and
+// you get the same state back, which is how a restarted node resumes. Pure: no I/O, no clock.
+import { recordOutcome, emptyReputation, type Outcome, type Reputation } from '../trust/index.js';
+import type { Acceptance, AvailabilitySlot, Job, LedgerEntry, NodeEvent, Offer, Receipt, RefundEntry, WorkResult, WorkUnit } from '../schemas/index.js';
+
+export interface UnitRecord {
+  unit: WorkUnit;
+  requester: string;
+  index: number;
+  verdict?: 'verified' | 'rejected';
+  consensusHash?: string | null;
+  verifiedAt?: string;
+}
+
+export interface JobRecord {
+  job: Job;
+  unitIds: string[];
+  submittedAt: string;
+  cancelled: boolean;
+  /** When the last unit reached a verdict. */
+  completedAt?: string;
+}
+
+export interface AssignmentRecord {
+  acceptance: Acceptance;
+  escrow?: 'held' | 'paid' | 'refunded';
+  refundReason?: RefundEntry['reason'];
+  /** The settle or refund that closed the escrow. */
+  closing?: LedgerEntry;
+  result?: WorkResult;
+  /** The journal's `at` of the acceptance. */
+  acceptedAt: string;
+}
+
+export interface StoredReceipt {
+  cid: string;
+  receipt: Receipt;
+  sig?: string;
+}
+
+export class MeshState {
+  readonly jobs = new Map<string, JobRecord>();
+  readonly units = new Map<string, UnitRecord>();
+  /** Offers received for my units (requester side), by unit. */
+  readonly offersByUnit = new Map<string, Map<string, Offer>>();
+  /** Offers I made (provider side), by offer id. */
+  readonly myOffers = new Map<string, Offer>();
+  readonly assignments = new Map<string, AssignmentRecord>();
+  readonly assignmentsByUnit = new Map<string, string[]>();
+  readonly trust = new Map<string, { weight: number; updatedAt: string }>();
+  readonly slots = new Map<string, AvailabilitySlot>();
+  readonly peers = new Map<string, { name?: string; addresses: string[]; lastSeen: string }>();
+  readonly reputation = new Map<string, Reputation>();
+  readonly receipts = new Map<string, StoredReceipt[]>();
+  sharing = true;
+  /** The highest round number among my offers. */
+  lastRound = 0;
+
+  constructor(readonly me: string) {}
+
+  apply(event: NodeEvent): void {
+    switch (event.type) {
+      case 'peer.seen':
+        this.peers.set(event.peer_id, { name: event.name, addresses: event.addresses, lastSeen: event.at });
+        return;
+      case 'trust.set':
+        this.trust.set(event.peer_id, { weight: event.weight, updatedAt: event.at });
+        return;
+      case 'slot.put':
+        this.slots.set(event.slot.slot_id, event.slot);
+        return;
+      case 'slot.removed':
+        this.slots.delete(event.slot_id);
+        return;
+      case 'sharing.set':
+        this.sharing = event.on;
+        return;
+      case 'job.submitted':
+        if (!this.jobs.has(event.job.job_id)) this.jobs.set(event.job.job_id, { job: event.job, unitIds: [], submittedAt: event.at, cancelled: false });
+        return;
+      case 'job.cancelled': {
+        const job = this.jobs.get(event.job_id);
+        if (job) job.cancelled = true;
+        return;
+      }
+      case 'unit.created': {
+        const job = this.jobs.get(event.unit.job_id);
+        if (this.units.has(event.unit.unit_id)) return;
+        // A provider journals the units it was assigned, without their job: the requester is on the assignment.
+        this.units.set(event.unit.unit_id, { unit: event.unit, requester: job?.job.requester ?? '', index: job?.unitIds.length ?? -1 });
+        job?.unitIds.push(event.unit.unit_id);
+        return;
+      }
+      case 'offer.recorded':
+        if (event.offer.provider_peer === this.me) {
+          this.myOffers.set(event.offer.offer_id, event.offer);
+          this.lastRound = Math.max(this.lastRound, event.offer.round);
+        } else {
+          let offers = this.offersByUnit.get(event.offer.unit_id);
+          if (!offers) this.offersByUnit.set(event.offer.unit_id, (offers = new Map()));
+          offers.set(event.offer.offer_id, event.offer);
+        }
+        return;
+      case 'offer.accepted': {
+        const a = event.acceptance;
+        if (this.assignments.has(a.acceptance_id)) return;
+        this.assignments.set(a.acceptance_id, { acceptance: a, acceptedAt: event.at });
+        const list = this.assignmentsByUnit.get(a.unit_id);
+        if (list) list.push(a.acceptance_id);
+        else this.assignmentsByUnit.set(a.unit_id, [a.acceptance_id]);
+        this.offersByUnit.get(a.unit_id)?.delete(a.offer_id);
+        return;
+      }
+      case 'result.recorded': {
+        const assignment = this.assignments.get(event.result.assignment_id);
+        if (assignment && !assignment.result) assignment.result = event.result;
+        return;
+      }
+      case 'unit.verified':
+        this.#verdict(event.unit_id, event.verdict, event.consensus_hash, event.at);
+        return;
+      case 'receipt.stored': {
+        const chain = this.receipts.get(event.receipt.author);
+        const stored = { cid: event.cid, receipt: event.receipt, sig: event.sig };
+        if (!chain) this.receipts.set(event.receipt.author, [stored]);
+        else if (!chain.some((r) => r.cid === event.cid)) chain.push(stored);
+        return;
+      }
+      case 'ledger.entry':
+        this.#ledger(event.entry, event.at);
+        return;
+      case 'peer.penalized':
+        this.#outcome(event.peer_id, 'rejected', event.at);
+        return;
+    }
+  }
+
+  #verdict(unitId: string, verdict: 'verified' | 'rejected', hash: string | null, at: string): void {
+    const record = this.units.get(unitId);
+    if (!record || record.verdict) return;
+    record.verdict = verdict;
+    record.consensusHash = hash;
+    record.verifiedAt = at;
+    // The providers' reputation with me: agreeing results count as verified, the others as rejected.
+    for (const id of this.assignmentsByUnit.get(unitId) ?? []) {
+      const result = this.assignments.get(id)?.result;
+      if (result) this.#outcome(result.computed_by_peer, hash !== null && result.verification_hash === hash ? 'verified' : 'rejected', at);
+    }
+    const job = this.jobs.get(record.unit.job_id);
+    if (job && job.unitIds.every((id) => this.units.get(id)?.verdict)) job.completedAt = at;
+  }
+
+  #ledger(entry: LedgerEntry, at: string): void {
+    const assignment = this.assignments.get(entry.assignment_id);
+    if (!assignment) return;
+    if (entry.kind === 'escrow') assignment.escrow = 'held';
+    else if (entry.kind === 'settle') {
+      assignment.escrow = 'paid';
+      assignment.closing = entry;
+    } else {
+      assignment.closing = entry;
+      assignment.escrow = 'refunded';
+      assignment.refundReason = entry.reason;
+      const provider = assignment.acceptance.provider_peer;
+      if (entry.reason === 'late' && provider !== this.me) this.#outcome(provider, 'late', at);
+    }
+  }
+
+  #outcome(peer: string, outcome: Outcome, at: string): void {
+    this.reputation.set(peer, recordOutcome(this.reputation.get(peer) ?? emptyReputation(), outcome, Date.parse(at)));
+  }
+
+  // Queries the requester and provider sides share.
+
+  assignmentsOf(unitId: string): AssignmentRecord[] {
+    return (this.assignmentsByUnit.get(unitId) ?? []).map((id) => this.assignments.get(id)!);
+  }
+
+  /** Assignments still working on a unit or done with it: everything not handed back. */
+  activeAssignments(unitId: string): AssignmentRecord[] {
+    return this.assignmentsOf(unitId).filter((a) => a.escrow !== 'refunded' || a.refundReason === 'rejected');
+  }
+
+  /** My verification receipt for a unit, if I decided it. */
+  verificationOf(unitId: string): StoredReceipt | undefined {
+    return this.receipts.get(this.me)?.findLast((r) => r.receipt.kind === 'verification' && r.receipt.unit_id === unitId);
+  }
+
+  myTrustIn(peer: string): number {
+    return this.trust.get(peer)?.weight ?? 0;
+  }
+}

@@ -1,0 +1,68 @@
+// The messages peers exchange (docs/PROTOCOL.md), each a body schema and a byte cap that the
+// network checks before it decodes anything. Every one travels in a signed envelope; commitments
+// and adverts by gossip, the rest directly between the two peers concerned, as request and reply.
+import { z } from 'zod';
+import {
+  AcceptanceSchema,
+  AdvertSchema,
+  boundedArray,
+  ComputeCommitmentSchema,
+  Id,
+  LedgerEntrySchema,
+  OfferSchema,
+  ReceiptSchema,
+  SignatureSchema,
+  WorkResultSchema,
+} from '../schemas/index.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/** The most items one batch message carries; a larger batch is split by the sender. */
+export const MAX_BATCH = 1000;
+
+export const SignedReceiptSchema = z.strictObject({
+  receipt: ReceiptSchema,
+  sig: SignatureSchema,
+});
+
+export const MESSAGE_TYPES = {
+  /** Gossip, to all: who I am and what I run. */
+  advert: { schema: AdvertSchema, maxBytes: 16 * KiB },
+  /** Gossip, on my own topic, read by the peers that trust me: my slots, open units and trust. */
+  commitment: { schema: ComputeCommitmentSchema, maxBytes: 2 * MiB },
+  /** Provider → requester: bids for the requester's units. Reply: `ack`. */
+  offers: { schema: z.strictObject({ offers: boundedArray(OfferSchema, MAX_BATCH) }), maxBytes: 1 * MiB },
+  /** Requester → provider: the offers taken. Reply: `accepted`. */
+  acceptances: { schema: z.strictObject({ acceptances: boundedArray(AcceptanceSchema, MAX_BATCH) }), maxBytes: 1 * MiB },
+  accepted: {
+    schema: z.strictObject({ accepted: boundedArray(Id, MAX_BATCH), refused: boundedArray(Id, MAX_BATCH) }),
+    maxBytes: 256 * KiB,
+  },
+  /** Provider → requester: one unit's result and its execution receipt. Reply: `settlement`. */
+  result: { schema: z.strictObject({ result: WorkResultSchema, receipt: SignedReceiptSchema }), maxBytes: 16 * KiB },
+  /** Provider → requester: assignments handed back unrun (sharing turned off, a failure). Reply: `settlement`. */
+  release: {
+    schema: z.strictObject({ assignments: boundedArray(Id, MAX_BATCH), reason: z.enum(['sharing_off', 'failed']) }),
+    maxBytes: 256 * KiB,
+  },
+  /**
+   * Requester → provider (or as a reply): the ledger entries that close the provider's
+   * assignments (settle or refund), and the verification receipts behind them.
+   */
+  settlement: {
+    schema: z.strictObject({
+      entries: boundedArray(LedgerEntrySchema, MAX_BATCH),
+      receipts: boundedArray(SignedReceiptSchema, MAX_BATCH),
+    }),
+    maxBytes: 1 * MiB,
+  },
+  ack: { schema: z.strictObject({}), maxBytes: 1 * KiB },
+} as const;
+
+export type MessageType = keyof typeof MESSAGE_TYPES;
+export type MessageBody<T extends MessageType> = z.output<(typeof MESSAGE_TYPES)[T]['schema']>;
+export type SignedReceipt = z.infer<typeof SignedReceiptSchema>;
+
+/** Gossip topics, versioned like every protocol id. */
+export const ADVERT_TOPIC = '/mesh/1/adverts';
+export const commitmentTopic = (peerId: string): string => `/mesh/1/commitments/${peerId}`;

@@ -1,0 +1,242 @@
+// The local API's methods over a running node: one handler per contract method. The server has
+// already validated the params against the contract; handlers check what the contract cannot
+// (that a job exists, that a weight is for a real peer id) and throw ApiError when it is not so.
+import { peerIdFromString } from '@libp2p/peer-id';
+import { randomBytes } from 'node:crypto';
+import type { ApiHandlers, JobView, UnitView } from '../../core/api/contract.js';
+import type { JobRecord } from '../../core/mesh/state.js';
+import { reputationScore, emptyReputation } from '../../core/trust/index.js';
+import { ApiError } from '../api/errors.js';
+import { verifyChain } from '../receipts/index.js';
+import { ALGORITHM_VERSION, supportedAlgorithms } from './algorithms.js';
+import type { MeshNode } from './node.js';
+
+export function apiHandlers(node: MeshNode): ApiHandlers {
+  const { state } = node;
+  const now = () => Date.now();
+
+  const jobView = (record: JobRecord): JobView => {
+    let verified = 0;
+    let failed = 0;
+    let held = 0;
+    let spent = 0;
+    for (const id of record.unitIds) {
+      const verdict = state.units.get(id)?.verdict;
+      if (verdict === 'verified') verified++;
+      else if (verdict === 'rejected') failed++;
+      for (const x of state.assignmentsOf(id)) {
+        if (x.escrow === 'held') held += x.acceptance.price;
+        else if (x.escrow === 'paid') spent += x.acceptance.price;
+      }
+    }
+    const done = record.completedAt !== undefined;
+    return {
+      job_id: record.job.job_id,
+      name: record.job.name,
+      algorithm: record.job.algorithm_id ?? 'wasm',
+      state: record.cancelled ? 'cancelled' : done ? (failed > 0 ? 'failed' : 'completed') : 'running',
+      units_total: record.job.unit_count,
+      units_verified: verified,
+      units_failed: failed,
+      redundancy: record.job.redundancy,
+      budget: record.job.budget,
+      held,
+      spent,
+      manual_accept: record.job.manual_accept ?? false,
+      submitted_at: record.submittedAt,
+      completed_at: record.completedAt ?? null,
+    };
+  };
+
+  const unitView = (id: string): UnitView => {
+    const u = state.units.get(id)!;
+    const active = state.activeAssignments(id);
+    const winner = active.find((x) => x.result && x.result.verification_hash === u.consensusHash);
+    return {
+      unit_id: id,
+      index: u.index,
+      status: u.verdict === 'verified' ? 'verified' : u.verdict === 'rejected' ? 'failed' : active.length > 0 ? 'assigned' : 'open',
+      providers: active.map((x) => x.acceptance.provider_peer),
+      consensus_hash: u.consensusHash ?? null,
+      output_cid: winner?.result?.output_cid ?? null,
+    };
+  };
+
+  const myJob = (jobId: string): JobRecord => {
+    const record = state.jobs.get(jobId);
+    if (!record) throw new ApiError('not_found', `no job ${jobId}`);
+    return record;
+  };
+
+  return {
+    async status() {
+      const dropped = node.network.dropped();
+      const ledger = node.journal.ledgerSummary(node.peerId);
+      return {
+        peer_id: node.peerId,
+        name: node.options.name ?? node.peerId.slice(-8),
+        listen: node.network.listenAddresses(),
+        sharing: state.sharing,
+        mdns: node.options.mdns ?? true,
+        connections: node.network.connectedPeers().length,
+        peers_known: state.peers.size,
+        slots: state.slots.size,
+        workers: node.executor.workers,
+        units_running: node.provider.running,
+        units_queued: node.provider.queued,
+        jobs_running: [...state.jobs.values()].filter((j) => j.job.requester === node.peerId && !j.cancelled && !j.completedAt).length,
+        balance: ledger.balance,
+        dropped,
+        price: node.price,
+        started_at: node.startedAt,
+      };
+    },
+    async 'peers.list'() {
+      const connected = new Set(node.network.connectedPeers());
+      const ids = new Set<string>([...state.peers.keys(), ...state.trust.keys(), ...connected]);
+      const dropped = node.network.dropped();
+      return {
+        peers: [...ids].sort().map((peer) => {
+          const mine = state.myTrustIn(peer);
+          const theirs = node.ctx.commitments.get(peer)?.trust_weights[node.peerId];
+          return {
+            peer_id: peer,
+            ...(state.peers.get(peer)?.name !== undefined ? { name: state.peers.get(peer)!.name } : {}),
+            addresses: state.peers.get(peer)?.addresses ?? [],
+            connected: connected.has(peer),
+            trust_mine: mine,
+            trust_theirs: theirs ?? null,
+            bilateral: Math.min(mine, theirs ?? 0),
+            reputation: reputationScore(state.reputation.get(peer) ?? emptyReputation(), now()),
+            dropped: dropped[peer] ?? {},
+            last_seen: state.peers.get(peer)?.lastSeen ?? null,
+          };
+        }),
+      };
+    },
+    async 'peers.add'({ multiaddr }) {
+      try {
+        return { peer_id: await node.network.connect(multiaddr) };
+      } catch (err) {
+        throw new ApiError('unavailable', `could not connect to ${multiaddr}: ${(err as Error).message}`);
+      }
+    },
+    async 'trust.set'({ peer_id, weight }) {
+      try {
+        peerIdFromString(peer_id);
+      } catch {
+        throw new ApiError('bad_request', `${peer_id} is not a peer id`);
+      }
+      if (peer_id === node.peerId) throw new ApiError('bad_request', 'a node does not set trust in itself');
+      await node.record([{ type: 'trust.set', peer_id, weight }]);
+      node.followTrusted();
+      node.emit('trust.changed', { peer_id, weight });
+      node.publishSoon();
+      return { peer_id, weight };
+    },
+    async 'trust.list'() {
+      return { trust: [...state.trust].sort(([a], [b]) => (a < b ? -1 : 1)).map(([peer_id, t]) => ({ peer_id, weight: t.weight, updated_at: t.updatedAt })) };
+    },
+    async 'slots.add'(p) {
+      if (Date.parse(p.end_time) <= Date.parse(p.start_time)) throw new ApiError('bad_request', 'end_time must be after start_time');
+      const slot = {
+        slot_id: p.slot_id ?? `slot-${randomBytes(4).toString('hex')}`,
+        start_time: p.start_time,
+        end_time: p.end_time,
+        resources: { cpu_cores: p.cpu_cores, ram_gb: p.ram_gb, ...(p.gpu_vram_gb !== undefined ? { gpu_vram_gb: p.gpu_vram_gb } : {}) },
+        algorithms: supportedAlgorithms().map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: 1 })),
+        priority: 1,
+      };
+      await node.record([{ type: 'slot.put', slot }]);
+      node.emit('slots.changed', { slot_id: slot.slot_id });
+      node.publishSoon();
+      return { slot };
+    },
+    async 'slots.list'() {
+      return { slots: [...state.slots.values()] };
+    },
+    async 'slots.remove'({ slot_id }) {
+      if (!state.slots.has(slot_id)) return { removed: false };
+      await node.record([{ type: 'slot.removed', slot_id }]);
+      node.emit('slots.changed', { slot_id });
+      node.publishSoon();
+      return { removed: true };
+    },
+    async 'sharing.set'({ on }) {
+      await node.setSharing(on);
+      return { sharing: state.sharing };
+    },
+    async 'jobs.submit'(spec) {
+      return node.requester.submit(spec);
+    },
+    async 'jobs.status'({ job_id, units }) {
+      const record = myJob(job_id);
+      return { job: jobView(record), ...(units ? { units: record.unitIds.map(unitView) } : {}) };
+    },
+    async 'jobs.list'() {
+      return { jobs: [...state.jobs.values()].filter((j) => j.job.requester === node.peerId).map(jobView) };
+    },
+    async 'jobs.cancel'({ job_id }) {
+      await node.requester.cancel(job_id);
+      return { job: jobView(myJob(job_id)) };
+    },
+    async 'jobs.output'({ job_id, unit_id }) {
+      const record = myJob(job_id);
+      if (!record.unitIds.includes(unit_id)) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
+      const view = unitView(unit_id);
+      if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
+      let bytes = node.ctx.blobs.get(view.output_cid);
+      if (!bytes) {
+        const provider = state.activeAssignments(unit_id).find((x) => x.result?.output_cid === view.output_cid)!.acceptance.provider_peer;
+        const fetched = await node.network.fetchBlob(provider, view.output_cid, { maxBytes: 64 << 20, timeoutMs: 30_000 });
+        node.ctx.blobs.putVerified(view.output_cid, fetched);
+        bytes = fetched;
+      }
+      return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };
+    },
+    async 'bids.list'({ job_id }) {
+      return { bids: node.requester.bids(job_id) };
+    },
+    async 'bids.accept'({ job_id, node_id }) {
+      return node.requester.acceptFrom(job_id, node_id);
+    },
+    async 'ledger.get'({ limit }) {
+      return { ...node.journal.ledgerSummary(node.peerId), entries: node.journal.ledgerEntries(limit) };
+    },
+    async 'receipts.verify'({ author }) {
+      const authors = author !== undefined ? [author] : [...state.receipts.keys()].sort();
+      const chains = [];
+      for (const a of authors) {
+        const stored = [...(state.receipts.get(a) ?? [])].sort((x, y) => x.receipt.seq - y.receipt.seq);
+        if (stored.length === 0) {
+          chains.push({ author: a, receipts: 0, ok: false, error: 'no receipts from this author' });
+          continue;
+        }
+        // I hold the parts of another's chain that concern me: each unbroken run is checked from where it starts.
+        let check: Awaited<ReturnType<typeof verifyChain>> | undefined;
+        for (const run of contiguousRuns(stored, a === node.peerId)) {
+          const first = run[0]!.receipt;
+          check = await verifyChain(run.map((r) => ({ receipt: r.receipt, sig: r.sig ?? '' })), first.seq === 0 ? {} : { start: { seq: first.seq, prev: first.prev } });
+          if (!check.ok) break;
+        }
+        chains.push({ author: a, receipts: stored.length, ok: check!.ok, error: check!.ok ? null : check!.error });
+      }
+      return { chains };
+    },
+    async 'events.since'({ after, limit }) {
+      return { events: node.events.since(after, limit) };
+    },
+  };
+}
+
+/** Splits receipts sorted by seq where the seq jumps; my own chain must have no gap at all. */
+function contiguousRuns<R extends { receipt: { seq: number } }>(sorted: R[], whole: boolean): R[][] {
+  if (whole) return [sorted];
+  const runs: R[][] = [];
+  for (const r of sorted) {
+    const run = runs.at(-1);
+    if (run && run.at(-1)!.receipt.seq + 1 === r.receipt.seq) run.push(r);
+    else runs.push([r]);
+  }
+  return runs;
+}

@@ -1,0 +1,34 @@
+// What the requester and provider halves of a node share: its state, its journal, the network,
+// the blob store, the clock. Every change goes through `record`: journaled first, then applied.
+import type { ApiEventType } from '../../core/api/contract.js';
+import type { MeshState } from '../../core/mesh/state.js';
+import type { MessageBody, MessageType } from '../../core/protocol/messages.js';
+import type { ComputeCommitment, NodeEvent } from '../../core/schemas/index.js';
+import type { BlobStore } from '../blobs/store.js';
+import type { Identity } from '../identity/identity.js';
+import type { ReceiptChain } from '../receipts/index.js';
+
+/** An event as a caller writes it: the id (when it has a natural one) and time are filled in. */
+export type NewEvent = NodeEvent extends infer E ? (E extends NodeEvent ? Omit<E, 'event_id' | 'at'> & { event_id?: string } : never) : never;
+
+export interface NodeContext {
+  readonly me: string;
+  readonly identity: Identity;
+  readonly state: MeshState;
+  readonly blobs: BlobStore;
+  readonly receipts: ReceiptChain;
+  /** The latest commitment of each peer whose topic I follow. */
+  readonly commitments: Map<string, ComputeCommitment>;
+  now(): number;
+  /** Journals the events (one group commit), applies the accepted ones to the state; false for each refused. */
+  record(events: NewEvent[]): Promise<boolean[]>;
+  /** Sends a message to a peer and returns its verified reply, or undefined when it could not be delivered. */
+  send<T extends MessageType>(peer: string, type: T, body: MessageBody<T>): Promise<{ type: string; body: unknown } | undefined>;
+  fetchBlob(peer: string, cid: string, maxBytes: number): Promise<Uint8Array>;
+  emit(type: ApiEventType, data: Record<string, string | number | boolean | null>): void;
+  /** Something in my commitment changed (units, slots, trust, sharing): republish it soon. */
+  commitmentChanged(): void;
+  log(message: string): void;
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();

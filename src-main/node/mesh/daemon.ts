@@ -1,0 +1,36 @@
+// A node with its local API: what `meshctl node start` runs (and, later, the desktop app). The
+// API listens on 127.0.0.1 behind the data dir's token; api.json tells local clients where.
+import { loadOrCreateToken, removeApiEndpoint, startApiServer, writeApiEndpoint, type ApiServer } from '../api/index.js';
+import { ensureDataDir } from '../config/data-dir.js';
+import { apiHandlers } from './api-handlers.js';
+import { MeshNode, type MeshNodeOptions } from './node.js';
+
+export interface Daemon {
+  node: MeshNode;
+  api: ApiServer;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(options: MeshNodeOptions & { apiPort?: number }): Promise<Daemon> {
+  ensureDataDir(options.dataDir);
+  const node = await MeshNode.start(options);
+  let api: ApiServer;
+  try {
+    api = await startApiServer({ handlers: apiHandlers(node), events: node.events, token: loadOrCreateToken(options.dataDir), port: options.apiPort ?? 0 });
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
+  writeApiEndpoint(options.dataDir, { url: api.url, pid: process.pid });
+  let stopping: Promise<void> | undefined;
+  return {
+    node,
+    api,
+    stop: () =>
+      (stopping ??= (async () => {
+        removeApiEndpoint(options.dataDir, process.pid);
+        await api.close();
+        await node.stop();
+      })()),
+  };
+}

@@ -1,0 +1,274 @@
+// A running mesh node: its identity, journal and state, the p2p network, the sandbox, and the
+// two halves of the round (requester, provider), wired together. The daemon and the desktop app
+// both start one of these; the local API serves it (api-handlers.ts).
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
+import { MeshState } from '../../core/mesh/state.js';
+import { ADVERT_TOPIC, commitmentTopic, MESSAGE_TYPES, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
+import type { AvailabilitySlot, ComputeCommitment, PriceSchedule } from '../../core/schemas/index.js';
+import { BlobStore } from '../blobs/store.js';
+import { Executor } from '../exec/index.js';
+import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
+import { Journal } from '../journal/index.js';
+import { MeshNetwork, type VerifiedMessage } from '../p2p/index.js';
+import { ReceiptChain } from '../receipts/index.js';
+import { ALGORITHM_VERSION, shippedModules, supportedAlgorithms } from './algorithms.js';
+import { iso, type NewEvent, type NodeContext } from './context.js';
+import { EventLog } from './event-log.js';
+import { Provider } from './provider.js';
+import { Requester } from './requester.js';
+
+export interface MeshNodeOptions {
+  dataDir: string;
+  listen?: string[];
+  mdns?: boolean;
+  bootstrap?: string[];
+  /** Sandbox worker threads (default: one per core). */
+  workers?: number;
+  name?: string;
+  price?: PriceSchedule;
+  /** Seconds added to every deadline (estimate × 3 + this). */
+  graceSeconds?: number;
+  log?: (message: string) => void;
+}
+
+const COMMITMENT_HEARTBEAT_MS = 2000;
+const PUBLISH_INTERVAL_MS = 250;
+const DEADLINE_CHECK_MS = 250;
+export const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, minimum: 10 };
+
+export class MeshNode {
+  readonly events = new EventLog();
+  readonly startedAt = iso(Date.now());
+  readonly requester: Requester;
+  readonly provider: Provider;
+  readonly #timers: NodeJS.Timeout[] = [];
+  #publishTimer: NodeJS.Timeout | undefined;
+  #followed = new Set<string>();
+  #clock = 0;
+  #lastPublish = 0;
+  #stopped = false;
+
+  private constructor(
+    readonly options: MeshNodeOptions,
+    readonly identity: Identity,
+    readonly journal: Journal,
+    readonly state: MeshState,
+    readonly network: MeshNetwork,
+    readonly executor: Executor,
+    readonly ctx: NodeContext,
+    readonly price: PriceSchedule,
+  ) {
+    const workers = executor.workers;
+    this.requester = new Requester(ctx, { graceSeconds: options.graceSeconds ?? 30, providerPipeline: 8 });
+    this.provider = new Provider(ctx, executor, { price, slots: () => this.currentSlots(), concurrency: workers + 2 });
+  }
+
+  static async start(options: MeshNodeOptions): Promise<MeshNode> {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const identity = await loadOrCreateIdentity(options.dataDir);
+    const opened = Journal.open(join(options.dataDir, 'journal.sqlite'));
+    if (!opened.ok) throw new Error(`journal: ${opened.error.message}`);
+    const journal = opened.journal;
+    const state = new MeshState(identity.peerId);
+    for (const event of journal.events()) state.apply(event);
+    const blobs = new BlobStore(join(options.dataDir, 'blobs'));
+    for (const module of shippedModules()) blobs.put(module);
+    const mine = state.receipts.get(identity.peerId)?.at(-1);
+    const receipts = new ReceiptChain(identity, mine ? { cid: mine.cid, seq: mine.receipt.seq } : undefined);
+    const executor = Executor.start({ workers: options.workers ?? cpus().length });
+    const network = await MeshNetwork.start({ identity, catalog: MESSAGE_TYPES, listen: options.listen, mdns: options.mdns ?? true, bootstrap: options.bootstrap });
+    const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+    let node: MeshNode | undefined;
+    const ctx: NodeContext = {
+      me: identity.peerId,
+      identity,
+      state,
+      blobs,
+      receipts,
+      commitments: new Map(),
+      now: () => Date.now(),
+      record: async (events) => node!.record(events),
+      send: async (peer, type, body) => node!.send(peer, type, body),
+      fetchBlob: (peer, cid, maxBytes) => network.fetchBlob(peer, cid, { maxBytes, timeoutMs: 30_000 }),
+      emit: (type, data) => node!.emit(type, data),
+      commitmentChanged: () => node!.publishSoon(),
+      log,
+    };
+    node = new MeshNode(options, identity, journal, state, network, executor, ctx, options.price ?? DEFAULT_PRICE);
+    node.#wire();
+    await node.requester.resume();
+    node.provider.resume();
+    return node;
+  }
+
+  get peerId(): string {
+    return this.identity.peerId;
+  }
+
+  #wire(): void {
+    const { network } = this;
+    network.serveBlobs({ open: (cid) => this.ctx.blobs.open(cid) });
+    network.onMessage((msg, from) => this.#onMessage(msg, from.from));
+    network.onDrop((peer, reason, detail) => {
+      this.emit('message.dropped', { peer, reason, detail: detail.slice(0, 200) });
+      void this.record([{ type: 'peer.penalized', peer_id: peer, reason }]);
+    });
+    network.onPeer((event, peer, addresses) => {
+      if (event === 'connect') {
+        this.emit('peer.connected', { peer });
+        setTimeout(() => this.publishSoon(), 200); // after the subscription exchange
+      } else if (event === 'disconnect') this.emit('peer.disconnected', { peer });
+      if (event !== 'disconnect' && addresses.length > 0) void this.record([{ type: 'peer.seen', peer_id: peer, addresses: addresses.slice(0, 16) }]);
+    });
+    network.subscribe(ADVERT_TOPIC);
+    this.followTrusted();
+    this.#timers.push(setInterval(() => this.publishSoon(), COMMITMENT_HEARTBEAT_MS));
+    this.#timers.push(setInterval(() => void this.requester.checkDeadlines().catch((e) => this.ctx.log(String(e))), DEADLINE_CHECK_MS));
+    this.publishSoon();
+  }
+
+  async #onMessage(msg: VerifiedMessage, from: string): Promise<{ type: string; body: unknown } | undefined> {
+    const type = msg.type as MessageType;
+    switch (type) {
+      case 'commitment': {
+        const commitment = msg.body as MessageBody<'commitment'>;
+        if (commitment.peer_id !== msg.author || !this.#followed.has(msg.author)) return undefined;
+        this.ctx.commitments.set(msg.author, commitment);
+        this.provider.onCommitment(msg.author, commitment);
+        return undefined;
+      }
+      case 'offers':
+        await this.requester.onOffers(from, (msg.body as MessageBody<'offers'>).offers);
+        return { type: 'ack', body: {} };
+      case 'acceptances':
+        return { type: 'accepted', body: await this.provider.onAcceptances(from, msg.body as MessageBody<'acceptances'>) };
+      case 'result':
+        return { type: 'settlement', body: await this.requester.onResult(from, msg.body as MessageBody<'result'>) };
+      case 'release':
+        return { type: 'settlement', body: await this.requester.onRelease(from, msg.body as MessageBody<'release'>) };
+      case 'settlement':
+        await this.provider.applySettlement(from, msg.body as MessageBody<'settlement'>);
+        return { type: 'ack', body: {} };
+      default:
+        return undefined;
+    }
+  }
+
+  /** Subscribes to the commitments of every peer I trust, and only those (the trust graph). */
+  followTrusted(): void {
+    const trusted = new Set([...this.state.trust].filter(([, t]) => t.weight > 0).map(([peer]) => peer));
+    for (const peer of trusted) if (!this.#followed.has(peer)) this.network.subscribe(commitmentTopic(peer));
+    for (const peer of this.#followed) {
+      if (trusted.has(peer)) continue;
+      this.network.unsubscribe(commitmentTopic(peer));
+      this.ctx.commitments.delete(peer);
+    }
+    this.#followed = trusted;
+  }
+
+  async record(events: NewEvent[]): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const at = iso(Date.now());
+    const full = events.map((e) => ({ event_id: randomUUID(), ...e, at }) as Parameters<MeshState['apply']>[0]);
+    const outcomes = await Promise.all(full.map((e) => this.journal.append(e)));
+    return outcomes.map((outcome, i) => {
+      const event = full[i]!;
+      if (!outcome.ok) {
+        this.ctx.log(`journal refused ${event.type}: ${outcome.error.message}`);
+        return false;
+      }
+      if (!outcome.duplicate) {
+        this.state.apply(event);
+        if (event.type === 'ledger.entry') this.emit('ledger.entry', { kind: event.entry.kind, assignment_id: event.entry.assignment_id });
+      }
+      return true;
+    });
+  }
+
+  async send<T extends MessageType>(peer: string, type: T, body: MessageBody<T>): Promise<{ type: string; body: unknown } | undefined> {
+    try {
+      return await this.network.request(peer, type, body, { timeoutMs: 10_000 });
+    } catch (err) {
+      this.ctx.log(`sending ${type} to ${peer} failed: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  emit(type: ApiEventType, data: ApiEvent['data']): void {
+    this.events.push(type, data);
+  }
+
+  /**
+   * Publishes my commitment soon: at once when the last one went out a while ago, else when
+   * PUBLISH_INTERVAL_MS has passed since it. A commitment can carry a thousand units; sending one
+   * per result would spend the CPU on signing and validating what barely changed.
+   */
+  publishSoon(): void {
+    if (this.#stopped || this.#publishTimer) return;
+    const wait = Math.max(5, this.#lastPublish + PUBLISH_INTERVAL_MS - Date.now());
+    this.#publishTimer = setTimeout(() => {
+      this.#publishTimer = undefined;
+      this.#lastPublish = Date.now();
+      this.#publish().catch((err) => this.ctx.log(`publishing my commitment failed: ${String(err)}`));
+    }, wait);
+  }
+
+  async #publish(): Promise<void> {
+    this.#clock++;
+    const commitment: ComputeCommitment = {
+      peer_id: this.peerId,
+      availability_slots: this.currentSlots(),
+      work_requests: this.requester.workRequests(),
+      trust_weights: Object.fromEntries([...this.state.trust].filter(([, t]) => t.weight > 0).map(([peer, t]) => [peer, t.weight])),
+      contribution_history: { total_work_units_completed: 0, total_compute_hours: 0, average_result_quality: 1, reliability_score: 1 },
+      damping_factor: 1,
+      over_allocation_history: [],
+      timestamp: iso(Date.now()),
+      vector_clock: { [this.peerId]: this.#clock },
+    };
+    await this.network.publish(commitmentTopic(this.peerId), 'commitment', commitment);
+    this.provider.roundSoon();
+  }
+
+  /**
+   * The slots I offer now: the user's slots that have not ended, or — when the user set none — all
+   * my workers for the next hour (sharing is still gated by trust: nobody untrusted sees them).
+   */
+  currentSlots(): AvailabilitySlot[] {
+    if (!this.state.sharing) return [];
+    const now = Date.now();
+    const algorithms = supportedAlgorithms().map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: 1 }));
+    const configured = [...this.state.slots.values()].filter((s) => Date.parse(s.end_time) > now);
+    if (this.state.slots.size > 0) return configured.map((s) => ({ ...s, algorithms: s.algorithms.length > 0 ? s.algorithms : algorithms }));
+    return [{
+      slot_id: 'default',
+      start_time: iso(now - 1000),
+      end_time: iso(now + 3600_000),
+      resources: { cpu_cores: this.executor.workers, ram_gb: Math.floor(totalmem() / 2 ** 30 / 2) },
+      algorithms,
+      priority: 1,
+    }];
+  }
+
+  async setSharing(on: boolean): Promise<void> {
+    if (this.state.sharing === on) return;
+    await this.record([{ type: 'sharing.set', on }]);
+    this.emit('sharing.changed', { sharing: on });
+    if (!on) await this.provider.release();
+    this.publishSoon();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    clearTimeout(this.#publishTimer);
+    await this.network.stop();
+    await this.executor.close();
+    this.journal.close();
+  }
+}

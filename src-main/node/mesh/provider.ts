@@ -1,0 +1,258 @@
+// The provider's half of the round: allocate my slots to the units of peers I follow, offer them,
+// run what is accepted in the sandbox, return results with receipts, and journal how each ends.
+import type { MessageBody } from '../../core/protocol/messages.js';
+import { allocate, unitKey } from '../../core/scheduler/index.js';
+import type { AvailabilitySlot, ComputeCommitment, LedgerEntry, Offer, PriceSchedule, WorkUnit } from '../../core/schemas/index.js';
+import { cidOfBytes } from '../blobs/cid.js';
+import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
+import { verifyReceipt } from '../receipts/index.js';
+import { iso, type NewEvent, type NodeContext } from './context.js';
+import { WORKER_SHARE_BPS } from './requester.js';
+
+/** An offer not accepted within this long is dropped, and the unit may be offered again. */
+const OFFER_TTL_MS = 15_000;
+/** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
+const DETERMINISTIC_FAILURES = new Set(['OutOfFuel', 'MemoryLimit', 'BadModule', 'ForbiddenImport', 'Trap', 'UnitFailed', 'OutputTooLarge', 'InputTooLarge', 'BadRequest']);
+
+export interface ProviderOptions {
+  price: PriceSchedule;
+  /** The slots my commitment offers now. */
+  slots(): AvailabilitySlot[];
+  /** Assignments run at once: the executor's workers plus a small queue. */
+  concurrency: number;
+}
+
+export class Provider {
+  #roundTimer: NodeJS.Timeout | undefined;
+  readonly #queue: string[] = [];
+  readonly #running = new Set<string>();
+  /** Units each requester asked for, as last seen in its commitment. */
+  readonly #unitsSeen = new Map<string, WorkUnit>();
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly executor: Executor,
+    private readonly options: ProviderOptions,
+  ) {}
+
+  get running(): number {
+    return this.#running.size;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  onCommitment(from: string, commitment: ComputeCommitment): void {
+    if (commitment.peer_id !== from) return;
+    for (const request of commitment.work_requests) {
+      if (request.requester_id !== from) continue;
+      for (const unit of request.work_units) this.#unitsSeen.set(unitKey(from, unit.unit_id), unit);
+    }
+    this.roundSoon();
+  }
+
+  roundSoon(): void {
+    this.#roundTimer ??= setTimeout(() => {
+      this.#roundTimer = undefined;
+      this.round().catch((err) => this.ctx.log(`offer round failed: ${String(err)}`));
+    }, 10);
+  }
+
+  /** One allocation round: offers for the units of the peers I follow, by tier, within my slots. */
+  async round(): Promise<void> {
+    const { state } = this.ctx;
+    if (!state.sharing) return;
+    const slots = this.options.slots();
+    if (slots.length === 0) return;
+    const nowMs = this.ctx.now();
+    const skip = new Set<string>();
+    for (const offer of state.myOffers.values()) {
+      if (nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS) skip.add(unitKey(offer.requester_peer, offer.unit_id));
+    }
+    for (const x of state.assignments.values()) {
+      if (x.acceptance.provider_peer === this.ctx.me) skip.add(unitKey(x.acceptance.requester_peer, x.acceptance.unit_id));
+    }
+    const me: ComputeCommitment = {
+      peer_id: this.ctx.me,
+      availability_slots: slots,
+      work_requests: [],
+      trust_weights: Object.fromEntries([...state.trust].map(([peer, t]) => [peer, t.weight])),
+      contribution_history: { total_work_units_completed: 0, total_compute_hours: 0, average_result_quality: 1, reliability_score: 1 },
+      damping_factor: 1,
+      over_allocation_history: [],
+      timestamp: iso(nowMs),
+      vector_clock: {},
+    };
+    const allocation = allocate({ provider: me, requesters: this.ctx.commitments.values(), round: state.lastRound + 1, nowMs, price: this.options.price, skip });
+    if (allocation.offers.length === 0) return;
+    await this.ctx.record(allocation.offers.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })));
+    const byRequester = new Map<string, Offer[]>();
+    for (const offer of allocation.offers) byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
+    await Promise.all([...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { offers })));
+  }
+
+  /** A requester took some of my offers: journal each with its escrow, then run it. */
+  async onAcceptances(from: string, { acceptances }: MessageBody<'acceptances'>): Promise<MessageBody<'accepted'>> {
+    const { state } = this.ctx;
+    const accepted: string[] = [];
+    const refused: string[] = [];
+    const events: NewEvent[] = [];
+    for (const a of acceptances) {
+      const offer = state.myOffers.get(a.offer_id);
+      const unit = this.#unitsSeen.get(unitKey(from, a.unit_id)) ?? state.units.get(a.unit_id)?.unit;
+      const valid = offer && unit && a.requester_peer === from && a.provider_peer === this.ctx.me && a.acceptance_id === a.offer_id &&
+        offer.unit_id === a.unit_id && offer.job_id === a.job_id && offer.price === a.price && unit.job_id === a.job_id;
+      if (state.assignments.has(a.acceptance_id)) {
+        accepted.push(a.acceptance_id); // re-delivered: already mine
+        continue;
+      }
+      if (!valid || !state.sharing) {
+        refused.push(a.acceptance_id);
+        continue;
+      }
+      accepted.push(a.acceptance_id);
+      if (!state.units.has(unit.unit_id)) events.push({ type: 'unit.created', event_id: `unit/${unit.unit_id}`, unit });
+      events.push({ type: 'offer.accepted', event_id: `accept/${a.acceptance_id}`, acceptance: a });
+      events.push({
+        type: 'ledger.entry',
+        event_id: `ledger/escrow/${a.acceptance_id}`,
+        // The requester polices its own job budget; the provider records the hold it was promised.
+        entry: { kind: 'escrow', entry_id: `escrow/${a.acceptance_id}`, assignment_id: a.acceptance_id, job_id: a.job_id, unit_id: a.unit_id, requester: from, worker: this.ctx.me, amount: a.price, job_budget: Number.MAX_SAFE_INTEGER, at: a.timestamp },
+      });
+    }
+    await this.ctx.record(events);
+    for (const id of accepted) this.enqueue(id);
+    return { accepted, refused };
+  }
+
+  /** Queues an assignment of mine that has no result yet (also how a restarted node resumes). */
+  enqueue(assignmentId: string): void {
+    if (this.#running.has(assignmentId) || this.#queue.includes(assignmentId)) return;
+    this.#queue.push(assignmentId);
+    this.#pump();
+  }
+
+  /** After a restart: run what was accepted but never finished; resend results never settled. */
+  resume(): void {
+    for (const [id, x] of this.ctx.state.assignments) {
+      if (x.acceptance.provider_peer !== this.ctx.me || x.escrow !== 'held') continue;
+      if (x.result) void this.#sendResult(id);
+      else this.enqueue(id);
+    }
+  }
+
+  /** Sharing switched off: hand back everything not yet finished, at once. */
+  async release(): Promise<void> {
+    const ids = this.#queue.splice(0);
+    const byRequester = new Map<string, string[]>();
+    for (const id of ids) {
+      const requester = this.ctx.state.assignments.get(id)?.acceptance.requester_peer;
+      if (requester) byRequester.set(requester, [...(byRequester.get(requester) ?? []), id]);
+    }
+    await Promise.all(
+      [...byRequester].map(async ([peer, assignments]) => {
+        const reply = await this.ctx.send(peer, 'release', { assignments, reason: 'sharing_off' });
+        if (reply?.type === 'settlement') await this.applySettlement(peer, reply.body as MessageBody<'settlement'>);
+      }),
+    );
+  }
+
+  #pump(): void {
+    while (this.#running.size < this.options.concurrency && this.#queue.length > 0) {
+      const id = this.#queue.shift()!;
+      this.#running.add(id);
+      this.#run(id)
+        .catch((err) => this.ctx.log(`assignment ${id} failed: ${String(err)}`))
+        .finally(() => {
+          this.#running.delete(id);
+          this.#pump();
+          this.roundSoon();
+        });
+    }
+  }
+
+  async #run(assignmentId: string): Promise<void> {
+    const { state } = this.ctx;
+    const x = state.assignments.get(assignmentId);
+    const unit = x && state.units.get(x.acceptance.unit_id)?.unit;
+    if (!x || !unit || x.escrow !== 'held' || x.result || !state.sharing) return;
+    const requester = x.acceptance.requester_peer;
+    this.ctx.emit('unit.started', { job_id: unit.job_id, unit_id: unit.unit_id, requester });
+    const started = this.ctx.now();
+    const module = unit.module_cid ? await this.#blob(requester, unit.module_cid, DEFAULT_LIMITS.maxModuleBytes) : new Uint8Array();
+    const input = unit.input_cid ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes) : new Uint8Array();
+    let output: Uint8Array;
+    let fuel: number | undefined;
+    try {
+      const ran = await this.executor.run({ module, input, params: unit.params ?? {} });
+      output = ran.output;
+      fuel = ran.fuel;
+    } catch (err) {
+      if (!(err instanceof ExecError) || !DETERMINISTIC_FAILURES.has(err.code)) {
+        const reply = await this.ctx.send(requester, 'release', { assignments: [assignmentId], reason: 'failed' });
+        if (reply?.type === 'settlement') await this.applySettlement(requester, reply.body as MessageBody<'settlement'>);
+        return;
+      }
+      output = new TextEncoder().encode(JSON.stringify({ error: err.code })); // every honest run fails the same way
+      fuel = err.fuel;
+    }
+    const outputCid = this.ctx.blobs.put(output);
+    const hash = outputCid;
+    const wallMs = this.ctx.now() - started;
+    const receipt = await this.ctx.receipts.next({
+      kind: 'execution', timestamp: iso(this.ctx.now()), assignment_id: assignmentId, unit_id: unit.unit_id, job_id: unit.job_id,
+      requester_peer: requester, output_cid: outputCid, verification_hash: hash, wall_ms: Math.round(wallMs),
+      ...(unit.module_cid ? { module_cid: unit.module_cid } : {}), ...(unit.input_cid ? { input_cid: unit.input_cid } : {}), ...(fuel !== undefined ? { fuel } : {}),
+    });
+    const result = {
+      result_id: `${assignmentId}/result`, work_unit_id: unit.unit_id, assignment_id: assignmentId, computed_by_peer: this.ctx.me,
+      output_cid: outputCid, output_bytes: output.length, computation_time_seconds: wallMs / 1000, resources_used: unit.required_resources,
+      verification_hash: hash, timestamp: iso(this.ctx.now()), ...(fuel !== undefined ? { fuel } : {}),
+    };
+    await this.ctx.record([
+      { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
+      { type: 'receipt.stored', event_id: `receipt/${receipt.cid}`, cid: receipt.cid, receipt: receipt.receipt, sig: receipt.signed.sig },
+    ]);
+    await this.#sendResult(assignmentId);
+  }
+
+  async #sendResult(assignmentId: string): Promise<void> {
+    const x = this.ctx.state.assignments.get(assignmentId);
+    const result = x?.result;
+    const receipt = result && this.ctx.state.receipts.get(this.ctx.me)?.find((r) => r.receipt.kind === 'execution' && r.receipt.assignment_id === assignmentId);
+    if (!x || !result || !receipt?.sig) return;
+    const reply = await this.ctx.send(x.acceptance.requester_peer, 'result', { result, receipt: { receipt: receipt.receipt, sig: receipt.sig } });
+    if (reply?.type === 'settlement') await this.applySettlement(x.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
+  }
+
+  async #blob(peer: string, cid: string, maxBytes: number): Promise<Uint8Array> {
+    const local = this.ctx.blobs.get(cid);
+    if (local) return local;
+    const bytes = await this.ctx.fetchBlob(peer, cid, maxBytes);
+    if (cidOfBytes(bytes) !== cid) throw new Error(`blob ${cid} from ${peer} does not match its id`);
+    this.ctx.blobs.put(bytes);
+    return bytes;
+  }
+
+  /** How a requester closed my assignments: each entry checked against my own escrow, then journaled. */
+  async applySettlement(from: string, { entries, receipts }: MessageBody<'settlement'>): Promise<void> {
+    const { state } = this.ctx;
+    const mine = (entry: LedgerEntry) => {
+      const x = state.assignments.get(entry.assignment_id);
+      return x?.acceptance.provider_peer === this.ctx.me && x.acceptance.requester_peer === from && x.escrow === 'held' && entry.kind !== 'escrow' &&
+        (entry.kind !== 'settle' || (entry.worker_share_bps === WORKER_SHARE_BPS && entry.verifiers.length === 0));
+    };
+    const events: NewEvent[] = entries.filter(mine).map((entry) => ({ type: 'ledger.entry', event_id: `ledger/${entry.entry_id}`, entry }));
+    for (const signed of receipts) {
+      const checked = await verifyReceipt(signed);
+      if (checked.ok && checked.receipt.author === from) events.push({ type: 'receipt.stored', event_id: `receipt/${checked.cid}`, cid: checked.cid, receipt: checked.receipt, sig: signed.sig });
+    }
+    if (events.length === 0) return;
+    await this.ctx.record(events);
+    for (const entry of entries.filter((e) => e.kind !== 'escrow')) {
+      const i = this.#queue.indexOf(entry.assignment_id);
+      if (i >= 0 && state.assignments.get(entry.assignment_id)?.escrow !== 'held') this.#queue.splice(i, 1);
+    }
+  }
+}

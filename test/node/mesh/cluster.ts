@@ -1,0 +1,47 @@
+// Real nodes on 127.0.0.1 in this process, each with its own data dir, journal and sandbox,
+// connected by address (mDNS off), and their API handlers, as the daemon serves them.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiHandlers } from '../../../src-main/core/api/contract.js';
+import { apiHandlers } from '../../../src-main/node/mesh/api-handlers.js';
+import { MeshNode, type MeshNodeOptions } from '../../../src-main/node/mesh/node.js';
+
+export interface TestNode {
+  node: MeshNode;
+  api: ApiHandlers;
+  dataDir: string;
+}
+
+export async function startNode(options: Partial<MeshNodeOptions> = {}): Promise<TestNode> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mesh-node-'));
+  const node = await MeshNode.start({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {}, ...options });
+  return { node, api: apiHandlers(node), dataDir };
+}
+
+/** Connects every pair and sets the given trust (default: everyone trusts everyone fully). */
+export async function meshOf(nodes: TestNode[], trust: (from: number, to: number) => number = () => 1): Promise<void> {
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) await nodes[i]!.node.network.connect(nodes[j]!.node.network.listenAddresses()[0]!);
+  }
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = 0; j < nodes.length; j++) {
+      const w = trust(i, j);
+      if (i !== j && w > 0) await nodes[i]!.api['trust.set']({ peer_id: nodes[j]!.node.peerId, weight: w });
+    }
+  }
+}
+
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function stopAll(nodes: TestNode[]): Promise<void> {
+  await Promise.all(nodes.map((n) => n.node.stop()));
+}
