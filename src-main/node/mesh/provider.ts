@@ -3,7 +3,6 @@
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { allocate, unitKey } from '../../core/scheduler/index.js';
 import type { AvailabilitySlot, ComputeCommitment, LedgerEntry, Offer, PriceSchedule, WorkUnit } from '../../core/schemas/index.js';
-import { cidOfBytes } from '../blobs/cid.js';
 import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
@@ -230,8 +229,7 @@ export class Provider {
     const local = this.ctx.blobs.get(cid);
     if (local) return local;
     const bytes = await this.ctx.fetchBlob(peer, cid, maxBytes);
-    if (cidOfBytes(bytes) !== cid) throw new Error(`blob ${cid} from ${peer} does not match its id`);
-    this.ctx.blobs.put(bytes);
+    this.ctx.blobs.putVerified(cid, bytes); // the fetch checked it already; the store will not keep a mismatch either
     return bytes;
   }
 

@@ -1,0 +1,104 @@
+// A receipt travels with its author's signature over its bytes. Anyone can check it from the
+// receipt alone: the author's PeerId embeds the public key, and the bytes are re-derived from the
+// receipt (canonical dag-cbor), never taken from the sender.
+import { z } from 'zod';
+import { ReceiptSchema, SignatureSchema, validate, type Receipt } from '../../core/schemas/index.js';
+import { verifySignature, type Identity } from '../identity/identity.js';
+import { encodeReceipt, signingBytes } from './encoding.js';
+
+export const SignedReceiptSchema = z.strictObject({
+  receipt: ReceiptSchema,
+  sig: SignatureSchema,
+});
+
+export type SignedReceipt = z.infer<typeof SignedReceiptSchema>;
+
+export type ReceiptErrorCode =
+  /** The receipt does not match ReceiptSchema. */
+  | 'invalid_receipt'
+  /** The receipt names another author than the identity asked to sign it. */
+  | 'not_author';
+
+/** Why this node could not sign a receipt of its own (a bug in the caller, not a peer's doing). */
+export class ReceiptError extends Error {
+  override readonly name = 'ReceiptError';
+
+  constructor(
+    readonly code: ReceiptErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+export type ReceiptCheckCode =
+  | 'invalid' // not a signed receipt (schema)
+  | 'bad_signature' // not signed by the author it names
+  | 'wrong_cid' // not the receipt that was expected
+  | 'wrong_author' // a chain: by another author than the receipts before it
+  | 'wrong_seq' // a chain: out of order, missing or repeated
+  | 'wrong_prev' // a chain: does not link to the receipt before it
+  | 'empty'; // a chain: no receipts at all
+
+export interface ReceiptCheckFailure {
+  ok: false;
+  code: ReceiptCheckCode;
+  error: string;
+  /** In a chain: the position of the first receipt that fails. */
+  index?: number;
+}
+
+/** A signed receipt that passed the schema, with its bytes and CID. */
+export interface DecodedReceipt {
+  signed: SignedReceipt;
+  bytes: Uint8Array;
+  cid: string;
+}
+
+/** Signs `receipt` as `identity`, which must be its author. Throws ReceiptError otherwise. */
+export async function signReceipt(identity: Identity, receipt: Receipt): Promise<{ signed: SignedReceipt; cid: string }> {
+  const checked = validate(ReceiptSchema, receipt);
+  if (!checked.ok) throw new ReceiptError('invalid_receipt', checked.error.message);
+  if (checked.value.author !== identity.peerId) {
+    throw new ReceiptError('not_author', `receipt names ${checked.value.author}; signing as ${identity.peerId}`);
+  }
+  const { bytes, cid } = encodeReceipt(checked.value);
+  const sig = Buffer.from(await identity.sign(signingBytes(bytes))).toString('base64');
+  return { signed: { receipt: checked.value, sig }, cid };
+}
+
+/**
+ * Checks a signed receipt received from anyone: its schema, its author's signature, and, when
+ * `expectedCid` is given, that it is that receipt.
+ */
+export async function verifyReceipt(
+  signed: unknown,
+  expectedCid?: string,
+): Promise<{ ok: true; receipt: Receipt; cid: string } | ReceiptCheckFailure> {
+  const decoded = decodeSignedReceipt(signed);
+  if (!decoded.ok) return decoded;
+  const { cid } = decoded.value;
+  if (expectedCid !== undefined && cid !== expectedCid) {
+    return { ok: false, code: 'wrong_cid', error: `receipt is ${cid}, expected ${expectedCid}` };
+  }
+  if (!(await signatureMatches(decoded.value))) {
+    return { ok: false, code: 'bad_signature', error: `signature is not ${decoded.value.signed.receipt.author}'s` };
+  }
+  return { ok: true, receipt: decoded.value.signed.receipt, cid };
+}
+
+/** Schema-checks a value and derives the receipt's bytes and CID from it. */
+export function decodeSignedReceipt(value: unknown): { ok: true; value: DecodedReceipt } | ReceiptCheckFailure {
+  const checked = validate(SignedReceiptSchema, value);
+  if (!checked.ok) return { ok: false, code: 'invalid', error: `not a signed receipt: ${checked.error.message}` };
+  const { bytes, cid } = encodeReceipt(checked.value.receipt);
+  return { ok: true, value: { signed: checked.value, bytes, cid } };
+}
+
+/** Whether the signature is the author's over the receipt's bytes. */
+export async function signatureMatches({ signed, bytes }: DecodedReceipt): Promise<boolean> {
+  const sig = Buffer.from(signed.sig, 'base64');
+  // One text per signature: base64 whose unused low bits differ would decode to the same bytes.
+  if (sig.toString('base64') !== signed.sig) return false;
+  return verifySignature(signed.receipt.author, signingBytes(bytes), sig);
+}
