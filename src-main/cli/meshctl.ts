@@ -2,6 +2,8 @@
 // meshctl: the command line of a Mesh Compute node. Each command lives in its own file; this one
 // only wires them to commander.
 import { Command } from 'commander';
+import { registerApiCommands } from './api-commands.js';
+import { registerNodeStart } from './node-start.js';
 import { registerRenderLocal } from './render-local.js';
 
 const program = new Command()
@@ -9,6 +11,8 @@ const program = new Command()
   .description('Mesh Compute: share your compute with people you trust, and use theirs.')
   .showHelpAfterError();
 
+registerNodeStart(program);
 registerRenderLocal(program);
+registerApiCommands(program);
 
 await program.parseAsync(process.argv);

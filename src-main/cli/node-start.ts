@@ -2,7 +2,6 @@
 // (peerId, listen addresses, API URL), so scripts and tests can read where it is.
 import { InvalidArgumentError, type Command } from 'commander';
 import { defaultDataDir } from '../node/config/data-dir.js';
-import { startDaemon } from '../node/mesh/daemon.js';
 import { wholeNumber } from './args.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -29,6 +28,8 @@ export function registerNodeStart(program: Command): void {
     .option('--name <name>', 'the name peers see')
     .option('--grace-seconds <s>', 'seconds added to every unit deadline (default 30)', integerOption('--grace-seconds', 0, 86_400))
     .action(async (o: { dataDir: string; listen: string[]; apiPort?: number; mdns: boolean; bootstrap: string[]; workers?: number; name?: string; graceSeconds?: number }) => {
+      // Loaded here, not at the top: every other meshctl command would pay for libp2p and the sandbox.
+      const { startDaemon } = await import('../node/mesh/daemon.js');
       let daemon;
       try {
         daemon = await startDaemon({

@@ -4,8 +4,6 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { encode } from 'fast-png';
 import { compileSceneJson } from '../core/render/index.js';
-import { Executor } from '../node/exec/index.js';
-import { renderFrameLocal } from '../node/render/local.js';
 
 /** Scene files beyond this are refused before being read (200,000 triangles fit well inside). */
 const MAX_SCENE_BYTES = 64 << 20;
@@ -57,6 +55,8 @@ async function renderLocal(scenePath: string, options: Options): Promise<number>
   }
   const blob = compileSceneJson(json);
   if (!blob.ok) return fail(`${scenePath} is not a valid scene: ${blob.error.message}`);
+  // Loaded here, not at the top: the sandbox (binaryen) would slow every other meshctl command.
+  const [{ Executor }, { renderFrameLocal }] = await Promise.all([import('../node/exec/index.js'), import('../node/render/local.js')]);
 
   const executor = Executor.start(options.workers ? { workers: options.workers } : {});
   const started = performance.now();

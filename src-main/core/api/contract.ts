@@ -22,7 +22,7 @@ import {
 import { MAX_REDUNDANCY } from '../schemas/work.js';
 
 /** Largest request body a server reads (a job's input travels inline, base64). */
-export const MAX_API_BODY_BYTES = 48 * 1024 * 1024;
+export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
 export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
 export const MAX_MODULE_BYTES = 4 * 1024 * 1024;
 const Base64 = (maxBytes: number) =>

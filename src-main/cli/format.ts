@@ -1,0 +1,159 @@
+// meshctl's output for people: short aligned text. Names and reasons come from other peers, so
+// every cell is made printable first (a peer must not be able to move the user's cursor).
+import type { MethodResult } from '../core/api/contract.js';
+
+/** Millicredits as credits with 3 decimals, exactly (no float rounding): 12500 → "12.500". */
+export function formatCredits(millicredits: number): string {
+  const sign = millicredits < 0 ? '-' : '';
+  const abs = Math.abs(millicredits);
+  return `${sign}${Math.floor(abs / 1000)}.${String(abs % 1000).padStart(3, '0')}`;
+}
+
+const fraction = (x: number) => x.toFixed(2);
+const onOff = (on: boolean) => (on ? 'on' : 'off');
+const orDash = (text: string | null | undefined) => (text === null || text === undefined || text === '' ? '-' : text);
+
+/** Control characters (escape sequences, newlines) shown as \u escapes. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Rows of cells in columns two spaces apart, under a header. */
+export function table(header: string[], rows: string[][]): string {
+  const cells = [header, ...rows].map((row) => row.map(printable));
+  const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
+  return cells.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n');
+}
+
+/** Labels and values, the values aligned. */
+export function keyValues(pairs: Array<[string, string]>): string {
+  const width = Math.max(...pairs.map(([key]) => key.length));
+  return pairs.map(([key, value]) => `${key.padEnd(width)}  ${printable(value)}`).join('\n');
+}
+
+export function formatStatus(s: MethodResult<'status'>): string {
+  const dropped = Object.values(s.dropped).flatMap((reasons) => Object.values(reasons));
+  const droppedTotal = dropped.reduce((sum, n) => sum + n, 0);
+  return keyValues([
+    ['peer id', s.peer_id],
+    ['name', s.name],
+    ['listening on', s.listen.join(', ') || '-'],
+    ['sharing', onOff(s.sharing)],
+    ['mdns', onOff(s.mdns)],
+    ['connections', `${s.connections} (${s.peers_known} peers known)`],
+    ['slots', String(s.slots)],
+    ['workers', String(s.workers)],
+    ['units', `${s.units_running} running, ${s.units_queued} queued`],
+    ['jobs', `${s.jobs_running} running`],
+    ['balance', `${formatCredits(s.balance)} credits`],
+    ['price', `${formatCredits(s.price.per_core_second)} per core-second, minimum ${formatCredits(s.price.minimum)}`],
+    ['dropped', droppedTotal === 0 ? 'none' : `${droppedTotal} messages from ${Object.keys(s.dropped).length} peers`],
+    ['started', s.started_at],
+  ]);
+}
+
+export function formatPeers({ peers }: MethodResult<'peers.list'>): string {
+  if (peers.length === 0) return 'no peers known';
+  return table(
+    ['PEER', 'NAME', 'CONNECTED', 'TRUST', 'THEIRS', 'BILATERAL', 'REPUTATION', 'LAST SEEN'],
+    peers.map((p) => [
+      p.peer_id,
+      orDash(p.name),
+      p.connected ? 'yes' : 'no',
+      fraction(p.trust_mine),
+      p.trust_theirs === null ? '-' : fraction(p.trust_theirs),
+      fraction(p.bilateral),
+      fraction(p.reputation),
+      orDash(p.last_seen),
+    ]),
+  );
+}
+
+export function formatTrust({ trust }: MethodResult<'trust.list'>): string {
+  if (trust.length === 0) return 'no trust weights set';
+  return table(['PEER', 'WEIGHT', 'UPDATED'], trust.map((t) => [t.peer_id, fraction(t.weight), t.updated_at]));
+}
+
+export function formatSlots({ slots }: MethodResult<'slots.list'>): string {
+  if (slots.length === 0) return 'no availability slots';
+  return table(
+    ['SLOT', 'START', 'END', 'CORES', 'RAM GB', 'VRAM GB'],
+    slots.map((s) => [s.slot_id, s.start_time, s.end_time, String(s.resources.cpu_cores), String(s.resources.ram_gb), String(s.resources.gpu_vram_gb ?? '-')]),
+  );
+}
+
+type JobView = MethodResult<'jobs.list'>['jobs'][number];
+
+export function formatJob(job: JobView): string {
+  return keyValues([
+    ['job', job.job_id],
+    ['name', job.name],
+    ['algorithm', job.algorithm],
+    ['state', job.state],
+    ['units', `${job.units_verified}/${job.units_total} verified, ${job.units_failed} failed`],
+    ['redundancy', String(job.redundancy)],
+    ['budget', `${formatCredits(job.budget)} credits (${formatCredits(job.held)} held, ${formatCredits(job.spent)} spent)`],
+    ['acceptance', job.manual_accept ? 'manual' : 'automatic'],
+    ['submitted', job.submitted_at],
+    ['completed', orDash(job.completed_at)],
+  ]);
+}
+
+export function formatJobStatus({ job, units }: MethodResult<'jobs.status'>): string {
+  if (units === undefined) return formatJob(job);
+  const unitTable = table(
+    ['UNIT', 'INDEX', 'STATUS', 'PROVIDERS', 'OUTPUT'],
+    units.map((u) => [u.unit_id, String(u.index), u.status, String(u.providers.length), orDash(u.output_cid)]),
+  );
+  return `${formatJob(job)}\n\n${unitTable}`;
+}
+
+export function formatJobs({ jobs }: MethodResult<'jobs.list'>): string {
+  if (jobs.length === 0) return 'no jobs';
+  return table(
+    ['JOB', 'NAME', 'STATE', 'VERIFIED', 'FAILED', 'BUDGET', 'SPENT', 'SUBMITTED'],
+    jobs.map((j) => [
+      j.job_id,
+      orDash(j.name),
+      j.state,
+      `${j.units_verified}/${j.units_total}`,
+      String(j.units_failed),
+      formatCredits(j.budget),
+      formatCredits(j.spent),
+      j.submitted_at,
+    ]),
+  );
+}
+
+export function formatBids({ bids }: MethodResult<'bids.list'>): string {
+  if (bids.length === 0) return 'no bids';
+  return table(
+    ['OFFER', 'UNIT', 'PROVIDER', 'PRICE', 'SECONDS', 'REPUTATION', 'TRUST', 'ENDS'],
+    bids.map((b) => [b.offer_id, b.unit_id, b.provider, formatCredits(b.price), b.estimated_seconds.toFixed(1), fraction(b.reputation), fraction(b.trust), b.expected_end]),
+  );
+}
+
+export function formatAccepted({ accepted, refused }: MethodResult<'bids.accept'>): string {
+  const lines = [`accepted ${accepted} offer${accepted === 1 ? '' : 's'}`];
+  for (const r of refused) lines.push(printable(`refused ${r.offer_id}: ${r.reason}`));
+  return lines.join('\n');
+}
+
+export function formatLedger(ledger: MethodResult<'ledger.get'>): string {
+  const summary = keyValues([
+    ['balance', `${formatCredits(ledger.balance)} credits`],
+    ['held in escrow', `${formatCredits(ledger.held)} credits`],
+  ]);
+  const peers = ledger.peers.length === 0 ? '' : `\n\n${table(['PEER', 'BALANCE'], ledger.peers.map((p) => [p.peer_id, formatCredits(p.balance)]))}`;
+  const entries =
+    ledger.entries.length === 0 ? '' : `\n\n${table(['ENTRY', 'KIND', 'ASSIGNMENT', 'AT'], ledger.entries.map((e) => [e.entry_id, e.kind, e.assignment_id, e.at]))}`;
+  return summary + peers + entries;
+}
+
+export function formatReceiptChains({ chains }: MethodResult<'receipts.verify'>): string {
+  if (chains.length === 0) return 'no receipts';
+  return table(
+    ['AUTHOR', 'RECEIPTS', 'VERIFIED'],
+    chains.map((c) => [c.author, String(c.receipts), c.ok ? 'ok' : `BROKEN: ${c.error ?? 'unknown'}`]),
+  );
+}

@@ -1,0 +1,122 @@
+// A client of a node's local API (the CLI uses it; so can scripts and tests). Results are checked
+// against the contract before the caller sees them, and every failure is an ApiError whose message
+// a person can act on: the node's own message, or "no node is running" when nobody answers.
+import { WebSocket } from 'ws';
+import { z } from 'zod';
+import {
+  API_METHODS,
+  ApiErrorSchema,
+  ApiEventSchema,
+  type ApiEvent,
+  type MethodInput,
+  type MethodName,
+  type MethodResult,
+} from '../../core/api/contract.js';
+import { decodeJson, validate } from '../../core/schemas/index.js';
+import { API_PATH_PREFIX, EVENTS_PATH, readApiEndpoint } from './endpoint.js';
+import { ApiError, noNodeRunning } from './errors.js';
+import { readToken } from './token.js';
+
+/** Replies may carry a unit's output (64 MiB at most by default), base64 in JSON. */
+const MAX_REPLY_CHARS = 256 << 20;
+const MAX_EVENT_CHARS = 64 * 1024;
+
+const ReplySchema = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), result: z.unknown() }),
+  z.strictObject({ ok: z.literal(false), error: ApiErrorSchema }),
+]);
+
+/** Called once when an event stream ends: without an error when the caller closed it. */
+export type StreamEnd = (error?: ApiError) => void;
+
+export class ApiClient {
+  readonly #token: string;
+
+  constructor(
+    readonly url: string,
+    token: string,
+    /** Named in the "no node is running" message, when the client was found through one. */
+    private readonly dataDir?: string,
+  ) {
+    this.#token = token;
+  }
+
+  /** The client of the node running for `dataDir`; throws the "no node is running" ApiError if none ever wrote its endpoint. */
+  static fromDataDir(dataDir: string): ApiClient {
+    const endpoint = readApiEndpoint(dataDir);
+    const token = readToken(dataDir);
+    if (endpoint === undefined || token === undefined) throw noNodeRunning(dataDir);
+    return new ApiClient(endpoint.url, token, dataDir);
+  }
+
+  async call<M extends MethodName>(method: M, params: MethodInput<M>): Promise<MethodResult<M>> {
+    let status: number;
+    let text: string;
+    try {
+      const response = await fetch(`${this.url}${API_PATH_PREFIX}${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.#token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(params),
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (err) {
+      throw this.unreachable(err);
+    }
+    const reply = decodeJson(ReplySchema, text, MAX_REPLY_CHARS);
+    if (!reply.ok) throw new ApiError('internal', `unexpected reply from the node (HTTP ${status}): ${reply.error.message}`);
+    if (!reply.value.ok) throw new ApiError(reply.value.error.code, reply.value.error.message);
+    const result = validate(API_METHODS[method].result, reply.value.result);
+    if (!result.ok) throw new ApiError('internal', `the node's reply to ${method} breaks the contract: ${result.error.message}`);
+    return result.value as MethodResult<M>;
+  }
+
+  /**
+   * Every event after `after`, then live ones, until the returned function is called. `onEnd` is
+   * called once: with an error when the node refused the stream, went away, or sent garbage.
+   */
+  subscribe(after: number, onEvent: (event: ApiEvent) => void, onEnd?: StreamEnd): () => void {
+    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}${EVENTS_PATH}?after=${after}`, {
+      headers: { authorization: `Bearer ${this.#token}` },
+      maxPayload: MAX_EVENT_CHARS * 4,
+    });
+    let ended = false;
+    const end = (error?: ApiError) => {
+      if (ended) return;
+      ended = true;
+      ws.terminate();
+      onEnd?.(error);
+    };
+    ws.on('message', (data) => {
+      const event = decodeJson(ApiEventSchema, data.toString(), MAX_EVENT_CHARS);
+      if (event.ok) onEvent(event.value);
+      else end(new ApiError('internal', `the node sent an event that breaks the contract: ${event.error.message}`));
+    });
+    ws.on('unexpected-response', (_request, response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const reply = decodeJson(ReplySchema, Buffer.concat(chunks).toString('utf8'), MAX_EVENT_CHARS);
+        const refused = reply.ok && !reply.value.ok ? reply.value.error : undefined;
+        end(new ApiError(refused?.code ?? 'internal', refused?.message ?? `the node refused the event stream (HTTP ${response.statusCode})`));
+      });
+    });
+    ws.on('error', (err) => end(this.unreachable(err)));
+    ws.on('close', (code, reason) => end(new ApiError('unavailable', streamClosedMessage(code, reason.toString()))));
+    return () => end();
+  }
+
+  /** A network failure, said the way a user can act on. */
+  private unreachable(err: unknown): ApiError {
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+    if ((cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED') {
+      return this.dataDir === undefined ? new ApiError('unavailable', `no node is running at ${this.url}`) : noNodeRunning(this.dataDir);
+    }
+    return new ApiError('unavailable', `cannot reach the node at ${this.url}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+function streamClosedMessage(code: number, reason: string): string {
+  if (code === 1006) return 'lost the connection to the node';
+  return `the node closed the event stream${reason === '' ? ` (code ${code})` : `: ${reason}`}`;
+}

@@ -1,0 +1,134 @@
+// meshctl's node commands end to end: the built CLI in a child process, finding a server with stub
+// handlers through a temporary data dir, as a user's shell would run it.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
+import { ApiError, loadOrCreateToken, startApiServer, writeApiEndpoint, type ApiServer } from '../../src-main/node/api/index.js';
+import { apiEvent, STUB_STATUS, stubHandlers } from '../node/api-stub-handlers.js';
+
+const meshctl = fileURLToPath(new URL('../../src-main/cli/meshctl.js', import.meta.url));
+const OUTPUT = Buffer.from('the verified output of unit u-1');
+const EVENTS = [1, 2, 3, 4].map(apiEvent);
+
+const stub = stubHandlers({
+  'jobs.status': async ({ job_id }) => {
+    throw new ApiError('not_found', `no job ${job_id}`);
+  },
+  'jobs.output': async () => ({ output_cid: cidOfBytes(OUTPUT), output_base64: OUTPUT.toString('base64') }),
+  // Two events a page, so the CLI must page through them.
+  'events.since': async ({ after }) => ({ events: EVENTS.filter((e) => e.id > after).slice(0, 2) }),
+});
+const dataDir = mkdtempSync(join(tmpdir(), 'meshctl-api-'));
+const compileCache = join(dataDir, 'compile-cache');
+let server: ApiServer;
+
+before(async () => {
+  server = await startApiServer({ handlers: stub.handlers, events: { subscribe: () => () => {} }, token: loadOrCreateToken(dataDir) });
+  writeApiEndpoint(dataDir, { url: server.url, pid: process.pid });
+});
+after(async () => {
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  stub.calls.length = 0;
+});
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs meshctl asynchronously: the server answering it lives in this process's event loop. */
+function run(...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, NODE_COMPILE_CACHE: compileCache }; // later starts skip compiling
+    const child = spawn(process.execPath, [meshctl, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const inNode = (...args: string[]) => run(...args, '--data-dir', dataDir);
+
+/** The user-facing failure shape: exit code 1 and exactly one `meshctl:` line on stderr. */
+function assertOneLineError(result: Run, message: RegExp): void {
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /^meshctl: [^\n]+\n$/);
+  assert.match(result.stderr, message);
+}
+
+// Each meshctl start costs one to two seconds (most of it loading what render-local and node start
+// import), so the runs are few, and those of one test go in parallel.
+
+test('status --json prints the result as one JSON document', async () => {
+  const json = await inNode('status', '--json');
+  assert.equal(json.status, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout), STUB_STATUS);
+});
+
+test('a trust weight outside 0..1 is refused in one line before the node is asked anything', async () => {
+  assertOneLineError(await inNode('trust', 'set', 'peer-x', '1.5'), /trust weight: expected a number in 0\.\.1, got "1\.5"/);
+  assert.deepEqual(stub.calls, []);
+});
+
+test("failures are one line: no node for the data dir (and how to start one), or the node's own message", async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'meshctl-none-'));
+  try {
+    const [none, missing] = await Promise.all([run('status', '--data-dir', empty), inNode('job', 'status', 'nope')]);
+    assertOneLineError(none, /no node is running for data dir .*meshctl node start --data-dir/);
+    assertOneLineError(missing, /^meshctl: no job nope$/m);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test('submit-job reads the input and sends it base64, with credits as millicredits and defaults filled in', async () => {
+  const input = join(dataDir, 'input.bin');
+  writeFileSync(input, Buffer.from([0, 1, 2, 250, 255]));
+  const submitted = await inNode(
+    ...['submit-job', '--library', 'hash', '--method', 'sha256', '--input', input, '--chunk-bytes', '2'],
+    ...['--budget', '1.5', '--params', '{"rounds":2}', '--max-price', '0.1', '--json'],
+  );
+  assert.equal(submitted.status, 0, submitted.stderr);
+  assert.deepEqual(JSON.parse(submitted.stdout), { job_id: 'job-1', units: 4 });
+  assert.deepEqual(stub.calls, [
+    {
+      method: 'jobs.submit',
+      params: {
+        library: 'hash',
+        method: 'sha256',
+        input_base64: 'AAEC+v8=',
+        chunk_bytes: 2,
+        params: { rounds: 2 },
+        redundancy: 1,
+        budget: 1500,
+        max_price: 100,
+        priority: 0.5,
+        manual_accept: false,
+      },
+    },
+  ]);
+});
+
+test("job output writes the unit's bytes, checked against their CID; events pages through past events as JSON lines", async () => {
+  const out = join(dataDir, 'unit.out');
+  const [output, events] = await Promise.all([inNode('job', 'output', 'job-1', 'u-1', '--out', out), inNode('events', '--after', '1')]);
+  assert.equal(output.status, 0, output.stderr);
+  assert.deepEqual(readFileSync(out), OUTPUT);
+  assert.equal(events.status, 0, events.stderr);
+  assert.deepEqual(
+    events.stdout.trim().split('\n').map((line) => JSON.parse(line)),
+    EVENTS.slice(1),
+  );
+});

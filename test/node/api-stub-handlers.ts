@@ -1,0 +1,121 @@
+// Stub API handlers and an in-memory event feed for the transport tests: every handler records its
+// call and answers a fixed, contract-valid result, so a test can check both what reached the
+// handlers (nothing, on a refusal) and what came back.
+import type { ApiEvent, ApiHandlers, EventFeed, JobView, MethodName, MethodResult } from '../../src-main/core/api/contract.js';
+
+export const STUB_PEER = '12D3KooWStubPeer';
+export const AT = '2030-01-01T00:00:00.000Z';
+
+export const STUB_STATUS: MethodResult<'status'> = {
+  peer_id: STUB_PEER,
+  name: 'stub node',
+  listen: ['/ip4/127.0.0.1/tcp/4001'],
+  sharing: true,
+  mdns: false,
+  connections: 1,
+  peers_known: 2,
+  slots: 1,
+  workers: 4,
+  units_running: 0,
+  units_queued: 3,
+  jobs_running: 1,
+  balance: 12_500,
+  dropped: {},
+  price: { per_core_second: 10, minimum: 100 },
+  started_at: AT,
+};
+
+export const STUB_JOB: JobView = {
+  job_id: 'job-1',
+  name: 'hash a file',
+  algorithm: 'hash/sha256@1.0.0',
+  state: 'running',
+  units_total: 4,
+  units_verified: 1,
+  units_failed: 0,
+  redundancy: 1,
+  budget: 5000,
+  held: 1000,
+  spent: 250,
+  manual_accept: false,
+  submitted_at: AT,
+  completed_at: null,
+};
+
+export interface RecordedCall {
+  method: MethodName;
+  params: unknown;
+}
+
+/** Handlers that record every call; `overrides` replace some of them (and are recorded too). */
+export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: ApiHandlers; calls: RecordedCall[] } {
+  const calls: RecordedCall[] = [];
+  const answers: ApiHandlers = {
+    status: async () => STUB_STATUS,
+    'peers.list': async () => ({ peers: [] }),
+    'peers.add': async () => ({ peer_id: STUB_PEER }),
+    'trust.set': async ({ peer_id, weight }) => ({ peer_id, weight }),
+    'trust.list': async () => ({ trust: [{ peer_id: STUB_PEER, weight: 0.5, updated_at: AT }] }),
+    'slots.add': async (p) => ({
+      slot: {
+        slot_id: p.slot_id ?? 'slot-1',
+        start_time: p.start_time,
+        end_time: p.end_time,
+        resources: { cpu_cores: p.cpu_cores, ram_gb: p.ram_gb },
+        algorithms: [],
+        priority: 0.5,
+      },
+    }),
+    'slots.list': async () => ({ slots: [] }),
+    'slots.remove': async () => ({ removed: true }),
+    'sharing.set': async ({ on }) => ({ sharing: on }),
+    'jobs.submit': async () => ({ job_id: STUB_JOB.job_id, units: 4 }),
+    'jobs.status': async () => ({ job: STUB_JOB }),
+    'jobs.list': async () => ({ jobs: [STUB_JOB] }),
+    'jobs.cancel': async () => ({ job: { ...STUB_JOB, state: 'cancelled' } }),
+    'jobs.output': async () => ({ output_cid: 'bafkstub', output_base64: '' }),
+    'bids.list': async () => ({ bids: [] }),
+    'bids.accept': async () => ({ accepted: 0, refused: [] }),
+    'ledger.get': async () => ({ balance: 0, peers: [], held: 0, entries: [] }),
+    'receipts.verify': async () => ({ chains: [] }),
+    'events.since': async () => ({ events: [] }),
+    ...overrides,
+  };
+  const handlers = Object.fromEntries(
+    Object.entries(answers).map(([method, answer]) => [
+      method,
+      (params: unknown) => {
+        calls.push({ method: method as MethodName, params });
+        return (answer as (p: unknown) => Promise<unknown>)(params);
+      },
+    ]),
+  ) as ApiHandlers;
+  return { handlers, calls };
+}
+
+export function apiEvent(id: number): ApiEvent {
+  return { id, at: AT, type: 'job.submitted', data: { job_id: `job-${id}` } };
+}
+
+/** A feed holding events in memory: `emit` appends one and hands it to every subscriber. */
+export class MemoryEventFeed implements EventFeed {
+  readonly events: ApiEvent[] = [];
+  readonly listeners = new Set<(event: ApiEvent) => void>();
+  subscribeCalls = 0;
+
+  constructor(count = 0) {
+    for (let id = 1; id <= count; id += 1) this.events.push(apiEvent(id));
+  }
+
+  subscribe(afterId: number, listener: (event: ApiEvent) => void): () => void {
+    this.subscribeCalls += 1;
+    for (const event of this.events) if (event.id > afterId) listener(event);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: ApiEvent): void {
+    this.events.push(event);
+    for (const listener of this.listeners) listener(event);
+  }
+}
