@@ -1,0 +1,132 @@
+// The p2p layer on loopback: a 100 MB blob between two nodes (TCP + Noise + yamux, hashed against
+// its CID on arrival) against a bare node:net socket moving the same 100 MB in the same run, and
+// the time to set up a connection (dial, Noise handshake, yamux, first request round trip).
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { cidOfBytes } from '../src-main/node/blobs/cid.js';
+import { ephemeralIdentity } from '../src-main/node/identity/identity.js';
+import { MeshNetwork, type MessageCatalog } from '../src-main/node/p2p/index.js';
+import { round, type Benchmark, type Figure } from './harness.js';
+
+const BLOB_BYTES = 100 * 1000 * 1000;
+const SOURCE_PIECE_BYTES = 1024 * 1024;
+const TRANSFER_RUNS = 3;
+const CONNECT_RUNS = 25;
+const CATALOG: MessageCatalog = { 'bench.ping': { schema: z.strictObject({}), maxBytes: 64 } };
+
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const mbPerSecond = (bytes: number, s: number) => bytes / 1e6 / s;
+
+function startNode(): Promise<MeshNetwork> {
+  return ephemeralIdentity().then((identity) => MeshNetwork.start({ identity, catalog: CATALOG, mdns: false }));
+}
+
+/** Seconds to fetch `blob` from a holder, median of TRANSFER_RUNS after one warm-up fetch. */
+async function blobSeconds(blob: Uint8Array): Promise<number> {
+  const cid = cidOfBytes(blob);
+  const [fetcher, holder] = [await startNode(), await startNode()];
+  try {
+    holder.serveBlobs({
+      open: (wanted) =>
+        wanted !== cid
+          ? undefined
+          : {
+              size: blob.byteLength,
+              chunks: (async function* () {
+                for (let at = 0; at < blob.byteLength; at += SOURCE_PIECE_BYTES) yield blob.subarray(at, at + SOURCE_PIECE_BYTES);
+              })(),
+            },
+    });
+    await fetcher.connect(holder.listenAddresses()[0]!);
+    await fetcher.fetchBlob(holder.peerId, cid, { maxBytes: blob.byteLength });
+    const times: number[] = [];
+    for (let run = 0; run < TRANSFER_RUNS; run++) {
+      const start = process.hrtime.bigint();
+      await fetcher.fetchBlob(holder.peerId, cid, { maxBytes: blob.byteLength });
+      times.push(seconds(start));
+    }
+    return median(times);
+  } finally {
+    await Promise.all([fetcher.stop(), holder.stop()]);
+  }
+}
+
+/** Seconds for a bare loopback TCP socket to carry `blob` from a server to a client. */
+async function rawTcpSeconds(blob: Uint8Array): Promise<number> {
+  const server = createServer((socket) => {
+    let at = 0;
+    const writeMore = () => {
+      while (at < blob.byteLength) {
+        const piece = blob.subarray(at, at + SOURCE_PIECE_BYTES);
+        at += piece.byteLength;
+        if (!socket.write(piece)) return void socket.once('drain', writeMore);
+      }
+      socket.end();
+    };
+    writeMore();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const start = process.hrtime.bigint();
+      let received = 0;
+      const socket = connect(port, '127.0.0.1');
+      socket.on('data', (chunk: Buffer) => (received += chunk.byteLength));
+      socket.on('end', () => (received === blob.byteLength ? resolve(seconds(start)) : reject(new Error(`got ${received} bytes`))));
+      socket.on('error', reject);
+    });
+  try {
+    await once();
+    const times: number[] = [];
+    for (let run = 0; run < TRANSFER_RUNS; run++) times.push(await once());
+    return median(times);
+  } finally {
+    server.close();
+  }
+}
+
+/** Milliseconds from dialling a fresh peer to the reply of a first request on the new connection. */
+async function connectMs(): Promise<number[]> {
+  const times: number[] = [];
+  for (let run = 0; run < CONNECT_RUNS + 1; run++) {
+    const [dialler, listener] = [await startNode(), await startNode()];
+    try {
+      listener.onMessage(async () => undefined);
+      const start = process.hrtime.bigint();
+      const peer = await dialler.connect(listener.listenAddresses()[0]!);
+      await dialler.request(peer, 'bench.ping', {});
+      if (run > 0) times.push(seconds(start) * 1000); // the first run warms the code paths
+    } finally {
+      await Promise.all([dialler.stop(), listener.stop()]);
+    }
+  }
+  return times;
+}
+
+const transfer: Benchmark = {
+  names: ['blob_mb_per_s', 'raw_tcp_mb_per_s'],
+  async run(): Promise<Figure[]> {
+    const blob = randomBytes(BLOB_BYTES);
+    const blobS = await blobSeconds(blob);
+    const rawS = await rawTcpSeconds(blob);
+    const blobRate = mbPerSecond(BLOB_BYTES, blobS);
+    const rawRate = mbPerSecond(BLOB_BYTES, rawS);
+    return [
+      { name: 'blob_mb_per_s', value: round(blobRate, 1), unit: 'MB/s', bytes: BLOB_BYTES, runs: TRANSFER_RUNS, ratio: round(blobRate / rawRate, 3) },
+      { name: 'raw_tcp_mb_per_s', value: round(rawRate, 1), unit: 'MB/s', bytes: BLOB_BYTES, runs: TRANSFER_RUNS },
+    ];
+  },
+};
+
+const connection: Benchmark = {
+  names: ['connect_ms_median'],
+  async run(): Promise<Figure[]> {
+    const times = await connectMs();
+    return [{ name: 'connect_ms_median', value: round(median(times)), unit: 'ms', runs: times.length, max: round(Math.max(...times)) }];
+  },
+};
+
+export const benchmarks: Benchmark[] = [transfer, connection];

@@ -1,0 +1,56 @@
+// The ways a network call can fail, as codes a caller can branch on. Inbound messages never throw:
+// they are dropped and counted (see DropReason); these errors are for what the caller asked for.
+
+/** Why an inbound message was dropped before it reached the handler. */
+export type DropReason =
+  | 'oversized' // more bytes than the catalog allows
+  | 'malformed' // not UTF-8 JSON, or nested too deep
+  | 'invalid' // the envelope or its body does not match its schema
+  | 'unknown_type' // a type the catalog does not name
+  | 'bad_signature'
+  | 'forged_author' // signed as someone other than the peer that sent it
+  | 'replayed' // an (author, nonce) already seen
+  | 'stale' // timestamped outside the allowed clock skew
+  | 'protocol_error'; // the stream broke the framing, stalled or was reset
+
+export type MeshErrorCode =
+  | 'unknown_type' // the catalog has no such message type
+  | 'oversized' // the message would exceed its type's cap
+  | 'invalid' // the body fails its schema, or is not JSON
+  | 'bad_address' // not a multiaddr, or not one we can dial
+  | 'unreachable' // no connection could be made
+  | 'timeout'
+  | 'rejected' // the peer refused the request (the message says why)
+  | 'bad_reply' // the peer's reply failed verification (the message says why)
+  | 'stopped'; // the network was stopped
+
+export class MeshError extends Error {
+  override readonly name = 'MeshError';
+
+  constructor(
+    readonly code: MeshErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+export type BlobErrorCode =
+  | 'not_found' // the peer does not have it
+  | 'too_large' // announced larger than the caller's maxBytes; refused before any byte was read
+  | 'hash_mismatch' // the bytes do not hash to the CID
+  | 'timeout'
+  | 'invalid_cid' // not a raw sha256 CIDv1
+  | 'unreachable'
+  | 'protocol'; // a bad header, more or fewer bytes than announced, a reset stream
+
+export class BlobError extends Error {
+  override readonly name = 'BlobError';
+
+  constructor(
+    readonly code: BlobErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}

@@ -1,0 +1,286 @@
+// A node's place in the mesh: a libp2p node that speaks only signed, size-checked, schema-checked
+// envelopes (gossip on topics, direct request/reply) and content-addressed blobs. Whatever a
+// peer sends, the caller's handler sees only messages that passed every check; everything else
+// is dropped, counted per peer and reason, and reported to the drop listeners.
+import { TopicValidatorResult, type Message } from '@libp2p/gossipsub';
+import type { PeerId } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import type { Identity } from '../identity/identity.js';
+import { BLOB_PROTOCOL, BLOB_STREAM_LIMITS, fetchBlob, serveBlob, type BlobSource, type FetchOptions } from './blobs.js';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  MESSAGE_PROTOCOL,
+  MESSAGE_STREAM_LIMITS,
+  messageOf,
+  sendRequest,
+  serveRequest,
+  type DirectPeer,
+  type MessageContext,
+  type Reply,
+} from './direct.js';
+import { DropLedger, type DropListener } from './drops.js';
+import { checkCatalog, EnvelopeVerifier, sealMessage, type MessageCatalog, type VerifiedMessage } from './envelope.js';
+import { BlobError, MeshError, type DropReason } from './errors.js';
+import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './node.js';
+
+export type MessageHandler = (message: VerifiedMessage, context: MessageContext) => Promise<Reply | undefined>;
+export type PeerEvent = 'connect' | 'disconnect' | 'discovery';
+export type PeerListener = (event: PeerEvent, peer: string, addresses: string[]) => void;
+
+export interface MeshNetworkOptions {
+  identity: Identity;
+  catalog: MessageCatalog;
+  /** Default ['/ip4/127.0.0.1/tcp/0']. */
+  listen?: string[];
+  /** LAN discovery; default true (tests pass false). */
+  mdns?: boolean;
+  /** Multiaddrs with /p2p/<id>, dialled at start. */
+  bootstrap?: string[];
+  /** Default 100. */
+  maxConnections?: number;
+  /** Envelopes timestamped further than this from our clock are stale. Default 5 minutes. */
+  clockSkewMs?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Room around an envelope in a gossip RPC frame: topic, from, seqno, signature, key, control. */
+const GOSSIP_FRAME_OVERHEAD_BYTES = 64 * 1024;
+
+/** Refusals a forwarder cannot have seen coming (clocks differ, a replay it saw first): not punished. */
+const IGNORED_DROPS: ReadonlySet<DropReason> = new Set(['stale', 'replayed']);
+
+export class MeshNetwork {
+  readonly peerId: string;
+  private handler: MessageHandler | undefined;
+  private blobSource: BlobSource | undefined;
+  private readonly peerListeners: PeerListener[] = [];
+  /** Gossip that passed its topic validator, waiting for gossipsub to deliver it. */
+  private readonly verifiedGossip = new WeakMap<Message, VerifiedMessage>();
+  private readonly direct: DirectPeer;
+  private stopped = false;
+
+  private constructor(
+    private readonly libp2p: MeshLibp2p,
+    private readonly options: MeshNetworkOptions,
+    private readonly verifier: EnvelopeVerifier,
+    private readonly drops: DropLedger,
+  ) {
+    this.peerId = libp2p.peerId.toString();
+    this.direct = {
+      libp2p,
+      verifier,
+      drops,
+      handle: async (message, context) => this.handler?.(message, context),
+      seal: (type, body) => this.seal(type, body),
+    };
+  }
+
+  static async start(options: MeshNetworkOptions): Promise<MeshNetwork> {
+    checkCatalog(options.catalog);
+    const verifier = new EnvelopeVerifier({
+      catalog: options.catalog,
+      clockSkewMs: options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
+      now: options.now ?? Date.now,
+    });
+    const libp2p = await createMeshLibp2p({
+      privateKey: options.identity.privateKey,
+      listen: options.listen,
+      mdns: options.mdns,
+      bootstrap: options.bootstrap,
+      maxConnections: options.maxConnections,
+      maxGossipBytes: verifier.maxEnvelopeBytes + GOSSIP_FRAME_OVERHEAD_BYTES,
+    });
+    const network = new MeshNetwork(libp2p, options, verifier, new DropLedger());
+    try {
+      await network.attach();
+    } catch (err) {
+      await libp2p.stop();
+      throw err;
+    }
+    return network;
+  }
+
+  private async attach(): Promise<void> {
+    const { libp2p } = this;
+    await libp2p.handle(MESSAGE_PROTOCOL, (stream, connection) => serveRequest(this.direct, stream, connection), MESSAGE_STREAM_LIMITS);
+    await libp2p.handle(BLOB_PROTOCOL, (stream, connection) => serveBlob(this.blobSource, this.drops, stream, connection), BLOB_STREAM_LIMITS);
+    libp2p.services.pubsub.addEventListener('gossipsub:message', (event) => {
+      const { propagationSource, msg } = event.detail;
+      const message = this.verifiedGossip.get(msg);
+      if (message === undefined) return; // a topic we no longer validate, so no longer deliver
+      this.verifiedGossip.delete(msg);
+      this.handler?.(message, { via: 'gossip', from: propagationSource.toString(), topic: msg.topic }).catch(() => {
+        // a gossip handler has nobody to answer; its failures are its own to report
+      });
+    });
+    libp2p.addEventListener('peer:connect', (event) => this.emitPeer('connect', event.detail, this.addressesOf(event.detail)));
+    libp2p.addEventListener('peer:disconnect', (event) => this.emitPeer('disconnect', event.detail, []));
+    libp2p.addEventListener('peer:discovery', (event) => {
+      const { id, multiaddrs } = event.detail;
+      // libp2p calls any peer new to its peer store discovered, a peer that just dialled us too
+      if (this.libp2p.getConnections(id).length > 0) return;
+      this.emitPeer('discovery', id, multiaddrs.map(String));
+      this.dialDiscovered(id);
+    });
+  }
+
+  /** Our addresses, each ending in /p2p/<our id>. */
+  listenAddresses(): string[] {
+    return this.libp2p.getMultiaddrs().map(String);
+  }
+
+  /** Dials `address`; resolves the remote peer's id. */
+  async connect(address: string): Promise<string> {
+    this.assertRunning();
+    let target: Multiaddr;
+    try {
+      target = multiaddr(address);
+    } catch (err) {
+      throw new MeshError('bad_address', `${address}: ${messageOf(err)}`);
+    }
+    const signal = AbortSignal.timeout(CONNECT_TIMEOUT_MS);
+    try {
+      return (await this.libp2p.dial(target, { signal })).remotePeer.toString();
+    } catch (err) {
+      if (signal.aborted) throw new MeshError('timeout', `could not connect to ${address} within ${CONNECT_TIMEOUT_MS} ms`);
+      throw new MeshError('unreachable', `${address}: ${messageOf(err)}`);
+    }
+  }
+
+  connectedPeers(): string[] {
+    return this.libp2p.getPeers().map(String);
+  }
+
+  subscribe(topic: string): void {
+    this.assertRunning();
+    const { pubsub } = this.libp2p.services;
+    pubsub.topicValidators.set(topic, (source, message) => this.validateGossip(source, message));
+    pubsub.subscribe(topic);
+  }
+
+  unsubscribe(topic: string): void {
+    this.assertRunning();
+    const { pubsub } = this.libp2p.services;
+    pubsub.unsubscribe(topic);
+    pubsub.topicValidators.delete(topic);
+  }
+
+  topics(): string[] {
+    return this.libp2p.services.pubsub.getTopics();
+  }
+
+  /** The connected peers we know to be subscribed to `topic`. */
+  subscribers(topic: string): string[] {
+    return this.libp2p.services.pubsub.getSubscribers(topic).map(String);
+  }
+
+  /** Signs an envelope and gossips it on `topic`. Throws MeshError for a body the catalog refuses. */
+  async publish(topic: string, type: string, body: unknown): Promise<void> {
+    this.assertRunning();
+    await this.libp2p.services.pubsub.publish(topic, await this.seal(type, body));
+  }
+
+  /** Sends a signed request straight to `peer`; its verified reply, or undefined when its handler returned nothing. */
+  async request(peer: string, type: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<VerifiedMessage | undefined> {
+    this.assertRunning();
+    return sendRequest(this.direct, parsePeerId(peer), await this.seal(type, body), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  }
+
+  /** One handler for every verified message, gossip and direct; what it returns answers a direct request. */
+  onMessage(handler: MessageHandler): void {
+    this.handler = handler;
+  }
+
+  serveBlobs(source: BlobSource): void {
+    this.blobSource = source;
+  }
+
+  /** The bytes of `cid` from `peer`, verified against the CID. Throws BlobError. */
+  async fetchBlob(peer: string, cid: string, options: FetchOptions): Promise<Uint8Array> {
+    if (this.stopped) throw new BlobError('unreachable', 'the network was stopped');
+    let peerId: PeerId;
+    try {
+      peerId = peerIdFromString(peer);
+    } catch {
+      throw new BlobError('unreachable', `${peer} is not a peer id`);
+    }
+    return fetchBlob(this.libp2p, peerId, cid, options);
+  }
+
+  /** peer → reason → count of the messages dropped from that peer. */
+  dropped(): Record<string, Partial<Record<DropReason, number>>> {
+    return this.drops.snapshot();
+  }
+
+  onDrop(listener: DropListener): void {
+    this.drops.onDrop(listener);
+  }
+
+  onPeer(listener: PeerListener): void {
+    this.peerListeners.push(listener);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.libp2p.stop();
+  }
+
+  private seal(type: string, body: unknown): Promise<Uint8Array> {
+    return sealMessage(this.options.catalog, this.options.identity, type, body, (this.options.now ?? Date.now)());
+  }
+
+  private async validateGossip(source: PeerId, message: Message): Promise<TopicValidatorResult> {
+    const from = source.toString();
+    // StrictSign: gossipsub has already checked that `message.from` signed this pubsub message.
+    if (message.type !== 'signed') {
+      this.drops.record(from, 'bad_signature', `unsigned gossip on ${message.topic}`);
+      return TopicValidatorResult.Reject;
+    }
+    const verdict = await this.verifier.verify(message.data, message.from.toString());
+    if (!verdict.ok) {
+      this.drops.record(from, verdict.reason, `gossip on ${message.topic}: ${verdict.detail}`);
+      return IGNORED_DROPS.has(verdict.reason) ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
+    }
+    this.verifiedGossip.set(message, verdict.message);
+    return TopicValidatorResult.Accept;
+  }
+
+  private emitPeer(event: PeerEvent, peer: PeerId, addresses: string[]): void {
+    for (const listener of this.peerListeners) {
+      try {
+        listener(event, peer.toString(), addresses);
+      } catch {
+        // one listener's failure does not keep the event from the others
+      }
+    }
+  }
+
+  private addressesOf(peer: PeerId): string[] {
+    return this.libp2p.getConnections(peer).map((connection) => connection.remoteAddr.toString());
+  }
+
+  /** Discovery only finds peers; joining the mesh means dialling them, while there is room. */
+  private dialDiscovered(peer: PeerId): void {
+    const max = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (this.stopped || this.libp2p.getConnections().length >= max) return;
+    this.libp2p.dial(peer, { signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) }).catch(() => {
+      // an unreachable neighbour is common on a LAN (a stale mDNS answer); discovery will try again
+    });
+  }
+
+  private assertRunning(): void {
+    if (this.stopped) throw new MeshError('stopped', 'the network was stopped');
+  }
+}
+
+function parsePeerId(peer: string): PeerId {
+  try {
+    return peerIdFromString(peer);
+  } catch {
+    throw new MeshError('bad_address', `${peer} is not a peer id`);
+  }
+}

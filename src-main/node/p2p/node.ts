@@ -1,0 +1,73 @@
+// The libp2p node under a MeshNetwork: TCP, Noise, yamux, identify, ping, gossipsub, and mDNS or
+// bootstrap discovery when asked. Exported on its own so tests can build a bare peer that speaks
+// the same transports and write raw streams and raw gossip at a MeshNetwork.
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { bootstrap } from '@libp2p/bootstrap';
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
+import { identify, type Identify } from '@libp2p/identify';
+import type { PrivateKey } from '@libp2p/interface';
+import { mdns } from '@libp2p/mdns';
+import { ping, type Ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p';
+
+export type MeshServices = { identify: Identify; ping: Ping; pubsub: GossipSub };
+export type MeshLibp2p = Libp2p<MeshServices>;
+
+export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'];
+export const DEFAULT_MAX_CONNECTIONS = 100;
+
+/**
+ * yamux lets a stream run this far ahead of its reader. The default (256 KiB) stalls a blob
+ * transfer on every window update round trip; 4 MiB keeps a loopback or LAN link busy.
+ */
+const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
+
+export interface MeshNodeOptions {
+  privateKey: PrivateKey;
+  listen?: string[];
+  mdns?: boolean;
+  bootstrap?: string[];
+  maxConnections?: number;
+  /** The largest gossip RPC frame read; larger ones break the sender's gossip stream. */
+  maxGossipBytes: number;
+}
+
+export function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLibp2p> {
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = [];
+  if (options.mdns ?? true) peerDiscovery.push(mdns());
+  if (options.bootstrap !== undefined && options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap }));
+  return createLibp2p<MeshServices>({
+    privateKey: options.privateKey,
+    addresses: { listen: options.listen ?? DEFAULT_LISTEN },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [
+      yamux({
+        maxInboundStreams: 256,
+        maxOutboundStreams: 256,
+        streamOptions: { maxStreamWindowSize: STREAM_WINDOW_BYTES },
+      }),
+    ],
+    connectionManager: {
+      maxConnections,
+      maxIncomingPendingConnections: Math.max(4, Math.ceil(maxConnections / 10)),
+      dialTimeout: 10_000,
+    },
+    peerDiscovery,
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        globalSignaturePolicy: 'StrictSign',
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        maxInboundDataLength: options.maxGossipBytes,
+        maxInboundStreams: 4,
+        maxOutboundStreams: 4,
+      }),
+    },
+  });
+}

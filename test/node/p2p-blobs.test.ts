@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
+import type { BlobError, BlobSource, MeshNetwork } from '../../src-main/node/p2p/index.js';
+import { startNetwork } from './fixtures/p2p-peers.js';
+
+const MiB = 1024 * 1024;
+
+/** Serves `blobs` by CID in 1 MiB pieces, counting the bytes handed to the network. */
+function memorySource(blobs: Map<string, Uint8Array>, announce = (bytes: Uint8Array) => bytes.byteLength) {
+  const served = { bytes: 0 };
+  const source: BlobSource = {
+    open(cid) {
+      const bytes = blobs.get(cid);
+      if (bytes === undefined) return undefined;
+      async function* chunks() {
+        for (let offset = 0; offset < bytes!.byteLength; offset += MiB) {
+          const piece = bytes!.subarray(offset, offset + MiB);
+          served.bytes += piece.byteLength;
+          yield piece;
+        }
+      }
+      return { size: announce(bytes), chunks: chunks() };
+    },
+  };
+  return { source, served };
+}
+
+async function pair(t: Parameters<typeof startNetwork>[0], source: BlobSource): Promise<[MeshNetwork, MeshNetwork]> {
+  const [fetcher, holder] = [await startNetwork(t), await startNetwork(t)];
+  holder.serveBlobs(source);
+  await fetcher.connect(holder.listenAddresses()[0]!);
+  return [fetcher, holder];
+}
+
+const failsWith = (code: string) => (err: BlobError) => {
+  assert.equal(err.code, code, err.message);
+  return true;
+};
+
+test('a 20 MB blob arrives whole and verified', async (t) => {
+  const bytes = randomBytes(20 * 1000 * 1000);
+  const cid = cidOfBytes(bytes);
+  const [fetcher, holder] = await pair(t, memorySource(new Map([[cid, bytes]])).source);
+  const fetched = await fetcher.fetchBlob(holder.peerId, cid, { maxBytes: 32 * MiB });
+  assert.equal(fetched.byteLength, bytes.byteLength);
+  assert.ok(Buffer.from(fetched).equals(bytes));
+});
+
+test('an empty blob arrives as zero bytes', async (t) => {
+  const empty = new Uint8Array(0);
+  const cid = cidOfBytes(empty);
+  const [fetcher, holder] = await pair(t, memorySource(new Map([[cid, empty]])).source);
+  assert.equal((await fetcher.fetchBlob(holder.peerId, cid, { maxBytes: 1 })).byteLength, 0);
+});
+
+test('bytes that do not hash to the CID are rejected as hash_mismatch', async (t) => {
+  const claimed = cidOfBytes(randomBytes(1000));
+  const [fetcher, holder] = await pair(t, memorySource(new Map([[claimed, randomBytes(1000)]])).source);
+  await assert.rejects(fetcher.fetchBlob(holder.peerId, claimed, { maxBytes: MiB }), failsWith('hash_mismatch'));
+});
+
+test('a blob larger than maxBytes is refused from its header, before its bytes are sent', async (t) => {
+  const bytes = randomBytes(64 * MiB);
+  const cid = cidOfBytes(bytes);
+  const { source, served } = memorySource(new Map([[cid, bytes]]));
+  const [fetcher, holder] = await pair(t, source);
+  await assert.rejects(fetcher.fetchBlob(holder.peerId, cid, { maxBytes: MiB }), failsWith('too_large'));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // room for the holder to run on
+  assert.ok(served.bytes < 16 * MiB, `${served.bytes} bytes left the holder`);
+});
+
+test('fewer bytes than the header announced is a protocol error', async (t) => {
+  const bytes = randomBytes(1000);
+  const cid = cidOfBytes(bytes);
+  const [fetcher, holder] = await pair(t, memorySource(new Map([[cid, bytes]]), () => 2000).source);
+  await assert.rejects(fetcher.fetchBlob(holder.peerId, cid, { maxBytes: MiB }), failsWith('protocol'));
+});
+
+test('an unknown CID is not_found, and a string that is no CID is refused before dialling', async (t) => {
+  const [fetcher, holder] = await pair(t, memorySource(new Map()).source);
+  await assert.rejects(fetcher.fetchBlob(holder.peerId, cidOfBytes(randomBytes(8)), { maxBytes: MiB }), failsWith('not_found'));
+  await assert.rejects(fetcher.fetchBlob(holder.peerId, 'bafy-not-a-cid', { maxBytes: MiB }), failsWith('invalid_cid'));
+});
+
+test('a holder that serves no blobs answers not_found', async (t) => {
+  const [fetcher, holder] = [await startNetwork(t), await startNetwork(t)];
+  await fetcher.connect(holder.listenAddresses()[0]!);
+  await assert.rejects(fetcher.fetchBlob(holder.peerId, cidOfBytes(randomBytes(8)), { maxBytes: MiB }), failsWith('not_found'));
+});
