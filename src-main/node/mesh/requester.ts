@@ -141,7 +141,10 @@ export class Requester {
 
   /** Accepts offers by policy for jobs not in manual mode, keeping each provider's pipeline short. */
   async acceptRound(): Promise<void> {
-    const units = this.openUnits().filter((u) => !this.ctx.state.jobs.get(u.job_id)!.job.manual_accept);
+    // A unit whose results disagreed wants more workers than its redundancy: acceptance counts against that.
+    const units = this.openUnits()
+      .filter((u) => !this.ctx.state.jobs.get(u.job_id)!.job.manual_accept)
+      .map((u) => ({ ...u, verification_redundancy: Math.min(MAX_REDUNDANCY, this.#wanted(u)) }));
     const inFlight = this.#inFlightByProvider();
     const offers = units.flatMap((u) => [...(this.ctx.state.offersByUnit.get(u.unit_id)?.values() ?? [])]);
     const { acceptances } = acceptByPolicy(this.#acceptanceContext(), units, offers);

@@ -1,0 +1,181 @@
+// The mesh round between two real daemons (child processes on loopback), a requester and a
+// provider that trust each other. Two figures:
+// - submit_to_first_remote_ms (target <= 300): from `jobs.submit` on the requester to the
+//   provider's `unit.started`, median over small one-unit jobs run one after another;
+// - mesh_overhead_pct (target <= 10): 200 units of ~20 ms through the mesh (provider with 2
+//   workers) against the same units in one local Executor pool of 2 workers, in the same run,
+//   the two sides alternating round by round. The unit is bench/fixtures/spin.wat, sent as the
+//   user's own module (wasm_base64).
+import { Executor } from '../src-main/node/exec/index.js';
+import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
+import { spinInputs, spinJobInput, spinModule } from './fixtures/spin-unit.js';
+import { round, type Benchmark, type Figure } from './harness.js';
+
+const LATENCY_JOBS = 12;
+/** Small enough that the unit itself is a fraction of a millisecond. */
+const LATENCY_SPIN = 10_000;
+/** Between latency jobs, so each submit finds an idle requester, as a person's would. */
+const LATENCY_PAUSE_MS = 300;
+const UNITS = 200;
+const UNIT_MS = 20;
+const WORKERS = 2;
+const ROUNDS = 3;
+const BUDGET = 1_000_000_000;
+const JOB_TIMEOUT_MS = 120_000;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const forJob = (type: string, jobId: string) => (e: { type: string; data: Record<string, unknown> }) => e.type === type && e.data.job_id === jobId;
+
+interface Mesh {
+  requester: DaemonProcess;
+  provider: DaemonProcess;
+  requesterEvents: EventWatch;
+  providerEvents: EventWatch;
+}
+
+async function startMesh(): Promise<Mesh> {
+  const requester = await startDaemonProcess({ name: 'requester', workers: 1 });
+  let provider: DaemonProcess | undefined;
+  try {
+    provider = await startDaemonProcess({ name: 'provider', workers: WORKERS });
+    await trustEachOther(requester, provider);
+    const [requesterEvents, providerEvents] = await Promise.all([EventWatch.open(requester.api), EventWatch.open(provider.api)]);
+    return { requester, provider, requesterEvents, providerEvents };
+  } catch (err) {
+    await Promise.all([requester.stop(), provider?.stop()]);
+    throw err;
+  }
+}
+
+async function stopMesh(mesh: Mesh): Promise<void> {
+  mesh.requesterEvents.close();
+  mesh.providerEvents.close();
+  await Promise.all([mesh.requester.stop(), mesh.provider.stop()]);
+}
+
+interface MeshJob {
+  jobId: string;
+  submittedAt: number;
+  /** performance.now() when the job.completed event arrived. */
+  completedAt: number;
+}
+
+/** Submits `counts` as one spin job and waits for it to complete; checks every unit was verified. */
+async function runMeshJob(mesh: Mesh, module: Uint8Array, counts: number[]): Promise<MeshJob> {
+  const submittedAt = performance.now();
+  const { job_id: jobId } = await mesh.requester.api.call('jobs.submit', {
+    name: 'mesh bench', wasm_base64: Buffer.from(module).toString('base64'), input_base64: spinJobInput(counts).toString('base64'),
+    chunk_bytes: 4, budget: BUDGET,
+  });
+  const completedAt = await mesh.requesterEvents.next(forJob('job.completed', jobId), JOB_TIMEOUT_MS);
+  const { job } = await mesh.requester.api.call('jobs.status', { job_id: jobId });
+  if (job.state !== 'completed' || job.units_verified !== counts.length) throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${counts.length} verified`);
+  return { jobId, submittedAt, completedAt };
+}
+
+async function submitToFirstRemote(mesh: Mesh, module: Uint8Array): Promise<Figure> {
+  await runMeshJob(mesh, module, [LATENCY_SPIN]); // warm-up: the provider fetches and compiles the module once
+  const latencies: number[] = [];
+  for (let i = 0; i < LATENCY_JOBS; i++) {
+    await sleep(LATENCY_PAUSE_MS);
+    const job = await runMeshJob(mesh, module, [LATENCY_SPIN + i + 1]);
+    const startedAt = await mesh.providerEvents.next(forJob('unit.started', job.jobId), 0);
+    latencies.push(startedAt - job.submittedAt);
+  }
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    name: 'submit_to_first_remote_ms',
+    value: round(median(latencies), 1),
+    unit: 'ms',
+    target: '<= 300',
+    min_ms: round(sorted[0]!, 1),
+    max_ms: round(sorted.at(-1)!, 1),
+    jobs: LATENCY_JOBS,
+    pause_between_jobs_ms: LATENCY_PAUSE_MS,
+  };
+}
+
+/** Milliseconds for the local pool to run one unit per count, all at once. */
+async function localMs(pool: Executor, module: Uint8Array, counts: number[]): Promise<number> {
+  const start = performance.now();
+  await Promise.all(spinInputs(counts).map((input) => pool.run({ module, input })));
+  return performance.now() - start;
+}
+
+/** The spin count that takes about UNIT_MS in the local pool, scaled from a trial count. */
+async function calibrate(pool: Executor, module: Uint8Array): Promise<{ count: number; unitMs: number }> {
+  const wallOf = async (count: number) => {
+    const runs = await Promise.all(spinInputs(Array.from({ length: 4 * WORKERS }, (_, i) => count + i)).map((input) => pool.run({ module, input })));
+    return median(runs.map((r) => r.wallMs));
+  };
+  const trial = 2_000_000;
+  await wallOf(trial); // compiles the module in every worker
+  const count = Math.round((trial * UNIT_MS) / (await wallOf(trial)));
+  return { count, unitMs: await wallOf(count) };
+}
+
+async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Promise<Figure> {
+  const { count, unitMs } = await calibrate(pool, module);
+  const ratios: number[] = [];
+  const local: number[] = [];
+  const remote: number[] = [];
+  const firstStart: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    // Counts differ by round and by unit, so no side finds an input it has seen before.
+    const counts = Array.from({ length: UNITS }, (_, i) => count + r * UNITS + i);
+    const measureLocal = () => localMs(pool, module, counts);
+    const measureMesh = async () => {
+      const job = await runMeshJob(mesh, module, counts);
+      firstStart.push((await mesh.providerEvents.next(forJob('unit.started', job.jobId), 0)) - job.submittedAt);
+      return job.completedAt - job.submittedAt;
+    };
+    // Alternate which side goes first, so neither always runs on a warmer machine.
+    let localRound: number;
+    let meshRound: number;
+    if (r % 2 === 0) {
+      localRound = await measureLocal();
+      meshRound = await measureMesh();
+    } else {
+      meshRound = await measureMesh();
+      localRound = await measureLocal();
+    }
+    local.push(localRound);
+    remote.push(meshRound);
+    ratios.push(meshRound / localRound);
+  }
+  return {
+    name: 'mesh_overhead_pct',
+    value: round((median(ratios) - 1) * 100, 1),
+    unit: '%',
+    target: '<= 10',
+    local_ms: round(median(local), 0),
+    mesh_ms: round(median(remote), 0),
+    local_units_per_s: round((UNITS * 1000) / median(local), 1),
+    mesh_units_per_s: round((UNITS * 1000) / median(remote), 1),
+    mesh_first_unit_started_ms: round(median(firstStart), 0),
+    unit_ms_local: round(unitMs, 1),
+    spin_count: count,
+    units: UNITS,
+    workers: WORKERS,
+    rounds: ROUNDS,
+    overhead_pct_by_round: ratios.map((x) => round((x - 1) * 100, 1)),
+  };
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    names: ['submit_to_first_remote_ms', 'mesh_overhead_pct'],
+    async run() {
+      const module = spinModule();
+      const mesh = await startMesh();
+      const pool = Executor.start({ workers: WORKERS });
+      try {
+        return [await submitToFirstRemote(mesh, module), await meshOverhead(mesh, module, pool)];
+      } finally {
+        await pool.close();
+        await stopMesh(mesh);
+      }
+    },
+  },
+];
