@@ -22,7 +22,7 @@ test('any JSON body sealed by its author is accepted as that body', async () => 
       assert.deepEqual(verdict.message.body, JSON.parse(JSON.stringify(body)));
       assert.equal(verdict.message.author, author.peerId);
     }),
-    { numRuns: 200 },
+    { numRuns: 100 },
   );
 });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadOrCreateIdentity } from '../../src-main/node/identity/identity.js';
+import { ephemeralIdentity, loadOrCreateIdentity } from '../../src-main/node/identity/identity.js';
 import { MeshError, MeshNetwork, type PeerEvent } from '../../src-main/node/p2p/index.js';
 import { CATALOG, PING_MAX_BYTES, recordDeliveries, startNetwork, waitFor } from './fixtures/p2p-peers.js';
 
@@ -21,6 +21,12 @@ test('two nodes connect by address and both see the connection', async (t) => {
   await waitFor(() => b.connectedPeers().includes(a.peerId), 'b to see a');
   assert.deepEqual(a.connectedPeers(), [b.peerId]);
   assert.deepEqual(seenByB, [['connect', a.peerId]]);
+});
+
+test('a node given a bootstrap address joins that peer at start', async (t) => {
+  const seed = await startNetwork(t);
+  const joiner = await startNetwork(t, { bootstrap: [seed.listenAddresses()[0]!] });
+  await waitFor(() => joiner.connectedPeers().includes(seed.peerId), 'the bootstrap dial');
 });
 
 test('connect refuses a non-address and an address nobody listens on', async (t) => {
@@ -95,6 +101,14 @@ test('what the catalog refuses is refused before it is sent', async (t) => {
   assert.equal(await code(a.publish('t', 'test.ping', { n: 1n })), 'invalid', 'a BigInt is not JSON');
   assert.equal(await code(a.publish('t', 'test.note', { text: 'x'.repeat(PING_MAX_BYTES * 100) })), 'oversized');
   assert.equal(await code(a.request('not-a-peer', 'test.ping', { n: 1 })), 'bad_address');
+});
+
+test('a catalog no peer could accept is refused at start', async () => {
+  const identity = await ephemeralIdentity();
+  const start = (catalog: typeof CATALOG) => MeshNetwork.start({ identity, catalog, mdns: false });
+  const schema = CATALOG['test.ping']!.schema;
+  await assert.rejects(start({ 'has spaces': { schema, maxBytes: 10 } }), (err: MeshError) => err.code === 'invalid');
+  await assert.rejects(start({ 'test.zero': { schema, maxBytes: 0 } }), (err: MeshError) => err.code === 'invalid');
 });
 
 test('a request to a peer with no known address fails as unreachable', async (t) => {

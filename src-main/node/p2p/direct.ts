@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { decodeJson } from '../../core/schemas/index.js';
 import type { DropLedger } from './drops.js';
 import type { EnvelopeVerifier, VerifiedMessage } from './envelope.js';
-import { MeshError } from './errors.js';
+import { MeshError, messageOf } from './errors.js';
 import type { MeshLibp2p } from './node.js';
 
 export const MESSAGE_PROTOCOL = '/mesh/1/msg/1.0.0';
@@ -139,8 +139,4 @@ function errorFrame(reason: string): Uint8Array {
 export function isOversizedFrame(err: unknown): boolean {
   const name = (err as { name?: unknown } | null)?.name;
   return name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError';
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

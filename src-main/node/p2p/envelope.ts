@@ -76,11 +76,11 @@ export function newNonce(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** Throws at start for a catalog whose envelopes no peer could accept (a programming error). */
+/** Throws MeshError('invalid') at start for a catalog whose envelopes no peer could accept. */
 export function checkCatalog(catalog: MessageCatalog): void {
   for (const [type, entry] of Object.entries(catalog)) {
-    if (!MessageType.safeParse(type).success) throw new Error(`message type ${JSON.stringify(type)} is not a valid type name`);
-    if (!Number.isSafeInteger(entry.maxBytes) || entry.maxBytes <= 0) throw new Error(`${type}: maxBytes must be a positive integer`);
+    if (!MessageType.safeParse(type).success) throw new MeshError('invalid', `${JSON.stringify(type)} is not a valid message type name`);
+    if (!Number.isSafeInteger(entry.maxBytes) || entry.maxBytes <= 0) throw new MeshError('invalid', `${type}: maxBytes must be a positive integer`);
   }
 }
 

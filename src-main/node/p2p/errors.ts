@@ -54,3 +54,8 @@ export class BlobError extends Error {
     super(`${code}: ${message}`);
   }
 }
+
+/** The message of anything thrown, for an error's detail. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

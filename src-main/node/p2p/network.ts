@@ -12,7 +12,6 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   MESSAGE_PROTOCOL,
   MESSAGE_STREAM_LIMITS,
-  messageOf,
   sendRequest,
   serveRequest,
   type DirectPeer,
@@ -21,7 +20,7 @@ import {
 } from './direct.js';
 import { DropLedger, type DropListener } from './drops.js';
 import { checkCatalog, EnvelopeVerifier, sealMessage, type MessageCatalog, type VerifiedMessage } from './envelope.js';
-import { BlobError, MeshError, type DropReason } from './errors.js';
+import { BlobError, MeshError, messageOf, type DropReason } from './errors.js';
 import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './node.js';
 
 export type MessageHandler = (message: VerifiedMessage, context: MessageContext) => Promise<Reply | undefined>;
@@ -73,7 +72,7 @@ export class MeshNetwork {
       libp2p,
       verifier,
       drops,
-      handle: async (message, context) => this.handler?.(message, context),
+      handle: (message, context) => this.runHandler(message, context),
       seal: (type, body) => this.seal(type, body),
     };
   }
@@ -112,7 +111,8 @@ export class MeshNetwork {
       const message = this.verifiedGossip.get(msg);
       if (message === undefined) return; // a topic we no longer validate, so no longer deliver
       this.verifiedGossip.delete(msg);
-      this.handler?.(message, { via: 'gossip', from: propagationSource.toString(), topic: msg.topic }).catch(() => {
+      const context: MessageContext = { via: 'gossip', from: propagationSource.toString(), topic: msg.topic };
+      this.runHandler(message, context).catch(() => {
         // a gossip handler has nobody to answer; its failures are its own to report
       });
     });
@@ -227,6 +227,11 @@ export class MeshNetwork {
     if (this.stopped) return;
     this.stopped = true;
     await this.libp2p.stop();
+  }
+
+  /** The handler's answer; a handler that throws, even synchronously, gives a rejection. */
+  private async runHandler(message: VerifiedMessage, context: MessageContext): Promise<Reply | undefined> {
+    return this.handler?.(message, context);
   }
 
   private seal(type: string, body: unknown): Promise<Uint8Array> {

@@ -18,12 +18,6 @@ export type MeshLibp2p = Libp2p<MeshServices>;
 export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'];
 export const DEFAULT_MAX_CONNECTIONS = 100;
 
-/**
- * yamux lets a stream run this far ahead of its reader. The default (256 KiB) stalls a blob
- * transfer on every window update round trip; 4 MiB keeps a loopback or LAN link busy.
- */
-const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
-
 export interface MeshNodeOptions {
   privateKey: PrivateKey;
   listen?: string[];
@@ -45,11 +39,8 @@ export function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLibp2p> 
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [
-      yamux({
-        maxInboundStreams: 256,
-        maxOutboundStreams: 256,
-        streamOptions: { maxStreamWindowSize: STREAM_WINDOW_BYTES },
-      }),
+      // yamux's own stream windows (256 KiB growing to 16 MiB) already keep a transfer busy
+      yamux({ maxInboundStreams: 256, maxOutboundStreams: 256 }),
     ],
     connectionManager: {
       maxConnections,

@@ -1,0 +1,94 @@
+// The fetcher's reader of a blob reply, fed bytes the way a network would: in any split.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { BlobReader } from '../../src-main/node/p2p/blob-reader.js';
+import type { BlobError } from '../../src-main/node/p2p/index.js';
+
+/** An unsigned LEB128 length prefix, written here independently of the reader. */
+function prefix(length: number): number[] {
+  const bytes: number[] = [];
+  do {
+    bytes.push((length & 0x7f) | (length > 0x7f ? 0x80 : 0));
+    length = Math.floor(length / 128);
+  } while (length > 0);
+  return bytes;
+}
+
+function frame(payload: Uint8Array): Uint8Array {
+  return Uint8Array.from([...prefix(payload.byteLength), ...payload]);
+}
+
+/** A whole reply: the header, then `blob` cut into frames at `cuts`. */
+function reply(blob: Uint8Array, cuts: number[], header: object = { ok: true, size: blob.byteLength }): Uint8Array {
+  const parts = [frame(new TextEncoder().encode(JSON.stringify(header)))];
+  let at = 0;
+  for (const cut of [...cuts.filter((c) => c < blob.byteLength).sort((a, b) => a - b), blob.byteLength]) {
+    parts.push(frame(blob.subarray(at, cut)));
+    at = cut;
+  }
+  return Buffer.concat(parts);
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
+
+/** Feeds `bytes` to a fresh reader in pieces split at `splits`; the blob, or the error's code. */
+function read(bytes: Uint8Array, splits: number[], digest: Uint8Array, maxBytes = 1 << 20): Uint8Array | string {
+  const reader = new BlobReader(digest, maxBytes);
+  try {
+    let at = 0;
+    for (const split of [...splits.filter((s) => s < bytes.byteLength).sort((a, b) => a - b), bytes.byteLength]) {
+      reader.push(bytes.subarray(at, split));
+      at = split;
+    }
+    return reader.finish();
+  } catch (err) {
+    return (err as BlobError).code;
+  }
+}
+
+const blobs = fc.uint8Array({ maxLength: 3000 });
+const offsets = fc.array(fc.nat(4000), { maxLength: 12 });
+
+test('any framing of a blob, arriving in any split, reads back as the blob', () => {
+  fc.assert(
+    fc.property(blobs, offsets, offsets, (blob, cuts, splits) => {
+      const result = read(reply(blob, cuts), splits, sha256(blob));
+      assert.ok(result instanceof Uint8Array, String(result));
+      assert.deepEqual(Buffer.from(result), Buffer.from(blob));
+    }),
+  );
+});
+
+test('bytes of another blob are a hash_mismatch; a reply cut short is a protocol error', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 1, maxLength: 3000 }), offsets, fc.integer({ min: 1, max: 100 }), (blob, splits, cutShort) => {
+      const other = Uint8Array.from(blob, (byte) => byte ^ 1);
+      assert.equal(read(reply(other, []), splits, sha256(blob)), 'hash_mismatch');
+      const whole = reply(blob, []);
+      const truncated = whole.subarray(0, Math.max(0, whole.byteLength - cutShort));
+      assert.equal(read(truncated, splits, sha256(blob)), 'protocol');
+    }),
+  );
+});
+
+test('a header over maxBytes is refused as too_large as soon as the header is read', () => {
+  const reader = new BlobReader(sha256(new Uint8Array(10)), 5);
+  const header = frame(new TextEncoder().encode(JSON.stringify({ ok: true, size: 10 })));
+  assert.throws(() => reader.push(header), (err: BlobError) => err.code === 'too_large');
+});
+
+test('refusals, bad headers, surplus bytes and oversized frames are typed errors', () => {
+  const digest = sha256(new Uint8Array(4));
+  const encode = (value: unknown) => frame(new TextEncoder().encode(JSON.stringify(value)));
+  assert.equal(read(encode({ ok: false, error: 'not_found' }), [], digest), 'not_found');
+  assert.equal(read(encode({ ok: false, error: 'busy' }), [], digest), 'protocol');
+  assert.equal(read(encode({ ok: true, size: -1 }), [], digest), 'protocol');
+  assert.equal(read(encode({ ok: true }), [], digest), 'protocol');
+  assert.equal(read(frame(new TextEncoder().encode('not json')), [], digest), 'protocol');
+  assert.equal(read(reply(new Uint8Array(8), [], { ok: true, size: 4 }), [], digest), 'protocol', 'more bytes than announced');
+  assert.equal(read(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x01]), [], digest), 'protocol', 'a prefix too long');
+  assert.equal(read(Uint8Array.from(prefix(1 << 20)), [], digest), 'protocol', 'a header frame over its cap');
+  assert.equal(read(new Uint8Array(0), [], digest), 'protocol', 'nothing at all');
+});
