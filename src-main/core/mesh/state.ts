@@ -1,6 +1,6 @@
 // The node's working state, folded from its journal: apply every journaled event in order and
 // you get the same state back, which is how a restarted node resumes. Pure: no I/O, no clock.
-import { recordOutcome, emptyReputation, type Outcome, type Reputation } from '../trust/index.js';
+import { recordOutcome, emptyReputation, reputationScore, type Outcome, type Reputation } from '../trust/index.js';
 import type { Acceptance, AvailabilitySlot, Job, LedgerEntry, NodeEvent, Offer, Receipt, RefundEntry, WorkResult, WorkUnit } from '../schemas/index.js';
 
 export interface UnitRecord {
@@ -184,6 +184,11 @@ export class MeshState {
   /** My verification receipt for a unit, if I decided it. */
   verificationOf(unitId: string): StoredReceipt | undefined {
     return this.receipts.get(this.me)?.findLast((r) => r.receipt.kind === 'verification' && r.receipt.unit_id === unitId);
+  }
+
+  /** A peer's reputation with me at `nowMs`, in [0, 1] (0.5 for a peer I know nothing of). */
+  reputationOf(peer: string, nowMs: number): number {
+    return reputationScore(this.reputation.get(peer) ?? emptyReputation(), nowMs);
   }
 
   myTrustIn(peer: string): number {

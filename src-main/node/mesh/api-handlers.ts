@@ -5,7 +5,6 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { randomBytes } from 'node:crypto';
 import type { ApiHandlers, JobView, UnitView } from '../../core/api/contract.js';
 import type { JobRecord } from '../../core/mesh/state.js';
-import { reputationScore, emptyReputation } from '../../core/trust/index.js';
 import { ApiError } from '../api/errors.js';
 import { verifyChain } from '../receipts/index.js';
 import { ALGORITHM_VERSION, supportedAlgorithms } from './algorithms.js';
@@ -107,7 +106,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
             trust_mine: mine,
             trust_theirs: theirs ?? null,
             bilateral: Math.min(mine, theirs ?? 0),
-            reputation: reputationScore(state.reputation.get(peer) ?? emptyReputation(), now()),
+            reputation: state.reputationOf(peer, now()),
             dropped: dropped[peer] ?? {},
             last_seen: state.peers.get(peer)?.lastSeen ?? null,
           };

@@ -6,7 +6,6 @@ import { decideConsensus, type Vote } from '../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { acceptByPolicy, acceptOffer, DEFAULT_ACCEPTANCE_POLICY, type AcceptanceContext } from '../../core/scheduler/index.js';
-import { reputationScore } from '../../core/trust/index.js';
 import { MAX_REDUNDANCY, type Acceptance, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { verifyReceipt } from '../receipts/index.js';
@@ -170,7 +169,7 @@ export class Requester {
         provider: o.provider_peer,
         price: o.price,
         estimated_seconds: o.estimated_seconds,
-        reputation: reputationScore(state.reputation.get(o.provider_peer) ?? { verified: 0, rejected: 0, late: 0, atMs: 0 }, now),
+        reputation: state.reputationOf(o.provider_peer, now),
         trust: state.myTrustIn(o.provider_peer),
         expected_end: o.expected_end,
       })),
@@ -371,7 +370,7 @@ export class Requester {
       nowMs,
       policy: { ...DEFAULT_ACCEPTANCE_POLICY, graceSeconds: this.options.graceSeconds },
       trustIn: (peer) => state.myTrustIn(peer),
-      reputationOf: (peer) => reputationScore(state.reputation.get(peer) ?? { verified: 0, rejected: 0, late: 0, atMs: 0 }, nowMs),
+      reputationOf: (peer) => state.reputationOf(peer, nowMs),
       acceptedProviders: (unitId) => state.activeAssignments(unitId).map((x) => x.acceptance.provider_peer),
       budgetLeft: (jobId) => (state.jobs.get(jobId)?.job.budget ?? 0) - (committed.get(jobId) ?? 0),
     };
