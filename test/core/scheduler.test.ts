@@ -87,6 +87,15 @@ describe('seed 000 video-rendering farm (Alice, Bob, Charlie)', () => {
     assert.equal(next.offers.filter((o) => o.requester_peer === 'charlie-peer-789').length, 4);
   });
 
+  test('work promised in earlier rounds keeps its share of the slot: 20 frames reserved leave room for 2', () => {
+    const skip = new Set(result.offers.slice(0, 20).map((o) => unitKey(o.requester_peer, o.unit_id)));
+    const reserved = result.offers.slice(0, 20).map((o) => ({ slot_id: o.slot_id, resources: { cpu_cores: 4, ram_gb: 16, gpu_vram_gb: 8 }, seconds: o.estimated_seconds }));
+    const next = allocate({ provider: alice, requesters: [bob, charlie], round: 8, nowMs: T0, price: PRICE, skip, reserved });
+    assert.deepEqual(next.offers.map((o) => o.unit_id), ['charlie-film-frame-0', 'charlie-film-frame-1']);
+    // Their schedule starts after the reserved work, not at the slot's start.
+    assert.equal(next.offers[0]!.expected_start, result.offers[20]!.expected_start);
+  });
+
   test('an open market (default trust 0.1) serves Dave, who trusts Alice, at tier 1 after Bob', () => {
     const open = allocate({ provider: alice, requesters: [bob, dave], round: 9, nowMs: T0, price: PRICE, defaultTrust: 0.1 });
     assert.deepEqual(open.offers.slice(20).map((o) => [o.requester_peer, o.tier]), [['dave-peer-000', 1], ['dave-peer-000', 1]]);

@@ -8,7 +8,7 @@
 // function of the input. Gaps fixed here: each unit gets at most one offer from a provider (the
 // seed placed it once per slot), no dimension is ever over-allocated (see compatibility.ts for
 // the capacity model), and ids are deterministic: `<provider>#<round>.<n>`.
-import type { AvailabilitySlot, ComputeCommitment, Offer, PriceSchedule, WorkUnit } from '../schemas/index.js';
+import type { AvailabilitySlot, ComputeCommitment, ComputeResource, Offer, PriceSchedule, WorkUnit } from '../schemas/index.js';
 import { algorithmKey, dataLocalityScore, DIMENSIONS, resourceVector, slotPerformance, slotSeconds, writeResources } from './compatibility.js';
 import { standingOf, type PeerStanding, type Tier, type TrustContext } from './trust-tiers.js';
 
@@ -28,6 +28,15 @@ export interface AllocationInput {
   defaultTrust?: number;
   /** Units not to offer for, as `unitKey(requester, unit_id)`: covered already, or mine already. */
   skip?: ReadonlySet<string>;
+  /** Work I have promised already (open offers, running assignments): it fills its slot first. */
+  reserved?: readonly Reservation[];
+}
+
+/** A placement made in an earlier round that still holds its share of a slot. */
+export interface Reservation {
+  slot_id: string;
+  resources: ComputeResource;
+  seconds: number;
 }
 
 export interface SlotUsage {
@@ -200,15 +209,20 @@ function tryPlace(s: OpenSlot, demand: Demand, i: number): number {
     const need = demand.need[base + d]!;
     if (need > s.caps[d]! || s.remaining[d]! - need * seconds < 0) return -1;
   }
+  charge(s, demand.need, base, seconds);
+  return seconds;
+}
+
+/** Takes `need` (D entries from `base`) for `seconds` out of the slot. */
+function charge(s: OpenSlot, need: Float64Array, base: number, seconds: number): void {
   let share = 0;
   for (let d = 0; d < D; d++) {
-    const area = demand.need[base + d]! * seconds;
+    const area = need[base + d]! * seconds;
     s.remaining[d] = s.remaining[d]! - area;
     s.usage.used[d] = s.usage.used[d]! + area;
-    if (s.caps[d]! > 0) share = Math.max(share, demand.need[base + d]! / s.caps[d]!);
+    if (s.caps[d]! > 0) share = Math.max(share, need[base + d]! / s.caps[d]!);
   }
   s.filledSeconds += share * seconds;
-  return seconds;
 }
 
 /** Unit indices of one group in this slot's order: by data locality when units need datasets. */
@@ -228,6 +242,10 @@ export function allocate(input: AllocationInput): Allocation {
   const slots = [...provider.availability_slots]
     .sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time) || b.priority - a.priority || (a.slot_id < b.slot_id ? -1 : 1))
     .map((slot) => openSlot(slot, provider.damping_factor, demand));
+  for (const r of input.reserved ?? []) {
+    const s = slots.find((open) => open.slot.slot_id === r.slot_id);
+    if (s) charge(s, resourceVector(r.resources), 0, r.seconds);
+  }
   const placed = new Uint8Array(demand.units.length);
   const offers: Offer[] = [];
   const units: WorkUnit[] = [];

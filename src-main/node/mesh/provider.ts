@@ -1,7 +1,7 @@
 // The provider's half of the round: allocate my slots to the units of peers I follow, offer them,
 // run what is accepted in the sandbox, return results with receipts, and journal how each ends.
 import type { MessageBody } from '../../core/protocol/messages.js';
-import { allocate, unitKey } from '../../core/scheduler/index.js';
+import { allocate, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import type { AvailabilitySlot, ComputeCommitment, LedgerEntry, Offer, PriceSchedule, WorkUnit } from '../../core/schemas/index.js';
 import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
 import { verifyReceipt } from '../receipts/index.js';
@@ -65,12 +65,17 @@ export class Provider {
     const slots = this.options.slots();
     if (slots.length === 0) return;
     const nowMs = this.ctx.now();
+    // Units I have offered for or hold already are not offered again, and until an offer expires
+    // or its work is done it keeps its share of the slot it was placed in.
     const skip = new Set<string>();
+    const reserved: Reservation[] = [];
     for (const offer of state.myOffers.values()) {
-      if (nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS) skip.add(unitKey(offer.requester_peer, offer.unit_id));
-    }
-    for (const x of state.assignments.values()) {
-      if (x.acceptance.provider_peer === this.ctx.me) skip.add(unitKey(x.acceptance.requester_peer, x.acceptance.unit_id));
+      const key = unitKey(offer.requester_peer, offer.unit_id);
+      const x = state.assignments.get(offer.offer_id);
+      const open = x ? x.escrow === 'held' && !x.result : nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
+      if (open || x) skip.add(key);
+      const unit = open && (this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit);
+      if (unit) reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
     }
     const me: ComputeCommitment = {
       peer_id: this.ctx.me,
@@ -83,7 +88,7 @@ export class Provider {
       timestamp: iso(nowMs),
       vector_clock: {},
     };
-    const allocation = allocate({ provider: me, requesters: this.ctx.commitments.values(), round: state.lastRound + 1, nowMs, price: this.options.price, skip });
+    const allocation = allocate({ provider: me, requesters: this.ctx.commitments.values(), round: state.lastRound + 1, nowMs, price: this.options.price, skip, reserved });
     if (allocation.offers.length === 0) return;
     await this.ctx.record(allocation.offers.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })));
     const byRequester = new Map<string, Offer[]>();

@@ -140,10 +140,9 @@ export class Requester {
 
   /** Accepts offers by policy for jobs not in manual mode, keeping each provider's pipeline short. */
   async acceptRound(): Promise<void> {
-    // A unit whose results disagreed wants more workers than its redundancy: acceptance counts against that.
     const units = this.openUnits()
       .filter((u) => !this.ctx.state.jobs.get(u.job_id)!.job.manual_accept)
-      .map((u) => ({ ...u, verification_redundancy: Math.min(MAX_REDUNDANCY, this.#wanted(u)) }));
+      .map((u) => this.#asWanted(u));
     const inFlight = this.#inFlightByProvider();
     const offers = units.flatMap((u) => [...(this.ctx.state.offersByUnit.get(u.unit_id)?.values() ?? [])]);
     const { acceptances } = acceptByPolicy(this.#acceptanceContext(), units, offers);
@@ -186,7 +185,8 @@ export class Requester {
     for (const id of job.unitIds) {
       for (const offer of this.ctx.state.offersByUnit.get(id)?.values() ?? []) {
         if (offer.provider_peer !== provider) continue;
-        const outcome = acceptOffer(ctx, offer, this.ctx.state.units.get(id)?.unit);
+        const unit = this.ctx.state.units.get(id)?.unit;
+        const outcome = acceptOffer(ctx, offer, unit && this.#asWanted(unit));
         if (outcome.ok) acceptances.push(outcome.acceptance);
         else refused.push({ offer_id: offer.offer_id, reason: outcome.refusal.message });
       }
@@ -194,6 +194,11 @@ export class Requester {
     if (acceptances.length === 0 && refused.length === 0) throw new ApiError('not_found', `${provider} has no open bid on job ${jobId}`);
     await this.#commit(acceptances);
     return { accepted: acceptances.length, refused };
+  }
+
+  /** A unit whose results disagreed wants more workers than its redundancy: acceptance counts against that. */
+  #asWanted(unit: WorkUnit): WorkUnit {
+    return { ...unit, verification_redundancy: Math.min(MAX_REDUNDANCY, this.#wanted(unit)) };
   }
 
   /** Journals the acceptances and their escrows, then tells each provider. */

@@ -56,10 +56,7 @@ test('every bad message of a trusted peer is dropped and counted by reason', { t
   assert.deepEqual(dropped, expected);
 });
 
-test('wrong results of a trusted peer are outvoted, the job ends right, and its reputation falls', {
-  timeout: 60_000,
-  todo: 'node bug: after a conflict, acceptOffer refuses a third worker (redundancy_met), so the unit never gets its extra replica',
-}, async () => {
+test('wrong results of a trusted peer are outvoted, the job ends right, and its reputation falls', { timeout: 60_000 }, async () => {
   // Accepted by hand, so that H is surely one of each unit's two workers, with honest B.
   await h.actAsProvider(a.node.peerId);
   const unitCount = 10;

@@ -87,10 +87,7 @@ test('a provider with one small slot bids for its tier 1 requester first and giv
   assert.equal(bids.length, 5);
 });
 
-test('a provider does not bid past its slot while its earlier offers are open', {
-  timeout: 60_000,
-  todo: 'node bug: Provider.round allocates the full slot every round, ignoring its open offers (11 offers on an 8-unit slot)',
-}, async () => {
+test('a provider does not bid past its slot while its earlier offers are open', { timeout: 60_000 }, async () => {
   const { provider } = await smallSlotMesh();
   await new Promise((r) => setTimeout(r, 4500)); // two commitment heartbeats, so two more rounds
   const open = [...provider.node.state.myOffers.values()];
