@@ -43,6 +43,8 @@ export class MeshState {
   readonly units = new Map<string, UnitRecord>();
   /** Offers received for my units (requester side), by unit. */
   readonly offersByUnit = new Map<string, Map<string, Offer>>();
+  /** When each of those offers reached me (journal time, my clock: providers' clocks may differ). */
+  readonly offerReceivedAt = new Map<string, number>();
   /** Offers I made (provider side), by offer id. */
   readonly myOffers = new Map<string, Offer>();
   readonly assignments = new Map<string, AssignmentRecord>();
@@ -99,6 +101,7 @@ export class MeshState {
           let offers = this.offersByUnit.get(event.offer.unit_id);
           if (!offers) this.offersByUnit.set(event.offer.unit_id, (offers = new Map()));
           offers.set(event.offer.offer_id, event.offer);
+          this.offerReceivedAt.set(event.offer.offer_id, Date.parse(event.at));
         }
         return;
       case 'offer.accepted': {
@@ -109,6 +112,7 @@ export class MeshState {
         if (list) list.push(a.acceptance_id);
         else this.assignmentsByUnit.set(a.unit_id, [a.acceptance_id]);
         this.offersByUnit.get(a.unit_id)?.delete(a.offer_id);
+        this.offerReceivedAt.delete(a.offer_id);
         return;
       }
       case 'result.recorded': {

@@ -40,9 +40,9 @@ export const MESSAGE_TYPES = {
   },
   /** Provider → requester: one unit's result and its execution receipt. Reply: `settlement`. */
   result: { schema: z.strictObject({ result: WorkResultSchema, receipt: SignedReceiptSchema }), maxBytes: 16 * KiB },
-  /** Provider → requester: assignments handed back unrun (sharing turned off, a failure). Reply: `settlement`. */
+  /** Provider → requester: assignments handed back unrun (sharing turned off, a failure, found past their deadline). Reply: `settlement`. */
   release: {
-    schema: z.strictObject({ assignments: boundedArray(Id, MAX_BATCH), reason: z.enum(['sharing_off', 'failed']) }),
+    schema: z.strictObject({ assignments: boundedArray(Id, MAX_BATCH), reason: z.enum(['sharing_off', 'failed', 'late']) }),
     maxBytes: 256 * KiB,
   },
   /**

@@ -5,6 +5,12 @@
 // `accept-bid`) goes through `acceptOffer`, the same checks for one chosen offer.
 import type { Acceptance, Offer, WorkUnit } from '../schemas/index.js';
 
+/**
+ * An offer holds this long: after it, its provider may offer the unit again under a new id, and
+ * its requester no longer accepts it (a provider that went quiet stops drawing work).
+ */
+export const OFFER_TTL_MS = 15_000;
+
 /** How offers are ranked: weights on trust, reputation, price and estimated time. */
 export interface AcceptancePolicy {
   trust: number;

@@ -101,7 +101,7 @@ export class MeshNode {
     node = new MeshNode(options, identity, journal, state, network, executor, ctx, options.price ?? DEFAULT_PRICE);
     node.#wire();
     await node.requester.resume();
-    node.provider.resume();
+    node.provider.reconcile();
     return node;
   }
 
@@ -120,6 +120,7 @@ export class MeshNode {
     network.onPeer((event, peer, addresses) => {
       if (event === 'connect') {
         this.emit('peer.connected', { peer });
+        this.provider.reconcile(peer);
         setTimeout(() => this.publishSoon(), 200); // after the subscription exchange
       } else if (event === 'disconnect') this.emit('peer.disconnected', { peer });
       if (event !== 'disconnect' && addresses.length > 0) void this.record([{ type: 'peer.seen', peer_id: peer, addresses: addresses.slice(0, 16) }]);
@@ -128,6 +129,7 @@ export class MeshNode {
     this.followTrusted();
     this.#timers.push(setInterval(() => this.publishSoon(), COMMITMENT_HEARTBEAT_MS));
     this.#timers.push(setInterval(() => void this.requester.checkDeadlines().catch((e) => this.ctx.log(String(e))), DEADLINE_CHECK_MS));
+    this.#timers.push(setInterval(() => this.provider.reconcile(), COMMITMENT_HEARTBEAT_MS));
     this.publishSoon();
   }
 

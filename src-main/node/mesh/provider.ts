@@ -1,15 +1,15 @@
 // The provider's half of the round: allocate my slots to the units of peers I follow, offer them,
 // run what is accepted in the sandbox, return results with receipts, and journal how each ends.
 import type { MessageBody } from '../../core/protocol/messages.js';
-import { allocate, unitKey, type Reservation } from '../../core/scheduler/index.js';
+import { allocate, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import type { AvailabilitySlot, ComputeCommitment, LedgerEntry, Offer, PriceSchedule, WorkUnit } from '../../core/schemas/index.js';
 import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { WORKER_SHARE_BPS } from './requester.js';
 
-/** An offer not accepted within this long is dropped, and the unit may be offered again. */
-const OFFER_TTL_MS = 15_000;
+/** A result or hand-back that has had no answer is sent again after this long. */
+const RETRY_MS = 10_000;
 /** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
 const DETERMINISTIC_FAILURES = new Set(['OutOfFuel', 'MemoryLimit', 'BadModule', 'ForbiddenImport', 'Trap', 'UnitFailed', 'OutputTooLarge', 'InputTooLarge', 'BadRequest']);
 
@@ -27,6 +27,10 @@ export class Provider {
   readonly #running = new Set<string>();
   /** Units each requester asked for, as last seen in its commitment. */
   readonly #unitsSeen = new Map<string, WorkUnit>();
+  /** When each held assignment's result or hand-back was last sent. */
+  readonly #lastSent = new Map<string, number>();
+  /** Assignments to hand back, with why, until the requester answers. */
+  readonly #toRelease = new Map<string, 'sharing_off' | 'failed' | 'late'>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -130,23 +134,45 @@ export class Provider {
     return { accepted, refused };
   }
 
-  /** Queues an assignment of mine that has no result yet (also how a restarted node resumes). */
+  /** Queues an assignment of mine that has no result yet. */
   enqueue(assignmentId: string): void {
     if (this.#running.has(assignmentId) || this.#queue.includes(assignmentId)) return;
     this.#queue.push(assignmentId);
     this.#pump();
   }
 
-  /** After a restart: run what was accepted but never finished; resend results never settled. */
-  resume(): void {
+  /**
+   * Drives every assignment I hold to its close: queues what is unrun (after a restart too), hands
+   * back what is past its deadline or failed, and resends results and hand-backs that got no
+   * answer (the requester was unreachable, or still deciding). On start, on a timer, and at once
+   * for a requester that has just connected.
+   */
+  reconcile(connected?: string): void {
+    const nowMs = this.ctx.now();
+    for (const id of this.#lastSent.keys()) {
+      if (this.ctx.state.assignments.get(id)?.escrow === 'held') continue;
+      this.#lastSent.delete(id);
+      this.#toRelease.delete(id);
+    }
+    const releases = new Map<string, Map<string, string[]>>(); // requester -> reason -> ids
     for (const [id, x] of this.ctx.state.assignments) {
-      if (x.acceptance.provider_peer !== this.ctx.me || x.escrow !== 'held') continue;
+      const requester = x.acceptance.requester_peer;
+      if (x.acceptance.provider_peer !== this.ctx.me || x.escrow !== 'held' || this.#running.has(id) || this.#queue.includes(id)) continue;
+      if (requester !== connected && nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS) continue;
+      const reason = this.#toRelease.get(id) ?? (!x.result && Date.parse(x.acceptance.deadline) < nowMs ? 'late' : undefined);
       if (x.result) void this.#sendResult(id);
-      else this.enqueue(id);
+      else if (reason) {
+        const byReason = releases.get(requester) ?? new Map<string, string[]>();
+        byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
+        releases.set(requester, byReason);
+      } else this.enqueue(id);
+    }
+    for (const [peer, byReason] of releases) {
+      for (const [reason, ids] of byReason) void this.#release(peer, ids, reason as 'sharing_off' | 'failed' | 'late');
     }
   }
 
-  /** Sharing switched off: hand back everything not yet finished, at once. */
+  /** Sharing switched off: hand back everything not yet started, at once. */
   async release(): Promise<void> {
     const ids = this.#queue.splice(0);
     const byRequester = new Map<string, string[]>();
@@ -154,12 +180,17 @@ export class Provider {
       const requester = this.ctx.state.assignments.get(id)?.acceptance.requester_peer;
       if (requester) byRequester.set(requester, [...(byRequester.get(requester) ?? []), id]);
     }
-    await Promise.all(
-      [...byRequester].map(async ([peer, assignments]) => {
-        const reply = await this.ctx.send(peer, 'release', { assignments, reason: 'sharing_off' });
-        if (reply?.type === 'settlement') await this.applySettlement(peer, reply.body as MessageBody<'settlement'>);
-      }),
-    );
+    await Promise.all([...byRequester].map(([peer, assignments]) => this.#release(peer, assignments, 'sharing_off')));
+  }
+
+  async #release(peer: string, assignments: string[], reason: 'sharing_off' | 'failed' | 'late'): Promise<void> {
+    const nowMs = this.ctx.now();
+    for (const id of assignments) {
+      this.#toRelease.set(id, reason);
+      this.#lastSent.set(id, nowMs);
+    }
+    const reply = await this.ctx.send(peer, 'release', { assignments, reason });
+    if (reply?.type === 'settlement') await this.applySettlement(peer, reply.body as MessageBody<'settlement'>);
   }
 
   #pump(): void {
@@ -194,8 +225,7 @@ export class Provider {
       fuel = ran.fuel;
     } catch (err) {
       if (!(err instanceof ExecError) || !DETERMINISTIC_FAILURES.has(err.code)) {
-        const reply = await this.ctx.send(requester, 'release', { assignments: [assignmentId], reason: 'failed' });
-        if (reply?.type === 'settlement') await this.applySettlement(requester, reply.body as MessageBody<'settlement'>);
+        await this.#release(requester, [assignmentId], 'failed');
         return;
       }
       output = new TextEncoder().encode(JSON.stringify({ error: err.code })); // every honest run fails the same way
@@ -226,6 +256,7 @@ export class Provider {
     const result = x?.result;
     const receipt = result && this.ctx.state.receipts.get(this.ctx.me)?.find((r) => r.receipt.kind === 'execution' && r.receipt.assignment_id === assignmentId);
     if (!x || !result || !receipt?.sig) return;
+    this.#lastSent.set(assignmentId, this.ctx.now());
     const reply = await this.ctx.send(x.acceptance.requester_peer, 'result', { result, receipt: { receipt: receipt.receipt, sig: receipt.sig } });
     if (reply?.type === 'settlement') await this.applySettlement(x.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
   }

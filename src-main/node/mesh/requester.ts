@@ -1,15 +1,14 @@
 // The requester's half of the round: split a job into units, take offers (by policy or by hand),
 // collect results, decide consensus, settle, and re-offer what missed its deadline.
-import { randomBytes } from 'node:crypto';
 import type { BidView, SubmitJob } from '../../core/api/contract.js';
 import { decideConsensus, type Vote } from '../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import { acceptByPolicy, acceptOffer, DEFAULT_ACCEPTANCE_POLICY, type AcceptanceContext } from '../../core/scheduler/index.js';
+import { acceptByPolicy, acceptOffer, DEFAULT_ACCEPTANCE_POLICY, OFFER_TTL_MS, type AcceptanceContext } from '../../core/scheduler/index.js';
 import { MAX_REDUNDANCY, type Acceptance, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { verifyReceipt } from '../receipts/index.js';
-import { ALGORITHM_VERSION, CUSTOM_WASM, resolveLibrary } from './algorithms.js';
+import { splitJob } from './jobs.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { settlementFor } from './settlement.js';
 
@@ -22,6 +21,11 @@ export class Requester {
   /** Extra replicas a unit asks for after results disagreed (recomputed from votes on restart). */
   readonly #extra = new Map<string, number>();
   #acceptTimer: NodeJS.Timeout | undefined;
+  /** The accept round in progress: rounds never overlap, or both would count the same pipeline room. */
+  #accepting: Promise<void> | undefined;
+  #acceptAgain = false;
+  /** When an acceptance last failed to reach each provider: its offers from before then are ignored. */
+  readonly #unreachableSince = new Map<string, number>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -29,59 +33,12 @@ export class Requester {
   ) {}
 
   async submit(spec: SubmitJob): Promise<{ job_id: string; units: number }> {
-    const { ctx } = this;
-    let algorithmId = CUSTOM_WASM;
-    let module: Uint8Array;
-    let params: Record<string, unknown> = spec.params ?? {};
-    let secondsPerMiB = 1;
-    if (spec.wasm_base64 !== undefined) {
-      module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
-      if (!WebAssembly.validate(module as Uint8Array<ArrayBuffer>)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
-    } else {
-      const resolved = resolveLibrary(spec.library!, spec.method!, params);
-      if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
-      ({ algorithmId, module, params, secondsPerMiB } = resolved);
-    }
-    const input = Buffer.from(spec.input_base64, 'base64');
-    if (input.length === 0) throw new ApiError('bad_request', 'the input is empty');
-    const count = Math.ceil(input.length / spec.chunk_bytes);
-    const moduleCid = ctx.blobs.put(module);
-    const jobId = `job-${randomBytes(8).toString('hex')}`;
-    const units: WorkUnit[] = [];
-    for (let i = 0; i < count; i++) {
-      const chunk = input.subarray(i * spec.chunk_bytes, (i + 1) * spec.chunk_bytes);
-      units.push({
-        unit_id: `${jobId}/${i}`,
-        job_id: jobId,
-        algorithm_id: algorithmId,
-        algorithm_version: ALGORITHM_VERSION,
-        required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
-        estimated_duration_seconds: Math.max(0.001, (chunk.length / 2 ** 20) * secondsPerMiB),
-        priority: spec.priority,
-        verification_redundancy: spec.redundancy,
-        module_cid: moduleCid,
-        input_cid: ctx.blobs.put(chunk),
-        params: params as WorkUnit['params'],
-        ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
-        verification: { kind: 'exact_hash' },
-      });
-    }
-    const job = {
-      job_id: jobId,
-      requester: ctx.me,
-      name: spec.name ?? `${algorithmId} × ${count}`,
-      unit_count: count,
-      redundancy: spec.redundancy,
-      budget: spec.budget,
-      algorithm_id: algorithmId,
-      manual_accept: spec.manual_accept,
-      ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
-    };
-    const ok = await ctx.record([{ type: 'job.submitted', job }, ...units.map((unit): NewEvent => ({ type: 'unit.created', unit }))]);
+    const { job, units } = splitJob(this.ctx, spec);
+    const ok = await this.ctx.record([{ type: 'job.submitted', job }, ...units.map((unit): NewEvent => ({ type: 'unit.created', unit }))]);
     if (ok.includes(false)) throw new ApiError('internal', 'the job could not be journaled');
-    ctx.emit('job.submitted', { job_id: jobId, units: count });
-    ctx.commitmentChanged();
-    return { job_id: jobId, units: count };
+    this.ctx.emit('job.submitted', { job_id: job.job_id, units: units.length });
+    this.ctx.commitmentChanged();
+    return { job_id: job.job_id, units: units.length };
   }
 
   /** Units still wanting workers, in priority order: what my commitment asks the mesh for. */
@@ -132,9 +89,21 @@ export class Requester {
   }
 
   acceptSoon(): void {
+    if (this.#accepting) {
+      this.#acceptAgain = true;
+      return;
+    }
     this.#acceptTimer ??= setTimeout(() => {
       this.#acceptTimer = undefined;
-      this.acceptRound().catch((err) => this.ctx.log(`accepting offers failed: ${String(err)}`));
+      this.#accepting = this.acceptRound()
+        .catch((err) => this.ctx.log(`accepting offers failed: ${String(err)}`))
+        .finally(() => {
+          this.#accepting = undefined;
+          if (this.#acceptAgain) {
+            this.#acceptAgain = false;
+            this.acceptSoon();
+          }
+        });
     }, 5);
   }
 
@@ -144,7 +113,7 @@ export class Requester {
       .filter((u) => !this.ctx.state.jobs.get(u.job_id)!.job.manual_accept)
       .map((u) => this.#asWanted(u));
     const inFlight = this.#inFlightByProvider();
-    const offers = units.flatMap((u) => [...(this.ctx.state.offersByUnit.get(u.unit_id)?.values() ?? [])]);
+    const offers = units.flatMap((u) => this.#liveOffers(u.unit_id));
     const { acceptances } = acceptByPolicy(this.#acceptanceContext(), units, offers);
     // A provider gets at most `providerPipeline` units in flight; the rest wait for its results.
     const taken = acceptances.filter((a) => {
@@ -162,7 +131,7 @@ export class Requester {
     if (!job) throw new ApiError('not_found', `no job ${jobId}`);
     const now = this.ctx.now();
     return job.unitIds.flatMap((id) =>
-      [...(state.offersByUnit.get(id)?.values() ?? [])].map((o) => ({
+      this.#liveOffers(id).map((o) => ({
         offer_id: o.offer_id,
         unit_id: o.unit_id,
         provider: o.provider_peer,
@@ -183,7 +152,7 @@ export class Requester {
     const acceptances: Acceptance[] = [];
     const refused: { offer_id: string; reason: string }[] = [];
     for (const id of job.unitIds) {
-      for (const offer of this.ctx.state.offersByUnit.get(id)?.values() ?? []) {
+      for (const offer of this.#liveOffers(id)) {
         if (offer.provider_peer !== provider) continue;
         const unit = this.ctx.state.units.get(id)?.unit;
         const outcome = acceptOffer(ctx, offer, unit && this.#asWanted(unit));
@@ -194,6 +163,16 @@ export class Requester {
     if (acceptances.length === 0 && refused.length === 0) throw new ApiError('not_found', `${provider} has no open bid on job ${jobId}`);
     await this.#commit(acceptances);
     return { accepted: acceptances.length, refused };
+  }
+
+  /** Offers for a unit that have not lapsed (OFFER_TTL_MS after they reached me). */
+  #liveOffers(unitId: string): Offer[] {
+    const { state } = this.ctx;
+    const since = this.ctx.now() - OFFER_TTL_MS;
+    return [...(state.offersByUnit.get(unitId)?.values() ?? [])].filter((o) => {
+      const receivedAt = state.offerReceivedAt.get(o.offer_id) ?? 0;
+      return receivedAt > since && receivedAt > (this.#unreachableSince.get(o.provider_peer) ?? 0);
+    });
   }
 
   /** A unit whose results disagreed wants more workers than its redundancy: acceptance counts against that. */
@@ -230,12 +209,16 @@ export class Requester {
 
   async #deliver(provider: string, acceptances: Acceptance[]): Promise<void> {
     const reply = await this.ctx.send(provider, 'acceptances', { acceptances });
-    if (reply?.type !== 'accepted') return; // unreachable: the deadline re-offers these units
-    const refused = new Set((reply.body as MessageBody<'accepted'>).refused);
+    // Unreachable: take them back now rather than at their deadline. Had it journaled them after
+    // all, its result gets this refund in reply, so nobody is paid twice.
+    // Its other offers wait until they lapse, so they do not draw the units straight back.
+    if (reply?.type !== 'accepted') this.#unreachableSince.set(provider, this.ctx.now());
+    const refused = reply?.type === 'accepted' ? new Set((reply.body as MessageBody<'accepted'>).refused) : new Set(acceptances.map((a) => a.acceptance_id));
     const refunds = acceptances.filter((a) => refused.has(a.acceptance_id)).map((a) => this.#refund(a.acceptance_id, 'failed'));
     if (refunds.length > 0) {
       await this.ctx.record(refunds);
       this.ctx.commitmentChanged();
+      this.acceptSoon();
     }
   }
 

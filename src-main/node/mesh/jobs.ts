@@ -1,0 +1,59 @@
+// A submitted job as the requester journals it: the module and each chunk of the input stored as
+// blobs, one unit per chunk, every unit naming its algorithm, resources, estimate and redundancy.
+import { randomBytes } from 'node:crypto';
+import type { SubmitJob } from '../../core/api/contract.js';
+import type { Job, WorkUnit } from '../../core/schemas/index.js';
+import { ApiError } from '../api/errors.js';
+import { ALGORITHM_VERSION, CUSTOM_WASM, resolveLibrary } from './algorithms.js';
+import type { NodeContext } from './context.js';
+
+export function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: SubmitJob): { job: Job; units: WorkUnit[] } {
+  let algorithmId = CUSTOM_WASM;
+  let module: Uint8Array;
+  let params: Record<string, unknown> = spec.params ?? {};
+  let secondsPerMiB = 1;
+  if (spec.wasm_base64 !== undefined) {
+    module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
+    if (!WebAssembly.validate(module as Uint8Array<ArrayBuffer>)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
+  } else {
+    const resolved = resolveLibrary(spec.library!, spec.method!, params);
+    if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
+    ({ algorithmId, module, params, secondsPerMiB } = resolved);
+  }
+  const input = Buffer.from(spec.input_base64, 'base64');
+  if (input.length === 0) throw new ApiError('bad_request', 'the input is empty');
+  const count = Math.ceil(input.length / spec.chunk_bytes);
+  const moduleCid = ctx.blobs.put(module);
+  const jobId = `job-${randomBytes(8).toString('hex')}`;
+  const units: WorkUnit[] = [];
+  for (let i = 0; i < count; i++) {
+    const chunk = input.subarray(i * spec.chunk_bytes, (i + 1) * spec.chunk_bytes);
+    units.push({
+      unit_id: `${jobId}/${i}`,
+      job_id: jobId,
+      algorithm_id: algorithmId,
+      algorithm_version: ALGORITHM_VERSION,
+      required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
+      estimated_duration_seconds: Math.max(0.001, (chunk.length / 2 ** 20) * secondsPerMiB),
+      priority: spec.priority,
+      verification_redundancy: spec.redundancy,
+      module_cid: moduleCid,
+      input_cid: ctx.blobs.put(chunk),
+      params: params as WorkUnit['params'],
+      ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
+      verification: { kind: 'exact_hash' },
+    });
+  }
+  const job: Job = {
+    job_id: jobId,
+    requester: ctx.me,
+    name: spec.name ?? `${algorithmId} × ${count}`,
+    unit_count: count,
+    redundancy: spec.redundancy,
+    budget: spec.budget,
+    algorithm_id: algorithmId,
+    manual_accept: spec.manual_accept,
+    ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
+  };
+  return { job, units };
+}
