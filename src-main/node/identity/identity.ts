@@ -1,6 +1,7 @@
 // The node's identity: one Ed25519 key, kept in the data dir (mode 0600), whose libp2p PeerId is
 // the node's `peer_id`. Everything the node signs (envelopes, receipts) is signed with it, and
 // anyone can check a signature from the author's PeerId alone: Ed25519 PeerIds embed the key.
+import { createPrivateKey, createPublicKey, sign as signWith, verify as verifyWith, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
@@ -36,18 +37,45 @@ export async function ephemeralIdentity(): Promise<Identity> {
 
 function identityOf(privateKey: PrivateKey): Identity {
   const peerId = peerIdFromPrivateKey(privateKey).toString();
-  return { peerId, privateKey, sign: async (data) => privateKey.sign(data) };
+  // Node's own Ed25519 with the key imported once: libp2p's sign re-imports it on every call.
+  const key = privateKey.type === 'Ed25519' ? ed25519KeyObject(privateKey.publicKey.raw, privateKey.raw.subarray(0, 32)) : undefined;
+  return { peerId, privateKey, sign: async (data) => (key ? new Uint8Array(signWith(null, data, key)) : privateKey.sign(data)) };
+}
+
+function ed25519KeyObject(publicRaw: Uint8Array, seed?: Uint8Array): KeyObject {
+  const jwk = { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicRaw).toString('base64url'), ...(seed ? { d: Buffer.from(seed).toString('base64url') } : {}) };
+  return seed ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPublicKey({ key: jwk, format: 'jwk' });
+}
+
+/** Authors' public keys, imported once each (a peer signs many messages); cleared when it fills. */
+const publicKeys = new Map<string, KeyObject | null>();
+const MAX_CACHED_KEYS = 4096;
+
+/** The Ed25519 key a PeerId embeds; null when it is not a PeerId or embeds no Ed25519 key. */
+function publicKeyOf(author: string): KeyObject | null {
+  let key = publicKeys.get(author);
+  if (key !== undefined) return key;
+  try {
+    const publicKey = peerIdFromString(author).publicKey;
+    key = publicKey?.type === 'Ed25519' ? ed25519KeyObject(publicKey.raw) : null;
+  } catch {
+    key = null;
+  }
+  if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.clear();
+  publicKeys.set(author, key);
+  return key;
 }
 
 /**
  * Whether `signature` is `author`'s over `data`. False, never a throw, for an author string that is
- * not a PeerId or whose PeerId does not embed its public key (RSA ids are hashes of the key).
+ * not a PeerId or whose PeerId does not embed an Ed25519 key (RSA ids are hashes of the key; nodes
+ * of this mesh are all Ed25519).
  */
 export async function verifySignature(author: string, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  const key = publicKeyOf(author);
+  if (key === null || signature.byteLength !== 64) return false;
   try {
-    const publicKey = peerIdFromString(author).publicKey;
-    if (publicKey === undefined) return false;
-    return await publicKey.verify(data, signature);
+    return verifyWith(null, data, key, signature);
   } catch {
     return false;
   }

@@ -1,7 +1,11 @@
-// The direct protocol, /mesh/1/msg/1.0.0: one stream per exchange. The requester writes one
-// length-prefixed request envelope and closes its side; the responder writes one frame back and
-// closes: a reply envelope, an empty frame (the handler had nothing to say), or an error frame
-// {"error": reason} when it dropped the request. A request that breaks the framing is reset.
+// The direct protocol, /mesh/1/msg/1.0.0: request/reply on one long-lived stream per peer and
+// direction. A stream per exchange would cost a yamux round trip, a protocol negotiation and a
+// handful of encrypted frames each time, more than the work a small unit does. Every frame is
+// length-prefixed and starts with a kind (1 byte) and an exchange id (4 bytes, big-endian):
+//   0 request: a signed envelope       1 reply: a signed envelope
+//   2 empty reply (the handler had nothing to say)
+//   3 error reply: {"error": reason}, when the request was dropped or could not be handled
+// Replies come in any order. A frame that breaks the framing resets the stream.
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import { z } from 'zod';
@@ -13,18 +17,15 @@ import type { MeshLibp2p } from './node.js';
 
 export const MESSAGE_PROTOCOL = '/mesh/1/msg/1.0.0';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-/** How long a responder gives one exchange, reading, handling and replying, before resetting it. */
-const SERVE_TIMEOUT_MS = 30_000;
+/** Exchanges one stream carries at once: more wait on the sender's side; a sender that ignores this is told `busy`. */
+export const MAX_IN_FLIGHT = 32;
+/** One session each way per connection; a few more while a broken one is replaced. */
+export const MESSAGE_STREAM_LIMITS = { maxInboundStreams: 4, maxOutboundStreams: 4 };
 
-/** Streams of this protocol open at once on one connection, each way. */
-export const MESSAGE_STREAM_LIMITS = { maxInboundStreams: 32, maxOutboundStreams: 64 };
-
-/** An envelope cannot fit in this many bytes (its signature alone is 88), so a frame this small is an error frame. */
-const MAX_ERROR_FRAME_BYTES = 128;
+export const FRAME = { request: 0, reply: 1, empty: 2, error: 3 } as const;
+const HEADER_BYTES = 5;
 const ErrorFrameSchema = z.strictObject({ error: z.string().max(64) });
-
-const EMPTY_FRAME = new Uint8Array(0);
-const utf8 = new TextEncoder();
+const MAX_ERROR_BYTES = 128;
 
 export interface MessageContext {
   via: 'gossip' | 'direct';
@@ -48,91 +49,218 @@ export interface DirectPeer {
   seal(type: string, body: unknown): Promise<Uint8Array>;
 }
 
-/** Answers one inbound request stream. Never throws: every failure ends as a drop, an error frame or a reset. */
-export async function serveRequest(node: DirectPeer, stream: Stream, connection: Connection): Promise<void> {
+/** A frame: kind, exchange id and payload, in one buffer. */
+export function encodeFrame(kind: number, id: number, payload: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(HEADER_BYTES + payload.byteLength);
+  frame[0] = kind;
+  new DataView(frame.buffer).setUint32(1, id);
+  frame.set(payload, HEADER_BYTES);
+  return frame;
+}
+
+function decodeFrame(bytes: Uint8Array): { kind: number; id: number; payload: Uint8Array } | undefined {
+  if (bytes.byteLength < HEADER_BYTES || bytes[0]! > FRAME.error) return undefined;
+  return { kind: bytes[0]!, id: new DataView(bytes.buffer, bytes.byteOffset).getUint32(1), payload: bytes.subarray(HEADER_BYTES) };
+}
+
+function framedStream(node: DirectPeer, stream: Stream): LengthPrefixedStream {
+  const maxDataLength = node.verifier.maxEnvelopeBytes + HEADER_BYTES;
+  // Frames are read as they arrive, so the buffer holds at most a few of them.
+  return lpStream(stream, { maxDataLength, maxBufferSize: 2 * maxDataLength + 64 * 1024 });
+}
+
+/** Serves one inbound session until the peer closes it. Never throws: failures end as drops, error replies or a reset. */
+export async function serveSession(node: DirectPeer, stream: Stream, connection: Connection): Promise<void> {
   const from = connection.remotePeer.toString();
-  const signal = AbortSignal.timeout(SERVE_TIMEOUT_MS);
-  const lp = lpStream(stream, { maxDataLength: node.verifier.maxEnvelopeBytes });
-  try {
-    let request: Uint8Array;
+  const lp = framedStream(node, stream);
+  const inFlight = new Set<Promise<void>>();
+  let requests = 0;
+  const reply = (frame: Uint8Array) => lp.write(frame).catch((err: unknown) => stream.abort(err instanceof Error ? err : new Error(String(err))));
+  for (;;) {
+    let bytes: Uint8Array;
     try {
-      request = (await lp.read({ signal })).subarray();
+      bytes = (await lp.read()).subarray();
     } catch (err) {
-      const reason = isOversizedFrame(err) ? 'oversized' : 'protocol_error';
-      node.drops.record(from, reason, `request: ${messageOf(err)}`);
-      stream.abort(new Error(reason)); // the rest of an oversized frame is not worth reading
+      const closedCleanly = !isOversizedFrame(err) && stream.remoteWriteStatus === 'closed' && requests > 0;
+      if (!closedCleanly) {
+        const reason = isOversizedFrame(err) ? 'oversized' : 'protocol_error';
+        node.drops.record(from, reason, `request: ${messageOf(err)}`);
+        stream.abort(new Error(reason)); // the rest of an oversized frame is not worth reading
+        return;
+      }
+      break;
+    }
+    const frame = decodeFrame(bytes);
+    if (frame?.kind !== FRAME.request) {
+      node.drops.record(from, 'protocol_error', 'not a request frame');
+      stream.abort(new Error('protocol_error'));
       return;
     }
-    const verdict = await node.verifier.verify(request, from);
-    if (!verdict.ok) {
-      node.drops.record(from, verdict.reason, verdict.detail);
-      await answer(lp, stream, errorFrame(verdict.reason), signal);
-      return;
+    requests++;
+    if (inFlight.size >= MAX_IN_FLIGHT) {
+      void reply(errorFrame(frame.id, 'busy'));
+      continue;
     }
-    let reply: Uint8Array;
-    try {
-      const outcome = await node.handle(verdict.message, { via: 'direct', from });
-      reply = outcome === undefined ? EMPTY_FRAME : await node.seal(outcome.type, outcome.body);
-    } catch {
-      reply = errorFrame('handler_failed'); // our failure, not the peer's: no drop is counted
-    }
-    await answer(lp, stream, reply, signal);
-  } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)));
+    const exchange = answer(node, from, frame.payload).then((payload) => reply(encodeFrame(payload.kind, frame.id, payload.bytes)));
+    inFlight.add(exchange);
+    void exchange.finally(() => inFlight.delete(exchange));
   }
+  await Promise.all(inFlight);
+  await stream.close().catch(() => undefined);
 }
 
-async function answer(lp: LengthPrefixedStream, stream: Stream, frame: Uint8Array, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  await lp.write(frame, { signal });
-  await stream.close({ signal });
-}
-
-/**
- * Sends `request` (sealed envelope bytes) to `peer` and returns its verified reply, or undefined
- * when its handler returned nothing. Throws MeshError; a reply that fails verification is
- * counted as a drop against the peer.
- */
-export async function sendRequest(node: DirectPeer, peer: PeerId, request: Uint8Array, timeoutMs: number): Promise<VerifiedMessage | undefined> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  const remote = peer.toString();
-  let stream: Stream;
-  try {
-    stream = await node.libp2p.dialProtocol(peer, MESSAGE_PROTOCOL, { signal });
-  } catch (err) {
-    if (signal.aborted) throw new MeshError('timeout', `could not reach ${remote} within ${timeoutMs} ms`);
-    throw new MeshError('unreachable', `could not open a stream to ${remote}: ${messageOf(err)}`);
-  }
-  const lp = lpStream(stream, { maxDataLength: node.verifier.maxEnvelopeBytes });
-  let frame: Uint8Array;
-  try {
-    await lp.write(request, { signal });
-    await stream.close({ signal });
-    frame = (await lp.read({ signal })).subarray();
-  } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)));
-    if (signal.aborted) throw new MeshError('timeout', `no reply from ${remote} within ${timeoutMs} ms`);
-    if (isOversizedFrame(err)) {
-      node.drops.record(remote, 'oversized', `reply: ${messageOf(err)}`);
-      throw new MeshError('bad_reply', `oversized: ${messageOf(err)}`);
-    }
-    throw new MeshError('rejected', `${remote} reset the exchange: ${messageOf(err)}`);
-  }
-  if (frame.byteLength === 0) return undefined;
-  if (frame.byteLength <= MAX_ERROR_FRAME_BYTES) {
-    const refusal = decodeJson(ErrorFrameSchema, Buffer.from(frame).toString('utf8'), MAX_ERROR_FRAME_BYTES);
-    if (refusal.ok) throw new MeshError('rejected', `${remote} refused the request: ${refusal.value.error}`);
-  }
-  const verdict = await node.verifier.verify(frame, remote);
+async function answer(node: DirectPeer, from: string, request: Uint8Array): Promise<{ kind: number; bytes: Uint8Array }> {
+  const verdict = await node.verifier.verify(request, from);
   if (!verdict.ok) {
-    node.drops.record(remote, verdict.reason, `reply: ${verdict.detail}`);
-    throw new MeshError('bad_reply', `${verdict.reason}: ${verdict.detail}`);
+    node.drops.record(from, verdict.reason, verdict.detail);
+    return { kind: FRAME.error, bytes: errorPayload(verdict.reason) };
   }
-  return verdict.message;
+  try {
+    const outcome = await node.handle(verdict.message, { via: 'direct', from });
+    return outcome === undefined ? { kind: FRAME.empty, bytes: new Uint8Array(0) } : { kind: FRAME.reply, bytes: await node.seal(outcome.type, outcome.body) };
+  } catch {
+    return { kind: FRAME.error, bytes: errorPayload('handler_failed') }; // our failure, not the peer's: no drop is counted
+  }
 }
 
-function errorFrame(reason: string): Uint8Array {
-  return utf8.encode(JSON.stringify({ error: reason }));
+interface Pending {
+  resolve(frame: { kind: number; payload: Uint8Array }): void;
+  reject(err: MeshError): void;
+}
+
+/** My side of the sessions I opened: one per peer, opened on first use, replaced when it breaks. */
+export class DirectClient {
+  readonly #sessions = new Map<string, Promise<Session>>();
+
+  constructor(private readonly node: DirectPeer) {}
+
+  /**
+   * Sends `request` (sealed envelope bytes) to `peer` and returns its verified reply, or undefined
+   * when its handler returned nothing. Throws MeshError; a reply that fails verification is
+   * counted as a drop against the peer.
+   */
+  async request(peer: PeerId, request: Uint8Array, timeoutMs: number): Promise<VerifiedMessage | undefined> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const remote = peer.toString();
+    const session = await this.#session(peer, signal, timeoutMs);
+    const frame = await session.exchange(request, signal, timeoutMs);
+    if (frame.kind === FRAME.empty) return undefined;
+    if (frame.kind === FRAME.error) {
+      const refusal = frame.payload.byteLength <= MAX_ERROR_BYTES ? decodeJson(ErrorFrameSchema, Buffer.from(frame.payload).toString('utf8'), MAX_ERROR_BYTES) : undefined;
+      throw new MeshError(refusal?.ok ? 'rejected' : 'bad_reply', refusal?.ok ? `${remote} refused the request: ${refusal.value.error}` : 'an unreadable error reply');
+    }
+    const verdict = await this.node.verifier.verify(frame.payload, remote);
+    if (!verdict.ok) {
+      this.node.drops.record(remote, verdict.reason, `reply: ${verdict.detail}`);
+      throw new MeshError('bad_reply', `${verdict.reason}: ${verdict.detail}`);
+    }
+    return verdict.message;
+  }
+
+  async #session(peer: PeerId, signal: AbortSignal, timeoutMs: number): Promise<Session> {
+    const key = peer.toString();
+    let session = this.#sessions.get(key);
+    if (!session) {
+      session = this.node.libp2p.dialProtocol(peer, MESSAGE_PROTOCOL, { signal }).then(
+        (stream) => new Session(this.node, key, stream, () => this.#sessions.delete(key)),
+        (err: unknown) => {
+          this.#sessions.delete(key);
+          if (signal.aborted) throw new MeshError('timeout', `could not reach ${key} within ${timeoutMs} ms`);
+          throw new MeshError('unreachable', `could not open a stream to ${key}: ${messageOf(err)}`);
+        },
+      );
+      this.#sessions.set(key, session);
+    }
+    return session;
+  }
+}
+
+class Session {
+  readonly #pending = new Map<number, Pending>();
+  readonly #waiting: Array<() => void> = [];
+  readonly #lp: LengthPrefixedStream;
+  #nextId = 0;
+  #broken: MeshError | undefined;
+
+  constructor(
+    private readonly node: DirectPeer,
+    private readonly remote: string,
+    private readonly stream: Stream,
+    private readonly onClose: () => void,
+  ) {
+    this.#lp = framedStream(node, stream);
+    void this.#readReplies();
+  }
+
+  async exchange(request: Uint8Array, signal: AbortSignal, timeoutMs: number): Promise<{ kind: number; payload: Uint8Array }> {
+    const timedOut = () => new MeshError('timeout', `no reply from ${this.remote} within ${timeoutMs} ms`);
+    while (this.#pending.size >= MAX_IN_FLIGHT && !this.#broken) {
+      await new Promise<void>((resolve, reject) => {
+        this.#waiting.push(resolve);
+        signal.addEventListener('abort', () => reject(timedOut()), { once: true });
+      });
+    }
+    if (this.#broken) throw this.#broken;
+    const id = (this.#nextId = (this.#nextId + 1) >>> 0);
+    const reply = new Promise<{ kind: number; payload: Uint8Array }>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    const onAbort = () => this.#settle(id)?.reject(timedOut());
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.#lp.write(encodeFrame(FRAME.request, id, request), { signal });
+      return await reply;
+    } catch (err) {
+      if (err instanceof MeshError) throw err;
+      this.#break(`${this.remote} reset the exchange: ${messageOf(err)}`);
+      throw this.#broken!;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.#settle(id);
+    }
+  }
+
+  /** Takes an exchange off the books, letting a waiting one in. */
+  #settle(id: number): Pending | undefined {
+    const pending = this.#pending.get(id);
+    if (pending && this.#pending.delete(id)) this.#waiting.shift()?.();
+    return pending;
+  }
+
+  async #readReplies(): Promise<void> {
+    for (;;) {
+      let bytes: Uint8Array;
+      try {
+        bytes = (await this.#lp.read()).subarray();
+      } catch (err) {
+        if (isOversizedFrame(err)) this.node.drops.record(this.remote, 'oversized', `reply: ${messageOf(err)}`);
+        this.#break(`${this.remote} reset the exchange: ${messageOf(err)}`);
+        return;
+      }
+      const frame = decodeFrame(bytes);
+      if (!frame || frame.kind === FRAME.request) {
+        this.node.drops.record(this.remote, 'protocol_error', 'not a reply frame');
+        this.#break(`${this.remote} broke the framing`);
+        return;
+      }
+      this.#settle(frame.id)?.resolve(frame); // a reply that comes after its timeout is dropped silently
+    }
+  }
+
+  #break(reason: string): void {
+    if (this.#broken) return;
+    this.#broken = new MeshError('rejected', reason);
+    this.onClose();
+    this.stream.abort(new Error(reason));
+    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(this.#broken);
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+}
+
+function errorPayload(reason: string): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ error: reason }));
+}
+
+function errorFrame(id: number, reason: string): Uint8Array {
+  return encodeFrame(FRAME.error, id, errorPayload(reason));
 }
 
 /** lpStream's refusal of a length prefix over maxDataLength (or a prefix too long to be one). */

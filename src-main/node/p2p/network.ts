@@ -10,10 +10,10 @@ import type { Identity } from '../identity/identity.js';
 import { BLOB_PROTOCOL, BLOB_STREAM_LIMITS, fetchBlob, serveBlob, type BlobSource, type FetchOptions } from './blobs.js';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
+  DirectClient,
   MESSAGE_PROTOCOL,
   MESSAGE_STREAM_LIMITS,
-  sendRequest,
-  serveRequest,
+  serveSession,
   type DirectPeer,
   type MessageContext,
   type Reply,
@@ -59,6 +59,7 @@ export class MeshNetwork {
   /** Gossip that passed its topic validator, waiting for gossipsub to deliver it. */
   private readonly verifiedGossip = new WeakMap<Message, VerifiedMessage>();
   private readonly direct: DirectPeer;
+  private readonly client: DirectClient;
   private stopped = false;
 
   private constructor(
@@ -75,6 +76,7 @@ export class MeshNetwork {
       handle: (message, context) => this.runHandler(message, context),
       seal: (type, body) => this.seal(type, body),
     };
+    this.client = new DirectClient(this.direct);
   }
 
   static async start(options: MeshNetworkOptions): Promise<MeshNetwork> {
@@ -104,7 +106,7 @@ export class MeshNetwork {
 
   private async attach(): Promise<void> {
     const { libp2p } = this;
-    await libp2p.handle(MESSAGE_PROTOCOL, (stream, connection) => serveRequest(this.direct, stream, connection), MESSAGE_STREAM_LIMITS);
+    await libp2p.handle(MESSAGE_PROTOCOL, (stream, connection) => serveSession(this.direct, stream, connection), MESSAGE_STREAM_LIMITS);
     await libp2p.handle(BLOB_PROTOCOL, (stream, connection) => serveBlob(this.blobSource, this.drops, stream, connection), BLOB_STREAM_LIMITS);
     libp2p.services.pubsub.addEventListener('gossipsub:message', (event) => {
       const { propagationSource, msg } = event.detail;
@@ -186,7 +188,7 @@ export class MeshNetwork {
   /** Sends a signed request straight to `peer`; its verified reply, or undefined when its handler returned nothing. */
   async request(peer: string, type: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<VerifiedMessage | undefined> {
     this.assertRunning();
-    return sendRequest(this.direct, parsePeerId(peer), await this.seal(type, body), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    return this.client.request(parsePeerId(peer), await this.seal(type, body), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   }
 
   /** One handler for every verified message, gossip and direct; what it returns answers a direct request. */
