@@ -45,7 +45,7 @@ test('a browser-style client may send the token as the mesh-token subprotocol, e
     headers: { origin: server.url },
   });
   const frames: unknown[] = [];
-  ws.on('message', (data) => frames.push(JSON.parse(data.toString())));
+  ws.on('message', (data) => frames.push(...data.toString().split('\n').map((line) => JSON.parse(line) as unknown)));
   await new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject));
   assert.equal(ws.protocol, `mesh-token.${TOKEN}`);
   await until(() => frames.length >= 2, 'the replay');

@@ -32,8 +32,8 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-function throwsCode(code: BlobStoreErrorCode, action: () => unknown): void {
-  assert.throws(action, (err: unknown) => err instanceof BlobStoreError && err.code === code);
+async function rejectsCode(code: BlobStoreErrorCode, action: () => Promise<unknown>): Promise<void> {
+  await assert.rejects(action, (err: unknown) => err instanceof BlobStoreError && err.code === code);
 }
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<{ bytes: Buffer; sizes: number[] }> {
@@ -42,11 +42,11 @@ async function collect(chunks: AsyncIterable<Uint8Array>): Promise<{ bytes: Buff
   return { bytes: Buffer.concat(parts), sizes: parts.map((part) => part.byteLength) };
 }
 
-test('put stores the bytes under their CID; get, has and size find them', () => {
+test('put stores the bytes under their CID; get, has and size find them', async () => {
   const dir = tempDir();
   const store = new BlobStore(dir);
   const bytes = new TextEncoder().encode('hello, mesh');
-  const cid = store.put(bytes);
+  const cid = await store.put(bytes);
   assert.equal(cid, cidOfBytes(bytes));
   assert.match(cid, /^bafkrei[a-z2-7]+$/);
   assert.equal(store.has(cid), true);
@@ -55,7 +55,7 @@ test('put stores the bytes under their CID; get, has and size find them', () => 
   assert.deepEqual(filesUnder(dir), [join(cid.slice(-3, -1), cid)]);
 });
 
-test('a blob the store does not hold: has false, size, get and open undefined', () => {
+test('a blob the store does not hold: has false, size, get and open undefined', async () => {
   const store = new BlobStore(tempDir());
   const absent = cidOfBytes(new Uint8Array([1, 2, 3]));
   assert.equal(store.has(absent), false);
@@ -64,40 +64,40 @@ test('a blob the store does not hold: has false, size, get and open undefined', 
   assert.equal(store.open(absent), undefined);
 });
 
-test('putting the same bytes twice returns the same CID and keeps one file; the empty blob is a blob', () => {
+test('putting the same bytes twice returns the same CID and keeps one file; the empty blob is a blob', async () => {
   const dir = tempDir();
   const store = new BlobStore(dir);
   const bytes = randomBytes(1000);
-  assert.equal(store.put(bytes), store.put(Uint8Array.from(bytes)));
-  const empty = store.put(new Uint8Array(0));
+  assert.equal(await store.put(bytes), await store.put(Uint8Array.from(bytes)));
+  const empty = await store.put(new Uint8Array(0));
   assert.equal(store.size(empty), 0);
   assert.deepEqual(store.get(empty), new Uint8Array(0));
   assert.equal(filesUnder(dir).length, 2);
   assert.deepEqual(readdirSync(join(dir, 'tmp')), [], 'no temp file left behind');
 });
 
-test('putVerified stores bytes that hash to the CID and refuses others, storing nothing', () => {
+test('putVerified stores bytes that hash to the CID and refuses others, storing nothing', async () => {
   const store = new BlobStore(tempDir());
   const bytes = randomBytes(4096);
   const cid = cidOfBytes(bytes);
   const tampered = Uint8Array.from(bytes);
   tampered[100] = tampered[100]! ^ 1;
-  throwsCode('hash_mismatch', () => store.putVerified(cid, tampered));
+  await rejectsCode('hash_mismatch', () => store.putVerified(cid, tampered));
   assert.equal(store.has(cid), false);
-  store.putVerified(cid, bytes);
+  await store.putVerified(cid, bytes);
   assert.deepEqual(store.get(cid), new Uint8Array(bytes));
 });
 
-test('blobs over maxBlobBytes are refused by put and putVerified', () => {
+test('blobs over maxBlobBytes are refused by put and putVerified', async () => {
   const store = new BlobStore(tempDir(), { maxBlobBytes: 1024 });
   const big = randomBytes(1025);
-  throwsCode('too_large', () => store.put(big));
-  throwsCode('too_large', () => store.putVerified(cidOfBytes(big), big));
+  await rejectsCode('too_large', () => store.put(big));
+  await rejectsCode('too_large', () => store.putVerified(cidOfBytes(big), big));
   assert.equal(store.has(cidOfBytes(big)), false);
-  assert.equal(store.size(store.put(randomBytes(1024))), 1024);
+  assert.equal(store.size(await store.put(randomBytes(1024))), 1024);
 });
 
-test('strings that are not canonical raw sha256 CIDs are refused and never reach the file system', () => {
+test('strings that are not canonical raw sha256 CIDs are refused and never reach the file system', async () => {
   const dir = tempDir();
   const store = new BlobStore(dir);
   const bytes = new TextEncoder().encode('payload');
@@ -123,17 +123,17 @@ test('strings that are not canonical raw sha256 CIDs are refused and never reach
     assert.equal(store.size(bad), undefined, bad);
     assert.equal(store.get(bad), undefined, bad);
     assert.equal(store.open(bad), undefined, bad);
-    throwsCode('bad_cid', () => store.putVerified(bad, bytes));
+    await rejectsCode('bad_cid', () => store.putVerified(bad, bytes));
   }
   assert.deepEqual(filesUnder(dir), []);
-  store.putVerified(cid, bytes);
+  await store.putVerified(cid, bytes);
   assert.equal(store.has(cid), true);
 });
 
 test('open() streams a 5 MB blob in chunks of at most 256 KiB, the same bytes as get(), as often as asked', async () => {
   const store = new BlobStore(tempDir());
   const bytes = randomBytes(5 * 1000 * 1000);
-  const cid = store.put(bytes);
+  const cid = await store.put(bytes);
   const opened = store.open(cid);
   assert.ok(opened);
   assert.equal(opened.size, bytes.byteLength);
@@ -159,7 +159,7 @@ test('a process killed while putting leaves only whole blobs under CID names; th
     process.stdout.write('ready\\n');
     for (;;) {
       blob.set(randomBytes(16), 0);
-      store.put(blob);
+      await store.put(blob);
     }
   `;
   const storedBlobs = () => filesUnder(dir).filter((path) => !path.startsWith('tmp'));

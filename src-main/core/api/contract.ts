@@ -25,6 +25,11 @@ import { MAX_REDUNDANCY } from '../schemas/work.js';
 export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
 export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
 export const MAX_MODULE_BYTES = 4 * 1024 * 1024;
+/**
+ * The event stream's WebSocket messages carry events as JSON lines, one event per line, in order;
+ * the events of one moment go in one message, at most this many.
+ */
+export const MAX_EVENTS_PER_FRAME = 64;
 const Base64 = (maxBytes: number) =>
   z
     .string()

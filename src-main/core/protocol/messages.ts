@@ -19,6 +19,10 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 /** The most items one batch message carries; a larger batch is split by the sender. */
 export const MAX_BATCH = 1000;
+/** Inputs up to this size travel inside the acceptances message... */
+export const MAX_INLINE_BLOB_BYTES = 16 * KiB;
+/** ...up to this many bytes of them per message. */
+export const MAX_INLINE_BYTES_PER_MESSAGE = 512 * KiB;
 
 export const SignedReceiptSchema = z.strictObject({
   receipt: ReceiptSchema,
@@ -32,8 +36,17 @@ export const MESSAGE_TYPES = {
   commitment: { schema: ComputeCommitmentSchema, maxBytes: 2 * MiB },
   /** Provider → requester: bids for the requester's units. Reply: `ack`. */
   offers: { schema: z.strictObject({ offers: boundedArray(OfferSchema, MAX_BATCH) }), maxBytes: 1 * MiB },
-  /** Requester → provider: the offers taken. Reply: `accepted`. */
-  acceptances: { schema: z.strictObject({ acceptances: boundedArray(AcceptanceSchema, MAX_BATCH) }), maxBytes: 1 * MiB },
+  /**
+   * Requester → provider: the offers taken, with the small inputs of their units inline (the
+   * provider checks each against its CID), which spares a blob fetch per unit. Reply: `accepted`.
+   */
+  acceptances: {
+    schema: z.strictObject({
+      acceptances: boundedArray(AcceptanceSchema, MAX_BATCH),
+      inline: boundedArray(z.strictObject({ cid: Id, base64: z.string().max(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4) }), MAX_BATCH).optional(),
+    }),
+    maxBytes: 2 * MiB,
+  },
   accepted: {
     schema: z.strictObject({ accepted: boundedArray(Id, MAX_BATCH), refused: boundedArray(Id, MAX_BATCH) }),
     maxBytes: 256 * KiB,

@@ -7,6 +7,7 @@ import {
   API_METHODS,
   ApiErrorSchema,
   ApiEventSchema,
+  MAX_EVENTS_PER_FRAME,
   type ApiEvent,
   type MethodInput,
   type MethodName,
@@ -78,7 +79,7 @@ export class ApiClient {
   subscribe(after: number, onEvent: (event: ApiEvent) => void, onEnd?: StreamEnd): () => void {
     const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}${EVENTS_PATH}?after=${after}`, {
       headers: { authorization: `Bearer ${this.#token}` },
-      maxPayload: MAX_EVENT_CHARS * 4,
+      maxPayload: MAX_EVENT_CHARS * MAX_EVENTS_PER_FRAME,
     });
     let ended = false;
     const end = (error?: ApiError) => {
@@ -88,9 +89,12 @@ export class ApiClient {
       onEnd?.(error);
     };
     ws.on('message', (data) => {
-      const event = decodeJson(ApiEventSchema, data.toString(), MAX_EVENT_CHARS);
-      if (event.ok) onEvent(event.value);
-      else end(new ApiError('internal', `the node sent an event that breaks the contract: ${event.error.message}`));
+      for (const line of data.toString().split('\n')) {
+        if (ended) return;
+        const event = decodeJson(ApiEventSchema, line, MAX_EVENT_CHARS);
+        if (event.ok) onEvent(event.value);
+        else end(new ApiError('internal', `the node sent an event that breaks the contract: ${event.error.message}`));
+      }
     });
     ws.on('unexpected-response', (_request, response) => {
       const chunks: Buffer[] = [];

@@ -9,6 +9,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import {
   API_METHODS,
   ApiEventSchema,
+  MAX_EVENTS_PER_FRAME,
   MAX_API_BODY_BYTES,
   type ApiErrorCode,
   type ApiEvent,
@@ -142,12 +143,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       unsubscribe?.();
     });
     ws.on('error', () => ws.terminate());
-    const send = (event: ApiEvent) => {
+    // Events of one moment go out together (one frame, one write), as JSON lines.
+    let queued: string[] = [];
+    const flush = () => {
+      const lines = queued;
+      queued = [];
       if (ws.readyState !== WebSocket.OPEN) return;
+      if (ws.bufferedAmount > MAX_EVENT_BACKLOG_BYTES) return ws.close(1013, `falling behind; reconnect with after=${lastSent}`);
+      for (let i = 0; i < lines.length; i += MAX_EVENTS_PER_FRAME) ws.send(lines.slice(i, i + MAX_EVENTS_PER_FRAME).join('\n'));
+    };
+    const send = (event: ApiEvent) => {
       const checked = validate(ApiEventSchema, event);
       if (!checked.ok) return log(`event feed sent an event that breaks the contract (a bug in the feed): ${checked.error.message}`);
-      if (ws.bufferedAmount > MAX_EVENT_BACKLOG_BYTES) return ws.close(1013, `falling behind; reconnect with after=${lastSent}`);
-      ws.send(JSON.stringify(checked.value));
+      if (queued.length === 0) setImmediate(flush);
+      queued.push(JSON.stringify(checked.value));
       lastSent = checked.value.id;
     };
     try {

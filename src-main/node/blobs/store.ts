@@ -1,20 +1,8 @@
 // Blobs (modules, inputs, outputs) as files named by their CID: `dir/<2 chars>/<cid>`. A blob is
 // written to a temp file, flushed, then renamed under its CID, so a crash never leaves a partial
 // blob where a reader would trust it; a file under a CID name is always the whole blob.
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdir, open as openFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cidOfBytes, cidOfDigest, digestOfCid } from './cid.js';
 
@@ -57,6 +45,8 @@ let tempCounter = 0;
 export class BlobStore {
   private readonly maxBlobBytes: number;
   private readonly tempDir: string;
+  /** Shard directories known to exist. */
+  private readonly shards = new Set<string>();
 
   /** Creates `dir` if needed and removes temp files that an earlier, crashed process left behind. */
   constructor(
@@ -73,22 +63,25 @@ export class BlobStore {
     });
   }
 
-  /** Stores `bytes` and returns their CID. Storing the same bytes again changes nothing. */
-  put(bytes: Uint8Array): string {
+  /**
+   * Stores `bytes` and resolves their CID once they are on disk. Storing the same bytes again
+   * changes nothing. The writing and flushing run off the event loop.
+   */
+  async put(bytes: Uint8Array): Promise<string> {
     this.checkSize(bytes);
     const cid = cidOfBytes(bytes);
-    this.write(this.pathOf(cid)!, bytes);
+    await this.write(this.pathOf(cid)!, bytes);
     return cid;
   }
 
   /** Stores bytes received as `cid` (from a peer), refusing them unless they hash to it. */
-  putVerified(cid: string, bytes: Uint8Array): void {
+  async putVerified(cid: string, bytes: Uint8Array): Promise<void> {
     const path = this.pathOf(cid);
     if (path === undefined) throw new BlobStoreError('bad_cid', `not a raw sha256 CIDv1: ${clip(cid)}`);
     this.checkSize(bytes);
     const actual = cidOfBytes(bytes);
     if (actual !== cid) throw new BlobStoreError('hash_mismatch', `bytes hash to ${actual}, not ${cid}`);
-    this.write(path, bytes);
+    await this.write(path, bytes);
   }
 
   has(cid: string): boolean {
@@ -138,26 +131,28 @@ export class BlobStore {
     }
   }
 
-  private write(path: string, bytes: Uint8Array): void {
+  private async write(path: string, bytes: Uint8Array): Promise<void> {
     if (existsSync(path)) return; // same name, same bytes: content addressing makes put idempotent
     const temp = join(this.tempDir, `${process.pid}-${tempCounter++}.tmp`);
+    const shard = dirname(path);
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      const fd = openSync(temp, 'wx');
-      try {
-        for (let written = 0; written < bytes.byteLength; ) {
-          written += writeSync(fd, bytes, written, bytes.byteLength - written);
-        }
-        fsyncSync(fd); // on disk before it has its name, so a power cut cannot leave an empty blob
-      } finally {
-        closeSync(fd);
+      if (!this.shards.has(shard)) {
+        await mkdir(shard, { recursive: true });
+        this.shards.add(shard);
       }
-      renameSync(temp, path);
+      const file = await openFile(temp, 'wx');
+      try {
+        await file.writeFile(bytes);
+        await file.sync(); // on disk before it has its name, so a power cut cannot leave an empty blob
+      } finally {
+        await file.close();
+      }
+      await rename(temp, path);
     } catch (err) {
-      rmSync(temp, { force: true });
+      await rm(temp, { force: true });
       throw new BlobStoreError('io_failed', `cannot write ${path}: ${errorMessage(err)}`);
     }
-    syncDirectory(dirname(path));
+    await syncDirectory(shard);
   }
 }
 
@@ -190,13 +185,13 @@ function readMissingAsUndefined(path: string): Buffer | undefined {
 }
 
 /** Makes a rename durable. Best effort: some platforms (Windows) cannot open a directory. */
-function syncDirectory(path: string): void {
+async function syncDirectory(path: string): Promise<void> {
   try {
-    const fd = openSync(path, 'r');
+    const dir = await openFile(path, 'r');
     try {
-      fsyncSync(fd);
+      await dir.sync();
     } finally {
-      closeSync(fd);
+      await dir.close();
     }
   } catch {
     // the blob is complete under its name either way; only its durability across a power cut is weaker

@@ -188,7 +188,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       if (!bytes) {
         const provider = state.activeAssignments(unit_id).find((x) => x.result?.output_cid === view.output_cid)!.acceptance.provider_peer;
         const fetched = await node.network.fetchBlob(provider, view.output_cid, { maxBytes: 64 << 20, timeoutMs: 30_000 });
-        node.ctx.blobs.putVerified(view.output_cid, fetched);
+        await node.ctx.blobs.putVerified(view.output_cid, fetched);
         bytes = fetched;
       }
       return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };

@@ -7,7 +7,7 @@ import { ApiError } from '../api/errors.js';
 import { ALGORITHM_VERSION, CUSTOM_WASM, resolveLibrary } from './algorithms.js';
 import type { NodeContext } from './context.js';
 
-export function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: SubmitJob): { job: Job; units: WorkUnit[] } {
+export async function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: SubmitJob): Promise<{ job: Job; units: WorkUnit[] }> {
   let algorithmId = CUSTOM_WASM;
   let module: Uint8Array;
   let params: Record<string, unknown> = spec.params ?? {};
@@ -23,11 +23,12 @@ export function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: SubmitJob
   const input = Buffer.from(spec.input_base64, 'base64');
   if (input.length === 0) throw new ApiError('bad_request', 'the input is empty');
   const count = Math.ceil(input.length / spec.chunk_bytes);
-  const moduleCid = ctx.blobs.put(module);
+  const chunks = Array.from({ length: count }, (_, i) => input.subarray(i * spec.chunk_bytes, (i + 1) * spec.chunk_bytes));
+  // Every blob on disk before the job is journaled: a unit never names an input that is not there.
+  const [moduleCid, ...inputCids] = await Promise.all([ctx.blobs.put(module), ...chunks.map((chunk) => ctx.blobs.put(chunk))]);
   const jobId = `job-${randomBytes(8).toString('hex')}`;
   const units: WorkUnit[] = [];
-  for (let i = 0; i < count; i++) {
-    const chunk = input.subarray(i * spec.chunk_bytes, (i + 1) * spec.chunk_bytes);
+  for (const [i, chunk] of chunks.entries()) {
     units.push({
       unit_id: `${jobId}/${i}`,
       job_id: jobId,
@@ -37,8 +38,8 @@ export function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: SubmitJob
       estimated_duration_seconds: Math.max(0.001, (chunk.length / 2 ** 20) * secondsPerMiB),
       priority: spec.priority,
       verification_redundancy: spec.redundancy,
-      module_cid: moduleCid,
-      input_cid: ctx.blobs.put(chunk),
+      module_cid: moduleCid!,
+      input_cid: inputCids[i]!,
       params: params as WorkUnit['params'],
       ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
       verification: { kind: 'exact_hash' },

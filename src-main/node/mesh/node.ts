@@ -76,7 +76,7 @@ export class MeshNode {
     const state = new MeshState(identity.peerId);
     for (const event of journal.events()) state.apply(event);
     const blobs = new BlobStore(join(options.dataDir, 'blobs'));
-    for (const module of shippedModules()) blobs.put(module);
+    await Promise.all(shippedModules().map((module) => blobs.put(module)));
     const mine = state.receipts.get(identity.peerId)?.at(-1);
     const receipts = new ReceiptChain(identity, mine ? { cid: mine.cid, seq: mine.receipt.seq } : undefined);
     const executor = Executor.start({ workers: options.workers ?? cpus().length });

@@ -4,6 +4,7 @@ import type { MessageBody } from '../../core/protocol/messages.js';
 import { allocate, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import type { AvailabilitySlot, ComputeCommitment, LedgerEntry, Offer, PriceSchedule, WorkUnit } from '../../core/schemas/index.js';
 import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
+import { cidOfBytes } from '../blobs/cid.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { WORKER_SHARE_BPS } from './requester.js';
@@ -24,9 +25,14 @@ export interface ProviderOptions {
 export class Provider {
   #roundTimer: NodeJS.Timeout | undefined;
   readonly #queue: string[] = [];
+  /** Assignments fetching or running: at most `concurrency`. */
   readonly #running = new Set<string>();
+  /** Assignments anywhere between leaving the queue and their result being sent. */
+  readonly #busy = new Set<string>();
   /** Units each requester asked for, as last seen in its commitment. */
   readonly #unitsSeen = new Map<string, WorkUnit>();
+  /** Inputs that came inline with their acceptances, by CID, until their unit has run. */
+  readonly #inline = new Map<string, Uint8Array>();
   /** When each held assignment's result or hand-back was last sent. */
   readonly #lastSent = new Map<string, number>();
   /** Assignments to hand back, with why, until the requester answers. */
@@ -101,8 +107,9 @@ export class Provider {
   }
 
   /** A requester took some of my offers: journal each with its escrow, then run it. */
-  async onAcceptances(from: string, { acceptances }: MessageBody<'acceptances'>): Promise<MessageBody<'accepted'>> {
+  async onAcceptances(from: string, { acceptances, inline = [] }: MessageBody<'acceptances'>): Promise<MessageBody<'accepted'>> {
     const { state } = this.ctx;
+    const wantedInputs = new Set<string>();
     const accepted: string[] = [];
     const refused: string[] = [];
     const events: NewEvent[] = [];
@@ -120,6 +127,7 @@ export class Provider {
         continue;
       }
       accepted.push(a.acceptance_id);
+      if (unit.input_cid) wantedInputs.add(unit.input_cid);
       if (!state.units.has(unit.unit_id)) events.push({ type: 'unit.created', event_id: `unit/${unit.unit_id}`, unit });
       events.push({ type: 'offer.accepted', event_id: `accept/${a.acceptance_id}`, acceptance: a });
       events.push({
@@ -129,6 +137,11 @@ export class Provider {
         entry: { kind: 'escrow', entry_id: `escrow/${a.acceptance_id}`, assignment_id: a.acceptance_id, job_id: a.job_id, unit_id: a.unit_id, requester: from, worker: this.ctx.me, amount: a.price, job_budget: Number.MAX_SAFE_INTEGER, at: a.timestamp },
       });
     }
+    for (const blob of inline) {
+      if (!wantedInputs.has(blob.cid)) continue;
+      const bytes = new Uint8Array(Buffer.from(blob.base64, 'base64'));
+      if (cidOfBytes(bytes) === blob.cid) this.#inline.set(blob.cid, bytes); // a mismatch is ignored: the unit fetches its input instead
+    }
     await this.ctx.record(events);
     for (const id of accepted) this.enqueue(id);
     return { accepted, refused };
@@ -136,7 +149,7 @@ export class Provider {
 
   /** Queues an assignment of mine that has no result yet. */
   enqueue(assignmentId: string): void {
-    if (this.#running.has(assignmentId) || this.#queue.includes(assignmentId)) return;
+    if (this.#busy.has(assignmentId) || this.#queue.includes(assignmentId)) return;
     this.#queue.push(assignmentId);
     this.#pump();
   }
@@ -157,7 +170,7 @@ export class Provider {
     const releases = new Map<string, Map<string, string[]>>(); // requester -> reason -> ids
     for (const [id, x] of this.ctx.state.assignments) {
       const requester = x.acceptance.requester_peer;
-      if (x.acceptance.provider_peer !== this.ctx.me || x.escrow !== 'held' || this.#running.has(id) || this.#queue.includes(id)) continue;
+      if (x.acceptance.provider_peer !== this.ctx.me || x.escrow !== 'held' || this.#busy.has(id) || this.#queue.includes(id)) continue;
       if (requester !== connected && nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS) continue;
       const reason = this.#toRelease.get(id) ?? (!x.result && Date.parse(x.acceptance.deadline) < nowMs ? 'late' : undefined);
       if (x.result) void this.#sendResult(id);
@@ -193,37 +206,52 @@ export class Provider {
     if (reply?.type === 'settlement') await this.applySettlement(peer, reply.body as MessageBody<'settlement'>);
   }
 
+  /**
+   * Starts queued assignments while there is room. An assignment holds its place while it fetches
+   * and runs; storing, signing and returning its result go on outside it, so the workers never
+   * wait on the requester's answer.
+   */
   #pump(): void {
     while (this.#running.size < this.options.concurrency && this.#queue.length > 0) {
       const id = this.#queue.shift()!;
       this.#running.add(id);
-      this.#run(id)
+      this.#busy.add(id);
+      const free = () => {
+        if (this.#running.delete(id)) this.#pump();
+      };
+      this.#run(id, free)
         .catch((err) => this.ctx.log(`assignment ${id} failed: ${String(err)}`))
         .finally(() => {
-          this.#running.delete(id);
-          this.#pump();
+          free();
+          this.#busy.delete(id);
           this.roundSoon();
         });
     }
   }
 
-  async #run(assignmentId: string): Promise<void> {
+  async #run(assignmentId: string, free: () => void): Promise<void> {
     const { state } = this.ctx;
     const x = state.assignments.get(assignmentId);
     const unit = x && state.units.get(x.acceptance.unit_id)?.unit;
-    if (!x || !unit || x.escrow !== 'held' || x.result || !state.sharing) return;
+    if (!x || !unit || x.escrow !== 'held' || x.result || !state.sharing) {
+      if (unit?.input_cid) this.#inline.delete(unit.input_cid);
+      return;
+    }
     const requester = x.acceptance.requester_peer;
     this.ctx.emit('unit.started', { job_id: unit.job_id, unit_id: unit.unit_id, requester });
     const started = this.ctx.now();
-    const module = unit.module_cid ? await this.#blob(requester, unit.module_cid, DEFAULT_LIMITS.maxModuleBytes) : new Uint8Array();
-    const input = unit.input_cid ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes) : new Uint8Array();
+    const module = unit.module_cid ? await this.#blob(requester, unit.module_cid, DEFAULT_LIMITS.maxModuleBytes, true) : new Uint8Array();
+    const input = unit.input_cid ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes, false) : new Uint8Array();
+    if (unit.input_cid) this.#inline.delete(unit.input_cid);
     let output: Uint8Array;
     let fuel: number | undefined;
     try {
       const ran = await this.executor.run({ module, input, params: unit.params ?? {} });
+      free();
       output = ran.output;
       fuel = ran.fuel;
     } catch (err) {
+      free();
       if (!(err instanceof ExecError) || !DETERMINISTIC_FAILURES.has(err.code)) {
         await this.#release(requester, [assignmentId], 'failed');
         return;
@@ -231,7 +259,7 @@ export class Provider {
       output = new TextEncoder().encode(JSON.stringify({ error: err.code })); // every honest run fails the same way
       fuel = err.fuel;
     }
-    const outputCid = this.ctx.blobs.put(output);
+    const outputCid = await this.ctx.blobs.put(output);
     const hash = outputCid;
     const wallMs = this.ctx.now() - started;
     const receipt = await this.ctx.receipts.next({
@@ -261,11 +289,14 @@ export class Provider {
     if (reply?.type === 'settlement') await this.applySettlement(x.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
   }
 
-  async #blob(peer: string, cid: string, maxBytes: number): Promise<Uint8Array> {
+  /** A blob from my store or the requester; modules are kept (their units come by the hundred), inputs are used once. */
+  async #blob(peer: string, cid: string, maxBytes: number, keep: boolean): Promise<Uint8Array> {
+    const inline = this.#inline.get(cid);
+    if (inline && inline.byteLength <= maxBytes) return inline;
     const local = this.ctx.blobs.get(cid);
     if (local) return local;
-    const bytes = await this.ctx.fetchBlob(peer, cid, maxBytes);
-    this.ctx.blobs.putVerified(cid, bytes); // the fetch checked it already; the store will not keep a mismatch either
+    const bytes = await this.ctx.fetchBlob(peer, cid, maxBytes); // checked against the CID as it arrived
+    if (keep) await this.ctx.blobs.putVerified(cid, bytes);
     return bytes;
   }
 

@@ -3,7 +3,7 @@
 import type { BidView, SubmitJob } from '../../core/api/contract.js';
 import { decideConsensus, type Vote } from '../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
-import type { MessageBody } from '../../core/protocol/messages.js';
+import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
 import { acceptByPolicy, acceptOffer, DEFAULT_ACCEPTANCE_POLICY, OFFER_TTL_MS, type AcceptanceContext } from '../../core/scheduler/index.js';
 import { MAX_REDUNDANCY, type Acceptance, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
@@ -33,7 +33,7 @@ export class Requester {
   ) {}
 
   async submit(spec: SubmitJob): Promise<{ job_id: string; units: number }> {
-    const { job, units } = splitJob(this.ctx, spec);
+    const { job, units } = await splitJob(this.ctx, spec);
     const ok = await this.ctx.record([{ type: 'job.submitted', job }, ...units.map((unit): NewEvent => ({ type: 'unit.created', unit }))]);
     if (ok.includes(false)) throw new ApiError('internal', 'the job could not be journaled');
     this.ctx.emit('job.submitted', { job_id: job.job_id, units: units.length });
@@ -165,6 +165,22 @@ export class Requester {
     return { accepted: acceptances.length, refused };
   }
 
+  /** The inputs of these units small enough to travel with their acceptances. */
+  #smallInputs(acceptances: Acceptance[]): { cid: string; base64: string }[] {
+    const inline: { cid: string; base64: string }[] = [];
+    let total = 0;
+    for (const a of acceptances) {
+      const cid = this.ctx.state.units.get(a.unit_id)?.unit.input_cid;
+      const size = cid === undefined ? undefined : this.ctx.blobs.size(cid);
+      if (size === undefined || size > MAX_INLINE_BLOB_BYTES || total + size > MAX_INLINE_BYTES_PER_MESSAGE) continue;
+      const bytes = this.ctx.blobs.get(cid!);
+      if (!bytes) continue;
+      total += size;
+      inline.push({ cid: cid!, base64: Buffer.from(bytes).toString('base64') });
+    }
+    return inline;
+  }
+
   /** Offers for a unit that have not lapsed (OFFER_TTL_MS after they reached me). */
   #liveOffers(unitId: string): Offer[] {
     const { state } = this.ctx;
@@ -208,7 +224,7 @@ export class Requester {
   }
 
   async #deliver(provider: string, acceptances: Acceptance[]): Promise<void> {
-    const reply = await this.ctx.send(provider, 'acceptances', { acceptances });
+    const reply = await this.ctx.send(provider, 'acceptances', { acceptances, inline: this.#smallInputs(acceptances) });
     // Unreachable: take them back now rather than at their deadline. Had it journaled them after
     // all, its result gets this refund in reply, so nobody is paid twice.
     // Its other offers wait until they lapse, so they do not draw the units straight back.
