@@ -128,8 +128,8 @@ export function formatJobs({ jobs }: MethodResult<'jobs.list'>): string {
 export function formatBids({ bids }: MethodResult<'bids.list'>): string {
   if (bids.length === 0) return 'no bids';
   return table(
-    ['OFFER', 'UNIT', 'PROVIDER', 'PRICE', 'SECONDS', 'REPUTATION', 'TRUST', 'ENDS'],
-    bids.map((b) => [b.offer_id, b.unit_id, b.provider, formatCredits(b.price), b.estimated_seconds.toFixed(1), fraction(b.reputation), fraction(b.trust), b.expected_end]),
+    ['OFFER', 'UNIT', 'PROVIDER', 'PRICE', 'SECONDS', 'REPUTATION', 'TRUST', 'TIER', 'ENDS'],
+    bids.map((b) => [b.offer_id, b.unit_id, b.provider, formatCredits(b.price), b.estimated_seconds.toFixed(1), fraction(b.reputation), fraction(b.trust), String(b.tier), b.expected_end]),
   );
 }
 

@@ -139,6 +139,7 @@ export class Requester {
         estimated_seconds: o.estimated_seconds,
         reputation: state.reputationOf(o.provider_peer, now),
         trust: state.myTrustIn(o.provider_peer),
+        tier: o.tier,
         expected_end: o.expected_end,
       })),
     );

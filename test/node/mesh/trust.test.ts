@@ -18,7 +18,7 @@ const submitHash = (node: TestNode, units: number, chunk: number, manual: boolea
     redundancy: 1, budget: 10_000_000, priority: 0.5, manual_accept: manual,
   });
 
-/** The offers a requester holds for one job (the API's bids leave out the tier). */
+/** The offers a requester holds for one job, with their rounds. */
 const offersFor = (requester: TestNode, jobId: string): Offer[] =>
   [...requester.node.state.offersByUnit.values()].flatMap((byId) => [...byId.values()]).filter((o) => o.job_id === jobId);
 
@@ -85,6 +85,9 @@ test('a provider with one small slot bids for its tier 1 requester first and giv
   assert.ok(tier2.every((o) => o.tier === 2));
   const { bids } = await mutual.api['bids.list']({ job_id: first.job_id });
   assert.equal(bids.length, 5);
+  assert.ok(bids.every((b) => b.tier === 1));
+  const { bids: oneWayBids } = await oneWay.api['bids.list']({ job_id: second.job_id });
+  assert.ok(oneWayBids.length >= 3 && oneWayBids.every((b) => b.tier === 2));
 });
 
 test('a provider does not bid past its slot while its earlier offers are open', { timeout: 60_000 }, async () => {
