@@ -9,6 +9,8 @@ import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { WORKER_SHARE_BPS } from './requester.js';
 
+type ReleaseReason = MessageBody<'release'>['reason'];
+
 /** A result or hand-back that has had no answer is sent again after this long. */
 const RETRY_MS = 10_000;
 /** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
@@ -36,7 +38,7 @@ export class Provider {
   /** When each held assignment's result or hand-back was last sent. */
   readonly #lastSent = new Map<string, number>();
   /** Assignments to hand back, with why, until the requester answers. */
-  readonly #toRelease = new Map<string, 'sharing_off' | 'failed' | 'late'>();
+  readonly #toRelease = new Map<string, ReleaseReason>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -167,7 +169,7 @@ export class Provider {
       this.#lastSent.delete(id);
       this.#toRelease.delete(id);
     }
-    const releases = new Map<string, Map<string, string[]>>(); // requester -> reason -> ids
+    const releases = new Map<string, { peer: string; reason: ReleaseReason; ids: string[] }>(); // by requester and reason
     for (const [id, x] of this.ctx.state.assignments) {
       const requester = x.acceptance.requester_peer;
       if (x.acceptance.provider_peer !== this.ctx.me || x.escrow !== 'held' || this.#busy.has(id) || this.#queue.includes(id)) continue;
@@ -175,14 +177,13 @@ export class Provider {
       const reason = this.#toRelease.get(id) ?? (!x.result && Date.parse(x.acceptance.deadline) < nowMs ? 'late' : undefined);
       if (x.result) void this.#sendResult(id);
       else if (reason) {
-        const byReason = releases.get(requester) ?? new Map<string, string[]>();
-        byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
-        releases.set(requester, byReason);
+        const key = `${reason} ${requester}`;
+        const batch = releases.get(key) ?? { peer: requester, reason, ids: [] };
+        batch.ids.push(id);
+        releases.set(key, batch);
       } else this.enqueue(id);
     }
-    for (const [peer, byReason] of releases) {
-      for (const [reason, ids] of byReason) void this.#release(peer, ids, reason as 'sharing_off' | 'failed' | 'late');
-    }
+    for (const { peer, reason, ids } of releases.values()) void this.#release(peer, ids, reason);
   }
 
   /** Sharing switched off: hand back everything not yet started, at once. */
@@ -196,7 +197,7 @@ export class Provider {
     await Promise.all([...byRequester].map(([peer, assignments]) => this.#release(peer, assignments, 'sharing_off')));
   }
 
-  async #release(peer: string, assignments: string[], reason: 'sharing_off' | 'failed' | 'late'): Promise<void> {
+  async #release(peer: string, assignments: string[], reason: ReleaseReason): Promise<void> {
     const nowMs = this.ctx.now();
     for (const id of assignments) {
       this.#toRelease.set(id, reason);
