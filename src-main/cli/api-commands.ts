@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { ApiError } from '../node/api/index.js';
 import { CliError, isoTime, numberIn, wholeNumber } from './args.js';
 import { formatLedger, formatPeers, formatReceiptChains, formatSlots, formatStatus, formatTrust } from './format.js';
+import { registerAvailabilityCommands } from './availability-commands.js';
 import { registerJobCommands } from './job-commands.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
@@ -35,6 +36,7 @@ export function registerApiCommands(program: Command): void {
 
   registerTrustCommands(program);
   registerSlotCommands(program);
+  registerAvailabilityCommands(program);
 
   nodeCommand(program, 'sharing', 'offer this machine to peers (on) or stop (off)')
     .argument('<on|off>')

@@ -1,5 +1,6 @@
 // meshctl's job commands: submit a job (a shipped kernel or your own WebAssembly module over an
-// input file), follow it, fetch a unit's output, and, for jobs accepted by hand, its bids.
+// input file, or a render job: render-commands.ts), follow it, fetch a unit's output, and, for jobs
+// accepted by hand, its bids.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MAX_INPUT_BYTES, MAX_MODULE_BYTES, type MethodInput } from '../core/api/contract.js';
@@ -8,15 +9,17 @@ import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
 import { formatAccepted, formatBids, formatJob, formatJobs, formatJobStatus } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
+import { followRender, registerResultCommands, renderSubmission, type RenderOptions } from './render-commands.js';
 
 const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 
-interface SubmitOptions extends CommonOptions {
+interface SubmitOptions extends CommonOptions, Partial<RenderOptions> {
   library?: string;
   method?: string;
   wasm?: string;
-  input: string;
-  chunkBytes: string;
+  input?: string;
+  chunkBytes?: string;
+  out?: string;
   params?: string;
   redundancy: string;
   budget: string;
@@ -28,13 +31,21 @@ interface SubmitOptions extends CommonOptions {
 }
 
 export function registerJobCommands(program: Command): void {
-  nodeCommand(program, 'submit-job', 'split an input file into units and have the mesh compute them')
+  nodeCommand(program, 'submit-job', 'have the mesh compute a job: an input file split into units, or the frames of a scene')
     .option('--library <library>', 'a shipped kernel library, e.g. hash (with --method)')
     .option('--method <method>', 'the kernel method, e.g. sha256')
     .option('--wasm <file>', 'your own module under the unit ABI, instead of a kernel')
-    .requiredOption('--input <file>', `the input (at most ${MAX_INPUT_BYTES} bytes)`)
-    .requiredOption('--chunk-bytes <n>', 'bytes of input per unit')
+    .option('--input <file>', `the input (at most ${MAX_INPUT_BYTES} bytes)`)
+    .option('--chunk-bytes <n>', 'bytes of input per unit')
     .option('--params <json>', "the kernel's params, a JSON object")
+    .option('--render <scene>', 'a render job: this scene file (docs/SCENE.md), one unit per tile')
+    .option('--frames <a-b>', 'render: the frames, e.g. 1-4 or 7', '0')
+    .option('--width <px>', 'render: frame width', '640')
+    .option('--height <px>', 'render: frame height', '360')
+    .option('--spp <n>', 'render: samples per pixel', '16')
+    .option('--tile <px>', 'render: tile size (one unit per tile)', '64')
+    .option('--seed <n>', 'render: the seed (render-local --seed reproduces a frame)', '0')
+    .option('--out <dir>', 'render: wait, writing each frame to DIR/frame-####.png as it is finished')
     .option('--redundancy <n>', `workers per unit whose outputs must agree (1..${MAX_REDUNDANCY})`, '1')
     .requiredOption('--budget <credits>', 'the most the whole job may cost, in credits (3 decimals)')
     .option('--max-price <credits>', 'the most one worker is paid for one unit, in credits')
@@ -44,9 +55,20 @@ export function registerJobCommands(program: Command): void {
     .option('--manual-accept', 'wait for you to accept bids (see get-bids, accept-bid)')
     .action(
       act(async (options: SubmitOptions) => {
-        const job = await submission(options);
-        const submitted = await connect(options).call('jobs.submit', job);
-        return { json: submitted, text: `submitted job ${submitted.job_id}: ${submitted.units} units` };
+        if (options.render === undefined) {
+          if (options.out !== undefined) throw new CliError('--out goes with --render');
+          const submitted = await connect(options).call('jobs.submit', await submission(options));
+          return { json: submitted, text: `submitted job ${submitted.job_id}: ${submitted.units} units` };
+        }
+        if (options.input !== undefined || options.library !== undefined || options.wasm !== undefined) throw new CliError('--render takes a scene, not --input, --library or --wasm');
+        const client = connect(options);
+        const submitted = await client.call('render.submit', { ...(await renderSubmission(options as SubmitOptions & RenderOptions)), ...jobTerms(options) });
+        const text = `submitted job ${submitted.job_id}: ${submitted.frames} frames, ${submitted.units} tiles`;
+        if (options.out === undefined) return { json: submitted, text };
+        if (!options.json) process.stdout.write(`${text}\n`);
+        const files = await followRender(client, submitted.job_id, options.out, (line) => options.json || process.stderr.write(`\r${line}`));
+        if (!options.json) process.stderr.write('\n');
+        return { json: { ...submitted, files }, text: files.join('\n') };
       }),
     );
 
@@ -90,6 +112,8 @@ export function registerJobCommands(program: Command): void {
       }),
     );
 
+  registerResultCommands(program);
+
   nodeCommand(program, 'get-bids', 'the offers providers made for the units of a job accepted by hand')
     .requiredOption('--job-id <jobId>')
     .action(
@@ -109,31 +133,36 @@ export function registerJobCommands(program: Command): void {
     );
 }
 
-/** The jobs.submit params the options describe, every value checked and both files read. */
-async function submission(options: SubmitOptions): Promise<MethodInput<'jobs.submit'>> {
-  const kernel = options.library !== undefined || options.method !== undefined;
-  if (kernel === (options.wasm !== undefined)) throw new CliError('name a kernel (--library and --method) or give a module (--wasm), not both');
-  if (kernel && (options.library === undefined || options.method === undefined)) throw new CliError('--library and --method go together');
-  // Everything typed is checked before either file is read.
-  const numbers = {
-    chunk_bytes: wholeNumber('--chunk-bytes', options.chunkBytes, 1, MAX_CHUNK_BYTES),
+/** What every job states, whatever it computes: workers per unit, budget, price cap, priority, deadline. */
+function jobTerms(options: SubmitOptions) {
+  return {
     redundancy: wholeNumber('--redundancy', options.redundancy, 1, MAX_REDUNDANCY),
     budget: credits('--budget', options.budget),
     max_price: options.maxPrice === undefined ? undefined : credits('--max-price', options.maxPrice),
     priority: numberIn('--priority', options.priority, 0, 1),
     deadline: options.deadline === undefined ? undefined : isoTime('--deadline', options.deadline),
+    name: options.name,
+    manual_accept: options.manualAccept === true,
   };
+}
+
+/** The jobs.submit params the options describe, every value checked and both files read. */
+async function submission(options: SubmitOptions): Promise<MethodInput<'jobs.submit'>> {
+  const kernel = options.library !== undefined || options.method !== undefined;
+  if (kernel === (options.wasm !== undefined)) throw new CliError('name a kernel (--library and --method) or give a module (--wasm), not both, or a scene (--render)');
+  if (kernel && (options.library === undefined || options.method === undefined)) throw new CliError('--library and --method go together');
+  if (options.input === undefined || options.chunkBytes === undefined) throw new CliError('--input and --chunk-bytes are needed (or --render for a render job)');
+  // Everything typed is checked before either file is read.
+  const numbers = { chunk_bytes: wholeNumber('--chunk-bytes', options.chunkBytes, 1, MAX_CHUNK_BYTES), ...jobTerms(options) };
   const params = options.params === undefined ? undefined : jsonObject('--params', options.params);
   const input = await readFileUpTo('--input', options.input, MAX_INPUT_BYTES);
   const wasm = options.wasm === undefined ? undefined : await readFileUpTo('--wasm', options.wasm, MAX_MODULE_BYTES);
   return {
     ...numbers,
-    name: options.name,
     library: options.library,
     method: options.method,
     wasm_base64: wasm?.toString('base64'),
     input_base64: input.toString('base64'),
     params,
-    manual_accept: options.manualAccept === true,
   };
 }

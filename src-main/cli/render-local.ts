@@ -1,12 +1,10 @@
 // `meshctl render-local <scene.json> --frame N --out frame.png`: one frame, rendered alone on this
 // machine through the same pool and kernel the mesh uses — the reference a mesh render must match.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+// The scene file is loaded as a job would send it (OBJ meshes inlined) and compiled for the frame.
+import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { encode } from 'fast-png';
-import { compileSceneJson } from '../core/render/index.js';
-
-/** Scene files beyond this are refused before being read (200,000 triangles fit well inside). */
-const MAX_SCENE_BYTES = 64 << 20;
+import { compileScene } from '../core/render/index.js';
 
 const integer = (min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -44,25 +42,18 @@ export function registerRenderLocal(program: Command): void {
 }
 
 async function renderLocal(scenePath: string, options: Options): Promise<number> {
-  const size = (await stat(scenePath).catch(() => null))?.size;
-  if (size === undefined) return fail(`cannot read ${scenePath}`);
-  if (size > MAX_SCENE_BYTES) return fail(`${scenePath} is ${size} bytes; a scene may be at most ${MAX_SCENE_BYTES}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(scenePath, 'utf8'));
-  } catch (err) {
-    return fail(`${scenePath} is not JSON: ${(err as Error).message}`);
-  }
-  const blob = compileSceneJson(json);
-  if (!blob.ok) return fail(`${scenePath} is not a valid scene: ${blob.error.message}`);
-  // Loaded here, not at the top: the sandbox (binaryen) would slow every other meshctl command.
+  // Loaded here, not at the top: the OBJ parser and the sandbox (binaryen) would slow every other meshctl command.
+  const { loadSceneFile } = await import('../node/render/scene-file.js');
+  const loaded = await loadSceneFile(scenePath);
+  if (!loaded.ok) return fail(loaded.error);
+  const sceneBlob = compileScene(loaded.scene, options.frame);
   const [{ Executor }, { renderFrameLocal }] = await Promise.all([import('../node/exec/index.js'), import('../node/render/local.js')]);
 
   const executor = Executor.start(options.workers ? { workers: options.workers } : {});
   const started = performance.now();
   try {
     const frame = await renderFrameLocal(executor, {
-      sceneBlob: blob.value,
+      sceneBlob,
       frame: options.frame,
       width: options.width,
       height: options.height,

@@ -5,8 +5,9 @@
 // starts) hold; rules it does not enforce are not guaranteed, except that every generated
 // (start, end) pair is ordered.
 import fc from 'fast-check';
-import { FORBIDDEN_KEYS, LIMITS, MAX_REDUNDANCY } from '../../src-main/core/schemas/index.js';
+import { FORBIDDEN_KEYS, LIMITS, MAX_FRAME, MAX_REDUNDANCY } from '../../src-main/core/schemas/index.js';
 import type * as S from '../../src-main/core/schemas/index.js';
+import type { SharingSettings, WeeklyWindow } from '../../src-main/core/availability/index.js';
 
 // ---- primitives ---------------------------------------------------------------------------
 
@@ -140,6 +141,7 @@ export const workUnitArb = recordOf<S.WorkUnit>(
     required_resources: computeResourceArb,
     required_dataset: idArb,
     estimated_duration_seconds: finiteArb(0, 365 * 24 * 3600),
+    estimated_fuel: countArb,
     priority: fractionArb,
     verification_redundancy: redundancyArb,
     module_cid: idArb,
@@ -148,7 +150,7 @@ export const workUnitArb = recordOf<S.WorkUnit>(
     max_price: creditsArb,
     verification: verificationMethodArb,
   },
-  ['required_dataset', 'module_cid', 'input_cid', 'params', 'max_price', 'verification'],
+  ['required_dataset', 'estimated_fuel', 'module_cid', 'input_cid', 'params', 'max_price', 'verification'],
 );
 
 export const workRequestArb = recordOf<S.WorkRequest>(
@@ -264,7 +266,7 @@ export const verificationConsensusArb = recordOf<S.VerificationConsensus>(
 
 // ---- market ---------------------------------------------------------------------------------
 
-export const priceScheduleArb = recordOf<S.PriceSchedule>({ per_core_second: creditsArb, minimum: creditsArb });
+export const priceScheduleArb = recordOf<S.PriceSchedule>({ per_core_second: creditsArb, per_gfuel: creditsArb, minimum: creditsArb }, ['per_gfuel']);
 
 export const hardwareSummaryArb = recordOf<S.HardwareSummary>(
   {
@@ -405,6 +407,13 @@ export const policyArb: fc.Arbitrary<S.Policy> = fc.oneof(
   }),
 );
 
+const frameArb = fc.integer({ min: 0, max: MAX_FRAME });
+const sideArb = fc.integer({ min: 1, max: 8192 });
+export const renderSpecArb: fc.Arbitrary<S.RenderSpec> = fc
+  .record({ first_frame: frameArb, span: fc.integer({ min: 0, max: 100 }), width: sideArb, height: sideArb, spp: fc.integer({ min: 1, max: 4096 }), tile: sideArb, seed: fc.nat({ max: 0xffffffff }) })
+  .filter((r) => r.first_frame + r.span <= MAX_FRAME)
+  .map(({ span, ...r }) => ({ ...r, last_frame: r.first_frame + span }));
+
 export const jobArb = recordOf<S.Job>(
   {
     job_id: idArb,
@@ -416,9 +425,30 @@ export const jobArb = recordOf<S.Job>(
     deadline: isoTimeArb,
     algorithm_id: idArb,
     manual_accept: fc.boolean(),
+    render: renderSpecArb,
   },
-  ['deadline', 'algorithm_id', 'manual_accept'],
+  ['deadline', 'algorithm_id', 'manual_accept', 'render'],
 );
+
+const wallTimeArb = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+export const weeklyWindowArb = recordOf<WeeklyWindow>(
+  {
+    window_id: idArb.filter((id) => id.length <= 64),
+    days: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 7 }),
+    start: wallTimeArb,
+    end: wallTimeArb,
+    cpu_cores: fc.integer({ min: 1, max: 4096 }),
+    ram_gb: fc.double({ min: 0.01, max: 1024, noNaN: true }),
+    gpu_vram_gb: fc.double({ min: 0, max: 1024, noNaN: true }),
+  },
+  ['cpu_cores', 'ram_gb', 'gpu_vram_gb'],
+);
+export const sharingSettingsArb = recordOf<SharingSettings>({
+  pause_on_battery: fc.boolean(),
+  idle_only: fc.boolean(),
+  idle_threshold_pct: fc.double({ min: 0, max: 100, noNaN: true }),
+  cpu_cap_pct: fc.double({ min: 1, max: 100, noNaN: true }),
+});
 
 const eventBase = { event_id: idArb, at: isoTimeArb };
 const eventOf = <T extends S.NodeEventType>(type: T) => ({ type: fc.constant(type), ...eventBase });
@@ -455,6 +485,11 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     reason: fc.constantFrom('malformed', 'oversized', 'forged_author'),
   }),
   'ledger.entry': recordOf<S.NodeEventOf<'ledger.entry'>>({ ...eventOf('ledger.entry'), entry: ledgerEntryArb }),
+  'frame.rendered': recordOf<S.NodeEventOf<'frame.rendered'>>({ ...eventOf('frame.rendered'), job_id: idArb, frame: frameArb, png_cid: idArb }),
+  'price.set': recordOf<S.NodeEventOf<'price.set'>>({ ...eventOf('price.set'), price: priceScheduleArb }),
+  'window.put': recordOf<S.NodeEventOf<'window.put'>>({ ...eventOf('window.put'), window: weeklyWindowArb }),
+  'window.removed': recordOf<S.NodeEventOf<'window.removed'>>({ ...eventOf('window.removed'), window_id: idArb }),
+  'settings.set': recordOf<S.NodeEventOf<'settings.set'>>({ ...eventOf('settings.set'), settings: sharingSettingsArb }),
 };
 
 export const nodeEventArb: fc.Arbitrary<S.NodeEvent> = fc.oneof(...(Object.values(nodeEventArbs) as fc.Arbitrary<S.NodeEvent>[]));

@@ -52,12 +52,12 @@ test('the schema bounds every collection before it parses the items', () => {
 });
 
 test('compileSceneJson returns the validation error instead of a blob', () => {
-  const result = compileSceneJson(scene({ max_depth: 100 }));
+  const result = compileSceneJson(scene({ max_depth: 100 }), 0);
   assert.equal(result.ok, false);
 });
 
 test('the blob header counts and places every section inside the blob', () => {
-  const compiled = compileSceneJson(scene());
+  const compiled = compileSceneJson(scene(), 0);
   assert.ok(compiled.ok);
   const header = readBlobHeader(compiled.value);
   assert.ok(header);
@@ -78,8 +78,8 @@ test('the same scene always compiles to the same bytes, whatever the order of it
       const faces = triangles.map((_, i) => [i * 3, i * 3 + 1, i * 3 + 2] as [number, number, number]);
       const input = scene({ meshes: [{ vertices, faces, material: 'grey' }] });
       const reordered = { ...input, materials: { lamp: input.materials.lamp!, grey: input.materials.grey! } };
-      const a = compileSceneJson(input);
-      const b = compileSceneJson(JSON.parse(JSON.stringify(reordered)));
+      const a = compileSceneJson(input, 0);
+      const b = compileSceneJson(JSON.parse(JSON.stringify(reordered)), 0);
       assert.ok(a.ok && b.ok);
       assert.deepEqual(a.value, b.value);
     }),
@@ -130,7 +130,7 @@ test('a large mesh compiles with every triangle in the blob', () => {
   const faces = Array.from({ length: n }, (_, i) => [i * 3, i * 3 + 1, i * 3 + 2] as [number, number, number]);
   const parsed = parseScene(scene({ meshes: [{ vertices, faces, material: 'grey' }] }));
   assert.ok(parsed.ok);
-  const header = readBlobHeader(compileScene(parsed.value));
+  const header = readBlobHeader(compileScene(parsed.value, 0));
   assert.equal(header?.counts.triangles, n);
   assert.ok(header.counts.nodes >= n / 4, 'the tree has leaves of a few triangles');
 });

@@ -99,8 +99,8 @@ test('a floor of 2,048 triangles through the BVH renders like the same floor as 
     sky: { horizon: [1, 1, 1], zenith: [0.4, 0.6, 1] },
     max_depth: 4,
   };
-  const plane = compileSceneJson({ ...base, planes: [{ point: [0, 0, 0], normal: [0, 1, 0], material: 'floor' }] });
-  const mesh = compileSceneJson({ ...base, meshes: [gridFloor(32)] });
+  const plane = compileSceneJson({ ...base, planes: [{ point: [0, 0, 0], normal: [0, 1, 0], material: 'floor' }] }, 0);
+  const mesh = compileSceneJson({ ...base, meshes: [gridFloor(32)] }, 0);
   assert.ok(plane.ok && mesh.ok);
   const params: TileParams = { frame: 0, width: 48, height: 32, x: 0, y: 0, w: 48, h: 32, spp: 4, seed: 9 };
   const db = psnr(render(params, plane.value), render(params, mesh.value));

@@ -1,5 +1,6 @@
 // `meshctl render-local` end to end: the real CLI in a child process, through the pool, writes a
-// PNG whose pixels are byte-identical to the same frame rendered as one tile.
+// PNG whose pixels are byte-identical to the same frame rendered as one tile, compiles moving
+// objects for the frame asked for, and refuses bad scenes (OBJ files included) by name.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,11 +9,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
+import { compileSceneJson } from '../../src-main/core/render/index.js';
 import { runDirect } from '../../src-main/node/exec/direct.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
 import { SAMPLE_SCENE_PATH as scenePath, sampleSceneBlob, sampleSceneJson } from './fixtures/sample-scene.js';
 
 const meshctl = fileURLToPath(new URL('../../src-main/cli/meshctl.js', import.meta.url));
+const ORBIT_SCENE_PATH = fileURLToPath(new URL('../../../assets/scenes/orbit.json', import.meta.url));
 
 function meshctlRun(...args: string[]) {
   return spawnSync(process.execPath, [meshctl, ...args], { encoding: 'utf8' });
@@ -54,9 +57,45 @@ test('render-local refuses a scene that is not valid, naming the problem, and wr
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /cannot read/);
 
+    const objScene = join(dir, 'obj.json');
+    writeFileSync(objScene, JSON.stringify({ ...(sampleSceneJson() as object), meshes: [{ obj: 'broken.obj', material: 'gold' }] }));
+    writeFileSync(join(dir, 'broken.obj'), 'v 0 0 0\nv 1 0 0\nf 1 2 3\n');
+    const badObj = meshctlRun('render-local', objScene, '--frame', '0', '--out', out);
+    assert.equal(badObj.status, 1);
+    assert.match(badObj.stderr, /broken\.obj \(meshes\.0\.obj\): triangle 1 \(line 3\) refers to a vertex that does not exist/);
+    assert.throws(() => readFileSync(out), /ENOENT/);
+
     const badFlag = meshctlRun('render-local', scenePath, '--frame', 'x', '--out', out);
     assert.notEqual(badFlag.status, 0);
     assert.match(badFlag.stderr, /frame/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('render-local renders objects where their motion puts them: frames 0 and 3 of orbit.json differ', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'render-local-'));
+  try {
+    const size = { width: 64, height: 36, spp: 1, seed: 0 };
+    const pixels = (frame: number) => {
+      const out = join(dir, `orbit-${frame}.png`);
+      const run = meshctlRun('render-local', ORBIT_SCENE_PATH, '--frame', String(frame), '--out', out, '--width', '64', '--height', '36', '--spp', '1', '--tile', '36');
+      assert.equal(run.status, 0, run.stderr);
+      const png = decode(readFileSync(out));
+      return new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength);
+    };
+    const [frame0, frame3] = [pixels(0), pixels(3)];
+    assert.notDeepEqual(frame0, frame3);
+    // The same scene with every motion removed, rendered with the same noise: at frame 0 (all offsets
+    // zero) it is the same picture; at frame 3 it is not, because the objects moved.
+    const scene = JSON.parse(readFileSync(ORBIT_SCENE_PATH, 'utf8')) as Record<'spheres' | 'meshes', { motion?: unknown }[]>;
+    for (const object of [...scene.spheres, ...scene.meshes]) delete object.motion;
+    const still = compileSceneJson(scene, 0);
+    assert.ok(still.ok);
+    const kernel = new WebAssembly.Module(loadKernel('render'));
+    const render = (frame: number) => runDirect(kernel, { frame, x: 0, y: 0, w: size.width, h: size.height, ...size }, still.value);
+    assert.deepEqual(frame0, render(0));
+    assert.notDeepEqual(frame3, render(3));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

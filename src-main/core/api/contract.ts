@@ -19,7 +19,12 @@ import {
   PeerId,
   PriceScheduleSchema,
 } from '../schemas/index.js';
+import { SharingSettingsSchema, WeeklyWindowSchema } from '../availability/schema.js';
+import { CalibrationSchema, HardwareInfoSchema } from '../schemas/hardware.js';
+import { MAX_FRAME } from '../schemas/render-job.js';
 import { MAX_REDUNDANCY } from '../schemas/work.js';
+import { SceneSchema } from '../render/scene.js';
+import { TILE_LIMITS } from '../render/tiles.js';
 
 /** Largest request body a server reads (a job's input travels inline, base64). */
 export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
@@ -64,6 +69,12 @@ export const UnitViewSchema = z.strictObject({
   providers: boundedArray(PeerId, MAX_REDUNDANCY * 4),
   consensus_hash: Id.nullable(),
   output_cid: Id.nullable(),
+  /** The requester's fuel estimate, when it made one (render tiles). */
+  estimated_fuel: Count.nullable(),
+  /** For the verified result: the seconds its provider's offer estimated, and what running it took. */
+  estimated_seconds: NonNegative.nullable(),
+  seconds: NonNegative.nullable(),
+  fuel: Count.nullable(),
 });
 
 export const JobViewSchema = z.strictObject({
@@ -125,6 +136,36 @@ export const SubmitJobSchema = z
     message: 'name a kernel (library and method) or give a module (wasm_base64), not both',
   });
 
+const Side = z.number().int().min(1).max(TILE_LIMITS.frameSide);
+const FrameNumber = z.number().int().min(0).max(MAX_FRAME);
+
+/** A render job: the tiles of frames first..last of a scene (docs/SCENE.md), one unit per tile. */
+export const SubmitRenderSchema = z.strictObject({
+  name: Name.optional(),
+  scene: SceneSchema,
+  first_frame: FrameNumber,
+  last_frame: FrameNumber,
+  width: Side,
+  height: Side,
+  spp: z.number().int().min(1).max(TILE_LIMITS.spp),
+  tile: Side.default(64),
+  seed: z.number().int().min(0).max(0xffffffff).default(0),
+  redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
+  budget: Credits,
+  max_price: Credits.optional(),
+  priority: Fraction.default(0.5),
+  deadline: IsoTime.optional(),
+  manual_accept: z.boolean().default(false),
+}).refine((r) => r.last_frame >= r.first_frame, { message: 'the last frame comes before the first', path: ['last_frame'] });
+
+export const FrameViewSchema = z.strictObject({
+  frame: FrameNumber,
+  tiles_total: Count,
+  tiles_verified: Count,
+  /** The PNG, once every tile is verified and the frame assembled. */
+  png_cid: Id.nullable(),
+});
+
 export const ApiEventSchema = z.strictObject({
   /** Increasing per node; a client that reconnects asks for the events after the last id it saw. */
   id: Count,
@@ -136,6 +177,7 @@ export const ApiEventSchema = z.strictObject({
     'trust.changed',
     'sharing.changed',
     'slots.changed',
+    'availability.changed',
     'job.submitted',
     'job.completed',
     'job.failed',
@@ -148,6 +190,9 @@ export const ApiEventSchema = z.strictObject({
     'unit.failed',
     'unit.reoffered',
     'ledger.entry',
+    'render.tile',
+    'render.frame',
+    'price.changed',
   ]),
   /** The event's subject: ids and figures, flat (JSON scalars only). */
   data: z.record(z.string().max(64), z.union([z.string().max(LIMITS.nameChars * 4), z.number(), z.boolean(), z.null()])),
@@ -175,6 +220,17 @@ export const API_METHODS = {
       dropped: idRecord(DropCountsSchema),
       price: PriceScheduleSchema,
       started_at: IsoTime,
+      /** Whether I offer anything now, and if not, why (sharing off, on battery, busy, outside my windows). */
+      availability: z.strictObject({
+        offering: z.boolean(),
+        cores: NonNegative,
+        paused: z.strictObject({ reason: Id, message: z.string().max(1024) }).nullable(),
+      }),
+      /** The probe's findings, once it has run; the calibration, once it has run on this hardware. */
+      hardware: HardwareInfoSchema.nullable(),
+      calibration: CalibrationSchema.nullable(),
+      /** Other programs' CPU use, percent of the machine (null until measured). */
+      other_load_pct: z.number().min(0).max(100).nullable(),
     }),
   ),
   'peers.list': method(Empty, z.strictObject({ peers: boundedArray(PeerViewSchema, LIMITS.recordEntries) })),
@@ -198,7 +254,30 @@ export const API_METHODS = {
   'slots.list': method(Empty, z.strictObject({ slots: boundedArray(AvailabilitySlotSchema, LIMITS.slotsPerCommitment) })),
   'slots.remove': method(z.strictObject({ slot_id: Id }), z.strictObject({ removed: z.boolean() })),
   'sharing.set': method(z.strictObject({ on: z.boolean() }), z.strictObject({ sharing: z.boolean() })),
+  'windows.add': method(WeeklyWindowSchema.partial({ window_id: true }), z.strictObject({ window: WeeklyWindowSchema, description: z.string().max(256) })),
+  'windows.list': method(
+    Empty,
+    z.strictObject({ windows: boundedArray(z.strictObject({ window: WeeklyWindowSchema, description: z.string().max(256) }), LIMITS.recordEntries) }),
+  ),
+  'windows.remove': method(z.strictObject({ window_id: Id }), z.strictObject({ removed: z.boolean() })),
+  'settings.get': method(Empty, z.strictObject({ settings: SharingSettingsSchema })),
+  'settings.set': method(
+    z.strictObject({
+      pause_on_battery: z.boolean().optional(),
+      idle_only: z.boolean().optional(),
+      idle_threshold_pct: z.number().min(0).max(100).optional(),
+      cpu_cap_pct: z.number().min(1).max(100).optional(),
+    }),
+    z.strictObject({ settings: SharingSettingsSchema }),
+  ),
   'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
+  'render.submit': method(SubmitRenderSchema, z.strictObject({ job_id: Id, units: Count, frames: Count })),
+  'jobs.frames': method(z.strictObject({ job_id: Id }), z.strictObject({ width: Side, height: Side, frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest) })),
+  'jobs.frame': method(z.strictObject({ job_id: Id, frame: FrameNumber }), z.strictObject({ png_cid: Id, png_base64: z.string() })),
+  'prices.set': method(
+    z.strictObject({ per_core_second: Credits.optional(), per_gfuel: Credits.optional(), minimum: Credits.optional() }),
+    z.strictObject({ price: PriceScheduleSchema }),
+  ),
   'jobs.status': method(
     z.strictObject({ job_id: Id, units: z.boolean().default(false) }),
     z.strictObject({ job: JobViewSchema, units: boundedArray(UnitViewSchema, LIMITS.unitsPerRequest).optional() }),
@@ -249,6 +328,8 @@ export type UnitView = z.infer<typeof UnitViewSchema>;
 export type PeerView = z.infer<typeof PeerViewSchema>;
 export type BidView = z.infer<typeof BidViewSchema>;
 export type SubmitJob = z.infer<typeof SubmitJobSchema>;
+export type SubmitRender = z.output<typeof SubmitRenderSchema>;
+export type FrameView = z.infer<typeof FrameViewSchema>;
 
 /** Everything a node serves: one handler per method, and the event feed. */
 export type ApiHandlers = { [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>> };

@@ -1,7 +1,8 @@
 // The node's working state, folded from its journal: apply every journaled event in order and
 // you get the same state back, which is how a restarted node resumes. Pure: no I/O, no clock.
+import { DEFAULT_SHARING_SETTINGS, type SharingSettings, type WeeklyWindow } from '../availability/index.js';
 import { recordOutcome, emptyReputation, reputationScore, type Outcome, type Reputation } from '../trust/index.js';
-import type { Acceptance, AvailabilitySlot, Job, LedgerEntry, NodeEvent, Offer, Receipt, RefundEntry, WorkResult, WorkUnit } from '../schemas/index.js';
+import type { Acceptance, AvailabilitySlot, Job, PriceSchedule, LedgerEntry, NodeEvent, Offer, Receipt, RefundEntry, WorkResult, WorkUnit } from '../schemas/index.js';
 
 export interface UnitRecord {
   unit: WorkUnit;
@@ -19,6 +20,8 @@ export interface JobRecord {
   cancelled: boolean;
   /** When the last unit reached a verdict. */
   completedAt?: string;
+  /** A render job's finished frames: frame number → PNG blob CID. */
+  frames: Map<number, string>;
 }
 
 export interface AssignmentRecord {
@@ -30,6 +33,8 @@ export interface AssignmentRecord {
   result?: WorkResult;
   /** The journal's `at` of the acceptance. */
   acceptedAt: string;
+  /** The seconds the provider's offer estimated, when I saw the offer (requester side). */
+  estimatedSeconds?: number;
 }
 
 export interface StoredReceipt {
@@ -50,11 +55,16 @@ export class MeshState {
   readonly assignments = new Map<string, AssignmentRecord>();
   readonly assignmentsByUnit = new Map<string, string[]>();
   readonly trust = new Map<string, { weight: number; updatedAt: string }>();
+  /** One-off slots, and weekly windows, by id. */
   readonly slots = new Map<string, AvailabilitySlot>();
+  readonly windows = new Map<string, WeeklyWindow>();
+  settings: SharingSettings = DEFAULT_SHARING_SETTINGS;
   readonly peers = new Map<string, { name?: string; addresses: string[]; lastSeen: string }>();
   readonly reputation = new Map<string, Reputation>();
   readonly receipts = new Map<string, StoredReceipt[]>();
   sharing = true;
+  /** The prices I ask, once the user set them (else the node's defaults). */
+  price: PriceSchedule | undefined;
   /** The highest round number among my offers. */
   lastRound = 0;
 
@@ -78,7 +88,7 @@ export class MeshState {
         this.sharing = event.on;
         return;
       case 'job.submitted':
-        if (!this.jobs.has(event.job.job_id)) this.jobs.set(event.job.job_id, { job: event.job, unitIds: [], submittedAt: event.at, cancelled: false });
+        if (!this.jobs.has(event.job.job_id)) this.jobs.set(event.job.job_id, { job: event.job, unitIds: [], submittedAt: event.at, cancelled: false, frames: new Map() });
         return;
       case 'job.cancelled': {
         const job = this.jobs.get(event.job_id);
@@ -107,7 +117,8 @@ export class MeshState {
       case 'offer.accepted': {
         const a = event.acceptance;
         if (this.assignments.has(a.acceptance_id)) return;
-        this.assignments.set(a.acceptance_id, { acceptance: a, acceptedAt: event.at });
+        const estimatedSeconds = this.offersByUnit.get(a.unit_id)?.get(a.offer_id)?.estimated_seconds ?? this.myOffers.get(a.offer_id)?.estimated_seconds;
+        this.assignments.set(a.acceptance_id, { acceptance: a, acceptedAt: event.at, ...(estimatedSeconds !== undefined ? { estimatedSeconds } : {}) });
         const list = this.assignmentsByUnit.get(a.unit_id);
         if (list) list.push(a.acceptance_id);
         else this.assignmentsByUnit.set(a.unit_id, [a.acceptance_id]);
@@ -135,6 +146,21 @@ export class MeshState {
         return;
       case 'peer.penalized':
         this.#outcome(event.peer_id, 'rejected', event.at);
+        return;
+      case 'frame.rendered':
+        this.jobs.get(event.job_id)?.frames.set(event.frame, event.png_cid);
+        return;
+      case 'price.set':
+        this.price = event.price;
+        return;
+      case 'window.put':
+        this.windows.set(event.window.window_id, event.window);
+        return;
+      case 'window.removed':
+        this.windows.delete(event.window_id);
+        return;
+      case 'settings.set':
+        this.settings = event.settings;
         return;
     }
   }

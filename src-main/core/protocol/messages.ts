@@ -55,7 +55,7 @@ export const MESSAGE_TYPES = {
   result: { schema: z.strictObject({ result: WorkResultSchema, receipt: SignedReceiptSchema }), maxBytes: 16 * KiB },
   /** Provider → requester: assignments handed back unrun (sharing turned off, a failure, found past their deadline). Reply: `settlement`. */
   release: {
-    schema: z.strictObject({ assignments: boundedArray(Id, MAX_BATCH), reason: z.enum(['sharing_off', 'failed', 'late']) }),
+    schema: z.strictObject({ assignments: boundedArray(Id, MAX_BATCH), reason: z.enum(['sharing_off', 'paused', 'failed', 'late']) }),
     maxBytes: 256 * KiB,
   },
   /**

@@ -1,6 +1,8 @@
-// The render job's pure half: the scene format, its compilation into the kernel's input blob, and
-// the split of frames into tile units and back.
+// The render job's pure half: the scene format (with per-object motion), its compilation into the
+// kernel's input blob for one frame, and the split of frames into tile units and back.
 export * from './scene.js';
 export * from './scene-binary.js';
+export { framesShareBlob, motionOffset } from './motion.js';
 export { buildBvh, BVH_MAX_DEPTH, type Bvh } from './bvh.js';
 export * from './tiles.js';
+export * from './estimate.js';

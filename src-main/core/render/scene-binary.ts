@@ -2,9 +2,12 @@
 // (layout in docs/SCENE.md). Everything the kernel would otherwise recompute per ray is done
 // here once: material names become indices, normals are normalised, meshes are transformed,
 // triangles are stored as (v0, edge1, edge2, normal) in BVH leaf order. Deterministic: the same
-// scene always gives the same bytes (materials are numbered in sorted name order).
+// scene always gives the same bytes (materials are numbered in sorted name order). Objects with
+// motion are placed where they are in the frame compiled for (motion.ts); the camera's keyframes
+// go into the blob as they are, since the kernel interpolates them per frame itself.
 import { parseScene, type Material, type Scene } from './scene.js';
 import { buildBvh } from './bvh.js';
+import { placeAt } from './motion.js';
 import type { Decoded } from '../schemas/index.js';
 
 export const BLOB_MAGIC = 0x4e43534d; // "MSCN" as little-endian bytes
@@ -25,12 +28,15 @@ export interface BlobHeader {
   offsets: Record<Section, number>;
 }
 
-/** The blob for a validated scene. */
-export function compileScene(scene: Scene): Uint8Array {
+/**
+ * The blob for a validated scene at `frame` (any number; a frame outside the motion keys holds the
+ * nearest key). Without motion (framesShareBlob) every frame gives the same bytes.
+ */
+export function compileScene(scene: Scene, frame: number): Uint8Array {
   const materialNames = Object.keys(scene.materials).sort();
   const materialIndex = new Map(materialNames.map((name, i) => [name, i]));
   const mat = (name: string) => materialIndex.get(name)!;
-  const triangles = meshTriangles(scene, mat);
+  const triangles = meshTriangles(scene, frame, mat);
   const bvh = buildBvh(triangles.boxes);
   const keyframes = scene.camera.animation?.length ? scene.camera.animation : [{ frame: 0, position: scene.camera.position, look_at: scene.camera.look_at }];
 
@@ -67,8 +73,8 @@ export function compileScene(scene: Scene): Uint8Array {
   f64s(208, [Math.cos((sky.sun_size / 2) * (Math.PI / 180)), scene.max_depth]);
 
   materialNames.forEach((name, i) => f64s(offsets.materials + i * STRIDE.materials, materialRecord(scene.materials[name]!)));
-  scene.spheres.forEach((s, i) => f64s(offsets.spheres + i * STRIDE.spheres, [...s.center, s.radius, mat(s.material)]));
-  scene.planes.forEach((p, i) => f64s(offsets.planes + i * STRIDE.planes, [...p.point, ...normalize(p.normal), mat(p.material)]));
+  scene.spheres.forEach((s, i) => f64s(offsets.spheres + i * STRIDE.spheres, [...placeAt(s.center, s.motion, frame), s.radius, mat(s.material)]));
+  scene.planes.forEach((p, i) => f64s(offsets.planes + i * STRIDE.planes, [...placeAt(p.point, p.motion, frame), ...normalize(p.normal), mat(p.material)]));
   bvh.order.forEach((t, i) => blob.set(triangles.records.subarray(t * STRIDE.triangles, (t + 1) * STRIDE.triangles), offsets.triangles + i * STRIDE.triangles));
   for (let n = 0; n < bvh.nodeCount; n++) {
     const at = offsets.nodes + n * STRIDE.nodes;
@@ -80,10 +86,10 @@ export function compileScene(scene: Scene): Uint8Array {
   return blob;
 }
 
-/** Validates a parsed JSON scene and compiles it; the error names the offending path. */
-export function compileSceneJson(value: unknown): Decoded<Uint8Array> {
+/** Validates a parsed JSON scene and compiles it for `frame`; the error names the offending path. */
+export function compileSceneJson(value: unknown, frame: number): Decoded<Uint8Array> {
   const scene = parseScene(value);
-  return scene.ok ? { ok: true, value: compileScene(scene.value) } : scene;
+  return scene.ok ? { ok: true, value: compileScene(scene.value, frame) } : scene;
 }
 
 /** Reads a blob's header, or null when the magic, version or length do not match. */
@@ -115,8 +121,8 @@ function materialRecord(m: Material): number[] {
   }
 }
 
-/** Every mesh triangle in world space: its record bytes (v0, e1, e2, unit normal, material) and its box. */
-function meshTriangles(scene: Scene, mat: (name: string) => number) {
+/** Every mesh triangle in world space at `frame`: its record bytes (v0, e1, e2, unit normal, material) and its box. */
+function meshTriangles(scene: Scene, frame: number, mat: (name: string) => number) {
   const count = scene.meshes.reduce((sum, mesh) => sum + mesh.faces.length, 0);
   const records = new Uint8Array(count * STRIDE.triangles);
   const view = new DataView(records.buffer);
@@ -124,7 +130,8 @@ function meshTriangles(scene: Scene, mat: (name: string) => number) {
   let t = 0;
   for (const mesh of scene.meshes) {
     const scale = typeof mesh.scale === 'number' ? [mesh.scale, mesh.scale, mesh.scale] : mesh.scale;
-    const world = mesh.vertices.map((v) => v.map((c, a) => c * scale[a]! + mesh.translate[a]!));
+    const translate = placeAt(mesh.translate, mesh.motion, frame);
+    const world = mesh.vertices.map((v) => v.map((c, a) => c * scale[a]! + translate[a]!));
     for (const face of mesh.faces) {
       const [a, b, c] = face.map((i) => world[i]!) as [number[], number[], number[]];
       const e1 = sub(b, a);

@@ -1,7 +1,9 @@
 // The scene JSON a render job carries (docs/SCENE.md): camera and its animation, named materials,
-// spheres, planes, triangle meshes and a sky. Every schema is strict and bounded so a hostile scene
-// cannot expand into unbounded work; cross-references (material names, face indices, keyframe
-// order) are checked after the shapes, with the path of the offending value in the error.
+// spheres, planes, triangle meshes, per-object motion and a sky. Every schema is strict and bounded
+// so a hostile scene cannot expand into unbounded work; cross-references (material names, face
+// indices, keyframe order) are checked after the shapes, with the path of the offending value in
+// the error. A scene FILE may also name a mesh by OBJ file (SceneFileSchema); the node's loader
+// reads those files and inlines them, so what a job carries is always a SceneSchema scene.
 import { z } from 'zod';
 import { boundedArray, idRecord, Id, validate, type Decoded } from '../schemas/index.js';
 
@@ -14,9 +16,15 @@ export const SCENE_LIMITS = {
   triangles: 200_000,
   verticesPerMesh: 600_000,
   keyframes: 4096,
+  /** Per object. */
+  motionKeyframes: 1024,
+  /** Frame numbers in keyframes (and the kernel's `frame` param) lie in 0..frame. */
+  frame: 1_000_000,
   maxDepth: 64,
   /** Coordinates beyond this are almost surely a mistake, and would overflow squared distances. */
   coordinate: 1e9,
+  /** Characters in an `obj` file reference. */
+  objPathChars: 1024,
 } as const;
 
 const Coord = z.number().min(-SCENE_LIMITS.coordinate).max(SCENE_LIMITS.coordinate);
@@ -24,7 +32,7 @@ const Vec3 = z.tuple([Coord, Coord, Coord]);
 /** Linear RGB; values above 1 are allowed (emission, bright skies), bounded to stay finite. */
 const Color = z.tuple([z.number().min(0).max(1e6), z.number().min(0).max(1e6), z.number().min(0).max(1e6)]);
 const Albedo = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1)]);
-const FrameNumber = z.number().int().min(0).max(1_000_000);
+const FrameNumber = z.number().int().min(0).max(SCENE_LIMITS.frame);
 
 type Vec3Value = readonly [number, number, number];
 const notZero = (v: readonly number[]) => v.some((c) => c !== 0);
@@ -46,6 +54,11 @@ export const CameraSchema = z.strictObject({
   animation: boundedArray(KeyframeSchema, SCENE_LIMITS.keyframes).optional(),
 });
 
+/** One key of an object's motion: the offset added to the object's position at `frame`. */
+export const MotionKeySchema = z.strictObject({ frame: FrameNumber, translate: Vec3 });
+/** Keyframes in strictly increasing frame order, interpolated like the camera's (see motion.ts). */
+const Motion = boundedArray(MotionKeySchema, SCENE_LIMITS.motionKeyframes).optional();
+
 export const MaterialSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('diffuse'), albedo: Albedo }),
   z.strictObject({ type: z.literal('metal'), albedo: Albedo, roughness: z.number().min(0).max(1).default(0) }),
@@ -53,23 +66,56 @@ export const MaterialSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('emissive'), color: Color, strength: z.number().min(0).max(1e6).default(1) }),
 ]);
 
-export const SphereSchema = z.strictObject({ center: Vec3, radius: z.number().gt(0).max(1e9), material: Id });
+export const SphereSchema = z.strictObject({ center: Vec3, radius: z.number().gt(0).max(1e9), material: Id, motion: Motion });
 
 export const PlaneSchema = z.strictObject({
   point: Vec3,
   normal: Vec3.refine(notZero, 'normal must not be the zero vector'),
   material: Id,
+  motion: Motion,
 });
 
 const VertexIndex = z.number().int().min(0).max(SCENE_LIMITS.verticesPerMesh - 1);
 
-export const MeshSchema = z.strictObject({
-  vertices: boundedArray(Vec3, SCENE_LIMITS.verticesPerMesh),
-  faces: boundedArray(z.tuple([VertexIndex, VertexIndex, VertexIndex]), SCENE_LIMITS.triangles),
+/** Where a mesh goes and what it is made of: the fields an inline mesh and an OBJ mesh share. */
+const meshPlacement = {
   material: Id,
   translate: Vec3.default([0, 0, 0]),
   /** One factor for all axes, or one per axis; applied before translate. */
   scale: z.union([z.number().gt(0).max(1e6), Vec3]).default(1),
+  motion: Motion,
+};
+
+export const MeshSchema = z.strictObject({
+  vertices: boundedArray(Vec3, SCENE_LIMITS.verticesPerMesh),
+  faces: boundedArray(z.tuple([VertexIndex, VertexIndex, VertexIndex]), SCENE_LIMITS.triangles),
+  ...meshPlacement,
+});
+
+/** A mesh named by OBJ file, in a scene file only: the path is relative to the scene file's folder. */
+export const ObjMeshSchema = z.strictObject({
+  obj: z.string().min(1).max(SCENE_LIMITS.objPathChars).refine((path) => !path.includes('\0'), 'obj path must not contain NUL'),
+  ...meshPlacement,
+});
+
+const namesObj = (value: unknown) => typeof value === 'object' && value !== null && Object.hasOwn(value, 'obj');
+
+/** A mesh of the scene a job carries: inline only, and an `obj` key says why rather than "vertices: expected an array". */
+const InlineMeshSchema = z
+  .custom<z.input<typeof MeshSchema>>((value) => !namesObj(value), {
+    error: 'OBJ files are read where the scene file is: send the mesh inline (vertices and faces), as meshctl and the app do',
+    path: ['obj'],
+    abort: true,
+  })
+  .pipe(MeshSchema);
+
+/** An entry of a scene file's `meshes`: an OBJ reference when it has an `obj` key, else inline (each with its own errors). */
+const MeshEntrySchema = z.unknown().transform((value, ctx) => {
+  const schema = namesObj(value) ? ObjMeshSchema : MeshSchema;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, input: value });
+  return z.NEVER;
 });
 
 export const SkySchema = z.strictObject({
@@ -83,55 +129,81 @@ export const SkySchema = z.strictObject({
   sun_size: z.number().gt(0).max(90).default(2),
 });
 
-export const SceneSchema = z
-  .strictObject({
-    camera: CameraSchema,
-    materials: idRecord(MaterialSchema, SCENE_LIMITS.materials),
-    spheres: boundedArray(SphereSchema, SCENE_LIMITS.spheres).default([]),
-    planes: boundedArray(PlaneSchema, SCENE_LIMITS.planes).default([]),
-    meshes: boundedArray(MeshSchema, SCENE_LIMITS.meshes).default([]),
-    sky: SkySchema,
-    /** Bounces per path, at least 1. */
-    max_depth: z.number().int().min(1).max(SCENE_LIMITS.maxDepth).default(8),
-  })
-  .superRefine((scene, ctx) => {
-    const known = (name: string) => Object.hasOwn(scene.materials, name);
-    const missing = (path: (string | number)[], name: string) =>
-      ctx.addIssue({ code: 'custom', path, message: `unknown material "${name}" (not in materials)` });
-    scene.spheres.forEach((s, i) => known(s.material) || missing(['spheres', i, 'material'], s.material));
-    scene.planes.forEach((p, i) => known(p.material) || missing(['planes', i, 'material'], p.material));
-    let triangles = 0;
-    scene.meshes.forEach((mesh, m) => {
-      if (!known(mesh.material)) missing(['meshes', m, 'material'], mesh.material);
-      const bad = mesh.faces.findIndex((face) => face.some((v) => v >= mesh.vertices.length));
-      if (bad >= 0) {
-        ctx.addIssue({ code: 'custom', path: ['meshes', m, 'faces', bad], message: `vertex index out of range (mesh has ${mesh.vertices.length} vertices)` });
-      }
-      triangles += mesh.faces.length;
-    });
-    if (triangles > SCENE_LIMITS.triangles) {
-      ctx.addIssue({ code: 'custom', path: ['meshes'], message: `${triangles} triangles in all; at most ${SCENE_LIMITS.triangles}` });
-    }
-    const { camera } = scene;
-    const views: [(string | number)[], Vec3Value, Vec3Value][] = [[['camera'], camera.position, camera.look_at]];
-    camera.animation?.forEach((key, i) => views.push([['camera', 'animation', i], key.position, key.look_at]));
-    for (const [path, position, lookAt] of views) {
-      const view = position.map((c, a) => c - lookAt[a]!);
-      if (!notZero(view)) ctx.addIssue({ code: 'custom', path, message: 'position and look_at must differ' });
-      else if (!notZero(cross(camera.up, view))) ctx.addIssue({ code: 'custom', path, message: 'up must not be parallel to the view direction' });
-    }
-    const keys = camera.animation ?? [];
-    const unordered = keys.findIndex((key, i) => i > 0 && key.frame <= keys[i - 1]!.frame);
-    if (unordered >= 0) {
-      ctx.addIssue({ code: 'custom', path: ['camera', 'animation', unordered, 'frame'], message: 'keyframes must be in strictly increasing frame order' });
-    }
+/** Everything but the meshes, which differ between a scene and a scene file. */
+const sceneFields = {
+  camera: CameraSchema,
+  materials: idRecord(MaterialSchema, SCENE_LIMITS.materials),
+  spheres: boundedArray(SphereSchema, SCENE_LIMITS.spheres).default([]),
+  planes: boundedArray(PlaneSchema, SCENE_LIMITS.planes).default([]),
+  sky: SkySchema,
+  /** Bounces per path, at least 1. */
+  max_depth: z.number().int().min(1).max(SCENE_LIMITS.maxDepth).default(8),
+};
+
+const SceneFileShape = z.strictObject({ ...sceneFields, meshes: boundedArray(MeshEntrySchema, SCENE_LIMITS.meshes).default([]) });
+
+/** The checks across fields, for scenes and scene files alike (an OBJ mesh's faces are checked when it is loaded). */
+function checkReferences(scene: z.output<typeof SceneFileShape>, ctx: z.RefinementCtx): void {
+  const known = (name: string) => Object.hasOwn(scene.materials, name);
+  const missing = (path: (string | number)[], name: string) =>
+    ctx.addIssue({ code: 'custom', path, message: `unknown material "${name}" (not in materials)` });
+  const ordered = (path: (string | number)[], keys: readonly { frame: number }[] | undefined) => {
+    const unordered = (keys ?? []).findIndex((key, i) => i > 0 && key.frame <= keys![i - 1]!.frame);
+    if (unordered >= 0) ctx.addIssue({ code: 'custom', path: [...path, unordered, 'frame'], message: 'keyframes must be in strictly increasing frame order' });
+  };
+  scene.spheres.forEach((s, i) => {
+    if (!known(s.material)) missing(['spheres', i, 'material'], s.material);
+    ordered(['spheres', i, 'motion'], s.motion);
   });
+  scene.planes.forEach((p, i) => {
+    if (!known(p.material)) missing(['planes', i, 'material'], p.material);
+    ordered(['planes', i, 'motion'], p.motion);
+  });
+  let triangles = 0;
+  scene.meshes.forEach((mesh, m) => {
+    if (!known(mesh.material)) missing(['meshes', m, 'material'], mesh.material);
+    ordered(['meshes', m, 'motion'], mesh.motion);
+    if ('obj' in mesh) return;
+    const bad = mesh.faces.findIndex((face) => face.some((v) => v >= mesh.vertices.length));
+    if (bad >= 0) {
+      ctx.addIssue({ code: 'custom', path: ['meshes', m, 'faces', bad], message: `vertex index out of range (mesh has ${mesh.vertices.length} vertices)` });
+    }
+    triangles += mesh.faces.length;
+  });
+  if (triangles > SCENE_LIMITS.triangles) {
+    ctx.addIssue({ code: 'custom', path: ['meshes'], message: `${triangles} triangles in all; at most ${SCENE_LIMITS.triangles}` });
+  }
+  const { camera } = scene;
+  const views: [(string | number)[], Vec3Value, Vec3Value][] = [[['camera'], camera.position, camera.look_at]];
+  camera.animation?.forEach((key, i) => views.push([['camera', 'animation', i], key.position, key.look_at]));
+  for (const [path, position, lookAt] of views) {
+    const view = position.map((c, a) => c - lookAt[a]!);
+    if (!notZero(view)) ctx.addIssue({ code: 'custom', path, message: 'position and look_at must differ' });
+    else if (!notZero(cross(camera.up, view))) ctx.addIssue({ code: 'custom', path, message: 'up must not be parallel to the view direction' });
+  }
+  ordered(['camera', 'animation'], camera.animation);
+}
+
+/** The scene a job carries: meshes inline only (the daemon cannot read the submitter's files). */
+export const SceneSchema = z.strictObject({ ...sceneFields, meshes: boundedArray(InlineMeshSchema, SCENE_LIMITS.meshes).default([]) }).superRefine(checkReferences);
+
+/** A scene as written in a file: a mesh may instead name an OBJ file (`obj`), which the loader inlines. */
+export const SceneFileSchema = SceneFileShape.superRefine(checkReferences);
 
 export type Scene = z.output<typeof SceneSchema>;
 export type SceneInput = z.input<typeof SceneSchema>;
+export type SceneFile = z.output<typeof SceneFileSchema>;
 export type Material = z.output<typeof MaterialSchema>;
+export type Mesh = z.output<typeof MeshSchema>;
+export type ObjMesh = z.output<typeof ObjMeshSchema>;
+export type MotionKey = z.output<typeof MotionKeySchema>;
 
 /** Validates a parsed JSON value as a scene; errors name the offending path (e.g. `spheres.2.material`). */
 export function parseScene(value: unknown): Decoded<Scene> {
   return validate(SceneSchema, value);
+}
+
+/** Validates a parsed scene file, OBJ references and all, before any OBJ file is read. */
+export function parseSceneFile(value: unknown): Decoded<SceneFile> {
+  return validate(SceneFileSchema, value);
 }

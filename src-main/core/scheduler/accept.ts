@@ -43,9 +43,14 @@ export interface AcceptanceContext {
   acceptedProviders(unitId: string): readonly string[];
   /** Credits a job may still commit (budget minus held and paid). */
   budgetLeft(jobId: string): number;
+  /**
+   * How many more units a provider may be given now (the requester keeps each provider's pipeline
+   * short); unlimited when absent. A unit whose best provider is full goes to the next best.
+   */
+  providerRoom?(peer: string): number;
 }
 
-export type RefusalCode = 'not_mine' | 'self_offer' | 'unknown_unit' | 'redundancy_met' | 'same_provider' | 'over_max_price' | 'over_budget';
+export type RefusalCode = 'not_mine' | 'self_offer' | 'unknown_unit' | 'redundancy_met' | 'same_provider' | 'over_max_price' | 'over_budget' | 'provider_busy';
 
 export interface Refusal {
   offer_id: string;
@@ -114,6 +119,8 @@ export function acceptByPolicy(ctx: AcceptanceContext, units: readonly WorkUnit[
   }
   const budgets = new Map<string, number>();
   const budgetOf = (job: string) => budgets.get(job) ?? ctx.budgetLeft(job);
+  const rooms = new Map<string, number>();
+  const roomOf = (peer: string) => rooms.get(peer) ?? ctx.providerRoom?.(peer) ?? Number.POSITIVE_INFINITY;
   const acceptances: Acceptance[] = [];
   const refusals: Refusal[] = [];
 
@@ -134,9 +141,15 @@ export function acceptByPolicy(ctx: AcceptanceContext, units: readonly WorkUnit[
         refusals.push(refusal);
         continue;
       }
+      const room = roomOf(offer.provider_peer);
+      if (room <= 0) {
+        refusals.push({ offer_id: offer.offer_id, code: 'provider_busy', message: `${offer.provider_peer} has as many units in flight as it may have` });
+        continue;
+      }
       acceptances.push(acceptanceFor(ctx, offer, taken.length));
       taken.push(offer.provider_peer);
       budgets.set(unit.job_id, budget - offer.price);
+      rooms.set(offer.provider_peer, room - 1);
     }
   }
   for (const rest of byUnit.values()) {

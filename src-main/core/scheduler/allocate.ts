@@ -232,7 +232,10 @@ function localityOrder(demand: Demand, group: Demand['groups'][number], slot: Av
 }
 
 export function priceFor(price: PriceSchedule, unit: WorkUnit, seconds: number): number {
-  const metered = Math.ceil(price.per_core_second * unit.required_resources.cpu_cores * seconds);
+  const metered =
+    unit.estimated_fuel !== undefined && price.per_gfuel !== undefined
+      ? Math.ceil((price.per_gfuel * unit.estimated_fuel) / 1e9)
+      : Math.ceil(price.per_core_second * unit.required_resources.cpu_cores * seconds);
   return Math.min(Number.MAX_SAFE_INTEGER, Math.max(price.minimum, metered));
 }
 

@@ -2,11 +2,13 @@
 // journal before the derived tables it updates. `event_id` is chosen by the writer and is unique:
 // appending an event whose id is already journaled changes nothing (idempotent re-delivery).
 import { z } from 'zod';
+import { SharingSettingsSchema, WeeklyWindowSchema } from '../availability/schema.js';
 import { AvailabilitySlotSchema } from './capability.js';
 import { LedgerEntrySchema } from './ledger.js';
-import { AcceptanceSchema, OfferSchema } from './market.js';
+import { AcceptanceSchema, OfferSchema, PriceScheduleSchema } from './market.js';
 import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
 import { ReceiptSchema, SignatureSchema } from './receipts.js';
+import { MAX_FRAME, RenderSpecSchema } from './render-job.js';
 import { WorkResultSchema } from './result.js';
 import { MAX_REDUNDANCY, WorkUnitSchema } from './work.js';
 
@@ -24,6 +26,8 @@ export const JobSchema = z.strictObject({
   algorithm_id: Id.optional(),
   /** Offers wait for the user (get-bids / accept-bid) instead of being taken by policy. */
   manual_accept: z.boolean().optional(),
+  /** A render job: its units are the tiles of these frames, assembled into one PNG per frame. */
+  render: RenderSpecSchema.optional(),
 });
 
 export const NodeEventSchema = z.discriminatedUnion('type', [
@@ -55,6 +59,15 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
   /** A peer caught sending something invalid over an authenticated connection. */
   z.strictObject({ type: z.literal('peer.penalized'), ...base, peer_id: PeerId, reason: z.string().max(64) }),
   z.strictObject({ type: z.literal('ledger.entry'), ...base, entry: LedgerEntrySchema }),
+  /** Every tile of a render job's frame verified: the frame, stitched and encoded, is this PNG blob. */
+  z.strictObject({ type: z.literal('frame.rendered'), ...base, job_id: Id, frame: z.number().int().min(0).max(MAX_FRAME), png_cid: Id }),
+  /** The prices this node asks (its earnings settings). */
+  z.strictObject({ type: z.literal('price.set'), ...base, price: PriceScheduleSchema }),
+  /** A weekly availability window added or changed (by its id), or removed. */
+  z.strictObject({ type: z.literal('window.put'), ...base, window: WeeklyWindowSchema }),
+  z.strictObject({ type: z.literal('window.removed'), ...base, window_id: Id }),
+  /** Pause on battery, only when idle, the CPU cap. */
+  z.strictObject({ type: z.literal('settings.set'), ...base, settings: SharingSettingsSchema }),
 ]);
 
 export type Job = z.infer<typeof JobSchema>;

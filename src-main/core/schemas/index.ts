@@ -1,6 +1,7 @@
 export * from './primitives.js';
 export * from './capability.js';
 export * from './work.js';
+export * from './render-job.js';
 export * from './commitment.js';
 export * from './assignment.js';
 export * from './result.js';

@@ -6,7 +6,10 @@ import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, NonN
 
 /** What a provider charges; the UI calls this the earnings settings. Amounts in millicredits. */
 export const PriceScheduleSchema = z.strictObject({
+  /** For units with no fuel estimate. */
   per_core_second: Credits,
+  /** For units with a fuel estimate (render tiles): per 10⁹ units of fuel, the sandbox's metered work. */
+  per_gfuel: Credits.optional(),
   minimum: Credits,
 });
 

@@ -2,7 +2,7 @@
 // form of seed 001 (algorithm = library/method@version, module and input by content hash, params).
 import { z } from 'zod';
 import { ComputeResourceSchema } from './capability.js';
-import { boundedArray, Credits, Fraction, Id, IsoTime, LIMITS, NonNegative, Params, PeerId, SemVer } from './primitives.js';
+import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, NonNegative, Params, PeerId, SemVer } from './primitives.js';
 
 export const MAX_REDUNDANCY = 16;
 
@@ -19,7 +19,10 @@ export const WorkUnitSchema = z.strictObject({
   algorithm_version: SemVer,
   required_resources: ComputeResourceSchema,
   required_dataset: Id.optional(),
+  /** Seconds on the reference machine; a provider divides by its performance score. */
   estimated_duration_seconds: NonNegative.max(365 * 24 * 3600),
+  /** The fuel the requester expects the unit to burn (render tiles: from a coarse pre-pass). */
+  estimated_fuel: Count.optional(),
   priority: Fraction,
   verification_redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
   module_cid: Id.optional(),

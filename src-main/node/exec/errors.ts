@@ -14,6 +14,7 @@ export const EXEC_ERROR_CODES = [
   'BadRequest', // the call itself was malformed (limits, params)
   'QueueFull', // more units waiting than the pool accepts
   'Closed', // the executor was closed
+  'Aborted', // the caller aborted the unit (e.g. sharing was switched off)
 ] as const;
 
 export type ExecErrorCode = (typeof EXEC_ERROR_CODES)[number];

@@ -24,6 +24,8 @@ export interface ExecUnit {
   params?: unknown;
   input: Uint8Array;
   limits?: Partial<UnitLimits>;
+  /** Aborting ends the unit with Aborted at once: taken off the queue, or its worker replaced. */
+  signal?: AbortSignal;
 }
 
 export interface ExecSuccess {
@@ -54,6 +56,9 @@ interface Pending {
   timeoutMs: number;
   resolve: (result: ExecSuccess) => void;
   reject: (err: ExecError) => void;
+  signal?: AbortSignal;
+  /** Set while the unit's batch runs: stops that batch. */
+  stopBatch?: () => void;
 }
 
 export class Executor {
@@ -86,14 +91,26 @@ export class Executor {
   /** Runs one unit in the pool. Rejects with an ExecError. */
   run(request: ExecUnit): Promise<ExecSuccess> {
     try {
-      const pending = this.admit(request);
+      if (request.signal?.aborted) throw aborted();
+      const admitted = this.admit(request);
       return new Promise((resolve, reject) => {
-        this.queue.push({ ...pending, resolve, reject });
+        const pending: Pending = { ...admitted, resolve, reject, signal: request.signal };
+        request.signal?.addEventListener('abort', () => this.abort(pending), { once: true });
+        this.queue.push(pending);
         this.dispatch();
       });
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** An aborted unit leaves the queue, or stops the batch it is in (the rest of which runs again). */
+  private abort(pending: Pending): void {
+    const queued = this.queue.indexOf(pending);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      pending.reject(aborted());
+    } else pending.stopBatch?.();
   }
 
   /** Stops the pool; units still waiting end with Closed. */
@@ -178,6 +195,7 @@ export class Executor {
     const abort = new AbortController();
     const watchdog = new Watchdog(batch, index, startedAt, () => abort.abort());
     const task: WorkerBatch = { units: batch.map((p) => p.unit), progress };
+    for (const pending of batch) pending.stopBatch = () => abort.abort();
     try {
       const outcomes = (await this.pool.run(task, { signal: abort.signal })) as WorkerOutcome[];
       outcomes.forEach((outcome, i) => {
@@ -190,14 +208,20 @@ export class Executor {
         for (const pending of batch) pending.reject(new ExecError(this.closed ? 'Closed' : 'Trap', message));
         return;
       }
-      const timedOut = batch[Atomics.load(index, 0)]!;
-      timedOut.reject(new ExecError('Timeout', `ran past its wall-time limit of ${timedOut.timeoutMs} ms; its worker was replaced`));
-      this.queue.unshift(...batch.filter((p) => p !== timedOut));
+      const cancelled = batch.filter((p) => p.signal?.aborted);
+      for (const p of cancelled) p.reject(aborted());
+      // Stopped for a unit that was aborted, or for the one that ran late.
+      const timedOut = cancelled.length > 0 ? undefined : batch[Atomics.load(index, 0)]!;
+      timedOut?.reject(new ExecError('Timeout', `ran past its wall-time limit of ${timedOut.timeoutMs} ms; its worker was replaced`));
+      this.queue.unshift(...batch.filter((p) => p !== timedOut && !cancelled.includes(p)));
     } finally {
       watchdog.stop();
+      for (const pending of batch) pending.stopBatch = undefined;
     }
   }
 }
+
+const aborted = () => new ExecError('Aborted', 'the unit was aborted');
 
 function settle(pending: Pending, outcome: WorkerOutcome): void {
   if (outcome.ok) {

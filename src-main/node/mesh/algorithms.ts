@@ -6,6 +6,9 @@ import { loadKernel, type KernelName } from '../exec/kernels.js';
 export const ALGORITHM_VERSION = '1';
 /** The algorithm id of a user's own module: the module itself travels by CID. */
 export const CUSTOM_WASM = 'wasm';
+/** The path tracer's tiles (wasm/render, params and input in docs/SCENE.md). */
+export const RENDER_ALGORITHM = 'render/tile';
+
 
 interface Library {
   kernel: KernelName;
@@ -43,10 +46,10 @@ export function resolveLibrary(library: string, method: string, params: Record<s
 
 /** Every algorithm id this node can run, for its slots and advert. */
 export function supportedAlgorithms(): string[] {
-  return [...Object.entries(LIBRARIES).flatMap(([library, lib]) => lib.methods.map((m) => `${library}/${m}`)), CUSTOM_WASM];
+  return [...Object.entries(LIBRARIES).flatMap(([library, lib]) => lib.methods.map((m) => `${library}/${m}`)), RENDER_ALGORITHM, CUSTOM_WASM];
 }
 
 /** The shipped kernel modules, so a node can seed its blob store with them. */
 export function shippedModules(): Uint8Array[] {
-  return [...new Set(Object.values(LIBRARIES).map((lib) => lib.kernel))].map((kernel) => loadKernel(kernel));
+  return [...new Set([...Object.values(LIBRARIES).map((lib) => lib.kernel), 'render' as const])].map((kernel) => loadKernel(kernel));
 }

@@ -4,6 +4,7 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import { randomBytes } from 'node:crypto';
 import type { ApiHandlers, JobView, UnitView } from '../../core/api/contract.js';
+import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
 import { ApiError } from '../api/errors.js';
 import { verifyChain } from '../receipts/index.js';
@@ -28,7 +29,10 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         else if (x.escrow === 'paid') spent += x.acceptance.price;
       }
     }
-    const done = record.completedAt !== undefined;
+    // A render job is done when its frames are assembled, not just its tiles verified.
+    const render = record.job.render;
+    const framesDone = !render || failed > 0 || record.frames.size === render.last_frame - render.first_frame + 1;
+    const done = record.completedAt !== undefined && framesDone;
     return {
       job_id: record.job.job_id,
       name: record.job.name,
@@ -43,7 +47,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       spent,
       manual_accept: record.job.manual_accept ?? false,
       submitted_at: record.submittedAt,
-      completed_at: record.completedAt ?? null,
+      completed_at: done ? record.completedAt! : null,
     };
   };
 
@@ -58,7 +62,27 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       providers: active.map((x) => x.acceptance.provider_peer),
       consensus_hash: u.consensusHash ?? null,
       output_cid: winner?.result?.output_cid ?? null,
+      estimated_fuel: u.unit.estimated_fuel ?? null,
+      estimated_seconds: winner?.estimatedSeconds ?? null,
+      seconds: winner?.result?.computation_time_seconds ?? null,
+      fuel: winner?.result?.fuel ?? null,
     };
+  };
+
+  /** A blob of a job of mine: from my store, else from a provider that has it (checked against its CID). */
+  const jobBlob = async (cid: string, holders: string[], maxBytes: number): Promise<Uint8Array> => {
+    const local = node.ctx.blobs.get(cid);
+    if (local) return local;
+    for (const peer of holders) {
+      try {
+        const fetched = await node.network.fetchBlob(peer, cid, { maxBytes, timeoutMs: 30_000 });
+        await node.ctx.blobs.putVerified(cid, fetched);
+        return fetched;
+      } catch (err) {
+        node.ctx.log(`fetching ${cid} from ${peer} failed: ${(err as Error).message}`);
+      }
+    }
+    throw new ApiError('unavailable', `${cid} is not here and no provider that has it could send it`);
   };
 
   const myJob = (jobId: string): JobRecord => {
@@ -71,6 +95,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async status() {
       const dropped = node.network.dropped();
       const ledger = node.journal.ledgerSummary(node.peerId);
+      const availability = node.availability();
       return {
         peer_id: node.peerId,
         name: node.options.name ?? node.peerId.slice(-8),
@@ -88,6 +113,14 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         dropped,
         price: node.price,
         started_at: node.startedAt,
+        availability: {
+          offering: availability.slots.length > 0,
+          cores: availability.slots.reduce((max, s) => Math.max(max, s.resources.cpu_cores), 0),
+          paused: availability.paused,
+        },
+        hardware: node.machine.info && { ...node.machine.info, power: node.machine.power ?? node.machine.info.power },
+        calibration: node.machine.calibration,
+        other_load_pct: node.machine.load.otherLoadPct(),
       };
     },
     async 'peers.list'() {
@@ -148,7 +181,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       };
       await node.record([{ type: 'slot.put', slot }]);
       node.emit('slots.changed', { slot_id: slot.slot_id });
-      node.publishSoon();
+      node.availabilityChanged();
       return { slot };
     },
     async 'slots.list'() {
@@ -158,12 +191,39 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       if (!state.slots.has(slot_id)) return { removed: false };
       await node.record([{ type: 'slot.removed', slot_id }]);
       node.emit('slots.changed', { slot_id });
-      node.publishSoon();
+      node.availabilityChanged();
       return { removed: true };
     },
     async 'sharing.set'({ on }) {
       await node.setSharing(on);
       return { sharing: state.sharing };
+    },
+    async 'windows.add'(p) {
+      const window = { ...p, window_id: p.window_id ?? `window-${randomBytes(4).toString('hex')}` };
+      if (!state.windows.has(window.window_id) && state.windows.size >= AVAILABILITY_LIMITS.windows) {
+        throw new ApiError('conflict', `a node keeps at most ${AVAILABILITY_LIMITS.windows} weekly windows; remove one first`);
+      }
+      await node.record([{ type: 'window.put', window }]);
+      node.availabilityChanged();
+      return { window, description: describeWindow(window) };
+    },
+    async 'windows.list'() {
+      return { windows: [...state.windows.values()].map((window) => ({ window, description: describeWindow(window) })) };
+    },
+    async 'windows.remove'({ window_id }) {
+      if (!state.windows.has(window_id)) return { removed: false };
+      await node.record([{ type: 'window.removed', window_id }]);
+      node.availabilityChanged();
+      return { removed: true };
+    },
+    async 'settings.get'() {
+      return { settings: state.settings };
+    },
+    async 'settings.set'(changes) {
+      const settings = { ...state.settings, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
+      await node.record([{ type: 'settings.set', settings }]);
+      node.availabilityChanged();
+      return { settings: state.settings };
     },
     async 'jobs.submit'(spec) {
       return node.requester.submit(spec);
@@ -184,14 +244,46 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       if (!record.unitIds.includes(unit_id)) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
       const view = unitView(unit_id);
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
-      let bytes = node.ctx.blobs.get(view.output_cid);
-      if (!bytes) {
-        const provider = state.activeAssignments(unit_id).find((x) => x.result?.output_cid === view.output_cid)!.acceptance.provider_peer;
-        const fetched = await node.network.fetchBlob(provider, view.output_cid, { maxBytes: 64 << 20, timeoutMs: 30_000 });
-        await node.ctx.blobs.putVerified(view.output_cid, fetched);
-        bytes = fetched;
-      }
+      const holders = state.activeAssignments(unit_id).filter((x) => x.result?.output_cid === view.output_cid).map((x) => x.acceptance.provider_peer);
+      const bytes = await jobBlob(view.output_cid, holders, 64 << 20);
       return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };
+    },
+    async 'render.submit'(spec) {
+      return node.requester.submitRender(spec);
+    },
+    async 'jobs.frames'({ job_id }) {
+      const record = myJob(job_id);
+      const render = record.job.render;
+      if (!render) throw new ApiError('bad_request', `job ${job_id} is not a render job`);
+      const frames = new Map<number, { tiles_total: number; tiles_verified: number }>();
+      for (let f = render.first_frame; f <= render.last_frame; f++) frames.set(f, { tiles_total: 0, tiles_verified: 0 });
+      for (const id of record.unitIds) {
+        const u = state.units.get(id)!;
+        const counts = frames.get(Number(u.unit.params?.['frame']));
+        if (!counts) continue;
+        counts.tiles_total++;
+        if (u.verdict === 'verified') counts.tiles_verified++;
+      }
+      return {
+        width: render.width,
+        height: render.height,
+        frames: [...frames].map(([frame, counts]) => ({ frame, ...counts, png_cid: record.frames.get(frame) ?? null })),
+      };
+    },
+    async 'jobs.frame'({ job_id, frame }) {
+      const record = myJob(job_id);
+      const pngCid = record.frames.get(frame);
+      if (!record.job.render) throw new ApiError('bad_request', `job ${job_id} is not a render job`);
+      if (pngCid === undefined) throw new ApiError('conflict', `frame ${frame} of job ${job_id} is not finished`);
+      const png = node.ctx.blobs.get(pngCid);
+      if (!png) throw new ApiError('internal', `the PNG of frame ${frame} (${pngCid}) is missing from the blob store`);
+      return { png_cid: pngCid, png_base64: Buffer.from(png).toString('base64') };
+    },
+    async 'prices.set'(changes) {
+      const price = { ...node.price, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
+      await node.setPrice(price);
+      node.publishSoon();
+      return { price: node.price };
     },
     async 'bids.list'({ job_id }) {
       return { bids: node.requester.bids(job_id) };

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { currentAvailability, type Availability } from '../../core/availability/index.js';
 import { join } from 'node:path';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import { MeshState } from '../../core/mesh/state.js';
@@ -15,9 +16,11 @@ import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
 import { Journal } from '../journal/index.js';
 import { MeshNetwork, type VerifiedMessage } from '../p2p/index.js';
 import { ReceiptChain } from '../receipts/index.js';
-import { ALGORITHM_VERSION, shippedModules, supportedAlgorithms } from './algorithms.js';
+import { ALGORITHM_VERSION, RENDER_ALGORITHM, shippedModules, supportedAlgorithms } from './algorithms.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { EventLog } from './event-log.js';
+import { FrameAssembler } from './frames.js';
+import { Machine } from './machine.js';
 import { Provider } from './provider.js';
 import { Requester } from './requester.js';
 
@@ -38,13 +41,18 @@ export interface MeshNodeOptions {
 const COMMITMENT_HEARTBEAT_MS = 2000;
 const PUBLISH_INTERVAL_MS = 250;
 const DEADLINE_CHECK_MS = 250;
-export const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, minimum: 10 };
+/** 1 credit per core-second; per Gfuel about the same on a core that runs ~3.4 Gfuel/s. */
+export const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, per_gfuel: 300, minimum: 10 };
 
 export class MeshNode {
   readonly events = new EventLog();
   readonly startedAt = iso(Date.now());
   readonly requester: Requester;
   readonly provider: Provider;
+  readonly frames: FrameAssembler;
+  readonly machine: Machine;
+  /** Why I offered nothing at the last look (to tell when that changes). */
+  #pausedReason: string | null = null;
   readonly #timers: NodeJS.Timeout[] = [];
   #publishTimer: NodeJS.Timeout | undefined;
   #followed = new Set<string>();
@@ -60,11 +68,22 @@ export class MeshNode {
     readonly network: MeshNetwork,
     readonly executor: Executor,
     readonly ctx: NodeContext,
-    readonly price: PriceSchedule,
   ) {
     const workers = executor.workers;
-    this.requester = new Requester(ctx, { graceSeconds: options.graceSeconds ?? 30, providerPipeline: 8 });
-    this.provider = new Provider(ctx, executor, { price, slots: () => this.currentSlots(), concurrency: workers + 2 });
+    this.frames = new FrameAssembler(ctx);
+    this.machine = new Machine(options.dataDir, executor, () => this.availabilityChanged(), ctx.log);
+    this.requester = new Requester(ctx, executor, { graceSeconds: options.graceSeconds ?? 30, providerPipeline: 8, onVerdict: (unitId) => this.frames.onVerdict(unitId) });
+    this.provider = new Provider(ctx, executor, { price: () => this.price, slots: () => this.currentSlots(), concurrency: workers + 2 });
+  }
+
+  /** What I ask for my compute: what the user set, else the node's options, else the defaults. */
+  get price(): PriceSchedule {
+    return this.state.price ?? this.options.price ?? DEFAULT_PRICE;
+  }
+
+  async setPrice(price: PriceSchedule): Promise<void> {
+    await this.record([{ type: 'price.set', price }]);
+    this.emit('price.changed', { per_core_second: price.per_core_second, per_gfuel: price.per_gfuel ?? null, minimum: price.minimum });
   }
 
   static async start(options: MeshNodeOptions): Promise<MeshNode> {
@@ -98,10 +117,11 @@ export class MeshNode {
       commitmentChanged: () => node!.publishSoon(),
       log,
     };
-    node = new MeshNode(options, identity, journal, state, network, executor, ctx, options.price ?? DEFAULT_PRICE);
+    node = new MeshNode(options, identity, journal, state, network, executor, ctx);
     node.#wire();
     await node.requester.resume();
     node.provider.reconcile();
+    void node.frames.resume().catch((err) => log(`assembling frames: ${String(err)}`));
     return node;
   }
 
@@ -121,13 +141,14 @@ export class MeshNode {
       if (event === 'connect') {
         this.emit('peer.connected', { peer });
         this.provider.reconcile(peer);
+        void this.frames.resume().catch((err) => this.ctx.log(`assembling frames: ${String(err)}`));
         setTimeout(() => this.publishSoon(), 200); // after the subscription exchange
       } else if (event === 'disconnect') this.emit('peer.disconnected', { peer });
       if (event !== 'disconnect' && addresses.length > 0) void this.record([{ type: 'peer.seen', peer_id: peer, addresses: addresses.slice(0, 16) }]);
     });
     network.subscribe(ADVERT_TOPIC);
     this.followTrusted();
-    this.#timers.push(setInterval(() => this.publishSoon(), COMMITMENT_HEARTBEAT_MS));
+    this.#timers.push(setInterval(() => this.availabilityChanged(), COMMITMENT_HEARTBEAT_MS));
     this.#timers.push(setInterval(() => void this.requester.checkDeadlines().catch((e) => this.ctx.log(String(e))), DEADLINE_CHECK_MS));
     this.#timers.push(setInterval(() => this.provider.reconcile(), COMMITMENT_HEARTBEAT_MS));
     this.publishSoon();
@@ -237,37 +258,62 @@ export class MeshNode {
   }
 
   /**
-   * The slots I offer now: the user's slots that have not ended, or — when the user set none — all
-   * my workers for the next hour (sharing is still gated by trust: nobody untrusted sees them).
+   * What I offer now (core/availability): the slots of my weekly windows and one-off slots in force,
+   * capped by the machine and the CPU cap — or, with none set, all my workers for the next hour —
+   * unless sharing is off, I run on battery with "pause on battery", other programs keep the CPU
+   * busy with "only when idle", or the calibration has not finished (my bids would be guesses).
+   * Sharing is still gated by trust: nobody untrusted sees my slots.
    */
+  availability(): Availability {
+    if (!this.machine.calibration) return { slots: [], paused: { reason: 'calibrating', message: "measuring this machine's speed (a second or so after the first start)" } };
+    const nowMs = Date.now();
+    const score = this.machine.calibration.performance_score;
+    const vram = this.machine.info?.gpus.reduce((sum, gpu) => sum + (gpu.vram_gb ?? 0), 0) ?? 0;
+    const current = currentAvailability({
+      nowMs,
+      utcOffsetMinutes: (ms) => -new Date(ms).getTimezoneOffset(),
+      sharing: this.state.sharing,
+      windows: [...this.state.windows.values()],
+      oneOffs: [...this.state.slots.values()],
+      settings: this.state.settings,
+      machine: { threads: this.executor.workers, ram_gb: this.machine.info?.ram_gb ?? totalmem() / 2 ** 30, ...(vram > 0 ? { vram_gb: vram } : {}) },
+      power: this.machine.power,
+      otherLoadPct: this.machine.load.otherLoadPct(),
+      algorithms: supportedAlgorithms().map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: id === RENDER_ALGORITHM ? score : 1 })),
+    });
+    // A slot already open counts from now: the scheduler sizes a slot by its length.
+    const fromNow = iso(nowMs);
+    return { ...current, slots: current.slots.map((s) => (Date.parse(s.start_time) < nowMs ? { ...s, start_time: fromNow } : s)) };
+  }
+
   currentSlots(): AvailabilitySlot[] {
-    if (!this.state.sharing) return [];
-    const now = Date.now();
-    const algorithms = supportedAlgorithms().map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: 1 }));
-    const configured = [...this.state.slots.values()].filter((s) => Date.parse(s.end_time) > now);
-    if (this.state.slots.size > 0) return configured.map((s) => ({ ...s, algorithms: s.algorithms.length > 0 ? s.algorithms : algorithms }));
-    return [{
-      slot_id: 'default',
-      start_time: iso(now - 1000),
-      end_time: iso(now + 3600_000),
-      resources: { cpu_cores: this.executor.workers, ram_gb: Math.floor(totalmem() / 2 ** 30 / 2) },
-      algorithms,
-      priority: 1,
-    }];
+    return this.availability().slots;
+  }
+
+  /** Power, load, settings or windows changed: republish, and on battery hand running units back. */
+  availabilityChanged(): void {
+    const { paused } = this.availability();
+    if ((paused?.reason ?? null) !== this.#pausedReason) {
+      this.#pausedReason = paused?.reason ?? null;
+      this.emit('availability.changed', { offering: paused === null, reason: paused?.reason ?? null, message: paused?.message ?? null });
+      if (paused?.reason === 'on_battery') void this.provider.release('paused');
+    }
+    this.publishSoon();
   }
 
   async setSharing(on: boolean): Promise<void> {
     if (this.state.sharing === on) return;
     await this.record([{ type: 'sharing.set', on }]);
     this.emit('sharing.changed', { sharing: on });
-    if (!on) await this.provider.release();
-    this.publishSoon();
+    if (!on) await this.provider.release('sharing_off');
+    this.availabilityChanged();
   }
 
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
+    this.machine.stop();
     clearTimeout(this.#publishTimer);
     await this.network.stop();
     await this.executor.close();

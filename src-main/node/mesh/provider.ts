@@ -3,7 +3,7 @@
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { allocate, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import type { AvailabilitySlot, ComputeCommitment, LedgerEntry, Offer, PriceSchedule, WorkUnit } from '../../core/schemas/index.js';
-import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
+import { DEFAULT_LIMITS, ExecError, type ExecSuccess, type Executor } from '../exec/index.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
@@ -11,13 +11,15 @@ import { WORKER_SHARE_BPS } from './requester.js';
 
 type ReleaseReason = MessageBody<'release'>['reason'];
 
+/** Recently fetched inputs kept in memory: a render job's tiles share their frame's scene. */
+const RECENT_INPUT_BYTES = 64 << 20;
 /** A result or hand-back that has had no answer is sent again after this long. */
 const RETRY_MS = 10_000;
 /** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
 const DETERMINISTIC_FAILURES = new Set(['OutOfFuel', 'MemoryLimit', 'BadModule', 'ForbiddenImport', 'Trap', 'UnitFailed', 'OutputTooLarge', 'InputTooLarge', 'BadRequest']);
 
 export interface ProviderOptions {
-  price: PriceSchedule;
+  price(): PriceSchedule;
   /** The slots my commitment offers now. */
   slots(): AvailabilitySlot[];
   /** Assignments run at once: the executor's workers plus a small queue. */
@@ -35,10 +37,17 @@ export class Provider {
   readonly #unitsSeen = new Map<string, WorkUnit>();
   /** Inputs that came inline with their acceptances, by CID, until their unit has run. */
   readonly #inline = new Map<string, Uint8Array>();
+  /** Inputs fetched lately, least recently used first, at most RECENT_INPUT_BYTES in all. */
+  readonly #recentInputs = new Map<string, Uint8Array>();
+  #recentBytes = 0;
   /** When each held assignment's result or hand-back was last sent. */
   readonly #lastSent = new Map<string, number>();
   /** Assignments to hand back, with why, until the requester answers. */
   readonly #toRelease = new Map<string, ReleaseReason>();
+  /** Stops each running assignment's unit (sharing switched off, or paused). */
+  readonly #aborts = new Map<string, AbortController>();
+  /** Each assignment between leaving the queue and its end, to wait for when units are stopped. */
+  readonly #runs = new Map<string, Promise<void>>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -100,7 +109,7 @@ export class Provider {
       timestamp: iso(nowMs),
       vector_clock: {},
     };
-    const allocation = allocate({ provider: me, requesters: this.ctx.commitments.values(), round: state.lastRound + 1, nowMs, price: this.options.price, skip, reserved });
+    const allocation = allocate({ provider: me, requesters: this.ctx.commitments.values(), round: state.lastRound + 1, nowMs, price: this.options.price(), skip, reserved });
     if (allocation.offers.length === 0) return;
     await this.ctx.record(allocation.offers.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })));
     const byRequester = new Map<string, Offer[]>();
@@ -186,15 +195,25 @@ export class Provider {
     for (const { peer, reason, ids } of releases.values()) void this.#release(peer, ids, reason);
   }
 
-  /** Sharing switched off: hand back everything not yet started, at once. */
-  async release(): Promise<void> {
+  /**
+   * Sharing switched off (or paused): everything queued is handed back at once, and every running
+   * unit is stopped (its worker replaced) and handed back as it ends, so its job goes on elsewhere.
+   */
+  async release(reason: 'sharing_off' | 'paused'): Promise<void> {
+    // Units still fetching their blobs see sharing is off and hand themselves back too.
+    const stopped = [...this.#running].map((id) => this.#runs.get(id));
+    for (const [id, abort] of this.#aborts) {
+      this.#toRelease.set(id, reason);
+      abort.abort();
+    }
     const ids = this.#queue.splice(0);
     const byRequester = new Map<string, string[]>();
     for (const id of ids) {
       const requester = this.ctx.state.assignments.get(id)?.acceptance.requester_peer;
       if (requester) byRequester.set(requester, [...(byRequester.get(requester) ?? []), id]);
     }
-    await Promise.all([...byRequester].map(([peer, assignments]) => this.#release(peer, assignments, 'sharing_off')));
+    await Promise.all([...byRequester].map(([peer, assignments]) => this.#release(peer, assignments, reason)));
+    await Promise.all(stopped); // each handed back as it stopped
   }
 
   async #release(peer: string, assignments: string[], reason: ReleaseReason): Promise<void> {
@@ -220,13 +239,15 @@ export class Provider {
       const free = () => {
         if (this.#running.delete(id)) this.#pump();
       };
-      this.#run(id, free)
+      const run = this.#run(id, free)
         .catch((err) => this.ctx.log(`assignment ${id} failed: ${String(err)}`))
         .finally(() => {
           free();
           this.#busy.delete(id);
+          this.#runs.delete(id);
           this.roundSoon();
         });
+      this.#runs.set(id, run);
     }
   }
 
@@ -244,21 +265,23 @@ export class Provider {
     const module = unit.module_cid ? await this.#blob(requester, unit.module_cid, DEFAULT_LIMITS.maxModuleBytes, true) : new Uint8Array();
     const input = unit.input_cid ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes, false) : new Uint8Array();
     if (unit.input_cid) this.#inline.delete(unit.input_cid);
+    const abort = new AbortController();
+    this.#aborts.set(assignmentId, abort);
+    if (!this.ctx.state.sharing) abort.abort(); // switched off while its blobs were on their way
+    const ran = await this.executor.run({ module, input, params: unit.params ?? {}, signal: abort.signal }).catch((err: unknown) => err);
+    this.#aborts.delete(assignmentId);
+    free();
     let output: Uint8Array;
     let fuel: number | undefined;
-    try {
-      const ran = await this.executor.run({ module, input, params: unit.params ?? {} });
-      free();
-      output = ran.output;
+    let runMs: number;
+    if (!(ran instanceof Error)) ({ output, fuel, wallMs: runMs } = ran as ExecSuccess);
+    else if (ran instanceof ExecError && DETERMINISTIC_FAILURES.has(ran.code)) {
+      output = new TextEncoder().encode(JSON.stringify({ error: ran.code })); // every honest run fails the same way
       fuel = ran.fuel;
-    } catch (err) {
-      free();
-      if (!(err instanceof ExecError) || !DETERMINISTIC_FAILURES.has(err.code)) {
-        await this.#release(requester, [assignmentId], 'failed');
-        return;
-      }
-      output = new TextEncoder().encode(JSON.stringify({ error: err.code })); // every honest run fails the same way
-      fuel = err.fuel;
+      runMs = this.ctx.now() - started;
+    } else {
+      await this.#release(requester, [assignmentId], this.#toRelease.get(assignmentId) ?? 'failed');
+      return;
     }
     const outputCid = await this.ctx.blobs.put(output);
     const hash = outputCid;
@@ -270,7 +293,7 @@ export class Provider {
     });
     const result = {
       result_id: `${assignmentId}/result`, work_unit_id: unit.unit_id, assignment_id: assignmentId, computed_by_peer: this.ctx.me,
-      output_cid: outputCid, output_bytes: output.length, computation_time_seconds: wallMs / 1000, resources_used: unit.required_resources,
+      output_cid: outputCid, output_bytes: output.length, computation_time_seconds: runMs / 1000, resources_used: unit.required_resources,
       verification_hash: hash, timestamp: iso(this.ctx.now()), ...(fuel !== undefined ? { fuel } : {}),
     };
     await this.ctx.record([
@@ -290,15 +313,36 @@ export class Provider {
     if (reply?.type === 'settlement') await this.applySettlement(x.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
   }
 
-  /** A blob from my store or the requester; modules are kept (their units come by the hundred), inputs are used once. */
+  /**
+   * A blob from my store or the requester. Modules are kept (their units come by the hundred);
+   * inputs only for a while in memory, for the other units that share them (a frame's tiles).
+   */
   async #blob(peer: string, cid: string, maxBytes: number, keep: boolean): Promise<Uint8Array> {
     const inline = this.#inline.get(cid);
     if (inline && inline.byteLength <= maxBytes) return inline;
-    const local = this.ctx.blobs.get(cid);
-    if (local) return local;
+    const stored = this.ctx.blobs.get(cid);
+    if (stored) return stored;
+    const recent = this.#recentInputs.get(cid);
+    if (recent && recent.byteLength <= maxBytes) {
+      this.#remember(cid, recent); // now the most recently used
+      return recent;
+    }
     const bytes = await this.ctx.fetchBlob(peer, cid, maxBytes); // checked against the CID as it arrived
     if (keep) await this.ctx.blobs.putVerified(cid, bytes);
+    else this.#remember(cid, bytes);
     return bytes;
+  }
+
+  #remember(cid: string, bytes: Uint8Array): void {
+    if (this.#recentInputs.delete(cid)) this.#recentBytes -= bytes.byteLength;
+    if (bytes.byteLength > RECENT_INPUT_BYTES) return;
+    this.#recentInputs.set(cid, bytes);
+    this.#recentBytes += bytes.byteLength;
+    for (const [oldest, old] of this.#recentInputs) {
+      if (this.#recentBytes <= RECENT_INPUT_BYTES) break;
+      this.#recentInputs.delete(oldest);
+      this.#recentBytes -= old.byteLength;
+    }
   }
 
   /** How a requester closed my assignments: each entry checked against my own escrow, then journaled. */

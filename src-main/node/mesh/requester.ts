@@ -1,14 +1,16 @@
 // The requester's half of the round: split a job into units, take offers (by policy or by hand),
 // collect results, decide consensus, settle, and re-offer what missed its deadline.
-import type { BidView, SubmitJob } from '../../core/api/contract.js';
+import type { BidView, SubmitJob, SubmitRender } from '../../core/api/contract.js';
 import { decideConsensus, type Vote } from '../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
 import { acceptByPolicy, acceptOffer, DEFAULT_ACCEPTANCE_POLICY, OFFER_TTL_MS, type AcceptanceContext } from '../../core/scheduler/index.js';
-import { MAX_REDUNDANCY, type Acceptance, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
+import { MAX_REDUNDANCY, type Acceptance, type Job, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { verifyReceipt } from '../receipts/index.js';
+import type { Executor } from '../exec/index.js';
 import { splitJob } from './jobs.js';
+import { splitRenderJob } from './render-jobs.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { settlementFor } from './settlement.js';
 
@@ -29,11 +31,26 @@ export class Requester {
 
   constructor(
     private readonly ctx: NodeContext,
-    private readonly options: { graceSeconds: number; providerPipeline: number },
+    private readonly executor: Executor,
+    private readonly options: {
+      graceSeconds: number;
+      providerPipeline: number;
+      /** Called once a unit of mine has its verdict (render jobs fetch and assemble their tiles). */
+      onVerdict?: (unitId: string) => Promise<void>;
+    },
   ) {}
 
   async submit(spec: SubmitJob): Promise<{ job_id: string; units: number }> {
-    const { job, units } = await splitJob(this.ctx, spec);
+    return this.#journal(await splitJob(this.ctx, spec));
+  }
+
+  /** A render job: split and estimated here (the pre-pass runs on my executor), then journaled. */
+  async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
+    const submitted = await this.#journal(await splitRenderJob(this.ctx, this.executor, spec));
+    return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
+  }
+
+  async #journal({ job, units }: { job: Job; units: WorkUnit[] }): Promise<{ job_id: string; units: number }> {
     const ok = await this.ctx.record([{ type: 'job.submitted', job }, ...units.map((unit): NewEvent => ({ type: 'unit.created', unit }))]);
     if (ok.includes(false)) throw new ApiError('internal', 'the job could not be journaled');
     this.ctx.emit('job.submitted', { job_id: job.job_id, units: units.length });
@@ -114,15 +131,10 @@ export class Requester {
       .map((u) => this.#asWanted(u));
     const inFlight = this.#inFlightByProvider();
     const offers = units.flatMap((u) => this.#liveOffers(u.unit_id));
-    const { acceptances } = acceptByPolicy(this.#acceptanceContext(), units, offers);
-    // A provider gets at most `providerPipeline` units in flight; the rest wait for its results.
-    const taken = acceptances.filter((a) => {
-      const n = inFlight.get(a.provider_peer) ?? 0;
-      if (n >= this.options.providerPipeline) return false;
-      inFlight.set(a.provider_peer, n + 1);
-      return true;
-    });
-    await this.#commit(taken);
+    // A provider gets at most `providerPipeline` units in flight; the rest wait for its results or go to others.
+    const ctx = { ...this.#acceptanceContext(), providerRoom: (peer: string) => this.options.providerPipeline - (inFlight.get(peer) ?? 0) };
+    const { acceptances } = acceptByPolicy(ctx, units, offers);
+    await this.#commit(acceptances);
   }
 
   bids(jobId: string): BidView[] {
@@ -295,7 +307,8 @@ export class Requester {
     await this.ctx.record(events);
     const job = state.jobs.get(record.unit.job_id)!;
     this.ctx.emit(hash ? 'unit.verified' : 'unit.failed', { job_id: job.job.job_id, unit_id: unitId, hash });
-    if (job.completedAt) this.ctx.emit('job.completed', { job_id: job.job.job_id });
+    if (job.completedAt && !job.job.render) this.ctx.emit('job.completed', { job_id: job.job.job_id }); // a render job's, once its frames are assembled
+    void this.options.onVerdict?.(unitId).catch((err) => this.ctx.log(`after the verdict on ${unitId}: ${String(err)}`));
     // Tell the other providers on the unit how their assignment closed (the replying one hears in its reply).
     for (const x of active) {
       if (x.acceptance.provider_peer === replyingTo) continue;

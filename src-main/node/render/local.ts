@@ -6,7 +6,7 @@ import type { Executor, UnitLimits } from '../exec/index.js';
 import { loadKernel } from '../exec/kernels.js';
 
 export interface FrameRequest {
-  /** The compiled scene (core/render compileScene). */
+  /** The scene compiled for this frame (core/render compileScene). */
   sceneBlob: Uint8Array;
   frame: number;
   width: number;

@@ -1,55 +1,17 @@
 // A provider killed mid-job (SIGKILL, no shutdown): the job still completes on the others, the
 // killed node resumes from its journal when restarted, and nobody is paid twice.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import { ApiClient } from '../../../src-main/node/api/index.js';
 import { Journal } from '../../../src-main/node/journal/index.js';
+import { killAllChildren, startChild as startNode, stopChild, type ChildNode } from './child-nodes.js';
 import { waitFor } from './cluster.js';
 
-/** The CLI built next to this test (the build folder has the same layout as the repo). */
-const MESHCTL = fileURLToPath(new URL('../../../src-main/cli/meshctl.js', import.meta.url));
+after(killAllChildren);
 
-interface ChildNode {
-  dataDir: string;
-  peerId: string;
-  listen: string;
-  api: ApiClient;
-  process: ChildProcess;
-}
-
-const children: ChildNode[] = [];
-after(() => {
-  for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-});
-
-/** `meshctl node start` in a child process; resolves once it printed its {peerId, listen, api} line. */
-async function startChild(dataDir = mkdtempSync(join(tmpdir(), 'mesh-crash-'))): Promise<ChildNode> {
-  const child = spawn('./node_modules/.bin/node', [MESHCTL, 'node', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--workers', '1', '--grace-seconds', '2'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`meshctl node start exited with ${code}`)));
-  });
-  const { peerId, listen } = JSON.parse(line) as { peerId: string; listen: string[] };
-  const node = { dataDir, peerId, listen: listen[0]!, api: ApiClient.fromDataDir(dataDir), process: child };
-  children.push(node);
-  return node;
-}
-
-async function stopChild(node: ChildNode, signal: NodeJS.Signals): Promise<void> {
-  const exited = new Promise((resolve) => node.process.once('exit', resolve));
-  node.process.kill(signal);
-  await exited;
-}
+/** A node of this test: one worker, and deadlines that pass 2 s after their estimate. */
+const startChild = (dataDir?: string): Promise<ChildNode> => startNode({ workers: 1, graceSeconds: 2, ...(dataDir ? { dataDir } : {}) });
 
 test('a provider killed mid-job: the job completes, the provider resumes on restart, nobody is paid twice', { timeout: 180_000 }, async (t) => {
   const [a, b, firstC] = await Promise.all([startChild(), startChild(), startChild()]);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, test } from 'node:test';
 import type { Offer } from '../../../src-main/core/schemas/index.js';
+import { ALGORITHM_VERSION, supportedAlgorithms } from '../../../src-main/node/mesh/algorithms.js';
 import { meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 let nodes: TestNode[] = [];
@@ -49,10 +50,12 @@ test('a requester nobody trusts gets no bid and no assignment while a trusted on
 });
 
 /**
- * Provider P with one 1-core slot of 42 ms (it starts in an hour so that it is still open while
- * the test runs). The hash kernel estimates 0.02 s per MiB, so a 256 KiB unit is 0.005
- * core-seconds and the slot holds 8. P trusts both requesters; only `mutual` trusts P back. Both
- * submit in manual mode (nothing runs), and P sees both jobs before its first round.
+ * Provider P offering one 1-core slot of 42 ms. The hash kernel estimates 0.02 s per MiB, so a
+ * 256 KiB unit is 0.005 core-seconds and the slot holds 8. A node offers only the slots in force
+ * now, and a real one this short would be over before the test looked, so P's offer is set here
+ * (the slot is dated an hour ahead, to stay open): what is tested is how P fills a slot, not
+ * availability. P trusts both requesters; only `mutual` trusts P back. Both submit in manual mode
+ * (nothing runs), and P sees both jobs before its first round.
  */
 async function smallSlotMesh() {
   nodes.push(await startNode(), await startNode(), await startNode());
@@ -62,7 +65,15 @@ async function smallSlotMesh() {
   const chunk = 256 * 1024;
   const start = Date.now() + 3600_000;
   await provider.api['sharing.set']({ on: false });
-  await provider.api['slots.add']({ start_time: new Date(start).toISOString(), end_time: new Date(start + 42).toISOString(), cpu_cores: 1, ram_gb: 1 });
+  const slot = {
+    slot_id: 'small',
+    start_time: new Date(start).toISOString(),
+    end_time: new Date(start + 42).toISOString(),
+    resources: { cpu_cores: 1, ram_gb: 1 },
+    algorithms: supportedAlgorithms().map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: 1 })),
+    priority: 1,
+  };
+  provider.node.currentSlots = () => (provider.node.state.sharing ? [slot] : []);
   const first = await submitHash(mutual, 5, chunk, true);
   const second = await submitHash(oneWay, 6, chunk, true);
   await waitFor("the provider to see both requesters' units", () => {

@@ -1,6 +1,6 @@
 // Projections of what the node knows about peers and about its own availability:
-// peer.seen → peers, trust.set → trust, slot.put / slot.removed → slots; sharing.set and
-// peer.penalized are read by the node's state only.
+// peer.seen → peers, trust.set → trust, slot.put / slot.removed → slots; sharing.set, price.set,
+// window.put / window.removed, settings.set and peer.penalized are read by the node's state only.
 import type { NodeEventOf } from '../../../core/schemas/index.js';
 import type { Db } from '../database.js';
 
@@ -36,5 +36,9 @@ export function peerProjections(db: Db) {
     // The node's in-memory state reads these from the journal; no table derives from them.
     'sharing.set'(): void {},
     'peer.penalized'(): void {},
+    'price.set'(): void {},
+    'window.put'(): void {},
+    'window.removed'(): void {},
+    'settings.set'(): void {},
   };
 }

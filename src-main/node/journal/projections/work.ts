@@ -49,6 +49,7 @@ export function workProjections(db: Db) {
       verifyUnit.run(e.verdict, e.consensus_hash, e.at, e.unit_id);
     },
     'job.cancelled'(): void {}, // read by the node's state; the units' escrows are refunded by ledger entries
+    'frame.rendered'(): void {}, // read by the node's state: which frames of a render job are done
     'offer.recorded'({ offer: o, at }: NodeEventOf<'offer.recorded'>, seq: number): void {
       insertOffer.run(
         o.offer_id,

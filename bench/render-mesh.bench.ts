@@ -1,0 +1,113 @@
+// A render job across three real daemons (child processes on loopback): a requester (which
+// splits the job and runs the fuel-estimate pre-pass) and two providers of one worker each,
+// against `render-local` of the same frames on a pool of the same two workers, in the same run,
+// the two sides alternating round by round. Two figures:
+// - render_mesh_overhead_pct (target <= 10): 4 frames of the sample scene at 640×360, 16 spp,
+//   64-px tiles, from submission until every frame's PNG is assembled, vs the local frames;
+// - estimate_error_median_pct (target <= 25): over every tile of those jobs, |the provider's
+//   estimated seconds (the requester's fuel estimate over the provider's calibrated fuel/s) −
+//   the seconds the tile ran| / the seconds it ran, the median.
+import { compileSceneJson } from '../src-main/core/render/index.js';
+import { Executor } from '../src-main/node/exec/index.js';
+import { renderFrameLocal } from '../src-main/node/render/local.js';
+import { sampleSceneJson } from '../test/node/fixtures/sample-scene.js';
+import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
+import { round, type Benchmark } from './harness.js';
+
+const FRAMES = [0, 1, 2, 3];
+const JOB = { width: 640, height: 360, spp: 16, tile: 128, seed: 0 };
+const WORKERS = 2;
+const ROUNDS = 3;
+const JOB_TIMEOUT_MS = 180_000;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function localFrames(pool: Executor): Promise<number> {
+  const started = performance.now();
+  for (const frame of FRAMES) {
+    const blob = compileSceneJson(sampleSceneJson(), frame);
+    if (!blob.ok) throw new Error(blob.error.message);
+    await renderFrameLocal(pool, { sceneBlob: blob.value, frame, ...JOB });
+  }
+  return performance.now() - started;
+}
+
+async function meshFrames(requester: DaemonProcess, events: EventWatch): Promise<{ ms: number; errors: number[] }> {
+  const started = performance.now();
+  const { job_id } = await requester.api.call('render.submit', {
+    scene: sampleSceneJson() as never, first_frame: FRAMES[0]!, last_frame: FRAMES.at(-1)!, ...JOB, budget: 1_000_000_000,
+  });
+  const completed = await events.next((e) => e.type === 'job.completed' && e.data['job_id'] === job_id, JOB_TIMEOUT_MS);
+  const { job, units } = await requester.api.call('jobs.status', { job_id, units: true });
+  if (job.state !== 'completed') throw new Error(`the render job ended ${job.state}`);
+  const errors = units!.flatMap((u) => (u.estimated_seconds !== null && u.seconds ? [Math.abs(u.estimated_seconds - u.seconds) / u.seconds] : []));
+  return { ms: completed - started, errors };
+}
+
+/** Waits until a daemon has calibrated (it offers nothing before). */
+async function calibrated(daemon: DaemonProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if ((await daemon.api.call('status', {})).calibration) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('a daemon did not calibrate in 30 s');
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    names: ['render_mesh_overhead_pct', 'estimate_error_median_pct'],
+    async run() {
+      const daemons: DaemonProcess[] = [];
+      const pool = Executor.start({ workers: WORKERS });
+      try {
+        const requester = await startDaemonProcess({ name: 'requester', workers: 1 });
+        daemons.push(requester);
+        for (const name of ['provider-1', 'provider-2']) {
+          const provider = await startDaemonProcess({ name, workers: 1 });
+          daemons.push(provider);
+          await trustEachOther(requester, provider);
+        }
+        await Promise.all(daemons.map(calibrated));
+        const events = await EventWatch.open(requester.api);
+        await localFrames(pool); // warm-up: compiles and tiers up the kernel in the pool
+        const local: number[] = [];
+        const mesh: number[] = [];
+        const errors: number[] = [];
+        for (let r = 0; r < ROUNDS; r++) {
+          const job = await meshFrames(requester, events);
+          mesh.push(job.ms);
+          errors.push(...job.errors);
+          local.push(await localFrames(pool));
+        }
+        events.close();
+        const ratios = mesh.map((m, i) => m / local[i]!);
+        return [
+          {
+            name: 'render_mesh_overhead_pct',
+            value: round((median(ratios) - 1) * 100, 1),
+            unit: '%',
+            target: '<= 10',
+            local_ms: round(median(local), 0),
+            mesh_ms: round(median(mesh), 0),
+            frames: FRAMES.length,
+            ...JOB,
+            workers: WORKERS,
+            rounds: ROUNDS,
+            overhead_pct_by_round: ratios.map((x) => round((x - 1) * 100, 1)),
+          },
+          {
+            name: 'estimate_error_median_pct',
+            value: round(median(errors) * 100, 1),
+            unit: '%',
+            target: '<= 25',
+            tiles: errors.length,
+            p90_pct: round([...errors].sort((a, b) => a - b)[Math.floor(errors.length * 0.9)]! * 100, 1),
+          },
+        ];
+      } finally {
+        await pool.close();
+        await Promise.all(daemons.map((d) => d.stop()));
+      }
+    },
+  },
+];

@@ -1,0 +1,57 @@
+// What a person sets about when and how much their machine is shared (issue 5): weekly recurring
+// windows with caps, and the sharing settings (pause on battery, only when idle, a CPU cap).
+// One-off slots are the protocol's AvailabilitySlot and live in ../schemas.
+import { z } from 'zod';
+import { boundedArray, Id, NonNegative } from '../schemas/primitives.js';
+
+export const AVAILABILITY_LIMITS = {
+  /** Windows a node keeps; each can put one slot in a commitment at a time. */
+  windows: 64,
+  /** A window's id becomes `${window_id}@${ISO start}` (25 more characters), which must stay an Id. */
+  windowIdChars: 64,
+} as const;
+
+/** "HH:MM", 24-hour local wall-clock time, 00:00 to 23:59. */
+export const WallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time "HH:MM"');
+
+/** Days of the week as Date.getDay numbers them: 0 = Sunday … 6 = Saturday. */
+export const Weekday = z.number().int().min(0).max(6);
+
+export const WeeklyWindowSchema = z.strictObject({
+  window_id: Id.max(AVAILABILITY_LIMITS.windowIdChars),
+  days: z
+    .array(Weekday)
+    .min(1, 'at least one day')
+    .max(7)
+    .refine((days) => new Set(days).size === days.length, 'each day at most once'),
+  /** Local time the window opens on each of `days`. */
+  start: WallTime,
+  /** Local time it closes; at or before `start` means the next day (so start == end is 24 hours). */
+  end: WallTime,
+  /** Caps on what the window offers; absent means as much as the machine (and the CPU cap) allow. */
+  cpu_cores: z.number().int().min(1).max(4096).optional(),
+  ram_gb: z.number().positive().max(1 << 20).optional(),
+  gpu_vram_gb: NonNegative.max(1 << 20).optional(),
+});
+
+/** The windows a node keeps: bounded, and ids unique (an id names the slots a window produces). */
+export const WeeklyWindowsSchema = boundedArray(WeeklyWindowSchema, AVAILABILITY_LIMITS.windows).refine(
+  (windows) => new Set(windows.map((w) => w.window_id)).size === windows.length,
+  'window ids must be unique',
+);
+
+export const SharingSettingsSchema = z.strictObject({
+  /** Offer nothing while the machine runs from its battery. */
+  pause_on_battery: z.boolean().default(true),
+  /** Offer nothing while other programs keep the CPU busy. */
+  idle_only: z.boolean().default(false),
+  /** Other programs' CPU use (percent of the whole machine) above which it is "not idle". */
+  idle_threshold_pct: z.number().min(0).max(100).default(25),
+  /** Share of the machine's hardware threads that slots may offer. */
+  cpu_cap_pct: z.number().min(1).max(100).default(100),
+});
+
+export type WeeklyWindow = z.output<typeof WeeklyWindowSchema>;
+export type SharingSettings = z.output<typeof SharingSettingsSchema>;
+
+export const DEFAULT_SHARING_SETTINGS: SharingSettings = SharingSettingsSchema.parse({});

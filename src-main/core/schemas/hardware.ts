@@ -1,0 +1,80 @@
+// What this machine is (the hardware probe) and how fast it runs our kernels (the calibration).
+// Sizes are in GiB (2^30 bytes), as elsewhere in the project. The calibration is what bids'
+// time estimates come from: a unit of F fuel takes about F / fuel_per_second seconds on one worker.
+import { z } from 'zod';
+import { boundedArray, Fraction, Id, IsoTime, NonNegative } from './primitives.js';
+
+/** Text reported by the operating system or a driver; bounded, since it ends up in adverts and the UI. */
+const ProbeText = z.string().max(128);
+const Gib = NonNegative.max(1 << 20);
+
+export const HARDWARE_LIMITS = {
+  /** More GPUs than this in one machine is not a desktop; the rest are left out. */
+  gpus: 16,
+  threads: 4096,
+} as const;
+
+export const CpuInfoSchema = z.strictObject({
+  model: ProbeText,
+  vendor: ProbeText,
+  /** Physical cores. */
+  cores: z.number().int().min(1).max(HARDWARE_LIMITS.threads),
+  /** Logical processors (hardware threads). */
+  threads: z.number().int().min(1).max(HARDWARE_LIMITS.threads),
+  /** Base clock; 0 where the system does not say. */
+  speed_ghz: NonNegative.max(100),
+});
+
+export const GpuInfoSchema = z.strictObject({
+  model: ProbeText,
+  vendor: ProbeText,
+  /** Dedicated video memory; null where the driver does not report it (or it is shared). */
+  vram_gb: Gib.nullable(),
+});
+
+export const OsInfoSchema = z.strictObject({
+  platform: ProbeText,
+  distro: ProbeText,
+  release: ProbeText,
+  arch: ProbeText,
+});
+
+export const PowerStateSchema = z.strictObject({
+  has_battery: z.boolean(),
+  /** Running from the battery (not on AC); false on a machine without a battery. */
+  on_battery: z.boolean(),
+  /** Battery charge 0..100; null without a battery. */
+  percent: z.number().min(0).max(100).nullable(),
+});
+
+export const HardwareInfoSchema = z.strictObject({
+  cpu: CpuInfoSchema,
+  ram_gb: Gib,
+  gpus: boundedArray(GpuInfoSchema, HARDWARE_LIMITS.gpus),
+  os: OsInfoSchema,
+  power: PowerStateSchema,
+});
+
+/** SHA-256, hex: what hardwareFingerprint gives. */
+const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
+
+export const CalibrationSchema = z.strictObject({
+  /** The hardware this was measured on; a different fingerprint means measure again. */
+  fingerprint: Fingerprint,
+  /** Which kernel was run (its module CID); a rebuilt kernel means measure again. */
+  kernel_cid_or_version: Id,
+  /** Fuel one worker thread burns per second of its own busy time, measured with every worker busy. */
+  fuel_per_second: z.number().positive().max(1e15),
+  /** Worker threads that ran at once during the measurement. */
+  workers: z.number().int().min(1).max(HARDWARE_LIMITS.threads),
+  /** fuel_per_second against a fast desktop core, capped at 1: the capability's performance_score. */
+  performance_score: Fraction,
+  measured_at: IsoTime,
+});
+
+export type CpuInfo = z.infer<typeof CpuInfoSchema>;
+export type GpuInfo = z.infer<typeof GpuInfoSchema>;
+export type OsInfo = z.infer<typeof OsInfoSchema>;
+export type PowerState = z.infer<typeof PowerStateSchema>;
+export type HardwareInfo = z.output<typeof HardwareInfoSchema>;
+export type Calibration = z.infer<typeof CalibrationSchema>;

@@ -1,0 +1,112 @@
+// The requester's side of a render job after verification: each verified tile is fetched from a
+// provider whose result agreed (the output's CID is its consensus hash, so the bytes are checked
+// as they arrive), announced as a `render.tile` event for a UI's mosaic, and when a frame's last
+// tile is in, the frame is stitched, encoded as a PNG, stored and journaled (`frame.rendered`).
+import { encode } from 'fast-png';
+import { stitchTiles, type Tile } from '../../core/render/index.js';
+import type { JobRecord } from '../../core/mesh/state.js';
+import type { NodeContext } from './context.js';
+
+/** A tile is w×h×4 bytes of a frame at most 8192² (docs/SCENE.md). */
+const MAX_TILE_BYTES = 8192 * 8192 * 4;
+
+interface TileUnit {
+  unitId: string;
+  frame: number;
+  tile: Tile;
+}
+
+export class FrameAssembler {
+  /** Each render job's units by frame, built on first use. */
+  readonly #index = new Map<string, Map<number, TileUnit[]>>();
+  readonly #busy = new Set<string>();
+
+  constructor(private readonly ctx: NodeContext) {}
+
+  /** A unit reached its verdict: if it is a render tile, fetch it, then finish its frame if it was the last. */
+  async onVerdict(unitId: string): Promise<void> {
+    const record = this.ctx.state.units.get(unitId);
+    const job = record && this.ctx.state.jobs.get(record.unit.job_id);
+    if (!record?.consensusHash || !job?.job.render) return;
+    const unit = this.#framesOf(job).get(Number(record.unit.params?.['frame']))?.find((u) => u.unitId === unitId);
+    if (!unit) return;
+    if (!(await this.#fetchTile(unitId, record.consensusHash))) return;
+    const { x, y, w, h } = unit.tile;
+    this.ctx.emit('render.tile', { job_id: job.job.job_id, frame: unit.frame, unit_id: unitId, x, y, w, h, output_cid: record.consensusHash });
+    await this.#finishFrame(job, unit.frame);
+  }
+
+  /** After a restart, or when a provider comes back: tiles not yet fetched and frames not yet assembled. */
+  async resume(): Promise<void> {
+    for (const job of this.ctx.state.jobs.values()) {
+      if (!job.job.render || job.job.requester !== this.ctx.me || job.cancelled) continue;
+      for (const [frame, units] of this.#framesOf(job)) {
+        if (job.frames.has(frame)) continue;
+        for (const u of units) {
+          const hash = this.ctx.state.units.get(u.unitId)?.consensusHash;
+          if (hash && !this.ctx.blobs.has(hash)) await this.#fetchTile(u.unitId, hash);
+        }
+        await this.#finishFrame(job, frame);
+      }
+    }
+  }
+
+  #framesOf(job: JobRecord): Map<number, TileUnit[]> {
+    let frames = this.#index.get(job.job.job_id);
+    if (frames) return frames;
+    frames = new Map();
+    for (const unitId of job.unitIds) {
+      const p = this.ctx.state.units.get(unitId)?.unit.params ?? {};
+      const frame = Number(p['frame']);
+      const unit = { unitId, frame, tile: { x: Number(p['x']), y: Number(p['y']), w: Number(p['w']), h: Number(p['h']) } };
+      frames.set(frame, [...(frames.get(frame) ?? []), unit]);
+    }
+    this.#index.set(job.job.job_id, frames);
+    return frames;
+  }
+
+  /** The verified tile in my blob store, from any provider whose result agreed; false if none could send it. */
+  async #fetchTile(unitId: string, cid: string): Promise<boolean> {
+    if (this.ctx.blobs.has(cid)) return true;
+    for (const x of this.ctx.state.activeAssignments(unitId)) {
+      if (x.result?.output_cid !== cid) continue;
+      try {
+        await this.ctx.blobs.putVerified(cid, await this.ctx.fetchBlob(x.acceptance.provider_peer, cid, MAX_TILE_BYTES));
+        return true;
+      } catch (err) {
+        this.ctx.log(`fetching tile ${unitId} from ${x.acceptance.provider_peer} failed: ${(err as Error).message}`);
+      }
+    }
+    return false;
+  }
+
+  async #finishFrame(job: JobRecord, frame: number): Promise<void> {
+    const key = `${job.job.job_id}#${frame}`;
+    const render = job.job.render!;
+    const units = this.#framesOf(job).get(frame) ?? [];
+    if (job.frames.has(frame) || this.#busy.has(key)) return;
+    const tiles: { tile: Tile; rgba: Uint8Array }[] = [];
+    for (const u of units) {
+      const hash = this.ctx.state.units.get(u.unitId)?.consensusHash;
+      const rgba = hash ? this.ctx.blobs.get(hash) : undefined;
+      if (!rgba) return; // not all in yet
+      tiles.push({ tile: u.tile, rgba });
+    }
+    this.#busy.add(key);
+    try {
+      const rgba = stitchTiles(render.width, render.height, tiles);
+      if (!rgba.ok) {
+        this.ctx.log(`frame ${frame} of ${job.job.job_id} cannot be assembled: ${rgba.error}`);
+        return;
+      }
+      const png = encode({ width: render.width, height: render.height, data: rgba.value, channels: 4, depth: 8 });
+      const pngCid = await this.ctx.blobs.put(png);
+      await this.ctx.record([{ type: 'frame.rendered', event_id: `frame/${job.job.job_id}/${frame}`, job_id: job.job.job_id, frame, png_cid: pngCid }]);
+      const total = render.last_frame - render.first_frame + 1;
+      this.ctx.emit('render.frame', { job_id: job.job.job_id, frame, png_cid: pngCid, frames_done: job.frames.size, frames_total: total });
+      if (job.frames.size === total) this.ctx.emit('job.completed', { job_id: job.job.job_id });
+    } finally {
+      this.#busy.delete(key);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+// A render job as the requester journals it: the scene compiled once per frame that differs (a
+// scene where nothing but the camera moves shares one blob), every frame split into tiles, one
+// unit per tile, each with its own fuel estimate from a coarse pre-pass on this machine.
+import { randomBytes } from 'node:crypto';
+import type { SubmitRender } from '../../core/api/contract.js';
+import {
+  coarseFactor,
+  coarseSize,
+  coarseTile,
+  compileScene,
+  estimateTileFuel,
+  framesShareBlob,
+  splitFrame,
+  tileParams,
+  type Tile,
+} from '../../core/render/index.js';
+import { LIMITS, type Job, type WorkUnit } from '../../core/schemas/index.js';
+import { ApiError } from '../api/errors.js';
+import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
+import { loadKernel } from '../exec/kernels.js';
+import { REFERENCE_FUEL_PER_SECOND } from '../hardware/calibrate.js';
+import { ALGORITHM_VERSION, RENDER_ALGORITHM } from './algorithms.js';
+import type { NodeContext } from './context.js';
+
+/** A tile's estimate may use at most this share of a unit's fuel limit: room for the estimate's error. */
+const FUEL_HEADROOM = 0.5;
+
+export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, executor: Executor, spec: SubmitRender): Promise<{ job: Job; units: WorkUnit[] }> {
+  const tiles = splitFrame(spec.width, spec.height, spec.tile);
+  if (!tiles.ok) throw new ApiError('bad_request', tiles.error);
+  const frames = spec.last_frame - spec.first_frame + 1;
+  const count = frames * tiles.value.length;
+  if (count > LIMITS.unitsPerRequest) {
+    throw new ApiError('bad_request', `${frames} frames of ${tiles.value.length} tiles are ${count} units; a job may have at most ${LIMITS.unitsPerRequest} (use fewer frames or bigger tiles)`);
+  }
+  const module = loadKernel('render');
+  const shared = framesShareBlob(spec.scene);
+  const blobs = new Map<number, Uint8Array>();
+  for (let frame = spec.first_frame; frame <= spec.last_frame; frame++) {
+    const blob = shared && blobs.size > 0 ? blobs.values().next().value! : compileScene(spec.scene, frame);
+    if (blob.byteLength > DEFAULT_LIMITS.maxInputBytes) {
+      throw new ApiError('bad_request', `the compiled scene is ${blob.byteLength} bytes; a unit's input may be at most ${DEFAULT_LIMITS.maxInputBytes} (fewer triangles)`);
+    }
+    blobs.set(frame, blob);
+  }
+  const estimates = await Promise.all([...blobs].map(([frame, blob]) => estimateFrame(executor, module, blob, frame, spec, tiles.value)));
+  const worst = Math.max(...estimates.flat());
+  if (worst > DEFAULT_LIMITS.fuel * FUEL_HEADROOM) {
+    throw new ApiError('bad_request', `a tile would take about ${worst.toExponential(1)} fuel; a unit may use at most ${DEFAULT_LIMITS.fuel.toExponential(1)} (use smaller tiles or fewer samples)`);
+  }
+  // Every blob on disk before the job is journaled: a unit never names an input that is not there.
+  const moduleCid = await ctx.blobs.put(module);
+  const inputCids = new Map<number, string>();
+  for (const [frame, blob] of blobs) inputCids.set(frame, await ctx.blobs.put(blob));
+
+  const jobId = `job-${randomBytes(8).toString('hex')}`;
+  const units: WorkUnit[] = [];
+  for (const [f, frameEstimates] of estimates.entries()) {
+    const frame = spec.first_frame + f;
+    for (const [t, tile] of tiles.value.entries()) {
+      const fuel = frameEstimates[t]!;
+      units.push({
+        unit_id: `${jobId}/${units.length}`,
+        job_id: jobId,
+        algorithm_id: RENDER_ALGORITHM,
+        algorithm_version: ALGORITHM_VERSION,
+        required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
+        // On the reference machine; a provider divides by its calibrated score (fuel/s over the reference).
+        estimated_duration_seconds: fuel / REFERENCE_FUEL_PER_SECOND,
+        estimated_fuel: fuel,
+        priority: spec.priority,
+        verification_redundancy: spec.redundancy,
+        module_cid: moduleCid,
+        input_cid: inputCids.get(frame)!,
+        params: { ...tileParams(frame, spec.width, spec.height, tile, spec.spp, spec.seed) },
+        ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
+        verification: { kind: 'exact_hash' },
+      });
+    }
+  }
+  const job: Job = {
+    job_id: jobId,
+    requester: ctx.me,
+    name: spec.name ?? `render ${frames === 1 ? `frame ${spec.first_frame}` : `frames ${spec.first_frame}–${spec.last_frame}`} ${spec.width}×${spec.height}`,
+    unit_count: units.length,
+    redundancy: spec.redundancy,
+    budget: spec.budget,
+    algorithm_id: RENDER_ALGORITHM,
+    manual_accept: spec.manual_accept,
+    render: { first_frame: spec.first_frame, last_frame: spec.last_frame, width: spec.width, height: spec.height, spp: spec.spp, tile: spec.tile, seed: spec.seed },
+    ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
+  };
+  return { job, units };
+}
+
+/** Each tile's estimated fuel, from the coarse pre-pass (core/render/estimate.ts) run here. */
+async function estimateFrame(executor: Executor, module: Uint8Array, blob: Uint8Array, frame: number, spec: SubmitRender, tiles: Tile[]): Promise<number[]> {
+  const k = coarseFactor(spec.tile);
+  const coarse = coarseSize(spec.width, spec.height, k);
+  const fuelOf = async (tile: Tile) => {
+    try {
+      return (await executor.run({ module, input: blob, params: { ...tileParams(frame, coarse.width, coarse.height, tile, 1, spec.seed) } })).fuel;
+    } catch (err) {
+      if (err instanceof ExecError && err.code === 'UnitFailed') throw new ApiError('bad_request', `the render kernel refused the scene: ${err.message}`);
+      throw err;
+    }
+  };
+  const fixedFuel = await fuelOf({ x: 0, y: 0, w: 1, h: 1 });
+  return Promise.all(
+    tiles.map(async (tile) => {
+      const footprint = coarseTile(tile, k, coarse);
+      return estimateTileFuel({ fixedFuel, coarseFuel: await fuelOf(footprint), coarse: footprint, tile, spp: spec.spp });
+    }),
+  );
+}

@@ -1,0 +1,65 @@
+// `meshctl node start` in child processes on 127.0.0.1 (mDNS off), each with its own data dir,
+// reached through its local API like any client: the nodes of the multi-process tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { ApiClient } from '../../../src-main/node/api/index.js';
+
+/** The CLI built next to this test (the build folder has the same layout as the repo). */
+export const MESHCTL = fileURLToPath(new URL('../../../src-main/cli/meshctl.js', import.meta.url));
+
+export interface ChildNode {
+  dataDir: string;
+  peerId: string;
+  listen: string;
+  api: ApiClient;
+  process: ChildProcess;
+}
+
+const started: ChildNode[] = [];
+
+export interface ChildOptions {
+  dataDir?: string;
+  workers?: number;
+  graceSeconds?: number;
+  /** Extra environment, e.g. MESH_POWER_OVERRIDE=battery. */
+  env?: Record<string, string>;
+}
+
+/** Starts a node; resolves once it printed its {peerId, listen, api} line. */
+export async function startChild(options: ChildOptions = {}): Promise<ChildNode> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mesh-child-'));
+  const args = [MESHCTL, 'node', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--workers', String(options.workers ?? 1)];
+  if (options.graceSeconds !== undefined) args.push('--grace-seconds', String(options.graceSeconds));
+  const child = spawn('./node_modules/.bin/node', args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...options.env } });
+  const line = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`meshctl node start exited with ${code}`)));
+  });
+  const { peerId, listen } = JSON.parse(line) as { peerId: string; listen: string[] };
+  const node = { dataDir, peerId, listen: listen[0]!, api: ApiClient.fromDataDir(dataDir), process: child };
+  started.push(node);
+  return node;
+}
+
+/** Connects every pair and has each trust every other fully. */
+export async function meshAll(nodes: ChildNode[]): Promise<void> {
+  for (let i = 0; i < nodes.length; i++) for (let j = i + 1; j < nodes.length; j++) await nodes[i]!.api.call('peers.add', { multiaddr: nodes[j]!.listen });
+  for (const from of nodes) for (const to of nodes) if (from !== to) await from.api.call('trust.set', { peer_id: to.peerId, weight: 1 });
+}
+
+export async function stopChild(node: ChildNode, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (node.process.exitCode !== null || node.process.signalCode !== null) return;
+  const exited = new Promise((resolve) => node.process.once('exit', resolve));
+  node.process.kill(signal);
+  await exited;
+}
+
+/** For an `after` hook: no child outlives the test file. */
+export function killAllChildren(): void {
+  for (const child of started) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+}
