@@ -14,9 +14,10 @@ import { hardwareFingerprint, probeHardware } from './probe.js';
 /**
  * One core of a fast desktop CPU on the render kernel: a worker this fast or faster scores 1.
  * Set at about 4× one worker of the 2-core 2.5 GHz Xeon VM the project is built on, which
- * measured ~5·10⁹ fuel/s per worker with both workers busy, so that VM scores about 0.25.
+ * measured ~7.3·10⁹ fuel/s per worker with both workers busy and the VM otherwise idle, so that
+ * VM scores about 0.25.
  */
-export const REFERENCE_FUEL_PER_SECOND = 2e10;
+export const REFERENCE_FUEL_PER_SECOND = 3e10;
 
 export const CALIBRATION_FILE = 'calibration.json';
 export const DEFAULT_CALIBRATION_MS = 600;
