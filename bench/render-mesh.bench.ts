@@ -15,7 +15,7 @@ import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } fr
 import { round, type Benchmark } from './harness.js';
 
 const FRAMES = [0, 1, 2, 3];
-const JOB = { width: 640, height: 360, spp: 16, tile: 128, seed: 0 };
+const JOB = { width: 640, height: 360, spp: 16, tile: 64, seed: 0 };
 const WORKERS = 2;
 const ROUNDS = 3;
 const JOB_TIMEOUT_MS = 180_000;
