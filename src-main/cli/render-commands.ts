@@ -9,7 +9,6 @@ import type { FrameView, MethodInput } from '../core/api/contract.js';
 import { MAX_FRAME } from '../core/schemas/render-job.js';
 import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
-import { loadSceneFile } from '../node/render/scene-file.js';
 import { CliError, wholeNumber } from './args.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
@@ -45,6 +44,8 @@ export async function renderSubmission(options: RenderOptions): Promise<Omit<Met
     tile: wholeNumber('--tile', options.tile, 1, 8192),
     seed: wholeNumber('--seed', options.seed, 0, 0xffffffff),
   };
+  // Loaded here, not at the top: the OBJ parser would slow every other meshctl command.
+  const { loadSceneFile } = await import('../node/render/scene-file.js');
   const scene = await loadSceneFile(options.render);
   if (!scene.ok) throw new CliError(scene.error);
   return { ...numbers, scene: scene.json as MethodInput<'render.submit'>['scene'] };

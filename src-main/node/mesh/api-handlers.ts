@@ -9,6 +9,7 @@ import type { JobRecord } from '../../core/mesh/state.js';
 import { ApiError } from '../api/errors.js';
 import { verifyChain } from '../receipts/index.js';
 import { ALGORITHM_VERSION, supportedAlgorithms } from './algorithms.js';
+import { blobFromHolders } from './context.js';
 import type { MeshNode } from './node.js';
 
 export function apiHandlers(node: MeshNode): ApiHandlers {
@@ -69,21 +70,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     };
   };
 
-  /** A blob of a job of mine: from my store, else from a provider that has it (checked against its CID). */
-  const jobBlob = async (cid: string, holders: string[], maxBytes: number): Promise<Uint8Array> => {
-    const local = node.ctx.blobs.get(cid);
-    if (local) return local;
-    for (const peer of holders) {
-      try {
-        const fetched = await node.network.fetchBlob(peer, cid, { maxBytes, timeoutMs: 30_000 });
-        await node.ctx.blobs.putVerified(cid, fetched);
-        return fetched;
-      } catch (err) {
-        node.ctx.log(`fetching ${cid} from ${peer} failed: ${(err as Error).message}`);
-      }
-    }
-    throw new ApiError('unavailable', `${cid} is not here and no provider that has it could send it`);
-  };
+
 
   const myJob = (jobId: string): JobRecord => {
     const record = state.jobs.get(jobId);
@@ -245,7 +232,8 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const view = unitView(unit_id);
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
       const holders = state.activeAssignments(unit_id).filter((x) => x.result?.output_cid === view.output_cid).map((x) => x.acceptance.provider_peer);
-      const bytes = await jobBlob(view.output_cid, holders, 64 << 20);
+      const bytes = await blobFromHolders(node.ctx, view.output_cid, holders, 64 << 20);
+      if (!bytes) throw new ApiError('unavailable', `${view.output_cid} is not here and no provider that has it could send it`);
       return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };
     },
     async 'render.submit'(spec) {
@@ -255,20 +243,14 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const record = myJob(job_id);
       const render = record.job.render;
       if (!render) throw new ApiError('bad_request', `job ${job_id} is not a render job`);
-      const frames = new Map<number, { tiles_total: number; tiles_verified: number }>();
-      for (let f = render.first_frame; f <= render.last_frame; f++) frames.set(f, { tiles_total: 0, tiles_verified: 0 });
-      for (const id of record.unitIds) {
-        const u = state.units.get(id)!;
-        const counts = frames.get(Number(u.unit.params?.['frame']));
-        if (!counts) continue;
-        counts.tiles_total++;
-        if (u.verdict === 'verified') counts.tiles_verified++;
+      const tiles = node.frames.framesOf(record);
+      const frames = [];
+      for (let frame = render.first_frame; frame <= render.last_frame; frame++) {
+        const units = tiles.get(frame) ?? [];
+        const verified = units.filter((u) => state.units.get(u.unitId)?.verdict === 'verified').length;
+        frames.push({ frame, tiles_total: units.length, tiles_verified: verified, png_cid: record.frames.get(frame) ?? null });
       }
-      return {
-        width: render.width,
-        height: render.height,
-        frames: [...frames].map(([frame, counts]) => ({ frame, ...counts, png_cid: record.frames.get(frame) ?? null })),
-      };
+      return { width: render.width, height: render.height, frames };
     },
     async 'jobs.frame'({ job_id, frame }) {
       const record = myJob(job_id);

@@ -32,3 +32,22 @@ export interface NodeContext {
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * A blob from my store, else from the first of `holders` that can send it (checked against its CID
+ * as it arrives, then kept); undefined when none could.
+ */
+export async function blobFromHolders(ctx: NodeContext, cid: string, holders: readonly string[], maxBytes: number): Promise<Uint8Array | undefined> {
+  const local = ctx.blobs.get(cid);
+  if (local) return local;
+  for (const peer of holders) {
+    try {
+      const bytes = await ctx.fetchBlob(peer, cid, maxBytes);
+      await ctx.blobs.putVerified(cid, bytes);
+      return bytes;
+    } catch (err) {
+      ctx.log(`fetching ${cid} from ${peer} failed: ${(err as Error).message}`);
+    }
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@
 import { encode } from 'fast-png';
 import { stitchTiles, type Tile } from '../../core/render/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
-import type { NodeContext } from './context.js';
+import { blobFromHolders, type NodeContext } from './context.js';
 
 /** A tile is w×h×4 bytes of a frame at most 8192² (docs/SCENE.md). */
 const MAX_TILE_BYTES = 8192 * 8192 * 4;
@@ -28,7 +28,7 @@ export class FrameAssembler {
     const record = this.ctx.state.units.get(unitId);
     const job = record && this.ctx.state.jobs.get(record.unit.job_id);
     if (!record?.consensusHash || !job?.job.render) return;
-    const unit = this.#framesOf(job).get(Number(record.unit.params?.['frame']))?.find((u) => u.unitId === unitId);
+    const unit = this.framesOf(job).get(Number(record.unit.params?.['frame']))?.find((u) => u.unitId === unitId);
     if (!unit) return;
     if (!(await this.#fetchTile(unitId, record.consensusHash))) return;
     const { x, y, w, h } = unit.tile;
@@ -40,7 +40,7 @@ export class FrameAssembler {
   async resume(): Promise<void> {
     for (const job of this.ctx.state.jobs.values()) {
       if (!job.job.render || job.job.requester !== this.ctx.me || job.cancelled) continue;
-      for (const [frame, units] of this.#framesOf(job)) {
+      for (const [frame, units] of this.framesOf(job)) {
         if (job.frames.has(frame)) continue;
         for (const u of units) {
           const hash = this.ctx.state.units.get(u.unitId)?.consensusHash;
@@ -51,7 +51,8 @@ export class FrameAssembler {
     }
   }
 
-  #framesOf(job: JobRecord): Map<number, TileUnit[]> {
+  /** A render job's units by frame (from their params), built once per job. */
+  framesOf(job: JobRecord): Map<number, TileUnit[]> {
     let frames = this.#index.get(job.job.job_id);
     if (frames) return frames;
     frames = new Map();
@@ -67,23 +68,14 @@ export class FrameAssembler {
 
   /** The verified tile in my blob store, from any provider whose result agreed; false if none could send it. */
   async #fetchTile(unitId: string, cid: string): Promise<boolean> {
-    if (this.ctx.blobs.has(cid)) return true;
-    for (const x of this.ctx.state.activeAssignments(unitId)) {
-      if (x.result?.output_cid !== cid) continue;
-      try {
-        await this.ctx.blobs.putVerified(cid, await this.ctx.fetchBlob(x.acceptance.provider_peer, cid, MAX_TILE_BYTES));
-        return true;
-      } catch (err) {
-        this.ctx.log(`fetching tile ${unitId} from ${x.acceptance.provider_peer} failed: ${(err as Error).message}`);
-      }
-    }
-    return false;
+    const holders = this.ctx.state.activeAssignments(unitId).filter((x) => x.result?.output_cid === cid).map((x) => x.acceptance.provider_peer);
+    return (await blobFromHolders(this.ctx, cid, holders, MAX_TILE_BYTES)) !== undefined;
   }
 
   async #finishFrame(job: JobRecord, frame: number): Promise<void> {
     const key = `${job.job.job_id}#${frame}`;
     const render = job.job.render!;
-    const units = this.#framesOf(job).get(frame) ?? [];
+    const units = this.framesOf(job).get(frame) ?? [];
     if (job.frames.has(frame) || this.#busy.has(key)) return;
     const tiles: { tile: Tile; rgba: Uint8Array }[] = [];
     for (const u of units) {

@@ -34,10 +34,10 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
     throw new ApiError('bad_request', `${frames} frames of ${tiles.value.length} tiles are ${count} units; a job may have at most ${LIMITS.unitsPerRequest} (use fewer frames or bigger tiles)`);
   }
   const module = loadKernel('render');
-  const shared = framesShareBlob(spec.scene);
+  const shared = framesShareBlob(spec.scene) ? compileScene(spec.scene, spec.first_frame) : undefined;
   const blobs = new Map<number, Uint8Array>();
   for (let frame = spec.first_frame; frame <= spec.last_frame; frame++) {
-    const blob = shared && blobs.size > 0 ? blobs.values().next().value! : compileScene(spec.scene, frame);
+    const blob = shared ?? compileScene(spec.scene, frame);
     if (blob.byteLength > DEFAULT_LIMITS.maxInputBytes) {
       throw new ApiError('bad_request', `the compiled scene is ${blob.byteLength} bytes; a unit's input may be at most ${DEFAULT_LIMITS.maxInputBytes} (fewer triangles)`);
     }
@@ -50,8 +50,8 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
   }
   // Every blob on disk before the job is journaled: a unit never names an input that is not there.
   const moduleCid = await ctx.blobs.put(module);
-  const inputCids = new Map<number, string>();
-  for (const [frame, blob] of blobs) inputCids.set(frame, await ctx.blobs.put(blob));
+  const cidOf = new Map<Uint8Array, string>(); // frames that share a blob store (and hash) it once
+  for (const blob of new Set(blobs.values())) cidOf.set(blob, await ctx.blobs.put(blob));
 
   const jobId = `job-${randomBytes(8).toString('hex')}`;
   const units: WorkUnit[] = [];
@@ -71,7 +71,7 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
         priority: spec.priority,
         verification_redundancy: spec.redundancy,
         module_cid: moduleCid,
-        input_cid: inputCids.get(frame)!,
+        input_cid: cidOf.get(blobs.get(frame)!)!,
         params: { ...tileParams(frame, spec.width, spec.height, tile, spec.spp, spec.seed) },
         ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
         verification: { kind: 'exact_hash' },
