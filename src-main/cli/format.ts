@@ -39,7 +39,7 @@ export function formatStatus(s: MethodResult<'status'>): string {
     ['name', s.name],
     ['listening on', s.listen.join(', ') || '-'],
     ['sharing', onOff(s.sharing)],
-    ['offering', s.availability.offering ? `yes, up to ${s.availability.cores} cores` : `nothing: ${s.availability.paused?.message ?? 'no slot in force'}`],
+    ['offering', s.availability.offering ? `yes, up to ${s.availability.cores} core${s.availability.cores === 1 ? '' : 's'}` : `nothing: ${s.availability.paused?.message ?? 'no slot in force'}`],
     ['mdns', onOff(s.mdns)],
     ['connections', `${s.connections} (${s.peers_known} peers known)`],
     ['slots', String(s.slots)],
