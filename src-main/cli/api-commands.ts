@@ -2,7 +2,7 @@
 // availability slots, sharing, the ledger, receipts and the event stream. The job commands are in
 // job-commands.ts. Arguments are checked here, before the node is asked anything.
 import type { Command } from 'commander';
-import { ApiError } from '../node/api/index.js';
+import { ApiError, webUiUrl } from '../node/api/index.js';
 import { CliError, isoTime, numberIn, wholeNumber } from './args.js';
 import { formatLedger, formatPeers, formatReceiptChains, formatSlots, formatStatus, formatTrust } from './format.js';
 import { registerAvailabilityCommands } from './availability-commands.js';
@@ -21,6 +21,15 @@ export function registerApiCommands(program: Command): void {
     act(async (options) => {
       const peers = await connect(options).call('peers.list', {});
       return { json: peers, text: formatPeers(peers) };
+    }),
+  );
+
+  nodeCommand(program, 'ui', "the web UI's address for this node, with its token (open it in a browser on this machine)").action(
+    act(async (options) => {
+      const client = connect(options);
+      await client.call('status', {}); // the node must be up for the address to work
+      const url = webUiUrl(client.url, client.token);
+      return { json: { url }, text: url };
     }),
   );
 

@@ -1,6 +1,7 @@
 // meshctl node start: runs a node until SIGINT or SIGTERM, and prints one JSON line once it is up
 // (peerId, listen addresses, API URL), so scripts and tests can read where it is.
 import { InvalidArgumentError, type Command } from 'commander';
+import { loadOrCreateToken, webUiUrl } from '../node/api/index.js';
 import { defaultDataDir } from '../node/config/data-dir.js';
 import { wholeNumber } from './args.js';
 
@@ -26,8 +27,9 @@ export function registerNodeStart(program: Command): void {
     .option('--bootstrap <multiaddr>', 'a peer to dial at start (repeatable)', collect, [])
     .option('--workers <n>', 'sandbox worker threads (default: one per core)', integerOption('--workers', 1, 1024))
     .option('--name <name>', 'the name peers see')
+    .option('--print-ui-url', 'also print the web UI address (with its token) once the node is up')
     .option('--grace-seconds <s>', 'seconds added to every unit deadline (default 30)', integerOption('--grace-seconds', 0, 86_400))
-    .action(async (o: { dataDir: string; listen: string[]; apiPort?: number; mdns: boolean; bootstrap: string[]; workers?: number; name?: string; graceSeconds?: number }) => {
+    .action(async (o: { dataDir: string; listen: string[]; apiPort?: number; mdns: boolean; bootstrap: string[]; workers?: number; name?: string; graceSeconds?: number; printUiUrl?: boolean }) => {
       // Loaded here, not at the top: every other meshctl command would pay for libp2p and the sandbox.
       const { startDaemon } = await import('../node/mesh/daemon.js');
       let daemon;
@@ -47,6 +49,7 @@ export function registerNodeStart(program: Command): void {
         process.exit(1);
       }
       process.stdout.write(`${JSON.stringify({ peerId: daemon.node.peerId, listen: daemon.node.network.listenAddresses(), api: daemon.api.url })}\n`);
+      if (o.printUiUrl) process.stdout.write(`web UI: ${webUiUrl(daemon.api.url, loadOrCreateToken(o.dataDir))}\n`);
       const shutdown = () => {
         daemon.stop().then(
           () => process.exit(0),

@@ -89,6 +89,7 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'prices.set': async (p) => ({ price: { per_core_second: p.per_core_second ?? 10, minimum: p.minimum ?? 100 } }),
     'bids.list': async () => ({ bids: [] }),
     'bids.accept': async () => ({ accepted: 0, refused: [] }),
+    'ledger.transfers': async () => ({ transfers: [] }),
     'ledger.get': async () => ({ balance: 0, peers: [], held: 0, entries: [] }),
     'receipts.verify': async () => ({ chains: [] }),
     'events.since': async () => ({ events: [] }),

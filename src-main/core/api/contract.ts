@@ -56,6 +56,8 @@ export const PeerViewSchema = z.strictObject({
   trust_theirs: Fraction.nullable(),
   bilateral: Fraction,
   reputation: Fraction,
+  /** Its results that disagreed with a verified consensus. */
+  caught_lying: Count,
   dropped: DropCountsSchema,
   last_seen: IsoTime.nullable(),
 });
@@ -113,6 +115,9 @@ export const LedgerEntryViewSchema = z.strictObject({
   assignment_id: Id,
   at: IsoTime,
 });
+
+/** Positive: the peer paid me; negative: I paid the peer. */
+export const LedgerTransferViewSchema = z.strictObject({ at: IsoTime, peer_id: PeerId, amount: z.number().int(), job_id: Id });
 
 export const SubmitJobSchema = z
   .strictObject({
@@ -189,6 +194,7 @@ export const ApiEventSchema = z.strictObject({
     'unit.verified',
     'unit.failed',
     'unit.reoffered',
+    'peer.caught_lying',
     'ledger.entry',
     'render.tile',
     'render.frame',
@@ -300,6 +306,11 @@ export const API_METHODS = {
       entries: boundedArray(LedgerEntryViewSchema, 10_000),
     }),
   ),
+  /** What I earned and spent, transfer by transfer (newest `limit`, oldest first): the earnings chart's data. */
+  'ledger.transfers': method(
+    z.strictObject({ limit: z.number().int().min(1).max(10_000).default(1000) }),
+    z.strictObject({ transfers: boundedArray(LedgerTransferViewSchema, 10_000) }),
+  ),
   'receipts.verify': method(
     z.strictObject({ author: PeerId.optional() }),
     z.strictObject({
@@ -330,6 +341,7 @@ export type BidView = z.infer<typeof BidViewSchema>;
 export type SubmitJob = z.infer<typeof SubmitJobSchema>;
 export type SubmitRender = z.output<typeof SubmitRenderSchema>;
 export type FrameView = z.infer<typeof FrameViewSchema>;
+export type LedgerTransferView = z.infer<typeof LedgerTransferViewSchema>;
 
 /** Everything a node serves: one handler per method, and the event feed. */
 export type ApiHandlers = { [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>> };

@@ -34,6 +34,8 @@ export interface AvailabilityInput {
   power: { on_battery: boolean } | null;
   /** Other programs' CPU use, percent of the machine; null: not measured yet (treated as idle). */
   otherLoadPct: number | null;
+  /** Seconds since the person last touched keyboard or mouse (the desktop app's powerMonitor); absent on a headless node. */
+  userIdleSeconds?: number | null;
   /** What this node runs; given to every slot, and to one-off slots that list none. */
   algorithms: readonly AlgorithmCapability[];
 }
@@ -44,6 +46,8 @@ export interface Availability {
 }
 
 const DEFAULT_SLOT_MS = 60 * 60 * 1000;
+/** "Only when idle" also waits for the person to leave keyboard and mouse this long (where that is known). */
+export const USER_IDLE_SECONDS = 120;
 /** Past this, toISOString writes a six-digit year, which IsoTime refuses. */
 const LATEST_MS = Date.parse('9000-01-01T00:00:00Z');
 
@@ -61,6 +65,7 @@ const InputSchema = z.object({
   }),
   power: z.object({ on_battery: z.boolean() }).nullable(),
   otherLoadPct: z.number().min(0).nullable(),
+  userIdleSeconds: z.number().min(0).nullable().optional(),
   algorithms: boundedArray(AlgorithmCapabilitySchema, LIMITS.algorithmsPerSlot),
 });
 
@@ -102,6 +107,10 @@ function decide(input: CheckedInput): Availability {
   const load = input.otherLoadPct;
   if (settings.idle_only && load !== null && load > settings.idle_threshold_pct) {
     return paused('busy', `paused until the machine is idle: other programs use ${Math.round(load)}% of the CPU (more than ${settings.idle_threshold_pct}%)`);
+  }
+  const idleSeconds = input.userIdleSeconds;
+  if (settings.idle_only && idleSeconds != null && idleSeconds < USER_IDLE_SECONDS) {
+    return paused('busy', `paused while you use the computer (idle for ${USER_IDLE_SECONDS / 60} minutes to resume)`);
   }
   const limits = machineLimits(input.machine, settings.cpu_cap_pct);
   if (input.windows.length === 0 && input.oneOffs.length === 0) {

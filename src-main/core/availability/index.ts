@@ -8,7 +8,7 @@ export {
   WeeklyWindowsSchema,
 } from './schema.js';
 export type { SharingSettings, WeeklyWindow } from './schema.js';
-export { currentAvailability } from './current.js';
+export { currentAvailability, USER_IDLE_SECONDS } from './current.js';
 export type { Availability, AvailabilityInput, PauseReason } from './current.js';
 export { describeWindow } from './windows.js';
 export type { UtcOffset } from './local-time.js';

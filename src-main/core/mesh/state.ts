@@ -61,6 +61,8 @@ export class MeshState {
   settings: SharingSettings = DEFAULT_SHARING_SETTINGS;
   readonly peers = new Map<string, { name?: string; addresses: string[]; lastSeen: string }>();
   readonly reputation = new Map<string, Reputation>();
+  /** Results of each peer that disagreed with a verified consensus: caught lying (or broken), never forgotten. */
+  readonly caughtLying = new Map<string, number>();
   readonly receipts = new Map<string, StoredReceipt[]>();
   sharing = true;
   /** The prices I ask, once the user set them (else the node's defaults). */
@@ -174,7 +176,9 @@ export class MeshState {
     // The providers' reputation with me: agreeing results count as verified, the others as rejected.
     for (const id of this.assignmentsByUnit.get(unitId) ?? []) {
       const result = this.assignments.get(id)?.result;
-      if (result) this.#outcome(result.computed_by_peer, hash !== null && result.verification_hash === hash ? 'verified' : 'rejected', at);
+      if (!result) continue;
+      this.#outcome(result.computed_by_peer, hash !== null && result.verification_hash === hash ? 'verified' : 'rejected', at);
+      if (hash !== null && result.verification_hash !== hash) this.caughtLying.set(result.computed_by_peer, (this.caughtLying.get(result.computed_by_peer) ?? 0) + 1);
     }
     const job = this.jobs.get(record.unit.job_id);
     if (job && job.unitIds.every((id) => this.units.get(id)?.verdict)) job.completedAt = at;

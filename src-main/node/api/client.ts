@@ -33,6 +33,11 @@ export type StreamEnd = (error?: ApiError) => void;
 export class ApiClient {
   readonly #token: string;
 
+  /** The token this client presents (for the web UI's address, which carries it). */
+  get token(): string {
+    return this.#token;
+  }
+
   constructor(
     readonly url: string,
     token: string,

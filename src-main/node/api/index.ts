@@ -12,6 +12,8 @@ export {
   writeApiEndpoint,
   type ApiEndpoint,
 } from './endpoint.js';
+export { dispatchCall, isMethodName, type ApiReply } from './dispatch.js';
 export { ApiError, HTTP_STATUS_OF, noNodeRunning } from './errors.js';
+export { BUILT_UI_DIR, uiContentSecurityPolicy, webUiUrl } from './static-ui.js';
 export { startApiServer, type ApiServer, type ApiServerOptions } from './server.js';
 export { loadOrCreateToken, readToken, TOKEN_FILE, tokenMatches } from './token.js';

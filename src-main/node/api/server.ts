@@ -1,32 +1,23 @@
 // The local API over HTTP + WebSocket, bound to 127.0.0.1: what the CLI, the headless node's tools
-// and the UI in a browser talk to. Every request passes, in order: the Host/Origin guard (a web
+// and the UI in a browser talk to (the UI's own files are served here too, see static-ui.ts). Every request passes, in order: the Host/Origin guard (a web
 // page the user visits must not reach it), the bearer token, the method's contract (params are
 // validated before a handler runs), and on the way out the result's contract.
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import {
-  API_METHODS,
-  ApiEventSchema,
-  MAX_EVENTS_PER_FRAME,
-  MAX_API_BODY_BYTES,
-  type ApiErrorCode,
-  type ApiEvent,
-  type ApiHandlers,
-  type EventFeed,
-  type MethodName,
-} from '../../core/api/contract.js';
-import { decodeJson, validate, type DecodeError } from '../../core/schemas/index.js';
+import { ApiEventSchema, MAX_API_BODY_BYTES, MAX_EVENTS_PER_FRAME, type ApiErrorCode, type ApiEvent, type ApiHandlers, type EventFeed } from '../../core/api/contract.js';
+import { validate } from '../../core/schemas/index.js';
+import { clip, describe, dispatchCall, isMethodName } from './dispatch.js';
 import { API_PATH_PREFIX, EVENTS_PATH, HEALTH_PATH, TOKEN_PROTOCOL_PREFIX } from './endpoint.js';
-import { ApiError, HTTP_STATUS_OF } from './errors.js';
+import { HTTP_STATUS_OF } from './errors.js';
+import { isUiPath, sendUiFile } from './static-ui.js';
 import { tokenMatches } from './token.js';
 
 /** A subscriber that lets this much pile up unsent is cut off; it reconnects with `after`. */
 const MAX_EVENT_BACKLOG_BYTES = 16 * 1024 * 1024;
 /** Clients have nothing to say on the event stream; a frame larger than this ends it. */
 const MAX_CLIENT_FRAME_BYTES = 4096;
-const MAX_ERROR_MESSAGE_CHARS = 4096;
 /** How long `close()` waits for event subscribers to acknowledge the close. */
 const CLOSE_GRACE_MS = 500;
 
@@ -36,6 +27,8 @@ export interface ApiServerOptions {
   token: string;
   /** 0 or absent: any free port (written to api.json for clients to find). */
   port?: number;
+  /** The built web UI (dist/src-renderer), served at `/` to anyone who passes the Host guard: it holds no secret. */
+  uiDir?: string;
   /** Where failures that are our bugs are reported; stderr unless given. */
   log?: (message: string) => void;
 }
@@ -80,6 +73,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (req.method !== 'GET') return sendRefusal(res, refusal(405, 'bad_request', 'use GET'), { allow: 'GET' });
       return sendJson(res, 200, { ok: true });
     }
+    if (options.uiDir !== undefined && isUiPath(path)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendRefusal(res, refusal(405, 'bad_request', 'use GET'), { allow: 'GET' });
+      return sendUiFile(res, options.uiDir, path, port);
+    }
     const unauthorized = authRefusal(req, options.token, false);
     if (unauthorized) return sendRefusal(res, unauthorized);
     if (path === EVENTS_PATH) return sendRefusal(res, refusal(426, 'bad_request', 'the event stream is a WebSocket: send an upgrade request'));
@@ -92,32 +89,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       // The rest of the body is not read: close the connection instead of draining it.
       return sendRefusal(res, refusal(413, 'bad_request', `request body larger than ${MAX_API_BODY_BYTES} bytes`), { connection: 'close' });
     }
-    const outcome = await callMethod(method, body);
-    if ('status' in outcome) return sendRefusal(res, outcome);
-    sendJson(res, 200, { ok: true, result: outcome.result });
-  }
-
-  async function callMethod(method: MethodName, body: string): Promise<Refusal | { result: unknown }> {
-    const contract = API_METHODS[method];
-    // An empty body is `{}`, so methods without params can be called with a bare POST.
-    const params = decodeJson(contract.params, body.trim() === '' ? '{}' : body, MAX_API_BODY_BYTES);
-    if (!params.ok) return refusal(400, 'bad_request', describeDecodeError(params.error));
-    let result: unknown;
-    try {
-      // The params were validated against this very method's schema; TypeScript cannot follow
-      // the correlation between `method` and its handler, hence the cast.
-      result = await (options.handlers[method] as (params: unknown) => Promise<unknown>)(params.value);
-    } catch (err) {
-      if (err instanceof ApiError) return refusal(HTTP_STATUS_OF[err.code], err.code, clip(err.message, MAX_ERROR_MESSAGE_CHARS));
-      log(`${method} failed: ${describe(err)}`);
-      return refusal(500, 'internal', 'internal error');
-    }
-    const checked = validate(contract.result, result);
-    if (!checked.ok) {
-      log(`${method} returned a result that breaks the contract (a bug in its handler): ${checked.error.message}`);
-      return refusal(500, 'internal', 'internal error');
-    }
-    return { result: checked.value };
+    const reply = await dispatchCall(options.handlers, method, body, log);
+    if (!reply.ok) return sendRefusal(res, refusal(HTTP_STATUS_OF[reply.error.code], reply.error.code, reply.error.message));
+    sendJson(res, 200, reply);
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -193,9 +167,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 }
 
-function isMethodName(name: string): name is MethodName {
-  return Object.hasOwn(API_METHODS, name); // own keys only: `__proto__` or `toString` are no methods
-}
 
 function parseTarget(url: string | undefined): URL | undefined {
   try {
@@ -268,14 +239,6 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string | unde
   });
 }
 
-/** A contract failure names the first few problems, `path: message` each. */
-function describeDecodeError(error: DecodeError): string {
-  if (error.issues.length === 0) return error.message;
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path}: ${issue.message}`)
-    .join('; ');
-}
 
 const JSON_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
@@ -302,10 +265,4 @@ function refuseUpgrade(socket: Duplex, refused: Refusal): void {
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
 }
 
-function clip(text: string, maxChars: number): string {
-  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
-}
 
-function describe(err: unknown): string {
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
-}

@@ -201,6 +201,27 @@ export class Journal {
   }
 
   /**
+   * Money that moved to or from me, the newest `limit` transfers, oldest first (for the earnings
+   * chart): positive, a peer paid me (I ran or verified their unit); negative, I paid a peer.
+   */
+  ledgerTransfers(me: string, limit: number): { at: string; peer_id: string; amount: number; job_id: string }[] {
+    this.flush();
+    const rows = this.#db
+      .prepare(
+        `SELECT e.at AS at, e.event_seq AS seq, t.position AS position, e2.job_id AS job_id,
+                CASE WHEN t.to_peer = @me THEN t.from_peer ELSE t.to_peer END AS peer_id,
+                CASE WHEN t.to_peer = @me THEN t.amount ELSE -t.amount END AS amount
+         FROM ledger_transfers t
+         JOIN ledger_entries e ON e.entry_id = t.entry_id
+         JOIN ledger_escrows e2 ON e2.assignment_id = t.assignment_id
+         WHERE (t.to_peer = @me) <> (t.from_peer = @me)
+         ORDER BY e.event_seq DESC, t.position DESC LIMIT @limit`,
+      )
+      .all({ me, limit }) as { at: string; peer_id: string; amount: number; job_id: string }[];
+    return rows.reverse().map(({ at, peer_id, amount, job_id }) => ({ at, peer_id, amount, job_id }));
+  }
+
+  /**
    * The derived tables' contents in a canonical order (by primary key), to compare the live
    * tables with a rebuild. Only on an open journal.
    */

@@ -127,6 +127,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
             trust_theirs: theirs ?? null,
             bilateral: Math.min(mine, theirs ?? 0),
             reputation: state.reputationOf(peer, now()),
+            caught_lying: state.caughtLying.get(peer) ?? 0,
             dropped: dropped[peer] ?? {},
             last_seen: state.peers.get(peer)?.lastSeen ?? null,
           };
@@ -275,6 +276,9 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     },
     async 'ledger.get'({ limit }) {
       return { ...node.journal.ledgerSummary(node.peerId), entries: node.journal.ledgerEntries(limit) };
+    },
+    async 'ledger.transfers'({ limit }) {
+      return { transfers: node.journal.ledgerTransfers(node.peerId, limit) };
     },
     async 'receipts.verify'({ author }) {
       const authors = author !== undefined ? [author] : [...state.receipts.keys()].sort();

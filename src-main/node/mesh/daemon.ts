@@ -1,6 +1,6 @@
 // A node with its local API: what `meshctl node start` runs (and, later, the desktop app). The
 // API listens on 127.0.0.1 behind the data dir's token; api.json tells local clients where.
-import { loadOrCreateToken, removeApiEndpoint, startApiServer, writeApiEndpoint, type ApiServer } from '../api/index.js';
+import { BUILT_UI_DIR, loadOrCreateToken, removeApiEndpoint, startApiServer, writeApiEndpoint, type ApiServer } from '../api/index.js';
 import { ensureDataDir } from '../config/data-dir.js';
 import { apiHandlers } from './api-handlers.js';
 import { MeshNode, type MeshNodeOptions } from './node.js';
@@ -16,7 +16,7 @@ export async function startDaemon(options: MeshNodeOptions & { apiPort?: number 
   const node = await MeshNode.start(options);
   let api: ApiServer;
   try {
-    api = await startApiServer({ handlers: apiHandlers(node), events: node.events, token: loadOrCreateToken(options.dataDir), port: options.apiPort ?? 0 });
+    api = await startApiServer({ handlers: apiHandlers(node), events: node.events, token: loadOrCreateToken(options.dataDir), port: options.apiPort ?? 0, uiDir: BUILT_UI_DIR });
   } catch (err) {
     await node.stop();
     throw err;

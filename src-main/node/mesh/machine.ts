@@ -17,6 +17,8 @@ export class Machine {
   calibration: Calibration | null = null;
   power: PowerState | null = null;
   readonly load = new LoadMonitor();
+  /** Seconds since the person last used the machine, where a desktop shell reports it (null: unknown). */
+  userIdleSeconds: number | null = null;
   /** Settles when the probe and calibration are done (or failed, logged). */
   readonly ready: Promise<void>;
   #timer: NodeJS.Timeout | undefined;

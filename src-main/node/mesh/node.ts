@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { currentAvailability, type Availability } from '../../core/availability/index.js';
+import { currentAvailability, USER_IDLE_SECONDS, type Availability } from '../../core/availability/index.js';
 import { join } from 'node:path';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import { MeshState } from '../../core/mesh/state.js';
@@ -279,6 +279,7 @@ export class MeshNode {
       machine: { threads: this.executor.workers, ram_gb: this.machine.info?.ram_gb ?? totalmem() / 2 ** 30, ...(vram > 0 ? { vram_gb: vram } : {}) },
       power: this.machine.power,
       otherLoadPct: this.machine.load.otherLoadPct(),
+      userIdleSeconds: this.machine.userIdleSeconds,
       algorithms: supportedAlgorithms().map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: id === RENDER_ALGORITHM ? score : 1 })),
     });
     // A slot already open counts from now: the scheduler sizes a slot by its length.
@@ -299,6 +300,14 @@ export class MeshNode {
       if (paused?.reason === 'on_battery') void this.provider.release('paused');
     }
     this.publishSoon();
+  }
+
+  /** The desktop app's idle signal (powerMonitor): "only when idle" then also waits for the person to step away. */
+  setUserIdleSeconds(seconds: number): void {
+    const away = (s: number | null) => s === null || s >= USER_IDLE_SECONDS;
+    const changed = away(this.machine.userIdleSeconds) !== away(seconds);
+    this.machine.userIdleSeconds = seconds;
+    if (changed) this.availabilityChanged();
   }
 
   async setSharing(on: boolean): Promise<void> {

@@ -307,6 +307,7 @@ export class Requester {
     await this.ctx.record(events);
     const job = state.jobs.get(record.unit.job_id)!;
     this.ctx.emit(hash ? 'unit.verified' : 'unit.failed', { job_id: job.job.job_id, unit_id: unitId, hash });
+    if (decision.status === 'verified') for (const peer of decision.dissenting) this.ctx.emit('peer.caught_lying', { peer, job_id: job.job.job_id, unit_id: unitId });
     if (job.completedAt && !job.job.render) this.ctx.emit('job.completed', { job_id: job.job.job_id }); // a render job's, once its frames are assembled
     void this.options.onVerdict?.(unitId).catch((err) => this.ctx.log(`after the verdict on ${unitId}: ${String(err)}`));
     // Tell the other providers on the unit how their assignment closed (the replying one hears in its reply).

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Bundles what runs in Chromium: the React UI (dist/src-renderer: index.html and assets/) and the
+// desktop app's preload (dist/src-preload/preload.cjs; a sandboxed preload must be one CommonJS
+// file). tsc type-checks both beforehand (their tsconfigs emit nothing).
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = `${root}dist/src-renderer`;
+rmSync(out, { recursive: true, force: true });
+mkdirSync(`${out}/assets`, { recursive: true });
+copyFileSync(`${root}src-renderer/index.html`, `${out}/index.html`);
+
+const production = process.env.MESH_UI_DEV !== '1';
+await Promise.all([
+  build({
+    entryPoints: { app: `${root}src-renderer/main.tsx` },
+    outdir: `${out}/assets`,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    minify: production,
+    sourcemap: true,
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+    loader: { '.svg': 'file', '.png': 'file' },
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: [`${root}src-preload/preload.ts`],
+    outfile: `${root}dist/src-preload/preload.cjs`,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node22',
+    external: ['electron'],
+    sourcemap: true,
+    logLevel: 'warning',
+  }),
+]);
+console.log('ui build: dist/src-renderer, dist/src-preload');

@@ -1,0 +1,80 @@
+// The web UI's files, served by the node beside its API, for a person on a headless node to open in
+// a browser (`meshctl ui` prints the URL). The files are the same app the desktop window shows and
+// hold no secret: the token travels in the URL's fragment, which a browser never sends, and every
+// API call the page makes presents it. The page may load only its own files and talk only to this
+// node (the CSP), and no other site may frame it.
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServerResponse } from 'node:http';
+
+/** The page itself; everything else is a file under `assets/` with a plain name. */
+export const UI_INDEX_PATH = '/';
+export const UI_ASSETS_PREFIX = '/assets/';
+const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** Where the build puts the renderer: dist/src-renderer, beside dist/src-main. */
+export const BUILT_UI_DIR = fileURLToPath(new URL('../../../src-renderer/', import.meta.url));
+
+/** The content security policy of the UI, wherever it is served from (`self` is the node's origin or app://). */
+export function uiContentSecurityPolicy(connect: readonly string[]): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src 'self' ${connect.join(' ')}`.trim(),
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+/** The address that opens the web UI signed in: the token rides in the fragment, which no browser sends. */
+export function webUiUrl(apiUrl: string, token: string): string {
+  return `${apiUrl}/#token=${token}`;
+}
+
+/** Whether the request path is one of the UI's, so the server knows to answer it with a file. */
+export function isUiPath(path: string): boolean {
+  return path === UI_INDEX_PATH || path.startsWith(UI_ASSETS_PREFIX);
+}
+
+/** Sends the UI file the path names, or 404; `dir` is the built renderer (dist/src-renderer). */
+export async function sendUiFile(res: ServerResponse, dir: string, path: string, port: number): Promise<void> {
+  const name = path === UI_INDEX_PATH ? 'index.html' : path.slice(UI_ASSETS_PREFIX.length);
+  const type = CONTENT_TYPES[extname(name)];
+  if (!ASSET_NAME.test(name) || type === undefined) return notFound(res);
+  let body: Buffer;
+  try {
+    body = await readFile(path === UI_INDEX_PATH ? join(dir, name) : join(dir, 'assets', name));
+  } catch {
+    return notFound(res);
+  }
+  res.writeHead(200, {
+    'content-type': type,
+    'content-length': body.length,
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'cross-origin-opener-policy': 'same-origin',
+    'content-security-policy': uiContentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]),
+  });
+  res.end(body);
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end('not found\n');
+}

@@ -1,0 +1,44 @@
+// The desktop window's preload: runs sandboxed, before the page, and puts `window.mesh` (the
+// MeshBridge of bridge.ts) on it through contextBridge — contract calls by name, the event stream,
+// and the desktop-only settings. No ipcRenderer, no Node, nothing else crosses.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { API_METHODS } from '../src-main/core/api/contract.js';
+import {
+  IPC_CALL_PREFIX,
+  IPC_EVENTS,
+  IPC_GET_OPEN_AT_LOGIN,
+  IPC_SET_OPEN_AT_LOGIN,
+  IPC_SUBSCRIBE,
+  IPC_UNSUBSCRIBE,
+  type BridgeReply,
+  type MeshBridge,
+} from './bridge.js';
+
+const notAMethod = (method: string): BridgeReply => ({ ok: false, error: { code: 'not_found', message: `no such method: ${method.slice(0, 100)}` } });
+let nextSubscription = 1;
+
+const bridge: MeshBridge = {
+  async call(method, paramsJson) {
+    if (typeof method !== 'string' || !Object.hasOwn(API_METHODS, method)) return notAMethod(String(method));
+    if (typeof paramsJson !== 'string') return { ok: false, error: { code: 'bad_request', message: 'params must be JSON text' } };
+    return (await ipcRenderer.invoke(`${IPC_CALL_PREFIX}${method}`, paramsJson)) as BridgeReply;
+  },
+  subscribe(after, onLines) {
+    const id = nextSubscription++;
+    const listener = (_event: IpcRendererEvent, subscription: unknown, lines: unknown) => {
+      if (subscription === id && typeof lines === 'string') onLines(lines);
+    };
+    ipcRenderer.on(IPC_EVENTS, listener);
+    ipcRenderer.send(IPC_SUBSCRIBE, id, Number.isSafeInteger(after) && after >= 0 ? after : 0);
+    return () => {
+      ipcRenderer.off(IPC_EVENTS, listener);
+      ipcRenderer.send(IPC_UNSUBSCRIBE, id);
+    };
+  },
+  desktop: {
+    getOpenAtLogin: async () => (await ipcRenderer.invoke(IPC_GET_OPEN_AT_LOGIN)) === true,
+    setOpenAtLogin: async (on) => (await ipcRenderer.invoke(IPC_SET_OPEN_AT_LOGIN, on === true)) === true,
+  },
+};
+
+contextBridge.exposeInMainWorld('mesh', bridge);

@@ -1,0 +1,2 @@
+// esbuild bundles these imports (scripts/build-ui.mjs): CSS into assets/app.css.
+declare module '*.css';
