@@ -7,7 +7,9 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = `${root}dist/src-renderer`;
+// MESH_DIST: another output folder than dist/ (beside a `tsc --outDir` of the same name).
+const dist = `${root}${process.env.MESH_DIST ?? 'dist'}`;
+const out = `${dist}/src-renderer`;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(`${out}/assets`, { recursive: true });
 copyFileSync(`${root}src-renderer/index.html`, `${out}/index.html`);
@@ -30,7 +32,7 @@ await Promise.all([
   }),
   build({
     entryPoints: [`${root}src-preload/preload.ts`],
-    outfile: `${root}dist/src-preload/preload.cjs`,
+    outfile: `${dist}/src-preload/preload.cjs`,
     bundle: true,
     format: 'cjs',
     platform: 'node',

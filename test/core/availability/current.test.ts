@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { currentAvailability, DEFAULT_SHARING_SETTINGS } from '../../../src-main/core/availability/index.js';
+import { currentAvailability, DEFAULT_SHARING_SETTINGS, USER_IDLE_SECONDS } from '../../../src-main/core/availability/index.js';
 import type { AvailabilitySlot } from '../../../src-main/core/schemas/index.js';
 import { ALGORITHMS, at, HOUR, input, iso, window } from './fixtures.js';
 
@@ -71,6 +71,17 @@ test('idle_only pauses while other programs use more CPU than the threshold; an 
   assert.equal(currentAvailability(input({ settings: idleOnly, otherLoadPct: 25 })).slots.length, 1);
   assert.equal(currentAvailability(input({ settings: idleOnly, otherLoadPct: null })).slots.length, 1);
   assert.equal(currentAvailability(input({ otherLoadPct: 95 })).slots.length, 1, 'idle_only is off by default');
+});
+
+test("idle_only also waits for the person to step away, where the desktop app reports their idle time", () => {
+  const idleOnly = { ...DEFAULT_SHARING_SETTINGS, idle_only: true };
+  const typing = currentAvailability(input({ settings: idleOnly, otherLoadPct: 0, userIdleSeconds: 5 }));
+  assert.deepEqual(typing.slots, []);
+  assert.equal(typing.paused?.reason, 'busy');
+  assert.match(typing.paused?.message ?? '', /while you use the computer/);
+  assert.equal(currentAvailability(input({ settings: idleOnly, otherLoadPct: 0, userIdleSeconds: USER_IDLE_SECONDS })).slots.length, 1);
+  assert.equal(currentAvailability(input({ settings: idleOnly, otherLoadPct: 0, userIdleSeconds: null })).slots.length, 1, 'a headless node has no such signal');
+  assert.equal(currentAvailability(input({ otherLoadPct: 0, userIdleSeconds: 5 })).slots.length, 1, 'ignored unless idle_only');
 });
 
 test('the master switch is checked first, then the battery, then the load', () => {

@@ -96,4 +96,12 @@ test('wrong results of a trusted peer are outvoted, the job ends right, and its 
   const reputation = (peer: string) => peers.find((p) => p.peer_id === peer)!.reputation;
   assert.ok(reputation(h.peerId) < 0.5, `H's reputation with A: ${reputation(h.peerId)}`);
   for (const honest of [b, c]) assert.equal(a.node.state.reputation.get(honest.node.peerId)?.rejected ?? 0, 0, 'no honest result was rejected');
+  // Caught lying on every unit, and said so (the desktop app notifies on this event); the honest never.
+  const caught = (peer: string) => peers.find((p) => p.peer_id === peer)!.caught_lying;
+  assert.equal(caught(h.peerId), unitCount);
+  assert.equal(caught(b.node.peerId) + caught(c.node.peerId), 0);
+  const { events } = await a.api['events.since']({ after: 0, limit: 10_000 });
+  const lyingEvents = events.filter((e) => e.type === 'peer.caught_lying');
+  assert.equal(lyingEvents.length, unitCount);
+  assert.ok(lyingEvents.every((e) => e.data['peer'] === h.peerId && e.data['job_id'] === job_id));
 });
