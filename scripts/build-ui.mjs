@@ -10,7 +10,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // MESH_DIST: another output folder than dist/ (beside a `tsc --outDir` of the same name).
 const dist = `${root}${process.env.MESH_DIST ?? 'dist'}`;
 const out = `${dist}/src-renderer`;
-rmSync(out, { recursive: true, force: true });
+// Only what this script writes: tsc also compiles the renderer's pure modules (format.ts, …) into
+// this folder for their tests under test/renderer.
+rmSync(`${out}/assets`, { recursive: true, force: true });
 mkdirSync(`${out}/assets`, { recursive: true });
 copyFileSync(`${root}src-renderer/index.html`, `${out}/index.html`);
 

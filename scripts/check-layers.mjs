@@ -38,6 +38,19 @@ const rules = [
       [/\bfrom\s+['"][./]*\/electron\//, 'imports the electron layer'],
     ],
   },
+  {
+    layer: 'src-main/cli',
+    forbidden: [[/\bfrom\s+['"](electron|[./]*\/electron\/[^'"]*)['"]/, 'imports the electron layer (only its entry point may)']],
+  },
+  {
+    // The UI reaches its node through the contract only: no node code, no Node, no Electron.
+    layer: 'src-renderer',
+    forbidden: [
+      [/\bfrom\s+['"](node:[^'"]*|electron)['"]/, 'imports Node or Electron (the UI runs in a browser page)'],
+      [/\bfrom\s+['"][./]*\/src-main\/(node|electron|cli)\//, 'imports the node (use the contract in src-main/core)'],
+      [/\bfrom\s+['"][./]*\/src-preload\/(?!bridge\.js)/, 'imports the preload (only its bridge types)'],
+    ],
+  },
 ];
 
 const problems = [];

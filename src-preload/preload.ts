@@ -1,8 +1,9 @@
 // The desktop window's preload: runs sandboxed, before the page, and puts `window.mesh` (the
 // MeshBridge of bridge.ts) on it through contextBridge — contract calls by name, the event stream,
-// and the desktop-only settings. No ipcRenderer, no Node, nothing else crosses.
+// and the desktop-only settings. No ipcRenderer, no Node, nothing else crosses. It imports no
+// schema (that would bundle zod into every page load): the main process checks everything, and a
+// name that is no method has no channel, so its invoke rejects.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { API_METHODS } from '../src-main/core/api/contract.js';
 import {
   IPC_CALL_PREFIX,
   IPC_EVENTS,
@@ -16,12 +17,17 @@ import {
 
 const notAMethod = (method: string): BridgeReply => ({ ok: false, error: { code: 'not_found', message: `no such method: ${method.slice(0, 100)}` } });
 let nextSubscription = 1;
+const isTrue = (reply: unknown): boolean => (reply as BridgeReply | undefined)?.ok === true && (reply as { result: unknown }).result === true;
 
 const bridge: MeshBridge = {
   async call(method, paramsJson) {
-    if (typeof method !== 'string' || !Object.hasOwn(API_METHODS, method)) return notAMethod(String(method));
+    if (typeof method !== 'string') return notAMethod(String(method));
     if (typeof paramsJson !== 'string') return { ok: false, error: { code: 'bad_request', message: 'params must be JSON text' } };
-    return (await ipcRenderer.invoke(`${IPC_CALL_PREFIX}${method}`, paramsJson)) as BridgeReply;
+    try {
+      return (await ipcRenderer.invoke(`${IPC_CALL_PREFIX}${method}`, paramsJson)) as BridgeReply;
+    } catch {
+      return notAMethod(method); // "No handler registered for mesh:call:<method>"
+    }
   },
   subscribe(after, onLines) {
     const id = nextSubscription++;
@@ -36,8 +42,9 @@ const bridge: MeshBridge = {
     };
   },
   desktop: {
-    getOpenAtLogin: async () => (await ipcRenderer.invoke(IPC_GET_OPEN_AT_LOGIN)) === true,
-    setOpenAtLogin: async (on) => (await ipcRenderer.invoke(IPC_SET_OPEN_AT_LOGIN, on === true)) === true,
+    // The main process answers with a BridgeReply: the setting as the OS now has it, or a refusal.
+    getOpenAtLogin: async () => isTrue(await ipcRenderer.invoke(IPC_GET_OPEN_AT_LOGIN)),
+    setOpenAtLogin: async (on) => isTrue(await ipcRenderer.invoke(IPC_SET_OPEN_AT_LOGIN, on === true)),
   },
 };
 

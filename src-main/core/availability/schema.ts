@@ -19,10 +19,8 @@ export const Weekday = z.number().int().min(0).max(6);
 
 export const WeeklyWindowSchema = z.strictObject({
   window_id: Id.max(AVAILABILITY_LIMITS.windowIdChars),
-  days: z
-    .array(Weekday)
-    .min(1, 'at least one day')
-    .max(7)
+  days: boundedArray(Weekday, 7)
+    .refine((days) => days.length >= 1, 'at least one day')
     .refine((days) => new Set(days).size === days.length, 'each day at most once'),
   /** Local time the window opens on each of `days`. */
   start: WallTime,

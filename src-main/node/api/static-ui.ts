@@ -51,19 +51,37 @@ export function isUiPath(path: string): boolean {
   return path === UI_INDEX_PATH || path.startsWith(UI_ASSETS_PREFIX);
 }
 
+/**
+ * The file of the UI folder a request path names (`/` is index.html; else `/assets/<plain name>`
+ * with a type we serve), or undefined. The path is percent-decoded first, so `%2e%2e%2f` is judged
+ * as the `../` it is; plain names (no folders, no dot files) cannot leave the folder.
+ */
+export function uiFileOf(path: string): { relativePath: string; contentType: string } | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  if (decoded === UI_INDEX_PATH || decoded === '/index.html') return { relativePath: 'index.html', contentType: CONTENT_TYPES['.html']! };
+  if (!decoded.startsWith(UI_ASSETS_PREFIX)) return undefined;
+  const name = decoded.slice(UI_ASSETS_PREFIX.length);
+  const contentType = CONTENT_TYPES[extname(name)];
+  return contentType !== undefined && ASSET_NAME.test(name) ? { relativePath: `assets/${name}`, contentType } : undefined;
+}
+
 /** Sends the UI file the path names, or 404; `dir` is the built renderer (dist/src-renderer). */
 export async function sendUiFile(res: ServerResponse, dir: string, path: string, port: number): Promise<void> {
-  const name = path === UI_INDEX_PATH ? 'index.html' : path.slice(UI_ASSETS_PREFIX.length);
-  const type = CONTENT_TYPES[extname(name)];
-  if (!ASSET_NAME.test(name) || type === undefined) return notFound(res);
+  const file = uiFileOf(path);
+  if (file === undefined) return notFound(res);
   let body: Buffer;
   try {
-    body = await readFile(path === UI_INDEX_PATH ? join(dir, name) : join(dir, 'assets', name));
+    body = await readFile(join(dir, file.relativePath));
   } catch {
     return notFound(res);
   }
   res.writeHead(200, {
-    'content-type': type,
+    'content-type': file.contentType,
     'content-length': body.length,
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',

@@ -5,7 +5,9 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { randomBytes } from 'node:crypto';
 import type { ApiHandlers, JobView, UnitView } from '../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/index.js';
+import { splitPayment } from '../../core/ledger/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
+import type { LedgerEntry } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { verifyChain } from '../receipts/index.js';
 import { ALGORITHM_VERSION, supportedAlgorithms } from './algorithms.js';
@@ -27,7 +29,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       else if (verdict === 'rejected') failed++;
       for (const x of state.assignmentsOf(id)) {
         if (x.escrow === 'held') held += x.acceptance.price;
-        else if (x.escrow === 'paid') spent += x.acceptance.price;
+        else if (x.escrow === 'paid') spent += paidOut(x.acceptance.price, x.closing);
       }
     }
     // A render job is done when its frames are assembled, not just its tiles verified.
@@ -304,6 +306,13 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { events: node.events.since(after, limit) };
     },
   };
+}
+
+/** What a settled escrow paid out: its price, less the verifiers' share when nobody verified (the requester keeps that). */
+function paidOut(price: number, closing: LedgerEntry | undefined): number {
+  if (closing?.kind !== 'settle') return price;
+  const split = splitPayment(price, closing.worker_share_bps, closing.verifiers.length);
+  return split.toWorker + split.toEachVerifier * closing.verifiers.length;
 }
 
 /** Splits receipts sorted by seq where the seq jumps; my own chain must have no gap at all. */

@@ -2,11 +2,14 @@
 // API listens on 127.0.0.1 behind the data dir's token; api.json tells local clients where.
 import { BUILT_UI_DIR, loadOrCreateToken, removeApiEndpoint, startApiServer, writeApiEndpoint, type ApiServer } from '../api/index.js';
 import { ensureDataDir } from '../config/data-dir.js';
+import type { ApiHandlers } from '../../core/api/contract.js';
 import { apiHandlers } from './api-handlers.js';
 import { MeshNode, type MeshNodeOptions } from './node.js';
 
 export interface Daemon {
   node: MeshNode;
+  /** The contract's handlers over this node: what the HTTP API serves, and the desktop app's IPC. */
+  handlers: ApiHandlers;
   api: ApiServer;
   stop(): Promise<void>;
 }
@@ -14,9 +17,10 @@ export interface Daemon {
 export async function startDaemon(options: MeshNodeOptions & { apiPort?: number }): Promise<Daemon> {
   ensureDataDir(options.dataDir);
   const node = await MeshNode.start(options);
+  const handlers = apiHandlers(node);
   let api: ApiServer;
   try {
-    api = await startApiServer({ handlers: apiHandlers(node), events: node.events, token: loadOrCreateToken(options.dataDir), port: options.apiPort ?? 0, uiDir: BUILT_UI_DIR });
+    api = await startApiServer({ handlers, events: node.events, token: loadOrCreateToken(options.dataDir), port: options.apiPort ?? 0, uiDir: BUILT_UI_DIR });
   } catch (err) {
     await node.stop();
     throw err;
@@ -25,6 +29,7 @@ export async function startDaemon(options: MeshNodeOptions & { apiPort?: number 
   let stopping: Promise<void> | undefined;
   return {
     node,
+    handlers,
     api,
     stop: () =>
       (stopping ??= (async () => {

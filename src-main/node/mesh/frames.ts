@@ -20,8 +20,17 @@ export class FrameAssembler {
   /** Each render job's units by frame, built on first use. */
   readonly #index = new Map<string, Map<number, TileUnit[]>>();
   readonly #busy = new Set<string>();
+  /** A tile no provider could send (a stream cut mid-reply) is tried again, backing off to a minute. */
+  #retryMs = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(private readonly ctx: NodeContext) {}
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retryTimer);
+  }
 
   /** A unit reached its verdict: if it is a render tile, fetch it, then finish its frame if it was the last. */
   async onVerdict(unitId: string): Promise<void> {
@@ -30,7 +39,7 @@ export class FrameAssembler {
     if (!record?.consensusHash || !job?.job.render) return;
     const unit = this.framesOf(job).get(Number(record.unit.params?.['frame']))?.find((u) => u.unitId === unitId);
     if (!unit) return;
-    if (!(await this.#fetchTile(unitId, record.consensusHash))) return;
+    if (!(await this.#fetchTile(unitId, record.consensusHash))) return this.#retryLater();
     const { x, y, w, h } = unit.tile;
     this.ctx.emit('render.tile', { job_id: job.job.job_id, frame: unit.frame, unit_id: unitId, x, y, w, h, output_cid: record.consensusHash });
     await this.#finishFrame(job, unit.frame);
@@ -38,17 +47,30 @@ export class FrameAssembler {
 
   /** After a restart, or when a provider comes back: tiles not yet fetched and frames not yet assembled. */
   async resume(): Promise<void> {
+    let missing = false;
     for (const job of this.ctx.state.jobs.values()) {
       if (!job.job.render || job.job.requester !== this.ctx.me || job.cancelled) continue;
       for (const [frame, units] of this.framesOf(job)) {
         if (job.frames.has(frame)) continue;
         for (const u of units) {
           const hash = this.ctx.state.units.get(u.unitId)?.consensusHash;
-          if (hash && !this.ctx.blobs.has(hash)) await this.#fetchTile(u.unitId, hash);
+          if (hash && !this.ctx.blobs.has(hash) && !(await this.#fetchTile(u.unitId, hash))) missing = true;
         }
         await this.#finishFrame(job, frame);
       }
     }
+    if (missing) this.#retryLater();
+    else this.#retryMs = 0;
+  }
+
+  #retryLater(): void {
+    if (this.#stopped || this.#retryTimer !== undefined) return;
+    this.#retryMs = Math.min(60_000, Math.max(1_000, this.#retryMs * 2));
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (!this.#stopped) void this.resume().catch((err) => this.ctx.log(`assembling frames: ${String(err)}`));
+    }, this.#retryMs);
+    this.#retryTimer.unref();
   }
 
   /** A render job's units by frame (from their params), built once per job. */

@@ -26,7 +26,10 @@ export class Machine {
 
   constructor(dataDir: string, executor: Executor, private readonly onChange: () => void, log: (message: string) => void) {
     this.load.start(SAMPLE_MS);
-    this.ready = this.#probe(dataDir, executor).catch((err) => log(`hardware probe or calibration failed: ${String(err)}`));
+    // A node stopped mid-calibration closes the executor under it: that is no failure to report.
+    this.ready = this.#probe(dataDir, executor).catch((err) => {
+      if (!this.#stopped) log(`hardware probe or calibration failed: ${String(err)}`);
+    });
     this.#timer = setInterval(() => void this.#readPower(), SAMPLE_MS);
     this.#timer.unref();
   }

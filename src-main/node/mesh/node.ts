@@ -323,6 +323,7 @@ export class MeshNode {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.machine.stop();
+    this.frames.stop();
     clearTimeout(this.#publishTimer);
     await this.network.stop();
     await this.executor.close();

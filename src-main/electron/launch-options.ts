@@ -1,0 +1,42 @@
+// What the desktop app is started with: the node's data dir (the same default as meshctl, so
+// meshctl finds the app's node), its listen addresses and mDNS, and whether to start in the tray.
+// No Electron here: plain Node tests read it.
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../node/config/data-dir.js';
+
+export interface LaunchOptions {
+  dataDir: string;
+  listen: string[];
+  mdns: boolean;
+  /** Started at login: stay in the tray, no window. */
+  hidden: boolean;
+}
+
+/** The flag the app passes itself when the OS starts it at login. */
+export const HIDDEN_FLAG = '--hidden';
+
+/**
+ * Reads our flags out of the app's arguments; Chromium's own switches and anything else are left
+ * alone (Electron puts them in the same argv), and so is a bad value, which falls back to the default.
+ */
+export function launchOptions(args: readonly string[], env: NodeJS.ProcessEnv = process.env): LaunchOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      'data-dir': { type: 'string' },
+      listen: { type: 'string', multiple: true },
+      'no-mdns': { type: 'boolean' },
+      hidden: { type: 'boolean' },
+    },
+    strict: false,
+    allowPositionals: true,
+  });
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+  const listen = Array.isArray(values.listen) ? values.listen.filter((a): a is string => typeof a === 'string' && a.startsWith('/')) : [];
+  return {
+    dataDir: text(values['data-dir']) ?? defaultDataDir(env),
+    listen: listen.length > 0 ? listen : ['/ip4/0.0.0.0/tcp/0'],
+    mdns: values['no-mdns'] !== true,
+    hidden: values.hidden === true,
+  };
+}

@@ -1,0 +1,35 @@
+// Native notifications for the two things a person wants to hear about while the window is
+// hidden: one of their jobs finished, and a peer was caught returning a wrong result.
+import { Notification } from 'electron';
+import type { ApiEvent, ApiHandlers, EventFeed } from '../core/api/contract.js';
+import { describe } from '../node/api/dispatch.js';
+
+/** Subscribe for new events only: a restart must not repeat old notifications. */
+const NO_REPLAY = Number.MAX_SAFE_INTEGER;
+
+/** Starts notifying; returns what stops it. */
+export function notifyOnEvents(events: EventFeed, handlers: Pick<ApiHandlers, 'jobs.status' | 'peers.list'>, log: (message: string) => void): () => void {
+  if (!Notification.isSupported()) return () => {};
+
+  async function notification(event: ApiEvent): Promise<{ title: string; body: string } | undefined> {
+    const { data } = event;
+    if (event.type === 'job.completed' && typeof data.job_id === 'string') {
+      const { job } = await handlers['jobs.status']({ job_id: data.job_id, units: false });
+      return { title: 'Job finished', body: `${job.name}: ${job.units_verified} of ${job.units_total} units verified` };
+    }
+    if (event.type === 'peer.caught_lying' && typeof data.peer === 'string') {
+      const peer = (await handlers['peers.list']({})).peers.find((p) => p.peer_id === data.peer);
+      const who = peer?.name ?? `peer …${data.peer.slice(-8)}`;
+      return { title: 'A peer returned a wrong result', body: `${who} disagreed with the verified result; its reputation drops.` };
+    }
+    return undefined;
+  }
+
+  return events.subscribe(NO_REPLAY, (event) => {
+    if (event.type !== 'job.completed' && event.type !== 'peer.caught_lying') return;
+    notification(event).then(
+      (shown) => shown && new Notification(shown).show(),
+      (err: unknown) => log(`notification for ${event.type} failed: ${describe(err)}`),
+    );
+  });
+}

@@ -1,0 +1,127 @@
+// The window: a sidebar with the pages, the error banner, and the current page (from the hash).
+import { useEffect, type ReactNode } from 'react';
+import { ErrorBanner } from '../components/ErrorBanner.js';
+import { Icon, type IconName } from '../components/Icon.js';
+import { asSentence } from '../format.js';
+import { AvailabilityPage } from '../pages/AvailabilityPage.js';
+import { DashboardPage } from '../pages/DashboardPage.js';
+import { EarningsPage } from '../pages/EarningsPage.js';
+import { JobsPage } from '../pages/JobsPage.js';
+import { LogsPage } from '../pages/LogsPage.js';
+import { PeersPage } from '../pages/PeersPage.js';
+import { SettingsPage } from '../pages/SettingsPage.js';
+import { useHashPage, type PageName } from './router.js';
+import { useActions, useMesh } from './store-context.js';
+
+const NAV: Array<{ page: PageName; label: string; icon: IconName }> = [
+  { page: 'dashboard', label: 'Dashboard', icon: 'dashboard' },
+  { page: 'availability', label: 'Availability', icon: 'availability' },
+  { page: 'peers', label: 'Peers & trust', icon: 'peers' },
+  { page: 'jobs', label: 'Jobs', icon: 'jobs' },
+  { page: 'earnings', label: 'Earnings', icon: 'earnings' },
+  { page: 'settings', label: 'Settings', icon: 'settings' },
+  { page: 'logs', label: 'Logs', icon: 'logs' },
+];
+
+const PAGE_VIEWS: Record<PageName, () => ReactNode> = {
+  dashboard: () => <DashboardPage />,
+  availability: () => <AvailabilityPage />,
+  peers: () => <PeersPage />,
+  jobs: () => <JobsPage />,
+  earnings: () => <EarningsPage />,
+  settings: () => <SettingsPage />,
+  logs: () => <LogsPage />,
+};
+
+export function App() {
+  const page = useHashPage();
+  const status = useMesh((s) => s.status);
+  const connection = useMesh((s) => s.connection);
+  const errors = useMesh((s) => s.errors);
+  const { dismissErrors } = useActions();
+
+  const footer =
+    connection.state === 'lost'
+      ? { tone: 'danger', text: 'Node unreachable' }
+      : !status
+        ? { tone: 'warn', text: 'Starting' }
+        : {
+            tone: !status.sharing ? 'neutral' : status.availability.offering ? 'ok' : 'warn',
+            text: `${!status.sharing ? 'Not sharing' : status.availability.offering ? 'Sharing' : 'Paused'} · ${status.connections} connected`,
+          };
+
+  // The contract's "interactive" mark: set once the first status has been rendered.
+  useEffect(() => {
+    if (status) document.body.dataset.ready = 'true';
+  }, [status]);
+
+  return (
+    <div className="app">
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark">
+            <Icon name="mesh" size={18} />
+          </span>
+          <span className="brand-name">Mesh Compute</span>
+        </div>
+        <nav className="nav" aria-label="Pages">
+          {NAV.map((item) => (
+            <a key={item.page} href={`#/${item.page}`} className={`nav-item ${item.page === page ? 'is-active' : ''}`} aria-current={item.page === page ? 'page' : undefined} data-testid={`nav-${item.page}`}>
+              <Icon name={item.icon} />
+              <span>{item.label}</span>
+            </a>
+          ))}
+        </nav>
+        <div className="sidebar-footer">
+          <span className={`dot dot-${footer.tone}`} />
+          <div className="sidebar-node">
+            <div className="sidebar-node-name">{status?.name ?? 'Connecting…'}</div>
+            <div className="muted small">{footer.text}</div>
+          </div>
+        </div>
+      </aside>
+      <main className="main">
+        <div className="main-inner">
+          <ErrorBanner errors={errors} onDismiss={dismissErrors} />
+          {connection.state === 'lost' && (
+            <div className="banner banner-warn" role="status">
+              <Icon name="alert" />
+              <div className="banner-text">
+                <strong>Lost the connection to the node.</strong> {asSentence(connection.message)} Trying again…
+              </div>
+            </div>
+          )}
+          {status ? PAGE_VIEWS[page]() : <Connecting lost={connection.state === 'lost'} />}
+        </div>
+      </main>
+    </div>
+  );
+}
+
+function Connecting({ lost }: { lost: boolean }) {
+  return (
+    <div className="center-page">
+      <span className="spinner spinner-large" aria-hidden="true" />
+      <p>{lost ? 'Waiting for the node to answer…' : 'Connecting to your node…'}</p>
+    </div>
+  );
+}
+
+/** The web UI opened without its token: it cannot talk to the node, so say where the right address comes from. */
+export function NoToken() {
+  return (
+    <div className="full-page">
+      <div className="full-page-card">
+        <span className="brand-mark brand-mark-large">
+          <Icon name="mesh" size={28} />
+        </span>
+        <h1>Open Mesh Compute from its address</h1>
+        <p>
+          This page needs the sign-in token that comes with the node's own link. Open the address that <code>meshctl ui</code> prints (or the one <code>npm start</code> printed); it ends in <code>#token=…</code>.
+        </p>
+        <pre className="code-block">meshctl ui --data-dir &lt;your node's data dir&gt;</pre>
+        <p className="muted small">The token stays in this tab only. Opening the plain address again, or in another tab, asks for the link again.</p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+// One job: its state and progress, and when open, the mosaic of each frame filling in and, for a
+// job I accept by hand, the bids waiting for me.
+import type { BidView, JobView } from '../../src-main/core/api/contract.js';
+import { formatAgo, formatCredits } from '../format.js';
+import type { JobMosaic } from '../store/types.js';
+import { Badge, Loading, type Tone } from './basics.js';
+import { BidsTable } from './BidsTable.js';
+import { TileMosaic } from './TileMosaic.js';
+
+/** The algorithm id of render jobs (the node's RENDER_ALGORITHM); other jobs have no frames. */
+export const RENDER_ALGORITHM = 'render/tile';
+
+const STATE_TONES: Record<JobView['state'], Tone> = { running: 'accent', completed: 'ok', failed: 'danger', cancelled: 'neutral' };
+
+export function JobCard({ job, mosaic, bids, names, open, nowMs, onToggle, onCancel, onOpenFrame, onAccept }: {
+  job: JobView;
+  mosaic: JobMosaic | undefined;
+  bids: readonly BidView[] | undefined;
+  names: ReadonlyMap<string, string>;
+  open: boolean;
+  nowMs: number;
+  onToggle: () => void;
+  onCancel: () => void;
+  onOpenFrame: (frame: number) => void;
+  onAccept: (peerId: string) => void;
+}) {
+  const pct = job.units_total > 0 ? Math.round((job.units_verified / job.units_total) * 100) : 0;
+  return (
+    <article className={`card job-card ${open ? 'is-open' : ''}`} data-testid={`job-${job.job_id}`}>
+      <div className="job-header">
+        <button type="button" className="job-toggle" onClick={onToggle} aria-expanded={open}>
+          <span className={`chevron ${open ? 'is-open' : ''}`} aria-hidden="true" />
+          <span className="job-title">{job.name}</span>
+        </button>
+        <Badge tone={STATE_TONES[job.state]}>
+          <span data-testid={`job-state-${job.job_id}`}>{job.state}</span>
+        </Badge>
+        {job.state === 'running' && (
+          <button type="button" className="button button-ghost button-small" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+      <div className="job-meta">
+        <span>
+          {job.units_verified}/{job.units_total} tiles{job.units_failed > 0 ? ` · ${job.units_failed} failed` : ''}
+        </span>
+        <span>
+          {formatCredits(job.spent)} spent{job.held > 0 ? ` · ${formatCredits(job.held)} held` : ''} of {formatCredits(job.budget)}
+        </span>
+        <span>×{job.redundancy} redundancy</span>
+        {job.manual_accept && <span>manual accept</span>}
+        <span className="muted">{formatAgo(job.submitted_at, nowMs)}</span>
+      </div>
+      <div className="progress" aria-label={`${pct}% of tiles verified`}>
+        <div className={`progress-bar progress-${job.state}`} style={{ width: `${pct}%` }} />
+      </div>
+      {open && (
+        <div className="job-body">
+          {job.manual_accept && job.state === 'running' && (
+            <section className="job-section">
+              <h3 className="section-title">Bids to accept</h3>
+              {bids ? <BidsTable bids={bids} names={names} onAccept={onAccept} /> : <Loading what="bids" />}
+            </section>
+          )}
+          {job.algorithm !== RENDER_ALGORITHM ? (
+            <p className="muted small">A {job.algorithm} job: its results are fetched with <code>meshctl job output</code>.</p>
+          ) : !mosaic ? (
+            <Loading what="frames" />
+          ) : (
+            <>
+              <div className="mosaic-grid">
+                {mosaic.frames.map((frame) => (
+                  <TileMosaic key={frame.frame} jobId={job.job_id} width={mosaic.width} height={mosaic.height} frame={frame} onOpen={() => onOpenFrame(frame.frame)} />
+                ))}
+              </div>
+              {mosaic.framesTotal > mosaic.frames.length && (
+                <p className="muted small">
+                  Showing the first {mosaic.frames.length} of {mosaic.framesTotal} frames; <code>meshctl results fetch --job-id {job.job_id}</code> saves them all.
+                </p>
+              )}
+            </>
+          )}
+        </div>
+      )}
+    </article>
+  );
+}

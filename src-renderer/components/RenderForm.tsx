@@ -1,0 +1,118 @@
+// The form that submits a render job: a sample scene or a scene file, the frames, the size, the
+// quality, how many providers render each tile, and the budget. The fields are checked here for
+// what a person can fix at once; the node checks the rest (the scene in full) and says what is wrong.
+import { useState, type FormEvent } from 'react';
+import { DEFAULT_RENDER_FIELDS, renderRequest, type RenderFields, type RenderRequest, type Scene } from '../jobs/render-form.js';
+import { formatCredits } from '../format.js';
+import { Icon } from './Icon.js';
+
+export interface SampleScene {
+  id: string;
+  label: string;
+  scene: Scene;
+}
+
+type NumberField = 'width' | 'height' | 'spp' | 'tile' | 'redundancy';
+
+export function RenderForm({ samples, balance, onSubmit }: { samples: readonly SampleScene[]; balance: number; onSubmit: (request: RenderRequest) => Promise<boolean> }) {
+  const [fields, setFields] = useState<RenderFields>(DEFAULT_RENDER_FIELDS);
+  const [sceneId, setSceneId] = useState(samples[0]?.id ?? 'file');
+  const [file, setFile] = useState<{ name: string; scene: Scene } | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const set = (key: keyof RenderFields) => (value: string | boolean) => setFields((f) => ({ ...f, [key]: value }));
+
+  const onFile = async (chosen: File | undefined) => {
+    if (!chosen) return;
+    try {
+      // A scene is JSON; its content is the node's to judge.
+      const scene = JSON.parse(await chosen.text()) as Scene;
+      setFile({ name: chosen.name, scene });
+      setSceneId('file');
+      setProblem(null);
+    } catch (error) {
+      setFile(null);
+      setProblem(`${chosen.name} is not JSON: ${(error as Error).message}`);
+    }
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const scene = sceneId === 'file' ? file?.scene : samples.find((s) => s.id === sceneId)?.scene;
+    if (!scene) return setProblem('Choose a scene file first, or pick a sample scene.');
+    const name = sceneId === 'file' ? (file?.name.replace(/\.json$/i, '') ?? 'scene') : sceneId;
+    const request = renderRequest(fields, scene, name);
+    if (!request.ok) return setProblem(request.error);
+    setProblem(null);
+    setSubmitting(true);
+    await onSubmit(request.value);
+    setSubmitting(false);
+  };
+
+  const numberField = (key: NumberField, label: string, hint?: string) => (
+    <label className="field">
+      <span>{label}</span>
+      <input type="number" min={1} inputMode="numeric" value={fields[key]} onChange={(e) => set(key)(e.target.value)} data-testid={`render-${key}`} />
+      {hint && <span className="field-hint">{hint}</span>}
+    </label>
+  );
+
+  return (
+    <form className="render-form" data-testid="render-form" onSubmit={(e) => void submit(e)}>
+      <label className="field field-full">
+        <span>Scene</span>
+        <select value={sceneId} onChange={(e) => setSceneId(e.target.value)} data-testid="render-scene">
+          {samples.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.label}
+            </option>
+          ))}
+          <option value="file" disabled={!file}>
+            {file ? `File: ${file.name}` : 'A scene file (choose below)'}
+          </option>
+        </select>
+      </label>
+      <label className="field field-full">
+        <span>Or a scene file</span>
+        <input type="file" accept=".json,application/json" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="render-scene-file" />
+        <span className="field-hint">Self-contained scene JSON (docs/SCENE.md); meshes inline, not OBJ files.</span>
+      </label>
+      <label className="field field-full">
+        <span>Frames</span>
+        <input type="text" value={fields.frames} onChange={(e) => set('frames')(e.target.value)} placeholder="0-3" data-testid="render-frames" />
+        <span className="field-hint">One frame (5) or a range (0-23).</span>
+      </label>
+      <div className="field-pair">
+        {numberField('width', 'Width (px)')}
+        {numberField('height', 'Height (px)')}
+      </div>
+      <div className="field-pair">
+        {numberField('spp', 'Samples per pixel')}
+        {numberField('tile', 'Tile size (px)')}
+      </div>
+      <div className="field-pair">
+        {numberField('redundancy', 'Redundancy', 'Providers per tile')}
+        <label className="field">
+          <span>Budget (credits)</span>
+          <input type="text" inputMode="decimal" value={fields.budget} onChange={(e) => set('budget')(e.target.value)} data-testid="render-budget" />
+          <span className="field-hint">Balance {formatCredits(balance)}</span>
+        </label>
+      </div>
+      <label className="checkbox-row">
+        <input type="checkbox" checked={fields.manual} onChange={(e) => set('manual')(e.target.checked)} data-testid="render-manual" />
+        <span>
+          Accept bids by hand
+          <span className="field-hint">Otherwise the best bids are accepted for you.</span>
+        </span>
+      </label>
+      {problem && (
+        <p className="form-problem" role="alert">
+          {problem}
+        </p>
+      )}
+      <button type="submit" className="button button-primary button-block" disabled={submitting} data-testid="render-submit">
+        <Icon name="jobs" /> {submitting ? 'Submitting…' : 'Render'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,58 @@
+// One frame of a render job as it fills in: the verified tiles where they belong, then the
+// finished frame. The canvas is the frame's size; CSS scales it to the card.
+import { useEffect, useRef } from 'react';
+import type { FrameMosaic } from '../store/types.js';
+
+export function TileMosaic({ jobId, width, height, frame, onOpen }: {
+  jobId: string;
+  width: number;
+  height: number;
+  frame: FrameMosaic;
+  /** Shows the finished frame in the viewer. */
+  onOpen: () => void;
+}) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const context = canvas.current?.getContext('2d');
+    if (!context) return;
+    if (frame.png) {
+      const image = new Image();
+      image.onload = () => {
+        context.clearRect(0, 0, width, height);
+        context.drawImage(image, 0, 0);
+      };
+      image.src = `data:image/png;base64,${frame.png}`;
+      return () => {
+        image.onload = null;
+      };
+    }
+    context.clearRect(0, 0, width, height);
+    if (frame.pixels) context.putImageData(new ImageData(frame.pixels, width, height), 0, 0);
+    return undefined;
+  }, [frame.version, frame.png, frame.pixels, width, height]);
+
+  const done = frame.png !== null;
+  const pct = frame.tilesTotal > 0 ? Math.round((frame.tilesDone / frame.tilesTotal) * 100) : 0;
+  return (
+    <figure className={`mosaic ${done ? 'mosaic-done' : ''}`}>
+      <button type="button" className="mosaic-open" onClick={onOpen} disabled={!done} data-testid={`open-frame-${jobId}-${frame.frame}`} aria-label={`Open frame ${frame.frame}`}>
+        <canvas
+          ref={canvas}
+          width={width}
+          height={height}
+          className="mosaic-canvas"
+          data-testid={`mosaic-${jobId}-${frame.frame}`}
+          data-tiles-done={frame.tilesDone}
+          data-tiles-total={frame.tilesTotal}
+        />
+      </button>
+      <figcaption className="mosaic-caption">
+        <span>Frame {frame.frame}</span>
+        <span className="muted">{done ? 'done' : `${frame.tilesDone}/${frame.tilesTotal} tiles`}</span>
+      </figcaption>
+      <div className="progress progress-thin" aria-hidden="true">
+        <div className="progress-bar" style={{ width: `${pct}%` }} />
+      </div>
+    </figure>
+  );
+}

@@ -1,0 +1,106 @@
+// Render jobs: the form that submits one, and my jobs, newest first, each opening onto its frames
+// filling in tile by tile (and, for manual accept, the bids to accept).
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import orbitScene from '../../assets/scenes/orbit.json';
+import sampleScene from '../../assets/scenes/sample.json';
+import { useActions, useMesh } from '../app/store-context.js';
+import { Card, EmptyState, Loading, PageHeader } from '../components/basics.js';
+import { FrameViewer } from '../components/FrameViewer.js';
+import { JobCard, RENDER_ALGORITHM } from '../components/JobCard.js';
+import { RenderForm, type SampleScene } from '../components/RenderForm.js';
+import type { RenderRequest, Scene } from '../jobs/render-form.js';
+
+// JSON arrays type as number[], not the scene's [x, y, z] tuples; these files are the shipped samples.
+const SAMPLES: SampleScene[] = [
+  { id: 'sample', label: 'Sample: spheres, glass and metal', scene: sampleScene as unknown as Scene },
+  { id: 'orbit', label: 'Orbit: moving objects (24 frames)', scene: orbitScene as unknown as Scene },
+];
+
+export function JobsPage() {
+  const jobs = useMesh((s) => s.jobs);
+  const mosaics = useMesh((s) => s.mosaics);
+  const bids = useMesh((s) => s.bids);
+  const peers = useMesh((s) => s.peers);
+  const balance = useMesh((s) => s.status?.balance ?? 0);
+  const { submitRender, cancelJob, watchJob, unwatchJob, refreshBids, acceptBids } = useActions();
+  // Open cards: the newest job by default, and each job submitted from here.
+  const [opened, setOpened] = useState<Set<string> | null>(null);
+  const [viewing, setViewing] = useState<{ jobId: string; frame: number } | null>(null);
+
+  const open = useMemo(() => opened ?? new Set(jobs?.[0] ? [jobs[0].job_id] : []), [opened, jobs]);
+  const names = useMemo(() => new Map((peers ?? []).filter((p) => p.name).map((p) => [p.peer_id, p.name!])), [peers]);
+
+  // Watch what is open; read again only when the open set or a job's state changes (openKey), not on every progress tick.
+  const openJobs = (jobs ?? []).filter((j) => open.has(j.job_id));
+  const openKey = openJobs.map((j) => `${j.job_id}:${j.state}`).join(',');
+  useEffect(() => {
+    for (const job of openJobs) {
+      if (job.algorithm === RENDER_ALGORITHM) void watchJob(job.job_id);
+      if (job.manual_accept && job.state === 'running') void refreshBids(job.job_id);
+    }
+  }, [openKey, watchJob, refreshBids]);
+  const closeViewer = useCallback(() => setViewing(null), []);
+
+  const toggle = useCallback(
+    (jobId: string) => {
+      const next = new Set(open);
+      if (next.has(jobId)) {
+        next.delete(jobId);
+        unwatchJob(jobId);
+      } else next.add(jobId);
+      setOpened(next);
+    },
+    [open, unwatchJob],
+  );
+
+  const submit = async (request: RenderRequest) => {
+    const jobId = await submitRender(request);
+    if (jobId) setOpened(new Set([...open, jobId]));
+    return jobId !== undefined;
+  };
+
+  const viewedJob = viewing && jobs?.find((j) => j.job_id === viewing.jobId);
+  const viewedMosaic = viewing ? mosaics[viewing.jobId] : undefined;
+  const viewedPng = viewing && viewedMosaic?.frames.find((f) => f.frame === viewing.frame)?.png;
+  const nowMs = Date.now();
+  return (
+    <div className="page" data-testid="page-jobs">
+      <PageHeader title="Jobs" subtitle="Render scenes on the machines of the peers who trust you; tiles appear as they are verified." />
+      <div className="jobs-layout">
+        <Card title="New render" className="jobs-form-card">
+          <RenderForm samples={SAMPLES} balance={balance} onSubmit={submit} />
+        </Card>
+        <div className="jobs-list">
+          {jobs === null ? (
+            <Loading what="jobs" />
+          ) : jobs.length === 0 ? (
+            <Card>
+              <EmptyState icon="jobs" title="No jobs yet">
+                Render the sample scene with the form: your peers' machines render its tiles, and the frames fill in here. Peers only work for you if they trust you.
+              </EmptyState>
+            </Card>
+          ) : (
+            jobs.map((job) => (
+              <JobCard
+                key={job.job_id}
+                job={job}
+                mosaic={mosaics[job.job_id]}
+                bids={bids[job.job_id]}
+                names={names}
+                open={open.has(job.job_id)}
+                nowMs={nowMs}
+                onToggle={() => toggle(job.job_id)}
+                onCancel={() => void cancelJob(job.job_id)}
+                onOpenFrame={(frame) => setViewing({ jobId: job.job_id, frame })}
+                onAccept={(peerId) => void acceptBids(job.job_id, peerId)}
+              />
+            ))
+          )}
+        </div>
+      </div>
+      {viewing && viewedMosaic && viewedPng && (
+        <FrameViewer title={viewedJob?.name ?? viewing.jobId} frame={viewing.frame} width={viewedMosaic.width} height={viewedMosaic.height} png={viewedPng} onClose={closeViewer} />
+      )}
+    </div>
+  );
+}

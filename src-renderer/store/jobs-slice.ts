@@ -1,0 +1,51 @@
+// My render jobs: the list, submitting and cancelling, the mosaics of the open ones (mosaics.ts)
+// and, for jobs I accept by hand, the bids waiting for me.
+import type { JobsSlice, Slice } from './types.js';
+import { MosaicKeeper } from './mosaics.js';
+
+export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
+  const mosaics = new MosaicKeeper(transport, set, get);
+  const attempt = <T>(work: () => Promise<T>) => get().attempt(work);
+  return {
+    jobs: null,
+    mosaics: {},
+    bids: {},
+
+    async refreshJobs() {
+      const reply = await attempt(() => transport.call('jobs.list', {}));
+      if (reply) set({ jobs: [...reply.jobs].sort((a, b) => Date.parse(b.submitted_at) - Date.parse(a.submitted_at)) });
+    },
+
+    async submitRender(request) {
+      const reply = await attempt(() => transport.call('render.submit', request));
+      if (!reply) return undefined;
+      await get().refreshJobs();
+      void mosaics.watch(reply.job_id);
+      return reply.job_id;
+    },
+
+    async cancelJob(jobId) {
+      const reply = await attempt(() => transport.call('jobs.cancel', { job_id: jobId }));
+      if (reply) set((s) => ({ jobs: s.jobs?.map((j) => (j.job_id === jobId ? reply.job : j)) ?? null }));
+    },
+
+    watchJob: (jobId) => mosaics.watch(jobId),
+    unwatchJob: (jobId) => mosaics.unwatch(jobId),
+    onRenderEvent: (event) => mosaics.onEvent(event),
+    reloadMosaics: () => mosaics.reloadAll(),
+
+    async refreshBids(jobId) {
+      const reply = await attempt(() => transport.call('bids.list', { job_id: jobId }));
+      if (reply) set((s) => ({ bids: { ...s.bids, [jobId]: reply.bids } }));
+    },
+
+    async acceptBids(jobId, peerId) {
+      const reply = await attempt(() => transport.call('bids.accept', { job_id: jobId, node_id: peerId }));
+      if (reply && reply.refused.length > 0) {
+        const reasons = [...new Set(reply.refused.map((r) => r.reason))].join('; ');
+        get().reportError(`${reply.accepted} accepted, ${reply.refused.length} refused: ${reasons}`);
+      }
+      await Promise.all([get().refreshBids(jobId), get().refreshJobs()]);
+    },
+  };
+};

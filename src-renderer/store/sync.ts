@@ -1,0 +1,137 @@
+// Keeps the store current: status polled every two seconds while the page is visible, and ONE
+// subscription to the node's events that feeds the log and the mosaics and marks what to read
+// again. When the stream ends it is opened again with backoff, from the last event id seen (from
+// the start if the node restarted, since its event ids start over).
+import type { ApiEvent, ApiEventType } from '../../src-main/core/api/contract.js';
+import type { CallError, MeshTransport } from '../api/transport.js';
+import type { MeshStore } from './store.js';
+
+const STATUS_POLL_MS = 2000;
+/** Events are handed to the store in batches, at most this often. */
+const EVENT_FLUSH_MS = 100;
+/** What events make stale is read again at most this often. */
+const REFRESH_MS = 300;
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
+
+type Topic = 'status' | 'availability' | 'peers' | 'jobs' | 'ledger';
+
+/** What each event makes stale. */
+function topicsOf(type: ApiEventType): Topic[] {
+  if (type.startsWith('peer.') || type === 'trust.changed' || type === 'message.dropped') return ['peers', 'status'];
+  if (type === 'sharing.changed' || type === 'availability.changed' || type === 'slots.changed') return ['status', 'availability'];
+  if (type === 'price.changed') return ['status'];
+  if (type === 'ledger.entry') return ['ledger', 'status'];
+  if (type.startsWith('unit.')) return ['jobs', 'status'];
+  return ['jobs']; // job.*, bid.received, render.*
+}
+
+/** Starts polling and the event subscription; returns the function that stops both. */
+export function startSync(store: MeshStore, transport: MeshTransport): () => void {
+  const state = store.getState;
+  let stopped = false;
+  let lastEventId = 0;
+  let startedAt: string | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let retryMs = RETRY_FIRST_MS;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const later = (ms: number, run: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!stopped) run();
+    }, ms);
+    timers.add(timer);
+  };
+
+  // Stale topics, read again together.
+  const stale = new Set<Topic>();
+  const staleBids = new Set<string>();
+  let refreshDue = false;
+  const markStale = (...topics: Topic[]) => {
+    for (const t of topics) stale.add(t);
+    if (refreshDue) return;
+    refreshDue = true;
+    later(REFRESH_MS, () => {
+      refreshDue = false;
+      const s = state();
+      if (stale.has('status')) void s.refreshStatus();
+      if (stale.has('availability')) void s.refreshAvailability();
+      if (stale.has('peers')) void s.refreshPeers();
+      if (stale.has('jobs')) void s.refreshJobs();
+      if (stale.has('ledger')) void s.refreshLedger();
+      for (const jobId of staleBids) void s.refreshBids(jobId);
+      stale.clear();
+      staleBids.clear();
+    });
+  };
+
+  let batch: ApiEvent[] = [];
+  const flush = () => {
+    const events = batch;
+    batch = [];
+    const s = state();
+    s.addEvents(events);
+    for (const event of events) {
+      markStale(...topicsOf(event.type));
+      if (event.type === 'render.tile' || event.type === 'render.frame') s.onRenderEvent(event);
+      const jobId = event.data['job_id'];
+      if (event.type === 'bid.received' && typeof jobId === 'string' && s.jobs?.find((j) => j.job_id === jobId)?.manual_accept) staleBids.add(jobId);
+    }
+  };
+  const onEvent = (event: ApiEvent) => {
+    lastEventId = event.id;
+    retryMs = RETRY_FIRST_MS;
+    if (batch.length === 0) later(EVENT_FLUSH_MS, flush);
+    batch.push(event);
+  };
+
+  const subscribe = () => {
+    unsubscribe = transport.subscribe(lastEventId, onEvent, onEnd);
+  };
+  function onEnd(error: CallError) {
+    unsubscribe = undefined;
+    // A lost connection shows as the connection notice; a stream that broke the contract is an error to see.
+    if (error.code !== 'unavailable') state().reportError(error);
+    later(retryMs, () => void resubscribe());
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  }
+  const resubscribe = async () => {
+    try {
+      const status = await transport.call('status', {});
+      if (startedAt !== undefined && status.started_at !== startedAt) lastEventId = 0;
+      startedAt = status.started_at;
+    } catch {
+      later(retryMs, () => void resubscribe());
+      retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+      return;
+    }
+    subscribe();
+    markStale('status', 'availability', 'peers', 'jobs', 'ledger');
+    void state().reloadMosaics();
+  };
+
+  const poll = () => {
+    if (document.visibilityState === 'visible') void state().refreshStatus(true);
+    later(STATUS_POLL_MS, poll);
+  };
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') void state().refreshStatus(true);
+  };
+
+  void (async () => {
+    await state().refreshStatus(true);
+    startedAt = state().status?.started_at;
+    const s = state();
+    void Promise.all([s.refreshAvailability(), s.refreshPeers(), s.refreshJobs(), s.refreshLedger()]);
+    subscribe();
+    later(STATUS_POLL_MS, poll);
+  })();
+  document.addEventListener('visibilitychange', onVisible);
+
+  return () => {
+    stopped = true;
+    unsubscribe?.();
+    for (const timer of timers) clearTimeout(timer);
+    document.removeEventListener('visibilitychange', onVisible);
+  };
+}

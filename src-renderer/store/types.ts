@@ -1,0 +1,130 @@
+// The UI's state: one zustand store, made of slices (one file each), created with the transport.
+// Actions call the node through the transport and put what it answers in the state; a failed
+// call's message goes to `errors`, which the error banner shows.
+import type { StoreApi } from 'zustand';
+import type { ApiEvent, BidView, JobView, LedgerTransferView, MethodInput, MethodResult, PeerView } from '../../src-main/core/api/contract.js';
+import type { SharingSettings, WeeklyWindow } from '../../src-main/core/availability/index.js';
+import type { AvailabilitySlot } from '../../src-main/core/schemas/index.js';
+import type { NewWindow, WindowEdit } from '../availability/grid-model.js';
+import type { RenderRequest } from '../jobs/render-form.js';
+import type { MeshTransport } from '../api/transport.js';
+import type { DesktopBridge } from '../../src-preload/bridge.js';
+
+export type Status = MethodResult<'status'>;
+export type WindowEntry = MethodResult<'windows.list'>['windows'][number];
+export type LedgerSummary = Omit<MethodResult<'ledger.get'>, 'entries'>;
+
+export interface UiError {
+  id: number;
+  message: string;
+}
+
+export interface CommonSlice {
+  /** The desktop app's own settings; null in a browser. */
+  desktop: DesktopBridge | null;
+  errors: UiError[];
+  /** The node's reply to the last failed call, kept until dismissed. */
+  reportError(error: unknown): void;
+  dismissErrors(): void;
+  /** Runs a call; on failure reports it and gives undefined. */
+  attempt<T>(work: () => Promise<T>): Promise<T | undefined>;
+}
+
+/** One point of the dashboard's live utilisation chart. */
+export interface UtilisationSample {
+  t: number;
+  /** Units running, as a percent of this node's workers. */
+  mesh: number;
+  /** Other programs' CPU use, percent of the machine (null until measured). */
+  other: number | null;
+}
+
+export type Connection = { state: 'connecting' } | { state: 'live' } | { state: 'lost'; message: string };
+
+export interface NodeSlice {
+  status: Status | null;
+  connection: Connection;
+  samples: UtilisationSample[];
+  settings: SharingSettings | null;
+  windows: WindowEntry[] | null;
+  slots: AvailabilitySlot[] | null;
+  /** Polls status; `sample` adds a point to the utilisation chart (the timed polls do, refreshes after events do not). */
+  refreshStatus(sample?: boolean): Promise<void>;
+  refreshAvailability(): Promise<void>;
+  setSharing(on: boolean): Promise<void>;
+  updateSettings(changes: MethodInput<'settings.set'>): Promise<void>;
+  addWindow(window: NewWindow): Promise<void>;
+  /** Replaces a window's caps (windows.add with its id). */
+  saveWindow(window: WeeklyWindow): Promise<void>;
+  removeWindow(windowId: string): Promise<void>;
+  /** Adds the new pieces first, then removes the old windows, so a failure leaves too much rather than too little. */
+  applyWindowEdit(edit: WindowEdit): Promise<void>;
+  addSlot(slot: MethodInput<'slots.add'>): Promise<boolean>;
+  removeSlot(slotId: string): Promise<void>;
+}
+
+export interface PeersSlice {
+  peers: PeerView[] | null;
+  refreshPeers(): Promise<void>;
+  /** The peer id it turned out to be, or undefined (the error is reported). */
+  addPeer(multiaddr: string): Promise<string | undefined>;
+  setTrust(peerId: string, weight: number): Promise<void>;
+}
+
+export interface LedgerSlice {
+  transfers: LedgerTransferView[] | null;
+  ledger: LedgerSummary | null;
+  refreshLedger(): Promise<void>;
+  setPrices(changes: MethodInput<'prices.set'>): Promise<boolean>;
+}
+
+/** One frame of a render job as the mosaic shows it. */
+export interface FrameMosaic {
+  frame: number;
+  tilesTotal: number;
+  tilesDone: number;
+  /** The verified tiles painted so far (RGBA, width×height), until the frame's PNG replaces them. */
+  pixels: Uint8ClampedArray<ArrayBuffer> | null;
+  /** The finished frame, base64 PNG. */
+  png: string | null;
+  /** Bumped on every change to `pixels`, so the canvas knows to draw again. */
+  version: number;
+}
+
+export interface JobMosaic {
+  width: number;
+  height: number;
+  /** The first frames of the job (MOSAIC_FRAMES at most). */
+  frames: FrameMosaic[];
+  framesTotal: number;
+}
+
+export interface JobsSlice {
+  jobs: JobView[] | null;
+  /** Mosaics of the jobs the Jobs page shows open, by job id. */
+  mosaics: Record<string, JobMosaic>;
+  bids: Record<string, BidView[]>;
+  refreshJobs(): Promise<void>;
+  submitRender(request: RenderRequest): Promise<string | undefined>;
+  cancelJob(jobId: string): Promise<void>;
+  /** Loads a job's mosaic (what is already verified or finished) and keeps it current from events. */
+  watchJob(jobId: string): Promise<void>;
+  unwatchJob(jobId: string): void;
+  refreshBids(jobId: string): Promise<void>;
+  acceptBids(jobId: string, peerId: string): Promise<void>;
+  /** render.tile and render.frame events, for the mosaics. */
+  onRenderEvent(event: ApiEvent): void;
+  /** After the event stream was lost and came back: the open mosaics are read again. */
+  reloadMosaics(): Promise<void>;
+}
+
+export interface LogSlice {
+  /** The latest events, newest first. */
+  events: ApiEvent[];
+  addEvents(batch: readonly ApiEvent[]): void;
+}
+
+export type MeshState = CommonSlice & NodeSlice & PeersSlice & LedgerSlice & JobsSlice & LogSlice;
+export type SetState = StoreApi<MeshState>['setState'];
+export type GetState = () => MeshState;
+export type Slice<S> = (set: SetState, get: GetState, transport: MeshTransport) => S;

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_RENDER_FIELDS, parseFrameRange, renderRequest, type Scene } from '../../src-renderer/jobs/render-form.js';
+import { earningsByPeer, earningsSeries, earningsTotals } from '../../src-renderer/ledger/earnings-model.js';
+
+const scene = { camera: { position: [0, 1, 5], look_at: [0, 0, 0], fov: 40 } } as unknown as Scene;
+
+test('frames are one number or a range', () => {
+  assert.deepEqual(parseFrameRange('1-2'), { ok: true, value: { first: 1, last: 2 } });
+  assert.deepEqual(parseFrameRange(' 7 '), { ok: true, value: { first: 7, last: 7 } });
+  assert.equal(parseFrameRange('3-1').ok, false);
+  assert.equal(parseFrameRange('1,2').ok, false);
+});
+
+test('the form becomes a render.submit request with the budget in millicredits', () => {
+  const request = renderRequest({ ...DEFAULT_RENDER_FIELDS, frames: '1-2', width: '160', height: '90', spp: '4', tile: '32', budget: '2.5' }, scene, 'sample');
+  assert.deepEqual(request, {
+    ok: true,
+    value: { name: 'sample, frames 1–2, 160×90', scene, first_frame: 1, last_frame: 2, width: 160, height: 90, spp: 4, tile: 32, redundancy: 1, budget: 2500, manual_accept: false },
+  });
+});
+
+test('a field that is wrong is named in the message', () => {
+  const bad = renderRequest({ ...DEFAULT_RENDER_FIELDS, width: '0' }, scene, 'sample');
+  assert.equal(bad.ok, false);
+  assert.match(bad.ok ? '' : bad.error, /^width:/);
+  const budget = renderRequest({ ...DEFAULT_RENDER_FIELDS, budget: 'lots' }, scene, 'sample');
+  assert.match(budget.ok ? '' : budget.error, /^budget:/);
+});
+
+test('earned and spent add up per peer and over time from the transfers', () => {
+  const transfers = [
+    { at: '2026-03-01T10:00:00.000Z', peer_id: 'alice', amount: 1500, job_id: 'j1' },
+    { at: '2026-03-01T10:00:00.000Z', peer_id: 'bob', amount: -400, job_id: 'j2' },
+    { at: '2026-03-01T11:00:00.000Z', peer_id: 'alice', amount: 500, job_id: 'j1' },
+  ];
+  assert.deepEqual(earningsTotals(transfers), { earned: 2000, spent: 400 });
+  assert.deepEqual(earningsSeries(transfers), [
+    { t: Date.parse('2026-03-01T10:00:00.000Z'), earned: 1500, spent: 400 },
+    { t: Date.parse('2026-03-01T11:00:00.000Z'), earned: 2000, spent: 400 },
+  ]);
+  assert.deepEqual(earningsByPeer(transfers), [
+    { peer_id: 'alice', earned: 2000, spent: 0 },
+    { peer_id: 'bob', earned: 0, spent: 400 },
+  ]);
+  const many = Array.from({ length: 1000 }, (_, i) => ({ at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), peer_id: 'p', amount: 1, job_id: 'j' }));
+  const series = earningsSeries(many, 100);
+  assert.equal(series.length, 100);
+  assert.deepEqual(series.at(-1), { t: Date.UTC(2026, 0, 1, 0, 16, 39), earned: 1000, spent: 0 });
+});
