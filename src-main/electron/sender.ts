@@ -1,9 +1,9 @@
 // What the desktop app's IPC does, without Electron: who may ask (the sender check), and what
 // each channel answers. ipc.ts only binds ipcMain's channels to this router, so plain Node tests
 // run every decision made here.
-import { ApiEventSchema, MAX_EVENTS_PER_FRAME, type ApiEvent, type ApiHandlers, type EventFeed } from '../core/api/contract.js';
-import { validate } from '../core/schemas/index.js';
+import type { ApiHandlers, EventFeed } from '../core/api/contract.js';
 import { describe, dispatchCall, type ApiReply } from '../node/api/dispatch.js';
+import { batchedSubscription } from '../node/api/event-batches.js';
 import { isAppOrigin } from './app-scheme.js';
 
 /** What Electron tells us about the frame that sent a message (ipc.ts reads it off the event). */
@@ -122,33 +122,4 @@ export function ipcRouter({ handlers, events, loginItem, log }: IpcRouterOptions
 
 function isWholeNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-/**
- * Subscribes to the feed and hands over the events of one tick together, as JSON lines, at most
- * MAX_EVENTS_PER_FRAME per batch (the same framing the WebSocket stream uses). Every event is
- * checked against the contract first: a bad one is a bug in the feed, logged and not sent.
- */
-export function batchedSubscription(events: EventFeed, after: number, sendLines: (lines: string) => void, log: (message: string) => void): () => void {
-  let queued: string[] = [];
-  let ended = false;
-  const flush = () => {
-    const lines = queued;
-    queued = [];
-    try {
-      for (let i = 0; i < lines.length && !ended; i += MAX_EVENTS_PER_FRAME) sendLines(lines.slice(i, i + MAX_EVENTS_PER_FRAME).join('\n'));
-    } catch (err) {
-      log(`sending events failed: ${describe(err)}`); // the page is going away; its 'destroyed' ends the subscription
-    }
-  };
-  const unsubscribe = events.subscribe(after, (event: ApiEvent) => {
-    const checked = validate(ApiEventSchema, event);
-    if (!checked.ok) return log(`event feed sent an event that breaks the contract (a bug in the feed): ${checked.error.message}`);
-    if (queued.length === 0) setImmediate(flush);
-    queued.push(JSON.stringify(checked.value));
-  });
-  return () => {
-    ended = true;
-    unsubscribe();
-  };
 }

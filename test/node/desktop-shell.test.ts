@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import { MAX_EVENTS_PER_FRAME, type MethodResult } from '../../src-main/core/api/contract.js';
 import { APP_CONTENT_SECURITY_POLICY, APP_START_URL, appResponse, isAppPage, isHttpsUrl } from '../../src-main/electron/app-scheme.js';
 import { launchOptions } from '../../src-main/electron/launch-options.js';
-import { batchedSubscription, ipcRouter, MAX_SUBSCRIPTIONS_PER_PAGE, type SenderInfo } from '../../src-main/electron/sender.js';
+import { ipcRouter, MAX_SUBSCRIPTIONS_PER_PAGE, type SenderInfo } from '../../src-main/electron/sender.js';
+import { batchedSubscription } from '../../src-main/node/api/event-batches.js';
 import { trayStatusLine } from '../../src-main/electron/tray-status.js';
 import { apiEvent, MemoryEventFeed, stubHandlers } from './api-stub-handlers.js';
 
@@ -90,7 +91,7 @@ test('events reach the page in batches of one tick, as contract-checked JSON lin
   const feed = new MemoryEventFeed(2);
   const batches: string[] = [];
   const logged: string[] = [];
-  const unsubscribe = batchedSubscription(feed, 1, (lines) => batches.push(lines), (m) => logged.push(m));
+  const unsubscribe = batchedSubscription(feed, 1, (lines: string) => batches.push(lines), (m: string) => logged.push(m));
   await tick();
   assert.deepEqual(batches, [JSON.stringify(apiEvent(2))]); // only what came after `after`
 

@@ -6,9 +6,9 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ApiEventSchema, MAX_API_BODY_BYTES, MAX_EVENTS_PER_FRAME, type ApiErrorCode, type ApiEvent, type ApiHandlers, type EventFeed } from '../../core/api/contract.js';
-import { validate } from '../../core/schemas/index.js';
+import { MAX_API_BODY_BYTES, type ApiErrorCode, type ApiHandlers, type EventFeed } from '../../core/api/contract.js';
 import { clip, describe, dispatchCall, isMethodName } from './dispatch.js';
+import { batchedSubscription } from './event-batches.js';
 import { API_PATH_PREFIX, EVENTS_PATH, HEALTH_PATH, TOKEN_PROTOCOL_PREFIX } from './endpoint.js';
 import { HTTP_STATUS_OF } from './errors.js';
 import { isUiPath, sendUiFile } from './static-ui.js';
@@ -118,23 +118,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     });
     ws.on('error', () => ws.terminate());
     // Events of one moment go out together (one frame, one write), as JSON lines.
-    let queued: string[] = [];
-    const flush = () => {
-      const lines = queued;
-      queued = [];
+    const sendBatch = (lines: string, lastId: number) => {
       if (ws.readyState !== WebSocket.OPEN) return;
       if (ws.bufferedAmount > MAX_EVENT_BACKLOG_BYTES) return ws.close(1013, `falling behind; reconnect with after=${lastSent}`);
-      for (let i = 0; i < lines.length; i += MAX_EVENTS_PER_FRAME) ws.send(lines.slice(i, i + MAX_EVENTS_PER_FRAME).join('\n'));
-    };
-    const send = (event: ApiEvent) => {
-      const checked = validate(ApiEventSchema, event);
-      if (!checked.ok) return log(`event feed sent an event that breaks the contract (a bug in the feed): ${checked.error.message}`);
-      if (queued.length === 0) setImmediate(flush);
-      queued.push(JSON.stringify(checked.value));
-      lastSent = checked.value.id;
+      ws.send(lines);
+      lastSent = lastId;
     };
     try {
-      unsubscribe = options.events.subscribe(after, send);
+      unsubscribe = batchedSubscription(options.events, after, sendBatch, log);
       if (closed) unsubscribe();
     } catch (err) {
       log(`event feed failed: ${describe(err)}`);

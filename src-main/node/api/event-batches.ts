@@ -1,0 +1,38 @@
+// How events leave the node for a UI, over either carrier (the WebSocket stream, the desktop app's
+// IPC): the events of one tick go together, as JSON lines, at most MAX_EVENTS_PER_FRAME a batch.
+// Every event is checked against the contract first: a bad one is a bug in the feed, logged and
+// not sent.
+import { ApiEventSchema, MAX_EVENTS_PER_FRAME, type ApiEvent, type EventFeed } from '../../core/api/contract.js';
+import { validate } from '../../core/schemas/index.js';
+import { describe } from './dispatch.js';
+
+/** Called with each batch and the id of its last event; may throw when the receiver went away. */
+export type BatchSink = (lines: string, lastId: number) => void;
+
+/** Subscribes to the feed from `after`; returns the unsubscribe (after which nothing more is sent). */
+export function batchedSubscription(events: EventFeed, after: number, sendBatch: BatchSink, log: (message: string) => void): () => void {
+  let queued: { line: string; id: number }[] = [];
+  let ended = false;
+  const flush = () => {
+    const batch = queued;
+    queued = [];
+    try {
+      for (let i = 0; i < batch.length && !ended; i += MAX_EVENTS_PER_FRAME) {
+        const part = batch.slice(i, i + MAX_EVENTS_PER_FRAME);
+        sendBatch(part.map((e) => e.line).join('\n'), part.at(-1)!.id);
+      }
+    } catch (err) {
+      log(`sending events failed: ${describe(err)}`); // the receiver is going away; its end unsubscribes
+    }
+  };
+  const unsubscribe = events.subscribe(after, (event: ApiEvent) => {
+    const checked = validate(ApiEventSchema, event);
+    if (!checked.ok) return log(`event feed sent an event that breaks the contract (a bug in the feed): ${checked.error.message}`);
+    if (queued.length === 0) setImmediate(flush);
+    queued.push({ line: JSON.stringify(checked.value), id: checked.value.id });
+  });
+  return () => {
+    ended = true;
+    unsubscribe();
+  };
+}
