@@ -3,6 +3,9 @@
 // slow unit from a slow batch. Nothing here trusts the module: every way it can end is caught and
 // turned into plain data.
 import { createHash } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import {
   abiImports,
   callUnit,
@@ -15,6 +18,22 @@ import {
   type AbiExports,
 } from './abi.js';
 import type { ExecErrorCode, ExecFailure } from './errors.js';
+
+/**
+ * Units run at the lowest CPU priority, as BOINC's do: the person's own programs, and this node's
+ * main thread (network, journal, UI), come first. Linux numbers threads as tasks, so the nice value
+ * of this worker's own task is set; elsewhere setPriority would lower the whole process.
+ */
+function lowerThisThreadsPriority(): void {
+  if (isMainThread || process.platform !== 'linux') return; // imported on the main thread too (direct.ts)
+  try {
+    const task = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isSafeInteger(task) && task > 0) setPriority(task, 19);
+  } catch {
+    // No /proc, or not allowed: the worker runs at the process's priority.
+  }
+}
+lowerThisThreadsPriority();
 
 export interface WorkerUnit {
   moduleHash: string;
