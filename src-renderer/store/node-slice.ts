@@ -39,6 +39,7 @@ export const nodeSlice: Slice<NodeSlice> = (set, get, transport) => {
         ]);
         set({ windows: windows.windows, slots: slots.slots, settings: settings.settings });
       });
+      await get().refreshStatus(); // what is offered now follows the windows and slots at once
     },
 
     async setSharing(on) {
