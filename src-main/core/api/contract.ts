@@ -306,7 +306,7 @@ export const API_METHODS = {
       entries: boundedArray(LedgerEntryViewSchema, 10_000),
     }),
   ),
-  /** What I earned and spent, transfer by transfer (newest `limit`, oldest first): the earnings chart's data. */
+  /** What I earned and spent, transfer by transfer (the newest `limit`, in the order recorded): the earnings chart's data. */
   'ledger.transfers': method(
     z.strictObject({ limit: z.number().int().min(1).max(10_000).default(1000) }),
     z.strictObject({ transfers: boundedArray(LedgerTransferViewSchema, 10_000) }),

@@ -201,8 +201,9 @@ export class Journal {
   }
 
   /**
-   * Money that moved to or from me, the newest `limit` transfers, oldest first (for the earnings
-   * chart): positive, a peer paid me (I ran or verified their unit); negative, I paid a peer.
+   * Money that moved to or from me, the newest `limit` transfers in the order I recorded them (the
+   * entries' `at` comes from whoever wrote them, so a chart sorts by it): positive, a peer paid me
+   * (I ran or verified their unit); negative, I paid a peer.
    */
   ledgerTransfers(me: string, limit: number): { at: string; peer_id: string; amount: number; job_id: string }[] {
     this.flush();
