@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import type { PriceSchedule } from '../../src-main/core/schemas/index.js';
 import { formatCredits, parseCredits } from '../format.js';
+import { FormProblem } from './basics.js';
 
 type PriceKey = 'per_gfuel' | 'per_core_second' | 'minimum';
 const FIELDS: Array<{ key: PriceKey; label: string; hint: string }> = [
@@ -57,11 +58,7 @@ export function PriceForm({ price, onSave }: { price: PriceSchedule; onSave: (ch
           </span>
         </label>
       ))}
-      {problem && (
-        <p className="form-problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <FormProblem problem={problem} />
       <div className="form-actions">
         {saved && <span className="form-note">Saved; peers see the new prices with your next advert.</span>}
         <button type="submit" className="button button-primary" disabled={!dirty} data-testid="price-save">

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { DEFAULT_RENDER_FIELDS, renderRequest, type RenderFields, type RenderRequest, type Scene } from '../jobs/render-form.js';
 import { formatCredits } from '../format.js';
 import { Icon } from './Icon.js';
+import { FormProblem } from './basics.js';
 
 export interface SampleScene {
   id: string;
@@ -105,11 +106,7 @@ export function RenderForm({ samples, balance, onSubmit }: { samples: readonly S
           <span className="field-hint">Otherwise the best bids are accepted for you.</span>
         </span>
       </label>
-      {problem && (
-        <p className="form-problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <FormProblem problem={problem} />
       <button type="submit" className="button button-primary button-block" disabled={submitting} data-testid="render-submit">
         <Icon name="jobs" /> {submitting ? 'Submitting…' : 'Render'}
       </button>

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import type { AvailabilitySlot } from '../../src-main/core/schemas/index.js';
 import { formatGiB } from '../format.js';
-import { Card, EmptyState } from './basics.js';
+import { Card, EmptyState, FormProblem } from './basics.js';
 import { Icon } from './Icon.js';
 
 const when = (iso: string) => new Date(iso).toLocaleString([], { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
@@ -58,11 +58,7 @@ export function SlotsCard({ slots, defaultCores, onAdd, onRemove }: {
           <Icon name="plus" /> Add
         </button>
       </form>
-      {problem && (
-        <p className="form-problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <FormProblem problem={problem} />
       {slots.length === 0 ? (
         <EmptyState icon="availability" title="No one-off slots">
           Add one to share your machine for a single stretch, say this weekend.

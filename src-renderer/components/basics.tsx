@@ -93,3 +93,12 @@ export function Loading({ what }: { what: string }) {
     </div>
   );
 }
+
+/** Why a form cannot be sent as filled in, read out by screen readers; nothing when all is well. */
+export function FormProblem({ problem }: { problem: string | null | undefined }) {
+  return problem ? (
+    <p className="form-problem" role="alert">
+      {problem}
+    </p>
+  ) : null;
+}
