@@ -91,7 +91,7 @@ async function startToInteractive(browser: Browser): Promise<{ healthMs: number;
   const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
-    [MESHCTL, 'node', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--api-port', String(port), '--print-ui-url'],
+    [MESHCTL, 'node', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--api-port', String(port), '--print-ui-url', '--gpu', 'off'],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   try {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Bundles what runs in Chromium: the React UI (dist/src-renderer: index.html and assets/) and the
-// desktop app's preload (dist/src-preload/preload.cjs; a sandboxed preload must be one CommonJS
-// file). tsc type-checks both beforehand (their tsconfigs emit nothing).
+// Bundles what runs in Chromium: the React UI (dist/src-renderer: index.html and assets/), the GPU
+// runner page (dist/src-gpu: runner.html and runner.js, WGSL inlined as text) and the desktop app's
+// preloads (dist/src-preload/*.cjs; a sandboxed preload must be one CommonJS file). tsc type-checks
+// them beforehand (their tsconfigs emit nothing).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,8 @@ const out = `${dist}/src-renderer`;
 rmSync(`${out}/assets`, { recursive: true, force: true });
 mkdirSync(`${out}/assets`, { recursive: true });
 copyFileSync(`${root}src-renderer/index.html`, `${out}/index.html`);
+mkdirSync(`${dist}/src-gpu`, { recursive: true });
+copyFileSync(`${root}src-gpu/runner.html`, `${dist}/src-gpu/runner.html`);
 
 const production = process.env.MESH_UI_DEV !== '1';
 await Promise.all([
@@ -33,8 +36,21 @@ await Promise.all([
     logLevel: 'warning',
   }),
   build({
-    entryPoints: [`${root}src-preload/preload.ts`],
-    outfile: `${dist}/src-preload/preload.cjs`,
+    entryPoints: { runner: `${root}src-gpu/runner.ts` },
+    outdir: `${dist}/src-gpu`,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    minify: production,
+    sourcemap: true,
+    loader: { '.wgsl': 'text' },
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: { preload: `${root}src-preload/preload.ts`, 'gpu-preload': `${root}src-preload/gpu-preload.ts` },
+    outdir: `${dist}/src-preload`,
+    outExtension: { '.js': '.cjs' },
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -44,4 +60,4 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
-console.log('ui build: dist/src-renderer, dist/src-preload');
+console.log('ui build: dist/src-renderer, dist/src-gpu, dist/src-preload');

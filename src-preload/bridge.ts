@@ -26,3 +26,5 @@ export const IPC_UNSUBSCRIBE = 'mesh:events:unsubscribe';
 export const IPC_EVENTS = 'mesh:events';
 export const IPC_GET_OPEN_AT_LOGIN = 'mesh:desktop:get-open-at-login';
 export const IPC_SET_OPEN_AT_LOGIN = 'mesh:desktop:set-open-at-login';
+/** The desktop app's hidden GPU window: the main process sends the runner page its MessagePort here. */
+export const IPC_GPU_PORT = 'mesh:gpu:port';

@@ -45,6 +45,7 @@ export function registerJobCommands(program: Command): void {
     .option('--spp <n>', 'render: samples per pixel', '16')
     .option('--tile <px>', 'render: tile size (one unit per tile)', '64')
     .option('--seed <n>', 'render: the seed (render-local --seed reproduces a frame)', '0')
+    .option('--gpu <mode>', 'render: GPU allowed, required or forbidden (forbidden: CPU only, bit-exact)', 'allowed')
     .option('--out <dir>', 'render: wait, writing each frame to DIR/frame-####.png as it is finished')
     .option('--redundancy <n>', `workers per unit whose outputs must agree (1..${MAX_REDUNDANCY})`, '1')
     .requiredOption('--budget <credits>', 'the most the whole job may cost, in credits (3 decimals)')

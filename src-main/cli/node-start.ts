@@ -1,6 +1,6 @@
 // meshctl node start: runs a node until SIGINT or SIGTERM, and prints one JSON line once it is up
 // (peerId, listen addresses, API URL), so scripts and tests can read where it is.
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadOrCreateToken, webUiUrl } from '../node/api/index.js';
 import { defaultDataDir } from '../node/config/data-dir.js';
 import { wholeNumber } from './args.js';
@@ -29,7 +29,14 @@ export function registerNodeStart(program: Command): void {
     .option('--name <name>', 'the name peers see')
     .option('--print-ui-url', 'also print the web UI address (with its token) once the node is up')
     .option('--grace-seconds <s>', 'seconds added to every unit deadline (default 30)', integerOption('--grace-seconds', 0, 86_400))
-    .action(async (o: { dataDir: string; listen: string[]; apiPort?: number; mdns: boolean; bootstrap: string[]; workers?: number; name?: string; graceSeconds?: number; printUiUrl?: boolean }) => {
+    .addOption(
+      new Option('--gpu <mode>', 'GPU units: auto (a hardware GPU only), on (a software adapter too), off')
+        .choices(['auto', 'on', 'off'])
+        .default('auto')
+        .env('MESH_GPU'),
+    )
+    .addOption(new Option('--chromium <path>', 'the Chromium that runs GPU units (default: the usual places)').env('MESH_CHROMIUM'))
+    .action(async (o: { dataDir: string; listen: string[]; apiPort?: number; mdns: boolean; bootstrap: string[]; workers?: number; name?: string; graceSeconds?: number; printUiUrl?: boolean; gpu: 'auto' | 'on' | 'off'; chromium?: string }) => {
       // Loaded here, not at the top: every other meshctl command would pay for libp2p and the sandbox.
       const { startDaemon } = await import('../node/mesh/daemon.js');
       let daemon;
@@ -43,6 +50,7 @@ export function registerNodeStart(program: Command): void {
           ...(o.workers !== undefined ? { workers: o.workers } : {}),
           ...(o.name !== undefined ? { name: o.name } : {}),
           ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
+          gpu: { mode: o.gpu, ...(o.chromium !== undefined ? { chromium: o.chromium } : {}) },
         });
       } catch (err) {
         process.stderr.write(`meshctl: could not start the node: ${(err as Error).message}\n`);

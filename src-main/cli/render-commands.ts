@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { FrameView, MethodInput } from '../core/api/contract.js';
-import { MAX_FRAME } from '../core/schemas/render-job.js';
+import { GpuModeSchema, MAX_FRAME, type GpuMode } from '../core/schemas/render-job.js';
 import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError, wholeNumber } from './args.js';
@@ -22,6 +22,7 @@ export interface RenderOptions {
   spp: string;
   tile: string;
   seed: string;
+  gpu?: string;
 }
 
 /** `--frames 3` or `--frames 1-4` (inclusive). */
@@ -43,12 +44,19 @@ export async function renderSubmission(options: RenderOptions): Promise<Omit<Met
     spp: wholeNumber('--spp', options.spp, 1, 4096),
     tile: wholeNumber('--tile', options.tile, 1, 8192),
     seed: wholeNumber('--seed', options.seed, 0, 0xffffffff),
+    gpu: gpuMode(options.gpu ?? 'allowed'),
   };
   // Loaded here, not at the top: the OBJ parser would slow every other meshctl command.
   const { loadSceneFile } = await import('../node/render/scene-file.js');
   const scene = await loadSceneFile(options.render);
   if (!scene.ok) throw new CliError(scene.error);
   return { ...numbers, scene: scene.json as MethodInput<'render.submit'>['scene'] };
+}
+
+function gpuMode(text: string): GpuMode {
+  const mode = GpuModeSchema.safeParse(text);
+  if (!mode.success) throw new CliError(`--gpu: expected allowed, required or forbidden, got ${JSON.stringify(text)}`);
+  return mode.data;
 }
 
 /** The file a frame's PNG is written to, numbered like Blender's frame-####. */

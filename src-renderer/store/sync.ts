@@ -20,7 +20,7 @@ type Topic = 'status' | 'availability' | 'peers' | 'jobs' | 'ledger';
 function topicsOf(type: ApiEventType): Topic[] {
   if (type.startsWith('peer.') || type === 'trust.changed' || type === 'message.dropped') return ['peers', 'status'];
   if (type === 'sharing.changed' || type === 'availability.changed' || type === 'slots.changed') return ['status', 'availability'];
-  if (type === 'price.changed') return ['status'];
+  if (type === 'price.changed' || type === 'gpu.changed') return ['status'];
   if (type === 'ledger.entry') return ['ledger', 'status'];
   if (type.startsWith('unit.')) return ['jobs', 'status'];
   return ['jobs']; // job.*, bid.received, render.*

@@ -48,7 +48,7 @@ interface Run {
 /** Runs meshctl asynchronously: the server answering it lives in this process's event loop. */
 function run(...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NODE_COMPILE_CACHE: compileCache }; // later starts skip compiling
+    const env = { ...process.env, MESH_GPU: 'off', NODE_COMPILE_CACHE: compileCache }; // later starts skip compiling
     const child = spawn(process.execPath, [meshctl, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';

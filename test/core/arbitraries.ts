@@ -247,8 +247,9 @@ export const workResultArb = recordOf<S.WorkResult>(
     resources_used: computeResourceArb,
     verification_hash: idArb,
     timestamp: isoTimeArb,
+    device: fc.constant('gpu' as const),
   },
-  ['fuel'],
+  ['fuel', 'device'],
 );
 
 export const verificationConsensusArb = recordOf<S.VerificationConsensus>(
@@ -344,8 +345,9 @@ export const executionReceiptArb = recordOf<S.ExecutionReceipt>(
     verification_hash: idArb,
     fuel: countArb,
     wall_ms: countArb,
+    device: fc.constant('gpu' as const),
   },
-  ['module_cid', 'input_cid', 'fuel'],
+  ['module_cid', 'input_cid', 'fuel', 'device'],
 );
 
 export const verificationReceiptArb = recordOf<S.VerificationReceipt>({
@@ -410,7 +412,7 @@ export const policyArb: fc.Arbitrary<S.Policy> = fc.oneof(
 const frameArb = fc.integer({ min: 0, max: MAX_FRAME });
 const sideArb = fc.integer({ min: 1, max: 8192 });
 export const renderSpecArb: fc.Arbitrary<S.RenderSpec> = fc
-  .record({ first_frame: frameArb, span: fc.integer({ min: 0, max: 100 }), width: sideArb, height: sideArb, spp: fc.integer({ min: 1, max: 4096 }), tile: sideArb, seed: fc.nat({ max: 0xffffffff }) })
+  .record({ first_frame: frameArb, span: fc.integer({ min: 0, max: 100 }), width: sideArb, height: sideArb, spp: fc.integer({ min: 1, max: 4096 }), tile: sideArb, seed: fc.nat({ max: 0xffffffff }), gpu: fc.constantFrom('allowed' as const, 'required' as const, 'forbidden' as const) })
   .filter((r) => r.first_frame + r.span <= MAX_FRAME)
   .map(({ span, ...r }) => ({ ...r, last_frame: r.first_frame + span }));
 
@@ -472,7 +474,8 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     unit_id: idArb,
     verdict: fc.constantFrom('verified' as const, 'rejected' as const),
     consensus_hash: fc.option(idArb, { nil: null }),
-  }),
+    agreeing_results: fc.array(idArb, { maxLength: 3 }),
+  }, ['agreeing_results']),
   'receipt.stored': recordOf<S.NodeEventOf<'receipt.stored'>>(
     { ...eventOf('receipt.stored'), cid: idArb, receipt: receiptArb, sig: fc.base64String({ minLength: 4, maxLength: 88 }) },
     ['sig'],

@@ -14,7 +14,7 @@ test('quorum: 1 of 1, 2 of 2, 2 of 3, 3 of 4, 3 of 5', () => {
 
 test('redundancy 1: the single result is verified', () => {
   const d = decideConsensus({ redundancy: 1, votes: [vote('a', 'h1')], maxReplicas: 1 });
-  assert.deepEqual(d, { status: 'verified', hash: 'h1', agreeing: ['a'], dissenting: [], ignored: [] });
+  assert.deepEqual(d, { status: 'verified', hash: 'h1', results: ['r-a-h1'], agreeing: ['a'], dissenting: [], ignored: [] });
 });
 
 test('no votes yet: pending, needing a full quorum', () => {
@@ -30,7 +30,7 @@ test('redundancy 2 needs both results to agree', () => {
 
 test('redundancy 3: two agreeing results verify, the third peer dissents', () => {
   const d = decideConsensus({ redundancy: 3, votes: [vote('c', 'bad'), vote('a', 'h1'), vote('b', 'h1')], maxReplicas: 5 });
-  assert.deepEqual(d, { status: 'verified', hash: 'h1', agreeing: ['a', 'b'], dissenting: ['c'], ignored: [] });
+  assert.deepEqual(d, { status: 'verified', hash: 'h1', results: ['r-a-h1', 'r-b-h1'], agreeing: ['a', 'b'], dissenting: ['c'], ignored: [] });
 });
 
 test('redundancy 3: two disagreeing results wait for the third, already in flight', () => {
@@ -46,7 +46,7 @@ test('redundancy 2 disagreeing: a conflict asks for one extra replica', () => {
 test('the extra replica breaks the tie', () => {
   const votes = [vote('a', 'h1'), vote('b', 'h2'), vote('c', 'h2')];
   const d = decideConsensus({ redundancy: 2, votes, maxReplicas: 4, requested: 3 });
-  assert.deepEqual(d, { status: 'verified', hash: 'h2', agreeing: ['b', 'c'], dissenting: ['a'], ignored: [] });
+  assert.deepEqual(d, { status: 'verified', hash: 'h2', results: ['r-b-h2', 'r-c-h2'], agreeing: ['b', 'c'], dissenting: ['a'], ignored: [] });
 });
 
 test('a conflict counts replicas already requested', () => {
@@ -91,7 +91,8 @@ const withinOne: Comparator = (a, b) => Math.abs(Number(a.hash) - Number(b.hash)
 test('with a comparator, results within tolerance agree', () => {
   const votes = [vote('a', '10'), vote('b', '11'), vote('c', '50')];
   const d = decideConsensus({ redundancy: 3, votes, maxReplicas: 5, comparator: withinOne });
-  assert.deepEqual(d, { status: 'verified', hash: '10', agreeing: ['a', 'b'], dissenting: ['c'], ignored: [] });
+  // The agreeing results are both, though their hashes differ: both get paid.
+  assert.deepEqual(d, { status: 'verified', hash: '10', results: ['r-a-10', 'r-b-11'], agreeing: ['a', 'b'], dissenting: ['c'], ignored: [] });
   const exact = decideConsensus({ redundancy: 3, votes, maxReplicas: 5 });
   assert.equal(exact.status, 'conflict');
 });
@@ -142,3 +143,16 @@ test('property: outcomes are consistent with the quorum and the replica bound', 
     }),
   );
 });
+
+test('a rejected result (failed its spot-check) never forms a quorum, but counts as cast and dissents', () => {
+  const liar = vote('a', 'h1');
+  const alone = decideConsensus({ redundancy: 1, votes: [liar], maxReplicas: 3, rejected: new Set([liar.result_id]) });
+  assert.deepEqual(alone, { status: 'conflict', extraReplicas: 1, ignored: [] });
+  const honest = vote('b', 'h2');
+  const settled = decideConsensus({ redundancy: 1, votes: [liar, honest], maxReplicas: 3, requested: 2, rejected: new Set([liar.result_id]) });
+  assert.deepEqual(settled, { status: 'verified', hash: 'h2', results: ['r-b-h2'], agreeing: ['b'], dissenting: ['a'], ignored: [] });
+  const liars = [vote('a', 'x'), vote('b', 'y'), vote('c', 'z')];
+  const exhausted = decideConsensus({ redundancy: 1, votes: liars, maxReplicas: 3, rejected: new Set(liars.map((v) => v.result_id)) });
+  assert.deepEqual(exhausted, { status: 'failed', reason: 'replicas_exhausted', ignored: [] });
+});
+

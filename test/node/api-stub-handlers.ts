@@ -1,6 +1,7 @@
 // Stub API handlers and an in-memory event feed for the transport tests: every handler records its
 // call and answers a fixed, contract-valid result, so a test can check both what reached the
 // handlers (nothing, on a refusal) and what came back.
+import { GPU_OFF } from '../../src-main/core/gpu/index.js';
 import type { ApiEvent, ApiHandlers, EventFeed, JobView, MethodName, MethodResult } from '../../src-main/core/api/contract.js';
 
 export const STUB_PEER = '12D3KooWStubPeer';
@@ -26,6 +27,7 @@ export const STUB_STATUS: MethodResult<'status'> = {
   availability: { offering: true, cores: 4, paused: null },
   hardware: null,
   calibration: null,
+  gpu: GPU_OFF,
   other_load_pct: null,
 };
 

@@ -21,7 +21,8 @@ import {
 } from '../schemas/index.js';
 import { SharingSettingsSchema, WeeklyWindowSchema } from '../availability/schema.js';
 import { CalibrationSchema, HardwareInfoSchema } from '../schemas/hardware.js';
-import { MAX_FRAME } from '../schemas/render-job.js';
+import { GpuModeSchema, MAX_FRAME } from '../schemas/render-job.js';
+import { GpuStatusSchema } from '../gpu/status.js';
 import { MAX_REDUNDANCY } from '../schemas/work.js';
 import { SceneSchema } from '../render/scene.js';
 import { TILE_LIMITS } from '../render/tiles.js';
@@ -77,6 +78,8 @@ export const UnitViewSchema = z.strictObject({
   estimated_seconds: NonNegative.nullable(),
   seconds: NonNegative.nullable(),
   fuel: Count.nullable(),
+  /** Where the verified result ran: the CPU (WASM) or a GPU (WebGPU); null before a verdict. */
+  device: z.enum(['cpu', 'gpu']).nullable(),
 });
 
 export const JobViewSchema = z.strictObject({
@@ -155,6 +158,8 @@ export const SubmitRenderSchema = z.strictObject({
   spp: z.number().int().min(1).max(TILE_LIMITS.spp),
   tile: Side.default(64),
   seed: z.number().int().min(0).max(0xffffffff).default(0),
+  /** GPU allowed (the default), required, or forbidden (CPU only: bit-exact tiles). */
+  gpu: GpuModeSchema.default('allowed'),
   redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
   budget: Credits,
   max_price: Credits.optional(),
@@ -199,6 +204,7 @@ export const ApiEventSchema = z.strictObject({
     'render.tile',
     'render.frame',
     'price.changed',
+    'gpu.changed',
   ]),
   /** The event's subject: ids and figures, flat (JSON scalars only). */
   data: z.record(z.string().max(64), z.union([z.string().max(LIMITS.nameChars * 4), z.number(), z.boolean(), z.null()])),
@@ -235,6 +241,8 @@ export const API_METHODS = {
       /** The probe's findings, once it has run; the calibration, once it has run on this hardware. */
       hardware: HardwareInfoSchema.nullable(),
       calibration: CalibrationSchema.nullable(),
+      /** GPU units: whether this node runs them, on which adapter, how fast, or why not. */
+      gpu: GpuStatusSchema,
       /** Other programs' CPU use, percent of the machine (null until measured). */
       other_load_pct: z.number().min(0).max(100).nullable(),
     }),

@@ -20,6 +20,11 @@ export interface ConsensusInput {
   requested?: number;
   /** Tolerance check for units that are not bit-exact (GPU); exact hash equality by default. */
   comparator?: Comparator;
+  /**
+   * Results that failed a check of their own (a GPU tile that failed its CPU spot-check): they
+   * count as cast, towards `maxReplicas`, and dissent, but never agree with anything.
+   */
+  rejected?: ReadonlySet<string>;
 }
 
 export type FailureReason =
@@ -31,7 +36,8 @@ export type FailureReason =
   | 'invalid_arguments';
 
 export type ConsensusOutcome =
-  | { status: 'verified'; hash: string; agreeing: string[]; dissenting: string[] }
+  /** `hash`: the first agreeing result's; `results`: the agreeing results' ids (with a comparator their hashes may differ). */
+  | { status: 'verified'; hash: string; results: string[]; agreeing: string[]; dissenting: string[] }
   /** `needed`: how many more agreeing results a quorum still needs; enough are already in flight. */
   | { status: 'pending'; needed: number }
   /** `extraReplicas`: results to ask for beyond those received and in flight. */
@@ -57,7 +63,7 @@ export function decideConsensus(input: ConsensusInput): ConsensusDecision {
 function decideCounted(input: ConsensusInput, counted: readonly Vote[]): ConsensusOutcome {
   if (!validArguments(input)) return { status: 'failed', reason: 'invalid_arguments' };
   const quorum = quorumFor(input.redundancy);
-  const clusters = clusterVotes(counted, input.comparator ?? sameHash);
+  const clusters = clusterVotes(counted.filter((vote) => !input.rejected?.has(vote.result_id)), input.comparator ?? sameHash);
 
   const atQuorum = clusters.filter((cluster) => cluster.length >= quorum);
   if (atQuorum.length > 1) return { status: 'failed', reason: 'competing_quorums' };
@@ -66,6 +72,7 @@ function decideCounted(input: ConsensusInput, counted: readonly Vote[]): Consens
     return {
       status: 'verified',
       hash: winner[0]!.hash,
+      results: winner.map((vote) => vote.result_id),
       agreeing: peersOf(winner),
       dissenting: peersOf(counted.filter((vote) => !winner.includes(vote))),
     };

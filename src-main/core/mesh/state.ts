@@ -134,7 +134,7 @@ export class MeshState {
         return;
       }
       case 'unit.verified':
-        this.#verdict(event.unit_id, event.verdict, event.consensus_hash, event.at);
+        this.#verdict(event.unit_id, event.verdict, event.consensus_hash, event.at, event.agreeing_results);
         return;
       case 'receipt.stored': {
         const chain = this.receipts.get(event.receipt.author);
@@ -167,18 +167,19 @@ export class MeshState {
     }
   }
 
-  #verdict(unitId: string, verdict: 'verified' | 'rejected', hash: string | null, at: string): void {
+  #verdict(unitId: string, verdict: 'verified' | 'rejected', hash: string | null, at: string, agreeingResults?: readonly string[]): void {
     const record = this.units.get(unitId);
     if (!record || record.verdict) return;
     record.verdict = verdict;
     record.consensusHash = hash;
     record.verifiedAt = at;
     // The providers' reputation with me: agreeing results count as verified, the others as rejected.
+    const agreed = (result: WorkResult) => (agreeingResults ? agreeingResults.includes(result.result_id) : result.verification_hash === hash);
     for (const id of this.assignmentsByUnit.get(unitId) ?? []) {
       const result = this.assignments.get(id)?.result;
       if (!result) continue;
-      this.#outcome(result.computed_by_peer, hash !== null && result.verification_hash === hash ? 'verified' : 'rejected', at);
-      if (hash !== null && result.verification_hash !== hash) this.caughtLying.set(result.computed_by_peer, (this.caughtLying.get(result.computed_by_peer) ?? 0) + 1);
+      this.#outcome(result.computed_by_peer, hash !== null && agreed(result) ? 'verified' : 'rejected', at);
+      if (hash !== null && !agreed(result)) this.caughtLying.set(result.computed_by_peer, (this.caughtLying.get(result.computed_by_peer) ?? 0) + 1);
     }
     const job = this.jobs.get(record.unit.job_id);
     if (job && job.unitIds.every((id) => this.units.get(id)?.verdict)) job.completedAt = at;

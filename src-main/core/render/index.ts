@@ -6,3 +6,6 @@ export { framesShareBlob, motionOffset } from './motion.js';
 export { buildBvh, BVH_MAX_DEPTH, type Bvh } from './bvh.js';
 export * from './tiles.js';
 export * from './estimate.js';
+export * from './scene-gpu.js';
+export * from './compare.js';
+export * from './tile-verify.js';

@@ -52,6 +52,8 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     unit_id: Id,
     verdict: z.enum(['verified', 'rejected']),
     consensus_hash: Id.nullable(),
+    /** The agreeing results, where a comparator let results with different hashes agree (GPU tiles). */
+    agreeing_results: boundedArray(Id, LIMITS.resultsPerConsensus).optional(),
   }),
   z.strictObject({ type: z.literal('receipt.stored'), ...base, cid: Id, receipt: ReceiptSchema, sig: SignatureSchema.optional() }),
   z.strictObject({ type: z.literal('job.cancelled'), ...base, job_id: Id }),

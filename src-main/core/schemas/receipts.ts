@@ -23,6 +23,8 @@ export const ExecutionReceiptSchema = z.strictObject({
   verification_hash: Id,
   fuel: Count.optional(),
   wall_ms: Count,
+  /** Where it ran: absent for the CPU (WASM, metered), 'gpu' for WebGPU (not bit-exact, no fuel). */
+  device: z.literal('gpu').optional(),
 });
 
 export const VerificationReceiptSchema = z.strictObject({

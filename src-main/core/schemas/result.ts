@@ -18,6 +18,8 @@ export const WorkResultSchema = z.strictObject({
   resources_used: ComputeResourceSchema,
   verification_hash: Id,
   timestamp: IsoTime,
+  /** Where it ran: absent for the CPU (WASM), 'gpu' for WebGPU; a GPU tile is spot-checked on the CPU. */
+  device: z.literal('gpu').optional(),
 });
 
 export const VerificationConsensusSchema = z.strictObject({

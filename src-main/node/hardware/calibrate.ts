@@ -65,11 +65,13 @@ const CALIBRATION_SCENE: SceneInput = {
  * starting a unit more than the kernel (8×8 tiles read ~30% slower); real render units (64×64 by
  * default) are larger still, and units this size still leave a short tail at the deadline.
  */
-const FRAME = { width: 128, height: 128, tile: 32, spp: 16, seed: 1 } as const;
+export const CALIBRATION_FRAME = { width: 128, height: 128, tile: 32, spp: 16, seed: 1 } as const;
+const FRAME = CALIBRATION_FRAME;
 
 let sceneBlob: Uint8Array | undefined;
 
-function calibrationScene(): Uint8Array {
+/** The calibration scene's blob (the GPU calibration renders it too, node/gpu/gpu-service.ts). */
+export function calibrationScene(): Uint8Array {
   if (!sceneBlob) {
     const compiled = compileSceneJson(CALIBRATION_SCENE, 0);
     if (!compiled.ok) throw new Error(`the calibration scene does not compile: ${compiled.error.message}`); // a bug in this file

@@ -8,6 +8,8 @@ export const ALGORITHM_VERSION = '1';
 export const CUSTOM_WASM = 'wasm';
 /** The path tracer's tiles (wasm/render, params and input in docs/SCENE.md). */
 export const RENDER_ALGORITHM = 'render/tile';
+/** A user's WGSL compute shader (seed 001's execute_shader; docs/UNIT_ABI.md): GPU only. */
+export const SHADER_ALGORITHM = 'shader/execute_shader';
 
 
 interface Library {
@@ -44,9 +46,9 @@ export function resolveLibrary(library: string, method: string, params: Record<s
   };
 }
 
-/** Every algorithm id this node can run, for its slots and advert. */
-export function supportedAlgorithms(): string[] {
-  return [...Object.entries(LIBRARIES).flatMap(([library, lib]) => lib.methods.map((m) => `${library}/${m}`)), RENDER_ALGORITHM, CUSTOM_WASM];
+/** Every algorithm id this node can run, for its slots and advert: shaders only with a GPU ready. */
+export function supportedAlgorithms(gpu = false): string[] {
+  return [...Object.entries(LIBRARIES).flatMap(([library, lib]) => lib.methods.map((m) => `${library}/${m}`)), RENDER_ALGORITHM, CUSTOM_WASM, ...(gpu ? [SHADER_ALGORITHM] : [])];
 }
 
 /** The shipped kernel modules, so a node can seed its blob store with them. */

@@ -69,6 +69,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       estimated_seconds: winner?.estimatedSeconds ?? null,
       seconds: winner?.result?.computation_time_seconds ?? null,
       fuel: winner?.result?.fuel ?? null,
+      device: winner?.result ? (winner.result.device ?? 'cpu') : null,
     };
   };
 
@@ -109,6 +110,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         },
         hardware: node.machine.info && { ...node.machine.info, power: node.machine.power ?? node.machine.info.power },
         calibration: node.machine.calibration,
+        gpu: node.gpu.status,
         other_load_pct: node.machine.load.otherLoadPct(),
       };
     },

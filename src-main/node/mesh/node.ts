@@ -12,6 +12,7 @@ import { ADVERT_TOPIC, commitmentTopic, MESSAGE_TYPES, type MessageBody, type Me
 import type { AvailabilitySlot, ComputeCommitment, PriceSchedule } from '../../core/schemas/index.js';
 import { BlobStore } from '../blobs/store.js';
 import { Executor } from '../exec/index.js';
+import { GpuService, type GpuOptions } from '../gpu/gpu-service.js';
 import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
 import { Journal } from '../journal/index.js';
 import { MeshNetwork, type VerifiedMessage } from '../p2p/index.js';
@@ -35,6 +36,8 @@ export interface MeshNodeOptions {
   price?: PriceSchedule;
   /** Seconds added to every deadline (estimate × 3 + this). */
   graceSeconds?: number;
+  /** GPU units (default off here; `meshctl node start` defaults to auto). */
+  gpu?: GpuOptions;
   log?: (message: string) => void;
 }
 
@@ -51,6 +54,7 @@ export class MeshNode {
   readonly provider: Provider;
   readonly frames: FrameAssembler;
   readonly machine: Machine;
+  readonly gpu: GpuService;
   /** Why I offered nothing at the last look (to tell when that changes). */
   #pausedReason: string | null = null;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -72,8 +76,17 @@ export class MeshNode {
     const workers = executor.workers;
     this.frames = new FrameAssembler(ctx);
     this.machine = new Machine(options.dataDir, executor, () => this.availabilityChanged(), ctx.log);
+    this.gpu = new GpuService(options.gpu ?? { mode: 'off' });
+    // After the CPU calibration: the GPU's score is measured against the same reference.
+    void this.machine.ready.then(async () => {
+      if (this.#stopped) return;
+      const status = await this.gpu.start(this.machine.info, executor);
+      if (status.reason) ctx.log(status.reason);
+      this.emit('gpu.changed', { state: status.state, reason: status.reason });
+      this.availabilityChanged();
+    });
     this.requester = new Requester(ctx, executor, { graceSeconds: options.graceSeconds ?? 30, providerPipeline: 8, onVerdict: (unitId) => this.frames.onVerdict(unitId) });
-    this.provider = new Provider(ctx, executor, { price: () => this.price, slots: () => this.currentSlots(), concurrency: workers + 2 });
+    this.provider = new Provider(ctx, executor, { price: () => this.price, slots: () => this.currentSlots(), concurrency: workers + 2, gpu: this.gpu });
   }
 
   /** What I ask for my compute: what the user set, else the node's options, else the defaults. */
@@ -267,8 +280,9 @@ export class MeshNode {
   availability(): Availability {
     if (!this.machine.calibration) return { slots: [], paused: { reason: 'calibrating', message: "measuring this machine's speed (a second or so after the first start)" } };
     const nowMs = Date.now();
-    const score = this.machine.calibration.performance_score;
-    const vram = this.machine.info?.gpus.reduce((sum, gpu) => sum + (gpu.vram_gb ?? 0), 0) ?? 0;
+    // With a GPU ready, render tiles that allow it run there: its score is the render score.
+    const score = this.gpu.status.performance_score ?? this.machine.calibration.performance_score;
+    const vram = this.gpu.slotVramGb ?? 0;
     const current = currentAvailability({
       nowMs,
       utcOffsetMinutes: (ms) => -new Date(ms).getTimezoneOffset(),
@@ -280,7 +294,7 @@ export class MeshNode {
       power: this.machine.power,
       otherLoadPct: this.machine.load.otherLoadPct(),
       userIdleSeconds: this.machine.userIdleSeconds,
-      algorithms: supportedAlgorithms().map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: id === RENDER_ALGORITHM ? score : 1 })),
+      algorithms: supportedAlgorithms(vram > 0).map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: id === RENDER_ALGORITHM ? score : 1 })),
     });
     // A slot already open counts from now: the scheduler sizes a slot by its length.
     const fromNow = iso(nowMs);
@@ -326,6 +340,7 @@ export class MeshNode {
     this.frames.stop();
     clearTimeout(this.#publishTimer);
     await this.network.stop();
+    await this.gpu.stop();
     await this.executor.close();
     this.journal.close();
   }

@@ -3,7 +3,10 @@
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { allocate, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import type { AvailabilitySlot, ComputeCommitment, LedgerEntry, Offer, PriceSchedule, WorkUnit } from '../../core/schemas/index.js';
-import { DEFAULT_LIMITS, ExecError, type ExecSuccess, type Executor } from '../exec/index.js';
+import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
+import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../gpu/gpu-executor.js';
+import type { GpuService } from '../gpu/gpu-service.js';
+import { runUnit, type RanUnit } from '../gpu/unit-router.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
@@ -24,6 +27,8 @@ export interface ProviderOptions {
   slots(): AvailabilitySlot[];
   /** Assignments run at once: the executor's workers plus a small queue. */
   concurrency: number;
+  /** GPU units, where this node has a GPU ready. */
+  gpu?: GpuService;
 }
 
 export class Provider {
@@ -268,18 +273,20 @@ export class Provider {
     const abort = new AbortController();
     this.#aborts.set(assignmentId, abort);
     if (!this.ctx.state.sharing) abort.abort(); // switched off while its blobs were on their way
-    const ran = await this.executor.run({ module, input, params: unit.params ?? {}, signal: abort.signal }).catch((err: unknown) => err);
+    const ran = await runUnit(unit, module, input, abort.signal, this.executor, this.options.gpu).catch((err: unknown) => err);
     this.#aborts.delete(assignmentId);
     free();
     let output: Uint8Array;
     let fuel: number | undefined;
     let runMs: number;
-    if (!(ran instanceof Error)) ({ output, fuel, wallMs: runMs } = ran as ExecSuccess);
-    else if (ran instanceof ExecError && DETERMINISTIC_FAILURES.has(ran.code)) {
+    let device: 'gpu' | undefined;
+    if (!(ran instanceof Error)) ({ output, fuel, wallMs: runMs, device } = ran as RanUnit);
+    else if ((ran instanceof ExecError && DETERMINISTIC_FAILURES.has(ran.code)) || (ran instanceof GpuError && DETERMINISTIC_GPU_FAILURES.has(ran.code))) {
       output = new TextEncoder().encode(JSON.stringify({ error: ran.code })); // every honest run fails the same way
-      fuel = ran.fuel;
+      fuel = ran instanceof ExecError ? ran.fuel : undefined;
       runMs = this.ctx.now() - started;
     } else {
+      if (ran instanceof GpuError) this.ctx.log(`assignment ${assignmentId} failed on the GPU: ${ran.message}`);
       await this.#release(requester, [assignmentId], this.#toRelease.get(assignmentId) ?? 'failed');
       return;
     }
@@ -290,11 +297,12 @@ export class Provider {
       kind: 'execution', timestamp: iso(this.ctx.now()), assignment_id: assignmentId, unit_id: unit.unit_id, job_id: unit.job_id,
       requester_peer: requester, output_cid: outputCid, verification_hash: hash, wall_ms: Math.round(wallMs),
       ...(unit.module_cid ? { module_cid: unit.module_cid } : {}), ...(unit.input_cid ? { input_cid: unit.input_cid } : {}), ...(fuel !== undefined ? { fuel } : {}),
+      ...(device ? { device } : {}),
     });
     const result = {
       result_id: `${assignmentId}/result`, work_unit_id: unit.unit_id, assignment_id: assignmentId, computed_by_peer: this.ctx.me,
       output_cid: outputCid, output_bytes: output.length, computation_time_seconds: runMs / 1000, resources_used: unit.required_resources,
-      verification_hash: hash, timestamp: iso(this.ctx.now()), ...(fuel !== undefined ? { fuel } : {}),
+      verification_hash: hash, timestamp: iso(this.ctx.now()), ...(fuel !== undefined ? { fuel } : {}), ...(device ? { device } : {}),
     };
     await this.ctx.record([
       { type: 'result.recorded', event_id: `result/${result.result_id}`, result },

@@ -11,6 +11,8 @@ import {
   estimateTileFuel,
   framesShareBlob,
   splitFrame,
+  RENDER_COMPARATOR,
+  RENDER_TOLERANCE_DB,
   tileParams,
   type Tile,
 } from '../../core/render/index.js';
@@ -54,6 +56,8 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
   for (const blob of new Set(blobs.values())) cidOf.set(blob, await ctx.blobs.put(blob));
 
   const jobId = `job-${randomBytes(8).toString('hex')}`;
+  // GPU tiles are not bit-exact: a job that lets them run on a GPU verifies by comparator (docs/GPU.md).
+  const verification: WorkUnit['verification'] = spec.gpu === 'forbidden' ? { kind: 'exact_hash' } : { kind: 'comparator', comparator: RENDER_COMPARATOR, tolerance: RENDER_TOLERANCE_DB };
   const units: WorkUnit[] = [];
   for (const [f, frameEstimates] of estimates.entries()) {
     const frame = spec.first_frame + f;
@@ -64,7 +68,8 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
         job_id: jobId,
         algorithm_id: RENDER_ALGORITHM,
         algorithm_version: ALGORITHM_VERSION,
-        required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
+        // A GPU-only job asks for GPU memory: only slots with a GPU have any. Its scene in f32 is under the blob's size.
+        required_resources: { cpu_cores: 1, ram_gb: 0.0625, ...(spec.gpu === 'required' ? { gpu_vram_gb: Math.max(1 / 1024, blobs.get(frame)!.byteLength / 2 ** 30) } : {}) },
         // On the reference machine; a provider divides by its calibrated score (fuel/s over the reference).
         estimated_duration_seconds: fuel / REFERENCE_FUEL_PER_SECOND,
         estimated_fuel: fuel,
@@ -74,7 +79,7 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
         input_cid: cidOf.get(blobs.get(frame)!)!,
         params: { ...tileParams(frame, spec.width, spec.height, tile, spec.spp, spec.seed) },
         ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
-        verification: { kind: 'exact_hash' },
+        verification,
       });
     }
   }
@@ -87,7 +92,7 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
     budget: spec.budget,
     algorithm_id: RENDER_ALGORITHM,
     manual_accept: spec.manual_accept,
-    render: { first_frame: spec.first_frame, last_frame: spec.last_frame, width: spec.width, height: spec.height, spp: spec.spp, tile: spec.tile, seed: spec.seed },
+    render: { first_frame: spec.first_frame, last_frame: spec.last_frame, width: spec.width, height: spec.height, spp: spec.spp, tile: spec.tile, seed: spec.seed, gpu: spec.gpu },
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
   };
   return { job, units };

@@ -13,6 +13,7 @@ import { splitJob } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { settlementFor } from './settlement.js';
+import { TileChecker } from './tile-check.js';
 
 /** Worker share of a settled unit (seed 003: 90 %); with no separate verifiers the requester keeps the rest. */
 export const WORKER_SHARE_BPS = 9_000;
@@ -28,6 +29,9 @@ export class Requester {
   #acceptAgain = false;
   /** When an acceptance last failed to reach each provider: its offers from before then are ignored. */
   readonly #unreachableSince = new Map<string, number>();
+  /** Units being decided: a second result arriving meanwhile waits for the first decision. */
+  readonly #deciding = new Map<string, Promise<void>>();
+  readonly #tiles: TileChecker;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -38,7 +42,9 @@ export class Requester {
       /** Called once a unit of mine has its verdict (render jobs fetch and assemble their tiles). */
       onVerdict?: (unitId: string) => Promise<void>;
     },
-  ) {}
+  ) {
+    this.#tiles = new TileChecker(ctx, executor);
+  }
 
   async submit(spec: SubmitJob): Promise<{ job_id: string; units: number }> {
     return this.#journal(await splitJob(this.ctx, spec));
@@ -276,15 +282,31 @@ export class Requester {
     return settlementFor(state, [a.acceptance_id]);
   }
 
-  /** Consensus over a unit's results; settles, refunds, or asks for more replicas. */
-  async decide(unitId: string, replyingTo?: string): Promise<void> {
+  /** Consensus over a unit's results; settles, refunds, or asks for more replicas. One decision per unit at a time. */
+  decide(unitId: string, replyingTo?: string): Promise<void> {
+    const next = (this.#deciding.get(unitId) ?? Promise.resolve()).then(() => this.#decide(unitId, replyingTo));
+    const settled = next.catch(() => undefined);
+    this.#deciding.set(unitId, settled);
+    void settled.then(() => {
+      if (this.#deciding.get(unitId) === settled) this.#deciding.delete(unitId);
+    });
+    return next;
+  }
+
+  async #decide(unitId: string, replyingTo?: string): Promise<void> {
     const { state } = this.ctx;
     const record = state.units.get(unitId);
     if (!record || record.verdict) return;
     const active = state.activeAssignments(unitId);
     const votes: Vote[] = active.flatMap((x) => (x.result ? [{ result_id: x.result.result_id, peer: x.acceptance.provider_peer, hash: x.result.verification_hash }] : []));
+    // Tiles that may come from a GPU agree within a tolerance, after their spot-checks (tile-check.ts).
+    const check = record.unit.verification?.kind === 'comparator' && votes.length > 0 ? await this.#tiles.prepare(record.unit, active) : undefined;
+    if (record.unit.verification?.kind === 'comparator' && votes.length > 0 && !check) {
+      setTimeout(() => void this.decide(unitId).catch((err) => this.ctx.log(`deciding ${unitId}: ${String(err)}`)), 5_000).unref();
+      return;
+    }
     const redundancy = record.unit.verification_redundancy;
-    const decision = decideConsensus({ redundancy, votes, maxReplicas: Math.min(MAX_REDUNDANCY, redundancy * 2 + 1), requested: active.length });
+    const decision = decideConsensus({ redundancy, votes, maxReplicas: Math.min(MAX_REDUNDANCY, redundancy * 2 + 1), requested: active.length, ...check });
     if (decision.status === 'pending') return;
     if (decision.status === 'conflict') {
       this.#extra.set(unitId, (this.#extra.get(unitId) ?? 0) + decision.extraReplicas);
@@ -292,19 +314,23 @@ export class Requester {
       return;
     }
     const hash = decision.status === 'verified' ? decision.hash : null;
-    const events: NewEvent[] = [{ type: 'unit.verified', event_id: `verdict/${unitId}`, unit_id: unitId, verdict: hash ? 'verified' : 'rejected', consensus_hash: hash }];
+    const agreeing = decision.status === 'verified' ? decision.results : [];
+    const events: NewEvent[] = [
+      { type: 'unit.verified', event_id: `verdict/${unitId}`, unit_id: unitId, verdict: hash ? 'verified' : 'rejected', consensus_hash: hash, ...(check ? { agreeing_results: agreeing } : {}) },
+    ];
     for (const x of active) {
       if (x.escrow !== 'held') continue;
-      events.push(x.result && x.result.verification_hash === hash ? this.#settle(x) : this.#refund(x.acceptance.acceptance_id, hash ? (x.result ? 'rejected' : 'cancelled') : 'failed'));
+      events.push(x.result && agreeing.includes(x.result.result_id) ? this.#settle(x) : this.#refund(x.acceptance.acceptance_id, hash ? (x.result ? 'rejected' : 'cancelled') : 'failed'));
     }
     const verification = await this.ctx.receipts.next({
       kind: 'verification', timestamp: iso(this.ctx.now()), unit_id: unitId, job_id: record.unit.job_id,
       verdict: hash ? 'verified' : 'rejected', consensus_hash: hash,
-      agreeing: decision.status === 'verified' ? votes.filter((v) => v.hash === hash).map((v) => v.result_id) : [],
-      dissenting: votes.filter((v) => v.hash !== hash).map((v) => v.result_id),
+      agreeing,
+      dissenting: votes.filter((v) => !agreeing.includes(v.result_id)).map((v) => v.result_id),
     });
     events.push({ type: 'receipt.stored', event_id: `receipt/${verification.cid}`, cid: verification.cid, receipt: verification.receipt, sig: verification.signed.sig });
     await this.ctx.record(events);
+    this.#tiles.forget(unitId, active.flatMap((x) => (x.result ? [x.result] : [])));
     const job = state.jobs.get(record.unit.job_id)!;
     this.ctx.emit(hash ? 'unit.verified' : 'unit.failed', { job_id: job.job.job_id, unit_id: unitId, hash });
     if (decision.status === 'verified') for (const peer of decision.dissenting) this.ctx.emit('peer.caught_lying', { peer, job_id: job.job.job_id, unit_id: unitId });

@@ -34,7 +34,7 @@ export async function startChild(options: ChildOptions = {}): Promise<ChildNode>
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mesh-child-'));
   const args = [MESHCTL, 'node', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--workers', String(options.workers ?? 1)];
   if (options.graceSeconds !== undefined) args.push('--grace-seconds', String(options.graceSeconds));
-  const child = spawn('./node_modules/.bin/node', args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...options.env } });
+  const child = spawn('./node_modules/.bin/node', args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, MESH_GPU: 'off', ...options.env } });
   const line = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', resolve);

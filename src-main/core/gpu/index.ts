@@ -1,0 +1,4 @@
+// GPU units: the runner protocol, user WGSL shaders and their caps, the node's GPU status.
+export * from './protocol.js';
+export * from './shader.js';
+export * from './status.js';

@@ -1,0 +1,141 @@
+// The GPU runner of a headless node: the runner page (dist/src-gpu) in a headless Chromium that
+// Playwright drives, served from 127.0.0.1 (WebGPU needs a secure context; a data: URL has none).
+// A unit that hangs on the GPU wedges Chromium's GPU process, which no page reload frees (seen with
+// SwiftShader), so a restart kills the whole browser and launches a fresh one.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
+import type { RunnerRequest } from '../../core/gpu/index.js';
+import type { RunnerChannel } from './channel.js';
+
+/** Where the build puts the runner page: dist/src-gpu, beside dist/src-main. */
+export const BUILT_RUNNER_DIR = fileURLToPath(new URL('../../../src-gpu/', import.meta.url));
+
+const RUNNER_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/': { file: 'runner.html', type: 'text/html; charset=utf-8' },
+  '/runner.js': { file: 'runner.js', type: 'text/javascript; charset=utf-8' },
+};
+
+/** Chromium builds a node looks for, in order, when none is configured. */
+const CHROMIUM_CANDIDATES: Readonly<Record<string, readonly string[]>> = {
+  linux: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'],
+  darwin: ['/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium'],
+  win32: ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', 'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe'],
+};
+
+/** The configured Chromium if it exists, else the first one found; or why there is none. */
+export function findChromium(configured: string | undefined, platform: NodeJS.Platform = process.platform): { path: string } | { reason: string } {
+  if (configured) return existsSync(configured) ? { path: configured } : { reason: `the configured Chromium ${configured} does not exist` };
+  const candidates = CHROMIUM_CANDIDATES[platform] ?? [];
+  const found = candidates.find((path) => existsSync(path));
+  return found ? { path: found } : { reason: `no Chromium found (looked for ${candidates.join(', ') || 'none on this platform'}); install one or pass --chromium <path>` };
+}
+
+/**
+ * `software`: take WebGPU on the CPU (SwiftShader) as the adapter: for tests and for measuring the
+ * runner itself; a real node wants a GPU, so its runner asks for the high-performance adapter.
+ */
+export function chromiumArgs(software: boolean): string[] {
+  return [
+    '--no-sandbox',
+    '--headless=new',
+    '--enable-unsafe-webgpu',
+    ...(software ? ['--use-webgpu-adapter=swiftshader'] : ['--enable-features=Vulkan']),
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    // A unit's pass may keep the page busy for seconds; a background tab must not be throttled.
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+  ];
+}
+
+/** Serves the two runner files on 127.0.0.1 only. */
+async function serveRunner(dir: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const entry = Object.hasOwn(RUNNER_FILES, path) ? RUNNER_FILES[path] : undefined;
+    if (req.method !== 'GET' || !entry) {
+      res.writeHead(404).end();
+      return;
+    }
+    readFile(`${dir}${entry.file}`).then(
+      (body) => res.writeHead(200, { 'content-type': entry.type, 'cache-control': 'no-store' }).end(body),
+      () => res.writeHead(500).end('the GPU runner is not built (npm run build)'),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return server;
+}
+
+/** The page's side of the Playwright channel (src-gpu/runner.ts). */
+interface RunnerWindow {
+  meshGpu: { handle(message: unknown): Promise<unknown> };
+}
+
+export class ChromiumRunner implements RunnerChannel {
+  readonly kind = 'chromium' as const;
+  #browserServer: BrowserServer | undefined;
+  #browser: Browser | undefined;
+  #page: Page | undefined;
+
+  private constructor(
+    private readonly executablePath: string,
+    private readonly software: boolean,
+    private readonly server: Server,
+  ) {}
+
+  /** Serves the runner page and opens it in a fresh headless Chromium. */
+  static async start(executablePath: string, options: { software: boolean; dir?: string }): Promise<ChromiumRunner> {
+    const runner = new ChromiumRunner(executablePath, options.software, await serveRunner(options.dir ?? BUILT_RUNNER_DIR));
+    try {
+      await runner.#open();
+    } catch (err) {
+      await runner.close();
+      throw err;
+    }
+    return runner;
+  }
+
+  async #open(): Promise<void> {
+    this.#browserServer = await chromium.launchServer({ executablePath: this.executablePath, args: chromiumArgs(this.software), headless: true });
+    this.#browser = await chromium.connect(this.#browserServer.wsEndpoint());
+    const page = await this.#browser.newPage();
+    const { port } = this.server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 30_000 });
+    this.#page = page;
+  }
+
+  async send(request: RunnerRequest): Promise<unknown> {
+    const page = this.#page;
+    if (!page) throw new Error('the GPU runner is not open');
+    return page.evaluate((message) => (window as unknown as RunnerWindow).meshGpu.handle(message), request as unknown);
+  }
+
+  async restart(): Promise<void> {
+    await this.#kill();
+    await this.#open();
+  }
+
+  async close(): Promise<void> {
+    await this.#kill();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Kills the browser outright: a wedged GPU process does not answer a polite close. */
+  async #kill(): Promise<void> {
+    this.#page = undefined;
+    const server = this.#browserServer;
+    this.#browserServer = undefined;
+    this.#browser = undefined;
+    await server?.kill().catch(() => undefined);
+  }
+}

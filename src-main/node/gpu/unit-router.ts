@@ -1,0 +1,47 @@
+// Where a unit runs: a user's shader on the GPU; a render tile on the GPU when its job allows it
+// (its verification is by comparator) and this node has one ready, falling back to the CPU if the
+// GPU fails for a reason of its own (a hang, a lost device) unless the job requires a GPU;
+// everything else on the CPU's WASM workers.
+import { ShaderSpecSchema } from '../../core/gpu/index.js';
+import type { TileParams } from '../../core/render/index.js';
+import type { WorkUnit } from '../../core/schemas/index.js';
+import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
+import { RENDER_ALGORITHM, SHADER_ALGORITHM } from '../mesh/algorithms.js';
+import { DETERMINISTIC_GPU_FAILURES, GpuError } from './gpu-executor.js';
+import type { GpuService } from './gpu-service.js';
+
+export interface RanUnit {
+  output: Uint8Array;
+  /** Fuel, for metered (CPU) units. */
+  fuel?: number;
+  wallMs: number;
+  device?: 'gpu';
+}
+
+/** Whether a unit must have a GPU: shaders, and render tiles of jobs that require one. */
+export function needsGpu(unit: WorkUnit): boolean {
+  return unit.algorithm_id === SHADER_ALGORITHM || (unit.required_resources.gpu_vram_gb ?? 0) > 0;
+}
+
+/** Runs the unit where it belongs; rejects with an ExecError (CPU) or a GpuError (GPU). */
+export async function runUnit(unit: WorkUnit, module: Uint8Array, input: Uint8Array, signal: AbortSignal, cpu: Executor, gpu: GpuService | undefined): Promise<RanUnit> {
+  const executor = gpu?.executor && !gpu.executor.broken ? gpu.executor : undefined;
+  const options = { timeoutMs: DEFAULT_LIMITS.timeoutMs, signal };
+  if (unit.algorithm_id === SHADER_ALGORITHM) {
+    if (!executor) throw new GpuError('no_adapter', 'this node has no GPU ready');
+    const { method: _method, ...rest } = unit.params ?? {};
+    const spec = ShaderSpecSchema.safeParse(rest);
+    if (!spec.success) throw new GpuError('bad_params', spec.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    return { ...(await executor.runShader(spec.data, input, options)), device: 'gpu' };
+  }
+  if (unit.algorithm_id === RENDER_ALGORITHM && unit.verification?.kind === 'comparator' && executor && unit.input_cid) {
+    try {
+      return { ...(await executor.renderTile(unit.input_cid, input, unit.params as unknown as TileParams, options)), device: 'gpu' };
+    } catch (err) {
+      if (!(err instanceof GpuError) || DETERMINISTIC_GPU_FAILURES.has(err.code) || needsGpu(unit) || signal.aborted) throw err;
+      // The GPU failed on its own account: the tile still gets rendered, on the CPU.
+    }
+  }
+  if (needsGpu(unit)) throw new GpuError('no_adapter', 'this node has no GPU ready');
+  return cpu.run({ module, input, params: unit.params ?? {}, signal });
+}

@@ -1,0 +1,66 @@
+// A render job across a CPU node and a GPU node (WebGPU on the CPU here: `--gpu on` takes the
+// software adapter), in child processes: both kinds of worker render tiles, every GPU tile passes
+// its spot-check, and the assembled frames agree with the CPU's render-local within the tolerance.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+import { decode } from 'fast-png';
+import { psnr, RENDER_TOLERANCE_DB } from '../../../src-main/core/render/index.js';
+import { killAllChildren, MESHCTL, meshAll, startChild } from './child-nodes.js';
+import { waitFor } from './cluster.js';
+
+after(killAllChildren);
+
+const run = promisify(execFile);
+const NODE = './node_modules/.bin/node';
+const SCENE = 'assets/scenes/sample.json';
+
+function rgba(path: string): Uint8Array {
+  const png = decode(readFileSync(path));
+  assert.equal(png.channels, 4);
+  return png.data as Uint8Array;
+}
+
+test('a render job mixing a CPU node and a GPU node completes, and its frames pass the comparator', { timeout: 240_000 }, async () => {
+  const [requester, cpuNode, gpuNode] = await Promise.all([startChild(), startChild(), startChild({ env: { MESH_GPU: 'on' } })]);
+  const gpu = await waitFor('the GPU node has its runner up and calibrated', async () => {
+    const status = (await gpuNode.api.call('status', {})).gpu;
+    return status.state === 'ready' ? status : undefined;
+  }, 120_000);
+  assert.equal(gpu.runner, 'chromium');
+  assert.equal(gpu.adapter?.is_fallback, true);
+  assert.ok(gpu.samples_per_second! > 0 && gpu.performance_score! > 0);
+  assert.equal((await cpuNode.api.call('status', {})).gpu.state, 'off');
+  await meshAll([requester, cpuNode, gpuNode]);
+
+  const out = mkdtempSync(join(tmpdir(), 'mesh-gpu-render-'));
+  const { stdout } = await run(NODE, [
+    MESHCTL, 'submit-job', '--render', SCENE, '--frames', '0-1', '--width', '160', '--height', '90', '--spp', '8', '--tile', '32',
+    '--budget', '1000', '--out', out, '--data-dir', requester.dataDir,
+  ], { maxBuffer: 16 << 20 });
+  const jobId = /job-[0-9a-f]+/.exec(stdout)![0];
+
+  const { job, units } = await requester.api.call('jobs.status', { job_id: jobId, units: true });
+  assert.equal(job.state, 'completed');
+  const devices = new Set(units!.map((u) => u.device));
+  assert.deepEqual([...devices].sort(), ['cpu', 'gpu'], 'both the CPU node and the GPU node rendered tiles');
+  for (const u of units!) {
+    assert.equal(u.status, 'verified');
+    assert.equal(u.providers[0], u.device === 'gpu' ? gpuNode.peerId : cpuNode.peerId);
+  }
+  const caught = (await requester.api.call('peers.list', {})).peers.filter((p) => p.caught_lying > 0);
+  assert.deepEqual(caught, [], 'no honest worker was caught lying');
+
+  for (const frame of [0, 1]) {
+    const reference = join(out, `cpu-${frame}.png`);
+    await run(NODE, [MESHCTL, 'render-local', SCENE, '--frame', String(frame), '--width', '160', '--height', '90', '--spp', '8', '--tile', '32', '--out', reference]);
+    const mesh = rgba(join(out, `frame-000${frame}.png`));
+    const cpu = rgba(reference);
+    const db = psnr(mesh, cpu);
+    assert.ok(db >= RENDER_TOLERANCE_DB, `frame ${frame}: ${db.toFixed(1)} dB from the CPU render (tolerance ${RENDER_TOLERANCE_DB})`);
+  }
+});
