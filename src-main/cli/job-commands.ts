@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MAX_INPUT_BYTES, MAX_MODULE_BYTES, type MethodInput } from '../core/api/contract.js';
 import { MAX_REDUNDANCY } from '../core/schemas/work.js';
+import { SHADER_LIMITS } from '../core/gpu/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
 import { formatAccepted, formatBids, formatJob, formatJobs, formatJobStatus } from './format.js';
@@ -17,6 +18,7 @@ interface SubmitOptions extends CommonOptions, Partial<RenderOptions> {
   library?: string;
   method?: string;
   wasm?: string;
+  wgsl?: string;
   input?: string;
   chunkBytes?: string;
   out?: string;
@@ -35,6 +37,7 @@ export function registerJobCommands(program: Command): void {
     .option('--library <library>', 'a shipped kernel library, e.g. hash (with --method)')
     .option('--method <method>', 'the kernel method, e.g. sha256')
     .option('--wasm <file>', 'your own module under the unit ABI, instead of a kernel')
+    .option('--wgsl <file>', 'a WGSL compute shader, run on GPU workers (params: workgroup_size, workgroups, buffer_size)')
     .option('--input <file>', `the input (at most ${MAX_INPUT_BYTES} bytes)`)
     .option('--chunk-bytes <n>', 'bytes of input per unit')
     .option('--params <json>', "the kernel's params, a JSON object")
@@ -61,7 +64,7 @@ export function registerJobCommands(program: Command): void {
           const submitted = await connect(options).call('jobs.submit', await submission(options));
           return { json: submitted, text: `submitted job ${submitted.job_id}: ${submitted.units} units` };
         }
-        if (options.input !== undefined || options.library !== undefined || options.wasm !== undefined) throw new CliError('--render takes a scene, not --input, --library or --wasm');
+        if (options.input !== undefined || options.library !== undefined || options.wasm !== undefined || options.wgsl !== undefined) throw new CliError('--render takes a scene, not --input, --library, --wasm or --wgsl');
         const client = connect(options);
         const submitted = await client.call('render.submit', { ...(await renderSubmission(options as SubmitOptions & RenderOptions)), ...jobTerms(options) });
         const text = `submitted job ${submitted.job_id}: ${submitted.frames} frames, ${submitted.units} tiles`;
@@ -150,7 +153,9 @@ function jobTerms(options: SubmitOptions) {
 /** The jobs.submit params the options describe, every value checked and both files read. */
 async function submission(options: SubmitOptions): Promise<MethodInput<'jobs.submit'>> {
   const kernel = options.library !== undefined || options.method !== undefined;
-  if (kernel === (options.wasm !== undefined)) throw new CliError('name a kernel (--library and --method) or give a module (--wasm), not both, or a scene (--render)');
+  if ([kernel, options.wasm !== undefined, options.wgsl !== undefined].filter(Boolean).length !== 1) {
+    throw new CliError('name a kernel (--library and --method), or give a module (--wasm) or a shader (--wgsl): exactly one; or a scene (--render)');
+  }
   if (kernel && (options.library === undefined || options.method === undefined)) throw new CliError('--library and --method go together');
   if (options.input === undefined || options.chunkBytes === undefined) throw new CliError('--input and --chunk-bytes are needed (or --render for a render job)');
   // Everything typed is checked before either file is read.
@@ -158,11 +163,13 @@ async function submission(options: SubmitOptions): Promise<MethodInput<'jobs.sub
   const params = options.params === undefined ? undefined : jsonObject('--params', options.params);
   const input = await readFileUpTo('--input', options.input, MAX_INPUT_BYTES);
   const wasm = options.wasm === undefined ? undefined : await readFileUpTo('--wasm', options.wasm, MAX_MODULE_BYTES);
+  const wgsl = options.wgsl === undefined ? undefined : (await readFileUpTo('--wgsl', options.wgsl, SHADER_LIMITS.codeChars * 4)).toString('utf8');
   return {
     ...numbers,
     library: options.library,
     method: options.method,
     wasm_base64: wasm?.toString('base64'),
+    wgsl_code: wgsl,
     input_base64: input.toString('base64'),
     params,
   };

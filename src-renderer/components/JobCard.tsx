@@ -2,6 +2,7 @@
 // job I accept by hand, the bids waiting for me.
 import type { BidView, JobView } from '../../src-main/core/api/contract.js';
 import { formatAgo, formatCredits } from '../format.js';
+import { formatTileDevices, type TileDevices } from '../gpu/gpu-format.js';
 import type { JobMosaic } from '../store/types.js';
 import { Badge, Loading, type Tone } from './basics.js';
 import { BidsTable } from './BidsTable.js';
@@ -12,10 +13,12 @@ export const RENDER_ALGORITHM = 'render/tile';
 
 const STATE_TONES: Record<JobView['state'], Tone> = { running: 'accent', completed: 'ok', failed: 'danger', cancelled: 'neutral' };
 
-export function JobCard({ job, mosaic, bids, names, open, nowMs, onToggle, onCancel, onOpenFrame, onAccept }: {
+export function JobCard({ job, mosaic, bids, tileDevices, names, open, nowMs, onToggle, onCancel, onOpenFrame, onAccept }: {
   job: JobView;
   mosaic: JobMosaic | undefined;
   bids: readonly BidView[] | undefined;
+  /** Where an ended job's verified tiles ran; undefined until read (or for a running job). */
+  tileDevices: TileDevices | undefined;
   names: ReadonlyMap<string, string>;
   open: boolean;
   nowMs: number;
@@ -25,6 +28,7 @@ export function JobCard({ job, mosaic, bids, names, open, nowMs, onToggle, onCan
   onAccept: (peerId: string) => void;
 }) {
   const pct = job.units_total > 0 ? Math.round((job.units_verified / job.units_total) * 100) : 0;
+  const onGpu = tileDevices && formatTileDevices(tileDevices);
   return (
     <article className={`card job-card ${open ? 'is-open' : ''}`} data-testid={`job-${job.job_id}`}>
       <div className="job-header">
@@ -49,6 +53,7 @@ export function JobCard({ job, mosaic, bids, names, open, nowMs, onToggle, onCan
           {formatCredits(job.spent)} spent{job.held > 0 ? ` · ${formatCredits(job.held)} held` : ''} of {formatCredits(job.budget)}
         </span>
         <span>×{job.redundancy} redundancy</span>
+        {onGpu && <span data-testid={`job-gpu-${job.job_id}`}>{onGpu}</span>}
         {job.manual_accept && <span>manual accept</span>}
         <span className="muted">{formatAgo(job.submitted_at, nowMs)}</span>
       </div>

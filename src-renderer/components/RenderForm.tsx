@@ -1,8 +1,8 @@
 // The form that submits a render job: a sample scene or a scene file, the frames, the size, the
-// quality, how many providers render each tile, and the budget. The fields are checked here for
+// quality, how many providers render each tile, the budget, and whether GPUs may render it. The fields are checked here for
 // what a person can fix at once; the node checks the rest (the scene in full) and says what is wrong.
 import { useState, type FormEvent } from 'react';
-import { DEFAULT_RENDER_FIELDS, renderRequest, type RenderFields, type RenderRequest, type Scene } from '../jobs/render-form.js';
+import { DEFAULT_RENDER_FIELDS, GPU_CHOICES, renderRequest, type RenderFields, type RenderRequest, type Scene } from '../jobs/render-form.js';
 import { formatCredits } from '../format.js';
 import { Icon } from './Icon.js';
 import { FormProblem } from './basics.js';
@@ -99,6 +99,21 @@ export function RenderForm({ samples, balance, onSubmit }: { samples: readonly S
           <span className="field-hint">Balance {formatCredits(balance)}</span>
         </label>
       </div>
+      <label className="field field-full">
+        <span>GPU</span>
+        <select
+          value={fields.gpu}
+          onChange={(e) => setFields((f) => ({ ...f, gpu: GPU_CHOICES.find((c) => c.mode === e.target.value)?.mode ?? f.gpu }))}
+          data-testid="render-gpu"
+        >
+          {GPU_CHOICES.map((c) => (
+            <option key={c.mode} value={c.mode}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+        <span className="field-hint">A GPU's tiles match the CPU's closely, not bit for bit; CPU-only frames are byte-identical to a local render.</span>
+      </label>
       <label className="checkbox-row">
         <input type="checkbox" checked={fields.manual} onChange={(e) => set('manual')(e.target.checked)} data-testid="render-manual" />
         <span>

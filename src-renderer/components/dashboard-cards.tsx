@@ -1,7 +1,8 @@
 // The dashboard's cards: sharing on or off (and why nothing is offered), and this machine.
 import { asSentence, formatCount, formatGiB, formatPercent } from '../format.js';
+import { summarizeGpu } from '../gpu/gpu-format.js';
 import type { Status } from '../store/types.js';
-import { Card, Facts } from './basics.js';
+import { Badge, Card, Facts } from './basics.js';
 import { Switch } from './Switch.js';
 
 export function SharingCard({ status, onToggle }: { status: Status; onToggle: (on: boolean) => void }) {
@@ -43,6 +44,7 @@ export function MachineCard({ status }: { status: Status }) {
           ['Cores', `${cpu.cores} cores · ${cpu.threads} threads${cpu.speed_ghz > 0 ? ` · ${cpu.speed_ghz.toFixed(1)} GHz` : ''}`],
           ['Memory', formatGiB(hardware.ram_gb)],
           ['Graphics', gpus || 'none found'],
+          ['GPU units', <GpuLine gpu={status.gpu} />],
           ['Power', power.has_battery ? `Battery ${power.percent ?? '?'}% · ${power.on_battery ? 'on battery' : 'plugged in'}` : 'Mains (no battery)'],
           ['Other programs', status.other_load_pct === null ? 'measuring…' : `${formatPercent(status.other_load_pct)} of the CPU`],
           [
@@ -54,5 +56,29 @@ export function MachineCard({ status }: { status: Status }) {
         ]}
       />
     </Card>
+  );
+}
+
+/** Whether this node renders on its GPU: the adapter and its speed, "starting…", or the node's reason why not. */
+function GpuLine({ gpu }: { gpu: Status['gpu'] }) {
+  const summary = summarizeGpu(gpu);
+  return (
+    <div data-testid="gpu-status" data-state={summary.state}>
+      {summary.state === 'ready' ? (
+        <>
+          <div className="gpu-adapter">
+            <span className="wrap">{summary.adapter}</span>
+            {summary.software && (
+              <Badge tone="warn" title="WebGPU running on the CPU (SwiftShader), not a GPU">
+                software adapter
+              </Badge>
+            )}
+          </div>
+          {summary.figures && <div className="muted small">{summary.figures}</div>}
+        </>
+      ) : (
+        <span className="muted wrap">{summary.state === 'starting' ? summary.text : summary.reason}</span>
+      )}
+    </div>
   );
 }

@@ -4,6 +4,7 @@
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import { TILE_LIMITS } from '../../src-main/core/render/tiles.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
+import type { GpuMode } from '../../src-main/core/schemas/render-job.js';
 import { MAX_REDUNDANCY } from '../../src-main/core/schemas/work.js';
 import { parseCredits, type Parsed } from '../format.js';
 
@@ -20,7 +21,15 @@ export interface RenderFields {
   /** In credits, as typed. */
   budget: string;
   manual: boolean;
+  gpu: GpuMode;
 }
+
+/** The form's GPU choices, in the order the select lists them. */
+export const GPU_CHOICES: ReadonlyArray<{ mode: GpuMode; label: string }> = [
+  { mode: 'allowed', label: 'Allowed — use a GPU where a worker has one' },
+  { mode: 'required', label: 'Required — GPU workers only' },
+  { mode: 'forbidden', label: 'Forbidden — CPU only, bit-exact' },
+];
 
 export const DEFAULT_RENDER_FIELDS: RenderFields = {
   frames: '0-1',
@@ -31,6 +40,7 @@ export const DEFAULT_RENDER_FIELDS: RenderFields = {
   redundancy: '1',
   budget: '10',
   manual: false,
+  gpu: 'allowed',
 };
 
 /** "3" or "1-4" (also "1–4" and "1 - 4") as the first and last frame. */
@@ -86,6 +96,7 @@ export function renderRequest(fields: RenderFields, scene: Scene, sceneName: str
       redundancy: redundancy.value,
       budget: budget.value,
       manual_accept: fields.manual,
+      gpu: fields.gpu,
     },
   };
 }

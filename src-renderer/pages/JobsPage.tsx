@@ -16,13 +16,17 @@ const SAMPLES: SampleScene[] = [
   { id: 'orbit', label: 'Orbit: moving objects (24 frames)', scene: orbitScene as unknown as Scene },
 ];
 
+/** Where tiles ran is counted from every unit of the job in one reply; past this many that reply is too big to fetch for one line. */
+const TILE_DEVICES_MAX_UNITS = 10_000;
+
 export function JobsPage() {
   const jobs = useMesh((s) => s.jobs);
   const mosaics = useMesh((s) => s.mosaics);
   const bids = useMesh((s) => s.bids);
+  const tileDevices = useMesh((s) => s.tileDevices);
   const peers = useMesh((s) => s.peers);
   const balance = useMesh((s) => s.status?.balance ?? 0);
-  const { submitRender, cancelJob, watchJob, unwatchJob, refreshBids, acceptBids } = useActions();
+  const { submitRender, cancelJob, watchJob, unwatchJob, refreshBids, acceptBids, loadTileDevices } = useActions();
   // Open cards: the newest job by default, and each job submitted from here.
   const [opened, setOpened] = useState<Set<string> | null>(null);
   const [viewing, setViewing] = useState<{ jobId: string; frame: number } | null>(null);
@@ -31,14 +35,16 @@ export function JobsPage() {
   const names = useMemo(() => new Map((peers ?? []).filter((p) => p.name).map((p) => [p.peer_id, p.name!])), [peers]);
 
   // Watch what is open; read again only when the open set or a job's state changes (openKey), not on every progress tick.
+  // Where tiles ran is read once a job has ended, when its counts are final: no polling while it runs.
   const openJobs = (jobs ?? []).filter((j) => open.has(j.job_id));
   const openKey = openJobs.map((j) => `${j.job_id}:${j.state}`).join(',');
   useEffect(() => {
     for (const job of openJobs) {
       if (job.algorithm === RENDER_ALGORITHM) void watchJob(job.job_id);
       if (job.manual_accept && job.state === 'running') void refreshBids(job.job_id);
+      if (job.algorithm === RENDER_ALGORITHM && job.state !== 'running' && job.units_total <= TILE_DEVICES_MAX_UNITS) void loadTileDevices(job.job_id);
     }
-  }, [openKey, watchJob, refreshBids]);
+  }, [openKey, watchJob, refreshBids, loadTileDevices]);
   const closeViewer = useCallback(() => setViewing(null), []);
 
   const toggle = useCallback(
@@ -86,6 +92,7 @@ export function JobsPage() {
                 job={job}
                 mosaic={mosaics[job.job_id]}
                 bids={bids[job.job_id]}
+                tileDevices={tileDevices[job.job_id]}
                 names={names}
                 open={open.has(job.job_id)}
                 nowMs={nowMs}

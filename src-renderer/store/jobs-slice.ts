@@ -1,5 +1,6 @@
-// My render jobs: the list, submitting and cancelling, the mosaics of the open ones (mosaics.ts)
-// and, for jobs I accept by hand, the bids waiting for me.
+// My render jobs: the list, submitting and cancelling, the mosaics of the open ones (mosaics.ts),
+// for jobs I accept by hand the bids waiting for me, and where ended jobs' tiles ran (CPU or GPU).
+import { countTileDevices } from '../gpu/gpu-format.js';
 import type { JobsSlice, Slice } from './types.js';
 import { MosaicKeeper } from './mosaics.js';
 
@@ -10,6 +11,7 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
     jobs: null,
     mosaics: {},
     bids: {},
+    tileDevices: {},
 
     async refreshJobs() {
       const reply = await attempt(() => transport.call('jobs.list', {}));
@@ -37,6 +39,13 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
     async refreshBids(jobId) {
       const reply = await attempt(() => transport.call('bids.list', { job_id: jobId }));
       if (reply) set((s) => ({ bids: { ...s.bids, [jobId]: reply.bids } }));
+    },
+
+    async loadTileDevices(jobId) {
+      if (get().tileDevices[jobId]) return;
+      const reply = await attempt(() => transport.call('jobs.status', { job_id: jobId, units: true }));
+      const units = reply?.units;
+      if (units) set((s) => ({ tileDevices: { ...s.tileDevices, [jobId]: countTileDevices(units) } }));
     },
 
     async acceptBids(jobId, peerId) {

@@ -7,6 +7,7 @@ import type { SharingSettings, WeeklyWindow } from '../../src-main/core/availabi
 import type { AvailabilitySlot } from '../../src-main/core/schemas/index.js';
 import type { NewWindow, WindowEdit } from '../availability/grid-model.js';
 import type { RenderRequest } from '../jobs/render-form.js';
+import type { TileDevices } from '../gpu/gpu-format.js';
 import type { MeshTransport } from '../api/transport.js';
 import type { DesktopBridge } from '../../src-preload/bridge.js';
 
@@ -104,6 +105,8 @@ export interface JobsSlice {
   /** Mosaics of the jobs the Jobs page shows open, by job id. */
   mosaics: Record<string, JobMosaic>;
   bids: Record<string, BidView[]>;
+  /** Where the verified tiles of ended render jobs ran, by job id: read once, since an ended job no longer changes. */
+  tileDevices: Record<string, TileDevices>;
   refreshJobs(): Promise<void>;
   submitRender(request: RenderRequest): Promise<string | undefined>;
   cancelJob(jobId: string): Promise<void>;
@@ -111,6 +114,8 @@ export interface JobsSlice {
   watchJob(jobId: string): Promise<void>;
   unwatchJob(jobId: string): void;
   refreshBids(jobId: string): Promise<void>;
+  /** Counts where an ended job's tiles ran (jobs.status with its units), unless already counted. */
+  loadTileDevices(jobId: string): Promise<void>;
   acceptBids(jobId: string, peerId: string): Promise<void>;
   /** render.tile and render.frame events, for the mosaics. */
   onRenderEvent(event: ApiEvent): void;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_RENDER_FIELDS, parseFrameRange, renderRequest, type Scene } from '../../src-renderer/jobs/render-form.js';
+import { DEFAULT_RENDER_FIELDS, GPU_CHOICES, parseFrameRange, renderRequest, type Scene } from '../../src-renderer/jobs/render-form.js';
+import { GpuModeSchema } from '../../src-main/core/schemas/render-job.js';
 import { earningsByPeer, earningsSeries, earningsTotals } from '../../src-renderer/ledger/earnings-model.js';
 
 const scene = { camera: { position: [0, 1, 5], look_at: [0, 0, 0], fov: 40 } } as unknown as Scene;
@@ -16,8 +17,17 @@ test('the form becomes a render.submit request with the budget in millicredits',
   const request = renderRequest({ ...DEFAULT_RENDER_FIELDS, frames: '1-2', width: '160', height: '90', spp: '4', tile: '32', budget: '2.5' }, scene, 'sample');
   assert.deepEqual(request, {
     ok: true,
-    value: { name: 'sample, frames 1–2, 160×90', scene, first_frame: 1, last_frame: 2, width: 160, height: 90, spp: 4, tile: 32, redundancy: 1, budget: 2500, manual_accept: false },
+    value: { name: 'sample, frames 1–2, 160×90', scene, first_frame: 1, last_frame: 2, width: 160, height: 90, spp: 4, tile: 32, redundancy: 1, budget: 2500, manual_accept: false, gpu: 'allowed' },
   });
+});
+
+test('the GPU select offers every mode the node knows, allowed first, and sends the chosen one', () => {
+  assert.deepEqual(GPU_CHOICES.map((c) => c.mode), GpuModeSchema.options);
+  assert.equal(DEFAULT_RENDER_FIELDS.gpu, 'allowed');
+  for (const { mode } of GPU_CHOICES) {
+    const request = renderRequest({ ...DEFAULT_RENDER_FIELDS, gpu: mode }, scene, 'sample');
+    assert.equal(request.ok && request.value.gpu, mode);
+  }
 });
 
 test('a field that is wrong is named in the message', () => {

@@ -22,6 +22,7 @@ import {
 import { SharingSettingsSchema, WeeklyWindowSchema } from '../availability/schema.js';
 import { CalibrationSchema, HardwareInfoSchema } from '../schemas/hardware.js';
 import { GpuModeSchema, MAX_FRAME } from '../schemas/render-job.js';
+import { SHADER_LIMITS } from '../gpu/shader.js';
 import { GpuStatusSchema } from '../gpu/status.js';
 import { MAX_REDUNDANCY } from '../schemas/work.js';
 import { SceneSchema } from '../render/scene.js';
@@ -130,6 +131,8 @@ export const SubmitJobSchema = z
     method: Id.optional(),
     /** Or the user's own module under the unit ABI. */
     wasm_base64: Base64(MAX_MODULE_BYTES).optional(),
+    /** Or a WGSL compute shader (GPU workers only; params: entry_point, workgroup_size, workgroups, buffer_size; docs/UNIT_ABI.md). */
+    wgsl_code: z.string().min(1).max(SHADER_LIMITS.codeChars).optional(),
     input_base64: Base64(MAX_INPUT_BYTES),
     chunk_bytes: z.number().int().min(1).max(16 * 1024 * 1024),
     params: Params.optional(),
@@ -140,8 +143,8 @@ export const SubmitJobSchema = z
     deadline: IsoTime.optional(),
     manual_accept: z.boolean().default(false),
   })
-  .refine((job) => (job.wasm_base64 === undefined) !== (job.library === undefined || job.method === undefined), {
-    message: 'name a kernel (library and method) or give a module (wasm_base64), not both',
+  .refine((job) => [job.wasm_base64 !== undefined, job.library !== undefined && job.method !== undefined, job.wgsl_code !== undefined].filter(Boolean).length === 1, {
+    message: 'name a kernel (library and method), or give a module (wasm_base64) or a shader (wgsl_code): exactly one',
   });
 
 const Side = z.number().int().min(1).max(TILE_LIMITS.frameSide);

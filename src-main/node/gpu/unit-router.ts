@@ -29,8 +29,8 @@ export async function runUnit(unit: WorkUnit, module: Uint8Array, input: Uint8Ar
   const options = { timeoutMs: DEFAULT_LIMITS.timeoutMs, signal };
   if (unit.algorithm_id === SHADER_ALGORITHM) {
     if (!executor) throw new GpuError('no_adapter', 'this node has no GPU ready');
-    const { method: _method, ...rest } = unit.params ?? {};
-    const spec = ShaderSpecSchema.safeParse(rest);
+    // The WGSL source is the unit's module; the params say how to run it.
+    const spec = ShaderSpecSchema.safeParse({ ...unit.params, wgsl_code: new TextDecoder().decode(module) });
     if (!spec.success) throw new GpuError('bad_params', spec.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     return { ...(await executor.runShader(spec.data, input, options)), device: 'gpu' };
   }

@@ -2,9 +2,10 @@
 // blobs, one unit per chunk, every unit naming its algorithm, resources, estimate and redundancy.
 import { randomBytes } from 'node:crypto';
 import type { SubmitJob } from '../../core/api/contract.js';
+import { ShaderSpecSchema } from '../../core/gpu/index.js';
 import type { Job, WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
-import { ALGORITHM_VERSION, CUSTOM_WASM, resolveLibrary } from './algorithms.js';
+import { ALGORITHM_VERSION, CUSTOM_WASM, resolveLibrary, SHADER_ALGORITHM } from './algorithms.js';
 import type { NodeContext } from './context.js';
 
 export async function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: SubmitJob): Promise<{ job: Job; units: WorkUnit[] }> {
@@ -12,7 +13,17 @@ export async function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: Sub
   let module: Uint8Array;
   let params: Record<string, unknown> = spec.params ?? {};
   let secondsPerMiB = 1;
-  if (spec.wasm_base64 !== undefined) {
+  let gpuBytes = 0;
+  if (spec.wgsl_code !== undefined) {
+    // The shader travels as the unit's module (by CID), like a WASM module; its params are checked now.
+    const shader = ShaderSpecSchema.safeParse({ ...params, wgsl_code: spec.wgsl_code });
+    if (!shader.success) throw new ApiError('bad_request', `params: ${shader.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const { wgsl_code: code, ...rest } = shader.data;
+    algorithmId = SHADER_ALGORITHM;
+    module = new TextEncoder().encode(code);
+    params = rest;
+    gpuBytes = rest.buffer_size;
+  } else if (spec.wasm_base64 !== undefined) {
     module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
     if (!WebAssembly.validate(module as Uint8Array<ArrayBuffer>)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
   } else {
@@ -34,7 +45,8 @@ export async function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: Sub
       job_id: jobId,
       algorithm_id: algorithmId,
       algorithm_version: ALGORITHM_VERSION,
-      required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
+      // A shader needs a GPU: GPU memory for its buffers, which only slots with a GPU offer.
+      required_resources: { cpu_cores: 1, ram_gb: 0.0625, ...(gpuBytes > 0 ? { gpu_vram_gb: Math.max(1 / 1024, (gpuBytes + chunk.length) / 2 ** 30) } : {}) },
       estimated_duration_seconds: Math.max(0.001, (chunk.length / 2 ** 20) * secondsPerMiB),
       priority: spec.priority,
       verification_redundancy: spec.redundancy,

@@ -1,9 +1,10 @@
 // A render job across a CPU node and a GPU node (WebGPU on the CPU here: `--gpu on` takes the
 // software adapter), in child processes: both kinds of worker render tiles, every GPU tile passes
 // its spot-check, and the assembled frames agree with the CPU's render-local within the tolerance.
+// Then a user's WGSL shader job: only the GPU node can take it, and its outputs are the shader's.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -62,5 +63,31 @@ test('a render job mixing a CPU node and a GPU node completes, and its frames pa
     const cpu = rgba(reference);
     const db = psnr(mesh, cpu);
     assert.ok(db >= RENDER_TOLERANCE_DB, `frame ${frame}: ${db.toFixed(1)} dB from the CPU render (tolerance ${RENDER_TOLERANCE_DB})`);
+  }
+
+  // A shader job: 2 units of 64 u32 each; every output word is its input word squared plus one.
+  const shader = join(out, 'square.wgsl');
+  writeFileSync(shader, `
+@group(0) @binding(0) var<storage, read> input: array<u32>;
+@group(0) @binding(1) var<storage, read_write> output: array<u32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  output[id.x] = input[id.x] * input[id.x] + 1u;
+}`);
+  const words = Uint32Array.from({ length: 128 }, (_, i) => i * 3);
+  const inputFile = join(out, 'words.bin');
+  writeFileSync(inputFile, new Uint8Array(words.buffer));
+  const params = JSON.stringify({ workgroup_size: [64, 1, 1], workgroups: [1, 1, 1], buffer_size: 256 });
+  const submitted = await run(NODE, [MESHCTL, 'submit-job', '--wgsl', shader, '--input', inputFile, '--chunk-bytes', '256', '--params', params, '--budget', '100', '--json', '--data-dir', requester.dataDir]);
+  const shaderJob = (JSON.parse(submitted.stdout) as { job_id: string }).job_id;
+  await waitFor('the shader job completes', async () => ((await requester.api.call('jobs.status', { job_id: shaderJob })).job.state === 'completed' ? true : undefined), 60_000);
+  const shaderUnits = (await requester.api.call('jobs.status', { job_id: shaderJob, units: true })).units!;
+  assert.equal(shaderUnits.length, 2);
+  for (const [i, u] of shaderUnits.entries()) {
+    assert.deepEqual([u.device, u.providers], ['gpu', [gpuNode.peerId]]);
+    const { output_base64 } = await requester.api.call('jobs.output', { job_id: shaderJob, unit_id: u.unit_id });
+    const bytes = Buffer.from(output_base64, 'base64');
+    const got = Array.from(new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
+    assert.deepEqual(got, Array.from(words.subarray(i * 64, (i + 1) * 64), (w) => w * w + 1));
   }
 });
