@@ -2,7 +2,7 @@
 // ONE worker, on the same tile of the sample scene: 64×64 of a 256×144 frame at 16 spp. Target:
 // a real GPU renders >= 10× the samples per second of one WASM worker. Without a GPU the adapter
 // at hand is SwiftShader (WebGPU on the CPU): the figures then measure the runner, not a GPU.
-// MESH_GPU_BENCH_HARDWARE=1 asks Chromium for the hardware adapter instead; MESH_CHROMIUM names
+// Chromium picks the adapter as a node's runner does (a GPU when it has one); MESH_CHROMIUM names
 // the browser. Both sides are timed as the node sees them (the page round trip, the worker hop),
 // in alternating rounds, so load from elsewhere slows both sides of a ratio alike.
 import { tileParams } from '../src-main/core/render/index.js';
@@ -36,27 +36,25 @@ interface Round {
 
 interface Measured extends Round {
   adapter: AdapterInfo;
-  /** The adapter Chromium was asked for; it may hand out SwiftShader all the same. */
-  askedFor: 'software' | 'hardware';
   /** Median of the rounds' WASM / GPU time ratios. */
   ratio: number;
 }
 
-/** Chromium with the runner page open on the adapter asked for, or why there is none. */
-async function openGpu(software: boolean): Promise<{ gpu: GpuExecutor } | { unavailable: string }> {
+/** Chromium with the runner page open, or why there is none. */
+async function openGpu(): Promise<{ gpu: GpuExecutor } | { unavailable: string }> {
   const chromium = findChromium(process.env['MESH_CHROMIUM']);
   if ('reason' in chromium) return { unavailable: chromium.reason };
   let runner: ChromiumRunner | undefined;
   try {
-    runner = await ChromiumRunner.start(chromium.path, { software });
+    runner = await ChromiumRunner.start(chromium.path);
     return { gpu: await GpuExecutor.open(runner) };
   } catch (err) {
     await runner?.close();
-    return { unavailable: `the GPU runner did not open (${software ? 'software' : 'hardware'} adapter): ${String(err)}` };
+    return { unavailable: `the GPU runner did not open: ${String(err)}` };
   }
 }
 
-async function measure(gpu: GpuExecutor, askedFor: Measured['askedFor']): Promise<Measured> {
+async function measure(gpu: GpuExecutor): Promise<Measured> {
   const scene = sampleSceneBlob();
   const wasm = Executor.start({ workers: 1 });
   const kernel = loadKernel('render');
@@ -75,7 +73,6 @@ async function measure(gpu: GpuExecutor, askedFor: Measured['askedFor']): Promis
     }
     return {
       adapter: gpu.adapter,
-      askedFor,
       gpuMs: median(rounds.map((r) => r.gpuMs)),
       pageGpuMs: median(rounds.map((r) => r.pageGpuMs)),
       wasmMs: median(rounds.map((r) => r.wasmMs)),
@@ -87,7 +84,7 @@ async function measure(gpu: GpuExecutor, askedFor: Measured['askedFor']): Promis
 }
 
 function figures(m: Measured): Figure[] {
-  const adapter = { vendor: m.adapter.vendor, architecture: m.adapter.architecture, is_fallback: m.adapter.is_fallback, asked_for: m.askedFor };
+  const adapter = { vendor: m.adapter.vendor, architecture: m.adapter.architecture, is_fallback: m.adapter.is_fallback };
   const samplesPerS = (ms: number) => Math.round(SAMPLES_PER_TILE / (ms / 1000));
   return [
     { name: 'gpu_vs_wasm_tile_x', value: round(m.ratio), unit: 'x', gpu_ms: round(m.gpuMs), gpu_in_page_ms: round(m.pageGpuMs), wasm_one_worker_ms: round(m.wasmMs), adapter, tile: TILE_LABEL },
@@ -118,11 +115,10 @@ export const benchmarks: Benchmark[] = [
   {
     names: ['gpu_vs_wasm_tile_x', 'gpu_samples_per_s'],
     async run() {
-      const software = process.env['MESH_GPU_BENCH_HARDWARE'] !== '1';
-      const opened = await openGpu(software);
+      const opened = await openGpu();
       if ('unavailable' in opened) return unavailable(opened.unavailable);
       try {
-        return figures(await measure(opened.gpu, software ? 'software' : 'hardware'));
+        return figures(await measure(opened.gpu));
       } finally {
         await opened.gpu.close();
       }

@@ -9,6 +9,7 @@
 import source from './render.wgsl';
 import { checkTileParams, type GpuScene } from '../src-main/core/render/scene-gpu.js';
 import type { TileParams } from '../src-main/core/render/tiles.js';
+import { GpuUnitError, withErrorScopes } from './errors.js';
 
 /** Paths per submission: a few tens of ms on a desktop GPU even for a 200,000-triangle scene. */
 const PATHS_PER_PASS = 1 << 18;
@@ -92,14 +93,15 @@ export class TileRenderer {
   private async renderNow(scene: GpuScene, sceneKey: string, params: TileParams): Promise<Uint8Array> {
     if (this.destroyed) throw new Error('the tile renderer was destroyed');
     const checked = checkTileParams(params);
-    if (!checked.ok) throw new RangeError(checked.error);
+    if (!checked.ok) throw new GpuUnitError('bad_params', checked.error);
     const { w, h, spp } = checked.value;
     const pixels = w * h;
     this.checkFits(`a ${w}×${h} tile`, pixels * PIXEL_BYTES);
 
     const { device } = this;
     const pipelines = await pipelinesFor(device);
-    return withErrorScopes(device, async () => {
+    // A validation error here is the tracer's own fault, not the unit's: not a deterministic failure.
+    return withErrorScopes(device, 'runner_failed', async () => {
       const sceneBuffers = this.sceneBuffers(scene, sceneKey);
       const tilePass = device.createBuffer({ size: TILE_PASS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       const pixelBuffer = device.createBuffer({ size: pixels * PIXEL_BYTES, usage: GPUBufferUsage.STORAGE });
@@ -180,27 +182,10 @@ export class TileRenderer {
   /** Throws when a buffer of `bytes` is more than the device can bind. */
   private checkFits(what: string, bytes: number): void {
     const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
-    if (bytes > limit) throw new Error(`${what} needs a ${bytes}-byte GPU buffer; this GPU binds at most ${limit} bytes`);
+    if (bytes > limit) throw new GpuUnitError('limit', `${what} needs a ${bytes}-byte GPU buffer; this GPU binds at most ${limit} bytes`);
   }
 }
 
 function destroyAll(buffers: GPUBuffer[]): void {
   for (const buffer of buffers) buffer.destroy();
-}
-
-/** Runs `work`, then throws the first validation or out-of-memory error the device reported during it. */
-async function withErrorScopes<T>(device: GPUDevice, work: () => Promise<T>): Promise<T> {
-  device.pushErrorScope('out-of-memory');
-  device.pushErrorScope('validation');
-  const outcome = await work().then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  const validation = await device.popErrorScope();
-  const memory = await device.popErrorScope();
-  const gpuError = validation ?? memory;
-  // The device's own error says more than the rejection it caused (e.g. a failed mapAsync).
-  if (gpuError) throw new Error(`the GPU refused the tile: ${gpuError.message}`);
-  if (!outcome.ok) throw outcome.error;
-  return outcome.value;
 }

@@ -13,11 +13,31 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** The one page the window shows (a single-page app: it never navigates). */
 export const APP_START_URL = `${APP_ORIGIN}/`;
 
+/** The hidden GPU window's page (dist/src-gpu): its own host, so the app page's rules never cover it. */
+export const GPU_HOST = 'gpu';
+export const GPU_RUNNER_URL = `${APP_SCHEME}://${GPU_HOST}/`;
+const GPU_FILES: Readonly<Record<string, { relativePath: string; contentType: string }>> = {
+  '/': { relativePath: 'runner.html', contentType: 'text/html; charset=utf-8' },
+  '/runner.js': { relativePath: 'runner.js', contentType: 'text/javascript; charset=utf-8' },
+};
+const GPU_CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Whether the URL is the GPU runner page itself (where the hidden window may navigate). */
+export function isGpuRunnerUrl(url: string): boolean {
+  const parsed = urlOn(url, GPU_HOST);
+  return parsed !== undefined && parsed.pathname === '/' && parsed.search === '';
+}
+
 /** The window talks to the node over IPC, so the page may connect nowhere but its own origin. */
 export const APP_CONTENT_SECURITY_POLICY = uiContentSecurityPolicy([]);
 
 /** The URL, if it is one of ours (`app://mesh/…`, no credentials or port); undefined for anything else. */
 function ourUrl(url: string): URL | undefined {
+  return urlOn(url, APP_HOST);
+}
+
+/** The URL, if it is `app://<host>/…` with no credentials or port. */
+function urlOn(url: string, host: string): URL | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -25,7 +45,7 @@ function ourUrl(url: string): URL | undefined {
     return undefined;
   }
   // Node's URL gives non-special schemes an opaque origin ('null'), so the parts are compared instead.
-  const ours = parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === '' && parsed.password === '';
+  const ours = parsed.protocol === `${APP_SCHEME}:` && parsed.host === host && parsed.username === '' && parsed.password === '';
   return ours ? parsed : undefined;
 }
 
@@ -63,13 +83,22 @@ const COMMON_HEADERS = {
 };
 
 /** The answer to one app:// request: the file with the CSP, or 404/405 (also with the CSP). */
-export async function appResponse(url: string, method: string, uiDir: string): Promise<Response> {
+export async function appResponse(url: string, method: string, uiDir: string, gpuDir?: string): Promise<Response> {
   if (method !== 'GET' && method !== 'HEAD') return refusal(405, 'use GET');
+  const gpuPage = gpuDir === undefined ? undefined : urlOn(url, GPU_HOST);
+  if (gpuPage) {
+    const file = Object.hasOwn(GPU_FILES, gpuPage.pathname) ? GPU_FILES[gpuPage.pathname] : undefined;
+    return file ? fileResponse(join(gpuDir!, file.relativePath), file.contentType, method, GPU_CONTENT_SECURITY_POLICY) : refusal(404, 'not found');
+  }
   const file = appFileOf(url);
   if (file === undefined) return refusal(404, 'not found');
   const fullPath = join(uiDir, file.relativePath);
   const inside = relative(uiDir, fullPath);
   if (inside.startsWith('..') || isAbsolute(inside)) return refusal(404, 'not found'); // a second guard; the name check already refuses
+  return fileResponse(fullPath, file.contentType, method, APP_CONTENT_SECURITY_POLICY);
+}
+
+async function fileResponse(fullPath: string, contentType: string, method: string, csp: string): Promise<Response> {
   let body: Buffer;
   try {
     body = await readFile(fullPath);
@@ -78,7 +107,7 @@ export async function appResponse(url: string, method: string, uiDir: string): P
   }
   return new Response(method === 'HEAD' ? null : new Uint8Array(body), {
     status: 200,
-    headers: { ...COMMON_HEADERS, 'content-type': file.contentType, 'content-length': String(body.length) },
+    headers: { ...COMMON_HEADERS, 'content-security-policy': csp, 'content-type': contentType, 'content-length': String(body.length) },
   });
 }
 

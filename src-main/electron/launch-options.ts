@@ -3,6 +3,9 @@
 // No Electron here: plain Node tests read it.
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../node/config/data-dir.js';
+import { GPU_MODES, type GpuSetting } from '../node/gpu/gpu-service.js';
+
+const gpuSetting = (value: string | undefined): GpuSetting => (GPU_MODES as readonly string[]).includes(value ?? '') ? (value as GpuSetting) : 'auto';
 
 export interface LaunchOptions {
   dataDir: string;
@@ -10,6 +13,8 @@ export interface LaunchOptions {
   mdns: boolean;
   /** Started at login: stay in the tray, no window. */
   hidden: boolean;
+  /** GPU units: auto (a hardware adapter only), on, off (`--gpu`, else MESH_GPU). */
+  gpu: GpuSetting;
 }
 
 /** The flag the app passes itself when the OS starts it at login. */
@@ -27,6 +32,7 @@ export function launchOptions(args: readonly string[], env: NodeJS.ProcessEnv = 
       listen: { type: 'string', multiple: true },
       'no-mdns': { type: 'boolean' },
       hidden: { type: 'boolean' },
+      gpu: { type: 'string' },
     },
     strict: false,
     allowPositionals: true,
@@ -38,5 +44,6 @@ export function launchOptions(args: readonly string[], env: NodeJS.ProcessEnv = 
     listen: listen.length > 0 ? listen : ['/ip4/0.0.0.0/tcp/0'],
     mdns: values['no-mdns'] !== true,
     hidden: values.hidden === true,
+    gpu: gpuSetting(text(values.gpu) ?? env['MESH_GPU']),
   };
 }

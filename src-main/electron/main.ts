@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { describe } from '../node/api/dispatch.js';
 import { BUILT_UI_DIR } from '../node/api/static-ui.js';
 import { startDaemon } from '../node/mesh/daemon.js';
+import { BUILT_RUNNER_DIR } from '../node/gpu/chromium-runner.js';
 import { APP_SCHEME, appResponse } from './app-scheme.js';
+import { GpuWindow } from './gpu-window.js';
 import { watchUserIdle } from './idle.js';
 import { bindIpc } from './ipc.js';
 import { launchOptions } from './launch-options.js';
@@ -16,6 +18,7 @@ import { createTray, type AppTray } from './tray.js';
 import { createMainWindow, denyAllPermissions } from './window.js';
 
 const PRELOAD = fileURLToPath(new URL('../../src-preload/preload.cjs', import.meta.url));
+const GPU_PRELOAD = fileURLToPath(new URL('../../src-preload/gpu-preload.cjs', import.meta.url));
 const ASSETS = fileURLToPath(new URL('../../../assets/', import.meta.url));
 const log = (message: string): void => void process.stderr.write(`mesh desktop: ${message}\n`);
 
@@ -25,6 +28,11 @@ const launch = launchOptions(process.argv.slice(1));
 // (and a test's app with its own data dir never meets the person's running one).
 app.setPath('userData', join(launch.dataDir, 'desktop'));
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+// WebGPU for the hidden GPU window: behind a flag on Linux, where Vulkan is its backend.
+if (process.platform === 'linux') {
+  app.commandLine.appendSwitch('enable-unsafe-webgpu');
+  app.commandLine.appendSwitch('enable-features', 'Vulkan');
+}
 
 interface Shell {
   showWindow(): void;
@@ -32,9 +40,10 @@ interface Shell {
 }
 
 async function startShell(): Promise<Shell> {
-  protocol.handle(APP_SCHEME, (request) => appResponse(request.url, request.method, BUILT_UI_DIR));
+  protocol.handle(APP_SCHEME, (request) => appResponse(request.url, request.method, BUILT_UI_DIR, BUILT_RUNNER_DIR));
   denyAllPermissions();
-  const daemon = await startDaemon({ dataDir: launch.dataDir, listen: launch.listen, mdns: launch.mdns });
+  const gpu = { mode: launch.gpu, openRunner: () => GpuWindow.open(GPU_PRELOAD) };
+  const daemon = await startDaemon({ dataDir: launch.dataDir, listen: launch.listen, mdns: launch.mdns, gpu });
   const { node, handlers } = daemon;
 
   let window: BrowserWindow | undefined;

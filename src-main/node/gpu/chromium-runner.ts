@@ -35,15 +35,16 @@ export function findChromium(configured: string | undefined, platform: NodeJS.Pl
 }
 
 /**
- * `software`: take WebGPU on the CPU (SwiftShader) as the adapter: for tests and for measuring the
- * runner itself; a real node wants a GPU, so its runner asks for the high-performance adapter.
+ * Chromium's switches for the runner: WebGPU on (Linux needs the flag and Vulkan); where there is
+ * no GPU (or no driver), Chromium offers its software adapter (SwiftShader), which the service
+ * takes or refuses by its mode.
  */
-export function chromiumArgs(software: boolean): string[] {
+export function chromiumArgs(): string[] {
   return [
     '--no-sandbox',
     '--headless=new',
     '--enable-unsafe-webgpu',
-    ...(software ? ['--use-webgpu-adapter=swiftshader'] : ['--enable-features=Vulkan']),
+    '--enable-features=Vulkan',
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
@@ -88,13 +89,12 @@ export class ChromiumRunner implements RunnerChannel {
 
   private constructor(
     private readonly executablePath: string,
-    private readonly software: boolean,
     private readonly server: Server,
   ) {}
 
   /** Serves the runner page and opens it in a fresh headless Chromium. */
-  static async start(executablePath: string, options: { software: boolean; dir?: string }): Promise<ChromiumRunner> {
-    const runner = new ChromiumRunner(executablePath, options.software, await serveRunner(options.dir ?? BUILT_RUNNER_DIR));
+  static async start(executablePath: string, options: { dir?: string } = {}): Promise<ChromiumRunner> {
+    const runner = new ChromiumRunner(executablePath, await serveRunner(options.dir ?? BUILT_RUNNER_DIR));
     try {
       await runner.#open();
     } catch (err) {
@@ -105,7 +105,7 @@ export class ChromiumRunner implements RunnerChannel {
   }
 
   async #open(): Promise<void> {
-    this.#browserServer = await chromium.launchServer({ executablePath: this.executablePath, args: chromiumArgs(this.software), headless: true });
+    this.#browserServer = await chromium.launchServer({ executablePath: this.executablePath, args: chromiumArgs(), headless: true });
     this.#browser = await chromium.connect(this.#browserServer.wsEndpoint());
     const page = await this.#browser.newPage();
     const { port } = this.server.address() as AddressInfo;

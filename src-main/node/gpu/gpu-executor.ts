@@ -145,12 +145,16 @@ export class GpuExecutor {
   }
 }
 
-class TimeoutError extends Error {}
+class TimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
 
 /** `promise`, or a TimeoutError after `ms`, or the abort's reason when `signal` fires first. */
 function withTimeout<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError()), ms);
+    const timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
     const onAbort = () => reject(new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();

@@ -22,7 +22,7 @@ export interface GpuOptions {
   /** A Chromium to run the headless runner in; else the usual places are searched. */
   chromium?: string;
   /** The desktop app's own runner (a hidden window); the headless node uses Chromium. */
-  openRunner?: (software: boolean) => Promise<RunnerChannel>;
+  openRunner?: () => Promise<RunnerChannel>;
 }
 
 /** The calibration tile: 64×64 pixels of the CPU calibration's frame, at its spp. */
@@ -33,34 +33,40 @@ const CALIBRATION_UNIT_TIMEOUT_MS = 60_000;
 const GIB = 2 ** 30;
 
 export class GpuService {
-  status: GpuStatus;
+  #status: GpuStatus;
   executor: GpuExecutor | undefined;
   #stopped = false;
 
   constructor(private readonly options: GpuOptions) {
-    this.status = options.mode === 'off' ? GPU_OFF : { ...GPU_OFF, state: 'starting', reason: null };
+    this.#status = options.mode === 'off' ? GPU_OFF : { ...GPU_OFF, state: 'starting', reason: null };
+  }
+
+  /** What the status page shows; a runner that could not be restarted turns GPU units off. */
+  get status(): GpuStatus {
+    const broken = this.executor?.broken;
+    return broken ? { ...this.#status, state: 'off', reason: `GPU units are off: ${broken}` } : this.#status;
   }
 
   /** Opens the runner and calibrates; resolves with the status (never throws: failures are the reason). */
   async start(hardware: HardwareInfo | null, cpu: Executor): Promise<GpuStatus> {
     if (this.options.mode === 'off') return this.status;
-    const software = this.options.mode === 'on';
+    const acceptSoftware = this.options.mode === 'on';
     let channel: RunnerChannel;
     try {
-      if (this.options.openRunner) channel = await this.options.openRunner(software);
+      if (this.options.openRunner) channel = await this.options.openRunner();
       else {
         const found = findChromium(this.options.chromium);
         if ('reason' in found) return this.#off(`GPU units are off: ${found.reason}`);
-        channel = await ChromiumRunner.start(found.path, { software });
+        channel = await ChromiumRunner.start(found.path);
       }
     } catch (err) {
       return this.#off(`GPU units are off: the GPU runner did not start (${String(err)})`);
     }
     try {
       const executor = await GpuExecutor.open(channel);
-      if (executor.adapter.is_fallback && !software) {
+      if (executor.adapter.is_fallback && !acceptSoftware) {
         await executor.close();
-        return this.#off('GPU units are off: WebGPU found only a software adapter (no GPU, or no driver for it); start with --gpu on to use it anyway');
+        return this.#off('GPU units are off: WebGPU found only a software adapter (no GPU, or no driver for it); set GPU units to \"on\" (meshctl node start --gpu on, or MESH_GPU=on) to use it anyway');
       }
       if (this.#stopped) {
         await executor.close();
@@ -70,7 +76,7 @@ export class GpuService {
       const vram = hardware?.gpus.reduce((sum, gpu) => sum + (gpu.vram_gb ?? 0), 0) ?? 0;
       const samplesPerSecond = await calibrateGpu(executor);
       const referenceSamplesPerSecond = await referenceSamplesPerSecondOf(cpu);
-      this.status = {
+      this.#status = {
         state: 'ready',
         reason: null,
         runner: executor.runner,
@@ -90,8 +96,9 @@ export class GpuService {
 
   /** GPU memory a slot offers: the probe's VRAM, or (not reported: shared memory, a software adapter) the adapter's largest buffer. */
   get slotVramGb(): number | undefined {
-    if (this.status.state !== 'ready' || this.executor?.broken) return undefined;
-    return this.status.vram_gb ?? (this.status.limits?.max_buffer_size ?? 0) / GIB;
+    const status = this.status;
+    if (status.state !== 'ready') return undefined;
+    return status.vram_gb ?? (status.limits?.max_buffer_size ?? 0) / GIB;
   }
 
   async stop(): Promise<void> {
@@ -102,8 +109,8 @@ export class GpuService {
   }
 
   #off(reason: string): GpuStatus {
-    this.status = { ...GPU_OFF, reason };
-    return this.status;
+    this.#status = { ...GPU_OFF, reason };
+    return this.#status;
   }
 }
 

@@ -7,7 +7,7 @@ import type { TileParams } from '../../core/render/index.js';
 import type { WorkUnit } from '../../core/schemas/index.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { RENDER_ALGORITHM, SHADER_ALGORITHM } from '../mesh/algorithms.js';
-import { DETERMINISTIC_GPU_FAILURES, GpuError } from './gpu-executor.js';
+import { GpuError } from './gpu-executor.js';
 import type { GpuService } from './gpu-service.js';
 
 export interface RanUnit {
@@ -38,8 +38,9 @@ export async function runUnit(unit: WorkUnit, module: Uint8Array, input: Uint8Ar
     try {
       return { ...(await executor.renderTile(unit.input_cid, input, unit.params as unknown as TileParams, options)), device: 'gpu' };
     } catch (err) {
-      if (!(err instanceof GpuError) || DETERMINISTIC_GPU_FAILURES.has(err.code) || needsGpu(unit) || signal.aborted) throw err;
-      // The GPU failed on its own account: the tile still gets rendered, on the CPU.
+      if (!(err instanceof GpuError) || needsGpu(unit) || signal.aborted) throw err;
+      // The GPU failed: on its own account (a hang, a lost device), the tile still gets rendered,
+      // on the CPU; for the unit's fault (bad params or scene), the CPU reports it as every worker does.
     }
   }
   if (needsGpu(unit)) throw new GpuError('no_adapter', 'this node has no GPU ready');

@@ -168,7 +168,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         start_time: p.start_time,
         end_time: p.end_time,
         resources: { cpu_cores: p.cpu_cores, ram_gb: p.ram_gb, ...(p.gpu_vram_gb !== undefined ? { gpu_vram_gb: p.gpu_vram_gb } : {}) },
-        algorithms: supportedAlgorithms().map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: 1 })),
+        algorithms: supportedAlgorithms(node.gpu.slotVramGb !== undefined).map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: 1 })),
         priority: 1,
       };
       await node.record([{ type: 'slot.put', slot }]);

@@ -21,7 +21,7 @@ let scene: Uint8Array;
 before(async () => {
   const chromium = findChromium(process.env['MESH_CHROMIUM']);
   assert.ok('path' in chromium, `these tests need Chromium: ${'reason' in chromium ? chromium.reason : ''}`);
-  gpu = await GpuExecutor.open(await ChromiumRunner.start(chromium.path, { software: true }));
+  gpu = await GpuExecutor.open(await ChromiumRunner.start(chromium.path));
   cpu = Executor.start({ workers: 1 });
   const compiled = compileSceneJson(SAMPLE, 3);
   assert.ok(compiled.ok);
@@ -40,8 +40,9 @@ async function cpuTile(params: TileParams): Promise<Uint8Array> {
   return (await cpu.run({ module: loadKernel('render'), input: scene, params: { ...params } })).output;
 }
 
-test('the probe reports the adapter and its limits (here the software one)', () => {
-  assert.equal(gpu.adapter.is_fallback, true);
+test('the probe reports the adapter and its limits', () => {
+  assert.equal(typeof gpu.adapter.is_fallback, 'boolean');
+  assert.ok(gpu.adapter.vendor.length > 0 || gpu.adapter.description.length > 0);
   assert.ok(gpu.limits.max_storage_buffer_binding_size >= 128 << 20);
   assert.ok(gpu.limits.max_compute_workgroups_per_dimension >= 65_535);
 });
