@@ -20,32 +20,22 @@ mkdirSync(`${dist}/src-gpu`, { recursive: true });
 copyFileSync(`${root}src-gpu/runner.html`, `${dist}/src-gpu/runner.html`);
 
 const production = process.env.MESH_UI_DEV !== '1';
+/** The pages Chromium loads: the UI and the GPU runner. */
+const page = { bundle: true, format: 'esm', platform: 'browser', target: 'chrome120', minify: production, sourcemap: true, logLevel: 'warning' };
 await Promise.all([
   build({
+    ...page,
     entryPoints: { app: `${root}src-renderer/main.tsx` },
     outdir: `${out}/assets`,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'chrome120',
-    minify: production,
-    sourcemap: true,
     jsx: 'automatic',
     define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
     loader: { '.svg': 'file', '.png': 'file' },
-    logLevel: 'warning',
   }),
   build({
+    ...page,
     entryPoints: { runner: `${root}src-gpu/runner.ts` },
     outdir: `${dist}/src-gpu`,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'chrome120',
-    minify: production,
-    sourcemap: true,
     loader: { '.wgsl': 'text' },
-    logLevel: 'warning',
   }),
   build({
     entryPoints: { preload: `${root}src-preload/preload.ts`, 'gpu-preload': `${root}src-preload/gpu-preload.ts` },
@@ -60,4 +50,4 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
-console.log('ui build: dist/src-renderer, dist/src-gpu, dist/src-preload');
+console.log(`ui build: ${dist}/{src-renderer,src-gpu,src-preload}`);
