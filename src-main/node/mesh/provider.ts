@@ -10,7 +10,7 @@ import { runUnit, type RanUnit } from '../gpu/unit-router.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
-import { WORKER_SHARE_BPS } from './requester.js';
+import { WORKER_SHARE_BPS } from './settlement.js';
 
 type ReleaseReason = MessageBody<'release'>['reason'];
 

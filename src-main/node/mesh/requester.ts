@@ -2,7 +2,6 @@
 // collect results, decide consensus, settle, and re-offer what missed its deadline.
 import type { BidView, SubmitJob, SubmitRender } from '../../core/api/contract.js';
 import { decideConsensus, type Vote } from '../../core/consensus/index.js';
-import type { AssignmentRecord } from '../../core/mesh/state.js';
 import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
 import { acceptByPolicy, acceptOffer, DEFAULT_ACCEPTANCE_POLICY, OFFER_TTL_MS, type AcceptanceContext } from '../../core/scheduler/index.js';
 import { MAX_REDUNDANCY, type Acceptance, type Job, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
@@ -12,11 +11,10 @@ import type { Executor } from '../exec/index.js';
 import { splitJob } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
-import { settlementFor } from './settlement.js';
+import { refundEvent, settleEvent, settlementFor } from './settlement.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { TileChecker } from './tile-check.js';
 
-/** Worker share of a settled unit (seed 003: 90 %); with no separate verifiers the requester keeps the rest. */
-export const WORKER_SHARE_BPS = 9_000;
 /** Units one commitment publishes; the rest follow as these complete. */
 const MAX_PUBLISHED_UNITS = 1000;
 
@@ -30,7 +28,7 @@ export class Requester {
   /** When an acceptance last failed to reach each provider: its offers from before then are ignored. */
   readonly #unreachableSince = new Map<string, number>();
   /** Units being decided: a second result arriving meanwhile waits for the first decision. */
-  readonly #deciding = new Map<string, Promise<void>>();
+  readonly #deciding = new KeyedQueue();
   readonly #tiles: TileChecker;
 
   constructor(
@@ -249,7 +247,7 @@ export class Requester {
     // Its other offers wait until they lapse, so they do not draw the units straight back.
     if (reply?.type !== 'accepted') this.#unreachableSince.set(provider, this.ctx.now());
     const refused = reply?.type === 'accepted' ? new Set((reply.body as MessageBody<'accepted'>).refused) : new Set(acceptances.map((a) => a.acceptance_id));
-    const refunds = acceptances.filter((a) => refused.has(a.acceptance_id)).map((a) => this.#refund(a.acceptance_id, 'failed'));
+    const refunds = acceptances.filter((a) => refused.has(a.acceptance_id)).map((a) => refundEvent(this.ctx.now(), a.acceptance_id, 'failed'));
     if (refunds.length > 0) {
       await this.ctx.record(refunds);
       this.ctx.commitmentChanged();
@@ -284,13 +282,7 @@ export class Requester {
 
   /** Consensus over a unit's results; settles, refunds, or asks for more replicas. One decision per unit at a time. */
   decide(unitId: string, replyingTo?: string): Promise<void> {
-    const next = (this.#deciding.get(unitId) ?? Promise.resolve()).then(() => this.#decide(unitId, replyingTo));
-    const settled = next.catch(() => undefined);
-    this.#deciding.set(unitId, settled);
-    void settled.then(() => {
-      if (this.#deciding.get(unitId) === settled) this.#deciding.delete(unitId);
-    });
-    return next;
+    return this.#deciding.run(unitId, () => this.#decide(unitId, replyingTo));
   }
 
   async #decide(unitId: string, replyingTo?: string): Promise<void> {
@@ -320,7 +312,7 @@ export class Requester {
     ];
     for (const x of active) {
       if (x.escrow !== 'held') continue;
-      events.push(x.result && agreeing.includes(x.result.result_id) ? this.#settle(x) : this.#refund(x.acceptance.acceptance_id, hash ? (x.result ? 'rejected' : 'cancelled') : 'failed'));
+      events.push(x.result && agreeing.includes(x.result.result_id) ? settleEvent(x, this.ctx.now()) : refundEvent(this.ctx.now(), x.acceptance.acceptance_id, hash ? (x.result ? 'rejected' : 'cancelled') : 'failed'));
     }
     const verification = await this.ctx.receipts.next({
       kind: 'verification', timestamp: iso(this.ctx.now()), unit_id: unitId, job_id: record.unit.job_id,
@@ -349,7 +341,7 @@ export class Requester {
       const x = this.ctx.state.assignments.get(id);
       return x?.acceptance.provider_peer === from && x.acceptance.requester_peer === this.ctx.me && x.escrow === 'held' && !x.result;
     });
-    await this.ctx.record(mine.map((id) => this.#refund(id, 'failed')));
+    await this.ctx.record(mine.map((id) => refundEvent(this.ctx.now(), id, 'failed')));
     for (const id of mine) this.ctx.emit('unit.reoffered', { unit_id: this.ctx.state.assignments.get(id)!.acceptance.unit_id, reason: 'released' });
     this.ctx.commitmentChanged();
     this.acceptSoon();
@@ -363,7 +355,7 @@ export class Requester {
       (x) => x.acceptance.requester_peer === this.ctx.me && x.escrow === 'held' && !x.result && Date.parse(x.acceptance.deadline) < now,
     );
     if (late.length === 0) return;
-    await this.ctx.record(late.map((x) => this.#refund(x.acceptance.acceptance_id, 'late')));
+    await this.ctx.record(late.map((x) => refundEvent(this.ctx.now(), x.acceptance.acceptance_id, 'late')));
     for (const x of late) {
       this.ctx.emit('unit.reoffered', { unit_id: x.acceptance.unit_id, provider: x.acceptance.provider_peer, reason: 'late' });
       void this.ctx.send(x.acceptance.provider_peer, 'settlement', settlementFor(this.ctx.state, [x.acceptance.acceptance_id]));
@@ -377,7 +369,7 @@ export class Requester {
     if (!job || job.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
     if (job.cancelled || job.completedAt) return;
     const held = job.unitIds.flatMap((id) => this.ctx.state.assignmentsOf(id)).filter((x) => x.escrow === 'held');
-    await this.ctx.record([{ type: 'job.cancelled', job_id: jobId }, ...held.map((x) => this.#refund(x.acceptance.acceptance_id, 'cancelled'))]);
+    await this.ctx.record([{ type: 'job.cancelled', job_id: jobId }, ...held.map((x) => refundEvent(this.ctx.now(), x.acceptance.acceptance_id, 'cancelled'))]);
     for (const x of held) void this.ctx.send(x.acceptance.provider_peer, 'settlement', settlementFor(this.ctx.state, [x.acceptance.acceptance_id]));
     this.ctx.emit('job.cancelled', { job_id: jobId });
     this.ctx.commitmentChanged();
@@ -421,12 +413,4 @@ export class Requester {
     };
   }
 
-  #settle(x: AssignmentRecord): NewEvent {
-    const id = x.acceptance.acceptance_id;
-    return { type: 'ledger.entry', event_id: `ledger/settle/${id}`, entry: { kind: 'settle', entry_id: `settle/${id}`, assignment_id: id, verifiers: [], worker_share_bps: WORKER_SHARE_BPS, at: iso(this.ctx.now()) } };
-  }
-
-  #refund(assignmentId: string, reason: 'rejected' | 'late' | 'cancelled' | 'failed'): NewEvent {
-    return { type: 'ledger.entry', event_id: `ledger/refund/${assignmentId}`, entry: { kind: 'refund', entry_id: `refund/${assignmentId}`, assignment_id: assignmentId, reason, at: iso(this.ctx.now()) } };
-  }
 }

@@ -1,8 +1,13 @@
 // What a requester tells a provider about its assignments: the ledger entries that closed them
 // and the verification receipts behind those entries. Sent as a reply to a result or a release,
 // and pushed when a unit is decided or a deadline passes.
-import type { MeshState } from '../../core/mesh/state.js';
+import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
+import type { RefundEntry } from '../../core/schemas/index.js';
+import { iso, type NewEvent } from './context.js';
 import type { MessageBody, SignedReceipt } from '../../core/protocol/messages.js';
+
+/** Worker share of a settled unit (seed 003: 90 %); with no separate verifiers the requester keeps the rest. */
+export const WORKER_SHARE_BPS = 9_000;
 
 export function settlementFor(state: MeshState, assignmentIds: readonly string[]): MessageBody<'settlement'> {
   const entries = [];
@@ -15,4 +20,15 @@ export function settlementFor(state: MeshState, assignmentIds: readonly string[]
     if (verification?.sig && !receipts.some((r) => r.sig === verification.sig)) receipts.push({ receipt: verification.receipt, sig: verification.sig });
   }
   return { entries, receipts };
+}
+
+/** The ledger entry that pays a verified result (the worker's share; the verifiers' stays with the requester). */
+export function settleEvent(x: AssignmentRecord, nowMs: number): NewEvent {
+  const id = x.acceptance.acceptance_id;
+  return { type: 'ledger.entry', event_id: `ledger/settle/${id}`, entry: { kind: 'settle', entry_id: `settle/${id}`, assignment_id: id, verifiers: [], worker_share_bps: WORKER_SHARE_BPS, at: iso(nowMs) } };
+}
+
+/** The ledger entry that gives an assignment's escrow back to the requester. */
+export function refundEvent(nowMs: number, assignmentId: string, reason: RefundEntry['reason']): NewEvent {
+  return { type: 'ledger.entry', event_id: `ledger/refund/${assignmentId}`, entry: { kind: 'refund', entry_id: `refund/${assignmentId}`, assignment_id: assignmentId, reason, at: iso(nowMs) } };
 }
