@@ -27,7 +27,8 @@ before(async () => {
   register('./electron-fake-hooks.js', import.meta.url);
   // What the app would be started with: its own data dir, loopback only, no mDNS.
   process.env.MESH_DATA_DIR = dataDir;
-  process.argv.splice(2, Infinity, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0');
+  // GPU units off: the hidden GPU window needs a real Chromium (the headless runner is tested in test/node/gpu).
+  process.argv.splice(2, Infinity, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--gpu', 'off');
   fake = await import('./electron-fake.js');
   await import('../../src-main/electron/main.js');
   fake.app.becomeReady();
@@ -52,6 +53,7 @@ async function status(): Promise<{ sharing: boolean }> {
 test('before ready, app:// is registered privileged and the Chromium profile goes to the data dir', () => {
   assert.deepEqual(fake.protocol.privileged, [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
   assert.equal(fake.app.paths.get('userData'), join(dataDir, 'desktop'));
+  if (process.platform === 'linux') assert.ok(fake.app.switches.has('enable-unsafe-webgpu'), 'WebGPU is on for the GPU window');
 });
 
 test('the window is sandboxed, isolated, without Node, and stays on its page', async () => {

@@ -165,13 +165,17 @@ test('the tray status line says how many cores are shared, or why none', () => {
 
 test('launch flags: the data dir meshctl would use unless told, loopback and no mDNS when asked, Chromium switches ignored', () => {
   const env = { MESH_DATA_DIR: '/tmp/mesh-env' };
-  assert.deepEqual(launchOptions(['.', '--no-sandbox', '--remote-debugging-port=0'], env), { dataDir: '/tmp/mesh-env', listen: ['/ip4/0.0.0.0/tcp/0'], mdns: true, hidden: false });
+  assert.deepEqual(launchOptions(['.', '--no-sandbox', '--remote-debugging-port=0'], env), { dataDir: '/tmp/mesh-env', listen: ['/ip4/0.0.0.0/tcp/0'], mdns: true, hidden: false, gpu: 'auto' });
   assert.deepEqual(launchOptions(['--data-dir', '/tmp/x', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--hidden'], env), {
     dataDir: '/tmp/x',
     listen: ['/ip4/127.0.0.1/tcp/0'],
     mdns: false,
     hidden: true,
+    gpu: 'auto',
   });
+  assert.equal(launchOptions(['--gpu', 'off'], env).gpu, 'off');
+  assert.equal(launchOptions([], { ...env, MESH_GPU: 'on' }).gpu, 'on');
+  assert.equal(launchOptions(['--gpu', 'sometimes'], env).gpu, 'auto', 'a bad mode falls back to auto');
   assert.equal(launchOptions(['--data-dir'], env).dataDir, '/tmp/mesh-env', 'a flag without its value falls back');
   assert.deepEqual(launchOptions(['--listen', 'not-a-multiaddr'], env).listen, ['/ip4/0.0.0.0/tcp/0']);
 });

@@ -85,6 +85,12 @@ export class BrowserWindow extends EventEmitter {
 class FakeApp extends EventEmitter {
   readonly isPackaged = false;
   readonly paths = new Map<string, string>();
+  /** Chromium switches the app appended before ready. */
+  readonly switches = new Map<string, string | undefined>();
+  readonly commandLine = { appendSwitch: (name: string, value?: string) => void this.switches.set(name, value) };
+  getAppMetrics(): { type: string; pid: number }[] {
+    return [];
+  }
   ready = false;
   #becameReady: () => void = () => {};
   readonly #ready = new Promise<void>((resolve) => (this.#becameReady = resolve));
@@ -251,3 +257,9 @@ export const dialog = {
     this.errors.push([title, message]);
   },
 };
+
+/** A channel's two ends; the desktop GPU window (not started in these tests) sends one to its page. */
+export class MessageChannelMain {
+  readonly port1 = Object.assign(new EventEmitter(), { start() {}, close() {}, postMessage(_message: unknown) {} });
+  readonly port2 = Object.assign(new EventEmitter(), { start() {}, close() {}, postMessage(_message: unknown) {} });
+}
