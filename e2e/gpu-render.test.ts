@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { decode } from 'fast-png';
-import { psnr, RENDER_TOLERANCE_DB } from '../../../src-main/core/render/index.js';
-import { killAllChildren, MESHCTL, meshAll, startChild } from './child-nodes.js';
-import { waitFor } from './cluster.js';
+import { psnr, RENDER_TOLERANCE_DB } from '../src-main/core/render/index.js';
+import { killAllChildren, MESHCTL, meshAll, startChild } from '../test/node/mesh/child-nodes.js';
+import { waitFor } from '../test/node/mesh/cluster.js';
 
 after(killAllChildren);
 

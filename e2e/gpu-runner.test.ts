@@ -4,15 +4,15 @@
 // an over-cap dispatch each end with a typed error after which the next unit runs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { boxDownsample, psnr, RENDER_TOLERANCE_DB, SPOT_CHECK, spotCheckPasses, tileParams, tilesAgree, compileSceneJson, type TileParams } from '../../../src-main/core/render/index.js';
-import type { ShaderSpec } from '../../../src-main/core/gpu/index.js';
-import { Executor } from '../../../src-main/node/exec/index.js';
-import { loadKernel } from '../../../src-main/node/exec/kernels.js';
-import { ChromiumRunner, findChromium } from '../../../src-main/node/gpu/chromium-runner.js';
-import { GpuError, GpuExecutor } from '../../../src-main/node/gpu/gpu-executor.js';
+import { boxDownsample, psnr, RENDER_TOLERANCE_DB, SPOT_CHECK, spotCheckPasses, tileParams, tilesAgree, compileSceneJson, type TileParams } from '../src-main/core/render/index.js';
+import type { ShaderSpec } from '../src-main/core/gpu/index.js';
+import { Executor } from '../src-main/node/exec/index.js';
+import { loadKernel } from '../src-main/node/exec/kernels.js';
+import { ChromiumRunner, findChromium } from '../src-main/node/gpu/chromium-runner.js';
+import { GpuError, GpuExecutor } from '../src-main/node/gpu/gpu-executor.js';
 import { readFileSync } from 'node:fs';
 
-const SAMPLE = JSON.parse(readFileSync(new URL('../../../../assets/scenes/sample.json', import.meta.url), 'utf8')) as unknown;
+const SAMPLE = JSON.parse(readFileSync(new URL('../../assets/scenes/sample.json', import.meta.url), 'utf8')) as unknown;
 
 let gpu: GpuExecutor;
 let cpu: Executor;
