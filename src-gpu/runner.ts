@@ -5,6 +5,7 @@
 // (src-main/core/gpu/protocol.ts). The node enforces time limits: a hung unit gets the page reloaded.
 import { RunnerRequestSchema, type AdapterInfo, type AdapterLimits, type RunnerReply, type RunnerRequest } from '../src-main/core/gpu/protocol.js';
 import { checkShader } from '../src-main/core/gpu/shader.js';
+import { validate } from '../src-main/core/schemas/decode.js';
 import { checkTileParams, packSceneForGpu, type GpuScene } from '../src-main/core/render/index.js';
 import { GpuUnitError } from './errors.js';
 import { TileRenderer } from './render-tile.js';
@@ -90,14 +91,14 @@ async function run(request: RunnerRequest, g: Gpu): Promise<RunnerReply> {
 
 /** Answers one request; never throws. */
 async function handle(message: unknown): Promise<RunnerReply> {
-  const parsed = RunnerRequestSchema.safeParse(message);
+  const parsed = validate(RunnerRequestSchema, message);
   const id = typeof (message as { id?: unknown })?.id === 'number' ? (message as { id: number }).id : 0;
-  if (!parsed.success) return { id, ok: false, error: { code: 'bad_params', message: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } };
+  if (!parsed.ok) return { id, ok: false, error: { code: 'bad_params', message: parsed.error.message.slice(0, 512) } };
   const g = await gpu;
   if (g instanceof GpuUnitError) return { id, ok: false, error: { code: g.code, message: g.message } };
   if (lost) return { id, ok: false, error: { code: 'device_lost', message: lost } };
   try {
-    return await run(parsed.data, g);
+    return await run(parsed.value, g);
   } catch (err) {
     const failure = err instanceof GpuUnitError ? { code: err.code, message: err.message } : { code: 'runner_failed' as const, message: err instanceof Error ? err.message : String(err) };
     return { id, ok: false, error: { code: lost ? 'device_lost' : failure.code, message: failure.message.slice(0, 512) } };

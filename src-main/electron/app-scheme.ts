@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { uiContentSecurityPolicy, uiFileOf } from '../node/api/static-ui.js';
+import { runnerFileOf } from '../node/gpu/runner-page.js';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'mesh';
@@ -16,10 +17,6 @@ export const APP_START_URL = `${APP_ORIGIN}/`;
 /** The hidden GPU window's page (dist/src-gpu): its own host, so the app page's rules never cover it. */
 export const GPU_HOST = 'gpu';
 export const GPU_RUNNER_URL = `${APP_SCHEME}://${GPU_HOST}/`;
-const GPU_FILES: Readonly<Record<string, { relativePath: string; contentType: string }>> = {
-  '/': { relativePath: 'runner.html', contentType: 'text/html; charset=utf-8' },
-  '/runner.js': { relativePath: 'runner.js', contentType: 'text/javascript; charset=utf-8' },
-};
 const GPU_CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Whether the URL is the GPU runner page itself (where the hidden window may navigate). */
@@ -87,7 +84,7 @@ export async function appResponse(url: string, method: string, uiDir: string, gp
   if (method !== 'GET' && method !== 'HEAD') return refusal(405, 'use GET');
   const gpuPage = gpuDir === undefined ? undefined : urlOn(url, GPU_HOST);
   if (gpuPage) {
-    const file = Object.hasOwn(GPU_FILES, gpuPage.pathname) ? GPU_FILES[gpuPage.pathname] : undefined;
+    const file = runnerFileOf(gpuPage.pathname);
     return file ? fileResponse(join(gpuDir!, file.relativePath), file.contentType, method, GPU_CONTENT_SECURITY_POLICY) : refusal(404, 'not found');
   }
   const file = appFileOf(url);

@@ -6,6 +6,7 @@
 import { app, BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
 import type { RunnerRequest } from '../core/gpu/index.js';
 import type { RunnerChannel } from '../node/gpu/channel.js';
+import { withTimeout } from '../node/gpu/timeout.js';
 import { IPC_GPU_PORT } from '../../src-preload/bridge.js';
 import { GPU_RUNNER_URL, isGpuRunnerUrl } from './app-scheme.js';
 
@@ -50,7 +51,7 @@ export class GpuWindow implements RunnerChannel {
     contents.on('render-process-gone', gone);
     window.on('closed', gone);
     this.#window = window;
-    await withTimeout(window.loadURL(GPU_RUNNER_URL), OPEN_TIMEOUT_MS, 'the GPU runner page did not load');
+    await withTimeout(window.loadURL(GPU_RUNNER_URL), OPEN_TIMEOUT_MS);
     const { port1, port2 } = new MessageChannelMain();
     port1.on('message', (event) => {
       const reply = event.data as { id?: unknown };
@@ -102,9 +103,4 @@ export class GpuWindow implements RunnerChannel {
     for (const waiter of this.#pending.values()) waiter.reject(err);
     this.#pending.clear();
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
 }

@@ -123,6 +123,16 @@ export const LedgerEntryViewSchema = z.strictObject({
 /** Positive: the peer paid me; negative: I paid the peer. */
 export const LedgerTransferViewSchema = z.strictObject({ at: IsoTime, peer_id: PeerId, amount: z.number().int(), job_id: Id });
 
+/** What any job asks of the mesh: replicas, money, urgency, and whether bids wait for the user. */
+const JOB_TERMS = {
+  redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
+  budget: Credits,
+  max_price: Credits.optional(),
+  priority: Fraction.default(0.5),
+  deadline: IsoTime.optional(),
+  manual_accept: z.boolean().default(false),
+};
+
 export const SubmitJobSchema = z
   .strictObject({
     name: Name.optional(),
@@ -136,12 +146,7 @@ export const SubmitJobSchema = z
     input_base64: Base64(MAX_INPUT_BYTES),
     chunk_bytes: z.number().int().min(1).max(16 * 1024 * 1024),
     params: Params.optional(),
-    redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
-    budget: Credits,
-    max_price: Credits.optional(),
-    priority: Fraction.default(0.5),
-    deadline: IsoTime.optional(),
-    manual_accept: z.boolean().default(false),
+    ...JOB_TERMS,
   })
   .refine((job) => [job.wasm_base64 !== undefined, job.library !== undefined && job.method !== undefined, job.wgsl_code !== undefined].filter(Boolean).length === 1, {
     message: 'name a kernel (library and method), or give a module (wasm_base64) or a shader (wgsl_code): exactly one',
@@ -163,12 +168,7 @@ export const SubmitRenderSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   /** GPU allowed (the default), required, or forbidden (CPU only: bit-exact tiles). */
   gpu: GpuModeSchema.default('allowed'),
-  redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
-  budget: Credits,
-  max_price: Credits.optional(),
-  priority: Fraction.default(0.5),
-  deadline: IsoTime.optional(),
-  manual_accept: z.boolean().default(false),
+  ...JOB_TERMS,
 }).refine((r) => r.last_frame >= r.first_frame, { message: 'the last frame comes before the first', path: ['last_frame'] });
 
 export const FrameViewSchema = z.strictObject({

@@ -6,18 +6,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
 import type { RunnerRequest } from '../../core/gpu/index.js';
 import type { RunnerChannel } from './channel.js';
+import { BUILT_RUNNER_DIR, runnerFileOf } from './runner-page.js';
 
-/** Where the build puts the runner page: dist/src-gpu, beside dist/src-main. */
-export const BUILT_RUNNER_DIR = fileURLToPath(new URL('../../../src-gpu/', import.meta.url));
-
-const RUNNER_FILES: Readonly<Record<string, { file: string; type: string }>> = {
-  '/': { file: 'runner.html', type: 'text/html; charset=utf-8' },
-  '/runner.js': { file: 'runner.js', type: 'text/javascript; charset=utf-8' },
-};
 
 /** Chromium builds a node looks for, in order, when none is configured. */
 const CHROMIUM_CANDIDATES: Readonly<Record<string, readonly string[]>> = {
@@ -59,13 +52,13 @@ export function chromiumArgs(): string[] {
 async function serveRunner(dir: string): Promise<Server> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    const entry = Object.hasOwn(RUNNER_FILES, path) ? RUNNER_FILES[path] : undefined;
+    const entry = runnerFileOf(path);
     if (req.method !== 'GET' || !entry) {
       res.writeHead(404).end();
       return;
     }
-    readFile(`${dir}${entry.file}`).then(
-      (body) => res.writeHead(200, { 'content-type': entry.type, 'cache-control': 'no-store' }).end(body),
+    readFile(`${dir}${entry.relativePath}`).then(
+      (body) => res.writeHead(200, { 'content-type': entry.contentType, 'cache-control': 'no-store' }).end(body),
       () => res.writeHead(500).end('the GPU runner is not built (npm run build)'),
     );
   });

@@ -5,6 +5,7 @@
 import { RunnerReplySchema, type AdapterInfo, type AdapterLimits, type GpuErrorCode, type RunnerReply, type RunnerRequest, type ShaderSpec } from '../../core/gpu/index.js';
 import type { TileParams } from '../../core/render/index.js';
 import type { RunnerChannel } from './channel.js';
+import { TimeoutError, withTimeout } from './timeout.js';
 
 /** Failures every honest GPU would reproduce: the unit's params, input or shader are at fault. */
 export const DETERMINISTIC_GPU_FAILURES: ReadonlySet<GpuErrorCode> = new Set(['bad_params', 'bad_input', 'shader_compile', 'limit']);
@@ -143,24 +144,4 @@ export class GpuExecutor {
       this.#broken = `the GPU runner could not be restarted: ${String(err)}`;
     }
   }
-}
-
-class TimeoutError extends Error {
-  constructor(ms: number) {
-    super(`no answer within ${ms} ms`);
-  }
-}
-
-/** `promise`, or a TimeoutError after `ms`, or the abort's reason when `signal` fires first. */
-function withTimeout<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
-    const onAbort = () => reject(new Error('aborted'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-    promise.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    });
-  });
 }

@@ -11,7 +11,6 @@ import type { Executor } from '../exec/index.js';
 import { loadKernel } from '../exec/kernels.js';
 import { CALIBRATION_FRAME, calibrationScene, REFERENCE_FUEL_PER_SECOND } from '../hardware/calibrate.js';
 import type { RunnerChannel } from './channel.js';
-import { ChromiumRunner, findChromium } from './chromium-runner.js';
 import { GpuExecutor } from './gpu-executor.js';
 
 export const GPU_MODES = ['auto', 'on', 'off'] as const;
@@ -55,6 +54,8 @@ export class GpuService {
     try {
       if (this.options.openRunner) channel = await this.options.openRunner();
       else {
+        // Loaded only here: Playwright is a large import that a node without GPU units never needs.
+        const { ChromiumRunner, findChromium } = await import('./chromium-runner.js');
         const found = findChromium(this.options.chromium);
         if ('reason' in found) return this.#off(`GPU units are off: ${found.reason}`);
         channel = await ChromiumRunner.start(found.path);

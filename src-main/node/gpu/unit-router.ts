@@ -4,7 +4,7 @@
 // everything else on the CPU's WASM workers.
 import { ShaderSpecSchema } from '../../core/gpu/index.js';
 import type { TileParams } from '../../core/render/index.js';
-import type { WorkUnit } from '../../core/schemas/index.js';
+import { validate, type WorkUnit } from '../../core/schemas/index.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { RENDER_ALGORITHM, SHADER_ALGORITHM } from '../mesh/algorithms.js';
 import { GpuError } from './gpu-executor.js';
@@ -30,9 +30,9 @@ export async function runUnit(unit: WorkUnit, module: Uint8Array, input: Uint8Ar
   if (unit.algorithm_id === SHADER_ALGORITHM) {
     if (!executor) throw new GpuError('no_adapter', 'this node has no GPU ready');
     // The WGSL source is the unit's module; the params say how to run it.
-    const spec = ShaderSpecSchema.safeParse({ ...unit.params, wgsl_code: new TextDecoder().decode(module) });
-    if (!spec.success) throw new GpuError('bad_params', spec.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    return { ...(await executor.runShader(spec.data, input, options)), device: 'gpu' };
+    const spec = validate(ShaderSpecSchema, { ...unit.params, wgsl_code: new TextDecoder().decode(module) });
+    if (!spec.ok) throw new GpuError('bad_params', spec.error.message);
+    return { ...(await executor.runShader(spec.value, input, options)), device: 'gpu' };
   }
   if (unit.algorithm_id === RENDER_ALGORITHM && unit.verification?.kind === 'comparator' && executor && unit.input_cid) {
     try {

@@ -8,7 +8,7 @@ import type { JobRecord } from '../../core/mesh/state.js';
 import { blobFromHolders, type NodeContext } from './context.js';
 
 /** A tile is w×h×4 bytes of a frame at most 8192² (docs/SCENE.md). */
-const MAX_TILE_BYTES = 8192 * 8192 * 4;
+export const MAX_TILE_BYTES = 8192 * 8192 * 4;
 
 interface TileUnit {
   unitId: string;

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SubmitJob } from '../../core/api/contract.js';
 import { ShaderSpecSchema } from '../../core/gpu/index.js';
-import type { Job, WorkUnit } from '../../core/schemas/index.js';
+import { validate, type Job, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { ALGORITHM_VERSION, CUSTOM_WASM, resolveLibrary, SHADER_ALGORITHM } from './algorithms.js';
 import type { NodeContext } from './context.js';
@@ -16,9 +16,9 @@ export async function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: Sub
   let gpuBytes = 0;
   if (spec.wgsl_code !== undefined) {
     // The shader travels as the unit's module (by CID), like a WASM module; its params are checked now.
-    const shader = ShaderSpecSchema.safeParse({ ...params, wgsl_code: spec.wgsl_code });
-    if (!shader.success) throw new ApiError('bad_request', `params: ${shader.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const { wgsl_code: code, ...rest } = shader.data;
+    const shader = validate(ShaderSpecSchema, { ...params, wgsl_code: spec.wgsl_code });
+    if (!shader.ok) throw new ApiError('bad_request', `params.${shader.error.message}`);
+    const { wgsl_code: code, ...rest } = shader.value;
     algorithmId = SHADER_ALGORITHM;
     module = new TextEncoder().encode(code);
     params = rest;

@@ -292,8 +292,9 @@ export class Requester {
     const active = state.activeAssignments(unitId);
     const votes: Vote[] = active.flatMap((x) => (x.result ? [{ result_id: x.result.result_id, peer: x.acceptance.provider_peer, hash: x.result.verification_hash }] : []));
     // Tiles that may come from a GPU agree within a tolerance, after their spot-checks (tile-check.ts).
-    const check = record.unit.verification?.kind === 'comparator' && votes.length > 0 ? await this.#tiles.prepare(record.unit, active) : undefined;
-    if (record.unit.verification?.kind === 'comparator' && votes.length > 0 && !check) {
+    const byComparator = record.unit.verification?.kind === 'comparator' && votes.length > 0;
+    const check = byComparator ? await this.#tiles.prepare(record.unit, active) : undefined;
+    if (byComparator && !check) {
       setTimeout(() => void this.decide(unitId).catch((err) => this.ctx.log(`deciding ${unitId}: ${String(err)}`)), 5_000).unref();
       return;
     }

@@ -8,9 +8,8 @@ import { SPOT_CHECK, spotCheckPasses, tilesAgree } from '../../core/render/index
 import type { WorkResult, WorkUnit } from '../../core/schemas/index.js';
 import type { Executor } from '../exec/index.js';
 import { blobFromHolders, type NodeContext } from './context.js';
+import { MAX_TILE_BYTES } from './frames.js';
 
-/** A tile is w×h×4 bytes of a frame at most 8192² (docs/SCENE.md). */
-const MAX_TILE_BYTES = 8192 * 8192 * 4;
 /** An output that cannot be fetched is asked for this many times before its result is rejected. */
 const FETCH_ATTEMPTS = 3;
 
