@@ -28,9 +28,13 @@ export const benchmarks: Benchmark[] = [
         const allMs = await medianMs(() => burst(all, tinyModule), 5, 2);
         // One unit at a time, awaited: the round trip a lone unit pays, with nothing to batch.
         const lone = inputs.slice(0, 500);
-        const loneMs = await medianMs(async () => {
-          for (const input of lone) await one.run({ module: tinyModule, input });
-        }, 3, 1);
+        const loneMs = await medianMs(
+          async () => {
+            for (const input of lone) await one.run({ module: tinyModule, input });
+          },
+          3,
+          1,
+        );
         const perUnit = (ms: number, n = UNITS) => (ms * 1000) / n;
         return [
           {

@@ -84,10 +84,23 @@ async function measure(gpu: GpuExecutor): Promise<Measured> {
 }
 
 function figures(m: Measured): Figure[] {
-  const adapter = { vendor: m.adapter.vendor, architecture: m.adapter.architecture, is_fallback: m.adapter.is_fallback };
+  const adapter = {
+    vendor: m.adapter.vendor,
+    architecture: m.adapter.architecture,
+    is_fallback: m.adapter.is_fallback,
+  };
   const samplesPerS = (ms: number) => Math.round(SAMPLES_PER_TILE / (ms / 1000));
   return [
-    { name: 'gpu_vs_wasm_tile_x', value: round(m.ratio), unit: 'x', gpu_ms: round(m.gpuMs), gpu_in_page_ms: round(m.pageGpuMs), wasm_one_worker_ms: round(m.wasmMs), adapter, tile: TILE_LABEL },
+    {
+      name: 'gpu_vs_wasm_tile_x',
+      value: round(m.ratio),
+      unit: 'x',
+      gpu_ms: round(m.gpuMs),
+      gpu_in_page_ms: round(m.pageGpuMs),
+      wasm_one_worker_ms: round(m.wasmMs),
+      adapter,
+      tile: TILE_LABEL,
+    },
     {
       name: 'gpu_samples_per_s',
       value: samplesPerS(m.gpuMs),
@@ -98,7 +111,9 @@ function figures(m: Measured): Figure[] {
       gpu_in_page_samples_per_s: samplesPerS(m.pageGpuMs),
       target: `>= ${TARGET_X}x one WASM worker, on a real GPU`,
       // On the software adapter the ratio is only what was measured: the target is for a GPU.
-      ...(m.adapter.is_fallback ? { note: 'software adapter (WebGPU on the CPU): the target applies to a real GPU' } : { target_met: m.ratio >= TARGET_X }),
+      ...(m.adapter.is_fallback
+        ? { note: 'software adapter (WebGPU on the CPU): the target applies to a real GPU' }
+        : { target_met: m.ratio >= TARGET_X }),
       adapter,
       tile: TILE_LABEL,
     },

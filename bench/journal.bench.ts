@@ -70,113 +70,119 @@ function bareInsertSeconds(
 
 const groupCommit: Benchmark = {
   names: ['journal_group_commit_events_per_s'],
-  run: () => inTempDir(async (freshPath): Promise<Figure[]> => {
-    const events = realisticEvents('group', GROUP_EVENTS);
-    const warm = open(freshPath());
-    await appendAll(warm, realisticEvents('warm', 20_000));
-    warm.close();
+  run: () =>
+    inTempDir(async (freshPath): Promise<Figure[]> => {
+      const events = realisticEvents('group', GROUP_EVENTS);
+      const warm = open(freshPath());
+      await appendAll(warm, realisticEvents('warm', 20_000));
+      warm.close();
 
-    const journal = open(freshPath());
-    const start = process.hrtime.bigint();
-    await appendAll(journal, events);
-    const elapsed = seconds(start);
-    journal.close();
+      const journal = open(freshPath());
+      const start = process.hrtime.bigint();
+      await appendAll(journal, events);
+      const elapsed = seconds(start);
+      journal.close();
 
-    const validationStart = process.hrtime.bigint();
-    for (const event of events) validate(NodeEventSchema, event);
-    const validation = seconds(validationStart);
+      const validationStart = process.hrtime.bigint();
+      for (const event of events) validate(NodeEventSchema, event);
+      const validation = seconds(validationStart);
 
-    const bodies = events.map((e) => JSON.stringify(e));
-    const baseline = GROUP_EVENTS / bareInsertSeconds(freshPath(), bodies, 'one transaction', 'NORMAL');
-    const value = GROUP_EVENTS / elapsed;
-    return [
-      {
-        name: 'journal_group_commit_events_per_s',
-        value: round(value, 0),
-        unit: 'events/s',
-        events: GROUP_EVENTS,
-        mix: MIX,
-        durability: 'NORMAL',
-        validation: 'on (NodeEventSchema)',
-        validation_us_per_event: round((validation / GROUP_EVENTS) * 1e6),
-        validation_share_of_time: round(validation / elapsed),
-        baseline_events_per_s: round(baseline, 0),
-        ratio_to_baseline: round(value / baseline, 3),
-      },
-    ];
-  }),
+      const bodies = events.map((e) => JSON.stringify(e));
+      const baseline = GROUP_EVENTS / bareInsertSeconds(freshPath(), bodies, 'one transaction', 'NORMAL');
+      const value = GROUP_EVENTS / elapsed;
+      return [
+        {
+          name: 'journal_group_commit_events_per_s',
+          value: round(value, 0),
+          unit: 'events/s',
+          events: GROUP_EVENTS,
+          mix: MIX,
+          durability: 'NORMAL',
+          validation: 'on (NodeEventSchema)',
+          validation_us_per_event: round((validation / GROUP_EVENTS) * 1e6),
+          validation_share_of_time: round(validation / elapsed),
+          baseline_events_per_s: round(baseline, 0),
+          ratio_to_baseline: round(value / baseline, 3),
+        },
+      ];
+    }),
 };
 
 const singleCommit: Benchmark = {
   names: ['journal_single_commit_events_per_s'],
-  run: () => inTempDir((freshPath): Figure[] => {
-    const perSecond = (durability: 'NORMAL' | 'FULL', count: number) => {
-      const events = realisticEvents(durability, count);
-      const journal = open(freshPath(), { durability });
-      const start = process.hrtime.bigint();
-      for (const event of events) {
-        if (!journal.appendNow(event).ok) throw new Error('the benchmark events were refused');
-      }
-      const elapsed = seconds(start);
-      journal.close();
-      return count / elapsed;
-    };
-    perSecond('NORMAL', 2_000); // warm-up
-    const full = perSecond('FULL', FULL_EVENTS);
-    const normal = perSecond('NORMAL', NORMAL_SINGLE_EVENTS);
-    const bodies = realisticEvents('bare', FULL_EVENTS).map((e) => JSON.stringify(e));
-    const baseline = FULL_EVENTS / bareInsertSeconds(freshPath(), bodies, 'autocommit', 'FULL');
-    return [
-      {
-        name: 'journal_single_commit_events_per_s',
-        value: round(full, 0),
-        unit: 'events/s',
-        events: FULL_EVENTS,
-        durability: 'FULL (fsync per commit)',
-        normal_events_per_s: round(normal, 0),
-        baseline_events_per_s: round(baseline, 0),
-        baseline: 'one bare INSERT per transaction, synchronous=FULL',
-        ratio_to_baseline: round(full / baseline, 3),
-      },
-    ];
-  }),
+  run: () =>
+    inTempDir((freshPath): Figure[] => {
+      const perSecond = (durability: 'NORMAL' | 'FULL', count: number) => {
+        const events = realisticEvents(durability, count);
+        const journal = open(freshPath(), { durability });
+        const start = process.hrtime.bigint();
+        for (const event of events) {
+          if (!journal.appendNow(event).ok) throw new Error('the benchmark events were refused');
+        }
+        const elapsed = seconds(start);
+        journal.close();
+        return count / elapsed;
+      };
+      perSecond('NORMAL', 2_000); // warm-up
+      const full = perSecond('FULL', FULL_EVENTS);
+      const normal = perSecond('NORMAL', NORMAL_SINGLE_EVENTS);
+      const bodies = realisticEvents('bare', FULL_EVENTS).map((e) => JSON.stringify(e));
+      const baseline = FULL_EVENTS / bareInsertSeconds(freshPath(), bodies, 'autocommit', 'FULL');
+      return [
+        {
+          name: 'journal_single_commit_events_per_s',
+          value: round(full, 0),
+          unit: 'events/s',
+          events: FULL_EVENTS,
+          durability: 'FULL (fsync per commit)',
+          normal_events_per_s: round(normal, 0),
+          baseline_events_per_s: round(baseline, 0),
+          baseline: 'one bare INSERT per transaction, synchronous=FULL',
+          ratio_to_baseline: round(full / baseline, 3),
+        },
+      ];
+    }),
 };
 
 const replay: Benchmark = {
   names: ['journal_replay_1m_s'],
-  run: () => inTempDir(async (freshPath): Promise<Figure[]> => {
-    const path = freshPath();
-    const journal = open(path);
-    const stream = realisticStream('replay');
-    await appendAll(journal, (function* () {
-      for (let i = 0; i < REPLAY_EVENTS; i++) yield stream.next().value as NodeEvent;
-    })());
+  run: () =>
+    inTempDir(async (freshPath): Promise<Figure[]> => {
+      const path = freshPath();
+      const journal = open(path);
+      const stream = realisticStream('replay');
+      await appendAll(
+        journal,
+        (function* () {
+          for (let i = 0; i < REPLAY_EVENTS; i++) yield stream.next().value as NodeEvent;
+        })(),
+      );
 
-    const start = process.hrtime.bigint();
-    const rebuilt = journal.rebuild();
-    const elapsed = seconds(start);
-    journal.close();
-    if (!rebuilt.ok || rebuilt.events !== REPLAY_EVENTS) throw new Error('the rebuild failed');
+      const start = process.hrtime.bigint();
+      const rebuilt = journal.rebuild();
+      const elapsed = seconds(start);
+      journal.close();
+      if (!rebuilt.ok || rebuilt.events !== REPLAY_EVENTS) throw new Error('the rebuild failed');
 
-    // Baseline: copy the same journaled JSON rows into a bare table, in one transaction.
-    const source = new Database(path, { readonly: true });
-    const bodies = source.prepare('SELECT body FROM events ORDER BY seq').pluck().all() as string[];
-    source.close();
-    const baseline = bareInsertSeconds(freshPath(), bodies, 'one transaction', 'NORMAL');
-    return [
-      {
-        name: 'journal_replay_1m_s',
-        value: round(elapsed),
-        unit: 's',
-        events: REPLAY_EVENTS,
-        mix: MIX,
-        events_per_s: round(REPLAY_EVENTS / elapsed, 0),
-        baseline_s: round(baseline),
-        baseline: 'the same 1M JSON rows inserted into a bare table in one transaction',
-        ratio_to_baseline: round(elapsed / baseline, 3),
-      },
-    ];
-  }),
+      // Baseline: copy the same journaled JSON rows into a bare table, in one transaction.
+      const source = new Database(path, { readonly: true });
+      const bodies = source.prepare('SELECT body FROM events ORDER BY seq').pluck().all() as string[];
+      source.close();
+      const baseline = bareInsertSeconds(freshPath(), bodies, 'one transaction', 'NORMAL');
+      return [
+        {
+          name: 'journal_replay_1m_s',
+          value: round(elapsed),
+          unit: 's',
+          events: REPLAY_EVENTS,
+          mix: MIX,
+          events_per_s: round(REPLAY_EVENTS / elapsed, 0),
+          baseline_s: round(baseline),
+          baseline: 'the same 1M JSON rows inserted into a bare table in one transaction',
+          ratio_to_baseline: round(elapsed / baseline, 3),
+        },
+      ];
+    }),
 };
 
 export const benchmarks: Benchmark[] = [groupCommit, singleCommit, replay];

@@ -25,7 +25,8 @@ const JOB_TIMEOUT_MS = 120_000;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const forJob = (type: string, jobId: string) => (e: { type: string; data: Record<string, unknown> }) => e.type === type && e.data.job_id === jobId;
+const forJob = (type: string, jobId: string) => (e: { type: string; data: Record<string, unknown> }) =>
+  e.type === type && e.data.job_id === jobId;
 
 interface Mesh {
   requester: DaemonProcess;
@@ -40,7 +41,10 @@ async function startMesh(): Promise<Mesh> {
   try {
     provider = await startDaemonProcess({ name: 'provider', workers: WORKERS });
     await trustEachOther(requester, provider);
-    const [requesterEvents, providerEvents] = await Promise.all([EventWatch.open(requester.api), EventWatch.open(provider.api)]);
+    const [requesterEvents, providerEvents] = await Promise.all([
+      EventWatch.open(requester.api),
+      EventWatch.open(provider.api),
+    ]);
     return { requester, provider, requesterEvents, providerEvents };
   } catch (err) {
     await Promise.all([requester.stop(), provider?.stop()]);
@@ -65,12 +69,16 @@ interface MeshJob {
 async function runMeshJob(mesh: Mesh, module: Uint8Array, counts: number[]): Promise<MeshJob> {
   const submittedAt = performance.now();
   const { job_id: jobId } = await mesh.requester.api.call('jobs.submit', {
-    name: 'mesh bench', wasm_base64: Buffer.from(module).toString('base64'), input_base64: spinJobInput(counts).toString('base64'),
-    chunk_bytes: 4, budget: BUDGET,
+    name: 'mesh bench',
+    wasm_base64: Buffer.from(module).toString('base64'),
+    input_base64: spinJobInput(counts).toString('base64'),
+    chunk_bytes: 4,
+    budget: BUDGET,
   });
   const completedAt = await mesh.requesterEvents.next(forJob('job.completed', jobId), JOB_TIMEOUT_MS);
   const { job } = await mesh.requester.api.call('jobs.status', { job_id: jobId });
-  if (job.state !== 'completed' || job.units_verified !== counts.length) throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${counts.length} verified`);
+  if (job.state !== 'completed' || job.units_verified !== counts.length)
+    throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${counts.length} verified`);
   return { jobId, submittedAt, completedAt };
 }
 
@@ -106,7 +114,9 @@ async function localMs(pool: Executor, module: Uint8Array, counts: number[]): Pr
 /** The spin count that takes about UNIT_MS in the local pool, scaled from a trial count. */
 async function calibrate(pool: Executor, module: Uint8Array): Promise<{ count: number; unitMs: number }> {
   const wallOf = async (count: number) => {
-    const runs = await Promise.all(spinInputs(Array.from({ length: 4 * WORKERS }, (_, i) => count + i)).map((input) => pool.run({ module, input })));
+    const runs = await Promise.all(
+      spinInputs(Array.from({ length: 4 * WORKERS }, (_, i) => count + i)).map((input) => pool.run({ module, input })),
+    );
     return median(runs.map((r) => r.wallMs));
   };
   const trial = 2_000_000;

@@ -63,7 +63,8 @@ async function blobTiming(blob: Uint8Array): Promise<Timing> {
           : {
               size: blob.byteLength,
               chunks: (async function* () {
-                for (let at = 0; at < blob.byteLength; at += SOURCE_PIECE_BYTES) yield blob.subarray(at, at + SOURCE_PIECE_BYTES);
+                for (let at = 0; at < blob.byteLength; at += SOURCE_PIECE_BYTES)
+                  yield blob.subarray(at, at + SOURCE_PIECE_BYTES);
               })(),
             },
     });
@@ -149,7 +150,16 @@ const connection: Benchmark = {
   names: ['connect_ms_median'],
   async run(): Promise<Figure[]> {
     const times = await connectMs();
-    return [{ name: 'connect_ms_median', value: round(median(times)), unit: 'ms', runs: times.length, max: round(Math.max(...times)), load: load() }];
+    return [
+      {
+        name: 'connect_ms_median',
+        value: round(median(times)),
+        unit: 'ms',
+        runs: times.length,
+        max: round(Math.max(...times)),
+        load: load(),
+      },
+    ];
   },
 };
 

@@ -35,12 +35,18 @@ async function localFrames(pool: Executor): Promise<number> {
 async function meshFrames(requester: DaemonProcess, events: EventWatch): Promise<{ ms: number; errors: number[] }> {
   const started = performance.now();
   const { job_id } = await requester.api.call('render.submit', {
-    scene: sampleSceneJson() as never, first_frame: FRAMES[0]!, last_frame: FRAMES.at(-1)!, ...JOB, budget: 1_000_000_000,
+    scene: sampleSceneJson() as never,
+    first_frame: FRAMES[0]!,
+    last_frame: FRAMES.at(-1)!,
+    ...JOB,
+    budget: 1_000_000_000,
   });
   const completed = await events.next((e) => e.type === 'job.completed' && e.data['job_id'] === job_id, JOB_TIMEOUT_MS);
   const { job, units } = await requester.api.call('jobs.status', { job_id, units: true });
   if (job.state !== 'completed') throw new Error(`the render job ended ${job.state}`);
-  const errors = units!.flatMap((u) => (u.estimated_seconds !== null && u.seconds ? [Math.abs(u.estimated_seconds - u.seconds) / u.seconds] : []));
+  const errors = units!.flatMap((u) =>
+    u.estimated_seconds !== null && u.seconds ? [Math.abs(u.estimated_seconds - u.seconds) / u.seconds] : [],
+  );
   return { ms: completed - started, errors };
 }
 

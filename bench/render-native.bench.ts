@@ -33,7 +33,18 @@ async function ratio(): Promise<Figure[]> {
     }
     const [wasmMs, nativeMs] = [median(wasmRounds), median(nativeRounds)];
     const ratios = wasmRounds.map((ms, r) => ms / nativeRounds[r]!);
-    return [{ name: 'wasm_vs_native_ratio', value: round(median(ratios)), unit: 'x', wasm_ms: round(wasmMs), native_ms: round(nativeMs), target: '<= 1.3', tile: '128x128', spp: TILE.spp }];
+    return [
+      {
+        name: 'wasm_vs_native_ratio',
+        value: round(median(ratios)),
+        unit: 'x',
+        wasm_ms: round(wasmMs),
+        native_ms: round(nativeMs),
+        target: '<= 1.3',
+        tile: '128x128',
+        spp: TILE.spp,
+      },
+    ];
   } finally {
     built.renderer.dispose();
   }

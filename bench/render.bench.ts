@@ -44,7 +44,8 @@ export const benchmarks: Benchmark[] = [
       // the median of the rounds' ratios, so load from elsewhere slows both sides of a ratio alike.
       for (let i = 0; i < 4; i++) (runPlain(), runMetered());
       const rounds: Array<{ plainMs: number; meteredMs: number }> = [];
-      for (let i = 0; i < 9; i++) rounds.push({ plainMs: await medianMs(runPlain, 1, 0), meteredMs: await medianMs(runMetered, 1, 0) });
+      for (let i = 0; i < 9; i++)
+        rounds.push({ plainMs: await medianMs(runPlain, 1, 0), meteredMs: await medianMs(runMetered, 1, 0) });
       rounds.sort((a, b) => a.meteredMs / a.plainMs - b.meteredMs / b.plainMs);
       const { plainMs, meteredMs } = rounds[Math.floor(rounds.length / 2)]!;
       return [
@@ -74,7 +75,10 @@ export const benchmarks: Benchmark[] = [
         for (let i = 0; i < 2; i++) (await renderFrameLocal(one, frame), await renderFrameLocal(all, frame));
         const rounds: Array<{ oneMs: number; allMs: number }> = [];
         for (let i = 0; i < 5; i++) {
-          rounds.push({ oneMs: await medianMs(() => renderFrameLocal(one, frame), 1, 0), allMs: await medianMs(() => renderFrameLocal(all, frame), 1, 0) });
+          rounds.push({
+            oneMs: await medianMs(() => renderFrameLocal(one, frame), 1, 0),
+            allMs: await medianMs(() => renderFrameLocal(all, frame), 1, 0),
+          });
         }
         rounds.sort((a, b) => a.oneMs / a.allMs - b.oneMs / b.allMs);
         const { oneMs, allMs } = rounds[2]!;

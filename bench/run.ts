@@ -25,9 +25,13 @@ if (inChild) {
   }
 } else {
   let ran = 0;
-  for (const name of readdirSync(here).filter((f) => f.endsWith('.bench.js')).sort()) {
+  for (const name of readdirSync(here)
+    .filter((f) => f.endsWith('.bench.js'))
+    .sort()) {
     if (!(await benchmarksIn(name)).some((b) => b.names.some(wanted))) continue;
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--file', name, ...prefixes], { stdio: 'inherit' });
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--file', name, ...prefixes], {
+      stdio: 'inherit',
+    });
     if (child.status !== 0) process.exit(child.status ?? 1);
     ran++;
   }

@@ -61,7 +61,10 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 /** The first line of the child's stdout that starts with `prefix`, without it. */
 function lineStarting(child: ChildProcess, prefix: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "${prefix}" line in ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no "${prefix}" line in ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith(prefix)) return;
       clearTimeout(timer);
@@ -75,7 +78,10 @@ function lineStarting(child: ChildProcess, prefix: string): Promise<string> {
 async function healthyAt(port: number): Promise<number> {
   const end = performance.now() + START_TIMEOUT_MS;
   while (performance.now() < end) {
-    const ok = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return performance.now();
     await sleep(5);
   }
@@ -91,7 +97,21 @@ async function startToInteractive(browser: Browser): Promise<{ healthMs: number;
   const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
-    [MESHCTL, 'node', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--api-port', String(port), '--print-ui-url', '--gpu', 'off'],
+    [
+      MESHCTL,
+      'node',
+      'start',
+      '--data-dir',
+      dataDir,
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--no-mdns',
+      '--api-port',
+      String(port),
+      '--print-ui-url',
+      '--gpu',
+      'off',
+    ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   try {
@@ -119,19 +139,21 @@ async function uiInteractive(): Promise<Figure[]> {
     for (let i = 0; i < INTERACTIVE_RUNS; i++) runs.push(await startToInteractive(browser));
     const ready = median(runs.map((r) => r.readyMs));
     const health = median(runs.map((r) => r.healthMs));
-    return [{
-      name: 'ui_interactive_ms',
-      value: round(ready, 0),
-      unit: 'ms',
-      target: '<= 1500',
-      baseline_health_ms: round(health, 0),
-      ratio_to_baseline: round(ready / health, 2),
-      ui_after_health_ms: round(median(runs.map((r) => r.readyMs - r.healthMs)), 0),
-      ready_ms_runs: runs.map((r) => round(r.readyMs, 0)),
-      health_ms_runs: runs.map((r) => round(r.healthMs, 0)),
-      runs: INTERACTIVE_RUNS,
-      fresh_data_dir_each_run: true,
-    }];
+    return [
+      {
+        name: 'ui_interactive_ms',
+        value: round(ready, 0),
+        unit: 'ms',
+        target: '<= 1500',
+        baseline_health_ms: round(health, 0),
+        ratio_to_baseline: round(ready / health, 2),
+        ui_after_health_ms: round(median(runs.map((r) => r.readyMs - r.healthMs)), 0),
+        ready_ms_runs: runs.map((r) => round(r.readyMs, 0)),
+        health_ms_runs: runs.map((r) => round(r.healthMs, 0)),
+        runs: INTERACTIVE_RUNS,
+        fresh_data_dir_each_run: true,
+      },
+    ];
   } finally {
     await browser.close();
   }
@@ -190,7 +212,13 @@ async function drained(api: ApiClient): Promise<void> {
 
 async function eventLoopLag(): Promise<Figure[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mesh-bench-lag-'));
-  const provider = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 2, name: 'provider' });
+  const provider = await startDaemon({
+    dataDir,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    workers: 2,
+    name: 'provider',
+  });
   const providerApi = new ApiClient(provider.api.url, loadOrCreateToken(dataDir));
   let requester: DaemonProcess | undefined;
   let ui: UiPages | undefined;
@@ -218,28 +246,31 @@ async function eventLoopLag(): Promise<Figure[]> {
     const busy = await loopWindow(LAG_WINDOW_MS);
     const unitsInWindow = started - startedBefore;
     const { job } = await requester.api.call('jobs.status', { job_id });
-    if (job.state !== 'running') throw new Error(`the job ended (${job.state}) before the window did: make BUSY_JOB bigger`);
+    if (job.state !== 'running')
+      throw new Error(`the job ended (${job.state}) before the window did: make BUSY_JOB bigger`);
     await requester.api.call('jobs.cancel', { job_id });
     await drained(providerApi);
-    return [{
-      name: 'event_loop_lag_p99_ms',
-      value: round(busy.p99Ms, 1),
-      unit: 'ms',
-      target: '<= 20',
-      max_ms: round(busy.maxMs, 1),
-      baseline_idle_p99_ms: round(idle.p99Ms, 1),
-      baseline_idle_max_ms: round(idle.maxMs, 1),
-      ratio_to_baseline: round(busy.p99Ms / Math.max(idle.p99Ms, 0.1), 1),
-      main_thread_on_cpu_pct: round(busy.onCpuPct, 1),
-      main_thread_waiting_for_cpu_pct: round(busy.waitingPct, 1),
-      idle_main_thread_on_cpu_pct: round(idle.onCpuPct, 1),
-      units_started_in_window: unitsInWindow,
-      window_ms: LAG_WINDOW_MS,
-      resolution_ms: LAG_RESOLUTION_MS,
-      workers: 2,
-      cores: availableParallelism(),
-      ui_pages: ['logs', 'dashboard'],
-    }];
+    return [
+      {
+        name: 'event_loop_lag_p99_ms',
+        value: round(busy.p99Ms, 1),
+        unit: 'ms',
+        target: '<= 20',
+        max_ms: round(busy.maxMs, 1),
+        baseline_idle_p99_ms: round(idle.p99Ms, 1),
+        baseline_idle_max_ms: round(idle.maxMs, 1),
+        ratio_to_baseline: round(busy.p99Ms / Math.max(idle.p99Ms, 0.1), 1),
+        main_thread_on_cpu_pct: round(busy.onCpuPct, 1),
+        main_thread_waiting_for_cpu_pct: round(busy.waitingPct, 1),
+        idle_main_thread_on_cpu_pct: round(idle.onCpuPct, 1),
+        units_started_in_window: unitsInWindow,
+        window_ms: LAG_WINDOW_MS,
+        resolution_ms: LAG_RESOLUTION_MS,
+        workers: 2,
+        cores: availableParallelism(),
+        ui_pages: ['logs', 'dashboard'],
+      },
+    ];
   } finally {
     stopWatching();
     await ui?.close();
@@ -274,14 +305,25 @@ interface Usage {
 /** Each process's CPU use over the same `ms`, and its resident memory at the end. */
 async function usageOver(pids: number[], ms: number): Promise<Usage[]> {
   const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  const read = () => pids.map((pid) => [cpuSeconds(`/proc/${pid}/stat`, ticksPerSecond), cpuSeconds(`/proc/${pid}/task/${pid}/stat`, ticksPerSecond)] as const);
+  const read = () =>
+    pids.map(
+      (pid) =>
+        [
+          cpuSeconds(`/proc/${pid}/stat`, ticksPerSecond),
+          cpuSeconds(`/proc/${pid}/task/${pid}/stat`, ticksPerSecond),
+        ] as const,
+    );
   const before = read();
   const startedAt = performance.now();
   await sleep(ms);
   const seconds = (performance.now() - startedAt) / 1000;
   const after = read();
   const pct = (from: number, to: number) => ((to - from) / seconds) * 100;
-  return pids.map((pid, i) => ({ cpuPct: pct(before[i]![0], after[i]![0]), mainThreadPct: pct(before[i]![1], after[i]![1]), rssMb: residentMb(pid) }));
+  return pids.map((pid, i) => ({
+    cpuPct: pct(before[i]![0], after[i]![0]),
+    mainThreadPct: pct(before[i]![1], after[i]![1]),
+    rssMb: residentMb(pid),
+  }));
 }
 
 async function idleUsage(): Promise<Figure[]> {
@@ -293,12 +335,34 @@ async function idleUsage(): Promise<Figure[]> {
     await waitCalibrated(node.api);
     await sleep(IDLE_SETTLE_MS);
     const [mine, baseline] = (await usageOver([node.pid, bare.pid!], IDLE_WINDOW_MS)) as [Usage, Usage];
-    const common = { window_ms: IDLE_WINDOW_MS, settle_after_calibration_ms: IDLE_SETTLE_MS, workers: availableParallelism(), baseline: 'node -e "setInterval(() => {}, 1000)"' };
+    const common = {
+      window_ms: IDLE_WINDOW_MS,
+      settle_after_calibration_ms: IDLE_SETTLE_MS,
+      workers: availableParallelism(),
+      baseline: 'node -e "setInterval(() => {}, 1000)"',
+    };
     // One clock tick over the window is 0.05 %: a bare Node process often uses none, and a ratio to 0 says nothing.
     const cpuRatio = baseline.cpuPct > 0 ? round(mine.cpuPct / baseline.cpuPct, 1) : null;
     return [
-      { name: 'idle_cpu_pct', value: round(mine.cpuPct, 2), unit: '% of one core', target: '<= 1', main_thread_pct: round(mine.mainThreadPct, 2), baseline_pct: round(baseline.cpuPct, 2), ratio_to_baseline: cpuRatio, ...common },
-      { name: 'idle_rss_mb', value: round(mine.rssMb, 1), unit: 'MB', target: '<= 200', baseline_mb: round(baseline.rssMb, 1), ratio_to_baseline: round(mine.rssMb / baseline.rssMb, 1), ...common },
+      {
+        name: 'idle_cpu_pct',
+        value: round(mine.cpuPct, 2),
+        unit: '% of one core',
+        target: '<= 1',
+        main_thread_pct: round(mine.mainThreadPct, 2),
+        baseline_pct: round(baseline.cpuPct, 2),
+        ratio_to_baseline: cpuRatio,
+        ...common,
+      },
+      {
+        name: 'idle_rss_mb',
+        value: round(mine.rssMb, 1),
+        unit: 'MB',
+        target: '<= 200',
+        baseline_mb: round(baseline.rssMb, 1),
+        ratio_to_baseline: round(mine.rssMb / baseline.rssMb, 1),
+        ...common,
+      },
     ];
   } finally {
     await node?.stop();

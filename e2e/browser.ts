@@ -7,12 +7,21 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /** The browser to drive: MESH_CHROMIUM, or Debian's package. */
 export const CHROMIUM_PATH = process.env['MESH_CHROMIUM'] ?? '/usr/bin/chromium';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Throws with what to install when there is no Chromium (the UI tests never skip). */
 export function checkChromium(): void {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (or set MESH_CHROMIUM to a Chromium binary)`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (or set MESH_CHROMIUM to a Chromium binary)`,
+    );
   }
 }
 

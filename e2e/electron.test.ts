@@ -30,7 +30,8 @@ function electronBinary(): string | undefined {
 
 function skipReason(binary: string | undefined): string | false {
   if (binary === undefined) return 'no Electron binary on this machine (npm could not download it)';
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display for the Electron window (run under xvfb-run)';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return 'no display for the Electron window (run under xvfb-run)';
   return false;
 }
 
@@ -58,7 +59,13 @@ test(NAME, { skip: skipReason(binary), timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mesh-electron-e2e-'));
   const app = await _electron.launch({
     executablePath: binary!,
-    args: [MAIN, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
+    args: [
+      MAIN,
+      '--no-mdns',
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    ],
     env: { ...process.env, MESH_DATA_DIR: dataDir, MESH_E2E: '1' } as Record<string, string>,
   });
   try {
@@ -68,23 +75,42 @@ test(NAME, { skip: skipReason(binary), timeout: 120_000 }, async () => {
     assert.equal(page.url(), 'app://mesh/');
 
     // (b) The IPC path: contract calls work, hostile params are refused, and the page has no Node.
-    const globals = await page.evaluate(() => ['require', 'process', 'ipcRenderer'].map((name) => typeof (window as unknown as Record<string, unknown>)[name]));
+    const globals = await page.evaluate(() =>
+      ['require', 'process', 'ipcRenderer'].map((name) => typeof (window as unknown as Record<string, unknown>)[name]),
+    );
     assert.deepEqual(globals, ['undefined', 'undefined', 'undefined']);
     const before = await statusOf(page);
-    const hostile = await page.evaluate(() => (window as unknown as MeshWindow).mesh.call('trust.set', '{"__proto__":{}}'));
+    const hostile = await page.evaluate(() =>
+      (window as unknown as MeshWindow).mesh.call('trust.set', '{"__proto__":{}}'),
+    );
     assert.equal(hostile.ok, false);
     assert.equal(!hostile.ok && hostile.error.code, 'bad_request');
     const unknown = await page.evaluate(() => (window as unknown as MeshWindow).mesh.call('toString', '{}'));
     assert.equal(!unknown.ok && unknown.error.code, 'not_found');
 
     // (a) The tray: its switch shows the node's state; a click flips the node, and the switch follows.
-    await waitFor('the tray menu to know the sharing state', async () => (await sharingItem(app)).enabled || undefined, 30_000);
+    await waitFor(
+      'the tray menu to know the sharing state',
+      async () => (await sharingItem(app)).enabled || undefined,
+      30_000,
+    );
     assert.equal((await sharingItem(app)).checked, before.sharing);
     await app.evaluate(() => {
-      (globalThis as E2eGlobal).meshE2E.trayMenu().items.find((i) => i.type === 'checkbox')!.click();
+      (globalThis as E2eGlobal).meshE2E
+        .trayMenu()
+        .items.find((i) => i.type === 'checkbox')!
+        .click();
     });
-    await waitFor('sharing to flip', async () => ((await statusOf(page)).sharing !== before.sharing ? true : undefined), 15_000);
-    await waitFor('the tray switch to follow', async () => ((await sharingItem(app)).checked !== before.sharing ? true : undefined), 15_000);
+    await waitFor(
+      'sharing to flip',
+      async () => ((await statusOf(page)).sharing !== before.sharing ? true : undefined),
+      15_000,
+    );
+    await waitFor(
+      'the tray switch to follow',
+      async () => ((await sharingItem(app)).checked !== before.sharing ? true : undefined),
+      15_000,
+    );
 
     assert.deepEqual(pageErrors, [], 'the page logged no error (a CSP violation would show here)');
   } finally {

@@ -26,68 +26,148 @@ function rgba(path: string): Uint8Array {
   return png.data as Uint8Array;
 }
 
-test('a render job mixing a CPU node and a GPU node completes, and its frames pass the comparator', { timeout: 240_000 }, async () => {
-  const [requester, cpuNode, gpuNode] = await Promise.all([startChild(), startChild(), startChild({ env: { MESH_GPU: 'on' } })]);
-  const gpu = await waitFor('the GPU node has its runner up and calibrated', async () => {
-    const status = (await gpuNode.api.call('status', {})).gpu;
-    return status.state === 'ready' ? status : undefined;
-  }, 120_000);
-  assert.equal(gpu.runner, 'chromium');
-  assert.equal(gpu.adapter?.is_fallback, true);
-  assert.ok(gpu.samples_per_second! > 0 && gpu.performance_score! > 0);
-  assert.equal((await cpuNode.api.call('status', {})).gpu.state, 'off');
-  await meshAll([requester, cpuNode, gpuNode]);
+test(
+  'a render job mixing a CPU node and a GPU node completes, and its frames pass the comparator',
+  { timeout: 240_000 },
+  async () => {
+    const [requester, cpuNode, gpuNode] = await Promise.all([
+      startChild(),
+      startChild(),
+      startChild({ env: { MESH_GPU: 'on' } }),
+    ]);
+    const gpu = await waitFor(
+      'the GPU node has its runner up and calibrated',
+      async () => {
+        const status = (await gpuNode.api.call('status', {})).gpu;
+        return status.state === 'ready' ? status : undefined;
+      },
+      120_000,
+    );
+    assert.equal(gpu.runner, 'chromium');
+    assert.equal(gpu.adapter?.is_fallback, true);
+    assert.ok(gpu.samples_per_second! > 0 && gpu.performance_score! > 0);
+    assert.equal((await cpuNode.api.call('status', {})).gpu.state, 'off');
+    await meshAll([requester, cpuNode, gpuNode]);
 
-  const out = mkdtempSync(join(tmpdir(), 'mesh-gpu-render-'));
-  const { stdout } = await run(NODE, [
-    MESHCTL, 'submit-job', '--render', SCENE, '--frames', '0-1', '--width', '160', '--height', '90', '--spp', '8', '--tile', '32',
-    '--budget', '1000', '--out', out, '--data-dir', requester.dataDir,
-  ], { maxBuffer: 16 << 20 });
-  const jobId = /job-[0-9a-f]+/.exec(stdout)![0];
+    const out = mkdtempSync(join(tmpdir(), 'mesh-gpu-render-'));
+    const { stdout } = await run(
+      NODE,
+      [
+        MESHCTL,
+        'submit-job',
+        '--render',
+        SCENE,
+        '--frames',
+        '0-1',
+        '--width',
+        '160',
+        '--height',
+        '90',
+        '--spp',
+        '8',
+        '--tile',
+        '32',
+        '--budget',
+        '1000',
+        '--out',
+        out,
+        '--data-dir',
+        requester.dataDir,
+      ],
+      { maxBuffer: 16 << 20 },
+    );
+    const jobId = /job-[0-9a-f]+/.exec(stdout)![0];
 
-  const { job, units } = await requester.api.call('jobs.status', { job_id: jobId, units: true });
-  assert.equal(job.state, 'completed');
-  const devices = new Set(units!.map((u) => u.device));
-  assert.deepEqual([...devices].sort(), ['cpu', 'gpu'], 'both the CPU node and the GPU node rendered tiles');
-  for (const u of units!) {
-    assert.equal(u.status, 'verified');
-    assert.equal(u.providers[0], u.device === 'gpu' ? gpuNode.peerId : cpuNode.peerId);
-  }
-  const caught = (await requester.api.call('peers.list', {})).peers.filter((p) => p.caught_lying > 0);
-  assert.deepEqual(caught, [], 'no honest worker was caught lying');
+    const { job, units } = await requester.api.call('jobs.status', { job_id: jobId, units: true });
+    assert.equal(job.state, 'completed');
+    const devices = new Set(units!.map((u) => u.device));
+    assert.deepEqual([...devices].sort(), ['cpu', 'gpu'], 'both the CPU node and the GPU node rendered tiles');
+    for (const u of units!) {
+      assert.equal(u.status, 'verified');
+      assert.equal(u.providers[0], u.device === 'gpu' ? gpuNode.peerId : cpuNode.peerId);
+    }
+    const caught = (await requester.api.call('peers.list', {})).peers.filter((p) => p.caught_lying > 0);
+    assert.deepEqual(caught, [], 'no honest worker was caught lying');
 
-  for (const frame of [0, 1]) {
-    const reference = join(out, `cpu-${frame}.png`);
-    await run(NODE, [MESHCTL, 'render-local', SCENE, '--frame', String(frame), '--width', '160', '--height', '90', '--spp', '8', '--tile', '32', '--out', reference]);
-    const mesh = rgba(join(out, `frame-000${frame}.png`));
-    const cpu = rgba(reference);
-    const db = psnr(mesh, cpu);
-    assert.ok(db >= RENDER_TOLERANCE_DB, `frame ${frame}: ${db.toFixed(1)} dB from the CPU render (tolerance ${RENDER_TOLERANCE_DB})`);
-  }
+    for (const frame of [0, 1]) {
+      const reference = join(out, `cpu-${frame}.png`);
+      await run(NODE, [
+        MESHCTL,
+        'render-local',
+        SCENE,
+        '--frame',
+        String(frame),
+        '--width',
+        '160',
+        '--height',
+        '90',
+        '--spp',
+        '8',
+        '--tile',
+        '32',
+        '--out',
+        reference,
+      ]);
+      const mesh = rgba(join(out, `frame-000${frame}.png`));
+      const cpu = rgba(reference);
+      const db = psnr(mesh, cpu);
+      assert.ok(
+        db >= RENDER_TOLERANCE_DB,
+        `frame ${frame}: ${db.toFixed(1)} dB from the CPU render (tolerance ${RENDER_TOLERANCE_DB})`,
+      );
+    }
 
-  // A shader job: 2 units of 64 u32 each; every output word is its input word squared plus one.
-  const shader = join(out, 'square.wgsl');
-  writeFileSync(shader, `
+    // A shader job: 2 units of 64 u32 each; every output word is its input word squared plus one.
+    const shader = join(out, 'square.wgsl');
+    writeFileSync(
+      shader,
+      `
 @group(0) @binding(0) var<storage, read> input: array<u32>;
 @group(0) @binding(1) var<storage, read_write> output: array<u32>;
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   output[id.x] = input[id.x] * input[id.x] + 1u;
-}`);
-  const words = Uint32Array.from({ length: 128 }, (_, i) => i * 3);
-  const inputFile = join(out, 'words.bin');
-  writeFileSync(inputFile, new Uint8Array(words.buffer));
-  const params = JSON.stringify({ workgroup_size: [64, 1, 1], workgroups: [1, 1, 1], buffer_size: 256 });
-  const submitted = await run(NODE, [MESHCTL, 'submit-job', '--wgsl', shader, '--input', inputFile, '--chunk-bytes', '256', '--params', params, '--budget', '100', '--json', '--data-dir', requester.dataDir]);
-  const shaderJob = (JSON.parse(submitted.stdout) as { job_id: string }).job_id;
-  await waitFor('the shader job completes', async () => ((await requester.api.call('jobs.status', { job_id: shaderJob })).job.state === 'completed' ? true : undefined), 60_000);
-  const shaderUnits = (await requester.api.call('jobs.status', { job_id: shaderJob, units: true })).units!;
-  assert.equal(shaderUnits.length, 2);
-  for (const [i, u] of shaderUnits.entries()) {
-    assert.deepEqual([u.device, u.providers], ['gpu', [gpuNode.peerId]]);
-    const { output_base64 } = await requester.api.call('jobs.output', { job_id: shaderJob, unit_id: u.unit_id });
-    const bytes = Buffer.from(output_base64, 'base64');
-    const got = Array.from(new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
-    assert.deepEqual(got, Array.from(words.subarray(i * 64, (i + 1) * 64), (w) => w * w + 1));
-  }
-});
+}`,
+    );
+    const words = Uint32Array.from({ length: 128 }, (_, i) => i * 3);
+    const inputFile = join(out, 'words.bin');
+    writeFileSync(inputFile, new Uint8Array(words.buffer));
+    const params = JSON.stringify({ workgroup_size: [64, 1, 1], workgroups: [1, 1, 1], buffer_size: 256 });
+    const submitted = await run(NODE, [
+      MESHCTL,
+      'submit-job',
+      '--wgsl',
+      shader,
+      '--input',
+      inputFile,
+      '--chunk-bytes',
+      '256',
+      '--params',
+      params,
+      '--budget',
+      '100',
+      '--json',
+      '--data-dir',
+      requester.dataDir,
+    ]);
+    const shaderJob = (JSON.parse(submitted.stdout) as { job_id: string }).job_id;
+    await waitFor(
+      'the shader job completes',
+      async () =>
+        (await requester.api.call('jobs.status', { job_id: shaderJob })).job.state === 'completed' ? true : undefined,
+      60_000,
+    );
+    const shaderUnits = (await requester.api.call('jobs.status', { job_id: shaderJob, units: true })).units!;
+    assert.equal(shaderUnits.length, 2);
+    for (const [i, u] of shaderUnits.entries()) {
+      assert.deepEqual([u.device, u.providers], ['gpu', [gpuNode.peerId]]);
+      const { output_base64 } = await requester.api.call('jobs.output', { job_id: shaderJob, unit_id: u.unit_id });
+      const bytes = Buffer.from(output_base64, 'base64');
+      const got = Array.from(new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
+      assert.deepEqual(
+        got,
+        Array.from(words.subarray(i * 64, (i + 1) * 64), (w) => w * w + 1),
+      );
+    }
+  },
+);

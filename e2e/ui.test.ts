@@ -34,8 +34,13 @@ const uiOf = (node: ChildNode) => webUiUrl(node.api.url, node.api.token);
 
 /** A screenshot of the whole page: the app scrolls inside its own pane, so the viewport grows to fit it first. */
 async function shoot(target: Page, name: string): Promise<void> {
-  const contentHeight = await target.evaluate(() => Math.max(...[...document.querySelectorAll('*')].map((e) => e.scrollHeight)));
-  await target.setViewportSize({ width: VIEWPORT.width, height: Math.min(Math.max(contentHeight, VIEWPORT.height), 4000) });
+  const contentHeight = await target.evaluate(() =>
+    Math.max(...[...document.querySelectorAll('*')].map((e) => e.scrollHeight)),
+  );
+  await target.setViewportSize({
+    width: VIEWPORT.width,
+    height: Math.min(Math.max(contentHeight, VIEWPORT.height), 4000),
+  });
   await target.screenshot({ path: `${ARTIFACTS}${name}.png`, animations: 'disabled' });
   await target.setViewportSize(VIEWPORT);
 }
@@ -63,7 +68,11 @@ async function ledgerTotals(node: ChildNode): Promise<{ earned: string; spent: s
 
 /** Waits until the element's text shows `credits` (e.g. "0.270"). */
 async function waitForText(target: Page, testId: string, credits: string): Promise<void> {
-  await target.waitForFunction(([id, text]) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.includes(text), [testId, credits] as const, { timeout: 10_000 });
+  await target.waitForFunction(
+    ([id, text]) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.includes(text),
+    [testId, credits] as const,
+    { timeout: 10_000 },
+  );
 }
 
 before(async () => {
@@ -95,13 +104,28 @@ test("2. Peers & trust: B's slider moved to 0.8 by keyboard sets my trust in B",
   const slider = page.getByTestId(`trust-slider-${b.peerId}`);
   await slider.focus();
   await slider.press('End');
-  await waitFor('trust 1 for B', async () => ((await a.api.call('trust.list', {})).trust.some((t) => t.peer_id === b.peerId && t.weight === 1) ? true : undefined), 5_000);
+  await waitFor(
+    'trust 1 for B',
+    async () =>
+      (await a.api.call('trust.list', {})).trust.some((t) => t.peer_id === b.peerId && t.weight === 1)
+        ? true
+        : undefined,
+    5_000,
+  );
   for (let i = 0; i < 4; i++) await slider.press('ArrowLeft');
-  await waitFor('trust 0.8 for B on A', async () => {
-    const weight = (await a.api.call('trust.list', {})).trust.find((t) => t.peer_id === b.peerId)?.weight;
-    return weight !== undefined && Math.abs(weight - 0.8) < 1e-9 ? true : undefined;
-  }, 5_000);
-  await page.waitForFunction((id) => document.querySelector(`[data-testid="trust-mine-${id}"]`)?.textContent?.includes('0.80'), b.peerId, { timeout: 5_000 });
+  await waitFor(
+    'trust 0.8 for B on A',
+    async () => {
+      const weight = (await a.api.call('trust.list', {})).trust.find((t) => t.peer_id === b.peerId)?.weight;
+      return weight !== undefined && Math.abs(weight - 0.8) < 1e-9 ? true : undefined;
+    },
+    5_000,
+  );
+  await page.waitForFunction(
+    (id) => document.querySelector(`[data-testid="trust-mine-${id}"]`)?.textContent?.includes('0.80'),
+    b.peerId,
+    { timeout: 5_000 },
+  );
   await shoot(page, '02-peers');
   assertNoPageErrors();
 });
@@ -122,14 +146,28 @@ test('3. Availability: dragging over Monday 09–12 paints one weekly window', {
     await page.mouse.move(over.x, over.y, { steps: 4 });
   }
   await page.mouse.up();
-  const windows = await waitFor('the window on A', async () => {
-    const listed = (await a.api.call('windows.list', {})).windows;
-    return listed.length > 0 ? listed : undefined;
-  }, 5_000);
+  const windows = await waitFor(
+    'the window on A',
+    async () => {
+      const listed = (await a.api.call('windows.list', {})).windows;
+      return listed.length > 0 ? listed : undefined;
+    },
+    5_000,
+  );
   assert.equal(windows.length, 1, 'one drag, one window');
-  assert.deepEqual([windows[0]!.window.days, windows[0]!.window.start, windows[0]!.window.end], [[1], '09:00', '12:00']);
-  for (const hour of [9, 10, 11]) await page.waitForSelector(`[data-testid="slot-cell-1-${hour}"][data-painted="true"]`, { timeout: 5_000 });
-  for (const [day, hour] of [[1, 8], [1, 12], [2, 10], [0, 10]] as const) assert.notEqual(await cell(day, hour).getAttribute('data-painted'), 'true', `${day}-${hour} is not painted`);
+  assert.deepEqual(
+    [windows[0]!.window.days, windows[0]!.window.start, windows[0]!.window.end],
+    [[1], '09:00', '12:00'],
+  );
+  for (const hour of [9, 10, 11])
+    await page.waitForSelector(`[data-testid="slot-cell-1-${hour}"][data-painted="true"]`, { timeout: 5_000 });
+  for (const [day, hour] of [
+    [1, 8],
+    [1, 12],
+    [2, 10],
+    [0, 10],
+  ] as const)
+    assert.notEqual(await cell(day, hour).getAttribute('data-painted'), 'true', `${day}-${hour} is not painted`);
   await shoot(page, '03-availability');
   assertNoPageErrors();
 });
@@ -138,100 +176,158 @@ test('4. Dashboard: the sharing switch turns sharing off, then on again', { time
   await goTo(page, 'dashboard');
   const sharingSwitch = page.getByTestId('sharing-switch');
   assert.equal(await sharingSwitch.isChecked(), true, 'a new node shares');
-  for (const [on, shot] of [[false, '04-dashboard-sharing-off'], [true, '05-dashboard-sharing-on']] as const) {
+  for (const [on, shot] of [
+    [false, '04-dashboard-sharing-off'],
+    [true, '05-dashboard-sharing-on'],
+  ] as const) {
     await sharingSwitch.click();
-    await waitFor(`sharing ${on ? 'on' : 'off'} on A`, async () => ((await a.api.call('status', {})).sharing === on ? true : undefined), 5_000);
-    await page.waitForFunction(([on]) => (document.querySelector('[data-testid="sharing-switch"]') as HTMLInputElement | null)?.checked === on, [on] as const, { timeout: 5_000 });
+    await waitFor(
+      `sharing ${on ? 'on' : 'off'} on A`,
+      async () => ((await a.api.call('status', {})).sharing === on ? true : undefined),
+      5_000,
+    );
+    await page.waitForFunction(
+      ([on]) => (document.querySelector('[data-testid="sharing-switch"]') as HTMLInputElement | null)?.checked === on,
+      [on] as const,
+      { timeout: 5_000 },
+    );
     await shoot(page, shot);
   }
   assertNoPageErrors();
 });
 
-test('5. Jobs: a render job submitted from the form fills its mosaics and completes', { timeout: RENDER_TIMEOUT_MS + 20_000 }, async () => {
-  await goTo(page, 'jobs');
-  const scenes = await page.getByTestId('render-scene').locator('option').evaluateAll((options) => options.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })));
-  const sample = scenes.find((s) => /sample/i.test(`${s.value} ${s.text}`));
-  assert.ok(sample, `a sample scene is offered: ${JSON.stringify(scenes)}`);
-  await page.getByTestId('render-scene').selectOption(sample.value);
-  const fields: [string, string][] = [['render-frames', '1-2'], ['render-width', '160'], ['render-height', '90'], ['render-spp', '4'], ['render-tile', '32'], ['render-redundancy', '1'], ['render-budget', '100']];
-  for (const [testId, value] of fields) await page.getByTestId(testId).fill(value);
-  assert.equal(await page.getByTestId('render-manual').isChecked(), false);
-  await page.getByTestId('render-submit').click();
+test(
+  '5. Jobs: a render job submitted from the form fills its mosaics and completes',
+  { timeout: RENDER_TIMEOUT_MS + 20_000 },
+  async () => {
+    await goTo(page, 'jobs');
+    const scenes = await page
+      .getByTestId('render-scene')
+      .locator('option')
+      .evaluateAll((options) =>
+        options.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })),
+      );
+    const sample = scenes.find((s) => /sample/i.test(`${s.value} ${s.text}`));
+    assert.ok(sample, `a sample scene is offered: ${JSON.stringify(scenes)}`);
+    await page.getByTestId('render-scene').selectOption(sample.value);
+    const fields: [string, string][] = [
+      ['render-frames', '1-2'],
+      ['render-width', '160'],
+      ['render-height', '90'],
+      ['render-spp', '4'],
+      ['render-tile', '32'],
+      ['render-redundancy', '1'],
+      ['render-budget', '100'],
+    ];
+    for (const [testId, value] of fields) await page.getByTestId(testId).fill(value);
+    assert.equal(await page.getByTestId('render-manual').isChecked(), false);
+    await page.getByTestId('render-submit').click();
 
-  const jobs = await waitFor('the job on A', async () => {
-    const listed = (await a.api.call('jobs.list', {})).jobs;
-    return listed.length > 0 ? listed : undefined;
-  }, 5_000);
-  jobId = jobs[0]!.job_id;
-  await page.getByTestId(`job-${jobId}`).waitFor();
-  await shoot(page, '06-jobs-running');
-
-  for (const frame of FRAMES) {
-    await page.waitForFunction(
-      (id) => {
-        const mosaic = document.querySelector(`[data-testid="${id}"]`);
-        const total = Number(mosaic?.getAttribute('data-tiles-total'));
-        return total > 0 && Number(mosaic?.getAttribute('data-tiles-done')) === total;
+    const jobs = await waitFor(
+      'the job on A',
+      async () => {
+        const listed = (await a.api.call('jobs.list', {})).jobs;
+        return listed.length > 0 ? listed : undefined;
       },
-      `mosaic-${jobId}-${frame}`,
-      { timeout: RENDER_TIMEOUT_MS },
+      5_000,
     );
-    assert.equal(await page.getByTestId(`mosaic-${jobId}-${frame}`).getAttribute('data-tiles-total'), String(TILES_PER_FRAME));
-  }
-  await page.waitForFunction((id) => document.querySelector(`[data-testid="job-state-${id}"]`)?.textContent?.includes('completed'), jobId, { timeout: 15_000 });
-  assert.equal((await a.api.call('jobs.status', { job_id: jobId })).job.state, 'completed');
-  await shoot(page, '07-jobs-completed');
-  assertNoPageErrors();
-});
+    jobId = jobs[0]!.job_id;
+    await page.getByTestId(`job-${jobId}`).waitFor();
+    await shoot(page, '06-jobs-running');
 
-test('6. a finished frame opens in the viewer: a 160×90 PNG, the same bytes the node holds', { timeout: 20_000 }, async () => {
-  await page.getByTestId(`open-frame-${jobId}-1`).click();
-  const image = page.getByTestId('frame-viewer').locator('img');
-  await image.waitFor();
-  await page.waitForFunction(() => {
-    const img = document.querySelector('[data-testid="frame-viewer"] img') as HTMLImageElement | null;
-    return img !== null && img.complete && img.naturalWidth > 0;
-  });
-  const { width, height, src } = await image.evaluate((img: HTMLImageElement) => ({ width: img.naturalWidth, height: img.naturalHeight, src: img.src }));
-  assert.deepEqual([width, height], [160, 90]);
-  assert.match(src, /^data:image\/png;base64,/, 'the viewer shows the PNG as a data URL');
-  const shown = Buffer.from(src.slice(src.indexOf(',') + 1), 'base64');
-  const { png_base64 } = await a.api.call('jobs.frame', { job_id: jobId, frame: 1 });
-  assert.ok(shown.equals(Buffer.from(png_base64, 'base64')), 'the PNG shown is byte-identical to jobs.frame');
-  assert.ok(await page.getByTestId('save-frame').getAttribute('href'), 'the frame can be saved');
-  await shoot(page, '08-frame-viewer');
-  assertNoPageErrors();
-});
+    for (const frame of FRAMES) {
+      await page.waitForFunction(
+        (id) => {
+          const mosaic = document.querySelector(`[data-testid="${id}"]`);
+          const total = Number(mosaic?.getAttribute('data-tiles-total'));
+          return total > 0 && Number(mosaic?.getAttribute('data-tiles-done')) === total;
+        },
+        `mosaic-${jobId}-${frame}`,
+        { timeout: RENDER_TIMEOUT_MS },
+      );
+      assert.equal(
+        await page.getByTestId(`mosaic-${jobId}-${frame}`).getAttribute('data-tiles-total'),
+        String(TILES_PER_FRAME),
+      );
+    }
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="job-state-${id}"]`)?.textContent?.includes('completed'),
+      jobId,
+      { timeout: 15_000 },
+    );
+    assert.equal((await a.api.call('jobs.status', { job_id: jobId })).job.state, 'completed');
+    await shoot(page, '07-jobs-completed');
+    assertNoPageErrors();
+  },
+);
 
-test("7. Earnings: A's spending and B's earnings show as their ledgers have them, and the chart draws them", { timeout: 30_000 }, async () => {
-  await page.keyboard.press('Escape'); // close the viewer, as a person would before moving on
-  await goTo(page, 'earnings');
-  const spentByA = await ledgerTotals(a);
-  assert.ok(Number(spentByA.spent) > 0, 'A paid for the tiles');
-  await waitForText(page, 'spent-total', spentByA.spent);
-  // Recharts draws each series as a path of class recharts-curve; a drawn one has at least two points.
-  await page.waitForFunction(
-    () => [...document.querySelectorAll('[data-testid="earnings-chart"] svg path.recharts-curve')].some((p) => /\d[\s,]*[LC]/.test(p.getAttribute('d') ?? '')),
-    undefined,
-    { timeout: 10_000 },
-  );
-  await shoot(page, '09-earnings-a');
+test(
+  '6. a finished frame opens in the viewer: a 160×90 PNG, the same bytes the node holds',
+  { timeout: 20_000 },
+  async () => {
+    await page.getByTestId(`open-frame-${jobId}-1`).click();
+    const image = page.getByTestId('frame-viewer').locator('img');
+    await image.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector('[data-testid="frame-viewer"] img') as HTMLImageElement | null;
+      return img !== null && img.complete && img.naturalWidth > 0;
+    });
+    const { width, height, src } = await image.evaluate((img: HTMLImageElement) => ({
+      width: img.naturalWidth,
+      height: img.naturalHeight,
+      src: img.src,
+    }));
+    assert.deepEqual([width, height], [160, 90]);
+    assert.match(src, /^data:image\/png;base64,/, 'the viewer shows the PNG as a data URL');
+    const shown = Buffer.from(src.slice(src.indexOf(',') + 1), 'base64');
+    const { png_base64 } = await a.api.call('jobs.frame', { job_id: jobId, frame: 1 });
+    assert.ok(shown.equals(Buffer.from(png_base64, 'base64')), 'the PNG shown is byte-identical to jobs.frame');
+    assert.ok(await page.getByTestId('save-frame').getAttribute('href'), 'the frame can be saved');
+    await shoot(page, '08-frame-viewer');
+    assertNoPageErrors();
+  },
+);
 
-  const pageOfB = await openPage(uiOf(b));
-  await goTo(pageOfB, 'earnings');
-  const earnedByB = await ledgerTotals(b);
-  assert.ok(Number(earnedByB.earned) > 0, 'B was paid for the tiles');
-  await waitForText(pageOfB, 'earned-total', earnedByB.earned);
-  await shoot(pageOfB, '10-earnings-b');
-  await pageOfB.close();
-  assertNoPageErrors();
-});
+test(
+  "7. Earnings: A's spending and B's earnings show as their ledgers have them, and the chart draws them",
+  { timeout: 30_000 },
+  async () => {
+    await page.keyboard.press('Escape'); // close the viewer, as a person would before moving on
+    await goTo(page, 'earnings');
+    const spentByA = await ledgerTotals(a);
+    assert.ok(Number(spentByA.spent) > 0, 'A paid for the tiles');
+    await waitForText(page, 'spent-total', spentByA.spent);
+    // Recharts draws each series as a path of class recharts-curve; a drawn one has at least two points.
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('[data-testid="earnings-chart"] svg path.recharts-curve')].some((p) =>
+          /\d[\s,]*[LC]/.test(p.getAttribute('d') ?? ''),
+        ),
+      undefined,
+      { timeout: 10_000 },
+    );
+    await shoot(page, '09-earnings-a');
+
+    const pageOfB = await openPage(uiOf(b));
+    await goTo(pageOfB, 'earnings');
+    const earnedByB = await ledgerTotals(b);
+    assert.ok(Number(earnedByB.earned) > 0, 'B was paid for the tiles');
+    await waitForText(pageOfB, 'earned-total', earnedByB.earned);
+    await shoot(pageOfB, '10-earnings-b');
+    await pageOfB.close();
+    assertNoPageErrors();
+  },
+);
 
 test('8. Settings and Logs; the log shows the render events', { timeout: 20_000 }, async () => {
   await goTo(page, 'settings');
   await shoot(page, '11-settings');
   await goTo(page, 'logs');
-  await page.waitForFunction(() => /render\.(tile|frame)/.test(document.querySelector('[data-testid="page-logs"]')?.textContent ?? ''), undefined, { timeout: 5_000 });
+  await page.waitForFunction(
+    () => /render\.(tile|frame)/.test(document.querySelector('[data-testid="page-logs"]')?.textContent ?? ''),
+    undefined,
+    { timeout: 5_000 },
+  );
   await shoot(page, '12-logs');
   await goTo(page, 'dashboard');
   await shoot(page, '13-dashboard-after-job');

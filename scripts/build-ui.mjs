@@ -21,7 +21,15 @@ copyFileSync(`${root}src-gpu/runner.html`, `${dist}/src-gpu/runner.html`);
 
 const production = process.env.MESH_UI_DEV !== '1';
 /** The pages Chromium loads: the UI and the GPU runner. */
-const page = { bundle: true, format: 'esm', platform: 'browser', target: 'chrome120', minify: production, sourcemap: true, logLevel: 'warning' };
+const page = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'chrome120',
+  minify: production,
+  sourcemap: true,
+  logLevel: 'warning',
+};
 await Promise.all([
   build({
     ...page,

@@ -13,10 +13,14 @@ const outDir = join(root, 'dist', 'wasm');
 
 export const KERNEL_FLAGS = [
   '-O3',
-  '--runtime', 'stub',
-  '--initialMemory', '1',
-  '--maximumMemory', '1024',
-  '--disable', 'bulk-memory',
+  '--runtime',
+  'stub',
+  '--initialMemory',
+  '1',
+  '--maximumMemory',
+  '1024',
+  '--disable',
+  'bulk-memory',
   '--noAssert',
 ];
 

@@ -43,8 +43,13 @@ function stage() {
   const staged = mkdtempSync(join(tmpdir(), 'mesh-electron-scan-'));
   let files = 0;
   for (const folder of SCANNED) {
-    cpSync(join(root, folder), join(staged, folder), { recursive: true, filter: (path) => statSync(path).isDirectory() || /\.tsx?$/.test(path) });
-    files += readdirSync(join(staged, folder), { recursive: true }).filter((name) => /\.tsx?$/.test(String(name))).length;
+    cpSync(join(root, folder), join(staged, folder), {
+      recursive: true,
+      filter: (path) => statSync(path).isDirectory() || /\.tsx?$/.test(path),
+    });
+    files += readdirSync(join(staged, folder), { recursive: true }).filter((name) =>
+      /\.tsx?$/.test(String(name)),
+    ).length;
   }
   return { staged, files };
 }
@@ -68,17 +73,30 @@ const { staged, files } = stage();
 let result;
 try {
   const run = egRequire('./dist/runner.js');
-  result = await run({ input: staged, electronVersionOverride: require('electron/package.json').version, isRelative: true, excludeFromScan: EXCLUDED }, false);
+  result = await run(
+    {
+      input: staged,
+      electronVersionOverride: require('electron/package.json').version,
+      isRelative: true,
+      excludeFromScan: EXCLUDED,
+    },
+    false,
+  );
 } finally {
   rmSync(staged, { recursive: true, force: true });
 }
 
 const problems = [];
-for (const error of result.errors.filter((e) => !e.tolerable)) problems.push(`PARSE_ERROR ${error.file.replace(`${staged}/`, '')}: ${error.message}`);
+for (const error of result.errors.filter((e) => !e.tolerable))
+  problems.push(`PARSE_ERROR ${error.file.replace(`${staged}/`, '')}: ${error.message}`);
 const failing = result.issues.filter((issue) => FAILING.has(issue.severity.name));
-for (const issue of failing) problems.push(`${issue.id} (${issue.severity.name}, ${issue.confidence.name}) ${issue.file}:${issue.location.line}: ${issue.description}`);
+for (const issue of failing)
+  problems.push(
+    `${issue.id} (${issue.severity.name}, ${issue.confidence.name}) ${issue.file}:${issue.location.line}: ${issue.description}`,
+  );
 const csp = await appCspFindings();
-for (const finding of csp.defects) problems.push(`APP_CSP ${finding.directive}: ${finding.description} (policy: ${csp.policy})`);
+for (const finding of csp.defects)
+  problems.push(`APP_CSP ${finding.directive}: ${finding.description} (policy: ${csp.policy})`);
 if (files === 0) problems.push(`no TypeScript found under ${SCANNED.join(', ')}: nothing was checked`);
 
 if (problems.length > 0) {

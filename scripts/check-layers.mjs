@@ -40,7 +40,9 @@ const rules = [
   },
   {
     layer: 'src-main/cli',
-    forbidden: [[/\bfrom\s+['"](electron|[./]*\/electron\/[^'"]*)['"]/, 'imports the electron layer (only its entry point may)']],
+    forbidden: [
+      [/\bfrom\s+['"](electron|[./]*\/electron\/[^'"]*)['"]/, 'imports the electron layer (only its entry point may)'],
+    ],
   },
   {
     // The UI reaches its node through the contract only: no node code, no Node, no Electron.

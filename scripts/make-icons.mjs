@@ -12,7 +12,11 @@ const VIOLET = [0x5b, 0x5b, 0xd6];
 const WHITE = [255, 255, 255];
 const SUBSAMPLES = 4; // per axis: 16 samples a pixel smooth the edges
 
-const peers = [[9 / 32, 10 / 32], [23 / 32, 10 / 32], [16 / 32, 23 / 32]];
+const peers = [
+  [9 / 32, 10 / 32],
+  [23 / 32, 10 / 32],
+  [16 / 32, 23 / 32],
+];
 const links = peers.map((p, i) => [p, peers[(i + 1) % peers.length]]);
 
 function distanceToSegment([px, py], [[ax, ay], [bx, by]]) {
@@ -59,7 +63,11 @@ function draw(size) {
   return encode({ width: size, height: size, data, channels: 4, depth: 8 });
 }
 
-for (const [name, size] of [['icon.png', 512], ['tray.png', 16], ['tray@2x.png', 32]]) {
+for (const [name, size] of [
+  ['icon.png', 512],
+  ['tray.png', 16],
+  ['tray@2x.png', 32],
+]) {
   writeFileSync(new URL(name, assets), draw(size));
   console.log(`assets/${name}: ${size}×${size}`);
 }

@@ -30,7 +30,10 @@ const scale = (a, s) => a.map((c) => c * s);
 const cross = (a, b) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 const unit = (a) => scale(a, 1 / Math.hypot(...a));
 
-const lines = [`# (${P}, ${Q}) torus knot, ${ALONG} x ${AROUND} quads (${ALONG * AROUND * 2} triangles): scripts/make-sample-obj.mjs`, 'o knot'];
+const lines = [
+  `# (${P}, ${Q}) torus knot, ${ALONG} x ${AROUND} quads (${ALONG * AROUND * 2} triangles): scripts/make-sample-obj.mjs`,
+  'o knot',
+];
 for (let i = 0; i < ALONG; i++) {
   // The curve makes P turns around the torus axis per Q passes through its hole: u runs to 2πP.
   const u = (i / ALONG) * 2 * Math.PI * P;

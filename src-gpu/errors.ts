@@ -16,7 +16,11 @@ export class GpuUnitError extends Error {
  * `validationCode`, an allocation failure `out_of_memory`. A rejected pipeline (GPUPipelineError)
  * counts as a validation error.
  */
-export async function withErrorScopes<T>(device: GPUDevice, validationCode: GpuErrorCode, work: () => Promise<T>): Promise<T> {
+export async function withErrorScopes<T>(
+  device: GPUDevice,
+  validationCode: GpuErrorCode,
+  work: () => Promise<T>,
+): Promise<T> {
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   let value: T | undefined;
@@ -30,7 +34,8 @@ export async function withErrorScopes<T>(device: GPUDevice, validationCode: GpuE
   const memory = await device.popErrorScope();
   if (memory) throw new GpuUnitError('out_of_memory', memory.message);
   if (thrown instanceof GpuUnitError) throw thrown;
-  if (thrown !== undefined) throw new GpuUnitError(validationCode, thrown instanceof Error ? thrown.message : String(thrown));
+  if (thrown !== undefined)
+    throw new GpuUnitError(validationCode, thrown instanceof Error ? thrown.message : String(thrown));
   if (validation) throw new GpuUnitError(validationCode, validation.message);
   return value as T;
 }

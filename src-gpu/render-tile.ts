@@ -49,10 +49,26 @@ function pipelinesFor(device: GPUDevice): Promise<Pipelines> {
 }
 
 async function createPipelines(device: GPUDevice): Promise<Pipelines> {
-  const uniform = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
-  const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
+  const uniform = (binding: number): GPUBindGroupLayoutEntry => ({
+    binding,
+    visibility: GPUShaderStage.COMPUTE,
+    buffer: { type: 'uniform' },
+  });
+  const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+    binding,
+    visibility: GPUShaderStage.COMPUTE,
+    buffer: { type },
+  });
   const layout = device.createBindGroupLayout({
-    entries: [uniform(0), uniform(1), storage(2, 'read-only-storage'), storage(3, 'read-only-storage'), storage(4, 'read-only-storage'), storage(5, 'storage'), storage(6, 'storage')],
+    entries: [
+      uniform(0),
+      uniform(1),
+      storage(2, 'read-only-storage'),
+      storage(3, 'read-only-storage'),
+      storage(4, 'read-only-storage'),
+      storage(5, 'storage'),
+      storage(6, 'storage'),
+    ],
   });
   const module = device.createShaderModule({ code: source });
   const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
@@ -73,7 +89,8 @@ export class TileRenderer {
 
   constructor(private readonly device: GPUDevice) {
     const limit = device.limits.maxStorageBuffersPerShaderStage;
-    if (limit < STORAGE_BUFFERS) throw new Error(`the tracer needs ${STORAGE_BUFFERS} storage buffers per shader stage; this GPU allows ${limit}`);
+    if (limit < STORAGE_BUFFERS)
+      throw new Error(`the tracer needs ${STORAGE_BUFFERS} storage buffers per shader stage; this GPU allows ${limit}`);
   }
 
   /** Renders one tile (RGBA8, w*h*4 bytes, row by row from its top-left). sceneKey: a stable id of
@@ -103,21 +120,57 @@ export class TileRenderer {
     // A validation error here is the tracer's own fault, not the unit's: not a deterministic failure.
     return withErrorScopes(device, 'runner_failed', async () => {
       const sceneBuffers = this.sceneBuffers(scene, sceneKey);
-      const tilePass = device.createBuffer({ size: TILE_PASS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const tilePass = device.createBuffer({
+        size: TILE_PASS_BYTES,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
       const pixelBuffer = device.createBuffer({ size: pixels * PIXEL_BYTES, usage: GPUBufferUsage.STORAGE });
       const rgba = device.createBuffer({ size: pixels * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const readback = device.createBuffer({ size: pixels * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const readback = device.createBuffer({
+        size: pixels * 4,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
       try {
         const bindGroup = device.createBindGroup({
           layout: pipelines.layout,
-          entries: [tilePass, sceneBuffers.constants, sceneBuffers.records, sceneBuffers.triangles, sceneBuffers.nodes, pixelBuffer, rgba].map((buffer, binding) => ({ binding, resource: { buffer } })),
+          entries: [
+            tilePass,
+            sceneBuffers.constants,
+            sceneBuffers.records,
+            sceneBuffers.triangles,
+            sceneBuffers.nodes,
+            pixelBuffer,
+            rgba,
+          ].map((buffer, binding) => ({ binding, resource: { buffer } })),
         });
         const writePass = (sampleStart: number, sampleEnd: number, rowStart: number, rowEnd: number) => {
           const p = checked.value;
-          const fields = [p.frame, p.width, p.height, p.seed, p.x, p.y, p.w, p.h, p.spp, sampleStart, sampleEnd, rowStart, rowEnd, 0, 0, 0];
+          const fields = [
+            p.frame,
+            p.width,
+            p.height,
+            p.seed,
+            p.x,
+            p.y,
+            p.w,
+            p.h,
+            p.spp,
+            sampleStart,
+            sampleEnd,
+            rowStart,
+            rowEnd,
+            0,
+            0,
+            0,
+          ];
           device.queue.writeBuffer(tilePass, 0, new Uint32Array(fields));
         };
-        const submit = (pipeline: GPUComputePipeline, x: number, y: number, after?: (encoder: GPUCommandEncoder) => void) => {
+        const submit = (
+          pipeline: GPUComputePipeline,
+          x: number,
+          y: number,
+          after?: (encoder: GPUCommandEncoder) => void,
+        ) => {
           const encoder = device.createCommandEncoder();
           const pass = encoder.beginComputePass();
           pass.setPipeline(pipeline);
@@ -139,7 +192,9 @@ export class TileRenderer {
           }
         }
         // The tonemap reads only w, h and spp, which the last pass's uniforms still hold.
-        submit(pipelines.tonemap, Math.ceil(pixels / TONEMAP_WORKGROUP), 1, (encoder) => encoder.copyBufferToBuffer(rgba, 0, readback, 0, pixels * 4));
+        submit(pipelines.tonemap, Math.ceil(pixels / TONEMAP_WORKGROUP), 1, (encoder) =>
+          encoder.copyBufferToBuffer(rgba, 0, readback, 0, pixels * 4),
+        );
         await readback.mapAsync(GPUMapMode.READ);
         return new Uint8Array(readback.getMappedRange().slice(0));
       } finally {
@@ -156,7 +211,11 @@ export class TileRenderer {
       this.scenes.set(key, cached);
       return cached;
     }
-    for (const [name, data] of [['records', scene.records], ['triangles', scene.triangles], ['nodes', scene.nodes]] as const) {
+    for (const [name, data] of [
+      ['records', scene.records],
+      ['triangles', scene.triangles],
+      ['nodes', scene.nodes],
+    ] as const) {
       this.checkFits(`the scene's ${name}`, data.byteLength);
     }
     const upload = (data: ArrayBuffer, usage: number) => {
@@ -182,7 +241,11 @@ export class TileRenderer {
   /** Throws when a buffer of `bytes` is more than the device can bind. */
   private checkFits(what: string, bytes: number): void {
     const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
-    if (bytes > limit) throw new GpuUnitError('limit', `${what} needs a ${bytes}-byte GPU buffer; this GPU binds at most ${limit} bytes`);
+    if (bytes > limit)
+      throw new GpuUnitError(
+        'limit',
+        `${what} needs a ${bytes}-byte GPU buffer; this GPU binds at most ${limit} bytes`,
+      );
   }
 }
 

@@ -3,7 +3,13 @@
 // (window.meshGpu.handle) or in the desktop app's hidden window, where the preload hands it a
 // MessagePort. Either way each request is validated here and answered with one reply
 // (src-main/core/gpu/protocol.ts). The node enforces time limits: a hung unit gets the page reloaded.
-import { RunnerRequestSchema, type AdapterInfo, type AdapterLimits, type RunnerReply, type RunnerRequest } from '../src-main/core/gpu/protocol.js';
+import {
+  RunnerRequestSchema,
+  type AdapterInfo,
+  type AdapterLimits,
+  type RunnerReply,
+  type RunnerRequest,
+} from '../src-main/core/gpu/protocol.js';
 import { checkShader } from '../src-main/core/gpu/shader.js';
 import { validate } from '../src-main/core/schemas/decode.js';
 import { checkTileParams, packSceneForGpu, type GpuScene } from '../src-main/core/render/index.js';
@@ -44,7 +50,13 @@ async function openDevice(): Promise<Gpu | GpuUnitError> {
   const info = adapter.info;
   return {
     device,
-    adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, is_fallback: info.isFallbackAdapter ?? false },
+    adapter: {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      device: info.device,
+      description: info.description,
+      is_fallback: info.isFallbackAdapter ?? false,
+    },
     limits: {
       max_buffer_size: l.maxBufferSize,
       max_storage_buffer_binding_size: l.maxStorageBufferBindingSize,
@@ -58,7 +70,13 @@ async function openDevice(): Promise<Gpu | GpuUnitError> {
   };
 }
 
-const gpu = openDevice().catch((err: unknown) => new GpuUnitError('no_adapter', `the WebGPU device could not be opened: ${err instanceof Error ? err.message : String(err)}`));
+const gpu = openDevice().catch(
+  (err: unknown) =>
+    new GpuUnitError(
+      'no_adapter',
+      `the WebGPU device could not be opened: ${err instanceof Error ? err.message : String(err)}`,
+    ),
+);
 
 async function run(request: RunnerRequest, g: Gpu): Promise<RunnerReply> {
   const { id } = request;
@@ -100,8 +118,15 @@ async function handle(message: unknown): Promise<RunnerReply> {
   try {
     return await run(parsed.value, g);
   } catch (err) {
-    const failure = err instanceof GpuUnitError ? { code: err.code, message: err.message } : { code: 'runner_failed' as const, message: err instanceof Error ? err.message : String(err) };
-    return { id, ok: false, error: { code: lost ? 'device_lost' : failure.code, message: failure.message.slice(0, 512) } };
+    const failure =
+      err instanceof GpuUnitError
+        ? { code: err.code, message: err.message }
+        : { code: 'runner_failed' as const, message: err instanceof Error ? err.message : String(err) };
+    return {
+      id,
+      ok: false,
+      error: { code: lost ? 'device_lost' : failure.code, message: failure.message.slice(0, 512) },
+    };
   }
 }
 

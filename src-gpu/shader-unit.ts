@@ -15,7 +15,13 @@ export async function runShader(device: GPUDevice, spec: ShaderSpec, input: Uint
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
-    throw new GpuUnitError('shader_compile', errors.slice(0, 5).map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}`).join('; '));
+    throw new GpuUnitError(
+      'shader_compile',
+      errors
+        .slice(0, 5)
+        .map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}`)
+        .join('; '),
+    );
   }
   const layout = device.createBindGroupLayout({
     entries: [
@@ -30,9 +36,18 @@ export async function runShader(device: GPUDevice, spec: ShaderSpec, input: Uint
         layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
         compute: { module, entryPoint: spec.entry_point },
       });
-      const inputBuffer = device.createBuffer({ size: padded(input.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-      const output = device.createBuffer({ size: spec.buffer_size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const read = device.createBuffer({ size: spec.buffer_size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const inputBuffer = device.createBuffer({
+        size: padded(input.byteLength),
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      });
+      const output = device.createBuffer({
+        size: spec.buffer_size,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      });
+      const read = device.createBuffer({
+        size: spec.buffer_size,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
       buffers.push(inputBuffer, output, read);
       const staged = new Uint8Array(padded(input.byteLength));
       staged.set(input);
@@ -40,7 +55,16 @@ export async function runShader(device: GPUDevice, spec: ShaderSpec, input: Uint
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, device.createBindGroup({ layout, entries: [{ binding: 0, resource: { buffer: inputBuffer } }, { binding: 1, resource: { buffer: output } }] }));
+      pass.setBindGroup(
+        0,
+        device.createBindGroup({
+          layout,
+          entries: [
+            { binding: 0, resource: { buffer: inputBuffer } },
+            { binding: 1, resource: { buffer: output } },
+          ],
+        }),
+      );
       pass.dispatchWorkgroups(...spec.workgroups);
       pass.end();
       encoder.copyBufferToBuffer(output, 0, read, 0, spec.buffer_size);

@@ -15,14 +15,19 @@ import {
   type MeshBridge,
 } from './bridge.js';
 
-const notAMethod = (method: string): BridgeReply => ({ ok: false, error: { code: 'not_found', message: `no such method: ${method.slice(0, 100)}` } });
+const notAMethod = (method: string): BridgeReply => ({
+  ok: false,
+  error: { code: 'not_found', message: `no such method: ${method.slice(0, 100)}` },
+});
 let nextSubscription = 1;
-const isTrue = (reply: unknown): boolean => (reply as BridgeReply | undefined)?.ok === true && (reply as { result: unknown }).result === true;
+const isTrue = (reply: unknown): boolean =>
+  (reply as BridgeReply | undefined)?.ok === true && (reply as { result: unknown }).result === true;
 
 const bridge: MeshBridge = {
   async call(method, paramsJson) {
     if (typeof method !== 'string') return notAMethod(String(method));
-    if (typeof paramsJson !== 'string') return { ok: false, error: { code: 'bad_request', message: 'params must be JSON text' } };
+    if (typeof paramsJson !== 'string')
+      return { ok: false, error: { code: 'bad_request', message: 'params must be JSON text' } };
     try {
       return (await ipcRenderer.invoke(`${IPC_CALL_PREFIX}${method}`, paramsJson)) as BridgeReply;
     } catch {

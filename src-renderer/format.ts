@@ -15,7 +15,8 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 /** What a person typed as credits ("1", "0.25", "2.500"), as whole millicredits. */
 export function parseCredits(text: string): Parsed<number> {
   const match = /^\s*(\d{1,12})(?:\.(\d{0,3}))?\s*$/.exec(text);
-  if (!match) return { ok: false, error: `"${text.trim()}" is not an amount of credits (like 2 or 0.125; at most 3 decimals)` };
+  if (!match)
+    return { ok: false, error: `"${text.trim()}" is not an amount of credits (like 2 or 0.125; at most 3 decimals)` };
   const whole = Number(match[1]);
   const fraction = Number((match[2] ?? '').padEnd(3, '0'));
   return { ok: true, value: whole * MILLI + fraction };

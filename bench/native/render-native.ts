@@ -29,7 +29,9 @@ export function buildNativeRenderer(): { renderer: NativeRenderer } | { missing:
     const blobPath = join(dir, 'scene.blob');
     const outPath = join(dir, 'tile.rgba');
     writeFileSync(blobPath, blob);
-    const args = [blobPath, p.frame, p.width, p.height, p.x, p.y, p.w, p.h, p.spp, p.seed, repetitions, outPath].map(String);
+    const args = [blobPath, p.frame, p.width, p.height, p.x, p.y, p.w, p.h, p.spp, p.seed, repetitions, outPath].map(
+      String,
+    );
     const run = spawnSync(binary, args, { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`native renderer failed: ${run.stderr}`);
     const { median_ms } = JSON.parse(run.stdout) as { median_ms: number };

@@ -24,7 +24,11 @@ export function registerApiCommands(program: Command): void {
     }),
   );
 
-  nodeCommand(program, 'ui', "the web UI's address for this node, with its token (open it in a browser on this machine)").action(
+  nodeCommand(
+    program,
+    'ui',
+    "the web UI's address for this node, with its token (open it in a browser on this machine)",
+  ).action(
     act(async (options) => {
       const client = connect(options);
       await client.call('status', {}); // the node must be up for the address to work
@@ -51,7 +55,8 @@ export function registerApiCommands(program: Command): void {
     .argument('<on|off>')
     .action(
       act(async (options, state = '') => {
-        if (state !== 'on' && state !== 'off') throw new CliError(`sharing: expected on or off, got ${JSON.stringify(state)}`);
+        if (state !== 'on' && state !== 'off')
+          throw new CliError(`sharing: expected on or off, got ${JSON.stringify(state)}`);
         const result = await connect(options).call('sharing.set', { on: state === 'on' });
         return { json: result, text: `sharing is ${result.sharing ? 'on' : 'off'}` };
       }),
@@ -74,9 +79,13 @@ export function registerApiCommands(program: Command): void {
     .option('--author <peerId>', 'only the chain of this author')
     .action(
       act(async (options: CommonOptions & { author?: string }) => {
-        const result = await connect(options).call('receipts.verify', options.author === undefined ? {} : { author: options.author });
+        const result = await connect(options).call(
+          'receipts.verify',
+          options.author === undefined ? {} : { author: options.author },
+        );
         const broken = result.chains.filter((chain) => !chain.ok).length;
-        const failure = broken === 0 ? undefined : `${broken} receipt chain${broken === 1 ? '' : 's'} failed verification`;
+        const failure =
+          broken === 0 ? undefined : `${broken} receipt chain${broken === 1 ? '' : 's'} failed verification`;
         return { json: result, text: formatReceiptChains(result), failure };
       }),
     );
@@ -89,7 +98,7 @@ export function registerApiCommands(program: Command): void {
 
 function registerTrustCommands(program: Command): void {
   const trust = program.command('trust').description('how much you trust each peer (0 = not at all, 1 = fully)');
-  nodeCommand(trust, 'set', "set your trust weight for a peer")
+  nodeCommand(trust, 'set', 'set your trust weight for a peer')
     .argument('<peerId>')
     .argument('<weight>', 'a number in 0..1')
     .action(
@@ -164,7 +173,7 @@ async function printEvents(options: CommonOptions & { after: string; follow?: bo
   const client = connect(options);
   if (!options.follow) {
     // Page by page (one call returns at most `limit` events), until a page brings nothing newer.
-    for (let last = after; ; ) {
+    for (let last = after; ;) {
       const { events } = await client.call('events.since', { after: last });
       const newest = events.at(-1)?.id ?? last;
       if (newest <= last) return undefined;

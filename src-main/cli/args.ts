@@ -45,11 +45,14 @@ export function credits(what: string, text: string): number {
  * form the API takes. Only ISO shapes: Date.parse alone would also take "March 7" or "1".
  */
 export function isoTime(what: string, text: string): string {
-  const shape = /^(\d{4})-(\d{2})-(\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text.trim());
+  const shape = /^(\d{4})-(\d{2})-(\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
+    text.trim(),
+  );
   // Date.parse rolls February 31 over into March; a day the month does not have is a typo.
   const daysInMonth = shape ? new Date(Date.UTC(Number(shape[1]), Number(shape[2]), 0)).getUTCDate() : 0;
   const ms = shape && Number(shape[3]) <= daysInMonth ? Date.parse(text.trim()) : NaN;
-  if (Number.isNaN(ms)) throw new CliError(`${what}: expected an ISO date-time such as 2030-01-31T18:00:00Z, got ${quoted(text)}`);
+  if (Number.isNaN(ms))
+    throw new CliError(`${what}: expected an ISO date-time such as 2030-01-31T18:00:00Z, got ${quoted(text)}`);
   return new Date(ms).toISOString();
 }
 
@@ -61,7 +64,8 @@ export function jsonObject(what: string, text: string): Record<string, unknown> 
   } catch (err) {
     throw new CliError(`${what} is not JSON: ${(err as Error).message}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CliError(`${what}: expected a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new CliError(`${what}: expected a JSON object`);
   return value as Record<string, unknown>;
 }
 

@@ -8,7 +8,11 @@ import { formatCredits, keyValues, table } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-const DAY_SETS: Record<string, number[]> = { daily: [0, 1, 2, 3, 4, 5, 6], weekdays: [1, 2, 3, 4, 5], weekends: [0, 6] };
+const DAY_SETS: Record<string, number[]> = {
+  daily: [0, 1, 2, 3, 4, 5, 6],
+  weekdays: [1, 2, 3, 4, 5],
+  weekends: [0, 6],
+};
 
 /** `mon-fri`, `sat,sun`, `mon,wed-fri`, `weekdays`, `weekends` or `daily` to Date.getDay numbers. */
 export function parseDays(text: string): number[] {
@@ -16,7 +20,8 @@ export function parseDays(text: string): number[] {
   if (named) return named;
   const day = (name: string) => {
     const i = DAY_NAMES.indexOf(name.trim().slice(0, 3).toLowerCase() as (typeof DAY_NAMES)[number]);
-    if (i < 0 || name.trim().length < 3) throw new CliError(`--days: "${name.trim()}" is not a day (mon, tue, … or weekdays, weekends, daily)`);
+    if (i < 0 || name.trim().length < 3)
+      throw new CliError(`--days: "${name.trim()}" is not a day (mon, tue, … or weekdays, weekends, daily)`);
     return i;
   };
   const days = new Set<number>();
@@ -51,7 +56,12 @@ function formatSettings({ settings: s }: MethodResult<'settings.get'>): string {
 
 function formatPrice({ price }: MethodResult<'prices.set'>): string {
   return keyValues([
-    ['per Gfuel', price.per_gfuel === undefined ? '-' : `${formatCredits(price.per_gfuel)} credits (render tiles and other units with a fuel estimate)`],
+    [
+      'per Gfuel',
+      price.per_gfuel === undefined
+        ? '-'
+        : `${formatCredits(price.per_gfuel)} credits (render tiles and other units with a fuel estimate)`,
+    ],
     ['per core-second', `${formatCredits(price.per_core_second)} credits (units without one)`],
     ['minimum', `${formatCredits(price.minimum)} credits per unit`],
   ]);
@@ -68,24 +78,42 @@ export function registerAvailabilityCommands(program: Command): void {
     .option('--vram <gb>', 'at most this much GPU memory')
     .option('--id <windowId>', 'the window id (default: chosen by the node); the same id replaces that window')
     .action(
-      act(async (options: CommonOptions & { days: string; start: string; end: string; cores?: string; ram?: string; vram?: string; id?: string }) => {
-        const window: MethodInput<'windows.add'> = {
-          window_id: options.id,
-          days: parseDays(options.days),
-          start: options.start,
-          end: options.end,
-          cpu_cores: options.cores === undefined ? undefined : numberIn('--cores', options.cores, 1, 4096),
-          ram_gb: options.ram === undefined ? undefined : numberIn('--ram', options.ram, 0.001, 1 << 20),
-          gpu_vram_gb: options.vram === undefined ? undefined : numberIn('--vram', options.vram, 0, 1 << 20),
-        };
-        const result = await connect(options).call('windows.add', window);
-        return { json: result, text: `added window ${result.window.window_id}: ${result.description}` };
-      }),
+      act(
+        async (
+          options: CommonOptions & {
+            days: string;
+            start: string;
+            end: string;
+            cores?: string;
+            ram?: string;
+            vram?: string;
+            id?: string;
+          },
+        ) => {
+          const window: MethodInput<'windows.add'> = {
+            window_id: options.id,
+            days: parseDays(options.days),
+            start: options.start,
+            end: options.end,
+            cpu_cores: options.cores === undefined ? undefined : numberIn('--cores', options.cores, 1, 4096),
+            ram_gb: options.ram === undefined ? undefined : numberIn('--ram', options.ram, 0.001, 1 << 20),
+            gpu_vram_gb: options.vram === undefined ? undefined : numberIn('--vram', options.vram, 0, 1 << 20),
+          };
+          const result = await connect(options).call('windows.add', window);
+          return { json: result, text: `added window ${result.window.window_id}: ${result.description}` };
+        },
+      ),
     );
   nodeCommand(windows, 'list', 'your weekly windows').action(
     act(async (options) => {
       const result = await connect(options).call('windows.list', {});
-      const text = result.windows.length === 0 ? 'no weekly windows (with none and no slots, all workers are offered)' : table(['WINDOW', 'WHEN'], result.windows.map((w) => [w.window.window_id, w.description]));
+      const text =
+        result.windows.length === 0
+          ? 'no weekly windows (with none and no slots, all workers are offered)'
+          : table(
+              ['WINDOW', 'WHEN'],
+              result.windows.map((w) => [w.window.window_id, w.description]),
+            );
       return { json: result, text };
     }),
   );
@@ -94,7 +122,10 @@ export function registerAvailabilityCommands(program: Command): void {
     .action(
       act(async (options, windowId = '') => {
         const result = await connect(options).call('windows.remove', { window_id: windowId });
-        return { json: result, text: result.removed ? `removed window ${windowId}` : `no window ${windowId}; nothing removed` };
+        return {
+          json: result,
+          text: result.removed ? `removed window ${windowId}` : `no window ${windowId}; nothing removed`,
+        };
       }),
     );
 
@@ -104,17 +135,31 @@ export function registerAvailabilityCommands(program: Command): void {
     .option('--idle-threshold <percent>', "other programs' CPU use above which the machine is busy")
     .option('--cpu-cap <percent>', "the share of this machine's threads that may be offered")
     .action(
-      act(async (options: CommonOptions & { pauseOnBattery?: string; idleOnly?: string; idleThreshold?: string; cpuCap?: string }) => {
-        const changes = {
-          pause_on_battery: onOffOption('--pause-on-battery', options.pauseOnBattery),
-          idle_only: onOffOption('--idle-only', options.idleOnly),
-          idle_threshold_pct: options.idleThreshold === undefined ? undefined : numberIn('--idle-threshold', options.idleThreshold, 0, 100),
-          cpu_cap_pct: options.cpuCap === undefined ? undefined : numberIn('--cpu-cap', options.cpuCap, 1, 100),
-        };
-        const client = connect(options);
-        const result = Object.values(changes).every((v) => v === undefined) ? await client.call('settings.get', {}) : await client.call('settings.set', changes);
-        return { json: result, text: formatSettings(result) };
-      }),
+      act(
+        async (
+          options: CommonOptions & {
+            pauseOnBattery?: string;
+            idleOnly?: string;
+            idleThreshold?: string;
+            cpuCap?: string;
+          },
+        ) => {
+          const changes = {
+            pause_on_battery: onOffOption('--pause-on-battery', options.pauseOnBattery),
+            idle_only: onOffOption('--idle-only', options.idleOnly),
+            idle_threshold_pct:
+              options.idleThreshold === undefined
+                ? undefined
+                : numberIn('--idle-threshold', options.idleThreshold, 0, 100),
+            cpu_cap_pct: options.cpuCap === undefined ? undefined : numberIn('--cpu-cap', options.cpuCap, 1, 100),
+          };
+          const client = connect(options);
+          const result = Object.values(changes).every((v) => v === undefined)
+            ? await client.call('settings.get', {})
+            : await client.call('settings.set', changes);
+          return { json: result, text: formatSettings(result) };
+        },
+      ),
     );
 
   const prices = program.command('prices').description('what your compute costs others (bids, and so your earnings)');
@@ -126,10 +171,12 @@ export function registerAvailabilityCommands(program: Command): void {
       act(async (options: CommonOptions & { perGfuel?: string; perCoreSecond?: string; minimum?: string }) => {
         const changes = {
           per_gfuel: options.perGfuel === undefined ? undefined : credits('--per-gfuel', options.perGfuel),
-          per_core_second: options.perCoreSecond === undefined ? undefined : credits('--per-core-second', options.perCoreSecond),
+          per_core_second:
+            options.perCoreSecond === undefined ? undefined : credits('--per-core-second', options.perCoreSecond),
           minimum: options.minimum === undefined ? undefined : credits('--minimum', options.minimum),
         };
-        if (Object.values(changes).every((v) => v === undefined)) throw new CliError('prices set: give --per-gfuel, --per-core-second or --minimum');
+        if (Object.values(changes).every((v) => v === undefined))
+          throw new CliError('prices set: give --per-gfuel, --per-core-second or --minimum');
         const result = await connect(options).call('prices.set', changes);
         return { json: result, text: formatPrice(result) };
       }),

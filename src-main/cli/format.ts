@@ -15,14 +15,21 @@ const orDash = (text: string | null | undefined) => (text === null || text === u
 
 /** Control characters (escape sequences, newlines) shown as \u escapes. */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Rows of cells in columns two spaces apart, under a header. */
 export function table(header: string[], rows: string[][]): string {
   const cells = [header, ...rows].map((row) => row.map(printable));
   const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
-  return cells.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n');
+  return cells
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '),
+    )
+    .join('\n');
 }
 
 /** Labels and values, the values aligned. */
@@ -39,7 +46,12 @@ export function formatStatus(s: MethodResult<'status'>): string {
     ['name', s.name],
     ['listening on', s.listen.join(', ') || '-'],
     ['sharing', onOff(s.sharing)],
-    ['offering', s.availability.offering ? `yes, up to ${s.availability.cores} core${s.availability.cores === 1 ? '' : 's'}` : `nothing: ${s.availability.paused?.message ?? 'no slot in force'}`],
+    [
+      'offering',
+      s.availability.offering
+        ? `yes, up to ${s.availability.cores} core${s.availability.cores === 1 ? '' : 's'}`
+        : `nothing: ${s.availability.paused?.message ?? 'no slot in force'}`,
+    ],
     ['mdns', onOff(s.mdns)],
     ['connections', `${s.connections} (${s.peers_known} peers known)`],
     ['slots', String(s.slots)],
@@ -47,14 +59,48 @@ export function formatStatus(s: MethodResult<'status'>): string {
     ['units', `${s.units_running} running, ${s.units_queued} queued`],
     ['jobs', `${s.jobs_running} running`],
     ['balance', `${formatCredits(s.balance)} credits`],
-    ['price', `${s.price.per_gfuel === undefined ? '' : `${formatCredits(s.price.per_gfuel)} per Gfuel, `}${formatCredits(s.price.per_core_second)} per core-second, minimum ${formatCredits(s.price.minimum)}`],
-    ['cpu', s.hardware ? `${s.hardware.cpu.model}, ${s.hardware.cpu.cores} cores / ${s.hardware.cpu.threads} threads` : 'probing…'],
+    [
+      'price',
+      `${s.price.per_gfuel === undefined ? '' : `${formatCredits(s.price.per_gfuel)} per Gfuel, `}${formatCredits(s.price.per_core_second)} per core-second, minimum ${formatCredits(s.price.minimum)}`,
+    ],
+    [
+      'cpu',
+      s.hardware
+        ? `${s.hardware.cpu.model}, ${s.hardware.cpu.cores} cores / ${s.hardware.cpu.threads} threads`
+        : 'probing…',
+    ],
     ['ram', s.hardware ? `${s.hardware.ram_gb.toFixed(1)} GB` : '-'],
-    ['gpus', s.hardware ? s.hardware.gpus.map((g) => `${g.model}${g.vram_gb === null ? '' : ` (${g.vram_gb} GB)`}`).join(', ') || 'none found' : '-'],
-    ['os', s.hardware ? `${s.hardware.os.distro} ${s.hardware.os.release} (${s.hardware.os.platform}, ${s.hardware.os.arch})` : '-'],
-    ['power', s.hardware ? (s.hardware.power.has_battery ? `battery ${s.hardware.power.percent ?? '?'}%, ${s.hardware.power.on_battery ? 'on battery' : 'on AC'}` : 'AC (no battery)') : '-'],
-    ['load', s.other_load_pct === null ? 'measuring…' : `other programs use ${s.other_load_pct.toFixed(0)}% of the CPU`],
-    ['calibration', s.calibration ? `${(s.calibration.fuel_per_second / 1e9).toFixed(2)} Gfuel/s per worker, performance score ${s.calibration.performance_score.toFixed(2)} (${s.calibration.measured_at})` : 'running…'],
+    [
+      'gpus',
+      s.hardware
+        ? s.hardware.gpus.map((g) => `${g.model}${g.vram_gb === null ? '' : ` (${g.vram_gb} GB)`}`).join(', ') ||
+          'none found'
+        : '-',
+    ],
+    [
+      'os',
+      s.hardware
+        ? `${s.hardware.os.distro} ${s.hardware.os.release} (${s.hardware.os.platform}, ${s.hardware.os.arch})`
+        : '-',
+    ],
+    [
+      'power',
+      s.hardware
+        ? s.hardware.power.has_battery
+          ? `battery ${s.hardware.power.percent ?? '?'}%, ${s.hardware.power.on_battery ? 'on battery' : 'on AC'}`
+          : 'AC (no battery)'
+        : '-',
+    ],
+    [
+      'load',
+      s.other_load_pct === null ? 'measuring…' : `other programs use ${s.other_load_pct.toFixed(0)}% of the CPU`,
+    ],
+    [
+      'calibration',
+      s.calibration
+        ? `${(s.calibration.fuel_per_second / 1e9).toFixed(2)} Gfuel/s per worker, performance score ${s.calibration.performance_score.toFixed(2)} (${s.calibration.measured_at})`
+        : 'running…',
+    ],
     ['dropped', droppedTotal === 0 ? 'none' : `${droppedTotal} messages from ${Object.keys(s.dropped).length} peers`],
     ['started', s.started_at],
   ]);
@@ -79,14 +125,24 @@ export function formatPeers({ peers }: MethodResult<'peers.list'>): string {
 
 export function formatTrust({ trust }: MethodResult<'trust.list'>): string {
   if (trust.length === 0) return 'no trust weights set';
-  return table(['PEER', 'WEIGHT', 'UPDATED'], trust.map((t) => [t.peer_id, fraction(t.weight), t.updated_at]));
+  return table(
+    ['PEER', 'WEIGHT', 'UPDATED'],
+    trust.map((t) => [t.peer_id, fraction(t.weight), t.updated_at]),
+  );
 }
 
 export function formatSlots({ slots }: MethodResult<'slots.list'>): string {
   if (slots.length === 0) return 'no availability slots';
   return table(
     ['SLOT', 'START', 'END', 'CORES', 'RAM GB', 'VRAM GB'],
-    slots.map((s) => [s.slot_id, s.start_time, s.end_time, String(s.resources.cpu_cores), String(s.resources.ram_gb), String(s.resources.gpu_vram_gb ?? '-')]),
+    slots.map((s) => [
+      s.slot_id,
+      s.start_time,
+      s.end_time,
+      String(s.resources.cpu_cores),
+      String(s.resources.ram_gb),
+      String(s.resources.gpu_vram_gb ?? '-'),
+    ]),
   );
 }
 
@@ -100,7 +156,10 @@ export function formatJob(job: JobView): string {
     ['state', job.state],
     ['units', `${job.units_verified}/${job.units_total} verified, ${job.units_failed} failed`],
     ['redundancy', String(job.redundancy)],
-    ['budget', `${formatCredits(job.budget)} credits (${formatCredits(job.held)} held, ${formatCredits(job.spent)} spent)`],
+    [
+      'budget',
+      `${formatCredits(job.budget)} credits (${formatCredits(job.held)} held, ${formatCredits(job.spent)} spent)`,
+    ],
     ['acceptance', job.manual_accept ? 'manual' : 'automatic'],
     ['submitted', job.submitted_at],
     ['completed', orDash(job.completed_at)],
@@ -137,7 +196,17 @@ export function formatBids({ bids }: MethodResult<'bids.list'>): string {
   if (bids.length === 0) return 'no bids';
   return table(
     ['OFFER', 'UNIT', 'PROVIDER', 'PRICE', 'SECONDS', 'REPUTATION', 'TRUST', 'TIER', 'ENDS'],
-    bids.map((b) => [b.offer_id, b.unit_id, b.provider, formatCredits(b.price), b.estimated_seconds.toFixed(1), fraction(b.reputation), fraction(b.trust), String(b.tier), b.expected_end]),
+    bids.map((b) => [
+      b.offer_id,
+      b.unit_id,
+      b.provider,
+      formatCredits(b.price),
+      b.estimated_seconds.toFixed(1),
+      fraction(b.reputation),
+      fraction(b.trust),
+      String(b.tier),
+      b.expected_end,
+    ]),
   );
 }
 
@@ -152,9 +221,20 @@ export function formatLedger(ledger: MethodResult<'ledger.get'>): string {
     ['balance', `${formatCredits(ledger.balance)} credits`],
     ['held in escrow', `${formatCredits(ledger.held)} credits`],
   ]);
-  const peers = ledger.peers.length === 0 ? '' : `\n\n${table(['PEER', 'BALANCE'], ledger.peers.map((p) => [p.peer_id, formatCredits(p.balance)]))}`;
+  const peers =
+    ledger.peers.length === 0
+      ? ''
+      : `\n\n${table(
+          ['PEER', 'BALANCE'],
+          ledger.peers.map((p) => [p.peer_id, formatCredits(p.balance)]),
+        )}`;
   const entries =
-    ledger.entries.length === 0 ? '' : `\n\n${table(['ENTRY', 'KIND', 'ASSIGNMENT', 'AT'], ledger.entries.map((e) => [e.entry_id, e.kind, e.assignment_id, e.at]))}`;
+    ledger.entries.length === 0
+      ? ''
+      : `\n\n${table(
+          ['ENTRY', 'KIND', 'ASSIGNMENT', 'AT'],
+          ledger.entries.map((e) => [e.entry_id, e.kind, e.assignment_id, e.at]),
+        )}`;
   return summary + peers + entries;
 }
 

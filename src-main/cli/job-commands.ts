@@ -33,11 +33,18 @@ interface SubmitOptions extends CommonOptions, Partial<RenderOptions> {
 }
 
 export function registerJobCommands(program: Command): void {
-  nodeCommand(program, 'submit-job', 'have the mesh compute a job: an input file split into units, or the frames of a scene')
+  nodeCommand(
+    program,
+    'submit-job',
+    'have the mesh compute a job: an input file split into units, or the frames of a scene',
+  )
     .option('--library <library>', 'a shipped kernel library, e.g. hash (with --method)')
     .option('--method <method>', 'the kernel method, e.g. sha256')
     .option('--wasm <file>', 'your own module under the unit ABI, instead of a kernel')
-    .option('--wgsl <file>', 'a WGSL compute shader, run on GPU workers (params: workgroup_size, workgroups, buffer_size)')
+    .option(
+      '--wgsl <file>',
+      'a WGSL compute shader, run on GPU workers (params: workgroup_size, workgroups, buffer_size)',
+    )
     .option('--input <file>', `the input (at most ${MAX_INPUT_BYTES} bytes)`)
     .option('--chunk-bytes <n>', 'bytes of input per unit')
     .option('--params <json>', "the kernel's params, a JSON object")
@@ -64,13 +71,27 @@ export function registerJobCommands(program: Command): void {
           const submitted = await connect(options).call('jobs.submit', await submission(options));
           return { json: submitted, text: `submitted job ${submitted.job_id}: ${submitted.units} units` };
         }
-        if (options.input !== undefined || options.library !== undefined || options.wasm !== undefined || options.wgsl !== undefined) throw new CliError('--render takes a scene, not --input, --library, --wasm or --wgsl');
+        if (
+          options.input !== undefined ||
+          options.library !== undefined ||
+          options.wasm !== undefined ||
+          options.wgsl !== undefined
+        )
+          throw new CliError('--render takes a scene, not --input, --library, --wasm or --wgsl');
         const client = connect(options);
-        const submitted = await client.call('render.submit', { ...(await renderSubmission(options as SubmitOptions & RenderOptions)), ...jobTerms(options) });
+        const submitted = await client.call('render.submit', {
+          ...(await renderSubmission(options as SubmitOptions & RenderOptions)),
+          ...jobTerms(options),
+        });
         const text = `submitted job ${submitted.job_id}: ${submitted.frames} frames, ${submitted.units} tiles`;
         if (options.out === undefined) return { json: submitted, text };
         if (!options.json) process.stdout.write(`${text}\n`);
-        const files = await followRender(client, submitted.job_id, options.out, (line) => options.json || process.stderr.write(`\r${line}`));
+        const files = await followRender(
+          client,
+          submitted.job_id,
+          options.out,
+          (line) => options.json || process.stderr.write(`\r${line}`),
+        );
         if (!options.json) process.stderr.write('\n');
         return { json: { ...submitted, files }, text: files.join('\n') };
       }),
@@ -109,7 +130,8 @@ export function registerJobCommands(program: Command): void {
         const result = await connect(options).call('jobs.output', { job_id: jobId, unit_id: unitId });
         const bytes = Buffer.from(result.output_base64, 'base64');
         // The CID names the bytes: what arrived is checked before it is written.
-        if (cidOfBytes(bytes) !== result.output_cid) throw new CliError(`the output of ${unitId} does not match its CID ${result.output_cid}`);
+        if (cidOfBytes(bytes) !== result.output_cid)
+          throw new CliError(`the output of ${unitId} does not match its CID ${result.output_cid}`);
         await writeFile(options.out, bytes);
         const summary = { output_cid: result.output_cid, bytes: bytes.length, out: options.out };
         return { json: summary, text: `wrote ${bytes.length} bytes to ${options.out} (${result.output_cid})` };
@@ -154,16 +176,26 @@ function jobTerms(options: SubmitOptions) {
 async function submission(options: SubmitOptions): Promise<MethodInput<'jobs.submit'>> {
   const kernel = options.library !== undefined || options.method !== undefined;
   if ([kernel, options.wasm !== undefined, options.wgsl !== undefined].filter(Boolean).length !== 1) {
-    throw new CliError('name a kernel (--library and --method), or give a module (--wasm) or a shader (--wgsl): exactly one; or a scene (--render)');
+    throw new CliError(
+      'name a kernel (--library and --method), or give a module (--wasm) or a shader (--wgsl): exactly one; or a scene (--render)',
+    );
   }
-  if (kernel && (options.library === undefined || options.method === undefined)) throw new CliError('--library and --method go together');
-  if (options.input === undefined || options.chunkBytes === undefined) throw new CliError('--input and --chunk-bytes are needed (or --render for a render job)');
+  if (kernel && (options.library === undefined || options.method === undefined))
+    throw new CliError('--library and --method go together');
+  if (options.input === undefined || options.chunkBytes === undefined)
+    throw new CliError('--input and --chunk-bytes are needed (or --render for a render job)');
   // Everything typed is checked before either file is read.
-  const numbers = { chunk_bytes: wholeNumber('--chunk-bytes', options.chunkBytes, 1, MAX_CHUNK_BYTES), ...jobTerms(options) };
+  const numbers = {
+    chunk_bytes: wholeNumber('--chunk-bytes', options.chunkBytes, 1, MAX_CHUNK_BYTES),
+    ...jobTerms(options),
+  };
   const params = options.params === undefined ? undefined : jsonObject('--params', options.params);
   const input = await readFileUpTo('--input', options.input, MAX_INPUT_BYTES);
   const wasm = options.wasm === undefined ? undefined : await readFileUpTo('--wasm', options.wasm, MAX_MODULE_BYTES);
-  const wgsl = options.wgsl === undefined ? undefined : (await readFileUpTo('--wgsl', options.wgsl, SHADER_LIMITS.codeChars * 4)).toString('utf8');
+  const wgsl =
+    options.wgsl === undefined
+      ? undefined
+      : (await readFileUpTo('--wgsl', options.wgsl, SHADER_LIMITS.codeChars * 4)).toString('utf8');
   return {
     ...numbers,
     library: options.library,

@@ -28,46 +28,70 @@ export function registerNodeStart(program: Command): void {
     .option('--workers <n>', 'sandbox worker threads (default: one per core)', integerOption('--workers', 1, 1024))
     .option('--name <name>', 'the name peers see')
     .option('--print-ui-url', 'also print the web UI address (with its token) once the node is up')
-    .option('--grace-seconds <s>', 'seconds added to every unit deadline (default 30)', integerOption('--grace-seconds', 0, 86_400))
+    .option(
+      '--grace-seconds <s>',
+      'seconds added to every unit deadline (default 30)',
+      integerOption('--grace-seconds', 0, 86_400),
+    )
     .addOption(
       new Option('--gpu <mode>', 'GPU units: auto (a hardware GPU only), on (a software adapter too), off')
         .choices(['auto', 'on', 'off'])
         .default('auto')
         .env('MESH_GPU'),
     )
-    .addOption(new Option('--chromium <path>', 'the Chromium that runs GPU units (default: the usual places)').env('MESH_CHROMIUM'))
-    .action(async (o: { dataDir: string; listen: string[]; apiPort?: number; mdns: boolean; bootstrap: string[]; workers?: number; name?: string; graceSeconds?: number; printUiUrl?: boolean; gpu: 'auto' | 'on' | 'off'; chromium?: string }) => {
-      // Loaded here, not at the top: every other meshctl command would pay for libp2p and the sandbox.
-      const { startDaemon } = await import('../node/mesh/daemon.js');
-      let daemon;
-      try {
-        daemon = await startDaemon({
-          dataDir: o.dataDir,
-          listen: o.listen.length > 0 ? o.listen : ['/ip4/0.0.0.0/tcp/0'],
-          mdns: o.mdns,
-          bootstrap: o.bootstrap,
-          apiPort: o.apiPort,
-          ...(o.workers !== undefined ? { workers: o.workers } : {}),
-          ...(o.name !== undefined ? { name: o.name } : {}),
-          ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
-          gpu: { mode: o.gpu, ...(o.chromium !== undefined ? { chromium: o.chromium } : {}) },
-        });
-      } catch (err) {
-        process.stderr.write(`meshctl: could not start the node: ${(err as Error).message}\n`);
-        process.exit(1);
-      }
-      process.stdout.write(`${JSON.stringify({ peerId: daemon.node.peerId, listen: daemon.node.network.listenAddresses(), api: daemon.api.url })}\n`);
-      if (o.printUiUrl) process.stdout.write(`web UI: ${webUiUrl(daemon.api.url, loadOrCreateToken(o.dataDir))}\n`);
-      const shutdown = () => {
-        daemon.stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            process.stderr.write(`meshctl: shutdown: ${String(err)}\n`);
-            process.exit(1);
-          },
+    .addOption(
+      new Option('--chromium <path>', 'the Chromium that runs GPU units (default: the usual places)').env(
+        'MESH_CHROMIUM',
+      ),
+    )
+    .action(
+      async (o: {
+        dataDir: string;
+        listen: string[];
+        apiPort?: number;
+        mdns: boolean;
+        bootstrap: string[];
+        workers?: number;
+        name?: string;
+        graceSeconds?: number;
+        printUiUrl?: boolean;
+        gpu: 'auto' | 'on' | 'off';
+        chromium?: string;
+      }) => {
+        // Loaded here, not at the top: every other meshctl command would pay for libp2p and the sandbox.
+        const { startDaemon } = await import('../node/mesh/daemon.js');
+        let daemon;
+        try {
+          daemon = await startDaemon({
+            dataDir: o.dataDir,
+            listen: o.listen.length > 0 ? o.listen : ['/ip4/0.0.0.0/tcp/0'],
+            mdns: o.mdns,
+            bootstrap: o.bootstrap,
+            apiPort: o.apiPort,
+            ...(o.workers !== undefined ? { workers: o.workers } : {}),
+            ...(o.name !== undefined ? { name: o.name } : {}),
+            ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
+            gpu: { mode: o.gpu, ...(o.chromium !== undefined ? { chromium: o.chromium } : {}) },
+          });
+        } catch (err) {
+          process.stderr.write(`meshctl: could not start the node: ${(err as Error).message}\n`);
+          process.exit(1);
+        }
+        process.stdout.write(
+          `${JSON.stringify({ peerId: daemon.node.peerId, listen: daemon.node.network.listenAddresses(), api: daemon.api.url })}\n`,
         );
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    });
+        if (o.printUiUrl) process.stdout.write(`web UI: ${webUiUrl(daemon.api.url, loadOrCreateToken(o.dataDir))}\n`);
+        const shutdown = () => {
+          daemon.stop().then(
+            () => process.exit(0),
+            (err: unknown) => {
+              process.stderr.write(`meshctl: shutdown: ${String(err)}\n`);
+              process.exit(1);
+            },
+          );
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+      },
+    );
 }

@@ -36,7 +36,14 @@ export function frameRange(text: string): { first_frame: number; last_frame: num
 }
 
 /** The render.submit params the options describe (the scene read, its OBJ files resolved). */
-export async function renderSubmission(options: RenderOptions): Promise<Omit<MethodInput<'render.submit'>, 'budget' | 'redundancy' | 'priority' | 'manual_accept' | 'name' | 'deadline' | 'max_price'>> {
+export async function renderSubmission(
+  options: RenderOptions,
+): Promise<
+  Omit<
+    MethodInput<'render.submit'>,
+    'budget' | 'redundancy' | 'priority' | 'manual_accept' | 'name' | 'deadline' | 'max_price'
+  >
+> {
   const numbers = {
     ...frameRange(options.frames),
     width: wholeNumber('--width', options.width, 1, 8192),
@@ -68,7 +75,12 @@ export function framePath(dir: string, frame: number): string {
  * Writes every finished frame of the job not yet in `written` into `dir`, each checked against its
  * CID first; returns the frames as the node reports them.
  */
-async function writeFinishedFrames(client: ApiClient, jobId: string, dir: string, written: Set<number>): Promise<FrameView[]> {
+async function writeFinishedFrames(
+  client: ApiClient,
+  jobId: string,
+  dir: string,
+  written: Set<number>,
+): Promise<FrameView[]> {
   const { frames } = await client.call('jobs.frames', { job_id: jobId });
   for (const view of frames) {
     if (view.png_cid === null || written.has(view.frame)) continue;
@@ -82,7 +94,12 @@ async function writeFinishedFrames(client: ApiClient, jobId: string, dir: string
 }
 
 /** Follows a render job until every frame is written to `dir`, printing progress; fails if the job does. */
-export async function followRender(client: ApiClient, jobId: string, dir: string, progress: (line: string) => void): Promise<string[]> {
+export async function followRender(
+  client: ApiClient,
+  jobId: string,
+  dir: string,
+  progress: (line: string) => void,
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written = new Set<number>();
   for (;;) {
@@ -92,7 +109,8 @@ export async function followRender(client: ApiClient, jobId: string, dir: string
     progress(`frames ${written.size}/${frames.length}, tiles ${tiles}/${total}`);
     if (written.size === frames.length) return [...written].sort((a, b) => a - b).map((f) => framePath(dir, f));
     const { job } = await client.call('jobs.status', { job_id: jobId });
-    if (job.state === 'failed' || job.state === 'cancelled') throw new CliError(`job ${jobId} ${job.state} with ${written.size} of ${frames.length} frames written to ${dir}`);
+    if (job.state === 'failed' || job.state === 'cancelled')
+      throw new CliError(`job ${jobId} ${job.state} with ${written.size} of ${frames.length} frames written to ${dir}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
@@ -115,7 +133,12 @@ export function registerResultCommands(program: Command): void {
         const frames = await writeFinishedFrames(client, options.jobId, options.out, written);
         const files = [...written].sort((a, b) => a - b).map((f) => framePath(options.out, f));
         const pending = frames.length - written.size;
-        return { json: { files, pending }, text: [...files, `${files.length} frames written${pending > 0 ? `, ${pending} not finished yet` : ''}`].join('\n') };
+        return {
+          json: { files, pending },
+          text: [...files, `${files.length} frames written${pending > 0 ? `, ${pending} not finished yet` : ''}`].join(
+            '\n',
+          ),
+        };
       }),
     );
 }

@@ -8,7 +8,8 @@ import { compileScene } from '../core/render/index.js';
 
 const integer = (min: number, max: number) => (value: string) => {
   const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number in ${min}..${max}`);
+  if (!/^-?\d+$/.test(value.trim()) || n < min || n > max)
+    throw new InvalidArgumentError(`expected a whole number in ${min}..${max}`);
   return n;
 };
 
@@ -34,7 +35,12 @@ export function registerRenderLocal(program: Command): void {
     .option('--spp <n>', 'samples per pixel', integer(1, 4096), 16)
     .option('--width <px>', 'frame width', integer(1, 8192), 640)
     .option('--height <px>', 'frame height', integer(1, 8192), 360)
-    .option('--seed <n>', "the job's seed (a mesh job records it; pass it to reproduce that job's frame)", integer(0, 0xffffffff), 0)
+    .option(
+      '--seed <n>',
+      "the job's seed (a mesh job records it; pass it to reproduce that job's frame)",
+      integer(0, 0xffffffff),
+      0,
+    )
     .option('--workers <n>', 'worker threads (default: one per core)', integer(1, 1024))
     .action(async (scenePath: string, options: Options) => {
       process.exitCode = await renderLocal(scenePath, options);
@@ -47,7 +53,10 @@ async function renderLocal(scenePath: string, options: Options): Promise<number>
   const loaded = await loadSceneFile(scenePath);
   if (!loaded.ok) return fail(loaded.error);
   const sceneBlob = compileScene(loaded.scene, options.frame);
-  const [{ Executor }, { renderFrameLocal }] = await Promise.all([import('../node/exec/index.js'), import('../node/render/local.js')]);
+  const [{ Executor }, { renderFrameLocal }] = await Promise.all([
+    import('../node/exec/index.js'),
+    import('../node/render/local.js'),
+  ]);
 
   const executor = Executor.start(options.workers ? { workers: options.workers } : {});
   const started = performance.now();
@@ -66,7 +75,9 @@ async function renderLocal(scenePath: string, options: Options): Promise<number>
     await writeFile(options.out, png);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     process.stderr.write('\n');
-    console.log(`${options.out}: ${options.width}×${options.height}, frame ${options.frame}, ${options.spp} spp, ${frame.tiles} tiles on ${executor.workers} workers in ${seconds} s, fuel ${frame.fuel}`);
+    console.log(
+      `${options.out}: ${options.width}×${options.height}, frame ${options.frame}, ${options.spp} spp, ${frame.tiles} tiles on ${executor.workers} workers in ${seconds} s, fuel ${frame.fuel}`,
+    );
     return 0;
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));

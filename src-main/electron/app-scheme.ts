@@ -17,7 +17,8 @@ export const APP_START_URL = `${APP_ORIGIN}/`;
 /** The hidden GPU window's page (dist/src-gpu): its own host, so the app page's rules never cover it. */
 export const GPU_HOST = 'gpu';
 export const GPU_RUNNER_URL = `${APP_SCHEME}://${GPU_HOST}/`;
-const GPU_CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const GPU_CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Whether the URL is the GPU runner page itself (where the hidden window may navigate). */
 export function isGpuRunnerUrl(url: string): boolean {
@@ -42,7 +43,8 @@ function urlOn(url: string, host: string): URL | undefined {
     return undefined;
   }
   // Node's URL gives non-special schemes an opaque origin ('null'), so the parts are compared instead.
-  const ours = parsed.protocol === `${APP_SCHEME}:` && parsed.host === host && parsed.username === '' && parsed.password === '';
+  const ours =
+    parsed.protocol === `${APP_SCHEME}:` && parsed.host === host && parsed.username === '' && parsed.password === '';
   return ours ? parsed : undefined;
 }
 
@@ -85,7 +87,9 @@ export async function appResponse(url: string, method: string, uiDir: string, gp
   const gpuPage = gpuDir === undefined ? undefined : urlOn(url, GPU_HOST);
   if (gpuPage) {
     const file = runnerFileOf(gpuPage.pathname);
-    return file ? fileResponse(join(gpuDir!, file.relativePath), file.contentType, method, GPU_CONTENT_SECURITY_POLICY) : refusal(404, 'not found');
+    return file
+      ? fileResponse(join(gpuDir!, file.relativePath), file.contentType, method, GPU_CONTENT_SECURITY_POLICY)
+      : refusal(404, 'not found');
   }
   const file = appFileOf(url);
   if (file === undefined) return refusal(404, 'not found');
@@ -104,10 +108,18 @@ async function fileResponse(fullPath: string, contentType: string, method: strin
   }
   return new Response(method === 'HEAD' ? null : new Uint8Array(body), {
     status: 200,
-    headers: { ...COMMON_HEADERS, 'content-security-policy': csp, 'content-type': contentType, 'content-length': String(body.length) },
+    headers: {
+      ...COMMON_HEADERS,
+      'content-security-policy': csp,
+      'content-type': contentType,
+      'content-length': String(body.length),
+    },
   });
 }
 
 function refusal(status: number, text: string): Response {
-  return new Response(`${text}\n`, { status, headers: { ...COMMON_HEADERS, 'content-type': 'text/plain; charset=utf-8' } });
+  return new Response(`${text}\n`, {
+    status,
+    headers: { ...COMMON_HEADERS, 'content-type': 'text/plain; charset=utf-8' },
+  });
 }

@@ -1,9 +1,23 @@
 // Binds ipcMain's channels to the router of sender.ts: one `mesh:call:<method>` handler per
 // contract method, the event subscription channels, and the open-at-login setting. Every
 // decision (who may ask, what is valid) is the router's; this file only reads who sent a message.
-import { app, ipcMain, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import {
+  app,
+  ipcMain,
+  type BrowserWindow,
+  type IpcMainEvent,
+  type IpcMainInvokeEvent,
+  type WebContents,
+} from 'electron';
 import { API_METHODS } from '../core/api/contract.js';
-import { IPC_CALL_PREFIX, IPC_EVENTS, IPC_GET_OPEN_AT_LOGIN, IPC_SET_OPEN_AT_LOGIN, IPC_SUBSCRIBE, IPC_UNSUBSCRIBE } from '../../src-preload/bridge.js';
+import {
+  IPC_CALL_PREFIX,
+  IPC_EVENTS,
+  IPC_GET_OPEN_AT_LOGIN,
+  IPC_SET_OPEN_AT_LOGIN,
+  IPC_SUBSCRIBE,
+  IPC_UNSUBSCRIBE,
+} from '../../src-preload/bridge.js';
 import { HIDDEN_FLAG } from './launch-options.js';
 import { ipcRouter, type IpcRouterOptions, type SenderInfo } from './sender.js';
 
@@ -14,7 +28,10 @@ const loginItem = {
 };
 
 /** What Electron says about the frame that sent `event`, or undefined when the frame is gone. */
-function senderOf(event: IpcMainEvent | IpcMainInvokeEvent, ourWindow: BrowserWindow | undefined): SenderInfo | undefined {
+function senderOf(
+  event: IpcMainEvent | IpcMainInvokeEvent,
+  ourWindow: BrowserWindow | undefined,
+): SenderInfo | undefined {
   const frame = event.senderFrame;
   if (frame === null || frame.detached || ourWindow === undefined || ourWindow.isDestroyed()) return undefined;
   const ours = ourWindow.webContents;
@@ -26,14 +43,21 @@ function senderOf(event: IpcMainEvent | IpcMainInvokeEvent, ourWindow: BrowserWi
 }
 
 /** Registers every channel; returns what unregisters them and ends every subscription. */
-export function bindIpc(options: Omit<IpcRouterOptions, 'loginItem'>, ourWindow: () => BrowserWindow | undefined): () => void {
+export function bindIpc(
+  options: Omit<IpcRouterOptions, 'loginItem'>,
+  ourWindow: () => BrowserWindow | undefined,
+): () => void {
   const router = ipcRouter({ ...options, loginItem });
   const methods = Object.keys(API_METHODS);
   for (const method of methods) {
-    ipcMain.handle(`${IPC_CALL_PREFIX}${method}`, (event, paramsJson: unknown) => router.call(senderOf(event, ourWindow()), method, paramsJson));
+    ipcMain.handle(`${IPC_CALL_PREFIX}${method}`, (event, paramsJson: unknown) =>
+      router.call(senderOf(event, ourWindow()), method, paramsJson),
+    );
   }
   ipcMain.handle(IPC_GET_OPEN_AT_LOGIN, (event) => router.getOpenAtLogin(senderOf(event, ourWindow())));
-  ipcMain.handle(IPC_SET_OPEN_AT_LOGIN, (event, on: unknown) => router.setOpenAtLogin(senderOf(event, ourWindow()), on));
+  ipcMain.handle(IPC_SET_OPEN_AT_LOGIN, (event, on: unknown) =>
+    router.setOpenAtLogin(senderOf(event, ourWindow()), on),
+  );
 
   // A page's subscriptions end with the page: when its webContents is destroyed, and when it
   // reloads (the new page numbers its subscriptions from 1 again).
@@ -58,12 +82,18 @@ export function bindIpc(options: Omit<IpcRouterOptions, 'loginItem'>, ourWindow:
     if (reply.ok) watch(contents);
     else if (reply.error.code !== 'unauthorized') options.log(`event subscription refused: ${reply.error.message}`); // the router logs refusals itself
   };
-  const onUnsubscribe = (event: IpcMainEvent, subscription: unknown) => router.unsubscribe(event.sender.id, subscription);
+  const onUnsubscribe = (event: IpcMainEvent, subscription: unknown) =>
+    router.unsubscribe(event.sender.id, subscription);
   ipcMain.on(IPC_SUBSCRIBE, onSubscribe);
   ipcMain.on(IPC_UNSUBSCRIBE, onUnsubscribe);
 
   return () => {
-    for (const channel of [...methods.map((method) => `${IPC_CALL_PREFIX}${method}`), IPC_GET_OPEN_AT_LOGIN, IPC_SET_OPEN_AT_LOGIN]) ipcMain.removeHandler(channel);
+    for (const channel of [
+      ...methods.map((method) => `${IPC_CALL_PREFIX}${method}`),
+      IPC_GET_OPEN_AT_LOGIN,
+      IPC_SET_OPEN_AT_LOGIN,
+    ])
+      ipcMain.removeHandler(channel);
     ipcMain.off(IPC_SUBSCRIBE, onSubscribe);
     ipcMain.off(IPC_UNSUBSCRIBE, onUnsubscribe);
     for (const contents of watched) router.forgetPage(contents.id);

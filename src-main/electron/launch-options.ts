@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../node/config/data-dir.js';
 import { GPU_MODES, type GpuSetting } from '../node/gpu/gpu-service.js';
 
-const gpuSetting = (value: string | undefined): GpuSetting => (GPU_MODES as readonly string[]).includes(value ?? '') ? (value as GpuSetting) : 'auto';
+const gpuSetting = (value: string | undefined): GpuSetting =>
+  (GPU_MODES as readonly string[]).includes(value ?? '') ? (value as GpuSetting) : 'auto';
 
 export interface LaunchOptions {
   dataDir: string;
@@ -38,7 +39,9 @@ export function launchOptions(args: readonly string[], env: NodeJS.ProcessEnv = 
     allowPositionals: true,
   });
   const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-  const listen = Array.isArray(values.listen) ? values.listen.filter((a): a is string => typeof a === 'string' && a.startsWith('/')) : [];
+  const listen = Array.isArray(values.listen)
+    ? values.listen.filter((a): a is string => typeof a === 'string' && a.startsWith('/'))
+    : [];
   return {
     dataDir: text(values['data-dir']) ?? defaultDataDir(env),
     listen: listen.length > 0 ? listen : ['/ip4/0.0.0.0/tcp/0'],

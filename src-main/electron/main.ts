@@ -27,7 +27,9 @@ const launch = launchOptions(process.argv.slice(1));
 // Chromium's profile lives with the node it shows, so the single-instance lock is per data dir too
 // (and a test's app with its own data dir never meets the person's running one).
 app.setPath('userData', join(launch.dataDir, 'desktop'));
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 // WebGPU for the hidden GPU window: behind a flag on Linux, where Vulkan is its backend.
 if (process.platform === 'linux') {
   app.commandLine.appendSwitch('enable-unsafe-webgpu');
@@ -48,7 +50,13 @@ async function startShell(): Promise<Shell> {
 
   let window: BrowserWindow | undefined;
   const openWindow = (hidden: boolean) => {
-    window = createMainWindow({ preload: PRELOAD, icon: join(ASSETS, 'icon.png'), hidden, devTools: !app.isPackaged, log });
+    window = createMainWindow({
+      preload: PRELOAD,
+      icon: join(ASSETS, 'icon.png'),
+      hidden,
+      devTools: !app.isPackaged,
+      log,
+    });
     // Closing the window hides it: the app lives on in the tray until "Quit".
     window.on('close', (event) => {
       if (quitting) return;
@@ -69,7 +77,12 @@ async function startShell(): Promise<Shell> {
   const stops: (() => void)[] = [];
   try {
     stops.push(bindIpc({ handlers, events: node.events, log }, () => window));
-    const tray: AppTray = createTray({ events: node.events, status: () => handlers.status({}), setSharing: (on) => node.setSharing(on) }, { open: showWindow, quit: () => app.quit() }, join(ASSETS, 'tray.png'), log);
+    const tray: AppTray = createTray(
+      { events: node.events, status: () => handlers.status({}), setSharing: (on) => node.setSharing(on) },
+      { open: showWindow, quit: () => app.quit() },
+      join(ASSETS, 'tray.png'),
+      log,
+    );
     stops.push(() => tray.dispose());
     if (process.env.MESH_E2E === '1') Object.assign(globalThis, { meshE2E: { trayMenu: () => tray.menu() } }); // the e2e test clicks the tray from here
     stops.push(notifyOnEvents(node.events, handlers, log));
@@ -115,7 +128,10 @@ if (!app.requestSingleInstanceLock()) {
     if (stopped) return;
     event.preventDefault();
     stopping ??= shell
-      .then((s) => s.stop(), () => undefined)
+      .then(
+        (s) => s.stop(),
+        () => undefined,
+      )
       .catch((err: unknown) => log(`stopping the node failed: ${describe(err)}`))
       .finally(() => {
         stopped = true;

@@ -8,7 +8,11 @@ import { describe } from '../node/api/dispatch.js';
 const NO_REPLAY = Number.MAX_SAFE_INTEGER;
 
 /** Starts notifying; returns what stops it. */
-export function notifyOnEvents(events: EventFeed, handlers: Pick<ApiHandlers, 'jobs.status' | 'peers.list'>, log: (message: string) => void): () => void {
+export function notifyOnEvents(
+  events: EventFeed,
+  handlers: Pick<ApiHandlers, 'jobs.status' | 'peers.list'>,
+  log: (message: string) => void,
+): () => void {
   if (!Notification.isSupported()) return () => {};
 
   async function notification(event: ApiEvent): Promise<{ title: string; body: string } | undefined> {
@@ -20,7 +24,10 @@ export function notifyOnEvents(events: EventFeed, handlers: Pick<ApiHandlers, 'j
     if (event.type === 'peer.caught_lying' && typeof data.peer === 'string') {
       const peer = (await handlers['peers.list']({})).peers.find((p) => p.peer_id === data.peer);
       const who = peer?.name ?? `peer …${data.peer.slice(-8)}`;
-      return { title: 'A peer returned a wrong result', body: `${who} disagreed with the verified result; its reputation drops.` };
+      return {
+        title: 'A peer returned a wrong result',
+        body: `${who} disagreed with the verified result; its reputation drops.`,
+      };
     }
     return undefined;
   }

@@ -40,14 +40,23 @@ export interface IpcRouterOptions {
 /** A page may hold this many event subscriptions at once; one that leaks them is cut off. */
 export const MAX_SUBSCRIPTIONS_PER_PAGE = 16;
 
-const UNAUTHORIZED: ApiReply = { ok: false, error: { code: 'unauthorized', message: 'this window may not call the node' } };
+const UNAUTHORIZED: ApiReply = {
+  ok: false,
+  error: { code: 'unauthorized', message: 'this window may not call the node' },
+};
 const badRequest = (message: string): ApiReply => ({ ok: false, error: { code: 'bad_request', message } });
 
 export interface IpcRouter {
   /** `mesh:call:<method>`: the contract call, for a trusted sender only. */
   call(sender: SenderInfo | undefined, method: string, paramsJson: unknown): Promise<ApiReply>;
   /** Starts sending events after `after` to `sink`, as JSON-lines batches; `page` names the sending webContents. */
-  subscribe(sender: SenderInfo | undefined, page: number, subscription: unknown, after: unknown, sink: EventSink): ApiReply;
+  subscribe(
+    sender: SenderInfo | undefined,
+    page: number,
+    subscription: unknown,
+    after: unknown,
+    sink: EventSink,
+  ): ApiReply;
   unsubscribe(page: number, subscription: unknown): void;
   /** The page went away (destroyed, reloaded, navigated): all its subscriptions end. */
   forgetPage(page: number): void;
@@ -62,7 +71,9 @@ export function ipcRouter({ handlers, events, loginItem, log }: IpcRouterOptions
   const pages = new Map<number, Map<number, () => void>>();
 
   const refuse = (what: string, sender: SenderInfo | undefined): ApiReply => {
-    log(`refused ${what} from ${sender === undefined ? 'a frame that is gone' : `${sender.url.slice(0, 200)} (main frame: ${sender.isMainFrame}, our window: ${sender.belongsToOurWindow})`}`);
+    log(
+      `refused ${what} from ${sender === undefined ? 'a frame that is gone' : `${sender.url.slice(0, 200)} (main frame: ${sender.isMainFrame}, our window: ${sender.belongsToOurWindow})`}`,
+    );
     return UNAUTHORIZED;
   };
 
@@ -74,13 +85,18 @@ export function ipcRouter({ handlers, events, loginItem, log }: IpcRouterOptions
 
     subscribe(sender, page, subscription, after, sink) {
       if (!isTrustedSender(sender)) return refuse('an event subscription', sender);
-      if (!isWholeNumber(subscription) || !isWholeNumber(after)) return badRequest('subscription and after: expected whole numbers');
+      if (!isWholeNumber(subscription) || !isWholeNumber(after))
+        return badRequest('subscription and after: expected whole numbers');
       const mine = pages.get(page) ?? new Map<number, () => void>();
       if (mine.has(subscription)) return badRequest(`subscription ${subscription} is already open`);
-      if (mine.size >= MAX_SUBSCRIPTIONS_PER_PAGE) return badRequest(`at most ${MAX_SUBSCRIPTIONS_PER_PAGE} event subscriptions per window`);
+      if (mine.size >= MAX_SUBSCRIPTIONS_PER_PAGE)
+        return badRequest(`at most ${MAX_SUBSCRIPTIONS_PER_PAGE} event subscriptions per window`);
       pages.set(page, mine);
       try {
-        mine.set(subscription, batchedSubscription(events, after, (lines) => sink(subscription, lines), log));
+        mine.set(
+          subscription,
+          batchedSubscription(events, after, (lines) => sink(subscription, lines), log),
+        );
       } catch (err) {
         log(`event feed failed: ${describe(err)}`);
         return { ok: false, error: { code: 'internal', message: 'internal error' } };

@@ -18,7 +18,9 @@ export function trayStatusLine({ sharing, availability }: TrayStatus): string {
   if (!sharing) return PAUSED_LINES.sharing_off!;
   const { paused, offering, cores } = availability;
   if (paused !== null) {
-    const line = Object.hasOwn(PAUSED_LINES, paused.reason) ? PAUSED_LINES[paused.reason]! : `Paused: ${paused.message}`;
+    const line = Object.hasOwn(PAUSED_LINES, paused.reason)
+      ? PAUSED_LINES[paused.reason]!
+      : `Paused: ${paused.message}`;
     return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS - 1)}…` : line;
   }
   if (!offering) return 'Not offering anything now';

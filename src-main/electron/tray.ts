@@ -28,7 +28,12 @@ const REFRESH_ON: ReadonlySet<ApiEventType> = new Set(['sharing.changed', 'avail
 /** Subscribe for new events only: there is nothing to replay into a menu. */
 const NO_REPLAY = Number.MAX_SAFE_INTEGER;
 
-export function createTray(node: TrayNode, actions: TrayActions, icon: string, log: (message: string) => void): AppTray {
+export function createTray(
+  node: TrayNode,
+  actions: TrayActions,
+  icon: string,
+  log: (message: string) => void,
+): AppTray {
   const tray = new Tray(icon);
   let menu = buildMenu('Starting…', undefined);
   show('Starting…');
@@ -45,7 +50,10 @@ export function createTray(node: TrayNode, actions: TrayActions, icon: string, l
         enabled: sharing !== undefined,
         click: () => {
           if (sharing === undefined) return;
-          node.setSharing(!sharing).catch((err: unknown) => log(`switching sharing failed: ${describe(err)}`)).finally(refresh);
+          node
+            .setSharing(!sharing)
+            .catch((err: unknown) => log(`switching sharing failed: ${describe(err)}`))
+            .finally(refresh);
         },
       },
       { label: 'Open Mesh Compute', click: actions.open },

@@ -64,13 +64,20 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   contents.on('will-attach-webview', (event) => event.preventDefault());
   // No new windows; an https link (the docs, a peer's site) opens in the person's own browser.
   contents.setWindowOpenHandler(({ url }) => {
-    if (isHttpsUrl(url)) shell.openExternal(url).catch(() => options.log(`could not open ${url} in the browser`)); /* eng-disable OPEN_EXTERNAL_JS_CHECK: only https URLs reach it (isHttpsUrl), never file:, javascript: or custom schemes */
+    if (isHttpsUrl(url))
+      shell
+        .openExternal(url)
+        .catch(() =>
+          options.log(`could not open ${url} in the browser`),
+        ); /* eng-disable OPEN_EXTERNAL_JS_CHECK: only https URLs reach it (isHttpsUrl), never file:, javascript: or custom schemes */
     return { action: 'deny' };
   });
 
   window.once('ready-to-show', () => {
     if (!options.hidden) window.show();
   });
-  window.loadURL(APP_START_URL).catch((err: unknown) => options.log(`the window could not load its page: ${String(err)}`));
+  window
+    .loadURL(APP_START_URL)
+    .catch((err: unknown) => options.log(`the window could not load its page: ${String(err)}`));
   return window;
 }

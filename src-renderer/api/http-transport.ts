@@ -38,7 +38,9 @@ export function httpTransport(origin: string, token: string): MeshTransport {
     },
 
     subscribe(after: number, onEvent: (event: ApiEvent) => void, onEnd: (error: CallError) => void): () => void {
-      const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/v1/events?after=${after}`, [`mesh-token.${token}`]);
+      const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/v1/events?after=${after}`, [
+        `mesh-token.${token}`,
+      ]);
       let ended = false;
       const end = (error: CallError) => {
         if (ended) return;
@@ -47,7 +49,8 @@ export function httpTransport(origin: string, token: string): MeshTransport {
         onEnd(error);
       };
       ws.onmessage = (message) => {
-        if (typeof message.data !== 'string') return end(new CallError('internal', 'the node sent a binary event frame'));
+        if (typeof message.data !== 'string')
+          return end(new CallError('internal', 'the node sent a binary event frame'));
         const error = eventsOfLines(message.data, onEvent);
         if (error) end(error);
       };

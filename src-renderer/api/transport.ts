@@ -41,10 +41,13 @@ const MAX_REPLY_CHARS = 256 << 20;
 export function resultOf<M extends MethodName>(method: M, reply: unknown): MethodResult<M> {
   if (typeof reply === 'object' && reply !== null && (reply as { ok?: unknown }).ok === false) {
     const error = validate(ApiErrorSchema, (reply as { error?: unknown }).error);
-    throw error.ok ? new CallError(error.value.code, error.value.message) : new CallError('internal', 'the node sent a malformed error');
+    throw error.ok
+      ? new CallError(error.value.code, error.value.message)
+      : new CallError('internal', 'the node sent a malformed error');
   }
   const result = validate(API_METHODS[method].result, (reply as { result?: unknown } | null)?.result);
-  if (!result.ok) throw new CallError('internal', `the node's reply to ${method} breaks the contract: ${result.error.message}`);
+  if (!result.ok)
+    throw new CallError('internal', `the node's reply to ${method} breaks the contract: ${result.error.message}`);
   return result.value as MethodResult<M>;
 }
 
@@ -62,7 +65,8 @@ export function parseReply(text: string): unknown {
 export function eventsOfLines(lines: string, onEvent: (event: ApiEvent) => void): CallError | undefined {
   for (const line of lines.split('\n')) {
     const event = decodeJson(ApiEventSchema, line, MAX_EVENT_CHARS);
-    if (!event.ok) return new CallError('internal', `the node sent an event that breaks the contract: ${event.error.message}`);
+    if (!event.ok)
+      return new CallError('internal', `the node sent an event that breaks the contract: ${event.error.message}`);
     onEvent(event.value);
   }
   return undefined;

@@ -66,7 +66,13 @@ export function App() {
         </div>
         <nav className="nav" aria-label="Pages">
           {NAV.map((item) => (
-            <a key={item.page} href={`#/${item.page}`} className={`nav-item ${item.page === page ? 'is-active' : ''}`} aria-current={item.page === page ? 'page' : undefined} data-testid={`nav-${item.page}`}>
+            <a
+              key={item.page}
+              href={`#/${item.page}`}
+              className={`nav-item ${item.page === page ? 'is-active' : ''}`}
+              aria-current={item.page === page ? 'page' : undefined}
+              data-testid={`nav-${item.page}`}
+            >
               <Icon name={item.icon} />
               <span>{item.label}</span>
             </a>
@@ -117,10 +123,13 @@ export function NoToken() {
         </span>
         <h1>Open Mesh Compute from its address</h1>
         <p>
-          This page needs the sign-in token that comes with the node's own link. Open the address that <code>meshctl ui</code> prints (or the one <code>npm start</code> printed); it ends in <code>#token=…</code>.
+          This page needs the sign-in token that comes with the node's own link. Open the address that{' '}
+          <code>meshctl ui</code> prints (or the one <code>npm start</code> printed); it ends in <code>#token=…</code>.
         </p>
         <pre className="code-block">meshctl ui --data-dir &lt;your node's data dir&gt;</pre>
-        <p className="muted small">The token stays in this tab only. Opening the plain address again, or in another tab, asks for the link again.</p>
+        <p className="muted small">
+          The token stays in this tab only. Opening the plain address again, or in another tab, asks for the link again.
+        </p>
       </div>
     </div>
   );

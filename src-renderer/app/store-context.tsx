@@ -17,7 +17,9 @@ export function useMesh<T>(selector: (state: MeshState) => T): T {
 }
 
 /** The store's actions (functions never change, so reading them does not subscribe to anything). */
-export type MeshActions = { [K in keyof MeshState as MeshState[K] extends (...args: never[]) => unknown ? K : never]: MeshState[K] };
+export type MeshActions = {
+  [K in keyof MeshState as MeshState[K] extends (...args: never[]) => unknown ? K : never]: MeshState[K];
+};
 
 export function useActions(): MeshActions {
   const store = useContext(StoreContext);

@@ -44,7 +44,8 @@ export function rectContains(rect: GridRect, cell: Cell): boolean {
   return rect.days.includes(cell.day) && cell.hour >= rect.fromHour && cell.hour <= rect.toHour;
 }
 
-const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const hhmm = (minutes: number) =>
+  `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 
 /** The weekly window a painted rectangle stands for: its days, from the first hour to the end of the last. */
@@ -95,7 +96,11 @@ export function eraseRect(windows: readonly WeeklyWindow[], rect: GridRect): Win
     const covered = weekMinutes(window);
     let touched = false;
     for (const day of rect.days) {
-      for (let m = day * MINUTES_PER_DAY + rect.fromHour * 60; m < day * MINUTES_PER_DAY + (rect.toHour + 1) * 60; m++) {
+      for (
+        let m = day * MINUTES_PER_DAY + rect.fromHour * 60;
+        m < day * MINUTES_PER_DAY + (rect.toHour + 1) * 60;
+        m++
+      ) {
         if (covered[m]) touched = true;
         covered[m] = 0;
       }

@@ -4,7 +4,15 @@ import type { BidView } from '../../src-main/core/api/contract.js';
 import { formatCredits, formatDuration, shortPeerId } from '../format.js';
 import { Badge, EmptyState } from './basics.js';
 
-export function BidsTable({ bids, names, onAccept }: { bids: readonly BidView[]; names: ReadonlyMap<string, string>; onAccept: (peerId: string) => void }) {
+export function BidsTable({
+  bids,
+  names,
+  onAccept,
+}: {
+  bids: readonly BidView[];
+  names: ReadonlyMap<string, string>;
+  onAccept: (peerId: string) => void;
+}) {
   if (bids.length === 0) {
     return (
       <EmptyState icon="peers" title="No bids waiting">
@@ -25,11 +33,17 @@ export function BidsTable({ bids, names, onAccept }: { bids: readonly BidView[];
               <div>
                 <div className="peer-name">{names.get(provider) ?? shortPeerId(provider)}</div>
                 <div className="muted small">
-                  {offers.length} {offers.length === 1 ? 'bid' : 'bids'} · {formatCredits(total)} credits · reputation {first.reputation.toFixed(2)} ·{' '}
+                  {offers.length} {offers.length === 1 ? 'bid' : 'bids'} · {formatCredits(total)} credits · reputation{' '}
+                  {first.reputation.toFixed(2)} ·{' '}
                   <Badge tone={first.tier === 1 ? 'ok' : 'accent'}>tier {first.tier}</Badge>
                 </div>
               </div>
-              <button type="button" className="button button-primary" onClick={() => onAccept(provider)} data-testid={`accept-bids-${provider}`}>
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={() => onAccept(provider)}
+                data-testid={`accept-bids-${provider}`}
+              >
                 Accept {offers.length === 1 ? 'bid' : `all ${offers.length}`}
               </button>
             </div>

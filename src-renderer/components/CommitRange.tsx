@@ -3,7 +3,18 @@
 // value it was moved to; then the value it is given again.
 import { useEffect, useRef, useState } from 'react';
 
-export function CommitRange({ value, min, max, step, onCommit, format, label, testId, valueTestId, disabled }: {
+export function CommitRange({
+  value,
+  min,
+  max,
+  step,
+  onCommit,
+  format,
+  label,
+  testId,
+  valueTestId,
+  disabled,
+}: {
   value: number;
   min: number;
   max: number;

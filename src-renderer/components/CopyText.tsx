@@ -20,7 +20,13 @@ export function CopyText({ text, testId }: { text: string; testId?: string }) {
       <span className="mono wrap" data-testid={testId}>
         {text}
       </span>
-      <button type="button" className="icon-button icon-button-small" onClick={copy} aria-label="Copy" title={state === 'failed' ? 'Could not copy: select the text instead' : 'Copy'}>
+      <button
+        type="button"
+        className="icon-button icon-button-small"
+        onClick={copy}
+        aria-label="Copy"
+        title={state === 'failed' ? 'Could not copy: select the text instead' : 'Copy'}
+      >
         <Icon name={state === 'copied' ? 'check' : state === 'failed' ? 'alert' : 'copy'} size={14} />
       </button>
     </span>

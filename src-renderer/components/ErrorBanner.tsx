@@ -13,7 +13,13 @@ export function ErrorBanner({ errors, onDismiss }: { errors: readonly UiError[];
         <span>{asSentence(latest.message)}</span>
         {errors.length > 1 && <span className="banner-more"> (and {errors.length - 1} earlier)</span>}
       </div>
-      <button type="button" className="icon-button" onClick={onDismiss} aria-label="Dismiss" data-testid="error-dismiss">
+      <button
+        type="button"
+        className="icon-button"
+        onClick={onDismiss}
+        aria-label="Dismiss"
+        data-testid="error-dismiss"
+      >
         <Icon name="close" />
       </button>
     </div>

@@ -7,7 +7,14 @@ import { Icon } from './Icon.js';
 /** Frames narrower than this are enlarged with crisp pixels rather than blurred. */
 const SMALL_FRAME_PX = 640;
 
-export function FrameViewer({ title, frame, width, height, png, onClose }: {
+export function FrameViewer({
+  title,
+  frame,
+  width,
+  height,
+  png,
+  onClose,
+}: {
   title: string;
   frame: number;
   width: number;
@@ -29,7 +36,14 @@ export function FrameViewer({ title, frame, width, height, png, onClose }: {
 
   return (
     <div className="overlay" onClick={onClose}>
-      <div className="viewer" role="dialog" aria-modal="true" aria-label={`${title}, frame ${frame}`} data-testid="frame-viewer" onClick={(e) => e.stopPropagation()}>
+      <div
+        className="viewer"
+        role="dialog"
+        aria-modal="true"
+        aria-label={`${title}, frame ${frame}`}
+        data-testid="frame-viewer"
+        onClick={(e) => e.stopPropagation()}
+      >
         <div className="viewer-header">
           <div>
             <div className="viewer-title">Frame {frame}</div>
@@ -38,7 +52,12 @@ export function FrameViewer({ title, frame, width, height, png, onClose }: {
             </div>
           </div>
           <div className="viewer-actions">
-            <a className="button button-primary" href={blobUrl} download={frameFileName(frame)} data-testid="save-frame">
+            <a
+              className="button button-primary"
+              href={blobUrl}
+              download={frameFileName(frame)}
+              data-testid="save-frame"
+            >
               <Icon name="download" /> Save PNG
             </a>
             <button type="button" className="icon-button" onClick={onClose} ref={close} aria-label="Close">
@@ -47,7 +66,11 @@ export function FrameViewer({ title, frame, width, height, png, onClose }: {
           </div>
         </div>
         <div className="viewer-image">
-          <img className={width < SMALL_FRAME_PX ? 'is-small' : ''} src={`data:image/png;base64,${png}`} alt={`Frame ${frame} of ${title}`} />
+          <img
+            className={width < SMALL_FRAME_PX ? 'is-small' : ''}
+            src={`data:image/png;base64,${png}`}
+            alt={`Frame ${frame} of ${title}`}
+          />
         </div>
       </div>
     </div>

@@ -11,9 +11,26 @@ import { TileMosaic } from './TileMosaic.js';
 /** The algorithm id of render jobs (the node's RENDER_ALGORITHM); other jobs have no frames. */
 export const RENDER_ALGORITHM = 'render/tile';
 
-const STATE_TONES: Record<JobView['state'], Tone> = { running: 'accent', completed: 'ok', failed: 'danger', cancelled: 'neutral' };
+const STATE_TONES: Record<JobView['state'], Tone> = {
+  running: 'accent',
+  completed: 'ok',
+  failed: 'danger',
+  cancelled: 'neutral',
+};
 
-export function JobCard({ job, mosaic, bids, tileDevices, names, open, nowMs, onToggle, onCancel, onOpenFrame, onAccept }: {
+export function JobCard({
+  job,
+  mosaic,
+  bids,
+  tileDevices,
+  names,
+  open,
+  nowMs,
+  onToggle,
+  onCancel,
+  onOpenFrame,
+  onAccept,
+}: {
   job: JobView;
   mosaic: JobMosaic | undefined;
   bids: readonly BidView[] | undefined;
@@ -50,7 +67,8 @@ export function JobCard({ job, mosaic, bids, tileDevices, names, open, nowMs, on
           {job.units_verified}/{job.units_total} tiles{job.units_failed > 0 ? ` · ${job.units_failed} failed` : ''}
         </span>
         <span>
-          {formatCredits(job.spent)} spent{job.held > 0 ? ` · ${formatCredits(job.held)} held` : ''} of {formatCredits(job.budget)}
+          {formatCredits(job.spent)} spent{job.held > 0 ? ` · ${formatCredits(job.held)} held` : ''} of{' '}
+          {formatCredits(job.budget)}
         </span>
         <span>×{job.redundancy} redundancy</span>
         {onGpu && <span data-testid={`job-gpu-${job.job_id}`}>{onGpu}</span>}
@@ -69,19 +87,29 @@ export function JobCard({ job, mosaic, bids, tileDevices, names, open, nowMs, on
             </section>
           )}
           {job.algorithm !== RENDER_ALGORITHM ? (
-            <p className="muted small">A {job.algorithm} job: its results are fetched with <code>meshctl job output</code>.</p>
+            <p className="muted small">
+              A {job.algorithm} job: its results are fetched with <code>meshctl job output</code>.
+            </p>
           ) : !mosaic ? (
             <Loading what="frames" />
           ) : (
             <>
               <div className="mosaic-grid">
                 {mosaic.frames.map((frame) => (
-                  <TileMosaic key={frame.frame} jobId={job.job_id} width={mosaic.width} height={mosaic.height} frame={frame} onOpen={() => onOpenFrame(frame.frame)} />
+                  <TileMosaic
+                    key={frame.frame}
+                    jobId={job.job_id}
+                    width={mosaic.width}
+                    height={mosaic.height}
+                    frame={frame}
+                    onOpen={() => onOpenFrame(frame.frame)}
+                  />
                 ))}
               </div>
               {mosaic.framesTotal > mosaic.frames.length && (
                 <p className="muted small">
-                  Showing the first {mosaic.frames.length} of {mosaic.framesTotal} frames; <code>meshctl results fetch --job-id {job.job_id}</code> saves them all.
+                  Showing the first {mosaic.frames.length} of {mosaic.framesTotal} frames;{' '}
+                  <code>meshctl results fetch --job-id {job.job_id}</code> saves them all.
                 </p>
               )}
             </>

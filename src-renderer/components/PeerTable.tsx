@@ -6,13 +6,26 @@ import { Badge } from './basics.js';
 import { CommitRange } from './CommitRange.js';
 
 /** What a peer may use of my machine, from the trust weights alone. */
-export function accessOf(peer: Pick<PeerView, 'trust_mine' | 'trust_theirs'>): { tone: 'ok' | 'accent' | 'neutral'; label: string; detail: string } {
-  if (peer.trust_mine <= 0) return { tone: 'neutral', label: 'Not permitted', detail: 'gets nothing from this machine' };
+export function accessOf(peer: Pick<PeerView, 'trust_mine' | 'trust_theirs'>): {
+  tone: 'ok' | 'accent' | 'neutral';
+  label: string;
+  detail: string;
+} {
+  if (peer.trust_mine <= 0)
+    return { tone: 'neutral', label: 'Not permitted', detail: 'gets nothing from this machine' };
   if ((peer.trust_theirs ?? 0) > 0) return { tone: 'ok', label: 'Permitted · mutual', detail: 'served first (tier 1)' };
   return { tone: 'accent', label: 'Permitted · one-way', detail: 'served after mutual peers (tier 2)' };
 }
 
-export function PeerTable({ peers, nowMs, onTrust }: { peers: readonly PeerView[]; nowMs: number; onTrust: (peerId: string, weight: number) => Promise<void> }) {
+export function PeerTable({
+  peers,
+  nowMs,
+  onTrust,
+}: {
+  peers: readonly PeerView[];
+  nowMs: number;
+  onTrust: (peerId: string, weight: number) => Promise<void>;
+}) {
   return (
     <div className="table-wrap">
       <table className="table">
@@ -35,14 +48,22 @@ export function PeerTable({ peers, nowMs, onTrust }: { peers: readonly PeerView[
               <tr key={peer.peer_id} data-testid={`peer-row-${peer.peer_id}`}>
                 <td>
                   <div className="peer-cell">
-                    <span className={`dot dot-${peer.connected ? 'ok' : 'neutral'}`} title={peer.connected ? 'connected' : 'not connected'} />
+                    <span
+                      className={`dot dot-${peer.connected ? 'ok' : 'neutral'}`}
+                      title={peer.connected ? 'connected' : 'not connected'}
+                    />
                     <div>
                       <div className={`peer-name ${peer.name ? '' : 'mono'}`} title={peer.peer_id}>
                         {peer.name || shortPeerId(peer.peer_id)}
                       </div>
                       {peer.name && <div className="muted small mono">{shortPeerId(peer.peer_id)}</div>}
                       {dropped > 0 && (
-                        <div className="small text-warn" title={Object.entries(peer.dropped).map(([why, n]) => `${why}: ${n}`).join('\n')}>
+                        <div
+                          className="small text-warn"
+                          title={Object.entries(peer.dropped)
+                            .map(([why, n]) => `${why}: ${n}`)
+                            .join('\n')}
+                        >
                           {dropped} bad {dropped === 1 ? 'message' : 'messages'} dropped
                         </div>
                       )}
@@ -66,15 +87,35 @@ export function PeerTable({ peers, nowMs, onTrust }: { peers: readonly PeerView[
                     valueTestId={`trust-mine-${peer.peer_id}`}
                   />
                 </td>
-                <td className="mono">{peer.trust_theirs === null ? <span className="muted">unknown</span> : formatWeight(peer.trust_theirs)}</td>
+                <td className="mono">
+                  {peer.trust_theirs === null ? (
+                    <span className="muted">unknown</span>
+                  ) : (
+                    formatWeight(peer.trust_theirs)
+                  )}
+                </td>
                 <td>
                   <div className="meter" title={`reputation ${peer.reputation.toFixed(2)}`}>
                     <div className="meter-bar" style={{ width: `${Math.round(peer.reputation * 100)}%` }} />
                   </div>
                   <span className="small mono">{peer.reputation.toFixed(2)}</span>
                 </td>
-                <td className="num">{peer.caught_lying > 0 ? <Badge tone="danger">{peer.caught_lying}</Badge> : <span className="muted">0</span>}</td>
-                <td className="small">{peer.connected ? 'now' : peer.last_seen ? formatAgo(peer.last_seen, nowMs) : <span className="muted">never</span>}</td>
+                <td className="num">
+                  {peer.caught_lying > 0 ? (
+                    <Badge tone="danger">{peer.caught_lying}</Badge>
+                  ) : (
+                    <span className="muted">0</span>
+                  )}
+                </td>
+                <td className="small">
+                  {peer.connected ? (
+                    'now'
+                  ) : peer.last_seen ? (
+                    formatAgo(peer.last_seen, nowMs)
+                  ) : (
+                    <span className="muted">never</span>
+                  )}
+                </td>
               </tr>
             );
           })}

@@ -7,12 +7,22 @@ import { FormProblem } from './basics.js';
 
 type PriceKey = 'per_gfuel' | 'per_core_second' | 'minimum';
 const FIELDS: Array<{ key: PriceKey; label: string; hint: string }> = [
-  { key: 'per_gfuel', label: 'Per Gfuel', hint: 'Render tiles and other units with a fuel estimate, per 10⁹ units of metered work' },
+  {
+    key: 'per_gfuel',
+    label: 'Per Gfuel',
+    hint: 'Render tiles and other units with a fuel estimate, per 10⁹ units of metered work',
+  },
   { key: 'per_core_second', label: 'Per core-second', hint: 'Units without a fuel estimate' },
   { key: 'minimum', label: 'Minimum per unit', hint: 'No bid goes below this' },
 ];
 
-export function PriceForm({ price, onSave }: { price: PriceSchedule; onSave: (changes: MethodInput<'prices.set'>) => Promise<boolean> }) {
+export function PriceForm({
+  price,
+  onSave,
+}: {
+  price: PriceSchedule;
+  onSave: (changes: MethodInput<'prices.set'>) => Promise<boolean>;
+}) {
   const shown = (key: PriceKey) => (price[key] === undefined ? '' : formatCredits(price[key]));
   const [texts, setTexts] = useState<Partial<Record<PriceKey, string>>>({});
   const [problem, setProblem] = useState<string | null>(null);

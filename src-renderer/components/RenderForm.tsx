@@ -2,7 +2,14 @@
 // quality, how many providers render each tile, the budget, and whether GPUs may render it. The fields are checked here for
 // what a person can fix at once; the node checks the rest (the scene in full) and says what is wrong.
 import { useState, type FormEvent } from 'react';
-import { DEFAULT_RENDER_FIELDS, GPU_CHOICES, renderRequest, type RenderFields, type RenderRequest, type Scene } from '../jobs/render-form.js';
+import {
+  DEFAULT_RENDER_FIELDS,
+  GPU_CHOICES,
+  renderRequest,
+  type RenderFields,
+  type RenderRequest,
+  type Scene,
+} from '../jobs/render-form.js';
 import { formatCredits } from '../format.js';
 import { Icon } from './Icon.js';
 import { FormProblem } from './basics.js';
@@ -15,7 +22,15 @@ export interface SampleScene {
 
 type NumberField = 'width' | 'height' | 'spp' | 'tile' | 'redundancy';
 
-export function RenderForm({ samples, balance, onSubmit }: { samples: readonly SampleScene[]; balance: number; onSubmit: (request: RenderRequest) => Promise<boolean> }) {
+export function RenderForm({
+  samples,
+  balance,
+  onSubmit,
+}: {
+  samples: readonly SampleScene[];
+  balance: number;
+  onSubmit: (request: RenderRequest) => Promise<boolean>;
+}) {
   const [fields, setFields] = useState<RenderFields>(DEFAULT_RENDER_FIELDS);
   const [sceneId, setSceneId] = useState(samples[0]?.id ?? 'file');
   const [file, setFile] = useState<{ name: string; scene: Scene } | null>(null);
@@ -53,7 +68,14 @@ export function RenderForm({ samples, balance, onSubmit }: { samples: readonly S
   const numberField = (key: NumberField, label: string, hint?: string) => (
     <label className="field">
       <span>{label}</span>
-      <input type="number" min={1} inputMode="numeric" value={fields[key]} onChange={(e) => set(key)(e.target.value)} data-testid={`render-${key}`} />
+      <input
+        type="number"
+        min={1}
+        inputMode="numeric"
+        value={fields[key]}
+        onChange={(e) => set(key)(e.target.value)}
+        data-testid={`render-${key}`}
+      />
       {hint && <span className="field-hint">{hint}</span>}
     </label>
   );
@@ -75,12 +97,23 @@ export function RenderForm({ samples, balance, onSubmit }: { samples: readonly S
       </label>
       <label className="field field-full">
         <span>Or a scene file</span>
-        <input type="file" accept=".json,application/json" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="render-scene-file" />
+        <input
+          type="file"
+          accept=".json,application/json"
+          onChange={(e) => void onFile(e.target.files?.[0])}
+          data-testid="render-scene-file"
+        />
         <span className="field-hint">Self-contained scene JSON (docs/SCENE.md); meshes inline, not OBJ files.</span>
       </label>
       <label className="field field-full">
         <span>Frames</span>
-        <input type="text" value={fields.frames} onChange={(e) => set('frames')(e.target.value)} placeholder="0-3" data-testid="render-frames" />
+        <input
+          type="text"
+          value={fields.frames}
+          onChange={(e) => set('frames')(e.target.value)}
+          placeholder="0-3"
+          data-testid="render-frames"
+        />
         <span className="field-hint">One frame (5) or a range (0-23).</span>
       </label>
       <div className="field-pair">
@@ -95,7 +128,13 @@ export function RenderForm({ samples, balance, onSubmit }: { samples: readonly S
         {numberField('redundancy', 'Redundancy', 'Providers per tile')}
         <label className="field">
           <span>Budget (credits)</span>
-          <input type="text" inputMode="decimal" value={fields.budget} onChange={(e) => set('budget')(e.target.value)} data-testid="render-budget" />
+          <input
+            type="text"
+            inputMode="decimal"
+            value={fields.budget}
+            onChange={(e) => set('budget')(e.target.value)}
+            data-testid="render-budget"
+          />
           <span className="field-hint">Balance {formatCredits(balance)}</span>
         </label>
       </div>
@@ -103,7 +142,9 @@ export function RenderForm({ samples, balance, onSubmit }: { samples: readonly S
         <span>GPU</span>
         <select
           value={fields.gpu}
-          onChange={(e) => setFields((f) => ({ ...f, gpu: GPU_CHOICES.find((c) => c.mode === e.target.value)?.mode ?? f.gpu }))}
+          onChange={(e) =>
+            setFields((f) => ({ ...f, gpu: GPU_CHOICES.find((c) => c.mode === e.target.value)?.mode ?? f.gpu }))
+          }
           data-testid="render-gpu"
         >
           {GPU_CHOICES.map((c) => (
@@ -112,17 +153,29 @@ export function RenderForm({ samples, balance, onSubmit }: { samples: readonly S
             </option>
           ))}
         </select>
-        <span className="field-hint">A GPU's tiles match the CPU's closely, not bit for bit; CPU-only frames are byte-identical to a local render.</span>
+        <span className="field-hint">
+          A GPU's tiles match the CPU's closely, not bit for bit; CPU-only frames are byte-identical to a local render.
+        </span>
       </label>
       <label className="checkbox-row">
-        <input type="checkbox" checked={fields.manual} onChange={(e) => set('manual')(e.target.checked)} data-testid="render-manual" />
+        <input
+          type="checkbox"
+          checked={fields.manual}
+          onChange={(e) => set('manual')(e.target.checked)}
+          data-testid="render-manual"
+        />
         <span>
           Accept bids by hand
           <span className="field-hint">Otherwise the best bids are accepted for you.</span>
         </span>
       </label>
       <FormProblem problem={problem} />
-      <button type="submit" className="button button-primary button-block" disabled={submitting} data-testid="render-submit">
+      <button
+        type="submit"
+        className="button button-primary button-block"
+        disabled={submitting}
+        data-testid="render-submit"
+      >
         <Icon name="jobs" /> {submitting ? 'Submitting…' : 'Render'}
       </button>
     </form>

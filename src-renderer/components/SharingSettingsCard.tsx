@@ -6,7 +6,11 @@ import { Card } from './basics.js';
 import { CommitRange } from './CommitRange.js';
 import { Switch } from './Switch.js';
 
-export function SharingSettingsCard({ settings, threads, onChange }: {
+export function SharingSettingsCard({
+  settings,
+  threads,
+  onChange,
+}: {
   settings: SharingSettings;
   /** The machine's hardware threads, to say what the CPU cap means; null until probed. */
   threads: number | null;
@@ -51,7 +55,8 @@ export function SharingSettingsCard({ settings, threads, onChange }: {
           <div className="switch-text">
             <span className="switch-label">CPU cap</span>
             <span className="switch-description">
-              The share of this machine's threads that may run work for others{capThreads === null ? '' : ` (${capThreads} of ${threads})`}.
+              The share of this machine's threads that may run work for others
+              {capThreads === null ? '' : ` (${capThreads} of ${threads})`}.
             </span>
           </div>
           <CommitRange

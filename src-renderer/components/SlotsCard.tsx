@@ -6,9 +6,21 @@ import { formatGiB } from '../format.js';
 import { Card, EmptyState, FormProblem } from './basics.js';
 import { Icon } from './Icon.js';
 
-const when = (iso: string) => new Date(iso).toLocaleString([], { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const when = (iso: string) =>
+  new Date(iso).toLocaleString([], {
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 
-export function SlotsCard({ slots, defaultCores, onAdd, onRemove }: {
+export function SlotsCard({
+  slots,
+  defaultCores,
+  onAdd,
+  onRemove,
+}: {
   slots: readonly AvailabilitySlot[];
   defaultCores: number;
   onAdd: (slot: MethodInput<'slots.add'>) => Promise<boolean>;
@@ -28,7 +40,12 @@ export function SlotsCard({ slots, defaultCores, onAdd, onRemove }: {
     if (endMs <= startMs) return setProblem('The slot must end after it starts.');
     if (!(Number(cores) > 0) || !(Number(ram) > 0)) return setProblem('Cores and RAM must be more than 0.');
     setProblem(null);
-    const added = await onAdd({ start_time: new Date(startMs).toISOString(), end_time: new Date(endMs).toISOString(), cpu_cores: Number(cores), ram_gb: Number(ram) });
+    const added = await onAdd({
+      start_time: new Date(startMs).toISOString(),
+      end_time: new Date(endMs).toISOString(),
+      cpu_cores: Number(cores),
+      ram_gb: Number(ram),
+    });
     if (added) {
       setStart('');
       setEnd('');
@@ -40,19 +57,45 @@ export function SlotsCard({ slots, defaultCores, onAdd, onRemove }: {
       <form className="slot-form" onSubmit={(e) => void submit(e)}>
         <label className="field">
           <span>Starts</span>
-          <input type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} data-testid="slot-start" required />
+          <input
+            type="datetime-local"
+            value={start}
+            onChange={(e) => setStart(e.target.value)}
+            data-testid="slot-start"
+            required
+          />
         </label>
         <label className="field">
           <span>Ends</span>
-          <input type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} data-testid="slot-end" required />
+          <input
+            type="datetime-local"
+            value={end}
+            onChange={(e) => setEnd(e.target.value)}
+            data-testid="slot-end"
+            required
+          />
         </label>
         <label className="field field-narrow">
           <span>Cores</span>
-          <input type="number" min={1} step={1} value={cores} onChange={(e) => setCores(e.target.value)} data-testid="slot-cores" />
+          <input
+            type="number"
+            min={1}
+            step={1}
+            value={cores}
+            onChange={(e) => setCores(e.target.value)}
+            data-testid="slot-cores"
+          />
         </label>
         <label className="field field-narrow">
           <span>RAM (GB)</span>
-          <input type="number" min={0.25} step={0.25} value={ram} onChange={(e) => setRam(e.target.value)} data-testid="slot-ram" />
+          <input
+            type="number"
+            min={0.25}
+            step={0.25}
+            value={ram}
+            onChange={(e) => setRam(e.target.value)}
+            data-testid="slot-ram"
+          />
         </label>
         <button type="submit" className="button" data-testid="slot-add">
           <Icon name="plus" /> Add
@@ -75,7 +118,13 @@ export function SlotsCard({ slots, defaultCores, onAdd, onRemove }: {
                   {slot.resources.cpu_cores} cores · {formatGiB(slot.resources.ram_gb)} RAM
                 </div>
               </div>
-              <button type="button" className="icon-button" onClick={() => onRemove(slot.slot_id)} aria-label="Remove slot" title="Remove">
+              <button
+                type="button"
+                className="icon-button"
+                onClick={() => onRemove(slot.slot_id)}
+                aria-label="Remove slot"
+                title="Remove"
+              >
                 <Icon name="trash" />
               </button>
             </li>

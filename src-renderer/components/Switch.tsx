@@ -2,7 +2,14 @@
 // checkbox's. Controlled: it shows `checked` as given, whatever was clicked, until the owner changes it.
 import type { ReactNode } from 'react';
 
-export function Switch({ checked, onChange, label, description, testId, disabled }: {
+export function Switch({
+  checked,
+  onChange,
+  label,
+  description,
+  testId,
+  disabled,
+}: {
   checked: boolean;
   onChange: (on: boolean) => void;
   label: ReactNode;

@@ -3,7 +3,13 @@
 import { useEffect, useRef } from 'react';
 import type { FrameMosaic } from '../store/types.js';
 
-export function TileMosaic({ jobId, width, height, frame, onOpen }: {
+export function TileMosaic({
+  jobId,
+  width,
+  height,
+  frame,
+  onOpen,
+}: {
   jobId: string;
   width: number;
   height: number;
@@ -35,7 +41,14 @@ export function TileMosaic({ jobId, width, height, frame, onOpen }: {
   const pct = frame.tilesTotal > 0 ? Math.round((frame.tilesDone / frame.tilesTotal) * 100) : 0;
   return (
     <figure className={`mosaic ${done ? 'mosaic-done' : ''}`}>
-      <button type="button" className="mosaic-open" onClick={onOpen} disabled={!done} data-testid={`open-frame-${jobId}-${frame.frame}`} aria-label={`Open frame ${frame.frame}`}>
+      <button
+        type="button"
+        className="mosaic-open"
+        onClick={onOpen}
+        disabled={!done}
+        data-testid={`open-frame-${jobId}-${frame.frame}`}
+        aria-label={`Open frame ${frame.frame}`}
+      >
         <canvas
           ref={canvas}
           width={width}

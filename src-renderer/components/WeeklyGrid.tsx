@@ -2,7 +2,15 @@
 // becomes one weekly window. Pressing on a painted cell erases instead. From the keyboard: the
 // arrow keys move between cells, Space or Enter paints or erases the focused hour.
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { DAY_NAMES, HOURS, rectBetween, rectContains, ROW_DAYS, type Cell, type GridRect } from '../availability/grid-model.js';
+import {
+  DAY_NAMES,
+  HOURS,
+  rectBetween,
+  rectContains,
+  ROW_DAYS,
+  type Cell,
+  type GridRect,
+} from '../availability/grid-model.js';
 
 interface Drag {
   anchor: Cell;
@@ -10,7 +18,12 @@ interface Drag {
   erase: boolean;
 }
 
-export function WeeklyGrid({ painted, onPaint, onErase, busy }: {
+export function WeeklyGrid({
+  painted,
+  onPaint,
+  onErase,
+  busy,
+}: {
   /** painted[day][hour], day 0 = Sunday. */
   painted: boolean[][];
   onPaint: (rect: GridRect) => void;
@@ -66,7 +79,11 @@ export function WeeklyGrid({ painted, onPaint, onErase, busy }: {
 
   const preview = drag && rectBetween(drag.anchor, drag.current);
   return (
-    <div className={`week-grid ${busy ? 'is-busy' : ''}`} role="grid" aria-label="Weekly availability, one cell per hour">
+    <div
+      className={`week-grid ${busy ? 'is-busy' : ''}`}
+      role="grid"
+      aria-label="Weekly availability, one cell per hour"
+    >
       <div className="week-row week-head" role="row">
         <div className="week-day" />
         {Array.from({ length: HOURS }, (_, hour) => (
@@ -84,7 +101,11 @@ export function WeeklyGrid({ painted, onPaint, onErase, busy }: {
             const cell = { day, hour };
             const on = isPainted(cell);
             const inPreview = preview !== null && rectContains(preview, cell);
-            const classes = ['week-cell', on ? 'is-painted' : '', inPreview ? (drag!.erase ? 'is-erasing' : 'is-painting') : ''].join(' ');
+            const classes = [
+              'week-cell',
+              on ? 'is-painted' : '',
+              inPreview ? (drag!.erase ? 'is-erasing' : 'is-painting') : '',
+            ].join(' ');
             return (
               <div
                 key={hour}

@@ -5,7 +5,11 @@ import type { WindowEntry } from '../store/types.js';
 import { EmptyState } from './basics.js';
 import { Icon } from './Icon.js';
 
-export function WindowList({ windows, onSave, onRemove }: {
+export function WindowList({
+  windows,
+  onSave,
+  onRemove,
+}: {
   windows: readonly WindowEntry[];
   onSave: (window: WeeklyWindow) => void;
   onRemove: (windowId: string) => void;
@@ -13,7 +17,8 @@ export function WindowList({ windows, onSave, onRemove }: {
   if (windows.length === 0) {
     return (
       <EmptyState icon="availability" title="No weekly windows">
-        Paint hours on the grid above. With no windows and no one-off slots, your machine is offered whenever sharing is on.
+        Paint hours on the grid above. With no windows and no one-off slots, your machine is offered whenever sharing is
+        on.
       </EmptyState>
     );
   }
@@ -25,9 +30,24 @@ export function WindowList({ windows, onSave, onRemove }: {
             <div>{description}</div>
             <div className="muted small mono">{window.window_id}</div>
           </div>
-          <CapInput label="cores" value={window.cpu_cores} integer onSave={(cpu_cores) => onSave(withCap(window, 'cpu_cores', cpu_cores))} />
-          <CapInput label="GB RAM" value={window.ram_gb} onSave={(ram_gb) => onSave(withCap(window, 'ram_gb', ram_gb))} />
-          <button type="button" className="icon-button" onClick={() => onRemove(window.window_id)} aria-label={`Remove ${description}`} title="Remove">
+          <CapInput
+            label="cores"
+            value={window.cpu_cores}
+            integer
+            onSave={(cpu_cores) => onSave(withCap(window, 'cpu_cores', cpu_cores))}
+          />
+          <CapInput
+            label="GB RAM"
+            value={window.ram_gb}
+            onSave={(ram_gb) => onSave(withCap(window, 'ram_gb', ram_gb))}
+          />
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => onRemove(window.window_id)}
+            aria-label={`Remove ${description}`}
+            title="Remove"
+          >
             <Icon name="trash" />
           </button>
         </li>
@@ -42,11 +62,22 @@ function withCap(window: WeeklyWindow, key: 'cpu_cores' | 'ram_gb', value: numbe
 }
 
 /** A cap: empty means no cap ("all"); saved when the field is left or Enter is pressed, if it changed. */
-function CapInput({ label, value, integer, onSave }: { label: string; value: number | undefined; integer?: boolean; onSave: (value: number | undefined) => void }) {
+function CapInput({
+  label,
+  value,
+  integer,
+  onSave,
+}: {
+  label: string;
+  value: number | undefined;
+  integer?: boolean;
+  onSave: (value: number | undefined) => void;
+}) {
   const [text, setText] = useState<string | null>(null);
   const shown = text ?? (value === undefined ? '' : String(value));
   const next = text === null || text.trim() === '' ? undefined : Number(text);
-  const invalid = next !== undefined && (!Number.isFinite(next) || next <= 0 || (integer === true && !Number.isInteger(next)));
+  const invalid =
+    next !== undefined && (!Number.isFinite(next) || next <= 0 || (integer === true && !Number.isInteger(next)));
   const save = () => {
     if (text === null || invalid) return;
     setText(null);

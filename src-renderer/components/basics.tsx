@@ -14,7 +14,14 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
   );
 }
 
-export function Card({ title, subtitle, actions, children, className, testId }: {
+export function Card({
+  title,
+  subtitle,
+  actions,
+  children,
+  className,
+  testId,
+}: {
   title?: ReactNode;
   subtitle?: ReactNode;
   actions?: ReactNode;
@@ -38,7 +45,17 @@ export function Card({ title, subtitle, actions, children, className, testId }: 
   );
 }
 
-export function StatTile({ label, value, hint, testId }: { label: string; value: ReactNode; hint?: ReactNode; testId?: string }) {
+export function StatTile({
+  label,
+  value,
+  hint,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  hint?: ReactNode;
+  testId?: string;
+}) {
   return (
     <div className="stat-tile">
       <div className="stat-label">{label}</div>

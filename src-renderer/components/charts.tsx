@@ -1,11 +1,30 @@
 // The charts (recharts): live utilisation, the balance sparkline, earned and spent over time, and
 // per peer. Animations are off: the data changes every few seconds and should just be there.
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { formatCredits, shortPeerId } from '../format.js';
 import type { EarningsPoint, PeerEarnings } from '../ledger/earnings-model.js';
 import type { UtilisationSample } from '../store/types.js';
 
-const CHART_COLORS = { accent: '#5b5bd6', accentSoft: '#5b5bd633', earned: '#12a594', spent: '#e5484d', other: '#f5a524', grid: '#8b8d9833', axis: '#8b8d98' };
+const CHART_COLORS = {
+  accent: '#5b5bd6',
+  accentSoft: '#5b5bd633',
+  earned: '#12a594',
+  spent: '#e5484d',
+  other: '#f5a524',
+  grid: '#8b8d9833',
+  axis: '#8b8d98',
+};
 
 const timeOfDay = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const MINUTE_MS = 60_000;
@@ -14,7 +33,8 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 /** Axis labels as fine as the span needs: seconds within a few minutes, dates beyond a day. */
 function timeTicks(fromMs: number, toMs: number): (t: number) => string {
   const span = toMs - fromMs;
-  if (span < 5 * MINUTE_MS) return (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  if (span < 5 * MINUTE_MS)
+    return (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   if (span < DAY_MS) return timeOfDay;
   return (t) => new Date(t).toLocaleDateString([], { month: 'short', day: 'numeric' });
 }
@@ -22,18 +42,46 @@ const credits = (millicredits: number) => formatCredits(millicredits);
 const axisProps = { stroke: CHART_COLORS.axis, fontSize: 11, tickLine: false, axisLine: false } as const;
 
 export function UtilisationChart({ samples }: { samples: readonly UtilisationSample[] }) {
-  const data = samples.map((s) => ({ t: s.t, mesh: Math.round(s.mesh), other: s.other === null ? null : Math.round(s.other) }));
+  const data = samples.map((s) => ({
+    t: s.t,
+    mesh: Math.round(s.mesh),
+    other: s.other === null ? null : Math.round(s.other),
+  }));
   const tick = timeTicks(samples[0]?.t ?? 0, samples.at(-1)?.t ?? 0);
   return (
     <div className="chart chart-utilisation">
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
           <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-          <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} {...axisProps} minTickGap={40} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={tick}
+            {...axisProps}
+            minTickGap={40}
+          />
           <YAxis domain={[0, 100]} ticks={[0, 50, 100]} tickFormatter={(v: number) => `${v}%`} {...axisProps} />
           <Tooltip labelFormatter={(t) => timeOfDay(Number(t))} formatter={(v) => `${String(v)}%`} />
-          <Area name="Mesh work (of my workers)" dataKey="mesh" type="monotone" stroke={CHART_COLORS.accent} fill={CHART_COLORS.accentSoft} strokeWidth={2} isAnimationActive={false} />
-          <Area name="Other programs (CPU)" dataKey="other" type="monotone" stroke={CHART_COLORS.other} fill="#f5a52422" strokeWidth={1.5} isAnimationActive={false} connectNulls />
+          <Area
+            name="Mesh work (of my workers)"
+            dataKey="mesh"
+            type="monotone"
+            stroke={CHART_COLORS.accent}
+            fill={CHART_COLORS.accentSoft}
+            strokeWidth={2}
+            isAnimationActive={false}
+          />
+          <Area
+            name="Other programs (CPU)"
+            dataKey="other"
+            type="monotone"
+            stroke={CHART_COLORS.other}
+            fill="#f5a52422"
+            strokeWidth={1.5}
+            isAnimationActive={false}
+            connectNulls
+          />
           <Legend iconType="plainline" wrapperStyle={{ fontSize: 12 }} />
         </AreaChart>
       </ResponsiveContainer>
@@ -49,7 +97,16 @@ export function Sparkline({ points }: { points: readonly EarningsPoint[] }) {
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={data} margin={{ top: 4, right: 0, bottom: 4, left: 0 }}>
           <YAxis hide domain={['dataMin', 'dataMax']} />
-          <Area dataKey="balance" type="monotone" baseValue="dataMin" stroke={CHART_COLORS.accent} fill={CHART_COLORS.accentSoft} strokeWidth={2} isAnimationActive={false} dot={false} />
+          <Area
+            dataKey="balance"
+            type="monotone"
+            baseValue="dataMin"
+            stroke={CHART_COLORS.accent}
+            fill={CHART_COLORS.accentSoft}
+            strokeWidth={2}
+            isAnimationActive={false}
+            dot={false}
+          />
         </AreaChart>
       </ResponsiveContainer>
     </div>
@@ -64,19 +121,54 @@ export function EarningsChart({ points }: { points: readonly EarningsPoint[] }) 
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 4 }}>
           <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-          <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} scale="time" tickFormatter={tick} {...axisProps} minTickGap={48} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            scale="time"
+            tickFormatter={tick}
+            {...axisProps}
+            minTickGap={48}
+          />
           <YAxis tickFormatter={credits} {...axisProps} width={64} />
-          <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => `${credits(Number(v))} credits`} />
+          <Tooltip
+            labelFormatter={(t) => new Date(Number(t)).toLocaleString()}
+            formatter={(v) => `${credits(Number(v))} credits`}
+          />
           <Legend iconType="plainline" wrapperStyle={{ fontSize: 12 }} />
-          <Area name="Earned" dataKey="earned" type="stepAfter" stroke={CHART_COLORS.earned} fill="#12a59422" strokeWidth={2} isAnimationActive={false} dot={points.length < 40} />
-          <Area name="Spent" dataKey="spent" type="stepAfter" stroke={CHART_COLORS.spent} fill="#e5484d1a" strokeWidth={2} isAnimationActive={false} dot={points.length < 40} />
+          <Area
+            name="Earned"
+            dataKey="earned"
+            type="stepAfter"
+            stroke={CHART_COLORS.earned}
+            fill="#12a59422"
+            strokeWidth={2}
+            isAnimationActive={false}
+            dot={points.length < 40}
+          />
+          <Area
+            name="Spent"
+            dataKey="spent"
+            type="stepAfter"
+            stroke={CHART_COLORS.spent}
+            fill="#e5484d1a"
+            strokeWidth={2}
+            isAnimationActive={false}
+            dot={points.length < 40}
+          />
         </AreaChart>
       </ResponsiveContainer>
     </div>
   );
 }
 
-export function PeerEarningsChart({ peers, names }: { peers: readonly PeerEarnings[]; names: ReadonlyMap<string, string> }) {
+export function PeerEarningsChart({
+  peers,
+  names,
+}: {
+  peers: readonly PeerEarnings[];
+  names: ReadonlyMap<string, string>;
+}) {
   const data = peers.slice(0, 8).map((p) => ({ ...p, label: names.get(p.peer_id) ?? shortPeerId(p.peer_id) }));
   return (
     // One band per peer: the chart grows with them instead of drawing one fat bar.
@@ -88,8 +180,22 @@ export function PeerEarningsChart({ peers, names }: { peers: readonly PeerEarnin
           <YAxis type="category" dataKey="label" width={120} {...axisProps} />
           <Tooltip formatter={(v) => `${credits(Number(v))} credits`} />
           <Legend iconType="square" wrapperStyle={{ fontSize: 12 }} />
-          <Bar name="Earned" dataKey="earned" fill={CHART_COLORS.earned} radius={[0, 3, 3, 0]} maxBarSize={14} isAnimationActive={false} />
-          <Bar name="Spent" dataKey="spent" fill={CHART_COLORS.spent} radius={[0, 3, 3, 0]} maxBarSize={14} isAnimationActive={false} />
+          <Bar
+            name="Earned"
+            dataKey="earned"
+            fill={CHART_COLORS.earned}
+            radius={[0, 3, 3, 0]}
+            maxBarSize={14}
+            isAnimationActive={false}
+          />
+          <Bar
+            name="Spent"
+            dataKey="spent"
+            fill={CHART_COLORS.spent}
+            radius={[0, 3, 3, 0]}
+            maxBarSize={14}
+            isAnimationActive={false}
+          />
         </BarChart>
       </ResponsiveContainer>
     </div>

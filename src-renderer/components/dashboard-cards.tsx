@@ -20,7 +20,12 @@ export function SharingCard({ status, onToggle }: { status: Status; onToggle: (o
         <div className="sharing-headline">{headline}</div>
         <p className="sharing-detail">{detail}</p>
       </div>
-      <Switch checked={sharing} onChange={onToggle} label={<span className="visually-hidden">Share this machine</span>} testId="sharing-switch" />
+      <Switch
+        checked={sharing}
+        onChange={onToggle}
+        label={<span className="visually-hidden">Share this machine</span>}
+        testId="sharing-switch"
+      />
     </section>
   );
 }
@@ -35,18 +40,31 @@ export function MachineCard({ status }: { status: Status }) {
     );
   }
   const { cpu, power } = hardware;
-  const gpus = hardware.gpus.map((g) => `${g.model}${g.vram_gb === null ? '' : ` · ${formatGiB(g.vram_gb)}`}`).join(', ');
+  const gpus = hardware.gpus
+    .map((g) => `${g.model}${g.vram_gb === null ? '' : ` · ${formatGiB(g.vram_gb)}`}`)
+    .join(', ');
   return (
     <Card title="This machine" subtitle={`${hardware.os.distro} ${hardware.os.release} · ${hardware.os.arch}`}>
       <Facts
         rows={[
           ['Processor', cpu.model || cpu.vendor || 'unknown'],
-          ['Cores', `${cpu.cores} cores · ${cpu.threads} threads${cpu.speed_ghz > 0 ? ` · ${cpu.speed_ghz.toFixed(1)} GHz` : ''}`],
+          [
+            'Cores',
+            `${cpu.cores} cores · ${cpu.threads} threads${cpu.speed_ghz > 0 ? ` · ${cpu.speed_ghz.toFixed(1)} GHz` : ''}`,
+          ],
           ['Memory', formatGiB(hardware.ram_gb)],
           ['Graphics', gpus || 'none found'],
           ['GPU units', <GpuLine gpu={status.gpu} />],
-          ['Power', power.has_battery ? `Battery ${power.percent ?? '?'}% · ${power.on_battery ? 'on battery' : 'plugged in'}` : 'Mains (no battery)'],
-          ['Other programs', status.other_load_pct === null ? 'measuring…' : `${formatPercent(status.other_load_pct)} of the CPU`],
+          [
+            'Power',
+            power.has_battery
+              ? `Battery ${power.percent ?? '?'}% · ${power.on_battery ? 'on battery' : 'plugged in'}`
+              : 'Mains (no battery)',
+          ],
+          [
+            'Other programs',
+            status.other_load_pct === null ? 'measuring…' : `${formatPercent(status.other_load_pct)} of the CPU`,
+          ],
           [
             'Speed',
             calibration

@@ -5,7 +5,17 @@ import type { AdapterInfo, GpuStatus } from '../../src-main/core/gpu/index.js';
 import { formatCount, formatGiB } from '../format.js';
 
 /** WebGPU names vendors in lower case ("nvidia"); these read better as the vendors write them. */
-const VENDOR_NAMES: Record<string, string> = { nvidia: 'NVIDIA', amd: 'AMD', ati: 'AMD', intel: 'Intel', apple: 'Apple', google: 'Google', qualcomm: 'Qualcomm', arm: 'Arm', microsoft: 'Microsoft' };
+const VENDOR_NAMES: Record<string, string> = {
+  nvidia: 'NVIDIA',
+  amd: 'AMD',
+  ati: 'AMD',
+  intel: 'Intel',
+  apple: 'Apple',
+  google: 'Google',
+  qualcomm: 'Qualcomm',
+  arm: 'Arm',
+  microsoft: 'Microsoft',
+};
 
 /**
  * The adapter as a person names it: the driver's description when it gives one (it names the
@@ -16,12 +26,20 @@ export function adapterName(adapter: AdapterInfo | null): string {
   const description = adapter.description.trim();
   if (description) return description;
   const vendor = adapter.vendor.trim();
-  const parts = [VENDOR_NAMES[vendor.toLowerCase()] ?? vendor, adapter.architecture.trim() || adapter.device.trim()].filter((part) => part !== '');
+  const parts = [
+    VENDOR_NAMES[vendor.toLowerCase()] ?? vendor,
+    adapter.architecture.trim() || adapter.device.trim(),
+  ].filter((part) => part !== '');
   return parts.length > 0 ? parts.join(' ') : 'an unnamed adapter';
 }
 
 export type GpuSummary =
-  | { state: 'ready'; adapter: string; software: boolean; /** VRAM, speed and score, as known, e.g. "80 GB VRAM · 1.2 M samples/s · score 0.85". */ figures: string }
+  | {
+      state: 'ready';
+      adapter: string;
+      software: boolean;
+      /** VRAM, speed and score, as known, e.g. "80 GB VRAM · 1.2 M samples/s · score 0.85". */ figures: string;
+    }
   | { state: 'starting'; text: string }
   | { state: 'off'; reason: string };
 
@@ -35,7 +53,12 @@ export function summarizeGpu(gpu: GpuStatus): GpuSummary {
     gpu.samples_per_second === null ? null : `${formatCount(gpu.samples_per_second)} samples/s`,
     gpu.performance_score === null ? null : `score ${gpu.performance_score.toFixed(2)}`,
   ];
-  return { state: 'ready', adapter: adapterName(gpu.adapter), software: gpu.adapter?.is_fallback ?? false, figures: figures.filter((f) => f !== null).join(' · ') };
+  return {
+    state: 'ready',
+    adapter: adapterName(gpu.adapter),
+    software: gpu.adapter?.is_fallback ?? false,
+    figures: figures.filter((f) => f !== null).join(' · '),
+  };
 }
 
 export interface TileDevices {

@@ -8,7 +8,11 @@ import { splitFrame, type Tile } from '../../src-main/core/render/tiles.js';
 export type { Tile };
 
 /** Which frame a unit renders and which of that frame's tiles it is. */
-export function placeUnit(unitIndex: number, firstFrame: number, tilesPerFrame: number): { frame: number; tileIndex: number } {
+export function placeUnit(
+  unitIndex: number,
+  firstFrame: number,
+  tilesPerFrame: number,
+): { frame: number; tileIndex: number } {
   return { frame: firstFrame + Math.floor(unitIndex / tilesPerFrame), tileIndex: unitIndex % tilesPerFrame };
 }
 
@@ -23,7 +27,12 @@ export interface TileClue {
  * The tile size that splits a width×height frame into `tilesPerFrame` tiles and agrees with every
  * clue, the smallest if several do; undefined if none does.
  */
-export function inferTileSize(width: number, height: number, tilesPerFrame: number, clues: readonly TileClue[]): number | undefined {
+export function inferTileSize(
+  width: number,
+  height: number,
+  tilesPerFrame: number,
+  clues: readonly TileClue[],
+): number | undefined {
   for (let size = 1; size <= Math.max(width, height); size++) {
     if (Math.ceil(width / size) * Math.ceil(height / size) !== tilesPerFrame) continue;
     const tiles = splitFrame(width, height, size);
@@ -43,12 +52,25 @@ export function inferTileSize(width: number, height: number, tilesPerFrame: numb
  * Copies a tile's RGBA8 bytes into a frame buffer at the tile's place. Returns an error, and
  * changes nothing, if the tile is not inside the frame or its bytes are not w×h×4.
  */
-export function blitTile(frame: Uint8ClampedArray, frameWidth: number, tile: Tile, rgba: Uint8Array): string | undefined {
+export function blitTile(
+  frame: Uint8ClampedArray,
+  frameWidth: number,
+  tile: Tile,
+  rgba: Uint8Array,
+): string | undefined {
   const frameHeight = frame.length / (frameWidth * 4);
-  if (tile.x < 0 || tile.y < 0 || tile.w < 1 || tile.h < 1 || tile.x + tile.w > frameWidth || tile.y + tile.h > frameHeight) {
+  if (
+    tile.x < 0 ||
+    tile.y < 0 ||
+    tile.w < 1 ||
+    tile.h < 1 ||
+    tile.x + tile.w > frameWidth ||
+    tile.y + tile.h > frameHeight
+  ) {
     return `tile ${tile.w}×${tile.h} at ${tile.x},${tile.y} is not inside the ${frameWidth}×${frameHeight} frame`;
   }
-  if (rgba.length !== tile.w * tile.h * 4) return `a ${tile.w}×${tile.h} tile has ${tile.w * tile.h * 4} bytes, not ${rgba.length}`;
+  if (rgba.length !== tile.w * tile.h * 4)
+    return `a ${tile.w}×${tile.h} tile has ${tile.w * tile.h * 4} bytes, not ${rgba.length}`;
   for (let row = 0; row < tile.h; row++) {
     frame.set(rgba.subarray(row * tile.w * 4, (row + 1) * tile.w * 4), ((tile.y + row) * frameWidth + tile.x) * 4);
   }

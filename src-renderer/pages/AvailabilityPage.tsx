@@ -33,13 +33,24 @@ export function AvailabilityPage() {
   }, []);
   const onPaint = useCallback(
     (rect: GridRect) => {
-      const caps = { ...(Number(cores) > 0 ? { cpu_cores: Math.round(Number(cores)) } : {}), ...(Number(ram) > 0 ? { ram_gb: Number(ram) } : {}) };
+      const caps = {
+        ...(Number(cores) > 0 ? { cpu_cores: Math.round(Number(cores)) } : {}),
+        ...(Number(ram) > 0 ? { ram_gb: Number(ram) } : {}),
+      };
       void whileBusy(() => addWindow(windowFromRect(rect, caps)));
     },
     [addWindow, whileBusy, cores, ram],
   );
   const onErase = useCallback(
-    (rect: GridRect) => void whileBusy(() => applyWindowEdit(eraseRect((windows ?? []).map((w) => w.window), rect))),
+    (rect: GridRect) =>
+      void whileBusy(() =>
+        applyWindowEdit(
+          eraseRect(
+            (windows ?? []).map((w) => w.window),
+            rect,
+          ),
+        ),
+      ),
     [applyWindowEdit, whileBusy, windows],
   );
 
@@ -63,17 +74,39 @@ export function AvailabilityPage() {
           <div className="caps-toolbar">
             <span className="muted small">New windows offer</span>
             <label className="cap-input">
-              <input type="number" min={1} max={threads ?? undefined} placeholder="all" value={cores} onChange={(e) => setCores(e.target.value)} aria-label="Cores for new windows" data-testid="new-window-cores" />
+              <input
+                type="number"
+                min={1}
+                max={threads ?? undefined}
+                placeholder="all"
+                value={cores}
+                onChange={(e) => setCores(e.target.value)}
+                aria-label="Cores for new windows"
+                data-testid="new-window-cores"
+              />
               <span className="muted small">cores</span>
             </label>
             <label className="cap-input">
-              <input type="number" min={0.25} step={0.25} placeholder="all" value={ram} onChange={(e) => setRam(e.target.value)} aria-label="RAM for new windows" data-testid="new-window-ram" />
+              <input
+                type="number"
+                min={0.25}
+                step={0.25}
+                placeholder="all"
+                value={ram}
+                onChange={(e) => setRam(e.target.value)}
+                aria-label="RAM for new windows"
+                data-testid="new-window-ram"
+              />
               <span className="muted small">GB</span>
             </label>
           </div>
         }
       >
-        {windows === null ? <Loading what="the schedule" /> : <WeeklyGrid painted={painted} onPaint={onPaint} onErase={onErase} busy={busy} />}
+        {windows === null ? (
+          <Loading what="the schedule" />
+        ) : (
+          <WeeklyGrid painted={painted} onPaint={onPaint} onErase={onErase} busy={busy} />
+        )}
         <div className="grid-legend">
           <span className="legend-swatch is-painted" /> shared
           <span className="legend-swatch" /> not shared
@@ -83,12 +116,29 @@ export function AvailabilityPage() {
 
       <div className="grid-2">
         <Card title="Weekly windows" subtitle="Caps apply while the window is open; empty means all">
-          {windows === null ? <Loading what="windows" /> : <WindowList windows={windows} onSave={(w) => void saveWindow(w)} onRemove={(id) => void removeWindow(id)} />}
+          {windows === null ? (
+            <Loading what="windows" />
+          ) : (
+            <WindowList windows={windows} onSave={(w) => void saveWindow(w)} onRemove={(id) => void removeWindow(id)} />
+          )}
         </Card>
-        {slots === null ? <Loading what="slots" /> : <SlotsCard slots={slots} defaultCores={Math.max(1, status.workers)} onAdd={addSlot} onRemove={(id) => void removeSlot(id)} />}
+        {slots === null ? (
+          <Loading what="slots" />
+        ) : (
+          <SlotsCard
+            slots={slots}
+            defaultCores={Math.max(1, status.workers)}
+            onAdd={addSlot}
+            onRemove={(id) => void removeSlot(id)}
+          />
+        )}
       </div>
 
-      {settings ? <SharingSettingsCard settings={settings} threads={threads} onChange={updateSettings} /> : <Loading what="settings" />}
+      {settings ? (
+        <SharingSettingsCard settings={settings} threads={threads} onChange={updateSettings} />
+      ) : (
+        <Loading what="settings" />
+      )}
     </div>
   );
 }

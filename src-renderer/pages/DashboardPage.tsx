@@ -18,21 +18,39 @@ export function DashboardPage() {
 
   return (
     <div className="page" data-testid="page-dashboard">
-      <PageHeader title="Dashboard" subtitle={`${status.name} · up since ${new Date(status.started_at).toLocaleString()}`} />
+      <PageHeader
+        title="Dashboard"
+        subtitle={`${status.name} · up since ${new Date(status.started_at).toLocaleString()}`}
+      />
       <SharingCard status={status} onToggle={(on) => void setSharing(on)} />
 
       <div className="stat-grid">
         <StatTile label="Balance" value={`${formatCredits(status.balance)}`} hint="credits" />
-        <StatTile label="Running for others" value={`${status.units_running} / ${status.workers}`} hint={status.units_queued > 0 ? `${status.units_queued} queued` : 'units on my workers'} />
+        <StatTile
+          label="Running for others"
+          value={`${status.units_running} / ${status.workers}`}
+          hint={status.units_queued > 0 ? `${status.units_queued} queued` : 'units on my workers'}
+        />
         <StatTile label="Peers connected" value={status.connections} hint={`${status.peers_known} known`} />
         <StatTile label="My jobs running" value={status.jobs_running} hint="on other machines" />
       </div>
 
       <div className="grid-2 grid-wide-left">
         <Card title="Live utilisation" subtitle="Mesh work on my workers, and what other programs use">
-          {samples.length > 1 ? <UtilisationChart samples={samples} /> : <div className="chart chart-utilisation chart-waiting muted">Measuring…</div>}
+          {samples.length > 1 ? (
+            <UtilisationChart samples={samples} />
+          ) : (
+            <div className="chart chart-utilisation chart-waiting muted">Measuring…</div>
+          )}
         </Card>
-        <Card title="Earnings" actions={<a href="#/earnings" className="link">Details</a>}>
+        <Card
+          title="Earnings"
+          actions={
+            <a href="#/earnings" className="link">
+              Details
+            </a>
+          }
+        >
           <div className="earnings-mini">
             <div>
               <div className="stat-label">Earned</div>
@@ -43,7 +61,13 @@ export function DashboardPage() {
               <div className="figure figure-spent">{formatCredits(totals.spent)}</div>
             </div>
           </div>
-          {series.length > 1 ? <Sparkline points={series} /> : <p className="muted small">Your balance over time appears here once peers run work for you or you for them.</p>}
+          {series.length > 1 ? (
+            <Sparkline points={series} />
+          ) : (
+            <p className="muted small">
+              Your balance over time appears here once peers run work for you or you for them.
+            </p>
+          )}
         </Card>
       </div>
 
@@ -54,7 +78,14 @@ export function DashboardPage() {
             rows={[
               ['Name', status.name],
               ['Peer id', <CopyText text={status.peer_id} testId="peer-id" />],
-              ['Listening on', status.listen.length > 0 ? <span className="mono small wrap">{status.listen[0]}</span> : 'not listening'],
+              [
+                'Listening on',
+                status.listen.length > 0 ? (
+                  <span className="mono small wrap">{status.listen[0]}</span>
+                ) : (
+                  'not listening'
+                ),
+              ],
               ['Local discovery', status.mdns ? 'on (mDNS finds peers on this network)' : 'off'],
             ]}
           />

@@ -20,7 +20,10 @@ export function EarningsPage() {
 
   return (
     <div className="page" data-testid="page-earnings">
-      <PageHeader title="Earnings" subtitle="Credits you earn when peers' work runs on your machine, and spend when yours runs on theirs." />
+      <PageHeader
+        title="Earnings"
+        subtitle="Credits you earn when peers' work runs on your machine, and spend when yours runs on theirs."
+      />
       <div className="stat-grid">
         <StatTile label="Earned" value={formatCredits(totals.earned)} hint="credits" testId="earned-total" />
         <StatTile label="Spent" value={formatCredits(totals.spent)} hint="credits" testId="spent-total" />
@@ -33,7 +36,8 @@ export function EarningsPage() {
           <Loading what="transfers" />
         ) : transfers.length === 0 ? (
           <EmptyState icon="earnings" title="Nothing earned or spent yet">
-            Turn sharing on and trust a few peers: you earn when their jobs run here. Rendering on their machines spends credits.
+            Turn sharing on and trust a few peers: you earn when their jobs run here. Rendering on their machines spends
+            credits.
           </EmptyState>
         ) : (
           <EarningsChart points={series} />
@@ -58,7 +62,9 @@ export function EarningsPage() {
                 <tbody>
                   {byPeer.map((p) => (
                     <tr key={p.peer_id}>
-                      <td title={p.peer_id}>{names.get(p.peer_id) ?? <span className="mono">{shortPeerId(p.peer_id)}</span>}</td>
+                      <td title={p.peer_id}>
+                        {names.get(p.peer_id) ?? <span className="mono">{shortPeerId(p.peer_id)}</span>}
+                      </td>
                       <td className="num mono">{formatCredits(p.earned)}</td>
                       <td className="num mono">{formatCredits(p.spent)}</td>
                     </tr>

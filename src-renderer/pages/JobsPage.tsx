@@ -42,7 +42,8 @@ export function JobsPage() {
     for (const job of openJobs) {
       if (job.algorithm === RENDER_ALGORITHM) void watchJob(job.job_id);
       if (job.manual_accept && job.state === 'running') void refreshBids(job.job_id);
-      if (job.algorithm === RENDER_ALGORITHM && job.state !== 'running' && job.units_total <= TILE_DEVICES_MAX_UNITS) void loadTileDevices(job.job_id);
+      if (job.algorithm === RENDER_ALGORITHM && job.state !== 'running' && job.units_total <= TILE_DEVICES_MAX_UNITS)
+        void loadTileDevices(job.job_id);
     }
   }, [openKey, watchJob, refreshBids, loadTileDevices]);
   const closeViewer = useCallback(() => setViewing(null), []);
@@ -71,7 +72,10 @@ export function JobsPage() {
   const nowMs = Date.now();
   return (
     <div className="page" data-testid="page-jobs">
-      <PageHeader title="Jobs" subtitle="Render scenes on the machines of the peers who trust you; tiles appear as they are verified." />
+      <PageHeader
+        title="Jobs"
+        subtitle="Render scenes on the machines of the peers who trust you; tiles appear as they are verified."
+      />
       <div className="jobs-layout">
         <Card title="New render" className="jobs-form-card">
           <RenderForm samples={SAMPLES} balance={balance} onSubmit={submit} />
@@ -82,7 +86,8 @@ export function JobsPage() {
           ) : jobs.length === 0 ? (
             <Card>
               <EmptyState icon="jobs" title="No jobs yet">
-                Render the sample scene with the form: your peers' machines render its tiles, and the frames fill in here. Peers only work for you if they trust you.
+                Render the sample scene with the form: your peers' machines render its tiles, and the frames fill in
+                here. Peers only work for you if they trust you.
               </EmptyState>
             </Card>
           ) : (
@@ -106,7 +111,14 @@ export function JobsPage() {
         </div>
       </div>
       {viewing && viewedMosaic && viewedPng && (
-        <FrameViewer title={viewedJob?.name ?? viewing.jobId} frame={viewing.frame} width={viewedMosaic.width} height={viewedMosaic.height} png={viewedPng} onClose={closeViewer} />
+        <FrameViewer
+          title={viewedJob?.name ?? viewing.jobId}
+          frame={viewing.frame}
+          width={viewedMosaic.width}
+          height={viewedMosaic.height}
+          png={viewedPng}
+          onClose={closeViewer}
+        />
       )}
     </div>
   );

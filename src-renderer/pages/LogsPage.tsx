@@ -14,13 +14,19 @@ function familyOf(type: ApiEvent['type']): string {
   return 'node';
 }
 
-const text = (event: ApiEvent) => `${event.type} ${Object.entries(event.data).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`;
+const text = (event: ApiEvent) =>
+  `${event.type} ${Object.entries(event.data)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ')}`;
 
 export function LogsPage() {
   const events = useMesh((s) => s.events);
   const [filter, setFilter] = useState('');
   const deferred = useDeferredValue(filter.trim().toLowerCase());
-  const shown = useMemo(() => (deferred === '' ? events : events.filter((e) => text(e).toLowerCase().includes(deferred))), [events, deferred]);
+  const shown = useMemo(
+    () => (deferred === '' ? events : events.filter((e) => text(e).toLowerCase().includes(deferred))),
+    [events, deferred],
+  );
 
   return (
     <div className="page" data-testid="page-logs">
@@ -28,7 +34,15 @@ export function LogsPage() {
         title="Logs"
         subtitle={`The node's events as they happen (the latest ${KEPT_EVENTS}).`}
         actions={
-          <input type="search" className="search" placeholder="Filter: type, peer, job…" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter events" data-testid="log-filter" />
+          <input
+            type="search"
+            className="search"
+            placeholder="Filter: type, peer, job…"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            aria-label="Filter events"
+            data-testid="log-filter"
+          />
         }
       />
       <Card className="card-flush">

@@ -30,7 +30,10 @@ export function PeersPage() {
   const permitted = peers?.filter((p) => p.trust_mine > 0).length ?? 0;
   return (
     <div className="page" data-testid="page-peers">
-      <PageHeader title="Peers & trust" subtitle={peers ? `${peers.length} known · ${permitted} permitted to use this machine` : undefined} />
+      <PageHeader
+        title="Peers & trust"
+        subtitle={peers ? `${peers.length} known · ${permitted} permitted to use this machine` : undefined}
+      />
       <Card title="Add a peer" subtitle="Paste the address another node listens on (meshctl status shows it there).">
         <form className="inline-form" onSubmit={(e) => void submit(e)}>
           <input
@@ -43,11 +46,20 @@ export function PeersPage() {
             data-testid="add-peer-input"
             spellCheck={false}
           />
-          <button type="submit" className="button button-primary" disabled={adding || address.trim() === ''} data-testid="add-peer-button">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={adding || address.trim() === ''}
+            data-testid="add-peer-button"
+          >
             <Icon name="plus" /> {adding ? 'Connecting…' : 'Add peer'}
           </button>
         </form>
-        {added && <p className="form-note">Connected to {shortPeerId(added)}. Give it some trust below so it may use your machine.</p>}
+        {added && (
+          <p className="form-note">
+            Connected to {shortPeerId(added)}. Give it some trust below so it may use your machine.
+          </p>
+        )}
       </Card>
 
       <Card
@@ -58,7 +70,8 @@ export function PeersPage() {
           <Loading what="peers" />
         ) : peers.length === 0 ? (
           <EmptyState icon="peers" title="No peers yet">
-            Nodes on your local network show up here by themselves. To reach one elsewhere, add it by its address above, then set how much you trust it.
+            Nodes on your local network show up here by themselves. To reach one elsewhere, add it by its address above,
+            then set how much you trust it.
           </EmptyState>
         ) : (
           <PeerTable peers={peers} nowMs={Date.now()} onTrust={setTrust} />

@@ -41,7 +41,13 @@ export function SettingsPage() {
           ]}
         />
       </Card>
-      {settings && <SharingSettingsCard settings={settings} threads={status.hardware?.cpu.threads ?? null} onChange={updateSettings} />}
+      {settings && (
+        <SharingSettingsCard
+          settings={settings}
+          threads={status.hardware?.cpu.threads ?? null}
+          onChange={updateSettings}
+        />
+      )}
       {desktop && <DesktopCard desktop={desktop} />}
     </div>
   );

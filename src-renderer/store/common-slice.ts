@@ -17,7 +17,11 @@ export const commonSlice: Slice<CommonSlice> = (set, get, transport) => ({
   errors: [],
   reportError(error) {
     const message = messageOf(error);
-    set((s) => (s.errors.at(-1)?.message === message ? s : { errors: [...s.errors, { id: nextErrorId++, message }].slice(-KEPT_ERRORS) }));
+    set((s) =>
+      s.errors.at(-1)?.message === message
+        ? s
+        : { errors: [...s.errors, { id: nextErrorId++, message }].slice(-KEPT_ERRORS) },
+    );
   },
   dismissErrors() {
     set({ errors: [] });

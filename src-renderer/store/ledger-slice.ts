@@ -14,7 +14,10 @@ export const ledgerSlice: Slice<LedgerSlice> = (set, get, transport) => ({
         transport.call('ledger.transfers', { limit: TRANSFERS_SHOWN }),
         transport.call('ledger.get', { limit: 0 }),
       ]);
-      set({ transfers: transfers.transfers, ledger: { balance: ledger.balance, peers: ledger.peers, held: ledger.held } });
+      set({
+        transfers: transfers.transfers,
+        ledger: { balance: ledger.balance, peers: ledger.peers, held: ledger.held },
+      });
     });
   },
 

@@ -63,7 +63,11 @@ export class MosaicKeeper {
   onEvent(event: ApiEvent): void {
     const { job_id: jobId, unit_id: unitId, x, y, w, h } = event.data;
     if (typeof jobId !== 'string') return;
-    if (event.type === 'render.tile' && typeof unitId === 'string' && [x, y, w, h].every((v) => typeof v === 'number')) {
+    if (
+      event.type === 'render.tile' &&
+      typeof unitId === 'string' &&
+      [x, y, w, h].every((v) => typeof v === 'number')
+    ) {
       this.#tileRects.set(unitId, { x: x as number, y: y as number, w: w as number, h: h as number });
     }
     if (!this.#watched.has(jobId)) return;
@@ -78,15 +82,25 @@ export class MosaicKeeper {
     if (event.type === 'render.frame') void this.get().attempt(() => this.#loadPng(jobId, frame));
     const unitId = event.data['unit_id'];
     const rect = typeof unitId === 'string' ? this.#tileRects.get(unitId) : undefined;
-    if (event.type === 'render.tile' && typeof unitId === 'string' && rect) void this.get().attempt(() => this.#paintTile(jobId, frame, unitId, rect));
+    if (event.type === 'render.tile' && typeof unitId === 'string' && rect)
+      void this.get().attempt(() => this.#paintTile(jobId, frame, unitId, rect));
   }
 
   async #load(jobId: string): Promise<void> {
     const { width, height, frames } = await this.transport.call('jobs.frames', { job_id: jobId });
     const shown = frames.slice(0, MOSAIC_FRAMES);
     for (const f of shown) this.#painted.set(`${jobId}#${f.frame}`, new Set());
-    const mosaicFrames: FrameMosaic[] = shown.map((f) => ({ frame: f.frame, tilesTotal: f.tiles_total, tilesDone: 0, pixels: null, png: null, version: 0 }));
-    this.set((s) => ({ mosaics: { ...s.mosaics, [jobId]: { width, height, frames: mosaicFrames, framesTotal: frames.length } } }));
+    const mosaicFrames: FrameMosaic[] = shown.map((f) => ({
+      frame: f.frame,
+      tilesTotal: f.tiles_total,
+      tilesDone: 0,
+      pixels: null,
+      png: null,
+      version: 0,
+    }));
+    this.set((s) => ({
+      mosaics: { ...s.mosaics, [jobId]: { width, height, frames: mosaicFrames, framesTotal: frames.length } },
+    }));
     for (const event of this.#pending.get(jobId) ?? []) this.#handle(jobId, event);
     this.#pending.delete(jobId);
 
@@ -103,7 +117,11 @@ export class MosaicKeeper {
       .map((u) => ({ unitId: u.unit_id, ...placeUnit(u.index, first.frame, first.tiles_total) }))
       .filter((u) => partial.has(u.frame) && this.#claim(jobId, u.frame, u.unitId));
     const outputs = await Promise.all(verified.map((u) => this.#fetchTile(jobId, u.frame, u.unitId)));
-    const clues: TileClue[] = verified.map((u, i) => ({ tileIndex: u.tileIndex, bytes: outputs[i]?.length, rect: this.#tileRects.get(u.unitId) }));
+    const clues: TileClue[] = verified.map((u, i) => ({
+      tileIndex: u.tileIndex,
+      bytes: outputs[i]?.length,
+      rect: this.#tileRects.get(u.unitId),
+    }));
     const size = inferTileSize(width, height, first.tiles_total, clues);
     const tiles = size === undefined ? undefined : splitFrame(width, height, size);
     verified.forEach((u, i) => {
@@ -129,7 +147,8 @@ export class MosaicKeeper {
     } catch (error) {
       this.#painted.get(`${jobId}#${frame}`)?.delete(unitId);
       // Verified but not yet fetched by the node (conflict, unavailable): its render.tile event brings it later.
-      if (!(error instanceof CallError && (error.code === 'conflict' || error.code === 'unavailable'))) this.get().reportError(error);
+      if (!(error instanceof CallError && (error.code === 'conflict' || error.code === 'unavailable')))
+        this.get().reportError(error);
       return undefined;
     }
   }
@@ -156,14 +175,29 @@ export class MosaicKeeper {
   async #loadPng(jobId: string, frame: number): Promise<void> {
     if (!this.#watched.has(jobId)) return;
     const reply = await this.#limit(() => this.transport.call('jobs.frame', { job_id: jobId, frame }));
-    this.#updateFrame(jobId, frame, (f) => ({ ...f, png: reply.png_base64, pixels: null, tilesDone: f.tilesTotal, version: f.version + 1 }));
+    this.#updateFrame(jobId, frame, (f) => ({
+      ...f,
+      png: reply.png_base64,
+      pixels: null,
+      tilesDone: f.tilesTotal,
+      version: f.version + 1,
+    }));
   }
 
-  #updateFrame(jobId: string, frame: number, change: (f: FrameMosaic, mosaic: { width: number; height: number }) => FrameMosaic): void {
+  #updateFrame(
+    jobId: string,
+    frame: number,
+    change: (f: FrameMosaic, mosaic: { width: number; height: number }) => FrameMosaic,
+  ): void {
     this.set((s) => {
       const mosaic = s.mosaics[jobId];
       if (!mosaic) return s;
-      return { mosaics: { ...s.mosaics, [jobId]: { ...mosaic, frames: mosaic.frames.map((f) => (f.frame === frame ? change(f, mosaic) : f)) } } };
+      return {
+        mosaics: {
+          ...s.mosaics,
+          [jobId]: { ...mosaic, frames: mosaic.frames.map((f) => (f.frame === frame ? change(f, mosaic) : f)) },
+        },
+      };
     });
   }
 }

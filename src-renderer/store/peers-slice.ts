@@ -19,7 +19,9 @@ export const peersSlice: Slice<PeersSlice> = (set, get, transport) => ({
   async setTrust(peerId, weight) {
     const reply = await get().attempt(() => transport.call('trust.set', { peer_id: peerId, weight }));
     if (reply) {
-      set((s) => ({ peers: s.peers?.map((p) => (p.peer_id === peerId ? { ...p, trust_mine: reply.weight } : p)) ?? null }));
+      set((s) => ({
+        peers: s.peers?.map((p) => (p.peer_id === peerId ? { ...p, trust_mine: reply.weight } : p)) ?? null,
+      }));
     }
     await get().refreshPeers();
   },

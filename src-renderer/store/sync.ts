@@ -19,7 +19,8 @@ type Topic = 'status' | 'availability' | 'peers' | 'jobs' | 'ledger';
 /** What each event makes stale. */
 function topicsOf(type: ApiEventType): Topic[] {
   if (type.startsWith('peer.') || type === 'trust.changed' || type === 'message.dropped') return ['peers', 'status'];
-  if (type === 'sharing.changed' || type === 'availability.changed' || type === 'slots.changed') return ['status', 'availability'];
+  if (type === 'sharing.changed' || type === 'availability.changed' || type === 'slots.changed')
+    return ['status', 'availability'];
   if (type === 'price.changed' || type === 'gpu.changed') return ['status'];
   if (type === 'ledger.entry') return ['ledger', 'status'];
   if (type.startsWith('unit.')) return ['jobs', 'status'];
@@ -75,7 +76,12 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
       markStale(...topicsOf(event.type));
       if (event.type === 'render.tile' || event.type === 'render.frame') s.onRenderEvent(event);
       const jobId = event.data['job_id'];
-      if (event.type === 'bid.received' && typeof jobId === 'string' && s.jobs?.find((j) => j.job_id === jobId)?.manual_accept) staleBids.add(jobId);
+      if (
+        event.type === 'bid.received' &&
+        typeof jobId === 'string' &&
+        s.jobs?.find((j) => j.job_id === jobId)?.manual_accept
+      )
+        staleBids.add(jobId);
     }
   };
   const onEvent = (event: ApiEvent) => {

@@ -2,7 +2,15 @@
 // Actions call the node through the transport and put what it answers in the state; a failed
 // call's message goes to `errors`, which the error banner shows.
 import type { StoreApi } from 'zustand';
-import type { ApiEvent, BidView, JobView, LedgerTransferView, MethodInput, MethodResult, PeerView } from '../../src-main/core/api/contract.js';
+import type {
+  ApiEvent,
+  BidView,
+  JobView,
+  LedgerTransferView,
+  MethodInput,
+  MethodResult,
+  PeerView,
+} from '../../src-main/core/api/contract.js';
 import type { SharingSettings, WeeklyWindow } from '../../src-main/core/availability/index.js';
 import type { AvailabilitySlot } from '../../src-main/core/schemas/index.js';
 import type { NewWindow, WindowEdit } from '../availability/grid-model.js';

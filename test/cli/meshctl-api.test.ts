@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
-import { ApiError, loadOrCreateToken, startApiServer, writeApiEndpoint, type ApiServer } from '../../src-main/node/api/index.js';
+import {
+  ApiError,
+  loadOrCreateToken,
+  startApiServer,
+  writeApiEndpoint,
+  type ApiServer,
+} from '../../src-main/node/api/index.js';
 import { apiEvent, STUB_STATUS, stubHandlers } from '../node/api-stub-handlers.js';
 
 const meshctl = fileURLToPath(new URL('../../src-main/cli/meshctl.js', import.meta.url));
@@ -28,7 +34,11 @@ const compileCache = join(dataDir, 'compile-cache');
 let server: ApiServer;
 
 before(async () => {
-  server = await startApiServer({ handlers: stub.handlers, events: { subscribe: () => () => {} }, token: loadOrCreateToken(dataDir) });
+  server = await startApiServer({
+    handlers: stub.handlers,
+    events: { subscribe: () => () => {} },
+    token: loadOrCreateToken(dataDir),
+  });
   writeApiEndpoint(dataDir, { url: server.url, pid: process.pid });
 });
 after(async () => {
@@ -78,7 +88,10 @@ test('status --json prints the result as one JSON document', async () => {
 });
 
 test('a trust weight outside 0..1 is refused in one line before the node is asked anything', async () => {
-  assertOneLineError(await inNode('trust', 'set', 'peer-x', '1.5'), /trust weight: expected a number in 0\.\.1, got "1\.5"/);
+  assertOneLineError(
+    await inNode('trust', 'set', 'peer-x', '1.5'),
+    /trust weight: expected a number in 0\.\.1, got "1\.5"/,
+  );
   assert.deepEqual(stub.calls, []);
 });
 
@@ -123,12 +136,18 @@ test('submit-job reads the input and sends it base64, with credits as millicredi
 
 test("job output writes the unit's bytes, checked against their CID; events pages through past events as JSON lines", async () => {
   const out = join(dataDir, 'unit.out');
-  const [output, events] = await Promise.all([inNode('job', 'output', 'job-1', 'u-1', '--out', out), inNode('events', '--after', '1')]);
+  const [output, events] = await Promise.all([
+    inNode('job', 'output', 'job-1', 'u-1', '--out', out),
+    inNode('events', '--after', '1'),
+  ]);
   assert.equal(output.status, 0, output.stderr);
   assert.deepEqual(readFileSync(out), OUTPUT);
   assert.equal(events.status, 0, events.stderr);
   assert.deepEqual(
-    events.stdout.trim().split('\n').map((line) => JSON.parse(line)),
+    events.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
     EVENTS.slice(1),
   );
 });

@@ -15,7 +15,11 @@ test('whole numbers and numbers in a range: text that is not exactly a number in
   assert.equal(numberIn('trust weight', '0.25', 0, 1), 0.25);
   assert.equal(numberIn('trust weight', '.5', 0, 1), 0.5);
   for (const bad of ['1.5', '-0.1', 'NaN', 'Infinity', '1e-1', '', '0,5']) {
-    assert.throws(() => numberIn('trust weight', bad, 0, 1), { name: 'CliError', message: /^trust weight: expected a number in 0\.\.1/ }, bad);
+    assert.throws(
+      () => numberIn('trust weight', bad, 0, 1),
+      { name: 'CliError', message: /^trust weight: expected a number in 0\.\.1/ },
+      bad,
+    );
   }
 });
 
@@ -23,10 +27,14 @@ test('credits typed with up to 3 decimals are exact millicredits, and print back
   assert.equal(credits('--budget', '0.1'), 100);
   assert.equal(credits('--budget', '12.5'), 12_500);
   assert.equal(credits('--budget', '7'), 7000);
-  for (const bad of ['0.0001', '-1', '1.', 'abc', '', '1e3']) assert.throws(() => credits('--budget', bad), CliError, bad);
+  for (const bad of ['0.0001', '-1', '1.', 'abc', '', '1e3'])
+    assert.throws(() => credits('--budget', bad), CliError, bad);
   assert.equal(formatCredits(-1234), '-1.234');
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (millicredits) => credits('--budget', formatCredits(millicredits)) === millicredits),
+    fc.property(
+      fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      (millicredits) => credits('--budget', formatCredits(millicredits)) === millicredits,
+    ),
   );
 });
 
@@ -36,7 +44,11 @@ test('times are ISO dates or date-times, sent as UTC; impossible days and other 
   const local = new Date(2030, 0, 31, 18, 0).toISOString(); // no offset: the user's local time
   assert.equal(isoTime('--start', '2030-01-31T18:00'), local);
   for (const bad of ['2030-02-31T10:00Z', '2030-13-01', 'March 7', '1', 'tomorrow', '2030-01-31T25:00Z']) {
-    assert.throws(() => isoTime('--start', bad), { name: 'CliError', message: /^--start: expected an ISO date-time/ }, bad);
+    assert.throws(
+      () => isoTime('--start', bad),
+      { name: 'CliError', message: /^--start: expected an ISO date-time/ },
+      bad,
+    );
   }
 });
 
@@ -49,12 +61,22 @@ test('--params must be a JSON object', () => {
 
 test('text from peers cannot move the cursor: control characters are escaped, columns stay aligned', () => {
   assert.equal(printable('evil\u001b[2J\nname'), 'evil\\u001b[2J\\u000aname');
-  const lines = table(['PEER', 'NAME'], [['p-1', 'a\rb'], ['peer-long', 'c']]).split('\n');
+  const lines = table(
+    ['PEER', 'NAME'],
+    [
+      ['p-1', 'a\rb'],
+      ['peer-long', 'c'],
+    ],
+  ).split('\n');
   assert.deepEqual(lines, ['PEER       NAME', 'p-1        a\\u000db', 'peer-long  c']);
 });
 
 test('status reads as aligned labels, credits with 3 decimals', () => {
-  const lines = formatStatus({ ...STUB_STATUS, balance: -2050, dropped: { 'peer-a': { bad_signature: 2, too_large: 1 } } }).split('\n');
+  const lines = formatStatus({
+    ...STUB_STATUS,
+    balance: -2050,
+    dropped: { 'peer-a': { bad_signature: 2, too_large: 1 } },
+  }).split('\n');
   assert.ok(lines.includes('balance       -2.050 credits'), lines.join('\n'));
   assert.ok(lines.includes('units         0 running, 3 queued'));
   assert.ok(lines.includes('dropped       3 messages from 1 peers'));

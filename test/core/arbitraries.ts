@@ -48,7 +48,12 @@ export const isoTimeArb: fc.Arbitrary<string> = fc
 
 /** Two ISO times, the second strictly after the first. */
 export const timeWindowArb: fc.Arbitrary<{ start: string; end: string }> = fc
-  .tuple(fc.integer({ min: MIN_MS, max: MAX_MS }), fc.integer({ min: 1, max: 30 * 24 * 3600_000 }), offsetArb, offsetArb)
+  .tuple(
+    fc.integer({ min: MIN_MS, max: MAX_MS }),
+    fc.integer({ min: 1, max: 30 * 24 * 3600_000 }),
+    offsetArb,
+    offsetArb,
+  )
   .map(([start, duration, startOffset, endOffset]) => ({
     start: isoAt(start, startOffset),
     end: isoAt(start + duration, endOffset),
@@ -267,7 +272,10 @@ export const verificationConsensusArb = recordOf<S.VerificationConsensus>(
 
 // ---- market ---------------------------------------------------------------------------------
 
-export const priceScheduleArb = recordOf<S.PriceSchedule>({ per_core_second: creditsArb, per_gfuel: creditsArb, minimum: creditsArb }, ['per_gfuel']);
+export const priceScheduleArb = recordOf<S.PriceSchedule>(
+  { per_core_second: creditsArb, per_gfuel: creditsArb, minimum: creditsArb },
+  ['per_gfuel'],
+);
 
 export const hardwareSummaryArb = recordOf<S.HardwareSummary>(
   {
@@ -412,7 +420,16 @@ export const policyArb: fc.Arbitrary<S.Policy> = fc.oneof(
 const frameArb = fc.integer({ min: 0, max: MAX_FRAME });
 const sideArb = fc.integer({ min: 1, max: 8192 });
 export const renderSpecArb: fc.Arbitrary<S.RenderSpec> = fc
-  .record({ first_frame: frameArb, span: fc.integer({ min: 0, max: 100 }), width: sideArb, height: sideArb, spp: fc.integer({ min: 1, max: 4096 }), tile: sideArb, seed: fc.nat({ max: 0xffffffff }), gpu: fc.constantFrom('allowed' as const, 'required' as const, 'forbidden' as const) })
+  .record({
+    first_frame: frameArb,
+    span: fc.integer({ min: 0, max: 100 }),
+    width: sideArb,
+    height: sideArb,
+    spp: fc.integer({ min: 1, max: 4096 }),
+    tile: sideArb,
+    seed: fc.nat({ max: 0xffffffff }),
+    gpu: fc.constantFrom('allowed' as const, 'required' as const, 'forbidden' as const),
+  })
   .filter((r) => r.first_frame + r.span <= MAX_FRAME)
   .map(({ span, ...r }) => ({ ...r, last_frame: r.first_frame + span }));
 
@@ -432,7 +449,9 @@ export const jobArb = recordOf<S.Job>(
   ['deadline', 'algorithm_id', 'manual_accept', 'render'],
 );
 
-const wallTimeArb = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+const wallTimeArb = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+  .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 export const weeklyWindowArb = recordOf<WeeklyWindow>(
   {
     window_id: idArb.filter((id) => id.length <= 64),
@@ -461,23 +480,41 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     { ...eventOf('peer.seen'), peer_id: peerIdArb, name: nameArb, addresses: addressesArb },
     ['name'],
   ),
-  'trust.set': recordOf<S.NodeEventOf<'trust.set'>>({ ...eventOf('trust.set'), peer_id: peerIdArb, weight: fractionArb }),
+  'trust.set': recordOf<S.NodeEventOf<'trust.set'>>({
+    ...eventOf('trust.set'),
+    peer_id: peerIdArb,
+    weight: fractionArb,
+  }),
   'slot.put': recordOf<S.NodeEventOf<'slot.put'>>({ ...eventOf('slot.put'), slot: availabilitySlotArb }),
   'slot.removed': recordOf<S.NodeEventOf<'slot.removed'>>({ ...eventOf('slot.removed'), slot_id: idArb }),
   'job.submitted': recordOf<S.NodeEventOf<'job.submitted'>>({ ...eventOf('job.submitted'), job: jobArb }),
   'unit.created': recordOf<S.NodeEventOf<'unit.created'>>({ ...eventOf('unit.created'), unit: workUnitArb }),
   'offer.recorded': recordOf<S.NodeEventOf<'offer.recorded'>>({ ...eventOf('offer.recorded'), offer: offerArb }),
-  'offer.accepted': recordOf<S.NodeEventOf<'offer.accepted'>>({ ...eventOf('offer.accepted'), acceptance: acceptanceArb }),
-  'result.recorded': recordOf<S.NodeEventOf<'result.recorded'>>({ ...eventOf('result.recorded'), result: workResultArb }),
-  'unit.verified': recordOf<S.NodeEventOf<'unit.verified'>>({
-    ...eventOf('unit.verified'),
-    unit_id: idArb,
-    verdict: fc.constantFrom('verified' as const, 'rejected' as const),
-    consensus_hash: fc.option(idArb, { nil: null }),
-    agreeing_results: fc.array(idArb, { maxLength: 3 }),
-  }, ['agreeing_results']),
+  'offer.accepted': recordOf<S.NodeEventOf<'offer.accepted'>>({
+    ...eventOf('offer.accepted'),
+    acceptance: acceptanceArb,
+  }),
+  'result.recorded': recordOf<S.NodeEventOf<'result.recorded'>>({
+    ...eventOf('result.recorded'),
+    result: workResultArb,
+  }),
+  'unit.verified': recordOf<S.NodeEventOf<'unit.verified'>>(
+    {
+      ...eventOf('unit.verified'),
+      unit_id: idArb,
+      verdict: fc.constantFrom('verified' as const, 'rejected' as const),
+      consensus_hash: fc.option(idArb, { nil: null }),
+      agreeing_results: fc.array(idArb, { maxLength: 3 }),
+    },
+    ['agreeing_results'],
+  ),
   'receipt.stored': recordOf<S.NodeEventOf<'receipt.stored'>>(
-    { ...eventOf('receipt.stored'), cid: idArb, receipt: receiptArb, sig: fc.base64String({ minLength: 4, maxLength: 88 }) },
+    {
+      ...eventOf('receipt.stored'),
+      cid: idArb,
+      receipt: receiptArb,
+      sig: fc.base64String({ minLength: 4, maxLength: 88 }),
+    },
     ['sig'],
   ),
   'job.cancelled': recordOf<S.NodeEventOf<'job.cancelled'>>({ ...eventOf('job.cancelled'), job_id: idArb }),
@@ -488,11 +525,18 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     reason: fc.constantFrom('malformed', 'oversized', 'forged_author'),
   }),
   'ledger.entry': recordOf<S.NodeEventOf<'ledger.entry'>>({ ...eventOf('ledger.entry'), entry: ledgerEntryArb }),
-  'frame.rendered': recordOf<S.NodeEventOf<'frame.rendered'>>({ ...eventOf('frame.rendered'), job_id: idArb, frame: frameArb, png_cid: idArb }),
+  'frame.rendered': recordOf<S.NodeEventOf<'frame.rendered'>>({
+    ...eventOf('frame.rendered'),
+    job_id: idArb,
+    frame: frameArb,
+    png_cid: idArb,
+  }),
   'price.set': recordOf<S.NodeEventOf<'price.set'>>({ ...eventOf('price.set'), price: priceScheduleArb }),
   'window.put': recordOf<S.NodeEventOf<'window.put'>>({ ...eventOf('window.put'), window: weeklyWindowArb }),
   'window.removed': recordOf<S.NodeEventOf<'window.removed'>>({ ...eventOf('window.removed'), window_id: idArb }),
   'settings.set': recordOf<S.NodeEventOf<'settings.set'>>({ ...eventOf('settings.set'), settings: sharingSettingsArb }),
 };
 
-export const nodeEventArb: fc.Arbitrary<S.NodeEvent> = fc.oneof(...(Object.values(nodeEventArbs) as fc.Arbitrary<S.NodeEvent>[]));
+export const nodeEventArb: fc.Arbitrary<S.NodeEvent> = fc.oneof(
+  ...(Object.values(nodeEventArbs) as fc.Arbitrary<S.NodeEvent>[]),
+);

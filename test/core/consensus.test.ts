@@ -14,11 +14,22 @@ test('quorum: 1 of 1, 2 of 2, 2 of 3, 3 of 4, 3 of 5', () => {
 
 test('redundancy 1: the single result is verified', () => {
   const d = decideConsensus({ redundancy: 1, votes: [vote('a', 'h1')], maxReplicas: 1 });
-  assert.deepEqual(d, { status: 'verified', hash: 'h1', results: ['r-a-h1'], agreeing: ['a'], dissenting: [], ignored: [] });
+  assert.deepEqual(d, {
+    status: 'verified',
+    hash: 'h1',
+    results: ['r-a-h1'],
+    agreeing: ['a'],
+    dissenting: [],
+    ignored: [],
+  });
 });
 
 test('no votes yet: pending, needing a full quorum', () => {
-  assert.deepEqual(decideConsensus({ redundancy: 3, votes: [], maxReplicas: 5 }), { status: 'pending', needed: 2, ignored: [] });
+  assert.deepEqual(decideConsensus({ redundancy: 3, votes: [], maxReplicas: 5 }), {
+    status: 'pending',
+    needed: 2,
+    ignored: [],
+  });
 });
 
 test('redundancy 2 needs both results to agree', () => {
@@ -29,8 +40,19 @@ test('redundancy 2 needs both results to agree', () => {
 });
 
 test('redundancy 3: two agreeing results verify, the third peer dissents', () => {
-  const d = decideConsensus({ redundancy: 3, votes: [vote('c', 'bad'), vote('a', 'h1'), vote('b', 'h1')], maxReplicas: 5 });
-  assert.deepEqual(d, { status: 'verified', hash: 'h1', results: ['r-a-h1', 'r-b-h1'], agreeing: ['a', 'b'], dissenting: ['c'], ignored: [] });
+  const d = decideConsensus({
+    redundancy: 3,
+    votes: [vote('c', 'bad'), vote('a', 'h1'), vote('b', 'h1')],
+    maxReplicas: 5,
+  });
+  assert.deepEqual(d, {
+    status: 'verified',
+    hash: 'h1',
+    results: ['r-a-h1', 'r-b-h1'],
+    agreeing: ['a', 'b'],
+    dissenting: ['c'],
+    ignored: [],
+  });
 });
 
 test('redundancy 3: two disagreeing results wait for the third, already in flight', () => {
@@ -46,7 +68,14 @@ test('redundancy 2 disagreeing: a conflict asks for one extra replica', () => {
 test('the extra replica breaks the tie', () => {
   const votes = [vote('a', 'h1'), vote('b', 'h2'), vote('c', 'h2')];
   const d = decideConsensus({ redundancy: 2, votes, maxReplicas: 4, requested: 3 });
-  assert.deepEqual(d, { status: 'verified', hash: 'h2', results: ['r-b-h2', 'r-c-h2'], agreeing: ['b', 'c'], dissenting: ['a'], ignored: [] });
+  assert.deepEqual(d, {
+    status: 'verified',
+    hash: 'h2',
+    results: ['r-b-h2', 'r-c-h2'],
+    agreeing: ['b', 'c'],
+    dissenting: ['a'],
+    ignored: [],
+  });
 });
 
 test('a conflict counts replicas already requested', () => {
@@ -79,7 +108,12 @@ test('a peer voting twice is counted once and its extra vote reported', () => {
 });
 
 test('invalid redundancy or maxReplicas is a typed failure', () => {
-  for (const [redundancy, maxReplicas] of [[0, 3], [1.5, 3], [3, 2], [Number.NaN, 3]] as const) {
+  for (const [redundancy, maxReplicas] of [
+    [0, 3],
+    [1.5, 3],
+    [3, 2],
+    [Number.NaN, 3],
+  ] as const) {
     const d = decideConsensus({ redundancy, votes: [vote('a', 'h1')], maxReplicas });
     assert.deepEqual(d, { status: 'failed', reason: 'invalid_arguments', ignored: [] });
   }
@@ -92,17 +126,26 @@ test('with a comparator, results within tolerance agree', () => {
   const votes = [vote('a', '10'), vote('b', '11'), vote('c', '50')];
   const d = decideConsensus({ redundancy: 3, votes, maxReplicas: 5, comparator: withinOne });
   // The agreeing results are both, though their hashes differ: both get paid.
-  assert.deepEqual(d, { status: 'verified', hash: '10', results: ['r-a-10', 'r-b-11'], agreeing: ['a', 'b'], dissenting: ['c'], ignored: [] });
+  assert.deepEqual(d, {
+    status: 'verified',
+    hash: '10',
+    results: ['r-a-10', 'r-b-11'],
+    agreeing: ['a', 'b'],
+    dissenting: ['c'],
+    ignored: [],
+  });
   const exact = decideConsensus({ redundancy: 3, votes, maxReplicas: 5 });
   assert.equal(exact.status, 'conflict');
 });
 
 const peers = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
-const arbVote = fc.record({
-  result_id: fc.constantFrom('r1', 'r2', 'r3', 'r4'),
-  peer: fc.constantFrom(...peers),
-  hash: fc.constantFrom('10', '11', '12', '20', '21'),
-}).map((v): Vote => ({ ...v })); // plain objects: fast-check may build them without a prototype
+const arbVote = fc
+  .record({
+    result_id: fc.constantFrom('r1', 'r2', 'r3', 'r4'),
+    peer: fc.constantFrom(...peers),
+    hash: fc.constantFrom('10', '11', '12', '20', '21'),
+  })
+  .map((v): Vote => ({ ...v })); // plain objects: fast-check may build them without a prototype
 const arbCase = fc.record({
   redundancy: fc.integer({ min: 1, max: 5 }),
   extra: fc.integer({ min: 0, max: 4 }),
@@ -127,7 +170,12 @@ test('property: outcomes are consistent with the quorum and the replica bound', 
   fc.assert(
     fc.property(arbCase, (c) => {
       const maxReplicas = c.redundancy + c.extra;
-      const d = decideConsensus({ redundancy: c.redundancy, votes: c.votes, maxReplicas, comparator: c.tolerant ? withinOne : undefined });
+      const d = decideConsensus({
+        redundancy: c.redundancy,
+        votes: c.votes,
+        maxReplicas,
+        comparator: c.tolerant ? withinOne : undefined,
+      });
       const counted = new Set(c.votes.map((v) => v.peer)).size;
       assert.equal(d.ignored.length, c.votes.length - counted);
       if (d.status === 'verified') {
@@ -149,10 +197,27 @@ test('a rejected result (failed its spot-check) never forms a quorum, but counts
   const alone = decideConsensus({ redundancy: 1, votes: [liar], maxReplicas: 3, rejected: new Set([liar.result_id]) });
   assert.deepEqual(alone, { status: 'conflict', extraReplicas: 1, ignored: [] });
   const honest = vote('b', 'h2');
-  const settled = decideConsensus({ redundancy: 1, votes: [liar, honest], maxReplicas: 3, requested: 2, rejected: new Set([liar.result_id]) });
-  assert.deepEqual(settled, { status: 'verified', hash: 'h2', results: ['r-b-h2'], agreeing: ['b'], dissenting: ['a'], ignored: [] });
+  const settled = decideConsensus({
+    redundancy: 1,
+    votes: [liar, honest],
+    maxReplicas: 3,
+    requested: 2,
+    rejected: new Set([liar.result_id]),
+  });
+  assert.deepEqual(settled, {
+    status: 'verified',
+    hash: 'h2',
+    results: ['r-b-h2'],
+    agreeing: ['b'],
+    dissenting: ['a'],
+    ignored: [],
+  });
   const liars = [vote('a', 'x'), vote('b', 'y'), vote('c', 'z')];
-  const exhausted = decideConsensus({ redundancy: 1, votes: liars, maxReplicas: 3, rejected: new Set(liars.map((v) => v.result_id)) });
+  const exhausted = decideConsensus({
+    redundancy: 1,
+    votes: liars,
+    maxReplicas: 3,
+    rejected: new Set(liars.map((v) => v.result_id)),
+  });
   assert.deepEqual(exhausted, { status: 'failed', reason: 'replicas_exhausted', ignored: [] });
 });
-

@@ -26,7 +26,14 @@ test('malformed JSON is a typed error, not a throw', () => {
 
 test('a value whose keys cannot even be listed is a typed error, not a throw', async () => {
   const { validate } = await import('../../src-main/core/schemas/index.js');
-  const hostile = new Proxy({}, { ownKeys: () => { throw new Error('boom'); } });
+  const hostile = new Proxy(
+    {},
+    {
+      ownKeys: () => {
+        throw new Error('boom');
+      },
+    },
+  );
   const r = validate(WorkUnitSchema, hostile);
   assert.equal(r.ok, false);
 });

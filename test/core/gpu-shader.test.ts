@@ -2,7 +2,13 @@
 // and our caps and the adapter's limits on buffers and dispatches.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkShader, declaredWorkgroupSize, SHADER_LIMITS, ShaderSpecSchema, type AdapterLimits } from '../../src-main/core/gpu/index.js';
+import {
+  checkShader,
+  declaredWorkgroupSize,
+  SHADER_LIMITS,
+  ShaderSpecSchema,
+  type AdapterLimits,
+} from '../../src-main/core/gpu/index.js';
 
 const LIMITS: AdapterLimits = {
   max_buffer_size: 1 << 30,
@@ -13,14 +19,23 @@ const LIMITS: AdapterLimits = {
   max_compute_workgroup_size_y: 256,
   max_compute_workgroup_size_z: 64,
 };
-const CODE = '@group(0) @binding(1) var<storage, read_write> o: array<u32>;\n@compute @workgroup_size(64, 2)\nfn main(@builtin(global_invocation_id) g: vec3u) { o[g.x] = 1u; }';
-const spec = ShaderSpecSchema.parse({ wgsl_code: CODE, workgroup_size: [64, 2, 1], workgroups: [4, 1, 1], buffer_size: 1024 });
+const CODE =
+  '@group(0) @binding(1) var<storage, read_write> o: array<u32>;\n@compute @workgroup_size(64, 2)\nfn main(@builtin(global_invocation_id) g: vec3u) { o[g.x] = 1u; }';
+const spec = ShaderSpecSchema.parse({
+  wgsl_code: CODE,
+  workgroup_size: [64, 2, 1],
+  workgroups: [4, 1, 1],
+  buffer_size: 1024,
+});
 
 test('the declared workgroup size is read from the entry point, literals only', () => {
   assert.deepEqual(declaredWorkgroupSize(CODE, 'main'), [64, 2, 1]);
   assert.deepEqual(declaredWorkgroupSize('@workgroup_size(8u) @compute fn go() {}', 'go'), [8, 1, 1]);
   assert.match(String(declaredWorkgroupSize(CODE, 'other')), /no function "other"/);
-  assert.match(String(declaredWorkgroupSize('override n: u32 = 4; @compute @workgroup_size(n) fn main() {}', 'main')), /integer literals/);
+  assert.match(
+    String(declaredWorkgroupSize('override n: u32 = 4; @compute @workgroup_size(n) fn main() {}', 'main')),
+    /integer literals/,
+  );
   assert.match(String(declaredWorkgroupSize('@fragment fn main() {}', 'main')), /not a @compute entry point/);
 });
 
@@ -28,7 +43,10 @@ test('a spec within the caps passes; the entry point must be an identifier; buff
   assert.equal(checkShader(spec, 0, LIMITS), null);
   assert.equal(ShaderSpecSchema.safeParse({ ...spec, entry_point: 'main() {} fn x' }).success, false);
   assert.equal(ShaderSpecSchema.safeParse({ ...spec, buffer_size: 1022 }).success, false);
-  assert.equal(ShaderSpecSchema.safeParse({ ...spec, wgsl_code: 'x'.repeat(SHADER_LIMITS.codeChars + 1) }).success, false);
+  assert.equal(
+    ShaderSpecSchema.safeParse({ ...spec, wgsl_code: 'x'.repeat(SHADER_LIMITS.codeChars + 1) }).success,
+    false,
+  );
 });
 
 test('over a cap or an adapter limit: a limit problem naming it; a size the code does not declare: bad params', () => {

@@ -18,7 +18,7 @@ function assertPrototypesClean(): void {
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
   assert.equal(Object.getPrototypeOf({}), Object.prototype);
-  assert.equal(typeof ({}).constructor, 'function');
+  assert.equal(typeof {}.constructor, 'function');
 }
 
 afterEach(assertPrototypesClean);
@@ -99,13 +99,22 @@ test('an array of a million elements: too large by default, rejected on its leng
   expectFailure(S.ComputeCommitmentSchema, million, 'too_large');
   const asField = `{"peer_id":"p","work_requests":${million}}`;
   const error = expectFailure(S.ComputeCommitmentSchema, asField, 'invalid', asField.length);
-  assert.ok(error.issues.some((i) => i.path === 'work_requests' && /at most 256/.test(i.message)), error.message);
+  assert.ok(
+    error.issues.some((i) => i.path === 'work_requests' && /at most 256/.test(i.message)),
+    error.message,
+  );
 });
 
 test('a megabyte of wrong items within the limits costs one issue, not one per item', () => {
   // 1 MiB of `{}` units, spread over commitment.work_requests[*].work_units, each missing 7 fields:
   // before arrays stopped at the first bad item this took 26 s and millions of issues.
-  const request = { request_id: 'r', requester_id: 'p', job_id: 'j', work_units: Array(1300).fill({}), timestamp: '2025-01-01T00:00:00Z' };
+  const request = {
+    request_id: 'r',
+    requester_id: 'p',
+    job_id: 'j',
+    work_units: Array(1300).fill({}),
+    timestamp: '2025-01-01T00:00:00Z',
+  };
   const text = JSON.stringify({ ...commitment, work_requests: Array(256).fill(request) });
   assert.ok(text.length <= S.DEFAULT_MAX_CHARS);
   const error = expectFailure(S.ComputeCommitmentSchema, text, 'invalid');
@@ -141,14 +150,20 @@ function objectPaths(value: unknown, path: Array<string | number> = []): Array<A
 /** The JSON text of `value` with `key` added to the object at `path` (as an own key, as JSON.parse makes it). */
 function withKeyAt(value: unknown, path: Array<string | number>, key: string, keyValue: unknown): string {
   const copy = JSON.parse(JSON.stringify(value)) as Record<string | number, unknown>;
-  const target = path.reduce<Record<string | number, unknown>>((node, step) => node[step] as Record<string | number, unknown>, copy);
+  const target = path.reduce<Record<string | number, unknown>>(
+    (node, step) => node[step] as Record<string | number, unknown>,
+    copy,
+  );
   target.zz_marker = keyValue;
   return JSON.stringify(copy).replace('"zz_marker":', `${JSON.stringify(key)}:`);
 }
 
 test('__proto__, constructor and prototype keys are rejected in every object of a commitment', () => {
   // A commitment with every free-form place filled: trust weights, vector clock and unit params.
-  const unit = { ...fc.sample(A.workUnitArb, { numRuns: 1, seed: 5 })[0]!, params: { model: { layers: [{ size: 3 }] } } };
+  const unit = {
+    ...fc.sample(A.workUnitArb, { numRuns: 1, seed: 5 })[0]!,
+    params: { model: { layers: [{ size: 3 }] } },
+  };
   const request = { ...fc.sample(A.workRequestArb, { numRuns: 1, seed: 5 })[0]!, work_units: [unit] };
   const full = {
     ...commitment,
@@ -160,7 +175,10 @@ test('__proto__, constructor and prototype keys are rejected in every object of 
   assert.ok(S.ComputeCommitmentSchema.safeParse(full).success);
   const paths = objectPaths(full);
   for (const where of ['trust_weights', 'vector_clock', 'params', 'required_resources', 'contribution_history']) {
-    assert.ok(paths.some((p) => p.at(-1) === where), `no object at ${where}`);
+    assert.ok(
+      paths.some((p) => p.at(-1) === where),
+      `no object at ${where}`,
+    );
   }
   for (const path of paths) {
     for (const key of RESERVED_KEYS) {
@@ -178,29 +196,39 @@ test('reserved keys inside events and deep inside params are rejected too', () =
   const withParams = { ...event, unit: { ...event.unit, params: { a: [{ b: { c: 1 } }] } } };
   assert.ok(S.NodeEventSchema.safeParse(withParams).success);
   for (const path of objectPaths(withParams)) {
-    for (const key of RESERVED_KEYS) expectFailure(S.NodeEventSchema, withKeyAt(withParams, path, key, { polluted: 1 }), 'invalid');
+    for (const key of RESERVED_KEYS)
+      expectFailure(S.NodeEventSchema, withKeyAt(withParams, path, key, { polluted: 1 }), 'invalid');
   }
 });
 
 /** Every leaf and container position of a JSON value, with a value of the wrong type for it. */
 function wrongTypeSwaps(value: unknown, path: Array<string | number> = []): Array<[Array<string | number>, unknown]> {
   const wrong =
-    typeof value === 'number' ? String(value)
-    : typeof value === 'string' ? 7
-    : typeof value === 'boolean' ? 'true'
-    : value === null ? 0
-    : Array.isArray(value) ? {}
-    : [];
+    typeof value === 'number'
+      ? String(value)
+      : typeof value === 'string'
+        ? 7
+        : typeof value === 'boolean'
+          ? 'true'
+          : value === null
+            ? 0
+            : Array.isArray(value)
+              ? {}
+              : [];
   const children =
     value !== null && typeof value === 'object'
-      ? Object.entries(value).flatMap(([key, child]) => wrongTypeSwaps(child, [...path, Array.isArray(value) ? Number(key) : key]))
+      ? Object.entries(value).flatMap(([key, child]) =>
+          wrongTypeSwaps(child, [...path, Array.isArray(value) ? Number(key) : key]),
+        )
       : [];
   return path.length === 0 ? children : [[path, wrong], ...children];
 }
 
 function swapped(value: unknown, path: Array<string | number>, replacement: unknown): unknown {
   const copy = JSON.parse(JSON.stringify(value)) as Record<string | number, unknown>;
-  const parent = path.slice(0, -1).reduce<Record<string | number, unknown>>((node, step) => node[step] as Record<string | number, unknown>, copy);
+  const parent = path
+    .slice(0, -1)
+    .reduce<Record<string | number, unknown>>((node, step) => node[step] as Record<string | number, unknown>, copy);
   parent[path.at(-1)!] = replacement;
   return copy;
 }
@@ -209,7 +237,10 @@ test('a wrong type anywhere is rejected, and the error names the place', () => {
   const samples: Array<[z.ZodType, unknown]> = [
     [S.ComputeCommitmentSchema, fc.sample(A.computeCommitmentArb, { numRuns: 1, seed: 11 })[0]],
     [S.ComputeAllocationStateSchema, fc.sample(A.computeAllocationStateArb, { numRuns: 1, seed: 11 })[0]],
-    ...Object.values(A.nodeEventArbs).map((arb): [z.ZodType, unknown] => [S.NodeEventSchema, fc.sample(arb as fc.Arbitrary<unknown>, { numRuns: 1, seed: 11 })[0]]),
+    ...Object.values(A.nodeEventArbs).map((arb): [z.ZodType, unknown] => [
+      S.NodeEventSchema,
+      fc.sample(arb as fc.Arbitrary<unknown>, { numRuns: 1, seed: 11 })[0],
+    ]),
   ];
   let checked = 0;
   for (const [schema, value] of samples) {
@@ -217,7 +248,9 @@ test('a wrong type anywhere is rejected, and the error names the place', () => {
       if (path.includes('params') && path.at(-1) !== 'params') continue; // free-form JSON inside
       const error = expectFailure(schema, JSON.stringify(swapped(value, path, wrong)), 'invalid');
       const place = path.join('.');
-      const named = error.issues.some((i) => i.path === place || i.path.startsWith(`${place}.`) || place.startsWith(`${i.path}.`));
+      const named = error.issues.some(
+        (i) => i.path === place || i.path.startsWith(`${place}.`) || place.startsWith(`${i.path}.`),
+      );
       assert.ok(named, `wrong type at ${place}, but the error says ${error.message}`);
       checked += 1;
     }
@@ -227,7 +260,8 @@ test('a wrong type anywhere is rejected, and the error names the place', () => {
 
 test('numbers JSON can carry but the schemas must not take', () => {
   const unit = fc.sample(A.workUnitArb, { numRuns: 1, seed: 13 })[0]!;
-  const text = (field: string, literal: string) => JSON.stringify({ ...unit, [field]: 0 }).replace(`"${field}":0`, `"${field}":${literal}`);
+  const text = (field: string, literal: string) =>
+    JSON.stringify({ ...unit, [field]: 0 }).replace(`"${field}":0`, `"${field}":${literal}`);
   expectFailure(S.WorkUnitSchema, text('priority', '1e400'), 'invalid'); // parses to Infinity
   expectFailure(S.WorkUnitSchema, text('max_price', '1e20'), 'invalid'); // beyond safe integers
   expectFailure(S.WorkUnitSchema, text('max_price', '9007199254740993'), 'invalid');
@@ -238,5 +272,9 @@ test('a flood of unknown keys or a huge key gives a short message', () => {
   const keys = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, 0]));
   expectFailure(S.PriceScheduleSchema, JSON.stringify({ per_core_second: 1, minimum: 1, ...keys }), 'invalid');
   expectFailure(S.VectorClockSchema, JSON.stringify({ ['p'.repeat(500_000)]: 1 }), 'invalid');
-  expectFailure(S.VectorClockSchema, JSON.stringify(Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`p${i}`, -1]))), 'invalid');
+  expectFailure(
+    S.VectorClockSchema,
+    JSON.stringify(Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`p${i}`, -1]))),
+    'invalid',
+  );
 });

@@ -6,7 +6,12 @@ import type { EscrowEntry, LedgerEntry, RefundEntry, SettleEntry } from '../../s
 
 const AT = '2025-01-01T00:00:00Z';
 
-function escrow(entry_id: string, assignment_id: string, amount: number, extra: Partial<EscrowEntry> = {}): EscrowEntry {
+function escrow(
+  entry_id: string,
+  assignment_id: string,
+  amount: number,
+  extra: Partial<EscrowEntry> = {},
+): EscrowEntry {
   return {
     kind: 'escrow',
     entry_id,
@@ -22,7 +27,12 @@ function escrow(entry_id: string, assignment_id: string, amount: number, extra: 
   };
 }
 
-function settle(entry_id: string, assignment_id: string, verifiers: string[] = [], worker_share_bps = 9_000): SettleEntry {
+function settle(
+  entry_id: string,
+  assignment_id: string,
+  verifiers: string[] = [],
+  worker_share_bps = 9_000,
+): SettleEntry {
   return { kind: 'settle', entry_id, assignment_id, verifiers, worker_share_bps, at: AT };
 }
 
@@ -53,7 +63,11 @@ test('settle pays the worker 90% and splits 10% among the verifiers', () => {
   assert.ok(plan.ok);
   assert.deepEqual(
     plan.effects.transfers.map(({ from, to, amount }) => [from, to, amount]),
-    [['alice', 'bob', 900], ['alice', 'carol', 50], ['alice', 'dave', 50]],
+    [
+      ['alice', 'bob', 900],
+      ['alice', 'carol', 50],
+      ['alice', 'dave', 50],
+    ],
   );
   assert.equal(plan.effects.jobCommittedDelta, 0);
   assert.deepEqual(Object.fromEntries(ledger.balances()), { alice: -1000, bob: 900, carol: 50, dave: 50 });
@@ -154,17 +168,19 @@ const ASSIGNMENTS = ['a1', 'a2', 'a3', 'a4', 'a5'];
 const JOB_BUDGETS: Record<string, number> = { j1: 3000, j2: 5000 };
 const ENTRY_IDS = Array.from({ length: 30 }, (_, i) => `entry${i}`);
 
-const arbEscrow = fc.record({
-  kind: fc.constant('escrow' as const),
-  entry_id: fc.constantFrom(...ENTRY_IDS),
-  assignment_id: fc.constantFrom(...ASSIGNMENTS),
-  job_id: fc.constantFrom('j1', 'j2'),
-  unit_id: fc.constant('u'),
-  requester: fc.constantFrom(...PEERS),
-  worker: fc.constantFrom(...PEERS),
-  amount: fc.integer({ min: 0, max: 2500 }),
-  at: fc.constant(AT),
-}).map((e): EscrowEntry => ({ ...e, job_budget: JOB_BUDGETS[e.job_id]! }));
+const arbEscrow = fc
+  .record({
+    kind: fc.constant('escrow' as const),
+    entry_id: fc.constantFrom(...ENTRY_IDS),
+    assignment_id: fc.constantFrom(...ASSIGNMENTS),
+    job_id: fc.constantFrom('j1', 'j2'),
+    unit_id: fc.constant('u'),
+    requester: fc.constantFrom(...PEERS),
+    worker: fc.constantFrom(...PEERS),
+    amount: fc.integer({ min: 0, max: 2500 }),
+    at: fc.constant(AT),
+  })
+  .map((e): EscrowEntry => ({ ...e, job_budget: JOB_BUDGETS[e.job_id]! }));
 
 const arbSettle = fc.record({
   kind: fc.constant('settle' as const),

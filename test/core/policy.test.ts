@@ -51,7 +51,10 @@ test('rate_limit is a sliding window ending now', () => {
   assert.equal(evaluatePolicies(policies, 'alice', [NOON - 60 * SECOND, NOON - 10 * SECOND], NOON).allowed, true);
   assert.equal(evaluatePolicies(policies, 'alice', [NOON - 59 * SECOND, NOON - 10 * SECOND], NOON).allowed, false);
   // Unlike a daily quota, the window crosses midnight.
-  assert.equal(evaluatePolicies(policies, 'alice', [MIDNIGHT - 20 * SECOND, MIDNIGHT - 10 * SECOND], MIDNIGHT).allowed, false);
+  assert.equal(
+    evaluatePolicies(policies, 'alice', [MIDNIGHT - 20 * SECOND, MIDNIGHT - 10 * SECOND], MIDNIGHT).allowed,
+    false,
+  );
 });
 
 test('every policy must allow; the first refusal gives the reason', () => {

@@ -1,15 +1,45 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { buildBvh, BVH_MAX_DEPTH, compileScene, compileSceneJson, parseScene, readBlobHeader, splitFrame, stitchTiles, STRIDE, type SceneInput } from '../../src-main/core/render/index.js';
+import {
+  buildBvh,
+  BVH_MAX_DEPTH,
+  compileScene,
+  compileSceneJson,
+  parseScene,
+  readBlobHeader,
+  splitFrame,
+  stitchTiles,
+  STRIDE,
+  type SceneInput,
+} from '../../src-main/core/render/index.js';
 
 function scene(overrides: Partial<SceneInput> = {}): SceneInput {
   return {
     camera: { position: [0, 1, 5], look_at: [0, 1, 0], fov: 40 },
-    materials: { grey: { type: 'diffuse', albedo: [0.5, 0.5, 0.5] }, lamp: { type: 'emissive', color: [1, 1, 1], strength: 4 } },
+    materials: {
+      grey: { type: 'diffuse', albedo: [0.5, 0.5, 0.5] },
+      lamp: { type: 'emissive', color: [1, 1, 1], strength: 4 },
+    },
     spheres: [{ center: [0, 1, 0], radius: 1, material: 'grey' }],
     planes: [{ point: [0, 0, 0], normal: [0, 1, 0], material: 'grey' }],
-    meshes: [{ vertices: [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], faces: [[0, 1, 2], [0, 2, 3], [0, 3, 1], [1, 2, 3]], material: 'lamp' }],
+    meshes: [
+      {
+        vertices: [
+          [0, 0, 0],
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+        faces: [
+          [0, 1, 2],
+          [0, 2, 3],
+          [0, 3, 1],
+          [1, 2, 3],
+        ],
+        material: 'lamp',
+      },
+    ],
     sky: { horizon: [0.8, 0.8, 0.8], zenith: [0.3, 0.5, 0.9] },
     ...overrides,
   };
@@ -29,21 +59,65 @@ test('a valid scene parses with its defaults filled in', () => {
 });
 
 test('the schema refuses bad scenes and names the offending field', () => {
-  assert.match(refusal(scene({ spheres: [{ center: [0, 0, 0], radius: 1, material: 'chrome' }] })), /^spheres\.0\.material: unknown material "chrome"/);
-  assert.match(refusal(scene({ planes: [{ point: [0, 0, 0], normal: [0, 1, 0], material: 'nope' }] })), /^planes\.0\.material/);
-  assert.match(refusal(scene({ meshes: [{ vertices: [[0, 0, 0], [1, 0, 0], [0, 1, 0]], faces: [[0, 1, 3]], material: 'grey' }] })), /^meshes\.0\.faces\.0: vertex index out of range/);
-  assert.match(refusal(scene({ spheres: [{ center: [0, 0, 0], radius: -1, material: 'grey' }] })), /^spheres\.0\.radius/);
-  assert.match(refusal(scene({ spheres: [{ center: [0, Number.NaN, 0], radius: 1, material: 'grey' }] })), /^spheres\.0\.center\.1/);
+  assert.match(
+    refusal(scene({ spheres: [{ center: [0, 0, 0], radius: 1, material: 'chrome' }] })),
+    /^spheres\.0\.material: unknown material "chrome"/,
+  );
+  assert.match(
+    refusal(scene({ planes: [{ point: [0, 0, 0], normal: [0, 1, 0], material: 'nope' }] })),
+    /^planes\.0\.material/,
+  );
+  assert.match(
+    refusal(
+      scene({
+        meshes: [
+          {
+            vertices: [
+              [0, 0, 0],
+              [1, 0, 0],
+              [0, 1, 0],
+            ],
+            faces: [[0, 1, 3]],
+            material: 'grey',
+          },
+        ],
+      }),
+    ),
+    /^meshes\.0\.faces\.0: vertex index out of range/,
+  );
+  assert.match(
+    refusal(scene({ spheres: [{ center: [0, 0, 0], radius: -1, material: 'grey' }] })),
+    /^spheres\.0\.radius/,
+  );
+  assert.match(
+    refusal(scene({ spheres: [{ center: [0, Number.NaN, 0], radius: 1, material: 'grey' }] })),
+    /^spheres\.0\.center\.1/,
+  );
   assert.match(refusal({ ...scene(), lights: [] }), /lights/);
-  assert.match(refusal(scene({ materials: { grey: { type: 'plastic', albedo: [1, 1, 1] } } as never })), /^materials\.grey/);
-  assert.match(refusal(scene({ materials: { grey: { type: 'diffuse', albedo: [1.5, 0, 0] } } })), /^materials\.grey\.albedo\.0/);
+  assert.match(
+    refusal(scene({ materials: { grey: { type: 'plastic', albedo: [1, 1, 1] } } as never })),
+    /^materials\.grey/,
+  );
+  assert.match(
+    refusal(scene({ materials: { grey: { type: 'diffuse', albedo: [1.5, 0, 0] } } })),
+    /^materials\.grey\.albedo\.0/,
+  );
   assert.match(refusal(scene({ max_depth: 0 })), /^max_depth/);
   const camera: SceneInput['camera'] = { position: [0, 1, 5], look_at: [0, 1, 0], fov: 40 };
-  assert.match(refusal(scene({ camera: { ...camera, look_at: [0, 1, 5] } })), /^camera: position and look_at must differ/);
+  assert.match(
+    refusal(scene({ camera: { ...camera, look_at: [0, 1, 5] } })),
+    /^camera: position and look_at must differ/,
+  );
   assert.match(refusal(scene({ camera: { ...camera, up: [0, 0, 1] } })), /^camera: up must not be parallel/);
   assert.match(refusal(scene({ camera: { ...camera, fov: 180 } })), /^camera\.fov/);
-  const keys = [{ frame: 5, position: [0, 1, 5], look_at: [0, 0, 0] }, { frame: 5, position: [1, 1, 5], look_at: [0, 0, 0] }] as SceneInput['camera']['animation'];
-  assert.match(refusal(scene({ camera: { ...camera, animation: keys } })), /^camera\.animation\.1\.frame: keyframes must be in strictly increasing/);
+  const keys = [
+    { frame: 5, position: [0, 1, 5], look_at: [0, 0, 0] },
+    { frame: 5, position: [1, 1, 5], look_at: [0, 0, 0] },
+  ] as SceneInput['camera']['animation'];
+  assert.match(
+    refusal(scene({ camera: { ...camera, animation: keys } })),
+    /^camera\.animation\.1\.frame: keyframes must be in strictly increasing/,
+  );
 });
 
 test('the schema bounds every collection before it parses the items', () => {
@@ -66,10 +140,18 @@ test('the blob header counts and places every section inside the blob', () => {
     const end = header.offsets[section as keyof typeof STRIDE] + count * STRIDE[section as keyof typeof STRIDE];
     assert.ok(end <= compiled.value.length, `${section} ends inside the blob`);
   }
-  assert.equal(readBlobHeader(compiled.value.subarray(0, compiled.value.length - 1)), null, 'a truncated blob has no header');
+  assert.equal(
+    readBlobHeader(compiled.value.subarray(0, compiled.value.length - 1)),
+    null,
+    'a truncated blob has no header',
+  );
 });
 
-const vec = fc.tuple(fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: -50, max: 50, noNaN: true }));
+const vec = fc.tuple(
+  fc.double({ min: -50, max: 50, noNaN: true }),
+  fc.double({ min: -50, max: 50, noNaN: true }),
+  fc.double({ min: -50, max: 50, noNaN: true }),
+);
 
 test('the same scene always compiles to the same bytes, whatever the order of its materials', () => {
   fc.assert(
@@ -88,17 +170,26 @@ test('the same scene always compiles to the same bytes, whatever the order of it
 });
 
 function depthOf(first: Uint32Array, count: Uint32Array, node: number): number {
-  return count[node]! > 0 ? 1 : 1 + Math.max(depthOf(first, count, first[node]!), depthOf(first, count, first[node]! + 1));
+  return count[node]! > 0
+    ? 1
+    : 1 + Math.max(depthOf(first, count, first[node]!), depthOf(first, count, first[node]! + 1));
 }
 
 test('the BVH holds every triangle exactly once, inside the boxes of its leaf and every ancestor', () => {
-  const box = fc.tuple(vec, vec).map(([a, b]) => [...a.map((c, i) => Math.min(c, b[i]!)), ...a.map((c, i) => Math.max(c, b[i]!))]);
+  const box = fc
+    .tuple(vec, vec)
+    .map(([a, b]) => [...a.map((c, i) => Math.min(c, b[i]!)), ...a.map((c, i) => Math.max(c, b[i]!))]);
   fc.assert(
     fc.property(fc.array(box, { minLength: 1, maxLength: 300 }), (list) => {
       const boxes = Float64Array.from(list.flat());
       const bvh = buildBvh(boxes);
-      assert.deepEqual([...bvh.order].sort((a, b) => a - b), list.map((_, i) => i), 'order is a permutation');
-      const contains = (node: number, b: ArrayLike<number>) => [0, 1, 2].every((a) => bvh.bounds[node * 6 + a]! <= b[a]! && b[a + 3]! <= bvh.bounds[node * 6 + 3 + a]!);
+      assert.deepEqual(
+        [...bvh.order].sort((a, b) => a - b),
+        list.map((_, i) => i),
+        'order is a permutation',
+      );
+      const contains = (node: number, b: ArrayLike<number>) =>
+        [0, 1, 2].every((a) => bvh.bounds[node * 6 + a]! <= b[a]! && b[a + 3]! <= bvh.bounds[node * 6 + 3 + a]!);
       const check = (node: number) => {
         if (bvh.count[node]! > 0) {
           for (let k = bvh.first[node]!; k < bvh.first[node]! + bvh.count[node]!; k++) {
@@ -110,7 +201,10 @@ test('the BVH holds every triangle exactly once, inside the boxes of its leaf an
         const left = bvh.first[node]!;
         assert.ok(left > node && left + 1 < bvh.nodeCount, 'children come after their parent');
         for (const child of [left, left + 1]) {
-          assert.ok(contains(node, bvh.bounds.subarray(child * 6, child * 6 + 6)), `node ${node} contains child ${child}`);
+          assert.ok(
+            contains(node, bvh.bounds.subarray(child * 6, child * 6 + 6)),
+            `node ${node} contains child ${child}`,
+          );
           check(child);
         }
       };
@@ -126,7 +220,12 @@ test('the BVH holds every triangle exactly once, inside the boxes of its leaf an
 test('a large mesh compiles with every triangle in the blob', () => {
   const n = 5_000;
   const vertices: [number, number, number][] = [];
-  for (let i = 0; i < n; i++) vertices.push([i % 100, Math.floor(i / 100), 0], [i % 100 + 1, Math.floor(i / 100), 0], [i % 100, Math.floor(i / 100) + 1, 0.5]);
+  for (let i = 0; i < n; i++)
+    vertices.push(
+      [i % 100, Math.floor(i / 100), 0],
+      [(i % 100) + 1, Math.floor(i / 100), 0],
+      [i % 100, Math.floor(i / 100) + 1, 0.5],
+    );
   const faces = Array.from({ length: n }, (_, i) => [i * 3, i * 3 + 1, i * 3 + 2] as [number, number, number]);
   const parsed = parseScene(scene({ meshes: [{ vertices, faces, material: 'grey' }] }));
   assert.ok(parsed.ok);
@@ -137,15 +236,24 @@ test('a large mesh compiles with every triangle in the blob', () => {
 
 test('tiles cover the frame exactly once, in row order', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 128 }), (width, height, size) => {
-      const tiles = splitFrame(width, height, size);
-      assert.ok(tiles.ok);
-      const covered = new Uint8Array(width * height);
-      for (const { x, y, w, h } of tiles.value) for (let r = y; r < y + h; r++) for (let c = x; c < x + w; c++) covered[r * width + c]!++;
-      assert.ok(covered.every((n) => n === 1));
-      const starts = tiles.value.map((t) => t.y * width + t.x);
-      assert.deepEqual(starts, [...starts].sort((a, b) => a - b));
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 300 }),
+      fc.integer({ min: 1, max: 300 }),
+      fc.integer({ min: 1, max: 128 }),
+      (width, height, size) => {
+        const tiles = splitFrame(width, height, size);
+        assert.ok(tiles.ok);
+        const covered = new Uint8Array(width * height);
+        for (const { x, y, w, h } of tiles.value)
+          for (let r = y; r < y + h; r++) for (let c = x; c < x + w; c++) covered[r * width + c]!++;
+        assert.ok(covered.every((n) => n === 1));
+        const starts = tiles.value.map((t) => t.y * width + t.x);
+        assert.deepEqual(
+          starts,
+          [...starts].sort((a, b) => a - b),
+        );
+      },
+    ),
   );
   assert.equal(splitFrame(0, 10, 16).ok, false);
   assert.equal(splitFrame(10, 10, 0).ok, false);
@@ -159,12 +267,15 @@ test('stitching puts every tile pixel at its place in the frame, and refuses a t
   // Each tile pixel carries its own frame coordinates, so a misplaced copy shows.
   const outputs = tiles.value.map((tile) => {
     const rgba = new Uint8Array(tile.w * tile.h * 4);
-    for (let r = 0; r < tile.h; r++) for (let c = 0; c < tile.w; c++) rgba.set([tile.x + c, tile.y + r, 7, 255], (r * tile.w + c) * 4);
+    for (let r = 0; r < tile.h; r++)
+      for (let c = 0; c < tile.w; c++) rgba.set([tile.x + c, tile.y + r, 7, 255], (r * tile.w + c) * 4);
     return { tile, rgba };
   });
   const frame = stitchTiles(width, height, outputs);
   assert.ok(frame.ok);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) assert.deepEqual([...frame.value.subarray((y * width + x) * 4, (y * width + x) * 4 + 4)], [x, y, 7, 255]);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      assert.deepEqual([...frame.value.subarray((y * width + x) * 4, (y * width + x) * 4 + 4)], [x, y, 7, 255]);
   const short = outputs.map((o, i) => (i === 3 ? { ...o, rgba: o.rgba.subarray(4) } : o));
   assert.match((stitchTiles(width, height, short) as { error: string }).error, /^tile 3 has/);
   const outside = [{ tile: { x: 32, y: 0, w: 8, h: 8 }, rgba: new Uint8Array(256) }];

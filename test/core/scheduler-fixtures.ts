@@ -1,21 +1,46 @@
 // Builders for scheduler tests and benchmarks: valid commitments with a few fields that matter.
-import type { AvailabilitySlot, ComputeCommitment, ComputeResource, WorkRequest, WorkUnit } from '../../src-main/core/schemas/index.js';
+import type {
+  AvailabilitySlot,
+  ComputeCommitment,
+  ComputeResource,
+  WorkRequest,
+  WorkUnit,
+} from '../../src-main/core/schemas/index.js';
 
 export const T0 = Date.parse('2025-10-24T00:00:00Z');
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-export function slot(id: string, hours: number, resources: ComputeResource, algorithms: Array<[string, number]>, startMs = T0): AvailabilitySlot {
+export function slot(
+  id: string,
+  hours: number,
+  resources: ComputeResource,
+  algorithms: Array<[string, number]>,
+  startMs = T0,
+): AvailabilitySlot {
   return {
     slot_id: id,
     start_time: iso(startMs),
     end_time: iso(startMs + hours * 3600_000),
     resources,
-    algorithms: algorithms.map(([id, perf]) => ({ algorithm_id: id, version: '1.0.0', supported: true, performance_score: perf })),
+    algorithms: algorithms.map(([id, perf]) => ({
+      algorithm_id: id,
+      version: '1.0.0',
+      supported: true,
+      performance_score: perf,
+    })),
     priority: 0.8,
   };
 }
 
-export function unit(id: string, job: string, algorithm: string, resources: ComputeResource, seconds: number, priority = 0.5, redundancy = 1): WorkUnit {
+export function unit(
+  id: string,
+  job: string,
+  algorithm: string,
+  resources: ComputeResource,
+  seconds: number,
+  priority = 0.5,
+  redundancy = 1,
+): WorkUnit {
   return {
     unit_id: id,
     job_id: job,
@@ -32,13 +57,23 @@ export function request(requester: string, job: string, units: WorkUnit[]): Work
   return { request_id: `${job}-req`, requester_id: requester, job_id: job, work_units: units, timestamp: iso(T0) };
 }
 
-export function commitment(peer: string, trust: Record<string, number>, slots: AvailabilitySlot[] = [], requests: WorkRequest[] = []): ComputeCommitment {
+export function commitment(
+  peer: string,
+  trust: Record<string, number>,
+  slots: AvailabilitySlot[] = [],
+  requests: WorkRequest[] = [],
+): ComputeCommitment {
   return {
     peer_id: peer,
     availability_slots: slots,
     work_requests: requests,
     trust_weights: trust,
-    contribution_history: { total_work_units_completed: 0, total_compute_hours: 0, average_result_quality: 1, reliability_score: 1 },
+    contribution_history: {
+      total_work_units_completed: 0,
+      total_compute_hours: 0,
+      average_result_quality: 1,
+      reliability_score: 1,
+    },
     damping_factor: 1,
     over_allocation_history: [],
     timestamp: iso(T0),

@@ -21,8 +21,16 @@ const ALGORITHMS = ['a', 'b', 'c'];
 const PRICE = { per_core_second: 3, minimum: 1 };
 const trustLevel = fc.constantFrom(0, 0.3, 0.7, 1);
 // Small, overlapping sizes so that units usually fit a slot's caps and slots are contested.
-const slotResources = fc.record({ cpu_cores: fc.constantFrom(2, 4), ram_gb: fc.constantFrom(4, 8), gpu_vram_gb: fc.constantFrom(0, 8) });
-const unitResources = fc.record({ cpu_cores: fc.constantFrom(0, 1, 2), ram_gb: fc.constantFrom(1, 4), gpu_vram_gb: fc.constantFrom(0, 0, 4) });
+const slotResources = fc.record({
+  cpu_cores: fc.constantFrom(2, 4),
+  ram_gb: fc.constantFrom(4, 8),
+  gpu_vram_gb: fc.constantFrom(0, 8),
+});
+const unitResources = fc.record({
+  cpu_cores: fc.constantFrom(0, 1, 2),
+  ram_gb: fc.constantFrom(1, 4),
+  gpu_vram_gb: fc.constantFrom(0, 0, 4),
+});
 
 const meshArb = fc
   .record({
@@ -55,12 +63,20 @@ const meshArb = fc
     const myTrust: Record<string, number> = {};
     names.forEach((n, i) => (myTrust[n] = m.trust[i]![0]));
     const slots = m.slots.map((s, i) =>
-      slot(`slot-${i}`, s.hours, s.resources, s.algorithms.map((a) => [a, s.perf] as [string, number]), T0 + s.offsetHours * 3600_000),
+      slot(
+        `slot-${i}`,
+        s.hours,
+        s.resources,
+        s.algorithms.map((a) => [a, s.perf] as [string, number]),
+        T0 + s.offsetHours * 3600_000,
+      ),
     );
     const provider = { ...commitment('me', myTrust, slots), damping_factor: m.damping };
     const requesters = names.map((name, i) => {
       const mine = m.units.filter((u) => u.peer % m.peers === i);
-      const units = mine.map((u, k) => unit(`${name}-u${k}`, `${name}-job`, u.algorithm, u.resources, u.seconds, u.priority));
+      const units = mine.map((u, k) =>
+        unit(`${name}-u${k}`, `${name}-job`, u.algorithm, u.resources, u.seconds, u.priority),
+      );
       return commitment(name, { me: m.trust[i]![1] }, [], [request(name, `${name}-job`, units)]);
     });
     return { provider, requesters };
@@ -88,7 +104,12 @@ test('no slot is over-allocated in any dimension, and no unit exceeds a cap or i
       for (const s of provider.availability_slots) {
         const caps = resourceVector(s.resources);
         const row = used.get(s.slot_id) ?? [];
-        row.forEach((area, d) => assert.ok(area <= caps[d]! * slotSeconds(s) * provider.damping_factor * (1 + EPS) + EPS, `slot ${s.slot_id} dim ${DIMENSIONS[d]}`));
+        row.forEach((area, d) =>
+          assert.ok(
+            area <= caps[d]! * slotSeconds(s) * provider.damping_factor * (1 + EPS) + EPS,
+            `slot ${s.slot_id} dim ${DIMENSIONS[d]}`,
+          ),
+        );
       }
       result.offers.forEach((offer, i) => {
         const s = provider.availability_slots.find((x) => x.slot_id === offer.slot_id)!;
@@ -109,7 +130,10 @@ test('each unit gets at most one offer, only requesters with standing get any, a
       assert.equal(new Set(keys).size, keys.length);
       const ctx = { me: 'me', myTrust: provider.trust_weights };
       for (const offer of result.offers) {
-        const standing = standingOf(ctx, requesters.find((r) => r.peer_id === offer.requester_peer)!);
+        const standing = standingOf(
+          ctx,
+          requesters.find((r) => r.peer_id === offer.requester_peer)!,
+        );
         assert.ok(standing, `${offer.requester_peer} has no standing but got an offer`);
         assert.equal(offer.tier, standing.tier);
       }
@@ -122,7 +146,11 @@ test('tier-1 units are placed before tier-2: an unplaced tier-1 unit fits no slo
   fc.assert(
     fc.property(meshArb, ({ provider, requesters }) => {
       const result = allocate({ provider, requesters, round: 1, nowMs: T0, price: PRICE });
-      const tier1 = { ...result, offers: result.offers.filter((o) => o.tier === 1), units: result.units.filter((_, i) => result.offers[i]!.tier === 1) };
+      const tier1 = {
+        ...result,
+        offers: result.offers.filter((o) => o.tier === 1),
+        units: result.units.filter((_, i) => result.offers[i]!.tier === 1),
+      };
       const usedAfterTier1 = areaBySlot(tier1);
       const placed = new Set(result.offers.map((o) => unitKey(o.requester_peer, o.unit_id)));
       const ctx = { me: 'me', myTrust: provider.trust_weights };
@@ -136,7 +164,9 @@ test('tier-1 units are placed before tier-2: an unplaced tier-1 unit fits no slo
             const caps = resourceVector(s.resources);
             const row = usedAfterTier1.get(s.slot_id) ?? DIMENSIONS.map(() => 0);
             const need = resourceVector(u.required_resources);
-            const fits = DIMENSIONS.every((_, d) => caps[d]! * slotSeconds(s) * provider.damping_factor - row[d]! - need[d]! * c.seconds >= 0);
+            const fits = DIMENSIONS.every(
+              (_, d) => caps[d]! * slotSeconds(s) * provider.damping_factor - row[d]! - need[d]! * c.seconds >= 0,
+            );
             assert.ok(!fits, `tier-1 unit ${u.unit_id} was left out although it fits ${s.slot_id}`);
           }
         }
@@ -160,16 +190,42 @@ test('the allocation does not depend on the order commitments arrived in', () =>
 
 const acceptanceArb = fc
   .record({
-    units: fc.array(fc.record({ redundancy: fc.integer({ min: 1, max: 3 }), maxPrice: fc.option(fc.integer({ min: 1, max: 100 })) }), { minLength: 1, maxLength: 10 }),
-    offers: fc.array(fc.record({ unit: fc.integer({ min: 0, max: 11 }), provider: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'me'), price: fc.integer({ min: 0, max: 120 }), seconds: fc.integer({ min: 1, max: 100 }) }), { maxLength: 60 }),
+    units: fc.array(
+      fc.record({ redundancy: fc.integer({ min: 1, max: 3 }), maxPrice: fc.option(fc.integer({ min: 1, max: 100 })) }),
+      { minLength: 1, maxLength: 10 },
+    ),
+    offers: fc.array(
+      fc.record({
+        unit: fc.integer({ min: 0, max: 11 }),
+        provider: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'me'),
+        price: fc.integer({ min: 0, max: 120 }),
+        seconds: fc.integer({ min: 1, max: 100 }),
+      }),
+      { maxLength: 60 },
+    ),
     budget: fc.integer({ min: 0, max: 1500 }),
     already: fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom('p1', 'p2')), { maxLength: 5 }),
   })
   .map(({ units, offers, budget, already }) => {
-    const workUnits: WorkUnit[] = units.map((u, i) => ({ ...unit(`u${i}`, 'job', 'a', { cpu_cores: 1, ram_gb: 1 }, 1, 0.5, u.redundancy), ...(u.maxPrice === null ? {} : { max_price: u.maxPrice }) }));
+    const workUnits: WorkUnit[] = units.map((u, i) => ({
+      ...unit(`u${i}`, 'job', 'a', { cpu_cores: 1, ram_gb: 1 }, 1, 0.5, u.redundancy),
+      ...(u.maxPrice === null ? {} : { max_price: u.maxPrice }),
+    }));
     const received: Offer[] = offers.map((o, i) => ({
-      offer_id: `${o.provider}#0.${i}`, round: 0, unit_id: `u${o.unit}`, job_id: 'job', requester_peer: 'me', provider_peer: o.provider, slot_id: 's', tier: 1,
-      price: o.price, estimated_seconds: o.seconds, performance_score: 1, expected_start: new Date(T0).toISOString(), expected_end: new Date(T0).toISOString(), timestamp: new Date(T0).toISOString(),
+      offer_id: `${o.provider}#0.${i}`,
+      round: 0,
+      unit_id: `u${o.unit}`,
+      job_id: 'job',
+      requester_peer: 'me',
+      provider_peer: o.provider,
+      slot_id: 's',
+      tier: 1,
+      price: o.price,
+      estimated_seconds: o.seconds,
+      performance_score: 1,
+      expected_start: new Date(T0).toISOString(),
+      expected_end: new Date(T0).toISOString(),
+      timestamp: new Date(T0).toISOString(),
     }));
     const accepted = new Map<string, string[]>();
     for (const [u, p] of already) {
@@ -184,7 +240,9 @@ test('acceptance: never beyond redundancy, one worker per provider per unit, wit
   fc.assert(
     fc.property(acceptanceArb, ({ workUnits, received, budget, accepted }) => {
       const ctx = {
-        me: 'me', nowMs: T0, policy: DEFAULT_ACCEPTANCE_POLICY,
+        me: 'me',
+        nowMs: T0,
+        policy: DEFAULT_ACCEPTANCE_POLICY,
         trustIn: (p: string) => ({ p1: 0.9, p2: 0.5 })[p] ?? 0.2,
         reputationOf: () => 0.5,
         acceptedProviders: (u: string) => accepted.get(u) ?? [],

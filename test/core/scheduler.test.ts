@@ -22,13 +22,29 @@ const PRICE = { per_core_second: 10, minimum: 1 };
 // every frame 4 cores, 16 GB RAM and 8 GB VRAM for an hour on a reference machine.
 function videoFarm() {
   const frame = { cpu_cores: 4, ram_gb: 16, gpu_vram_gb: 8 };
-  const frames = (job: string) => Array.from({ length: 20 }, (_, i) => unit(`${job}-frame-${i}`, job, 'video-render', frame, 3600));
+  const frames = (job: string) =>
+    Array.from({ length: 20 }, (_, i) => unit(`${job}-frame-${i}`, job, 'video-render', frame, 3600));
   const alice = commitment('alice-peer-123', { 'bob-peer-456': 0.9, 'charlie-peer-789': 0.6 }, [
     slot('alice-slot-1', 8, { cpu_cores: 16, ram_gb: 64, gpu_vram_gb: 24 }, [['video-render', 0.95]]),
   ]);
-  const bob = commitment('bob-peer-456', { 'alice-peer-123': 0.8 }, [], [request('bob-peer-456', 'bob-film', frames('bob-film'))]);
-  const charlie = commitment('charlie-peer-789', {}, [], [request('charlie-peer-789', 'charlie-film', frames('charlie-film'))]);
-  const dave = commitment('dave-peer-000', { 'alice-peer-123': 1 }, [], [request('dave-peer-000', 'dave-film', frames('dave-film'))]);
+  const bob = commitment(
+    'bob-peer-456',
+    { 'alice-peer-123': 0.8 },
+    [],
+    [request('bob-peer-456', 'bob-film', frames('bob-film'))],
+  );
+  const charlie = commitment(
+    'charlie-peer-789',
+    {},
+    [],
+    [request('charlie-peer-789', 'charlie-film', frames('charlie-film'))],
+  );
+  const dave = commitment(
+    'dave-peer-000',
+    { 'alice-peer-123': 1 },
+    [],
+    [request('dave-peer-000', 'dave-film', frames('dave-film'))],
+  );
   return { alice, bob, charlie, dave };
 }
 
@@ -54,7 +70,10 @@ describe('seed 000 video-rendering farm (Alice, Bob, Charlie)', () => {
     // VRAM out of 24 x 28,800 = 691,200: 22 frames. CPU and RAM would take 30.
     const byRequester = (peer: string) => result.offers.filter((o) => o.requester_peer === peer);
     assert.equal(byRequester('bob-peer-456').length, 20);
-    assert.deepEqual(byRequester('charlie-peer-789').map((o) => o.unit_id), ['charlie-film-frame-0', 'charlie-film-frame-1']);
+    assert.deepEqual(
+      byRequester('charlie-peer-789').map((o) => o.unit_id),
+      ['charlie-film-frame-0', 'charlie-film-frame-1'],
+    );
     assert.equal(byRequester('dave-peer-000').length, 0);
     assert.ok(result.offers.slice(0, 20).every((o) => o.tier === 1));
     assert.ok(result.offers.slice(20).every((o) => o.tier === 2));
@@ -71,7 +90,7 @@ describe('seed 000 video-rendering farm (Alice, Bob, Charlie)', () => {
     assert.equal(first.expected_start, '2025-10-24T00:00:00.000Z');
     // Each frame takes a third of the machine (VRAM 8 of 24), so starts advance by a third of a frame.
     const second = result.offers[1]!;
-    assert.equal(Date.parse(second.expected_start) - T0, Math.round(((3600 / 0.95) / 3) * 1000));
+    assert.equal(Date.parse(second.expected_start) - T0, Math.round((3600 / 0.95 / 3) * 1000));
     assert.equal(new Set(result.offers.map((o) => o.offer_id)).size, result.offers.length);
   });
 
@@ -89,16 +108,46 @@ describe('seed 000 video-rendering farm (Alice, Bob, Charlie)', () => {
 
   test('work promised in earlier rounds keeps its share of the slot: 20 frames reserved leave room for 2', () => {
     const skip = new Set(result.offers.slice(0, 20).map((o) => unitKey(o.requester_peer, o.unit_id)));
-    const reserved = result.offers.slice(0, 20).map((o) => ({ slot_id: o.slot_id, resources: { cpu_cores: 4, ram_gb: 16, gpu_vram_gb: 8 }, seconds: o.estimated_seconds }));
-    const next = allocate({ provider: alice, requesters: [bob, charlie], round: 8, nowMs: T0, price: PRICE, skip, reserved });
-    assert.deepEqual(next.offers.map((o) => o.unit_id), ['charlie-film-frame-0', 'charlie-film-frame-1']);
+    const reserved = result.offers
+      .slice(0, 20)
+      .map((o) => ({
+        slot_id: o.slot_id,
+        resources: { cpu_cores: 4, ram_gb: 16, gpu_vram_gb: 8 },
+        seconds: o.estimated_seconds,
+      }));
+    const next = allocate({
+      provider: alice,
+      requesters: [bob, charlie],
+      round: 8,
+      nowMs: T0,
+      price: PRICE,
+      skip,
+      reserved,
+    });
+    assert.deepEqual(
+      next.offers.map((o) => o.unit_id),
+      ['charlie-film-frame-0', 'charlie-film-frame-1'],
+    );
     // Their schedule starts after the reserved work, not at the slot's start.
     assert.equal(next.offers[0]!.expected_start, result.offers[20]!.expected_start);
   });
 
   test('an open market (default trust 0.1) serves Dave, who trusts Alice, at tier 1 after Bob', () => {
-    const open = allocate({ provider: alice, requesters: [bob, dave], round: 9, nowMs: T0, price: PRICE, defaultTrust: 0.1 });
-    assert.deepEqual(open.offers.slice(20).map((o) => [o.requester_peer, o.tier]), [['dave-peer-000', 1], ['dave-peer-000', 1]]);
+    const open = allocate({
+      provider: alice,
+      requesters: [bob, dave],
+      round: 9,
+      nowMs: T0,
+      price: PRICE,
+      defaultTrust: 0.1,
+    });
+    assert.deepEqual(
+      open.offers.slice(20).map((o) => [o.requester_peer, o.tier]),
+      [
+        ['dave-peer-000', 1],
+        ['dave-peer-000', 1],
+      ],
+    );
   });
 });
 
@@ -108,22 +157,51 @@ describe('compatibility matrix', () => {
     assert.equal(compatibility(unit('u', 'j', 'hash/sha256', { cpu_cores: 1, ram_gb: 1 }, 60), s).compatible, true);
     assert.equal(compatibility(unit('u', 'j', 'hash/sha256', { cpu_cores: 1, ram_gb: 1 }, 60), s).seconds, 120);
     assert.equal(compatibility(unit('u', 'j', 'render', { cpu_cores: 1, ram_gb: 1 }, 60), s).reason, 'algorithm');
-    assert.equal(compatibility({ ...unit('u', 'j', 'hash/sha256', { cpu_cores: 1, ram_gb: 1 }, 60), algorithm_version: '2.0.0' }, s).reason, 'algorithm');
+    assert.equal(
+      compatibility(
+        { ...unit('u', 'j', 'hash/sha256', { cpu_cores: 1, ram_gb: 1 }, 60), algorithm_version: '2.0.0' },
+        s,
+      ).reason,
+      'algorithm',
+    );
     assert.equal(compatibility(unit('u', 'j', 'hash/sha256', { cpu_cores: 8, ram_gb: 1 }, 60), s).reason, 'resources');
-    assert.equal(compatibility(unit('u', 'j', 'hash/sha256', { cpu_cores: 1, ram_gb: 1, gpu_vram_gb: 1 }, 60), s).reason, 'resources');
+    assert.equal(
+      compatibility(unit('u', 'j', 'hash/sha256', { cpu_cores: 1, ram_gb: 1, gpu_vram_gb: 1 }, 60), s).reason,
+      'resources',
+    );
     assert.equal(compatibility(unit('u', 'j', 'hash/sha256', { cpu_cores: 1, ram_gb: 1 }, 1801), s).reason, 'duration');
   });
   test('data locality ranks local copies first, then unknown, then downloads', () => {
-    const withData = { ...s, data_locality: [{ dataset_id: 'local', has_local_copy: true }, { dataset_id: 'remote', has_local_copy: false }] };
-    const u = (dataset?: string) => ({ ...unit('u', 'j', 'hash/sha256', { cpu_cores: 1, ram_gb: 1 }, 1), ...(dataset ? { required_dataset: dataset } : {}) });
-    assert.deepEqual([u(), u('local'), u('other'), u('remote')].map((x) => compatibility(x, withData).locality), [1, 1, 0.5, 0.3]);
+    const withData = {
+      ...s,
+      data_locality: [
+        { dataset_id: 'local', has_local_copy: true },
+        { dataset_id: 'remote', has_local_copy: false },
+      ],
+    };
+    const u = (dataset?: string) => ({
+      ...unit('u', 'j', 'hash/sha256', { cpu_cores: 1, ram_gb: 1 }, 1),
+      ...(dataset ? { required_dataset: dataset } : {}),
+    });
+    assert.deepEqual(
+      [u(), u('local'), u('other'), u('remote')].map((x) => compatibility(x, withData).locality),
+      [1, 1, 0.5, 0.3],
+    );
   });
   test('within equal trust and priority, a local dataset is placed first', () => {
-    const provider = commitment('p', { r: 1 }, [{ ...slot('s', 1, { cpu_cores: 1, ram_gb: 1 }, [['a', 1]]), data_locality: [{ dataset_id: 'near', has_local_copy: true }] }]);
+    const provider = commitment('p', { r: 1 }, [
+      {
+        ...slot('s', 1, { cpu_cores: 1, ram_gb: 1 }, [['a', 1]]),
+        data_locality: [{ dataset_id: 'near', has_local_copy: true }],
+      },
+    ]);
     const far = { ...unit('far', 'j', 'a', { cpu_cores: 1, ram_gb: 1 }, 3600), required_dataset: 'far' };
     const near = { ...unit('near', 'j', 'a', { cpu_cores: 1, ram_gb: 1 }, 3600), required_dataset: 'near' };
     const r = commitment('r', { p: 1 }, [], [request('r', 'j', [far, near])]);
-    assert.deepEqual(allocate({ provider, requesters: [r], round: 0, nowMs: T0, price: PRICE }).offers.map((o) => o.unit_id), ['near']);
+    assert.deepEqual(
+      allocate({ provider, requesters: [r], round: 0, nowMs: T0, price: PRICE }).offers.map((o) => o.unit_id),
+      ['near'],
+    );
   });
 });
 
@@ -135,7 +213,12 @@ describe('requests that must be ignored', () => {
     assert.equal(allocate({ provider, requesters: [forged], round: 0, nowMs: T0, price: PRICE }).offers.length, 0);
   });
   test('a request past its deadline is not served', () => {
-    const late = commitment('r', { p: 1 }, [], [{ ...request('r', 'j', [u]), deadline: new Date(T0 - 1).toISOString() }]);
+    const late = commitment(
+      'r',
+      { p: 1 },
+      [],
+      [{ ...request('r', 'j', [u]), deadline: new Date(T0 - 1).toISOString() }],
+    );
     assert.equal(allocate({ provider, requesters: [late], round: 0, nowMs: T0, price: PRICE }).offers.length, 0);
   });
   test('my own requests are not offered to myself', () => {
@@ -161,7 +244,10 @@ describe('damping', () => {
     assert.equal(s.damping_factor, 0.75);
   });
   test('damping scales the capacity offered', () => {
-    const provider = { ...commitment('p', { r: 1 }, [slot('s', 1, { cpu_cores: 1, ram_gb: 1 }, [['a', 1]])]), damping_factor: 0.5 };
+    const provider = {
+      ...commitment('p', { r: 1 }, [slot('s', 1, { cpu_cores: 1, ram_gb: 1 }, [['a', 1]])]),
+      damping_factor: 0.5,
+    };
     const units = Array.from({ length: 4 }, (_, i) => unit(`u${i}`, 'j', 'a', { cpu_cores: 1, ram_gb: 1 }, 900));
     const r = commitment('r', { p: 1 }, [], [request('r', 'j', units)]);
     assert.equal(allocate({ provider, requesters: [r], round: 0, nowMs: T0, price: PRICE }).offers.length, 2);
@@ -171,12 +257,29 @@ describe('damping', () => {
 describe('manual acceptance (accept-bid)', () => {
   const u = unit('u1', 'job', 'a', { cpu_cores: 1, ram_gb: 1 }, 10, 0.5, 2);
   const offer = (provider: string, price: number) => ({
-    offer_id: `${provider}#0.0`, round: 0, unit_id: 'u1', job_id: 'job', requester_peer: 'me', provider_peer: provider, slot_id: 's', tier: 1 as const,
-    price, estimated_seconds: 10, performance_score: 1, expected_start: new Date(T0).toISOString(), expected_end: new Date(T0).toISOString(), timestamp: new Date(T0).toISOString(),
+    offer_id: `${provider}#0.0`,
+    round: 0,
+    unit_id: 'u1',
+    job_id: 'job',
+    requester_peer: 'me',
+    provider_peer: provider,
+    slot_id: 's',
+    tier: 1 as const,
+    price,
+    estimated_seconds: 10,
+    performance_score: 1,
+    expected_start: new Date(T0).toISOString(),
+    expected_end: new Date(T0).toISOString(),
+    timestamp: new Date(T0).toISOString(),
   });
   const ctx = (taken: string[], budget: number) => ({
-    me: 'me', nowMs: T0, policy: DEFAULT_ACCEPTANCE_POLICY, trustIn: () => 1, reputationOf: () => 0.5,
-    acceptedProviders: () => taken, budgetLeft: () => budget,
+    me: 'me',
+    nowMs: T0,
+    policy: DEFAULT_ACCEPTANCE_POLICY,
+    trustIn: () => 1,
+    reputationOf: () => 0.5,
+    acceptedProviders: () => taken,
+    budgetLeft: () => budget,
   });
   test('a chosen bid becomes an assignment with a deadline of 3x its estimate + 30 s', () => {
     const r = acceptOffer(ctx([], 100), offer('p1', 40), u);

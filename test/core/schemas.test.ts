@@ -113,14 +113,22 @@ test('ids: 1 to 128 characters of letters, digits and ._:#@+=/-, never a prototy
   rejects(S.Id, '', 'empty');
   for (const reserved of ['__proto__', 'constructor', 'prototype']) rejects(S.Id, reserved, reserved);
   fc.assert(
-    fc.property(fc.string({ maxLength: 20 }), fc.constantFrom(' ', '\n', '"', "'", '\\', '\u0000', 'é', '💥', '?', '*', '%'), fc.string({ maxLength: 20 }), (a, bad, b) => {
-      rejects(S.Id, `x${a}${bad}${b}`, `contains ${JSON.stringify(bad)}`);
-    }),
+    fc.property(
+      fc.string({ maxLength: 20 }),
+      fc.constantFrom(' ', '\n', '"', "'", '\\', '\u0000', 'é', '💥', '?', '*', '%'),
+      fc.string({ maxLength: 20 }),
+      (a, bad, b) => {
+        rejects(S.Id, `x${a}${bad}${b}`, `contains ${JSON.stringify(bad)}`);
+      },
+    ),
     { numRuns: 200 },
   );
 });
 
-const withField = <T extends object>(value: T, field: string, fieldValue: unknown) => ({ ...value, [field]: fieldValue });
+const withField = <T extends object>(value: T, field: string, fieldValue: unknown) => ({
+  ...value,
+  [field]: fieldValue,
+});
 const filled = <T>(item: T, n: number): T[] => Array.from({ length: n }, () => item);
 
 test('arrays: the maximum length passes, one more fails', () => {
@@ -128,15 +136,71 @@ test('arrays: the maximum length passes, one more fails', () => {
   const slot = sampleOf(A.availabilitySlotArb);
   const request = sampleOf(A.workRequestArb);
   const cases: Array<[string, z.ZodType, object, string, unknown, number]> = [
-    ['availability_slots', S.ComputeCommitmentSchema, commitment, 'availability_slots', slot, S.LIMITS.slotsPerCommitment],
-    ['work_requests', S.ComputeCommitmentSchema, commitment, 'work_requests', { ...request, work_units: [] }, S.LIMITS.requestsPerCommitment],
+    [
+      'availability_slots',
+      S.ComputeCommitmentSchema,
+      commitment,
+      'availability_slots',
+      slot,
+      S.LIMITS.slotsPerCommitment,
+    ],
+    [
+      'work_requests',
+      S.ComputeCommitmentSchema,
+      commitment,
+      'work_requests',
+      { ...request, work_units: [] },
+      S.LIMITS.requestsPerCommitment,
+    ],
     ['over_allocation_history', S.ComputeCommitmentSchema, commitment, 'over_allocation_history', 0.5, 3],
-    ['active_jobs', S.ComputeRoundStateSchema, sampleOf(A.computeRoundStateArb), 'active_jobs', 'job-1', S.LIMITS.recordEntries],
-    ['algorithms', S.AvailabilitySlotSchema, slot, 'algorithms', sampleOf(A.algorithmCapabilityArb), S.LIMITS.algorithmsPerSlot],
-    ['data_locality', S.AvailabilitySlotSchema, slot, 'data_locality', sampleOf(A.dataLocalityArb), S.LIMITS.datasetsPerSlot],
-    ['addresses', S.AdvertSchema, sampleOf(A.advertArb), 'addresses', '/ip4/10.0.0.1/tcp/4001', S.LIMITS.addressesPerAdvert],
-    ['results', S.VerificationConsensusSchema, sampleOf(A.verificationConsensusArb), 'results', sampleOf(A.workResultArb), S.LIMITS.resultsPerConsensus],
-    ['agreeing', S.VerificationReceiptSchema, sampleOf(A.verificationReceiptArb), 'agreeing', 'r1', S.LIMITS.resultsPerConsensus],
+    [
+      'active_jobs',
+      S.ComputeRoundStateSchema,
+      sampleOf(A.computeRoundStateArb),
+      'active_jobs',
+      'job-1',
+      S.LIMITS.recordEntries,
+    ],
+    [
+      'algorithms',
+      S.AvailabilitySlotSchema,
+      slot,
+      'algorithms',
+      sampleOf(A.algorithmCapabilityArb),
+      S.LIMITS.algorithmsPerSlot,
+    ],
+    [
+      'data_locality',
+      S.AvailabilitySlotSchema,
+      slot,
+      'data_locality',
+      sampleOf(A.dataLocalityArb),
+      S.LIMITS.datasetsPerSlot,
+    ],
+    [
+      'addresses',
+      S.AdvertSchema,
+      sampleOf(A.advertArb),
+      'addresses',
+      '/ip4/10.0.0.1/tcp/4001',
+      S.LIMITS.addressesPerAdvert,
+    ],
+    [
+      'results',
+      S.VerificationConsensusSchema,
+      sampleOf(A.verificationConsensusArb),
+      'results',
+      sampleOf(A.workResultArb),
+      S.LIMITS.resultsPerConsensus,
+    ],
+    [
+      'agreeing',
+      S.VerificationReceiptSchema,
+      sampleOf(A.verificationReceiptArb),
+      'agreeing',
+      'r1',
+      S.LIMITS.resultsPerConsensus,
+    ],
     ['verifiers', S.SettleEntrySchema, sampleOf(A.settleEntryArb), 'verifiers', 'peer-v', S.MAX_REDUNDANCY],
     ['peers', S.PolicySchema, { kind: 'permit_list', peers: [] }, 'peers', 'peer-p', S.LIMITS.permitListEntries],
     ['work_units', S.WorkRequestSchema, request, 'work_units', sampleOf(A.workUnitArb), S.LIMITS.unitsPerRequest],
@@ -155,7 +219,11 @@ test('records: at most 4096 entries, keys are ids', () => {
   accepts(S.VectorClockSchema, clock(S.LIMITS.recordEntries), '4096 entries');
   rejects(S.VectorClockSchema, clock(S.LIMITS.recordEntries + 1), '4097 entries');
   const commitment = sampleOf(A.computeCommitmentArb);
-  rejects(S.ComputeCommitmentSchema, { ...commitment, trust_weights: clock(S.LIMITS.recordEntries + 1) }, '4097 trust weights');
+  rejects(
+    S.ComputeCommitmentSchema,
+    { ...commitment, trust_weights: clock(S.LIMITS.recordEntries + 1) },
+    '4097 trust weights',
+  );
   rejects(S.VectorClockSchema, { 'not an id': 1 }, 'a key with a space');
   rejects(S.VectorClockSchema, filled(1, 5000), 'an array');
   rejects(S.VectorClockSchema, { ['k'.repeat(129)]: 1 }, 'a 129-character key');
@@ -233,14 +301,29 @@ test('a slot must end after it starts, comparing instants across UTC offsets', (
   const at = (start: string, end: string) => ({ ...slot, start_time: start, end_time: end });
   rejects(S.AvailabilitySlotSchema, at('2025-01-01T10:00:00Z', '2025-01-01T10:00:00Z'), 'zero length');
   rejects(S.AvailabilitySlotSchema, at('2025-01-01T10:00:00Z', '2025-01-01T09:00:00Z'), 'ends before it starts');
-  rejects(S.AvailabilitySlotSchema, at('2025-01-01T10:00:00Z', '2025-01-01T11:00:00+02:00'), 'later wall clock, earlier instant');
+  rejects(
+    S.AvailabilitySlotSchema,
+    at('2025-01-01T10:00:00Z', '2025-01-01T11:00:00+02:00'),
+    'later wall clock, earlier instant',
+  );
   accepts(S.AvailabilitySlotSchema, at('2025-01-01T10:00:00Z', '2025-01-01T10:00:00.001Z'), 'one millisecond');
-  accepts(S.AvailabilitySlotSchema, at('2025-01-01T10:00:00+02:00', '2025-01-01T09:00:00Z'), 'earlier wall clock, later instant');
+  accepts(
+    S.AvailabilitySlotSchema,
+    at('2025-01-01T10:00:00+02:00', '2025-01-01T09:00:00Z'),
+    'earlier wall clock, later instant',
+  );
   const result = S.AvailabilitySlotSchema.safeParse(at('2025-01-01T10:00:00Z', '2025-01-01T10:00:00Z'));
-  assert.deepEqual(result.error?.issues.map((i) => i.path), [['end_time']]);
+  assert.deepEqual(
+    result.error?.issues.map((i) => i.path),
+    [['end_time']],
+  );
   fc.assert(
     fc.property(A.availabilitySlotArb, (valid) => {
-      rejects(S.AvailabilitySlotSchema, { ...valid, start_time: valid.end_time, end_time: valid.start_time }, 'swapped times');
+      rejects(
+        S.AvailabilitySlotSchema,
+        { ...valid, start_time: valid.end_time, end_time: valid.start_time },
+        'swapped times',
+      );
     }),
     { numRuns: 50 },
   );

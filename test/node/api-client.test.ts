@@ -43,7 +43,11 @@ test('a client found through the data dir calls methods; errors come back as Api
       const client = ApiClient.fromDataDir(dir);
       assert.deepEqual(await client.call('status', {}), STUB_STATUS);
       assert.deepEqual(await client.call('jobs.status', { job_id: 'job-1' }), { job: STUB_JOB });
-      await assert.rejects(client.call('jobs.cancel', { job_id: 'job-1' }), { name: 'ApiError', code: 'conflict', message: 'job-1 already completed' });
+      await assert.rejects(client.call('jobs.cancel', { job_id: 'job-1' }), {
+        name: 'ApiError',
+        code: 'conflict',
+        message: 'job-1 already completed',
+      });
       await assert.rejects(new ApiClient(server.url, 'wrong').call('status', {}), { code: 'unauthorized' });
     } finally {
       await server.close();
@@ -68,7 +72,10 @@ test('a reply that breaks the contract is refused by the client', async () => {
   await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
   try {
     const url = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
-    await assert.rejects(new ApiClient(url, 'token').call('status', {}), { code: 'internal', message: /reply to status breaks the contract/ });
+    await assert.rejects(new ApiClient(url, 'token').call('status', {}), {
+      code: 'internal',
+      message: /reply to status breaks the contract/,
+    });
   } finally {
     liar.close();
   }
@@ -117,7 +124,10 @@ test('the default data dir follows MESH_DATA_DIR, then XDG_DATA_HOME, then the p
     assert.equal(defaultDataDir({ XDG_DATA_HOME: '/x' }, 'linux', home), '/x/mesh-compute');
     assert.equal(defaultDataDir({ MESH_DATA_DIR: '' }, 'linux', home), '/home/ana/.local/share/mesh-compute');
     assert.equal(defaultDataDir({}, 'darwin', '/Users/ana'), '/Users/ana/Library/Application Support/Mesh Compute');
-    assert.equal(defaultDataDir({ APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, 'win32', 'C:\\Users\\ana'), 'C:\\Users\\ana\\AppData\\Roaming\\Mesh Compute');
+    assert.equal(
+      defaultDataDir({ APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, 'win32', 'C:\\Users\\ana'),
+      'C:\\Users\\ana\\AppData\\Roaming\\Mesh Compute',
+    );
 
     const created = ensureDataDir(join(dir, 'a', 'b'));
     assert.equal(mode(created), 0o700);

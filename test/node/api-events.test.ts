@@ -27,9 +27,16 @@ async function until(predicate: () => boolean, what: string): Promise<void> {
 test('a subscriber gets the events after N, then live ones, and unsubscribes when it closes', async () => {
   const received: ApiEvent[] = [];
   const ends: Array<ApiError | undefined> = [];
-  const close = new ApiClient(server.url, TOKEN).subscribe(2, (event) => received.push(event), (error) => ends.push(error));
+  const close = new ApiClient(server.url, TOKEN).subscribe(
+    2,
+    (event) => received.push(event),
+    (error) => ends.push(error),
+  );
   await until(() => received.length === 3, 'the replay');
-  assert.deepEqual(received.map((e) => e.id), [3, 4, 5]);
+  assert.deepEqual(
+    received.map((e) => e.id),
+    [3, 4, 5],
+  );
 
   feed.emit(apiEvent(6));
   await until(() => received.length === 4, 'the live event');
@@ -45,7 +52,14 @@ test('a browser-style client may send the token as the mesh-token subprotocol, e
     headers: { origin: server.url },
   });
   const frames: unknown[] = [];
-  ws.on('message', (data) => frames.push(...data.toString().split('\n').map((line) => JSON.parse(line) as unknown)));
+  ws.on('message', (data) =>
+    frames.push(
+      ...data
+        .toString()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ),
+  );
   await new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject));
   assert.equal(ws.protocol, `mesh-token.${TOKEN}`);
   await until(() => frames.length >= 2, 'the replay');
@@ -81,17 +95,29 @@ test('no token, a wrong token, a foreign origin or a bad `after` get no socket a
   assert.equal(feed.subscribeCalls, subscriptionsBefore);
 
   const ends: Array<ApiError | undefined> = [];
-  new ApiClient(server.url, 'not-the-token').subscribe(0, () => assert.fail('no event for a wrong token'), (error) => ends.push(error));
+  new ApiClient(server.url, 'not-the-token').subscribe(
+    0,
+    () => assert.fail('no event for a wrong token'),
+    (error) => ends.push(error),
+  );
   await until(() => ends.length === 1, 'the refusal');
   assert.ok(ends[0] instanceof ApiError);
   assert.equal(ends[0].code, 'unauthorized');
 });
 
 test('a node that stops tells its subscribers why the stream ends', async () => {
-  const stopping = await startApiServer({ handlers: stubHandlers().handlers, events: new MemoryEventFeed(1), token: TOKEN });
+  const stopping = await startApiServer({
+    handlers: stubHandlers().handlers,
+    events: new MemoryEventFeed(1),
+    token: TOKEN,
+  });
   const received: ApiEvent[] = [];
   const ends: Array<ApiError | undefined> = [];
-  new ApiClient(stopping.url, TOKEN).subscribe(0, (event) => received.push(event), (error) => ends.push(error));
+  new ApiClient(stopping.url, TOKEN).subscribe(
+    0,
+    (event) => received.push(event),
+    (error) => ends.push(error),
+  );
   await until(() => received.length === 1, 'the replay');
   await stopping.close();
   await until(() => ends.length === 1, 'the end of the stream');

@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
-import { API_METHODS, MAX_API_BODY_BYTES, type ApiHandlers, type MethodInput, type MethodName } from '../../src-main/core/api/contract.js';
+import {
+  API_METHODS,
+  MAX_API_BODY_BYTES,
+  type ApiHandlers,
+  type MethodInput,
+  type MethodName,
+} from '../../src-main/core/api/contract.js';
 import { validate } from '../../src-main/core/schemas/index.js';
 import { loadOrCreateToken } from '../../src-main/node/api/index.js';
 import type { ApiReply } from '../../src-main/node/api/dispatch.js';
@@ -22,7 +28,9 @@ import { MemoryEventFeed, stubHandlers } from './api-stub-handlers.js';
 
 const PEER = '12D3KooWGzh2bT3ZkDJ2c4Xq7Vb9aN5mPq8Rs4tUv6Wx1Yz2Ab3C';
 const JOB = 'job-hardening';
-const SCENE = JSON.parse(readFileSync(new URL('../../../assets/scenes/orbit.json', import.meta.url), 'utf8')) as MethodInput<'render.submit'>['scene'];
+const SCENE = JSON.parse(
+  readFileSync(new URL('../../../assets/scenes/orbit.json', import.meta.url), 'utf8'),
+) as MethodInput<'render.submit'>['scene'];
 
 /** One valid call of every method: each hostile case below breaks exactly one part of it. */
 const VALID: { [M in MethodName]: MethodInput<M> } = {
@@ -31,7 +39,12 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'peers.add': { multiaddr: '/ip4/127.0.0.1/tcp/9' },
   'trust.set': { peer_id: PEER, weight: 0.5 },
   'trust.list': {},
-  'slots.add': { start_time: '2030-01-01T00:00:00.000Z', end_time: '2030-01-01T01:00:00.000Z', cpu_cores: 1, ram_gb: 1 },
+  'slots.add': {
+    start_time: '2030-01-01T00:00:00.000Z',
+    end_time: '2030-01-01T01:00:00.000Z',
+    cpu_cores: 1,
+    ram_gb: 1,
+  },
   'slots.list': {},
   'slots.remove': { slot_id: 'slot-1' },
   'sharing.set': { on: false },
@@ -40,7 +53,14 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'windows.remove': { window_id: 'window-1' },
   'settings.get': {},
   'settings.set': { cpu_cap_pct: 50, idle_only: true },
-  'jobs.submit': { library: 'hash', method: 'sha256', input_base64: 'AAAA', chunk_bytes: 1024, params: { rounds: 1 }, budget: 100 },
+  'jobs.submit': {
+    library: 'hash',
+    method: 'sha256',
+    input_base64: 'AAAA',
+    chunk_bytes: 1024,
+    params: { rounds: 1 },
+    budget: 100,
+  },
   'render.submit': { scene: SCENE, first_frame: 0, last_frame: 0, width: 64, height: 64, spp: 1, budget: 100 },
   'jobs.frames': { job_id: JOB },
   'jobs.frame': { job_id: JOB, frame: 0 },
@@ -60,7 +80,8 @@ const METHODS = Object.keys(API_METHODS) as MethodName[];
 const HUGE_ARRAY = new Array<number>(100_000).fill(0);
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
 /** What each key carries, as raw JSON: what would pollute Object.prototype if assigned naively. */
-const pollution = (key: (typeof PROTO_KEYS)[number]) => (key === 'constructor' ? '{"prototype":{"polluted":"yes"}}' : '{"polluted":"yes"}');
+const pollution = (key: (typeof PROTO_KEYS)[number]) =>
+  key === 'constructor' ? '{"prototype":{"polluted":"yes"}}' : '{"polluted":"yes"}';
 
 let dataDir: string;
 let daemon: Daemon;
@@ -73,7 +94,12 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'mesh-hardening-'));
   daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
   handlers = apiHandlers(daemon.node);
-  ipc = ipcRouter({ handlers, events: daemon.node.events, loginItem: { getOpenAtLogin: () => false, setOpenAtLogin: () => {} }, log: () => {} });
+  ipc = ipcRouter({
+    handlers,
+    events: daemon.node.events,
+    loginItem: { getOpenAtLogin: () => false, setOpenAtLogin: () => {} },
+    log: () => {},
+  });
   token = loadOrCreateToken(dataDir);
 });
 after(async () => {
@@ -88,7 +114,10 @@ interface Refusal {
 }
 
 /** The same call over both transports; both answers come back for the test to compare. */
-async function callBoth(method: string, paramsJson: string): Promise<{ ipc: ApiReply; http: ApiReply & { status: number } }> {
+async function callBoth(
+  method: string,
+  paramsJson: string,
+): Promise<{ ipc: ApiReply; http: ApiReply & { status: number } }> {
   const viaIpc = ipc.call(OUR_PAGE, method, paramsJson);
   const response = await fetch(`${daemon.api.url}/api/v1/${method}`, {
     method: 'POST',
@@ -110,7 +139,9 @@ function refusalsOf(replies: { ipc: ApiReply; http: ApiReply & { status: number 
 
 /** Unwraps optional/default to the schema of the value itself. */
 function inner(schema: z.ZodType): z.ZodType {
-  return schema instanceof z.ZodOptional || schema instanceof z.ZodDefault ? inner(schema.unwrap() as z.ZodType) : schema;
+  return schema instanceof z.ZodOptional || schema instanceof z.ZodDefault
+    ? inner(schema.unwrap() as z.ZodType)
+    : schema;
 }
 
 function fieldsOf(method: MethodName): Record<string, z.ZodType> {
@@ -121,7 +152,9 @@ function fieldsOf(method: MethodName): Record<string, z.ZodType> {
 /** Values the field refuses: every JSON type it does not take, a 100k array, a string past its limit. */
 function hostileValues(field: z.ZodType): unknown[] {
   const value = inner(field);
-  const tooLong = 'A'.repeat((value instanceof z.ZodString && value.maxLength !== null ? value.maxLength : 100_000) + 1);
+  const tooLong = 'A'.repeat(
+    (value instanceof z.ZodString && value.maxLength !== null ? value.maxLength : 100_000) + 1,
+  );
   const candidates = [12345, 'text', true, {}, [], null, tooLong];
   return candidates.filter((candidate) => !field.safeParse(candidate).success);
 }
@@ -173,21 +206,46 @@ function hostileCases(method: MethodName): HostileCase[] {
   for (const [field, schema] of Object.entries(fieldsOf(method))) {
     const names = new RegExp(`(^|; )${field}[.:]`);
     // A 100k array where the field is an array (past its length limit); elsewhere the whole params are one, below.
-    const values = inner(schema) instanceof z.ZodArray || schema.safeParse([]).success ? [...hostileValues(schema), HUGE_ARRAY] : hostileValues(schema);
+    const values =
+      inner(schema) instanceof z.ZodArray || schema.safeParse([]).success
+        ? [...hostileValues(schema), HUGE_ARRAY]
+        : hostileValues(schema);
     for (const value of values) {
-      cases.push({ method, text: JSON.stringify({ ...valid, [field]: value }), what: `${method} with ${field} = ${describeValue(value)}`, names });
+      cases.push({
+        method,
+        text: JSON.stringify({ ...valid, [field]: value }),
+        what: `${method} with ${field} = ${describeValue(value)}`,
+        names,
+      });
     }
     // A prototype key inside an object-valued field (a job's params, a scene).
     const nested = valid[field];
     if (nested !== null && typeof nested === 'object' && !Array.isArray(nested)) {
       for (const key of PROTO_KEYS) {
-        const text = JSON.stringify({ ...valid, [field]: '@nested@' }).replace('"@nested@"', withRawKey(nested, key, pollution(key)));
+        const text = JSON.stringify({ ...valid, [field]: '@nested@' }).replace(
+          '"@nested@"',
+          withRawKey(nested, key, pollution(key)),
+        );
         cases.push({ method, text, what: `${method} with ${key} in ${field}`, names });
       }
     }
   }
-  for (const key of PROTO_KEYS) cases.push({ method, text: withRawKey(valid, key, pollution(key)), what: `${method} with a ${key} key`, names: new RegExp(key) });
-  for (const whole of ['[]', '"text"', '12345', 'null', JSON.stringify(HUGE_ARRAY), '{"__proto__":', JSON.stringify({ ...valid, unknown_field: 1 })]) {
+  for (const key of PROTO_KEYS)
+    cases.push({
+      method,
+      text: withRawKey(valid, key, pollution(key)),
+      what: `${method} with a ${key} key`,
+      names: new RegExp(key),
+    });
+  for (const whole of [
+    '[]',
+    '"text"',
+    '12345',
+    'null',
+    JSON.stringify(HUGE_ARRAY),
+    '{"__proto__":',
+    JSON.stringify({ ...valid, unknown_field: 1 }),
+  ]) {
     cases.push({ method, text: whole, what: `${method} with params ${whole.slice(0, 30)}` });
   }
   return cases;
@@ -243,7 +301,12 @@ test('IPC from anything but our page in our window is refused as unauthorized, a
   const stub = stubHandlers();
   const feed = new MemoryEventFeed(3);
   const loginChanges: boolean[] = [];
-  const router = ipcRouter({ handlers: stub.handlers, events: feed, loginItem: { getOpenAtLogin: () => false, setOpenAtLogin: (on) => loginChanges.push(on) }, log: () => {} });
+  const router = ipcRouter({
+    handlers: stub.handlers,
+    events: feed,
+    loginItem: { getOpenAtLogin: () => false, setOpenAtLogin: (on) => loginChanges.push(on) },
+    log: () => {},
+  });
   const strangers: (SenderInfo | undefined)[] = [
     { ...OUR_PAGE, url: 'https://evil.example/' },
     { ...OUR_PAGE, url: 'file:///home/someone/index.html' },

@@ -20,7 +20,12 @@ const stub = stubHandlers({
 let server: ApiServer;
 
 before(async () => {
-  server = await startApiServer({ handlers: stub.handlers, events: new MemoryEventFeed(), token: TOKEN, log: (m) => logged.push(m) });
+  server = await startApiServer({
+    handlers: stub.handlers,
+    events: new MemoryEventFeed(),
+    token: TOKEN,
+    log: (m) => logged.push(m),
+  });
 });
 after(() => server.close());
 beforeEach(() => {
@@ -34,20 +39,29 @@ interface Reply {
 }
 
 /** A raw HTTP request (fetch would not let a test set Host), authorized unless told otherwise. */
-function send(path: string, options: { method?: string; headers?: OutgoingHttpHeaders; body?: string | Buffer } = {}): Promise<Reply> {
+function send(
+  path: string,
+  options: { method?: string; headers?: OutgoingHttpHeaders; body?: string | Buffer } = {},
+): Promise<Reply> {
   const headers = { host: `127.0.0.1:${server.port}`, authorization: `Bearer ${TOKEN}`, ...options.headers };
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ port: server.port, host: '127.0.0.1', path, method: options.method ?? 'POST', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
-    });
+    const req = httpRequest(
+      { port: server.port, host: '127.0.0.1', path, method: options.method ?? 'POST', headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
-const call = (method: string, body: string, headers: OutgoingHttpHeaders = {}) => send(`/api/v1/${method}`, { body, headers });
+const call = (method: string, body: string, headers: OutgoingHttpHeaders = {}) =>
+  send(`/api/v1/${method}`, { body, headers });
 
 test('a valid call reaches its handler with the parsed params, defaults applied, and returns its result', async () => {
   const reply = await call('jobs.status', JSON.stringify({ job_id: 'job-1' }));
@@ -61,7 +75,10 @@ test('a valid call reaches its handler with the parsed params, defaults applied,
 });
 
 test('health answers without a token; everything else needs the right one', async () => {
-  assert.deepEqual(await send('/api/v1/health', { method: 'GET', headers: { authorization: '' } }), { status: 200, body: { ok: true } });
+  assert.deepEqual(await send('/api/v1/health', { method: 'GET', headers: { authorization: '' } }), {
+    status: 200,
+    body: { ok: true },
+  });
   for (const authorization of ['', 'Bearer', `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, `Basic ${TOKEN}`, TOKEN]) {
     const reply = await call('status', '{}', { authorization });
     assert.equal(reply.status, 401, authorization);
@@ -118,7 +135,11 @@ test('a body past the cap is refused with 413: declared, or counted while it str
       port: server.port,
       path: '/api/v1/status',
       method: 'POST',
-      headers: { host: `127.0.0.1:${server.port}`, authorization: `Bearer ${TOKEN}`, 'content-length': MAX_API_BODY_BYTES + 1 },
+      headers: {
+        host: `127.0.0.1:${server.port}`,
+        authorization: `Bearer ${TOKEN}`,
+        'content-length': MAX_API_BODY_BYTES + 1,
+      },
     });
     req.on('response', (res) => resolve(res.statusCode ?? 0));
     req.on('error', reject);
@@ -156,7 +177,14 @@ test('a body past the cap is refused with 413: declared, or counted while it str
 });
 
 test('unknown methods are 404 and known ones refuse other HTTP methods with 405', async () => {
-  for (const path of ['/api/v1/nope', '/api/v1/__proto__', '/api/v1/toString', '/api/v1/constructor', '/api/v2/status', '/']) {
+  for (const path of [
+    '/api/v1/nope',
+    '/api/v1/__proto__',
+    '/api/v1/toString',
+    '/api/v1/constructor',
+    '/api/v2/status',
+    '/',
+  ]) {
     const reply = await send(path, { body: '{}' });
     assert.equal(reply.status, 404, path);
     assert.equal(reply.body.error?.code, 'not_found');
@@ -174,7 +202,10 @@ test("a handler's ApiError keeps its code and message; anything else is a 500 th
   const crash = await call('jobs.status', JSON.stringify({ job_id: 'crash' }));
   assert.equal(crash.status, 500);
   assert.deepEqual(crash.body.error, { code: 'internal', message: 'internal error' });
-  assert.ok(logged.some((line) => line.includes('secret detail of a bug')), 'the bug is logged');
+  assert.ok(
+    logged.some((line) => line.includes('secret detail of a bug')),
+    'the bug is logged',
+  );
 });
 
 test('a result that breaks its contract is a 500, and the log says it is a bug in the handler', async () => {

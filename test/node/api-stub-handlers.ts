@@ -2,7 +2,14 @@
 // call and answers a fixed, contract-valid result, so a test can check both what reached the
 // handlers (nothing, on a refusal) and what came back.
 import { GPU_OFF } from '../../src-main/core/gpu/index.js';
-import type { ApiEvent, ApiHandlers, EventFeed, JobView, MethodName, MethodResult } from '../../src-main/core/api/contract.js';
+import type {
+  ApiEvent,
+  ApiHandlers,
+  EventFeed,
+  JobView,
+  MethodName,
+  MethodResult,
+} from '../../src-main/core/api/contract.js';
 
 export const STUB_PEER = '12D3KooWStubPeer';
 export const AT = '2030-01-01T00:00:00.000Z';
@@ -75,18 +82,29 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'slots.list': async () => ({ slots: [] }),
     'slots.remove': async () => ({ removed: true }),
     'sharing.set': async ({ on }) => ({ sharing: on }),
-    'windows.add': async (p) => ({ window: { ...p, window_id: p.window_id ?? 'window-1' }, description: 'stub window' }),
+    'windows.add': async (p) => ({
+      window: { ...p, window_id: p.window_id ?? 'window-1' },
+      description: 'stub window',
+    }),
     'windows.list': async () => ({ windows: [] }),
     'windows.remove': async () => ({ removed: true }),
-    'settings.get': async () => ({ settings: { pause_on_battery: true, idle_only: false, idle_threshold_pct: 25, cpu_cap_pct: 100 } }),
-    'settings.set': async (p) => ({ settings: { pause_on_battery: true, idle_only: false, idle_threshold_pct: 25, cpu_cap_pct: 100, ...p } }),
+    'settings.get': async () => ({
+      settings: { pause_on_battery: true, idle_only: false, idle_threshold_pct: 25, cpu_cap_pct: 100 },
+    }),
+    'settings.set': async (p) => ({
+      settings: { pause_on_battery: true, idle_only: false, idle_threshold_pct: 25, cpu_cap_pct: 100, ...p },
+    }),
     'jobs.submit': async () => ({ job_id: STUB_JOB.job_id, units: 4 }),
     'jobs.status': async () => ({ job: STUB_JOB }),
     'jobs.list': async () => ({ jobs: [STUB_JOB] }),
     'jobs.cancel': async () => ({ job: { ...STUB_JOB, state: 'cancelled' } }),
     'jobs.output': async () => ({ output_cid: 'bafkstub', output_base64: '' }),
     'render.submit': async (p) => ({ job_id: STUB_JOB.job_id, units: 4, frames: p.last_frame - p.first_frame + 1 }),
-    'jobs.frames': async () => ({ width: 64, height: 64, frames: [{ frame: 0, tiles_total: 1, tiles_verified: 0, png_cid: null }] }),
+    'jobs.frames': async () => ({
+      width: 64,
+      height: 64,
+      frames: [{ frame: 0, tiles_total: 1, tiles_verified: 0, png_cid: null }],
+    }),
     'jobs.frame': async () => ({ png_cid: 'bafkstub', png_base64: '' }),
     'prices.set': async (p) => ({ price: { per_core_second: p.per_core_second ?? 10, minimum: p.minimum ?? 100 } }),
     'bids.list': async () => ({ bids: [] }),

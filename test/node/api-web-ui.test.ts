@@ -19,7 +19,13 @@ writeFileSync(join(uiDir, 'secret.txt'), 'not for the browser');
 let server: ApiServer;
 
 before(async () => {
-  server = await startApiServer({ handlers: stubHandlers().handlers, events: new MemoryEventFeed(), token: TOKEN, uiDir, log: () => {} });
+  server = await startApiServer({
+    handlers: stubHandlers().handlers,
+    events: new MemoryEventFeed(),
+    token: TOKEN,
+    uiDir,
+    log: () => {},
+  });
 });
 after(() => server.close());
 
@@ -34,7 +40,9 @@ function get(path: string, host = `127.0.0.1:${server.port}`, method = 'GET'): P
     const req = httpRequest({ port: server.port, host: '127.0.0.1', path, method, headers: { host } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -58,7 +66,15 @@ test('the page and its assets are served without the token, with a CSP that allo
 });
 
 test('only files of the UI folder: traversal, odd names and unknown types are 404', async () => {
-  for (const path of ['/assets/../secret.txt', '/assets/%2e%2e%2fsecret.txt', '/assets/..%2fsecret.txt', '/secret.txt', '/assets/.hidden.js', '/assets/missing.js', '/assets/app.exe']) {
+  for (const path of [
+    '/assets/../secret.txt',
+    '/assets/%2e%2e%2fsecret.txt',
+    '/assets/..%2fsecret.txt',
+    '/secret.txt',
+    '/assets/.hidden.js',
+    '/assets/missing.js',
+    '/assets/app.exe',
+  ]) {
     const reply = await get(path);
     assert.ok(reply.status === 404 || reply.status === 401, `${path}: ${reply.status}`);
     assert.doesNotMatch(reply.body, /not for the browser/, path);

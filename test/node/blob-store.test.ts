@@ -11,7 +11,13 @@ import { CID } from 'multiformats/cid';
 import { base58btc } from 'multiformats/bases/base58';
 import * as Digest from 'multiformats/hashes/digest';
 import { sha256 } from 'multiformats/hashes/sha2';
-import { BlobStore, BlobStoreError, cidOfBytes, OPEN_CHUNK_BYTES, type BlobStoreErrorCode } from '../../src-main/node/blobs/index.js';
+import {
+  BlobStore,
+  BlobStoreError,
+  cidOfBytes,
+  OPEN_CHUNK_BYTES,
+  type BlobStoreErrorCode,
+} from '../../src-main/node/blobs/index.js';
 
 const tempDirs: string[] = [];
 after(() => {
@@ -165,7 +171,9 @@ test('a process killed while putting leaves only whole blobs under CID names; th
   const storedBlobs = () => filesUnder(dir).filter((path) => !path.startsWith('tmp'));
   let killedMidPut = false;
   for (let round = 0; round < 20 && !(killedMidPut && storedBlobs().length > 0); round++) {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', writer], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', writer], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise((resolve) => child.stdout.once('data', resolve));
     await sleep(50 + ((round * 37) % 200));
     const exited = new Promise((resolve) => child.once('exit', resolve));

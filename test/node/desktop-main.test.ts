@@ -14,7 +14,14 @@ import { API_METHODS } from '../../src-main/core/api/contract.js';
 import { ENDPOINT_FILE } from '../../src-main/node/api/endpoint.js';
 import type { ApiReply } from '../../src-main/node/api/dispatch.js';
 import { APP_CONTENT_SECURITY_POLICY } from '../../src-main/electron/app-scheme.js';
-import { IPC_CALL_PREFIX, IPC_EVENTS, IPC_GET_OPEN_AT_LOGIN, IPC_SET_OPEN_AT_LOGIN, IPC_SUBSCRIBE, type MeshBridge } from '../../src-preload/bridge.js';
+import {
+  IPC_CALL_PREFIX,
+  IPC_EVENTS,
+  IPC_GET_OPEN_AT_LOGIN,
+  IPC_SET_OPEN_AT_LOGIN,
+  IPC_SUBSCRIBE,
+  type MeshBridge,
+} from '../../src-preload/bridge.js';
 import { preventable, type BrowserWindow } from './electron-fake.js';
 import { waitFor } from './mesh/cluster.js';
 
@@ -32,7 +39,11 @@ before(async () => {
   fake = await import('./electron-fake.js');
   await import('../../src-main/electron/main.js');
   fake.app.becomeReady();
-  await waitFor('the shell to start', () => fake.ipcMain.handlers.size > 0 && fake.BrowserWindow.all.length > 0, 30_000);
+  await waitFor(
+    'the shell to start',
+    () => fake.ipcMain.handlers.size > 0 && fake.BrowserWindow.all.length > 0,
+    30_000,
+  );
   window = fake.BrowserWindow.all[0]!;
 });
 after(async () => {
@@ -41,7 +52,8 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const invoke = (channel: string, event: unknown, ...args: unknown[]) => fake.ipcMain.handlers.get(channel)!(event, ...args) as Promise<ApiReply> | ApiReply;
+const invoke = (channel: string, event: unknown, ...args: unknown[]) =>
+  fake.ipcMain.handlers.get(channel)!(event, ...args) as Promise<ApiReply> | ApiReply;
 const fromOurPage = () => ({ sender: window.webContents, senderFrame: window.webContents.mainFrame });
 const sharingItem = () => fake.Tray.current!.menu!.items.find((item) => item.type === 'checkbox')!;
 async function status(): Promise<{ sharing: boolean }> {
@@ -51,9 +63,12 @@ async function status(): Promise<{ sharing: boolean }> {
 }
 
 test('before ready, app:// is registered privileged and the Chromium profile goes to the data dir', () => {
-  assert.deepEqual(fake.protocol.privileged, [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  assert.deepEqual(fake.protocol.privileged, [
+    { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
   assert.equal(fake.app.paths.get('userData'), join(dataDir, 'desktop'));
-  if (process.platform === 'linux') assert.ok(fake.app.switches.has('enable-unsafe-webgpu'), 'WebGPU is on for the GPU window');
+  if (process.platform === 'linux')
+    assert.ok(fake.app.switches.has('enable-unsafe-webgpu'), 'WebGPU is on for the GPU window');
 });
 
 test('the window is sandboxed, isolated, without Node, and stays on its page', async () => {
@@ -103,13 +118,20 @@ test('the window is sandboxed, isolated, without Node, and stays on its page', a
 });
 
 test('app:// answers with the CSP', async () => {
-  const response = await fake.protocol.handlers.get('app')!({ url: 'app://mesh/assets/../../../package.json', method: 'GET' });
+  const response = await fake.protocol.handlers.get('app')!({
+    url: 'app://mesh/assets/../../../package.json',
+    method: 'GET',
+  });
   assert.equal(response.status, 404);
   assert.equal(response.headers.get('content-security-policy'), APP_CONTENT_SECURITY_POLICY);
 });
 
 test('one IPC handler per contract method, answering our page and refusing every other sender', async () => {
-  const expected = [...Object.keys(API_METHODS).map((m) => `${IPC_CALL_PREFIX}${m}`), IPC_GET_OPEN_AT_LOGIN, IPC_SET_OPEN_AT_LOGIN].sort();
+  const expected = [
+    ...Object.keys(API_METHODS).map((m) => `${IPC_CALL_PREFIX}${m}`),
+    IPC_GET_OPEN_AT_LOGIN,
+    IPC_SET_OPEN_AT_LOGIN,
+  ].sort();
   assert.deepEqual([...fake.ipcMain.handlers.keys()].sort(), expected);
   assert.equal(typeof (await status()).sharing, 'boolean');
 
@@ -142,7 +164,9 @@ test('the tray switch shows the node state; a click flips the node and the switc
   assert.equal(fake.Tray.current!.menu!.items[0]!.enabled, false, 'the status line is not clickable');
 
   await waitFor('the event to reach the page', () =>
-    window.webContents.sent.some(([channel, id, lines]) => channel === IPC_EVENTS && id === 1 && String(lines).includes('"sharing.changed"')),
+    window.webContents.sent.some(
+      ([channel, id, lines]) => channel === IPC_EVENTS && id === 1 && String(lines).includes('"sharing.changed"'),
+    ),
   );
   // A reload ends the page's subscriptions: the new page may use id 1 again.
   window.webContents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false, url: 'app://mesh/' });

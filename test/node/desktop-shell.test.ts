@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { MAX_EVENTS_PER_FRAME, type MethodResult } from '../../src-main/core/api/contract.js';
-import { APP_CONTENT_SECURITY_POLICY, APP_START_URL, appResponse, isAppPage, isHttpsUrl } from '../../src-main/electron/app-scheme.js';
+import {
+  APP_CONTENT_SECURITY_POLICY,
+  APP_START_URL,
+  appResponse,
+  isAppPage,
+  isHttpsUrl,
+} from '../../src-main/electron/app-scheme.js';
 import { launchOptions } from '../../src-main/electron/launch-options.js';
 import { ipcRouter, MAX_SUBSCRIPTIONS_PER_PAGE, type SenderInfo } from '../../src-main/electron/sender.js';
 import { batchedSubscription } from '../../src-main/node/api/event-batches.js';
@@ -81,17 +87,40 @@ test('app:// refuses other hosts, paths out of the UI folder, hidden and unknown
 });
 
 test('the window may only reload its own page, and hands only https links to the browser', () => {
-  for (const url of ['app://mesh/', 'app://mesh/index.html', 'app://mesh/#/peers']) assert.equal(isAppPage(url), true, url);
-  for (const url of ['app://mesh/assets/app.js', 'app://mesh/?x=1', 'app://evil/', 'https://mesh/', 'file:///', 'javascript:alert(1)', '']) assert.equal(isAppPage(url), false, url);
+  for (const url of ['app://mesh/', 'app://mesh/index.html', 'app://mesh/#/peers'])
+    assert.equal(isAppPage(url), true, url);
+  for (const url of [
+    'app://mesh/assets/app.js',
+    'app://mesh/?x=1',
+    'app://evil/',
+    'https://mesh/',
+    'file:///',
+    'javascript:alert(1)',
+    '',
+  ])
+    assert.equal(isAppPage(url), false, url);
   assert.equal(isHttpsUrl('https://example.org/docs'), true);
-  for (const url of ['http://example.org', 'file:///etc/passwd', 'javascript:alert(1)', 'app://mesh/', 'smb://host/share', 'not a url']) assert.equal(isHttpsUrl(url), false, url);
+  for (const url of [
+    'http://example.org',
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'app://mesh/',
+    'smb://host/share',
+    'not a url',
+  ])
+    assert.equal(isHttpsUrl(url), false, url);
 });
 
 test('events reach the page in batches of one tick, as contract-checked JSON lines, until unsubscribed', async () => {
   const feed = new MemoryEventFeed(2);
   const batches: string[] = [];
   const logged: string[] = [];
-  const unsubscribe = batchedSubscription(feed, 1, (lines: string) => batches.push(lines), (m: string) => logged.push(m));
+  const unsubscribe = batchedSubscription(
+    feed,
+    1,
+    (lines: string) => batches.push(lines),
+    (m: string) => logged.push(m),
+  );
   await tick();
   assert.deepEqual(batches, [JSON.stringify(apiEvent(2))]); // only what came after `after`
 
@@ -100,7 +129,10 @@ test('events reach the page in batches of one tick, as contract-checked JSON lin
   await tick();
   assert.equal(batches.length, 3, 'one tick of 65 valid events: two batches');
   assert.equal(batches[1]!.split('\n').length, MAX_EVENTS_PER_FRAME);
-  assert.deepEqual(batches[2]!.split('\n').map((line) => JSON.parse(line).id), [3 + MAX_EVENTS_PER_FRAME]);
+  assert.deepEqual(
+    batches[2]!.split('\n').map((line) => JSON.parse(line).id),
+    [3 + MAX_EVENTS_PER_FRAME],
+  );
   assert.equal(logged.length, 1, 'the event that breaks the contract is logged, not sent');
 
   unsubscribe();
@@ -112,16 +144,29 @@ test('events reach the page in batches of one tick, as contract-checked JSON lin
 
 test('the router keeps subscriptions per page: ids unique, a bounded number, all ended when the page goes', async () => {
   const feed = new MemoryEventFeed();
-  const router = ipcRouter({ handlers: stubHandlers().handlers, events: feed, loginItem: { getOpenAtLogin: () => false, setOpenAtLogin: () => {} }, log: () => {} });
+  const router = ipcRouter({
+    handlers: stubHandlers().handlers,
+    events: feed,
+    loginItem: { getOpenAtLogin: () => false, setOpenAtLogin: () => {} },
+    log: () => {},
+  });
   const sent: [number, string][] = [];
   const sink = (id: number, lines: string) => sent.push([id, lines]);
   assert.equal(router.subscribe(OUR_PAGE, 7, 1, 0, sink).ok, true);
   assert.equal(router.subscribe(OUR_PAGE, 7, 1, 0, sink).ok, false, 'an id already open');
-  for (const [id, after] of [[-1, 0], [1.5, 0], ['2', 0], [2, -1], [2, Number.MAX_VALUE], [2, null]]) {
+  for (const [id, after] of [
+    [-1, 0],
+    [1.5, 0],
+    ['2', 0],
+    [2, -1],
+    [2, Number.MAX_VALUE],
+    [2, null],
+  ]) {
     const reply = router.subscribe(OUR_PAGE, 7, id, after, sink);
     assert.equal(reply.ok === false && reply.error.code, 'bad_request', `${id}, ${after}`);
   }
-  for (let id = 2; id <= MAX_SUBSCRIPTIONS_PER_PAGE; id++) assert.equal(router.subscribe(OUR_PAGE, 7, id, 0, sink).ok, true);
+  for (let id = 2; id <= MAX_SUBSCRIPTIONS_PER_PAGE; id++)
+    assert.equal(router.subscribe(OUR_PAGE, 7, id, 0, sink).ok, true);
   assert.equal(router.subscribe(OUR_PAGE, 7, 99, 0, sink).ok, false, 'one too many');
   assert.equal(router.subscriptions, MAX_SUBSCRIPTIONS_PER_PAGE);
 
@@ -153,26 +198,48 @@ test('open-at-login: a boolean in, what the OS now says out', () => {
 });
 
 test('the tray status line says how many cores are shared, or why none', () => {
-  const status = (sharing: boolean, availability: MethodResult<'status'>['availability']) => trayStatusLine({ sharing, availability });
+  const status = (sharing: boolean, availability: MethodResult<'status'>['availability']) =>
+    trayStatusLine({ sharing, availability });
   assert.equal(status(true, { offering: true, cores: 2, paused: null }), 'Sharing 2 cores');
   assert.equal(status(true, { offering: true, cores: 1, paused: null }), 'Sharing 1 core');
   assert.equal(status(true, { offering: true, cores: 1.5, paused: null }), 'Sharing 1.5 cores');
-  assert.equal(status(false, { offering: false, cores: 0, paused: { reason: 'sharing_off', message: 'sharing is switched off' } }), 'Sharing is off');
-  assert.equal(status(true, { offering: false, cores: 0, paused: { reason: 'on_battery', message: '…' } }), 'Paused: on battery');
-  assert.equal(status(true, { offering: false, cores: 0, paused: { reason: 'toString', message: 'odd reason' } }), 'Paused: odd reason');
-  assert.ok(status(true, { offering: false, cores: 0, paused: { reason: 'new_reason', message: 'x'.repeat(500) } }).length <= 64);
+  assert.equal(
+    status(false, { offering: false, cores: 0, paused: { reason: 'sharing_off', message: 'sharing is switched off' } }),
+    'Sharing is off',
+  );
+  assert.equal(
+    status(true, { offering: false, cores: 0, paused: { reason: 'on_battery', message: '…' } }),
+    'Paused: on battery',
+  );
+  assert.equal(
+    status(true, { offering: false, cores: 0, paused: { reason: 'toString', message: 'odd reason' } }),
+    'Paused: odd reason',
+  );
+  assert.ok(
+    status(true, { offering: false, cores: 0, paused: { reason: 'new_reason', message: 'x'.repeat(500) } }).length <=
+      64,
+  );
 });
 
 test('launch flags: the data dir meshctl would use unless told, loopback and no mDNS when asked, Chromium switches ignored', () => {
   const env = { MESH_DATA_DIR: '/tmp/mesh-env' };
-  assert.deepEqual(launchOptions(['.', '--no-sandbox', '--remote-debugging-port=0'], env), { dataDir: '/tmp/mesh-env', listen: ['/ip4/0.0.0.0/tcp/0'], mdns: true, hidden: false, gpu: 'auto' });
-  assert.deepEqual(launchOptions(['--data-dir', '/tmp/x', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--hidden'], env), {
-    dataDir: '/tmp/x',
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    hidden: true,
+  assert.deepEqual(launchOptions(['.', '--no-sandbox', '--remote-debugging-port=0'], env), {
+    dataDir: '/tmp/mesh-env',
+    listen: ['/ip4/0.0.0.0/tcp/0'],
+    mdns: true,
+    hidden: false,
     gpu: 'auto',
   });
+  assert.deepEqual(
+    launchOptions(['--data-dir', '/tmp/x', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--hidden'], env),
+    {
+      dataDir: '/tmp/x',
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: false,
+      hidden: true,
+      gpu: 'auto',
+    },
+  );
   assert.equal(launchOptions(['--gpu', 'off'], env).gpu, 'off');
   assert.equal(launchOptions([], { ...env, MESH_GPU: 'on' }).gpu, 'on');
   assert.equal(launchOptions(['--gpu', 'sometimes'], env).gpu, 'auto', 'a bad mode falls back to auto');
@@ -183,12 +250,23 @@ test('launch flags: the data dir meshctl would use unless told, loopback and no 
 test("electron-builder.yml passes electron-builder's own schema, and packs what the app loads at run time", async () => {
   const require = createRequire(import.meta.url);
   const yaml = require('js-yaml') as { load(text: string): unknown };
-  const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as { validateConfiguration(config: unknown, logger: unknown): Promise<void> };
+  const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
+    validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+  };
   const quiet = { isEnabled: false, add: () => {} };
-  const config = yaml.load(readFileSync(new URL('electron-builder.yml', repo), 'utf8')) as Record<string, unknown> & { files: string[]; electronFuses: Record<string, boolean> };
+  const config = yaml.load(readFileSync(new URL('electron-builder.yml', repo), 'utf8')) as Record<string, unknown> & {
+    files: string[];
+    electronFuses: Record<string, boolean>;
+  };
   await validateConfiguration(config, quiet);
-  await assert.rejects(validateConfiguration({ ...config, electronFuses: { ...config.electronFuses, runAsNod: false } }, quiet), /electronFuses/);
-  await assert.rejects(validateConfiguration({ ...config, linux: { target: ['AppImage'], categroy: 'Utility' } }, quiet), /linux/);
+  await assert.rejects(
+    validateConfiguration({ ...config, electronFuses: { ...config.electronFuses, runAsNod: false } }, quiet),
+    /electronFuses/,
+  );
+  await assert.rejects(
+    validateConfiguration({ ...config, linux: { target: ['AppImage'], categroy: 'Utility' } }, quiet),
+    /linux/,
+  );
 
   assert.deepEqual(config.electronFuses, {
     runAsNode: false,

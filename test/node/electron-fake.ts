@@ -150,7 +150,8 @@ class FakeIpcRenderer extends EventEmitter {
   page: { sender: FakeWebContents; senderFrame: Frame | null } | undefined;
   async invoke(channel: string, ...args: unknown[]): Promise<unknown> {
     const handler = ipcMain.handlers.get(channel);
-    if (handler === undefined) throw new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`);
+    if (handler === undefined)
+      throw new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`);
     return structuredClone(await handler(this.page, ...structuredClone(args)));
   }
   send(channel: string, ...args: unknown[]): void {
@@ -182,10 +183,13 @@ export const protocol = {
 type PermissionCallback = (granted: boolean) => void;
 export const session = {
   defaultSession: {
-    requestHandler: undefined as ((contents: unknown, permission: string, callback: PermissionCallback) => void) | undefined,
+    requestHandler: undefined as
+      ((contents: unknown, permission: string, callback: PermissionCallback) => void) | undefined,
     checkHandler: undefined as (() => boolean) | undefined,
     deviceHandler: undefined as (() => boolean) | undefined,
-    setPermissionRequestHandler(handler: (contents: unknown, permission: string, callback: PermissionCallback) => void) {
+    setPermissionRequestHandler(
+      handler: (contents: unknown, permission: string, callback: PermissionCallback) => void,
+    ) {
       this.requestHandler = handler;
     },
     setPermissionCheckHandler(handler: () => boolean) {
@@ -214,7 +218,15 @@ interface MenuItemOptions {
 }
 export const Menu = {
   buildFromTemplate(template: MenuItemOptions[]) {
-    return { items: template.map((item) => ({ type: 'normal', enabled: true, checked: false, ...item, click: () => item.click?.() })) };
+    return {
+      items: template.map((item) => ({
+        type: 'normal',
+        enabled: true,
+        checked: false,
+        ...item,
+        click: () => item.click?.(),
+      })),
+    };
   },
 };
 

@@ -12,9 +12,26 @@ const tiles = splitFrame(160, 90, 32);
 if (!tiles.ok) throw new Error(tiles.error);
 
 const units: Array<[string, ExecUnit]> = [
-  ['render tile', { module: loadKernel('render'), params: { ...tileParams(3, 160, 90, tiles.value[6]!, 4, 77) }, input: scene }],
-  ['sha256', { module: loadKernel('hash'), params: { algorithm: 'sha256' }, input: new Uint8Array(100_000).map((_, i) => i * 7) }],
-  ['blake3', { module: loadKernel('hash'), params: { algorithm: 'blake3' }, input: new Uint8Array(100_000).map((_, i) => i * 13) }],
+  [
+    'render tile',
+    { module: loadKernel('render'), params: { ...tileParams(3, 160, 90, tiles.value[6]!, 4, 77) }, input: scene },
+  ],
+  [
+    'sha256',
+    {
+      module: loadKernel('hash'),
+      params: { algorithm: 'sha256' },
+      input: new Uint8Array(100_000).map((_, i) => i * 7),
+    },
+  ],
+  [
+    'blake3',
+    {
+      module: loadKernel('hash'),
+      params: { algorithm: 'blake3' },
+      input: new Uint8Array(100_000).map((_, i) => i * 13),
+    },
+  ],
   [
     'lanczos3 resize',
     {
@@ -30,7 +47,9 @@ test('the same unit gives identical bytes and fuel 5 times over, in pools of 1, 
   try {
     for (const [name, unit] of units) {
       // Five runs in each pool at once, so they land on different workers of the bigger pools.
-      const runs = (await Promise.all(pools.map((pool) => Promise.all(Array.from({ length: 5 }, () => pool.run(unit)))))).flat();
+      const runs = (
+        await Promise.all(pools.map((pool) => Promise.all(Array.from({ length: 5 }, () => pool.run(unit)))))
+      ).flat();
       const [first] = runs;
       assert.ok(first && first.output.length > 0 && first.fuel > 0, `${name}: produced output and used fuel`);
       for (const run of runs) {

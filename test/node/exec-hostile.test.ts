@@ -3,7 +3,13 @@
 // pool must run the next (well-behaved) unit correctly right after.
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
-import { ExecError, Executor, type ExecErrorCode, type ExecSuccess, type ExecUnit } from '../../src-main/node/exec/index.js';
+import {
+  ExecError,
+  Executor,
+  type ExecErrorCode,
+  type ExecSuccess,
+  type ExecUnit,
+} from '../../src-main/node/exec/index.js';
 import { bigBodyUnit, hostileModule, reversed, reverseModule, type HostileName } from './fixtures/hostile/modules.js';
 
 const MARGIN_MS = 250;
@@ -28,7 +34,13 @@ const FUEL_BOUND_MS = 1_000;
 const RUN_LIMITS = { timeoutMs: 1_000 };
 
 const cases: HostileCase[] = [
-  { title: 'an infinite loop in mesh_run runs out of fuel', module: 'loop-in-run', limits: FUEL_LIMITS, code: 'OutOfFuel', withinMs: FUEL_BOUND_MS },
+  {
+    title: 'an infinite loop in mesh_run runs out of fuel',
+    module: 'loop-in-run',
+    limits: FUEL_LIMITS,
+    code: 'OutOfFuel',
+    withinMs: FUEL_BOUND_MS,
+  },
   {
     title: 'an infinite loop in the start function runs out of fuel',
     module: 'loop-in-start',
@@ -43,8 +55,18 @@ const cases: HostileCase[] = [
     code: 'MemoryLimit',
     withinMs: RUN_LIMITS.timeoutMs + MARGIN_MS,
   },
-  { title: 'an initial memory of 65,536 pages is refused before running', module: 'huge-initial-memory', code: 'MemoryLimit', withinMs: MARGIN_MS },
-  { title: 'a memory with no maximum is refused before running', module: 'no-memory-maximum', code: 'MemoryLimit', withinMs: MARGIN_MS },
+  {
+    title: 'an initial memory of 65,536 pages is refused before running',
+    module: 'huge-initial-memory',
+    code: 'MemoryLimit',
+    withinMs: MARGIN_MS,
+  },
+  {
+    title: 'a memory with no maximum is refused before running',
+    module: 'no-memory-maximum',
+    code: 'MemoryLimit',
+    withinMs: MARGIN_MS,
+  },
   {
     title: 'unbounded recursion overflows the stack and traps',
     module: 'deep-recursion',
@@ -52,9 +74,24 @@ const cases: HostileCase[] = [
     code: 'Trap',
     withinMs: RUN_LIMITS.timeoutMs + MARGIN_MS,
   },
-  { title: 'a table of 5,000,000 elements is refused before running', module: 'huge-table', code: 'BadModule', withinMs: MARGIN_MS },
-  { title: 'importing env.now is refused before running', module: 'import-env-now', code: 'ForbiddenImport', withinMs: MARGIN_MS },
-  { title: 'importing WASI fd_write is refused before running', module: 'import-wasi-fd-write', code: 'ForbiddenImport', withinMs: MARGIN_MS },
+  {
+    title: 'a table of 5,000,000 elements is refused before running',
+    module: 'huge-table',
+    code: 'BadModule',
+    withinMs: MARGIN_MS,
+  },
+  {
+    title: 'importing env.now is refused before running',
+    module: 'import-env-now',
+    code: 'ForbiddenImport',
+    withinMs: MARGIN_MS,
+  },
+  {
+    title: 'importing WASI fd_write is refused before running',
+    module: 'import-wasi-fd-write',
+    code: 'ForbiddenImport',
+    withinMs: MARGIN_MS,
+  },
   {
     title: 'an output over maxOutputBytes is refused',
     module: 'output-over-limit',
@@ -123,7 +160,10 @@ async function refusal(executor: Executor, unit: ExecUnit): Promise<{ error: Exe
     (error: unknown) => error,
   );
   const elapsedMs = performance.now() - started;
-  assert.ok(outcome instanceof ExecError, `expected an ExecError, got ${outcome instanceof Error ? outcome.stack : JSON.stringify(outcome)}`);
+  assert.ok(
+    outcome instanceof ExecError,
+    `expected an ExecError, got ${outcome instanceof Error ? outcome.stack : JSON.stringify(outcome)}`,
+  );
   return { error: outcome, elapsedMs };
 }
 
@@ -139,7 +179,12 @@ async function assertContained(t: TestContext, unit: ExecUnit, code: ExecErrorCo
 
 for (const c of cases) {
   test(c.title, async (t) => {
-    await assertContained(t, { module: modules.get(c.module)!, input, ...(c.limits && { limits: c.limits }) }, c.code, c.withinMs);
+    await assertContained(
+      t,
+      { module: modules.get(c.module)!, input, ...(c.limits && { limits: c.limits }) },
+      c.code,
+      c.withinMs,
+    );
   });
 }
 

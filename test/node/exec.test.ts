@@ -19,7 +19,10 @@ async function rejection(promise: Promise<ExecSuccess>): Promise<ExecError> {
     (result) => result,
     (error: unknown) => error,
   );
-  assert.ok(outcome instanceof ExecError, `expected an ExecError, got ${outcome instanceof Error ? outcome.stack : JSON.stringify(outcome)}`);
+  assert.ok(
+    outcome instanceof ExecError,
+    `expected an ExecError, got ${outcome instanceof Error ? outcome.stack : JSON.stringify(outcome)}`,
+  );
   return outcome;
 }
 
@@ -29,7 +32,8 @@ async function assertRefused(promise: Promise<ExecSuccess>, code: ExecErrorCode)
   return error;
 }
 
-const fuelFor = async (executor: Executor, input: Uint8Array): Promise<number> => (await executor.run({ module: reverse, input })).fuel;
+const fuelFor = async (executor: Executor, input: Uint8Array): Promise<number> =>
+  (await executor.run({ module: reverse, input })).fuel;
 
 test('reverse.wasm outputs its input reversed, with its SHA-256, the fuel it used and its wall time', async () => {
   const input = text('hello, mesh');
@@ -82,13 +86,16 @@ test('fuel is exact: one unit below what a run used is OutOfFuel, exactly that m
   assert.equal(exact.fuel, fuel);
 });
 
-test('an empty input is UnitFailed, carrying the unit\'s own message', async () => {
+test("an empty input is UnitFailed, carrying the unit's own message", async () => {
   const error = await assertRefused(pool.run({ module: reverse, input: new Uint8Array(0) }), 'UnitFailed');
   assert.match(error.message, /status 2: empty input/);
 });
 
 test('an input over maxInputBytes is InputTooLarge', async () => {
-  await assertRefused(pool.run({ module: reverse, input: new Uint8Array(11), limits: { maxInputBytes: 10 } }), 'InputTooLarge');
+  await assertRefused(
+    pool.run({ module: reverse, input: new Uint8Array(11), limits: { maxInputBytes: 10 } }),
+    'InputTooLarge',
+  );
   const atLimit = await pool.run({ module: reverse, input: new Uint8Array(10).fill(1), limits: { maxInputBytes: 10 } });
   assert.equal(atLimit.output.length, 10);
 });
@@ -129,19 +136,32 @@ test('after close(), run is refused with Closed', async () => {
  * twenty have a limit of their own (5 s, far above what they need), so a watchdog that misses
  * the slow unit fails the time bound instead of holding the test up for the default 30 s.
  */
-async function burstAroundSlowUnit(t: TestContext, fast: Uint8Array, slow: Uint8Array, slowInput: Uint8Array): Promise<void> {
+async function burstAroundSlowUnit(
+  t: TestContext,
+  fast: Uint8Array,
+  slow: Uint8Array,
+  slowInput: Uint8Array,
+): Promise<void> {
   const burst = Executor.start({ workers: 2 });
   try {
     // Warm up: both workers started, and the pool has learned how long a fast unit takes (it
     // sizes batches from that).
     for (let round = 0; round < 5; round++) {
-      await Promise.all([burst.run({ module: fast, input: text('warm') }), burst.run({ module: fast, input: text('up') })]);
+      await Promise.all([
+        burst.run({ module: fast, input: text('warm') }),
+        burst.run({ module: fast, input: text('up') }),
+      ]);
     }
     const inputs = Array.from({ length: 20 }, (_, i) => text(`burst unit ${i}`));
-    const submit = (input: Uint8Array): Promise<ExecSuccess> => burst.run({ module: fast, input, limits: { timeoutMs: 5_000 } });
+    const submit = (input: Uint8Array): Promise<ExecSuccess> =>
+      burst.run({ module: fast, input, limits: { timeoutMs: 5_000 } });
     const before = inputs.slice(0, 10).map(submit);
     const started = performance.now();
-    const late = burst.run({ module: slow, input: slowInput, limits: { fuel: Number.MAX_SAFE_INTEGER, timeoutMs: 300 } });
+    const late = burst.run({
+      module: slow,
+      input: slowInput,
+      limits: { fuel: Number.MAX_SAFE_INTEGER, timeoutMs: 300 },
+    });
     const afterSlow = inputs.slice(10).map(submit);
     const error = await assertRefused(late, 'Timeout');
     const elapsedMs = performance.now() - started;

@@ -30,7 +30,12 @@ function runAndKill(path: string, tag: string, delayMs: number): Promise<string[
       clearTimeout(deadline);
       if (signal !== 'SIGKILL') return reject(new Error(`writer exited by itself (${code}): ${stderr}`));
       // Only complete lines count: the kill may cut the last one short.
-      resolve(stdout.slice(0, stdout.lastIndexOf('\n') + 1).split('\n').filter(Boolean));
+      resolve(
+        stdout
+          .slice(0, stdout.lastIndexOf('\n') + 1)
+          .split('\n')
+          .filter(Boolean),
+      );
     });
   });
 }

@@ -29,7 +29,12 @@ function seededJournal(): { journal: Journal; eventCount: () => number; close: (
   };
 }
 
-async function assertRefused(seeded: ReturnType<typeof seededJournal>, input: unknown, code: JournalErrorCode, label: string): Promise<void> {
+async function assertRefused(
+  seeded: ReturnType<typeof seededJournal>,
+  input: unknown,
+  code: JournalErrorCode,
+  label: string,
+): Promise<void> {
   const { journal, eventCount } = seeded;
   const before = journal.snapshot();
   const count = eventCount();
@@ -70,17 +75,75 @@ const malformed: Array<[string, unknown]> = [
   ['a bigint weight', { ...trust, weight: 1n }],
   ['a bad time', { ...trust, at: 'yesterday' }],
   ['an unknown key', { ...trust, admin: true }],
-  ['a __proto__ key', JSON.parse(`{"type":"trust.set","event_id":"x1","at":"${AT}","peer_id":"p","weight":0.5,"__proto__":{"polluted":1}}`)],
+  [
+    'a __proto__ key',
+    JSON.parse(
+      `{"type":"trust.set","event_id":"x1","at":"${AT}","peer_id":"p","weight":0.5,"__proto__":{"polluted":1}}`,
+    ),
+  ],
   ['a constructor key', { ...trust, constructor: { prototype: { polluted: 1 } } }],
-  ['params with a __proto__ key', { type: 'unit.created', event_id: 'x2', at: AT, unit: { ...unit, params: JSON.parse('{"__proto__":{"polluted":1}}') } }],
-  ['params with a constructor key', { type: 'unit.created', event_id: 'x2', at: AT, unit: { ...unit, params: { constructor: 1 } } }],
+  [
+    'params with a __proto__ key',
+    {
+      type: 'unit.created',
+      event_id: 'x2',
+      at: AT,
+      unit: { ...unit, params: JSON.parse('{"__proto__":{"polluted":1}}') },
+    },
+  ],
+  [
+    'params with a constructor key',
+    { type: 'unit.created', event_id: 'x2', at: AT, unit: { ...unit, params: { constructor: 1 } } },
+  ],
   ['params nested 100,000 deep', { type: 'unit.created', event_id: 'x2', at: AT, unit: { ...unit, params: { deep } } }],
-  ['100,000 addresses', { type: 'peer.seen', event_id: 'x3', at: AT, peer_id: 'p', addresses: new Array(100_000).fill('/ip4/1') }],
-  ['a 10 MB name', { type: 'peer.seen', event_id: 'x3', at: AT, peer_id: 'p', name: 'x'.repeat(10_000_000), addresses: [] }],
-  ['100,000 verifiers', { type: 'ledger.entry', event_id: 'x4', at: AT, entry: { kind: 'settle', entry_id: 'l', assignment_id: 'a', verifiers: new Array(100_000).fill('v'), worker_share_bps: 1, at: AT } }],
+  [
+    '100,000 addresses',
+    { type: 'peer.seen', event_id: 'x3', at: AT, peer_id: 'p', addresses: new Array(100_000).fill('/ip4/1') },
+  ],
+  [
+    'a 10 MB name',
+    { type: 'peer.seen', event_id: 'x3', at: AT, peer_id: 'p', name: 'x'.repeat(10_000_000), addresses: [] },
+  ],
+  [
+    '100,000 verifiers',
+    {
+      type: 'ledger.entry',
+      event_id: 'x4',
+      at: AT,
+      entry: {
+        kind: 'settle',
+        entry_id: 'l',
+        assignment_id: 'a',
+        verifiers: new Array(100_000).fill('v'),
+        worker_share_bps: 1,
+        at: AT,
+      },
+    },
+  ],
   ['a cyclic object', cyclic],
-  ['a getter that throws', Object.defineProperty({ ...trust }, 'weight', { enumerable: true, get: () => { throw new Error('boom'); } })],
-  ['a proxy that throws', new Proxy({}, { ownKeys: () => { throw new Error('boom'); }, get: () => { throw new Error('boom'); } })],
+  [
+    'a getter that throws',
+    Object.defineProperty({ ...trust }, 'weight', {
+      enumerable: true,
+      get: () => {
+        throw new Error('boom');
+      },
+    }),
+  ],
+  [
+    'a proxy that throws',
+    new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('boom');
+        },
+        get: () => {
+          throw new Error('boom');
+        },
+      },
+    ),
+  ],
 ];
 
 test('malformed events are refused with invalid_event, and nothing changes', async () => {
@@ -94,10 +157,16 @@ test('arbitrary values never throw and never change the journal', async () => {
   const before = journal.snapshot();
   const count = eventCount();
   await fc.assert(
-    fc.asyncProperty(fc.oneof(fc.anything(), fc.record({ type: fc.constantFrom('trust.set', 'ledger.entry', 'unit.created'), event_id: fc.string() })), async (input) => {
-      const outcome = await journal.append(input);
-      assert.equal(outcome.ok, false);
-    }),
+    fc.asyncProperty(
+      fc.oneof(
+        fc.anything(),
+        fc.record({ type: fc.constantFrom('trust.set', 'ledger.entry', 'unit.created'), event_id: fc.string() }),
+      ),
+      async (input) => {
+        const outcome = await journal.append(input);
+        assert.equal(outcome.ok, false);
+      },
+    ),
     { numRuns: 300 },
   );
   assert.deepEqual(journal.snapshot(), before);
@@ -109,12 +178,30 @@ test('arbitrary values never throw and never change the journal', async () => {
 test('a ledger entry that would pay twice is refused with the ledger reason, and nothing changes', async () => {
   const { journal, close } = seededJournal(); // unit 0 of job 0 is escrowed and settled in there
   const settle = unitLife('h', 0, 0)[8] as LedgerEvent;
-  const again = (event_id: string, entry: Record<string, unknown>) => ({ ...settle, event_id, entry: { ...settle.entry, ...entry } });
+  const again = (event_id: string, entry: Record<string, unknown>) => ({
+    ...settle,
+    event_id,
+    entry: { ...settle.entry, ...entry },
+  });
 
   const refusals: Array<[string, unknown, string]> = [
     ['a second settle', again('pay-twice', { entry_id: 'pay-twice' }), 'already_settled'],
-    ['a refund after the settle', again('refund-late', { kind: 'refund', entry_id: 'refund-late', reason: 'late', verifiers: undefined, worker_share_bps: undefined }), 'already_settled'],
-    ['a settle of an unknown assignment', again('ghost', { entry_id: 'ghost', assignment_id: 'nobody' }), 'unknown_assignment'],
+    [
+      'a refund after the settle',
+      again('refund-late', {
+        kind: 'refund',
+        entry_id: 'refund-late',
+        reason: 'late',
+        verifiers: undefined,
+        worker_share_bps: undefined,
+      }),
+      'already_settled',
+    ],
+    [
+      'a settle of an unknown assignment',
+      again('ghost', { entry_id: 'ghost', assignment_id: 'nobody' }),
+      'unknown_assignment',
+    ],
     ['an entry id used before, under a new event id', again('reused-entry', {}), 'duplicate_entry'],
   ];
   for (const [label, input, reason] of refusals) {
@@ -134,7 +221,10 @@ test('an escrow beyond the job budget, or paying oneself, is refused', () => {
   const journal = openTempJournal();
   const escrow = unitLife('b', 0, 0)[4] as LedgerEvent;
   const overBudget = { ...escrow, entry: { ...escrow.entry, amount: 10, job_budget: 5 } };
-  const selfDealing = { ...escrow, entry: { ...escrow.entry, worker: (escrow.entry as { requester: string }).requester } };
+  const selfDealing = {
+    ...escrow,
+    entry: { ...escrow.entry, worker: (escrow.entry as { requester: string }).requester },
+  };
   for (const [input, reason] of [
     [overBudget, 'over_budget'],
     [selfDealing, 'self_dealing'],
@@ -151,8 +241,14 @@ test('in a group commit, a refused entry is left out and the rest of the batch c
   const life = unitLife('q', 0, 0);
   const settle = life[8] as LedgerEvent;
   const doubleSettle = { ...settle, event_id: 'double', entry: { ...settle.entry, entry_id: 'double' } };
-  const verifierIsWorker = { ...settle, event_id: 'bad-verifier', entry: { ...settle.entry, entry_id: 'bad-verifier', verifiers: [WORKER] } };
-  const outcomes = await Promise.all([...life.slice(0, 8), verifierIsWorker, settle, doubleSettle].map((e) => journal.append(e)));
+  const verifierIsWorker = {
+    ...settle,
+    event_id: 'bad-verifier',
+    entry: { ...settle.entry, entry_id: 'bad-verifier', verifiers: [WORKER] },
+  };
+  const outcomes = await Promise.all(
+    [...life.slice(0, 8), verifierIsWorker, settle, doubleSettle].map((e) => journal.append(e)),
+  );
 
   assert.deepEqual(
     outcomes.map((o) => (o.ok ? o.seq : o.error.ledger)),

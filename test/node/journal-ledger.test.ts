@@ -60,10 +60,16 @@ test('the SQL ledger decides and balances exactly as the in-memory ledger, and r
       const live = journal.snapshot();
       const balances = new Map(live.ledger_balances.map((b) => [b.peer_id as string, b.balance as number]));
       assert.deepEqual(balances, memory.balances());
-      assert.equal([...balances.values()].reduce((sum, b) => sum + b, 0), 0);
+      assert.equal(
+        [...balances.values()].reduce((sum, b) => sum + b, 0),
+        0,
+      );
       for (const row of live.ledger_escrows) assert.deepEqual(row, memory.escrow(row.assignment_id as string));
       for (const id of ['a0', 'a1', 'a2', 'a3']) {
-        assert.equal(live.ledger_escrows.some((row) => row.assignment_id === id), memory.escrow(id) !== undefined);
+        assert.equal(
+          live.ledger_escrows.some((row) => row.assignment_id === id),
+          memory.escrow(id) !== undefined,
+        );
       }
       for (const id of ['j0', 'j1']) {
         const row = live.ledger_jobs.find((r) => r.job_id === id);

@@ -65,10 +65,16 @@ for (const migration of MIGRATIONS) {
     assert.equal(schemaVersion(db), migration.version);
     const after = tables(db);
     assert.ok(after.length > before.length, 'the migration adds tables');
-    assert.ok(before.every((name) => after.includes(name)), 'and drops none');
+    assert.ok(
+      before.every((name) => after.includes(name)),
+      'and drops none',
+    );
     if (before.includes('events')) {
       const bodies = db.prepare('SELECT body FROM events ORDER BY seq').pluck().all();
-      assert.deepEqual(bodies, events.map((e) => JSON.stringify(e)));
+      assert.deepEqual(
+        bodies,
+        events.map((e) => JSON.stringify(e)),
+      );
     }
     db.close();
   });
@@ -99,7 +105,10 @@ test('a database from a newer version is refused with a clear error and left unt
   assert.equal(opened.ok, false);
   if (!opened.ok) {
     assert.equal(opened.error.code, 'newer_schema');
-    assert.match(opened.error.message, new RegExp(`version ${LATEST_VERSION + 1}, newer than this app knows \\(${LATEST_VERSION}\\)`));
+    assert.match(
+      opened.error.message,
+      new RegExp(`version ${LATEST_VERSION + 1}, newer than this app knows \\(${LATEST_VERSION}\\)`),
+    );
   }
   const after = openDatabase(path);
   assert.equal(schemaVersion(after), LATEST_VERSION + 1);

@@ -29,10 +29,21 @@ function appendAll(journal: Journal, events: readonly NodeEvent[]): number[] {
 function oneUnit(prefix = 't') {
   const [seen, trust, slot, job] = jobOpening(prefix, 0);
   const [created, offer, otherOffer, accepted, escrow, result, verified, receipt, settle] = unitLife(prefix, 0, 0);
-  return { seen, trust, slot, job, created, offer, otherOffer, accepted, escrow, result, verified, receipt, settle } as Record<
-    string,
-    NodeEvent
-  >;
+  return {
+    seen,
+    trust,
+    slot,
+    job,
+    created,
+    offer,
+    otherOffer,
+    accepted,
+    escrow,
+    result,
+    verified,
+    receipt,
+    settle,
+  } as Record<string, NodeEvent>;
 }
 
 test('trust.set shows in trust, and a later one replaces the weight', () => {
@@ -45,8 +56,19 @@ test('trust.set shows in trust, and a later one replaces the weight', () => {
 
 test('peer.seen records the peer; an advert without a name keeps the known name', () => {
   const journal = openTempJournal();
-  appended(journal.appendNow({ type: 'peer.seen', event_id: 'e1', at: AT, peer_id: 'p1', name: 'alice', addresses: ['/ip4/1'] }));
-  appended(journal.appendNow({ type: 'peer.seen', event_id: 'e2', at: '2025-06-02T00:00:00Z', peer_id: 'p1', addresses: [] }));
+  appended(
+    journal.appendNow({
+      type: 'peer.seen',
+      event_id: 'e1',
+      at: AT,
+      peer_id: 'p1',
+      name: 'alice',
+      addresses: ['/ip4/1'],
+    }),
+  );
+  appended(
+    journal.appendNow({ type: 'peer.seen', event_id: 'e2', at: '2025-06-02T00:00:00Z', peer_id: 'p1', addresses: [] }),
+  );
   assert.deepEqual(journal.snapshot().peers, [
     { peer_id: 'p1', name: 'alice', addresses: '[]', first_seen: AT, last_seen: '2025-06-02T00:00:00Z' },
   ]);
@@ -113,13 +135,19 @@ test('an escrow holds the price; a settle pays worker and verifier, and balances
   const e = oneUnit();
   appendAll(journal, [e.escrow!]);
   let snap = journal.snapshot();
-  assert.deepEqual(snap.ledger_escrows.map((x) => x.status), ['held']);
+  assert.deepEqual(
+    snap.ledger_escrows.map((x) => x.status),
+    ['held'],
+  );
   assert.deepEqual(snap.ledger_jobs, [{ job_id: 't-job-0', committed: PRICE }]);
   assert.deepEqual(snap.ledger_balances, []);
 
   appendAll(journal, [e.settle!]);
   snap = journal.snapshot();
-  assert.deepEqual(snap.ledger_escrows.map((x) => x.status), ['paid']);
+  assert.deepEqual(
+    snap.ledger_escrows.map((x) => x.status),
+    ['paid'],
+  );
   const balances = Object.fromEntries(snap.ledger_balances.map((b) => [b.peer_id, b.balance]));
   assert.deepEqual(balances, { [REQUESTER]: -PRICE, [WORKER]: PRICE * 0.9, [VERIFIER]: PRICE * 0.1 });
   assert.equal(
@@ -144,7 +172,10 @@ test('a refund releases the hold without moving credits', () => {
     }),
   );
   const snap = journal.snapshot();
-  assert.deepEqual(snap.ledger_escrows.map((x) => x.status), ['refunded']);
+  assert.deepEqual(
+    snap.ledger_escrows.map((x) => x.status),
+    ['refunded'],
+  );
   assert.deepEqual(snap.ledger_jobs, [{ job_id: 't-job-0', committed: 0 }]);
   assert.deepEqual(snap.ledger_balances, []);
   journal.close();
@@ -157,7 +188,11 @@ test('appending an event_id again changes nothing and reports the seq it already
   const before = journal.snapshot();
   assert.deepEqual(journal.appendNow(e.escrow!), { ok: true, seq: first.seq, duplicate: true });
   // The same id with other content is still the same event: nothing is written.
-  assert.deepEqual(journal.appendNow({ ...e.trust!, event_id: e.escrow!.event_id }), { ok: true, seq: first.seq, duplicate: true });
+  assert.deepEqual(journal.appendNow({ ...e.trust!, event_id: e.escrow!.event_id }), {
+    ok: true,
+    seq: first.seq,
+    duplicate: true,
+  });
   // Twice in one group commit: the first is written, the second reports it.
   const [a, b] = await Promise.all([journal.append(e.created!), journal.append(e.created!)]);
   assert.deepEqual(b, { ok: true, seq: appended(a!).seq, duplicate: true });
@@ -243,7 +278,9 @@ test('a journaled ledger entry the rules refuse on replay fails the rebuild and 
   const raw = new Database(path);
   const settle = e.settle as Extract<NodeEvent, { type: 'ledger.entry' }>;
   const twice = { ...settle, event_id: 'twice', entry: { ...settle.entry, entry_id: 'twice' } };
-  raw.prepare('INSERT INTO events (event_id, type, at, body) VALUES (?, ?, ?, ?)').run('twice', twice.type, twice.at, JSON.stringify(twice));
+  raw
+    .prepare('INSERT INTO events (event_id, type, at, body) VALUES (?, ?, ?, ?)')
+    .run('twice', twice.type, twice.at, JSON.stringify(twice));
   raw.close();
 
   const rebuilt = journal.rebuild();

@@ -39,7 +39,10 @@ test('BLAKE3 equals @noble/hashes at block, chunk and tree boundaries', () => {
 });
 
 test('BLAKE3 of the empty input is the published digest', () => {
-  assert.equal(kernelDigest('blake3', new Uint8Array(0)), 'af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262');
+  assert.equal(
+    kernelDigest('blake3', new Uint8Array(0)),
+    'af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262',
+  );
 });
 
 test('both algorithms agree with their references on random inputs', () => {
@@ -60,6 +63,10 @@ test('an unknown or missing algorithm is refused with STATUS_BAD_PARAMS', () => 
   // The host only sends objects; the kernel still refuses anything else rather than misreading it.
   for (const text of ['"sha256"', '[]', '{"algorithm":']) {
     const params = new TextEncoder().encode(text);
-    assert.throws(() => callUnit(instantiateDirect(kernel), params, new Uint8Array(3), 1024), refusedWithBadParams, text);
+    assert.throws(
+      () => callUnit(instantiateDirect(kernel), params, new Uint8Array(3), 1024),
+      refusedWithBadParams,
+      text,
+    );
   }
 });

@@ -4,7 +4,13 @@ import fc from 'fast-check';
 import { callUnit, UnitStatus } from '../../src-main/node/exec/abi.js';
 import { instantiateDirect, runDirect } from '../../src-main/node/exec/direct.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
-import { referenceBlur, referenceGrayscale, referenceResize, type ResizeFilter, type RgbaImage } from './reference/image-reference.js';
+import {
+  referenceBlur,
+  referenceGrayscale,
+  referenceResize,
+  type ResizeFilter,
+  type RgbaImage,
+} from './reference/image-reference.js';
 
 const kernel = new WebAssembly.Module(loadKernel('image') as Uint8Array<ArrayBuffer>);
 
@@ -48,10 +54,17 @@ function compareWithReference(image: RgbaImage, op: Op): { exact: number; total:
  */
 function assertMatchesReference(image: RgbaImage, op: Op): void {
   const { exact, total } = compareWithReference(image, op);
-  assert.ok(exact / total >= 0.97, `${image.width}×${image.height} ${JSON.stringify(op)}: only ${exact} of ${total} values exactly equal`);
+  assert.ok(
+    exact / total >= 0.97,
+    `${image.width}×${image.height} ${JSON.stringify(op)}: only ${exact} of ${total} values exactly equal`,
+  );
 }
 
-function makeImage(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): RgbaImage {
+function makeImage(
+  width: number,
+  height: number,
+  pixel: (x: number, y: number) => [number, number, number, number],
+): RgbaImage {
   const pixels = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels.set(pixel(x, y), (y * width + x) * 4);
   return { width, height, pixels };
@@ -60,12 +73,19 @@ function makeImage(width: number, height: number, pixel: (x: number, y: number) 
 /** Deterministic noise, so a failing structured case is the same on every run. */
 function noise(width: number, height: number, seed: number): RgbaImage {
   let state = seed >>> 0;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) >>> 24);
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) >>> 24;
   return makeImage(width, height, () => [next(), next(), next(), next()]);
 }
 
-const gradient = makeImage(61, 37, (x, y) => [Math.round((x * 255) / 60), Math.round((y * 255) / 36), (x + y) % 256, 255 - x]);
-const checkerboard = makeImage(40, 30, (x, y) => ((x >> 2) + (y >> 2)) % 2 === 0 ? [255, 255, 255, 255] : [0, 0, 0, 128]);
+const gradient = makeImage(61, 37, (x, y) => [
+  Math.round((x * 255) / 60),
+  Math.round((y * 255) / 36),
+  (x + y) % 256,
+  255 - x,
+]);
+const checkerboard = makeImage(40, 30, (x, y) =>
+  ((x >> 2) + (y >> 2)) % 2 === 0 ? [255, 255, 255, 255] : [0, 0, 0, 128],
+);
 const onePixel = makeImage(1, 1, () => [12, 200, 99, 7]);
 const row = noise(29, 1, 7);
 const column = noise(1, 23, 8);
@@ -73,7 +93,9 @@ const column = noise(1, 23, 8);
 const rgbaImage = fc
   .record({ width: fc.integer({ min: 1, max: 20 }), height: fc.integer({ min: 1, max: 20 }) })
   .chain(({ width, height }) =>
-    fc.uint8Array({ minLength: width * height * 4, maxLength: width * height * 4 }).map((pixels): RgbaImage => ({ width, height, pixels })),
+    fc
+      .uint8Array({ minLength: width * height * 4, maxLength: width * height * 4 })
+      .map((pixels): RgbaImage => ({ width, height, pixels })),
   );
 const side = fc.integer({ min: 1, max: 40 });
 const filter = fc.constantFrom<ResizeFilter>('lanczos3', 'bilinear');
@@ -116,7 +138,10 @@ test('grayscale is BT.601 luma in R, G and B with alpha kept, equal to the refer
   for (const image of [gradient, checkerboard, noise(50, 20, 6), onePixel, row, column]) {
     assert.deepEqual(runKernel(image, { op: 'grayscale' }), referenceGrayscale(image));
   }
-  const [r, g, b, a] = runKernel(makeImage(1, 1, () => [255, 0, 0, 42]), { op: 'grayscale' });
+  const [r, g, b, a] = runKernel(
+    makeImage(1, 1, () => [255, 0, 0, 42]),
+    { op: 'grayscale' },
+  );
   assert.deepEqual([r, g, b, a], [76, 76, 76, 42]); // 0.299 · 255 = 76.2
 });
 
@@ -137,7 +162,11 @@ test('every op matches the reference on random images', () => {
 
 test('a constant image stays constant under every op', () => {
   const constantImage = fc
-    .record({ width: fc.integer({ min: 1, max: 24 }), height: fc.integer({ min: 1, max: 24 }), color: fc.uint8Array({ minLength: 4, maxLength: 4 }) })
+    .record({
+      width: fc.integer({ min: 1, max: 24 }),
+      height: fc.integer({ min: 1, max: 24 }),
+      color: fc.uint8Array({ minLength: 4, maxLength: 4 }),
+    })
     .map(({ width, height, color }) => makeImage(width, height, () => [color[0]!, color[1]!, color[2]!, color[3]!]));
   fc.assert(
     fc.property(constantImage, anyOp, (image, op) => {
@@ -165,7 +194,8 @@ test('bad params are refused with STATUS_BAD_PARAMS and say what is wrong', () =
   // The host only sends objects; the kernel still refuses anything else rather than misreading it.
   assert.throws(
     () => callUnit(instantiateDirect(kernel), new TextEncoder().encode('"resize"'), pixels, 1024),
-    (error: unknown) => error instanceof UnitStatus && error.status === STATUS_BAD_PARAMS && /JSON object/.test(error.message),
+    (error: unknown) =>
+      error instanceof UnitStatus && error.status === STATUS_BAD_PARAMS && /JSON object/.test(error.message),
   );
   assertRefused({ ...size, op: 'sharpen' }, pixels, STATUS_BAD_PARAMS, /unknown "op" "sharpen"/);
   assertRefused({ width: 2, op: 'grayscale' }, pixels, STATUS_BAD_PARAMS, /"width" and "height"/);
@@ -173,16 +203,31 @@ test('bad params are refused with STATUS_BAD_PARAMS and say what is wrong', () =
     assertRefused({ width, height: 2, op: 'grayscale' }, pixels, STATUS_BAD_PARAMS, /"width" and "height"/);
   }
   for (const out_width of [0, 16385, 2.5]) {
-    assertRefused({ ...size, op: 'resize', out_width, out_height: 2, filter: 'bilinear' }, pixels, STATUS_BAD_PARAMS, /"out_width"/);
+    assertRefused(
+      { ...size, op: 'resize', out_width, out_height: 2, filter: 'bilinear' },
+      pixels,
+      STATUS_BAD_PARAMS,
+      /"out_width"/,
+    );
   }
-  assertRefused({ ...size, op: 'resize', out_width: 2, out_height: 2, filter: 'bicubic' }, pixels, STATUS_BAD_PARAMS, /"filter"/);
+  assertRefused(
+    { ...size, op: 'resize', out_width: 2, out_height: 2, filter: 'bicubic' },
+    pixels,
+    STATUS_BAD_PARAMS,
+    /"filter"/,
+  );
   assertRefused({ ...size, op: 'resize', out_width: 2, out_height: 2 }, pixels, STATUS_BAD_PARAMS, /"filter"/);
   for (const sigma of [0, -1, 100.5, 'big', null]) {
     assertRefused({ ...size, op: 'blur', sigma }, pixels, STATUS_BAD_PARAMS, /"sigma"/);
   }
   assertRefused({ ...size, op: 'blur' }, pixels, STATUS_BAD_PARAMS, /"sigma"/);
   // A valid request whose output and intermediate could never fit in a unit's 64 MiB.
-  assertRefused({ width: 1, height: 1, op: 'resize', out_width: 16384, out_height: 16384, filter: 'bilinear' }, new Uint8Array(4), STATUS_BAD_PARAMS, /64 MiB/);
+  assertRefused(
+    { width: 1, height: 1, op: 'resize', out_width: 16384, out_height: 16384, filter: 'bilinear' },
+    new Uint8Array(4),
+    STATUS_BAD_PARAMS,
+    /64 MiB/,
+  );
 });
 
 test('input that is not width × height RGBA8 is refused with STATUS_BAD_INPUT', () => {

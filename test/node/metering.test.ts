@@ -7,7 +7,9 @@ import { meterModule, MeteringRefused } from '../../src-main/node/exec/metering.
 import { reverseModule, watToBinary } from './fixtures/hostile/modules.js';
 
 const exportNames = (bytes: Uint8Array): string[] =>
-  WebAssembly.Module.exports(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).map((e) => `${e.kind} ${e.name}`);
+  WebAssembly.Module.exports(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).map(
+    (e) => `${e.kind} ${e.name}`,
+  );
 
 /** A unit's exports around `body`; `extra` goes in the module before them. */
 function unitWat(extra: string, runBody = '(i32.const 0)'): string {
@@ -28,7 +30,10 @@ test('a metered reverse.wasm exports everything it did, plus the fuel global (an
   const before = exportNames(original);
   const after = exportNames(metered.bytes);
   for (const name of before) assert.ok(after.includes(name), `lost the export ${name}`);
-  assert.deepEqual(after.filter((name) => !before.includes(name)).sort(), [`global ${FUEL_GLOBAL}`, `global ${GROW_REFUSED_GLOBAL}`].sort());
+  assert.deepEqual(
+    after.filter((name) => !before.includes(name)).sort(),
+    [`global ${FUEL_GLOBAL}`, `global ${GROW_REFUSED_GLOBAL}`].sort(),
+  );
   assert.deepEqual(metered.memory, { initial: 1, maximum: 16 });
   assert.equal(metered.hasStart, false);
 });
@@ -59,12 +64,18 @@ test('a module using bulk memory (memory.fill, memory.copy) is refused', () => {
   const copy = unitWat('', '(memory.copy (i32.const 0) (i32.const 100) (i32.const 100)) (i32.const 0)');
   for (const wat of [fill, copy]) {
     const module = watToBinary(wat);
-    assert.ok(WebAssembly.validate(module as Uint8Array<ArrayBuffer>), 'V8 accepts the module, so only the metering can refuse it');
+    assert.ok(
+      WebAssembly.validate(module as Uint8Array<ArrayBuffer>),
+      'V8 accepts the module, so only the metering can refuse it',
+    );
     assert.throws(() => meterModule(module), MeteringRefused);
   }
 });
 
 test('a module exporting "mesh_fuel" itself is refused', () => {
   const module = watToBinary(unitWat('(global (export "mesh_fuel") (mut i64) (i64.const 999))'));
-  assert.throws(() => meterModule(module), (err: unknown) => err instanceof MeteringRefused && /mesh_fuel/.test(err.message));
+  assert.throws(
+    () => meterModule(module),
+    (err: unknown) => err instanceof MeteringRefused && /mesh_fuel/.test(err.message),
+  );
 });

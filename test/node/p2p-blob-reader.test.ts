@@ -63,20 +63,28 @@ test('any framing of a blob, arriving in any split, reads back as the blob', () 
 
 test('bytes of another blob are a hash_mismatch; a reply cut short is a protocol error', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 1, maxLength: 3000 }), offsets, fc.integer({ min: 1, max: 100 }), (blob, splits, cutShort) => {
-      const other = Uint8Array.from(blob, (byte) => byte ^ 1);
-      assert.equal(read(reply(other, []), splits, sha256(blob)), 'hash_mismatch');
-      const whole = reply(blob, []);
-      const truncated = whole.subarray(0, Math.max(0, whole.byteLength - cutShort));
-      assert.equal(read(truncated, splits, sha256(blob)), 'protocol');
-    }),
+    fc.property(
+      fc.uint8Array({ minLength: 1, maxLength: 3000 }),
+      offsets,
+      fc.integer({ min: 1, max: 100 }),
+      (blob, splits, cutShort) => {
+        const other = Uint8Array.from(blob, (byte) => byte ^ 1);
+        assert.equal(read(reply(other, []), splits, sha256(blob)), 'hash_mismatch');
+        const whole = reply(blob, []);
+        const truncated = whole.subarray(0, Math.max(0, whole.byteLength - cutShort));
+        assert.equal(read(truncated, splits, sha256(blob)), 'protocol');
+      },
+    ),
   );
 });
 
 test('a header over maxBytes is refused as too_large as soon as the header is read', () => {
   const reader = new BlobReader(sha256(new Uint8Array(10)), 5);
   const header = frame(new TextEncoder().encode(JSON.stringify({ ok: true, size: 10 })));
-  assert.throws(() => reader.push(header), (err: BlobError) => err.code === 'too_large');
+  assert.throws(
+    () => reader.push(header),
+    (err: BlobError) => err.code === 'too_large',
+  );
 });
 
 test('refusals, bad headers, surplus bytes and oversized frames are typed errors', () => {
@@ -87,7 +95,11 @@ test('refusals, bad headers, surplus bytes and oversized frames are typed errors
   assert.equal(read(encode({ ok: true, size: -1 }), [], digest), 'protocol');
   assert.equal(read(encode({ ok: true }), [], digest), 'protocol');
   assert.equal(read(frame(new TextEncoder().encode('not json')), [], digest), 'protocol');
-  assert.equal(read(reply(new Uint8Array(8), [], { ok: true, size: 4 }), [], digest), 'protocol', 'more bytes than announced');
+  assert.equal(
+    read(reply(new Uint8Array(8), [], { ok: true, size: 4 }), [], digest),
+    'protocol',
+    'more bytes than announced',
+  );
   assert.equal(read(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x01]), [], digest), 'protocol', 'a prefix too long');
   assert.equal(read(Uint8Array.from(prefix(1 << 20)), [], digest), 'protocol', 'a header frame over its cap');
   assert.equal(read(new Uint8Array(0), [], digest), 'protocol', 'nothing at all');

@@ -67,7 +67,10 @@ test('a blob larger than maxBytes is refused from its header, before its bytes a
     }),
   };
   const [fetcher, holder] = await pair(t, lazyZeros);
-  await assert.rejects(fetcher.fetchBlob(holder.peerId, cidOfBytes(new Uint8Array(size)), { maxBytes: MiB }), failsWith('too_large'));
+  await assert.rejects(
+    fetcher.fetchBlob(holder.peerId, cidOfBytes(new Uint8Array(size)), { maxBytes: MiB }),
+    failsWith('too_large'),
+  );
   await new Promise((resolve) => setTimeout(resolve, 100)); // room for the holder to run on
   assert.ok(served.bytes < 16 * MiB, `${served.bytes} bytes left the holder`);
 });
@@ -75,18 +78,27 @@ test('a blob larger than maxBytes is refused from its header, before its bytes a
 test('fewer bytes than the header announced is a protocol error', async (t) => {
   const bytes = randomBytes(1000);
   const cid = cidOfBytes(bytes);
-  const [fetcher, holder] = await pair(t, memorySource(new Map([[cid, bytes]]), () => 2000));
+  const [fetcher, holder] = await pair(
+    t,
+    memorySource(new Map([[cid, bytes]]), () => 2000),
+  );
   await assert.rejects(fetcher.fetchBlob(holder.peerId, cid, { maxBytes: MiB }), failsWith('protocol'));
 });
 
 test('an unknown CID is not_found, and a string that is no CID is refused before dialling', async (t) => {
   const [fetcher, holder] = await pair(t, memorySource(new Map()));
-  await assert.rejects(fetcher.fetchBlob(holder.peerId, cidOfBytes(randomBytes(8)), { maxBytes: MiB }), failsWith('not_found'));
+  await assert.rejects(
+    fetcher.fetchBlob(holder.peerId, cidOfBytes(randomBytes(8)), { maxBytes: MiB }),
+    failsWith('not_found'),
+  );
   await assert.rejects(fetcher.fetchBlob(holder.peerId, 'bafy-not-a-cid', { maxBytes: MiB }), failsWith('invalid_cid'));
 });
 
 test('a holder that serves no blobs answers not_found', async (t) => {
   const [fetcher, holder] = [await startNetwork(t), await startNetwork(t)];
   await fetcher.connect(holder.listenAddresses()[0]!);
-  await assert.rejects(fetcher.fetchBlob(holder.peerId, cidOfBytes(randomBytes(8)), { maxBytes: MiB }), failsWith('not_found'));
+  await assert.rejects(
+    fetcher.fetchBlob(holder.peerId, cidOfBytes(randomBytes(8)), { maxBytes: MiB }),
+    failsWith('not_found'),
+  );
 });

@@ -48,7 +48,10 @@ const directCases: Array<{ reason: DropReason; frame: (attacker: Identity) => Pr
     reason: 'oversized', // under the largest cap (test.note's), over test.ping's
     frame: (a) => envelopeBy(a, { type: 'test.ping', body: { n: 1, pad: 'x'.repeat(PING_MAX_BYTES * 4) } }),
   },
-  { reason: 'forged_author', frame: async () => envelopeBy(await ephemeralIdentity(), { type: 'test.ping', body: { n: 1 } }) },
+  {
+    reason: 'forged_author',
+    frame: async () => envelopeBy(await ephemeralIdentity(), { type: 'test.ping', body: { n: 1 } }),
+  },
   {
     reason: 'bad_signature', // authored as the attacker, signed with some other key
     frame: async (a) => envelopeBy(await ephemeralIdentity(), { type: 'test.ping', body: { n: 1 }, author: a.peerId }),
@@ -67,13 +70,19 @@ test('each bad direct request is refused with its reason, counted against the se
     expected[reason] = (expected[reason] ?? 0) + 1;
   }
   assert.deepEqual(target.dropped(), { [attacker.peerId]: expected });
-  assert.deepEqual(drops, directCases.map(({ reason }) => [attacker.peerId, reason]));
+  assert.deepEqual(
+    drops,
+    directCases.map(({ reason }) => [attacker.peerId, reason]),
+  );
   assert.equal(deliveries.length, 0);
 });
 
 test('a frame over the largest cap is reset before it is read, and counted as oversized', async (t) => {
   const { target, attacker, raw, deliveries } = await scene(t);
-  const huge = await envelopeBy(attacker, { type: 'test.note', body: { text: 'x'.repeat(NOTE_MAX_BYTES + ENVELOPE_OVERHEAD_BYTES) } });
+  const huge = await envelopeBy(attacker, {
+    type: 'test.note',
+    body: { text: 'x'.repeat(NOTE_MAX_BYTES + ENVELOPE_OVERHEAD_BYTES) },
+  });
   assert.equal(await rawRequest(raw, target, huge), 'reset');
   await waitFor(() => target.dropped()[attacker.peerId]?.oversized === 1, 'the drop to be counted');
   assert.equal(deliveries.length, 0);
@@ -82,7 +91,11 @@ test('a frame over the largest cap is reset before it is read, and counted as ov
 test('a captured envelope sent again is refused as replayed; the original was handled once', async (t) => {
   const { target, attacker, raw, deliveries } = await scene(t);
   const envelope = await envelopeBy(attacker, { type: 'test.ping', body: { n: 7 } });
-  assert.equal(await rawRequest(raw, target, envelope), '', 'the first delivery gets the empty reply of a silent handler');
+  assert.equal(
+    await rawRequest(raw, target, envelope),
+    '',
+    'the first delivery gets the empty reply of a silent handler',
+  );
   assert.deepEqual(JSON.parse(await rawRequest(raw, target, envelope)), { error: 'replayed' });
   assert.equal(deliveries.length, 1);
   assert.deepEqual(target.dropped(), { [attacker.peerId]: { replayed: 1 } });
@@ -99,7 +112,10 @@ test('bad gossip is dropped and counted against the peer that relayed it; good g
   const { target, attacker, raw, drops, deliveries } = await scene(t);
   target.subscribe('notes');
   await target.connect(raw.getMultiaddrs()[0]!.toString());
-  await waitFor(() => raw.services.pubsub.getSubscribers('notes').some((p) => p.toString() === target.peerId), 'the subscription');
+  await waitFor(
+    () => raw.services.pubsub.getSubscribers('notes').some((p) => p.toString() === target.peerId),
+    'the subscription',
+  );
   const publish = async (bytes: Uint8Array) => raw.services.pubsub.publish('notes', bytes);
 
   await publish(utf8('not json'));

@@ -51,7 +51,9 @@ test('the same envelope verifies once; the replay memory forgets the oldest firs
     const verdict = await v.verify(bytes, author.peerId);
     return verdict.ok ? 'accepted' : verdict.reason;
   };
-  const [first, second, third] = await Promise.all([1, 2, 3].map((n) => sealMessage(CATALOG, author, 'any.json', n, NOW)));
+  const [first, second, third] = await Promise.all(
+    [1, 2, 3].map((n) => sealMessage(CATALOG, author, 'any.json', n, NOW)),
+  );
   assert.equal(await outcome(first!), 'accepted');
   assert.equal(await outcome(first!), 'replayed');
   assert.equal(await outcome(second!), 'accepted');

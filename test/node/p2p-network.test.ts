@@ -43,8 +43,14 @@ test('gossip reaches the subscriber of a topic and not a connected peer that did
   bystander.subscribe('other');
   await subscriber.connect(publisher.listenAddresses()[0]!);
   await bystander.connect(publisher.listenAddresses()[0]!);
-  await waitFor(() => publisher.subscribers('notes').includes(subscriber.peerId), 'the subscription to reach the publisher');
-  await waitFor(() => publisher.subscribers('other').includes(bystander.peerId), 'the other subscription to reach the publisher');
+  await waitFor(
+    () => publisher.subscribers('notes').includes(subscriber.peerId),
+    'the subscription to reach the publisher',
+  );
+  await waitFor(
+    () => publisher.subscribers('other').includes(bystander.peerId),
+    'the other subscription to reach the publisher',
+  );
 
   await publisher.publish('notes', 'test.note', { text: 'hello' });
   await waitFor(() => received.length === 1, 'the note');
@@ -95,7 +101,11 @@ test('a request whose handler fails is refused, and the failure is not counted a
 
 test('what the catalog refuses is refused before it is sent', async (t) => {
   const a = await startNetwork(t);
-  const code = (promise: Promise<unknown>) => promise.then(() => 'sent', (err: MeshError) => err.code);
+  const code = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'sent',
+      (err: MeshError) => err.code,
+    );
   assert.equal(await code(a.publish('t', 'test.nope', {})), 'unknown_type');
   assert.equal(await code(a.publish('t', 'test.ping', { n: 'one' })), 'invalid');
   assert.equal(await code(a.publish('t', 'test.ping', { n: 1n })), 'invalid', 'a BigInt is not JSON');
@@ -113,7 +123,10 @@ test('a catalog no peer could accept is refused at start', async () => {
 
 test('a request to a peer with no known address fails as unreachable', async (t) => {
   const [a, stranger] = [await startNetwork(t), await startNetwork(t)];
-  await assert.rejects(a.request(stranger.peerId, 'test.ping', { n: 1 }, { timeoutMs: 2_000 }), (err: MeshError) => err.code === 'unreachable');
+  await assert.rejects(
+    a.request(stranger.peerId, 'test.ping', { n: 1 }, { timeoutMs: 2_000 }),
+    (err: MeshError) => err.code === 'unreachable',
+  );
 });
 
 test('a restarted node keeps its peer id from its data dir, and peers see the same id', async (t) => {
@@ -121,11 +134,19 @@ test('a restarted node keeps its peer id from its data dir, and peers see the sa
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const observer = await startNetwork(t);
 
-  const first = await MeshNetwork.start({ identity: await loadOrCreateIdentity(dataDir), catalog: CATALOG, mdns: false });
+  const first = await MeshNetwork.start({
+    identity: await loadOrCreateIdentity(dataDir),
+    catalog: CATALOG,
+    mdns: false,
+  });
   const firstId = await observer.connect(first.listenAddresses()[0]!);
   await first.stop();
 
-  const second = await MeshNetwork.start({ identity: await loadOrCreateIdentity(dataDir), catalog: CATALOG, mdns: false });
+  const second = await MeshNetwork.start({
+    identity: await loadOrCreateIdentity(dataDir),
+    catalog: CATALOG,
+    mdns: false,
+  });
   t.after(() => second.stop());
   assert.equal(first.peerId, firstId);
   assert.equal(second.peerId, firstId);
@@ -135,6 +156,9 @@ test('a restarted node keeps its peer id from its data dir, and peers see the sa
 test('a stopped network refuses calls with a typed error', async (t) => {
   const a = await startNetwork(t);
   await a.stop();
-  assert.throws(() => a.subscribe('x'), (err: MeshError) => err.code === 'stopped');
+  assert.throws(
+    () => a.subscribe('x'),
+    (err: MeshError) => err.code === 'stopped',
+  );
   await assert.rejects(a.publish('x', 'test.ping', { n: 1 }), (err: MeshError) => err.code === 'stopped');
 });

@@ -51,7 +51,12 @@ function copy<T>(value: T): T {
   return structuredClone(value);
 }
 
-function assertFails(result: { ok: true } | ReceiptCheckFailure, code: ReceiptCheckCode, index?: number, message?: RegExp): void {
+function assertFails(
+  result: { ok: true } | ReceiptCheckFailure,
+  code: ReceiptCheckCode,
+  index?: number,
+  message?: RegExp,
+): void {
   if (result.ok) assert.fail(`expected ${code}, but it verified`);
   assert.equal(result.code, code, result.error);
   assert.equal(result.index, index, result.error);
@@ -89,7 +94,10 @@ test('fields that make no valid receipt are refused and leave the chain where it
   const bad = { ...executionFields(0), unit_id: '' };
   const refused = chain.next(bad);
   const after = chain.next(executionFields(1)); // queued behind the refused one
-  await assert.rejects(refused, (err: unknown) => err instanceof ReceiptError && err.code === 'invalid_receipt' && /unit_id/.test(err.message));
+  await assert.rejects(
+    refused,
+    (err: unknown) => err instanceof ReceiptError && err.code === 'invalid_receipt' && /unit_id/.test(err.message),
+  );
   const { receipt } = await after;
   assert.equal(receipt.seq, 0);
   assert.equal(receipt.prev, null);
@@ -110,13 +118,39 @@ test('a chain resumed from its last link continues it, and verifies from that st
 
 test('tampering is caught at the receipt tampered with, and the message says how', async (t) => {
   const chain = await chainOf(alice, 8);
-  const cases: Array<[string, (c: SignedReceipt[]) => Promise<SignedReceipt[]> | SignedReceipt[], ReceiptCheckCode, number, RegExp]> = [
-    ['a changed field', (c) => ((c[4]!.receipt as ExecutionReceipt).wall_ms += 1, c), 'bad_signature', 4, /receipt 4: signature is not/],
-    ['a removed optional field', (c) => (delete (c[2]!.receipt as ExecutionReceipt).fuel, c), 'bad_signature', 2, /signature/],
-    ['two receipts swapped', (c) => ([c[3], c[5]] = [c[5]!, c[3]!], c), 'wrong_seq', 3, /receipt 3: has seq 5, expected 3/],
+  const cases: Array<
+    [string, (c: SignedReceipt[]) => Promise<SignedReceipt[]> | SignedReceipt[], ReceiptCheckCode, number, RegExp]
+  > = [
+    [
+      'a changed field',
+      (c) => (((c[4]!.receipt as ExecutionReceipt).wall_ms += 1), c),
+      'bad_signature',
+      4,
+      /receipt 4: signature is not/,
+    ],
+    [
+      'a removed optional field',
+      (c) => (delete (c[2]!.receipt as ExecutionReceipt).fuel, c),
+      'bad_signature',
+      2,
+      /signature/,
+    ],
+    [
+      'two receipts swapped',
+      (c) => (([c[3], c[5]] = [c[5]!, c[3]!]), c),
+      'wrong_seq',
+      3,
+      /receipt 3: has seq 5, expected 3/,
+    ],
     ['one dropped', (c) => (c.splice(6, 1), c), 'wrong_seq', 6, /has seq 7, expected 6/],
     ['one repeated', (c) => (c.splice(2, 0, c[1]!), c), 'wrong_seq', 2, /has seq 1, expected 2/],
-    ['a changed prev', (c) => ((c[5]!.receipt.prev = encodeReceipt(c[3]!.receipt).cid), c), 'wrong_prev', 5, /receipt 5: links to/],
+    [
+      'a changed prev',
+      (c) => ((c[5]!.receipt.prev = encodeReceipt(c[3]!.receipt).cid), c),
+      'wrong_prev',
+      5,
+      /receipt 5: links to/,
+    ],
     [
       'a receipt signed by another key',
       async (c) => {
@@ -128,8 +162,20 @@ test('tampering is caught at the receipt tampered with, and the message says how
       3,
       new RegExp(`receipt 3: signature is not ${alice.peerId}'s`),
     ],
-    ['a forged author field', (c) => ((c[5]!.receipt.author = mallory.peerId), c), 'wrong_author', 5, /receipt 5: by .*, but the chain is by/],
-    ['a forged author on the first receipt', (c) => ((c[0]!.receipt.author = mallory.peerId), c), 'bad_signature', 0, new RegExp(mallory.peerId)],
+    [
+      'a forged author field',
+      (c) => ((c[5]!.receipt.author = mallory.peerId), c),
+      'wrong_author',
+      5,
+      /receipt 5: by .*, but the chain is by/,
+    ],
+    [
+      'a forged author on the first receipt',
+      (c) => ((c[0]!.receipt.author = mallory.peerId), c),
+      'bad_signature',
+      0,
+      new RegExp(mallory.peerId),
+    ],
     [
       "another author's own receipt spliced in",
       async (c) => {
@@ -141,7 +187,13 @@ test('tampering is caught at the receipt tampered with, and the message says how
       4,
       /by .*, but the chain is by/,
     ],
-    ['an extra key', (c) => (Object.assign(c[1]!.receipt, { bonus: 1 }), c), 'invalid', 1, /not a signed receipt: .*bonus/],
+    [
+      'an extra key',
+      (c) => (Object.assign(c[1]!.receipt, { bonus: 1 }), c),
+      'invalid',
+      1,
+      /not a signed receipt: .*bonus/,
+    ],
     ['a sig that is not base64', (c) => ((c[7]!.sig = 'not base64!'), c), 'invalid', 7, /sig/],
   ];
   for (const [what, tamper, code, index, message] of cases) {
@@ -168,7 +220,12 @@ test('verifyReceipt checks one receipt, and that it is the one expected', async 
   assert.deepEqual(await verifyReceipt(signed, cid), { ok: true, receipt: signed!.receipt, cid });
   assert.equal((await verifyReceipt(signed)).ok, true);
   const other = encodeReceipt({ ...signed!.receipt, wall_ms: 1 } as Receipt).cid;
-  assertFails(await verifyReceipt(signed, other), 'wrong_cid', undefined, new RegExp(`receipt is ${cid}, expected ${other}`));
+  assertFails(
+    await verifyReceipt(signed, other),
+    'wrong_cid',
+    undefined,
+    new RegExp(`receipt is ${cid}, expected ${other}`),
+  );
   const tampered = copy(signed!);
   tampered.receipt.timestamp = '2030-01-01T00:00:00Z';
   assertFails(await verifyReceipt(tampered), 'bad_signature');
@@ -178,7 +235,16 @@ test('hostile values are refused as invalid, never thrown', async () => {
   const deep: unknown[] = [];
   let cursor = deep;
   for (let i = 0; i < 10_000; i++) cursor.push((cursor = []));
-  const hostile = [null, undefined, 42, 'receipt', [], deep, { receipt: null, sig: 'AA==' }, JSON.parse('{"__proto__": {"x": 1}}')];
+  const hostile = [
+    null,
+    undefined,
+    42,
+    'receipt',
+    [],
+    deep,
+    { receipt: null, sig: 'AA==' },
+    JSON.parse('{"__proto__": {"x": 1}}'),
+  ];
   for (const value of hostile) {
     assertFails(await verifyReceipt(value), 'invalid');
     assertFails(await verifyChain([value]), 'invalid', 0);
@@ -188,7 +254,10 @@ test('hostile values are refused as invalid, never thrown', async () => {
 
 test('signReceipt refuses a receipt that names another author', async () => {
   const [signed] = await chainOf(alice, 1);
-  await assert.rejects(signReceipt(mallory, signed!.receipt), (err: unknown) => err instanceof ReceiptError && err.code === 'not_author');
+  await assert.rejects(
+    signReceipt(mallory, signed!.receipt),
+    (err: unknown) => err instanceof ReceiptError && err.code === 'not_author',
+  );
 });
 
 test('the signature is over "mesh/1/receipt\\n" and the dag-cbor bytes, nothing else', async () => {
@@ -277,7 +346,8 @@ test('property: any single-field change in a random chain is caught at the recei
         const optional = receipt.kind === 'execution' ? OPTIONAL_FIELDS : [];
         const fields = [...new Set([...Object.keys(receipt), ...optional]), 'sig'];
         const field = fields[pickField % fields.length]!;
-        const holder: Record<string, unknown> = field === 'sig' ? (target as unknown as Record<string, unknown>) : receipt;
+        const holder: Record<string, unknown> =
+          field === 'sig' ? (target as unknown as Record<string, unknown>) : receipt;
         // JSON is what crosses the wire: a "change" JSON cannot see (0 to -0) is no change.
         const replacement = replacementFor(field, holder[field], replacements);
         fc.pre(JSON.stringify(holder[field]) !== JSON.stringify(replacement));

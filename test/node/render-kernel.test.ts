@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileSceneJson, splitFrame, stitchTiles, tileParams, type TileParams } from '../../src-main/core/render/index.js';
+import {
+  compileSceneJson,
+  splitFrame,
+  stitchTiles,
+  tileParams,
+  type TileParams,
+} from '../../src-main/core/render/index.js';
 import { instantiateDirect, runDirect } from '../../src-main/node/exec/direct.js';
 import { callUnit, UnitStatus } from '../../src-main/node/exec/abi.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
@@ -12,14 +18,27 @@ const sample = sampleSceneJson();
 const blob = sampleSceneBlob();
 
 const [WIDTH, HEIGHT, SPP, SEED] = [64, 48, 2, 1234];
-const full: TileParams = { frame: 3, width: WIDTH, height: HEIGHT, x: 0, y: 0, w: WIDTH, h: HEIGHT, spp: SPP, seed: SEED };
+const full: TileParams = {
+  frame: 3,
+  width: WIDTH,
+  height: HEIGHT,
+  x: 0,
+  y: 0,
+  w: WIDTH,
+  h: HEIGHT,
+  spp: SPP,
+  seed: SEED,
+};
 const render = (params: TileParams, input: Uint8Array = blob) => runDirect(kernel, params, input);
 const fullFrame = render(full);
 
 function renderTiled(tileSize: number): Uint8Array {
   const tiles = splitFrame(WIDTH, HEIGHT, tileSize);
   assert.ok(tiles.ok);
-  const outputs = tiles.value.map((tile) => ({ tile, rgba: render(tileParams(full.frame, WIDTH, HEIGHT, tile, SPP, SEED)) }));
+  const outputs = tiles.value.map((tile) => ({
+    tile,
+    rgba: render(tileParams(full.frame, WIDTH, HEIGHT, tile, SPP, SEED)),
+  }));
   const frame = stitchTiles(WIDTH, HEIGHT, outputs);
   assert.ok(frame.ok);
   return frame.value;
@@ -43,7 +62,8 @@ test('frames past the last keyframe hold the last camera; frames between keys mo
     const sums = new Float64Array((WIDTH / 8) * (HEIGHT / 8));
     for (let i = 0; i < rgba.length; i += 4) {
       const pixel = i / 4;
-      sums[Math.floor(pixel / WIDTH / 8) * (WIDTH / 8) + Math.floor((pixel % WIDTH) / 8)]! += rgba[i]! + rgba[i + 1]! + rgba[i + 2]!;
+      sums[Math.floor(pixel / WIDTH / 8) * (WIDTH / 8) + Math.floor((pixel % WIDTH) / 8)]! +=
+        rgba[i]! + rgba[i + 1]! + rgba[i + 2]!;
     }
     return sums.map((s) => s / (64 * 3));
   };
@@ -62,7 +82,8 @@ test('the image is opaque and shows a scene, not a flat colour', () => {
   }
   assert.ok(colours.size > 500, `${colours.size} distinct colours`);
   // The sky (top row) is brighter than the floor under the spheres (bottom row).
-  const rowMean = (y: number) => fullFrame.subarray(y * WIDTH * 4, (y + 1) * WIDTH * 4).reduce((s, v) => s + v, 0) / (WIDTH * 4);
+  const rowMean = (y: number) =>
+    fullFrame.subarray(y * WIDTH * 4, (y + 1) * WIDTH * 4).reduce((s, v) => s + v, 0) / (WIDTH * 4);
   assert.ok(rowMean(0) > rowMean(HEIGHT - 1));
 });
 
@@ -81,7 +102,8 @@ function status(params: unknown, input: Uint8Array = blob): number {
 function gridFloor(cells: number) {
   const vertices: [number, number, number][] = [];
   const faces: [number, number, number][] = [];
-  for (let i = 0; i <= cells; i++) for (let j = 0; j <= cells; j++) vertices.push([-100 + (200 * j) / cells, 0, -100 + (200 * i) / cells]);
+  for (let i = 0; i <= cells; i++)
+    for (let j = 0; j <= cells; j++) vertices.push([-100 + (200 * j) / cells, 0, -100 + (200 * i) / cells]);
   for (let i = 0; i < cells; i++) {
     for (let j = 0; j < cells; j++) {
       const a = i * (cells + 1) + j;
@@ -94,7 +116,10 @@ function gridFloor(cells: number) {
 test('a floor of 2,048 triangles through the BVH renders like the same floor as a plane', () => {
   const base = {
     camera: { position: [0, 3, 5], look_at: [0, 0, 0], fov: 40 },
-    materials: { floor: { type: 'diffuse', albedo: [0.8, 0.6, 0.4] }, ball: { type: 'diffuse', albedo: [0.3, 0.5, 0.8] } },
+    materials: {
+      floor: { type: 'diffuse', albedo: [0.8, 0.6, 0.4] },
+      ball: { type: 'diffuse', albedo: [0.3, 0.5, 0.8] },
+    },
     spheres: [{ center: [0, 1, 0], radius: 1, material: 'ball' }],
     sky: { horizon: [1, 1, 1], zenith: [0.4, 0.6, 1] },
     max_depth: 4,
@@ -122,7 +147,10 @@ test('bad params are refused with STATUS_BAD_PARAMS (1)', () => {
   ];
   for (const params of bad) assert.equal(status(params), 1, JSON.stringify(params));
   // Bytes that are not a JSON object, written straight in (runDirect only sends objects).
-  assert.throws(() => callUnit(instantiateDirect(kernel), new TextEncoder().encode('[1, 2]'), blob, 1 << 20), (err) => err instanceof UnitStatus && err.status === 1);
+  assert.throws(
+    () => callUnit(instantiateDirect(kernel), new TextEncoder().encode('[1, 2]'), blob, 1 << 20),
+    (err) => err instanceof UnitStatus && err.status === 1,
+  );
 });
 
 test('a malformed scene blob is refused with STATUS_BAD_INPUT (2), never read past its end', () => {

@@ -25,7 +25,24 @@ test('render-local writes a PNG equal, pixel for pixel, to a one-tile render of 
   const dir = mkdtempSync(join(tmpdir(), 'render-local-'));
   try {
     const out = join(dir, 'frame.png');
-    const run = meshctlRun('render-local', scenePath, '--frame', '5', '--out', out, '--width', '96', '--height', '54', '--tile', '20', '--spp', '2', '--seed', '9');
+    const run = meshctlRun(
+      'render-local',
+      scenePath,
+      '--frame',
+      '5',
+      '--out',
+      out,
+      '--width',
+      '96',
+      '--height',
+      '54',
+      '--tile',
+      '20',
+      '--spp',
+      '2',
+      '--seed',
+      '9',
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /96×54, frame 5, 2 spp, 15 tiles/);
     const png = decode(readFileSync(out));
@@ -33,7 +50,11 @@ test('render-local writes a PNG equal, pixel for pixel, to a one-tile render of 
     assert.equal(png.height, 54);
     assert.equal(png.channels, 4);
 
-    const whole = runDirect(new WebAssembly.Module(loadKernel('render')), { frame: 5, width: 96, height: 54, x: 0, y: 0, w: 96, h: 54, spp: 2, seed: 9 }, sampleSceneBlob());
+    const whole = runDirect(
+      new WebAssembly.Module(loadKernel('render')),
+      { frame: 5, width: 96, height: 54, x: 0, y: 0, w: 96, h: 54, spp: 2, seed: 9 },
+      sampleSceneBlob(),
+    );
     assert.deepEqual(new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), whole);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -58,11 +79,17 @@ test('render-local refuses a scene that is not valid, naming the problem, and wr
     assert.match(missing.stderr, /cannot read/);
 
     const objScene = join(dir, 'obj.json');
-    writeFileSync(objScene, JSON.stringify({ ...(sampleSceneJson() as object), meshes: [{ obj: 'broken.obj', material: 'gold' }] }));
+    writeFileSync(
+      objScene,
+      JSON.stringify({ ...(sampleSceneJson() as object), meshes: [{ obj: 'broken.obj', material: 'gold' }] }),
+    );
     writeFileSync(join(dir, 'broken.obj'), 'v 0 0 0\nv 1 0 0\nf 1 2 3\n');
     const badObj = meshctlRun('render-local', objScene, '--frame', '0', '--out', out);
     assert.equal(badObj.status, 1);
-    assert.match(badObj.stderr, /broken\.obj \(meshes\.0\.obj\): triangle 1 \(line 3\) refers to a vertex that does not exist/);
+    assert.match(
+      badObj.stderr,
+      /broken\.obj \(meshes\.0\.obj\): triangle 1 \(line 3\) refers to a vertex that does not exist/,
+    );
     assert.throws(() => readFileSync(out), /ENOENT/);
 
     const badFlag = meshctlRun('render-local', scenePath, '--frame', 'x', '--out', out);
@@ -79,7 +106,22 @@ test('render-local renders objects where their motion puts them: frames 0 and 3 
     const size = { width: 64, height: 36, spp: 1, seed: 0 };
     const pixels = (frame: number) => {
       const out = join(dir, `orbit-${frame}.png`);
-      const run = meshctlRun('render-local', ORBIT_SCENE_PATH, '--frame', String(frame), '--out', out, '--width', '64', '--height', '36', '--spp', '1', '--tile', '36');
+      const run = meshctlRun(
+        'render-local',
+        ORBIT_SCENE_PATH,
+        '--frame',
+        String(frame),
+        '--out',
+        out,
+        '--width',
+        '64',
+        '--height',
+        '36',
+        '--spp',
+        '1',
+        '--tile',
+        '36',
+      );
       assert.equal(run.status, 0, run.stderr);
       const png = decode(readFileSync(out));
       return new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength);
@@ -88,12 +130,16 @@ test('render-local renders objects where their motion puts them: frames 0 and 3 
     assert.notDeepEqual(frame0, frame3);
     // The same scene with every motion removed, rendered with the same noise: at frame 0 (all offsets
     // zero) it is the same picture; at frame 3 it is not, because the objects moved.
-    const scene = JSON.parse(readFileSync(ORBIT_SCENE_PATH, 'utf8')) as Record<'spheres' | 'meshes', { motion?: unknown }[]>;
+    const scene = JSON.parse(readFileSync(ORBIT_SCENE_PATH, 'utf8')) as Record<
+      'spheres' | 'meshes',
+      { motion?: unknown }[]
+    >;
     for (const object of [...scene.spheres, ...scene.meshes]) delete object.motion;
     const still = compileSceneJson(scene, 0);
     assert.ok(still.ok);
     const kernel = new WebAssembly.Module(loadKernel('render'));
-    const render = (frame: number) => runDirect(kernel, { frame, x: 0, y: 0, w: size.width, h: size.height, ...size }, still.value);
+    const render = (frame: number) =>
+      runDirect(kernel, { frame, x: 0, y: 0, w: size.width, h: size.height, ...size }, still.value);
     assert.deepEqual(frame0, render(0));
     assert.notDeepEqual(frame3, render(3));
   } finally {

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { formatAgo, formatCredits, formatDuration, frameFileName, parseCredits, shortPeerId } from '../../src-renderer/format.js';
+import {
+  formatAgo,
+  formatCredits,
+  formatDuration,
+  frameFileName,
+  parseCredits,
+  shortPeerId,
+} from '../../src-renderer/format.js';
 
 test('credits read as millicredits / 1000 with three decimals, as meshctl prints them', () => {
   assert.equal(formatCredits(0), '0.000');

@@ -5,7 +5,13 @@ import { GPU_OFF, type GpuStatus } from '../../src-main/core/gpu/index.js';
 import { adapterName, countTileDevices, formatTileDevices, summarizeGpu } from '../../src-renderer/gpu/gpu-format.js';
 
 const h100 = { vendor: 'nvidia', architecture: 'hopper', device: '', description: '', is_fallback: false };
-const swiftShader = { vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader Device (Subzero)', is_fallback: true };
+const swiftShader = {
+  vendor: 'google',
+  architecture: 'swiftshader',
+  device: '',
+  description: 'SwiftShader Device (Subzero)',
+  is_fallback: true,
+};
 const limits = {
   max_buffer_size: 2 ** 31,
   max_storage_buffer_binding_size: 2 ** 31,
@@ -15,27 +21,48 @@ const limits = {
   max_compute_workgroup_size_y: 1024,
   max_compute_workgroup_size_z: 64,
 };
-const ready: GpuStatus = { state: 'ready', reason: null, runner: 'chromium', adapter: h100, limits, vram_gb: 79.6, samples_per_second: 1_234_567, performance_score: 0.8456 };
+const ready: GpuStatus = {
+  state: 'ready',
+  reason: null,
+  runner: 'chromium',
+  adapter: h100,
+  limits,
+  vram_gb: 79.6,
+  samples_per_second: 1_234_567,
+  performance_score: 0.8456,
+};
 
 test('a ready GPU reads as its adapter, its VRAM, its speed and its score', () => {
-  assert.deepEqual(summarizeGpu(ready), { state: 'ready', adapter: 'NVIDIA hopper', software: false, figures: '79.6 GB VRAM · 1.2 M samples/s · score 0.85' });
+  assert.deepEqual(summarizeGpu(ready), {
+    state: 'ready',
+    adapter: 'NVIDIA hopper',
+    software: false,
+    figures: '79.6 GB VRAM · 1.2 M samples/s · score 0.85',
+  });
   // VRAM the driver does not report is left out, not shown as 0.
   const noVram = summarizeGpu({ ...ready, vram_gb: null });
   assert.equal(noVram.state === 'ready' ? noVram.figures : '', '1.2 M samples/s · score 0.85');
 });
 
 test('a software adapter is flagged, and named by its description', () => {
-  assert.deepEqual(summarizeGpu({ ...ready, adapter: swiftShader, vram_gb: null, samples_per_second: 950, performance_score: 0.01 }), {
-    state: 'ready',
-    adapter: 'SwiftShader Device (Subzero)',
-    software: true,
-    figures: '950 samples/s · score 0.01',
-  });
+  assert.deepEqual(
+    summarizeGpu({ ...ready, adapter: swiftShader, vram_gb: null, samples_per_second: 950, performance_score: 0.01 }),
+    {
+      state: 'ready',
+      adapter: 'SwiftShader Device (Subzero)',
+      software: true,
+      figures: '950 samples/s · score 0.01',
+    },
+  );
 });
 
-test('a starting GPU says so, and an off GPU gives the node\'s reason word for word', () => {
-  assert.deepEqual(summarizeGpu({ ...GPU_OFF, state: 'starting', reason: null }), { state: 'starting', text: 'starting…' });
-  const reason = 'GPU units are off: WebGPU found only a software adapter (no GPU, or no driver for it); start with --gpu on to use it anyway';
+test("a starting GPU says so, and an off GPU gives the node's reason word for word", () => {
+  assert.deepEqual(summarizeGpu({ ...GPU_OFF, state: 'starting', reason: null }), {
+    state: 'starting',
+    text: 'starting…',
+  });
+  const reason =
+    'GPU units are off: WebGPU found only a software adapter (no GPU, or no driver for it); start with --gpu on to use it anyway';
   assert.deepEqual(summarizeGpu({ ...GPU_OFF, reason }), { state: 'off', reason });
   assert.deepEqual(summarizeGpu(GPU_OFF), { state: 'off', reason: GPU_OFF.reason });
   assert.deepEqual(summarizeGpu({ ...GPU_OFF, reason: null }), { state: 'off', reason: 'GPU units are off' });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_RENDER_FIELDS, GPU_CHOICES, parseFrameRange, renderRequest, type Scene } from '../../src-renderer/jobs/render-form.js';
+import {
+  DEFAULT_RENDER_FIELDS,
+  GPU_CHOICES,
+  parseFrameRange,
+  renderRequest,
+  type Scene,
+} from '../../src-renderer/jobs/render-form.js';
 import { GpuModeSchema } from '../../src-main/core/schemas/render-job.js';
 import { earningsByPeer, earningsSeries, earningsTotals } from '../../src-renderer/ledger/earnings-model.js';
 
@@ -14,15 +20,35 @@ test('frames are one number or a range', () => {
 });
 
 test('the form becomes a render.submit request with the budget in millicredits', () => {
-  const request = renderRequest({ ...DEFAULT_RENDER_FIELDS, frames: '1-2', width: '160', height: '90', spp: '4', tile: '32', budget: '2.5' }, scene, 'sample');
+  const request = renderRequest(
+    { ...DEFAULT_RENDER_FIELDS, frames: '1-2', width: '160', height: '90', spp: '4', tile: '32', budget: '2.5' },
+    scene,
+    'sample',
+  );
   assert.deepEqual(request, {
     ok: true,
-    value: { name: 'sample, frames 1–2, 160×90', scene, first_frame: 1, last_frame: 2, width: 160, height: 90, spp: 4, tile: 32, redundancy: 1, budget: 2500, manual_accept: false, gpu: 'allowed' },
+    value: {
+      name: 'sample, frames 1–2, 160×90',
+      scene,
+      first_frame: 1,
+      last_frame: 2,
+      width: 160,
+      height: 90,
+      spp: 4,
+      tile: 32,
+      redundancy: 1,
+      budget: 2500,
+      manual_accept: false,
+      gpu: 'allowed',
+    },
   });
 });
 
 test('the GPU select offers every mode the node knows, allowed first, and sends the chosen one', () => {
-  assert.deepEqual(GPU_CHOICES.map((c) => c.mode), GpuModeSchema.options);
+  assert.deepEqual(
+    GPU_CHOICES.map((c) => c.mode),
+    GpuModeSchema.options,
+  );
   assert.equal(DEFAULT_RENDER_FIELDS.gpu, 'allowed');
   for (const { mode } of GPU_CHOICES) {
     const request = renderRequest({ ...DEFAULT_RENDER_FIELDS, gpu: mode }, scene, 'sample');
@@ -53,7 +79,12 @@ test('earned and spent add up per peer and over time from the transfers', () => 
     { peer_id: 'alice', earned: 2000, spent: 0 },
     { peer_id: 'bob', earned: 0, spent: 400 },
   ]);
-  const many = Array.from({ length: 1000 }, (_, i) => ({ at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), peer_id: 'p', amount: 1, job_id: 'j' }));
+  const many = Array.from({ length: 1000 }, (_, i) => ({
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    peer_id: 'p',
+    amount: 1,
+    job_id: 'j',
+  }));
   const series = earningsSeries(many, 100);
   assert.equal(series.length, 100);
   assert.deepEqual(series.at(-1), { t: Date.UTC(2026, 0, 1, 0, 16, 39), earned: 1000, spent: 0 });

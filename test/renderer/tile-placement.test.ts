@@ -20,16 +20,21 @@ test('the tile size comes back from the tile count and one tile output, where th
 
 test('whatever tile size a job used, a few tile outputs are enough to place every tile where the node did', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 }), (width, height, size) => {
-      const tiles = splitFrame(width, height, size);
-      assert.ok(tiles.ok);
-      const clues = tiles.value.map((t, tileIndex) => ({ tileIndex, bytes: t.w * t.h * 4 }));
-      const inferred = inferTileSize(width, height, tiles.value.length, clues);
-      assert.ok(inferred !== undefined);
-      const placed = splitFrame(width, height, inferred);
-      assert.ok(placed.ok);
-      assert.deepEqual(placed.value, tiles.value);
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 300 }),
+      fc.integer({ min: 1, max: 300 }),
+      fc.integer({ min: 1, max: 300 }),
+      (width, height, size) => {
+        const tiles = splitFrame(width, height, size);
+        assert.ok(tiles.ok);
+        const clues = tiles.value.map((t, tileIndex) => ({ tileIndex, bytes: t.w * t.h * 4 }));
+        const inferred = inferTileSize(width, height, tiles.value.length, clues);
+        assert.ok(inferred !== undefined);
+        const placed = splitFrame(width, height, inferred);
+        assert.ok(placed.ok);
+        assert.deepEqual(placed.value, tiles.value);
+      },
+    ),
     { numRuns: 200 },
   );
 });

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { eraseRect, paintedCells, rectBetween, weekMinutes, windowFromRect, windowsCovering, type GridRect } from '../../src-renderer/availability/grid-model.js';
+import {
+  eraseRect,
+  paintedCells,
+  rectBetween,
+  weekMinutes,
+  windowFromRect,
+  windowsCovering,
+  type GridRect,
+} from '../../src-renderer/availability/grid-model.js';
 import type { WeeklyWindow } from '../../src-main/core/availability/index.js';
 
 const MONDAY = 1;
@@ -14,7 +22,12 @@ test('dragging from Monday 09:00 to Monday 11:00 paints one window, Monday 09:00
 
 test('a rectangle over several rows covers the days between them as the grid shows them (Monday first)', () => {
   const rect = rectBetween({ day: 6, hour: 22 }, { day: 0, hour: 23 }); // Saturday to Sunday: the last two rows
-  assert.deepEqual(windowFromRect(rect, { cpu_cores: 2 }), { days: [0, 6], start: '22:00', end: '00:00', cpu_cores: 2 });
+  assert.deepEqual(windowFromRect(rect, { cpu_cores: 2 }), {
+    days: [0, 6],
+    start: '22:00',
+    end: '00:00',
+    cpu_cores: 2,
+  });
   assert.deepEqual(rectBetween({ day: MONDAY, hour: 0 }, { day: 0, hour: 23 }).days, [1, 2, 3, 4, 5, 6, 0]);
 });
 
@@ -43,7 +56,9 @@ test('erasing where no window is changes nothing', () => {
   assert.deepEqual(eraseRect([window], { days: [TUESDAY], fromHour: 0, toHour: 23 }), { remove: [], add: [] });
 });
 
-const hhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45)).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+const hhmm = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45))
+  .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 const arbWindow = fc.record({
   window_id: fc.constant('w'),
   days: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 7 }),
@@ -51,14 +66,19 @@ const arbWindow = fc.record({
   end: hhmm,
 });
 const arbRect: fc.Arbitrary<GridRect> = fc
-  .tuple(fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 7 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 23 }))
+  .tuple(
+    fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 7 }),
+    fc.integer({ min: 0, max: 23 }),
+    fc.integer({ min: 0, max: 23 }),
+  )
   .map(([days, a, b]) => ({ days, fromHour: Math.min(a, b), toHour: Math.max(a, b) }));
 
 test('after erasing a rectangle, the windows cover exactly what they covered minus the rectangle', () => {
   fc.assert(
     fc.property(arbWindow, arbRect, (window, rect) => {
       const expected = weekMinutes(window);
-      for (const day of rect.days) expected.fill(0, day * 1440 + rect.fromHour * 60, day * 1440 + (rect.toHour + 1) * 60);
+      for (const day of rect.days)
+        expected.fill(0, day * 1440 + rect.fromHour * 60, day * 1440 + (rect.toHour + 1) * 60);
       const edit = eraseRect([window], rect);
       const kept = edit.remove.length > 0 ? edit.add : [window];
       const actual = new Uint8Array(7 * 1440);
@@ -70,5 +90,7 @@ test('after erasing a rectangle, the windows cover exactly what they covered min
 });
 
 test('a whole week of minutes is one window, every day, 00:00 to 00:00', () => {
-  assert.deepEqual(windowsCovering(new Uint8Array(7 * 1440).fill(1)), [{ days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '00:00' }]);
+  assert.deepEqual(windowsCovering(new Uint8Array(7 * 1440).fill(1)), [
+    { days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '00:00' },
+  ]);
 });

@@ -121,7 +121,12 @@ export const LedgerEntryViewSchema = z.strictObject({
 });
 
 /** Positive: the peer paid me; negative: I paid the peer. */
-export const LedgerTransferViewSchema = z.strictObject({ at: IsoTime, peer_id: PeerId, amount: z.number().int(), job_id: Id });
+export const LedgerTransferViewSchema = z.strictObject({
+  at: IsoTime,
+  peer_id: PeerId,
+  amount: z.number().int(),
+  job_id: Id,
+});
 
 /** What any job asks of the mesh: replicas, money, urgency, and whether bids wait for the user. */
 const JOB_TERMS = {
@@ -144,32 +149,50 @@ export const SubmitJobSchema = z
     /** Or a WGSL compute shader (GPU workers only; params: entry_point, workgroup_size, workgroups, buffer_size; docs/UNIT_ABI.md). */
     wgsl_code: z.string().min(1).max(SHADER_LIMITS.codeChars).optional(),
     input_base64: Base64(MAX_INPUT_BYTES),
-    chunk_bytes: z.number().int().min(1).max(16 * 1024 * 1024),
+    chunk_bytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(16 * 1024 * 1024),
     params: Params.optional(),
     ...JOB_TERMS,
   })
-  .refine((job) => [job.wasm_base64 !== undefined, job.library !== undefined && job.method !== undefined, job.wgsl_code !== undefined].filter(Boolean).length === 1, {
-    message: 'name a kernel (library and method), or give a module (wasm_base64) or a shader (wgsl_code): exactly one',
-  });
+  .refine(
+    (job) =>
+      [
+        job.wasm_base64 !== undefined,
+        job.library !== undefined && job.method !== undefined,
+        job.wgsl_code !== undefined,
+      ].filter(Boolean).length === 1,
+    {
+      message:
+        'name a kernel (library and method), or give a module (wasm_base64) or a shader (wgsl_code): exactly one',
+    },
+  );
 
 const Side = z.number().int().min(1).max(TILE_LIMITS.frameSide);
 const FrameNumber = z.number().int().min(0).max(MAX_FRAME);
 
 /** A render job: the tiles of frames first..last of a scene (docs/SCENE.md), one unit per tile. */
-export const SubmitRenderSchema = z.strictObject({
-  name: Name.optional(),
-  scene: SceneSchema,
-  first_frame: FrameNumber,
-  last_frame: FrameNumber,
-  width: Side,
-  height: Side,
-  spp: z.number().int().min(1).max(TILE_LIMITS.spp),
-  tile: Side.default(64),
-  seed: z.number().int().min(0).max(0xffffffff).default(0),
-  /** GPU allowed (the default), required, or forbidden (CPU only: bit-exact tiles). */
-  gpu: GpuModeSchema.default('allowed'),
-  ...JOB_TERMS,
-}).refine((r) => r.last_frame >= r.first_frame, { message: 'the last frame comes before the first', path: ['last_frame'] });
+export const SubmitRenderSchema = z
+  .strictObject({
+    name: Name.optional(),
+    scene: SceneSchema,
+    first_frame: FrameNumber,
+    last_frame: FrameNumber,
+    width: Side,
+    height: Side,
+    spp: z.number().int().min(1).max(TILE_LIMITS.spp),
+    tile: Side.default(64),
+    seed: z.number().int().min(0).max(0xffffffff).default(0),
+    /** GPU allowed (the default), required, or forbidden (CPU only: bit-exact tiles). */
+    gpu: GpuModeSchema.default('allowed'),
+    ...JOB_TERMS,
+  })
+  .refine((r) => r.last_frame >= r.first_frame, {
+    message: 'the last frame comes before the first',
+    path: ['last_frame'],
+  });
 
 export const FrameViewSchema = z.strictObject({
   frame: FrameNumber,
@@ -210,7 +233,10 @@ export const ApiEventSchema = z.strictObject({
     'gpu.changed',
   ]),
   /** The event's subject: ids and figures, flat (JSON scalars only). */
-  data: z.record(z.string().max(64), z.union([z.string().max(LIMITS.nameChars * 4), z.number(), z.boolean(), z.null()])),
+  data: z.record(
+    z.string().max(64),
+    z.union([z.string().max(LIMITS.nameChars * 4), z.number(), z.boolean(), z.null()]),
+  ),
 });
 
 const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
@@ -252,10 +278,18 @@ export const API_METHODS = {
   ),
   'peers.list': method(Empty, z.strictObject({ peers: boundedArray(PeerViewSchema, LIMITS.recordEntries) })),
   'peers.add': method(z.strictObject({ multiaddr: Multiaddr }), z.strictObject({ peer_id: PeerId })),
-  'trust.set': method(z.strictObject({ peer_id: PeerId, weight: Fraction }), z.strictObject({ peer_id: PeerId, weight: Fraction })),
+  'trust.set': method(
+    z.strictObject({ peer_id: PeerId, weight: Fraction }),
+    z.strictObject({ peer_id: PeerId, weight: Fraction }),
+  ),
   'trust.list': method(
     Empty,
-    z.strictObject({ trust: boundedArray(z.strictObject({ peer_id: PeerId, weight: Fraction, updated_at: IsoTime }), LIMITS.recordEntries) }),
+    z.strictObject({
+      trust: boundedArray(
+        z.strictObject({ peer_id: PeerId, weight: Fraction, updated_at: IsoTime }),
+        LIMITS.recordEntries,
+      ),
+    }),
   ),
   'slots.add': method(
     z.strictObject({
@@ -268,13 +302,24 @@ export const API_METHODS = {
     }),
     z.strictObject({ slot: AvailabilitySlotSchema }),
   ),
-  'slots.list': method(Empty, z.strictObject({ slots: boundedArray(AvailabilitySlotSchema, LIMITS.slotsPerCommitment) })),
+  'slots.list': method(
+    Empty,
+    z.strictObject({ slots: boundedArray(AvailabilitySlotSchema, LIMITS.slotsPerCommitment) }),
+  ),
   'slots.remove': method(z.strictObject({ slot_id: Id }), z.strictObject({ removed: z.boolean() })),
   'sharing.set': method(z.strictObject({ on: z.boolean() }), z.strictObject({ sharing: z.boolean() })),
-  'windows.add': method(WeeklyWindowSchema.partial({ window_id: true }), z.strictObject({ window: WeeklyWindowSchema, description: z.string().max(256) })),
+  'windows.add': method(
+    WeeklyWindowSchema.partial({ window_id: true }),
+    z.strictObject({ window: WeeklyWindowSchema, description: z.string().max(256) }),
+  ),
   'windows.list': method(
     Empty,
-    z.strictObject({ windows: boundedArray(z.strictObject({ window: WeeklyWindowSchema, description: z.string().max(256) }), LIMITS.recordEntries) }),
+    z.strictObject({
+      windows: boundedArray(
+        z.strictObject({ window: WeeklyWindowSchema, description: z.string().max(256) }),
+        LIMITS.recordEntries,
+      ),
+    }),
   ),
   'windows.remove': method(z.strictObject({ window_id: Id }), z.strictObject({ removed: z.boolean() })),
   'settings.get': method(Empty, z.strictObject({ settings: SharingSettingsSchema })),
@@ -289,8 +334,14 @@ export const API_METHODS = {
   ),
   'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
   'render.submit': method(SubmitRenderSchema, z.strictObject({ job_id: Id, units: Count, frames: Count })),
-  'jobs.frames': method(z.strictObject({ job_id: Id }), z.strictObject({ width: Side, height: Side, frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest) })),
-  'jobs.frame': method(z.strictObject({ job_id: Id, frame: FrameNumber }), z.strictObject({ png_cid: Id, png_base64: z.string() })),
+  'jobs.frames': method(
+    z.strictObject({ job_id: Id }),
+    z.strictObject({ width: Side, height: Side, frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest) }),
+  ),
+  'jobs.frame': method(
+    z.strictObject({ job_id: Id, frame: FrameNumber }),
+    z.strictObject({ png_cid: Id, png_base64: z.string() }),
+  ),
   'prices.set': method(
     z.strictObject({ per_core_second: Credits.optional(), per_gfuel: Credits.optional(), minimum: Credits.optional() }),
     z.strictObject({ price: PriceScheduleSchema }),
@@ -301,11 +352,20 @@ export const API_METHODS = {
   ),
   'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries) })),
   'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
-  'jobs.output': method(z.strictObject({ job_id: Id, unit_id: Id }), z.strictObject({ output_cid: Id, output_base64: z.string() })),
-  'bids.list': method(z.strictObject({ job_id: Id }), z.strictObject({ bids: boundedArray(BidViewSchema, LIMITS.unitsPerRequest) })),
+  'jobs.output': method(
+    z.strictObject({ job_id: Id, unit_id: Id }),
+    z.strictObject({ output_cid: Id, output_base64: z.string() }),
+  ),
+  'bids.list': method(
+    z.strictObject({ job_id: Id }),
+    z.strictObject({ bids: boundedArray(BidViewSchema, LIMITS.unitsPerRequest) }),
+  ),
   'bids.accept': method(
     z.strictObject({ job_id: Id, node_id: PeerId }),
-    z.strictObject({ accepted: Count, refused: boundedArray(z.strictObject({ offer_id: Id, reason: z.string() }), LIMITS.unitsPerRequest) }),
+    z.strictObject({
+      accepted: Count,
+      refused: boundedArray(z.strictObject({ offer_id: Id, reason: z.string() }), LIMITS.unitsPerRequest),
+    }),
   ),
   'ledger.get': method(
     z.strictObject({ limit: z.number().int().min(0).max(10_000).default(100) }),
@@ -362,6 +422,13 @@ export interface EventFeed {
   subscribe(afterId: number, listener: (event: ApiEvent) => void): () => void;
 }
 
-export const API_ERROR_CODES = ['unauthorized', 'bad_request', 'not_found', 'conflict', 'unavailable', 'internal'] as const;
+export const API_ERROR_CODES = [
+  'unauthorized',
+  'bad_request',
+  'not_found',
+  'conflict',
+  'unavailable',
+  'internal',
+] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 export const ApiErrorSchema = z.strictObject({ code: z.enum(API_ERROR_CODES), message: z.string().max(4096) });

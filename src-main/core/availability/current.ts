@@ -106,7 +106,10 @@ function decide(input: CheckedInput): Availability {
   }
   const load = input.otherLoadPct;
   if (settings.idle_only && load !== null && load > settings.idle_threshold_pct) {
-    return paused('busy', `paused until the machine is idle: other programs use ${Math.round(load)}% of the CPU (more than ${settings.idle_threshold_pct}%)`);
+    return paused(
+      'busy',
+      `paused until the machine is idle: other programs use ${Math.round(load)}% of the CPU (more than ${settings.idle_threshold_pct}%)`,
+    );
   }
   const idleSeconds = input.userIdleSeconds;
   if (settings.idle_only && idleSeconds != null && idleSeconds < USER_IDLE_SECONDS) {
@@ -120,7 +123,9 @@ function decide(input: CheckedInput): Availability {
     ...input.oneOffs
       .filter((slot) => Date.parse(slot.start_time) <= nowMs && nowMs < Date.parse(slot.end_time))
       .map((slot) => oneOffSlot(slot, limits, input.algorithms)),
-    ...occurrencesInForce(input.windows, nowMs, input.utcOffsetMinutes).map((o) => windowSlot(o, limits, input.algorithms)),
+    ...occurrencesInForce(input.windows, nowMs, input.utcOffsetMinutes).map((o) =>
+      windowSlot(o, limits, input.algorithms),
+    ),
   ]
     .sort(bySlotOrder)
     // A commitment carries a bounded number of slots; the order decides which stay.
@@ -145,13 +150,22 @@ function machineLimits(machine: CheckedInput['machine'], cpuCapPct: number): Mac
 /** Resources cut to what the machine allows; VRAM only where both the slot and the machine have some. */
 function capped(resources: ComputeResource, limits: MachineLimits): ComputeResource {
   const { gpu_vram_gb, ...rest } = resources;
-  const cut = { ...rest, cpu_cores: Math.min(resources.cpu_cores, limits.cores), ram_gb: Math.min(resources.ram_gb, limits.ram_gb) };
+  const cut = {
+    ...rest,
+    cpu_cores: Math.min(resources.cpu_cores, limits.cores),
+    ram_gb: Math.min(resources.ram_gb, limits.ram_gb),
+  };
   if (gpu_vram_gb === undefined || limits.vram_gb === undefined) return cut;
   return { ...cut, gpu_vram_gb: Math.min(gpu_vram_gb, limits.vram_gb) };
 }
 
 /** With nothing configured: everything the caps allow, but half the RAM, for the next hour. */
-function defaultSlot(nowMs: number, ramGb: number, limits: MachineLimits, algorithms: AlgorithmCapability[]): AvailabilitySlot {
+function defaultSlot(
+  nowMs: number,
+  ramGb: number,
+  limits: MachineLimits,
+  algorithms: AlgorithmCapability[],
+): AvailabilitySlot {
   return {
     slot_id: 'default',
     start_time: iso(nowMs),
@@ -162,7 +176,11 @@ function defaultSlot(nowMs: number, ramGb: number, limits: MachineLimits, algori
   };
 }
 
-function oneOffSlot(slot: AvailabilitySlot, limits: MachineLimits, algorithms: AlgorithmCapability[]): AvailabilitySlot {
+function oneOffSlot(
+  slot: AvailabilitySlot,
+  limits: MachineLimits,
+  algorithms: AlgorithmCapability[],
+): AvailabilitySlot {
   return {
     ...slot,
     resources: capped(slot.resources, limits),
@@ -171,7 +189,11 @@ function oneOffSlot(slot: AvailabilitySlot, limits: MachineLimits, algorithms: A
 }
 
 /** A window's occurrence as a slot; its id names the occurrence, so it stays the same all through it. */
-function windowSlot(occurrence: Occurrence, limits: MachineLimits, algorithms: AlgorithmCapability[]): AvailabilitySlot {
+function windowSlot(
+  occurrence: Occurrence,
+  limits: MachineLimits,
+  algorithms: AlgorithmCapability[],
+): AvailabilitySlot {
   const { window } = occurrence;
   const start = iso(occurrence.startMs);
   const wanted = {

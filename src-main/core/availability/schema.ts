@@ -28,7 +28,11 @@ export const WeeklyWindowSchema = z.strictObject({
   end: WallTime,
   /** Caps on what the window offers; absent means as much as the machine (and the CPU cap) allow. */
   cpu_cores: z.number().int().min(1).max(4096).optional(),
-  ram_gb: z.number().positive().max(1 << 20).optional(),
+  ram_gb: z
+    .number()
+    .positive()
+    .max(1 << 20)
+    .optional(),
   gpu_vram_gb: NonNegative.max(1 << 20).optional(),
 });
 

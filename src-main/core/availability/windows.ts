@@ -70,12 +70,20 @@ function occurrencesNear(
  * overlap). An occurrence lasts at most a day of wall time, so the one in force opened yesterday
  * or today — or tomorrow, in an hour the clocks repeat just before midnight.
  */
-export function occurrencesInForce(windows: readonly WeeklyWindow[], nowMs: number, utcOffsetMinutes: UtcOffset): Occurrence[] {
+export function occurrencesInForce(
+  windows: readonly WeeklyWindow[],
+  nowMs: number,
+  utcOffsetMinutes: UtcOffset,
+): Occurrence[] {
   return occurrencesNear(windows, nowMs, utcOffsetMinutes, -1, 1).filter((o) => o.startMs <= nowMs && nowMs < o.endMs);
 }
 
 /** When the next occurrence of any window opens after now (ms), or null with no windows. */
-export function nextWindowStart(windows: readonly WeeklyWindow[], nowMs: number, utcOffsetMinutes: UtcOffset): number | null {
+export function nextWindowStart(
+  windows: readonly WeeklyWindow[],
+  nowMs: number,
+  utcOffsetMinutes: UtcOffset,
+): number | null {
   // Eight days ahead covers a whole week however the clocks change.
   const starts = occurrencesNear(windows, nowMs, utcOffsetMinutes, -1, 8)
     .map((o) => o.startMs)

@@ -63,7 +63,10 @@ export function decideConsensus(input: ConsensusInput): ConsensusDecision {
 function decideCounted(input: ConsensusInput, counted: readonly Vote[]): ConsensusOutcome {
   if (!validArguments(input)) return { status: 'failed', reason: 'invalid_arguments' };
   const quorum = quorumFor(input.redundancy);
-  const clusters = clusterVotes(counted.filter((vote) => !input.rejected?.has(vote.result_id)), input.comparator ?? sameHash);
+  const clusters = clusterVotes(
+    counted.filter((vote) => !input.rejected?.has(vote.result_id)),
+    input.comparator ?? sameHash,
+  );
 
   const atQuorum = clusters.filter((cluster) => cluster.length >= quorum);
   if (atQuorum.length > 1) return { status: 'failed', reason: 'competing_quorums' };

@@ -64,7 +64,12 @@ export const GpuFailureSchema = z.strictObject({ code: z.enum(GPU_ERROR_CODES), 
 export type GpuFailure = z.infer<typeof GpuFailureSchema>;
 
 export const RunnerReplySchema = z.union([
-  z.strictObject({ id: z.number().int().min(0), ok: z.literal(true), adapter: AdapterInfoSchema, limits: AdapterLimitsSchema }),
+  z.strictObject({
+    id: z.number().int().min(0),
+    ok: z.literal(true),
+    adapter: AdapterInfoSchema,
+    limits: AdapterLimitsSchema,
+  }),
   z.strictObject({ id: z.number().int().min(0), ok: z.literal(true), output: Bytes, gpu_ms: NonNegative }),
   z.strictObject({ id: z.number().int().min(0), ok: z.literal(false), error: GpuFailureSchema }),
   /** The page asks for the scene it does not (or no longer) hold; the node sends it again. */

@@ -15,17 +15,41 @@ export const SHADER_LIMITS = {
   invocations: 1 << 26,
 } as const;
 
-const Triple = z.tuple([z.number().int().min(1).max(2 ** 32), z.number().int().min(1).max(2 ** 32), z.number().int().min(1).max(2 ** 32)]);
+const Triple = z.tuple([
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 32),
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 32),
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 32),
+]);
 
 export const ShaderSpecSchema = z.strictObject({
   wgsl_code: z.string().min(1).max(SHADER_LIMITS.codeChars),
-  entry_point: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'entry_point must be a WGSL identifier').default('main'),
+  entry_point: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'entry_point must be a WGSL identifier')
+    .default('main'),
   /** Must match the entry point's @workgroup_size attribute. */
   workgroup_size: Triple,
   /** Workgroups to dispatch, x y z. */
   workgroups: Triple,
   /** Bytes of the output buffer, a multiple of 4; it starts zeroed and is the unit's output. */
-  buffer_size: z.number().int().min(4).max(2 ** 32).multipleOf(4, 'buffer_size must be a multiple of 4'),
+  buffer_size: z
+    .number()
+    .int()
+    .min(4)
+    .max(2 ** 32)
+    .multipleOf(4, 'buffer_size must be a multiple of 4'),
 });
 export type ShaderSpec = z.output<typeof ShaderSpecSchema>;
 export type ShaderSpecInput = z.input<typeof ShaderSpecSchema>;
@@ -40,20 +64,41 @@ export function checkShader(spec: ShaderSpec, inputBytes: number, limits: Adapte
   const declared = declaredWorkgroupSize(spec.wgsl_code, spec.entry_point);
   if (typeof declared === 'string') return { code: 'bad_params', message: declared };
   if (declared.some((n, i) => n !== spec.workgroup_size[i])) {
-    return { code: 'bad_params', message: `workgroup_size [${spec.workgroup_size.join(', ')}] does not match the code's @workgroup_size(${declared.join(', ')})` };
+    return {
+      code: 'bad_params',
+      message: `workgroup_size [${spec.workgroup_size.join(', ')}] does not match the code's @workgroup_size(${declared.join(', ')})`,
+    };
   }
   const maxBuffer = Math.min(SHADER_LIMITS.bufferBytes, limits.max_storage_buffer_binding_size, limits.max_buffer_size);
-  if (spec.buffer_size > maxBuffer) return { code: 'limit', message: `buffer_size ${spec.buffer_size} is over the ${maxBuffer}-byte cap` };
+  if (spec.buffer_size > maxBuffer)
+    return { code: 'limit', message: `buffer_size ${spec.buffer_size} is over the ${maxBuffer}-byte cap` };
   const maxInput = Math.min(SHADER_LIMITS.inputBytes, limits.max_storage_buffer_binding_size);
-  if (inputBytes > maxInput) return { code: 'limit', message: `the input is ${inputBytes} bytes; a shader's input may be at most ${maxInput}` };
+  if (inputBytes > maxInput)
+    return { code: 'limit', message: `the input is ${inputBytes} bytes; a shader's input may be at most ${maxInput}` };
   const [x, y, z] = spec.workgroup_size;
-  if (x > limits.max_compute_workgroup_size_x || y > limits.max_compute_workgroup_size_y || z > limits.max_compute_workgroup_size_z || x * y * z > limits.max_compute_invocations_per_workgroup) {
-    return { code: 'limit', message: `workgroup_size [${x}, ${y}, ${z}] is over the adapter's limits (${limits.max_compute_invocations_per_workgroup} invocations per workgroup)` };
+  if (
+    x > limits.max_compute_workgroup_size_x ||
+    y > limits.max_compute_workgroup_size_y ||
+    z > limits.max_compute_workgroup_size_z ||
+    x * y * z > limits.max_compute_invocations_per_workgroup
+  ) {
+    return {
+      code: 'limit',
+      message: `workgroup_size [${x}, ${y}, ${z}] is over the adapter's limits (${limits.max_compute_invocations_per_workgroup} invocations per workgroup)`,
+    };
   }
   const perDimension = limits.max_compute_workgroups_per_dimension;
-  if (spec.workgroups.some((n) => n > perDimension)) return { code: 'limit', message: `workgroups [${spec.workgroups.join(', ')}]: at most ${perDimension} per dimension` };
+  if (spec.workgroups.some((n) => n > perDimension))
+    return {
+      code: 'limit',
+      message: `workgroups [${spec.workgroups.join(', ')}]: at most ${perDimension} per dimension`,
+    };
   const invocations = spec.workgroups[0] * spec.workgroups[1] * spec.workgroups[2] * x * y * z;
-  if (invocations > SHADER_LIMITS.invocations) return { code: 'limit', message: `the dispatch has ${invocations} invocations; the cap is ${SHADER_LIMITS.invocations}` };
+  if (invocations > SHADER_LIMITS.invocations)
+    return {
+      code: 'limit',
+      message: `the dispatch has ${invocations} invocations; the cap is ${SHADER_LIMITS.invocations}`,
+    };
   return null;
 }
 
@@ -70,7 +115,10 @@ export function declaredWorkgroupSize(code: string, entry: string): [number, num
   if (!/@compute\b/.test(attributes)) return `"${entry}" is not a @compute entry point`;
   const size = /@workgroup_size\s*\(([^)]*)\)/.exec(attributes);
   if (!size) return `"${entry}" has no @workgroup_size`;
-  const parts = size[1]!.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = size[1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const numbers = parts.map((s) => (/^[0-9]+[iu]?$/.test(s) ? Number.parseInt(s, 10) : Number.NaN));
   if (numbers.length < 1 || numbers.length > 3 || numbers.some((n) => !Number.isSafeInteger(n))) {
     return `@workgroup_size of "${entry}" must be one to three integer literals`;

@@ -22,4 +22,13 @@ export const GpuStatusSchema = z.strictObject({
 });
 export type GpuStatus = z.infer<typeof GpuStatusSchema>;
 
-export const GPU_OFF: GpuStatus = { state: 'off', reason: 'GPU units are turned off', runner: null, adapter: null, limits: null, vram_gb: null, samples_per_second: null, performance_score: null };
+export const GPU_OFF: GpuStatus = {
+  state: 'off',
+  reason: 'GPU units are turned off',
+  runner: null,
+  adapter: null,
+  limits: null,
+  vram_gb: null,
+  samples_per_second: null,
+  performance_score: null,
+};

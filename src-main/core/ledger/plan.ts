@@ -1,6 +1,13 @@
 // What a ledger entry does, or why it is refused. Pure: it reads a LedgerView and returns the
 // effects; the in-memory ledger and the journal's SQL projection both apply exactly these.
-import { BPS, LedgerEntrySchema, type EscrowEntry, type LedgerEntry, type RefundEntry, type SettleEntry } from '../schemas/index.js';
+import {
+  BPS,
+  LedgerEntrySchema,
+  type EscrowEntry,
+  type LedgerEntry,
+  type RefundEntry,
+  type SettleEntry,
+} from '../schemas/index.js';
 import type { Escrow, LedgerErrorCode, LedgerPlan, LedgerView, Transfer } from './types.js';
 
 type Refusal = Extract<LedgerPlan, { ok: false }>;
@@ -34,7 +41,10 @@ function planEscrow(view: LedgerView, entry: EscrowEntry): LedgerPlan {
   if (entry.requester === entry.worker) return refuse('self_dealing', 'a peer cannot pay itself');
   const committed = view.jobCommitted(entry.job_id);
   if (committed + entry.amount > entry.job_budget) {
-    return refuse('over_budget', `job ${entry.job_id}: ${committed} + ${entry.amount} exceeds its budget ${entry.job_budget}`);
+    return refuse(
+      'over_budget',
+      `job ${entry.job_id}: ${committed} + ${entry.amount} exceeds its budget ${entry.job_budget}`,
+    );
   }
   const { assignment_id, job_id, unit_id, requester, worker, amount } = entry;
   const escrow: Escrow = { assignment_id, job_id, unit_id, requester, worker, amount, status: 'held' };
@@ -45,7 +55,8 @@ function planEscrow(view: LedgerView, entry: EscrowEntry): LedgerPlan {
 function heldEscrow(view: LedgerView, assignmentId: string): { ok: true; escrow: Escrow } | Refusal {
   const escrow = view.escrow(assignmentId);
   if (!escrow) return refuse('unknown_assignment', `no escrow for assignment ${assignmentId}`);
-  if (escrow.status !== 'held') return refuse('already_settled', `assignment ${assignmentId} is already ${escrow.status}`);
+  if (escrow.status !== 'held')
+    return refuse('already_settled', `assignment ${assignmentId} is already ${escrow.status}`);
   return { ok: true, escrow };
 }
 
@@ -92,7 +103,13 @@ function planSettle(view: LedgerView, entry: SettleEntry): LedgerPlan {
   // Zero-credit payments (a 0% share, a tiny amount) move nothing, so they are not recorded.
   const transfers: Transfer[] = payments
     .filter(([, amount]) => amount > 0)
-    .map(([to, amount]) => ({ entry_id: entry.entry_id, assignment_id: entry.assignment_id, from: escrow.requester, to, amount }));
+    .map(([to, amount]) => ({
+      entry_id: entry.entry_id,
+      assignment_id: entry.assignment_id,
+      from: escrow.requester,
+      to,
+      amount,
+    }));
   return {
     ok: true,
     effects: { entry, escrow: { ...escrow, status: 'paid' }, transfers, jobCommittedDelta: negate(split.unpaid) },
@@ -110,6 +127,11 @@ function planRefund(view: LedgerView, entry: RefundEntry): LedgerPlan {
   const escrow = found.escrow;
   return {
     ok: true,
-    effects: { entry, escrow: { ...escrow, status: 'refunded' }, transfers: [], jobCommittedDelta: negate(escrow.amount) },
+    effects: {
+      entry,
+      escrow: { ...escrow, status: 'refunded' },
+      transfers: [],
+      jobCommittedDelta: negate(escrow.amount),
+    },
   };
 }

@@ -2,7 +2,19 @@
 // you get the same state back, which is how a restarted node resumes. Pure: no I/O, no clock.
 import { DEFAULT_SHARING_SETTINGS, type SharingSettings, type WeeklyWindow } from '../availability/index.js';
 import { recordOutcome, emptyReputation, reputationScore, type Outcome, type Reputation } from '../trust/index.js';
-import type { Acceptance, AvailabilitySlot, Job, PriceSchedule, LedgerEntry, NodeEvent, Offer, Receipt, RefundEntry, WorkResult, WorkUnit } from '../schemas/index.js';
+import type {
+  Acceptance,
+  AvailabilitySlot,
+  Job,
+  PriceSchedule,
+  LedgerEntry,
+  NodeEvent,
+  Offer,
+  Receipt,
+  RefundEntry,
+  WorkResult,
+  WorkUnit,
+} from '../schemas/index.js';
 
 export interface UnitRecord {
   unit: WorkUnit;
@@ -90,7 +102,14 @@ export class MeshState {
         this.sharing = event.on;
         return;
       case 'job.submitted':
-        if (!this.jobs.has(event.job.job_id)) this.jobs.set(event.job.job_id, { job: event.job, unitIds: [], submittedAt: event.at, cancelled: false, frames: new Map() });
+        if (!this.jobs.has(event.job.job_id))
+          this.jobs.set(event.job.job_id, {
+            job: event.job,
+            unitIds: [],
+            submittedAt: event.at,
+            cancelled: false,
+            frames: new Map(),
+          });
         return;
       case 'job.cancelled': {
         const job = this.jobs.get(event.job_id);
@@ -101,7 +120,11 @@ export class MeshState {
         const job = this.jobs.get(event.unit.job_id);
         if (this.units.has(event.unit.unit_id)) return;
         // A provider journals the units it was assigned, without their job: the requester is on the assignment.
-        this.units.set(event.unit.unit_id, { unit: event.unit, requester: job?.job.requester ?? '', index: job?.unitIds.length ?? -1 });
+        this.units.set(event.unit.unit_id, {
+          unit: event.unit,
+          requester: job?.job.requester ?? '',
+          index: job?.unitIds.length ?? -1,
+        });
         job?.unitIds.push(event.unit.unit_id);
         return;
       }
@@ -119,8 +142,14 @@ export class MeshState {
       case 'offer.accepted': {
         const a = event.acceptance;
         if (this.assignments.has(a.acceptance_id)) return;
-        const estimatedSeconds = this.offersByUnit.get(a.unit_id)?.get(a.offer_id)?.estimated_seconds ?? this.myOffers.get(a.offer_id)?.estimated_seconds;
-        this.assignments.set(a.acceptance_id, { acceptance: a, acceptedAt: event.at, ...(estimatedSeconds !== undefined ? { estimatedSeconds } : {}) });
+        const estimatedSeconds =
+          this.offersByUnit.get(a.unit_id)?.get(a.offer_id)?.estimated_seconds ??
+          this.myOffers.get(a.offer_id)?.estimated_seconds;
+        this.assignments.set(a.acceptance_id, {
+          acceptance: a,
+          acceptedAt: event.at,
+          ...(estimatedSeconds !== undefined ? { estimatedSeconds } : {}),
+        });
         const list = this.assignmentsByUnit.get(a.unit_id);
         if (list) list.push(a.acceptance_id);
         else this.assignmentsByUnit.set(a.unit_id, [a.acceptance_id]);
@@ -167,19 +196,27 @@ export class MeshState {
     }
   }
 
-  #verdict(unitId: string, verdict: 'verified' | 'rejected', hash: string | null, at: string, agreeingResults?: readonly string[]): void {
+  #verdict(
+    unitId: string,
+    verdict: 'verified' | 'rejected',
+    hash: string | null,
+    at: string,
+    agreeingResults?: readonly string[],
+  ): void {
     const record = this.units.get(unitId);
     if (!record || record.verdict) return;
     record.verdict = verdict;
     record.consensusHash = hash;
     record.verifiedAt = at;
     // The providers' reputation with me: agreeing results count as verified, the others as rejected.
-    const agreed = (result: WorkResult) => (agreeingResults ? agreeingResults.includes(result.result_id) : result.verification_hash === hash);
+    const agreed = (result: WorkResult) =>
+      agreeingResults ? agreeingResults.includes(result.result_id) : result.verification_hash === hash;
     for (const id of this.assignmentsByUnit.get(unitId) ?? []) {
       const result = this.assignments.get(id)?.result;
       if (!result) continue;
       this.#outcome(result.computed_by_peer, hash !== null && agreed(result) ? 'verified' : 'rejected', at);
-      if (hash !== null && !agreed(result)) this.caughtLying.set(result.computed_by_peer, (this.caughtLying.get(result.computed_by_peer) ?? 0) + 1);
+      if (hash !== null && !agreed(result))
+        this.caughtLying.set(result.computed_by_peer, (this.caughtLying.get(result.computed_by_peer) ?? 0) + 1);
     }
     const job = this.jobs.get(record.unit.job_id);
     if (job && job.unitIds.every((id) => this.units.get(id)?.verdict)) job.completedAt = at;
@@ -218,7 +255,9 @@ export class MeshState {
 
   /** My verification receipt for a unit, if I decided it. */
   verificationOf(unitId: string): StoredReceipt | undefined {
-    return this.receipts.get(this.me)?.findLast((r) => r.receipt.kind === 'verification' && r.receipt.unit_id === unitId);
+    return this.receipts
+      .get(this.me)
+      ?.findLast((r) => r.receipt.kind === 'verification' && r.receipt.unit_id === unitId);
   }
 
   /** A peer's reputation with me at `nowMs`, in [0, 1] (0.5 for a peer I know nothing of). */

@@ -30,19 +30,27 @@ function evaluatePolicy(policy: Policy, requester: string, history: readonly num
     case 'allow_all':
       return ALLOWED;
     case 'permit_list':
-      return policy.peers.includes(requester) ? ALLOWED : { allowed: false, reason: `${requester} is not on the permit list` };
+      return policy.peers.includes(requester)
+        ? ALLOWED
+        : { allowed: false, reason: `${requester} is not on the permit list` };
     case 'quota': {
       const today = utcDay(nowMs);
       const usedToday = history.filter((t) => utcDay(t) === today).length;
       if (usedToday < policy.units_per_day) return ALLOWED;
-      return { allowed: false, reason: `daily quota reached: ${usedToday} of ${policy.units_per_day} units today (UTC)` };
+      return {
+        allowed: false,
+        reason: `daily quota reached: ${usedToday} of ${policy.units_per_day} units today (UTC)`,
+      };
     }
     case 'rate_limit': {
       // Sliding window: the units accepted in the last `per_seconds`, up to now.
       const windowStart = nowMs - policy.per_seconds * 1000;
       const inWindow = history.filter((t) => t > windowStart).length;
       if (inWindow < policy.units) return ALLOWED;
-      return { allowed: false, reason: `rate limit reached: ${inWindow} of ${policy.units} units in ${policy.per_seconds} s` };
+      return {
+        allowed: false,
+        reason: `rate limit reached: ${inWindow} of ${policy.units} units in ${policy.per_seconds} s`,
+      };
     }
   }
 }

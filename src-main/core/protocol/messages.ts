@@ -43,7 +43,10 @@ export const MESSAGE_TYPES = {
   acceptances: {
     schema: z.strictObject({
       acceptances: boundedArray(AcceptanceSchema, MAX_BATCH),
-      inline: boundedArray(z.strictObject({ cid: Id, base64: z.string().max(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4) }), MAX_BATCH).optional(),
+      inline: boundedArray(
+        z.strictObject({ cid: Id, base64: z.string().max(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4) }),
+        MAX_BATCH,
+      ).optional(),
     }),
     maxBytes: 2 * MiB,
   },
@@ -55,7 +58,10 @@ export const MESSAGE_TYPES = {
   result: { schema: z.strictObject({ result: WorkResultSchema, receipt: SignedReceiptSchema }), maxBytes: 16 * KiB },
   /** Provider → requester: assignments handed back unrun (sharing turned off, a failure, found past their deadline). Reply: `settlement`. */
   release: {
-    schema: z.strictObject({ assignments: boundedArray(Id, MAX_BATCH), reason: z.enum(['sharing_off', 'paused', 'failed', 'late']) }),
+    schema: z.strictObject({
+      assignments: boundedArray(Id, MAX_BATCH),
+      reason: z.enum(['sharing_off', 'paused', 'failed', 'late']),
+    }),
     maxBytes: 256 * KiB,
   },
   /**

@@ -28,16 +28,36 @@ export function buildBvh(boxes: Float64Array): Bvh {
   const n = boxes.length / 6;
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const maxNodes = Math.max(1, 2 * n - 1);
-  const tree: Bvh = { bounds: new Float64Array(maxNodes * 6), first: new Uint32Array(maxNodes), count: new Uint32Array(maxNodes), nodeCount: 0, order };
+  const tree: Bvh = {
+    bounds: new Float64Array(maxNodes * 6),
+    first: new Uint32Array(maxNodes),
+    count: new Uint32Array(maxNodes),
+    nodeCount: 0,
+    order,
+  };
   if (n === 0) return tree;
   const centroids = new Float64Array(n * 3);
-  for (let i = 0; i < n; i++) for (let a = 0; a < 3; a++) centroids[i * 3 + a] = (boxes[i * 6 + a]! + boxes[i * 6 + 3 + a]!) / 2;
+  for (let i = 0; i < n; i++)
+    for (let a = 0; a < 3; a++) centroids[i * 3 + a] = (boxes[i * 6 + a]! + boxes[i * 6 + 3 + a]!) / 2;
   tree.nodeCount = 1;
   split(tree, boxes, centroids, 0, 0, n, 0);
-  return { ...tree, bounds: tree.bounds.slice(0, tree.nodeCount * 6), first: tree.first.slice(0, tree.nodeCount), count: tree.count.slice(0, tree.nodeCount) };
+  return {
+    ...tree,
+    bounds: tree.bounds.slice(0, tree.nodeCount * 6),
+    first: tree.first.slice(0, tree.nodeCount),
+    count: tree.count.slice(0, tree.nodeCount),
+  };
 }
 
-function split(tree: Bvh, boxes: Float64Array, centroids: Float64Array, node: number, start: number, end: number, depth: number): void {
+function split(
+  tree: Bvh,
+  boxes: Float64Array,
+  centroids: Float64Array,
+  node: number,
+  start: number,
+  end: number,
+  depth: number,
+): void {
   const { order } = tree;
   const box = emptyBox();
   const centroidBox = emptyBox();
@@ -48,7 +68,10 @@ function split(tree: Bvh, boxes: Float64Array, centroids: Float64Array, node: nu
   }
   tree.bounds.set(box, node * 6);
   const count = end - start;
-  const best = count > MAX_LEAF && depth < BVH_MAX_DEPTH ? bestSplit(tree, boxes, centroids, centroidBox, area(box), start, end) : null;
+  const best =
+    count > MAX_LEAF && depth < BVH_MAX_DEPTH
+      ? bestSplit(tree, boxes, centroids, centroidBox, area(box), start, end)
+      : null;
   if (best === null || (best.cost >= count && count <= 16)) {
     makeLeaf(tree, node, start, count);
     return;
@@ -77,7 +100,15 @@ function makeLeaf(tree: Bvh, node: number, start: number, count: number): void {
 }
 
 /** The cheapest split over 16 centroid bins on each axis (both sides non-empty), or null when all centroids coincide. */
-function bestSplit(tree: Bvh, boxes: Float64Array, centroids: Float64Array, centroidBox: Float64Array, nodeArea: number, start: number, end: number) {
+function bestSplit(
+  tree: Bvh,
+  boxes: Float64Array,
+  centroids: Float64Array,
+  centroidBox: Float64Array,
+  nodeArea: number,
+  start: number,
+  end: number,
+) {
   let best: { axis: number; bin: number; cost: number } | null = null;
   for (let axis = 0; axis < 3; axis++) {
     if (!(centroidBox[axis + 3]! > centroidBox[axis]!)) continue;
@@ -106,7 +137,8 @@ function bestSplit(tree: Bvh, boxes: Float64Array, centroids: Float64Array, cent
       growBox(leftBox, binBoxes[b - 1]!, 0, 3);
       leftCount += binCounts[b - 1]!;
       if (leftCount === 0 || rightCount[b] === 0) continue;
-      const cost = TRAVERSAL_COST + (leftCount * area(leftBox) + rightCount[b]! * rightArea[b]!) / Math.max(nodeArea, 1e-300);
+      const cost =
+        TRAVERSAL_COST + (leftCount * area(leftBox) + rightCount[b]! * rightArea[b]!) / Math.max(nodeArea, 1e-300);
       if (best === null || cost < best.cost) best = { axis, bin: b, cost };
     }
   }

@@ -20,10 +20,18 @@ export function psnr(a: Uint8Array, b: Uint8Array): number {
  * (every channel, alpha too); blocks on the right and bottom edges are partial and average what
  * they hold.
  */
-export function boxDownsample(rgba: Uint8Array, w: number, h: number, factor: number): { rgba: Uint8Array; w: number; h: number } {
-  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1) throw new RangeError(`image size ${w}×${h} must be whole numbers of at least 1`);
-  if (rgba.length !== w * h * 4) throw new RangeError(`a ${w}×${h} RGBA8 image has ${w * h * 4} bytes, not ${rgba.length}`);
-  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`factor ${factor} must be a whole number of at least 1`);
+export function boxDownsample(
+  rgba: Uint8Array,
+  w: number,
+  h: number,
+  factor: number,
+): { rgba: Uint8Array; w: number; h: number } {
+  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1)
+    throw new RangeError(`image size ${w}×${h} must be whole numbers of at least 1`);
+  if (rgba.length !== w * h * 4)
+    throw new RangeError(`a ${w}×${h} RGBA8 image has ${w * h * 4} bytes, not ${rgba.length}`);
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new RangeError(`factor ${factor} must be a whole number of at least 1`);
   const outW = Math.ceil(w / factor);
   const outH = Math.ceil(h / factor);
   const out = new Uint8Array(outW * outH * 4);
@@ -37,7 +45,8 @@ export function boxDownsample(rgba: Uint8Array, w: number, h: number, factor: nu
           count++;
         }
       }
-      for (let channel = 0; channel < 4; channel++) out[(by * outW + bx) * 4 + channel] = Math.round(sums[channel]! / count);
+      for (let channel = 0; channel < 4; channel++)
+        out[(by * outW + bx) * 4 + channel] = Math.round(sums[channel]! / count);
     }
   }
   return { rgba: out, w: outW, h: outH };

@@ -19,11 +19,22 @@ export function coarseSize(width: number, height: number, k: number): { width: n
 export function coarseTile(tile: Tile, k: number, coarse: { width: number; height: number }): Tile {
   const x = Math.min(Math.floor(tile.x / k), coarse.width - 1);
   const y = Math.min(Math.floor(tile.y / k), coarse.height - 1);
-  return { x, y, w: Math.max(1, Math.min(Math.round(tile.w / k), coarse.width - x)), h: Math.max(1, Math.min(Math.round(tile.h / k), coarse.height - y)) };
+  return {
+    x,
+    y,
+    w: Math.max(1, Math.min(Math.round(tile.w / k), coarse.width - x)),
+    h: Math.max(1, Math.min(Math.round(tile.h / k), coarse.height - y)),
+  };
 }
 
 /** A tile's fuel at `spp`, scaled from its coarse footprint's fuel at 1 spp. */
-export function estimateTileFuel(input: { fixedFuel: number; coarseFuel: number; coarse: Tile; tile: Tile; spp: number }): number {
+export function estimateTileFuel(input: {
+  fixedFuel: number;
+  coarseFuel: number;
+  coarse: Tile;
+  tile: Tile;
+  spp: number;
+}): number {
   const perSample = Math.max(0, input.coarseFuel - input.fixedFuel) / (input.coarse.w * input.coarse.h);
   return Math.round(input.fixedFuel + perSample * input.tile.w * input.tile.h * input.spp);
 }

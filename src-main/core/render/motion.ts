@@ -15,7 +15,11 @@ export function motionOffset(keys: readonly MotionKey[], frame: number): [number
   // Between key k and the next when the frame is past key k and there is a next key; else key k held.
   const a = next !== undefined && frame > key.frame ? (frame - key.frame) / (next.frame - key.frame) : 0;
   const to = next?.translate ?? key.translate;
-  return [0, 1, 2].map((axis) => key.translate[axis]! + (to[axis]! - key.translate[axis]!) * a) as [number, number, number];
+  return [0, 1, 2].map((axis) => key.translate[axis]! + (to[axis]! - key.translate[axis]!) * a) as [
+    number,
+    number,
+    number,
+  ];
 }
 
 /**
@@ -36,5 +40,8 @@ export function placeAt(base: Vec3, motion: readonly MotionKey[] | undefined, fr
  */
 export function framesShareBlob(scene: Scene): boolean {
   const objects = [...scene.spheres, ...scene.planes, ...scene.meshes];
-  return objects.every(({ motion }) => motion === undefined || motion.every((key) => key.translate.every((c, axis) => c === motion[0]!.translate[axis])));
+  return objects.every(
+    ({ motion }) =>
+      motion === undefined || motion.every((key) => key.translate.every((c, axis) => c === motion[0]!.translate[axis])),
+  );
 }

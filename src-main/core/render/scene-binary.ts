@@ -38,7 +38,9 @@ export function compileScene(scene: Scene, frame: number): Uint8Array {
   const mat = (name: string) => materialIndex.get(name)!;
   const triangles = meshTriangles(scene, frame, mat);
   const bvh = buildBvh(triangles.boxes);
-  const keyframes = scene.camera.animation?.length ? scene.camera.animation : [{ frame: 0, position: scene.camera.position, look_at: scene.camera.look_at }];
+  const keyframes = scene.camera.animation?.length
+    ? scene.camera.animation
+    : [{ frame: 0, position: scene.camera.position, look_at: scene.camera.look_at }];
 
   const counts: Record<Section, number> = {
     materials: materialNames.length,
@@ -57,7 +59,8 @@ export function compileScene(scene: Scene, frame: number): Uint8Array {
   const blob = new Uint8Array(end);
   const view = new DataView(blob.buffer);
   const u32 = (at: number, value: number) => view.setUint32(at, value, true);
-  const f64s = (at: number, values: readonly number[]) => values.forEach((v, i) => view.setFloat64(at + i * 8, v, true));
+  const f64s = (at: number, values: readonly number[]) =>
+    values.forEach((v, i) => view.setFloat64(at + i * 8, v, true));
 
   u32(0, BLOB_MAGIC);
   u32(4, BLOB_VERSION);
@@ -69,13 +72,37 @@ export function compileScene(scene: Scene, frame: number): Uint8Array {
   const { camera, sky } = scene;
   const sun = sky.sun_direction ? normalize(sky.sun_direction) : [0, 1, 0];
   const sunColor = sky.sun_direction ? sky.sun_color : [0, 0, 0];
-  f64s(64, [...camera.up, camera.fov, camera.aperture, camera.focus_distance ?? 0, ...sky.horizon, ...sky.zenith, ...sun, ...sunColor]);
+  f64s(64, [
+    ...camera.up,
+    camera.fov,
+    camera.aperture,
+    camera.focus_distance ?? 0,
+    ...sky.horizon,
+    ...sky.zenith,
+    ...sun,
+    ...sunColor,
+  ]);
   f64s(208, [Math.cos((sky.sun_size / 2) * (Math.PI / 180)), scene.max_depth]);
 
-  materialNames.forEach((name, i) => f64s(offsets.materials + i * STRIDE.materials, materialRecord(scene.materials[name]!)));
-  scene.spheres.forEach((s, i) => f64s(offsets.spheres + i * STRIDE.spheres, [...placeAt(s.center, s.motion, frame), s.radius, mat(s.material)]));
-  scene.planes.forEach((p, i) => f64s(offsets.planes + i * STRIDE.planes, [...placeAt(p.point, p.motion, frame), ...normalize(p.normal), mat(p.material)]));
-  bvh.order.forEach((t, i) => blob.set(triangles.records.subarray(t * STRIDE.triangles, (t + 1) * STRIDE.triangles), offsets.triangles + i * STRIDE.triangles));
+  materialNames.forEach((name, i) =>
+    f64s(offsets.materials + i * STRIDE.materials, materialRecord(scene.materials[name]!)),
+  );
+  scene.spheres.forEach((s, i) =>
+    f64s(offsets.spheres + i * STRIDE.spheres, [...placeAt(s.center, s.motion, frame), s.radius, mat(s.material)]),
+  );
+  scene.planes.forEach((p, i) =>
+    f64s(offsets.planes + i * STRIDE.planes, [
+      ...placeAt(p.point, p.motion, frame),
+      ...normalize(p.normal),
+      mat(p.material),
+    ]),
+  );
+  bvh.order.forEach((t, i) =>
+    blob.set(
+      triangles.records.subarray(t * STRIDE.triangles, (t + 1) * STRIDE.triangles),
+      offsets.triangles + i * STRIDE.triangles,
+    ),
+  );
   for (let n = 0; n < bvh.nodeCount; n++) {
     const at = offsets.nodes + n * STRIDE.nodes;
     f64s(at, Array.from(bvh.bounds.subarray(n * 6, n * 6 + 6)));
@@ -149,7 +176,11 @@ function meshTriangles(scene: Scene, frame: number, mat: (name: string) => numbe
 }
 
 const sub = (a: readonly number[], b: readonly number[]) => [a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!];
-const cross = (a: readonly number[], b: readonly number[]) => [a[1]! * b[2]! - a[2]! * b[1]!, a[2]! * b[0]! - a[0]! * b[2]!, a[0]! * b[1]! - a[1]! * b[0]!];
+const cross = (a: readonly number[], b: readonly number[]) => [
+  a[1]! * b[2]! - a[2]! * b[1]!,
+  a[2]! * b[0]! - a[0]! * b[2]!,
+  a[0]! * b[1]! - a[1]! * b[0]!,
+];
 
 /** Unit vector; a zero vector (a degenerate triangle, which the kernel never hits) stays zero. */
 function normalize(v: readonly number[]): number[] {

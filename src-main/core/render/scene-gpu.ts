@@ -53,7 +53,14 @@ const NODE_LANES = 8;
 
 /** Section order in the blob's header, with the kernel's most records per section. */
 const SECTIONS: readonly Section[] = ['materials', 'spheres', 'planes', 'triangles', 'nodes', 'keyframes'];
-const MAX_COUNTS: Record<Section, number> = { materials: 256, spheres: 4096, planes: 4096, triangles: 200_000, nodes: 400_000, keyframes: 4096 };
+const MAX_COUNTS: Record<Section, number> = {
+  materials: 256,
+  spheres: 4096,
+  planes: 4096,
+  triangles: 200_000,
+  nodes: 400_000,
+  keyframes: 4096,
+};
 const MATERIAL_KINDS = 4;
 
 /** Checks the blob as the WASM kernel does and converts it into the tracer's buffers. */
@@ -85,7 +92,8 @@ function openBlob(blob: Uint8Array): OpenBlob | string {
     counts[section] = u32(16 + i * 4);
     offsets[section] = u32(40 + i * 4);
     if (counts[section] > MAX_COUNTS[section]) return `scene blob section ${i} has too many records`;
-    if (offsets[section] < HEADER_BYTES || offsets[section] + counts[section] * STRIDE[section] > blob.length) return `scene blob section ${i} lies outside the blob`;
+    if (offsets[section] < HEADER_BYTES || offsets[section] + counts[section] * STRIDE[section] > blob.length)
+      return `scene blob section ${i} lies outside the blob`;
   }
   const depth = f64(216);
   if (!(depth >= 1 && depth <= 64)) return 'scene blob max depth out of range';
@@ -148,7 +156,10 @@ function pack({ view, counts, offsets, maxDepth }: OpenBlob): GpuScene {
   for (let i = 0; i < counts.triangles; i++) {
     const v = f64s(at('triangles', i), 13);
     // v0 + material, edge1, edge2, normal: each vec4's fourth lane is padding except the first.
-    triangles.set([v[0]!, v[1]!, v[2]!, v[12]!, v[3]!, v[4]!, v[5]!, 0, v[6]!, v[7]!, v[8]!, 0, v[9]!, v[10]!, v[11]!, 0], i * TRIANGLE_LANES);
+    triangles.set(
+      [v[0]!, v[1]!, v[2]!, v[12]!, v[3]!, v[4]!, v[5]!, 0, v[6]!, v[7]!, v[8]!, 0, v[9]!, v[10]!, v[11]!, 0],
+      i * TRIANGLE_LANES,
+    );
   }
 
   const nodes = new ArrayBuffer(Math.max(1, counts.nodes) * NODE_LANES * 4);
@@ -173,7 +184,10 @@ function pack({ view, counts, offsets, maxDepth }: OpenBlob): GpuScene {
   constantFloats.set(f64s(136, 3), 12);
   constantFloats.set(f64s(160, 3), 16);
   constantFloats.set(f64s(184, 3), 20);
-  new Uint32Array(constants).set([counts.spheres, counts.planes, counts.nodes, counts.keyframes, maxDepth, firstSphere, firstPlane, firstKeyframe], 24);
+  new Uint32Array(constants).set(
+    [counts.spheres, counts.planes, counts.nodes, counts.keyframes, maxDepth, firstSphere, firstPlane, firstKeyframe],
+    24,
+  );
 
   return { constants, records: records.buffer, triangles: triangles.buffer, nodes, counts: { ...counts }, maxDepth };
 }
@@ -195,23 +209,33 @@ const MAX_TILE_PIXELS = 4_194_304;
 
 /** The WASM kernel's param rules (wasm/render/index.ts), with its messages. */
 export function checkTileParams(params: unknown): TileResult<TileParams> {
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) return { ok: false, error: 'params are not a JSON object' };
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    return { ok: false, error: 'params are not a JSON object' };
   const fields = params as Record<string, unknown>;
   // Like the kernel's Params.int: a whole number in i32 range, else the fallback.
   const int = (key: string, fallback: number) => {
     const value = fields[key];
-    return typeof value === 'number' && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647 ? value : fallback;
+    return typeof value === 'number' && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647
+      ? value
+      : fallback;
   };
-  const width = int('width', 0), height = int('height', 0);
-  const x = int('x', -1), y = int('y', -1);
-  const w = int('w', 0), h = int('h', 0);
-  const spp = int('spp', 0), frame = int('frame', -1);
+  const width = int('width', 0),
+    height = int('height', 0);
+  const x = int('x', -1),
+    y = int('y', -1);
+  const w = int('w', 0),
+    h = int('h', 0);
+  const spp = int('spp', 0),
+    frame = int('frame', -1);
   const seed = typeof fields.seed === 'number' ? fields.seed : -1;
-  if (width < 1 || width > MAX_SIDE || height < 1 || height > MAX_SIDE) return { ok: false, error: 'width and height must be whole numbers in 1..8192' };
-  if (x < 0 || y < 0 || w < 1 || h < 1 || x > width - w || y > height - h) return { ok: false, error: 'the tile (x, y, w, h) must lie inside the frame' };
+  if (width < 1 || width > MAX_SIDE || height < 1 || height > MAX_SIDE)
+    return { ok: false, error: 'width and height must be whole numbers in 1..8192' };
+  if (x < 0 || y < 0 || w < 1 || h < 1 || x > width - w || y > height - h)
+    return { ok: false, error: 'the tile (x, y, w, h) must lie inside the frame' };
   if (w * h > MAX_TILE_PIXELS) return { ok: false, error: 'the tile has more than 4194304 pixels' };
   if (spp < 1 || spp > MAX_SPP) return { ok: false, error: 'spp must be a whole number in 1..4096' };
   if (frame < 0 || frame > MAX_FRAME) return { ok: false, error: 'frame must be a whole number in 0..1000000' };
-  if (!(seed >= 0 && seed <= 4294967295 && seed === Math.floor(seed))) return { ok: false, error: 'seed must be a u32' };
+  if (!(seed >= 0 && seed <= 4294967295 && seed === Math.floor(seed)))
+    return { ok: false, error: 'seed must be a u32' };
   return { ok: true, value: { frame, width, height, x, y, w, h, spp, seed } };
 }

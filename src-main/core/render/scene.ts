@@ -36,7 +36,11 @@ const FrameNumber = z.number().int().min(0).max(SCENE_LIMITS.frame);
 
 type Vec3Value = readonly [number, number, number];
 const notZero = (v: readonly number[]) => v.some((c) => c !== 0);
-const cross = (a: readonly number[], b: readonly number[]) => [a[1]! * b[2]! - a[2]! * b[1]!, a[2]! * b[0]! - a[0]! * b[2]!, a[0]! * b[1]! - a[1]! * b[0]!];
+const cross = (a: readonly number[], b: readonly number[]) => [
+  a[1]! * b[2]! - a[2]! * b[1]!,
+  a[2]! * b[0]! - a[0]! * b[2]!,
+  a[0]! * b[1]! - a[1]! * b[0]!,
+];
 
 export const KeyframeSchema = z.strictObject({ frame: FrameNumber, position: Vec3, look_at: Vec3 });
 
@@ -66,7 +70,12 @@ export const MaterialSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('emissive'), color: Color, strength: z.number().min(0).max(1e6).default(1) }),
 ]);
 
-export const SphereSchema = z.strictObject({ center: Vec3, radius: z.number().gt(0).max(1e9), material: Id, motion: Motion });
+export const SphereSchema = z.strictObject({
+  center: Vec3,
+  radius: z.number().gt(0).max(1e9),
+  material: Id,
+  motion: Motion,
+});
 
 export const PlaneSchema = z.strictObject({
   point: Vec3,
@@ -75,7 +84,11 @@ export const PlaneSchema = z.strictObject({
   motion: Motion,
 });
 
-const VertexIndex = z.number().int().min(0).max(SCENE_LIMITS.verticesPerMesh - 1);
+const VertexIndex = z
+  .number()
+  .int()
+  .min(0)
+  .max(SCENE_LIMITS.verticesPerMesh - 1);
 
 /** Where a mesh goes and what it is made of: the fields an inline mesh and an OBJ mesh share. */
 const meshPlacement = {
@@ -94,7 +107,11 @@ export const MeshSchema = z.strictObject({
 
 /** A mesh named by OBJ file, in a scene file only: the path is relative to the scene file's folder. */
 export const ObjMeshSchema = z.strictObject({
-  obj: z.string().min(1).max(SCENE_LIMITS.objPathChars).refine((path) => !path.includes('\0'), 'obj path must not contain NUL'),
+  obj: z
+    .string()
+    .min(1)
+    .max(SCENE_LIMITS.objPathChars)
+    .refine((path) => !path.includes('\0'), 'obj path must not contain NUL'),
   ...meshPlacement,
 });
 
@@ -103,7 +120,8 @@ const namesObj = (value: unknown) => typeof value === 'object' && value !== null
 /** A mesh of the scene a job carries: inline only, and an `obj` key says why rather than "vertices: expected an array". */
 const InlineMeshSchema = z
   .custom<z.input<typeof MeshSchema>>((value) => !namesObj(value), {
-    error: 'OBJ files are read where the scene file is: send the mesh inline (vertices and faces), as meshctl and the app do',
+    error:
+      'OBJ files are read where the scene file is: send the mesh inline (vertices and faces), as meshctl and the app do',
     path: ['obj'],
     abort: true,
   })
@@ -114,7 +132,8 @@ const MeshEntrySchema = z.unknown().transform((value, ctx) => {
   const schema = namesObj(value) ? ObjMeshSchema : MeshSchema;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, input: value });
+  for (const issue of result.error.issues)
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, input: value });
   return z.NEVER;
 });
 
@@ -140,7 +159,10 @@ const sceneFields = {
   max_depth: z.number().int().min(1).max(SCENE_LIMITS.maxDepth).default(8),
 };
 
-const SceneFileShape = z.strictObject({ ...sceneFields, meshes: boundedArray(MeshEntrySchema, SCENE_LIMITS.meshes).default([]) });
+const SceneFileShape = z.strictObject({
+  ...sceneFields,
+  meshes: boundedArray(MeshEntrySchema, SCENE_LIMITS.meshes).default([]),
+});
 
 /** The checks across fields, for scenes and scene files alike (an OBJ mesh's faces are checked when it is loaded). */
 function checkReferences(scene: z.output<typeof SceneFileShape>, ctx: z.RefinementCtx): void {
@@ -149,7 +171,12 @@ function checkReferences(scene: z.output<typeof SceneFileShape>, ctx: z.Refineme
     ctx.addIssue({ code: 'custom', path, message: `unknown material "${name}" (not in materials)` });
   const ordered = (path: (string | number)[], keys: readonly { frame: number }[] | undefined) => {
     const unordered = (keys ?? []).findIndex((key, i) => i > 0 && key.frame <= keys![i - 1]!.frame);
-    if (unordered >= 0) ctx.addIssue({ code: 'custom', path: [...path, unordered, 'frame'], message: 'keyframes must be in strictly increasing frame order' });
+    if (unordered >= 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, unordered, 'frame'],
+        message: 'keyframes must be in strictly increasing frame order',
+      });
   };
   scene.spheres.forEach((s, i) => {
     if (!known(s.material)) missing(['spheres', i, 'material'], s.material);
@@ -166,12 +193,20 @@ function checkReferences(scene: z.output<typeof SceneFileShape>, ctx: z.Refineme
     if ('obj' in mesh) return;
     const bad = mesh.faces.findIndex((face) => face.some((v) => v >= mesh.vertices.length));
     if (bad >= 0) {
-      ctx.addIssue({ code: 'custom', path: ['meshes', m, 'faces', bad], message: `vertex index out of range (mesh has ${mesh.vertices.length} vertices)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['meshes', m, 'faces', bad],
+        message: `vertex index out of range (mesh has ${mesh.vertices.length} vertices)`,
+      });
     }
     triangles += mesh.faces.length;
   });
   if (triangles > SCENE_LIMITS.triangles) {
-    ctx.addIssue({ code: 'custom', path: ['meshes'], message: `${triangles} triangles in all; at most ${SCENE_LIMITS.triangles}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['meshes'],
+      message: `${triangles} triangles in all; at most ${SCENE_LIMITS.triangles}`,
+    });
   }
   const { camera } = scene;
   const views: [(string | number)[], Vec3Value, Vec3Value][] = [[['camera'], camera.position, camera.look_at]];
@@ -179,13 +214,16 @@ function checkReferences(scene: z.output<typeof SceneFileShape>, ctx: z.Refineme
   for (const [path, position, lookAt] of views) {
     const view = position.map((c, a) => c - lookAt[a]!);
     if (!notZero(view)) ctx.addIssue({ code: 'custom', path, message: 'position and look_at must differ' });
-    else if (!notZero(cross(camera.up, view))) ctx.addIssue({ code: 'custom', path, message: 'up must not be parallel to the view direction' });
+    else if (!notZero(cross(camera.up, view)))
+      ctx.addIssue({ code: 'custom', path, message: 'up must not be parallel to the view direction' });
   }
   ordered(['camera', 'animation'], camera.animation);
 }
 
 /** The scene a job carries: meshes inline only (the daemon cannot read the submitter's files). */
-export const SceneSchema = z.strictObject({ ...sceneFields, meshes: boundedArray(InlineMeshSchema, SCENE_LIMITS.meshes).default([]) }).superRefine(checkReferences);
+export const SceneSchema = z
+  .strictObject({ ...sceneFields, meshes: boundedArray(InlineMeshSchema, SCENE_LIMITS.meshes).default([]) })
+  .superRefine(checkReferences);
 
 /** A scene as written in a file: a mesh may instead name an OBJ file (`obj`), which the loader inlines. */
 export const SceneFileSchema = SceneFileShape.superRefine(checkReferences);

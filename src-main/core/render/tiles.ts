@@ -30,7 +30,8 @@ export function splitFrame(width: number, height: number, tileSize: number): Til
   if (!isInt(width, 1, TILE_LIMITS.frameSide) || !isInt(height, 1, TILE_LIMITS.frameSide)) {
     return { ok: false, error: `frame size must be whole numbers in 1..${TILE_LIMITS.frameSide}` };
   }
-  if (!isInt(tileSize, 1, TILE_LIMITS.frameSide)) return { ok: false, error: `tile size must be a whole number in 1..${TILE_LIMITS.frameSide}` };
+  if (!isInt(tileSize, 1, TILE_LIMITS.frameSide))
+    return { ok: false, error: `tile size must be a whole number in 1..${TILE_LIMITS.frameSide}` };
   const tiles: Tile[] = [];
   for (let y = 0; y < height; y += tileSize) {
     for (let x = 0; x < width; x += tileSize) {
@@ -41,7 +42,14 @@ export function splitFrame(width: number, height: number, tileSize: number): Til
 }
 
 /** The kernel params for one tile of one frame. */
-export function tileParams(frame: number, width: number, height: number, tile: Tile, spp: number, seed: number): TileParams {
+export function tileParams(
+  frame: number,
+  width: number,
+  height: number,
+  tile: Tile,
+  spp: number,
+  seed: number,
+): TileParams {
   return { frame, width, height, x: tile.x, y: tile.y, w: tile.w, h: tile.h, spp, seed };
 }
 
@@ -49,7 +57,11 @@ export function tileParams(frame: number, width: number, height: number, tile: T
  * Copies each tile's RGBA8 output (w*h*4 bytes) into a width×height frame buffer. Every tile is
  * checked before anything is copied, so a bad tile leaves no half-written frame.
  */
-export function stitchTiles(width: number, height: number, tiles: ReadonlyArray<{ tile: Tile; rgba: Uint8Array }>): TileResult<Uint8Array> {
+export function stitchTiles(
+  width: number,
+  height: number,
+  tiles: ReadonlyArray<{ tile: Tile; rgba: Uint8Array }>,
+): TileResult<Uint8Array> {
   if (!isInt(width, 1, TILE_LIMITS.frameSide) || !isInt(height, 1, TILE_LIMITS.frameSide)) {
     return { ok: false, error: `frame size must be whole numbers in 1..${TILE_LIMITS.frameSide}` };
   }
@@ -58,7 +70,8 @@ export function stitchTiles(width: number, height: number, tiles: ReadonlyArray<
     if (!isInt(x, 0, width - 1) || !isInt(y, 0, height - 1) || !isInt(w, 1, width - x) || !isInt(h, 1, height - y)) {
       return { ok: false, error: `tile ${i} (${x},${y} ${w}×${h}) is not inside the ${width}×${height} frame` };
     }
-    if (rgba.length !== w * h * 4) return { ok: false, error: `tile ${i} has ${rgba.length} bytes; a ${w}×${h} tile has ${w * h * 4}` };
+    if (rgba.length !== w * h * 4)
+      return { ok: false, error: `tile ${i} has ${rgba.length} bytes; a ${w}×${h} tile has ${w * h * 4}` };
   }
   const frame = new Uint8Array(width * height * 4);
   for (const { tile, rgba } of tiles) {

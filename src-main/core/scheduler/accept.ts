@@ -50,7 +50,15 @@ export interface AcceptanceContext {
   providerRoom?(peer: string): number;
 }
 
-export type RefusalCode = 'not_mine' | 'self_offer' | 'unknown_unit' | 'redundancy_met' | 'same_provider' | 'over_max_price' | 'over_budget' | 'provider_busy';
+export type RefusalCode =
+  | 'not_mine'
+  | 'self_offer'
+  | 'unknown_unit'
+  | 'redundancy_met'
+  | 'same_provider'
+  | 'over_max_price'
+  | 'over_budget'
+  | 'provider_busy';
 
 export interface Refusal {
   offer_id: string;
@@ -59,19 +67,32 @@ export interface Refusal {
 }
 
 /** Why an offer cannot be accepted for this unit now, or undefined when it can. */
-function refusalOf(ctx: AcceptanceContext, offer: Offer, unit: WorkUnit | undefined, taken: readonly string[], budget: number): Refusal | undefined {
+function refusalOf(
+  ctx: AcceptanceContext,
+  offer: Offer,
+  unit: WorkUnit | undefined,
+  taken: readonly string[],
+  budget: number,
+): Refusal | undefined {
   const refuse = (code: RefusalCode, message: string): Refusal => ({ offer_id: offer.offer_id, code, message });
-  if (offer.requester_peer !== ctx.me) return refuse('not_mine', `offer ${offer.offer_id} is for ${offer.requester_peer}, not me`);
+  if (offer.requester_peer !== ctx.me)
+    return refuse('not_mine', `offer ${offer.offer_id} is for ${offer.requester_peer}, not me`);
   if (offer.provider_peer === ctx.me) return refuse('self_offer', 'a node does not accept its own offer');
-  if (!unit || unit.job_id !== offer.job_id) return refuse('unknown_unit', `no open unit ${offer.unit_id} in job ${offer.job_id}`);
+  if (!unit || unit.job_id !== offer.job_id)
+    return refuse('unknown_unit', `no open unit ${offer.unit_id} in job ${offer.job_id}`);
   if (taken.length >= unit.verification_redundancy) {
-    return refuse('redundancy_met', `unit ${unit.unit_id} already has ${taken.length} of ${unit.verification_redundancy} workers`);
+    return refuse(
+      'redundancy_met',
+      `unit ${unit.unit_id} already has ${taken.length} of ${unit.verification_redundancy} workers`,
+    );
   }
-  if (taken.includes(offer.provider_peer)) return refuse('same_provider', `${offer.provider_peer} already works on ${unit.unit_id}`);
+  if (taken.includes(offer.provider_peer))
+    return refuse('same_provider', `${offer.provider_peer} already works on ${unit.unit_id}`);
   if (unit.max_price !== undefined && offer.price > unit.max_price) {
     return refuse('over_max_price', `price ${offer.price} is above the unit's maximum ${unit.max_price}`);
   }
-  if (offer.price > budget) return refuse('over_budget', `price ${offer.price} exceeds the ${budget} left in job ${offer.job_id}`);
+  if (offer.price > budget)
+    return refuse('over_budget', `price ${offer.price} exceeds the ${budget} left in job ${offer.job_id}`);
   return undefined;
 }
 
@@ -92,7 +113,11 @@ function acceptanceFor(ctx: AcceptanceContext, offer: Offer, alreadyTaken: numbe
 }
 
 /** Accepts one chosen offer (manual mode), or says why not. */
-export function acceptOffer(ctx: AcceptanceContext, offer: Offer, unit: WorkUnit | undefined): { ok: true; acceptance: Acceptance } | { ok: false; refusal: Refusal } {
+export function acceptOffer(
+  ctx: AcceptanceContext,
+  offer: Offer,
+  unit: WorkUnit | undefined,
+): { ok: true; acceptance: Acceptance } | { ok: false; refusal: Refusal } {
   const taken = ctx.acceptedProviders(offer.unit_id);
   const refusal = refusalOf(ctx, offer, unit, taken, ctx.budgetLeft(offer.job_id));
   return refusal ? { ok: false, refusal } : { ok: true, acceptance: acceptanceFor(ctx, offer, taken.length) };
@@ -103,14 +128,23 @@ function score(ctx: AcceptanceContext, offer: Offer, maxPrice: number, maxSecond
   const w = ctx.policy;
   const price = maxPrice > 0 ? offer.price / maxPrice : 0;
   const time = maxSeconds > 0 ? offer.estimated_seconds / maxSeconds : 0;
-  return w.trust * ctx.trustIn(offer.provider_peer) + w.reputation * ctx.reputationOf(offer.provider_peer) - w.price * price - w.time * time;
+  return (
+    w.trust * ctx.trustIn(offer.provider_peer) +
+    w.reputation * ctx.reputationOf(offer.provider_peer) -
+    w.price * price -
+    w.time * time
+  );
 }
 
 /**
  * Accepts offers by policy: units in the order given (the caller's priority order), each up to
  * its redundancy. Deterministic: ties go to the cheaper offer, then the smaller provider id.
  */
-export function acceptByPolicy(ctx: AcceptanceContext, units: readonly WorkUnit[], offers: readonly Offer[]): { acceptances: Acceptance[]; refusals: Refusal[] } {
+export function acceptByPolicy(
+  ctx: AcceptanceContext,
+  units: readonly WorkUnit[],
+  offers: readonly Offer[],
+): { acceptances: Acceptance[]; refusals: Refusal[] } {
   const byUnit = new Map<string, Offer[]>();
   for (const offer of offers) {
     const list = byUnit.get(offer.unit_id);
@@ -132,7 +166,12 @@ export function acceptByPolicy(ctx: AcceptanceContext, units: readonly WorkUnit[
     const maxSeconds = Math.max(...candidates.map((o) => o.estimated_seconds));
     const ranked = candidates
       .map((offer) => ({ offer, score: score(ctx, offer, maxPrice, maxSeconds) }))
-      .sort((a, b) => b.score - a.score || a.offer.price - b.offer.price || (a.offer.provider_peer < b.offer.provider_peer ? -1 : 1));
+      .sort(
+        (a, b) =>
+          b.score - a.score ||
+          a.offer.price - b.offer.price ||
+          (a.offer.provider_peer < b.offer.provider_peer ? -1 : 1),
+      );
     const taken = [...ctx.acceptedProviders(unit.unit_id)];
     for (const { offer } of ranked) {
       const budget = budgetOf(unit.job_id);
@@ -143,7 +182,11 @@ export function acceptByPolicy(ctx: AcceptanceContext, units: readonly WorkUnit[
       }
       const room = roomOf(offer.provider_peer);
       if (room <= 0) {
-        refusals.push({ offer_id: offer.offer_id, code: 'provider_busy', message: `${offer.provider_peer} has as many units in flight as it may have` });
+        refusals.push({
+          offer_id: offer.offer_id,
+          code: 'provider_busy',
+          message: `${offer.provider_peer} has as many units in flight as it may have`,
+        });
         continue;
       }
       acceptances.push(acceptanceFor(ctx, offer, taken.length));
@@ -153,7 +196,8 @@ export function acceptByPolicy(ctx: AcceptanceContext, units: readonly WorkUnit[
     }
   }
   for (const rest of byUnit.values()) {
-    for (const offer of rest) refusals.push({ offer_id: offer.offer_id, code: 'unknown_unit', message: `no open unit ${offer.unit_id}` });
+    for (const offer of rest)
+      refusals.push({ offer_id: offer.offer_id, code: 'unknown_unit', message: `no open unit ${offer.unit_id}` });
   }
   return { acceptances, refusals };
 }

@@ -8,8 +8,23 @@
 // function of the input. Gaps fixed here: each unit gets at most one offer from a provider (the
 // seed placed it once per slot), no dimension is ever over-allocated (see compatibility.ts for
 // the capacity model), and ids are deterministic: `<provider>#<round>.<n>`.
-import type { AvailabilitySlot, ComputeCommitment, ComputeResource, Offer, PriceSchedule, WorkUnit } from '../schemas/index.js';
-import { algorithmKey, dataLocalityScore, DIMENSIONS, resourceVector, slotPerformance, slotSeconds, writeResources } from './compatibility.js';
+import type {
+  AvailabilitySlot,
+  ComputeCommitment,
+  ComputeResource,
+  Offer,
+  PriceSchedule,
+  WorkUnit,
+} from '../schemas/index.js';
+import {
+  algorithmKey,
+  dataLocalityScore,
+  DIMENSIONS,
+  resourceVector,
+  slotPerformance,
+  slotSeconds,
+  writeResources,
+} from './compatibility.js';
 import { standingOf, type PeerStanding, type Tier, type TrustContext } from './trust-tiers.js';
 
 const D = DIMENSIONS.length;
@@ -87,7 +102,12 @@ function rankedRequesters(input: AllocationInput): Array<{ commitment: ComputeCo
     const standing = standingOf(ctx, commitment);
     if (standing) ranked.push({ commitment, standing });
   }
-  return ranked.sort((a, b) => a.standing.tier - b.standing.tier || b.standing.trust - a.standing.trust || byId(a.standing.peer, b.standing.peer));
+  return ranked.sort(
+    (a, b) =>
+      a.standing.tier - b.standing.tier ||
+      b.standing.trust - a.standing.trust ||
+      byId(a.standing.peer, b.standing.peer),
+  );
 }
 
 function collectDemand(input: AllocationInput): Demand {
@@ -151,7 +171,12 @@ function collectDemand(input: AllocationInput): Demand {
  * order among equals (a counting sort: priorities take few distinct values), and returns the runs
  * of equal priority.
  */
-function sortByPriority(order: Uint32Array, start: number, end: number, priority: Float64Array): Array<{ start: number; end: number }> {
+function sortByPriority(
+  order: Uint32Array,
+  start: number,
+  end: number,
+  priority: Float64Array,
+): Array<{ start: number; end: number }> {
   const distinct = [...new Set(priority.subarray(start, end))].sort((a, b) => b - a);
   const bucketOf = new Map(distinct.map((p, b) => [p, b]));
   const next = new Uint32Array(distinct.length + 1);
@@ -243,7 +268,12 @@ export function allocate(input: AllocationInput): Allocation {
   const demand = collectDemand(input);
   const provider = input.provider;
   const slots = [...provider.availability_slots]
-    .sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time) || b.priority - a.priority || (a.slot_id < b.slot_id ? -1 : 1))
+    .sort(
+      (a, b) =>
+        Date.parse(a.start_time) - Date.parse(b.start_time) ||
+        b.priority - a.priority ||
+        (a.slot_id < b.slot_id ? -1 : 1),
+    )
     .map((slot) => openSlot(slot, provider.damping_factor, demand));
   for (const r of input.reserved ?? []) {
     const s = slots.find((open) => open.slot.slot_id === r.slot_id);

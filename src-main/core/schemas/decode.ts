@@ -20,7 +20,11 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; error: DecodeErro
 
 export const DEFAULT_MAX_CHARS = 1024 * 1024;
 
-function failure(code: DecodeErrorCode, message: string, issues: DecodeIssue[] = []): { ok: false; error: DecodeError } {
+function failure(
+  code: DecodeErrorCode,
+  message: string,
+  issues: DecodeIssue[] = [],
+): { ok: false; error: DecodeError } {
   return { ok: false, error: { code, message, issues } };
 }
 

@@ -55,14 +55,26 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     /** The agreeing results, where a comparator let results with different hashes agree (GPU tiles). */
     agreeing_results: boundedArray(Id, LIMITS.resultsPerConsensus).optional(),
   }),
-  z.strictObject({ type: z.literal('receipt.stored'), ...base, cid: Id, receipt: ReceiptSchema, sig: SignatureSchema.optional() }),
+  z.strictObject({
+    type: z.literal('receipt.stored'),
+    ...base,
+    cid: Id,
+    receipt: ReceiptSchema,
+    sig: SignatureSchema.optional(),
+  }),
   z.strictObject({ type: z.literal('job.cancelled'), ...base, job_id: Id }),
   z.strictObject({ type: z.literal('sharing.set'), ...base, on: z.boolean() }),
   /** A peer caught sending something invalid over an authenticated connection. */
   z.strictObject({ type: z.literal('peer.penalized'), ...base, peer_id: PeerId, reason: z.string().max(64) }),
   z.strictObject({ type: z.literal('ledger.entry'), ...base, entry: LedgerEntrySchema }),
   /** Every tile of a render job's frame verified: the frame, stitched and encoded, is this PNG blob. */
-  z.strictObject({ type: z.literal('frame.rendered'), ...base, job_id: Id, frame: z.number().int().min(0).max(MAX_FRAME), png_cid: Id }),
+  z.strictObject({
+    type: z.literal('frame.rendered'),
+    ...base,
+    job_id: Id,
+    frame: z.number().int().min(0).max(MAX_FRAME),
+    png_cid: Id,
+  }),
   /** The prices this node asks (its earnings settings). */
   z.strictObject({ type: z.literal('price.set'), ...base, price: PriceScheduleSchema }),
   /** A weekly availability window added or changed (by its id), or removed. */

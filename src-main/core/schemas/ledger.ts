@@ -39,7 +39,11 @@ export const RefundEntrySchema = z.strictObject({
   at: IsoTime,
 });
 
-export const LedgerEntrySchema = z.discriminatedUnion('kind', [EscrowEntrySchema, SettleEntrySchema, RefundEntrySchema]);
+export const LedgerEntrySchema = z.discriminatedUnion('kind', [
+  EscrowEntrySchema,
+  SettleEntrySchema,
+  RefundEntrySchema,
+]);
 
 export type EscrowEntry = z.infer<typeof EscrowEntrySchema>;
 export type SettleEntry = z.infer<typeof SettleEntrySchema>;

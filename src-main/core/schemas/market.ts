@@ -2,7 +2,19 @@
 // provider's offers (bids) and the requester's acceptances, which alone make an assignment.
 import { z } from 'zod';
 import { VerificationRoleSchema } from './assignment.js';
-import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, NonNegative, PeerId, SemVer } from './primitives.js';
+import {
+  boundedArray,
+  Count,
+  Credits,
+  Fraction,
+  Id,
+  IsoTime,
+  LIMITS,
+  Name,
+  NonNegative,
+  PeerId,
+  SemVer,
+} from './primitives.js';
 
 /** What a provider charges; the UI calls this the earnings settings. Amounts in millicredits. */
 export const PriceScheduleSchema = z.strictObject({

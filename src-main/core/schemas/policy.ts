@@ -8,7 +8,15 @@ export const PolicySchema = z.discriminatedUnion('kind', [
   /** At most `units_per_day` units per requesting peer in any UTC day. */
   z.strictObject({ kind: z.literal('quota'), units_per_day: Count }),
   /** At most `units` units per requesting peer in any window of `per_seconds`. */
-  z.strictObject({ kind: z.literal('rate_limit'), units: Count, per_seconds: z.number().int().min(1).max(86_400 * 30) }),
+  z.strictObject({
+    kind: z.literal('rate_limit'),
+    units: Count,
+    per_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400 * 30),
+  }),
 ]);
 
 export const PolicyListSchema = boundedArray(PolicySchema, 16);

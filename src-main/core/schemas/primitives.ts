@@ -38,7 +38,11 @@ export const NonNegative = z.number().min(0);
 export const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** Credits are integers (millicredits), so ledger sums are exact. */
 export const Credits = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-export const SemVer = z.string().min(1).max(64).regex(/^[0-9A-Za-z.+-]+$/);
+export const SemVer = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[0-9A-Za-z.+-]+$/);
 
 /**
  * An array of at most `max` items that stops at the first invalid item. z.array parses and reports
@@ -105,10 +109,10 @@ export const JsonValue: z.ZodType<Json> = z.lazy(() =>
  * a megabyte; z.record would silently drop a nested `__proto__` key instead of rejecting it.
  */
 export const Params = z
-  .custom<Record<string, unknown>>(
-    (value) => value !== null && typeof value === 'object' && !Array.isArray(value),
-    { error: 'expected an object', abort: true },
-  )
+  .custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), {
+    error: 'expected an object',
+    abort: true,
+  })
   .superRefine((params, ctx) => {
     if (jsonDepth(params) > LIMITS.jsonDepth) {
       ctx.addIssue({ code: 'custom', message: `nested deeper than ${LIMITS.jsonDepth}` });
@@ -116,7 +120,10 @@ export const Params = z
     }
     const size = serializedLength(params);
     if (size === undefined || size > LIMITS.paramsBytes) {
-      ctx.addIssue({ code: 'custom', message: size === undefined ? 'not JSON' : `larger than ${LIMITS.paramsBytes} bytes` });
+      ctx.addIssue({
+        code: 'custom',
+        message: size === undefined ? 'not JSON' : `larger than ${LIMITS.paramsBytes} bytes`,
+      });
       return;
     }
     const reserved = findReservedKey(params);

@@ -39,7 +39,11 @@ export const VerificationReceiptSchema = z.strictObject({
 });
 
 /** An Ed25519 signature (64 bytes), base64. */
-export const SignatureSchema = z.string().min(1).max(256).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+export const SignatureSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 
 export const ReceiptSchema = z.discriminatedUnion('kind', [ExecutionReceiptSchema, VerificationReceiptSchema]);
 

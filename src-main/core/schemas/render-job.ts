@@ -28,6 +28,9 @@ export const RenderSpecSchema = z
     seed: z.number().int().min(0).max(0xffffffff).default(0),
     gpu: GpuModeSchema.default('allowed'),
   })
-  .refine((r) => r.last_frame >= r.first_frame, { message: 'frames: the last frame comes before the first', path: ['last_frame'] });
+  .refine((r) => r.last_frame >= r.first_frame, {
+    message: 'frames: the last frame comes before the first',
+    path: ['last_frame'],
+  });
 
 export type RenderSpec = z.output<typeof RenderSpecSchema>;

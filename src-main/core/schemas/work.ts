@@ -2,7 +2,19 @@
 // form of seed 001 (algorithm = library/method@version, module and input by content hash, params).
 import { z } from 'zod';
 import { ComputeResourceSchema } from './capability.js';
-import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, NonNegative, Params, PeerId, SemVer } from './primitives.js';
+import {
+  boundedArray,
+  Count,
+  Credits,
+  Fraction,
+  Id,
+  IsoTime,
+  LIMITS,
+  NonNegative,
+  Params,
+  PeerId,
+  SemVer,
+} from './primitives.js';
 
 export const MAX_REDUNDANCY = 16;
 

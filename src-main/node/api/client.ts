@@ -70,10 +70,12 @@ export class ApiClient {
       throw this.unreachable(err);
     }
     const reply = decodeJson(ReplySchema, text, MAX_REPLY_CHARS);
-    if (!reply.ok) throw new ApiError('internal', `unexpected reply from the node (HTTP ${status}): ${reply.error.message}`);
+    if (!reply.ok)
+      throw new ApiError('internal', `unexpected reply from the node (HTTP ${status}): ${reply.error.message}`);
     if (!reply.value.ok) throw new ApiError(reply.value.error.code, reply.value.error.message);
     const result = validate(API_METHODS[method].result, reply.value.result);
-    if (!result.ok) throw new ApiError('internal', `the node's reply to ${method} breaks the contract: ${result.error.message}`);
+    if (!result.ok)
+      throw new ApiError('internal', `the node's reply to ${method} breaks the contract: ${result.error.message}`);
     return result.value as MethodResult<M>;
   }
 
@@ -107,7 +109,12 @@ export class ApiClient {
       response.on('end', () => {
         const reply = decodeJson(ReplySchema, Buffer.concat(chunks).toString('utf8'), MAX_EVENT_CHARS);
         const refused = reply.ok && !reply.value.ok ? reply.value.error : undefined;
-        end(new ApiError(refused?.code ?? 'internal', refused?.message ?? `the node refused the event stream (HTTP ${response.statusCode})`));
+        end(
+          new ApiError(
+            refused?.code ?? 'internal',
+            refused?.message ?? `the node refused the event stream (HTTP ${response.statusCode})`,
+          ),
+        );
       });
     });
     ws.on('error', (err) => end(this.unreachable(err)));
@@ -119,9 +126,14 @@ export class ApiClient {
   private unreachable(err: unknown): ApiError {
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
     if ((cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED') {
-      return this.dataDir === undefined ? new ApiError('unavailable', `no node is running at ${this.url}`) : noNodeRunning(this.dataDir);
+      return this.dataDir === undefined
+        ? new ApiError('unavailable', `no node is running at ${this.url}`)
+        : noNodeRunning(this.dataDir);
     }
-    return new ApiError('unavailable', `cannot reach the node at ${this.url}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    return new ApiError(
+      'unavailable',
+      `cannot reach the node at ${this.url}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
   }
 }
 

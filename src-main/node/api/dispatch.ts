@@ -3,7 +3,13 @@
 // returns. In order: the name must be a method (own keys only), the text is size-checked, parsed
 // and validated against that method's params, the handler runs, and its result is checked
 // against the contract before it leaves.
-import { API_METHODS, MAX_API_BODY_BYTES, type ApiErrorCode, type ApiHandlers, type MethodName } from '../../core/api/contract.js';
+import {
+  API_METHODS,
+  MAX_API_BODY_BYTES,
+  type ApiErrorCode,
+  type ApiHandlers,
+  type MethodName,
+} from '../../core/api/contract.js';
 import { decodeJson, validate, type DecodeError } from '../../core/schemas/index.js';
 import { ApiError } from './errors.js';
 
@@ -15,7 +21,12 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(API_METHODS, name); // `__proto__` or `toString` are no methods
 }
 
-export async function dispatchCall(handlers: ApiHandlers, method: unknown, paramsJson: unknown, log: (message: string) => void): Promise<ApiReply> {
+export async function dispatchCall(
+  handlers: ApiHandlers,
+  method: unknown,
+  paramsJson: unknown,
+  log: (message: string) => void,
+): Promise<ApiReply> {
   if (!isMethodName(method)) return refused('not_found', `no such method: ${clip(String(method), 100)}`);
   if (typeof paramsJson !== 'string') return refused('bad_request', 'params must be sent as JSON text');
   const contract = API_METHODS[method];

@@ -10,7 +10,12 @@ import { describe } from './dispatch.js';
 export type BatchSink = (lines: string, lastId: number) => void;
 
 /** Subscribes to the feed from `after`; returns the unsubscribe (after which nothing more is sent). */
-export function batchedSubscription(events: EventFeed, after: number, sendBatch: BatchSink, log: (message: string) => void): () => void {
+export function batchedSubscription(
+  events: EventFeed,
+  after: number,
+  sendBatch: BatchSink,
+  log: (message: string) => void,
+): () => void {
   let queued: { line: string; id: number }[] = [];
   let ended = false;
   const flush = () => {
@@ -27,7 +32,8 @@ export function batchedSubscription(events: EventFeed, after: number, sendBatch:
   };
   const unsubscribe = events.subscribe(after, (event: ApiEvent) => {
     const checked = validate(ApiEventSchema, event);
-    if (!checked.ok) return log(`event feed sent an event that breaks the contract (a bug in the feed): ${checked.error.message}`);
+    if (!checked.ok)
+      return log(`event feed sent an event that breaks the contract (a bug in the feed): ${checked.error.message}`);
     if (queued.length === 0) setImmediate(flush);
     queued.push({ line: JSON.stringify(checked.value), id: checked.value.id });
   });

@@ -51,7 +51,11 @@ const refusal = (status: number, code: ApiErrorCode, message: string): Refusal =
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const log = options.log ?? ((message: string) => process.stderr.write(`mesh api: ${message}\n`));
   let port = 0; // known once listening; every guard runs after that
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, handleProtocols: tokenProtocol });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_CLIENT_FRAME_BYTES,
+    handleProtocols: tokenProtocol,
+  });
 
   const server = createServer((req, res) => {
     serveRequest(req, res).catch((err: unknown) => {
@@ -74,23 +78,30 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return sendJson(res, 200, { ok: true });
     }
     if (options.uiDir !== undefined && isUiPath(path)) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendRefusal(res, refusal(405, 'bad_request', 'use GET'), { allow: 'GET' });
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return sendRefusal(res, refusal(405, 'bad_request', 'use GET'), { allow: 'GET' });
       return sendUiFile(res, options.uiDir, path, port);
     }
     const unauthorized = authRefusal(req, options.token, false);
     if (unauthorized) return sendRefusal(res, unauthorized);
-    if (path === EVENTS_PATH) return sendRefusal(res, refusal(426, 'bad_request', 'the event stream is a WebSocket: send an upgrade request'));
+    if (path === EVENTS_PATH)
+      return sendRefusal(res, refusal(426, 'bad_request', 'the event stream is a WebSocket: send an upgrade request'));
     const method = path.startsWith(API_PATH_PREFIX) ? path.slice(API_PATH_PREFIX.length) : '';
-    if (!isMethodName(method)) return sendRefusal(res, refusal(404, 'not_found', `no such method: ${clip(method || path, 100)}`));
-    if (req.method !== 'POST') return sendRefusal(res, refusal(405, 'bad_request', `use POST for ${method}`), { allow: 'POST' });
+    if (!isMethodName(method))
+      return sendRefusal(res, refusal(404, 'not_found', `no such method: ${clip(method || path, 100)}`));
+    if (req.method !== 'POST')
+      return sendRefusal(res, refusal(405, 'bad_request', `use POST for ${method}`), { allow: 'POST' });
 
     const body = await readBody(req, MAX_API_BODY_BYTES);
     if (body === undefined) {
       // The rest of the body is not read: close the connection instead of draining it.
-      return sendRefusal(res, refusal(413, 'bad_request', `request body larger than ${MAX_API_BODY_BYTES} bytes`), { connection: 'close' });
+      return sendRefusal(res, refusal(413, 'bad_request', `request body larger than ${MAX_API_BODY_BYTES} bytes`), {
+        connection: 'close',
+      });
     }
     const reply = await dispatchCall(options.handlers, method, body, log);
-    if (!reply.ok) return sendRefusal(res, refusal(HTTP_STATUS_OF[reply.error.code], reply.error.code, reply.error.message));
+    if (!reply.ok)
+      return sendRefusal(res, refusal(HTTP_STATUS_OF[reply.error.code], reply.error.code, reply.error.message));
     sendJson(res, 200, reply);
   }
 
@@ -120,7 +131,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     // Events of one moment go out together (one frame, one write), as JSON lines.
     const sendBatch = (lines: string, lastId: number) => {
       if (ws.readyState !== WebSocket.OPEN) return;
-      if (ws.bufferedAmount > MAX_EVENT_BACKLOG_BYTES) return ws.close(1013, `falling behind; reconnect with after=${lastSent}`);
+      if (ws.bufferedAmount > MAX_EVENT_BACKLOG_BYTES)
+        return ws.close(1013, `falling behind; reconnect with after=${lastSent}`);
       ws.send(lines);
       lastSent = lastId;
     };
@@ -158,7 +170,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 }
 
-
 function parseTarget(url: string | undefined): URL | undefined {
   try {
     return new URL(url ?? '', 'http://127.0.0.1');
@@ -181,7 +192,11 @@ function guardRefusal(req: IncomingMessage, port: number): Refusal | undefined {
   const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
   const host = req.headers.host?.toLowerCase();
   if (host === undefined || !hosts.includes(host)) {
-    return refusal(403, 'unauthorized', `refused Host ${clip(String(host), 100)}: this API answers only at 127.0.0.1:${port}`);
+    return refusal(
+      403,
+      'unauthorized',
+      `refused Host ${clip(String(host), 100)}: this API answers only at 127.0.0.1:${port}`,
+    );
   }
   const origin = req.headers.origin?.toLowerCase();
   if (origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) {
@@ -200,7 +215,12 @@ function authRefusal(req: IncomingMessage, token: string, allowProtocol: boolean
 
 function offeredProtocols(req: IncomingMessage): Set<string> {
   const header = req.headers['sec-websocket-protocol'] ?? '';
-  return new Set(header.split(',').map((p) => p.trim()).filter((p) => p !== ''));
+  return new Set(
+    header
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
+  );
 }
 
 /** The subprotocol carrying the token, echoed back in the handshake as the protocol requires. */
@@ -230,7 +250,6 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string | unde
   });
 }
 
-
 const JSON_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
   'cache-control': 'no-store',
@@ -255,5 +274,3 @@ function refuseUpgrade(socket: Duplex, refused: Refusal): void {
   ];
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
 }
-
-

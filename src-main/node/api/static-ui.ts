@@ -63,11 +63,14 @@ export function uiFileOf(path: string): { relativePath: string; contentType: str
   } catch {
     return undefined;
   }
-  if (decoded === UI_INDEX_PATH || decoded === '/index.html') return { relativePath: 'index.html', contentType: CONTENT_TYPES['.html']! };
+  if (decoded === UI_INDEX_PATH || decoded === '/index.html')
+    return { relativePath: 'index.html', contentType: CONTENT_TYPES['.html']! };
   if (!decoded.startsWith(UI_ASSETS_PREFIX)) return undefined;
   const name = decoded.slice(UI_ASSETS_PREFIX.length);
   const contentType = CONTENT_TYPES[extname(name)];
-  return contentType !== undefined && ASSET_NAME.test(name) ? { relativePath: `assets/${name}`, contentType } : undefined;
+  return contentType !== undefined && ASSET_NAME.test(name)
+    ? { relativePath: `assets/${name}`, contentType }
+    : undefined;
 }
 
 /** Sends the UI file the path names, or 404; `dir` is the built renderer (dist/src-renderer). */
@@ -94,5 +97,7 @@ export async function sendUiFile(res: ServerResponse, dir: string, path: string,
 }
 
 function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end('not found\n');
+  res
+    .writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' })
+    .end('not found\n');
 }

@@ -19,7 +19,10 @@ export class UnitAbort extends Error {}
 
 /** The module's status code was not 0: the unit refused its params or input. */
 export class UnitStatus extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -33,7 +36,13 @@ export interface AbiExports {
   mesh_output_len: () => number;
 }
 
-const REQUIRED_FUNCTIONS = ['mesh_abi_version', 'mesh_alloc', 'mesh_run', 'mesh_output_ptr', 'mesh_output_len'] as const;
+const REQUIRED_FUNCTIONS = [
+  'mesh_abi_version',
+  'mesh_alloc',
+  'mesh_run',
+  'mesh_output_ptr',
+  'mesh_output_len',
+] as const;
 
 /** Why a compiled module does not follow the ABI, or null when it does (imports and exports only). */
 export function abiViolation(module: WebAssembly.Module): string | null {
@@ -70,9 +79,15 @@ export function abiImports(memory: () => WebAssembly.Memory | undefined): WebAss
  * Runs one unit on a fresh instance: copies params and input in, calls `mesh_run`, copies the
  * output out. `maxOutputBytes` is checked before the copy so a huge output never lands in JS.
  */
-export function callUnit(exports: AbiExports, params: Uint8Array, input: Uint8Array, maxOutputBytes: number): Uint8Array {
+export function callUnit(
+  exports: AbiExports,
+  params: Uint8Array,
+  input: Uint8Array,
+  maxOutputBytes: number,
+): Uint8Array {
   const version = exports.mesh_abi_version();
-  if (version !== ABI_VERSION) throw new UnitStatus(-1, `speaks unit ABI version ${version}; this node speaks ${ABI_VERSION}`);
+  if (version !== ABI_VERSION)
+    throw new UnitStatus(-1, `speaks unit ABI version ${version}; this node speaks ${ABI_VERSION}`);
   const paramsPtr = writeBytes(exports, params);
   const inputPtr = writeBytes(exports, input);
   const status = exports.mesh_run(paramsPtr, params.length, inputPtr, input.length);
@@ -82,7 +97,10 @@ export function callUnit(exports: AbiExports, params: Uint8Array, input: Uint8Ar
 }
 
 export class OutputOverLimit extends Error {
-  constructor(readonly bytes: number, readonly limit: number) {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
     super(`output of ${bytes} bytes is over the unit's limit of ${limit}`);
   }
 }

@@ -84,7 +84,8 @@ export class Executor {
 
   static start(options: ExecutorOptions = {}): Executor {
     const workers = options.workers ?? availableParallelism();
-    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, not ${workers}`);
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new RangeError(`workers must be a positive integer, not ${workers}`);
     return new Executor({ workers, queueLimit: options.queueLimit ?? 10_000, maxBatch: options.maxBatch ?? 64 });
   }
 
@@ -125,7 +126,10 @@ export class Executor {
   private admit(request: ExecUnit): Omit<Pending, 'resolve' | 'reject'> {
     if (this.closed) throw new ExecError('Closed', 'the executor was closed');
     if (this.queue.length >= this.options.queueLimit) {
-      throw new ExecError('QueueFull', `${this.queue.length} units are already waiting (the limit is ${this.options.queueLimit})`);
+      throw new ExecError(
+        'QueueFull',
+        `${this.queue.length} units are already waiting (the limit is ${this.options.queueLimit})`,
+      );
     }
     let limits: UnitLimits;
     let params: Uint8Array;
@@ -133,14 +137,20 @@ export class Executor {
       limits = resolveLimits(request.limits);
       params = encodeParams(request.params === undefined ? {} : request.params);
     } catch (err) {
-      const message = err instanceof ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message;
+      const message =
+        err instanceof ZodError
+          ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+          : (err as Error).message;
       throw new ExecError('BadRequest', message);
     }
     if (!(request.input instanceof Uint8Array) || !(request.module instanceof Uint8Array)) {
       throw new ExecError('BadRequest', 'module and input must be byte arrays');
     }
     if (request.input.length > limits.maxInputBytes) {
-      throw new ExecError('InputTooLarge', `input is ${request.input.length} bytes, over the limit of ${limits.maxInputBytes}`);
+      throw new ExecError(
+        'InputTooLarge',
+        `input is ${request.input.length} bytes, over the limit of ${limits.maxInputBytes}`,
+      );
     }
     const prepared = this.modules.prepare(request.module, limits);
     return {
@@ -212,7 +222,9 @@ export class Executor {
       for (const p of cancelled) p.reject(aborted());
       // Stopped for a unit that was aborted, or for the one that ran late.
       const timedOut = cancelled.length > 0 ? undefined : batch[Atomics.load(index, 0)]!;
-      timedOut?.reject(new ExecError('Timeout', `ran past its wall-time limit of ${timedOut.timeoutMs} ms; its worker was replaced`));
+      timedOut?.reject(
+        new ExecError('Timeout', `ran past its wall-time limit of ${timedOut.timeoutMs} ms; its worker was replaced`),
+      );
       this.queue.unshift(...batch.filter((p) => p !== timedOut && !cancelled.includes(p)));
     } finally {
       watchdog.stop();
@@ -225,7 +237,12 @@ const aborted = () => new ExecError('Aborted', 'the unit was aborted');
 
 function settle(pending: Pending, outcome: WorkerOutcome): void {
   if (outcome.ok) {
-    pending.resolve({ output: outcome.output, outputHash: outcome.outputHash, fuel: outcome.fuel, wallMs: outcome.wallMs });
+    pending.resolve({
+      output: outcome.output,
+      outputHash: outcome.outputHash,
+      fuel: outcome.fuel,
+      wallMs: outcome.wallMs,
+    });
   } else {
     pending.reject(toExecError(outcome));
   }

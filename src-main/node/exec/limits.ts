@@ -6,10 +6,26 @@ export const UnitLimitsSchema = z.strictObject({
   fuel: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   /** The most 64 KiB pages the module may declare as its memory's maximum. */
   memoryPages: z.number().int().min(1).max(65_536),
-  timeoutMs: z.number().int().min(1).max(24 * 3600 * 1000),
-  maxInputBytes: z.number().int().min(0).max(1 << 30),
-  maxOutputBytes: z.number().int().min(0).max(1 << 30),
-  maxModuleBytes: z.number().int().min(8).max(64 << 20),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600 * 1000),
+  maxInputBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1 << 30),
+  maxOutputBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1 << 30),
+  maxModuleBytes: z
+    .number()
+    .int()
+    .min(8)
+    .max(64 << 20),
   maxTableElements: z.number().int().min(0).max(10_000_000),
 });
 

@@ -42,20 +42,27 @@ interface Setters {
 }
 const setters = binaryen as unknown as Setters;
 // binaryen 132 takes i64 constants as one bigint; its typings still describe (low, high).
-const i64Const = (m: binaryen.Module, value: number): number => (m.i64.const as unknown as (v: bigint) => number)(BigInt(value));
+const i64Const = (m: binaryen.Module, value: number): number =>
+  (m.i64.const as unknown as (v: bigint) => number)(BigInt(value));
 
 // Expression kinds a unit may use: WebAssembly 1.0 plus sign extension, non-trapping float-to-int
 // and mutable globals. Bulk memory (memory.copy/fill) is left out on purpose: its cost depends on
 // a length known only at run time, so a flat per-instruction charge could not bill it honestly.
 const LEAF_IDS = new Set([
-  binaryen.NopId, binaryen.LocalGetId, binaryen.GlobalGetId, binaryen.ConstId, binaryen.UnreachableId, binaryen.MemorySizeId,
+  binaryen.NopId,
+  binaryen.LocalGetId,
+  binaryen.GlobalGetId,
+  binaryen.ConstId,
+  binaryen.UnreachableId,
+  binaryen.MemorySizeId,
 ]);
 
 /** The children of a supported expression, in evaluation order. */
 function childrenOf(expr: number): number[] {
   const id = binaryen.getExpressionId(expr);
   // Every SIMD value is made by some expression of type v128, so this one check refuses SIMD.
-  if (binaryen.getExpressionType(expr) === binaryen.v128) throw new MeteringRefused('uses SIMD, which the unit ABI does not allow');
+  if (binaryen.getExpressionType(expr) === binaryen.v128)
+    throw new MeteringRefused('uses SIMD, which the unit ABI does not allow');
   if (LEAF_IDS.has(id)) return [];
   const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, number & number[]>;
   const pick = (...keys: string[]): number[] => keys.map((k) => info[k] as number).filter((c) => c !== 0);
@@ -71,8 +78,11 @@ function childrenOf(expr: number): number[] {
       return pick('value', 'condition');
     case binaryen.CallId:
     case binaryen.CallIndirectId:
-      if ((info as unknown as { isReturn: boolean }).isReturn) throw new MeteringRefused('uses tail calls, which the unit ABI does not allow');
-      return id === binaryen.CallId ? [...(info.operands as number[])] : [...(info.operands as number[]), info.target as number];
+      if ((info as unknown as { isReturn: boolean }).isReturn)
+        throw new MeteringRefused('uses tail calls, which the unit ABI does not allow');
+      return id === binaryen.CallId
+        ? [...(info.operands as number[])]
+        : [...(info.operands as number[]), info.target as number];
     case binaryen.LocalSetId:
     case binaryen.GlobalSetId:
     case binaryen.UnaryId:
@@ -90,7 +100,9 @@ function childrenOf(expr: number): number[] {
     case binaryen.MemoryGrowId:
       return pick('delta');
     default:
-      throw new MeteringRefused(`uses an instruction (binaryen expression id ${id}) outside the unit ABI's instruction set`);
+      throw new MeteringRefused(
+        `uses an instruction (binaryen expression id ${id}) outside the unit ABI's instruction set`,
+      );
   }
 }
 
@@ -137,7 +149,10 @@ class Meter {
         const body = binaryen.getFunctionInfo(s.at).body;
         setters.Function.setBody(s.at, this.charged(s.cost, body, true));
       } else if (s.kind === 'loop') {
-        setters.Loop.setBody(s.at, this.charged(s.cost, (binaryen.getExpressionInfo(s.at) as binaryen.LoopInfo).body, true));
+        setters.Loop.setBody(
+          s.at,
+          this.charged(s.cost, (binaryen.getExpressionInfo(s.at) as binaryen.LoopInfo).body, true),
+        );
       } else {
         const info = binaryen.getExpressionInfo(s.at) as binaryen.IfInfo;
         if (s.kind === 'then') setters.If.setIfTrue(s.at, this.charged(s.cost, info.ifTrue, false));
@@ -163,7 +178,10 @@ class Meter {
 }
 
 const ALLOWED_FEATURES =
-  binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt | binaryen.Features.SignExt | binaryen.Features.Multivalue;
+  binaryen.Features.MutableGlobals |
+  binaryen.Features.NontrappingFPToInt |
+  binaryen.Features.SignExt |
+  binaryen.Features.Multivalue;
 
 const RESERVED_EXPORTS = [FUEL_GLOBAL, START_EXPORT, GROW_REFUSED_GLOBAL];
 
@@ -175,7 +193,13 @@ function addGrowNote(module: binaryen.Module, maximumPages: number): void {
   const delta = () => m.local.get(0, binaryen.i32);
   // delta > max - size, unsigned: cannot overflow, since size <= max always holds.
   const beyond = m.i32.gt_u(delta(), m.i32.sub(m.i32.const(maximumPages), m.memory.size()));
-  m.addFunction(NOTE_GROW, binaryen.i32, binaryen.i32, [], m.block(null, [m.if(beyond, m.global.set(GROW_REFUSED, m.i32.const(1))), delta()], binaryen.i32));
+  m.addFunction(
+    NOTE_GROW,
+    binaryen.i32,
+    binaryen.i32,
+    [],
+    m.block(null, [m.if(beyond, m.global.set(GROW_REFUSED, m.i32.const(1))), delta()], binaryen.i32),
+  );
 }
 
 const i32 = binaryen.i32;
@@ -202,7 +226,8 @@ function checkAbiSignatures(module: binaryen.Module): void {
   for (let i = 0; i < module.getNumFunctions(); i++) {
     const func = module.getFunctionByIndex(i);
     const info = binaryen.getFunctionInfo(func);
-    if (info.module === 'env' && info.base === 'abort') check(func, [[i32, i32, i32, i32], binaryen.none], 'import "env.abort"');
+    if (info.module === 'env' && info.base === 'abort')
+      check(func, [[i32, i32, i32, i32], binaryen.none], 'import "env.abort"');
   }
 }
 
@@ -224,7 +249,8 @@ export function meterModule(original: Uint8Array): MeteredModule {
       if (RESERVED_EXPORTS.includes(name)) throw new MeteringRefused(`exports "${name}", a name the host reserves`);
     }
     const memory = module.hasMemory() ? module.getMemoryInfo() : null;
-    if (memory?.shared || memory?.is64) throw new MeteringRefused('uses a shared or 64-bit memory, which the unit ABI does not allow');
+    if (memory?.shared || memory?.is64)
+      throw new MeteringRefused('uses a shared or 64-bit memory, which the unit ABI does not allow');
     let tableElements = 0;
     for (let i = 0; i < module.getNumTables(); i++) {
       tableElements = Math.max(tableElements, binaryen.getTableInfo(module.getTableByIndex(i)).initial);
@@ -256,7 +282,9 @@ export function meterModule(original: Uint8Array): MeteredModule {
     if (err instanceof MeteringRefused) throw err;
     if (err instanceof RangeError) throw new MeteringRefused('nests its code too deeply to meter');
     // binaryen.js fails this way on expression kinds it reads but cannot describe.
-    throw new MeteringRefused(`uses instructions outside the unit ABI (${err instanceof Error ? err.message : String(err)})`);
+    throw new MeteringRefused(
+      `uses instructions outside the unit ABI (${err instanceof Error ? err.message : String(err)})`,
+    );
   } finally {
     module.dispose();
   }

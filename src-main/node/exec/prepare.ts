@@ -32,7 +32,10 @@ export class ModuleCache {
   /** The prepared module, or an ExecError saying why it may not run under `limits`. */
   prepare(original: Uint8Array, limits: UnitLimits): PreparedModule {
     if (original.length > limits.maxModuleBytes) {
-      throw new ExecError('BadModule', `module is ${original.length} bytes, over the limit of ${limits.maxModuleBytes}`);
+      throw new ExecError(
+        'BadModule',
+        `module is ${original.length} bytes, over the limit of ${limits.maxModuleBytes}`,
+      );
     }
     const hash = sha256Hex(original);
     let prepared = this.entries.get(hash);
@@ -55,7 +58,8 @@ export class ModuleCache {
       throw new ExecError('BadModule', `not a valid WebAssembly module: ${(err as Error).message}`);
     }
     const violation = abiViolation(compiled);
-    if (violation) throw new ExecError(violation.startsWith('imports') ? 'ForbiddenImport' : 'BadModule', `module ${violation}`);
+    if (violation)
+      throw new ExecError(violation.startsWith('imports') ? 'ForbiddenImport' : 'BadModule', `module ${violation}`);
     let metered: MeteredModule;
     try {
       metered = meterModule(original);
@@ -83,7 +87,10 @@ function checkAgainstLimits(prepared: PreparedModule, limits: UnitLimits): void 
   const { memory } = prepared;
   if (!memory) throw new ExecError('BadModule', 'module has no memory');
   if (memory.maximum === undefined) {
-    throw new ExecError('MemoryLimit', `module's memory declares no maximum; the unit allows at most ${limits.memoryPages} pages`);
+    throw new ExecError(
+      'MemoryLimit',
+      `module's memory declares no maximum; the unit allows at most ${limits.memoryPages} pages`,
+    );
   }
   if (memory.maximum > limits.memoryPages || memory.initial > limits.memoryPages) {
     throw new ExecError(
@@ -92,6 +99,9 @@ function checkAgainstLimits(prepared: PreparedModule, limits: UnitLimits): void 
     );
   }
   if (prepared.tableElements > limits.maxTableElements) {
-    throw new ExecError('BadModule', `module's table of ${prepared.tableElements} elements is over the limit of ${limits.maxTableElements}`);
+    throw new ExecError(
+      'BadModule',
+      `module's table of ${prepared.tableElements} elements is over the limit of ${limits.maxTableElements}`,
+    );
   }
 }

@@ -91,30 +91,48 @@ export default function runBatch(batch: WorkerBatch): WorkerOutcome[] {
 export function runUnit(unit: WorkerUnit): WorkerOutcome {
   const started = performance.now();
   let exports: (AbiExports & Record<string, unknown>) | undefined;
-  const fuelLeft = (): number => Number((exports?.[FUEL_GLOBAL] as WebAssembly.Global | undefined)?.value ?? BigInt(unit.fuel));
-  const failure = (code: ExecErrorCode, message: string): ExecFailure => ({ ok: false, code, message, fuel: unit.fuel - fuelLeft() });
+  const fuelLeft = (): number =>
+    Number((exports?.[FUEL_GLOBAL] as WebAssembly.Global | undefined)?.value ?? BigInt(unit.fuel));
+  const failure = (code: ExecErrorCode, message: string): ExecFailure => ({
+    ok: false,
+    code,
+    message,
+    fuel: unit.fuel - fuelLeft(),
+  });
   try {
-    const instance = new WebAssembly.Instance(compile(unit), abiImports(() => exports?.memory));
+    const instance = new WebAssembly.Instance(
+      compile(unit),
+      abiImports(() => exports?.memory),
+    );
     exports = instance.exports as unknown as AbiExports & Record<string, unknown>;
     (exports[FUEL_GLOBAL] as WebAssembly.Global).value = BigInt(unit.fuel);
     if (unit.hasStart) (exports[START_EXPORT] as () => void)();
     const output = callUnit(exports, unit.params, unit.input, unit.maxOutputBytes);
-    if (fuelLeft() < 0) return { ok: false, code: 'OutOfFuel', message: `used its fuel budget of ${unit.fuel}`, fuel: unit.fuel };
+    if (fuelLeft() < 0)
+      return { ok: false, code: 'OutOfFuel', message: `used its fuel budget of ${unit.fuel}`, fuel: unit.fuel };
     const wallMs = performance.now() - started;
-    return { ok: true, output, outputHash: createHash('sha256').update(output).digest('hex'), fuel: unit.fuel - fuelLeft(), wallMs };
+    return {
+      ok: true,
+      output,
+      outputHash: createHash('sha256').update(output).digest('hex'),
+      fuel: unit.fuel - fuelLeft(),
+      wallMs,
+    };
   } catch (err) {
-    if (exports && fuelLeft() < 0) return { ok: false, code: 'OutOfFuel', message: `used its fuel budget of ${unit.fuel}`, fuel: unit.fuel };
+    if (exports && fuelLeft() < 0)
+      return { ok: false, code: 'OutOfFuel', message: `used its fuel budget of ${unit.fuel}`, fuel: unit.fuel };
     if (err instanceof OutputOverLimit) return failure('OutputTooLarge', err.message);
     if (err instanceof UnitStatus) return failure('UnitFailed', `status ${err.status}: ${err.message}`);
     if (err instanceof UnitAbort) return failure('Trap', err.message);
-    if (err instanceof RangeError && /call stack/i.test(err.message)) return failure('Trap', 'stack overflow (recursion too deep)');
+    if (err instanceof RangeError && /call stack/i.test(err.message))
+      return failure('Trap', 'stack overflow (recursion too deep)');
     if (err instanceof WebAssembly.RuntimeError || err instanceof WebAssembly.LinkError) {
       // Allocators trap when memory.grow is refused: that is the memory limit, not a bug.
       const refused = (exports?.[GROW_REFUSED_GLOBAL] as WebAssembly.Global | undefined)?.value === 1;
-      if (refused) return failure('MemoryLimit', `trapped (${err.message}) after memory.grow was refused at its declared maximum`);
+      if (refused)
+        return failure('MemoryLimit', `trapped (${err.message}) after memory.grow was refused at its declared maximum`);
       return failure('Trap', err.message);
     }
     return failure('Trap', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
   }
 }
-

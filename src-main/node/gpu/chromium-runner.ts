@@ -11,20 +11,41 @@ import type { RunnerRequest } from '../../core/gpu/index.js';
 import type { RunnerChannel } from './channel.js';
 import { BUILT_RUNNER_DIR, runnerFileOf } from './runner-page.js';
 
-
 /** Chromium builds a node looks for, in order, when none is configured. */
 const CHROMIUM_CANDIDATES: Readonly<Record<string, readonly string[]>> = {
-  linux: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'],
-  darwin: ['/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium'],
-  win32: ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', 'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe'],
+  linux: [
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+    '/usr/bin/google-chrome-stable',
+    '/snap/bin/chromium',
+  ],
+  darwin: [
+    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+    '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  ],
+  win32: [
+    'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+    'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe',
+  ],
 };
 
 /** The configured Chromium if it exists, else the first one found; or why there is none. */
-export function findChromium(configured: string | undefined, platform: NodeJS.Platform = process.platform): { path: string } | { reason: string } {
-  if (configured) return existsSync(configured) ? { path: configured } : { reason: `the configured Chromium ${configured} does not exist` };
+export function findChromium(
+  configured: string | undefined,
+  platform: NodeJS.Platform = process.platform,
+): { path: string } | { reason: string } {
+  if (configured)
+    return existsSync(configured)
+      ? { path: configured }
+      : { reason: `the configured Chromium ${configured} does not exist` };
   const candidates = CHROMIUM_CANDIDATES[platform] ?? [];
   const found = candidates.find((path) => existsSync(path));
-  return found ? { path: found } : { reason: `no Chromium found (looked for ${candidates.join(', ') || 'none on this platform'}); install one or pass --chromium <path>` };
+  return found
+    ? { path: found }
+    : {
+        reason: `no Chromium found (looked for ${candidates.join(', ') || 'none on this platform'}); install one or pass --chromium <path>`,
+      };
 }
 
 /**
@@ -98,7 +119,11 @@ export class ChromiumRunner implements RunnerChannel {
   }
 
   async #open(): Promise<void> {
-    this.#browserServer = await chromium.launchServer({ executablePath: this.executablePath, args: chromiumArgs(), headless: true });
+    this.#browserServer = await chromium.launchServer({
+      executablePath: this.executablePath,
+      args: chromiumArgs(),
+      headless: true,
+    });
     this.#browser = await chromium.connect(this.#browserServer.wsEndpoint());
     const page = await this.#browser.newPage();
     const { port } = this.server.address() as AddressInfo;

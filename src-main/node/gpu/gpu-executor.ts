@@ -2,13 +2,26 @@
 // The GPU cannot be interrupted, so a unit that runs past its limit, a lost device or a page that
 // answers nonsense ends that unit with a typed error and restarts the runner (a fresh page, a fresh
 // device); the next unit runs on the fresh one. Replies are validated before they are believed.
-import { RunnerReplySchema, type AdapterInfo, type AdapterLimits, type GpuErrorCode, type RunnerReply, type RunnerRequest, type ShaderSpec } from '../../core/gpu/index.js';
+import {
+  RunnerReplySchema,
+  type AdapterInfo,
+  type AdapterLimits,
+  type GpuErrorCode,
+  type RunnerReply,
+  type RunnerRequest,
+  type ShaderSpec,
+} from '../../core/gpu/index.js';
 import type { TileParams } from '../../core/render/index.js';
 import type { RunnerChannel } from './channel.js';
 import { TimeoutError, withTimeout } from './timeout.js';
 
 /** Failures every honest GPU would reproduce: the unit's params, input or shader are at fault. */
-export const DETERMINISTIC_GPU_FAILURES: ReadonlySet<GpuErrorCode> = new Set(['bad_params', 'bad_input', 'shader_compile', 'limit']);
+export const DETERMINISTIC_GPU_FAILURES: ReadonlySet<GpuErrorCode> = new Set([
+  'bad_params',
+  'bad_input',
+  'shader_compile',
+  'limit',
+]);
 
 export class GpuError extends Error {
   override readonly name = 'GpuError';
@@ -53,10 +66,17 @@ export class GpuExecutor {
 
   /** Probes the page's adapter; throws GpuError('no_adapter') when it has none. */
   static async open(channel: RunnerChannel): Promise<GpuExecutor> {
-    const reply = RunnerReplySchema.safeParse(await withTimeout(channel.send({ id: 0, op: 'probe' }), PROBE_TIMEOUT_MS));
+    const reply = RunnerReplySchema.safeParse(
+      await withTimeout(channel.send({ id: 0, op: 'probe' }), PROBE_TIMEOUT_MS),
+    );
     if (!reply.success) throw new GpuError('runner_failed', 'the GPU runner answered its probe with nonsense');
-    if (!reply.data.ok) throw new GpuError('error' in reply.data ? reply.data.error.code : 'runner_failed', 'error' in reply.data ? reply.data.error.message : 'no probe');
-    if (!('adapter' in reply.data)) throw new GpuError('runner_failed', 'the GPU runner answered its probe without an adapter');
+    if (!reply.data.ok)
+      throw new GpuError(
+        'error' in reply.data ? reply.data.error.code : 'runner_failed',
+        'error' in reply.data ? reply.data.error.message : 'no probe',
+      );
+    if (!('adapter' in reply.data))
+      throw new GpuError('runner_failed', 'the GPU runner answered its probe without an adapter');
     return new GpuExecutor(channel, reply.data.adapter, reply.data.limits);
   }
 
@@ -73,7 +93,17 @@ export class GpuExecutor {
   renderTile(sceneKey: string, scene: Uint8Array, params: TileParams, options: GpuRunOptions): Promise<GpuRun> {
     return this.#enqueue(async () => {
       const started = performance.now();
-      const send = (withScene: boolean) => this.#call({ id: this.#nextId++, op: 'render', scene_key: sceneKey, params: { ...params }, ...(withScene ? { scene } : {}) }, options);
+      const send = (withScene: boolean) =>
+        this.#call(
+          {
+            id: this.#nextId++,
+            op: 'render',
+            scene_key: sceneKey,
+            params: { ...params },
+            ...(withScene ? { scene } : {}),
+          },
+          options,
+        );
       let reply = await send(!this.#scenes.has(sceneKey));
       if (!reply.ok && 'need_scene' in reply) reply = await send(true);
       this.#scenes.add(sceneKey);
@@ -85,7 +115,11 @@ export class GpuExecutor {
   runShader(spec: ShaderSpec, input: Uint8Array, options: GpuRunOptions): Promise<GpuRun> {
     return this.#enqueue(async () => {
       const started = performance.now();
-      return this.#output(await this.#call({ id: this.#nextId++, op: 'shader', spec, input }, options), spec.buffer_size, started);
+      return this.#output(
+        await this.#call({ id: this.#nextId++, op: 'shader', spec, input }, options),
+        spec.buffer_size,
+        started,
+      );
     });
   }
 
@@ -112,7 +146,12 @@ export class GpuExecutor {
       raw = await withTimeout(this.channel.send(request), timeoutMs, signal);
     } catch (err) {
       const code: GpuErrorCode = err instanceof TimeoutError ? 'timeout' : 'runner_failed';
-      const message = err instanceof TimeoutError ? `the unit ran past its ${timeoutMs} ms` : signal?.aborted ? 'the unit was stopped' : `the runner page failed: ${String(err)}`;
+      const message =
+        err instanceof TimeoutError
+          ? `the unit ran past its ${timeoutMs} ms`
+          : signal?.aborted
+            ? 'the unit was stopped'
+            : `the runner page failed: ${String(err)}`;
       await this.#restart();
       throw new GpuError(code, `${message}; the GPU runner was restarted`);
     }
@@ -129,9 +168,16 @@ export class GpuExecutor {
   }
 
   #output(reply: RunnerReply, expectedBytes: number, started: number): GpuRun {
-    if (!reply.ok) throw 'error' in reply ? new GpuError(reply.error.code, reply.error.message) : new GpuError('runner_failed', 'the runner lost the scene twice');
+    if (!reply.ok)
+      throw 'error' in reply
+        ? new GpuError(reply.error.code, reply.error.message)
+        : new GpuError('runner_failed', 'the runner lost the scene twice');
     if (!('output' in reply)) throw new GpuError('runner_failed', 'the runner sent no output');
-    if (reply.output.byteLength !== expectedBytes) throw new GpuError('runner_failed', `the runner sent ${reply.output.byteLength} bytes; the unit makes ${expectedBytes}`);
+    if (reply.output.byteLength !== expectedBytes)
+      throw new GpuError(
+        'runner_failed',
+        `the runner sent ${reply.output.byteLength} bytes; the unit makes ${expectedBytes}`,
+      );
     return { output: reply.output, gpuMs: reply.gpu_ms, wallMs: performance.now() - started };
   }
 

@@ -67,7 +67,9 @@ export class GpuService {
       const executor = await GpuExecutor.open(channel);
       if (executor.adapter.is_fallback && !acceptSoftware) {
         await executor.close();
-        return this.#off('GPU units are off: WebGPU found only a software adapter (no GPU, or no driver for it); set GPU units to \"on\" (meshctl node start --gpu on, or MESH_GPU=on) to use it anyway');
+        return this.#off(
+          'GPU units are off: WebGPU found only a software adapter (no GPU, or no driver for it); set GPU units to \"on\" (meshctl node start --gpu on, or MESH_GPU=on) to use it anyway',
+        );
       }
       if (this.#stopped) {
         await executor.close();
@@ -139,7 +141,11 @@ async function calibrateGpu(executor: GpuExecutor): Promise<number> {
  */
 async function referenceSamplesPerSecondOf(cpu: Executor): Promise<number> {
   const { width, height, seed } = CALIBRATION_FRAME;
-  const run = await cpu.run({ module: loadKernel('render'), input: calibrationScene(), params: { ...tileParams(0, width, height, CALIBRATION_TILE, 1, seed) } });
+  const run = await cpu.run({
+    module: loadKernel('render'),
+    input: calibrationScene(),
+    params: { ...tileParams(0, width, height, CALIBRATION_TILE, 1, seed) },
+  });
   const fuelPerSample = run.fuel / (CALIBRATION_TILE.w * CALIBRATION_TILE.h);
   return REFERENCE_FUEL_PER_SECOND / fuelPerSample;
 }

@@ -24,7 +24,14 @@ export function needsGpu(unit: WorkUnit): boolean {
 }
 
 /** Runs the unit where it belongs; rejects with an ExecError (CPU) or a GpuError (GPU). */
-export async function runUnit(unit: WorkUnit, module: Uint8Array, input: Uint8Array, signal: AbortSignal, cpu: Executor, gpu: GpuService | undefined): Promise<RanUnit> {
+export async function runUnit(
+  unit: WorkUnit,
+  module: Uint8Array,
+  input: Uint8Array,
+  signal: AbortSignal,
+  cpu: Executor,
+  gpu: GpuService | undefined,
+): Promise<RanUnit> {
   const executor = gpu?.executor && !gpu.executor.broken ? gpu.executor : undefined;
   const options = { timeoutMs: DEFAULT_LIMITS.timeoutMs, signal };
   if (unit.algorithm_id === SHADER_ALGORITHM) {
@@ -34,9 +41,17 @@ export async function runUnit(unit: WorkUnit, module: Uint8Array, input: Uint8Ar
     if (!spec.ok) throw new GpuError('bad_params', spec.error.message);
     return { ...(await executor.runShader(spec.value, input, options)), device: 'gpu' };
   }
-  if (unit.algorithm_id === RENDER_ALGORITHM && unit.verification?.kind === 'comparator' && executor && unit.input_cid) {
+  if (
+    unit.algorithm_id === RENDER_ALGORITHM &&
+    unit.verification?.kind === 'comparator' &&
+    executor &&
+    unit.input_cid
+  ) {
     try {
-      return { ...(await executor.renderTile(unit.input_cid, input, unit.params as unknown as TileParams, options)), device: 'gpu' };
+      return {
+        ...(await executor.renderTile(unit.input_cid, input, unit.params as unknown as TileParams, options)),
+        device: 'gpu',
+      };
     } catch (err) {
       if (!(err instanceof GpuError) || needsGpu(unit) || signal.aborted) throw err;
       // The GPU failed: on its own account (a hang, a lost device), the tile still gets rendered,

@@ -49,14 +49,33 @@ const CALIBRATION_SCENE: SceneInput = {
   ],
   meshes: [
     {
-      vertices: [[-1, 0, -1], [1, 0, -1], [1, 0, 1], [-1, 0, 1], [0, 1.4, 0]],
-      faces: [[0, 4, 1], [1, 4, 2], [2, 4, 3], [3, 4, 0], [0, 1, 2], [0, 2, 3]],
+      vertices: [
+        [-1, 0, -1],
+        [1, 0, -1],
+        [1, 0, 1],
+        [-1, 0, 1],
+        [0, 1.4, 0],
+      ],
+      faces: [
+        [0, 4, 1],
+        [1, 4, 2],
+        [2, 4, 3],
+        [3, 4, 0],
+        [0, 1, 2],
+        [0, 2, 3],
+      ],
       material: 'steel',
       translate: [-0.7, 0, 1.6],
       scale: 0.4,
     },
   ],
-  sky: { horizon: [0.8, 0.8, 0.85], zenith: [0.3, 0.5, 0.9], sun_direction: [0.4, 0.8, 0.3], sun_color: [3, 2.8, 2.4], sun_size: 10 },
+  sky: {
+    horizon: [0.8, 0.8, 0.85],
+    zenith: [0.3, 0.5, 0.9],
+    sun_direction: [0.4, 0.8, 0.3],
+    sun_color: [3, 2.8, 2.4],
+    sun_size: 10,
+  },
   max_depth: 6,
 };
 
@@ -106,7 +125,11 @@ export async function calibrate(executor: Executor, options: CalibrateOptions = 
   let next = 0;
   const runTile = () => {
     const tile = tiles.value[next++ % tiles.value.length]!;
-    return executor.run({ module, input, params: { ...tileParams(0, FRAME.width, FRAME.height, tile, FRAME.spp, FRAME.seed) } });
+    return executor.run({
+      module,
+      input,
+      params: { ...tileParams(0, FRAME.width, FRAME.height, tile, FRAME.spp, FRAME.seed) },
+    });
   };
 
   // Start-up is not how fast this machine is: the first round meters the module and compiles it

@@ -23,9 +23,17 @@ export type LoadSampler = () => LoadSample;
 /** The real sampler: the OS's per-CPU counters, this process's CPU usage, the monotonic clock. */
 export const systemLoadSampler: LoadSampler = () => {
   const all = cpus();
-  const machineBusyMs = all.reduce((sum, cpu) => sum + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq, 0);
+  const machineBusyMs = all.reduce(
+    (sum, cpu) => sum + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq,
+    0,
+  );
   const own = process.cpuUsage();
-  return { atMs: performance.now(), machineBusyMs, ownCpuMs: (own.user + own.system) / 1000, logicalCpus: Math.max(all.length, 1) };
+  return {
+    atMs: performance.now(),
+    machineBusyMs,
+    ownCpuMs: (own.user + own.system) / 1000,
+    logicalCpus: Math.max(all.length, 1),
+  };
 };
 
 export class LoadMonitor {
@@ -38,7 +46,8 @@ export class LoadMonitor {
 
   /** Samples now and then every `intervalMs`; the window the figures cover is the last interval. */
   start(intervalMs: number): void {
-    if (!Number.isFinite(intervalMs) || intervalMs < 1) throw new RangeError(`intervalMs must be at least 1, not ${intervalMs}`);
+    if (!Number.isFinite(intervalMs) || intervalMs < 1)
+      throw new RangeError(`intervalMs must be at least 1, not ${intervalMs}`);
     this.stop();
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);

@@ -27,7 +27,9 @@ export async function probeHardware(): Promise<HardwareInfo> {
     readPower(),
   ]);
   const osCpus = cpus();
-  const threads = whole(cpu?.cores, 1, HARDWARE_LIMITS.threads) ?? Math.min(Math.max(osCpus.length, availableParallelism(), 1), HARDWARE_LIMITS.threads);
+  const threads =
+    whole(cpu?.cores, 1, HARDWARE_LIMITS.threads) ??
+    Math.min(Math.max(osCpus.length, availableParallelism(), 1), HARDWARE_LIMITS.threads);
   return {
     cpu: {
       model: text(cpu ? `${cpu.manufacturer} ${cpu.brand}` : '') || text(osCpus[0]?.model) || 'unknown',
@@ -59,7 +61,9 @@ export function hardwareFingerprint(info: HardwareInfo): string {
     threads: info.cpu.threads,
     ram_gb: Math.round(info.ram_gb),
     // Sorted: the order in which a driver lists two cards is not part of the machine.
-    gpus: info.gpus.map((gpu) => ({ model: gpu.model, vram_gb: gpu.vram_gb })).sort((a, b) => compare(canonicalJson(a), canonicalJson(b))),
+    gpus: info.gpus
+      .map((gpu) => ({ model: gpu.model, vram_gb: gpu.vram_gb }))
+      .sort((a, b) => compare(canonicalJson(a), canonicalJson(b))),
   };
   return createHash('sha256').update(canonicalJson(stable)).digest('hex');
 }

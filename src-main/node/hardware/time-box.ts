@@ -11,7 +11,12 @@ export async function timeBoxed<T>(work: () => Promise<T>, ms: number, fallback:
     timer = setTimeout(() => resolve(fallback), ms);
   });
   try {
-    return await Promise.race([Promise.resolve().then(work).catch(() => fallback), late]);
+    return await Promise.race([
+      Promise.resolve()
+        .then(work)
+        .catch(() => fallback),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -38,12 +38,24 @@ export async function ephemeralIdentity(): Promise<Identity> {
 function identityOf(privateKey: PrivateKey): Identity {
   const peerId = peerIdFromPrivateKey(privateKey).toString();
   // Node's own Ed25519 with the key imported once: libp2p's sign re-imports it on every call.
-  const key = privateKey.type === 'Ed25519' ? ed25519KeyObject(privateKey.publicKey.raw, privateKey.raw.subarray(0, 32)) : undefined;
-  return { peerId, privateKey, sign: async (data) => (key ? new Uint8Array(signWith(null, data, key)) : privateKey.sign(data)) };
+  const key =
+    privateKey.type === 'Ed25519'
+      ? ed25519KeyObject(privateKey.publicKey.raw, privateKey.raw.subarray(0, 32))
+      : undefined;
+  return {
+    peerId,
+    privateKey,
+    sign: async (data) => (key ? new Uint8Array(signWith(null, data, key)) : privateKey.sign(data)),
+  };
 }
 
 function ed25519KeyObject(publicRaw: Uint8Array, seed?: Uint8Array): KeyObject {
-  const jwk = { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicRaw).toString('base64url'), ...(seed ? { d: Buffer.from(seed).toString('base64url') } : {}) };
+  const jwk = {
+    kty: 'OKP',
+    crv: 'Ed25519',
+    x: Buffer.from(publicRaw).toString('base64url'),
+    ...(seed ? { d: Buffer.from(seed).toString('base64url') } : {}),
+  };
   return seed ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPublicKey({ key: jwk, format: 'jwk' });
 }
 

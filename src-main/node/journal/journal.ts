@@ -102,7 +102,9 @@ export class Journal {
     this.#eventPage = db
       .prepare<[number, number], [number, string]>('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?')
       .raw();
-    this.#writeBatch = db.transaction((items: readonly Journaled[]) => items.map(({ event, body }) => this.#write(event, body)));
+    this.#writeBatch = db.transaction((items: readonly Journaled[]) =>
+      items.map(({ event, body }) => this.#write(event, body)),
+    );
     this.#replayAll = db.transaction(() => this.#replay());
   }
 
@@ -168,7 +170,7 @@ export class Journal {
   /** Every journaled event in journal order, read a page at a time (a restarted node folds them into its state). */
   *events(): Generator<NodeEvent> {
     this.flush();
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = this.#eventPage.all(after, REPLAY_PAGE);
       for (const [, body] of page) yield JSON.parse(body) as NodeEvent;
       const last = page.at(-1);
@@ -180,7 +182,9 @@ export class Journal {
   /** The ledger as the derived tables hold it: my balance with each peer, and what is held. */
   ledgerSummary(me: string): { balance: number; peers: { peer_id: string; balance: number }[]; held: number } {
     this.flush();
-    const balance = (this.#db.prepare('SELECT balance FROM ledger_balances WHERE peer_id = ?').pluck().get(me) as number | undefined) ?? 0;
+    const balance =
+      (this.#db.prepare('SELECT balance FROM ledger_balances WHERE peer_id = ?').pluck().get(me) as
+        number | undefined) ?? 0;
     // Net per counterpart: what they paid me minus what I paid them.
     const peers = this.#db
       .prepare(
@@ -190,14 +194,22 @@ export class Journal {
          GROUP BY peer ORDER BY peer`,
       )
       .all({ me }) as { peer: string; balance: number }[];
-    const held = (this.#db.prepare("SELECT COALESCE(SUM(amount), 0) FROM ledger_escrows WHERE status = 'held'").pluck().get() as number) ?? 0;
+    const held =
+      (this.#db
+        .prepare("SELECT COALESCE(SUM(amount), 0) FROM ledger_escrows WHERE status = 'held'")
+        .pluck()
+        .get() as number) ?? 0;
     return { balance, peers: peers.map((p) => ({ peer_id: p.peer, balance: p.balance })), held };
   }
 
   /** The most recent ledger entries, newest first. */
-  ledgerEntries(limit: number): { entry_id: string; kind: 'escrow' | 'settle' | 'refund'; assignment_id: string; at: string }[] {
+  ledgerEntries(
+    limit: number,
+  ): { entry_id: string; kind: 'escrow' | 'settle' | 'refund'; assignment_id: string; at: string }[] {
     this.flush();
-    return this.#db.prepare('SELECT entry_id, kind, assignment_id, at FROM ledger_entries ORDER BY event_seq DESC LIMIT ?').all(limit) as never;
+    return this.#db
+      .prepare('SELECT entry_id, kind, assignment_id, at FROM ledger_entries ORDER BY event_seq DESC LIMIT ?')
+      .all(limit) as never;
   }
 
   /**
@@ -235,7 +247,10 @@ export class Journal {
         .filter((c) => c.pk > 0)
         .sort((a, b) => a.pk - b.pk)
         .map((c) => c.name);
-      snapshot[table] = this.#db.prepare(`SELECT * FROM ${table} ORDER BY ${key.join(', ')}`).all() as Record<string, unknown>[];
+      snapshot[table] = this.#db.prepare(`SELECT * FROM ${table} ORDER BY ${key.join(', ')}`).all() as Record<
+        string,
+        unknown
+      >[];
     }
     return snapshot;
   }

@@ -16,7 +16,9 @@ export function sqlLedger(db: Db): SqlLedger {
   const selectCommitted = db.prepare<[string], number>('SELECT committed FROM ledger_jobs WHERE job_id = ?').pluck();
   const selectEntry = db.prepare<[string], number>('SELECT 1 FROM ledger_entries WHERE entry_id = ?').pluck();
 
-  const insertEntry = db.prepare('INSERT INTO ledger_entries (entry_id, kind, assignment_id, at, event_seq) VALUES (?, ?, ?, ?, ?)');
+  const insertEntry = db.prepare(
+    'INSERT INTO ledger_entries (entry_id, kind, assignment_id, at, event_seq) VALUES (?, ?, ?, ?, ?)',
+  );
   // The plan gives the whole escrow row, new or with its new status: it replaces what is there.
   const putEscrow = db.prepare(`
     INSERT OR REPLACE INTO ledger_escrows (assignment_id, job_id, unit_id, requester, worker, amount, status)

@@ -11,7 +11,6 @@ export const RENDER_ALGORITHM = 'render/tile';
 /** A user's WGSL compute shader (seed 001's execute_shader; docs/UNIT_ABI.md): GPU only. */
 export const SHADER_ALGORITHM = 'shader/execute_shader';
 
-
 interface Library {
   kernel: KernelName;
   /** The params key the kernel reads its method from. */
@@ -34,10 +33,15 @@ export interface ResolvedAlgorithm {
 }
 
 /** The kernel behind `library/method`, or an error message a user can act on. */
-export function resolveLibrary(library: string, method: string, params: Record<string, unknown> = {}): ResolvedAlgorithm | string {
+export function resolveLibrary(
+  library: string,
+  method: string,
+  params: Record<string, unknown> = {},
+): ResolvedAlgorithm | string {
   const lib = Object.hasOwn(LIBRARIES, library) ? LIBRARIES[library] : undefined;
   if (!lib) return `unknown library "${library}": expected one of ${Object.keys(LIBRARIES).join(', ')}`;
-  if (!lib.methods.includes(method)) return `unknown method "${method}" of ${library}: expected one of ${lib.methods.join(', ')}`;
+  if (!lib.methods.includes(method))
+    return `unknown method "${method}" of ${library}: expected one of ${lib.methods.join(', ')}`;
   return {
     algorithmId: `${library}/${method}`,
     module: loadKernel(lib.kernel),
@@ -48,10 +52,17 @@ export function resolveLibrary(library: string, method: string, params: Record<s
 
 /** Every algorithm id this node can run, for its slots and advert: shaders only with a GPU ready. */
 export function supportedAlgorithms(gpu = false): string[] {
-  return [...Object.entries(LIBRARIES).flatMap(([library, lib]) => lib.methods.map((m) => `${library}/${m}`)), RENDER_ALGORITHM, CUSTOM_WASM, ...(gpu ? [SHADER_ALGORITHM] : [])];
+  return [
+    ...Object.entries(LIBRARIES).flatMap(([library, lib]) => lib.methods.map((m) => `${library}/${m}`)),
+    RENDER_ALGORITHM,
+    CUSTOM_WASM,
+    ...(gpu ? [SHADER_ALGORITHM] : []),
+  ];
 }
 
 /** The shipped kernel modules, so a node can seed its blob store with them. */
 export function shippedModules(): Uint8Array[] {
-  return [...new Set([...Object.values(LIBRARIES).map((lib) => lib.kernel), 'render' as const])].map((kernel) => loadKernel(kernel));
+  return [...new Set([...Object.values(LIBRARIES).map((lib) => lib.kernel), 'render' as const])].map((kernel) =>
+    loadKernel(kernel),
+  );
 }

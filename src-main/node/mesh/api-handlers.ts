@@ -61,7 +61,14 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     return {
       unit_id: id,
       index: u.index,
-      status: u.verdict === 'verified' ? 'verified' : u.verdict === 'rejected' ? 'failed' : active.length > 0 ? 'assigned' : 'open',
+      status:
+        u.verdict === 'verified'
+          ? 'verified'
+          : u.verdict === 'rejected'
+            ? 'failed'
+            : active.length > 0
+              ? 'assigned'
+              : 'open',
       providers: active.map((x) => x.acceptance.provider_peer),
       consensus_hash: u.consensusHash ?? null,
       output_cid: winner?.result?.output_cid ?? null,
@@ -72,8 +79,6 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       device: winner?.result ? (winner.result.device ?? 'cpu') : null,
     };
   };
-
-
 
   const myJob = (jobId: string): JobRecord => {
     const record = state.jobs.get(jobId);
@@ -98,7 +103,9 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         workers: node.executor.workers,
         units_running: node.provider.running,
         units_queued: node.provider.queued,
-        jobs_running: [...state.jobs.values()].filter((j) => j.job.requester === node.peerId && !j.cancelled && !j.completedAt).length,
+        jobs_running: [...state.jobs.values()].filter(
+          (j) => j.job.requester === node.peerId && !j.cancelled && !j.completedAt,
+        ).length,
         balance: ledger.balance,
         dropped,
         price: node.price,
@@ -159,16 +166,30 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { peer_id, weight };
     },
     async 'trust.list'() {
-      return { trust: [...state.trust].sort(([a], [b]) => (a < b ? -1 : 1)).map(([peer_id, t]) => ({ peer_id, weight: t.weight, updated_at: t.updatedAt })) };
+      return {
+        trust: [...state.trust]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([peer_id, t]) => ({ peer_id, weight: t.weight, updated_at: t.updatedAt })),
+      };
     },
     async 'slots.add'(p) {
-      if (Date.parse(p.end_time) <= Date.parse(p.start_time)) throw new ApiError('bad_request', 'end_time must be after start_time');
+      if (Date.parse(p.end_time) <= Date.parse(p.start_time))
+        throw new ApiError('bad_request', 'end_time must be after start_time');
       const slot = {
         slot_id: p.slot_id ?? `slot-${randomBytes(4).toString('hex')}`,
         start_time: p.start_time,
         end_time: p.end_time,
-        resources: { cpu_cores: p.cpu_cores, ram_gb: p.ram_gb, ...(p.gpu_vram_gb !== undefined ? { gpu_vram_gb: p.gpu_vram_gb } : {}) },
-        algorithms: supportedAlgorithms(node.gpu.slotVramGb !== undefined).map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: 1 })),
+        resources: {
+          cpu_cores: p.cpu_cores,
+          ram_gb: p.ram_gb,
+          ...(p.gpu_vram_gb !== undefined ? { gpu_vram_gb: p.gpu_vram_gb } : {}),
+        },
+        algorithms: supportedAlgorithms(node.gpu.slotVramGb !== undefined).map((id) => ({
+          algorithm_id: id,
+          version: ALGORITHM_VERSION,
+          supported: true,
+          performance_score: 1,
+        })),
         priority: 1,
       };
       await node.record([{ type: 'slot.put', slot }]);
@@ -193,14 +214,19 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'windows.add'(p) {
       const window = { ...p, window_id: p.window_id ?? `window-${randomBytes(4).toString('hex')}` };
       if (!state.windows.has(window.window_id) && state.windows.size >= AVAILABILITY_LIMITS.windows) {
-        throw new ApiError('conflict', `a node keeps at most ${AVAILABILITY_LIMITS.windows} weekly windows; remove one first`);
+        throw new ApiError(
+          'conflict',
+          `a node keeps at most ${AVAILABILITY_LIMITS.windows} weekly windows; remove one first`,
+        );
       }
       await node.record([{ type: 'window.put', window }]);
       node.availabilityChanged();
       return { window, description: describeWindow(window) };
     },
     async 'windows.list'() {
-      return { windows: [...state.windows.values()].map((window) => ({ window, description: describeWindow(window) })) };
+      return {
+        windows: [...state.windows.values()].map((window) => ({ window, description: describeWindow(window) })),
+      };
     },
     async 'windows.remove'({ window_id }) {
       if (!state.windows.has(window_id)) return { removed: false };
@@ -212,7 +238,10 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { settings: state.settings };
     },
     async 'settings.set'(changes) {
-      const settings = { ...state.settings, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
+      const settings = {
+        ...state.settings,
+        ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+      };
       await node.record([{ type: 'settings.set', settings }]);
       node.availabilityChanged();
       return { settings: state.settings };
@@ -236,9 +265,13 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       if (!record.unitIds.includes(unit_id)) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
       const view = unitView(unit_id);
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
-      const holders = state.activeAssignments(unit_id).filter((x) => x.result?.output_cid === view.output_cid).map((x) => x.acceptance.provider_peer);
+      const holders = state
+        .activeAssignments(unit_id)
+        .filter((x) => x.result?.output_cid === view.output_cid)
+        .map((x) => x.acceptance.provider_peer);
       const bytes = await blobFromHolders(node.ctx, view.output_cid, holders, 64 << 20);
-      if (!bytes) throw new ApiError('unavailable', `${view.output_cid} is not here and no provider that has it could send it`);
+      if (!bytes)
+        throw new ApiError('unavailable', `${view.output_cid} is not here and no provider that has it could send it`);
       return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };
     },
     async 'render.submit'(spec) {
@@ -253,7 +286,12 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       for (let frame = render.first_frame; frame <= render.last_frame; frame++) {
         const units = tiles.get(frame) ?? [];
         const verified = units.filter((u) => state.units.get(u.unitId)?.verdict === 'verified').length;
-        frames.push({ frame, tiles_total: units.length, tiles_verified: verified, png_cid: record.frames.get(frame) ?? null });
+        frames.push({
+          frame,
+          tiles_total: units.length,
+          tiles_verified: verified,
+          png_cid: record.frames.get(frame) ?? null,
+        });
       }
       return { width: render.width, height: render.height, frames };
     },
@@ -267,7 +305,10 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { png_cid: pngCid, png_base64: Buffer.from(png).toString('base64') };
     },
     async 'prices.set'(changes) {
-      const price = { ...node.price, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
+      const price = {
+        ...node.price,
+        ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+      };
       await node.setPrice(price);
       node.publishSoon();
       return { price: node.price };
@@ -297,7 +338,10 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         let check: Awaited<ReturnType<typeof verifyChain>> | undefined;
         for (const run of contiguousRuns(stored, a === node.peerId)) {
           const first = run[0]!.receipt;
-          check = await verifyChain(run.map((r) => ({ receipt: r.receipt, sig: r.sig ?? '' })), first.seq === 0 ? {} : { start: { seq: first.seq, prev: first.prev } });
+          check = await verifyChain(
+            run.map((r) => ({ receipt: r.receipt, sig: r.sig ?? '' })),
+            first.seq === 0 ? {} : { start: { seq: first.seq, prev: first.prev } },
+          );
           if (!check.ok) break;
         }
         chains.push({ author: a, receipts: stored.length, ok: check!.ok, error: check!.ok ? null : check!.error });

@@ -9,7 +9,11 @@ import type { Identity } from '../identity/identity.js';
 import type { ReceiptChain } from '../receipts/index.js';
 
 /** An event as a caller writes it: the id (when it has a natural one) and time are filled in. */
-export type NewEvent = NodeEvent extends infer E ? (E extends NodeEvent ? Omit<E, 'event_id' | 'at'> & { event_id?: string } : never) : never;
+export type NewEvent = NodeEvent extends infer E
+  ? E extends NodeEvent
+    ? Omit<E, 'event_id' | 'at'> & { event_id?: string }
+    : never
+  : never;
 
 export interface NodeContext {
   readonly me: string;
@@ -23,7 +27,11 @@ export interface NodeContext {
   /** Journals the events (one group commit), applies the accepted ones to the state; false for each refused. */
   record(events: NewEvent[]): Promise<boolean[]>;
   /** Sends a message to a peer and returns its verified reply, or undefined when it could not be delivered. */
-  send<T extends MessageType>(peer: string, type: T, body: MessageBody<T>): Promise<{ type: string; body: unknown } | undefined>;
+  send<T extends MessageType>(
+    peer: string,
+    type: T,
+    body: MessageBody<T>,
+  ): Promise<{ type: string; body: unknown } | undefined>;
   fetchBlob(peer: string, cid: string, maxBytes: number): Promise<Uint8Array>;
   emit(type: ApiEventType, data: Record<string, string | number | boolean | null>): void;
   /** Something in my commitment changed (units, slots, trust, sharing): republish it soon. */
@@ -37,7 +45,12 @@ export const iso = (ms: number): string => new Date(ms).toISOString();
  * A blob from my store, else from the first of `holders` that can send it (checked against its CID
  * as it arrives, then kept); undefined when none could.
  */
-export async function blobFromHolders(ctx: NodeContext, cid: string, holders: readonly string[], maxBytes: number): Promise<Uint8Array | undefined> {
+export async function blobFromHolders(
+  ctx: NodeContext,
+  cid: string,
+  holders: readonly string[],
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
   const local = ctx.blobs.get(cid);
   if (local) return local;
   for (const peer of holders) {

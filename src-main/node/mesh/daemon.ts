@@ -1,6 +1,13 @@
 // A node with its local API: what `meshctl node start` runs (and, later, the desktop app). The
 // API listens on 127.0.0.1 behind the data dir's token; api.json tells local clients where.
-import { BUILT_UI_DIR, loadOrCreateToken, removeApiEndpoint, startApiServer, writeApiEndpoint, type ApiServer } from '../api/index.js';
+import {
+  BUILT_UI_DIR,
+  loadOrCreateToken,
+  removeApiEndpoint,
+  startApiServer,
+  writeApiEndpoint,
+  type ApiServer,
+} from '../api/index.js';
 import { ensureDataDir } from '../config/data-dir.js';
 import type { ApiHandlers } from '../../core/api/contract.js';
 import { apiHandlers } from './api-handlers.js';
@@ -20,7 +27,13 @@ export async function startDaemon(options: MeshNodeOptions & { apiPort?: number 
   const handlers = apiHandlers(node);
   let api: ApiServer;
   try {
-    api = await startApiServer({ handlers, events: node.events, token: loadOrCreateToken(options.dataDir), port: options.apiPort ?? 0, uiDir: BUILT_UI_DIR });
+    api = await startApiServer({
+      handlers,
+      events: node.events,
+      token: loadOrCreateToken(options.dataDir),
+      port: options.apiPort ?? 0,
+      uiDir: BUILT_UI_DIR,
+    });
   } catch (err) {
     await node.stop();
     throw err;

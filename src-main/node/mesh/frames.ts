@@ -37,11 +37,22 @@ export class FrameAssembler {
     const record = this.ctx.state.units.get(unitId);
     const job = record && this.ctx.state.jobs.get(record.unit.job_id);
     if (!record?.consensusHash || !job?.job.render) return;
-    const unit = this.framesOf(job).get(Number(record.unit.params?.['frame']))?.find((u) => u.unitId === unitId);
+    const unit = this.framesOf(job)
+      .get(Number(record.unit.params?.['frame']))
+      ?.find((u) => u.unitId === unitId);
     if (!unit) return;
     if (!(await this.#fetchTile(unitId, record.consensusHash))) return this.#retryLater();
     const { x, y, w, h } = unit.tile;
-    this.ctx.emit('render.tile', { job_id: job.job.job_id, frame: unit.frame, unit_id: unitId, x, y, w, h, output_cid: record.consensusHash });
+    this.ctx.emit('render.tile', {
+      job_id: job.job.job_id,
+      frame: unit.frame,
+      unit_id: unitId,
+      x,
+      y,
+      w,
+      h,
+      output_cid: record.consensusHash,
+    });
     await this.#finishFrame(job, unit.frame);
   }
 
@@ -81,7 +92,11 @@ export class FrameAssembler {
     for (const unitId of job.unitIds) {
       const p = this.ctx.state.units.get(unitId)?.unit.params ?? {};
       const frame = Number(p['frame']);
-      const unit = { unitId, frame, tile: { x: Number(p['x']), y: Number(p['y']), w: Number(p['w']), h: Number(p['h']) } };
+      const unit = {
+        unitId,
+        frame,
+        tile: { x: Number(p['x']), y: Number(p['y']), w: Number(p['w']), h: Number(p['h']) },
+      };
       frames.set(frame, [...(frames.get(frame) ?? []), unit]);
     }
     this.#index.set(job.job.job_id, frames);
@@ -90,7 +105,10 @@ export class FrameAssembler {
 
   /** The verified tile in my blob store, from any provider whose result agreed; false if none could send it. */
   async #fetchTile(unitId: string, cid: string): Promise<boolean> {
-    const holders = this.ctx.state.activeAssignments(unitId).filter((x) => x.result?.output_cid === cid).map((x) => x.acceptance.provider_peer);
+    const holders = this.ctx.state
+      .activeAssignments(unitId)
+      .filter((x) => x.result?.output_cid === cid)
+      .map((x) => x.acceptance.provider_peer);
     return (await blobFromHolders(this.ctx, cid, holders, MAX_TILE_BYTES)) !== undefined;
   }
 
@@ -115,9 +133,23 @@ export class FrameAssembler {
       }
       const png = encode({ width: render.width, height: render.height, data: rgba.value, channels: 4, depth: 8 });
       const pngCid = await this.ctx.blobs.put(png);
-      await this.ctx.record([{ type: 'frame.rendered', event_id: `frame/${job.job.job_id}/${frame}`, job_id: job.job.job_id, frame, png_cid: pngCid }]);
+      await this.ctx.record([
+        {
+          type: 'frame.rendered',
+          event_id: `frame/${job.job.job_id}/${frame}`,
+          job_id: job.job.job_id,
+          frame,
+          png_cid: pngCid,
+        },
+      ]);
       const total = render.last_frame - render.first_frame + 1;
-      this.ctx.emit('render.frame', { job_id: job.job.job_id, frame, png_cid: pngCid, frames_done: job.frames.size, frames_total: total });
+      this.ctx.emit('render.frame', {
+        job_id: job.job.job_id,
+        frame,
+        png_cid: pngCid,
+        frames_done: job.frames.size,
+        frames_total: total,
+      });
       if (job.frames.size === total) this.ctx.emit('job.completed', { job_id: job.job.job_id });
     } finally {
       this.#busy.delete(key);

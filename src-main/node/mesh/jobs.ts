@@ -8,7 +8,10 @@ import { ApiError } from '../api/errors.js';
 import { ALGORITHM_VERSION, CUSTOM_WASM, resolveLibrary, SHADER_ALGORITHM } from './algorithms.js';
 import type { NodeContext } from './context.js';
 
-export async function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: SubmitJob): Promise<{ job: Job; units: WorkUnit[] }> {
+export async function splitJob(
+  ctx: Pick<NodeContext, 'me' | 'blobs'>,
+  spec: SubmitJob,
+): Promise<{ job: Job; units: WorkUnit[] }> {
   let algorithmId = CUSTOM_WASM;
   let module: Uint8Array;
   let params: Record<string, unknown> = spec.params ?? {};
@@ -25,7 +28,8 @@ export async function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: Sub
     gpuBytes = rest.buffer_size;
   } else if (spec.wasm_base64 !== undefined) {
     module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
-    if (!WebAssembly.validate(module as Uint8Array<ArrayBuffer>)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
+    if (!WebAssembly.validate(module as Uint8Array<ArrayBuffer>))
+      throw new ApiError('bad_request', 'the module is not valid WebAssembly');
   } else {
     const resolved = resolveLibrary(spec.library!, spec.method!, params);
     if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
@@ -34,9 +38,14 @@ export async function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: Sub
   const input = Buffer.from(spec.input_base64, 'base64');
   if (input.length === 0) throw new ApiError('bad_request', 'the input is empty');
   const count = Math.ceil(input.length / spec.chunk_bytes);
-  const chunks = Array.from({ length: count }, (_, i) => input.subarray(i * spec.chunk_bytes, (i + 1) * spec.chunk_bytes));
+  const chunks = Array.from({ length: count }, (_, i) =>
+    input.subarray(i * spec.chunk_bytes, (i + 1) * spec.chunk_bytes),
+  );
   // Every blob on disk before the job is journaled: a unit never names an input that is not there.
-  const [moduleCid, ...inputCids] = await Promise.all([ctx.blobs.put(module), ...chunks.map((chunk) => ctx.blobs.put(chunk))]);
+  const [moduleCid, ...inputCids] = await Promise.all([
+    ctx.blobs.put(module),
+    ...chunks.map((chunk) => ctx.blobs.put(chunk)),
+  ]);
   const jobId = `job-${randomBytes(8).toString('hex')}`;
   const units: WorkUnit[] = [];
   for (const [i, chunk] of chunks.entries()) {
@@ -46,7 +55,11 @@ export async function splitJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: Sub
       algorithm_id: algorithmId,
       algorithm_version: ALGORITHM_VERSION,
       // A shader needs a GPU: GPU memory for its buffers, which only slots with a GPU offer.
-      required_resources: { cpu_cores: 1, ram_gb: 0.0625, ...(gpuBytes > 0 ? { gpu_vram_gb: Math.max(1 / 1024, (gpuBytes + chunk.length) / 2 ** 30) } : {}) },
+      required_resources: {
+        cpu_cores: 1,
+        ram_gb: 0.0625,
+        ...(gpuBytes > 0 ? { gpu_vram_gb: Math.max(1 / 1024, (gpuBytes + chunk.length) / 2 ** 30) } : {}),
+      },
       estimated_duration_seconds: Math.max(0.001, (chunk.length / 2 ** 20) * secondsPerMiB),
       priority: spec.priority,
       verification_redundancy: spec.redundancy,

@@ -24,7 +24,12 @@ export class Machine {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(dataDir: string, executor: Executor, private readonly onChange: () => void, log: (message: string) => void) {
+  constructor(
+    dataDir: string,
+    executor: Executor,
+    private readonly onChange: () => void,
+    log: (message: string) => void,
+  ) {
     this.load.start(SAMPLE_MS);
     // A node stopped mid-calibration closes the executor under it: that is no failure to report.
     this.ready = this.#probe(dataDir, executor).catch((err) => {

@@ -8,7 +8,13 @@ import { currentAvailability, USER_IDLE_SECONDS, type Availability } from '../..
 import { join } from 'node:path';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import { MeshState } from '../../core/mesh/state.js';
-import { ADVERT_TOPIC, commitmentTopic, MESSAGE_TYPES, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
+import {
+  ADVERT_TOPIC,
+  commitmentTopic,
+  MESSAGE_TYPES,
+  type MessageBody,
+  type MessageType,
+} from '../../core/protocol/messages.js';
 import type { AvailabilitySlot, ComputeCommitment, PriceSchedule } from '../../core/schemas/index.js';
 import { BlobStore } from '../blobs/store.js';
 import { Executor } from '../exec/index.js';
@@ -85,8 +91,17 @@ export class MeshNode {
       this.emit('gpu.changed', { state: status.state, reason: status.reason });
       this.availabilityChanged();
     });
-    this.requester = new Requester(ctx, executor, { graceSeconds: options.graceSeconds ?? 30, providerPipeline: 8, onVerdict: (unitId) => this.frames.onVerdict(unitId) });
-    this.provider = new Provider(ctx, executor, { price: () => this.price, slots: () => this.currentSlots(), concurrency: workers + 2, gpu: this.gpu });
+    this.requester = new Requester(ctx, executor, {
+      graceSeconds: options.graceSeconds ?? 30,
+      providerPipeline: 8,
+      onVerdict: (unitId) => this.frames.onVerdict(unitId),
+    });
+    this.provider = new Provider(ctx, executor, {
+      price: () => this.price,
+      slots: () => this.currentSlots(),
+      concurrency: workers + 2,
+      gpu: this.gpu,
+    });
   }
 
   /** What I ask for my compute: what the user set, else the node's options, else the defaults. */
@@ -96,7 +111,11 @@ export class MeshNode {
 
   async setPrice(price: PriceSchedule): Promise<void> {
     await this.record([{ type: 'price.set', price }]);
-    this.emit('price.changed', { per_core_second: price.per_core_second, per_gfuel: price.per_gfuel ?? null, minimum: price.minimum });
+    this.emit('price.changed', {
+      per_core_second: price.per_core_second,
+      per_gfuel: price.per_gfuel ?? null,
+      minimum: price.minimum,
+    });
   }
 
   static async start(options: MeshNodeOptions): Promise<MeshNode> {
@@ -112,7 +131,13 @@ export class MeshNode {
     const mine = state.receipts.get(identity.peerId)?.at(-1);
     const receipts = new ReceiptChain(identity, mine ? { cid: mine.cid, seq: mine.receipt.seq } : undefined);
     const executor = Executor.start({ workers: options.workers ?? cpus().length });
-    const network = await MeshNetwork.start({ identity, catalog: MESSAGE_TYPES, listen: options.listen, mdns: options.mdns ?? true, bootstrap: options.bootstrap });
+    const network = await MeshNetwork.start({
+      identity,
+      catalog: MESSAGE_TYPES,
+      listen: options.listen,
+      mdns: options.mdns ?? true,
+      bootstrap: options.bootstrap,
+    });
     const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
     let node: MeshNode | undefined;
     const ctx: NodeContext = {
@@ -157,12 +182,15 @@ export class MeshNode {
         void this.frames.resume().catch((err) => this.ctx.log(`assembling frames: ${String(err)}`));
         setTimeout(() => this.publishSoon(), 200); // after the subscription exchange
       } else if (event === 'disconnect') this.emit('peer.disconnected', { peer });
-      if (event !== 'disconnect' && addresses.length > 0) void this.record([{ type: 'peer.seen', peer_id: peer, addresses: addresses.slice(0, 16) }]);
+      if (event !== 'disconnect' && addresses.length > 0)
+        void this.record([{ type: 'peer.seen', peer_id: peer, addresses: addresses.slice(0, 16) }]);
     });
     network.subscribe(ADVERT_TOPIC);
     this.followTrusted();
     this.#timers.push(setInterval(() => this.availabilityChanged(), COMMITMENT_HEARTBEAT_MS));
-    this.#timers.push(setInterval(() => void this.requester.checkDeadlines().catch((e) => this.ctx.log(String(e))), DEADLINE_CHECK_MS));
+    this.#timers.push(
+      setInterval(() => void this.requester.checkDeadlines().catch((e) => this.ctx.log(String(e))), DEADLINE_CHECK_MS),
+    );
     this.#timers.push(setInterval(() => this.provider.reconcile(), COMMITMENT_HEARTBEAT_MS));
     this.publishSoon();
   }
@@ -181,7 +209,10 @@ export class MeshNode {
         await this.requester.onOffers(from, (msg.body as MessageBody<'offers'>).offers);
         return { type: 'ack', body: {} };
       case 'acceptances':
-        return { type: 'accepted', body: await this.provider.onAcceptances(from, msg.body as MessageBody<'acceptances'>) };
+        return {
+          type: 'accepted',
+          body: await this.provider.onAcceptances(from, msg.body as MessageBody<'acceptances'>),
+        };
       case 'result':
         return { type: 'settlement', body: await this.requester.onResult(from, msg.body as MessageBody<'result'>) };
       case 'release':
@@ -219,13 +250,18 @@ export class MeshNode {
       }
       if (!outcome.duplicate) {
         this.state.apply(event);
-        if (event.type === 'ledger.entry') this.emit('ledger.entry', { kind: event.entry.kind, assignment_id: event.entry.assignment_id });
+        if (event.type === 'ledger.entry')
+          this.emit('ledger.entry', { kind: event.entry.kind, assignment_id: event.entry.assignment_id });
       }
       return true;
     });
   }
 
-  async send<T extends MessageType>(peer: string, type: T, body: MessageBody<T>): Promise<{ type: string; body: unknown } | undefined> {
+  async send<T extends MessageType>(
+    peer: string,
+    type: T,
+    body: MessageBody<T>,
+  ): Promise<{ type: string; body: unknown } | undefined> {
     try {
       return await this.network.request(peer, type, body, { timeoutMs: 10_000 });
     } catch (err) {
@@ -259,8 +295,15 @@ export class MeshNode {
       peer_id: this.peerId,
       availability_slots: this.currentSlots(),
       work_requests: this.requester.workRequests(),
-      trust_weights: Object.fromEntries([...this.state.trust].filter(([, t]) => t.weight > 0).map(([peer, t]) => [peer, t.weight])),
-      contribution_history: { total_work_units_completed: 0, total_compute_hours: 0, average_result_quality: 1, reliability_score: 1 },
+      trust_weights: Object.fromEntries(
+        [...this.state.trust].filter(([, t]) => t.weight > 0).map(([peer, t]) => [peer, t.weight]),
+      ),
+      contribution_history: {
+        total_work_units_completed: 0,
+        total_compute_hours: 0,
+        average_result_quality: 1,
+        reliability_score: 1,
+      },
       damping_factor: 1,
       over_allocation_history: [],
       timestamp: iso(Date.now()),
@@ -278,7 +321,14 @@ export class MeshNode {
    * Sharing is still gated by trust: nobody untrusted sees my slots.
    */
   availability(): Availability {
-    if (!this.machine.calibration) return { slots: [], paused: { reason: 'calibrating', message: "measuring this machine's speed (a second or so after the first start)" } };
+    if (!this.machine.calibration)
+      return {
+        slots: [],
+        paused: {
+          reason: 'calibrating',
+          message: "measuring this machine's speed (a second or so after the first start)",
+        },
+      };
     const nowMs = Date.now();
     // With a GPU ready, render tiles that allow it run there: its score is the render score.
     const score = this.gpu.status.performance_score ?? this.machine.calibration.performance_score;
@@ -290,15 +340,27 @@ export class MeshNode {
       windows: [...this.state.windows.values()],
       oneOffs: [...this.state.slots.values()],
       settings: this.state.settings,
-      machine: { threads: this.executor.workers, ram_gb: this.machine.info?.ram_gb ?? totalmem() / 2 ** 30, ...(vram > 0 ? { vram_gb: vram } : {}) },
+      machine: {
+        threads: this.executor.workers,
+        ram_gb: this.machine.info?.ram_gb ?? totalmem() / 2 ** 30,
+        ...(vram > 0 ? { vram_gb: vram } : {}),
+      },
       power: this.machine.power,
       otherLoadPct: this.machine.load.otherLoadPct(),
       userIdleSeconds: this.machine.userIdleSeconds,
-      algorithms: supportedAlgorithms(vram > 0).map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: id === RENDER_ALGORITHM ? score : 1 })),
+      algorithms: supportedAlgorithms(vram > 0).map((id) => ({
+        algorithm_id: id,
+        version: ALGORITHM_VERSION,
+        supported: true,
+        performance_score: id === RENDER_ALGORITHM ? score : 1,
+      })),
     });
     // A slot already open counts from now: the scheduler sizes a slot by its length.
     const fromNow = iso(nowMs);
-    return { ...current, slots: current.slots.map((s) => (Date.parse(s.start_time) < nowMs ? { ...s, start_time: fromNow } : s)) };
+    return {
+      ...current,
+      slots: current.slots.map((s) => (Date.parse(s.start_time) < nowMs ? { ...s, start_time: fromNow } : s)),
+    };
   }
 
   currentSlots(): AvailabilitySlot[] {
@@ -310,7 +372,11 @@ export class MeshNode {
     const { paused } = this.availability();
     if ((paused?.reason ?? null) !== this.#pausedReason) {
       this.#pausedReason = paused?.reason ?? null;
-      this.emit('availability.changed', { offering: paused === null, reason: paused?.reason ?? null, message: paused?.message ?? null });
+      this.emit('availability.changed', {
+        offering: paused === null,
+        reason: paused?.reason ?? null,
+        message: paused?.message ?? null,
+      });
       if (paused?.reason === 'on_battery') void this.provider.release('paused');
     }
     this.publishSoon();

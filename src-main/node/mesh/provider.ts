@@ -2,7 +2,14 @@
 // run what is accepted in the sandbox, return results with receipts, and journal how each ends.
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { allocate, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
-import type { AvailabilitySlot, ComputeCommitment, LedgerEntry, Offer, PriceSchedule, WorkUnit } from '../../core/schemas/index.js';
+import type {
+  AvailabilitySlot,
+  ComputeCommitment,
+  LedgerEntry,
+  Offer,
+  PriceSchedule,
+  WorkUnit,
+} from '../../core/schemas/index.js';
 import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
 import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../gpu/gpu-executor.js';
 import type { GpuService } from '../gpu/gpu-service.js';
@@ -19,7 +26,17 @@ const RECENT_INPUT_BYTES = 64 << 20;
 /** A result or hand-back that has had no answer is sent again after this long. */
 const RETRY_MS = 10_000;
 /** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
-const DETERMINISTIC_FAILURES = new Set(['OutOfFuel', 'MemoryLimit', 'BadModule', 'ForbiddenImport', 'Trap', 'UnitFailed', 'OutputTooLarge', 'InputTooLarge', 'BadRequest']);
+const DETERMINISTIC_FAILURES = new Set([
+  'OutOfFuel',
+  'MemoryLimit',
+  'BadModule',
+  'ForbiddenImport',
+  'Trap',
+  'UnitFailed',
+  'OutputTooLarge',
+  'InputTooLarge',
+  'BadRequest',
+]);
 
 export interface ProviderOptions {
   price(): PriceSchedule;
@@ -101,29 +118,49 @@ export class Provider {
       const open = x ? x.escrow === 'held' && !x.result : nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
       if (open || x) skip.add(key);
       const unit = open && (this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit);
-      if (unit) reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
+      if (unit)
+        reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
     }
     const me: ComputeCommitment = {
       peer_id: this.ctx.me,
       availability_slots: slots,
       work_requests: [],
       trust_weights: Object.fromEntries([...state.trust].map(([peer, t]) => [peer, t.weight])),
-      contribution_history: { total_work_units_completed: 0, total_compute_hours: 0, average_result_quality: 1, reliability_score: 1 },
+      contribution_history: {
+        total_work_units_completed: 0,
+        total_compute_hours: 0,
+        average_result_quality: 1,
+        reliability_score: 1,
+      },
       damping_factor: 1,
       over_allocation_history: [],
       timestamp: iso(nowMs),
       vector_clock: {},
     };
-    const allocation = allocate({ provider: me, requesters: this.ctx.commitments.values(), round: state.lastRound + 1, nowMs, price: this.options.price(), skip, reserved });
+    const allocation = allocate({
+      provider: me,
+      requesters: this.ctx.commitments.values(),
+      round: state.lastRound + 1,
+      nowMs,
+      price: this.options.price(),
+      skip,
+      reserved,
+    });
     if (allocation.offers.length === 0) return;
-    await this.ctx.record(allocation.offers.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })));
+    await this.ctx.record(
+      allocation.offers.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
+    );
     const byRequester = new Map<string, Offer[]>();
-    for (const offer of allocation.offers) byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
+    for (const offer of allocation.offers)
+      byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
     await Promise.all([...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { offers })));
   }
 
   /** A requester took some of my offers: journal each with its escrow, then run it. */
-  async onAcceptances(from: string, { acceptances, inline = [] }: MessageBody<'acceptances'>): Promise<MessageBody<'accepted'>> {
+  async onAcceptances(
+    from: string,
+    { acceptances, inline = [] }: MessageBody<'acceptances'>,
+  ): Promise<MessageBody<'accepted'>> {
     const { state } = this.ctx;
     const wantedInputs = new Set<string>();
     const accepted: string[] = [];
@@ -132,8 +169,16 @@ export class Provider {
     for (const a of acceptances) {
       const offer = state.myOffers.get(a.offer_id);
       const unit = this.#unitsSeen.get(unitKey(from, a.unit_id)) ?? state.units.get(a.unit_id)?.unit;
-      const valid = offer && unit && a.requester_peer === from && a.provider_peer === this.ctx.me && a.acceptance_id === a.offer_id &&
-        offer.unit_id === a.unit_id && offer.job_id === a.job_id && offer.price === a.price && unit.job_id === a.job_id;
+      const valid =
+        offer &&
+        unit &&
+        a.requester_peer === from &&
+        a.provider_peer === this.ctx.me &&
+        a.acceptance_id === a.offer_id &&
+        offer.unit_id === a.unit_id &&
+        offer.job_id === a.job_id &&
+        offer.price === a.price &&
+        unit.job_id === a.job_id;
       if (state.assignments.has(a.acceptance_id)) {
         accepted.push(a.acceptance_id); // re-delivered: already mine
         continue;
@@ -150,7 +195,18 @@ export class Provider {
         type: 'ledger.entry',
         event_id: `ledger/escrow/${a.acceptance_id}`,
         // The requester polices its own job budget; the provider records the hold it was promised.
-        entry: { kind: 'escrow', entry_id: `escrow/${a.acceptance_id}`, assignment_id: a.acceptance_id, job_id: a.job_id, unit_id: a.unit_id, requester: from, worker: this.ctx.me, amount: a.price, job_budget: Number.MAX_SAFE_INTEGER, at: a.timestamp },
+        entry: {
+          kind: 'escrow',
+          entry_id: `escrow/${a.acceptance_id}`,
+          assignment_id: a.acceptance_id,
+          job_id: a.job_id,
+          unit_id: a.unit_id,
+          requester: from,
+          worker: this.ctx.me,
+          amount: a.price,
+          job_budget: Number.MAX_SAFE_INTEGER,
+          at: a.timestamp,
+        },
       });
     }
     for (const blob of inline) {
@@ -186,9 +242,16 @@ export class Provider {
     const releases = new Map<string, { peer: string; reason: ReleaseReason; ids: string[] }>(); // by requester and reason
     for (const [id, x] of this.ctx.state.assignments) {
       const requester = x.acceptance.requester_peer;
-      if (x.acceptance.provider_peer !== this.ctx.me || x.escrow !== 'held' || this.#busy.has(id) || this.#queue.includes(id)) continue;
+      if (
+        x.acceptance.provider_peer !== this.ctx.me ||
+        x.escrow !== 'held' ||
+        this.#busy.has(id) ||
+        this.#queue.includes(id)
+      )
+        continue;
       if (requester !== connected && nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS) continue;
-      const reason = this.#toRelease.get(id) ?? (!x.result && Date.parse(x.acceptance.deadline) < nowMs ? 'late' : undefined);
+      const reason =
+        this.#toRelease.get(id) ?? (!x.result && Date.parse(x.acceptance.deadline) < nowMs ? 'late' : undefined);
       if (x.result) void this.#sendResult(id);
       else if (reason) {
         const key = `${reason} ${requester}`;
@@ -267,13 +330,19 @@ export class Provider {
     const requester = x.acceptance.requester_peer;
     this.ctx.emit('unit.started', { job_id: unit.job_id, unit_id: unit.unit_id, requester });
     const started = this.ctx.now();
-    const module = unit.module_cid ? await this.#blob(requester, unit.module_cid, DEFAULT_LIMITS.maxModuleBytes, true) : new Uint8Array();
-    const input = unit.input_cid ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes, false) : new Uint8Array();
+    const module = unit.module_cid
+      ? await this.#blob(requester, unit.module_cid, DEFAULT_LIMITS.maxModuleBytes, true)
+      : new Uint8Array();
+    const input = unit.input_cid
+      ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes, false)
+      : new Uint8Array();
     if (unit.input_cid) this.#inline.delete(unit.input_cid);
     const abort = new AbortController();
     this.#aborts.set(assignmentId, abort);
     if (!this.ctx.state.sharing) abort.abort(); // switched off while its blobs were on their way
-    const ran = await runUnit(unit, module, input, abort.signal, this.executor, this.options.gpu).catch((err: unknown) => err);
+    const ran = await runUnit(unit, module, input, abort.signal, this.executor, this.options.gpu).catch(
+      (err: unknown) => err,
+    );
     this.#aborts.delete(assignmentId);
     free();
     let output: Uint8Array;
@@ -281,7 +350,10 @@ export class Provider {
     let runMs: number;
     let device: 'gpu' | undefined;
     if (!(ran instanceof Error)) ({ output, fuel, wallMs: runMs, device } = ran as RanUnit);
-    else if ((ran instanceof ExecError && DETERMINISTIC_FAILURES.has(ran.code)) || (ran instanceof GpuError && DETERMINISTIC_GPU_FAILURES.has(ran.code))) {
+    else if (
+      (ran instanceof ExecError && DETERMINISTIC_FAILURES.has(ran.code)) ||
+      (ran instanceof GpuError && DETERMINISTIC_GPU_FAILURES.has(ran.code))
+    ) {
       output = new TextEncoder().encode(JSON.stringify({ error: ran.code })); // every honest run fails the same way
       fuel = ran instanceof ExecError ? ran.fuel : undefined;
       runMs = this.ctx.now() - started;
@@ -294,19 +366,43 @@ export class Provider {
     const hash = outputCid;
     const wallMs = this.ctx.now() - started;
     const receipt = await this.ctx.receipts.next({
-      kind: 'execution', timestamp: iso(this.ctx.now()), assignment_id: assignmentId, unit_id: unit.unit_id, job_id: unit.job_id,
-      requester_peer: requester, output_cid: outputCid, verification_hash: hash, wall_ms: Math.round(wallMs),
-      ...(unit.module_cid ? { module_cid: unit.module_cid } : {}), ...(unit.input_cid ? { input_cid: unit.input_cid } : {}), ...(fuel !== undefined ? { fuel } : {}),
+      kind: 'execution',
+      timestamp: iso(this.ctx.now()),
+      assignment_id: assignmentId,
+      unit_id: unit.unit_id,
+      job_id: unit.job_id,
+      requester_peer: requester,
+      output_cid: outputCid,
+      verification_hash: hash,
+      wall_ms: Math.round(wallMs),
+      ...(unit.module_cid ? { module_cid: unit.module_cid } : {}),
+      ...(unit.input_cid ? { input_cid: unit.input_cid } : {}),
+      ...(fuel !== undefined ? { fuel } : {}),
       ...(device ? { device } : {}),
     });
     const result = {
-      result_id: `${assignmentId}/result`, work_unit_id: unit.unit_id, assignment_id: assignmentId, computed_by_peer: this.ctx.me,
-      output_cid: outputCid, output_bytes: output.length, computation_time_seconds: runMs / 1000, resources_used: unit.required_resources,
-      verification_hash: hash, timestamp: iso(this.ctx.now()), ...(fuel !== undefined ? { fuel } : {}), ...(device ? { device } : {}),
+      result_id: `${assignmentId}/result`,
+      work_unit_id: unit.unit_id,
+      assignment_id: assignmentId,
+      computed_by_peer: this.ctx.me,
+      output_cid: outputCid,
+      output_bytes: output.length,
+      computation_time_seconds: runMs / 1000,
+      resources_used: unit.required_resources,
+      verification_hash: hash,
+      timestamp: iso(this.ctx.now()),
+      ...(fuel !== undefined ? { fuel } : {}),
+      ...(device ? { device } : {}),
     };
     await this.ctx.record([
       { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
-      { type: 'receipt.stored', event_id: `receipt/${receipt.cid}`, cid: receipt.cid, receipt: receipt.receipt, sig: receipt.signed.sig },
+      {
+        type: 'receipt.stored',
+        event_id: `receipt/${receipt.cid}`,
+        cid: receipt.cid,
+        receipt: receipt.receipt,
+        sig: receipt.signed.sig,
+      },
     ]);
     await this.#sendResult(assignmentId);
   }
@@ -314,11 +410,19 @@ export class Provider {
   async #sendResult(assignmentId: string): Promise<void> {
     const x = this.ctx.state.assignments.get(assignmentId);
     const result = x?.result;
-    const receipt = result && this.ctx.state.receipts.get(this.ctx.me)?.find((r) => r.receipt.kind === 'execution' && r.receipt.assignment_id === assignmentId);
+    const receipt =
+      result &&
+      this.ctx.state.receipts
+        .get(this.ctx.me)
+        ?.find((r) => r.receipt.kind === 'execution' && r.receipt.assignment_id === assignmentId);
     if (!x || !result || !receipt?.sig) return;
     this.#lastSent.set(assignmentId, this.ctx.now());
-    const reply = await this.ctx.send(x.acceptance.requester_peer, 'result', { result, receipt: { receipt: receipt.receipt, sig: receipt.sig } });
-    if (reply?.type === 'settlement') await this.applySettlement(x.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
+    const reply = await this.ctx.send(x.acceptance.requester_peer, 'result', {
+      result,
+      receipt: { receipt: receipt.receipt, sig: receipt.sig },
+    });
+    if (reply?.type === 'settlement')
+      await this.applySettlement(x.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
   }
 
   /**
@@ -358,13 +462,27 @@ export class Provider {
     const { state } = this.ctx;
     const mine = (entry: LedgerEntry) => {
       const x = state.assignments.get(entry.assignment_id);
-      return x?.acceptance.provider_peer === this.ctx.me && x.acceptance.requester_peer === from && x.escrow === 'held' && entry.kind !== 'escrow' &&
-        (entry.kind !== 'settle' || (entry.worker_share_bps === WORKER_SHARE_BPS && entry.verifiers.length === 0));
+      return (
+        x?.acceptance.provider_peer === this.ctx.me &&
+        x.acceptance.requester_peer === from &&
+        x.escrow === 'held' &&
+        entry.kind !== 'escrow' &&
+        (entry.kind !== 'settle' || (entry.worker_share_bps === WORKER_SHARE_BPS && entry.verifiers.length === 0))
+      );
     };
-    const events: NewEvent[] = entries.filter(mine).map((entry) => ({ type: 'ledger.entry', event_id: `ledger/${entry.entry_id}`, entry }));
+    const events: NewEvent[] = entries
+      .filter(mine)
+      .map((entry) => ({ type: 'ledger.entry', event_id: `ledger/${entry.entry_id}`, entry }));
     for (const signed of receipts) {
       const checked = await verifyReceipt(signed);
-      if (checked.ok && checked.receipt.author === from) events.push({ type: 'receipt.stored', event_id: `receipt/${checked.cid}`, cid: checked.cid, receipt: checked.receipt, sig: signed.sig });
+      if (checked.ok && checked.receipt.author === from)
+        events.push({
+          type: 'receipt.stored',
+          event_id: `receipt/${checked.cid}`,
+          cid: checked.cid,
+          receipt: checked.receipt,
+          sig: signed.sig,
+        });
     }
     if (events.length === 0) return;
     await this.ctx.record(events);

@@ -27,13 +27,20 @@ import type { NodeContext } from './context.js';
 /** A tile's estimate may use at most this share of a unit's fuel limit: room for the estimate's error. */
 const FUEL_HEADROOM = 0.5;
 
-export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, executor: Executor, spec: SubmitRender): Promise<{ job: Job; units: WorkUnit[] }> {
+export async function splitRenderJob(
+  ctx: Pick<NodeContext, 'me' | 'blobs'>,
+  executor: Executor,
+  spec: SubmitRender,
+): Promise<{ job: Job; units: WorkUnit[] }> {
   const tiles = splitFrame(spec.width, spec.height, spec.tile);
   if (!tiles.ok) throw new ApiError('bad_request', tiles.error);
   const frames = spec.last_frame - spec.first_frame + 1;
   const count = frames * tiles.value.length;
   if (count > LIMITS.unitsPerRequest) {
-    throw new ApiError('bad_request', `${frames} frames of ${tiles.value.length} tiles are ${count} units; a job may have at most ${LIMITS.unitsPerRequest} (use fewer frames or bigger tiles)`);
+    throw new ApiError(
+      'bad_request',
+      `${frames} frames of ${tiles.value.length} tiles are ${count} units; a job may have at most ${LIMITS.unitsPerRequest} (use fewer frames or bigger tiles)`,
+    );
   }
   const module = loadKernel('render');
   const shared = framesShareBlob(spec.scene) ? compileScene(spec.scene, spec.first_frame) : undefined;
@@ -41,14 +48,22 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
   for (let frame = spec.first_frame; frame <= spec.last_frame; frame++) {
     const blob = shared ?? compileScene(spec.scene, frame);
     if (blob.byteLength > DEFAULT_LIMITS.maxInputBytes) {
-      throw new ApiError('bad_request', `the compiled scene is ${blob.byteLength} bytes; a unit's input may be at most ${DEFAULT_LIMITS.maxInputBytes} (fewer triangles)`);
+      throw new ApiError(
+        'bad_request',
+        `the compiled scene is ${blob.byteLength} bytes; a unit's input may be at most ${DEFAULT_LIMITS.maxInputBytes} (fewer triangles)`,
+      );
     }
     blobs.set(frame, blob);
   }
-  const estimates = await Promise.all([...blobs].map(([frame, blob]) => estimateFrame(executor, module, blob, frame, spec, tiles.value)));
+  const estimates = await Promise.all(
+    [...blobs].map(([frame, blob]) => estimateFrame(executor, module, blob, frame, spec, tiles.value)),
+  );
   const worst = Math.max(...estimates.flat());
   if (worst > DEFAULT_LIMITS.fuel * FUEL_HEADROOM) {
-    throw new ApiError('bad_request', `a tile would take about ${worst.toExponential(1)} fuel; a unit may use at most ${DEFAULT_LIMITS.fuel.toExponential(1)} (use smaller tiles or fewer samples)`);
+    throw new ApiError(
+      'bad_request',
+      `a tile would take about ${worst.toExponential(1)} fuel; a unit may use at most ${DEFAULT_LIMITS.fuel.toExponential(1)} (use smaller tiles or fewer samples)`,
+    );
   }
   // Every blob on disk before the job is journaled: a unit never names an input that is not there.
   const moduleCid = await ctx.blobs.put(module);
@@ -57,7 +72,10 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
 
   const jobId = `job-${randomBytes(8).toString('hex')}`;
   // GPU tiles are not bit-exact: a job that lets them run on a GPU verifies by comparator (docs/GPU.md).
-  const verification: WorkUnit['verification'] = spec.gpu === 'forbidden' ? { kind: 'exact_hash' } : { kind: 'comparator', comparator: RENDER_COMPARATOR, tolerance: RENDER_TOLERANCE_DB };
+  const verification: WorkUnit['verification'] =
+    spec.gpu === 'forbidden'
+      ? { kind: 'exact_hash' }
+      : { kind: 'comparator', comparator: RENDER_COMPARATOR, tolerance: RENDER_TOLERANCE_DB };
   const units: WorkUnit[] = [];
   for (const [f, frameEstimates] of estimates.entries()) {
     const frame = spec.first_frame + f;
@@ -69,7 +87,13 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
         algorithm_id: RENDER_ALGORITHM,
         algorithm_version: ALGORITHM_VERSION,
         // A GPU-only job asks for GPU memory: only slots with a GPU have any. Its scene in f32 is under the blob's size.
-        required_resources: { cpu_cores: 1, ram_gb: 0.0625, ...(spec.gpu === 'required' ? { gpu_vram_gb: Math.max(1 / 1024, blobs.get(frame)!.byteLength / 2 ** 30) } : {}) },
+        required_resources: {
+          cpu_cores: 1,
+          ram_gb: 0.0625,
+          ...(spec.gpu === 'required'
+            ? { gpu_vram_gb: Math.max(1 / 1024, blobs.get(frame)!.byteLength / 2 ** 30) }
+            : {}),
+        },
         // On the reference machine; a provider divides by its calibrated score (fuel/s over the reference).
         estimated_duration_seconds: fuel / REFERENCE_FUEL_PER_SECOND,
         estimated_fuel: fuel,
@@ -86,27 +110,52 @@ export async function splitRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, exe
   const job: Job = {
     job_id: jobId,
     requester: ctx.me,
-    name: spec.name ?? `render ${frames === 1 ? `frame ${spec.first_frame}` : `frames ${spec.first_frame}–${spec.last_frame}`} ${spec.width}×${spec.height}`,
+    name:
+      spec.name ??
+      `render ${frames === 1 ? `frame ${spec.first_frame}` : `frames ${spec.first_frame}–${spec.last_frame}`} ${spec.width}×${spec.height}`,
     unit_count: units.length,
     redundancy: spec.redundancy,
     budget: spec.budget,
     algorithm_id: RENDER_ALGORITHM,
     manual_accept: spec.manual_accept,
-    render: { first_frame: spec.first_frame, last_frame: spec.last_frame, width: spec.width, height: spec.height, spp: spec.spp, tile: spec.tile, seed: spec.seed, gpu: spec.gpu },
+    render: {
+      first_frame: spec.first_frame,
+      last_frame: spec.last_frame,
+      width: spec.width,
+      height: spec.height,
+      spp: spec.spp,
+      tile: spec.tile,
+      seed: spec.seed,
+      gpu: spec.gpu,
+    },
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
   };
   return { job, units };
 }
 
 /** Each tile's estimated fuel, from the coarse pre-pass (core/render/estimate.ts) run here. */
-async function estimateFrame(executor: Executor, module: Uint8Array, blob: Uint8Array, frame: number, spec: SubmitRender, tiles: Tile[]): Promise<number[]> {
+async function estimateFrame(
+  executor: Executor,
+  module: Uint8Array,
+  blob: Uint8Array,
+  frame: number,
+  spec: SubmitRender,
+  tiles: Tile[],
+): Promise<number[]> {
   const k = coarseFactor(spec.tile);
   const coarse = coarseSize(spec.width, spec.height, k);
   const fuelOf = async (tile: Tile) => {
     try {
-      return (await executor.run({ module, input: blob, params: { ...tileParams(frame, coarse.width, coarse.height, tile, 1, spec.seed) } })).fuel;
+      return (
+        await executor.run({
+          module,
+          input: blob,
+          params: { ...tileParams(frame, coarse.width, coarse.height, tile, 1, spec.seed) },
+        })
+      ).fuel;
     } catch (err) {
-      if (err instanceof ExecError && err.code === 'UnitFailed') throw new ApiError('bad_request', `the render kernel refused the scene: ${err.message}`);
+      if (err instanceof ExecError && err.code === 'UnitFailed')
+        throw new ApiError('bad_request', `the render kernel refused the scene: ${err.message}`);
       throw err;
     }
   };
@@ -114,7 +163,13 @@ async function estimateFrame(executor: Executor, module: Uint8Array, blob: Uint8
   return Promise.all(
     tiles.map(async (tile) => {
       const footprint = coarseTile(tile, k, coarse);
-      return estimateTileFuel({ fixedFuel, coarseFuel: await fuelOf(footprint), coarse: footprint, tile, spp: spec.spp });
+      return estimateTileFuel({
+        fixedFuel,
+        coarseFuel: await fuelOf(footprint),
+        coarse: footprint,
+        tile,
+        spp: spec.spp,
+      });
     }),
   );
 }

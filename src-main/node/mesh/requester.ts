@@ -3,8 +3,21 @@
 import type { BidView, SubmitJob, SubmitRender } from '../../core/api/contract.js';
 import { decideConsensus, type Vote } from '../../core/consensus/index.js';
 import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
-import { acceptByPolicy, acceptOffer, DEFAULT_ACCEPTANCE_POLICY, OFFER_TTL_MS, type AcceptanceContext } from '../../core/scheduler/index.js';
-import { MAX_REDUNDANCY, type Acceptance, type Job, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
+import {
+  acceptByPolicy,
+  acceptOffer,
+  DEFAULT_ACCEPTANCE_POLICY,
+  OFFER_TTL_MS,
+  type AcceptanceContext,
+} from '../../core/scheduler/index.js';
+import {
+  MAX_REDUNDANCY,
+  type Acceptance,
+  type Job,
+  type Offer,
+  type WorkRequest,
+  type WorkUnit,
+} from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { verifyReceipt } from '../receipts/index.js';
 import type { Executor } from '../exec/index.js';
@@ -55,7 +68,10 @@ export class Requester {
   }
 
   async #journal({ job, units }: { job: Job; units: WorkUnit[] }): Promise<{ job_id: string; units: number }> {
-    const ok = await this.ctx.record([{ type: 'job.submitted', job }, ...units.map((unit): NewEvent => ({ type: 'unit.created', unit }))]);
+    const ok = await this.ctx.record([
+      { type: 'job.submitted', job },
+      ...units.map((unit): NewEvent => ({ type: 'unit.created', unit })),
+    ]);
     if (ok.includes(false)) throw new ApiError('internal', 'the job could not be journaled');
     this.ctx.emit('job.submitted', { job_id: job.job_id, units: units.length });
     this.ctx.commitmentChanged();
@@ -101,11 +117,25 @@ export class Requester {
     const { state } = this.ctx;
     const fresh = offers.filter((o) => {
       const unit = state.units.get(o.unit_id);
-      return o.provider_peer === from && o.requester_peer === this.ctx.me && unit?.requester === this.ctx.me && !unit.verdict && unit.unit.job_id === o.job_id;
+      return (
+        o.provider_peer === from &&
+        o.requester_peer === this.ctx.me &&
+        unit?.requester === this.ctx.me &&
+        !unit.verdict &&
+        unit.unit.job_id === o.job_id
+      );
     });
     if (fresh.length === 0) return;
-    await this.ctx.record(fresh.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })));
-    for (const offer of fresh) this.ctx.emit('bid.received', { job_id: offer.job_id, unit_id: offer.unit_id, provider: from, price: offer.price });
+    await this.ctx.record(
+      fresh.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
+    );
+    for (const offer of fresh)
+      this.ctx.emit('bid.received', {
+        job_id: offer.job_id,
+        unit_id: offer.unit_id,
+        provider: from,
+        price: offer.price,
+      });
     this.acceptSoon();
   }
 
@@ -136,7 +166,10 @@ export class Requester {
     const inFlight = this.#inFlightByProvider();
     const offers = units.flatMap((u) => this.#liveOffers(u.unit_id));
     // A provider gets at most `providerPipeline` units in flight; the rest wait for its results or go to others.
-    const ctx = { ...this.#acceptanceContext(), providerRoom: (peer: string) => this.options.providerPipeline - (inFlight.get(peer) ?? 0) };
+    const ctx = {
+      ...this.#acceptanceContext(),
+      providerRoom: (peer: string) => this.options.providerPipeline - (inFlight.get(peer) ?? 0),
+    };
     const { acceptances } = acceptByPolicy(ctx, units, offers);
     await this.#commit(acceptances);
   }
@@ -162,7 +195,10 @@ export class Requester {
   }
 
   /** Manual mode: takes every open offer of one provider on the job, with the same checks as policy. */
-  async acceptFrom(jobId: string, provider: string): Promise<{ accepted: number; refused: { offer_id: string; reason: string }[] }> {
+  async acceptFrom(
+    jobId: string,
+    provider: string,
+  ): Promise<{ accepted: number; refused: { offer_id: string; reason: string }[] }> {
     const job = this.ctx.state.jobs.get(jobId);
     if (!job) throw new ApiError('not_found', `no job ${jobId}`);
     const ctx = this.#acceptanceContext();
@@ -177,7 +213,8 @@ export class Requester {
         else refused.push({ offer_id: offer.offer_id, reason: outcome.refusal.message });
       }
     }
-    if (acceptances.length === 0 && refused.length === 0) throw new ApiError('not_found', `${provider} has no open bid on job ${jobId}`);
+    if (acceptances.length === 0 && refused.length === 0)
+      throw new ApiError('not_found', `${provider} has no open bid on job ${jobId}`);
     await this.#commit(acceptances);
     return { accepted: acceptances.length, refused };
   }
@@ -224,8 +261,16 @@ export class Requester {
         type: 'ledger.entry',
         event_id: `ledger/escrow/${a.acceptance_id}`,
         entry: {
-          kind: 'escrow', entry_id: `escrow/${a.acceptance_id}`, assignment_id: a.acceptance_id, job_id: a.job_id, unit_id: a.unit_id,
-          requester: this.ctx.me, worker: a.provider_peer, amount: a.price, job_budget: job.budget, at: a.timestamp,
+          kind: 'escrow',
+          entry_id: `escrow/${a.acceptance_id}`,
+          assignment_id: a.acceptance_id,
+          job_id: a.job_id,
+          unit_id: a.unit_id,
+          requester: this.ctx.me,
+          worker: a.provider_peer,
+          amount: a.price,
+          job_budget: job.budget,
+          at: a.timestamp,
         },
       });
     }
@@ -246,8 +291,13 @@ export class Requester {
     // all, its result gets this refund in reply, so nobody is paid twice.
     // Its other offers wait until they lapse, so they do not draw the units straight back.
     if (reply?.type !== 'accepted') this.#unreachableSince.set(provider, this.ctx.now());
-    const refused = reply?.type === 'accepted' ? new Set((reply.body as MessageBody<'accepted'>).refused) : new Set(acceptances.map((a) => a.acceptance_id));
-    const refunds = acceptances.filter((a) => refused.has(a.acceptance_id)).map((a) => refundEvent(this.ctx.now(), a.acceptance_id, 'failed'));
+    const refused =
+      reply?.type === 'accepted'
+        ? new Set((reply.body as MessageBody<'accepted'>).refused)
+        : new Set(acceptances.map((a) => a.acceptance_id));
+    const refunds = acceptances
+      .filter((a) => refused.has(a.acceptance_id))
+      .map((a) => refundEvent(this.ctx.now(), a.acceptance_id, 'failed'));
     if (refunds.length > 0) {
       await this.ctx.record(refunds);
       this.ctx.commitmentChanged();
@@ -260,13 +310,27 @@ export class Requester {
     const { state } = this.ctx;
     const assignment = state.assignments.get(result.assignment_id);
     const a = assignment?.acceptance;
-    if (!assignment || !a || a.requester_peer !== this.ctx.me || a.provider_peer !== from || result.computed_by_peer !== from || result.work_unit_id !== a.unit_id) {
+    if (
+      !assignment ||
+      !a ||
+      a.requester_peer !== this.ctx.me ||
+      a.provider_peer !== from ||
+      result.computed_by_peer !== from ||
+      result.work_unit_id !== a.unit_id
+    ) {
       return { entries: [], receipts: [] };
     }
     if (assignment.escrow !== 'held' || assignment.result) return settlementFor(state, [a.acceptance_id]);
     const checked = await verifyReceipt(receipt);
     const r = receipt.receipt;
-    if (!checked.ok || r.kind !== 'execution' || r.author !== from || r.assignment_id !== a.acceptance_id || r.output_cid !== result.output_cid || r.verification_hash !== result.verification_hash) {
+    if (
+      !checked.ok ||
+      r.kind !== 'execution' ||
+      r.author !== from ||
+      r.assignment_id !== a.acceptance_id ||
+      r.output_cid !== result.output_cid ||
+      r.verification_hash !== result.verification_hash
+    ) {
       this.ctx.log(`result for ${a.acceptance_id} from ${from} has no matching receipt`);
       return { entries: [], receipts: [] };
     }
@@ -290,16 +354,29 @@ export class Requester {
     const record = state.units.get(unitId);
     if (!record || record.verdict) return;
     const active = state.activeAssignments(unitId);
-    const votes: Vote[] = active.flatMap((x) => (x.result ? [{ result_id: x.result.result_id, peer: x.acceptance.provider_peer, hash: x.result.verification_hash }] : []));
+    const votes: Vote[] = active.flatMap((x) =>
+      x.result
+        ? [{ result_id: x.result.result_id, peer: x.acceptance.provider_peer, hash: x.result.verification_hash }]
+        : [],
+    );
     // Tiles that may come from a GPU agree within a tolerance, after their spot-checks (tile-check.ts).
     const byComparator = record.unit.verification?.kind === 'comparator' && votes.length > 0;
     const check = byComparator ? await this.#tiles.prepare(record.unit, active) : undefined;
     if (byComparator && !check) {
-      setTimeout(() => void this.decide(unitId).catch((err) => this.ctx.log(`deciding ${unitId}: ${String(err)}`)), 5_000).unref();
+      setTimeout(
+        () => void this.decide(unitId).catch((err) => this.ctx.log(`deciding ${unitId}: ${String(err)}`)),
+        5_000,
+      ).unref();
       return;
     }
     const redundancy = record.unit.verification_redundancy;
-    const decision = decideConsensus({ redundancy, votes, maxReplicas: Math.min(MAX_REDUNDANCY, redundancy * 2 + 1), requested: active.length, ...check });
+    const decision = decideConsensus({
+      redundancy,
+      votes,
+      maxReplicas: Math.min(MAX_REDUNDANCY, redundancy * 2 + 1),
+      requested: active.length,
+      ...check,
+    });
     if (decision.status === 'pending') return;
     if (decision.status === 'conflict') {
       this.#extra.set(unitId, (this.#extra.get(unitId) ?? 0) + decision.extraReplicas);
@@ -309,26 +386,58 @@ export class Requester {
     const hash = decision.status === 'verified' ? decision.hash : null;
     const agreeing = decision.status === 'verified' ? decision.results : [];
     const events: NewEvent[] = [
-      { type: 'unit.verified', event_id: `verdict/${unitId}`, unit_id: unitId, verdict: hash ? 'verified' : 'rejected', consensus_hash: hash, ...(check ? { agreeing_results: agreeing } : {}) },
+      {
+        type: 'unit.verified',
+        event_id: `verdict/${unitId}`,
+        unit_id: unitId,
+        verdict: hash ? 'verified' : 'rejected',
+        consensus_hash: hash,
+        ...(check ? { agreeing_results: agreeing } : {}),
+      },
     ];
     for (const x of active) {
       if (x.escrow !== 'held') continue;
-      events.push(x.result && agreeing.includes(x.result.result_id) ? settleEvent(x, this.ctx.now()) : refundEvent(this.ctx.now(), x.acceptance.acceptance_id, hash ? (x.result ? 'rejected' : 'cancelled') : 'failed'));
+      events.push(
+        x.result && agreeing.includes(x.result.result_id)
+          ? settleEvent(x, this.ctx.now())
+          : refundEvent(
+              this.ctx.now(),
+              x.acceptance.acceptance_id,
+              hash ? (x.result ? 'rejected' : 'cancelled') : 'failed',
+            ),
+      );
     }
     const verification = await this.ctx.receipts.next({
-      kind: 'verification', timestamp: iso(this.ctx.now()), unit_id: unitId, job_id: record.unit.job_id,
-      verdict: hash ? 'verified' : 'rejected', consensus_hash: hash,
+      kind: 'verification',
+      timestamp: iso(this.ctx.now()),
+      unit_id: unitId,
+      job_id: record.unit.job_id,
+      verdict: hash ? 'verified' : 'rejected',
+      consensus_hash: hash,
       agreeing,
       dissenting: votes.filter((v) => !agreeing.includes(v.result_id)).map((v) => v.result_id),
     });
-    events.push({ type: 'receipt.stored', event_id: `receipt/${verification.cid}`, cid: verification.cid, receipt: verification.receipt, sig: verification.signed.sig });
+    events.push({
+      type: 'receipt.stored',
+      event_id: `receipt/${verification.cid}`,
+      cid: verification.cid,
+      receipt: verification.receipt,
+      sig: verification.signed.sig,
+    });
     await this.ctx.record(events);
-    this.#tiles.forget(unitId, active.flatMap((x) => (x.result ? [x.result] : [])));
+    this.#tiles.forget(
+      unitId,
+      active.flatMap((x) => (x.result ? [x.result] : [])),
+    );
     const job = state.jobs.get(record.unit.job_id)!;
     this.ctx.emit(hash ? 'unit.verified' : 'unit.failed', { job_id: job.job.job_id, unit_id: unitId, hash });
-    if (decision.status === 'verified') for (const peer of decision.dissenting) this.ctx.emit('peer.caught_lying', { peer, job_id: job.job.job_id, unit_id: unitId });
+    if (decision.status === 'verified')
+      for (const peer of decision.dissenting)
+        this.ctx.emit('peer.caught_lying', { peer, job_id: job.job.job_id, unit_id: unitId });
     if (job.completedAt && !job.job.render) this.ctx.emit('job.completed', { job_id: job.job.job_id }); // a render job's, once its frames are assembled
-    void this.options.onVerdict?.(unitId).catch((err) => this.ctx.log(`after the verdict on ${unitId}: ${String(err)}`));
+    void this.options
+      .onVerdict?.(unitId)
+      .catch((err) => this.ctx.log(`after the verdict on ${unitId}: ${String(err)}`));
     // Tell the other providers on the unit how their assignment closed (the replying one hears in its reply).
     for (const x of active) {
       if (x.acceptance.provider_peer === replyingTo) continue;
@@ -340,10 +449,19 @@ export class Requester {
   async onRelease(from: string, { assignments }: MessageBody<'release'>): Promise<MessageBody<'settlement'>> {
     const mine = assignments.filter((id) => {
       const x = this.ctx.state.assignments.get(id);
-      return x?.acceptance.provider_peer === from && x.acceptance.requester_peer === this.ctx.me && x.escrow === 'held' && !x.result;
+      return (
+        x?.acceptance.provider_peer === from &&
+        x.acceptance.requester_peer === this.ctx.me &&
+        x.escrow === 'held' &&
+        !x.result
+      );
     });
     await this.ctx.record(mine.map((id) => refundEvent(this.ctx.now(), id, 'failed')));
-    for (const id of mine) this.ctx.emit('unit.reoffered', { unit_id: this.ctx.state.assignments.get(id)!.acceptance.unit_id, reason: 'released' });
+    for (const id of mine)
+      this.ctx.emit('unit.reoffered', {
+        unit_id: this.ctx.state.assignments.get(id)!.acceptance.unit_id,
+        reason: 'released',
+      });
     this.ctx.commitmentChanged();
     this.acceptSoon();
     return settlementFor(this.ctx.state, assignments);
@@ -353,13 +471,25 @@ export class Requester {
   async checkDeadlines(): Promise<void> {
     const now = this.ctx.now();
     const late = [...this.ctx.state.assignments.values()].filter(
-      (x) => x.acceptance.requester_peer === this.ctx.me && x.escrow === 'held' && !x.result && Date.parse(x.acceptance.deadline) < now,
+      (x) =>
+        x.acceptance.requester_peer === this.ctx.me &&
+        x.escrow === 'held' &&
+        !x.result &&
+        Date.parse(x.acceptance.deadline) < now,
     );
     if (late.length === 0) return;
     await this.ctx.record(late.map((x) => refundEvent(this.ctx.now(), x.acceptance.acceptance_id, 'late')));
     for (const x of late) {
-      this.ctx.emit('unit.reoffered', { unit_id: x.acceptance.unit_id, provider: x.acceptance.provider_peer, reason: 'late' });
-      void this.ctx.send(x.acceptance.provider_peer, 'settlement', settlementFor(this.ctx.state, [x.acceptance.acceptance_id]));
+      this.ctx.emit('unit.reoffered', {
+        unit_id: x.acceptance.unit_id,
+        provider: x.acceptance.provider_peer,
+        reason: 'late',
+      });
+      void this.ctx.send(
+        x.acceptance.provider_peer,
+        'settlement',
+        settlementFor(this.ctx.state, [x.acceptance.acceptance_id]),
+      );
     }
     this.ctx.commitmentChanged();
     this.acceptSoon();
@@ -370,15 +500,24 @@ export class Requester {
     if (!job || job.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
     if (job.cancelled || job.completedAt) return;
     const held = job.unitIds.flatMap((id) => this.ctx.state.assignmentsOf(id)).filter((x) => x.escrow === 'held');
-    await this.ctx.record([{ type: 'job.cancelled', job_id: jobId }, ...held.map((x) => refundEvent(this.ctx.now(), x.acceptance.acceptance_id, 'cancelled'))]);
-    for (const x of held) void this.ctx.send(x.acceptance.provider_peer, 'settlement', settlementFor(this.ctx.state, [x.acceptance.acceptance_id]));
+    await this.ctx.record([
+      { type: 'job.cancelled', job_id: jobId },
+      ...held.map((x) => refundEvent(this.ctx.now(), x.acceptance.acceptance_id, 'cancelled')),
+    ]);
+    for (const x of held)
+      void this.ctx.send(
+        x.acceptance.provider_peer,
+        'settlement',
+        settlementFor(this.ctx.state, [x.acceptance.acceptance_id]),
+      );
     this.ctx.emit('job.cancelled', { job_id: jobId });
     this.ctx.commitmentChanged();
   }
 
   /** After a restart: units whose results are all in but undecided are decided now. */
   async resume(): Promise<void> {
-    for (const [id, unit] of this.ctx.state.units) if (unit.requester === this.ctx.me && !unit.verdict) await this.decide(id);
+    for (const [id, unit] of this.ctx.state.units)
+      if (unit.requester === this.ctx.me && !unit.verdict) await this.decide(id);
   }
 
   #wanted(unit: WorkUnit): number {
@@ -413,5 +552,4 @@ export class Requester {
       budgetLeft: (jobId) => (state.jobs.get(jobId)?.job.budget ?? 0) - (committed.get(jobId) ?? 0),
     };
   }
-
 }

@@ -17,7 +17,8 @@ export function settlementFor(state: MeshState, assignmentIds: readonly string[]
     if (!x?.closing) continue;
     entries.push(x.closing);
     const verification = state.verificationOf(x.acceptance.unit_id);
-    if (verification?.sig && !receipts.some((r) => r.sig === verification.sig)) receipts.push({ receipt: verification.receipt, sig: verification.sig });
+    if (verification?.sig && !receipts.some((r) => r.sig === verification.sig))
+      receipts.push({ receipt: verification.receipt, sig: verification.sig });
   }
   return { entries, receipts };
 }
@@ -25,10 +26,25 @@ export function settlementFor(state: MeshState, assignmentIds: readonly string[]
 /** The ledger entry that pays a verified result (the worker's share; the verifiers' stays with the requester). */
 export function settleEvent(x: AssignmentRecord, nowMs: number): NewEvent {
   const id = x.acceptance.acceptance_id;
-  return { type: 'ledger.entry', event_id: `ledger/settle/${id}`, entry: { kind: 'settle', entry_id: `settle/${id}`, assignment_id: id, verifiers: [], worker_share_bps: WORKER_SHARE_BPS, at: iso(nowMs) } };
+  return {
+    type: 'ledger.entry',
+    event_id: `ledger/settle/${id}`,
+    entry: {
+      kind: 'settle',
+      entry_id: `settle/${id}`,
+      assignment_id: id,
+      verifiers: [],
+      worker_share_bps: WORKER_SHARE_BPS,
+      at: iso(nowMs),
+    },
+  };
 }
 
 /** The ledger entry that gives an assignment's escrow back to the requester. */
 export function refundEvent(nowMs: number, assignmentId: string, reason: RefundEntry['reason']): NewEvent {
-  return { type: 'ledger.entry', event_id: `ledger/refund/${assignmentId}`, entry: { kind: 'refund', entry_id: `refund/${assignmentId}`, assignment_id: assignmentId, reason, at: iso(nowMs) } };
+  return {
+    type: 'ledger.entry',
+    event_id: `ledger/refund/${assignmentId}`,
+    entry: { kind: 'refund', entry_id: `refund/${assignmentId}`, assignment_id: assignmentId, reason, at: iso(nowMs) },
+  };
 }

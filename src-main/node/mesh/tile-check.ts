@@ -33,9 +33,12 @@ export class TileChecker {
 
   /** The check for consensus; undefined while an output is still to be fetched (decide again later). */
   async prepare(unit: WorkUnit, assignments: readonly AssignmentRecord[]): Promise<TileCheck | undefined> {
-    const results = assignments.flatMap((x) => (x.result ? [{ result: x.result, provider: x.acceptance.provider_peer }] : []));
+    const results = assignments.flatMap((x) =>
+      x.result ? [{ result: x.result, provider: x.acceptance.provider_peer }] : [],
+    );
     // CPU tiles are bit-exact: with no GPU tile among them, their hashes say it all.
-    if (!results.some(({ result }) => result.device === 'gpu')) return { comparator: (a, b) => a.hash === b.hash, rejected: new Set() };
+    if (!results.some(({ result }) => result.device === 'gpu'))
+      return { comparator: (a, b) => a.hash === b.hash, rejected: new Set() };
     const w = Number(unit.params?.['w']);
     const h = Number(unit.params?.['h']);
     const tiles = new Map<string, { bytes: Uint8Array; gpu: boolean }>();
@@ -56,7 +59,8 @@ export class TileChecker {
         else rejected.add(result.result_id);
         continue;
       }
-      if (result.device === 'gpu' && !(await this.#passesSpotCheck(unit, result, bytes, w, h))) rejected.add(result.result_id);
+      if (result.device === 'gpu' && !(await this.#passesSpotCheck(unit, result, bytes, w, h)))
+        rejected.add(result.result_id);
       tiles.set(result.result_id, { bytes, gpu: result.device === 'gpu' });
     }
     if (waiting) return undefined;

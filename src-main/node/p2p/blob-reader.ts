@@ -61,8 +61,10 @@ export class BlobReader {
   finish(): Uint8Array {
     if (this.blob === undefined) throw new BlobError('protocol', 'the reply ended before its header');
     if (this.frameLeft >= 0 || this.prefixBytes > 0) throw new BlobError('protocol', 'the reply ended inside a frame');
-    if (this.filled < this.blob.byteLength) throw new BlobError('protocol', `short read: ${this.filled} of ${this.blob.byteLength} bytes`);
-    if (!Buffer.from(this.expectedDigest).equals(this.hash.digest())) throw new BlobError('hash_mismatch', 'the bytes do not hash to the CID');
+    if (this.filled < this.blob.byteLength)
+      throw new BlobError('protocol', `short read: ${this.filled} of ${this.blob.byteLength} bytes`);
+    if (!Buffer.from(this.expectedDigest).equals(this.hash.digest()))
+      throw new BlobError('hash_mismatch', 'the bytes do not hash to the CID');
     return this.blob;
   }
 
@@ -75,7 +77,8 @@ export class BlobReader {
       return;
     }
     const limit = this.blob === undefined ? MAX_HEADER_BYTES : MAX_CHUNK_BYTES;
-    if (this.prefix > limit) throw new BlobError('protocol', `a frame of ${this.prefix} bytes, over the ${limit} allowed`);
+    if (this.prefix > limit)
+      throw new BlobError('protocol', `a frame of ${this.prefix} bytes, over the ${limit} allowed`);
     if (this.blob === undefined && this.prefix === 0) throw new BlobError('protocol', 'an empty header');
     this.frameLeft = this.prefix;
     this.prefix = 0;
@@ -89,7 +92,10 @@ export class BlobReader {
     const header = decodeJson(BlobHeaderSchema, text, MAX_HEADER_BYTES);
     if (!header.ok) throw new BlobError('protocol', `bad header: ${header.error.message}`);
     if (!header.value.ok) {
-      throw new BlobError(header.value.error === 'not_found' ? 'not_found' : 'protocol', `the peer refused: ${header.value.error}`);
+      throw new BlobError(
+        header.value.error === 'not_found' ? 'not_found' : 'protocol',
+        `the peer refused: ${header.value.error}`,
+      );
     }
     if (header.value.size > this.maxBytes) {
       throw new BlobError('too_large', `${header.value.size} bytes, more than the ${this.maxBytes} allowed`);

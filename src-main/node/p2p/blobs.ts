@@ -36,7 +36,12 @@ const utf8 = new TextEncoder();
 const json = (value: unknown) => utf8.encode(JSON.stringify(value));
 
 /** Answers one inbound blob request. Never throws. */
-export async function serveBlob(source: BlobSource | undefined, drops: DropLedger, stream: Stream, connection: Connection): Promise<void> {
+export async function serveBlob(
+  source: BlobSource | undefined,
+  drops: DropLedger,
+  stream: Stream,
+  connection: Connection,
+): Promise<void> {
   const from = connection.remotePeer.toString();
   const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES });
   try {
@@ -50,7 +55,11 @@ export async function serveBlob(source: BlobSource | undefined, drops: DropLedge
     }
     const request = decodeJson(BlobRequestSchema, Buffer.from(frame).toString('utf8'), MAX_REQUEST_BYTES);
     if (!request.ok) {
-      drops.record(from, request.error.code === 'invalid' ? 'invalid' : 'malformed', `blob request: ${request.error.message}`);
+      drops.record(
+        from,
+        request.error.code === 'invalid' ? 'invalid' : 'malformed',
+        `blob request: ${request.error.message}`,
+      );
       await lp.write(json({ ok: false, error: 'bad_request' }));
       await stream.close();
       return;
@@ -67,7 +76,8 @@ export async function serveBlob(source: BlobSource | undefined, drops: DropLedge
       for (let offset = 0; offset < chunk.byteLength; offset += BLOB_CHUNK_BYTES) {
         const piece = chunk.subarray(offset, offset + BLOB_CHUNK_BYTES);
         sent += piece.byteLength;
-        if (sent > blob.size) throw new Error(`the source of ${request.value.cid} yields more than its ${blob.size} bytes`);
+        if (sent > blob.size)
+          throw new Error(`the source of ${request.value.cid} yields more than its ${blob.size} bytes`);
         await lp.write(piece);
       }
     }
@@ -84,7 +94,12 @@ export interface FetchOptions {
 }
 
 /** The bytes of `cid` from `peer`, checked against the CID. Throws BlobError. */
-export async function fetchBlob(libp2p: MeshLibp2p, peer: PeerId, cid: string, options: FetchOptions): Promise<Uint8Array> {
+export async function fetchBlob(
+  libp2p: MeshLibp2p,
+  peer: PeerId,
+  cid: string,
+  options: FetchOptions,
+): Promise<Uint8Array> {
   const expected = digestOfCid(cid);
   if (expected === undefined) throw new BlobError('invalid_cid', `${cid} is not a raw sha256 CIDv1`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
@@ -112,7 +127,13 @@ export async function fetchBlob(libp2p: MeshLibp2p, peer: PeerId, cid: string, o
 }
 
 /** Feeds the reply to a BlobReader as the stream's message events bring it. */
-function receiveBlob(stream: Stream, expected: Uint8Array, maxBytes: number, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array> {
+function receiveBlob(
+  stream: Stream,
+  expected: Uint8Array,
+  maxBytes: number,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const reader = new BlobReader(expected, maxBytes);
     const finish = (outcome: () => Uint8Array) => {

@@ -60,7 +60,11 @@ export function encodeFrame(kind: number, id: number, payload: Uint8Array): Uint
 
 function decodeFrame(bytes: Uint8Array): { kind: number; id: number; payload: Uint8Array } | undefined {
   if (bytes.byteLength < HEADER_BYTES || bytes[0]! > FRAME.error) return undefined;
-  return { kind: bytes[0]!, id: new DataView(bytes.buffer, bytes.byteOffset).getUint32(1), payload: bytes.subarray(HEADER_BYTES) };
+  return {
+    kind: bytes[0]!,
+    id: new DataView(bytes.buffer, bytes.byteOffset).getUint32(1),
+    payload: bytes.subarray(HEADER_BYTES),
+  };
 }
 
 function framedStream(node: DirectPeer, stream: Stream): LengthPrefixedStream {
@@ -75,7 +79,8 @@ export async function serveSession(node: DirectPeer, stream: Stream, connection:
   const lp = framedStream(node, stream);
   const inFlight = new Set<Promise<void>>();
   let requests = 0;
-  const reply = (frame: Uint8Array) => lp.write(frame).catch((err: unknown) => stream.abort(err instanceof Error ? err : new Error(String(err))));
+  const reply = (frame: Uint8Array) =>
+    lp.write(frame).catch((err: unknown) => stream.abort(err instanceof Error ? err : new Error(String(err))));
   for (;;) {
     let bytes: Uint8Array;
     try {
@@ -101,7 +106,9 @@ export async function serveSession(node: DirectPeer, stream: Stream, connection:
       void reply(errorFrame(frame.id, 'busy'));
       continue;
     }
-    const exchange = answer(node, from, frame.payload).then((payload) => reply(encodeFrame(payload.kind, frame.id, payload.bytes)));
+    const exchange = answer(node, from, frame.payload).then((payload) =>
+      reply(encodeFrame(payload.kind, frame.id, payload.bytes)),
+    );
     inFlight.add(exchange);
     void exchange.finally(() => inFlight.delete(exchange));
   }
@@ -109,7 +116,11 @@ export async function serveSession(node: DirectPeer, stream: Stream, connection:
   await stream.close().catch(() => undefined);
 }
 
-async function answer(node: DirectPeer, from: string, request: Uint8Array): Promise<{ kind: number; bytes: Uint8Array }> {
+async function answer(
+  node: DirectPeer,
+  from: string,
+  request: Uint8Array,
+): Promise<{ kind: number; bytes: Uint8Array }> {
   const verdict = await node.verifier.verify(request, from);
   if (!verdict.ok) {
     node.drops.record(from, verdict.reason, verdict.detail);
@@ -117,7 +128,9 @@ async function answer(node: DirectPeer, from: string, request: Uint8Array): Prom
   }
   try {
     const outcome = await node.handle(verdict.message, { via: 'direct', from });
-    return outcome === undefined ? { kind: FRAME.empty, bytes: new Uint8Array(0) } : { kind: FRAME.reply, bytes: await node.seal(outcome.type, outcome.body) };
+    return outcome === undefined
+      ? { kind: FRAME.empty, bytes: new Uint8Array(0) }
+      : { kind: FRAME.reply, bytes: await node.seal(outcome.type, outcome.body) };
   } catch {
     return { kind: FRAME.error, bytes: errorPayload('handler_failed') }; // our failure, not the peer's: no drop is counted
   }
@@ -146,8 +159,14 @@ export class DirectClient {
     const frame = await session.exchange(request, signal, timeoutMs);
     if (frame.kind === FRAME.empty) return undefined;
     if (frame.kind === FRAME.error) {
-      const refusal = frame.payload.byteLength <= MAX_ERROR_BYTES ? decodeJson(ErrorFrameSchema, Buffer.from(frame.payload).toString('utf8'), MAX_ERROR_BYTES) : undefined;
-      throw new MeshError(refusal?.ok ? 'rejected' : 'bad_reply', refusal?.ok ? `${remote} refused the request: ${refusal.value.error}` : 'an unreadable error reply');
+      const refusal =
+        frame.payload.byteLength <= MAX_ERROR_BYTES
+          ? decodeJson(ErrorFrameSchema, Buffer.from(frame.payload).toString('utf8'), MAX_ERROR_BYTES)
+          : undefined;
+      throw new MeshError(
+        refusal?.ok ? 'rejected' : 'bad_reply',
+        refusal?.ok ? `${remote} refused the request: ${refusal.value.error}` : 'an unreadable error reply',
+      );
     }
     const verdict = await this.node.verifier.verify(frame.payload, remote);
     if (!verdict.ok) {
@@ -192,7 +211,11 @@ class Session {
     void this.#readReplies();
   }
 
-  async exchange(request: Uint8Array, signal: AbortSignal, timeoutMs: number): Promise<{ kind: number; payload: Uint8Array }> {
+  async exchange(
+    request: Uint8Array,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<{ kind: number; payload: Uint8Array }> {
     const timedOut = () => new MeshError('timeout', `no reply from ${this.remote} within ${timeoutMs} ms`);
     while (this.#pending.size >= MAX_IN_FLIGHT && !this.#broken) {
       await new Promise<void>((resolve, reject) => {
@@ -202,7 +225,9 @@ class Session {
     }
     if (this.#broken) throw this.#broken;
     const id = (this.#nextId = (this.#nextId + 1) >>> 0);
-    const reply = new Promise<{ kind: number; payload: Uint8Array }>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    const reply = new Promise<{ kind: number; payload: Uint8Array }>((resolve, reject) =>
+      this.#pending.set(id, { resolve, reject }),
+    );
     const onAbort = () => this.#settle(id)?.reject(timedOut());
     signal.addEventListener('abort', onAbort, { once: true });
     try {

@@ -35,7 +35,11 @@ export const ENVELOPE_OVERHEAD_BYTES = 512;
 /** How many (author, nonce) pairs are remembered against replay. */
 export const DEFAULT_SEEN_CAPACITY = 100_000;
 
-const MessageType = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:/-]+$/);
+const MessageType = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:/-]+$/);
 const Nonce = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected 16 to 64 base64url characters');
 
 const EnvelopeSchema = z.strictObject({
@@ -66,7 +70,10 @@ export function signingBytes(fields: EnvelopeFields): Uint8Array {
 }
 
 /** Signs `fields` with `sign` and returns the envelope's wire bytes. No checks: see `sealMessage`. */
-export async function sealEnvelope(sign: (data: Uint8Array) => Promise<Uint8Array>, fields: EnvelopeFields): Promise<Uint8Array> {
+export async function sealEnvelope(
+  sign: (data: Uint8Array) => Promise<Uint8Array>,
+  fields: EnvelopeFields,
+): Promise<Uint8Array> {
   const sig = Buffer.from(await sign(signingBytes(fields))).toString('base64');
   const { type, author, ts, nonce, body } = fields;
   return utf8Encoder.encode(JSON.stringify({ v: 1, type, author, ts, nonce, body, sig }));
@@ -79,8 +86,10 @@ export function newNonce(): string {
 /** Throws MeshError('invalid') at start for a catalog whose envelopes no peer could accept. */
 export function checkCatalog(catalog: MessageCatalog): void {
   for (const [type, entry] of Object.entries(catalog)) {
-    if (!MessageType.safeParse(type).success) throw new MeshError('invalid', `${JSON.stringify(type)} is not a valid message type name`);
-    if (!Number.isSafeInteger(entry.maxBytes) || entry.maxBytes <= 0) throw new MeshError('invalid', `${type}: maxBytes must be a positive integer`);
+    if (!MessageType.safeParse(type).success)
+      throw new MeshError('invalid', `${JSON.stringify(type)} is not a valid message type name`);
+    if (!Number.isSafeInteger(entry.maxBytes) || entry.maxBytes <= 0)
+      throw new MeshError('invalid', `${type}: maxBytes must be a positive integer`);
   }
 }
 
@@ -113,7 +122,13 @@ export async function sealMessage(
   }
   const checked = validate(entry.schema, wireBody);
   if (!checked.ok) throw new MeshError('invalid', `the body of ${type} is invalid: ${checked.error.message}`);
-  const fields = { type, author: identity.peerId, ts: new Date(nowMs).toISOString(), nonce: newNonce(), body: wireBody };
+  const fields = {
+    type,
+    author: identity.peerId,
+    ts: new Date(nowMs).toISOString(),
+    nonce: newNonce(),
+    body: wireBody,
+  };
   const bytes = await sealEnvelope(identity.sign, fields);
   if (bytes.byteLength > entry.maxBytes + ENVELOPE_OVERHEAD_BYTES) {
     throw new MeshError('oversized', `${type} of ${bytes.byteLength} bytes exceeds its cap of ${entry.maxBytes}`);

@@ -7,7 +7,14 @@ import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { Identity } from '../identity/identity.js';
-import { BLOB_PROTOCOL, BLOB_STREAM_LIMITS, fetchBlob, serveBlob, type BlobSource, type FetchOptions } from './blobs.js';
+import {
+  BLOB_PROTOCOL,
+  BLOB_STREAM_LIMITS,
+  fetchBlob,
+  serveBlob,
+  type BlobSource,
+  type FetchOptions,
+} from './blobs.js';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DirectClient,
@@ -106,8 +113,16 @@ export class MeshNetwork {
 
   private async attach(): Promise<void> {
     const { libp2p } = this;
-    await libp2p.handle(MESSAGE_PROTOCOL, (stream, connection) => serveSession(this.direct, stream, connection), MESSAGE_STREAM_LIMITS);
-    await libp2p.handle(BLOB_PROTOCOL, (stream, connection) => serveBlob(this.blobSource, this.drops, stream, connection), BLOB_STREAM_LIMITS);
+    await libp2p.handle(
+      MESSAGE_PROTOCOL,
+      (stream, connection) => serveSession(this.direct, stream, connection),
+      MESSAGE_STREAM_LIMITS,
+    );
+    await libp2p.handle(
+      BLOB_PROTOCOL,
+      (stream, connection) => serveBlob(this.blobSource, this.drops, stream, connection),
+      BLOB_STREAM_LIMITS,
+    );
     libp2p.services.pubsub.addEventListener('gossipsub:message', (event) => {
       const { propagationSource, msg } = event.detail;
       const message = this.verifiedGossip.get(msg);
@@ -118,7 +133,9 @@ export class MeshNetwork {
         // a gossip handler has nobody to answer; its failures are its own to report
       });
     });
-    libp2p.addEventListener('peer:connect', (event) => this.emitPeer('connect', event.detail, this.addressesOf(event.detail)));
+    libp2p.addEventListener('peer:connect', (event) =>
+      this.emitPeer('connect', event.detail, this.addressesOf(event.detail)),
+    );
     libp2p.addEventListener('peer:disconnect', (event) => this.emitPeer('disconnect', event.detail, []));
     libp2p.addEventListener('peer:discovery', (event) => {
       const { id, multiaddrs } = event.detail;
@@ -147,7 +164,8 @@ export class MeshNetwork {
     try {
       return (await this.libp2p.dial(target, { signal })).remotePeer.toString();
     } catch (err) {
-      if (signal.aborted) throw new MeshError('timeout', `could not connect to ${address} within ${CONNECT_TIMEOUT_MS} ms`);
+      if (signal.aborted)
+        throw new MeshError('timeout', `could not connect to ${address} within ${CONNECT_TIMEOUT_MS} ms`);
       throw new MeshError('unreachable', `${address}: ${messageOf(err)}`);
     }
   }
@@ -186,9 +204,18 @@ export class MeshNetwork {
   }
 
   /** Sends a signed request straight to `peer`; its verified reply, or undefined when its handler returned nothing. */
-  async request(peer: string, type: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<VerifiedMessage | undefined> {
+  async request(
+    peer: string,
+    type: string,
+    body: unknown,
+    options: { timeoutMs?: number } = {},
+  ): Promise<VerifiedMessage | undefined> {
     this.assertRunning();
-    return this.client.request(parsePeerId(peer), await this.seal(type, body), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    return this.client.request(
+      parsePeerId(peer),
+      await this.seal(type, body),
+      options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    );
   }
 
   /** One handler for every verified message, gossip and direct; what it returns answers a direct request. */

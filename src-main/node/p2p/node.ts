@@ -32,7 +32,8 @@ export function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLibp2p> 
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = [];
   if (options.mdns ?? true) peerDiscovery.push(mdns());
-  if (options.bootstrap !== undefined && options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap }));
+  if (options.bootstrap !== undefined && options.bootstrap.length > 0)
+    peerDiscovery.push(bootstrap({ list: options.bootstrap }));
   return createLibp2p<MeshServices>({
     privateKey: options.privateKey,
     addresses: { listen: options.listen ?? DEFAULT_LISTEN },

@@ -12,7 +12,8 @@ import {
 } from './signed.js';
 
 /** A receipt as the caller describes it; the chain fills in author, seq and prev. */
-export type ReceiptFields = Omit<ExecutionReceipt, 'author' | 'seq' | 'prev'> | Omit<VerificationReceipt, 'author' | 'seq' | 'prev'>;
+export type ReceiptFields =
+  Omit<ExecutionReceipt, 'author' | 'seq' | 'prev'> | Omit<VerificationReceipt, 'author' | 'seq' | 'prev'>;
 
 /** Where a chain stands: its last receipt's CID and seq. */
 export interface ChainHead {

@@ -9,4 +9,11 @@ export {
   type ReceiptErrorCode,
   type SignedReceipt,
 } from './signed.js';
-export { ReceiptChain, verifyChain, type ChainCheck, type ChainedReceipt, type ChainHead, type ReceiptFields } from './chain.js';
+export {
+  ReceiptChain,
+  verifyChain,
+  type ChainCheck,
+  type ChainedReceipt,
+  type ChainHead,
+  type ReceiptFields,
+} from './chain.js';

@@ -56,7 +56,10 @@ export interface DecodedReceipt {
 }
 
 /** Signs `receipt` as `identity`, which must be its author. Throws ReceiptError otherwise. */
-export async function signReceipt(identity: Identity, receipt: Receipt): Promise<{ signed: SignedReceipt; cid: string }> {
+export async function signReceipt(
+  identity: Identity,
+  receipt: Receipt,
+): Promise<{ signed: SignedReceipt; cid: string }> {
   const checked = validate(ReceiptSchema, receipt);
   if (!checked.ok) throw new ReceiptError('invalid_receipt', checked.error.message);
   if (checked.value.author !== identity.peerId) {

@@ -34,7 +34,12 @@ export async function renderFrameLocal(executor: Executor, request: FrameRequest
   const results = await Promise.all(
     tiles.value.map(async (tile) => {
       const params = tileParams(request.frame, request.width, request.height, tile, request.spp, request.seed);
-      const result = await executor.run({ module, params: { ...params }, input: request.sceneBlob, limits: request.limits });
+      const result = await executor.run({
+        module,
+        params: { ...params },
+        input: request.sceneBlob,
+        limits: request.limits,
+      });
       request.onTile?.(++done, tiles.value.length);
       return { tile, rgba: result.output, fuel: result.fuel };
     }),

@@ -20,11 +20,15 @@ export function parseObjMesh(text: string, maxTriangles: number): ObjParse {
   } catch (err) {
     return { ok: false, error: `not a valid OBJ file: ${clip(err instanceof Error ? err.message : String(err))}` };
   }
-  if (positions === undefined || positions.length % 9 !== 0) return { ok: false, error: 'not a valid OBJ file: its positions do not form whole triangles' };
+  if (positions === undefined || positions.length % 9 !== 0)
+    return { ok: false, error: 'not a valid OBJ file: its positions do not form whole triangles' };
   const triangles = positions.length / 9;
   if (triangles === 0) return { ok: false, error: 'holds no triangles (no "f" lines with three or more vertices)' };
   if (triangles > maxTriangles) {
-    return { ok: false, error: `${triangles} triangles, more than the ${maxTriangles} the scene has room for (at most ${SCENE_LIMITS.triangles} over all its meshes)` };
+    return {
+      ok: false,
+      error: `${triangles} triangles, more than the ${maxTriangles} the scene has room for (at most ${SCENE_LIMITS.triangles} over all its meshes)`,
+    };
   }
   const vertices: ObjMeshData['vertices'] = [];
   const faces: ObjMeshData['faces'] = [];
@@ -34,9 +38,13 @@ export function parseObjMesh(text: string, maxTriangles: number): ObjParse {
     for (let corner = 0; corner < 3; corner++) {
       const at = (t * 3 + corner) * 3;
       const xyz = [positions[at]!, positions[at + 1]!, positions[at + 2]!] as const;
-      if (xyz.every(Number.isNaN)) return { ok: false, error: `${where(text, t)} refers to a vertex that does not exist` };
+      if (xyz.every(Number.isNaN))
+        return { ok: false, error: `${where(text, t)} refers to a vertex that does not exist` };
       if (!xyz.every((c) => Math.abs(c) <= SCENE_LIMITS.coordinate)) {
-        return { ok: false, error: `${where(text, t)} has a vertex coordinate that is not a number or lies beyond ±${SCENE_LIMITS.coordinate}` };
+        return {
+          ok: false,
+          error: `${where(text, t)} has a vertex coordinate that is not a number or lies beyond ±${SCENE_LIMITS.coordinate}`,
+        };
       }
       const key = xyz.join(' ');
       let index = indexOf.get(key);
@@ -62,7 +70,11 @@ function where(text: string, triangle: number): string {
   for (const [i, line] of lines.entries()) {
     const trimmed = line.trimStart();
     if (!trimmed.startsWith('f')) continue;
-    const corners = trimmed.slice(1).trim().split(/\s+/).filter((token) => token.length > 0).length;
+    const corners = trimmed
+      .slice(1)
+      .trim()
+      .split(/\s+/)
+      .filter((token) => token.length > 0).length;
     seen += Math.max(0, corners - 2);
     if (seen > triangle) return `triangle ${triangle + 1} (line ${i + 1})`;
   }

@@ -5,7 +5,14 @@
 // scene's triangle limit as they load, so a bad scene costs little. Errors name the file.
 import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseScene, parseSceneFile, SCENE_LIMITS, type Mesh, type Scene, type SceneFile } from '../../core/render/index.js';
+import {
+  parseScene,
+  parseSceneFile,
+  SCENE_LIMITS,
+  type Mesh,
+  type Scene,
+  type SceneFile,
+} from '../../core/render/index.js';
 import type { DecodeError } from '../../core/schemas/index.js';
 import { parseObjMesh } from './obj-mesh.js';
 
@@ -41,12 +48,16 @@ export async function loadSceneFile(path: string): Promise<LoadedScene> {
   const resolved = { ...file.value, meshes: meshes.value };
   // Inlined meshes pass the scene schema once more: the face indices, the coordinates, the totals.
   const scene = parseScene(resolved);
-  if (!scene.ok) return { ok: false, error: `${path} is not a valid scene once its OBJ meshes are read:${listIssues(scene.error)}` };
+  if (!scene.ok)
+    return { ok: false, error: `${path} is not a valid scene once its OBJ meshes are read:${listIssues(scene.error)}` };
   return { ok: true, scene: scene.value, json: resolved };
 }
 
 /** The file's meshes with each OBJ reference replaced by the mesh it names, in order. */
-async function inlineObjMeshes(file: SceneFile, folder: string): Promise<{ ok: true; value: Mesh[] } | { ok: false; error: string }> {
+async function inlineObjMeshes(
+  file: SceneFile,
+  folder: string,
+): Promise<{ ok: true; value: Mesh[] } | { ok: false; error: string }> {
   let triangles = file.meshes.reduce((sum, mesh) => sum + ('obj' in mesh ? 0 : mesh.faces.length), 0);
   const meshes: Mesh[] = [];
   for (const [m, mesh] of file.meshes.entries()) {
@@ -67,7 +78,12 @@ async function inlineObjMeshes(file: SceneFile, folder: string): Promise<{ ok: t
 }
 
 /** A file's text, refused before reading when it is larger than `maxBytes`. */
-async function readBounded(path: string, maxBytes: number, what: string, label = path): Promise<{ ok: true; value: string } | { ok: false; error: string }> {
+async function readBounded(
+  path: string,
+  maxBytes: number,
+  what: string,
+  label = path,
+): Promise<{ ok: true; value: string } | { ok: false; error: string }> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -79,7 +95,8 @@ async function readBounded(path: string, maxBytes: number, what: string, label =
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) return { ok: false, error: `${label} is not a file` };
-    if (stats.size > maxBytes) return { ok: false, error: `${label} is ${stats.size} bytes; ${what} may be at most ${maxBytes}` };
+    if (stats.size > maxBytes)
+      return { ok: false, error: `${label} is ${stats.size} bytes; ${what} may be at most ${maxBytes}` };
     return { ok: true, value: await handle.readFile('utf8') };
   } catch (err) {
     return { ok: false, error: `cannot read ${label}: ${(err as Error).message}` };
@@ -90,5 +107,7 @@ async function readBounded(path: string, maxBytes: number, what: string, label =
 
 /** Every schema issue on its own line, path first (validate keeps the first 20). */
 function listIssues(error: DecodeError): string {
-  return error.issues.length > 0 ? error.issues.map((issue) => `\n  ${issue.path}: ${issue.message}`).join('') : ` ${error.message}`;
+  return error.issues.length > 0
+    ? error.issues.map((issue) => `\n  ${issue.path}: ${issue.message}`).join('')
+    : ` ${error.message}`;
 }

@@ -6,18 +6,26 @@ import { AvailabilitySlotSchema } from '../../../src-main/core/schemas/index.js'
 import { berlin2025, fixedOffset, input } from './fixtures.js';
 
 const DAY = 24 * 3600_000;
-const wallTime = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+const wallTime = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
   .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 const windowArb = (id: number) =>
-  fc.record({
-    days: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 7 }),
-    start: wallTime,
-    end: wallTime,
-  }).map((w): WeeklyWindow => ({ window_id: `w${id}`, ...w }));
-const windowsArb = fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => windowArb(i))));
+  fc
+    .record({
+      days: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 7 }),
+      start: wallTime,
+      end: wallTime,
+    })
+    .map((w): WeeklyWindow => ({ window_id: `w${id}`, ...w }));
+const windowsArb = fc
+  .integer({ min: 1, max: 4 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => windowArb(i))));
 const instant = fc.integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2100-01-01T00:00:00Z') });
 /** Real offsets, whole quarter hours from -12:00 to +14:00, or a zone with DST changes. */
-const offsetArb = fc.oneof(fc.integer({ min: -48, max: 56 }).map((q) => fixedOffset(q * 15)), fc.constant(berlin2025));
+const offsetArb = fc.oneof(
+  fc.integer({ min: -48, max: 56 }).map((q) => fixedOffset(q * 15)),
+  fc.constant(berlin2025),
+);
 /** Instants near 2025's clock changes, where the DST zone is interesting. */
 const nearChange = fc.oneof(
   fc.integer({ min: Date.parse('2025-03-28T00:00:00Z'), max: Date.parse('2025-04-01T00:00:00Z') }),

@@ -9,19 +9,35 @@ import {
 import { window } from './fixtures.js';
 
 test('{} parses to the default sharing settings', () => {
-  assert.deepEqual(SharingSettingsSchema.parse({}), { pause_on_battery: true, idle_only: false, idle_threshold_pct: 25, cpu_cap_pct: 100 });
+  assert.deepEqual(SharingSettingsSchema.parse({}), {
+    pause_on_battery: true,
+    idle_only: false,
+    idle_threshold_pct: 25,
+    cpu_cap_pct: 100,
+  });
   assert.deepEqual(DEFAULT_SHARING_SETTINGS, SharingSettingsSchema.parse({}));
 });
 
 test('sharing settings out of range or with unknown keys are refused', () => {
-  for (const bad of [{ cpu_cap_pct: 0 }, { cpu_cap_pct: 101 }, { idle_threshold_pct: -1 }, { idle_threshold_pct: 100.5 }, { nap: true }]) {
+  for (const bad of [
+    { cpu_cap_pct: 0 },
+    { cpu_cap_pct: 101 },
+    { idle_threshold_pct: -1 },
+    { idle_threshold_pct: 100.5 },
+    { nap: true },
+  ]) {
     assert.equal(SharingSettingsSchema.safeParse(bad).success, false, JSON.stringify(bad));
   }
 });
 
 test('a weekly window accepts 24-hour times, a set of days 0..6 and optional caps', () => {
   assert.equal(WeeklyWindowSchema.safeParse(window()).success, true);
-  assert.equal(WeeklyWindowSchema.safeParse(window({ days: [0, 6], start: '00:00', end: '23:59', cpu_cores: 1, ram_gb: 0.5, gpu_vram_gb: 0 })).success, true);
+  assert.equal(
+    WeeklyWindowSchema.safeParse(
+      window({ days: [0, 6], start: '00:00', end: '23:59', cpu_cores: 1, ram_gb: 0.5, gpu_vram_gb: 0 }),
+    ).success,
+    true,
+  );
 });
 
 test('a weekly window with a bad time, bad days, bad caps or unknown keys is refused', () => {

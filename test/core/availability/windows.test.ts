@@ -129,6 +129,9 @@ test('describeWindow reads as a person would write it', () => {
     describeWindow(window({ days: [0, 1, 2, 3, 4, 5, 6], start: '09:00', end: '17:00', cpu_cores: 1, gpu_vram_gb: 8 })),
     'every day 09:00–17:00, 1 core, 8 GB VRAM',
   );
-  assert.equal(describeWindow(window({ days: [5, 3, 1], start: '07:00', end: '07:00' })), 'Mon, Wed, Fri 07:00–07:00 (24 h)');
+  assert.equal(
+    describeWindow(window({ days: [5, 3, 1], start: '07:00', end: '07:00' })),
+    'Mon, Wed, Fri 07:00–07:00 (24 h)',
+  );
   assert.equal(describeWindow(window({ days: [5, 6, 0], ram_gb: 1.5 })), 'Fri–Sun 22:00–07:00, 1.5 GB');
 });

@@ -24,7 +24,18 @@ function scene(overrides: Partial<SceneInput> = {}): SceneInput {
     materials: { grey: { type: 'diffuse', albedo: [0.5, 0.5, 0.5] } },
     spheres: [{ center: [0, 1, 0], radius: 1, material: 'grey' }],
     planes: [{ point: [0, 0, 0], normal: [0, 1, 0], material: 'grey' }],
-    meshes: [{ vertices: [[0, 0, 0], [1, 0, 0], [0, 1, 0]], faces: [[0, 1, 2]], material: 'grey', translate: [2, 0, 0] }],
+    meshes: [
+      {
+        vertices: [
+          [0, 0, 0],
+          [1, 0, 0],
+          [0, 1, 0],
+        ],
+        faces: [[0, 1, 2]],
+        material: 'grey',
+        translate: [2, 0, 0],
+      },
+    ],
     sky: { horizon: [0.8, 0.8, 0.8], zenith: [0.3, 0.5, 0.9] },
     ...overrides,
   };
@@ -47,7 +58,11 @@ const coordinate = fc.integer({ min: -1000, max: 1000 }).map((n) => n / 8); // e
 const translate = fc.tuple(coordinate, coordinate, coordinate);
 const keys = fc
   .uniqueArray(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 8 })
-  .chain((frames) => fc.tuple(...frames.sort((a, b) => a - b).map((frame) => translate.map((t): MotionKey => ({ frame, translate: t })))));
+  .chain((frames) =>
+    fc.tuple(
+      ...frames.sort((a, b) => a - b).map((frame) => translate.map((t): MotionKey => ({ frame, translate: t }))),
+    ),
+  );
 
 test('motion passes through every key, holds the end keys outside them, and is linear in between', () => {
   fc.assert(
@@ -60,14 +75,19 @@ test('motion passes through every key, holds the end keys outside them, and is l
       for (const [i, key] of motion.slice(1).entries()) {
         const before = motion[i]!;
         const middle = motionOffset(motion, (before.frame + key.frame) / 2);
-        middle.forEach((c, axis) => assert.ok(Math.abs(c - (before.translate[axis]! + key.translate[axis]!) / 2) < 1e-9));
+        middle.forEach((c, axis) =>
+          assert.ok(Math.abs(c - (before.translate[axis]! + key.translate[axis]!) / 2) < 1e-9),
+        );
       }
     }),
   );
 });
 
 test('a frame between two keys is interpolated like the camera: a quarter of the way, a quarter of the offset', () => {
-  const motion: MotionKey[] = [{ frame: 4, translate: [0, 0, 0] }, { frame: 8, translate: [4, -8, 2] }];
+  const motion: MotionKey[] = [
+    { frame: 4, translate: [0, 0, 0] },
+    { frame: 8, translate: [4, -8, 2] },
+  ];
   assert.deepEqual(motionOffset(motion, 5), [1, -2, 0.5]);
   assert.deepEqual(motionOffset(motion, 0), [0, 0, 0]);
   assert.deepEqual(motionOffset(motion, 99), [4, -8, 2]);
@@ -79,35 +99,100 @@ test('the schema refuses motion keys out of order, malformed or too many, naming
     assert.equal(result.ok, false, 'the scene should be refused');
     return result.ok ? '' : result.error.message;
   };
-  const twoKeys: MotionKey[] = [{ frame: 3, translate: [0, 0, 0] }, { frame: 3, translate: [1, 0, 0] }];
-  assert.match(refusal(scene({ spheres: [{ center: [0, 1, 0], radius: 1, material: 'grey', motion: twoKeys }] })), /^spheres\.0\.motion\.1\.frame: keyframes must be in strictly increasing/);
-  assert.match(refusal(scene({ planes: [{ point: [0, 0, 0], normal: [0, 1, 0], material: 'grey', motion: twoKeys }] })), /^planes\.0\.motion\.1\.frame/);
+  const twoKeys: MotionKey[] = [
+    { frame: 3, translate: [0, 0, 0] },
+    { frame: 3, translate: [1, 0, 0] },
+  ];
+  assert.match(
+    refusal(scene({ spheres: [{ center: [0, 1, 0], radius: 1, material: 'grey', motion: twoKeys }] })),
+    /^spheres\.0\.motion\.1\.frame: keyframes must be in strictly increasing/,
+  );
+  assert.match(
+    refusal(scene({ planes: [{ point: [0, 0, 0], normal: [0, 1, 0], material: 'grey', motion: twoKeys }] })),
+    /^planes\.0\.motion\.1\.frame/,
+  );
   const mesh = scene().meshes![0]!;
   assert.match(refusal(scene({ meshes: [{ ...mesh, motion: twoKeys }] })), /^meshes\.0\.motion\.1\.frame/);
-  assert.match(refusal(scene({ meshes: [{ ...mesh, motion: [{ frame: 0, translate: [0, 0] }] }] } as never)), /^meshes\.0\.motion\.0\.translate/);
-  assert.match(refusal(scene({ meshes: [{ ...mesh, motion: [{ frame: -1, translate: [0, 0, 0] }] }] })), /^meshes\.0\.motion\.0\.frame/);
-  assert.match(refusal(scene({ meshes: [{ ...mesh, motion: [{ frame: 0, translate: [0, 0, 0], rotate: [0, 0, 0] }] }] } as never)), /^meshes\.0\.motion\.0: .*rotate/);
-  const many = Array.from({ length: 1025 }, (_, frame) => ({ frame, translate: [0, 0, 0] as [number, number, number] }));
-  assert.match(refusal(scene({ spheres: [{ center: [0, 1, 0], radius: 1, material: 'grey', motion: many }] })), /^spheres\.0\.motion: at most 1024 items/);
+  assert.match(
+    refusal(scene({ meshes: [{ ...mesh, motion: [{ frame: 0, translate: [0, 0] }] }] } as never)),
+    /^meshes\.0\.motion\.0\.translate/,
+  );
+  assert.match(
+    refusal(scene({ meshes: [{ ...mesh, motion: [{ frame: -1, translate: [0, 0, 0] }] }] })),
+    /^meshes\.0\.motion\.0\.frame/,
+  );
+  assert.match(
+    refusal(scene({ meshes: [{ ...mesh, motion: [{ frame: 0, translate: [0, 0, 0], rotate: [0, 0, 0] }] }] } as never)),
+    /^meshes\.0\.motion\.0: .*rotate/,
+  );
+  const many = Array.from({ length: 1025 }, (_, frame) => ({
+    frame,
+    translate: [0, 0, 0] as [number, number, number],
+  }));
+  assert.match(
+    refusal(scene({ spheres: [{ center: [0, 1, 0], radius: 1, material: 'grey', motion: many }] })),
+    /^spheres\.0\.motion: at most 1024 items/,
+  );
 });
 
 test('a scene where nothing moves compiles to the same bytes for frames 0 and 7 (one blob for the job)', () => {
-  const still = parsed(scene({ spheres: [{ center: [0, 1, 0], radius: 1, material: 'grey', motion: [{ frame: 0, translate: [1, 0, 0] }, { frame: 9, translate: [1, 0, 0] }] }] }));
+  const still = parsed(
+    scene({
+      spheres: [
+        {
+          center: [0, 1, 0],
+          radius: 1,
+          material: 'grey',
+          motion: [
+            { frame: 0, translate: [1, 0, 0] },
+            { frame: 9, translate: [1, 0, 0] },
+          ],
+        },
+      ],
+    }),
+  );
   for (const input of [parsed(scene()), still]) {
     assert.equal(framesShareBlob(input), true);
     assert.deepEqual(compileScene(input, 7), compileScene(input, 0));
   }
   // The camera's animation lives in the blob and is interpolated by the kernel: no recompile either.
-  const camera = parsed(scene({ camera: { position: [0, 1, 5], look_at: [0, 1, 0], fov: 40, animation: [{ frame: 0, position: [0, 1, 5], look_at: [0, 1, 0] }, { frame: 7, position: [2, 1, 5], look_at: [0, 1, 0] }] } }));
+  const camera = parsed(
+    scene({
+      camera: {
+        position: [0, 1, 5],
+        look_at: [0, 1, 0],
+        fov: 40,
+        animation: [
+          { frame: 0, position: [0, 1, 5], look_at: [0, 1, 0] },
+          { frame: 7, position: [2, 1, 5], look_at: [0, 1, 0] },
+        ],
+      },
+    }),
+  );
   assert.equal(framesShareBlob(camera), true);
   assert.deepEqual(compileScene(camera, 7), compileScene(camera, 0));
 });
 
 test('a moving sphere sits at its center plus the offset of each frame, and only it changes', () => {
-  const motion: MotionKey[] = [{ frame: 0, translate: [0, 0, 0] }, { frame: 4, translate: [4, 2, 0] }];
-  const input = parsed(scene({ spheres: [{ center: [0, 1, 0], radius: 1, material: 'grey' }, { center: [-3, 1, 0], radius: 0.5, material: 'grey', motion }] }));
+  const motion: MotionKey[] = [
+    { frame: 0, translate: [0, 0, 0] },
+    { frame: 4, translate: [4, 2, 0] },
+  ];
+  const input = parsed(
+    scene({
+      spheres: [
+        { center: [0, 1, 0], radius: 1, material: 'grey' },
+        { center: [-3, 1, 0], radius: 0.5, material: 'grey', motion },
+      ],
+    }),
+  );
   assert.equal(framesShareBlob(input), false);
-  const [frame0, frame1, frame7, frame9] = [0, 1, 7, 9].map((frame) => compileScene(input, frame)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const [frame0, frame1, frame7, frame9] = [0, 1, 7, 9].map((frame) => compileScene(input, frame)) as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ];
   assert.notDeepEqual(frame1, frame0);
   assert.deepEqual(sphereCenter(frame0, 1), [-3, 1, 0]);
   assert.deepEqual(sphereCenter(frame1, 1), [-2, 1.5, 0]);
@@ -118,13 +203,17 @@ test('a moving sphere sits at its center plus the offset of each frame, and only
 
 test('a moving mesh and plane move in the blob; compileSceneJson compiles the frame it is given', () => {
   const base = scene();
-  const motion = [{ frame: 0, translate: [0, 0, 0] }, { frame: 10, translate: [0, 10, 0] }] as MotionKey[];
+  const motion = [
+    { frame: 0, translate: [0, 0, 0] },
+    { frame: 10, translate: [0, 10, 0] },
+  ] as MotionKey[];
   const meshMoves = { ...base, meshes: [{ ...base.meshes![0]!, motion }] };
   const a = compileSceneJson(meshMoves, 0);
   const b = compileSceneJson(meshMoves, 5);
   assert.ok(a.ok && b.ok);
   const header = readBlobHeader(b.value)!;
-  const v0y = (blob: Uint8Array) => new DataView(blob.buffer, blob.byteOffset).getFloat64(header.offsets.triangles + 8, true);
+  const v0y = (blob: Uint8Array) =>
+    new DataView(blob.buffer, blob.byteOffset).getFloat64(header.offsets.triangles + 8, true);
   assert.equal(v0y(b.value) - v0y(a.value), 5);
   const planeMoves = { ...base, planes: [{ ...base.planes![0]!, motion }] };
   const c = compileSceneJson(planeMoves, 0);
@@ -134,7 +223,12 @@ test('a moving mesh and plane move in the blob; compileSceneJson compiles the fr
 });
 
 test('a mesh may name an OBJ file in a scene file only; the scene a job carries is inline', () => {
-  const objMesh = { obj: 'models/knot.obj', material: 'grey', translate: [0, 1, 0], motion: [{ frame: 0, translate: [0, 0, 0] }] };
+  const objMesh = {
+    obj: 'models/knot.obj',
+    material: 'grey',
+    translate: [0, 1, 0],
+    motion: [{ frame: 0, translate: [0, 0, 0] }],
+  };
   const file = parseSceneFile(scene({ meshes: [objMesh] as never }));
   assert.ok(file.ok, file.ok ? '' : file.error.message);
   assert.deepEqual(file.value.meshes[0], { ...objMesh, scale: 1 });
@@ -148,5 +242,17 @@ test('a mesh may name an OBJ file in a scene file only; the scene a job carries 
   assert.match(fileRefusal([{ ...objMesh, material: 'chrome' }]), /^meshes\.0\.material: unknown material "chrome"/);
   assert.match(fileRefusal([{ ...objMesh, vertices: [] }]), /^meshes\.0: .*vertices/);
   assert.match(fileRefusal([{ ...objMesh, obj: '' }]), /^meshes\.0\.obj/);
-  assert.match(fileRefusal([scene().meshes![0]!, { ...objMesh, motion: [{ frame: 2, translate: [0, 0, 0] }, { frame: 1, translate: [0, 0, 0] }] }]), /^meshes\.1\.motion\.1\.frame/);
+  assert.match(
+    fileRefusal([
+      scene().meshes![0]!,
+      {
+        ...objMesh,
+        motion: [
+          { frame: 2, translate: [0, 0, 0] },
+          { frame: 1, translate: [0, 0, 0] },
+        ],
+      },
+    ]),
+    /^meshes\.1\.motion\.1\.frame/,
+  );
 });

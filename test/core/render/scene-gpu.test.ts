@@ -16,7 +16,9 @@ import {
   type TileParams,
 } from '../../../src-main/core/render/index.js';
 
-const sampleJson: unknown = JSON.parse(readFileSync(new URL('../../../../assets/scenes/sample.json', import.meta.url), 'utf8'));
+const sampleJson: unknown = JSON.parse(
+  readFileSync(new URL('../../../../assets/scenes/sample.json', import.meta.url), 'utf8'),
+);
 const compiled = compileSceneJson(sampleJson, 0);
 assert.ok(compiled.ok);
 const blob = compiled.value;
@@ -45,7 +47,10 @@ test('the sample scene packs with every count and record carried over to f32', (
   assert.deepEqual(counts, { materials: 6, spheres: 4, planes: 1, triangles: 6, nodes: 3, keyframes: 2 });
 
   const constants = new Float32Array(gpu.constants);
-  assert.deepEqual(Array.from(constants.subarray(0, 8)), f32s([0, 1, 0, Math.tan((38 * Math.PI) / 360), 0.05, 9, Math.cos(6 * (Math.PI / 180)), 0]));
+  assert.deepEqual(
+    Array.from(constants.subarray(0, 8)),
+    f32s([0, 1, 0, Math.tan((38 * Math.PI) / 360), 0.05, 9, Math.cos(6 * (Math.PI / 180)), 0]),
+  );
   assert.deepEqual(Array.from(constants.subarray(8, 11)), f32s([0.75, 0.78, 0.82]));
   assert.deepEqual(Array.from(constants.subarray(20, 23)), f32s([3, 2.8, 2.4]));
   assert.deepEqual(Array.from(new Uint32Array(gpu.constants, 96, 8)), [4, 1, 3, 2, 8, 6, 10, 11]);
@@ -53,13 +58,20 @@ test('the sample scene packs with every count and record carried over to f32', (
   // Materials in sorted name order: chrome, floor, glass, gold, lamp, red.
   const material = (i: number) => f32s(f64s(offsets.materials + i * STRIDE.materials, 5));
   for (let i = 0; i < counts.materials; i++) assert.deepEqual(floats(gpu.records, i), [...material(i), 0, 0, 0]);
-  assert.deepEqual(floats(gpu.records, 4).slice(0, 4), f32s([3, 8, 6.8, 4.8]), 'the lamp is emissive, colour × strength');
+  assert.deepEqual(
+    floats(gpu.records, 4).slice(0, 4),
+    f32s([3, 8, 6.8, 4.8]),
+    'the lamp is emissive, colour × strength',
+  );
   for (let i = 0; i < counts.spheres; i++) {
     const [x, y, z, radius, mat] = f64s(offsets.spheres + i * STRIDE.spheres, 5);
     assert.deepEqual(floats(gpu.records, 6 + i), f32s([x!, y!, z!, radius!, mat!, 0, 0, 0]));
   }
   const plane = f64s(offsets.planes, 7);
-  assert.deepEqual(floats(gpu.records, 10), f32s([plane[0]!, plane[1]!, plane[2]!, plane[6]!, plane[3]!, plane[4]!, plane[5]!, 0]));
+  assert.deepEqual(
+    floats(gpu.records, 10),
+    f32s([plane[0]!, plane[1]!, plane[2]!, plane[6]!, plane[3]!, plane[4]!, plane[5]!, 0]),
+  );
   assert.deepEqual(floats(gpu.records, 12), f32s([23, 1.5, 2.6, 8.5, 0, 1, 0, 0]), 'the second camera keyframe');
 
   for (let i = 0; i < counts.triangles; i++) {
@@ -70,7 +82,11 @@ test('the sample scene packs with every count and record carried over to f32', (
   const nodeInts = new Uint32Array(gpu.nodes);
   for (let n = 0; n < counts.nodes; n++) {
     const at = offsets.nodes + n * STRIDE.nodes;
-    assert.deepEqual([nodeInts[n * 8 + 3], nodeInts[n * 8 + 7]], [view.getUint32(at + 48, true), view.getUint32(at + 52, true)], `node ${n} first, count`);
+    assert.deepEqual(
+      [nodeInts[n * 8 + 3], nodeInts[n * 8 + 7]],
+      [view.getUint32(at + 48, true), view.getUint32(at + 52, true)],
+      `node ${n} first, count`,
+    );
   }
 });
 
@@ -84,7 +100,13 @@ test('every f32 triangle lies inside its f32 leaf box, whatever the coordinates'
         materials: { grey: { type: 'diffuse', albedo: [0.5, 0.5, 0.5] } },
         spheres: [],
         planes: [],
-        meshes: [{ vertices: triangles.flat(), faces: triangles.map((_, i) => [3 * i, 3 * i + 1, 3 * i + 2]), material: 'grey' }],
+        meshes: [
+          {
+            vertices: triangles.flat(),
+            faces: triangles.map((_, i) => [3 * i, 3 * i + 1, 3 * i + 2]),
+            material: 'grey',
+          },
+        ],
         sky: { horizon: [1, 1, 1], zenith: [1, 1, 1] },
       };
       const result = compileSceneJson(scene, 0);
@@ -95,11 +117,18 @@ test('every f32 triangle lies inside its f32 leaf box, whatever the coordinates'
       for (let n = 0; n < gpu.counts.nodes; n++) {
         const [first, count] = [nodeInts[n * 8 + 3]!, nodeInts[n * 8 + 7]!];
         for (let t = first; t < first + count; t++) {
-          const [v0, e1, e2] = [0, 1, 2].map((k) => floats(gpu.triangles, t, 16).slice(k * 4, k * 4 + 3)) as [number[], number[], number[]];
+          const [v0, e1, e2] = [0, 1, 2].map((k) => floats(gpu.triangles, t, 16).slice(k * 4, k * 4 + 3)) as [
+            number[],
+            number[],
+            number[],
+          ];
           // The corners the shader effectively tests: v0, v0 + edge1, v0 + edge2 (exact in f64).
           for (const corner of [v0, v0.map((c, a) => c + e1[a]!), v0.map((c, a) => c + e2[a]!)]) {
             for (let axis = 0; axis < 3; axis++) {
-              assert.ok(nodeFloats[n * 8 + axis]! <= corner[axis]! && corner[axis]! <= nodeFloats[n * 8 + 4 + axis]!, `triangle ${t} outside node ${n} on axis ${axis}`);
+              assert.ok(
+                nodeFloats[n * 8 + axis]! <= corner[axis]! && corner[axis]! <= nodeFloats[n * 8 + 4 + axis]!,
+                `triangle ${t} outside node ${n} on axis ${axis}`,
+              );
             }
           }
         }
@@ -110,7 +139,17 @@ test('every f32 triangle lies inside its f32 leaf box, whatever the coordinates'
 });
 
 test('a scene without triangles still gets one (empty) record per buffer, as WebGPU needs', () => {
-  const result = compileSceneJson({ camera: { position: [0, 1, 5], look_at: [0, 0, 0], fov: 40 }, materials: {}, spheres: [], planes: [], meshes: [], sky: { horizon: [1, 1, 1], zenith: [0, 0, 1] } }, 0);
+  const result = compileSceneJson(
+    {
+      camera: { position: [0, 1, 5], look_at: [0, 0, 0], fov: 40 },
+      materials: {},
+      spheres: [],
+      planes: [],
+      meshes: [],
+      sky: { horizon: [1, 1, 1], zenith: [0, 0, 1] },
+    },
+    0,
+  );
   assert.ok(result.ok);
   const gpu = packed(result.value);
   assert.equal(gpu.counts.triangles, 0);
@@ -119,7 +158,7 @@ test('a scene without triangles still gets one (empty) record per buffer, as Web
   assert.equal(gpu.records.byteLength, 32, 'only the keyframe');
 });
 
-test('a corrupt blob is refused with the WASM kernel\'s message', () => {
+test("a corrupt blob is refused with the WASM kernel's message", () => {
   const patched = (at: number, value: number, kind: 'u32' | 'f64', copy = blob.slice()) => {
     const v = new DataView(copy.buffer);
     if (kind === 'u32') v.setUint32(at, value, true);
@@ -145,7 +184,10 @@ test('a corrupt blob is refused with the WASM kernel\'s message', () => {
     [patched(offsets.planes + 48, -1, 'f64'), 'scene blob plane 0 names no material'],
     [patched(offsets.triangles + 2 * STRIDE.triangles + 96, 6, 'f64'), 'scene blob triangle 2 names no material'],
     [patched(32, 0, 'u32'), 'scene blob has triangles but no BVH'],
-    [patched(offsets.nodes + 52, 0, 'u32', patched(offsets.nodes + 48, 0, 'u32')), 'scene blob BVH node 0 points outside the tree'],
+    [
+      patched(offsets.nodes + 52, 0, 'u32', patched(offsets.nodes + 48, 0, 'u32')),
+      'scene blob BVH node 0 points outside the tree',
+    ],
     [patched(offsets.nodes + 52, 7, 'u32'), 'scene blob BVH node 0 points outside the tree'],
   ];
   for (const [input, message] of cases) assert.deepEqual(packSceneForGpu(input), { ok: false, error: message });
@@ -153,7 +195,15 @@ test('a corrupt blob is refused with the WASM kernel\'s message', () => {
 
 test('a BVH whose inner node points back at or before itself is refused', () => {
   // A mesh big enough for inner nodes; then node 1 (the root's first child) is pointed at the root.
-  const grid = Array.from({ length: 64 }, (_, i) => [[i, 0, 0], [i + 1, 0, 0], [i, 1, 0]] as [number, number, number][]);
+  const grid = Array.from(
+    { length: 64 },
+    (_, i) =>
+      [
+        [i, 0, 0],
+        [i + 1, 0, 0],
+        [i, 1, 0],
+      ] as [number, number, number][],
+  );
   const scene: SceneInput = {
     camera: { position: [0, 1, 5], look_at: [0, 1, 0], fov: 40 },
     materials: { grey: { type: 'diffuse', albedo: [0.5, 0.5, 0.5] } },
@@ -180,10 +230,13 @@ const good: TileParams = { frame: 3, width: 160, height: 90, x: 32, y: 64, w: 32
 test('good tile params pass through as the kernel reads them', () => {
   assert.deepEqual(checkTileParams(good), { ok: true, value: good });
   assert.deepEqual(checkTileParams({ ...good, extra: 'ignored' }), { ok: true, value: good });
-  assert.deepEqual(checkTileParams({ ...good, seed: 0, frame: 1_000_000, spp: 4096 }), { ok: true, value: { ...good, seed: 0, frame: 1_000_000, spp: 4096 } });
+  assert.deepEqual(checkTileParams({ ...good, seed: 0, frame: 1_000_000, spp: 4096 }), {
+    ok: true,
+    value: { ...good, seed: 0, frame: 1_000_000, spp: 4096 },
+  });
 });
 
-test('bad tile params are refused with the kernel\'s messages', () => {
+test("bad tile params are refused with the kernel's messages", () => {
   const cases: [unknown, string][] = [
     [null, 'params are not a JSON object'],
     [[1, 2], 'params are not a JSON object'],
@@ -195,7 +248,10 @@ test('bad tile params are refused with the kernel\'s messages', () => {
     [{ ...good, y: -1 }, 'the tile (x, y, w, h) must lie inside the frame'],
     [{ ...good, w: 0 }, 'the tile (x, y, w, h) must lie inside the frame'],
     [{ ...good, h: 2.5 }, 'the tile (x, y, w, h) must lie inside the frame'],
-    [{ frame: 0, width: 4096, height: 4096, x: 0, y: 0, w: 4096, h: 1025, spp: 1, seed: 0 }, 'the tile has more than 4194304 pixels'],
+    [
+      { frame: 0, width: 4096, height: 4096, x: 0, y: 0, w: 4096, h: 1025, spp: 1, seed: 0 },
+      'the tile has more than 4194304 pixels',
+    ],
     [{ ...good, spp: 0 }, 'spp must be a whole number in 1..4096'],
     [{ ...good, spp: 4097 }, 'spp must be a whole number in 1..4096'],
     [{ ...good, frame: 1.5 }, 'frame must be a whole number in 0..1000000'],
@@ -205,5 +261,6 @@ test('bad tile params are refused with the kernel\'s messages', () => {
     [{ ...good, seed: 0.5 }, 'seed must be a u32'],
     [{ ...good, seed: undefined }, 'seed must be a u32'],
   ];
-  for (const [params, message] of cases) assert.deepEqual(checkTileParams(params), { ok: false, error: message }, JSON.stringify(params));
+  for (const [params, message] of cases)
+    assert.deepEqual(checkTileParams(params), { ok: false, error: message }, JSON.stringify(params));
 });

@@ -20,7 +20,9 @@ const LIMITS = {
 const PARAMS = { frame: 0, width: 8, height: 8, x: 0, y: 0, w: 2, h: 2, spp: 1, seed: 0 };
 
 /** A channel whose render replies come from `answer`; counts restarts and the scenes it was sent. */
-function fakeChannel(answer: (request: Extract<RunnerRequest, { op: 'render' }>, sent: number) => unknown): RunnerChannel & { restarts: number; scenesSent: number } {
+function fakeChannel(
+  answer: (request: Extract<RunnerRequest, { op: 'render' }>, sent: number) => unknown,
+): RunnerChannel & { restarts: number; scenesSent: number } {
   let sent = 0;
   const channel = {
     kind: 'chromium' as const,
@@ -64,7 +66,11 @@ test('nonsense, a lost device, a dead page and silence each end the unit typed, 
   for (const [name, reply, code] of cases) {
     const channel = fakeChannel(reply);
     const gpu = await GpuExecutor.open(channel);
-    await assert.rejects(gpu.renderTile('s', scene, PARAMS, { timeoutMs: 200 }), (err: GpuError) => err.code === code, name);
+    await assert.rejects(
+      gpu.renderTile('s', scene, PARAMS, { timeoutMs: 200 }),
+      (err: GpuError) => err.code === code,
+      name,
+    );
     assert.equal(channel.restarts, 1, name);
   }
 });
@@ -72,8 +78,16 @@ test('nonsense, a lost device, a dead page and silence each end the unit typed, 
 test('a unit error of the page is passed on without a restart; an output of the wrong size is refused', async () => {
   const refused = fakeChannel((r) => ({ id: r.id, ok: false, error: { code: 'bad_params', message: 'spp must be…' } }));
   const gpu = await GpuExecutor.open(refused);
-  await assert.rejects(gpu.renderTile('s', scene, PARAMS, { timeoutMs: 1000 }), (err: GpuError) => err.code === 'bad_params');
+  await assert.rejects(
+    gpu.renderTile('s', scene, PARAMS, { timeoutMs: 1000 }),
+    (err: GpuError) => err.code === 'bad_params',
+  );
   assert.equal(refused.restarts, 0);
-  const short = await GpuExecutor.open(fakeChannel((r) => ({ id: r.id, ok: true, output: new Uint8Array(3), gpu_ms: 1 })));
-  await assert.rejects(short.renderTile('s', scene, PARAMS, { timeoutMs: 1000 }), (err: GpuError) => err.code === 'runner_failed' && /3 bytes/.test(err.message));
+  const short = await GpuExecutor.open(
+    fakeChannel((r) => ({ id: r.id, ok: true, output: new Uint8Array(3), gpu_ms: 1 })),
+  );
+  await assert.rejects(
+    short.renderTile('s', scene, PARAMS, { timeoutMs: 1000 }),
+    (err: GpuError) => err.code === 'runner_failed' && /3 bytes/.test(err.message),
+  );
 });

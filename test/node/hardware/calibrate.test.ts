@@ -84,7 +84,10 @@ test('different hardware, a different worker count or another kernel calibrates 
   const first = await loadOrCalibrate(dir, hardware, executor, QUICK);
 
   // As if the file had been written by the previous build's kernel.
-  writeFileSync(join(dir, CALIBRATION_FILE), JSON.stringify({ ...first.calibration, kernel_cid_or_version: 'bafkreiolderkernel' }));
+  writeFileSync(
+    join(dir, CALIBRATION_FILE),
+    JSON.stringify({ ...first.calibration, kernel_cid_or_version: 'bafkreiolderkernel' }),
+  );
   const rebuilt = await loadOrCalibrate(dir, hardware, executor, QUICK);
   assert.equal(rebuilt.fresh, true);
   assert.equal(rebuilt.calibration.kernel_cid_or_version, first.calibration.kernel_cid_or_version);

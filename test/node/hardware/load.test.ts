@@ -16,7 +16,12 @@ function scripted(samples: LoadSample[]) {
   return { sampler, taken: () => taken };
 }
 
-const at = (atMs: number, machineBusyMs: number, ownCpuMs: number, logicalCpus = 4): LoadSample => ({ atMs, machineBusyMs, ownCpuMs, logicalCpus });
+const at = (atMs: number, machineBusyMs: number, ownCpuMs: number, logicalCpus = 4): LoadSample => ({
+  atMs,
+  machineBusyMs,
+  ownCpuMs,
+  logicalCpus,
+});
 
 test('load is machine busy time minus our own, over wall time × CPUs; null until two samples', () => {
   const { sampler } = scripted([at(0, 10_000, 300), at(1_000, 12_000, 800), at(3_000, 12_000, 800)]);
@@ -92,13 +97,17 @@ async function measureWhileChildrenBurn(monitor: LoadMonitor) {
   const children: ChildProcess[] = [];
   try {
     for (let i = 0; i < BURNERS; i++) {
-      const child = spawn(process.execPath, ['-e', `process.stdout.write('go'); ${BURN}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['-e', `process.stdout.write('go'); ${BURN}`], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       children.push(child);
       await new Promise((resolve) => child.stdout!.once('data', resolve));
     }
     return await measureWindow(monitor);
   } finally {
-    const exited = children.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined));
+    const exited = children.map((child) =>
+      child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined,
+    );
     for (const child of children) child.kill();
     await Promise.all(exited);
   }
@@ -109,7 +118,10 @@ async function measureWhileChildrenBurn(monitor: LoadMonitor) {
  * first of up to three windows that `accept`s, else the last: a build starting on this machine
  * can take over one window, but it does not take over three in a row.
  */
-async function measureWhileOurThreadsBurn(monitor: LoadMonitor, accept: (window: { other: number; total: number }) => boolean) {
+async function measureWhileOurThreadsBurn(
+  monitor: LoadMonitor,
+  accept: (window: { other: number; total: number }) => boolean,
+) {
   const workers = Array.from({ length: BURNERS }, () => new Worker(BURN, { eval: true }));
   try {
     await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('online', resolve))));
@@ -124,7 +136,10 @@ async function measureWhileOurThreadsBurn(monitor: LoadMonitor, accept: (window:
 test('CPU burnt by other processes is other load; CPU burnt by our own worker threads is not', async () => {
   const monitor = new LoadMonitor();
   const othersBurn = await measureWhileChildrenBurn(monitor);
-  assert.ok(othersBurn.other > 60, `other load ${othersBurn.other.toFixed(1)}% while ${BURNERS} other processes burn CPU`);
+  assert.ok(
+    othersBurn.other > 60,
+    `other load ${othersBurn.other.toFixed(1)}% while ${BURNERS} other processes burn CPU`,
+  );
 
   // This machine may be busy with other work (builds, other test files) we cannot stop, so our
   // threads are judged against the other load just before they start, not against zero. They take
@@ -134,6 +149,12 @@ test('CPU burnt by other processes is other load; CPU burnt by our own worker th
   const ours = (window: { other: number; total: number }) => window.total - window.other;
   const fine = (window: { other: number; total: number }) => ours(window) > 15 && window.other < before.other + 15;
   const weBurn = await measureWhileOurThreadsBurn(monitor, fine);
-  assert.ok(ours(weBurn) > 15, `our share ${ours(weBurn).toFixed(1)}% (total ${weBurn.total.toFixed(1)}%) while ${BURNERS} of our threads burn CPU`);
-  assert.ok(weBurn.other < before.other + 15, `other load ${weBurn.other.toFixed(1)}% while we burn, ${before.other.toFixed(1)}% just before`);
+  assert.ok(
+    ours(weBurn) > 15,
+    `our share ${ours(weBurn).toFixed(1)}% (total ${weBurn.total.toFixed(1)}%) while ${BURNERS} of our threads burn CPU`,
+  );
+  assert.ok(
+    weBurn.other < before.other + 15,
+    `other load ${weBurn.other.toFixed(1)}% while we burn, ${before.other.toFixed(1)}% just before`,
+  );
 });

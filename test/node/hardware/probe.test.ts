@@ -14,7 +14,10 @@ test('probeHardware describes this machine with a valid HardwareInfo', async () 
   const tookMs = performance.now() - started;
   assert.deepEqual(HardwareInfoSchema.parse(info), info);
   assert.ok(info.cpu.threads >= 1, `threads ${info.cpu.threads}`);
-  assert.ok(info.cpu.cores >= 1 && info.cpu.cores <= info.cpu.threads, `cores ${info.cpu.cores} of ${info.cpu.threads} threads`);
+  assert.ok(
+    info.cpu.cores >= 1 && info.cpu.cores <= info.cpu.threads,
+    `cores ${info.cpu.cores} of ${info.cpu.threads} threads`,
+  );
   assert.ok(info.ram_gb > 0, `ram ${info.ram_gb}`);
   assert.notEqual(info.cpu.model, '');
   assert.equal(info.os.platform, process.platform);
@@ -41,19 +44,29 @@ const machine: HardwareInfo = {
 };
 
 test('the fingerprint ignores power, OS, clock speed, GPU order and RAM below a GiB', () => {
-  const power = fc.record({ has_battery: fc.boolean(), on_battery: fc.boolean(), percent: fc.option(fc.integer({ min: 0, max: 100 })) });
+  const power = fc.record({
+    has_battery: fc.boolean(),
+    on_battery: fc.boolean(),
+    percent: fc.option(fc.integer({ min: 0, max: 100 })),
+  });
   fc.assert(
-    fc.property(power, fc.double({ min: 0, max: 6, noNaN: true }), fc.string({ maxLength: 20 }), fc.double({ min: -0.4, max: 0.4, noNaN: true }), (p, ghz, release, ramDrift) => {
-      const same: HardwareInfo = {
-        ...machine,
-        cpu: { ...machine.cpu, speed_ghz: ghz },
-        ram_gb: 63 + ramDrift,
-        gpus: [...machine.gpus].reverse(),
-        os: { ...machine.os, release },
-        power: p,
-      };
-      assert.equal(hardwareFingerprint(same), hardwareFingerprint(machine));
-    }),
+    fc.property(
+      power,
+      fc.double({ min: 0, max: 6, noNaN: true }),
+      fc.string({ maxLength: 20 }),
+      fc.double({ min: -0.4, max: 0.4, noNaN: true }),
+      (p, ghz, release, ramDrift) => {
+        const same: HardwareInfo = {
+          ...machine,
+          cpu: { ...machine.cpu, speed_ghz: ghz },
+          ram_gb: 63 + ramDrift,
+          gpus: [...machine.gpus].reverse(),
+          os: { ...machine.os, release },
+          power: p,
+        };
+        assert.equal(hardwareFingerprint(same), hardwareFingerprint(machine));
+      },
+    ),
   );
 });
 
@@ -102,7 +115,8 @@ test('HardwareInfoSchema refuses unknown keys, overlong text and impossible numb
     { ...machine, gpus: Array.from({ length: 17 }, () => machine.gpus[0]) },
     { ...machine, power: { ...machine.power, percent: 101 } },
   ];
-  for (const value of bad) assert.equal(HardwareInfoSchema.safeParse(value).success, false, JSON.stringify(value).slice(0, 120));
+  for (const value of bad)
+    assert.equal(HardwareInfoSchema.safeParse(value).success, false, JSON.stringify(value).slice(0, 120));
 });
 
 test('a probe call that hangs, rejects or throws gives its fallback, and a quick one its value', async () => {
@@ -110,6 +124,15 @@ test('a probe call that hangs, rejects or throws gives its fallback, and a quick
   assert.equal(await timeBoxed(() => new Promise<string>(() => {}), 50, 'fallback'), 'fallback');
   assert.ok(performance.now() - started < 1_000);
   assert.equal(await timeBoxed(() => Promise.reject(new Error('no lspci')), 1_000, 'fallback'), 'fallback');
-  assert.equal(await timeBoxed(() => { throw new Error('sync'); }, 1_000, 'fallback'), 'fallback');
+  assert.equal(
+    await timeBoxed(
+      () => {
+        throw new Error('sync');
+      },
+      1_000,
+      'fallback',
+    ),
+    'fallback',
+  );
   assert.equal(await timeBoxed(async () => 'value', 1_000, 'fallback'), 'value');
 });

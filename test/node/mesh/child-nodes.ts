@@ -32,9 +32,23 @@ export interface ChildOptions {
 /** Starts a node; resolves once it printed its {peerId, listen, api} line. */
 export async function startChild(options: ChildOptions = {}): Promise<ChildNode> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mesh-child-'));
-  const args = [MESHCTL, 'node', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--workers', String(options.workers ?? 1)];
+  const args = [
+    MESHCTL,
+    'node',
+    'start',
+    '--data-dir',
+    dataDir,
+    '--listen',
+    '/ip4/127.0.0.1/tcp/0',
+    '--no-mdns',
+    '--workers',
+    String(options.workers ?? 1),
+  ];
   if (options.graceSeconds !== undefined) args.push('--grace-seconds', String(options.graceSeconds));
-  const child = spawn('./node_modules/.bin/node', args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, MESH_GPU: 'off', ...options.env } });
+  const child = spawn('./node_modules/.bin/node', args, {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, MESH_GPU: 'off', ...options.env },
+  });
   const line = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', resolve);
@@ -48,8 +62,10 @@ export async function startChild(options: ChildOptions = {}): Promise<ChildNode>
 
 /** Connects every pair and has each trust every other fully. */
 export async function meshAll(nodes: ChildNode[]): Promise<void> {
-  for (let i = 0; i < nodes.length; i++) for (let j = i + 1; j < nodes.length; j++) await nodes[i]!.api.call('peers.add', { multiaddr: nodes[j]!.listen });
-  for (const from of nodes) for (const to of nodes) if (from !== to) await from.api.call('trust.set', { peer_id: to.peerId, weight: 1 });
+  for (let i = 0; i < nodes.length; i++)
+    for (let j = i + 1; j < nodes.length; j++) await nodes[i]!.api.call('peers.add', { multiaddr: nodes[j]!.listen });
+  for (const from of nodes)
+    for (const to of nodes) if (from !== to) await from.api.call('trust.set', { peer_id: to.peerId, weight: 1 });
 }
 
 export async function stopChild(node: ChildNode, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -61,5 +77,6 @@ export async function stopChild(node: ChildNode, signal: NodeJS.Signals = 'SIGTE
 
 /** For an `after` hook: no child outlives the test file. */
 export function killAllChildren(): void {
-  for (const child of started) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+  for (const child of started)
+    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
 }

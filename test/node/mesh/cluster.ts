@@ -15,14 +15,22 @@ export interface TestNode {
 
 export async function startNode(options: Partial<MeshNodeOptions> = {}): Promise<TestNode> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mesh-node-'));
-  const node = await MeshNode.start({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {}, ...options });
+  const node = await MeshNode.start({
+    dataDir,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    workers: 1,
+    log: () => {},
+    ...options,
+  });
   return { node, api: apiHandlers(node), dataDir };
 }
 
 /** Connects every pair and sets the given trust (default: everyone trusts everyone fully). */
 export async function meshOf(nodes: TestNode[], trust: (from: number, to: number) => number = () => 1): Promise<void> {
   for (let i = 0; i < nodes.length; i++) {
-    for (let j = i + 1; j < nodes.length; j++) await nodes[i]!.node.network.connect(nodes[j]!.node.network.listenAddresses()[0]!);
+    for (let j = i + 1; j < nodes.length; j++)
+      await nodes[i]!.node.network.connect(nodes[j]!.node.network.listenAddresses()[0]!);
   }
   for (let i = 0; i < nodes.length; i++) {
     for (let j = 0; j < nodes.length; j++) {
@@ -32,7 +40,11 @@ export async function meshOf(nodes: TestNode[], trust: (from: number, to: number
   }
 }
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -38,70 +38,108 @@ test('every bad message of a trusted peer is dropped and counted by reason', { t
   const unsigned = JSON.parse(Buffer.from(ack).toString()) as Record<string, unknown>;
   delete unsigned['sig'];
   await h.sendRaw(b.node.peerId, Buffer.from(JSON.stringify(unsigned)));
-  await h.sendRaw(b.node.peerId, Buffer.from(JSON.stringify({ ...unsigned, sig: Buffer.alloc(64).toString('base64') })));
+  await h.sendRaw(
+    b.node.peerId,
+    Buffer.from(JSON.stringify({ ...unsigned, sig: Buffer.alloc(64).toString('base64') })),
+  );
   await h.sendRaw(b.node.peerId, await h.envelope('ack', {}, { author: c.node.peerId }));
   const replay = await h.envelope('ack', {});
   await h.sendRaw(b.node.peerId, replay);
   await h.sendRaw(b.node.peerId, replay);
   // Gossip, on its own commitment topic, which B follows because it trusts H.
-  await waitFor('B to follow H', () => h.network.subscribers(commitmentTopic(h.peerId)).includes(b.node.peerId), 20_000);
+  await waitFor(
+    'B to follow H',
+    () => h.network.subscribers(commitmentTopic(h.peerId)).includes(b.node.peerId),
+    20_000,
+  );
   await h.gossipRaw(new TextEncoder().encode('not json'));
   await h.gossipRaw(await h.envelope('commitment', {}, { author: c.node.peerId }));
 
   const expected = { malformed: 2, oversized: 1, invalid: 1, bad_signature: 1, forged_author: 2, replayed: 1 };
-  const dropped = await waitFor('B to count every drop', async () => {
-    const counts = (await b.api.status({})).dropped[h.peerId] ?? {};
-    return Object.values(counts).reduce((s, n) => s + (n ?? 0), 0) >= 8 ? counts : undefined;
-  }, 20_000);
+  const dropped = await waitFor(
+    'B to count every drop',
+    async () => {
+      const counts = (await b.api.status({})).dropped[h.peerId] ?? {};
+      return Object.values(counts).reduce((s, n) => s + (n ?? 0), 0) >= 8 ? counts : undefined;
+    },
+    20_000,
+  );
   assert.deepEqual(dropped, expected);
 });
 
-test('wrong results of a trusted peer are outvoted, the job ends right, and its reputation falls', { timeout: 60_000 }, async () => {
-  // Accepted by hand, so that H is surely one of each unit's two workers, with honest B.
-  await h.actAsProvider(a.node.peerId);
-  const unitCount = 10;
-  const chunk = 64;
-  const input = randomBytes(unitCount * chunk);
-  const { job_id } = await a.api['jobs.submit']({
-    library: 'hash', method: 'sha256', input_base64: input.toString('base64'), chunk_bytes: chunk,
-    redundancy: 2, budget: 10_000_000, priority: 0.5, manual_accept: true,
-  });
-  await waitFor('bids from H, B and C on every unit', async () => {
-    const { bids } = await a.api['bids.list']({ job_id });
-    return [h.peerId, b.node.peerId, c.node.peerId].every((p) => bids.filter((x) => x.provider === p).length === unitCount);
-  }, 20_000);
-  assert.equal((await a.api['bids.accept']({ job_id, node_id: h.peerId })).accepted, unitCount);
-  assert.equal((await a.api['bids.accept']({ job_id, node_id: b.node.peerId })).accepted, unitCount);
-  await waitFor('H and B to disagree on every unit', async () => {
-    const { units } = await a.api['jobs.status']({ job_id, units: true });
-    return units!.every((u) => a.node.state.activeAssignments(u.unit_id).filter((x) => x.result).length === 2);
-  }, 20_000);
-  // C breaks each tie.
-  const third = await a.api['bids.accept']({ job_id, node_id: c.node.peerId });
-  assert.deepEqual(third.refused, []);
-  const done = await waitFor('the job to complete', async () => {
-    const { job } = await a.api['jobs.status']({ job_id, units: false });
-    return job.state === 'running' ? undefined : job;
-  }, 30_000);
-  assert.equal(done.state, 'completed');
-  assert.equal(done.units_verified, unitCount);
+test(
+  'wrong results of a trusted peer are outvoted, the job ends right, and its reputation falls',
+  { timeout: 60_000 },
+  async () => {
+    // Accepted by hand, so that H is surely one of each unit's two workers, with honest B.
+    await h.actAsProvider(a.node.peerId);
+    const unitCount = 10;
+    const chunk = 64;
+    const input = randomBytes(unitCount * chunk);
+    const { job_id } = await a.api['jobs.submit']({
+      library: 'hash',
+      method: 'sha256',
+      input_base64: input.toString('base64'),
+      chunk_bytes: chunk,
+      redundancy: 2,
+      budget: 10_000_000,
+      priority: 0.5,
+      manual_accept: true,
+    });
+    await waitFor(
+      'bids from H, B and C on every unit',
+      async () => {
+        const { bids } = await a.api['bids.list']({ job_id });
+        return [h.peerId, b.node.peerId, c.node.peerId].every(
+          (p) => bids.filter((x) => x.provider === p).length === unitCount,
+        );
+      },
+      20_000,
+    );
+    assert.equal((await a.api['bids.accept']({ job_id, node_id: h.peerId })).accepted, unitCount);
+    assert.equal((await a.api['bids.accept']({ job_id, node_id: b.node.peerId })).accepted, unitCount);
+    await waitFor(
+      'H and B to disagree on every unit',
+      async () => {
+        const { units } = await a.api['jobs.status']({ job_id, units: true });
+        return units!.every((u) => a.node.state.activeAssignments(u.unit_id).filter((x) => x.result).length === 2);
+      },
+      20_000,
+    );
+    // C breaks each tie.
+    const third = await a.api['bids.accept']({ job_id, node_id: c.node.peerId });
+    assert.deepEqual(third.refused, []);
+    const done = await waitFor(
+      'the job to complete',
+      async () => {
+        const { job } = await a.api['jobs.status']({ job_id, units: false });
+        return job.state === 'running' ? undefined : job;
+      },
+      30_000,
+    );
+    assert.equal(done.state, 'completed');
+    assert.equal(done.units_verified, unitCount);
 
-  const { units } = await a.api['jobs.status']({ job_id, units: true });
-  for (const unit of units!) {
-    const { output_base64 } = await a.api['jobs.output']({ job_id, unit_id: unit.unit_id });
-    const expectedHash = createHash('sha256').update(input.subarray(unit.index * chunk, (unit.index + 1) * chunk)).digest();
-    assert.deepEqual(Buffer.from(output_base64, 'base64'), expectedHash, unit.unit_id);
-  }
-  const { peers } = await a.api['peers.list']({});
-  const reputation = (peer: string) => peers.find((p) => p.peer_id === peer)!.reputation;
-  assert.ok(reputation(h.peerId) < 0.5, `H's reputation with A: ${reputation(h.peerId)}`);
-  for (const honest of [b, c]) assert.equal(a.node.state.reputation.get(honest.node.peerId)?.rejected ?? 0, 0, 'no honest result was rejected');
-  // Caught lying on every unit, and said so (the desktop app notifies on this event); the honest never.
-  const caught = (peer: string) => peers.find((p) => p.peer_id === peer)!.caught_lying;
-  assert.equal(caught(h.peerId), unitCount);
-  assert.equal(caught(b.node.peerId) + caught(c.node.peerId), 0);
-  const { events } = await a.api['events.since']({ after: 0, limit: 10_000 });
-  const lyingEvents = events.filter((e) => e.type === 'peer.caught_lying');
-  assert.equal(lyingEvents.length, unitCount);
-  assert.ok(lyingEvents.every((e) => e.data['peer'] === h.peerId && e.data['job_id'] === job_id));
-});
+    const { units } = await a.api['jobs.status']({ job_id, units: true });
+    for (const unit of units!) {
+      const { output_base64 } = await a.api['jobs.output']({ job_id, unit_id: unit.unit_id });
+      const expectedHash = createHash('sha256')
+        .update(input.subarray(unit.index * chunk, (unit.index + 1) * chunk))
+        .digest();
+      assert.deepEqual(Buffer.from(output_base64, 'base64'), expectedHash, unit.unit_id);
+    }
+    const { peers } = await a.api['peers.list']({});
+    const reputation = (peer: string) => peers.find((p) => p.peer_id === peer)!.reputation;
+    assert.ok(reputation(h.peerId) < 0.5, `H's reputation with A: ${reputation(h.peerId)}`);
+    for (const honest of [b, c])
+      assert.equal(a.node.state.reputation.get(honest.node.peerId)?.rejected ?? 0, 0, 'no honest result was rejected');
+    // Caught lying on every unit, and said so (the desktop app notifies on this event); the honest never.
+    const caught = (peer: string) => peers.find((p) => p.peer_id === peer)!.caught_lying;
+    assert.equal(caught(h.peerId), unitCount);
+    assert.equal(caught(b.node.peerId) + caught(c.node.peerId), 0);
+    const { events } = await a.api['events.since']({ after: 0, limit: 10_000 });
+    const lyingEvents = events.filter((e) => e.type === 'peer.caught_lying');
+    assert.equal(lyingEvents.length, unitCount);
+    assert.ok(lyingEvents.every((e) => e.data['peer'] === h.peerId && e.data['job_id'] === job_id));
+  },
+);

@@ -7,64 +7,88 @@ import { meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js
 const nodes: TestNode[] = [];
 after(() => stopAll(nodes));
 
-test('three nodes that trust each other complete 300 hash units with redundancy 2, and their ledgers agree', { timeout: 120_000 }, async () => {
-  nodes.push(await startNode(), await startNode(), await startNode());
-  const [a, b, c] = nodes as [TestNode, TestNode, TestNode];
-  await meshOf(nodes);
-  const chunk = 64;
-  const input = randomBytes(300 * chunk);
-  const { job_id, units } = await a.api['jobs.submit']({
-    library: 'hash', method: 'sha256', input_base64: input.toString('base64'), chunk_bytes: chunk,
-    redundancy: 2, budget: 10_000_000, priority: 0.5, manual_accept: false,
-  });
-  assert.equal(units, 300);
-  const done = await waitFor('the job to complete', async () => {
-    const { job } = await a.api['jobs.status']({ job_id, units: false });
-    return job.state === 'running' ? undefined : job;
-  }, 100_000);
-  assert.equal(done.state, 'completed');
-  assert.equal(done.units_verified, 300);
+test(
+  'three nodes that trust each other complete 300 hash units with redundancy 2, and their ledgers agree',
+  { timeout: 120_000 },
+  async () => {
+    nodes.push(await startNode(), await startNode(), await startNode());
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode];
+    await meshOf(nodes);
+    const chunk = 64;
+    const input = randomBytes(300 * chunk);
+    const { job_id, units } = await a.api['jobs.submit']({
+      library: 'hash',
+      method: 'sha256',
+      input_base64: input.toString('base64'),
+      chunk_bytes: chunk,
+      redundancy: 2,
+      budget: 10_000_000,
+      priority: 0.5,
+      manual_accept: false,
+    });
+    assert.equal(units, 300);
+    const done = await waitFor(
+      'the job to complete',
+      async () => {
+        const { job } = await a.api['jobs.status']({ job_id, units: false });
+        return job.state === 'running' ? undefined : job;
+      },
+      100_000,
+    );
+    assert.equal(done.state, 'completed');
+    assert.equal(done.units_verified, 300);
 
-  const { units: views } = await a.api['jobs.status']({ job_id, units: true });
-  for (const unit of views!) {
-    assert.equal(unit.status, 'verified');
-    assert.equal(new Set(unit.providers).size, 2, `${unit.unit_id} verified by two distinct peers`);
-    assert.ok(!unit.providers.includes(a.node.peerId));
-  }
-  // The results are right: each output is the SHA-256 of its chunk.
-  for (const i of [0, 1, 150, 299]) {
-    const { output_base64 } = await a.api['jobs.output']({ job_id, unit_id: views![i]!.unit_id });
-    const expected = createHash('sha256').update(input.subarray(i * chunk, (i + 1) * chunk)).digest();
-    assert.deepEqual(Buffer.from(output_base64, 'base64'), expected);
-  }
-
-  // Every settlement has reached the providers: the three ledgers agree to the credit.
-  const ledgers = await waitFor('settlements to arrive', async () => {
-    const all = await Promise.all(nodes.map((n) => n.api['ledger.get']({ limit: 0 })));
-    return all.every((l) => l.held === 0) ? all : undefined;
-  });
-  assert.equal(ledgers.reduce((sum, l) => sum + l.balance, 0), 0, 'balances sum to zero');
-  assert.ok(ledgers[0]!.balance < 0 && ledgers[1]!.balance > 0 && ledgers[2]!.balance > 0);
-  for (let i = 0; i < 3; i++) {
-    for (let j = 0; j < 3; j++) {
-      if (i === j) continue;
-      const mine = ledgers[i]!.peers.find((p) => p.peer_id === nodes[j]!.node.peerId)?.balance ?? 0;
-      const theirs = ledgers[j]!.peers.find((p) => p.peer_id === nodes[i]!.node.peerId)?.balance ?? 0;
-      assert.equal(mine + theirs, 0, `node ${i} and node ${j} agree on what they owe each other`);
+    const { units: views } = await a.api['jobs.status']({ job_id, units: true });
+    for (const unit of views!) {
+      assert.equal(unit.status, 'verified');
+      assert.equal(new Set(unit.providers).size, 2, `${unit.unit_id} verified by two distinct peers`);
+      assert.ok(!unit.providers.includes(a.node.peerId));
     }
-  }
-  // The job says what it cost: what left the requester's ledger, not the prices bid.
-  assert.equal((await nodes[0]!.api['jobs.status']({ job_id, units: false })).job.spent, -ledgers[0]!.balance);
-  // The earnings chart's data: each transfer signed from my side, summing to my balance.
-  for (const [i, n] of nodes.entries()) {
-    const { transfers } = await n.api['ledger.transfers']({ limit: 10_000 });
-    assert.equal(transfers.reduce((sum, t) => sum + t.amount, 0), ledgers[i]!.balance, `node ${i}'s transfers sum to its balance`);
-    assert.ok(transfers.every((t) => t.job_id === job_id && t.peer_id !== n.node.peerId));
-  }
-  // Receipts: every chain a node holds checks out.
-  for (const n of nodes) {
-    const { chains } = await n.api['receipts.verify']({});
-    assert.ok(chains.length > 0);
-    for (const chain of chains) assert.ok(chain.ok, `${chain.author}: ${chain.error}`);
-  }
-});
+    // The results are right: each output is the SHA-256 of its chunk.
+    for (const i of [0, 1, 150, 299]) {
+      const { output_base64 } = await a.api['jobs.output']({ job_id, unit_id: views![i]!.unit_id });
+      const expected = createHash('sha256')
+        .update(input.subarray(i * chunk, (i + 1) * chunk))
+        .digest();
+      assert.deepEqual(Buffer.from(output_base64, 'base64'), expected);
+    }
+
+    // Every settlement has reached the providers: the three ledgers agree to the credit.
+    const ledgers = await waitFor('settlements to arrive', async () => {
+      const all = await Promise.all(nodes.map((n) => n.api['ledger.get']({ limit: 0 })));
+      return all.every((l) => l.held === 0) ? all : undefined;
+    });
+    assert.equal(
+      ledgers.reduce((sum, l) => sum + l.balance, 0),
+      0,
+      'balances sum to zero',
+    );
+    assert.ok(ledgers[0]!.balance < 0 && ledgers[1]!.balance > 0 && ledgers[2]!.balance > 0);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        if (i === j) continue;
+        const mine = ledgers[i]!.peers.find((p) => p.peer_id === nodes[j]!.node.peerId)?.balance ?? 0;
+        const theirs = ledgers[j]!.peers.find((p) => p.peer_id === nodes[i]!.node.peerId)?.balance ?? 0;
+        assert.equal(mine + theirs, 0, `node ${i} and node ${j} agree on what they owe each other`);
+      }
+    }
+    // The job says what it cost: what left the requester's ledger, not the prices bid.
+    assert.equal((await nodes[0]!.api['jobs.status']({ job_id, units: false })).job.spent, -ledgers[0]!.balance);
+    // The earnings chart's data: each transfer signed from my side, summing to my balance.
+    for (const [i, n] of nodes.entries()) {
+      const { transfers } = await n.api['ledger.transfers']({ limit: 10_000 });
+      assert.equal(
+        transfers.reduce((sum, t) => sum + t.amount, 0),
+        ledgers[i]!.balance,
+        `node ${i}'s transfers sum to its balance`,
+      );
+      assert.ok(transfers.every((t) => t.job_id === job_id && t.peer_id !== n.node.peerId));
+    }
+    // Receipts: every chain a node holds checks out.
+    for (const n of nodes) {
+      const { chains } = await n.api['receipts.verify']({});
+      assert.ok(chains.length > 0);
+      for (const chain of chains) assert.ok(chain.ok, `${chain.author}: ${chain.error}`);
+    }
+  },
+);

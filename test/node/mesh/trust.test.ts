@@ -15,39 +15,58 @@ afterEach(async () => {
 
 const submitHash = (node: TestNode, units: number, chunk: number, manual: boolean) =>
   node.api['jobs.submit']({
-    library: 'hash', method: 'sha256', input_base64: randomBytes(units * chunk).toString('base64'), chunk_bytes: chunk,
-    redundancy: 1, budget: 10_000_000, priority: 0.5, manual_accept: manual,
+    library: 'hash',
+    method: 'sha256',
+    input_base64: randomBytes(units * chunk).toString('base64'),
+    chunk_bytes: chunk,
+    redundancy: 1,
+    budget: 10_000_000,
+    priority: 0.5,
+    manual_accept: manual,
   });
 
 /** The offers a requester holds for one job, with their rounds. */
 const offersFor = (requester: TestNode, jobId: string): Offer[] =>
-  [...requester.node.state.offersByUnit.values()].flatMap((byId) => [...byId.values()]).filter((o) => o.job_id === jobId);
+  [...requester.node.state.offersByUnit.values()]
+    .flatMap((byId) => [...byId.values()])
+    .filter((o) => o.job_id === jobId);
 
-test('a requester nobody trusts gets no bid and no assignment while a trusted one is served', { timeout: 60_000 }, async () => {
-  nodes.push(await startNode(), await startNode(), await startNode());
-  const [provider, trusted, stranger] = nodes as [TestNode, TestNode, TestNode];
-  // provider <-> trusted both ways; the stranger trusts the provider, but nobody trusts the stranger.
-  const edges = new Set(['0>1', '1>0', '2>0']);
-  await meshOf(nodes, (from, to) => (edges.has(`${from}>${to}`) ? 1 : 0));
-  const ignored = await submitHash(stranger, 10, 64, false);
-  const served = await submitHash(trusted, 10, 64, false);
+test(
+  'a requester nobody trusts gets no bid and no assignment while a trusted one is served',
+  { timeout: 60_000 },
+  async () => {
+    nodes.push(await startNode(), await startNode(), await startNode());
+    const [provider, trusted, stranger] = nodes as [TestNode, TestNode, TestNode];
+    // provider <-> trusted both ways; the stranger trusts the provider, but nobody trusts the stranger.
+    const edges = new Set(['0>1', '1>0', '2>0']);
+    await meshOf(nodes, (from, to) => (edges.has(`${from}>${to}`) ? 1 : 0));
+    const ignored = await submitHash(stranger, 10, 64, false);
+    const served = await submitHash(trusted, 10, 64, false);
 
-  const done = await waitFor('the trusted job to complete', async () => {
-    const { job } = await trusted.api['jobs.status']({ job_id: served.job_id, units: false });
-    return job.state === 'running' ? undefined : job;
-  }, 30_000);
-  assert.equal(done.state, 'completed');
-  // Give the mesh a few more rounds (commitment heartbeat is 2 s) to make any mistake.
-  await new Promise((r) => setTimeout(r, 3000));
-  const { bids } = await stranger.api['bids.list']({ job_id: ignored.job_id });
-  assert.equal(bids.length, 0);
-  const { job, units } = await stranger.api['jobs.status']({ job_id: ignored.job_id, units: true });
-  assert.equal(job.state, 'running');
-  assert.equal(job.held, 0);
-  assert.ok(units!.every((u) => u.status === 'open' && u.providers.length === 0));
-  const stranger_id = stranger.node.peerId;
-  assert.ok(![...provider.node.state.myOffers.values()].some((o) => o.requester_peer === stranger_id), 'the provider never offered to the stranger');
-});
+    const done = await waitFor(
+      'the trusted job to complete',
+      async () => {
+        const { job } = await trusted.api['jobs.status']({ job_id: served.job_id, units: false });
+        return job.state === 'running' ? undefined : job;
+      },
+      30_000,
+    );
+    assert.equal(done.state, 'completed');
+    // Give the mesh a few more rounds (commitment heartbeat is 2 s) to make any mistake.
+    await new Promise((r) => setTimeout(r, 3000));
+    const { bids } = await stranger.api['bids.list']({ job_id: ignored.job_id });
+    assert.equal(bids.length, 0);
+    const { job, units } = await stranger.api['jobs.status']({ job_id: ignored.job_id, units: true });
+    assert.equal(job.state, 'running');
+    assert.equal(job.held, 0);
+    assert.ok(units!.every((u) => u.status === 'open' && u.providers.length === 0));
+    const stranger_id = stranger.node.peerId;
+    assert.ok(
+      ![...provider.node.state.myOffers.values()].some((o) => o.requester_peer === stranger_id),
+      'the provider never offered to the stranger',
+    );
+  },
+);
 
 /**
  * Provider P offering one 1-core slot of 42 ms. The hash kernel estimates 0.02 s per MiB, so a
@@ -70,36 +89,57 @@ async function smallSlotMesh() {
     start_time: new Date(start).toISOString(),
     end_time: new Date(start + 42).toISOString(),
     resources: { cpu_cores: 1, ram_gb: 1 },
-    algorithms: supportedAlgorithms().map((id) => ({ algorithm_id: id, version: ALGORITHM_VERSION, supported: true, performance_score: 1 })),
+    algorithms: supportedAlgorithms().map((id) => ({
+      algorithm_id: id,
+      version: ALGORITHM_VERSION,
+      supported: true,
+      performance_score: 1,
+    })),
     priority: 1,
   };
   provider.node.currentSlots = () => (provider.node.state.sharing ? [slot] : []);
   const first = await submitHash(mutual, 5, chunk, true);
   const second = await submitHash(oneWay, 6, chunk, true);
-  await waitFor("the provider to see both requesters' units", () => {
-    const seen = (peer: string) => provider.node.ctx.commitments.get(peer)?.work_requests.some((r) => r.work_units.length > 0);
-    return seen(mutual.node.peerId) && seen(oneWay.node.peerId);
-  }, 20_000);
+  await waitFor(
+    "the provider to see both requesters' units",
+    () => {
+      const seen = (peer: string) =>
+        provider.node.ctx.commitments.get(peer)?.work_requests.some((r) => r.work_units.length > 0);
+      return seen(mutual.node.peerId) && seen(oneWay.node.peerId);
+    },
+    20_000,
+  );
   await provider.api['sharing.set']({ on: true });
-  await waitFor('bids to arrive', () => offersFor(mutual, first.job_id).length === 5 && offersFor(oneWay, second.job_id).length >= 3, 20_000);
+  await waitFor(
+    'bids to arrive',
+    () => offersFor(mutual, first.job_id).length === 5 && offersFor(oneWay, second.job_id).length >= 3,
+    20_000,
+  );
   return { provider, mutual, oneWay, first, second };
 }
 
-test('a provider with one small slot bids for its tier 1 requester first and gives tier 2 only what is left', { timeout: 60_000 }, async () => {
-  const { provider, mutual, oneWay, first, second } = await smallSlotMesh();
-  const tier1 = offersFor(mutual, first.job_id);
-  assert.ok(tier1.every((o) => o.tier === 1 && o.provider_peer === provider.node.peerId));
-  const firstRound = Math.min(...tier1.map((o) => o.round));
-  assert.ok(tier1.every((o) => o.round === firstRound), 'all tier 1 units placed in the first round');
-  const tier2 = offersFor(oneWay, second.job_id).filter((o) => o.round === firstRound);
-  assert.equal(tier2.length, 3, 'tier 2 gets the 3 places left of 8');
-  assert.ok(tier2.every((o) => o.tier === 2));
-  const { bids } = await mutual.api['bids.list']({ job_id: first.job_id });
-  assert.equal(bids.length, 5);
-  assert.ok(bids.every((b) => b.tier === 1));
-  const { bids: oneWayBids } = await oneWay.api['bids.list']({ job_id: second.job_id });
-  assert.ok(oneWayBids.length >= 3 && oneWayBids.every((b) => b.tier === 2));
-});
+test(
+  'a provider with one small slot bids for its tier 1 requester first and gives tier 2 only what is left',
+  { timeout: 60_000 },
+  async () => {
+    const { provider, mutual, oneWay, first, second } = await smallSlotMesh();
+    const tier1 = offersFor(mutual, first.job_id);
+    assert.ok(tier1.every((o) => o.tier === 1 && o.provider_peer === provider.node.peerId));
+    const firstRound = Math.min(...tier1.map((o) => o.round));
+    assert.ok(
+      tier1.every((o) => o.round === firstRound),
+      'all tier 1 units placed in the first round',
+    );
+    const tier2 = offersFor(oneWay, second.job_id).filter((o) => o.round === firstRound);
+    assert.equal(tier2.length, 3, 'tier 2 gets the 3 places left of 8');
+    assert.ok(tier2.every((o) => o.tier === 2));
+    const { bids } = await mutual.api['bids.list']({ job_id: first.job_id });
+    assert.equal(bids.length, 5);
+    assert.ok(bids.every((b) => b.tier === 1));
+    const { bids: oneWayBids } = await oneWay.api['bids.list']({ job_id: second.job_id });
+    assert.ok(oneWayBids.length >= 3 && oneWayBids.every((b) => b.tier === 2));
+  },
+);
 
 test('a provider does not bid past its slot while its earlier offers are open', { timeout: 60_000 }, async () => {
   const { provider } = await smallSlotMesh();

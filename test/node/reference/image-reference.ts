@@ -18,7 +18,12 @@ interface AxisFilter {
   weight(i: number, j: number): number;
 }
 
-export function referenceResize(image: RgbaImage, outWidth: number, outHeight: number, filter: ResizeFilter): Uint8Array {
+export function referenceResize(
+  image: RgbaImage,
+  outWidth: number,
+  outHeight: number,
+  filter: ResizeFilter,
+): Uint8Array {
   return separable(image, resizeAxis(image.width, outWidth, filter), resizeAxis(image.height, outHeight, filter));
 }
 
@@ -76,13 +81,17 @@ function separable(image: RgbaImage, columns: AxisFilter, rows: AxisFilter): Uin
   const mid = new Float64Array(outWidth * image.height * 4);
   for (let y = 0; y < image.height; y++) {
     for (let x = 0; x < outWidth; x++) {
-      for (let c = 0; c < 4; c++) mid[(y * outWidth + x) * 4 + c] = applyAxis(columns, x, image.width, (j) => source(j, y, c));
+      for (let c = 0; c < 4; c++)
+        mid[(y * outWidth + x) * 4 + c] = applyAxis(columns, x, image.width, (j) => source(j, y, c));
     }
   }
   const out = new Uint8Array(outWidth * rows.outLength * 4);
   for (let y = 0; y < rows.outLength; y++) {
     for (let x = 0; x < outWidth; x++) {
-      for (let c = 0; c < 4; c++) out[(y * outWidth + x) * 4 + c] = toByte(applyAxis(rows, y, image.height, (j) => mid[(j * outWidth + x) * 4 + c]!));
+      for (let c = 0; c < 4; c++)
+        out[(y * outWidth + x) * 4 + c] = toByte(
+          applyAxis(rows, y, image.height, (j) => mid[(j * outWidth + x) * 4 + c]!),
+        );
     }
   }
   return out;

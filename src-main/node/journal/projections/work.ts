@@ -32,7 +32,16 @@ export function workProjections(db: Db) {
 
   return {
     'job.submitted'({ job, at }: NodeEventOf<'job.submitted'>): void {
-      insertJob.run(job.job_id, job.requester, job.name, job.unit_count, job.redundancy, job.budget, job.deadline ?? null, at);
+      insertJob.run(
+        job.job_id,
+        job.requester,
+        job.name,
+        job.unit_count,
+        job.redundancy,
+        job.budget,
+        job.deadline ?? null,
+        at,
+      );
     },
     'unit.created'({ unit, at }: NodeEventOf<'unit.created'>, seq: number): void {
       insertUnit.run(
