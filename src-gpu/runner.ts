@@ -3,13 +3,8 @@
 // (window.meshGpu.handle) or in the desktop app's hidden window, where the preload hands it a
 // MessagePort. Either way each request is validated here and answered with one reply
 // (src-main/core/gpu/protocol.ts). The node enforces time limits: a hung unit gets the page reloaded.
-import {
-  RunnerRequestSchema,
-  type AdapterInfo,
-  type AdapterLimits,
-  type RunnerReply,
-  type RunnerRequest,
-} from '../src-main/core/gpu/protocol.js';
+import type { AdapterInfo, AdapterLimits } from '../src-main/core/gpu/adapter.js';
+import { RunnerRequestSchema, type RunnerReply, type RunnerRequest } from '../src-main/core/gpu/protocol.js';
 import { checkShader } from '../src-main/core/gpu/shader.js';
 import { validate } from '../src-main/core/schemas/decode.js';
 import { checkTileParams, packSceneForGpu, type GpuScene } from '../src-main/core/render/index.js';

@@ -7,9 +7,7 @@ import type { JobMosaic } from '../store/types.js';
 import { Badge, Loading, type Tone } from './basics.js';
 import { BidsTable } from './BidsTable.js';
 import { TileMosaic } from './TileMosaic.js';
-
-/** The algorithm id of render jobs (the node's RENDER_ALGORITHM); other jobs have no frames. */
-export const RENDER_ALGORITHM = 'render/tile';
+import { RENDER_ALGORITHM } from '../../src-main/core/protocol/algorithm-ids.js';
 
 const STATE_TONES: Record<JobView['state'], Tone> = {
   running: 'accent',

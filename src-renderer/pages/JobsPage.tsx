@@ -6,7 +6,8 @@ import sampleScene from '../../assets/scenes/sample.json';
 import { useActions, useMesh } from '../app/store-context.js';
 import { Card, EmptyState, Loading, PageHeader } from '../components/basics.js';
 import { FrameViewer } from '../components/FrameViewer.js';
-import { JobCard, RENDER_ALGORITHM } from '../components/JobCard.js';
+import { JobCard } from '../components/JobCard.js';
+import { RENDER_ALGORITHM } from '../../src-main/core/protocol/algorithm-ids.js';
 import { RenderForm, type SampleScene } from '../components/RenderForm.js';
 import type { RenderRequest, Scene } from '../jobs/render-form.js';
 

@@ -108,13 +108,11 @@ describe('seed 000 video-rendering farm (Alice, Bob, Charlie)', () => {
 
   test('work promised in earlier rounds keeps its share of the slot: 20 frames reserved leave room for 2', () => {
     const skip = new Set(result.offers.slice(0, 20).map((o) => unitKey(o.requester_peer, o.unit_id)));
-    const reserved = result.offers
-      .slice(0, 20)
-      .map((o) => ({
-        slot_id: o.slot_id,
-        resources: { cpu_cores: 4, ram_gb: 16, gpu_vram_gb: 8 },
-        seconds: o.estimated_seconds,
-      }));
+    const reserved = result.offers.slice(0, 20).map((o) => ({
+      slot_id: o.slot_id,
+      resources: { cpu_cores: 4, ram_gb: 16, gpu_vram_gb: 8 },
+      seconds: o.estimated_seconds,
+    }));
     const next = allocate({
       provider: alice,
       requesters: [bob, charlie],

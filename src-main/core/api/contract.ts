@@ -19,14 +19,13 @@ import {
   PeerId,
   PriceScheduleSchema,
 } from '../schemas/index.js';
-import { SharingSettingsSchema, WeeklyWindowSchema } from '../availability/schema.js';
+import { SharingSettingsSchema, WeeklyWindowSchema } from '../schemas/availability.js';
 import { CalibrationSchema, HardwareInfoSchema } from '../schemas/hardware.js';
-import { GpuModeSchema, MAX_FRAME } from '../schemas/render-job.js';
+import { framesInOrder, FRAMES_OUT_OF_ORDER, MAX_FRAME, RENDER_SPEC_FIELDS, Side } from '../schemas/render-job.js';
 import { SHADER_LIMITS } from '../gpu/shader.js';
 import { GpuStatusSchema } from '../gpu/status.js';
 import { MAX_REDUNDANCY } from '../schemas/work.js';
 import { SceneSchema } from '../render/scene.js';
-import { TILE_LIMITS } from '../render/tiles.js';
 
 /** Largest request body a server reads (a job's input travels inline, base64). */
 export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
@@ -170,7 +169,6 @@ export const SubmitJobSchema = z
     },
   );
 
-const Side = z.number().int().min(1).max(TILE_LIMITS.frameSide);
 const FrameNumber = z.number().int().min(0).max(MAX_FRAME);
 
 /** A render job: the tiles of frames first..last of a scene (docs/SCENE.md), one unit per tile. */
@@ -178,21 +176,11 @@ export const SubmitRenderSchema = z
   .strictObject({
     name: Name.optional(),
     scene: SceneSchema,
-    first_frame: FrameNumber,
-    last_frame: FrameNumber,
-    width: Side,
-    height: Side,
-    spp: z.number().int().min(1).max(TILE_LIMITS.spp),
-    tile: Side.default(64),
-    seed: z.number().int().min(0).max(0xffffffff).default(0),
-    /** GPU allowed (the default), required, or forbidden (CPU only: bit-exact tiles). */
-    gpu: GpuModeSchema.default('allowed'),
+    ...RENDER_SPEC_FIELDS,
+    tile: RENDER_SPEC_FIELDS.tile.default(64),
     ...JOB_TERMS,
   })
-  .refine((r) => r.last_frame >= r.first_frame, {
-    message: 'the last frame comes before the first',
-    path: ['last_frame'],
-  });
+  .refine(framesInOrder, FRAMES_OUT_OF_ORDER);
 
 export const FrameViewSchema = z.strictObject({
   frame: FrameNumber,

@@ -13,7 +13,12 @@ import {
   type ComputeResource,
 } from '../schemas/index.js';
 import { describeInstant, OffsetError, type UtcOffset } from './local-time.js';
-import { SharingSettingsSchema, WeeklyWindowsSchema, type SharingSettings, type WeeklyWindow } from './schema.js';
+import {
+  SharingSettingsSchema,
+  WeeklyWindowsSchema,
+  type SharingSettings,
+  type WeeklyWindow,
+} from '../schemas/availability.js';
 import { nextWindowStart, occurrencesInForce, type Occurrence } from './windows.js';
 
 /** Why nothing is offered; `calibrating` is the node's own, before it knows its speed. */

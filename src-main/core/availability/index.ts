@@ -6,8 +6,8 @@ export {
   Weekday,
   WeeklyWindowSchema,
   WeeklyWindowsSchema,
-} from './schema.js';
-export type { SharingSettings, WeeklyWindow } from './schema.js';
+} from '../schemas/availability.js';
+export type { SharingSettings, WeeklyWindow } from '../schemas/availability.js';
 export { currentAvailability, USER_IDLE_SECONDS } from './current.js';
 export type { Availability, AvailabilityInput, PauseReason } from './current.js';
 export { describeWindow } from './windows.js';

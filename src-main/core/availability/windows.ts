@@ -10,7 +10,7 @@ import {
   weekdayOf,
   type UtcOffset,
 } from './local-time.js';
-import type { WeeklyWindow } from './schema.js';
+import type { WeeklyWindow } from '../schemas/availability.js';
 
 /** One occurrence of a window: the real instants it opens and closes, [startMs, endMs). */
 export interface Occurrence {

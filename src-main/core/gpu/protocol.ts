@@ -3,6 +3,7 @@
 // code, but it runs in a renderer that a hung shader or a lost device can leave in any state.
 import { z } from 'zod';
 import { Id, NonNegative } from '../schemas/primitives.js';
+import { AdapterInfoSchema, AdapterLimitsSchema } from './adapter.js';
 import { ShaderSpecSchema } from './shader.js';
 
 export const GPU_ERROR_CODES = [
@@ -17,28 +18,6 @@ export const GPU_ERROR_CODES = [
   'runner_failed', // the runner page crashed, closed or answered nonsense; it was reloaded
 ] as const;
 export type GpuErrorCode = (typeof GPU_ERROR_CODES)[number];
-
-const Text = z.string().max(512);
-
-export const AdapterInfoSchema = z.strictObject({
-  vendor: Text,
-  architecture: Text,
-  device: Text,
-  description: Text,
-  /** A software adapter (SwiftShader: WebGPU on the CPU), not a GPU. */
-  is_fallback: z.boolean(),
-});
-
-/** The adapter limits the node plans with (a subset of GPUSupportedLimits). */
-export const AdapterLimitsSchema = z.strictObject({
-  max_buffer_size: NonNegative,
-  max_storage_buffer_binding_size: NonNegative,
-  max_compute_workgroups_per_dimension: NonNegative,
-  max_compute_invocations_per_workgroup: NonNegative,
-  max_compute_workgroup_size_x: NonNegative,
-  max_compute_workgroup_size_y: NonNegative,
-  max_compute_workgroup_size_z: NonNegative,
-});
 
 /** Bytes travel as Uint8Array (Playwright and structured clone both carry typed arrays). */
 const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { error: 'expected bytes (a Uint8Array)' });
@@ -60,7 +39,7 @@ export const RunnerRequestSchema = z.discriminatedUnion('op', [
 ]);
 export type RunnerRequest = z.infer<typeof RunnerRequestSchema>;
 
-export const GpuFailureSchema = z.strictObject({ code: z.enum(GPU_ERROR_CODES), message: Text });
+export const GpuFailureSchema = z.strictObject({ code: z.enum(GPU_ERROR_CODES), message: z.string().max(512) });
 export type GpuFailure = z.infer<typeof GpuFailureSchema>;
 
 export const RunnerReplySchema = z.union([
@@ -76,6 +55,3 @@ export const RunnerReplySchema = z.union([
   z.strictObject({ id: z.number().int().min(0), ok: z.literal(false), need_scene: z.literal(true) }),
 ]);
 export type RunnerReply = z.infer<typeof RunnerReplySchema>;
-
-export type AdapterInfo = z.infer<typeof AdapterInfoSchema>;
-export type AdapterLimits = z.infer<typeof AdapterLimitsSchema>;

@@ -3,7 +3,7 @@
 // buffer. Checked here, before the GPU sees anything, against our caps and the adapter's limits;
 // the ABI is in docs/UNIT_ABI.md ("WGSL units").
 import { z } from 'zod';
-import type { AdapterLimits } from './protocol.js';
+import type { AdapterLimits } from './adapter.js';
 
 export const SHADER_LIMITS = {
   codeChars: 64 * 1024,

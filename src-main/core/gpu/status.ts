@@ -1,7 +1,7 @@
 // What a node tells its user (and the UI shows) about its GPU units: running or not, and why not.
 import { z } from 'zod';
 import { Fraction, NonNegative } from '../schemas/primitives.js';
-import { AdapterInfoSchema, AdapterLimitsSchema } from './protocol.js';
+import { AdapterInfoSchema, AdapterLimitsSchema } from './adapter.js';
 
 export const GPU_STATES = ['off', 'starting', 'ready'] as const;
 

@@ -2,7 +2,7 @@
 // stitching of the tiles' RGBA8 outputs back into a frame. Because the kernel seeds its random
 // numbers per pixel, the stitched frame is byte-identical to one tile covering the whole frame.
 
-export const TILE_LIMITS = { frameSide: 8192, spp: 4096 } as const;
+import { TILE_LIMITS } from '../schemas/render-job.js';
 
 export interface Tile {
   x: number;

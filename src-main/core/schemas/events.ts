@@ -2,7 +2,7 @@
 // journal before the derived tables it updates. `event_id` is chosen by the writer and is unique:
 // appending an event whose id is already journaled changes nothing (idempotent re-delivery).
 import { z } from 'zod';
-import { SharingSettingsSchema, WeeklyWindowSchema } from '../availability/schema.js';
+import { SharingSettingsSchema, WeeklyWindowSchema } from './availability.js';
 import { AvailabilitySlotSchema } from './capability.js';
 import { LedgerEntrySchema } from './ledger.js';
 import { AcceptanceSchema, OfferSchema, PriceScheduleSchema } from './market.js';

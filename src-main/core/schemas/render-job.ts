@@ -1,10 +1,11 @@
 // What a render job asks for, as its job record keeps it: the frames, their size and sampling,
 // the tile size (one unit per tile) and the seed every replica renders with.
 import { z } from 'zod';
-import { TILE_LIMITS } from '../render/tiles.js';
 
 /** Frames a scene can be asked for (docs/SCENE.md). */
 export const MAX_FRAME = 1_000_000;
+/** The largest frame side and samples per pixel a render job may ask for. */
+export const TILE_LIMITS = { frameSide: 8192, spp: 4096 } as const;
 
 /**
  * Whether a render job's tiles may run on a GPU: `allowed` (a provider with a GPU uses it, the
@@ -13,24 +14,29 @@ export const MAX_FRAME = 1_000_000;
 export const GpuModeSchema = z.enum(['allowed', 'required', 'forbidden']);
 export type GpuMode = z.infer<typeof GpuModeSchema>;
 
-const Side = z.number().int().min(1).max(TILE_LIMITS.frameSide);
+export const Side = z.number().int().min(1).max(TILE_LIMITS.frameSide);
 const FrameNumber = z.number().int().min(0).max(MAX_FRAME);
 
-export const RenderSpecSchema = z
-  .strictObject({
-    first_frame: FrameNumber,
-    last_frame: FrameNumber,
-    width: Side,
-    height: Side,
-    spp: z.number().int().min(1).max(TILE_LIMITS.spp),
-    tile: Side,
-    /** u32; the same seed renders the same bytes (`meshctl render-local --seed`). */
-    seed: z.number().int().min(0).max(0xffffffff).default(0),
-    gpu: GpuModeSchema.default('allowed'),
-  })
-  .refine((r) => r.last_frame >= r.first_frame, {
-    message: 'frames: the last frame comes before the first',
-    path: ['last_frame'],
-  });
+/** The fields of a render job's spec; the API's submit form adds the scene and the job terms. */
+export const RENDER_SPEC_FIELDS = {
+  first_frame: FrameNumber,
+  last_frame: FrameNumber,
+  width: Side,
+  height: Side,
+  spp: z.number().int().min(1).max(TILE_LIMITS.spp),
+  tile: Side,
+  /** u32; the same seed renders the same bytes (`meshctl render-local --seed`). */
+  seed: z.number().int().min(0).max(0xffffffff).default(0),
+  /** GPU allowed (the default), required, or forbidden (CPU only: bit-exact tiles). */
+  gpu: GpuModeSchema.default('allowed'),
+};
+
+/** The check both forms share: frames run forward. */
+export function framesInOrder(r: { first_frame: number; last_frame: number }): boolean {
+  return r.last_frame >= r.first_frame;
+}
+export const FRAMES_OUT_OF_ORDER = { message: 'frames: the last frame comes before the first', path: ['last_frame'] };
+
+export const RenderSpecSchema = z.strictObject(RENDER_SPEC_FIELDS).refine(framesInOrder, FRAMES_OUT_OF_ORDER);
 
 export type RenderSpec = z.output<typeof RenderSpecSchema>;

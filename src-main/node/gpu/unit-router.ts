@@ -6,7 +6,7 @@ import { ShaderSpecSchema } from '../../core/gpu/index.js';
 import type { TileParams } from '../../core/render/index.js';
 import { validate, type WorkUnit } from '../../core/schemas/index.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
-import { RENDER_ALGORITHM, SHADER_ALGORITHM } from '../mesh/algorithms.js';
+import { RENDER_ALGORITHM, SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import { GpuError } from './gpu-executor.js';
 import type { GpuService } from './gpu-service.js';
 

@@ -1,15 +1,8 @@
 // The algorithms a node runs: the kernels shipped in wasm/ (named library/method, seed 001's
 // library proxy) and users' own modules under the unit ABI ("wasm"). A unit names its algorithm;
 // the kernel's method travels in the unit's params, as the kernel reads it.
+import { CUSTOM_WASM, RENDER_ALGORITHM, SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import { loadKernel, type KernelName } from '../exec/kernels.js';
-
-export const ALGORITHM_VERSION = '1';
-/** The algorithm id of a user's own module: the module itself travels by CID. */
-export const CUSTOM_WASM = 'wasm';
-/** The path tracer's tiles (wasm/render, params and input in docs/SCENE.md). */
-export const RENDER_ALGORITHM = 'render/tile';
-/** A user's WGSL compute shader (seed 001's execute_shader; docs/UNIT_ABI.md): GPU only. */
-export const SHADER_ALGORITHM = 'shader/execute_shader';
 
 interface Library {
   kernel: KernelName;

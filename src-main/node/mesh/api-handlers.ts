@@ -10,7 +10,8 @@ import type { JobRecord } from '../../core/mesh/state.js';
 import type { LedgerEntry } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { verifyChain } from '../receipts/index.js';
-import { ALGORITHM_VERSION, supportedAlgorithms } from './algorithms.js';
+import { supportedAlgorithms } from './algorithms.js';
+import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
 import { blobFromHolders } from './context.js';
 import type { MeshNode } from './node.js';
 

@@ -5,7 +5,8 @@ import type { SubmitJob } from '../../core/api/contract.js';
 import { ShaderSpecSchema } from '../../core/gpu/index.js';
 import { validate, type Job, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
-import { ALGORITHM_VERSION, CUSTOM_WASM, resolveLibrary, SHADER_ALGORITHM } from './algorithms.js';
+import { resolveLibrary } from './algorithms.js';
+import { ALGORITHM_VERSION, CUSTOM_WASM, SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import type { NodeContext } from './context.js';
 
 export async function splitJob(

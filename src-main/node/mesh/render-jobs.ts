@@ -21,7 +21,7 @@ import { ApiError } from '../api/errors.js';
 import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
 import { loadKernel } from '../exec/kernels.js';
 import { REFERENCE_FUEL_PER_SECOND } from '../hardware/calibrate.js';
-import { ALGORITHM_VERSION, RENDER_ALGORITHM } from './algorithms.js';
+import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import type { NodeContext } from './context.js';
 
 /** A tile's estimate may use at most this share of a unit's fuel limit: room for the estimate's error. */

@@ -1,8 +1,8 @@
 // What a person sets about when and how much their machine is shared (issue 5): weekly recurring
 // windows with caps, and the sharing settings (pause on battery, only when idle, a CPU cap).
-// One-off slots are the protocol's AvailabilitySlot and live in ../schemas.
+// One-off slots are the protocol's AvailabilitySlot (capability.ts).
 import { z } from 'zod';
-import { boundedArray, Id, NonNegative } from '../schemas/primitives.js';
+import { boundedArray, Id, NonNegative } from './primitives.js';
 
 export const AVAILABILITY_LIMITS = {
   /** Windows a node keeps; each can put one slot in a commitment at a time. */

@@ -1,0 +1,134 @@
+// The architecture as rules (docs/ARCHITECTURE.md, "Layers and what may import what"): which folder
+// may import which, no cycles, and which packages each layer may use. `npm test` runs it
+// (`npm run deps`); a violation fails the build. Static, dynamic (`await import()`), bare
+// (`import 'x'`) and type-only imports all count.
+
+/** Our own source folders and what each may import besides itself and its own subfolders. */
+const CORE = 'src-main/core';
+const NODE = 'src-main/node';
+const ALLOWED = {
+  // The pure core: schemas are the vocabulary; every other domain builds on them.
+  [`${CORE}/schemas`]: [],
+  [`${CORE}/availability`]: [`${CORE}/schemas`],
+  [`${CORE}/render`]: [`${CORE}/schemas`],
+  [`${CORE}/gpu`]: [`${CORE}/schemas`],
+  [`${CORE}/ledger`]: [`${CORE}/schemas`],
+  [`${CORE}/policy`]: [`${CORE}/schemas`],
+  [`${CORE}/trust`]: [`${CORE}/schemas`],
+  [`${CORE}/consensus`]: [`${CORE}/schemas`],
+  [`${CORE}/scheduler`]: [`${CORE}/schemas`],
+  [`${CORE}/protocol`]: [`${CORE}/schemas`],
+  [`${CORE}/errors`]: [],
+  [`${CORE}/mesh`]: [
+    `${CORE}/schemas`,
+    `${CORE}/availability`,
+    `${CORE}/trust`,
+    `${CORE}/ledger`,
+    `${CORE}/consensus`,
+    `${CORE}/protocol`,
+  ],
+  [`${CORE}/api`]: [`${CORE}/schemas`, `${CORE}/availability`, `${CORE}/gpu`, `${CORE}/render`],
+  // The node: adapters around the core, each its own piece; node/mesh wires them together.
+  [`${NODE}/config`]: [CORE],
+  [`${NODE}/identity`]: [CORE],
+  [`${NODE}/blobs`]: [CORE],
+  [`${NODE}/exec`]: [CORE],
+  [`${NODE}/journal`]: [CORE],
+  [`${NODE}/receipts`]: [CORE, `${NODE}/identity`],
+  [`${NODE}/p2p`]: [CORE, `${NODE}/identity`, `${NODE}/blobs`],
+  [`${NODE}/hardware`]: [CORE, `${NODE}/exec`, `${NODE}/blobs`],
+  [`${NODE}/render`]: [CORE, `${NODE}/exec`],
+  [`${NODE}/gpu`]: [CORE, `${NODE}/exec`, `${NODE}/blobs`, `${NODE}/hardware`],
+  [`${NODE}/api`]: [CORE, `${NODE}/config`],
+  [`${NODE}/mesh`]: [CORE, NODE],
+  // The carriers: the CLI and the desktop shell drive the node; pages see only the contract.
+  'src-main/cli': [CORE, NODE],
+  'src-main/electron': [CORE, NODE, 'src-preload/bridge.ts'],
+  'src-preload': [`${CORE}/api`],
+  'src-renderer': [CORE, 'src-preload/bridge.ts'],
+  'src-gpu': [CORE],
+};
+const OURS = '^(src-main|src-renderer|src-gpu|src-preload)/';
+const escape = (path) => path.replace(/[.]/g, '\\.');
+const under = (paths) => `^(${paths.map(escape).join('|')})(/|$)`;
+
+const folderRules = Object.entries(ALLOWED).map(([folder, allowed]) => ({
+  name: `imports-of-${folder.replace(/^src-main\//, '').replace(/\//g, '-')}`,
+  comment: `${folder} may import only ${allowed.length ? allowed.join(', ') : 'itself'} (and packages its layer allows)`,
+  severity: 'error',
+  from: { path: under([folder]) },
+  to: { path: OURS, pathNot: under([folder, ...allowed]) },
+}));
+
+/** Packages each layer may not use; `core` means Node's built-in modules. */
+const packageRules = [
+  {
+    name: 'core-is-pure',
+    comment: 'src-main/core does no I/O: no Node module and no package but zod',
+    severity: 'error',
+    from: { path: `^${CORE}/` },
+    to: {
+      dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],
+      pathNot: '(^|/)node_modules/zod/',
+    },
+  },
+  {
+    name: 'electron-only-in-the-shell',
+    comment: 'only src-main/electron and the preloads import electron (the node runs under plain Node too)',
+    severity: 'error',
+    from: { pathNot: '^(src-main/electron|src-preload|scripts)/|^e2e/electron\\.test\\.ts$' },
+    to: { path: '(^|/)node_modules/electron/' },
+  },
+  {
+    name: 'nothing-imports-the-shell',
+    comment: 'src-main/electron is an entry point: only its own files (and its tests) import it',
+    severity: 'error',
+    from: { pathNot: '^(src-main/electron|test|e2e)/' },
+    to: { path: '^src-main/electron/' },
+  },
+  {
+    name: 'pages-run-in-a-browser',
+    comment: 'the UI and the GPU runner page run in Chromium: no Node module',
+    severity: 'error',
+    from: { path: '^(src-renderer|src-gpu)/' },
+    to: { dependencyTypes: ['core'] },
+  },
+  {
+    name: 'bench-and-tests-are-not-imported',
+    comment: 'product code never imports tests, benchmarks or scripts',
+    severity: 'error',
+    from: { path: OURS },
+    to: { path: '^(test|bench|e2e|scripts)/' },
+  },
+];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'a cycle between modules (type-only imports included) means two modules are one: merge or split them',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'an import that resolves to nothing',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    ...folderRules,
+    ...packageRules,
+  ],
+  options: {
+    // TypeScript 7 has no JavaScript API for dependency-cruiser's tsc parser; swc parses TS and TSX.
+    parser: 'swc',
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    doNotFollow: { path: 'node_modules' },
+    // ES-module packages (libp2p, multiformats) resolve through their `exports` "import" condition.
+    enhancedResolveOptions: { conditionNames: ['import', 'node', 'default'], exportsFields: ['exports'] },
+    exclude: { path: '^(dist|wasm)/' },
+  },
+};
