@@ -23,7 +23,7 @@ import type { Browser } from 'playwright-core';
 import { ApiClient, loadOrCreateToken, webUiUrl } from '../src-main/node/api/index.js';
 import { startDaemon } from '../src-main/node/mesh/daemon.js';
 import { sampleSceneJson } from '../test/node/fixtures/sample-scene.js';
-import { MESHCTL } from '../test/node/mesh/child-nodes.js';
+import { nodeStartArgs } from '../test/node/mesh/child-nodes.js';
 import { launchChromium, waitUntilReady } from '../e2e/browser.js';
 import { startDaemonProcess, type DaemonProcess } from './fixtures/daemon-process.js';
 import { openUiPages, type UiPages } from './fixtures/ui-pages.js';
@@ -97,21 +97,7 @@ async function startToInteractive(browser: Browser): Promise<{ healthMs: number;
   const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
-    [
-      MESHCTL,
-      'node',
-      'start',
-      '--data-dir',
-      dataDir,
-      '--listen',
-      '/ip4/127.0.0.1/tcp/0',
-      '--no-mdns',
-      '--api-port',
-      String(port),
-      '--print-ui-url',
-      '--gpu',
-      'off',
-    ],
+    nodeStartArgs(dataDir, ['--api-port', String(port), '--print-ui-url', '--gpu', 'off']),
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   try {

@@ -11,6 +11,11 @@ import { ApiClient } from '../../../src-main/node/api/index.js';
 /** The CLI built next to this test (the build folder has the same layout as the repo). */
 export const MESHCTL = fileURLToPath(new URL('../../../src-main/cli/meshctl.js', import.meta.url));
 
+/** `meshctl node start` on a loopback port of its own, mDNS off, in `dataDir`, with `extra` options. */
+export function nodeStartArgs(dataDir: string, extra: string[] = []): string[] {
+  return [MESHCTL, 'node', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...extra];
+}
+
 export interface ChildNode {
   dataDir: string;
   peerId: string;
@@ -32,18 +37,7 @@ export interface ChildOptions {
 /** Starts a node; resolves once it printed its {peerId, listen, api} line. */
 export async function startChild(options: ChildOptions = {}): Promise<ChildNode> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mesh-child-'));
-  const args = [
-    MESHCTL,
-    'node',
-    'start',
-    '--data-dir',
-    dataDir,
-    '--listen',
-    '/ip4/127.0.0.1/tcp/0',
-    '--no-mdns',
-    '--workers',
-    String(options.workers ?? 1),
-  ];
+  const args = nodeStartArgs(dataDir, ['--workers', String(options.workers ?? 1)]);
   if (options.graceSeconds !== undefined) args.push('--grace-seconds', String(options.graceSeconds));
   const child = spawn('./node_modules/.bin/node', args, {
     stdio: ['ignore', 'pipe', 'ignore'],
