@@ -1,4 +1,4 @@
-// Pool dispatch overhead (issue 3 target: <= 100 µs per tiny unit). The baseline, measured in the
+// Pool dispatch overhead (target: <= 100 µs per tiny unit). The baseline, measured in the
 // same run, is the same unit called directly in this thread on a fresh instance each time, which
 // is what a worker does too; the difference is what the pool adds: admission, the thread hop,
 // batching, result hashing and settling.

@@ -1,4 +1,4 @@
-// The benchmark format every issue uses: one JSON line per figure on stdout.
+// The benchmark format every benchmark uses: one JSON line per figure on stdout.
 export interface Figure {
   name: string;
   value: number;

@@ -1,5 +1,5 @@
 // The render kernel against the same algorithm in C (bench/native/render.c, gcc -O2), on one
-// 128×128 tile of the sample scene at 24 spp (about 100 ms native). Issue 3 target: WASM <= 1.3×
+// 128×128 tile of the sample scene at 24 spp (about 100 ms native). Target: WASM <= 1.3×
 // the native time. Both sides are measured in alternating rounds and the figure is the median of
 // the rounds' ratios, so a machine busy with other work slows both sides of a ratio alike.
 import type { TileParams } from '../src-main/core/render/index.js';

@@ -1,4 +1,4 @@
-// The render kernel through the sandbox (issue 3 targets): what fuel metering costs (<= 15%), and
+// The render kernel through the sandbox (targets): what fuel metering costs (<= 15%), and
 // how a whole frame scales from one worker to all cores (>= 1.8x on 2 cores). Baselines are
 // measured in the same run: the unmetered kernel on the same tile, and the 1-worker pool.
 import { splitFrame, tileParams } from '../src-main/core/render/index.js';

@@ -1,5 +1,6 @@
-// One provider's round over N open units from 1,000 requesters into 10 slots (issue 2 target:
-// 100,000 units in <= 100 ms). Baseline in the same run: seed 000's algorithm on the same input.
+// One provider's round over N open units from 1,000 requesters into 10 slots (target: 100,000
+// units in <= 100 ms). Baseline in the same run: the straightforward algorithm of seed-scheduler.ts on the
+// same input.
 import { allocate, bilateralTrust } from '../src-main/core/scheduler/index.js';
 import type { ComputeCommitment, WorkUnit } from '../src-main/core/schemas/index.js';
 import { commitment, request, slot, T0, unit } from '../test/core/scheduler-fixtures.js';

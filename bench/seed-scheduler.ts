@@ -1,6 +1,8 @@
-// Baseline for the scheduler benchmark: seed 000's computeWorkAssignments as written there (per
-// slot: filter every unit for compatibility, sort with a comparator, place greedily), with its
-// gaps left in. Only its speed is compared; its placements differ from ours by design.
+// Baseline for the scheduler benchmark: the straightforward per-unit assignment algorithm, as the
+// protocol's first description had it (per slot: filter every unit for compatibility, sort with a
+// comparator, place greedily; a unit may be placed once per slot, and each placement subtracts its
+// requirement from the slot's caps once). Only its speed is compared; its placements differ from
+// core/scheduler/allocate.ts's by design.
 import type { AvailabilitySlot, ComputeCommitment, ComputeResource, WorkUnit } from '../src-main/core/schemas/index.js';
 
 function fits(required: ComputeResource, available: ComputeResource): boolean {

@@ -16,7 +16,7 @@ import { commitment, request, slot, T0, unit } from './scheduler-fixtures.js';
 
 const PRICE = { per_core_second: 10, minimum: 1 };
 
-// Seed 000's video-rendering farm, completed: Alice offers an 8-hour slot on a 16-core machine
+// A video-rendering farm: Alice offers an 8-hour slot on a 16-core machine
 // with a 24 GB GPU. She trusts Bob (0.9) and Charlie (0.6). Bob trusts her back (0.8); Charlie
 // does not; Dave trusts her but she has never heard of him. Bob and Charlie each want 20 frames,
 // every frame 4 cores, 16 GB RAM and 8 GB VRAM for an hour on a reference machine.
@@ -48,7 +48,7 @@ function videoFarm() {
   return { alice, bob, charlie, dave };
 }
 
-describe('seed 000 video-rendering farm (Alice, Bob, Charlie)', () => {
+describe('video-rendering farm (Alice, Bob, Charlie)', () => {
   const { alice, bob, charlie, dave } = videoFarm();
   const ctx = { me: alice.peer_id, myTrust: alice.trust_weights };
   const result = allocate({ provider: alice, requesters: [dave, charlie, bob], round: 7, nowMs: T0, price: PRICE });

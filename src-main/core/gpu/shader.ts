@@ -1,4 +1,4 @@
-// A user's WGSL compute shader as a unit (seed 001's execute_shader): the code, its entry point,
+// A user's WGSL compute shader as a unit (shader/execute_shader): the code, its entry point,
 // the workgroup size it declares, how many workgroups to dispatch and the size of its one output
 // buffer. Checked here, before the GPU sees anything, against our caps and the adapter's limits;
 // the ABI is in docs/UNIT_ABI.md ("WGSL units").

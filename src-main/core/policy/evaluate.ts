@@ -1,5 +1,5 @@
-// Whether this node accepts one more unit from a requester, under its policies (seed 002):
-// every policy must allow; an empty list allows everyone.
+// Whether this node accepts one more unit from a requester, under its policies: every policy must
+// allow; an empty list allows everyone. Nothing in the node calls this yet.
 import type { Policy } from '../schemas/index.js';
 
 export type PolicyDecision = { allowed: true } | { allowed: false; reason: string };

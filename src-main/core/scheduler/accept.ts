@@ -1,4 +1,4 @@
-// The requester's side of a round (DESIGN.md step 4): of the offers received for each of my
+// The requester's side of a round (docs/PROTOCOL.md, "The round"): of the offers received for each of my
 // units, accept the best ones, each from a different provider, until the unit has as many
 // workers as its redundancy asks. Accepting is what makes an assignment and holds the price in
 // escrow, so it also keeps each job within its budget. Manual acceptance (`get-bids` /

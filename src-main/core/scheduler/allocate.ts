@@ -1,13 +1,13 @@
-// One provider's round (seed 000, phase 5): place other peers' open units into my slots, tier 1
-// before tier 2, and turn every placement into an offer. An offer runs nothing until its
-// requester accepts it (accept.ts).
+// One provider's round (docs/PROTOCOL.md, "The round"): place other peers' open units into my
+// slots, tier 1 before tier 2, and turn every placement into an offer. An offer runs nothing until
+// its requester accepts it (accept.ts).
 //
-// Order, as in the seed: tier 1 (bilateral trust) before tier 2 (one-way trust) across all
-// slots; within a tier, requester trust desc, unit priority desc, data locality desc (per slot),
-// then input order (requesters by peer id, their units as listed), so the result is a pure
-// function of the input. Gaps fixed here: each unit gets at most one offer from a provider (the
-// seed placed it once per slot), no dimension is ever over-allocated (see compatibility.ts for
-// the capacity model), and ids are deterministic: `<provider>#<round>.<n>`.
+// Order: tier 1 (bilateral trust) before tier 2 (one-way trust) across all slots; within a tier,
+// requester trust desc, unit priority desc, data locality desc (per slot), then input order
+// (requesters by peer id, their units as listed), so the result is a pure function of the input.
+// Unlike the per-slot baseline (bench/seed-scheduler.ts), each unit gets at most one offer from a
+// provider (the baseline placed it once per slot), no dimension is ever over-allocated (see
+// compatibility.ts for the capacity model), and ids are deterministic: `<provider>#<round>.<n>`.
 import type {
   AvailabilitySlot,
   ComputeCommitment,

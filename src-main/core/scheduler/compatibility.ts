@@ -1,10 +1,11 @@
-// Whether a unit can run in a slot, and how much of the slot it takes (seed 000, phase 4).
+// Whether a unit can run in a slot, and how much of the slot it takes.
 //
 // Capacity model: a slot offers each resource for its whole duration, so its capacity in a
 // dimension is resource x seconds (e.g. 4 cores from 22:00 to 07:00 = 129,600 core-seconds), and
 // a unit takes its requirement x its estimated seconds on this provider. A unit must also fit the
-// slot's instantaneous caps and its duration. The seed subtracted each unit's requirement from
-// the slot once, which lets an 8-hour slot run only as many one-second units as it has cores.
+// slot's instantaneous caps and its duration. The baseline (bench/seed-scheduler.ts) subtracts
+// each unit's requirement from the slot once, which lets an 8-hour slot run only as many one-second
+// units as it has cores.
 import type { AvailabilitySlot, ComputeResource, WorkUnit } from '../schemas/index.js';
 
 export const DIMENSIONS = ['cpu_cores', 'ram_gb', 'gpu_vram_gb', 'disk_gb', 'network_mbps'] as const;
@@ -53,7 +54,7 @@ export function estimatedSecondsOn(unit: WorkUnit, performance: number): number 
   return unit.estimated_duration_seconds / Math.max(performance, MIN_PERFORMANCE);
 }
 
-/** Seed 000's data locality: 1 with no dataset or a local copy, 0.3 to download, 0.5 unknown. */
+/** Data locality: 1 with no dataset or a local copy, 0.3 to download, 0.5 unknown. */
 export function dataLocalityScore(unit: WorkUnit, slot: AvailabilitySlot): number {
   if (!unit.required_dataset) return 1;
   const entry = slot.data_locality?.find((d) => d.dataset_id === unit.required_dataset);

@@ -1,8 +1,9 @@
-// Damping of over-allocation across rounds (seed 000's damping_factor and
-// over_allocation_history). A provider over-allocates when it offers for units that end up
-// covered by others: its offers are not accepted. The share of a round's offers that were not
-// accepted goes into a history of the last three rounds, and the damping factor, which scales the
-// capacity a provider offers next round, follows it:
+// Damping of over-allocation across rounds (the commitment's damping_factor and
+// over_allocation_history; the node does not call this yet and publishes 1 and []). A provider
+// over-allocates when it offers for units that end up covered by others: its offers are not
+// accepted. The share of a round's offers that were not accepted goes into a history of the last
+// three rounds, and the damping factor, which scales the capacity a provider offers next round,
+// follows it:
 // - the history oscillates (up, down, up or down, up, down): halve, so rounds settle;
 // - it stays high (mean above `HIGH`): shrink by a fifth, down to `FLOOR`;
 // - otherwise recover by `RECOVERY` toward 1.

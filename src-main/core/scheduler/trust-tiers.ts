@@ -1,4 +1,4 @@
-// Who gets my capacity first (seed 000, phase 3). Bilateral trust is the smaller of my trust in a
+// Who gets my capacity first. Bilateral trust is the smaller of my trust in a
 // peer and theirs in me: tier 1 is every peer with bilateral trust > 0; tier 2 is every peer only
 // I trust. Strangers get nothing unless the user opens a market with a default trust.
 import type { ComputeCommitment } from '../schemas/index.js';
@@ -14,7 +14,7 @@ export interface PeerStanding {
 
 export interface TrustContext {
   me: string;
-  /** My trust in each peer (the user's weights, possibly scaled by reputation: see core/trust). */
+  /** My trust in each peer (the node passes the user's weights as they are). */
   myTrust: Readonly<Record<string, number>>;
   /** Trust given to peers I have no weight for; 0 (the default) keeps strangers out. */
   defaultTrust?: number;

@@ -1,6 +1,6 @@
-// The allocation a provider computes for its slots (seed 000's "result" layer). The seed's
-// `assigned_to_peer` / `assigned_by_peer` pair is renamed to say who is who: the requester owns
-// the unit, the provider computes it.
+// The allocation a provider computes for its slots, as a record it could publish (the node publishes
+// none: docs/PROTOCOL.md, "Not yet enforced"). `requester_peer` owns the unit, `provider_peer`
+// computes it.
 import { z } from 'zod';
 import { ComputeResourceSchema } from './capability.js';
 import { VectorClockSchema } from './commitment.js';

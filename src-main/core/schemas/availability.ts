@@ -1,4 +1,4 @@
-// What a person sets about when and how much their machine is shared (issue 5): weekly recurring
+// What a person sets about when and how much their machine is shared: weekly recurring
 // windows with caps, and the sharing settings (pause on battery, only when idle, a CPU cap).
 // One-off slots are the protocol's AvailabilitySlot (capability.ts).
 import { z } from 'zod';

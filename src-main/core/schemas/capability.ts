@@ -1,4 +1,4 @@
-// What a peer offers: resources, algorithms, data it holds, and when (seed 000, layer 1).
+// What a peer offers: resources, algorithms, data it holds, and when.
 import { z } from 'zod';
 import { boundedArray, Fraction, Id, IsoTime, LIMITS, NonNegative, SemVer } from './primitives.js';
 

@@ -1,4 +1,5 @@
-// A peer's published state for a round (seed 000's state declaration) and its round marker.
+// A peer's published state (its commitment: slots, open units, trust weights) and a round marker
+// (ComputeRoundState: defined, but the node sends none).
 import { z } from 'zod';
 import { AvailabilitySlotSchema } from './capability.js';
 import { WorkRequestSchema } from './work.js';

@@ -1,5 +1,5 @@
-// What DESIGN.md's protocol adds to seed 000 for the market: the advert strangers see, the
-// provider's offers (bids) and the requester's acceptances, which alone make an assignment.
+// The market: the advert strangers would see (defined; the node sends none), the provider's offers
+// (bids) and the requester's acceptances, which alone make an assignment (docs/PROTOCOL.md).
 import { z } from 'zod';
 import { VerificationRoleSchema } from './assignment.js';
 import {

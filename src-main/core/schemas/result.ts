@@ -1,6 +1,5 @@
-// What a provider returns, and the consensus over redundant results (seed 000). The seed's
-// free-form `result_data` is replaced by the output's content hash and size: outputs travel as
-// blobs, by hash, never inline in a message.
+// What a provider returns, and the consensus over redundant results. A result names its output by
+// content hash and size: outputs travel as blobs, by hash, never inline in a message.
 import { z } from 'zod';
 import { ComputeResourceSchema } from './capability.js';
 import { boundedArray, Count, Id, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';

@@ -1,5 +1,5 @@
-// What a requester needs computed: units grouped into requests (seed 000), in the library-proxy
-// form of seed 001 (algorithm = library/method@version, module and input by content hash, params).
+// What a requester needs computed: units grouped into requests, each unit naming its algorithm
+// (library/method@version), its module and input by content hash, and its params.
 import { z } from 'zod';
 import { ComputeResourceSchema } from './capability.js';
 import {

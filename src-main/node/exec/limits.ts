@@ -31,7 +31,7 @@ export const UnitLimitsSchema = z.strictObject({
 
 export type UnitLimits = z.infer<typeof UnitLimitsSchema>;
 
-/** Seed 001's "image" tier, scaled to a tile: generous for the kernels we ship, bounded for strangers'. */
+/** Sized for a render tile or an image op: generous for the kernels we ship, bounded for strangers'. */
 export const DEFAULT_LIMITS: UnitLimits = {
   fuel: 20_000_000_000,
   memoryPages: 1024,

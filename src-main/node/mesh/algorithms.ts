@@ -1,6 +1,7 @@
-// The algorithms a node runs: the kernels shipped in wasm/ (named library/method, seed 001's
-// library proxy) and users' own modules under the unit ABI ("wasm"). A unit names its algorithm;
-// the kernel's method travels in the unit's params, as the kernel reads it.
+// The algorithms a node runs: the kernels shipped in wasm/ (a unit names a library and method, and
+// the kernel behind it travels by CID like any module) and users' own modules under the unit ABI
+// ("wasm"). A unit names its algorithm; the kernel's method travels in the unit's params, as the
+// kernel reads it.
 import { CUSTOM_WASM, RENDER_ALGORITHM, SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import { loadKernel, type KernelName } from '../exec/kernels.js';
 
@@ -9,7 +10,7 @@ interface Library {
   /** The params key the kernel reads its method from. */
   methodParam: string;
   methods: readonly string[];
-  /** Reference seconds per input MiB, for estimates until calibration (issue 5) measures them. */
+  /** Reference seconds per input MiB: the unit's time estimate (calibration measures only the render kernel). */
   secondsPerMiB: number;
 }
 
@@ -43,7 +44,7 @@ export function resolveLibrary(
   };
 }
 
-/** Every algorithm id this node can run, for its slots and advert: shaders only with a GPU ready. */
+/** Every algorithm id this node can run, for its slots: shaders only with a GPU ready. */
 export function supportedAlgorithms(gpu = false): string[] {
   return [
     ...Object.entries(LIBRARIES).flatMap(([library, lib]) => lib.methods.map((m) => `${library}/${m}`)),

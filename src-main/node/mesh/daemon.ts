@@ -1,4 +1,4 @@
-// A node with its local API: what `meshctl node start` runs (and, later, the desktop app). The
+// A node with its local API: what `meshctl node start` and the desktop app run. The
 // API listens on 127.0.0.1 behind the data dir's token; api.json tells local clients where.
 import {
   BUILT_UI_DIR,

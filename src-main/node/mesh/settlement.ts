@@ -6,7 +6,7 @@ import type { RefundEntry } from '../../core/schemas/index.js';
 import { iso, type NewEvent } from './context.js';
 import type { MessageBody, SignedReceipt } from '../../core/protocol/messages.js';
 
-/** Worker share of a settled unit (seed 003: 90 %); with no separate verifiers the requester keeps the rest. */
+/** Worker share of a settled unit: 90 %. The node names no verifiers, so the requester keeps the other 10 %. */
 export const WORKER_SHARE_BPS = 9_000;
 
 export function settlementFor(state: MeshState, assignmentIds: readonly string[]): MessageBody<'settlement'> {
