@@ -1,0 +1,232 @@
+// fast-check arbitraries for what a node keeps: receipts, ledger entries, policies, jobs,
+// availability, and every journal event.
+import fc from 'fast-check';
+import { LIMITS, MAX_FRAME, MAX_REDUNDANCY } from '../../../src-main/core/schemas/index.js';
+import type * as S from '../../../src-main/core/schemas/index.js';
+import type { SharingSettings, WeeklyWindow } from '../../../src-main/core/availability/index.js';
+import {
+  addressesArb,
+  countArb,
+  creditsArb,
+  fractionArb,
+  idArb,
+  isoTimeArb,
+  nameArb,
+  peerIdArb,
+  recordOf,
+  redundancyArb,
+} from './primitives.js';
+import {
+  acceptanceArb,
+  availabilitySlotArb,
+  offerArb,
+  priceScheduleArb,
+  workResultArb,
+  workUnitArb,
+} from './messages.js';
+
+// ---- receipts, ledger, policy, events ---------------------------------------------------------
+
+const chainLink = { author: peerIdArb, seq: countArb, prev: fc.option(idArb, { nil: null }), timestamp: isoTimeArb };
+
+export const executionReceiptArb = recordOf<S.ExecutionReceipt>(
+  {
+    kind: fc.constant('execution' as const),
+    ...chainLink,
+    assignment_id: idArb,
+    unit_id: idArb,
+    job_id: idArb,
+    requester_peer: peerIdArb,
+    module_cid: idArb,
+    input_cid: idArb,
+    output_cid: idArb,
+    verification_hash: idArb,
+    fuel: countArb,
+    wall_ms: countArb,
+    device: fc.constant('gpu' as const),
+  },
+  ['module_cid', 'input_cid', 'fuel', 'device'],
+);
+
+export const verificationReceiptArb = recordOf<S.VerificationReceipt>({
+  kind: fc.constant('verification' as const),
+  ...chainLink,
+  unit_id: idArb,
+  job_id: idArb,
+  verdict: fc.constantFrom('verified' as const, 'rejected' as const),
+  consensus_hash: fc.option(idArb, { nil: null }),
+  agreeing: fc.array(idArb, { maxLength: 4 }),
+  dissenting: fc.array(idArb, { maxLength: 4 }),
+});
+
+export const receiptArb: fc.Arbitrary<S.Receipt> = fc.oneof(executionReceiptArb, verificationReceiptArb);
+
+export const escrowEntryArb = recordOf<S.EscrowEntry>({
+  kind: fc.constant('escrow' as const),
+  entry_id: idArb,
+  assignment_id: idArb,
+  job_id: idArb,
+  unit_id: idArb,
+  requester: peerIdArb,
+  worker: peerIdArb,
+  amount: creditsArb,
+  job_budget: creditsArb,
+  at: isoTimeArb,
+});
+
+export const settleEntryArb = recordOf<S.SettleEntry>({
+  kind: fc.constant('settle' as const),
+  entry_id: idArb,
+  assignment_id: idArb,
+  verifiers: fc.array(peerIdArb, { maxLength: MAX_REDUNDANCY }),
+  worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
+  at: isoTimeArb,
+});
+
+export const refundEntryArb = recordOf<S.RefundEntry>({
+  kind: fc.constant('refund' as const),
+  entry_id: idArb,
+  assignment_id: idArb,
+  reason: fc.constantFrom('rejected' as const, 'late' as const, 'cancelled' as const, 'failed' as const),
+  at: isoTimeArb,
+});
+
+export const ledgerEntryArb: fc.Arbitrary<S.LedgerEntry> = fc.oneof(escrowEntryArb, settleEntryArb, refundEntryArb);
+
+export const policyArb: fc.Arbitrary<S.Policy> = fc.oneof(
+  recordOf<Extract<S.Policy, { kind: 'allow_all' }>>({ kind: fc.constant('allow_all' as const) }),
+  recordOf<Extract<S.Policy, { kind: 'permit_list' }>>({
+    kind: fc.constant('permit_list' as const),
+    peers: fc.array(peerIdArb, { maxLength: 5 }),
+  }),
+  recordOf<Extract<S.Policy, { kind: 'quota' }>>({ kind: fc.constant('quota' as const), units_per_day: countArb }),
+  recordOf<Extract<S.Policy, { kind: 'rate_limit' }>>({
+    kind: fc.constant('rate_limit' as const),
+    units: countArb,
+    per_seconds: fc.integer({ min: 1, max: 86_400 * 30 }),
+  }),
+);
+
+const frameArb = fc.integer({ min: 0, max: MAX_FRAME });
+const sideArb = fc.integer({ min: 1, max: 8192 });
+export const renderSpecArb: fc.Arbitrary<S.RenderSpec> = fc
+  .record({
+    first_frame: frameArb,
+    span: fc.integer({ min: 0, max: 100 }),
+    width: sideArb,
+    height: sideArb,
+    spp: fc.integer({ min: 1, max: 4096 }),
+    tile: sideArb,
+    seed: fc.nat({ max: 0xffffffff }),
+    gpu: fc.constantFrom('allowed' as const, 'required' as const, 'forbidden' as const),
+  })
+  .filter((r) => r.first_frame + r.span <= MAX_FRAME)
+  .map(({ span, ...r }) => ({ ...r, last_frame: r.first_frame + span }));
+
+export const jobArb = recordOf<S.Job>(
+  {
+    job_id: idArb,
+    requester: peerIdArb,
+    name: nameArb,
+    unit_count: fc.integer({ min: 0, max: LIMITS.unitsPerRequest }),
+    redundancy: redundancyArb,
+    budget: creditsArb,
+    deadline: isoTimeArb,
+    algorithm_id: idArb,
+    manual_accept: fc.boolean(),
+    render: renderSpecArb,
+  },
+  ['deadline', 'algorithm_id', 'manual_accept', 'render'],
+);
+
+const wallTimeArb = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+  .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+export const weeklyWindowArb = recordOf<WeeklyWindow>(
+  {
+    window_id: idArb.filter((id) => id.length <= 64),
+    days: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 7 }),
+    start: wallTimeArb,
+    end: wallTimeArb,
+    cpu_cores: fc.integer({ min: 1, max: 4096 }),
+    ram_gb: fc.double({ min: 0.01, max: 1024, noNaN: true }),
+    gpu_vram_gb: fc.double({ min: 0, max: 1024, noNaN: true }),
+  },
+  ['cpu_cores', 'ram_gb', 'gpu_vram_gb'],
+);
+export const sharingSettingsArb = recordOf<SharingSettings>({
+  pause_on_battery: fc.boolean(),
+  idle_only: fc.boolean(),
+  idle_threshold_pct: fc.double({ min: 0, max: 100, noNaN: true }),
+  cpu_cap_pct: fc.double({ min: 1, max: 100, noNaN: true }),
+});
+
+const eventBase = { event_id: idArb, at: isoTimeArb };
+const eventOf = <T extends S.NodeEventType>(type: T) => ({ type: fc.constant(type), ...eventBase });
+
+/** One arbitrary per event type, keyed by it, so a test can ask for a given kind of event. */
+export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf<T>> } = {
+  'peer.seen': recordOf<S.NodeEventOf<'peer.seen'>>(
+    { ...eventOf('peer.seen'), peer_id: peerIdArb, name: nameArb, addresses: addressesArb },
+    ['name'],
+  ),
+  'trust.set': recordOf<S.NodeEventOf<'trust.set'>>({
+    ...eventOf('trust.set'),
+    peer_id: peerIdArb,
+    weight: fractionArb,
+  }),
+  'slot.put': recordOf<S.NodeEventOf<'slot.put'>>({ ...eventOf('slot.put'), slot: availabilitySlotArb }),
+  'slot.removed': recordOf<S.NodeEventOf<'slot.removed'>>({ ...eventOf('slot.removed'), slot_id: idArb }),
+  'job.submitted': recordOf<S.NodeEventOf<'job.submitted'>>({ ...eventOf('job.submitted'), job: jobArb }),
+  'unit.created': recordOf<S.NodeEventOf<'unit.created'>>({ ...eventOf('unit.created'), unit: workUnitArb }),
+  'offer.recorded': recordOf<S.NodeEventOf<'offer.recorded'>>({ ...eventOf('offer.recorded'), offer: offerArb }),
+  'offer.accepted': recordOf<S.NodeEventOf<'offer.accepted'>>({
+    ...eventOf('offer.accepted'),
+    acceptance: acceptanceArb,
+  }),
+  'result.recorded': recordOf<S.NodeEventOf<'result.recorded'>>({
+    ...eventOf('result.recorded'),
+    result: workResultArb,
+  }),
+  'unit.verified': recordOf<S.NodeEventOf<'unit.verified'>>(
+    {
+      ...eventOf('unit.verified'),
+      unit_id: idArb,
+      verdict: fc.constantFrom('verified' as const, 'rejected' as const),
+      consensus_hash: fc.option(idArb, { nil: null }),
+      agreeing_results: fc.array(idArb, { maxLength: 3 }),
+    },
+    ['agreeing_results'],
+  ),
+  'receipt.stored': recordOf<S.NodeEventOf<'receipt.stored'>>(
+    {
+      ...eventOf('receipt.stored'),
+      cid: idArb,
+      receipt: receiptArb,
+      sig: fc.base64String({ minLength: 4, maxLength: 88 }),
+    },
+    ['sig'],
+  ),
+  'job.cancelled': recordOf<S.NodeEventOf<'job.cancelled'>>({ ...eventOf('job.cancelled'), job_id: idArb }),
+  'sharing.set': recordOf<S.NodeEventOf<'sharing.set'>>({ ...eventOf('sharing.set'), on: fc.boolean() }),
+  'peer.penalized': recordOf<S.NodeEventOf<'peer.penalized'>>({
+    ...eventOf('peer.penalized'),
+    peer_id: peerIdArb,
+    reason: fc.constantFrom('malformed', 'oversized', 'forged_author'),
+  }),
+  'ledger.entry': recordOf<S.NodeEventOf<'ledger.entry'>>({ ...eventOf('ledger.entry'), entry: ledgerEntryArb }),
+  'frame.rendered': recordOf<S.NodeEventOf<'frame.rendered'>>({
+    ...eventOf('frame.rendered'),
+    job_id: idArb,
+    frame: frameArb,
+    png_cid: idArb,
+  }),
+  'price.set': recordOf<S.NodeEventOf<'price.set'>>({ ...eventOf('price.set'), price: priceScheduleArb }),
+  'window.put': recordOf<S.NodeEventOf<'window.put'>>({ ...eventOf('window.put'), window: weeklyWindowArb }),
+  'window.removed': recordOf<S.NodeEventOf<'window.removed'>>({ ...eventOf('window.removed'), window_id: idArb }),
+  'settings.set': recordOf<S.NodeEventOf<'settings.set'>>({ ...eventOf('settings.set'), settings: sharingSettingsArb }),
+};
+
+export const nodeEventArb: fc.Arbitrary<S.NodeEvent> = fc.oneof(
+  ...(Object.values(nodeEventArbs) as fc.Arbitrary<S.NodeEvent>[]),
+);
