@@ -1,11 +1,12 @@
 // `meshctl node start` in child processes on 127.0.0.1 (mDNS off), each with its own data dir,
 // reached through its local API like any client: the nodes of the multi-process tests.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { ApiClient } from '../../../src-main/node/api/index.js';
 
 /** The CLI built next to this test (the build folder has the same layout as the repo). */
@@ -52,6 +53,26 @@ export async function startChild(options: ChildOptions = {}): Promise<ChildNode>
   const node = { dataDir, peerId, listen: listen[0]!, api: ApiClient.fromDataDir(dataDir), process: child };
   started.push(node);
   return node;
+}
+
+/** Starts one node per options given, connected to each other and trusting each other fully. */
+export async function startMesh(options: ChildOptions[]): Promise<ChildNode[]> {
+  const nodes = await Promise.all(options.map((o) => startChild(o)));
+  await meshAll(nodes);
+  return nodes;
+}
+
+const run = promisify(execFile);
+
+/** meshctl, as a user runs it: exit code, stdout and stderr. */
+export async function meshctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('./node_modules/.bin/node', [MESHCTL, ...args], { maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
 }
 
 /** Connects every pair and has each trust every other fully. */

@@ -1,33 +1,17 @@
 // Render jobs across real nodes in child processes: frames byte-identical to render-local, bids
-// taken by hand, sharing switched off mid-job, and bad scenes refused with nothing journaled.
+// taken by hand, sharing switched off mid-job (refusals: render-job-refusals.test.ts).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { promisify } from 'node:util';
-import { Journal } from '../../../src-main/node/journal/index.js';
-import { killAllChildren, MESHCTL, meshAll, startChild, stopChild, type ChildNode } from './child-nodes.js';
+import { killAllChildren, meshctl, startMesh, stopChild, type ChildNode } from './child-nodes.js';
 import { waitFor } from './cluster.js';
 
 after(killAllChildren);
 
-const run = promisify(execFile);
-const NODE = './node_modules/.bin/node';
 const MOVING = 'assets/scenes/orbit.json';
 const SAMPLE = 'assets/scenes/sample.json';
-
-/** meshctl, as a user runs it: exit code, stdout and stderr. */
-async function meshctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(NODE, [MESHCTL, ...args], { maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `mesh-render-${name}-`));
 
@@ -35,13 +19,8 @@ test(
   'three nodes render 2 frames at 320×180 with redundancy 2; each PNG is byte-identical to render-local',
   { timeout: 180_000 },
   async () => {
-    const nodes = await Promise.all([
-      startChild({ workers: 1 }),
-      startChild({ workers: 1 }),
-      startChild({ workers: 1 }),
-    ]);
+    const nodes = await startMesh([{ workers: 1 }, { workers: 1 }, { workers: 1 }]);
     const [a] = nodes as [ChildNode, ChildNode, ChildNode];
-    await meshAll(nodes);
     const out = tmp('out');
     const submitted = await meshctl([
       'submit-job',
@@ -119,9 +98,8 @@ test(
   'manual acceptance: get-bids lists bids from both peers with price, estimate and reputation; accept-bid starts that peer',
   { timeout: 120_000 },
   async () => {
-    const nodes = await Promise.all([startChild(), startChild(), startChild()]);
+    const nodes = await startMesh([{}, {}, {}]);
     const [a, b, c] = nodes as [ChildNode, ChildNode, ChildNode];
-    await meshAll(nodes);
     const submitted = await meshctl([
       'submit-job',
       '--render',
@@ -198,13 +176,8 @@ test(
   'sharing off mid-job hands the running tiles back at once and the job completes elsewhere',
   { timeout: 180_000 },
   async () => {
-    const nodes = await Promise.all([
-      startChild({ workers: 1 }),
-      startChild({ workers: 1 }),
-      startChild({ workers: 1 }),
-    ]);
+    const nodes = await startMesh([{ workers: 1 }, { workers: 1 }, { workers: 1 }]);
     const [a, b, c] = nodes as [ChildNode, ChildNode, ChildNode];
-    await meshAll(nodes);
     // C waits, so B surely holds tiles when it is switched off.
     await c.api.call('sharing.set', { on: false });
     const submitted = await meshctl([
@@ -261,184 +234,6 @@ test(
       frames[0]!.png_cid !== null,
       `the frame is assembled once the job is completed (${Date.now() - off} ms after sharing went off)`,
     );
-    await Promise.all(nodes.map((n) => stopChild(n)));
-  },
-);
-
-test(
-  'bad scenes and frame ranges get a clear error at submission and nothing is journaled',
-  { timeout: 120_000 },
-  async () => {
-    const a = await startChild();
-    const dir = tmp('bad');
-    const scene = JSON.parse(readFileSync(SAMPLE, 'utf8')) as Record<string, unknown> & {
-      meshes: unknown[];
-      spheres: { material: string }[];
-    };
-    const write = (name: string, text: string) => {
-      writeFileSync(join(dir, name), text);
-      return join(dir, name);
-    };
-    const tooMany = {
-      vertices: [
-        [0, 0, 0],
-        [1, 0, 0],
-        [0, 1, 0],
-      ],
-      faces: Array.from({ length: 200_001 }, () => [0, 1, 2]),
-      material: 'red',
-    };
-    const cases: [string, string[], RegExp][] = [
-      ['malformed JSON', [write('broken.json', '{"camera": {')], /not JSON/i],
-      [
-        'an unknown material',
-        [
-          write(
-            'unknown.json',
-            JSON.stringify({ ...scene, spheres: [{ ...scene.spheres[0], material: 'unobtainium' }] }),
-          ),
-        ],
-        /unknown material "unobtainium"/,
-      ],
-      [
-        'a 10⁹-triangle claim',
-        [write('huge.json', JSON.stringify({ ...scene, meshes: [tooMany] }))],
-        /triangles|at most/i,
-      ],
-      [
-        'an OBJ with bad indices',
-        [write('bad-obj.json', JSON.stringify({ ...scene, meshes: [{ obj: 'bad.obj', material: 'red' }] }))],
-        /bad\.obj.*vertex/i,
-      ],
-      ['frames out of range', [SAMPLE, '--frames', '5-2'], /--frames/],
-      ['a frame past the last', [SAMPLE, '--frames', '2000000'], /--frames/],
-    ];
-    write('bad.obj', 'v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\nf 1 2 99\n');
-    for (const [what, [file, ...extra], message] of cases) {
-      const result = await meshctl([
-        'submit-job',
-        '--render',
-        file!,
-        ...extra,
-        '--budget',
-        '10',
-        '--data-dir',
-        a.dataDir,
-      ]);
-      assert.equal(result.code, 1, `${what}: exit status 1`);
-      assert.match(result.stderr, /^meshctl: /, what);
-      assert.match(result.stderr, message, what);
-    }
-    // The API refuses the same without the CLI's help, with the offending path named.
-    await assert.rejects(
-      a.api.call('render.submit', {
-        scene: { ...scene, spheres: [{ ...scene.spheres[0], material: 'unobtainium' }] } as never,
-        first_frame: 0,
-        last_frame: 0,
-        width: 64,
-        height: 64,
-        spp: 1,
-        budget: 10,
-      }),
-      /spheres\.0\.material: unknown material/,
-    );
-    await assert.rejects(
-      a.api.call('render.submit', {
-        scene: scene as never,
-        first_frame: 3,
-        last_frame: 1,
-        width: 64,
-        height: 64,
-        spp: 1,
-        budget: 10,
-      }),
-      /last frame comes before the first/,
-    );
-    assert.equal((await a.api.call('jobs.list', {})).jobs.length, 0);
-    await stopChild(a);
-    const opened = Journal.open(join(a.dataDir, 'journal.sqlite'));
-    assert.ok(opened.ok);
-    const kinds = [...opened.journal.events()].map((e) => e.type);
-    opened.journal.close();
-    assert.ok(
-      !kinds.includes('job.submitted') && !kinds.includes('unit.created'),
-      `nothing about a job was journaled: ${[...new Set(kinds)].join(', ')}`,
-    );
-  },
-);
-
-test(
-  'a node outside its slots, or on battery with "pause on battery", gets no units; one in its slot does',
-  { timeout: 120_000 },
-  async () => {
-    const nodes = await Promise.all([
-      startChild(),
-      startChild({ env: { MESH_POWER_OVERRIDE: 'battery' } }),
-      startChild(),
-      startChild(),
-    ]);
-    const [a, onBattery, outside, open] = nodes as [ChildNode, ChildNode, ChildNode, ChildNode];
-    await meshAll(nodes);
-    const day = 24 * 3600_000;
-    await outside.api.call('slots.add', {
-      start_time: new Date(Date.now() + day).toISOString(),
-      end_time: new Date(Date.now() + day + 3600_000).toISOString(),
-      cpu_cores: 1,
-      ram_gb: 1,
-    });
-    const paused = await waitFor(
-      'both to say why they offer nothing',
-      async () => {
-        const [battery, slot] = await Promise.all([onBattery.api.call('status', {}), outside.api.call('status', {})]);
-        return battery.availability.paused?.reason === 'on_battery' &&
-          slot.availability.paused?.reason === 'outside_windows'
-          ? [battery, slot]
-          : undefined;
-      },
-      20_000,
-    );
-    assert.equal(paused[0]!.hardware?.power.on_battery, true);
-    assert.equal(paused[0]!.availability.offering, false);
-
-    const submitted = await a.api.call('render.submit', {
-      scene: JSON.parse(readFileSync(SAMPLE, 'utf8')),
-      first_frame: 0,
-      last_frame: 0,
-      width: 96,
-      height: 64,
-      spp: 2,
-      tile: 32,
-      budget: 100_000,
-      manual_accept: true,
-    });
-    await waitFor(
-      'bids from the node in its slot',
-      async () =>
-        (await a.api.call('bids.list', { job_id: submitted.job_id })).bids.some((b) => b.provider === open.peerId)
-          ? true
-          : undefined,
-      30_000,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // more than one commitment heartbeat for the others to bid, if they would
-    const bidders = new Set((await a.api.call('bids.list', { job_id: submitted.job_id })).bids.map((b) => b.provider));
-    assert.deepEqual([...bidders], [open.peerId], 'only the node in its slot and on mains power bid');
-    await a.api.call('bids.accept', { job_id: submitted.job_id, node_id: open.peerId });
-    const done = await waitFor(
-      'the job to complete',
-      async () => {
-        const { job } = await a.api.call('jobs.status', { job_id: submitted.job_id });
-        return job.state === 'running' ? undefined : job;
-      },
-      60_000,
-    );
-    assert.equal(done.state, 'completed');
-    for (const idle of [onBattery, outside])
-      assert.equal(
-        (await idle.api.call('events.since', { after: 0, limit: 10_000 })).events.filter(
-          (e) => e.type === 'unit.started',
-        ).length,
-        0,
-      );
     await Promise.all(nodes.map((n) => stopChild(n)));
   },
 );
