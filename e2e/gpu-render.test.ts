@@ -17,6 +17,8 @@ import { waitFor } from '../test/node/mesh/cluster.js';
 after(killAllChildren);
 
 const run = promisify(execFile);
+/** The frame size, sampling and tiling that both the mesh job and the local reference use. */
+const FRAME_FORMAT = ['--width', '160', '--height', '90', '--spp', '8', '--tile', '32'];
 const NODE = './node_modules/.bin/node';
 const SCENE = 'assets/scenes/sample.json';
 
@@ -59,14 +61,7 @@ test(
         SCENE,
         '--frames',
         '0-1',
-        '--width',
-        '160',
-        '--height',
-        '90',
-        '--spp',
-        '8',
-        '--tile',
-        '32',
+        ...FRAME_FORMAT,
         '--budget',
         '1000',
         '--out',
@@ -91,23 +86,7 @@ test(
 
     for (const frame of [0, 1]) {
       const reference = join(out, `cpu-${frame}.png`);
-      await run(NODE, [
-        MESHCTL,
-        'render-local',
-        SCENE,
-        '--frame',
-        String(frame),
-        '--width',
-        '160',
-        '--height',
-        '90',
-        '--spp',
-        '8',
-        '--tile',
-        '32',
-        '--out',
-        reference,
-      ]);
+      await run(NODE, [MESHCTL, 'render-local', SCENE, '--frame', String(frame), ...FRAME_FORMAT, '--out', reference]);
       const mesh = rgba(join(out, `frame-000${frame}.png`));
       const cpu = rgba(reference);
       const db = psnr(mesh, cpu);

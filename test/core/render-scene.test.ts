@@ -13,6 +13,7 @@ import {
   STRIDE,
   type SceneInput,
 } from '../../src-main/core/render/index.js';
+import { TRIANGLE_VERTICES } from './render/triangle.js';
 
 function scene(overrides: Partial<SceneInput> = {}): SceneInput {
   return {
@@ -72,11 +73,7 @@ test('the schema refuses bad scenes and names the offending field', () => {
       scene({
         meshes: [
           {
-            vertices: [
-              [0, 0, 0],
-              [1, 0, 0],
-              [0, 1, 0],
-            ],
+            vertices: TRIANGLE_VERTICES,
             faces: [[0, 1, 3]],
             material: 'grey',
           },

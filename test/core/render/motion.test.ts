@@ -17,6 +17,7 @@ import {
   type Scene,
   type SceneInput,
 } from '../../../src-main/core/render/index.js';
+import { TRIANGLE_VERTICES } from './triangle.js';
 
 function scene(overrides: Partial<SceneInput> = {}): SceneInput {
   return {
@@ -26,11 +27,7 @@ function scene(overrides: Partial<SceneInput> = {}): SceneInput {
     planes: [{ point: [0, 0, 0], normal: [0, 1, 0], material: 'grey' }],
     meshes: [
       {
-        vertices: [
-          [0, 0, 0],
-          [1, 0, 0],
-          [0, 1, 0],
-        ],
+        vertices: TRIANGLE_VERTICES,
         faces: [[0, 1, 2]],
         material: 'grey',
         translate: [2, 0, 0],
