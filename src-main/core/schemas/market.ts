@@ -1,5 +1,5 @@
 // What DESIGN.md's protocol adds to seed 000 for the market: the advert strangers see, the
-// provider's offers (bids) and the requester's acceptances, which alone make an assignment.
+// provider's offers and the requester's acceptances, which alone make an assignment.
 import { z } from 'zod';
 import { VerificationRoleSchema } from './assignment.js';
 import {
@@ -44,7 +44,7 @@ export const AdvertSchema = z.strictObject({
   timestamp: IsoTime,
 });
 
-/** A provider's bid of one of its slots for one unit of a requester. */
+/** A provider's offer of one of its slots for one unit of a requester. */
 export const OfferSchema = z.strictObject({
   offer_id: Id,
   round: Count,
