@@ -102,7 +102,9 @@ test(
       'H and B to disagree on every unit',
       async () => {
         const { units } = await a.api['jobs.status']({ job_id, units: true });
-        return units!.every((u) => a.node.state.activeAssignments(u.unit_id).filter((x) => x.result).length === 2);
+        return units!.every(
+          (u) => a.node.state.activeAssignments(u.unit_id).filter((assignment) => assignment.result).length === 2,
+        );
       },
       20_000,
     );
