@@ -149,10 +149,10 @@ test(
       'offers from both peers',
       async () => {
         const listed = await meshctl(['offers', job_id, '--json', '--data-dir', a.dataDir]);
-        const { offers } = JSON.parse(listed.stdout) as {
+        const reply = JSON.parse(listed.stdout) as {
           offers: { provider: string; price: number; estimated_seconds: number; reputation: number }[];
         };
-        return new Set(offers.map((o) => o.provider)).size === 2 ? offers : undefined;
+        return new Set(reply.offers.map((o) => o.provider)).size === 2 ? reply.offers : undefined;
       },
       30_000,
     );
