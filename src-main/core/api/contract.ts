@@ -107,7 +107,7 @@ export const OfferViewSchema = z.strictObject({
   estimated_seconds: NonNegative,
   reputation: Fraction,
   trust: Fraction,
-  /** 1: the provider and I trust each other; 2: only I trust it (it serves me after its tier 1). */
+  /** 1: the provider and I trust each other; 2: only it trusts me (it serves me after its tier 1). */
   tier: z.union([z.literal(1), z.literal(2)]),
   expected_end: IsoTime,
 });
