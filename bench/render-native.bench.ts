@@ -3,7 +3,7 @@
 // the native time. Both sides are measured in alternating rounds and the figure is the median of
 // the rounds' ratios, so a machine busy with other work slows both sides of a ratio alike.
 import type { TileParams } from '../src-main/core/render/index.js';
-import { runDirect } from '../src-main/node/exec/direct.js';
+import { runUnsandboxed } from '../src-main/node/exec/unsandboxed.js';
 import { loadKernel } from '../src-main/node/exec/kernels.js';
 import { sampleSceneBlob } from '../test/node/fixtures/sample-scene.js';
 import { buildNativeRenderer } from './native/render-native.js';
@@ -26,9 +26,9 @@ async function ratio(): Promise<Figure[]> {
   try {
     const wasmRounds: number[] = [];
     const nativeRounds: number[] = [];
-    await medianMs(() => runDirect(kernel, TILE, blob), 1, 2); // let V8 tier the kernel up
+    await medianMs(() => runUnsandboxed(kernel, TILE, blob), 1, 2); // let V8 tier the kernel up
     for (let r = 0; r < ROUNDS; r++) {
-      wasmRounds.push(await medianMs(() => runDirect(kernel, TILE, blob), RUNS_PER_ROUND, 0));
+      wasmRounds.push(await medianMs(() => runUnsandboxed(kernel, TILE, blob), RUNS_PER_ROUND, 0));
       nativeRounds.push(built.renderer.render(blob, TILE, RUNS_PER_ROUND).medianMs);
     }
     const [wasmMs, nativeMs] = [median(wasmRounds), median(nativeRounds)];

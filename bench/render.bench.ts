@@ -4,7 +4,7 @@
 import { splitFrame, tileParams } from '../src-main/core/render/index.js';
 import { encodeParams } from '../src-main/node/exec/params.js';
 import { Executor, sha256Hex } from '../src-main/node/exec/index.js';
-import { runDirect } from '../src-main/node/exec/direct.js';
+import { runUnsandboxed } from '../src-main/node/exec/unsandboxed.js';
 import { loadKernel } from '../src-main/node/exec/kernels.js';
 import { meterModule } from '../src-main/node/exec/metering.js';
 import { runUnit } from '../src-main/node/exec/worker.js';
@@ -33,7 +33,7 @@ export const benchmarks: Benchmark[] = [
         fuel: Number.MAX_SAFE_INTEGER,
         maxOutputBytes: 1 << 24,
       };
-      const runPlain = () => runDirect(unmetered, { ...params }, scene);
+      const runPlain = () => runUnsandboxed(unmetered, { ...params }, scene);
       let fuel = 0;
       const runMetered = () => {
         const outcome = runUnit(unit);

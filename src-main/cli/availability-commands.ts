@@ -1,6 +1,6 @@
 // meshctl's commands for what a person controls about sharing: weekly windows (`windows add
 // --days mon-fri --start 22:00 --end 07:00`), the sharing settings (pause on battery, only when
-// idle, a CPU cap) and the prices bids are made at. One-off slots are `slots` (api-commands.ts).
+// idle, a CPU cap) and the prices offers are made at. One-off slots are `slots` (api-commands.ts).
 import type { Command } from 'commander';
 import type { MethodInput, MethodResult } from '../core/api/contract.js';
 import { CliError, credits, numberIn } from './args.js';
@@ -162,7 +162,9 @@ export function registerAvailabilityCommands(program: Command): void {
       ),
     );
 
-  const prices = program.command('prices').description('what your compute costs others (bids, and so your earnings)');
+  const prices = program
+    .command('prices')
+    .description('what your compute costs others (your offers, and so your earnings)');
   nodeCommand(prices, 'set', 'change your prices, in credits (3 decimals)')
     .option('--per-gfuel <credits>', 'per 10⁹ units of fuel (render tiles)')
     .option('--per-core-second <credits>', 'per core-second, for units without a fuel estimate')

@@ -192,25 +192,25 @@ export function formatJobs({ jobs }: MethodResult<'jobs.list'>): string {
   );
 }
 
-export function formatBids({ bids }: MethodResult<'bids.list'>): string {
-  if (bids.length === 0) return 'no bids';
+export function formatOffers({ offers }: MethodResult<'offers.list'>): string {
+  if (offers.length === 0) return 'no offers';
   return table(
     ['OFFER', 'UNIT', 'PROVIDER', 'PRICE', 'SECONDS', 'REPUTATION', 'TRUST', 'TIER', 'ENDS'],
-    bids.map((b) => [
-      b.offer_id,
-      b.unit_id,
-      b.provider,
-      formatCredits(b.price),
-      b.estimated_seconds.toFixed(1),
-      fraction(b.reputation),
-      fraction(b.trust),
-      String(b.tier),
-      b.expected_end,
+    offers.map((o) => [
+      o.offer_id,
+      o.unit_id,
+      o.provider,
+      formatCredits(o.price),
+      o.estimated_seconds.toFixed(1),
+      fraction(o.reputation),
+      fraction(o.trust),
+      String(o.tier),
+      o.expected_end,
     ]),
   );
 }
 
-export function formatAccepted({ accepted, refused }: MethodResult<'bids.accept'>): string {
+export function formatAccepted({ accepted, refused }: MethodResult<'offers.accept'>): string {
   const lines = [`accepted ${accepted} offer${accepted === 1 ? '' : 's'}`];
   for (const r of refused) lines.push(printable(`refused ${r.offer_id}: ${r.reason}`));
   return lines.join('\n');

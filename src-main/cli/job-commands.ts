@@ -1,6 +1,6 @@
 // meshctl's job commands: submit a job (a shipped kernel or your own WebAssembly module over an
 // input file, or a render job: render-commands.ts), follow it, fetch a unit's output, and, for jobs
-// accepted by hand, its bids.
+// accepted by hand, its offers.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MAX_INPUT_BYTES, MAX_MODULE_BYTES, type MethodInput } from '../core/api/contract.js';
@@ -8,7 +8,7 @@ import { MAX_REDUNDANCY } from '../core/schemas/work.js';
 import { SHADER_LIMITS } from '../core/gpu/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
-import { formatAccepted, formatBids, formatJob, formatJobs, formatJobStatus } from './format.js';
+import { formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 import { followRender, registerResultCommands, renderSubmission, type RenderOptions } from './render-commands.js';
 
@@ -63,7 +63,7 @@ export function registerJobCommands(program: Command): void {
     .option('--priority <p>', 'a number in 0..1', '0.5')
     .option('--deadline <time>', 'ISO date-time by which the job should be done')
     .option('--name <name>', 'a name to recognise the job by')
-    .option('--manual-accept', 'wait for you to accept bids (see get-bids, accept-bid)')
+    .option('--manual-accept', 'wait for you to accept offers (see offers, offers accept)')
     .action(
       act(async (options: SubmitOptions) => {
         if (options.render === undefined) {
@@ -140,20 +140,25 @@ export function registerJobCommands(program: Command): void {
 
   registerResultCommands(program);
 
-  nodeCommand(program, 'get-bids', 'the offers providers made for the units of a job accepted by hand')
-    .requiredOption('--job-id <jobId>')
+  // `offers <jobId>` runs the default subcommand, `list`, rather than an action on `offers` itself:
+  // options on the parent would be taken there before `offers accept` saw its `--data-dir`.
+  const offers = program
+    .command('offers')
+    .description('what providers offered for the units of a job you accept by hand (--manual-accept)');
+  nodeCommand(offers, 'list', 'the open offers on a job (the default: meshctl offers <jobId>)', { isDefault: true })
+    .argument('<jobId>')
     .action(
-      act(async (options: CommonOptions & { jobId: string }) => {
-        const result = await connect(options).call('bids.list', { job_id: options.jobId });
-        return { json: result, text: formatBids(result) };
+      act(async (options, jobId = '') => {
+        const result = await connect(options).call('offers.list', { job_id: jobId });
+        return { json: result, text: formatOffers(result) };
       }),
     );
-  nodeCommand(program, 'accept-bid', "accept a provider's offers for a job")
-    .requiredOption('--job-id <jobId>')
-    .requiredOption('--node-id <peerId>', 'the provider')
+  nodeCommand(offers, 'accept', 'accept every open offer of one provider on a job')
+    .argument('<jobId>')
+    .argument('<peerId>', 'the provider')
     .action(
-      act(async (options: CommonOptions & { jobId: string; nodeId: string }) => {
-        const result = await connect(options).call('bids.accept', { job_id: options.jobId, node_id: options.nodeId });
+      act(async (options, jobId = '', peerId = '') => {
+        const result = await connect(options).call('offers.accept', { job_id: jobId, node_id: peerId });
         return { json: result, text: formatAccepted(result) };
       }),
     );

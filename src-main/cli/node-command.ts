@@ -1,6 +1,6 @@
 // What every meshctl command that talks to a running node shares: `--data-dir` and `--json`, how
 // a result is printed, and how a failure is: one line on stderr, `meshctl: <message>`, exit code 1.
-import type { Command } from 'commander';
+import type { Command, CommandOptions } from 'commander';
 import { ApiClient } from '../node/api/index.js';
 import { defaultDataDir } from '../node/config/data-dir.js';
 
@@ -17,10 +17,10 @@ export interface Printed {
   failure?: string;
 }
 
-/** A leaf command with the common options. */
-export function nodeCommand(parent: Command, name: string, description: string): Command {
+/** A leaf command with the common options (`isDefault`: what its parent runs when no subcommand is named). */
+export function nodeCommand(parent: Command, name: string, description: string, options?: CommandOptions): Command {
   return parent
-    .command(name)
+    .command(name, options)
     .description(description)
     .option('--data-dir <dir>', "the node's data dir", defaultDataDir())
     .option('--json', 'print the result as one JSON document');

@@ -1,4 +1,4 @@
-// Binds ipcMain's channels to the router of sender.ts: one `mesh:call:<method>` handler per
+// Binds ipcMain's channels to the router of ipc-router.ts: one `mesh:call:<method>` handler per
 // contract method, the event subscription channels, and the open-at-login setting. Every
 // decision (who may ask, what is valid) is the router's; this file only reads who sent a message.
 import {
@@ -19,7 +19,7 @@ import {
   IPC_UNSUBSCRIBE,
 } from '../../src-preload/bridge.js';
 import { HIDDEN_FLAG } from './launch-options.js';
-import { ipcRouter, type IpcRouterOptions, type SenderInfo } from './sender.js';
+import { ipcRouter, type IpcRouterOptions, type SenderInfo } from './ipc-router.js';
 
 /** The OS's "open at login" item (macOS and Windows; Electron has none on Linux, where it stays off). */
 const loginItem = {

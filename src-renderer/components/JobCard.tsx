@@ -1,11 +1,11 @@
 // One job: its state and progress, and when open, the mosaic of each frame filling in and, for a
-// job I accept by hand, the bids waiting for me.
-import type { BidView, JobView } from '../../src-main/core/api/contract.js';
+// job I accept by hand, the offers waiting for me.
+import type { JobView, OfferView } from '../../src-main/core/api/contract.js';
 import { formatAgo, formatCredits } from '../format.js';
 import { formatTileDevices, type TileDevices } from '../gpu/gpu-format.js';
 import type { JobMosaic } from '../store/types.js';
 import { Badge, Loading, type Tone } from './basics.js';
-import { BidsTable } from './BidsTable.js';
+import { OffersTable } from './OffersTable.js';
 import { TileMosaic } from './TileMosaic.js';
 import { RENDER_ALGORITHM } from '../../src-main/core/protocol/algorithm-ids.js';
 
@@ -19,7 +19,7 @@ const STATE_TONES: Record<JobView['state'], Tone> = {
 export function JobCard({
   job,
   mosaic,
-  bids,
+  offers,
   tileDevices,
   names,
   open,
@@ -31,7 +31,7 @@ export function JobCard({
 }: {
   job: JobView;
   mosaic: JobMosaic | undefined;
-  bids: readonly BidView[] | undefined;
+  offers: readonly OfferView[] | undefined;
   /** Where an ended job's verified tiles ran; undefined until read (or for a running job). */
   tileDevices: TileDevices | undefined;
   names: ReadonlyMap<string, string>;
@@ -80,8 +80,8 @@ export function JobCard({
         <div className="job-body">
           {job.manual_accept && job.state === 'running' && (
             <section className="job-section">
-              <h3 className="section-title">Bids to accept</h3>
-              {bids ? <BidsTable bids={bids} names={names} onAccept={onAccept} /> : <Loading what="bids" />}
+              <h3 className="section-title">Offers to accept</h3>
+              {offers ? <OffersTable offers={offers} names={names} onAccept={onAccept} /> : <Loading what="offers" />}
             </section>
           )}
           {job.algorithm !== RENDER_ALGORITHM ? (

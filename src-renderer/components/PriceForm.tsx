@@ -13,7 +13,7 @@ const FIELDS: Array<{ key: PriceKey; label: string; hint: string }> = [
     hint: 'Render tiles and other units with a fuel estimate, per 10⁹ units of metered work',
   },
   { key: 'per_core_second', label: 'Per core-second', hint: 'Units without a fuel estimate' },
-  { key: 'minimum', label: 'Minimum per unit', hint: 'No bid goes below this' },
+  { key: 'minimum', label: 'Minimum per unit', hint: 'No offer goes below this' },
 ];
 
 export function PriceForm({

@@ -165,8 +165,8 @@ export function RenderForm({
           data-testid="render-manual"
         />
         <span>
-          Accept bids by hand
-          <span className="field-hint">Otherwise the best bids are accepted for you.</span>
+          Accept offers by hand
+          <span className="field-hint">Otherwise the best offers are accepted for you.</span>
         </span>
       </label>
       <FormProblem problem={problem} />

@@ -1,5 +1,5 @@
 // Render jobs: the form that submits one, and my jobs, newest first, each opening onto its frames
-// filling in tile by tile (and, for manual accept, the bids to accept).
+// filling in tile by tile (and, for manual accept, the offers to accept).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import orbitScene from '../../assets/scenes/orbit.json';
 import sampleScene from '../../assets/scenes/sample.json';
@@ -23,11 +23,11 @@ const TILE_DEVICES_MAX_UNITS = 10_000;
 export function JobsPage() {
   const jobs = useMesh((s) => s.jobs);
   const mosaics = useMesh((s) => s.mosaics);
-  const bids = useMesh((s) => s.bids);
+  const offers = useMesh((s) => s.offers);
   const tileDevices = useMesh((s) => s.tileDevices);
   const peers = useMesh((s) => s.peers);
   const balance = useMesh((s) => s.status?.balance ?? 0);
-  const { submitRender, cancelJob, watchJob, unwatchJob, refreshBids, acceptBids, loadTileDevices } = useActions();
+  const { submitRender, cancelJob, watchJob, unwatchJob, refreshOffers, acceptOffers, loadTileDevices } = useActions();
   // Open cards: the newest job by default, and each job submitted from here.
   const [opened, setOpened] = useState<Set<string> | null>(null);
   const [viewing, setViewing] = useState<{ jobId: string; frame: number } | null>(null);
@@ -42,11 +42,11 @@ export function JobsPage() {
   useEffect(() => {
     for (const job of openJobs) {
       if (job.algorithm === RENDER_ALGORITHM) void watchJob(job.job_id);
-      if (job.manual_accept && job.state === 'running') void refreshBids(job.job_id);
+      if (job.manual_accept && job.state === 'running') void refreshOffers(job.job_id);
       if (job.algorithm === RENDER_ALGORITHM && job.state !== 'running' && job.units_total <= TILE_DEVICES_MAX_UNITS)
         void loadTileDevices(job.job_id);
     }
-  }, [openKey, watchJob, refreshBids, loadTileDevices]);
+  }, [openKey, watchJob, refreshOffers, loadTileDevices]);
   const closeViewer = useCallback(() => setViewing(null), []);
 
   const toggle = useCallback(
@@ -97,7 +97,7 @@ export function JobsPage() {
                 key={job.job_id}
                 job={job}
                 mosaic={mosaics[job.job_id]}
-                bids={bids[job.job_id]}
+                offers={offers[job.job_id]}
                 tileDevices={tileDevices[job.job_id]}
                 names={names}
                 open={open.has(job.job_id)}
@@ -105,7 +105,7 @@ export function JobsPage() {
                 onToggle={() => toggle(job.job_id)}
                 onCancel={() => void cancelJob(job.job_id)}
                 onOpenFrame={(frame) => setViewing({ jobId: job.job_id, frame })}
-                onAccept={(peerId) => void acceptBids(job.job_id, peerId)}
+                onAccept={(peerId) => void acceptOffers(job.job_id, peerId)}
               />
             ))
           )}

@@ -1,5 +1,5 @@
 // My render jobs: the list, submitting and cancelling, the mosaics of the open ones (mosaics.ts),
-// for jobs I accept by hand the bids waiting for me, and where ended jobs' tiles ran (CPU or GPU).
+// for jobs I accept by hand the offers waiting for me, and where ended jobs' tiles ran (CPU or GPU).
 import { countTileDevices } from '../gpu/gpu-format.js';
 import type { JobsSlice, Slice } from './types.js';
 import { MosaicKeeper } from './mosaics.js';
@@ -10,7 +10,7 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
   return {
     jobs: null,
     mosaics: {},
-    bids: {},
+    offers: {},
     tileDevices: {},
 
     async refreshJobs() {
@@ -36,9 +36,9 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
     onRenderEvent: (event) => mosaics.onEvent(event),
     reloadMosaics: () => mosaics.reloadAll(),
 
-    async refreshBids(jobId) {
-      const reply = await attempt(() => transport.call('bids.list', { job_id: jobId }));
-      if (reply) set((s) => ({ bids: { ...s.bids, [jobId]: reply.bids } }));
+    async refreshOffers(jobId) {
+      const reply = await attempt(() => transport.call('offers.list', { job_id: jobId }));
+      if (reply) set((s) => ({ offers: { ...s.offers, [jobId]: reply.offers } }));
     },
 
     async loadTileDevices(jobId) {
@@ -48,13 +48,13 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
       if (units) set((s) => ({ tileDevices: { ...s.tileDevices, [jobId]: countTileDevices(units) } }));
     },
 
-    async acceptBids(jobId, peerId) {
-      const reply = await attempt(() => transport.call('bids.accept', { job_id: jobId, node_id: peerId }));
+    async acceptOffers(jobId, peerId) {
+      const reply = await attempt(() => transport.call('offers.accept', { job_id: jobId, node_id: peerId }));
       if (reply && reply.refused.length > 0) {
         const reasons = [...new Set(reply.refused.map((r) => r.reason))].join('; ');
         get().reportError(`${reply.accepted} accepted, ${reply.refused.length} refused: ${reasons}`);
       }
-      await Promise.all([get().refreshBids(jobId), get().refreshJobs()]);
+      await Promise.all([get().refreshOffers(jobId), get().refreshJobs()]);
     },
   };
 };

@@ -24,7 +24,7 @@ function topicsOf(type: ApiEventType): Topic[] {
   if (type === 'price.changed' || type === 'gpu.changed') return ['status'];
   if (type === 'ledger.entry') return ['ledger', 'status'];
   if (type.startsWith('unit.')) return ['jobs', 'status'];
-  return ['jobs']; // job.*, bid.received, render.*
+  return ['jobs']; // job.*, offer.received, render.*
 }
 
 /** Starts polling and the event subscription; returns the function that stops both. */
@@ -46,7 +46,7 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
 
   // Stale topics, read again together.
   const stale = new Set<Topic>();
-  const staleBids = new Set<string>();
+  const staleOffers = new Set<string>();
   let refreshDue = false;
   const markStale = (...topics: Topic[]) => {
     for (const t of topics) stale.add(t);
@@ -60,9 +60,9 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
       if (stale.has('peers')) void s.refreshPeers();
       if (stale.has('jobs')) void s.refreshJobs();
       if (stale.has('ledger')) void s.refreshLedger();
-      for (const jobId of staleBids) void s.refreshBids(jobId);
+      for (const jobId of staleOffers) void s.refreshOffers(jobId);
       stale.clear();
-      staleBids.clear();
+      staleOffers.clear();
     });
   };
 
@@ -77,11 +77,11 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
       if (event.type === 'render.tile' || event.type === 'render.frame') s.onRenderEvent(event);
       const jobId = event.data['job_id'];
       if (
-        event.type === 'bid.received' &&
+        event.type === 'offer.received' &&
         typeof jobId === 'string' &&
         s.jobs?.find((j) => j.job_id === jobId)?.manual_accept
       )
-        staleBids.add(jobId);
+        staleOffers.add(jobId);
     }
   };
   const onEvent = (event: ApiEvent) => {

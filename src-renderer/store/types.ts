@@ -4,11 +4,11 @@
 import type { StoreApi } from 'zustand';
 import type {
   ApiEvent,
-  BidView,
   JobView,
   LedgerTransferView,
   MethodInput,
   MethodResult,
+  OfferView,
   PeerView,
 } from '../../src-main/core/api/contract.js';
 import type { SharingSettings, WeeklyWindow } from '../../src-main/core/availability/index.js';
@@ -112,7 +112,7 @@ export interface JobsSlice {
   jobs: JobView[] | null;
   /** Mosaics of the jobs the Jobs page shows open, by job id. */
   mosaics: Record<string, JobMosaic>;
-  bids: Record<string, BidView[]>;
+  offers: Record<string, OfferView[]>;
   /** Where the verified tiles of ended render jobs ran, by job id: read once, since an ended job no longer changes. */
   tileDevices: Record<string, TileDevices>;
   refreshJobs(): Promise<void>;
@@ -121,10 +121,10 @@ export interface JobsSlice {
   /** Loads a job's mosaic (what is already verified or finished) and keeps it current from events. */
   watchJob(jobId: string): Promise<void>;
   unwatchJob(jobId: string): void;
-  refreshBids(jobId: string): Promise<void>;
+  refreshOffers(jobId: string): Promise<void>;
   /** Counts where an ended job's tiles ran (jobs.status with its units), unless already counted. */
   loadTileDevices(jobId: string): Promise<void>;
-  acceptBids(jobId: string, peerId: string): Promise<void>;
+  acceptOffers(jobId: string, peerId: string): Promise<void>;
   /** render.tile and render.frame events, for the mosaics. */
   onRenderEvent(event: ApiEvent): void;
   /** After the event stream was lost and came back: the open mosaics are read again. */

@@ -151,3 +151,19 @@ test("job output writes the unit's bytes, checked against their CID; events page
     EVENTS.slice(1),
   );
 });
+
+test("offers <jobId> lists a job's offers; offers accept <jobId> <peerId> takes one provider's", async () => {
+  const [listed, accepted] = await Promise.all([
+    inNode('offers', 'job-1'),
+    inNode('offers', 'accept', 'job-1', 'peer-p', '--json'),
+  ]);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.equal(listed.stdout, 'no offers\n');
+  assert.equal(accepted.status, 0, accepted.stderr);
+  assert.deepEqual(JSON.parse(accepted.stdout), { accepted: 0, refused: [] });
+  const calls = [...stub.calls].sort((a, b) => a.method.localeCompare(b.method));
+  assert.deepEqual(calls, [
+    { method: 'offers.accept', params: { job_id: 'job-1', node_id: 'peer-p' } },
+    { method: 'offers.list', params: { job_id: 'job-1' } },
+  ]);
+});

@@ -206,7 +206,7 @@ function snapshot(ledger: MemoryLedger) {
   return {
     balances: [...ledger.balances()].sort(),
     held: PEERS.map((p) => ledger.held(p)),
-    escrows: ASSIGNMENTS.map((a) => ledger.escrow(a)),
+    escrows: ASSIGNMENTS.map((assignmentId) => ledger.escrow(assignmentId)),
     committed: Object.keys(JOB_BUDGETS).map((j) => ledger.jobCommitted(j)),
     entries: ENTRY_IDS.filter((id) => ledger.hasEntry(id)),
   };

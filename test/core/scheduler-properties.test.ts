@@ -252,14 +252,14 @@ test('acceptance: never beyond redundancy, one worker per provider per unit, wit
       assert.equal(acceptances.length + refusals.length, received.length);
       let spent = 0;
       for (const u of workUnits) {
-        const mine = acceptances.filter((a) => a.unit_id === u.unit_id);
-        const providers = [...(accepted.get(u.unit_id) ?? []), ...mine.map((a) => a.provider_peer)];
+        const mine = acceptances.filter((acceptance) => acceptance.unit_id === u.unit_id);
+        const providers = [...(accepted.get(u.unit_id) ?? []), ...mine.map((acceptance) => acceptance.provider_peer)];
         assert.ok(providers.length <= u.verification_redundancy, `unit ${u.unit_id} over its redundancy`);
         assert.equal(new Set(providers).size, providers.length);
-        for (const a of mine) {
-          assert.notEqual(a.provider_peer, 'me');
-          if (u.max_price !== undefined) assert.ok(a.price <= u.max_price);
-          spent += a.price;
+        for (const acceptance of mine) {
+          assert.notEqual(acceptance.provider_peer, 'me');
+          if (u.max_price !== undefined) assert.ok(acceptance.price <= u.max_price);
+          spent += acceptance.price;
         }
       }
       assert.ok(spent <= budget, `spent ${spent} of a budget of ${budget}`);

@@ -252,7 +252,7 @@ describe('damping', () => {
   });
 });
 
-describe('manual acceptance (accept-bid)', () => {
+describe('manual acceptance (offers accept)', () => {
   const u = unit('u1', 'job', 'a', { cpu_cores: 1, ram_gb: 1 }, 10, 0.5, 2);
   const offer = (provider: string, price: number) => ({
     offer_id: `${provider}#0.0`,
@@ -279,7 +279,7 @@ describe('manual acceptance (accept-bid)', () => {
     acceptedProviders: () => taken,
     budgetLeft: () => budget,
   });
-  test('a chosen bid becomes an assignment with a deadline of 3x its estimate + 30 s', () => {
+  test('a chosen offer becomes an assignment with a deadline of 3x its estimate + 30 s', () => {
     const r = acceptOffer(ctx([], 100), offer('p1', 40), u);
     assert.ok(r.ok);
     if (r.ok) {

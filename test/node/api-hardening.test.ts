@@ -1,5 +1,5 @@
 // Hostile calls against a real node, through both of its transports: the desktop app's IPC path
-// (the router of src-main/electron/sender.ts, which runs dispatchCall) and the HTTP API. For every
+// (the router of src-main/electron/ipc-router.ts, which runs dispatchCall) and the HTTP API. For every
 // contract method, each field replaced by a value of the wrong type, an oversized array or string,
 // and prototype keys in the raw JSON text: every one is refused as bad_request naming the field,
 // and nothing about the node changes. Then the IPC sender check: only our page may call at all.
@@ -23,7 +23,7 @@ import type { ApiReply } from '../../src-main/node/api/dispatch.js';
 import { apiHandlers } from '../../src-main/node/mesh/api-handlers.js';
 import { startDaemon, type Daemon } from '../../src-main/node/mesh/daemon.js';
 import { APP_START_URL } from '../../src-main/electron/app-scheme.js';
-import { ipcRouter, type IpcRouter, type SenderInfo } from '../../src-main/electron/sender.js';
+import { ipcRouter, type IpcRouter, type SenderInfo } from '../../src-main/electron/ipc-router.js';
 import { MemoryEventFeed, stubHandlers } from './api-stub-handlers.js';
 
 const PEER = '12D3KooWGzh2bT3ZkDJ2c4Xq7Vb9aN5mPq8Rs4tUv6Wx1Yz2Ab3C';
@@ -69,8 +69,8 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'jobs.list': {},
   'jobs.cancel': { job_id: JOB },
   'jobs.output': { job_id: JOB, unit_id: 'unit-1' },
-  'bids.list': { job_id: JOB },
-  'bids.accept': { job_id: JOB, node_id: PEER },
+  'offers.list': { job_id: JOB },
+  'offers.accept': { job_id: JOB, node_id: PEER },
   'ledger.get': { limit: 10 },
   'ledger.transfers': { limit: 10 },
   'receipts.verify': { author: PEER },

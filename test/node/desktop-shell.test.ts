@@ -16,7 +16,7 @@ import {
   isHttpsUrl,
 } from '../../src-main/electron/app-scheme.js';
 import { launchOptions } from '../../src-main/electron/launch-options.js';
-import { ipcRouter, MAX_SUBSCRIPTIONS_PER_PAGE, type SenderInfo } from '../../src-main/electron/sender.js';
+import { ipcRouter, MAX_SUBSCRIPTIONS_PER_PAGE, type SenderInfo } from '../../src-main/electron/ipc-router.js';
 import { batchedSubscription } from '../../src-main/node/api/event-batches.js';
 import { trayStatusLine } from '../../src-main/electron/tray-status.js';
 import { apiEvent, MemoryEventFeed, stubHandlers } from './api-stub-handlers.js';

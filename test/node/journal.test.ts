@@ -112,7 +112,7 @@ test('a unit goes from created to verified; jobs, offers, assignments, results a
     ],
   );
   assert.deepEqual(
-    snap.assignments.map((a) => [a.assignment_id, a.provider, a.price]),
+    snap.assignments.map((assignment) => [assignment.assignment_id, assignment.provider, assignment.price]),
     [['t-job-0-unit-0-assignment', WORKER, PRICE]],
   );
   assert.deepEqual(

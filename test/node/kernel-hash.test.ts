@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import { blake3 } from '@noble/hashes/blake3.js';
 import fc from 'fast-check';
 import { callUnit, UnitStatus } from '../../src-main/node/exec/abi.js';
-import { instantiateDirect, runDirect } from '../../src-main/node/exec/direct.js';
+import { instantiateUnsandboxed, runUnsandboxed } from '../../src-main/node/exec/unsandboxed.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
 
 const kernel = new WebAssembly.Module(loadKernel('hash') as Uint8Array<ArrayBuffer>);
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-const kernelDigest = (algorithm: string, input: Uint8Array) => hex(runDirect(kernel, { algorithm }, input));
+const kernelDigest = (algorithm: string, input: Uint8Array) => hex(runUnsandboxed(kernel, { algorithm }, input));
 const sha256 = (input: Uint8Array) => createHash('sha256').update(input).digest('hex');
 const blake3Hex = (input: Uint8Array) => hex(blake3(input));
 
@@ -58,13 +58,17 @@ test('both algorithms agree with their references on random inputs', () => {
 test('an unknown or missing algorithm is refused with STATUS_BAD_PARAMS', () => {
   const refusedWithBadParams = (error: unknown) => error instanceof UnitStatus && error.status === 1;
   for (const params of [{ algorithm: 'md5' }, { algorithm: 'SHA256' }, {}, { algorithm: 256 }]) {
-    assert.throws(() => runDirect(kernel, params, new Uint8Array(3)), refusedWithBadParams, JSON.stringify(params));
+    assert.throws(
+      () => runUnsandboxed(kernel, params, new Uint8Array(3)),
+      refusedWithBadParams,
+      JSON.stringify(params),
+    );
   }
   // The host only sends objects; the kernel still refuses anything else rather than misreading it.
   for (const text of ['"sha256"', '[]', '{"algorithm":']) {
     const params = new TextEncoder().encode(text);
     assert.throws(
-      () => callUnit(instantiateDirect(kernel), params, new Uint8Array(3), 1024),
+      () => callUnit(instantiateUnsandboxed(kernel), params, new Uint8Array(3), 1024),
       refusedWithBadParams,
       text,
     );

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { callUnit, UnitStatus } from '../../src-main/node/exec/abi.js';
-import { instantiateDirect, runDirect } from '../../src-main/node/exec/direct.js';
+import { instantiateUnsandboxed, runUnsandboxed } from '../../src-main/node/exec/unsandboxed.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
 import {
   referenceBlur,
@@ -23,7 +23,7 @@ type Op =
   | { op: 'grayscale' };
 
 function runKernel(image: RgbaImage, op: Op): Uint8Array {
-  return runDirect(kernel, { ...op, width: image.width, height: image.height }, image.pixels);
+  return runUnsandboxed(kernel, { ...op, width: image.width, height: image.height }, image.pixels);
 }
 
 function runReference(image: RgbaImage, op: Op): Uint8Array {
@@ -182,7 +182,7 @@ test('a constant image stays constant under every op', () => {
 
 function assertRefused(params: unknown, input: Uint8Array, status: number, message: RegExp): void {
   assert.throws(
-    () => runDirect(kernel, params, input),
+    () => runUnsandboxed(kernel, params, input),
     (error: unknown) => error instanceof UnitStatus && error.status === status && message.test(error.message),
     JSON.stringify(params),
   );
@@ -193,7 +193,7 @@ test('bad params are refused with STATUS_BAD_PARAMS and say what is wrong', () =
   const size = { width: 2, height: 2 };
   // The host only sends objects; the kernel still refuses anything else rather than misreading it.
   assert.throws(
-    () => callUnit(instantiateDirect(kernel), new TextEncoder().encode('"resize"'), pixels, 1024),
+    () => callUnit(instantiateUnsandboxed(kernel), new TextEncoder().encode('"resize"'), pixels, 1024),
     (error: unknown) =>
       error instanceof UnitStatus && error.status === STATUS_BAD_PARAMS && /JSON object/.test(error.message),
   );

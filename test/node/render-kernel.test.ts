@@ -7,7 +7,7 @@ import {
   tileParams,
   type TileParams,
 } from '../../src-main/core/render/index.js';
-import { instantiateDirect, runDirect } from '../../src-main/node/exec/direct.js';
+import { instantiateUnsandboxed, runUnsandboxed } from '../../src-main/node/exec/unsandboxed.js';
 import { callUnit, UnitStatus } from '../../src-main/node/exec/abi.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
 import { sampleSceneBlob, sampleSceneJson } from './fixtures/sample-scene.js';
@@ -29,7 +29,7 @@ const full: TileParams = {
   spp: SPP,
   seed: SEED,
 };
-const render = (params: TileParams, input: Uint8Array = blob) => runDirect(kernel, params, input);
+const render = (params: TileParams, input: Uint8Array = blob) => runUnsandboxed(kernel, params, input);
 const fullFrame = render(full);
 
 function renderTiled(tileSize: number): Uint8Array {
@@ -90,7 +90,7 @@ test('the image is opaque and shows a scene, not a flat colour', () => {
 /** The unit's refusal status, or 0 when it rendered. */
 function status(params: unknown, input: Uint8Array = blob): number {
   try {
-    runDirect(kernel, params, input);
+    runUnsandboxed(kernel, params, input);
     return 0;
   } catch (err) {
     if (err instanceof UnitStatus) return err.status;
@@ -146,9 +146,9 @@ test('bad params are refused with STATUS_BAD_PARAMS (1)', () => {
     { frame: 0 },
   ];
   for (const params of bad) assert.equal(status(params), 1, JSON.stringify(params));
-  // Bytes that are not a JSON object, written straight in (runDirect only sends objects).
+  // Bytes that are not a JSON object, written straight in (runUnsandboxed only sends objects).
   assert.throws(
-    () => callUnit(instantiateDirect(kernel), new TextEncoder().encode('[1, 2]'), blob, 1 << 20),
+    () => callUnit(instantiateUnsandboxed(kernel), new TextEncoder().encode('[1, 2]'), blob, 1 << 20),
     (err) => err instanceof UnitStatus && err.status === 1,
   );
 });

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
 import { compileSceneJson } from '../../src-main/core/render/index.js';
-import { runDirect } from '../../src-main/node/exec/direct.js';
+import { runUnsandboxed } from '../../src-main/node/exec/unsandboxed.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
 import { SAMPLE_SCENE_PATH as scenePath, sampleSceneBlob, sampleSceneJson } from './fixtures/sample-scene.js';
 
@@ -50,7 +50,7 @@ test('render-local writes a PNG equal, pixel for pixel, to a one-tile render of 
     assert.equal(png.height, 54);
     assert.equal(png.channels, 4);
 
-    const whole = runDirect(
+    const whole = runUnsandboxed(
       new WebAssembly.Module(loadKernel('render')),
       { frame: 5, width: 96, height: 54, x: 0, y: 0, w: 96, h: 54, spp: 2, seed: 9 },
       sampleSceneBlob(),
@@ -139,7 +139,7 @@ test('render-local renders objects where their motion puts them: frames 0 and 3 
     assert.ok(still.ok);
     const kernel = new WebAssembly.Module(loadKernel('render'));
     const render = (frame: number) =>
-      runDirect(kernel, { frame, x: 0, y: 0, w: size.width, h: size.height, ...size }, still.value);
+      runUnsandboxed(kernel, { frame, x: 0, y: 0, w: size.width, h: size.height, ...size }, still.value);
     assert.deepEqual(frame0, render(0));
     assert.notDeepEqual(frame3, render(3));
   } finally {

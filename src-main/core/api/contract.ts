@@ -99,7 +99,7 @@ export const JobViewSchema = z.strictObject({
   completed_at: IsoTime.nullable(),
 });
 
-export const BidViewSchema = z.strictObject({
+export const OfferViewSchema = z.strictObject({
   offer_id: Id,
   unit_id: Id,
   provider: PeerId,
@@ -107,7 +107,7 @@ export const BidViewSchema = z.strictObject({
   estimated_seconds: NonNegative,
   reputation: Fraction,
   trust: Fraction,
-  /** 1: the provider and I trust each other; 2: only I trust it (it serves me after its tier 1). */
+  /** 1: the provider and I trust each other; 2: only it trusts me (it serves me after its tier 1). */
   tier: z.union([z.literal(1), z.literal(2)]),
   expected_end: IsoTime,
 });
@@ -127,7 +127,7 @@ export const LedgerTransferViewSchema = z.strictObject({
   job_id: Id,
 });
 
-/** What any job asks of the mesh: replicas, money, urgency, and whether bids wait for the user. */
+/** What any job asks of the mesh: replicas, money, urgency, and whether offers wait for the user. */
 const JOB_TERMS = {
   redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
   budget: Credits,
@@ -206,7 +206,7 @@ export const ApiEventSchema = z.strictObject({
     'job.completed',
     'job.failed',
     'job.cancelled',
-    'bid.received',
+    'offer.received',
     'unit.accepted',
     'unit.started',
     'unit.finished',
@@ -344,11 +344,11 @@ export const API_METHODS = {
     z.strictObject({ job_id: Id, unit_id: Id }),
     z.strictObject({ output_cid: Id, output_base64: z.string() }),
   ),
-  'bids.list': method(
+  'offers.list': method(
     z.strictObject({ job_id: Id }),
-    z.strictObject({ bids: boundedArray(BidViewSchema, LIMITS.unitsPerRequest) }),
+    z.strictObject({ offers: boundedArray(OfferViewSchema, LIMITS.unitsPerRequest) }),
   ),
-  'bids.accept': method(
+  'offers.accept': method(
     z.strictObject({ job_id: Id, node_id: PeerId }),
     z.strictObject({
       accepted: Count,
@@ -396,7 +396,7 @@ export type ApiEventType = ApiEvent['type'];
 export type JobView = z.infer<typeof JobViewSchema>;
 export type UnitView = z.infer<typeof UnitViewSchema>;
 export type PeerView = z.infer<typeof PeerViewSchema>;
-export type BidView = z.infer<typeof BidViewSchema>;
+export type OfferView = z.infer<typeof OfferViewSchema>;
 export type SubmitJob = z.infer<typeof SubmitJobSchema>;
 export type SubmitRender = z.output<typeof SubmitRenderSchema>;
 export type FrameView = z.infer<typeof FrameViewSchema>;

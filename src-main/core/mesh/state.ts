@@ -140,21 +140,21 @@ export class MeshState {
         }
         return;
       case 'offer.accepted': {
-        const a = event.acceptance;
-        if (this.assignments.has(a.acceptance_id)) return;
+        const { acceptance } = event;
+        if (this.assignments.has(acceptance.acceptance_id)) return;
         const estimatedSeconds =
-          this.offersByUnit.get(a.unit_id)?.get(a.offer_id)?.estimated_seconds ??
-          this.myOffers.get(a.offer_id)?.estimated_seconds;
-        this.assignments.set(a.acceptance_id, {
-          acceptance: a,
+          this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id)?.estimated_seconds ??
+          this.myOffers.get(acceptance.offer_id)?.estimated_seconds;
+        this.assignments.set(acceptance.acceptance_id, {
+          acceptance,
           acceptedAt: event.at,
           ...(estimatedSeconds !== undefined ? { estimatedSeconds } : {}),
         });
-        const list = this.assignmentsByUnit.get(a.unit_id);
-        if (list) list.push(a.acceptance_id);
-        else this.assignmentsByUnit.set(a.unit_id, [a.acceptance_id]);
-        this.offersByUnit.get(a.unit_id)?.delete(a.offer_id);
-        this.offerReceivedAt.delete(a.offer_id);
+        const list = this.assignmentsByUnit.get(acceptance.unit_id);
+        if (list) list.push(acceptance.acceptance_id);
+        else this.assignmentsByUnit.set(acceptance.unit_id, [acceptance.acceptance_id]);
+        this.offersByUnit.get(acceptance.unit_id)?.delete(acceptance.offer_id);
+        this.offerReceivedAt.delete(acceptance.offer_id);
         return;
       }
       case 'result.recorded': {
@@ -250,7 +250,9 @@ export class MeshState {
 
   /** Assignments still working on a unit or done with it: everything not handed back. */
   activeAssignments(unitId: string): AssignmentRecord[] {
-    return this.assignmentsOf(unitId).filter((a) => a.escrow !== 'refunded' || a.refundReason === 'rejected');
+    return this.assignmentsOf(unitId).filter(
+      (assignment) => assignment.escrow !== 'refunded' || assignment.refundReason === 'rejected',
+    );
   }
 
   /** My verification receipt for a unit, if I decided it. */

@@ -34,7 +34,7 @@ export const MESSAGE_TYPES = {
   advert: { schema: AdvertSchema, maxBytes: 16 * KiB },
   /** Gossip, on my own topic, read by the peers that trust me: my slots, open units and trust. */
   commitment: { schema: ComputeCommitmentSchema, maxBytes: 2 * MiB },
-  /** Provider → requester: bids for the requester's units. Reply: `ack`. */
+  /** Provider → requester: offers for the requester's units. Reply: `ack`. */
   offers: { schema: z.strictObject({ offers: boundedArray(OfferSchema, MAX_BATCH) }), maxBytes: 1 * MiB },
   /**
    * Requester → provider: the offers taken, with the small inputs of their units inline (the

@@ -1,8 +1,8 @@
 // The requester's side of a round (docs/PROTOCOL.md, "The round"): of the offers received for each of my
 // units, accept the best ones, each from a different provider, until the unit has as many
 // workers as its redundancy asks. Accepting is what makes an assignment and holds the price in
-// escrow, so it also keeps each job within its budget. Manual acceptance (`get-bids` /
-// `accept-bid`) goes through `acceptOffer`, the same checks for one chosen offer.
+// escrow, so it also keeps each job within its budget. Manual acceptance (`meshctl offers` /
+// `offers accept`) goes through `acceptOffer`, the same checks for one chosen offer.
 import type { Acceptance, Offer, WorkUnit } from '../schemas/index.js';
 
 /**

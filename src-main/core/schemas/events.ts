@@ -24,7 +24,7 @@ export const JobSchema = z.strictObject({
   deadline: IsoTime.optional(),
   /** What the units run (library/method, or wasm for a user's module). */
   algorithm_id: Id.optional(),
-  /** Offers wait for the user (get-bids / accept-bid) instead of being taken by policy. */
+  /** Offers wait for the user (meshctl offers / offers accept) instead of being taken by policy. */
   manual_accept: z.boolean().optional(),
   /** A render job: its units are the tiles of these frames, assembled into one PNG per frame. */
   render: RenderSpecSchema.optional(),

@@ -1,5 +1,5 @@
 // The market: the advert strangers would see (defined; the node sends none), the provider's offers
-// (bids) and the requester's acceptances, which alone make an assignment (docs/PROTOCOL.md).
+// and the requester's acceptances, which alone make an assignment (docs/PROTOCOL.md).
 import { z } from 'zod';
 import { VerificationRoleSchema } from './assignment.js';
 import {
@@ -44,7 +44,7 @@ export const AdvertSchema = z.strictObject({
   timestamp: IsoTime,
 });
 
-/** A provider's bid of one of its slots for one unit of a requester. */
+/** A provider's offer of one of its slots for one unit of a requester. */
 export const OfferSchema = z.strictObject({
   offer_id: Id,
   round: Count,

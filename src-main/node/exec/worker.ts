@@ -25,7 +25,7 @@ import type { ExecErrorCode, ExecFailure } from './errors.js';
  * of this worker's own task is set; elsewhere setPriority would lower the whole process.
  */
 function lowerThisThreadsPriority(): void {
-  if (isMainThread || process.platform !== 'linux') return; // imported on the main thread too (direct.ts)
+  if (isMainThread || process.platform !== 'linux') return; // imported on the main thread too (unsandboxed.ts)
   try {
     const task = Number(readlinkSync('/proc/thread-self').split('/').pop());
     if (Number.isSafeInteger(task) && task > 0) setPriority(task, 19);

@@ -1,6 +1,6 @@
 // How fast this machine runs our kernels: the render kernel on a fixed scene, on every worker at
 // once, gives fuel per second per worker. Fuel is the same on every machine, so a unit's fuel
-// divided by this rate is how long it will take here: the time estimate behind a bid.
+// divided by this rate is how long it will take here: the time estimate behind an offer.
 import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJson } from '../../core/schemas/index.js';

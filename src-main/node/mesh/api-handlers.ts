@@ -314,10 +314,10 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       node.publishSoon();
       return { price: node.price };
     },
-    async 'bids.list'({ job_id }) {
-      return { bids: node.requester.bids(job_id) };
+    async 'offers.list'({ job_id }) {
+      return { offers: node.requester.bids(job_id) };
     },
-    async 'bids.accept'({ job_id, node_id }) {
+    async 'offers.accept'({ job_id, node_id }) {
       return node.requester.acceptFrom(job_id, node_id);
     },
     async 'ledger.get'({ limit }) {

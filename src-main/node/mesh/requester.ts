@@ -1,6 +1,6 @@
 // The requester's half of the round: split a job into units, take offers (by policy or by hand),
 // collect results, decide consensus, settle, and re-offer what missed its deadline.
-import type { BidView, SubmitJob, SubmitRender } from '../../core/api/contract.js';
+import type { OfferView, SubmitJob, SubmitRender } from '../../core/api/contract.js';
 import { decideConsensus, type Vote } from '../../core/consensus/index.js';
 import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
 import {
@@ -130,7 +130,7 @@ export class Requester {
       fresh.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
     );
     for (const offer of fresh)
-      this.ctx.emit('bid.received', {
+      this.ctx.emit('offer.received', {
         job_id: offer.job_id,
         unit_id: offer.unit_id,
         provider: from,
@@ -174,7 +174,7 @@ export class Requester {
     await this.#commit(acceptances);
   }
 
-  bids(jobId: string): BidView[] {
+  bids(jobId: string): OfferView[] {
     const { state } = this.ctx;
     const job = state.jobs.get(jobId);
     if (!job) throw new ApiError('not_found', `no job ${jobId}`);

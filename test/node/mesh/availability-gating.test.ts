@@ -49,17 +49,19 @@ test(
       manual_accept: true,
     });
     await waitFor(
-      'bids from the node in its slot',
+      'offers from the node in its slot',
       async () =>
-        (await a.api.call('bids.list', { job_id: submitted.job_id })).bids.some((b) => b.provider === open.peerId)
+        (await a.api.call('offers.list', { job_id: submitted.job_id })).offers.some((o) => o.provider === open.peerId)
           ? true
           : undefined,
       30_000,
     );
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // more than one commitment heartbeat for the others to bid, if they would
-    const bidders = new Set((await a.api.call('bids.list', { job_id: submitted.job_id })).bids.map((b) => b.provider));
-    assert.deepEqual([...bidders], [open.peerId], 'only the node in its slot and on mains power bid');
-    await a.api.call('bids.accept', { job_id: submitted.job_id, node_id: open.peerId });
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // more than one commitment heartbeat for the others to offer, if they would
+    const offering = new Set(
+      (await a.api.call('offers.list', { job_id: submitted.job_id })).offers.map((o) => o.provider),
+    );
+    assert.deepEqual([...offering], [open.peerId], 'only the node in its slot and on mains power offers');
+    await a.api.call('offers.accept', { job_id: submitted.job_id, node_id: open.peerId });
     const done = await waitFor(
       'the job to complete',
       async () => {

@@ -87,27 +87,29 @@ test(
       manual_accept: true,
     });
     await waitFor(
-      'bids from H, B and C on every unit',
+      'offers from H, B and C on every unit',
       async () => {
-        const { bids } = await a.api['bids.list']({ job_id });
+        const { offers } = await a.api['offers.list']({ job_id });
         return [h.peerId, b.node.peerId, c.node.peerId].every(
-          (p) => bids.filter((x) => x.provider === p).length === unitCount,
+          (p) => offers.filter((o) => o.provider === p).length === unitCount,
         );
       },
       20_000,
     );
-    assert.equal((await a.api['bids.accept']({ job_id, node_id: h.peerId })).accepted, unitCount);
-    assert.equal((await a.api['bids.accept']({ job_id, node_id: b.node.peerId })).accepted, unitCount);
+    assert.equal((await a.api['offers.accept']({ job_id, node_id: h.peerId })).accepted, unitCount);
+    assert.equal((await a.api['offers.accept']({ job_id, node_id: b.node.peerId })).accepted, unitCount);
     await waitFor(
       'H and B to disagree on every unit',
       async () => {
         const { units } = await a.api['jobs.status']({ job_id, units: true });
-        return units!.every((u) => a.node.state.activeAssignments(u.unit_id).filter((x) => x.result).length === 2);
+        return units!.every(
+          (u) => a.node.state.activeAssignments(u.unit_id).filter((assignment) => assignment.result).length === 2,
+        );
       },
       20_000,
     );
     // C breaks each tie.
-    const third = await a.api['bids.accept']({ job_id, node_id: c.node.peerId });
+    const third = await a.api['offers.accept']({ job_id, node_id: c.node.peerId });
     assert.deepEqual(third.refused, []);
     const done = await waitFor(
       'the job to complete',

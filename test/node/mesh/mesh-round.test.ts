@@ -72,7 +72,7 @@ test(
         assert.equal(mine + theirs, 0, `node ${i} and node ${j} agree on what they owe each other`);
       }
     }
-    // The job says what it cost: what left the requester's ledger, not the prices bid.
+    // The job says what it cost: what left the requester's ledger, not the prices offered.
     assert.equal((await nodes[0]!.api['jobs.status']({ job_id, units: false })).job.spent, -ledgers[0]!.balance);
     // The earnings chart's data: each transfer signed from my side, summing to my balance.
     for (const [i, n] of nodes.entries()) {

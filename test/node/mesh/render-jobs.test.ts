@@ -1,4 +1,4 @@
-// Render jobs across real nodes in child processes: frames byte-identical to render-local, bids
+// Render jobs across real nodes in child processes: frames byte-identical to render-local, offers
 // taken by hand, sharing switched off mid-job (refusals: render-job-refusals.test.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -95,7 +95,7 @@ test(
 );
 
 test(
-  'manual acceptance: get-bids lists bids from both peers with price, estimate and reputation; accept-bid starts that peer',
+  'manual acceptance: offers lists offers from both peers with price, estimate and reputation; offers accept starts that peer',
   { timeout: 120_000 },
   async () => {
     const nodes = await startMesh([{}, {}, {}]);
@@ -123,36 +123,27 @@ test(
     ]);
     assert.equal(submitted.code, 0, submitted.stderr);
     const { job_id } = JSON.parse(submitted.stdout) as { job_id: string };
-    const bids = await waitFor(
-      'bids from both peers',
+    const offers = await waitFor(
+      'offers from both peers',
       async () => {
-        const listed = await meshctl(['get-bids', '--job-id', job_id, '--json', '--data-dir', a.dataDir]);
-        const { bids } = JSON.parse(listed.stdout) as {
-          bids: { provider: string; price: number; estimated_seconds: number; reputation: number }[];
+        const listed = await meshctl(['offers', job_id, '--json', '--data-dir', a.dataDir]);
+        const reply = JSON.parse(listed.stdout) as {
+          offers: { provider: string; price: number; estimated_seconds: number; reputation: number }[];
         };
-        return new Set(bids.map((x) => x.provider)).size === 2 ? bids : undefined;
+        return new Set(reply.offers.map((o) => o.provider)).size === 2 ? reply.offers : undefined;
       },
       30_000,
     );
-    for (const bid of bids) {
-      assert.ok([b.peerId, c.peerId].includes(bid.provider));
+    for (const offer of offers) {
+      assert.ok([b.peerId, c.peerId].includes(offer.provider));
       assert.ok(
-        bid.price > 0 && bid.estimated_seconds > 0 && bid.reputation >= 0 && bid.reputation <= 1,
-        JSON.stringify(bid),
+        offer.price > 0 && offer.estimated_seconds > 0 && offer.reputation >= 0 && offer.reputation <= 1,
+        JSON.stringify(offer),
       );
     }
-    const text = await meshctl(['get-bids', '--job-id', job_id, '--data-dir', a.dataDir]);
+    const text = await meshctl(['offers', job_id, '--data-dir', a.dataDir]);
     assert.match(text.stdout, new RegExp(b.peerId));
-    const accepted = await meshctl([
-      'accept-bid',
-      '--job-id',
-      job_id,
-      '--node-id',
-      b.peerId,
-      '--json',
-      '--data-dir',
-      a.dataDir,
-    ]);
+    const accepted = await meshctl(['offers', 'accept', job_id, b.peerId, '--json', '--data-dir', a.dataDir]);
     assert.equal(accepted.code, 0, accepted.stderr);
     assert.ok((JSON.parse(accepted.stdout) as { accepted: number }).accepted > 0);
     await waitFor(
@@ -166,7 +157,7 @@ test(
     const { units } = await a.api.call('jobs.status', { job_id, units: true });
     assert.ok(
       units!.every((u) => !u.providers.includes(c.peerId)),
-      'nothing went to the peer whose bids were not accepted',
+      'nothing went to the peer whose offers were not accepted',
     );
     await Promise.all(nodes.map((n) => stopChild(n)));
   },

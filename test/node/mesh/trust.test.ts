@@ -33,7 +33,7 @@ const offersFor = (requester: TestNode, jobId: string): Offer[] =>
     .filter((o) => o.job_id === jobId);
 
 test(
-  'a requester nobody trusts gets no bid and no assignment while a trusted one is served',
+  'a requester nobody trusts gets no offer and no assignment while a trusted one is served',
   { timeout: 60_000 },
   async () => {
     nodes.push(await startNode(), await startNode(), await startNode());
@@ -55,8 +55,8 @@ test(
     assert.equal(done.state, 'completed');
     // Give the mesh a few more rounds (commitment heartbeat is 2 s) to make any mistake.
     await new Promise((r) => setTimeout(r, 3000));
-    const { bids } = await stranger.api['bids.list']({ job_id: ignored.job_id });
-    assert.equal(bids.length, 0);
+    const { offers } = await stranger.api['offers.list']({ job_id: ignored.job_id });
+    assert.equal(offers.length, 0);
     const { job, units } = await stranger.api['jobs.status']({ job_id: ignored.job_id, units: true });
     assert.equal(job.state, 'running');
     assert.equal(job.held, 0);
@@ -112,7 +112,7 @@ async function smallSlotMesh() {
   );
   await provider.api['sharing.set']({ on: true });
   await waitFor(
-    'bids to arrive',
+    'offers to arrive',
     () => offersFor(mutual, first.job_id).length === 5 && offersFor(oneWay, second.job_id).length >= 3,
     20_000,
   );
@@ -120,7 +120,7 @@ async function smallSlotMesh() {
 }
 
 test(
-  'a provider with one small slot bids for its tier 1 requester first and gives tier 2 only what is left',
+  'a provider with one small slot offers to its tier 1 requester first and gives tier 2 only what is left',
   { timeout: 60_000 },
   async () => {
     const { provider, mutual, oneWay, first, second } = await smallSlotMesh();
@@ -134,15 +134,15 @@ test(
     const tier2 = offersFor(oneWay, second.job_id).filter((o) => o.round === firstRound);
     assert.equal(tier2.length, 3, 'tier 2 gets the 3 places left of 8');
     assert.ok(tier2.every((o) => o.tier === 2));
-    const { bids } = await mutual.api['bids.list']({ job_id: first.job_id });
-    assert.equal(bids.length, 5);
-    assert.ok(bids.every((b) => b.tier === 1));
-    const { bids: oneWayBids } = await oneWay.api['bids.list']({ job_id: second.job_id });
-    assert.ok(oneWayBids.length >= 3 && oneWayBids.every((b) => b.tier === 2));
+    const { offers } = await mutual.api['offers.list']({ job_id: first.job_id });
+    assert.equal(offers.length, 5);
+    assert.ok(offers.every((o) => o.tier === 1));
+    const { offers: oneWayOffers } = await oneWay.api['offers.list']({ job_id: second.job_id });
+    assert.ok(oneWayOffers.length >= 3 && oneWayOffers.every((o) => o.tier === 2));
   },
 );
 
-test('a provider does not bid past its slot while its earlier offers are open', { timeout: 60_000 }, async () => {
+test('a provider does not offer past its slot while its earlier offers are open', { timeout: 60_000 }, async () => {
   const { provider } = await smallSlotMesh();
   await new Promise((r) => setTimeout(r, 4500)); // two commitment heartbeats, so two more rounds
   const open = [...provider.node.state.myOffers.values()];

@@ -74,20 +74,20 @@ export function workProjections(db: Db) {
         seq,
       );
     },
-    'offer.accepted'({ acceptance: a, at }: NodeEventOf<'offer.accepted'>): void {
+    'offer.accepted'({ acceptance, at }: NodeEventOf<'offer.accepted'>): void {
       const { changes } = insertAssignment.run(
-        a.acceptance_id,
-        a.offer_id,
-        a.unit_id,
-        a.job_id,
-        a.requester_peer,
-        a.provider_peer,
-        a.price,
-        a.role,
-        a.deadline,
+        acceptance.acceptance_id,
+        acceptance.offer_id,
+        acceptance.unit_id,
+        acceptance.job_id,
+        acceptance.requester_peer,
+        acceptance.provider_peer,
+        acceptance.price,
+        acceptance.role,
+        acceptance.deadline,
         at,
       );
-      if (changes > 0) markOfferAccepted.run(a.unit_id, a.offer_id);
+      if (changes > 0) markOfferAccepted.run(acceptance.unit_id, acceptance.offer_id);
     },
     'result.recorded'({ result: r, at }: NodeEventOf<'result.recorded'>, seq: number): void {
       insertResult.run(

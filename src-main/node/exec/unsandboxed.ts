@@ -1,10 +1,11 @@
-// Runs a unit module directly in this thread, unmetered and without limits: the baseline that
-// benchmarks compare the pool against, and the way kernel tests check a kernel's arithmetic.
+// Runs a unit module in this thread, outside the sandbox (no worker, unmetered, no limits): the
+// baseline that benchmarks compare the pool against, and the way kernel tests check a kernel's
+// arithmetic.
 // Never give it a module you did not build: nothing here stops an infinite loop.
 import { abiImports, callUnit, type AbiExports } from './abi.js';
 import { encodeParams } from './params.js';
 
-export function instantiateDirect(module: WebAssembly.Module): AbiExports {
+export function instantiateUnsandboxed(module: WebAssembly.Module): AbiExports {
   let memory: WebAssembly.Memory | undefined;
   const instance = new WebAssembly.Instance(
     module,
@@ -16,12 +17,12 @@ export function instantiateDirect(module: WebAssembly.Module): AbiExports {
 }
 
 /** One unit, on a fresh instance of `module`; params are encoded as the pool encodes them. */
-export function runDirect(
+export function runUnsandboxed(
   module: WebAssembly.Module,
   params: unknown,
   input: Uint8Array,
   maxOutputBytes = 1 << 30,
 ): Uint8Array {
-  const exports = instantiateDirect(module);
+  const exports = instantiateUnsandboxed(module);
   return callUnit(exports, encodeParams(params), input, maxOutputBytes);
 }
