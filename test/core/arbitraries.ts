@@ -83,8 +83,7 @@ function recordOf<T extends object>(
   optional: (keyof T)[] = [],
 ): fc.Arbitrary<T> {
   const requiredKeys = (Object.keys(model) as (keyof T)[]).filter((key) => !optional.includes(key));
-  // fc.record's type cannot see which keys a runtime list makes optional, hence the cast.
-  return fc.record(model, { requiredKeys, noNullPrototype: true }) as unknown as fc.Arbitrary<T>;
+  return fc.record(model, { requiredKeys, noNullPrototype: true });
 }
 
 // ---- capability, work, commitment -------------------------------------------------------------

@@ -83,7 +83,7 @@ test('malformed JSON: trailing garbage, NaN and other non-JSON literals, BOM, em
 
 test('input that is not text at all is a typed error', () => {
   for (const notText of [42, null, undefined, {}, Buffer.from('{}')]) {
-    expectFailure(S.ComputeCommitmentSchema, notText as unknown as string, 'invalid');
+    expectFailure(S.ComputeCommitmentSchema, notText as string, 'invalid');
   }
 });
 

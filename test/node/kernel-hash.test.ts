@@ -7,7 +7,7 @@ import { callUnit, UnitStatus } from '../../src-main/node/exec/abi.js';
 import { instantiateDirect, runDirect } from '../../src-main/node/exec/direct.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
 
-const kernel = new WebAssembly.Module(loadKernel('hash') as Uint8Array<ArrayBuffer>);
+const kernel = new WebAssembly.Module(loadKernel('hash'));
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const kernelDigest = (algorithm: string, input: Uint8Array) => hex(runDirect(kernel, { algorithm }, input));

@@ -12,7 +12,7 @@ import {
   type RgbaImage,
 } from './reference/image-reference.js';
 
-const kernel = new WebAssembly.Module(loadKernel('image') as Uint8Array<ArrayBuffer>);
+const kernel = new WebAssembly.Module(loadKernel('image'));
 
 const STATUS_BAD_PARAMS = 1;
 const STATUS_BAD_INPUT = 2;

@@ -163,7 +163,7 @@ export function jsonDepth(value: unknown): number {
     if (d > max) max = d;
     if (d > LIMITS.jsonDepth * 4) return d; // far past any limit: stop walking
     if (v !== null && typeof v === 'object') {
-      for (const child of Object.values(v as object)) stack.push([child, d + 1]);
+      for (const child of Object.values(v)) stack.push([child, d + 1]);
     }
   }
   return max;

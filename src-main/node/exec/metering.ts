@@ -41,9 +41,8 @@ interface Setters {
   If: { setIfTrue(expr: number, arm: number): void; setIfFalse(expr: number, arm: number): void };
 }
 const setters = binaryen as unknown as Setters;
-// binaryen 132 takes i64 constants as one bigint; its typings still describe (low, high).
-const i64Const = (m: binaryen.Module, value: number): number =>
-  (m.i64.const as unknown as (v: bigint) => number)(BigInt(value));
+// binaryen 132 takes i64 constants as one bigint.
+const i64Const = (m: binaryen.Module, value: number): number => m.i64.const(BigInt(value));
 
 // Expression kinds a unit may use: WebAssembly 1.0 plus sign extension, non-trapping float-to-int
 // and mutable globals. Bulk memory (memory.copy/fill) is left out on purpose: its cost depends on

@@ -101,7 +101,7 @@ async function measureWhileChildrenBurn(monitor: LoadMonitor) {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       children.push(child);
-      await new Promise((resolve) => child.stdout!.once('data', resolve));
+      await new Promise((resolve) => child.stdout.once('data', resolve));
     }
     return await measureWindow(monitor);
   } finally {

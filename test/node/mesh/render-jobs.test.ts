@@ -40,7 +40,7 @@ test(
       startChild({ workers: 1 }),
       startChild({ workers: 1 }),
     ]);
-    const [a] = nodes as [ChildNode, ChildNode, ChildNode];
+    const [a] = nodes;
     await meshAll(nodes);
     const out = tmp('out');
     const submitted = await meshctl([
@@ -120,7 +120,7 @@ test(
   { timeout: 120_000 },
   async () => {
     const nodes = await Promise.all([startChild(), startChild(), startChild()]);
-    const [a, b, c] = nodes as [ChildNode, ChildNode, ChildNode];
+    const [a, b, c] = nodes;
     await meshAll(nodes);
     const submitted = await meshctl([
       'submit-job',
@@ -203,7 +203,7 @@ test(
       startChild({ workers: 1 }),
       startChild({ workers: 1 }),
     ]);
-    const [a, b, c] = nodes as [ChildNode, ChildNode, ChildNode];
+    const [a, b, c] = nodes;
     await meshAll(nodes);
     // C waits, so B surely holds tiles when it is switched off.
     await c.api.call('sharing.set', { on: false });
@@ -377,7 +377,7 @@ test(
       startChild(),
       startChild(),
     ]);
-    const [a, onBattery, outside, open] = nodes as [ChildNode, ChildNode, ChildNode, ChildNode];
+    const [a, onBattery, outside, open] = nodes;
     await meshAll(nodes);
     const day = 24 * 3600_000;
     await outside.api.call('slots.add', {
