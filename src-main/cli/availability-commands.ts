@@ -37,7 +37,7 @@ export function parseDays(text: string): number[] {
       if (d === end) break;
     }
   }
-  return [...days].sort();
+  return [...days].sort((a, b) => a - b);
 }
 
 const onOffOption = (what: string, text: string | undefined): boolean | undefined => {

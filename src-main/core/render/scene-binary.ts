@@ -135,6 +135,7 @@ export function readBlobHeader(blob: Uint8Array): BlobHeader | null {
 }
 
 /** type, r, g, b, parameter (metal: roughness; glass: ior); emissive colour is premultiplied by strength. */
+// oxlint-disable-next-line typescript/consistent-return -- the switch covers every material type (TypeScript checks it): no path ends without a return
 function materialRecord(m: Material): number[] {
   switch (m.type) {
     case 'diffuse':

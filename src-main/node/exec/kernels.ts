@@ -17,7 +17,9 @@ export function loadKernel(name: KernelName): Uint8Array<ArrayBuffer> {
     try {
       bytes = new Uint8Array(readFileSync(kernelUrl(name)));
     } catch (err) {
-      throw new Error(`kernel "${name}" is not built (${(err as Error).message}); run npm run build`);
+      throw new Error(`kernel "${name}" is not built (${(err as Error).message}); run npm run build`, {
+        cause: err,
+      });
     }
     loaded.set(name, bytes);
   }
