@@ -12,7 +12,7 @@ import type { Menu } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { ENDPOINT_FILE } from '../src-main/node/api/endpoint.js';
-import type { BridgeReply, MeshBridge } from '../src-preload/bridge.js';
+import type { MeshBridge } from '../src-preload/bridge.js';
 import { collectPageErrors, waitUntilReady } from './browser.js';
 
 const NAME = 'electron e2e: tray toggle and IPC path';

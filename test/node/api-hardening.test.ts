@@ -253,7 +253,7 @@ function hostileCases(method: MethodName): HostileCase[] {
 
 test('every method, over IPC and HTTP alike: wrong types, huge arrays and strings, prototype keys are refused, naming the field, and change nothing', async () => {
   const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
-  const before = await snapshot();
+  const initial = await snapshot();
   const cases = METHODS.flatMap(hostileCases);
   assert.ok(cases.length > 500, `${cases.length} cases`);
   // A few at a time: the calls are independent, and every one of them is refused.
@@ -268,7 +268,7 @@ test('every method, over IPC and HTTP alike: wrong types, huge arrays and string
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
-  assert.deepEqual(await snapshot(), before, 'no refused call changed the node');
+  assert.deepEqual(await snapshot(), initial, 'no refused call changed the node');
   assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeKeys);
   assert.equal(({} as { polluted?: unknown }).polluted, undefined);
   assert.equal((Object as unknown as { polluted?: unknown }).polluted, undefined);

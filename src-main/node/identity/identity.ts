@@ -13,7 +13,7 @@ export const IDENTITY_FILE = 'identity.key';
 export interface Identity {
   readonly peerId: string;
   readonly privateKey: PrivateKey;
-  sign(data: Uint8Array): Promise<Uint8Array>;
+  sign: (data: Uint8Array) => Promise<Uint8Array>;
 }
 
 /** Reads the node's key from `dataDir`, creating it (0600) on first start. */

@@ -105,9 +105,9 @@ async function measureWhileChildrenBurn(monitor: LoadMonitor) {
     }
     return await measureWindow(monitor);
   } finally {
-    const exited = children.map((child) =>
-      child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined,
-    );
+    const exited = children
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map((child) => once(child, 'exit'));
     for (const child of children) child.kill();
     await Promise.all(exited);
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Journal } from '../../../src-main/node/journal/index.js';
-import { killAllChildren, MESHCTL, meshAll, startChild, stopChild, type ChildNode } from './child-nodes.js';
+import { killAllChildren, MESHCTL, meshAll, startChild, stopChild } from './child-nodes.js';
 import { waitFor } from './cluster.js';
 
 after(killAllChildren);
@@ -149,10 +149,10 @@ test(
       'bids from both peers',
       async () => {
         const listed = await meshctl(['get-bids', '--job-id', job_id, '--json', '--data-dir', a.dataDir]);
-        const { bids } = JSON.parse(listed.stdout) as {
+        const { bids: listedBids } = JSON.parse(listed.stdout) as {
           bids: { provider: string; price: number; estimated_seconds: number; reputation: number }[];
         };
-        return new Set(bids.map((x) => x.provider)).size === 2 ? bids : undefined;
+        return new Set(listedBids.map((x) => x.provider)).size === 2 ? listedBids : undefined;
       },
       30_000,
     );
