@@ -15,7 +15,7 @@ const DAY_SETS: Record<string, number[]> = {
 };
 
 /** `mon-fri`, `sat,sun`, `mon,wed-fri`, `weekdays`, `weekends` or `daily` to Date.getDay numbers. */
-export function parseDays(text: string): number[] {
+function parseDays(text: string): number[] {
   const named = DAY_SETS[text.trim().toLowerCase()];
   if (named) return named;
   const day = (name: string) => {

@@ -53,7 +53,7 @@ export function act<O extends CommonOptions>(body: (options: O, ...args: string[
 }
 
 /** One line, whatever the message holds. */
-export function fail(message: string): void {
+function fail(message: string): void {
   process.stderr.write(`meshctl: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exitCode = 1;
 }

@@ -52,7 +52,6 @@ export const ShaderSpecSchema = z.strictObject({
     .multipleOf(4, 'buffer_size must be a multiple of 4'),
 });
 export type ShaderSpec = z.output<typeof ShaderSpecSchema>;
-export type ShaderSpecInput = z.input<typeof ShaderSpecSchema>;
 
 export type ShaderProblem = { code: 'bad_params' | 'limit'; message: string };
 

@@ -20,7 +20,7 @@ export const STRIDE = { materials: 40, spheres: 40, planes: 56, triangles: 104, 
 export type Section = keyof typeof STRIDE;
 const SECTIONS = Object.keys(STRIDE) as Section[];
 
-export const MATERIAL_KIND = { diffuse: 0, metal: 1, glass: 2, emissive: 3 } as const;
+const MATERIAL_KIND = { diffuse: 0, metal: 1, glass: 2, emissive: 3 } as const;
 
 export interface BlobHeader {
   byteLength: number;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 export type KernelName = 'render' | 'hash' | 'image';
 
-export function kernelUrl(name: KernelName): URL {
+function kernelUrl(name: KernelName): URL {
   // This file compiles to dist/src-main/node/exec/kernels.js.
   return new URL(`../../../wasm/${name}.wasm`, import.meta.url);
 }

@@ -8,7 +8,7 @@ import type { PowerState } from '../../core/schemas/hardware.js';
 import { timeBoxed } from './time-box.js';
 
 /** Reading the battery is a file read on Linux and a WMI query on Windows, which can stall. */
-export const POWER_TIMEOUT_MS = 3_000;
+const POWER_TIMEOUT_MS = 3_000;
 
 const NO_BATTERY: PowerState = { has_battery: false, on_battery: false, percent: null };
 

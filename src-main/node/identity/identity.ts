@@ -8,7 +8,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import type { PrivateKey } from '@libp2p/interface';
 
-export const IDENTITY_FILE = 'identity.key';
+const IDENTITY_FILE = 'identity.key';
 
 export interface Identity {
   readonly peerId: string;
