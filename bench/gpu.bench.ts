@@ -65,7 +65,10 @@ async function measure(gpu: GpuExecutor): Promise<Measured> {
   const onWasm = () => wasm.run({ module: kernel, input: scene, params: { ...TILE } });
   try {
     // The first GPU unit sends the scene and compiles the pipelines; V8 tiers the kernel up.
-    for (let i = 0; i < WARMUP; i++) (await onGpu(), await onWasm());
+    for (let i = 0; i < WARMUP; i++) {
+      await onGpu();
+      await onWasm();
+    }
     const rounds: Round[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const gpuMs = await medianMs(onGpu, 1, 0);

@@ -83,7 +83,10 @@ async function rawTcpTiming(blob: Uint8Array): Promise<Timing> {
       while (at < blob.byteLength) {
         const piece = blob.subarray(at, at + SOURCE_PIECE_BYTES);
         at += piece.byteLength;
-        if (!socket.write(piece)) return void socket.once('drain', writeMore);
+        if (!socket.write(piece)) {
+          socket.once('drain', writeMore);
+          return;
+        }
       }
       socket.end();
     };

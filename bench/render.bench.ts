@@ -42,7 +42,10 @@ export const benchmarks: Benchmark[] = [
       };
       // Alternate the two in every round (after enough warm-up for V8 to optimise both), and take
       // the median of the rounds' ratios, so load from elsewhere slows both sides of a ratio alike.
-      for (let i = 0; i < 4; i++) (runPlain(), runMetered());
+      for (let i = 0; i < 4; i++) {
+        runPlain();
+        runMetered();
+      }
       const rounds: Array<{ plainMs: number; meteredMs: number }> = [];
       for (let i = 0; i < 9; i++)
         rounds.push({ plainMs: await medianMs(runPlain, 1, 0), meteredMs: await medianMs(runMetered, 1, 0) });
@@ -72,7 +75,10 @@ export const benchmarks: Benchmark[] = [
       try {
         // Warm both pools with whole frames (V8 optimises the kernel in every worker), then
         // alternate them round by round so load from elsewhere lands on both alike.
-        for (let i = 0; i < 2; i++) (await renderFrameLocal(one, frame), await renderFrameLocal(all, frame));
+        for (let i = 0; i < 2; i++) {
+          await renderFrameLocal(one, frame);
+          await renderFrameLocal(all, frame);
+        }
         const rounds: Array<{ oneMs: number; allMs: number }> = [];
         for (let i = 0; i < 5; i++) {
           rounds.push({

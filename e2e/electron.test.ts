@@ -12,7 +12,7 @@ import type { Menu } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { ENDPOINT_FILE } from '../src-main/node/api/endpoint.js';
-import type { BridgeReply, MeshBridge } from '../src-preload/bridge.js';
+import type { MeshBridge } from '../src-preload/bridge.js';
 import { collectPageErrors, waitUntilReady } from './browser.js';
 
 const NAME = 'electron e2e: tray toggle and IPC path';
@@ -49,7 +49,7 @@ function sharingItem(app: ElectronApplication): Promise<{ checked: boolean; enab
 async function statusOf(page: Page): Promise<{ sharing: boolean }> {
   const reply = await page.evaluate(() => (window as unknown as MeshWindow).mesh.call('status', '{}'));
   assert.equal(reply.ok, true, JSON.stringify(reply));
-  return (reply as Extract<BridgeReply, { ok: true }>).result as { sharing: boolean };
+  return reply.result as { sharing: boolean };
 }
 
 const binary = electronBinary();
@@ -66,7 +66,7 @@ test(NAME, { skip: skipReason(binary), timeout: 120_000 }, async () => {
       '/ip4/127.0.0.1/tcp/0',
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
     ],
-    env: { ...process.env, MESH_DATA_DIR: dataDir, MESH_E2E: '1' } as Record<string, string>,
+    env: { ...process.env, MESH_DATA_DIR: dataDir, MESH_E2E: '1' },
   });
   try {
     const page = await app.firstWindow();

@@ -76,7 +76,11 @@ test(
     const { job, units } = await requester.api.call('jobs.status', { job_id: jobId, units: true });
     assert.equal(job.state, 'completed');
     const devices = new Set(units!.map((u) => u.device));
-    assert.deepEqual([...devices].sort(), ['cpu', 'gpu'], 'both the CPU node and the GPU node rendered tiles');
+    assert.deepEqual(
+      [...devices].sort((a, b) => String(a).localeCompare(String(b))),
+      ['cpu', 'gpu'],
+      'both the CPU node and the GPU node rendered tiles',
+    );
     for (const u of units!) {
       assert.equal(u.status, 'verified');
       assert.equal(u.providers[0], u.device === 'gpu' ? gpuNode.peerId : cpuNode.peerId);

@@ -187,7 +187,7 @@ test('4. Dashboard: the sharing switch turns sharing off, then on again', { time
       5_000,
     );
     await page.waitForFunction(
-      ([on]) => (document.querySelector('[data-testid="sharing-switch"]') as HTMLInputElement | null)?.checked === on,
+      ([wanted]) => document.querySelector<HTMLInputElement>('[data-testid="sharing-switch"]')?.checked === wanted,
       [on] as const,
       { timeout: 5_000 },
     );
@@ -269,7 +269,7 @@ test(
     const image = page.getByTestId('frame-viewer').locator('img');
     await image.waitFor();
     await page.waitForFunction(() => {
-      const img = document.querySelector('[data-testid="frame-viewer"] img') as HTMLImageElement | null;
+      const img = document.querySelector<HTMLImageElement>('[data-testid="frame-viewer"] img');
       return img !== null && img.complete && img.naturalWidth > 0;
     });
     const { width, height, src } = await image.evaluate((img: HTMLImageElement) => ({

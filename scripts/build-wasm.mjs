@@ -34,11 +34,11 @@ async function buildKernels() {
     if (entry.isDirectory() && (await isFile(join(wasmDir, entry.name, 'index.ts')))) kernels.push(entry.name);
   }
   for (const name of kernels.sort()) {
-    const { error, stderr } = await asc.main(
+    const { error } = await asc.main(
       [join(wasmDir, name, 'index.ts'), ...KERNEL_FLAGS, '--outFile', join(outDir, `${name}.wasm`)],
       { stdout: process.stdout, stderr: process.stderr },
     );
-    if (error) throw new Error(`kernel ${name} failed to compile: ${error.message}\n${stderr.toString()}`);
+    if (error) throw new Error(`kernel ${name} failed to compile: ${error.message} (its diagnostics are above)`);
   }
   return kernels;
 }

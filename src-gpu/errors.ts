@@ -11,6 +11,10 @@ export class GpuUnitError extends Error {
   }
 }
 
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
  * Runs `work` inside validation and out-of-memory scopes: a validation error becomes
  * `validationCode`, an allocation failure `out_of_memory`. A rejected pipeline (GPUPipelineError)
@@ -34,8 +38,7 @@ export async function withErrorScopes<T>(
   const memory = await device.popErrorScope();
   if (memory) throw new GpuUnitError('out_of_memory', memory.message);
   if (thrown instanceof GpuUnitError) throw thrown;
-  if (thrown !== undefined)
-    throw new GpuUnitError(validationCode, thrown instanceof Error ? thrown.message : String(thrown));
+  if (thrown !== undefined) throw new GpuUnitError(validationCode, messageOf(thrown));
   if (validation) throw new GpuUnitError(validationCode, validation.message);
   return value as T;
 }

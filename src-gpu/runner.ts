@@ -39,9 +39,14 @@ async function openDevice(): Promise<Gpu | GpuUnitError> {
       maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
     },
   });
-  void device.lost.then((info) => {
-    lost = `the GPU device was lost (${info.reason}): ${info.message}`;
-  });
+  device.lost.then(
+    (info) => {
+      lost = `the GPU device was lost (${info.reason}): ${info.message}`;
+    },
+    (err: unknown) => {
+      lost = `the GPU device was lost: ${err instanceof Error ? err.message : String(err)}`;
+    },
+  );
   const info = adapter.info;
   return {
     device,
@@ -144,7 +149,11 @@ window.meshGpu = { handle: enqueue };
 window.addEventListener('message', (event) => {
   if (event.source !== window || event.data !== 'mesh-gpu-port' || !event.ports[0]) return;
   const port = event.ports[0];
-  port.onmessage = (m) => void enqueue(m.data).then((reply) => port.postMessage(reply));
+  port.addEventListener('message', (m) => {
+    enqueue(m.data)
+      .then((reply) => port.postMessage(reply))
+      .catch((err: unknown) => console.error('mesh GPU runner: a reply could not be posted', err));
+  });
   port.start();
 });
 document.body.dataset['ready'] = 'true';

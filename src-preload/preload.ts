@@ -49,7 +49,8 @@ const bridge: MeshBridge = {
   desktop: {
     // The main process answers with a BridgeReply: the setting as the OS now has it, or a refusal.
     getOpenAtLogin: async () => isTrue(await ipcRenderer.invoke(IPC_GET_OPEN_AT_LOGIN)),
-    setOpenAtLogin: async (on) => isTrue(await ipcRenderer.invoke(IPC_SET_OPEN_AT_LOGIN, on === true)),
+    // The page may pass anything: only true turns it on.
+    setOpenAtLogin: async (on: unknown) => isTrue(await ipcRenderer.invoke(IPC_SET_OPEN_AT_LOGIN, on === true)),
   },
 };
 

@@ -1,5 +1,6 @@
 // The UI's entry: pick the carrier to the node (the desktop app's bridge, or the web UI's token),
 // start keeping the store in sync, and mount the app.
+// oxlint-disable-next-line import/no-unassigned-import -- a stylesheet, bundled by esbuild: nothing to assign
 import './styles.css';
 import { createRoot } from 'react-dom/client';
 import { httpTransport, takeToken } from './api/http-transport.js';

@@ -15,7 +15,7 @@ const DAY_SETS: Record<string, number[]> = {
 };
 
 /** `mon-fri`, `sat,sun`, `mon,wed-fri`, `weekdays`, `weekends` or `daily` to Date.getDay numbers. */
-export function parseDays(text: string): number[] {
+function parseDays(text: string): number[] {
   const named = DAY_SETS[text.trim().toLowerCase()];
   if (named) return named;
   const day = (name: string) => {
@@ -37,7 +37,7 @@ export function parseDays(text: string): number[] {
       if (d === end) break;
     }
   }
-  return [...days].sort();
+  return [...days].sort((a, b) => a - b);
 }
 
 const onOffOption = (what: string, text: string | undefined): boolean | undefined => {

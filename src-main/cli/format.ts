@@ -16,6 +16,7 @@ const orDash = (text: string | null | undefined) => (text === null || text === u
 /** Control characters (escape sequences, newlines) shown as \u escapes. */
 export function printable(text: string): string {
   return text.replace(
+    // oxlint-disable-next-line no-control-regex -- finding control characters is the point
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

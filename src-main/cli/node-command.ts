@@ -35,6 +35,7 @@ export function connect(options: CommonOptions): ApiClient {
  * A commander action: the body gets the options and the positional arguments, returns what to
  * print (or undefined when it printed as it went), and any error it throws becomes the one line.
  */
+// oxlint-disable-next-line typescript/no-unnecessary-type-parameters -- O is the body's own options type, which commander's opts<O>() is read as; the constraint alone would refuse bodies that name their options
 export function act<O extends CommonOptions>(body: (options: O, ...args: string[]) => Promise<Printed | undefined>) {
   return async (...received: unknown[]): Promise<void> => {
     const command = received.at(-1) as Command; // commander passes the arguments, the options, then the command
@@ -52,7 +53,7 @@ export function act<O extends CommonOptions>(body: (options: O, ...args: string[
 }
 
 /** One line, whatever the message holds. */
-export function fail(message: string): void {
+function fail(message: string): void {
   process.stderr.write(`meshctl: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exitCode = 1;
 }

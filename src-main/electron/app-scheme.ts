@@ -9,13 +9,13 @@ import { uiContentSecurityPolicy, uiFileOf } from '../node/api/static-ui.js';
 import { runnerFileOf } from '../node/gpu/runner-page.js';
 
 export const APP_SCHEME = 'app';
-export const APP_HOST = 'mesh';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+const APP_HOST = 'mesh';
+const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** The one page the window shows (a single-page app: it never navigates). */
 export const APP_START_URL = `${APP_ORIGIN}/`;
 
 /** The hidden GPU window's page (dist/src-gpu): its own host, so the app page's rules never cover it. */
-export const GPU_HOST = 'gpu';
+const GPU_HOST = 'gpu';
 export const GPU_RUNNER_URL = `${APP_SCHEME}://${GPU_HOST}/`;
 const GPU_CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -69,7 +69,7 @@ export function isHttpsUrl(url: string): boolean {
 }
 
 /** The file under the UI folder that an app:// URL names (the same rule as the web UI's), or undefined. */
-export function appFileOf(url: string): { relativePath: string; contentType: string } | undefined {
+function appFileOf(url: string): { relativePath: string; contentType: string } | undefined {
   const parsed = ourUrl(url);
   return parsed === undefined ? undefined : uiFileOf(parsed.pathname);
 }

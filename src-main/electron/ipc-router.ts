@@ -17,18 +17,18 @@ export interface SenderInfo {
 }
 
 /** Only our own page, in our window, in its top frame, may talk to the node. */
-export function isTrustedSender(sender: SenderInfo | undefined): boolean {
+function isTrustedSender(sender: SenderInfo | undefined): boolean {
   return sender !== undefined && sender.belongsToOurWindow && sender.isMainFrame && isAppOrigin(sender.url);
 }
 
 /** The desktop-only settings (app.getLoginItemSettings / setLoginItemSettings). */
-export interface LoginItem {
+interface LoginItem {
   getOpenAtLogin(): boolean;
   setOpenAtLogin(on: boolean): void;
 }
 
 /** Where a subscription's batches go (the sending webContents). */
-export type EventSink = (subscription: number, lines: string) => void;
+type EventSink = (subscription: number, lines: string) => void;
 
 export interface IpcRouterOptions {
   handlers: ApiHandlers;

@@ -13,8 +13,8 @@ export interface TrayNode {
 }
 
 export interface TrayActions {
-  open(): void;
-  quit(): void;
+  open: () => void;
+  quit: () => void;
 }
 
 export interface AppTray {

@@ -48,13 +48,15 @@ export function httpTransport(origin: string, token: string): MeshTransport {
         ws.close();
         onEnd(error);
       };
-      ws.onmessage = (message) => {
+      ws.addEventListener('message', (message) => {
         if (typeof message.data !== 'string')
           return end(new CallError('internal', 'the node sent a binary event frame'));
         const error = eventsOfLines(message.data, onEvent);
         if (error) end(error);
-      };
-      ws.onclose = (close) => end(new CallError('unavailable', close.reason || 'lost the connection to the node'));
+      });
+      ws.addEventListener('close', (close) =>
+        end(new CallError('unavailable', close.reason || 'lost the connection to the node')),
+      );
       return () => {
         ended = true;
         ws.close();

@@ -2,10 +2,10 @@
 // token was taken out of the hash (api/http-transport.ts takeToken).
 import { useEffect, useState } from 'react';
 
-export const PAGES = ['dashboard', 'availability', 'peers', 'jobs', 'earnings', 'settings', 'logs'] as const;
+const PAGES = ['dashboard', 'availability', 'peers', 'jobs', 'earnings', 'settings', 'logs'] as const;
 export type PageName = (typeof PAGES)[number];
 
-export function pageOfHash(hash: string): PageName {
+function pageOfHash(hash: string): PageName {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
   return (PAGES as readonly string[]).includes(name ?? '') ? (name as PageName) : 'dashboard';
 }

@@ -1,7 +1,7 @@
 // A slider that moves freely and commits once: when it is let go, or on each keyboard step (the
 // input's native `change` event, not every `input`). While the commit is under way it shows the
 // value it was moved to; then the value it is given again.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 export function CommitRange({
   value,
@@ -29,15 +29,19 @@ export function CommitRange({
   const [draft, setDraft] = useState<number | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const commit = useRef(onCommit);
-  commit.current = onCommit;
+  useLayoutEffect(() => {
+    commit.current = onCommit;
+  });
 
   useEffect(() => {
     const el = input.current;
-    if (!el) return;
+    if (!el) return undefined;
     const onChange = () => {
       const chosen = Number(el.value);
       setDraft(chosen);
-      void Promise.resolve(commit.current(chosen)).finally(() => setDraft((d) => (d === chosen ? null : d)));
+      // onCommit reports its own failures (the store's actions do); either way the draft is let go.
+      const settled = () => setDraft((d) => (d === chosen ? null : d));
+      Promise.resolve(commit.current(chosen)).then(settled, settled);
     };
     el.addEventListener('change', onChange);
     return () => el.removeEventListener('change', onChange);

@@ -6,7 +6,7 @@ import { Badge } from './basics.js';
 import { CommitRange } from './CommitRange.js';
 
 /** What a peer may use of my machine, from the trust weights alone. */
-export function accessOf(peer: Pick<PeerView, 'trust_mine' | 'trust_theirs'>): {
+function accessOf(peer: Pick<PeerView, 'trust_mine' | 'trust_theirs'>): {
   tone: 'ok' | 'accent' | 'neutral';
   label: string;
   detail: string;

@@ -20,21 +20,21 @@ export function TileMosaic({
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const context = canvas.current?.getContext('2d');
-    if (!context) return;
+    if (!context) return undefined;
     if (frame.png) {
       const image = new Image();
-      image.onload = () => {
+      const onLoad = () => {
         context.clearRect(0, 0, width, height);
         context.drawImage(image, 0, 0);
       };
+      image.addEventListener('load', onLoad);
       image.src = `data:image/png;base64,${frame.png}`;
-      return () => {
-        image.onload = null;
-      };
+      return () => image.removeEventListener('load', onLoad);
     }
     context.clearRect(0, 0, width, height);
     if (frame.pixels) context.putImageData(new ImageData(frame.pixels, width, height), 0, 0);
     return undefined;
+    // oxlint-disable-next-line react/exhaustive-effect-dependencies -- frame.version is how a tile painted into the same pixels shows
   }, [frame.version, frame.png, frame.pixels, width, height]);
 
   const done = frame.png !== null;

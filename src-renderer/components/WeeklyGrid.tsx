@@ -1,7 +1,7 @@
 // The week as a grid of hours to paint: press on a cell, drag over others, release — the rectangle
 // becomes one weekly window. Pressing on a painted cell erases instead. From the keyboard: the
 // arrow keys move between cells, Space or Enter paints or erases the focused hour.
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import {
   DAY_NAMES,
   HOURS,
@@ -37,7 +37,9 @@ export function WeeklyGrid({
 
   // The drag ends wherever the button is let go, inside the grid or not.
   const dragRef = useRef(drag);
-  dragRef.current = drag;
+  useLayoutEffect(() => {
+    dragRef.current = drag;
+  });
   useEffect(() => {
     const onUp = () => {
       const d = dragRef.current;

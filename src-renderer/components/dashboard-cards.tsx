@@ -54,7 +54,7 @@ export function MachineCard({ status }: { status: Status }) {
           ],
           ['Memory', formatGiB(hardware.ram_gb)],
           ['Graphics', gpus || 'none found'],
-          ['GPU units', <GpuLine gpu={status.gpu} />],
+          ['GPU units', <GpuLine key="gpu" gpu={status.gpu} />],
           [
             'Power',
             power.has_battery

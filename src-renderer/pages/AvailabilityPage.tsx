@@ -15,7 +15,8 @@ export function AvailabilityPage() {
   const windows = useMesh((s) => s.windows);
   const slots = useMesh((s) => s.slots);
   const settings = useMesh((s) => s.settings);
-  const { addWindow, applyWindowEdit, saveWindow, removeWindow, addSlot, removeSlot, updateSettings } = useActions();
+  const { addWindow, applyWindowEdit, saveWindow, removeWindow, addSlot, removeSlot, updateSettings, reportError } =
+    useActions();
   const [busy, setBusy] = useState(false);
   const [cores, setCores] = useState('');
   const [ram, setRam] = useState('');
@@ -37,21 +38,22 @@ export function AvailabilityPage() {
         ...(Number(cores) > 0 ? { cpu_cores: Math.round(Number(cores)) } : {}),
         ...(Number(ram) > 0 ? { ram_gb: Number(ram) } : {}),
       };
-      void whileBusy(() => addWindow(windowFromRect(rect, caps)));
+      whileBusy(() => addWindow(windowFromRect(rect, caps))).catch(reportError);
     },
-    [addWindow, whileBusy, cores, ram],
+    [addWindow, whileBusy, reportError, cores, ram],
   );
   const onErase = useCallback(
-    (rect: GridRect) =>
-      void whileBusy(() =>
+    (rect: GridRect) => {
+      whileBusy(() =>
         applyWindowEdit(
           eraseRect(
             (windows ?? []).map((w) => w.window),
             rect,
           ),
         ),
-      ),
-    [applyWindowEdit, whileBusy, windows],
+      ).catch(reportError);
+    },
+    [applyWindowEdit, whileBusy, reportError, windows],
   );
 
   const now = status.availability;

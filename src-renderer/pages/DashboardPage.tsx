@@ -25,7 +25,7 @@ export function DashboardPage() {
       <SharingCard status={status} onToggle={(on) => void setSharing(on)} />
 
       <div className="stat-grid">
-        <StatTile label="Balance" value={`${formatCredits(status.balance)}`} hint="credits" />
+        <StatTile label="Balance" value={formatCredits(status.balance)} hint="credits" />
         <StatTile
           label="Running for others"
           value={`${status.units_running} / ${status.workers}`}
@@ -77,7 +77,7 @@ export function DashboardPage() {
           <Facts
             rows={[
               ['Name', status.name],
-              ['Peer id', <CopyText text={status.peer_id} testId="peer-id" />],
+              ['Peer id', <CopyText key="peer-id" text={status.peer_id} testId="peer-id" />],
               [
                 'Listening on',
                 status.listen.length > 0 ? (

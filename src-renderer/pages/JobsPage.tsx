@@ -27,7 +27,8 @@ export function JobsPage() {
   const tileDevices = useMesh((s) => s.tileDevices);
   const peers = useMesh((s) => s.peers);
   const balance = useMesh((s) => s.status?.balance ?? 0);
-  const { submitRender, cancelJob, watchJob, unwatchJob, refreshOffers, acceptOffers, loadTileDevices } = useActions();
+  const { submitRender, cancelJob, watchJob, unwatchJob, refreshOffers, acceptOffers, loadTileDevices, reportError } =
+    useActions();
   // Open cards: the newest job by default, and each job submitted from here.
   const [opened, setOpened] = useState<Set<string> | null>(null);
   const [viewing, setViewing] = useState<{ jobId: string; frame: number } | null>(null);
@@ -41,12 +42,13 @@ export function JobsPage() {
   const openKey = openJobs.map((j) => `${j.job_id}:${j.state}`).join(',');
   useEffect(() => {
     for (const job of openJobs) {
-      if (job.algorithm === RENDER_ALGORITHM) void watchJob(job.job_id);
-      if (job.manual_accept && job.state === 'running') void refreshOffers(job.job_id);
+      if (job.algorithm === RENDER_ALGORITHM) watchJob(job.job_id).catch(reportError);
+      if (job.manual_accept && job.state === 'running') refreshOffers(job.job_id).catch(reportError);
       if (job.algorithm === RENDER_ALGORITHM && job.state !== 'running' && job.units_total <= TILE_DEVICES_MAX_UNITS)
-        void loadTileDevices(job.job_id);
+        loadTileDevices(job.job_id).catch(reportError);
     }
-  }, [openKey, watchJob, refreshOffers, loadTileDevices]);
+    // oxlint-disable-next-line react-hooks/exhaustive-deps, react/exhaustive-effect-dependencies -- openKey stands for openJobs on purpose (see above)
+  }, [openKey, watchJob, refreshOffers, loadTileDevices, reportError]);
   const closeViewer = useCallback(() => setViewing(null), []);
 
   const toggle = useCallback(
@@ -70,6 +72,7 @@ export function JobsPage() {
   const viewedJob = viewing && jobs?.find((j) => j.job_id === viewing.jobId);
   const viewedMosaic = viewing ? mosaics[viewing.jobId] : undefined;
   const viewedPng = viewing && viewedMosaic?.frames.find((f) => f.frame === viewing.frame)?.png;
+  // oxlint-disable-next-line react/purity -- the ages are shown as of this render
   const nowMs = Date.now();
   return (
     <div className="page" data-testid="page-jobs">

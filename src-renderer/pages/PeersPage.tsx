@@ -28,6 +28,8 @@ export function PeersPage() {
   };
 
   const permitted = peers?.filter((p) => p.trust_mine > 0).length ?? 0;
+  // oxlint-disable-next-line react/purity -- the ages are shown as of this render
+  const nowMs = Date.now();
   return (
     <div className="page" data-testid="page-peers">
       <PageHeader
@@ -74,7 +76,7 @@ export function PeersPage() {
             then set how much you trust it.
           </EmptyState>
         ) : (
-          <PeerTable peers={peers} nowMs={Date.now()} onTrust={setTrust} />
+          <PeerTable peers={peers} nowMs={nowMs} onTrust={setTrust} />
         )}
       </Card>
     </div>

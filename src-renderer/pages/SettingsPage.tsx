@@ -20,7 +20,7 @@ export function SettingsPage() {
         <Facts
           rows={[
             ['Name', status.name],
-            ['Peer id', <CopyText text={status.peer_id} />],
+            ['Peer id', <CopyText key="peer-id" text={status.peer_id} />],
             [
               'Listening on',
               status.listen.length === 0 ? (

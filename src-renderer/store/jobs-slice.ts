@@ -22,7 +22,7 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
       const reply = await attempt(() => transport.call('render.submit', request));
       if (!reply) return undefined;
       await get().refreshJobs();
-      void mosaics.watch(reply.job_id);
+      mosaics.watch(reply.job_id).catch((error: unknown) => get().reportError(error));
       return reply.job_id;
     },
 

@@ -23,6 +23,7 @@ export class MosaicKeeper {
   /** Units painted or being fetched, per `${job}#${frame}`: each tile is fetched once. */
   readonly #painted = new Map<string, Set<string>>();
   readonly #limit = concurrencyLimit(FETCHES_AT_ONCE);
+  readonly #report = (error: unknown) => this.get().reportError(error);
 
   constructor(
     private readonly transport: MeshTransport,
@@ -46,7 +47,7 @@ export class MosaicKeeper {
   unwatch(jobId: string): void {
     this.#watched.delete(jobId);
     this.#pending.delete(jobId);
-    for (const key of [...this.#painted.keys()]) if (key.startsWith(`${jobId}#`)) this.#painted.delete(key);
+    for (const key of this.#painted.keys()) if (key.startsWith(`${jobId}#`)) this.#painted.delete(key);
     this.set((s) => {
       const { [jobId]: _gone, ...rest } = s.mosaics;
       return { mosaics: rest };
@@ -79,11 +80,11 @@ export class MosaicKeeper {
   #handle(jobId: string, event: ApiEvent): void {
     const frame = event.data['frame'];
     if (typeof frame !== 'number') return;
-    if (event.type === 'render.frame') void this.get().attempt(() => this.#loadPng(jobId, frame));
+    if (event.type === 'render.frame') this.#loadPng(jobId, frame).catch(this.#report);
     const unitId = event.data['unit_id'];
     const rect = typeof unitId === 'string' ? this.#tileRects.get(unitId) : undefined;
     if (event.type === 'render.tile' && typeof unitId === 'string' && rect)
-      void this.get().attempt(() => this.#paintTile(jobId, frame, unitId, rect));
+      this.#paintTile(jobId, frame, unitId, rect).catch(this.#report);
   }
 
   async #load(jobId: string): Promise<void> {

@@ -36,6 +36,10 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
   let unsubscribe: (() => void) | undefined;
   let retryMs = RETRY_FIRST_MS;
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  // The store's actions report their own failures; whatever still escapes one is shown the same way.
+  const settle = (work: Promise<unknown>) => {
+    work.catch((error: unknown) => state().reportError(error));
+  };
   const later = (ms: number, run: () => void) => {
     const timer = setTimeout(() => {
       timers.delete(timer);
@@ -55,12 +59,12 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
     later(REFRESH_MS, () => {
       refreshDue = false;
       const s = state();
-      if (stale.has('status')) void s.refreshStatus();
-      if (stale.has('availability')) void s.refreshAvailability();
-      if (stale.has('peers')) void s.refreshPeers();
-      if (stale.has('jobs')) void s.refreshJobs();
-      if (stale.has('ledger')) void s.refreshLedger();
-      for (const jobId of staleOffers) void s.refreshOffers(jobId);
+      if (stale.has('status')) settle(s.refreshStatus());
+      if (stale.has('availability')) settle(s.refreshAvailability());
+      if (stale.has('peers')) settle(s.refreshPeers());
+      if (stale.has('jobs')) settle(s.refreshJobs());
+      if (stale.has('ledger')) settle(s.refreshLedger());
+      for (const jobId of staleOffers) settle(s.refreshOffers(jobId));
       stale.clear();
       staleOffers.clear();
     });
@@ -98,7 +102,7 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
     unsubscribe = undefined;
     // A lost connection shows as the connection notice; a stream that broke the contract is an error to see.
     if (error.code !== 'unavailable') state().reportError(error);
-    later(retryMs, () => void resubscribe());
+    later(retryMs, () => settle(resubscribe()));
     retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
   }
   const resubscribe = async () => {
@@ -107,31 +111,33 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
       if (startedAt !== undefined && status.started_at !== startedAt) lastEventId = 0;
       startedAt = status.started_at;
     } catch {
-      later(retryMs, () => void resubscribe());
+      later(retryMs, () => settle(resubscribe()));
       retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
       return;
     }
     subscribe();
     markStale('status', 'availability', 'peers', 'jobs', 'ledger');
-    void state().reloadMosaics();
+    settle(state().reloadMosaics());
   };
 
   const poll = () => {
-    if (document.visibilityState === 'visible') void state().refreshStatus(true);
+    if (document.visibilityState === 'visible') settle(state().refreshStatus(true));
     later(STATUS_POLL_MS, poll);
   };
   const onVisible = () => {
-    if (document.visibilityState === 'visible') void state().refreshStatus(true);
+    if (document.visibilityState === 'visible') settle(state().refreshStatus(true));
   };
 
-  void (async () => {
-    await state().refreshStatus(true);
-    startedAt = state().status?.started_at;
-    const s = state();
-    void Promise.all([s.refreshAvailability(), s.refreshPeers(), s.refreshJobs(), s.refreshLedger()]);
-    subscribe();
-    later(STATUS_POLL_MS, poll);
-  })();
+  settle(
+    (async () => {
+      await state().refreshStatus(true);
+      startedAt = state().status?.started_at;
+      const s = state();
+      settle(Promise.all([s.refreshAvailability(), s.refreshPeers(), s.refreshJobs(), s.refreshLedger()]));
+      subscribe();
+      later(STATUS_POLL_MS, poll);
+    })(),
+  );
   document.addEventListener('visibilitychange', onVisible);
 
   return () => {

@@ -21,7 +21,7 @@ import type { DesktopBridge } from '../../src-preload/bridge.js';
 
 export type Status = MethodResult<'status'>;
 export type WindowEntry = MethodResult<'windows.list'>['windows'][number];
-export type LedgerSummary = Omit<MethodResult<'ledger.get'>, 'entries'>;
+type LedgerSummary = Omit<MethodResult<'ledger.get'>, 'entries'>;
 
 export interface UiError {
   id: number;
@@ -48,7 +48,7 @@ export interface UtilisationSample {
   other: number | null;
 }
 
-export type Connection = { state: 'connecting' } | { state: 'live' } | { state: 'lost'; message: string };
+type Connection = { state: 'connecting' } | { state: 'live' } | { state: 'lost'; message: string };
 
 export interface NodeSlice {
   status: Status | null;

@@ -27,7 +27,7 @@ const stub = stubHandlers({
   },
   'jobs.output': async () => ({ output_cid: cidOfBytes(OUTPUT), output_base64: OUTPUT.toString('base64') }),
   // Two events a page, so the CLI must page through them.
-  'events.since': async ({ after }) => ({ events: EVENTS.filter((e) => e.id > after).slice(0, 2) }),
+  'events.since': async ({ after: since }) => ({ events: EVENTS.filter((e) => e.id > since).slice(0, 2) }),
 });
 const dataDir = mkdtempSync(join(tmpdir(), 'meshctl-api-'));
 const compileCache = join(dataDir, 'compile-cache');
@@ -110,8 +110,22 @@ test('submit-job reads the input and sends it base64, with credits as millicredi
   const input = join(dataDir, 'input.bin');
   writeFileSync(input, Buffer.from([0, 1, 2, 250, 255]));
   const submitted = await inNode(
-    ...['submit-job', '--library', 'hash', '--method', 'sha256', '--input', input, '--chunk-bytes', '2'],
-    ...['--budget', '1.5', '--params', '{"rounds":2}', '--max-price', '0.1', '--json'],
+    'submit-job',
+    '--library',
+    'hash',
+    '--method',
+    'sha256',
+    '--input',
+    input,
+    '--chunk-bytes',
+    '2',
+    '--budget',
+    '1.5',
+    '--params',
+    '{"rounds":2}',
+    '--max-price',
+    '0.1',
+    '--json',
   );
   assert.equal(submitted.status, 0, submitted.stderr);
   assert.deepEqual(JSON.parse(submitted.stdout), { job_id: 'job-1', units: 4 });

@@ -29,7 +29,7 @@ test(
       rmSync(dataDir, { recursive: true, force: true });
     });
     const lines: string[] = [];
-    const reader = createInterface({ input: child.stdout! });
+    const reader = createInterface({ input: child.stdout });
     const url = await new Promise<string>((resolve, reject) => {
       reader.on('line', (line) => {
         lines.push(line);

@@ -204,7 +204,7 @@ const arbEntries = fc.array(fc.oneof(arbEscrow, arbSettle, arbRefund), { maxLeng
 /** Everything observable about the ledger, over every id the generators can produce. */
 function snapshot(ledger: MemoryLedger) {
   return {
-    balances: [...ledger.balances()].sort(),
+    balances: [...ledger.balances()].sort(([a], [b]) => a.localeCompare(b)),
     held: PEERS.map((p) => ledger.held(p)),
     escrows: ASSIGNMENTS.map((assignmentId) => ledger.escrow(assignmentId)),
     committed: Object.keys(JOB_BUDGETS).map((j) => ledger.jobCommitted(j)),

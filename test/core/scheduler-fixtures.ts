@@ -22,8 +22,8 @@ export function slot(
     start_time: iso(startMs),
     end_time: iso(startMs + hours * 3600_000),
     resources,
-    algorithms: algorithms.map(([id, perf]) => ({
-      algorithm_id: id,
+    algorithms: algorithms.map(([algorithmId, perf]) => ({
+      algorithm_id: algorithmId,
       version: '1.0.0',
       supported: true,
       performance_score: perf,

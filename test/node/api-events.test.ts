@@ -54,7 +54,7 @@ test('a browser-style client may send the token as the mesh-token subprotocol, e
   const frames: unknown[] = [];
   ws.on('message', (data) =>
     frames.push(
-      ...data
+      ...(data as Buffer) // with ws's default binaryType ('nodebuffer') every frame comes as one Buffer
         .toString()
         .split('\n')
         .map((line) => JSON.parse(line) as unknown),

@@ -146,7 +146,7 @@ function inner(schema: z.ZodType): z.ZodType {
 
 function fieldsOf(method: MethodName): Record<string, z.ZodType> {
   const params = API_METHODS[method].params as z.ZodType;
-  return params instanceof z.ZodObject ? (params.shape as Record<string, z.ZodType>) : {};
+  return params instanceof z.ZodObject ? params.shape : {};
 }
 
 /** Values the field refuses: every JSON type it does not take, a 100k array, a string past its limit. */
@@ -253,7 +253,7 @@ function hostileCases(method: MethodName): HostileCase[] {
 
 test('every method, over IPC and HTTP alike: wrong types, huge arrays and strings, prototype keys are refused, naming the field, and change nothing', async () => {
   const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
-  const before = await snapshot();
+  const initial = await snapshot();
   const cases = METHODS.flatMap(hostileCases);
   assert.ok(cases.length > 500, `${cases.length} cases`);
   // A few at a time: the calls are independent, and every one of them is refused.
@@ -268,7 +268,7 @@ test('every method, over IPC and HTTP alike: wrong types, huge arrays and string
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
-  assert.deepEqual(await snapshot(), before, 'no refused call changed the node');
+  assert.deepEqual(await snapshot(), initial, 'no refused call changed the node');
   assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeKeys);
   assert.equal(({} as { polluted?: unknown }).polluted, undefined);
   assert.equal((Object as unknown as { polluted?: unknown }).polluted, undefined);
@@ -278,7 +278,7 @@ test('a body past the size limit is refused before it is parsed: bad_request ove
   const huge = `{"name":"${'A'.repeat(MAX_API_BODY_BYTES)}"}`;
   for (const method of METHODS) {
     const reply = await ipc.call(OUR_PAGE, method, huge);
-    assert.equal(reply.ok === false && reply.error.code, 'bad_request', method);
+    assert.equal(!reply.ok && reply.error.code, 'bad_request', method);
     assert.match(reply.ok ? '' : reply.error.message, /exceeds/);
   }
   // The server reads the declared length and answers before the body is sent.
@@ -323,7 +323,7 @@ test('IPC from anything but our page in our window is refused as unauthorized, a
   for (const sender of strangers) {
     for (const method of METHODS) {
       const reply = await router.call(sender, method, JSON.stringify(VALID[method]));
-      assert.equal(reply.ok === false && reply.error.code, 'unauthorized', `${method} from ${JSON.stringify(sender)}`);
+      assert.equal(!reply.ok && reply.error.code, 'unauthorized', `${method} from ${JSON.stringify(sender)}`);
     }
     assert.equal(router.subscribe(sender, 1, 1, 0, () => assert.fail('events sent to a stranger')).ok, false);
     assert.equal(router.getOpenAtLogin(sender).ok, false);

@@ -164,9 +164,13 @@ test('a body past the cap is refused with 413: declared, or counted while it str
     });
     req.on('error', (err) => (answered ? undefined : reject(err)));
     const pump = () => {
-      while (!answered && sent <= MAX_API_BODY_BYTES + chunk.length) {
+      while (sent <= MAX_API_BODY_BYTES + chunk.length) {
+        if (answered) return; // set by the response handler, seen after each drain
         sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
       }
       if (!answered) req.end();
     };

@@ -152,15 +152,15 @@ test('one IPC handler per contract method, answering our page and refusing every
 
 test('the tray switch shows the node state; a click flips the node and the switch follows', async () => {
   await waitFor('the tray to know the state', () => sharingItem().enabled);
-  const before = (await status()).sharing;
-  assert.equal(sharingItem().checked, before);
+  const wasSharing = (await status()).sharing;
+  assert.equal(sharingItem().checked, wasSharing);
   assert.match(fake.Tray.current!.tooltip, /^Mesh Compute: /);
 
   // Subscribed before the click, the page hears about it over IPC.
   fake.ipcMain.emit(IPC_SUBSCRIBE, fromOurPage(), 1, 0);
   sharingItem().click();
-  await waitFor('sharing to flip', async () => (await status()).sharing !== before);
-  await waitFor('the switch to follow', () => sharingItem().checked !== before);
+  await waitFor('sharing to flip', async () => (await status()).sharing !== wasSharing);
+  await waitFor('the switch to follow', () => sharingItem().checked !== wasSharing);
   assert.equal(fake.Tray.current!.menu!.items[0]!.enabled, false, 'the status line is not clickable');
 
   await waitFor('the event to reach the page', () =>
@@ -183,8 +183,8 @@ test("the preload's window.mesh, in our page, reaches the node: calls, refusals,
   const mesh = fake.contextBridge.exposed.get('mesh') as MeshBridge;
   assert.deepEqual([...fake.contextBridge.exposed.keys()], ['mesh'], 'nothing else is exposed');
 
-  const status = await mesh.call('status', '{}');
-  assert.equal(status.ok, true);
+  const statusReply = await mesh.call('status', '{}');
+  assert.equal(statusReply.ok, true);
   const refusals = [
     [await mesh.call('trust.set', '{"__proto__":{}}'), 'bad_request'],
     [await mesh.call('status', 42 as unknown as string), 'bad_request'],

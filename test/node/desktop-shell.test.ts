@@ -154,7 +154,7 @@ test('the router keeps subscriptions per page: ids unique, a bounded number, all
   const sink = (id: number, lines: string) => sent.push([id, lines]);
   assert.equal(router.subscribe(OUR_PAGE, 7, 1, 0, sink).ok, true);
   assert.equal(router.subscribe(OUR_PAGE, 7, 1, 0, sink).ok, false, 'an id already open');
-  for (const [id, after] of [
+  for (const [id, from] of [
     [-1, 0],
     [1.5, 0],
     ['2', 0],
@@ -162,8 +162,8 @@ test('the router keeps subscriptions per page: ids unique, a bounded number, all
     [2, Number.MAX_VALUE],
     [2, null],
   ]) {
-    const reply = router.subscribe(OUR_PAGE, 7, id, after, sink);
-    assert.equal(reply.ok === false && reply.error.code, 'bad_request', `${id}, ${after}`);
+    const reply = router.subscribe(OUR_PAGE, 7, id, from, sink);
+    assert.equal(!reply.ok && reply.error.code, 'bad_request', `${id}, ${from}`);
   }
   for (let id = 2; id <= MAX_SUBSCRIPTIONS_PER_PAGE; id++)
     assert.equal(router.subscribe(OUR_PAGE, 7, id, 0, sink).ok, true);
@@ -192,7 +192,7 @@ test('open-at-login: a boolean in, what the OS now says out', () => {
   assert.deepEqual(router.getOpenAtLogin(OUR_PAGE), { ok: true, result: true });
   for (const on of ['true', 1, null, undefined, { on: true }]) {
     const reply = router.setOpenAtLogin(OUR_PAGE, on);
-    assert.equal(reply.ok === false && reply.error.code, 'bad_request');
+    assert.equal(!reply.ok && reply.error.code, 'bad_request');
   }
   assert.equal(openAtLogin, true);
 });
@@ -251,7 +251,7 @@ test("electron-builder.yml passes electron-builder's own schema, and packs what 
   const require = createRequire(import.meta.url);
   const yaml = require('js-yaml') as { load(text: string): unknown };
   const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
-    validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+    validateConfiguration: (config: unknown, logger: unknown) => Promise<void>;
   };
   const quiet = { isEnabled: false, add: () => {} };
   const config = yaml.load(readFileSync(new URL('electron-builder.yml', repo), 'utf8')) as Record<string, unknown> & {

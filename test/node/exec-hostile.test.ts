@@ -141,9 +141,9 @@ after(() => pool.close());
 
 /** What "the pool still works" means: reverse.wasm on a known input gives the right output. */
 async function nextUnitSucceeds(): Promise<void> {
-  const input = new TextEncoder().encode('the next unit must succeed');
-  const result = await pool.run({ module: reverse, input });
-  assert.deepEqual(result.output, reversed(input));
+  const text = new TextEncoder().encode('the next unit must succeed');
+  const result = await pool.run({ module: reverse, input: text });
+  assert.deepEqual(result.output, reversed(text));
 }
 
 function assertRssNearBaseline(label: string): void {

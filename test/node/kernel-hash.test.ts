@@ -7,7 +7,7 @@ import { callUnit, UnitStatus } from '../../src-main/node/exec/abi.js';
 import { instantiateUnsandboxed, runUnsandboxed } from '../../src-main/node/exec/unsandboxed.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
 
-const kernel = new WebAssembly.Module(loadKernel('hash') as Uint8Array<ArrayBuffer>);
+const kernel = new WebAssembly.Module(loadKernel('hash'));
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const kernelDigest = (algorithm: string, input: Uint8Array) => hex(runUnsandboxed(kernel, { algorithm }, input));

@@ -12,7 +12,7 @@ import {
   type RgbaImage,
 } from './reference/image-reference.js';
 
-const kernel = new WebAssembly.Module(loadKernel('image') as Uint8Array<ArrayBuffer>);
+const kernel = new WebAssembly.Module(loadKernel('image'));
 
 const STATUS_BAD_PARAMS = 1;
 const STATUS_BAD_INPUT = 2;
@@ -172,8 +172,8 @@ test('a constant image stays constant under every op', () => {
     fc.property(constantImage, anyOp, (image, op) => {
       const out = runKernel(image, op);
       // Resize and blur keep the colour; grayscale maps it to its luma, the same for every pixel.
-      const onePixel: RgbaImage = { width: 1, height: 1, pixels: image.pixels.subarray(0, 4) };
-      const color = Array.from(op.op === 'grayscale' ? referenceGrayscale(onePixel) : onePixel.pixels);
+      const firstPixel: RgbaImage = { width: 1, height: 1, pixels: image.pixels.subarray(0, 4) };
+      const color = Array.from(op.op === 'grayscale' ? referenceGrayscale(firstPixel) : firstPixel.pixels);
       for (let i = 0; i < out.length; i += 4) assert.deepEqual(Array.from(out.subarray(i, i + 4)), color);
     }),
     { numRuns: 100 },

@@ -346,8 +346,7 @@ test('property: any single-field change in a random chain is caught at the recei
         const optional = receipt.kind === 'execution' ? OPTIONAL_FIELDS : [];
         const fields = [...new Set([...Object.keys(receipt), ...optional]), 'sig'];
         const field = fields[pickField % fields.length]!;
-        const holder: Record<string, unknown> =
-          field === 'sig' ? (target as unknown as Record<string, unknown>) : receipt;
+        const holder: Record<string, unknown> = field === 'sig' ? target : receipt;
         // JSON is what crosses the wire: a "change" JSON cannot see (0 to -0) is no change.
         const replacement = replacementFor(field, holder[field], replacements);
         fc.pre(JSON.stringify(holder[field]) !== JSON.stringify(replacement));

@@ -10,11 +10,10 @@ import {
 import { instantiateUnsandboxed, runUnsandboxed } from '../../src-main/node/exec/unsandboxed.js';
 import { callUnit, UnitStatus } from '../../src-main/node/exec/abi.js';
 import { loadKernel } from '../../src-main/node/exec/kernels.js';
-import { sampleSceneBlob, sampleSceneJson } from './fixtures/sample-scene.js';
+import { sampleSceneBlob } from './fixtures/sample-scene.js';
 import { buildNativeRenderer, psnr } from '../../bench/native/render-native.js';
 
 const kernel = new WebAssembly.Module(loadKernel('render'));
-const sample = sampleSceneJson();
 const blob = sampleSceneBlob();
 
 const [WIDTH, HEIGHT, SPP, SEED] = [64, 48, 2, 1234];

@@ -45,9 +45,9 @@ const Multiaddr = z.string().min(1).max(LIMITS.nameChars).regex(/^\//, 'a multia
 const Empty = z.strictObject({});
 
 /** Bad messages dropped, per reason. */
-export const DropCountsSchema = idRecord(Count, 64);
+const DropCountsSchema = idRecord(Count, 64);
 
-export const PeerViewSchema = z.strictObject({
+const PeerViewSchema = z.strictObject({
   peer_id: PeerId,
   name: Name.optional(),
   addresses: boundedArray(z.string().max(LIMITS.nameChars), LIMITS.addressesPerAdvert),
@@ -63,9 +63,9 @@ export const PeerViewSchema = z.strictObject({
   last_seen: IsoTime.nullable(),
 });
 
-export const JobStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
+const JobStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
 
-export const UnitViewSchema = z.strictObject({
+const UnitViewSchema = z.strictObject({
   unit_id: Id,
   index: Count,
   status: z.enum(['open', 'assigned', 'verified', 'failed', 'cancelled']),
@@ -82,7 +82,7 @@ export const UnitViewSchema = z.strictObject({
   device: z.enum(['cpu', 'gpu']).nullable(),
 });
 
-export const JobViewSchema = z.strictObject({
+const JobViewSchema = z.strictObject({
   job_id: Id,
   name: Name,
   algorithm: Id,
@@ -99,7 +99,7 @@ export const JobViewSchema = z.strictObject({
   completed_at: IsoTime.nullable(),
 });
 
-export const OfferViewSchema = z.strictObject({
+const OfferViewSchema = z.strictObject({
   offer_id: Id,
   unit_id: Id,
   provider: PeerId,
@@ -112,7 +112,7 @@ export const OfferViewSchema = z.strictObject({
   expected_end: IsoTime,
 });
 
-export const LedgerEntryViewSchema = z.strictObject({
+const LedgerEntryViewSchema = z.strictObject({
   entry_id: Id,
   kind: z.enum(['escrow', 'settle', 'refund']),
   assignment_id: Id,
@@ -120,7 +120,7 @@ export const LedgerEntryViewSchema = z.strictObject({
 });
 
 /** Positive: the peer paid me; negative: I paid the peer. */
-export const LedgerTransferViewSchema = z.strictObject({
+const LedgerTransferViewSchema = z.strictObject({
   at: IsoTime,
   peer_id: PeerId,
   amount: z.number().int(),
@@ -137,7 +137,7 @@ const JOB_TERMS = {
   manual_accept: z.boolean().default(false),
 };
 
-export const SubmitJobSchema = z
+const SubmitJobSchema = z
   .strictObject({
     name: Name.optional(),
     /** A shipped kernel: library and method, e.g. hash / sha256. */
@@ -172,7 +172,7 @@ export const SubmitJobSchema = z
 const FrameNumber = z.number().int().min(0).max(MAX_FRAME);
 
 /** A render job: the tiles of frames first..last of a scene (docs/SCENE.md), one unit per tile. */
-export const SubmitRenderSchema = z
+const SubmitRenderSchema = z
   .strictObject({
     name: Name.optional(),
     scene: SceneSchema,
@@ -182,7 +182,7 @@ export const SubmitRenderSchema = z
   })
   .refine(framesInOrder, FRAMES_OUT_OF_ORDER);
 
-export const FrameViewSchema = z.strictObject({
+const FrameViewSchema = z.strictObject({
   frame: FrameNumber,
   tiles_total: Count,
   tiles_verified: Count,
@@ -385,9 +385,9 @@ export const API_METHODS = {
   ),
 } as const;
 
-export type ApiMethods = typeof API_METHODS;
+type ApiMethods = typeof API_METHODS;
 export type MethodName = keyof ApiMethods;
-export type MethodParams<M extends MethodName> = z.output<ApiMethods[M]['params']>;
+type MethodParams<M extends MethodName> = z.output<ApiMethods[M]['params']>;
 /** What a caller may pass (defaults not yet applied). */
 export type MethodInput<M extends MethodName> = z.input<ApiMethods[M]['params']>;
 export type MethodResult<M extends MethodName> = z.output<ApiMethods[M]['result']>;
@@ -410,13 +410,6 @@ export interface EventFeed {
   subscribe(afterId: number, listener: (event: ApiEvent) => void): () => void;
 }
 
-export const API_ERROR_CODES = [
-  'unauthorized',
-  'bad_request',
-  'not_found',
-  'conflict',
-  'unavailable',
-  'internal',
-] as const;
+const API_ERROR_CODES = ['unauthorized', 'bad_request', 'not_found', 'conflict', 'unavailable', 'internal'] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 export const ApiErrorSchema = z.strictObject({ code: z.enum(API_ERROR_CODES), message: z.string().max(4096) });

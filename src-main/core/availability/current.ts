@@ -22,7 +22,7 @@ import {
 import { nextWindowStart, occurrencesInForce, type Occurrence } from './windows.js';
 
 /** Why nothing is offered; `calibrating` is the node's own, before it knows its speed. */
-export type PauseReason = 'sharing_off' | 'on_battery' | 'busy' | 'outside_windows' | 'invalid_input' | 'calibrating';
+type PauseReason = 'sharing_off' | 'on_battery' | 'busy' | 'outside_windows' | 'invalid_input' | 'calibrating';
 
 export interface AvailabilityInput {
   nowMs: number;

@@ -17,7 +17,7 @@ export const WEEKDAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] a
 /** The offset function threw or gave no real offset; the public functions turn this into a value. */
 export class OffsetError extends Error {}
 
-export function offsetAt(utcOffsetMinutes: UtcOffset, utcMs: number): number {
+function offsetAt(utcOffsetMinutes: UtcOffset, utcMs: number): number {
   let minutes: unknown;
   try {
     minutes = utcOffsetMinutes(utcMs);
@@ -73,7 +73,7 @@ export function weekdayOf(dayNumber: number): number {
   return (((dayNumber + 4) % 7) + 7) % 7;
 }
 
-export function formatMinutes(minutesOfDay: number): string {
+function formatMinutes(minutesOfDay: number): string {
   const hours = Math.floor(minutesOfDay / 60);
   const minutes = minutesOfDay % 60;
   return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;

@@ -27,7 +27,7 @@ export interface ConsensusInput {
   rejected?: ReadonlySet<string>;
 }
 
-export type FailureReason =
+type FailureReason =
   /** Even if every further result agreed, no quorum could form within `maxReplicas`. */
   | 'replicas_exhausted'
   /** Two disagreeing clusters both reached the quorum: more votes cannot settle it. */
@@ -35,7 +35,7 @@ export type FailureReason =
   /** redundancy is not an integer >= 1, or maxReplicas is below it. */
   | 'invalid_arguments';
 
-export type ConsensusOutcome =
+type ConsensusOutcome =
   /** `hash`: the first agreeing result's; `results`: the agreeing results' ids (with a comparator their hashes may differ). */
   | { status: 'verified'; hash: string; results: string[]; agreeing: string[]; dissenting: string[] }
   /** `needed`: how many more agreeing results a quorum still needs; enough are already in flight. */

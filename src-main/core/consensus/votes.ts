@@ -20,7 +20,7 @@ function compareStrings(a: string, b: string): number {
 }
 
 /** The fixed order of votes: by hash, then peer, then result id. */
-export function compareVotes(a: Vote, b: Vote): number {
+function compareVotes(a: Vote, b: Vote): number {
   return compareStrings(a.hash, b.hash) || compareStrings(a.peer, b.peer) || compareStrings(a.result_id, b.result_id);
 }
 

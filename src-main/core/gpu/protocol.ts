@@ -6,7 +6,7 @@ import { Id, NonNegative } from '../schemas/primitives.js';
 import { AdapterInfoSchema, AdapterLimitsSchema } from './adapter.js';
 import { ShaderSpecSchema } from './shader.js';
 
-export const GPU_ERROR_CODES = [
+const GPU_ERROR_CODES = [
   'no_adapter', // the browser has no WebGPU adapter (or only a software one, where that is not wanted)
   'bad_params', // the unit's params are refused before anything runs on the GPU
   'bad_input', // the unit's input (a scene blob, a buffer) is refused
@@ -39,8 +39,7 @@ export const RunnerRequestSchema = z.discriminatedUnion('op', [
 ]);
 export type RunnerRequest = z.infer<typeof RunnerRequestSchema>;
 
-export const GpuFailureSchema = z.strictObject({ code: z.enum(GPU_ERROR_CODES), message: z.string().max(512) });
-export type GpuFailure = z.infer<typeof GpuFailureSchema>;
+const GpuFailureSchema = z.strictObject({ code: z.enum(GPU_ERROR_CODES), message: z.string().max(512) });
 
 export const RunnerReplySchema = z.union([
   z.strictObject({

@@ -52,7 +52,6 @@ export const ShaderSpecSchema = z.strictObject({
     .multipleOf(4, 'buffer_size must be a multiple of 4'),
 });
 export type ShaderSpec = z.output<typeof ShaderSpecSchema>;
-export type ShaderSpecInput = z.input<typeof ShaderSpecSchema>;
 
 export type ShaderProblem = { code: 'bad_params' | 'limit'; message: string };
 
@@ -75,16 +74,16 @@ export function checkShader(spec: ShaderSpec, inputBytes: number, limits: Adapte
   const maxInput = Math.min(SHADER_LIMITS.inputBytes, limits.max_storage_buffer_binding_size);
   if (inputBytes > maxInput)
     return { code: 'limit', message: `the input is ${inputBytes} bytes; a shader's input may be at most ${maxInput}` };
-  const [x, y, z] = spec.workgroup_size;
+  const [sizeX, sizeY, sizeZ] = spec.workgroup_size;
   if (
-    x > limits.max_compute_workgroup_size_x ||
-    y > limits.max_compute_workgroup_size_y ||
-    z > limits.max_compute_workgroup_size_z ||
-    x * y * z > limits.max_compute_invocations_per_workgroup
+    sizeX > limits.max_compute_workgroup_size_x ||
+    sizeY > limits.max_compute_workgroup_size_y ||
+    sizeZ > limits.max_compute_workgroup_size_z ||
+    sizeX * sizeY * sizeZ > limits.max_compute_invocations_per_workgroup
   ) {
     return {
       code: 'limit',
-      message: `workgroup_size [${x}, ${y}, ${z}] is over the adapter's limits (${limits.max_compute_invocations_per_workgroup} invocations per workgroup)`,
+      message: `workgroup_size [${sizeX}, ${sizeY}, ${sizeZ}] is over the adapter's limits (${limits.max_compute_invocations_per_workgroup} invocations per workgroup)`,
     };
   }
   const perDimension = limits.max_compute_workgroups_per_dimension;
@@ -93,7 +92,7 @@ export function checkShader(spec: ShaderSpec, inputBytes: number, limits: Adapte
       code: 'limit',
       message: `workgroups [${spec.workgroups.join(', ')}]: at most ${perDimension} per dimension`,
     };
-  const invocations = spec.workgroups[0] * spec.workgroups[1] * spec.workgroups[2] * x * y * z;
+  const invocations = spec.workgroups[0] * spec.workgroups[1] * spec.workgroups[2] * sizeX * sizeY * sizeZ;
   if (invocations > SHADER_LIMITS.invocations)
     return {
       code: 'limit',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Fraction, NonNegative } from '../schemas/primitives.js';
 import { AdapterInfoSchema, AdapterLimitsSchema } from './adapter.js';
 
-export const GPU_STATES = ['off', 'starting', 'ready'] as const;
+const GPU_STATES = ['off', 'starting', 'ready'] as const;
 
 export const GpuStatusSchema = z.strictObject({
   /** off: GPU units are not run (see reason); starting: the runner is opening; ready: GPU slots are offered. */

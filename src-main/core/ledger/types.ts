@@ -2,7 +2,7 @@
 // (node/journal): both ask `planLedgerEntry` what an entry does, then apply the same effects.
 import type { LedgerEntry } from '../schemas/index.js';
 
-export type EscrowStatus = 'held' | 'paid' | 'refunded';
+type EscrowStatus = 'held' | 'paid' | 'refunded';
 
 export interface Escrow {
   assignment_id: string;

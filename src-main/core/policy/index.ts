@@ -1,2 +1,1 @@
 export { evaluatePolicies } from './evaluate.js';
-export type { PolicyDecision } from './evaluate.js';

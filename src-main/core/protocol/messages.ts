@@ -18,13 +18,13 @@ import {
 const KiB = 1024;
 const MiB = 1024 * KiB;
 /** The most items one batch message carries; a larger batch is split by the sender. */
-export const MAX_BATCH = 1000;
+const MAX_BATCH = 1000;
 /** Inputs up to this size travel inside the acceptances message... */
 export const MAX_INLINE_BLOB_BYTES = 16 * KiB;
 /** ...up to this many bytes of them per message. */
 export const MAX_INLINE_BYTES_PER_MESSAGE = 512 * KiB;
 
-export const SignedReceiptSchema = z.strictObject({
+const SignedReceiptSchema = z.strictObject({
   receipt: ReceiptSchema,
   sig: SignatureSchema,
 });

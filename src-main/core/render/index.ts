@@ -3,7 +3,7 @@
 export * from './scene.js';
 export * from './scene-binary.js';
 export { framesShareBlob, motionOffset } from './motion.js';
-export { buildBvh, BVH_MAX_DEPTH, type Bvh } from './bvh.js';
+export { buildBvh, BVH_MAX_DEPTH } from './bvh.js';
 export * from './tiles.js';
 export * from './estimate.js';
 export * from './scene-gpu.js';

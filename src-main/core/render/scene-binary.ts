@@ -20,7 +20,7 @@ export const STRIDE = { materials: 40, spheres: 40, planes: 56, triangles: 104, 
 export type Section = keyof typeof STRIDE;
 const SECTIONS = Object.keys(STRIDE) as Section[];
 
-export const MATERIAL_KIND = { diffuse: 0, metal: 1, glass: 2, emissive: 3 } as const;
+const MATERIAL_KIND = { diffuse: 0, metal: 1, glass: 2, emissive: 3 } as const;
 
 export interface BlobHeader {
   byteLength: number;
@@ -135,6 +135,7 @@ export function readBlobHeader(blob: Uint8Array): BlobHeader | null {
 }
 
 /** type, r, g, b, parameter (metal: roughness; glass: ior); emissive colour is premultiplied by strength. */
+// oxlint-disable-next-line typescript/consistent-return -- the switch covers every material type (TypeScript checks it): no path ends without a return
 function materialRecord(m: Material): number[] {
   switch (m.type) {
     case 'diffuse':

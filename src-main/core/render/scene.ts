@@ -42,9 +42,9 @@ const cross = (a: readonly number[], b: readonly number[]) => [
   a[0]! * b[1]! - a[1]! * b[0]!,
 ];
 
-export const KeyframeSchema = z.strictObject({ frame: FrameNumber, position: Vec3, look_at: Vec3 });
+const KeyframeSchema = z.strictObject({ frame: FrameNumber, position: Vec3, look_at: Vec3 });
 
-export const CameraSchema = z.strictObject({
+const CameraSchema = z.strictObject({
   position: Vec3,
   look_at: Vec3,
   up: Vec3.refine(notZero, 'up must not be the zero vector').default([0, 1, 0]),
@@ -59,25 +59,25 @@ export const CameraSchema = z.strictObject({
 });
 
 /** One key of an object's motion: the offset added to the object's position at `frame`. */
-export const MotionKeySchema = z.strictObject({ frame: FrameNumber, translate: Vec3 });
+const MotionKeySchema = z.strictObject({ frame: FrameNumber, translate: Vec3 });
 /** Keyframes in strictly increasing frame order, interpolated like the camera's (see motion.ts). */
 const Motion = boundedArray(MotionKeySchema, SCENE_LIMITS.motionKeyframes).optional();
 
-export const MaterialSchema = z.discriminatedUnion('type', [
+const MaterialSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('diffuse'), albedo: Albedo }),
   z.strictObject({ type: z.literal('metal'), albedo: Albedo, roughness: z.number().min(0).max(1).default(0) }),
   z.strictObject({ type: z.literal('glass'), ior: z.number().min(1).max(4), tint: Albedo.default([1, 1, 1]) }),
   z.strictObject({ type: z.literal('emissive'), color: Color, strength: z.number().min(0).max(1e6).default(1) }),
 ]);
 
-export const SphereSchema = z.strictObject({
+const SphereSchema = z.strictObject({
   center: Vec3,
   radius: z.number().gt(0).max(1e9),
   material: Id,
   motion: Motion,
 });
 
-export const PlaneSchema = z.strictObject({
+const PlaneSchema = z.strictObject({
   point: Vec3,
   normal: Vec3.refine(notZero, 'normal must not be the zero vector'),
   material: Id,
@@ -106,7 +106,7 @@ export const MeshSchema = z.strictObject({
 });
 
 /** A mesh named by OBJ file, in a scene file only: the path is relative to the scene file's folder. */
-export const ObjMeshSchema = z.strictObject({
+const ObjMeshSchema = z.strictObject({
   obj: z
     .string()
     .min(1)
@@ -137,7 +137,7 @@ const MeshEntrySchema = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
-export const SkySchema = z.strictObject({
+const SkySchema = z.strictObject({
   /** Radiance looking along the horizon (and below it). */
   horizon: Color,
   /** Radiance looking straight up; blended linearly with the ray's height. */
@@ -226,14 +226,13 @@ export const SceneSchema = z
   .superRefine(checkReferences);
 
 /** A scene as written in a file: a mesh may instead name an OBJ file (`obj`), which the loader inlines. */
-export const SceneFileSchema = SceneFileShape.superRefine(checkReferences);
+const SceneFileSchema = SceneFileShape.superRefine(checkReferences);
 
 export type Scene = z.output<typeof SceneSchema>;
 export type SceneInput = z.input<typeof SceneSchema>;
 export type SceneFile = z.output<typeof SceneFileSchema>;
 export type Material = z.output<typeof MaterialSchema>;
 export type Mesh = z.output<typeof MeshSchema>;
-export type ObjMesh = z.output<typeof ObjMeshSchema>;
 export type MotionKey = z.output<typeof MotionKeySchema>;
 
 /** Validates a parsed JSON value as a scene; errors name the offending path (e.g. `spheres.2.material`). */

@@ -50,7 +50,7 @@ export interface AcceptanceContext {
   providerRoom?(peer: string): number;
 }
 
-export type RefusalCode =
+type RefusalCode =
   | 'not_mine'
   | 'self_offer'
   | 'unknown_unit'

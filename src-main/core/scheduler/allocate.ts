@@ -54,7 +54,7 @@ export interface Reservation {
   seconds: number;
 }
 
-export interface SlotUsage {
+interface SlotUsage {
   slot_id: string;
   /** Resource-seconds per dimension (DIMENSIONS order), after damping. */
   capacity: number[];
@@ -256,7 +256,7 @@ function localityOrder(demand: Demand, group: Demand['groups'][number], slot: Av
   return [...demand.order.subarray(group.start, group.end)].sort((a, b) => score(b) - score(a) || a - b);
 }
 
-export function priceFor(price: PriceSchedule, unit: WorkUnit, seconds: number): number {
+function priceFor(price: PriceSchedule, unit: WorkUnit, seconds: number): number {
   const metered =
     unit.estimated_fuel !== undefined && price.per_gfuel !== undefined
       ? Math.ceil((price.per_gfuel * unit.estimated_fuel) / 1e9)

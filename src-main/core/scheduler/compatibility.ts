@@ -9,7 +9,6 @@
 import type { AvailabilitySlot, ComputeResource, WorkUnit } from '../schemas/index.js';
 
 export const DIMENSIONS = ['cpu_cores', 'ram_gb', 'gpu_vram_gb', 'disk_gb', 'network_mbps'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
 
 /** Performance below this is treated as this, so estimates stay finite. */
 const MIN_PERFORMANCE = 0.01;
@@ -50,7 +49,7 @@ export function slotPerformance(slot: AvailabilitySlot): Map<string, number> {
  * A unit's estimate is its time on a reference machine of performance 1; a provider of
  * performance p takes estimate / p.
  */
-export function estimatedSecondsOn(unit: WorkUnit, performance: number): number {
+function estimatedSecondsOn(unit: WorkUnit, performance: number): number {
   return unit.estimated_duration_seconds / Math.max(performance, MIN_PERFORMANCE);
 }
 
@@ -63,7 +62,7 @@ export function dataLocalityScore(unit: WorkUnit, slot: AvailabilitySlot): numbe
 }
 
 /** Every requirement within the slot's instantaneous caps (a missing cap is 0). */
-export function fitsCaps(need: Float64Array, caps: Float64Array): boolean {
+function fitsCaps(need: Float64Array, caps: Float64Array): boolean {
   for (let d = 0; d < need.length; d++) if (need[d]! > caps[d]!) return false;
   return true;
 }

@@ -7,10 +7,10 @@
 // - the history oscillates (up, down, up or down, up, down): halve, so rounds settle;
 // - it stays high (mean above `HIGH`): shrink by a fifth, down to `FLOOR`;
 // - otherwise recover by `RECOVERY` toward 1.
-export const HISTORY_LENGTH = 3;
-export const HIGH = 0.5;
-export const FLOOR = 0.2;
-export const RECOVERY = 0.25;
+const HISTORY_LENGTH = 3;
+const HIGH = 0.5;
+const FLOOR = 0.2;
+const RECOVERY = 0.25;
 
 export interface DampingState {
   damping_factor: number;

@@ -20,7 +20,7 @@ export interface TrustContext {
   defaultTrust?: number;
 }
 
-export function myTrustIn(ctx: TrustContext, peer: string): number {
+function myTrustIn(ctx: TrustContext, peer: string): number {
   const weight = Object.hasOwn(ctx.myTrust, peer) ? ctx.myTrust[peer] : undefined;
   return weight ?? ctx.defaultTrust ?? 0;
 }

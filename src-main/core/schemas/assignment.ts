@@ -41,7 +41,6 @@ export const ComputeAllocationStateSchema = z.strictObject({
   vector_clock: VectorClockSchema,
 });
 
-export type VerificationRole = z.infer<typeof VerificationRoleSchema>;
 export type WorkAssignment = z.infer<typeof WorkAssignmentSchema>;
 export type SlotAssignmentState = z.infer<typeof SlotAssignmentStateSchema>;
 export type ComputeAllocationState = z.infer<typeof ComputeAllocationStateSchema>;

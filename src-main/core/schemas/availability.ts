@@ -12,10 +12,10 @@ export const AVAILABILITY_LIMITS = {
 } as const;
 
 /** "HH:MM", 24-hour local wall-clock time, 00:00 to 23:59. */
-export const WallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time "HH:MM"');
+const WallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time "HH:MM"');
 
 /** Days of the week as Date.getDay numbers them: 0 = Sunday … 6 = Saturday. */
-export const Weekday = z.number().int().min(0).max(6);
+const Weekday = z.number().int().min(0).max(6);
 
 export const WeeklyWindowSchema = z.strictObject({
   window_id: Id.max(AVAILABILITY_LIMITS.windowIdChars),

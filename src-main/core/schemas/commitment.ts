@@ -7,7 +7,7 @@ import { boundedArray, Count, Fraction, Id, idRecord, IsoTime, LIMITS, NonNegati
 
 export const VectorClockSchema = idRecord(Count);
 
-export const ContributionHistorySchema = z.strictObject({
+const ContributionHistorySchema = z.strictObject({
   total_work_units_completed: Count,
   total_compute_hours: NonNegative,
   average_result_quality: Fraction,
@@ -37,5 +37,4 @@ export const ComputeRoundStateSchema = z.strictObject({
 export type VectorClock = z.infer<typeof VectorClockSchema>;
 export type ContributionHistory = z.infer<typeof ContributionHistorySchema>;
 export type ComputeCommitment = z.infer<typeof ComputeCommitmentSchema>;
-export type ComputeCommitmentInput = z.input<typeof ComputeCommitmentSchema>;
 export type ComputeRoundState = z.infer<typeof ComputeRoundStateSchema>;

@@ -14,7 +14,7 @@ export const HARDWARE_LIMITS = {
   threads: 4096,
 } as const;
 
-export const CpuInfoSchema = z.strictObject({
+const CpuInfoSchema = z.strictObject({
   model: ProbeText,
   vendor: ProbeText,
   /** Physical cores. */
@@ -25,21 +25,21 @@ export const CpuInfoSchema = z.strictObject({
   speed_ghz: NonNegative.max(100),
 });
 
-export const GpuInfoSchema = z.strictObject({
+const GpuInfoSchema = z.strictObject({
   model: ProbeText,
   vendor: ProbeText,
   /** Dedicated video memory; null where the driver does not report it (or it is shared). */
   vram_gb: Gib.nullable(),
 });
 
-export const OsInfoSchema = z.strictObject({
+const OsInfoSchema = z.strictObject({
   platform: ProbeText,
   distro: ProbeText,
   release: ProbeText,
   arch: ProbeText,
 });
 
-export const PowerStateSchema = z.strictObject({
+const PowerStateSchema = z.strictObject({
   has_battery: z.boolean(),
   /** Running from the battery (not on AC); false on a machine without a battery. */
   on_battery: z.boolean(),
@@ -72,9 +72,7 @@ export const CalibrationSchema = z.strictObject({
   measured_at: IsoTime,
 });
 
-export type CpuInfo = z.infer<typeof CpuInfoSchema>;
 export type GpuInfo = z.infer<typeof GpuInfoSchema>;
-export type OsInfo = z.infer<typeof OsInfoSchema>;
 export type PowerState = z.infer<typeof PowerStateSchema>;
 export type HardwareInfo = z.output<typeof HardwareInfoSchema>;
 export type Calibration = z.infer<typeof CalibrationSchema>;

@@ -30,6 +30,7 @@ export const Id = z
   .regex(/^[A-Za-z0-9._:#@+=/-]+$/, 'id may only contain letters, digits and ._:#@+=/-')
   .refine((s) => !FORBIDDEN_KEYS.has(s), 'reserved id');
 
+/** A peer's id: an Id under a name that says which kind of id a field holds. @alias */
 export const PeerId = Id;
 export const Name = z.string().max(LIMITS.nameChars);
 export const IsoTime = z.iso.datetime({ offset: true });
@@ -92,7 +93,7 @@ const JsonKey = z
   .max(LIMITS.nameChars)
   .refine((k) => !FORBIDDEN_KEYS.has(k), 'reserved key');
 
-export const JsonValue: z.ZodType<Json> = z.lazy(() =>
+const JsonValue: z.ZodType<Json> = z.lazy(() =>
   z.union([
     z.string().max(LIMITS.paramsBytes),
     z.number(),
@@ -163,7 +164,7 @@ export function jsonDepth(value: unknown): number {
     if (d > max) max = d;
     if (d > LIMITS.jsonDepth * 4) return d; // far past any limit: stop walking
     if (v !== null && typeof v === 'object') {
-      for (const child of Object.values(v as object)) stack.push([child, d + 1]);
+      for (const child of Object.values(v)) stack.push([child, d + 1]);
     }
   }
   return max;

@@ -56,5 +56,4 @@ export const WorkRequestSchema = z.strictObject({
 
 export type VerificationMethod = z.infer<typeof VerificationMethodSchema>;
 export type WorkUnit = z.infer<typeof WorkUnitSchema>;
-export type WorkUnitInput = z.input<typeof WorkUnitSchema>;
 export type WorkRequest = z.infer<typeof WorkRequestSchema>;

@@ -12,7 +12,7 @@ export const DEFAULT_HALF_LIFE_MS = 7 * 24 * 60 * 60 * 1000;
  * far more than a verified one earns, so a peer cannot bank good results to cover cheating;
  * a late one is a lesser failure, half a rejection.
  */
-export const OUTCOME_WEIGHTS: Readonly<Record<Outcome, number>> = { verified: 1, rejected: 5, late: 2.5 };
+const OUTCOME_WEIGHTS: Readonly<Record<Outcome, number>> = { verified: 1, rejected: 5, late: 2.5 };
 
 export interface Reputation {
   /** Decayed counts of each outcome, as of `atMs`. */

@@ -96,7 +96,8 @@ export class ApiClient {
       onEnd?.(error);
     };
     ws.on('message', (data) => {
-      for (const line of data.toString().split('\n')) {
+      // With ws's default binaryType ('nodebuffer') every frame comes as one Buffer.
+      for (const line of (data as Buffer).toString().split('\n')) {
         if (ended) return;
         const event = decodeJson(ApiEventSchema, line, MAX_EVENT_CHARS);
         if (event.ok) onEvent(event.value);

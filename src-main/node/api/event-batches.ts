@@ -22,7 +22,8 @@ export function batchedSubscription(
     const batch = queued;
     queued = [];
     try {
-      for (let i = 0; i < batch.length && !ended; i += MAX_EVENTS_PER_FRAME) {
+      for (let i = 0; i < batch.length; i += MAX_EVENTS_PER_FRAME) {
+        if (ended) break; // sendBatch may have ended the subscription
         const part = batch.slice(i, i + MAX_EVENTS_PER_FRAME);
         sendBatch(part.map((e) => e.line).join('\n'), part.at(-1)!.id);
       }

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 
 /** The page itself; everything else is a file under `assets/` with a plain name. */
-export const UI_INDEX_PATH = '/';
-export const UI_ASSETS_PREFIX = '/assets/';
+const UI_INDEX_PATH = '/';
+const UI_ASSETS_PREFIX = '/assets/';
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {

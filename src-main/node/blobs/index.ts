@@ -1,9 +1,2 @@
-export { cidOfBytes, cidOfDigest, digestOfCid } from './cid.js';
-export {
-  BlobStore,
-  BlobStoreError,
-  DEFAULT_MAX_BLOB_BYTES,
-  OPEN_CHUNK_BYTES,
-  type BlobStoreErrorCode,
-  type BlobStoreOptions,
-} from './store.js';
+export { cidOfBytes } from './cid.js';
+export { BlobStore, BlobStoreError, OPEN_CHUNK_BYTES, type BlobStoreErrorCode } from './store.js';

@@ -2,7 +2,7 @@
 // call sequence that hands it params and input and takes its output. No limits live here:
 // prepare.ts checks the module before it runs, worker.ts the sizes around the call.
 
-export const ABI_VERSION = 1;
+const ABI_VERSION = 1;
 
 /** Names the metering adds to every module (metering.ts); a module may not export them itself. */
 export const FUEL_GLOBAL = 'mesh_fuel';
@@ -10,7 +10,7 @@ export const START_EXPORT = 'mesh_start';
 export const GROW_REFUSED_GLOBAL = 'mesh_grow_refused';
 
 /** The only host import the ABI allows: `env.abort(message, file, line, column)`. */
-export const ALLOWED_IMPORTS: ReadonlyArray<{ module: string; name: string; kind: string }> = [
+const ALLOWED_IMPORTS: ReadonlyArray<{ module: string; name: string; kind: string }> = [
   { module: 'env', name: 'abort', kind: 'function' },
 ];
 

@@ -1,7 +1,7 @@
 // The ways a unit can end other than with an output. Each is a code a caller can branch on and a
 // message a person can read; the code also crosses the worker boundary as plain data.
 
-export const EXEC_ERROR_CODES = [
+const EXEC_ERROR_CODES = [
   'OutOfFuel', // the fuel budget ran out
   'Timeout', // the wall-time limit passed; the worker was replaced
   'MemoryLimit', // memory undeclared, over the allowance, or grown until refused

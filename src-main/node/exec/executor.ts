@@ -171,10 +171,16 @@ export class Executor {
     while (this.idleWorkers > 0 && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.batchSize());
       this.idleWorkers--;
-      void this.runBatch(batch).finally(() => {
-        this.idleWorkers++;
-        if (!this.closed) this.dispatch();
-      });
+      this.runBatch(batch)
+        .catch((err: unknown) => {
+          // A fault of the executor's own, not of a unit: the batch's units fail with it rather than wait forever.
+          const message = `the executor failed: ${err instanceof Error ? err.message : String(err)}`;
+          for (const pending of batch) pending.reject(new ExecError('Trap', message));
+        })
+        .finally(() => {
+          this.idleWorkers++;
+          if (!this.closed) this.dispatch();
+        });
     }
   }
 

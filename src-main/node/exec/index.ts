@@ -1,4 +1,4 @@
-export { Executor, type ExecSuccess, type ExecUnit, type ExecutorOptions } from './executor.js';
-export { ExecError, EXEC_ERROR_CODES, type ExecErrorCode } from './errors.js';
-export { DEFAULT_LIMITS, UnitLimitsSchema, type UnitLimits } from './limits.js';
+export { Executor, type ExecSuccess, type ExecUnit } from './executor.js';
+export { ExecError, type ExecErrorCode } from './errors.js';
+export { DEFAULT_LIMITS, type UnitLimits } from './limits.js';
 export { sha256Hex } from './prepare.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 export type KernelName = 'render' | 'hash' | 'image';
 
-export function kernelUrl(name: KernelName): URL {
+function kernelUrl(name: KernelName): URL {
   // This file compiles to dist/src-main/node/exec/kernels.js.
   return new URL(`../../../wasm/${name}.wasm`, import.meta.url);
 }
@@ -17,7 +17,9 @@ export function loadKernel(name: KernelName): Uint8Array<ArrayBuffer> {
     try {
       bytes = new Uint8Array(readFileSync(kernelUrl(name)));
     } catch (err) {
-      throw new Error(`kernel "${name}" is not built (${(err as Error).message}); run npm run build`);
+      throw new Error(`kernel "${name}" is not built (${(err as Error).message}); run npm run build`, {
+        cause: err,
+      });
     }
     loaded.set(name, bytes);
   }

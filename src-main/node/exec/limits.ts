@@ -1,7 +1,7 @@
 // What one unit may use. Every limit is checked by the host, never trusted to the module.
 import { z } from 'zod';
 
-export const UnitLimitsSchema = z.strictObject({
+const UnitLimitsSchema = z.strictObject({
   /** Fuel: instructions, as counted by the metering (metering.ts). */
   fuel: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   /** The most 64 KiB pages the module may declare as its memory's maximum. */

@@ -41,9 +41,8 @@ interface Setters {
   If: { setIfTrue(expr: number, arm: number): void; setIfFalse(expr: number, arm: number): void };
 }
 const setters = binaryen as unknown as Setters;
-// binaryen 132 takes i64 constants as one bigint; its typings still describe (low, high).
-const i64Const = (m: binaryen.Module, value: number): number =>
-  (m.i64.const as unknown as (v: bigint) => number)(BigInt(value));
+// binaryen 132 takes i64 constants as one bigint.
+const i64Const = (m: binaryen.Module, value: number): number => m.i64.const(BigInt(value));
 
 // Expression kinds a unit may use: WebAssembly 1.0 plus sign extension, non-trapping float-to-int
 // and mutable globals. Bulk memory (memory.copy/fill) is left out on purpose: its cost depends on
@@ -57,53 +56,50 @@ const LEAF_IDS = new Set([
   binaryen.MemorySizeId,
 ]);
 
+// binaryen.js's typings return a plain number from getExpressionId; its values are those of ExpressionIds.
+// oxlint-disable-next-line typescript/no-unsafe-enum-assignment -- the typings are looser than the values
+const expressionId = (expr: number) => binaryen.getExpressionId(expr) as binaryen.ExpressionIds;
+
+// The fields of getExpressionInfo that hold an expression's children, in evaluation order.
+const CHILD_FIELDS = new Map<binaryen.ExpressionIds, string[]>([
+  [binaryen.IfId, ['condition', 'ifTrue', 'ifFalse']],
+  [binaryen.LoopId, ['body']],
+  [binaryen.BreakId, ['value', 'condition']],
+  [binaryen.SwitchId, ['value', 'condition']],
+  [binaryen.LocalSetId, ['value']],
+  [binaryen.GlobalSetId, ['value']],
+  [binaryen.UnaryId, ['value']],
+  [binaryen.DropId, ['value']],
+  [binaryen.ReturnId, ['value']],
+  [binaryen.LoadId, ['ptr']],
+  [binaryen.StoreId, ['ptr', 'value']],
+  [binaryen.BinaryId, ['left', 'right']],
+  [binaryen.SelectId, ['ifTrue', 'ifFalse', 'condition']],
+  [binaryen.MemoryGrowId, ['delta']],
+]);
+
 /** The children of a supported expression, in evaluation order. */
 function childrenOf(expr: number): number[] {
-  const id = binaryen.getExpressionId(expr);
+  const id = expressionId(expr);
   // Every SIMD value is made by some expression of type v128, so this one check refuses SIMD.
   if (binaryen.getExpressionType(expr) === binaryen.v128)
     throw new MeteringRefused('uses SIMD, which the unit ABI does not allow');
   if (LEAF_IDS.has(id)) return [];
   const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, number & number[]>;
-  const pick = (...keys: string[]): number[] => keys.map((k) => info[k] as number).filter((c) => c !== 0);
-  switch (id) {
-    case binaryen.BlockId:
-      return [...(info.children as number[])];
-    case binaryen.IfId:
-      return pick('condition', 'ifTrue', 'ifFalse');
-    case binaryen.LoopId:
-      return pick('body');
-    case binaryen.BreakId:
-    case binaryen.SwitchId:
-      return pick('value', 'condition');
-    case binaryen.CallId:
-    case binaryen.CallIndirectId:
-      if ((info as unknown as { isReturn: boolean }).isReturn)
-        throw new MeteringRefused('uses tail calls, which the unit ABI does not allow');
-      return id === binaryen.CallId
-        ? [...(info.operands as number[])]
-        : [...(info.operands as number[]), info.target as number];
-    case binaryen.LocalSetId:
-    case binaryen.GlobalSetId:
-    case binaryen.UnaryId:
-    case binaryen.DropId:
-    case binaryen.ReturnId:
-      return pick('value');
-    case binaryen.LoadId:
-      return pick('ptr');
-    case binaryen.StoreId:
-      return pick('ptr', 'value');
-    case binaryen.BinaryId:
-      return pick('left', 'right');
-    case binaryen.SelectId:
-      return pick('ifTrue', 'ifFalse', 'condition');
-    case binaryen.MemoryGrowId:
-      return pick('delta');
-    default:
-      throw new MeteringRefused(
-        `uses an instruction (binaryen expression id ${id}) outside the unit ABI's instruction set`,
-      );
+  if (id === binaryen.BlockId) return [...(info.children as number[])];
+  if (id === binaryen.CallId || id === binaryen.CallIndirectId) {
+    if ((info as unknown as { isReturn: boolean }).isReturn)
+      throw new MeteringRefused('uses tail calls, which the unit ABI does not allow');
+    return id === binaryen.CallId
+      ? [...(info.operands as number[])]
+      : [...(info.operands as number[]), info.target as number];
   }
+  const fields = CHILD_FIELDS.get(id);
+  if (!fields)
+    throw new MeteringRefused(
+      `uses an instruction (binaryen expression id ${id}) outside the unit ABI's instruction set`,
+    );
+  return fields.map((k) => info[k] as number).filter((c) => c !== 0);
 }
 
 class Meter {
@@ -115,7 +111,7 @@ class Meter {
   /** Instructions in `expr`'s segment; nested loop bodies and if arms become segments of their own. */
   private segmentCost(expr: number): number {
     let cost = 1;
-    const id = binaryen.getExpressionId(expr);
+    const id = expressionId(expr);
     if (id === binaryen.LoopId) {
       const body = binaryen.getExpressionInfo(expr) as binaryen.LoopInfo;
       this.segments.push({ at: expr, kind: 'loop', cost: this.segmentCost(body.body) });
@@ -177,11 +173,11 @@ class Meter {
   }
 }
 
-const ALLOWED_FEATURES =
-  binaryen.Features.MutableGlobals |
+// The flags combined are a plain number to TypeScript; setFeatures takes them as one Features value.
+const ALLOWED_FEATURES = (binaryen.Features.MutableGlobals |
   binaryen.Features.NontrappingFPToInt |
   binaryen.Features.SignExt |
-  binaryen.Features.Multivalue;
+  binaryen.Features.Multivalue) as binaryen.Features;
 
 const RESERVED_EXPORTS = [FUEL_GLOBAL, START_EXPORT, GROW_REFUSED_GLOBAL];
 

@@ -53,7 +53,7 @@ export function findChromium(
  * no GPU (or no driver), Chromium offers its software adapter (SwiftShader), which the service
  * takes or refuses by its mode.
  */
-export function chromiumArgs(): string[] {
+function chromiumArgs(): string[] {
   return [
     '--no-sandbox',
     '--headless=new',

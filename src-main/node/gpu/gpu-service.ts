@@ -68,7 +68,7 @@ export class GpuService {
       if (executor.adapter.is_fallback && !acceptSoftware) {
         await executor.close();
         return this.#off(
-          'GPU units are off: WebGPU found only a software adapter (no GPU, or no driver for it); set GPU units to \"on\" (meshctl node start --gpu on, or MESH_GPU=on) to use it anyway',
+          'GPU units are off: WebGPU found only a software adapter (no GPU, or no driver for it); set GPU units to "on" (meshctl node start --gpu on, or MESH_GPU=on) to use it anyway',
         );
       }
       if (this.#stopped) {

@@ -19,7 +19,7 @@ export interface RanUnit {
 }
 
 /** Whether a unit must have a GPU: shaders, and render tiles of jobs that require one. */
-export function needsGpu(unit: WorkUnit): boolean {
+function needsGpu(unit: WorkUnit): boolean {
   return unit.algorithm_id === SHADER_ALGORITHM || (unit.required_resources.gpu_vram_gb ?? 0) > 0;
 }
 

@@ -20,7 +20,7 @@ import { hardwareFingerprint, probeHardware } from './probe.js';
 export const REFERENCE_FUEL_PER_SECOND = 3e10;
 
 export const CALIBRATION_FILE = 'calibration.json';
-export const DEFAULT_CALIBRATION_MS = 600;
+const DEFAULT_CALIBRATION_MS = 600;
 const WARM_UP_MS = 100;
 
 /** Longer than any calibration.json we write; a bigger file is not ours and is not parsed. */

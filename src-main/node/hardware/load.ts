@@ -21,7 +21,7 @@ export interface LoadSample {
 export type LoadSampler = () => LoadSample;
 
 /** The real sampler: the OS's per-CPU counters, this process's CPU usage, the monotonic clock. */
-export const systemLoadSampler: LoadSampler = () => {
+const systemLoadSampler: LoadSampler = () => {
   const all = cpus();
   const machineBusyMs = all.reduce(
     (sum, cpu) => sum + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq,

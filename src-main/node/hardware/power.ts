@@ -8,7 +8,7 @@ import type { PowerState } from '../../core/schemas/hardware.js';
 import { timeBoxed } from './time-box.js';
 
 /** Reading the battery is a file read on Linux and a WMI query on Windows, which can stall. */
-export const POWER_TIMEOUT_MS = 3_000;
+const POWER_TIMEOUT_MS = 3_000;
 
 const NO_BATTERY: PowerState = { has_battery: false, on_battery: false, percent: null };
 
@@ -22,12 +22,8 @@ export async function readPower(env: NodeJS.ProcessEnv = process.env): Promise<P
         percent: Number.isFinite(battery.percent) ? Math.min(100, Math.max(0, battery.percent)) : null,
       }
     : NO_BATTERY;
-  switch (env.MESH_POWER_OVERRIDE) {
-    case 'battery':
-      return { ...real, has_battery: true, on_battery: true };
-    case 'ac':
-      return { ...real, on_battery: false };
-    default:
-      return real;
-  }
+  const override = env.MESH_POWER_OVERRIDE;
+  if (override === 'battery') return { ...real, has_battery: true, on_battery: true };
+  if (override === 'ac') return { ...real, on_battery: false };
+  return real;
 }

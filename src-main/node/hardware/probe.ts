@@ -10,9 +10,9 @@ import { readPower } from './power.js';
 import { timeBoxed } from './time-box.js';
 
 /** Graphics enumeration runs external tools (lspci, nvidia-smi…): the slowest call, and the one that hangs. */
-export const GRAPHICS_TIMEOUT_MS = 3_000;
+const GRAPHICS_TIMEOUT_MS = 3_000;
 /** The other calls read /proc or the registry and take tens of milliseconds; this is only a safety net. */
-export const PROBE_TIMEOUT_MS = 5_000;
+const PROBE_TIMEOUT_MS = 5_000;
 
 const GIB = 2 ** 30;
 const MAX_TEXT = 128;

@@ -8,12 +8,12 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import type { PrivateKey } from '@libp2p/interface';
 
-export const IDENTITY_FILE = 'identity.key';
+const IDENTITY_FILE = 'identity.key';
 
 export interface Identity {
   readonly peerId: string;
   readonly privateKey: PrivateKey;
-  sign(data: Uint8Array): Promise<Uint8Array>;
+  sign: (data: Uint8Array) => Promise<Uint8Array>;
 }
 
 /** Reads the node's key from `dataDir`, creating it (0600) on first start. */

@@ -12,7 +12,7 @@ export type Db = Database.Database;
  * - FULL: the WAL is fsynced at every commit, so acknowledged events also survive power loss, at
  *   the price of one fsync per transaction.
  */
-export type Durability = 'NORMAL' | 'FULL';
+type Durability = 'NORMAL' | 'FULL';
 
 export interface DatabaseOptions {
   durability?: Durability;

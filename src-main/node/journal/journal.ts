@@ -41,8 +41,10 @@ type Validated = ({ ok: true } & Journaled) | Failure;
 
 /** Thrown inside the rebuild transaction to roll it back; turned into a typed failure. */
 class ReplayRefused extends Error {
-  constructor(readonly failure: Failure) {
-    super(failure.error.message);
+  readonly failure: Failure;
+  constructor(refusal: Failure) {
+    super(refusal.error.message);
+    this.failure = refusal;
   }
 }
 

@@ -6,7 +6,7 @@ import { ReceiptSchema, SignatureSchema, validate, type Receipt } from '../../co
 import { verifySignature, type Identity } from '../identity/identity.js';
 import { encodeReceipt, signingBytes } from './encoding.js';
 
-export const SignedReceiptSchema = z.strictObject({
+const SignedReceiptSchema = z.strictObject({
   receipt: ReceiptSchema,
   sig: SignatureSchema,
 });

@@ -6,7 +6,7 @@
 import { OBJLoader } from '@loaders.gl/obj';
 import { SCENE_LIMITS, type Mesh } from '../../core/render/index.js';
 
-export type ObjMeshData = Pick<Mesh, 'vertices' | 'faces'>;
+type ObjMeshData = Pick<Mesh, 'vertices' | 'faces'>;
 export type ObjParse = { ok: true; mesh: ObjMeshData } | { ok: false; error: string };
 
 /** Parses OBJ text into a mesh of at most `maxTriangles` triangles; the error says what is wrong and where. */

@@ -19,7 +19,7 @@ import { parseObjMesh } from './obj-mesh.js';
 /** Scene files beyond this are refused before being read (200,000 inline triangles fit well inside). */
 export const MAX_SCENE_FILE_BYTES = 64 << 20;
 /** OBJ files beyond this are refused before being read (200,000 triangles take about 10 MiB). */
-export const MAX_OBJ_FILE_BYTES = 64 << 20;
+const MAX_OBJ_FILE_BYTES = 64 << 20;
 
 export type LoadedScene =
   | {

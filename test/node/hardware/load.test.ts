@@ -101,13 +101,13 @@ async function measureWhileChildrenBurn(monitor: LoadMonitor) {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       children.push(child);
-      await new Promise((resolve) => child.stdout!.once('data', resolve));
+      await new Promise((resolve) => child.stdout.once('data', resolve));
     }
     return await measureWindow(monitor);
   } finally {
-    const exited = children.map((child) =>
-      child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined,
-    );
+    const exited = children
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map((child) => once(child, 'exit'));
     for (const child of children) child.kill();
     await Promise.all(exited);
   }

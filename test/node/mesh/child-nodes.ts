@@ -45,7 +45,7 @@ export async function startChild(options: ChildOptions = {}): Promise<ChildNode>
     env: { ...process.env, MESH_GPU: 'off', ...options.env },
   });
   const line = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`meshctl node start exited with ${code}`)));
   });

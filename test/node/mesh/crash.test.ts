@@ -19,18 +19,18 @@ test(
   { timeout: 180_000 },
   async (t) => {
     const [a, b, firstC] = await Promise.all([startChild(), startChild(), startChild()]);
-    let c = firstC!;
-    const nodes = [a!, b!, c];
-    await a!.api.call('peers.add', { multiaddr: b!.listen });
-    await a!.api.call('peers.add', { multiaddr: c.listen });
-    await b!.api.call('peers.add', { multiaddr: c.listen });
+    let c = firstC;
+    const nodes = [a, b, c];
+    await a.api.call('peers.add', { multiaddr: b.listen });
+    await a.api.call('peers.add', { multiaddr: c.listen });
+    await b.api.call('peers.add', { multiaddr: c.listen });
     for (const from of nodes)
       for (const to of nodes) if (from !== to) await from.api.call('trust.set', { peer_id: to.peerId, weight: 1 });
 
     // B holds back until C dies, so that C surely holds units when it is killed; then B takes over.
-    await b!.api.call('sharing.set', { on: false });
+    await b.api.call('sharing.set', { on: false });
     const unitCount = 120;
-    const { job_id } = await a!.api.call('jobs.submit', {
+    const { job_id } = await a.api.call('jobs.submit', {
       library: 'hash',
       method: 'sha256',
       input_base64: randomBytes(unitCount * 4096).toString('base64'),
@@ -45,7 +45,7 @@ test(
     await waitFor(
       'C to be mid-job',
       async () => {
-        const { job, units } = await a!.api.call('jobs.status', { job_id, units: true });
+        const { job, units } = await a.api.call('jobs.status', { job_id, units: true });
         const byC = units!.filter((u) => u.providers.includes(c.peerId));
         seen = `${job.units_verified} verified, C had ${byC.length} (${byC.filter((u) => u.status === 'assigned').length} assigned)`;
         return byC.some((u) => u.status === 'assigned') ? true : undefined;
@@ -54,13 +54,13 @@ test(
     ).catch((err: Error) => assert.fail(`${err.message}: ${seen}`));
     await stopChild(c, 'SIGKILL');
     const killedAt = Date.now();
-    await b!.api.call('sharing.set', { on: true });
+    await b.api.call('sharing.set', { on: true });
 
     let progress = '';
     const done = await waitFor(
       'the job to complete without C',
       async () => {
-        const { job, units } = await a!.api.call('jobs.status', { job_id, units: true });
+        const { job, units } = await a.api.call('jobs.status', { job_id, units: true });
         const onC = units!.filter((u) => u.status === 'assigned' && u.providers.includes(c.peerId)).length;
         progress = `${job.units_verified} verified, ${onC} still assigned to C`;
         return job.state === 'running' ? undefined : job;
@@ -73,8 +73,8 @@ test(
 
     c = await startChild(c.dataDir); // same identity and journal
     nodes[2] = c;
-    await a!.api.call('peers.add', { multiaddr: c.listen });
-    await b!.api.call('peers.add', { multiaddr: c.listen });
+    await a.api.call('peers.add', { multiaddr: c.listen });
+    await b.api.call('peers.add', { multiaddr: c.listen });
     // Settled down: no escrow left held anywhere (C's came back as refunds or settlements).
     let held: number[] = [];
     const ledgers = await waitFor(
@@ -88,7 +88,7 @@ test(
     ).catch((err: Error) => assert.fail(`${err.message}: held on A, B, C = ${held.join(', ')}`));
 
     // On A: each unit has exactly one assignment still standing, and exactly one settlement was paid per unit.
-    const { units } = await a!.api.call('jobs.status', { job_id, units: true });
+    const { units } = await a.api.call('jobs.status', { job_id, units: true });
     for (const unit of units!) assert.deepEqual([unit.status, unit.providers.length], ['verified', 1], unit.unit_id);
     const settled = ledgers[0]!.entries.filter((e) => e.kind === 'settle');
     assert.equal(settled.length, unitCount);

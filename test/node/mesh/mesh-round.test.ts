@@ -12,7 +12,7 @@ test(
   { timeout: 120_000 },
   async () => {
     nodes.push(await startNode(), await startNode(), await startNode());
-    const [a, b, c] = nodes as [TestNode, TestNode, TestNode];
+    const [a] = nodes as [TestNode, TestNode, TestNode];
     await meshOf(nodes);
     const chunk = 64;
     const input = randomBytes(300 * chunk);

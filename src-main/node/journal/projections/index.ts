@@ -30,7 +30,7 @@ export type DerivedTable = (typeof DERIVED_TABLES)[number];
 type Projections = { [T in Exclude<NodeEventType, 'ledger.entry'>]: (event: NodeEventOf<T>, seq: number) => void };
 
 /** Either the writes that project an admitted event, or the ledger's reason to refuse it. */
-export type Admission = { ok: true; write: (seq: number) => void } | { ok: false; error: LedgerError };
+type Admission = { ok: true; write: (seq: number) => void } | { ok: false; error: LedgerError };
 
 export interface Projector {
   /**
