@@ -64,12 +64,11 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   contents.on('will-attach-webview', (event) => event.preventDefault());
   // No new windows; an https link (the docs, a peer's site) opens in the person's own browser.
   contents.setWindowOpenHandler(({ url }) => {
-    if (isHttpsUrl(url))
-      shell
-        .openExternal(url)
-        .catch(() =>
-          options.log(`could not open ${url} in the browser`),
-        ); /* eng-disable OPEN_EXTERNAL_JS_CHECK: only https URLs reach it (isHttpsUrl), never file:, javascript: or custom schemes */
+    if (isHttpsUrl(url)) {
+      // Only https URLs reach it (isHttpsUrl), never file:, javascript: or custom schemes.
+      const opened = shell.openExternal(url); /* eng-disable OPEN_EXTERNAL_JS_CHECK */
+      opened.catch(() => options.log(`could not open ${url} in the browser`));
+    }
     return { action: 'deny' };
   });
 
