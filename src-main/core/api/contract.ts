@@ -15,180 +15,30 @@ import {
   LIMITS,
   Name,
   NonNegative,
-  Params,
   PeerId,
   PriceScheduleSchema,
 } from '../schemas/index.js';
 import { SharingSettingsSchema, WeeklyWindowSchema } from '../schemas/availability.js';
 import { CalibrationSchema, HardwareInfoSchema } from '../schemas/hardware.js';
-import { framesInOrder, FRAMES_OUT_OF_ORDER, MAX_FRAME, RENDER_SPEC_FIELDS, Side } from '../schemas/render-job.js';
-import { SHADER_LIMITS } from '../gpu/shader.js';
+import { Side } from '../schemas/render-job.js';
 import { GpuStatusSchema } from '../gpu/status.js';
-import { MAX_REDUNDANCY } from '../schemas/work.js';
-import { SceneSchema } from '../render/scene.js';
+import {
+  DropCountsSchema,
+  Empty,
+  FrameNumber,
+  FrameViewSchema,
+  JobViewSchema,
+  LedgerEntryViewSchema,
+  LedgerTransferViewSchema,
+  Multiaddr,
+  OfferViewSchema,
+  PeerViewSchema,
+  SubmitJobSchema,
+  SubmitRenderSchema,
+  UnitViewSchema,
+} from './shapes.js';
 
-/** Largest request body a server reads (a job's input travels inline, base64). */
-export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
-export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
-export const MAX_MODULE_BYTES = 4 * 1024 * 1024;
-/**
- * The event stream's WebSocket messages carry events as JSON lines, one event per line, in order;
- * the events of one moment go in one message, at most this many.
- */
-export const MAX_EVENTS_PER_FRAME = 64;
-const Base64 = (maxBytes: number) =>
-  z
-    .string()
-    .max(Math.ceil(maxBytes / 3) * 4)
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
-const Multiaddr = z.string().min(1).max(LIMITS.nameChars).regex(/^\//, 'a multiaddr starts with /');
-const Empty = z.strictObject({});
-
-/** Bad messages dropped, per reason. */
-const DropCountsSchema = idRecord(Count, 64);
-
-const PeerViewSchema = z.strictObject({
-  peer_id: PeerId,
-  name: Name.optional(),
-  addresses: boundedArray(z.string().max(LIMITS.nameChars), LIMITS.addressesPerAdvert),
-  connected: z.boolean(),
-  /** My weight for them, and theirs for me as their last commitment said. */
-  trust_mine: Fraction,
-  trust_theirs: Fraction.nullable(),
-  bilateral: Fraction,
-  reputation: Fraction,
-  /** Its results that disagreed with a verified consensus. */
-  caught_lying: Count,
-  dropped: DropCountsSchema,
-  last_seen: IsoTime.nullable(),
-});
-
-const JobStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
-
-const UnitViewSchema = z.strictObject({
-  unit_id: Id,
-  index: Count,
-  status: z.enum(['open', 'assigned', 'verified', 'failed', 'cancelled']),
-  providers: boundedArray(PeerId, MAX_REDUNDANCY * 4),
-  consensus_hash: Id.nullable(),
-  output_cid: Id.nullable(),
-  /** The requester's fuel estimate, when it made one (render tiles). */
-  estimated_fuel: Count.nullable(),
-  /** For the verified result: the seconds its provider's offer estimated, and what running it took. */
-  estimated_seconds: NonNegative.nullable(),
-  seconds: NonNegative.nullable(),
-  fuel: Count.nullable(),
-  /** Where the verified result ran: the CPU (WASM) or a GPU (WebGPU); null before a verdict. */
-  device: z.enum(['cpu', 'gpu']).nullable(),
-});
-
-const JobViewSchema = z.strictObject({
-  job_id: Id,
-  name: Name,
-  algorithm: Id,
-  state: JobStateSchema,
-  units_total: Count,
-  units_verified: Count,
-  units_failed: Count,
-  redundancy: z.number().int().min(1).max(MAX_REDUNDANCY),
-  budget: Credits,
-  held: Credits,
-  spent: Credits,
-  manual_accept: z.boolean(),
-  submitted_at: IsoTime,
-  completed_at: IsoTime.nullable(),
-});
-
-const OfferViewSchema = z.strictObject({
-  offer_id: Id,
-  unit_id: Id,
-  provider: PeerId,
-  price: Credits,
-  estimated_seconds: NonNegative,
-  reputation: Fraction,
-  trust: Fraction,
-  /** 1: the provider and I trust each other; 2: only it trusts me (it serves me after its tier 1). */
-  tier: z.union([z.literal(1), z.literal(2)]),
-  expected_end: IsoTime,
-});
-
-const LedgerEntryViewSchema = z.strictObject({
-  entry_id: Id,
-  kind: z.enum(['escrow', 'settle', 'refund']),
-  assignment_id: Id,
-  at: IsoTime,
-});
-
-/** Positive: the peer paid me; negative: I paid the peer. */
-const LedgerTransferViewSchema = z.strictObject({
-  at: IsoTime,
-  peer_id: PeerId,
-  amount: z.number().int(),
-  job_id: Id,
-});
-
-/** What any job asks of the mesh: replicas, money, urgency, and whether offers wait for the user. */
-const JOB_TERMS = {
-  redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
-  budget: Credits,
-  max_price: Credits.optional(),
-  priority: Fraction.default(0.5),
-  deadline: IsoTime.optional(),
-  manual_accept: z.boolean().default(false),
-};
-
-const SubmitJobSchema = z
-  .strictObject({
-    name: Name.optional(),
-    /** A shipped kernel: library and method, e.g. hash / sha256. */
-    library: Id.optional(),
-    method: Id.optional(),
-    /** Or the user's own module under the unit ABI. */
-    wasm_base64: Base64(MAX_MODULE_BYTES).optional(),
-    /** Or a WGSL compute shader (GPU workers only; params: entry_point, workgroup_size, workgroups, buffer_size; docs/UNIT_ABI.md). */
-    wgsl_code: z.string().min(1).max(SHADER_LIMITS.codeChars).optional(),
-    input_base64: Base64(MAX_INPUT_BYTES),
-    chunk_bytes: z
-      .number()
-      .int()
-      .min(1)
-      .max(16 * 1024 * 1024),
-    params: Params.optional(),
-    ...JOB_TERMS,
-  })
-  .refine(
-    (job) =>
-      [
-        job.wasm_base64 !== undefined,
-        job.library !== undefined && job.method !== undefined,
-        job.wgsl_code !== undefined,
-      ].filter(Boolean).length === 1,
-    {
-      message:
-        'name a kernel (library and method), or give a module (wasm_base64) or a shader (wgsl_code): exactly one',
-    },
-  );
-
-const FrameNumber = z.number().int().min(0).max(MAX_FRAME);
-
-/** A render job: the tiles of frames first..last of a scene (docs/SCENE.md), one unit per tile. */
-const SubmitRenderSchema = z
-  .strictObject({
-    name: Name.optional(),
-    scene: SceneSchema,
-    ...RENDER_SPEC_FIELDS,
-    tile: RENDER_SPEC_FIELDS.tile.default(64),
-    ...JOB_TERMS,
-  })
-  .refine(framesInOrder, FRAMES_OUT_OF_ORDER);
-
-const FrameViewSchema = z.strictObject({
-  frame: FrameNumber,
-  tiles_total: Count,
-  tiles_verified: Count,
-  /** The PNG, once every tile is verified and the frame assembled. */
-  png_cid: Id.nullable(),
-});
+export * from './shapes.js';
 
 export const ApiEventSchema = z.strictObject({
   /** Increasing per node; a client that reconnects asks for the events after the last id it saw. */
@@ -393,15 +243,6 @@ export type MethodInput<M extends MethodName> = z.input<ApiMethods[M]['params']>
 export type MethodResult<M extends MethodName> = z.output<ApiMethods[M]['result']>;
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
 export type ApiEventType = ApiEvent['type'];
-export type JobView = z.infer<typeof JobViewSchema>;
-export type UnitView = z.infer<typeof UnitViewSchema>;
-export type PeerView = z.infer<typeof PeerViewSchema>;
-export type OfferView = z.infer<typeof OfferViewSchema>;
-export type SubmitJob = z.infer<typeof SubmitJobSchema>;
-export type SubmitRender = z.output<typeof SubmitRenderSchema>;
-export type FrameView = z.infer<typeof FrameViewSchema>;
-export type LedgerTransferView = z.infer<typeof LedgerTransferViewSchema>;
-
 /** Everything a node serves: one handler per method, and the event feed. */
 export type ApiHandlers = { [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>> };
 
