@@ -1,6 +1,7 @@
 // The local API's methods over a running node: one handler per contract method. The server has
 // already validated the params against the contract; handlers check what the contract cannot
 // (that a job exists, that a weight is for a real peer id) and throw ApiError when it is not so.
+import { describeError } from '../../core/errors.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { randomBytes } from 'node:crypto';
 import type { ApiHandlers, JobView, UnitView } from '../../core/api/contract.js';
@@ -149,7 +150,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       try {
         return { peer_id: await node.network.connect(multiaddr) };
       } catch (err) {
-        throw new ApiError('unavailable', `could not connect to ${multiaddr}: ${(err as Error).message}`);
+        throw new ApiError('unavailable', `could not connect to ${multiaddr}: ${describeError(err)}`);
       }
     },
     async 'trust.set'({ peer_id, weight }) {

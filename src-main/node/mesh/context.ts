@@ -1,5 +1,6 @@
 // What the requester and provider halves of a node share: its state, its journal, the network,
 // the blob store, the clock. Every change goes through `record`: journaled first, then applied.
+import { describeError } from '../../core/errors.js';
 import type { ApiEventType } from '../../core/api/contract.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { MessageBody, MessageType } from '../../core/protocol/messages.js';
@@ -59,7 +60,7 @@ export async function blobFromHolders(
       await ctx.blobs.putVerified(cid, bytes);
       return bytes;
     } catch (err) {
-      ctx.log(`fetching ${cid} from ${peer} failed: ${(err as Error).message}`);
+      ctx.log(`fetching ${cid} from ${peer} failed: ${describeError(err)}`);
     }
   }
   return undefined;

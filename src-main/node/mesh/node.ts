@@ -1,6 +1,7 @@
 // A running mesh node: its identity, journal and state, the p2p network, the sandbox, and the
 // two halves of the round (requester, provider), wired together. The daemon and the desktop app
 // both start one of these; the local API serves it (api-handlers.ts).
+import { describeError } from '../../core/errors.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -159,7 +160,7 @@ export class MeshNode {
     node.#wire();
     await node.requester.resume();
     node.provider.reconcile();
-    void node.frames.resume().catch((err) => log(`assembling frames: ${String(err)}`));
+    void node.frames.resume().catch((err) => log(`assembling frames: ${describeError(err)}`));
     return node;
   }
 
@@ -179,7 +180,7 @@ export class MeshNode {
       if (event === 'connect') {
         this.emit('peer.connected', { peer });
         this.provider.reconcile(peer);
-        void this.frames.resume().catch((err) => this.ctx.log(`assembling frames: ${String(err)}`));
+        void this.frames.resume().catch((err) => this.ctx.log(`assembling frames: ${describeError(err)}`));
         setTimeout(() => this.publishSoon(), 200); // after the subscription exchange
       } else if (event === 'disconnect') this.emit('peer.disconnected', { peer });
       if (event !== 'disconnect' && addresses.length > 0)
@@ -189,7 +190,10 @@ export class MeshNode {
     this.followTrusted();
     this.#timers.push(setInterval(() => this.availabilityChanged(), COMMITMENT_HEARTBEAT_MS));
     this.#timers.push(
-      setInterval(() => void this.requester.checkDeadlines().catch((e) => this.ctx.log(String(e))), DEADLINE_CHECK_MS),
+      setInterval(
+        () => void this.requester.checkDeadlines().catch((e) => this.ctx.log(describeError(e))),
+        DEADLINE_CHECK_MS,
+      ),
     );
     this.#timers.push(setInterval(() => this.provider.reconcile(), COMMITMENT_HEARTBEAT_MS));
     this.publishSoon();
@@ -265,7 +269,7 @@ export class MeshNode {
     try {
       return await this.network.request(peer, type, body, { timeoutMs: 10_000 });
     } catch (err) {
-      this.ctx.log(`sending ${type} to ${peer} failed: ${(err as Error).message}`);
+      this.ctx.log(`sending ${type} to ${peer} failed: ${describeError(err)}`);
       return undefined;
     }
   }
@@ -285,7 +289,7 @@ export class MeshNode {
     this.#publishTimer = setTimeout(() => {
       this.#publishTimer = undefined;
       this.#lastPublish = Date.now();
-      this.#publish().catch((err) => this.ctx.log(`publishing my commitment failed: ${String(err)}`));
+      this.#publish().catch((err) => this.ctx.log(`publishing my commitment failed: ${describeError(err)}`));
     }, wait);
   }
 

@@ -1,5 +1,6 @@
 // The provider's half of the round: allocate my slots to the units of peers I follow, offer them,
 // run what is accepted in the sandbox, return results with receipts, and journal how each ends.
+import { describeError } from '../../core/errors.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { allocate, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import type {
@@ -97,7 +98,7 @@ export class Provider {
   roundSoon(): void {
     this.#roundTimer ??= setTimeout(() => {
       this.#roundTimer = undefined;
-      this.round().catch((err) => this.ctx.log(`offer round failed: ${String(err)}`));
+      this.round().catch((err) => this.ctx.log(`offer round failed: ${describeError(err)}`));
     }, 10);
   }
 
@@ -308,7 +309,7 @@ export class Provider {
         if (this.#running.delete(id)) this.#pump();
       };
       const run = this.#run(id, free)
-        .catch((err) => this.ctx.log(`assignment ${id} failed: ${String(err)}`))
+        .catch((err) => this.ctx.log(`assignment ${id} failed: ${describeError(err)}`))
         .finally(() => {
           free();
           this.#busy.delete(id);

@@ -1,5 +1,6 @@
 // The requester's half of the round: split a job into units, take offers (by policy or by hand),
 // collect results, decide consensus, settle, and re-offer what missed its deadline.
+import { describeError } from '../../core/errors.js';
 import type { BidView, SubmitJob, SubmitRender } from '../../core/api/contract.js';
 import { decideConsensus, type Vote } from '../../core/consensus/index.js';
 import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
@@ -147,7 +148,7 @@ export class Requester {
     this.#acceptTimer ??= setTimeout(() => {
       this.#acceptTimer = undefined;
       this.#accepting = this.acceptRound()
-        .catch((err) => this.ctx.log(`accepting offers failed: ${String(err)}`))
+        .catch((err) => this.ctx.log(`accepting offers failed: ${describeError(err)}`))
         .finally(() => {
           this.#accepting = undefined;
           if (this.#acceptAgain) {
@@ -364,7 +365,7 @@ export class Requester {
     const check = byComparator ? await this.#tiles.prepare(record.unit, active) : undefined;
     if (byComparator && !check) {
       setTimeout(
-        () => void this.decide(unitId).catch((err) => this.ctx.log(`deciding ${unitId}: ${String(err)}`)),
+        () => void this.decide(unitId).catch((err) => this.ctx.log(`deciding ${unitId}: ${describeError(err)}`)),
         5_000,
       ).unref();
       return;
@@ -437,7 +438,7 @@ export class Requester {
     if (job.completedAt && !job.job.render) this.ctx.emit('job.completed', { job_id: job.job.job_id }); // a render job's, once its frames are assembled
     void this.options
       .onVerdict?.(unitId)
-      .catch((err) => this.ctx.log(`after the verdict on ${unitId}: ${String(err)}`));
+      .catch((err) => this.ctx.log(`after the verdict on ${unitId}: ${describeError(err)}`));
     // Tell the other providers on the unit how their assignment closed (the replying one hears in its reply).
     for (const x of active) {
       if (x.acceptance.provider_peer === replyingTo) continue;

@@ -2,6 +2,7 @@
 // its side; the holder answers a header, {ok:true,size} or {ok:false,error}, then the bytes in
 // length-prefixed chunks, and closes. Blobs are not enveloped: the CID is their proof, so the
 // fetcher hashes as the bytes arrive and compares with the CID at the end.
+import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
 import { z } from 'zod';
@@ -9,7 +10,7 @@ import { decodeJson, Id } from '../../core/schemas/index.js';
 import { digestOfCid } from '../blobs/cid.js';
 import { BlobReader } from './blob-reader.js';
 import type { DropLedger } from './drops.js';
-import { BlobError, messageOf } from './errors.js';
+import { BlobError } from './errors.js';
 import type { MeshLibp2p } from './node.js';
 
 export const BLOB_PROTOCOL = '/mesh/1/blob/1.0.0';
@@ -49,7 +50,7 @@ export async function serveBlob(
     try {
       frame = (await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray();
     } catch (err) {
-      drops.record(from, 'protocol_error', `blob request: ${messageOf(err)}`);
+      drops.record(from, 'protocol_error', `blob request: ${describeError(err)}`);
       stream.abort(new Error('bad blob request'));
       return;
     }
@@ -83,7 +84,7 @@ export async function serveBlob(
     }
     await stream.close(); // fewer bytes than announced: the fetcher sees a short read
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)));
+    stream.abort(err instanceof Error ? err : new Error(describeError(err)));
   }
 }
 
@@ -109,7 +110,7 @@ export async function fetchBlob(
     stream = await libp2p.dialProtocol(peer, BLOB_PROTOCOL, { signal });
   } catch (err) {
     if (signal.aborted) throw new BlobError('timeout', `could not reach ${peer.toString()} within ${timeoutMs} ms`);
-    throw new BlobError('unreachable', `could not open a stream to ${peer.toString()}: ${messageOf(err)}`);
+    throw new BlobError('unreachable', `could not open a stream to ${peer.toString()}: ${describeError(err)}`);
   }
   let received: Promise<Uint8Array>;
   try {
@@ -118,9 +119,9 @@ export async function fetchBlob(
     lp.unwrap(); // from here the reply is read by receiveBlob, not buffered by lpStream
     received = receiveBlob(stream, expected, options.maxBytes, signal, timeoutMs);
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)));
+    stream.abort(err instanceof Error ? err : new Error(describeError(err)));
     if (signal.aborted) throw new BlobError('timeout', `could not send the request within ${timeoutMs} ms`);
-    throw new BlobError('protocol', `could not send the request: ${messageOf(err)}`);
+    throw new BlobError('protocol', `could not send the request: ${describeError(err)}`);
   }
   stream.close({ signal }).catch(() => {}); // a failure here resets the stream, which receiveBlob reports
   return received;
@@ -144,7 +145,7 @@ function receiveBlob(
       try {
         resolve(outcome());
       } catch (err) {
-        const error = err instanceof BlobError ? err : new BlobError('protocol', messageOf(err));
+        const error = err instanceof BlobError ? err : new BlobError('protocol', describeError(err));
         stream.abort(error); // a too_large blob stops here, before its bytes are read
         reject(error);
       }
@@ -162,7 +163,8 @@ function receiveBlob(
     };
     const onEnd = () => finish(() => reader.finish());
     const onClose = (event: StreamCloseEvent) => {
-      if (event.error !== undefined) fail(new BlobError('protocol', `the stream was reset: ${messageOf(event.error)}`));
+      if (event.error !== undefined)
+        fail(new BlobError('protocol', `the stream was reset: ${describeError(event.error)}`));
       else onEnd();
     };
     const onTimeout = () => fail(new BlobError('timeout', `the blob did not arrive within ${timeoutMs} ms`));

@@ -6,13 +6,14 @@
 //   2 empty reply (the handler had nothing to say)
 //   3 error reply: {"error": reason}, when the request was dropped or could not be handled
 // Replies come in any order. A frame that breaks the framing resets the stream.
+import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import { z } from 'zod';
 import { decodeJson } from '../../core/schemas/index.js';
 import type { DropLedger } from './drops.js';
 import type { EnvelopeVerifier, VerifiedMessage } from './envelope.js';
-import { MeshError, messageOf } from './errors.js';
+import { MeshError } from './errors.js';
 import type { MeshLibp2p } from './node.js';
 
 export const MESSAGE_PROTOCOL = '/mesh/1/msg/1.0.0';
@@ -80,7 +81,7 @@ export async function serveSession(node: DirectPeer, stream: Stream, connection:
   const inFlight = new Set<Promise<void>>();
   let requests = 0;
   const reply = (frame: Uint8Array) =>
-    lp.write(frame).catch((err: unknown) => stream.abort(err instanceof Error ? err : new Error(String(err))));
+    lp.write(frame).catch((err: unknown) => stream.abort(err instanceof Error ? err : new Error(describeError(err))));
   for (;;) {
     let bytes: Uint8Array;
     try {
@@ -89,7 +90,7 @@ export async function serveSession(node: DirectPeer, stream: Stream, connection:
       const closedCleanly = !isOversizedFrame(err) && stream.remoteWriteStatus === 'closed' && requests > 0;
       if (!closedCleanly) {
         const reason = isOversizedFrame(err) ? 'oversized' : 'protocol_error';
-        node.drops.record(from, reason, `request: ${messageOf(err)}`);
+        node.drops.record(from, reason, `request: ${describeError(err)}`);
         stream.abort(new Error(reason)); // the rest of an oversized frame is not worth reading
         return;
       }
@@ -185,7 +186,7 @@ export class DirectClient {
         (err: unknown) => {
           this.#sessions.delete(key);
           if (signal.aborted) throw new MeshError('timeout', `could not reach ${key} within ${timeoutMs} ms`);
-          throw new MeshError('unreachable', `could not open a stream to ${key}: ${messageOf(err)}`);
+          throw new MeshError('unreachable', `could not open a stream to ${key}: ${describeError(err)}`);
         },
       );
       this.#sessions.set(key, session);
@@ -235,7 +236,7 @@ class Session {
       return await reply;
     } catch (err) {
       if (err instanceof MeshError) throw err;
-      this.#break(`${this.remote} reset the exchange: ${messageOf(err)}`);
+      this.#break(`${this.remote} reset the exchange: ${describeError(err)}`);
       throw this.#broken!;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -256,8 +257,8 @@ class Session {
       try {
         bytes = (await this.#lp.read()).subarray();
       } catch (err) {
-        if (isOversizedFrame(err)) this.node.drops.record(this.remote, 'oversized', `reply: ${messageOf(err)}`);
-        this.#break(`${this.remote} reset the exchange: ${messageOf(err)}`);
+        if (isOversizedFrame(err)) this.node.drops.record(this.remote, 'oversized', `reply: ${describeError(err)}`);
+        this.#break(`${this.remote} reset the exchange: ${describeError(err)}`);
         return;
       }
       const frame = decodeFrame(bytes);

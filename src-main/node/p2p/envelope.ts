@@ -3,6 +3,7 @@
 // over "mesh/1/envelope\n" + canonicalJson of the other fields. Receiving runs the checks in order
 // of cost — bytes, shape, type, author, signature, time, replay, body — so hostile input is
 // turned away as early and as cheaply as it can be, and each refusal names its reason.
+import { describeError } from '../../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson, decodeJson, IsoTime, PeerId, SignatureSchema, validate } from '../../core/schemas/index.js';
@@ -118,7 +119,7 @@ export async function sealMessage(
     if (text === undefined) throw new Error('not a JSON value');
     wireBody = JSON.parse(text);
   } catch (err) {
-    throw new MeshError('invalid', `the body is not JSON: ${(err as Error).message}`);
+    throw new MeshError('invalid', `the body is not JSON: ${describeError(err)}`);
   }
   const checked = validate(entry.schema, wireBody);
   if (!checked.ok) throw new MeshError('invalid', `the body of ${type} is invalid: ${checked.error.message}`);
@@ -173,7 +174,7 @@ export class EnvelopeVerifier {
     try {
       return await this.check(bytes, sender);
     } catch (err) {
-      return drop('invalid', `verification failed: ${String(err)}`); // a schema that throws, say
+      return drop('invalid', `verification failed: ${describeError(err)}`); // a schema that throws, say
     }
   }
 

@@ -1,5 +1,6 @@
 // The ways a network call can fail, as codes a caller can branch on. Inbound messages never throw:
 // they are dropped and counted (see DropReason); these errors are for what the caller asked for.
+import { CodedError } from '../../core/errors.js';
 
 /** Why an inbound message was dropped before it reached the handler. */
 export type DropReason =
@@ -24,15 +25,8 @@ export type MeshErrorCode =
   | 'bad_reply' // the peer's reply failed verification (the message says why)
   | 'stopped'; // the network was stopped
 
-export class MeshError extends Error {
+export class MeshError extends CodedError<MeshErrorCode> {
   override readonly name = 'MeshError';
-
-  constructor(
-    readonly code: MeshErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
 }
 
 export type BlobErrorCode =
@@ -44,18 +38,6 @@ export type BlobErrorCode =
   | 'unreachable'
   | 'protocol'; // a bad header, more or fewer bytes than announced, a reset stream
 
-export class BlobError extends Error {
+export class BlobError extends CodedError<BlobErrorCode> {
   override readonly name = 'BlobError';
-
-  constructor(
-    readonly code: BlobErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
-}
-
-/** The message of anything thrown, for an error's detail. */
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

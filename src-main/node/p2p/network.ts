@@ -2,6 +2,7 @@
 // envelopes (gossip on topics, direct request/reply) and content-addressed blobs. Whatever a
 // peer sends, the caller's handler sees only messages that passed every check; everything else
 // is dropped, counted per peer and reason, and reported to the drop listeners.
+import { describeError } from '../../core/errors.js';
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub';
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -27,7 +28,7 @@ import {
 } from './direct.js';
 import { DropLedger, type DropListener } from './drops.js';
 import { checkCatalog, EnvelopeVerifier, sealMessage, type MessageCatalog, type VerifiedMessage } from './envelope.js';
-import { BlobError, MeshError, messageOf, type DropReason } from './errors.js';
+import { BlobError, MeshError, type DropReason } from './errors.js';
 import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './node.js';
 
 export type MessageHandler = (message: VerifiedMessage, context: MessageContext) => Promise<Reply | undefined>;
@@ -158,7 +159,7 @@ export class MeshNetwork {
     try {
       target = multiaddr(address);
     } catch (err) {
-      throw new MeshError('bad_address', `${address}: ${messageOf(err)}`);
+      throw new MeshError('bad_address', `${address}: ${describeError(err)}`);
     }
     const signal = AbortSignal.timeout(CONNECT_TIMEOUT_MS);
     try {
@@ -166,7 +167,7 @@ export class MeshNetwork {
     } catch (err) {
       if (signal.aborted)
         throw new MeshError('timeout', `could not connect to ${address} within ${CONNECT_TIMEOUT_MS} ms`);
-      throw new MeshError('unreachable', `${address}: ${messageOf(err)}`);
+      throw new MeshError('unreachable', `${address}: ${describeError(err)}`);
     }
   }
 
