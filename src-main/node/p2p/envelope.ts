@@ -34,7 +34,7 @@ const SIGNING_PREFIX = 'mesh/1/envelope\n';
 export const ENVELOPE_OVERHEAD_BYTES = 512;
 
 /** How many (author, nonce) pairs are remembered against replay. */
-export const DEFAULT_SEEN_CAPACITY = 100_000;
+const DEFAULT_SEEN_CAPACITY = 100_000;
 
 const MessageType = z
   .string()
@@ -65,7 +65,7 @@ export interface EnvelopeFields {
 }
 
 /** The bytes an envelope's signature covers. */
-export function signingBytes(fields: EnvelopeFields): Uint8Array {
+function signingBytes(fields: EnvelopeFields): Uint8Array {
   const { type, author, ts, nonce, body } = fields;
   return utf8Encoder.encode(SIGNING_PREFIX + canonicalJson({ v: 1, type, author, ts, nonce, body }));
 }
@@ -95,7 +95,7 @@ export function checkCatalog(catalog: MessageCatalog): void {
 }
 
 /** The largest envelope any type of `catalog` allows: the byte cap checked before anything else. */
-export function maxEnvelopeBytes(catalog: MessageCatalog): number {
+function maxEnvelopeBytes(catalog: MessageCatalog): number {
   return Math.max(0, ...Object.values(catalog).map((entry) => entry.maxBytes)) + ENVELOPE_OVERHEAD_BYTES;
 }
 
@@ -130,7 +130,7 @@ export async function sealMessage(
     nonce: newNonce(),
     body: wireBody,
   };
-  const bytes = await sealEnvelope(identity.sign, fields);
+  const bytes = await sealEnvelope((data) => identity.sign(data), fields);
   if (bytes.byteLength > entry.maxBytes + ENVELOPE_OVERHEAD_BYTES) {
     throw new MeshError('oversized', `${type} of ${bytes.byteLength} bytes exceeds its cap of ${entry.maxBytes}`);
   }

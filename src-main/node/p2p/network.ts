@@ -51,7 +51,7 @@ export interface MeshNetworkOptions {
   now?: () => number;
 }
 
-export const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
+const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Room around an envelope in a gossip RPC frame: topic, from, seqno, signature, key, control. */
 const GOSSIP_FRAME_OVERHEAD_BYTES = 64 * 1024;
@@ -204,19 +204,20 @@ export class MeshNetwork {
     await this.libp2p.services.pubsub.publish(topic, await this.seal(type, body));
   }
 
-  /** Sends a signed request straight to `peer`; its verified reply, or undefined when its handler returned nothing. */
+  /**
+   * Sends a signed request straight to `peer`; its verified reply, or undefined when its handler
+   * returned nothing. `signal` ends the wait (MeshError `timeout` for an AbortSignal.timeout, else
+   * `aborted`); without one, the request gives up after 10 s.
+   */
   async request(
     peer: string,
     type: string,
     body: unknown,
-    options: { timeoutMs?: number } = {},
+    options: { signal?: AbortSignal } = {},
   ): Promise<VerifiedMessage | undefined> {
     this.assertRunning();
-    return this.client.request(
-      parsePeerId(peer),
-      await this.seal(type, body),
-      options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    );
+    const signal = options.signal ?? AbortSignal.timeout(DEFAULT_REQUEST_TIMEOUT_MS);
+    return this.client.request(parsePeerId(peer), await this.seal(type, body), signal);
   }
 
   /** One handler for every verified message, gossip and direct; what it returns answers a direct request. */
@@ -228,7 +229,10 @@ export class MeshNetwork {
     this.blobSource = source;
   }
 
-  /** The bytes of `cid` from `peer`, verified against the CID. Throws BlobError. */
+  /**
+   * The bytes of `cid` from `peer`, verified against the CID. Throws BlobError; `options.signal`
+   * ends the wait (`timeout` or `aborted`); without one, the fetch gives up after 60 s.
+   */
   async fetchBlob(peer: string, cid: string, options: FetchOptions): Promise<Uint8Array> {
     if (this.stopped) throw new BlobError('unreachable', 'the network was stopped');
     let peerId: PeerId;
