@@ -2,7 +2,6 @@
 // provider whose result agreed (the output's CID is its consensus hash, so the bytes are checked
 // as they arrive), announced as a `render.tile` event for a UI's mosaic, and when a frame's last
 // tile is in, the frame is stitched, encoded as a PNG, stored and journaled (`frame.rendered`).
-import { describeError } from '../../core/errors.js';
 import { encode } from 'fast-png';
 import { stitchTiles, type Tile } from '../../core/render/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
@@ -80,7 +79,7 @@ export class FrameAssembler {
     this.#retryMs = Math.min(60_000, Math.max(1_000, this.#retryMs * 2));
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
-      if (!this.#stopped) void this.resume().catch((err) => this.ctx.log(`assembling frames: ${describeError(err)}`));
+      if (!this.#stopped) this.ctx.background('assembling frames', this.resume());
     }, this.#retryMs);
     this.#retryTimer.unref();
   }

@@ -36,7 +36,9 @@ export class Machine {
     this.ready = this.#probe(dataDir, executor).catch((err) => {
       if (!this.#stopped) log(`hardware probe or calibration failed: ${describeError(err)}`);
     });
-    this.#timer = setInterval(() => void this.#readPower(), SAMPLE_MS);
+    this.#timer = setInterval(() => {
+      this.#readPower().catch((err) => log(`reading the power state failed: ${describeError(err)}`));
+    }, SAMPLE_MS);
     this.#timer.unref();
   }
 
