@@ -1,18 +1,14 @@
 // A unit's failure on the GPU, with the protocol's code (src-main/core/gpu/protocol.ts), and the
 // WebGPU error scopes that turn the device's asynchronous validation and allocation errors into one.
+import { CodedError, describeError } from '../src-main/core/errors.js';
 import type { GpuErrorCode } from '../src-main/core/gpu/protocol.js';
 
-export class GpuUnitError extends Error {
-  constructor(
-    readonly code: GpuErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class GpuUnitError extends CodedError<GpuErrorCode> {
+  override readonly name = 'GpuUnitError';
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  constructor(code: GpuErrorCode, message: string) {
+    super(code, message, { prefixed: false }); // the code travels beside the message in the reply
+  }
 }
 
 /**
@@ -38,7 +34,7 @@ export async function withErrorScopes<T>(
   const memory = await device.popErrorScope();
   if (memory) throw new GpuUnitError('out_of_memory', memory.message);
   if (thrown instanceof GpuUnitError) throw thrown;
-  if (thrown !== undefined) throw new GpuUnitError(validationCode, messageOf(thrown));
+  if (thrown !== undefined) throw new GpuUnitError(validationCode, describeError(thrown));
   if (validation) throw new GpuUnitError(validationCode, validation.message);
   return value as T;
 }

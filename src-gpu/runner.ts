@@ -3,6 +3,7 @@
 // (window.meshGpu.handle) or in the desktop app's hidden window, where the preload hands it a
 // MessagePort. Either way each request is validated here and answered with one reply
 // (src-main/core/gpu/protocol.ts). The node enforces time limits: a hung unit gets the page reloaded.
+import { describeError } from '../src-main/core/errors.js';
 import type { AdapterInfo, AdapterLimits } from '../src-main/core/gpu/adapter.js';
 import { RunnerRequestSchema, type RunnerReply, type RunnerRequest } from '../src-main/core/gpu/protocol.js';
 import { checkShader } from '../src-main/core/gpu/shader.js';
@@ -71,11 +72,7 @@ async function openDevice(): Promise<Gpu | GpuUnitError> {
 }
 
 const gpu = openDevice().catch(
-  (err: unknown) =>
-    new GpuUnitError(
-      'no_adapter',
-      `the WebGPU device could not be opened: ${err instanceof Error ? err.message : String(err)}`,
-    ),
+  (err: unknown) => new GpuUnitError('no_adapter', `the WebGPU device could not be opened: ${describeError(err)}`),
 );
 
 async function run(request: RunnerRequest, g: Gpu): Promise<RunnerReply> {
@@ -121,7 +118,7 @@ async function handle(message: unknown): Promise<RunnerReply> {
     const failure =
       err instanceof GpuUnitError
         ? { code: err.code, message: err.message }
-        : { code: 'runner_failed' as const, message: err instanceof Error ? err.message : String(err) };
+        : { code: 'runner_failed' as const, message: describeError(err) };
     return {
       id,
       ok: false,

@@ -1,10 +1,15 @@
 // Turning meshctl's argument text into the values the API takes, each checked with a message that
 // names the argument, so a mistake is reported before anything is sent to the node.
+import { CodedError, describeError } from '../core/errors.js';
 import { readFile, stat } from 'node:fs/promises';
 
 /** A mistake in what the user typed or pointed at: printed as one line, exit code 1. */
-export class CliError extends Error {
+export class CliError extends CodedError<'usage'> {
   override readonly name = 'CliError';
+
+  constructor(message: string) {
+    super('usage', message, { prefixed: false });
+  }
 }
 
 const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)$/;
@@ -62,7 +67,7 @@ export function jsonObject(what: string, text: string): Record<string, unknown> 
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new CliError(`${what} is not JSON: ${(err as Error).message}`);
+    throw new CliError(`${what} is not JSON: ${describeError(err)}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new CliError(`${what}: expected a JSON object`);
@@ -77,7 +82,7 @@ export async function readFileUpTo(what: string, path: string, maxBytes: number)
   try {
     return await readFile(path);
   } catch (err) {
-    throw new CliError(`${what}: cannot read ${path}: ${(err as Error).message}`);
+    throw new CliError(`${what}: cannot read ${path}: ${describeError(err)}`);
   }
 }
 

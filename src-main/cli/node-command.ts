@@ -1,5 +1,6 @@
 // What every meshctl command that talks to a running node shares: `--data-dir` and `--json`, how
 // a result is printed, and how a failure is: one line on stderr, `meshctl: <message>`, exit code 1.
+import { describeError } from '../core/errors.js';
 import type { Command, CommandOptions } from 'commander';
 import { ApiClient } from '../node/api/index.js';
 import { defaultDataDir } from '../node/config/data-dir.js';
@@ -47,7 +48,7 @@ export function act<O extends CommonOptions>(body: (options: O, ...args: string[
       process.stdout.write(`${options.json ? JSON.stringify(printed.json) : printed.text}\n`);
       if (printed.failure !== undefined) fail(printed.failure);
     } catch (err) {
-      fail(err instanceof Error ? err.message : String(err));
+      fail(describeError(err));
     }
   };
 }

@@ -1,5 +1,6 @@
 // meshctl node start: runs a node until SIGINT or SIGTERM, and prints one JSON line once it is up
 // (peerId, listen addresses, API URL), so scripts and tests can read where it is.
+import { describeError } from '../core/errors.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadOrCreateToken, webUiUrl } from '../node/api/index.js';
 import { defaultDataDir } from '../node/config/data-dir.js';
@@ -10,7 +11,7 @@ const integerOption = (what: string, min: number, max: number) => (text: string)
   try {
     return wholeNumber(what, text, min, max);
   } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
+    throw new InvalidArgumentError(describeError(err));
   }
 };
 
@@ -74,7 +75,7 @@ export function registerNodeStart(program: Command): void {
             gpu: { mode: o.gpu, ...(o.chromium !== undefined ? { chromium: o.chromium } : {}) },
           });
         } catch (err) {
-          process.stderr.write(`meshctl: could not start the node: ${(err as Error).message}\n`);
+          process.stderr.write(`meshctl: could not start the node: ${describeError(err)}\n`);
           process.exit(1);
         }
         process.stdout.write(
@@ -85,7 +86,7 @@ export function registerNodeStart(program: Command): void {
           daemon.stop().then(
             () => process.exit(0),
             (err: unknown) => {
-              process.stderr.write(`meshctl: shutdown: ${String(err)}\n`);
+              process.stderr.write(`meshctl: shutdown: ${describeError(err)}\n`);
               process.exit(1);
             },
           );

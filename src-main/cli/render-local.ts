@@ -1,6 +1,7 @@
 // `meshctl render-local <scene.json> --frame N --out frame.png`: one frame, rendered alone on this
 // machine through the same pool and kernel the mesh uses — the reference a mesh render must match.
 // The scene file is loaded as a job would send it (OBJ meshes inlined) and compiled for the frame.
+import { describeError } from '../core/errors.js';
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { encode } from 'fast-png';
@@ -80,7 +81,7 @@ async function renderLocal(scenePath: string, options: Options): Promise<number>
     );
     return 0;
   } catch (err) {
-    return fail(err instanceof Error ? err.message : String(err));
+    return fail(describeError(err));
   } finally {
     await executor.close();
   }

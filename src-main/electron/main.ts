@@ -1,6 +1,7 @@
 // The desktop app's entry point (package.json "main"): one instance per data dir, the node
 // running in this process (its HTTP API too, so meshctl works beside the app), a tray icon the
 // app lives in, and one locked-down window showing the UI from app://mesh/ over IPC.
+import { describeError } from '../core/errors.js';
 import { app, dialog, protocol, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,7 +113,7 @@ if (!app.requestSingleInstanceLock()) {
   const shell = app.whenReady().then(startShell);
   shell.catch((err: unknown) => {
     log(`could not start: ${describe(err)}`);
-    dialog.showErrorBox('Mesh Compute could not start', err instanceof Error ? err.message : String(err));
+    dialog.showErrorBox('Mesh Compute could not start', describeError(err));
     app.exit(1);
   });
   const withShell = (act: (s: Shell) => void) => void shell.then(act, () => undefined);

@@ -1,6 +1,7 @@
 // The app's one window, locked down: the page runs sandboxed with context isolation and no Node,
 // sees the node only through the preload's `window.mesh`, never leaves app://mesh/, opens no
 // windows or webviews, and gets no permission (camera, notifications, geolocation…) it asks for.
+import { describeError } from '../core/errors.js';
 import { BrowserWindow, session, shell, type Session } from 'electron';
 import { APP_START_URL, isAppPage, isHttpsUrl } from './app-scheme.js';
 
@@ -77,6 +78,6 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   });
   window
     .loadURL(APP_START_URL)
-    .catch((err: unknown) => options.log(`the window could not load its page: ${String(err)}`));
+    .catch((err: unknown) => options.log(`the window could not load its page: ${describeError(err)}`));
   return window;
 }

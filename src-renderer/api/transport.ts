@@ -2,6 +2,7 @@
 // desktop app the preload's bridge (Electron IPC); in a browser, the node's HTTP API and event
 // WebSocket with the token from the URL. Both check every reply against the contract, so the
 // store only ever holds values of the contract's types.
+import { CodedError } from '../../src-main/core/errors.js';
 import {
   API_METHODS,
   ApiErrorSchema,
@@ -16,13 +17,11 @@ import { decodeJson, validate } from '../../src-main/core/schemas/decode.js';
 import type { DesktopBridge } from '../../src-preload/bridge.js';
 
 /** A failed call, as the node (or the carrier) said it: shown to the user, never swallowed. */
-export class CallError extends Error {
+export class CallError extends CodedError<ApiErrorCode> {
   override readonly name = 'CallError';
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message);
+
+  constructor(code: ApiErrorCode, message: string) {
+    super(code, message, { prefixed: false });
   }
 }
 

@@ -1,6 +1,7 @@
 // The form that submits a render job: a sample scene or a scene file, the frames, the size, the
 // quality, how many providers render each tile, the budget, and whether GPUs may render it. The fields are checked here for
 // what a person can fix at once; the node checks the rest (the scene in full) and says what is wrong.
+import { describeError } from '../../src-main/core/errors.js';
 import { useState, type FormEvent } from 'react';
 import {
   DEFAULT_RENDER_FIELDS,
@@ -48,7 +49,7 @@ export function RenderForm({
       setProblem(null);
     } catch (error) {
       setFile(null);
-      setProblem(`${chosen.name} is not JSON: ${(error as Error).message}`);
+      setProblem(`${chosen.name} is not JSON: ${describeError(error)}`);
     }
   };
 

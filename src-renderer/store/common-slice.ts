@@ -1,22 +1,16 @@
 // Errors the person should see: every failed call lands here (never swallowed) and the banner
 // shows it until dismissed. The same message twice in a row is kept once.
-import { CallError } from '../api/transport.js';
+import { describeError } from '../../src-main/core/errors.js';
 import type { CommonSlice, Slice } from './types.js';
 
 const KEPT_ERRORS = 5;
 let nextErrorId = 1;
 
-export function messageOf(error: unknown): string {
-  if (error instanceof CallError) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
 export const commonSlice: Slice<CommonSlice> = (set, get, transport) => ({
   desktop: transport.desktop ?? null,
   errors: [],
   reportError(error) {
-    const message = messageOf(error);
+    const message = describeError(error);
     set((s) =>
       s.errors.at(-1)?.message === message
         ? s

@@ -1,7 +1,7 @@
 // This node: its status (polled, and refreshed after events), the utilisation samples the
 // dashboard charts, and availability: sharing, the sharing settings, weekly windows, one-off slots.
 import type { NodeSlice, Slice, UtilisationSample } from './types.js';
-import { messageOf } from './common-slice.js';
+import { describeError } from '../../src-main/core/errors.js';
 
 /** About two minutes of the dashboard's chart at one poll every two seconds. */
 const KEPT_SAMPLES = 60;
@@ -26,7 +26,7 @@ export const nodeSlice: Slice<NodeSlice> = (set, get, transport) => {
         }));
       } catch (error) {
         // A poll that fails says the node is gone; the notice says so, not a banner every two seconds.
-        set({ connection: { state: 'lost', message: messageOf(error) } });
+        set({ connection: { state: 'lost', message: describeError(error) } });
       }
     },
 

@@ -124,7 +124,7 @@ test('a catalog no peer could accept is refused at start', async () => {
 test('a request to a peer with no known address fails as unreachable', async (t) => {
   const [a, stranger] = [await startNetwork(t), await startNetwork(t)];
   await assert.rejects(
-    a.request(stranger.peerId, 'test.ping', { n: 1 }, { timeoutMs: 2_000 }),
+    a.request(stranger.peerId, 'test.ping', { n: 1 }, { signal: AbortSignal.timeout(2_000) }),
     (err: MeshError) => err.code === 'unreachable',
   );
 });

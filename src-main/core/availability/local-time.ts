@@ -3,6 +3,7 @@
 //
 // "Wall" milliseconds are a local date and time written as if it were UTC (Tue 23:00 local is
 // the wall ms of 1970-style Tue 23:00Z); day numbers count wall days since 1970-01-01.
+import { describeError } from '../errors.js';
 
 export type UtcOffset = (utcMs: number) => number;
 
@@ -22,7 +23,7 @@ function offsetAt(utcOffsetMinutes: UtcOffset, utcMs: number): number {
   try {
     minutes = utcOffsetMinutes(utcMs);
   } catch (error) {
-    throw new OffsetError(`the UTC offset function failed: ${String(error)}`);
+    throw new OffsetError(`the UTC offset function failed: ${describeError(error)}`);
   }
   if (typeof minutes !== 'number' || !Number.isFinite(minutes) || Math.abs(minutes) > MAX_OFFSET_MINUTES) {
     throw new OffsetError(`the UTC offset function gave ${String(minutes)} minutes, not a real offset`);

@@ -1,5 +1,6 @@
 // The one way untrusted input becomes a typed value: size check, JSON parse, depth check, then
 // the schema. Every failure is a typed error value; nothing thrown escapes.
+import { describeError } from '../errors.js';
 import type { z } from 'zod';
 import { jsonDepth, LIMITS } from './primitives.js';
 
@@ -43,7 +44,7 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): Decode
     }
     result = schema.safeParse(value);
   } catch (err) {
-    return failure('invalid', `validation failed: ${String(err)}`);
+    return failure('invalid', `validation failed: ${describeError(err)}`);
   }
   if (result.success) return { ok: true, value: result.data };
   const issues = result.error.issues.slice(0, 20).map((i) => ({
@@ -66,7 +67,7 @@ export function decodeJson<S extends z.ZodType>(
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return failure('malformed_json', `malformed JSON: ${(err as Error).message}`);
+    return failure('malformed_json', `malformed JSON: ${describeError(err)}`);
   }
   return validate(schema, value);
 }

@@ -1,6 +1,7 @@
 // A client of a node's local API (the CLI uses it; so can scripts and tests). Results are checked
 // against the contract before the caller sees them, and every failure is an ApiError whose message
 // a person can act on: the node's own message, or "no node is running" when nobody answers.
+import { describeError } from '../../core/errors.js';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import {
@@ -131,10 +132,7 @@ export class ApiClient {
         ? new ApiError('unavailable', `no node is running at ${this.url}`)
         : noNodeRunning(this.dataDir);
     }
-    return new ApiError(
-      'unavailable',
-      `cannot reach the node at ${this.url}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    );
+    return new ApiError('unavailable', `cannot reach the node at ${this.url}: ${describeError(cause)}`);
   }
 }
 

@@ -3,6 +3,7 @@
 // returns. In order: the name must be a method (own keys only), the text is size-checked, parsed
 // and validated against that method's params, the handler runs, and its result is checked
 // against the contract before it leaves.
+import { describeError } from '../../core/errors.js';
 import {
   API_METHODS,
   MAX_API_BODY_BYTES,
@@ -69,5 +70,5 @@ export function clip(text: string, maxChars: number): string {
 }
 
 export function describe(err: unknown): string {
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+  return err instanceof Error ? (err.stack ?? err.message) : describeError(err);
 }

@@ -1,6 +1,7 @@
 // The failures a method of the local API can end in. A handler throws an ApiError for an expected
 // failure (no such job, the node is still starting); the server sends its code and message, and
 // the client turns the reply back into the same ApiError. Anything else a handler throws is a bug.
+import { CodedError } from '../../core/errors.js';
 import type { ApiErrorCode } from '../../core/api/contract.js';
 
 /** The HTTP status each code travels with (the server refines a few: 403, 405, 413). */
@@ -13,14 +14,11 @@ export const HTTP_STATUS_OF: Readonly<Record<ApiErrorCode, number>> = {
   internal: 500,
 };
 
-export class ApiError extends Error {
+export class ApiError extends CodedError<ApiErrorCode> {
   override readonly name = 'ApiError';
 
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message);
+  constructor(code: ApiErrorCode, message: string) {
+    super(code, message, { prefixed: false }); // the message travels to the client as it is
   }
 }
 

@@ -1,6 +1,7 @@
 // Blobs (modules, inputs, outputs) as files named by their CID: `dir/<2 chars>/<cid>`. A blob is
 // written to a temp file, flushed, then renamed under its CID, so a crash never leaves a partial
 // blob where a reader would trust it; a file under a CID name is always the whole blob.
+import { CodedError, describeError } from '../../core/errors.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open as openFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -23,15 +24,8 @@ export type BlobStoreErrorCode =
   /** The file system failed (disk full, permissions...). */
   | 'io_failed';
 
-export class BlobStoreError extends Error {
+export class BlobStoreError extends CodedError<BlobStoreErrorCode> {
   override readonly name = 'BlobStoreError';
-
-  constructor(
-    readonly code: BlobStoreErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
 }
 
 export interface BlobStoreOptions {
@@ -150,7 +144,7 @@ export class BlobStore {
       await rename(temp, path);
     } catch (err) {
       await rm(temp, { force: true });
-      throw new BlobStoreError('io_failed', `cannot write ${path}: ${errorMessage(err)}`);
+      throw new BlobStoreError('io_failed', `cannot write ${path}: ${describeError(err)}`);
     }
     await syncDirectory(shard);
   }
@@ -203,12 +197,8 @@ function ioStep<T>(what: string, step: () => T): T {
   try {
     return step();
   } catch (err) {
-    throw new BlobStoreError('io_failed', `${what}: ${errorMessage(err)}`);
+    throw new BlobStoreError('io_failed', `${what}: ${describeError(err)}`);
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Quotes a caller's string in a message without quoting megabytes of it. */

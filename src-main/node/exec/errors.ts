@@ -1,5 +1,6 @@
 // The ways a unit can end other than with an output. Each is a code a caller can branch on and a
 // message a person can read; the code also crosses the worker boundary as plain data.
+import { CodedError } from '../../core/errors.js';
 
 const EXEC_ERROR_CODES = [
   'OutOfFuel', // the fuel budget ran out
@@ -19,16 +20,16 @@ const EXEC_ERROR_CODES = [
 
 export type ExecErrorCode = (typeof EXEC_ERROR_CODES)[number];
 
-export class ExecError extends Error {
+export class ExecError extends CodedError<ExecErrorCode> {
   override readonly name = 'ExecError';
 
   constructor(
-    readonly code: ExecErrorCode,
+    code: ExecErrorCode,
     message: string,
     /** Fuel used before the unit ended, when it started at all. */
     readonly fuel?: number,
   ) {
-    super(`${code}: ${message}`);
+    super(code, message);
   }
 }
 

@@ -8,6 +8,7 @@
 // batch reads which unit the worker is on (shared memory) and aborts the batch when that unit
 // passes its limit; piscina then replaces the worker, the unit ends as Timeout, and the rest of
 // the batch goes back to the front of the queue (units are deterministic, so rerunning is safe).
+import { describeError } from '../../core/errors.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { ZodError } from 'zod';
@@ -140,7 +141,7 @@ export class Executor {
       const message =
         err instanceof ZodError
           ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
-          : (err as Error).message;
+          : describeError(err);
       throw new ExecError('BadRequest', message);
     }
     if (!(request.input instanceof Uint8Array) || !(request.module instanceof Uint8Array)) {
@@ -220,7 +221,7 @@ export class Executor {
       });
     } catch (err) {
       if (!abort.signal.aborted) {
-        const message = this.closed ? 'the executor was closed' : `the worker failed: ${(err as Error).message}`;
+        const message = this.closed ? 'the executor was closed' : `the worker failed: ${describeError(err)}`;
         for (const pending of batch) pending.reject(new ExecError(this.closed ? 'Closed' : 'Trap', message));
         return;
       }

@@ -1,4 +1,5 @@
 // Where the kernels built from wasm/ live: dist/wasm/<name>.wasm, next to the compiled code.
+import { describeError } from '../../core/errors.js';
 import { readFileSync } from 'node:fs';
 
 export type KernelName = 'render' | 'hash' | 'image';
@@ -17,7 +18,7 @@ export function loadKernel(name: KernelName): Uint8Array<ArrayBuffer> {
     try {
       bytes = new Uint8Array(readFileSync(kernelUrl(name)));
     } catch (err) {
-      throw new Error(`kernel "${name}" is not built (${(err as Error).message}); run npm run build`, {
+      throw new Error(`kernel "${name}" is not built (${describeError(err)}); run npm run build`, {
         cause: err,
       });
     }

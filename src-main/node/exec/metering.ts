@@ -13,6 +13,7 @@
 // Every memory.grow first notes, in the exported i32 global `mesh_grow_refused`, whether it asks
 // for more than the declared maximum, so the host can tell an allocator that ran out of memory
 // from any other trap.
+import { describeError } from '../../core/errors.js';
 import binaryen from 'binaryen';
 import { FUEL_GLOBAL, GROW_REFUSED_GLOBAL, START_EXPORT } from './abi.js';
 
@@ -236,7 +237,7 @@ export function meterModule(original: Uint8Array): MeteredModule {
   try {
     module = binaryen.readBinary(original);
   } catch (err) {
-    throw new MeteringRefused(`cannot be read for metering: ${err instanceof Error ? err.message : String(err)}`);
+    throw new MeteringRefused(`cannot be read for metering: ${describeError(err)}`);
   }
   try {
     module.setFeatures(ALLOWED_FEATURES);
@@ -278,9 +279,7 @@ export function meterModule(original: Uint8Array): MeteredModule {
     if (err instanceof MeteringRefused) throw err;
     if (err instanceof RangeError) throw new MeteringRefused('nests its code too deeply to meter');
     // binaryen.js fails this way on expression kinds it reads but cannot describe.
-    throw new MeteringRefused(
-      `uses instructions outside the unit ABI (${err instanceof Error ? err.message : String(err)})`,
-    );
+    throw new MeteringRefused(`uses instructions outside the unit ABI (${describeError(err)})`);
   } finally {
     module.dispose();
   }

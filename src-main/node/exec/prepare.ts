@@ -2,6 +2,7 @@
 // against the ABI, metered, and its memory and tables checked against the unit's limits — all
 // before any of its code runs. Metered modules are cached by the original's SHA-256, in shared
 // memory, so a worker is handed the bytes without a copy.
+import { describeError } from '../../core/errors.js';
 import { createHash } from 'node:crypto';
 import { abiViolation } from './abi.js';
 import { ExecError } from './errors.js';
@@ -55,7 +56,7 @@ export class ModuleCache {
     try {
       compiled = new WebAssembly.Module(original as Uint8Array<ArrayBuffer>);
     } catch (err) {
-      throw new ExecError('BadModule', `not a valid WebAssembly module: ${(err as Error).message}`);
+      throw new ExecError('BadModule', `not a valid WebAssembly module: ${describeError(err)}`);
     }
     const violation = abiViolation(compiled);
     if (violation)

@@ -2,6 +2,7 @@
 // which unit it is on, and since when, into shared memory, so the executor's watchdog can tell a
 // slow unit from a slow batch. Nothing here trusts the module: every way it can end is caught and
 // turned into plain data.
+import { describeError } from '../../core/errors.js';
 import { createHash } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -133,6 +134,6 @@ export function runUnit(unit: WorkerUnit): WorkerOutcome {
         return failure('MemoryLimit', `trapped (${err.message}) after memory.grow was refused at its declared maximum`);
       return failure('Trap', err.message);
     }
-    return failure('Trap', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    return failure('Trap', err instanceof Error ? `${err.name}: ${err.message}` : describeError(err));
   }
 }

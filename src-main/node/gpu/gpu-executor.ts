@@ -2,6 +2,7 @@
 // The GPU cannot be interrupted, so a unit that runs past its limit, a lost device or a page that
 // answers nonsense ends that unit with a typed error and restarts the runner (a fresh page, a fresh
 // device); the next unit runs on the fresh one. Replies are validated before they are believed.
+import { CodedError, describeError } from '../../core/errors.js';
 import {
   RunnerReplySchema,
   type AdapterInfo,
@@ -23,14 +24,8 @@ export const DETERMINISTIC_GPU_FAILURES: ReadonlySet<GpuErrorCode> = new Set([
   'limit',
 ]);
 
-export class GpuError extends Error {
+export class GpuError extends CodedError<GpuErrorCode> {
   override readonly name = 'GpuError';
-  constructor(
-    readonly code: GpuErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
 }
 
 export interface GpuRun {
@@ -151,7 +146,7 @@ export class GpuExecutor {
           ? `the unit ran past its ${timeoutMs} ms`
           : signal?.aborted
             ? 'the unit was stopped'
-            : `the runner page failed: ${String(err)}`;
+            : `the runner page failed: ${describeError(err)}`;
       await this.#restart();
       throw new GpuError(code, `${message}; the GPU runner was restarted`);
     }
@@ -187,7 +182,7 @@ export class GpuExecutor {
     try {
       await this.channel.restart();
     } catch (err) {
-      this.#broken = `the GPU runner could not be restarted: ${String(err)}`;
+      this.#broken = `the GPU runner could not be restarted: ${describeError(err)}`;
     }
   }
 }

@@ -3,6 +3,7 @@
 // offered only once this is `ready`. `auto` takes a hardware adapter only: WebGPU on the CPU
 // (SwiftShader) is slower than our WASM kernel, so a machine without a GPU keeps GPU units off and
 // says why; `on` takes a software adapter too (tests, and measuring the runner itself).
+import { describeError } from '../../core/errors.js';
 import { GPU_OFF, type GpuStatus } from '../../core/gpu/index.js';
 import { tileParams } from '../../core/render/index.js';
 import type { HardwareInfo } from '../../core/schemas/index.js';
@@ -61,7 +62,7 @@ export class GpuService {
         channel = await ChromiumRunner.start(found.path);
       }
     } catch (err) {
-      return this.#off(`GPU units are off: the GPU runner did not start (${String(err)})`);
+      return this.#off(`GPU units are off: the GPU runner did not start (${describeError(err)})`);
     }
     try {
       const executor = await GpuExecutor.open(channel);
@@ -92,7 +93,7 @@ export class GpuService {
     } catch (err) {
       await channel.close().catch(() => undefined);
       this.executor = undefined;
-      return this.#off(`GPU units are off: ${err instanceof Error ? err.message : String(err)}`);
+      return this.#off(`GPU units are off: ${describeError(err)}`);
     }
     return this.status;
   }

@@ -1,8 +1,11 @@
 // Waiting on a GPU runner that may never answer (a hung shader, a wedged GPU process).
+import { CodedError } from '../../core/errors.js';
 
-export class TimeoutError extends Error {
+export class TimeoutError extends CodedError<'timeout'> {
+  override readonly name = 'TimeoutError';
+
   constructor(ms: number) {
-    super(`no answer within ${ms} ms`);
+    super('timeout', `no answer within ${ms} ms`, { prefixed: false });
   }
 }
 

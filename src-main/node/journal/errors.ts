@@ -1,4 +1,5 @@
 // Every way the journal says no, as values: nothing the journal is handed makes it throw.
+import { describeError } from '../../core/errors.js';
 import type { DecodeIssue } from '../../core/schemas/index.js';
 import type { LedgerErrorCode } from '../../core/ledger/index.js';
 
@@ -32,5 +33,5 @@ export function failure(code: JournalErrorCode, message: string, extra: Partial<
 }
 
 export function storageFailure(err: unknown): Failure {
-  return failure('storage_failed', err instanceof Error ? err.message : String(err));
+  return failure('storage_failed', describeError(err));
 }

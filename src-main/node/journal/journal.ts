@@ -1,6 +1,7 @@
 // The node's journal: every state change is an event, validated, appended to `events` and
 // projected into the derived tables in the same transaction, so the tables can always be rebuilt
 // from the journal and a crash never leaves one without the other.
+import { describeError } from '../../core/errors.js';
 import { NodeEventSchema, validate, type NodeEvent } from '../../core/schemas/index.js';
 import { openDatabase, type DatabaseOptions, type Db } from './database.js';
 import { failure, storageFailure, type Failure } from './errors.js';
@@ -277,7 +278,7 @@ export class Journal {
       decoded = validate(NodeEventSchema, input);
     } catch (err) {
       // validate() catches the schema's throws; this also covers its depth walk (e.g. a Proxy).
-      return failure('invalid_event', `event could not be read: ${String(err)}`);
+      return failure('invalid_event', `event could not be read: ${describeError(err)}`);
     }
     if (!decoded.ok) return failure('invalid_event', decoded.error.message, { issues: decoded.error.issues });
     return { ok: true, event: decoded.value, body: JSON.stringify(decoded.value) };

@@ -1,6 +1,7 @@
 // The local API's methods over a running node: one handler per contract method. The server has
 // already validated the params against the contract; handlers check what the contract cannot
 // (that a job exists, that a weight is for a real peer id) and throw ApiError when it is not so.
+import { describeError } from '../../core/errors.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { randomBytes } from 'node:crypto';
 import type { ApiHandlers, JobView, UnitView } from '../../core/api/contract.js';
@@ -150,7 +151,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       try {
         return { peer_id: await node.network.connect(multiaddr) };
       } catch (err) {
-        throw new ApiError('unavailable', `could not connect to ${multiaddr}: ${(err as Error).message}`);
+        throw new ApiError('unavailable', `could not connect to ${multiaddr}: ${describeError(err)}`);
       }
     },
     async 'trust.set'({ peer_id, weight }) {
@@ -315,7 +316,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { price: node.price };
     },
     async 'offers.list'({ job_id }) {
-      return { offers: node.requester.bids(job_id) };
+      return { offers: node.requester.offers(job_id) };
     },
     async 'offers.accept'({ job_id, node_id }) {
       return node.requester.acceptFrom(job_id, node_id);

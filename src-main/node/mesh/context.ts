@@ -1,5 +1,8 @@
 // What the requester and provider halves of a node share: its state, its journal, the network,
 // the blob store, the clock. Every change goes through `record`: journaled first, then applied.
+// Every network wait ends when the node stops (`signal`), and work nobody awaits goes through
+// `background`, so the node's stop can wait for it before it closes the journal.
+import { CodedError, describeError } from '../../core/errors.js';
 import type { ApiEventType } from '../../core/api/contract.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { MessageBody, MessageType } from '../../core/protocol/messages.js';
@@ -24,15 +27,29 @@ export interface NodeContext {
   /** The latest commitment of each peer whose topic I follow. */
   readonly commitments: Map<string, ComputeCommitment>;
   now(): number;
-  /** Journals the events (one group commit), applies the accepted ones to the state; false for each refused. */
-  record(events: NewEvent[]): Promise<boolean[]>;
-  /** Sends a message to a peer and returns its verified reply, or undefined when it could not be delivered. */
+  /** Aborted when the node stops: every network wait below ends with it. */
+  readonly signal: AbortSignal;
+  /**
+   * Journals the events (one group commit) and applies the accepted ones to the state. A ledger
+   * entry the ledger refuses (paid twice, over budget) is an outcome, logged and left out of the
+   * state, which callers read. Any other refusal (an invalid event, a closed journal, a failed
+   * disk) throws RecordError once the others are applied: the caller cannot carry on as if it
+   * had been recorded.
+   */
+  record(events: NewEvent[]): Promise<void>;
+  /**
+   * Sends a message to a peer and returns its verified reply, or undefined when it could not be
+   * delivered (within 10 s, or before the node stopped). Never throws.
+   */
   send<T extends MessageType>(
     peer: string,
     type: T,
     body: MessageBody<T>,
   ): Promise<{ type: string; body: unknown } | undefined>;
+  /** A blob from a peer, checked against its CID; throws BlobError (`aborted` once the node stops). */
   fetchBlob(peer: string, cid: string, maxBytes: number): Promise<Uint8Array>;
+  /** Work nobody awaits (a notification, a retry): the node's stop waits for it, and its failure is logged. */
+  background(what: string, work: Promise<unknown>): void;
   emit(type: ApiEventType, data: Record<string, string | number | boolean | null>): void;
   /** Something in my commitment changed (units, slots, trust, sharing): republish it soon. */
   commitmentChanged(): void;
@@ -40,6 +57,15 @@ export interface NodeContext {
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Events the journal refused for a reason other than the ledger's rules (see NodeContext.record). */
+export class RecordError extends CodedError<'refused'> {
+  override readonly name = 'RecordError';
+
+  constructor(readonly refused: { type: string; code: string; message: string }[]) {
+    super('refused', refused.map((r) => `${r.type}: ${r.code}: ${r.message}`).join('; '));
+  }
+}
 
 /**
  * A blob from my store, else from the first of `holders` that can send it (checked against its CID
@@ -54,12 +80,13 @@ export async function blobFromHolders(
   const local = ctx.blobs.get(cid);
   if (local) return local;
   for (const peer of holders) {
+    if (ctx.signal.aborted) return undefined; // the node is stopping
     try {
       const bytes = await ctx.fetchBlob(peer, cid, maxBytes);
       await ctx.blobs.putVerified(cid, bytes);
       return bytes;
     } catch (err) {
-      ctx.log(`fetching ${cid} from ${peer} failed: ${(err as Error).message}`);
+      ctx.log(`fetching ${cid} from ${peer} failed: ${describeError(err)}`);
     }
   }
   return undefined;

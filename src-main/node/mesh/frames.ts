@@ -79,7 +79,7 @@ export class FrameAssembler {
     this.#retryMs = Math.min(60_000, Math.max(1_000, this.#retryMs * 2));
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
-      if (!this.#stopped) void this.resume().catch((err) => this.ctx.log(`assembling frames: ${String(err)}`));
+      if (!this.#stopped) this.ctx.background('assembling frames', this.resume());
     }, this.#retryMs);
     this.#retryTimer.unref();
   }

@@ -64,7 +64,7 @@ export async function splitJob(
       estimated_duration_seconds: Math.max(0.001, (chunk.length / 2 ** 20) * secondsPerMiB),
       priority: spec.priority,
       verification_redundancy: spec.redundancy,
-      module_cid: moduleCid!,
+      module_cid: moduleCid,
       input_cid: inputCids[i]!,
       params: params as WorkUnit['params'],
       ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),

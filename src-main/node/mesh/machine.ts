@@ -2,6 +2,7 @@
 // calibration (once, in the background, at start; calibration is redone only when the hardware,
 // the worker count or the kernel changed), the power state and other programs' CPU load (sampled
 // every few seconds), for availability and the status page.
+import { describeError } from '../../core/errors.js';
 import type { Calibration, HardwareInfo, PowerState } from '../../core/schemas/hardware.js';
 import type { Executor } from '../exec/index.js';
 import { loadOrCalibrate } from '../hardware/calibrate.js';
@@ -33,9 +34,11 @@ export class Machine {
     this.load.start(SAMPLE_MS);
     // A node stopped mid-calibration closes the executor under it: that is no failure to report.
     this.ready = this.#probe(dataDir, executor).catch((err) => {
-      if (!this.#stopped) log(`hardware probe or calibration failed: ${String(err)}`);
+      if (!this.#stopped) log(`hardware probe or calibration failed: ${describeError(err)}`);
     });
-    this.#timer = setInterval(() => void this.#readPower(), SAMPLE_MS);
+    this.#timer = setInterval(() => {
+      this.#readPower().catch((err) => log(`reading the power state failed: ${describeError(err)}`));
+    }, SAMPLE_MS);
     this.#timer.unref();
   }
 

@@ -1,5 +1,6 @@
 // The provider's half of the round: allocate my slots to the units of peers I follow, offer them,
-// run what is accepted in the sandbox, return results with receipts, and journal how each ends.
+// take acceptances, return results with receipts, hand back what I cannot finish, and journal how
+// each ends. Running what was accepted is the execution queue's (execution.ts).
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { allocate, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import type {
@@ -10,33 +11,20 @@ import type {
   PriceSchedule,
   WorkUnit,
 } from '../../core/schemas/index.js';
-import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
-import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../gpu/gpu-executor.js';
-import type { GpuService } from '../gpu/gpu-service.js';
-import { runUnit, type RanUnit } from '../gpu/unit-router.js';
 import { cidOfBytes } from '../blobs/cid.js';
+import type { Executor } from '../exec/index.js';
+import type { GpuService } from '../gpu/gpu-service.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
+import { ExecutionQueue } from './execution.js';
 import { WORKER_SHARE_BPS } from './settlement.js';
 
 type ReleaseReason = MessageBody<'release'>['reason'];
 
-/** Recently fetched inputs kept in memory: a render job's tiles share their frame's scene. */
-const RECENT_INPUT_BYTES = 64 << 20;
 /** A result or hand-back that has had no answer is sent again after this long. */
 const RETRY_MS = 10_000;
-/** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
-const DETERMINISTIC_FAILURES = new Set([
-  'OutOfFuel',
-  'MemoryLimit',
-  'BadModule',
-  'ForbiddenImport',
-  'Trap',
-  'UnitFailed',
-  'OutputTooLarge',
-  'InputTooLarge',
-  'BadRequest',
-]);
+/** How often my assignments are driven to their close (reconcile). */
+const RECONCILE_MS = 2000;
 
 export interface ProviderOptions {
   price(): PriceSchedule;
@@ -50,39 +38,53 @@ export interface ProviderOptions {
 
 export class Provider {
   #roundTimer: NodeJS.Timeout | undefined;
-  readonly #queue: string[] = [];
-  /** Assignments fetching or running: at most `concurrency`. */
-  readonly #running = new Set<string>();
-  /** Assignments anywhere between leaving the queue and their result being sent. */
-  readonly #busy = new Set<string>();
+  #reconcileTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  readonly #execution: ExecutionQueue;
   /** Units each requester asked for, as last seen in its commitment. */
   readonly #unitsSeen = new Map<string, WorkUnit>();
-  /** Inputs that came inline with their acceptances, by CID, until their unit has run. */
-  readonly #inline = new Map<string, Uint8Array>();
-  /** Inputs fetched lately, least recently used first, at most RECENT_INPUT_BYTES in all. */
-  readonly #recentInputs = new Map<string, Uint8Array>();
-  #recentBytes = 0;
   /** When each held assignment's result or hand-back was last sent. */
   readonly #lastSent = new Map<string, number>();
   /** Assignments to hand back, with why, until the requester answers. */
   readonly #toRelease = new Map<string, ReleaseReason>();
-  /** Stops each running assignment's unit (sharing switched off, or paused). */
-  readonly #aborts = new Map<string, AbortController>();
-  /** Each assignment between leaving the queue and its end, to wait for when units are stopped. */
-  readonly #runs = new Map<string, Promise<void>>();
 
   constructor(
     private readonly ctx: NodeContext,
-    private readonly executor: Executor,
+    executor: Executor,
     private readonly options: ProviderOptions,
-  ) {}
+  ) {
+    this.#execution = new ExecutionQueue(ctx, executor, options.concurrency, options.gpu, {
+      sendResult: (id) => this.#sendResult(id),
+      handBack: (requester, id) => this.#release(requester, [id], this.#toRelease.get(id) ?? 'failed'),
+      roundSoon: () => this.roundSoon(),
+    });
+  }
 
   get running(): number {
-    return this.#running.size;
+    return this.#execution.running;
   }
 
   get queued(): number {
-    return this.#queue.length;
+    return this.#execution.queued;
+  }
+
+  /** Drives my assignments to their close: now, then every RECONCILE_MS. */
+  start(): void {
+    this.reconcile();
+    this.#reconcileTimer = setInterval(() => this.reconcile(), RECONCILE_MS);
+  }
+
+  /** No more rounds or units; the running units are stopped and waited for (they run again after a restart). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#roundTimer);
+    clearInterval(this.#reconcileTimer);
+    await this.#execution.stop();
+  }
+
+  /** Queues an assignment of mine that has no result yet. */
+  enqueue(assignmentId: string): void {
+    this.#execution.enqueue(assignmentId);
   }
 
   onCommitment(from: string, commitment: ComputeCommitment): void {
@@ -95,9 +97,10 @@ export class Provider {
   }
 
   roundSoon(): void {
-    this.#roundTimer ??= setTimeout(() => {
+    if (this.#stopped || this.#roundTimer) return;
+    this.#roundTimer = setTimeout(() => {
       this.#roundTimer = undefined;
-      this.round().catch((err) => this.ctx.log(`offer round failed: ${String(err)}`));
+      this.ctx.background('offer round failed', this.round());
     }, 10);
   }
 
@@ -212,18 +215,11 @@ export class Provider {
     for (const blob of inline) {
       if (!wantedInputs.has(blob.cid)) continue;
       const bytes = new Uint8Array(Buffer.from(blob.base64, 'base64'));
-      if (cidOfBytes(bytes) === blob.cid) this.#inline.set(blob.cid, bytes); // a mismatch is ignored: the unit fetches its input instead
+      if (cidOfBytes(bytes) === blob.cid) this.#execution.keepInline(blob.cid, bytes); // a mismatch is ignored: the unit fetches its input instead
     }
     await this.ctx.record(events);
     for (const id of accepted) this.enqueue(id);
     return { accepted, refused };
-  }
-
-  /** Queues an assignment of mine that has no result yet. */
-  enqueue(assignmentId: string): void {
-    if (this.#busy.has(assignmentId) || this.#queue.includes(assignmentId)) return;
-    this.#queue.push(assignmentId);
-    this.#pump();
   }
 
   /**
@@ -242,17 +238,11 @@ export class Provider {
     const releases = new Map<string, { peer: string; reason: ReleaseReason; ids: string[] }>(); // by requester and reason
     for (const [id, x] of this.ctx.state.assignments) {
       const requester = x.acceptance.requester_peer;
-      if (
-        x.acceptance.provider_peer !== this.ctx.me ||
-        x.escrow !== 'held' ||
-        this.#busy.has(id) ||
-        this.#queue.includes(id)
-      )
-        continue;
+      if (x.acceptance.provider_peer !== this.ctx.me || x.escrow !== 'held' || this.#execution.has(id)) continue;
       if (requester !== connected && nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS) continue;
       const reason =
         this.#toRelease.get(id) ?? (!x.result && Date.parse(x.acceptance.deadline) < nowMs ? 'late' : undefined);
-      if (x.result) void this.#sendResult(id);
+      if (x.result) this.ctx.background(`sending the result of ${id}`, this.#sendResult(id));
       else if (reason) {
         const key = `${reason} ${requester}`;
         const batch = releases.get(key) ?? { peer: requester, reason, ids: [] };
@@ -260,7 +250,8 @@ export class Provider {
         releases.set(key, batch);
       } else this.enqueue(id);
     }
-    for (const { peer, reason, ids } of releases.values()) void this.#release(peer, ids, reason);
+    for (const { peer, reason, ids } of releases.values())
+      this.ctx.background(`handing back to ${peer}`, this.#release(peer, ids, reason));
   }
 
   /**
@@ -269,19 +260,15 @@ export class Provider {
    */
   async release(reason: 'sharing_off' | 'paused'): Promise<void> {
     // Units still fetching their blobs see sharing is off and hand themselves back too.
-    const stopped = [...this.#running].map((id) => this.#runs.get(id));
-    for (const [id, abort] of this.#aborts) {
-      this.#toRelease.set(id, reason);
-      abort.abort();
-    }
-    const ids = this.#queue.splice(0);
+    const { aborted, queued, ended } = this.#execution.stopAll();
+    for (const id of aborted) this.#toRelease.set(id, reason); // read as each stopped unit ends
     const byRequester = new Map<string, string[]>();
-    for (const id of ids) {
+    for (const id of queued) {
       const requester = this.ctx.state.assignments.get(id)?.acceptance.requester_peer;
       if (requester) byRequester.set(requester, [...(byRequester.get(requester) ?? []), id]);
     }
     await Promise.all([...byRequester].map(([peer, assignments]) => this.#release(peer, assignments, reason)));
-    await Promise.all(stopped); // each handed back as it stopped
+    await ended; // each handed back as it stopped
   }
 
   async #release(peer: string, assignments: string[], reason: ReleaseReason): Promise<void> {
@@ -292,119 +279,6 @@ export class Provider {
     }
     const reply = await this.ctx.send(peer, 'release', { assignments, reason });
     if (reply?.type === 'settlement') await this.applySettlement(peer, reply.body as MessageBody<'settlement'>);
-  }
-
-  /**
-   * Starts queued assignments while there is room. An assignment holds its place while it fetches
-   * and runs; storing, signing and returning its result go on outside it, so the workers never
-   * wait on the requester's answer.
-   */
-  #pump(): void {
-    while (this.#running.size < this.options.concurrency && this.#queue.length > 0) {
-      const id = this.#queue.shift()!;
-      this.#running.add(id);
-      this.#busy.add(id);
-      const free = () => {
-        if (this.#running.delete(id)) this.#pump();
-      };
-      const run = this.#run(id, free)
-        .catch((err) => this.ctx.log(`assignment ${id} failed: ${String(err)}`))
-        .finally(() => {
-          free();
-          this.#busy.delete(id);
-          this.#runs.delete(id);
-          this.roundSoon();
-        });
-      this.#runs.set(id, run);
-    }
-  }
-
-  async #run(assignmentId: string, free: () => void): Promise<void> {
-    const { state } = this.ctx;
-    const x = state.assignments.get(assignmentId);
-    const unit = x && state.units.get(x.acceptance.unit_id)?.unit;
-    if (!x || !unit || x.escrow !== 'held' || x.result || !state.sharing) {
-      if (unit?.input_cid) this.#inline.delete(unit.input_cid);
-      return;
-    }
-    const requester = x.acceptance.requester_peer;
-    this.ctx.emit('unit.started', { job_id: unit.job_id, unit_id: unit.unit_id, requester });
-    const started = this.ctx.now();
-    const module = unit.module_cid
-      ? await this.#blob(requester, unit.module_cid, DEFAULT_LIMITS.maxModuleBytes, true)
-      : new Uint8Array();
-    const input = unit.input_cid
-      ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes, false)
-      : new Uint8Array();
-    if (unit.input_cid) this.#inline.delete(unit.input_cid);
-    const abort = new AbortController();
-    this.#aborts.set(assignmentId, abort);
-    if (!this.ctx.state.sharing) abort.abort(); // switched off while its blobs were on their way
-    const ran = await runUnit(unit, module, input, abort.signal, this.executor, this.options.gpu).catch(
-      (err: unknown) => err,
-    );
-    this.#aborts.delete(assignmentId);
-    free();
-    let output: Uint8Array;
-    let fuel: number | undefined;
-    let runMs: number;
-    let device: 'gpu' | undefined;
-    if (!(ran instanceof Error)) ({ output, fuel, wallMs: runMs, device } = ran as RanUnit);
-    else if (
-      (ran instanceof ExecError && DETERMINISTIC_FAILURES.has(ran.code)) ||
-      (ran instanceof GpuError && DETERMINISTIC_GPU_FAILURES.has(ran.code))
-    ) {
-      output = new TextEncoder().encode(JSON.stringify({ error: ran.code })); // every honest run fails the same way
-      fuel = ran instanceof ExecError ? ran.fuel : undefined;
-      runMs = this.ctx.now() - started;
-    } else {
-      if (ran instanceof GpuError) this.ctx.log(`assignment ${assignmentId} failed on the GPU: ${ran.message}`);
-      await this.#release(requester, [assignmentId], this.#toRelease.get(assignmentId) ?? 'failed');
-      return;
-    }
-    const outputCid = await this.ctx.blobs.put(output);
-    const hash = outputCid;
-    const wallMs = this.ctx.now() - started;
-    const receipt = await this.ctx.receipts.next({
-      kind: 'execution',
-      timestamp: iso(this.ctx.now()),
-      assignment_id: assignmentId,
-      unit_id: unit.unit_id,
-      job_id: unit.job_id,
-      requester_peer: requester,
-      output_cid: outputCid,
-      verification_hash: hash,
-      wall_ms: Math.round(wallMs),
-      ...(unit.module_cid ? { module_cid: unit.module_cid } : {}),
-      ...(unit.input_cid ? { input_cid: unit.input_cid } : {}),
-      ...(fuel !== undefined ? { fuel } : {}),
-      ...(device ? { device } : {}),
-    });
-    const result = {
-      result_id: `${assignmentId}/result`,
-      work_unit_id: unit.unit_id,
-      assignment_id: assignmentId,
-      computed_by_peer: this.ctx.me,
-      output_cid: outputCid,
-      output_bytes: output.length,
-      computation_time_seconds: runMs / 1000,
-      resources_used: unit.required_resources,
-      verification_hash: hash,
-      timestamp: iso(this.ctx.now()),
-      ...(fuel !== undefined ? { fuel } : {}),
-      ...(device ? { device } : {}),
-    };
-    await this.ctx.record([
-      { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
-      {
-        type: 'receipt.stored',
-        event_id: `receipt/${receipt.cid}`,
-        cid: receipt.cid,
-        receipt: receipt.receipt,
-        sig: receipt.signed.sig,
-      },
-    ]);
-    await this.#sendResult(assignmentId);
   }
 
   async #sendResult(assignmentId: string): Promise<void> {
@@ -423,38 +297,6 @@ export class Provider {
     });
     if (reply?.type === 'settlement')
       await this.applySettlement(x.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
-  }
-
-  /**
-   * A blob from my store or the requester. Modules are kept (their units come by the hundred);
-   * inputs only for a while in memory, for the other units that share them (a frame's tiles).
-   */
-  async #blob(peer: string, cid: string, maxBytes: number, keep: boolean): Promise<Uint8Array> {
-    const inline = this.#inline.get(cid);
-    if (inline && inline.byteLength <= maxBytes) return inline;
-    const stored = this.ctx.blobs.get(cid);
-    if (stored) return stored;
-    const recent = this.#recentInputs.get(cid);
-    if (recent && recent.byteLength <= maxBytes) {
-      this.#remember(cid, recent); // now the most recently used
-      return recent;
-    }
-    const bytes = await this.ctx.fetchBlob(peer, cid, maxBytes); // checked against the CID as it arrived
-    if (keep) await this.ctx.blobs.putVerified(cid, bytes);
-    else this.#remember(cid, bytes);
-    return bytes;
-  }
-
-  #remember(cid: string, bytes: Uint8Array): void {
-    if (this.#recentInputs.delete(cid)) this.#recentBytes -= bytes.byteLength;
-    if (bytes.byteLength > RECENT_INPUT_BYTES) return;
-    this.#recentInputs.set(cid, bytes);
-    this.#recentBytes += bytes.byteLength;
-    for (const [oldest, old] of this.#recentInputs) {
-      if (this.#recentBytes <= RECENT_INPUT_BYTES) break;
-      this.#recentInputs.delete(oldest);
-      this.#recentBytes -= old.byteLength;
-    }
   }
 
   /** How a requester closed my assignments: each entry checked against my own escrow, then journaled. */
@@ -486,9 +328,7 @@ export class Provider {
     }
     if (events.length === 0) return;
     await this.ctx.record(events);
-    for (const entry of entries.filter((e) => e.kind !== 'escrow')) {
-      const i = this.#queue.indexOf(entry.assignment_id);
-      if (i >= 0 && state.assignments.get(entry.assignment_id)?.escrow !== 'held') this.#queue.splice(i, 1);
-    }
+    for (const entry of entries.filter((e) => e.kind !== 'escrow'))
+      if (state.assignments.get(entry.assignment_id)?.escrow !== 'held') this.#execution.drop(entry.assignment_id);
   }
 }

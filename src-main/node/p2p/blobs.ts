@@ -2,6 +2,7 @@
 // its side; the holder answers a header, {ok:true,size} or {ok:false,error}, then the bytes in
 // length-prefixed chunks, and closes. Blobs are not enveloped: the CID is their proof, so the
 // fetcher hashes as the bytes arrive and compares with the CID at the end.
+import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
 import { z } from 'zod';
@@ -9,19 +10,20 @@ import { decodeJson, Id } from '../../core/schemas/index.js';
 import { digestOfCid } from '../blobs/cid.js';
 import { BlobReader } from './blob-reader.js';
 import type { DropLedger } from './drops.js';
-import { BlobError, messageOf } from './errors.js';
+import { abortCode, BlobError } from './errors.js';
 import type { MeshLibp2p } from './node.js';
 
 export const BLOB_PROTOCOL = '/mesh/1/blob/1.0.0';
 export const BLOB_STREAM_LIMITS = { maxInboundStreams: 8, maxOutboundStreams: 16 };
-export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
+/** How long a fetch waits when the caller passes no signal. */
+const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
 
 /**
  * Bytes per chunk frame sent. Noise encrypts in frames of at most 65,519 bytes whatever we write,
  * so a chunk of 256 KiB is four full Noise frames and one short one (64 KiB chunks: one full and
  * one of 31 bytes, per chunk). On loopback, 64 KiB to 1 MiB measured the same within the noise.
  */
-export const BLOB_CHUNK_BYTES = 256 * 1024;
+const BLOB_CHUNK_BYTES = 256 * 1024;
 const MAX_REQUEST_BYTES = 512;
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -49,7 +51,7 @@ export async function serveBlob(
     try {
       frame = (await lp.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray();
     } catch (err) {
-      drops.record(from, 'protocol_error', `blob request: ${messageOf(err)}`);
+      drops.record(from, 'protocol_error', `blob request: ${describeError(err)}`);
       stream.abort(new Error('bad blob request'));
       return;
     }
@@ -83,14 +85,15 @@ export async function serveBlob(
     }
     await stream.close(); // fewer bytes than announced: the fetcher sees a short read
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)));
+    stream.abort(err instanceof Error ? err : new Error(describeError(err)));
   }
 }
 
 export interface FetchOptions {
   /** The most bytes the caller accepts; a larger blob is refused before any of it is read. */
   maxBytes: number;
-  timeoutMs?: number;
+  /** Ends the fetch: BlobError `timeout` for an AbortSignal.timeout, else `aborted`. Default: 60 s. */
+  signal?: AbortSignal;
 }
 
 /** The bytes of `cid` from `peer`, checked against the CID. Throws BlobError. */
@@ -102,49 +105,43 @@ export async function fetchBlob(
 ): Promise<Uint8Array> {
   const expected = digestOfCid(cid);
   if (expected === undefined) throw new BlobError('invalid_cid', `${cid} is not a raw sha256 CIDv1`);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
-  const signal = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ?? AbortSignal.timeout(DEFAULT_FETCH_TIMEOUT_MS);
+  if (signal.aborted) throw new BlobError(abortCode(signal), `the fetch of ${cid} was not started`);
   let stream: Stream;
   try {
     stream = await libp2p.dialProtocol(peer, BLOB_PROTOCOL, { signal });
   } catch (err) {
-    if (signal.aborted) throw new BlobError('timeout', `could not reach ${peer.toString()} within ${timeoutMs} ms`);
-    throw new BlobError('unreachable', `could not open a stream to ${peer.toString()}: ${messageOf(err)}`);
+    if (signal.aborted) throw new BlobError(abortCode(signal), `could not reach ${peer.toString()} in time`);
+    throw new BlobError('unreachable', `could not open a stream to ${peer.toString()}: ${describeError(err)}`);
   }
   let received: Promise<Uint8Array>;
   try {
     const lp = lpStream(stream);
     await lp.write(json({ cid }), { signal });
     lp.unwrap(); // from here the reply is read by receiveBlob, not buffered by lpStream
-    received = receiveBlob(stream, expected, options.maxBytes, signal, timeoutMs);
+    received = receiveBlob(stream, expected, options.maxBytes, signal);
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)));
-    if (signal.aborted) throw new BlobError('timeout', `could not send the request within ${timeoutMs} ms`);
-    throw new BlobError('protocol', `could not send the request: ${messageOf(err)}`);
+    stream.abort(err instanceof Error ? err : new Error(describeError(err)));
+    if (signal.aborted) throw new BlobError(abortCode(signal), 'could not send the request in time');
+    throw new BlobError('protocol', `could not send the request: ${describeError(err)}`);
   }
   stream.close({ signal }).catch(() => {}); // a failure here resets the stream, which receiveBlob reports
   return received;
 }
 
-/** Feeds the reply to a BlobReader as the stream's message events bring it. */
-function receiveBlob(
-  stream: Stream,
-  expected: Uint8Array,
-  maxBytes: number,
-  signal: AbortSignal,
-  timeoutMs: number,
-): Promise<Uint8Array> {
+/** Feeds the reply to a BlobReader as the stream's message events bring it, until it ends or `signal` fires. */
+function receiveBlob(stream: Stream, expected: Uint8Array, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const reader = new BlobReader(expected, maxBytes);
     const finish = (outcome: () => Uint8Array) => {
       stream.removeEventListener('message', onMessage);
       stream.removeEventListener('end', onEnd);
       stream.removeEventListener('close', onClose);
-      signal.removeEventListener('abort', onTimeout);
+      signal.removeEventListener('abort', onAbort);
       try {
         resolve(outcome());
       } catch (err) {
-        const error = err instanceof BlobError ? err : new BlobError('protocol', messageOf(err));
+        const error = err instanceof BlobError ? err : new BlobError('protocol', describeError(err));
         stream.abort(error); // a too_large blob stops here, before its bytes are read
         reject(error);
       }
@@ -162,15 +159,23 @@ function receiveBlob(
     };
     const onEnd = () => finish(() => reader.finish());
     const onClose = (event: StreamCloseEvent) => {
-      if (event.error !== undefined) fail(new BlobError('protocol', `the stream was reset: ${messageOf(event.error)}`));
+      if (event.error !== undefined)
+        fail(new BlobError('protocol', `the stream was reset: ${describeError(event.error)}`));
       else onEnd();
     };
-    const onTimeout = () => fail(new BlobError('timeout', `the blob did not arrive within ${timeoutMs} ms`));
+    const onAbort = () =>
+      fail(
+        abortCode(signal) === 'timeout'
+          ? new BlobError('timeout', 'the blob did not arrive in time')
+          : new BlobError('aborted', 'the fetch was aborted'),
+      );
 
     stream.addEventListener('message', onMessage);
     stream.addEventListener('end', onEnd);
     stream.addEventListener('close', onClose);
-    signal.addEventListener('abort', onTimeout);
-    if (stream.readableEnded) onEnd(); // everything arrived before we listened
+    signal.addEventListener('abort', onAbort);
+    if (stream.readableEnded)
+      onEnd(); // everything arrived before we listened
+    else if (signal.aborted) onAbort();
   });
 }

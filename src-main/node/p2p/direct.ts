@@ -6,19 +6,21 @@
 //   2 empty reply (the handler had nothing to say)
 //   3 error reply: {"error": reason}, when the request was dropped or could not be handled
 // Replies come in any order. A frame that breaks the framing resets the stream.
+import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import { z } from 'zod';
 import { decodeJson } from '../../core/schemas/index.js';
 import type { DropLedger } from './drops.js';
 import type { EnvelopeVerifier, VerifiedMessage } from './envelope.js';
-import { MeshError, messageOf } from './errors.js';
+import { abortCode, MeshError } from './errors.js';
 import type { MeshLibp2p } from './node.js';
 
 export const MESSAGE_PROTOCOL = '/mesh/1/msg/1.0.0';
+/** How long a request waits for its reply when the caller passes no signal. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Exchanges one stream carries at once: more wait on the sender's side; a sender that ignores this is told `busy`. */
-export const MAX_IN_FLIGHT = 32;
+const MAX_IN_FLIGHT = 32;
 /** One session each way per connection; a few more while a broken one is replaced. */
 export const MESSAGE_STREAM_LIMITS = { maxInboundStreams: 4, maxOutboundStreams: 4 };
 
@@ -79,8 +81,14 @@ export async function serveSession(node: DirectPeer, stream: Stream, connection:
   const lp = framedStream(node, stream);
   const inFlight = new Set<Promise<void>>();
   let requests = 0;
-  const reply = (frame: Uint8Array) =>
-    lp.write(frame).catch((err: unknown) => stream.abort(err instanceof Error ? err : new Error(String(err))));
+  const reply = (frame: Uint8Array) => lp.write(frame);
+  /** Keeps an answer on the books until it is written; one that cannot be written resets the stream. */
+  const track = (work: Promise<void>) => {
+    const tracked: Promise<void> = work
+      .catch((err: unknown) => stream.abort(err instanceof Error ? err : new Error(describeError(err))))
+      .finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
   for (;;) {
     let bytes: Uint8Array;
     try {
@@ -89,7 +97,7 @@ export async function serveSession(node: DirectPeer, stream: Stream, connection:
       const closedCleanly = !isOversizedFrame(err) && stream.remoteWriteStatus === 'closed' && requests > 0;
       if (!closedCleanly) {
         const reason = isOversizedFrame(err) ? 'oversized' : 'protocol_error';
-        node.drops.record(from, reason, `request: ${messageOf(err)}`);
+        node.drops.record(from, reason, `request: ${describeError(err)}`);
         stream.abort(new Error(reason)); // the rest of an oversized frame is not worth reading
         return;
       }
@@ -103,14 +111,12 @@ export async function serveSession(node: DirectPeer, stream: Stream, connection:
     }
     requests++;
     if (inFlight.size >= MAX_IN_FLIGHT) {
-      void reply(errorFrame(frame.id, 'busy'));
+      track(reply(errorFrame(frame.id, 'busy')));
       continue;
     }
-    const exchange = answer(node, from, frame.payload).then((payload) =>
-      reply(encodeFrame(payload.kind, frame.id, payload.bytes)),
+    track(
+      answer(node, from, frame.payload).then((payload) => reply(encodeFrame(payload.kind, frame.id, payload.bytes))),
     );
-    inFlight.add(exchange);
-    void exchange.finally(() => inFlight.delete(exchange));
   }
   await Promise.all(inFlight);
   await stream.close().catch(() => undefined);
@@ -150,13 +156,14 @@ export class DirectClient {
   /**
    * Sends `request` (sealed envelope bytes) to `peer` and returns its verified reply, or undefined
    * when its handler returned nothing. Throws MeshError; a reply that fails verification is
-   * counted as a drop against the peer.
+   * counted as a drop against the peer. When `signal` fires, the wait ends at once with
+   * MeshError `timeout` (an AbortSignal.timeout) or `aborted`.
    */
-  async request(peer: PeerId, request: Uint8Array, timeoutMs: number): Promise<VerifiedMessage | undefined> {
-    const signal = AbortSignal.timeout(timeoutMs);
+  async request(peer: PeerId, request: Uint8Array, signal: AbortSignal): Promise<VerifiedMessage | undefined> {
     const remote = peer.toString();
-    const session = await this.#session(peer, signal, timeoutMs);
-    const frame = await session.exchange(request, signal, timeoutMs);
+    if (signal.aborted) throw new MeshError(abortCode(signal), `the request to ${remote} was not sent`);
+    const session = await this.#session(peer, signal);
+    const frame = await session.exchange(request, signal);
     if (frame.kind === FRAME.empty) return undefined;
     if (frame.kind === FRAME.error) {
       const refusal =
@@ -176,7 +183,7 @@ export class DirectClient {
     return verdict.message;
   }
 
-  async #session(peer: PeerId, signal: AbortSignal, timeoutMs: number): Promise<Session> {
+  async #session(peer: PeerId, signal: AbortSignal): Promise<Session> {
     const key = peer.toString();
     let session = this.#sessions.get(key);
     if (!session) {
@@ -184,8 +191,8 @@ export class DirectClient {
         (stream) => new Session(this.node, key, stream, () => this.#sessions.delete(key)),
         (err: unknown) => {
           this.#sessions.delete(key);
-          if (signal.aborted) throw new MeshError('timeout', `could not reach ${key} within ${timeoutMs} ms`);
-          throw new MeshError('unreachable', `could not open a stream to ${key}: ${messageOf(err)}`);
+          if (signal.aborted) throw new MeshError(abortCode(signal), `could not reach ${key} in time`);
+          throw new MeshError('unreachable', `could not open a stream to ${key}: ${describeError(err)}`);
         },
       );
       this.#sessions.set(key, session);
@@ -208,22 +215,27 @@ class Session {
     private readonly onClose: () => void,
   ) {
     this.#lp = framedStream(node, stream);
-    void this.#readReplies();
+    // #readReplies catches what the stream throws; anything else breaks the session the same way
+    this.#readReplies().catch((err: unknown) => this.#break(`reading replies failed: ${describeError(err)}`));
   }
 
-  async exchange(
-    request: Uint8Array,
-    signal: AbortSignal,
-    timeoutMs: number,
-  ): Promise<{ kind: number; payload: Uint8Array }> {
-    const timedOut = () => new MeshError('timeout', `no reply from ${this.remote} within ${timeoutMs} ms`);
+  async exchange(request: Uint8Array, signal: AbortSignal): Promise<{ kind: number; payload: Uint8Array }> {
+    const timedOut = () =>
+      new MeshError(
+        abortCode(signal),
+        abortCode(signal) === 'timeout'
+          ? `no reply from ${this.remote} in time`
+          : `the request to ${this.remote} was aborted`,
+      );
     while (this.#pending.size >= MAX_IN_FLIGHT && !this.#broken) {
+      if (signal.aborted) throw timedOut();
       await new Promise<void>((resolve, reject) => {
         this.#waiting.push(resolve);
         signal.addEventListener('abort', () => reject(timedOut()), { once: true });
       });
     }
     if (this.#broken) throw this.#broken;
+    if (signal.aborted) throw timedOut();
     const id = (this.#nextId = (this.#nextId + 1) >>> 0);
     const reply = new Promise<{ kind: number; payload: Uint8Array }>((resolve, reject) =>
       this.#pending.set(id, { resolve, reject }),
@@ -235,7 +247,7 @@ class Session {
       return await reply;
     } catch (err) {
       if (err instanceof MeshError) throw err;
-      this.#break(`${this.remote} reset the exchange: ${messageOf(err)}`);
+      this.#break(`${this.remote} reset the exchange: ${describeError(err)}`);
       throw this.#broken!;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -256,8 +268,8 @@ class Session {
       try {
         bytes = (await this.#lp.read()).subarray();
       } catch (err) {
-        if (isOversizedFrame(err)) this.node.drops.record(this.remote, 'oversized', `reply: ${messageOf(err)}`);
-        this.#break(`${this.remote} reset the exchange: ${messageOf(err)}`);
+        if (isOversizedFrame(err)) this.node.drops.record(this.remote, 'oversized', `reply: ${describeError(err)}`);
+        this.#break(`${this.remote} reset the exchange: ${describeError(err)}`);
         return;
       }
       const frame = decodeFrame(bytes);
@@ -275,7 +287,7 @@ class Session {
     this.#broken = new MeshError('rejected', reason);
     this.onClose();
     this.stream.abort(new Error(reason));
-    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(this.#broken);
+    for (const id of this.#pending.keys()) this.#settle(id)?.reject(this.#broken);
     for (const wake of this.#waiting.splice(0)) wake();
   }
 }
@@ -289,7 +301,7 @@ function errorFrame(id: number, reason: string): Uint8Array {
 }
 
 /** lpStream's refusal of a length prefix over maxDataLength (or a prefix too long to be one). */
-export function isOversizedFrame(err: unknown): boolean {
+function isOversizedFrame(err: unknown): boolean {
   const name = (err as { name?: unknown } | null)?.name;
   return name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError';
 }

@@ -3,6 +3,7 @@
 // over "mesh/1/envelope\n" + canonicalJson of the other fields. Receiving runs the checks in order
 // of cost — bytes, shape, type, author, signature, time, replay, body — so hostile input is
 // turned away as early and as cheaply as it can be, and each refusal names its reason.
+import { describeError } from '../../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson, decodeJson, IsoTime, PeerId, SignatureSchema, validate } from '../../core/schemas/index.js';
@@ -33,7 +34,7 @@ const SIGNING_PREFIX = 'mesh/1/envelope\n';
 export const ENVELOPE_OVERHEAD_BYTES = 512;
 
 /** How many (author, nonce) pairs are remembered against replay. */
-export const DEFAULT_SEEN_CAPACITY = 100_000;
+const DEFAULT_SEEN_CAPACITY = 100_000;
 
 const MessageType = z
   .string()
@@ -64,7 +65,7 @@ export interface EnvelopeFields {
 }
 
 /** The bytes an envelope's signature covers. */
-export function signingBytes(fields: EnvelopeFields): Uint8Array {
+function signingBytes(fields: EnvelopeFields): Uint8Array {
   const { type, author, ts, nonce, body } = fields;
   return utf8Encoder.encode(SIGNING_PREFIX + canonicalJson({ v: 1, type, author, ts, nonce, body }));
 }
@@ -94,7 +95,7 @@ export function checkCatalog(catalog: MessageCatalog): void {
 }
 
 /** The largest envelope any type of `catalog` allows: the byte cap checked before anything else. */
-export function maxEnvelopeBytes(catalog: MessageCatalog): number {
+function maxEnvelopeBytes(catalog: MessageCatalog): number {
   return Math.max(0, ...Object.values(catalog).map((entry) => entry.maxBytes)) + ENVELOPE_OVERHEAD_BYTES;
 }
 
@@ -118,7 +119,7 @@ export async function sealMessage(
     if (text === undefined) throw new Error('not a JSON value');
     wireBody = JSON.parse(text);
   } catch (err) {
-    throw new MeshError('invalid', `the body is not JSON: ${(err as Error).message}`);
+    throw new MeshError('invalid', `the body is not JSON: ${describeError(err)}`);
   }
   const checked = validate(entry.schema, wireBody);
   if (!checked.ok) throw new MeshError('invalid', `the body of ${type} is invalid: ${checked.error.message}`);
@@ -129,7 +130,7 @@ export async function sealMessage(
     nonce: newNonce(),
     body: wireBody,
   };
-  const bytes = await sealEnvelope(identity.sign, fields);
+  const bytes = await sealEnvelope((data) => identity.sign(data), fields);
   if (bytes.byteLength > entry.maxBytes + ENVELOPE_OVERHEAD_BYTES) {
     throw new MeshError('oversized', `${type} of ${bytes.byteLength} bytes exceeds its cap of ${entry.maxBytes}`);
   }
@@ -173,7 +174,7 @@ export class EnvelopeVerifier {
     try {
       return await this.check(bytes, sender);
     } catch (err) {
-      return drop('invalid', `verification failed: ${String(err)}`); // a schema that throws, say
+      return drop('invalid', `verification failed: ${describeError(err)}`); // a schema that throws, say
     }
   }
 

@@ -1,5 +1,6 @@
 // The ways a network call can fail, as codes a caller can branch on. Inbound messages never throw:
 // they are dropped and counted (see DropReason); these errors are for what the caller asked for.
+import { CodedError } from '../../core/errors.js';
 
 /** Why an inbound message was dropped before it reached the handler. */
 export type DropReason =
@@ -19,43 +20,32 @@ export type MeshErrorCode =
   | 'invalid' // the body fails its schema, or is not JSON
   | 'bad_address' // not a multiaddr, or not one we can dial
   | 'unreachable' // no connection could be made
-  | 'timeout'
+  | 'timeout' // the caller's signal fired with a timeout (AbortSignal.timeout)
+  | 'aborted' // the caller's signal fired for another reason (the node is stopping)
   | 'rejected' // the peer refused the request (the message says why)
   | 'bad_reply' // the peer's reply failed verification (the message says why)
   | 'stopped'; // the network was stopped
 
-export class MeshError extends Error {
+export class MeshError extends CodedError<MeshErrorCode> {
   override readonly name = 'MeshError';
-
-  constructor(
-    readonly code: MeshErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
 }
 
 export type BlobErrorCode =
   | 'not_found' // the peer does not have it
   | 'too_large' // announced larger than the caller's maxBytes; refused before any byte was read
   | 'hash_mismatch' // the bytes do not hash to the CID
-  | 'timeout'
+  | 'timeout' // the caller's signal fired with a timeout (AbortSignal.timeout)
+  | 'aborted' // the caller's signal fired for another reason (the node is stopping)
   | 'invalid_cid' // not a raw sha256 CIDv1
   | 'unreachable'
   | 'protocol'; // a bad header, more or fewer bytes than announced, a reset stream
 
-export class BlobError extends Error {
+export class BlobError extends CodedError<BlobErrorCode> {
   override readonly name = 'BlobError';
-
-  constructor(
-    readonly code: BlobErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
 }
 
-/** The message of anything thrown, for an error's detail. */
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** Why a caller's signal fired, as a code: `timeout` for AbortSignal.timeout, else `aborted`. */
+export function abortCode(signal: AbortSignal): 'timeout' | 'aborted' {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.name === 'TimeoutError' ? 'timeout' : 'aborted';
 }

@@ -2,6 +2,7 @@
 // envelopes (gossip on topics, direct request/reply) and content-addressed blobs. Whatever a
 // peer sends, the caller's handler sees only messages that passed every check; everything else
 // is dropped, counted per peer and reason, and reported to the drop listeners.
+import { describeError } from '../../core/errors.js';
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub';
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -27,7 +28,7 @@ import {
 } from './direct.js';
 import { DropLedger, type DropListener } from './drops.js';
 import { checkCatalog, EnvelopeVerifier, sealMessage, type MessageCatalog, type VerifiedMessage } from './envelope.js';
-import { BlobError, MeshError, messageOf, type DropReason } from './errors.js';
+import { BlobError, MeshError, type DropReason } from './errors.js';
 import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './node.js';
 
 export type MessageHandler = (message: VerifiedMessage, context: MessageContext) => Promise<Reply | undefined>;
@@ -50,7 +51,7 @@ export interface MeshNetworkOptions {
   now?: () => number;
 }
 
-export const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
+const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Room around an envelope in a gossip RPC frame: topic, from, seqno, signature, key, control. */
 const GOSSIP_FRAME_OVERHEAD_BYTES = 64 * 1024;
@@ -158,7 +159,7 @@ export class MeshNetwork {
     try {
       target = multiaddr(address);
     } catch (err) {
-      throw new MeshError('bad_address', `${address}: ${messageOf(err)}`);
+      throw new MeshError('bad_address', `${address}: ${describeError(err)}`);
     }
     const signal = AbortSignal.timeout(CONNECT_TIMEOUT_MS);
     try {
@@ -166,7 +167,7 @@ export class MeshNetwork {
     } catch (err) {
       if (signal.aborted)
         throw new MeshError('timeout', `could not connect to ${address} within ${CONNECT_TIMEOUT_MS} ms`);
-      throw new MeshError('unreachable', `${address}: ${messageOf(err)}`);
+      throw new MeshError('unreachable', `${address}: ${describeError(err)}`);
     }
   }
 
@@ -203,19 +204,20 @@ export class MeshNetwork {
     await this.libp2p.services.pubsub.publish(topic, await this.seal(type, body));
   }
 
-  /** Sends a signed request straight to `peer`; its verified reply, or undefined when its handler returned nothing. */
+  /**
+   * Sends a signed request straight to `peer`; its verified reply, or undefined when its handler
+   * returned nothing. `signal` ends the wait (MeshError `timeout` for an AbortSignal.timeout, else
+   * `aborted`); without one, the request gives up after 10 s.
+   */
   async request(
     peer: string,
     type: string,
     body: unknown,
-    options: { timeoutMs?: number } = {},
+    options: { signal?: AbortSignal } = {},
   ): Promise<VerifiedMessage | undefined> {
     this.assertRunning();
-    return this.client.request(
-      parsePeerId(peer),
-      await this.seal(type, body),
-      options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    );
+    const signal = options.signal ?? AbortSignal.timeout(DEFAULT_REQUEST_TIMEOUT_MS);
+    return this.client.request(parsePeerId(peer), await this.seal(type, body), signal);
   }
 
   /** One handler for every verified message, gossip and direct; what it returns answers a direct request. */
@@ -227,7 +229,10 @@ export class MeshNetwork {
     this.blobSource = source;
   }
 
-  /** The bytes of `cid` from `peer`, verified against the CID. Throws BlobError. */
+  /**
+   * The bytes of `cid` from `peer`, verified against the CID. Throws BlobError; `options.signal`
+   * ends the wait (`timeout` or `aborted`); without one, the fetch gives up after 60 s.
+   */
   async fetchBlob(peer: string, cid: string, options: FetchOptions): Promise<Uint8Array> {
     if (this.stopped) throw new BlobError('unreachable', 'the network was stopped');
     let peerId: PeerId;

@@ -12,10 +12,10 @@ import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p';
 
-export type MeshServices = { identify: Identify; ping: Ping; pubsub: GossipSub };
+type MeshServices = { identify: Identify; ping: Ping; pubsub: GossipSub };
 export type MeshLibp2p = Libp2p<MeshServices>;
 
-export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'];
+const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'];
 export const DEFAULT_MAX_CONNECTIONS = 100;
 
 export interface MeshNodeOptions {

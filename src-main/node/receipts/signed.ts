@@ -1,6 +1,7 @@
 // A receipt travels with its author's signature over its bytes. Anyone can check it from the
 // receipt alone: the author's PeerId embeds the public key, and the bytes are re-derived from the
 // receipt (canonical dag-cbor), never taken from the sender.
+import { CodedError } from '../../core/errors.js';
 import { z } from 'zod';
 import { ReceiptSchema, SignatureSchema, validate, type Receipt } from '../../core/schemas/index.js';
 import { verifySignature, type Identity } from '../identity/identity.js';
@@ -20,15 +21,8 @@ export type ReceiptErrorCode =
   | 'not_author';
 
 /** Why this node could not sign a receipt of its own (a bug in the caller, not a peer's doing). */
-export class ReceiptError extends Error {
+export class ReceiptError extends CodedError<ReceiptErrorCode> {
   override readonly name = 'ReceiptError';
-
-  constructor(
-    readonly code: ReceiptErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
 }
 
 export type ReceiptCheckCode =

@@ -3,6 +3,7 @@
 // names no vertex with NaN instead of failing, so every triangle is checked here and reported by
 // its number and its `f` line. Identical vertices are merged, which keeps the resolved scene JSON
 // (what travels to the daemon) about a third of the size.
+import { describeError } from '../../core/errors.js';
 import { OBJLoader } from '@loaders.gl/obj';
 import { SCENE_LIMITS, type Mesh } from '../../core/render/index.js';
 
@@ -18,7 +19,7 @@ export function parseObjMesh(text: string, maxTriangles: number): ObjParse {
     const surfaces = text.replace(/^[ \t]*[lp].*$/gm, '');
     positions = OBJLoader.parseTextSync(surfaces, {}).attributes.POSITION?.value;
   } catch (err) {
-    return { ok: false, error: `not a valid OBJ file: ${clip(err instanceof Error ? err.message : String(err))}` };
+    return { ok: false, error: `not a valid OBJ file: ${clip(describeError(err))}` };
   }
   if (positions === undefined || positions.length % 9 !== 0)
     return { ok: false, error: 'not a valid OBJ file: its positions do not form whole triangles' };

@@ -3,6 +3,7 @@
 // inlined as vertices and faces. The file is validated as a whole (SceneFileSchema) before any OBJ
 // is read, files are size-checked before they are read, and the OBJ meshes are counted against the
 // scene's triangle limit as they load, so a bad scene costs little. Errors name the file.
+import { describeError } from '../../core/errors.js';
 import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
@@ -38,7 +39,7 @@ export async function loadSceneFile(path: string): Promise<LoadedScene> {
   try {
     json = JSON.parse(text.value);
   } catch (err) {
-    return { ok: false, error: `${path} is not JSON: ${(err as Error).message}` };
+    return { ok: false, error: `${path} is not JSON: ${describeError(err)}` };
   }
   const file = parseSceneFile(json);
   if (!file.ok) return { ok: false, error: `${path} is not a valid scene:${listIssues(file.error)}` };
@@ -89,7 +90,7 @@ async function readBounded(
     handle = await open(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') return { ok: false, error: `cannot read ${label}: ${(err as Error).message}` };
+    if (code !== 'ENOENT') return { ok: false, error: `cannot read ${label}: ${describeError(err)}` };
     return { ok: false, error: `cannot read ${label}: no such file${label === path ? '' : ` (looked for ${path})`}` };
   }
   try {
@@ -99,7 +100,7 @@ async function readBounded(
       return { ok: false, error: `${label} is ${stats.size} bytes; ${what} may be at most ${maxBytes}` };
     return { ok: true, value: await handle.readFile('utf8') };
   } catch (err) {
-    return { ok: false, error: `cannot read ${label}: ${(err as Error).message}` };
+    return { ok: false, error: `cannot read ${label}: ${describeError(err)}` };
   } finally {
     await handle.close();
   }

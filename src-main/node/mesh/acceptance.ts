@@ -1,0 +1,273 @@
+// The requester's offers and acceptances: offers in, accepted by policy (in rounds that never
+// overlap) or by hand, journaled with their escrows, and delivered to each provider, with what
+// a provider refused or never heard refunded at once.
+import type { OfferView } from '../../core/api/contract.js';
+import { describeError } from '../../core/errors.js';
+import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
+import {
+  acceptByPolicy,
+  acceptOffer,
+  DEFAULT_ACCEPTANCE_POLICY,
+  OFFER_TTL_MS,
+  type AcceptanceContext,
+} from '../../core/scheduler/index.js';
+import { MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit } from '../../core/schemas/index.js';
+import { ApiError } from '../api/errors.js';
+import type { NewEvent, NodeContext } from './context.js';
+import { refundEvent } from './settlement.js';
+
+/** What the acceptor asks of the requester: which units want workers, and how many. */
+export interface UnitWants {
+  /** Units still wanting workers, in priority order. */
+  openUnits(): WorkUnit[];
+  /** Workers a unit wants: its redundancy, plus replicas asked for after results disagreed. */
+  wanted(unit: WorkUnit): number;
+}
+
+export class Acceptor {
+  #acceptTimer: NodeJS.Timeout | undefined;
+  /** The accept round in progress: rounds never overlap, or both would count the same pipeline room. */
+  #accepting: Promise<void> | undefined;
+  #acceptAgain = false;
+  #stopped = false;
+  /** When an acceptance last failed to reach each provider: its offers from before then are ignored. */
+  readonly #unreachableSince = new Map<string, number>();
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly source: UnitWants,
+    private readonly options: { graceSeconds: number; providerPipeline: number },
+  ) {}
+
+  /** No more rounds; resolves when the one in progress has ended. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#acceptTimer);
+    this.#acceptTimer = undefined;
+    await this.#accepting;
+  }
+
+  async onOffers(from: string, offers: Offer[]): Promise<void> {
+    const { state } = this.ctx;
+    const fresh = offers.filter((o) => {
+      const unit = state.units.get(o.unit_id);
+      return (
+        o.provider_peer === from &&
+        o.requester_peer === this.ctx.me &&
+        unit?.requester === this.ctx.me &&
+        !unit.verdict &&
+        unit.unit.job_id === o.job_id
+      );
+    });
+    if (fresh.length === 0) return;
+    await this.ctx.record(
+      fresh.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
+    );
+    for (const offer of fresh)
+      this.ctx.emit('offer.received', {
+        job_id: offer.job_id,
+        unit_id: offer.unit_id,
+        provider: from,
+        price: offer.price,
+      });
+    this.acceptSoon();
+  }
+
+  acceptSoon(): void {
+    if (this.#stopped) return;
+    if (this.#accepting) {
+      this.#acceptAgain = true;
+      return;
+    }
+    if (this.#acceptTimer) return;
+    this.#acceptTimer = setTimeout(() => {
+      this.#acceptTimer = undefined;
+      this.#accepting = this.acceptRound()
+        .catch((err) => this.ctx.log(`accepting offers failed: ${describeError(err)}`))
+        .finally(() => {
+          this.#accepting = undefined;
+          if (this.#acceptAgain) {
+            this.#acceptAgain = false;
+            this.acceptSoon();
+          }
+        });
+    }, 5);
+  }
+
+  /** Accepts offers by policy for jobs not in manual mode, keeping each provider's pipeline short. */
+  async acceptRound(): Promise<void> {
+    const units = this.source
+      .openUnits()
+      .filter((u) => !this.ctx.state.jobs.get(u.job_id)!.job.manual_accept)
+      .map((u) => this.#asWanted(u));
+    const inFlight = this.#inFlightByProvider();
+    const offers = units.flatMap((u) => this.#liveOffers(u.unit_id));
+    // A provider gets at most `providerPipeline` units in flight; the rest wait for its results or go to others.
+    const ctx = {
+      ...this.#acceptanceContext(),
+      providerRoom: (peer: string) => this.options.providerPipeline - (inFlight.get(peer) ?? 0),
+    };
+    const { acceptances } = acceptByPolicy(ctx, units, offers);
+    await this.#commit(acceptances);
+  }
+
+  offers(jobId: string): OfferView[] {
+    const { state } = this.ctx;
+    const job = state.jobs.get(jobId);
+    if (!job) throw new ApiError('not_found', `no job ${jobId}`);
+    const now = this.ctx.now();
+    return job.unitIds.flatMap((id) =>
+      this.#liveOffers(id).map((o) => ({
+        offer_id: o.offer_id,
+        unit_id: o.unit_id,
+        provider: o.provider_peer,
+        price: o.price,
+        estimated_seconds: o.estimated_seconds,
+        reputation: state.reputationOf(o.provider_peer, now),
+        trust: state.myTrustIn(o.provider_peer),
+        tier: o.tier,
+        expected_end: o.expected_end,
+      })),
+    );
+  }
+
+  /** Manual mode: takes every open offer of one provider on the job, with the same checks as policy. */
+  async acceptFrom(
+    jobId: string,
+    provider: string,
+  ): Promise<{ accepted: number; refused: { offer_id: string; reason: string }[] }> {
+    const job = this.ctx.state.jobs.get(jobId);
+    if (!job) throw new ApiError('not_found', `no job ${jobId}`);
+    const ctx = this.#acceptanceContext();
+    const acceptances: Acceptance[] = [];
+    const refused: { offer_id: string; reason: string }[] = [];
+    for (const id of job.unitIds) {
+      for (const offer of this.#liveOffers(id)) {
+        if (offer.provider_peer !== provider) continue;
+        const unit = this.ctx.state.units.get(id)?.unit;
+        const outcome = acceptOffer(ctx, offer, unit && this.#asWanted(unit));
+        if (outcome.ok) acceptances.push(outcome.acceptance);
+        else refused.push({ offer_id: offer.offer_id, reason: outcome.refusal.message });
+      }
+    }
+    if (acceptances.length === 0 && refused.length === 0)
+      throw new ApiError('not_found', `${provider} has no open offer on job ${jobId}`);
+    await this.#commit(acceptances);
+    return { accepted: acceptances.length, refused };
+  }
+
+  /** The inputs of these units small enough to travel with their acceptances. */
+  #smallInputs(acceptances: Acceptance[]): { cid: string; base64: string }[] {
+    const inline: { cid: string; base64: string }[] = [];
+    let total = 0;
+    for (const a of acceptances) {
+      const cid = this.ctx.state.units.get(a.unit_id)?.unit.input_cid;
+      const size = cid === undefined ? undefined : this.ctx.blobs.size(cid);
+      if (size === undefined || size > MAX_INLINE_BLOB_BYTES || total + size > MAX_INLINE_BYTES_PER_MESSAGE) continue;
+      const bytes = this.ctx.blobs.get(cid!);
+      if (!bytes) continue;
+      total += size;
+      inline.push({ cid: cid!, base64: Buffer.from(bytes).toString('base64') });
+    }
+    return inline;
+  }
+
+  /** Offers for a unit that have not lapsed (OFFER_TTL_MS after they reached me). */
+  #liveOffers(unitId: string): Offer[] {
+    const { state } = this.ctx;
+    const since = this.ctx.now() - OFFER_TTL_MS;
+    return [...(state.offersByUnit.get(unitId)?.values() ?? [])].filter((o) => {
+      const receivedAt = state.offerReceivedAt.get(o.offer_id) ?? 0;
+      return receivedAt > since && receivedAt > (this.#unreachableSince.get(o.provider_peer) ?? 0);
+    });
+  }
+
+  /** A unit whose results disagreed wants more workers than its redundancy: acceptance counts against that. */
+  #asWanted(unit: WorkUnit): WorkUnit {
+    return { ...unit, verification_redundancy: Math.min(MAX_REDUNDANCY, this.source.wanted(unit)) };
+  }
+
+  /** Journals the acceptances and their escrows, then tells each provider. */
+  async #commit(acceptances: Acceptance[]): Promise<void> {
+    if (acceptances.length === 0) return;
+    const events: NewEvent[] = [];
+    for (const a of acceptances) {
+      const job = this.ctx.state.jobs.get(a.job_id)!.job;
+      events.push({ type: 'offer.accepted', event_id: `accept/${a.acceptance_id}`, acceptance: a });
+      events.push({
+        type: 'ledger.entry',
+        event_id: `ledger/escrow/${a.acceptance_id}`,
+        entry: {
+          kind: 'escrow',
+          entry_id: `escrow/${a.acceptance_id}`,
+          assignment_id: a.acceptance_id,
+          job_id: a.job_id,
+          unit_id: a.unit_id,
+          requester: this.ctx.me,
+          worker: a.provider_peer,
+          amount: a.price,
+          job_budget: job.budget,
+          at: a.timestamp,
+        },
+      });
+    }
+    await this.ctx.record(events);
+    const byProvider = new Map<string, Acceptance[]>();
+    for (const a of acceptances) {
+      if (this.ctx.state.assignments.get(a.acceptance_id)?.escrow !== 'held') continue; // refused by the ledger
+      this.ctx.emit('unit.accepted', { job_id: a.job_id, unit_id: a.unit_id, provider: a.provider_peer });
+      byProvider.set(a.provider_peer, [...(byProvider.get(a.provider_peer) ?? []), a]);
+    }
+    this.ctx.commitmentChanged();
+    await Promise.all([...byProvider].map(([provider, list]) => this.#deliver(provider, list)));
+  }
+
+  async #deliver(provider: string, acceptances: Acceptance[]): Promise<void> {
+    const reply = await this.ctx.send(provider, 'acceptances', { acceptances, inline: this.#smallInputs(acceptances) });
+    // Unreachable: take them back now rather than at their deadline. Had it journaled them after
+    // all, its result gets this refund in reply, so nobody is paid twice.
+    // Its other offers wait until they lapse, so they do not draw the units straight back.
+    if (reply?.type !== 'accepted') this.#unreachableSince.set(provider, this.ctx.now());
+    const refused =
+      reply?.type === 'accepted'
+        ? new Set((reply.body as MessageBody<'accepted'>).refused)
+        : new Set(acceptances.map((a) => a.acceptance_id));
+    const refunds = acceptances
+      .filter((a) => refused.has(a.acceptance_id))
+      .map((a) => refundEvent(this.ctx.now(), a.acceptance_id, 'failed'));
+    if (refunds.length > 0) {
+      await this.ctx.record(refunds);
+      this.ctx.commitmentChanged();
+      this.acceptSoon();
+    }
+  }
+
+  #inFlightByProvider(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const x of this.ctx.state.assignments.values()) {
+      if (x.acceptance.requester_peer !== this.ctx.me || x.escrow !== 'held' || x.result) continue;
+      counts.set(x.acceptance.provider_peer, (counts.get(x.acceptance.provider_peer) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  #acceptanceContext(): AcceptanceContext {
+    const { state } = this.ctx;
+    const nowMs = this.ctx.now();
+    const committed = new Map<string, number>();
+    for (const x of state.assignments.values()) {
+      if (x.acceptance.requester_peer === this.ctx.me && (x.escrow === 'held' || x.escrow === 'paid')) {
+        committed.set(x.acceptance.job_id, (committed.get(x.acceptance.job_id) ?? 0) + x.acceptance.price);
+      }
+    }
+    return {
+      me: this.ctx.me,
+      nowMs,
+      policy: { ...DEFAULT_ACCEPTANCE_POLICY, graceSeconds: this.options.graceSeconds },
+      trustIn: (peer) => state.myTrustIn(peer),
+      reputationOf: (peer) => state.reputationOf(peer, nowMs),
+      acceptedProviders: (unitId) => state.activeAssignments(unitId).map((x) => x.acceptance.provider_peer),
+      budgetLeft: (jobId) => (state.jobs.get(jobId)?.job.budget ?? 0) - (committed.get(jobId) ?? 0),
+    };
+  }
+}

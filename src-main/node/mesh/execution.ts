@@ -1,0 +1,256 @@
+// The provider's execution queue: accepted assignments wait here, then each fetches its blobs
+// (inline with its acceptance, from my store, from recent inputs, or from the requester), runs in
+// the sandbox or on the GPU, and has its output stored, its receipt signed and its result
+// journaled; what every honest run would fail the same way is reported as the unit's output.
+import { describeError } from '../../core/errors.js';
+import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
+import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../gpu/gpu-executor.js';
+import type { GpuService } from '../gpu/gpu-service.js';
+import { runUnit, type RanUnit } from '../gpu/unit-router.js';
+import { iso, type NodeContext } from './context.js';
+
+/** Recently fetched inputs kept in memory: a render job's tiles share their frame's scene. */
+const RECENT_INPUT_BYTES = 64 << 20;
+/** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
+const DETERMINISTIC_FAILURES = new Set([
+  'OutOfFuel',
+  'MemoryLimit',
+  'BadModule',
+  'ForbiddenImport',
+  'Trap',
+  'UnitFailed',
+  'OutputTooLarge',
+  'InputTooLarge',
+  'BadRequest',
+]);
+
+/** What the queue asks of the provider once a unit has ended. */
+export interface ExecutionHooks {
+  /** Its result is journaled: send it to the requester. */
+  sendResult(assignmentId: string): Promise<void>;
+  /** It could not run here (stopped, or failed for this machine's reasons): hand it back. */
+  handBack(requester: string, assignmentId: string): Promise<void>;
+  /** An assignment has ended: my slots have room for another round. */
+  roundSoon(): void;
+}
+
+export class ExecutionQueue {
+  readonly #queue: string[] = [];
+  /** Assignments fetching or running: at most `concurrency`. */
+  readonly #running = new Set<string>();
+  /** Assignments anywhere between leaving the queue and their result being sent. */
+  readonly #busy = new Set<string>();
+  /** Inputs that came inline with their acceptances, by CID, until their unit has run. */
+  readonly #inline = new Map<string, Uint8Array>();
+  /** Inputs fetched lately, least recently used first, at most RECENT_INPUT_BYTES in all. */
+  readonly #recentInputs = new Map<string, Uint8Array>();
+  #recentBytes = 0;
+  /** Stops each running assignment's unit (sharing switched off, or paused). */
+  readonly #aborts = new Map<string, AbortController>();
+  /** Each assignment between leaving the queue and its end, to wait for when units are stopped. */
+  readonly #runs = new Map<string, Promise<void>>();
+  #stopped = false;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly executor: Executor,
+    /** Assignments run at once: the executor's workers plus a small queue. */
+    private readonly concurrency: number,
+    private readonly gpu: GpuService | undefined,
+    private readonly hooks: ExecutionHooks,
+  ) {}
+
+  get running(): number {
+    return this.#running.size;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Whether the assignment is queued, running, or returning its result. */
+  has(assignmentId: string): boolean {
+    return this.#busy.has(assignmentId) || this.#queue.includes(assignmentId);
+  }
+
+  /** Queues an assignment of mine that has no result yet. */
+  enqueue(assignmentId: string): void {
+    if (this.#stopped || this.has(assignmentId)) return;
+    this.#queue.push(assignmentId);
+    this.#pump();
+  }
+
+  /** An input that came with its acceptance, kept until its unit has run. */
+  keepInline(cid: string, bytes: Uint8Array): void {
+    this.#inline.set(cid, bytes);
+  }
+
+  /** Takes an assignment out of the queue (it was closed before it ran). */
+  drop(assignmentId: string): void {
+    const i = this.#queue.indexOf(assignmentId);
+    if (i >= 0) this.#queue.splice(i, 1);
+  }
+
+  /**
+   * Stops every unit running in the sandbox or on the GPU (its worker is replaced) and empties the
+   * queue: the ids stopped, the ids that were queued, and when every running assignment has ended.
+   */
+  stopAll(): { aborted: string[]; queued: string[]; ended: Promise<unknown> } {
+    const ended = Promise.all([...this.#running].flatMap((id) => this.#runs.get(id) ?? []));
+    const aborted = [...this.#aborts.keys()];
+    for (const abort of this.#aborts.values()) abort.abort();
+    return { aborted, queued: this.#queue.splice(0), ended };
+  }
+
+  /** No more units start; the running ones are stopped (they run again after a restart). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.stopAll().ended;
+  }
+
+  /**
+   * Starts queued assignments while there is room. An assignment holds its place while it fetches
+   * and runs; storing, signing and returning its result go on outside it, so the workers never
+   * wait on the requester's answer.
+   */
+  #pump(): void {
+    while (!this.#stopped && this.#running.size < this.concurrency && this.#queue.length > 0) {
+      const id = this.#queue.shift()!;
+      this.#running.add(id);
+      this.#busy.add(id);
+      const free = () => {
+        if (this.#running.delete(id)) this.#pump();
+      };
+      const run = this.#run(id, free)
+        .catch((err) => {
+          if (!this.#stopped) this.ctx.log(`assignment ${id} failed: ${describeError(err)}`);
+        })
+        .finally(() => {
+          free();
+          this.#busy.delete(id);
+          this.#runs.delete(id);
+          this.hooks.roundSoon();
+        });
+      this.#runs.set(id, run);
+    }
+  }
+
+  async #run(assignmentId: string, free: () => void): Promise<void> {
+    const { state } = this.ctx;
+    const x = state.assignments.get(assignmentId);
+    const unit = x && state.units.get(x.acceptance.unit_id)?.unit;
+    if (!x || !unit || x.escrow !== 'held' || x.result || !state.sharing) {
+      if (unit?.input_cid) this.#inline.delete(unit.input_cid);
+      return;
+    }
+    const requester = x.acceptance.requester_peer;
+    this.ctx.emit('unit.started', { job_id: unit.job_id, unit_id: unit.unit_id, requester });
+    const started = this.ctx.now();
+    const module = unit.module_cid
+      ? await this.#blob(requester, unit.module_cid, DEFAULT_LIMITS.maxModuleBytes, true)
+      : new Uint8Array();
+    const input = unit.input_cid
+      ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes, false)
+      : new Uint8Array();
+    if (unit.input_cid) this.#inline.delete(unit.input_cid);
+    const abort = new AbortController();
+    this.#aborts.set(assignmentId, abort);
+    if (!this.ctx.state.sharing || this.#stopped) abort.abort(); // switched off (or stopped) while its blobs were on their way
+    const ran = await runUnit(unit, module, input, abort.signal, this.executor, this.gpu).catch((err: unknown) => err);
+    this.#aborts.delete(assignmentId);
+    free();
+    let output: Uint8Array;
+    let fuel: number | undefined;
+    let runMs: number;
+    let device: 'gpu' | undefined;
+    if (!(ran instanceof Error)) ({ output, fuel, wallMs: runMs, device } = ran as RanUnit);
+    else if (
+      (ran instanceof ExecError && DETERMINISTIC_FAILURES.has(ran.code)) ||
+      (ran instanceof GpuError && DETERMINISTIC_GPU_FAILURES.has(ran.code))
+    ) {
+      output = new TextEncoder().encode(JSON.stringify({ error: ran.code })); // every honest run fails the same way
+      fuel = ran instanceof ExecError ? ran.fuel : undefined;
+      runMs = this.ctx.now() - started;
+    } else {
+      if (this.#stopped) return; // stopped with the node: run again after the restart, not handed back
+      if (ran instanceof GpuError) this.ctx.log(`assignment ${assignmentId} failed on the GPU: ${ran.message}`);
+      await this.hooks.handBack(requester, assignmentId);
+      return;
+    }
+    const outputCid = await this.ctx.blobs.put(output);
+    const hash = outputCid;
+    const wallMs = this.ctx.now() - started;
+    const receipt = await this.ctx.receipts.next({
+      kind: 'execution',
+      timestamp: iso(this.ctx.now()),
+      assignment_id: assignmentId,
+      unit_id: unit.unit_id,
+      job_id: unit.job_id,
+      requester_peer: requester,
+      output_cid: outputCid,
+      verification_hash: hash,
+      wall_ms: Math.round(wallMs),
+      ...(unit.module_cid ? { module_cid: unit.module_cid } : {}),
+      ...(unit.input_cid ? { input_cid: unit.input_cid } : {}),
+      ...(fuel !== undefined ? { fuel } : {}),
+      ...(device ? { device } : {}),
+    });
+    const result = {
+      result_id: `${assignmentId}/result`,
+      work_unit_id: unit.unit_id,
+      assignment_id: assignmentId,
+      computed_by_peer: this.ctx.me,
+      output_cid: outputCid,
+      output_bytes: output.length,
+      computation_time_seconds: runMs / 1000,
+      resources_used: unit.required_resources,
+      verification_hash: hash,
+      timestamp: iso(this.ctx.now()),
+      ...(fuel !== undefined ? { fuel } : {}),
+      ...(device ? { device } : {}),
+    };
+    await this.ctx.record([
+      { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
+      {
+        type: 'receipt.stored',
+        event_id: `receipt/${receipt.cid}`,
+        cid: receipt.cid,
+        receipt: receipt.receipt,
+        sig: receipt.signed.sig,
+      },
+    ]);
+    await this.hooks.sendResult(assignmentId);
+  }
+
+  /**
+   * A blob from my store or the requester. Modules are kept (their units come by the hundred);
+   * inputs only for a while in memory, for the other units that share them (a frame's tiles).
+   */
+  async #blob(peer: string, cid: string, maxBytes: number, keep: boolean): Promise<Uint8Array> {
+    const inline = this.#inline.get(cid);
+    if (inline && inline.byteLength <= maxBytes) return inline;
+    const stored = this.ctx.blobs.get(cid);
+    if (stored) return stored;
+    const recent = this.#recentInputs.get(cid);
+    if (recent && recent.byteLength <= maxBytes) {
+      this.#remember(cid, recent); // now the most recently used
+      return recent;
+    }
+    const bytes = await this.ctx.fetchBlob(peer, cid, maxBytes); // checked against the CID as it arrived
+    if (keep) await this.ctx.blobs.putVerified(cid, bytes);
+    else this.#remember(cid, bytes);
+    return bytes;
+  }
+
+  #remember(cid: string, bytes: Uint8Array): void {
+    if (this.#recentInputs.delete(cid)) this.#recentBytes -= bytes.byteLength;
+    if (bytes.byteLength > RECENT_INPUT_BYTES) return;
+    this.#recentInputs.set(cid, bytes);
+    this.#recentBytes += bytes.byteLength;
+    for (const [oldest, old] of this.#recentInputs) {
+      if (this.#recentBytes <= RECENT_INPUT_BYTES) break;
+      this.#recentInputs.delete(oldest);
+      this.#recentBytes -= old.byteLength;
+    }
+  }
+}

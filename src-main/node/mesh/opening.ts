@@ -1,0 +1,58 @@
+// What a node opens at start, in order: its identity, the journal (replayed into the state), the
+// blob store with the shipped modules, the receipt chain, the sandbox and the network. Each thing
+// that must be closed is registered with `opened` as soon as it is open, so a later failure
+// closes it (lifecycle.ts); the node's stop closes them in the reverse order.
+import { mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { MeshState } from '../../core/mesh/state.js';
+import { MESSAGE_TYPES } from '../../core/protocol/messages.js';
+import { BlobStore } from '../blobs/store.js';
+import { Executor } from '../exec/index.js';
+import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
+import { Journal } from '../journal/index.js';
+import { MeshNetwork } from '../p2p/index.js';
+import { ReceiptChain } from '../receipts/index.js';
+import { shippedModules } from './algorithms.js';
+import type { Opened } from './lifecycle.js';
+
+export interface Opening {
+  identity: Identity;
+  journal: Journal;
+  state: MeshState;
+  blobs: BlobStore;
+  receipts: ReceiptChain;
+  executor: Executor;
+  network: MeshNetwork;
+  log: (message: string) => void;
+}
+
+export async function openResources(
+  options: { dataDir: string; workers?: number; listen?: string[]; mdns?: boolean; bootstrap?: string[] },
+  opened: Opened,
+  log: (message: string) => void,
+): Promise<Opening> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const identity = await loadOrCreateIdentity(options.dataDir);
+  const journaled = Journal.open(join(options.dataDir, 'journal.sqlite'));
+  if (!journaled.ok) throw new Error(`journal: ${journaled.error.message}`);
+  const journal = journaled.journal;
+  opened.add('the journal', () => journal.close());
+  const state = new MeshState(identity.peerId);
+  for (const event of journal.events()) state.apply(event);
+  const blobs = new BlobStore(join(options.dataDir, 'blobs'));
+  await Promise.all(shippedModules().map((module) => blobs.put(module)));
+  const mine = state.receipts.get(identity.peerId)?.at(-1);
+  const receipts = new ReceiptChain(identity, mine ? { cid: mine.cid, seq: mine.receipt.seq } : undefined);
+  const executor = Executor.start({ workers: options.workers ?? cpus().length });
+  opened.add('the sandbox', () => executor.close());
+  const network = await MeshNetwork.start({
+    identity,
+    catalog: MESSAGE_TYPES,
+    listen: options.listen,
+    mdns: options.mdns ?? true,
+    bootstrap: options.bootstrap,
+  });
+  opened.add('the network', () => network.stop());
+  return { identity, journal, state, blobs, receipts, executor, network, log };
+}
