@@ -1,10 +1,11 @@
 // Builders for scheduler tests and benchmarks: valid commitments with a few fields that matter.
-import type {
-  AvailabilitySlot,
-  ComputeCommitment,
-  ComputeResource,
-  WorkRequest,
-  WorkUnit,
+import {
+  type AvailabilitySlot,
+  type ComputeCommitment,
+  type ComputeResource,
+  type WorkRequest,
+  type WorkUnit,
+  untrackedContribution,
 } from '../../src-main/core/schemas/index.js';
 
 export const T0 = Date.parse('2025-10-24T00:00:00Z');
@@ -68,14 +69,7 @@ export function commitment(
     availability_slots: slots,
     work_requests: requests,
     trust_weights: trust,
-    contribution_history: {
-      total_work_units_completed: 0,
-      total_compute_hours: 0,
-      average_result_quality: 1,
-      reliability_score: 1,
-    },
-    damping_factor: 1,
-    over_allocation_history: [],
+    ...untrackedContribution(),
     timestamp: iso(T0),
     vector_clock: { [peer]: 1 },
   };

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { multiaddr } from '@multiformats/multiaddr';
 import { ephemeralIdentity, type Identity } from '../../src-main/node/identity/identity.js';
 import { ENVELOPE_OVERHEAD_BYTES, type DropReason, type MeshNetwork } from '../../src-main/node/p2p/index.js';
-import type { MeshLibp2p } from '../../src-main/node/p2p/node.js';
+import type { MeshLibp2p } from '../../src-main/node/p2p/libp2p-node.js';
 import {
   envelopeBy,
   NOTE_MAX_BYTES,

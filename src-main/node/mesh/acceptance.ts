@@ -14,7 +14,7 @@ import {
 import { MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { NewEvent, NodeContext } from './context.js';
-import { refundEvent } from './settlement.js';
+import { acceptanceEvents, refundEvent } from './settlement.js';
 
 /** What the acceptor asks of the requester: which units want workers, and how many. */
 export interface UnitWants {
@@ -193,23 +193,7 @@ export class Acceptor {
     const events: NewEvent[] = [];
     for (const a of acceptances) {
       const job = this.ctx.state.jobs.get(a.job_id)!.job;
-      events.push({ type: 'offer.accepted', event_id: `accept/${a.acceptance_id}`, acceptance: a });
-      events.push({
-        type: 'ledger.entry',
-        event_id: `ledger/escrow/${a.acceptance_id}`,
-        entry: {
-          kind: 'escrow',
-          entry_id: `escrow/${a.acceptance_id}`,
-          assignment_id: a.acceptance_id,
-          job_id: a.job_id,
-          unit_id: a.unit_id,
-          requester: this.ctx.me,
-          worker: a.provider_peer,
-          amount: a.price,
-          job_budget: job.budget,
-          at: a.timestamp,
-        },
-      });
+      events.push(...acceptanceEvents(a, { requester: this.ctx.me, worker: a.provider_peer }, job.budget));
     }
     await this.ctx.record(events);
     const byProvider = new Map<string, Acceptance[]>();

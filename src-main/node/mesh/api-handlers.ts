@@ -14,7 +14,7 @@ import { verifyChain } from '../receipts/index.js';
 import { supportedAlgorithms } from './algorithms.js';
 import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
 import { blobFromHolders } from './context.js';
-import type { MeshNode } from './node.js';
+import type { MeshNode } from './mesh-node.js';
 
 export function apiHandlers(node: MeshNode): ApiHandlers {
   const { state } = node;

@@ -2,7 +2,12 @@
 // topic, throttled; and the topics I follow, those of the peers I trust (the trust graph).
 import type { MeshState } from '../../core/mesh/state.js';
 import { commitmentTopic } from '../../core/protocol/messages.js';
-import type { AvailabilitySlot, ComputeCommitment, WorkRequest } from '../../core/schemas/index.js';
+import {
+  type AvailabilitySlot,
+  type ComputeCommitment,
+  type WorkRequest,
+  untrackedContribution,
+} from '../../core/schemas/index.js';
 import type { MeshNetwork } from '../p2p/index.js';
 import { iso, type NodeContext } from './context.js';
 
@@ -75,14 +80,7 @@ export class CommitmentPublisher {
       trust_weights: Object.fromEntries(
         [...state.trust].filter(([, t]) => t.weight > 0).map(([peer, t]) => [peer, t.weight]),
       ),
-      contribution_history: {
-        total_work_units_completed: 0,
-        total_compute_hours: 0,
-        average_result_quality: 1,
-        reliability_score: 1,
-      },
-      damping_factor: 1,
-      over_allocation_history: [],
+      ...untrackedContribution(),
       timestamp: iso(this.ctx.now()),
       vector_clock: { [me]: this.#clock },
     };

@@ -11,7 +11,7 @@ import {
 import { ensureDataDir } from '../config/data-dir.js';
 import type { ApiHandlers } from '../../core/api/contract.js';
 import { apiHandlers } from './api-handlers.js';
-import { MeshNode, type MeshNodeOptions } from './node.js';
+import { MeshNode, type MeshNodeOptions } from './mesh-node.js';
 
 export interface Daemon {
   node: MeshNode;

@@ -3,13 +3,14 @@
 // each ends. Running what was accepted is the execution queue's (execution.ts).
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { allocate, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
-import type {
-  AvailabilitySlot,
-  ComputeCommitment,
-  LedgerEntry,
-  Offer,
-  PriceSchedule,
-  WorkUnit,
+import {
+  type AvailabilitySlot,
+  type ComputeCommitment,
+  type LedgerEntry,
+  type Offer,
+  type PriceSchedule,
+  type WorkUnit,
+  untrackedContribution,
 } from '../../core/schemas/index.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import type { Executor } from '../exec/index.js';
@@ -17,7 +18,7 @@ import type { GpuService } from '../gpu/gpu-service.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
-import { WORKER_SHARE_BPS } from './settlement.js';
+import { acceptanceEvents, WORKER_SHARE_BPS } from './settlement.js';
 
 type ReleaseReason = MessageBody<'release'>['reason'];
 
@@ -129,14 +130,7 @@ export class Provider {
       availability_slots: slots,
       work_requests: [],
       trust_weights: Object.fromEntries([...state.trust].map(([peer, t]) => [peer, t.weight])),
-      contribution_history: {
-        total_work_units_completed: 0,
-        total_compute_hours: 0,
-        average_result_quality: 1,
-        reliability_score: 1,
-      },
-      damping_factor: 1,
-      over_allocation_history: [],
+      ...untrackedContribution(),
       timestamp: iso(nowMs),
       vector_clock: {},
     };
@@ -193,24 +187,8 @@ export class Provider {
       accepted.push(a.acceptance_id);
       if (unit.input_cid) wantedInputs.add(unit.input_cid);
       if (!state.units.has(unit.unit_id)) events.push({ type: 'unit.created', event_id: `unit/${unit.unit_id}`, unit });
-      events.push({ type: 'offer.accepted', event_id: `accept/${a.acceptance_id}`, acceptance: a });
-      events.push({
-        type: 'ledger.entry',
-        event_id: `ledger/escrow/${a.acceptance_id}`,
-        // The requester polices its own job budget; the provider records the hold it was promised.
-        entry: {
-          kind: 'escrow',
-          entry_id: `escrow/${a.acceptance_id}`,
-          assignment_id: a.acceptance_id,
-          job_id: a.job_id,
-          unit_id: a.unit_id,
-          requester: from,
-          worker: this.ctx.me,
-          amount: a.price,
-          job_budget: Number.MAX_SAFE_INTEGER,
-          at: a.timestamp,
-        },
-      });
+      // The requester polices its own job budget; the provider records the hold it was promised.
+      events.push(...acceptanceEvents(a, { requester: from, worker: this.ctx.me }, Number.MAX_SAFE_INTEGER));
     }
     for (const blob of inline) {
       if (!wantedInputs.has(blob.cid)) continue;

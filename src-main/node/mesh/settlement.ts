@@ -2,7 +2,7 @@
 // and the verification receipts behind those entries. Sent as a reply to a result or a release,
 // and pushed when a unit is decided or a deadline passes.
 import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
-import type { RefundEntry } from '../../core/schemas/index.js';
+import type { Acceptance, RefundEntry } from '../../core/schemas/index.js';
 import { iso, type NewEvent } from './context.js';
 import type { MessageBody, SignedReceipt } from '../../core/protocol/messages.js';
 
@@ -47,4 +47,34 @@ export function refundEvent(nowMs: number, assignmentId: string, reason: RefundE
     event_id: `ledger/refund/${assignmentId}`,
     entry: { kind: 'refund', entry_id: `refund/${assignmentId}`, assignment_id: assignmentId, reason, at: iso(nowMs) },
   };
+}
+
+/**
+ * The two events both sides journal when an offer is accepted: the acceptance, and the escrow
+ * holding its price. `jobBudget` is what the ledger checks the hold against.
+ */
+export function acceptanceEvents(
+  acceptance: Acceptance,
+  parties: { requester: string; worker: string },
+  jobBudget: number,
+): NewEvent[] {
+  const id = acceptance.acceptance_id;
+  return [
+    { type: 'offer.accepted', event_id: `accept/${id}`, acceptance },
+    {
+      type: 'ledger.entry',
+      event_id: `ledger/escrow/${id}`,
+      entry: {
+        kind: 'escrow',
+        entry_id: `escrow/${id}`,
+        assignment_id: id,
+        job_id: acceptance.job_id,
+        unit_id: acceptance.unit_id,
+        ...parties,
+        amount: acceptance.price,
+        job_budget: jobBudget,
+        at: acceptance.timestamp,
+      },
+    },
+  ];
 }

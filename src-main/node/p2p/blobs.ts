@@ -11,7 +11,7 @@ import { digestOfCid } from '../blobs/cid.js';
 import { BlobReader } from './blob-reader.js';
 import type { DropLedger } from './drops.js';
 import { abortCode, BlobError } from './errors.js';
-import type { MeshLibp2p } from './node.js';
+import type { MeshLibp2p } from './libp2p-node.js';
 
 export const BLOB_PROTOCOL = '/mesh/1/blob/1.0.0';
 export const BLOB_STREAM_LIMITS = { maxInboundStreams: 8, maxOutboundStreams: 16 };

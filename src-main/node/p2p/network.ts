@@ -25,11 +25,11 @@ import {
   type DirectPeer,
   type MessageContext,
   type Reply,
-} from './direct.js';
+} from './request-protocol.js';
 import { DropLedger, type DropListener } from './drops.js';
 import { checkCatalog, EnvelopeVerifier, sealMessage, type MessageCatalog, type VerifiedMessage } from './envelope.js';
 import { BlobError, MeshError, type DropReason } from './errors.js';
-import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './node.js';
+import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './libp2p-node.js';
 
 export type MessageHandler = (message: VerifiedMessage, context: MessageContext) => Promise<Reply | undefined>;
 export type PeerEvent = 'connect' | 'disconnect' | 'discovery';

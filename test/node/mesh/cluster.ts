@@ -1,11 +1,12 @@
 // Real nodes on 127.0.0.1 in this process, each with its own data dir, journal and sandbox,
 // connected by address (mDNS off), and their API handlers, as the daemon serves them.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiHandlers } from '../../../src-main/core/api/contract.js';
+import type { ApiHandlers, JobView } from '../../../src-main/core/api/contract.js';
 import { apiHandlers } from '../../../src-main/node/mesh/api-handlers.js';
-import { MeshNode, type MeshNodeOptions } from '../../../src-main/node/mesh/node.js';
+import { MeshNode, type MeshNodeOptions } from '../../../src-main/node/mesh/mesh-node.js';
 
 export interface TestNode {
   node: MeshNode;
@@ -52,6 +53,38 @@ export async function waitFor<T>(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A sha256 job over `units` random 64-byte chunks, two replicas each, with a budget that never runs out. */
+export function hashJob(
+  units: number,
+  manualAccept: boolean,
+): { params: Parameters<ApiHandlers['jobs.submit']>[0]; input: Buffer; chunk: number } {
+  const chunk = 64;
+  const input = randomBytes(units * chunk);
+  const params: Parameters<ApiHandlers['jobs.submit']>[0] = {
+    library: 'hash',
+    method: 'sha256',
+    input_base64: input.toString('base64'),
+    chunk_bytes: chunk,
+    redundancy: 2,
+    budget: 10_000_000,
+    priority: 0.5,
+    manual_accept: manualAccept,
+  };
+  return { params, input, chunk };
+}
+
+/** Waits until the job is no longer running (completed, failed or cancelled) and returns it. */
+export async function jobEnded(api: ApiHandlers, jobId: string, timeoutMs: number): Promise<JobView> {
+  return waitFor(
+    'the job to complete',
+    async () => {
+      const { job } = await api['jobs.status']({ job_id: jobId, units: false });
+      return job.state === 'running' ? undefined : job;
+    },
+    timeoutMs,
+  );
 }
 
 export async function stopAll(nodes: TestNode[]): Promise<void> {

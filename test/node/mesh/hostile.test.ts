@@ -1,11 +1,11 @@
 // A hostile peer that honest nodes trust: everything it sends that breaks the protocol is dropped
 // and counted by reason, and its wrong results lose every vote, so the job still ends right.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { commitmentTopic } from '../../../src-main/core/protocol/messages.js';
 import { HostilePeer } from './fixtures/hostile-peer.js';
-import { meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+import { meshOf, startNode, stopAll, hashJob, jobEnded, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];
 let hostile: HostilePeer | undefined;
@@ -74,18 +74,8 @@ test(
     // Accepted by hand, so that H is surely one of each unit's two workers, with honest B.
     await h.actAsProvider(a.node.peerId);
     const unitCount = 10;
-    const chunk = 64;
-    const input = randomBytes(unitCount * chunk);
-    const { job_id } = await a.api['jobs.submit']({
-      library: 'hash',
-      method: 'sha256',
-      input_base64: input.toString('base64'),
-      chunk_bytes: chunk,
-      redundancy: 2,
-      budget: 10_000_000,
-      priority: 0.5,
-      manual_accept: true,
-    });
+    const { params, input, chunk } = hashJob(unitCount, true);
+    const { job_id } = await a.api['jobs.submit'](params);
     await waitFor(
       'offers from H, B and C on every unit',
       async () => {
@@ -111,14 +101,7 @@ test(
     // C breaks each tie.
     const third = await a.api['offers.accept']({ job_id, node_id: c.node.peerId });
     assert.deepEqual(third.refused, []);
-    const done = await waitFor(
-      'the job to complete',
-      async () => {
-        const { job } = await a.api['jobs.status']({ job_id, units: false });
-        return job.state === 'running' ? undefined : job;
-      },
-      30_000,
-    );
+    const done = await jobEnded(a.api, job_id, 30_000);
     assert.equal(done.state, 'completed');
     assert.equal(done.units_verified, unitCount);
 

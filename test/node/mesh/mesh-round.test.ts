@@ -1,8 +1,8 @@
 // The whole round across three real nodes: submit, offer, accept, execute, consensus, settle.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { after, test } from 'node:test';
-import { meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+import { meshOf, startNode, stopAll, hashJob, jobEnded, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];
 after(() => stopAll(nodes));
@@ -14,27 +14,10 @@ test(
     nodes.push(await startNode(), await startNode(), await startNode());
     const [a] = nodes as [TestNode, TestNode, TestNode];
     await meshOf(nodes);
-    const chunk = 64;
-    const input = randomBytes(300 * chunk);
-    const { job_id, units } = await a.api['jobs.submit']({
-      library: 'hash',
-      method: 'sha256',
-      input_base64: input.toString('base64'),
-      chunk_bytes: chunk,
-      redundancy: 2,
-      budget: 10_000_000,
-      priority: 0.5,
-      manual_accept: false,
-    });
+    const { params, input, chunk } = hashJob(300, false);
+    const { job_id, units } = await a.api['jobs.submit'](params);
     assert.equal(units, 300);
-    const done = await waitFor(
-      'the job to complete',
-      async () => {
-        const { job } = await a.api['jobs.status']({ job_id, units: false });
-        return job.state === 'running' ? undefined : job;
-      },
-      100_000,
-    );
+    const done = await jobEnded(a.api, job_id, 100_000);
     assert.equal(done.state, 'completed');
     assert.equal(done.units_verified, 300);
 

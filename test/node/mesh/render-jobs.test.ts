@@ -13,6 +13,8 @@ after(killAllChildren);
 const MOVING = 'assets/scenes/orbit.json';
 const SAMPLE = 'assets/scenes/sample.json';
 
+/** The frame size, sampling and tiling the mesh job and its local reference share. */
+const FRAME_FORMAT = ['--width', '320', '--height', '180', '--spp', '8', '--tile', '64'];
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `mesh-render-${name}-`));
 
 test(
@@ -28,14 +30,7 @@ test(
       MOVING,
       '--frames',
       '0-1',
-      '--width',
-      '320',
-      '--height',
-      '180',
-      '--spp',
-      '8',
-      '--tile',
-      '64',
+      ...FRAME_FORMAT,
       '--redundancy',
       '2',
       '--budget',
@@ -54,14 +49,7 @@ test(
         MOVING,
         '--frame',
         String(frame),
-        '--width',
-        '320',
-        '--height',
-        '180',
-        '--spp',
-        '8',
-        '--tile',
-        '64',
+        ...FRAME_FORMAT,
         '--out',
         reference,
       ]);

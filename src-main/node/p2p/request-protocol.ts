@@ -14,7 +14,7 @@ import { decodeJson } from '../../core/schemas/index.js';
 import type { DropLedger } from './drops.js';
 import type { EnvelopeVerifier, VerifiedMessage } from './envelope.js';
 import { abortCode, MeshError } from './errors.js';
-import type { MeshLibp2p } from './node.js';
+import type { MeshLibp2p } from './libp2p-node.js';
 
 export const MESSAGE_PROTOCOL = '/mesh/1/msg/1.0.0';
 /** How long a request waits for its reply when the caller passes no signal. */
