@@ -81,7 +81,9 @@ export function DashboardPage() {
               [
                 'Listening on',
                 status.listen.length > 0 ? (
-                  <span className="mono small wrap">{status.listen[0]}</span>
+                  <span key="listen" className="mono small wrap">
+                    {status.listen[0]}
+                  </span>
                 ) : (
                   'not listening'
                 ),

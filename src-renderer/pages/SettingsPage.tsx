@@ -26,7 +26,7 @@ export function SettingsPage() {
               status.listen.length === 0 ? (
                 'not listening'
               ) : (
-                <ul className="plain-list">
+                <ul key="listen" className="plain-list">
                   {status.listen.map((address) => (
                     <li key={address} className="mono small wrap">
                       {address}
