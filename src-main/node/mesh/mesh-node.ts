@@ -55,6 +55,11 @@ const FETCH_TIMEOUT_MS = 30_000;
 /** 1 credit per core-second; per Gfuel about the same on a core that runs ~3.4 Gfuel/s. */
 const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, per_gfuel: 300, minimum: 10 };
 
+/** Where the node's log lines go: the caller's logger, else standard error. */
+function logTo(options: MeshNodeOptions): (message: string) => void {
+  return options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+}
+
 export class MeshNode {
   readonly events = new EventLog();
   readonly startedAt = iso(Date.now());
@@ -91,7 +96,8 @@ export class MeshNode {
       network: this.network,
       executor: this.executor,
     } = opening);
-    const { network, executor, log } = opening;
+    const { network, executor } = opening;
+    const log = logTo(options);
     const signal = this.#stopping.signal;
     this.ctx = {
       me: this.identity.peerId,
@@ -170,11 +176,10 @@ export class MeshNode {
 
   /** Opens everything in order; a failure closes what was opened, in reverse, and is rethrown. */
   static async start(options: MeshNodeOptions): Promise<MeshNode> {
-    const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-    const opened = new Opened(log);
+    const opened = new Opened(logTo(options));
     let node: MeshNode;
     try {
-      node = new MeshNode(options, await openResources(options, opened, log));
+      node = new MeshNode(options, await openResources(options, opened));
     } catch (err) {
       await opened.closeAll();
       throw err;

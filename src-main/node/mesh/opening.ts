@@ -24,13 +24,11 @@ export interface Opening {
   receipts: ReceiptChain;
   executor: Executor;
   network: MeshNetwork;
-  log: (message: string) => void;
 }
 
 export async function openResources(
   options: { dataDir: string; workers?: number; listen?: string[]; mdns?: boolean; bootstrap?: string[] },
   opened: Opened,
-  log: (message: string) => void,
 ): Promise<Opening> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const identity = await loadOrCreateIdentity(options.dataDir);
@@ -54,5 +52,5 @@ export async function openResources(
     bootstrap: options.bootstrap,
   });
   opened.add('the network', () => network.stop());
-  return { identity, journal, state, blobs, receipts, executor, network, log };
+  return { identity, journal, state, blobs, receipts, executor, network };
 }
