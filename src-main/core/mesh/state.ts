@@ -141,18 +141,18 @@ export class MeshState {
         return;
       case 'offer.accepted': {
         const { acceptance } = event;
-        if (this.assignments.has(acceptance.acceptance_id)) return;
+        if (this.assignments.has(acceptance.assignment_id)) return;
         const estimatedSeconds =
           this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id)?.estimated_seconds ??
           this.myOffers.get(acceptance.offer_id)?.estimated_seconds;
-        this.assignments.set(acceptance.acceptance_id, {
+        this.assignments.set(acceptance.assignment_id, {
           acceptance,
           acceptedAt: event.at,
           ...(estimatedSeconds !== undefined ? { estimatedSeconds } : {}),
         });
         const list = this.assignmentsByUnit.get(acceptance.unit_id);
-        if (list) list.push(acceptance.acceptance_id);
-        else this.assignmentsByUnit.set(acceptance.unit_id, [acceptance.acceptance_id]);
+        if (list) list.push(acceptance.assignment_id);
+        else this.assignmentsByUnit.set(acceptance.unit_id, [acceptance.assignment_id]);
         this.offersByUnit.get(acceptance.unit_id)?.delete(acceptance.offer_id);
         this.offerReceivedAt.delete(acceptance.offer_id);
         return;

@@ -99,7 +99,7 @@ function refusalOf(
 function acceptanceFor(ctx: AcceptanceContext, offer: Offer, alreadyTaken: number): Acceptance {
   const seconds = offer.estimated_seconds * ctx.policy.deadlineSlack + ctx.policy.graceSeconds;
   return {
-    acceptance_id: offer.offer_id,
+    assignment_id: offer.offer_id,
     offer_id: offer.offer_id,
     unit_id: offer.unit_id,
     job_id: offer.job_id,

@@ -64,7 +64,7 @@ export const OfferSchema = z.strictObject({
 
 /** The requester's acceptance of an offer: the assignment, with the price held in escrow. */
 export const AcceptanceSchema = z.strictObject({
-  acceptance_id: Id,
+  assignment_id: Id,
   offer_id: Id,
   unit_id: Id,
   job_id: Id,

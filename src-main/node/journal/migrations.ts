@@ -115,6 +115,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'acceptances name the assignment they make: acceptance_id becomes assignment_id',
+    up(db) {
+      // The id never changed (an assignment keeps its offer's id), only its name in the acceptance;
+      // journalled acceptances are rewritten so that replay validates them against today's schema.
+      db.exec(`
+        UPDATE events
+        SET body = json_set(
+          json_remove(body, '$.acceptance.acceptance_id'),
+          '$.acceptance.assignment_id', json_extract(body, '$.acceptance.acceptance_id'))
+        WHERE type = 'offer.accepted' AND json_type(body, '$.acceptance.acceptance_id') = 'text';
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

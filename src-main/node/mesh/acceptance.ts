@@ -160,8 +160,8 @@ export class Acceptor {
   #smallInputs(acceptances: Acceptance[]): { cid: string; base64: string }[] {
     const inline: { cid: string; base64: string }[] = [];
     let total = 0;
-    for (const a of acceptances) {
-      const cid = this.ctx.state.units.get(a.unit_id)?.unit.input_cid;
+    for (const acceptance of acceptances) {
+      const cid = this.ctx.state.units.get(acceptance.unit_id)?.unit.input_cid;
       const size = cid === undefined ? undefined : this.ctx.blobs.size(cid);
       if (size === undefined || size > MAX_INLINE_BLOB_BYTES || total + size > MAX_INLINE_BYTES_PER_MESSAGE) continue;
       const bytes = this.ctx.blobs.get(cid!);
@@ -191,16 +191,22 @@ export class Acceptor {
   async #commit(acceptances: Acceptance[]): Promise<void> {
     if (acceptances.length === 0) return;
     const events: NewEvent[] = [];
-    for (const a of acceptances) {
-      const job = this.ctx.state.jobs.get(a.job_id)!.job;
-      events.push(...acceptanceEvents(a, { requester: this.ctx.me, worker: a.provider_peer }, job.budget));
+    for (const acceptance of acceptances) {
+      const job = this.ctx.state.jobs.get(acceptance.job_id)!.job;
+      events.push(
+        ...acceptanceEvents(acceptance, { requester: this.ctx.me, worker: acceptance.provider_peer }, job.budget),
+      );
     }
     await this.ctx.record(events);
     const byProvider = new Map<string, Acceptance[]>();
-    for (const a of acceptances) {
-      if (this.ctx.state.assignments.get(a.acceptance_id)?.escrow !== 'held') continue; // refused by the ledger
-      this.ctx.emit('unit.accepted', { job_id: a.job_id, unit_id: a.unit_id, provider: a.provider_peer });
-      byProvider.set(a.provider_peer, [...(byProvider.get(a.provider_peer) ?? []), a]);
+    for (const acceptance of acceptances) {
+      if (this.ctx.state.assignments.get(acceptance.assignment_id)?.escrow !== 'held') continue; // refused by the ledger
+      this.ctx.emit('unit.accepted', {
+        job_id: acceptance.job_id,
+        unit_id: acceptance.unit_id,
+        provider: acceptance.provider_peer,
+      });
+      byProvider.set(acceptance.provider_peer, [...(byProvider.get(acceptance.provider_peer) ?? []), acceptance]);
     }
     this.ctx.commitmentChanged();
     await Promise.all([...byProvider].map(([provider, list]) => this.#deliver(provider, list)));
@@ -215,10 +221,10 @@ export class Acceptor {
     const refused =
       reply?.type === 'accepted'
         ? new Set((reply.body as MessageBody<'accepted'>).refused)
-        : new Set(acceptances.map((a) => a.acceptance_id));
+        : new Set(acceptances.map((acceptance) => acceptance.assignment_id));
     const refunds = acceptances
-      .filter((a) => refused.has(a.acceptance_id))
-      .map((a) => refundEvent(this.ctx.now(), a.acceptance_id, 'failed'));
+      .filter((acceptance) => refused.has(acceptance.assignment_id))
+      .map((acceptance) => refundEvent(this.ctx.now(), acceptance.assignment_id, 'failed'));
     if (refunds.length > 0) {
       await this.ctx.record(refunds);
       this.ctx.commitmentChanged();
@@ -228,9 +234,10 @@ export class Acceptor {
 
   #inFlightByProvider(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const x of this.ctx.state.assignments.values()) {
-      if (x.acceptance.requester_peer !== this.ctx.me || x.escrow !== 'held' || x.result) continue;
-      counts.set(x.acceptance.provider_peer, (counts.get(x.acceptance.provider_peer) ?? 0) + 1);
+    for (const assignment of this.ctx.state.assignments.values()) {
+      if (assignment.acceptance.requester_peer !== this.ctx.me || assignment.escrow !== 'held' || assignment.result)
+        continue;
+      counts.set(assignment.acceptance.provider_peer, (counts.get(assignment.acceptance.provider_peer) ?? 0) + 1);
     }
     return counts;
   }
@@ -239,9 +246,15 @@ export class Acceptor {
     const { state } = this.ctx;
     const nowMs = this.ctx.now();
     const committed = new Map<string, number>();
-    for (const x of state.assignments.values()) {
-      if (x.acceptance.requester_peer === this.ctx.me && (x.escrow === 'held' || x.escrow === 'paid')) {
-        committed.set(x.acceptance.job_id, (committed.get(x.acceptance.job_id) ?? 0) + x.acceptance.price);
+    for (const assignment of state.assignments.values()) {
+      if (
+        assignment.acceptance.requester_peer === this.ctx.me &&
+        (assignment.escrow === 'held' || assignment.escrow === 'paid')
+      ) {
+        committed.set(
+          assignment.acceptance.job_id,
+          (committed.get(assignment.acceptance.job_id) ?? 0) + assignment.acceptance.price,
+        );
       }
     }
     return {
@@ -250,7 +263,8 @@ export class Acceptor {
       policy: { ...DEFAULT_ACCEPTANCE_POLICY, graceSeconds: this.options.graceSeconds },
       trustIn: (peer) => state.myTrustIn(peer),
       reputationOf: (peer) => state.reputationOf(peer, nowMs),
-      acceptedProviders: (unitId) => state.activeAssignments(unitId).map((x) => x.acceptance.provider_peer),
+      acceptedProviders: (unitId) =>
+        state.activeAssignments(unitId).map((assignment) => assignment.acceptance.provider_peer),
       budgetLeft: (jobId) => (state.jobs.get(jobId)?.job.budget ?? 0) - (committed.get(jobId) ?? 0),
     };
   }

@@ -29,9 +29,9 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const verdict = state.units.get(id)?.verdict;
       if (verdict === 'verified') verified++;
       else if (verdict === 'rejected') failed++;
-      for (const x of state.assignmentsOf(id)) {
-        if (x.escrow === 'held') held += x.acceptance.price;
-        else if (x.escrow === 'paid') spent += paidOut(x.acceptance.price, x.closing);
+      for (const assignment of state.assignmentsOf(id)) {
+        if (assignment.escrow === 'held') held += assignment.acceptance.price;
+        else if (assignment.escrow === 'paid') spent += paidOut(assignment.acceptance.price, assignment.closing);
       }
     }
     // A render job is done when its frames are assembled, not just its tiles verified.
@@ -59,7 +59,9 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
   const unitView = (id: string): UnitView => {
     const u = state.units.get(id)!;
     const active = state.activeAssignments(id);
-    const winner = active.find((x) => x.result && x.result.verification_hash === u.consensusHash);
+    const winner = active.find(
+      (assignment) => assignment.result && assignment.result.verification_hash === u.consensusHash,
+    );
     return {
       unit_id: id,
       index: u.index,
@@ -71,7 +73,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
             : active.length > 0
               ? 'assigned'
               : 'open',
-      providers: active.map((x) => x.acceptance.provider_peer),
+      providers: active.map((assignment) => assignment.acceptance.provider_peer),
       consensus_hash: u.consensusHash ?? null,
       output_cid: winner?.result?.output_cid ?? null,
       estimated_fuel: u.unit.estimated_fuel ?? null,
@@ -269,8 +271,8 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
       const holders = state
         .activeAssignments(unit_id)
-        .filter((x) => x.result?.output_cid === view.output_cid)
-        .map((x) => x.acceptance.provider_peer);
+        .filter((assignment) => assignment.result?.output_cid === view.output_cid)
+        .map((assignment) => assignment.acceptance.provider_peer);
       const bytes = await blobFromHolders(node.ctx, view.output_cid, holders, 64 << 20);
       if (!bytes)
         throw new ApiError('unavailable', `${view.output_cid} is not here and no provider that has it could send it`);
@@ -330,15 +332,15 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'receipts.verify'({ author }) {
       const authors = author !== undefined ? [author] : [...state.receipts.keys()].sort();
       const chains = [];
-      for (const a of authors) {
-        const stored = [...(state.receipts.get(a) ?? [])].sort((x, y) => x.receipt.seq - y.receipt.seq);
+      for (const peer of authors) {
+        const stored = [...(state.receipts.get(peer) ?? [])].sort((x, y) => x.receipt.seq - y.receipt.seq);
         if (stored.length === 0) {
-          chains.push({ author: a, receipts: 0, ok: false, error: 'no receipts from this author' });
+          chains.push({ author: peer, receipts: 0, ok: false, error: 'no receipts from this author' });
           continue;
         }
         // I hold the parts of another's chain that concern me: each unbroken run is checked from where it starts.
         let check: Awaited<ReturnType<typeof verifyChain>> | undefined;
-        for (const run of contiguousRuns(stored, a === node.peerId)) {
+        for (const run of contiguousRuns(stored, peer === node.peerId)) {
           const first = run[0]!.receipt;
           check = await verifyChain(
             run.map((r) => ({ receipt: r.receipt, sig: r.sig ?? '' })),
@@ -346,7 +348,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
           );
           if (!check.ok) break;
         }
-        chains.push({ author: a, receipts: stored.length, ok: check!.ok, error: check!.ok ? null : check!.error });
+        chains.push({ author: peer, receipts: stored.length, ok: check!.ok, error: check!.ok ? null : check!.error });
       }
       return { chains };
     },

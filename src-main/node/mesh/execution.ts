@@ -137,13 +137,13 @@ export class ExecutionQueue {
 
   async #run(assignmentId: string, free: () => void): Promise<void> {
     const { state } = this.ctx;
-    const x = state.assignments.get(assignmentId);
-    const unit = x && state.units.get(x.acceptance.unit_id)?.unit;
-    if (!x || !unit || x.escrow !== 'held' || x.result || !state.sharing) {
+    const assignment = state.assignments.get(assignmentId);
+    const unit = assignment && state.units.get(assignment.acceptance.unit_id)?.unit;
+    if (!assignment || !unit || assignment.escrow !== 'held' || assignment.result || !state.sharing) {
       if (unit?.input_cid) this.#inline.delete(unit.input_cid);
       return;
     }
-    const requester = x.acceptance.requester_peer;
+    const requester = assignment.acceptance.requester_peer;
     this.ctx.emit('unit.started', { job_id: unit.job_id, unit_id: unit.unit_id, requester });
     const started = this.ctx.now();
     const module = unit.module_cid

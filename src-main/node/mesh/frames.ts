@@ -107,8 +107,8 @@ export class FrameAssembler {
   async #fetchTile(unitId: string, cid: string): Promise<boolean> {
     const holders = this.ctx.state
       .activeAssignments(unitId)
-      .filter((x) => x.result?.output_cid === cid)
-      .map((x) => x.acceptance.provider_peer);
+      .filter((assignment) => assignment.result?.output_cid === cid)
+      .map((assignment) => assignment.acceptance.provider_peer);
     return (await blobFromHolders(this.ctx, cid, holders, MAX_TILE_BYTES)) !== undefined;
   }
 

@@ -118,9 +118,11 @@ export class Provider {
     const reserved: Reservation[] = [];
     for (const offer of state.myOffers.values()) {
       const key = unitKey(offer.requester_peer, offer.unit_id);
-      const x = state.assignments.get(offer.offer_id);
-      const open = x ? x.escrow === 'held' && !x.result : nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
-      if (open || x) skip.add(key);
+      const assignment = state.assignments.get(offer.offer_id);
+      const open = assignment
+        ? assignment.escrow === 'held' && !assignment.result
+        : nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
+      if (open || assignment) skip.add(key);
       const unit = open && (this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit);
       if (unit)
         reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
@@ -163,32 +165,32 @@ export class Provider {
     const accepted: string[] = [];
     const refused: string[] = [];
     const events: NewEvent[] = [];
-    for (const a of acceptances) {
-      const offer = state.myOffers.get(a.offer_id);
-      const unit = this.#unitsSeen.get(unitKey(from, a.unit_id)) ?? state.units.get(a.unit_id)?.unit;
+    for (const acceptance of acceptances) {
+      const offer = state.myOffers.get(acceptance.offer_id);
+      const unit = this.#unitsSeen.get(unitKey(from, acceptance.unit_id)) ?? state.units.get(acceptance.unit_id)?.unit;
       const valid =
         offer &&
         unit &&
-        a.requester_peer === from &&
-        a.provider_peer === this.ctx.me &&
-        a.acceptance_id === a.offer_id &&
-        offer.unit_id === a.unit_id &&
-        offer.job_id === a.job_id &&
-        offer.price === a.price &&
-        unit.job_id === a.job_id;
-      if (state.assignments.has(a.acceptance_id)) {
-        accepted.push(a.acceptance_id); // re-delivered: already mine
+        acceptance.requester_peer === from &&
+        acceptance.provider_peer === this.ctx.me &&
+        acceptance.assignment_id === acceptance.offer_id &&
+        offer.unit_id === acceptance.unit_id &&
+        offer.job_id === acceptance.job_id &&
+        offer.price === acceptance.price &&
+        unit.job_id === acceptance.job_id;
+      if (state.assignments.has(acceptance.assignment_id)) {
+        accepted.push(acceptance.assignment_id); // re-delivered: already mine
         continue;
       }
       if (!valid || !state.sharing) {
-        refused.push(a.acceptance_id);
+        refused.push(acceptance.assignment_id);
         continue;
       }
-      accepted.push(a.acceptance_id);
+      accepted.push(acceptance.assignment_id);
       if (unit.input_cid) wantedInputs.add(unit.input_cid);
       if (!state.units.has(unit.unit_id)) events.push({ type: 'unit.created', event_id: `unit/${unit.unit_id}`, unit });
       // The requester polices its own job budget; the provider records the hold it was promised.
-      events.push(...acceptanceEvents(a, { requester: from, worker: this.ctx.me }, Number.MAX_SAFE_INTEGER));
+      events.push(...acceptanceEvents(acceptance, { requester: from, worker: this.ctx.me }, Number.MAX_SAFE_INTEGER));
     }
     for (const blob of inline) {
       if (!wantedInputs.has(blob.cid)) continue;
@@ -214,13 +216,19 @@ export class Provider {
       this.#toRelease.delete(id);
     }
     const releases = new Map<string, { peer: string; reason: ReleaseReason; ids: string[] }>(); // by requester and reason
-    for (const [id, x] of this.ctx.state.assignments) {
-      const requester = x.acceptance.requester_peer;
-      if (x.acceptance.provider_peer !== this.ctx.me || x.escrow !== 'held' || this.#execution.has(id)) continue;
+    for (const [id, assignment] of this.ctx.state.assignments) {
+      const requester = assignment.acceptance.requester_peer;
+      if (
+        assignment.acceptance.provider_peer !== this.ctx.me ||
+        assignment.escrow !== 'held' ||
+        this.#execution.has(id)
+      )
+        continue;
       if (requester !== connected && nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS) continue;
       const reason =
-        this.#toRelease.get(id) ?? (!x.result && Date.parse(x.acceptance.deadline) < nowMs ? 'late' : undefined);
-      if (x.result) this.ctx.background(`sending the result of ${id}`, this.#sendResult(id));
+        this.#toRelease.get(id) ??
+        (!assignment.result && Date.parse(assignment.acceptance.deadline) < nowMs ? 'late' : undefined);
+      if (assignment.result) this.ctx.background(`sending the result of ${id}`, this.#sendResult(id));
       else if (reason) {
         const key = `${reason} ${requester}`;
         const batch = releases.get(key) ?? { peer: requester, reason, ids: [] };
@@ -260,32 +268,32 @@ export class Provider {
   }
 
   async #sendResult(assignmentId: string): Promise<void> {
-    const x = this.ctx.state.assignments.get(assignmentId);
-    const result = x?.result;
+    const assignment = this.ctx.state.assignments.get(assignmentId);
+    const result = assignment?.result;
     const receipt =
       result &&
       this.ctx.state.receipts
         .get(this.ctx.me)
         ?.find((r) => r.receipt.kind === 'execution' && r.receipt.assignment_id === assignmentId);
-    if (!x || !result || !receipt?.sig) return;
+    if (!assignment || !result || !receipt?.sig) return;
     this.#lastSent.set(assignmentId, this.ctx.now());
-    const reply = await this.ctx.send(x.acceptance.requester_peer, 'result', {
+    const reply = await this.ctx.send(assignment.acceptance.requester_peer, 'result', {
       result,
       receipt: { receipt: receipt.receipt, sig: receipt.sig },
     });
     if (reply?.type === 'settlement')
-      await this.applySettlement(x.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
+      await this.applySettlement(assignment.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
   }
 
   /** How a requester closed my assignments: each entry checked against my own escrow, then journaled. */
   async applySettlement(from: string, { entries, receipts }: MessageBody<'settlement'>): Promise<void> {
     const { state } = this.ctx;
     const mine = (entry: LedgerEntry) => {
-      const x = state.assignments.get(entry.assignment_id);
+      const assignment = state.assignments.get(entry.assignment_id);
       return (
-        x?.acceptance.provider_peer === this.ctx.me &&
-        x.acceptance.requester_peer === from &&
-        x.escrow === 'held' &&
+        assignment?.acceptance.provider_peer === this.ctx.me &&
+        assignment.acceptance.requester_peer === from &&
+        assignment.escrow === 'held' &&
         entry.kind !== 'escrow' &&
         (entry.kind !== 'settle' || (entry.worker_share_bps === WORKER_SHARE_BPS && entry.verifiers.length === 0))
       );

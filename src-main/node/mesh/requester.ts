@@ -148,12 +148,12 @@ export class Requester {
   /** A provider handing units back: refunded, and offered again. */
   async onRelease(from: string, { assignments }: MessageBody<'release'>): Promise<MessageBody<'settlement'>> {
     const mine = assignments.filter((id) => {
-      const x = this.ctx.state.assignments.get(id);
+      const assignment = this.ctx.state.assignments.get(id);
       return (
-        x?.acceptance.provider_peer === from &&
-        x.acceptance.requester_peer === this.ctx.me &&
-        x.escrow === 'held' &&
-        !x.result
+        assignment?.acceptance.provider_peer === from &&
+        assignment.acceptance.requester_peer === this.ctx.me &&
+        assignment.escrow === 'held' &&
+        !assignment.result
       );
     });
     await this.ctx.record(mine.map((id) => refundEvent(this.ctx.now(), id, 'failed')));
@@ -171,21 +171,23 @@ export class Requester {
   async checkDeadlines(): Promise<void> {
     const now = this.ctx.now();
     const late = [...this.ctx.state.assignments.values()].filter(
-      (x) =>
-        x.acceptance.requester_peer === this.ctx.me &&
-        x.escrow === 'held' &&
-        !x.result &&
-        Date.parse(x.acceptance.deadline) < now,
+      (assignment) =>
+        assignment.acceptance.requester_peer === this.ctx.me &&
+        assignment.escrow === 'held' &&
+        !assignment.result &&
+        Date.parse(assignment.acceptance.deadline) < now,
     );
     if (late.length === 0) return;
-    await this.ctx.record(late.map((x) => refundEvent(this.ctx.now(), x.acceptance.acceptance_id, 'late')));
-    for (const x of late) {
+    await this.ctx.record(
+      late.map((assignment) => refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'late')),
+    );
+    for (const assignment of late) {
       this.ctx.emit('unit.reoffered', {
-        unit_id: x.acceptance.unit_id,
-        provider: x.acceptance.provider_peer,
+        unit_id: assignment.acceptance.unit_id,
+        provider: assignment.acceptance.provider_peer,
         reason: 'late',
       });
-      this.#tell(x.acceptance.provider_peer, x.acceptance.acceptance_id);
+      this.#tell(assignment.acceptance.provider_peer, assignment.acceptance.assignment_id);
     }
     this.ctx.commitmentChanged();
     this.acceptSoon();
@@ -195,12 +197,14 @@ export class Requester {
     const job = this.ctx.state.jobs.get(jobId);
     if (!job || job.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
     if (job.cancelled || job.completedAt) return;
-    const held = job.unitIds.flatMap((id) => this.ctx.state.assignmentsOf(id)).filter((x) => x.escrow === 'held');
+    const held = job.unitIds
+      .flatMap((id) => this.ctx.state.assignmentsOf(id))
+      .filter((assignment) => assignment.escrow === 'held');
     await this.ctx.record([
       { type: 'job.cancelled', job_id: jobId },
-      ...held.map((x) => refundEvent(this.ctx.now(), x.acceptance.acceptance_id, 'cancelled')),
+      ...held.map((assignment) => refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled')),
     ]);
-    for (const x of held) this.#tell(x.acceptance.provider_peer, x.acceptance.acceptance_id);
+    for (const assignment of held) this.#tell(assignment.acceptance.provider_peer, assignment.acceptance.assignment_id);
     this.ctx.emit('job.cancelled', { job_id: jobId });
     this.ctx.commitmentChanged();
   }

@@ -13,10 +13,10 @@ export function settlementFor(state: MeshState, assignmentIds: readonly string[]
   const entries = [];
   const receipts: SignedReceipt[] = [];
   for (const id of assignmentIds) {
-    const x = state.assignments.get(id);
-    if (!x?.closing) continue;
-    entries.push(x.closing);
-    const verification = state.verificationOf(x.acceptance.unit_id);
+    const assignment = state.assignments.get(id);
+    if (!assignment?.closing) continue;
+    entries.push(assignment.closing);
+    const verification = state.verificationOf(assignment.acceptance.unit_id);
     if (verification?.sig && !receipts.some((r) => r.sig === verification.sig))
       receipts.push({ receipt: verification.receipt, sig: verification.sig });
   }
@@ -24,8 +24,8 @@ export function settlementFor(state: MeshState, assignmentIds: readonly string[]
 }
 
 /** The ledger entry that pays a verified result (the worker's share; the verifiers' stays with the requester). */
-export function settleEvent(x: AssignmentRecord, nowMs: number): NewEvent {
-  const id = x.acceptance.acceptance_id;
+export function settleEvent(assignment: AssignmentRecord, nowMs: number): NewEvent {
+  const id = assignment.acceptance.assignment_id;
   return {
     type: 'ledger.entry',
     event_id: `ledger/settle/${id}`,
@@ -58,7 +58,7 @@ export function acceptanceEvents(
   parties: { requester: string; worker: string },
   jobBudget: number,
 ): NewEvent[] {
-  const id = acceptance.acceptance_id;
+  const id = acceptance.assignment_id;
   return [
     { type: 'offer.accepted', event_id: `accept/${id}`, acceptance },
     {

@@ -33,8 +33,8 @@ export class TileChecker {
 
   /** The check for consensus; undefined while an output is still to be fetched (decide again later). */
   async prepare(unit: WorkUnit, assignments: readonly AssignmentRecord[]): Promise<TileCheck | undefined> {
-    const results = assignments.flatMap((x) =>
-      x.result ? [{ result: x.result, provider: x.acceptance.provider_peer }] : [],
+    const results = assignments.flatMap((assignment) =>
+      assignment.result ? [{ result: assignment.result, provider: assignment.acceptance.provider_peer }] : [],
     );
     // CPU tiles are bit-exact: with no GPU tile among them, their hashes say it all.
     if (!results.some(({ result }) => result.device === 'gpu'))

@@ -47,39 +47,39 @@ export class Verdicts {
   async onResult(from: string, { result, receipt }: MessageBody<'result'>): Promise<MessageBody<'settlement'>> {
     const { state } = this.ctx;
     const assignment = state.assignments.get(result.assignment_id);
-    const a = assignment?.acceptance;
+    const acceptance = assignment?.acceptance;
     if (
       !assignment ||
-      !a ||
-      a.requester_peer !== this.ctx.me ||
-      a.provider_peer !== from ||
+      !acceptance ||
+      acceptance.requester_peer !== this.ctx.me ||
+      acceptance.provider_peer !== from ||
       result.computed_by_peer !== from ||
-      result.work_unit_id !== a.unit_id
+      result.work_unit_id !== acceptance.unit_id
     ) {
       return { entries: [], receipts: [] };
     }
-    if (assignment.escrow !== 'held' || assignment.result) return settlementFor(state, [a.acceptance_id]);
+    if (assignment.escrow !== 'held' || assignment.result) return settlementFor(state, [acceptance.assignment_id]);
     const checked = await verifyReceipt(receipt);
     const r = receipt.receipt;
     if (
       !checked.ok ||
       r.kind !== 'execution' ||
       r.author !== from ||
-      r.assignment_id !== a.acceptance_id ||
+      r.assignment_id !== acceptance.assignment_id ||
       r.output_cid !== result.output_cid ||
       r.verification_hash !== result.verification_hash
     ) {
-      this.ctx.log(`result for ${a.acceptance_id} from ${from} has no matching receipt`);
+      this.ctx.log(`result for ${acceptance.assignment_id} from ${from} has no matching receipt`);
       return { entries: [], receipts: [] };
     }
     await this.ctx.record([
       { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
       { type: 'receipt.stored', event_id: `receipt/${checked.cid}`, cid: checked.cid, receipt: r, sig: receipt.sig },
     ]);
-    this.ctx.emit('unit.finished', { job_id: a.job_id, unit_id: a.unit_id, provider: from });
-    await this.decide(a.unit_id, from);
+    this.ctx.emit('unit.finished', { job_id: acceptance.job_id, unit_id: acceptance.unit_id, provider: from });
+    await this.decide(acceptance.unit_id, from);
     this.acceptSoon(); // the provider's pipeline has room again
-    return settlementFor(state, [a.acceptance_id]);
+    return settlementFor(state, [acceptance.assignment_id]);
   }
 
   /** Consensus over a unit's results; settles, refunds, or asks for more replicas. One decision per unit at a time. */
@@ -92,9 +92,15 @@ export class Verdicts {
     const record = state.units.get(unitId);
     if (!record || record.verdict) return;
     const active = state.activeAssignments(unitId);
-    const votes: Vote[] = active.flatMap((x) =>
-      x.result
-        ? [{ result_id: x.result.result_id, peer: x.acceptance.provider_peer, hash: x.result.verification_hash }]
+    const votes: Vote[] = active.flatMap((assignment) =>
+      assignment.result
+        ? [
+            {
+              result_id: assignment.result.result_id,
+              peer: assignment.acceptance.provider_peer,
+              hash: assignment.result.verification_hash,
+            },
+          ]
         : [],
     );
     // Tiles that may come from a GPU agree within a tolerance, after their spot-checks (tile-check.ts).
@@ -130,15 +136,15 @@ export class Verdicts {
         ...(check ? { agreeing_results: agreeing } : {}),
       },
     ];
-    for (const x of active) {
-      if (x.escrow !== 'held') continue;
+    for (const assignment of active) {
+      if (assignment.escrow !== 'held') continue;
       events.push(
-        x.result && agreeing.includes(x.result.result_id)
-          ? settleEvent(x, this.ctx.now())
+        assignment.result && agreeing.includes(assignment.result.result_id)
+          ? settleEvent(assignment, this.ctx.now())
           : refundEvent(
               this.ctx.now(),
-              x.acceptance.acceptance_id,
-              hash ? (x.result ? 'rejected' : 'cancelled') : 'failed',
+              assignment.acceptance.assignment_id,
+              hash ? (assignment.result ? 'rejected' : 'cancelled') : 'failed',
             ),
       );
     }
@@ -162,7 +168,7 @@ export class Verdicts {
     await this.ctx.record(events);
     this.#tiles.forget(
       unitId,
-      active.flatMap((x) => (x.result ? [x.result] : [])),
+      active.flatMap((assignment) => (assignment.result ? [assignment.result] : [])),
     );
     const job = state.jobs.get(record.unit.job_id)!;
     this.ctx.emit(hash ? 'unit.verified' : 'unit.failed', { job_id: job.job.job_id, unit_id: unitId, hash });
@@ -172,11 +178,15 @@ export class Verdicts {
     if (job.completedAt && !job.job.render) this.ctx.emit('job.completed', { job_id: job.job.job_id }); // a render job's, once its frames are assembled
     if (this.onVerdict) this.ctx.background(`after the verdict on ${unitId}`, this.onVerdict(unitId));
     // Tell the other providers on the unit how their assignment closed (the replying one hears in its reply).
-    for (const x of active) {
-      if (x.acceptance.provider_peer === replyingTo) continue;
+    for (const assignment of active) {
+      if (assignment.acceptance.provider_peer === replyingTo) continue;
       this.ctx.background(
         'sending a settlement',
-        this.ctx.send(x.acceptance.provider_peer, 'settlement', settlementFor(state, [x.acceptance.acceptance_id])),
+        this.ctx.send(
+          assignment.acceptance.provider_peer,
+          'settlement',
+          settlementFor(state, [assignment.acceptance.assignment_id]),
+        ),
       );
     }
   }

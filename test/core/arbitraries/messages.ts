@@ -257,7 +257,7 @@ export const offerArb: fc.Arbitrary<S.Offer> = fc
   .map(([window, rest]) => ({ ...rest, expected_start: window.start, expected_end: window.end }));
 
 export const acceptanceArb = recordOf<S.Acceptance>({
-  acceptance_id: idArb,
+  assignment_id: idArb,
   offer_id: idArb,
   unit_id: idArb,
   job_id: idArb,

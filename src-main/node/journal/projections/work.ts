@@ -76,7 +76,7 @@ export function workProjections(db: Db) {
     },
     'offer.accepted'({ acceptance, at }: NodeEventOf<'offer.accepted'>): void {
       const { changes } = insertAssignment.run(
-        acceptance.acceptance_id,
+        acceptance.assignment_id,
         acceptance.offer_id,
         acceptance.unit_id,
         acceptance.job_id,
