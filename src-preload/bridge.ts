@@ -20,11 +20,14 @@ export interface DesktopBridge {
 }
 
 /** The channel names, shared by preload and main so neither spells them twice. */
-export const IPC_CALL_PREFIX = 'mesh:call:';
-export const IPC_SUBSCRIBE = 'mesh:events:subscribe';
-export const IPC_UNSUBSCRIBE = 'mesh:events:unsubscribe';
-export const IPC_EVENTS = 'mesh:events';
-export const IPC_GET_OPEN_AT_LOGIN = 'mesh:desktop:get-open-at-login';
-export const IPC_SET_OPEN_AT_LOGIN = 'mesh:desktop:set-open-at-login';
-/** The desktop app's hidden GPU window: the main process sends the runner page its MessagePort here. */
-export const IPC_GPU_PORT = 'mesh:gpu:port';
+export const IPC_CHANNELS = Object.freeze({
+  /** Followed by the contract method's name: one invoke channel per method. */
+  callPrefix: 'mesh:call:',
+  subscribe: 'mesh:events:subscribe',
+  unsubscribe: 'mesh:events:unsubscribe',
+  events: 'mesh:events',
+  getOpenAtLogin: 'mesh:desktop:get-open-at-login',
+  setOpenAtLogin: 'mesh:desktop:set-open-at-login',
+  /** The desktop app's hidden GPU window: the main process sends the runner page its MessagePort here. */
+  gpuPort: 'mesh:gpu:port',
+} as const);

@@ -4,16 +4,7 @@
 // schema (that would bundle zod into every page load): the main process checks everything, and a
 // name that is no method has no channel, so its invoke rejects.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  IPC_CALL_PREFIX,
-  IPC_EVENTS,
-  IPC_GET_OPEN_AT_LOGIN,
-  IPC_SET_OPEN_AT_LOGIN,
-  IPC_SUBSCRIBE,
-  IPC_UNSUBSCRIBE,
-  type BridgeReply,
-  type MeshBridge,
-} from './bridge.js';
+import { IPC_CHANNELS, type BridgeReply, type MeshBridge } from './bridge.js';
 
 const notAMethod = (method: string): BridgeReply => ({
   ok: false,
@@ -29,7 +20,7 @@ const bridge: MeshBridge = {
     if (typeof paramsJson !== 'string')
       return { ok: false, error: { code: 'bad_request', message: 'params must be JSON text' } };
     try {
-      return (await ipcRenderer.invoke(`${IPC_CALL_PREFIX}${method}`, paramsJson)) as BridgeReply;
+      return (await ipcRenderer.invoke(`${IPC_CHANNELS.callPrefix}${method}`, paramsJson)) as BridgeReply;
     } catch {
       return notAMethod(method); // "No handler registered for mesh:call:<method>"
     }
@@ -39,18 +30,18 @@ const bridge: MeshBridge = {
     const listener = (_event: IpcRendererEvent, subscription: unknown, lines: unknown) => {
       if (subscription === id && typeof lines === 'string') onLines(lines);
     };
-    ipcRenderer.on(IPC_EVENTS, listener);
-    ipcRenderer.send(IPC_SUBSCRIBE, id, Number.isSafeInteger(after) && after >= 0 ? after : 0);
+    ipcRenderer.on(IPC_CHANNELS.events, listener);
+    ipcRenderer.send(IPC_CHANNELS.subscribe, id, Number.isSafeInteger(after) && after >= 0 ? after : 0);
     return () => {
-      ipcRenderer.off(IPC_EVENTS, listener);
-      ipcRenderer.send(IPC_UNSUBSCRIBE, id);
+      ipcRenderer.off(IPC_CHANNELS.events, listener);
+      ipcRenderer.send(IPC_CHANNELS.unsubscribe, id);
     };
   },
   desktop: {
     // The main process answers with a BridgeReply: the setting as the OS now has it, or a refusal.
-    getOpenAtLogin: async () => isTrue(await ipcRenderer.invoke(IPC_GET_OPEN_AT_LOGIN)),
+    getOpenAtLogin: async () => isTrue(await ipcRenderer.invoke(IPC_CHANNELS.getOpenAtLogin)),
     // The page may pass anything: only true turns it on.
-    setOpenAtLogin: async (on: unknown) => isTrue(await ipcRenderer.invoke(IPC_SET_OPEN_AT_LOGIN, on === true)),
+    setOpenAtLogin: async (on: unknown) => isTrue(await ipcRenderer.invoke(IPC_CHANNELS.setOpenAtLogin, on === true)),
   },
 };
 

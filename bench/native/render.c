@@ -1,3 +1,4 @@
+/* A deliberate twin of the AssemblyScript kernel (wasm/render/) and the WGSL one (src-gpu/render.wgsl). */
 /*
  * The render kernel (wasm/render/) in C, step for step: same blob reader, same PCG random
  * stream, same BVH traversal, same shading and tonemap. It is the native baseline the

@@ -7,7 +7,7 @@ import { app, BrowserWindow, MessageChannelMain, type MessagePortMain } from 'el
 import type { RunnerRequest } from '../core/gpu/index.js';
 import type { RunnerChannel } from '../node/gpu/channel.js';
 import { withTimeout } from '../node/gpu/timeout.js';
-import { IPC_GPU_PORT } from '../../src-preload/bridge.js';
+import { IPC_CHANNELS } from '../../src-preload/bridge.js';
 import { GPU_RUNNER_URL, isGpuRunnerUrl } from './app-scheme.js';
 
 /** A fresh page should answer within this; else its GPU process is wedged and is killed. */
@@ -61,7 +61,7 @@ export class GpuWindow implements RunnerChannel {
       waiter.resolve(reply);
     });
     port1.start();
-    contents.postMessage(IPC_GPU_PORT, null, [port2]);
+    contents.postMessage(IPC_CHANNELS.gpuPort, null, [port2]);
     this.#port = port1;
   }
 

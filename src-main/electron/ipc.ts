@@ -10,14 +10,7 @@ import {
   type WebContents,
 } from 'electron';
 import { API_METHODS } from '../core/api/contract.js';
-import {
-  IPC_CALL_PREFIX,
-  IPC_EVENTS,
-  IPC_GET_OPEN_AT_LOGIN,
-  IPC_SET_OPEN_AT_LOGIN,
-  IPC_SUBSCRIBE,
-  IPC_UNSUBSCRIBE,
-} from '../../src-preload/bridge.js';
+import { IPC_CHANNELS } from '../../src-preload/bridge.js';
 import { HIDDEN_FLAG } from './launch-options.js';
 import { ipcRouter, type IpcRouterOptions, type SenderInfo } from './ipc-router.js';
 
@@ -50,12 +43,12 @@ export function bindIpc(
   const router = ipcRouter({ ...options, loginItem });
   const methods = Object.keys(API_METHODS);
   for (const method of methods) {
-    ipcMain.handle(`${IPC_CALL_PREFIX}${method}`, (event, paramsJson: unknown) =>
+    ipcMain.handle(`${IPC_CHANNELS.callPrefix}${method}`, (event, paramsJson: unknown) =>
       router.call(senderOf(event, ourWindow()), method, paramsJson),
     );
   }
-  ipcMain.handle(IPC_GET_OPEN_AT_LOGIN, (event) => router.getOpenAtLogin(senderOf(event, ourWindow())));
-  ipcMain.handle(IPC_SET_OPEN_AT_LOGIN, (event, on: unknown) =>
+  ipcMain.handle(IPC_CHANNELS.getOpenAtLogin, (event) => router.getOpenAtLogin(senderOf(event, ourWindow())));
+  ipcMain.handle(IPC_CHANNELS.setOpenAtLogin, (event, on: unknown) =>
     router.setOpenAtLogin(senderOf(event, ourWindow()), on),
   );
 
@@ -77,25 +70,25 @@ export function bindIpc(
   const onSubscribe = (event: IpcMainEvent, subscription: unknown, after: unknown) => {
     const contents = event.sender;
     const reply = router.subscribe(senderOf(event, ourWindow()), contents.id, subscription, after, (id, lines) => {
-      if (!contents.isDestroyed()) contents.send(IPC_EVENTS, id, lines);
+      if (!contents.isDestroyed()) contents.send(IPC_CHANNELS.events, id, lines);
     });
     if (reply.ok) watch(contents);
     else if (reply.error.code !== 'unauthorized') options.log(`event subscription refused: ${reply.error.message}`); // the router logs refusals itself
   };
   const onUnsubscribe = (event: IpcMainEvent, subscription: unknown) =>
     router.unsubscribe(event.sender.id, subscription);
-  ipcMain.on(IPC_SUBSCRIBE, onSubscribe);
-  ipcMain.on(IPC_UNSUBSCRIBE, onUnsubscribe);
+  ipcMain.on(IPC_CHANNELS.subscribe, onSubscribe);
+  ipcMain.on(IPC_CHANNELS.unsubscribe, onUnsubscribe);
 
   return () => {
     for (const channel of [
-      ...methods.map((method) => `${IPC_CALL_PREFIX}${method}`),
-      IPC_GET_OPEN_AT_LOGIN,
-      IPC_SET_OPEN_AT_LOGIN,
+      ...methods.map((method) => `${IPC_CHANNELS.callPrefix}${method}`),
+      IPC_CHANNELS.getOpenAtLogin,
+      IPC_CHANNELS.setOpenAtLogin,
     ])
       ipcMain.removeHandler(channel);
-    ipcMain.off(IPC_SUBSCRIBE, onSubscribe);
-    ipcMain.off(IPC_UNSUBSCRIBE, onUnsubscribe);
+    ipcMain.off(IPC_CHANNELS.subscribe, onSubscribe);
+    ipcMain.off(IPC_CHANNELS.unsubscribe, onUnsubscribe);
     for (const contents of watched) router.forgetPage(contents.id);
     watched.clear();
   };

@@ -14,14 +14,7 @@ import { API_METHODS } from '../../src-main/core/api/contract.js';
 import { ENDPOINT_FILE } from '../../src-main/node/api/endpoint.js';
 import type { ApiReply } from '../../src-main/node/api/dispatch.js';
 import { APP_CONTENT_SECURITY_POLICY } from '../../src-main/electron/app-scheme.js';
-import {
-  IPC_CALL_PREFIX,
-  IPC_EVENTS,
-  IPC_GET_OPEN_AT_LOGIN,
-  IPC_SET_OPEN_AT_LOGIN,
-  IPC_SUBSCRIBE,
-  type MeshBridge,
-} from '../../src-preload/bridge.js';
+import { IPC_CHANNELS, type MeshBridge } from '../../src-preload/bridge.js';
 import { preventable, type BrowserWindow } from './electron-fake.js';
 import { waitFor } from './mesh/cluster.js';
 
@@ -57,7 +50,7 @@ const invoke = (channel: string, event: unknown, ...args: unknown[]) =>
 const fromOurPage = () => ({ sender: window.webContents, senderFrame: window.webContents.mainFrame });
 const sharingItem = () => fake.Tray.current!.menu!.items.find((item) => item.type === 'checkbox')!;
 async function status(): Promise<{ sharing: boolean }> {
-  const reply = await invoke(`${IPC_CALL_PREFIX}status`, fromOurPage(), '{}');
+  const reply = await invoke(`${IPC_CHANNELS.callPrefix}status`, fromOurPage(), '{}');
   assert.ok(reply.ok, JSON.stringify(reply));
   return reply.result as { sharing: boolean };
 }
@@ -128,9 +121,9 @@ test('app:// answers with the CSP', async () => {
 
 test('one IPC handler per contract method, answering our page and refusing every other sender', async () => {
   const expected = [
-    ...Object.keys(API_METHODS).map((m) => `${IPC_CALL_PREFIX}${m}`),
-    IPC_GET_OPEN_AT_LOGIN,
-    IPC_SET_OPEN_AT_LOGIN,
+    ...Object.keys(API_METHODS).map((m) => `${IPC_CHANNELS.callPrefix}${m}`),
+    IPC_CHANNELS.getOpenAtLogin,
+    IPC_CHANNELS.setOpenAtLogin,
   ].sort();
   assert.deepEqual([...fake.ipcMain.handlers.keys()].sort(), expected);
   assert.equal(typeof (await status()).sharing, 'boolean');
@@ -142,10 +135,10 @@ test('one IPC handler per contract method, answering our page and refusing every
     { sender: other.webContents, senderFrame: other.webContents.mainFrame },
     { sender: window.webContents, senderFrame: null },
   ]) {
-    const reply = await invoke(`${IPC_CALL_PREFIX}status`, event, '{}');
+    const reply = await invoke(`${IPC_CHANNELS.callPrefix}status`, event, '{}');
     assert.equal(!reply.ok && reply.error.code, 'unauthorized');
   }
-  const hostile = await invoke(`${IPC_CALL_PREFIX}trust.set`, fromOurPage(), '{"__proto__":{}}');
+  const hostile = await invoke(`${IPC_CHANNELS.callPrefix}trust.set`, fromOurPage(), '{"__proto__":{}}');
   assert.equal(!hostile.ok && hostile.error.code, 'bad_request');
   fake.BrowserWindow.all.splice(fake.BrowserWindow.all.indexOf(other), 1);
 });
@@ -157,7 +150,7 @@ test('the tray switch shows the node state; a click flips the node and the switc
   assert.match(fake.Tray.current!.tooltip, /^Mesh Compute: /);
 
   // Subscribed before the click, the page hears about it over IPC.
-  fake.ipcMain.emit(IPC_SUBSCRIBE, fromOurPage(), 1, 0);
+  fake.ipcMain.emit(IPC_CHANNELS.subscribe, fromOurPage(), 1, 0);
   sharingItem().click();
   await waitFor('sharing to flip', async () => (await status()).sharing !== wasSharing);
   await waitFor('the switch to follow', () => sharingItem().checked !== wasSharing);
@@ -165,13 +158,14 @@ test('the tray switch shows the node state; a click flips the node and the switc
 
   await waitFor('the event to reach the page', () =>
     window.webContents.sent.some(
-      ([channel, id, lines]) => channel === IPC_EVENTS && id === 1 && String(lines).includes('"sharing.changed"'),
+      ([channel, id, lines]) =>
+        channel === IPC_CHANNELS.events && id === 1 && String(lines).includes('"sharing.changed"'),
     ),
   );
   // A reload ends the page's subscriptions: the new page may use id 1 again.
   window.webContents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false, url: 'app://mesh/' });
   window.webContents.sent.length = 0;
-  fake.ipcMain.emit(IPC_SUBSCRIBE, fromOurPage(), 1, 0);
+  fake.ipcMain.emit(IPC_CHANNELS.subscribe, fromOurPage(), 1, 0);
   await waitFor('the replay to the new subscription', () => window.webContents.sent.length > 0);
 });
 

@@ -2,7 +2,7 @@
 // keys), then a thin-lens camera looking from `position` at `look_at`. Primary rays are jittered
 // inside their pixel by the pixel's own random stream.
 import { constant, keyframes, keyframeCount, KEYFRAME_STRIDE } from "./blob";
-import { nextState, toUnit } from "./rng";
+import { diskPoint, diskX, diskY, nextState, toUnit } from "./rng";
 
 let posX: f64 = 0, posY: f64 = 0, posZ: f64 = 0;
 // Unit basis: u right, v up, w backwards (from look_at towards the camera).
@@ -65,16 +65,9 @@ export function primaryRay(px: i32, py: i32, state: u32): u32 {
   const t = (1.0 - (<f64>py + toUnit(rng)) * invHeight * 2.0) * halfHeight * focus;
   let ox = posX, oy = posY, oz = posZ;
   if (lensRadius > 0) {
-    // A uniform point of the lens disk, by rejection (no trigonometry).
-    let lx: f64, ly: f64;
-    do {
-      rng = nextState(rng);
-      lx = 2.0 * toUnit(rng) - 1.0;
-      rng = nextState(rng);
-      ly = 2.0 * toUnit(rng) - 1.0;
-    } while (lx * lx + ly * ly >= 1.0);
-    lx *= lensRadius;
-    ly *= lensRadius;
+    // A uniform point of the lens disk.
+    rng = diskPoint(rng);
+    const lx = diskX * lensRadius, ly = diskY * lensRadius;
     ox += lx * uX + ly * vX; oy += lx * uY + ly * vY; oz += lx * uZ + ly * vZ;
   }
   let dx = posX + s * uX + t * vX - focus * wX - ox;

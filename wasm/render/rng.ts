@@ -28,3 +28,25 @@ export function toUnit(state: u32): f64 {
   const word = ((state >>> ((state >>> 28) + 4)) ^ state) * 277803737;
   return <f64>((word >>> 22) ^ word) * 2.3283064365386963e-10;
 }
+
+/** The point the last `diskPoint` drew (a function returns one value cheaply, not two). */
+export let diskX: f64 = 0, diskY: f64 = 0;
+
+/**
+ * A uniform point of the unit disk, by rejection (no trigonometry), into diskX/diskY; draws from
+ * the random stream at `state` and returns the state after.
+ */
+@inline
+export function diskPoint(state: u32): u32 {
+  let rng = state;
+  let x: f64, y: f64;
+  do {
+    rng = nextState(rng);
+    x = 2.0 * toUnit(rng) - 1.0;
+    rng = nextState(rng);
+    y = 2.0 * toUnit(rng) - 1.0;
+  } while (x * x + y * y >= 1.0);
+  diskX = x;
+  diskY = y;
+  return rng;
+}

@@ -3,7 +3,7 @@
 // radiance it carries back is left in pathR/G/B.
 import { constant, materials, maxDepth, MATERIAL_STRIDE, KIND_DIFFUSE, KIND_METAL, KIND_EMISSIVE } from "./blob";
 import { closestHit, hitT, hitNx, hitNy, hitNz, hitMaterial } from "./intersect";
-import { nextState, toUnit } from "./rng";
+import { diskPoint, diskX, diskY, nextState, toUnit } from "./rng";
 
 export let pathR: f64 = 0, pathG: f64 = 0, pathB: f64 = 0;
 
@@ -43,15 +43,10 @@ export function tracePath(ox: f64, oy: f64, oz: f64, dx: f64, dy: f64, dz: f64, 
     if (!entering) { nx = -nx; ny = -ny; nz = -nz; cosIn = -cosIn; }
 
     if (kind == KIND_DIFFUSE) {
-      // Cosine-weighted direction around n: a uniform point of the unit disk (by rejection, so no
-      // trigonometry) lifted onto the hemisphere, in the branchless basis of Duff et al. 2017.
-      let lx: f64, ly: f64;
-      do {
-        rng = nextState(rng);
-        lx = 2.0 * toUnit(rng) - 1.0;
-        rng = nextState(rng);
-        ly = 2.0 * toUnit(rng) - 1.0;
-      } while (lx * lx + ly * ly >= 1.0);
+      // Cosine-weighted direction around n: a uniform point of the unit disk lifted onto the
+      // hemisphere, in the branchless basis of Duff et al. 2017.
+      rng = diskPoint(rng);
+      const lx = diskX, ly = diskY;
       const lz = Math.sqrt(1.0 - (lx * lx + ly * ly));
       const sign = nz >= 0 ? 1.0 : -1.0;
       const a = -1.0 / (sign + nz);

@@ -14,7 +14,45 @@ const MOVING = 'assets/scenes/orbit.json';
 const SAMPLE = 'assets/scenes/sample.json';
 
 /** The frame size, sampling and tiling the mesh job and its local reference share. */
-const FRAME_FORMAT = ['--width', '320', '--height', '180', '--spp', '8', '--tile', '64'];
+const FRAME_FORMAT = { width: 320, height: 180, spp: 8, tile: 64 };
+type FrameFormat = typeof FRAME_FORMAT;
+const formatArgs = (format: FrameFormat) =>
+  ['--width', format.width, '--height', format.height, '--spp', format.spp, '--tile', format.tile].map(String);
+
+/**
+ * `meshctl submit-job --render` arguments: frame 0 of SAMPLE in FRAME_FORMAT for a budget of 1000
+ * unless told otherwise; the optional flags only when given.
+ */
+function submitArgs(options: {
+  dataDir: string;
+  scene?: string;
+  frames?: string;
+  format?: Partial<FrameFormat>;
+  redundancy?: number;
+  budget?: number;
+  out?: string;
+  manualAccept?: boolean;
+  json?: boolean;
+}): string[] {
+  const { scene = SAMPLE, frames = '0', budget = 1000 } = options;
+  return [
+    'submit-job',
+    '--render',
+    scene,
+    '--frames',
+    frames,
+    ...formatArgs({ ...FRAME_FORMAT, ...options.format }),
+    ...(options.redundancy === undefined ? [] : ['--redundancy', String(options.redundancy)]),
+    '--budget',
+    String(budget),
+    ...(options.out === undefined ? [] : ['--out', options.out]),
+    ...(options.manualAccept === true ? ['--manual-accept'] : []),
+    ...(options.json === true ? ['--json'] : []),
+    '--data-dir',
+    options.dataDir,
+  ];
+}
+
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `mesh-render-${name}-`));
 
 test(
@@ -24,22 +62,9 @@ test(
     const nodes = await startMesh([{ workers: 1 }, { workers: 1 }, { workers: 1 }]);
     const [a] = nodes as [ChildNode, ChildNode, ChildNode];
     const out = tmp('out');
-    const submitted = await meshctl([
-      'submit-job',
-      '--render',
-      MOVING,
-      '--frames',
-      '0-1',
-      ...FRAME_FORMAT,
-      '--redundancy',
-      '2',
-      '--budget',
-      '1000',
-      '--out',
-      out,
-      '--data-dir',
-      a.dataDir,
-    ]);
+    const submitted = await meshctl(
+      submitArgs({ scene: MOVING, frames: '0-1', redundancy: 2, out, dataDir: a.dataDir }),
+    );
     assert.equal(submitted.code, 0, submitted.stderr);
     assert.match(submitted.stdout, /submitted job job-[0-9a-f]+: 2 frames, 30 tiles/);
     for (const frame of [0, 1]) {
@@ -49,7 +74,7 @@ test(
         MOVING,
         '--frame',
         String(frame),
-        ...FRAME_FORMAT,
+        ...formatArgs(FRAME_FORMAT),
         '--out',
         reference,
       ]);
@@ -88,27 +113,15 @@ test(
   async () => {
     const nodes = await startMesh([{}, {}, {}]);
     const [a, b, c] = nodes as [ChildNode, ChildNode, ChildNode];
-    const submitted = await meshctl([
-      'submit-job',
-      '--render',
-      SAMPLE,
-      '--frames',
-      '0',
-      '--width',
-      '160',
-      '--height',
-      '90',
-      '--spp',
-      '4',
-      '--tile',
-      '32',
-      '--budget',
-      '100',
-      '--manual-accept',
-      '--json',
-      '--data-dir',
-      a.dataDir,
-    ]);
+    const submitted = await meshctl(
+      submitArgs({
+        format: { width: 160, height: 90, spp: 4, tile: 32 },
+        budget: 100,
+        manualAccept: true,
+        json: true,
+        dataDir: a.dataDir,
+      }),
+    );
     assert.equal(submitted.code, 0, submitted.stderr);
     const { job_id } = JSON.parse(submitted.stdout) as { job_id: string };
     const offers = await waitFor(
@@ -159,26 +172,7 @@ test(
     const [a, b, c] = nodes as [ChildNode, ChildNode, ChildNode];
     // C waits, so B surely holds tiles when it is switched off.
     await c.api.call('sharing.set', { on: false });
-    const submitted = await meshctl([
-      'submit-job',
-      '--render',
-      SAMPLE,
-      '--frames',
-      '0',
-      '--width',
-      '320',
-      '--height',
-      '180',
-      '--spp',
-      '32',
-      '--tile',
-      '64',
-      '--budget',
-      '1000',
-      '--json',
-      '--data-dir',
-      a.dataDir,
-    ]);
+    const submitted = await meshctl(submitArgs({ format: { spp: 32 }, json: true, dataDir: a.dataDir }));
     assert.equal(submitted.code, 0, submitted.stderr);
     const { job_id } = JSON.parse(submitted.stdout) as { job_id: string };
     await waitFor(
