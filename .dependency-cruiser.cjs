@@ -16,6 +16,7 @@ const ALLOWED = {
   [`${CORE}/policy`]: [`${CORE}/schemas`],
   [`${CORE}/trust`]: [`${CORE}/schemas`],
   [`${CORE}/consensus`]: [`${CORE}/schemas`],
+  [`${CORE}/verification`]: [`${CORE}/schemas`, `${CORE}/consensus`],
   [`${CORE}/scheduler`]: [`${CORE}/schemas`],
   [`${CORE}/protocol`]: [`${CORE}/schemas`],
   [`${CORE}/mesh`]: [
@@ -24,6 +25,7 @@ const ALLOWED = {
     `${CORE}/trust`,
     `${CORE}/ledger`,
     `${CORE}/consensus`,
+    `${CORE}/verification`,
     `${CORE}/protocol`,
   ],
   [`${CORE}/api`]: [`${CORE}/schemas`, `${CORE}/availability`, `${CORE}/gpu`, `${CORE}/render`],

@@ -1,0 +1,2 @@
+export * from './credibility.js';
+export * from './judge.js';

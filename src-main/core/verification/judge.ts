@@ -1,0 +1,92 @@
+// The requester's judgement of one unit: accept a result, wait, check results against the ground
+// truth (its own run of the unit), or ask for more replicas. Votes never convict and never outvote
+// the truth: a dissent is settled by a check, and only a result that contradicts a check convicts
+// its provider (the caller does that with the `checked` outcomes it passes in). Pure.
+import { decideConsensus, type Comparator, type Vote } from '../consensus/index.js';
+import { isProven, selectedForCheck, type CheckRecord } from './credibility.js';
+
+export interface UnitEvidence {
+  /** Results the unit asks for (its redundancy). */
+  redundancy: number;
+  /** The results standing: one per provider, none of a convicted provider. */
+  votes: readonly Vote[];
+  /** Results asked for and still expected or received (assignments not handed back). */
+  requested: number;
+  /** The most results the unit may ever ask for. */
+  maxReplicas: number;
+  record(peer: string): CheckRecord;
+  /** Uniform in [0, 1), unpredictable to providers: whether a result is picked for a check. */
+  draw(resultId: string): number;
+  /** Results already checked against the ground truth: true when they matched it. */
+  checked: ReadonlyMap<string, boolean>;
+  /** The ground truth's hash, once the requester has run the unit itself. */
+  truth?: string;
+  /** Whether the requester can run the unit itself (it has its module and input, and the device). */
+  canCheck: boolean;
+  /** A provider this unit relied on was convicted: every standing result is checked. */
+  suspect?: boolean;
+  /** Agreement between results that are not bit-exact (GPU tiles); hash equality by default. */
+  comparator?: Comparator;
+}
+
+export type Judgement =
+  /** More results are on their way. */
+  | { status: 'pending' }
+  /** Run the unit and check these results against it. */
+  | { status: 'check'; results: string[] }
+  /** The requester cannot check: ask for this many more results. */
+  | { status: 'replicas'; extra: number }
+  /**
+   * `hash` is the output handed to the user; `results` the results that carry it (paid);
+   * `unchecked` those of them accepted on the providers' records alone (a later conviction reopens them).
+   */
+  | { status: 'verified'; hash: string; results: string[]; unchecked: string[] }
+  | { status: 'failed'; reason: 'replicas_exhausted' | 'no_proven_agreement' };
+
+export function judgeUnit(e: UnitEvidence): Judgement {
+  const standing = e.votes.filter((v) => e.checked.get(v.result_id) !== false && !e.record(v.peer).convicted);
+  if (e.truth !== undefined) {
+    // The requester ran it: its own output is the verdict, and the results that matched are paid.
+    const matched = standing.filter((v) => e.checked.get(v.result_id) === true).map((v) => v.result_id);
+    return { status: 'verified', hash: e.truth, results: matched, unchecked: [] };
+  }
+  const unchecked = standing.filter((v) => !e.checked.has(v.result_id)).map((v) => v.result_id);
+  const checkAll = (): Judgement | undefined =>
+    e.canCheck && unchecked.length > 0 ? { status: 'check', results: unchecked } : undefined;
+
+  const decision = decideConsensus({
+    redundancy: e.redundancy,
+    votes: standing,
+    maxReplicas: e.maxReplicas,
+    requested: e.requested,
+    ...(e.comparator ? { comparator: e.comparator } : {}),
+  });
+  switch (decision.status) {
+    case 'pending':
+      return { status: 'pending' };
+    case 'conflict':
+      return checkAll() ?? { status: 'replicas', extra: decision.extraReplicas };
+    case 'failed':
+      return checkAll() ?? { status: 'failed', reason: 'replicas_exhausted' };
+    case 'verified':
+      break;
+  }
+  const winners = decision.results;
+  const winnerUnchecked = winners.filter((id) => !e.checked.has(id));
+  const peerOf = new Map(standing.map((v) => [v.result_id, v.peer]));
+  if (e.canCheck) {
+    const dissent = standing.length > winners.length;
+    const picked = winnerUnchecked.some((id) => selectedForCheck(e.record(peerOf.get(id)!), e.draw(id)));
+    if (dissent || e.suspect || picked) {
+      const check = checkAll();
+      if (check) return check;
+    }
+    return { status: 'verified', hash: decision.hash, results: winners, unchecked: winnerUnchecked };
+  }
+  // No ground truth here: a result of a provider without a record needs a proven provider's agreement.
+  const vouched = winners.some((id) => e.checked.get(id) === true || isProven(e.record(peerOf.get(id)!)));
+  if (vouched) return { status: 'verified', hash: decision.hash, results: winners, unchecked: winnerUnchecked };
+  if (e.requested > standing.length) return { status: 'pending' };
+  if (e.requested >= e.maxReplicas) return { status: 'failed', reason: 'no_proven_agreement' };
+  return { status: 'replicas', extra: 1 };
+}
