@@ -110,7 +110,7 @@ export function formatStatus(s: MethodResult<'status'>): string {
 export function formatPeers({ peers }: MethodResult<'peers.list'>): string {
   if (peers.length === 0) return 'no peers known';
   return table(
-    ['PEER', 'NAME', 'CONNECTED', 'TRUST', 'THEIRS', 'BILATERAL', 'REPUTATION', 'LAST SEEN'],
+    ['PEER', 'NAME', 'CONNECTED', 'TRUST', 'THEIRS', 'BILATERAL', 'REPUTATION', 'EFFECTIVE', 'CHECKS', 'LAST SEEN'],
     peers.map((p) => [
       p.peer_id,
       orDash(p.name),
@@ -119,6 +119,8 @@ export function formatPeers({ peers }: MethodResult<'peers.list'>): string {
       p.trust_theirs === null ? '-' : fraction(p.trust_theirs),
       fraction(p.bilateral),
       fraction(p.reputation),
+      fraction(p.effective_trust),
+      p.convicted_at === null ? `${p.checks_passed} passed` : `CAUGHT LYING ${p.convicted_at}`,
       orDash(p.last_seen),
     ]),
   );

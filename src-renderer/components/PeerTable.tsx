@@ -36,7 +36,7 @@ export function PeerTable({
             <th>My trust</th>
             <th>Their trust</th>
             <th>Reputation</th>
-            <th className="num">Caught lying</th>
+            <th className="num">Checks</th>
             <th>Last seen</th>
           </tr>
         </thead>
@@ -101,10 +101,14 @@ export function PeerTable({
                   <span className="small mono">{peer.reputation.toFixed(2)}</span>
                 </td>
                 <td className="num">
-                  {peer.caught_lying > 0 ? (
-                    <Badge tone="danger">{peer.caught_lying}</Badge>
+                  {peer.convicted_at !== null ? (
+                    <Badge tone="danger">
+                      caught lying · {peer.caught_lying} wrong {peer.caught_lying === 1 ? 'result' : 'results'}
+                    </Badge>
                   ) : (
-                    <span className="muted">0</span>
+                    <span className="muted" title="results that matched my own run">
+                      {peer.checks_passed} checked ok
+                    </span>
                   )}
                 </td>
                 <td className="small">

@@ -51,8 +51,14 @@ export const PeerViewSchema = z.strictObject({
   trust_theirs: Fraction.nullable(),
   bilateral: Fraction,
   reputation: Fraction,
-  /** Its results that disagreed with a verified consensus. */
+  /** My trust that decides: my weight times its reputation; 0 once convicted. */
+  effective_trust: Fraction,
+  /** Its results that matched my own run of the unit. */
+  checks_passed: Count,
+  /** Its results that contradicted my own run of the unit (one convicts). */
   caught_lying: Count,
+  /** When a check first caught it lying: it gets no more work from me. */
+  convicted_at: IsoTime.nullable(),
   dropped: DropCountsSchema,
   last_seen: IsoTime.nullable(),
 });

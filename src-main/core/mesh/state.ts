@@ -1,7 +1,15 @@
 // The node's working state, folded from its journal: apply every journaled event in order and
 // you get the same state back, which is how a restarted node resumes. Pure: no I/O, no clock.
 import { DEFAULT_SHARING_SETTINGS, type SharingSettings, type WeeklyWindow } from '../availability/index.js';
-import { recordOutcome, emptyReputation, reputationScore, type Outcome, type Reputation } from '../trust/index.js';
+import {
+  effectiveTrust,
+  emptyReputation,
+  recordOutcome,
+  reputationScore,
+  type Outcome,
+  type Reputation,
+} from '../trust/index.js';
+import { CheckBook } from './checks.js';
 import type {
   Acceptance,
   AvailabilitySlot,
@@ -9,6 +17,7 @@ import type {
   PriceSchedule,
   LedgerEntry,
   NodeEvent,
+  NodeEventOf,
   Offer,
   Receipt,
   RefundEntry,
@@ -23,6 +32,12 @@ export interface UnitRecord {
   verdict?: 'verified' | 'rejected';
   consensusHash?: string | null;
   verifiedAt?: string;
+  /** The results that carry the verdict's output. */
+  agreeing?: readonly string[];
+  /** Those accepted unchecked: their escrows are held until the job completes. */
+  unchecked?: readonly string[];
+  /** Times the verdict was withdrawn (a provider it relied on was convicted); a reopened unit is checked. */
+  reopened?: number;
 }
 
 export interface JobRecord {
@@ -73,8 +88,8 @@ export class MeshState {
   settings: SharingSettings = DEFAULT_SHARING_SETTINGS;
   readonly peers = new Map<string, { name?: string; addresses: string[]; lastSeen: string }>();
   readonly reputation = new Map<string, Reputation>();
-  /** Results of each peer that disagreed with a verified consensus: caught lying (or broken), never forgotten. */
-  readonly caughtLying = new Map<string, number>();
+  /** My checks of providers' results against my own runs: records, outcomes, convictions. */
+  readonly checks = new CheckBook();
   readonly receipts = new Map<string, StoredReceipt[]>();
   sharing = true;
   /** The prices I ask, once the user set them (else the node's defaults). */
@@ -163,8 +178,32 @@ export class MeshState {
         return;
       }
       case 'unit.verified':
-        this.#verdict(event.unit_id, event.verdict, event.consensus_hash, event.at, event.agreeing_results);
+        this.#verdict(event);
         return;
+      case 'unit.checked': {
+        const results = this.assignmentsOf(event.unit_id).flatMap(({ result }) => {
+          if (!result) return [];
+          const matched = event.matched.includes(result.result_id);
+          if (!matched && !event.contradicted.includes(result.result_id)) return [];
+          if (!matched) this.#outcome(result.computed_by_peer, 'rejected', event.at);
+          return [{ resultId: result.result_id, peer: result.computed_by_peer, matched }];
+        });
+        this.checks.apply(event.unit_id, event.truth, results, event.at);
+        return;
+      }
+      case 'unit.reopened': {
+        const record = this.units.get(event.unit_id);
+        if (!record?.verdict) return;
+        record.verdict = undefined;
+        record.consensusHash = undefined;
+        record.verifiedAt = undefined;
+        record.agreeing = undefined;
+        record.unchecked = undefined;
+        record.reopened = (record.reopened ?? 0) + 1;
+        const job = this.jobs.get(record.unit.job_id);
+        if (job) job.completedAt = undefined;
+        return;
+      }
       case 'receipt.stored': {
         const chain = this.receipts.get(event.receipt.author);
         const stored = { cid: event.cid, receipt: event.receipt, sig: event.sig };
@@ -196,30 +235,25 @@ export class MeshState {
     }
   }
 
-  #verdict(
-    unitId: string,
-    verdict: 'verified' | 'rejected',
-    hash: string | null,
-    at: string,
-    agreeingResults?: readonly string[],
-  ): void {
-    const record = this.units.get(unitId);
+  #verdict(event: NodeEventOf<'unit.verified'>): void {
+    const record = this.units.get(event.unit_id);
     if (!record || record.verdict) return;
-    record.verdict = verdict;
+    const hash = event.consensus_hash;
+    record.verdict = event.verdict;
     record.consensusHash = hash;
-    record.verifiedAt = at;
-    // The providers' reputation with me: agreeing results count as verified, the others as rejected.
-    const agreed = (result: WorkResult) =>
-      agreeingResults ? agreeingResults.includes(result.result_id) : result.verification_hash === hash;
-    for (const id of this.assignmentsByUnit.get(unitId) ?? []) {
-      const result = this.assignments.get(id)?.result;
-      if (!result) continue;
-      this.#outcome(result.computed_by_peer, hash !== null && agreed(result) ? 'verified' : 'rejected', at);
-      if (hash !== null && !agreed(result))
-        this.caughtLying.set(result.computed_by_peer, (this.caughtLying.get(result.computed_by_peer) ?? 0) + 1);
+    record.verifiedAt = event.at;
+    const assignments = this.assignmentsOf(event.unit_id);
+    record.agreeing =
+      event.agreeing_results ??
+      assignments.flatMap(({ result }) => (result && result.verification_hash === hash ? [result.result_id] : []));
+    record.unchecked = event.unchecked_results ?? [];
+    // Reputation: results that carry the verdict count as verified. Only a check convicts (unit.checked).
+    for (const { result } of assignments) {
+      if (result && record.agreeing.includes(result.result_id))
+        this.#outcome(result.computed_by_peer, 'verified', event.at);
     }
     const job = this.jobs.get(record.unit.job_id);
-    if (job && job.unitIds.every((id) => this.units.get(id)?.verdict)) job.completedAt = at;
+    if (job && job.unitIds.every((id) => this.units.get(id)?.verdict)) job.completedAt = event.at;
   }
 
   #ledger(entry: LedgerEntry, at: string): void {
@@ -248,10 +282,12 @@ export class MeshState {
     return (this.assignmentsByUnit.get(unitId) ?? []).map((id) => this.assignments.get(id)!);
   }
 
-  /** Assignments still working on a unit or done with it: everything not handed back. */
+  /** Assignments still working on a unit or done with it: everything not handed back, of providers not convicted. */
   activeAssignments(unitId: string): AssignmentRecord[] {
     return this.assignmentsOf(unitId).filter(
-      (assignment) => assignment.escrow !== 'refunded' || assignment.refundReason === 'rejected',
+      (assignment) =>
+        (assignment.escrow !== 'refunded' || assignment.refundReason === 'rejected') &&
+        !this.checks.isConvicted(assignment.acceptance.provider_peer),
     );
   }
 
@@ -269,5 +305,11 @@ export class MeshState {
 
   myTrustIn(peer: string): number {
     return this.trust.get(peer)?.weight ?? 0;
+  }
+
+  /** The user's weight for a peer times its record with me; 0 once a check convicted it. */
+  effectiveTrustIn(peer: string, nowMs: number): number {
+    if (this.checks.isConvicted(peer)) return 0;
+    return effectiveTrust(this.myTrustIn(peer), this.reputationOf(peer, nowMs));
   }
 }

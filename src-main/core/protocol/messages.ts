@@ -72,6 +72,8 @@ export const MESSAGE_TYPES = {
     schema: z.strictObject({
       entries: boundedArray(LedgerEntrySchema, MAX_BATCH),
       receipts: boundedArray(SignedReceiptSchema, MAX_BATCH),
+      /** Results accepted unchecked: their pay is held until their job completes (a conviction refunds it). */
+      held: boundedArray(Id, MAX_BATCH).optional(),
     }),
     maxBytes: 1 * MiB,
   },

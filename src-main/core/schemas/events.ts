@@ -52,9 +52,25 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     unit_id: Id,
     verdict: z.enum(['verified', 'rejected']),
     consensus_hash: Id.nullable(),
-    /** The agreeing results, where a comparator let results with different hashes agree (GPU tiles). */
+    /** The results that carry the verdict's output (paid); absent in journals from before checks. */
     agreeing_results: boundedArray(Id, LIMITS.resultsPerConsensus).optional(),
+    /** Those of them accepted on their providers' records alone, unchecked: a conviction reopens the unit. */
+    unchecked_results: boundedArray(Id, LIMITS.resultsPerConsensus).optional(),
   }),
+  /**
+   * The requester ran the unit itself (`truth`: its output's CID; null for a spot-check that
+   * renders part of a GPU tile) and checked results against it. A contradicted result convicts its provider.
+   */
+  z.strictObject({
+    type: z.literal('unit.checked'),
+    ...base,
+    unit_id: Id,
+    truth: Id.nullable(),
+    matched: boundedArray(Id, LIMITS.resultsPerConsensus),
+    contradicted: boundedArray(Id, LIMITS.resultsPerConsensus),
+  }),
+  /** A verdict withdrawn: it rested on an unchecked result of a provider since convicted. Decided again, with a check. */
+  z.strictObject({ type: z.literal('unit.reopened'), ...base, unit_id: Id, convicted: PeerId }),
   z.strictObject({
     type: z.literal('receipt.stored'),
     ...base,

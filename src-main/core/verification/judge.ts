@@ -23,7 +23,10 @@ export interface UnitEvidence {
   truth?: string;
   /** Whether the requester can run the unit itself (it has its module and input, and the device). */
   canCheck: boolean;
-  /** A provider this unit relied on was convicted: every standing result is checked. */
+  /**
+   * A provider this unit relied on, or one with a result on it, was convicted: it is checked at
+   * once, the standing results with it (with none standing, the requester's run is the output).
+   */
   suspect?: boolean;
   /** Agreement between results that are not bit-exact (GPU tiles); hash equality by default. */
   comparator?: Comparator;
@@ -53,6 +56,7 @@ export function judgeUnit(e: UnitEvidence): Judgement {
   const unchecked = standing.filter((v) => !e.checked.has(v.result_id)).map((v) => v.result_id);
   const checkAll = (): Judgement | undefined =>
     e.canCheck && unchecked.length > 0 ? { status: 'check', results: unchecked } : undefined;
+  if (e.suspect && e.canCheck) return { status: 'check', results: unchecked };
 
   const decision = decideConsensus({
     redundancy: e.redundancy,

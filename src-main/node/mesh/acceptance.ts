@@ -261,7 +261,7 @@ export class Acceptor {
       me: this.ctx.me,
       nowMs,
       policy: { ...DEFAULT_ACCEPTANCE_POLICY, graceSeconds: this.options.graceSeconds },
-      trustIn: (peer) => state.myTrustIn(peer),
+      trustIn: (peer) => state.effectiveTrustIn(peer, nowMs),
       reputationOf: (peer) => state.reputationOf(peer, nowMs),
       acceptedProviders: (unitId) =>
         state.activeAssignments(unitId).map((assignment) => assignment.acceptance.provider_peer),

@@ -142,7 +142,10 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
             trust_theirs: theirs ?? null,
             bilateral: Math.min(mine, theirs ?? 0),
             reputation: state.reputationOf(peer, now()),
-            caught_lying: state.caughtLying.get(peer) ?? 0,
+            effective_trust: state.effectiveTrustIn(peer, now()),
+            checks_passed: state.checks.record(peer).passed,
+            caught_lying: state.checks.contradicted.get(peer) ?? 0,
+            convicted_at: state.checks.convictions.get(peer)?.at ?? null,
             dropped: dropped[peer] ?? {},
             last_seen: state.peers.get(peer)?.lastSeen ?? null,
           };

@@ -3,27 +3,14 @@
 // the sandbox or on the GPU, and has its output stored, its receipt signed and its result
 // journaled; what every honest run would fail the same way is reported as the unit's output.
 import { describeError } from '../../core/errors.js';
-import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
-import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../gpu/gpu-executor.js';
+import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
+import { GpuError } from '../gpu/gpu-executor.js';
 import type { GpuService } from '../gpu/gpu-service.js';
-import { runUnit, type RanUnit } from '../gpu/unit-router.js';
+import { outputOf } from './unit-output.js';
 import { iso, type NodeContext } from './context.js';
 
 /** Recently fetched inputs kept in memory: a render job's tiles share their frame's scene. */
 const RECENT_INPUT_BYTES = 64 << 20;
-/** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
-const DETERMINISTIC_FAILURES = new Set([
-  'OutOfFuel',
-  'MemoryLimit',
-  'BadModule',
-  'ForbiddenImport',
-  'Trap',
-  'UnitFailed',
-  'OutputTooLarge',
-  'InputTooLarge',
-  'BadRequest',
-]);
-
 /** What the queue asks of the provider once a unit has ended. */
 export interface ExecutionHooks {
   /** Its result is journaled: send it to the requester. */
@@ -156,27 +143,18 @@ export class ExecutionQueue {
     const abort = new AbortController();
     this.#aborts.set(assignmentId, abort);
     if (!this.ctx.state.sharing || this.#stopped) abort.abort(); // switched off (or stopped) while its blobs were on their way
-    const ran = await runUnit(unit, module, input, abort.signal, this.executor, this.gpu).catch((err: unknown) => err);
+    const ran = await outputOf(unit, module, input, abort.signal, this.executor, this.gpu, started, () =>
+      this.ctx.now(),
+    );
     this.#aborts.delete(assignmentId);
     free();
-    let output: Uint8Array;
-    let fuel: number | undefined;
-    let runMs: number;
-    let device: 'gpu' | undefined;
-    if (!(ran instanceof Error)) ({ output, fuel, wallMs: runMs, device } = ran as RanUnit);
-    else if (
-      (ran instanceof ExecError && DETERMINISTIC_FAILURES.has(ran.code)) ||
-      (ran instanceof GpuError && DETERMINISTIC_GPU_FAILURES.has(ran.code))
-    ) {
-      output = new TextEncoder().encode(JSON.stringify({ error: ran.code })); // every honest run fails the same way
-      fuel = ran instanceof ExecError ? ran.fuel : undefined;
-      runMs = this.ctx.now() - started;
-    } else {
+    if (ran instanceof Error) {
       if (this.#stopped) return; // stopped with the node: run again after the restart, not handed back
       if (ran instanceof GpuError) this.ctx.log(`assignment ${assignmentId} failed on the GPU: ${ran.message}`);
       await this.hooks.handBack(requester, assignmentId);
       return;
     }
+    const { output, fuel, wallMs: runMs, device } = ran;
     const outputCid = await this.ctx.blobs.put(output);
     const hash = outputCid;
     const wallMs = this.ctx.now() - started;

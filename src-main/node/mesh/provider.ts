@@ -46,6 +46,8 @@ export class Provider {
   readonly #unitsSeen = new Map<string, WorkUnit>();
   /** When each held assignment's result or hand-back was last sent. */
   readonly #lastSent = new Map<string, number>();
+  /** Results the requester holds, accepted unchecked until their job completes: not resent on a timer. */
+  readonly #heldThere = new Set<string>();
   /** Assignments to hand back, with why, until the requester answers. */
   readonly #toRelease = new Map<string, ReleaseReason>();
 
@@ -142,6 +144,8 @@ export class Provider {
       round: state.lastRound + 1,
       nowMs,
       price: this.options.price(),
+      // Who gets my slots first: my effective trust (weight times record), not the weight alone.
+      myTrust: Object.fromEntries([...state.trust.keys()].map((peer) => [peer, state.effectiveTrustIn(peer, nowMs)])),
       skip,
       reserved,
     });
@@ -214,6 +218,7 @@ export class Provider {
       if (this.ctx.state.assignments.get(id)?.escrow === 'held') continue;
       this.#lastSent.delete(id);
       this.#toRelease.delete(id);
+      this.#heldThere.delete(id);
     }
     const releases = new Map<string, { peer: string; reason: ReleaseReason; ids: string[] }>(); // by requester and reason
     for (const [id, assignment] of this.ctx.state.assignments) {
@@ -224,7 +229,8 @@ export class Provider {
         this.#execution.has(id)
       )
         continue;
-      if (requester !== connected && nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS) continue;
+      if (requester !== connected && (this.#heldThere.has(id) || nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS))
+        continue;
       const reason =
         this.#toRelease.get(id) ??
         (!assignment.result && Date.parse(assignment.acceptance.deadline) < nowMs ? 'late' : undefined);
@@ -286,8 +292,10 @@ export class Provider {
   }
 
   /** How a requester closed my assignments: each entry checked against my own escrow, then journaled. */
-  async applySettlement(from: string, { entries, receipts }: MessageBody<'settlement'>): Promise<void> {
+  async applySettlement(from: string, { entries, receipts, held }: MessageBody<'settlement'>): Promise<void> {
     const { state } = this.ctx;
+    for (const id of held ?? [])
+      if (state.assignments.get(id)?.acceptance.requester_peer === from) this.#heldThere.add(id);
     const mine = (entry: LedgerEntry) => {
       const assignment = state.assignments.get(entry.assignment_id);
       return (

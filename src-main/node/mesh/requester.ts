@@ -10,7 +10,7 @@ import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { splitJob } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
-import { refundEvent, settlementFor } from './settlement.js';
+import { isProvisional, refundEvent, settleEvent, settlementFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
 
 /** Units one commitment publishes; the rest follow as these complete. */
@@ -200,9 +200,14 @@ export class Requester {
     const held = job.unitIds
       .flatMap((id) => this.ctx.state.assignmentsOf(id))
       .filter((assignment) => assignment.escrow === 'held');
+    // Results already accepted (unchecked, their pay held) are paid; the rest is refunded.
     await this.ctx.record([
       { type: 'job.cancelled', job_id: jobId },
-      ...held.map((assignment) => refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled')),
+      ...held.map((assignment) =>
+        isProvisional(this.ctx.state, assignment)
+          ? settleEvent(assignment, this.ctx.now())
+          : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
+      ),
     ]);
     for (const assignment of held) this.#tell(assignment.acceptance.provider_peer, assignment.acceptance.assignment_id);
     this.ctx.emit('job.cancelled', { job_id: jobId });
@@ -213,6 +218,7 @@ export class Requester {
   async resume(): Promise<void> {
     for (const [id, unit] of this.ctx.state.units)
       if (unit.requester === this.ctx.me && !unit.verdict) await this.decide(id);
+    await this.#verdicts.resume();
   }
 
   /** Tells a provider how its assignment closed, without waiting for its answer. */

@@ -6,21 +6,34 @@ import type { Acceptance, RefundEntry } from '../../core/schemas/index.js';
 import { iso, type NewEvent } from './context.js';
 import type { MessageBody, SignedReceipt } from '../../core/protocol/messages.js';
 
-/** Worker share of a settled unit: 90 %. The node names no verifiers, so the requester keeps the other 10 %. */
+/**
+ * Worker share of a settled unit: 90 %. The verifiers' 10 % stays with the requester: the checks
+ * are its own runs, and a ledger entry naming another provider as verifier would be one that
+ * provider never saw the escrow of (docs/PROTOCOL.md, "Not yet enforced").
+ */
 export const WORKER_SHARE_BPS = 9_000;
 
 export function settlementFor(state: MeshState, assignmentIds: readonly string[]): MessageBody<'settlement'> {
   const entries = [];
   const receipts: SignedReceipt[] = [];
+  const held: string[] = [];
   for (const id of assignmentIds) {
     const assignment = state.assignments.get(id);
+    if (assignment && isProvisional(state, assignment)) held.push(id);
     if (!assignment?.closing) continue;
     entries.push(assignment.closing);
     const verification = state.verificationOf(assignment.acceptance.unit_id);
     if (verification?.sig && !receipts.some((r) => r.sig === verification.sig))
       receipts.push({ receipt: verification.receipt, sig: verification.sig });
   }
-  return { entries, receipts };
+  return held.length > 0 ? { entries, receipts, held } : { entries, receipts };
+}
+
+/** A result accepted unchecked, its escrow still held: it is paid when its job completes. */
+export function isProvisional(state: MeshState, assignment: AssignmentRecord): boolean {
+  const result = assignment.result;
+  const unit = state.units.get(assignment.acceptance.unit_id);
+  return assignment.escrow === 'held' && !!result && !!unit?.unchecked?.includes(result.result_id);
 }
 
 /** The ledger entry that pays a verified result (the worker's share; the verifiers' stays with the requester). */

@@ -10,13 +10,15 @@ import type { Executor } from '../exec/index.js';
 import { blobFromHolders, type NodeContext } from './context.js';
 import { MAX_TILE_BYTES } from './frames.js';
 
-/** An output that cannot be fetched is asked for this many times before its result is rejected. */
+/** An output that cannot be fetched is asked for this many times before its result is left out. */
 const FETCH_ATTEMPTS = 3;
 
 export interface TileCheck {
   comparator: Comparator;
-  /** Results whose output is not a tile of this unit, failed its spot-check, or could not be fetched. */
-  rejected: Set<string>;
+  /** Results whose output could not be fetched: they cannot be judged (nor convicted). */
+  unfetchable: Set<string>;
+  /** GPU tiles checked against my CPU render: false when not a tile of this unit or failing the spot-check. */
+  spotChecks: Map<string, boolean>;
 }
 
 export class TileChecker {
@@ -38,11 +40,12 @@ export class TileChecker {
     );
     // CPU tiles are bit-exact: with no GPU tile among them, their hashes say it all.
     if (!results.some(({ result }) => result.device === 'gpu'))
-      return { comparator: (a, b) => a.hash === b.hash, rejected: new Set() };
+      return { comparator: (a, b) => a.hash === b.hash, unfetchable: new Set(), spotChecks: new Map() };
     const w = Number(unit.params?.['w']);
     const h = Number(unit.params?.['h']);
     const tiles = new Map<string, { bytes: Uint8Array; gpu: boolean }>();
-    const rejected = new Set<string>();
+    const unfetchable = new Set<string>();
+    const spotChecks = new Map<string, boolean>();
     let waiting = false;
     for (const { result, provider } of results) {
       const bytes = await blobFromHolders(this.ctx, result.output_cid, [provider], MAX_TILE_BYTES);
@@ -50,17 +53,17 @@ export class TileChecker {
         const failures = (this.#fetchFailures.get(result.result_id) ?? 0) + 1;
         this.#fetchFailures.set(result.result_id, failures);
         if (failures < FETCH_ATTEMPTS) waiting = true;
-        else rejected.add(result.result_id);
+        else unfetchable.add(result.result_id);
         continue;
       }
       if (bytes.length !== w * h * 4) {
         // A deterministic failure ({"error": …}) every honest worker reports: compared by hash.
         if (result.device !== 'gpu') tiles.set(result.result_id, { bytes, gpu: false });
-        else rejected.add(result.result_id);
+        else spotChecks.set(result.result_id, false);
         continue;
       }
-      if (result.device === 'gpu' && !(await this.#passesSpotCheck(unit, result, bytes, w, h)))
-        rejected.add(result.result_id);
+      const passed = result.device === 'gpu' ? await this.#passesSpotCheck(unit, result, bytes, w, h) : undefined;
+      if (passed !== undefined) spotChecks.set(result.result_id, passed);
       tiles.set(result.result_id, { bytes, gpu: result.device === 'gpu' });
     }
     if (waiting) return undefined;
@@ -71,7 +74,7 @@ export class TileChecker {
       const tb = tiles.get(b.result_id);
       return ta !== undefined && tb !== undefined && (ta.gpu || tb.gpu) && tilesAgree(ta.bytes, tb.bytes, tolerance);
     };
-    return { comparator, rejected };
+    return { comparator, unfetchable, spotChecks };
   }
 
   /** The unit has its verdict: what was kept for it goes. */
@@ -83,14 +86,21 @@ export class TileChecker {
     }
   }
 
-  async #passesSpotCheck(unit: WorkUnit, result: WorkResult, tile: Uint8Array, w: number, h: number): Promise<boolean> {
+  /** Whether the GPU tile passes its spot-check; undefined when I cannot render it (then nothing is concluded). */
+  async #passesSpotCheck(
+    unit: WorkUnit,
+    result: WorkResult,
+    tile: Uint8Array,
+    w: number,
+    h: number,
+  ): Promise<boolean | undefined> {
     const known = this.#spotChecked.get(result.result_id);
     if (known !== undefined) return known;
     let cpu = this.#cpuTiles.get(unit.unit_id);
     if (!cpu) {
       const module = unit.module_cid ? this.ctx.blobs.get(unit.module_cid) : undefined;
       const input = unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : undefined;
-      if (!module || !input) return false; // my own job's blobs are always here; a tile I cannot check is not accepted
+      if (!module || !input) return undefined;
       const spp = Math.min(SPOT_CHECK.spp, Number(unit.params?.['spp']));
       cpu = (await this.executor.run({ module, input, params: { ...unit.params, spp } })).output;
       this.#cpuTiles.set(unit.unit_id, cpu);

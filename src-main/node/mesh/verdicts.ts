@@ -1,15 +1,20 @@
 // The requester's results and verdicts: each result checked against its assignment and receipt
-// and journaled, then consensus over the unit's results (tiles verified by comparator after their
-// spot-checks, tile-check.ts), settled or refunded, with a verification receipt, and the other
-// providers on the unit told how their assignment closed.
-import { decideConsensus, type Vote } from '../../core/consensus/index.js';
+// and journaled; then the unit judged (core/verification): results checked against my own run
+// when the judgement asks (every result of a provider on probation, a random share of the others,
+// every dissent), a contradicted result convicting its provider and undoing what it was trusted
+// with; then settled (or held until the job completes, if accepted unchecked) or refunded, with a
+// verification receipt, and the unit's providers told how their assignment closed.
+import type { Vote } from '../../core/consensus/index.js';
+import { backtrack } from '../../core/mesh/backtrack.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import { MAX_REDUNDANCY } from '../../core/schemas/index.js';
+import { MAX_REDUNDANCY, type WorkUnit } from '../../core/schemas/index.js';
+import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import type { Executor } from '../exec/index.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
+import { GroundTruth } from './ground-truth.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { refundEvent, settleEvent, settlementFor } from './settlement.js';
+import { isProvisional, refundEvent, settleEvent, settlementFor } from './settlement.js';
 import { TileChecker } from './tile-check.js';
 
 /** A unit whose outputs are not all fetched yet is decided again after this long. */
@@ -21,6 +26,7 @@ export class Verdicts {
   /** Units being decided: a second result arriving meanwhile waits for the first decision. */
   readonly #deciding = new KeyedQueue();
   readonly #tiles: TileChecker;
+  readonly #truth: GroundTruth;
   readonly #later = new Set<NodeJS.Timeout>();
   #stopped = false;
 
@@ -33,6 +39,7 @@ export class Verdicts {
     private readonly onVerdict?: (unitId: string) => Promise<void>,
   ) {
     this.#tiles = new TileChecker(ctx, executor);
+    this.#truth = new GroundTruth(ctx, executor);
   }
 
   /** No more decisions start; resolves when those under way have ended. */
@@ -67,9 +74,13 @@ export class Verdicts {
       r.author !== from ||
       r.assignment_id !== acceptance.assignment_id ||
       r.output_cid !== result.output_cid ||
-      r.verification_hash !== result.verification_hash
+      r.verification_hash !== result.verification_hash ||
+      // The hash that votes is the CID the output is fetched by: no voting with one output and handing over another.
+      result.verification_hash !== result.output_cid
     ) {
-      this.ctx.log(`result for ${acceptance.assignment_id} from ${from} has no matching receipt`);
+      this.ctx.log(
+        `result for ${acceptance.assignment_id} from ${from} has no matching receipt, or votes another hash than its output's`,
+      );
       return { entries: [], receipts: [] };
     }
     await this.ctx.record([
@@ -82,6 +93,13 @@ export class Verdicts {
     return settlementFor(state, [acceptance.assignment_id]);
   }
 
+  /** After a restart: completed jobs whose unchecked results were not paid yet are paid now. */
+  async resume(): Promise<void> {
+    for (const job of this.ctx.state.jobs.values())
+      if (job.job.requester === this.ctx.me && job.completedAt && !job.cancelled)
+        await this.#settleHeld(job.job.job_id);
+  }
+
   /** Consensus over a unit's results; settles, refunds, or asks for more replicas. One decision per unit at a time. */
   decide(unitId: string, replyingTo?: string): Promise<void> {
     return this.#deciding.run(unitId, () => this.#decide(unitId, replyingTo));
@@ -91,62 +109,110 @@ export class Verdicts {
     const { state } = this.ctx;
     const record = state.units.get(unitId);
     if (!record || record.verdict) return;
+    const unit = record.unit;
     const active = state.activeAssignments(unitId);
-    const votes: Vote[] = active.flatMap((assignment) =>
-      assignment.result
-        ? [
-            {
-              result_id: assignment.result.result_id,
-              peer: assignment.acceptance.provider_peer,
-              hash: assignment.result.verification_hash,
-            },
-          ]
-        : [],
-    );
-    // Tiles that may come from a GPU agree within a tolerance, after their spot-checks (tile-check.ts).
-    const byComparator = record.unit.verification?.kind === 'comparator' && votes.length > 0;
-    const check = byComparator ? await this.#tiles.prepare(record.unit, active) : undefined;
-    if (byComparator && !check) {
+    // Tiles that may come from a GPU agree within a tolerance; GPU tiles are spot-checked on my CPU (tile-check.ts).
+    const tiles =
+      unit.verification?.kind === 'comparator' && active.some((a) => a.result)
+        ? await this.#tiles.prepare(unit, active)
+        : undefined;
+    if (unit.verification?.kind === 'comparator' && active.some((a) => a.result) && !tiles) {
       this.#decideLater(unitId);
       return;
     }
-    const redundancy = record.unit.verification_redundancy;
-    const decision = decideConsensus({
+    if (tiles) await this.#recordCheck(unit, null, [...tiles.spotChecks]);
+    const votes: Vote[] = active.flatMap(({ result, acceptance }) =>
+      result && !tiles?.unfetchable.has(result.result_id)
+        ? [{ result_id: result.result_id, peer: acceptance.provider_peer, hash: result.verification_hash }]
+        : [],
+    );
+    const redundancy = unit.verification_redundancy;
+    const evidence: UnitEvidence = {
       redundancy,
       votes,
+      // Assignments still to be made count as asked for: a reopened unit waits for its new workers.
+      requested: Math.max(active.length, redundancy),
       maxReplicas: Math.min(MAX_REDUNDANCY, redundancy * 2 + 1),
-      requested: active.length,
-      ...check,
-    });
-    if (decision.status === 'pending') return;
-    if (decision.status === 'conflict') {
-      this.extra.set(unitId, (this.extra.get(unitId) ?? 0) + decision.extraReplicas);
-      this.ctx.commitmentChanged();
-      return;
+      record: (peer) => state.checks.record(peer),
+      draw: (resultId) => this.#truth.draw(resultId),
+      checked: state.checks.outcomes,
+      truth: state.checks.truths.get(unitId),
+      canCheck: this.#truth.canRun(unit),
+      suspect:
+        (record.reopened ?? 0) > 0 ||
+        state.assignmentsOf(unitId).some((a) => a.result && state.checks.isConvicted(a.acceptance.provider_peer)),
+      ...(tiles ? { comparator: tiles.comparator } : {}),
+    };
+    let judgement = judgeUnit(evidence);
+    if (judgement.status === 'check') {
+      const truth = await this.#truth.run(unit);
+      if (truth === undefined) {
+        this.#decideLater(unitId);
+        return;
+      }
+      // GPU tiles are checked by their spot-checks; every other result must be the truth, byte for byte.
+      const cpuResults = active.flatMap(({ result }) =>
+        result && result.device !== 'gpu' && (judgement as { results: string[] }).results.includes(result.result_id)
+          ? [result]
+          : [],
+      );
+      await this.#recordCheck(
+        unit,
+        truth,
+        cpuResults.map((r) => [r.result_id, r.output_cid === truth]),
+      );
+      judgement = judgeUnit({ ...evidence, checked: state.checks.outcomes, truth });
     }
-    const hash = decision.status === 'verified' ? decision.hash : null;
-    const agreeing = decision.status === 'verified' ? decision.results : [];
+    switch (judgement.status) {
+      case 'pending':
+      case 'check':
+        return;
+      case 'replicas':
+        this.extra.set(unitId, (this.extra.get(unitId) ?? 0) + judgement.extra);
+        this.ctx.commitmentChanged();
+        return;
+      case 'verified':
+      case 'failed':
+        await this.#close(unitId, judgement, votes, replyingTo);
+    }
+  }
+
+  /** Journals the verdict, pays or holds or refunds each assignment, signs the verification receipt. */
+  async #close(
+    unitId: string,
+    judgement: Extract<Judgement, { status: 'verified' | 'failed' }>,
+    votes: readonly Vote[],
+    replyingTo?: string,
+  ): Promise<void> {
+    const { state } = this.ctx;
+    const record = state.units.get(unitId)!;
+    const active = state.activeAssignments(unitId);
+    const hash = judgement.status === 'verified' ? judgement.hash : null;
+    const agreeing = judgement.status === 'verified' ? judgement.results : [];
+    const unchecked = judgement.status === 'verified' ? judgement.unchecked : [];
+    const round = record.reopened ? `/${record.reopened}` : '';
     const events: NewEvent[] = [
       {
         type: 'unit.verified',
-        event_id: `verdict/${unitId}`,
+        event_id: `verdict/${unitId}${round}`,
         unit_id: unitId,
         verdict: hash ? 'verified' : 'rejected',
         consensus_hash: hash,
-        ...(check ? { agreeing_results: agreeing } : {}),
+        agreeing_results: agreeing,
+        unchecked_results: unchecked,
       },
     ];
     for (const assignment of active) {
       if (assignment.escrow !== 'held') continue;
-      events.push(
-        assignment.result && agreeing.includes(assignment.result.result_id)
-          ? settleEvent(assignment, this.ctx.now())
-          : refundEvent(
-              this.ctx.now(),
-              assignment.acceptance.assignment_id,
-              hash ? (assignment.result ? 'rejected' : 'cancelled') : 'failed',
-            ),
-      );
+      const resultId = assignment.result?.result_id;
+      if (resultId && agreeing.includes(resultId)) {
+        // Accepted unchecked: held until the job completes, so that a later conviction can still refund it.
+        if (unchecked.includes(resultId)) continue;
+        events.push(settleEvent(assignment, this.ctx.now()));
+      } else {
+        const reason = hash ? (resultId ? 'rejected' : 'cancelled') : 'failed';
+        events.push(refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, reason));
+      }
     }
     const verification = await this.ctx.receipts.next({
       kind: 'verification',
@@ -172,23 +238,97 @@ export class Verdicts {
     );
     const job = state.jobs.get(record.unit.job_id)!;
     this.ctx.emit(hash ? 'unit.verified' : 'unit.failed', { job_id: job.job.job_id, unit_id: unitId, hash });
-    if (decision.status === 'verified')
-      for (const peer of decision.dissenting)
-        this.ctx.emit('peer.caught_lying', { peer, job_id: job.job.job_id, unit_id: unitId });
-    if (job.completedAt && !job.job.render) this.ctx.emit('job.completed', { job_id: job.job.job_id }); // a render job's, once its frames are assembled
+    const told = new Set(replyingTo ? [replyingTo] : []);
+    if (job.completedAt) {
+      for (const provider of await this.#settleHeld(job.job.job_id)) told.add(provider);
+      if (!job.job.render) this.ctx.emit('job.completed', { job_id: job.job.job_id }); // a render job's, once its frames are assembled
+    }
     if (this.onVerdict) this.ctx.background(`after the verdict on ${unitId}`, this.onVerdict(unitId));
     // Tell the other providers on the unit how their assignment closed (the replying one hears in its reply).
     for (const assignment of active) {
-      if (assignment.acceptance.provider_peer === replyingTo) continue;
-      this.ctx.background(
-        'sending a settlement',
-        this.ctx.send(
-          assignment.acceptance.provider_peer,
-          'settlement',
-          settlementFor(state, [assignment.acceptance.assignment_id]),
-        ),
-      );
+      if (told.has(assignment.acceptance.provider_peer)) continue;
+      this.#tell(assignment.acceptance.provider_peer, [assignment.acceptance.assignment_id]);
     }
+  }
+
+  /**
+   * The job is complete: the results accepted unchecked are paid now. Returns the providers told
+   * (each gets one settlement for all of its assignments in the job).
+   */
+  async #settleHeld(jobId: string): Promise<string[]> {
+    const { state } = this.ctx;
+    const job = state.jobs.get(jobId);
+    if (!job?.completedAt) return [];
+    const byProvider = new Map<string, string[]>();
+    const events: NewEvent[] = [];
+    for (const unitId of job.unitIds) {
+      for (const assignment of state.activeAssignments(unitId)) {
+        if (!isProvisional(state, assignment)) continue;
+        const provider = assignment.acceptance.provider_peer;
+        events.push(settleEvent(assignment, this.ctx.now()));
+        byProvider.set(provider, [...(byProvider.get(provider) ?? []), assignment.acceptance.assignment_id]);
+      }
+    }
+    if (events.length === 0) return [];
+    await this.ctx.record(events);
+    for (const [provider, ids] of byProvider) this.#tell(provider, ids);
+    return [...byProvider.keys()];
+  }
+
+  /**
+   * Journals checks of a unit's results against the ground truth (`truth`: my output's CID, or
+   * null for GPU spot-checks); a contradicted result convicts its provider at once, and what the
+   * conviction undoes in my open jobs is undone (core/mesh/backtrack.ts).
+   */
+  async #recordCheck(unit: WorkUnit, truth: string | null, outcomes: ReadonlyArray<[string, boolean]>): Promise<void> {
+    const { state } = this.ctx;
+    const fresh = outcomes.filter(([id]) => !state.checks.outcomes.has(id));
+    if (truth === null && fresh.length === 0) return;
+    const convictedBefore = new Set(state.checks.convictions.keys());
+    await this.ctx.record([
+      {
+        type: 'unit.checked',
+        event_id: `check/${unit.unit_id}/${state.checks.outcomes.size}`,
+        unit_id: unit.unit_id,
+        truth,
+        matched: fresh.filter(([, ok]) => ok).map(([id]) => id),
+        contradicted: fresh.filter(([, ok]) => !ok).map(([id]) => id),
+      },
+    ]);
+    for (const [peer, conviction] of state.checks.convictions) {
+      if (convictedBefore.has(peer)) continue;
+      this.ctx.log(`${peer} convicted: its result ${conviction.resultId} contradicts my own run of ${unit.unit_id}`);
+      this.ctx.emit('peer.caught_lying', { peer, job_id: unit.job_id, unit_id: unit.unit_id });
+      await this.#backtrack(peer);
+    }
+  }
+
+  /** Refunds the convicted provider's held assignments and reopens the units that relied on it. */
+  async #backtrack(peer: string): Promise<void> {
+    const { state } = this.ctx;
+    const { refunds, reopen } = backtrack(state, peer);
+    await this.ctx.record([
+      ...refunds.map((id) => refundEvent(this.ctx.now(), id, 'rejected')),
+      ...reopen.map((unitId): NewEvent => ({
+        type: 'unit.reopened',
+        event_id: `reopen/${unitId}/${(state.units.get(unitId)?.reopened ?? 0) + 1}`,
+        unit_id: unitId,
+        convicted: peer,
+      })),
+    ]);
+    if (refunds.length > 0) this.#tell(peer, refunds);
+    if (reopen.length > 0) this.ctx.log(`${reopen.length} units that relied on ${peer} are decided again`);
+    const touched = new Set([...reopen, ...refunds.map((id) => state.assignments.get(id)!.acceptance.unit_id)]);
+    for (const unitId of touched) this.ctx.background(`deciding ${unitId} again`, this.decide(unitId));
+    this.ctx.commitmentChanged();
+    this.acceptSoon();
+  }
+
+  #tell(provider: string, assignmentIds: readonly string[]): void {
+    this.ctx.background(
+      'sending a settlement',
+      this.ctx.send(provider, 'settlement', settlementFor(this.ctx.state, assignmentIds)),
+    );
   }
 
   #decideLater(unitId: string): void {

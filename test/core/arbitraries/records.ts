@@ -195,9 +195,22 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
       verdict: fc.constantFrom('verified' as const, 'rejected' as const),
       consensus_hash: fc.option(idArb, { nil: null }),
       agreeing_results: fc.array(idArb, { maxLength: 3 }),
+      unchecked_results: fc.array(idArb, { maxLength: 3 }),
     },
-    ['agreeing_results'],
+    ['agreeing_results', 'unchecked_results'],
   ),
+  'unit.checked': recordOf<S.NodeEventOf<'unit.checked'>>({
+    ...eventOf('unit.checked'),
+    unit_id: idArb,
+    truth: fc.option(idArb, { nil: null }),
+    matched: fc.array(idArb, { maxLength: 3 }),
+    contradicted: fc.array(idArb, { maxLength: 3 }),
+  }),
+  'unit.reopened': recordOf<S.NodeEventOf<'unit.reopened'>>({
+    ...eventOf('unit.reopened'),
+    unit_id: idArb,
+    convicted: peerIdArb,
+  }),
   'receipt.stored': recordOf<S.NodeEventOf<'receipt.stored'>>(
     {
       ...eventOf('receipt.stored'),

@@ -1,10 +1,10 @@
 // Projections of the work a job goes through: job.submitted → jobs, unit.created / unit.verified →
 // units, offer.recorded → offers, offer.accepted → assignments (and the offer marked accepted),
-// result.recorded → results, receipt.stored → receipts.
+// unit.reopened → units, result.recorded → results, receipt.stored → receipts.
 //
 // These events record facts named by their ids, so the first record of an id wins and a later
-// event reusing the id changes nothing (`ON CONFLICT DO NOTHING`); only unit.verified and
-// offer.accepted update a row, and only the status they are about.
+// event reusing the id changes nothing (`ON CONFLICT DO NOTHING`); only unit.verified,
+// unit.reopened and offer.accepted update a row, and only the status they are about.
 import type { NodeEventOf } from '../../../core/schemas/index.js';
 import type { Db } from '../database.js';
 
@@ -16,6 +16,9 @@ export function workProjections(db: Db) {
     INSERT INTO units (unit_id, job_id, algorithm_id, algorithm_version, redundancy, status, created_at, event_seq)
     VALUES (?, ?, ?, ?, ?, 'created', ?, ?) ON CONFLICT DO NOTHING`);
   const verifyUnit = db.prepare('UPDATE units SET status = ?, consensus_hash = ?, verified_at = ? WHERE unit_id = ?');
+  const reopenUnit = db.prepare(
+    "UPDATE units SET status = 'created', consensus_hash = NULL, verified_at = NULL WHERE unit_id = ?",
+  );
   const insertOffer = db.prepare(`
     INSERT INTO offers (offer_id, unit_id, job_id, requester, provider, slot_id, tier, price, round, status, recorded_at, event_seq)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) ON CONFLICT DO NOTHING`);
@@ -57,6 +60,10 @@ export function workProjections(db: Db) {
     'unit.verified'(e: NodeEventOf<'unit.verified'>): void {
       verifyUnit.run(e.verdict, e.consensus_hash, e.at, e.unit_id);
     },
+    'unit.reopened'(e: NodeEventOf<'unit.reopened'>): void {
+      reopenUnit.run(e.unit_id);
+    },
+    'unit.checked'(): void {}, // read by the node's state: providers' check records and convictions
     'job.cancelled'(): void {}, // read by the node's state; the units' escrows are refunded by ledger entries
     'frame.rendered'(): void {}, // read by the node's state: which frames of a render job are done
     'offer.recorded'({ offer: o, at }: NodeEventOf<'offer.recorded'>, seq: number): void {

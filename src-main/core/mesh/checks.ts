@@ -1,0 +1,51 @@
+// What a requester learnt from its own checks (docs/PROTOCOL.md, "Verification"): each
+// provider's record of checks passed, who was convicted (a result contradicted the ground truth),
+// and each checked result's outcome. Folded from `unit.checked` events; pure.
+import { NO_RECORD, type CheckRecord } from '../verification/index.js';
+
+export interface Conviction {
+  unitId: string;
+  resultId: string;
+  at: string;
+}
+
+export class CheckBook {
+  readonly #records = new Map<string, CheckRecord>();
+  /** Checked results: true when they matched the ground truth. */
+  readonly outcomes = new Map<string, boolean>();
+  /** The ground truth's CID of each unit the requester ran in full. */
+  readonly truths = new Map<string, string>();
+  readonly convictions = new Map<string, Conviction>();
+  /** Results of each provider that a check contradicted. */
+  readonly contradicted = new Map<string, number>();
+
+  record(peer: string): CheckRecord {
+    return this.#records.get(peer) ?? NO_RECORD;
+  }
+
+  isConvicted(peer: string): boolean {
+    return this.convictions.has(peer);
+  }
+
+  /** One check of a unit: `results` pairs each checked result with its provider. */
+  apply(
+    unitId: string,
+    truth: string | null,
+    results: ReadonlyArray<{ resultId: string; peer: string; matched: boolean }>,
+    at: string,
+  ): void {
+    if (truth !== null) this.truths.set(unitId, truth);
+    for (const { resultId, peer, matched } of results) {
+      if (this.outcomes.has(resultId)) continue;
+      this.outcomes.set(resultId, matched);
+      const before = this.record(peer);
+      if (matched) {
+        this.#records.set(peer, { ...before, passed: before.passed + 1 });
+        continue;
+      }
+      this.#records.set(peer, { ...before, convicted: true });
+      this.contradicted.set(peer, (this.contradicted.get(peer) ?? 0) + 1);
+      if (!this.convictions.has(peer)) this.convictions.set(peer, { unitId, resultId, at });
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// The requester's own run of a unit of its job: the ground truth that providers' results are
+// checked against (core/verification). Which results are checked is drawn from a secret only this
+// node holds, so a provider cannot tell which of its results will be.
+import { createHmac, randomBytes } from 'node:crypto';
+import { SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
+import type { WorkUnit } from '../../core/schemas/index.js';
+import type { Executor } from '../exec/index.js';
+import type { NodeContext } from './context.js';
+import { outputOf } from './unit-output.js';
+
+export class GroundTruth {
+  /** Fresh at every start: draws need only be unpredictable, not repeatable. */
+  readonly #secret = randomBytes(32);
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly executor: Executor,
+  ) {}
+
+  /** Uniform in [0, 1): the HMAC of the result's id under my secret. */
+  draw(resultId: string): number {
+    return createHmac('sha256', this.#secret).update(resultId).digest().readUInt32BE(0) / 2 ** 32;
+  }
+
+  /** Whether I can run the unit: a CPU unit (a shader needs a GPU) whose module and input are in my store. */
+  canRun(unit: WorkUnit): boolean {
+    if (unit.algorithm_id === SHADER_ALGORITHM) return false;
+    return (
+      (!unit.module_cid || this.ctx.blobs.has(unit.module_cid)) &&
+      (!unit.input_cid || this.ctx.blobs.has(unit.input_cid))
+    );
+  }
+
+  /** Runs the unit on my CPU and stores its output: its CID, or undefined if it could not run here. */
+  async run(unit: WorkUnit): Promise<string | undefined> {
+    const module = unit.module_cid ? this.ctx.blobs.get(unit.module_cid) : new Uint8Array();
+    const input = unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : new Uint8Array();
+    if (!module || !input) return undefined;
+    const ran = await outputOf(unit, module, input, this.ctx.signal, this.executor, undefined, this.ctx.now(), () =>
+      this.ctx.now(),
+    );
+    if (ran instanceof Error) {
+      this.ctx.log(`checking unit ${unit.unit_id} failed: ${ran.message}`);
+      return undefined;
+    }
+    return this.ctx.blobs.put(ran.output);
+  }
+}
