@@ -2,6 +2,7 @@
 // you get the same state back, which is how a restarted node resumes. Pure: no I/O, no clock.
 import { DEFAULT_SHARING_SETTINGS, type SharingSettings, type WeeklyWindow } from '../availability/index.js';
 import { recordOutcome, emptyReputation, reputationScore, type Outcome, type Reputation } from '../trust/index.js';
+import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
 import type {
   Acceptance,
   AvailabilitySlot,
@@ -81,6 +82,8 @@ export class MeshState {
   price: PriceSchedule | undefined;
   /** The highest round number among my offers. */
   lastRound = 0;
+  /** My assignments as a provider, counted as each closes: my contribution history (contribution.ts). */
+  contribution: ContributionCounts = emptyContribution();
 
   constructor(readonly me: string) {}
 
@@ -225,6 +228,8 @@ export class MeshState {
   #ledger(entry: LedgerEntry, at: string): void {
     const assignment = this.assignments.get(entry.assignment_id);
     if (!assignment) return;
+    if (!assignment.closing && assignment.acceptance.provider_peer === this.me)
+      this.contribution = countClosing(this.contribution, entry, assignment.result);
     if (entry.kind === 'escrow') assignment.escrow = 'held';
     else if (entry.kind === 'settle') {
       assignment.escrow = 'paid';

@@ -7,7 +7,8 @@ import { boundedArray, Count, Fraction, Id, idRecord, IsoTime, LIMITS, NonNegati
 
 export const VectorClockSchema = idRecord(Count);
 
-const ContributionHistorySchema = z.strictObject({
+/** Self-reported: what the peer says of its own work as a provider (docs/PROTOCOL.md). */
+export const ContributionHistorySchema = z.strictObject({
   total_work_units_completed: Count,
   total_compute_hours: NonNegative,
   average_result_quality: Fraction,
