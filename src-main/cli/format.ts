@@ -102,6 +102,14 @@ export function formatStatus(s: MethodResult<'status'>): string {
         ? `${(s.calibration.fuel_per_second / 1e9).toFixed(2)} Gfuel/s per worker, performance score ${s.calibration.performance_score.toFixed(2)} (${s.calibration.measured_at})`
         : 'running…',
     ],
+    [
+      'contributed',
+      `${s.contribution.total_work_units_completed} units, ${s.contribution.total_compute_hours.toFixed(2)} compute hours, quality ${fraction(s.contribution.average_result_quality)}, reliability ${fraction(s.contribution.reliability_score)}`,
+    ],
+    [
+      'damping',
+      `${fraction(s.contribution.damping_factor)} of my capacity offered${s.contribution.over_allocation_history.length === 0 ? '' : ` (offers not accepted in my last rounds: ${s.contribution.over_allocation_history.map((x) => `${Math.round(x * 100)}%`).join(', ')})`}`,
+    ],
     ['dropped', droppedTotal === 0 ? 'none' : `${droppedTotal} messages from ${Object.keys(s.dropped).length} peers`],
     ['started', s.started_at],
   ]);

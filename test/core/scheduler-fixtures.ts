@@ -1,12 +1,24 @@
 // Builders for scheduler tests and benchmarks: valid commitments with a few fields that matter.
-import {
-  type AvailabilitySlot,
-  type ComputeCommitment,
-  type ComputeResource,
-  type WorkRequest,
-  type WorkUnit,
-  untrackedContribution,
+import type {
+  AvailabilitySlot,
+  ComputeCommitment,
+  ComputeResource,
+  ContributionFields,
+  WorkRequest,
+  WorkUnit,
 } from '../../src-main/core/schemas/index.js';
+
+/** A peer with no history and no damping, as a new node publishes it. */
+const NO_RECORD: ContributionFields = {
+  contribution_history: {
+    total_work_units_completed: 0,
+    total_compute_hours: 0,
+    average_result_quality: 0.5,
+    reliability_score: 0.5,
+  },
+  damping_factor: 1,
+  over_allocation_history: [],
+};
 
 export const T0 = Date.parse('2025-10-24T00:00:00Z');
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -69,7 +81,7 @@ export function commitment(
     availability_slots: slots,
     work_requests: requests,
     trust_weights: trust,
-    ...untrackedContribution(),
+    ...NO_RECORD,
     timestamp: iso(T0),
     vector_clock: { [peer]: 1 },
   };

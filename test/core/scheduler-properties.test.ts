@@ -96,7 +96,7 @@ function areaBySlot(result: Allocation) {
   return used;
 }
 
-test('no slot is over-allocated in any dimension, and no unit exceeds a cap or its slot', () => {
+test('no slot is over-allocated in any dimension (past its damped capacity, unless it holds one unit), and no unit exceeds a cap or its slot', () => {
   fc.assert(
     fc.property(meshArb, ({ provider, requesters }) => {
       const result = allocate({ provider, requesters, round: 1, nowMs: T0, price: PRICE });
@@ -104,9 +104,10 @@ test('no slot is over-allocated in any dimension, and no unit exceeds a cap or i
       for (const s of provider.availability_slots) {
         const caps = resourceVector(s.resources);
         const row = used.get(s.slot_id) ?? [];
+        const alone = result.offers.filter((o) => o.slot_id === s.slot_id).length === 1;
         row.forEach((area, d) =>
           assert.ok(
-            area <= caps[d]! * slotSeconds(s) * provider.damping_factor * (1 + EPS) + EPS,
+            area <= caps[d]! * slotSeconds(s) * (alone ? 1 : provider.damping_factor) * (1 + EPS) + EPS,
             `slot ${s.slot_id} dim ${DIMENSIONS[d]}`,
           ),
         );
@@ -164,9 +165,13 @@ test('tier-1 units are placed before tier-2: an unplaced tier-1 unit fits no slo
             const caps = resourceVector(s.resources);
             const row = usedAfterTier1.get(s.slot_id) ?? DIMENSIONS.map(() => 0);
             const need = resourceVector(u.required_resources);
-            const fits = DIMENSIONS.every(
-              (_, d) => caps[d]! * slotSeconds(s) * provider.damping_factor - row[d]! - need[d]! * c.seconds >= 0,
-            );
+            // An empty slot takes any compatible unit, however damped.
+            const empty = !tier1.offers.some((o) => o.slot_id === s.slot_id);
+            const fits =
+              empty ||
+              DIMENSIONS.every(
+                (_, d) => caps[d]! * slotSeconds(s) * provider.damping_factor - row[d]! - need[d]! * c.seconds >= 0,
+              );
             assert.ok(!fits, `tier-1 unit ${u.unit_id} was left out although it fits ${s.slot_id}`);
           }
         }

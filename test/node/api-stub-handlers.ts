@@ -36,6 +36,14 @@ export const STUB_STATUS: MethodResult<'status'> = {
   calibration: null,
   gpu: GPU_OFF,
   other_load_pct: null,
+  contribution: {
+    total_work_units_completed: 40,
+    total_compute_hours: 1.5,
+    average_result_quality: 0.95,
+    reliability_score: 0.9,
+    damping_factor: 0.8,
+    over_allocation_history: [0.6, 0.7, 0.6],
+  },
 };
 
 export const STUB_JOB: JobView = {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   AvailabilitySlotSchema,
   boundedArray,
+  ContributionHistorySchema,
   Count,
   Credits,
   Fraction,
@@ -112,6 +113,11 @@ export const API_METHODS = {
       gpu: GpuStatusSchema,
       /** Other programs' CPU use, percent of the machine (null until measured). */
       other_load_pct: z.number().min(0).max(100).nullable(),
+      /** What my commitment publishes of me: my contribution history (self-reported) and my damping. */
+      contribution: ContributionHistorySchema.extend({
+        damping_factor: Fraction,
+        over_allocation_history: boundedArray(NonNegative, 3),
+      }),
     }),
   ),
   'peers.list': method(Empty, z.strictObject({ peers: boundedArray(PeerViewSchema, LIMITS.recordEntries) })),

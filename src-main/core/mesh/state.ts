@@ -10,6 +10,7 @@ import {
   type Reputation,
 } from '../trust/index.js';
 import { CheckBook } from './checks.js';
+import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
 import type {
   Acceptance,
   AvailabilitySlot,
@@ -96,6 +97,8 @@ export class MeshState {
   price: PriceSchedule | undefined;
   /** The highest round number among my offers. */
   lastRound = 0;
+  /** My assignments as a provider, counted as each closes: my contribution history (contribution.ts). */
+  contribution: ContributionCounts = emptyContribution();
 
   constructor(readonly me: string) {}
 
@@ -259,6 +262,8 @@ export class MeshState {
   #ledger(entry: LedgerEntry, at: string): void {
     const assignment = this.assignments.get(entry.assignment_id);
     if (!assignment) return;
+    if (!assignment.closing && assignment.acceptance.provider_peer === this.me)
+      this.contribution = countClosing(this.contribution, entry, assignment.result);
     if (entry.kind === 'escrow') assignment.escrow = 'held';
     else if (entry.kind === 'settle') {
       assignment.escrow = 'paid';

@@ -200,6 +200,8 @@ interface OpenSlot {
   performance: Float64Array;
   /** Seconds of the slot already filled, counting each unit by the fraction of the slot it uses. */
   filledSeconds: number;
+  /** Whether anything (a reservation, a placement) holds a share of the slot yet. */
+  holds: boolean;
   usage: SlotUsage;
 }
 
@@ -219,11 +221,16 @@ function openSlot(slot: AvailabilitySlot, dampingFactor: number, demand: Demand)
     capacity,
     performance,
     filledSeconds: 0,
+    holds: false,
     usage: { slot_id: slot.slot_id, capacity: [...capacity], used: new Array<number>(D).fill(0), tier1: 0, tier2: 0 },
   };
 }
 
-/** Places unit i in the slot if it fits; returns its estimated seconds there, or -1. */
+/**
+ * Places unit i in the slot if it fits; returns its estimated seconds there, or -1. A slot that
+ * holds nothing yet takes any unit within its caps and its time, however small the damping factor
+ * made its capacity: a damped provider still offers one unit per slot.
+ */
 function tryPlace(s: OpenSlot, demand: Demand, i: number): number {
   const perf = s.performance[demand.algorithm[i]!]!;
   if (perf === 0) return -1;
@@ -232,7 +239,7 @@ function tryPlace(s: OpenSlot, demand: Demand, i: number): number {
   const base = i * D;
   for (let d = 0; d < D; d++) {
     const need = demand.need[base + d]!;
-    if (need > s.caps[d]! || s.remaining[d]! - need * seconds < 0) return -1;
+    if (need > s.caps[d]! || (s.holds && s.remaining[d]! - need * seconds < 0)) return -1;
   }
   charge(s, demand.need, base, seconds);
   return seconds;
@@ -248,6 +255,7 @@ function charge(s: OpenSlot, need: Float64Array, base: number, seconds: number):
     if (s.caps[d]! > 0) share = Math.max(share, need[base + d]! / s.caps[d]!);
   }
   s.filledSeconds += share * seconds;
+  s.holds = true;
 }
 
 /** Unit indices of one group in this slot's order: by data locality when units need datasets. */

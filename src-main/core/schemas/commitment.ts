@@ -7,7 +7,8 @@ import { boundedArray, Count, Fraction, Id, idRecord, IsoTime, LIMITS, NonNegati
 
 export const VectorClockSchema = idRecord(Count);
 
-const ContributionHistorySchema = z.strictObject({
+/** Self-reported: what the peer says of its own work as a provider (docs/PROTOCOL.md). */
+export const ContributionHistorySchema = z.strictObject({
   total_work_units_completed: Count,
   total_compute_hours: NonNegative,
   average_result_quality: Fraction,
@@ -37,24 +38,9 @@ export const ComputeRoundStateSchema = z.strictObject({
 export type VectorClock = z.infer<typeof VectorClockSchema>;
 export type ContributionHistory = z.infer<typeof ContributionHistorySchema>;
 export type ComputeCommitment = z.infer<typeof ComputeCommitmentSchema>;
-export type ComputeRoundState = z.infer<typeof ComputeRoundStateSchema>;
-
-/**
- * The contribution history and damping of a node that tracks neither yet (docs/PROTOCOL.md, "Not
- * yet enforced"): a clean record and no damping.
- */
-export function untrackedContribution(): Pick<
+/** What a commitment says of its author's record: its contribution history and its damping. */
+export type ContributionFields = Pick<
   ComputeCommitment,
   'contribution_history' | 'damping_factor' | 'over_allocation_history'
-> {
-  return {
-    contribution_history: {
-      total_work_units_completed: 0,
-      total_compute_hours: 0,
-      average_result_quality: 1,
-      reliability_score: 1,
-    },
-    damping_factor: 1,
-    over_allocation_history: [],
-  };
-}
+>;
+export type ComputeRoundState = z.infer<typeof ComputeRoundStateSchema>;

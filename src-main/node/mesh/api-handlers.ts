@@ -95,6 +95,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const dropped = node.network.dropped();
       const ledger = node.journal.ledgerSummary(node.peerId);
       const availability = node.availability();
+      const { contribution_history, damping_factor, over_allocation_history } = node.provider.contribution();
       return {
         peer_id: node.peerId,
         name: node.options.name ?? node.peerId.slice(-8),
@@ -123,6 +124,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         calibration: node.machine.calibration,
         gpu: node.gpu.status,
         other_load_pct: node.machine.load.otherLoadPct(),
+        contribution: { ...contribution_history, damping_factor, over_allocation_history },
       };
     },
     async 'peers.list'() {

@@ -5,8 +5,8 @@ import { commitmentTopic } from '../../core/protocol/messages.js';
 import {
   type AvailabilitySlot,
   type ComputeCommitment,
+  type ContributionFields,
   type WorkRequest,
-  untrackedContribution,
 } from '../../core/schemas/index.js';
 import type { MeshNetwork } from '../p2p/index.js';
 import { iso, type NodeContext } from './context.js';
@@ -16,6 +16,8 @@ const PUBLISH_INTERVAL_MS = 250;
 export interface CommitmentSource {
   slots(): AvailabilitySlot[];
   workRequests(): WorkRequest[];
+  /** My contribution history and damping (the provider's). */
+  contribution(): ContributionFields;
   /** After each publication (the provider's round follows the commitments). */
   published(): void;
 }
@@ -80,7 +82,7 @@ export class CommitmentPublisher {
       trust_weights: Object.fromEntries(
         [...state.trust].filter(([, t]) => t.weight > 0).map(([peer, t]) => [peer, t.weight]),
       ),
-      ...untrackedContribution(),
+      ...this.source.contribution(),
       timestamp: iso(this.ctx.now()),
       vector_clock: { [me]: this.#clock },
     };

@@ -156,6 +156,7 @@ export class MeshNode {
     this.#commitment = new CommitmentPublisher(this.ctx, network, {
       slots: () => this.currentSlots(),
       workRequests: () => this.requester.workRequests(),
+      contribution: () => this.provider.contribution(),
       published: () => this.provider.roundSoon(),
     });
   }

@@ -2,15 +2,16 @@
 // take acceptances, return results with receipts, hand back what I cannot finish, and journal how
 // each ends. Running what was accepted is the execution queue's (execution.ts).
 import type { MessageBody } from '../../core/protocol/messages.js';
-import { allocate, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
+import { contributionHistory } from '../../core/mesh/contribution.js';
+import { allocate, DampingTracker, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import {
   type AvailabilitySlot,
   type ComputeCommitment,
+  type ContributionFields,
   type LedgerEntry,
   type Offer,
   type PriceSchedule,
   type WorkUnit,
-  untrackedContribution,
 } from '../../core/schemas/index.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import type { Executor } from '../exec/index.js';
@@ -50,6 +51,8 @@ export class Provider {
   readonly #heldThere = new Set<string>();
   /** Assignments to hand back, with why, until the requester answers. */
   readonly #toRelease = new Map<string, ReleaseReason>();
+  /** My rounds' over-allocation and the damping factor it sets (in memory: 1 again after a restart). */
+  readonly #damping = new DampingTracker();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -107,7 +110,20 @@ export class Provider {
     }, 10);
   }
 
-  /** One allocation round: offers for the units of the peers I follow, by tier, within my slots. */
+  /**
+   * What my commitment says of me: my contribution history, from my closed assignments, and my
+   * damping, from how many of my recent rounds' offers were accepted (resolved up to now).
+   */
+  contribution(): ContributionFields {
+    const { state } = this.ctx;
+    this.#damping.resolve(this.ctx.now(), (offerId) => state.assignments.has(offerId));
+    return { contribution_history: contributionHistory(state.contribution), ...this.#damping.state };
+  }
+
+  /**
+   * One allocation round: offers for the units of the peers I follow, by tier, within my slots,
+   * their capacity scaled by my damping factor.
+   */
   async round(): Promise<void> {
     const { state } = this.ctx;
     if (!state.sharing) return;
@@ -134,7 +150,7 @@ export class Provider {
       availability_slots: slots,
       work_requests: [],
       trust_weights: Object.fromEntries([...state.trust].map(([peer, t]) => [peer, t.weight])),
-      ...untrackedContribution(),
+      ...this.contribution(),
       timestamp: iso(nowMs),
       vector_clock: {},
     };
@@ -152,6 +168,10 @@ export class Provider {
     if (allocation.offers.length === 0) return;
     await this.ctx.record(
       allocation.offers.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
+    );
+    this.#damping.offered(
+      allocation.offers.map((offer) => offer.offer_id),
+      nowMs,
     );
     const byRequester = new Map<string, Offer[]>();
     for (const offer of allocation.offers)

@@ -1,0 +1,139 @@
+// My contribution history: counted by MeshState from my assignments as a provider as each closes,
+// and read as the four numbers my commitment publishes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { contributionHistory, emptyContribution } from '../../src-main/core/mesh/contribution.js';
+import { MeshState } from '../../src-main/core/mesh/state.js';
+import { ContributionHistorySchema, type NodeEvent, type RefundEntry } from '../../src-main/core/schemas/index.js';
+
+const ME = 'peer-me';
+const REQUESTER = 'peer-requester';
+const AT = '2025-06-01T12:00:00.000Z';
+
+/** An event as written, before the journal gives it an id and a time. */
+type Bare = NodeEvent extends infer E ? (E extends NodeEvent ? Omit<E, 'event_id' | 'at'> : never) : never;
+let seq = 0;
+const event = (e: Bare): NodeEvent => ({ ...e, event_id: `e${++seq}`, at: AT });
+
+/** One of `provider`'s assignments from acceptance to its close: a result of `seconds` unless `noResult`, then `close`. */
+function assignmentLife(
+  id: string,
+  close: 'settle' | RefundEntry['reason'],
+  { seconds = 1800, noResult = false, provider = ME } = {},
+): NodeEvent[] {
+  const acceptance = {
+    assignment_id: id,
+    offer_id: id,
+    unit_id: `${id}-unit`,
+    job_id: 'job',
+    requester_peer: REQUESTER,
+    provider_peer: provider,
+    price: 100,
+    role: 'primary' as const,
+    deadline: AT,
+    timestamp: AT,
+  };
+  const result = {
+    result_id: `${id}-result`,
+    work_unit_id: acceptance.unit_id,
+    assignment_id: id,
+    computed_by_peer: provider,
+    output_cid: 'cid',
+    output_bytes: 32,
+    fuel: 1000,
+    computation_time_seconds: seconds,
+    resources_used: { cpu_cores: 1, ram_gb: 1 },
+    verification_hash: 'cid',
+    timestamp: AT,
+  };
+  const base = { entry_id: `${id}-close`, assignment_id: id, at: AT };
+  return [
+    event({ type: 'offer.accepted', acceptance }),
+    event({
+      type: 'ledger.entry',
+      entry: {
+        kind: 'escrow',
+        entry_id: `${id}-escrow`,
+        assignment_id: id,
+        job_id: 'job',
+        unit_id: acceptance.unit_id,
+        requester: REQUESTER,
+        worker: provider,
+        amount: 100,
+        job_budget: 1000,
+        at: AT,
+      },
+    }),
+    ...(noResult ? [] : [event({ type: 'result.recorded', result })]),
+    event({
+      type: 'ledger.entry',
+      entry:
+        close === 'settle'
+          ? { ...base, kind: 'settle', verifiers: [], worker_share_bps: 9000 }
+          : { ...base, kind: 'refund', reason: close },
+    }),
+  ];
+}
+
+function stateAfter(events: NodeEvent[]): MeshState {
+  const state = new MeshState(ME);
+  for (const e of events) state.apply(e);
+  return state;
+}
+
+test('a node with no history publishes 0 units, 0 hours and the unknown prior 0.5', () => {
+  const history = contributionHistory(new MeshState(ME).contribution);
+  assert.deepEqual(history, {
+    total_work_units_completed: 0,
+    total_compute_hours: 0,
+    average_result_quality: 0.5,
+    reliability_score: 0.5,
+  });
+  assert.deepEqual(contributionHistory(emptyContribution()), history);
+});
+
+test('paid assignments count as completed with their compute time; rejected ones lower quality, late ones reliability', () => {
+  const state = stateAfter([
+    ...assignmentLife('a1', 'settle', { seconds: 1800 }),
+    ...assignmentLife('a2', 'settle', { seconds: 3600 }),
+    ...assignmentLife('a3', 'settle', { seconds: 1800 }),
+    ...assignmentLife('a4', 'rejected', { seconds: 900 }),
+    ...assignmentLife('a5', 'late', { noResult: true }),
+  ]);
+  const history = contributionHistory(state.contribution);
+  assert.equal(history.total_work_units_completed, 3);
+  assert.equal(
+    history.total_compute_hours,
+    2,
+    'the paid results: 0.5 + 1 + 0.5 hours; the rejected one is not counted',
+  );
+  assert.equal(history.average_result_quality, (3 + 1) / (3 + 1 + 2), 'Beta mean of 3 paid, 1 rejected');
+  assert.equal(history.reliability_score, (4 + 1) / (4 + 1 + 2), 'Beta mean of 4 delivered, 1 late');
+  assert.ok(ContributionHistorySchema.safeParse(history).success);
+});
+
+test('a hand-back (failed, no result) is missed; a failed unit I had delivered for is not; cancelled counts nowhere', () => {
+  const state = stateAfter([
+    ...assignmentLife('b1', 'failed', { noResult: true }),
+    ...assignmentLife('b2', 'failed'),
+    ...assignmentLife('b3', 'cancelled', { noResult: true }),
+  ]);
+  assert.deepEqual(state.contribution, { paid: 0, rejected: 0, delivered: 1, missed: 1, computeSeconds: 0 });
+  const history = contributionHistory(state.contribution);
+  assert.equal(history.average_result_quality, 0.5);
+  assert.equal(history.reliability_score, 0.5);
+});
+
+test('only my own assignments count, each once, however often its close is applied', () => {
+  const settled = assignmentLife('c1', 'settle');
+  const state = stateAfter([
+    ...settled,
+    settled.at(-1)!, // the settle again
+    event({
+      type: 'ledger.entry',
+      entry: { kind: 'refund', entry_id: 'c1-late', assignment_id: 'c1', reason: 'late', at: AT },
+    }),
+    ...assignmentLife('theirs', 'settle', { provider: 'peer-other' }), // I am the requester here
+  ]);
+  assert.deepEqual(state.contribution, { paid: 1, rejected: 0, delivered: 1, missed: 0, computeSeconds: 1800 });
+});

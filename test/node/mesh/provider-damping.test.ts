@@ -1,0 +1,109 @@
+// The provider's damping, wired: each round's offers resolve (accepted, or lapsed after OFFER_TTL_MS)
+// into the damping factor that scales the capacity of its next round, and into what its
+// commitment publishes. A Provider over a state and a clock of the test's, with no network: offers
+// are recorded and sent nowhere, and acceptances are applied to the state as a requester's would be.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MeshState } from '../../../src-main/core/mesh/state.js';
+import { OFFER_TTL_MS } from '../../../src-main/core/scheduler/index.js';
+import type { AvailabilitySlot, ComputeCommitment, NodeEvent } from '../../../src-main/core/schemas/index.js';
+import type { Executor } from '../../../src-main/node/exec/index.js';
+import type { NodeContext } from '../../../src-main/node/mesh/context.js';
+import { Provider } from '../../../src-main/node/mesh/provider.js';
+import { commitment, iso, request, T0, unit } from '../../core/scheduler-fixtures.js';
+
+const ME = 'peer-provider';
+const REQUESTER = 'peer-requester';
+
+/** A provider with one core for 100 s from now, and a requester that trusts it with 100 units of 10 s. */
+function setup() {
+  let now = T0;
+  const state = new MeshState(ME);
+  state.apply({ type: 'trust.set', event_id: 'trust', at: iso(now), peer_id: REQUESTER, weight: 1 });
+  const units = Array.from({ length: 100 }, (_, i) => unit(`u${i}`, 'job', 'a', { cpu_cores: 1, ram_gb: 1 }, 10));
+  const commitments = new Map<string, ComputeCommitment>([
+    [REQUESTER, commitment(REQUESTER, { [ME]: 1 }, [], [request(REQUESTER, 'job', units)])],
+  ]);
+  let seq = 0;
+  const ctx = {
+    me: ME,
+    state,
+    commitments,
+    now: () => now,
+    record: async (events: Array<Omit<NodeEvent, 'at' | 'event_id'> & { event_id?: string }>) => {
+      for (const e of events) state.apply({ event_id: `e${++seq}`, ...e, at: iso(now) } as NodeEvent);
+    },
+    send: async () => undefined,
+    background: () => {},
+    emit: () => {},
+    commitmentChanged: () => {},
+    log: () => {},
+  } as unknown as NodeContext;
+  const slot = (): AvailabilitySlot => ({
+    slot_id: 'slot',
+    start_time: iso(now),
+    end_time: iso(now + 100_000),
+    resources: { cpu_cores: 1, ram_gb: 1 },
+    algorithms: [{ algorithm_id: 'a', version: '1.0.0', supported: true, performance_score: 1 }],
+    priority: 1,
+  });
+  const provider = new Provider(ctx, {} as Executor, {
+    price: () => ({ per_core_second: 1, minimum: 1 }),
+    slots: () => [slot()],
+    concurrency: 1,
+  });
+  /** One round: the offers it made, of which the requester takes `accept`; then `waitMs` pass. */
+  const round = async (accept: 'none' | 'all', waitMs: number) => {
+    const before = new Set(state.myOffers.keys());
+    await provider.round();
+    const made = [...state.myOffers.values()].filter((o) => !before.has(o.offer_id));
+    if (accept === 'all')
+      for (const offer of made)
+        state.apply({
+          type: 'offer.accepted',
+          event_id: `accept/${offer.offer_id}`,
+          at: iso(now),
+          acceptance: {
+            assignment_id: offer.offer_id,
+            offer_id: offer.offer_id,
+            unit_id: offer.unit_id,
+            job_id: offer.job_id,
+            requester_peer: REQUESTER,
+            provider_peer: ME,
+            price: offer.price,
+            role: 'primary',
+            deadline: iso(now + 60_000),
+            timestamp: iso(now),
+          },
+        });
+    now += waitMs;
+    return made.length;
+  };
+  return { provider, round };
+}
+
+test('a provider whose offers go unaccepted offers fewer each round; once they are all accepted it recovers to 1', async () => {
+  const { provider, round } = setup();
+  assert.deepEqual(provider.contribution().damping_factor, 1);
+
+  // Nobody accepts: each round's offers lapse before the next round, which offers less.
+  const falling: number[] = [];
+  for (let i = 0; i < 10; i++) falling.push(await round('none', OFFER_TTL_MS));
+  assert.equal(falling[0], 10, 'undamped: the whole slot, 10 units of 10 s in 100 s');
+  assert.ok(
+    falling.every((n, i) => i === 0 || n <= falling[i - 1]!),
+    `never more than the round before: ${falling.join(', ')}`,
+  );
+  assert.equal(falling.at(-1), 2, `down to the floor, a fifth of the slot: ${falling.join(', ')}`);
+  const damped = provider.contribution();
+  assert.equal(damped.damping_factor, 0.2);
+  assert.deepEqual(damped.over_allocation_history, [1, 1, 1]);
+
+  // Every offer is taken at once: each round resolves without waiting for its offers to lapse.
+  const recovering: number[] = [];
+  for (let i = 0; i < 8; i++) recovering.push(await round('all', 1000));
+  assert.equal(recovering.at(-1), 10, `back to the whole slot: ${recovering.join(', ')}`);
+  const recovered = provider.contribution();
+  assert.equal(recovered.damping_factor, 1);
+  assert.deepEqual(recovered.over_allocation_history, [0, 0, 0]);
+});
