@@ -75,7 +75,8 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
               : 'open',
       providers: active.map((assignment) => assignment.acceptance.provider_peer),
       consensus_hash: u.consensusHash ?? null,
-      output_cid: winner?.result?.output_cid ?? null,
+      // A result's hash is its output's CID; with my own run as the verdict, no provider's result need carry it.
+      output_cid: u.verdict === 'verified' ? (u.consensusHash ?? null) : null,
       estimated_fuel: u.unit.estimated_fuel ?? null,
       estimated_seconds: winner?.estimatedSeconds ?? null,
       seconds: winner?.result?.computation_time_seconds ?? null,

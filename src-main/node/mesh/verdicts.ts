@@ -6,6 +6,7 @@
 // verification receipt, and the unit's providers told how their assignment closed.
 import type { Vote } from '../../core/consensus/index.js';
 import { backtrack } from '../../core/mesh/backtrack.js';
+import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { MAX_REDUNDANCY, type WorkUnit } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
@@ -121,6 +122,9 @@ export class Verdicts {
       return;
     }
     if (tiles) await this.#recordCheck(unit, null, [...tiles.spotChecks]);
+    // Once I have run the unit, a result that comes later is checked against that run too.
+    const knownTruth = state.checks.truths.get(unitId);
+    if (knownTruth) await this.#recordCheck(unit, knownTruth, this.#againstTruth(active, knownTruth));
     const votes: Vote[] = active.flatMap(({ result, acceptance }) =>
       result && !tiles?.unfetchable.has(result.result_id)
         ? [{ result_id: result.result_id, peer: acceptance.provider_peer, hash: result.verification_hash }]
@@ -150,17 +154,7 @@ export class Verdicts {
         this.#decideLater(unitId);
         return;
       }
-      // GPU tiles are checked by their spot-checks; every other result must be the truth, byte for byte.
-      const cpuResults = active.flatMap(({ result }) =>
-        result && result.device !== 'gpu' && (judgement as { results: string[] }).results.includes(result.result_id)
-          ? [result]
-          : [],
-      );
-      await this.#recordCheck(
-        unit,
-        truth,
-        cpuResults.map((r) => [r.result_id, r.output_cid === truth]),
-      );
+      await this.#recordCheck(unit, truth, this.#againstTruth(active, truth));
       judgement = judgeUnit({ ...evidence, checked: state.checks.outcomes, truth });
     }
     switch (judgement.status) {
@@ -275,6 +269,13 @@ export class Verdicts {
     return [...byProvider.keys()];
   }
 
+  /** GPU tiles are checked by their spot-checks; every other result must be my run's output, byte for byte. */
+  #againstTruth(active: readonly AssignmentRecord[], truth: string): Array<[string, boolean]> {
+    return active.flatMap(({ result }) =>
+      result && result.device !== 'gpu' ? [[result.result_id, result.output_cid === truth] as [string, boolean]] : [],
+    );
+  }
+
   /**
    * Journals checks of a unit's results against the ground truth (`truth`: my output's CID, or
    * null for GPU spot-checks); a contradicted result convicts its provider at once, and what the
@@ -283,7 +284,7 @@ export class Verdicts {
   async #recordCheck(unit: WorkUnit, truth: string | null, outcomes: ReadonlyArray<[string, boolean]>): Promise<void> {
     const { state } = this.ctx;
     const fresh = outcomes.filter(([id]) => !state.checks.outcomes.has(id));
-    if (truth === null && fresh.length === 0) return;
+    if (fresh.length === 0 && (truth === null || state.checks.truths.get(unit.unit_id) === truth)) return;
     const convictedBefore = new Set(state.checks.convictions.keys());
     await this.ctx.record([
       {
