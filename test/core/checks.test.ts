@@ -1,0 +1,194 @@
+// The requester's checks as its state folds them: records, convictions, effective trust, and what
+// a conviction undoes (core/mesh/checks.ts, backtrack.ts), from journal events alone.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { backtrack } from '../../src-main/core/mesh/backtrack.js';
+import { MeshState } from '../../src-main/core/mesh/state.js';
+import type { NodeEvent } from '../../src-main/core/schemas/index.js';
+import { PROBATION_CHECKS, checkRate } from '../../src-main/core/verification/index.js';
+
+const ME = 'peer-requester';
+const LIAR = 'peer-liar';
+const HONEST = 'peer-honest';
+const AT = '2025-06-01T12:00:00.000Z';
+const NOW = Date.parse(AT);
+
+type Bare = NodeEvent extends infer E ? (E extends NodeEvent ? Omit<E, 'event_id' | 'at'> : never) : never;
+let seq = 0;
+const event = (e: Bare): NodeEvent => ({ ...e, event_id: `e${++seq}`, at: AT });
+
+const unitId = (i: number) => `job/${i}`;
+
+/** My job of `units` units, unit i assigned to `providers[i]`, each with a result (hash = CID). */
+function jobEvents(providers: string[]): NodeEvent[] {
+  const events: NodeEvent[] = [
+    event({
+      type: 'job.submitted',
+      job: { job_id: 'job', requester: ME, name: 'j', unit_count: providers.length, redundancy: 1, budget: 10_000 },
+    }),
+  ];
+  providers.forEach((provider, i) => {
+    const id = `a${i}`;
+    events.push(
+      event({
+        type: 'unit.created',
+        unit: {
+          unit_id: unitId(i),
+          job_id: 'job',
+          algorithm_id: 'hash/sha256',
+          algorithm_version: '1.0.0',
+          module_cid: 'module',
+          input_cid: 'input',
+          params: {},
+          required_resources: { cpu_cores: 1, ram_gb: 1 },
+          estimated_duration_seconds: 1,
+          verification_redundancy: 1,
+          priority: 0.5,
+        },
+      }),
+      event({
+        type: 'offer.accepted',
+        acceptance: {
+          assignment_id: id,
+          offer_id: id,
+          unit_id: unitId(i),
+          job_id: 'job',
+          requester_peer: ME,
+          provider_peer: provider,
+          price: 100,
+          role: 'primary',
+          deadline: AT,
+          timestamp: AT,
+        },
+      }),
+      event({
+        type: 'ledger.entry',
+        entry: {
+          kind: 'escrow',
+          entry_id: `escrow/${id}`,
+          assignment_id: id,
+          job_id: 'job',
+          unit_id: unitId(i),
+          requester: ME,
+          worker: provider,
+          amount: 100,
+          job_budget: 10_000,
+          at: AT,
+        },
+      }),
+      event({
+        type: 'result.recorded',
+        result: {
+          result_id: `${id}/result`,
+          work_unit_id: unitId(i),
+          assignment_id: id,
+          computed_by_peer: provider,
+          output_cid: `out${i}`,
+          output_bytes: 32,
+          computation_time_seconds: 1,
+          resources_used: { cpu_cores: 1, ram_gb: 1 },
+          verification_hash: `out${i}`,
+          timestamp: AT,
+        },
+      }),
+    );
+  });
+  return events;
+}
+
+function stateAfter(events: NodeEvent[]): MeshState {
+  const state = new MeshState(ME);
+  for (const e of events) state.apply(e);
+  state.apply(event({ type: 'trust.set', peer_id: LIAR, weight: 1 }));
+  state.apply(event({ type: 'trust.set', peer_id: HONEST, weight: 1 }));
+  return state;
+}
+
+test('a passed check adds to the record; probation ends after enough of them', () => {
+  const state = stateAfter(jobEvents([HONEST]));
+  assert.equal(checkRate(state.checks.record(HONEST)), 1, 'a new provider: every result checked');
+  state.apply(
+    event({ type: 'unit.checked', unit_id: unitId(0), truth: 'out0', matched: ['a0/result'], contradicted: [] }),
+  );
+  assert.deepEqual(state.checks.record(HONEST), { passed: 1, convicted: false });
+  assert.equal(state.checks.truths.get(unitId(0)), 'out0');
+  // The same outcome journaled twice counts once.
+  state.apply(
+    event({ type: 'unit.checked', unit_id: unitId(0), truth: 'out0', matched: ['a0/result'], contradicted: [] }),
+  );
+  assert.equal(state.checks.record(HONEST).passed, 1);
+  assert.ok(PROBATION_CHECKS > 1);
+});
+
+test('a contradicted result convicts: effective trust 0, out of every count; a dissent alone does not', () => {
+  const state = stateAfter(jobEvents([LIAR, LIAR, HONEST]));
+  // A verdict that went against the liar's result, without a check, convicts nobody.
+  state.apply(
+    event({
+      type: 'unit.verified',
+      unit_id: unitId(1),
+      verdict: 'verified',
+      consensus_hash: 'other',
+      agreeing_results: [],
+      unchecked_results: [],
+    }),
+  );
+  assert.equal(state.checks.isConvicted(LIAR), false);
+  assert.ok(state.effectiveTrustIn(LIAR, NOW) > 0);
+
+  state.apply(
+    event({ type: 'unit.checked', unit_id: unitId(1), truth: 'right', matched: [], contradicted: ['a1/result'] }),
+  );
+  assert.equal(state.checks.isConvicted(LIAR), true);
+  assert.equal(state.checks.contradicted.get(LIAR), 1);
+  assert.equal(state.effectiveTrustIn(LIAR, NOW), 0);
+  assert.ok(state.effectiveTrustIn(HONEST, NOW) > 0);
+  assert.deepEqual(state.activeAssignments(unitId(0)), [], "a convicted provider's assignments no longer count");
+  assert.equal(state.reputation.get(LIAR)?.rejected, 1);
+});
+
+test("backtracking: the liar's held pay is refunded and verdicts that rested on its unchecked results reopen", () => {
+  const state = stateAfter(jobEvents([LIAR, LIAR, HONEST]));
+  // Unit 0: the liar's result accepted unchecked (its escrow held); unit 2: the honest one's, checked.
+  state.apply(
+    event({
+      type: 'unit.verified',
+      unit_id: unitId(0),
+      verdict: 'verified',
+      consensus_hash: 'out0',
+      agreeing_results: ['a0/result'],
+      unchecked_results: ['a0/result'],
+    }),
+  );
+  state.apply(
+    event({
+      type: 'unit.verified',
+      unit_id: unitId(2),
+      verdict: 'verified',
+      consensus_hash: 'out2',
+      agreeing_results: ['a2/result'],
+      unchecked_results: [],
+    }),
+  );
+  assert.deepEqual(backtrack(state, LIAR), { refunds: ['a0', 'a1'], reopen: [unitId(0)] });
+  assert.deepEqual(backtrack(state, HONEST), { refunds: ['a2'], reopen: [] }, 'a checked verdict never reopens');
+
+  state.apply(event({ type: 'unit.reopened', unit_id: unitId(0), convicted: LIAR }));
+  const unit = state.units.get(unitId(0))!;
+  assert.equal(unit.verdict, undefined);
+  assert.equal(unit.reopened, 1);
+  // A completed job is settled and handed over: nothing in it is undone.
+  for (const i of [0, 1])
+    state.apply(
+      event({
+        type: 'unit.verified',
+        unit_id: unitId(i),
+        verdict: 'verified',
+        consensus_hash: `out${i}`,
+        agreeing_results: [`a${i}/result`],
+        unchecked_results: [`a${i}/result`],
+      }),
+    );
+  assert.ok(state.jobs.get('job')!.completedAt);
+  assert.deepEqual(backtrack(state, LIAR), { refunds: [], reopen: [] });
+});
