@@ -24,6 +24,7 @@ const submitHash = (node: TestNode, units: number, chunk: number, manual: boolea
     budget: 10_000_000,
     priority: 0.5,
     manual_accept: manual,
+    open_to_strangers: false,
   });
 
 /** The offers a requester holds for one job, with their rounds. */
