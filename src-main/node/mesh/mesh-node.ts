@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { USER_IDLE_SECONDS, type Availability } from '../../core/availability/index.js';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
+import { mayFetch } from '../../core/mesh/blob-access.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { ADVERT_TOPIC, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
 import type { AvailabilitySlot, PriceSchedule } from '../../core/schemas/index.js';
@@ -207,7 +208,10 @@ export class MeshNode {
 
   #wire(): void {
     const { network } = this;
-    network.serveBlobs({ open: (cid) => this.ctx.blobs.open(cid) });
+    network.serveBlobs({
+      allows: (peer, cid) => mayFetch(this.state, peer, cid),
+      open: (cid) => this.ctx.blobs.open(cid),
+    });
     network.onMessage((msg, from) =>
       this.#stopped ? Promise.resolve(undefined) : this.#inFlight.track(answerMessage(this.#inbox, msg, from.from)),
     );
