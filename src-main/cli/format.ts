@@ -172,6 +172,10 @@ export function formatJob(job: JobView): string {
       `${formatCredits(job.budget)} credits (${formatCredits(job.held)} held, ${formatCredits(job.spent)} spent)`,
     ],
     ['acceptance', job.manual_accept ? 'manual' : 'automatic'],
+    [
+      'strangers',
+      job.open_to_strangers ? 'open: peers you have not trusted may compute' : 'closed: only peers you trust compute',
+    ],
     ['submitted', job.submitted_at],
     ['completed', orDash(job.completed_at)],
   ]);

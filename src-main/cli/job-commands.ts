@@ -30,6 +30,7 @@ interface SubmitOptions extends CommonOptions, Partial<RenderOptions> {
   deadline?: string;
   name?: string;
   manualAccept?: boolean;
+  openToStrangers?: boolean;
 }
 
 export function registerJobCommands(program: Command): void {
@@ -64,6 +65,7 @@ export function registerJobCommands(program: Command): void {
     .option('--deadline <time>', 'ISO date-time by which the job should be done')
     .option('--name <name>', 'a name to recognise the job by')
     .option('--manual-accept', 'wait for you to accept offers (see offers, offers accept)')
+    .option('--open-to-strangers', 'peers you have not trusted may compute this job (by default only peers you trust)')
     .action(
       act(async (options: SubmitOptions) => {
         if (options.render === undefined) {
@@ -164,7 +166,7 @@ export function registerJobCommands(program: Command): void {
     );
 }
 
-/** What every job states, whatever it computes: workers per unit, budget, price cap, priority, deadline. */
+/** What every job states, whatever it computes: workers per unit, budget, price cap, priority, deadline, who computes. */
 function jobTerms(options: SubmitOptions) {
   return {
     redundancy: wholeNumber('--redundancy', options.redundancy, 1, MAX_REDUNDANCY),
@@ -174,6 +176,7 @@ function jobTerms(options: SubmitOptions) {
     deadline: options.deadline === undefined ? undefined : isoTime('--deadline', options.deadline),
     name: options.name,
     manual_accept: options.manualAccept === true,
+    open_to_strangers: options.openToStrangers === true,
   };
 }
 

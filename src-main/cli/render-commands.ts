@@ -41,7 +41,7 @@ export async function renderSubmission(
 ): Promise<
   Omit<
     MethodInput<'render.submit'>,
-    'budget' | 'redundancy' | 'priority' | 'manual_accept' | 'name' | 'deadline' | 'max_price'
+    'budget' | 'redundancy' | 'priority' | 'manual_accept' | 'open_to_strangers' | 'name' | 'deadline' | 'max_price'
   >
 > {
   const numbers = {

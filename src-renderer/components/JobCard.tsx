@@ -71,6 +71,7 @@ export function JobCard({
         <span>×{job.redundancy} redundancy</span>
         {onGpu && <span data-testid={`job-gpu-${job.job_id}`}>{onGpu}</span>}
         {job.manual_accept && <span>manual accept</span>}
+        {job.open_to_strangers && <span data-testid={`job-strangers-${job.job_id}`}>open to strangers</span>}
         <span className="muted">{formatAgo(job.submitted_at, nowMs)}</span>
       </div>
       <div className="progress" aria-label={`${pct}% of tiles verified`}>

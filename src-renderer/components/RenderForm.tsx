@@ -1,6 +1,7 @@
 // The form that submits a render job: a sample scene or a scene file, the frames, the size, the
-// quality, how many providers render each tile, the budget, and whether GPUs may render it. The fields are checked here for
-// what a person can fix at once; the node checks the rest (the scene in full) and says what is wrong.
+// quality, how many providers render each tile, the budget, whether GPUs may render it, and whether
+// peers you have not trusted may. The fields are checked here for what a person can fix at once;
+// the node checks the rest (the scene in full) and says what is wrong.
 import { describeError } from '../../src-main/core/errors.js';
 import { useState, type FormEvent } from 'react';
 import {
@@ -168,6 +169,18 @@ export function RenderForm({
         <span>
           Accept offers by hand
           <span className="field-hint">Otherwise the best offers are accepted for you.</span>
+        </span>
+      </label>
+      <label className="checkbox-row">
+        <input
+          type="checkbox"
+          checked={fields.strangers}
+          onChange={(e) => set('strangers')(e.target.checked)}
+          data-testid="render-strangers"
+        />
+        <span>
+          Open to strangers
+          <span className="field-hint">Peers you have not trusted may compute this job.</span>
         </span>
       </label>
       <FormProblem problem={problem} />

@@ -21,6 +21,8 @@ export interface RenderFields {
   /** In credits, as typed. */
   budget: string;
   manual: boolean;
+  /** Peers I have not trusted may compute it. */
+  strangers: boolean;
   gpu: GpuMode;
 }
 
@@ -40,6 +42,7 @@ export const DEFAULT_RENDER_FIELDS: RenderFields = {
   redundancy: '1',
   budget: '10',
   manual: false,
+  strangers: false,
   gpu: 'allowed',
 };
 
@@ -96,6 +99,7 @@ export function renderRequest(fields: RenderFields, scene: Scene, sceneName: str
       redundancy: redundancy.value,
       budget: budget.value,
       manual_accept: fields.manual,
+      open_to_strangers: fields.strangers,
       gpu: fields.gpu,
     },
   };

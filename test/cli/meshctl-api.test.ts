@@ -143,6 +143,7 @@ test('submit-job reads the input and sends it base64, with credits as millicredi
         max_price: 100,
         priority: 0.5,
         manual_accept: false,
+        open_to_strangers: false,
       },
     },
   ]);

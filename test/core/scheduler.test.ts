@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  acceptByPolicy,
   acceptOffer,
   allocate,
   DEFAULT_ACCEPTANCE_POLICY,
@@ -296,5 +297,43 @@ describe('manual acceptance (offers accept)', () => {
     assert.equal(code(acceptOffer(ctx([], 30), offer('p1', 40), u)), 'over_budget');
     assert.equal(code(acceptOffer(ctx([], 100), offer('me', 40), u)), 'self_offer');
     assert.equal(code(acceptOffer(ctx([], 100), offer('p1', 40), undefined)), 'unknown_unit');
+  });
+  test('an offer from a provider I have not trusted is refused unless the job is open to strangers', () => {
+    const stranger = { ...ctx([], 100), trustIn: (peer: string) => (peer === 'p1' ? 1 : 0) };
+    const refused = acceptOffer(stranger, offer('p2', 40), u);
+    assert.ok(!refused.ok);
+    assert.equal(refused.refusal.code, 'untrusted');
+    assert.match(refused.refusal.message, /p2 is not a peer I trust, and job job is not open to strangers/);
+    assert.equal(acceptOffer({ ...stranger, openToStrangers: () => false }, offer('p2', 40), u).ok, false);
+    assert.ok(acceptOffer({ ...stranger, openToStrangers: (job) => job === 'job' }, offer('p2', 40), u).ok);
+    assert.ok(acceptOffer(stranger, offer('p1', 40), u).ok, 'a trusted provider is accepted as before');
+  });
+  test('by policy too: a stranger gets no unit of a closed job, even when my trusted providers are full', () => {
+    const units = [u, { ...u, unit_id: 'u2' }];
+    const offers = units.flatMap((w) =>
+      ['p1', 'p2'].map((p) => ({ ...offer(p, 10), offer_id: `${p}#0.${w.unit_id}`, unit_id: w.unit_id })),
+    );
+    const base = {
+      ...ctx([], 100),
+      trustIn: (peer: string) => (peer === 'p1' ? 1 : 0),
+      providerRoom: (peer: string) => (peer === 'p1' ? 1 : 8),
+    };
+    const closed = acceptByPolicy(base, units, offers);
+    assert.deepEqual(
+      closed.acceptances.map((a) => `${a.unit_id} ${a.provider_peer}`),
+      ['u1 p1'],
+    );
+    assert.deepEqual(
+      closed.refusals
+        .filter((r) => r.code === 'untrusted')
+        .map((r) => r.offer_id)
+        .sort(),
+      ['p2#0.u1', 'p2#0.u2'],
+    );
+    const open = acceptByPolicy({ ...base, openToStrangers: () => true }, units, offers);
+    assert.deepEqual(
+      open.acceptances.map((a) => `${a.unit_id} ${a.provider_peer}`),
+      ['u1 p1', 'u1 p2', 'u2 p2'],
+    );
   });
 });

@@ -59,6 +59,7 @@ export const STUB_JOB: JobView = {
   held: 1000,
   spent: 250,
   manual_accept: false,
+  open_to_strangers: false,
   submitted_at: AT,
   completed_at: null,
 };

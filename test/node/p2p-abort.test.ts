@@ -57,6 +57,7 @@ test('aborting a blob fetch whose holder stalls halfway ends it at once with `ab
   const bytes = new Uint8Array(1024).fill(7);
   const cid = cidOfBytes(bytes);
   holder.serveBlobs({
+    allows: () => true,
     open: () => ({
       size: bytes.byteLength,
       chunks: (async function* () {

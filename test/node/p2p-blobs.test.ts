@@ -7,9 +7,10 @@ import { startNetwork } from './fixtures/p2p-peers.js';
 
 const MiB = 1024 * 1024;
 
-/** Serves `blobs` by CID in 1 MiB pieces, announcing the size `announce` gives. */
+/** Serves `blobs` by CID in 1 MiB pieces, to anyone, announcing the size `announce` gives. */
 function memorySource(blobs: Map<string, Uint8Array>, announce = (bytes: Uint8Array) => bytes.byteLength): BlobSource {
   return {
+    allows: () => true,
     open(cid) {
       const bytes = blobs.get(cid);
       if (bytes === undefined) return undefined;
@@ -59,6 +60,7 @@ test('a blob larger than maxBytes is refused from its header, before its bytes a
   const size = 64 * MiB;
   const served = { bytes: 0 };
   const lazyZeros: BlobSource = {
+    allows: () => true,
     open: () => ({
       size,
       chunks: (async function* () {
@@ -101,4 +103,31 @@ test('a holder that serves no blobs answers not_found', async (t) => {
     fetcher.fetchBlob(holder.peerId, cidOfBytes(randomBytes(8)), { maxBytes: MiB }),
     failsWith('not_found'),
   );
+});
+
+test('a blob the source does not allow the fetcher is forbidden, before it is opened, whether the holder has it or not', async (t) => {
+  const bytes = randomBytes(1000);
+  const held = cidOfBytes(bytes);
+  const [elsewhere, allowed] = [cidOfBytes(randomBytes(8)), cidOfBytes(randomBytes(8))];
+  const asked: string[] = [];
+  const opened: string[] = [];
+  const blobs = memorySource(new Map([[held, bytes]]));
+  const [fetcher, holder] = await pair(t, {
+    allows: (peer, cid) => {
+      asked.push(`${peer} ${cid}`);
+      return cid === allowed;
+    },
+    open: (cid) => {
+      opened.push(cid);
+      return blobs.open(cid);
+    },
+  });
+  for (const cid of [held, elsewhere])
+    await assert.rejects(fetcher.fetchBlob(holder.peerId, cid, { maxBytes: MiB }), failsWith('forbidden'));
+  await assert.rejects(fetcher.fetchBlob(holder.peerId, allowed, { maxBytes: MiB }), failsWith('not_found'));
+  assert.deepEqual(
+    asked,
+    [held, elsewhere, allowed].map((cid) => `${fetcher.peerId} ${cid}`),
+  );
+  assert.deepEqual(opened, [allowed], 'nothing forbidden was opened');
 });

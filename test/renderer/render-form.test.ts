@@ -39,6 +39,7 @@ test('the form becomes a render.submit request with the budget in millicredits',
       redundancy: 1,
       budget: 2500,
       manual_accept: false,
+      open_to_strangers: false,
       gpu: 'allowed',
     },
   });
@@ -54,6 +55,12 @@ test('the GPU select offers every mode the node knows, allowed first, and sends 
     const request = renderRequest({ ...DEFAULT_RENDER_FIELDS, gpu: mode }, scene, 'sample');
     assert.equal(request.ok && request.value.gpu, mode);
   }
+});
+
+test('a render job is closed to strangers unless the box is ticked', () => {
+  assert.equal(DEFAULT_RENDER_FIELDS.strangers, false);
+  const open = renderRequest({ ...DEFAULT_RENDER_FIELDS, strangers: true }, scene, 'sample');
+  assert.equal(open.ok && open.value.open_to_strangers, true);
 });
 
 test('a field that is wrong is named in the message', () => {

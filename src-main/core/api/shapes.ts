@@ -95,6 +95,8 @@ export const JobViewSchema = z.strictObject({
   held: Credits,
   spent: Credits,
   manual_accept: z.boolean(),
+  /** Peers I have not trusted may compute it; otherwise only those I trust (weight > 0). */
+  open_to_strangers: z.boolean(),
   submitted_at: IsoTime,
   completed_at: IsoTime.nullable(),
 });
@@ -127,7 +129,7 @@ export const LedgerTransferViewSchema = z.strictObject({
   job_id: Id,
 });
 
-/** What any job asks of the mesh: replicas, money, urgency, and whether offers wait for the user. */
+/** What any job asks of the mesh: replicas, money, urgency, whether offers wait for the user, and who may compute it. */
 const JOB_TERMS = {
   redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
   budget: Credits,
@@ -135,6 +137,8 @@ const JOB_TERMS = {
   priority: Fraction.default(0.5),
   deadline: IsoTime.optional(),
   manual_accept: z.boolean().default(false),
+  /** Peers I have not trusted may compute it (by default only those I trust do). */
+  open_to_strangers: z.boolean().default(false),
 };
 
 export const SubmitJobSchema = z

@@ -82,6 +82,10 @@ export class MeshState {
   readonly myOffers = new Map<string, Offer>();
   readonly assignments = new Map<string, AssignmentRecord>();
   readonly assignmentsByUnit = new Map<string, string[]>();
+  /** Assignments whose escrow is held, by the other party (the provider of mine, the requester of theirs). */
+  readonly heldWith = new Map<string, Set<string>>();
+  /** Assignments by the output CID of their result. */
+  readonly resultsByOutput = new Map<string, string[]>();
   readonly trust = new Map<string, { weight: number; updatedAt: string }>();
   /** One-off slots, and weekly windows, by id. */
   readonly slots = new Map<string, AvailabilitySlot>();
@@ -177,7 +181,11 @@ export class MeshState {
       }
       case 'result.recorded': {
         const assignment = this.assignments.get(event.result.assignment_id);
-        if (assignment && !assignment.result) assignment.result = event.result;
+        if (!assignment || assignment.result) return;
+        assignment.result = event.result;
+        const list = this.resultsByOutput.get(event.result.output_cid);
+        if (list) list.push(event.result.assignment_id);
+        else this.resultsByOutput.set(event.result.output_cid, [event.result.assignment_id]);
         return;
       }
       case 'unit.verified':
@@ -264,6 +272,7 @@ export class MeshState {
     if (!assignment) return;
     if (!assignment.closing && assignment.acceptance.provider_peer === this.me)
       this.contribution = countClosing(this.contribution, entry, assignment.result);
+    this.#trackHeld(assignment.acceptance, entry.kind);
     if (entry.kind === 'escrow') assignment.escrow = 'held';
     else if (entry.kind === 'settle') {
       assignment.escrow = 'paid';
@@ -275,6 +284,16 @@ export class MeshState {
       const provider = assignment.acceptance.provider_peer;
       if (entry.reason === 'late' && provider !== this.me) this.#outcome(provider, 'late', at);
     }
+  }
+
+  /** An escrow puts its assignment in `heldWith` under the other party; its settle or refund takes it out. */
+  #trackHeld({ assignment_id, requester_peer, provider_peer }: Acceptance, kind: LedgerEntry['kind']): void {
+    const other = requester_peer === this.me ? provider_peer : requester_peer;
+    const held = this.heldWith.get(other) ?? new Set<string>();
+    if (kind === 'escrow') held.add(assignment_id);
+    else held.delete(assignment_id);
+    if (held.size > 0) this.heldWith.set(other, held);
+    else this.heldWith.delete(other);
   }
 
   #outcome(peer: string, outcome: Outcome, at: string): void {

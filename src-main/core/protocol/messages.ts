@@ -1,6 +1,7 @@
 // The messages peers exchange (docs/PROTOCOL.md), each a body schema and a byte cap that the
-// network checks before it decodes anything. Every one travels in a signed envelope; commitments
-// and adverts by gossip, the rest directly between the two peers concerned, as request and reply.
+// network checks before it decodes anything. Every one travels in a signed envelope; adverts by
+// gossip, commitments by gossip and directly, the rest directly between the two peers concerned,
+// as request and reply.
 import { z } from 'zod';
 import {
   AcceptanceSchema,
@@ -32,7 +33,11 @@ const SignedReceiptSchema = z.strictObject({
 export const MESSAGE_TYPES = {
   /** Gossip, to all: who I am and what I run. */
   advert: { schema: AdvertSchema, maxBytes: 16 * KiB },
-  /** Gossip, on my own topic, read by the peers that trust me: my slots, open units and trust. */
+  /**
+   * My slots, open units and trust: by gossip on my own topic (read by the peers that trust me),
+   * with the units of my jobs open to strangers only; and directly, with every open unit, to each
+   * peer I trust that trusts me. Reply to the direct one: `ack` when the peer follows me.
+   */
   commitment: { schema: ComputeCommitmentSchema, maxBytes: 2 * MiB },
   /** Provider → requester: offers for the requester's units. Reply: `ack`. */
   offers: { schema: z.strictObject({ offers: boundedArray(OfferSchema, MAX_BATCH) }), maxBytes: 1 * MiB },

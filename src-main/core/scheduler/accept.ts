@@ -1,8 +1,9 @@
 // The requester's side of a round (docs/PROTOCOL.md, "The round"): of the offers received for each of my
 // units, accept the best ones, each from a different provider, until the unit has as many
 // workers as its redundancy asks. Accepting is what makes an assignment and holds the price in
-// escrow, so it also keeps each job within its budget. Manual acceptance (`meshctl offers` /
-// `offers accept`) goes through `acceptOffer`, the same checks for one chosen offer.
+// escrow, so it also keeps each job within its budget, and gives work only to providers I trust
+// unless the job is open to strangers. Manual acceptance (`meshctl offers` / `offers accept`) goes
+// through `acceptOffer`, the same checks for one chosen offer.
 import type { Acceptance, Offer, WorkUnit } from '../schemas/index.js';
 
 /**
@@ -35,8 +36,12 @@ export interface AcceptanceContext {
   me: string;
   nowMs: number;
   policy: AcceptancePolicy;
-  /** My effective trust in a provider, in [0, 1]. */
+  /** My effective trust in a provider, in [0, 1]; 0 for a peer I have not trusted (a stranger). */
   trustIn(peer: string): number;
+  /** Whether a job is open to strangers: its units may go to providers I do not trust. Absent: none is. */
+  openToStrangers?(jobId: string): boolean;
+  /** Whether a check caught the provider lying: it gets nothing, open job or not. */
+  isConvicted?(peer: string): boolean;
   /** A provider's reputation with me, in [0, 1]. */
   reputationOf(peer: string): number;
   /** Providers already working on a unit (accepted before), by unit id. */
@@ -54,6 +59,8 @@ type RefusalCode =
   | 'not_mine'
   | 'self_offer'
   | 'unknown_unit'
+  | 'untrusted'
+  | 'convicted'
   | 'redundancy_met'
   | 'same_provider'
   | 'over_max_price'
@@ -80,6 +87,14 @@ function refusalOf(
   if (offer.provider_peer === ctx.me) return refuse('self_offer', 'a node does not accept its own offer');
   if (!unit || unit.job_id !== offer.job_id)
     return refuse('unknown_unit', `no open unit ${offer.unit_id} in job ${offer.job_id}`);
+  if (ctx.isConvicted?.(offer.provider_peer) === true)
+    return refuse('convicted', `${offer.provider_peer} was caught returning a wrong result`);
+  if (!(ctx.trustIn(offer.provider_peer) > 0) && ctx.openToStrangers?.(offer.job_id) !== true) {
+    return refuse(
+      'untrusted',
+      `${offer.provider_peer} is not a peer I trust, and job ${offer.job_id} is not open to strangers`,
+    );
+  }
   if (taken.length >= unit.verification_redundancy) {
     return refuse(
       'redundancy_met',

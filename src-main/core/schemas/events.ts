@@ -26,6 +26,8 @@ export const JobSchema = z.strictObject({
   algorithm_id: Id.optional(),
   /** Offers wait for the user (meshctl offers / offers accept) instead of being taken by policy. */
   manual_accept: z.boolean().optional(),
+  /** Peers I have not trusted may compute its units (see its work requests, take them, fetch their blobs); absent: no. */
+  open_to_strangers: z.boolean().optional(),
   /** A render job: its units are the tiles of these frames, assembled into one PNG per frame. */
   render: RenderSpecSchema.optional(),
 });

@@ -1,6 +1,7 @@
-// The requester's offers and acceptances: offers in, accepted by policy (in rounds that never
-// overlap) or by hand, journaled with their escrows, and delivered to each provider, with what
-// a provider refused or never heard refunded at once.
+// The requester's offers and acceptances: offers in (from providers I trust, or for jobs open to
+// strangers), accepted by policy (in rounds that never overlap) or by hand, journaled with their
+// escrows, and delivered to each provider, with what a provider refused or never heard refunded
+// at once.
 import type { OfferView } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
 import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
@@ -47,8 +48,14 @@ export class Acceptor {
     await this.#accepting;
   }
 
+  /**
+   * Offers for my units; those of a provider I do not trust are dropped unless their job is open to
+   * strangers, and a convicted provider's always.
+   */
   async onOffers(from: string, offers: Offer[]): Promise<void> {
     const { state } = this.ctx;
+    if (state.checks.isConvicted(from)) return;
+    const trusted = state.myTrustIn(from) > 0;
     const fresh = offers.filter((o) => {
       const unit = state.units.get(o.unit_id);
       return (
@@ -56,7 +63,8 @@ export class Acceptor {
         o.requester_peer === this.ctx.me &&
         unit?.requester === this.ctx.me &&
         !unit.verdict &&
-        unit.unit.job_id === o.job_id
+        unit.unit.job_id === o.job_id &&
+        (trusted || this.#openToStrangers(o.job_id))
       );
     });
     if (fresh.length === 0) return;
@@ -232,6 +240,10 @@ export class Acceptor {
     }
   }
 
+  #openToStrangers(jobId: string): boolean {
+    return this.ctx.state.jobs.get(jobId)?.job.open_to_strangers === true;
+  }
+
   #inFlightByProvider(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const assignment of this.ctx.state.assignments.values()) {
@@ -262,6 +274,8 @@ export class Acceptor {
       nowMs,
       policy: { ...DEFAULT_ACCEPTANCE_POLICY, graceSeconds: this.options.graceSeconds },
       trustIn: (peer) => state.effectiveTrustIn(peer, nowMs),
+      openToStrangers: (jobId) => this.#openToStrangers(jobId),
+      isConvicted: (peer) => state.checks.isConvicted(peer),
       reputationOf: (peer) => state.reputationOf(peer, nowMs),
       acceptedProviders: (unitId) =>
         state.activeAssignments(unitId).map((assignment) => assignment.acceptance.provider_peer),

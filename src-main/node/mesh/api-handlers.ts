@@ -51,6 +51,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       held,
       spent,
       manual_accept: record.job.manual_accept ?? false,
+      open_to_strangers: record.job.open_to_strangers ?? false,
       submitted_at: record.submittedAt,
       completed_at: done ? record.completedAt! : null,
     };

@@ -1,6 +1,7 @@
-// My commitment on the gossip: what I offer (slots) and ask for (work requests), published on my
-// topic, throttled; and the topics I follow, those of the peers I trust (the trust graph).
-import type { MeshState } from '../../core/mesh/state.js';
+// My commitment: what I offer (slots) and ask for (work requests), throttled. My topic carries the
+// work requests of my jobs open to strangers only. Each connected peer that I trust and that trusts
+// me (so follows me) gets all of them, my whole commitment sent directly, whenever they changed
+// since it last took them. The topics I follow are following.ts's.
 import { commitmentTopic } from '../../core/protocol/messages.js';
 import {
   type AvailabilitySlot,
@@ -10,24 +11,36 @@ import {
 } from '../../core/schemas/index.js';
 import type { MeshNetwork } from '../p2p/index.js';
 import { iso, type NodeContext } from './context.js';
+import { trustInMe } from './following.js';
 
 const PUBLISH_INTERVAL_MS = 250;
 
 export interface CommitmentSource {
   slots(): AvailabilitySlot[];
-  workRequests(): WorkRequest[];
+  /** For the peers I trust, every job's; for anyone, those of jobs open to strangers. */
+  workRequests(audience: 'trusted' | 'strangers'): WorkRequest[];
   /** My contribution history and damping (the provider's). */
   contribution(): ContributionFields;
   /** After each publication (the provider's round follows the commitments). */
   published(): void;
 }
 
+/** What a peer checks to tell whether my work requests changed: jobs and their units, not the times. */
+function fingerprint(requests: readonly WorkRequest[]): string {
+  return requests.map((r) => `${r.job_id}:${r.work_units.map((u) => u.unit_id).join(',')}`).join(';');
+}
+
 export class CommitmentPublisher {
   #timer: NodeJS.Timeout | undefined;
-  #followed = new Set<string>();
   #clock = 0;
   #last = 0;
   #stopped = false;
+  /** The work requests (fingerprint) each trusted peer last took from me directly. */
+  readonly #taken = new Map<string, string>();
+  /** Peers a direct commitment is on its way to: one at a time each. */
+  readonly #sending = new Set<string>();
+  /** The fingerprint of my latest work requests. */
+  #latest = '';
 
   constructor(
     private readonly ctx: NodeContext,
@@ -35,21 +48,10 @@ export class CommitmentPublisher {
     private readonly source: CommitmentSource,
   ) {}
 
-  /** Whether I follow `peer`'s commitments (I trust it). */
-  follows(peer: string): boolean {
-    return this.#followed.has(peer);
-  }
-
-  /** Subscribes to the commitments of every peer I trust, and only those. */
-  followTrusted(state: MeshState): void {
-    const trusted = new Set([...state.trust].filter(([, t]) => t.weight > 0).map(([peer]) => peer));
-    for (const peer of trusted) if (!this.#followed.has(peer)) this.network.subscribe(commitmentTopic(peer));
-    for (const peer of this.#followed) {
-      if (trusted.has(peer)) continue;
-      this.network.unsubscribe(commitmentTopic(peer));
-      this.ctx.commitments.delete(peer);
-    }
-    this.#followed = trusted;
+  /** `peer` gets my whole commitment at my next publication, whatever it took before (it reconnected, its trust in me changed). */
+  resend(peer: string): void {
+    this.#taken.delete(peer);
+    this.soon();
   }
 
   /**
@@ -78,7 +80,7 @@ export class CommitmentPublisher {
     const commitment: ComputeCommitment = {
       peer_id: me,
       availability_slots: this.source.slots(),
-      work_requests: this.source.workRequests(),
+      work_requests: this.source.workRequests('trusted'),
       trust_weights: Object.fromEntries(
         [...state.trust].filter(([, t]) => t.weight > 0).map(([peer, t]) => [peer, t.weight]),
       ),
@@ -86,7 +88,44 @@ export class CommitmentPublisher {
       timestamp: iso(this.ctx.now()),
       vector_clock: { [me]: this.#clock },
     };
-    await this.network.publish(commitmentTopic(me), 'commitment', commitment);
+    await this.network.publish(commitmentTopic(me), 'commitment', {
+      ...commitment,
+      work_requests: this.source.workRequests('strangers'),
+    });
+    this.#sendToTrusted(commitment);
     this.source.published();
+  }
+
+  /**
+   * My whole commitment, directly, to each connected peer that I trust and whose commitment says it
+   * trusts me, unless it took these work requests already.
+   */
+  #sendToTrusted(commitment: ComputeCommitment): void {
+    const { me, state, commitments } = this.ctx;
+    this.#latest = fingerprint(commitment.work_requests);
+    const connected = new Set(this.network.connectedPeers());
+    const trusted = new Set(
+      [...state.trust]
+        .filter(([peer, t]) => t.weight > 0 && connected.has(peer) && trustInMe(commitments.get(peer), me) > 0)
+        .map(([peer]) => peer),
+    );
+    for (const peer of this.#taken.keys()) if (!trusted.has(peer)) this.#taken.delete(peer);
+    for (const peer of trusted) {
+      if (this.#sending.has(peer) || this.#taken.get(peer) === this.#latest) continue;
+      this.#sending.add(peer);
+      this.ctx.background(`sending my commitment to ${peer}`, this.#send(peer, commitment, this.#latest));
+    }
+  }
+
+  /** A peer that follows me answers `ack`; until it does, it gets my commitment at every publication. */
+  async #send(peer: string, commitment: ComputeCommitment, print: string): Promise<void> {
+    const reply = await this.ctx.send(peer, 'commitment', commitment); // never throws
+    this.#sending.delete(peer);
+    if (reply?.type !== 'ack') {
+      this.#taken.delete(peer);
+      return;
+    }
+    this.#taken.set(peer, print);
+    if (print !== this.#latest) this.soon(); // they changed while this one travelled
   }
 }

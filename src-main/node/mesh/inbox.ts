@@ -1,34 +1,33 @@
 // Every verified message a peer sends this node, gossip or direct, to the half of the round it
 // concerns; what is returned answers a direct request.
 import type { MessageBody, MessageType } from '../../core/protocol/messages.js';
-import type { ComputeCommitment } from '../../core/schemas/index.js';
-import type { VerifiedMessage } from '../p2p/index.js';
+import type { MessageContext, VerifiedMessage } from '../p2p/index.js';
+import type { Following } from './following.js';
 import type { Provider } from './provider.js';
 import type { Requester } from './requester.js';
 
 export interface Inbox {
   requester: Requester;
   provider: Provider;
-  /** The latest commitment of each peer I follow. */
-  commitments: Map<string, ComputeCommitment>;
-  /** Whether I follow `peer`'s commitments (I trust it). */
-  follows(peer: string): boolean;
+  /** The commitments of the peers I follow (I trust them). */
+  following: Following;
 }
 
 export async function answerMessage(
   inbox: Inbox,
   msg: VerifiedMessage,
-  from: string,
+  { via, from }: MessageContext,
 ): Promise<{ type: string; body: unknown } | undefined> {
   const { requester, provider } = inbox;
   const type = msg.type as MessageType;
   switch (type) {
     case 'commitment': {
-      const commitment = msg.body as MessageBody<'commitment'>;
-      if (commitment.peer_id !== msg.author || !inbox.follows(msg.author)) return undefined;
-      inbox.commitments.set(msg.author, commitment);
-      provider.onCommitment(msg.author, commitment);
-      return undefined;
+      // By gossip, on its author's topic; or directly from its author, whom I answer `ack` if I follow it.
+      const direct = via === 'direct';
+      if (direct && msg.author !== from) return undefined;
+      const commitment = inbox.following.take(msg.author, msg.body as MessageBody<'commitment'>, direct);
+      if (commitment) provider.onCommitment(msg.author, commitment);
+      return commitment && direct ? { type: 'ack', body: {} } : undefined;
     }
     case 'offers':
       await requester.onOffers(from, (msg.body as MessageBody<'offers'>).offers);

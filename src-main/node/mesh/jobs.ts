@@ -80,6 +80,7 @@ export async function splitJob(
     budget: spec.budget,
     algorithm_id: algorithmId,
     manual_accept: spec.manual_accept,
+    open_to_strangers: spec.open_to_strangers,
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
   };
   return { job, units };

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { USER_IDLE_SECONDS, type Availability } from '../../core/availability/index.js';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
+import { mayFetch } from '../../core/mesh/blob-access.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { ADVERT_TOPIC, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
 import type { AvailabilitySlot, PriceSchedule } from '../../core/schemas/index.js';
@@ -22,6 +23,7 @@ import type { Journal } from '../journal/index.js';
 import type { MeshNetwork } from '../p2p/index.js';
 import { availabilityNow } from './availability.js';
 import { CommitmentPublisher } from './commitment.js';
+import { Following } from './following.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { EventLog } from './event-log.js';
 import { FrameAssembler } from './frames.js';
@@ -75,6 +77,7 @@ export class MeshNode {
   readonly machine: Machine;
   readonly gpu: GpuService;
   readonly #commitment: CommitmentPublisher;
+  readonly #following: Following;
   readonly #inbox: Inbox;
   /** Why I offered nothing at the last look (to tell when that changes). */
   #pausedReason: string | null = null;
@@ -147,18 +150,14 @@ export class MeshNode {
       concurrency: executor.workers + 2,
       gpu: this.gpu,
     });
-    this.#inbox = {
-      requester: this.requester,
-      provider: this.provider,
-      commitments: this.ctx.commitments,
-      follows: (peer) => this.#commitment.follows(peer),
-    };
     this.#commitment = new CommitmentPublisher(this.ctx, network, {
       slots: () => this.currentSlots(),
-      workRequests: () => this.requester.workRequests(),
+      workRequests: (audience) => this.requester.workRequests(audience),
       contribution: () => this.provider.contribution(),
       published: () => this.provider.roundSoon(),
     });
+    this.#following = new Following(this.ctx, network, (peer) => this.#commitment.resend(peer));
+    this.#inbox = { requester: this.requester, provider: this.provider, following: this.#following };
   }
 
   /** What I ask for my compute: what the user set, else the node's options, else the defaults. */
@@ -208,9 +207,12 @@ export class MeshNode {
 
   #wire(): void {
     const { network } = this;
-    network.serveBlobs({ open: (cid) => this.ctx.blobs.open(cid) });
-    network.onMessage((msg, from) =>
-      this.#stopped ? Promise.resolve(undefined) : this.#inFlight.track(answerMessage(this.#inbox, msg, from.from)),
+    network.serveBlobs({
+      allows: (peer, cid) => mayFetch(this.state, peer, cid),
+      open: (cid) => this.ctx.blobs.open(cid),
+    });
+    network.onMessage((msg, context) =>
+      this.#stopped ? Promise.resolve(undefined) : this.#inFlight.track(answerMessage(this.#inbox, msg, context)),
     );
     network.onDrop((peer, reason, detail) => {
       if (this.#stopped) return;
@@ -221,6 +223,7 @@ export class MeshNode {
       if (this.#stopped) return;
       if (event === 'connect') {
         this.emit('peer.connected', { peer });
+        this.#commitment.resend(peer); // it may have lost what it took (a restart)
         this.provider.reconcile(peer);
         this.#background('assembling frames', this.frames.resume());
         setTimeout(() => this.publishSoon(), 200).unref(); // after the subscription exchange
@@ -239,7 +242,7 @@ export class MeshNode {
 
   /** Subscribes to the commitments of every peer I trust, and only those (the trust graph). */
   followTrusted(): void {
-    this.#commitment.followTrusted(this.state);
+    this.#following.followTrusted(this.state);
   }
 
   /** See NodeContext.record: throws RecordError when the journal refuses an event for any reason but the ledger's. */

@@ -118,6 +118,7 @@ export async function splitRenderJob(
     budget: spec.budget,
     algorithm_id: RENDER_ALGORITHM,
     manual_accept: spec.manual_accept,
+    open_to_strangers: spec.open_to_strangers,
     render: {
       first_frame: spec.first_frame,
       last_frame: spec.last_frame,

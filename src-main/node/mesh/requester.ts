@@ -110,11 +110,15 @@ export class Requester {
     return { job_id: job.job_id, units: units.length };
   }
 
-  /** Units still wanting workers, in priority order: what my commitment asks the mesh for. */
-  openUnits(limit = Infinity): WorkUnit[] {
+  /**
+   * Units still wanting workers, in priority order: what my commitment asks the mesh for (only
+   * those of jobs open to strangers with `strangersOnly`).
+   */
+  openUnits(limit = Infinity, strangersOnly = false): WorkUnit[] {
     const open: WorkUnit[] = [];
     for (const record of this.ctx.state.jobs.values()) {
       if (record.cancelled || record.completedAt || record.job.requester !== this.ctx.me) continue;
+      if (strangersOnly && record.job.open_to_strangers !== true) continue;
       for (const id of record.unitIds) {
         const unit = this.ctx.state.units.get(id)!;
         if (unit.verdict || this.ctx.state.activeAssignments(id).length >= this.#wanted(unit.unit)) continue;
@@ -125,9 +129,10 @@ export class Requester {
     return open.sort((a, b) => b.priority - a.priority);
   }
 
-  workRequests(): WorkRequest[] {
+  /** My work requests for the peers I trust (every job), or for anyone (the jobs open to strangers). */
+  workRequests(audience: 'trusted' | 'strangers'): WorkRequest[] {
     const byJob = new Map<string, WorkUnit[]>();
-    for (const unit of this.openUnits(MAX_PUBLISHED_UNITS)) {
+    for (const unit of this.openUnits(MAX_PUBLISHED_UNITS, audience === 'strangers')) {
       const list = byJob.get(unit.job_id);
       if (list) list.push(unit);
       else byJob.set(unit.job_id, [unit]);

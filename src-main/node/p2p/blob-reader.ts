@@ -92,9 +92,10 @@ export class BlobReader {
     const header = decodeJson(BlobHeaderSchema, text, MAX_HEADER_BYTES);
     if (!header.ok) throw new BlobError('protocol', `bad header: ${header.error.message}`);
     if (!header.value.ok) {
+      const { error } = header.value;
       throw new BlobError(
-        header.value.error === 'not_found' ? 'not_found' : 'protocol',
-        `the peer refused: ${header.value.error}`,
+        error === 'not_found' || error === 'forbidden' ? error : 'protocol',
+        `the peer refused: ${error}`,
       );
     }
     if (header.value.size > this.maxBytes) {

@@ -1,7 +1,8 @@
 // The blob protocol, /mesh/1/blob/1.0.0: the fetcher sends {cid} (length-prefixed JSON) and closes
 // its side; the holder answers a header, {ok:true,size} or {ok:false,error}, then the bytes in
 // length-prefixed chunks, and closes. Blobs are not enveloped: the CID is their proof, so the
-// fetcher hashes as the bytes arrive and compares with the CID at the end.
+// fetcher hashes as the bytes arrive and compares with the CID at the end. The holder serves a
+// blob only to a peer its source allows (`forbidden` otherwise, whether it has the blob or not).
 import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
@@ -29,8 +30,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 const BlobRequestSchema = z.strictObject({ cid: Id });
 
-/** Where a node's blobs come from; undefined when it does not have `cid`. */
+/** Where a node's blobs come from, and who may have them. */
 export interface BlobSource {
+  /** Whether `peer` may fetch `cid` from me; asked before anything is opened. */
+  allows(peer: string, cid: string): boolean;
+  /** The blob, or undefined when I do not have `cid`. */
   open(cid: string): { size: number; chunks: AsyncIterable<Uint8Array> } | undefined;
 }
 
@@ -63,6 +67,11 @@ export async function serveBlob(
         `blob request: ${request.error.message}`,
       );
       await lp.write(json({ ok: false, error: 'bad_request' }));
+      await stream.close();
+      return;
+    }
+    if (source !== undefined && !source.allows(from, request.value.cid)) {
+      await lp.write(json({ ok: false, error: 'forbidden' }));
       await stream.close();
       return;
     }

@@ -32,6 +32,7 @@ export class MeshError extends CodedError<MeshErrorCode> {
 
 export type BlobErrorCode =
   | 'not_found' // the peer does not have it
+  | 'forbidden' // the peer does not serve it to me (I hold no assignment that needs it, and it does not trust me)
   | 'too_large' // announced larger than the caller's maxBytes; refused before any byte was read
   | 'hash_mismatch' // the bytes do not hash to the CID
   | 'timeout' // the caller's signal fired with a timeout (AbortSignal.timeout)

@@ -1,5 +1,5 @@
 export { MeshNetwork, type MeshNetworkOptions, type PeerEvent } from './network.js';
 export { ENVELOPE_OVERHEAD_BYTES, type MessageCatalog, type VerifiedMessage } from './envelope.js';
-export { MESSAGE_PROTOCOL } from './request-protocol.js';
+export { MESSAGE_PROTOCOL, type MessageContext } from './request-protocol.js';
 export type { BlobSource } from './blobs.js';
 export { BlobError, MeshError, type DropReason } from './errors.js';

@@ -134,9 +134,10 @@ export const jobArb = recordOf<S.Job>(
     deadline: isoTimeArb,
     algorithm_id: idArb,
     manual_accept: fc.boolean(),
+    open_to_strangers: fc.boolean(),
     render: renderSpecArb,
   },
-  ['deadline', 'algorithm_id', 'manual_accept', 'render'],
+  ['deadline', 'algorithm_id', 'manual_accept', 'open_to_strangers', 'render'],
 );
 
 const wallTimeArb = fc

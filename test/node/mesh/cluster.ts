@@ -71,6 +71,7 @@ export function hashJob(
     budget: 10_000_000,
     priority: 0.5,
     manual_accept: manualAccept,
+    open_to_strangers: false,
   };
   return { params, input, chunk };
 }

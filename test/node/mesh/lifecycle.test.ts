@@ -38,6 +38,7 @@ test("stopping a node ends its in-flight blob fetch at once with `aborted`, and 
   const holder = await startNetwork(t);
   const bytes = new Uint8Array(1024).fill(3);
   holder.serveBlobs({
+    allows: () => true,
     open: () => ({
       size: bytes.byteLength,
       chunks: (async function* () {

@@ -14,7 +14,7 @@ afterEach(async () => {
   nodes = [];
 });
 
-const submitHash = (node: TestNode, units: number, chunk: number, manual: boolean) =>
+const submitHash = (node: TestNode, units: number, chunk: number, manual: boolean, open = false) =>
   node.api['jobs.submit']({
     library: 'hash',
     method: 'sha256',
@@ -24,6 +24,7 @@ const submitHash = (node: TestNode, units: number, chunk: number, manual: boolea
     budget: 10_000_000,
     priority: 0.5,
     manual_accept: manual,
+    open_to_strangers: open,
   });
 
 /** The offers a requester holds for one job, with their rounds. */
@@ -74,8 +75,9 @@ test(
  * 256 KiB unit is 0.005 core-seconds and the slot holds 8. A node offers only the slots in force
  * now, and a real one this short would be over before the test looked, so P's offer is set here
  * (the slot is dated an hour ahead, to stay open): what is tested is how P fills a slot, not
- * availability. P trusts both requesters; only `mutual` trusts P back. Both submit in manual mode
- * (nothing runs), and P sees both jobs before its first round.
+ * availability. P trusts both requesters; only `mutual` trusts P back, so `oneWay`'s job is open to
+ * strangers (else P would not see it). Both submit in manual mode (nothing runs), and P sees both
+ * jobs before its first round.
  */
 async function smallSlotMesh() {
   nodes.push(await startNode(), await startNode(), await startNode());
@@ -100,7 +102,7 @@ async function smallSlotMesh() {
   };
   provider.node.currentSlots = () => (provider.node.state.sharing ? [slot] : []);
   const first = await submitHash(mutual, 5, chunk, true);
-  const second = await submitHash(oneWay, 6, chunk, true);
+  const second = await submitHash(oneWay, 6, chunk, true, true);
   await waitFor(
     "the provider to see both requesters' units",
     () => {
