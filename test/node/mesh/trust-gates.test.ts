@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { type ComputeCommitment, type Offer, untrackedContribution } from '../../../src-main/core/schemas/index.js';
+import { contributionHistory, emptyContribution } from '../../../src-main/core/mesh/contribution.js';
+import type { ComputeCommitment, Offer } from '../../../src-main/core/schemas/index.js';
 import { HostilePeer } from './fixtures/hostile-peer.js';
 import { startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
@@ -130,7 +131,9 @@ test('a commitment sent directly is taken only from a peer followed, and only as
     availability_slots: [],
     work_requests: [],
     trust_weights: { [stranger.node.peerId]: 1 },
-    ...untrackedContribution(),
+    contribution_history: contributionHistory(emptyContribution()),
+    damping_factor: 1,
+    over_allocation_history: [],
     timestamp: now,
     vector_clock: { [h.peerId]: 1 },
   });
