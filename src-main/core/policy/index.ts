@@ -1,1 +1,1 @@
-export { evaluatePolicies } from './evaluate.js';
+export { evaluatePolicies, policyRoom } from './evaluate.js';
