@@ -36,6 +36,7 @@ export const STUB_STATUS: MethodResult<'status'> = {
   calibration: null,
   gpu: GPU_OFF,
   other_load_pct: null,
+  policies: [],
 };
 
 export const STUB_JOB: JobView = {
@@ -53,6 +54,7 @@ export const STUB_JOB: JobView = {
   manual_accept: false,
   submitted_at: AT,
   completed_at: null,
+  refusals: [],
 };
 
 export interface RecordedCall {
@@ -94,6 +96,8 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'settings.set': async (p) => ({
       settings: { pause_on_battery: true, idle_only: false, idle_threshold_pct: 25, cpu_cap_pct: 100, ...p },
     }),
+    'policies.get': async () => ({ policies: [] }),
+    'policies.set': async ({ policies }) => ({ policies }),
     'jobs.submit': async () => ({ job_id: STUB_JOB.job_id, units: 4 }),
     'jobs.status': async () => ({ job: STUB_JOB }),
     'jobs.list': async () => ({ jobs: [STUB_JOB] }),

@@ -16,6 +16,7 @@ import {
   Name,
   NonNegative,
   PeerId,
+  PolicyListSchema,
   PriceScheduleSchema,
 } from '../schemas/index.js';
 import { SharingSettingsSchema, WeeklyWindowSchema } from '../schemas/availability.js';
@@ -63,7 +64,11 @@ export const ApiEventSchema = z.strictObject({
     'unit.verified',
     'unit.failed',
     'unit.reoffered',
+    /** A provider refused an acceptance of mine: `provider`, `reason` (its policies, my credit with it). */
+    'unit.refused',
     'peer.caught_lying',
+    /** A requester refunded a result of mine as rejected without its verdict saying so: refused, and it gets no more work. */
+    'peer.cheated',
     'ledger.entry',
     'render.tile',
     'render.frame',
@@ -112,6 +117,8 @@ export const API_METHODS = {
       gpu: GpuStatusSchema,
       /** Other programs' CPU use, percent of the machine (null until measured). */
       other_load_pct: z.number().min(0).max(100).nullable(),
+      /** Who may use my machine, and how much: every acceptance of my compute passes them all. */
+      policies: PolicyListSchema,
     }),
   ),
   'peers.list': method(Empty, z.strictObject({ peers: boundedArray(PeerViewSchema, LIMITS.recordEntries) })),
@@ -169,6 +176,12 @@ export const API_METHODS = {
       cpu_cap_pct: z.number().min(1).max(100).optional(),
     }),
     z.strictObject({ settings: SharingSettingsSchema }),
+  ),
+  'policies.get': method(Empty, z.strictObject({ policies: PolicyListSchema })),
+  /** Replaces the whole list (an empty one: everyone I trust may use my machine, within their credit). */
+  'policies.set': method(
+    z.strictObject({ policies: PolicyListSchema }),
+    z.strictObject({ policies: PolicyListSchema }),
   ),
   'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
   'render.submit': method(SubmitRenderSchema, z.strictObject({ job_id: Id, units: Count, frames: Count })),
