@@ -15,7 +15,7 @@ const KINDS: Record<string, Policy['kind']> = {
   'allow-all': 'allow_all',
 };
 
-export function formatPolicies({ policies }: MethodResult<'policies.get'>): string {
+function formatPolicies({ policies }: MethodResult<'policies.get'>): string {
   if (policies.length === 0) return 'no policies: every peer I trust may use this machine, within its credit limit';
   return policies.map((p) => `- ${describePolicy(p)}`).join('\n');
 }

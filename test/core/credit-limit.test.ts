@@ -7,6 +7,7 @@ test('the credit limit is CREDIT_PER_TRUST times my trust weight, and nothing fo
   assert.equal(creditLimit(1), CREDIT_PER_TRUST);
   assert.equal(creditLimit(0.5), CREDIT_PER_TRUST / 2);
   assert.equal(creditLimit(0.0005), 5000);
+  assert.equal(creditLimit(0.0003), 3000, 'to the nearest millicredit, whatever the float product');
   assert.equal(creditLimit(0), 0);
   assert.equal(creditLimit(Number.NaN), 0);
   assert.equal(creditLimit(-1), 0);

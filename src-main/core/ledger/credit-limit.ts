@@ -8,14 +8,14 @@
  */
 export const CREDIT_PER_TRUST = 10_000_000;
 
-/** A peer's credit limit with me, in millicredits: CREDIT_PER_TRUST × my trust weight in it (0..1). */
+/** A peer's credit limit with me, in millicredits: CREDIT_PER_TRUST × my trust weight in it (0..1), to the nearest millicredit. */
 export function creditLimit(trustWeight: number): number {
   if (!(trustWeight > 0)) return 0;
-  return Math.floor(CREDIT_PER_TRUST * Math.min(1, trustWeight));
+  return Math.round(CREDIT_PER_TRUST * Math.min(1, trustWeight));
 }
 
 /** A requester as my ledger sees it. */
-export interface CreditPosition {
+interface CreditPosition {
   /** Its balance with me: what I paid it minus what it paid me (negative: it owes me). */
   balance: number;
   /** What its escrows with me hold now: promised to me, not yet paid. */

@@ -16,6 +16,7 @@ import { cidOfBytes } from '../blobs/cid.js';
 import type { Executor } from '../exec/index.js';
 import type { GpuService } from '../gpu/gpu-service.js';
 import { verifyReceipt } from '../receipts/index.js';
+import { Admission, withinRoom } from './admission.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
 import { acceptanceEvents, WORKER_SHARE_BPS } from './settlement.js';
@@ -48,6 +49,8 @@ export class Provider {
   readonly #lastSent = new Map<string, number>();
   /** Assignments to hand back, with why, until the requester answers. */
   readonly #toRelease = new Map<string, ReleaseReason>();
+  /** My offers whose acceptance I refused (policies, credit), until they would have lapsed anyway. */
+  readonly #refusedOffers = new Set<string>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -112,6 +115,8 @@ export class Provider {
     const slots = this.options.slots();
     if (slots.length === 0) return;
     const nowMs = this.ctx.now();
+    // What each requester may still have of mine (admission.ts): its open offers count as taken.
+    const admission = new Admission(state, this.ctx.me, nowMs);
     // Units I have offered for or hold already are not offered again, and until an offer expires
     // or its work is done it keeps its share of the slot it was placed in.
     const skip = new Set<string>();
@@ -119,10 +124,13 @@ export class Provider {
     for (const offer of state.myOffers.values()) {
       const key = unitKey(offer.requester_peer, offer.unit_id);
       const assignment = state.assignments.get(offer.offer_id);
+      const fresh = nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
+      if (!fresh) this.#refusedOffers.delete(offer.offer_id);
       const open = assignment
         ? assignment.escrow === 'held' && !assignment.result
-        : nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
+        : fresh && !this.#refusedOffers.has(offer.offer_id);
       if (open || assignment) skip.add(key);
+      if (open && !assignment) admission.count(offer.requester_peer, offer.price);
       const unit = open && (this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit);
       if (unit)
         reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
@@ -136,34 +144,47 @@ export class Provider {
       timestamp: iso(nowMs),
       vector_clock: {},
     };
+    // Each requester's units cut to what it may still have: no unit of mine at less than my minimum price.
+    const price = this.options.price();
+    const requesters = [...this.ctx.commitments.values()].flatMap((commitment) => {
+      const room = admission.room(commitment.peer_id, Math.max(1, price.minimum));
+      return room > 0 ? [withinRoom(commitment, room, skip)] : [];
+    });
     const allocation = allocate({
       provider: me,
-      requesters: this.ctx.commitments.values(),
+      requesters,
       round: state.lastRound + 1,
       nowMs,
-      price: this.options.price(),
+      price,
       skip,
       reserved,
     });
-    if (allocation.offers.length === 0) return;
+    // Priced, an offer may still pass a requester's credit limit: it is not made.
+    const made = allocation.offers.filter((offer) => admission.admit(offer.requester_peer, offer.price) === undefined);
+    if (made.length === 0) return;
     await this.ctx.record(
-      allocation.offers.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
+      made.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
     );
     const byRequester = new Map<string, Offer[]>();
-    for (const offer of allocation.offers)
+    for (const offer of made)
       byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
     await Promise.all([...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { offers })));
   }
 
-  /** A requester took some of my offers: journal each with its escrow, then run it. */
+  /**
+   * A requester took some of my offers: each checked against my offer, then against what the
+   * requester may have of mine now (admission.ts), journaled with its escrow, and run; the ones
+   * refused go back with the reason.
+   */
   async onAcceptances(
     from: string,
     { acceptances, inline = [] }: MessageBody<'acceptances'>,
   ): Promise<MessageBody<'accepted'>> {
     const { state } = this.ctx;
+    const admission = new Admission(state, this.ctx.me, this.ctx.now());
     const wantedInputs = new Set<string>();
     const accepted: string[] = [];
-    const refused: string[] = [];
+    const refused: MessageBody<'accepted'>['refused'] = [];
     const events: NewEvent[] = [];
     for (const acceptance of acceptances) {
       const offer = state.myOffers.get(acceptance.offer_id);
@@ -183,7 +204,14 @@ export class Provider {
         continue;
       }
       if (!valid || !state.sharing) {
-        refused.push(acceptance.assignment_id);
+        const reason = valid ? 'sharing is off' : 'no open offer of mine matches this acceptance';
+        refused.push({ assignment_id: acceptance.assignment_id, reason });
+        continue;
+      }
+      const reason = admission.admit(from, acceptance.price);
+      if (reason !== undefined) {
+        refused.push({ assignment_id: acceptance.assignment_id, reason });
+        this.#refusedOffers.add(acceptance.offer_id); // closed: its unit may be offered again once allowed
         continue;
       }
       accepted.push(acceptance.assignment_id);
@@ -199,6 +227,10 @@ export class Provider {
     }
     await this.ctx.record(events);
     for (const id of accepted) this.enqueue(id);
+    if (refused.length > 0)
+      this.ctx.log(
+        `refused ${refused.length} of ${acceptances.length} acceptances from ${from}: ${refused[0]!.reason}`,
+      );
     return { accepted, refused };
   }
 
