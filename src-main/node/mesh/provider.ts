@@ -1,6 +1,7 @@
 // The provider's half of the round: allocate my slots to the units of peers I follow, offer them,
 // take acceptances, return results with receipts, hand back what I cannot finish, and journal how
 // each ends. Running what was accepted is the execution queue's (execution.ts).
+import { FALSE_REFUND } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { allocate, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import {
@@ -20,6 +21,7 @@ import { Admission, withinRoom } from './admission.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
 import { acceptanceEvents, WORKER_SHARE_BPS } from './settlement.js';
+import { unbackedRefunds } from './settlement-intake.js';
 
 type ReleaseReason = MessageBody<'release'>['reason'];
 
@@ -51,6 +53,8 @@ export class Provider {
   readonly #toRelease = new Map<string, ReleaseReason>();
   /** My offers whose acceptance I refused (policies, credit), until they would have lapsed anyway. */
   readonly #refusedOffers = new Set<string>();
+  /** Assignments whose refund as rejected I refused (applySettlement), reported once each. */
+  readonly #falseRefunds = new Set<string>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -317,7 +321,12 @@ export class Provider {
       await this.applySettlement(assignment.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
   }
 
-  /** How a requester closed my assignments: each entry checked against my own escrow, then journaled. */
+  /**
+   * How a requester closed my assignments: each entry checked against my own escrow, then
+   * journaled. A refund as rejected of a result I returned needs the requester's own verdict
+   * against it (settlement-intake.ts): one without is not journaled (the escrow stays held and
+   * owed), a penalty is, and the requester gets no more work from me (admission.ts).
+   */
   async applySettlement(from: string, { entries, receipts }: MessageBody<'settlement'>): Promise<void> {
     const { state } = this.ctx;
     const mine = (entry: LedgerEntry) => {
@@ -330,8 +339,9 @@ export class Provider {
         (entry.kind !== 'settle' || (entry.worker_share_bps === WORKER_SHARE_BPS && entry.verifiers.length === 0))
       );
     };
+    const unbacked = await unbackedRefunds(state, from, entries.filter(mine), receipts);
     const events: NewEvent[] = entries
-      .filter(mine)
+      .filter((entry) => mine(entry) && !unbacked.has(entry.assignment_id))
       .map((entry) => ({ type: 'ledger.entry', event_id: `ledger/${entry.entry_id}`, entry }));
     for (const signed of receipts) {
       const checked = await verifyReceipt(signed);
@@ -344,9 +354,28 @@ export class Provider {
           sig: signed.sig,
         });
     }
+    for (const id of unbacked)
+      events.push({ type: 'peer.penalized', event_id: `false-refund/${id}`, peer_id: from, reason: FALSE_REFUND });
     if (events.length === 0) return;
     await this.ctx.record(events);
+    for (const id of unbacked) this.#reportFalseRefund(from, id);
     for (const entry of entries.filter((e) => e.kind !== 'escrow'))
       if (state.assignments.get(entry.assignment_id)?.escrow !== 'held') this.#execution.drop(entry.assignment_id);
+  }
+
+  /** Once per assignment while I run: the log, and the user's event. */
+  #reportFalseRefund(requester: string, assignmentId: string): void {
+    if (this.#falseRefunds.has(assignmentId)) return;
+    this.#falseRefunds.add(assignmentId);
+    const { acceptance } = this.ctx.state.assignments.get(assignmentId)!;
+    this.ctx.log(
+      `${requester} refunded my result for ${assignmentId} as rejected without a verdict against it: refused; it gets no more work from me`,
+    );
+    this.ctx.emit('peer.cheated', {
+      peer: requester,
+      assignment_id: assignmentId,
+      job_id: acceptance.job_id,
+      unit_id: acceptance.unit_id,
+    });
   }
 }

@@ -1,15 +1,22 @@
 // The provider's side of the economy on real nodes: its policies (a daily quota, a rate limit) and
-// a requester's credit limit refuse acceptances with a reason the requester sees.
+// a requester's credit limit refuse acceptances with a reason the requester sees, and a requester
+// that refunds a correct result as rejected is refused and gets no more work.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, test } from 'node:test';
 import type { ApiEvent } from '../../../src-main/core/api/contract.js';
+import { FALSE_REFUND_REFUSAL } from '../../../src-main/node/mesh/admission.js';
+import { HostilePeer } from './fixtures/hostile-peer.js';
+import { HostileRequester } from './fixtures/hostile-requester.js';
 import { jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 let nodes: TestNode[] = [];
+let hostile: HostilePeer | undefined;
 afterEach(async () => {
   await stopAll(nodes);
   nodes = [];
+  await hostile?.stop();
+  hostile = undefined;
 });
 
 /** A sha256 job of `units` 64-byte units, one replica each, whose offers wait for the user. */
@@ -156,5 +163,51 @@ test(
     );
     await requester.api['offers.accept']({ job_id, node_id: provider.node.peerId });
     assert.equal((await jobEnded(requester.api, job_id, 30_000)).state, 'completed');
+  },
+);
+
+test(
+  'a requester that refunds a correct result as rejected is refused: the escrow stays held, the user is told, and it gets no more work',
+  { timeout: 60_000 },
+  async () => {
+    nodes.push(await startNode());
+    const [provider] = nodes as [TestNode];
+    hostile = await HostilePeer.start();
+    const requester = new HostileRequester(hostile);
+    try {
+      await provider.node.network.connect(hostile.network.listenAddresses()[0]!);
+      await provider.api['trust.set']({ peer_id: hostile.peerId, weight: 1 });
+      await requester.publishJob(provider.node.peerId, 3);
+      await waitFor('offers on every unit', () => requester.offers.size === 3, 20_000);
+      // Units 0 and 1 are taken and computed; the offer for unit 2 is kept for later.
+      const first = await requester.accept([0, 1]);
+      assert.equal(first.accepted.length, 2);
+      await waitFor('both results', () => requester.results.size === 2, 20_000);
+      const cheated = await waitFor('the provider to notice both false refunds', async () => {
+        const events = await eventsOf(provider, 'peer.cheated');
+        return events.length === 2 ? events : undefined;
+      });
+      assert.ok(cheated.every((e) => e.data['peer'] === hostile!.peerId));
+      // Refused: the escrows stay held, owed to the provider (results resent, refused again, told once).
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const id of requester.results.keys()) assert.equal(provider.node.state.assignments.get(id)?.escrow, 'held');
+      assert.equal(
+        (await provider.api['ledger.get']({ limit: 0 })).held,
+        2 * requester.offers.get(requester.units[0]!.unit_id)!.price,
+      );
+      const peer = (await provider.api['peers.list']({})).peers.find((p) => p.peer_id === hostile!.peerId)!;
+      assert.equal(peer.false_refunds, 2);
+      assert.equal((await eventsOf(provider, 'peer.cheated')).length, 2);
+      // No more work: the offer it kept is refused, with the reason.
+      const late = await requester.accept([2]);
+      assert.deepEqual(late, {
+        accepted: [],
+        refused: [
+          { assignment_id: requester.offers.get(requester.units[2]!.unit_id)!.offer_id, reason: FALSE_REFUND_REFUSAL },
+        ],
+      });
+    } finally {
+      requester.stop();
+    }
   },
 );
