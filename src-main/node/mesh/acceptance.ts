@@ -131,7 +131,7 @@ export class Acceptor {
     );
   }
 
-  /** Manual mode: takes every open offer of one provider on the job, with the same checks as policy. */
+  /** Manual mode: takes every open offer of one provider on the job, with the same checks as policy; says which the provider refused. */
   async acceptFrom(
     jobId: string,
     provider: string,
@@ -153,7 +153,14 @@ export class Acceptor {
     if (acceptances.length === 0 && refused.length === 0)
       throw new ApiError('not_found', `${provider} has no open offer on job ${jobId}`);
     await this.#commit(acceptances);
-    return { accepted: acceptances.length, refused };
+    // The provider's own refusals (its policies, my credit with it) are known once #commit returns.
+    let accepted = 0;
+    for (const acceptance of acceptances) {
+      const refusal = this.ctx.state.assignments.get(acceptance.assignment_id)?.refusal;
+      if (refusal) refused.push({ offer_id: acceptance.offer_id, reason: `the provider refused: ${refusal.reason}` });
+      else accepted++;
+    }
+    return { accepted, refused };
   }
 
   /** The inputs of these units small enough to travel with their acceptances. */

@@ -58,7 +58,12 @@ test(
     await limited.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 2 }] });
     assert.deepEqual((await limited.api.status({})).policies, [{ kind: 'quota', units_per_day: 2 }]);
     const offered = offersMadeTo(limited, requester);
-    await requester.api['offers.accept']({ job_id, node_id: limited.node.peerId });
+    const taken = await requester.api['offers.accept']({ job_id, node_id: limited.node.peerId });
+    assert.equal(taken.accepted, 2);
+    assert.deepEqual(
+      taken.refused.map((r) => r.reason),
+      Array(4).fill('the provider refused: daily quota reached: 2 of 2 units today (UTC)'),
+    );
 
     const { job } = await requester.api['jobs.status']({ job_id, units: false });
     assert.equal(job.refusals.length, 1);
