@@ -15,7 +15,7 @@ const at = (ms: number) => new Date(ms).toISOString();
 let n = 0;
 /** An event as the journal would hold it, from its own fields. */
 type Fields = NodeEvent extends infer E ? (E extends NodeEvent ? Omit<E, 'event_id' | 'at'> : never) : never;
-const event = (e: Fields, ms = NOON): NodeEvent => ({ ...e, event_id: `e${n++}`, at: at(ms) }) as NodeEvent;
+const event = (e: Fields, ms = NOON): NodeEvent => ({ ...e, event_id: `e${n++}`, at: at(ms) });
 
 /** A unit of R's accepted here at `ms` for `price`, settled (90 % to me) unless `held`. */
 function accepted(state: MeshState, id: string, ms: number, price: number, held = false): void {
