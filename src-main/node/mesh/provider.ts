@@ -20,6 +20,7 @@ import { verifyReceipt } from '../receipts/index.js';
 import { Admission, withinRoom } from './admission.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { acceptanceEvents, WORKER_SHARE_BPS } from './settlement.js';
 import { unbackedRefunds } from './settlement-intake.js';
 
@@ -51,6 +52,8 @@ export class Provider {
   readonly #lastSent = new Map<string, number>();
   /** Assignments to hand back, with why, until the requester answers. */
   readonly #toRelease = new Map<string, ReleaseReason>();
+  /** Acceptances being admitted, by requester. */
+  readonly #admitting = new KeyedQueue();
   /** My offers whose acceptance I refused (policies, credit), until they would have lapsed anyway. */
   readonly #refusedOffers = new Set<string>();
   /** Assignments whose refund as rejected I refused (applySettlement), reported once each. */
@@ -180,7 +183,12 @@ export class Provider {
    * requester may have of mine now (admission.ts), journaled with its escrow, and run; the ones
    * refused go back with the reason.
    */
-  async onAcceptances(
+  onAcceptances(from: string, message: MessageBody<'acceptances'>): Promise<MessageBody<'accepted'>> {
+    // One message of a requester at a time: two at once would each count the other's units as not yet taken.
+    return this.#admitting.run(from, () => this.#onAcceptances(from, message));
+  }
+
+  async #onAcceptances(
     from: string,
     { acceptances, inline = [] }: MessageBody<'acceptances'>,
   ): Promise<MessageBody<'accepted'>> {

@@ -216,3 +216,29 @@ test(
     }
   },
 );
+
+test(
+  'acceptances sent at once are admitted one message after another: two messages cannot share one unit of quota',
+  { timeout: 60_000 },
+  async () => {
+    nodes.push(await startNode());
+    const [provider] = nodes as [TestNode];
+    hostile = await HostilePeer.start();
+    const requester = new HostileRequester(hostile);
+    try {
+      await provider.node.network.connect(hostile.network.listenAddresses()[0]!);
+      await provider.api['trust.set']({ peer_id: hostile.peerId, weight: 1 });
+      await requester.publishJob(provider.node.peerId, 2);
+      await waitFor('offers on both units', () => requester.offers.size === 2, 20_000);
+      await provider.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 1 }] });
+      const replies = await Promise.all([requester.accept([0]), requester.accept([1])]);
+      assert.equal(replies.flatMap((r) => r.accepted).length, 1, JSON.stringify(replies));
+      assert.deepEqual(
+        replies.flatMap((r) => r.refused.map((x) => x.reason)),
+        ['daily quota reached: 1 of 1 units today (UTC)'],
+      );
+    } finally {
+      requester.stop();
+    }
+  },
+);
