@@ -1,24 +1,27 @@
 // What a provider lets a requester have (node/mesh/admission.ts), over a state folded from journal
 // events as a node's would be: its policies, the requester's credit limit from my trust and its
-// settled debt, and a false refund that shuts it out until my trust in it is set again.
+// settled debt, a false refund that shuts it out until my trust in it is set again, and a round
+// that offers each requester only what it may have.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MeshState } from '../../src-main/core/mesh/state.js';
-import type { ComputeCommitment, NodeEvent, WorkUnit } from '../../src-main/core/schemas/index.js';
-import { untrackedContribution } from '../../src-main/core/schemas/index.js';
-import { Admission, FALSE_REFUND_REFUSAL, withinRoom } from '../../src-main/node/mesh/admission.js';
+import { allocate } from '../../src-main/core/scheduler/index.js';
+import type { ComputeCommitment, NodeEvent } from '../../src-main/core/schemas/index.js';
+import { Admission, admittedOffers, FALSE_REFUND_REFUSAL } from '../../src-main/node/mesh/admission.js';
+import { commitment, request, slot, T0, unit } from '../core/scheduler-fixtures.js';
 
 const ME = 'provider-p';
 const R = 'requester-r';
 const NOON = Date.parse('2030-03-10T12:00:00.000Z');
+const ONE_CORE = { cpu_cores: 1, ram_gb: 1 };
 const at = (ms: number) => new Date(ms).toISOString();
 let n = 0;
 /** An event as the journal would hold it, from its own fields. */
 type Fields = NodeEvent extends infer E ? (E extends NodeEvent ? Omit<E, 'event_id' | 'at'> : never) : never;
 const event = (e: Fields, ms = NOON): NodeEvent => ({ ...e, event_id: `e${n++}`, at: at(ms) });
 
-/** A unit of R's accepted here at `ms` for `price`, settled (90 % to me) unless `held`. */
-function accepted(state: MeshState, id: string, ms: number, price: number, held = false): void {
+/** A unit of `requester`'s accepted here at `ms` for `price`, settled (90 % to me) unless `held`. */
+function accepted(state: MeshState, id: string, ms: number, price: number, held = false, requester = R): void {
   state.apply(
     event(
       {
@@ -28,7 +31,7 @@ function accepted(state: MeshState, id: string, ms: number, price: number, held 
           offer_id: id,
           unit_id: `u-${id}`,
           job_id: 'job',
-          requester_peer: R,
+          requester_peer: requester,
           provider_peer: ME,
           price,
           role: 'primary',
@@ -48,7 +51,7 @@ function accepted(state: MeshState, id: string, ms: number, price: number, held 
         assignment_id: id,
         job_id: 'job',
         unit_id: `u-${id}`,
-        requester: R,
+        requester,
         worker: ME,
         amount: price,
         job_budget: 1e9,
@@ -134,28 +137,32 @@ test("a provider's refusal is folded onto the requester's assignment", () => {
   assert.deepEqual(state.assignments.get('a')?.refusal, { reason: 'rate limit reached', at: at(NOON + 5) });
 });
 
-test('withinRoom keeps the first units not yet offered, up to the room', () => {
-  const unit = (id: string) => ({ unit_id: id }) as WorkUnit;
-  const request = (ids: string[]) => ({
-    request_id: 'job',
-    requester_id: R,
-    job_id: 'job',
-    work_units: ids.map(unit),
-    timestamp: at(NOON),
-  });
-  const commitment: ComputeCommitment = {
-    peer_id: R,
-    availability_slots: [],
-    work_requests: [request(['1', '2']), request(['3', '4'])],
-    trust_weights: {},
-    ...untrackedContribution(),
-    timestamp: at(NOON),
-    vector_clock: {},
-  };
-  const kept = withinRoom(commitment, 2, new Set([`${R}\u00001`]));
+test('a round places again when a requester passes its limit, so the room it took goes to the others', () => {
+  const [A, B] = ['requester-a', 'requester-b'];
+  const state = new MeshState(ME);
+  state.apply(event({ type: 'trust.set', peer_id: A, weight: 1 }));
+  state.apply(event({ type: 'trust.set', peer_id: B, weight: 0.5 }));
+  state.apply(event({ type: 'policies.set', policies: [{ kind: 'quota', units_per_day: 2 }] }));
+  accepted(state, 'a-earlier', T0 + 1000, 10, false, A); // A may have 1 more unit today, B 2
+  const hash: Array<[string, number]> = [['hash/sha256', 1]];
+  const units = (job: string) => [0, 1, 2, 3].map((i) => unit(`${job}/${i}`, job, 'hash/sha256', ONE_CORE, 1));
+  const me = commitment(ME, { [A]: 1, [B]: 0.5 }, [slot('s', 4 / 3600, ONE_CORE, hash)]); // room for 4 units
+  const requesters = [
+    commitment(A, { [ME]: 1 }, [], [request(A, 'job-a', units('job-a'))]),
+    commitment(B, { [ME]: 1 }, [], [request(B, 'job-b', units('job-b'))]),
+  ];
+  const price = { per_core_second: 1000, minimum: 10 };
+  const place = (rs: ComputeCommitment[]) =>
+    allocate({ provider: me, requesters: rs, round: 1, nowMs: T0, price, skip: new Set() }).offers;
+  // A is served first (my trust in it is higher), and alone it would fill the slot.
+  assert.equal(place(requesters).filter((o) => o.requester_peer === A).length, 4);
+  const offers = admittedOffers(requesters, () => new Admission(state, ME, T0 + 5000), place, 10);
+  const count = (peer: string) => offers.filter((o) => o.requester_peer === peer).length;
+  assert.deepEqual([count(A), count(B)], [1, 2]);
+  // A requester that may have nothing is not placed at all.
+  state.apply(event({ type: 'peer.penalized', peer_id: B, reason: 'false_refund' }));
   assert.deepEqual(
-    kept.work_requests.map((r) => r.work_units.map((u) => u.unit_id)),
-    [['2'], ['3']],
+    admittedOffers(requesters, () => new Admission(state, ME, T0 + 5000), place, 10).map((o) => o.requester_peer),
+    [A],
   );
-  assert.equal(withinRoom(commitment, Infinity, new Set()), commitment);
 });

@@ -8,7 +8,7 @@ import { creditLimit, creditRefusal } from '../../core/ledger/index.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { evaluatePolicies, policyRoom } from '../../core/policy/index.js';
 import { unitKey } from '../../core/scheduler/index.js';
-import type { ComputeCommitment } from '../../core/schemas/index.js';
+import type { ComputeCommitment, Offer } from '../../core/schemas/index.js';
 import { RefusalReasonSchema } from '../../core/schemas/index.js';
 
 /** What one requester has of mine: when each of its units was accepted here, and what its escrows hold. */
@@ -98,17 +98,40 @@ export class Admission {
   }
 }
 
-/** A requester's commitment with only the first `room` of its units that are not in `skip`. */
-export function withinRoom(commitment: ComputeCommitment, room: number, skip: ReadonlySet<string>): ComputeCommitment {
-  if (room === Infinity) return commitment;
-  let left = room;
+/**
+ * The offers of a round, each for a unit its requester may have now. Requesters that may have
+ * nothing (at `minimumPrice`) are left out before placing; when a placement passes a requester's
+ * limit (more units than its policies allow, a price past its credit), the round is placed once
+ * more with that requester's units cut to those admitted, so the room the others took goes to the
+ * rest; whatever the second placement still passes is not offered.
+ */
+export function admittedOffers(
+  requesters: readonly ComputeCommitment[],
+  admission: () => Admission,
+  place: (requesters: ComputeCommitment[]) => Offer[],
+  minimumPrice: number,
+): Offer[] {
+  const now = admission();
+  let candidates = requesters.filter((c) => now.room(c.peer_id, minimumPrice) > 0);
+  for (let pass = 1; ; pass++) {
+    const gate = admission();
+    const offers = place(candidates);
+    const admitted = offers.filter((o) => gate.admit(o.requester_peer, o.price) === undefined);
+    if (admitted.length === offers.length || pass === 2) return admitted;
+    const passed = new Set(admitted);
+    const capped = new Set(offers.filter((o) => !passed.has(o)).map((o) => o.requester_peer));
+    const keep = new Set(admitted.map((o) => unitKey(o.requester_peer, o.unit_id)));
+    candidates = candidates.map((c) => (capped.has(c.peer_id) ? onlyUnits(c, keep) : c));
+  }
+}
+
+/** A requester's commitment with only the units in `keep` (by unitKey). */
+function onlyUnits(commitment: ComputeCommitment, keep: ReadonlySet<string>): ComputeCommitment {
   return {
     ...commitment,
     work_requests: commitment.work_requests.map((request) => ({
       ...request,
-      work_units: request.work_units.filter(
-        (unit) => !skip.has(unitKey(commitment.peer_id, unit.unit_id)) && left-- > 0,
-      ),
+      work_units: request.work_units.filter((unit) => keep.has(unitKey(commitment.peer_id, unit.unit_id))),
     })),
   };
 }

@@ -17,7 +17,7 @@ import { cidOfBytes } from '../blobs/cid.js';
 import type { Executor } from '../exec/index.js';
 import type { GpuService } from '../gpu/gpu-service.js';
 import { verifyReceipt } from '../receipts/index.js';
-import { Admission, withinRoom } from './admission.js';
+import { Admission, admittedOffers } from './admission.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -122,8 +122,7 @@ export class Provider {
     const slots = this.options.slots();
     if (slots.length === 0) return;
     const nowMs = this.ctx.now();
-    // What each requester may still have of mine (admission.ts): its open offers count as taken.
-    const admission = new Admission(state, this.ctx.me, nowMs);
+    const unaccepted: Offer[] = []; // my open offers: each requester may still take them
     // Units I have offered for or hold already are not offered again, and until an offer expires
     // or its work is done it keeps its share of the slot it was placed in.
     const skip = new Set<string>();
@@ -137,7 +136,7 @@ export class Provider {
         ? assignment.escrow === 'held' && !assignment.result
         : fresh && !this.#refusedOffers.has(offer.offer_id);
       if (open || assignment) skip.add(key);
-      if (open && !assignment) admission.count(offer.requester_peer, offer.price);
+      if (open && !assignment) unaccepted.push(offer);
       const unit = open && (this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit);
       if (unit)
         reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
@@ -151,23 +150,19 @@ export class Provider {
       timestamp: iso(nowMs),
       vector_clock: {},
     };
-    // Each requester's units cut to what it may still have: no unit of mine at less than my minimum price.
+    // Only what each requester may have of mine now (admission.ts), its open offers counted as taken.
     const price = this.options.price();
-    const requesters = [...this.ctx.commitments.values()].flatMap((commitment) => {
-      const room = admission.room(commitment.peer_id, Math.max(1, price.minimum));
-      return room > 0 ? [withinRoom(commitment, room, skip)] : [];
-    });
-    const allocation = allocate({
-      provider: me,
-      requesters,
-      round: state.lastRound + 1,
-      nowMs,
-      price,
-      skip,
-      reserved,
-    });
-    // Priced, an offer may still pass a requester's credit limit: it is not made.
-    const made = allocation.offers.filter((offer) => admission.admit(offer.requester_peer, offer.price) === undefined);
+    const made = admittedOffers(
+      [...this.ctx.commitments.values()],
+      () => {
+        const admission = new Admission(state, this.ctx.me, nowMs);
+        for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);
+        return admission;
+      },
+      (requesters) =>
+        allocate({ provider: me, requesters, round: state.lastRound + 1, nowMs, price, skip, reserved }).offers,
+      Math.max(1, price.minimum),
+    );
     if (made.length === 0) return;
     await this.ctx.record(
       made.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
