@@ -130,6 +130,40 @@ test("2. Peers & trust: B's slider moved to 0.8 by keyboard sets my trust in B",
   assertNoPageErrors();
 });
 
+test('2b. Peers & trust: who may use my computer, set and cleared by hand', { timeout: 20_000 }, async () => {
+  const policiesAre = (expected: unknown) =>
+    waitFor(
+      `A's policies to be ${JSON.stringify(expected)}`,
+      async () => {
+        const { policies } = await a.api.call('policies.get', {});
+        return JSON.stringify(policies) === JSON.stringify(expected) ? true : undefined;
+      },
+      5_000,
+    );
+  await page.getByTestId('policy-none').waitFor();
+  await page.getByTestId('policy-quota-input').fill('5');
+  await page.getByTestId('policy-quota-set').click();
+  await policiesAre([{ kind: 'quota', units_per_day: 5 }]);
+  await page.getByTestId(`policy-permit-${b.peerId}`).check();
+  await page.getByTestId('policy-permit-save').click();
+  await policiesAre([
+    { kind: 'quota', units_per_day: 5 },
+    { kind: 'permit_list', peers: [b.peerId] },
+  ]);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="policy-item-quota"]')?.textContent?.includes('At most 5 units'),
+    undefined,
+    { timeout: 5_000 },
+  );
+  await shoot(page, '02b-policies');
+  await page.getByTestId('policy-remove-quota').click();
+  await policiesAre([{ kind: 'permit_list', peers: [b.peerId] }]);
+  await page.getByTestId('policy-clear-all').click();
+  await policiesAre([]);
+  await page.getByTestId('policy-none').waitFor();
+  assertNoPageErrors();
+});
+
 test('3. Availability: dragging over Monday 09–12 paints one weekly window', { timeout: 20_000 }, async () => {
   await goTo(page, 'availability');
   const cell = (day: number, hour: number) => page.getByTestId(`slot-cell-${day}-${hour}`);

@@ -7,6 +7,7 @@ import { CliError, isoTime, numberIn, wholeNumber } from './args.js';
 import { formatLedger, formatPeers, formatReceiptChains, formatSlots, formatStatus, formatTrust } from './format.js';
 import { registerAvailabilityCommands } from './availability-commands.js';
 import { registerJobCommands } from './job-commands.js';
+import { registerPolicyCommands } from './policy-commands.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
 export function registerApiCommands(program: Command): void {
@@ -50,6 +51,7 @@ export function registerApiCommands(program: Command): void {
   registerTrustCommands(program);
   registerSlotCommands(program);
   registerAvailabilityCommands(program);
+  registerPolicyCommands(program);
 
   nodeCommand(program, 'sharing', 'offer this machine to peers (on) or stop (off)')
     .argument('<on|off>')

@@ -1,6 +1,7 @@
 // meshctl's output for people: short aligned text. Names and reasons come from other peers, so
 // every cell is made printable first (a peer must not be able to move the user's cursor).
 import type { MethodResult } from '../core/api/contract.js';
+import { describePolicy } from '../core/policy/index.js';
 
 /** Millicredits as credits with 3 decimals, exactly (no float rounding): 12500 → "12.500". */
 export function formatCredits(millicredits: number): string {
@@ -110,6 +111,12 @@ export function formatStatus(s: MethodResult<'status'>): string {
       'damping',
       `${fraction(s.contribution.damping_factor)} of my capacity offered${s.contribution.over_allocation_history.length === 0 ? '' : ` (offers not accepted in my last rounds: ${s.contribution.over_allocation_history.map((x) => `${Math.round(x * 100)}%`).join(', ')})`}`,
     ],
+    [
+      'policies',
+      s.policies.length === 0
+        ? 'none (every peer I trust, within its credit)'
+        : s.policies.map(describePolicy).join('; '),
+    ],
     ['dropped', droppedTotal === 0 ? 'none' : `${droppedTotal} messages from ${Object.keys(s.dropped).length} peers`],
     ['started', s.started_at],
   ]);
@@ -178,6 +185,10 @@ export function formatJob(job: JobView): string {
     ],
     ['submitted', job.submitted_at],
     ['completed', orDash(job.completed_at)],
+    ...job.refusals.map((r): [string, string] => [
+      'refused by',
+      `${r.provider}: ${r.reason} (${r.units} unit${r.units === 1 ? '' : 's'}, last ${r.last_at})`,
+    ]),
   ]);
 }
 

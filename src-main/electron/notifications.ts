@@ -1,5 +1,6 @@
-// Native notifications for the two things a person wants to hear about while the window is
-// hidden: one of their jobs finished, and a peer was caught returning a wrong result.
+// Native notifications for what a person wants to hear about while the window is hidden: one of
+// their jobs finished, a peer was caught returning a wrong result, and a peer refused to pay for
+// one of theirs (a refund as rejected without its verdict saying so).
 import { Notification } from 'electron';
 import type { ApiEvent, ApiHandlers, EventFeed } from '../core/api/contract.js';
 import { describe } from '../node/api/dispatch.js';
@@ -21,19 +22,24 @@ export function notifyOnEvents(
       const { job } = await handlers['jobs.status']({ job_id: data.job_id, units: false });
       return { title: 'Job finished', body: `${job.name}: ${job.units_verified} of ${job.units_total} units verified` };
     }
-    if (event.type === 'peer.caught_lying' && typeof data.peer === 'string') {
+    if ((event.type === 'peer.caught_lying' || event.type === 'peer.cheated') && typeof data.peer === 'string') {
       const peer = (await handlers['peers.list']({})).peers.find((p) => p.peer_id === data.peer);
       const who = peer?.name ?? `peer …${data.peer.slice(-8)}`;
-      return {
-        title: 'A peer returned a wrong result',
-        body: `${who} disagreed with the verified result; its reputation drops.`,
-      };
+      return event.type === 'peer.caught_lying'
+        ? {
+            title: 'A peer returned a wrong result',
+            body: `${who} disagreed with the verified result; its reputation drops.`,
+          }
+        : {
+            title: 'A peer refused to pay',
+            body: `${who} refunded a result of yours as rejected without a verdict against it; it gets no more work until you set its trust again.`,
+          };
     }
     return undefined;
   }
 
   return events.subscribe(NO_REPLAY, (event) => {
-    if (event.type !== 'job.completed' && event.type !== 'peer.caught_lying') return;
+    if (event.type !== 'job.completed' && event.type !== 'peer.caught_lying' && event.type !== 'peer.cheated') return;
     notification(event).then(
       (shown) => shown && new Notification(shown).show(),
       (err: unknown) => log(`notification for ${event.type} failed: ${describe(err)}`),

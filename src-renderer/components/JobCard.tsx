@@ -1,7 +1,7 @@
-// One job: its state and progress, and when open, the mosaic of each frame filling in and, for a
-// job I accept by hand, the offers waiting for me.
+// One job: its state and progress, and when open, the mosaic of each frame filling in, the
+// providers that refused its units and why, and, for a job I accept by hand, the offers waiting for me.
 import type { JobView, OfferView } from '../../src-main/core/api/contract.js';
-import { formatAgo, formatCredits } from '../format.js';
+import { formatAgo, formatCredits, shortPeerId } from '../format.js';
 import { formatTileDevices, type TileDevices } from '../gpu/gpu-format.js';
 import type { JobMosaic } from '../store/types.js';
 import { Badge, Loading, type Tone } from './basics.js';
@@ -83,6 +83,21 @@ export function JobCard({
             <section className="job-section">
               <h3 className="section-title">Offers to accept</h3>
               {offers ? <OffersTable offers={offers} names={names} onAccept={onAccept} /> : <Loading what="offers" />}
+            </section>
+          )}
+          {job.refusals.length > 0 && (
+            <section className="job-section" data-testid={`job-refusals-${job.job_id}`}>
+              <h3 className="section-title">Refused by providers</h3>
+              <ul className="refusal-list">
+                {job.refusals.map((r) => (
+                  <li key={r.provider}>
+                    <strong>{names.get(r.provider) ?? shortPeerId(r.provider)}</strong>: {r.reason}{' '}
+                    <span className="muted small">
+                      ({r.units} unit{r.units === 1 ? '' : 's'}, last {formatAgo(r.last_at, nowMs)})
+                    </span>
+                  </li>
+                ))}
+              </ul>
             </section>
           )}
           {job.algorithm !== RENDER_ALGORITHM ? (

@@ -6,11 +6,17 @@ import { Badge } from './basics.js';
 import { CommitRange } from './CommitRange.js';
 
 /** What a peer may use of my machine, from the trust weights alone. */
-function accessOf(peer: Pick<PeerView, 'trust_mine' | 'trust_theirs'>): {
-  tone: 'ok' | 'accent' | 'neutral';
+function accessOf(peer: Pick<PeerView, 'trust_mine' | 'trust_theirs' | 'false_refunds'>): {
+  tone: 'ok' | 'accent' | 'neutral' | 'danger';
   label: string;
   detail: string;
 } {
+  if (peer.false_refunds > 0)
+    return {
+      tone: 'danger',
+      label: 'Shut out',
+      detail: `refunded ${peer.false_refunds} of your verified results as rejected; set its trust again to forgive`,
+    };
   if (peer.trust_mine <= 0)
     return { tone: 'neutral', label: 'Not permitted', detail: 'gets nothing from this machine' };
   if ((peer.trust_theirs ?? 0) > 0) return { tone: 'ok', label: 'Permitted · mutual', detail: 'served first (tier 1)' };

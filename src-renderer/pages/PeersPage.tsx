@@ -1,15 +1,17 @@
 // Peers and trust: who I know, how much I trust each (which is what they may use of my machine),
-// and adding a peer by its address.
+// adding a peer by its address, and the rules that narrow who may use my machine (policies).
 import { useState, type FormEvent } from 'react';
 import { useActions, useMesh } from '../app/store-context.js';
 import { Card, EmptyState, Loading, PageHeader } from '../components/basics.js';
 import { Icon } from '../components/Icon.js';
 import { PeerTable } from '../components/PeerTable.js';
+import { PolicyCard } from '../components/PolicyCard.js';
 import { shortPeerId } from '../format.js';
 
 export function PeersPage() {
   const peers = useMesh((s) => s.peers);
-  const { addPeer, setTrust } = useActions();
+  const policies = useMesh((s) => s.status?.policies ?? null);
+  const { addPeer, setTrust, setPolicies } = useActions();
   const [address, setAddress] = useState('');
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState<string | null>(null);
@@ -79,6 +81,8 @@ export function PeersPage() {
           <PeerTable peers={peers} nowMs={nowMs} onTrust={setTrust} />
         )}
       </Card>
+
+      {policies !== null && <PolicyCard policies={policies} peers={peers ?? []} onSave={setPolicies} />}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 // Peers and my trust in them. Trust is also the permit: weight 0 means a peer gets nothing from
-// my machine, and the scheduler shares it among peers in proportion to their weights.
+// my machine, and the scheduler shares it among peers in proportion to their weights. Policies
+// (who may use my machine, and how much) narrow it further.
 import type { PeersSlice, Slice } from './types.js';
 
 export const peersSlice: Slice<PeersSlice> = (set, get, transport) => ({
@@ -24,5 +25,10 @@ export const peersSlice: Slice<PeersSlice> = (set, get, transport) => ({
       }));
     }
     await get().refreshPeers();
+  },
+
+  async setPolicies(policies) {
+    await get().attempt(() => transport.call('policies.set', { policies }));
+    await get().refreshStatus();
   },
 });

@@ -12,7 +12,7 @@ import type {
   PeerView,
 } from '../../src-main/core/api/contract.js';
 import type { SharingSettings, WeeklyWindow } from '../../src-main/core/availability/index.js';
-import type { AvailabilitySlot } from '../../src-main/core/schemas/index.js';
+import type { AvailabilitySlot, Policy } from '../../src-main/core/schemas/index.js';
 import type { NewWindow, WindowEdit } from '../availability/grid-model.js';
 import type { RenderRequest } from '../jobs/render-form.js';
 import type { TileDevices } from '../gpu/gpu-format.js';
@@ -78,6 +78,8 @@ export interface PeersSlice {
   /** The peer id it turned out to be, or undefined (the error is reported). */
   addPeer(multiaddr: string): Promise<string | undefined>;
   setTrust(peerId: string, weight: number): Promise<void>;
+  /** Replaces who may use my machine (policies.set); the list itself is read from the status. */
+  setPolicies(policies: Policy[]): Promise<void>;
 }
 
 export interface LedgerSlice {

@@ -182,3 +182,28 @@ test("offers <jobId> lists a job's offers; offers accept <jobId> <peerId> takes 
     { method: 'offers.list', params: { job_id: 'job-1' } },
   ]);
 });
+
+test('policy set replaces the policy of its kind and keeps the others; policy clear removes one kind or all', async () => {
+  const [permit, rate, badRate, clearAll] = await Promise.all([
+    inNode('policy', 'set', 'permit-list', 'peer-a', 'peer-b', 'peer-a'),
+    inNode('policy', 'set', 'rate-limit', '5', '60', '--json'),
+    inNode('policy', 'set', 'rate-limit', '5', '0'),
+    inNode('policy', 'clear'),
+  ]);
+  assert.equal(permit.status, 0, permit.stderr);
+  assert.equal(permit.stdout, '- only these 2 peers: peer-a, peer-b\n');
+  assert.equal(rate.status, 0, rate.stderr);
+  assert.deepEqual(JSON.parse(rate.stdout), { policies: [{ kind: 'rate_limit', units: 5, per_seconds: 60 }] });
+  assertOneLineError(badRate, /per_seconds: expected a whole number in 1\.\.2592000, got "0"/);
+  assert.equal(clearAll.status, 0, clearAll.stderr);
+  assert.match(clearAll.stdout, /^no policies/);
+  const sets = stub.calls
+    .filter((c) => c.method === 'policies.set')
+    .map((c) => JSON.stringify(c.params))
+    .sort();
+  assert.deepEqual(sets, [
+    JSON.stringify({ policies: [] }),
+    JSON.stringify({ policies: [{ kind: 'permit_list', peers: ['peer-a', 'peer-b'] }] }),
+    JSON.stringify({ policies: [{ kind: 'rate_limit', units: 5, per_seconds: 60 }] }),
+  ]);
+});

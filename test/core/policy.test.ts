@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { evaluatePolicies } from '../../src-main/core/policy/index.js';
+import { evaluatePolicies, policyRoom } from '../../src-main/core/policy/index.js';
 import type { Policy } from '../../src-main/core/schemas/index.js';
 
 const NOON = Date.parse('2025-03-10T12:00:00Z');
@@ -91,6 +91,51 @@ test('property: a rate limit never lets more than `units` through in any window'
           const inWindow = accepted.filter((u) => u > t - perSeconds * SECOND && u <= t).length;
           assert.ok(inWindow <= units);
         }
+      },
+    ),
+  );
+});
+
+test('policyRoom: how many more units each policy lets through now', () => {
+  assert.equal(policyRoom([], 'alice', [NOON - 1], NOON), Infinity);
+  assert.equal(policyRoom([{ kind: 'allow_all' }], 'alice', [], NOON), Infinity);
+  assert.equal(policyRoom([{ kind: 'permit_list', peers: ['alice'] }], 'alice', [], NOON), Infinity);
+  assert.equal(policyRoom([{ kind: 'permit_list', peers: ['alice'] }], 'eve', [], NOON), 0);
+  assert.equal(policyRoom([{ kind: 'quota', units_per_day: 3 }], 'alice', [MIDNIGHT - 1, MIDNIGHT], NOON), 2);
+  assert.equal(policyRoom([{ kind: 'rate_limit', units: 2, per_seconds: 60 }], 'alice', [NOON - 61 * SECOND], NOON), 2);
+  const both: Policy[] = [
+    { kind: 'quota', units_per_day: 5 },
+    { kind: 'rate_limit', units: 2, per_seconds: 60 },
+  ];
+  assert.equal(policyRoom(both, 'alice', [NOON - 10 * SECOND], NOON), 1);
+  assert.equal(policyRoom(both, 'alice', [], Number.NaN), 0);
+});
+
+const smallPolicyArb: fc.Arbitrary<Policy> = fc.oneof(
+  fc.constant({ kind: 'allow_all' as const }),
+  fc.subarray(['alice', 'carol']).map((peers) => ({ kind: 'permit_list' as const, peers })),
+  fc.integer({ min: 0, max: 6 }).map((units_per_day) => ({ kind: 'quota' as const, units_per_day })),
+  fc
+    .record({ units: fc.integer({ min: 0, max: 6 }), per_seconds: fc.integer({ min: 1, max: 2 * 86_400 }) })
+    .map((r) => ({ kind: 'rate_limit' as const, ...r })),
+);
+
+test('property: policyRoom is how many times in a row evaluatePolicies allows a unit now', () => {
+  fc.assert(
+    fc.property(
+      fc.array(smallPolicyArb, { maxLength: 3 }),
+      fc.constantFrom('alice', 'bob'),
+      fc.array(fc.integer({ min: -2 * 24 * HOUR, max: 0 }), { maxLength: 30 }),
+      (policies, requester, offsets) => {
+        const history = offsets.map((o) => NOON + o);
+        const room = policyRoom(policies, requester, history, NOON);
+        let allowed = 0;
+        const grown = [...history];
+        while (allowed < 100 && evaluatePolicies(policies, requester, grown, NOON).allowed) {
+          allowed++;
+          grown.push(NOON);
+        }
+        assert.equal(Math.min(room, 100), allowed);
       },
     ),
   );

@@ -53,6 +53,8 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'windows.remove': { window_id: 'window-1' },
   'settings.get': {},
   'settings.set': { cpu_cap_pct: 50, idle_only: true },
+  'policies.get': {},
+  'policies.set': { policies: [{ kind: 'quota', units_per_day: 5 }] },
   'jobs.submit': {
     library: 'hash',
     method: 'sha256',
@@ -182,6 +184,7 @@ async function snapshot() {
     windows: await handlers['windows.list']({}),
     slots: await handlers['slots.list']({}),
     settings: await handlers['settings.get']({}),
+    policies: await handlers['policies.get']({}),
     jobs: await handlers['jobs.list']({}),
     ledger: await handlers['ledger.get']({ limit: 100 }),
   };

@@ -44,6 +44,7 @@ export const STUB_STATUS: MethodResult<'status'> = {
     damping_factor: 0.8,
     over_allocation_history: [0.6, 0.7, 0.6],
   },
+  policies: [],
 };
 
 export const STUB_JOB: JobView = {
@@ -62,6 +63,7 @@ export const STUB_JOB: JobView = {
   open_to_strangers: false,
   submitted_at: AT,
   completed_at: null,
+  refusals: [],
 };
 
 export interface RecordedCall {
@@ -103,6 +105,8 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'settings.set': async (p) => ({
       settings: { pause_on_battery: true, idle_only: false, idle_threshold_pct: 25, cpu_cap_pct: 100, ...p },
     }),
+    'policies.get': async () => ({ policies: [] }),
+    'policies.set': async ({ policies }) => ({ policies }),
     'jobs.submit': async () => ({ job_id: STUB_JOB.job_id, units: 4 }),
     'jobs.status': async () => ({ job: STUB_JOB }),
     'jobs.list': async () => ({ jobs: [STUB_JOB] }),

@@ -17,6 +17,7 @@ import {
   Name,
   NonNegative,
   PeerId,
+  PolicyListSchema,
   PriceScheduleSchema,
 } from '../schemas/index.js';
 import { SharingSettingsSchema, WeeklyWindowSchema } from '../schemas/availability.js';
@@ -64,7 +65,11 @@ export const ApiEventSchema = z.strictObject({
     'unit.verified',
     'unit.failed',
     'unit.reoffered',
+    /** A provider refused an acceptance of mine: `provider`, `reason` (its policies, my credit with it). */
+    'unit.refused',
     'peer.caught_lying',
+    /** A requester refunded a result of mine as rejected without its verdict saying so: refused, and it gets no more work. */
+    'peer.cheated',
     'ledger.entry',
     'render.tile',
     'render.frame',
@@ -118,6 +123,8 @@ export const API_METHODS = {
         damping_factor: Fraction,
         over_allocation_history: boundedArray(NonNegative, 3),
       }),
+      /** Who may use my machine, and how much: every acceptance of my compute passes them all. */
+      policies: PolicyListSchema,
     }),
   ),
   'peers.list': method(Empty, z.strictObject({ peers: boundedArray(PeerViewSchema, LIMITS.recordEntries) })),
@@ -175,6 +182,12 @@ export const API_METHODS = {
       cpu_cap_pct: z.number().min(1).max(100).optional(),
     }),
     z.strictObject({ settings: SharingSettingsSchema }),
+  ),
+  'policies.get': method(Empty, z.strictObject({ policies: PolicyListSchema })),
+  /** Replaces the whole list (an empty one: everyone I trust may use my machine, within their credit). */
+  'policies.set': method(
+    z.strictObject({ policies: PolicyListSchema }),
+    z.strictObject({ policies: PolicyListSchema }),
   ),
   'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
   'render.submit': method(SubmitRenderSchema, z.strictObject({ job_id: Id, units: Count, frames: Count })),

@@ -15,6 +15,7 @@ import {
   NonNegative,
   Params,
   PeerId,
+  RefusalReasonSchema,
 } from '../schemas/index.js';
 import { framesInOrder, FRAMES_OUT_OF_ORDER, MAX_FRAME, RENDER_SPEC_FIELDS } from '../schemas/render-job.js';
 import { SHADER_LIMITS } from '../gpu/shader.js';
@@ -59,6 +60,8 @@ export const PeerViewSchema = z.strictObject({
   caught_lying: Count,
   /** When a check first caught it lying: it gets no more work from me. */
   convicted_at: IsoTime.nullable(),
+  /** Its refunds of my results as rejected that its own verdicts did not back; while above 0 it gets no work from me. */
+  false_refunds: Count,
   dropped: DropCountsSchema,
   last_seen: IsoTime.nullable(),
 });
@@ -99,6 +102,11 @@ export const JobViewSchema = z.strictObject({
   open_to_strangers: z.boolean(),
   submitted_at: IsoTime,
   completed_at: IsoTime.nullable(),
+  /** Providers that refused acceptances of this job's units: the last reason each gave, and how many. */
+  refusals: boundedArray(
+    z.strictObject({ provider: PeerId, reason: RefusalReasonSchema, units: Count, last_at: IsoTime }),
+    64,
+  ),
 });
 
 export const OfferViewSchema = z.strictObject({

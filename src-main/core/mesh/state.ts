@@ -11,6 +11,7 @@ import {
 } from '../trust/index.js';
 import { CheckBook } from './checks.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
+import { splitPayment } from '../ledger/index.js';
 import type {
   Acceptance,
   AvailabilitySlot,
@@ -20,6 +21,7 @@ import type {
   NodeEvent,
   NodeEventOf,
   Offer,
+  Policy,
   Receipt,
   RefundEntry,
   WorkResult,
@@ -63,7 +65,12 @@ export interface AssignmentRecord {
   acceptedAt: string;
   /** The seconds the provider's offer estimated, when I saw the offer (requester side). */
   estimatedSeconds?: number;
+  /** The provider refused the acceptance, and why (requester side); its escrow was refunded. */
+  refusal?: { reason: string; at: string };
 }
+
+/** The `peer.penalized` reason for a requester that refunded a result of mine as rejected without its verdict saying so. */
+export const FALSE_REFUND = 'false_refund';
 
 export interface StoredReceipt {
   cid: string;
@@ -96,6 +103,12 @@ export class MeshState {
   /** My checks of providers' results against my own runs: records, outcomes, convictions. */
   readonly checks = new CheckBook();
   readonly receipts = new Map<string, StoredReceipt[]>();
+  /** My net position with each peer from settled units: what it paid me minus what I paid it. */
+  readonly positions = new Map<string, number>();
+  /** Requesters' refunds as rejected that their verdicts did not back (FALSE_REFUND), until I set my trust in them again. */
+  readonly falseRefunds = new Map<string, number>();
+  /** Who may use my machine, and how much (core/policy): every acceptance of my compute passes them all. */
+  policies: Policy[] = [];
   sharing = true;
   /** The prices I ask, once the user set them (else the node's defaults). */
   price: PriceSchedule | undefined;
@@ -113,6 +126,7 @@ export class MeshState {
         return;
       case 'trust.set':
         this.trust.set(event.peer_id, { weight: event.weight, updatedAt: event.at });
+        this.falseRefunds.delete(event.peer_id); // the person looked at this peer again: a fresh start
         return;
       case 'slot.put':
         this.slots.set(event.slot.slot_id, event.slot);
@@ -179,6 +193,11 @@ export class MeshState {
         this.offerReceivedAt.delete(acceptance.offer_id);
         return;
       }
+      case 'acceptance.refused': {
+        const assignment = this.assignments.get(event.assignment_id);
+        if (assignment) assignment.refusal = { reason: event.reason, at: event.at };
+        return;
+      }
       case 'result.recorded': {
         const assignment = this.assignments.get(event.result.assignment_id);
         if (!assignment || assignment.result) return;
@@ -227,6 +246,8 @@ export class MeshState {
         return;
       case 'peer.penalized':
         this.#outcome(event.peer_id, 'rejected', event.at);
+        if (event.reason === FALSE_REFUND)
+          this.falseRefunds.set(event.peer_id, (this.falseRefunds.get(event.peer_id) ?? 0) + 1);
         return;
       case 'frame.rendered':
         this.jobs.get(event.job_id)?.frames.set(event.frame, event.png_cid);
@@ -242,6 +263,9 @@ export class MeshState {
         return;
       case 'settings.set':
         this.settings = event.settings;
+        return;
+      case 'policies.set':
+        this.policies = event.policies;
         return;
     }
   }
@@ -277,6 +301,10 @@ export class MeshState {
     else if (entry.kind === 'settle') {
       assignment.escrow = 'paid';
       assignment.closing = entry;
+      const { requester_peer: payer, provider_peer: worker, price } = assignment.acceptance;
+      const split = splitPayment(price, entry.worker_share_bps, entry.verifiers.length);
+      this.#transfer(payer, worker, split.toWorker);
+      for (const verifier of entry.verifiers) this.#transfer(payer, verifier, split.toEachVerifier);
     } else {
       assignment.closing = entry;
       assignment.escrow = 'refunded';
@@ -294,6 +322,12 @@ export class MeshState {
     else held.delete(assignment_id);
     if (held.size > 0) this.heldWith.set(other, held);
     else this.heldWith.delete(other);
+  }
+
+  /** A payment, as it moves my position with the other party (the ledger's transfers, in memory). */
+  #transfer(from: string, to: string, amount: number): void {
+    if (to === this.me && from !== this.me) this.positions.set(from, (this.positions.get(from) ?? 0) + amount);
+    if (from === this.me && to !== this.me) this.positions.set(to, (this.positions.get(to) ?? 0) - amount);
   }
 
   #outcome(peer: string, outcome: Outcome, at: string): void {

@@ -1,5 +1,6 @@
 // Whether this node accepts one more unit from a requester, under its policies: every policy must
-// allow; an empty list allows everyone. Nothing in the node calls this yet.
+// allow; an empty list allows everyone. The provider asks at each acceptance (the guarantee) and
+// before it offers (so that it does not offer what it would refuse).
 import type { Policy } from '../schemas/index.js';
 
 export type PolicyDecision = { allowed: true } | { allowed: false; reason: string };
@@ -52,6 +53,41 @@ function evaluatePolicy(policy: Policy, requester: string, history: readonly num
         allowed: false,
         reason: `rate limit reached: ${inWindow} of ${policy.units} units in ${policy.per_seconds} s`,
       };
+    }
+  }
+}
+
+/**
+ * How many more units `requester` may have accepted at `nowMs` under the policies, all at once:
+ * the same answer as asking evaluatePolicies again after each unit, with that unit's time `nowMs`
+ * added to `history`. Infinity when nothing limits it, 0 when the next one is refused.
+ */
+export function policyRoom(
+  policies: readonly Policy[],
+  requester: string,
+  history: readonly number[],
+  nowMs: number,
+): number {
+  if (!Number.isFinite(nowMs)) return 0;
+  let room = Infinity;
+  for (const policy of policies) room = Math.min(room, roomUnder(policy, requester, history, nowMs));
+  return room;
+}
+
+// oxlint-disable-next-line typescript/consistent-return -- the switch covers every kind (TypeScript checks it): no path ends without a return
+function roomUnder(policy: Policy, requester: string, history: readonly number[], nowMs: number): number {
+  switch (policy.kind) {
+    case 'allow_all':
+      return Infinity;
+    case 'permit_list':
+      return policy.peers.includes(requester) ? Infinity : 0;
+    case 'quota': {
+      const today = utcDay(nowMs);
+      return Math.max(0, policy.units_per_day - history.filter((t) => utcDay(t) === today).length);
+    }
+    case 'rate_limit': {
+      const windowStart = nowMs - policy.per_seconds * 1000;
+      return Math.max(0, policy.units - history.filter((t) => t > windowStart).length);
     }
   }
 }

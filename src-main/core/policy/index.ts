@@ -1,1 +1,2 @@
-export { evaluatePolicies } from './evaluate.js';
+export { evaluatePolicies, policyRoom } from './evaluate.js';
+export { describePolicy } from './describe.js';

@@ -12,6 +12,7 @@ import {
   LedgerEntrySchema,
   OfferSchema,
   ReceiptSchema,
+  RefusalReasonSchema,
   SignatureSchema,
   WorkResultSchema,
 } from '../schemas/index.js';
@@ -55,9 +56,13 @@ export const MESSAGE_TYPES = {
     }),
     maxBytes: 2 * MiB,
   },
+  /** Provider → requester, the reply to `acceptances`: the ones taken, and the ones refused with why (policies, credit). */
   accepted: {
-    schema: z.strictObject({ accepted: boundedArray(Id, MAX_BATCH), refused: boundedArray(Id, MAX_BATCH) }),
-    maxBytes: 256 * KiB,
+    schema: z.strictObject({
+      accepted: boundedArray(Id, MAX_BATCH),
+      refused: boundedArray(z.strictObject({ assignment_id: Id, reason: RefusalReasonSchema }), MAX_BATCH),
+    }),
+    maxBytes: 1 * MiB,
   },
   /** Provider → requester: one unit's result and its execution receipt. Reply: `settlement`. */
   result: { schema: z.strictObject({ result: WorkResultSchema, receipt: SignedReceiptSchema }), maxBytes: 16 * KiB },

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { SharingSettingsSchema, WeeklyWindowSchema } from './availability.js';
 import { AvailabilitySlotSchema } from './capability.js';
 import { LedgerEntrySchema } from './ledger.js';
-import { AcceptanceSchema, OfferSchema, PriceScheduleSchema } from './market.js';
+import { AcceptanceSchema, OfferSchema, PriceScheduleSchema, RefusalReasonSchema } from './market.js';
+import { PolicyListSchema } from './policy.js';
 import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
 import { ReceiptSchema, SignatureSchema } from './receipts.js';
 import { MAX_FRAME, RenderSpecSchema } from './render-job.js';
@@ -47,6 +48,13 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('unit.created'), ...base, unit: WorkUnitSchema }),
   z.strictObject({ type: z.literal('offer.recorded'), ...base, offer: OfferSchema }),
   z.strictObject({ type: z.literal('offer.accepted'), ...base, acceptance: AcceptanceSchema }),
+  /** The provider refused an acceptance of mine, and said why (its policies, my credit with it). */
+  z.strictObject({
+    type: z.literal('acceptance.refused'),
+    ...base,
+    assignment_id: Id,
+    reason: RefusalReasonSchema,
+  }),
   z.strictObject({ type: z.literal('result.recorded'), ...base, result: WorkResultSchema }),
   z.strictObject({
     type: z.literal('unit.verified'),
@@ -100,6 +108,8 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('window.removed'), ...base, window_id: Id }),
   /** Pause on battery, only when idle, the CPU cap. */
   z.strictObject({ type: z.literal('settings.set'), ...base, settings: SharingSettingsSchema }),
+  /** Who may use my machine, and how much: every acceptance of my compute must pass them all (core/policy). */
+  z.strictObject({ type: z.literal('policies.set'), ...base, policies: PolicyListSchema }),
 ]);
 
 export type Job = z.infer<typeof JobSchema>;

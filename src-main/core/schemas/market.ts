@@ -76,6 +76,9 @@ export const AcceptanceSchema = z.strictObject({
   timestamp: IsoTime,
 });
 
+/** Why a provider refused an acceptance, in words for the requester's user (policies, credit limit). */
+export const RefusalReasonSchema = z.string().min(1).max(256);
+
 export type PriceSchedule = z.infer<typeof PriceScheduleSchema>;
 export type HardwareSummary = z.infer<typeof HardwareSummarySchema>;
 export type Advert = z.infer<typeof AdvertSchema>;

@@ -1,4 +1,4 @@
-// What a node accepts work from (core/policy; the node does not call it yet). A list; all must allow.
+// What a node accepts work from (core/policy; the provider enforces it). A list; all must allow.
 import { z } from 'zod';
 import { boundedArray, Count, LIMITS, PeerId } from './primitives.js';
 

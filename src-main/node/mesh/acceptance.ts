@@ -31,7 +31,7 @@ export class Acceptor {
   #accepting: Promise<void> | undefined;
   #acceptAgain = false;
   #stopped = false;
-  /** When an acceptance last failed to reach each provider: its offers from before then are ignored. */
+  /** When an acceptance last failed to reach each provider, or was refused by it: its offers from before then are ignored. */
   readonly #unreachableSince = new Map<string, number>();
 
   constructor(
@@ -139,7 +139,7 @@ export class Acceptor {
     );
   }
 
-  /** Manual mode: takes every open offer of one provider on the job, with the same checks as policy. */
+  /** Manual mode: takes every open offer of one provider on the job, with the same checks as policy; says which the provider refused. */
   async acceptFrom(
     jobId: string,
     provider: string,
@@ -161,7 +161,14 @@ export class Acceptor {
     if (acceptances.length === 0 && refused.length === 0)
       throw new ApiError('not_found', `${provider} has no open offer on job ${jobId}`);
     await this.#commit(acceptances);
-    return { accepted: acceptances.length, refused };
+    // The provider's own refusals (its policies, my credit with it) are known once #commit returns.
+    let accepted = 0;
+    for (const acceptance of acceptances) {
+      const refusal = this.ctx.state.assignments.get(acceptance.assignment_id)?.refusal;
+      if (refusal) refused.push({ offer_id: acceptance.offer_id, reason: `the provider refused: ${refusal.reason}` });
+      else accepted++;
+    }
+    return { accepted, refused };
   }
 
   /** The inputs of these units small enough to travel with their acceptances. */
@@ -223,21 +230,41 @@ export class Acceptor {
   async #deliver(provider: string, acceptances: Acceptance[]): Promise<void> {
     const reply = await this.ctx.send(provider, 'acceptances', { acceptances, inline: this.#smallInputs(acceptances) });
     // Unreachable: take them back now rather than at their deadline. Had it journaled them after
-    // all, its result gets this refund in reply, so nobody is paid twice.
-    // Its other offers wait until they lapse, so they do not draw the units straight back.
-    if (reply?.type !== 'accepted') this.#unreachableSince.set(provider, this.ctx.now());
-    const refused =
+    // all, its result gets this refund in reply, so nobody is paid twice. Refused (its policies,
+    // my credit with it): take them back, and say why. Either way its other offers wait until
+    // they lapse, so they do not draw the units straight back.
+    const refused: Map<string, string | undefined> =
       reply?.type === 'accepted'
-        ? new Set((reply.body as MessageBody<'accepted'>).refused)
-        : new Set(acceptances.map((acceptance) => acceptance.assignment_id));
-    const refunds = acceptances
-      .filter((acceptance) => refused.has(acceptance.assignment_id))
-      .map((acceptance) => refundEvent(this.ctx.now(), acceptance.assignment_id, 'failed'));
-    if (refunds.length > 0) {
-      await this.ctx.record(refunds);
-      this.ctx.commitmentChanged();
-      this.acceptSoon();
+        ? new Map((reply.body as MessageBody<'accepted'>).refused.map((r) => [r.assignment_id, r.reason]))
+        : new Map(acceptances.map((acceptance) => [acceptance.assignment_id, undefined]));
+    if (refused.size > 0) this.#unreachableSince.set(provider, this.ctx.now());
+    const events: NewEvent[] = [];
+    const reasons = new Set<string>();
+    for (const acceptance of acceptances) {
+      const id = acceptance.assignment_id;
+      if (!refused.has(id)) continue;
+      const reason = refused.get(id);
+      if (reason !== undefined) {
+        events.push({ type: 'acceptance.refused', event_id: `refused/${id}`, assignment_id: id, reason });
+        reasons.add(reason);
+      }
+      events.push(refundEvent(this.ctx.now(), id, 'failed'));
     }
+    if (events.length === 0) return;
+    await this.ctx.record(events);
+    for (const acceptance of acceptances) {
+      const reason = refused.get(acceptance.assignment_id);
+      if (reason !== undefined)
+        this.ctx.emit('unit.refused', {
+          job_id: acceptance.job_id,
+          unit_id: acceptance.unit_id,
+          provider,
+          reason,
+        });
+    }
+    for (const reason of reasons) this.ctx.log(`${provider} refused units: ${reason}`);
+    this.ctx.commitmentChanged();
+    this.acceptSoon();
   }
 
   #openToStrangers(jobId: string): boolean {

@@ -15,6 +15,7 @@ import { supportedAlgorithms } from './algorithms.js';
 import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
 import { blobFromHolders } from './context.js';
 import type { MeshNode } from './mesh-node.js';
+import { policyHandlers } from './policy-handlers.js';
 
 export function apiHandlers(node: MeshNode): ApiHandlers {
   const { state } = node;
@@ -25,6 +26,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     let failed = 0;
     let held = 0;
     let spent = 0;
+    const refusals = new Map<string, JobView['refusals'][number]>(); // by provider: its last reason
     for (const id of record.unitIds) {
       const verdict = state.units.get(id)?.verdict;
       if (verdict === 'verified') verified++;
@@ -32,6 +34,12 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       for (const assignment of state.assignmentsOf(id)) {
         if (assignment.escrow === 'held') held += assignment.acceptance.price;
         else if (assignment.escrow === 'paid') spent += paidOut(assignment.acceptance.price, assignment.closing);
+        const { refusal } = assignment;
+        if (!refusal) continue;
+        const provider = assignment.acceptance.provider_peer;
+        const seen = refusals.get(provider);
+        const last = !seen || refusal.at >= seen.last_at ? refusal : { reason: seen.reason, at: seen.last_at };
+        refusals.set(provider, { provider, reason: last.reason, units: (seen?.units ?? 0) + 1, last_at: last.at });
       }
     }
     // A render job is done when its frames are assembled, not just its tiles verified.
@@ -54,6 +62,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       open_to_strangers: record.job.open_to_strangers ?? false,
       submitted_at: record.submittedAt,
       completed_at: done ? record.completedAt! : null,
+      refusals: [...refusals.values()].sort((a, b) => (a.last_at < b.last_at ? 1 : -1)).slice(0, 64),
     };
   };
 
@@ -127,6 +136,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         gpu: node.gpu.status,
         other_load_pct: node.machine.load.otherLoadPct(),
         contribution: { ...contribution_history, damping_factor, over_allocation_history },
+        policies: state.policies,
       };
     },
     async 'peers.list'() {
@@ -150,6 +160,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
             checks_passed: state.checks.record(peer).passed,
             caught_lying: state.checks.contradicted.get(peer) ?? 0,
             convicted_at: state.checks.convictions.get(peer)?.at ?? null,
+            false_refunds: state.falseRefunds.get(peer) ?? 0,
             dropped: dropped[peer] ?? {},
             last_seen: state.peers.get(peer)?.lastSeen ?? null,
           };
@@ -257,6 +268,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       node.availabilityChanged();
       return { settings: state.settings };
     },
+    ...policyHandlers(node),
     async 'jobs.submit'(spec) {
       return node.requester.submit(spec);
     },

@@ -1,6 +1,7 @@
 // The provider's half of the round: allocate my slots to the units of peers I follow, offer them,
 // take acceptances, return results with receipts, hand back what I cannot finish, and journal how
 // each ends. Running what was accepted is the execution queue's (execution.ts).
+import { FALSE_REFUND } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { contributionHistory } from '../../core/mesh/contribution.js';
 import { allocate, DampingTracker, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
@@ -17,9 +18,12 @@ import { cidOfBytes } from '../blobs/cid.js';
 import type { Executor } from '../exec/index.js';
 import type { GpuService } from '../gpu/gpu-service.js';
 import { verifyReceipt } from '../receipts/index.js';
+import { Admission, admittedOffers } from './admission.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { acceptanceEvents, WORKER_SHARE_BPS } from './settlement.js';
+import { unbackedRefunds } from './settlement-intake.js';
 
 type ReleaseReason = MessageBody<'release'>['reason'];
 
@@ -53,6 +57,12 @@ export class Provider {
   readonly #toRelease = new Map<string, ReleaseReason>();
   /** My rounds' over-allocation and the damping factor it sets (in memory: 1 again after a restart). */
   readonly #damping = new DampingTracker();
+  /** Acceptances being admitted, by requester. */
+  readonly #admitting = new KeyedQueue();
+  /** My offers whose acceptance I refused (policies, credit), until they would have lapsed anyway. */
+  readonly #refusedOffers = new Set<string>();
+  /** Assignments whose refund as rejected I refused (applySettlement), reported once each. */
+  readonly #falseRefunds = new Set<string>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -130,6 +140,7 @@ export class Provider {
     const slots = this.options.slots();
     if (slots.length === 0) return;
     const nowMs = this.ctx.now();
+    const unaccepted: Offer[] = []; // my open offers: each requester may still take them
     // Units I have offered for or hold already are not offered again, and until an offer expires
     // or its work is done it keeps its share of the slot it was placed in.
     const skip = new Set<string>();
@@ -137,10 +148,13 @@ export class Provider {
     for (const offer of state.myOffers.values()) {
       const key = unitKey(offer.requester_peer, offer.unit_id);
       const assignment = state.assignments.get(offer.offer_id);
+      const fresh = nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
+      if (!fresh) this.#refusedOffers.delete(offer.offer_id);
       const open = assignment
         ? assignment.escrow === 'held' && !assignment.result
-        : nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
+        : fresh && !this.#refusedOffers.has(offer.offer_id);
       if (open || assignment) skip.add(key);
+      if (open && !assignment) unaccepted.push(offer);
       const unit = open && (this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit);
       if (unit)
         reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
@@ -154,40 +168,65 @@ export class Provider {
       timestamp: iso(nowMs),
       vector_clock: {},
     };
-    const allocation = allocate({
-      provider: me,
-      requesters: this.ctx.commitments.values(),
-      round: state.lastRound + 1,
-      nowMs,
-      price: this.options.price(),
-      // Who gets my slots first: my effective trust (weight times record), not the weight alone.
-      myTrust: Object.fromEntries([...state.trust.keys()].map((peer) => [peer, state.effectiveTrustIn(peer, nowMs)])),
-      skip,
-      reserved,
-    });
-    if (allocation.offers.length === 0) return;
+    const myTrust = Object.fromEntries(
+      [...state.trust.keys()].map((peer) => [peer, state.effectiveTrustIn(peer, nowMs)]),
+    );
+    // Only what each requester may have of mine now (admission.ts), its open offers counted as taken.
+    const price = this.options.price();
+    const made = admittedOffers(
+      [...this.ctx.commitments.values()],
+      () => {
+        const admission = new Admission(state, this.ctx.me, nowMs);
+        for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);
+        return admission;
+      },
+      (requesters) =>
+        allocate({
+          provider: me,
+          requesters,
+          round: state.lastRound + 1,
+          nowMs,
+          price,
+          // Who gets my slots first: my effective trust (weight times record), not the weight alone.
+          myTrust,
+          skip,
+          reserved,
+        }).offers,
+      Math.max(1, price.minimum),
+    );
+    if (made.length === 0) return;
     await this.ctx.record(
-      allocation.offers.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
+      made.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
     );
     this.#damping.offered(
-      allocation.offers.map((offer) => offer.offer_id),
+      made.map((offer) => offer.offer_id),
       nowMs,
     );
     const byRequester = new Map<string, Offer[]>();
-    for (const offer of allocation.offers)
+    for (const offer of made)
       byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
     await Promise.all([...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { offers })));
   }
 
-  /** A requester took some of my offers: journal each with its escrow, then run it. */
-  async onAcceptances(
+  /**
+   * A requester took some of my offers: each checked against my offer, then against what the
+   * requester may have of mine now (admission.ts), journaled with its escrow, and run; the ones
+   * refused go back with the reason.
+   */
+  onAcceptances(from: string, message: MessageBody<'acceptances'>): Promise<MessageBody<'accepted'>> {
+    // One message of a requester at a time: two at once would each count the other's units as not yet taken.
+    return this.#admitting.run(from, () => this.#onAcceptances(from, message));
+  }
+
+  async #onAcceptances(
     from: string,
     { acceptances, inline = [] }: MessageBody<'acceptances'>,
   ): Promise<MessageBody<'accepted'>> {
     const { state } = this.ctx;
+    const admission = new Admission(state, this.ctx.me, this.ctx.now());
     const wantedInputs = new Set<string>();
     const accepted: string[] = [];
-    const refused: string[] = [];
+    const refused: MessageBody<'accepted'>['refused'] = [];
     const events: NewEvent[] = [];
     for (const acceptance of acceptances) {
       const offer = state.myOffers.get(acceptance.offer_id);
@@ -207,7 +246,14 @@ export class Provider {
         continue;
       }
       if (!valid || !state.sharing) {
-        refused.push(acceptance.assignment_id);
+        const reason = valid ? 'sharing is off' : 'no open offer of mine matches this acceptance';
+        refused.push({ assignment_id: acceptance.assignment_id, reason });
+        continue;
+      }
+      const reason = admission.admit(from, acceptance.price);
+      if (reason !== undefined) {
+        refused.push({ assignment_id: acceptance.assignment_id, reason });
+        this.#refusedOffers.add(acceptance.offer_id); // closed: its unit may be offered again once allowed
         continue;
       }
       accepted.push(acceptance.assignment_id);
@@ -223,6 +269,10 @@ export class Provider {
     }
     await this.ctx.record(events);
     for (const id of accepted) this.enqueue(id);
+    if (refused.length > 0)
+      this.ctx.log(
+        `refused ${refused.length} of ${acceptances.length} acceptances from ${from}: ${refused[0]!.reason}`,
+      );
     return { accepted, refused };
   }
 
@@ -311,7 +361,12 @@ export class Provider {
       await this.applySettlement(assignment.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
   }
 
-  /** How a requester closed my assignments: each entry checked against my own escrow, then journaled. */
+  /**
+   * How a requester closed my assignments: each entry checked against my own escrow, then
+   * journaled. A refund as rejected of a result I returned needs the requester's own verdict
+   * against it (settlement-intake.ts): one without is not journaled (the escrow stays held and
+   * owed), a penalty is, and the requester gets no more work from me (admission.ts).
+   */
   async applySettlement(from: string, { entries, receipts, held }: MessageBody<'settlement'>): Promise<void> {
     const { state } = this.ctx;
     for (const id of held ?? [])
@@ -326,8 +381,9 @@ export class Provider {
         (entry.kind !== 'settle' || (entry.worker_share_bps === WORKER_SHARE_BPS && entry.verifiers.length === 0))
       );
     };
+    const unbacked = await unbackedRefunds(state, from, entries.filter(mine), receipts);
     const events: NewEvent[] = entries
-      .filter(mine)
+      .filter((entry) => mine(entry) && !unbacked.has(entry.assignment_id))
       .map((entry) => ({ type: 'ledger.entry', event_id: `ledger/${entry.entry_id}`, entry }));
     for (const signed of receipts) {
       const checked = await verifyReceipt(signed);
@@ -340,9 +396,28 @@ export class Provider {
           sig: signed.sig,
         });
     }
+    for (const id of unbacked)
+      events.push({ type: 'peer.penalized', event_id: `false-refund/${id}`, peer_id: from, reason: FALSE_REFUND });
     if (events.length === 0) return;
     await this.ctx.record(events);
+    for (const id of unbacked) this.#reportFalseRefund(from, id);
     for (const entry of entries.filter((e) => e.kind !== 'escrow'))
       if (state.assignments.get(entry.assignment_id)?.escrow !== 'held') this.#execution.drop(entry.assignment_id);
+  }
+
+  /** Once per assignment while I run: the log, and the user's event. */
+  #reportFalseRefund(requester: string, assignmentId: string): void {
+    if (this.#falseRefunds.has(assignmentId)) return;
+    this.#falseRefunds.add(assignmentId);
+    const { acceptance } = this.ctx.state.assignments.get(assignmentId)!;
+    this.ctx.log(
+      `${requester} refunded my result for ${assignmentId} as rejected without a verdict against it: refused; it gets no more work from me`,
+    );
+    this.ctx.emit('peer.cheated', {
+      peer: requester,
+      assignment_id: assignmentId,
+      job_id: acceptance.job_id,
+      unit_id: acceptance.unit_id,
+    });
   }
 }

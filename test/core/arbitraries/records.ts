@@ -185,6 +185,11 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     ...eventOf('offer.accepted'),
     acceptance: acceptanceArb,
   }),
+  'acceptance.refused': recordOf<S.NodeEventOf<'acceptance.refused'>>({
+    ...eventOf('acceptance.refused'),
+    assignment_id: idArb,
+    reason: fc.string({ minLength: 1, maxLength: 256 }),
+  }),
   'result.recorded': recordOf<S.NodeEventOf<'result.recorded'>>({
     ...eventOf('result.recorded'),
     result: workResultArb,
@@ -226,7 +231,7 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
   'peer.penalized': recordOf<S.NodeEventOf<'peer.penalized'>>({
     ...eventOf('peer.penalized'),
     peer_id: peerIdArb,
-    reason: fc.constantFrom('malformed', 'oversized', 'forged_author'),
+    reason: fc.constantFrom('malformed', 'oversized', 'forged_author', 'false_refund'),
   }),
   'ledger.entry': recordOf<S.NodeEventOf<'ledger.entry'>>({ ...eventOf('ledger.entry'), entry: ledgerEntryArb }),
   'frame.rendered': recordOf<S.NodeEventOf<'frame.rendered'>>({
@@ -239,6 +244,10 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
   'window.put': recordOf<S.NodeEventOf<'window.put'>>({ ...eventOf('window.put'), window: weeklyWindowArb }),
   'window.removed': recordOf<S.NodeEventOf<'window.removed'>>({ ...eventOf('window.removed'), window_id: idArb }),
   'settings.set': recordOf<S.NodeEventOf<'settings.set'>>({ ...eventOf('settings.set'), settings: sharingSettingsArb }),
+  'policies.set': recordOf<S.NodeEventOf<'policies.set'>>({
+    ...eventOf('policies.set'),
+    policies: fc.array(policyArb, { maxLength: 4 }),
+  }),
 };
 
 export const nodeEventArb: fc.Arbitrary<S.NodeEvent> = fc.oneof(

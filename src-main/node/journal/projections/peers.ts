@@ -1,6 +1,7 @@
 // Projections of what the node knows about peers and about its own availability:
 // peer.seen → peers, trust.set → trust, slot.put / slot.removed → slots; sharing.set, price.set,
-// window.put / window.removed, settings.set and peer.penalized are read by the node's state only.
+// window.put / window.removed, settings.set, policies.set and peer.penalized are read by the node's
+// state only.
 import type { NodeEventOf } from '../../../core/schemas/index.js';
 import type { Db } from '../database.js';
 
@@ -40,5 +41,6 @@ export function peerProjections(db: Db) {
     'window.put'(): void {},
     'window.removed'(): void {},
     'settings.set'(): void {},
+    'policies.set'(): void {},
   };
 }

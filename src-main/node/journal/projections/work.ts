@@ -66,6 +66,7 @@ export function workProjections(db: Db) {
     'unit.checked'(): void {}, // read by the node's state: providers' check records and convictions
     'job.cancelled'(): void {}, // read by the node's state; the units' escrows are refunded by ledger entries
     'frame.rendered'(): void {}, // read by the node's state: which frames of a render job are done
+    'acceptance.refused'(): void {}, // read by the node's state: why a provider refused (its escrow is refunded by a ledger entry)
     'offer.recorded'({ offer: o, at }: NodeEventOf<'offer.recorded'>, seq: number): void {
       insertOffer.run(
         o.offer_id,

@@ -1,0 +1,137 @@
+// Whether a requester may have my machine compute one more unit now, and if not why: a requester
+// that refunded a result of mine as rejected without its verdict saying so gets nothing (until my
+// user sets their trust in it again), then my policies (core/policy: permit list, daily quota, rate
+// limit), then its credit limit with me (core/ledger: my trust in it × CREDIT_PER_TRUST). The
+// provider asks at each acceptance, which is the guarantee, and in each round before its offers
+// go out, so that it does not offer what it would refuse.
+import { creditLimit, creditRefusal } from '../../core/ledger/index.js';
+import type { MeshState } from '../../core/mesh/state.js';
+import { evaluatePolicies, policyRoom } from '../../core/policy/index.js';
+import { unitKey } from '../../core/scheduler/index.js';
+import type { ComputeCommitment, Offer } from '../../core/schemas/index.js';
+import { RefusalReasonSchema } from '../../core/schemas/index.js';
+
+/** What one requester has of mine: when each of its units was accepted here, and what its escrows hold. */
+interface Load {
+  history: number[];
+  held: number;
+  /** More units my policies let it have now (policyRoom), once asked. */
+  policyRoom?: number;
+}
+
+const MAX_REASON = RefusalReasonSchema.maxLength ?? 256;
+
+export const FALSE_REFUND_REFUSAL =
+  'you refunded a result of mine as rejected without a verdict against it: no more work until my user sets their trust in you again';
+
+export class Admission {
+  readonly #loads = new Map<string, Load>();
+
+  /** Reads every assignment I hold or held as provider, as of `nowMs`. */
+  constructor(
+    private readonly state: MeshState,
+    me: string,
+    private readonly nowMs: number,
+  ) {
+    for (const assignment of state.assignments.values()) {
+      const { provider_peer, requester_peer, price } = assignment.acceptance;
+      if (provider_peer !== me) continue;
+      const load = this.#load(requester_peer);
+      load.history.push(Date.parse(assignment.acceptedAt));
+      if (assignment.escrow === 'held') load.held += price;
+    }
+  }
+
+  /** Why `requester` may not have one more unit at `price` now, or undefined; an admitted unit counts towards the next. */
+  admit(requester: string, price: number): string | undefined {
+    const refusal = this.#refusal(requester, price);
+    if (refusal === undefined) this.count(requester, price);
+    return refusal?.slice(0, MAX_REASON);
+  }
+
+  /** Counts a unit as if accepted now (an open offer of mine that the requester may still take). */
+  count(requester: string, price: number): void {
+    const load = this.#load(requester);
+    load.history.push(this.nowMs);
+    load.held += price;
+    if (load.policyRoom !== undefined) load.policyRoom--;
+  }
+
+  /** At most how many more units at `price` each `requester` may have now (Infinity when nothing limits it). */
+  room(requester: string, price: number): number {
+    if ((this.state.falseRefunds.get(requester) ?? 0) > 0) return 0;
+    const headroom = this.#limit(requester) + this.#balance(requester) - this.#load(requester).held;
+    const credit = headroom < 0 ? 0 : price > 0 ? Math.floor(headroom / price) : Infinity;
+    return Math.max(0, Math.min(this.#policyRoom(requester), credit));
+  }
+
+  #refusal(requester: string, price: number): string | undefined {
+    if ((this.state.falseRefunds.get(requester) ?? 0) > 0) return FALSE_REFUND_REFUSAL;
+    const load = this.#load(requester);
+    if (this.#policyRoom(requester) <= 0) {
+      const decision = evaluatePolicies(this.state.policies, requester, load.history, this.nowMs);
+      return decision.allowed ? 'refused by my policies' : decision.reason;
+    }
+    return creditRefusal(this.#limit(requester), { balance: this.#balance(requester), held: load.held }, price);
+  }
+
+  #policyRoom(requester: string): number {
+    const load = this.#load(requester);
+    load.policyRoom ??= policyRoom(this.state.policies, requester, load.history, this.nowMs);
+    return load.policyRoom;
+  }
+
+  /** Its credit limit with me, from my trust in it. */
+  #limit(requester: string): number {
+    return creditLimit(this.state.myTrustIn(requester));
+  }
+
+  /** Its balance with me from settled units: negative when it owes me. */
+  #balance(requester: string): number {
+    return -(this.state.positions.get(requester) ?? 0);
+  }
+
+  #load(requester: string): Load {
+    let load = this.#loads.get(requester);
+    if (!load) this.#loads.set(requester, (load = { history: [], held: 0 }));
+    return load;
+  }
+}
+
+/**
+ * The offers of a round, each for a unit its requester may have now. Requesters that may have
+ * nothing (at `minimumPrice`) are left out before placing; when a placement passes a requester's
+ * limit (more units than its policies allow, a price past its credit), the round is placed once
+ * more with that requester's units cut to those admitted, so the room the others took goes to the
+ * rest; whatever the second placement still passes is not offered.
+ */
+export function admittedOffers(
+  requesters: readonly ComputeCommitment[],
+  admission: () => Admission,
+  place: (requesters: ComputeCommitment[]) => Offer[],
+  minimumPrice: number,
+): Offer[] {
+  const now = admission();
+  let candidates = requesters.filter((c) => now.room(c.peer_id, minimumPrice) > 0);
+  for (let pass = 1; ; pass++) {
+    const gate = admission();
+    const offers = place(candidates);
+    const admitted = offers.filter((o) => gate.admit(o.requester_peer, o.price) === undefined);
+    if (admitted.length === offers.length || pass === 2) return admitted;
+    const passed = new Set(admitted);
+    const capped = new Set(offers.filter((o) => !passed.has(o)).map((o) => o.requester_peer));
+    const keep = new Set(admitted.map((o) => unitKey(o.requester_peer, o.unit_id)));
+    candidates = candidates.map((c) => (capped.has(c.peer_id) ? onlyUnits(c, keep) : c));
+  }
+}
+
+/** A requester's commitment with only the units in `keep` (by unitKey). */
+function onlyUnits(commitment: ComputeCommitment, keep: ReadonlySet<string>): ComputeCommitment {
+  return {
+    ...commitment,
+    work_requests: commitment.work_requests.map((request) => ({
+      ...request,
+      work_units: request.work_units.filter((unit) => keep.has(unitKey(commitment.peer_id, unit.unit_id))),
+    })),
+  };
+}

@@ -1,0 +1,36 @@
+// A requester cannot keep a verified result and refund it as rejected to avoid paying: a provider
+// takes a refund as rejected of a result it returned only with the requester's own signed verdict
+// against that result (core/ledger rejectionShown), sent with the settlement or before it.
+import { rejectionShown } from '../../core/ledger/index.js';
+import type { MeshState } from '../../core/mesh/state.js';
+import type { SignedReceipt } from '../../core/protocol/messages.js';
+import type { LedgerEntry, VerificationReceipt } from '../../core/schemas/index.js';
+import { verifyReceipt } from '../receipts/index.js';
+
+/** Of `entries` (each already checked against my escrow), the assignments refunded as rejected with no verdict of `from` against my result. */
+export async function unbackedRefunds(
+  state: MeshState,
+  from: string,
+  entries: readonly LedgerEntry[],
+  receipts: readonly SignedReceipt[],
+): Promise<Set<string>> {
+  const suspect = entries.filter(
+    (entry) =>
+      entry.kind === 'refund' && entry.reason === 'rejected' && state.assignments.get(entry.assignment_id)?.result,
+  );
+  const unbacked = new Set<string>();
+  if (suspect.length === 0) return unbacked;
+  // The requester's verdicts: those it sent before, and those it sends now (signatures checked).
+  const verdicts: VerificationReceipt[] = (state.receipts.get(from) ?? []).flatMap((r) =>
+    r.receipt.kind === 'verification' ? [r.receipt] : [],
+  );
+  for (const signed of receipts) {
+    if (signed.receipt.kind !== 'verification' || signed.receipt.author !== from) continue;
+    const checked = await verifyReceipt(signed);
+    if (checked.ok && checked.receipt.kind === 'verification') verdicts.push(checked.receipt);
+  }
+  for (const entry of suspect)
+    if (!rejectionShown(state.assignments.get(entry.assignment_id)!.result!, verdicts))
+      unbacked.add(entry.assignment_id);
+  return unbacked;
+}
