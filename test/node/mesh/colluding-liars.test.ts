@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { HostilePeer } from './fixtures/hostile-peer.js';
-import { hashJob, jobEnded, meshOf, startNode, stopAll, type TestNode } from './cluster.js';
+import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];
 const liars: HostilePeer[] = [];
@@ -33,6 +33,14 @@ async function colludingLiars(): Promise<HostilePeer[]> {
     await requester.api['trust.set']({ peer_id: liar.peerId, weight: 1 });
     await liar.actAsProvider(requester.node.peerId);
   }
+  // The requester sends its units only to peers it knows trust it: wait until it has heard both.
+  await waitFor(
+    'the requester to hear that both liars trust it',
+    async () =>
+      pair.every((l) => requester.node.ctx.commitments.get(l.peerId)?.trust_weights[requester.node.peerId] === 1) ||
+      undefined,
+    10_000,
+  );
   return pair;
 }
 
