@@ -98,10 +98,27 @@ const packageRules = [
   },
   {
     name: 'bench-and-tests-are-not-imported',
-    comment: 'product code never imports tests, benchmarks or scripts',
+    comment: 'product code never imports tests, benchmarks, the simulator or scripts',
     severity: 'error',
     from: { path: OURS },
-    to: { path: '^(test|bench|e2e|scripts)/' },
+    to: { path: '^(test|bench|sim|e2e|scripts)/' },
+  },
+  {
+    name: 'sim-drives-the-core',
+    comment: 'the simulator (sim/) runs the pure core and nothing else of ours: no node, no tests, no benchmarks',
+    severity: 'error',
+    from: { path: '^sim/' },
+    to: { path: '^(src-main|src-renderer|src-gpu|src-preload|test|bench|e2e|scripts)/', pathNot: `^${CORE}/` },
+  },
+  {
+    name: 'sim-is-pure',
+    comment:
+      'the simulator is deterministic: no Node module and no package (its randomness is seeded, its time virtual)',
+    severity: 'error',
+    from: { path: '^sim/' },
+    to: {
+      dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],
+    },
   },
 ];
 

@@ -47,7 +47,10 @@ export type Judgement =
   | { status: 'failed'; reason: 'replicas_exhausted' | 'no_proven_agreement' };
 
 export function judgeUnit(e: UnitEvidence): Judgement {
-  const standing = e.votes.filter((v) => e.checked.get(v.result_id) !== false && !e.record(v.peer).convicted);
+  // An output a check contradicted is wrong whoever sent it: a result with the same hash does not
+  // stand either (colluders share their wrong output), even where the truth is not passed in.
+  const contradicted = new Set(e.votes.filter((v) => e.checked.get(v.result_id) === false).map((v) => v.hash));
+  const standing = e.votes.filter((v) => !contradicted.has(v.hash) && !e.record(v.peer).convicted);
   if (e.truth !== undefined) {
     // The requester ran it: its own output is the verdict, and the results that matched are paid.
     const matched = standing.filter((v) => e.checked.get(v.result_id) === true).map((v) => v.result_id);
