@@ -109,7 +109,8 @@ export class Verdicts {
   async #decide(unitId: string, replyingTo?: string): Promise<void> {
     const { state } = this.ctx;
     const record = state.units.get(unitId);
-    if (!record || record.verdict) return;
+    if (!record) return;
+    if (record.verdict) return this.#closeLate(unitId);
     const unit = record.unit;
     const active = state.activeAssignments(unitId);
     // Tiles that may come from a GPU agree within a tolerance; GPU tiles are spot-checked on my CPU (tile-check.ts).
@@ -196,9 +197,11 @@ export class Verdicts {
         unchecked_results: unchecked,
       },
     ];
+    const judged = new Set(votes.map((v) => v.result_id));
     for (const assignment of active) {
       if (assignment.escrow !== 'held') continue;
       const resultId = assignment.result?.result_id;
+      if (resultId && !judged.has(resultId) && !state.checks.outcomes.has(resultId)) continue; // came during this decision: #closeLate
       if (resultId && agreeing.includes(resultId)) {
         // Accepted unchecked: held until the job completes, so that a later conviction can still refund it.
         if (unchecked.includes(resultId)) continue;
@@ -243,6 +246,33 @@ export class Verdicts {
       if (told.has(assignment.acceptance.provider_peer)) continue;
       this.#tell(assignment.acceptance.provider_peer, [assignment.acceptance.assignment_id]);
     }
+  }
+
+  /**
+   * Results that came while their unit was being decided, or after: one that carries the verdict's
+   * output is paid, another is refunded as rejected (the verification receipt shows the verdict).
+   */
+  async #closeLate(unitId: string): Promise<void> {
+    const { state } = this.ctx;
+    const record = state.units.get(unitId);
+    const late = state
+      .activeAssignments(unitId)
+      .filter((a) => a.escrow === 'held' && a.result && !isProvisional(state, a));
+    if (!record || late.length === 0) return;
+    const right = (a: AssignmentRecord) =>
+      record.verdict === 'verified' && a.result!.output_cid === record.consensusHash;
+    await this.ctx.record(
+      late.map((a) =>
+        right(a)
+          ? settleEvent(a, this.ctx.now())
+          : refundEvent(
+              this.ctx.now(),
+              a.acceptance.assignment_id,
+              record.verdict === 'verified' ? 'rejected' : 'failed',
+            ),
+      ),
+    );
+    for (const a of late) this.#tell(a.acceptance.provider_peer, [a.acceptance.assignment_id]);
   }
 
   /**

@@ -98,6 +98,11 @@ for (const redundancy of [2, 1]) {
         events.filter((e) => e.type === 'peer.caught_lying' && e.data['job_id'] === job_id).map((e) => e.data['peer']),
       );
       assert.deepEqual(caught, new Set(caughtOut.map((l) => l.peerId)));
+      // And no honest provider was refunded a right result as rejected (each would call it a false refund).
+      for (const { api } of honest) {
+        const seen = (await api['peers.list']({})).peers.find((p) => p.peer_id === requester.node.peerId);
+        assert.equal(seen?.false_refunds ?? 0, 0);
+      }
     },
   );
 }
