@@ -183,7 +183,11 @@ export class Verdicts {
     const record = state.units.get(unitId)!;
     const active = state.activeAssignments(unitId);
     const hash = judgement.status === 'verified' ? judgement.hash : null;
-    const agreeing = judgement.status === 'verified' ? judgement.results : [];
+    // Results a check matched carry the output too, those that came after the judgement began included.
+    const matched = active.flatMap(({ result }) =>
+      result && state.checks.outcomes.get(result.result_id) === true ? [result.result_id] : [],
+    );
+    const agreeing = judgement.status === 'verified' ? [...new Set([...judgement.results, ...matched])] : [];
     const unchecked = judgement.status === 'verified' ? judgement.unchecked : [];
     const round = record.reopened ? `/${record.reopened}` : '';
     const events: NewEvent[] = [
