@@ -1,5 +1,5 @@
 // Sabotage: the requester's verification (core/verification: every result of a provider on
-// probation checked against the requester's own run, then a random share down to a 5 % floor; a
+// probation checked against the requester's own run, then a random share down to an 8 % floor; a
 // failed check convicts, and the convicted provider's unchecked results are reopened) against
 // saboteurs, in the simulator of sim/ (which drives the real acceptance, judgeUnit, trust and ledger).
 // One job of 1,000,000 units, 20 providers; rates are absolute (no baseline: the simulator is the

@@ -13,9 +13,9 @@
 // one while on probation), all of them finish by the round's end, and then the requester judges.
 //
 // What to expect: a liar that is never caught, with its results checked at the floor rate q, slips
-// in expectation at most 1/(e·q) ≈ 7.4 wrong results (credibility.ts); one that is caught has every
+// in expectation at most 1/(e·q) ≈ 4.6 wrong results (q = 8 %) (credibility.ts); one that is caught has every
 // unchecked one reopened while the job is open. So the wrong-accept rate is bounded by about
-// liars · 7.4 / U: it scales with the number of liars over the number of units, not with f alone.
+// liars · 4.6 / U: it scales with the number of liars over the number of units, not with f alone.
 // A reopened unit at r = 1 costs two executions: judgeUnit, with no result standing, asks for a
 // replica, and then checks it (the unit is suspect).
 import { judgeUnit, type Judgement, type UnitEvidence } from '../src-main/core/verification/index.js';

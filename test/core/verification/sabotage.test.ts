@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simulate, type Outcome, type Scenario } from '../../../sim/sabotage.js';
 import { colluding, HONEST, STRATEGIES, type Strategy } from '../../../sim/strategies.js';
+import { CHECK_RATE_FLOOR } from '../../../src-main/core/verification/index.js';
 
 const UNITS = 20_000;
 const strategy = (name: string): Strategy => STRATEGIES.find((s) => s.name === name)!;
@@ -42,7 +43,7 @@ test('record-then-lie at r = 1: every liar is convicted once it lies, and all it
   assertSound(outcome);
   assert.equal(outcome.wrong, 0);
   assert.equal(outcome.convictedSaboteurIds, 7);
-  // Caught after its 200 honest results, within a few dozen lies at the 5 % floor; those lies were reopened.
+  // Caught after its 200 honest results, within a few dozen lies at the check-rate floor; those lies were reopened.
   assert.ok(
     outcome.liarCaughtUnits.every((n) => n >= 200 && n < 400),
     outcome.liarCaughtUnits.join(','),
@@ -74,7 +75,7 @@ test('whitewashing liars come back under new ids and are caught again, on probat
   assert.ok(outcome.convictedSaboteurIds > 7, `${outcome.convictedSaboteurIds} convictions`);
 });
 
-test('everyone honest, past probation: the requester checks about the 5 % floor and nothing else', () => {
+test('everyone honest, past probation: the requester checks about the check-rate floor and nothing else', () => {
   const outcome = simulate({
     units: UNITS,
     providers: 20,
@@ -88,7 +89,8 @@ test('everyone honest, past probation: the requester checks about the 5 % floor 
   assert.equal(outcome.wrong, 0);
   assert.equal(outcome.extraAssignments, 0);
   const pct = (100 * outcome.extraExecutions) / UNITS;
-  assert.ok(pct > 4 && pct < 6, `${pct} %`);
+  const floor = 100 * CHECK_RATE_FLOOR;
+  assert.ok(pct > floor - 1 && pct < floor + 1, `${pct} %`);
 });
 
 test('the simulation is deterministic: the same seed, the same outcome; another seed, another run', () => {
