@@ -6,6 +6,7 @@ import { describeError } from '../../core/errors.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { GpuError } from '../gpu/gpu-executor.js';
 import type { GpuService } from '../gpu/gpu-service.js';
+import { runUnit } from '../gpu/unit-router.js';
 import { outputOf } from './unit-output.js';
 import { iso, type NodeContext } from './context.js';
 
@@ -143,9 +144,8 @@ export class ExecutionQueue {
     const abort = new AbortController();
     this.#aborts.set(assignmentId, abort);
     if (!this.ctx.state.sharing || this.#stopped) abort.abort(); // switched off (or stopped) while its blobs were on their way
-    const ran = await outputOf(unit, module, input, abort.signal, this.executor, this.gpu, started, () =>
-      this.ctx.now(),
-    );
+    const run = runUnit(unit, module, input, abort.signal, this.executor, this.gpu);
+    const ran = await outputOf(run, started, () => this.ctx.now());
     this.#aborts.delete(assignmentId);
     free();
     if (ran instanceof Error) {

@@ -6,6 +6,7 @@ import { SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import type { WorkUnit } from '../../core/schemas/index.js';
 import type { Executor } from '../exec/index.js';
 import type { NodeContext } from './context.js';
+import { runUnit } from '../gpu/unit-router.js';
 import { outputOf } from './unit-output.js';
 
 export class GroundTruth {
@@ -36,9 +37,9 @@ export class GroundTruth {
     const module = unit.module_cid ? this.ctx.blobs.get(unit.module_cid) : new Uint8Array();
     const input = unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : new Uint8Array();
     if (!module || !input) return undefined;
-    const ran = await outputOf(unit, module, input, this.ctx.signal, this.executor, undefined, this.ctx.now(), () =>
-      this.ctx.now(),
-    );
+    const started = this.ctx.now();
+    const run = runUnit(unit, module, input, this.ctx.signal, this.executor, undefined); // on my CPU
+    const ran = await outputOf(run, started, () => this.ctx.now());
     if (ran instanceof Error) {
       this.ctx.log(`checking unit ${unit.unit_id} failed: ${ran.message}`);
       return undefined;

@@ -1,11 +1,9 @@
 // A unit run to its output, the same way for a provider computing it and for a requester checking
 // a result against its own run: a failure every honest run reproduces (out of fuel, a trap, bad
 // params) is the unit's output, encoded the same way by all; any other failure is returned.
-import { ExecError, type Executor } from '../exec/index.js';
+import { ExecError } from '../exec/index.js';
 import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../gpu/gpu-executor.js';
-import type { GpuService } from '../gpu/gpu-service.js';
-import { runUnit, type RanUnit } from '../gpu/unit-router.js';
-import type { WorkUnit } from '../../core/schemas/index.js';
+import type { RanUnit } from '../gpu/unit-router.js';
 
 /** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
 const DETERMINISTIC_FAILURES = new Set([
@@ -21,17 +19,8 @@ const DETERMINISTIC_FAILURES = new Set([
 ]);
 
 /** The unit's output (a deterministic failure encoded as `{"error": code}`), or the error that kept it from one. */
-export async function outputOf(
-  unit: WorkUnit,
-  module: Uint8Array,
-  input: Uint8Array,
-  signal: AbortSignal,
-  cpu: Executor,
-  gpu: GpuService | undefined,
-  startedMs: number,
-  now: () => number,
-): Promise<RanUnit | Error> {
-  const ran = await runUnit(unit, module, input, signal, cpu, gpu).catch((err: unknown) => err);
+export async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => number): Promise<RanUnit | Error> {
+  const ran = await run.catch((err: unknown) => err);
   if (!(ran instanceof Error)) return ran as RanUnit;
   if (
     (ran instanceof ExecError && DETERMINISTIC_FAILURES.has(ran.code)) ||

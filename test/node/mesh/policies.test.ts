@@ -33,6 +33,19 @@ const submitManual = (node: TestNode, units: number) =>
     open_to_strangers: false,
   });
 
+/** A provider node that trusts a hostile requester, which has published `units` units and holds the provider's offer for each. */
+async function hostileRequesterOf(units: number): Promise<{ provider: TestNode; requester: HostileRequester }> {
+  nodes.push(await startNode());
+  const [provider] = nodes as [TestNode];
+  hostile = await HostilePeer.start();
+  const requester = new HostileRequester(hostile);
+  await provider.node.network.connect(hostile.network.listenAddresses()[0]!);
+  await provider.api['trust.set']({ peer_id: hostile.peerId, weight: 1 });
+  await requester.publishJob(provider.node.peerId, units);
+  await waitFor('offers on every unit', () => requester.offers.size === units, 20_000);
+  return { provider, requester };
+}
+
 const offersFrom = async (requester: TestNode, jobId: string, provider: TestNode) =>
   (await requester.api['offers.list']({ job_id: jobId })).offers.filter((o) => o.provider === provider.node.peerId);
 
@@ -176,15 +189,8 @@ test(
   'a requester that refunds a correct result as rejected is refused: the escrow stays held, the user is told, and it gets no more work',
   { timeout: 60_000 },
   async () => {
-    nodes.push(await startNode());
-    const [provider] = nodes as [TestNode];
-    hostile = await HostilePeer.start();
-    const requester = new HostileRequester(hostile);
+    const { provider, requester } = await hostileRequesterOf(3);
     try {
-      await provider.node.network.connect(hostile.network.listenAddresses()[0]!);
-      await provider.api['trust.set']({ peer_id: hostile.peerId, weight: 1 });
-      await requester.publishJob(provider.node.peerId, 3);
-      await waitFor('offers on every unit', () => requester.offers.size === 3, 20_000);
       // Units 0 and 1 are taken and computed; the offer for unit 2 is kept for later.
       const first = await requester.accept([0, 1]);
       assert.equal(first.accepted.length, 2);
@@ -222,15 +228,8 @@ test(
   'acceptances sent at once are admitted one message after another: two messages cannot share one unit of quota',
   { timeout: 60_000 },
   async () => {
-    nodes.push(await startNode());
-    const [provider] = nodes as [TestNode];
-    hostile = await HostilePeer.start();
-    const requester = new HostileRequester(hostile);
+    const { provider, requester } = await hostileRequesterOf(2);
     try {
-      await provider.node.network.connect(hostile.network.listenAddresses()[0]!);
-      await provider.api['trust.set']({ peer_id: hostile.peerId, weight: 1 });
-      await requester.publishJob(provider.node.peerId, 2);
-      await waitFor('offers on both units', () => requester.offers.size === 2, 20_000);
       await provider.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 1 }] });
       const replies = await Promise.all([requester.accept([0]), requester.accept([1])]);
       assert.equal(replies.flatMap((r) => r.accepted).length, 1, JSON.stringify(replies));
