@@ -4,11 +4,10 @@
 // validation: 5–10 µs an entry on the 2-core CI machine (the honest figure measures it), two
 // entries or more a unit, 10–20 s for a million units, more than all the rest of a scenario; so
 // the simulator drives it for one unit in `every` (all of that unit's assignments).
-import { MemoryLedger } from '../src-main/core/ledger/index.js';
+// Verifier rewards (node/mesh/verdicts.ts) are left out: they move the honest providers' pay, not
+// what saboteurs get.
+import { MemoryLedger, WORKER_SHARE_BPS } from '../src-main/core/ledger/index.js';
 import type { Acceptance } from '../src-main/core/schemas/index.js';
-
-/** The worker's share of a settled unit, as node/mesh/settlement.ts pays it (90 %; no verifiers named). */
-const WORKER_SHARE_BPS = 9_000;
 
 export interface LedgerAudit {
   /** Units whose assignments went through the ledger. */
@@ -67,7 +66,6 @@ export class SampledLedger {
       kind: 'settle',
       entry_id: `settle/${assignmentId}`,
       assignment_id: assignmentId,
-      verifiers: [],
       worker_share_bps: WORKER_SHARE_BPS,
       at: new Date(nowMs).toISOString(),
     });

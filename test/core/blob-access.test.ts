@@ -44,7 +44,6 @@ const settle = (id: string) =>
     kind: 'settle',
     entry_id: `settle/${id}`,
     assignment_id: id,
-    verifiers: [],
     worker_share_bps: 9000,
     at: AT,
   });

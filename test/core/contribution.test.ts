@@ -69,7 +69,7 @@ function assignmentLife(
       type: 'ledger.entry',
       entry:
         close === 'settle'
-          ? { ...base, kind: 'settle', verifiers: [], worker_share_bps: 9000 }
+          ? { ...base, kind: 'settle', worker_share_bps: 9000 }
           : { ...base, kind: 'refund', reason: close },
     }),
   ];

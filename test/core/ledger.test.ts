@@ -1,8 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { MemoryLedger, planLedgerEntry, splitPayment, type LedgerPlan } from '../../src-main/core/ledger/index.js';
-import type { EscrowEntry, LedgerEntry, RefundEntry, SettleEntry } from '../../src-main/core/schemas/index.js';
+import {
+  MemoryLedger,
+  planLedgerEntry,
+  verifierRewards,
+  workerPart,
+  type LedgerPlan,
+  type PaidResult,
+} from '../../src-main/core/ledger/index.js';
+import type {
+  EscrowEntry,
+  LedgerEntry,
+  RefundEntry,
+  RewardEntry,
+  SettleEntry,
+} from '../../src-main/core/schemas/index.js';
 
 const AT = '2025-01-01T00:00:00Z';
 
@@ -27,13 +40,8 @@ function escrow(
   };
 }
 
-function settle(
-  entry_id: string,
-  assignment_id: string,
-  verifiers: string[] = [],
-  worker_share_bps = 9_000,
-): SettleEntry {
-  return { kind: 'settle', entry_id, assignment_id, verifiers, worker_share_bps, at: AT };
+function settle(entry_id: string, assignment_id: string, worker_share_bps = 9_000): SettleEntry {
+  return { kind: 'settle', entry_id, assignment_id, worker_share_bps, at: AT };
 }
 
 function refund(entry_id: string, assignment_id: string): RefundEntry {
@@ -56,47 +64,93 @@ test('escrow holds the amount against the job, with no transfer yet', () => {
   assert.equal(ledger.balance('alice'), 0);
 });
 
-test('settle pays the worker 90% and splits 10% among the verifiers', () => {
+test('settle pays the worker 90 %; the verifier share goes back to the job until a reward pays it', () => {
   const ledger = new MemoryLedger();
   ledger.apply(escrow('e1', 'a1', 1000));
-  const plan = ledger.apply(settle('s1', 'a1', ['carol', 'dave']));
+  const plan = ledger.apply(settle('s1', 'a1'));
   assert.ok(plan.ok);
   assert.deepEqual(
     plan.effects.transfers.map(({ from, to, amount }) => [from, to, amount]),
-    [
-      ['alice', 'bob', 900],
-      ['alice', 'carol', 50],
-      ['alice', 'dave', 50],
-    ],
+    [['alice', 'bob', 900]],
   );
-  assert.equal(plan.effects.jobCommittedDelta, 0);
-  assert.deepEqual(Object.fromEntries(ledger.balances()), { alice: -1000, bob: 900, carol: 50, dave: 50 });
+  assert.equal(plan.effects.jobCommittedDelta, -100);
+  assert.deepEqual(Object.fromEntries(ledger.balances()), { alice: -900, bob: 900 });
   assert.equal(ledger.held('alice'), 0);
+  assert.equal(ledger.jobCommitted('job1'), 900);
   assert.equal(ledger.escrow('a1')?.status, 'paid');
 });
 
-test('rounding remainders go to the worker, so nothing is lost', () => {
-  // 1001 * 90% = 900.9 -> 900; the verifiers' 101 splits 33 + 33 + 33, remainder 2 to the worker.
-  assert.deepEqual(splitPayment(1001, 9_000, 3), { toWorker: 902, toEachVerifier: 33, unpaid: 0 });
-  assert.deepEqual(splitPayment(7, 10_000, 2), { toWorker: 7, toEachVerifier: 0, unpaid: 0 });
-});
-
-test('the split stays exact for amounts beyond 2^53 / 10000', () => {
+test('the worker part stays exact for amounts beyond 2^53 / 10000', () => {
   const amount = Number.MAX_SAFE_INTEGER;
-  const { toWorker, toEachVerifier, unpaid } = splitPayment(amount, 9_999, 1);
-  assert.equal(toWorker + toEachVerifier + unpaid, amount);
-  assert.equal(toWorker, Number((BigInt(amount) * 9_999n) / 10_000n));
+  assert.equal(workerPart(amount, 9_999), Number((BigInt(amount) * 9_999n) / 10_000n));
+  assert.equal(workerPart(1001, 9_000), 900);
 });
 
-test('with no verifiers the requester keeps the verifier share', () => {
+/** Three workers' escrows on one unit of alice's, each settled. */
+function threeReplicas(): { ledger: MemoryLedger; paid: PaidResult[] } {
   const ledger = new MemoryLedger();
-  ledger.apply(escrow('e1', 'a1', 1000));
-  const plan = ledger.apply(settle('s1', 'a1', []));
-  assert.ok(plan.ok);
-  assert.equal(plan.effects.jobCommittedDelta, -100);
-  assert.equal(ledger.balance('alice'), -900);
-  assert.equal(ledger.balance('bob'), 900);
-  assert.equal(ledger.jobCommitted('job1'), 900);
+  const paid = ['bob', 'carol', 'dave'].map((worker, i) => ({ assignment_id: `r${i}`, worker, amount: 1000 }));
+  for (const { assignment_id, worker, amount } of paid) {
+    ledger.apply(escrow(`e-${assignment_id}`, assignment_id, amount, { worker, unit_id: 'u' }));
+    assert.ok(ledger.apply(settle(`s-${assignment_id}`, assignment_id)).ok);
+  }
+  return { ledger, paid };
+}
+
+function reward(assignment_id: string, verified: string[], amount: number): RewardEntry {
+  return { kind: 'reward', entry_id: `reward/${assignment_id}`, assignment_id, verified, amount, at: AT };
+}
+
+test("replicas that agreed are paid each other's verifier shares: 90 % + 10 % each", () => {
+  const { ledger, paid } = threeReplicas();
+  const rewards = verifierRewards(paid, false);
+  assert.deepEqual(
+    rewards.map((r) => [r.assignment_id, r.verified, r.amount]),
+    [
+      ['r1', ['r0', 'r2'], 100],
+      ['r2', ['r0', 'r1'], 100],
+      ['r0', ['r1', 'r2'], 100],
+    ],
+  );
+  for (const r of rewards) assert.ok(ledger.apply(reward(r.assignment_id, r.verified, r.amount)).ok);
+  assert.deepEqual(Object.fromEntries(ledger.balances()), { alice: -3000, bob: 1000, carol: 1000, dave: 1000 });
+  assert.equal(ledger.jobCommitted('job1'), 3000);
+});
+
+test('when the requester re-ran the unit it is one of the verifiers, and keeps its part', () => {
+  const { ledger, paid } = threeReplicas();
+  const rewards = verifierRewards(paid, true);
+  // Each 100 splits three ways (two replicas and the requester): 33 each, the remainder kept.
+  assert.deepEqual(
+    rewards.map((r) => r.amount),
+    [66, 66, 66],
+  );
+  for (const r of rewards) assert.ok(ledger.apply(reward(r.assignment_id, r.verified, r.amount)).ok);
+  assert.equal(ledger.balance('alice'), -3000 + 3 * 34);
+  // A result nobody else confirmed earns no reward.
+  assert.deepEqual(verifierRewards(paid.slice(0, 1), true), []);
+});
+
+test('a reward is refused before its own result is paid, for another unit or worker, or beyond the shares', () => {
+  const { ledger } = threeReplicas();
+  ledger.apply(escrow('e-held', 'held', 1000, { worker: 'erin', unit_id: 'u' }));
+  ledger.apply(escrow('e-other', 'other', 1000, { worker: 'erin', unit_id: 'v' }));
+  ledger.apply(settle('s-other', 'other'));
+  const cases: Array<[RewardEntry, string]> = [
+    [reward('held', ['r0'], 50), 'invalid_reward'],
+    [reward('r0', ['other'], 50), 'invalid_reward'],
+    [reward('r0', ['r0'], 50), 'invalid_reward'],
+    [reward('r0', ['r1'], 101), 'invalid_reward'],
+    [reward('nobody', ['r1'], 10), 'unknown_assignment'],
+    [{ ...reward('r0', [], 10) }, 'invalid_entry'],
+    [{ ...reward('r0', ['r1'], 0) }, 'invalid_entry'],
+  ];
+  const before = Object.fromEntries(ledger.balances());
+  for (const [entry, code] of cases) assert.equal(errorCode(ledger.apply(entry)), code, JSON.stringify(entry));
+  assert.deepEqual(Object.fromEntries(ledger.balances()), before);
+  // Within the shares it is paid, once.
+  assert.ok(ledger.apply(reward('r0', ['r1', 'r2'], 200)).ok);
+  assert.equal(errorCode(ledger.apply(reward('r0', ['r1'], 1))), 'duplicate_entry');
 });
 
 test('refund releases the hold and moves no credit', () => {
@@ -132,15 +186,6 @@ test('refusals: duplicate entry, duplicate escrow, unknown assignment, self-deal
   assert.equal(errorCode(ledger.apply(escrow('e3', 'a3', 10, { worker: 'alice' }))), 'self_dealing');
   assert.equal(errorCode(ledger.apply(escrow('e4', 'a4', 4001))), 'over_budget');
   assert.ok(ledger.apply(escrow('e5', 'a5', 4000)).ok, 'exactly the budget is allowed');
-});
-
-test('verifiers must be distinct and neither the worker nor the requester', () => {
-  const ledger = new MemoryLedger();
-  ledger.apply(escrow('e1', 'a1', 1000));
-  for (const verifiers of [['carol', 'carol'], ['bob'], ['alice', 'carol']]) {
-    assert.equal(errorCode(ledger.apply(settle(`s-${verifiers.join('-')}`, 'a1', verifiers))), 'invalid_verifiers');
-  }
-  assert.equal(ledger.escrow('a1')?.status, 'held');
 });
 
 test('an entry that breaks its schema is refused, not applied', () => {
@@ -186,7 +231,6 @@ const arbSettle = fc.record({
   kind: fc.constant('settle' as const),
   entry_id: fc.constantFrom(...ENTRY_IDS),
   assignment_id: fc.constantFrom(...ASSIGNMENTS),
-  verifiers: fc.array(fc.constantFrom(...PEERS), { maxLength: 3 }),
   worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
   at: fc.constant(AT),
 });
@@ -199,7 +243,16 @@ const arbRefund = fc.record({
   at: fc.constant(AT),
 });
 
-const arbEntries = fc.array(fc.oneof(arbEscrow, arbSettle, arbRefund), { maxLength: 40 });
+const arbReward = fc.record({
+  kind: fc.constant('reward' as const),
+  entry_id: fc.constantFrom(...ENTRY_IDS),
+  assignment_id: fc.constantFrom(...ASSIGNMENTS),
+  verified: fc.array(fc.constantFrom(...ASSIGNMENTS), { minLength: 1, maxLength: 3 }),
+  amount: fc.integer({ min: 1, max: 500 }),
+  at: fc.constant(AT),
+});
+
+const arbEntries = fc.array(fc.oneof(arbEscrow, arbSettle, arbRefund, arbReward), { maxLength: 40 });
 
 /** Everything observable about the ledger, over every id the generators can produce. */
 function snapshot(ledger: MemoryLedger) {
@@ -216,14 +269,18 @@ test('property: balances sum to zero, a refusal changes nothing, budgets and hol
   fc.assert(
     fc.property(arbEntries, (entries) => {
       const ledger = new MemoryLedger();
+      let rewarded = false;
       for (const entry of entries) {
         const before = snapshot(ledger);
         const plan = ledger.apply(entry);
         if (!plan.ok) assert.deepEqual(snapshot(ledger), before);
+        rewarded ||= plan.ok && entry.kind === 'reward';
 
         const sum = [...ledger.balances().values()].reduce((a, b) => a + b, 0);
         assert.equal(sum, 0);
-        for (const [job, budget] of Object.entries(JOB_BUDGETS)) assert.ok(ledger.jobCommitted(job) <= budget);
+        // A reward spends verifier shares that settles gave back; these random ones may name a share twice.
+        if (!rewarded)
+          for (const [job, budget] of Object.entries(JOB_BUDGETS)) assert.ok(ledger.jobCommitted(job) <= budget);
         for (const peer of PEERS) assert.ok(ledger.held(peer) >= 0);
       }
     }),
@@ -238,7 +295,7 @@ test('property: no assignment is ever closed twice, nor paid more than its escro
       const paid = new Map<string, number>();
       for (const entry of entries) {
         const plan = ledger.apply(entry);
-        if (!plan.ok || entry.kind === 'escrow') continue;
+        if (!plan.ok || entry.kind === 'escrow' || entry.kind === 'reward') continue;
         closings.set(entry.assignment_id, (closings.get(entry.assignment_id) ?? 0) + 1);
         for (const t of plan.effects.transfers) paid.set(t.assignment_id, (paid.get(t.assignment_id) ?? 0) + t.amount);
       }

@@ -201,7 +201,7 @@ test('arrays: the maximum length passes, one more fails', () => {
       'r1',
       S.LIMITS.resultsPerConsensus,
     ],
-    ['verifiers', S.SettleEntrySchema, sampleOf(A.settleEntryArb), 'verifiers', 'peer-v', S.MAX_REDUNDANCY],
+    ['verified', S.RewardEntrySchema, sampleOf(A.rewardEntryArb), 'verified', 'a1', S.MAX_REDUNDANCY],
     ['peers', S.PolicySchema, { kind: 'permit_list', peers: [] }, 'peers', 'peer-p', S.LIMITS.permitListEntries],
     ['work_units', S.WorkRequestSchema, request, 'work_units', sampleOf(A.workUnitArb), S.LIMITS.unitsPerRequest],
   ];

@@ -67,7 +67,6 @@ function accepted(state: MeshState, id: string, ms: number, price: number, held 
           kind: 'settle',
           entry_id: `settle/${id}`,
           assignment_id: id,
-          verifiers: [],
           worker_share_bps: 9000,
           at: at(ms),
         },

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import type { NodeEvent } from '../../src-main/core/schemas/index.js';
+import type { EscrowEntry, NodeEvent } from '../../src-main/core/schemas/index.js';
 import type { Journal, JournalErrorCode } from '../../src-main/node/journal/index.js';
-import { AT, realisticEvents, unitLife, VERIFIER, WORKER } from './fixtures/journal-events.js';
+import { AT, realisticEvents, unitLife, WORKER } from './fixtures/journal-events.js';
 import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
 
 type LedgerEvent = Extract<NodeEvent, { type: 'ledger.entry' }>;
@@ -105,17 +105,17 @@ const malformed: Array<[string, unknown]> = [
     { type: 'peer.seen', event_id: 'x3', at: AT, peer_id: 'p', name: 'x'.repeat(10_000_000), addresses: [] },
   ],
   [
-    '100,000 verifiers',
+    'a reward for 100,000 verified assignments',
     {
       type: 'ledger.entry',
       event_id: 'x4',
       at: AT,
       entry: {
-        kind: 'settle',
+        kind: 'reward',
         entry_id: 'l',
         assignment_id: 'a',
-        verifiers: new Array(100_000).fill('v'),
-        worker_share_bps: 1,
+        verified: new Array(100_000).fill('v'),
+        amount: 1,
         at: AT,
       },
     },
@@ -192,7 +192,6 @@ test('a ledger entry that would pay twice is refused with the ledger reason, and
         kind: 'refund',
         entry_id: 'refund-late',
         reason: 'late',
-        verifiers: undefined,
         worker_share_bps: undefined,
       }),
       'already_settled',
@@ -223,7 +222,7 @@ test('an escrow beyond the job budget, or paying oneself, is refused', () => {
   const overBudget = { ...escrow, entry: { ...escrow.entry, amount: 10, job_budget: 5 } };
   const selfDealing = {
     ...escrow,
-    entry: { ...escrow.entry, worker: (escrow.entry as { requester: string }).requester },
+    entry: { ...escrow.entry, worker: (escrow.entry as EscrowEntry).requester },
   };
   for (const [input, reason] of [
     [overBudget, 'over_budget'],
@@ -241,20 +240,29 @@ test('in a group commit, a refused entry is left out and the rest of the batch c
   const life = unitLife('q', 0, 0);
   const settle = life[8] as LedgerEvent;
   const doubleSettle = { ...settle, event_id: 'double', entry: { ...settle.entry, entry_id: 'double' } };
-  const verifierIsWorker = {
-    ...settle,
-    event_id: 'bad-verifier',
-    entry: { ...settle.entry, entry_id: 'bad-verifier', verifiers: [WORKER] },
-  };
+  // A reward before its own assignment is paid: the worker has verified nothing yet.
+  const earlyReward = {
+    type: 'ledger.entry',
+    event_id: 'early-reward',
+    at: AT,
+    entry: {
+      kind: 'reward',
+      entry_id: 'early-reward',
+      assignment_id: settle.entry.assignment_id,
+      verified: ['x'],
+      amount: 50,
+      at: AT,
+    },
+  } as const;
   const outcomes = await Promise.all(
-    [...life.slice(0, 8), verifierIsWorker, settle, doubleSettle].map((e) => journal.append(e)),
+    [...life.slice(0, 8), earlyReward, settle, doubleSettle].map((e) => journal.append(e)),
   );
 
   assert.deepEqual(
     outcomes.map((o) => (o.ok ? o.seq : o.error.ledger)),
-    [1, 2, 3, 4, 5, 6, 7, 8, 'invalid_verifiers', 9, 'already_settled'],
+    [1, 2, 3, 4, 5, 6, 7, 8, 'invalid_reward', 9, 'already_settled'],
   );
   const balances = journal.snapshot().ledger_balances.map((b) => [b.peer_id, b.balance]);
-  assert.deepEqual(new Map(balances as [string, number][]).get(VERIFIER), 100);
+  assert.deepEqual(new Map(balances as [string, number][]).get(WORKER), 900);
   journal.close();
 });

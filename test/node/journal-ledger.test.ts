@@ -32,8 +32,15 @@ const entry: fc.Arbitrary<LedgerEntry> = fc.oneof(
     kind: fc.constant('settle' as const),
     entry_id: entryId,
     assignment_id: assignment,
-    verifiers: fc.array(peer, { maxLength: 3 }),
     worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
+    at: fc.constant(AT),
+  }),
+  fc.record({
+    kind: fc.constant('reward' as const),
+    entry_id: entryId,
+    assignment_id: assignment,
+    verified: fc.array(assignment, { minLength: 1, maxLength: 3 }),
+    amount: fc.integer({ min: 1, max: 500 }),
     at: fc.constant(AT),
   }),
   fc.record({

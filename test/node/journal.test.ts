@@ -11,7 +11,6 @@ import {
   realisticEvents,
   REQUESTER,
   unitLife,
-  VERIFIER,
   WORKER,
 } from './fixtures/journal-events.js';
 import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
@@ -130,7 +129,7 @@ test('a unit goes from created to verified; jobs, offers, assignments, results a
   journal.close();
 });
 
-test('an escrow holds the price; a settle pays worker and verifier, and balances sum to zero', () => {
+test('an escrow holds the price; a settle pays the worker its 90 %, and balances sum to zero', () => {
   const journal = openTempJournal();
   const e = oneUnit();
   appendAll(journal, [e.escrow!]);
@@ -149,12 +148,12 @@ test('an escrow holds the price; a settle pays worker and verifier, and balances
     ['paid'],
   );
   const balances = Object.fromEntries(snap.ledger_balances.map((b) => [b.peer_id, b.balance]));
-  assert.deepEqual(balances, { [REQUESTER]: -PRICE, [WORKER]: PRICE * 0.9, [VERIFIER]: PRICE * 0.1 });
+  assert.deepEqual(balances, { [REQUESTER]: -PRICE * 0.9, [WORKER]: PRICE * 0.9 });
   assert.equal(
     snap.ledger_balances.reduce((sum, b) => sum + (b.balance as number), 0),
     0,
   );
-  assert.equal(snap.ledger_transfers.length, 2);
+  assert.equal(snap.ledger_transfers.length, 1);
   assert.equal(snap.ledger_entries.length, 2);
   journal.close();
 });

@@ -124,7 +124,7 @@ export const OfferViewSchema = z.strictObject({
 
 export const LedgerEntryViewSchema = z.strictObject({
   entry_id: Id,
-  kind: z.enum(['escrow', 'settle', 'refund']),
+  kind: z.enum(['escrow', 'settle', 'reward', 'refund']),
   assignment_id: Id,
   at: IsoTime,
 });

@@ -1,13 +1,14 @@
 // What a ledger entry does, or why it is refused. Pure: it reads a LedgerView and returns the
 // effects; the in-memory ledger and the journal's SQL projection both apply exactly these.
 import {
-  BPS,
   LedgerEntrySchema,
   type EscrowEntry,
   type LedgerEntry,
   type RefundEntry,
+  type RewardEntry,
   type SettleEntry,
 } from '../schemas/index.js';
+import { WORKER_SHARE_BPS, workerPart } from './shares.js';
 import type { Escrow, LedgerErrorCode, LedgerPlan, LedgerView, Transfer } from './types.js';
 
 type Refusal = Extract<LedgerPlan, { ok: false }>;
@@ -30,6 +31,8 @@ export function planLedgerEntry(view: LedgerView, entry: LedgerEntry): LedgerPla
       return planEscrow(view, valid);
     case 'settle':
       return planSettle(view, valid);
+    case 'reward':
+      return planReward(view, valid);
     case 'refund':
       return planRefund(view, valid);
   }
@@ -61,60 +64,74 @@ function heldEscrow(view: LedgerView, assignmentId: string): { ok: true; escrow:
   return { ok: true, escrow };
 }
 
-/** Verifiers must be distinct third parties: not the worker, not the requester. */
-function verifierProblem(verifiers: readonly string[], escrow: Escrow): string | undefined {
-  if (new Set(verifiers).size !== verifiers.length) return 'a verifier is listed twice';
-  if (verifiers.includes(escrow.worker)) return 'the worker cannot verify its own result';
-  if (verifiers.includes(escrow.requester)) return 'the requester cannot be paid as a verifier';
-  return undefined;
-}
-
-interface Split {
-  toWorker: number;
-  toEachVerifier: number;
-  /** The verifier share nobody earned (no verifiers): the requester keeps it. */
-  unpaid: number;
-}
-
-/**
- * How an escrow of `amount` divides. BigInt keeps `amount * bps` exact beyond 2^53. Rounding
- * remainders go to the worker, so every millicredit paid is accounted for.
- */
-export function splitPayment(amount: number, workerShareBps: number, verifierCount: number): Split {
-  const workerShare = Number((BigInt(amount) * BigInt(workerShareBps)) / BigInt(BPS));
-  const verifierShare = amount - workerShare;
-  if (verifierCount === 0) return { toWorker: workerShare, toEachVerifier: 0, unpaid: verifierShare };
-  const toEachVerifier = Math.floor(verifierShare / verifierCount);
-  const remainder = verifierShare - toEachVerifier * verifierCount;
-  return { toWorker: workerShare + remainder, toEachVerifier, unpaid: 0 };
-}
-
 function planSettle(view: LedgerView, entry: SettleEntry): LedgerPlan {
   const found = heldEscrow(view, entry.assignment_id);
   if (!found.ok) return found;
   const escrow = found.escrow;
-  const problem = verifierProblem(entry.verifiers, escrow);
-  if (problem) return refuse('invalid_verifiers', problem);
-
-  const split = splitPayment(escrow.amount, entry.worker_share_bps, entry.verifiers.length);
-  const payments: Array<[string, number]> = [
-    [escrow.worker, split.toWorker],
-    ...entry.verifiers.map((verifier): [string, number] => [verifier, split.toEachVerifier]),
-  ];
-  // Zero-credit payments (a 0% share, a tiny amount) move nothing, so they are not recorded.
-  const transfers: Transfer[] = payments
-    .filter(([, amount]) => amount > 0)
-    .map(([to, amount]) => ({
-      entry_id: entry.entry_id,
-      assignment_id: entry.assignment_id,
-      from: escrow.requester,
-      to,
-      amount,
-    }));
+  const toWorker = workerPart(escrow.amount, entry.worker_share_bps);
+  // A zero-credit payment (a 0% share, a tiny amount) moves nothing, so it is not recorded.
+  const transfers: Transfer[] =
+    toWorker > 0
+      ? [
+          {
+            entry_id: entry.entry_id,
+            assignment_id: entry.assignment_id,
+            from: escrow.requester,
+            to: escrow.worker,
+            amount: toWorker,
+          },
+        ]
+      : [];
+  // The verifiers' share goes back to the job until a reward pays it out.
   return {
     ok: true,
-    effects: { entry, escrow: { ...escrow, status: 'paid' }, transfers, jobCommittedDelta: negate(split.unpaid) },
+    effects: {
+      entry,
+      escrow: { ...escrow, status: 'paid' },
+      transfers,
+      jobCommittedDelta: negate(escrow.amount - toWorker),
+    },
   };
+}
+
+/**
+ * A reward is paid on the verifier's own assignment, which must be paid (its result was right). The
+ * assignments it verified are checked where this ledger holds them (the requester's does; the
+ * verifier's does not): the same unit and requester, another worker, paid, and the reward within
+ * their verifier shares.
+ */
+function planReward(view: LedgerView, entry: RewardEntry): LedgerPlan {
+  const own = view.escrow(entry.assignment_id);
+  if (!own) return refuse('unknown_assignment', `no escrow for assignment ${entry.assignment_id}`);
+  if (own.status !== 'paid')
+    return refuse('invalid_reward', `assignment ${entry.assignment_id} is ${own.status}, not paid`);
+  let shares = 0;
+  let allKnown = true;
+  for (const id of entry.verified) {
+    const other = view.escrow(id);
+    if (!other) {
+      allKnown = false;
+      continue;
+    }
+    if (
+      other.unit_id !== own.unit_id ||
+      other.requester !== own.requester ||
+      other.worker === own.worker ||
+      other.status !== 'paid'
+    )
+      return refuse('invalid_reward', `assignment ${id} is not another worker's paid result for unit ${own.unit_id}`);
+    shares += other.amount - workerPart(other.amount, WORKER_SHARE_BPS);
+  }
+  if (allKnown && entry.amount > shares)
+    return refuse('invalid_reward', `reward ${entry.amount} exceeds the verifier shares ${shares} of what it verified`);
+  const transfer = {
+    entry_id: entry.entry_id,
+    assignment_id: entry.assignment_id,
+    from: own.requester,
+    to: own.worker,
+    amount: entry.amount,
+  };
+  return { ok: true, effects: { entry, escrow: own, transfers: [transfer], jobCommittedDelta: entry.amount } };
 }
 
 /** -amount, but 0 rather than -0 for nothing (-0 would leak into stored rows and comparisons). */

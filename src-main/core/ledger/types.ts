@@ -49,7 +49,8 @@ export type LedgerErrorCode =
   | 'already_settled'
   | 'over_budget'
   | 'self_dealing'
-  | 'invalid_verifiers';
+  /** A reward on an assignment not paid, or beyond the verifier shares of what it names. */
+  | 'invalid_reward';
 
 export interface LedgerError {
   code: LedgerErrorCode;

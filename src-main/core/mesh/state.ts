@@ -11,7 +11,7 @@ import {
 } from '../trust/index.js';
 import { CheckBook } from './checks.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
-import { splitPayment } from '../ledger/index.js';
+import { workerPart } from '../ledger/index.js';
 import type {
   Acceptance,
   AvailabilitySlot,
@@ -24,6 +24,7 @@ import type {
   Policy,
   Receipt,
   RefundEntry,
+  RewardEntry,
   WorkResult,
   WorkUnit,
 } from '../schemas/index.js';
@@ -60,6 +61,8 @@ export interface AssignmentRecord {
   refundReason?: RefundEntry['reason'];
   /** The settle or refund that closed the escrow. */
   closing?: LedgerEntry;
+  /** Verifier shares paid on this assignment after it settled (its result confirmed others'). */
+  reward?: RewardEntry;
   result?: WorkResult;
   /** The journal's `at` of the acceptance. */
   acceptedAt: string;
@@ -294,6 +297,11 @@ export class MeshState {
   #ledger(entry: LedgerEntry, at: string): void {
     const assignment = this.assignments.get(entry.assignment_id);
     if (!assignment) return;
+    if (entry.kind === 'reward') {
+      assignment.reward = entry;
+      this.#transfer(assignment.acceptance.requester_peer, assignment.acceptance.provider_peer, entry.amount);
+      return;
+    }
     if (!assignment.closing && assignment.acceptance.provider_peer === this.me)
       this.contribution = countClosing(this.contribution, entry, assignment.result);
     this.#trackHeld(assignment.acceptance, entry.kind);
@@ -302,9 +310,7 @@ export class MeshState {
       assignment.escrow = 'paid';
       assignment.closing = entry;
       const { requester_peer: payer, provider_peer: worker, price } = assignment.acceptance;
-      const split = splitPayment(price, entry.worker_share_bps, entry.verifiers.length);
-      this.#transfer(payer, worker, split.toWorker);
-      for (const verifier of entry.verifiers) this.#transfer(payer, verifier, split.toEachVerifier);
+      this.#transfer(payer, worker, workerPart(price, entry.worker_share_bps));
     } else {
       assignment.closing = entry;
       assignment.escrow = 'refunded';

@@ -1,6 +1,8 @@
 // Mutual-credit ledger entries, as journaled. Amounts are integer millicredits.
 // escrow: accepting an offer holds its price from the requester's job budget;
-// settle: a verified result pays the worker its share and the verifiers the rest;
+// settle: a verified result pays the worker its share (90 %); the rest stays with the requester
+//   until a reward pays it to those who verified;
+// reward: a provider whose own paid result agreed with others' is paid their verifier shares;
 // refund: a rejected, late, cancelled or failed assignment releases its hold.
 import { z } from 'zod';
 import { boundedArray, Credits, Id, IsoTime, PeerId } from './primitives.js';
@@ -26,8 +28,21 @@ export const SettleEntrySchema = z.strictObject({
   kind: z.literal('settle'),
   entry_id: Id,
   assignment_id: Id,
-  verifiers: boundedArray(PeerId, MAX_REDUNDANCY),
   worker_share_bps: z.number().int().min(0).max(BPS),
+  at: IsoTime,
+});
+
+/**
+ * Verifier shares, paid on the verifier's own assignment (a ledger holds only its owner's
+ * escrows, and the verifier saw none of the others'): `verified` names the assignments of the same
+ * unit whose results its own result confirmed.
+ */
+export const RewardEntrySchema = z.strictObject({
+  kind: z.literal('reward'),
+  entry_id: Id,
+  assignment_id: Id,
+  verified: boundedArray(Id, MAX_REDUNDANCY).refine((ids) => ids.length > 0, 'names no assignment it verified'),
+  amount: Credits.min(1),
   at: IsoTime,
 });
 
@@ -42,10 +57,12 @@ export const RefundEntrySchema = z.strictObject({
 export const LedgerEntrySchema = z.discriminatedUnion('kind', [
   EscrowEntrySchema,
   SettleEntrySchema,
+  RewardEntrySchema,
   RefundEntrySchema,
 ]);
 
 export type EscrowEntry = z.infer<typeof EscrowEntrySchema>;
 export type SettleEntry = z.infer<typeof SettleEntrySchema>;
+export type RewardEntry = z.infer<typeof RewardEntrySchema>;
 export type RefundEntry = z.infer<typeof RefundEntrySchema>;
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;

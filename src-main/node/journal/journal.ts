@@ -2,7 +2,7 @@
 // projected into the derived tables in the same transaction, so the tables can always be rebuilt
 // from the journal and a crash never leaves one without the other.
 import { describeError } from '../../core/errors.js';
-import { NodeEventSchema, validate, type NodeEvent } from '../../core/schemas/index.js';
+import { NodeEventSchema, validate, type LedgerEntry, type NodeEvent } from '../../core/schemas/index.js';
 import { openDatabase, type DatabaseOptions, type Db } from './database.js';
 import { failure, storageFailure, type Failure } from './errors.js';
 import { migrate } from './migrations.js';
@@ -206,9 +206,7 @@ export class Journal {
   }
 
   /** The most recent ledger entries, newest first. */
-  ledgerEntries(
-    limit: number,
-  ): { entry_id: string; kind: 'escrow' | 'settle' | 'refund'; assignment_id: string; at: string }[] {
+  ledgerEntries(limit: number): { entry_id: string; kind: LedgerEntry['kind']; assignment_id: string; at: string }[] {
     this.flush();
     return this.#db
       .prepare('SELECT entry_id, kind, assignment_id, at FROM ledger_entries ORDER BY event_seq DESC LIMIT ?')

@@ -130,6 +130,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'a settle pays only its worker: verifiers are paid by reward entries',
+    up(db) {
+      // The node always journalled settles with no verifiers, so dropping the field changes no balance.
+      db.exec(`
+        UPDATE events SET body = json_remove(body, '$.entry.verifiers')
+        WHERE type = 'ledger.entry' AND json_type(body, '$.entry.verifiers') IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

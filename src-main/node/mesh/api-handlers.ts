@@ -6,9 +6,8 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { randomBytes } from 'node:crypto';
 import type { ApiHandlers, JobView, UnitView } from '../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/index.js';
-import { splitPayment } from '../../core/ledger/index.js';
-import type { JobRecord } from '../../core/mesh/state.js';
-import type { LedgerEntry } from '../../core/schemas/index.js';
+import { workerPart } from '../../core/ledger/index.js';
+import type { AssignmentRecord, JobRecord } from '../../core/mesh/state.js';
 import { ApiError } from '../api/errors.js';
 import { verifyChain } from '../receipts/index.js';
 import { supportedAlgorithms } from './algorithms.js';
@@ -33,7 +32,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       else if (verdict === 'rejected') failed++;
       for (const assignment of state.assignmentsOf(id)) {
         if (assignment.escrow === 'held') held += assignment.acceptance.price;
-        else if (assignment.escrow === 'paid') spent += paidOut(assignment.acceptance.price, assignment.closing);
+        else if (assignment.escrow === 'paid') spent += paidOut(assignment);
         const { refusal } = assignment;
         if (!refusal) continue;
         const provider = assignment.acceptance.provider_peer;
@@ -377,11 +376,11 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
   };
 }
 
-/** What a settled escrow paid out: its price, less the verifiers' share when nobody verified (the requester keeps that). */
-function paidOut(price: number, closing: LedgerEntry | undefined): number {
-  if (closing?.kind !== 'settle') return price;
-  const split = splitPayment(price, closing.worker_share_bps, closing.verifiers.length);
-  return split.toWorker + split.toEachVerifier * closing.verifiers.length;
+/** What a settled assignment paid out: its worker's part, and the verifier shares it earned as a reward. */
+function paidOut({ acceptance, closing, reward }: AssignmentRecord): number {
+  const toWorker =
+    closing?.kind === 'settle' ? workerPart(acceptance.price, closing.worker_share_bps) : acceptance.price;
+  return toWorker + (reward?.amount ?? 0);
 }
 
 /** Splits receipts sorted by seq where the seq jumps; my own chain must have no gap at all. */

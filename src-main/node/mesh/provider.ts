@@ -9,7 +9,6 @@ import {
   type AvailabilitySlot,
   type ComputeCommitment,
   type ContributionFields,
-  type LedgerEntry,
   type Offer,
   type PriceSchedule,
   type WorkUnit,
@@ -22,8 +21,8 @@ import { Admission, admittedOffers } from './admission.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { acceptanceEvents, WORKER_SHARE_BPS } from './settlement.js';
-import { unbackedRefunds } from './settlement-intake.js';
+import { acceptanceEvents } from './settlement.js';
+import { entriesForMe, unbackedRefunds } from './settlement-intake.js';
 
 type ReleaseReason = MessageBody<'release'>['reason'];
 
@@ -371,19 +370,10 @@ export class Provider {
     const { state } = this.ctx;
     for (const id of held ?? [])
       if (state.assignments.get(id)?.acceptance.requester_peer === from) this.#heldThere.add(id);
-    const mine = (entry: LedgerEntry) => {
-      const assignment = state.assignments.get(entry.assignment_id);
-      return (
-        assignment?.acceptance.provider_peer === this.ctx.me &&
-        assignment.acceptance.requester_peer === from &&
-        assignment.escrow === 'held' &&
-        entry.kind !== 'escrow' &&
-        (entry.kind !== 'settle' || (entry.worker_share_bps === WORKER_SHARE_BPS && entry.verifiers.length === 0))
-      );
-    };
-    const unbacked = await unbackedRefunds(state, from, entries.filter(mine), receipts);
-    const events: NewEvent[] = entries
-      .filter((entry) => mine(entry) && !unbacked.has(entry.assignment_id))
+    const mine = entriesForMe(state, this.ctx.me, from, entries);
+    const unbacked = await unbackedRefunds(state, from, mine, receipts);
+    const events: NewEvent[] = mine
+      .filter((entry) => !unbacked.has(entry.assignment_id))
       .map((entry) => ({ type: 'ledger.entry', event_id: `ledger/${entry.entry_id}`, entry }));
     for (const signed of receipts) {
       const checked = await verifyReceipt(signed);

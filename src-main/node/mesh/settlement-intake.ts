@@ -1,11 +1,33 @@
 // A requester cannot keep a verified result and refund it as rejected to avoid paying: a provider
 // takes a refund as rejected of a result it returned only with the requester's own signed verdict
 // against that result (core/ledger rejectionShown), sent with the settlement or before it.
-import { rejectionShown } from '../../core/ledger/index.js';
+import { rejectionShown, WORKER_SHARE_BPS } from '../../core/ledger/index.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { SignedReceipt } from '../../core/protocol/messages.js';
 import type { LedgerEntry, VerificationReceipt } from '../../core/schemas/index.js';
 import { verifyReceipt } from '../receipts/index.js';
+
+/**
+ * The entries of a settlement from requester `from` that close or reward my own assignments with
+ * it: a settle or refund of an escrow still held (a settle at the agreed share), a reward on one
+ * paid, or settled in the same message, and not rewarded before.
+ */
+export function entriesForMe(
+  state: MeshState,
+  me: string,
+  from: string,
+  entries: readonly LedgerEntry[],
+): LedgerEntry[] {
+  const settling = new Set(entries.flatMap((e) => (e.kind === 'settle' ? [e.assignment_id] : [])));
+  return entries.filter((entry) => {
+    const assignment = state.assignments.get(entry.assignment_id);
+    if (assignment?.acceptance.provider_peer !== me || assignment.acceptance.requester_peer !== from) return false;
+    if (entry.kind === 'reward')
+      return !assignment.reward && (assignment.escrow === 'paid' || settling.has(entry.assignment_id));
+    if (entry.kind === 'settle' && entry.worker_share_bps !== WORKER_SHARE_BPS) return false;
+    return entry.kind !== 'escrow' && assignment.escrow === 'held';
+  });
+}
 
 /** Of `entries` (each already checked against my escrow), the assignments refunded as rejected with no verdict of `from` against my result. */
 export async function unbackedRefunds(

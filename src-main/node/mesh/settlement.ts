@@ -2,16 +2,10 @@
 // and the verification receipts behind those entries. Sent as a reply to a result or a release,
 // and pushed when a unit is decided or a deadline passes.
 import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
+import { WORKER_SHARE_BPS, type Reward } from '../../core/ledger/index.js';
 import type { Acceptance, RefundEntry } from '../../core/schemas/index.js';
 import { iso, type NewEvent } from './context.js';
 import type { MessageBody, SignedReceipt } from '../../core/protocol/messages.js';
-
-/**
- * Worker share of a settled unit: 90 %. The verifiers' 10 % stays with the requester: the checks
- * are its own runs, and a ledger entry naming another provider as verifier would be one that
- * provider never saw the escrow of (docs/PROTOCOL.md, "Not yet enforced").
- */
-export const WORKER_SHARE_BPS = 9_000;
 
 export function settlementFor(state: MeshState, assignmentIds: readonly string[]): MessageBody<'settlement'> {
   const entries = [];
@@ -22,6 +16,7 @@ export function settlementFor(state: MeshState, assignmentIds: readonly string[]
     if (assignment && isProvisional(state, assignment)) held.push(id);
     if (!assignment?.closing) continue;
     entries.push(assignment.closing);
+    if (assignment.reward) entries.push(assignment.reward);
     const verification = state.verificationOf(assignment.acceptance.unit_id);
     if (verification?.sig && !receipts.some((r) => r.sig === verification.sig))
       receipts.push({ receipt: verification.receipt, sig: verification.sig });
@@ -36,7 +31,7 @@ export function isProvisional(state: MeshState, assignment: AssignmentRecord): b
   return assignment.escrow === 'held' && !!result && !!unit?.unchecked?.includes(result.result_id);
 }
 
-/** The ledger entry that pays a verified result (the worker's share; the verifiers' stays with the requester). */
+/** The ledger entry that pays a verified result its worker's share (verifierRewards pays the rest). */
 export function settleEvent(assignment: AssignmentRecord, nowMs: number): NewEvent {
   const id = assignment.acceptance.assignment_id;
   return {
@@ -46,10 +41,18 @@ export function settleEvent(assignment: AssignmentRecord, nowMs: number): NewEve
       kind: 'settle',
       entry_id: `settle/${id}`,
       assignment_id: id,
-      verifiers: [],
       worker_share_bps: WORKER_SHARE_BPS,
       at: iso(nowMs),
     },
+  };
+}
+
+/** The ledger entry that pays a verifier its shares, on its own assignment. */
+export function rewardEvent({ assignment_id, verified, amount }: Reward, nowMs: number): NewEvent {
+  return {
+    type: 'ledger.entry',
+    event_id: `ledger/reward/${assignment_id}`,
+    entry: { kind: 'reward', entry_id: `reward/${assignment_id}`, assignment_id, verified, amount, at: iso(nowMs) },
   };
 }
 

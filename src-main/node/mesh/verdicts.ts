@@ -6,6 +6,7 @@
 // verification receipt, and the unit's providers told how their assignment closed.
 import type { Vote } from '../../core/consensus/index.js';
 import { backtrack } from '../../core/mesh/backtrack.js';
+import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { MAX_REDUNDANCY, type WorkUnit } from '../../core/schemas/index.js';
@@ -15,7 +16,7 @@ import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { isProvisional, refundEvent, settleEvent, settlementFor } from './settlement.js';
+import { isProvisional, refundEvent, rewardEvent, settleEvent, settlementFor } from './settlement.js';
 import { TileChecker } from './tile-check.js';
 
 /** A unit whose outputs are not all fetched yet is decided again after this long. */
@@ -202,6 +203,7 @@ export class Verdicts {
       },
     ];
     const judged = new Set(votes.map((v) => v.result_id));
+    const paid: AssignmentRecord[] = [];
     for (const assignment of active) {
       if (assignment.escrow !== 'held') continue;
       const resultId = assignment.result?.result_id;
@@ -209,12 +211,13 @@ export class Verdicts {
       if (resultId && agreeing.includes(resultId)) {
         // Accepted unchecked: held until the job completes, so that a later conviction can still refund it.
         if (unchecked.includes(resultId)) continue;
-        events.push(settleEvent(assignment, this.ctx.now()));
+        paid.push(assignment);
       } else {
         const reason = hash ? (resultId ? 'rejected' : 'cancelled') : 'failed';
         events.push(refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, reason));
       }
     }
+    events.push(...this.#pay(unitId, paid));
     const verification = await this.ctx.receipts.next({
       kind: 'verification',
       timestamp: iso(this.ctx.now()),
@@ -293,14 +296,36 @@ export class Verdicts {
       for (const assignment of state.activeAssignments(unitId)) {
         if (!isProvisional(state, assignment)) continue;
         const provider = assignment.acceptance.provider_peer;
-        events.push(settleEvent(assignment, this.ctx.now()));
         byProvider.set(provider, [...(byProvider.get(provider) ?? []), assignment.acceptance.assignment_id]);
       }
+      events.push(
+        ...this.#pay(
+          unitId,
+          state.activeAssignments(unitId).filter((a) => isProvisional(state, a)),
+        ),
+      );
     }
     if (events.length === 0) return [];
     await this.ctx.record(events);
     for (const [provider, ids] of byProvider) this.#tell(provider, ids);
     return [...byProvider.keys()];
+  }
+
+  /**
+   * Settles agreeing results of one unit, and pays their verifier shares: replicas that agreed
+   * verified each other, and my own run, if I made one, verified them all.
+   */
+  #pay(unitId: string, agreeing: readonly AssignmentRecord[]): NewEvent[] {
+    const now = this.ctx.now();
+    const paid: PaidResult[] = agreeing.map(({ acceptance }) => ({
+      assignment_id: acceptance.assignment_id,
+      worker: acceptance.provider_peer,
+      amount: acceptance.price,
+    }));
+    return [
+      ...agreeing.map((assignment) => settleEvent(assignment, now)),
+      ...verifierRewards(paid, this.ctx.state.checks.truths.has(unitId)).map((reward) => rewardEvent(reward, now)),
+    ];
   }
 
   /** GPU tiles are checked by their spot-checks; every other result must be my run's output, byte for byte. */

@@ -78,7 +78,6 @@ export const settleEntryArb = recordOf<S.SettleEntry>({
   kind: fc.constant('settle' as const),
   entry_id: idArb,
   assignment_id: idArb,
-  verifiers: fc.array(peerIdArb, { maxLength: MAX_REDUNDANCY }),
   worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
   at: isoTimeArb,
 });
@@ -91,7 +90,21 @@ export const refundEntryArb = recordOf<S.RefundEntry>({
   at: isoTimeArb,
 });
 
-export const ledgerEntryArb: fc.Arbitrary<S.LedgerEntry> = fc.oneof(escrowEntryArb, settleEntryArb, refundEntryArb);
+export const rewardEntryArb = recordOf<S.RewardEntry>({
+  kind: fc.constant('reward' as const),
+  entry_id: idArb,
+  assignment_id: idArb,
+  verified: fc.array(idArb, { minLength: 1, maxLength: MAX_REDUNDANCY }),
+  amount: fc.integer({ min: 1, max: 1_000_000 }),
+  at: isoTimeArb,
+});
+
+export const ledgerEntryArb: fc.Arbitrary<S.LedgerEntry> = fc.oneof(
+  escrowEntryArb,
+  settleEntryArb,
+  rewardEntryArb,
+  refundEntryArb,
+);
 
 export const policyArb: fc.Arbitrary<S.Policy> = fc.oneof(
   recordOf<Extract<S.Policy, { kind: 'allow_all' }>>({ kind: fc.constant('allow_all' as const) }),

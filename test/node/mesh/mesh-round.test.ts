@@ -8,7 +8,7 @@ const nodes: TestNode[] = [];
 after(() => stopAll(nodes));
 
 test(
-  'three nodes that trust each other complete 300 hash units with redundancy 2, and their ledgers agree',
+  'three nodes that trust each other complete 300 hash units with redundancy 2, are paid as workers and verifiers, and their ledgers agree',
   { timeout: 120_000 },
   async () => {
     nodes.push(await startNode(), await startNode(), await startNode());
@@ -54,6 +54,14 @@ test(
         const theirs = ledgers[j]!.peers.find((p) => p.peer_id === nodes[i]!.node.peerId)?.balance ?? 0;
         assert.equal(mine + theirs, 0, `node ${i} and node ${j} agree on what they owe each other`);
       }
+    }
+    // Replicas that agreed verified each other: each provider is also paid verifier shares (rewards).
+    for (const i of [1, 2]) {
+      const { entries } = await nodes[i]!.api['ledger.get']({ limit: 1000 });
+      assert.ok(
+        entries.some((e) => e.kind === 'reward'),
+        `node ${i} was paid as a verifier`,
+      );
     }
     // The job says what it cost: what left the requester's ledger, not the prices offered.
     assert.equal((await nodes[0]!.api['jobs.status']({ job_id, units: false })).job.spent, -ledgers[0]!.balance);
