@@ -124,6 +124,29 @@ test('acceptances journalled as acceptance_id (before version 4) replay as assig
   live.close();
 });
 
+test('settles journalled with an empty verifiers list (before version 5) replay as today\'s settles', async () => {
+  const oldPath = tempDbPath();
+  const db = openDatabase(oldPath);
+  migrate(db, 4);
+  const insert = db.prepare('INSERT INTO events (event_id, type, at, body) VALUES (?, ?, ?, ?)');
+  let settles = 0;
+  for (const event of events) {
+    const old = event.type === 'ledger.entry' && event.entry.kind === 'settle';
+    if (old) settles++;
+    const body = old ? { ...event, entry: { ...event.entry, verifiers: [] } } : event;
+    insert.run(event.event_id, event.type, event.at, JSON.stringify(body));
+  }
+  db.close();
+  assert.ok(settles > 10, 'the fixture has settles');
+
+  const upgraded = openTempJournal(oldPath);
+  const live = openTempJournal();
+  await Promise.all(events.map((event) => live.append(event)));
+  assert.deepEqual(upgraded.snapshot(), live.snapshot());
+  upgraded.close();
+  live.close();
+});
+
 test('a database from a newer version is refused with a clear error and left untouched', () => {
   const path = tempDbPath();
   const db = openDatabase(path);
