@@ -39,7 +39,7 @@ function jobEvents(providers: string[]): NodeEvent[] {
           algorithm_version: '1.0.0',
           module_cid: 'module',
           input_cid: 'input',
-          params: {},
+          params: { frame: i },
           required_resources: { cpu_cores: 1, ram_gb: 1 },
           estimated_duration_seconds: 1,
           verification_redundancy: 1,
@@ -170,6 +170,9 @@ test("backtracking: the liar's held pay is refunded and verdicts that rested on 
       unchecked_results: [],
     }),
   );
+  // Render tiles of frames 0 and 2, both frames assembled.
+  for (const frame of [0, 2])
+    state.apply(event({ type: 'frame.rendered', job_id: 'job', frame, png_cid: `png${frame}` }));
   assert.deepEqual(backtrack(state, LIAR), { refunds: ['a0', 'a1'], reopen: [unitId(0)] });
   assert.deepEqual(backtrack(state, HONEST), { refunds: ['a2'], reopen: [] }, 'a checked verdict never reopens');
 
@@ -177,6 +180,8 @@ test("backtracking: the liar's held pay is refunded and verdicts that rested on 
   const unit = state.units.get(unitId(0))!;
   assert.equal(unit.verdict, undefined);
   assert.equal(unit.reopened, 1);
+  assert.ok(!state.jobs.get('job')!.frames.has(0), 'the frame stitched with the withdrawn tile is withdrawn too');
+  assert.ok(state.jobs.get('job')!.frames.has(2));
   // A completed job is settled and handed over: nothing in it is undone.
   for (const i of [0, 1])
     state.apply(

@@ -234,7 +234,10 @@ export class MeshState {
         record.unchecked = undefined;
         record.reopened = (record.reopened ?? 0) + 1;
         const job = this.jobs.get(record.unit.job_id);
-        if (job) job.completedAt = undefined;
+        if (!job) return;
+        job.completedAt = undefined;
+        // A render tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
+        job.frames.delete(Number(record.unit.params?.['frame']));
         return;
       }
       case 'receipt.stored': {

@@ -118,8 +118,11 @@ export class FrameAssembler {
     const units = this.framesOf(job).get(frame) ?? [];
     if (job.frames.has(frame) || this.#busy.has(key)) return;
     const tiles: { tile: Tile; rgba: Uint8Array }[] = [];
+    let reopened = 0; // a frame assembled again after a tile was reopened is a new event
     for (const u of units) {
-      const hash = this.ctx.state.units.get(u.unitId)?.consensusHash;
+      const record = this.ctx.state.units.get(u.unitId);
+      reopened += record?.reopened ?? 0;
+      const hash = record?.consensusHash;
       const rgba = hash ? this.ctx.blobs.get(hash) : undefined;
       if (!rgba) return; // not all in yet
       tiles.push({ tile: u.tile, rgba });
@@ -136,7 +139,7 @@ export class FrameAssembler {
       await this.ctx.record([
         {
           type: 'frame.rendered',
-          event_id: `frame/${job.job.job_id}/${frame}`,
+          event_id: `frame/${job.job.job_id}/${frame}${reopened > 0 ? `/${reopened}` : ''}`,
           job_id: job.job.job_id,
           frame,
           png_cid: pngCid,

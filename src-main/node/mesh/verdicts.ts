@@ -257,7 +257,9 @@ export class Verdicts {
 
   /**
    * Results that came while their unit was being decided, or after: one that carries the verdict's
-   * output is paid, another is refunded as rejected (the verification receipt shows the verdict).
+   * output is paid, another is refunded as rejected (the verification receipt shows the verdict);
+   * but a tile judged within a tolerance (comparator) may differ from the verdict's bytes and be
+   * right, and nobody compared it: its refund is `cancelled` (the unit was decided without it).
    */
   async #closeLate(unitId: string): Promise<void> {
     const { state } = this.ctx;
@@ -268,15 +270,12 @@ export class Verdicts {
     if (!record || late.length === 0) return;
     const right = (a: AssignmentRecord) =>
       record.verdict === 'verified' && a.result!.output_cid === record.consensusHash;
+    const wrong = record.unit.verification?.kind === 'comparator' ? 'cancelled' : 'rejected';
     await this.ctx.record(
       late.map((a) =>
         right(a)
           ? settleEvent(a, this.ctx.now())
-          : refundEvent(
-              this.ctx.now(),
-              a.acceptance.assignment_id,
-              record.verdict === 'verified' ? 'rejected' : 'failed',
-            ),
+          : refundEvent(this.ctx.now(), a.acceptance.assignment_id, record.verdict === 'verified' ? wrong : 'failed'),
       ),
     );
     for (const a of late) this.#tell(a.acceptance.provider_peer, [a.acceptance.assignment_id]);
