@@ -196,7 +196,13 @@ export function formatJobStatus({ job, units }: MethodResult<'jobs.status'>): st
   if (units === undefined) return formatJob(job);
   const unitTable = table(
     ['UNIT', 'INDEX', 'STATUS', 'PROVIDERS', 'OUTPUT'],
-    units.map((u) => [u.unit_id, String(u.index), u.status, String(u.providers.length), orDash(u.output_cid)]),
+    units.map((u) => [
+      u.unit_id,
+      String(u.index),
+      u.failure ? `failed: ${u.failure}` : u.status,
+      String(u.providers.length),
+      orDash(u.output_cid),
+    ]),
   );
   return `${formatJob(job)}\n\n${unitTable}`;
 }

@@ -72,6 +72,8 @@ export const UnitViewSchema = z.strictObject({
   unit_id: Id,
   index: Count,
   status: z.enum(['open', 'assigned', 'verified', 'failed', 'cancelled']),
+  /** Why a failed unit failed: the error every run agreed on (OutOfFuel, Trap…), or `no_agreement`. */
+  failure: z.string().max(64).nullable(),
   providers: boundedArray(PeerId, MAX_REDUNDANCY * 4),
   consensus_hash: Id.nullable(),
   output_cid: Id.nullable(),

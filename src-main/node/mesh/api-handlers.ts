@@ -15,6 +15,7 @@ import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
 import { blobFromHolders } from './context.js';
 import type { MeshNode } from './mesh-node.js';
 import { policyHandlers } from './policy-handlers.js';
+import { agreedFailure } from './unit-output.js';
 
 export function apiHandlers(node: MeshNode): ApiHandlers {
   const { state } = node;
@@ -27,9 +28,9 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     let spent = 0;
     const refusals = new Map<string, JobView['refusals'][number]>(); // by provider: its last reason
     for (const id of record.unitIds) {
-      const verdict = state.units.get(id)?.verdict;
-      if (verdict === 'verified') verified++;
-      else if (verdict === 'rejected') failed++;
+      const unit = state.units.get(id);
+      if (unit?.verdict === 'rejected' || agreedFailure(unit?.consensusHash)) failed++;
+      else if (unit?.verdict === 'verified') verified++;
       for (const assignment of state.assignmentsOf(id)) {
         if (assignment.escrow === 'held') held += assignment.acceptance.price;
         else if (assignment.escrow === 'paid') spent += paidOut(assignment);
@@ -71,17 +72,12 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     const winner = active.find(
       (assignment) => assignment.result && assignment.result.verification_hash === u.consensusHash,
     );
+    const failure = u.verdict === 'rejected' ? 'no_agreement' : (agreedFailure(u.consensusHash) ?? null);
     return {
       unit_id: id,
       index: u.index,
-      status:
-        u.verdict === 'verified'
-          ? 'verified'
-          : u.verdict === 'rejected'
-            ? 'failed'
-            : active.length > 0
-              ? 'assigned'
-              : 'open',
+      status: failure ? 'failed' : u.verdict === 'verified' ? 'verified' : active.length > 0 ? 'assigned' : 'open',
+      failure,
       providers: active.map((assignment) => assignment.acceptance.provider_peer),
       consensus_hash: u.consensusHash ?? null,
       // A result's hash is its output's CID; with my own run as the verdict, no provider's result need carry it.
@@ -286,6 +282,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const record = myJob(job_id);
       if (!record.unitIds.includes(unit_id)) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
       const view = unitView(unit_id);
+      if (view.failure) throw new ApiError('conflict', `unit ${unit_id} failed: ${failureText(view.failure)}`);
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
       const holders = state
         .activeAssignments(unit_id)
@@ -374,6 +371,12 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { events: node.events.since(after, limit) };
     },
   };
+}
+
+function failureText(failure: string): string {
+  return failure === 'no_agreement'
+    ? 'its results did not agree and no more replicas could settle it'
+    : `every run of it ended in ${failure}`;
 }
 
 /** What a settled assignment paid out: its worker's part, and the verifier shares it earned as a reward. */

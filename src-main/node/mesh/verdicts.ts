@@ -18,6 +18,7 @@ import { GroundTruth } from './ground-truth.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { isProvisional, refundEvent, rewardEvent, settleEvent, settlementFor } from './settlement.js';
 import { TileChecker } from './tile-check.js';
+import { agreedFailure } from './unit-output.js';
 
 /** A unit whose outputs are not all fetched yet is decided again after this long. */
 const DECIDE_AGAIN_MS = 5_000;
@@ -241,7 +242,13 @@ export class Verdicts {
       active.flatMap((assignment) => (assignment.result ? [assignment.result] : [])),
     );
     const job = state.jobs.get(record.unit.job_id)!;
-    this.ctx.emit(hash ? 'unit.verified' : 'unit.failed', { job_id: job.job.job_id, unit_id: unitId, hash });
+    const failure = hash ? agreedFailure(hash) : 'no_agreement';
+    this.ctx.emit(failure ? 'unit.failed' : 'unit.verified', {
+      job_id: job.job.job_id,
+      unit_id: unitId,
+      hash,
+      ...(failure ? { failure } : {}),
+    });
     const told = new Set(replyingTo ? [replyingTo] : []);
     if (job.completedAt) {
       for (const provider of await this.#settleHeld(job.job.job_id)) told.add(provider);
