@@ -3,11 +3,30 @@
 import { randomBytes } from 'node:crypto';
 import type { SubmitJob } from '../../core/api/contract.js';
 import { ShaderSpecSchema } from '../../core/gpu/index.js';
-import { validate, type Job, type WorkUnit } from '../../core/schemas/index.js';
+import { describeError } from '../../core/errors.js';
+import { LIMITS, validate, type Job, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { resolveLibrary } from './algorithms.js';
 import { ALGORITHM_VERSION, CUSTOM_WASM, SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import type { NodeContext } from './context.js';
+
+/** A job's units are journaled and tracked one by one: this many at most (LIMITS.unitsPerRequest). */
+export const MAX_UNITS_PER_JOB = LIMITS.unitsPerRequest;
+
+/** Blob writes in flight at once: each holds a file open, and a job may have 100,000 of them. */
+const PARALLEL_WRITES = 64;
+
+/** Stores `blobs`, their CIDs in order; a storage failure is the user's to see, with its reason. */
+async function storeAll(ctx: Pick<NodeContext, 'blobs'>, blobs: readonly Uint8Array[]): Promise<string[]> {
+  const cids: string[] = [];
+  try {
+    for (let i = 0; i < blobs.length; i += PARALLEL_WRITES)
+      cids.push(...(await Promise.all(blobs.slice(i, i + PARALLEL_WRITES).map((blob) => ctx.blobs.put(blob)))));
+  } catch (err) {
+    throw new ApiError('unavailable', `cannot store the job's module and input: ${describeError(err)}`);
+  }
+  return cids;
+}
 
 export async function splitJob(
   ctx: Pick<NodeContext, 'me' | 'blobs'>,
@@ -39,14 +58,16 @@ export async function splitJob(
   const input = Buffer.from(spec.input_base64, 'base64');
   if (input.length === 0) throw new ApiError('bad_request', 'the input is empty');
   const count = Math.ceil(input.length / spec.chunk_bytes);
+  if (count > MAX_UNITS_PER_JOB)
+    throw new ApiError(
+      'bad_request',
+      `the input makes ${count} units of ${spec.chunk_bytes} bytes; a job has at most ${MAX_UNITS_PER_JOB} units: use chunks of at least ${Math.ceil(input.length / MAX_UNITS_PER_JOB)} bytes`,
+    );
   const chunks = Array.from({ length: count }, (_, i) =>
     input.subarray(i * spec.chunk_bytes, (i + 1) * spec.chunk_bytes),
   );
   // Every blob on disk before the job is journaled: a unit never names an input that is not there.
-  const [moduleCid, ...inputCids] = await Promise.all([
-    ctx.blobs.put(module),
-    ...chunks.map((chunk) => ctx.blobs.put(chunk)),
-  ]);
+  const [moduleCid, ...inputCids] = await storeAll(ctx, [module, ...chunks]);
   const jobId = `job-${randomBytes(8).toString('hex')}`;
   const units: WorkUnit[] = [];
   for (const [i, chunk] of chunks.entries()) {

@@ -59,3 +59,27 @@ test(
     }
   },
 );
+
+test('a job past the unit limit is refused at submit, naming the limit and the value; no job is made', async () => {
+  if (nodes.length === 0) nodes.push(await startNode()); // when this test runs alone
+  const requester = nodes[0]!;
+  const before = (await requester.api['jobs.list']({})).jobs.length;
+  await assert.rejects(
+    requester.api['jobs.submit']({
+      library: 'hash',
+      method: 'sha256',
+      input_base64: Buffer.alloc(100_001).toString('base64'),
+      chunk_bytes: 1,
+      redundancy: 1,
+      budget: 1000,
+      priority: 0.5,
+      manual_accept: false,
+      open_to_strangers: false,
+    }),
+    (err: unknown) =>
+      err instanceof ApiError &&
+      err.code === 'bad_request' &&
+      /makes 100001 units of 1 bytes; a job has at most 100000 units/.test(err.message),
+  );
+  assert.equal((await requester.api['jobs.list']({})).jobs.length, before);
+});
