@@ -92,20 +92,20 @@ test("the state folds a requester's settled debt into my position with it", () =
 test('a policy refuses with its reason once the units accepted here today reach it', () => {
   const state = stateWithTwoPaidUnits();
   state.apply(event({ type: 'policies.set', policies: [{ kind: 'quota', units_per_day: 3 }] }));
-  const admission = new Admission(state, ME, NOON);
+  const admission = new Admission(state, NOON);
   assert.equal(admission.room(R, 1000), 1);
   assert.equal(admission.admit(R, 1000), undefined);
   assert.equal(admission.room(R, 1000), 0);
   assert.equal(admission.admit(R, 1000), 'daily quota reached: 3 of 3 units today (UTC)');
   // An open offer counts as taken.
-  const withOffer = new Admission(state, ME, NOON);
+  const withOffer = new Admission(state, NOON);
   withOffer.count(R, 1000);
   assert.equal(withOffer.admit(R, 1000), 'daily quota reached: 3 of 3 units today (UTC)');
 });
 
 test('the credit limit counts settled debt, what is held, and the unit asked for', () => {
   const state = stateWithTwoPaidUnits();
-  const admission = new Admission(state, ME, NOON);
+  const admission = new Admission(state, NOON);
   // 5 credits of credit, 1.8 owed: 3 more units of 1 credit fit, a 4th does not.
   assert.equal(admission.room(R, 1000), 3);
   for (let i = 0; i < 3; i++) assert.equal(admission.admit(R, 1000), undefined);
@@ -115,19 +115,19 @@ test('the credit limit counts settled debt, what is held, and the unit asked for
   );
   // Held escrows from the journal count the same way.
   accepted(state, 'c', NOON, 3000, true);
-  assert.equal(new Admission(state, ME, NOON).room(R, 1000), 0);
+  assert.equal(new Admission(state, NOON).room(R, 1000), 0);
   // No trust, no credit.
-  assert.equal(new Admission(state, ME, NOON).room('stranger', 1), 0);
+  assert.equal(new Admission(state, NOON).room('stranger', 1), 0);
 });
 
 test('a false refund shuts the requester out until my trust in it is set again', () => {
   const state = stateWithTwoPaidUnits();
   state.apply(event({ type: 'peer.penalized', peer_id: R, reason: 'false_refund' }));
   assert.equal(state.falseRefunds.get(R), 1);
-  assert.equal(new Admission(state, ME, NOON).room(R, 1), 0);
-  assert.equal(new Admission(state, ME, NOON).admit(R, 1), FALSE_REFUND_REFUSAL);
+  assert.equal(new Admission(state, NOON).room(R, 1), 0);
+  assert.equal(new Admission(state, NOON).admit(R, 1), FALSE_REFUND_REFUSAL);
   state.apply(event({ type: 'trust.set', peer_id: R, weight: 0.0005 }));
-  assert.equal(new Admission(state, ME, NOON).admit(R, 1), undefined);
+  assert.equal(new Admission(state, NOON).admit(R, 1), undefined);
 });
 
 test("a provider's refusal is folded onto the requester's assignment", () => {
@@ -155,13 +155,13 @@ test('a round places again when a requester passes its limit, so the room it too
     allocate({ provider: me, requesters: rs, round: 1, nowMs: T0, price, skip: new Set() }).offers;
   // A is served first (my trust in it is higher), and alone it would fill the slot.
   assert.equal(place(requesters).filter((o) => o.requester_peer === A).length, 4);
-  const offers = admittedOffers(requesters, () => new Admission(state, ME, T0 + 5000), place, 10);
+  const offers = admittedOffers(requesters, () => new Admission(state, T0 + 5000), place, 10);
   const count = (peer: string) => offers.filter((o) => o.requester_peer === peer).length;
   assert.deepEqual([count(A), count(B)], [1, 2]);
   // A requester that may have nothing is not placed at all.
   state.apply(event({ type: 'peer.penalized', peer_id: B, reason: 'false_refund' }));
   assert.deepEqual(
-    admittedOffers(requesters, () => new Admission(state, ME, T0 + 5000), place, 10).map((o) => o.requester_peer),
+    admittedOffers(requesters, () => new Admission(state, T0 + 5000), place, 10).map((o) => o.requester_peer),
     [A],
   );
 });

@@ -124,7 +124,7 @@ test('acceptances journalled as acceptance_id (before version 4) replay as assig
   live.close();
 });
 
-test('settles journalled with an empty verifiers list (before version 5) replay as today\'s settles', async () => {
+test("settles journalled with an empty verifiers list (before version 5) replay as today's settles", async () => {
   const oldPath = tempDbPath();
   const db = openDatabase(oldPath);
   migrate(db, 4);

@@ -94,6 +94,8 @@ export class MeshState {
   readonly assignmentsByUnit = new Map<string, string[]>();
   /** Assignments whose escrow is held, by the other party (the provider of mine, the requester of theirs). */
   readonly heldWith = new Map<string, Set<string>>();
+  /** When each requester's units were accepted by me as provider (ms, journal order): what my policies count. */
+  readonly acceptedFrom = new Map<string, number[]>();
   /** Assignments by the output CID of their result. */
   readonly resultsByOutput = new Map<string, string[]>();
   readonly trust = new Map<string, { weight: number; updatedAt: string }>();
@@ -194,6 +196,11 @@ export class MeshState {
         else this.assignmentsByUnit.set(acceptance.unit_id, [acceptance.assignment_id]);
         this.offersByUnit.get(acceptance.unit_id)?.delete(acceptance.offer_id);
         this.offerReceivedAt.delete(acceptance.offer_id);
+        if (acceptance.provider_peer === this.me) {
+          const times = this.acceptedFrom.get(acceptance.requester_peer);
+          if (times) times.push(Date.parse(event.at));
+          else this.acceptedFrom.set(acceptance.requester_peer, [Date.parse(event.at)]);
+        }
         return;
       }
       case 'acceptance.refused': {

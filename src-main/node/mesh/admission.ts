@@ -27,20 +27,11 @@ export const FALSE_REFUND_REFUSAL =
 export class Admission {
   readonly #loads = new Map<string, Load>();
 
-  /** Reads every assignment I hold or held as provider, as of `nowMs`. */
+  /** Reads a requester's assignments with me (as provider) as of `nowMs`, when first asked about it. */
   constructor(
     private readonly state: MeshState,
-    me: string,
     private readonly nowMs: number,
-  ) {
-    for (const assignment of state.assignments.values()) {
-      const { provider_peer, requester_peer, price } = assignment.acceptance;
-      if (provider_peer !== me) continue;
-      const load = this.#load(requester_peer);
-      load.history.push(Date.parse(assignment.acceptedAt));
-      if (assignment.escrow === 'held') load.held += price;
-    }
-  }
+  ) {}
 
   /** Why `requester` may not have one more unit at `price` now, or undefined; an admitted unit counts towards the next. */
   admit(requester: string, price: number): string | undefined {
@@ -93,7 +84,14 @@ export class Admission {
 
   #load(requester: string): Load {
     let load = this.#loads.get(requester);
-    if (!load) this.#loads.set(requester, (load = { history: [], held: 0 }));
+    if (load) return load;
+    let held = 0;
+    for (const id of this.state.heldWith.get(requester) ?? []) {
+      const { acceptance } = this.state.assignments.get(id)!;
+      if (acceptance.requester_peer === requester) held += acceptance.price; // not its units I hold for me
+    }
+    load = { history: [...(this.state.acceptedFrom.get(requester) ?? [])], held };
+    this.#loads.set(requester, load);
     return load;
   }
 }

@@ -175,7 +175,7 @@ export class Provider {
     const made = admittedOffers(
       [...this.ctx.commitments.values()],
       () => {
-        const admission = new Admission(state, this.ctx.me, nowMs);
+        const admission = new Admission(state, nowMs);
         for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);
         return admission;
       },
@@ -222,7 +222,7 @@ export class Provider {
     { acceptances, inline = [] }: MessageBody<'acceptances'>,
   ): Promise<MessageBody<'accepted'>> {
     const { state } = this.ctx;
-    const admission = new Admission(state, this.ctx.me, this.ctx.now());
+    const admission = new Admission(state, this.ctx.now());
     const wantedInputs = new Set<string>();
     const accepted: string[] = [];
     const refused: MessageBody<'accepted'>['refused'] = [];
