@@ -11,7 +11,7 @@ import { ALGORITHM_VERSION, CUSTOM_WASM, SHADER_ALGORITHM } from '../../core/pro
 import type { NodeContext } from './context.js';
 
 /** A job's units are journaled and tracked one by one: this many at most (LIMITS.unitsPerRequest). */
-export const MAX_UNITS_PER_JOB = LIMITS.unitsPerRequest;
+const MAX_UNITS_PER_JOB = LIMITS.unitsPerRequest;
 
 /** Blob writes in flight at once: each holds a file open, and a job may have 100,000 of them. */
 const PARALLEL_WRITES = 64;
