@@ -104,7 +104,8 @@ export class Mesh {
   /** Peer p's trust weights, as its commitment publishes them. */
   trustWeights(p: number): Record<string, number> {
     const weights: Record<string, number> = {};
-    for (let e = this.offset[p]!; e < this.offset[p + 1]!; e++) weights[this.names[this.neighbour[e]!]!] = this.weight[e]!;
+    for (let e = this.offset[p]!; e < this.offset[p + 1]!; e++)
+      weights[this.names[this.neighbour[e]!]!] = this.weight[e]!;
     return weights;
   }
 

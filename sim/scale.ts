@@ -24,32 +24,21 @@ import {
   allocate,
   DampingTracker,
   DEFAULT_ACCEPTANCE_POLICY,
-  OFFER_TTL_MS,
   type AcceptanceContext,
 } from '../src-main/core/scheduler/index.js';
-import type {
-  AvailabilitySlot,
-  ComputeCommitment,
-  Offer,
-  PriceSchedule,
-  WorkRequest,
-  WorkUnit,
-} from '../src-main/core/schemas/index.js';
+import type { ComputeCommitment, Offer, PriceSchedule } from '../src-main/core/schemas/index.js';
 import { effectiveTrust, emptyReputation, recordOutcome, reputationScore } from '../src-main/core/trust/index.js';
+import { EPOCH, newJob, NO_HISTORY, relist, ROUND_MS, slotOf, withUnits, type Job } from './jobs.js';
 import { CONTRIBUTOR, FREE_RIDER, Mesh, type MeshShape } from './mesh.js';
 import { stream } from './prng.js';
 
-export const ROUND_MS = OFFER_TTL_MS;
 const PUBLISH_INTERVAL_MS = 250;
 const WAVES = ROUND_MS / PUBLISH_INTERVAL_MS;
-const LISTED = 64;
 const PIPELINE = 8;
 const PRICE: PriceSchedule = { per_core_second: 1000, minimum: 10 }; // the node's default: 1 credit a core-second
-const EPOCH = Date.UTC(2030, 0, 1);
 /** A round is stable when fewer than this share of the providers that offered changed their damping factor. */
 const STABLE_SHARE = 0.01;
-const ALGORITHM = { algorithm_id: 'hash/sha256', version: '1.0.0', supported: true, performance_score: 1 };
-const ONE_CORE = { cpu_cores: 1, ram_gb: 1 };
+const STABLE_RUN = 3;
 
 export interface ScaleScenario extends MeshShape {
   units: number;
@@ -61,9 +50,8 @@ export interface ScaleScenario extends MeshShape {
 export interface ScaleOutcome {
   rounds: number;
   virtualSeconds: number;
-  /** Units completed, and units completed more than once (must be 0). */
+  /** Units completed exactly once (a second completion throws). */
   completed: number;
-  completedTwice: number;
   /** Provider rounds that ran more units than the provider has cores (must be 0). */
   overCapacity: number;
   /** Over the provider rounds where a friend still had units waiting that it could take: cores used / cores. */
@@ -80,24 +68,13 @@ export interface ScaleOutcome {
   contributorRate: number;
   /** The highest share of its credit limit a free-rider owed any provider at the end. */
   freeRiderDebtShareMax: number;
-  /** Providers whose damping factor changed, per round, and the share of offering providers they were. */
+  /** Every balance sums to 0 (each credit paid came from someone), and nothing is held at the end. */
+  balanceSum: number;
+  stillHeld: number;
+  /** Per round: providers whose damping factor changed, and the utilisation as above. */
   dampingChanges: number[];
+  utilisationByRound: number[];
   roundsToConverge: number;
-}
-
-interface Job {
-  peer: number;
-  name: string;
-  first: number;
-  size: number;
-  /** The next unit never listed, and units not yet assigned. */
-  cursor: number;
-  open: number;
-  done: number;
-  finishedMs: number;
-  listed: WorkUnit[];
-  commitment: ComputeCommitment;
-  inbox: Offer[];
 }
 
 export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
@@ -121,7 +98,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
   const acceptedIds: Array<Set<string>> = Array.from({ length: n }, () => new Set());
   const offered = new Int32Array(n);
   const used = new Int32Array(n);
-  const price = workerPartOfUnit();
+  const price = unitPrice();
   const out = {
     contested: 0,
     contestedCores: 0,
@@ -135,11 +112,14 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
   };
   const dampingChanges: number[] = [];
   const offeringByRound: number[] = [];
+  const utilisationByRound: number[] = [];
+  let roundCores = 0;
+  let roundUsed = 0;
   let remaining = jobs.length;
   let round = 0;
 
-  /** What a provider pays in a unit's escrow and what a paid unit moves (its worker share). */
-  function workerPartOfUnit() {
+  /** What a unit's escrow holds (priceFor's per-core-second price) and what paying it moves (its worker share). */
+  function unitPrice() {
     const escrow = Math.max(PRICE.minimum, Math.ceil((PRICE.per_core_second * ROUND_MS) / 1000));
     return { escrow, paid: workerPart(escrow, WORKER_SHARE_BPS) };
   }
@@ -170,10 +150,8 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     return headroom < 0 ? 0 : Math.floor(headroom / price.escrow);
   }
 
-  function trustOf(e: number, nowMs: number): number {
-    const rep = mesh.reputation[e];
-    return effectiveTrust(mesh.weight[e]!, rep ? reputationScore(rep, nowMs) : 0.5);
-  }
+  const scoreOf = (e: number, nowMs: number) => reputationScore(mesh.reputation[e] ?? emptyReputation(), nowMs);
+  const trustOf = (e: number, nowMs: number) => effectiveTrust(mesh.weight[e]!, scoreOf(e, nowMs));
 
   /** Provider p's round at nowMs: its offers go to the requesters' inboxes. Returns whether any friend had work for it. */
   function providerRound(p: number, nowMs: number, tracker: DampingTracker): boolean {
@@ -195,12 +173,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
         availability_slots: [slotOf(mesh.cores[p]!, nowMs)],
         work_requests: [],
         trust_weights: {}, // allocate reads myTrust
-        contribution_history: {
-          total_work_units_completed: 0,
-          total_compute_hours: 0,
-          average_result_quality: 0.5,
-          reliability_score: 0.5,
-        },
+        contribution_history: NO_HISTORY, // self-reported: nothing reads a peer's
         damping_factor,
         over_allocation_history,
         timestamp: new Date(nowMs).toISOString(),
@@ -240,10 +213,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       nowMs,
       policy: DEFAULT_ACCEPTANCE_POLICY,
       trustIn: (peer) => trustOf(mesh.edge(job.peer, mesh.peerOf(peer)), nowMs),
-      reputationOf: (peer) => {
-        const rep = mesh.reputation[mesh.edge(job.peer, mesh.peerOf(peer))];
-        return rep ? reputationScore(rep, nowMs) : 0.5;
-      },
+      reputationOf: (peer) => scoreOf(mesh.edge(job.peer, mesh.peerOf(peer)), nowMs),
       acceptedProviders: () => [], // listed units are unassigned, and each wants one worker
       budgetLeft: () => Number.MAX_SAFE_INTEGER,
       // A provider's units of its last round have ended by its next round: nothing is in flight with it.
@@ -279,6 +249,8 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     if (used[p]! > cores) out.overCapacity++;
     const waiting = mesh.friendRequesters[p]!.some((r) => jobs[mesh.jobOf[r]!]!.open > 0 && creditRoom(p, r) > 0);
     if (waiting) {
+      roundCores += cores;
+      roundUsed += used[p]!;
       out.contested++;
       out.contestedCores += cores;
       out.usedCores += used[p]!;
@@ -311,11 +283,11 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       for (const p of actors) account(p);
     }
     dampingChanges.push(changed);
+    utilisationByRound.push(roundCores > 0 ? roundUsed / roundCores : 1);
+    roundCores = roundUsed = 0;
     offeringByRound.push(offering);
   }
 
-  let total = 0;
-  for (const c of completedCount) total += c;
   const rateOf = (kind: number) => {
     const rates = jobs
       .filter((job) => mesh.role[job.peer] === kind)
@@ -331,12 +303,17 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       debtShare = Math.max(debtShare, -mesh.balance[pr]! / creditLimit(mesh.weight[pr]!));
     }
   }
+  let balanceSum = 0;
+  let stillHeld = 0;
+  for (let e = 0; e < mesh.balance.length; e++) {
+    balanceSum += mesh.balance[e]!;
+    stillHeld += mesh.held[e]!;
+  }
   const contested = Math.max(1, out.contestedCores);
   return {
     rounds: round,
     virtualSeconds: (round * ROUND_MS) / 1000,
-    completed: total,
-    completedTwice: completedCount.filter((c) => c > 1).length,
+    completed: completedCount.filter((c) => c === 1).length,
     overCapacity: out.overCapacity,
     utilisation: out.usedCores / contested,
     contestedRounds: out.contested,
@@ -348,93 +325,23 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     freeRiderRate: rateOf(FREE_RIDER),
     contributorRate: rateOf(CONTRIBUTOR),
     freeRiderDebtShareMax: debtShare,
+    balanceSum,
+    stillHeld,
     dampingChanges,
+    utilisationByRound,
     roundsToConverge: convergedAt(dampingChanges, offeringByRound),
   };
 }
 
-/** The first round from which every round is stable (see STABLE_SHARE); the round count if none is. */
+/**
+ * The first round (from 1: round 0 has no history) that starts STABLE_RUN rounds in a row in which
+ * fewer than STABLE_SHARE of the offering providers changed their damping factor; the round count if none does.
+ */
 function convergedAt(changes: readonly number[], offering: readonly number[]): number {
-  let from = changes.length;
-  for (let r = changes.length - 1; r >= 0; r--) {
-    if (changes[r]! > STABLE_SHARE * Math.max(1, offering[r]!)) break;
-    from = r;
+  let run = 0;
+  for (let r = 1; r < changes.length; r++) {
+    run = changes[r]! < STABLE_SHARE * offering[r]! ? run + 1 : 0;
+    if (run === STABLE_RUN) return r - STABLE_RUN + 1;
   }
-  return from;
-}
-
-function newJob(mesh: Mesh, peer: number, j: number, size: number): Job {
-  const name = mesh.names[peer]!;
-  const request: WorkRequest = {
-    request_id: `r${j}`,
-    requester_id: name,
-    job_id: `j${j}`,
-    work_units: [],
-    timestamp: new Date(EPOCH).toISOString(),
-  };
-  return {
-    peer,
-    name,
-    first: j * size,
-    size,
-    cursor: 0,
-    open: size,
-    done: 0,
-    finishedMs: 0,
-    listed: [],
-    inbox: [],
-    commitment: {
-      peer_id: name,
-      availability_slots: [],
-      work_requests: [request],
-      trust_weights: mesh.trustWeights(peer),
-      contribution_history: {
-        total_work_units_completed: 0,
-        total_compute_hours: 0,
-        average_result_quality: 0.5,
-        reliability_score: 0.5,
-      },
-      damping_factor: 1,
-      over_allocation_history: [],
-      timestamp: request.timestamp,
-      vector_clock: {},
-    },
-  };
-}
-
-/** The job's first LISTED unassigned units, as its commitment lists them. */
-function relist(job: Job, assigned: Uint8Array): void {
-  const listed = job.listed.filter((unit) => !assigned[Number(unit.unit_id.slice(1))]);
-  while (listed.length < LISTED && job.cursor < job.size) {
-    const u = job.first + job.cursor++;
-    listed.push({
-      unit_id: `u${u}`,
-      job_id: job.commitment.work_requests[0]!.job_id,
-      algorithm_id: ALGORITHM.algorithm_id,
-      algorithm_version: ALGORITHM.version,
-      required_resources: ONE_CORE,
-      estimated_duration_seconds: ROUND_MS / 1000,
-      priority: 0.5,
-      verification_redundancy: 1,
-    });
-  }
-  job.listed = listed;
-  job.commitment = withUnits(job, listed);
-}
-
-function withUnits(job: Job, units: WorkUnit[]): ComputeCommitment {
-  const request = job.commitment.work_requests[0]!;
-  return { ...job.commitment, work_requests: [{ ...request, work_units: units }] };
-}
-
-/** A provider's slot for one round: its cores, from now for one round. */
-function slotOf(cores: number, nowMs: number): AvailabilitySlot {
-  return {
-    slot_id: 'cpu',
-    start_time: new Date(nowMs).toISOString(),
-    end_time: new Date(nowMs + ROUND_MS).toISOString(),
-    resources: { cpu_cores: cores, ram_gb: 2 * cores },
-    algorithms: [ALGORITHM],
-    priority: 0.5,
-  };
+  return changes.length;
 }
