@@ -14,7 +14,14 @@ const SCENARIO: ScaleScenario = {
   degree: [20, 50],
   seed: 18,
 };
-const SYNCHRONOUS: ScaleScenario = { ...SCENARIO, peers: 1_000, units: 50_000, requesters: 100, freeRiders: 50, waves: 1 };
+const SYNCHRONOUS: ScaleScenario = {
+  ...SCENARIO,
+  peers: 1_000,
+  units: 50_000,
+  requesters: 100,
+  freeRiders: 50,
+  waves: 1,
+};
 
 function timed(scenario: ScaleScenario): { outcome: ScaleOutcome; seconds: number } {
   const start = process.hrtime.bigint(); // outside the model: the simulation reads no clock

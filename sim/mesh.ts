@@ -7,7 +7,6 @@
 // balance with p (mutual credit, millicredits) and p's record of q's results (core/trust).
 import type { Reputation } from '../src-main/core/trust/index.js';
 
-export const PROVIDER = 0;
 export const CONTRIBUTOR = 1;
 export const FREE_RIDER = 2;
 
@@ -25,6 +24,7 @@ export interface MeshShape {
 }
 
 export class Mesh {
+  /** 0 for a pure provider, else CONTRIBUTOR or FREE_RIDER. */
   readonly role: Uint8Array;
   /** 0 for a free-rider. */
   readonly cores: Int32Array;
