@@ -1,0 +1,112 @@
+// A requester's job in the scale simulator (sim/scale.ts): its units by number, the first LISTED
+// of its unassigned ones as its commitment lists them, and the offers it got this phase.
+import { OFFER_TTL_MS } from '../src-main/core/scheduler/index.js';
+import type {
+  AvailabilitySlot,
+  ComputeCommitment,
+  Offer,
+  WorkRequest,
+  WorkUnit,
+} from '../src-main/core/schemas/index.js';
+import type { Mesh } from './mesh.js';
+
+/** A round, and a unit's length: an unaccepted offer has lapsed by its provider's next round. */
+export const ROUND_MS = OFFER_TTL_MS;
+/** Virtual time 0. */
+export const EPOCH = Date.UTC(2030, 0, 1);
+const LISTED = 64;
+/** What every commitment here says of its author's history: nothing in the core reads another peer's. */
+export const NO_HISTORY = {
+  total_work_units_completed: 0,
+  total_compute_hours: 0,
+  average_result_quality: 0.5,
+  reliability_score: 0.5,
+};
+const ALGORITHM = { algorithm_id: 'hash/sha256', version: '1.0.0', supported: true, performance_score: 1 };
+const ONE_CORE = { cpu_cores: 1, ram_gb: 1 };
+
+export interface Job {
+  peer: number;
+  name: string;
+  first: number;
+  size: number;
+  /** The next unit never listed, and units not yet assigned. */
+  cursor: number;
+  open: number;
+  done: number;
+  finishedMs: number;
+  listed: WorkUnit[];
+  commitment: ComputeCommitment;
+  inbox: Offer[];
+}
+
+export function newJob(mesh: Mesh, peer: number, j: number, size: number): Job {
+  const name = mesh.names[peer]!;
+  const request: WorkRequest = {
+    request_id: `r${j}`,
+    requester_id: name,
+    job_id: `j${j}`,
+    work_units: [],
+    timestamp: new Date(EPOCH).toISOString(),
+  };
+  return {
+    peer,
+    name,
+    first: j * size,
+    size,
+    cursor: 0,
+    open: size,
+    done: 0,
+    finishedMs: 0,
+    listed: [],
+    inbox: [],
+    commitment: {
+      peer_id: name,
+      availability_slots: [],
+      work_requests: [request],
+      trust_weights: mesh.trustWeights(peer),
+      contribution_history: NO_HISTORY,
+      damping_factor: 1,
+      over_allocation_history: [],
+      timestamp: request.timestamp,
+      vector_clock: {},
+    },
+  };
+}
+
+/** The job's first LISTED unassigned units, as its commitment lists them. */
+export function relist(job: Job, assigned: Uint8Array): void {
+  const listed = job.listed.filter((unit) => !assigned[Number(unit.unit_id.slice(1))]);
+  while (listed.length < LISTED && job.cursor < job.size) {
+    const u = job.first + job.cursor++;
+    listed.push({
+      unit_id: `u${u}`,
+      job_id: job.commitment.work_requests[0]!.job_id,
+      algorithm_id: ALGORITHM.algorithm_id,
+      algorithm_version: ALGORITHM.version,
+      required_resources: ONE_CORE,
+      estimated_duration_seconds: ROUND_MS / 1000,
+      priority: 0.5,
+      verification_redundancy: 1,
+    });
+  }
+  job.listed = listed;
+  job.commitment = withUnits(job, listed);
+}
+
+export function withUnits(job: Job, units: WorkUnit[]): ComputeCommitment {
+  const request = job.commitment.work_requests[0]!;
+  return { ...job.commitment, work_requests: [{ ...request, work_units: units }] };
+}
+
+/** A provider's slot for one round: its cores, from now for one round. */
+export function slotOf(cores: number, nowMs: number): AvailabilitySlot {
+  return {
+    slot_id: 'cpu',
+    start_time: new Date(nowMs).toISOString(),
+    end_time: new Date(nowMs + ROUND_MS).toISOString(),
+    resources: { cpu_cores: cores, ram_gb: 2 * cores },
+    algorithms: [ALGORITHM],
+    priority: 0.5,
+  };
+}

@@ -1,0 +1,347 @@
+// The scale simulator: a mesh of thousands of peers (sim/mesh.ts) sharing a million units, in
+// virtual time, through the real core: each provider's round is `allocate` (tiers and order by
+// effective trust = weight × reputation, capacity scaled by its `DampingTracker`), its offers pass
+// the credit limit (`creditLimit` / `creditRefusal`, as node/mesh/admission.ts asks them), each
+// requester takes offers by `acceptByPolicy` (the node's 8-unit pipeline per provider), a paid
+// unit moves `workerPart` of its price between the two peers and records a verified outcome in the
+// requester's reputation of the provider (`recordOutcome`).
+//
+// What is real and what is aggregated:
+// - Every unit is a real WorkUnit, offered and accepted by the core one by one. A unit takes one
+//   core for one round (ROUND_MS), so a provider's round offers its cores × ROUND_MS, and its
+//   units of the last round have ended (and are paid) when its next round starts.
+// - A requester's commitment lists its first LISTED unassigned units, not all of them (the node's
+//   lists every open unit; a provider places at most 16 a round, so the rest would only cost time).
+// - No verification, no failures, no churn: every peer is honest and always there (sim/sabotage.ts
+//   covers verification). Balances and escrows are sums per directed edge, not ledger entries.
+// - Time: a round is ROUND_MS = OFFER_TTL_MS, so an unaccepted offer has lapsed by its provider's
+//   next round. Providers act in WAVES phases per round; those of a phase see the requesters'
+//   lists as the previous phase left them (a commitment is republished every 250 ms), so
+//   providers of one phase compete for the same units.
+import { creditLimit, creditRefusal, WORKER_SHARE_BPS, workerPart } from '../src-main/core/ledger/index.js';
+import {
+  acceptByPolicy,
+  allocate,
+  DampingTracker,
+  DEFAULT_ACCEPTANCE_POLICY,
+  type AcceptanceContext,
+} from '../src-main/core/scheduler/index.js';
+import type { ComputeCommitment, Offer, PriceSchedule } from '../src-main/core/schemas/index.js';
+import { effectiveTrust, emptyReputation, recordOutcome, reputationScore } from '../src-main/core/trust/index.js';
+import { EPOCH, newJob, NO_HISTORY, relist, ROUND_MS, slotOf, withUnits, type Job } from './jobs.js';
+import { CONTRIBUTOR, FREE_RIDER, Mesh, type MeshShape } from './mesh.js';
+import { stream } from './prng.js';
+
+const PUBLISH_INTERVAL_MS = 250;
+const WAVES = ROUND_MS / PUBLISH_INTERVAL_MS;
+const PIPELINE = 8;
+const PRICE: PriceSchedule = { per_core_second: 1000, minimum: 10 }; // the node's default: 1 credit a core-second
+/** A round is stable when fewer than this share of the providers that offered changed their damping factor. */
+const STABLE_SHARE = 0.01;
+const STABLE_RUN = 3;
+
+export interface ScaleScenario extends MeshShape {
+  units: number;
+  seed: number;
+  /** Provider phases per round; 1 = every provider sees the same lists (the worst case for collisions). */
+  waves?: number;
+}
+
+export interface ScaleOutcome {
+  rounds: number;
+  virtualSeconds: number;
+  /** Units completed exactly once (a second completion throws). */
+  completed: number;
+  /** Provider rounds that ran more units than the provider has cores (must be 0). */
+  overCapacity: number;
+  /** Over the provider rounds where a friend still had units waiting that it could take: cores used / cores. */
+  utilisation: number;
+  contestedRounds: number;
+  /** Of those rounds' cores: offered but refused, and never offered (damping, or too few units listed). */
+  idleRefused: number;
+  idleUnoffered: number;
+  offers: number;
+  refusals: Record<string, number>;
+  creditRefusals: number;
+  /** Units per virtual second from submission to the last unit paid, mean over each kind of requester. */
+  freeRiderRate: number;
+  contributorRate: number;
+  /** The highest share of its credit limit a free-rider owed any provider at the end. */
+  freeRiderDebtShareMax: number;
+  /** Every balance sums to 0 (each credit paid came from someone), and nothing is held at the end. */
+  balanceSum: number;
+  stillHeld: number;
+  /** Per round: providers whose damping factor changed, and the utilisation as above. */
+  dampingChanges: number[];
+  utilisationByRound: number[];
+  roundsToConverge: number;
+}
+
+export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
+  const random = stream(scenario.seed);
+  const mesh = new Mesh(scenario, random);
+  const waves = scenario.waves ?? WAVES;
+  const n = scenario.peers;
+  const phase = Int32Array.from({ length: n }, () => Math.floor(random() * waves));
+  const byWave = Array.from({ length: waves }, () => [] as number[]);
+  for (let p = 0; p < n; p++) if (mesh.role[p] !== FREE_RIDER) byWave[phase[p]!]!.push(p);
+
+  const perJob = Math.floor(scenario.units / scenario.requesters);
+  const assigned = new Uint8Array(perJob * scenario.requesters);
+  const completedCount = new Uint8Array(assigned.length);
+  const jobs: Job[] = [...mesh.requesters].map((peer, j) => newJob(mesh, peer, j, perJob));
+  const jobOfUnit = (u: number) => Math.floor(u / perJob);
+  for (const job of jobs) relist(job, assigned);
+
+  const trackers = new Map<number, DampingTracker>();
+  const running: number[][] = Array.from({ length: n }, () => []);
+  const acceptedIds: Array<Set<string>> = Array.from({ length: n }, () => new Set());
+  const offered = new Int32Array(n);
+  const used = new Int32Array(n);
+  const price = unitPrice();
+  const out = {
+    contested: 0,
+    contestedCores: 0,
+    usedCores: 0,
+    idleRefused: 0,
+    idleUnoffered: 0,
+    offers: 0,
+    creditRefusals: 0,
+    overCapacity: 0,
+    refusals: {} as Record<string, number>,
+  };
+  const dampingChanges: number[] = [];
+  const offeringByRound: number[] = [];
+  const utilisationByRound: number[] = [];
+  let roundCores = 0;
+  let roundUsed = 0;
+  let remaining = jobs.length;
+  let round = 0;
+
+  /** What a unit's escrow holds (priceFor's per-core-second price) and what paying it moves (its worker share). */
+  function unitPrice() {
+    const escrow = Math.max(PRICE.minimum, Math.ceil((PRICE.per_core_second * ROUND_MS) / 1000));
+    return { escrow, paid: workerPart(escrow, WORKER_SHARE_BPS) };
+  }
+
+  /** The units p ran last round have ended: each is paid, and its requester records a verified result. */
+  function settle(p: number, nowMs: number): void {
+    for (const u of running[p]!) {
+      const job = jobs[jobOfUnit(u)]!;
+      const pr = mesh.edge(p, job.peer);
+      const rp = mesh.edge(job.peer, p);
+      mesh.held[pr] = mesh.held[pr]! - price.escrow;
+      mesh.balance[pr] = mesh.balance[pr]! - price.paid;
+      mesh.balance[rp] = mesh.balance[rp]! + price.paid;
+      mesh.reputation[rp] = recordOutcome(mesh.reputation[rp] ?? emptyReputation(), 'verified', nowMs);
+      if (++completedCount[u]! > 1) throw new Error(`unit ${u} completed twice`);
+      if (++job.done === job.size) {
+        job.finishedMs = nowMs;
+        remaining--;
+      }
+    }
+    running[p] = [];
+  }
+
+  /** How many more units requester r may have of p now: its credit limit with p, as admission.ts counts it. */
+  function creditRoom(p: number, r: number): number {
+    const e = mesh.edge(p, r);
+    const headroom = creditLimit(mesh.weight[e]!) + mesh.balance[e]! - mesh.held[e]!;
+    return headroom < 0 ? 0 : Math.floor(headroom / price.escrow);
+  }
+
+  const scoreOf = (e: number, nowMs: number) => reputationScore(mesh.reputation[e] ?? emptyReputation(), nowMs);
+  const trustOf = (e: number, nowMs: number) => effectiveTrust(mesh.weight[e]!, scoreOf(e, nowMs));
+
+  /** Provider p's round at nowMs: its offers go to the requesters' inboxes. Returns whether any friend had work for it. */
+  function providerRound(p: number, nowMs: number, tracker: DampingTracker): boolean {
+    const candidates: ComputeCommitment[] = [];
+    const myTrust: Record<string, number> = {};
+    for (const r of mesh.friendRequesters[p]!) {
+      const job = jobs[mesh.jobOf[r]!]!;
+      if (job.open === 0) continue;
+      const room = creditRoom(p, r);
+      if (room === 0) continue;
+      candidates.push(room >= job.listed.length ? job.commitment : withUnits(job, job.listed.slice(0, room)));
+      myTrust[job.name] = trustOf(mesh.edge(p, r), nowMs);
+    }
+    if (candidates.length === 0) return false;
+    const { damping_factor, over_allocation_history } = tracker.state;
+    const allocation = allocate({
+      provider: {
+        peer_id: mesh.names[p]!,
+        availability_slots: [slotOf(mesh.cores[p]!, nowMs)],
+        work_requests: [],
+        trust_weights: {}, // allocate reads myTrust
+        contribution_history: NO_HISTORY, // self-reported: nothing reads a peer's
+        damping_factor,
+        over_allocation_history,
+        timestamp: new Date(nowMs).toISOString(),
+        vector_clock: {},
+      },
+      requesters: candidates,
+      round,
+      nowMs,
+      price: PRICE,
+      myTrust,
+    });
+    const made: Offer[] = [];
+    for (const offer of allocation.offers) {
+      const e = mesh.edge(p, mesh.peerOf(offer.requester_peer));
+      const position = { balance: mesh.balance[e]!, held: mesh.held[e]! };
+      if (creditRefusal(creditLimit(mesh.weight[e]!), position, offer.price) !== undefined) {
+        out.creditRefusals++;
+        continue;
+      }
+      mesh.held[e] = mesh.held[e]! + offer.price; // counted as taken until it lapses (admission.ts)
+      made.push(offer);
+      jobs[mesh.jobOf[mesh.peerOf(offer.requester_peer)]!]!.inbox.push(offer);
+    }
+    tracker.offered(
+      made.map((o) => o.offer_id),
+      nowMs,
+    );
+    offered[p] = made.length;
+    out.offers += made.length;
+    return true;
+  }
+
+  /** Requester `job` takes the offers of this phase by policy. */
+  function accept(job: Job, nowMs: number): void {
+    const ctx: AcceptanceContext = {
+      me: job.name,
+      nowMs,
+      policy: DEFAULT_ACCEPTANCE_POLICY,
+      trustIn: (peer) => trustOf(mesh.edge(job.peer, mesh.peerOf(peer)), nowMs),
+      reputationOf: (peer) => scoreOf(mesh.edge(job.peer, mesh.peerOf(peer)), nowMs),
+      acceptedProviders: () => [], // listed units are unassigned, and each wants one worker
+      budgetLeft: () => Number.MAX_SAFE_INTEGER,
+      // A provider's units of its last round have ended by its next round: nothing is in flight with it.
+      providerRoom: () => PIPELINE,
+    };
+    const { acceptances, refusals } = acceptByPolicy(ctx, job.listed, job.inbox);
+    for (const refusal of refusals) out.refusals[refusal.code] = (out.refusals[refusal.code] ?? 0) + 1;
+    const taken = new Set<string>();
+    for (const a of acceptances) {
+      const u = Number(a.unit_id.slice(1));
+      if (assigned[u]) throw new Error(`unit ${u} assigned twice`);
+      assigned[u] = 1;
+      job.open--;
+      const q = mesh.peerOf(a.provider_peer);
+      running[q]!.push(u);
+      used[q]!++;
+      acceptedIds[q]!.add(a.offer_id);
+      taken.add(a.offer_id);
+    }
+    // A refused offer lapses: its hold is released (accepted ones stay held in escrow until paid).
+    for (const offer of job.inbox) {
+      if (taken.has(offer.offer_id)) continue;
+      const e = mesh.edge(mesh.peerOf(offer.provider_peer), job.peer);
+      mesh.held[e] = mesh.held[e]! - offer.price;
+    }
+    job.inbox = [];
+    if (acceptances.length > 0) relist(job, assigned);
+  }
+
+  /** After its phase: p's round counts towards utilisation when a friend still had units it could take. */
+  function account(p: number): void {
+    const cores = mesh.cores[p]!;
+    if (used[p]! > cores) out.overCapacity++;
+    const waiting = mesh.friendRequesters[p]!.some((r) => jobs[mesh.jobOf[r]!]!.open > 0 && creditRoom(p, r) > 0);
+    if (waiting) {
+      roundCores += cores;
+      roundUsed += used[p]!;
+      out.contested++;
+      out.contestedCores += cores;
+      out.usedCores += used[p]!;
+      out.idleRefused += Math.min(cores, offered[p]!) - used[p]!;
+      out.idleUnoffered += Math.max(0, cores - offered[p]!);
+    }
+    offered[p] = 0;
+    used[p] = 0;
+  }
+
+  for (; remaining > 0; round++) {
+    if (round > 100_000) throw new Error('the scale simulation does not finish');
+    let changed = 0;
+    let offering = 0;
+    for (let w = 0; w < waves; w++) {
+      const nowMs = EPOCH + round * ROUND_MS + Math.floor((w * ROUND_MS) / waves);
+      const actors = byWave[w]!;
+      for (const p of actors) {
+        settle(p, nowMs);
+        let tracker = trackers.get(p);
+        if (!tracker) trackers.set(p, (tracker = new DampingTracker()));
+        const before = tracker.state.damping_factor;
+        const ids = acceptedIds[p]!;
+        tracker.resolve(nowMs, (id) => ids.has(id));
+        ids.clear();
+        if (tracker.state.damping_factor !== before) changed++;
+        if (providerRound(p, nowMs, tracker) && offered[p]! > 0) offering++;
+      }
+      for (const job of jobs) if (job.inbox.length > 0) accept(job, nowMs);
+      for (const p of actors) account(p);
+    }
+    dampingChanges.push(changed);
+    utilisationByRound.push(roundCores > 0 ? roundUsed / roundCores : 1);
+    roundCores = roundUsed = 0;
+    offeringByRound.push(offering);
+  }
+
+  const rateOf = (kind: number) => {
+    const rates = jobs
+      .filter((job) => mesh.role[job.peer] === kind)
+      .map((job) => job.size / ((job.finishedMs - EPOCH) / 1000));
+    return rates.reduce((s, x) => s + x, 0) / rates.length;
+  };
+  let debtShare = 0;
+  for (const job of jobs) {
+    if (mesh.role[job.peer] !== FREE_RIDER) continue;
+    for (let e = mesh.offset[job.peer]!; e < mesh.offset[job.peer + 1]!; e++) {
+      const provider = mesh.neighbour[e]!;
+      const pr = mesh.edge(provider, job.peer);
+      debtShare = Math.max(debtShare, -mesh.balance[pr]! / creditLimit(mesh.weight[pr]!));
+    }
+  }
+  let balanceSum = 0;
+  let stillHeld = 0;
+  for (let e = 0; e < mesh.balance.length; e++) {
+    balanceSum += mesh.balance[e]!;
+    stillHeld += mesh.held[e]!;
+  }
+  const contested = Math.max(1, out.contestedCores);
+  return {
+    rounds: round,
+    virtualSeconds: (round * ROUND_MS) / 1000,
+    completed: completedCount.filter((c) => c === 1).length,
+    overCapacity: out.overCapacity,
+    utilisation: out.usedCores / contested,
+    contestedRounds: out.contested,
+    idleRefused: out.idleRefused / contested,
+    idleUnoffered: out.idleUnoffered / contested,
+    offers: out.offers,
+    refusals: out.refusals,
+    creditRefusals: out.creditRefusals,
+    freeRiderRate: rateOf(FREE_RIDER),
+    contributorRate: rateOf(CONTRIBUTOR),
+    freeRiderDebtShareMax: debtShare,
+    balanceSum,
+    stillHeld,
+    dampingChanges,
+    utilisationByRound,
+    roundsToConverge: convergedAt(dampingChanges, offeringByRound),
+  };
+}
+
+/**
+ * The first round (from 1: round 0 has no history) that starts STABLE_RUN rounds in a row in which
+ * fewer than STABLE_SHARE of the offering providers changed their damping factor; the round count if none does.
+ */
+function convergedAt(changes: readonly number[], offering: readonly number[]): number {
+  let run = 0;
+  for (let r = 1; r < changes.length; r++) {
+    run = changes[r]! < STABLE_SHARE * offering[r]! ? run + 1 : 0;
+    if (run === STABLE_RUN) return r - STABLE_RUN + 1;
+  }
+  return changes.length;
+}
