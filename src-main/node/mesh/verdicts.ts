@@ -350,7 +350,7 @@ export class Verdicts {
     const { state } = this.ctx;
     const fresh = outcomes.filter(([id]) => !state.checks.outcomes.has(id));
     if (fresh.length === 0 && (truth === null || state.checks.truths.get(unit.unit_id) === truth)) return;
-    const convictedBefore = new Set(state.checks.convictions.keys());
+    const contradicted = fresh.filter(([, ok]) => !ok).map(([id]) => id);
     await this.ctx.record([
       {
         type: 'unit.checked',
@@ -358,11 +358,12 @@ export class Verdicts {
         unit_id: unit.unit_id,
         truth,
         matched: fresh.filter(([, ok]) => ok).map(([id]) => id),
-        contradicted: fresh.filter(([, ok]) => !ok).map(([id]) => id),
+        contradicted,
       },
     ]);
+    // Only the convictions this check made: another unit's check may have convicted while this one was journaled.
     for (const [peer, conviction] of state.checks.convictions) {
-      if (convictedBefore.has(peer)) continue;
+      if (!contradicted.includes(conviction.resultId)) continue;
       this.ctx.log(`${peer} convicted: its result ${conviction.resultId} contradicts my own run of ${unit.unit_id}`);
       this.ctx.emit('peer.caught_lying', { peer, job_id: unit.job_id, unit_id: unit.unit_id });
       await this.#backtrack(peer);
