@@ -103,6 +103,9 @@ export class Executor {
   async run(request: ExecUnit): Promise<ExecSuccess> {
     if (request.signal?.aborted) throw aborted();
     const checked = this.check(request);
+    // A cached module queues the unit at once, unless admissions before it still wait for theirs.
+    const ready = this.preparing === 0 ? this.modules.preparedNow(request.module, checked.limits) : undefined;
+    if (ready) return this.enqueue(checked, ready, request.signal);
     this.preparing++;
     const prepared = this.modules.prepare(request.module, checked.limits);
     prepared.catch(() => {}); // its failure is awaited below, after the admissions before it
@@ -118,9 +121,13 @@ export class Executor {
     }
     if (this.closed) throw closedError();
     if (request.signal?.aborted) throw aborted();
+    return this.enqueue(checked, module, request.signal);
+  }
+
+  private enqueue(checked: Checked, module: PreparedModule, signal: AbortSignal | undefined): Promise<ExecSuccess> {
     return new Promise((resolve, reject) => {
-      const pending: Pending = { ...queued(checked, module), resolve, reject, signal: request.signal };
-      request.signal?.addEventListener('abort', () => this.abort(pending), { once: true });
+      const pending: Pending = { ...queued(checked, module), resolve, reject, signal };
+      signal?.addEventListener('abort', () => this.abort(pending), { once: true });
       this.queue.push(pending);
       this.dispatch();
     });

@@ -48,14 +48,25 @@ export class ModuleCache {
       );
     }
     const hash = sha256Hex(original);
-    let prepared = this.entries.get(hash);
+    const prepared = this.cached(hash) ?? (await this.load(original, hash));
+    checkAgainstLimits(prepared, limits);
+    return prepared;
+  }
+
+  /** The module at once if it is cached (checked against `limits`), else undefined. */
+  preparedNow(original: Uint8Array, limits: UnitLimits): PreparedModule | undefined {
+    if (original.length > limits.maxModuleBytes) return undefined; // prepare() says why
+    const prepared = this.cached(sha256Hex(original));
+    if (prepared) checkAgainstLimits(prepared, limits);
+    return prepared;
+  }
+
+  private cached(hash: string): PreparedModule | undefined {
+    const prepared = this.entries.get(hash);
     if (prepared) {
       this.entries.delete(hash); // re-insert: the Map's order is the LRU order
       this.entries.set(hash, prepared);
-    } else {
-      prepared = await this.load(original, hash);
     }
-    checkAgainstLimits(prepared, limits);
     return prepared;
   }
 
