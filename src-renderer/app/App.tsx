@@ -1,15 +1,9 @@
 // The window: a sidebar with the pages, the error banner, and the current page (from the hash).
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { Loading } from '../components/basics.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { Icon, type IconName } from '../components/Icon.js';
 import { asSentence } from '../format.js';
-import { AvailabilityPage } from '../pages/AvailabilityPage.js';
-import { DashboardPage } from '../pages/DashboardPage.js';
-import { EarningsPage } from '../pages/EarningsPage.js';
-import { JobsPage } from '../pages/JobsPage.js';
-import { LogsPage } from '../pages/LogsPage.js';
-import { PeersPage } from '../pages/PeersPage.js';
-import { SettingsPage } from '../pages/SettingsPage.js';
 import { useHashPage, type PageName } from './router.js';
 import { useActions, useMesh } from './store-context.js';
 
@@ -23,6 +17,17 @@ const NAV: Array<{ page: PageName; label: string; icon: IconName }> = [
   { page: 'logs', label: 'Logs', icon: 'logs' },
 ];
 
+// Each page is its own chunk, fetched when first shown: the first page loads only its own code.
+const DashboardPage = lazy(() => import('../pages/DashboardPage.js').then((m) => ({ default: m.DashboardPage })));
+const AvailabilityPage = lazy(() =>
+  import('../pages/AvailabilityPage.js').then((m) => ({ default: m.AvailabilityPage })),
+);
+const PeersPage = lazy(() => import('../pages/PeersPage.js').then((m) => ({ default: m.PeersPage })));
+const JobsPage = lazy(() => import('../pages/JobsPage.js').then((m) => ({ default: m.JobsPage })));
+const EarningsPage = lazy(() => import('../pages/EarningsPage.js').then((m) => ({ default: m.EarningsPage })));
+const SettingsPage = lazy(() => import('../pages/SettingsPage.js').then((m) => ({ default: m.SettingsPage })));
+const LogsPage = lazy(() => import('../pages/LogsPage.js').then((m) => ({ default: m.LogsPage })));
+
 const PAGE_VIEWS: Record<PageName, () => ReactNode> = {
   dashboard: () => <DashboardPage />,
   availability: () => <AvailabilityPage />,
@@ -32,6 +37,14 @@ const PAGE_VIEWS: Record<PageName, () => ReactNode> = {
   settings: () => <SettingsPage />,
   logs: () => <LogsPage />,
 };
+
+/** The contract's "interactive" mark: set once a page has rendered with the first status (it mounts with the page). */
+function ReadyMark() {
+  useEffect(() => {
+    document.body.dataset.ready = 'true';
+  }, []);
+  return null;
+}
 
 export function App() {
   const page = useHashPage();
@@ -49,11 +62,6 @@ export function App() {
             tone: !status.sharing ? 'neutral' : status.availability.offering ? 'ok' : 'warn',
             text: `${!status.sharing ? 'Not sharing' : status.availability.offering ? 'Sharing' : 'Paused'} · ${status.connections} connected`,
           };
-
-  // The contract's "interactive" mark: set once the first status has been rendered.
-  useEffect(() => {
-    if (status) document.body.dataset.ready = 'true';
-  }, [status]);
 
   return (
     <div className="app">
@@ -97,7 +105,14 @@ export function App() {
               </div>
             </div>
           )}
-          {status ? PAGE_VIEWS[page]() : <Connecting lost={connection.state === 'lost'} />}
+          {status ? (
+            <Suspense fallback={<Loading what="the page" />}>
+              {PAGE_VIEWS[page]()}
+              <ReadyMark />
+            </Suspense>
+          ) : (
+            <Connecting lost={connection.state === 'lost'} />
+          )}
         </div>
       </main>
     </div>
