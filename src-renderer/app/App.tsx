@@ -1,10 +1,10 @@
 // The window: a sidebar with the pages, the error banner, and the current page (from the hash).
-import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType, type LazyExoticComponent } from 'react';
 import { Loading } from '../components/basics.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { Icon, type IconName } from '../components/Icon.js';
 import { asSentence } from '../format.js';
-import { useHashPage, type PageName } from './router.js';
+import { pageOfHash, useHashPage, type PageName } from './router.js';
 import { useActions, useMesh } from './store-context.js';
 
 const NAV: Array<{ page: PageName; label: string; icon: IconName }> = [
@@ -18,25 +18,23 @@ const NAV: Array<{ page: PageName; label: string; icon: IconName }> = [
 ];
 
 // Each page is its own chunk, fetched when first shown: the first page loads only its own code.
-const DashboardPage = lazy(() => import('../pages/DashboardPage.js').then((m) => ({ default: m.DashboardPage })));
-const AvailabilityPage = lazy(() =>
-  import('../pages/AvailabilityPage.js').then((m) => ({ default: m.AvailabilityPage })),
-);
-const PeersPage = lazy(() => import('../pages/PeersPage.js').then((m) => ({ default: m.PeersPage })));
-const JobsPage = lazy(() => import('../pages/JobsPage.js').then((m) => ({ default: m.JobsPage })));
-const EarningsPage = lazy(() => import('../pages/EarningsPage.js').then((m) => ({ default: m.EarningsPage })));
-const SettingsPage = lazy(() => import('../pages/SettingsPage.js').then((m) => ({ default: m.SettingsPage })));
-const LogsPage = lazy(() => import('../pages/LogsPage.js').then((m) => ({ default: m.LogsPage })));
-
-const PAGE_VIEWS: Record<PageName, () => ReactNode> = {
-  dashboard: () => <DashboardPage />,
-  availability: () => <AvailabilityPage />,
-  peers: () => <PeersPage />,
-  jobs: () => <JobsPage />,
-  earnings: () => <EarningsPage />,
-  settings: () => <SettingsPage />,
-  logs: () => <LogsPage />,
+const PAGE_CODE: Record<PageName, () => Promise<{ default: ComponentType }>> = {
+  dashboard: () => import('../pages/DashboardPage.js').then((m) => ({ default: m.DashboardPage })),
+  availability: () => import('../pages/AvailabilityPage.js').then((m) => ({ default: m.AvailabilityPage })),
+  peers: () => import('../pages/PeersPage.js').then((m) => ({ default: m.PeersPage })),
+  jobs: () => import('../pages/JobsPage.js').then((m) => ({ default: m.JobsPage })),
+  earnings: () => import('../pages/EarningsPage.js').then((m) => ({ default: m.EarningsPage })),
+  settings: () => import('../pages/SettingsPage.js').then((m) => ({ default: m.SettingsPage })),
+  logs: () => import('../pages/LogsPage.js').then((m) => ({ default: m.LogsPage })),
 };
+const PAGE_VIEWS = Object.fromEntries(
+  Object.entries(PAGE_CODE).map(([page, load]) => [page, lazy(load)]),
+) as Record<PageName, LazyExoticComponent<ComponentType>>;
+
+/** Fetches the first page's code while the first status is on its way (the module loader keeps it for lazy()). */
+export function preloadPage(): void {
+  void PAGE_CODE[pageOfHash(location.hash)]();
+}
 
 /** The contract's "interactive" mark: set once a page has rendered with the first status (it mounts with the page). */
 function ReadyMark() {
@@ -48,6 +46,7 @@ function ReadyMark() {
 
 export function App() {
   const page = useHashPage();
+  const PageView = PAGE_VIEWS[page];
   const status = useMesh((s) => s.status);
   const connection = useMesh((s) => s.connection);
   const errors = useMesh((s) => s.errors);
@@ -107,7 +106,7 @@ export function App() {
           )}
           {status ? (
             <Suspense fallback={<Loading what="the page" />}>
-              {PAGE_VIEWS[page]()}
+              <PageView />
               <ReadyMark />
             </Suspense>
           ) : (

@@ -7,6 +7,9 @@ import { describeError } from '../../core/errors.js';
 import { abiViolation } from './abi.js';
 import type { ExecFailure } from './errors.js';
 import { meterModule, MeteringRefused, type MeteredModule } from './metering.js';
+import { lowerThisThreadsPriority } from './thread-priority.js';
+
+lowerThisThreadsPriority(); // metering a big module takes seconds of CPU that nobody is waiting on interactively
 
 export interface MeteringRequest {
   id: number;
