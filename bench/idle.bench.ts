@@ -36,9 +36,9 @@ function residentMb(pid: number): { total: number; anon: number; file: number } 
   return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
 }
 
-/** Context switches (each a wake-up or a preemption) so far, summed by thread name. */
-function switchesByThread(pid: number): Map<string, number> {
-  const counts = new Map<string, number>();
+/** Context switches (each a wake-up or a preemption) so far, by thread id, with the thread's name. */
+function switchesByThread(pid: number): Map<string, { name: string; switches: number }> {
+  const counts = new Map<string, { name: string; switches: number }>();
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     try {
       const name = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
@@ -47,7 +47,7 @@ function switchesByThread(pid: number): Map<string, number> {
         (sum, m) => sum + Number(m[1]),
         0,
       );
-      counts.set(name, (counts.get(name) ?? 0) + switches);
+      counts.set(task, { name, switches });
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -81,8 +81,14 @@ async function usageOver(pids: number[], ms: number): Promise<Usage[]> {
   const after = read();
   const pct = (from: number, to: number) => ((to - from) / seconds) * 100;
   return pids.map((pid, i) => {
-    const wakeups = [...after[i]!.switches]
-      .map(([name, n]) => [name, round((n - (before[i]!.switches.get(name) ?? 0)) / seconds, 2)] as const)
+    // Threads that lived through the whole window, summed by name (a thread that ended took its count with it).
+    const byName = new Map<string, number>();
+    for (const [task, { name, switches }] of after[i]!.switches) {
+      const from = before[i]!.switches.get(task);
+      if (from) byName.set(name, (byName.get(name) ?? 0) + switches - from.switches);
+    }
+    const wakeups = [...byName]
+      .map(([name, n]) => [name, round(n / seconds, 2)] as const)
       .filter(([, perS]) => perS > 0)
       .sort((a, b) => b[1] - a[1]);
     return {

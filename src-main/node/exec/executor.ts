@@ -54,7 +54,7 @@ const NOT_STARTED = -1;
 const BATCH_TARGET_MS = 2;
 
 /** A worker thread with no unit for this long ends; the next unit starts a fresh one (tens of ms). */
-const WORKER_IDLE_MS = 30_000;
+const WORKER_IDLE_MS = 10_000;
 
 interface Pending {
   unit: WorkerUnit;
