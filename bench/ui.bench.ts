@@ -198,7 +198,6 @@ async function loopWindow(ms: number): Promise<LoopWindow> {
   };
 }
 
-
 /** Waits (a while) until the provider holds no unit, so stopping it interrupts nothing. */
 async function drained(api: ApiClient): Promise<void> {
   for (let i = 0; i < 100; i++) {

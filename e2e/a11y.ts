@@ -50,11 +50,17 @@ export async function unreachableByKeyboard(page: Page): Promise<string[]> {
     const index = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.kbdIndex);
     if (index !== undefined) reached.add(index);
   }
-  return page.evaluate((seen) => {
-    const missed = [...document.querySelectorAll<HTMLElement>('[data-kbd-index]')].filter(
-      (el) => !seen.includes(el.dataset.kbdIndex!) && !(el instanceof HTMLInputElement && el.type === 'radio'),
-    );
-    for (const el of document.querySelectorAll<HTMLElement>('[data-kbd-index]')) delete el.dataset.kbdIndex;
-    return missed.map((el) => `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`);
-  }, [...reached]);
+  return page.evaluate(
+    (seen) => {
+      const missed = [...document.querySelectorAll<HTMLElement>('[data-kbd-index]')].filter(
+        (el) => !seen.includes(el.dataset.kbdIndex!) && !(el instanceof HTMLInputElement && el.type === 'radio'),
+      );
+      for (const el of document.querySelectorAll<HTMLElement>('[data-kbd-index]')) delete el.dataset.kbdIndex;
+      return missed.map(
+        (el) =>
+          `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`,
+      );
+    },
+    [...reached],
+  );
 }

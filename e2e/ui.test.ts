@@ -375,12 +375,16 @@ test('8. Settings and Logs; the log shows the render events', { timeout: 20_000 
 
 const PAGES = ['dashboard', 'availability', 'peers', 'jobs', 'earnings', 'settings', 'logs'];
 
-test('9. every page: no serious or critical axe violation, and Tab reaches every control', { timeout: 60_000 }, async () => {
-  for (const name of PAGES) {
-    await goTo(page, name);
-    await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, { timeout: 10_000 });
-    assert.deepEqual(await seriousViolations(page), [], `axe on the ${name} page`);
-    assert.deepEqual(await unreachableByKeyboard(page), [], `controls of the ${name} page that Tab never reaches`);
-  }
-  assertNoPageErrors();
-});
+test(
+  '9. every page: no serious or critical axe violation, and Tab reaches every control',
+  { timeout: 60_000 },
+  async () => {
+    for (const name of PAGES) {
+      await goTo(page, name);
+      await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, { timeout: 10_000 });
+      assert.deepEqual(await seriousViolations(page), [], `axe on the ${name} page`);
+      assert.deepEqual(await unreachableByKeyboard(page), [], `controls of the ${name} page that Tab never reaches`);
+    }
+    assertNoPageErrors();
+  },
+);

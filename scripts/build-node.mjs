@@ -36,12 +36,17 @@ const common = {
     'utf-8-validate',
   ],
   // Bundled CommonJS packages call require() for Node's own modules; an ES module has none.
-  banner: { js: "import { createRequire as meshCreateRequire } from 'node:module'; const require = meshCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as meshCreateRequire } from 'node:module'; const require = meshCreateRequire(import.meta.url);",
+  },
 };
 await Promise.all([
   build({
     ...common,
-    entryPoints: { 'cli/meshctl': `${root}src-main/cli/meshctl.ts`, 'electron/main': `${root}src-main/electron/main.ts` },
+    entryPoints: {
+      'cli/meshctl': `${root}src-main/cli/meshctl.ts`,
+      'electron/main': `${root}src-main/electron/main.ts`,
+    },
     outdir: out,
     splitting: true,
     // One level under src-main/, as the entries are: code finds built files from there (core/build-layout.ts).

@@ -27,13 +27,14 @@ const PAGE_CODE: Record<PageName, () => Promise<{ default: ComponentType }>> = {
   settings: () => import('../pages/SettingsPage.js').then((m) => ({ default: m.SettingsPage })),
   logs: () => import('../pages/LogsPage.js').then((m) => ({ default: m.LogsPage })),
 };
-const PAGE_VIEWS = Object.fromEntries(
-  Object.entries(PAGE_CODE).map(([page, load]) => [page, lazy(load)]),
-) as Record<PageName, LazyExoticComponent<ComponentType>>;
+const PAGE_VIEWS = Object.fromEntries(Object.entries(PAGE_CODE).map(([page, load]) => [page, lazy(load)])) as Record<
+  PageName,
+  LazyExoticComponent<ComponentType>
+>;
 
 /** Fetches the first page's code while the first status is on its way (the module loader keeps it for lazy()). */
 export function preloadPage(): void {
-  void PAGE_CODE[pageOfHash(location.hash)]();
+  PAGE_CODE[pageOfHash(location.hash)]().catch(() => {}); // lazy() fetches it again, and reports a failure
 }
 
 /** The contract's "interactive" mark: set once a page has rendered with the first status (it mounts with the page). */

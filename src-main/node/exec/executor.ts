@@ -126,7 +126,7 @@ export class Executor {
 
   private enqueue(checked: Checked, module: PreparedModule, signal: AbortSignal | undefined): Promise<ExecSuccess> {
     return new Promise((resolve, reject) => {
-      const pending: Pending = { ...queued(checked, module), resolve, reject, signal };
+      const pending: Pending = { ...toQueue(checked, module), resolve, reject, signal };
       signal?.addEventListener('abort', () => this.abort(pending), { once: true });
       this.queue.push(pending);
       this.dispatch();
@@ -155,7 +155,10 @@ export class Executor {
     if (this.closed) throw closedError();
     const waiting = this.queue.length + this.preparing;
     if (waiting >= this.options.queueLimit) {
-      throw new ExecError('QueueFull', `${waiting} units are already waiting (the limit is ${this.options.queueLimit})`);
+      throw new ExecError(
+        'QueueFull',
+        `${waiting} units are already waiting (the limit is ${this.options.queueLimit})`,
+      );
     }
     let limits: UnitLimits;
     let params: Uint8Array;
@@ -262,7 +265,7 @@ interface Checked {
   input: Uint8Array;
 }
 
-function queued({ limits, params, input }: Checked, module: PreparedModule): Pick<Pending, 'unit' | 'timeoutMs'> {
+function toQueue({ limits, params, input }: Checked, module: PreparedModule): Pick<Pending, 'unit' | 'timeoutMs'> {
   return {
     timeoutMs: limits.timeoutMs,
     unit: {

@@ -28,7 +28,11 @@ function meterChecked(original: Uint8Array): { ok: true; metered: MeteredModule 
   }
   const violation = abiViolation(compiled);
   if (violation)
-    return { ok: false, code: violation.startsWith('imports') ? 'ForbiddenImport' : 'BadModule', message: `module ${violation}` };
+    return {
+      ok: false,
+      code: violation.startsWith('imports') ? 'ForbiddenImport' : 'BadModule',
+      message: `module ${violation}`,
+    };
   let metered: MeteredModule;
   try {
     metered = meterModule(original);
@@ -42,5 +46,6 @@ function meterChecked(original: Uint8Array): { ok: true; metered: MeteredModule 
 }
 
 parentPort?.on('message', (request: MeteringRequest) => {
+  // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread's port, not a window
   parentPort!.postMessage({ id: request.id, ...meterChecked(request.original) } satisfies MeteringReply);
 });

@@ -115,6 +115,7 @@ class MeteringThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
+      // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread, not a window
       worker.postMessage({ id, original } satisfies MeteringRequest);
     });
   }
@@ -148,7 +149,7 @@ class MeteringThread {
   private idle(worker: Worker): void {
     worker.unref(); // an idle metering thread never keeps the process alive
     this.linger = setTimeout(() => {
-      if (this.worker === worker && this.waiting.size === 0) void this.close();
+      if (this.worker === worker && this.waiting.size === 0) this.close().catch(() => {}); // ending it cannot fail a unit
     }, METERING_LINGER_MS);
     this.linger.unref();
   }

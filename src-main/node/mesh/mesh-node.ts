@@ -132,10 +132,16 @@ export class MeshNode {
       log,
     };
     this.frames = new FrameAssembler(this.ctx);
-    this.machine = new Machine(options.dataDir, executor, () => this.availabilityChanged(), log, () => ({
-      pauseOnBattery: this.state.settings.pause_on_battery,
-      idleOnly: this.state.settings.idle_only,
-    }));
+    this.machine = new Machine(
+      options.dataDir,
+      executor,
+      () => this.availabilityChanged(),
+      log,
+      () => ({
+        pauseOnBattery: this.state.settings.pause_on_battery,
+        idleOnly: this.state.settings.idle_only,
+      }),
+    );
     this.gpu = new GpuService(options.gpu ?? { mode: 'off' });
     // After the CPU calibration: the GPU's score is measured against the same reference. Not
     // waited for by stop (a calibration cut short by the sandbox closing is no failure).
