@@ -29,6 +29,9 @@ const STEPS = [
   2 * DAY,
   7 * DAY,
   30 * DAY,
+  90 * DAY,
+  180 * DAY,
+  365 * DAY,
 ];
 
 export interface TimeAxis {
@@ -53,8 +56,15 @@ export function timeAxis(fromMs: number, toMs: number, maxTicks = 6): TimeAxis {
     step < MINUTE
       ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
       : step < DAY
-        ? { hour: '2-digit', minute: '2-digit' }
-        : { month: 'short', day: 'numeric' };
+        ? { hour: '2-digit', minute: '2-digit', ...(sameDay(ticks) ? {} : { month: 'short', day: 'numeric' }) }
+        : step < 365 * DAY
+          ? { month: 'short', day: 'numeric' }
+          : { year: 'numeric', month: 'short', day: 'numeric' };
   const format = new Intl.DateTimeFormat([], options);
   return { ticks, label: (t) => format.format(t) };
+}
+
+/** Whether the ticks fall on one local date (else times of day alone would repeat). */
+function sameDay(ticks: number[]): boolean {
+  return new Date(ticks[0]!).toDateString() === new Date(ticks.at(-1)!).toDateString();
 }
