@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { webUiUrl } from '../src-main/node/api/index.js';
 import { killAllChildren, startChild, stopChild, type ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
+import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { collectPageErrors, launchChromium, waitUntilReady } from './browser.js';
 
 // This file runs from dist/e2e/; the artifacts folder is the repo's e2e/artifacts.
@@ -95,6 +96,10 @@ test('1. the dashboard shows once the node answered, with my peer id', { timeout
   page = await openPage(uiOf(a));
   await page.getByTestId('page-dashboard').waitFor();
   assert.match((await page.getByTestId('peer-id').textContent()) ?? '', new RegExp(a.peerId.slice(0, 12)));
+  // What the scheduler does (core/scheduler/allocate.ts): served in turn, mutual trust first; not shares.
+  const sharing = page.locator('.sharing-detail');
+  await sharing.filter({ hasText: 'those who trust you back first' }).waitFor({ timeout: 10_000 }); // once calibrated
+  assert.doesNotMatch((await sharing.textContent()) ?? '', /proportion/);
   await shoot(page, '01-dashboard');
   assertNoPageErrors();
 });
@@ -367,3 +372,19 @@ test('8. Settings and Logs; the log shows the render events', { timeout: 20_000 
   await shoot(page, '13-dashboard-after-job');
   assertNoPageErrors();
 });
+
+const PAGES = ['dashboard', 'availability', 'peers', 'jobs', 'earnings', 'settings', 'logs'];
+
+test(
+  '9. every page: no serious or critical axe violation, and Tab reaches every control',
+  { timeout: 60_000 },
+  async () => {
+    for (const name of PAGES) {
+      await goTo(page, name);
+      await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), undefined, { timeout: 10_000 });
+      assert.deepEqual(await seriousViolations(page), [], `axe on the ${name} page`);
+      assert.deepEqual(await unreachableByKeyboard(page), [], `controls of the ${name} page that Tab never reaches`);
+    }
+    assertNoPageErrors();
+  },
+);

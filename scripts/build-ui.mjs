@@ -35,6 +35,9 @@ await Promise.all([
     ...page,
     entryPoints: { app: `${root}src-renderer/main.tsx` },
     outdir: `${out}/assets`,
+    // Pages and the charts are imported lazily (app/App.tsx, components/lazy-charts.tsx): each a
+    // chunk of its own, so the first page fetches only its own code.
+    splitting: true,
     jsx: 'automatic',
     define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
     loader: { '.svg': 'file', '.png': 'file' },

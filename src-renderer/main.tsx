@@ -7,7 +7,7 @@ import { httpTransport, takeToken } from './api/http-transport.js';
 import { ipcTransport } from './api/ipc-transport.js';
 import type { MeshTransport } from './api/transport.js';
 import type { MeshBridge } from '../src-preload/bridge.js';
-import { App, NoToken } from './app/App.js';
+import { App, NoToken, preloadPage } from './app/App.js';
 import { StoreProvider } from './app/store-context.js';
 import { createMeshStore } from './store/store.js';
 import { startSync } from './store/sync.js';
@@ -28,6 +28,7 @@ function pickTransport(): MeshTransport | undefined {
 const root = createRoot(document.getElementById('root')!);
 const transport = pickTransport();
 if (transport) {
+  preloadPage();
   const store = createMeshStore(transport);
   startSync(store, transport);
   root.render(

@@ -1,6 +1,7 @@
 // The desktop app's entry point (package.json "main"): one instance per data dir, the node
 // running in this process (its HTTP API too, so meshctl works beside the app), a tray icon the
 // app lives in, and one locked-down window showing the UI from app://mesh/ over IPC.
+import { builtFile } from '../core/build-layout.js';
 import { describeError } from '../core/errors.js';
 import { app, dialog, protocol, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
@@ -18,9 +19,9 @@ import { notifyOnEvents } from './notifications.js';
 import { createTray, type AppTray } from './tray.js';
 import { createMainWindow, denyAllPermissions } from './window.js';
 
-const PRELOAD = fileURLToPath(new URL('../../src-preload/preload.cjs', import.meta.url));
-const GPU_PRELOAD = fileURLToPath(new URL('../../src-preload/gpu-preload.cjs', import.meta.url));
-const ASSETS = fileURLToPath(new URL('../../../assets/', import.meta.url));
+const PRELOAD = fileURLToPath(builtFile(import.meta.url, 'src-preload/preload.cjs'));
+const GPU_PRELOAD = fileURLToPath(builtFile(import.meta.url, 'src-preload/gpu-preload.cjs'));
+const ASSETS = fileURLToPath(builtFile(import.meta.url, '../assets/'));
 const log = (message: string): void => void process.stderr.write(`mesh desktop: ${message}\n`);
 
 // Electron's argv is [binary, (app path when not packaged), ...flags]; launchOptions skips positionals.

@@ -1,16 +1,10 @@
 // The window: a sidebar with the pages, the error banner, and the current page (from the hash).
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType, type LazyExoticComponent } from 'react';
+import { Loading } from '../components/basics.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { Icon, type IconName } from '../components/Icon.js';
 import { asSentence } from '../format.js';
-import { AvailabilityPage } from '../pages/AvailabilityPage.js';
-import { DashboardPage } from '../pages/DashboardPage.js';
-import { EarningsPage } from '../pages/EarningsPage.js';
-import { JobsPage } from '../pages/JobsPage.js';
-import { LogsPage } from '../pages/LogsPage.js';
-import { PeersPage } from '../pages/PeersPage.js';
-import { SettingsPage } from '../pages/SettingsPage.js';
-import { useHashPage, type PageName } from './router.js';
+import { pageOfHash, useHashPage, type PageName } from './router.js';
 import { useActions, useMesh } from './store-context.js';
 
 const NAV: Array<{ page: PageName; label: string; icon: IconName }> = [
@@ -23,18 +17,37 @@ const NAV: Array<{ page: PageName; label: string; icon: IconName }> = [
   { page: 'logs', label: 'Logs', icon: 'logs' },
 ];
 
-const PAGE_VIEWS: Record<PageName, () => ReactNode> = {
-  dashboard: () => <DashboardPage />,
-  availability: () => <AvailabilityPage />,
-  peers: () => <PeersPage />,
-  jobs: () => <JobsPage />,
-  earnings: () => <EarningsPage />,
-  settings: () => <SettingsPage />,
-  logs: () => <LogsPage />,
+// Each page is its own chunk, fetched when first shown: the first page loads only its own code.
+const PAGE_CODE: Record<PageName, () => Promise<{ default: ComponentType }>> = {
+  dashboard: () => import('../pages/DashboardPage.js').then((m) => ({ default: m.DashboardPage })),
+  availability: () => import('../pages/AvailabilityPage.js').then((m) => ({ default: m.AvailabilityPage })),
+  peers: () => import('../pages/PeersPage.js').then((m) => ({ default: m.PeersPage })),
+  jobs: () => import('../pages/JobsPage.js').then((m) => ({ default: m.JobsPage })),
+  earnings: () => import('../pages/EarningsPage.js').then((m) => ({ default: m.EarningsPage })),
+  settings: () => import('../pages/SettingsPage.js').then((m) => ({ default: m.SettingsPage })),
+  logs: () => import('../pages/LogsPage.js').then((m) => ({ default: m.LogsPage })),
 };
+const PAGE_VIEWS = Object.fromEntries(Object.entries(PAGE_CODE).map(([page, load]) => [page, lazy(load)])) as Record<
+  PageName,
+  LazyExoticComponent<ComponentType>
+>;
+
+/** Fetches the first page's code while the first status is on its way (the module loader keeps it for lazy()). */
+export function preloadPage(): void {
+  PAGE_CODE[pageOfHash(location.hash)]().catch(() => {}); // lazy() fetches it again, and reports a failure
+}
+
+/** The contract's "interactive" mark: set once a page has rendered with the first status (it mounts with the page). */
+function ReadyMark() {
+  useEffect(() => {
+    document.body.dataset.ready = 'true';
+  }, []);
+  return null;
+}
 
 export function App() {
   const page = useHashPage();
+  const PageView = PAGE_VIEWS[page];
   const status = useMesh((s) => s.status);
   const connection = useMesh((s) => s.connection);
   const errors = useMesh((s) => s.errors);
@@ -49,11 +62,6 @@ export function App() {
             tone: !status.sharing ? 'neutral' : status.availability.offering ? 'ok' : 'warn',
             text: `${!status.sharing ? 'Not sharing' : status.availability.offering ? 'Sharing' : 'Paused'} · ${status.connections} connected`,
           };
-
-  // The contract's "interactive" mark: set once the first status has been rendered.
-  useEffect(() => {
-    if (status) document.body.dataset.ready = 'true';
-  }, [status]);
 
   return (
     <div className="app">
@@ -97,7 +105,14 @@ export function App() {
               </div>
             </div>
           )}
-          {status ? PAGE_VIEWS[page]() : <Connecting lost={connection.state === 'lost'} />}
+          {status ? (
+            <Suspense fallback={<Loading what="the page" />}>
+              <PageView />
+              <ReadyMark />
+            </Suspense>
+          ) : (
+            <Connecting lost={connection.state === 'lost'} />
+          )}
         </div>
       </main>
     </div>

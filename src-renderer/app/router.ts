@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 const PAGES = ['dashboard', 'availability', 'peers', 'jobs', 'earnings', 'settings', 'logs'] as const;
 export type PageName = (typeof PAGES)[number];
 
-function pageOfHash(hash: string): PageName {
+export function pageOfHash(hash: string): PageName {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
   return (PAGES as readonly string[]).includes(name ?? '') ? (name as PageName) : 'dashboard';
 }

@@ -74,7 +74,15 @@ export function JobCard({
         {job.open_to_strangers && <span data-testid={`job-strangers-${job.job_id}`}>open to strangers</span>}
         <span className="muted">{formatAgo(job.submitted_at, nowMs)}</span>
       </div>
-      <div className="progress" aria-label={`${pct}% of tiles verified`}>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Tiles verified"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-valuetext={`${pct}% of tiles verified`}
+      >
         <div className={`progress-bar progress-${job.state}`} style={{ width: `${pct}%` }} />
       </div>
       {open && (

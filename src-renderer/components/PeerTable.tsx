@@ -1,5 +1,6 @@
 // Peers with the trust between us. My trust is also the permit: 0 gets nothing from my machine;
-// the scheduler shares it among the others in proportion to their weights, mutual trust first.
+// the scheduler serves the others in turn (core/scheduler/allocate.ts): mutual trust first, then
+// by my effective trust (weight times record).
 import type { PeerView } from '../../src-main/core/api/contract.js';
 import { formatAgo, formatWeight, shortPeerId } from '../format.js';
 import { Badge } from './basics.js';

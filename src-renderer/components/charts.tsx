@@ -15,6 +15,7 @@ import {
 import { formatCredits, shortPeerId } from '../format.js';
 import type { EarningsPoint, PeerEarnings } from '../ledger/earnings-model.js';
 import type { UtilisationSample } from '../store/types.js';
+import { timeAxis } from '../time-axis.js';
 
 const CHART_COLORS = {
   accent: '#5b5bd6',
@@ -27,17 +28,6 @@ const CHART_COLORS = {
 };
 
 const timeOfDay = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
-
-/** Axis labels as fine as the span needs: seconds within a few minutes, dates beyond a day. */
-function timeTicks(fromMs: number, toMs: number): (t: number) => string {
-  const span = toMs - fromMs;
-  if (span < 5 * MINUTE_MS)
-    return (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  if (span < DAY_MS) return timeOfDay;
-  return (t) => new Date(t).toLocaleDateString([], { month: 'short', day: 'numeric' });
-}
 const credits = (millicredits: number) => formatCredits(millicredits);
 const axisProps = { stroke: CHART_COLORS.axis, fontSize: 11, tickLine: false, axisLine: false } as const;
 
@@ -47,7 +37,7 @@ export function UtilisationChart({ samples }: { samples: readonly UtilisationSam
     mesh: Math.round(s.mesh),
     other: s.other === null ? null : Math.round(s.other),
   }));
-  const tick = timeTicks(samples[0]?.t ?? 0, samples.at(-1)?.t ?? 0);
+  const axis = timeAxis(samples[0]?.t ?? 0, samples.at(-1)?.t ?? 0);
   return (
     <div className="chart chart-utilisation">
       <ResponsiveContainer width="100%" height="100%">
@@ -57,9 +47,9 @@ export function UtilisationChart({ samples }: { samples: readonly UtilisationSam
             dataKey="t"
             type="number"
             domain={['dataMin', 'dataMax']}
-            tickFormatter={tick}
+            ticks={axis.ticks}
+            tickFormatter={axis.label}
             {...axisProps}
-            minTickGap={40}
           />
           <YAxis domain={[0, 100]} ticks={[0, 50, 100]} tickFormatter={(v: number) => `${v}%`} {...axisProps} />
           <Tooltip labelFormatter={(t) => timeOfDay(Number(t))} formatter={(v) => `${String(v)}%`} />
@@ -115,7 +105,7 @@ export function Sparkline({ points }: { points: readonly EarningsPoint[] }) {
 
 export function EarningsChart({ points }: { points: readonly EarningsPoint[] }) {
   const data = points.map((p) => ({ ...p }));
-  const tick = timeTicks(points[0]?.t ?? 0, points.at(-1)?.t ?? 0);
+  const axis = timeAxis(points[0]?.t ?? 0, points.at(-1)?.t ?? 0);
   return (
     <div className="chart chart-earnings" data-testid="earnings-chart">
       <ResponsiveContainer width="100%" height="100%">
@@ -126,9 +116,9 @@ export function EarningsChart({ points }: { points: readonly EarningsPoint[] }) 
             type="number"
             domain={['dataMin', 'dataMax']}
             scale="time"
-            tickFormatter={tick}
+            ticks={axis.ticks}
+            tickFormatter={axis.label}
             {...axisProps}
-            minTickGap={48}
           />
           <YAxis tickFormatter={credits} {...axisProps} width={64} />
           <Tooltip

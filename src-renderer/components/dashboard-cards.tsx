@@ -12,7 +12,7 @@ export function SharingCard({ status, onToggle }: { status: Status; onToggle: (o
   const detail = !sharing
     ? 'Your machine runs nothing for others. Turn sharing on to offer its spare time to the peers you trust.'
     : offering
-      ? `Offering up to ${availability.cores} ${availability.cores === 1 ? 'core' : 'cores'} now, shared among your peers in proportion to your trust.`
+      ? `Offering up to ${availability.cores} ${availability.cores === 1 ? 'core' : 'cores'} now to the peers you trust, in turn: those who trust you back first, then the others, the most trusted first (your trust times their track record).`
       : asSentence(availability.paused?.message ?? 'nothing is offered right now.');
   return (
     <section className={`card sharing-card ${sharing ? (offering ? 'is-on' : 'is-paused') : 'is-off'}`}>

@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { useActions, useMesh } from '../app/store-context.js';
 import { Card, Facts, PageHeader, StatTile } from '../components/basics.js';
-import { Sparkline, UtilisationChart } from '../components/charts.js';
+import { Sparkline, UtilisationChart } from '../components/lazy-charts.js';
 import { CopyText } from '../components/CopyText.js';
 import { MachineCard, SharingCard } from '../components/dashboard-cards.js';
 import { formatCredits } from '../format.js';

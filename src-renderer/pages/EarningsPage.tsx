@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { useActions, useMesh } from '../app/store-context.js';
 import { Card, EmptyState, Loading, PageHeader, StatTile } from '../components/basics.js';
-import { EarningsChart, PeerEarningsChart } from '../components/charts.js';
+import { EarningsChart, PeerEarningsChart } from '../components/lazy-charts.js';
 import { PriceForm } from '../components/PriceForm.js';
 import { formatCredits, shortPeerId } from '../format.js';
 import { earningsByPeer, earningsSeries, earningsTotals } from '../ledger/earnings-model.js';

@@ -68,7 +68,7 @@ export function PeersPage() {
 
       <Card
         title="Peers"
-        subtitle="Trust is the permit: a peer at 0 gets nothing from your machine; the others share it in proportion to their trust, mutual trust first."
+        subtitle="Trust is the permit: a peer at 0 gets nothing from your machine. The others are served in turn, not in shares: peers who trust you back first, then the rest, the most trusted first (your trust times their track record)."
       >
         {peers === null ? (
           <Loading what="peers" />

@@ -1,5 +1,5 @@
 // Peers and my trust in them. Trust is also the permit: weight 0 means a peer gets nothing from
-// my machine, and the scheduler shares it among peers in proportion to their weights. Policies
+// my machine, and the scheduler serves peers in turn by trust, mutual trust first. Policies
 // (who may use my machine, and how much) narrow it further.
 import type { PeersSlice, Slice } from './types.js';
 

@@ -223,6 +223,9 @@ test('with queueLimit 50, units beyond the waiting limit are refused at once wit
   const workers = 2;
   const small = Executor.start({ workers, queueLimit: 50 });
   try {
+    // Its module prepared, so units queue as they come; then a turn of the loop for its worker to be idle again.
+    await small.run({ module: reverse, input: new Uint8Array(1) });
+    await new Promise((resolve) => setImmediate(resolve));
     const inputs = burstInputs(200);
     const submitted = performance.now();
     const settled = await Promise.all(

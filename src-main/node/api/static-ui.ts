@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtFile } from '../../core/build-layout.js';
 import type { ServerResponse } from 'node:http';
 
 /** The page itself; everything else is a file under `assets/` with a plain name. */
@@ -23,7 +24,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Where the build puts the renderer: dist/src-renderer, beside dist/src-main. */
-export const BUILT_UI_DIR = fileURLToPath(new URL('../../../src-renderer/', import.meta.url));
+export const BUILT_UI_DIR = fileURLToPath(builtFile(import.meta.url, 'src-renderer/'));
 
 /** The content security policy of the UI, wherever it is served from (`self` is the node's origin or app://). */
 export function uiContentSecurityPolicy(connect: readonly string[]): string {

@@ -12,10 +12,11 @@ import { describeError } from '../../core/errors.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { ZodError } from 'zod';
+import { builtFile } from '../../core/build-layout.js';
 import { ExecError, toExecError } from './errors.js';
 import { resolveLimits, type UnitLimits } from './limits.js';
 import { encodeParams } from './params.js';
-import { ModuleCache } from './prepare.js';
+import { ModuleCache, type PreparedModule } from './prepare.js';
 import { epochMs, type WorkerBatch, type WorkerOutcome, type WorkerUnit } from './worker.js';
 
 export interface ExecUnit {
@@ -52,6 +53,9 @@ const NOT_STARTED = -1;
 /** A batch should take about this long: long enough to hide the thread hop, short enough to share. */
 const BATCH_TARGET_MS = 2;
 
+/** A worker thread with no unit for this long ends; the next unit starts a fresh one (tens of ms). */
+const WORKER_IDLE_MS = 10_000;
+
 interface Pending {
   unit: WorkerUnit;
   timeoutMs: number;
@@ -66,6 +70,10 @@ export class Executor {
   private readonly pool: Piscina;
   private readonly modules = new ModuleCache();
   private readonly queue: Pending[] = [];
+  /** Units admitted but waiting for their module to be prepared; they count toward the queue limit. */
+  private preparing = 0;
+  /** Admissions queue in the order they came, however long each module takes to prepare. */
+  private admitted: Promise<unknown> = Promise.resolve();
   /** Recent wall time per unit, by module hash (an exponential moving average). */
   private readonly unitMs = new Map<string, number>();
   private idleWorkers: number;
@@ -76,10 +84,11 @@ export class Executor {
     this.workers = options.workers;
     this.idleWorkers = options.workers;
     this.pool = new Piscina({
-      filename: new URL('./worker.js', import.meta.url).href,
-      minThreads: options.workers,
+      filename: builtFile(import.meta.url, 'src-main/node/exec/worker.js'),
+      // Threads start with work and end when idle long: an idle node holds no isolates.
+      minThreads: 0,
       maxThreads: options.workers,
-      idleTimeout: Number.POSITIVE_INFINITY,
+      idleTimeout: WORKER_IDLE_MS,
     });
   }
 
@@ -91,19 +100,37 @@ export class Executor {
   }
 
   /** Runs one unit in the pool. Rejects with an ExecError. */
-  run(request: ExecUnit): Promise<ExecSuccess> {
+  async run(request: ExecUnit): Promise<ExecSuccess> {
+    if (request.signal?.aborted) throw aborted();
+    const checked = this.check(request);
+    // A cached module queues the unit at once, unless admissions before it still wait for theirs.
+    const ready = this.preparing === 0 ? this.modules.preparedNow(request.module, checked.limits) : undefined;
+    if (ready) return this.enqueue(checked, ready, request.signal);
+    this.preparing++;
+    const prepared = this.modules.prepare(request.module, checked.limits);
+    prepared.catch(() => {}); // its failure is awaited below, after the admissions before it
+    const turn = this.admitted.then(() => prepared);
+    this.admitted = turn.catch(() => {});
+    let module: PreparedModule;
     try {
-      if (request.signal?.aborted) throw aborted();
-      const admitted = this.admit(request);
-      return new Promise((resolve, reject) => {
-        const pending: Pending = { ...admitted, resolve, reject, signal: request.signal };
-        request.signal?.addEventListener('abort', () => this.abort(pending), { once: true });
-        this.queue.push(pending);
-        this.dispatch();
-      });
+      module = await turn;
     } catch (err) {
-      return Promise.reject(err);
+      throw this.closed ? closedError() : err;
+    } finally {
+      this.preparing--;
     }
+    if (this.closed) throw closedError();
+    if (request.signal?.aborted) throw aborted();
+    return this.enqueue(checked, module, request.signal);
+  }
+
+  private enqueue(checked: Checked, module: PreparedModule, signal: AbortSignal | undefined): Promise<ExecSuccess> {
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { ...toQueue(checked, module), resolve, reject, signal };
+      signal?.addEventListener('abort', () => this.abort(pending), { once: true });
+      this.queue.push(pending);
+      this.dispatch();
+    });
   }
 
   /** An aborted unit leaves the queue, or stops the batch it is in (the rest of which runs again). */
@@ -119,17 +146,18 @@ export class Executor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const pending of this.queue.splice(0)) pending.reject(new ExecError('Closed', 'the executor was closed'));
-    await this.pool.destroy();
+    for (const pending of this.queue.splice(0)) pending.reject(closedError());
+    await Promise.all([this.pool.destroy(), this.modules.close()]);
   }
 
-  /** Checks everything that can be checked before the unit is queued. */
-  private admit(request: ExecUnit): Omit<Pending, 'resolve' | 'reject'> {
-    if (this.closed) throw new ExecError('Closed', 'the executor was closed');
-    if (this.queue.length >= this.options.queueLimit) {
+  /** Checks everything that can be checked before the module is prepared. */
+  private check(request: ExecUnit): Checked {
+    if (this.closed) throw closedError();
+    const waiting = this.queue.length + this.preparing;
+    if (waiting >= this.options.queueLimit) {
       throw new ExecError(
         'QueueFull',
-        `${this.queue.length} units are already waiting (the limit is ${this.options.queueLimit})`,
+        `${waiting} units are already waiting (the limit is ${this.options.queueLimit})`,
       );
     }
     let limits: UnitLimits;
@@ -153,19 +181,7 @@ export class Executor {
         `input is ${request.input.length} bytes, over the limit of ${limits.maxInputBytes}`,
       );
     }
-    const prepared = this.modules.prepare(request.module, limits);
-    return {
-      timeoutMs: limits.timeoutMs,
-      unit: {
-        moduleHash: prepared.hash,
-        module: prepared.bytes,
-        hasStart: prepared.hasStart,
-        params,
-        input: request.input,
-        fuel: limits.fuel,
-        maxOutputBytes: limits.maxOutputBytes,
-      },
-    };
+    return { limits, params, input: request.input };
   }
 
   private dispatch(): void {
@@ -241,6 +257,28 @@ export class Executor {
 }
 
 const aborted = () => new ExecError('Aborted', 'the unit was aborted');
+const closedError = () => new ExecError('Closed', 'the executor was closed');
+
+interface Checked {
+  limits: UnitLimits;
+  params: Uint8Array;
+  input: Uint8Array;
+}
+
+function toQueue({ limits, params, input }: Checked, module: PreparedModule): Pick<Pending, 'unit' | 'timeoutMs'> {
+  return {
+    timeoutMs: limits.timeoutMs,
+    unit: {
+      moduleHash: module.hash,
+      module: module.bytes,
+      hasStart: module.hasStart,
+      params,
+      input,
+      fuel: limits.fuel,
+      maxOutputBytes: limits.maxOutputBytes,
+    },
+  };
+}
 
 function settle(pending: Pending, outcome: WorkerOutcome): void {
   if (outcome.ok) {

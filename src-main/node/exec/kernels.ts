@@ -1,12 +1,12 @@
 // Where the kernels built from wasm/ live: dist/wasm/<name>.wasm, next to the compiled code.
 import { describeError } from '../../core/errors.js';
 import { readFileSync } from 'node:fs';
+import { builtFile } from '../../core/build-layout.js';
 
 export type KernelName = 'render' | 'hash' | 'image';
 
 function kernelUrl(name: KernelName): URL {
-  // This file compiles to dist/src-main/node/exec/kernels.js.
-  return new URL(`../../../wasm/${name}.wasm`, import.meta.url);
+  return new URL(builtFile(import.meta.url, `wasm/${name}.wasm`));
 }
 
 const loaded = new Map<KernelName, Uint8Array<ArrayBuffer>>();

@@ -1,13 +1,16 @@
 // Turns the module a unit names into one the pool may run: size-checked, validated by V8, checked
 // against the ABI, metered, and its memory and tables checked against the unit's limits — all
-// before any of its code runs. Metered modules are cached by the original's SHA-256, in shared
-// memory, so a worker is handed the bytes without a copy.
-import { describeError } from '../../core/errors.js';
+// before any of its code runs. The validation and metering happen in a thread of their own
+// (metering-worker.ts), started when a module is not cached and ended once idle. Metered modules
+// are cached by the original's SHA-256, in shared memory, so a worker is handed the bytes without
+// a copy, within a budget of bytes.
 import { createHash } from 'node:crypto';
-import { abiViolation } from './abi.js';
-import { ExecError } from './errors.js';
+import { Worker } from 'node:worker_threads';
+import { builtFile } from '../../core/build-layout.js';
+import { ExecError, toExecError } from './errors.js';
 import type { UnitLimits } from './limits.js';
-import { meterModule, MeteringRefused, type MeteredModule } from './metering.js';
+import type { MeteredModule } from './metering.js';
+import type { MeteringReply, MeteringRequest } from './metering-worker.js';
 
 export interface PreparedModule extends Omit<MeteredModule, 'bytes'> {
   /** SHA-256 (hex) of the module as the unit named it, before metering. */
@@ -20,18 +23,24 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** How long the metering thread outlives its last module: a job's modules come together. */
+const METERING_LINGER_MS = 5_000;
+
 export class ModuleCache {
   private readonly entries = new Map<string, PreparedModule>();
+  /** Modules being metered now, so a burst of units of one module meters it once. */
+  private readonly loading = new Map<string, Promise<PreparedModule>>();
+  private readonly metering = new MeteringThread();
   private bytesHeld = 0;
 
-  constructor(private readonly maxBytes = 256 << 20) {}
+  constructor(private readonly maxBytes = 64 << 20) {}
 
   get size(): number {
     return this.entries.size;
   }
 
   /** The prepared module, or an ExecError saying why it may not run under `limits`. */
-  prepare(original: Uint8Array, limits: UnitLimits): PreparedModule {
+  async prepare(original: Uint8Array, limits: UnitLimits): Promise<PreparedModule> {
     if (original.length > limits.maxModuleBytes) {
       throw new ExecError(
         'BadModule',
@@ -39,38 +48,46 @@ export class ModuleCache {
       );
     }
     const hash = sha256Hex(original);
-    let prepared = this.entries.get(hash);
-    if (prepared) {
-      this.entries.delete(hash); // re-insert: the Map's order is the LRU order
-      this.entries.set(hash, prepared);
-    } else {
-      prepared = this.load(original, hash);
-      this.remember(prepared);
-    }
+    const prepared = this.cached(hash) ?? (await this.load(original, hash));
     checkAgainstLimits(prepared, limits);
     return prepared;
   }
 
-  private load(original: Uint8Array, hash: string): PreparedModule {
-    let compiled: WebAssembly.Module;
-    try {
-      compiled = new WebAssembly.Module(original as Uint8Array<ArrayBuffer>);
-    } catch (err) {
-      throw new ExecError('BadModule', `not a valid WebAssembly module: ${describeError(err)}`);
+  /** The module at once if it is cached (checked against `limits`), else undefined. */
+  preparedNow(original: Uint8Array, limits: UnitLimits): PreparedModule | undefined {
+    if (original.length > limits.maxModuleBytes) return undefined; // prepare() says why
+    const prepared = this.cached(sha256Hex(original));
+    if (prepared) checkAgainstLimits(prepared, limits);
+    return prepared;
+  }
+
+  private cached(hash: string): PreparedModule | undefined {
+    const prepared = this.entries.get(hash);
+    if (prepared) {
+      this.entries.delete(hash); // re-insert: the Map's order is the LRU order
+      this.entries.set(hash, prepared);
     }
-    const violation = abiViolation(compiled);
-    if (violation)
-      throw new ExecError(violation.startsWith('imports') ? 'ForbiddenImport' : 'BadModule', `module ${violation}`);
-    let metered: MeteredModule;
-    try {
-      metered = meterModule(original);
-    } catch (err) {
-      if (err instanceof MeteringRefused) throw new ExecError('BadModule', `module ${err.message}`);
-      throw err;
+    return prepared;
+  }
+
+  close(): Promise<void> {
+    return this.metering.close();
+  }
+
+  private load(original: Uint8Array, hash: string): Promise<PreparedModule> {
+    let loading = this.loading.get(hash);
+    if (!loading) {
+      // A refused module is not cached: it is refused again, at the same cost, next time.
+      loading = this.metering.meter(original).then((metered) => {
+        const prepared = { ...metered, hash };
+        this.remember(prepared);
+        return prepared;
+      });
+      const forget = () => this.loading.delete(hash);
+      loading.then(forget, forget);
+      this.loading.set(hash, loading);
     }
-    const shared = new Uint8Array(new SharedArrayBuffer(metered.bytes.length));
-    shared.set(metered.bytes);
-    return { ...metered, hash, bytes: shared };
+    return loading;
   }
 
   private remember(prepared: PreparedModule): void {
@@ -81,6 +98,60 @@ export class ModuleCache {
       this.entries.delete(hash);
       this.bytesHeld -= entry.bytes.length;
     }
+  }
+}
+
+/** The metering thread, started on demand and ended METERING_LINGER_MS after its last reply. */
+class MeteringThread {
+  private worker: Worker | undefined;
+  private readonly waiting = new Map<number, { resolve: (m: MeteredModule) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private linger: NodeJS.Timeout | undefined;
+
+  meter(original: Uint8Array): Promise<MeteredModule> {
+    clearTimeout(this.linger);
+    const worker = (this.worker ??= this.spawn());
+    worker.ref(); // a unit waits on it
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread, not a window
+      worker.postMessage({ id, original } satisfies MeteringRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.linger);
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(new URL(builtFile(import.meta.url, 'src-main/node/exec/metering-worker.js')));
+    worker.on('message', (reply: MeteringReply) => {
+      const waiter = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.ok) waiter?.resolve(reply.metered);
+      else waiter?.reject(toExecError(reply));
+      if (this.waiting.size === 0) this.idle(worker);
+    });
+    const fail = (err: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const waiter of this.waiting.values()) waiter.reject(err);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the metering thread exited (${code})`)));
+    return worker;
+  }
+
+  private idle(worker: Worker): void {
+    worker.unref(); // an idle metering thread never keeps the process alive
+    this.linger = setTimeout(() => {
+      if (this.worker === worker && this.waiting.size === 0) this.close().catch(() => {}); // ending it cannot fail a unit
+    }, METERING_LINGER_MS);
+    this.linger.unref();
   }
 }
 

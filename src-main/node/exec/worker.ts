@@ -4,9 +4,6 @@
 // turned into plain data.
 import { describeError } from '../../core/errors.js';
 import { createHash } from 'node:crypto';
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
-import { isMainThread } from 'node:worker_threads';
 import {
   abiImports,
   callUnit,
@@ -19,21 +16,8 @@ import {
   type AbiExports,
 } from './abi.js';
 import type { ExecErrorCode, ExecFailure } from './errors.js';
+import { lowerThisThreadsPriority } from './thread-priority.js';
 
-/**
- * Units run at the lowest CPU priority, as BOINC's do: the person's own programs, and this node's
- * main thread (network, journal, UI), come first. Linux numbers threads as tasks, so the nice value
- * of this worker's own task is set; elsewhere setPriority would lower the whole process.
- */
-function lowerThisThreadsPriority(): void {
-  if (isMainThread || process.platform !== 'linux') return; // imported on the main thread too (unsandboxed.ts)
-  try {
-    const task = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isSafeInteger(task) && task > 0) setPriority(task, 19);
-  } catch {
-    // No /proc, or not allowed: the worker runs at the process's priority.
-  }
-}
 lowerThisThreadsPriority();
 
 export interface WorkerUnit {

@@ -1,8 +1,9 @@
 // The GPU runner page's files, as the build leaves them in dist/src-gpu: served over 127.0.0.1 to
 // a headless Chromium (chromium-runner.ts) and as app://gpu/ in the desktop app (app-scheme.ts).
 import { fileURLToPath } from 'node:url';
+import { builtFile } from '../../core/build-layout.js';
 
-export const BUILT_RUNNER_DIR = fileURLToPath(new URL('../../../src-gpu/', import.meta.url));
+export const BUILT_RUNNER_DIR = fileURLToPath(builtFile(import.meta.url, 'src-gpu/'));
 
 const RUNNER_FILES: Readonly<Record<string, { relativePath: string; contentType: string }>> = {
   '/': { relativePath: 'runner.html', contentType: 'text/html; charset=utf-8' },

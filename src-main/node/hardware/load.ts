@@ -39,25 +39,9 @@ const systemLoadSampler: LoadSampler = () => {
 export class LoadMonitor {
   private previous: LoadSample | undefined;
   private latest: LoadSample | undefined;
-  private timer: NodeJS.Timeout | undefined;
 
   /** `sampler` is for tests; the node uses the system's. */
   constructor(private readonly sampler: LoadSampler = systemLoadSampler) {}
-
-  /** Samples now and then every `intervalMs`; the window the figures cover is the last interval. */
-  start(intervalMs: number): void {
-    if (!Number.isFinite(intervalMs) || intervalMs < 1)
-      throw new RangeError(`intervalMs must be at least 1, not ${intervalMs}`);
-    this.stop();
-    this.sample();
-    this.timer = setInterval(() => this.sample(), intervalMs);
-    this.timer.unref(); // watching the load is never a reason to keep the process alive
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
 
   /** Takes one sample now; the window becomes the time since the one before. */
   sample(): void {

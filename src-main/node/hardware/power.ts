@@ -3,8 +3,8 @@
 // MESH_POWER_OVERRIDE=battery|ac pretends the machine runs on battery (battery) or on mains (ac),
 // for tests and demos on machines with no battery. It is read on every call, so it can be set
 // while a node runs; any other value is ignored.
-import si from 'systeminformation';
 import type { PowerState } from '../../core/schemas/hardware.js';
+import { systemInformation } from './system-information.js';
 import { timeBoxed } from './time-box.js';
 
 /** Reading the battery is a file read on Linux and a WMI query on Windows, which can stall. */
@@ -14,6 +14,7 @@ const NO_BATTERY: PowerState = { has_battery: false, on_battery: false, percent:
 
 /** The machine's power state, with MESH_POWER_OVERRIDE applied. Never throws; unknown means no battery. */
 export async function readPower(env: NodeJS.ProcessEnv = process.env): Promise<PowerState> {
+  const si = await systemInformation();
   const battery = await timeBoxed(() => si.battery(), POWER_TIMEOUT_MS, null);
   const real: PowerState = battery?.hasBattery
     ? {

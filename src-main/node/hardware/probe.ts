@@ -3,10 +3,11 @@
 // Node itself knows, so a VM without a GPU or battery, or a driver that hangs, still gives an answer.
 import { createHash } from 'node:crypto';
 import { arch, availableParallelism, cpus, platform, release, totalmem } from 'node:os';
-import si from 'systeminformation';
 import { canonicalJson } from '../../core/schemas/index.js';
 import { HARDWARE_LIMITS, type GpuInfo, type HardwareInfo } from '../../core/schemas/hardware.js';
 import { readPower } from './power.js';
+import type { Systeminformation } from 'systeminformation';
+import { systemInformation } from './system-information.js';
 import { timeBoxed } from './time-box.js';
 
 /** Graphics enumeration runs external tools (lspci, nvidia-smi…): the slowest call, and the one that hangs. */
@@ -19,6 +20,7 @@ const MAX_TEXT = 128;
 
 /** Probes the hardware. Never throws; what cannot be learned in time is filled from Node's `os` module. */
 export async function probeHardware(): Promise<HardwareInfo> {
+  const si = await systemInformation();
   const [cpu, mem, graphics, osInfo, power] = await Promise.all([
     timeBoxed(() => si.cpu(), PROBE_TIMEOUT_MS, null),
     timeBoxed(() => si.mem(), PROBE_TIMEOUT_MS, null),
@@ -68,7 +70,7 @@ export function hardwareFingerprint(info: HardwareInfo): string {
   return createHash('sha256').update(canonicalJson(stable)).digest('hex');
 }
 
-function gpuInfo(controller: si.Systeminformation.GraphicsControllerData): GpuInfo {
+function gpuInfo(controller: Systeminformation.GraphicsControllerData): GpuInfo {
   // Integrated GPUs report the shared system memory they may borrow (vramDynamic): not dedicated VRAM.
   const vramMib = controller.vramDynamic ? undefined : within(controller.vram, 1, Number.MAX_SAFE_INTEGER);
   return {

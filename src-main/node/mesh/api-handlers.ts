@@ -129,7 +129,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         hardware: node.machine.info && { ...node.machine.info, power: node.machine.power ?? node.machine.info.power },
         calibration: node.machine.calibration,
         gpu: node.gpu.status,
-        other_load_pct: node.machine.load.otherLoadPct(),
+        other_load_pct: node.machine.otherLoadPct(),
         contribution: { ...contribution_history, damping_factor, over_allocation_history },
         policies: state.policies,
       };

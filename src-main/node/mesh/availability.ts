@@ -47,7 +47,7 @@ export function availabilityNow(
       ...(vram > 0 ? { vram_gb: vram } : {}),
     },
     power: machine.power,
-    otherLoadPct: machine.load.otherLoadPct(),
+    otherLoadPct: machine.otherLoadPct(),
     userIdleSeconds: machine.userIdleSeconds,
     algorithms: supportedAlgorithms(vram > 0).map((id) => ({
       algorithm_id: id,

@@ -1,7 +1,9 @@
 // What the node knows of the machine it runs on, kept current: the hardware probe and the
 // calibration (once, in the background, at start; calibration is redone only when the hardware,
-// the worker count or the kernel changed), the power state and other programs' CPU load (sampled
-// every few seconds), for availability and the status page.
+// the worker count or the kernel changed), the power state and other programs' CPU load, for
+// availability and the status page. Power and load are sampled every few seconds only while a
+// setting depends on them (pause on battery, on a machine with a battery; only when idle); else
+// the load is read when asked for, and nothing wakes the node for them.
 import { describeError } from '../../core/errors.js';
 import type { Calibration, HardwareInfo, PowerState } from '../../core/schemas/hardware.js';
 import type { Executor } from '../exec/index.js';
@@ -9,6 +11,7 @@ import { loadOrCalibrate } from '../hardware/calibrate.js';
 import { LoadMonitor } from '../hardware/load.js';
 import { readPower } from '../hardware/power.js';
 import { probeHardware } from '../hardware/probe.js';
+import { WatchTimer } from './watch-timer.js';
 
 /** How often power and load are read: soon enough to stop within seconds of unplugging or a game starting. */
 const SAMPLE_MS = 3_000;
@@ -22,7 +25,7 @@ export class Machine {
   userIdleSeconds: number | null = null;
   /** Settles when the probe and calibration are done (or failed, logged). */
   readonly ready: Promise<void>;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #sampling: WatchTimer;
   #stopped = false;
 
   constructor(
@@ -30,16 +33,38 @@ export class Machine {
     executor: Executor,
     private readonly onChange: () => void,
     log: (message: string) => void,
+    /** The settings in force: whether to watch the power (pause on battery) and the load (only when idle). */
+    private readonly settings: () => { pauseOnBattery: boolean; idleOnly: boolean },
   ) {
-    this.load.start(SAMPLE_MS);
+    this.load.sample();
     // A node stopped mid-calibration closes the executor under it: that is no failure to report.
     this.ready = this.#probe(dataDir, executor).catch((err) => {
       if (!this.#stopped) log(`hardware probe or calibration failed: ${describeError(err)}`);
     });
-    this.#timer = setInterval(() => {
-      this.#readPower().catch((err) => log(`reading the power state failed: ${describeError(err)}`));
+    this.#sampling = new WatchTimer(() => {
+      const { power, load } = this.#watching();
+      if (load) this.load.sample();
+      if (power) this.#readPower().catch((err) => log(`reading the power state failed: ${describeError(err)}`));
+      return power || load;
     }, SAMPLE_MS);
-    this.#timer.unref();
+    this.#sampling.wake();
+  }
+
+  /** Settings changed: sample again if they now depend on power or load. */
+  wake(): void {
+    this.#sampling.wake();
+  }
+
+  /** Other programs' share of the CPU: over the last sampling interval, or since it was last asked for when not sampled. */
+  otherLoadPct(): number | null {
+    if (!this.#watching().load) this.load.sample();
+    return this.load.otherLoadPct();
+  }
+
+  #watching(): { power: boolean; load: boolean } {
+    const { pauseOnBattery, idleOnly } = this.settings();
+    // A machine without a battery cannot go on one (MESH_POWER_OVERRIDE=battery gives it one).
+    return { power: pauseOnBattery && (this.power?.has_battery ?? true), load: idleOnly };
   }
 
   async #probe(dataDir: string, executor: Executor): Promise<void> {
@@ -59,7 +84,6 @@ export class Machine {
 
   stop(): void {
     this.#stopped = true;
-    clearInterval(this.#timer);
-    this.load.stop();
+    this.#sampling.stop();
   }
 }

@@ -50,7 +50,12 @@ export interface MeshNodeOptions {
   log?: (message: string) => void;
 }
 
+/**
+ * My commitment goes out again every 2 s while I have open units (offers lapse, providers re-offer
+ * on it); with none, at doubling intervals up to a minute, until the next change.
+ */
 const COMMITMENT_HEARTBEAT_MS = 2000;
+const IDLE_HEARTBEAT_MAX_MS = 60_000;
 /** How long a message to a peer waits for its reply, and a blob for its bytes. */
 const SEND_TIMEOUT_MS = 10_000;
 const FETCH_TIMEOUT_MS = 30_000;
@@ -82,6 +87,7 @@ export class MeshNode {
   /** Why I offered nothing at the last look (to tell when that changes). */
   #pausedReason: string | null = null;
   #heartbeat: NodeJS.Timeout | undefined;
+  #heartbeatMs = COMMITMENT_HEARTBEAT_MS;
   /** Aborted by stop: ends every network wait (ctx.signal). */
   readonly #stopping = new AbortController();
   /** Journal writes, sends, fetches, message handlers and background work not yet settled. */
@@ -126,7 +132,16 @@ export class MeshNode {
       log,
     };
     this.frames = new FrameAssembler(this.ctx);
-    this.machine = new Machine(options.dataDir, executor, () => this.availabilityChanged(), log);
+    this.machine = new Machine(
+      options.dataDir,
+      executor,
+      () => this.availabilityChanged(),
+      log,
+      () => ({
+        pauseOnBattery: this.state.settings.pause_on_battery,
+        idleOnly: this.state.settings.idle_only,
+      }),
+    );
     this.gpu = new GpuService(options.gpu ?? { mode: 'off' });
     // After the CPU calibration: the GPU's score is measured against the same reference. Not
     // waited for by stop (a calibration cut short by the sandbox closing is no failure).
@@ -223,6 +238,7 @@ export class MeshNode {
       if (this.#stopped) return;
       if (event === 'connect') {
         this.emit('peer.connected', { peer });
+        this.#wake();
         this.#commitment.resend(peer); // it may have lost what it took (a restart)
         this.provider.reconcile(peer);
         this.#background('assembling frames', this.frames.resume());
@@ -236,8 +252,28 @@ export class MeshNode {
     });
     network.subscribe(ADVERT_TOPIC);
     this.followTrusted();
-    this.#heartbeat = setInterval(() => this.availabilityChanged(), COMMITMENT_HEARTBEAT_MS);
+    this.#beat();
     this.publishSoon();
+  }
+
+  #beat(): void {
+    this.#heartbeat = setTimeout(() => {
+      const idle = this.requester.openUnits(1).length === 0;
+      this.#heartbeatMs = idle ? Math.min(this.#heartbeatMs * 2, IDLE_HEARTBEAT_MAX_MS) : COMMITMENT_HEARTBEAT_MS;
+      this.availabilityChanged();
+      this.#beat();
+    }, this.#heartbeatMs);
+  }
+
+  /** Something changed: the heartbeat is back to its shortest interval. */
+  #wake(): void {
+    this.requester.wake();
+    this.provider.wake();
+    this.machine.wake();
+    if (this.#heartbeatMs === COMMITMENT_HEARTBEAT_MS || this.#heartbeat === undefined || this.#stopped) return;
+    clearTimeout(this.#heartbeat);
+    this.#heartbeatMs = COMMITMENT_HEARTBEAT_MS;
+    this.#beat();
   }
 
   /** Subscribes to the commitments of every peer I trust, and only those (the trust graph). */
@@ -269,6 +305,7 @@ export class MeshNode {
           this.emit('ledger.entry', { kind: event.entry.kind, assignment_id: event.entry.assignment_id });
       }
     });
+    this.#wake();
     if (refused.length > 0) throw new RecordError(refused);
   }
 
@@ -358,7 +395,7 @@ export class MeshNode {
   async #stop(): Promise<void> {
     const log = (what: string) => (err: unknown) => this.ctx.log(`stopping ${what}: ${describeError(err)}`);
     this.#stopping.abort(); // every network wait ends now
-    clearInterval(this.#heartbeat);
+    clearTimeout(this.#heartbeat);
     this.#commitment.stop();
     await this.provider.stop().catch(log('the provider'));
     await this.requester.stop().catch(log('the requester'));

@@ -23,6 +23,7 @@ import { ExecutionQueue } from './execution.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { acceptanceEvents } from './settlement.js';
 import { entriesForMe, unbackedRefunds } from './settlement-intake.js';
+import { WatchTimer } from './watch-timer.js';
 
 type ReleaseReason = MessageBody<'release'>['reason'];
 
@@ -43,7 +44,7 @@ export interface ProviderOptions {
 
 export class Provider {
   #roundTimer: NodeJS.Timeout | undefined;
-  #reconcileTimer: NodeJS.Timeout | undefined;
+  readonly #reconciling = new WatchTimer(() => this.#watchAssignments(), RECONCILE_MS);
   #stopped = false;
   readonly #execution: ExecutionQueue;
   /** Units each requester asked for, as last seen in its commitment. */
@@ -85,15 +86,28 @@ export class Provider {
 
   /** Drives my assignments to their close: now, then every RECONCILE_MS. */
   start(): void {
+    this.#reconciling.start();
+  }
+
+  /** My state changed: assignments are reconciled again while I hold one. */
+  wake(): void {
+    this.#reconciling.wake();
+  }
+
+  /** Reconciles now; true while I hold an assignment as its provider. */
+  #watchAssignments(): boolean {
     this.reconcile();
-    this.#reconcileTimer = setInterval(() => this.reconcile(), RECONCILE_MS);
+    if (this.#toRelease.size > 0) return true;
+    for (const a of this.ctx.state.assignments.values())
+      if (a.acceptance.provider_peer === this.ctx.me && a.escrow === 'held') return true;
+    return false;
   }
 
   /** No more rounds or units; the running units are stopped and waited for (they run again after a restart). */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#roundTimer);
-    clearInterval(this.#reconcileTimer);
+    this.#reconciling.stop();
     await this.#execution.stop();
   }
 
@@ -321,6 +335,7 @@ export class Provider {
    */
   async release(reason: 'sharing_off' | 'paused'): Promise<void> {
     // Units still fetching their blobs see sharing is off and hand themselves back too.
+    this.wake();
     const { aborted, queued, ended } = this.#execution.stopAll();
     for (const id of aborted) this.#toRelease.set(id, reason); // read as each stopped unit ends
     const byRequester = new Map<string, string[]>();

@@ -12,6 +12,7 @@ import { splitJob } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
 import { isProvisional, refundEvent, settleEvent, settlementFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
+import { WatchTimer } from './watch-timer.js';
 
 /** Units one commitment publishes; the rest follow as these complete. */
 const MAX_PUBLISHED_UNITS = 1000;
@@ -21,7 +22,7 @@ const DEADLINE_CHECK_MS = 250;
 export class Requester {
   readonly #acceptor: Acceptor;
   readonly #verdicts: Verdicts;
-  #deadlineTimer: NodeJS.Timeout | undefined;
+  readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
 
   constructor(
     private readonly ctx: NodeContext,
@@ -43,16 +44,27 @@ export class Requester {
 
   /** Checks deadlines from now on, and decides what a restart left undecided. */
   async start(): Promise<void> {
-    this.#deadlineTimer = setInterval(
-      () => this.ctx.background('checking deadlines', this.checkDeadlines()),
-      DEADLINE_CHECK_MS,
-    );
+    this.#deadlines.start();
     await this.resume();
+  }
+
+  /** My state changed: deadlines are watched again if an assignment of mine is open. */
+  wake(): void {
+    this.#deadlines.wake();
+  }
+
+  /** Checks deadlines now; true while an assignment of mine still waits for its result. */
+  #watchDeadlines(): boolean {
+    this.ctx.background('checking deadlines', this.checkDeadlines());
+    const { me, state } = this.ctx;
+    for (const a of state.assignments.values())
+      if (a.acceptance.requester_peer === me && a.escrow === 'held' && !a.result) return true;
+    return false;
   }
 
   /** Stops the deadline checks and acceptance rounds; resolves when the round and decisions under way have ended. */
   async stop(): Promise<void> {
-    clearInterval(this.#deadlineTimer);
+    this.#deadlines.stop();
     await this.#acceptor.stop();
     await this.#verdicts.stop();
   }

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Bundles what runs under Node (and Electron's main process): `meshctl` and the desktop main
+// process into a few files, so a start reads a handful of files instead of ~860 ES modules one by
+// one. It runs after tsc and overwrites tsc's output for the entries only: the tests import the
+// rest of tsc's files as they are, and spawn the bundled meshctl.js.
+//
+// - dist/src-main/cli/meshctl.js, dist/src-main/electron/main.js: the entries; what they share,
+//   and what they import lazily (the daemon, the GPU runner, scene files), in dist/src-main/chunks/.
+// - dist/src-main/node/exec/{worker,metering-worker}.js: the sandbox's worker threads, each one
+//   self-contained file (a worker loads nothing of the main thread's).
+// Left out, loaded from node_modules when first needed: native code (better-sqlite3), what starts
+// threads from its own files (piscina), what is large and needed rarely (binaryen, in the metering
+// thread only; playwright-core, for GPU units; systeminformation, for the hardware probe), and
+// electron itself.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = `${root}${process.env.MESH_DIST ?? 'dist'}/src-main`;
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: [
+    'better-sqlite3',
+    'piscina',
+    'binaryen',
+    'playwright-core',
+    'systeminformation',
+    'electron',
+    // ws's optional native speed-ups, which it tries to require and does without.
+    'bufferutil',
+    'utf-8-validate',
+  ],
+  // Bundled CommonJS packages call require() for Node's own modules; an ES module has none.
+  banner: {
+    js: "import { createRequire as meshCreateRequire } from 'node:module'; const require = meshCreateRequire(import.meta.url);",
+  },
+};
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: {
+      'cli/meshctl': `${root}src-main/cli/meshctl.ts`,
+      'electron/main': `${root}src-main/electron/main.ts`,
+    },
+    outdir: out,
+    splitting: true,
+    // One level under src-main/, as the entries are: code finds built files from there (core/build-layout.ts).
+    chunkNames: 'chunks/[name]-[hash]',
+  }),
+  build({
+    ...common,
+    entryPoints: {
+      'node/exec/worker': `${root}src-main/node/exec/worker.ts`,
+      'node/exec/metering-worker': `${root}src-main/node/exec/metering-worker.ts`,
+    },
+    outdir: out,
+  }),
+]);
+console.log(`node build: ${out}/{cli/meshctl,electron/main,node/exec/worker,node/exec/metering-worker}.js`);

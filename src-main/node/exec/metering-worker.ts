@@ -1,0 +1,51 @@
+// The metering thread: validates the modules the main thread sends it, checks them against the
+// ABI and meters them (metering.ts), so neither binaryen (tens of MB, half a second to load) nor
+// a module's compilation runs on the main thread. prepare.ts starts this thread when a module is
+// not in its cache and ends it once it has sat idle, which gives binaryen's memory back.
+import { parentPort } from 'node:worker_threads';
+import { describeError } from '../../core/errors.js';
+import { abiViolation } from './abi.js';
+import type { ExecFailure } from './errors.js';
+import { meterModule, MeteringRefused, type MeteredModule } from './metering.js';
+import { lowerThisThreadsPriority } from './thread-priority.js';
+
+lowerThisThreadsPriority(); // metering a big module takes seconds of CPU that nobody is waiting on interactively
+
+export interface MeteringRequest {
+  id: number;
+  original: Uint8Array;
+}
+
+/** The metered module's bytes are in a SharedArrayBuffer: handed over without a copy. */
+export type MeteringReply = { id: number } & ({ ok: true; metered: MeteredModule } | ExecFailure);
+
+function meterChecked(original: Uint8Array): { ok: true; metered: MeteredModule } | ExecFailure {
+  let compiled: WebAssembly.Module;
+  try {
+    compiled = new WebAssembly.Module(original as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    return { ok: false, code: 'BadModule', message: `not a valid WebAssembly module: ${describeError(err)}` };
+  }
+  const violation = abiViolation(compiled);
+  if (violation)
+    return {
+      ok: false,
+      code: violation.startsWith('imports') ? 'ForbiddenImport' : 'BadModule',
+      message: `module ${violation}`,
+    };
+  let metered: MeteredModule;
+  try {
+    metered = meterModule(original);
+  } catch (err) {
+    if (err instanceof MeteringRefused) return { ok: false, code: 'BadModule', message: `module ${err.message}` };
+    throw err;
+  }
+  const shared = new Uint8Array(new SharedArrayBuffer(metered.bytes.length));
+  shared.set(metered.bytes);
+  return { ok: true, metered: { ...metered, bytes: shared } };
+}
+
+parentPort?.on('message', (request: MeteringRequest) => {
+  // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread's port, not a window
+  parentPort!.postMessage({ id: request.id, ...meterChecked(request.original) } satisfies MeteringReply);
+});
