@@ -11,6 +11,8 @@ export const LinkViewSchema = z.strictObject({
   kind: z.enum(['direct', 'relayed']),
   address: Address,
   rtt_ms: z.number().min(0).nullable(),
+  /** What the relay allows a relayed connection (bytes both ways, seconds); null on a direct one. */
+  limits: z.strictObject({ bytes: z.number().min(0).nullable(), seconds: z.number().min(0).nullable() }).nullable(),
 });
 
 export const InviteCreateSchema = z.strictObject({

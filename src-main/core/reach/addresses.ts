@@ -41,14 +41,14 @@ const ORDER: Record<AddressKind, number> = { public: 0, relayed: 1, private: 2, 
 
 /**
  * The addresses worth putting in an invite, best first: public, then relayed, then private (a
- * friend on the same LAN); never loopback. Each loses a trailing /p2p/<peer> (the code names the
- * peer once).
+ * friend on the same LAN); loopback only for a node that has nothing else (an invite on one
+ * machine). Each loses a trailing /p2p/<peer> (the code names the peer once).
  */
 export function inviteAddresses(addresses: readonly string[], peer: string, max: number): string[] {
   const suffix = `/p2p/${peer}`;
-  const bare = addresses.map((a) => (a.endsWith(suffix) ? a.slice(0, -suffix.length) : a));
-  return [...new Set(bare)]
-    .filter((a) => addressKind(a) !== 'loopback')
+  const bare = [...new Set(addresses.map((a) => (a.endsWith(suffix) ? a.slice(0, -suffix.length) : a)))];
+  const beyond = bare.filter((a) => addressKind(a) !== 'loopback');
+  return (beyond.length > 0 ? beyond : bare)
     .sort((x, y) => ORDER[addressKind(x)] - ORDER[addressKind(y)])
     .slice(0, max);
 }

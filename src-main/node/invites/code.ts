@@ -97,9 +97,14 @@ export async function decodeInvite(code: string, nowMs: number): Promise<Invite>
       expires: wire.e,
       ...(wire.n !== undefined ? { name: wire.n } : {}),
     };
-    invite = InviteSchema.parse(decoded);
+    const parsed = InviteSchema.safeParse(decoded);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    }
+    invite = parsed.data;
   } catch (err) {
-    throw new InviteError('malformed', `the code does not hold an invite: ${describeError(err).slice(0, 200)}`);
+    throw new InviteError('malformed', `the code does not hold an invite (${describeError(err).slice(0, 200)}); copy it again, whole`);
   }
   if (!(await verifySignature(invite.peer, signedBytes(toWire(invite)), g as Uint8Array)))
     throw new InviteError('bad_signature', `the code is not signed by ${invite.peer}: it was altered or forged`);

@@ -174,6 +174,7 @@ export class MeshNode {
       emit: (type, data) => this.emit(type, data),
       addressesOf: (peer) => this.state.peers.get(peer)?.addresses ?? [],
       trusted: () => (this.followTrusted(), this.publishSoon()),
+      log,
     });
     this.#inbox = { requester: this.requester, provider: this.provider, following: this.#following };
   }

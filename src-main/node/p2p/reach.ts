@@ -19,7 +19,11 @@ export interface Link {
   address: string;
   /** Milliseconds, from libp2p's connection monitor (a ping every 10 s); null before the first. */
   rtt_ms: number | null;
+  /** What the relay allows this connection (bytes both ways, seconds); null on a direct one. */
+  limits: { bytes: number | null; seconds: number | null } | null;
 }
+
+const RELAY_HOP = '/libp2p/circuit/relay/0.2.0/hop';
 
 interface RelayServer {
   reservations: { size: number; keys(): Iterable<PeerId> };
@@ -62,7 +66,28 @@ export class Reach {
       kind: connection.direct && addressKind(address) !== 'relayed' ? 'direct' : 'relayed',
       address,
       rtt_ms: connection.rtt === undefined ? null : Math.round(connection.rtt * 10) / 10,
+      limits: connection.limits
+        ? {
+            bytes: connection.limits.bytes === undefined ? null : Number(connection.limits.bytes),
+            seconds: connection.limits.seconds ?? null,
+          }
+        : null,
     };
+  }
+
+  /**
+   * I just started trusting `peer`. Relay discovery looks at a peer when it connects, so when I am
+   * behind a NAT with no slot on `peer` yet and it offers relaying, the connection is made again
+   * for discovery to see it now that it may be my relay.
+   */
+  async trusted(peer: string): Promise<void> {
+    if (this.reachable() || this.addresses().some((a) => a.includes(`/p2p/${peer}/p2p-circuit`))) return;
+    const id = parse(peer);
+    if (this.libp2p.getConnections(id).length === 0) return;
+    const known = await this.libp2p.peerStore.get(id).catch(() => undefined);
+    if (!known?.protocols.includes(RELAY_HOP)) return;
+    await this.libp2p.hangUp(id);
+    await this.libp2p.dial(id, { signal: AbortSignal.timeout(10_000) });
   }
 
   /** Dials `peer`, teaching libp2p `addresses` first (they may come from an invite or the journal). */
