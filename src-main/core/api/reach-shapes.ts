@@ -11,7 +11,10 @@ export const LinkViewSchema = z.strictObject({
   kind: z.enum(['direct', 'relayed']),
   address: Address,
   rtt_ms: z.number().min(0).nullable(),
-  /** What the relay allows a relayed connection (bytes both ways, seconds); null on a direct one. */
+  /**
+   * What the relay still allows a relayed connection: bytes left (both ways), and the duration it
+   * announced (js-libp2p relays announce milliseconds where the spec says seconds); null on a direct one.
+   */
   limits: z.strictObject({ bytes: z.number().min(0).nullable(), seconds: z.number().min(0).nullable() }).nullable(),
 });
 

@@ -113,8 +113,13 @@ test(
       'bob holds no slot on a relay that does not trust him',
     );
     const relayed = await linkTo(bob, alice);
-    if (relayed?.link?.kind === 'relayed')
-      assert.deepEqual(relayed.link.limits, { bytes: RELAY_LIMITS.max_bytes, seconds: RELAY_LIMITS.max_seconds });
+    if (relayed?.link?.kind === 'relayed') {
+      const limits = relayed.link.limits as { bytes: number; seconds: number };
+      assert.ok(
+        limits.bytes <= RELAY_LIMITS.max_bytes && limits.bytes > RELAY_LIMITS.max_bytes - (4 << 20),
+        `${limits.bytes} bytes left`,
+      );
+    }
 
     // Bob renders a frame on alice's machine, over whatever link they have now.
     const out = mkdtempSync(join(tmpdir(), 'mesh-nat-frames-'));
