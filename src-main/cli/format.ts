@@ -125,7 +125,20 @@ export function formatStatus(s: MethodResult<'status'>): string {
 export function formatPeers({ peers }: MethodResult<'peers.list'>): string {
   if (peers.length === 0) return 'no peers known';
   return table(
-    ['PEER', 'NAME', 'CONNECTED', 'VIA', 'RTT', 'TRUST', 'THEIRS', 'BILATERAL', 'REPUTATION', 'EFFECTIVE', 'CHECKS', 'LAST SEEN'],
+    [
+      'PEER',
+      'NAME',
+      'CONNECTED',
+      'VIA',
+      'RTT',
+      'TRUST',
+      'THEIRS',
+      'BILATERAL',
+      'REPUTATION',
+      'EFFECTIVE',
+      'CHECKS',
+      'LAST SEEN',
+    ],
     peers.map((p) => [
       p.peer_id,
       orDash(p.name),

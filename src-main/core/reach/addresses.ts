@@ -8,7 +8,9 @@ const IP4 = /^\/ip4\/(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/|$)/;
 const IP6 = /^\/ip6\/([0-9a-fA-F:.]+)(\/|$)/;
 
 export function addressKind(address: string): AddressKind {
-  if (address.includes('/p2p-circuit')) return 'relayed';
+  const circuit = address.indexOf('/p2p-circuit');
+  // A relay reached at its loopback address is no way in for anyone on another machine.
+  if (circuit >= 0) return addressKind(address.slice(0, circuit)) === 'loopback' ? 'loopback' : 'relayed';
   const v4 = IP4.exec(address);
   if (v4) {
     const [a, b] = [Number(v4[1]), Number(v4[2])];

@@ -104,7 +104,10 @@ export async function decodeInvite(code: string, nowMs: number): Promise<Invite>
     }
     invite = parsed.data;
   } catch (err) {
-    throw new InviteError('malformed', `the code does not hold an invite (${describeError(err).slice(0, 200)}); copy it again, whole`);
+    throw new InviteError(
+      'malformed',
+      `the code does not hold an invite (${describeError(err).slice(0, 200)}); copy it again, whole`,
+    );
   }
   if (!(await verifySignature(invite.peer, signedBytes(toWire(invite)), g as Uint8Array)))
     throw new InviteError('bad_signature', `the code is not signed by ${invite.peer}: it was altered or forged`);

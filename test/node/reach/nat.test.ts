@@ -161,10 +161,17 @@ test(
 
     // DCUtR: report whether the relayed connection became direct, and why not when not.
     const final = await linkTo(bob, alice);
+    const announced = await Promise.all([alice, bob].map((n) => ctl<Addresses>(n, 'network')));
     t.diagnostic(
       final?.link?.kind === 'direct'
         ? `DCUtR upgraded bob↔alice to a direct connection: ${final.link.address}`
-        : `DCUtR did not go direct (link ${final?.link?.kind} ${final?.link?.address}): both routers filter inbound by address and port, and js-libp2p's TCP dials from a fresh ephemeral port, so neither NAT holds a mapping the other side's SYN matches`,
+        : announced.some((n) => n.reachable)
+          ? `DCUtR did not go direct (link ${final?.link?.kind} ${final?.link?.address}) though a home announces a public address`
+          : `DCUtR did not go direct (still ${final?.link?.kind}): neither home announces a public address (${announced
+              .map((n) => n.addresses.filter((a) => !a.includes('/p2p-circuit')).join(' '))
+              .join(
+                ' | ',
+              )}), so the hole punch has nothing to dial: AutoNAT confirms none, as each router maps every outgoing TCP connection to its own port and lets nothing in unasked`,
     );
   },
 );
