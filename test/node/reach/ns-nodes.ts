@@ -23,9 +23,9 @@ const started: NsNode[] = [];
 /** Starts a node in `ns`; `network` is written to its data dir first (port, relay limits). */
 export async function startNsNode(
   ns: string,
-  options: { name: string; network?: NetworkConfig; listen?: string; workers?: number },
+  options: { name: string; network?: NetworkConfig; listen?: string; workers?: number; dataDir?: string },
 ): Promise<NsNode> {
-  const dataDir = mkdtempSync(join(tmpdir(), `mesh-${options.name}-`));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `mesh-${options.name}-`));
   if (options.network) writeFileSync(join(dataDir, 'network.json'), JSON.stringify(options.network), { mode: 0o600 });
   const args = ['netns', 'exec', ns, process.execPath, MESHCTL, 'node', 'start', '--data-dir', dataDir, '--no-mdns'];
   args.push('--name', options.name, '--workers', String(options.workers ?? 1), '--gpu', 'off');
