@@ -2,7 +2,7 @@
 // node at 203.0.113.10 relaying for the people it trusts, and two homes behind masquerading routers.
 // - invite_to_first_unit_ms: bob accepts alice's invite (through the relay) → the first unit of
 //   alice's waiting job starts on bob's node (its `unit.started` event).
-// - relayed_blob_mb_per_s / direct_blob_mb_per_s: one 16 MiB unit (sha256) from alice, run on bob
+// - relayed_blob_mb_per_s / direct_blob_mb_per_s: one 4 MiB unit (sha256) from alice, run on bob
 //   (relayed) and on the public node (direct, the baseline), from `unit.started` to
 //   `unit.finished`: the input's fetch and the hash; the hash is the same in both.
 // - hole_punch_success: bob's node restarted 10 times; the share of times its link to alice ended
@@ -17,7 +17,7 @@ import { buildTopology, netnsUnavailable } from '../test/node/reach/netns.js';
 import { ctl, ctlText, linkTo, startNsNode, stopAllNsNodes, until, type NsNode } from '../test/node/reach/ns-nodes.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
-const UNIT_MB = 16;
+const UNIT_MB = 4;
 type Event = { id: number; at: string; type: string; data: Record<string, unknown> };
 
 async function events(node: NsNode): Promise<Event[]> {
@@ -50,13 +50,25 @@ async function hashJob(node: NsNode, mb: number): Promise<string> {
   return out.job_id;
 }
 
+/** MB/s of `jobId`'s one unit on `provider`: its size over `unit.started` → `unit.finished`; NaN (printed null) with why when it did not finish. */
+async function unitMbPerS(provider: NsNode, jobId: string): Promise<{ value: number; error?: string }> {
+  try {
+    return { value: round(UNIT_MB / (await unitSeconds(provider, jobId))) };
+  } catch (err) {
+    return { value: NaN, error: String(err).slice(0, 400) };
+  }
+}
+
 /** Seconds from `unit.started` to `unit.finished` of `jobId` on `provider`. */
 async function unitSeconds(provider: NsNode, jobId: string): Promise<number> {
-  const [started, finished] = await until(`job ${jobId} on ${provider.ns}`, 120_000, async () => {
+  const [started, finished] = await until<[Event, Event]>(`job ${jobId} on ${provider.ns}`, 120_000, async () => {
     const list = await events(provider);
     const s = list.find((e) => e.type === 'unit.started' && e.data.job_id === jobId);
     const f = list.find((e) => e.type === 'unit.finished' && e.data.job_id === jobId);
     return s && f ? [s, f] : undefined;
+  }).catch(async (err: unknown) => {
+    const seen = (await events(provider)).filter((e) => e.data.job_id === jobId).map((e) => e.type);
+    throw new Error(`${String(err)}; its events: ${seen.join(' ')}; its log: ${provider.log.slice(-8).join(' | ')}`);
   });
   return (Date.parse(finished.at) - Date.parse(started.at)) / 1000;
 }
@@ -97,10 +109,10 @@ async function run(): Promise<Figure[]> {
     const inviteToFirstUnit = Date.parse(first.at) - t0;
 
     const relayedLink = (await linkTo(bob, alice))?.link?.kind;
-    const relayed = UNIT_MB / (await unitSeconds(bob, await hashJob(alice, UNIT_MB)));
+    const relayed = await unitMbPerS(bob, await hashJob(alice, UNIT_MB));
     await ctl(bob, 'sharing', 'off');
     await ctl(pub, 'sharing', 'on');
-    const direct = UNIT_MB / (await unitSeconds(pub, await hashJob(alice, UNIT_MB)));
+    const direct = await unitMbPerS(pub, await hashJob(alice, UNIT_MB));
     await ctl(pub, 'sharing', 'off');
     await ctl(bob, 'sharing', 'on');
 
@@ -115,7 +127,7 @@ async function run(): Promise<Figure[]> {
       await sleep(5000); // DCUtR's attempts follow the relayed connection within a second or two
       if ((await linkTo(bob, alice))?.link?.kind === 'direct') punched++;
     }
-    const afterPunch = punched > 0 ? UNIT_MB / (await unitSeconds(bob, await hashJob(alice, UNIT_MB))) : null;
+    const afterPunch = punched > 0 ? await unitMbPerS(bob, await hashJob(alice, UNIT_MB)) : null;
     const nat =
       'routers: nftables masquerade, inbound only for connections the LAN started (address- and port-dependent filtering)';
     return [
@@ -128,24 +140,16 @@ async function run(): Promise<Figure[]> {
       },
       {
         name: 'relayed_blob_mb_per_s',
-        value: round(relayed),
+        ...relayed,
         unit: 'MB/s',
-        baseline: round(direct),
-        baseline_name: 'direct_blob_mb_per_s',
+        baseline: direct.value,
         link: relayedLink,
         unit_mb: UNIT_MB,
       },
-      { name: 'direct_blob_mb_per_s', value: round(direct), unit: 'MB/s', unit_mb: UNIT_MB },
+      { name: 'direct_blob_mb_per_s', ...direct, unit: 'MB/s', unit_mb: UNIT_MB },
       ...(afterPunch === null
         ? []
-        : [
-            {
-              name: 'direct_after_punch_blob_mb_per_s',
-              value: round(afterPunch),
-              unit: 'MB/s',
-              baseline: round(direct),
-            },
-          ]),
+        : [{ name: 'direct_after_punch_blob_mb_per_s', ...afterPunch, unit: 'MB/s', baseline: direct.value }]),
       { name: 'hole_punch_success', value: punched / 10, unit: 'share of 10', nat },
     ];
   } finally {

@@ -26,7 +26,7 @@ const Hex = (chars: number) => z.string().regex(new RegExp(`^[0-9a-f]{${chars}}$
 /** 8 random bytes naming the invite at its inviter. */
 export const InviteId = Hex(16);
 /** 16 random bytes only the code carries: whoever shows them may redeem the invite, once. */
-export const InviteSecret = Hex(32);
+const InviteSecret = Hex(32);
 const Multiaddr = z.string().min(1).max(INVITE_LIMITS.addressChars).regex(/^\//, 'a multiaddr starts with /');
 
 /** A code's content, decoded and converted to text fields, before its signature is checked. */
@@ -48,7 +48,7 @@ export const InviteSchema = z.strictObject({
 export type Invite = z.infer<typeof InviteSchema>;
 
 /** What the inviter keeps of an invite it made: the secret only as its SHA-256. */
-export const InviteRecordSchema = z.strictObject({
+const InviteRecordSchema = z.strictObject({
   id: InviteId,
   secret_sha256: Hex(64),
   /** The inviter's trust in whoever redeems it. */

@@ -109,7 +109,7 @@ export async function decodeInvite(code: string, nowMs: number): Promise<Invite>
       `the code does not hold an invite (${describeError(err).slice(0, 200)}); copy it again, whole`,
     );
   }
-  if (!(await verifySignature(invite.peer, signedBytes(toWire(invite)), g as Uint8Array)))
+  if (!(await verifySignature(invite.peer, signedBytes(toWire(invite)), g)))
     throw new InviteError('bad_signature', `the code is not signed by ${invite.peer}: it was altered or forged`);
   const expired = expiredMessage(invite, nowMs);
   if (expired !== undefined) throw new InviteError('expired', expired);

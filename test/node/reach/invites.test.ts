@@ -34,7 +34,7 @@ async function refusal(call: Promise<unknown>): Promise<string> {
     assert.ok(err instanceof ApiError, String(err));
     return err.message;
   }
-  assert.fail('the call succeeded');
+  return assert.fail('the call succeeded');
 }
 
 test('an invite connects two nodes that never met; both trust each other at the weight each chose', async () => {

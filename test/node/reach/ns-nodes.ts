@@ -50,7 +50,7 @@ export function ctlText(node: NsNode, ...args: string[]): Promise<string> {
       'ip',
       ['netns', 'exec', node.ns, process.execPath, MESHCTL, ...args, '--data-dir', node.dataDir],
       { maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => (err ? reject(new Error(stderr.trim() || String(err))) : resolve(stdout)),
+      (err, stdout, stderr) => (err ? reject(new Error(stderr.trim() || err.message)) : resolve(stdout)),
     );
   });
 }
@@ -73,17 +73,17 @@ export async function ctlError(node: NsNode, ...args: string[]): Promise<string>
 /** Polls `check` until it returns a value (not undefined), or throws after `ms`. */
 export async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;
-  let last: unknown;
+  let last: string | undefined;
   while (Date.now() < deadline) {
     try {
       const value = await check();
       if (value !== undefined) return value;
     } catch (err) {
-      last = err;
+      last = err instanceof Error ? err.message : JSON.stringify(err);
     }
     await sleep(300);
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${last}`}`);
 }
 
 export interface PeerLink {
