@@ -2,9 +2,10 @@
 // node at 203.0.113.10 relaying for the people it trusts, and two homes behind masquerading routers.
 // - invite_to_first_unit_ms: bob accepts alice's invite (through the relay) → the first unit of
 //   alice's waiting job starts on bob's node (its `unit.started` event).
-// - relayed_blob_mb_per_s / direct_blob_mb_per_s: one 4 MiB unit (sha256) from alice, run on bob
-//   (relayed) and on the public node (direct, the baseline), from `unit.started` to
-//   `unit.finished`: the input's fetch and the hash; the hash is the same in both.
+// - relayed_blob_mb_per_s / direct_blob_mb_per_s: one 16 MiB unit (sha256) from alice, run on bob
+//   (relayed) and on the public node (direct, the baseline), from `unit.started` there to
+//   `unit.finished` at alice: the input's fetch, the hash and the result's way back; all but the
+//   fetch is the same in both.
 // - hole_punch_success: bob's node restarted 10 times; the share of times its link to alice ended
 //   direct (DCUtR). direct_after_punch_blob_mb_per_s only where one did.
 // Needs root (network namespaces); without it, says so and prints nothing.
@@ -17,7 +18,7 @@ import { buildTopology, netnsUnavailable } from '../test/node/reach/netns.js';
 import { ctl, ctlText, linkTo, startNsNode, stopAllNsNodes, until, type NsNode } from '../test/node/reach/ns-nodes.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
-const UNIT_MB = 4;
+const UNIT_MB = 16;
 type Event = { id: number; at: string; type: string; data: Record<string, unknown> };
 
 async function events(node: NsNode): Promise<Event[]> {
@@ -51,20 +52,23 @@ async function hashJob(node: NsNode, mb: number): Promise<string> {
 }
 
 /** MB/s of `jobId`'s one unit on `provider`: its size over `unit.started` → `unit.finished`; NaN (printed null) with why when it did not finish. */
-async function unitMbPerS(provider: NsNode, jobId: string): Promise<{ value: number; error?: string }> {
+async function unitMbPerS(
+  provider: NsNode,
+  requester: NsNode,
+  jobId: string,
+): Promise<{ value: number; error?: string }> {
   try {
-    return { value: round(UNIT_MB / (await unitSeconds(provider, jobId))) };
+    return { value: round(UNIT_MB / (await unitSeconds(provider, requester, jobId))) };
   } catch (err) {
     return { value: NaN, error: String(err).slice(0, 400) };
   }
 }
 
-/** Seconds from `unit.started` to `unit.finished` of `jobId` on `provider`. */
-async function unitSeconds(provider: NsNode, jobId: string): Promise<number> {
+/** Seconds from `unit.started` of `jobId` on `provider` to its result's arrival at `requester` (`unit.finished`). */
+async function unitSeconds(provider: NsNode, requester: NsNode, jobId: string): Promise<number> {
   const [started, finished] = await until<[Event, Event]>(`job ${jobId} on ${provider.ns}`, 120_000, async () => {
-    const list = await events(provider);
-    const s = list.find((e) => e.type === 'unit.started' && e.data.job_id === jobId);
-    const f = list.find((e) => e.type === 'unit.finished' && e.data.job_id === jobId);
+    const s = (await events(provider)).find((e) => e.type === 'unit.started' && e.data.job_id === jobId);
+    const f = (await events(requester)).find((e) => e.type === 'unit.finished' && e.data.job_id === jobId);
     return s && f ? [s, f] : undefined;
   }).catch(async (err: unknown) => {
     const seen = (await events(provider)).filter((e) => e.data.job_id === jobId).map((e) => e.type);
@@ -109,10 +113,10 @@ async function run(): Promise<Figure[]> {
     const inviteToFirstUnit = Date.parse(first.at) - t0;
 
     const relayedLink = (await linkTo(bob, alice))?.link?.kind;
-    const relayed = await unitMbPerS(bob, await hashJob(alice, UNIT_MB));
+    const relayed = await unitMbPerS(bob, alice, await hashJob(alice, UNIT_MB));
     await ctl(bob, 'sharing', 'off');
     await ctl(pub, 'sharing', 'on');
-    const direct = await unitMbPerS(pub, await hashJob(alice, UNIT_MB));
+    const direct = await unitMbPerS(pub, alice, await hashJob(alice, UNIT_MB));
     await ctl(pub, 'sharing', 'off');
     await ctl(bob, 'sharing', 'on');
 
@@ -127,7 +131,7 @@ async function run(): Promise<Figure[]> {
       await sleep(5000); // DCUtR's attempts follow the relayed connection within a second or two
       if ((await linkTo(bob, alice))?.link?.kind === 'direct') punched++;
     }
-    const afterPunch = punched > 0 ? await unitMbPerS(bob, await hashJob(alice, UNIT_MB)) : null;
+    const afterPunch = punched > 0 ? await unitMbPerS(bob, alice, await hashJob(alice, UNIT_MB)) : null;
     const nat =
       'routers: nftables masquerade, inbound only for connections the LAN started (address- and port-dependent filtering)';
     return [
