@@ -19,6 +19,7 @@ const ALLOWED = {
   [`${CORE}/verification`]: [`${CORE}/schemas`, `${CORE}/consensus`],
   [`${CORE}/scheduler`]: [`${CORE}/schemas`],
   [`${CORE}/protocol`]: [`${CORE}/schemas`],
+  [`${CORE}/reach`]: [`${CORE}/schemas`],
   [`${CORE}/mesh`]: [
     `${CORE}/schemas`,
     `${CORE}/availability`,
@@ -28,7 +29,7 @@ const ALLOWED = {
     `${CORE}/verification`,
     `${CORE}/protocol`,
   ],
-  [`${CORE}/api`]: [`${CORE}/schemas`, `${CORE}/availability`, `${CORE}/gpu`, `${CORE}/render`],
+  [`${CORE}/api`]: [`${CORE}/schemas`, `${CORE}/availability`, `${CORE}/gpu`, `${CORE}/render`, `${CORE}/reach`],
   // The node: adapters around the core, each its own piece; node/mesh wires them together.
   [`${NODE}/config`]: [CORE],
   [`${NODE}/identity`]: [CORE],
@@ -36,6 +37,7 @@ const ALLOWED = {
   [`${NODE}/exec`]: [CORE],
   [`${NODE}/journal`]: [CORE],
   [`${NODE}/receipts`]: [CORE, `${NODE}/identity`],
+  [`${NODE}/invites`]: [CORE, `${NODE}/identity`],
   [`${NODE}/p2p`]: [CORE, `${NODE}/identity`, `${NODE}/blobs`],
   [`${NODE}/hardware`]: [CORE, `${NODE}/exec`, `${NODE}/blobs`],
   [`${NODE}/render`]: [CORE, `${NODE}/exec`],

@@ -31,6 +31,8 @@ const common = {
     'playwright-core',
     'systeminformation',
     'electron',
+    // UPnP's SSDP reads its own package.json by a relative path, which a bundle breaks.
+    '@achingbrain/ssdp',
     // ws's optional native speed-ups, which it tries to require and does without.
     'bufferutil',
     'utf-8-validate',

@@ -125,11 +125,26 @@ export function formatStatus(s: MethodResult<'status'>): string {
 export function formatPeers({ peers }: MethodResult<'peers.list'>): string {
   if (peers.length === 0) return 'no peers known';
   return table(
-    ['PEER', 'NAME', 'CONNECTED', 'TRUST', 'THEIRS', 'BILATERAL', 'REPUTATION', 'EFFECTIVE', 'CHECKS', 'LAST SEEN'],
+    [
+      'PEER',
+      'NAME',
+      'CONNECTED',
+      'VIA',
+      'RTT',
+      'TRUST',
+      'THEIRS',
+      'BILATERAL',
+      'REPUTATION',
+      'EFFECTIVE',
+      'CHECKS',
+      'LAST SEEN',
+    ],
     peers.map((p) => [
       p.peer_id,
       orDash(p.name),
       p.connected ? 'yes' : 'no',
+      p.link ? `${p.link.kind} ${p.link.address}` : '-',
+      p.link?.rtt_ms != null ? `${p.link.rtt_ms} ms` : '-',
       fraction(p.trust_mine),
       p.trust_theirs === null ? '-' : fraction(p.trust_theirs),
       fraction(p.bilateral),

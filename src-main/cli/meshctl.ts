@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerApiCommands } from './api-commands.js';
 import { registerNodeStart } from './node-start.js';
+import { registerReachCommands } from './reach-commands.js';
 import { registerRenderLocal } from './render-local.js';
 
 const program = new Command()
@@ -14,5 +15,6 @@ const program = new Command()
 registerNodeStart(program);
 registerRenderLocal(program);
 registerApiCommands(program);
+registerReachCommands(program);
 
 await program.parseAsync(process.argv);

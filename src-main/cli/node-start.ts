@@ -22,7 +22,12 @@ export function registerNodeStart(program: Command): void {
     .command('start')
     .description('run a node here until SIGINT or SIGTERM; prints {peerId, listen, api} as one JSON line')
     .option('--data-dir <dir>', "the node's data dir", defaultDataDir())
-    .option('--listen <multiaddr>', 'address to listen on (repeatable)', collect, [])
+    .option(
+      '--listen <multiaddr>',
+      'address to listen on (repeatable; default: every interface, on the port kept in network.json)',
+      collect,
+      [],
+    )
     .option('--api-port <port>', 'local API port (default: any free port)', integerOption('--api-port', 0, 65_535))
     .option('--no-mdns', 'do not discover peers on the LAN')
     .option('--bootstrap <multiaddr>', 'a peer to dial at start (repeatable)', collect, [])
@@ -65,7 +70,7 @@ export function registerNodeStart(program: Command): void {
         try {
           daemon = await startDaemon({
             dataDir: o.dataDir,
-            listen: o.listen.length > 0 ? o.listen : ['/ip4/0.0.0.0/tcp/0'],
+            ...(o.listen.length > 0 ? { listen: o.listen } : {}), // else the data dir's own port (network.json)
             mdns: o.mdns,
             bootstrap: o.bootstrap,
             apiPort: o.apiPort,

@@ -10,7 +10,8 @@ const gpuSetting = (value: string | undefined): GpuSetting =>
 
 export interface LaunchOptions {
   dataDir: string;
-  listen: string[];
+  /** Undefined: every interface, on the port the data dir keeps (network.json). */
+  listen: string[] | undefined;
   mdns: boolean;
   /** Started at login: stay in the tray, no window. */
   hidden: boolean;
@@ -44,7 +45,7 @@ export function launchOptions(args: readonly string[], env: NodeJS.ProcessEnv = 
     : [];
   return {
     dataDir: text(values['data-dir']) ?? defaultDataDir(env),
-    listen: listen.length > 0 ? listen : ['/ip4/0.0.0.0/tcp/0'],
+    listen: listen.length > 0 ? listen : undefined,
     mdns: values['no-mdns'] !== true,
     hidden: values.hidden === true,
     gpu: gpuSetting(text(values.gpu) ?? env['MESH_GPU']),

@@ -1,9 +1,16 @@
 // Native notifications for what a person wants to hear about while the window is hidden: one of
 // their jobs finished, a peer was caught returning a wrong result, and a peer refused to pay for
-// one of theirs (a refund as rejected without its verdict saying so).
+// one of theirs (a refund as rejected without its verdict saying so), and someone accepted their invite.
 import { Notification } from 'electron';
 import type { ApiEvent, ApiHandlers, EventFeed } from '../core/api/contract.js';
 import { describe } from '../node/api/dispatch.js';
+
+const NOTIFIED: ReadonlySet<ApiEvent['type']> = new Set([
+  'job.completed',
+  'peer.caught_lying',
+  'peer.cheated',
+  'invite.accepted',
+]);
 
 /** Subscribe for new events only: a restart must not repeat old notifications. */
 const NO_REPLAY = Number.MAX_SAFE_INTEGER;
@@ -22,6 +29,10 @@ export function notifyOnEvents(
       const { job } = await handlers['jobs.status']({ job_id: data.job_id, units: false });
       return { title: 'Job finished', body: `${job.name}: ${job.units_verified} of ${job.units_total} units verified` };
     }
+    if (event.type === 'invite.accepted' && typeof data.peer === 'string') {
+      const who = typeof data.name === 'string' && data.name !== '' ? data.name : `peer …${data.peer.slice(-8)}`;
+      return { title: 'Invite accepted', body: `${who} accepted your invite: you are connected and trust each other.` };
+    }
     if ((event.type === 'peer.caught_lying' || event.type === 'peer.cheated') && typeof data.peer === 'string') {
       const peer = (await handlers['peers.list']({})).peers.find((p) => p.peer_id === data.peer);
       const who = peer?.name ?? `peer …${data.peer.slice(-8)}`;
@@ -39,7 +50,7 @@ export function notifyOnEvents(
   }
 
   return events.subscribe(NO_REPLAY, (event) => {
-    if (event.type !== 'job.completed' && event.type !== 'peer.caught_lying' && event.type !== 'peer.cheated') return;
+    if (!NOTIFIED.has(event.type)) return;
     notification(event).then(
       (shown) => shown && new Notification(shown).show(),
       (err: unknown) => log(`notification for ${event.type} failed: ${describe(err)}`),

@@ -44,7 +44,9 @@ export function PeerTable({
             <th>Their trust</th>
             <th>Reputation</th>
             <th className="num">Checks</th>
-            <th>Last seen</th>
+            <th title="how this node reaches it now (direct or through a relay) and the round trip; else when it was last seen">
+              Link · last seen
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -120,7 +122,11 @@ export function PeerTable({
                 </td>
                 <td className="small">
                   {peer.connected ? (
-                    'now'
+                    <span title={peer.link?.address} data-testid={`peer-link-${peer.peer_id}`}>
+                      {peer.link
+                        ? `${peer.link.kind}${peer.link.rtt_ms === null ? '' : ` · ${peer.link.rtt_ms} ms`}`
+                        : 'now'}
+                    </span>
                   ) : peer.last_seen ? (
                     formatAgo(peer.last_seen, nowMs)
                   ) : (

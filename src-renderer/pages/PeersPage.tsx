@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useActions, useMesh } from '../app/store-context.js';
 import { Card, EmptyState, Loading, PageHeader } from '../components/basics.js';
 import { Icon } from '../components/Icon.js';
+import { InviteCards } from '../components/InviteCards.js';
 import { PeerTable } from '../components/PeerTable.js';
 import { PolicyCard } from '../components/PolicyCard.js';
 import { shortPeerId } from '../format.js';
@@ -11,7 +12,7 @@ import { shortPeerId } from '../format.js';
 export function PeersPage() {
   const peers = useMesh((s) => s.peers);
   const policies = useMesh((s) => s.status?.policies ?? null);
-  const { addPeer, setTrust, setPolicies } = useActions();
+  const { addPeer, setTrust, setPolicies, createInvite, acceptInvite } = useActions();
   const [address, setAddress] = useState('');
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState<string | null>(null);
@@ -38,6 +39,7 @@ export function PeersPage() {
         title="Peers & trust"
         subtitle={peers ? `${peers.length} known · ${permitted} permitted to use this machine` : undefined}
       />
+      <InviteCards onCreate={createInvite} onAccept={acceptInvite} />
       <Card title="Add a peer" subtitle="Paste the address another node listens on (meshctl status shows it there).">
         <form className="inline-form" onSubmit={(e) => void submit(e)}>
           <input

@@ -27,6 +27,16 @@ export const peersSlice: Slice<PeersSlice> = (set, get, transport) => ({
     await get().refreshPeers();
   },
 
+  async createInvite(trust, expiresSeconds) {
+    return get().attempt(() => transport.call('invites.create', { trust, expires_seconds: expiresSeconds }));
+  },
+
+  async acceptInvite(code, trust) {
+    const accepted = await get().attempt(() => transport.call('invites.accept', { code: code.trim(), trust }));
+    await get().refreshPeers();
+    return accepted;
+  },
+
   async setPolicies(policies) {
     await get().attempt(() => transport.call('policies.set', { policies }));
     await get().refreshStatus();

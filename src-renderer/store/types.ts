@@ -80,6 +80,10 @@ export interface PeersSlice {
   setTrust(peerId: string, weight: number): Promise<void>;
   /** Replaces who may use my machine (policies.set); the list itself is read from the status. */
   setPolicies(policies: Policy[]): Promise<void>;
+  /** A new invite code, or undefined (the error is reported). */
+  createInvite(trust: number, expiresSeconds: number): Promise<MethodResult<'invites.create'> | undefined>;
+  /** Connects to the inviter and trusts it; the inviter, or undefined (the error is reported). */
+  acceptInvite(code: string, trust: number): Promise<MethodResult<'invites.accept'> | undefined>;
 }
 
 export interface LedgerSlice {

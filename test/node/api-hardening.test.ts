@@ -37,6 +37,11 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   status: {},
   'peers.list': {},
   'peers.add': { multiaddr: '/ip4/127.0.0.1/tcp/9' },
+  'invites.create': { trust: 0.5, expires_seconds: 3600 },
+  'invites.accept': { code: 'mesh-invite:AAAA', trust: 1 },
+  'invites.list': {},
+  'network.get': {},
+  'network.set': { relay: { mode: 'on' } },
   'trust.set': { peer_id: PEER, weight: 0.5 },
   'trust.list': {},
   'slots.add': {

@@ -66,6 +66,17 @@ export const STUB_JOB: JobView = {
   refusals: [],
 };
 
+const STUB_NETWORK: MethodResult<'network.get'> = {
+  listen_port: 40_000,
+  upnp: true,
+  relay: { mode: 'auto', max_reservations: 16, max_bytes: 1 << 28, max_seconds: 3600 },
+  addresses: [],
+  reachable: false,
+  relaying: false,
+  reservations: [],
+  restart_needed: false,
+};
+
 export interface RecordedCall {
   method: MethodName;
   params: unknown;
@@ -126,6 +137,17 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'ledger.get': async () => ({ balance: 0, peers: [], held: 0, entries: [] }),
     'receipts.verify': async () => ({ chains: [] }),
     'events.since': async () => ({ events: [] }),
+    'invites.create': async () => ({
+      code: 'mesh-invite:stub',
+      invite_id: '0011223344556677',
+      expires_at: AT,
+      addresses: [],
+      reachable: false,
+    }),
+    'invites.accept': async () => ({ peer_id: STUB_PEER, name: null, link: null }),
+    'invites.list': async () => ({ invites: [] }),
+    'network.get': async () => STUB_NETWORK,
+    'network.set': async () => STUB_NETWORK,
     ...overrides,
   };
   const handlers = Object.fromEntries(

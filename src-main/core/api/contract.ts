@@ -39,6 +39,15 @@ import {
   SubmitRenderSchema,
   UnitViewSchema,
 } from './shapes.js';
+import {
+  InviteAcceptedSchema,
+  InviteAcceptSchema,
+  InviteCreatedSchema,
+  InviteCreateSchema,
+  InviteViewSchema,
+  NetworkSetSchema,
+  NetworkViewSchema,
+} from './reach-shapes.js';
 
 export * from './shapes.js';
 
@@ -75,6 +84,8 @@ export const ApiEventSchema = z.strictObject({
     'render.frame',
     'price.changed',
     'gpu.changed',
+    /** Someone redeemed an invite of mine: `peer`, `invite_id`, `weight` (my trust in them now), `name`. */
+    'invite.accepted',
   ]),
   /** The event's subject: ids and figures, flat (JSON scalars only). */
   data: z.record(
@@ -129,6 +140,14 @@ export const API_METHODS = {
   ),
   'peers.list': method(Empty, z.strictObject({ peers: boundedArray(PeerViewSchema, LIMITS.recordEntries) })),
   'peers.add': method(z.strictObject({ multiaddr: Multiaddr }), z.strictObject({ peer_id: PeerId })),
+  /** A one-line code for someone to connect with me; whoever redeems it first is trusted at `trust`. */
+  'invites.create': method(InviteCreateSchema, InviteCreatedSchema),
+  /** Dial the inviter, prove the code's secret; on its yes, trust it at `trust`. */
+  'invites.accept': method(InviteAcceptSchema, InviteAcceptedSchema),
+  'invites.list': method(Empty, z.strictObject({ invites: boundedArray(InviteViewSchema, 256) })),
+  /** The listen port, UPnP and the relay I offer the people I trust, and what the node does now. */
+  'network.get': method(Empty, NetworkViewSchema),
+  'network.set': method(NetworkSetSchema, NetworkViewSchema),
   'trust.set': method(
     z.strictObject({ peer_id: PeerId, weight: Fraction }),
     z.strictObject({ peer_id: PeerId, weight: Fraction }),

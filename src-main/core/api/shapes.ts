@@ -21,6 +21,7 @@ import { framesInOrder, FRAMES_OUT_OF_ORDER, MAX_FRAME, RENDER_SPEC_FIELDS } fro
 import { SHADER_LIMITS } from '../gpu/shader.js';
 import { MAX_REDUNDANCY } from '../schemas/work.js';
 import { SceneSchema } from '../render/scene.js';
+import { LinkViewSchema } from './reach-shapes.js';
 
 /** Largest request body a server reads (a job's input travels inline, base64). */
 export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
@@ -64,6 +65,8 @@ export const PeerViewSchema = z.strictObject({
   false_refunds: Count,
   dropped: DropCountsSchema,
   last_seen: IsoTime.nullable(),
+  /** While connected: direct or relayed, the address in use, the round-trip time. */
+  link: LinkViewSchema.nullable(),
 });
 
 const JobStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);

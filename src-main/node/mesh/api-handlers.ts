@@ -15,6 +15,7 @@ import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
 import { blobFromHolders } from './context.js';
 import type { MeshNode } from './mesh-node.js';
 import { policyHandlers } from './policy-handlers.js';
+import { reachHandlers } from './reach-handlers.js';
 import { agreedFailure } from './unit-output.js';
 
 export function apiHandlers(node: MeshNode): ApiHandlers {
@@ -158,6 +159,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
             false_refunds: state.falseRefunds.get(peer) ?? 0,
             dropped: dropped[peer] ?? {},
             last_seen: state.peers.get(peer)?.lastSeen ?? null,
+            link: connected.has(peer) ? node.network.reach.link(peer) : null,
           };
         }),
       };
@@ -264,6 +266,12 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { settings: state.settings };
     },
     ...policyHandlers(node),
+    ...reachHandlers({
+      dataDir: node.options.dataDir,
+      reach: node.network.reach,
+      invites: node.invites,
+      started: node.options.network,
+    }),
     async 'jobs.submit'(spec) {
       return node.requester.submit(spec);
     },

@@ -9,6 +9,7 @@ import {
   type ApiServer,
 } from '../api/index.js';
 import { ensureDataDir } from '../config/data-dir.js';
+import { loadNetworkConfig, stableListen } from '../config/network-config.js';
 import type { ApiHandlers } from '../../core/api/contract.js';
 import { apiHandlers } from './api-handlers.js';
 import { MeshNode, type MeshNodeOptions } from './mesh-node.js';
@@ -21,9 +22,14 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
+/**
+ * A node with NAT traversal on (network.json's settings); with no `listen`, on every interface at
+ * the port network.json keeps, so peers find it again after a restart.
+ */
 export async function startDaemon(options: MeshNodeOptions & { apiPort?: number }): Promise<Daemon> {
   ensureDataDir(options.dataDir);
-  const node = await MeshNode.start(options);
+  const network = options.network ?? (await loadNetworkConfig(options.dataDir));
+  const node = await MeshNode.start({ ...options, network, listen: options.listen ?? stableListen(network) });
   const handlers = apiHandlers(node);
   let api: ApiServer;
   try {

@@ -16,11 +16,12 @@ import { mayFetch } from '../../core/mesh/blob-access.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { ADVERT_TOPIC, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
 import type { AvailabilitySlot, PriceSchedule } from '../../core/schemas/index.js';
+import type { NetworkConfig } from '../../core/reach/network-config.js';
 import type { Executor } from '../exec/index.js';
 import { GpuService, type GpuOptions } from '../gpu/gpu-service.js';
 import type { Identity } from '../identity/identity.js';
 import type { Journal } from '../journal/index.js';
-import type { MeshNetwork } from '../p2p/index.js';
+import { Redialer, type MeshNetwork } from '../p2p/index.js';
 import { availabilityNow } from './availability.js';
 import { CommitmentPublisher } from './commitment.js';
 import { Following } from './following.js';
@@ -28,6 +29,7 @@ import { iso, RecordError, type NewEvent, type NodeContext } from './context.js'
 import { EventLog } from './event-log.js';
 import { FrameAssembler } from './frames.js';
 import { answerMessage, type Inbox } from './inbox.js';
+import { Invites } from './invites.js';
 import { InFlight, Opened } from './lifecycle.js';
 import { Machine } from './machine.js';
 import { openResources, type Opening } from './opening.js';
@@ -47,6 +49,8 @@ export interface MeshNodeOptions {
   graceSeconds?: number;
   /** GPU units (default off here; `meshctl node start` defaults to auto). */
   gpu?: GpuOptions;
+  /** NAT traversal with these settings (the daemon's, from network.json); absent: direct dials only. */
+  network?: NetworkConfig;
   log?: (message: string) => void;
 }
 
@@ -81,6 +85,9 @@ export class MeshNode {
   readonly frames: FrameAssembler;
   readonly machine: Machine;
   readonly gpu: GpuService;
+  readonly invites: Invites;
+  /** Dials the peers I trust at start, and again with backoff when they go away. */
+  readonly #redial: Redialer;
   readonly #commitment: CommitmentPublisher;
   readonly #following: Following;
   readonly #inbox: Inbox;
@@ -172,6 +179,18 @@ export class MeshNode {
       published: () => this.provider.roundSoon(),
     });
     this.#following = new Following(this.ctx, network, (peer) => this.#commitment.resend(peer));
+    this.#redial = new Redialer(network.reach, (peer) => network.reach.link(peer) !== null, log);
+    this.invites = new Invites({
+      dataDir: options.dataDir,
+      identity: this.identity,
+      name: options.name ?? this.identity.peerId.slice(-8),
+      reach: network.reach,
+      record: (events) => this.record(events),
+      emit: (type, data) => this.emit(type, data),
+      addressesOf: (peer) => this.state.peers.get(peer)?.addresses ?? [],
+      trusted: () => (this.followTrusted(), this.publishSoon()),
+      log,
+    });
     this.#inbox = { requester: this.requester, provider: this.provider, following: this.#following };
   }
 
@@ -226,6 +245,7 @@ export class MeshNode {
       allows: (peer, cid) => mayFetch(this.state, peer, cid),
       open: (cid) => this.ctx.blobs.open(cid),
     });
+    network.serveInvites(this.invites.redeem);
     network.onMessage((msg, context) =>
       this.#stopped ? Promise.resolve(undefined) : this.#inFlight.track(answerMessage(this.#inbox, msg, context)),
     );
@@ -237,13 +257,17 @@ export class MeshNode {
     network.onPeer((event, peer, addresses) => {
       if (this.#stopped) return;
       if (event === 'connect') {
+        this.#redial.connectedTo(peer);
         this.emit('peer.connected', { peer });
         this.#wake();
         this.#commitment.resend(peer); // it may have lost what it took (a restart)
         this.provider.reconcile(peer);
         this.#background('assembling frames', this.frames.resume());
         setTimeout(() => this.publishSoon(), 200).unref(); // after the subscription exchange
-      } else if (event === 'disconnect') this.emit('peer.disconnected', { peer });
+      } else if (event === 'disconnect') {
+        this.#redial.disconnectedFrom(peer);
+        this.emit('peer.disconnected', { peer });
+      }
       if (event !== 'disconnect' && addresses.length > 0)
         this.#background(
           'recording a peer',
@@ -276,9 +300,11 @@ export class MeshNode {
     this.#beat();
   }
 
-  /** Subscribes to the commitments of every peer I trust, and only those (the trust graph). */
+  /** Subscribes to the commitments of every peer I trust, and only those (the trust graph), and keeps them connected. */
   followTrusted(): void {
     this.#following.followTrusted(this.state);
+    const trusted = [...this.state.trust].filter(([, t]) => t.weight > 0).map(([peer]) => peer);
+    this.#redial.keep(trusted.map((peer) => [peer, this.state.peers.get(peer)?.addresses ?? []]));
   }
 
   /** See NodeContext.record: throws RecordError when the journal refuses an event for any reason but the ledger's. */
@@ -396,6 +422,7 @@ export class MeshNode {
     const log = (what: string) => (err: unknown) => this.ctx.log(`stopping ${what}: ${describeError(err)}`);
     this.#stopping.abort(); // every network wait ends now
     clearTimeout(this.#heartbeat);
+    this.#redial.stop();
     this.#commitment.stop();
     await this.provider.stop().catch(log('the provider'));
     await this.requester.stop().catch(log('the requester'));

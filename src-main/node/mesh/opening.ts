@@ -7,6 +7,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { MeshState } from '../../core/mesh/state.js';
 import { MESSAGE_TYPES } from '../../core/protocol/messages.js';
+import { addressKind } from '../../core/reach/addresses.js';
+import type { NetworkConfig } from '../../core/reach/network-config.js';
 import { BlobStore } from '../blobs/store.js';
 import { Executor } from '../exec/index.js';
 import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
@@ -27,7 +29,14 @@ export interface Opening {
 }
 
 export async function openResources(
-  options: { dataDir: string; workers?: number; listen?: string[]; mdns?: boolean; bootstrap?: string[] },
+  options: {
+    dataDir: string;
+    workers?: number;
+    listen?: string[];
+    mdns?: boolean;
+    bootstrap?: string[];
+    network?: NetworkConfig;
+  },
   opened: Opened,
 ): Promise<Opening> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -50,7 +59,17 @@ export async function openResources(
     listen: options.listen,
     mdns: options.mdns ?? true,
     bootstrap: options.bootstrap,
+    ...(options.network ? { reach: reachOptions(options.network, options.listen ?? [], state) } : {}),
   });
   opened.add('the network', () => network.stop());
   return { identity, journal, state, blobs, receipts, executor, network };
+}
+
+/** NAT traversal for the people I trust; UPnP only when I listen beyond loopback (a router could forward to me). */
+function reachOptions(config: NetworkConfig, listen: string[], state: MeshState) {
+  return {
+    trusts: (peer: string) => state.myTrustIn(peer) > 0,
+    relay: config.relay,
+    upnp: config.upnp && listen.some((a) => !['loopback', 'relayed'].includes(addressKind(a))),
+  };
 }

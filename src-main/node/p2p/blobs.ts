@@ -13,9 +13,11 @@ import { BlobReader } from './blob-reader.js';
 import type { DropLedger } from './drops.js';
 import { abortCode, BlobError } from './errors.js';
 import type { MeshLibp2p } from './libp2p-node.js';
+import { openStream } from './streams.js';
 
 export const BLOB_PROTOCOL = '/mesh/1/blob/1.0.0';
-export const BLOB_STREAM_LIMITS = { maxInboundStreams: 8, maxOutboundStreams: 16 };
+/** Relayed connections too: work may flow over a relay while a direct connection is tried. */
+export const BLOB_STREAM_LIMITS = { maxInboundStreams: 8, maxOutboundStreams: 16, runOnLimitedConnection: true };
 /** How long a fetch waits when the caller passes no signal. */
 const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
 
@@ -118,7 +120,7 @@ export async function fetchBlob(
   if (signal.aborted) throw new BlobError(abortCode(signal), `the fetch of ${cid} was not started`);
   let stream: Stream;
   try {
-    stream = await libp2p.dialProtocol(peer, BLOB_PROTOCOL, { signal });
+    stream = await openStream(libp2p, peer, BLOB_PROTOCOL, signal);
   } catch (err) {
     if (signal.aborted) throw new BlobError(abortCode(signal), `could not reach ${peer.toString()} in time`);
     throw new BlobError('unreachable', `could not open a stream to ${peer.toString()}: ${describeError(err)}`);

@@ -1,6 +1,7 @@
 // The libp2p node under a MeshNetwork: TCP, Noise, yamux, identify, ping, gossipsub, and mDNS or
-// bootstrap discovery when asked. Exported on its own so tests can build a bare peer that speaks
-// the same transports and write raw streams and raw gossip at a MeshNetwork.
+// bootstrap discovery when asked; with `reach`, the NAT tools too (reach.ts). Exported on its own
+// so tests can build a bare peer that speaks the same transports and write raw streams and raw
+// gossip at a MeshNetwork.
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { bootstrap } from '@libp2p/bootstrap';
@@ -11,6 +12,7 @@ import { mdns } from '@libp2p/mdns';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p';
+import { reachConfig, type ReachOptions } from './reach-config.js';
 
 type MeshServices = { identify: Identify; ping: Ping; pubsub: GossipSub };
 export type MeshLibp2p = Libp2p<MeshServices>;
@@ -26,6 +28,8 @@ export interface MeshNodeOptions {
   maxConnections?: number;
   /** The largest gossip RPC frame read; larger ones break the sender's gossip stream. */
   maxGossipBytes: number;
+  /** AutoNAT, UPnP, relays and hole punching; without it the node dials and listens directly only. */
+  reach?: ReachOptions;
 }
 
 export function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLibp2p> {
@@ -34,10 +38,12 @@ export function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLibp2p> 
   if (options.mdns ?? true) peerDiscovery.push(mdns());
   if (options.bootstrap !== undefined && options.bootstrap.length > 0)
     peerDiscovery.push(bootstrap({ list: options.bootstrap }));
+  const reach = options.reach && reachConfig(options.reach);
   return createLibp2p<MeshServices>({
     privateKey: options.privateKey,
-    addresses: { listen: options.listen ?? DEFAULT_LISTEN },
-    transports: [tcp()],
+    addresses: { listen: [...(options.listen ?? DEFAULT_LISTEN), ...(reach?.listen ?? [])] },
+    transports: [tcp(), ...(reach?.transports ?? [])],
+    ...(reach ? { connectionGater: reach.gater } : {}),
     connectionEncrypters: [noise()],
     streamMuxers: [
       // yamux's own stream windows (256 KiB growing to 16 MiB) already keep a transfer busy
@@ -60,6 +66,7 @@ export function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLibp2p> 
         maxInboundStreams: 4,
         maxOutboundStreams: 4,
       }),
+      ...reach?.services,
     },
   });
 }

@@ -30,9 +30,13 @@ import { DropLedger, type DropListener } from './drops.js';
 import { checkCatalog, EnvelopeVerifier, sealMessage, type MessageCatalog, type VerifiedMessage } from './envelope.js';
 import { BlobError, MeshError, type DropReason } from './errors.js';
 import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './libp2p-node.js';
+import { INVITE_PROTOCOL, INVITE_STREAM_LIMITS, serveRedeem, type RedeemHandler } from './invite-protocol.js';
+import { Reach } from './reach.js';
+import type { RelaySettings } from '../../core/reach/network-config.js';
 
 export type MessageHandler = (message: VerifiedMessage, context: MessageContext) => Promise<Reply | undefined>;
-export type PeerEvent = 'connect' | 'disconnect' | 'discovery';
+/** `identified`: the peer told us its listen addresses (identify), the ones to dial it at later. */
+export type PeerEvent = 'connect' | 'disconnect' | 'discovery' | 'identified';
 export type PeerListener = (event: PeerEvent, peer: string, addresses: string[]) => void;
 
 export interface MeshNetworkOptions {
@@ -46,6 +50,8 @@ export interface MeshNetworkOptions {
   bootstrap?: string[];
   /** Default 100. */
   maxConnections?: number;
+  /** NAT traversal (reach-config.ts): whom I trust, my relay's settings, UPnP. Absent: direct only. */
+  reach?: { trusts: (peer: string) => boolean; relay: RelaySettings; upnp: boolean };
   /** Envelopes timestamped further than this from our clock are stale. Default 5 minutes. */
   clockSkewMs?: number;
   now?: () => number;
@@ -61,8 +67,10 @@ const IGNORED_DROPS: ReadonlySet<DropReason> = new Set(['stale', 'replayed']);
 
 export class MeshNetwork {
   readonly peerId: string;
+  readonly reach: Reach;
   private handler: MessageHandler | undefined;
   private blobSource: BlobSource | undefined;
+  private redeemHandler: RedeemHandler | undefined;
   private readonly peerListeners: PeerListener[] = [];
   /** Gossip that passed its topic validator, waiting for gossipsub to deliver it. */
   private readonly verifiedGossip = new WeakMap<Message, VerifiedMessage>();
@@ -75,8 +83,10 @@ export class MeshNetwork {
     private readonly options: MeshNetworkOptions,
     private readonly verifier: EnvelopeVerifier,
     private readonly drops: DropLedger,
+    reach: Reach | undefined,
   ) {
     this.peerId = libp2p.peerId.toString();
+    this.reach = reach ?? new Reach(libp2p, 'off', false);
     this.direct = {
       libp2p,
       verifier,
@@ -94,6 +104,8 @@ export class MeshNetwork {
       clockSkewMs: options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
       now: options.now ?? Date.now,
     });
+    let reach: Reach | undefined; // made once libp2p exists; its gater asks it before that never
+    const { relay } = options.reach ?? {};
     const libp2p = await createMeshLibp2p({
       privateKey: options.identity.privateKey,
       listen: options.listen,
@@ -101,8 +113,19 @@ export class MeshNetwork {
       bootstrap: options.bootstrap,
       maxConnections: options.maxConnections,
       maxGossipBytes: verifier.maxEnvelopeBytes + GOSSIP_FRAME_OVERHEAD_BYTES,
+      ...(options.reach && relay
+        ? {
+            reach: {
+              trusts: options.reach.trusts,
+              relaying: () => reach?.relaying() ?? false,
+              ...(relay.mode === 'off' ? {} : { relay }),
+              upnp: options.reach.upnp,
+            },
+          }
+        : {}),
     });
-    const network = new MeshNetwork(libp2p, options, verifier, new DropLedger());
+    if (relay) reach = new Reach(libp2p, relay.mode, relay.mode !== 'off');
+    const network = new MeshNetwork(libp2p, options, verifier, new DropLedger(), reach);
     try {
       await network.attach();
     } catch (err) {
@@ -124,6 +147,11 @@ export class MeshNetwork {
       (stream, connection) => serveBlob(this.blobSource, this.drops, stream, connection),
       BLOB_STREAM_LIMITS,
     );
+    await libp2p.handle(
+      INVITE_PROTOCOL,
+      (stream, connection) => serveRedeem(this.redeemHandler, this.drops, stream, connection),
+      INVITE_STREAM_LIMITS,
+    );
     libp2p.services.pubsub.addEventListener('gossipsub:message', (event) => {
       const { propagationSource, msg } = event.detail;
       const message = this.verifiedGossip.get(msg);
@@ -138,6 +166,9 @@ export class MeshNetwork {
       this.emitPeer('connect', event.detail, this.addressesOf(event.detail)),
     );
     libp2p.addEventListener('peer:disconnect', (event) => this.emitPeer('disconnect', event.detail, []));
+    libp2p.addEventListener('peer:identify', (event) =>
+      this.emitPeer('identified', event.detail.peerId, event.detail.listenAddrs.map(String)),
+    );
     libp2p.addEventListener('peer:discovery', (event) => {
       const { id, multiaddrs } = event.detail;
       // libp2p calls any peer new to its peer store discovered, a peer that just dialled us too
@@ -227,6 +258,11 @@ export class MeshNetwork {
 
   serveBlobs(source: BlobSource): void {
     this.blobSource = source;
+  }
+
+  /** Who answers invite redemptions (invite-protocol.ts); until set, every invite is unknown. */
+  serveInvites(handler: RedeemHandler): void {
+    this.redeemHandler = handler;
   }
 
   /**

@@ -15,6 +15,7 @@ import type { DropLedger } from './drops.js';
 import type { EnvelopeVerifier, VerifiedMessage } from './envelope.js';
 import { abortCode, MeshError } from './errors.js';
 import type { MeshLibp2p } from './libp2p-node.js';
+import { openStream } from './streams.js';
 
 export const MESSAGE_PROTOCOL = '/mesh/1/msg/3.0.0';
 /** How long a request waits for its reply when the caller passes no signal. */
@@ -22,7 +23,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Exchanges one stream carries at once: more wait on the sender's side; a sender that ignores this is told `busy`. */
 const MAX_IN_FLIGHT = 32;
 /** One session each way per connection; a few more while a broken one is replaced. */
-export const MESSAGE_STREAM_LIMITS = { maxInboundStreams: 4, maxOutboundStreams: 4 };
+/** Relayed connections too: work may flow over a relay while a direct connection is tried. */
+export const MESSAGE_STREAM_LIMITS = { maxInboundStreams: 4, maxOutboundStreams: 4, runOnLimitedConnection: true };
 
 export const FRAME = { request: 0, reply: 1, empty: 2, error: 3 } as const;
 const HEADER_BYTES = 5;
@@ -187,7 +189,7 @@ export class DirectClient {
     const key = peer.toString();
     let session = this.#sessions.get(key);
     if (!session) {
-      session = this.node.libp2p.dialProtocol(peer, MESSAGE_PROTOCOL, { signal }).then(
+      session = openStream(this.node.libp2p, peer, MESSAGE_PROTOCOL, signal).then(
         (stream) => new Session(this.node, key, stream, () => this.#sessions.delete(key)),
         (err: unknown) => {
           this.#sessions.delete(key);

@@ -1,0 +1,75 @@
+// libp2p's own NAT tools, set up for a mesh of people who trust each other:
+// - AutoNAT asks peers to dial our addresses back; an address they reach is announced.
+// - UPnP asks the home router to forward our port (quietly nothing where there is no such router).
+// - Circuit Relay v2: the server relays for peers we trust (reservations only for them, with
+//   limits on count, bytes and time); the transport reserves a slot on reachable peers we trust
+//   when we are behind a NAT, and announces the relayed addresses it gets.
+// - DCUtR turns a relayed connection into a direct one by hole punching, where the NATs allow.
+// - Identify push tells connected peers at once when our addresses change.
+import { autoNAT } from '@libp2p/autonat';
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { dcutr } from '@libp2p/dcutr';
+import { identifyPush } from '@libp2p/identify';
+import type { ConnectionGater, PeerId, TopologyFilter } from '@libp2p/interface';
+import { uPnPNAT } from '@libp2p/upnp-nat';
+import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p';
+import type { RelaySettings } from '../../core/reach/network-config.js';
+
+export interface ReachOptions {
+  /** Whether I trust `peer` (weight > 0): only they may reserve a relay slot on me, or I on them. */
+  trusts: (peer: string) => boolean;
+  /** Whether I relay now (the relay's mode and whether AutoNAT found me reachable). */
+  relaying: () => boolean;
+  /** The relay server's limits (fixed at start); undefined: no relay server at all. */
+  relay?: Omit<RelaySettings, 'mode'>;
+  upnp: boolean;
+}
+
+/**
+ * The registrar tells relay discovery of every connected peer that speaks the relay protocol,
+ * unless this filter already "has" it: peers I do not trust count as had, so I reserve only on
+ * people I trust.
+ */
+function trustedOnly(trusts: (peer: string) => boolean): TopologyFilter {
+  const seen = new Set<string>();
+  return {
+    has: (peer: PeerId) => !trusts(peer.toString()) || seen.has(peer.toString()),
+    add: (peer: PeerId) => void seen.add(peer.toString()),
+    remove: (peer: PeerId) => void seen.delete(peer.toString()),
+  };
+}
+
+export function reachConfig(options: ReachOptions): {
+  listen: string[];
+  transports: NonNullable<Libp2pOptions['transports']>;
+  gater: Partial<ConnectionGater>;
+  services: ServiceFactoryMap;
+} {
+  const { relay } = options;
+  const services: ServiceFactoryMap = {
+    autoNAT: autoNAT({ startupDelay: 1000, refreshInterval: 60_000 }),
+    dcutr: dcutr(),
+    identifyPush: identifyPush(),
+  };
+  if (options.upnp) services.upnp = uPnPNAT({ autoConfirmAddress: false });
+  if (relay)
+    services.relay = circuitRelayServer({
+      reservations: {
+        maxReservations: relay.max_reservations,
+        applyDefaultLimit: true,
+        defaultDataLimit: BigInt(relay.max_bytes),
+        defaultDurationLimit: relay.max_seconds * 1000,
+      },
+    });
+  return {
+    // '/p2p-circuit': find a relay (among the peers discovery lets through) and listen on it.
+    listen: ['/p2p-circuit'],
+    transports: [
+      circuitRelayTransport({ discoveryFilter: trustedOnly(options.trusts), reservationCompletionTimeout: 10_000 }),
+    ],
+    gater: {
+      denyInboundRelayReservation: (peer) => !(options.relaying() && options.trusts(peer.toString())),
+    },
+    services,
+  };
+}
