@@ -299,17 +299,13 @@ export class Verdicts {
     const byProvider = new Map<string, string[]>();
     const events: NewEvent[] = [];
     for (const unitId of job.unitIds) {
-      for (const assignment of state.activeAssignments(unitId)) {
-        if (!isProvisional(state, assignment)) continue;
-        const provider = assignment.acceptance.provider_peer;
-        byProvider.set(provider, [...(byProvider.get(provider) ?? []), assignment.acceptance.assignment_id]);
+      const provisional = state.activeAssignments(unitId).filter((a) => isProvisional(state, a));
+      for (const { acceptance } of provisional) {
+        const ids = byProvider.get(acceptance.provider_peer);
+        if (ids) ids.push(acceptance.assignment_id);
+        else byProvider.set(acceptance.provider_peer, [acceptance.assignment_id]);
       }
-      events.push(
-        ...this.#pay(
-          unitId,
-          state.activeAssignments(unitId).filter((a) => isProvisional(state, a)),
-        ),
-      );
+      events.push(...this.#pay(unitId, provisional));
     }
     if (events.length === 0) return [];
     await this.ctx.record(events);
