@@ -1,5 +1,5 @@
 // Reaching people behind NATs (npm run bench -- reach), on the namespaces of the NAT test: a public
-// node at 203.0.113.10 relaying for the people it trusts, and two homes behind masquerading routers.
+// node at 11.11.11.10 relaying for the people it trusts, and two homes behind masquerading routers.
 // - invite_to_first_unit_ms: bob accepts alice's invite (through the relay) → the first unit of
 //   alice's waiting job starts on bob's node (its `unit.started` event).
 // - relayed_blob_mb_per_s / direct_blob_mb_per_s: one 16 MiB unit (sha256) from alice, run on bob

@@ -180,6 +180,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       if (peer_id === node.peerId) throw new ApiError('bad_request', 'a node does not set trust in itself');
       await node.record([{ type: 'trust.set', peer_id, weight }]);
       node.followTrusted();
+      if (weight > 0) node.network.reach.trusted(peer_id).catch(() => {}); // best effort: a relay slot on a peer I now trust (as after an invite)
       node.emit('trust.changed', { peer_id, weight });
       node.publishSoon();
       return { peer_id, weight };

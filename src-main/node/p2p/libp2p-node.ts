@@ -12,6 +12,7 @@ import { mdns } from '@libp2p/mdns';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p';
+import { publicListenAddresses } from './listen-addresses.js';
 import { reachConfig, type ReachOptions } from './reach-config.js';
 
 type MeshServices = { identify: Identify; ping: Ping; pubsub: GossipSub };
@@ -41,7 +42,10 @@ export function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLibp2p> 
   const reach = options.reach && reachConfig(options.reach);
   return createLibp2p<MeshServices>({
     privateKey: options.privateKey,
-    addresses: { listen: [...(options.listen ?? DEFAULT_LISTEN), ...(reach?.listen ?? [])] },
+    addresses: {
+      listen: [...(options.listen ?? DEFAULT_LISTEN), ...(reach?.listen ?? [])],
+      ...(reach ? { appendAnnounce: publicListenAddresses(options.listen ?? DEFAULT_LISTEN) } : {}),
+    },
     transports: [tcp(), ...(reach?.transports ?? [])],
     ...(reach ? { connectionGater: reach.gater } : {}),
     connectionEncrypters: [noise()],

@@ -39,6 +39,29 @@ function trustedOnly(trusts: (peer: string) => boolean): TopologyFilter {
   };
 }
 
+/**
+ * AutoNAT's dial-back (answering a peer that asks "can you reach me at X?") opens a connection to
+ * X and closes it after. @libp2p/autonat 3.0 opens it without `force`, so it gets the connection
+ * the asker already has to us and closes that: a relayed dial running over it dies with it, and
+ * the "yes" proves nothing. Its dials are made fresh here.
+ */
+function withFreshDials<T>(factory: (components: never) => T): (components: { connectionManager: object }) => T {
+  return (components) => {
+    const manager = components.connectionManager as {
+      openConnection(target: unknown, options?: Record<string, unknown>): Promise<unknown>;
+    };
+    const fresh = new Proxy(manager, {
+      get: (target, prop) =>
+        prop === 'openConnection'
+          ? (to: unknown, options?: Record<string, unknown>) => target.openConnection(to, { ...options, force: true })
+          : (Reflect.get(target, prop) as unknown),
+    });
+    return factory(
+      new Proxy(components, { get: (t, p) => (p === 'connectionManager' ? fresh : Reflect.get(t, p)) }) as never,
+    );
+  };
+}
+
 export function reachConfig(options: ReachOptions): {
   listen: string[];
   transports: NonNullable<Libp2pOptions['transports']>;
@@ -47,7 +70,7 @@ export function reachConfig(options: ReachOptions): {
 } {
   const { relay } = options;
   const services: ServiceFactoryMap = {
-    autoNAT: autoNAT({ startupDelay: 1000, refreshInterval: 60_000 }),
+    autoNAT: withFreshDials(autoNAT({ startupDelay: 1000, refreshInterval: 60_000 })),
     dcutr: dcutr(),
     identifyPush: identifyPush(),
   };

@@ -1,5 +1,5 @@
 // Two people behind two home NATs, who have never met, connect through an invite, and one renders
-// for the other. Real namespaces (netns.ts): a public node at 203.0.113.10 that relays for the
+// for the other. Real namespaces (netns.ts): a public node at 11.11.11.10 that relays for the
 // people it trusts, and two homes, each behind a router namespace that masquerades with nftables.
 // Real `meshctl node start` in each. Skipped, by name, where namespaces cannot be made (no root).
 import assert from 'node:assert/strict';
@@ -44,7 +44,7 @@ test(
   'two home nodes behind NATs meet through an invite and render a job byte-identical to render-local',
   { skip, timeout: 240_000 },
   async (t) => {
-    // Alice joins the public node by its invite: a direct dial from her home to 203.0.113.10.
+    // Alice joins the public node by its invite: a direct dial from her home to 11.11.11.10.
     const toAlice = await ctl<{ code: string; addresses: string[] }>(pub, 'invite', '--trust', '0.5');
     assert.ok(
       toAlice.addresses.some((a) => a.startsWith(`/ip4/${PUBLIC_IP}/tcp/4001`)),

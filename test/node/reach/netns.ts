@@ -1,7 +1,7 @@
 // Real NATs on this machine, for the reach tests and benchmarks: network namespaces joined by veth
-// pairs. A "public" namespace holds the internet, 203.0.113.0/24 (a documentation range) on a
-// bridge, with a reachable node at 203.0.113.10; each "home" namespace is a LAN (10.N.0.0/24)
-// behind its own router namespace, whose WAN side (203.0.113.N+1) masquerades the LAN's traffic
+// pairs. A "public" namespace holds the internet, 11.11.11.0/24 on a bridge, with a reachable node
+// at 11.11.11.10; each "home" namespace is a LAN (10.N.0.0/24) behind its own router namespace,
+// whose WAN side (11.11.11.N+1) masquerades the LAN's traffic
 // with nftables and forwards nothing inbound that the LAN did not start. Only the namespaces made
 // here are used; `destroy` removes them (and with them every veth), whatever state they are in.
 import { execFile, spawnSync } from 'node:child_process';
@@ -10,7 +10,13 @@ import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 
-export const PUBLIC_IP = '203.0.113.10';
+/**
+ * The "internet" inside the namespaces. Not a documentation range (203.0.113.0/24 and its kind):
+ * libp2p counts those as private, so AutoNAT and DCUtR would ignore every address on them. These
+ * namespaces have no route out, so no packet to this range leaves the machine.
+ */
+const INTERNET = '11.11.11';
+export const PUBLIC_IP = `${INTERNET}.10`;
 
 /** Why namespaces cannot be made here, or undefined when they can. */
 export function netnsUnavailable(): string | undefined {
@@ -69,7 +75,7 @@ export async function buildTopology(homes: number): Promise<Topology> {
     await sh('ip', '-n', pub, 'addr', 'add', `${PUBLIC_IP}/24`, 'dev', 'br0');
     await sh('ip', '-n', pub, 'link', 'set', 'br0', 'up');
     for (let n = 1; n <= homes; n++) {
-      const home: Home = { ns: `${tag}h${n}`, ip: `10.${n}.0.2`, router: `${tag}r${n}`, wanIp: `203.0.113.${n + 1}` };
+      const home: Home = { ns: `${tag}h${n}`, ip: `10.${n}.0.2`, router: `${tag}r${n}`, wanIp: `${INTERNET}.${n + 1}` };
       await netns(home.router);
       await netns(home.ns);
       // WAN: router ↔ the public bridge
