@@ -1,10 +1,11 @@
 // How two people connect: "Invite someone" makes a one-line code to send them (copy it into a
-// chat), "Accept an invite" takes theirs. Each side chooses how much it trusts the other.
+// chat, or show its QR code), "Accept an invite" takes theirs. Each side chooses how much it trusts the other.
 import { useState, type FormEvent } from 'react';
 import type { MethodResult } from '../../src-main/core/api/contract.js';
 import { Card } from './basics.js';
 import { CopyText } from './CopyText.js';
 import { Icon } from './Icon.js';
+import { InviteQr } from './InviteQr.js';
 
 const EXPIRIES: Array<[label: string, seconds: number]> = [
   ['1 hour', 3600],
@@ -92,6 +93,7 @@ export function InviteCards({
         {invite && (
           <div className="invite-code">
             <CopyText text={invite.code} testId="invite-code" />
+            <InviteQr text={invite.code} />
             <p className="form-note">
               Valid until {new Date(invite.expires_at).toLocaleString()}, once.
               {!invite.reachable &&
