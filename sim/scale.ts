@@ -2,7 +2,7 @@
 // virtual time, through the real core: each provider's round is `allocate` (tiers and order by
 // effective trust = weight × reputation, capacity scaled by its `DampingTracker`), its offers pass
 // the credit limit (`creditLimit` / `creditRefusal`, as node/mesh/admission.ts asks them), each
-// requester takes offers by `acceptByPolicy` (the node's 8-unit pipeline per provider), a paid
+// requester takes offers by `acceptByPolicy` (the node's pipeline per provider: `pipelineFor` its cores), a paid
 // unit moves `workerPart` of its price between the two peers and records a verified outcome in the
 // requester's reputation of the provider (`recordOutcome`).
 //
@@ -24,6 +24,7 @@ import {
   allocate,
   DampingTracker,
   DEFAULT_ACCEPTANCE_POLICY,
+  pipelineFor,
   type AcceptanceContext,
 } from '../src-main/core/scheduler/index.js';
 import type { ComputeCommitment, Offer, PriceSchedule } from '../src-main/core/schemas/index.js';
@@ -34,7 +35,6 @@ import { stream } from './prng.js';
 
 const PUBLISH_INTERVAL_MS = 250;
 const WAVES = ROUND_MS / PUBLISH_INTERVAL_MS;
-const PIPELINE = 8;
 const PRICE: PriceSchedule = { per_core_second: 1000, minimum: 10 }; // the node's default: 1 credit a core-second
 /** A round is stable when fewer than this share of the providers that offered changed their damping factor. */
 const STABLE_SHARE = 0.01;
@@ -184,6 +184,8 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       nowMs,
       price: PRICE,
       myTrust,
+      // Its units of last round have ended, so each requester takes a full pipeline from p.
+      requesterRoom: () => pipelineFor(mesh.cores[p]!),
     });
     const made: Offer[] = [];
     for (const offer of allocation.offers) {
@@ -217,7 +219,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       acceptedProviders: () => [], // listed units are unassigned, and each wants one worker
       budgetLeft: () => Number.MAX_SAFE_INTEGER,
       // A provider's units of its last round have ended by its next round: nothing is in flight with it.
-      providerRoom: () => PIPELINE,
+      providerRoom: (peer) => pipelineFor(mesh.cores[mesh.peerOf(peer)]!),
     };
     const { acceptances, refusals } = acceptByPolicy(ctx, job.listed, job.inbox);
     for (const refusal of refusals) out.refusals[refusal.code] = (out.refusals[refusal.code] ?? 0) + 1;

@@ -9,6 +9,7 @@ import {
   compatibility,
   nextDamping,
   overAllocation,
+  pipelineOf,
   standingOf,
   unitKey,
 } from '../../src-main/core/scheduler/index.js';
@@ -250,6 +251,74 @@ describe('damping', () => {
     const units = Array.from({ length: 4 }, (_, i) => unit(`u${i}`, 'j', 'a', { cpu_cores: 1, ram_gb: 1 }, 900));
     const r = commitment('r', { p: 1 }, [], [request('r', 'j', units)]);
     assert.equal(allocate({ provider, requesters: [r], round: 0, nowMs: T0, price: PRICE }).offers.length, 2);
+  });
+});
+
+describe('a requester takes only so many of my units at once (its pipeline)', () => {
+  // 16 one-core hour-long units fill my 16-core hour; two friends want 16 each, but each takes at
+  // most 8 of mine at a time: the whole slot going to the first would leave half of it idle.
+  const provider = commitment('p', { top: 0.9, next: 0.5 }, [slot('s', 1, { cpu_cores: 16, ram_gb: 64 }, [['a', 1]])]);
+  const job = (peer: string) =>
+    commitment(
+      peer,
+      { p: 1 },
+      [],
+      [
+        request(
+          peer,
+          `${peer}-job`,
+          Array.from({ length: 16 }, (_, i) =>
+            unit(`${peer}-u${i}`, `${peer}-job`, 'a', { cpu_cores: 1, ram_gb: 1 }, 3600),
+          ),
+        ),
+      ],
+    );
+  const requesters = [job('top'), job('next')];
+  const count = (offers: readonly { requester_peer: string }[], peer: string) =>
+    offers.filter((o) => o.requester_peer === peer).length;
+
+  test("past a requester's room the slot goes to the next requester", () => {
+    const room: Record<string, number> = { top: 8, next: 8 };
+    const { offers } = allocate({
+      provider,
+      requesters,
+      round: 0,
+      nowMs: T0,
+      price: PRICE,
+      requesterRoom: (peer) => room[peer] ?? 0,
+    });
+    assert.equal(count(offers, 'top'), 8);
+    assert.equal(count(offers, 'next'), 8);
+  });
+  test('a requester with no room gets nothing; the rest of the slot stays free when no one else can take it', () => {
+    const room: Record<string, number> = { top: 0, next: 5 };
+    const { offers } = allocate({
+      provider,
+      requesters,
+      round: 0,
+      nowMs: T0,
+      price: PRICE,
+      requesterRoom: (peer) => room[peer] ?? 0,
+    });
+    assert.equal(count(offers, 'top'), 0);
+    assert.equal(count(offers, 'next'), 5);
+  });
+  test("a provider's pipeline: 8 units, or one per core of its largest slot, at most 64", () => {
+    const withCores = (...cores: number[]) =>
+      commitment(
+        'p',
+        {},
+        cores.map((c, i) => slot(`s${i}`, 1, { cpu_cores: c, ram_gb: 1 }, [['a', 1]])),
+      );
+    assert.equal(pipelineOf(undefined), 8);
+    assert.equal(pipelineOf(withCores(4)), 8);
+    assert.equal(pipelineOf(withCores(4, 16, 12)), 16);
+    assert.equal(pipelineOf(withCores(4096)), 64);
+    assert.equal(pipelineOf(withCores(2), 3), 3);
+  });
+  test('with no room given, nothing limits a requester', () => {
+    const { offers } = allocate({ provider, requesters, round: 0, nowMs: T0, price: PRICE });
+    assert.equal(count(offers, 'top'), 16);
   });
 });
 

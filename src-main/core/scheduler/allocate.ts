@@ -45,6 +45,12 @@ export interface AllocationInput {
   skip?: ReadonlySet<string>;
   /** Work I have promised already (open offers, running assignments): it fills its slot first. */
   reserved?: readonly Reservation[];
+  /**
+   * How many more units of mine each requester would take now (its pipeline with me, less what I
+   * run or offer it already); unlimited when absent. Past it, my slots go to the next requesters:
+   * offers a requester would refuse would only hold capacity idle until they lapse.
+   */
+  requesterRoom?: (peer: string) => number;
 }
 
 /** A placement made in an earlier round that still holds its share of a slot. */
@@ -288,6 +294,8 @@ export function allocate(input: AllocationInput): Allocation {
     if (s) charge(s, resourceVector(r.resources), 0, r.seconds);
   }
   const placed = new Uint8Array(demand.units.length);
+  const room = new Map<string, number>();
+  const roomOf = (peer: string) => room.get(peer) ?? input.requesterRoom?.(peer) ?? Number.POSITIVE_INFINITY;
   const offers: Offer[] = [];
   const units: WorkUnit[] = [];
   const timestamp = new Date(input.nowMs).toISOString();
@@ -303,10 +311,14 @@ export function allocate(input: AllocationInput): Allocation {
         for (let k = from; k < to; k++) {
           const i = members[k]!;
           if (placed[i]) continue;
+          const requester = demand.requester[i]!;
+          const left = roomOf(requester);
+          if (left <= 0) continue;
           const startOffset = s.filledSeconds;
           const seconds = tryPlace(s, demand, i);
           if (seconds < 0) continue;
           placed[i] = 1;
+          room.set(requester, left - 1);
           if (tier === 1) s.usage.tier1++;
           else s.usage.tier2++;
           const unit = demand.units[i]!;
@@ -316,7 +328,7 @@ export function allocate(input: AllocationInput): Allocation {
             round: input.round,
             unit_id: unit.unit_id,
             job_id: unit.job_id,
-            requester_peer: demand.requester[i]!,
+            requester_peer: requester,
             provider_peer: provider.peer_id,
             slot_id: s.slot.slot_id,
             tier,
