@@ -19,11 +19,13 @@
 //   lists as the previous phase left them (a commitment is republished every 250 ms), so
 //   providers of one phase compete for the same units.
 import { creditLimit, creditRefusal, WORKER_SHARE_BPS, workerPart } from '../src-main/core/ledger/index.js';
+import { freeRiderRoom } from '../src-main/core/policy/index.js';
 import {
   acceptByPolicy,
   allocate,
   DampingTracker,
   DEFAULT_ACCEPTANCE_POLICY,
+  givesBack,
   pipelineFor,
   type AcceptanceContext,
 } from '../src-main/core/scheduler/index.js';
@@ -54,7 +56,7 @@ export interface ScaleOutcome {
   completed: number;
   /** Provider rounds that ran more units than the provider has cores (must be 0). */
   overCapacity: number;
-  /** Over the provider rounds where a friend still had units waiting that it could take: cores used / cores. */
+  /** Over the provider rounds where a friend still had units waiting that it could take: cores used / cores those friends could take. */
   utilisation: number;
   contestedRounds: number;
   /** Of those rounds' cores: offered but refused, and never offered (damping, or too few units listed). */
@@ -92,6 +94,9 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
   const jobs: Job[] = [...mesh.requesters].map((peer, j) => newJob(mesh, peer, j, perJob));
   const jobOfUnit = (u: number) => Math.floor(u / perJob);
   for (const job of jobs) relist(job, assigned);
+  /** Per job: whether its commitment shows that it gives nothing back; per edge p → r to such a requester, when p accepted its units. */
+  const freeRiders = jobs.map((job) => !givesBack(job.commitment));
+  const freeRiderUnits = new Map<number, number[]>();
 
   const trackers = new Map<number, DampingTracker>();
   const running: number[][] = Array.from({ length: n }, () => []);
@@ -143,11 +148,15 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     running[p] = [];
   }
 
-  /** How many more units requester r may have of p now: its credit limit with p, as admission.ts counts it. */
-  function creditRoom(p: number, r: number): number {
+  /**
+   * How many more units requester r may have of p now, as admission.ts counts them: its credit limit
+   * with p, and a free-rider's trickle when its commitment shows it gives nothing back.
+   */
+  function room(p: number, r: number, nowMs: number): number {
     const e = mesh.edge(p, r);
     const headroom = creditLimit(mesh.weight[e]!) + mesh.balance[e]! - mesh.held[e]!;
-    return headroom < 0 ? 0 : Math.floor(headroom / price.escrow);
+    const credit = headroom < 0 ? 0 : Math.floor(headroom / price.escrow);
+    return freeRiders[mesh.jobOf[r]!] ? Math.min(credit, freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs)) : credit;
   }
 
   const scoreOf = (e: number, nowMs: number) => reputationScore(mesh.reputation[e] ?? emptyReputation(), nowMs);
@@ -160,9 +169,9 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     for (const r of mesh.friendRequesters[p]!) {
       const job = jobs[mesh.jobOf[r]!]!;
       if (job.open === 0) continue;
-      const room = creditRoom(p, r);
-      if (room === 0) continue;
-      candidates.push(room >= job.listed.length ? job.commitment : withUnits(job, job.listed.slice(0, room)));
+      const left = room(p, r, nowMs);
+      if (left === 0) continue;
+      candidates.push(left >= job.listed.length ? job.commitment : withUnits(job, job.listed.slice(0, left)));
       myTrust[job.name] = trustOf(mesh.edge(p, r), nowMs);
     }
     if (candidates.length === 0) return false;
@@ -230,6 +239,10 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       assigned[u] = 1;
       job.open--;
       const q = mesh.peerOf(a.provider_peer);
+      if (freeRiders[mesh.jobOf[job.peer]!]) {
+        const e = mesh.edge(q, job.peer);
+        freeRiderUnits.set(e, [...(freeRiderUnits.get(e) ?? []), nowMs]);
+      }
       running[q]!.push(u);
       used[q]!++;
       acceptedIds[q]!.add(a.offer_id);
@@ -245,19 +258,30 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     if (acceptances.length > 0) relist(job, assigned);
   }
 
-  /** After its phase: p's round counts towards utilisation when a friend still had units it could take. */
-  function account(p: number): void {
+  /**
+   * After its phase: p's round counts towards utilisation when a friend still had units it could
+   * take; its cores then count as far as those friends could have taken them (each its credit room
+   * or a free-rider's trickle, its pipeline with p, its open units), as p's admission would let them.
+   */
+  function account(p: number, nowMs: number): void {
     const cores = mesh.cores[p]!;
     if (used[p]! > cores) out.overCapacity++;
-    const waiting = mesh.friendRequesters[p]!.some((r) => jobs[mesh.jobOf[r]!]!.open > 0 && creditRoom(p, r) > 0);
-    if (waiting) {
-      roundCores += cores;
+    let takeable = 0;
+    for (const r of mesh.friendRequesters[p]!) {
+      const job = jobs[mesh.jobOf[r]!]!;
+      if (job.open === 0) continue;
+      const taken = running[p]!.reduce((k, u) => k + (jobOfUnit(u) === mesh.jobOf[r] ? 1 : 0), 0);
+      takeable += Math.max(0, Math.min(room(p, r, nowMs), job.open, pipelineFor(cores) - taken));
+    }
+    if (takeable > 0) {
+      const usable = Math.min(cores, used[p]! + takeable);
+      roundCores += usable;
       roundUsed += used[p]!;
       out.contested++;
-      out.contestedCores += cores;
+      out.contestedCores += usable;
       out.usedCores += used[p]!;
-      out.idleRefused += Math.min(cores, offered[p]!) - used[p]!;
-      out.idleUnoffered += Math.max(0, cores - offered[p]!);
+      out.idleRefused += Math.max(0, Math.min(usable, offered[p]!) - used[p]!);
+      out.idleUnoffered += Math.max(0, usable - offered[p]!);
     }
     offered[p] = 0;
     used[p] = 0;
@@ -282,7 +306,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
         if (providerRound(p, nowMs, tracker) && offered[p]! > 0) offering++;
       }
       for (const job of jobs) if (job.inbox.length > 0) accept(job, nowMs);
-      for (const p of actors) account(p);
+      for (const p of actors) account(p, nowMs);
     }
     dampingChanges.push(changed);
     utilisationByRound.push(roundCores > 0 ? roundUsed / roundCores : 1);

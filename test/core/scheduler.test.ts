@@ -62,8 +62,8 @@ describe('video-rendering farm (Alice, Bob, Charlie)', () => {
 
   test('Bob is tier 1 at bilateral trust 0.8, Charlie tier 2 at 0.6, Dave nothing', () => {
     assert.equal(bilateralTrust(ctx, bob), 0.8);
-    assert.deepEqual(standingOf(ctx, bob), { peer: 'bob-peer-456', tier: 1, trust: 0.8 });
-    assert.deepEqual(standingOf(ctx, charlie), { peer: 'charlie-peer-789', tier: 2, trust: 0.6 });
+    assert.deepEqual(standingOf(ctx, bob), { peer: 'bob-peer-456', tier: 1, givesBack: false, trust: 0.8 });
+    assert.deepEqual(standingOf(ctx, charlie), { peer: 'charlie-peer-789', tier: 2, givesBack: false, trust: 0.6 });
     assert.equal(standingOf(ctx, dave), undefined);
   });
 
@@ -319,6 +319,36 @@ describe('a requester takes only so many of my units at once (its pipeline)', ()
   test('with no room given, nothing limits a requester', () => {
     const { offers } = allocate({ provider, requesters, round: 0, nowMs: T0, price: PRICE });
     assert.equal(count(offers, 'top'), 16);
+  });
+});
+
+describe('reciprocity: a requester that gives nothing back comes after those that do', () => {
+  // One unit fits my slot. The free-rider is the friend I trust more, but lists no slot for me and
+  // has computed nothing; the other lists a slot (it offers me its machine).
+  const provider = commitment('p', { freeRider: 0.9, sharer: 0.3, other: 0.2 }, [
+    slot('s', 1, { cpu_cores: 1, ram_gb: 1 }, [['a', 1]]),
+  ]);
+  const job = (peer: string, slots = [] as ReturnType<typeof slot>[]) =>
+    commitment(peer, { p: 1 }, slots, [
+      request(peer, `${peer}-job`, [unit(`${peer}-u`, `${peer}-job`, 'a', { cpu_cores: 1, ram_gb: 1 }, 3600)]),
+    ]);
+  const sharerSlot = slot('theirs', 1, { cpu_cores: 2, ram_gb: 2 }, [['a', 1]]);
+  const winner = (requesters: ReturnType<typeof commitment>[]) =>
+    allocate({ provider, requesters, round: 0, nowMs: T0, price: PRICE }).offers.map((o) => o.requester_peer);
+
+  test('the one that lists a slot gets my slot, though I trust the free-rider more', () => {
+    assert.deepEqual(winner([job('freeRider'), job('sharer', [sharerSlot])]), ['sharer']);
+  });
+  test('so does one that has computed for the mesh, with no slot now', () => {
+    const computed = {
+      ...job('sharer'),
+      contribution_history: { ...job('sharer').contribution_history, total_work_units_completed: 3 },
+    };
+    assert.deepEqual(winner([job('freeRider'), computed]), ['sharer']);
+  });
+  test('among those that give back, trust still decides; alone, a free-rider still gets my idle slot', () => {
+    assert.deepEqual(winner([job('other', [sharerSlot]), job('sharer', [sharerSlot])]), ['sharer']);
+    assert.deepEqual(winner([job('freeRider')]), ['freeRider']);
   });
 });
 
