@@ -1,11 +1,12 @@
 // The scale simulator: a mesh of thousands of peers (sim/mesh.ts) sharing a million units, in
 // virtual time, through the real core: each provider's round is `allocate` (tiers and order by
-// effective trust = weight × reputation, capacity scaled by its `DampingTracker`), its offers pass
-// the credit limit (`creditLimit` / `creditRefusal`) and a free-rider's trickle (`freeRiderRoom`), as
-// node/mesh/admission.ts asks them, each
-// requester takes offers by `acceptByPolicy` (the node's pipeline per provider: `pipelineFor` its cores), a paid
-// unit moves `workerPart` of its price between the two peers and records a verified outcome in the
-// requester's reputation of the provider (`recordOutcome`).
+// effective trust = weight × reputation, those that give back first, capacity scaled by its
+// `DampingTracker`, each requester no more than its pipeline), its offers pass the credit limit
+// (`creditLimit` / `creditRefusal`) and a free-rider's trickle (`freeRiderRoom`), as
+// node/mesh/admission.ts asks them, each requester takes offers by `acceptByPolicy` (the node's
+// pipeline per provider: `pipelineFor` its cores), a paid unit moves `workerPart` of its price
+// between the two peers and records a verified outcome in the requester's reputation of the
+// provider (`recordOutcome`).
 //
 // What is real and what is aggregated:
 // - Every unit is a real WorkUnit, offered and accepted by the core one by one. A unit takes one

@@ -274,34 +274,24 @@ describe('a requester takes only so many of my units at once (its pipeline)', ()
       ],
     );
   const requesters = [job('top'), job('next')];
-  const count = (offers: readonly { requester_peer: string }[], peer: string) =>
-    offers.filter((o) => o.requester_peer === peer).length;
+  /** Offers each requester gets when each may take `room` units. */
+  const offersWith = (room: Record<string, number>) => {
+    const { offers } = allocate({
+      provider,
+      requesters,
+      round: 0,
+      nowMs: T0,
+      price: PRICE,
+      requesterRoom: (peer) => room[peer] ?? 0,
+    });
+    return ['top', 'next'].map((peer) => offers.filter((o) => o.requester_peer === peer).length);
+  };
 
   test("past a requester's room the slot goes to the next requester", () => {
-    const room: Record<string, number> = { top: 8, next: 8 };
-    const { offers } = allocate({
-      provider,
-      requesters,
-      round: 0,
-      nowMs: T0,
-      price: PRICE,
-      requesterRoom: (peer) => room[peer] ?? 0,
-    });
-    assert.equal(count(offers, 'top'), 8);
-    assert.equal(count(offers, 'next'), 8);
+    assert.deepEqual(offersWith({ top: 8, next: 8 }), [8, 8]);
   });
   test('a requester with no room gets nothing; the rest of the slot stays free when no one else can take it', () => {
-    const room: Record<string, number> = { top: 0, next: 5 };
-    const { offers } = allocate({
-      provider,
-      requesters,
-      round: 0,
-      nowMs: T0,
-      price: PRICE,
-      requesterRoom: (peer) => room[peer] ?? 0,
-    });
-    assert.equal(count(offers, 'top'), 0);
-    assert.equal(count(offers, 'next'), 5);
+    assert.deepEqual(offersWith({ top: 0, next: 5 }), [0, 5]);
   });
   test("a provider's pipeline: 8 units, or one per core of its largest slot, at most 64", () => {
     const withCores = (...cores: number[]) =>
@@ -318,7 +308,7 @@ describe('a requester takes only so many of my units at once (its pipeline)', ()
   });
   test('with no room given, nothing limits a requester', () => {
     const { offers } = allocate({ provider, requesters, round: 0, nowMs: T0, price: PRICE });
-    assert.equal(count(offers, 'top'), 16);
+    assert.equal(offers.filter((o) => o.requester_peer === 'top').length, 16);
   });
 });
 
