@@ -58,7 +58,7 @@ function figures(): Figure[] {
     {
       name: 'sim_utilisation_pct',
       value: pct(o.utilisation),
-      unit: '% of cores used in provider rounds where a friend had units waiting that it could take',
+      unit: "% of the cores a provider's waiting friends could take (credit, trickle, pipeline) that were used",
       target: 95,
       provider_rounds: o.contestedRounds,
       idle_offered_refused_pct: pct(o.idleRefused),

@@ -62,7 +62,8 @@ export function newJob(mesh: Mesh, peer: number, j: number, size: number): Job {
     inbox: [],
     commitment: {
       peer_id: name,
-      availability_slots: [],
+      // A contributor lists its machine to its friends (so it gives back: core/scheduler/reciprocity.ts); a free-rider nothing.
+      availability_slots: mesh.cores[peer]! > 0 ? [slotOf(mesh.cores[peer]!, EPOCH)] : [],
       work_requests: [request],
       trust_weights: mesh.trustWeights(peer),
       contribution_history: NO_HISTORY,

@@ -1,10 +1,12 @@
 // The scale simulator: a mesh of thousands of peers (sim/mesh.ts) sharing a million units, in
 // virtual time, through the real core: each provider's round is `allocate` (tiers and order by
-// effective trust = weight × reputation, capacity scaled by its `DampingTracker`), its offers pass
-// the credit limit (`creditLimit` / `creditRefusal`, as node/mesh/admission.ts asks them), each
-// requester takes offers by `acceptByPolicy` (the node's 8-unit pipeline per provider), a paid
-// unit moves `workerPart` of its price between the two peers and records a verified outcome in the
-// requester's reputation of the provider (`recordOutcome`).
+// effective trust = weight × reputation, those that give back first, capacity scaled by its
+// `DampingTracker`, each requester no more than its pipeline), its offers pass the credit limit
+// (`creditLimit` / `creditRefusal`) and a free-rider's trickle (`freeRiderRoom`), as
+// node/mesh/admission.ts asks them, each requester takes offers by `acceptByPolicy` (the node's
+// pipeline per provider: `pipelineFor` its cores), a paid unit moves `workerPart` of its price
+// between the two peers and records a verified outcome in the requester's reputation of the
+// provider (`recordOutcome`).
 //
 // What is real and what is aggregated:
 // - Every unit is a real WorkUnit, offered and accepted by the core one by one. A unit takes one
@@ -19,11 +21,14 @@
 //   lists as the previous phase left them (a commitment is republished every 250 ms), so
 //   providers of one phase compete for the same units.
 import { creditLimit, creditRefusal, WORKER_SHARE_BPS, workerPart } from '../src-main/core/ledger/index.js';
+import { freeRiderRoom } from '../src-main/core/policy/index.js';
 import {
   acceptByPolicy,
   allocate,
   DampingTracker,
   DEFAULT_ACCEPTANCE_POLICY,
+  givesBack,
+  pipelineFor,
   type AcceptanceContext,
 } from '../src-main/core/scheduler/index.js';
 import type { ComputeCommitment, Offer, PriceSchedule } from '../src-main/core/schemas/index.js';
@@ -34,7 +39,6 @@ import { stream } from './prng.js';
 
 const PUBLISH_INTERVAL_MS = 250;
 const WAVES = ROUND_MS / PUBLISH_INTERVAL_MS;
-const PIPELINE = 8;
 const PRICE: PriceSchedule = { per_core_second: 1000, minimum: 10 }; // the node's default: 1 credit a core-second
 /** A round is stable when fewer than this share of the providers that offered changed their damping factor. */
 const STABLE_SHARE = 0.01;
@@ -54,7 +58,7 @@ export interface ScaleOutcome {
   completed: number;
   /** Provider rounds that ran more units than the provider has cores (must be 0). */
   overCapacity: number;
-  /** Over the provider rounds where a friend still had units waiting that it could take: cores used / cores. */
+  /** Over the provider rounds where a friend still had units waiting that it could take: cores used / cores those friends could take. */
   utilisation: number;
   contestedRounds: number;
   /** Of those rounds' cores: offered but refused, and never offered (damping, or too few units listed). */
@@ -92,6 +96,9 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
   const jobs: Job[] = [...mesh.requesters].map((peer, j) => newJob(mesh, peer, j, perJob));
   const jobOfUnit = (u: number) => Math.floor(u / perJob);
   for (const job of jobs) relist(job, assigned);
+  /** Per job: whether its commitment shows that it gives nothing back; per edge p → r to such a requester, when p accepted its units. */
+  const freeRiders = jobs.map((job) => !givesBack(job.commitment));
+  const freeRiderUnits = new Map<number, number[]>();
 
   const trackers = new Map<number, DampingTracker>();
   const running: number[][] = Array.from({ length: n }, () => []);
@@ -143,11 +150,15 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     running[p] = [];
   }
 
-  /** How many more units requester r may have of p now: its credit limit with p, as admission.ts counts it. */
-  function creditRoom(p: number, r: number): number {
+  /**
+   * How many more units requester r may have of p now, as admission.ts counts them: its credit limit
+   * with p, and a free-rider's trickle when its commitment shows it gives nothing back.
+   */
+  function room(p: number, r: number, nowMs: number): number {
     const e = mesh.edge(p, r);
     const headroom = creditLimit(mesh.weight[e]!) + mesh.balance[e]! - mesh.held[e]!;
-    return headroom < 0 ? 0 : Math.floor(headroom / price.escrow);
+    const credit = headroom < 0 ? 0 : Math.floor(headroom / price.escrow);
+    return freeRiders[mesh.jobOf[r]!] ? Math.min(credit, freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs)) : credit;
   }
 
   const scoreOf = (e: number, nowMs: number) => reputationScore(mesh.reputation[e] ?? emptyReputation(), nowMs);
@@ -160,9 +171,9 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     for (const r of mesh.friendRequesters[p]!) {
       const job = jobs[mesh.jobOf[r]!]!;
       if (job.open === 0) continue;
-      const room = creditRoom(p, r);
-      if (room === 0) continue;
-      candidates.push(room >= job.listed.length ? job.commitment : withUnits(job, job.listed.slice(0, room)));
+      const left = room(p, r, nowMs);
+      if (left === 0) continue;
+      candidates.push(left >= job.listed.length ? job.commitment : withUnits(job, job.listed.slice(0, left)));
       myTrust[job.name] = trustOf(mesh.edge(p, r), nowMs);
     }
     if (candidates.length === 0) return false;
@@ -184,6 +195,8 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       nowMs,
       price: PRICE,
       myTrust,
+      // Its units of last round have ended, so each requester takes a full pipeline from p.
+      requesterRoom: () => pipelineFor(mesh.cores[p]!),
     });
     const made: Offer[] = [];
     for (const offer of allocation.offers) {
@@ -217,7 +230,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       acceptedProviders: () => [], // listed units are unassigned, and each wants one worker
       budgetLeft: () => Number.MAX_SAFE_INTEGER,
       // A provider's units of its last round have ended by its next round: nothing is in flight with it.
-      providerRoom: () => PIPELINE,
+      providerRoom: (peer) => pipelineFor(mesh.cores[mesh.peerOf(peer)]!),
     };
     const { acceptances, refusals } = acceptByPolicy(ctx, job.listed, job.inbox);
     for (const refusal of refusals) out.refusals[refusal.code] = (out.refusals[refusal.code] ?? 0) + 1;
@@ -228,6 +241,10 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       assigned[u] = 1;
       job.open--;
       const q = mesh.peerOf(a.provider_peer);
+      if (freeRiders[mesh.jobOf[job.peer]!]) {
+        const e = mesh.edge(q, job.peer);
+        freeRiderUnits.set(e, [...(freeRiderUnits.get(e) ?? []), nowMs]);
+      }
       running[q]!.push(u);
       used[q]!++;
       acceptedIds[q]!.add(a.offer_id);
@@ -243,19 +260,30 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     if (acceptances.length > 0) relist(job, assigned);
   }
 
-  /** After its phase: p's round counts towards utilisation when a friend still had units it could take. */
-  function account(p: number): void {
+  /**
+   * After its phase: p's round counts towards utilisation when a friend still had units it could
+   * take; its cores then count as far as those friends could have taken them (each its credit room
+   * or a free-rider's trickle, its pipeline with p, its open units), as p's admission would let them.
+   */
+  function account(p: number, nowMs: number): void {
     const cores = mesh.cores[p]!;
     if (used[p]! > cores) out.overCapacity++;
-    const waiting = mesh.friendRequesters[p]!.some((r) => jobs[mesh.jobOf[r]!]!.open > 0 && creditRoom(p, r) > 0);
-    if (waiting) {
-      roundCores += cores;
+    let takeable = 0;
+    for (const r of mesh.friendRequesters[p]!) {
+      const job = jobs[mesh.jobOf[r]!]!;
+      if (job.open === 0) continue;
+      const taken = running[p]!.reduce((k, u) => k + (jobOfUnit(u) === mesh.jobOf[r] ? 1 : 0), 0);
+      takeable += Math.max(0, Math.min(room(p, r, nowMs), job.open, pipelineFor(cores) - taken));
+    }
+    if (takeable > 0) {
+      const usable = Math.min(cores, used[p]! + takeable);
+      roundCores += usable;
       roundUsed += used[p]!;
       out.contested++;
-      out.contestedCores += cores;
+      out.contestedCores += usable;
       out.usedCores += used[p]!;
-      out.idleRefused += Math.min(cores, offered[p]!) - used[p]!;
-      out.idleUnoffered += Math.max(0, cores - offered[p]!);
+      out.idleRefused += Math.max(0, Math.min(usable, offered[p]!) - used[p]!);
+      out.idleUnoffered += Math.max(0, usable - offered[p]!);
     }
     offered[p] = 0;
     used[p] = 0;
@@ -280,7 +308,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
         if (providerRound(p, nowMs, tracker) && offered[p]! > 0) offering++;
       }
       for (const job of jobs) if (job.inbox.length > 0) accept(job, nowMs);
-      for (const p of actors) account(p);
+      for (const p of actors) account(p, nowMs);
     }
     dampingChanges.push(changed);
     utilisationByRound.push(roundCores > 0 ? roundUsed / roundCores : 1);

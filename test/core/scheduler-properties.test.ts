@@ -181,6 +181,27 @@ test('tier-1 units are placed before tier-2: an unplaced tier-1 unit fits no slo
   );
 });
 
+test('no requester gets more offers than its room, and one with no room leaves my slots to the others as if it were not there', () => {
+  fc.assert(
+    fc.property(meshArb, fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 6, maxLength: 6 }), (mesh, rooms) => {
+      const { provider, requesters } = mesh;
+      const roomOf = (peer: string) => rooms[Number(peer.slice('peer-'.length))]!;
+      const capped = allocate({ provider, requesters, round: 1, nowMs: T0, price: PRICE, requesterRoom: roomOf });
+      for (const r of requesters) {
+        const mine = capped.offers.filter((o) => o.requester_peer === r.peer_id).length;
+        assert.ok(mine <= roomOf(r.peer_id), `${r.peer_id} got ${mine} offers, room ${roomOf(r.peer_id)}`);
+      }
+      const full = (peer: string) => (roomOf(peer) === 0 ? 0 : Number.POSITIVE_INFINITY);
+      const without = requesters.filter((r) => roomOf(r.peer_id) > 0);
+      assert.deepEqual(
+        allocate({ provider, requesters, round: 1, nowMs: T0, price: PRICE, requesterRoom: full }).offers,
+        allocate({ provider, requesters: without, round: 1, nowMs: T0, price: PRICE }).offers,
+      );
+    }),
+    { numRuns: 200 },
+  );
+});
+
 test('the allocation does not depend on the order commitments arrived in', () => {
   fc.assert(
     fc.property(meshArb, fc.func(fc.integer()), ({ provider, requesters }, key) => {

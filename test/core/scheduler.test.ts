@@ -9,6 +9,7 @@ import {
   compatibility,
   nextDamping,
   overAllocation,
+  pipelineOf,
   standingOf,
   unitKey,
 } from '../../src-main/core/scheduler/index.js';
@@ -61,8 +62,8 @@ describe('video-rendering farm (Alice, Bob, Charlie)', () => {
 
   test('Bob is tier 1 at bilateral trust 0.8, Charlie tier 2 at 0.6, Dave nothing', () => {
     assert.equal(bilateralTrust(ctx, bob), 0.8);
-    assert.deepEqual(standingOf(ctx, bob), { peer: 'bob-peer-456', tier: 1, trust: 0.8 });
-    assert.deepEqual(standingOf(ctx, charlie), { peer: 'charlie-peer-789', tier: 2, trust: 0.6 });
+    assert.deepEqual(standingOf(ctx, bob), { peer: 'bob-peer-456', tier: 1, givesBack: false, trust: 0.8 });
+    assert.deepEqual(standingOf(ctx, charlie), { peer: 'charlie-peer-789', tier: 2, givesBack: false, trust: 0.6 });
     assert.equal(standingOf(ctx, dave), undefined);
   });
 
@@ -250,6 +251,94 @@ describe('damping', () => {
     const units = Array.from({ length: 4 }, (_, i) => unit(`u${i}`, 'j', 'a', { cpu_cores: 1, ram_gb: 1 }, 900));
     const r = commitment('r', { p: 1 }, [], [request('r', 'j', units)]);
     assert.equal(allocate({ provider, requesters: [r], round: 0, nowMs: T0, price: PRICE }).offers.length, 2);
+  });
+});
+
+describe('a requester takes only so many of my units at once (its pipeline)', () => {
+  // 16 one-core hour-long units fill my 16-core hour; two friends want 16 each, but each takes at
+  // most 8 of mine at a time: the whole slot going to the first would leave half of it idle.
+  const provider = commitment('p', { top: 0.9, next: 0.5 }, [slot('s', 1, { cpu_cores: 16, ram_gb: 64 }, [['a', 1]])]);
+  const job = (peer: string) =>
+    commitment(
+      peer,
+      { p: 1 },
+      [],
+      [
+        request(
+          peer,
+          `${peer}-job`,
+          Array.from({ length: 16 }, (_, i) =>
+            unit(`${peer}-u${i}`, `${peer}-job`, 'a', { cpu_cores: 1, ram_gb: 1 }, 3600),
+          ),
+        ),
+      ],
+    );
+  const requesters = [job('top'), job('next')];
+  /** Offers each requester gets when each may take `room` units. */
+  const offersWith = (room: Record<string, number>) => {
+    const { offers } = allocate({
+      provider,
+      requesters,
+      round: 0,
+      nowMs: T0,
+      price: PRICE,
+      requesterRoom: (peer) => room[peer] ?? 0,
+    });
+    return ['top', 'next'].map((peer) => offers.filter((o) => o.requester_peer === peer).length);
+  };
+
+  test("past a requester's room the slot goes to the next requester", () => {
+    assert.deepEqual(offersWith({ top: 8, next: 8 }), [8, 8]);
+  });
+  test('a requester with no room gets nothing; the rest of the slot stays free when no one else can take it', () => {
+    assert.deepEqual(offersWith({ top: 0, next: 5 }), [0, 5]);
+  });
+  test("a provider's pipeline: 8 units, or one per core of its largest slot, at most 64", () => {
+    const withCores = (...cores: number[]) =>
+      commitment(
+        'p',
+        {},
+        cores.map((c, i) => slot(`s${i}`, 1, { cpu_cores: c, ram_gb: 1 }, [['a', 1]])),
+      );
+    assert.equal(pipelineOf(undefined), 8);
+    assert.equal(pipelineOf(withCores(4)), 8);
+    assert.equal(pipelineOf(withCores(4, 16, 12)), 16);
+    assert.equal(pipelineOf(withCores(4096)), 64);
+    assert.equal(pipelineOf(withCores(2), 3), 3);
+  });
+  test('with no room given, nothing limits a requester', () => {
+    const { offers } = allocate({ provider, requesters, round: 0, nowMs: T0, price: PRICE });
+    assert.equal(offers.filter((o) => o.requester_peer === 'top').length, 16);
+  });
+});
+
+describe('reciprocity: a requester that gives nothing back comes after those that do', () => {
+  // One unit fits my slot. The free-rider is the friend I trust more, but lists no slot for me and
+  // has computed nothing; the other lists a slot (it offers me its machine).
+  const provider = commitment('p', { freeRider: 0.9, sharer: 0.3, other: 0.2 }, [
+    slot('s', 1, { cpu_cores: 1, ram_gb: 1 }, [['a', 1]]),
+  ]);
+  const job = (peer: string, slots = [] as ReturnType<typeof slot>[]) =>
+    commitment(peer, { p: 1 }, slots, [
+      request(peer, `${peer}-job`, [unit(`${peer}-u`, `${peer}-job`, 'a', { cpu_cores: 1, ram_gb: 1 }, 3600)]),
+    ]);
+  const sharerSlot = slot('theirs', 1, { cpu_cores: 2, ram_gb: 2 }, [['a', 1]]);
+  const winner = (requesters: ReturnType<typeof commitment>[]) =>
+    allocate({ provider, requesters, round: 0, nowMs: T0, price: PRICE }).offers.map((o) => o.requester_peer);
+
+  test('the one that lists a slot gets my slot, though I trust the free-rider more', () => {
+    assert.deepEqual(winner([job('freeRider'), job('sharer', [sharerSlot])]), ['sharer']);
+  });
+  test('so does one that has computed for the mesh, with no slot now', () => {
+    const computed = {
+      ...job('sharer'),
+      contribution_history: { ...job('sharer').contribution_history, total_work_units_completed: 3 },
+    };
+    assert.deepEqual(winner([job('freeRider'), computed]), ['sharer']);
+  });
+  test('among those that give back, trust still decides; alone, a free-rider still gets my idle slot', () => {
+    assert.deepEqual(winner([job('other', [sharerSlot]), job('sharer', [sharerSlot])]), ['sharer']);
+    assert.deepEqual(winner([job('freeRider')]), ['freeRider']);
   });
 });
 

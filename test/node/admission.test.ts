@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MeshState } from '../../src-main/core/mesh/state.js';
+import { FREE_RIDER_LIMIT } from '../../src-main/core/policy/index.js';
 import { allocate } from '../../src-main/core/scheduler/index.js';
 import type { ComputeCommitment, NodeEvent } from '../../src-main/core/schemas/index.js';
 import { Admission, admittedOffers, FALSE_REFUND_REFUSAL } from '../../src-main/node/mesh/admission.js';
@@ -163,5 +164,30 @@ test('a round places again when a requester passes its limit, so the room it too
   assert.deepEqual(
     admittedOffers(requesters, () => new Admission(state, T0 + 5000), place, 10).map((o) => o.requester_peer),
     [A],
+  );
+});
+
+test('a requester that gives nothing back is admitted one unit per FREE_RIDER_LIMIT; one that lists a slot, as its credit allows', () => {
+  const state = new MeshState(ME);
+  state.apply(event({ type: 'trust.set', peer_id: R, weight: 1 }));
+  const freeRider = commitment(R, { [ME]: 1 });
+  const sharer = commitment(R, { [ME]: 1 }, [slot('s', 1, ONE_CORE, [['hash/sha256', 1]])]);
+  const seen = (c: ComputeCommitment | undefined) => new Admission(state, NOON, () => c);
+  assert.equal(seen(freeRider).room(R, 1000), FREE_RIDER_LIMIT.units);
+  accepted(state, 'a', NOON - 1000, 1000);
+  const admission = seen(freeRider);
+  assert.equal(admission.room(R, 1000), 0);
+  assert.match(admission.admit(R, 1000) ?? '', /gives nothing back/);
+  assert.match(
+    seen(undefined).admit(R, 1000) ?? '',
+    /gives nothing back/,
+    'a requester whose commitment I have not seen shows me nothing',
+  );
+  assert.equal(seen(sharer).admit(R, 1000), undefined);
+  assert.equal(seen(sharer).room(R, 1000), 9999, 'its credit: 10,000 credits less the 0.9 it owes me, in units of 1');
+  // Once the window has passed, the trickle gives it one more.
+  assert.equal(
+    new Admission(state, NOON - 1000 + FREE_RIDER_LIMIT.per_seconds * 1000, () => freeRider).room(R, 1000),
+    1,
   );
 });

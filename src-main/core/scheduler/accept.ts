@@ -4,13 +4,37 @@
 // escrow, so it also keeps each job within its budget, and gives work only to providers I trust
 // unless the job is open to strangers. Manual acceptance (`meshctl offers` / `offers accept`) goes
 // through `acceptOffer`, the same checks for one chosen offer.
-import type { Acceptance, Offer, WorkUnit } from '../schemas/index.js';
+import type { Acceptance, ComputeCommitment, Offer, WorkUnit } from '../schemas/index.js';
 
 /**
  * An offer holds this long: after it, its provider may offer the unit again under a new id, and
  * its requester no longer accepts it (a provider that went quiet stops drawing work).
  */
 export const OFFER_TTL_MS = 15_000;
+
+/** Units a requester lets any provider have in flight at least: enough to keep a small machine busy between rounds. */
+export const MIN_PIPELINE = 8;
+/** And at most, whatever cores it claims: a peer that claims a huge machine cannot hoard a job. */
+const MAX_PIPELINE = 64;
+
+/**
+ * How many units a requester lets a provider with `cores` have in flight: MIN_PIPELINE (or the
+ * requester's own `minimum`), or one per core when it has more, up to MAX_PIPELINE, so that a big
+ * machine is not held to half its cores.
+ */
+export function pipelineFor(cores: number, minimum = MIN_PIPELINE): number {
+  return Math.max(minimum, Math.min(MAX_PIPELINE, Math.floor(cores)));
+}
+
+/**
+ * The pipeline of a provider by its commitment, from its largest slot: both ends read it there, the
+ * requester to accept, the provider to offer no more than would be accepted (allocate's `requesterRoom`).
+ */
+export function pipelineOf(provider: ComputeCommitment | undefined, minimum = MIN_PIPELINE): number {
+  let cores = 0;
+  for (const slot of provider?.availability_slots ?? []) cores = Math.max(cores, slot.resources.cpu_cores);
+  return pipelineFor(cores, minimum);
+}
 
 /** How offers are ranked: weights on trust, reputation, price and estimated time. */
 export interface AcceptancePolicy {

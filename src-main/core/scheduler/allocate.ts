@@ -3,7 +3,7 @@
 // its requester accepts it (accept.ts).
 //
 // Order: tier 1 (bilateral trust) before tier 2 (one-way trust) across all slots; within a tier,
-// requester trust desc, unit priority desc, data locality desc (per slot), then input order
+// requesters that give back before those that do not (reciprocity.ts), then requester trust desc, unit priority desc, data locality desc (per slot), then input order
 // (requesters by peer id, their units as listed), so the result is a pure function of the input.
 // Unlike the per-slot baseline (bench/seed-scheduler.ts), each unit gets at most one offer from a
 // provider (the baseline placed it once per slot), no dimension is ever over-allocated (see
@@ -45,6 +45,12 @@ export interface AllocationInput {
   skip?: ReadonlySet<string>;
   /** Work I have promised already (open offers, running assignments): it fills its slot first. */
   reserved?: readonly Reservation[];
+  /**
+   * How many more units of mine each requester would take now (its pipeline with me, less what I
+   * run or offer it already); unlimited when absent. Past it, my slots go to the next requesters:
+   * offers a requester would refuse would only hold capacity idle until they lapse.
+   */
+  requesterRoom?: (peer: string) => number;
 }
 
 /** A placement made in an earlier round that still holds its share of a slot. */
@@ -83,14 +89,14 @@ interface Demand {
   seconds: Float64Array; // estimate on a reference machine
   algorithm: Int32Array; // index into algorithms
   algorithms: string[];
-  /** Unit indices in placement order, in runs that tie on (tier, trust, priority); tier 1 first. */
+  /** Unit indices in placement order, in runs that tie on (tier, gives back, trust, priority); tier 1 first. */
   order: Uint32Array;
   groups: Array<{ start: number; end: number; tier: Tier; usesData: boolean }>;
 }
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Requesters that get anything from me, best first: tier, then trust desc, then peer id. */
+/** Requesters that get anything from me, best first: tier, then those that give back, then trust desc, then peer id. */
 function rankedRequesters(input: AllocationInput): Array<{ commitment: ComputeCommitment; standing: PeerStanding }> {
   const ctx: TrustContext = {
     me: input.provider.peer_id,
@@ -105,6 +111,7 @@ function rankedRequesters(input: AllocationInput): Array<{ commitment: ComputeCo
   return ranked.sort(
     (a, b) =>
       a.standing.tier - b.standing.tier ||
+      Number(b.standing.givesBack) - Number(a.standing.givesBack) ||
       b.standing.trust - a.standing.trust ||
       byId(a.standing.peer, b.standing.peer),
   );
@@ -113,13 +120,17 @@ function rankedRequesters(input: AllocationInput): Array<{ commitment: ComputeCo
 function collectDemand(input: AllocationInput): Demand {
   const units: WorkUnit[] = [];
   const requester: string[] = [];
-  const rankStarts: Array<{ start: number; tier: Tier }> = []; // where each (tier, trust) rank begins
+  const rankStarts: Array<{ start: number; tier: Tier }> = []; // where each (tier, gives back, trust) rank begins
   const algorithms: string[] = [];
   const algorithmIndex = new Map<string, Map<string, number>>(); // id -> version -> index
   const algorithmOf: number[] = [];
   let previous: PeerStanding | undefined;
   for (const { commitment, standing } of rankedRequesters(input)) {
-    if (!previous || previous.tier !== standing.tier || previous.trust !== standing.trust) {
+    const sameRank =
+      previous?.tier === standing.tier &&
+      previous.givesBack === standing.givesBack &&
+      previous.trust === standing.trust;
+    if (!sameRank) {
       rankStarts.push({ start: units.length, tier: standing.tier });
     }
     previous = standing;
@@ -152,7 +163,7 @@ function collectDemand(input: AllocationInput): Demand {
     seconds[i] = u.estimated_duration_seconds;
     priority[i] = u.priority;
   }
-  // Units are already in (tier, trust, requester, listed) order; within each rank, order by priority.
+  // Units are already in (tier, gives back, trust, requester, listed) order; within each rank, order by priority.
   const order = new Uint32Array(n);
   const groups: Demand['groups'] = [];
   rankStarts.forEach(({ start, tier }, r) => {
@@ -288,6 +299,8 @@ export function allocate(input: AllocationInput): Allocation {
     if (s) charge(s, resourceVector(r.resources), 0, r.seconds);
   }
   const placed = new Uint8Array(demand.units.length);
+  const room = new Map<string, number>();
+  const roomOf = (peer: string) => room.get(peer) ?? input.requesterRoom?.(peer) ?? Number.POSITIVE_INFINITY;
   const offers: Offer[] = [];
   const units: WorkUnit[] = [];
   const timestamp = new Date(input.nowMs).toISOString();
@@ -303,10 +316,14 @@ export function allocate(input: AllocationInput): Allocation {
         for (let k = from; k < to; k++) {
           const i = members[k]!;
           if (placed[i]) continue;
+          const requester = demand.requester[i]!;
+          const left = roomOf(requester);
+          if (left <= 0) continue;
           const startOffset = s.filledSeconds;
           const seconds = tryPlace(s, demand, i);
           if (seconds < 0) continue;
           placed[i] = 1;
+          room.set(requester, left - 1);
           if (tier === 1) s.usage.tier1++;
           else s.usage.tier2++;
           const unit = demand.units[i]!;
@@ -316,7 +333,7 @@ export function allocate(input: AllocationInput): Allocation {
             round: input.round,
             unit_id: unit.unit_id,
             job_id: unit.job_id,
-            requester_peer: demand.requester[i]!,
+            requester_peer: requester,
             provider_peer: provider.peer_id,
             slot_id: s.slot.slot_id,
             tier,

@@ -2,13 +2,16 @@
 // peer and theirs in me: tier 1 is every peer with bilateral trust > 0; tier 2 is every peer only
 // I trust. Strangers get nothing unless the user opens a market with a default trust.
 import type { ComputeCommitment } from '../schemas/index.js';
+import { givesBack } from './reciprocity.js';
 
 export type Tier = 1 | 2;
 
 export interface PeerStanding {
   peer: string;
   tier: Tier;
-  /** The key that orders requesters within their tier: bilateral trust in tier 1, mine in tier 2. */
+  /** Whether it gives back (reciprocity.ts): within a tier, those that do come first. */
+  givesBack: boolean;
+  /** The key that orders requesters after that: bilateral trust in tier 1, mine in tier 2. */
   trust: number;
 }
 
@@ -34,8 +37,9 @@ export function bilateralTrust(ctx: TrustContext, theirs: ComputeCommitment): nu
 export function standingOf(ctx: TrustContext, theirs: ComputeCommitment): PeerStanding | undefined {
   if (theirs.peer_id === ctx.me) return undefined;
   const bilateral = bilateralTrust(ctx, theirs);
-  if (bilateral > 0) return { peer: theirs.peer_id, tier: 1, trust: bilateral };
+  const reciprocal = givesBack(theirs);
+  if (bilateral > 0) return { peer: theirs.peer_id, tier: 1, givesBack: reciprocal, trust: bilateral };
   const mine = myTrustIn(ctx, theirs.peer_id);
-  if (mine > 0) return { peer: theirs.peer_id, tier: 2, trust: mine };
+  if (mine > 0) return { peer: theirs.peer_id, tier: 2, givesBack: reciprocal, trust: mine };
   return undefined;
 }

@@ -10,6 +10,7 @@ import {
   acceptOffer,
   DEFAULT_ACCEPTANCE_POLICY,
   OFFER_TTL_MS,
+  pipelineOf,
   type AcceptanceContext,
 } from '../../core/scheduler/index.js';
 import { MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit } from '../../core/schemas/index.js';
@@ -110,10 +111,11 @@ export class Acceptor {
       .map((u) => this.#asWanted(u));
     const inFlight = this.#inFlightByProvider();
     const offers = units.flatMap((u) => this.#liveOffers(u.unit_id));
-    // A provider gets at most `providerPipeline` units in flight; the rest wait for its results or go to others.
+    // A provider gets at most its pipeline (`providerPipeline`, or one per core of its largest slot) in flight; the rest wait for its results or go to others.
     const ctx = {
       ...this.#acceptanceContext(),
-      providerRoom: (peer: string) => this.options.providerPipeline - (inFlight.get(peer) ?? 0),
+      providerRoom: (peer: string) =>
+        pipelineOf(this.ctx.commitments.get(peer), this.options.providerPipeline) - (inFlight.get(peer) ?? 0),
     };
     const { acceptances } = acceptByPolicy(ctx, units, offers);
     await this.#commit(acceptances);

@@ -1,13 +1,14 @@
 // Whether a requester may have my machine compute one more unit now, and if not why: a requester
 // that refunded a result of mine as rejected without its verdict saying so gets nothing (until my
 // user sets their trust in it again), then my policies (core/policy: permit list, daily quota, rate
-// limit), then its credit limit with me (core/ledger: my trust in it × CREDIT_PER_TRUST). The
+// limit) and, for a requester that gives nothing back, a free-rider's trickle (core/policy/free-rider.ts),
+// then its credit limit with me (core/ledger: my trust in it × CREDIT_PER_TRUST). The
 // provider asks at each acceptance, which is the guarantee, and in each round before its offers
 // go out, so that it does not offer what it would refuse.
 import { creditLimit, creditRefusal } from '../../core/ledger/index.js';
 import type { MeshState } from '../../core/mesh/state.js';
-import { evaluatePolicies, policyRoom } from '../../core/policy/index.js';
-import { unitKey } from '../../core/scheduler/index.js';
+import { evaluatePolicies, freeRiderRefusal, freeRiderRoom, policyRoom } from '../../core/policy/index.js';
+import { givesBack, unitKey } from '../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer } from '../../core/schemas/index.js';
 import { RefusalReasonSchema } from '../../core/schemas/index.js';
 
@@ -27,10 +28,15 @@ export const FALSE_REFUND_REFUSAL =
 export class Admission {
   readonly #loads = new Map<string, Load>();
 
-  /** Reads a requester's assignments with me (as provider) as of `nowMs`, when first asked about it. */
+  /**
+   * Reads a requester's assignments with me (as provider) as of `nowMs`, when first asked about it.
+   * `commitmentOf`: what each requester's commitment shows me, to tell whether it gives back
+   * (core/scheduler/reciprocity.ts); absent, every requester counts as giving back.
+   */
   constructor(
     private readonly state: MeshState,
     private readonly nowMs: number,
+    private readonly commitmentOf?: (peer: string) => ComputeCommitment | undefined,
   ) {}
 
   /** Why `requester` may not have one more unit at `price` now, or undefined; an admitted unit counts towards the next. */
@@ -56,19 +62,31 @@ export class Admission {
     return Math.max(0, Math.min(this.#policyRoom(requester), credit));
   }
 
+  /** Whether its commitment shows it gives back; one I have not seen shows nothing. */
+  #givesBack(requester: string): boolean {
+    if (!this.commitmentOf) return true;
+    const theirs = this.commitmentOf(requester);
+    return theirs !== undefined && givesBack(theirs);
+  }
+
   #refusal(requester: string, price: number): string | undefined {
     if ((this.state.falseRefunds.get(requester) ?? 0) > 0) return FALSE_REFUND_REFUSAL;
     const load = this.#load(requester);
     if (this.#policyRoom(requester) <= 0) {
       const decision = evaluatePolicies(this.state.policies, requester, load.history, this.nowMs);
-      return decision.allowed ? 'refused by my policies' : decision.reason;
+      if (!decision.allowed) return decision.reason;
+      return freeRiderRefusal(load.history, this.nowMs) ?? 'refused by my policies';
     }
     return creditRefusal(this.#limit(requester), { balance: this.#balance(requester), held: load.held }, price);
   }
 
+  /** My policies' room for it, and a free-rider's trickle when it gives nothing back. */
   #policyRoom(requester: string): number {
     const load = this.#load(requester);
-    load.policyRoom ??= policyRoom(this.state.policies, requester, load.history, this.nowMs);
+    if (load.policyRoom === undefined) {
+      const mine = policyRoom(this.state.policies, requester, load.history, this.nowMs);
+      load.policyRoom = this.#givesBack(requester) ? mine : Math.min(mine, freeRiderRoom(load.history, this.nowMs));
+    }
     return load.policyRoom;
   }
 

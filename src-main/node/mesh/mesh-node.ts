@@ -15,6 +15,7 @@ import { describeError } from '../../core/errors.js';
 import { mayFetch } from '../../core/mesh/blob-access.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { ADVERT_TOPIC, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
+import { MIN_PIPELINE } from '../../core/scheduler/index.js';
 import type { AvailabilitySlot, PriceSchedule } from '../../core/schemas/index.js';
 import type { NetworkConfig } from '../../core/reach/network-config.js';
 import type { Executor } from '../exec/index.js';
@@ -163,7 +164,7 @@ export class MeshNode {
       .catch((err) => log(`starting the GPU failed: ${describeError(err)}`));
     this.requester = new Requester(this.ctx, executor, {
       graceSeconds: options.graceSeconds ?? 30,
-      providerPipeline: 8,
+      providerPipeline: MIN_PIPELINE,
       onVerdict: (unitId) => this.frames.onVerdict(unitId),
     });
     this.provider = new Provider(this.ctx, executor, {

@@ -4,7 +4,14 @@
 import { FALSE_REFUND } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { contributionHistory } from '../../core/mesh/contribution.js';
-import { allocate, DampingTracker, OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
+import {
+  allocate,
+  DampingTracker,
+  OFFER_TTL_MS,
+  pipelineOf,
+  unitKey,
+  type Reservation,
+} from '../../core/scheduler/index.js';
 import {
   type AvailabilitySlot,
   type ComputeCommitment,
@@ -158,6 +165,7 @@ export class Provider {
     // or its work is done it keeps its share of the slot it was placed in.
     const skip = new Set<string>();
     const reserved: Reservation[] = [];
+    const inFlight = new Map<string, number>(); // per requester: my open offers and running units, against its pipeline
     for (const offer of state.myOffers.values()) {
       const key = unitKey(offer.requester_peer, offer.unit_id);
       const assignment = state.assignments.get(offer.offer_id);
@@ -167,6 +175,7 @@ export class Provider {
         ? assignment.escrow === 'held' && !assignment.result
         : fresh && !this.#refusedOffers.has(offer.offer_id);
       if (open || assignment) skip.add(key);
+      if (open) inFlight.set(offer.requester_peer, (inFlight.get(offer.requester_peer) ?? 0) + 1);
       if (open && !assignment) unaccepted.push(offer);
       const unit = open && (this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit);
       if (unit)
@@ -186,10 +195,11 @@ export class Provider {
     );
     // Only what each requester may have of mine now (admission.ts), its open offers counted as taken.
     const price = this.options.price();
+    const commitmentOf = (peer: string) => this.ctx.commitments.get(peer);
     const made = admittedOffers(
       [...this.ctx.commitments.values()],
       () => {
-        const admission = new Admission(state, nowMs);
+        const admission = new Admission(state, nowMs, commitmentOf);
         for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);
         return admission;
       },
@@ -204,6 +214,7 @@ export class Provider {
           myTrust,
           skip,
           reserved,
+          requesterRoom: (peer) => pipelineOf(me) - (inFlight.get(peer) ?? 0),
         }).offers,
       Math.max(1, price.minimum),
     );
@@ -236,7 +247,7 @@ export class Provider {
     { acceptances, inline = [] }: MessageBody<'acceptances'>,
   ): Promise<MessageBody<'accepted'>> {
     const { state } = this.ctx;
-    const admission = new Admission(state, this.ctx.now());
+    const admission = new Admission(state, this.ctx.now(), (peer) => this.ctx.commitments.get(peer));
     const wantedInputs = new Set<string>();
     const accepted: string[] = [];
     const refused: MessageBody<'accepted'>['refused'] = [];

@@ -15,7 +15,10 @@ import { commitment, iso, request, T0, unit } from '../../core/scheduler-fixture
 const ME = 'peer-provider';
 const REQUESTER = 'peer-requester';
 
-/** A provider with one core for 100 s from now, and a requester that trusts it with 100 units of 10 s. */
+/**
+ * A provider with one core for 80 s from now, and a requester that trusts it with 100 units of 10 s:
+ * the slot holds 8 of them, which is also as many as the requester takes of it at once (its pipeline).
+ */
 function setup() {
   let now = T0;
   const state = new MeshState(ME);
@@ -42,7 +45,7 @@ function setup() {
   const slot = (): AvailabilitySlot => ({
     slot_id: 'slot',
     start_time: iso(now),
-    end_time: iso(now + 100_000),
+    end_time: iso(now + 80_000),
     resources: { cpu_cores: 1, ram_gb: 1 },
     algorithms: [{ algorithm_id: 'a', version: '1.0.0', supported: true, performance_score: 1 }],
     priority: 1,
@@ -89,12 +92,12 @@ test('a provider whose offers go unaccepted offers fewer each round; once they a
   // Nobody accepts: each round's offers lapse before the next round, which offers less.
   const falling: number[] = [];
   for (let i = 0; i < 10; i++) falling.push(await round('none', OFFER_TTL_MS));
-  assert.equal(falling[0], 10, 'undamped: the whole slot, 10 units of 10 s in 100 s');
+  assert.equal(falling[0], 8, 'undamped: the whole slot, 8 units of 10 s in 80 s');
   assert.ok(
     falling.every((n, i) => i === 0 || n <= falling[i - 1]!),
     `never more than the round before: ${falling.join(', ')}`,
   );
-  assert.equal(falling.at(-1), 2, `down to the floor, a fifth of the slot: ${falling.join(', ')}`);
+  assert.equal(falling.at(-1), 1, `down to the floor, a fifth of the slot (16 s): ${falling.join(', ')}`);
   const damped = provider.contribution();
   assert.equal(damped.damping_factor, 0.2);
   assert.deepEqual(damped.over_allocation_history, [1, 1, 1]);
@@ -102,7 +105,7 @@ test('a provider whose offers go unaccepted offers fewer each round; once they a
   // Every offer is taken at once: each round resolves without waiting for its offers to lapse.
   const recovering: number[] = [];
   for (let i = 0; i < 8; i++) recovering.push(await round('all', 1000));
-  assert.equal(recovering.at(-1), 10, `back to the whole slot: ${recovering.join(', ')}`);
+  assert.equal(recovering.at(-1), 8, `back to the whole slot: ${recovering.join(', ')}`);
   const recovered = provider.contribution();
   assert.equal(recovered.damping_factor, 1);
   assert.deepEqual(recovered.over_allocation_history, [0, 0, 0]);

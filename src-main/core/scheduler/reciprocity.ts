@@ -1,0 +1,13 @@
+// Reciprocity: whether a requester gives back, as its commitment shows me. A peer lists its slots
+// only to the peers it trusts, so a requester whose commitment lists a slot offers its machine to
+// me, and one that has completed units has computed for the mesh; a requester with neither gives
+// nothing back (a free-rider). Within a tier, providers place the units of those that give back
+// first (allocate.ts), and admit a free-rider's only at a trickle (core/policy/free-rider.ts, asked
+// by node/mesh/admission.ts). Both are the requester's own claims, believed as far as my trust in
+// it goes (the credit limit already rests on that trust); a slot listed and never offered on is
+// seen only by a peer with work for it.
+import type { ComputeCommitment } from '../schemas/index.js';
+
+export function givesBack(theirs: ComputeCommitment): boolean {
+  return theirs.availability_slots.length > 0 || theirs.contribution_history.total_work_units_completed > 0;
+}
