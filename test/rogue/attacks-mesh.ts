@@ -114,6 +114,7 @@ export const MESH_ATTACKS: Attack[] = [
     name: 'gossip scoring: invalid gossip sinks the rogue below the graylist',
     item: 3,
     async run(arena) {
+      await new Promise((resolve) => setTimeout(resolve, 2500)); // the gossip flood spent R's rate: 2 s refill it
       for (let i = 0; i < 5; i++)
         await arena.rogue.gossip(WIRE.commitments(arena.rogue.peerId), await arena.rogue.envelope('ack', {}));
       const { pubsub } = (

@@ -1,6 +1,10 @@
 // Message bodies as docs/PROTOCOL.md describes them (Vocabulary; "Messages"), valid unless an
 // attack bends them: the rogue's own commitment and its offer for one of T's units.
+import { NO_RECORD } from '../core/scheduler-fixtures.js';
 import type { Arena } from './arena.js';
+
+/** The one slot a rogue's commitment offers. */
+export const ROGUE_SLOT = 'r';
 
 export function commitmentOf(peer: string, trust: Record<string, number>, clock = 1): Record<string, unknown> {
   const now = Date.now();
@@ -8,24 +12,17 @@ export function commitmentOf(peer: string, trust: Record<string, number>, clock 
     peer_id: peer,
     availability_slots: [
       {
-        slot_id: 'r',
+        slot_id: ROGUE_SLOT,
         start_time: new Date(now - 1000).toISOString(),
         end_time: new Date(now + 3600_000).toISOString(),
-        resources: { cpu_cores: 4, ram_gb: 4 },
+        resources: { cpu_cores: 8, ram_gb: 8 },
         algorithms: [],
         priority: 1,
       },
     ],
     work_requests: [],
     trust_weights: trust,
-    contribution_history: {
-      total_work_units_completed: 0,
-      total_compute_hours: 0,
-      average_result_quality: 0.5,
-      reliability_score: 0.5,
-    },
-    damping_factor: 1,
-    over_allocation_history: [],
+    ...NO_RECORD,
     timestamp: new Date(now).toISOString(),
     vector_clock: { [peer]: clock },
   };
@@ -44,7 +41,7 @@ export function offerFor(arena: Arena, overrides: Record<string, unknown> = {}):
     job_id: arena.openJobId,
     requester_peer: arena.t.node.peerId,
     provider_peer: arena.rogue.peerId,
-    slot_id: 'r',
+    slot_id: ROGUE_SLOT,
     tier: 1,
     price: 10,
     estimated_seconds: 1,

@@ -334,7 +334,7 @@ export class MeshNetwork {
       ? await this.verifier.verify(message.data, author, { via: 'gossip', topic: message.topic })
       : ({ ok: false, reason: 'rate_limited', detail: `${author} past ${GOSSIP_RATE.perSecond}/s` } as const);
     if (!verdict.ok) {
-      const culprit = verdict.ok === false && 'culprit' in verdict ? verdict.culprit : undefined;
+      const culprit = 'culprit' in verdict ? verdict.culprit : undefined;
       this.drops.record(from, verdict.reason, `gossip on ${message.topic}: ${verdict.detail}`, culprit);
       return IGNORED_DROPS.has(verdict.reason) ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
     }
