@@ -9,7 +9,7 @@ import type {
 } from '../../src-main/core/schemas/index.js';
 
 /** A peer with no history and no damping, as a new node publishes it. */
-const NO_RECORD: ContributionFields = {
+export const NO_RECORD: ContributionFields = {
   contribution_history: {
     total_work_units_completed: 0,
     total_compute_hours: 0,

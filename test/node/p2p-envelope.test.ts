@@ -9,6 +9,7 @@ import { EnvelopeVerifier, sealMessage, type MessageCatalog } from '../../src-ma
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const CATALOG: MessageCatalog = { 'any.json': { schema: z.unknown(), maxBytes: 64 * 1024 } };
+const DIRECT = { via: 'request' } as const;
 
 const verifier = () => new EnvelopeVerifier({ catalog: CATALOG, clockSkewMs: 60_000, now: () => NOW });
 
@@ -17,7 +18,7 @@ test('any JSON body sealed by its author is accepted as that body', async () => 
   await fc.assert(
     fc.asyncProperty(fc.jsonValue({ maxDepth: 6 }), async (body) => {
       const bytes = await sealMessage(CATALOG, author, 'any.json', body, NOW);
-      const verdict = await verifier().verify(bytes, author.peerId);
+      const verdict = await verifier().verify(bytes, author.peerId, DIRECT);
       assert.ok(verdict.ok, verdict.ok ? '' : `${verdict.reason}: ${verdict.detail}`);
       assert.deepEqual(verdict.message.body, JSON.parse(JSON.stringify(body)));
       assert.equal(verdict.message.author, author.peerId);
@@ -29,13 +30,13 @@ test('any JSON body sealed by its author is accepted as that body', async () => 
 test('an altered envelope is never accepted as a different message, and verification never throws', async () => {
   const author = await ephemeralIdentity();
   const original = await sealMessage(CATALOG, author, 'any.json', { task: 'render', frame: 12, tiles: [1, 2, 3] }, NOW);
-  const accepted = await verifier().verify(original, author.peerId);
+  const accepted = await verifier().verify(original, author.peerId, DIRECT);
   assert.ok(accepted.ok);
   await fc.assert(
     fc.asyncProperty(fc.nat(original.byteLength - 1), fc.integer({ min: 1, max: 255 }), async (index, delta) => {
       const altered = Uint8Array.from(original);
       altered[index] = (altered[index]! + delta) % 256;
-      const verdict = await verifier().verify(altered, author.peerId);
+      const verdict = await verifier().verify(altered, author.peerId, DIRECT);
       // Base64 lets a signature's last character carry unused bits: such an edit may still verify,
       // but then it must be the very same message.
       if (verdict.ok) assert.deepEqual(verdict.message, accepted.message);
@@ -48,7 +49,7 @@ test('the same envelope verifies once; the replay memory forgets the oldest firs
   const author = await ephemeralIdentity();
   const v = new EnvelopeVerifier({ catalog: CATALOG, clockSkewMs: 60_000, now: () => NOW, seenCapacity: 2 });
   const outcome = async (bytes: Uint8Array) => {
-    const verdict = await v.verify(bytes, author.peerId);
+    const verdict = await v.verify(bytes, author.peerId, DIRECT);
     return verdict.ok ? 'accepted' : verdict.reason;
   };
   const [first, second, third] = await Promise.all(

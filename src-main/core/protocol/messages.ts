@@ -1,7 +1,7 @@
 // The messages peers exchange (docs/PROTOCOL.md), each a body schema and a byte cap that the
 // network checks before it decodes anything. Every one travels in a signed envelope; adverts by
 // gossip, commitments by gossip and directly, the rest directly between the two peers concerned,
-// as request and reply.
+// as request and reply. Each type names its places: a message anywhere else is refused.
 import { z } from 'zod';
 import {
   AcceptanceSchema,
@@ -31,17 +31,42 @@ const SignedReceiptSchema = z.strictObject({
   sig: SignatureSchema,
 });
 
+/** Gossip topics, versioned like every protocol id. */
+export const ADVERT_TOPIC = '/mesh/1/adverts';
+export const commitmentTopic = (peerId: string): string => `/mesh/1/commitments/${peerId}`;
+
+/**
+ * Where a type may arrive: by gossip on a topic its author may use, or on the direct protocol as
+ * a request or as a reply. A type that names no place for an arrival is refused there.
+ */
+export interface Places {
+  gossip?: (topic: string, author: string) => boolean;
+  request?: true;
+  reply?: true;
+}
+
+const REQUEST: Places = { request: true };
+const REPLY: Places = { reply: true };
+
 export const MESSAGE_TYPES = {
   /** Gossip, to all: who I am and what I run. */
-  advert: { schema: AdvertSchema, maxBytes: 16 * KiB },
+  advert: { schema: AdvertSchema, maxBytes: 16 * KiB, places: { gossip: (topic) => topic === ADVERT_TOPIC } },
   /**
    * My slots, open units and trust: by gossip on my own topic (read by the peers that trust me),
    * with the units of my jobs open to strangers only; and directly, with every open unit, to each
    * peer I trust that trusts me. Reply to the direct one: `ack` when the peer follows me.
    */
-  commitment: { schema: ComputeCommitmentSchema, maxBytes: 2 * MiB },
+  commitment: {
+    schema: ComputeCommitmentSchema,
+    maxBytes: 2 * MiB,
+    places: { gossip: (topic, author) => topic === commitmentTopic(author), request: true },
+  },
   /** Provider → requester: offers for the requester's units. Reply: `ack`. */
-  offers: { schema: z.strictObject({ offers: boundedArray(OfferSchema, MAX_BATCH) }), maxBytes: 1 * MiB },
+  offers: {
+    schema: z.strictObject({ offers: boundedArray(OfferSchema, MAX_BATCH) }),
+    maxBytes: 1 * MiB,
+    places: REQUEST,
+  },
   /**
    * Requester → provider: the offers taken, with the small inputs of their units inline (the
    * provider checks each against its CID), which spares a blob fetch per unit. Reply: `accepted`.
@@ -55,6 +80,7 @@ export const MESSAGE_TYPES = {
       ).optional(),
     }),
     maxBytes: 2 * MiB,
+    places: REQUEST,
   },
   /** Provider → requester, the reply to `acceptances`: the ones taken, and the ones refused with why (policies, credit). */
   accepted: {
@@ -63,9 +89,14 @@ export const MESSAGE_TYPES = {
       refused: boundedArray(z.strictObject({ assignment_id: Id, reason: RefusalReasonSchema }), MAX_BATCH),
     }),
     maxBytes: 1 * MiB,
+    places: REPLY,
   },
   /** Provider → requester: one unit's result and its execution receipt. Reply: `settlement`. */
-  result: { schema: z.strictObject({ result: WorkResultSchema, receipt: SignedReceiptSchema }), maxBytes: 16 * KiB },
+  result: {
+    schema: z.strictObject({ result: WorkResultSchema, receipt: SignedReceiptSchema }),
+    maxBytes: 16 * KiB,
+    places: REQUEST,
+  },
   /** Provider → requester: assignments handed back unrun (sharing turned off, a failure, found past their deadline). Reply: `settlement`. */
   release: {
     schema: z.strictObject({
@@ -73,6 +104,7 @@ export const MESSAGE_TYPES = {
       reason: z.enum(['sharing_off', 'paused', 'failed', 'late']),
     }),
     maxBytes: 256 * KiB,
+    places: REQUEST,
   },
   /**
    * Requester → provider (or as a reply): the ledger entries that close the provider's
@@ -86,14 +118,11 @@ export const MESSAGE_TYPES = {
       held: boundedArray(Id, MAX_BATCH).optional(),
     }),
     maxBytes: 1 * MiB,
+    places: { request: true, reply: true },
   },
-  ack: { schema: z.strictObject({}), maxBytes: 1 * KiB },
-} as const;
+  ack: { schema: z.strictObject({}), maxBytes: 1 * KiB, places: REPLY },
+} satisfies Record<string, { schema: z.ZodType; maxBytes: number; places: Places }>;
 
 export type MessageType = keyof typeof MESSAGE_TYPES;
 export type MessageBody<T extends MessageType> = z.output<(typeof MESSAGE_TYPES)[T]['schema']>;
 export type SignedReceipt = z.infer<typeof SignedReceiptSchema>;
-
-/** Gossip topics, versioned like every protocol id. */
-export const ADVERT_TOPIC = '/mesh/1/adverts';
-export const commitmentTopic = (peerId: string): string => `/mesh/1/commitments/${peerId}`;

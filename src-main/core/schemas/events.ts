@@ -90,8 +90,18 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('job.cancelled'), ...base, job_id: Id }),
   z.strictObject({ type: z.literal('sharing.set'), ...base, on: z.boolean() }),
-  /** A peer caught sending something invalid over an authenticated connection. */
-  z.strictObject({ type: z.literal('peer.penalized'), ...base, peer_id: PeerId, reason: z.string().max(64) }),
+  /**
+   * A peer that signed something bad itself (a body its schema refuses, a type out of its place),
+   * or refunded falsely. `count`: the penalties this event stands for, journaled at most once per
+   * peer per window (`core/mesh/penalties.ts`); absent, one.
+   */
+  z.strictObject({
+    type: z.literal('peer.penalized'),
+    ...base,
+    peer_id: PeerId,
+    reason: z.string().max(64),
+    count: z.number().int().min(1).max(1_000_000_000).optional(),
+  }),
   z.strictObject({ type: z.literal('ledger.entry'), ...base, entry: LedgerEntrySchema }),
   /** Every tile of a render job's frame verified: the frame, stitched and encoded, is this PNG blob. */
   z.strictObject({

@@ -13,6 +13,7 @@ import { USER_IDLE_SECONDS, type Availability } from '../../core/availability/in
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
 import { mayFetch } from '../../core/mesh/blob-access.js';
+import { PenaltyBook } from '../../core/mesh/penalties.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { ADVERT_TOPIC, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
 import { MIN_PIPELINE } from '../../core/scheduler/index.js';
@@ -92,6 +93,7 @@ export class MeshNode {
   readonly #commitment: CommitmentPublisher;
   readonly #following: Following;
   readonly #inbox: Inbox;
+  readonly #penalties = new PenaltyBook();
   /** Why I offered nothing at the last look (to tell when that changes). */
   #pausedReason: string | null = null;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -250,10 +252,17 @@ export class MeshNode {
     network.onMessage((msg, context) =>
       this.#stopped ? Promise.resolve(undefined) : this.#inFlight.track(answerMessage(this.#inbox, msg, context)),
     );
-    network.onDrop((peer, reason, detail) => {
+    network.onDrop((peer, reason, detail, culprit) => {
       if (this.#stopped) return;
       this.emit('message.dropped', { peer, reason, detail: detail.slice(0, 200) });
-      this.#background('recording a penalty', this.record([{ type: 'peer.penalized', peer_id: peer, reason }]));
+      // Only what its author signed itself is held against a peer, never against the relay; and
+      // the journal hears of a peer's penalties at most once a window (core/mesh/penalties.ts).
+      const count = culprit === undefined ? undefined : this.#penalties.note(culprit, Date.now());
+      if (count !== undefined)
+        this.#background(
+          'recording a penalty',
+          this.record([{ type: 'peer.penalized', peer_id: culprit!, reason, count }]),
+        );
     });
     network.onPeer((event, peer, addresses) => {
       if (this.#stopped) return;

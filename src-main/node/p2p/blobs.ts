@@ -62,11 +62,11 @@ export async function serveBlob(
       return;
     }
     const request = decodeJson(BlobRequestSchema, Buffer.from(frame).toString('utf8'), MAX_REQUEST_BYTES);
-    if (!request.ok) {
+    if (!request.ok || digestOfCid(request.value.cid) === undefined) {
       drops.record(
         from,
-        request.error.code === 'invalid' ? 'invalid' : 'malformed',
-        `blob request: ${request.error.message}`,
+        !request.ok && request.error.code !== 'invalid' ? 'malformed' : 'invalid',
+        `blob request: ${request.ok ? `${request.value.cid} is not a raw sha256 CIDv1` : request.error.message}`,
       );
       await lp.write(json({ ok: false, error: 'bad_request' }));
       await stream.close();

@@ -1,7 +1,8 @@
 // Counts of dropped inbound messages, per sending peer and reason, and the listeners told of each.
 import type { DropReason } from './errors.js';
 
-export type DropListener = (peer: string, reason: DropReason, detail: string) => void;
+/** `culprit`: the author who signed the dropped message itself, when it did (envelope.ts, Verdict). */
+export type DropListener = (peer: string, reason: DropReason, detail: string, culprit?: string) => void;
 
 /** Peers with counts kept; past this the longest-known is forgotten, so fresh ids cannot grow the map. */
 const MAX_PEERS = 10_000;
@@ -10,7 +11,7 @@ export class DropLedger {
   private readonly counts = new Map<string, Map<DropReason, number>>();
   private readonly listeners: DropListener[] = [];
 
-  record(peer: string, reason: DropReason, detail: string): void {
+  record(peer: string, reason: DropReason, detail: string, culprit?: string): void {
     let byReason = this.counts.get(peer);
     if (byReason === undefined) {
       this.counts.set(peer, (byReason = new Map()));
@@ -19,7 +20,7 @@ export class DropLedger {
     byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     for (const listener of this.listeners) {
       try {
-        listener(peer, reason, detail);
+        listener(peer, reason, detail, culprit);
       } catch {
         // a listener's failure is its own; the drop is recorded either way
       }

@@ -1,17 +1,22 @@
 // The signed envelope every mesh message travels in, gossip or direct: UTF-8 JSON
 // {"v":1,"type","author","ts","nonce","body","sig"}, where sig is the author's Ed25519 signature
 // over "mesh/1/envelope\n" + canonicalJson of the other fields. Receiving runs the checks in order
-// of cost — bytes, shape, type, author, signature, time, replay, body — so hostile input is
-// turned away as early and as cheaply as it can be, and each refusal names its reason.
+// of cost — bytes, shape, type, author, signature, place, time, replay, body — so hostile input is
+// turned away as early and as cheaply as it can be, and each refusal names its reason. A refusal
+// after the signature names its culprit: the author signed that bad message itself.
 import { describeError } from '../../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson, decodeJson, IsoTime, PeerId, SignatureSchema, validate } from '../../core/schemas/index.js';
+import type { Places } from '../../core/protocol/messages.js';
 import { verifySignature, type Identity } from '../identity/identity.js';
 import { MeshError, type DropReason } from './errors.js';
 
-/** The message types a node speaks, each with its body schema and its byte cap. */
-export type MessageCatalog = Record<string, { schema: z.ZodType; maxBytes: number }>;
+/** The message types a node speaks, each with its body schema, its byte cap and (absent: anywhere) its places. */
+export type MessageCatalog = Record<string, { schema: z.ZodType; maxBytes: number; places?: Places }>;
+
+/** How a message arrived: by gossip on `topic`, signed at the pubsub layer by `from`; or direct. */
+export type Arrival = { via: 'gossip'; topic: string } | { via: 'request' } | { via: 'reply' };
 
 export interface VerifiedMessage {
   type: string;
@@ -22,7 +27,9 @@ export interface VerifiedMessage {
   body: unknown;
 }
 
-export type Verdict = { ok: true; message: VerifiedMessage } | { ok: false; reason: DropReason; detail: string };
+/** `culprit`: the author, when it signed the refused message itself (only such refusals are penalised). */
+export type Verdict =
+  { ok: true; message: VerifiedMessage } | { ok: false; reason: DropReason; detail: string; culprit?: string };
 
 /** Domain separation: an envelope signature can never be mistaken for a receipt's or a key's. */
 const SIGNING_PREFIX = 'mesh/1/envelope\n';
@@ -94,9 +101,23 @@ export function checkCatalog(catalog: MessageCatalog): void {
   }
 }
 
-/** The largest envelope any type of `catalog` allows: the byte cap checked before anything else. */
-function maxEnvelopeBytes(catalog: MessageCatalog): number {
-  return Math.max(0, ...Object.values(catalog).map((entry) => entry.maxBytes)) + ENVELOPE_OVERHEAD_BYTES;
+/** Whether `entry` may arrive so, authored by `author`. */
+function placed(entry: MessageCatalog[string], arrival: Arrival, author: string): boolean {
+  const { places } = entry;
+  if (places === undefined) return true;
+  return arrival.via === 'gossip' ? (places.gossip?.(arrival.topic, author) ?? false) : places[arrival.via] === true;
+}
+
+/**
+ * The largest envelope that may arrive so (every type, without an arrival): the byte cap checked
+ * before anything is parsed. For gossip the author is the pubsub signer, so a topic that carries
+ * only adverts is capped at an advert's size.
+ */
+function maxEnvelopeBytes(catalog: MessageCatalog, arrival?: { arrival: Arrival; author: string }): number {
+  const entries = Object.values(catalog).filter(
+    (entry) => arrival === undefined || placed(entry, arrival.arrival, arrival.author),
+  );
+  return entries.length === 0 ? 0 : Math.max(...entries.map((entry) => entry.maxBytes)) + ENVELOPE_OVERHEAD_BYTES;
 }
 
 /**
@@ -169,18 +190,23 @@ export class EnvelopeVerifier {
     this.seen = new RecentKeys(options.seenCapacity ?? DEFAULT_SEEN_CAPACITY);
   }
 
-  /** The message in `bytes`, if `sender` (the peer it came from) may deliver it; never throws. */
-  async verify(bytes: Uint8Array, sender: string): Promise<Verdict> {
+  /**
+   * The message in `bytes`, if `sender` (the peer it came from: the connection's remote peer, or
+   * the gossip's pubsub signer) may deliver it so; never throws.
+   */
+  async verify(bytes: Uint8Array, sender: string, arrival: Arrival): Promise<Verdict> {
     try {
-      return await this.check(bytes, sender);
+      return await this.check(bytes, sender, arrival);
     } catch (err) {
       return drop('invalid', `verification failed: ${describeError(err)}`); // a schema that throws, say
     }
   }
 
-  private async check(bytes: Uint8Array, sender: string): Promise<Verdict> {
-    if (bytes.byteLength > this.maxEnvelopeBytes) {
-      return drop('oversized', `${bytes.byteLength} bytes, the most any type allows is ${this.maxEnvelopeBytes}`);
+  private async check(bytes: Uint8Array, sender: string, arrival: Arrival): Promise<Verdict> {
+    const cap = arrival.via === 'gossip' ? this.gossipCap(arrival, sender) : this.maxEnvelopeBytes;
+    if (cap === 0) return drop('wrong_place', `no type goes on ${describe(arrival)} from ${sender}`, sender);
+    if (bytes.byteLength > cap) {
+      return drop('oversized', `${bytes.byteLength} bytes, the most ${describe(arrival)} allows is ${cap}`);
     }
     let text: string;
     try {
@@ -205,17 +231,27 @@ export class EnvelopeVerifier {
     if (!(await verifySignature(author, signingBytes(fields), Buffer.from(sig, 'base64')))) {
       return drop('bad_signature', `${type} from ${author}`);
     }
+    if (!placed(entry, arrival, author)) return drop('wrong_place', `${type} on ${describe(arrival)}`, author);
     const ageMs = now() - Date.parse(ts);
     if (Math.abs(ageMs) > clockSkewMs) return drop('stale', `ts ${ts} is ${Math.round(ageMs / 1000)} s off`);
     // Remembered only once signed and current: nobody else can burn an author's nonces, and an
     // envelope older than the skew is refused as stale without needing a memory of it.
     if (!this.seen.add(`${author}\n${nonce}`)) return drop('replayed', `nonce ${nonce} of ${author}`);
     const parsed = validate(entry.schema, body);
-    if (!parsed.ok) return drop('invalid', `${type} body: ${parsed.error.message}`);
+    if (!parsed.ok) return drop('invalid', `${type} body: ${parsed.error.message}`, author);
     return { ok: true, message: { type, author, ts, nonce, body: parsed.value } };
+  }
+
+  /** The cap of gossip on its topic signed by `author`; 0 when no type may go there. */
+  private gossipCap(arrival: Arrival, author: string): number {
+    return maxEnvelopeBytes(this.options.catalog, { arrival, author });
   }
 }
 
-function drop(reason: DropReason, detail: string): Verdict {
-  return { ok: false, reason, detail };
+function describe(arrival: Arrival): string {
+  return arrival.via === 'gossip' ? `gossip on ${arrival.topic}` : `a direct ${arrival.via}`;
+}
+
+function drop(reason: DropReason, detail: string, culprit?: string): Verdict {
+  return culprit === undefined ? { ok: false, reason, detail } : { ok: false, reason, detail, culprit };
 }

@@ -12,6 +12,8 @@ export type DropReason =
   | 'forged_author' // signed as someone other than the peer that sent it
   | 'replayed' // an (author, nonce) already seen
   | 'stale' // timestamped outside the allowed clock skew
+  | 'wrong_place' // a type that does not go where it came (that topic, a direct request, a reply)
+  | 'rate_limited' // more than the peer's rate allows (direct requests per peer, gossip per author)
   | 'protocol_error'; // the stream broke the framing, stalled or was reset
 
 export type MeshErrorCode =

@@ -13,6 +13,7 @@ import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p';
 import { publicListenAddresses } from './listen-addresses.js';
+import { SCORE_PARAMS, SCORE_THRESHOLDS } from './peer-limits.js';
 import { reachConfig, type ReachOptions } from './reach-config.js';
 
 type MeshServices = { identify: Identify; ping: Ping; pubsub: GossipSub };
@@ -69,6 +70,8 @@ export function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLibp2p> 
         maxInboundDataLength: options.maxGossipBytes,
         maxInboundStreams: 4,
         maxOutboundStreams: 4,
+        scoreParams: SCORE_PARAMS, // topics are scored as they are validated (MeshNetwork.subscribe)
+        scoreThresholds: SCORE_THRESHOLDS,
       }),
       ...reach?.services,
     },

@@ -31,7 +31,9 @@ import { checkCatalog, EnvelopeVerifier, sealMessage, type MessageCatalog, type 
 import { BlobError, MeshError, type DropReason } from './errors.js';
 import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './libp2p-node.js';
 import { INVITE_PROTOCOL, INVITE_STREAM_LIMITS, serveRedeem, type RedeemHandler } from './invite-protocol.js';
+import { DIRECT_RATE, GOSSIP_RATE, requestCost, scoredTopics, TOPIC_SCORE } from './peer-limits.js';
 import { Reach } from './reach.js';
+import { PeerRates } from '../../core/protocol/rate-limit.js';
 import type { RelaySettings } from '../../core/reach/network-config.js';
 
 export type MessageHandler = (message: VerifiedMessage, context: MessageContext) => Promise<Reply | undefined>;
@@ -62,8 +64,11 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** Room around an envelope in a gossip RPC frame: topic, from, seqno, signature, key, control. */
 const GOSSIP_FRAME_OVERHEAD_BYTES = 64 * 1024;
 
-/** Refusals a forwarder cannot have seen coming (clocks differ, a replay it saw first): not punished. */
-const IGNORED_DROPS: ReadonlySet<DropReason> = new Set(['stale', 'replayed']);
+/**
+ * Refusals a forwarder cannot have seen coming (clocks differ, a replay it saw first, an author's
+ * rate as I count it): neither forwarded nor held against the forwarder's gossip score.
+ */
+const IGNORED_DROPS: ReadonlySet<DropReason> = new Set(['stale', 'replayed', 'rate_limited']);
 
 export class MeshNetwork {
   readonly peerId: string;
@@ -76,6 +81,7 @@ export class MeshNetwork {
   private readonly verifiedGossip = new WeakMap<Message, VerifiedMessage>();
   private readonly direct: DirectPeer;
   private readonly client: DirectClient;
+  private readonly gossipRates = new PeerRates(GOSSIP_RATE);
   private stopped = false;
 
   private constructor(
@@ -87,10 +93,12 @@ export class MeshNetwork {
   ) {
     this.peerId = libp2p.peerId.toString();
     this.reach = reach ?? new Reach(libp2p, 'off', false);
+    const directRates = new PeerRates(DIRECT_RATE);
     this.direct = {
       libp2p,
       verifier,
       drops,
+      admits: (peer, bytes) => directRates.take(peer, this.now(), requestCost(bytes)),
       handle: (message, context) => this.runHandler(message, context),
       seal: (type, body) => this.seal(type, body),
     };
@@ -209,6 +217,7 @@ export class MeshNetwork {
   subscribe(topic: string): void {
     this.assertRunning();
     const { pubsub } = this.libp2p.services;
+    scoredTopics(pubsub)[topic] = TOPIC_SCORE;
     pubsub.topicValidators.set(topic, (source, message) => this.validateGossip(source, message));
     pubsub.subscribe(topic);
   }
@@ -218,6 +227,7 @@ export class MeshNetwork {
     const { pubsub } = this.libp2p.services;
     pubsub.unsubscribe(topic);
     pubsub.topicValidators.delete(topic);
+    delete scoredTopics(pubsub)[topic]; // its counters stop counting; scores already lowered decay
   }
 
   topics(): string[] {
@@ -305,7 +315,11 @@ export class MeshNetwork {
   }
 
   private seal(type: string, body: unknown): Promise<Uint8Array> {
-    return sealMessage(this.options.catalog, this.options.identity, type, body, (this.options.now ?? Date.now)());
+    return sealMessage(this.options.catalog, this.options.identity, type, body, this.now());
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private async validateGossip(source: PeerId, message: Message): Promise<TopicValidatorResult> {
@@ -315,9 +329,13 @@ export class MeshNetwork {
       this.drops.record(from, 'bad_signature', `unsigned gossip on ${message.topic}`);
       return TopicValidatorResult.Reject;
     }
-    const verdict = await this.verifier.verify(message.data, message.from.toString());
+    const author = message.from.toString();
+    const verdict = this.gossipRates.take(author, this.now())
+      ? await this.verifier.verify(message.data, author, { via: 'gossip', topic: message.topic })
+      : ({ ok: false, reason: 'rate_limited', detail: `${author} past ${GOSSIP_RATE.perSecond}/s` } as const);
     if (!verdict.ok) {
-      this.drops.record(from, verdict.reason, `gossip on ${message.topic}: ${verdict.detail}`);
+      const culprit = 'culprit' in verdict ? verdict.culprit : undefined;
+      this.drops.record(from, verdict.reason, `gossip on ${message.topic}: ${verdict.detail}`, culprit);
       return IGNORED_DROPS.has(verdict.reason) ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
     }
     this.verifiedGossip.set(message, verdict.message);

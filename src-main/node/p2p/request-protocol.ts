@@ -5,7 +5,8 @@
 //   0 request: a signed envelope       1 reply: a signed envelope
 //   2 empty reply (the handler had nothing to say)
 //   3 error reply: {"error": reason}, when the request was dropped or could not be handled
-// Replies come in any order. A frame that breaks the framing resets the stream.
+// Replies come in any order. A frame that breaks the framing resets the stream. Each peer's
+// requests draw on one rate limit across its sessions; past it they are answered `rate_limited`.
 import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
@@ -47,6 +48,8 @@ export interface DirectPeer {
   libp2p: MeshLibp2p;
   verifier: EnvelopeVerifier;
   drops: DropLedger;
+  /** Whether `peer` may send one more request of `bytes` now (its rate limit); false: refused unread. */
+  admits(peer: string, bytes: number): boolean;
   /** Runs the node's handler; may throw. */
   handle(message: VerifiedMessage, context: MessageContext): Promise<Reply | undefined>;
   /** Signs one of our envelopes, checked against the catalog; throws MeshError. */
@@ -112,6 +115,11 @@ export async function serveSession(node: DirectPeer, stream: Stream, connection:
       return;
     }
     requests++;
+    if (!node.admits(from, bytes.byteLength)) {
+      node.drops.record(from, 'rate_limited', `request of ${bytes.byteLength} bytes`);
+      track(reply(errorFrame(frame.id, 'rate_limited')));
+      continue;
+    }
     if (inFlight.size >= MAX_IN_FLIGHT) {
       track(reply(errorFrame(frame.id, 'busy')));
       continue;
@@ -129,9 +137,9 @@ async function answer(
   from: string,
   request: Uint8Array,
 ): Promise<{ kind: number; bytes: Uint8Array }> {
-  const verdict = await node.verifier.verify(request, from);
+  const verdict = await node.verifier.verify(request, from, { via: 'request' });
   if (!verdict.ok) {
-    node.drops.record(from, verdict.reason, verdict.detail);
+    node.drops.record(from, verdict.reason, verdict.detail, verdict.culprit);
     return { kind: FRAME.error, bytes: errorPayload(verdict.reason) };
   }
   try {
@@ -177,9 +185,9 @@ export class DirectClient {
         refusal?.ok ? `${remote} refused the request: ${refusal.value.error}` : 'an unreadable error reply',
       );
     }
-    const verdict = await this.node.verifier.verify(frame.payload, remote);
+    const verdict = await this.node.verifier.verify(frame.payload, remote, { via: 'reply' });
     if (!verdict.ok) {
-      this.node.drops.record(remote, verdict.reason, `reply: ${verdict.detail}`);
+      this.node.drops.record(remote, verdict.reason, `reply: ${verdict.detail}`, verdict.culprit);
       throw new MeshError('bad_reply', `${verdict.reason}: ${verdict.detail}`);
     }
     return verdict.message;

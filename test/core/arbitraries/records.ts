@@ -241,11 +241,15 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
   ),
   'job.cancelled': recordOf<S.NodeEventOf<'job.cancelled'>>({ ...eventOf('job.cancelled'), job_id: idArb }),
   'sharing.set': recordOf<S.NodeEventOf<'sharing.set'>>({ ...eventOf('sharing.set'), on: fc.boolean() }),
-  'peer.penalized': recordOf<S.NodeEventOf<'peer.penalized'>>({
-    ...eventOf('peer.penalized'),
-    peer_id: peerIdArb,
-    reason: fc.constantFrom('malformed', 'oversized', 'forged_author', 'false_refund'),
-  }),
+  'peer.penalized': recordOf<S.NodeEventOf<'peer.penalized'>>(
+    {
+      ...eventOf('peer.penalized'),
+      peer_id: peerIdArb,
+      reason: fc.constantFrom('invalid', 'wrong_place', 'false_refund'),
+      count: fc.integer({ min: 1, max: 1_000_000_000 }),
+    },
+    ['count'],
+  ),
   'ledger.entry': recordOf<S.NodeEventOf<'ledger.entry'>>({ ...eventOf('ledger.entry'), entry: ledgerEntryArb }),
   'frame.rendered': recordOf<S.NodeEventOf<'frame.rendered'>>({
     ...eventOf('frame.rendered'),

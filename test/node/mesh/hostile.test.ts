@@ -43,7 +43,7 @@ test('every bad message of a trusted peer is dropped and counted by reason', { t
     Buffer.from(JSON.stringify({ ...unsigned, sig: Buffer.alloc(64).toString('base64') })),
   );
   await h.sendRaw(b.node.peerId, await h.envelope('ack', {}, { author: c.node.peerId }));
-  const replay = await h.envelope('ack', {});
+  const replay = await h.envelope('release', { assignments: [], reason: 'failed' }); // a request, where it belongs
   await h.sendRaw(b.node.peerId, replay);
   await h.sendRaw(b.node.peerId, replay);
   // Gossip, on its own commitment topic, which B follows because it trusts H.

@@ -1,0 +1,143 @@
+// The rogue peer (npm run bench -- rogue; test/rogue/):
+// - rogue_attacks_survived of rogue_attacks_total: each attack of the table run against a target
+//   node in this process (test/rogue/arena.ts); survived when the target answered its API, lost
+//   nothing, blamed nobody else, and the rogue gained nothing and grew the journal by ≤ 4 events.
+// - rogue_rss_growth_mb (target ≤ 50): a real daemon (`meshctl node start`, its own process)
+//   flooded for MESH_BENCH_ROGUE_SECONDS (default 60) by a rogue it trusts, as fast as the rogue
+//   can: signed requests on 4 sessions, bad bodies, gossip on its topic, blob requests and
+//   oversized frames; the largest RSS seen during the flood minus the RSS before it.
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { aftermath, baseline, openArena } from '../test/rogue/arena.js';
+import { MESH_ATTACKS } from '../test/rogue/attacks-mesh.js';
+import { WIRE_ATTACKS } from '../test/rogue/attacks-wire.js';
+import { commitmentOf } from '../test/rogue/bodies.js';
+import { RoguePeer, WIRE } from '../test/rogue/rogue-peer.js';
+import { startDaemonProcess, type DaemonProcess } from './fixtures/daemon-process.js';
+import { round, type Benchmark, type Figure } from './harness.js';
+
+async function attacksSurvived(): Promise<Figure[]> {
+  const attacks = [...WIRE_ATTACKS, ...MESH_ATTACKS];
+  const arena = await openArena();
+  const failed: string[] = [];
+  try {
+    for (const attack of attacks) {
+      const start = await baseline(arena);
+      const missed = await attack.run(arena).catch((err: unknown) => [`threw: ${String(err)}`]);
+      const { violations } = await aftermath(arena, start, attack.maxNewEvents ?? 4);
+      if (missed.length + violations.length > 0) failed.push(attack.name);
+    }
+  } finally {
+    await arena.stop();
+  }
+  return [
+    { name: 'rogue_attacks_survived', value: attacks.length - failed.length, unit: 'attacks', failed },
+    { name: 'rogue_attacks_total', value: attacks.length, unit: 'attacks' },
+  ];
+}
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+/** `count` envelopes signed ahead, so that the flood is not held back by the rogue's own signing. */
+function signed(count: number, make: (i: number) => Promise<Uint8Array>): Promise<Uint8Array[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => make(i)));
+}
+
+/** Sends `pool` in batches of 50 on fresh sessions until `end`, from the start again once used up (replays then); counts the replies. */
+async function requestLoop(rogue: RoguePeer, peer: string, end: number, pool: Uint8Array[]): Promise<number> {
+  let answered = 0;
+  for (let i = 0; Date.now() < end; i = (i + 50) % pool.length) {
+    const replies = await rogue.requests(peer, pool.slice(i, i + 50), 5_000).catch(() => []);
+    answered += replies.length;
+    if (replies.length === 0) await sleep(10);
+  }
+  return answered;
+}
+
+async function gossipLoop(rogue: RoguePeer, end: number, pool: Uint8Array[]): Promise<number> {
+  let sent = 0;
+  for (let i = 0; Date.now() < end; i = (i + 1) % pool.length, sent++) {
+    await rogue.gossip(WIRE.commitments(rogue.peerId), pool[i]!);
+    await sleep(1); // room for the other loops
+  }
+  return sent;
+}
+
+async function blobAndFrameLoop(rogue: RoguePeer, peer: string, end: number): Promise<number> {
+  let sent = 0;
+  while (Date.now() < end) {
+    await Promise.all(Array.from({ length: 8 }, (_, i) => rogue.blob(peer, { cid: `bafk${sent + i}` })));
+    const { stream } = await rogue.session(peer).catch(() => ({ stream: undefined }));
+    stream?.send(new Uint8Array([0x80, 0x80, 0x80, 0x08])); // a 16 MiB length prefix
+    stream?.abort(new Error('oversized'));
+    sent += 9;
+  }
+  return sent;
+}
+
+async function flood(daemon: DaemonProcess, seconds: number): Promise<Figure[]> {
+  const rogue = await RoguePeer.start();
+  try {
+    await rogue.dial(daemon.listen[0]!);
+    await daemon.api.call('trust.set', { peer_id: rogue.peerId, weight: 1 });
+    rogue.libp2p.services.pubsub.subscribe(WIRE.commitments(rogue.peerId));
+    const target = daemon.peerId;
+    const releases = await signed(6000, () => rogue.envelope('release', { assignments: [], reason: 'failed' }));
+    const badOffers = await signed(1000, () => rogue.envelope('offers', { offers: [{ bad: 'x'.repeat(4000) }] }));
+    const commitments = await signed(1000, (i) =>
+      rogue.envelope('commitment', commitmentOf(rogue.peerId, { [target]: 1 }, i + 1)),
+    );
+    await sleep(3_000); // the daemon follows the rogue and settles
+    const before = rssMb(daemon.pid);
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(daemon.pid))), 250);
+    const end = Date.now() + seconds * 1000;
+    const counts = await Promise.all([
+      requestLoop(rogue, target, end, releases.slice(0, 3000)),
+      requestLoop(rogue, target, end, releases.slice(3000)),
+      requestLoop(rogue, target, end, badOffers),
+      gossipLoop(rogue, end, commitments),
+      blobAndFrameLoop(rogue, target, end),
+    ]);
+    clearInterval(sampler);
+    const status = await daemon.api.call('status', {});
+    const dropped = status.dropped[rogue.peerId] ?? {};
+    return [
+      {
+        name: 'rogue_rss_growth_mb',
+        value: round(peak - before),
+        unit: 'MB',
+        target: 50,
+        seconds,
+        rss_before_mb: round(before),
+        rss_peak_mb: round(peak),
+        replies_read: counts[0] + counts[1] + counts[2],
+        gossip_sent: counts[3],
+        blob_and_oversized_sent: counts[4],
+        dropped_by_reason: dropped,
+      },
+    ];
+  } finally {
+    await rogue.stop();
+  }
+}
+
+export const benchmarks: Benchmark[] = [
+  { names: ['rogue_attacks_survived', 'rogue_attacks_total'], run: attacksSurvived },
+  {
+    names: ['rogue_rss_growth_mb'],
+    async run() {
+      const daemon = await startDaemonProcess({ name: 'rogue-target', workers: 1 });
+      try {
+        return await flood(daemon, Number(process.env.MESH_BENCH_ROGUE_SECONDS ?? 60));
+      } finally {
+        await daemon.stop();
+      }
+    },
+  },
+];
