@@ -35,7 +35,7 @@ test(
     const [requester, cpuNode, gpuNode] = await Promise.all([
       startChild(),
       startChild(),
-      startChild({ env: { MESH_GPU: 'on' } }),
+      startChild({ env: { MESH_GPU: 'on', MESH_SHADER_UNITS: '1' } }),
     ]);
     const gpu = await waitFor(
       'the GPU node has its runner up and calibrated',

@@ -46,6 +46,18 @@ export function registerNodeStart(program: Command): void {
         .env('MESH_GPU'),
     )
     .addOption(
+      new Option(
+        '--shader-units',
+        "also run peers' own WGSL compute shaders on the GPU (off by default: render tiles only)",
+      ).env('MESH_SHADER_UNITS'),
+    )
+    .addOption(
+      new Option(
+        '--gpu-unsandboxed',
+        'run GPU units in a Chromium without its sandbox, where its sandbox cannot start (off by default: GPU units then stay off)',
+      ).env('MESH_GPU_UNSANDBOXED'),
+    )
+    .addOption(
       new Option('--chromium <path>', 'the Chromium that runs GPU units (default: the usual places)').env(
         'MESH_CHROMIUM',
       ),
@@ -62,6 +74,8 @@ export function registerNodeStart(program: Command): void {
         graceSeconds?: number;
         printUiUrl?: boolean;
         gpu: 'auto' | 'on' | 'off';
+        shaderUnits?: boolean;
+        gpuUnsandboxed?: boolean;
         chromium?: string;
       }) => {
         // Loaded here, not at the top: every other meshctl command would pay for libp2p and the sandbox.
@@ -77,7 +91,12 @@ export function registerNodeStart(program: Command): void {
             ...(o.workers !== undefined ? { workers: o.workers } : {}),
             ...(o.name !== undefined ? { name: o.name } : {}),
             ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
-            gpu: { mode: o.gpu, ...(o.chromium !== undefined ? { chromium: o.chromium } : {}) },
+            gpu: {
+              mode: o.gpu,
+              shaderUnits: o.shaderUnits === true,
+              unsandboxed: o.gpuUnsandboxed === true,
+              ...(o.chromium !== undefined ? { chromium: o.chromium } : {}),
+            },
           });
         } catch (err) {
           process.stderr.write(`meshctl: could not start the node: ${describeError(err)}\n`);

@@ -17,6 +17,8 @@ export interface LaunchOptions {
   hidden: boolean;
   /** GPU units: auto (a hardware adapter only), on, off (`--gpu`, else MESH_GPU). */
   gpu: GpuSetting;
+  /** Peers' own WGSL shaders too (`--shader-units`, else MESH_SHADER_UNITS=1); off by default. */
+  shaderUnits: boolean;
 }
 
 /** The flag the app passes itself when the OS starts it at login. */
@@ -35,6 +37,7 @@ export function launchOptions(args: readonly string[], env: NodeJS.ProcessEnv = 
       'no-mdns': { type: 'boolean' },
       hidden: { type: 'boolean' },
       gpu: { type: 'string' },
+      'shader-units': { type: 'boolean' },
     },
     strict: false,
     allowPositionals: true,
@@ -49,5 +52,6 @@ export function launchOptions(args: readonly string[], env: NodeJS.ProcessEnv = 
     mdns: values['no-mdns'] !== true,
     hidden: values.hidden === true,
     gpu: gpuSetting(text(values.gpu) ?? env['MESH_GPU']),
+    shaderUnits: values['shader-units'] === true || env['MESH_SHADER_UNITS'] === '1',
   };
 }

@@ -46,7 +46,7 @@ interface Shell {
 async function startShell(): Promise<Shell> {
   protocol.handle(APP_SCHEME, (request) => appResponse(request.url, request.method, BUILT_UI_DIR, BUILT_RUNNER_DIR));
   denyAllPermissions();
-  const gpu = { mode: launch.gpu, openRunner: () => GpuWindow.open(GPU_PRELOAD) };
+  const gpu = { mode: launch.gpu, shaderUnits: launch.shaderUnits, openRunner: () => GpuWindow.open(GPU_PRELOAD) };
   const daemon = await startDaemon({ dataDir: launch.dataDir, listen: launch.listen, mdns: launch.mdns, gpu });
   const { node, handlers } = daemon;
 

@@ -229,6 +229,7 @@ test('launch flags: the data dir meshctl would use unless told, loopback and no 
     mdns: true,
     hidden: false,
     gpu: 'auto',
+    shaderUnits: false,
   });
   assert.deepEqual(
     launchOptions(['--data-dir', '/tmp/x', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--hidden'], env),
@@ -238,9 +239,12 @@ test('launch flags: the data dir meshctl would use unless told, loopback and no 
       mdns: false,
       hidden: true,
       gpu: 'auto',
+      shaderUnits: false,
     },
   );
   assert.equal(launchOptions(['--gpu', 'off'], env).gpu, 'off');
+  assert.equal(launchOptions(['--shader-units'], env).shaderUnits, true);
+  assert.equal(launchOptions([], { ...env, MESH_SHADER_UNITS: '1' }).shaderUnits, true);
   assert.equal(launchOptions([], { ...env, MESH_GPU: 'on' }).gpu, 'on');
   assert.equal(launchOptions(['--gpu', 'sometimes'], env).gpu, 'auto', 'a bad mode falls back to auto');
   assert.equal(launchOptions(['--data-dir'], env).dataDir, '/tmp/mesh-env', 'a flag without its value falls back');

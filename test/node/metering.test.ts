@@ -2,7 +2,7 @@
 // function goes, and which modules it refuses rather than bill wrongly.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FUEL_GLOBAL, GROW_REFUSED_GLOBAL, START_EXPORT } from '../../src-main/node/exec/abi.js';
+import { CALL_DEPTH_GLOBAL, FUEL_GLOBAL, GROW_REFUSED_GLOBAL, START_EXPORT } from '../../src-main/node/exec/abi.js';
 import { meterModule, MeteringRefused } from '../../src-main/node/exec/metering.js';
 import { reverseModule, watToBinary } from './fixtures/hostile/modules.js';
 
@@ -24,7 +24,7 @@ function unitWat(extra: string, runBody = '(i32.const 0)'): string {
     (func (export "mesh_output_len") (result i32) (i32.const 0)))`;
 }
 
-test('a metered reverse.wasm exports everything it did, plus the fuel global (and the grow-refused flag)', () => {
+test('a metered reverse.wasm exports everything it did, plus the fuel global (and the grow-refused flag and call depth)', () => {
   const original = reverseModule();
   const metered = meterModule(original);
   const before = exportNames(original);
@@ -32,7 +32,7 @@ test('a metered reverse.wasm exports everything it did, plus the fuel global (an
   for (const name of before) assert.ok(after.includes(name), `lost the export ${name}`);
   assert.deepEqual(
     after.filter((name) => !before.includes(name)).sort(),
-    [`global ${FUEL_GLOBAL}`, `global ${GROW_REFUSED_GLOBAL}`].sort(),
+    [`global ${FUEL_GLOBAL}`, `global ${GROW_REFUSED_GLOBAL}`, `global ${CALL_DEPTH_GLOBAL}`].sort(),
   );
   assert.deepEqual(metered.memory, { initial: 1, maximum: 16 });
   assert.equal(metered.hasStart, false);
@@ -72,10 +72,15 @@ test('a module using bulk memory (memory.fill, memory.copy) is refused', () => {
   }
 });
 
-test('a module exporting "mesh_fuel" itself is refused', () => {
-  const module = watToBinary(unitWat('(global (export "mesh_fuel") (mut i64) (i64.const 999))'));
-  assert.throws(
-    () => meterModule(module),
-    (err: unknown) => err instanceof MeteringRefused && /mesh_fuel/.test(err.message),
-  );
+test('a module exporting "mesh_fuel" or "mesh_call_depth" itself is refused', () => {
+  for (const [name, type] of [
+    [FUEL_GLOBAL, 'i64'],
+    [CALL_DEPTH_GLOBAL, 'i32'],
+  ]) {
+    const module = watToBinary(unitWat(`(global (export "${name}") (mut ${type}) (${type}.const 999))`));
+    assert.throws(
+      () => meterModule(module),
+      (err: unknown) => err instanceof MeteringRefused && err.message.includes(name!),
+    );
+  }
 });

@@ -8,6 +8,13 @@ const ABI_VERSION = 1;
 export const FUEL_GLOBAL = 'mesh_fuel';
 export const START_EXPORT = 'mesh_start';
 export const GROW_REFUSED_GLOBAL = 'mesh_grow_refused';
+export const CALL_DEPTH_GLOBAL = 'mesh_call_depth';
+
+/**
+ * The call stack a unit may use, in slots (docs/UNIT_ABI.md, "Call depth"): the same on every
+ * node, and far enough below what V8 allows a pool worker that V8's own limit is never what stops it.
+ */
+export const CALL_DEPTH_SLOTS = 65_536;
 
 /** The only host import the ABI allows: `env.abort(message, file, line, column)`. */
 const ALLOWED_IMPORTS: ReadonlyArray<{ module: string; name: string; kind: string }> = [

@@ -8,7 +8,8 @@ const EXEC_ERROR_CODES = [
   'MemoryLimit', // memory undeclared, over the allowance, or grown until refused
   'BadModule', // not valid WebAssembly, too large, or outside the ABI
   'ForbiddenImport', // imports something the ABI does not provide
-  'Trap', // the unit trapped or aborted
+  'Trap', // the unit trapped or aborted (a call depth over the ABI's limit too)
+  'StackOverflow', // V8's stack ran out before the ABI's depth limit: this machine's, not the unit's, so no verdict
   'UnitFailed', // the unit returned a nonzero status (it refused its params or input)
   'InputTooLarge',
   'OutputTooLarge',

@@ -89,6 +89,9 @@ export class Executor {
       minThreads: 0,
       maxThreads: options.workers,
       idleTimeout: WORKER_IDLE_MS,
+      // Node's default, stated: the unit ABI's call-depth limit (determinism.ts) is sized to stop a
+      // unit well before V8 overflows a stack this big, whatever the tier.
+      resourceLimits: { stackSizeMb: 4 },
     });
   }
 

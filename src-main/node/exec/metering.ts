@@ -15,15 +15,16 @@
 // from any other trap.
 import { describeError } from '../../core/errors.js';
 import binaryen from 'binaryen';
-import { FUEL_GLOBAL, GROW_REFUSED_GLOBAL, START_EXPORT } from './abi.js';
+import { CALL_DEPTH_GLOBAL, FUEL_GLOBAL, GROW_REFUSED_GLOBAL, START_EXPORT } from './abi.js';
+import { Determinism } from './determinism.js';
+import { childrenOf, expressionId, MeteringRefused } from './wasm-tree.js';
+
+export { MeteringRefused };
 
 // Internal names for what the metering adds; unusual, so they cannot meet the module's own.
 const FUEL = '__mesh_meter_fuel';
 const GROW_REFUSED = '__mesh_meter_grow_refused';
 const NOTE_GROW = '__mesh_meter_note_grow';
-
-/** The module cannot be metered: it uses an instruction the metering does not know, or a reserved name. */
-export class MeteringRefused extends Error {}
 
 export interface MeteredModule {
   bytes: Uint8Array;
@@ -44,64 +45,6 @@ interface Setters {
 const setters = binaryen as unknown as Setters;
 // binaryen 132 takes i64 constants as one bigint.
 const i64Const = (m: binaryen.Module, value: number): number => m.i64.const(BigInt(value));
-
-// Expression kinds a unit may use: WebAssembly 1.0 plus sign extension, non-trapping float-to-int
-// and mutable globals. Bulk memory (memory.copy/fill) is left out on purpose: its cost depends on
-// a length known only at run time, so a flat per-instruction charge could not bill it honestly.
-const LEAF_IDS = new Set([
-  binaryen.NopId,
-  binaryen.LocalGetId,
-  binaryen.GlobalGetId,
-  binaryen.ConstId,
-  binaryen.UnreachableId,
-  binaryen.MemorySizeId,
-]);
-
-// binaryen.js's typings return a plain number from getExpressionId; its values are those of ExpressionIds.
-// oxlint-disable-next-line typescript/no-unsafe-enum-assignment -- the typings are looser than the values
-const expressionId = (expr: number) => binaryen.getExpressionId(expr) as binaryen.ExpressionIds;
-
-// The fields of getExpressionInfo that hold an expression's children, in evaluation order.
-const CHILD_FIELDS = new Map<binaryen.ExpressionIds, string[]>([
-  [binaryen.IfId, ['condition', 'ifTrue', 'ifFalse']],
-  [binaryen.LoopId, ['body']],
-  [binaryen.BreakId, ['value', 'condition']],
-  [binaryen.SwitchId, ['value', 'condition']],
-  [binaryen.LocalSetId, ['value']],
-  [binaryen.GlobalSetId, ['value']],
-  [binaryen.UnaryId, ['value']],
-  [binaryen.DropId, ['value']],
-  [binaryen.ReturnId, ['value']],
-  [binaryen.LoadId, ['ptr']],
-  [binaryen.StoreId, ['ptr', 'value']],
-  [binaryen.BinaryId, ['left', 'right']],
-  [binaryen.SelectId, ['ifTrue', 'ifFalse', 'condition']],
-  [binaryen.MemoryGrowId, ['delta']],
-]);
-
-/** The children of a supported expression, in evaluation order. */
-function childrenOf(expr: number): number[] {
-  const id = expressionId(expr);
-  // Every SIMD value is made by some expression of type v128, so this one check refuses SIMD.
-  if (binaryen.getExpressionType(expr) === binaryen.v128)
-    throw new MeteringRefused('uses SIMD, which the unit ABI does not allow');
-  if (LEAF_IDS.has(id)) return [];
-  const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, number & number[]>;
-  if (id === binaryen.BlockId) return [...(info.children as number[])];
-  if (id === binaryen.CallId || id === binaryen.CallIndirectId) {
-    if ((info as unknown as { isReturn: boolean }).isReturn)
-      throw new MeteringRefused('uses tail calls, which the unit ABI does not allow');
-    return id === binaryen.CallId
-      ? [...(info.operands as number[])]
-      : [...(info.operands as number[]), info.target as number];
-  }
-  const fields = CHILD_FIELDS.get(id);
-  if (!fields)
-    throw new MeteringRefused(
-      `uses an instruction (binaryen expression id ${id}) outside the unit ABI's instruction set`,
-    );
-  return fields.map((k) => info[k] as number).filter((c) => c !== 0);
-}
 
 class Meter {
   private readonly segments: Array<{ at: number; kind: 'loop' | 'then' | 'else' | 'body'; cost: number }> = [];
@@ -180,7 +123,7 @@ const ALLOWED_FEATURES = (binaryen.Features.MutableGlobals |
   binaryen.Features.SignExt |
   binaryen.Features.Multivalue) as binaryen.Features;
 
-const RESERVED_EXPORTS = [FUEL_GLOBAL, START_EXPORT, GROW_REFUSED_GLOBAL];
+const RESERVED_EXPORTS = [FUEL_GLOBAL, START_EXPORT, GROW_REFUSED_GLOBAL, CALL_DEPTH_GLOBAL];
 
 /** `note_grow(delta)`: flags a request beyond the maximum, then hands the delta on unchanged. */
 function addGrowNote(module: binaryen.Module, maximumPages: number): void {
@@ -230,9 +173,10 @@ function checkAbiSignatures(module: binaryen.Module): void {
 
 /**
  * Meters `original` (a module V8 has already validated). Throws MeteringRefused when the module
- * uses what the metering cannot charge for.
+ * uses what the metering cannot charge for. `determinism: false` leaves out determinism.ts's
+ * call depth and NaN checks: only the benchmark that measures what they cost does that.
  */
-export function meterModule(original: Uint8Array): MeteredModule {
+export function meterModule(original: Uint8Array, options = { determinism: true }): MeteredModule {
   let module: binaryen.Module;
   try {
     module = binaryen.readBinary(original);
@@ -263,9 +207,14 @@ export function meterModule(original: Uint8Array): MeteredModule {
     }
 
     const meter = new Meter(module);
+    const determinism = options.determinism ? new Determinism(module) : undefined;
     const functions = module.getNumFunctions();
-    for (let i = 0; i < functions; i++) meter.meterFunction(module.getFunctionByIndex(i));
+    for (let i = 0; i < functions; i++) {
+      meter.meterFunction(module.getFunctionByIndex(i));
+      determinism?.visitFunction(module.getFunctionByIndex(i));
+    }
     addGrowNote(module, memory?.max ?? 65_536);
+    determinism?.apply(); // before the fuel charges, which wrap the bodies it rewrites
     meter.apply();
     // V8 accepted the module, so a failure here means it uses a feature outside ALLOWED_FEATURES.
     if (!module.validate()) throw new MeteringRefused('uses WebAssembly features outside the unit ABI');

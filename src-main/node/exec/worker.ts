@@ -6,6 +6,8 @@ import { describeError } from '../../core/errors.js';
 import { createHash } from 'node:crypto';
 import {
   abiImports,
+  CALL_DEPTH_GLOBAL,
+  CALL_DEPTH_SLOTS,
   callUnit,
   FUEL_GLOBAL,
   GROW_REFUSED_GLOBAL,
@@ -109,9 +111,14 @@ export function runUnit(unit: WorkerUnit): WorkerOutcome {
     if (err instanceof OutputOverLimit) return failure('OutputTooLarge', err.message);
     if (err instanceof UnitStatus) return failure('UnitFailed', `status ${err.status}: ${err.message}`);
     if (err instanceof UnitAbort) return failure('Trap', err.message);
+    // V8's own limit, reached before the ABI's: where it falls depends on this machine, so it is
+    // no verdict on the unit (the ABI's margin below V8's limit makes this a bug of ours).
     if (err instanceof RangeError && /call stack/i.test(err.message))
-      return failure('Trap', 'stack overflow (recursion too deep)');
+      return failure('StackOverflow', `V8's stack overflowed before the unit ABI's call depth limit`);
     if (err instanceof WebAssembly.RuntimeError || err instanceof WebAssembly.LinkError) {
+      const depth = (exports?.[CALL_DEPTH_GLOBAL] as WebAssembly.Global | undefined)?.value as number | undefined;
+      if (depth !== undefined && depth > CALL_DEPTH_SLOTS)
+        return failure('Trap', `stack overflow: call depth over the unit ABI's limit of ${CALL_DEPTH_SLOTS} slots`);
       // Allocators trap when memory.grow is refused: that is the memory limit, not a bug.
       const refused = (exports?.[GROW_REFUSED_GLOBAL] as WebAssembly.Global | undefined)?.value === 1;
       if (refused)

@@ -1,14 +1,19 @@
 // The GPU runner of a headless node: the runner page (dist/src-gpu) in a headless Chromium that
 // Playwright drives, served from 127.0.0.1 (WebGPU needs a secure context; a data: URL has none).
 // A unit that hangs on the GPU wedges Chromium's GPU process, which no page reload frees (seen with
-// SwiftShader), so a restart kills the whole browser and launches a fresh one.
+// SwiftShader), so a restart kills the whole browser and launches a fresh one. Chromium keeps its
+// sandbox (as `nobody` when the node is root: chromium-user.ts); it runs without one only when the
+// user asked for that (`--gpu-unsandboxed`), and otherwise a Chromium that cannot start its
+// sandbox leaves GPU units off, saying why.
 import { existsSync } from 'node:fs';
+import { describeError } from '../../core/errors.js';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
 import type { RunnerRequest } from '../../core/gpu/index.js';
 import type { RunnerChannel } from './channel.js';
+import { chromiumLauncher, type ChromiumLauncher } from './chromium-user.js';
 import { BUILT_RUNNER_DIR, runnerFileOf } from './runner-page.js';
 
 /** Chromium builds a node looks for, in order, when none is configured. */
@@ -55,7 +60,6 @@ export function findChromium(
  */
 function chromiumArgs(): string[] {
   return [
-    '--no-sandbox',
     '--headless=new',
     '--enable-unsafe-webgpu',
     '--enable-features=Vulkan',
@@ -68,6 +72,9 @@ function chromiumArgs(): string[] {
     '--disable-renderer-backgrounding',
   ];
 }
+
+const SANDBOX_FAILED =
+  'Chromium did not start with its sandbox, so GPU units stay off (start the node with --gpu-unsandboxed to run them in a Chromium without its sandbox)';
 
 /** Serves the two runner files on 127.0.0.1 only. */
 async function serveRunner(dir: string): Promise<Server> {
@@ -102,27 +109,41 @@ export class ChromiumRunner implements RunnerChannel {
   #page: Page | undefined;
 
   private constructor(
-    private readonly executablePath: string,
+    private readonly launcher: ChromiumLauncher,
     private readonly server: Server,
+    private readonly sandboxed: boolean,
   ) {}
 
-  /** Serves the runner page and opens it in a fresh headless Chromium. */
-  static async start(executablePath: string, options: { dir?: string } = {}): Promise<ChromiumRunner> {
-    const runner = new ChromiumRunner(executablePath, await serveRunner(options.dir ?? BUILT_RUNNER_DIR));
+  /**
+   * Serves the runner page and opens it in a fresh headless Chromium, sandboxed unless
+   * `unsandboxed` (the user's explicit choice).
+   */
+  static async start(
+    executablePath: string,
+    options: { dir?: string; unsandboxed?: boolean } = {},
+  ): Promise<ChromiumRunner> {
+    const launcher = await chromiumLauncher(executablePath);
+    const server = await serveRunner(options.dir ?? BUILT_RUNNER_DIR).catch(async (err: unknown) => {
+      await launcher.dispose();
+      throw err;
+    });
+    const runner = new ChromiumRunner(launcher, server, options.unsandboxed !== true);
     try {
       await runner.#open();
     } catch (err) {
       await runner.close();
-      throw err;
+      throw runner.sandboxed ? new Error(`${SANDBOX_FAILED}: ${describeError(err).split('\n')[0]}`) : err;
     }
     return runner;
   }
 
   async #open(): Promise<void> {
     this.#browserServer = await chromium.launchServer({
-      executablePath: this.executablePath,
+      executablePath: this.launcher.executablePath,
       args: chromiumArgs(),
       headless: true,
+      // Playwright's default is false, which adds --no-sandbox.
+      chromiumSandbox: this.sandboxed,
     });
     this.#browser = await chromium.connect(this.#browserServer.wsEndpoint());
     const page = await this.#browser.newPage();
@@ -146,6 +167,7 @@ export class ChromiumRunner implements RunnerChannel {
   async close(): Promise<void> {
     await this.#kill();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.launcher.dispose();
   }
 
   /** Kills the browser outright: a wedged GPU process does not answer a polite close. */

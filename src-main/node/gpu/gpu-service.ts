@@ -21,6 +21,10 @@ export interface GpuOptions {
   mode: GpuSetting;
   /** A Chromium to run the headless runner in; else the usual places are searched. */
   chromium?: string;
+  /** Run that Chromium without its sandbox: only by the user's explicit choice (--gpu-unsandboxed). */
+  unsandboxed?: boolean;
+  /** Take peers' own WGSL shaders (shader/execute_shader) as well as render tiles: off unless the user opts in. */
+  shaderUnits?: boolean;
   /** The desktop app's own runner (a hidden window); the headless node uses Chromium. */
   openRunner?: () => Promise<RunnerChannel>;
 }
@@ -59,7 +63,7 @@ export class GpuService {
         const { ChromiumRunner, findChromium } = await import('./chromium-runner.js');
         const found = findChromium(this.options.chromium);
         if ('reason' in found) return this.#off(`GPU units are off: ${found.reason}`);
-        channel = await ChromiumRunner.start(found.path);
+        channel = await ChromiumRunner.start(found.path, { unsandboxed: this.options.unsandboxed === true });
       }
     } catch (err) {
       return this.#off(`GPU units are off: the GPU runner did not start (${describeError(err)})`);
@@ -103,6 +107,11 @@ export class GpuService {
     const status = this.status;
     if (status.state !== 'ready') return undefined;
     return status.vram_gb ?? (status.limits?.max_buffer_size ?? 0) / GIB;
+  }
+
+  /** Whether this node offers for, and runs, peers' shader units: opted in, with the GPU ready. */
+  get acceptsShaderUnits(): boolean {
+    return this.options.shaderUnits === true && this.status.state === 'ready';
   }
 
   async stop(): Promise<void> {

@@ -36,6 +36,8 @@ export async function runUnit(
   const options = { timeoutMs: DEFAULT_LIMITS.timeoutMs, signal };
   if (unit.algorithm_id === SHADER_ALGORITHM) {
     if (!executor) throw new GpuError('no_adapter', 'this node has no GPU ready');
+    if (!gpu?.acceptsShaderUnits)
+      throw new GpuError('no_adapter', 'this node does not take shader units (meshctl node start --shader-units)');
     // The WGSL source is the unit's module; the params say how to run it.
     const spec = validate(ShaderSpecSchema, { ...unit.params, wgsl_code: new TextDecoder().decode(module) });
     if (!spec.ok) throw new GpuError('bad_params', spec.error.message);

@@ -44,13 +44,13 @@ export function resolveLibrary(
   };
 }
 
-/** Every algorithm id this node can run, for its slots: shaders only with a GPU ready. */
-export function supportedAlgorithms(gpu = false): string[] {
+/** Every algorithm id this node can run, for its slots: shaders only when it takes them (GpuService.acceptsShaderUnits). */
+export function supportedAlgorithms(shaders = false): string[] {
   return [
     ...Object.entries(LIBRARIES).flatMap(([library, lib]) => lib.methods.map((m) => `${library}/${m}`)),
     RENDER_ALGORITHM,
     CUSTOM_WASM,
-    ...(gpu ? [SHADER_ALGORITHM] : []),
+    ...(shaders ? [SHADER_ALGORITHM] : []),
   ];
 }
 

@@ -204,7 +204,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
           ram_gb: p.ram_gb,
           ...(p.gpu_vram_gb !== undefined ? { gpu_vram_gb: p.gpu_vram_gb } : {}),
         },
-        algorithms: supportedAlgorithms(node.gpu.slotVramGb !== undefined).map((id) => ({
+        algorithms: supportedAlgorithms(node.gpu.acceptsShaderUnits).map((id) => ({
           algorithm_id: id,
           version: ALGORITHM_VERSION,
           supported: true,

@@ -49,7 +49,7 @@ export function availabilityNow(
     power: machine.power,
     otherLoadPct: machine.otherLoadPct(),
     userIdleSeconds: machine.userIdleSeconds,
-    algorithms: supportedAlgorithms(vram > 0).map((id) => ({
+    algorithms: supportedAlgorithms(gpu.acceptsShaderUnits).map((id) => ({
       algorithm_id: id,
       version: ALGORITHM_VERSION,
       supported: true,

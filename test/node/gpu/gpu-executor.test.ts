@@ -6,17 +6,8 @@ import { test } from 'node:test';
 import type { RunnerRequest } from '../../../src-main/core/gpu/index.js';
 import type { RunnerChannel } from '../../../src-main/node/gpu/channel.js';
 import { GpuError, GpuExecutor } from '../../../src-main/node/gpu/gpu-executor.js';
+import { ADAPTER, LIMITS } from './fake-adapter.js';
 
-const ADAPTER = { vendor: 'test', architecture: 'fake', device: '', description: '', is_fallback: false };
-const LIMITS = {
-  max_buffer_size: 1 << 30,
-  max_storage_buffer_binding_size: 1 << 27,
-  max_compute_workgroups_per_dimension: 65_535,
-  max_compute_invocations_per_workgroup: 256,
-  max_compute_workgroup_size_x: 256,
-  max_compute_workgroup_size_y: 256,
-  max_compute_workgroup_size_z: 64,
-};
 const PARAMS = { frame: 0, width: 8, height: 8, x: 0, y: 0, w: 2, h: 2, spp: 1, seed: 0 };
 
 /** A channel whose render replies come from `answer`; counts restarts and the scenes it was sent. */

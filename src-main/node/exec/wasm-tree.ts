@@ -1,0 +1,64 @@
+// The slice of binaryen's tree a unit may use, and how to walk it: shared by the fuel metering
+// (metering.ts) and the determinism checks (determinism.ts), so both refuse and see the same code.
+import binaryen from 'binaryen';
+
+/** The module cannot be metered: it uses an instruction the metering does not know, or a reserved name. */
+export class MeteringRefused extends Error {}
+
+// Expression kinds a unit may use: WebAssembly 1.0 plus sign extension, non-trapping float-to-int
+// and mutable globals. Bulk memory (memory.copy/fill) is left out on purpose: its cost depends on
+// a length known only at run time, so a flat per-instruction charge could not bill it honestly.
+const LEAF_IDS = new Set([
+  binaryen.NopId,
+  binaryen.LocalGetId,
+  binaryen.GlobalGetId,
+  binaryen.ConstId,
+  binaryen.UnreachableId,
+  binaryen.MemorySizeId,
+]);
+
+// binaryen.js's typings return a plain number from getExpressionId; its values are those of ExpressionIds.
+// oxlint-disable-next-line typescript/no-unsafe-enum-assignment -- the typings are looser than the values
+export const expressionId = (expr: number) => binaryen.getExpressionId(expr) as binaryen.ExpressionIds;
+
+// The fields of getExpressionInfo that hold an expression's children, in evaluation order.
+export const CHILD_FIELDS = new Map<binaryen.ExpressionIds, string[]>([
+  [binaryen.IfId, ['condition', 'ifTrue', 'ifFalse']],
+  [binaryen.LoopId, ['body']],
+  [binaryen.BreakId, ['value', 'condition']],
+  [binaryen.SwitchId, ['value', 'condition']],
+  [binaryen.LocalSetId, ['value']],
+  [binaryen.GlobalSetId, ['value']],
+  [binaryen.UnaryId, ['value']],
+  [binaryen.DropId, ['value']],
+  [binaryen.ReturnId, ['value']],
+  [binaryen.LoadId, ['ptr']],
+  [binaryen.StoreId, ['ptr', 'value']],
+  [binaryen.BinaryId, ['left', 'right']],
+  [binaryen.SelectId, ['ifTrue', 'ifFalse', 'condition']],
+  [binaryen.MemoryGrowId, ['delta']],
+]);
+
+/** The children of a supported expression, in evaluation order. */
+export function childrenOf(expr: number): number[] {
+  const id = expressionId(expr);
+  // Every SIMD value is made by some expression of type v128, so this one check refuses SIMD.
+  if (binaryen.getExpressionType(expr) === binaryen.v128)
+    throw new MeteringRefused('uses SIMD, which the unit ABI does not allow');
+  if (LEAF_IDS.has(id)) return [];
+  const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, number & number[]>;
+  if (id === binaryen.BlockId) return [...(info.children as number[])];
+  if (id === binaryen.CallId || id === binaryen.CallIndirectId) {
+    if ((info as unknown as { isReturn: boolean }).isReturn)
+      throw new MeteringRefused('uses tail calls, which the unit ABI does not allow');
+    return id === binaryen.CallId
+      ? [...(info.operands as number[])]
+      : [...(info.operands as number[]), info.target as number];
+  }
+  const fields = CHILD_FIELDS.get(id);
+  if (!fields)
+    throw new MeteringRefused(
+      `uses an instruction (binaryen expression id ${id}) outside the unit ABI's instruction set`,
+    );
+  return fields.map((k) => info[k] as number).filter((c) => c !== 0);
+}

@@ -1,0 +1,78 @@
+// Peers' own WGSL shaders are opt-in per node (issue 19): a node whose GPU is ready but which has
+// not opted in lists no shader algorithm for its slots, so it never offers for one, and refuses
+// to run one handed to it anyway; once opted in, it does both. The runner is a stand-in channel
+// (the real page is tested in e2e/); the calibration's CPU side is the real WASM executor.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { SHADER_ALGORITHM } from '../../../src-main/core/protocol/algorithm-ids.js';
+import type { RunnerRequest } from '../../../src-main/core/gpu/index.js';
+import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
+import { Executor } from '../../../src-main/node/exec/index.js';
+import { GpuService } from '../../../src-main/node/gpu/gpu-service.js';
+import { runUnit } from '../../../src-main/node/gpu/unit-router.js';
+import { supportedAlgorithms } from '../../../src-main/node/mesh/algorithms.js';
+import { ADAPTER, LIMITS } from './fake-adapter.js';
+
+const cpu = Executor.start({ workers: 1 });
+after(() => cpu.close());
+
+/** A ready GPU service on a stand-in runner that counts the shaders it is sent. */
+async function readyGpu(shaderUnits: boolean): Promise<{ gpu: GpuService; shadersRun: () => number }> {
+  let shaders = 0;
+  const channel = {
+    kind: 'chromium' as const,
+    async send(request: RunnerRequest) {
+      if (request.op === 'probe') return { id: request.id, ok: true, adapter: ADAPTER, limits: LIMITS };
+      if (request.op === 'render')
+        return {
+          id: request.id,
+          ok: true,
+          output: new Uint8Array(request.params.w! * request.params.h! * 4),
+          gpu_ms: 5,
+        };
+      shaders++;
+      return { id: request.id, ok: true, output: new Uint8Array(request.spec.buffer_size), gpu_ms: 1 };
+    },
+    async restart() {},
+    async close() {},
+  };
+  const gpu = new GpuService({ mode: 'on', shaderUnits, openRunner: async () => channel });
+  const status = await gpu.start(null, cpu);
+  assert.equal(status.state, 'ready', status.reason ?? '');
+  return { gpu, shadersRun: () => shaders };
+}
+
+const WGSL =
+  '@group(0) @binding(1) var<storage, read_write> out: array<u32>;\n@compute @workgroup_size(1) fn main() { out[0] = 1u; }';
+const shaderUnit = {
+  algorithm_id: SHADER_ALGORITHM,
+  params: { entry_point: 'main', workgroup_size: [1, 1, 1], workgroups: [1, 1, 1], buffer_size: 4 },
+  required_resources: { cpu_cores: 1, ram_gb: 0.01 },
+} as unknown as WorkUnit;
+const run = (gpu: GpuService) =>
+  runUnit(shaderUnit, new TextEncoder().encode(WGSL), new Uint8Array(0), new AbortController().signal, cpu, gpu);
+
+test('a node with its GPU ready but not opted in neither lists shader units nor runs one', async () => {
+  const { gpu, shadersRun } = await readyGpu(false);
+  try {
+    assert.equal(gpu.acceptsShaderUnits, false);
+    assert.ok(!supportedAlgorithms(gpu.acceptsShaderUnits).includes(SHADER_ALGORITHM));
+    await assert.rejects(run(gpu), /does not take shader units/);
+    assert.equal(shadersRun(), 0, 'the shader reached the GPU');
+  } finally {
+    await gpu.stop();
+  }
+});
+
+test('a node opted in lists shader units and runs them', async () => {
+  const { gpu, shadersRun } = await readyGpu(true);
+  try {
+    assert.equal(gpu.acceptsShaderUnits, true);
+    assert.ok(supportedAlgorithms(gpu.acceptsShaderUnits).includes(SHADER_ALGORITHM));
+    const ran = await run(gpu);
+    assert.equal(ran.output.length, 4);
+    assert.equal(shadersRun(), 1);
+  } finally {
+    await gpu.stop();
+  }
+});
