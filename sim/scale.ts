@@ -152,14 +152,19 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
 
   /**
    * How many more units requester r may have of p now, as admission.ts counts them: its credit limit
-   * with p, and a free-rider's trickle when its commitment shows it gives nothing back.
+   * with p, and a free-rider's trickle when its commitment shows it gives nothing back while a
+   * friend of p that gives back has units open (reciprocity.ts: contributorWaiting).
    */
   function room(p: number, r: number, nowMs: number): number {
     const e = mesh.edge(p, r);
     const headroom = creditLimit(mesh.weight[e]!) + mesh.balance[e]! - mesh.held[e]!;
     const credit = headroom < 0 ? 0 : Math.floor(headroom / price.escrow);
-    return freeRiders[mesh.jobOf[r]!] ? Math.min(credit, freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs)) : credit;
+    if (!freeRiders[mesh.jobOf[r]!] || !contributorWaiting(p)) return credit;
+    return Math.min(credit, freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs));
   }
+
+  const contributorWaiting = (p: number) =>
+    mesh.friendRequesters[p]!.some((r) => !freeRiders[mesh.jobOf[r]!] && jobs[mesh.jobOf[r]!]!.open > 0);
 
   const scoreOf = (e: number, nowMs: number) => reputationScore(mesh.reputation[e] ?? emptyReputation(), nowMs);
   const trustOf = (e: number, nowMs: number) => effectiveTrust(mesh.weight[e]!, scoreOf(e, nowMs));

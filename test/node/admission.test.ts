@@ -167,12 +167,21 @@ test('a round places again when a requester passes its limit, so the room it too
   );
 });
 
-test('a requester that gives nothing back is admitted one unit per FREE_RIDER_LIMIT; one that lists a slot, as its credit allows', () => {
+test('while a requester that gives back waits, one that gives nothing back is admitted one unit per FREE_RIDER_LIMIT; with nobody waiting, as its credit allows', () => {
+  const C = 'contributor-c';
   const state = new MeshState(ME);
   state.apply(event({ type: 'trust.set', peer_id: R, weight: 1 }));
+  state.apply(event({ type: 'trust.set', peer_id: C, weight: 1 }));
   const freeRider = commitment(R, { [ME]: 1 });
   const sharer = commitment(R, { [ME]: 1 }, [slot('s', 1, ONE_CORE, [['hash/sha256', 1]])]);
-  const seen = (c: ComputeCommitment | undefined) => new Admission(state, NOON, () => c);
+  const waiting = commitment(
+    C,
+    { [ME]: 1 },
+    [slot('c', 1, ONE_CORE, [['hash/sha256', 1]])],
+    [request(C, 'cjob', [unit('c0', 'cjob', 'hash/sha256', ONE_CORE, 1)])],
+  );
+  const seen = (r: ComputeCommitment | undefined, others: ComputeCommitment[] = [waiting], ms = NOON) =>
+    new Admission(state, ms, new Map([...others, ...(r ? [r] : [])].map((c) => [c.peer_id, c])));
   assert.equal(seen(freeRider).room(R, 1000), FREE_RIDER_LIMIT.units);
   accepted(state, 'a', NOON - 1000, 1000);
   const admission = seen(freeRider);
@@ -185,9 +194,8 @@ test('a requester that gives nothing back is admitted one unit per FREE_RIDER_LI
   );
   assert.equal(seen(sharer).admit(R, 1000), undefined);
   assert.equal(seen(sharer).room(R, 1000), 9999, 'its credit: 10,000 credits less the 0.9 it owes me, in units of 1');
+  // My idle cores are anyone's: with no one who gives back waiting, the free-rider has its credit's room.
+  assert.equal(seen(freeRider, []).room(R, 1000), 9999);
   // Once the window has passed, the trickle gives it one more.
-  assert.equal(
-    new Admission(state, NOON - 1000 + FREE_RIDER_LIMIT.per_seconds * 1000, () => freeRider).room(R, 1000),
-    1,
-  );
+  assert.equal(seen(freeRider, [waiting], NOON - 1000 + FREE_RIDER_LIMIT.per_seconds * 1000).room(R, 1000), 1);
 });

@@ -1,14 +1,15 @@
 // Whether a requester may have my machine compute one more unit now, and if not why: a requester
 // that refunded a result of mine as rejected without its verdict saying so gets nothing (until my
 // user sets their trust in it again), then my policies (core/policy: permit list, daily quota, rate
-// limit) and, for a requester that gives nothing back, a free-rider's trickle (core/policy/free-rider.ts),
+// limit) and, for a requester that gives nothing back while one that does waits, a free-rider's
+// trickle (core/policy/free-rider.ts),
 // then its credit limit with me (core/ledger: my trust in it × CREDIT_PER_TRUST). The
 // provider asks at each acceptance, which is the guarantee, and in each round before its offers
 // go out, so that it does not offer what it would refuse.
 import { creditLimit, creditRefusal } from '../../core/ledger/index.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { evaluatePolicies, freeRiderRefusal, freeRiderRoom, policyRoom } from '../../core/policy/index.js';
-import { givesBack, unitKey } from '../../core/scheduler/index.js';
+import { contributorWaiting, givesBack, unitKey } from '../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer } from '../../core/schemas/index.js';
 import { RefusalReasonSchema } from '../../core/schemas/index.js';
 
@@ -30,14 +31,16 @@ export class Admission {
 
   /**
    * Reads a requester's assignments with me (as provider) as of `nowMs`, when first asked about it.
-   * `commitmentOf`: what each requester's commitment shows me, to tell whether it gives back
+   * `commitments`: what each requester's commitment shows me, to tell whether it gives back
    * (core/scheduler/reciprocity.ts); absent, every requester counts as giving back.
    */
   constructor(
     private readonly state: MeshState,
     private readonly nowMs: number,
-    private readonly commitmentOf?: (peer: string) => ComputeCommitment | undefined,
+    private readonly commitments?: ReadonlyMap<string, ComputeCommitment>,
   ) {}
+
+  #contended: boolean | undefined;
 
   /** Why `requester` may not have one more unit at `price` now, or undefined; an admitted unit counts towards the next. */
   admit(requester: string, price: number): string | undefined {
@@ -64,9 +67,17 @@ export class Admission {
 
   /** Whether its commitment shows it gives back; one I have not seen shows nothing. */
   #givesBack(requester: string): boolean {
-    if (!this.commitmentOf) return true;
-    const theirs = this.commitmentOf(requester);
+    if (!this.commitments) return true;
+    const theirs = this.commitments.get(requester);
     return theirs !== undefined && givesBack(theirs);
+  }
+
+  /** Someone who gives back has units waiting for my cores: a free-rider is then held to its trickle. */
+  #contendedByContributors(): boolean {
+    this.#contended ??=
+      this.commitments !== undefined &&
+      contributorWaiting(this.commitments.values(), (peer) => this.state.myTrustIn(peer) > 0);
+    return this.#contended;
   }
 
   #refusal(requester: string, price: number): string | undefined {
@@ -85,7 +96,8 @@ export class Admission {
     const load = this.#load(requester);
     if (load.policyRoom === undefined) {
       const mine = policyRoom(this.state.policies, requester, load.history, this.nowMs);
-      load.policyRoom = this.#givesBack(requester) ? mine : Math.min(mine, freeRiderRoom(load.history, this.nowMs));
+      const trickle = !this.#givesBack(requester) && this.#contendedByContributors();
+      load.policyRoom = trickle ? Math.min(mine, freeRiderRoom(load.history, this.nowMs)) : mine;
     }
     return load.policyRoom;
   }

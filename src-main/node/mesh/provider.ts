@@ -195,11 +195,10 @@ export class Provider {
     );
     // Only what each requester may have of mine now (admission.ts), its open offers counted as taken.
     const price = this.options.price();
-    const commitmentOf = (peer: string) => this.ctx.commitments.get(peer);
     const made = admittedOffers(
       [...this.ctx.commitments.values()],
       () => {
-        const admission = new Admission(state, nowMs, commitmentOf);
+        const admission = new Admission(state, nowMs, this.ctx.commitments);
         for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);
         return admission;
       },
@@ -247,7 +246,7 @@ export class Provider {
     { acceptances, inline = [] }: MessageBody<'acceptances'>,
   ): Promise<MessageBody<'accepted'>> {
     const { state } = this.ctx;
-    const admission = new Admission(state, this.ctx.now(), (peer) => this.ctx.commitments.get(peer));
+    const admission = new Admission(state, this.ctx.now(), this.ctx.commitments);
     const wantedInputs = new Set<string>();
     const accepted: string[] = [];
     const refused: MessageBody<'accepted'>['refused'] = [];
