@@ -2,7 +2,13 @@
 // refused and the round goes on for every other offer and unit.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { acceptByPolicy, acceptOffer, DEFAULT_ACCEPTANCE_POLICY } from '../../src-main/core/scheduler/index.js';
+import {
+  acceptByPolicy,
+  acceptOffer,
+  DEFAULT_ACCEPTANCE_POLICY,
+  OFFER_TTL_MS,
+  OfferBook,
+} from '../../src-main/core/scheduler/index.js';
 import { OfferSchema, type Offer } from '../../src-main/core/schemas/index.js';
 import { T0, unit } from './scheduler-fixtures.js';
 
@@ -92,5 +98,25 @@ describe('offer ids are their provider’s', () => {
     );
     const prefixOnly = acceptOffer(ctx, offer('p1', 'u1', { offer_id: 'p1-0' }), u1);
     assert.ok(!prefixOnly.ok && prefixOnly.refusal.code === 'foreign_id');
+  });
+});
+
+describe('offers held in memory', () => {
+  test('a provider’s new offer for a unit replaces its old one; the book is bounded and lapsed offers make room', () => {
+    const book = new OfferBook(2);
+    assert.ok(book.add(offer('p1', 'u1'), T0));
+    assert.ok(book.add(offer('p1', 'u1', { offer_id: 'p1#1.u1' }), T0 + 1));
+    assert.deepEqual(
+      book.live('u1', T0 + 1).map((h) => h.offer.offer_id),
+      ['p1#1.u1'],
+    );
+    assert.ok(book.add(offer('p2', 'u1'), T0 + 2));
+    assert.equal(book.add(offer('p3', 'u2'), T0 + 3), false, 'full of live offers: refused');
+    assert.equal(book.size, 2);
+    assert.deepEqual(book.live('u1', T0 + OFFER_TTL_MS + 2), [], 'lapsed');
+    assert.ok(book.add(offer('p3', 'u2'), T0 + OFFER_TTL_MS + 2), 'the lapsed ones made room');
+    assert.equal(book.size, 1);
+    assert.equal(book.take('u2', 'p3#0.u2')?.provider_peer, 'p3');
+    assert.equal(book.size, 0);
   });
 });

@@ -92,15 +92,6 @@ function refusalOf(
     return refuse('foreign_id', `offer id ${offer.offer_id} does not start with its provider's id`);
   if (!unit || unit.job_id !== offer.job_id)
     return refuse('unknown_unit', `no open unit ${offer.unit_id} in job ${offer.job_id}`);
-  // Numbers a peer chose, bounded by the unit: a huge estimate would hold the unit and its escrow for ever.
-  const longest = unit.estimated_duration_seconds / MIN_PERFORMANCE;
-  if (!(offer.estimated_seconds <= longest))
-    return refuse(
-      'unreasonable',
-      `estimate of ${offer.estimated_seconds} s is over the ${longest} s the unit allows any provider`,
-    );
-  if (!Number.isSafeInteger(deadlineMs(ctx, offer)))
-    return refuse('unreasonable', `estimate of ${offer.estimated_seconds} s makes no deadline`);
   if (ctx.isConvicted?.(offer.provider_peer) === true)
     return refuse('convicted', `${offer.provider_peer} was caught returning a wrong result`);
   if (!(ctx.trustIn(offer.provider_peer) > 0) && ctx.openToStrangers?.(offer.job_id) !== true) {
@@ -117,6 +108,15 @@ function refusalOf(
   }
   if (taken.includes(offer.provider_peer))
     return refuse('same_provider', `${offer.provider_peer} already works on ${unit.unit_id}`);
+  // Numbers a peer chose, bounded by the unit: a huge estimate would hold the unit and its escrow for ever.
+  const longest = unit.estimated_duration_seconds / MIN_PERFORMANCE;
+  if (!(offer.estimated_seconds <= longest))
+    return refuse(
+      'unreasonable',
+      `estimate of ${offer.estimated_seconds} s is over the ${longest} s the unit allows any provider`,
+    );
+  if (!Number.isSafeInteger(deadlineMs(ctx, offer)))
+    return refuse('unreasonable', `estimate of ${offer.estimated_seconds} s makes no deadline`);
   if (unit.max_price !== undefined && offer.price > unit.max_price) {
     return refuse('over_max_price', `price ${offer.price} is above the unit's maximum ${unit.max_price}`);
   }

@@ -3,3 +3,4 @@ export * from './compatibility.js';
 export * from './allocate.js';
 export * from './accept.js';
 export * from './damping.js';
+export * from './offer-book.js';
