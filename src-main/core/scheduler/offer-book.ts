@@ -5,7 +5,7 @@ import type { Offer } from '../schemas/index.js';
 import { OFFER_TTL_MS } from './accept.js';
 
 /** Offers held at most, all providers and units together; past it, lapsed ones go, then new ones are refused. */
-export const MAX_HELD_OFFERS = 20_000;
+const MAX_HELD_OFFERS = 20_000;
 
 export interface HeldOffer {
   offer: Offer;

@@ -6,8 +6,6 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import type { Offer } from '../../../src-main/core/schemas/index.js';
-import { cidOfBytes } from '../../../src-main/node/blobs/index.js';
-import { ReceiptChain } from '../../../src-main/node/receipts/index.js';
 import { HostilePeer } from './fixtures/hostile-peer.js';
 import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
@@ -126,14 +124,13 @@ test("results under B's result ids do not stop B's results from being taken", { 
     return held.length === units.length ? held : undefined;
   });
   // H takes its assignments and answers each at once with a result under B's id for that unit.
-  const receipts = new ReceiptChain(h.identity);
   const sent: Promise<unknown>[] = [];
   h.network.onMessage(async (msg) => {
     if (msg.type !== 'acceptances') return undefined;
     const { acceptances } = msg.body as MessageBody<'acceptances'>;
     for (const acceptance of acceptances) {
       const stolen = `${bOffers.find((o) => o.unit_id === acceptance.unit_id)!.offer_id}/result`;
-      sent.push(sendResult(receipts, acceptance.assignment_id, acceptance.unit_id, jobId, stolen));
+      sent.push(h.sendWrongResult(a.node.peerId, acceptance.assignment_id, acceptance.unit_id, jobId, stolen));
     }
     return { type: 'accepted', body: { accepted: acceptances.map((x) => x.assignment_id), refused: [] } };
   });
@@ -150,45 +147,6 @@ test("results under B's result ids do not stop B's results from being taken", { 
   for (const x of assignmentsOf(jobId, h.peerId)) assert.equal(x.result, undefined, 'H’s results were refused');
   h.network.onMessage(async () => undefined);
 });
-
-async function sendResult(
-  receipts: ReceiptChain,
-  assignmentId: string,
-  unitId: string,
-  jobId: string,
-  resultId: string,
-): Promise<void> {
-  const output = new TextEncoder().encode(`H's output for ${unitId}`);
-  const cid = cidOfBytes(output);
-  const now = new Date().toISOString();
-  const chained = await receipts.next({
-    kind: 'execution',
-    timestamp: now,
-    assignment_id: assignmentId,
-    unit_id: unitId,
-    job_id: jobId,
-    requester_peer: a.node.peerId,
-    output_cid: cid,
-    verification_hash: cid,
-    wall_ms: 1,
-  });
-  const result = {
-    result_id: resultId,
-    work_unit_id: unitId,
-    assignment_id: assignmentId,
-    computed_by_peer: h.peerId,
-    output_cid: cid,
-    output_bytes: output.length,
-    computation_time_seconds: 0.001,
-    resources_used: { cpu_cores: 1, ram_gb: 0.0625 },
-    verification_hash: cid,
-    timestamp: now,
-  };
-  await h.network.request(a.node.peerId, 'result', {
-    result,
-    receipt: { receipt: chained.receipt, sig: chained.signed.sig },
-  });
-}
 
 test("a release naming B's assignments tells H nothing of them", { timeout: 60_000 }, async () => {
   const jobId = await submitWhileBWaits(2, false);
