@@ -104,3 +104,20 @@ test('refusals, bad headers, surplus bytes and oversized frames are typed errors
   assert.equal(read(Uint8Array.from(prefix(1 << 20)), [], digest), 'protocol', 'a header frame over its cap');
   assert.equal(read(new Uint8Array(0), [], digest), 'protocol', 'nothing at all');
 });
+
+test('a header announcing a large blob allocates nothing up front: the buffer grows with the bytes that come', () => {
+  const announced = 96 << 20;
+  const header = frame(new TextEncoder().encode(JSON.stringify({ ok: true, size: announced })));
+  const readers: BlobReader[] = [];
+  const before = process.memoryUsage().arrayBuffers;
+  // Ten peers announce 96 MiB each and send one small chunk: what is held is what came.
+  for (let i = 0; i < 10; i++) {
+    const reader = new BlobReader(sha256(new Uint8Array(0)), announced);
+    reader.push(header);
+    reader.push(frame(new Uint8Array(1000)));
+    readers.push(reader);
+  }
+  const grown = process.memoryUsage().arrayBuffers - before;
+  assert.ok(grown < 16 << 20, `held ${grown} bytes for 10 × 1000 received`);
+  assert.equal(readers.length, 10);
+});

@@ -7,8 +7,6 @@ export interface Attack {
   name: string;
   /** The issue-19 fix item it attacks, when it attacks one. */
   item?: number;
-  /** Set while the fix lives on another branch: the test is reported, not failed. */
-  todo?: string;
   /** Journal events the attack may add (default 4): anything beyond is disk an attacker can fill. */
   maxNewEvents?: number;
   /** Performs the attack; returns the expectations it missed (empty: refused as it should be). */

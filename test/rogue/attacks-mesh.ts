@@ -1,13 +1,12 @@
 // Attacks on the mesh's rules: messages out of their place (issue 19, item 3), floods past the
 // rate limits (item 3), penalties aimed at others or at the journal (item 2), and what a peer's
-// numbers and ids can do to the requester (items 1 and 4, fixed on branch rogue-a).
+// numbers and ids can do to the requester (items 1 and 4).
 import type { Arena } from './arena.js';
 import { dropsOf, eventually, refusedWith, type Attack } from './attack.js';
 import { commitmentOf, listedOffers, offerFor } from './bodies.js';
 import { RoguePeer, WIRE } from './rogue-peer.js';
 
 const target = (arena: Arena) => arena.t.node.peerId;
-const ROGUE_A = 'fixed on branch rogue-a';
 
 /** Drops of R's T counted for a reason of refusing a message out of its place. */
 const misplaced = (arena: Arena) => dropsOf(arena, 'wrong_place') + dropsOf(arena, 'oversized');
@@ -174,7 +173,6 @@ export const MESH_ATTACKS: Attack[] = [
   {
     name: 'an estimate of 1e300 seconds in an offer',
     item: 1,
-    todo: ROGUE_A,
     async run(arena) {
       const offer = offerFor(arena, { estimated_seconds: 1e300 });
       await arena.rogue.request(target(arena), await arena.rogue.envelope('offers', { offers: [offer] }));
@@ -185,7 +183,6 @@ export const MESH_ATTACKS: Attack[] = [
   {
     name: "squatting an honest provider's offer id",
     item: 4,
-    todo: ROGUE_A,
     async run(arena) {
       const squatted = `${arena.b.node.peerId}#5000.0`; // an id B will use, not one it used
       const offer = offerFor(arena, { offer_id: squatted });

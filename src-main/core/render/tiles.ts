@@ -81,3 +81,14 @@ export function stitchTiles(
   }
   return { ok: true, value: frame };
 }
+
+/** The largest side of a frame, and so of a tile (docs/SCENE.md). */
+const MAX_SIDE = 8192;
+
+/** The bytes a tile's output holds, w × h × 4 (RGBA), from its unit's params; 0 when they name no tile. */
+export function tileOutputBytes(params: Readonly<Record<string, unknown>> | undefined): number {
+  const side = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_SIDE;
+  const w = params?.['w'];
+  const h = params?.['h'];
+  return side(w) && side(h) ? w * h * 4 : 0;
+}

@@ -4,7 +4,14 @@
 // escrow, so it also keeps each job within its budget, and gives work only to providers I trust
 // unless the job is open to strangers. Manual acceptance (`meshctl offers` / `offers accept`) goes
 // through `acceptOffer`, the same checks for one chosen offer.
-import type { Acceptance, ComputeCommitment, Offer, WorkUnit } from '../schemas/index.js';
+import {
+  authoredBy,
+  MIN_PERFORMANCE,
+  type Acceptance,
+  type ComputeCommitment,
+  type Offer,
+  type WorkUnit,
+} from '../schemas/index.js';
 
 /**
  * An offer holds this long: after it, its provider may offer the unit again under a new id, and
@@ -82,6 +89,8 @@ export interface AcceptanceContext {
 type RefusalCode =
   | 'not_mine'
   | 'self_offer'
+  | 'foreign_id'
+  | 'unreasonable'
   | 'unknown_unit'
   | 'untrusted'
   | 'convicted'
@@ -109,6 +118,9 @@ function refusalOf(
   if (offer.requester_peer !== ctx.me)
     return refuse('not_mine', `offer ${offer.offer_id} is for ${offer.requester_peer}, not me`);
   if (offer.provider_peer === ctx.me) return refuse('self_offer', 'a node does not accept its own offer');
+  // The offer's id becomes the assignment's: it must be its provider's own, or a peer could take another's.
+  if (!authoredBy(offer.offer_id, offer.provider_peer))
+    return refuse('foreign_id', `offer id ${offer.offer_id} does not start with its provider's id`);
   if (!unit || unit.job_id !== offer.job_id)
     return refuse('unknown_unit', `no open unit ${offer.unit_id} in job ${offer.job_id}`);
   if (ctx.isConvicted?.(offer.provider_peer) === true)
@@ -127,6 +139,15 @@ function refusalOf(
   }
   if (taken.includes(offer.provider_peer))
     return refuse('same_provider', `${offer.provider_peer} already works on ${unit.unit_id}`);
+  // Numbers a peer chose, bounded by the unit: a huge estimate would hold the unit and its escrow for ever.
+  const longest = unit.estimated_duration_seconds / MIN_PERFORMANCE;
+  if (!(offer.estimated_seconds <= longest))
+    return refuse(
+      'unreasonable',
+      `estimate of ${offer.estimated_seconds} s is over the ${longest} s the unit allows any provider`,
+    );
+  if (!Number.isSafeInteger(deadlineMs(ctx, offer)))
+    return refuse('unreasonable', `estimate of ${offer.estimated_seconds} s makes no deadline`);
   if (unit.max_price !== undefined && offer.price > unit.max_price) {
     return refuse('over_max_price', `price ${offer.price} is above the unit's maximum ${unit.max_price}`);
   }
@@ -135,8 +156,18 @@ function refusalOf(
   return undefined;
 }
 
+/** Largest time a Date holds (±10⁸ days from the epoch). */
+const MAX_DATE_MS = 8.64e15;
+
+/** When a worker's result is due: its estimate times the slack, plus the grace; NaN past what a Date holds. */
+function deadlineMs(ctx: AcceptanceContext, offer: Offer): number {
+  const ms = Math.floor(
+    ctx.nowMs + (offer.estimated_seconds * ctx.policy.deadlineSlack + ctx.policy.graceSeconds) * 1000,
+  );
+  return ms <= MAX_DATE_MS ? ms : Number.NaN;
+}
+
 function acceptanceFor(ctx: AcceptanceContext, offer: Offer, alreadyTaken: number): Acceptance {
-  const seconds = offer.estimated_seconds * ctx.policy.deadlineSlack + ctx.policy.graceSeconds;
   return {
     assignment_id: offer.offer_id,
     offer_id: offer.offer_id,
@@ -146,7 +177,7 @@ function acceptanceFor(ctx: AcceptanceContext, offer: Offer, alreadyTaken: numbe
     provider_peer: offer.provider_peer,
     price: offer.price,
     role: alreadyTaken === 0 ? 'primary' : 'verification',
-    deadline: new Date(ctx.nowMs + seconds * 1000).toISOString(),
+    deadline: new Date(deadlineMs(ctx, offer)).toISOString(),
     timestamp: new Date(ctx.nowMs).toISOString(),
   };
 }

@@ -6,12 +6,9 @@
 // slot's instantaneous caps and its duration. The baseline (bench/seed-scheduler.ts) subtracts
 // each unit's requirement from the slot once, which lets an 8-hour slot run only as many one-second
 // units as it has cores.
-import type { AvailabilitySlot, ComputeResource, WorkUnit } from '../schemas/index.js';
+import { MIN_PERFORMANCE, type AvailabilitySlot, type ComputeResource, type WorkUnit } from '../schemas/index.js';
 
 export const DIMENSIONS = ['cpu_cores', 'ram_gb', 'gpu_vram_gb', 'disk_gb', 'network_mbps'] as const;
-
-/** Performance below this is treated as this, so estimates stay finite. */
-const MIN_PERFORMANCE = 0.01;
 
 export function resourceVector(r: ComputeResource): Float64Array {
   const v = new Float64Array(DIMENSIONS.length);

@@ -4,3 +4,4 @@ export * from './allocate.js';
 export * from './accept.js';
 export * from './damping.js';
 export * from './reciprocity.js';
+export * from './offer-book.js';

@@ -15,6 +15,7 @@ import {
   PeerId,
   SemVer,
 } from './primitives.js';
+import { MAX_UNIT_SECONDS, MIN_PERFORMANCE } from './work.js';
 
 /** What a provider charges; the UI calls this the earnings settings. Amounts in millicredits. */
 export const PriceScheduleSchema = z.strictObject({
@@ -55,7 +56,8 @@ export const OfferSchema = z.strictObject({
   slot_id: Id,
   tier: z.union([z.literal(1), z.literal(2)]),
   price: Credits,
-  estimated_seconds: NonNegative,
+  /** No unit takes longer than a year on the reference machine, nor an honest provider 1/MIN_PERFORMANCE times that. */
+  estimated_seconds: NonNegative.max(MAX_UNIT_SECONDS / MIN_PERFORMANCE),
   performance_score: Fraction,
   expected_start: IsoTime,
   expected_end: IsoTime,

@@ -32,6 +32,14 @@ export const Id = z
 
 /** A peer's id: an Id under a name that says which kind of id a field holds. @alias */
 export const PeerId = Id;
+
+/**
+ * Ids a peer chooses for what it authors (an offer, a result) start with its own peer id and `#`,
+ * so they are unique per author: nobody can send first with another peer's predictable id.
+ */
+export function authoredBy(id: string, peer: string): boolean {
+  return id.startsWith(`${peer}#`);
+}
 export const Name = z.string().max(LIMITS.nameChars);
 export const IsoTime = z.iso.datetime({ offset: true });
 export const Fraction = z.number().min(0).max(1);

@@ -17,6 +17,13 @@ import {
 } from './primitives.js';
 
 export const MAX_REDUNDANCY = 16;
+/** The longest a unit may be estimated to take on the reference machine: a year. */
+export const MAX_UNIT_SECONDS = 365 * 24 * 3600;
+/**
+ * Performance below this is treated as this, so estimates stay finite: no honest provider
+ * estimates a unit at more than its reference time / MIN_PERFORMANCE.
+ */
+export const MIN_PERFORMANCE = 0.01;
 
 /** How replicas of a unit are compared: exact output hash (WASM) or a named comparator (GPU). */
 export const VerificationMethodSchema = z.discriminatedUnion('kind', [
@@ -32,7 +39,7 @@ export const WorkUnitSchema = z.strictObject({
   required_resources: ComputeResourceSchema,
   required_dataset: Id.optional(),
   /** Seconds on the reference machine; a provider divides by its performance score. */
-  estimated_duration_seconds: NonNegative.max(365 * 24 * 3600),
+  estimated_duration_seconds: NonNegative.max(MAX_UNIT_SECONDS),
   /** The fuel the requester expects the unit to burn (render tiles: from a coarse pre-pass). */
   estimated_fuel: Count.optional(),
   priority: Fraction,

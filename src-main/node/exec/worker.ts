@@ -95,14 +95,16 @@ export function runUnit(unit: WorkerUnit): WorkerOutcome {
     (exports[FUEL_GLOBAL] as WebAssembly.Global).value = BigInt(unit.fuel);
     if (unit.hasStart) (exports[START_EXPORT] as () => void)();
     const output = callUnit(exports, unit.params, unit.input, unit.maxOutputBytes);
-    if (fuelLeft() < 0)
+    // The output is charged one fuel a byte: returning untouched memory costs what it makes a provider store and send.
+    const fuel = unit.fuel - fuelLeft() + output.length;
+    if (fuelLeft() < 0 || fuel > unit.fuel)
       return { ok: false, code: 'OutOfFuel', message: `used its fuel budget of ${unit.fuel}`, fuel: unit.fuel };
     const wallMs = performance.now() - started;
     return {
       ok: true,
       output,
       outputHash: createHash('sha256').update(output).digest('hex'),
-      fuel: unit.fuel - fuelLeft(),
+      fuel,
       wallMs,
     };
   } catch (err) {

@@ -1,7 +1,7 @@
 // The requester's offers and acceptances: offers in (from providers I trust, or for jobs open to
-// strangers), accepted by policy (in rounds that never overlap) or by hand, journaled with their
-// escrows, and delivered to each provider, with what a provider refused or never heard refunded
-// at once.
+// strangers), held in memory until they lapse, accepted by policy (in rounds that never overlap)
+// or by hand, journaled with their escrows only then, and delivered to each provider, with what a
+// provider refused or never heard refunded at once.
 import type { OfferView } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
 import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
@@ -9,11 +9,12 @@ import {
   acceptByPolicy,
   acceptOffer,
   DEFAULT_ACCEPTANCE_POLICY,
+  OfferBook,
   OFFER_TTL_MS,
   pipelineOf,
   type AcceptanceContext,
 } from '../../core/scheduler/index.js';
-import { MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit } from '../../core/schemas/index.js';
+import { authoredBy, MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { acceptanceEvents, refundEvent } from './settlement.js';
@@ -34,6 +35,8 @@ export class Acceptor {
   #stopped = false;
   /** When an acceptance last failed to reach each provider, or was refused by it: its offers from before then are ignored. */
   readonly #unreachableSince = new Map<string, number>();
+  /** Offers received and not yet accepted: in memory only, each until it lapses. */
+  readonly #offers = new OfferBook();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -61,6 +64,7 @@ export class Acceptor {
       const unit = state.units.get(o.unit_id);
       return (
         o.provider_peer === from &&
+        authoredBy(o.offer_id, from) &&
         o.requester_peer === this.ctx.me &&
         unit?.requester === this.ctx.me &&
         !unit.verdict &&
@@ -68,11 +72,11 @@ export class Acceptor {
         (trusted || this.#openToStrangers(o.job_id))
       );
     });
-    if (fresh.length === 0) return;
-    await this.ctx.record(
-      fresh.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
-    );
-    for (const offer of fresh)
+    const nowMs = this.ctx.now();
+    const held = fresh.filter((offer) => this.#offers.add(offer, nowMs));
+    if (held.length < fresh.length)
+      this.ctx.log(`held offers are at their limit: ${fresh.length - held.length} from ${from} dropped`);
+    for (const offer of held)
       this.ctx.emit('offer.received', {
         job_id: offer.job_id,
         unit_id: offer.unit_id,
@@ -123,22 +127,25 @@ export class Acceptor {
 
   offers(jobId: string): OfferView[] {
     const { state } = this.ctx;
-    const job = state.jobs.get(jobId);
-    if (!job) throw new ApiError('not_found', `no job ${jobId}`);
     const now = this.ctx.now();
-    return job.unitIds.flatMap((id) =>
-      this.#liveOffers(id).map((o) => ({
-        offer_id: o.offer_id,
-        unit_id: o.unit_id,
-        provider: o.provider_peer,
-        price: o.price,
-        estimated_seconds: o.estimated_seconds,
-        reputation: state.reputationOf(o.provider_peer, now),
-        trust: state.myTrustIn(o.provider_peer),
-        tier: o.tier,
-        expected_end: o.expected_end,
-      })),
-    );
+    return this.heldOffers(jobId).map((o) => ({
+      offer_id: o.offer_id,
+      unit_id: o.unit_id,
+      provider: o.provider_peer,
+      price: o.price,
+      estimated_seconds: o.estimated_seconds,
+      reputation: state.reputationOf(o.provider_peer, now),
+      trust: state.myTrustIn(o.provider_peer),
+      tier: o.tier,
+      expected_end: o.expected_end,
+    }));
+  }
+
+  /** The live offers for a job's units. */
+  heldOffers(jobId: string): Offer[] {
+    const job = this.ctx.state.jobs.get(jobId);
+    if (!job) throw new ApiError('not_found', `no job ${jobId}`);
+    return job.unitIds.flatMap((id) => this.#liveOffers(id));
   }
 
   /** Manual mode: takes every open offer of one provider on the job, with the same checks as policy; says which the provider refused. */
@@ -191,12 +198,10 @@ export class Acceptor {
 
   /** Offers for a unit that have not lapsed (OFFER_TTL_MS after they reached me). */
   #liveOffers(unitId: string): Offer[] {
-    const { state } = this.ctx;
-    const since = this.ctx.now() - OFFER_TTL_MS;
-    return [...(state.offersByUnit.get(unitId)?.values() ?? [])].filter((o) => {
-      const receivedAt = state.offerReceivedAt.get(o.offer_id) ?? 0;
-      return receivedAt > since && receivedAt > (this.#unreachableSince.get(o.provider_peer) ?? 0);
-    });
+    return this.#offers
+      .live(unitId, this.ctx.now())
+      .filter(({ offer, receivedAt }) => receivedAt > (this.#unreachableSince.get(offer.provider_peer) ?? 0))
+      .map(({ offer }) => offer);
   }
 
   /** A unit whose results disagreed wants more workers than its redundancy: acceptance counts against that. */
@@ -210,6 +215,9 @@ export class Acceptor {
     const events: NewEvent[] = [];
     for (const acceptance of acceptances) {
       const job = this.ctx.state.jobs.get(acceptance.job_id)!.job;
+      // Journaled now that it is accepted: the offer says what the provider estimated.
+      const offer = this.#offers.take(acceptance.unit_id, acceptance.offer_id);
+      if (offer) events.push({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer });
       events.push(
         ...acceptanceEvents(acceptance, { requester: this.ctx.me, worker: acceptance.provider_peer }, job.budget),
       );

@@ -9,6 +9,7 @@ import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/ind
 import { workerPart } from '../../core/ledger/index.js';
 import type { AssignmentRecord, JobRecord } from '../../core/mesh/state.js';
 import { ApiError } from '../api/errors.js';
+import { DEFAULT_LIMITS } from '../exec/index.js';
 import { verifyChain } from '../receipts/index.js';
 import { supportedAlgorithms } from './algorithms.js';
 import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
@@ -293,11 +294,14 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const view = unitView(unit_id);
       if (view.failure) throw new ApiError('conflict', `unit ${unit_id} failed: ${failureText(view.failure)}`);
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
-      const holders = state
+      const agreeing = state
         .activeAssignments(unit_id)
-        .filter((assignment) => assignment.result?.output_cid === view.output_cid)
-        .map((assignment) => assignment.acceptance.provider_peer);
-      const bytes = await blobFromHolders(node.ctx, view.output_cid, holders, 64 << 20);
+        .filter((assignment) => assignment.result?.output_cid === view.output_cid);
+      const holders = agreeing.map((assignment) => assignment.acceptance.provider_peer);
+      // No more than the verified results said the output holds (and no executor makes more).
+      const declared = Math.max(0, ...agreeing.map((assignment) => assignment.result!.output_bytes));
+      const cap = Math.min(declared, DEFAULT_LIMITS.maxOutputBytes);
+      const bytes = await blobFromHolders(node.ctx, view.output_cid, holders, cap);
       if (!bytes)
         throw new ApiError('unavailable', `${view.output_cid} is not here and no provider that has it could send it`);
       return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };

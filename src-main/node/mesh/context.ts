@@ -69,13 +69,14 @@ export class RecordError extends CodedError<'refused'> {
 
 /**
  * A blob from my store, else from the first of `holders` that can send it (checked against its CID
- * as it arrives, then kept); undefined when none could.
+ * as it arrives, then kept unless `keep` is false); undefined when none could.
  */
 export async function blobFromHolders(
   ctx: NodeContext,
   cid: string,
   holders: readonly string[],
   maxBytes: number,
+  keep = true,
 ): Promise<Uint8Array | undefined> {
   const local = ctx.blobs.get(cid);
   if (local) return local;
@@ -83,7 +84,7 @@ export async function blobFromHolders(
     if (ctx.signal.aborted) return undefined; // the node is stopping
     try {
       const bytes = await ctx.fetchBlob(peer, cid, maxBytes);
-      await ctx.blobs.putVerified(cid, bytes);
+      if (keep) await ctx.blobs.putVerified(cid, bytes);
       return bytes;
     } catch (err) {
       ctx.log(`fetching ${cid} from ${peer} failed: ${describeError(err)}`);

@@ -3,12 +3,16 @@
 // as they arrive), announced as a `render.tile` event for a UI's mosaic, and when a frame's last
 // tile is in, the frame is stitched, encoded as a PNG, stored and journaled (`frame.rendered`).
 import { encode } from 'fast-png';
-import { stitchTiles, type Tile } from '../../core/render/index.js';
+import { stitchTiles, tileOutputBytes, type Tile } from '../../core/render/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
+import type { WorkUnit } from '../../core/schemas/index.js';
 import { blobFromHolders, type NodeContext } from './context.js';
+import { MAX_FAILURE_OUTPUT_BYTES } from './unit-output.js';
 
-/** A tile is w×h×4 bytes of a frame at most 8192² (docs/SCENE.md). */
-export const MAX_TILE_BYTES = 8192 * 8192 * 4;
+/** The most a tile's output may be: its w × h × 4 bytes, or a failure's `{"error": …}`. Nothing bigger is fetched. */
+export function tileFetchCap(unit: WorkUnit | undefined): number {
+  return Math.max(tileOutputBytes(unit?.params), MAX_FAILURE_OUTPUT_BYTES);
+}
 
 interface TileUnit {
   unitId: string;
@@ -109,7 +113,8 @@ export class FrameAssembler {
       .activeAssignments(unitId)
       .filter((assignment) => assignment.result?.output_cid === cid)
       .map((assignment) => assignment.acceptance.provider_peer);
-    return (await blobFromHolders(this.ctx, cid, holders, MAX_TILE_BYTES)) !== undefined;
+    const cap = tileFetchCap(this.ctx.state.units.get(unitId)?.unit);
+    return (await blobFromHolders(this.ctx, cid, holders, cap)) !== undefined;
   }
 
   async #finishFrame(job: JobRecord, frame: number): Promise<void> {

@@ -268,6 +268,13 @@ export class Provider {
         accepted.push(acceptance.assignment_id); // re-delivered: already mine
         continue;
       }
+      if (valid && this.#unitIdTaken(from, acceptance.unit_id)) {
+        refused.push({
+          assignment_id: acceptance.assignment_id,
+          reason: `unit id ${acceptance.unit_id} is another requester's`,
+        });
+        continue;
+      }
       if (!valid || !state.sharing) {
         const reason = valid ? 'sharing is off' : 'no open offer of mine matches this acceptance';
         refused.push({ assignment_id: acceptance.assignment_id, reason });
@@ -297,6 +304,16 @@ export class Provider {
         `refused ${refused.length} of ${acceptances.length} acceptances from ${from}: ${refused[0]!.reason}`,
       );
     return { accepted, refused };
+  }
+
+  /**
+   * Whether a unit id the requester chose is already another's here (one of my own jobs', or
+   * assigned to me by another requester): its unit would run in place of the requester's.
+   */
+  #unitIdTaken(requester: string, unitId: string): boolean {
+    const { state } = this.ctx;
+    if (state.units.get(unitId)?.requester === this.ctx.me) return true;
+    return state.assignmentsOf(unitId).some((a) => a.acceptance.requester_peer !== requester);
   }
 
   /**

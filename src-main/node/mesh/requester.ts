@@ -81,6 +81,11 @@ export class Requester {
     return this.#acceptor.offers(jobId);
   }
 
+  /** The live offers for a job's units, as their providers sent them. */
+  heldOffers(jobId: string): Offer[] {
+    return this.#acceptor.heldOffers(jobId);
+  }
+
   /** Manual mode: takes every open offer of one provider on the job, with the same checks as policy. */
   acceptFrom(
     jobId: string,
@@ -164,14 +169,14 @@ export class Requester {
 
   /** A provider handing units back: refunded, and offered again. */
   async onRelease(from: string, { assignments }: MessageBody<'release'>): Promise<MessageBody<'settlement'>> {
-    const mine = assignments.filter((id) => {
-      const assignment = this.ctx.state.assignments.get(id);
-      return (
-        assignment?.acceptance.provider_peer === from &&
-        assignment.acceptance.requester_peer === this.ctx.me &&
-        assignment.escrow === 'held' &&
-        !assignment.result
-      );
+    // Only the sender's own assignments are answered: another provider's settlements are not its business.
+    const its = assignments.filter((id) => {
+      const acceptance = this.ctx.state.assignments.get(id)?.acceptance;
+      return acceptance?.provider_peer === from && acceptance.requester_peer === this.ctx.me;
+    });
+    const mine = its.filter((id) => {
+      const assignment = this.ctx.state.assignments.get(id)!;
+      return assignment.escrow === 'held' && !assignment.result;
     });
     await this.ctx.record(mine.map((id) => refundEvent(this.ctx.now(), id, 'failed')));
     for (const id of mine)
@@ -181,7 +186,7 @@ export class Requester {
       });
     this.ctx.commitmentChanged();
     this.acceptSoon();
-    return settlementFor(this.ctx.state, assignments);
+    return settlementFor(this.ctx.state, its);
   }
 
   /** Refunds assignments past their deadline, so their units are offered again. */

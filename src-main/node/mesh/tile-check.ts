@@ -8,7 +8,7 @@ import { SPOT_CHECK, spotCheckPasses, tilesAgree } from '../../core/render/index
 import type { WorkResult, WorkUnit } from '../../core/schemas/index.js';
 import type { Executor } from '../exec/index.js';
 import { blobFromHolders, type NodeContext } from './context.js';
-import { MAX_TILE_BYTES } from './frames.js';
+import { tileFetchCap } from './frames.js';
 
 /** An output that cannot be fetched is asked for this many times before its result is left out. */
 const FETCH_ATTEMPTS = 3;
@@ -27,6 +27,8 @@ export class TileChecker {
   /** Spot-check outcomes, by result id, until the unit's verdict. */
   readonly #spotChecked = new Map<string, boolean>();
   readonly #fetchFailures = new Map<string, number>();
+  /** Outputs fetched for the units being decided, by result id, until their verdict. */
+  readonly #fetched = new Map<string, Uint8Array>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -48,7 +50,10 @@ export class TileChecker {
     const spotChecks = new Map<string, boolean>();
     let waiting = false;
     for (const { result, provider } of results) {
-      const bytes = await blobFromHolders(this.ctx, result.output_cid, [provider], MAX_TILE_BYTES);
+      // Held here until the verdict, not stored: a tile that loses is not kept (frames.ts stores the winner).
+      let bytes = this.#fetched.get(result.result_id);
+      bytes ??= await blobFromHolders(this.ctx, result.output_cid, [provider], tileFetchCap(unit), false);
+      if (bytes) this.#fetched.set(result.result_id, bytes);
       if (!bytes) {
         const failures = (this.#fetchFailures.get(result.result_id) ?? 0) + 1;
         this.#fetchFailures.set(result.result_id, failures);
@@ -83,6 +88,7 @@ export class TileChecker {
     for (const r of results) {
       this.#spotChecked.delete(r.result_id);
       this.#fetchFailures.delete(r.result_id);
+      this.#fetched.delete(r.result_id);
     }
   }
 

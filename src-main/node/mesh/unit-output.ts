@@ -26,6 +26,11 @@ const FAILURE_BY_CID = new Map(
   [...DETERMINISTIC_FAILURES, ...DETERMINISTIC_GPU_FAILURES].map((code) => [cidOfBytes(failureOutput(code)), code]),
 );
 
+/** The longest failure output: a fetch of a unit's output is capped at no less. */
+export const MAX_FAILURE_OUTPUT_BYTES = Math.max(
+  ...[...DETERMINISTIC_FAILURES, ...DETERMINISTIC_GPU_FAILURES].map((code) => failureOutput(code).byteLength),
+);
+
 /** The failure every run of a unit agreed on, when its verified output (by CID) is one; else undefined. */
 export function agreedFailure(outputCid: string | null | undefined): string | undefined {
   return outputCid ? FAILURE_BY_CID.get(outputCid) : undefined;

@@ -9,7 +9,7 @@ import { backtrack } from '../../core/mesh/backtrack.js';
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import { MAX_REDUNDANCY, type WorkUnit } from '../../core/schemas/index.js';
+import { authoredBy, MAX_REDUNDANCY, type WorkUnit } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import type { Executor } from '../exec/index.js';
 import { verifyReceipt } from '../receipts/index.js';
@@ -64,6 +64,8 @@ export class Verdicts {
       acceptance.requester_peer !== this.ctx.me ||
       acceptance.provider_peer !== from ||
       result.computed_by_peer !== from ||
+      // Its id is a journal key: the provider's own, or another could take an honest result's id first.
+      !authoredBy(result.result_id, from) ||
       result.work_unit_id !== acceptance.unit_id
     ) {
       return { entries: [], receipts: [] };

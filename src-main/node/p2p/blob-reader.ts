@@ -1,6 +1,8 @@
 // The fetcher's side of a blob reply, fed the bytes as they arrive: a length-prefixed JSON header,
 // then length-prefixed chunks. Chunk bytes are hashed and copied straight into the result, never
 // buffered, so a transfer costs one copy and one hash per byte and a slow reader queues nothing.
+// The result grows as bytes arrive (doubling, up to the announced size), never allocated at the
+// size a peer announces: a peer that announces much and sends little costs what it sent.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Count, decodeJson } from '../../core/schemas/index.js';
@@ -11,6 +13,8 @@ const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_HEADER_BYTES = 256;
 /** Enough varint bytes for MAX_CHUNK_BYTES; a longer prefix is garbage. */
 const MAX_PREFIX_BYTES = 4;
+/** The buffer's first size; it doubles as bytes come. */
+const FIRST_BUFFER_BYTES = 64 * 1024;
 
 const BlobHeaderSchema = z.union([
   z.strictObject({ ok: z.literal(true), size: Count }),
@@ -20,7 +24,8 @@ const BlobHeaderSchema = z.union([
 export class BlobReader {
   private readonly hash = createHash('sha256');
   private readonly headerParts: Uint8Array[] = [];
-  private blob: Uint8Array | undefined; // allocated once the header gives the size
+  private size: number | undefined; // what the header announced
+  private blob = new Uint8Array(0); // grown as bytes arrive, up to `size`
   private filled = 0;
   private prefix = 0; // the length prefix being read, and how many of its bytes have arrived
   private prefixBytes = 0;
@@ -42,14 +47,15 @@ export class BlobReader {
       const part = bytes.subarray(at, at + this.frameLeft);
       at += part.byteLength;
       this.frameLeft -= part.byteLength;
-      if (this.blob === undefined) {
+      if (this.size === undefined) {
         this.headerParts.push(part);
-        if (this.frameLeft === 0) this.blob = new Uint8Array(this.sizeFromHeader());
+        if (this.frameLeft === 0) this.size = this.sizeFromHeader();
       } else {
-        if (this.filled + part.byteLength > this.blob.byteLength) {
-          throw new BlobError('protocol', `more bytes than the ${this.blob.byteLength} announced`);
+        if (this.filled + part.byteLength > this.size) {
+          throw new BlobError('protocol', `more bytes than the ${this.size} announced`);
         }
         this.hash.update(part);
+        this.room(this.filled + part.byteLength, this.size);
         this.blob.set(part, this.filled);
         this.filled += part.byteLength;
       }
@@ -59,13 +65,22 @@ export class BlobReader {
 
   /** The blob, checked against its CID, once the reply has ended; throws BlobError. */
   finish(): Uint8Array {
-    if (this.blob === undefined) throw new BlobError('protocol', 'the reply ended before its header');
+    if (this.size === undefined) throw new BlobError('protocol', 'the reply ended before its header');
     if (this.frameLeft >= 0 || this.prefixBytes > 0) throw new BlobError('protocol', 'the reply ended inside a frame');
-    if (this.filled < this.blob.byteLength)
-      throw new BlobError('protocol', `short read: ${this.filled} of ${this.blob.byteLength} bytes`);
+    if (this.filled < this.size) throw new BlobError('protocol', `short read: ${this.filled} of ${this.size} bytes`);
     if (!Buffer.from(this.expectedDigest).equals(this.hash.digest()))
       throw new BlobError('hash_mismatch', 'the bytes do not hash to the CID');
-    return this.blob;
+    return this.blob; // grown to exactly `size`: it never grows past it
+  }
+
+  /** Room for `needed` bytes: the buffer doubles (from FIRST_BUFFER_BYTES), never past `size`. */
+  private room(needed: number, size: number): void {
+    if (needed <= this.blob.byteLength) return;
+    let capacity = Math.max(this.blob.byteLength, FIRST_BUFFER_BYTES);
+    while (capacity < needed) capacity *= 2;
+    const grown = new Uint8Array(Math.min(capacity, size));
+    grown.set(this.blob.subarray(0, this.filled));
+    this.blob = grown;
   }
 
   /** One byte of an unsigned LEB128 length prefix. */
@@ -76,10 +91,10 @@ export class BlobReader {
       if (this.prefixBytes >= MAX_PREFIX_BYTES) throw new BlobError('protocol', 'a length prefix too long to be one');
       return;
     }
-    const limit = this.blob === undefined ? MAX_HEADER_BYTES : MAX_CHUNK_BYTES;
+    const limit = this.size === undefined ? MAX_HEADER_BYTES : MAX_CHUNK_BYTES;
     if (this.prefix > limit)
       throw new BlobError('protocol', `a frame of ${this.prefix} bytes, over the ${limit} allowed`);
-    if (this.blob === undefined && this.prefix === 0) throw new BlobError('protocol', 'an empty header');
+    if (this.size === undefined && this.prefix === 0) throw new BlobError('protocol', 'an empty header');
     this.frameLeft = this.prefix;
     this.prefix = 0;
     this.prefixBytes = 0;

@@ -28,10 +28,7 @@ const submitHash = (node: TestNode, units: number, chunk: number, manual: boolea
   });
 
 /** The offers a requester holds for one job, with their rounds. */
-const offersFor = (requester: TestNode, jobId: string): Offer[] =>
-  [...requester.node.state.offersByUnit.values()]
-    .flatMap((byId) => [...byId.values()])
-    .filter((o) => o.job_id === jobId);
+const offersFor = (requester: TestNode, jobId: string): Offer[] => requester.node.requester.heldOffers(jobId);
 
 test(
   'a requester nobody trusts gets no offer and no assignment while a trusted one is served',

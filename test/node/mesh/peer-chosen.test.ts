@@ -1,0 +1,162 @@
+// What a peer chooses itself, aimed at the requester by a trusted hostile peer H, on real nodes
+// over loopback: estimates no unit allows (the round must go on), ids that are an honest
+// provider's (B's offers and results must still be taken), and a release naming B's assignments
+// (answered only about H's own).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
+import type { Offer } from '../../../src-main/core/schemas/index.js';
+import { HostilePeer } from './fixtures/hostile-peer.js';
+import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+
+const nodes: TestNode[] = [];
+let a: TestNode;
+let b: TestNode;
+let h: HostilePeer;
+after(async () => {
+  await stopAll(nodes);
+  await h?.stop();
+});
+
+before(async () => {
+  nodes.push(await startNode(), await startNode());
+  [a, b] = nodes as [TestNode, TestNode];
+  h = await HostilePeer.start();
+  await meshOf(nodes);
+  await a.node.network.connect(h.network.listenAddresses()[0]!);
+  await a.api['trust.set']({ peer_id: h.peerId, weight: 1 });
+});
+
+/** A job of A's with B not offering yet, so that H's offers come first. */
+async function submitWhileBWaits(units: number, manual: boolean, redundancy = 1): Promise<string> {
+  await b.api['sharing.set']({ on: false });
+  const { params } = hashJob(units, manual);
+  const { job_id } = await a.api['jobs.submit']({ ...params, redundancy });
+  return job_id;
+}
+
+function offerFor(unitId: string, jobId: string, fields: Partial<Offer>): Offer {
+  const now = new Date().toISOString();
+  return {
+    offer_id: `${h.peerId}#1.${unitId}`,
+    round: 1,
+    unit_id: unitId,
+    job_id: jobId,
+    requester_peer: a.node.peerId,
+    provider_peer: h.peerId,
+    slot_id: 'h',
+    tier: 1,
+    price: 0,
+    estimated_seconds: 0.001, // within what a unit of 64 bytes allows
+    performance_score: 1,
+    expected_start: now,
+    expected_end: now,
+    timestamp: now,
+    ...fields,
+  };
+}
+
+const unitsOf = (jobId: string) => a.node.state.jobs.get(jobId)!.unitIds;
+const assignmentsOf = (jobId: string, provider: string) =>
+  [...a.node.state.assignments.values()].filter(
+    (x) => x.acceptance.job_id === jobId && x.acceptance.provider_peer === provider,
+  );
+
+test('offers whose estimates no unit allows are refused, and A goes on accepting B', { timeout: 60_000 }, async () => {
+  const jobId = await submitWhileBWaits(3, false);
+  const [first, second] = unitsOf(jobId) as [string, string];
+  // Past what a date holds (the round used to throw on it), and decades, cheapest of all: sent raw,
+  // since the catalog now refuses the first, and again every second while the offers would live.
+  let round = 0;
+  const send = async () => {
+    round++; // fresh ids: each offer lives its 15 s anew
+    const body = {
+      offers: [
+        offerFor(first, jobId, { offer_id: `${h.peerId}#${round}.0`, estimated_seconds: 1e300 }),
+        offerFor(second, jobId, { offer_id: `${h.peerId}#${round}.1`, estimated_seconds: 1e9 }),
+      ],
+    };
+    await h.sendRaw(a.node.peerId, await h.envelope('offers', body));
+  };
+  await send();
+  const again = setInterval(() => void send().catch(() => undefined), 1000);
+  try {
+    await b.api['sharing.set']({ on: true });
+    const done = await jobEnded(a.api, jobId, 20_000);
+    assert.equal(done.state, 'completed');
+    assert.deepEqual(assignmentsOf(jobId, h.peerId), [], 'H was given nothing');
+  } finally {
+    clearInterval(again);
+  }
+});
+
+test("offers under B's next offer ids do not shut B out, and H gets none of them", { timeout: 60_000 }, async () => {
+  const jobId = await submitWhileBWaits(3, false);
+  const next = b.node.state.lastRound + 1;
+  // Every id B will use in its next rounds, each on a unit of the job, at price 0.
+  const offers = [0, 1, 2].flatMap((r) =>
+    unitsOf(jobId).map((unitId, n) => offerFor(unitId, jobId, { offer_id: `${b.node.peerId}#${next + r}.${n}` })),
+  );
+  await h.network.request(a.node.peerId, 'offers', { offers });
+  await b.api['sharing.set']({ on: true });
+  const done = await jobEnded(a.api, jobId, 20_000);
+  assert.equal(done.state, 'completed');
+  assert.deepEqual(assignmentsOf(jobId, h.peerId), [], 'H was given nothing');
+  for (const x of assignmentsOf(jobId, b.node.peerId)) assert.ok(x.acceptance.assignment_id.startsWith(b.node.peerId));
+  // Offers are held in memory until accepted: A's journal has B's accepted ones and nothing of H's.
+  const journaled = (a.node.journal.snapshot()['offers'] ?? []).filter((row) => row['job_id'] === jobId);
+  assert.deepEqual(
+    journaled.map((row) => `${String(row['provider'])} ${String(row['status'])}`),
+    journaled.map(() => `${b.node.peerId} accepted`),
+  );
+  assert.equal(journaled.length, 3);
+});
+
+test("results under B's result ids do not stop B's results from being taken", { timeout: 60_000 }, async () => {
+  const jobId = await submitWhileBWaits(3, true, 2);
+  const units = unitsOf(jobId);
+  await h.network.request(a.node.peerId, 'offers', {
+    offers: units.map((unitId, n) => offerFor(unitId, jobId, { offer_id: `${h.peerId}#7.${n}`, price: 10 })),
+  });
+  await b.api['sharing.set']({ on: true });
+  const bOffers = await waitFor('B to offer for every unit', () => {
+    const held = a.node.requester.heldOffers(jobId).filter((o) => o.provider_peer === b.node.peerId);
+    return held.length === units.length ? held : undefined;
+  });
+  // H takes its assignments and answers each at once with a result under B's id for that unit.
+  const sent: Promise<unknown>[] = [];
+  h.network.onMessage(async (msg) => {
+    if (msg.type !== 'acceptances') return undefined;
+    const { acceptances } = msg.body as MessageBody<'acceptances'>;
+    for (const acceptance of acceptances) {
+      const stolen = `${bOffers.find((o) => o.unit_id === acceptance.unit_id)!.offer_id}/result`;
+      sent.push(h.sendWrongResult(a.node.peerId, acceptance.assignment_id, acceptance.unit_id, jobId, stolen));
+    }
+    return { type: 'accepted', body: { accepted: acceptances.map((x) => x.assignment_id), refused: [] } };
+  });
+  assert.equal((await a.api['offers.accept']({ job_id: jobId, node_id: h.peerId })).accepted, units.length);
+  await waitFor('H to have sent its results', () => sent.length === units.length);
+  await Promise.all(sent);
+  assert.equal((await a.api['offers.accept']({ job_id: jobId, node_id: b.node.peerId })).accepted, units.length);
+  await waitFor(
+    "B's results to be taken",
+    () =>
+      assignmentsOf(jobId, b.node.peerId).every((x) => x.result?.result_id === `${x.acceptance.assignment_id}/result`),
+    20_000,
+  );
+  for (const x of assignmentsOf(jobId, h.peerId)) assert.equal(x.result, undefined, 'H’s results were refused');
+  h.network.onMessage(async () => undefined);
+});
+
+test("a release naming B's assignments tells H nothing of them", { timeout: 60_000 }, async () => {
+  const jobId = await submitWhileBWaits(2, false);
+  await b.api['sharing.set']({ on: true });
+  assert.equal((await jobEnded(a.api, jobId, 30_000)).state, 'completed');
+  const theirs = assignmentsOf(jobId, b.node.peerId).map((x) => x.acceptance.assignment_id);
+  assert.ok(theirs.length > 0 && assignmentsOf(jobId, b.node.peerId).every((x) => x.closing));
+  const reply = await h.network.request(a.node.peerId, 'release', { assignments: theirs, reason: 'failed' });
+  assert.equal(reply?.type, 'settlement');
+  assert.deepEqual(reply.body, { entries: [], receipts: [] });
+  // B itself is still answered about its own.
+  for (const x of assignmentsOf(jobId, b.node.peerId)) assert.equal(x.escrow, 'paid');
+});
