@@ -4,7 +4,6 @@
 // a corpus of the caller's choosing, and an input that breaks a target to .fuzz/findings/.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,11 +40,7 @@ export const seedsOf = (target: string): string => join(REPO_ROOT, 'test', 'fuzz
 export const regressionsOf = (target: string): string => join(REPO_ROOT, 'test', 'fuzz', 'regressions', target);
 export const moduleOf = (target: string): string => fileURLToPath(new URL(`./targets/${target}.js`, import.meta.url));
 
-const jazzerCli = join(
-  dirname(createRequire(import.meta.url).resolve('@jazzer.js/core/package.json')),
-  'dist',
-  'cli.js',
-);
+const jazzerCli = join(dirname(fileURLToPath(import.meta.resolve('@jazzer.js/core/package.json'))), 'dist', 'cli.js');
 
 export interface FuzzRun {
   target: string;
