@@ -90,12 +90,16 @@ export function runFuzzer(target: FuzzTarget, seconds: number, corpus: string): 
     child.stderr.on('data', collect);
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      const execs = /stat::number_of_executed_units:\s*(\d+)/.exec(output) ?? /Done (\d+) runs/.exec(output);
+      // The final stats when libFuzzer printed them (not always, in async mode); else its last status line.
+      const number = (pattern: RegExp) => {
+        const match = pattern.exec(output);
+        return match ? Number(match[1]) : undefined;
+      };
       resolve({
         target: target.name,
         seconds: (performance.now() - started) / 1000,
-        execs: execs ? Number(execs[1]) : 0,
-        execsPerSecond: Number(/stat::average_exec_per_sec:\s*(\d+)/.exec(output)?.[1] ?? 0),
+        execs: number(/stat::number_of_executed_units:\s*(\d+)/) ?? number(/#(\d+)\s+DONE/) ?? 0,
+        execsPerSecond: number(/stat::average_exec_per_sec:\s*(\d+)/) ?? number(/#\d+\s+DONE\s.*?exec\/s: (\d+)/) ?? 0,
         finding: /Test unit written to (\S+)/.exec(output)?.[1],
         status: code ?? (signal ? 128 : 1),
         output,
