@@ -27,10 +27,10 @@ const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
  * one of 31 bytes, per chunk). On loopback, 64 KiB to 1 MiB measured the same within the noise.
  */
 const BLOB_CHUNK_BYTES = 256 * 1024;
-const MAX_REQUEST_BYTES = 512;
+export const MAX_REQUEST_BYTES = 512;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-const BlobRequestSchema = z.strictObject({ cid: Id });
+export const BlobRequestSchema = z.strictObject({ cid: Id });
 
 /** Where a node's blobs come from, and who may have them. */
 export interface BlobSource {

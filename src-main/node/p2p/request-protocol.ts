@@ -29,8 +29,8 @@ export const MESSAGE_STREAM_LIMITS = { maxInboundStreams: 4, maxOutboundStreams:
 
 export const FRAME = { request: 0, reply: 1, empty: 2, error: 3 } as const;
 const HEADER_BYTES = 5;
-const ErrorFrameSchema = z.strictObject({ error: z.string().max(64) });
-const MAX_ERROR_BYTES = 128;
+export const ErrorFrameSchema = z.strictObject({ error: z.string().max(64) });
+export const MAX_ERROR_BYTES = 128;
 
 export interface MessageContext {
   via: 'gossip' | 'direct';
@@ -65,7 +65,7 @@ export function encodeFrame(kind: number, id: number, payload: Uint8Array): Uint
   return frame;
 }
 
-function decodeFrame(bytes: Uint8Array): { kind: number; id: number; payload: Uint8Array } | undefined {
+export function decodeFrame(bytes: Uint8Array): { kind: number; id: number; payload: Uint8Array } | undefined {
   if (bytes.byteLength < HEADER_BYTES || bytes[0]! > FRAME.error) return undefined;
   return {
     kind: bytes[0]!,

@@ -1,0 +1,125 @@
+// Writes the fuzz targets' seed inputs into test/fuzz/corpus/<target>/ (committed; rerun with
+// `node dist/test/fuzz/make-seeds.js` after a message format changes). Each is a valid input of
+// its decoder, in the target's input format, so the fuzzer starts from what passes: message bodies
+// from the schemas' own arbitraries (test/core/arbitraries), signed with the targets' fixed key at
+// the targets' clock, the example scenes, small OBJ files, and a few API calls and frames.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { MESSAGE_TYPES, type MessageType } from '../../src-main/core/protocol/messages.js';
+import { API_METHODS } from '../../src-main/core/api/contract.js';
+import { INVITE_PREFIX } from '../../src-main/core/reach/invite.js';
+import { encodeInvite } from '../../src-main/node/invites/code.js';
+import { sealEnvelope } from '../../src-main/node/p2p/envelope.js';
+import { signReceipt, ReceiptChain } from '../../src-main/node/receipts/index.js';
+import * as A from '../core/arbitraries.js';
+import { REPO_ROOT, seedsOf } from './fuzzer.js';
+import { fixedIdentity, FUZZ_NOW } from './targets/expect.js';
+
+const MAX_SEED_BYTES = 3000;
+const identity = await fixedIdentity();
+const TS = new Date(FUZZ_NOW).toISOString();
+
+/** Up to `count` samples of `arb` whose JSON fits a seed, always the same ones. */
+function samples<T>(arb: fc.Arbitrary<T>, count: number): T[] {
+  return fc
+    .sample(arb, { numRuns: 200, seed: 19 })
+    .filter((value) => JSON.stringify(value).length <= MAX_SEED_BYTES)
+    .slice(0, count);
+}
+
+const bodies: Record<MessageType, fc.Arbitrary<unknown>> = {
+  advert: A.advertArb,
+  commitment: A.computeCommitmentArb,
+  offers: fc.record({ offers: fc.array(A.offerArb, { minLength: 1, maxLength: 2 }) }),
+  acceptances: fc.record({ acceptances: fc.array(A.acceptanceArb, { minLength: 1, maxLength: 2 }) }),
+  accepted: fc.record({ accepted: fc.array(A.idArb, { maxLength: 2 }), refused: fc.constant([]) }),
+  result: fc.constant(undefined), // signed below: a result travels with its receipt
+  release: fc.record({ assignments: fc.array(A.idArb, { maxLength: 2 }), reason: fc.constant('failed') }),
+  settlement: fc.record({ entries: fc.array(A.ledgerEntryArb, { maxLength: 2 }), receipts: fc.constant([]) }),
+  ack: fc.constant({}),
+};
+
+async function messageBodies(): Promise<[MessageType, unknown][]> {
+  const out: [MessageType, unknown][] = [];
+  for (const type of Object.keys(MESSAGE_TYPES) as MessageType[]) {
+    if (type === 'result') {
+      for (const [result, fields] of fc.sample(fc.tuple(A.workResultArb, A.executionReceiptArb), {
+        numRuns: 2,
+        seed: 19,
+      })) {
+        const { signed } = await signReceipt(identity, { ...fields, author: identity.peerId });
+        out.push([type, { result, receipt: signed }]);
+      }
+    } else for (const body of samples(bodies[type], 2)) out.push([type, body]);
+  }
+  return out;
+}
+
+const seeds: Record<string, Buffer[]> = {};
+const add = (target: string, ...inputs: (Buffer | string)[]) =>
+  (seeds[target] ??= []).push(...inputs.map((input) => Buffer.from(input)));
+
+for (const [index, [type, body]] of (await messageBodies()).entries()) {
+  add('messages', `${type}\n${JSON.stringify(body)}`);
+  const nonce = createHash('sha256').update(String(index)).digest('base64url').slice(0, 22);
+  const fields = { type, author: identity.peerId, ts: TS, nonce, body };
+  add('envelope', Buffer.concat([Buffer.from([0]), await sealEnvelope((d) => identity.sign(d), fields)]));
+  add('envelope', `\u0001${JSON.stringify({ type, ts: TS, nonce: fields.nonce, body })}`);
+}
+
+const chain = new ReceiptChain(identity);
+const receipts = [];
+for (const fields of samples(A.receiptArb, 2)) {
+  const { author: _a, seq: _s, prev: _p, ...rest } = fields;
+  receipts.push((await chain.next(rest)).signed);
+  add('receipts', `\u0001${JSON.stringify(fields)}`);
+}
+add('receipts', `\u0000${JSON.stringify(receipts[0])}`, `\u0000${JSON.stringify(receipts)}`);
+
+/** A blob reply as a holder sends it: the framed header, then the bytes in framed chunks. */
+const frame = (bytes: Buffer) => Buffer.concat([Buffer.from([bytes.length]), bytes]);
+const header = (value: unknown) => frame(Buffer.from(JSON.stringify(value)));
+add('blob-reader', Buffer.concat([Buffer.from([0x40]), header({ ok: true, size: 0 })]));
+add('blob-reader', Buffer.concat([Buffer.from([0x43]), header({ ok: true, size: 5 }), frame(Buffer.from('hello'))]));
+add('blob-reader', Buffer.concat([Buffer.from([0x21]), header({ ok: false, error: 'not_found' })]));
+
+const cid = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku';
+add('frames', `\u0000${JSON.stringify({ error: 'busy' })}`, `\u0001${JSON.stringify({ cid })}`);
+const inviteHex = createHash('sha256').update('invite').digest('hex');
+const [inviteId, inviteSecret] = [inviteHex.slice(0, 16), inviteHex.slice(16, 48)];
+add('frames', `\u0002${JSON.stringify({ v: 1, id: inviteId, secret: inviteSecret, name: 'bob' })}`);
+add('frames', `\u0003${JSON.stringify({ ok: false, code: 'expired', message: 'expired' })}`);
+add('frames', Buffer.concat([Buffer.from([4, 0, 0, 0, 0, 7]), Buffer.from('{"v":1}')]));
+
+for (const name of ['sample.json', 'model.json', 'orbit.json'])
+  add('scene', readFileSync(join(REPO_ROOT, 'assets', 'scenes', name)));
+add('obj', 'v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n');
+add('obj', 'o quad\nv 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nvn 0 0 1\nvt 0 0\nf 1/1/1 2/1/1 3/1/1 4/1/1\nl 1 2\n');
+add('obj', 'v -1 -1 -1\nv 1 -1 -1\nv 1 1 -1\nv -1 1 1\ng a\nf -4 -3 -2\nf 1 3 4\n');
+
+for (const method of Object.keys(API_METHODS)) add('api', `${method}\n{}`);
+add('api', `peers.add\n${JSON.stringify({ multiaddr: '/ip4/127.0.0.1/tcp/4001' })}`);
+add('api', `trust.set\n${JSON.stringify({ peer_id: identity.peerId, weight: 0.5 })}`);
+add('api', `jobs.status\n${JSON.stringify({ job_id: 'job-1' })}`);
+
+const expires = Math.floor(FUZZ_NOW / 1000) + 3600;
+const invite = { v: 1 as const, peer: identity.peerId, addrs: ['/ip4/127.0.0.1/tcp/4001'], expires, name: 'alice' };
+const relayed = '/dns4/relay.example.org/tcp/4001/p2p/12D3KooWRLfh8QDMoiVrVSzYvD5zGAvjJzHhyHBeXQGHKJXJo4Cm/p2p-circuit';
+for (const addrs of [invite.addrs, [relayed]]) {
+  const code = await encodeInvite({ ...invite, addrs, id: inviteId, secret: inviteSecret }, identity);
+  add('invite', `\u0001${code}`);
+  add('invite', Buffer.concat([Buffer.from([0]), Buffer.from(code.slice(INVITE_PREFIX.length), 'base64url')]));
+}
+
+for (const [target, inputs] of Object.entries(seeds)) {
+  const dir = seedsOf(target);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const input of inputs) {
+    const name = createHash('sha256').update(input).digest('hex').slice(0, 16);
+    writeFileSync(join(dir, name), input);
+  }
+  console.log(`${target}: ${inputs.length} seeds`);
+}
