@@ -10,7 +10,6 @@ import {
   acceptOffer,
   DEFAULT_ACCEPTANCE_POLICY,
   OfferBook,
-  OFFER_TTL_MS,
   pipelineOf,
   type AcceptanceContext,
 } from '../../core/scheduler/index.js';

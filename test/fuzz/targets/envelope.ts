@@ -1,15 +1,27 @@
 // The signed envelope (node/p2p/envelope.ts) with the real catalog, two ways, chosen by the first
 // byte: the bytes as a peer sent them (shape, size, type, author, signature), and the bytes read as
 // envelope fields that are then signed with the sender's key, so the checks after the signature
-// (clock, replay, body) are reached too. The verifier never throws; what it accepts is signed by
-// the sender, current, and passes its type's schema.
-import { MESSAGE_TYPES } from '../../../src-main/core/protocol/messages.js';
+// (clock, replay, body) are reached too; arriving by a request, a reply, or gossip on the adverts
+// topic or the sender's own (the next two bits). The verifier never throws; what it accepts is
+// signed by the sender, current, and passes its type's schema.
+import { ADVERT_TOPIC, commitmentTopic, MESSAGE_TYPES } from '../../../src-main/core/protocol/messages.js';
 import { validate } from '../../../src-main/core/schemas/index.js';
-import { EnvelopeVerifier, sealEnvelope, type EnvelopeFields } from '../../../src-main/node/p2p/envelope.js';
+import {
+  EnvelopeVerifier,
+  sealEnvelope,
+  type Arrival,
+  type EnvelopeFields,
+} from '../../../src-main/node/p2p/envelope.js';
 import { check, fixedIdentity, FUZZ_NOW } from './expect.js';
 
 const sender = await fixedIdentity();
 const SKEW_MS = 60_000;
+const ARRIVALS: Arrival[] = [
+  { via: 'request' },
+  { via: 'reply' },
+  { via: 'gossip', topic: ADVERT_TOPIC },
+  { via: 'gossip', topic: commitmentTopic(sender.peerId) },
+];
 
 function fieldsOf(bytes: Buffer): EnvelopeFields | undefined {
   let value: unknown;
@@ -33,7 +45,8 @@ export async function fuzz(data: Buffer): Promise<void> {
     if (fields === undefined) return;
     bytes = await sealEnvelope((d) => sender.sign(d), fields);
   }
-  const verdict = await verifier.verify(bytes, sender.peerId);
+  const arrival = ARRIVALS[(data[0]! >> 1) & 3]!;
+  const verdict = await verifier.verify(bytes, sender.peerId, arrival);
   if (!verdict.ok) {
     check(typeof verdict.detail === 'string', 'a drop without a detail');
     return;
@@ -43,6 +56,6 @@ export async function fuzz(data: Buffer): Promise<void> {
   check(Math.abs(FUZZ_NOW - Date.parse(ts)) <= SKEW_MS, `accepted a stale ts ${ts}`);
   const schema = MESSAGE_TYPES[type as keyof typeof MESSAGE_TYPES].schema;
   check(validate(schema, body).ok, `accepted a ${type} body its schema refuses`);
-  const replay = await verifier.verify(bytes, sender.peerId);
+  const replay = await verifier.verify(bytes, sender.peerId, arrival);
   check(!replay.ok && replay.reason === 'replayed', 'accepted the same envelope twice');
 }

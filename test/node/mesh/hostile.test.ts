@@ -73,7 +73,7 @@ test(
   async () => {
     // Accepted by hand, so that H is surely one of each unit's two workers, with honest B.
     await h.actAsProvider(a.node.peerId);
-    const unitCount = 10;
+    const unitCount = 8; // B offers a requester at most its pipeline at once (MIN_PIPELINE): all of them
     const { params, input, chunk } = hashJob(unitCount, true);
     const { job_id } = await a.api['jobs.submit'](params);
     await waitFor(
