@@ -77,6 +77,11 @@ export class Requester {
     this.#acceptor.acceptSoon();
   }
 
+  /** A provider connected: what I accepted and it may never have heard of goes again. */
+  resendAcceptances(provider: string): void {
+    this.#acceptor.resend(provider);
+  }
+
   offers(jobId: string): OfferView[] {
     return this.#acceptor.offers(jobId);
   }
