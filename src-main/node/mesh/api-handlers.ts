@@ -17,6 +17,7 @@ import type { MeshNode } from './mesh-node.js';
 import { policyHandlers } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
 import { agreedFailure } from './unit-output.js';
+import { MAX_OUTPUT_BYTES } from './verified-outputs.js';
 
 export function apiHandlers(node: MeshNode): ApiHandlers {
   const { state } = node;
@@ -296,7 +297,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         .activeAssignments(unit_id)
         .filter((assignment) => assignment.result?.output_cid === view.output_cid)
         .map((assignment) => assignment.acceptance.provider_peer);
-      const bytes = await blobFromHolders(node.ctx, view.output_cid, holders, 64 << 20);
+      const bytes = await blobFromHolders(node.ctx, view.output_cid, holders, MAX_OUTPUT_BYTES);
       if (!bytes)
         throw new ApiError('unavailable', `${view.output_cid} is not here and no provider that has it could send it`);
       return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };

@@ -236,10 +236,18 @@ export class Requester {
     this.ctx.commitmentChanged();
   }
 
-  /** After a restart: units whose results are all in but undecided are decided now. */
+  /**
+   * After a restart: units whose results are all in but undecided are decided, one after another,
+   * in the background (a verdict may wait to fetch its output from a provider not yet back).
+   */
   async resume(): Promise<void> {
-    for (const [id, unit] of this.ctx.state.units)
-      if (unit.requester === this.ctx.me && !unit.verdict) await this.decide(id);
+    const undecided = [...this.ctx.state.units].filter(([, u]) => u.requester === this.ctx.me && !u.verdict);
+    this.ctx.background(
+      'deciding what the restart left undecided',
+      (async () => {
+        for (const [id] of undecided) await this.decide(id);
+      })(),
+    );
     await this.#verdicts.resume();
   }
 
