@@ -14,18 +14,9 @@ import type { NodeEvent } from '../../core/schemas/index.js';
  */
 export function mustSurvivePowerCut(events: readonly NodeEvent[], me: string, state: MeshState): boolean {
   return events.some((event) => {
-    switch (event.type) {
-      case 'receipt.stored':
-        return event.receipt.author === me;
-      case 'offer.accepted':
-        return event.acceptance.requester_peer === me;
-      case 'ledger.entry':
-        return (
-          event.entry.kind !== 'escrow' &&
-          state.assignments.get(event.entry.assignment_id)?.acceptance.requester_peer === me
-        );
-      default:
-        return false;
-    }
+    if (event.type === 'receipt.stored') return event.receipt.author === me;
+    if (event.type === 'offer.accepted') return event.acceptance.requester_peer === me;
+    if (event.type !== 'ledger.entry' || event.entry.kind === 'escrow') return false;
+    return state.assignments.get(event.entry.assignment_id)?.acceptance.requester_peer === me;
   });
 }

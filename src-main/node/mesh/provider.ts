@@ -166,9 +166,9 @@ export class Provider {
       const open = assignment
         ? assignment.escrow === 'held' && !assignment.result
         : fresh && !this.#refusedOffers.has(offer.offer_id);
-      // A unit taken back from me unrun (late, handed back, cancelled) may be offered again: after
-      // crashes every provider may have held it once, and it would wait forever.
-      const takenBack = assignment?.escrow === 'refunded' && !assignment.result;
+      // A unit taken back from me but not for a wrong result (late, handed back, cancelled) may be
+      // offered again: after crashes every provider may have held it once, and it would wait forever.
+      const takenBack = assignment?.escrow === 'refunded' && assignment.refundReason !== 'rejected';
       if (open || (assignment && !takenBack)) skip.add(key);
       if (open && !assignment) unaccepted.push(offer);
       const unit = open && (this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit);

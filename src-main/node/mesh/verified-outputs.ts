@@ -5,13 +5,14 @@
 import { describeError } from '../../core/errors.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import { cidOfBytes } from '../blobs/cid.js';
+import { BytesByCid } from './bytes-by-cid.js';
 import { blobFromHolders, type NodeContext } from './context.js';
 import { refundEvent, settlementFor } from './settlement.js';
 import { agreedFailure } from './unit-output.js';
 
 /** The largest output fetched for a unit (as `jobs.output` serves). */
 export const MAX_OUTPUT_BYTES = 64 << 20;
-/** Inline outputs held in memory until their verdicts, in all; past it the oldest go (fetched instead). */
+/** Inline outputs held in memory until their verdicts, in all. */
 const MAX_WAITING_BYTES = 32 << 20;
 /** Tries to have a verified output before its results are taken for unable to deliver it. */
 const ATTEMPTS = 3;
@@ -19,9 +20,8 @@ const ATTEMPTS = 3;
 export type Kept = 'kept' | 'retry' | 'unavailable';
 
 export class VerifiedOutputs {
-  /** Inline outputs by CID (checked against it), oldest first. */
-  readonly #waiting = new Map<string, Uint8Array>();
-  #waitingBytes = 0;
+  /** Inline outputs by CID (checked against it); past the cap the oldest go (fetched instead). */
+  readonly #waiting = new BytesByCid(MAX_WAITING_BYTES);
   /** Failed tries to have each unit's output. */
   readonly #misses = new Map<string, number>();
 
@@ -32,13 +32,7 @@ export class VerifiedOutputs {
     if (base64 === undefined || this.#waiting.has(outputCid) || this.ctx.blobs.has(outputCid)) return;
     const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
     if (cidOfBytes(bytes) !== outputCid) return; // not what the result promised: fetched by CID instead
-    this.#waiting.set(outputCid, bytes);
-    this.#waitingBytes += bytes.byteLength;
-    for (const [cid, held] of this.#waiting) {
-      if (this.#waitingBytes <= MAX_WAITING_BYTES) break;
-      this.#waiting.delete(cid);
-      this.#waitingBytes -= held.byteLength;
-    }
+    this.#waiting.put(outputCid, bytes);
   }
 
   /**
@@ -83,7 +77,7 @@ export class VerifiedOutputs {
     }
     if (this.ctx.blobs.has(cid) || (await blobFromHolders(this.ctx, cid, holders, MAX_OUTPUT_BYTES))) {
       this.#misses.delete(unitId);
-      this.#drop(cid);
+      this.#waiting.delete(cid);
       return 'kept';
     }
     const misses = (this.#misses.get(unitId) ?? 0) + 1;
@@ -97,13 +91,6 @@ export class VerifiedOutputs {
 
   /** The unit was decided without this output (rejected, failed): what waited for it goes. */
   forget(cids: readonly string[]): void {
-    for (const cid of cids) this.#drop(cid);
-  }
-
-  #drop(cid: string): void {
-    const held = this.#waiting.get(cid);
-    if (!held) return;
-    this.#waiting.delete(cid);
-    this.#waitingBytes -= held.byteLength;
+    for (const cid of cids) this.#waiting.delete(cid);
   }
 }

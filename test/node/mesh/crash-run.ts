@@ -31,7 +31,7 @@ export async function startTrio(): Promise<ChildNode[]> {
 export async function killAndRestart(nodes: ChildNode[], i: number, downMs = 0): Promise<void> {
   await stopChild(nodes[i]!, 'SIGKILL');
   if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
-  const node = await start(nodes[i]!);
+  const node = await start(nodes[i]);
   nodes[i] = node;
   for (const [j, other] of nodes.entries()) {
     if (other === node) continue;
