@@ -20,7 +20,7 @@ export class BytesByCid {
     if (bytes.byteLength > this.maxBytes) return;
     this.#held.set(cid, bytes);
     this.#bytes += bytes.byteLength;
-    for (const [oldest, old] of this.#held) {
+    for (const oldest of this.#held.keys()) {
       if (this.#bytes <= this.maxBytes) break;
       this.delete(oldest);
     }
