@@ -91,10 +91,21 @@ export const MESSAGE_TYPES = {
     maxBytes: 1 * MiB,
     places: REPLY,
   },
-  /** Provider → requester: one unit's result and its execution receipt. Reply: `settlement`. */
+  /**
+   * Provider → requester: one unit's result and its execution receipt, and the output itself when
+   * it is small (up to MAX_INLINE_BLOB_BYTES; the requester checks it against the output CID),
+   * which spares a fetch and keeps it from depending on the provider later. Reply: `settlement`.
+   */
   result: {
-    schema: z.strictObject({ result: WorkResultSchema, receipt: SignedReceiptSchema }),
-    maxBytes: 16 * KiB,
+    schema: z.strictObject({
+      result: WorkResultSchema,
+      receipt: SignedReceiptSchema,
+      output_base64: z
+        .string()
+        .max(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4)
+        .optional(),
+    }),
+    maxBytes: 48 * KiB,
     places: REQUEST,
   },
   /** Provider → requester: assignments handed back unrun (sharing turned off, a failure, found past their deadline). Reply: `settlement`. */

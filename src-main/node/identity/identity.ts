@@ -2,8 +2,18 @@
 // the node's `peer_id`. Everything the node signs (envelopes, receipts) is signed with it, and
 // anyone can check a signature from the author's PeerId alone: Ed25519 PeerIds embed the key.
 import { createPrivateKey, createPublicKey, sign as signWith, verify as verifyWith, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import type { PrivateKey } from '@libp2p/interface';
@@ -25,9 +35,36 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<Identity> {
     chmodSync(path, 0o600); // a key copied in with looser permissions is tightened, not trusted as is
   } else {
     privateKey = await generateKeyPair('Ed25519');
-    writeFileSync(path, privateKeyToProtobuf(privateKey), { mode: 0o600, flag: 'wx' });
+    writeDurably(path, privateKeyToProtobuf(privateKey));
   }
   return identityOf(privateKey);
+}
+
+/**
+ * Writes the key so that a crash or a power cut leaves either no key file or the whole key, on
+ * disk: a temp file (0600) written and fsynced, linked under its name (never over a key that is
+ * already there), then the directory fsynced so the new name itself is on disk.
+ */
+function writeDurably(path: string, bytes: Uint8Array): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temp, 'w', 0o600);
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temp, path);
+  } finally {
+    unlinkSync(temp);
+  }
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 /** An identity for a key held in memory (tests, benchmarks). */

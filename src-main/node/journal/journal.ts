@@ -34,8 +34,20 @@ interface Journaled {
   body: string;
 }
 
-interface Pending extends Journaled {
-  resolve: (outcome: AppendOutcome) => void;
+/** One logical step: its events go into one transaction, never split across two. */
+interface Step {
+  items: Journaled[];
+  /** Committed with synchronous=FULL (see StepOptions). */
+  full: boolean;
+  resolve: (outcomes: AppendOutcome[]) => void;
+}
+
+export interface StepOptions {
+  /**
+   * The transaction holding the step waits for the disk (synchronous=FULL): for what a peer acts
+   * on and that I could not redo identically after a power cut (docs/ARCHITECTURE.md, Durability).
+   */
+  full?: boolean;
 }
 
 type Validated = ({ ok: true } & Journaled) | Failure;
@@ -58,7 +70,10 @@ export class Journal {
   readonly #eventPage;
   readonly #writeBatch: (items: readonly Journaled[]) => AppendOutcome[];
   readonly #replayAll: () => number;
-  #queue: Pending[] = [];
+  #queue: Step[] = [];
+  /** Events in the queue. */
+  #queued = 0;
+  readonly #commits = { normal: 0, full: 0 };
   #flushScheduled = false;
   #closed = false;
 
@@ -77,7 +92,7 @@ export class Journal {
     }
     let journal: Journal;
     try {
-      journal = new Journal(db, options.maxBatch ?? DEFAULT_MAX_BATCH);
+      journal = new Journal(db, options.maxBatch ?? DEFAULT_MAX_BATCH, options.durability ?? 'NORMAL');
     } catch (err) {
       db.close();
       return storageFailure(err);
@@ -93,7 +108,12 @@ export class Journal {
     return { ok: true, journal };
   }
 
-  private constructor(db: Db, maxBatch: number) {
+  private constructor(
+    db: Db,
+    maxBatch: number,
+    /** The database's own setting, which every commit gets unless its step asks for FULL. */
+    private readonly synchronous: 'NORMAL' | 'FULL',
+  ) {
     this.#db = db;
     this.#maxBatch = Math.max(1, Math.floor(maxBatch));
     this.#projector = createProjector(db);
@@ -113,20 +133,40 @@ export class Journal {
 
   /**
    * Queues the event for the next group commit and resolves once it is committed (acknowledged),
-   * or at once with the reason it is refused. The queue is written when it reaches `maxBatch`
-   * events or on the next turn of the event loop, whichever comes first.
+   * or at once with the reason it is refused. See appendAll.
    */
-  append(input: unknown): Promise<AppendOutcome> {
-    const checked = this.#check(input);
-    if (!checked.ok) return Promise.resolve(checked);
-    return new Promise((resolve) => {
-      this.#queue.push({ event: checked.event, body: checked.body, resolve });
-      if (this.#queue.length >= this.#maxBatch) this.flush();
+  async append(input: unknown): Promise<AppendOutcome> {
+    return (await this.appendAll([input]))[0]!;
+  }
+
+  /**
+   * Queues the events of one logical step, to be committed in one transaction (with other steps
+   * queued by then, never split), and resolves with each event's outcome once it has committed;
+   * an event refused before writing (invalid, closed) has its reason and the rest go on. The
+   * queue is written when it reaches `maxBatch` events or on the next turn of the event loop,
+   * whichever comes first; a step larger than `maxBatch` is a transaction of its own.
+   */
+  appendAll(inputs: readonly unknown[], options: StepOptions = {}): Promise<AppendOutcome[]> {
+    const checked = inputs.map((input) => this.#check(input));
+    const items = checked.flatMap((c) => (c.ok ? [{ event: c.event, body: c.body }] : []));
+    if (items.length === 0) return Promise.resolve(checked.map((c) => c as Failure));
+    return new Promise<AppendOutcome[]>((resolve) => {
+      this.#queue.push({ items, full: options.full === true, resolve });
+      this.#queued += items.length;
+      if (this.#queued >= this.#maxBatch) this.flush();
       else if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(this.#scheduledFlush);
       }
+    }).then((written) => {
+      let next = 0;
+      return checked.map((c) => (c.ok ? written[next++]! : c));
     });
+  }
+
+  /** Commits so far, by how hard each waited for the disk (for the benchmarks). */
+  get commits(): { normal: number; full: number } {
+    return { ...this.#commits };
   }
 
   /** Writes the event in a transaction of its own, after anything queued, and returns when committed. */
@@ -135,25 +175,58 @@ export class Journal {
     if (!checked.ok) return checked;
     this.flush();
     try {
-      return this.#writeBatch([checked])[0]!;
+      return this.#commit([checked], false)[0]!;
     } catch (err) {
       return storageFailure(err);
     }
   }
 
-  /** Writes every queued event in one transaction, then resolves their promises. */
+  /**
+   * Writes every queued step, whole steps per transaction (up to `maxBatch` events each, but never
+   * cutting a step), then resolves their promises.
+   */
   flush(): void {
-    const batch = this.#queue;
-    if (batch.length === 0) return;
-    this.#queue = [];
-    let outcomes: AppendOutcome[];
-    try {
-      outcomes = this.#writeBatch(batch);
-    } catch (err) {
-      const failed = storageFailure(err); // the transaction rolled back: none of the batch is written
-      outcomes = batch.map(() => failed);
+    while (this.#queue.length > 0) {
+      let events = 0;
+      let take = 0;
+      while (take < this.#queue.length && (take === 0 || events + this.#queue[take]!.items.length <= this.#maxBatch))
+        events += this.#queue[take++]!.items.length;
+      const steps = this.#queue.splice(0, take);
+      this.#queued -= events;
+      const items = steps.flatMap((step) => step.items);
+      let outcomes: AppendOutcome[];
+      try {
+        outcomes = this.#commit(
+          items,
+          steps.some((step) => step.full),
+        );
+      } catch (err) {
+        const failed = storageFailure(err); // the transaction rolled back: none of these steps is written
+        outcomes = items.map(() => failed);
+      }
+      let at = 0;
+      for (const step of steps) {
+        step.resolve(outcomes.slice(at, at + step.items.length));
+        at += step.items.length;
+      }
     }
-    batch.forEach((pending, i) => pending.resolve(outcomes[i]!));
+  }
+
+  /** One transaction; with `full`, its commit waits for the disk (the setting cannot change inside a transaction). */
+  #commit(items: readonly Journaled[], full: boolean): AppendOutcome[] {
+    if (!full || this.synchronous === 'FULL') {
+      const outcomes = this.#writeBatch(items);
+      this.#commits[this.synchronous === 'FULL' ? 'full' : 'normal']++;
+      return outcomes;
+    }
+    this.#db.pragma('synchronous = FULL');
+    try {
+      const outcomes = this.#writeBatch(items);
+      this.#commits.full++;
+      return outcomes;
+    } finally {
+      this.#db.pragma(`synchronous = ${this.synchronous}`);
+    }
   }
 
   /**

@@ -36,6 +36,8 @@ export class Acceptor {
   readonly #unreachableSince = new Map<string, number>();
   /** Offers received and not yet accepted: in memory only, each until it lapses. */
   readonly #offers = new OfferBook();
+  /** Acceptances a provider has answered since I started: the others are sent again when it connects. */
+  readonly #answered = new Set<string>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -236,8 +238,29 @@ export class Acceptor {
     await Promise.all([...byProvider].map(([provider, list]) => this.#deliver(provider, list)));
   }
 
+  /**
+   * A provider connected: my acceptances it holds no answer to from me since I started (journaled
+   * just before a crash, say) are sent again. One it had journaled is answered as accepted.
+   */
+  resend(provider: string): void {
+    const { state } = this.ctx;
+    for (const id of this.#answered) if (state.assignments.get(id)?.escrow !== 'held') this.#answered.delete(id);
+    const owed: Acceptance[] = [];
+    for (const { acceptance, escrow, result } of state.assignments.values())
+      if (
+        acceptance.requester_peer === this.ctx.me &&
+        acceptance.provider_peer === provider &&
+        escrow === 'held' &&
+        !result &&
+        !this.#answered.has(acceptance.assignment_id)
+      )
+        owed.push(acceptance);
+    if (owed.length > 0) this.ctx.background(`sending acceptances again to ${provider}`, this.#deliver(provider, owed));
+  }
+
   async #deliver(provider: string, acceptances: Acceptance[]): Promise<void> {
     const reply = await this.ctx.send(provider, 'acceptances', { acceptances, inline: this.#smallInputs(acceptances) });
+    if (reply?.type === 'accepted') for (const { assignment_id } of acceptances) this.#answered.add(assignment_id);
     // Unreachable: take them back now rather than at their deadline. Had it journaled them after
     // all, its result gets this refund in reply, so nobody is paid twice. Refused (its policies,
     // my credit with it): take them back, and say why. Either way its other offers wait until

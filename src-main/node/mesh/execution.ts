@@ -7,6 +7,7 @@ import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { GpuError } from '../gpu/gpu-executor.js';
 import type { GpuService } from '../gpu/gpu-service.js';
 import { runUnit } from '../gpu/unit-router.js';
+import { BytesByCid } from './bytes-by-cid.js';
 import { outputOf } from './unit-output.js';
 import { iso, type NodeContext } from './context.js';
 
@@ -31,8 +32,7 @@ export class ExecutionQueue {
   /** Inputs that came inline with their acceptances, by CID, until their unit has run. */
   readonly #inline = new Map<string, Uint8Array>();
   /** Inputs fetched lately, least recently used first, at most RECENT_INPUT_BYTES in all. */
-  readonly #recentInputs = new Map<string, Uint8Array>();
-  #recentBytes = 0;
+  readonly #recentInputs = new BytesByCid(RECENT_INPUT_BYTES);
   /** Stops each running assignment's unit (sharing switched off, or paused). */
   readonly #aborts = new Map<string, AbortController>();
   /** Each assignment between leaving the queue and its end, to wait for when units are stopped. */
@@ -211,24 +211,12 @@ export class ExecutionQueue {
     if (stored) return stored;
     const recent = this.#recentInputs.get(cid);
     if (recent && recent.byteLength <= maxBytes) {
-      this.#remember(cid, recent); // now the most recently used
+      this.#recentInputs.put(cid, recent); // now the most recently used
       return recent;
     }
     const bytes = await this.ctx.fetchBlob(peer, cid, maxBytes); // checked against the CID as it arrived
     if (keep) await this.ctx.blobs.putVerified(cid, bytes);
-    else this.#remember(cid, bytes);
+    else this.#recentInputs.put(cid, bytes);
     return bytes;
-  }
-
-  #remember(cid: string, bytes: Uint8Array): void {
-    if (this.#recentInputs.delete(cid)) this.#recentBytes -= bytes.byteLength;
-    if (bytes.byteLength > RECENT_INPUT_BYTES) return;
-    this.#recentInputs.set(cid, bytes);
-    this.#recentBytes += bytes.byteLength;
-    for (const [oldest, old] of this.#recentInputs) {
-      if (this.#recentBytes <= RECENT_INPUT_BYTES) break;
-      this.#recentInputs.delete(oldest);
-      this.#recentBytes -= old.byteLength;
-    }
   }
 }

@@ -17,7 +17,7 @@ import { PenaltyBook } from '../../core/mesh/penalties.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { ADVERT_TOPIC, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
 import { MIN_PIPELINE } from '../../core/scheduler/index.js';
-import type { AvailabilitySlot, PriceSchedule } from '../../core/schemas/index.js';
+import type { AvailabilitySlot, NodeEvent, PriceSchedule } from '../../core/schemas/index.js';
 import type { NetworkConfig } from '../../core/reach/network-config.js';
 import type { Executor } from '../exec/index.js';
 import { GpuService, type GpuOptions } from '../gpu/gpu-service.js';
@@ -26,6 +26,7 @@ import type { Journal } from '../journal/index.js';
 import { Redialer, type MeshNetwork } from '../p2p/index.js';
 import { availabilityNow } from './availability.js';
 import { CommitmentPublisher } from './commitment.js';
+import { mustSurvivePowerCut } from './durability.js';
 import { Following } from './following.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { EventLog } from './event-log.js';
@@ -272,6 +273,7 @@ export class MeshNode {
         this.#wake();
         this.#commitment.resend(peer); // it may have lost what it took (a restart)
         this.provider.reconcile(peer);
+        this.requester.resendAcceptances(peer);
         this.#background('assembling frames', this.frames.resume());
         setTimeout(() => this.publishSoon(), 200).unref(); // after the subscription exchange
       } else if (event === 'disconnect') {
@@ -325,8 +327,9 @@ export class MeshNode {
   async #record(events: NewEvent[]): Promise<void> {
     if (events.length === 0) return;
     const at = iso(Date.now());
-    const full = events.map((e) => ({ event_id: randomUUID(), ...e, at }));
-    const outcomes = await Promise.all(full.map((e) => this.journal.append(e)));
+    const full = events.map((e) => ({ event_id: randomUUID(), ...e, at })) as NodeEvent[];
+    // One step, one transaction (a crash never leaves an acceptance without its escrow).
+    const outcomes = await this.journal.appendAll(full, { full: mustSurvivePowerCut(full, this.ctx.me, this.state) });
     const refused: RecordError['refused'] = [];
     outcomes.forEach((outcome, i) => {
       const event = full[i]!;

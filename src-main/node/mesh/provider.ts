@@ -2,7 +2,7 @@
 // take acceptances, return results with receipts, hand back what I cannot finish, and journal how
 // each ends. Running what was accepted is the execution queue's (execution.ts).
 import { FALSE_REFUND } from '../../core/mesh/state.js';
-import type { MessageBody } from '../../core/protocol/messages.js';
+import { MAX_INLINE_BLOB_BYTES, type MessageBody } from '../../core/protocol/messages.js';
 import { contributionHistory } from '../../core/mesh/contribution.js';
 import {
   allocate,
@@ -174,7 +174,10 @@ export class Provider {
       const open = assignment
         ? assignment.escrow === 'held' && !assignment.result
         : fresh && !this.#refusedOffers.has(offer.offer_id);
-      if (open || assignment) skip.add(key);
+      // A unit taken back from me but not for a wrong result (late, handed back, cancelled) may be
+      // offered again: after crashes every provider may have held it once, and it would wait forever.
+      const takenBack = assignment?.escrow === 'refunded' && assignment.refundReason !== 'rejected';
+      if (open || (assignment && !takenBack)) skip.add(key);
       if (open) inFlight.set(offer.requester_peer, (inFlight.get(offer.requester_peer) ?? 0) + 1);
       if (open && !assignment) unaccepted.push(offer);
       const unit = open && (this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit);
@@ -394,9 +397,13 @@ export class Provider {
         ?.find((r) => r.receipt.kind === 'execution' && r.receipt.assignment_id === assignmentId);
     if (!assignment || !result || !receipt?.sig) return;
     this.#lastSent.set(assignmentId, this.ctx.now());
+    const size = this.ctx.blobs.size(result.output_cid);
+    const output =
+      size !== undefined && size <= MAX_INLINE_BLOB_BYTES ? this.ctx.blobs.get(result.output_cid) : undefined;
     const reply = await this.ctx.send(assignment.acceptance.requester_peer, 'result', {
       result,
       receipt: { receipt: receipt.receipt, sig: receipt.sig },
+      ...(output ? { output_base64: Buffer.from(output).toString('base64') } : {}),
     });
     if (reply?.type === 'settlement')
       await this.applySettlement(assignment.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);

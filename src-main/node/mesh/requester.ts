@@ -77,6 +77,11 @@ export class Requester {
     this.#acceptor.acceptSoon();
   }
 
+  /** A provider connected: what I accepted and it may never have heard of goes again. */
+  resendAcceptances(provider: string): void {
+    this.#acceptor.resend(provider);
+  }
+
   offers(jobId: string): OfferView[] {
     return this.#acceptor.offers(jobId);
   }
@@ -236,10 +241,18 @@ export class Requester {
     this.ctx.commitmentChanged();
   }
 
-  /** After a restart: units whose results are all in but undecided are decided now. */
+  /**
+   * After a restart: units whose results are all in but undecided are decided, one after another,
+   * in the background (a verdict may wait to fetch its output from a provider not yet back).
+   */
   async resume(): Promise<void> {
-    for (const [id, unit] of this.ctx.state.units)
-      if (unit.requester === this.ctx.me && !unit.verdict) await this.decide(id);
+    const undecided = [...this.ctx.state.units].filter(([, u]) => u.requester === this.ctx.me && !u.verdict);
+    this.ctx.background(
+      'deciding what the restart left undecided',
+      (async () => {
+        for (const [id] of undecided) await this.decide(id);
+      })(),
+    );
     await this.#verdicts.resume();
   }
 

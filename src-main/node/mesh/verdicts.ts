@@ -19,6 +19,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { isProvisional, refundEvent, rewardEvent, settleEvent, settlementFor } from './settlement.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
+import { VerifiedOutputs } from './verified-outputs.js';
 
 /** A unit whose outputs are not all fetched yet is decided again after this long. */
 const DECIDE_AGAIN_MS = 5_000;
@@ -30,6 +31,7 @@ export class Verdicts {
   readonly #deciding = new KeyedQueue();
   readonly #tiles: TileChecker;
   readonly #truth: GroundTruth;
+  readonly #outputs: VerifiedOutputs;
   readonly #later = new Set<NodeJS.Timeout>();
   #stopped = false;
 
@@ -43,6 +45,7 @@ export class Verdicts {
   ) {
     this.#tiles = new TileChecker(ctx, executor);
     this.#truth = new GroundTruth(ctx, executor);
+    this.#outputs = new VerifiedOutputs(ctx);
   }
 
   /** No more decisions start; resolves when those under way have ended. */
@@ -54,7 +57,10 @@ export class Verdicts {
   }
 
   /** A provider's result: checked against its assignment and receipt, journaled, then consensus. */
-  async onResult(from: string, { result, receipt }: MessageBody<'result'>): Promise<MessageBody<'settlement'>> {
+  async onResult(
+    from: string,
+    { result, receipt, output_base64 }: MessageBody<'result'>,
+  ): Promise<MessageBody<'settlement'>> {
     const { state } = this.ctx;
     const assignment = state.assignments.get(result.assignment_id);
     const acceptance = assignment?.acceptance;
@@ -70,7 +76,11 @@ export class Verdicts {
     ) {
       return { entries: [], receipts: [] };
     }
-    if (assignment.escrow !== 'held' || assignment.result) return settlementFor(state, [acceptance.assignment_id]);
+    if (assignment.escrow !== 'held' || assignment.result) {
+      // Sent again (after my restart, say): its inline output may be what its unit still waits for.
+      if (assignment.result?.output_cid === result.output_cid) this.#outputs.offer(result.output_cid, output_base64);
+      return settlementFor(state, [acceptance.assignment_id]);
+    }
     const checked = await verifyReceipt(receipt);
     const r = receipt.receipt;
     if (
@@ -88,6 +98,7 @@ export class Verdicts {
       );
       return { entries: [], receipts: [] };
     }
+    this.#outputs.offer(result.output_cid, output_base64);
     await this.ctx.record([
       { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
       { type: 'receipt.stored', event_id: `receipt/${checked.cid}`, cid: checked.cid, receipt: r, sig: receipt.sig },
@@ -170,7 +181,14 @@ export class Verdicts {
         this.extra.set(unitId, (this.extra.get(unitId) ?? 0) + judgement.extra);
         this.ctx.commitmentChanged();
         return;
-      case 'verified':
+      case 'verified': {
+        // Verified only with its output in my store: the providers may be gone by the time it is asked for.
+        const kept = await this.#outputs.ensure(unitId, judgement.hash, active);
+        if (kept === 'retry') this.#decideLater(unitId);
+        if (kept === 'unavailable') this.acceptSoon();
+        if (kept === 'kept') await this.#close(unitId, judgement, votes, replyingTo);
+        return;
+      }
       case 'failed':
         await this.#close(unitId, judgement, votes, replyingTo);
     }
@@ -239,10 +257,9 @@ export class Verdicts {
       sig: verification.signed.sig,
     });
     await this.ctx.record(events);
-    this.#tiles.forget(
-      unitId,
-      active.flatMap((assignment) => (assignment.result ? [assignment.result] : [])),
-    );
+    const results = active.flatMap((assignment) => (assignment.result ? [assignment.result] : []));
+    this.#tiles.forget(unitId, results);
+    this.#outputs.forget(results.map((r) => r.output_cid));
     const job = state.jobs.get(record.unit.job_id)!;
     const failure = hash ? agreedFailure(hash) : 'no_agreement';
     this.ctx.emit(failure ? 'unit.failed' : 'unit.verified', {

@@ -250,6 +250,9 @@ class Session {
     const reply = new Promise<{ kind: number; payload: Uint8Array }>((resolve, reject) =>
       this.#pending.set(id, { resolve, reject }),
     );
+    // A write that fails breaks the session, which rejects this reply before anyone awaits it: an
+    // unhandled rejection would end the process (seen when a peer was SIGKILLed mid-exchange).
+    reply.catch(() => {});
     const onAbort = () => this.#settle(id)?.reject(timedOut());
     signal.addEventListener('abort', onAbort, { once: true });
     try {

@@ -1,7 +1,7 @@
 // `meshctl node start` in child processes on 127.0.0.1 (mDNS off), each with its own data dir,
 // reached through its local API like any client: the nodes of the multi-process tests.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,8 +13,18 @@ import { ApiClient } from '../../../src-main/node/api/index.js';
 export const MESHCTL = fileURLToPath(new URL('../../../src-main/cli/meshctl.js', import.meta.url));
 
 /** `meshctl node start` on a loopback port of its own, mDNS off, in `dataDir`, with `extra` options. */
-export function nodeStartArgs(dataDir: string, extra: string[] = []): string[] {
-  return [MESHCTL, 'node', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...extra];
+export function nodeStartArgs(dataDir: string, extra: string[] = [], port = 0): string[] {
+  return [
+    MESHCTL,
+    'node',
+    'start',
+    '--data-dir',
+    dataDir,
+    '--listen',
+    `/ip4/127.0.0.1/tcp/${port}`,
+    '--no-mdns',
+    ...extra,
+  ];
 }
 
 export interface ChildNode {
@@ -23,6 +33,8 @@ export interface ChildNode {
   listen: string;
   api: ApiClient;
   process: ChildProcess;
+  /** The last 2,000 characters it wrote to standard error. */
+  stderr: () => string;
 }
 
 const started: ChildNode[] = [];
@@ -31,6 +43,8 @@ export interface ChildOptions {
   dataDir?: string;
   workers?: number;
   graceSeconds?: number;
+  /** The TCP port to listen on (a restarted node keeps its own, as a real one does); any free one if absent. */
+  port?: number;
   /** Extra environment, e.g. MESH_POWER_OVERRIDE=battery. */
   env?: Record<string, string>;
 }
@@ -38,19 +52,33 @@ export interface ChildOptions {
 /** Starts a node; resolves once it printed its {peerId, listen, api} line. */
 export async function startChild(options: ChildOptions = {}): Promise<ChildNode> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mesh-child-'));
-  const args = nodeStartArgs(dataDir, ['--workers', String(options.workers ?? 1)]);
+  const args = nodeStartArgs(dataDir, ['--workers', String(options.workers ?? 1)], options.port);
   if (options.graceSeconds !== undefined) args.push('--grace-seconds', String(options.graceSeconds));
   const child = spawn('./node_modules/.bin/node', args, {
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, MESH_GPU: 'off', ...options.env },
   });
+  let stderr = ''; // its last words, should it fail to start
+  const log = createWriteStream(join(dataDir, 'node.log'), { flags: 'a' }); // all of them, across restarts
+  child.stderr.setEncoding('utf8').on('data', (data: string) => {
+    stderr = (stderr + data).slice(-2000);
+    log.write(data);
+  });
+  child.once('exit', () => log.end());
   const line = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`meshctl node start exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`meshctl node start exited with ${code}: ${stderr}`)));
   });
   const { peerId, listen } = JSON.parse(line) as { peerId: string; listen: string[] };
-  const node = { dataDir, peerId, listen: listen[0]!, api: ApiClient.fromDataDir(dataDir), process: child };
+  const node = {
+    dataDir,
+    peerId,
+    listen: listen[0]!,
+    api: ApiClient.fromDataDir(dataDir),
+    process: child,
+    stderr: () => stderr,
+  };
   started.push(node);
   return node;
 }

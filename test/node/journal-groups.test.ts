@@ -1,0 +1,64 @@
+// A logical step (the events one `record` journals together: an acceptance and its escrow, a
+// verdict and its settlements) is one transaction however many events it holds, so a crash never
+// leaves part of it. What a second connection sees committed is what a SIGKILL would leave.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { NodeEvent } from '../../src-main/core/schemas/index.js';
+import { AT, WORKER } from './fixtures/journal-events.js';
+import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
+
+const group = (tag: string, n: number): NodeEvent[] =>
+  Array.from({ length: n }, (_, i) => ({
+    type: 'trust.set',
+    event_id: `${tag}-${i}`,
+    at: AT,
+    peer_id: `${WORKER}-${tag}-${i}`,
+    weight: 0.5,
+  }));
+
+test('a step of more events than one batch holds is still one transaction: no reader sees part of it', async () => {
+  const path = tempDbPath();
+  const journal = openTempJournal(path, { maxBatch: 250 });
+  const reader = new Database(path, { readonly: true });
+  const committed = reader.prepare('SELECT count(*) FROM events').pluck();
+  const appended = journal.appendAll(group('big', 300));
+  const seen = committed.get() as number; // whatever the append committed before returning
+  const outcomes = await appended;
+  assert.ok(seen === 0 || seen === 300, `a reader saw ${seen} of the step's 300 events`);
+  assert.equal(committed.get(), 300);
+  assert.ok(outcomes.every((o) => o.ok && !o.duplicate));
+  reader.close();
+  journal.close();
+});
+
+test('steps queued together fill a batch whole: a transaction never ends inside a step', async () => {
+  const path = tempDbPath();
+  const journal = openTempJournal(path, { maxBatch: 250 });
+  const reader = new Database(path, { readonly: true });
+  const committed = reader.prepare('SELECT count(*) FROM events').pluck();
+  const seen: number[] = [];
+  const steps = ['a', 'b', 'c', 'd'].map((tag) => {
+    const step = journal.appendAll(group(tag, 100));
+    seen.push(committed.get() as number);
+    return step;
+  });
+  await Promise.all(steps);
+  seen.push(committed.get() as number);
+  for (const count of seen) assert.equal(count % 100, 0, `a reader saw ${count} events: part of a step`);
+  assert.equal(seen.at(-1), 400);
+  reader.close();
+  journal.close();
+});
+
+test('a step that asks for FULL is committed with synchronous=FULL, alone or batched; the others with NORMAL', async () => {
+  const journal = openTempJournal(tempDbPath());
+  await journal.appendAll(group('normal', 3));
+  assert.deepEqual(journal.commits, { normal: 1, full: 0 });
+  // Queued in the same turn: one transaction, FULL because one of its steps asked.
+  await Promise.all([journal.appendAll(group('x', 2)), journal.appendAll(group('y', 2), { full: true })]);
+  assert.deepEqual(journal.commits, { normal: 1, full: 1 });
+  await journal.appendAll(group('after', 1));
+  assert.deepEqual(journal.commits, { normal: 2, full: 1 }, 'the setting went back to NORMAL');
+  journal.close();
+});
