@@ -1,7 +1,7 @@
 // fast-check arbitraries for the messages peers exchange: capabilities, work, commitments,
 // assignments, results, the market.
 import fc from 'fast-check';
-import { LIMITS } from '../../../src-main/core/schemas/index.js';
+import { LIMITS, MAX_UNIT_SECONDS, MIN_PERFORMANCE } from '../../../src-main/core/schemas/index.js';
 import type * as S from '../../../src-main/core/schemas/index.js';
 import {
   addressesArb,
@@ -249,7 +249,7 @@ export const offerArb: fc.Arbitrary<S.Offer> = fc
       slot_id: idArb,
       tier: tierArb,
       price: creditsArb,
-      estimated_seconds: nonNegativeArb,
+      estimated_seconds: finiteArb(0, MAX_UNIT_SECONDS / MIN_PERFORMANCE),
       performance_score: fractionArb,
       timestamp: isoTimeArb,
     }),
