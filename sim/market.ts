@@ -73,7 +73,7 @@ export class Market {
 
   #offer(unitId: string, provider: string, slot: number): Offer {
     return {
-      offer_id: `o${this.#offerSerial++}`,
+      offer_id: `${provider}#${this.#offerSerial++}`, // an offer id starts with its author (authoredBy)
       round: this.#round,
       unit_id: unitId,
       job_id: JOB,

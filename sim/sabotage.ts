@@ -172,6 +172,11 @@ class Simulation {
   }
 
   /** Finds workers for a unit; returns how many it took. A unit short of workers waits for the next round. */
+  /** The assignment id of vote slot k: its provider's name and the offer's serial (sim/market.ts). */
+  private assignmentId(k: number): string {
+    return `${this.providers.names[this.units.id[k]!]!}#${this.units.serial[k]}`;
+  }
+
   assign(unit: number, open: readonly number[], touched: number[]): number {
     const { units, providers } = this;
     units.compact(unit, this.fallen, (k) => this.close(unit, k));
@@ -181,7 +186,7 @@ class Simulation {
     const acceptances = this.market.accept(unit, units.wanted[unit]!, need, taken.length ? taken : NOBODY, open);
     for (const acceptance of acceptances) {
       const id = providers.identityOf(acceptance.provider_peer);
-      units.add(unit, id, Number(acceptance.assignment_id.slice(1)));
+      units.add(unit, id, Number(acceptance.assignment_id.split('#')[1])); // `<provider>#<serial>`, as sim/market.ts makes it
       providers.room[providers.slotOf[id]!]!--;
       units.assigned[unit]!++;
       if (units.assigned[unit]! > this.r) this.out.extraAssignments++;
@@ -279,7 +284,7 @@ class Simulation {
       }
       if (units.closed[k] !== 0) continue; // paid before this unit was reopened
       units.closed[k] = 1;
-      this.ledger.settle(unit, `o${units.serial[k]}`, this.nowMs);
+      this.ledger.settle(unit, this.assignmentId(k), this.nowMs);
       providers.outcome(id, 'verified', this.nowMs);
       const slot = providers.slotOf[id]!;
       if (!providers.caught[slot]) providers.acceptedBeforeCaught[slot]!++;
@@ -323,7 +328,7 @@ class Simulation {
     const { units } = this;
     if (units.closed[k] === 0) {
       units.closed[k] = 2;
-      this.ledger.refund(unit, `o${units.serial[k]}`, this.nowMs);
+      this.ledger.refund(unit, this.assignmentId(k), this.nowMs);
     } else if (units.closed[k] === 1) {
       units.closed[k] = 2;
       this.out.paidThenReopened += PRICE;
