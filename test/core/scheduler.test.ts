@@ -306,6 +306,24 @@ describe('a requester takes only so many of my units at once (its pipeline)', ()
     assert.equal(pipelineOf(withCores(4096)), 64);
     assert.equal(pipelineOf(withCores(2), 3), 3);
   });
+  test('two providers each offering a requester part of its units offer different ones (each lists them from a start of its own)', () => {
+    const offered = (me: string) =>
+      allocate({
+        provider: { ...provider, peer_id: me },
+        requesters: [job('top')],
+        round: 0,
+        nowMs: T0,
+        price: PRICE,
+        requesterRoom: () => 4,
+      }).offers.map((o) => o.unit_id);
+    const [a, b] = [offered('provider-a'), offered('provider-b')];
+    assert.equal(a.length, 4);
+    assert.equal(b.length, 4);
+    assert.ok(
+      a.some((u) => !b.includes(u)),
+      `both offered ${a.join(' ')}`,
+    );
+  });
   test('with no room given, nothing limits a requester', () => {
     const { offers } = allocate({ provider, requesters, round: 0, nowMs: T0, price: PRICE });
     assert.equal(offers.filter((o) => o.requester_peer === 'top').length, 16);

@@ -117,6 +117,19 @@ function rankedRequesters(input: AllocationInput): Array<{ commitment: ComputeCo
   );
 }
 
+/**
+ * A requester's listed units from a starting point of this provider's own (a hash of its id): when
+ * each provider offers only what the requester takes of it at once, providers that all began at
+ * the first unit would offer the same few and all but one lose them; now they offer different ones.
+ */
+function rotated(units: readonly WorkUnit[], provider: string): readonly WorkUnit[] {
+  if (units.length < 2) return units;
+  let hash = 0;
+  for (let i = 0; i < provider.length; i++) hash = (Math.imul(hash, 31) + provider.charCodeAt(i)) >>> 0;
+  const start = hash % units.length;
+  return [...units.slice(start), ...units.slice(0, start)];
+}
+
 function collectDemand(input: AllocationInput): Demand {
   const units: WorkUnit[] = [];
   const requester: string[] = [];
@@ -134,23 +147,25 @@ function collectDemand(input: AllocationInput): Demand {
       rankStarts.push({ start: units.length, tier: standing.tier });
     }
     previous = standing;
-    for (const request of commitment.work_requests) {
+    const listed = commitment.work_requests.flatMap((request) =>
       // A request must be its author's own, and still wanted.
-      if (request.requester_id !== commitment.peer_id) continue;
-      if (request.deadline !== undefined && Date.parse(request.deadline) <= input.nowMs) continue;
-      for (const unit of request.work_units) {
-        if (input.skip?.has(unitKey(commitment.peer_id, unit.unit_id))) continue;
-        let versions = algorithmIndex.get(unit.algorithm_id);
-        if (!versions) algorithmIndex.set(unit.algorithm_id, (versions = new Map()));
-        let a = versions.get(unit.algorithm_version);
-        if (a === undefined) {
-          versions.set(unit.algorithm_version, (a = algorithms.length));
-          algorithms.push(algorithmKey(unit.algorithm_id, unit.algorithm_version));
-        }
-        units.push(unit);
-        requester.push(commitment.peer_id);
-        algorithmOf.push(a);
+      request.requester_id !== commitment.peer_id ||
+      (request.deadline !== undefined && Date.parse(request.deadline) <= input.nowMs)
+        ? []
+        : request.work_units.filter((unit) => !input.skip?.has(unitKey(commitment.peer_id, unit.unit_id))),
+    );
+    // Only a provider that offers a requester part of its units at once needs its own order.
+    for (const unit of input.requesterRoom ? rotated(listed, input.provider.peer_id) : listed) {
+      let versions = algorithmIndex.get(unit.algorithm_id);
+      if (!versions) algorithmIndex.set(unit.algorithm_id, (versions = new Map()));
+      let a = versions.get(unit.algorithm_version);
+      if (a === undefined) {
+        versions.set(unit.algorithm_version, (a = algorithms.length));
+        algorithms.push(algorithmKey(unit.algorithm_id, unit.algorithm_version));
       }
+      units.push(unit);
+      requester.push(commitment.peer_id);
+      algorithmOf.push(a);
     }
   }
   const n = units.length;
