@@ -35,6 +35,7 @@ import { answerMessage, type Inbox } from './inbox.js';
 import { Invites } from './invites.js';
 import { InFlight, Opened } from './lifecycle.js';
 import { Machine } from './machine.js';
+import { Heartbeat } from './heartbeat.js';
 import { openResources, type Opening } from './opening.js';
 import { Provider } from './provider.js';
 import { Requester } from './requester.js';
@@ -57,12 +58,6 @@ export interface MeshNodeOptions {
   log?: (message: string) => void;
 }
 
-/**
- * My commitment goes out again every 2 s while I have open units (offers lapse, providers re-offer
- * on it); with none, at doubling intervals up to a minute, until the next change.
- */
-const COMMITMENT_HEARTBEAT_MS = 2000;
-const IDLE_HEARTBEAT_MAX_MS = 60_000;
 /** How long a message to a peer waits for its reply, and a blob for its bytes. */
 const SEND_TIMEOUT_MS = 10_000;
 const FETCH_TIMEOUT_MS = 30_000;
@@ -97,8 +92,10 @@ export class MeshNode {
   readonly #penalties = new PenaltyBook();
   /** Why I offered nothing at the last look (to tell when that changes). */
   #pausedReason: string | null = null;
-  #heartbeat: NodeJS.Timeout | undefined;
-  #heartbeatMs = COMMITMENT_HEARTBEAT_MS;
+  readonly #heartbeat = new Heartbeat(
+    () => this.requester.openUnits(1).length === 0,
+    () => this.availabilityChanged(),
+  );
   /** Aborted by stop: ends every network wait (ctx.signal). */
   readonly #stopping = new AbortController();
   /** Journal writes, sends, fetches, message handlers and background work not yet settled. */
@@ -288,28 +285,16 @@ export class MeshNode {
     });
     network.subscribe(ADVERT_TOPIC);
     this.followTrusted();
-    this.#beat();
+    this.#heartbeat.start();
     this.publishSoon();
   }
 
-  #beat(): void {
-    this.#heartbeat = setTimeout(() => {
-      const idle = this.requester.openUnits(1).length === 0;
-      this.#heartbeatMs = idle ? Math.min(this.#heartbeatMs * 2, IDLE_HEARTBEAT_MAX_MS) : COMMITMENT_HEARTBEAT_MS;
-      this.availabilityChanged();
-      this.#beat();
-    }, this.#heartbeatMs);
-  }
-
-  /** Something changed: the heartbeat is back to its shortest interval. */
+  /** Something changed: the watchers and the heartbeat are back to their shortest intervals. */
   #wake(): void {
     this.requester.wake();
     this.provider.wake();
     this.machine.wake();
-    if (this.#heartbeatMs === COMMITMENT_HEARTBEAT_MS || this.#heartbeat === undefined || this.#stopped) return;
-    clearTimeout(this.#heartbeat);
-    this.#heartbeatMs = COMMITMENT_HEARTBEAT_MS;
-    this.#beat();
+    if (!this.#stopped) this.#heartbeat.wake();
   }
 
   /** Subscribes to the commitments of every peer I trust, and only those (the trust graph), and keeps them connected. */
@@ -434,7 +419,7 @@ export class MeshNode {
   async #stop(): Promise<void> {
     const log = (what: string) => (err: unknown) => this.ctx.log(`stopping ${what}: ${describeError(err)}`);
     this.#stopping.abort(); // every network wait ends now
-    clearTimeout(this.#heartbeat);
+    this.#heartbeat.stop();
     this.#redial.stop();
     this.#commitment.stop();
     await this.provider.stop().catch(log('the provider'));

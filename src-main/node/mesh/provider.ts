@@ -24,11 +24,11 @@ import { cidOfBytes } from '../blobs/cid.js';
 import type { Executor } from '../exec/index.js';
 import type { GpuService } from '../gpu/gpu-service.js';
 import { verifyReceipt } from '../receipts/index.js';
+import { judgeAcceptances } from './acceptance-intake.js';
 import { Admission, admittedOffers } from './admission.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { acceptanceEvents } from './settlement.js';
 import { entriesForMe, unbackedRefunds } from './settlement-intake.js';
 import { WatchTimer } from './watch-timer.js';
 
@@ -248,53 +248,13 @@ export class Provider {
     from: string,
     { acceptances, inline = [] }: MessageBody<'acceptances'>,
   ): Promise<MessageBody<'accepted'>> {
-    const { state } = this.ctx;
-    const admission = new Admission(state, this.ctx.now(), this.ctx.commitments);
-    const wantedInputs = new Set<string>();
-    const accepted: string[] = [];
-    const refused: MessageBody<'accepted'>['refused'] = [];
-    const events: NewEvent[] = [];
-    for (const acceptance of acceptances) {
-      const offer = state.myOffers.get(acceptance.offer_id);
-      const unit = this.#unitsSeen.get(unitKey(from, acceptance.unit_id)) ?? state.units.get(acceptance.unit_id)?.unit;
-      const valid =
-        offer &&
-        unit &&
-        acceptance.requester_peer === from &&
-        acceptance.provider_peer === this.ctx.me &&
-        acceptance.assignment_id === acceptance.offer_id &&
-        offer.unit_id === acceptance.unit_id &&
-        offer.job_id === acceptance.job_id &&
-        offer.price === acceptance.price &&
-        unit.job_id === acceptance.job_id;
-      if (state.assignments.has(acceptance.assignment_id)) {
-        accepted.push(acceptance.assignment_id); // re-delivered: already mine
-        continue;
-      }
-      if (valid && this.#unitIdTaken(from, acceptance.unit_id)) {
-        refused.push({
-          assignment_id: acceptance.assignment_id,
-          reason: `unit id ${acceptance.unit_id} is another requester's`,
-        });
-        continue;
-      }
-      if (!valid || !state.sharing) {
-        const reason = valid ? 'sharing is off' : 'no open offer of mine matches this acceptance';
-        refused.push({ assignment_id: acceptance.assignment_id, reason });
-        continue;
-      }
-      const reason = admission.admit(from, acceptance.price);
-      if (reason !== undefined) {
-        refused.push({ assignment_id: acceptance.assignment_id, reason });
-        this.#refusedOffers.add(acceptance.offer_id); // closed: its unit may be offered again once allowed
-        continue;
-      }
-      accepted.push(acceptance.assignment_id);
-      if (unit.input_cid) wantedInputs.add(unit.input_cid);
-      if (!state.units.has(unit.unit_id)) events.push({ type: 'unit.created', event_id: `unit/${unit.unit_id}`, unit });
-      // The requester polices its own job budget; the provider records the hold it was promised.
-      events.push(...acceptanceEvents(acceptance, { requester: from, worker: this.ctx.me }, Number.MAX_SAFE_INTEGER));
-    }
+    const { accepted, refused, events, wantedInputs, refusedOffers } = judgeAcceptances(
+      this.ctx,
+      from,
+      acceptances,
+      (unitId) => this.#unitsSeen.get(unitKey(from, unitId)),
+    );
+    for (const offerId of refusedOffers) this.#refusedOffers.add(offerId); // closed: its unit may be offered again once allowed
     for (const blob of inline) {
       if (!wantedInputs.has(blob.cid)) continue;
       const bytes = new Uint8Array(Buffer.from(blob.base64, 'base64'));
@@ -307,16 +267,6 @@ export class Provider {
         `refused ${refused.length} of ${acceptances.length} acceptances from ${from}: ${refused[0]!.reason}`,
       );
     return { accepted, refused };
-  }
-
-  /**
-   * Whether a unit id the requester chose is already another's here (one of my own jobs', or
-   * assigned to me by another requester): its unit would run in place of the requester's.
-   */
-  #unitIdTaken(requester: string, unitId: string): boolean {
-    const { state } = this.ctx;
-    if (state.units.get(unitId)?.requester === this.ctx.me) return true;
-    return state.assignmentsOf(unitId).some((a) => a.acceptance.requester_peer !== requester);
   }
 
   /**
