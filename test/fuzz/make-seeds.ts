@@ -35,7 +35,7 @@ const bodies: Record<MessageType, fc.Arbitrary<unknown>> = {
   offers: fc.record({ offers: fc.array(A.offerArb, { minLength: 1, maxLength: 2 }) }),
   acceptances: fc.record({ acceptances: fc.array(A.acceptanceArb, { minLength: 1, maxLength: 2 }) }),
   accepted: fc.record({ accepted: fc.array(A.idArb, { maxLength: 2 }), refused: fc.constant([]) }),
-  result: fc.constant(undefined), // signed below: a result travels with its receipt
+  results: fc.constant(undefined), // signed below: a result travels with its receipt
   release: fc.record({ assignments: fc.array(A.idArb, { maxLength: 2 }), reason: fc.constant('failed') }),
   settlement: fc.record({ entries: fc.array(A.ledgerEntryArb, { maxLength: 2 }), receipts: fc.constant([]) }),
   ack: fc.constant({}),
@@ -44,13 +44,13 @@ const bodies: Record<MessageType, fc.Arbitrary<unknown>> = {
 async function messageBodies(): Promise<[MessageType, unknown][]> {
   const out: [MessageType, unknown][] = [];
   for (const type of Object.keys(MESSAGE_TYPES) as MessageType[]) {
-    if (type === 'result') {
+    if (type === 'results') {
       for (const [result, fields] of fc.sample(fc.tuple(A.workResultArb, A.executionReceiptArb), {
         numRuns: 2,
         seed: 19,
       })) {
         const { signed } = await signReceipt(identity, { ...fields, author: identity.peerId });
-        out.push([type, { result, receipt: signed }]);
+        out.push([type, { results: [{ result, receipt: signed }] }]);
       }
     } else for (const body of samples(bodies[type], 2)) out.push([type, body]);
   }

@@ -121,8 +121,8 @@ export const WIRE_ATTACKS: Attack[] = [
     run: async (arena) => refusedWith(await signed(arena, 'mesh.takeover', {}), 'unknown_type'),
   },
   {
-    name: 'a body over its type cap (a 60 KB result; the cap is 48 KiB)',
-    run: async (arena) => refusedWith(await signed(arena, 'result', { pad: 'x'.repeat(60_000) }), 'oversized'),
+    name: 'a body over its type cap (a 300 KB release; the cap is 256 KiB)',
+    run: async (arena) => refusedWith(await signed(arena, 'release', { pad: 'x'.repeat(300_000) }), 'oversized'),
   },
   {
     name: 'huge numbers: a price of 1e308 and a vector clock of 2^80',

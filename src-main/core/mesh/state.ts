@@ -9,6 +9,7 @@ import {
   type Outcome,
   type Reputation,
 } from '../trust/index.js';
+import { unitKey } from '../scheduler/allocate.js';
 import { CheckBook } from './checks.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
 import { workerPart } from '../ledger/index.js';
@@ -90,6 +91,8 @@ export class MeshState {
   readonly offerReceivedAt = new Map<string, number>();
   /** Offers I made (provider side), by offer id. */
   readonly myOffers = new Map<string, Offer>();
+  /** The ids of my offers for each unit (provider side), by unitKey(requester, unit). */
+  readonly myOffersByUnit = new Map<string, string[]>();
   readonly assignments = new Map<string, AssignmentRecord>();
   readonly assignmentsByUnit = new Map<string, string[]>();
   /** Assignments whose escrow is held, by the other party (the provider of mine, the requester of theirs). */
@@ -108,6 +111,15 @@ export class MeshState {
   /** My checks of providers' results against my own runs: records, outcomes, convictions. */
   readonly checks = new CheckBook();
   readonly receipts = new Map<string, StoredReceipt[]>();
+  /** CIDs of every stored receipt: a receipt is stored once. */
+  readonly #receiptCids = new Set<string>();
+  /** My latest verification receipt of each unit, and my execution receipt of each assignment. */
+  readonly #myVerifications = new Map<string, StoredReceipt>();
+  readonly #myExecutions = new Map<string, StoredReceipt>();
+  /** What each job of mine has in escrow or paid. */
+  readonly #committed = new Map<string, number>();
+  /** Units of each job without a verdict: the job completes when it reaches 0. */
+  readonly #undecided = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
   readonly positions = new Map<string, number>();
   /** Requesters' refunds as rejected that their verdicts did not back (FALSE_REFUND), until I set my trust in them again. */
@@ -166,12 +178,19 @@ export class MeshState {
           requester: job?.job.requester ?? '',
           index: job?.unitIds.length ?? -1,
         });
-        job?.unitIds.push(event.unit.unit_id);
+        if (job) {
+          job.unitIds.push(event.unit.unit_id);
+          this.#undecided.set(job.job.job_id, (this.#undecided.get(job.job.job_id) ?? 0) + 1);
+        }
         return;
       }
       case 'offer.recorded':
         if (event.offer.provider_peer === this.me) {
           this.myOffers.set(event.offer.offer_id, event.offer);
+          const key = unitKey(event.offer.requester_peer, event.offer.unit_id);
+          const ids = this.myOffersByUnit.get(key);
+          if (ids) ids.push(event.offer.offer_id);
+          else this.myOffersByUnit.set(key, [event.offer.offer_id]);
           this.lastRound = Math.max(this.lastRound, event.offer.round);
         } else {
           let offers = this.offersByUnit.get(event.offer.unit_id);
@@ -242,16 +261,23 @@ export class MeshState {
         record.reopened = (record.reopened ?? 0) + 1;
         const job = this.jobs.get(record.unit.job_id);
         if (!job) return;
+        this.#undecided.set(job.job.job_id, (this.#undecided.get(job.job.job_id) ?? 0) + 1);
         job.completedAt = undefined;
         // A render tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
         job.frames.delete(Number(record.unit.params?.['frame']));
         return;
       }
       case 'receipt.stored': {
-        const chain = this.receipts.get(event.receipt.author);
+        if (this.#receiptCids.has(event.cid)) return;
+        this.#receiptCids.add(event.cid);
         const stored = { cid: event.cid, receipt: event.receipt, sig: event.sig };
+        const chain = this.receipts.get(event.receipt.author);
         if (!chain) this.receipts.set(event.receipt.author, [stored]);
-        else if (!chain.some((r) => r.cid === event.cid)) chain.push(stored);
+        else chain.push(stored);
+        if (event.receipt.author === this.me) {
+          if (event.receipt.kind === 'verification') this.#myVerifications.set(event.receipt.unit_id, stored);
+          else this.#myExecutions.set(event.receipt.assignment_id, stored);
+        }
         return;
       }
       case 'ledger.entry':
@@ -301,7 +327,10 @@ export class MeshState {
         this.#outcome(result.computed_by_peer, 'verified', event.at);
     }
     const job = this.jobs.get(record.unit.job_id);
-    if (job && job.unitIds.every((id) => this.units.get(id)?.verdict)) job.completedAt = event.at;
+    if (!job) return;
+    const undecided = (this.#undecided.get(job.job.job_id) ?? 0) - 1;
+    this.#undecided.set(job.job.job_id, undecided);
+    if (undecided === 0) job.completedAt = event.at;
   }
 
   #ledger(entry: LedgerEntry, at: string): void {
@@ -315,6 +344,7 @@ export class MeshState {
     if (!assignment.closing && assignment.acceptance.provider_peer === this.me)
       this.contribution = countClosing(this.contribution, entry, assignment.result);
     this.#trackHeld(assignment.acceptance, entry.kind);
+    this.#trackCommitted(assignment, entry.kind);
     if (entry.kind === 'escrow') assignment.escrow = 'held';
     else if (entry.kind === 'settle') {
       assignment.escrow = 'paid';
@@ -338,6 +368,14 @@ export class MeshState {
     else held.delete(assignment_id);
     if (held.size > 0) this.heldWith.set(other, held);
     else this.heldWith.delete(other);
+  }
+
+  /** What my jobs spend: an escrow of mine counts until it is refunded. */
+  #trackCommitted({ acceptance, escrow }: AssignmentRecord, kind: LedgerEntry['kind']): void {
+    if (acceptance.requester_peer !== this.me) return;
+    const change = kind === 'escrow' && !escrow ? 1 : kind === 'refund' && escrow !== 'refunded' && escrow ? -1 : 0;
+    if (change !== 0)
+      this.#committed.set(acceptance.job_id, (this.#committed.get(acceptance.job_id) ?? 0) + change * acceptance.price);
   }
 
   /** A payment, as it moves my position with the other party (the ledger's transfers, in memory). */
@@ -367,14 +405,27 @@ export class MeshState {
 
   /** My verification receipt for a unit, if I decided it. */
   verificationOf(unitId: string): StoredReceipt | undefined {
-    return this.receipts
-      .get(this.me)
-      ?.findLast((r) => r.receipt.kind === 'verification' && r.receipt.unit_id === unitId);
+    return this.#myVerifications.get(unitId);
+  }
+
+  /** My execution receipt for an assignment of mine, once I journaled its result. */
+  executionOf(assignmentId: string): StoredReceipt | undefined {
+    return this.#myExecutions.get(assignmentId);
   }
 
   /** A peer's reputation with me at `nowMs`, in [0, 1] (0.5 for a peer I know nothing of). */
   reputationOf(peer: string, nowMs: number): number {
     return reputationScore(this.reputation.get(peer) ?? emptyReputation(), nowMs);
+  }
+
+  /** What a job of mine has in escrow or paid: its budget less this is what it may still spend. */
+  committedTo(jobId: string): number {
+    return this.#committed.get(jobId) ?? 0;
+  }
+
+  /** My held assignments with a peer: the provider's of mine, or the requester's of theirs. */
+  *heldAssignments(): Iterable<AssignmentRecord> {
+    for (const ids of this.heldWith.values()) for (const id of ids) yield this.assignments.get(id)!;
   }
 
   myTrustIn(peer: string): number {

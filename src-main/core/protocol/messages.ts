@@ -21,6 +21,10 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 /** The most items one batch message carries; a larger batch is split by the sender. */
 const MAX_BATCH = 1000;
+/** The most results one `results` message carries: its settlement reply stays within MAX_BATCH entries. */
+export const MAX_RESULTS_PER_MESSAGE = 128;
+/** Outputs up to MAX_INLINE_BLOB_BYTES ride in a `results` message, up to this many bytes of them per message. */
+export const MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE = 1 * MiB;
 /** Inputs up to this size travel inside the acceptances message... */
 export const MAX_INLINE_BLOB_BYTES = 16 * KiB;
 /** ...up to this many bytes of them per message. */
@@ -29,6 +33,16 @@ export const MAX_INLINE_BYTES_PER_MESSAGE = 512 * KiB;
 const SignedReceiptSchema = z.strictObject({
   receipt: ReceiptSchema,
   sig: SignatureSchema,
+});
+
+/** One unit's result in a `results` message. */
+const ResultItemSchema = z.strictObject({
+  result: WorkResultSchema,
+  receipt: SignedReceiptSchema,
+  output_base64: z
+    .string()
+    .max(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4)
+    .optional(),
 });
 
 /** Gossip topics, versioned like every protocol id. */
@@ -92,20 +106,15 @@ export const MESSAGE_TYPES = {
     places: REPLY,
   },
   /**
-   * Provider → requester: one unit's result and its execution receipt, and the output itself when
-   * it is small (up to MAX_INLINE_BLOB_BYTES; the requester checks it against the output CID),
-   * which spares a fetch and keeps it from depending on the provider later. Reply: `settlement`.
+   * Provider → requester: results of units that ended about together (one message, not one a
+   * unit), each with its execution receipt, and the output itself when it is small (up to
+   * MAX_INLINE_BLOB_BYTES, MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE in all; the requester checks it
+   * against the output CID), which spares a fetch and keeps it from depending on the provider
+   * later. Reply: `settlement`, for all of them.
    */
-  result: {
-    schema: z.strictObject({
-      result: WorkResultSchema,
-      receipt: SignedReceiptSchema,
-      output_base64: z
-        .string()
-        .max(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4)
-        .optional(),
-    }),
-    maxBytes: 48 * KiB,
+  results: {
+    schema: z.strictObject({ results: boundedArray(ResultItemSchema, MAX_RESULTS_PER_MESSAGE) }),
+    maxBytes: 2 * MiB,
     places: REQUEST,
   },
   /** Provider → requester: assignments handed back unrun (sharing turned off, a failure, found past their deadline). Reply: `settlement`. */
@@ -137,3 +146,4 @@ export const MESSAGE_TYPES = {
 export type MessageType = keyof typeof MESSAGE_TYPES;
 export type MessageBody<T extends MessageType> = z.output<(typeof MESSAGE_TYPES)[T]['schema']>;
 export type SignedReceipt = z.infer<typeof SignedReceiptSchema>;
+export type ResultItem = z.infer<typeof ResultItemSchema>;

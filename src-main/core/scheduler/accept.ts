@@ -23,24 +23,39 @@ export const OFFER_TTL_MS = 15_000;
 export const MIN_PIPELINE = 8;
 /** And at most, whatever cores it claims: a peer that claims a huge machine cannot hoard a job. */
 const MAX_PIPELINE = 64;
+/** Units of a known short estimate: a provider may hold this many seconds of work per core... */
+const PIPELINE_SECONDS = 2;
+/** ...counting no unit as shorter than this... */
+const MIN_UNIT_SECONDS = 0.001;
+/** ...and no more units than one batch message carries. */
+const MAX_TIME_PIPELINE = 1000;
 
 /**
  * How many units a requester lets a provider with `cores` have in flight: MIN_PIPELINE (or the
  * requester's own `minimum`), or one per core when it has more, up to MAX_PIPELINE, so that a big
- * machine is not held to half its cores.
+ * machine is not held to half its cores; or, for units estimated at `unitSeconds` each, as many as
+ * keep its cores busy PIPELINE_SECONDS, up to MAX_TIME_PIPELINE.
  */
-export function pipelineFor(cores: number, minimum = MIN_PIPELINE): number {
-  return Math.max(minimum, Math.min(MAX_PIPELINE, Math.floor(cores)));
+export function pipelineFor(cores: number, minimum = MIN_PIPELINE, unitSeconds = Infinity): number {
+  const byCount = Math.max(minimum, Math.min(MAX_PIPELINE, Math.floor(cores)));
+  // Short units: enough to keep every core busy for PIPELINE_SECONDS, so a round trip per few
+  // units does not leave the workers idle (tiny units ran at a pipeline's worth per round trip).
+  const byTime = Math.floor((Math.max(1, cores) * PIPELINE_SECONDS) / Math.max(unitSeconds, MIN_UNIT_SECONDS));
+  return Math.max(byCount, Math.min(MAX_TIME_PIPELINE, byTime));
 }
 
 /**
  * The pipeline of a provider by its commitment, from its largest slot: both ends read it there, the
  * requester to accept, the provider to offer no more than would be accepted (allocate's `requesterRoom`).
  */
-export function pipelineOf(provider: ComputeCommitment | undefined, minimum = MIN_PIPELINE): number {
+export function pipelineOf(
+  provider: ComputeCommitment | undefined,
+  minimum = MIN_PIPELINE,
+  unitSeconds = Infinity,
+): number {
   let cores = 0;
   for (const slot of provider?.availability_slots ?? []) cores = Math.max(cores, slot.resources.cpu_cores);
-  return pipelineFor(cores, minimum);
+  return pipelineFor(cores, minimum, unitSeconds);
 }
 
 /** How offers are ranked: weights on trust, reputation, price and estimated time. */

@@ -44,6 +44,12 @@ export class OfferBook {
     return held.filter((h) => nowMs - h.receivedAt < OFFER_TTL_MS);
   }
 
+  /** The units with an offer held, lapsed ones pruned first. */
+  units(nowMs: number): string[] {
+    this.#prune(nowMs);
+    return [...this.#byUnit.keys()];
+  }
+
   /** The offer, if held (live or lapsed), and it is no longer held. */
   take(unitId: string, offerId: string): Offer | undefined {
     const byProvider = this.#byUnit.get(unitId);

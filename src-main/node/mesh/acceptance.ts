@@ -20,8 +20,8 @@ import { acceptanceEvents, refundEvent } from './settlement.js';
 
 /** What the acceptor asks of the requester: which units want workers, and how many. */
 export interface UnitWants {
-  /** Units still wanting workers, in priority order. */
-  openUnits(): WorkUnit[];
+  /** The unit, if it still wants workers. */
+  openUnit(unitId: string): WorkUnit | undefined;
   /** Workers a unit wants: its redundancy, plus replicas asked for after results disagreed. */
   wanted(unit: WorkUnit): number;
 }
@@ -110,17 +110,30 @@ export class Acceptor {
 
   /** Accepts offers by policy for jobs not in manual mode, keeping each provider's pipeline short. */
   async acceptRound(): Promise<void> {
-    const units = this.source
-      .openUnits()
+    // Only units with offers held can be accepted: looking at those alone keeps a round's cost
+    // to the offers in hand, however many units a job has.
+    const units = this.#offers
+      .units(this.ctx.now())
+      .flatMap((id) => this.source.openUnit(id) ?? [])
       .filter((u) => !this.ctx.state.jobs.get(u.job_id)!.job.manual_accept)
+      .sort((a, b) => b.priority - a.priority)
       .map((u) => this.#asWanted(u));
     const inFlight = this.#inFlightByProvider();
     const offers = units.flatMap((u) => this.#liveOffers(u.unit_id));
-    // A provider gets at most its pipeline (`providerPipeline`, or one per core of its largest slot) in flight; the rest wait for its results or go to others.
+    // Each provider's pipeline is sized for the longest unit it offers for (pipelineOf).
+    const longest = new Map<string, number>();
+    const estimate = new Map(units.map((u) => [u.unit_id, u.estimated_duration_seconds]));
+    for (const offer of offers)
+      longest.set(
+        offer.provider_peer,
+        Math.max(longest.get(offer.provider_peer) ?? 0, estimate.get(offer.unit_id) ?? Infinity),
+      );
+    // A provider gets at most its pipeline (`providerPipeline`, or one per core of its largest slot, or more of short units) in flight; the rest wait for its results or go to others.
     const ctx = {
       ...this.#acceptanceContext(),
       providerRoom: (peer: string) =>
-        pipelineOf(this.ctx.commitments.get(peer), this.options.providerPipeline) - (inFlight.get(peer) ?? 0),
+        pipelineOf(this.ctx.commitments.get(peer), this.options.providerPipeline, longest.get(peer)) -
+        (inFlight.get(peer) ?? 0),
     };
     const { acceptances } = acceptByPolicy(ctx, units, offers);
     await this.#commit(acceptances);
@@ -246,11 +259,10 @@ export class Acceptor {
     const { state } = this.ctx;
     for (const id of this.#answered) if (state.assignments.get(id)?.escrow !== 'held') this.#answered.delete(id);
     const owed: Acceptance[] = [];
-    for (const { acceptance, escrow, result } of state.assignments.values())
+    for (const { acceptance, result } of state.heldAssignments())
       if (
         acceptance.requester_peer === this.ctx.me &&
         acceptance.provider_peer === provider &&
-        escrow === 'held' &&
         !result &&
         !this.#answered.has(acceptance.assignment_id)
       )
@@ -305,9 +317,8 @@ export class Acceptor {
 
   #inFlightByProvider(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const assignment of this.ctx.state.assignments.values()) {
-      if (assignment.acceptance.requester_peer !== this.ctx.me || assignment.escrow !== 'held' || assignment.result)
-        continue;
+    for (const assignment of this.ctx.state.heldAssignments()) {
+      if (assignment.acceptance.requester_peer !== this.ctx.me || assignment.result) continue;
       counts.set(assignment.acceptance.provider_peer, (counts.get(assignment.acceptance.provider_peer) ?? 0) + 1);
     }
     return counts;
@@ -316,18 +327,6 @@ export class Acceptor {
   #acceptanceContext(): AcceptanceContext {
     const { state } = this.ctx;
     const nowMs = this.ctx.now();
-    const committed = new Map<string, number>();
-    for (const assignment of state.assignments.values()) {
-      if (
-        assignment.acceptance.requester_peer === this.ctx.me &&
-        (assignment.escrow === 'held' || assignment.escrow === 'paid')
-      ) {
-        committed.set(
-          assignment.acceptance.job_id,
-          (committed.get(assignment.acceptance.job_id) ?? 0) + assignment.acceptance.price,
-        );
-      }
-    }
     return {
       me: this.ctx.me,
       nowMs,
@@ -338,7 +337,7 @@ export class Acceptor {
       reputationOf: (peer) => state.reputationOf(peer, nowMs),
       acceptedProviders: (unitId) =>
         state.activeAssignments(unitId).map((assignment) => assignment.acceptance.provider_peer),
-      budgetLeft: (jobId) => (state.jobs.get(jobId)?.job.budget ?? 0) - (committed.get(jobId) ?? 0),
+      budgetLeft: (jobId) => (state.jobs.get(jobId)?.job.budget ?? 0) - state.committedTo(jobId),
     };
   }
 }

@@ -13,6 +13,10 @@ import { iso, type NodeContext } from './context.js';
 
 /** Recently fetched inputs kept in memory: a render job's tiles share their frame's scene. */
 const RECENT_INPUT_BYTES = 64 << 20;
+/** A unit estimated at most this long (reference seconds) is tiny... */
+const TINY_UNIT_SECONDS = 0.05;
+/** ...and this many tiny units with their input in hand may be under way at once. */
+const MAX_TINY_RUNNING = 256;
 /** What the queue asks of the provider once a unit has ended. */
 export interface ExecutionHooks {
   /** Its result is journaled: send it to the requester. */
@@ -102,7 +106,7 @@ export class ExecutionQueue {
    * wait on the requester's answer.
    */
   #pump(): void {
-    while (!this.#stopped && this.#running.size < this.concurrency && this.#queue.length > 0) {
+    while (!this.#stopped && this.#queue.length > 0 && this.#hasRoomFor(this.#queue[0]!)) {
       const id = this.#queue.shift()!;
       this.#running.add(id);
       this.#busy.add(id);
@@ -121,6 +125,23 @@ export class ExecutionQueue {
         });
       this.#runs.set(id, run);
     }
+  }
+
+  /**
+   * `concurrency` units at once; past it, tiny units whose input is in hand (it came inline) up to
+   * MAX_TINY_RUNNING, so the executor gets enough of them at once to batch them into its workers:
+   * four at a time, a millisecond's unit waited on the round trip to a worker, not on the CPU.
+   */
+  #hasRoomFor(assignmentId: string): boolean {
+    if (this.#running.size < this.concurrency) return true;
+    if (this.#running.size >= MAX_TINY_RUNNING) return false;
+    const unit = this.ctx.state.units.get(this.ctx.state.assignments.get(assignmentId)?.acceptance.unit_id ?? '')?.unit;
+    return (
+      unit !== undefined &&
+      unit.estimated_duration_seconds <= TINY_UNIT_SECONDS &&
+      unit.input_cid !== undefined &&
+      this.#inline.has(unit.input_cid)
+    );
   }
 
   async #run(assignmentId: string, free: () => void): Promise<void> {

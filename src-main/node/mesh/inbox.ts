@@ -34,8 +34,8 @@ export async function answerMessage(
       return { type: 'ack', body: {} };
     case 'acceptances':
       return { type: 'accepted', body: await provider.onAcceptances(from, msg.body as MessageBody<'acceptances'>) };
-    case 'result':
-      return { type: 'settlement', body: await requester.onResult(from, msg.body as MessageBody<'result'>) };
+    case 'results':
+      return { type: 'settlement', body: await requester.onResults(from, msg.body as MessageBody<'results'>) };
     case 'release':
       return { type: 'settlement', body: await requester.onRelease(from, msg.body as MessageBody<'release'>) };
     case 'settlement':

@@ -2,7 +2,7 @@
 // take acceptances, return results with receipts, hand back what I cannot finish, and journal how
 // each ends. Running what was accepted is the execution queue's (execution.ts).
 import { FALSE_REFUND } from '../../core/mesh/state.js';
-import { MAX_INLINE_BLOB_BYTES, type MessageBody } from '../../core/protocol/messages.js';
+import type { MessageBody } from '../../core/protocol/messages.js';
 import { contributionHistory } from '../../core/mesh/contribution.js';
 import {
   allocate,
@@ -29,6 +29,7 @@ import { Admission, admittedOffers } from './admission.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { ResultOutbox } from './result-outbox.js';
 import { entriesForMe, unbackedRefunds } from './settlement-intake.js';
 import { WatchTimer } from './watch-timer.js';
 
@@ -49,11 +50,20 @@ export interface ProviderOptions {
   gpu?: GpuService;
 }
 
+/** The longest estimate among a requester's listed units: its pipeline with me is sized for them (pipelineOf). */
+function longestListed(commitment: ComputeCommitment | undefined): number {
+  let longest = 0;
+  for (const request of commitment?.work_requests ?? [])
+    for (const unit of request.work_units) longest = Math.max(longest, unit.estimated_duration_seconds);
+  return longest === 0 ? Infinity : longest;
+}
+
 export class Provider {
   #roundTimer: NodeJS.Timeout | undefined;
   readonly #reconciling = new WatchTimer(() => this.#watchAssignments(), RECONCILE_MS);
   #stopped = false;
   readonly #execution: ExecutionQueue;
+  readonly #outbox: ResultOutbox;
   /** Units each requester asked for, as last seen in its commitment. */
   readonly #unitsSeen = new Map<string, WorkUnit>();
   /** When each held assignment's result or hand-back was last sent. */
@@ -68,6 +78,8 @@ export class Provider {
   readonly #admitting = new KeyedQueue();
   /** My offers whose acceptance I refused (policies, credit), until they would have lapsed anyway. */
   readonly #refusedOffers = new Set<string>();
+  /** My offers younger than OFFER_TTL_MS, oldest first (from the journal at my first round). */
+  #recentOffers: Offer[] | undefined;
   /** Assignments whose refund as rejected I refused (applySettlement), reported once each. */
   readonly #falseRefunds = new Set<string>();
 
@@ -76,6 +88,7 @@ export class Provider {
     executor: Executor,
     private readonly options: ProviderOptions,
   ) {
+    this.#outbox = new ResultOutbox(ctx, (requester, settlement) => this.applySettlement(requester, settlement));
     this.#execution = new ExecutionQueue(ctx, executor, options.concurrency, options.gpu, {
       sendResult: (id) => this.#sendResult(id),
       handBack: (requester, id) => this.#release(requester, [id], this.#toRelease.get(id) ?? 'failed'),
@@ -105,8 +118,7 @@ export class Provider {
   #watchAssignments(): boolean {
     this.reconcile();
     if (this.#toRelease.size > 0) return true;
-    for (const a of this.ctx.state.assignments.values())
-      if (a.acceptance.provider_peer === this.ctx.me && a.escrow === 'held') return true;
+    for (const a of this.ctx.state.heldAssignments()) if (a.acceptance.provider_peer === this.ctx.me) return true;
     return false;
   }
 
@@ -116,6 +128,7 @@ export class Provider {
     clearTimeout(this.#roundTimer);
     this.#reconciling.stop();
     await this.#execution.stop();
+    this.#outbox.stop();
   }
 
   /** Queues an assignment of mine that has no result yet. */
@@ -160,30 +173,7 @@ export class Provider {
     const slots = this.options.slots();
     if (slots.length === 0) return;
     const nowMs = this.ctx.now();
-    const unaccepted: Offer[] = []; // my open offers: each requester may still take them
-    // Units I have offered for or hold already are not offered again, and until an offer expires
-    // or its work is done it keeps its share of the slot it was placed in.
-    const skip = new Set<string>();
-    const reserved: Reservation[] = [];
-    const inFlight = new Map<string, number>(); // per requester: my open offers and running units, against its pipeline
-    for (const offer of state.myOffers.values()) {
-      const key = unitKey(offer.requester_peer, offer.unit_id);
-      const assignment = state.assignments.get(offer.offer_id);
-      const fresh = nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
-      if (!fresh) this.#refusedOffers.delete(offer.offer_id);
-      const open = assignment
-        ? assignment.escrow === 'held' && !assignment.result
-        : fresh && !this.#refusedOffers.has(offer.offer_id);
-      // A unit taken back from me but not for a wrong result (late, handed back, cancelled) may be
-      // offered again: after crashes every provider may have held it once, and it would wait forever.
-      const takenBack = assignment?.escrow === 'refunded' && assignment.refundReason !== 'rejected';
-      if (open || (assignment && !takenBack)) skip.add(key);
-      if (open) inFlight.set(offer.requester_peer, (inFlight.get(offer.requester_peer) ?? 0) + 1);
-      if (open && !assignment) unaccepted.push(offer);
-      const unit = open && (this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit);
-      if (unit)
-        reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
-    }
+    const { unaccepted, skip, reserved, inFlight } = this.#openWork(nowMs);
     const me: ComputeCommitment = {
       peer_id: this.ctx.me,
       availability_slots: slots,
@@ -216,7 +206,8 @@ export class Provider {
           myTrust,
           skip,
           reserved,
-          requesterRoom: (peer) => pipelineOf(me) - (inFlight.get(peer) ?? 0),
+          requesterRoom: (peer) =>
+            pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0),
         }).offers,
       Math.max(1, price.minimum),
     );
@@ -224,6 +215,7 @@ export class Provider {
     await this.ctx.record(
       made.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
     );
+    this.#recentOffers?.push(...made);
     this.#damping.offered(
       made.map((offer) => offer.offer_id),
       nowMs,
@@ -232,6 +224,63 @@ export class Provider {
     for (const offer of made)
       byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
     await Promise.all([...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { offers })));
+  }
+
+  /**
+   * What my open work holds back from a round: my offers still open (fresh, neither taken nor
+   * refused) and my assignments still running keep their share of their slot and count against
+   * their requester's pipeline; units I have offered for or hold already are not offered again.
+   * Only the units the requesters list now and my recent offers are looked at, not my history.
+   */
+  #openWork(nowMs: number): {
+    unaccepted: Offer[];
+    skip: Set<string>;
+    reserved: Reservation[];
+    inFlight: Map<string, number>;
+  } {
+    const { state } = this.ctx;
+    const fresh = (offer: Offer) => nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
+    this.#recentOffers ??= [...state.myOffers.values()].filter(fresh);
+    this.#recentOffers = this.#recentOffers.filter((offer) => {
+      if (fresh(offer)) return true;
+      this.#refusedOffers.delete(offer.offer_id);
+      return false;
+    });
+    const unaccepted = this.#recentOffers.filter(
+      (offer) => !state.assignments.has(offer.offer_id) && !this.#refusedOffers.has(offer.offer_id),
+    );
+    const running: Offer[] = [];
+    for (const [requester, held] of state.heldWith)
+      for (const id of held) {
+        const assignment = state.assignments.get(id);
+        const offer = state.myOffers.get(id);
+        if (assignment?.acceptance.requester_peer === requester && !assignment.result && offer) running.push(offer);
+      }
+    const reserved: Reservation[] = [];
+    const inFlight = new Map<string, number>(); // per requester: my open offers and running units, against its pipeline
+    for (const offer of [...unaccepted, ...running]) {
+      const key = unitKey(offer.requester_peer, offer.unit_id);
+      inFlight.set(offer.requester_peer, (inFlight.get(offer.requester_peer) ?? 0) + 1);
+      const unit = this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit;
+      if (unit)
+        reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
+    }
+    const open = new Set([...unaccepted, ...running].map((offer) => offer.offer_id));
+    const skip = new Set<string>();
+    for (const commitment of this.ctx.commitments.values())
+      for (const request of commitment.work_requests)
+        for (const unit of request.work_units) {
+          const key = unitKey(commitment.peer_id, unit.unit_id);
+          // A unit taken back from me but not for a wrong result (late, handed back, cancelled) may be
+          // offered again: after crashes every provider may have held it once, and it would wait forever.
+          const held = (state.myOffersByUnit.get(key) ?? []).some((id) => {
+            const assignment = state.assignments.get(id);
+            const takenBack = assignment?.escrow === 'refunded' && assignment.refundReason !== 'rejected';
+            return open.has(id) || (assignment !== undefined && !takenBack);
+          });
+          if (held) skip.add(key);
+        }
+    return { unaccepted, skip, reserved, inFlight };
   }
 
   /**
@@ -284,14 +333,9 @@ export class Provider {
       this.#heldThere.delete(id);
     }
     const releases = new Map<string, { peer: string; reason: ReleaseReason; ids: string[] }>(); // by requester and reason
-    for (const [id, assignment] of this.ctx.state.assignments) {
-      const requester = assignment.acceptance.requester_peer;
-      if (
-        assignment.acceptance.provider_peer !== this.ctx.me ||
-        assignment.escrow !== 'held' ||
-        this.#execution.has(id)
-      )
-        continue;
+    for (const assignment of this.ctx.state.heldAssignments()) {
+      const { assignment_id: id, requester_peer: requester } = assignment.acceptance;
+      if (assignment.acceptance.provider_peer !== this.ctx.me || this.#execution.has(id)) continue;
       if (requester !== connected && (this.#heldThere.has(id) || nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS))
         continue;
       const reason =
@@ -337,26 +381,11 @@ export class Provider {
     if (reply?.type === 'settlement') await this.applySettlement(peer, reply.body as MessageBody<'settlement'>);
   }
 
-  async #sendResult(assignmentId: string): Promise<void> {
+  #sendResult(assignmentId: string): Promise<void> {
     const assignment = this.ctx.state.assignments.get(assignmentId);
-    const result = assignment?.result;
-    const receipt =
-      result &&
-      this.ctx.state.receipts
-        .get(this.ctx.me)
-        ?.find((r) => r.receipt.kind === 'execution' && r.receipt.assignment_id === assignmentId);
-    if (!assignment || !result || !receipt?.sig) return;
+    if (!assignment?.result) return Promise.resolve();
     this.#lastSent.set(assignmentId, this.ctx.now());
-    const size = this.ctx.blobs.size(result.output_cid);
-    const output =
-      size !== undefined && size <= MAX_INLINE_BLOB_BYTES ? this.ctx.blobs.get(result.output_cid) : undefined;
-    const reply = await this.ctx.send(assignment.acceptance.requester_peer, 'result', {
-      result,
-      receipt: { receipt: receipt.receipt, sig: receipt.sig },
-      ...(output ? { output_base64: Buffer.from(output).toString('base64') } : {}),
-    });
-    if (reply?.type === 'settlement')
-      await this.applySettlement(assignment.acceptance.requester_peer, reply.body as MessageBody<'settlement'>);
+    return this.#outbox.send(assignment.acceptance.requester_peer, assignmentId);
   }
 
   /**

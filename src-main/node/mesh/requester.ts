@@ -36,7 +36,7 @@ export class Requester {
   ) {
     this.#acceptor = new Acceptor(
       ctx,
-      { openUnits: () => this.openUnits(), wanted: (unit) => this.#wanted(unit) },
+      { openUnit: (id) => this.#openUnit(id), wanted: (unit) => this.#wanted(unit) },
       options,
     );
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict);
@@ -57,8 +57,7 @@ export class Requester {
   #watchDeadlines(): boolean {
     this.ctx.background('checking deadlines', this.checkDeadlines());
     const { me, state } = this.ctx;
-    for (const a of state.assignments.values())
-      if (a.acceptance.requester_peer === me && a.escrow === 'held' && !a.result) return true;
+    for (const a of state.heldAssignments()) if (a.acceptance.requester_peer === me && !a.result) return true;
     return false;
   }
 
@@ -99,8 +98,16 @@ export class Requester {
     return this.#acceptor.acceptFrom(jobId, provider);
   }
 
-  onResult(from: string, message: MessageBody<'result'>): Promise<MessageBody<'settlement'>> {
-    return this.#verdicts.onResult(from, message);
+  /** A provider's results: each checked and decided as its own unit's, answered in one settlement. */
+  async onResults(from: string, { results }: MessageBody<'results'>): Promise<MessageBody<'settlement'>> {
+    const settlements = await Promise.all(results.map((item) => this.#verdicts.onResult(from, item)));
+    const receipts = new Map(settlements.flatMap((s) => s.receipts).map((r) => [r.sig, r]));
+    const held = settlements.flatMap((s) => s.held ?? []);
+    return {
+      entries: settlements.flatMap((s) => s.entries),
+      receipts: [...receipts.values()],
+      ...(held.length > 0 ? { held } : {}),
+    };
   }
 
   decide(unitId: string): Promise<void> {
@@ -142,13 +149,23 @@ export class Requester {
       if (record.cancelled || record.completedAt || record.job.requester !== this.ctx.me) continue;
       if (strangersOnly && record.job.open_to_strangers !== true) continue;
       for (const id of record.unitIds) {
-        const unit = this.ctx.state.units.get(id)!;
-        if (unit.verdict || this.ctx.state.activeAssignments(id).length >= this.#wanted(unit.unit)) continue;
-        open.push(unit.unit);
+        const unit = this.#openUnit(id);
+        if (!unit) continue;
+        open.push(unit);
         if (open.length >= limit) return open;
       }
     }
     return open.sort((a, b) => b.priority - a.priority);
+  }
+
+  /** A unit of an open job of mine that still wants workers. */
+  #openUnit(unitId: string): WorkUnit | undefined {
+    const { state } = this.ctx;
+    const record = state.units.get(unitId);
+    const job = record && state.jobs.get(record.unit.job_id);
+    if (!job || job.cancelled || job.completedAt || job.job.requester !== this.ctx.me || record.verdict)
+      return undefined;
+    return state.activeAssignments(unitId).length < this.#wanted(record.unit) ? record.unit : undefined;
   }
 
   /** My work requests for the peers I trust (every job), or for anyone (the jobs open to strangers). */
@@ -197,10 +214,9 @@ export class Requester {
   /** Refunds assignments past their deadline, so their units are offered again. */
   async checkDeadlines(): Promise<void> {
     const now = this.ctx.now();
-    const late = [...this.ctx.state.assignments.values()].filter(
+    const late = [...this.ctx.state.heldAssignments()].filter(
       (assignment) =>
         assignment.acceptance.requester_peer === this.ctx.me &&
-        assignment.escrow === 'held' &&
         !assignment.result &&
         Date.parse(assignment.acceptance.deadline) < now,
     );

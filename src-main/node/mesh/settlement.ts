@@ -10,6 +10,7 @@ import type { MessageBody, SignedReceipt } from '../../core/protocol/messages.js
 export function settlementFor(state: MeshState, assignmentIds: readonly string[]): MessageBody<'settlement'> {
   const entries = [];
   const receipts: SignedReceipt[] = [];
+  const sigs = new Set<string>();
   const held: string[] = [];
   for (const id of assignmentIds) {
     const assignment = state.assignments.get(id);
@@ -18,8 +19,9 @@ export function settlementFor(state: MeshState, assignmentIds: readonly string[]
     entries.push(assignment.closing);
     if (assignment.reward) entries.push(assignment.reward);
     const verification = state.verificationOf(assignment.acceptance.unit_id);
-    if (verification?.sig && !receipts.some((r) => r.sig === verification.sig))
-      receipts.push({ receipt: verification.receipt, sig: verification.sig });
+    if (!verification?.sig || sigs.has(verification.sig)) continue;
+    sigs.add(verification.sig);
+    receipts.push({ receipt: verification.receipt, sig: verification.sig });
   }
   return held.length > 0 ? { entries, receipts, held } : { entries, receipts };
 }

@@ -8,7 +8,7 @@ import type { Vote } from '../../core/consensus/index.js';
 import { backtrack } from '../../core/mesh/backtrack.js';
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
-import type { MessageBody } from '../../core/protocol/messages.js';
+import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
 import { authoredBy, MAX_REDUNDANCY, type WorkUnit } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import type { Executor } from '../exec/index.js';
@@ -21,6 +21,8 @@ import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
 import { VerifiedOutputs } from './verified-outputs.js';
 
+/** Assignments one settlement message closes: two entries and a receipt each stay within its caps. */
+const SETTLEMENT_CHUNK = 300;
 /** A unit whose outputs are not all fetched yet is decided again after this long. */
 const DECIDE_AGAIN_MS = 5_000;
 
@@ -57,10 +59,7 @@ export class Verdicts {
   }
 
   /** A provider's result: checked against its assignment and receipt, journaled, then consensus. */
-  async onResult(
-    from: string,
-    { result, receipt, output_base64 }: MessageBody<'result'>,
-  ): Promise<MessageBody<'settlement'>> {
+  async onResult(from: string, { result, receipt, output_base64 }: ResultItem): Promise<MessageBody<'settlement'>> {
     const { state } = this.ctx;
     const assignment = state.assignments.get(result.assignment_id);
     const acceptance = assignment?.acceptance;
@@ -294,6 +293,9 @@ export class Verdicts {
       .activeAssignments(unitId)
       .filter((a) => a.escrow === 'held' && a.result && !isProvisional(state, a));
     if (!record || late.length === 0) return;
+    // A verdict that rests on my own run checks what comes after it: a contradiction convicts.
+    const truth = state.checks.truths.get(unitId);
+    if (truth) await this.#recordCheck(record.unit, truth, this.#againstTruth(late, truth));
     const right = (a: AssignmentRecord) =>
       record.verdict === 'verified' && a.result!.output_cid === record.consensusHash;
     const wrong = record.unit.verification?.kind === 'comparator' ? 'cancelled' : 'rejected';
@@ -369,7 +371,8 @@ export class Verdicts {
     await this.ctx.record([
       {
         type: 'unit.checked',
-        event_id: `check/${unit.unit_id}/${state.checks.outcomes.size}`,
+        // Unique per check: one that only records the truth leaves the outcome count as it was.
+        event_id: `check/${unit.unit_id}/${state.checks.outcomes.size}/${fresh[0]?.[0] ?? 'truth'}`,
         unit_id: unit.unit_id,
         truth,
         matched: fresh.filter(([, ok]) => ok).map(([id]) => id),
@@ -407,10 +410,16 @@ export class Verdicts {
   }
 
   #tell(provider: string, assignmentIds: readonly string[]): void {
-    this.ctx.background(
-      'sending a settlement',
-      this.ctx.send(provider, 'settlement', settlementFor(this.ctx.state, assignmentIds)),
-    );
+    // A job's held results are paid all at once when it completes: in messages the schema admits.
+    for (let i = 0; i < assignmentIds.length; i += SETTLEMENT_CHUNK)
+      this.ctx.background(
+        'sending a settlement',
+        this.ctx.send(
+          provider,
+          'settlement',
+          settlementFor(this.ctx.state, assignmentIds.slice(i, i + SETTLEMENT_CHUNK)),
+        ),
+      );
   }
 
   #decideLater(unitId: string): void {

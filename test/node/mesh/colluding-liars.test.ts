@@ -52,7 +52,19 @@ for (const redundancy of [2, 1]) {
       const pair = await colludingLiars();
       const unitCount = 30;
       const { params, input, chunk } = hashJob(unitCount, false);
+      // The liars get the first units: the honest providers share only once they hold some (else
+      // the honest, whose pipelines take a small job whole, could leave the liars nothing to lie about).
+      for (const { api } of honest) await api['sharing.set']({ on: false });
       const { job_id } = await requester.api['jobs.submit']({ ...params, redundancy });
+      await waitFor(
+        'the liars to hold units',
+        () =>
+          [...requester.node.state.assignments.values()].some(
+            (a) => a.acceptance.job_id === job_id && pair.some((l) => l.peerId === a.acceptance.provider_peer),
+          ) || undefined,
+        20_000,
+      );
+      for (const { api } of honest) await api['sharing.set']({ on: true });
       const done = await jobEnded(requester.api, job_id, 75_000);
       assert.equal(done.state, 'completed');
       assert.equal(done.units_verified, unitCount);
@@ -66,7 +78,7 @@ for (const redundancy of [2, 1]) {
         assert.deepEqual(Buffer.from(output_base64, 'base64'), expected, `${unit.unit_id} is right`);
       }
 
-      // Each liar that delivered a result is convicted (and at least one did: they offer first and cheapest).
+      // Each liar that delivered a result is convicted (and at least one did: they had the units first).
       const workedFor = new Set(
         [...requester.node.state.assignments.values()]
           .filter((a) => a.acceptance.job_id === job_id && a.result)

@@ -34,7 +34,7 @@ test('every bad message of a trusted peer is dropped and counted by reason', { t
   // Direct, at B: one of each kind of bad envelope.
   const ack = await h.envelope('ack', {});
   await h.sendRaw(b.node.peerId, new TextEncoder().encode('{"v":1,"type":"ack",'));
-  await h.sendRaw(b.node.peerId, await h.envelope('result', { padding: 'x'.repeat(60_000) }));
+  await h.sendRaw(b.node.peerId, await h.envelope('release', { padding: 'x'.repeat(300_000) }));
   const unsigned = JSON.parse(Buffer.from(ack).toString()) as Record<string, unknown>;
   delete unsigned['sig'];
   await h.sendRaw(b.node.peerId, Buffer.from(JSON.stringify(unsigned)));

@@ -1,0 +1,121 @@
+// Tiny units through the mesh, the per-unit costs that decide a big job (issue 18):
+// - mesh_tiny_units_per_s (target >= 5,000): two real daemons on loopback, a requester and a
+//   provider that trust each other; one job of sha256 over 64-byte chunks, from `jobs.submit` to
+//   `job.completed`. Baseline: the same units in one local Executor pool of the provider's
+//   workers, in the same run.
+// - disk_bytes_per_unit (target <= 1,024): the requester's data dir growth over that job, per unit.
+// MESH_TINY_UNITS sets the job's size (100,000 unless set).
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Executor } from '../src-main/node/exec/index.js';
+import { loadKernel } from '../src-main/node/exec/kernels.js';
+import { EventWatch, startDaemonProcess, trustEachOther } from './fixtures/daemon-process.js';
+import { round, type Benchmark, type Figure } from './harness.js';
+
+const UNITS = Number(process.env.MESH_TINY_UNITS ?? 100_000);
+const CHUNK = 64;
+const WORKERS = 2;
+const BUDGET = 1_000_000_000_000;
+/** Long enough for the slowest build of this job seen so far (126 units/s). */
+const JOB_TIMEOUT_MS = Math.max(120_000, UNITS * 10);
+
+/** Bytes under `dir`, in whole blocks as the disk holds them. */
+function diskBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += diskBytes(path);
+    else if (entry.isFile()) total += statSync(path).blocks * 512;
+  }
+  return total;
+}
+
+/** Distinct 64-byte chunks: each unit's input differs, as a real job's would. */
+function tinyInput(units: number): Buffer {
+  const input = Buffer.alloc(units * CHUNK);
+  for (let i = 0; i < units; i++)
+    createHash('sha256')
+      .update(`unit ${i}`)
+      .digest()
+      .copy(input, i * CHUNK);
+  return input;
+}
+
+async function localUnitsPerSecond(input: Buffer): Promise<number> {
+  const pool = Executor.start({ workers: WORKERS });
+  try {
+    const module = loadKernel('hash');
+    const params = { algorithm: 'sha256' };
+    const chunks = Array.from({ length: UNITS }, (_, i) => input.subarray(i * CHUNK, (i + 1) * CHUNK));
+    await Promise.all(chunks.slice(0, 100).map((chunk) => pool.run({ module, input: chunk, params })));
+    const start = performance.now();
+    await Promise.all(chunks.map((chunk) => pool.run({ module, input: chunk, params })));
+    return (UNITS * 1000) / (performance.now() - start);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function meshRun(input: Buffer): Promise<{ unitsPerSecond: number; diskPerUnit: number; seconds: number }> {
+  const requester = await startDaemonProcess({ name: 'requester', workers: 1 });
+  const provider = await startDaemonProcess({ name: 'provider', workers: WORKERS });
+  const events = await EventWatch.open(requester.api);
+  try {
+    await trustEachOther(requester, provider);
+    const before = diskBytes(requester.dataDir);
+    const start = performance.now();
+    const { job_id: jobId } = await requester.api.call('jobs.submit', {
+      name: 'tiny units',
+      library: 'hash',
+      method: 'sha256',
+      input_base64: input.toString('base64'),
+      chunk_bytes: CHUNK,
+      budget: BUDGET,
+    });
+    const completedAt = await events.next((e) => e.type === 'job.completed' && e.data.job_id === jobId, JOB_TIMEOUT_MS);
+    const { job } = await requester.api.call('jobs.status', { job_id: jobId });
+    if (job.state !== 'completed' || job.units_verified !== UNITS)
+      throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${UNITS} verified`);
+    const seconds = (completedAt - start) / 1000;
+    return {
+      unitsPerSecond: UNITS / seconds,
+      diskPerUnit: (diskBytes(requester.dataDir) - before) / UNITS,
+      seconds,
+    };
+  } finally {
+    events.close();
+    await Promise.all([requester.stop(), provider.stop()]);
+  }
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    names: ['mesh_tiny_units_per_s', 'disk_bytes_per_unit'],
+    async run(): Promise<Figure[]> {
+      const input = tinyInput(UNITS);
+      const local = await localUnitsPerSecond(input);
+      const mesh = await meshRun(input);
+      return [
+        {
+          name: 'mesh_tiny_units_per_s',
+          value: round(mesh.unitsPerSecond, 0),
+          unit: 'units/s',
+          target: '>= 5000',
+          units: UNITS,
+          mesh_seconds: round(mesh.seconds, 1),
+          local_pool_units_per_s: round(local, 0),
+          ratio_to_local_pool: round(mesh.unitsPerSecond / local, 3),
+          workers: WORKERS,
+        },
+        {
+          name: 'disk_bytes_per_unit',
+          value: round(mesh.diskPerUnit, 0),
+          unit: 'bytes',
+          target: '<= 1024',
+          units: UNITS,
+        },
+      ];
+    },
+  },
+];
