@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aftermath, baseline, openArena } from '../test/rogue/arena.js';
 import { MESH_ATTACKS } from '../test/rogue/attacks-mesh.js';
+import { PROVIDER_ATTACKS } from '../test/rogue/attacks-provider.js';
 import { WIRE_ATTACKS } from '../test/rogue/attacks-wire.js';
 import { commitmentOf } from '../test/rogue/bodies.js';
 import { RoguePeer, WIRE } from '../test/rogue/rogue-peer.js';
@@ -17,14 +18,14 @@ import { startDaemonProcess, type DaemonProcess } from './fixtures/daemon-proces
 import { round, type Benchmark, type Figure } from './harness.js';
 
 async function attacksSurvived(): Promise<Figure[]> {
-  const attacks = [...WIRE_ATTACKS, ...MESH_ATTACKS];
+  const attacks = [...WIRE_ATTACKS, ...MESH_ATTACKS, ...PROVIDER_ATTACKS];
   const arena = await openArena();
   const failed: string[] = [];
   try {
     for (const attack of attacks) {
       const start = await baseline(arena);
       const missed = await attack.run(arena).catch((err: unknown) => [`threw: ${String(err)}`]);
-      const { violations } = await aftermath(arena, start, attack.maxNewEvents ?? 4);
+      const { violations } = await aftermath(arena, start, attack.maxNewEvents ?? 4, attack.ranJob);
       if (missed.length + violations.length > 0) failed.push(attack.name);
     }
   } finally {

@@ -1,7 +1,8 @@
 // The GPU runner for real: headless Chromium with WebGPU on the CPU (SwiftShader), the runner page
 // served from 127.0.0.1, units sent over Playwright. A GPU tile is checked against the WASM
-// kernel's render of the same tile; user shaders run, and a hung shader, an oversized buffer and
-// an over-cap dispatch each end with a typed error after which the next unit runs.
+// kernel's render of the same tile; user shaders run; a shader whose loop may never end is refused
+// before it runs; a shader past its time limit, an oversized buffer and an over-cap dispatch each
+// end with a typed error after which the next unit runs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
@@ -143,7 +144,8 @@ test('a user shader runs: its output buffer is the unit output', async () => {
   await expectDoubling();
 });
 
-test('a shader that never ends times out with a typed error; the runner restarts and the next unit runs', async () => {
+test('a shader whose loop may never end is refused before it runs: bad_params, naming the line', async () => {
+  const restarts = gpu.restarts;
   const forever: ShaderSpec = {
     ...DOUBLE,
     // The loop's exit depends on input the compiler cannot see, and never comes.
@@ -152,10 +154,27 @@ test('a shader that never ends times out with a typed error; the runner restarts
       'var x = input[0]; loop { x = x * 1664525u + 1013904223u; if (x == input[1]) { break; } } output[id.x] = x;',
     ),
   };
+  await assert.rejects(
+    gpu.runShader(forever, new Uint8Array(8), { timeoutMs: 10_000 }),
+    (err: GpuError) => err.code === 'bad_params' && /line 6: `loop`/.test(err.message),
+  );
+  assert.equal(gpu.restarts, restarts);
+});
+
+test('a shader that runs past its time limit times out with a typed error; the runner restarts and the next unit runs', async () => {
+  const slow: ShaderSpec = {
+    ...DOUBLE,
+    // Bounded, but at the dispatch's cap: 2^20 steps in each of 2^16 invocations, 2^36 in all.
+    wgsl_code: DOUBLE.wgsl_code.replace(
+      'if (id.x < arrayLength(&input)) { output[id.x] = input[id.x] * 2u; }',
+      'var x = input[0]; for (var i = 0u; i < 1048576u; i++) { x = x * 1664525u + 1013904223u; } output[id.x % 128u] = x;',
+    ),
+    workgroups: [1024, 1, 1],
+  };
   const restarts = gpu.restarts;
   const started = performance.now();
   await assert.rejects(
-    gpu.runShader(forever, new Uint8Array(8), { timeoutMs: 1_500 }),
+    gpu.runShader(slow, new Uint8Array(8), { timeoutMs: 1_500 }),
     (err: GpuError) => err.code === 'timeout',
   );
   assert.ok(performance.now() - started < 20_000);

@@ -62,3 +62,28 @@ test('the same envelope verifies once; the replay memory forgets the oldest firs
   assert.equal(await outcome(third!), 'replayed');
   assert.equal(await outcome(first!), 'accepted', 'forgotten: the memory holds two');
 });
+
+test('a reply is taken only as the type its request takes; another is wrong_place, held against its author', async () => {
+  const catalog: MessageCatalog = {
+    ask: { schema: z.unknown(), maxBytes: 1024, places: { request: true, answer: 'yes' } },
+    yes: { schema: z.unknown(), maxBytes: 1024, places: { reply: true } },
+    other: { schema: z.unknown(), maxBytes: 1024, places: { reply: true } },
+  };
+  const author = await ephemeralIdentity();
+  const check = async (type: string, to?: string) =>
+    new EnvelopeVerifier({ catalog, clockSkewMs: 60_000, now: () => NOW }).verify(
+      await sealMessage(catalog, author, type, {}, NOW),
+      author.peerId,
+      { via: 'reply', to },
+    );
+  assert.equal((await check('yes', 'ask')).ok, true);
+  assert.deepEqual(await check('other', 'ask'), {
+    ok: false,
+    reason: 'wrong_place',
+    detail: 'other in reply to ask, which takes yes',
+    culprit: author.peerId,
+  });
+  // A request with no reply type named, or none given: any reply type may answer it.
+  assert.equal((await check('other', 'yes')).ok, true);
+  assert.equal((await check('other')).ok, true);
+});

@@ -29,7 +29,7 @@ export interface Baseline {
   penaltiesOfB: number;
 }
 
-function hashParams(units: number, manual: boolean): Parameters<ApiHandlers['jobs.submit']>[0] {
+export function hashParams(units: number, manual: boolean): Parameters<ApiHandlers['jobs.submit']>[0] {
   return {
     library: 'hash',
     method: 'sha256',
@@ -48,6 +48,7 @@ export async function openArena(): Promise<Arena> {
   const [t, b] = nodes as [TestNode, TestNode];
   const rogue = await RoguePeer.start();
   try {
+    await rogue.serve(); // R answers direct requests: T's acceptances when R provides (attacks-provider.ts)
     await meshOf(nodes);
     await rogue.dial(t.node.network.listenAddresses()[0]!);
     await t.api['trust.set']({ peer_id: rogue.peerId, weight: 1 });
@@ -124,6 +125,8 @@ export async function aftermath(
   arena: Arena,
   before: Baseline,
   maxNewEvents: number,
+  /** The attack ran a job of T's (R as its provider, B finishing it): T paid B, and only R must have gained nothing. */
+  ranJob = false,
 ): Promise<{ violations: string[]; newEvents: number }> {
   const { t, b, rogue, jobId } = arena;
   const violations: string[] = [];
@@ -137,10 +140,16 @@ export async function aftermath(
     violations.push(`the completed job is now ${job.state} with ${job.units_verified} verified`);
   const ledger = await t.api['ledger.get']({ limit: 10_000 });
   const credited = ledger.entries.filter((e) => !before.ledger.entries.some((o) => o.entry_id === e.entry_id));
-  if (credited.length > 0) violations.push(`new ledger entries: ${credited.map((e) => e.entry_id).join(', ')}`);
+  if (credited.length > 0 && !ranJob)
+    violations.push(`new ledger entries: ${credited.map((e) => e.entry_id).join(', ')}`);
   if (ledger.peers.some((p) => p.peer_id === rogue.peerId && p.balance !== 0))
     violations.push('the rogue has a balance with T');
-  if (ledger.balance !== before.ledger.balance) violations.push('T balance changed');
+  const paidRogue = [...t.node.state.assignments.values()].filter(
+    (a) => a.acceptance.provider_peer === rogue.peerId && a.escrow !== 'refunded',
+  );
+  if (paidRogue.length > 0)
+    violations.push(`the rogue's assignments not refunded: ${paidRogue.map((a) => String(a.escrow)).join(', ')}`);
+  if (ledger.balance !== before.ledger.balance && !ranJob) violations.push('T balance changed');
   const penaltiesOfB = journalCount(t, 'peer.penalized', b.node.peerId);
   if (penaltiesOfB !== before.penaltiesOfB) violations.push(`B was penalized ${penaltiesOfB - before.penaltiesOfB}×`);
   if ((t.node.state.reputation.get(b.node.peerId)?.rejected ?? 0) > 0) violations.push('B has rejected outcomes at T');

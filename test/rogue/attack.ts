@@ -9,6 +9,8 @@ export interface Attack {
   item?: number;
   /** Journal events the attack may add (default 4): anything beyond is disk an attacker can fill. */
   maxNewEvents?: number;
+  /** It runs a job of T's with R as a provider (attacks-provider.ts): T pays B for it, never R. */
+  ranJob?: true;
   /** Performs the attack; returns the expectations it missed (empty: refused as it should be). */
   run(arena: Arena): Promise<string[]>;
 }

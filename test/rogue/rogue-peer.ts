@@ -59,6 +59,16 @@ export interface RawReply {
 
 type RogueServices = { pubsub: GossipSub; identify: ReturnType<ReturnType<typeof identify>> };
 
+/** A request the rogue received on the direct protocol, as it read it (not verified: it trusts nobody's format but its own). */
+export interface Inbound {
+  type: string;
+  author: string;
+  body: unknown;
+}
+
+/** How the rogue answers a direct request: a message of its choosing, or an empty reply. */
+export type Answerer = (request: Inbound) => Promise<{ type: string; body: unknown } | undefined>;
+
 export class RoguePeer {
   private constructor(
     readonly key: PrivateKey,
@@ -85,6 +95,37 @@ export class RoguePeer {
       },
     });
     return new RoguePeer(privateKey, libp2p);
+  }
+
+  /** The direct requests received so far, oldest first. */
+  readonly received: Inbound[] = [];
+  /** How it answers them: by default an empty reply to everything. */
+  answer: Answerer = async () => undefined;
+
+  /** Takes direct requests from now on (kept in `received`, answered by `answer`). */
+  async serve(): Promise<void> {
+    await this.libp2p.handle(WIRE.message, (stream) => this.#session(stream), { maxInboundStreams: 64 });
+  }
+
+  async #session(stream: Stream): Promise<void> {
+    const lp = lpStream(stream, { maxDataLength: 8 << 20 });
+    try {
+      for (;;) {
+        const bytes = (await lp.read()).subarray();
+        const id = new DataView(bytes.buffer, bytes.byteOffset).getUint32(1);
+        if (bytes[0] !== KIND.request) continue;
+        const { type, author, body } = JSON.parse(Buffer.from(bytes.subarray(5)).toString('utf8')) as Inbound;
+        this.received.push({ type, author, body });
+        const reply = await this.answer({ type, author, body });
+        await lp.write(
+          reply
+            ? frame(KIND.reply, id, await this.envelope(reply.type, reply.body))
+            : frame(KIND.empty, id, new Uint8Array()),
+        );
+      }
+    } catch {
+      stream.abort(new Error('rogue session over'));
+    }
   }
 
   get peerId(): string {

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { aftermath, baseline, openArena, type Arena } from './arena.js';
 import { MESH_ATTACKS } from './attacks-mesh.js';
+import { PROVIDER_ATTACKS } from './attacks-provider.js';
 import { WIRE_ATTACKS } from './attacks-wire.js';
 
-const ATTACKS = [...WIRE_ATTACKS, ...MESH_ATTACKS];
+const ATTACKS = [...WIRE_ATTACKS, ...MESH_ATTACKS, ...PROVIDER_ATTACKS];
 let arena: Arena;
 
 before(async () => {
@@ -25,7 +26,7 @@ for (const attack of ATTACKS) {
   test(`rogue: ${attack.name}`, { timeout: 60_000 }, async () => {
     const start = await baseline(arena);
     const missed = await attack.run(arena);
-    const { violations } = await aftermath(arena, start, attack.maxNewEvents ?? 4);
+    const { violations } = await aftermath(arena, start, attack.maxNewEvents ?? 4, attack.ranJob);
     assert.deepEqual([...missed, ...violations], []);
   });
 }

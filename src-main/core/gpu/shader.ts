@@ -4,6 +4,7 @@
 // the ABI is in docs/UNIT_ABI.md ("WGSL units").
 import { z } from 'zod';
 import type { AdapterLimits } from './adapter.js';
+import { LOOP_LIMITS, loopProblem } from './loops.js';
 
 export const SHADER_LIMITS = {
   codeChars: 64 * 1024,
@@ -13,6 +14,7 @@ export const SHADER_LIMITS = {
   inputBytes: 16 << 20,
   /** Invocations in one dispatch (workgroups × workgroup size). */
   invocations: 1 << 26,
+  ...LOOP_LIMITS,
 } as const;
 
 const Triple = z.tuple([
@@ -33,24 +35,32 @@ const Triple = z.tuple([
     .max(2 ** 32),
 ]);
 
-export const ShaderSpecSchema = z.strictObject({
-  wgsl_code: z.string().min(1).max(SHADER_LIMITS.codeChars),
-  entry_point: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'entry_point must be a WGSL identifier')
-    .default('main'),
-  /** Must match the entry point's @workgroup_size attribute. */
-  workgroup_size: Triple,
-  /** Workgroups to dispatch, x y z. */
-  workgroups: Triple,
-  /** Bytes of the output buffer, a multiple of 4; it starts zeroed and is the unit's output. */
-  buffer_size: z
-    .number()
-    .int()
-    .min(4)
-    .max(2 ** 32)
-    .multipleOf(4, 'buffer_size must be a multiple of 4'),
-});
+export const ShaderSpecSchema = z
+  .strictObject({
+    wgsl_code: z.string().min(1).max(SHADER_LIMITS.codeChars),
+    entry_point: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'entry_point must be a WGSL identifier')
+      .default('main'),
+    /** Must match the entry point's @workgroup_size attribute. */
+    workgroup_size: Triple,
+    /** Workgroups to dispatch, x y z. */
+    workgroups: Triple,
+    /** Bytes of the output buffer, a multiple of 4; it starts zeroed and is the unit's output. */
+    buffer_size: z
+      .number()
+      .int()
+      .min(4)
+      .max(2 ** 32)
+      .multipleOf(4, 'buffer_size must be a multiple of 4'),
+  })
+  // Loops are checked with the rest of the spec, so every place that reads one (the API at submit,
+  // the provider, the runner page) refuses a shader whose loops may not end, the same way.
+  .superRefine((spec, ctx) => {
+    const invocations = [...spec.workgroups, ...spec.workgroup_size].reduce((a, b) => a * b, 1);
+    const problem = loopProblem(spec.wgsl_code, spec.entry_point, invocations);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['wgsl_code'], message: problem });
+  });
 export type ShaderSpec = z.output<typeof ShaderSpecSchema>;
 
 export type ShaderProblem = { code: 'bad_params' | 'limit'; message: string };

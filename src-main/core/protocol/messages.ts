@@ -57,9 +57,9 @@ export interface Places {
   gossip?: (topic: string, author: string) => boolean;
   request?: true;
   reply?: true;
+  /** A request's one reply type: a reply of another type is refused (`wrong_place`), never acted on. */
+  answer?: string;
 }
-
-const REQUEST: Places = { request: true };
 const REPLY: Places = { reply: true };
 
 export const MESSAGE_TYPES = {
@@ -73,13 +73,13 @@ export const MESSAGE_TYPES = {
   commitment: {
     schema: ComputeCommitmentSchema,
     maxBytes: 2 * MiB,
-    places: { gossip: (topic, author) => topic === commitmentTopic(author), request: true },
+    places: { gossip: (topic, author) => topic === commitmentTopic(author), request: true, answer: 'ack' },
   },
   /** Provider → requester: offers for the requester's units. Reply: `ack`. */
   offers: {
     schema: z.strictObject({ offers: boundedArray(OfferSchema, MAX_BATCH) }),
     maxBytes: 1 * MiB,
-    places: REQUEST,
+    places: { request: true, answer: 'ack' },
   },
   /**
    * Requester → provider: the offers taken, with the small inputs of their units inline (the
@@ -94,7 +94,7 @@ export const MESSAGE_TYPES = {
       ).optional(),
     }),
     maxBytes: 2 * MiB,
-    places: REQUEST,
+    places: { request: true, answer: 'accepted' },
   },
   /** Provider → requester, the reply to `acceptances`: the ones taken, and the ones refused with why (policies, credit). */
   accepted: {
@@ -115,7 +115,7 @@ export const MESSAGE_TYPES = {
   results: {
     schema: z.strictObject({ results: boundedArray(ResultItemSchema, MAX_RESULTS_PER_MESSAGE) }),
     maxBytes: 2 * MiB,
-    places: REQUEST,
+    places: { request: true, answer: 'settlement' },
   },
   /** Provider → requester: assignments handed back unrun (sharing turned off, a failure, found past their deadline). Reply: `settlement`. */
   release: {
@@ -124,7 +124,7 @@ export const MESSAGE_TYPES = {
       reason: z.enum(['sharing_off', 'paused', 'failed', 'late']),
     }),
     maxBytes: 256 * KiB,
-    places: REQUEST,
+    places: { request: true, answer: 'settlement' },
   },
   /**
    * Requester → provider (or as a reply): the ledger entries that close the provider's
@@ -138,7 +138,7 @@ export const MESSAGE_TYPES = {
       held: boundedArray(Id, MAX_BATCH).optional(),
     }),
     maxBytes: 1 * MiB,
-    places: { request: true, reply: true },
+    places: { request: true, reply: true, answer: 'ack' },
   },
   ack: { schema: z.strictObject({}), maxBytes: 1 * KiB, places: REPLY },
 } satisfies Record<string, { schema: z.ZodType; maxBytes: number; places: Places }>;

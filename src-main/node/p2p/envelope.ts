@@ -15,8 +15,8 @@ import { MeshError, type DropReason } from './errors.js';
 /** The message types a node speaks, each with its body schema, its byte cap and (absent: anywhere) its places. */
 export type MessageCatalog = Record<string, { schema: z.ZodType; maxBytes: number; places?: Places }>;
 
-/** How a message arrived: by gossip on `topic`, signed at the pubsub layer by `from`; or direct. */
-export type Arrival = { via: 'gossip'; topic: string } | { via: 'request' } | { via: 'reply' };
+/** How a message arrived: by gossip on `topic`, signed at the pubsub layer by `from`; or direct (a reply: to a request of type `to`). */
+export type Arrival = { via: 'gossip'; topic: string } | { via: 'request' } | { via: 'reply'; to?: string };
 
 export interface VerifiedMessage {
   type: string;
@@ -232,6 +232,11 @@ export class EnvelopeVerifier {
       return drop('bad_signature', `${type} from ${author}`);
     }
     if (!placed(entry, arrival, author)) return drop('wrong_place', `${type} on ${describe(arrival)}`, author);
+    // A reply of a type its request does not take: its author signed it, so it is its author's to answer for.
+    const to = arrival.via === 'reply' ? arrival.to : undefined;
+    const answer = to !== undefined && Object.hasOwn(catalog, to) ? catalog[to]!.places?.answer : undefined;
+    if (answer !== undefined && answer !== type)
+      return drop('wrong_place', `${type} in reply to ${to}, which takes ${answer}`, author);
     const ageMs = now() - Date.parse(ts);
     if (Math.abs(ageMs) > clockSkewMs) return drop('stale', `ts ${ts} is ${Math.round(ageMs / 1000)} s off`);
     // Remembered only once signed and current: nobody else can burn an author's nonces, and an

@@ -258,7 +258,7 @@ export class MeshNetwork {
   ): Promise<VerifiedMessage | undefined> {
     this.assertRunning();
     const signal = options.signal ?? AbortSignal.timeout(DEFAULT_REQUEST_TIMEOUT_MS);
-    return this.client.request(parsePeerId(peer), await this.seal(type, body), signal);
+    return this.client.request(parsePeerId(peer), await this.seal(type, body), signal, type);
   }
 
   /** One handler for every verified message, gossip and direct; what it returns answers a direct request. */

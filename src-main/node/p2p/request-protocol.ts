@@ -167,9 +167,15 @@ export class DirectClient {
    * Sends `request` (sealed envelope bytes) to `peer` and returns its verified reply, or undefined
    * when its handler returned nothing. Throws MeshError; a reply that fails verification is
    * counted as a drop against the peer. When `signal` fires, the wait ends at once with
-   * MeshError `timeout` (an AbortSignal.timeout) or `aborted`.
+   * MeshError `timeout` (an AbortSignal.timeout) or `aborted`. `type` is the request's: a reply of
+   * another type than it takes is refused like any bad reply.
    */
-  async request(peer: PeerId, request: Uint8Array, signal: AbortSignal): Promise<VerifiedMessage | undefined> {
+  async request(
+    peer: PeerId,
+    request: Uint8Array,
+    signal: AbortSignal,
+    type?: string,
+  ): Promise<VerifiedMessage | undefined> {
     const remote = peer.toString();
     if (signal.aborted) throw new MeshError(abortCode(signal), `the request to ${remote} was not sent`);
     const session = await this.#session(peer, signal);
@@ -185,7 +191,7 @@ export class DirectClient {
         refusal?.ok ? `${remote} refused the request: ${refusal.value.error}` : 'an unreadable error reply',
       );
     }
-    const verdict = await this.node.verifier.verify(frame.payload, remote, { via: 'reply' });
+    const verdict = await this.node.verifier.verify(frame.payload, remote, { via: 'reply', to: type });
     if (!verdict.ok) {
       this.node.drops.record(remote, verdict.reason, `reply: ${verdict.detail}`, verdict.culprit);
       throw new MeshError('bad_reply', `${verdict.reason}: ${verdict.detail}`);

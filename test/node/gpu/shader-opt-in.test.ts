@@ -1,6 +1,7 @@
 // Peers' own WGSL shaders are opt-in per node (issue 19): a node whose GPU is ready but which has
 // not opted in lists no shader algorithm for its slots, so it never offers for one, and refuses
-// to run one handed to it anyway; once opted in, it does both. The runner is a stand-in channel
+// to run one handed to it anyway; once opted in, it does both, but a shader whose loops may not
+// end is refused before the GPU sees it, by the provider and at submission. The runner is a stand-in channel
 // (the real page is tested in e2e/); the calibration's CPU side is the real WASM executor.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -8,9 +9,12 @@ import { SHADER_ALGORITHM } from '../../../src-main/core/protocol/algorithm-ids.
 import type { RunnerRequest } from '../../../src-main/core/gpu/index.js';
 import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
+import { ApiError } from '../../../src-main/node/api/errors.js';
+import type { GpuError } from '../../../src-main/node/gpu/gpu-executor.js';
 import { GpuService } from '../../../src-main/node/gpu/gpu-service.js';
 import { runUnit } from '../../../src-main/node/gpu/unit-router.js';
 import { supportedAlgorithms } from '../../../src-main/node/mesh/algorithms.js';
+import { startNode } from '../mesh/cluster.js';
 import { ADAPTER, LIMITS } from './fake-adapter.js';
 
 const cpu = Executor.start({ workers: 1 });
@@ -74,5 +78,49 @@ test('a node opted in lists shader units and runs them', async () => {
     assert.equal(shadersRun(), 1);
   } finally {
     await gpu.stop();
+  }
+});
+
+test('an opted-in node refuses a shader whose loop may not end, as bad_params, before the GPU sees it', async () => {
+  const { gpu, shadersRun } = await readyGpu(true);
+  try {
+    const spin = WGSL.replace('out[0] = 1u;', 'loop { out[0] += 1u; }');
+    const ran = runUnit(
+      shaderUnit,
+      new TextEncoder().encode(spin),
+      new Uint8Array(0),
+      new AbortController().signal,
+      cpu,
+      gpu,
+    );
+    await assert.rejects(ran, (err: GpuError) => err.code === 'bad_params' && /line 2: `loop`/.test(err.message));
+    assert.equal(shadersRun(), 0, 'the shader reached the GPU');
+  } finally {
+    await gpu.stop();
+  }
+});
+
+test('a shader whose loop may not end is refused at submit with the line; no job is made', async () => {
+  const { node, api } = await startNode();
+  try {
+    const submit = api['jobs.submit']({
+      wgsl_code: WGSL.replace('out[0] = 1u;', '\nwhile (true) { }'),
+      params: { workgroup_size: [1, 1, 1], workgroups: [1, 1, 1], buffer_size: 4 },
+      input_base64: Buffer.alloc(4).toString('base64'),
+      chunk_bytes: 4,
+      redundancy: 1,
+      budget: 10,
+      priority: 0.5,
+      manual_accept: false,
+      open_to_strangers: false,
+    });
+    await assert.rejects(
+      submit,
+      (err: unknown) =>
+        err instanceof ApiError && err.code === 'bad_request' && /wgsl_code: line 3: `while`/.test(err.message),
+    );
+    assert.equal((await api['jobs.list']({})).jobs.length, 0);
+  } finally {
+    await node.stop();
   }
 });
