@@ -11,7 +11,7 @@ import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
 import { authoredBy, MAX_REDUNDANCY, type WorkUnit } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
-import type { Executor } from '../exec/index.js';
+import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
@@ -90,10 +90,12 @@ export class Verdicts {
       r.output_cid !== result.output_cid ||
       r.verification_hash !== result.verification_hash ||
       // The hash that votes is the CID the output is fetched by: no voting with one output and handing over another.
-      result.verification_hash !== result.output_cid
+      result.verification_hash !== result.output_cid ||
+      // No executor makes more; a size past it would only mislead whoever reads it.
+      result.output_bytes > DEFAULT_LIMITS.maxOutputBytes
     ) {
       this.ctx.log(
-        `result for ${acceptance.assignment_id} from ${from} has no matching receipt, or votes another hash than its output's`,
+        `result for ${acceptance.assignment_id} from ${from} has no matching receipt, votes another hash than its output's, or declares an output over ${DEFAULT_LIMITS.maxOutputBytes} bytes`,
       );
       return { entries: [], receipts: [] };
     }

@@ -148,6 +148,32 @@ test("results under B's result ids do not stop B's results from being taken", { 
   h.network.onMessage(async () => undefined);
 });
 
+test(
+  'a result declaring an output larger than any executor makes is refused, not journaled',
+  { timeout: 60_000 },
+  async () => {
+    const jobId = await submitWhileBWaits(2, true, 2);
+    const units = unitsOf(jobId);
+    await h.network.request(a.node.peerId, 'offers', {
+      offers: units.map((unitId, n) => offerFor(unitId, jobId, { offer_id: `${h.peerId}#9.${n}`, price: 10 })),
+    });
+    const sent: Promise<unknown>[] = [];
+    h.network.onMessage(async (msg) => {
+      if (msg.type !== 'acceptances') return undefined;
+      const { acceptances } = msg.body as MessageBody<'acceptances'>;
+      for (const x of acceptances)
+        sent.push(h.sendWrongResult(a.node.peerId, x.assignment_id, x.unit_id, jobId, undefined, 2 ** 40));
+      return { type: 'accepted', body: { accepted: acceptances.map((x) => x.assignment_id), refused: [] } };
+    });
+    assert.equal((await a.api['offers.accept']({ job_id: jobId, node_id: h.peerId })).accepted, units.length);
+    await waitFor('H to have sent its results', () => sent.length === units.length);
+    await Promise.all(sent); // each answered, so each was judged
+    for (const x of assignmentsOf(jobId, h.peerId)) assert.equal(x.result, undefined, 'a 1 TiB output is not believed');
+    h.network.onMessage(async () => undefined);
+    await b.api['sharing.set']({ on: true });
+  },
+);
+
 test("a release naming B's assignments tells H nothing of them", { timeout: 60_000 }, async () => {
   const jobId = await submitWhileBWaits(2, false);
   await b.api['sharing.set']({ on: true });
