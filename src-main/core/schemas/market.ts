@@ -27,7 +27,7 @@ export const PriceScheduleSchema = z.strictObject({
 });
 
 /** A provider's fuel rate, on an offer it priced by fuel: the settle pays the verified fuel at this rate, the offer's price at most. */
-export const FuelPriceSchema = z.strictObject({ per_gfuel: Credits, minimum: Credits });
+const FuelPriceSchema = z.strictObject({ per_gfuel: Credits, minimum: Credits });
 
 export const HardwareSummarySchema = z.strictObject({
   cpu_model: Name,
