@@ -19,14 +19,24 @@ test('a fuel charge: max(minimum, ⌈per_gfuel × fuel / 10⁹⌉), never over t
 test('a verified result is paid its unit’s verified fuel: the check’s when there is one, else the least agreeing report', () => {
   const mine = { fuel: 5e9 };
   // No check: the least of the agreeing results, mine included.
-  assert.equal(settlePrice(3000, RATE, mine, [{ fuel: 2e9 }, { fuel: 9e9 }], undefined), 600);
+  assert.equal(
+    settlePrice({ escrow: 3000, rate: RATE, estimatedFuel: 2e9 }, mine, [{ fuel: 2e9 }, { fuel: 9e9 }], undefined),
+    600,
+  );
   // My own run is ground truth, above or below what the results say.
-  assert.equal(settlePrice(3000, RATE, mine, [{ fuel: 2e9 }], 4e9), 1200);
-  // A CPU result that reports no fuel bills none; a GPU result is not billed by fuel; nor a unit priced per second.
-  assert.equal(settlePrice(3000, RATE, mine, [{}], undefined), 10);
-  assert.equal(settlePrice(3000, RATE, { device: 'gpu' }, [mine], undefined), 3000);
-  assert.equal(settlePrice(3000, RATE, mine, [{ device: 'gpu' }], undefined), 1500, 'a GPU result does not lower it');
-  assert.equal(settlePrice(3000, undefined, mine, [], undefined), 3000);
+  assert.equal(settlePrice({ escrow: 3000, rate: RATE, estimatedFuel: 2e9 }, mine, [{ fuel: 2e9 }], 4e9), 1200);
+  // A CPU result that reports no fuel bills none; a GPU result pays the estimate, as before; a unit priced per second its escrow.
+  assert.equal(settlePrice({ escrow: 3000, rate: RATE, estimatedFuel: 2e9 }, mine, [{}], undefined), 10);
+  assert.equal(
+    settlePrice({ escrow: 3000, rate: RATE, estimatedFuel: 2e9 }, { device: 'gpu' }, [mine], undefined),
+    600,
+  );
+  assert.equal(
+    settlePrice({ escrow: 3000, rate: RATE, estimatedFuel: 2e9 }, mine, [{ device: 'gpu' }], undefined),
+    1500,
+    'a GPU result does not lower it',
+  );
+  assert.equal(settlePrice({ escrow: 3000 }, mine, [], undefined), 3000);
 });
 
 test('property: a provider over-reporting its fuel is paid no more than honest runs agree on, nor are the others; nothing over the escrow', () => {
@@ -43,8 +53,8 @@ test('property: a provider over-reporting its fuel is paid no more than honest r
         const truth = checked ? fuel : undefined;
         const fair = fuelCharge(RATE, fuel, escrow);
         assert.ok(fair <= escrow);
-        assert.equal(settlePrice(escrow, RATE, liar, honest, truth), fair);
-        assert.equal(settlePrice(escrow, RATE, honest[0]!, [liar, ...honest.slice(1)], truth), fair);
+        assert.equal(settlePrice({ escrow, rate: RATE }, liar, honest, truth), fair);
+        assert.equal(settlePrice({ escrow, rate: RATE }, honest[0]!, [liar, ...honest.slice(1)], truth), fair);
       },
     ),
   );

@@ -23,20 +23,28 @@ interface BilledRun {
   device?: 'gpu';
 }
 
+/** An assignment's terms: its escrow, and when its offer priced by fuel, the rate and the unit's fuel estimate. */
+interface Terms {
+  escrow: number;
+  rate?: FuelPrice;
+  estimatedFuel?: number;
+}
+
 /**
- * What a verified result is paid of its escrow: all of it unless its offer priced by fuel and it
- * ran on the CPU; then the unit's billed fuel (billedFuel over the CPU results agreeing with it,
- * itself included, and my own run's fuel if I checked) at the offer's rate, the escrow at most.
- * A provider checks a settle against this with only its own result.
+ * What a verified result is paid of its escrow: all of it unless its offer priced by fuel. Then,
+ * on the CPU, the unit's billed fuel (billedFuel over the CPU results agreeing with it, itself
+ * included, and my own run's fuel if I checked) at the offer's rate, the escrow at most; on a GPU
+ * (no fuel), the requester's estimate at that rate, as before billing by fuel. A provider checks
+ * a settle against this with only its own result.
  */
 export function settlePrice(
-  escrow: number,
-  rate: FuelPrice | undefined,
+  { escrow, rate, estimatedFuel }: Terms,
   result: BilledRun,
   agreeing: readonly BilledRun[],
   checkedFuel: number | undefined,
 ): number {
-  if (!rate || result.device === 'gpu') return escrow;
+  if (!rate) return escrow;
+  if (result.device === 'gpu') return estimatedFuel === undefined ? escrow : fuelCharge(rate, estimatedFuel, escrow);
   const cpu = agreeing.filter((run) => run.device !== 'gpu');
   return fuelCharge(rate, billedFuel([result, ...cpu], checkedFuel), escrow);
 }

@@ -7,6 +7,7 @@ import type { MeshState } from '../../core/mesh/state.js';
 import type { SignedReceipt } from '../../core/protocol/messages.js';
 import type { LedgerEntry, VerificationReceipt } from '../../core/schemas/index.js';
 import { verifyReceipt } from '../receipts/index.js';
+import { termsOf } from './settlement.js';
 
 /**
  * The entries of a settlement from requester `from` that close or reward my own assignments with
@@ -41,7 +42,7 @@ export function underpaidSettles(state: MeshState, entries: readonly LedgerEntry
     const assignment = state.assignments.get(entry.assignment_id)!;
     const { price } = assignment.acceptance;
     if (entry.kind !== 'settle') continue;
-    const owed = settlePrice(price, assignment.fuelPrice, assignment.result ?? {}, [], undefined);
+    const owed = settlePrice(termsOf(state, assignment), assignment.result ?? {}, [], undefined);
     if ((entry.amount ?? price) < owed) underpaid.add(entry.assignment_id);
   }
   return underpaid;

@@ -41,11 +41,24 @@ export function priceOf(
   assignment: AssignmentRecord,
   agreeing: readonly string[] = state.units.get(assignment.acceptance.unit_id)?.agreeing ?? [],
 ): number {
-  const { unit_id: unitId, price } = assignment.acceptance;
+  const unitId = assignment.acceptance.unit_id;
   const others = state
     .assignmentsOf(unitId)
     .flatMap(({ result }) => (result && agreeing.includes(result.result_id) ? [result] : []));
-  return settlePrice(price, assignment.fuelPrice, assignment.result ?? {}, others, state.checks.truthFuel.get(unitId));
+  return settlePrice(termsOf(state, assignment), assignment.result ?? {}, others, state.checks.truthFuel.get(unitId));
+}
+
+/** What an assignment was offered on, for settlePrice: its escrow, and its fuel rate and its unit's estimate if billed by fuel. */
+export function termsOf(
+  state: MeshState,
+  { acceptance, fuelPrice }: AssignmentRecord,
+): Parameters<typeof settlePrice>[0] {
+  const estimatedFuel = state.units.get(acceptance.unit_id)?.unit.estimated_fuel;
+  return {
+    escrow: acceptance.price,
+    ...(fuelPrice ? { rate: fuelPrice } : {}),
+    ...(estimatedFuel !== undefined ? { estimatedFuel } : {}),
+  };
 }
 
 /**

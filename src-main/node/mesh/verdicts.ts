@@ -90,6 +90,7 @@ export class Verdicts {
       r.assignment_id !== acceptance.assignment_id ||
       r.output_cid !== result.output_cid ||
       r.verification_hash !== result.verification_hash ||
+      r.fuel !== result.fuel || // the fuel billed is the fuel signed for
       // The hash that votes is the CID the output is fetched by: no voting with one output and handing over another.
       result.verification_hash !== result.output_cid
     ) {
