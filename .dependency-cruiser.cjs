@@ -17,7 +17,7 @@ const ALLOWED = {
   [`${CORE}/trust`]: [`${CORE}/schemas`],
   [`${CORE}/consensus`]: [`${CORE}/schemas`],
   [`${CORE}/verification`]: [`${CORE}/schemas`, `${CORE}/consensus`],
-  [`${CORE}/scheduler`]: [`${CORE}/schemas`],
+  [`${CORE}/scheduler`]: [`${CORE}/schemas`, `${CORE}/ledger`],
   [`${CORE}/protocol`]: [`${CORE}/schemas`],
   [`${CORE}/reach`]: [`${CORE}/schemas`],
   [`${CORE}/mesh`]: [

@@ -40,8 +40,15 @@ function escrow(
   };
 }
 
-function settle(entry_id: string, assignment_id: string, worker_share_bps = 9_000): SettleEntry {
-  return { kind: 'settle', entry_id, assignment_id, worker_share_bps, at: AT };
+function settle(entry_id: string, assignment_id: string, worker_share_bps = 9_000, amount?: number): SettleEntry {
+  return {
+    kind: 'settle',
+    entry_id,
+    assignment_id,
+    ...(amount === undefined ? {} : { amount }),
+    worker_share_bps,
+    at: AT,
+  };
 }
 
 function refund(entry_id: string, assignment_id: string): RefundEntry {
@@ -78,6 +85,40 @@ test('settle pays the worker 90 %; the verifier share goes back to the job until
   assert.equal(ledger.held('alice'), 0);
   assert.equal(ledger.jobCommitted('job1'), 900);
   assert.equal(ledger.escrow('a1')?.status, 'paid');
+});
+
+test('a settle billed by fuel pays its shares of its price and gives the rest of the escrow back, in one entry', () => {
+  const ledger = new MemoryLedger();
+  ledger.apply(escrow('e1', 'a1', 1000));
+  const plan = ledger.apply(settle('s1', 'a1', 9_000, 400));
+  assert.ok(plan.ok);
+  assert.deepEqual(
+    plan.effects.transfers.map(({ from, to, amount }) => [from, to, amount]),
+    [['alice', 'bob', 360]],
+  );
+  // 600 not spent and the 40 verifier share go back to the job at once.
+  assert.equal(plan.effects.jobCommittedDelta, -640);
+  assert.equal(ledger.jobCommitted('job1'), 360);
+  assert.equal(ledger.held('alice'), 0);
+  assert.deepEqual(ledger.escrow('a1'), { ...ledger.escrow('a1')!, amount: 400, status: 'paid' });
+  // A settle for more than the escrow holds is refused and changes nothing.
+  ledger.apply(escrow('e2', 'a2', 1000));
+  assert.equal(errorCode(ledger.apply(settle('s2', 'a2', 9_000, 1001))), 'over_escrow');
+  assert.equal(ledger.escrow('a2')?.status, 'held');
+  assert.ok(ledger.apply(settle('s3', 'a2', 9_000, 1000)).ok, 'exactly the escrow is allowed');
+});
+
+test('a reward is bounded by the verifier shares of the prices paid, not of the escrows held', () => {
+  const ledger = new MemoryLedger();
+  for (const [id, worker] of [
+    ['r0', 'bob'],
+    ['r1', 'carol'],
+  ] as const) {
+    ledger.apply(escrow(`e-${id}`, id, 1000, { worker, unit_id: 'u' }));
+    assert.ok(ledger.apply(settle(`s-${id}`, id, 9_000, 500)).ok);
+  }
+  assert.equal(errorCode(ledger.apply(reward('r0', ['r1'], 51))), 'invalid_reward');
+  assert.ok(ledger.apply(reward('r0', ['r1'], 50)).ok);
 });
 
 test('the worker part stays exact for amounts beyond 2^53 / 10000', () => {
@@ -227,13 +268,18 @@ const arbEscrow = fc
   })
   .map((e): EscrowEntry => ({ ...e, job_budget: JOB_BUDGETS[e.job_id]! }));
 
-const arbSettle = fc.record({
-  kind: fc.constant('settle' as const),
-  entry_id: fc.constantFrom(...ENTRY_IDS),
-  assignment_id: fc.constantFrom(...ASSIGNMENTS),
-  worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
-  at: fc.constant(AT),
-});
+const arbSettle = fc.record(
+  {
+    kind: fc.constant('settle' as const),
+    entry_id: fc.constantFrom(...ENTRY_IDS),
+    assignment_id: fc.constantFrom(...ASSIGNMENTS),
+    // Billed by fuel: a price at, under or (refused) over the escrow.
+    amount: fc.integer({ min: 0, max: 2600 }),
+    worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
+    at: fc.constant(AT),
+  },
+  { requiredKeys: ['kind', 'entry_id', 'assignment_id', 'worker_share_bps', 'at'] },
+);
 
 const arbRefund = fc.record({
   kind: fc.constant('refund' as const),
@@ -282,6 +328,38 @@ test('property: balances sum to zero, a refusal changes nothing, budgets and hol
         if (!rewarded)
           for (const [job, budget] of Object.entries(JOB_BUDGETS)) assert.ok(ledger.jobCommitted(job) <= budget);
         for (const peer of PEERS) assert.ok(ledger.held(peer) >= 0);
+      }
+    }),
+  );
+});
+
+test('property: every escrow held ends as what its settle paid plus what went back, exactly, and the job’s committed credits say so', () => {
+  fc.assert(
+    fc.property(arbEntries, (entries) => {
+      const ledger = new MemoryLedger();
+      const held = new Map<string, { job: string; amount: number }>();
+      const expected = new Map<string, number>(Object.keys(JOB_BUDGETS).map((j) => [j, 0]));
+      const add = (job: string, delta: number) => expected.set(job, expected.get(job)! + delta);
+      for (const entry of entries) {
+        const plan = ledger.apply(entry);
+        if (!plan.ok) continue;
+        if (entry.kind === 'escrow') {
+          held.set(entry.assignment_id, { job: entry.job_id, amount: entry.amount });
+          add(entry.job_id, entry.amount);
+        } else if (entry.kind === 'reward') add(plan.effects.escrow.job_id, entry.amount);
+        else {
+          const { job, amount } = held.get(entry.assignment_id)!;
+          const escrowed = ledger.escrow(entry.assignment_id)!;
+          const price = entry.kind === 'settle' ? (entry.amount ?? amount) : 0;
+          const toWorker = plan.effects.transfers.reduce((sum, t) => sum + t.amount, 0);
+          // escrow = price + refunded remainder; the price = worker part + verifier share.
+          assert.ok(price <= amount);
+          assert.equal(escrowed.amount, entry.kind === 'settle' ? price : amount);
+          assert.equal(toWorker, entry.kind === 'settle' ? workerPart(price, entry.worker_share_bps) : 0);
+          assert.ok(Number.isSafeInteger(toWorker));
+          add(job, toWorker - amount);
+        }
+        for (const [job, committed] of expected) assert.equal(ledger.jobCommitted(job), committed);
       }
     }),
   );

@@ -6,6 +6,8 @@ export interface Vote {
   result_id: string;
   peer: string;
   hash: string;
+  /** The fuel it reports, where it is billed by fuel: results of one hash that differ in it are a dissent (judge.ts). */
+  fuel?: number;
 }
 
 /** Whether two results agree. Exact-hash units use hash equality; GPU units a tolerance check. */

@@ -4,3 +4,4 @@ export { MemoryLedger } from './memory-ledger.js';
 export { CREDIT_PER_TRUST, creditLimit, creditRefusal } from './credit-limit.js';
 export { rejectionShown } from './refund-rule.js';
 export type * from './types.js';
+export { FUEL_CAP_HEADROOM, fuelCharge, settlePrice } from './metered.js';

@@ -68,7 +68,11 @@ function planSettle(view: LedgerView, entry: SettleEntry): LedgerPlan {
   const found = heldEscrow(view, entry.assignment_id);
   if (!found.ok) return found;
   const escrow = found.escrow;
-  const toWorker = workerPart(escrow.amount, entry.worker_share_bps);
+  // Billed by measured fuel, the price may be less than what was held; never more.
+  const price = entry.amount ?? escrow.amount;
+  if (price > escrow.amount)
+    return refuse('over_escrow', `settle of ${price} exceeds the ${escrow.amount} held for ${entry.assignment_id}`);
+  const toWorker = workerPart(price, entry.worker_share_bps);
   // A zero-credit payment (a 0% share, a tiny amount) moves nothing, so it is not recorded.
   const transfers: Transfer[] =
     toWorker > 0
@@ -82,12 +86,13 @@ function planSettle(view: LedgerView, entry: SettleEntry): LedgerPlan {
           },
         ]
       : [];
-  // The verifiers' share goes back to the job until a reward pays it out.
+  // The verifiers' share, and what the price left of the escrow, go back to the job (a reward pays
+  // the share out). A paid escrow's amount is its price: verifier shares are of that.
   return {
     ok: true,
     effects: {
       entry,
-      escrow: { ...escrow, status: 'paid' },
+      escrow: { ...escrow, amount: price, status: 'paid' },
       transfers,
       jobCommittedDelta: negate(escrow.amount - toWorker),
     },

@@ -10,6 +10,7 @@ export interface Escrow {
   unit_id: string;
   requester: string;
   worker: string;
+  /** What is held; once paid, the price its settle paid (at most what was held). */
   amount: number;
   status: EscrowStatus;
 }
@@ -47,6 +48,8 @@ export type LedgerErrorCode =
   | 'duplicate_escrow'
   | 'unknown_assignment'
   | 'already_settled'
+  /** A settle whose price is more than its escrow holds. */
+  | 'over_escrow'
   | 'over_budget'
   | 'self_dealing'
   /** A reward on an assignment not paid, or beyond the verifier shares of what it names. */

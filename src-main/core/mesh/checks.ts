@@ -15,6 +15,8 @@ export class CheckBook {
   readonly outcomes = new Map<string, boolean>();
   /** The ground truth's CID of each unit the requester ran in full. */
   readonly truths = new Map<string, string>();
+  /** The fuel of each of those runs, when it reported any: what a unit billed by fuel pays. */
+  readonly truthFuel = new Map<string, number>();
   readonly convictions = new Map<string, Conviction>();
   /** Results of each provider that a check contradicted. */
   readonly contradicted = new Map<string, number>();

@@ -16,6 +16,7 @@ import { workerPart } from '../ledger/index.js';
 import type {
   Acceptance,
   AvailabilitySlot,
+  FuelPrice,
   Job,
   PriceSchedule,
   LedgerEntry,
@@ -69,12 +70,16 @@ export interface AssignmentRecord {
   acceptedAt: string;
   /** The seconds the provider's offer estimated, when I saw the offer (requester side). */
   estimatedSeconds?: number;
+  /** The offer priced the unit by fuel at this rate: its price is a cap (core/ledger/metered.ts). */
+  fuelPrice?: FuelPrice;
   /** The provider refused the acceptance, and why (requester side); its escrow was refunded. */
   refusal?: { reason: string; at: string };
 }
 
 /** The `peer.penalized` reason for a requester that refunded a result of mine as rejected without its verdict saying so. */
 export const FALSE_REFUND = 'false_refund';
+/** The `peer.penalized` reason for a requester that settled a result of mine for less than its fuel costs at my offer's rate. */
+export const UNDERPAID = 'underpaid';
 
 export interface StoredReceipt {
   cid: string;
@@ -122,7 +127,7 @@ export class MeshState {
   readonly #undecided = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
   readonly positions = new Map<string, number>();
-  /** Requesters' refunds as rejected that their verdicts did not back (FALSE_REFUND), until I set my trust in them again. */
+  /** Requesters' false settlements (FALSE_REFUND, UNDERPAID), until I set my trust in them again. */
   readonly falseRefunds = new Map<string, number>();
   /** Who may use my machine, and how much (core/policy): every acceptance of my compute passes them all. */
   policies: Policy[] = [];
@@ -202,13 +207,13 @@ export class MeshState {
       case 'offer.accepted': {
         const { acceptance } = event;
         if (this.assignments.has(acceptance.assignment_id)) return;
-        const estimatedSeconds =
-          this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id)?.estimated_seconds ??
-          this.myOffers.get(acceptance.offer_id)?.estimated_seconds;
+        const offer =
+          this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id) ?? this.myOffers.get(acceptance.offer_id);
         this.assignments.set(acceptance.assignment_id, {
           acceptance,
           acceptedAt: event.at,
-          ...(estimatedSeconds !== undefined ? { estimatedSeconds } : {}),
+          ...(offer ? { estimatedSeconds: offer.estimated_seconds } : {}),
+          ...(offer?.fuel_price ? { fuelPrice: offer.fuel_price } : {}),
         });
         const list = this.assignmentsByUnit.get(acceptance.unit_id);
         if (list) list.push(acceptance.assignment_id);
@@ -248,6 +253,7 @@ export class MeshState {
           return [{ resultId: result.result_id, peer: result.computed_by_peer, matched }];
         });
         this.checks.apply(event.unit_id, event.truth, results, event.at);
+        if (event.truth_fuel !== undefined) this.checks.truthFuel.set(event.unit_id, event.truth_fuel);
         return;
       }
       case 'unit.reopened': {
@@ -285,7 +291,7 @@ export class MeshState {
         return;
       case 'peer.penalized':
         this.#outcome(event.peer_id, 'rejected', event.at);
-        if (event.reason === FALSE_REFUND)
+        if (event.reason === FALSE_REFUND || event.reason === UNDERPAID)
           this.falseRefunds.set(event.peer_id, (this.falseRefunds.get(event.peer_id) ?? 0) + 1);
         return;
       case 'frame.rendered':
@@ -350,7 +356,7 @@ export class MeshState {
       assignment.escrow = 'paid';
       assignment.closing = entry;
       const { requester_peer: payer, provider_peer: worker, price } = assignment.acceptance;
-      this.#transfer(payer, worker, workerPart(price, entry.worker_share_bps));
+      this.#transfer(payer, worker, workerPart(entry.amount ?? price, entry.worker_share_bps));
     } else {
       assignment.closing = entry;
       assignment.escrow = 'refunded';

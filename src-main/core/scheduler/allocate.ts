@@ -25,6 +25,7 @@ import {
   slotSeconds,
   writeResources,
 } from './compatibility.js';
+import { offerPrice } from './pricing.js';
 import { standingOf, type PeerStanding, type Tier, type TrustContext } from './trust-tiers.js';
 
 const D = DIMENSIONS.length;
@@ -290,14 +291,6 @@ function localityOrder(demand: Demand, group: Demand['groups'][number], slot: Av
   return [...demand.order.subarray(group.start, group.end)].sort((a, b) => score(b) - score(a) || a - b);
 }
 
-function priceFor(price: PriceSchedule, unit: WorkUnit, seconds: number): number {
-  const metered =
-    unit.estimated_fuel !== undefined && price.per_gfuel !== undefined
-      ? Math.ceil((price.per_gfuel * unit.estimated_fuel) / 1e9)
-      : Math.ceil(price.per_core_second * unit.required_resources.cpu_cores * seconds);
-  return Math.min(Number.MAX_SAFE_INTEGER, Math.max(price.minimum, metered));
-}
-
 export function allocate(input: AllocationInput): Allocation {
   const demand = collectDemand(input);
   const provider = input.provider;
@@ -352,7 +345,7 @@ export function allocate(input: AllocationInput): Allocation {
             provider_peer: provider.peer_id,
             slot_id: s.slot.slot_id,
             tier,
-            price: priceFor(input.price, unit, seconds),
+            ...offerPrice(input.price, unit, seconds),
             estimated_seconds: seconds,
             performance_score: s.performance[demand.algorithm[i]!]!,
             expected_start: new Date(startMs).toISOString(),

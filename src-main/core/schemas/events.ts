@@ -76,6 +76,8 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     ...base,
     unit_id: Id,
     truth: Id.nullable(),
+    /** The fuel my run burned, when it reported any: a unit billed by fuel pays this (core/ledger/metered.ts). */
+    truth_fuel: Count.optional(),
     matched: boundedArray(Id, LIMITS.resultsPerConsensus),
     contradicted: boundedArray(Id, LIMITS.resultsPerConsensus),
   }),

@@ -1,7 +1,8 @@
 // Mutual-credit ledger entries, as journaled. Amounts are integer millicredits.
 // escrow: accepting an offer holds its price from the requester's job budget;
-// settle: a verified result pays the worker its share (90 %); the rest stays with the requester
-//   until a reward pays it to those who verified;
+// settle: a verified result pays the worker its share (90 %) of its price (the escrow, or less when
+//   billed by measured fuel: the rest of the escrow is released at once); the verifiers' share
+//   stays with the requester until a reward pays it to those who verified;
 // reward: a provider whose own paid result agreed with others' is paid their verifier shares;
 // refund: a rejected, late, cancelled or failed assignment releases its hold.
 import { z } from 'zod';
@@ -28,6 +29,11 @@ export const SettleEntrySchema = z.strictObject({
   kind: z.literal('settle'),
   entry_id: Id,
   assignment_id: Id,
+  /**
+   * The price paid, when less than the escrow (billed by measured fuel): the shares are of this,
+   * and the rest of the escrow goes back to the job with this entry. Absent: the whole escrow.
+   */
+  amount: Credits.optional(),
   worker_share_bps: z.number().int().min(0).max(BPS),
   at: IsoTime,
 });

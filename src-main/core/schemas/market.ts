@@ -26,6 +26,9 @@ export const PriceScheduleSchema = z.strictObject({
   minimum: Credits,
 });
 
+/** A provider's fuel rate, on an offer it priced by fuel: the settle pays the verified fuel at this rate, the offer's price at most. */
+const FuelPriceSchema = z.strictObject({ per_gfuel: Credits, minimum: Credits });
+
 export const HardwareSummarySchema = z.strictObject({
   cpu_model: Name,
   cpu_cores: Count,
@@ -55,7 +58,10 @@ export const OfferSchema = z.strictObject({
   provider_peer: PeerId,
   slot_id: Id,
   tier: z.union([z.literal(1), z.literal(2)]),
+  /** What the requester escrows: the price, or, with `fuel_price`, the most the unit may cost. */
   price: Credits,
+  /** Priced by fuel: the settle pays the unit's verified fuel at this rate, `price` at most (docs/PROTOCOL.md). */
+  fuel_price: FuelPriceSchema.optional(),
   /** No unit takes longer than a year on the reference machine, nor an honest provider 1/MIN_PERFORMANCE times that. */
   estimated_seconds: NonNegative.max(MAX_UNIT_SECONDS / MIN_PERFORMANCE),
   performance_score: Fraction,
@@ -82,6 +88,7 @@ export const AcceptanceSchema = z.strictObject({
 export const RefusalReasonSchema = z.string().min(1).max(256);
 
 export type PriceSchedule = z.infer<typeof PriceScheduleSchema>;
+export type FuelPrice = z.infer<typeof FuelPriceSchema>;
 export type HardwareSummary = z.infer<typeof HardwareSummarySchema>;
 export type Advert = z.infer<typeof AdvertSchema>;
 export type Offer = z.infer<typeof OfferSchema>;

@@ -82,7 +82,11 @@ export function judgeUnit(e: UnitEvidence): Judgement {
   const winnerUnchecked = winners.filter((id) => !e.checked.has(id));
   const peerOf = new Map(standing.map((v) => [v.result_id, v.peer]));
   if (e.canCheck) {
-    const dissent = standing.length > winners.length;
+    // Honest runs agree on fuel too: a unit billed by fuel is checked when its results do not.
+    const fuels = new Set(
+      standing.flatMap((v) => (v.fuel !== undefined && winners.includes(v.result_id) ? [v.fuel] : [])),
+    );
+    const dissent = standing.length > winners.length || fuels.size > 1;
     const picked = winnerUnchecked.some((id) => selectedForCheck(e.record(peerOf.get(id)!), e.draw(id)));
     if (dissent || e.suspect || picked) {
       const check = checkAll();

@@ -24,7 +24,7 @@ interface Load {
 const MAX_REASON = RefusalReasonSchema.maxLength ?? 256;
 
 export const FALSE_REFUND_REFUSAL =
-  'you refunded a result of mine as rejected without a verdict against it: no more work until my user sets their trust in you again';
+  'you refunded a result of mine as rejected without a verdict against it, or paid less than its fuel costs: no more work until my user sets their trust in you again';
 
 export class Admission {
   readonly #loads = new Map<string, Load>();

@@ -395,7 +395,9 @@ function failureText(failure: string): string {
 /** What a settled assignment paid out: its worker's part, and the verifier shares it earned as a reward. */
 function paidOut({ acceptance, closing, reward }: AssignmentRecord): number {
   const toWorker =
-    closing?.kind === 'settle' ? workerPart(acceptance.price, closing.worker_share_bps) : acceptance.price;
+    closing?.kind === 'settle'
+      ? workerPart(closing.amount ?? acceptance.price, closing.worker_share_bps)
+      : acceptance.price;
   return toWorker + (reward?.amount ?? 0);
 }
 

@@ -32,8 +32,8 @@ export class GroundTruth {
     );
   }
 
-  /** Runs the unit on my CPU and stores its output: its CID, or undefined if it could not run here. */
-  async run(unit: WorkUnit): Promise<string | undefined> {
+  /** Runs the unit on my CPU and stores its output: its CID and the fuel it burned, or undefined if it could not run here. */
+  async run(unit: WorkUnit): Promise<{ cid: string; fuel?: number } | undefined> {
     const module = unit.module_cid ? this.ctx.blobs.get(unit.module_cid) : new Uint8Array();
     const input = unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : new Uint8Array();
     if (!module || !input) return undefined;
@@ -44,6 +44,7 @@ export class GroundTruth {
       this.ctx.log(`checking unit ${unit.unit_id} failed: ${ran.message}`);
       return undefined;
     }
-    return this.ctx.blobs.put(ran.output);
+    const cid = await this.ctx.blobs.put(ran.output);
+    return ran.fuel === undefined ? { cid } : { cid, fuel: ran.fuel };
   }
 }

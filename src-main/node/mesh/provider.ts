@@ -1,7 +1,7 @@
 // The provider's half of the round: allocate my slots to the units of peers I follow, offer them,
 // take acceptances, return results with receipts, hand back what I cannot finish, and journal how
 // each ends. Running what was accepted is the execution queue's (execution.ts).
-import { FALSE_REFUND } from '../../core/mesh/state.js';
+import { FALSE_REFUND, UNDERPAID } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { contributionHistory } from '../../core/mesh/contribution.js';
 import {
@@ -30,7 +30,7 @@ import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { ResultOutbox } from './result-outbox.js';
-import { entriesForMe, unbackedRefunds } from './settlement-intake.js';
+import { entriesForMe, unbackedRefunds, underpaidSettles } from './settlement-intake.js';
 import { WatchTimer } from './watch-timer.js';
 
 type ReleaseReason = MessageBody<'release'>['reason'];
@@ -400,8 +400,9 @@ export class Provider {
       if (state.assignments.get(id)?.acceptance.requester_peer === from) this.#heldThere.add(id);
     const mine = entriesForMe(state, this.ctx.me, from, entries);
     const unbacked = await unbackedRefunds(state, from, mine, receipts);
+    const underpaid = underpaidSettles(state, mine);
     const events: NewEvent[] = mine
-      .filter((entry) => !unbacked.has(entry.assignment_id))
+      .filter((entry) => !unbacked.has(entry.assignment_id) && !underpaid.has(entry.assignment_id))
       .map((entry) => ({ type: 'ledger.entry', event_id: `ledger/${entry.entry_id}`, entry }));
     for (const signed of receipts) {
       const checked = await verifyReceipt(signed);
@@ -416,21 +417,23 @@ export class Provider {
     }
     for (const id of unbacked)
       events.push({ type: 'peer.penalized', event_id: `false-refund/${id}`, peer_id: from, reason: FALSE_REFUND });
+    for (const id of underpaid)
+      events.push({ type: 'peer.penalized', event_id: `underpaid/${id}`, peer_id: from, reason: UNDERPAID });
     if (events.length === 0) return;
     await this.ctx.record(events);
-    for (const id of unbacked) this.#reportFalseRefund(from, id);
+    for (const id of unbacked)
+      this.#reportFalseRefund(from, id, 'refunded my result as rejected without a verdict against it');
+    for (const id of underpaid) this.#reportFalseRefund(from, id, 'paid my result less than its fuel costs');
     for (const entry of entries.filter((e) => e.kind !== 'escrow'))
       if (state.assignments.get(entry.assignment_id)?.escrow !== 'held') this.#execution.drop(entry.assignment_id);
   }
 
   /** Once per assignment while I run: the log, and the user's event. */
-  #reportFalseRefund(requester: string, assignmentId: string): void {
+  #reportFalseRefund(requester: string, assignmentId: string, what: string): void {
     if (this.#falseRefunds.has(assignmentId)) return;
     this.#falseRefunds.add(assignmentId);
     const { acceptance } = this.ctx.state.assignments.get(assignmentId)!;
-    this.ctx.log(
-      `${requester} refunded my result for ${assignmentId} as rejected without a verdict against it: refused; it gets no more work from me`,
-    );
+    this.ctx.log(`${requester} ${what} (${assignmentId}): refused; it gets no more work from me`);
     this.ctx.emit('peer.cheated', {
       peer: requester,
       assignment_id: assignmentId,

@@ -10,7 +10,7 @@ import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { splitJob } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
-import { isProvisional, refundEvent, settleEvent, settlementFor } from './settlement.js';
+import { isProvisional, priceOf, refundEvent, settleEvent, settlementFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
 import { WatchTimer } from './watch-timer.js';
 
@@ -248,7 +248,7 @@ export class Requester {
       { type: 'job.cancelled', job_id: jobId },
       ...held.map((assignment) =>
         isProvisional(this.ctx.state, assignment)
-          ? settleEvent(assignment, this.ctx.now())
+          ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
           : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
       ),
     ]);

@@ -1,11 +1,13 @@
 // A requester cannot keep a verified result and refund it as rejected to avoid paying: a provider
 // takes a refund as rejected of a result it returned only with the requester's own signed verdict
-// against that result (core/ledger rejectionShown), sent with the settlement or before it.
-import { rejectionShown, WORKER_SHARE_BPS } from '../../core/ledger/index.js';
+// against that result (core/ledger rejectionShown), sent with the settlement or before it; nor
+// settle it for less than its fuel costs at the offer's rate.
+import { rejectionShown, settlePrice, WORKER_SHARE_BPS } from '../../core/ledger/index.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { SignedReceipt } from '../../core/protocol/messages.js';
 import type { LedgerEntry, VerificationReceipt } from '../../core/schemas/index.js';
 import { verifyReceipt } from '../receipts/index.js';
+import { termsOf } from './settlement.js';
 
 /**
  * The entries of a settlement from requester `from` that close or reward my own assignments with
@@ -27,6 +29,23 @@ export function entriesForMe(
     if (entry.kind === 'settle' && entry.worker_share_bps !== WORKER_SHARE_BPS) return false;
     return entry.kind !== 'escrow' && assignment.escrow === 'held';
   });
+}
+
+/**
+ * Of `entries` (each already checked against my escrow), the assignments settled for less than my
+ * own result's fuel costs at my offer's rate (core/ledger/metered.ts): an honest requester bills
+ * the fuel that honest runs agree on, or its own run's, and mine is that.
+ */
+export function underpaidSettles(state: MeshState, entries: readonly LedgerEntry[]): Set<string> {
+  const underpaid = new Set<string>();
+  for (const entry of entries) {
+    const assignment = state.assignments.get(entry.assignment_id)!;
+    const { price } = assignment.acceptance;
+    if (entry.kind !== 'settle') continue;
+    const owed = settlePrice(termsOf(state, assignment), assignment.result ?? {}, [], undefined);
+    if ((entry.amount ?? price) < owed) underpaid.add(entry.assignment_id);
+  }
+  return underpaid;
 }
 
 /** Of `entries` (each already checked against my escrow), the assignments refunded as rejected with no verdict of `from` against my result. */

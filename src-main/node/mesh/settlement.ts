@@ -2,7 +2,7 @@
 // and the verification receipts behind those entries. Sent as a reply to a result or a release,
 // and pushed when a unit is decided or a deadline passes.
 import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
-import { WORKER_SHARE_BPS, type Reward } from '../../core/ledger/index.js';
+import { settlePrice, WORKER_SHARE_BPS, type Reward } from '../../core/ledger/index.js';
 import type { Acceptance, RefundEntry } from '../../core/schemas/index.js';
 import { iso, type NewEvent } from './context.js';
 import type { MessageBody, SignedReceipt } from '../../core/protocol/messages.js';
@@ -33,8 +33,41 @@ export function isProvisional(state: MeshState, assignment: AssignmentRecord): b
   return assignment.escrow === 'held' && !!result && !!unit?.unchecked?.includes(result.result_id);
 }
 
-/** The ledger entry that pays a verified result its worker's share (verifierRewards pays the rest). */
-export function settleEvent(assignment: AssignmentRecord, nowMs: number): NewEvent {
+/**
+ * What a verified result of mine (requester) is paid: its escrow, or, billed by fuel, the fuel of
+ * the results `agreeing` with it (by default, its unit's verdict's) and of my own run of the unit
+ * (core/ledger/metered.ts).
+ */
+export function priceOf(
+  state: MeshState,
+  assignment: AssignmentRecord,
+  agreeing: readonly string[] = state.units.get(assignment.acceptance.unit_id)?.agreeing ?? [],
+): number {
+  const unitId = assignment.acceptance.unit_id;
+  const others = state
+    .assignmentsOf(unitId)
+    .flatMap(({ result }) => (result && agreeing.includes(result.result_id) ? [result] : []));
+  return settlePrice(termsOf(state, assignment), assignment.result ?? {}, others, state.checks.truthFuel.get(unitId));
+}
+
+/** What an assignment was offered on, for settlePrice: its escrow, and its fuel rate and its unit's estimate if billed by fuel. */
+export function termsOf(
+  state: MeshState,
+  { acceptance, fuelPrice }: AssignmentRecord,
+): Parameters<typeof settlePrice>[0] {
+  const estimatedFuel = state.units.get(acceptance.unit_id)?.unit.estimated_fuel;
+  return {
+    escrow: acceptance.price,
+    ...(fuelPrice ? { rate: fuelPrice } : {}),
+    ...(estimatedFuel !== undefined ? { estimatedFuel } : {}),
+  };
+}
+
+/**
+ * The ledger entry that pays a verified result its worker's share of `price` (verifierRewards
+ * pays the rest); a price under the escrow gives the remainder back with it.
+ */
+export function settleEvent(assignment: AssignmentRecord, price: number, nowMs: number): NewEvent {
   const id = assignment.acceptance.assignment_id;
   return {
     type: 'ledger.entry',
@@ -43,6 +76,7 @@ export function settleEvent(assignment: AssignmentRecord, nowMs: number): NewEve
       kind: 'settle',
       entry_id: `settle/${id}`,
       assignment_id: id,
+      ...(price < assignment.acceptance.price ? { amount: price } : {}),
       worker_share_bps: WORKER_SHARE_BPS,
       at: iso(nowMs),
     },

@@ -16,7 +16,7 @@ import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { isProvisional, refundEvent, rewardEvent, settleEvent, settlementFor } from './settlement.js';
+import { isProvisional, priceOf, refundEvent, rewardEvent, settleEvent, settlementFor } from './settlement.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
 import { VerifiedOutputs } from './verified-outputs.js';
@@ -89,6 +89,7 @@ export class Verdicts {
       r.assignment_id !== acceptance.assignment_id ||
       r.output_cid !== result.output_cid ||
       r.verification_hash !== result.verification_hash ||
+      r.fuel !== result.fuel || // the fuel billed is the fuel signed for
       // The hash that votes is the CID the output is fetched by: no voting with one output and handing over another.
       result.verification_hash !== result.output_cid ||
       // No executor makes more; a size past it would only mislead whoever reads it.
@@ -142,9 +143,16 @@ export class Verdicts {
     // Once I have run the unit, a result that comes later is checked against that run too.
     const knownTruth = state.checks.truths.get(unitId);
     if (knownTruth) await this.#recordCheck(unit, knownTruth, this.#againstTruth(active, knownTruth));
-    const votes: Vote[] = active.flatMap(({ result, acceptance }) =>
+    const votes: Vote[] = active.flatMap(({ result, acceptance, fuelPrice }) =>
       result && !tiles?.unfetchable.has(result.result_id)
-        ? [{ result_id: result.result_id, peer: acceptance.provider_peer, hash: result.verification_hash }]
+        ? [
+            {
+              result_id: result.result_id,
+              peer: acceptance.provider_peer,
+              hash: result.verification_hash,
+              ...(fuelPrice && result.device !== 'gpu' ? { fuel: result.fuel ?? 0 } : {}),
+            },
+          ]
         : [],
     );
     const redundancy = unit.verification_redundancy;
@@ -166,12 +174,13 @@ export class Verdicts {
     };
     let judgement = judgeUnit(evidence);
     if (judgement.status === 'check') {
-      const truth = await this.#truth.run(unit);
-      if (truth === undefined) {
+      const ran = await this.#truth.run(unit);
+      if (ran === undefined) {
         this.#decideLater(unitId);
         return;
       }
-      await this.#recordCheck(unit, truth, this.#againstTruth(active, truth));
+      const truth = ran.cid;
+      await this.#recordCheck(unit, truth, this.#againstTruth(active, truth), ran.fuel);
       judgement = judgeUnit({ ...evidence, checked: state.checks.outcomes, truth });
     }
     switch (judgement.status) {
@@ -239,7 +248,7 @@ export class Verdicts {
         events.push(refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, reason));
       }
     }
-    events.push(...this.#pay(unitId, paid));
+    events.push(...this.#pay(unitId, paid, agreeing));
     const verification = await this.ctx.receipts.next({
       kind: 'verification',
       timestamp: iso(this.ctx.now()),
@@ -304,7 +313,7 @@ export class Verdicts {
     await this.ctx.record(
       late.map((a) =>
         right(a)
-          ? settleEvent(a, this.ctx.now())
+          ? settleEvent(a, priceOf(state, a), this.ctx.now())
           : refundEvent(this.ctx.now(), a.acceptance.assignment_id, record.verdict === 'verified' ? wrong : 'failed'),
       ),
     );
@@ -340,15 +349,15 @@ export class Verdicts {
    * Settles agreeing results of one unit, and pays their verifier shares: replicas that agreed
    * verified each other, and my own run, if I made one, verified them all.
    */
-  #pay(unitId: string, agreeing: readonly AssignmentRecord[]): NewEvent[] {
+  #pay(unitId: string, agreeing: readonly AssignmentRecord[], agreeingResults?: readonly string[]): NewEvent[] {
     const now = this.ctx.now();
-    const paid: PaidResult[] = agreeing.map(({ acceptance }) => ({
-      assignment_id: acceptance.assignment_id,
-      worker: acceptance.provider_peer,
-      amount: acceptance.price,
+    const paid: PaidResult[] = agreeing.map((assignment) => ({
+      assignment_id: assignment.acceptance.assignment_id,
+      worker: assignment.acceptance.provider_peer,
+      amount: priceOf(this.ctx.state, assignment, agreeingResults),
     }));
     return [
-      ...agreeing.map((assignment) => settleEvent(assignment, now)),
+      ...agreeing.map((assignment, i) => settleEvent(assignment, paid[i]!.amount, now)),
       ...verifierRewards(paid, this.ctx.state.checks.truths.has(unitId)).map((reward) => rewardEvent(reward, now)),
     ];
   }
@@ -365,7 +374,12 @@ export class Verdicts {
    * null for GPU spot-checks); a contradicted result convicts its provider at once, and what the
    * conviction undoes in my open jobs is undone (core/mesh/backtrack.ts).
    */
-  async #recordCheck(unit: WorkUnit, truth: string | null, outcomes: ReadonlyArray<[string, boolean]>): Promise<void> {
+  async #recordCheck(
+    unit: WorkUnit,
+    truth: string | null,
+    outcomes: ReadonlyArray<[string, boolean]>,
+    truthFuel?: number,
+  ): Promise<void> {
     const { state } = this.ctx;
     const fresh = outcomes.filter(([id]) => !state.checks.outcomes.has(id));
     if (fresh.length === 0 && (truth === null || state.checks.truths.get(unit.unit_id) === truth)) return;
@@ -377,6 +391,7 @@ export class Verdicts {
         event_id: `check/${unit.unit_id}/${state.checks.outcomes.size}/${fresh[0]?.[0] ?? 'truth'}`,
         unit_id: unit.unit_id,
         truth,
+        ...(truthFuel !== undefined ? { truth_fuel: truthFuel } : {}),
         matched: fresh.filter(([, ok]) => ok).map(([id]) => id),
         contradicted,
       },

@@ -239,20 +239,24 @@ export const advertArb = recordOf<S.Advert>({
 export const offerArb: fc.Arbitrary<S.Offer> = fc
   .tuple(
     timeWindowArb,
-    recordOf<Omit<S.Offer, 'expected_start' | 'expected_end'>>({
-      offer_id: idArb,
-      round: countArb,
-      unit_id: idArb,
-      job_id: idArb,
-      requester_peer: peerIdArb,
-      provider_peer: peerIdArb,
-      slot_id: idArb,
-      tier: tierArb,
-      price: creditsArb,
-      estimated_seconds: finiteArb(0, MAX_UNIT_SECONDS / MIN_PERFORMANCE),
-      performance_score: fractionArb,
-      timestamp: isoTimeArb,
-    }),
+    recordOf<Omit<S.Offer, 'expected_start' | 'expected_end'>>(
+      {
+        offer_id: idArb,
+        round: countArb,
+        unit_id: idArb,
+        job_id: idArb,
+        requester_peer: peerIdArb,
+        provider_peer: peerIdArb,
+        slot_id: idArb,
+        tier: tierArb,
+        price: creditsArb,
+        fuel_price: recordOf<S.FuelPrice>({ per_gfuel: creditsArb, minimum: creditsArb }),
+        estimated_seconds: finiteArb(0, MAX_UNIT_SECONDS / MIN_PERFORMANCE),
+        performance_score: fractionArb,
+        timestamp: isoTimeArb,
+      },
+      ['fuel_price'],
+    ),
   )
   .map(([window, rest]) => ({ ...rest, expected_start: window.start, expected_end: window.end }));
 

@@ -74,13 +74,17 @@ export const escrowEntryArb = recordOf<S.EscrowEntry>({
   at: isoTimeArb,
 });
 
-export const settleEntryArb = recordOf<S.SettleEntry>({
-  kind: fc.constant('settle' as const),
-  entry_id: idArb,
-  assignment_id: idArb,
-  worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
-  at: isoTimeArb,
-});
+export const settleEntryArb = recordOf<S.SettleEntry>(
+  {
+    kind: fc.constant('settle' as const),
+    entry_id: idArb,
+    assignment_id: idArb,
+    amount: creditsArb,
+    worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
+    at: isoTimeArb,
+  },
+  ['amount'],
+);
 
 export const refundEntryArb = recordOf<S.RefundEntry>({
   kind: fc.constant('refund' as const),
@@ -218,13 +222,17 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     },
     ['agreeing_results', 'unchecked_results'],
   ),
-  'unit.checked': recordOf<S.NodeEventOf<'unit.checked'>>({
-    ...eventOf('unit.checked'),
-    unit_id: idArb,
-    truth: fc.option(idArb, { nil: null }),
-    matched: fc.array(idArb, { maxLength: 3 }),
-    contradicted: fc.array(idArb, { maxLength: 3 }),
-  }),
+  'unit.checked': recordOf<S.NodeEventOf<'unit.checked'>>(
+    {
+      ...eventOf('unit.checked'),
+      unit_id: idArb,
+      truth: fc.option(idArb, { nil: null }),
+      truth_fuel: countArb,
+      matched: fc.array(idArb, { maxLength: 3 }),
+      contradicted: fc.array(idArb, { maxLength: 3 }),
+    },
+    ['truth_fuel'],
+  ),
   'unit.reopened': recordOf<S.NodeEventOf<'unit.reopened'>>({
     ...eventOf('unit.reopened'),
     unit_id: idArb,

@@ -195,3 +195,25 @@ test('judgeUnit asks for a check of every standing unchecked result when a resul
   };
   assert.deepEqual(judgeUnit(e), { status: 'check', results: ['r1', 'r2', 'r3'] });
 });
+
+test('judgeUnit checks results that agree on the output but not on the fuel they bill, and only those', () => {
+  const e: UnitEvidence = {
+    redundancy: 2,
+    votes: [
+      { result_id: 'r1', peer: 'a', hash: 'h0', fuel: 1000 },
+      { result_id: 'r2', peer: 'b', hash: 'h0', fuel: 3000 },
+    ],
+    requested: 2,
+    maxReplicas: 5,
+    record: () => ({ passed: 40, convicted: false }),
+    draw: () => 0.99,
+    checked: new Map(),
+    canCheck: true,
+  };
+  assert.deepEqual(judgeUnit(e), { status: 'check', results: ['r1', 'r2'] });
+  // The same fuel, or no fuel billed (a GPU result, a unit not priced by fuel): no check is asked for.
+  const agreed = e.votes.map((v) => ({ ...v, fuel: 1000 }));
+  assert.equal(judgeUnit({ ...e, votes: agreed }).status, 'verified');
+  const unbilled = e.votes.map(({ fuel: _fuel, ...v }) => v);
+  assert.equal(judgeUnit({ ...e, votes: unbilled }).status, 'verified');
+});
