@@ -38,6 +38,11 @@ export class OfferBook {
     return true;
   }
 
+  /** The units with offers held (live or lapsed). */
+  units(): IterableIterator<string> {
+    return this.#byUnit.keys();
+  }
+
   /** The unit's offers that have not lapsed. */
   live(unitId: string, nowMs: number): HeldOffer[] {
     const held = [...(this.#byUnit.get(unitId)?.values() ?? [])];
