@@ -1,9 +1,16 @@
 // meshctl's job commands: submit a job (a shipped kernel or your own WebAssembly module over an
 // input file, or a render job: render-commands.ts), follow it, fetch a unit's output, and, for jobs
 // accepted by hand, its offers.
-import { writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import { describeError } from '../core/errors.js';
 import type { Command } from 'commander';
-import { MAX_INPUT_BYTES, MAX_MODULE_BYTES, type MethodInput } from '../core/api/contract.js';
+import {
+  MAX_CHUNK_BYTES,
+  MAX_MODULE_BYTES,
+  MAX_STREAMED_INPUT_BYTES,
+  type SubmitJobTermsInput,
+} from '../core/api/contract.js';
 import { MAX_REDUNDANCY } from '../core/schemas/work.js';
 import { SHADER_LIMITS } from '../core/gpu/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
@@ -11,8 +18,6 @@ import { CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNu
 import { formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 import { followRender, registerResultCommands, renderSubmission, type RenderOptions } from './render-commands.js';
-
-const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 
 interface SubmitOptions extends CommonOptions, Partial<RenderOptions> {
   library?: string;
@@ -46,7 +51,7 @@ export function registerJobCommands(program: Command): void {
       '--wgsl <file>',
       'a WGSL compute shader, run on GPU workers (params: workgroup_size, workgroups, buffer_size)',
     )
-    .option('--input <file>', `the input (at most ${MAX_INPUT_BYTES} bytes)`)
+    .option('--input <file>', `the input, streamed to the node (at most ${MAX_STREAMED_INPUT_BYTES} bytes)`)
     .option('--chunk-bytes <n>', 'bytes of input per unit')
     .option('--params <json>', "the kernel's params, a JSON object")
     .option('--render <scene>', 'a render job: this scene file (docs/SCENE.md), one unit per tile')
@@ -70,7 +75,9 @@ export function registerJobCommands(program: Command): void {
       act(async (options: SubmitOptions) => {
         if (options.render === undefined) {
           if (options.out !== undefined) throw new CliError('--out goes with --render');
-          const submitted = await connect(options).call('jobs.submit', await submission(options));
+          // The input streams from the file to the node: a job may be a million units (upload.ts).
+          const { terms, input } = await submission(options);
+          const submitted = await connect(options).submitStream(terms, createReadStream(input));
           return { json: submitted, text: `submitted job ${submitted.job_id}: ${submitted.units} units` };
         }
         if (
@@ -180,8 +187,8 @@ function jobTerms(options: SubmitOptions) {
   };
 }
 
-/** The jobs.submit params the options describe, every value checked and both files read. */
-async function submission(options: SubmitOptions): Promise<MethodInput<'jobs.submit'>> {
+/** The job's terms the options describe, every value checked and the module read; the input's path. */
+async function submission(options: SubmitOptions): Promise<{ terms: SubmitJobTermsInput; input: string }> {
   const kernel = options.library !== undefined || options.method !== undefined;
   if ([kernel, options.wasm !== undefined, options.wgsl !== undefined].filter(Boolean).length !== 1) {
     throw new CliError(
@@ -198,19 +205,28 @@ async function submission(options: SubmitOptions): Promise<MethodInput<'jobs.sub
     ...jobTerms(options),
   };
   const params = options.params === undefined ? undefined : jsonObject('--params', options.params);
-  const input = await readFileUpTo('--input', options.input, MAX_INPUT_BYTES);
+  const size = await stat(options.input).then(
+    (s) => s.size,
+    (err: unknown) => {
+      throw new CliError(`--input: cannot read ${options.input}: ${describeError(err)}`);
+    },
+  );
+  if (size > MAX_STREAMED_INPUT_BYTES)
+    throw new CliError(
+      `--input: ${options.input} is ${size} bytes; a job's input is at most ${MAX_STREAMED_INPUT_BYTES}`,
+    );
   const wasm = options.wasm === undefined ? undefined : await readFileUpTo('--wasm', options.wasm, MAX_MODULE_BYTES);
   const wgsl =
     options.wgsl === undefined
       ? undefined
       : (await readFileUpTo('--wgsl', options.wgsl, SHADER_LIMITS.codeChars * 4)).toString('utf8');
-  return {
+  const terms = {
     ...numbers,
     library: options.library,
     method: options.method,
     wasm_base64: wasm?.toString('base64'),
     wgsl_code: wgsl,
-    input_base64: input.toString('base64'),
     params,
   };
+  return { terms, input: options.input };
 }

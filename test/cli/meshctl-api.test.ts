@@ -38,6 +38,15 @@ before(async () => {
     handlers: stub.handlers,
     events: { subscribe: () => () => {} },
     token: loadOrCreateToken(dataDir),
+    // The input streams: recorded as the bytes that arrived.
+    uploads: {
+      'jobs.submit': async (terms, input) => {
+        const pieces: Uint8Array[] = [];
+        for await (const piece of input) pieces.push(piece);
+        stub.calls.push({ method: 'jobs.submit', params: { ...terms, input: Buffer.concat(pieces).toString('hex') } });
+        return { job_id: 'job-1', units: 4 };
+      },
+    },
   });
   writeApiEndpoint(dataDir, { url: server.url, pid: process.pid });
 });
@@ -106,7 +115,7 @@ test("failures are one line: no node for the data dir (and how to start one), or
   }
 });
 
-test('submit-job reads the input and sends it base64, with credits as millicredits and defaults filled in', async () => {
+test('submit-job streams the input file, with credits as millicredits and defaults filled in', async () => {
   const input = join(dataDir, 'input.bin');
   writeFileSync(input, Buffer.from([0, 1, 2, 250, 255]));
   const submitted = await inNode(
@@ -135,7 +144,7 @@ test('submit-job reads the input and sends it base64, with credits as millicredi
       params: {
         library: 'hash',
         method: 'sha256',
-        input_base64: 'AAEC+v8=',
+        input: '000102faff',
         chunk_bytes: 2,
         params: { rounds: 2 },
         redundancy: 1,

@@ -223,7 +223,8 @@ export const API_METHODS = {
     z.strictObject({ price: PriceScheduleSchema }),
   ),
   'jobs.status': method(
-    z.strictObject({ job_id: Id, units: z.boolean().default(false) }),
+    /** `units`: also list units, at most unitsPerRequest of them from unit `units_from`. */
+    z.strictObject({ job_id: Id, units: z.boolean().default(false), units_from: Count.optional() }),
     z.strictObject({ job: JobViewSchema, units: boundedArray(UnitViewSchema, LIMITS.unitsPerRequest).optional() }),
   ),
   'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries) })),

@@ -25,8 +25,13 @@ import { LinkViewSchema } from './reach-shapes.js';
 
 /** Largest request body a server reads (a job's input travels inline, base64). */
 export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
-export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
+/** A job's input inline in jobs.submit (base64 in the JSON); a bigger one streams (UPLOAD_JOB_PATH). */
+const MAX_INPUT_BYTES = 32 * 1024 * 1024;
 export const MAX_MODULE_BYTES = 4 * 1024 * 1024;
+/** A job's input sent as a stream (the upload path): stored once, as one blob, never held whole. */
+export const MAX_STREAMED_INPUT_BYTES = 1024 * 1024 * 1024;
+/** The most input one unit takes. */
+export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 /**
  * The event stream's WebSocket messages carry events as JSON lines, one event per line, in order;
  * the events of one moment go in one message, at most this many.
@@ -154,37 +159,39 @@ const JOB_TERMS = {
   open_to_strangers: z.boolean().default(false),
 };
 
+/** A job over an input, apart from the input itself (inline in jobs.submit, or streamed: UPLOAD_JOB_PATH). */
+const SUBMIT_JOB_FIELDS = {
+  name: Name.optional(),
+  /** A shipped kernel: library and method, e.g. hash / sha256. */
+  library: Id.optional(),
+  method: Id.optional(),
+  /** Or the user's own module under the unit ABI. */
+  wasm_base64: Base64(MAX_MODULE_BYTES).optional(),
+  /** Or a WGSL compute shader (GPU workers only; params: entry_point, workgroup_size, workgroups, buffer_size; docs/UNIT_ABI.md). */
+  wgsl_code: z.string().min(1).max(SHADER_LIMITS.codeChars).optional(),
+  chunk_bytes: z.number().int().min(1).max(MAX_CHUNK_BYTES),
+  params: Params.optional(),
+  ...JOB_TERMS,
+};
+
+const oneModule = [
+  (job: { wasm_base64?: string; library?: string; method?: string; wgsl_code?: string }) =>
+    [
+      job.wasm_base64 !== undefined,
+      job.library !== undefined && job.method !== undefined,
+      job.wgsl_code !== undefined,
+    ].filter(Boolean).length === 1,
+  {
+    message: 'name a kernel (library and method), or give a module (wasm_base64) or a shader (wgsl_code): exactly one',
+  },
+] as const;
+
 export const SubmitJobSchema = z
-  .strictObject({
-    name: Name.optional(),
-    /** A shipped kernel: library and method, e.g. hash / sha256. */
-    library: Id.optional(),
-    method: Id.optional(),
-    /** Or the user's own module under the unit ABI. */
-    wasm_base64: Base64(MAX_MODULE_BYTES).optional(),
-    /** Or a WGSL compute shader (GPU workers only; params: entry_point, workgroup_size, workgroups, buffer_size; docs/UNIT_ABI.md). */
-    wgsl_code: z.string().min(1).max(SHADER_LIMITS.codeChars).optional(),
-    input_base64: Base64(MAX_INPUT_BYTES),
-    chunk_bytes: z
-      .number()
-      .int()
-      .min(1)
-      .max(16 * 1024 * 1024),
-    params: Params.optional(),
-    ...JOB_TERMS,
-  })
-  .refine(
-    (job) =>
-      [
-        job.wasm_base64 !== undefined,
-        job.library !== undefined && job.method !== undefined,
-        job.wgsl_code !== undefined,
-      ].filter(Boolean).length === 1,
-    {
-      message:
-        'name a kernel (library and method), or give a module (wasm_base64) or a shader (wgsl_code): exactly one',
-    },
-  );
+  .strictObject({ ...SUBMIT_JOB_FIELDS, input_base64: Base64(MAX_INPUT_BYTES) })
+  .refine(...oneModule);
+
+/** The first line of a streamed submit (UPLOAD_JOB_PATH): the job as JSON; the input follows, raw. */
+export const SubmitJobStreamSchema = z.strictObject(SUBMIT_JOB_FIELDS).refine(...oneModule);
 
 export const FrameNumber = z.number().int().min(0).max(MAX_FRAME);
 
@@ -212,6 +219,9 @@ export type UnitView = z.infer<typeof UnitViewSchema>;
 export type PeerView = z.infer<typeof PeerViewSchema>;
 export type OfferView = z.infer<typeof OfferViewSchema>;
 export type SubmitJob = z.infer<typeof SubmitJobSchema>;
+export type SubmitJobTerms = z.infer<typeof SubmitJobStreamSchema>;
+/** The terms as a client writes them (defaults not yet applied). */
+export type SubmitJobTermsInput = z.input<typeof SubmitJobStreamSchema>;
 export type SubmitRender = z.output<typeof SubmitRenderSchema>;
 export type FrameView = z.infer<typeof FrameViewSchema>;
 export type LedgerTransferView = z.infer<typeof LedgerTransferViewSchema>;

@@ -2,7 +2,7 @@
 // convicted provider still held is refunded (it is not paid for work it may have faked), and every
 // unit whose verdict rested on one of its results accepted unchecked is reopened, to be decided
 // again with a check. Jobs already completed were settled and handed over: they are left as they are.
-import type { MeshState } from './state.js';
+import { unitIdsOf, type MeshState } from './state.js';
 
 export interface Backtrack {
   /** Held assignments of the convicted provider, to refund as rejected. */
@@ -16,7 +16,7 @@ export function backtrack(state: MeshState, convicted: string): Backtrack {
   const reopen: string[] = [];
   for (const job of state.jobs.values()) {
     if (job.job.requester !== state.me || job.cancelled || job.completedAt) continue;
-    for (const unitId of job.unitIds) {
+    for (const unitId of unitIdsOf(job)) {
       const unit = state.units.get(unitId);
       let reopened = false;
       for (const assignment of state.assignmentsOf(unitId)) {

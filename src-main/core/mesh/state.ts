@@ -13,11 +13,14 @@ import { unitKey } from '../scheduler/allocate.js';
 import { CheckBook } from './checks.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
 import { workerPart } from '../ledger/index.js';
+import { digestsFromBase64 } from './input-cids.js';
+import { unitIdOf, UnitTable } from './unit-table.js';
 import type {
   Acceptance,
   AvailabilitySlot,
   FuelPrice,
   Job,
+  JobInput,
   PriceSchedule,
   LedgerEntry,
   NodeEvent,
@@ -28,27 +31,21 @@ import type {
   RefundEntry,
   RewardEntry,
   WorkResult,
-  WorkUnit,
 } from '../schemas/index.js';
 
-export interface UnitRecord {
-  unit: WorkUnit;
-  requester: string;
-  index: number;
-  verdict?: 'verified' | 'rejected';
-  consensusHash?: string | null;
-  verifiedAt?: string;
-  /** The results that carry the verdict's output. */
-  agreeing?: readonly string[];
-  /** Those accepted unchecked: their escrows are held until the job completes. */
-  unchecked?: readonly string[];
-  /** Times the verdict was withdrawn (a provider it relied on was convicted); a reopened unit is checked. */
-  reopened?: number;
+/** A job's unit ids, in order. */
+export function* unitIdsOf(record: JobRecord): Generator<string> {
+  for (let i = 0; i < record.created; i++) yield unitIdOf(record.job.job_id, i);
 }
 
 export interface JobRecord {
   job: Job;
-  unitIds: string[];
+  /** Units journaled so far: `${job_id}/0` … `${job_id}/${created - 1}` (unitIdsOf). */
+  created: number;
+  /** Units with a verdict: the job is complete when every unit has one. */
+  decided: number;
+  /** A batched job's input, stored once (its units' inputs are slices of it). */
+  input?: JobInput;
   submittedAt: string;
   cancelled: boolean;
   /** When the last unit reached a verdict. */
@@ -89,7 +86,7 @@ export interface StoredReceipt {
 
 export class MeshState {
   readonly jobs = new Map<string, JobRecord>();
-  readonly units = new Map<string, UnitRecord>();
+  readonly units = new UnitTable();
   /** Offers received for my units (requester side), by unit. */
   readonly offersByUnit = new Map<string, Map<string, Offer>>();
   /** When each of those offers reached me (journal time, my clock: providers' clocks may differ). */
@@ -123,8 +120,6 @@ export class MeshState {
   readonly #myExecutions = new Map<string, StoredReceipt>();
   /** What each job of mine has in escrow or paid. */
   readonly #committed = new Map<string, number>();
-  /** Units of each job without a verdict: the job completes when it reaches 0. */
-  readonly #undecided = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
   readonly positions = new Map<string, number>();
   /** Requesters' false settlements (FALSE_REFUND, UNDERPAID), until I set my trust in them again. */
@@ -159,16 +154,26 @@ export class MeshState {
       case 'sharing.set':
         this.sharing = event.on;
         return;
-      case 'job.submitted':
-        if (!this.jobs.has(event.job.job_id))
-          this.jobs.set(event.job.job_id, {
-            job: event.job,
-            unitIds: [],
-            submittedAt: event.at,
-            cancelled: false,
-            frames: new Map(),
-          });
+      case 'job.submitted': {
+        const { job, template, input } = event;
+        if (this.jobs.has(job.job_id)) return;
+        this.jobs.set(job.job_id, {
+          job,
+          created: 0,
+          decided: 0,
+          ...(input ? { input } : {}),
+          submittedAt: event.at,
+          cancelled: false,
+          frames: new Map(),
+        });
+        if (template) this.units.addBatched(job.job_id, job.requester, template, job.unit_count);
         return;
+      }
+      case 'units.created': {
+        const job = this.jobs.get(event.job_id);
+        if (job) job.created += this.units.append(event.job_id, event.first, digestsFromBase64(event.input_digests));
+        return;
+      }
       case 'job.cancelled': {
         const job = this.jobs.get(event.job_id);
         if (job) job.cancelled = true;
@@ -176,17 +181,13 @@ export class MeshState {
       }
       case 'unit.created': {
         const job = this.jobs.get(event.unit.job_id);
-        if (this.units.has(event.unit.unit_id)) return;
         // A provider journals the units it was assigned, without their job: the requester is on the assignment.
-        this.units.set(event.unit.unit_id, {
+        const added = this.units.add({
           unit: event.unit,
           requester: job?.job.requester ?? '',
-          index: job?.unitIds.length ?? -1,
+          index: job?.created ?? -1,
         });
-        if (job) {
-          job.unitIds.push(event.unit.unit_id);
-          this.#undecided.set(job.job.job_id, (this.#undecided.get(job.job.job_id) ?? 0) + 1);
-        }
+        if (added && job) job.created++;
         return;
       }
       case 'offer.recorded':
@@ -258,16 +259,17 @@ export class MeshState {
       }
       case 'unit.reopened': {
         const record = this.units.get(event.unit_id);
-        if (!record?.verdict) return;
-        record.verdict = undefined;
-        record.consensusHash = undefined;
-        record.verifiedAt = undefined;
-        record.agreeing = undefined;
-        record.unchecked = undefined;
-        record.reopened = (record.reopened ?? 0) + 1;
+        const progress = this.units.progress(event.unit_id);
+        if (!record?.verdict || !progress) return;
+        progress.verdict = undefined;
+        progress.consensusHash = undefined;
+        progress.verifiedAt = undefined;
+        progress.agreeing = undefined;
+        progress.unchecked = undefined;
+        progress.reopened = (record.reopened ?? 0) + 1;
         const job = this.jobs.get(record.unit.job_id);
         if (!job) return;
-        this.#undecided.set(job.job.job_id, (this.#undecided.get(job.job.job_id) ?? 0) + 1);
+        job.decided--;
         job.completedAt = undefined;
         // A render tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
         job.frames.delete(Number(record.unit.params?.['frame']));
@@ -317,26 +319,24 @@ export class MeshState {
 
   #verdict(event: NodeEventOf<'unit.verified'>): void {
     const record = this.units.get(event.unit_id);
-    if (!record || record.verdict) return;
+    const progress = this.units.progress(event.unit_id);
+    if (!record || !progress || record.verdict) return;
     const hash = event.consensus_hash;
-    record.verdict = event.verdict;
-    record.consensusHash = hash;
-    record.verifiedAt = event.at;
+    progress.verdict = event.verdict;
+    progress.consensusHash = hash;
+    progress.verifiedAt = event.at;
     const assignments = this.assignmentsOf(event.unit_id);
-    record.agreeing =
+    const agreeing =
       event.agreeing_results ??
       assignments.flatMap(({ result }) => (result && result.verification_hash === hash ? [result.result_id] : []));
-    record.unchecked = event.unchecked_results ?? [];
+    progress.agreeing = agreeing;
+    progress.unchecked = event.unchecked_results ?? [];
     // Reputation: results that carry the verdict count as verified. Only a check convicts (unit.checked).
     for (const { result } of assignments) {
-      if (result && record.agreeing.includes(result.result_id))
-        this.#outcome(result.computed_by_peer, 'verified', event.at);
+      if (result && agreeing.includes(result.result_id)) this.#outcome(result.computed_by_peer, 'verified', event.at);
     }
     const job = this.jobs.get(record.unit.job_id);
-    if (!job) return;
-    const undecided = (this.#undecided.get(job.job.job_id) ?? 0) - 1;
-    this.#undecided.set(job.job.job_id, undecided);
-    if (undecided === 0) job.completedAt = event.at;
+    if (job && ++job.decided >= job.created) job.completedAt = event.at;
   }
 
   #ledger(entry: LedgerEntry, at: string): void {

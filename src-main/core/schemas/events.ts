@@ -19,7 +19,7 @@ export const JobSchema = z.strictObject({
   job_id: Id,
   requester: PeerId,
   name: Name,
-  unit_count: Count.max(LIMITS.unitsPerRequest),
+  unit_count: Count.max(LIMITS.unitsPerJob),
   redundancy: z.number().int().min(1).max(MAX_REDUNDANCY),
   budget: Credits,
   deadline: IsoTime.optional(),
@@ -33,6 +33,29 @@ export const JobSchema = z.strictObject({
   render: RenderSpecSchema.optional(),
 });
 
+/** What a batched job's units share: each is this, its id (`${job_id}/${index}`) and its input's CID. */
+const UnitTemplateSchema = WorkUnitSchema.omit({ unit_id: true, input_cid: true });
+
+/** A batched job's input, stored once: unit i's input is bytes [i × chunk_bytes, (i + 1) × chunk_bytes) of it. */
+const JobInputSchema = z.strictObject({
+  cid: Id,
+  bytes: Count,
+  chunk_bytes: z.number().int().min(1),
+});
+
+/** Base64 of the inputs' sha256, 32 bytes a unit (at most unitsPerBatch units). */
+const InputDigests = z
+  .string()
+  .min(1)
+  .max(Math.ceil((LIMITS.unitsPerBatch * 32) / 3) * 4)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')
+  .refine(
+    (s) => s.length % 4 === 0 && ((s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0)) % 32 === 0,
+    {
+      message: 'expected whole 32-byte digests',
+    },
+  );
+
 export const NodeEventSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('peer.seen'),
@@ -44,7 +67,22 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('trust.set'), ...base, peer_id: PeerId, weight: Fraction }),
   z.strictObject({ type: z.literal('slot.put'), ...base, slot: AvailabilitySlotSchema }),
   z.strictObject({ type: z.literal('slot.removed'), ...base, slot_id: Id }),
-  z.strictObject({ type: z.literal('job.submitted'), ...base, job: JobSchema }),
+  z.strictObject({
+    type: z.literal('job.submitted'),
+    ...base,
+    job: JobSchema,
+    /** Present when its units come in `units.created` batches rather than one `unit.created` each. */
+    template: UnitTemplateSchema.optional(),
+    input: JobInputSchema.optional(),
+  }),
+  /** The next units of a batched job, from unit `first`, by their inputs' sha256. */
+  z.strictObject({
+    type: z.literal('units.created'),
+    ...base,
+    job_id: Id,
+    first: Count.max(LIMITS.unitsPerJob),
+    input_digests: InputDigests,
+  }),
   z.strictObject({ type: z.literal('unit.created'), ...base, unit: WorkUnitSchema }),
   z.strictObject({ type: z.literal('offer.recorded'), ...base, offer: OfferSchema }),
   z.strictObject({ type: z.literal('offer.accepted'), ...base, acceptance: AcceptanceSchema }),
@@ -125,6 +163,8 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
 ]);
 
 export type Job = z.infer<typeof JobSchema>;
+export type JobInput = z.infer<typeof JobInputSchema>;
+export type UnitTemplate = z.infer<typeof UnitTemplateSchema>;
 export type NodeEvent = z.infer<typeof NodeEventSchema>;
 export type NodeEventType = NodeEvent['type'];
 export type NodeEventOf<T extends NodeEventType> = Extract<NodeEvent, { type: T }>;

@@ -3,6 +3,25 @@
 // message that passed its byte-size check cannot expand into unbounded work or state.
 import { z } from 'zod';
 
+/**
+ * Every limit a value breaks is named with the value: "1e+300 is over the limit of
+ * 9007199254740991", not zod's bare "Too big" (an API caller sees which number to change, and how far).
+ */
+z.config({
+  customError: (issue) => {
+    if (issue.code !== 'too_big' && issue.code !== 'too_small') return undefined;
+    const bound = issue.code === 'too_big' ? issue.maximum : issue.minimum;
+    const input: unknown = issue.input;
+    const value =
+      typeof input === 'string' || Array.isArray(input)
+        ? `${input.length} ${typeof input === 'string' ? 'characters' : 'items'}`
+        : String(input);
+    return issue.code === 'too_big'
+      ? `${value} is over the limit of ${String(bound)}`
+      : `${value} is under the minimum of ${String(bound)}`;
+  },
+});
+
 export const LIMITS = {
   idChars: 128,
   nameChars: 256,
@@ -12,6 +31,13 @@ export const LIMITS = {
   datasetsPerSlot: 256,
   requestsPerCommitment: 256,
   unitsPerRequest: 100_000,
+  /**
+   * A job's units: what a node holds of one (a template, then 32 bytes a unit, core/mesh/unit-table.ts)
+   * and journals of it (an event per unitsPerBatch) stay in tens of megabytes.
+   */
+  unitsPerJob: 1_000_000,
+  /** Units one `units.created` event carries. */
+  unitsPerBatch: 10_000,
   addressesPerAdvert: 16,
   resultsPerConsensus: 64,
   permitListEntries: 10_000,
@@ -131,7 +157,7 @@ export const Params = z
     if (size === undefined || size > LIMITS.paramsBytes) {
       ctx.addIssue({
         code: 'custom',
-        message: size === undefined ? 'not JSON' : `larger than ${LIMITS.paramsBytes} bytes`,
+        message: size === undefined ? 'not JSON' : `${size} bytes is over the limit of ${LIMITS.paramsBytes} bytes`,
       });
       return;
     }

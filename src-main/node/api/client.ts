@@ -2,6 +2,7 @@
 // against the contract before the caller sees them, and every failure is an ApiError whose message
 // a person can act on: the node's own message, or "no node is running" when nobody answers.
 import { describeError } from '../../core/errors.js';
+import { ReadableStream as WebStream } from 'node:stream/web';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import {
@@ -13,11 +14,13 @@ import {
   type MethodInput,
   type MethodName,
   type MethodResult,
+  type SubmitJobTermsInput,
 } from '../../core/api/contract.js';
 import { decodeJson, validate } from '../../core/schemas/index.js';
 import { API_PATH_PREFIX, EVENTS_PATH, readApiEndpoint } from './endpoint.js';
 import { ApiError, noNodeRunning } from './errors.js';
 import { readToken } from './token.js';
+import { UPLOAD_JOB_PATH } from './upload.js';
 
 /** Replies may carry a unit's output (64 MiB at most by default), base64 in JSON. */
 const MAX_REPLY_CHARS = 256 << 20;
@@ -57,13 +60,41 @@ export class ApiClient {
   }
 
   async call<M extends MethodName>(method: M, params: MethodInput<M>): Promise<MethodResult<M>> {
+    return this.#post(method, `${this.url}${API_PATH_PREFIX}${method}`, 'application/json', JSON.stringify(params));
+  }
+
+  /** jobs.submit with the input streamed (upload.ts): never read whole, here or in the node. */
+  async submitStream(
+    terms: SubmitJobTermsInput,
+    input: AsyncIterable<Uint8Array>,
+  ): Promise<MethodResult<'jobs.submit'>> {
+    const body = async function* () {
+      yield new TextEncoder().encode(`${JSON.stringify(terms)}\n`);
+      yield* input;
+    };
+    return this.#post(
+      'jobs.submit',
+      `${this.url}${UPLOAD_JOB_PATH}`,
+      'application/octet-stream',
+      // Node's fetch sends a stream as it is read (web streams' types lack `from`).
+      WebStream.from(body()) as unknown as ReadableStream<Uint8Array>,
+    );
+  }
+
+  async #post<M extends MethodName>(
+    method: M,
+    url: string,
+    contentType: string,
+    body: string | ReadableStream<Uint8Array>,
+  ): Promise<MethodResult<M>> {
     let status: number;
     let text: string;
     try {
-      const response = await fetch(`${this.url}${API_PATH_PREFIX}${method}`, {
+      const response = await fetch(url, {
         method: 'POST',
-        headers: { authorization: `Bearer ${this.#token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(params),
+        headers: { authorization: `Bearer ${this.#token}`, 'content-type': contentType },
+        body,
+        ...(typeof body === 'string' ? {} : { duplex: 'half' }),
       });
       status = response.status;
       text = await response.text();

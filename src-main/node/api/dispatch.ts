@@ -34,11 +34,21 @@ export async function dispatchCall(
   // An empty body is `{}`, so methods without params can be called with a bare POST.
   const params = decodeJson(contract.params, paramsJson.trim() === '' ? '{}' : paramsJson, MAX_API_BODY_BYTES);
   if (!params.ok) return refused('bad_request', describeDecodeError(params.error));
+  // The params were validated against this very method's schema; TypeScript cannot follow
+  // the correlation between `method` and its handler, hence the cast.
+  return runHandler(method, () => (handlers[method] as (params: unknown) => Promise<unknown>)(params.value), log);
+}
+
+/** Runs a method's handler: its ApiError is the reply, any other failure is logged; the result is checked against the contract. */
+export async function runHandler(
+  method: MethodName,
+  handler: () => Promise<unknown>,
+  log: (message: string) => void,
+): Promise<ApiReply> {
+  const contract = API_METHODS[method];
   let result: unknown;
   try {
-    // The params were validated against this very method's schema; TypeScript cannot follow
-    // the correlation between `method` and its handler, hence the cast.
-    result = await (handlers[method] as (params: unknown) => Promise<unknown>)(params.value);
+    result = await handler();
   } catch (err) {
     if (err instanceof ApiError) return refused(err.code, err.message);
     log(`${method} failed: ${describe(err)}`);
@@ -52,12 +62,12 @@ export async function dispatchCall(
   return { ok: true, result: checked.value };
 }
 
-function refused(code: ApiErrorCode, message: string): ApiReply {
+export function refused(code: ApiErrorCode, message: string): ApiReply {
   return { ok: false, error: { code, message: clip(message, MAX_ERROR_MESSAGE_CHARS) } };
 }
 
 /** A contract failure names the first few problems, `path: message` each. */
-function describeDecodeError(error: DecodeError): string {
+export function describeDecodeError(error: DecodeError): string {
   if (error.issues.length === 0) return error.message;
   return error.issues
     .slice(0, 5)

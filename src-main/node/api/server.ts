@@ -12,6 +12,7 @@ import { batchedSubscription } from './event-batches.js';
 import { API_PATH_PREFIX, EVENTS_PATH, HEALTH_PATH, TOKEN_PROTOCOL_PREFIX } from './endpoint.js';
 import { HTTP_STATUS_OF } from './errors.js';
 import { isUiPath, sendUiFile } from './static-ui.js';
+import { dispatchUpload, UPLOAD_JOB_PATH, type UploadHandlers } from './upload.js';
 import { tokenMatches } from './token.js';
 
 /** A subscriber that lets this much pile up unsent is cut off; it reconnects with `after`. */
@@ -29,6 +30,8 @@ export interface ApiServerOptions {
   port?: number;
   /** The built web UI (dist/src-renderer), served at `/` to anyone who passes the Host guard: it holds no secret. */
   uiDir?: string;
+  /** Methods whose input streams in the body (upload.ts); absent: none is served. */
+  uploads?: UploadHandlers;
   /** Where failures that are our bugs are reported; stderr unless given. */
   log?: (message: string) => void;
 }
@@ -86,6 +89,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (unauthorized) return sendRefusal(res, unauthorized);
     if (path === EVENTS_PATH)
       return sendRefusal(res, refusal(426, 'bad_request', 'the event stream is a WebSocket: send an upgrade request'));
+    if (path === UPLOAD_JOB_PATH && options.uploads) {
+      if (req.method !== 'POST')
+        return sendRefusal(res, refusal(405, 'bad_request', 'use POST for an upload'), { allow: 'POST' });
+      const reply = await dispatchUpload(options.uploads, req, log);
+      // A refusal may come before the whole input was read: the rest is not drained but cut off.
+      if (!reply.ok)
+        return sendRefusal(res, refusal(HTTP_STATUS_OF[reply.error.code], reply.error.code, reply.error.message), {
+          connection: 'close',
+        });
+      return sendJson(res, 200, reply);
+    }
     const method = path.startsWith(API_PATH_PREFIX) ? path.slice(API_PATH_PREFIX.length) : '';
     if (!isMethodName(method))
       return sendRefusal(res, refusal(404, 'not_found', `no such method: ${clip(method || path, 100)}`));

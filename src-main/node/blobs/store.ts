@@ -2,8 +2,19 @@
 // written to a temp file, flushed, then renamed under its CID, so a crash never leaves a partial
 // blob where a reader would trust it; a file under a CID name is always the whole blob.
 import { CodedError, describeError } from '../../core/errors.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { mkdir, open as openFile, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { cidOfBytes, cidOfDigest, digestOfCid } from './cid.js';
 
@@ -106,6 +117,58 @@ export class BlobStore {
     const size = path === undefined ? undefined : sizeOf(path);
     if (path === undefined || size === undefined) return undefined;
     return { size, chunks: { [Symbol.asyncIterator]: () => readChunks(path) } };
+  }
+
+  /**
+   * Stores a blob as it arrives, never holding it whole: written to a temp file and hashed on the
+   * way, then named by its CID. More than `maxBytes` ends it with `too_large` (nothing is kept).
+   */
+  async putStream(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ cid: string; bytes: number }> {
+    const temp = join(this.tempDir, `${process.pid}-${tempCounter++}.tmp`);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    try {
+      const file = await openFile(temp, 'wx');
+      try {
+        for await (const chunk of source) {
+          bytes += chunk.byteLength;
+          if (bytes > maxBytes)
+            throw new BlobStoreError('too_large', `more than ${maxBytes} bytes: the limit of a streamed blob`);
+          hash.update(chunk);
+          await file.write(chunk);
+        }
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      const cid = cidOfDigest(hash.digest());
+      const path = this.pathOf(cid)!;
+      await mkdir(dirname(path), { recursive: true });
+      await rename(temp, path);
+      await syncDirectory(dirname(path));
+      return { cid, bytes };
+    } catch (err) {
+      await rm(temp, { force: true });
+      // The file system's failures are the store's; the source's own (a refused input) go to the caller as they are.
+      if (err instanceof Error && 'syscall' in err)
+        throw new BlobStoreError('io_failed', `cannot store a streamed blob: ${describeError(err)}`);
+      throw err;
+    }
+  }
+
+  /** `length` bytes of a blob from `offset` (fewer at its end), or undefined when the store does not hold it. */
+  readRange(cid: string, offset: number, length: number): Uint8Array | undefined {
+    const path = this.pathOf(cid);
+    if (path === undefined || !existsSync(path)) return undefined;
+    return ioStep(`cannot read ${path}`, () => {
+      const fd = openSync(path, 'r');
+      try {
+        const bytes = new Uint8Array(length);
+        return bytes.subarray(0, readSync(fd, bytes, 0, length, offset));
+      } finally {
+        closeSync(fd);
+      }
+    });
   }
 
   /** Where `cid` lives, or undefined when it is not a canonical raw sha256 CID (never a path). */

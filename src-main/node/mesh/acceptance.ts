@@ -2,6 +2,7 @@
 // strangers), held in memory until they lapse, accepted by policy (in rounds that never overlap)
 // or by hand, journaled with their escrows only then, and delivered to each provider, with what a
 // provider refused or never heard refunded at once.
+import { unitIdsOf } from '../../core/mesh/state.js';
 import type { OfferView } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
 import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
@@ -20,7 +21,7 @@ import { acceptanceEvents, refundEvent } from './settlement.js';
 
 /** What the acceptor asks of the requester: which units want workers, and how many. */
 export interface UnitWants {
-  /** The unit, if it still wants workers. */
+  /** The unit, while it still wants workers. */
   openUnit(unitId: string): WorkUnit | undefined;
   /** Workers a unit wants: its redundancy, plus replicas asked for after results disagreed. */
   wanted(unit: WorkUnit): number;
@@ -110,13 +111,12 @@ export class Acceptor {
 
   /** Accepts offers by policy for jobs not in manual mode, keeping each provider's pipeline short. */
   async acceptRound(): Promise<void> {
-    // Only units with offers held can be accepted: looking at those alone keeps a round's cost
-    // to the offers in hand, however many units a job has.
+    // Only units with offers can be accepted: the round costs what was offered, not the size of my jobs.
     const units = this.#offers
       .units(this.ctx.now())
       .flatMap((id) => this.source.openUnit(id) ?? [])
       .filter((u) => !this.ctx.state.jobs.get(u.job_id)!.job.manual_accept)
-      .sort((a, b) => b.priority - a.priority)
+      .sort((a, b) => b.priority - a.priority || this.#indexOf(a) - this.#indexOf(b))
       .map((u) => this.#asWanted(u));
     const inFlight = this.#inFlightByProvider();
     const offers = units.flatMap((u) => this.#liveOffers(u.unit_id));
@@ -139,6 +139,10 @@ export class Acceptor {
     await this.#commit(acceptances);
   }
 
+  #indexOf(unit: WorkUnit): number {
+    return this.ctx.state.units.get(unit.unit_id)?.index ?? 0;
+  }
+
   offers(jobId: string): OfferView[] {
     const { state } = this.ctx;
     const now = this.ctx.now();
@@ -159,7 +163,7 @@ export class Acceptor {
   heldOffers(jobId: string): Offer[] {
     const job = this.ctx.state.jobs.get(jobId);
     if (!job) throw new ApiError('not_found', `no job ${jobId}`);
-    return job.unitIds.flatMap((id) => this.#liveOffers(id));
+    return [...unitIdsOf(job)].flatMap((id) => this.#liveOffers(id));
   }
 
   /** Manual mode: takes every open offer of one provider on the job, with the same checks as policy; says which the provider refused. */
@@ -172,7 +176,7 @@ export class Acceptor {
     const ctx = this.#acceptanceContext();
     const acceptances: Acceptance[] = [];
     const refused: { offer_id: string; reason: string }[] = [];
-    for (const id of job.unitIds) {
+    for (const id of unitIdsOf(job)) {
       for (const offer of this.#liveOffers(id)) {
         if (offer.provider_peer !== provider) continue;
         const unit = this.ctx.state.units.get(id)?.unit;

@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { ApiHandlers, JobView, UnitView } from '../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/index.js';
 import { workerPart } from '../../core/ledger/index.js';
-import type { AssignmentRecord, JobRecord } from '../../core/mesh/state.js';
+import { unitIdsOf, type AssignmentRecord, type JobRecord } from '../../core/mesh/state.js';
+import { unitIdOf } from '../../core/mesh/unit-table.js';
+import { LIMITS } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { DEFAULT_LIMITS } from '../exec/index.js';
 import { verifyChain } from '../receipts/index.js';
@@ -29,8 +31,8 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     let held = 0;
     let spent = 0;
     const refusals = new Map<string, JobView['refusals'][number]>(); // by provider: its last reason
-    for (const id of record.unitIds) {
-      const unit = state.units.get(id);
+    for (const id of unitIdsOf(record)) {
+      const unit = state.units.progressOf(id);
       if (unit?.verdict === 'rejected' || agreedFailure(unit?.consensusHash)) failed++;
       else if (unit?.verdict === 'verified') verified++;
       for (const assignment of state.assignmentsOf(id)) {
@@ -277,9 +279,14 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'jobs.submit'(spec) {
       return node.requester.submit(spec);
     },
-    async 'jobs.status'({ job_id, units }) {
+    async 'jobs.status'({ job_id, units, units_from = 0 }) {
       const record = myJob(job_id);
-      return { job: jobView(record), ...(units ? { units: record.unitIds.map(unitView) } : {}) };
+      if (!units) return { job: jobView(record) };
+      const last = Math.min(record.created, units_from + LIMITS.unitsPerRequest);
+      const page = Array.from({ length: Math.max(0, last - units_from) }, (_, i) =>
+        unitView(unitIdOf(job_id, units_from + i)),
+      );
+      return { job: jobView(record), units: page };
     },
     async 'jobs.list'() {
       return { jobs: [...state.jobs.values()].filter((j) => j.job.requester === node.peerId).map(jobView) };
@@ -289,8 +296,9 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { job: jobView(myJob(job_id)) };
     },
     async 'jobs.output'({ job_id, unit_id }) {
-      const record = myJob(job_id);
-      if (!record.unitIds.includes(unit_id)) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
+      myJob(job_id); // not_found unless the job is known
+      if (state.units.get(unit_id)?.unit.job_id !== job_id)
+        throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
       const view = unitView(unit_id);
       if (view.failure) throw new ApiError('conflict', `unit ${unit_id} failed: ${failureText(view.failure)}`);
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);

@@ -7,7 +7,7 @@ import type { ApiEventType } from '../../core/api/contract.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { MessageBody, MessageType } from '../../core/protocol/messages.js';
 import type { ComputeCommitment, NodeEvent } from '../../core/schemas/index.js';
-import type { BlobStore } from '../blobs/store.js';
+import type { Blobs } from './job-inputs.js';
 import type { Identity } from '../identity/identity.js';
 import type { ReceiptChain } from '../receipts/index.js';
 
@@ -22,7 +22,7 @@ export interface NodeContext {
   readonly me: string;
   readonly identity: Identity;
   readonly state: MeshState;
-  readonly blobs: BlobStore;
+  readonly blobs: Blobs;
   readonly receipts: ReceiptChain;
   /** The latest commitment of each peer whose topic I follow. */
   readonly commitments: Map<string, ComputeCommitment>;

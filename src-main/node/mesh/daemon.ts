@@ -39,6 +39,7 @@ export async function startDaemon(options: MeshNodeOptions & { apiPort?: number 
       token: loadOrCreateToken(options.dataDir),
       port: options.apiPort ?? 0,
       uiDir: BUILT_UI_DIR,
+      uploads: { 'jobs.submit': (terms, input, declared) => node.requester.submitStream(terms, input, declared) },
     });
   } catch (err) {
     await node.stop();

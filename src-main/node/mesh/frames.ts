@@ -4,7 +4,7 @@
 // tile is in, the frame is stitched, encoded as a PNG, stored and journaled (`frame.rendered`).
 import { encode } from 'fast-png';
 import { stitchTiles, tileOutputBytes, type Tile } from '../../core/render/index.js';
-import type { JobRecord } from '../../core/mesh/state.js';
+import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
 import type { WorkUnit } from '../../core/schemas/index.js';
 import { blobFromHolders, type NodeContext } from './context.js';
 import { MAX_FAILURE_OUTPUT_BYTES } from './unit-output.js';
@@ -93,7 +93,7 @@ export class FrameAssembler {
     let frames = this.#index.get(job.job.job_id);
     if (frames) return frames;
     frames = new Map();
-    for (const unitId of job.unitIds) {
+    for (const unitId of unitIdsOf(job)) {
       const p = this.ctx.state.units.get(unitId)?.unit.params ?? {};
       const frame = Number(p['frame']);
       const unit = {

@@ -1,97 +1,107 @@
-// A submitted job as the requester journals it: the module and each chunk of the input stored as
-// blobs, one unit per chunk, every unit naming its algorithm, resources, estimate and redundancy.
-import { randomBytes } from 'node:crypto';
-import type { SubmitJob } from '../../core/api/contract.js';
+// A submitted job as the requester journals it: the module stored as a blob, the input stored once
+// as it arrives (one blob, never held whole) and split on the way into units of `chunk_bytes`,
+// each unit known by its input's sha256. The units share everything else (a template), so a job of
+// a million units is journaled as the template and an event per LIMITS.unitsPerBatch units.
+import { createHash, hash, randomBytes, type Hash } from 'node:crypto';
+import { MAX_STREAMED_INPUT_BYTES, type SubmitJobTerms } from '../../core/api/contract.js';
 import { ShaderSpecSchema } from '../../core/gpu/index.js';
-import { describeError } from '../../core/errors.js';
-import { LIMITS, validate, type Job, type WorkUnit } from '../../core/schemas/index.js';
+import { SHA256_BYTES } from '../../core/mesh/input-cids.js';
+import { LIMITS, validate, type Job, type JobInput, type UnitTemplate } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
+import { BlobStoreError } from '../blobs/store.js';
 import { resolveLibrary } from './algorithms.js';
 import { ALGORITHM_VERSION, CUSTOM_WASM, SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import type { NodeContext } from './context.js';
 
-/** A job's units are journaled and tracked one by one: this many at most (LIMITS.unitsPerRequest). */
-const MAX_UNITS_PER_JOB = LIMITS.unitsPerRequest;
-
-/** Blob writes in flight at once: each holds a file open, and a job may have 100,000 of them. */
-const PARALLEL_WRITES = 64;
-
-/** Stores `blobs`, their CIDs in order; a storage failure is the user's to see, with its reason. */
-async function storeAll(ctx: Pick<NodeContext, 'blobs'>, blobs: readonly Uint8Array[]): Promise<string[]> {
-  const cids: string[] = [];
-  try {
-    for (let i = 0; i < blobs.length; i += PARALLEL_WRITES)
-      cids.push(...(await Promise.all(blobs.slice(i, i + PARALLEL_WRITES).map((blob) => ctx.blobs.put(blob)))));
-  } catch (err) {
-    throw new ApiError('unavailable', `cannot store the job's module and input: ${describeError(err)}`);
-  }
-  return cids;
+/** A job ready to journal: its units are the template and their inputs' sha256, in order. */
+export interface SplitJob {
+  job: Job;
+  template: UnitTemplate;
+  input: JobInput;
+  /** 32 bytes a unit. */
+  digests: Uint8Array;
 }
 
-export async function splitJob(
-  ctx: Pick<NodeContext, 'me' | 'blobs'>,
-  spec: SubmitJob,
-): Promise<{ job: Job; units: WorkUnit[] }> {
-  let algorithmId = CUSTOM_WASM;
-  let module: Uint8Array;
+/** What the job's terms make of its module, before any input is read. */
+function resolveModule(spec: SubmitJobTerms) {
   let params: Record<string, unknown> = spec.params ?? {};
-  let secondsPerMiB = 1;
-  let gpuBytes = 0;
   if (spec.wgsl_code !== undefined) {
     // The shader travels as the unit's module (by CID), like a WASM module; its params are checked now.
     const shader = validate(ShaderSpecSchema, { ...params, wgsl_code: spec.wgsl_code });
     if (!shader.ok) throw new ApiError('bad_request', `params.${shader.error.message}`);
     const { wgsl_code: code, ...rest } = shader.value;
-    algorithmId = SHADER_ALGORITHM;
-    module = new TextEncoder().encode(code);
     params = rest;
-    gpuBytes = rest.buffer_size;
-  } else if (spec.wasm_base64 !== undefined) {
-    module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
-    if (!WebAssembly.validate(module as Uint8Array<ArrayBuffer>))
-      throw new ApiError('bad_request', 'the module is not valid WebAssembly');
-  } else {
-    const resolved = resolveLibrary(spec.library!, spec.method!, params);
-    if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
-    ({ algorithmId, module, params, secondsPerMiB } = resolved);
+    const module = new TextEncoder().encode(code);
+    return { algorithmId: SHADER_ALGORITHM, module, params, secondsPerMiB: 1, gpuBytes: rest.buffer_size };
   }
-  const input = Buffer.from(spec.input_base64, 'base64');
-  if (input.length === 0) throw new ApiError('bad_request', 'the input is empty');
-  const count = Math.ceil(input.length / spec.chunk_bytes);
-  if (count > MAX_UNITS_PER_JOB)
-    throw new ApiError(
-      'bad_request',
-      `the input makes ${count} units of ${spec.chunk_bytes} bytes; a job has at most ${MAX_UNITS_PER_JOB} units: use chunks of at least ${Math.ceil(input.length / MAX_UNITS_PER_JOB)} bytes`,
-    );
-  const chunks = Array.from({ length: count }, (_, i) =>
-    input.subarray(i * spec.chunk_bytes, (i + 1) * spec.chunk_bytes),
+  if (spec.wasm_base64 !== undefined) {
+    const module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
+    if (!WebAssembly.validate(module)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
+    return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0 };
+  }
+  const resolved = resolveLibrary(spec.library!, spec.method!, params);
+  if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
+  return { ...resolved, gpuBytes: 0 };
+}
+
+const tooManyUnits = (units: number, chunkBytes: number, inputBytes: number) =>
+  new ApiError(
+    'bad_request',
+    `the input makes ${units} units of ${chunkBytes} bytes; a job has at most ${LIMITS.unitsPerJob} units (unitsPerJob): use chunks of at least ${Math.ceil(inputBytes / LIMITS.unitsPerJob)} bytes`,
   );
-  // Every blob on disk before the job is journaled: a unit never names an input that is not there.
-  const [moduleCid, ...inputCids] = await storeAll(ctx, [module, ...chunks]);
-  const jobId = `job-${randomBytes(8).toString('hex')}`;
-  const units: WorkUnit[] = [];
-  for (const [i, chunk] of chunks.entries()) {
-    units.push({
-      unit_id: `${jobId}/${i}`,
-      job_id: jobId,
-      algorithm_id: algorithmId,
-      algorithm_version: ALGORITHM_VERSION,
-      // A shader needs a GPU: GPU memory for its buffers, which only slots with a GPU offer.
-      required_resources: {
-        cpu_cores: 1,
-        ram_gb: 0.0625,
-        ...(gpuBytes > 0 ? { gpu_vram_gb: Math.max(1 / 1024, (gpuBytes + chunk.length) / 2 ** 30) } : {}),
-      },
-      estimated_duration_seconds: Math.max(0.001, (chunk.length / 2 ** 20) * secondsPerMiB),
-      priority: spec.priority,
-      verification_redundancy: spec.redundancy,
-      module_cid: moduleCid,
-      input_cid: inputCids[i]!,
-      params: params as WorkUnit['params'],
-      ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
-      verification: { kind: 'exact_hash' },
-    });
+
+/**
+ * Splits `source` into units as it arrives: each unit's sha256 is taken on the way through to the
+ * store. `declaredBytes` (a Content-Length) lets a job past a limit be refused before it is read.
+ */
+export async function splitJob(
+  ctx: Pick<NodeContext, 'me' | 'blobs'>,
+  spec: SubmitJobTerms,
+  source: AsyncIterable<Uint8Array>,
+  declaredBytes?: number,
+): Promise<SplitJob> {
+  const chunk = spec.chunk_bytes;
+  if (declaredBytes !== undefined) {
+    if (declaredBytes > MAX_STREAMED_INPUT_BYTES) throw inputTooLarge(declaredBytes);
+    if (Math.ceil(declaredBytes / chunk) > LIMITS.unitsPerJob)
+      throw tooManyUnits(Math.ceil(declaredBytes / chunk), chunk, declaredBytes);
   }
+  const { algorithmId, module, params, secondsPerMiB, gpuBytes } = resolveModule(spec);
+  const digests = new UnitDigests(chunk);
+  let stored: { cid: string; bytes: number };
+  let moduleCid: string;
+  try {
+    moduleCid = await ctx.blobs.put(module);
+    stored = await ctx.blobs.putStream(digests.through(source), MAX_STREAMED_INPUT_BYTES);
+  } catch (err) {
+    if (err instanceof BlobStoreError && err.code === 'too_large') throw inputTooLarge();
+    if (err instanceof BlobStoreError)
+      throw new ApiError('unavailable', `cannot store the job's input: ${err.message}`);
+    throw err;
+  }
+  const all = digests.end();
+  const count = all.byteLength / SHA256_BYTES;
+  if (count === 0) throw new ApiError('bad_request', 'the input is empty');
+  const jobId = `job-${randomBytes(8).toString('hex')}`;
+  // Estimates are a full chunk's: the last, shorter unit asks for no less than it needs.
+  const template: UnitTemplate = {
+    job_id: jobId,
+    algorithm_id: algorithmId,
+    algorithm_version: ALGORITHM_VERSION,
+    // A shader needs a GPU: GPU memory for its buffers, which only slots with a GPU offer.
+    required_resources: {
+      cpu_cores: 1,
+      ram_gb: 0.0625,
+      ...(gpuBytes > 0 ? { gpu_vram_gb: Math.max(1 / 1024, (gpuBytes + chunk) / 2 ** 30) } : {}),
+    },
+    estimated_duration_seconds: Math.max(0.001, (chunk / 2 ** 20) * secondsPerMiB),
+    priority: spec.priority,
+    verification_redundancy: spec.redundancy,
+    module_cid: moduleCid,
+    params: params as UnitTemplate['params'],
+    ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
+    verification: { kind: 'exact_hash' },
+  };
   const job: Job = {
     job_id: jobId,
     requester: ctx.me,
@@ -104,5 +114,77 @@ export async function splitJob(
     open_to_strangers: spec.open_to_strangers,
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
   };
-  return { job, units };
+  return { job, template, input: { cid: stored.cid, bytes: stored.bytes, chunk_bytes: chunk }, digests: all };
+}
+
+/** `bytes`: the input's declared size, when known (a stream is cut off at the limit). */
+function inputTooLarge(bytes?: number): ApiError {
+  const size = bytes === undefined ? `more than ${MAX_STREAMED_INPUT_BYTES}` : String(bytes);
+  return new ApiError(
+    'bad_request',
+    `the input is ${size} bytes; a job's input is at most ${MAX_STREAMED_INPUT_BYTES} bytes (MAX_STREAMED_INPUT_BYTES)`,
+  );
+}
+
+/** The sha256 of each `chunk`-byte unit of a stream, taken as the stream passes through. */
+class UnitDigests {
+  #digests = new Uint8Array(1024 * SHA256_BYTES);
+  #units = 0;
+  #inputBytes = 0;
+  /** The unit being filled across pieces of the stream, and how much of it has come. */
+  #partial: Hash | undefined;
+  #partialBytes = 0;
+
+  constructor(private readonly chunk: number) {}
+
+  async *through(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const piece of source) {
+      this.#take(piece);
+      yield piece;
+    }
+  }
+
+  /** Every unit's digest, the last (shorter) one included. */
+  end(): Uint8Array {
+    if (this.#partial) this.#push(this.#partial.digest());
+    this.#partial = undefined;
+    return this.#digests.subarray(0, this.#units * SHA256_BYTES);
+  }
+
+  #take(piece: Uint8Array): void {
+    this.#inputBytes += piece.byteLength;
+    let at = 0;
+    if (this.#partial) {
+      at = Math.min(piece.byteLength, this.chunk - this.#partialBytes);
+      this.#partial.update(piece.subarray(0, at));
+      this.#partialBytes += at;
+      if (this.#partialBytes < this.chunk) return;
+      this.#push(this.#partial.digest());
+      this.#partial = undefined;
+    }
+    // Whole units within the piece are hashed at once (most units, when they are small).
+    for (; at + this.chunk <= piece.byteLength; at += this.chunk)
+      this.#push(hash('sha256', piece.subarray(at, at + this.chunk), 'buffer'));
+    if (at < piece.byteLength) {
+      this.#partial = createHash('sha256').update(piece.subarray(at));
+      this.#partialBytes = piece.byteLength - at;
+    }
+  }
+
+  #push(digest: Uint8Array): void {
+    if (this.#units >= LIMITS.unitsPerJob)
+      throw tooManyUnits(Math.ceil(this.#inputBytes / this.chunk), this.chunk, this.#inputBytes);
+    if ((this.#units + 1) * SHA256_BYTES > this.#digests.byteLength) {
+      const grown = new Uint8Array(this.#digests.byteLength * 2);
+      grown.set(this.#digests);
+      this.#digests = grown;
+    }
+    this.#digests.set(digest, this.#units * SHA256_BYTES);
+    this.#units++;
+  }
+}
+
+/** A whole input (jobs.submit's base64) as a stream of one piece. */
+export async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
 }

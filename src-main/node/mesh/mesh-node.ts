@@ -8,6 +8,7 @@
 // the provider and requester (their timers, their running units), waits for the work still in
 // flight (journal writes, sends, message handlers), then closes the network, the GPU, the sandbox
 // and the journal: the reverse of the opening order.
+import { withJobInputs } from './job-inputs.js';
 import { randomUUID } from 'node:crypto';
 import { USER_IDLE_SECONDS, type Availability } from '../../core/availability/index.js';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
@@ -120,7 +121,7 @@ export class MeshNode {
       me: this.identity.peerId,
       identity: this.identity,
       state: this.state,
-      blobs: opening.blobs,
+      blobs: withJobInputs(opening.blobs, this.state),
       receipts: opening.receipts,
       commitments: new Map(),
       now: () => Date.now(),

@@ -1,14 +1,16 @@
 // The requester's half of the round: split a job into units and journal them, publish what still
 // wants workers, hand back what missed its deadline or was released, cancel. Offers and their
 // acceptance are acceptance.ts; results, consensus and settlement are verdicts.ts.
-import type { OfferView, SubmitJob, SubmitRender } from '../../core/api/contract.js';
+import { unitIdsOf } from '../../core/mesh/state.js';
+import type { OfferView, SubmitJob, SubmitJobTerms, SubmitRender } from '../../core/api/contract.js';
+import { SHA256_BYTES } from '../../core/mesh/input-cids.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import type { Job, Offer, WorkRequest, WorkUnit } from '../../core/schemas/index.js';
+import { LIMITS, type Job, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { Executor } from '../exec/index.js';
 import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
-import { splitJob } from './jobs.js';
+import { oneChunk, splitJob } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
 import { isProvisional, priceOf, refundEvent, settleEvent, settlementFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
@@ -114,29 +116,55 @@ export class Requester {
     return this.#verdicts.decide(unitId);
   }
 
-  async submit(spec: SubmitJob): Promise<{ job_id: string; units: number }> {
-    return this.#journal(await splitJob(this.ctx, spec));
+  async submit({ input_base64, ...spec }: SubmitJob): Promise<{ job_id: string; units: number }> {
+    return this.submitStream(spec, oneChunk(Buffer.from(input_base64, 'base64')));
+  }
+
+  /** A job whose input arrives as a stream (`declaredBytes`: its Content-Length, when sent). */
+  async submitStream(
+    spec: SubmitJobTerms,
+    input: AsyncIterable<Uint8Array>,
+    declaredBytes?: number,
+  ): Promise<{ job_id: string; units: number }> {
+    const { job, template, input: stored, digests } = await splitJob(this.ctx, spec, input, declaredBytes);
+    const batches: NewEvent[] = [];
+    const perBatch = LIMITS.unitsPerBatch * SHA256_BYTES;
+    for (let at = 0; at < digests.byteLength; at += perBatch)
+      batches.push({
+        type: 'units.created',
+        event_id: `units/${job.job_id}/${at / SHA256_BYTES}`,
+        job_id: job.job_id,
+        first: at / SHA256_BYTES,
+        input_digests: Buffer.from(
+          digests.buffer,
+          digests.byteOffset + at,
+          Math.min(perBatch, digests.byteLength - at),
+        ).toString('base64'),
+      });
+    return this.#journal(job, [{ type: 'job.submitted', job, template, input: stored }, ...batches]);
   }
 
   /** A render job: split and estimated here (the pre-pass runs on my executor), then journaled. */
   async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
-    const submitted = await this.#journal(await splitRenderJob(this.ctx, this.executor, spec));
+    const { job, units } = await splitRenderJob(this.ctx, this.executor, spec);
+    const submitted = await this.#journal(job, [
+      { type: 'job.submitted', job },
+      ...units.map((unit): NewEvent => ({ type: 'unit.created', unit })),
+    ]);
     return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
   }
 
-  async #journal({ job, units }: { job: Job; units: WorkUnit[] }): Promise<{ job_id: string; units: number }> {
+  /** Journals a job and its units in one step: a job is never journaled without all of its units. */
+  async #journal(job: Job, events: NewEvent[]): Promise<{ job_id: string; units: number }> {
     try {
-      await this.ctx.record([
-        { type: 'job.submitted', job },
-        ...units.map((unit): NewEvent => ({ type: 'unit.created', unit })),
-      ]);
+      await this.ctx.record(events);
     } catch (err) {
-      if (err instanceof RecordError) throw new ApiError('internal', 'the job could not be journaled');
+      if (err instanceof RecordError) throw new ApiError('internal', `the job could not be journaled: ${err.message}`);
       throw err;
     }
-    this.ctx.emit('job.submitted', { job_id: job.job_id, units: units.length });
+    this.ctx.emit('job.submitted', { job_id: job.job_id, units: job.unit_count });
     this.ctx.commitmentChanged();
-    return { job_id: job.job_id, units: units.length };
+    return { job_id: job.job_id, units: job.unit_count };
   }
 
   /**
@@ -148,8 +176,8 @@ export class Requester {
     for (const record of this.ctx.state.jobs.values()) {
       if (record.cancelled || record.completedAt || record.job.requester !== this.ctx.me) continue;
       if (strangersOnly && record.job.open_to_strangers !== true) continue;
-      for (const id of record.unitIds) {
-        const unit = this.#openUnit(id);
+      for (const id of unitIdsOf(record)) {
+        const unit = this.#stillWanted(id);
         if (!unit) continue;
         open.push(unit);
         if (open.length >= limit) return open;
@@ -158,14 +186,21 @@ export class Requester {
     return open.sort((a, b) => b.priority - a.priority);
   }
 
-  /** A unit of an open job of mine that still wants workers. */
+  /** A unit of a running job of mine, while it wants workers. */
   #openUnit(unitId: string): WorkUnit | undefined {
+    const unit = this.ctx.state.units.get(unitId);
+    const job = unit && this.ctx.state.jobs.get(unit.unit.job_id);
+    if (!job || job.cancelled || job.completedAt || job.job.requester !== this.ctx.me) return undefined;
+    return this.#stillWanted(unitId);
+  }
+
+  /** The unit, unless it has its verdict or all the workers it wants (checked before the unit is made). */
+  #stillWanted(unitId: string): WorkUnit | undefined {
     const { state } = this.ctx;
-    const record = state.units.get(unitId);
-    const job = record && state.jobs.get(record.unit.job_id);
-    if (!job || job.cancelled || job.completedAt || job.job.requester !== this.ctx.me || record.verdict)
-      return undefined;
-    return state.activeAssignments(unitId).length < this.#wanted(record.unit) ? record.unit : undefined;
+    if (state.units.progressOf(unitId)?.verdict) return undefined;
+    const active = state.activeAssignments(unitId).length;
+    const unit = state.units.get(unitId)?.unit;
+    return unit && active < this.#wanted(unit) ? unit : undefined;
   }
 
   /** My work requests for the peers I trust (every job), or for anyone (the jobs open to strangers). */
@@ -240,7 +275,7 @@ export class Requester {
     const job = this.ctx.state.jobs.get(jobId);
     if (!job || job.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
     if (job.cancelled || job.completedAt) return;
-    const held = job.unitIds
+    const held = [...unitIdsOf(job)]
       .flatMap((id) => this.ctx.state.assignmentsOf(id))
       .filter((assignment) => assignment.escrow === 'held');
     // Results already accepted (unchecked, their pay held) are paid; the rest is refunded.
@@ -262,11 +297,15 @@ export class Requester {
    * in the background (a verdict may wait to fetch its output from a provider not yet back).
    */
   async resume(): Promise<void> {
-    const undecided = [...this.ctx.state.units].filter(([, u]) => u.requester === this.ctx.me && !u.verdict);
+    // Only units with a result can be decided: the others wait for offers (a job may have a million).
+    const undecided = new Set<string>();
+    for (const { acceptance, result } of this.ctx.state.assignments.values())
+      if (result && acceptance.requester_peer === this.ctx.me && !this.ctx.state.units.get(acceptance.unit_id)?.verdict)
+        undecided.add(acceptance.unit_id);
     this.ctx.background(
       'deciding what the restart left undecided',
       (async () => {
-        for (const [id] of undecided) await this.decide(id);
+        for (const id of undecided) await this.decide(id);
       })(),
     );
     await this.#verdicts.resume();

@@ -7,7 +7,7 @@
 import type { Vote } from '../../core/consensus/index.js';
 import { backtrack } from '../../core/mesh/backtrack.js';
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
-import type { AssignmentRecord } from '../../core/mesh/state.js';
+import { unitIdsOf, type AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
 import { authoredBy, MAX_REDUNDANCY, type WorkUnit } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
@@ -330,7 +330,7 @@ export class Verdicts {
     if (!job?.completedAt) return [];
     const byProvider = new Map<string, string[]>();
     const events: NewEvent[] = [];
-    for (const unitId of job.unitIds) {
+    for (const unitId of unitIdsOf(job)) {
       const provisional = state.activeAssignments(unitId).filter((a) => isProvisional(state, a));
       for (const { acceptance } of provisional) {
         const ids = byProvider.get(acceptance.provider_peer);

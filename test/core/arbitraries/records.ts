@@ -195,7 +195,27 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
   }),
   'slot.put': recordOf<S.NodeEventOf<'slot.put'>>({ ...eventOf('slot.put'), slot: availabilitySlotArb }),
   'slot.removed': recordOf<S.NodeEventOf<'slot.removed'>>({ ...eventOf('slot.removed'), slot_id: idArb }),
-  'job.submitted': recordOf<S.NodeEventOf<'job.submitted'>>({ ...eventOf('job.submitted'), job: jobArb }),
+  'job.submitted': recordOf<S.NodeEventOf<'job.submitted'>>(
+    {
+      ...eventOf('job.submitted'),
+      job: jobArb,
+      template: workUnitArb.map((unit): S.UnitTemplate => {
+        const { unit_id: _unitId, input_cid: _inputCid, ...template } = unit;
+        return template;
+      }),
+      input: recordOf<S.JobInput>({ cid: idArb, bytes: countArb, chunk_bytes: fc.integer({ min: 1 }) }),
+    },
+    ['template', 'input'],
+  ),
+  'units.created': recordOf<S.NodeEventOf<'units.created'>>({
+    ...eventOf('units.created'),
+    job_id: idArb,
+    first: fc.nat({ max: LIMITS.unitsPerJob }),
+    input_digests: fc
+      .uint8Array({ minLength: 32, maxLength: 32 * 4 })
+      .map((bytes) => Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 32))).toString('base64'))
+      .filter((text) => text.length > 0),
+  }),
   'unit.created': recordOf<S.NodeEventOf<'unit.created'>>({ ...eventOf('unit.created'), unit: workUnitArb }),
   'offer.recorded': recordOf<S.NodeEventOf<'offer.recorded'>>({ ...eventOf('offer.recorded'), offer: offerArb }),
   'offer.accepted': recordOf<S.NodeEventOf<'offer.accepted'>>({

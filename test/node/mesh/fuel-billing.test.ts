@@ -36,8 +36,21 @@ async function submitClaiming(
   redundancy: number,
   claim: (fuel: number, index: number) => number,
 ): Promise<{ jobId: string; fuel: Map<string, number> }> {
-  const { params } = hashJob(count, false);
-  const { job, units } = await splitJob(requester.node.ctx, { ...params, redundancy });
+  const { params, input, chunk } = hashJob(count, false);
+  const { input_base64: _, ...terms } = { ...params, redundancy };
+  const { job, template } = await splitJob(
+    requester.node.ctx,
+    terms,
+    (async function* () {
+      yield input;
+    })(),
+  );
+  // One unit.created each, each input its own blob: each unit can claim its own estimate.
+  const units: WorkUnit[] = [];
+  for (let i = 0; i < count; i++) {
+    const cid = await requester.node.ctx.blobs.put(input.subarray(i * chunk, (i + 1) * chunk));
+    units.push({ ...template, unit_id: `${job.job_id}/${i}`, input_cid: cid });
+  }
   const fuel = new Map<string, number>();
   for (const unit of units) fuel.set(unit.unit_id, await fuelOf(requester, unit));
   const claimed = units.map((unit, i) => ({ ...unit, estimated_fuel: claim(fuel.get(unit.unit_id)!, i) }));

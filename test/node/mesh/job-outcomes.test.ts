@@ -63,7 +63,7 @@ test('a job past the unit limit is refused at submit, naming the limit and the v
     requester.api['jobs.submit']({
       library: 'hash',
       method: 'sha256',
-      input_base64: Buffer.alloc(100_001).toString('base64'),
+      input_base64: Buffer.alloc(1_000_001).toString('base64'),
       chunk_bytes: 1,
       redundancy: 1,
       budget: 1000,
@@ -74,7 +74,7 @@ test('a job past the unit limit is refused at submit, naming the limit and the v
     (err: unknown) =>
       err instanceof ApiError &&
       err.code === 'bad_request' &&
-      /makes 100001 units of 1 bytes; a job has at most 100000 units/.test(err.message),
+      /makes 1000001 units of 1 bytes; a job has at most 1000000 units/.test(err.message),
   );
   assert.equal((await requester.api['jobs.list']({})).jobs.length, before);
 });

@@ -2,6 +2,7 @@
 // over loopback: estimates no unit allows (the round must go on), ids that are an honest
 // provider's (B's offers and results must still be taken), and a release naming B's assignments
 // (answered only about H's own).
+import { unitIdsOf } from '../../../src-main/core/mesh/state.js';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
@@ -56,7 +57,7 @@ function offerFor(unitId: string, jobId: string, fields: Partial<Offer>): Offer 
   };
 }
 
-const unitsOf = (jobId: string) => a.node.state.jobs.get(jobId)!.unitIds;
+const unitsOf = (jobId: string) => [...unitIdsOf(a.node.state.jobs.get(jobId)!)];
 const assignmentsOf = (jobId: string, provider: string) =>
   [...a.node.state.assignments.values()].filter(
     (x) => x.acceptance.job_id === jobId && x.acceptance.provider_peer === provider,

@@ -2,6 +2,7 @@
 // trust are dropped as they arrive unless their job is open to strangers; its topic carries only
 // the work requests of its jobs open to strangers, and the peers it trusts, that trust it back, get
 // them all directly.
+import { unitIdsOf } from '../../../src-main/core/mesh/state.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -44,7 +45,7 @@ let round = 0;
 async function offerAll(jobId: string): Promise<void> {
   const now = new Date().toISOString();
   round++;
-  const offers: Offer[] = r.node.state.jobs.get(jobId)!.unitIds.map((unitId, n) => ({
+  const offers: Offer[] = [...unitIdsOf(r.node.state.jobs.get(jobId)!)].map((unitId, n) => ({
     offer_id: `${h.peerId}#${round}.${n}`,
     round,
     unit_id: unitId,

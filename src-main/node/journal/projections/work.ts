@@ -63,6 +63,7 @@ export function workProjections(db: Db) {
     'unit.reopened'(e: NodeEventOf<'unit.reopened'>): void {
       reopenUnit.run(e.unit_id);
     },
+    'units.created'(): void {}, // read by the node's state: a batched job's units (core/mesh/unit-table.ts)
     'unit.checked'(): void {}, // read by the node's state: providers' check records and convictions
     'job.cancelled'(): void {}, // read by the node's state; the units' escrows are refunded by ledger entries
     'frame.rendered'(): void {}, // read by the node's state: which frames of a render job are done

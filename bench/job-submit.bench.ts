@@ -1,0 +1,71 @@
+// A million-unit job submitted to a real daemon (npm run bench -- job_submit): sha256 over 64-byte
+// chunks, 64 MB of input streamed over the API's upload path, timed from the first byte sent to
+// the job id in hand (the input stored, the job and its units journaled).
+// - job_submit_1m_units_s: that time; the daemon's RSS after it and its peak (VmHWM) come with it.
+// - job_submit_one_blob_s (the baseline, same run, same daemon): the same 64 MB as 4 units of
+//   16 MiB: what streaming and storing the bytes costs with almost no units. The ratio is the
+//   price of the million units themselves.
+// - job_submit_10k_units_s: 10,000 units (640 KB), for the per-unit cost at a small scale (×100
+//   is what a million would cost if it scaled linearly).
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { startDaemonProcess, type DaemonProcess } from './fixtures/daemon-process.js';
+import { round, type Benchmark, type Figure } from './harness.js';
+
+const CHUNK = 64;
+const UNITS = 1_000_000;
+const PIECE = 1 << 20;
+
+/** `bytes` of random input in pieces, made as they are sent (the bench holds one piece at a time). */
+async function* input(bytes: number): AsyncGenerator<Uint8Array> {
+  for (let sent = 0; sent < bytes; sent += PIECE) yield randomBytes(Math.min(PIECE, bytes - sent));
+}
+
+/** Seconds to submit, and the units the node made. */
+async function submit(daemon: DaemonProcess, bytes: number, chunk: number): Promise<{ s: number; units: number }> {
+  const started = performance.now();
+  const { units } = await daemon.api.submitStream(
+    { library: 'hash', method: 'sha256', chunk_bytes: chunk, budget: 1_000_000_000, manual_accept: true },
+    input(bytes),
+  );
+  return { s: (performance.now() - started) / 1000, units };
+}
+
+/** The daemon's resident memory now and at its peak, MiB (Linux /proc). */
+function memoryOf(pid: number): { rss_mib: number; peak_rss_mib: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss_mib: round(kib('VmRSS') / 1024, 0), peak_rss_mib: round(kib('VmHWM') / 1024, 0) };
+}
+
+async function run(): Promise<Figure[]> {
+  const daemon = await startDaemonProcess({ name: 'submit', workers: 1 });
+  try {
+    const idle = memoryOf(daemon.pid);
+    const small = await submit(daemon, 10_000 * CHUNK, CHUNK);
+    const baseline = await submit(daemon, UNITS * CHUNK, 16 << 20);
+    const big = await submit(daemon, UNITS * CHUNK, CHUNK);
+    if (big.units !== UNITS) throw new Error(`the job has ${big.units} units, not ${UNITS}`);
+    return [
+      {
+        name: 'job_submit_1m_units_s',
+        value: round(big.s),
+        unit: 's',
+        target: 10,
+        baseline: round(baseline.s),
+        ratio: round(big.s / baseline.s),
+        ...memoryOf(daemon.pid),
+        idle_rss_mib: idle.rss_mib,
+        input_mb: (UNITS * CHUNK) / 1e6,
+      },
+      { name: 'job_submit_one_blob_s', value: round(baseline.s), unit: 's', units: baseline.units },
+      { name: 'job_submit_10k_units_s', value: round(small.s, 3), unit: 's', scaled_to_1m_s: round(small.s * 100) },
+    ];
+  } finally {
+    await daemon.stop();
+  }
+}
+
+export const benchmarks: Benchmark[] = [
+  { names: ['job_submit_1m_units_s', 'job_submit_one_blob_s', 'job_submit_10k_units_s'], run },
+];

@@ -1,0 +1,144 @@
+// A batched job's units as the state folds them (core/mesh/unit-table.ts, input-cids.ts): each
+// unit made from the template and its input's sha256 is the unit a one-by-one journal would hold;
+// inputs are found by CID; batches out of order or past the job change nothing; replaying the same
+// events gives the same units and the same progress; the pure CID codec agrees with multiformats.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { cidOfSha256, sha256OfCid } from '../../src-main/core/mesh/input-cids.js';
+import { MeshState, unitIdsOf } from '../../src-main/core/mesh/state.js';
+import { unitIdOf } from '../../src-main/core/mesh/unit-table.js';
+import { NodeEventSchema, validate, type NodeEvent, type UnitTemplate } from '../../src-main/core/schemas/index.js';
+import { cidOfBytes, cidOfDigest } from '../../src-main/node/blobs/cid.js';
+
+const ME = 'peer-requester';
+const AT = '2025-06-01T12:00:00.000Z';
+const JOB = 'job-1';
+
+const template: UnitTemplate = {
+  job_id: JOB,
+  algorithm_id: 'hash/sha256',
+  algorithm_version: '1.0.0',
+  required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
+  estimated_duration_seconds: 0.001,
+  priority: 0.5,
+  verification_redundancy: 2,
+  module_cid: cidOfBytes(new Uint8Array([0, 97, 115, 109])),
+  params: {},
+  verification: { kind: 'exact_hash' },
+};
+
+let seq = 0;
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
+
+/** A submitted job over `chunks`, its units in batches of `perBatch`. */
+function batchedJob(chunks: Uint8Array[], perBatch: number): NodeEvent[] {
+  const events: NodeEvent[] = [
+    {
+      type: 'job.submitted',
+      event_id: `e${++seq}`,
+      at: AT,
+      job: { job_id: JOB, requester: ME, name: 'j', unit_count: chunks.length, redundancy: 2, budget: 1000 },
+      template,
+      input: { cid: cidOfBytes(Buffer.concat(chunks)), bytes: 64 * chunks.length, chunk_bytes: 64 },
+    },
+  ];
+  for (let first = 0; first < chunks.length; first += perBatch)
+    events.push({
+      type: 'units.created',
+      event_id: `e${++seq}`,
+      at: AT,
+      job_id: JOB,
+      first,
+      input_digests: Buffer.concat(chunks.slice(first, first + perBatch).map(sha)).toString('base64'),
+    });
+  return events;
+}
+
+const fold = (events: NodeEvent[]) => {
+  const state = new MeshState(ME);
+  for (const event of events) state.apply(event);
+  return state;
+};
+
+test('the pure CID of a sha256 is the one multiformats makes, and reads back to it', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (digest) => {
+      const cid = cidOfSha256(digest);
+      assert.equal(cid, cidOfDigest(digest));
+      assert.deepEqual(sha256OfCid(cid), digest);
+    }),
+  );
+  // Anything else is no CID of a raw sha256 blob.
+  for (const bad of ['', 'b', cidOfBytes(randomBytes(4)).toUpperCase(), `${cidOfBytes(randomBytes(4))}a`, 'bafy?'])
+    assert.equal(sha256OfCid(bad), undefined, bad);
+});
+
+test("a batched job's units are its template, its ids and its inputs' CIDs, in order", () => {
+  const chunks = Array.from({ length: 25 }, () => randomBytes(64));
+  const state = fold(batchedJob(chunks, 10));
+  const job = state.jobs.get(JOB)!;
+  assert.equal(job.created, 25);
+  assert.deepEqual(
+    [...unitIdsOf(job)],
+    chunks.map((_, i) => unitIdOf(JOB, i)),
+  );
+  for (const [i, chunk] of chunks.entries()) {
+    const record = state.units.get(unitIdOf(JOB, i))!;
+    assert.deepEqual(record.unit, { ...template, unit_id: unitIdOf(JOB, i), input_cid: cidOfBytes(chunk) });
+    assert.deepEqual([record.index, record.requester], [i, ME]);
+    assert.deepEqual(state.units.findInput(cidOfBytes(chunk)), { jobId: JOB, index: i });
+  }
+  assert.equal(state.units.get(unitIdOf(JOB, 25)), undefined);
+  assert.equal(state.units.findInput(cidOfBytes(randomBytes(64))), undefined);
+});
+
+test('batches out of order, repeated, or past the job add no unit', () => {
+  const chunks = Array.from({ length: 20 }, () => randomBytes(64));
+  const [submitted, first, second] = batchedJob(chunks, 10) as [NodeEvent, NodeEvent, NodeEvent];
+  const extra = batchedJob([...chunks, randomBytes(64)], 21)[1]!;
+  assert.equal(fold([submitted, second]).jobs.get(JOB)!.created, 0);
+  assert.equal(fold([submitted, first, first, second]).jobs.get(JOB)!.created, 20);
+  assert.equal(fold([submitted, extra]).jobs.get(JOB)!.created, 0);
+});
+
+test('a verdict on a batched unit is its progress; the job completes when every unit has one; a replay agrees', () => {
+  const chunks = Array.from({ length: 3 }, () => randomBytes(64));
+  const verdict = (i: number): NodeEvent => ({
+    type: 'unit.verified',
+    event_id: `v${i}`,
+    at: AT,
+    unit_id: unitIdOf(JOB, i),
+    verdict: 'verified',
+    consensus_hash: cidOfBytes(sha(chunks[i]!)),
+  });
+  const events = [...batchedJob(chunks, 2), verdict(0), verdict(2)];
+  const state = fold(events);
+  assert.equal(state.units.get(unitIdOf(JOB, 0))!.verdict, 'verified');
+  assert.equal(state.units.get(unitIdOf(JOB, 1))!.verdict, undefined);
+  assert.equal(state.jobs.get(JOB)!.completedAt, undefined);
+  state.apply(verdict(1));
+  assert.equal(state.jobs.get(JOB)!.completedAt, AT);
+  const replayed = fold([...events, verdict(1)]);
+  for (let i = 0; i < 3; i++) assert.deepEqual(replayed.units.get(unitIdOf(JOB, i)), state.units.get(unitIdOf(JOB, i)));
+  // A withdrawn verdict reopens the job.
+  state.apply({ type: 'unit.reopened', event_id: 'r', at: AT, unit_id: unitIdOf(JOB, 1), convicted: 'peer-x' });
+  assert.equal(state.jobs.get(JOB)!.completedAt, undefined);
+  assert.equal(state.units.get(unitIdOf(JOB, 1))!.reopened, 1);
+});
+
+test('a batch event is size-checked: more than unitsPerBatch digests, or a partial digest, is refused', () => {
+  const batch = (bytes: number) =>
+    validate(NodeEventSchema, {
+      type: 'units.created',
+      event_id: 'e',
+      at: AT,
+      job_id: JOB,
+      first: 0,
+      input_digests: Buffer.alloc(bytes).toString('base64'),
+    });
+  assert.equal(batch(32 * 10_000).ok, true);
+  assert.equal(batch(32 * 10_001).ok, false);
+  assert.equal(batch(33).ok, false);
+});

@@ -1,0 +1,116 @@
+// Every limit a job can hit, tried with an absurd number through the real API (a daemon's HTTP
+// server, its JSON methods and its upload path): each is refused with a message that names the
+// limit and the value, and no job is made.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { MethodInput, SubmitJobTermsInput } from '../../../src-main/core/api/contract.js';
+import { ApiClient, ApiError, loadOrCreateToken } from '../../../src-main/node/api/index.js';
+import { startDaemon, type Daemon } from '../../../src-main/node/mesh/daemon.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'mesh-limits-'));
+let daemon: Daemon;
+let client: ApiClient;
+before(async () => {
+  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
+  client = new ApiClient(daemon.api.url, loadOrCreateToken(dataDir));
+});
+after(() => daemon.stop());
+
+const terms: SubmitJobTermsInput = { library: 'hash', method: 'sha256', chunk_bytes: 64, budget: 1000 };
+
+async function* bytes(count: number): AsyncGenerator<Uint8Array> {
+  for (let sent = 0; sent < count; sent += 1 << 20) yield new Uint8Array(Math.min(1 << 20, count - sent));
+}
+
+/** The call is refused as a bad request whose message matches every pattern; no job was made. */
+async function refused(call: () => Promise<unknown>, ...patterns: RegExp[]): Promise<void> {
+  const jobs = (await client.call('jobs.list', {})).jobs.length;
+  await assert.rejects(call, (err: unknown) => {
+    assert.ok(err instanceof ApiError, String(err));
+    assert.equal(err.code, 'bad_request', err.message);
+    for (const pattern of patterns) assert.match(err.message, pattern);
+    return true;
+  });
+  assert.equal((await client.call('jobs.list', {})).jobs.length, jobs);
+}
+
+const submit = (fields: Partial<MethodInput<'jobs.submit'>>) =>
+  client.call('jobs.submit', {
+    ...terms,
+    input_base64: Buffer.alloc(64).toString('base64'),
+    ...fields,
+  });
+
+test('units per job: a million and one units is refused, naming the limit, the count and a chunk size that fits', () =>
+  refused(
+    () => client.submitStream({ ...terms, chunk_bytes: 1 }, bytes(1_000_001)),
+    /1000001 units of 1 bytes/,
+    /at most 1000000 units \(unitsPerJob\)/,
+    /chunks of at least 2 bytes/,
+  ));
+
+test("input size: a body that declares a terabyte is refused before it is read, naming the input's limit", async () => {
+  const jobs = (await client.call('jobs.list', {})).jobs.length;
+  const line = `${JSON.stringify(terms)}\n`;
+  const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(`${daemon.api.url}/api/v1/upload/jobs.submit`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${loadOrCreateToken(dataDir)}`,
+        'content-length': String(2 ** 40 + line.length),
+      },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.write(line); // and nothing more: the refusal cannot wait for a terabyte
+  });
+  assert.equal(reply.status, 400);
+  assert.match(reply.body, /the input is 1099511627776 bytes; a job's input is at most 1073741824 bytes/);
+  assert.equal((await client.call('jobs.list', {})).jobs.length, jobs);
+});
+
+test('chunk size, budget, redundancy, priority, price: each absurd number is named with its limit', async () => {
+  await refused(() => submit({ chunk_bytes: 1e12 }), /chunk_bytes: 1000000000000 is over the limit of 16777216/);
+  await refused(() => submit({ chunk_bytes: 0 }), /chunk_bytes: 0 is under the minimum of 1/);
+  await refused(() => submit({ budget: 1e300 }), /budget: 1e\+300 is over the limit of 9007199254740991/);
+  await refused(() => submit({ redundancy: 1e9 }), /redundancy: 1000000000 is over the limit of \d+/);
+  await refused(() => submit({ priority: 7 }), /priority: 7 is over the limit of 1/);
+  await refused(() => submit({ max_price: -5 }), /max_price: -5 is under the minimum of 0/);
+});
+
+test('params, module and terms size: each is refused naming its size and its limit', async () => {
+  await refused(
+    () => submit({ params: { a: 'x'.repeat(100_000) } }),
+    /params: 100008 bytes is over the limit of 16384 bytes/,
+  );
+  await refused(
+    () => submit({ library: undefined, method: undefined, wasm_base64: 'A'.repeat(6_000_000) }),
+    /wasm_base64: 6000000 characters is over the limit of 5592408/,
+  );
+  await refused(
+    () => client.submitStream({ ...terms, name: 'n'.repeat(300) }, bytes(64)),
+    /name: 300 characters is over the limit of 256/,
+  );
+  await refused(
+    () =>
+      client.submitStream(
+        { ...terms, params: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 'v'.repeat(9000)])) },
+        bytes(64),
+      ),
+    /first line\) are larger than 8388608 bytes \(MAX_TERMS_LINE_BYTES\)/,
+  );
+});
+
+test('an empty input is refused, and a job within every limit is made', async () => {
+  await refused(() => client.submitStream(terms, bytes(0)), /the input is empty/);
+  const { units } = await client.submitStream(terms, bytes(64 * 3 + 1));
+  assert.equal(units, 4);
+});
