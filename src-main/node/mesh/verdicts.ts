@@ -10,7 +10,7 @@ import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import { unitIdsOf, type AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
 import { authoredBy, MAX_REDUNDANCY, type WorkUnit } from '../../core/schemas/index.js';
-import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
+import { judgeUnit, type CheckRecord, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
@@ -35,6 +35,8 @@ export class Verdicts {
   readonly #truth: GroundTruth;
   readonly #outputs: VerifiedOutputs;
   readonly #later = new Set<NodeJS.Timeout>();
+  /** Checks under way of each provider's results. */
+  readonly #checking = new Map<string, number>();
   #stopped = false;
 
   constructor(
@@ -162,7 +164,7 @@ export class Verdicts {
       // Assignments still to be made count as asked for: a reopened unit waits for its new workers.
       requested: Math.max(active.length, redundancy),
       maxReplicas: Math.min(MAX_REDUNDANCY, redundancy * 2 + 1),
-      record: (peer) => state.checks.record(peer),
+      record: (peer) => this.#recordOf(peer),
       draw: (resultId) => this.#truth.draw(resultId),
       checked: state.checks.outcomes,
       truth: state.checks.truths.get(unitId),
@@ -174,7 +176,11 @@ export class Verdicts {
     };
     let judgement = judgeUnit(evidence);
     if (judgement.status === 'check') {
-      const ran = await this.#truth.run(unit);
+      const peers = votes.map((v) => v.peer);
+      for (const peer of peers) this.#checking.set(peer, (this.#checking.get(peer) ?? 0) + 1);
+      const ran = await this.#truth.run(unit).finally(() => {
+        for (const peer of peers) this.#checking.set(peer, this.#checking.get(peer)! - 1);
+      });
       if (ran === undefined) {
         this.#decideLater(unitId);
         return;
@@ -202,6 +208,17 @@ export class Verdicts {
       case 'failed':
         await this.#close(unitId, judgement, votes, replyingTo);
     }
+  }
+
+  /**
+   * A provider's record of checks, its checks under way counted as passed: results that arrive
+   * together (a batch) would otherwise all be checked while the first checks of a provider on
+   * probation run. Safe: what is accepted unchecked is held, and a failed check undoes it.
+   */
+  #recordOf(peer: string): CheckRecord {
+    const record = this.ctx.state.checks.record(peer);
+    const underWay = this.#checking.get(peer) ?? 0;
+    return underWay > 0 ? { ...record, passed: record.passed + underWay } : record;
   }
 
   /** Journals the verdict, pays or holds or refunds each assignment, signs the verification receipt. */
