@@ -141,6 +141,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'small blobs: rows, not one file each (node/blobs/small-blobs.ts)',
+    up(db) {
+      // Keyed by the sha256 the CID names (32 bytes, not the 59-character CID). Not derived from
+      // the journal: a rebuild leaves it alone. `stored_at` (ms) is when the blob was last put,
+      // which the garbage collector's grace reads.
+      db.exec(`
+        CREATE TABLE small_blobs (
+          digest BLOB PRIMARY KEY, stored_at INTEGER NOT NULL, bytes BLOB NOT NULL
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

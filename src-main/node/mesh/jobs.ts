@@ -13,19 +13,13 @@ import type { NodeContext } from './context.js';
 /** A job's units are journaled and tracked one by one: this many at most (LIMITS.unitsPerRequest). */
 const MAX_UNITS_PER_JOB = LIMITS.unitsPerRequest;
 
-/** Blob writes in flight at once: each holds a file open, and a job may have 100,000 of them. */
-const PARALLEL_WRITES = 64;
-
 /** Stores `blobs`, their CIDs in order; a storage failure is the user's to see, with its reason. */
 async function storeAll(ctx: Pick<NodeContext, 'blobs'>, blobs: readonly Uint8Array[]): Promise<string[]> {
-  const cids: string[] = [];
   try {
-    for (let i = 0; i < blobs.length; i += PARALLEL_WRITES)
-      cids.push(...(await Promise.all(blobs.slice(i, i + PARALLEL_WRITES).map((blob) => ctx.blobs.put(blob)))));
+    return await ctx.blobs.putMany(blobs); // small chunks: a few transactions, not a file each
   } catch (err) {
     throw new ApiError('unavailable', `cannot store the job's module and input: ${describeError(err)}`);
   }
-  return cids;
 }
 
 export async function splitJob(

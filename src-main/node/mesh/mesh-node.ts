@@ -431,6 +431,7 @@ export class MeshNode {
     await this.#inFlight.settled(); // what the network delivered while it closed
     await this.gpu.stop().catch(log('the GPU'));
     await this.executor.close().catch(log('the sandbox'));
+    this.ctx.blobs.close();
     this.journal.close();
   }
 }
