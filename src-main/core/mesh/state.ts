@@ -49,6 +49,7 @@ export interface JobRecord {
   unitIds: string[];
   submittedAt: string;
   cancelled: boolean;
+  cancelledAt?: string;
   /** When the last unit reached a verdict. */
   completedAt?: string;
   /** A render job's finished frames: frame number → PNG blob CID. */
@@ -154,9 +155,15 @@ export class MeshState {
         return;
       case 'job.cancelled': {
         const job = this.jobs.get(event.job_id);
-        if (job) job.cancelled = true;
+        if (job) {
+          job.cancelled = true;
+          job.cancelledAt ??= event.at;
+        }
         return;
       }
+      case 'job.deleted': // its units stay: assignments, the ledger and receipts name them
+        this.jobs.delete(event.job_id);
+        return;
       case 'unit.created': {
         const job = this.jobs.get(event.unit.job_id);
         if (this.units.has(event.unit.unit_id)) return;

@@ -88,12 +88,16 @@ export class SmallBlobs {
     return this.#list.all().map(([digest, size, storedAt]) => ({ digest, size, storedAt }));
   }
 
-  /** Deletes the rows not put again since `before` (ms), in one transaction; the bytes freed. */
-  removeAll(rows: readonly { digest: Uint8Array; size: number }[], before: number): number {
+  /** Deletes the rows not put again since `before` (ms), in one transaction: how many, and their bytes. */
+  removeAll(rows: readonly { digest: Uint8Array; size: number }[], before: number): { removed: number; freed: number } {
     return this.#db.transaction(() => {
-      let freed = 0;
-      for (const row of rows) if (this.#delete.run(row.digest, before).changes > 0) freed += row.size;
-      return freed;
+      const done = { removed: 0, freed: 0 };
+      for (const row of rows)
+        if (this.#delete.run(row.digest, before).changes > 0) {
+          done.removed++;
+          done.freed += row.size;
+        }
+      return done;
     })();
   }
 

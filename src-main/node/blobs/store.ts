@@ -171,11 +171,11 @@ export class BlobStore {
   /**
    * Deletes the blobs not put again since `before` (ms): a blob put (or fetched) again after the
    * caller decided it was unneeded is fresh and stays. Synchronous, so nothing can name a blob
-   * between the check and the delete. The bytes freed.
+   * between the check and the delete. What was deleted: the blobs and their bytes.
    */
-  remove(blobs: readonly StoredBlob[], before: number): number {
+  remove(blobs: readonly StoredBlob[], before: number): { removed: number; freed: number } {
     const rows: { digest: Uint8Array; size: number }[] = [];
-    let freed = 0;
+    const done = { removed: 0, freed: 0 };
     for (const blob of blobs) {
       const path = this.pathOf(blob.cid);
       if (path === undefined) continue;
@@ -186,12 +186,16 @@ export class BlobStore {
       const stat = sizeAndTime(path);
       if (stat !== undefined && stat.mtimeMs < before) {
         ioStep(`cannot delete ${path}`, () => unlinkSync(path));
-        freed += stat.size;
+        done.removed++;
+        done.freed += stat.size;
       }
     }
-    if (this.small && rows.length > 0)
-      freed += ioStep('cannot delete blob rows', () => this.small!.removeAll(rows, before));
-    return freed;
+    if (this.small && rows.length > 0) {
+      const gone = ioStep('cannot delete blob rows', () => this.small!.removeAll(rows, before));
+      done.removed += gone.removed;
+      done.freed += gone.freed;
+    }
+    return done;
   }
 
   /** Closes the blob table's connection (files need nothing). */
