@@ -109,17 +109,17 @@ test('remove deletes rows and files not put since `before`, and spares those put
     randomBytes(64),
     randomBytes(40_000),
   ];
-  await store.putMany([oldRow!, oldFile!, freshRow!, freshFile!]);
+  await store.putMany([oldRow, oldFile, freshRow, freshFile]);
   const listed = store.list();
   await sleep(20);
   const decided = Date.now(); // the collector decides these four are unneeded...
   await sleep(20);
-  await store.putMany([freshRow!, freshFile!]); // ...then two are put again (a new job names them)
+  await store.putMany([freshRow, freshFile]); // ...then two are put again (a new job names them)
   assert.deepEqual(store.remove(listed, decided), { removed: 2, freed: 64 + 40_000 });
-  assert.equal(store.has(cidOfBytes(oldRow!)), false);
-  assert.equal(store.has(cidOfBytes(oldFile!)), false);
-  assert.equal(store.has(cidOfBytes(freshRow!)), true);
-  assert.equal(store.has(cidOfBytes(freshFile!)), true);
+  assert.equal(store.has(cidOfBytes(oldRow)), false);
+  assert.equal(store.has(cidOfBytes(oldFile)), false);
+  assert.equal(store.has(cidOfBytes(freshRow)), true);
+  assert.equal(store.has(cidOfBytes(freshFile)), true);
   store.close();
 });
 

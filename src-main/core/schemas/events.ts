@@ -89,7 +89,7 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     sig: SignatureSchema.optional(),
   }),
   z.strictObject({ type: z.literal('job.cancelled'), ...base, job_id: Id }),
-  /** The user deleted a finished job: its outputs are no longer kept (core/storage/blob-needs.ts). */
+  /** The user deleted a finished job: its outputs are no longer kept (core/mesh/blob-needs.ts). */
   z.strictObject({ type: z.literal('job.deleted'), ...base, job_id: Id }),
   z.strictObject({ type: z.literal('sharing.set'), ...base, on: z.boolean() }),
   /**

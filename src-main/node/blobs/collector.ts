@@ -6,7 +6,7 @@
 // recounts what each requester holds on my disk (quota.ts).
 import { describeError } from '../../core/errors.js';
 import type { MeshState } from '../../core/mesh/state.js';
-import { blobNeeds, type BlobKind } from '../../core/storage/blob-needs.js';
+import { blobNeeds, type BlobKind } from '../../core/mesh/blob-needs.js';
 import type { StorageConfig } from '../../core/storage/storage-config.js';
 import { RequesterQuota } from './quota.js';
 import type { BlobStore } from './store.js';

@@ -51,8 +51,8 @@ test(
         'the job to complete',
         async () => {
           await requester.api['offers.accept']({ job_id, node_id: provider.node.peerId }).catch(() => undefined); // none open now
-          const { job } = await requester.api['jobs.status']({ job_id, units: false });
-          return job.state === 'running' ? undefined : job;
+          const status = await requester.api['jobs.status']({ job_id, units: false });
+          return status.job.state === 'running' ? undefined : status.job;
         },
         90_000,
       );

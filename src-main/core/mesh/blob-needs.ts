@@ -7,7 +7,7 @@
 // `inputMs`, and the verified outputs and finished frames until the user deletes the job.
 // As provider: a unit's module, input and my output are needed until it is settled or refunded, or
 // the requester holds my result, and for `providerMs` after.
-import type { MeshState } from '../mesh/state.js';
+import type { MeshState } from './state.js';
 
 export type BlobKind = 'module' | 'input' | 'output';
 
