@@ -39,7 +39,7 @@ test('a fresh database reaches the latest version with the journal and every der
   const db = openDatabase(tempDbPath());
   assert.deepEqual(migrate(db), { ok: true, from: 0, to: LATEST_VERSION });
   assert.equal(schemaVersion(db), LATEST_VERSION);
-  assert.deepEqual(tables(db), ['events', ...DERIVED_TABLES].sort());
+  assert.deepEqual(tables(db), ['events', 'small_blobs', ...DERIVED_TABLES].sort());
   db.close();
 });
 

@@ -48,6 +48,7 @@ export interface JobRecord {
   input?: JobInput;
   submittedAt: string;
   cancelled: boolean;
+  cancelledAt?: string;
   /** When the last unit reached a verdict. */
   completedAt?: string;
   /** A render job's finished frames: frame number → PNG blob CID. */
@@ -176,9 +177,15 @@ export class MeshState {
       }
       case 'job.cancelled': {
         const job = this.jobs.get(event.job_id);
-        if (job) job.cancelled = true;
+        if (job) {
+          job.cancelled = true;
+          job.cancelledAt ??= event.at;
+        }
         return;
       }
+      case 'job.deleted': // its units stay: assignments, the ledger and receipts name them
+        this.jobs.delete(event.job_id);
+        return;
       case 'unit.created': {
         const job = this.jobs.get(event.unit.job_id);
         // A provider journals the units it was assigned, without their job: the requester is on the assignment.

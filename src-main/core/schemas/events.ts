@@ -129,6 +129,8 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     sig: SignatureSchema.optional(),
   }),
   z.strictObject({ type: z.literal('job.cancelled'), ...base, job_id: Id }),
+  /** The user deleted a finished job: its outputs are no longer kept (core/mesh/blob-needs.ts). */
+  z.strictObject({ type: z.literal('job.deleted'), ...base, job_id: Id }),
   z.strictObject({ type: z.literal('sharing.set'), ...base, on: z.boolean() }),
   /**
    * A peer that signed something bad itself (a body its schema refuses, a type out of its place),

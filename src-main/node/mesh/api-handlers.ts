@@ -19,6 +19,7 @@ import { blobFromHolders } from './context.js';
 import type { MeshNode } from './mesh-node.js';
 import { policyHandlers } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
+import { storageHandlers } from './storage-handlers.js';
 import { agreedFailure } from './unit-output.js';
 
 export function apiHandlers(node: MeshNode): ApiHandlers {
@@ -270,6 +271,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { settings: state.settings };
     },
     ...policyHandlers(node),
+    ...storageHandlers(node),
     ...reachHandlers({
       dataDir: node.options.dataDir,
       reach: node.network.reach,

@@ -20,6 +20,10 @@ import { ADVERT_TOPIC, type MessageBody, type MessageType } from '../../core/pro
 import { MIN_PIPELINE } from '../../core/scheduler/index.js';
 import type { AvailabilitySlot, NodeEvent, PriceSchedule } from '../../core/schemas/index.js';
 import type { NetworkConfig } from '../../core/reach/network-config.js';
+import type { StorageConfig } from '../../core/storage/storage-config.js';
+import { BlobCollector } from '../blobs/collector.js';
+import { cidOfBytes } from '../blobs/cid.js';
+import { loadStorageConfig } from '../config/storage-config.js';
 import type { Executor } from '../exec/index.js';
 import { GpuService, type GpuOptions } from '../gpu/gpu-service.js';
 import type { Identity } from '../identity/identity.js';
@@ -40,6 +44,7 @@ import { Heartbeat } from './heartbeat.js';
 import { openResources, type Opening } from './opening.js';
 import { Provider } from './provider.js';
 import { Requester } from './requester.js';
+import { shippedModules } from './algorithms.js';
 
 export interface MeshNodeOptions {
   dataDir: string;
@@ -56,6 +61,8 @@ export interface MeshNodeOptions {
   gpu?: GpuOptions;
   /** NAT traversal with these settings (the daemon's, from network.json); absent: direct dials only. */
   network?: NetworkConfig;
+  /** Blob retention, collection and per-requester quota (default: the data dir's storage.json, else the defaults). */
+  storage?: StorageConfig;
   log?: (message: string) => void;
 }
 
@@ -85,6 +92,7 @@ export class MeshNode {
   readonly machine: Machine;
   readonly gpu: GpuService;
   readonly invites: Invites;
+  readonly collector: BlobCollector;
   /** Dials the peers I trust at start, and again with backoff when they go away. */
   readonly #redial: Redialer;
   readonly #commitment: CommitmentPublisher;
@@ -117,11 +125,17 @@ export class MeshNode {
     const { network, executor } = opening;
     const log = logTo(options);
     const signal = this.#stopping.signal;
+    const shipped = new Set(shippedModules().map((module) => cidOfBytes(module)));
+    const storage = options.storage ?? loadStorageConfig(options.dataDir);
+    this.collector = new BlobCollector(opening.blobs, this.state, storage, shipped, log, (id) =>
+      this.provider.deliveredAt(id),
+    );
     this.ctx = {
       me: this.identity.peerId,
       identity: this.identity,
       state: this.state,
       blobs: withJobInputs(opening.blobs, this.state),
+      quota: this.collector.quota,
       receipts: opening.receipts,
       commitments: new Map(),
       now: () => Date.now(),
@@ -231,6 +245,7 @@ export class MeshNode {
   }
 
   async #start(): Promise<void> {
+    this.collector.start(); // first, so that the quotas are counted before any acceptance
     this.#wire();
     await this.requester.start();
     this.provider.start();
@@ -423,6 +438,7 @@ export class MeshNode {
     this.#heartbeat.stop();
     this.#redial.stop();
     this.#commitment.stop();
+    this.collector.stop();
     await this.provider.stop().catch(log('the provider'));
     await this.requester.stop().catch(log('the requester'));
     this.frames.stop();
@@ -432,6 +448,7 @@ export class MeshNode {
     await this.#inFlight.settled(); // what the network delivered while it closed
     await this.gpu.stop().catch(log('the GPU'));
     await this.executor.close().catch(log('the sandbox'));
+    this.ctx.blobs.close();
     this.journal.close();
   }
 }

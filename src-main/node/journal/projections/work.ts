@@ -15,6 +15,7 @@ export function workProjections(db: Db) {
   const insertUnit = db.prepare(`
     INSERT INTO units (unit_id, job_id, algorithm_id, algorithm_version, redundancy, status, created_at, event_seq)
     VALUES (?, ?, ?, ?, ?, 'created', ?, ?) ON CONFLICT DO NOTHING`);
+  const deleteJob = db.prepare('DELETE FROM jobs WHERE job_id = ?');
   const verifyUnit = db.prepare('UPDATE units SET status = ?, consensus_hash = ?, verified_at = ? WHERE unit_id = ?');
   const reopenUnit = db.prepare(
     "UPDATE units SET status = 'created', consensus_hash = NULL, verified_at = NULL WHERE unit_id = ?",
@@ -66,6 +67,10 @@ export function workProjections(db: Db) {
     'units.created'(): void {}, // read by the node's state: a batched job's units (core/mesh/unit-table.ts)
     'unit.checked'(): void {}, // read by the node's state: providers' check records and convictions
     'job.cancelled'(): void {}, // read by the node's state; the units' escrows are refunded by ledger entries
+    // Its units stay: the ledger's and receipts' rows name them.
+    'job.deleted'(e: NodeEventOf<'job.deleted'>): void {
+      deleteJob.run(e.job_id);
+    },
     'frame.rendered'(): void {}, // read by the node's state: which frames of a render job are done
     'acceptance.refused'(): void {}, // read by the node's state: why a provider refused (its escrow is refunded by a ledger entry)
     'offer.recorded'({ offer: o, at }: NodeEventOf<'offer.recorded'>, seq: number): void {
