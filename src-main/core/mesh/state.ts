@@ -9,7 +9,6 @@ import {
   type Outcome,
   type Reputation,
 } from '../trust/index.js';
-import { unitKey } from '../scheduler/allocate.js';
 import { CheckBook } from './checks.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
 import { workerPart } from '../ledger/index.js';
@@ -85,6 +84,9 @@ export interface StoredReceipt {
   sig?: string;
 }
 
+/** A requester's unit: unit ids are the requester's to choose, so two requesters may share one. */
+const offerKey = (requester: string, unitId: string): string => `${requester}\u0000${unitId}`;
+
 export class MeshState {
   readonly jobs = new Map<string, JobRecord>();
   readonly units = new UnitTable();
@@ -94,8 +96,8 @@ export class MeshState {
   readonly offerReceivedAt = new Map<string, number>();
   /** Offers I made (provider side), by offer id. */
   readonly myOffers = new Map<string, Offer>();
-  /** The ids of my offers for each unit (provider side), by unitKey(requester, unit). */
-  readonly myOffersByUnit = new Map<string, string[]>();
+  /** The ids of my offers for each unit (provider side), by requester and unit (offerKey). */
+  readonly #myOffersByUnit = new Map<string, string[]>();
   readonly assignments = new Map<string, AssignmentRecord>();
   readonly assignmentsByUnit = new Map<string, string[]>();
   /** Assignments whose escrow is held, by the other party (the provider of mine, the requester of theirs). */
@@ -200,10 +202,10 @@ export class MeshState {
       case 'offer.recorded':
         if (event.offer.provider_peer === this.me) {
           this.myOffers.set(event.offer.offer_id, event.offer);
-          const key = unitKey(event.offer.requester_peer, event.offer.unit_id);
-          const ids = this.myOffersByUnit.get(key);
+          const key = offerKey(event.offer.requester_peer, event.offer.unit_id);
+          const ids = this.#myOffersByUnit.get(key);
           if (ids) ids.push(event.offer.offer_id);
-          else this.myOffersByUnit.set(key, [event.offer.offer_id]);
+          else this.#myOffersByUnit.set(key, [event.offer.offer_id]);
           this.lastRound = Math.max(this.lastRound, event.offer.round);
         } else {
           let offers = this.offersByUnit.get(event.offer.unit_id);
@@ -429,6 +431,11 @@ export class MeshState {
   /** A peer's reputation with me at `nowMs`, in [0, 1] (0.5 for a peer I know nothing of). */
   reputationOf(peer: string, nowMs: number): number {
     return reputationScore(this.reputation.get(peer) ?? emptyReputation(), nowMs);
+  }
+
+  /** The ids of my offers (provider side) for a requester's unit. */
+  myOffersFor(requester: string, unitId: string): readonly string[] {
+    return this.#myOffersByUnit.get(offerKey(requester, unitId)) ?? [];
   }
 
   /** What a job of mine has in escrow or paid: its budget less this is what it may still spend. */

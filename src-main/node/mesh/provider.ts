@@ -278,7 +278,7 @@ export class Provider {
           const key = unitKey(commitment.peer_id, unit.unit_id);
           // A unit taken back from me but not for a wrong result (late, handed back, cancelled) may be
           // offered again: after crashes every provider may have held it once, and it would wait forever.
-          const held = (state.myOffersByUnit.get(key) ?? []).some((id) => {
+          const held = state.myOffersFor(commitment.peer_id, unit.unit_id).some((id) => {
             const assignment = state.assignments.get(id);
             const takenBack = assignment?.escrow === 'refunded' && assignment.refundReason !== 'rejected';
             return open.has(id) || (assignment !== undefined && !takenBack);
