@@ -179,8 +179,12 @@ test("a release naming B's assignments tells H nothing of them", { timeout: 60_0
   const jobId = await submitWhileBWaits(2, false);
   await b.api['sharing.set']({ on: true });
   assert.equal((await jobEnded(a.api, jobId, 30_000)).state, 'completed');
+  // Results accepted unchecked are paid as their job completes, just after it says so.
+  await waitFor('B to be paid for its assignments', () => {
+    const its = assignmentsOf(jobId, b.node.peerId);
+    return its.length > 0 && its.every((x) => x.closing);
+  });
   const theirs = assignmentsOf(jobId, b.node.peerId).map((x) => x.acceptance.assignment_id);
-  assert.ok(theirs.length > 0 && assignmentsOf(jobId, b.node.peerId).every((x) => x.closing));
   const reply = await h.network.request(a.node.peerId, 'release', { assignments: theirs, reason: 'failed' });
   assert.equal(reply?.type, 'settlement');
   assert.deepEqual(reply.body, { entries: [], receipts: [] });
