@@ -4,14 +4,7 @@
 import { FALSE_REFUND, UNDERPAID } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { contributionHistory } from '../../core/mesh/contribution.js';
-import {
-  allocate,
-  DampingTracker,
-  OFFER_TTL_MS,
-  pipelineOf,
-  unitKey,
-  type Reservation,
-} from '../../core/scheduler/index.js';
+import { allocate, DampingTracker, pipelineOf, unitKey } from '../../core/scheduler/index.js';
 import {
   type AvailabilitySlot,
   type ComputeCommitment,
@@ -29,6 +22,7 @@ import { Admission, admittedOffers } from './admission.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { longestListed, OpenWork } from './open-work.js';
 import { ResultOutbox } from './result-outbox.js';
 import { entriesForMe, unbackedRefunds, underpaidSettles } from './settlement-intake.js';
 import { WatchTimer } from './watch-timer.js';
@@ -50,14 +44,6 @@ export interface ProviderOptions {
   gpu?: GpuService;
 }
 
-/** The longest estimate among a requester's listed units: its pipeline with me is sized for them (pipelineOf). */
-function longestListed(commitment: ComputeCommitment | undefined): number {
-  let longest = 0;
-  for (const request of commitment?.work_requests ?? [])
-    for (const unit of request.work_units) longest = Math.max(longest, unit.estimated_duration_seconds);
-  return longest === 0 ? Infinity : longest;
-}
-
 export class Provider {
   #roundTimer: NodeJS.Timeout | undefined;
   readonly #reconciling = new WatchTimer(() => this.#watchAssignments(), RECONCILE_MS);
@@ -76,10 +62,8 @@ export class Provider {
   readonly #damping = new DampingTracker();
   /** Acceptances being admitted, by requester. */
   readonly #admitting = new KeyedQueue();
-  /** My offers whose acceptance I refused (policies, credit), until they would have lapsed anyway. */
-  readonly #refusedOffers = new Set<string>();
-  /** My offers younger than OFFER_TTL_MS, oldest first (from the journal at my first round). */
-  #recentOffers: Offer[] | undefined;
+  /** My offers and running units, as each round sees them. */
+  readonly #open: OpenWork;
   /** Assignments whose refund as rejected I refused (applySettlement), reported once each. */
   readonly #falseRefunds = new Set<string>();
 
@@ -88,6 +72,7 @@ export class Provider {
     executor: Executor,
     private readonly options: ProviderOptions,
   ) {
+    this.#open = new OpenWork(ctx, (key, unitId) => this.#unitsSeen.get(key) ?? ctx.state.units.get(unitId)?.unit);
     this.#outbox = new ResultOutbox(ctx, (requester, settlement) => this.applySettlement(requester, settlement));
     this.#execution = new ExecutionQueue(ctx, executor, options.concurrency, options.gpu, {
       sendResult: (id) => this.#sendResult(id),
@@ -178,7 +163,7 @@ export class Provider {
     const slots = this.options.slots();
     if (slots.length === 0) return;
     const nowMs = this.ctx.now();
-    const { unaccepted, skip, reserved, inFlight } = this.#openWork(nowMs);
+    const { unaccepted, skip, reserved, inFlight } = this.#open.at(nowMs);
     const me: ComputeCommitment = {
       peer_id: this.ctx.me,
       availability_slots: slots,
@@ -220,7 +205,7 @@ export class Provider {
     await this.ctx.record(
       made.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
     );
-    this.#recentOffers?.push(...made);
+    this.#open.offered(made);
     this.#damping.offered(
       made.map((offer) => offer.offer_id),
       nowMs,
@@ -229,63 +214,6 @@ export class Provider {
     for (const offer of made)
       byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
     await Promise.all([...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { offers })));
-  }
-
-  /**
-   * What my open work holds back from a round: my offers still open (fresh, neither taken nor
-   * refused) and my assignments still running keep their share of their slot and count against
-   * their requester's pipeline; units I have offered for or hold already are not offered again.
-   * Only the units the requesters list now and my recent offers are looked at, not my history.
-   */
-  #openWork(nowMs: number): {
-    unaccepted: Offer[];
-    skip: Set<string>;
-    reserved: Reservation[];
-    inFlight: Map<string, number>;
-  } {
-    const { state } = this.ctx;
-    const fresh = (offer: Offer) => nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
-    this.#recentOffers ??= [...state.myOffers.values()].filter(fresh);
-    this.#recentOffers = this.#recentOffers.filter((offer) => {
-      if (fresh(offer)) return true;
-      this.#refusedOffers.delete(offer.offer_id);
-      return false;
-    });
-    const unaccepted = this.#recentOffers.filter(
-      (offer) => !state.assignments.has(offer.offer_id) && !this.#refusedOffers.has(offer.offer_id),
-    );
-    const running: Offer[] = [];
-    for (const [requester, held] of state.heldWith)
-      for (const id of held) {
-        const assignment = state.assignments.get(id);
-        const offer = state.myOffers.get(id);
-        if (assignment?.acceptance.requester_peer === requester && !assignment.result && offer) running.push(offer);
-      }
-    const reserved: Reservation[] = [];
-    const inFlight = new Map<string, number>(); // per requester: my open offers and running units, against its pipeline
-    for (const offer of [...unaccepted, ...running]) {
-      const key = unitKey(offer.requester_peer, offer.unit_id);
-      inFlight.set(offer.requester_peer, (inFlight.get(offer.requester_peer) ?? 0) + 1);
-      const unit = this.#unitsSeen.get(key) ?? state.units.get(offer.unit_id)?.unit;
-      if (unit)
-        reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
-    }
-    const open = new Set([...unaccepted, ...running].map((offer) => offer.offer_id));
-    const skip = new Set<string>();
-    for (const commitment of this.ctx.commitments.values())
-      for (const request of commitment.work_requests)
-        for (const unit of request.work_units) {
-          const key = unitKey(commitment.peer_id, unit.unit_id);
-          // A unit taken back from me but not for a wrong result (late, handed back, cancelled) may be
-          // offered again: after crashes every provider may have held it once, and it would wait forever.
-          const held = state.myOffersFor(commitment.peer_id, unit.unit_id).some((id) => {
-            const assignment = state.assignments.get(id);
-            const takenBack = assignment?.escrow === 'refunded' && assignment.refundReason !== 'rejected';
-            return open.has(id) || (assignment !== undefined && !takenBack);
-          });
-          if (held) skip.add(key);
-        }
-    return { unaccepted, skip, reserved, inFlight };
   }
 
   /**
@@ -308,7 +236,7 @@ export class Provider {
       acceptances,
       (unitId) => this.#unitsSeen.get(unitKey(from, unitId)),
     );
-    for (const offerId of refusedOffers) this.#refusedOffers.add(offerId); // closed: its unit may be offered again once allowed
+    for (const offerId of refusedOffers) this.#open.refused(offerId); // closed: its unit may be offered again once allowed
     for (const blob of inline) {
       if (!wantedInputs.has(blob.cid)) continue;
       const bytes = new Uint8Array(Buffer.from(blob.base64, 'base64'));
