@@ -10,7 +10,7 @@ import { autoNAT } from '@libp2p/autonat';
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { dcutr } from '@libp2p/dcutr';
 import { identifyPush } from '@libp2p/identify';
-import type { ConnectionGater, PeerId, TopologyFilter } from '@libp2p/interface';
+import type { Connection, ConnectionGater, PeerId, TopologyFilter } from '@libp2p/interface';
 import { uPnPNAT } from '@libp2p/upnp-nat';
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p';
 import type { RelaySettings } from '../../core/reach/network-config.js';
@@ -39,27 +39,59 @@ function trustedOnly(trusts: (peer: string) => boolean): TopologyFilter {
   };
 }
 
-/**
- * AutoNAT's dial-back (answering a peer that asks "can you reach me at X?") opens a connection to
- * X and closes it after. @libp2p/autonat 3.0 opens it without `force`, so it gets the connection
- * the asker already has to us and closes that: a relayed dial running over it dies with it, and
- * the "yes" proves nothing. Its dials are made fresh here.
- */
-function withFreshDials<T>(factory: (components: never) => T): (components: { connectionManager: object }) => T {
+/** `factory` given its components with `component.method` replaced by `replacement` (which gets the original). */
+function overriding<T>(
+  factory: (components: never) => T,
+  component: string,
+  method: string,
+  replacement: (original: (...args: unknown[]) => unknown, ...args: unknown[]) => unknown,
+): (components: object) => T {
   return (components) => {
-    const manager = components.connectionManager as {
-      openConnection(target: unknown, options?: Record<string, unknown>): Promise<unknown>;
-    };
-    const fresh = new Proxy(manager, {
-      get: (target, prop) =>
-        prop === 'openConnection'
-          ? (to: unknown, options?: Record<string, unknown>) => target.openConnection(to, { ...options, force: true })
-          : (Reflect.get(target, prop) as unknown),
+    const target = Reflect.get(components, component) as object;
+    const original = (...args: unknown[]) =>
+      Reflect.apply(Reflect.get(target, method) as (...a: unknown[]) => unknown, target, args);
+    const replaced = new Proxy(target, {
+      get: (t, prop) =>
+        prop === method ? (...args: unknown[]) => replacement(original, ...args) : Reflect.get(t, prop),
     });
-    return factory(
-      new Proxy(components, { get: (t, p) => (p === 'connectionManager' ? fresh : Reflect.get(t, p)) }) as never,
-    );
+    return factory(new Proxy(components, { get: (t, p) => (p === component ? replaced : Reflect.get(t, p)) }) as never);
   };
+}
+
+interface AutoNATChecks {
+  verifyExternalAddresses(connection: Connection): Promise<void>;
+}
+
+/**
+ * AutoNAT, with two changes:
+ * - Its dial-back (answering a peer that asks "can you reach me at X?") opens a connection to X
+ *   and closes it after. @libp2p/autonat 3.0 opens it without `force`, so it gets the connection
+ *   the asker already has to us and closes that: a relayed dial running over it dies with it, and
+ *   the "yes" proves nothing. Its dials are made fresh here.
+ * - It asks a peer to check our unconfirmed addresses only when that peer connects. The router's
+ *   UPnP mapping comes a few seconds after start, when the peers we trust are already redialled,
+ *   and would wait for a peer that connects later, which a small mesh may never have: `recheck`
+ *   asks the peers already connected.
+ */
+function checkedAutoNAT(): { factory: (components: object) => unknown; recheck: () => void } {
+  const fresh = overriding(
+    autoNAT({ startupDelay: 1000, refreshInterval: 60_000 }),
+    'connectionManager',
+    'openConnection',
+    (open, to, options) => open(to, { ...(options as object), force: true }),
+  );
+  let recheck = () => {};
+  const factory = (components: object) => {
+    const service = fresh(components) as AutoNATChecks;
+    const connections = Reflect.get(components, 'connectionManager') as { getConnections(): Connection[] };
+    recheck = () => {
+      // A peer that cannot check (gone, a limited relayed link) is skipped; the others answer.
+      for (const connection of connections.getConnections())
+        service.verifyExternalAddresses(connection).catch(() => {});
+    };
+    return service;
+  };
+  return { factory, recheck: () => recheck() };
 }
 
 export function reachConfig(options: ReachOptions): {
@@ -69,12 +101,23 @@ export function reachConfig(options: ReachOptions): {
   services: ServiceFactoryMap;
 } {
   const { relay } = options;
+  const autoNATService = checkedAutoNAT();
   const services: ServiceFactoryMap = {
-    autoNAT: withFreshDials(autoNAT({ startupDelay: 1000, refreshInterval: 60_000 })),
+    autoNAT: autoNATService.factory,
     dcutr: dcutr(),
     identifyPush: identifyPush(),
   };
-  if (options.upnp) services.upnp = uPnPNAT({ autoConfirmAddress: false });
+  // A port the router maps is announced once AutoNAT confirms it, asked at once.
+  if (options.upnp)
+    services.upnp = overriding(
+      uPnPNAT({ autoConfirmAddress: false }),
+      'addressManager',
+      'addPublicAddressMapping',
+      (add, ...args) => {
+        add(...args);
+        autoNATService.recheck();
+      },
+    );
   if (relay)
     services.relay = circuitRelayServer({
       reservations: {
