@@ -10,6 +10,7 @@ import {
   type Reputation,
 } from '../trust/index.js';
 import { CheckBook } from './checks.js';
+import { compactJob, type JobSummary } from './compaction.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
 import { workerPart } from '../ledger/index.js';
 import type {
@@ -53,6 +54,8 @@ export interface JobRecord {
   completedAt?: string;
   /** A render job's finished frames: frame number → PNG blob CID. */
   frames: Map<number, string>;
+  /** Set once the job is compacted (compaction.ts): its units are no longer in the state, `unitIds` is empty. */
+  summary?: JobSummary;
 }
 
 export interface AssignmentRecord {
@@ -151,6 +154,9 @@ export class MeshState {
             cancelled: false,
             frames: new Map(),
           });
+        return;
+      case 'job.compacted':
+        compactJob(this, event.job_id, event.summary);
         return;
       case 'job.cancelled': {
         const job = this.jobs.get(event.job_id);
