@@ -56,6 +56,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         dropped,
         price: node.price,
         started_at: node.startedAt,
+        keep_finished_days: node.keeper.retentionMs / 86_400_000,
         availability: {
           offering: availability.slots.length > 0,
           cores: availability.slots.reduce((max, s) => Math.max(max, s.resources.cpu_cores), 0),

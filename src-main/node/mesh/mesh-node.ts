@@ -40,7 +40,7 @@ import { openResources, type Opening } from './opening.js';
 import { Provider } from './provider.js';
 import { Requester } from './requester.js';
 import { jobSummary } from './job-view.js';
-import { StateKeeper, type StateKeeperOptions } from './state-keeper.js';
+import { StateKeeper, type LoadedState, type StateKeeperOptions } from './state-keeper.js';
 
 export interface MeshNodeOptions {
   dataDir: string;
@@ -90,6 +90,8 @@ export class MeshNode {
   readonly invites: Invites;
   /** The state's snapshots, and compaction of finished jobs. */
   readonly keeper: StateKeeper;
+  /** How this start loaded the state: from a snapshot, or folded in full. */
+  readonly loaded: LoadedState;
   /** Dials the peers I trust at start, and again with backoff when they go away. */
   readonly #redial: Redialer;
   readonly #commitment: CommitmentPublisher;
@@ -145,7 +147,7 @@ export class MeshNode {
       commitmentChanged: () => this.publishSoon(),
       log,
     };
-    const { loaded } = opening;
+    const loaded = (this.loaded = opening.loaded);
     if (loaded.snapshotSeq === null && loaded.folded > 0)
       log(`state folded from all ${loaded.folded} events of the journal (no snapshot used: ${loaded.miss})`);
     this.keeper = new StateKeeper(
