@@ -19,11 +19,13 @@ export type SnapshotMiss = 'none' | 'other_version' | 'other_node' | 'ahead_of_j
 export class StateSnapshots {
   readonly #select;
   readonly #put;
+  readonly #size;
 
   constructor(db: Db) {
     this.#select = db.prepare<[], { seq: number; fingerprint: string; me: string; body: Buffer }>(
       'SELECT seq, fingerprint, me, body FROM state_snapshot WHERE id = 1',
     );
+    this.#size = db.prepare<[], number>('SELECT COALESCE(length(body), 0) FROM state_snapshot WHERE id = 1').pluck();
     this.#put = db.prepare<[number, string, string, Buffer, string]>(
       'INSERT OR REPLACE INTO state_snapshot (id, seq, fingerprint, me, body, written_at) VALUES (1, ?, ?, ?, ?, ?)',
     );
@@ -34,6 +36,11 @@ export class StateSnapshots {
     const body = serialize(stateToData(state));
     this.#put.run(seq, stateFingerprint(), state.me, body, at);
     return body.length;
+  }
+
+  /** The size of the saved snapshot in bytes (0 when none). */
+  size(): number {
+    return this.#size.get() ?? 0;
   }
 
   /** The saved state if this code can load it, for node `me`, and the journal reaches its seq. */
