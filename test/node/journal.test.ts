@@ -3,16 +3,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import type { AppendOutcome, Journal } from '../../src-main/node/journal/index.js';
-import {
-  AT,
-  jobOpening,
-  OTHER_WORKER,
-  PRICE,
-  realisticEvents,
-  REQUESTER,
-  unitLife,
-  WORKER,
-} from './fixtures/journal-events.js';
+import { AT, jobOpening, PRICE, realisticEvents, REQUESTER, unitLife, WORKER } from './fixtures/journal-events.js';
 import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
 
 function appended(outcome: AppendOutcome): { seq: number; duplicate: boolean } {

@@ -2,7 +2,7 @@
 // provider's record of checks passed, who was convicted (a result contradicted the ground truth),
 // and each checked result's outcome. Folded from `unit.checked` events; pure.
 import { NO_RECORD, type CheckRecord } from '../verification/index.js';
-import type { SnapshotPart } from './state-codec.js';
+import type { SnapshotPart } from './records.js';
 
 export interface Conviction {
   unitId: string;

@@ -4,14 +4,7 @@
 // grows with the work in progress, not with all the work ever done. The journal keeps every event,
 // and the `units` table each unit's verdict and output, which the API reads for a compacted job.
 // A conviction no longer reopens such a job (backtrack.ts leaves completed jobs alone already).
-import type { AssignmentRecord, JobRecord, MeshState } from './state.js';
-
-/** What a compacted job of mine still shows: its units' outcomes and what it paid. */
-export interface JobSummary {
-  verified: number;
-  failed: number;
-  spent: number;
-}
+import type { AssignmentRecord, CompactableState, JobRecord, JobSummary } from './records.js';
 
 /** Default retention: a week to look at a finished job in full (its providers, refusals, times). */
 export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;
@@ -21,7 +14,7 @@ export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;
  * cancelled; and jobs of others I worked on as a provider. In both, nothing may be held in escrow,
  * and the last escrow closed (or the job completed) at least `retentionMs` ago.
  */
-export function compactableJobs(state: MeshState, nowMs: number, retentionMs: number): string[] {
+export function compactableJobs(state: CompactableState, nowMs: number, retentionMs: number): string[] {
   const byJob = new Map<string, AssignmentRecord[]>();
   for (const assignment of state.assignments.values()) {
     const list = byJob.get(assignment.acceptance.job_id);
@@ -60,7 +53,7 @@ function lastClosed(assignments: readonly AssignmentRecord[], floor: number): nu
 }
 
 /** Applies a `job.compacted`: everything of the job's units leaves the state but the job record. */
-export function compactJob(state: MeshState, jobId: string, summary: JobSummary | undefined): void {
+export function compactJob(state: CompactableState, jobId: string, summary: JobSummary | undefined): void {
   const record = state.jobs.get(jobId);
   if (record) {
     record.summary = summary ?? { verified: 0, failed: 0, spent: 0 };

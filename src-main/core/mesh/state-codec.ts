@@ -3,6 +3,7 @@
 // own fields: Maps, Sets, arrays and records travel as they are (a structured clone keeps them), and
 // a part held by a class with private fields says itself what it saves (SnapshotPart). A field of
 // any other class is refused when the snapshot is taken, so a new one cannot be lost silently.
+import type { SnapshotPart } from './records.js';
 import { MeshState } from './state.js';
 
 /**
@@ -11,12 +12,6 @@ import { MeshState } from './state.js';
  * the journal folded in full.
  */
 const STATE_FORMAT = 1;
-
-/** A class-held part of the state: its fields as plain data, and how to load them back. */
-export interface SnapshotPart {
-  toSnapshot(): unknown;
-  restoreSnapshot(data: unknown): void;
-}
 
 /** The state's fields as plain data. Throws naming the field if one holds an instance of a class that is no SnapshotPart. */
 export function stateToData(state: MeshState): Record<string, unknown> {

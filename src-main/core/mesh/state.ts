@@ -10,79 +10,25 @@ import {
   type Reputation,
 } from '../trust/index.js';
 import { CheckBook } from './checks.js';
-import { compactJob, type JobSummary } from './compaction.js';
+import { compactJob } from './compaction.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
+import type { AssignmentRecord, JobRecord, StoredReceipt, UnitRecord } from './records.js';
 import { workerPart } from '../ledger/index.js';
 import type {
   Acceptance,
   AvailabilitySlot,
-  Job,
   PriceSchedule,
   LedgerEntry,
   NodeEvent,
   NodeEventOf,
   Offer,
   Policy,
-  Receipt,
-  RefundEntry,
-  RewardEntry,
-  WorkResult,
-  WorkUnit,
 } from '../schemas/index.js';
-
-export interface UnitRecord {
-  unit: WorkUnit;
-  requester: string;
-  index: number;
-  verdict?: 'verified' | 'rejected';
-  consensusHash?: string | null;
-  verifiedAt?: string;
-  /** The results that carry the verdict's output. */
-  agreeing?: readonly string[];
-  /** Those accepted unchecked: their escrows are held until the job completes. */
-  unchecked?: readonly string[];
-  /** Times the verdict was withdrawn (a provider it relied on was convicted); a reopened unit is checked. */
-  reopened?: number;
-}
-
-export interface JobRecord {
-  job: Job;
-  unitIds: string[];
-  submittedAt: string;
-  cancelled: boolean;
-  /** When the last unit reached a verdict. */
-  completedAt?: string;
-  /** A render job's finished frames: frame number → PNG blob CID. */
-  frames: Map<number, string>;
-  /** Set once the job is compacted (compaction.ts): its units are no longer in the state, `unitIds` is empty. */
-  summary?: JobSummary;
-}
-
-export interface AssignmentRecord {
-  acceptance: Acceptance;
-  escrow?: 'held' | 'paid' | 'refunded';
-  refundReason?: RefundEntry['reason'];
-  /** The settle or refund that closed the escrow. */
-  closing?: LedgerEntry;
-  /** Verifier shares paid on this assignment after it settled (its result confirmed others'). */
-  reward?: RewardEntry;
-  result?: WorkResult;
-  /** The journal's `at` of the acceptance. */
-  acceptedAt: string;
-  /** The seconds the provider's offer estimated, when I saw the offer (requester side). */
-  estimatedSeconds?: number;
-  /** The provider refused the acceptance, and why (requester side); its escrow was refunded. */
-  refusal?: { reason: string; at: string };
-}
 
 /** The `peer.penalized` reason for a requester that refunded a result of mine as rejected without its verdict saying so. */
 export const FALSE_REFUND = 'false_refund';
 
-export interface StoredReceipt {
-  cid: string;
-  receipt: Receipt;
-  sig?: string;
-}
+export type { AssignmentRecord, JobRecord, StoredReceipt, UnitRecord } from './records.js';
 
 export class MeshState {
   readonly jobs = new Map<string, JobRecord>();

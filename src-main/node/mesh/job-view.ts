@@ -1,7 +1,7 @@
 // How a job and its units look through the API, from the node's state; a compacted job
 // (core/mesh/compaction.ts) from its summary and the journal's `units` table.
 import type { JobView, UnitView } from '../../core/api/contract.js';
-import type { JobSummary } from '../../core/mesh/compaction.js';
+import type { JobSummary } from '../../core/mesh/records.js';
 import { workerPart } from '../../core/ledger/index.js';
 import type { AssignmentRecord, JobRecord, MeshState } from '../../core/mesh/state.js';
 import type { ArchivedUnit } from '../journal/archive.js';
@@ -71,7 +71,9 @@ export function jobView(state: MeshState, record: JobRecord): JobView {
 export function unitView(state: MeshState, id: string): UnitView {
   const u = state.units.get(id)!;
   const active = state.activeAssignments(id);
-  const winner = active.find((assignment) => assignment.result && assignment.result.verification_hash === u.consensusHash);
+  const winner = active.find(
+    (assignment) => assignment.result && assignment.result.verification_hash === u.consensusHash,
+  );
   const failure = u.verdict === 'rejected' ? 'no_agreement' : (agreedFailure(u.consensusHash) ?? null);
   return {
     unit_id: id,

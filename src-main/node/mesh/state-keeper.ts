@@ -3,7 +3,8 @@
 // events, every few minutes, and at a clean stop; finished jobs are compacted once past the
 // retention (core/mesh/compaction.ts), so the state, and each snapshot, hold the work in progress.
 import { describeError } from '../../core/errors.js';
-import { compactableJobs, DEFAULT_RETENTION_MS, type JobSummary } from '../../core/mesh/compaction.js';
+import { compactableJobs, DEFAULT_RETENTION_MS } from '../../core/mesh/compaction.js';
+import type { JobSummary } from '../../core/mesh/records.js';
 import { MeshState, type JobRecord } from '../../core/mesh/state.js';
 import type { Journal } from '../journal/index.js';
 import type { NewEvent } from './context.js';
@@ -84,8 +85,8 @@ export class StateKeeper {
     };
     every(this.options.snapshotEveryMs ?? 600_000, () => this.#sinceSnapshot > 0 && this.snapshot());
     const compact = () => this.compact().catch((err) => this.io.log(`compacting finished jobs: ${describeError(err)}`));
-    every(COMPACT_EVERY_MS, compact);
-    setImmediate(compact); // what finished while the node was off
+    every(COMPACT_EVERY_MS, () => void compact());
+    setImmediate(() => void compact()); // what finished while the node was off
   }
 
   /** The state applied the event journaled as `seq`. */
