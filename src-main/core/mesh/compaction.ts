@@ -58,6 +58,7 @@ export function compactJob(state: CompactableState, jobId: string, summary: JobS
   if (record) {
     record.summary = summary ?? { verified: 0, failed: 0, spent: 0 };
     record.unitIds = [];
+    record.decided = 0;
   }
   const units = new Set<string>();
   for (const [unitId, unit] of state.units) if (unit.unit.job_id === jobId) units.add(unitId);
@@ -87,6 +88,9 @@ export function compactJob(state: CompactableState, jobId: string, summary: JobS
   for (const [author, chain] of state.receipts) {
     // Each chain's last receipt stays: the next one links to it (my own chain continues from it).
     const kept = chain.filter((r, i) => r.receipt.job_id !== jobId || i === chain.length - 1);
-    if (kept.length < chain.length) state.receipts.set(author, kept);
+    if (kept.length === chain.length) continue;
+    for (const r of chain) if (r.receipt.job_id === jobId) state.receiptCids.delete(r.cid);
+    for (const r of kept) state.receiptCids.add(r.cid);
+    state.receipts.set(author, kept);
   }
 }

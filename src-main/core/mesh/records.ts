@@ -30,6 +30,8 @@ export interface UnitRecord {
 export interface JobRecord {
   job: Job;
   unitIds: string[];
+  /** Of those, the units with a verdict: the job is complete when all have one. */
+  decided: number;
   submittedAt: string;
   cancelled: boolean;
   /** When the last unit reached a verdict. */
@@ -88,5 +90,6 @@ export interface CompactableState {
   readonly myOffers: Map<string, Offer>;
   readonly resultsByOutput: Map<string, string[]>;
   readonly receipts: Map<string, StoredReceipt[]>;
+  readonly receiptCids: Set<string>;
   readonly checks: { readonly truths: Map<string, string>; readonly outcomes: Map<string, boolean> };
 }

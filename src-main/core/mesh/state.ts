@@ -57,6 +57,8 @@ export class MeshState {
   /** My checks of providers' results against my own runs: records, outcomes, convictions. */
   readonly checks = new CheckBook();
   readonly receipts = new Map<string, StoredReceipt[]>();
+  /** The CIDs in `receipts`: a receipt stored twice is kept once, without a search of its chain. */
+  readonly receiptCids = new Set<string>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
   readonly positions = new Map<string, number>();
   /** Requesters' refunds as rejected that their verdicts did not back (FALSE_REFUND), until I set my trust in them again. */
@@ -96,6 +98,7 @@ export class MeshState {
           this.jobs.set(event.job.job_id, {
             job: event.job,
             unitIds: [],
+            decided: 0,
             submittedAt: event.at,
             cancelled: false,
             frames: new Map(),
@@ -194,16 +197,19 @@ export class MeshState {
         record.reopened = (record.reopened ?? 0) + 1;
         const job = this.jobs.get(record.unit.job_id);
         if (!job) return;
+        if (record.index >= 0) job.decided--;
         job.completedAt = undefined;
         // A render tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
         job.frames.delete(Number(record.unit.params?.['frame']));
         return;
       }
       case 'receipt.stored': {
+        if (this.receiptCids.has(event.cid)) return;
+        this.receiptCids.add(event.cid);
         const chain = this.receipts.get(event.receipt.author);
         const stored = { cid: event.cid, receipt: event.receipt, sig: event.sig };
         if (!chain) this.receipts.set(event.receipt.author, [stored]);
-        else if (!chain.some((r) => r.cid === event.cid)) chain.push(stored);
+        else chain.push(stored);
         return;
       }
       case 'ledger.entry':
@@ -253,7 +259,9 @@ export class MeshState {
         this.#outcome(result.computed_by_peer, 'verified', event.at);
     }
     const job = this.jobs.get(record.unit.job_id);
-    if (job && job.unitIds.every((id) => this.units.get(id)?.verdict)) job.completedAt = event.at;
+    if (!job || record.index < 0) return; // a unit journaled before its job is not in its list
+    // Counted, not searched: a job of a million units is checked in constant time at each verdict.
+    if (++job.decided === job.unitIds.length) job.completedAt = event.at;
   }
 
   #ledger(entry: LedgerEntry, at: string): void {
