@@ -20,6 +20,7 @@ const ALLOWED = {
   [`${CORE}/scheduler`]: [`${CORE}/schemas`, `${CORE}/ledger`],
   [`${CORE}/protocol`]: [`${CORE}/schemas`],
   [`${CORE}/reach`]: [`${CORE}/schemas`],
+  [`${CORE}/storage`]: [],
   [`${CORE}/mesh`]: [
     `${CORE}/schemas`,
     `${CORE}/availability`,
@@ -29,11 +30,19 @@ const ALLOWED = {
     `${CORE}/verification`,
     `${CORE}/protocol`,
   ],
-  [`${CORE}/api`]: [`${CORE}/schemas`, `${CORE}/availability`, `${CORE}/gpu`, `${CORE}/render`, `${CORE}/reach`],
+  [`${CORE}/api`]: [
+    `${CORE}/schemas`,
+    `${CORE}/availability`,
+    `${CORE}/gpu`,
+    `${CORE}/render`,
+    `${CORE}/reach`,
+    `${CORE}/storage`,
+  ],
   // The node: adapters around the core, each its own piece; node/mesh wires them together.
   [`${NODE}/config`]: [CORE],
   [`${NODE}/identity`]: [CORE],
-  [`${NODE}/blobs`]: [CORE],
+  // Small blobs are rows of the journal's database, opened with its settings.
+  [`${NODE}/blobs`]: [CORE, `${NODE}/journal`],
   [`${NODE}/exec`]: [CORE],
   [`${NODE}/journal`]: [CORE],
   [`${NODE}/receipts`]: [CORE, `${NODE}/identity`],

@@ -8,6 +8,7 @@ import { formatLedger, formatPeers, formatReceiptChains, formatSlots, formatStat
 import { registerAvailabilityCommands } from './availability-commands.js';
 import { registerJobCommands } from './job-commands.js';
 import { registerPolicyCommands } from './policy-commands.js';
+import { registerStorageCommands } from './storage-commands.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
 export function registerApiCommands(program: Command): void {
@@ -52,6 +53,7 @@ export function registerApiCommands(program: Command): void {
   registerSlotCommands(program);
   registerAvailabilityCommands(program);
   registerPolicyCommands(program);
+  registerStorageCommands(program);
 
   nodeCommand(program, 'sharing', 'offer this machine to peers (on) or stop (off)')
     .argument('<on|off>')

@@ -130,6 +130,14 @@ export function registerJobCommands(program: Command): void {
         return { json: result, text: formatJob(result.job) };
       }),
     );
+  nodeCommand(job, 'delete', 'forget a finished job: its outputs go at the next garbage collection')
+    .argument('<jobId>')
+    .action(
+      act(async (options, jobId = '') => {
+        const result = await connect(options).call('jobs.delete', { job_id: jobId });
+        return { json: result, text: `deleted job ${result.deleted}` };
+      }),
+    );
   nodeCommand(job, 'output', "write a verified unit's output to a file")
     .argument('<jobId>')
     .argument('<unitId>')

@@ -216,3 +216,18 @@ test('policy set replaces the policy of its kind and keeps the others; policy cl
     JSON.stringify({ policies: [{ kind: 'rate_limit', units: 5, per_seconds: 60 }] }),
   ]);
 });
+
+test('storage shows what the blob store holds and the settings; job delete forgets a finished job', async () => {
+  const [storage, deleted] = await Promise.all([inNode('storage'), inNode('job', 'delete', 'job-1', '--json')]);
+  assert.equal(storage.status, 0, storage.stderr);
+  assert.match(storage.stdout, /^blobs +0: 0\.00 MiB in the database, 0\.00 MiB in files$/m);
+  assert.match(storage.stdout, /^last collection +none yet$/m);
+  assert.match(storage.stdout, /^requester keeps +inputs 7 d after a job ends; outputs until the job is deleted$/m);
+  assert.match(storage.stdout, /^quota +1024\.00 MiB per requester$/m);
+  assert.equal(deleted.status, 0, deleted.stderr);
+  assert.deepEqual(JSON.parse(deleted.stdout), { deleted: 'job-1' });
+  assert.deepEqual(
+    stub.calls.filter((c) => c.method === 'jobs.delete'),
+    [{ method: 'jobs.delete', params: { job_id: 'job-1' } }],
+  );
+});

@@ -75,6 +75,8 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'jobs.status': { job_id: JOB },
   'jobs.list': {},
   'jobs.cancel': { job_id: JOB },
+  'jobs.delete': { job_id: JOB },
+  'storage.get': {},
   'jobs.output': { job_id: JOB, unit_id: 'unit-1' },
   'offers.list': { job_id: JOB },
   'offers.accept': { job_id: JOB, node_id: PEER },

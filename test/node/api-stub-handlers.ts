@@ -2,6 +2,7 @@
 // call and answers a fixed, contract-valid result, so a test can check both what reached the
 // handlers (nothing, on a refusal) and what came back.
 import { GPU_OFF } from '../../src-main/core/gpu/index.js';
+import { DEFAULT_STORAGE_CONFIG } from '../../src-main/core/storage/storage-config.js';
 import type {
   ApiEvent,
   ApiHandlers,
@@ -123,6 +124,17 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'jobs.status': async () => ({ job: STUB_JOB }),
     'jobs.list': async () => ({ jobs: [STUB_JOB] }),
     'jobs.cancel': async () => ({ job: { ...STUB_JOB, state: 'cancelled' } }),
+    'jobs.delete': async ({ job_id }) => ({ deleted: job_id }),
+    'storage.get': async () => ({
+      blobs: 0,
+      row_bytes: 0,
+      file_bytes: 0,
+      by_kind: { module: 0, input: 0, output: 0, shipped: 0, unneeded: 0 },
+      requesters: [],
+      last_collection: null,
+      freed_bytes_total: 0,
+      settings: DEFAULT_STORAGE_CONFIG,
+    }),
     'jobs.output': async () => ({ output_cid: 'bafkstub', output_base64: '' }),
     'render.submit': async (p) => ({ job_id: STUB_JOB.job_id, units: 4, frames: p.last_frame - p.first_frame + 1 }),
     'jobs.frames': async () => ({

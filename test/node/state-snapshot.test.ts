@@ -34,10 +34,15 @@ function assertSameState(actual: MeshState, expected: MeshState, label: string, 
   assert.deepStrictEqual(actual.checks.toSnapshot(), expected.checks.toSnapshot(), `${label}: checks`);
   assert.deepStrictEqual(actual.units.toSnapshot(), expected.units.toSnapshot(), `${label}: units`);
   assert.deepStrictEqual([...actual.units.values()], [...expected.units.values()], `${label}: unit records`);
-  const ids = { job: new Set<string>(), unit: new Set<string>(), assignment: new Set<string>() };
+  const ids = {
+    job: new Set<string>(),
+    unit: new Set<string>(),
+    assignment: new Set<string>(),
+    requester: new Set<string>(),
+  };
   for (const event of events)
     JSON.stringify(event, (key, value: unknown) => {
-      const kind = key.replace(/_id$/, '');
+      const kind = key.replace(/(_id|_peer)$/, '');
       if (typeof value === 'string' && kind in ids) ids[kind as keyof typeof ids].add(value);
       return value;
     });
@@ -45,6 +50,7 @@ function assertSameState(actual: MeshState, expected: MeshState, label: string, 
     committed: [...ids.job].map((id) => state.committedTo(id)),
     verifications: [...ids.unit].map((id) => state.verificationOf(id)),
     executions: [...ids.assignment].map((id) => state.executionOf(id)),
+    myOffers: [...ids.requester].flatMap((peer) => [...ids.unit].map((id) => state.myOffersFor(peer, id))),
   });
   assert.deepStrictEqual(queries(actual), queries(expected), `${label}: indexes`);
 }

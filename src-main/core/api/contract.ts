@@ -24,6 +24,7 @@ import { SharingSettingsSchema, WeeklyWindowSchema } from '../schemas/availabili
 import { CalibrationSchema, HardwareInfoSchema } from '../schemas/hardware.js';
 import { Side } from '../schemas/render-job.js';
 import { GpuStatusSchema } from '../gpu/status.js';
+import { StorageConfigSchema } from '../storage/storage-config.js';
 import {
   DropCountsSchema,
   Empty,
@@ -231,6 +232,22 @@ export const API_METHODS = {
   ),
   'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries) })),
   'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
+  /** Forgets a finished (completed or cancelled) job: its outputs go at the next garbage collection. */
+  'jobs.delete': method(z.strictObject({ job_id: Id }), z.strictObject({ deleted: Id })),
+  /** What the blob store holds, by kind; each requester's bytes on my disk; the last collection; the settings. */
+  'storage.get': method(
+    Empty,
+    z.strictObject({
+      blobs: Count,
+      row_bytes: Count,
+      file_bytes: Count,
+      by_kind: z.strictObject({ module: Count, input: Count, output: Count, shipped: Count, unneeded: Count }),
+      requesters: boundedArray(z.strictObject({ peer_id: PeerId, bytes: Count }), LIMITS.recordEntries),
+      last_collection: z.strictObject({ at: IsoTime, removed: Count, freed_bytes: Count }).nullable(),
+      freed_bytes_total: Count,
+      settings: StorageConfigSchema,
+    }),
+  ),
   'jobs.output': method(
     z.strictObject({ job_id: Id, unit_id: Id }),
     z.strictObject({ output_cid: Id, output_base64: z.string() }),

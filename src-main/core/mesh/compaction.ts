@@ -77,15 +77,13 @@ export function compactJob(state: CompactableState, jobId: string, summary: JobS
     for (const offerId of state.offersByUnit.get(unitId)?.keys() ?? []) state.offerReceivedAt.delete(offerId);
     state.offersByUnit.delete(unitId);
   }
-  const myOffers = new Set<string>();
-  for (const [offerId, offer] of state.myOffers)
-    if (offer.job_id === jobId) {
-      myOffers.add(offerId);
-      state.myOffers.delete(offerId);
-    }
-  prune(state.myOffersByUnit, myOffers);
+  for (const [offerId, offer] of state.myOffers) if (offer.job_id === jobId) state.myOffers.delete(offerId);
   for (const resultId of results) state.checks.outcomes.delete(resultId);
-  prune(state.resultsByOutput, assignments);
+  for (const [cid, ids] of state.resultsByOutput) {
+    const kept = ids.filter((id) => !assignments.has(id));
+    if (kept.length === 0) state.resultsByOutput.delete(cid);
+    else if (kept.length < ids.length) state.resultsByOutput.set(cid, kept);
+  }
   for (const [author, chain] of state.receipts) {
     // Each chain's last receipt stays: the next one links to it (my own chain continues from it).
     const kept = chain.filter((r, i) => r.receipt.job_id !== jobId || i === chain.length - 1);
@@ -93,14 +91,5 @@ export function compactJob(state: CompactableState, jobId: string, summary: JobS
     for (const r of chain) if (r.receipt.job_id === jobId) state.receiptCids.delete(r.cid);
     for (const r of kept) state.receiptCids.add(r.cid);
     state.receipts.set(author, kept);
-  }
-}
-
-/** Takes `gone` out of each list of the index, and the lists left empty. */
-function prune(index: Map<string, string[]>, gone: ReadonlySet<string>): void {
-  for (const [key, ids] of index) {
-    const kept = ids.filter((id) => !gone.has(id));
-    if (kept.length === 0) index.delete(key);
-    else if (kept.length < ids.length) index.set(key, kept);
   }
 }

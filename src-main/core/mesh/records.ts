@@ -43,6 +43,7 @@ export interface JobRecord {
   input?: JobInput;
   submittedAt: string;
   cancelled: boolean;
+  cancelledAt?: string;
   /** When the last unit reached a verdict. */
   completedAt?: string;
   /** A render job's finished frames: frame number → PNG blob CID. */
@@ -99,7 +100,6 @@ export interface CompactableState {
   readonly offersByUnit: Map<string, Map<string, Offer>>;
   readonly offerReceivedAt: Map<string, number>;
   readonly myOffers: Map<string, Offer>;
-  readonly myOffersByUnit: Map<string, string[]>;
   readonly resultsByOutput: Map<string, string[]>;
   readonly receipts: Map<string, StoredReceipt[]>;
   readonly receiptCids: Set<string>;

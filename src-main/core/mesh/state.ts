@@ -9,7 +9,6 @@ import {
   type Outcome,
   type Reputation,
 } from '../trust/index.js';
-import { unitKey } from '../scheduler/allocate.js';
 import { CheckBook } from './checks.js';
 import { compactJob } from './compaction.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
@@ -41,6 +40,9 @@ export const UNDERPAID = 'underpaid';
 
 export type { AssignmentRecord, JobRecord, StoredReceipt, UnitRecord } from './records.js';
 
+/** A requester's unit: unit ids are the requester's to choose, so two requesters may share one. */
+const offerKey = (requester: string, unitId: string): string => `${requester}\u0000${unitId}`;
+
 export class MeshState {
   readonly jobs = new Map<string, JobRecord>();
   readonly units = new UnitTable();
@@ -50,8 +52,8 @@ export class MeshState {
   readonly offerReceivedAt = new Map<string, number>();
   /** Offers I made (provider side), by offer id. */
   readonly myOffers = new Map<string, Offer>();
-  /** The ids of my offers for each unit (provider side), by unitKey(requester, unit). */
-  readonly myOffersByUnit = new Map<string, string[]>();
+  /** The ids of my offers for each unit (provider side), by requester and unit (offerKey); rebuilt from myOffers (reindex). */
+  #myOffersByUnit = new Map<string, string[]>();
   readonly assignments = new Map<string, AssignmentRecord>();
   readonly assignmentsByUnit = new Map<string, string[]>();
   /** Assignments whose escrow is held, by the other party (the provider of mine, the requester of theirs). */
@@ -139,9 +141,15 @@ export class MeshState {
       }
       case 'job.cancelled': {
         const job = this.jobs.get(event.job_id);
-        if (job) job.cancelled = true;
+        if (job) {
+          job.cancelled = true;
+          job.cancelledAt ??= event.at;
+        }
         return;
       }
+      case 'job.deleted': // its units stay: assignments, the ledger and receipts name them
+        this.jobs.delete(event.job_id);
+        return;
       case 'unit.created': {
         const job = this.jobs.get(event.unit.job_id);
         // A provider journals the units it was assigned, without their job: the requester is on the assignment.
@@ -155,11 +163,9 @@ export class MeshState {
       }
       case 'offer.recorded':
         if (event.offer.provider_peer === this.me) {
+          if (this.myOffers.has(event.offer.offer_id)) return; // my offer ids are unique: the first record wins
           this.myOffers.set(event.offer.offer_id, event.offer);
-          const key = unitKey(event.offer.requester_peer, event.offer.unit_id);
-          const ids = this.myOffersByUnit.get(key);
-          if (ids) ids.push(event.offer.offer_id);
-          else this.myOffersByUnit.set(key, [event.offer.offer_id]);
+          this.#indexMyOffer(event.offer);
           this.lastRound = Math.max(this.lastRound, event.offer.round);
         } else {
           let offers = this.offersByUnit.get(event.offer.unit_id);
@@ -301,11 +307,20 @@ export class MeshState {
     if (++job.decided >= job.created) job.completedAt = event.at;
   }
 
-  /** Rebuilds the indexes of my receipt chain: after a restore from a snapshot, and after a compaction took receipts out. */
+  /** Rebuilds the private indexes from what they index: after a restore from a snapshot, and after a compaction. */
   reindex(): void {
     this.#myVerifications = new Map();
     this.#myExecutions = new Map();
     for (const stored of this.receipts.get(this.me) ?? []) this.#indexMine(stored);
+    this.#myOffersByUnit = new Map();
+    for (const offer of this.myOffers.values()) this.#indexMyOffer(offer);
+  }
+
+  #indexMyOffer(offer: Offer): void {
+    const key = offerKey(offer.requester_peer, offer.unit_id);
+    const ids = this.#myOffersByUnit.get(key);
+    if (ids) ids.push(offer.offer_id);
+    else this.#myOffersByUnit.set(key, [offer.offer_id]);
   }
 
   #indexMine(stored: StoredReceipt): void {
@@ -396,6 +411,11 @@ export class MeshState {
   /** A peer's reputation with me at `nowMs`, in [0, 1] (0.5 for a peer I know nothing of). */
   reputationOf(peer: string, nowMs: number): number {
     return reputationScore(this.reputation.get(peer) ?? emptyReputation(), nowMs);
+  }
+
+  /** The ids of my offers (provider side) for a requester's unit. */
+  myOffersFor(requester: string, unitId: string): readonly string[] {
+    return this.#myOffersByUnit.get(offerKey(requester, unitId)) ?? [];
   }
 
   /** What a job of mine has in escrow or paid: its budget less this is what it may still spend. */

@@ -140,6 +140,8 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     job_id: Id,
     summary: z.strictObject({ verified: Count, failed: Count, spent: Credits }).optional(),
   }),
+  /** The user deleted a finished job: its outputs are no longer kept (core/mesh/blob-needs.ts). */
+  z.strictObject({ type: z.literal('job.deleted'), ...base, job_id: Id }),
   z.strictObject({ type: z.literal('sharing.set'), ...base, on: z.boolean() }),
   /**
    * A peer that signed something bad itself (a body its schema refuses, a type out of its place),

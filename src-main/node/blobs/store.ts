@@ -1,7 +1,10 @@
-// Blobs (modules, inputs, outputs) as files named by their CID: `dir/<2 chars>/<cid>`. A blob is
-// written to a temp file, flushed, then renamed under its CID, so a crash never leaves a partial
-// blob where a reader would trust it; a file under a CID name is always the whole blob.
+// Blobs (modules, inputs, outputs) named by their CID. Up to SMALL_BLOB_BYTES they are rows of
+// the node's database (small-blobs.ts) when the store is given one; larger ones are files,
+// `dir/<2 chars>/<cid>`. A file is written to a temp file, flushed, then renamed under its CID,
+// so a crash never leaves a partial blob where a reader would trust it; a file under a CID name
+// is always the whole blob, as a row is always the whole blob.
 import { CodedError, describeError } from '../../core/errors.js';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -12,11 +15,12 @@ import {
   readSync,
   rmSync,
   statSync,
+  unlinkSync,
 } from 'node:fs';
-import { mkdir, open as openFile, rename, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { mkdir, open as openFile, rename, rm, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { cidOfBytes, cidOfDigest, digestOfCid } from './cid.js';
+import { cidOfDigest, digestOfCid } from './cid.js';
+import { SMALL_BLOB_BYTES, SmallBlobs, type SmallRow } from './small-blobs.js';
 
 export const DEFAULT_MAX_BLOB_BYTES = 256 * 1024 * 1024;
 /** The size of the chunks `open()` yields. */
@@ -42,7 +46,20 @@ export class BlobStoreError extends CodedError<BlobStoreErrorCode> {
 export interface BlobStoreOptions {
   /** Largest blob accepted by put and putVerified; 256 MiB unless set. */
   maxBlobBytes?: number;
+  /** The node's database (migrated): blobs up to SMALL_BLOB_BYTES go there. Absent: every blob is a file. */
+  database?: string;
 }
+
+/** A blob the store holds: how big, and when it was last put (ms), which the collector's grace reads. */
+export interface StoredBlob {
+  cid: string;
+  size: number;
+  storedAt: number;
+  place: 'row' | 'file';
+}
+
+/** Files written at once by putMany: each holds a file open. */
+const PARALLEL_WRITES = 64;
 
 /** Unique temp names across every store of this process (the pid tells processes apart). */
 let tempCounter = 0;
@@ -52,6 +69,7 @@ export class BlobStore {
   private readonly tempDir: string;
   /** Shard directories known to exist. */
   private readonly shards = new Set<string>();
+  private readonly small: SmallBlobs | undefined;
 
   /** Creates `dir` if needed and removes temp files that an earlier, crashed process left behind. */
   constructor(
@@ -66,6 +84,10 @@ export class BlobStore {
         if (!name.startsWith(`${process.pid}-`)) rmSync(join(this.tempDir, name), { force: true });
       }
     });
+    this.small =
+      options.database === undefined
+        ? undefined
+        : ioStep('cannot open the blob table', () => new SmallBlobs(options.database!));
   }
 
   /**
@@ -73,10 +95,31 @@ export class BlobStore {
    * changes nothing. The writing and flushing run off the event loop.
    */
   async put(bytes: Uint8Array): Promise<string> {
-    this.checkSize(bytes);
-    const cid = cidOfBytes(bytes);
-    await this.write(this.pathOf(cid)!, bytes);
-    return cid;
+    return (await this.putMany([bytes]))[0]!;
+  }
+
+  /**
+   * Stores many blobs (a job's chunks), their CIDs in order: the small ones in a few transactions,
+   * the files a few at a time. All or some may be stored when it throws; none partly.
+   */
+  async putMany(blobs: readonly Uint8Array[]): Promise<string[]> {
+    for (const bytes of blobs) this.checkSize(bytes);
+    const cids: string[] = [];
+    const rows: SmallRow[] = [];
+    const files: { cid: string; bytes: Uint8Array }[] = [];
+    for (const bytes of blobs) {
+      const digest = createHash('sha256').update(bytes).digest();
+      const cid = cidOfDigest(digest);
+      cids.push(cid);
+      if (this.small && bytes.byteLength <= SMALL_BLOB_BYTES) rows.push({ digest, bytes });
+      else files.push({ cid, bytes });
+    }
+    await this.writeRows(rows);
+    for (let i = 0; i < files.length; i += PARALLEL_WRITES)
+      await Promise.all(
+        files.slice(i, i + PARALLEL_WRITES).map(({ cid, bytes }) => this.write(this.pathOf(cid)!, bytes)),
+      );
+    return cids;
   }
 
   /** Stores bytes received as `cid` (from a peer), refusing them unless they hash to it. */
@@ -84,25 +127,29 @@ export class BlobStore {
     const path = this.pathOf(cid);
     if (path === undefined) throw new BlobStoreError('bad_cid', `not a raw sha256 CIDv1: ${clip(cid)}`);
     this.checkSize(bytes);
-    const actual = cidOfBytes(bytes);
+    const digest = createHash('sha256').update(bytes).digest();
+    const actual = cidOfDigest(digest);
     if (actual !== cid) throw new BlobStoreError('hash_mismatch', `bytes hash to ${actual}, not ${cid}`);
-    await this.write(path, bytes);
+    if (this.small && bytes.byteLength <= SMALL_BLOB_BYTES) await this.writeRows([{ digest, bytes }]);
+    else await this.write(path, bytes);
   }
 
   has(cid: string): boolean {
     const path = this.pathOf(cid);
-    return path !== undefined && existsSync(path);
+    return path !== undefined && (this.smallRow(cid, (s, d) => s.has(d)) === true || existsSync(path));
   }
 
   /** The blob's size in bytes, or undefined when the store does not hold it. */
   size(cid: string): number | undefined {
     const path = this.pathOf(cid);
-    return path === undefined ? undefined : sizeOf(path);
+    return path === undefined ? undefined : (this.smallRow(cid, (s, d) => s.size(d)) ?? sizeOf(path));
   }
 
   get(cid: string): Uint8Array | undefined {
     const path = this.pathOf(cid);
     if (path === undefined) return undefined;
+    const row = this.smallRow(cid, (s, d) => s.get(d));
+    if (row) return row;
     const buffer = ioStep(`cannot read ${path}`, () => readMissingAsUndefined(path));
     // A plain Uint8Array: a Buffer's slice() shares memory where a Uint8Array's copies.
     return buffer && new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -114,6 +161,8 @@ export class BlobStore {
    */
   open(cid: string): { size: number; chunks: AsyncIterable<Uint8Array> } | undefined {
     const path = this.pathOf(cid);
+    const row = path === undefined ? undefined : this.smallRow(cid, (s, d) => s.get(d));
+    if (row) return { size: row.byteLength, chunks: { [Symbol.asyncIterator]: () => chunksOf(row) } };
     const size = path === undefined ? undefined : sizeOf(path);
     if (path === undefined || size === undefined) return undefined;
     return { size, chunks: { [Symbol.asyncIterator]: () => readChunks(path) } };
@@ -171,6 +220,81 @@ export class BlobStore {
     });
   }
 
+  /** Every blob the store holds (rows, then files): what the collector sweeps and the storage view counts. */
+  list(): StoredBlob[] {
+    const rows = (this.small?.entries() ?? []).map(({ digest, size, storedAt }) => ({
+      cid: cidOfDigest(digest),
+      size,
+      storedAt,
+      place: 'row' as const,
+    }));
+    return [...rows, ...ioStep('cannot list the blob directory', () => this.listFiles())];
+  }
+
+  /**
+   * Deletes the blobs not put again since `before` (ms): a blob put (or fetched) again after the
+   * caller decided it was unneeded is fresh and stays. Synchronous, so nothing can name a blob
+   * between the check and the delete. What was deleted: the blobs and their bytes.
+   */
+  remove(blobs: readonly StoredBlob[], before: number): { removed: number; freed: number } {
+    const rows: { digest: Uint8Array; size: number }[] = [];
+    const done = { removed: 0, freed: 0 };
+    for (const blob of blobs) {
+      const path = this.pathOf(blob.cid);
+      if (path === undefined) continue;
+      if (blob.place === 'row') {
+        rows.push({ digest: digestOfCid(blob.cid)!, size: blob.size });
+        continue;
+      }
+      const stat = sizeAndTime(path);
+      if (stat !== undefined && stat.mtimeMs < before) {
+        ioStep(`cannot delete ${path}`, () => unlinkSync(path));
+        done.removed++;
+        done.freed += stat.size;
+      }
+    }
+    if (this.small && rows.length > 0) {
+      const gone = ioStep('cannot delete blob rows', () => this.small!.removeAll(rows, before));
+      done.removed += gone.removed;
+      done.freed += gone.freed;
+    }
+    return done;
+  }
+
+  /** Closes the blob table's connection (files need nothing). */
+  close(): void {
+    this.small?.close();
+  }
+
+  private listFiles(): StoredBlob[] {
+    const files: StoredBlob[] = [];
+    for (const shard of readdirSync(this.dir, { withFileTypes: true })) {
+      if (!shard.isDirectory() || shard.name.length !== 2) continue; // the temp dir, or not ours
+      for (const name of readdirSync(join(this.dir, shard.name))) {
+        const path = join(this.dir, shard.name, name);
+        const stat = sizeAndTime(path);
+        if (stat !== undefined && this.pathOf(name) === path)
+          files.push({ cid: name, size: stat.size, storedAt: stat.mtimeMs, place: 'file' });
+      }
+    }
+    return files;
+  }
+
+  /** `read` of the blob's row, when the store has a table and `cid` is small enough to be there. */
+  private smallRow<T>(cid: string, read: (small: SmallBlobs, digest: Uint8Array) => T): T | undefined {
+    if (!this.small) return undefined;
+    return ioStep('cannot read the blob table', () => read(this.small!, digestOfCid(cid)!));
+  }
+
+  private async writeRows(rows: SmallRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.small!.putAll(rows, Date.now());
+    } catch (err) {
+      throw new BlobStoreError('io_failed', `cannot write blob rows: ${describeError(err)}`);
+    }
+  }
+
   /** Where `cid` lives, or undefined when it is not a canonical raw sha256 CID (never a path). */
   private pathOf(cid: string): string | undefined {
     if (typeof cid !== 'string' || cid.length > MAX_CID_CHARS) return undefined;
@@ -189,7 +313,12 @@ export class BlobStore {
   }
 
   private async write(path: string, bytes: Uint8Array): Promise<void> {
-    if (existsSync(path)) return; // same name, same bytes: content addressing makes put idempotent
+    if (existsSync(path)) {
+      // Same name, same bytes: content addressing makes put idempotent. Fresh again for the collector.
+      const now = new Date();
+      await utimes(path, now, now).catch(() => undefined);
+      return;
+    }
     const temp = join(this.tempDir, `${process.pid}-${tempCounter++}.tmp`);
     const shard = dirname(path);
     try {
@@ -213,6 +342,11 @@ export class BlobStore {
   }
 }
 
+/** A row as `open` yields a file: one chunk (a row is smaller than a chunk), none when empty. */
+async function* chunksOf(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (bytes.byteLength > 0) yield bytes;
+}
+
 async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   const file = await openFile(path, 'r');
   try {
@@ -226,6 +360,10 @@ async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   } finally {
     await file.close();
   }
+}
+
+function sizeAndTime(path: string): { size: number; mtimeMs: number } | undefined {
+  return ioStep(`cannot stat ${path}`, () => statSync(path, { throwIfNoEntry: false }));
 }
 
 function sizeOf(path: string): number | undefined {

@@ -13,6 +13,7 @@ export type ArchivedReceipt = Pick<NodeEventOf<'receipt.stored'>, 'cid' | 'recei
 
 export class Archive {
   readonly #unit;
+  readonly #outputs;
   readonly #authors;
   readonly #chain;
 
@@ -20,6 +21,11 @@ export class Archive {
     this.#unit = db.prepare<[string, string], ArchivedUnit>(
       'SELECT status, consensus_hash FROM units WHERE unit_id = ? AND job_id = ?',
     );
+    this.#outputs = db
+      .prepare<[string], string>(
+        "SELECT consensus_hash FROM units WHERE job_id = ? AND status = 'verified' AND consensus_hash IS NOT NULL",
+      )
+      .pluck();
     this.#authors = db.prepare<[], string>('SELECT DISTINCT author FROM receipts ORDER BY author').pluck();
     this.#chain = db
       .prepare<[string], string>(
@@ -32,6 +38,11 @@ export class Archive {
   /** One unit of a job; undefined when the job has no such unit. */
   unit(jobId: string, unitId: string): ArchivedUnit | undefined {
     return this.#unit.get(unitId, jobId);
+  }
+
+  /** The verified outputs (CIDs) of a job's units: what garbage collection keeps of a compacted job. */
+  verifiedOutputs(jobId: string): string[] {
+    return this.#outputs.all(jobId);
   }
 
   /** Everyone whose receipts I stored. */

@@ -28,13 +28,13 @@ function unitIdTaken(ctx: Pick<NodeContext, 'state' | 'me'>, requester: string, 
 }
 
 export function judgeAcceptances(
-  ctx: Pick<NodeContext, 'state' | 'me' | 'now' | 'commitments'>,
+  ctx: Pick<NodeContext, 'state' | 'me' | 'now' | 'commitments' | 'quota'>,
   from: string,
   acceptances: readonly Acceptance[],
   unitSeen: (unitId: string) => WorkUnit | undefined,
 ): AcceptanceIntake {
   const { state } = ctx;
-  const admission = new Admission(state, ctx.now(), ctx.commitments);
+  const admission = new Admission(state, ctx.now(), ctx.commitments, ctx.quota);
   const refusedOffers: string[] = [];
   const wantedInputs = new Set<string>();
   const accepted: string[] = [];

@@ -38,6 +38,8 @@ export class Admission {
     private readonly state: MeshState,
     private readonly nowMs: number,
     private readonly commitments?: ReadonlyMap<string, ComputeCommitment>,
+    /** Each requester's room on my disk (node/blobs/quota.ts): none left, no more units. */
+    private readonly disk?: { refusal(requester: string): string | undefined },
   ) {}
 
   #contended: boolean | undefined;
@@ -59,7 +61,7 @@ export class Admission {
 
   /** At most how many more units at `price` each `requester` may have now (Infinity when nothing limits it). */
   room(requester: string, price: number): number {
-    if ((this.state.falseRefunds.get(requester) ?? 0) > 0) return 0;
+    if ((this.state.falseRefunds.get(requester) ?? 0) > 0 || this.disk?.refusal(requester)) return 0;
     const headroom = this.#limit(requester) + this.#balance(requester) - this.#load(requester).held;
     const credit = headroom < 0 ? 0 : price > 0 ? Math.floor(headroom / price) : Infinity;
     return Math.max(0, Math.min(this.#policyRoom(requester), credit));
@@ -82,6 +84,8 @@ export class Admission {
 
   #refusal(requester: string, price: number): string | undefined {
     if ((this.state.falseRefunds.get(requester) ?? 0) > 0) return FALSE_REFUND_REFUSAL;
+    const full = this.disk?.refusal(requester);
+    if (full !== undefined) return full;
     const load = this.#load(requester);
     if (this.#policyRoom(requester) <= 0) {
       const decision = evaluatePolicies(this.state.policies, requester, load.history, this.nowMs);

@@ -17,6 +17,7 @@ import type { MeshNode } from './mesh-node.js';
 import { policyHandlers } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
 import { jobView as jobViewOf, unitOfJob, unitPage } from './job-view.js';
+import { storageHandlers } from './storage-handlers.js';
 
 export function apiHandlers(node: MeshNode): ApiHandlers {
   const { state } = node;
@@ -201,6 +202,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { settings: state.settings };
     },
     ...policyHandlers(node),
+    ...storageHandlers(node),
     ...reachHandlers({
       dataDir: node.options.dataDir,
       reach: node.network.reach,

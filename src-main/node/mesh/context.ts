@@ -8,6 +8,7 @@ import type { MeshState } from '../../core/mesh/state.js';
 import type { MessageBody, MessageType } from '../../core/protocol/messages.js';
 import type { ComputeCommitment, NodeEvent } from '../../core/schemas/index.js';
 import type { Blobs } from './job-inputs.js';
+import type { RequesterQuota } from '../blobs/quota.js';
 import type { Identity } from '../identity/identity.js';
 import type { ReceiptChain } from '../receipts/index.js';
 
@@ -23,6 +24,8 @@ export interface NodeContext {
   readonly identity: Identity;
   readonly state: MeshState;
   readonly blobs: Blobs;
+  /** As provider: each requester's bytes on my disk against its quota (absent: no quota). */
+  readonly quota?: RequesterQuota;
   readonly receipts: ReceiptChain;
   /** The latest commitment of each peer whose topic I follow. */
   readonly commitments: Map<string, ComputeCommitment>;

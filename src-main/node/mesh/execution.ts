@@ -3,6 +3,7 @@
 // the sandbox or on the GPU, and has its output stored, its receipt signed and its result
 // journaled; what every honest run would fail the same way is reported as the unit's output.
 import { describeError } from '../../core/errors.js';
+import { cidOfBytes } from '../blobs/cid.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { GpuError } from '../gpu/gpu-executor.js';
 import type { GpuService } from '../gpu/gpu-service.js';
@@ -176,6 +177,12 @@ export class ExecutionQueue {
       return;
     }
     const { output, fuel, wallMs: runMs, device } = ran;
+    if (this.ctx.quota?.take(requester, cidOfBytes(output), output.byteLength) === false) {
+      // Its output would pass the requester's quota on my disk: handed back, offered again once collected.
+      this.ctx.log(`assignment ${assignmentId}: ${this.ctx.quota.refusal(requester) ?? 'over its quota'}`);
+      await this.hooks.handBack(requester, assignmentId);
+      return;
+    }
     const outputCid = await this.ctx.blobs.put(output);
     const hash = outputCid;
     const wallMs = this.ctx.now() - started;
@@ -236,7 +243,9 @@ export class ExecutionQueue {
       return recent;
     }
     const bytes = await this.ctx.fetchBlob(peer, cid, maxBytes); // checked against the CID as it arrived
-    if (keep) await this.ctx.blobs.putVerified(cid, bytes);
+    // Kept within the requester's quota on my disk; past it, held in memory for this run only.
+    if (keep && (this.ctx.quota?.take(peer, cid, bytes.byteLength) ?? true))
+      await this.ctx.blobs.putVerified(cid, bytes);
     else this.#recentInputs.put(cid, bytes);
     return bytes;
   }

@@ -6,7 +6,10 @@ import type { MeshState } from '../../core/mesh/state.js';
 import type { BlobStore } from '../blobs/store.js';
 
 /** What the node uses of its blob store. */
-export type Blobs = Pick<BlobStore, 'put' | 'putVerified' | 'putStream' | 'has' | 'size' | 'get' | 'open'>;
+export type Blobs = Pick<
+  BlobStore,
+  'put' | 'putVerified' | 'putStream' | 'has' | 'size' | 'get' | 'open' | 'list' | 'remove' | 'close'
+>;
 
 export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
   const slice = (cid: string): Uint8Array | undefined => {
@@ -18,6 +21,9 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
   };
   return {
     put: (bytes) => store.put(bytes),
+    list: () => store.list(),
+    remove: (blobs, before) => store.remove(blobs, before),
+    close: () => store.close(),
     putVerified: (cid, bytes) => store.putVerified(cid, bytes),
     putStream: (source, maxBytes) => store.putStream(source, maxBytes),
     has: (cid) => store.has(cid) || slice(cid) !== undefined,

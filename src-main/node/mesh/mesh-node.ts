@@ -20,6 +20,10 @@ import { ADVERT_TOPIC, type MessageBody, type MessageType } from '../../core/pro
 import { MIN_PIPELINE } from '../../core/scheduler/index.js';
 import type { AvailabilitySlot, NodeEvent, PriceSchedule } from '../../core/schemas/index.js';
 import type { NetworkConfig } from '../../core/reach/network-config.js';
+import type { StorageConfig } from '../../core/storage/storage-config.js';
+import { BlobCollector } from '../blobs/collector.js';
+import { cidOfBytes } from '../blobs/cid.js';
+import { loadStorageConfig } from '../config/storage-config.js';
 import type { Executor } from '../exec/index.js';
 import { GpuService, type GpuOptions } from '../gpu/gpu-service.js';
 import type { Identity } from '../identity/identity.js';
@@ -42,6 +46,7 @@ import { Provider } from './provider.js';
 import { Requester } from './requester.js';
 import { jobSummary } from './job-view.js';
 import { StateKeeper, type LoadedState, type StateKeeperOptions } from './state-keeper.js';
+import { shippedModules } from './algorithms.js';
 
 export interface MeshNodeOptions {
   dataDir: string;
@@ -60,6 +65,8 @@ export interface MeshNodeOptions {
   network?: NetworkConfig;
   /** Snapshots of the state and compaction of finished jobs (state-keeper.ts). */
   history?: StateKeeperOptions;
+  /** Blob retention, collection and per-requester quota (default: the data dir's storage.json, else the defaults). */
+  storage?: StorageConfig;
   log?: (message: string) => void;
 }
 
@@ -93,6 +100,7 @@ export class MeshNode {
   readonly keeper: StateKeeper;
   /** How this start loaded the state: from a snapshot, or folded in full. */
   readonly loaded: LoadedState;
+  readonly collector: BlobCollector;
   /** Dials the peers I trust at start, and again with backoff when they go away. */
   readonly #redial: Redialer;
   readonly #commitment: CommitmentPublisher;
@@ -125,11 +133,18 @@ export class MeshNode {
     const { network, executor } = opening;
     const log = logTo(options);
     const signal = this.#stopping.signal;
+    const shipped = new Set(shippedModules().map((module) => cidOfBytes(module)));
+    const storage = options.storage ?? loadStorageConfig(options.dataDir);
+    this.collector = new BlobCollector(opening.blobs, this.state, storage, shipped, log, {
+      deliveredAt: (id) => this.provider.deliveredAt(id),
+      compactedOutputs: (jobId) => this.journal.archive.verifiedOutputs(jobId),
+    });
     this.ctx = {
       me: this.identity.peerId,
       identity: this.identity,
       state: this.state,
       blobs: withJobInputs(opening.blobs, this.state),
+      quota: this.collector.quota,
       receipts: opening.receipts,
       commitments: new Map(),
       now: () => Date.now(),
@@ -253,6 +268,7 @@ export class MeshNode {
   }
 
   async #start(): Promise<void> {
+    this.collector.start(); // first, so that the quotas are counted before any acceptance
     this.#wire();
     await this.requester.start();
     this.provider.start();
@@ -447,6 +463,7 @@ export class MeshNode {
     this.#heartbeat.stop();
     this.#redial.stop();
     this.#commitment.stop();
+    this.collector.stop();
     await this.provider.stop().catch(log('the provider'));
     await this.requester.stop().catch(log('the requester'));
     this.frames.stop();
@@ -457,6 +474,7 @@ export class MeshNode {
     await this.gpu.stop().catch(log('the GPU'));
     await this.executor.close().catch(log('the sandbox'));
     this.keeper.stop(); // after the last change to the state: the next start folds nothing
+    this.ctx.blobs.close();
     this.journal.close();
   }
 }

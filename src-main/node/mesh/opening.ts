@@ -50,7 +50,9 @@ export async function openResources(
   opened.add('the journal', () => journal.close());
   const loaded = loadState(journal, identity.peerId);
   const { state } = loaded;
-  const blobs = new BlobStore(join(options.dataDir, 'blobs'));
+  // Small blobs are rows of the journal's database (opened and migrated just above).
+  const blobs = new BlobStore(join(options.dataDir, 'blobs'), { database: join(options.dataDir, 'journal.sqlite') });
+  opened.add('the blob store', () => blobs.close());
   await Promise.all(shippedModules().map((module) => blobs.put(module)));
   const mine = state.receipts.get(identity.peerId)?.at(-1);
   const receipts = new ReceiptChain(identity, mine ? { cid: mine.cid, seq: mine.receipt.seq } : undefined);

@@ -68,8 +68,8 @@ export class Provider {
   readonly #unitsSeen = new Map<string, WorkUnit>();
   /** When each held assignment's result or hand-back was last sent. */
   readonly #lastSent = new Map<string, number>();
-  /** Results the requester holds, accepted unchecked until their job completes: not resent on a timer. */
-  readonly #heldThere = new Set<string>();
+  /** Results the requester holds, accepted unchecked until their job completes (when it said so): not resent on a timer. */
+  readonly #heldThere = new Map<string, number>();
   /** Assignments to hand back, with why, until the requester answers. */
   readonly #toRelease = new Map<string, ReleaseReason>();
   /** My rounds' over-allocation and the damping factor it sets (in memory: 1 again after a restart). */
@@ -94,6 +94,11 @@ export class Provider {
       handBack: (requester, id) => this.#release(requester, [id], this.#toRelease.get(id) ?? 'failed'),
       roundSoon: () => this.roundSoon(),
     });
+  }
+
+  /** When the requester said it holds my result of `assignmentId` (unchecked, paid at its job's end); undefined if not. */
+  deliveredAt(assignmentId: string): number | undefined {
+    return this.#heldThere.get(assignmentId);
   }
 
   get running(): number {
@@ -191,7 +196,7 @@ export class Provider {
     const made = admittedOffers(
       [...this.ctx.commitments.values()],
       () => {
-        const admission = new Admission(state, nowMs, this.ctx.commitments);
+        const admission = new Admission(state, nowMs, this.ctx.commitments, this.ctx.quota);
         for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);
         return admission;
       },
@@ -273,7 +278,7 @@ export class Provider {
           const key = unitKey(commitment.peer_id, unit.unit_id);
           // A unit taken back from me but not for a wrong result (late, handed back, cancelled) may be
           // offered again: after crashes every provider may have held it once, and it would wait forever.
-          const held = (state.myOffersByUnit.get(key) ?? []).some((id) => {
+          const held = state.myOffersFor(commitment.peer_id, unit.unit_id).some((id) => {
             const assignment = state.assignments.get(id);
             const takenBack = assignment?.escrow === 'refunded' && assignment.refundReason !== 'rejected';
             return open.has(id) || (assignment !== undefined && !takenBack);
@@ -397,7 +402,8 @@ export class Provider {
   async applySettlement(from: string, { entries, receipts, held }: MessageBody<'settlement'>): Promise<void> {
     const { state } = this.ctx;
     for (const id of held ?? [])
-      if (state.assignments.get(id)?.acceptance.requester_peer === from) this.#heldThere.add(id);
+      if (state.assignments.get(id)?.acceptance.requester_peer === from && !this.#heldThere.has(id))
+        this.#heldThere.set(id, this.ctx.now());
     const mine = entriesForMe(state, this.ctx.me, from, entries);
     const unbacked = await unbackedRefunds(state, from, mine, receipts);
     const underpaid = underpaidSettles(state, mine);

@@ -1,6 +1,7 @@
 // A finished job compacted, across restarts of real nodes: the requester's job, outputs, receipts
 // and balances look the same through the API as before, its units and assignments are out of
-// memory (requester and provider alike), and the next start loads the snapshot and folds nothing.
+// memory (requester and provider alike), garbage collection keeps its outputs, and the next start
+// loads the snapshot and folds nothing.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
@@ -56,6 +57,8 @@ test(
     assert.equal([...r2.node.state.units.values()].filter((u) => u.unit.job_id === job_id).length, 0);
     assert.equal(r2.node.state.assignments.size, 0);
     assert.equal([...p2.node.state.units.values()].length, 0);
+    // Garbage collection a year on keeps a compacted job's outputs (until the user deletes the job).
+    r2.node.collector.collect(Date.now() + 365 * 24 * 3600_000);
     assert.deepEqual(await userView(r2.api, job_id), before, 'the same, once compacted');
 
     // A clean stop writes a snapshot; the next start loads it and has nothing to fold.

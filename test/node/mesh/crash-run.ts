@@ -6,6 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { digestOfCid } from '../../../src-main/node/blobs/cid.js';
 import { startChild, stopChild, type ChildNode } from './child-nodes.js';
 import { waitFor } from './cluster.js';
 
@@ -105,7 +107,18 @@ export async function settle(nodes: ChildNode[], jobs: HashJob[], timeoutMs: num
 }
 
 /** The blob `cid` as the requester's own store holds it (store.ts: `blobs/<next-to-last two>/<cid>`). */
+/** A blob from the requester's own store, read as the store keeps it: a row (small) or a file. */
 function ownBlob(requester: ChildNode, cid: string): Buffer | undefined {
+  const db = new Database(join(requester.dataDir, 'journal.sqlite'), { readonly: true });
+  try {
+    const row = db
+      .prepare<[Uint8Array], Buffer>('SELECT bytes FROM small_blobs WHERE digest = ?')
+      .pluck()
+      .get(digestOfCid(cid)!);
+    if (row) return row;
+  } finally {
+    db.close();
+  }
   try {
     return readFileSync(join(requester.dataDir, 'blobs', cid.slice(-3, -1), cid));
   } catch {

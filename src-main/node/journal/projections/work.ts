@@ -53,6 +53,7 @@ export function workProjections(db: Db) {
     'job.submitted'(): void {},
     'units.created'(): void {},
     'job.compacted'(): void {},
+    'job.deleted'(): void {}, // its units' rows stay: the ledger's and receipts' rows name them
     'job.cancelled'(): void {},
     'unit.checked'(): void {},
     'frame.rendered'(): void {},

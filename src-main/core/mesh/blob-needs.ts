@@ -1,0 +1,75 @@
+// Which blobs a node still needs, and until when: what garbage collection keeps (node/blobs/
+// collector.ts) and what the storage view counts. Pure: the state and the retention settings in,
+// a map out; the clock is the caller's.
+//
+// As requester: an open job's module, inputs and results' outputs are needed while it is open;
+// once it completes or is cancelled its module and inputs (and outputs no verdict kept) stay for
+// `inputMs`, and the verified outputs and finished frames until the user deletes the job.
+// As provider: a unit's module, input and my output are needed until it is settled or refunded, or
+// the requester holds my result, and for `providerMs` after.
+import { unitIdsOf, type MeshState } from './state.js';
+
+export type BlobKind = 'module' | 'input' | 'output';
+
+export interface BlobNeed {
+  kind: BlobKind;
+  /** Until when (ms since the epoch) it is needed; Infinity while open work or a kept output names it. */
+  until: number;
+  /** As provider: the requesters I hold it for (their quotas count it). */
+  heldFor: Set<string>;
+}
+
+export interface Retention {
+  providerMs: number;
+  inputMs: number;
+  /**
+   * As provider: when the requester said it holds my result of an assignment still open (accepted
+   * unchecked, paid when its job ends): from then it needs nothing more of mine for it.
+   */
+  deliveredAt?: (assignmentId: string) => number | undefined;
+  /** A compacted job's verified outputs (its units left the state; the journal's `units` table has them). */
+  compactedOutputs?: (jobId: string) => Iterable<string>;
+}
+
+export function blobNeeds(state: MeshState, retention: Retention): Map<string, BlobNeed> {
+  const needs = new Map<string, BlobNeed>();
+  const need = (cid: string | undefined, kind: BlobKind, until: number, heldFor?: string) => {
+    if (cid === undefined) return;
+    let entry = needs.get(cid);
+    if (!entry) needs.set(cid, (entry = { kind, until, heldFor: new Set() }));
+    else entry.until = Math.max(entry.until, until);
+    if (heldFor !== undefined) entry.heldFor.add(heldFor);
+  };
+  for (const record of state.jobs.values()) {
+    if (record.job.requester !== state.me) continue;
+    const closedAt = record.completedAt ?? (record.cancelled ? record.cancelledAt : undefined);
+    const open = closedAt === undefined;
+    const inputsUntil = open ? Infinity : Date.parse(closedAt) + retention.inputMs;
+    // A batched job's input is one blob; its units' input CIDs name slices of it, not blobs.
+    need(record.input?.cid, 'input', inputsUntil);
+    for (const unitId of unitIdsOf(record)) {
+      const unit = state.units.get(unitId);
+      if (!unit) continue;
+      need(unit.unit.module_cid, 'module', inputsUntil);
+      if (!record.input) need(unit.unit.input_cid, 'input', inputsUntil);
+      for (const { result } of state.assignmentsOf(unitId)) {
+        const kept = open || (unit.agreeing?.includes(result?.result_id ?? '') ?? false);
+        need(result?.output_cid, 'output', kept ? Infinity : inputsUntil);
+      }
+    }
+    if (record.summary)
+      for (const cid of retention.compactedOutputs?.(record.job.job_id) ?? []) need(cid, 'output', Infinity);
+    for (const png of record.frames.values()) need(png, 'output', Infinity);
+  }
+  for (const { acceptance, closing, result } of state.assignments.values()) {
+    if (acceptance.provider_peer !== state.me) continue;
+    const done = closing ? Date.parse(closing.at) : retention.deliveredAt?.(acceptance.assignment_id);
+    const until = done === undefined ? Infinity : done + retention.providerMs;
+    const requester = acceptance.requester_peer;
+    const unit = state.units.get(acceptance.unit_id)?.unit;
+    need(unit?.module_cid, 'module', until, requester);
+    need(unit?.input_cid, 'input', until, requester);
+    need(result?.output_cid, 'output', until, requester);
+  }
+  return needs;
+}

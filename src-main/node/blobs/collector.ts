@@ -1,0 +1,128 @@
+// Garbage collection of blobs by the storage settings (core/storage): at start and every
+// `gc_interval_s`, every blob that no open work or kept output needs any more (blob-needs.ts),
+// and that was not put within `grace_s`, is deleted. One collection is synchronous from the
+// decision to the last delete, so nothing can come to name a blob in between; a blob put again
+// since the decision is spared by the store itself (remove's `before`). Each collection also
+// recounts what each requester holds on my disk (quota.ts).
+import { describeError } from '../../core/errors.js';
+import type { MeshState } from '../../core/mesh/state.js';
+import { blobNeeds, type BlobKind, type Retention } from '../../core/mesh/blob-needs.js';
+import type { StorageConfig } from '../../core/storage/storage-config.js';
+import { RequesterQuota } from './quota.js';
+import type { BlobStore } from './store.js';
+
+export interface Collection {
+  at: number;
+  removed: number;
+  freed_bytes: number;
+}
+
+/** What the store holds, by what it is for ('unneeded': nothing names it any more, or never did). */
+export interface StorageUsage {
+  blobs: number;
+  row_bytes: number;
+  file_bytes: number;
+  by_kind: Record<BlobKind | 'shipped' | 'unneeded', number>;
+}
+
+export class BlobCollector {
+  readonly quota: RequesterQuota;
+  #timer: NodeJS.Timeout | undefined;
+  #last: Collection | undefined;
+  #freedTotal = 0;
+
+  constructor(
+    private readonly store: BlobStore,
+    private readonly state: MeshState,
+    readonly config: StorageConfig,
+    /** Blobs never collected: the shipped modules. */
+    private readonly keep: ReadonlySet<string>,
+    private readonly log: (message: string) => void,
+    /** What blobNeeds asks the node: when a requester holds my result (Provider.deliveredAt), a compacted job's outputs. */
+    private readonly hooks: Pick<Retention, 'deliveredAt' | 'compactedOutputs'> = {},
+  ) {
+    this.quota = new RequesterQuota(config.requester_quota_bytes);
+  }
+
+  /** Collects now, then every gc_interval_s until stop. */
+  start(): void {
+    this.#collectLogged();
+    this.#timer = setInterval(() => this.#collectLogged(), this.config.gc_interval_s * 1000);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  get last(): Collection | undefined {
+    return this.#last;
+  }
+
+  /** Bytes freed by every collection since start. */
+  get freedTotal(): number {
+    return this.#freedTotal;
+  }
+
+  /** One collection at `now` (ms). */
+  collect(now = Date.now()): Collection {
+    const needs = blobNeeds(this.state, this.#retention());
+    const before = now - this.config.grace_s * 1000;
+    const listed = this.store.list().filter((blob) => !this.keep.has(blob.cid));
+    const unneeded = listed.filter((blob) => {
+      const need = needs.get(blob.cid);
+      return blob.storedAt < before && (need === undefined || need.until < now);
+    });
+    const { removed, freed } = this.store.remove(unneeded, before);
+    const gone = new Set(unneeded.map((blob) => blob.cid));
+    const held = new Map<string, Map<string, number>>();
+    for (const blob of listed) {
+      if (gone.has(blob.cid)) continue;
+      for (const requester of needs.get(blob.cid)?.heldFor ?? []) {
+        const blobs = held.get(requester) ?? new Map<string, number>();
+        held.set(requester, blobs.set(blob.cid, blob.size));
+      }
+    }
+    const stored = new Set(listed.flatMap((blob) => (gone.has(blob.cid) ? [] : [blob.cid])));
+    this.quota.reset(held, stored, gone, now);
+    this.#freedTotal += freed;
+    this.#last = { at: now, removed, freed_bytes: freed };
+    return this.#last;
+  }
+
+  /** What the store holds now, by kind. */
+  usage(now = Date.now()): StorageUsage {
+    const needs = blobNeeds(this.state, this.#retention());
+    const usage: StorageUsage = {
+      blobs: 0,
+      row_bytes: 0,
+      file_bytes: 0,
+      by_kind: { module: 0, input: 0, output: 0, shipped: 0, unneeded: 0 },
+    };
+    for (const blob of this.store.list()) {
+      usage.blobs++;
+      usage[blob.place === 'row' ? 'row_bytes' : 'file_bytes'] += blob.size;
+      const need = needs.get(blob.cid);
+      const kind = this.keep.has(blob.cid) ? 'shipped' : need && need.until >= now ? need.kind : 'unneeded';
+      usage.by_kind[kind] += blob.size;
+    }
+    return usage;
+  }
+
+  #retention() {
+    return {
+      providerMs: this.config.provider_retention_s * 1000,
+      inputMs: this.config.input_retention_s * 1000,
+      ...this.hooks,
+    };
+  }
+
+  #collectLogged(): void {
+    try {
+      const { removed, freed_bytes } = this.collect();
+      if (removed > 0) this.log(`garbage collection: ${removed} blobs, ${freed_bytes} bytes freed`);
+    } catch (err) {
+      this.log(`garbage collection failed: ${describeError(err)}`);
+    }
+  }
+}

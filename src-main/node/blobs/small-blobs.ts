@@ -1,0 +1,107 @@
+// Small blobs as rows of the node's database (table `small_blobs`, migration 6), not one file
+// each: a 64-byte input as a file costs a 4 KiB block, an inode and two fsyncs; as a row it costs
+// its bytes and a key, and a job's thousands of chunks go in a few transactions. A row is in the
+// table only whole (a transaction), which is the guarantee a file's temp+rename gave. Rows share
+// the journal's WAL, so a row written before the event that names it survives whatever that event
+// survives (a power cut loses a suffix of the WAL, never a middle).
+import { openDatabase, type Db } from '../journal/database.js';
+
+/** Blobs up to this size are rows; larger ones files (bench/blobs.bench.ts measures both sides). */
+export const SMALL_BLOB_BYTES = 16 * 1024;
+/** Bytes of rows per transaction in putMany: a transaction holds the main thread while it runs. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+const BATCH_ROWS = 2000;
+
+export interface SmallRow {
+  digest: Uint8Array;
+  bytes: Uint8Array;
+}
+
+export class SmallBlobs {
+  readonly #db: Db;
+  readonly #insert;
+  readonly #has;
+  readonly #size;
+  readonly #get;
+  readonly #list;
+  readonly #delete;
+  readonly #insertAll: (rows: readonly SmallRow[], at: number) => void;
+
+  /** Opens `path` (the journal's database, already migrated by Journal.open) on a connection of its own. */
+  constructor(path: string) {
+    this.#db = openDatabase(path);
+    try {
+      if (this.#db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'small_blobs'").get() === undefined)
+        throw new Error(`${path} has no small_blobs table: open the journal (which migrates it) first`);
+      // A blob put again is fresh again: the collector's grace counts from the last put.
+      this.#insert = this.#db.prepare<[Uint8Array, number, Uint8Array]>(
+        'INSERT INTO small_blobs (digest, stored_at, bytes) VALUES (?, ?, ?) ON CONFLICT (digest) DO UPDATE SET stored_at = excluded.stored_at',
+      );
+      this.#has = this.#db.prepare<[Uint8Array], number>('SELECT 1 FROM small_blobs WHERE digest = ?').pluck();
+      this.#size = this.#db
+        .prepare<[Uint8Array], number>('SELECT length(bytes) FROM small_blobs WHERE digest = ?')
+        .pluck();
+      this.#get = this.#db.prepare<[Uint8Array], Buffer>('SELECT bytes FROM small_blobs WHERE digest = ?').pluck();
+      this.#list = this.#db
+        .prepare<[], [Buffer, number, number]>('SELECT digest, length(bytes), stored_at FROM small_blobs')
+        .raw();
+      this.#delete = this.#db.prepare<[Uint8Array, number]>(
+        'DELETE FROM small_blobs WHERE digest = ? AND stored_at < ?',
+      );
+      this.#insertAll = this.#db.transaction((rows: readonly SmallRow[], at: number) => {
+        for (const row of rows) this.#insert.run(row.digest, at, row.bytes);
+      });
+    } catch (err) {
+      this.#db.close();
+      throw err;
+    }
+  }
+
+  /** Stores the rows in transactions of at most BATCH_BYTES, letting the event loop run between them. */
+  async putAll(rows: readonly SmallRow[], at: number): Promise<void> {
+    for (let start = 0; start < rows.length;) {
+      let end = start;
+      let bytes = 0;
+      while (end < rows.length && end - start < BATCH_ROWS && (end === start || bytes < BATCH_BYTES))
+        bytes += rows[end++]!.bytes.byteLength;
+      this.#insertAll(rows.slice(start, end), at);
+      start = end;
+      if (start < rows.length) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  has(digest: Uint8Array): boolean {
+    return this.#has.get(digest) !== undefined;
+  }
+
+  size(digest: Uint8Array): number | undefined {
+    return this.#size.get(digest);
+  }
+
+  get(digest: Uint8Array): Uint8Array | undefined {
+    const buffer = this.#get.get(digest);
+    return buffer && new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
+
+  /** Every row's digest, size and when it was last put (ms). */
+  entries(): { digest: Uint8Array; size: number; storedAt: number }[] {
+    return this.#list.all().map(([digest, size, storedAt]) => ({ digest, size, storedAt }));
+  }
+
+  /** Deletes the rows not put again since `before` (ms), in one transaction: how many, and their bytes. */
+  removeAll(rows: readonly { digest: Uint8Array; size: number }[], before: number): { removed: number; freed: number } {
+    return this.#db.transaction(() => {
+      const done = { removed: 0, freed: 0 };
+      for (const row of rows)
+        if (this.#delete.run(row.digest, before).changes > 0) {
+          done.removed++;
+          done.freed += row.size;
+        }
+      return done;
+    })();
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

@@ -1,0 +1,30 @@
+// The API's storage methods: what the blob store holds and what garbage collection freed
+// (node/blobs/collector.ts), and deleting a finished job so that its outputs can go.
+import type { ApiHandlers } from '../../core/api/contract.js';
+import { ApiError } from '../api/errors.js';
+import { iso } from './context.js';
+import type { MeshNode } from './mesh-node.js';
+
+export function storageHandlers(node: MeshNode): Pick<ApiHandlers, 'storage.get' | 'jobs.delete'> {
+  return {
+    async 'storage.get'() {
+      const { collector } = node;
+      const last = collector.last;
+      return {
+        ...collector.usage(),
+        requesters: [...collector.quota.usage()].map(([peer_id, bytes]) => ({ peer_id, bytes })),
+        last_collection: last ? { at: iso(last.at), removed: last.removed, freed_bytes: last.freed_bytes } : null,
+        freed_bytes_total: collector.freedTotal,
+        settings: collector.config,
+      };
+    },
+    async 'jobs.delete'({ job_id }) {
+      const record = node.state.jobs.get(job_id);
+      if (!record || record.job.requester !== node.peerId) throw new ApiError('not_found', `no job ${job_id} of mine`);
+      if (!record.completedAt && !record.cancelled)
+        throw new ApiError('conflict', `job ${job_id} is still running: cancel it first (meshctl job cancel)`);
+      await node.record([{ type: 'job.deleted', job_id }]);
+      return { deleted: job_id };
+    },
+  };
+}
