@@ -12,7 +12,7 @@ import {
 import { CheckBook } from './checks.js';
 import { compactJob } from './compaction.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
-import type { AssignmentRecord, JobRecord, StoredReceipt, UnitRecord } from './records.js';
+import type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
 import { workerPart } from '../ledger/index.js';
 import { digestsFromBase64 } from './input-cids.js';
 import { unitIdOf, UnitTable } from './unit-table.js';
@@ -38,7 +38,7 @@ export const FALSE_REFUND = 'false_refund';
 /** The `peer.penalized` reason for a requester that settled a result of mine for less than its fuel costs at my offer's rate. */
 export const UNDERPAID = 'underpaid';
 
-export type { AssignmentRecord, JobRecord, StoredReceipt, UnitRecord } from './records.js';
+export type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
 
 /** A requester's unit: unit ids are the requester's to choose, so two requesters may share one. */
 const offerKey = (requester: string, unitId: string): string => `${requester}\u0000${unitId}`;
