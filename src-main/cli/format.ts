@@ -119,6 +119,7 @@ export function formatStatus(s: MethodResult<'status'>): string {
     ],
     ['dropped', droppedTotal === 0 ? 'none' : `${droppedTotal} messages from ${Object.keys(s.dropped).length} peers`],
     ['started', s.started_at],
+    ['history', `finished jobs kept whole ${s.keep_finished_days} days, then compacted to outputs and totals`],
   ]);
 }
 

@@ -58,6 +58,15 @@ export function registerNodeStart(program: Command): void {
       ).env('MESH_GPU_UNSANDBOXED'),
     )
     .addOption(
+      new Option(
+        '--keep-finished-days <d>',
+        'days a finished job stays whole before it is compacted to its outputs, totals and receipts',
+      )
+        .default(7)
+        .argParser(integerOption('--keep-finished-days', 0, 36_500))
+        .env('MESH_KEEP_FINISHED_DAYS'),
+    )
+    .addOption(
       new Option('--chromium <path>', 'the Chromium that runs GPU units (default: the usual places)').env(
         'MESH_CHROMIUM',
       ),
@@ -77,6 +86,7 @@ export function registerNodeStart(program: Command): void {
         shaderUnits?: boolean;
         gpuUnsandboxed?: boolean;
         chromium?: string;
+        keepFinishedDays: number;
       }) => {
         // Loaded here, not at the top: every other meshctl command would pay for libp2p and the sandbox.
         const { startDaemon } = await import('../node/mesh/daemon.js');
@@ -91,6 +101,7 @@ export function registerNodeStart(program: Command): void {
             ...(o.workers !== undefined ? { workers: o.workers } : {}),
             ...(o.name !== undefined ? { name: o.name } : {}),
             ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
+            history: { retentionMs: o.keepFinishedDays * 86_400_000 },
             gpu: {
               mode: o.gpu,
               shaderUnits: o.shaderUnits === true,

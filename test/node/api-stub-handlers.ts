@@ -32,6 +32,7 @@ export const STUB_STATUS: MethodResult<'status'> = {
   dropped: {},
   price: { per_core_second: 10, minimum: 100 },
   started_at: AT,
+  keep_finished_days: 7,
   availability: { offering: true, cores: 4, paused: null },
   hardware: null,
   calibration: null,

@@ -2,50 +2,21 @@
 // database must be intact, every event the writer saw acknowledged must be there exactly once,
 // and replaying the journal must give the derived tables the writer left.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { openDatabase } from '../../src-main/node/journal/database.js';
+import { runAndKill } from './fixtures/kill-child.js';
 import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/journal-crash-writer.js', import.meta.url));
 const RUNS = 20;
-
-/** Runs the writer, kills it `delayMs` after its first acknowledgement, returns what it acknowledged. */
-function runAndKill(path: string, tag: string, delayMs: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, path, tag], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | undefined;
-    child.stdout.setEncoding('utf8').on('data', (data: string) => {
-      stdout += data;
-      timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs);
-    });
-    child.stderr.setEncoding('utf8').on('data', (data: string) => (stderr += data));
-    const deadline = setTimeout(() => child.kill('SIGKILL'), 10_000); // a writer that never writes
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      clearTimeout(deadline);
-      if (signal !== 'SIGKILL') return reject(new Error(`writer exited by itself (${code}): ${stderr}`));
-      // Only complete lines count: the kill may cut the last one short.
-      resolve(
-        stdout
-          .slice(0, stdout.lastIndexOf('\n') + 1)
-          .split('\n')
-          .filter(Boolean),
-      );
-    });
-  });
-}
 
 test(`SIGKILL during group commits, ${RUNS} times: nothing acknowledged is lost or doubled, replay agrees`, async () => {
   const path = tempDbPath();
   let acknowledgedTotal = 0;
   for (let run = 0; run < RUNS; run++) {
     const delayMs = 10 + Math.floor(Math.random() * 240);
-    const acknowledged = await runAndKill(path, `run${run}`, delayMs);
+    const acknowledged = await runAndKill(WRITER, [path, `run${run}`], delayMs);
     assert.ok(acknowledged.length > 0, `run ${run}: the writer acknowledged nothing`);
     acknowledgedTotal += acknowledged.length;
 

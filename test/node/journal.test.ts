@@ -3,16 +3,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import type { AppendOutcome, Journal } from '../../src-main/node/journal/index.js';
-import {
-  AT,
-  jobOpening,
-  OTHER_WORKER,
-  PRICE,
-  realisticEvents,
-  REQUESTER,
-  unitLife,
-  WORKER,
-} from './fixtures/journal-events.js';
+import { AT, jobOpening, PRICE, realisticEvents, REQUESTER, unitLife, WORKER } from './fixtures/journal-events.js';
 import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
 
 function appended(outcome: AppendOutcome): { seq: number; duplicate: boolean } {
@@ -45,82 +36,18 @@ function oneUnit(prefix = 't') {
   } as Record<string, NodeEvent>;
 }
 
-test('trust.set shows in trust, and a later one replaces the weight', () => {
-  const journal = openTempJournal();
-  appended(journal.appendNow({ type: 'trust.set', event_id: 'e1', at: AT, peer_id: WORKER, weight: 0.8 }));
-  appended(journal.appendNow({ type: 'trust.set', event_id: 'e2', at: AT, peer_id: WORKER, weight: 0.3 }));
-  assert.deepEqual(journal.snapshot().trust, [{ peer_id: WORKER, weight: 0.3, updated_at: AT }]);
-  journal.close();
-});
-
-test('peer.seen records the peer; an advert without a name keeps the known name', () => {
-  const journal = openTempJournal();
-  appended(
-    journal.appendNow({
-      type: 'peer.seen',
-      event_id: 'e1',
-      at: AT,
-      peer_id: 'p1',
-      name: 'alice',
-      addresses: ['/ip4/1'],
-    }),
-  );
-  appended(
-    journal.appendNow({ type: 'peer.seen', event_id: 'e2', at: '2025-06-02T00:00:00Z', peer_id: 'p1', addresses: [] }),
-  );
-  assert.deepEqual(journal.snapshot().peers, [
-    { peer_id: 'p1', name: 'alice', addresses: '[]', first_seen: AT, last_seen: '2025-06-02T00:00:00Z' },
-  ]);
-  journal.close();
-});
-
-test('slot.put shows the slot, pointing at its event; slot.removed removes it', () => {
-  const journal = openTempJournal();
-  const { slot } = oneUnit();
-  const [seq] = appendAll(journal, [slot!]);
-  assert.deepEqual(journal.snapshot().slots, [
-    { slot_id: 't-slot', start_time: AT, end_time: '2025-06-01T13:00:00.000Z', updated_at: AT, event_seq: seq },
-  ]);
-  appended(journal.appendNow({ type: 'slot.removed', event_id: 'gone', at: AT, slot_id: 't-slot' }));
-  assert.deepEqual(journal.snapshot().slots, []);
-  journal.close();
-});
-
-test('a unit goes from created to verified; jobs, offers, assignments, results and receipts fill in', () => {
+test('a unit goes from created to verified; its receipt fills in', () => {
   const journal = openTempJournal();
   const e = oneUnit();
   appendAll(journal, [e.job!, e.created!, e.offer!, e.otherOffer!]);
   let snap = journal.snapshot();
-  assert.equal(snap.jobs[0]?.budget, 100 * PRICE);
   assert.equal(snap.units[0]?.status, 'created');
-  assert.deepEqual(
-    snap.offers.map((o) => [o.provider, o.status]),
-    [
-      [WORKER, 'open'],
-      [OTHER_WORKER, 'open'],
-    ],
-  );
 
   appendAll(journal, [e.accepted!, e.result!, e.verified!, e.receipt!]);
   snap = journal.snapshot();
   assert.deepEqual(
-    snap.offers.map((o) => [o.provider, o.status]),
-    [
-      [WORKER, 'accepted'],
-      [OTHER_WORKER, 'open'],
-    ],
-  );
-  assert.deepEqual(
-    snap.assignments.map((assignment) => [assignment.assignment_id, assignment.provider, assignment.price]),
-    [['t-job-0-unit-0-assignment', WORKER, PRICE]],
-  );
-  assert.deepEqual(
     snap.units.map((u) => [u.status, u.consensus_hash]),
     [['verified', 'hash-0']],
-  );
-  assert.deepEqual(
-    snap.results.map((r) => [r.unit_id, r.computed_by, r.fuel]),
-    [['t-job-0-unit-0', WORKER, 123456]],
   );
   assert.deepEqual(
     snap.receipts.map((r) => [r.kind, r.author, r.chain_seq, r.prev]),
@@ -167,7 +94,7 @@ test('a refund releases the hold without moving credits', () => {
       type: 'ledger.entry',
       event_id: 'refund',
       at: AT,
-      entry: { kind: 'refund', entry_id: 'refund', assignment_id: 't-job-0-unit-0-assignment', reason: 'late', at: AT },
+      entry: { kind: 'refund', entry_id: 'refund', assignment_id: 't-job-0/0-assignment', reason: 'late', at: AT },
     }),
   );
   const snap = journal.snapshot();

@@ -117,6 +117,8 @@ export const API_METHODS = {
       dropped: idRecord(DropCountsSchema),
       price: PriceScheduleSchema,
       started_at: IsoTime,
+      /** Days a finished job stays whole before it is compacted to its outputs, totals and receipts. */
+      keep_finished_days: NonNegative,
       /** Whether I offer anything now, and if not, why (sharing off, on battery, busy, outside my windows). */
       availability: z.strictObject({
         offering: z.boolean(),

@@ -27,6 +27,8 @@ export interface Retention {
    * unchecked, paid when its job ends): from then it needs nothing more of mine for it.
    */
   deliveredAt?: (assignmentId: string) => number | undefined;
+  /** A compacted job's verified outputs (its units left the state; the journal's `units` table has them). */
+  compactedOutputs?: (jobId: string) => Iterable<string>;
 }
 
 export function blobNeeds(state: MeshState, retention: Retention): Map<string, BlobNeed> {
@@ -55,6 +57,8 @@ export function blobNeeds(state: MeshState, retention: Retention): Map<string, B
         need(result?.output_cid, 'output', kept ? Infinity : inputsUntil);
       }
     }
+    if (record.summary)
+      for (const cid of retention.compactedOutputs?.(record.job.job_id) ?? []) need(cid, 'output', Infinity);
     for (const png of record.frames.values()) need(png, 'output', Infinity);
   }
   for (const { acceptance, closing, result } of state.assignments.values()) {

@@ -2,6 +2,7 @@
 // provider's record of checks passed, who was convicted (a result contradicted the ground truth),
 // and each checked result's outcome. Folded from `unit.checked` events; pure.
 import { NO_RECORD, type CheckRecord } from '../verification/index.js';
+import type { SnapshotPart } from './records.js';
 
 export interface Conviction {
   unitId: string;
@@ -9,7 +10,7 @@ export interface Conviction {
   at: string;
 }
 
-export class CheckBook {
+export class CheckBook implements SnapshotPart {
   readonly #records = new Map<string, CheckRecord>();
   /** Checked results: true when they matched the ground truth. */
   readonly outcomes = new Map<string, boolean>();
@@ -20,6 +21,24 @@ export class CheckBook {
   readonly convictions = new Map<string, Conviction>();
   /** Results of each provider that a check contradicted. */
   readonly contradicted = new Map<string, number>();
+
+  toSnapshot(): Record<string, Map<string, unknown>> {
+    const { outcomes, truths, truthFuel, convictions, contradicted } = this;
+    return { records: this.#records, outcomes, truths, truthFuel, convictions, contradicted };
+  }
+
+  restoreSnapshot(data: unknown): void {
+    const saved = data as Record<string, Map<string, never>>;
+    const maps: [Map<string, unknown>, string][] = [
+      [this.#records, 'records'],
+      [this.outcomes, 'outcomes'],
+      [this.truths, 'truths'],
+      [this.truthFuel, 'truthFuel'],
+      [this.convictions, 'convictions'],
+      [this.contradicted, 'contradicted'],
+    ];
+    for (const [map, key] of maps) for (const [k, v] of saved[key] ?? []) map.set(k, v);
+  }
 
   record(peer: string): CheckRecord {
     return this.#records.get(peer) ?? NO_RECORD;

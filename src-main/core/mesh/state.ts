@@ -10,67 +10,27 @@ import {
   type Reputation,
 } from '../trust/index.js';
 import { CheckBook } from './checks.js';
+import { compactJob } from './compaction.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
+import type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
 import { workerPart } from '../ledger/index.js';
 import { digestsFromBase64 } from './input-cids.js';
 import { unitIdOf, UnitTable } from './unit-table.js';
 import type {
   Acceptance,
   AvailabilitySlot,
-  FuelPrice,
-  Job,
-  JobInput,
   PriceSchedule,
   LedgerEntry,
   NodeEvent,
   NodeEventOf,
   Offer,
   Policy,
-  Receipt,
-  RefundEntry,
-  RewardEntry,
-  WorkResult,
 } from '../schemas/index.js';
 
-/** A job's unit ids, in order. */
+/** A job's unit ids, in order; none once it is compacted (its units left the state). */
 export function* unitIdsOf(record: JobRecord): Generator<string> {
+  if (record.summary) return;
   for (let i = 0; i < record.created; i++) yield unitIdOf(record.job.job_id, i);
-}
-
-export interface JobRecord {
-  job: Job;
-  /** Units journaled so far: `${job_id}/0` … `${job_id}/${created - 1}` (unitIdsOf). */
-  created: number;
-  /** Units with a verdict: the job is complete when every unit has one. */
-  decided: number;
-  /** A batched job's input, stored once (its units' inputs are slices of it). */
-  input?: JobInput;
-  submittedAt: string;
-  cancelled: boolean;
-  cancelledAt?: string;
-  /** When the last unit reached a verdict. */
-  completedAt?: string;
-  /** A render job's finished frames: frame number → PNG blob CID. */
-  frames: Map<number, string>;
-}
-
-export interface AssignmentRecord {
-  acceptance: Acceptance;
-  escrow?: 'held' | 'paid' | 'refunded';
-  refundReason?: RefundEntry['reason'];
-  /** The settle or refund that closed the escrow. */
-  closing?: LedgerEntry;
-  /** Verifier shares paid on this assignment after it settled (its result confirmed others'). */
-  reward?: RewardEntry;
-  result?: WorkResult;
-  /** The journal's `at` of the acceptance. */
-  acceptedAt: string;
-  /** The seconds the provider's offer estimated, when I saw the offer (requester side). */
-  estimatedSeconds?: number;
-  /** The offer priced the unit by fuel at this rate: its price is a cap (core/ledger/metered.ts). */
-  fuelPrice?: FuelPrice;
-  /** The provider refused the acceptance, and why (requester side); its escrow was refunded. */
-  refusal?: { reason: string; at: string };
 }
 
 /** The `peer.penalized` reason for a requester that refunded a result of mine as rejected without its verdict saying so. */
@@ -78,11 +38,7 @@ export const FALSE_REFUND = 'false_refund';
 /** The `peer.penalized` reason for a requester that settled a result of mine for less than its fuel costs at my offer's rate. */
 export const UNDERPAID = 'underpaid';
 
-export interface StoredReceipt {
-  cid: string;
-  receipt: Receipt;
-  sig?: string;
-}
+export type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
 
 /** A requester's unit: unit ids are the requester's to choose, so two requesters may share one. */
 const offerKey = (requester: string, unitId: string): string => `${requester}\u0000${unitId}`;
@@ -96,8 +52,8 @@ export class MeshState {
   readonly offerReceivedAt = new Map<string, number>();
   /** Offers I made (provider side), by offer id. */
   readonly myOffers = new Map<string, Offer>();
-  /** The ids of my offers for each unit (provider side), by requester and unit (offerKey). */
-  readonly #myOffersByUnit = new Map<string, string[]>();
+  /** The ids of my offers for each unit (provider side), by requester and unit (offerKey); rebuilt from myOffers (reindex). */
+  #myOffersByUnit = new Map<string, string[]>();
   readonly assignments = new Map<string, AssignmentRecord>();
   readonly assignmentsByUnit = new Map<string, string[]>();
   /** Assignments whose escrow is held, by the other party (the provider of mine, the requester of theirs). */
@@ -116,13 +72,14 @@ export class MeshState {
   /** My checks of providers' results against my own runs: records, outcomes, convictions. */
   readonly checks = new CheckBook();
   readonly receipts = new Map<string, StoredReceipt[]>();
-  /** CIDs of every stored receipt: a receipt is stored once. */
-  readonly #receiptCids = new Set<string>();
+  /** The CIDs in `receipts`: a receipt stored twice is kept once, without a search of its chain. */
+  readonly receiptCids = new Set<string>();
+  // Indexes of my chain in `receipts`, rebuilt from it (reindex): a snapshot need not hold them.
   /** My latest verification receipt of each unit, and my execution receipt of each assignment. */
-  readonly #myVerifications = new Map<string, StoredReceipt>();
-  readonly #myExecutions = new Map<string, StoredReceipt>();
-  /** What each job of mine has in escrow or paid. */
-  readonly #committed = new Map<string, number>();
+  #myVerifications = new Map<string, StoredReceipt>();
+  #myExecutions = new Map<string, StoredReceipt>();
+  /** What each job of mine has in escrow or paid (read it with committedTo). */
+  readonly committed = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
   readonly positions = new Map<string, number>();
   /** Requesters' false settlements (FALSE_REFUND, UNDERPAID), until I set my trust in them again. */
@@ -172,6 +129,11 @@ export class MeshState {
         if (template) this.units.addBatched(job.job_id, job.requester, template, job.unit_count);
         return;
       }
+      case 'job.compacted':
+        compactJob(this, event.job_id, event.summary);
+        this.committed.delete(event.job_id);
+        this.reindex();
+        return;
       case 'units.created': {
         const job = this.jobs.get(event.job_id);
         if (job) job.created += this.units.append(event.job_id, event.first, digestsFromBase64(event.input_digests));
@@ -201,11 +163,9 @@ export class MeshState {
       }
       case 'offer.recorded':
         if (event.offer.provider_peer === this.me) {
+          if (this.myOffers.has(event.offer.offer_id)) return; // my offer ids are unique: the first record wins
           this.myOffers.set(event.offer.offer_id, event.offer);
-          const key = offerKey(event.offer.requester_peer, event.offer.unit_id);
-          const ids = this.#myOffersByUnit.get(key);
-          if (ids) ids.push(event.offer.offer_id);
-          else this.#myOffersByUnit.set(key, [event.offer.offer_id]);
+          this.#indexMyOffer(event.offer);
           this.lastRound = Math.max(this.lastRound, event.offer.round);
         } else {
           let offers = this.offersByUnit.get(event.offer.unit_id);
@@ -278,23 +238,20 @@ export class MeshState {
         progress.reopened = (record.reopened ?? 0) + 1;
         const job = this.jobs.get(record.unit.job_id);
         if (!job) return;
-        job.decided--;
+        if (record.index >= 0) job.decided--;
         job.completedAt = undefined;
         // A render tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
         job.frames.delete(Number(record.unit.params?.['frame']));
         return;
       }
       case 'receipt.stored': {
-        if (this.#receiptCids.has(event.cid)) return;
-        this.#receiptCids.add(event.cid);
+        if (this.receiptCids.has(event.cid)) return;
+        this.receiptCids.add(event.cid);
         const stored = { cid: event.cid, receipt: event.receipt, sig: event.sig };
         const chain = this.receipts.get(event.receipt.author);
         if (!chain) this.receipts.set(event.receipt.author, [stored]);
         else chain.push(stored);
-        if (event.receipt.author === this.me) {
-          if (event.receipt.kind === 'verification') this.#myVerifications.set(event.receipt.unit_id, stored);
-          else this.#myExecutions.set(event.receipt.assignment_id, stored);
-        }
+        if (event.receipt.author === this.me) this.#indexMine(stored);
         return;
       }
       case 'ledger.entry':
@@ -345,7 +302,30 @@ export class MeshState {
       if (result && agreeing.includes(result.result_id)) this.#outcome(result.computed_by_peer, 'verified', event.at);
     }
     const job = this.jobs.get(record.unit.job_id);
-    if (job && ++job.decided >= job.created) job.completedAt = event.at;
+    if (!job || record.index < 0) return; // a unit journaled before its job is not one of its units
+    // Counted, not searched: a job of a million units is checked in constant time at each verdict.
+    if (++job.decided >= job.created) job.completedAt = event.at;
+  }
+
+  /** Rebuilds the private indexes from what they index: after a restore from a snapshot, and after a compaction. */
+  reindex(): void {
+    this.#myVerifications = new Map();
+    this.#myExecutions = new Map();
+    for (const stored of this.receipts.get(this.me) ?? []) this.#indexMine(stored);
+    this.#myOffersByUnit = new Map();
+    for (const offer of this.myOffers.values()) this.#indexMyOffer(offer);
+  }
+
+  #indexMyOffer(offer: Offer): void {
+    const key = offerKey(offer.requester_peer, offer.unit_id);
+    const ids = this.#myOffersByUnit.get(key);
+    if (ids) ids.push(offer.offer_id);
+    else this.#myOffersByUnit.set(key, [offer.offer_id]);
+  }
+
+  #indexMine(stored: StoredReceipt): void {
+    if (stored.receipt.kind === 'verification') this.#myVerifications.set(stored.receipt.unit_id, stored);
+    else this.#myExecutions.set(stored.receipt.assignment_id, stored);
   }
 
   #ledger(entry: LedgerEntry, at: string): void {
@@ -390,7 +370,7 @@ export class MeshState {
     if (acceptance.requester_peer !== this.me) return;
     const change = kind === 'escrow' && !escrow ? 1 : kind === 'refund' && escrow !== 'refunded' && escrow ? -1 : 0;
     if (change !== 0)
-      this.#committed.set(acceptance.job_id, (this.#committed.get(acceptance.job_id) ?? 0) + change * acceptance.price);
+      this.committed.set(acceptance.job_id, (this.committed.get(acceptance.job_id) ?? 0) + change * acceptance.price);
   }
 
   /** A payment, as it moves my position with the other party (the ledger's transfers, in memory). */
@@ -440,7 +420,7 @@ export class MeshState {
 
   /** What a job of mine has in escrow or paid: its budget less this is what it may still spend. */
   committedTo(jobId: string): number {
-    return this.#committed.get(jobId) ?? 0;
+    return this.committed.get(jobId) ?? 0;
   }
 
   /** My held assignments with a peer: the provider's of mine, or the requester's of theirs. */

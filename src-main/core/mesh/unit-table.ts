@@ -4,27 +4,9 @@
 // per unit, and a unit's record is made from them when asked for, so a million-unit job costs tens
 // of megabytes, not gigabytes. Their verdicts (what changes) are kept apart, only for units that
 // have one. Pure: no I/O.
-import type { UnitTemplate, WorkUnit } from '../schemas/index.js';
+import type { UnitTemplate } from '../schemas/index.js';
 import { cidOfSha256, sha256OfCid, SHA256_BYTES } from './input-cids.js';
-
-/** What a unit's verdict changes; the rest of its record never changes. */
-export interface UnitProgress {
-  verdict?: 'verified' | 'rejected';
-  consensusHash?: string | null;
-  verifiedAt?: string;
-  /** The results that carry the verdict's output. */
-  agreeing?: readonly string[];
-  /** Those accepted unchecked: their escrows are held until the job completes. */
-  unchecked?: readonly string[];
-  /** Times the verdict was withdrawn (a provider it relied on was convicted); a reopened unit is checked. */
-  reopened?: number;
-}
-
-export interface UnitRecord extends UnitProgress {
-  unit: WorkUnit;
-  requester: string;
-  index: number;
-}
+import type { SnapshotPart, UnitProgress, UnitRecord } from './records.js';
 
 interface BatchedJob {
   template: UnitTemplate;
@@ -41,14 +23,21 @@ interface BatchedJob {
 export const unitIdOf = (jobId: string, index: number): string => `${jobId}/${index}`;
 
 /** The job and index of a unit id of that form. */
-function parseUnitId(unitId: string): { jobId: string; index: number } | undefined {
+export function parseUnitId(unitId: string): { jobId: string; index: number } | undefined {
   const slash = unitId.lastIndexOf('/');
   const digits = unitId.slice(slash + 1);
   if (slash <= 0 || !/^(0|[1-9]\d{0,8})$/.test(digits)) return undefined;
   return { jobId: unitId.slice(0, slash), index: Number(digits) };
 }
 
-export class UnitTable {
+/** What a snapshot keeps of the table (typed arrays travel as they are in a structured clone). */
+interface SavedUnitTable {
+  listed: Map<string, UnitRecord>;
+  batched: Map<string, BatchedJob>;
+  progress: Map<string, UnitProgress>;
+}
+
+export class UnitTable implements SnapshotPart {
   readonly #listed = new Map<string, UnitRecord>();
   readonly #batched = new Map<string, BatchedJob>();
   /** The progress of batched units that have any, by unit id. */
@@ -134,6 +123,25 @@ export class UnitTable {
     let progress = this.#progress.get(unitId);
     if (!progress) this.#progress.set(unitId, (progress = {}));
     return progress;
+  }
+
+  /** Every unit of a job leaves the table (compaction): its batch, its batched units' progress, its listed units. */
+  dropJob(jobId: string): void {
+    const job = this.#batched.get(jobId);
+    if (job) for (let i = 0; i < job.created; i++) this.#progress.delete(unitIdOf(jobId, i));
+    this.#batched.delete(jobId);
+    for (const [id, record] of this.#listed) if (record.unit.job_id === jobId) this.#listed.delete(id);
+  }
+
+  toSnapshot(): SavedUnitTable {
+    return { listed: this.#listed, batched: this.#batched, progress: this.#progress };
+  }
+
+  restoreSnapshot(data: unknown): void {
+    const saved = data as SavedUnitTable;
+    for (const [id, record] of saved.listed) this.#listed.set(id, record);
+    for (const [id, job] of saved.batched) this.#batched.set(id, job);
+    for (const [id, progress] of saved.progress) this.#progress.set(id, progress);
   }
 
   #locate(unitId: string): { job: BatchedJob; index: number } | undefined {

@@ -129,6 +129,17 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     sig: SignatureSchema.optional(),
   }),
   z.strictObject({ type: z.literal('job.cancelled'), ...base, job_id: Id }),
+  /**
+   * A finished job's units, assignments, offers and receipts leave the node's state (core/mesh/
+   * compaction.ts); the journal and the `units` table keep them. `summary`: what the requester's
+   * own job still shows; absent for a job of another requester (my work on it as a provider).
+   */
+  z.strictObject({
+    type: z.literal('job.compacted'),
+    ...base,
+    job_id: Id,
+    summary: z.strictObject({ verified: Count, failed: Count, spent: Credits }).optional(),
+  }),
   /** The user deleted a finished job: its outputs are no longer kept (core/mesh/blob-needs.ts). */
   z.strictObject({ type: z.literal('job.deleted'), ...base, job_id: Id }),
   z.strictObject({ type: z.literal('sharing.set'), ...base, on: z.boolean() }),

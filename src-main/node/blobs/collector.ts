@@ -6,7 +6,7 @@
 // recounts what each requester holds on my disk (quota.ts).
 import { describeError } from '../../core/errors.js';
 import type { MeshState } from '../../core/mesh/state.js';
-import { blobNeeds, type BlobKind } from '../../core/mesh/blob-needs.js';
+import { blobNeeds, type BlobKind, type Retention } from '../../core/mesh/blob-needs.js';
 import type { StorageConfig } from '../../core/storage/storage-config.js';
 import { RequesterQuota } from './quota.js';
 import type { BlobStore } from './store.js';
@@ -38,8 +38,8 @@ export class BlobCollector {
     /** Blobs never collected: the shipped modules. */
     private readonly keep: ReadonlySet<string>,
     private readonly log: (message: string) => void,
-    /** As provider: when the requester said it holds my result of an open assignment (Provider.deliveredAt). */
-    private readonly deliveredAt?: (assignmentId: string) => number | undefined,
+    /** What blobNeeds asks the node: when a requester holds my result (Provider.deliveredAt), a compacted job's outputs. */
+    private readonly hooks: Pick<Retention, 'deliveredAt' | 'compactedOutputs'> = {},
   ) {
     this.quota = new RequesterQuota(config.requester_quota_bytes);
   }
@@ -113,7 +113,7 @@ export class BlobCollector {
     return {
       providerMs: this.config.provider_retention_s * 1000,
       inputMs: this.config.input_retention_s * 1000,
-      ...(this.deliveredAt ? { deliveredAt: this.deliveredAt } : {}),
+      ...this.hooks,
     };
   }
 

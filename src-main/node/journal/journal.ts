@@ -7,6 +7,8 @@ import { openDatabase, type DatabaseOptions, type Db } from './database.js';
 import { failure, storageFailure, type Failure } from './errors.js';
 import { migrate } from './migrations.js';
 import { createProjector, DERIVED_TABLES, type DerivedTable, type Projector } from './projections/index.js';
+import { Archive } from './archive.js';
+import { StateSnapshots } from './state-snapshots.js';
 
 export interface JournalOptions extends DatabaseOptions {
   /**
@@ -70,8 +72,13 @@ class ReplayRefused extends Error {
 export class Journal {
   readonly #db: Db;
   readonly #projector: Projector;
+  /** The folded state saved as of an event (a start folds only the events after it). */
+  readonly snapshots: StateSnapshots;
+  /** What the node reads from the derived tables: compacted jobs' units, receipt chains. */
+  readonly archive: Archive;
   readonly #maxBatch: number;
   readonly #seqOf;
+  readonly #lastSeq;
   readonly #insertEvent;
   readonly #eventPage;
   readonly #writeBatch: (items: readonly Journaled[]) => AppendOutcome[];
@@ -123,6 +130,9 @@ export class Journal {
     this.#db = db;
     this.#maxBatch = Math.max(1, Math.floor(maxBatch));
     this.#projector = createProjector(db);
+    this.snapshots = new StateSnapshots(db);
+    this.archive = new Archive(db);
+    this.#lastSeq = db.prepare<[], number>('SELECT COALESCE(MAX(seq), 0) FROM events').pluck();
     this.#seqOf = db.prepare<[string], number>('SELECT seq FROM events WHERE event_id = ?').pluck();
     this.#insertEvent = db.prepare<[string, string, string, string]>(
       // A journaled event_id is left alone (idempotent re-delivery): `changes` tells which happened.
@@ -251,10 +261,15 @@ export class Journal {
     }
   }
 
-  /** Every journaled event in journal order, read a page at a time (a restarted node folds them into its state). */
-  *events(): Generator<NodeEvent> {
+  /** The seq of the last event committed (0 when none). */
+  lastSeq(): number {
+    return this.#lastSeq.get()!;
+  }
+
+  /** The journaled events after seq `from`, in journal order, read a page at a time (a restarted node folds them into its state). */
+  *events(from = 0): Generator<NodeEvent> {
     this.flush();
-    for (let after = 0; ;) {
+    for (let after = from; ;) {
       const page = this.#eventPage.all(after, REPLAY_PAGE);
       for (const [, body] of page) yield JSON.parse(body) as NodeEvent;
       const last = page.at(-1);

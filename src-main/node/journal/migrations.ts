@@ -157,6 +157,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'state snapshots; the derived tables nothing reads go',
+    up(db) {
+      // One row: the folded state as of journal event `seq` (state-snapshots.ts). Peers, trust,
+      // slots, jobs, offers, assignments and results were projected but never read: the node's
+      // state holds them, and the journal's events keep them all.
+      db.exec(`
+        CREATE TABLE state_snapshot (
+          id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, fingerprint TEXT NOT NULL,
+          me TEXT NOT NULL, body BLOB NOT NULL, written_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX receipts_by_author ON receipts (author, chain_seq);
+        DROP TABLE peers; DROP TABLE trust; DROP TABLE slots; DROP TABLE jobs;
+        DROP TABLE offers; DROP TABLE assignments; DROP TABLE results;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -4,12 +4,9 @@
 import { describeError } from '../../core/errors.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { randomBytes } from 'node:crypto';
-import type { ApiHandlers, JobView, UnitView } from '../../core/api/contract.js';
+import type { ApiHandlers } from '../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/index.js';
-import { workerPart } from '../../core/ledger/index.js';
-import { unitIdsOf, type AssignmentRecord, type JobRecord } from '../../core/mesh/state.js';
-import { unitIdOf } from '../../core/mesh/unit-table.js';
-import { LIMITS } from '../../core/schemas/index.js';
+import type { JobRecord } from '../../core/mesh/state.js';
 import { ApiError } from '../api/errors.js';
 import { DEFAULT_LIMITS } from '../exec/index.js';
 import { verifyChain } from '../receipts/index.js';
@@ -19,81 +16,14 @@ import { blobFromHolders } from './context.js';
 import type { MeshNode } from './mesh-node.js';
 import { policyHandlers } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
+import { jobView as jobViewOf, unitOfJob, unitPage } from './job-view.js';
 import { storageHandlers } from './storage-handlers.js';
-import { agreedFailure } from './unit-output.js';
 
 export function apiHandlers(node: MeshNode): ApiHandlers {
   const { state } = node;
   const now = () => Date.now();
 
-  const jobView = (record: JobRecord): JobView => {
-    let verified = 0;
-    let failed = 0;
-    let held = 0;
-    let spent = 0;
-    const refusals = new Map<string, JobView['refusals'][number]>(); // by provider: its last reason
-    for (const id of unitIdsOf(record)) {
-      const unit = state.units.progressOf(id);
-      if (unit?.verdict === 'rejected' || agreedFailure(unit?.consensusHash)) failed++;
-      else if (unit?.verdict === 'verified') verified++;
-      for (const assignment of state.assignmentsOf(id)) {
-        if (assignment.escrow === 'held') held += assignment.acceptance.price;
-        else if (assignment.escrow === 'paid') spent += paidOut(assignment);
-        const { refusal } = assignment;
-        if (!refusal) continue;
-        const provider = assignment.acceptance.provider_peer;
-        const seen = refusals.get(provider);
-        const last = !seen || refusal.at >= seen.last_at ? refusal : { reason: seen.reason, at: seen.last_at };
-        refusals.set(provider, { provider, reason: last.reason, units: (seen?.units ?? 0) + 1, last_at: last.at });
-      }
-    }
-    // A render job is done when its frames are assembled, not just its tiles verified.
-    const render = record.job.render;
-    const framesDone = !render || failed > 0 || record.frames.size === render.last_frame - render.first_frame + 1;
-    const done = record.completedAt !== undefined && framesDone;
-    return {
-      job_id: record.job.job_id,
-      name: record.job.name,
-      algorithm: record.job.algorithm_id ?? 'wasm',
-      state: record.cancelled ? 'cancelled' : done ? (failed > 0 ? 'failed' : 'completed') : 'running',
-      units_total: record.job.unit_count,
-      units_verified: verified,
-      units_failed: failed,
-      redundancy: record.job.redundancy,
-      budget: record.job.budget,
-      held,
-      spent,
-      manual_accept: record.job.manual_accept ?? false,
-      open_to_strangers: record.job.open_to_strangers ?? false,
-      submitted_at: record.submittedAt,
-      completed_at: done ? record.completedAt! : null,
-      refusals: [...refusals.values()].sort((a, b) => (a.last_at < b.last_at ? 1 : -1)).slice(0, 64),
-    };
-  };
-
-  const unitView = (id: string): UnitView => {
-    const u = state.units.get(id)!;
-    const active = state.activeAssignments(id);
-    const winner = active.find(
-      (assignment) => assignment.result && assignment.result.verification_hash === u.consensusHash,
-    );
-    const failure = u.verdict === 'rejected' ? 'no_agreement' : (agreedFailure(u.consensusHash) ?? null);
-    return {
-      unit_id: id,
-      index: u.index,
-      status: failure ? 'failed' : u.verdict === 'verified' ? 'verified' : active.length > 0 ? 'assigned' : 'open',
-      failure,
-      providers: active.map((assignment) => assignment.acceptance.provider_peer),
-      consensus_hash: u.consensusHash ?? null,
-      // A result's hash is its output's CID; with my own run as the verdict, no provider's result need carry it.
-      output_cid: u.verdict === 'verified' ? (u.consensusHash ?? null) : null,
-      estimated_fuel: u.unit.estimated_fuel ?? null,
-      estimated_seconds: winner?.estimatedSeconds ?? null,
-      seconds: winner?.result?.computation_time_seconds ?? null,
-      fuel: winner?.result?.fuel ?? null,
-      device: winner?.result ? (winner.result.device ?? 'cpu') : null,
-    };
-  };
+  const jobView = (record: JobRecord) => jobViewOf(state, record);
 
   const myJob = (jobId: string): JobRecord => {
     const record = state.jobs.get(jobId);
@@ -126,6 +56,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         dropped,
         price: node.price,
         started_at: node.startedAt,
+        keep_finished_days: node.keeper.retentionMs / 86_400_000,
         availability: {
           offering: availability.slots.length > 0,
           cores: availability.slots.reduce((max, s) => Math.max(max, s.resources.cpu_cores), 0),
@@ -284,11 +215,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'jobs.status'({ job_id, units, units_from = 0 }) {
       const record = myJob(job_id);
       if (!units) return { job: jobView(record) };
-      const last = Math.min(record.created, units_from + LIMITS.unitsPerRequest);
-      const page = Array.from({ length: Math.max(0, last - units_from) }, (_, i) =>
-        unitView(unitIdOf(job_id, units_from + i)),
-      );
-      return { job: jobView(record), units: page };
+      return { job: jobView(record), units: unitPage(state, node.journal.archive, record, units_from) };
     },
     async 'jobs.list'() {
       return { jobs: [...state.jobs.values()].filter((j) => j.job.requester === node.peerId).map(jobView) };
@@ -298,18 +225,20 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { job: jobView(myJob(job_id)) };
     },
     async 'jobs.output'({ job_id, unit_id }) {
-      myJob(job_id); // not_found unless the job is known
-      if (state.units.get(unit_id)?.unit.job_id !== job_id)
-        throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
-      const view = unitView(unit_id);
+      const record = myJob(job_id);
+      const view = unitOfJob(state, node.journal.archive, record, unit_id);
+      if (!view) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
       if (view.failure) throw new ApiError('conflict', `unit ${unit_id} failed: ${failureText(view.failure)}`);
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
+      // A compacted job's outputs are those in my store: its assignments, and so its holders, are gone.
       const agreeing = state
         .activeAssignments(unit_id)
         .filter((assignment) => assignment.result?.output_cid === view.output_cid);
       const holders = agreeing.map((assignment) => assignment.acceptance.provider_peer);
       // No more than the verified results said the output holds (and no executor makes more).
-      const declared = Math.max(0, ...agreeing.map((assignment) => assignment.result!.output_bytes));
+      const declared = record.summary
+        ? DEFAULT_LIMITS.maxOutputBytes
+        : Math.max(0, ...agreeing.map((assignment) => assignment.result!.output_bytes));
       const cap = Math.min(declared, DEFAULT_LIMITS.maxOutputBytes);
       const bytes = await blobFromHolders(node.ctx, view.output_cid, holders, cap);
       if (!bytes)
@@ -324,14 +253,16 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const render = record.job.render;
       if (!render) throw new ApiError('bad_request', `job ${job_id} is not a render job`);
       const tiles = node.frames.framesOf(record);
+      // A compacted job's frames were all assembled from every tile (compaction.ts); each frame has as many.
+      const perFrame = record.job.unit_count / (render.last_frame - render.first_frame + 1);
       const frames = [];
       for (let frame = render.first_frame; frame <= render.last_frame; frame++) {
         const units = tiles.get(frame) ?? [];
         const verified = units.filter((u) => state.units.get(u.unitId)?.verdict === 'verified').length;
         frames.push({
           frame,
-          tiles_total: units.length,
-          tiles_verified: verified,
+          tiles_total: record.summary ? perFrame : units.length,
+          tiles_verified: record.summary ? perFrame : verified,
           png_cid: record.frames.get(frame) ?? null,
         });
       }
@@ -368,10 +299,12 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { transfers: node.journal.ledgerTransfers(node.peerId, limit) };
     },
     async 'receipts.verify'({ author }) {
-      const authors = author !== undefined ? [author] : [...state.receipts.keys()].sort();
+      // From the journal's receipts table: the state keeps only the receipts of work not compacted.
+      const { archive } = node.journal;
+      const authors = author !== undefined ? [author] : archive.receiptAuthors();
       const chains = [];
       for (const peer of authors) {
-        const stored = [...(state.receipts.get(peer) ?? [])].sort((x, y) => x.receipt.seq - y.receipt.seq);
+        const stored = archive.receiptsOf(peer);
         if (stored.length === 0) {
           chains.push({ author: peer, receipts: 0, ok: false, error: 'no receipts from this author' });
           continue;
@@ -400,15 +333,6 @@ function failureText(failure: string): string {
   return failure === 'no_agreement'
     ? 'its results did not agree and no more replicas could settle it'
     : `every run of it ended in ${failure}`;
-}
-
-/** What a settled assignment paid out: its worker's part, and the verifier shares it earned as a reward. */
-function paidOut({ acceptance, closing, reward }: AssignmentRecord): number {
-  const toWorker =
-    closing?.kind === 'settle'
-      ? workerPart(closing.amount ?? acceptance.price, closing.worker_share_bps)
-      : acceptance.price;
-  return toWorker + (reward?.amount ?? 0);
 }
 
 /** Splits receipts sorted by seq where the seq jumps; my own chain must have no gap at all. */

@@ -44,6 +44,8 @@ import { Heartbeat } from './heartbeat.js';
 import { openResources, type Opening } from './opening.js';
 import { Provider } from './provider.js';
 import { Requester } from './requester.js';
+import { jobSummary } from './job-view.js';
+import { StateKeeper, type LoadedState, type StateKeeperOptions } from './state-keeper.js';
 import { shippedModules } from './algorithms.js';
 
 export interface MeshNodeOptions {
@@ -61,6 +63,8 @@ export interface MeshNodeOptions {
   gpu?: GpuOptions;
   /** NAT traversal with these settings (the daemon's, from network.json); absent: direct dials only. */
   network?: NetworkConfig;
+  /** Snapshots of the state and compaction of finished jobs (state-keeper.ts). */
+  history?: StateKeeperOptions;
   /** Blob retention, collection and per-requester quota (default: the data dir's storage.json, else the defaults). */
   storage?: StorageConfig;
   log?: (message: string) => void;
@@ -92,6 +96,10 @@ export class MeshNode {
   readonly machine: Machine;
   readonly gpu: GpuService;
   readonly invites: Invites;
+  /** The state's snapshots, and compaction of finished jobs. */
+  readonly keeper: StateKeeper;
+  /** How this start loaded the state: from a snapshot, or folded in full. */
+  readonly loaded: LoadedState;
   readonly collector: BlobCollector;
   /** Dials the peers I trust at start, and again with backoff when they go away. */
   readonly #redial: Redialer;
@@ -127,9 +135,10 @@ export class MeshNode {
     const signal = this.#stopping.signal;
     const shipped = new Set(shippedModules().map((module) => cidOfBytes(module)));
     const storage = options.storage ?? loadStorageConfig(options.dataDir);
-    this.collector = new BlobCollector(opening.blobs, this.state, storage, shipped, log, (id) =>
-      this.provider.deliveredAt(id),
-    );
+    this.collector = new BlobCollector(opening.blobs, this.state, storage, shipped, log, {
+      deliveredAt: (id) => this.provider.deliveredAt(id),
+      compactedOutputs: (jobId) => this.journal.archive.verifiedOutputs(jobId),
+    });
     this.ctx = {
       me: this.identity.peerId,
       identity: this.identity,
@@ -154,6 +163,20 @@ export class MeshNode {
       commitmentChanged: () => this.publishSoon(),
       log,
     };
+    const loaded = (this.loaded = opening.loaded);
+    if (loaded.snapshotSeq === null && loaded.folded > 0)
+      log(`state folded from all ${loaded.folded} events of the journal (no snapshot used: ${loaded.miss})`);
+    this.keeper = new StateKeeper(
+      this.journal,
+      this.state,
+      {
+        record: (events) => this.record(events),
+        summarize: (record) => jobSummary(this.state, record),
+        now: () => Date.now(),
+        log,
+      },
+      options.history,
+    );
     this.frames = new FrameAssembler(this.ctx);
     this.machine = new Machine(
       options.dataDir,
@@ -249,6 +272,7 @@ export class MeshNode {
     this.#wire();
     await this.requester.start();
     this.provider.start();
+    this.keeper.start();
     this.#background('assembling frames', this.frames.resume());
   }
 
@@ -341,6 +365,7 @@ export class MeshNode {
       }
       if (!outcome.duplicate) {
         this.state.apply(event);
+        this.keeper.applied(outcome.seq);
         if (event.type === 'ledger.entry')
           this.emit('ledger.entry', { kind: event.entry.kind, assignment_id: event.entry.assignment_id });
       }
@@ -448,6 +473,7 @@ export class MeshNode {
     await this.#inFlight.settled(); // what the network delivered while it closed
     await this.gpu.stop().catch(log('the GPU'));
     await this.executor.close().catch(log('the sandbox'));
+    this.keeper.stop(); // after the last change to the state: the next start folds nothing
     this.ctx.blobs.close();
     this.journal.close();
   }

@@ -1,11 +1,11 @@
-// What a node opens at start, in order: its identity, the journal (replayed into the state), the
+// What a node opens at start, in order: its identity, the journal (its state loaded: state-keeper.ts), the
 // blob store with the shipped modules, the receipt chain, the sandbox and the network. Each thing
 // that must be closed is registered with `opened` as soon as it is open, so a later failure
 // closes it (lifecycle.ts); the node's stop closes them in the reverse order.
 import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { MeshState } from '../../core/mesh/state.js';
+import type { MeshState } from '../../core/mesh/state.js';
 import { MESSAGE_TYPES } from '../../core/protocol/messages.js';
 import { addressKind } from '../../core/reach/addresses.js';
 import type { NetworkConfig } from '../../core/reach/network-config.js';
@@ -17,11 +17,14 @@ import { MeshNetwork } from '../p2p/index.js';
 import { ReceiptChain } from '../receipts/index.js';
 import { shippedModules } from './algorithms.js';
 import type { Opened } from './lifecycle.js';
+import { loadState, type LoadedState } from './state-keeper.js';
 
 export interface Opening {
   identity: Identity;
   journal: Journal;
   state: MeshState;
+  /** How the state was loaded: from a snapshot, or folded in full. */
+  loaded: LoadedState;
   blobs: BlobStore;
   receipts: ReceiptChain;
   executor: Executor;
@@ -45,8 +48,8 @@ export async function openResources(
   if (!journaled.ok) throw new Error(`journal: ${journaled.error.message}`);
   const journal = journaled.journal;
   opened.add('the journal', () => journal.close());
-  const state = new MeshState(identity.peerId);
-  for (const event of journal.events()) state.apply(event);
+  const loaded = loadState(journal, identity.peerId);
+  const { state } = loaded;
   // Small blobs are rows of the journal's database (opened and migrated just above).
   const blobs = new BlobStore(join(options.dataDir, 'blobs'), { database: join(options.dataDir, 'journal.sqlite') });
   opened.add('the blob store', () => blobs.close());
@@ -64,7 +67,7 @@ export async function openResources(
     ...(options.network ? { reach: reachOptions(options.network, options.listen ?? [], state) } : {}),
   });
   opened.add('the network', () => network.stop());
-  return { identity, journal, state, blobs, receipts, executor, network };
+  return { identity, journal, state, loaded, blobs, receipts, executor, network };
 }
 
 /** NAT traversal for the people I trust; UPnP only when I listen beyond loopback (a router could forward to me). */

@@ -242,6 +242,14 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     },
     ['agreeing_results', 'unchecked_results'],
   ),
+  'job.compacted': recordOf<S.NodeEventOf<'job.compacted'>>(
+    {
+      ...eventOf('job.compacted'),
+      job_id: idArb,
+      summary: recordOf({ verified: countArb, failed: countArb, spent: creditsArb }),
+    },
+    ['summary'],
+  ),
   'unit.checked': recordOf<S.NodeEventOf<'unit.checked'>>(
     {
       ...eventOf('unit.checked'),

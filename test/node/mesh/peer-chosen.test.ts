@@ -105,9 +105,11 @@ test("offers under B's next offer ids do not shut B out, and H gets none of them
   assert.deepEqual(assignmentsOf(jobId, h.peerId), [], 'H was given nothing');
   for (const x of assignmentsOf(jobId, b.node.peerId)) assert.ok(x.acceptance.assignment_id.startsWith(b.node.peerId));
   // Offers are held in memory until accepted: A's journal has B's accepted ones and nothing of H's.
-  const journaled = (a.node.journal.snapshot()['offers'] ?? []).filter((row) => row['job_id'] === jobId);
+  const events = [...a.node.journal.events()];
+  const accepted = new Set(events.flatMap((e) => (e.type === 'offer.accepted' ? [e.acceptance.offer_id] : [])));
+  const journaled = events.flatMap((e) => (e.type === 'offer.recorded' && e.offer.job_id === jobId ? [e.offer] : []));
   assert.deepEqual(
-    journaled.map((row) => `${String(row['provider'])} ${String(row['status'])}`),
+    journaled.map((o) => `${o.provider_peer} ${accepted.has(o.offer_id) ? 'accepted' : 'open'}`),
     journaled.map(() => `${b.node.peerId} accepted`),
   );
   assert.equal(journaled.length, 3);

@@ -4,19 +4,12 @@ import { planLedgerEntry, type LedgerError } from '../../../core/ledger/index.js
 import type { NodeEvent, NodeEventOf, NodeEventType } from '../../../core/schemas/index.js';
 import type { Db } from '../database.js';
 import { sqlLedger } from '../ledger-view.js';
-import { peerProjections } from './peers.js';
+import { stateOnlyProjections } from './state-only.js';
 import { workProjections } from './work.js';
 
 /** Every table computed from the journal: rebuild() empties and refills exactly these. */
 export const DERIVED_TABLES = [
-  'peers',
-  'trust',
-  'slots',
-  'jobs',
   'units',
-  'offers',
-  'assignments',
-  'results',
   'receipts',
   'ledger_entries',
   'ledger_escrows',
@@ -45,7 +38,7 @@ export interface Projector {
 
 export function createProjector(db: Db): Projector {
   // Typed so that an event type without a projection is a compile error.
-  const byType: Projections = { ...peerProjections(db), ...workProjections(db) };
+  const byType: Projections = { ...stateOnlyProjections(), ...workProjections(db) };
   const ledger = sqlLedger(db);
   const clearStatements = DERIVED_TABLES.map((table) => db.prepare(`DELETE FROM ${table}`));
 

@@ -1,0 +1,95 @@
+// Finished jobs leave the state: a job whose every escrow has closed, finished longer ago than the
+// retention, is reduced to what its user keeps (the job, its frames, its totals); its units,
+// assignments, offers and receipts leave memory, so the state (and the snapshot a start loads)
+// grows with the work in progress, not with all the work ever done. The journal keeps every event,
+// and the `units` table each unit's verdict and output, which the API reads for a compacted job.
+// A conviction no longer reopens such a job (backtrack.ts leaves completed jobs alone already).
+import type { AssignmentRecord, CompactableState, JobRecord, JobSummary } from './records.js';
+
+/** Default retention: a week to look at a finished job in full (its providers, refusals, times). */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;
+
+/**
+ * The jobs to compact at `nowMs`: mine, completed (render jobs: every frame assembled) or
+ * cancelled; and jobs of others I worked on as a provider. In both, nothing may be held in escrow,
+ * and the last escrow closed (or the job completed) at least `retentionMs` ago.
+ */
+export function compactableJobs(state: CompactableState, nowMs: number, retentionMs: number): string[] {
+  const byJob = new Map<string, AssignmentRecord[]>();
+  for (const assignment of state.assignments.values()) {
+    const list = byJob.get(assignment.acceptance.job_id);
+    if (list) list.push(assignment);
+    else byJob.set(assignment.acceptance.job_id, [assignment]);
+  }
+  const due: string[] = [];
+  for (const [jobId, record] of state.jobs) {
+    if (record.summary || !finished(record)) continue;
+    const last = lastClosed(byJob.get(jobId) ?? [], Date.parse(record.completedAt ?? record.submittedAt));
+    if (last !== undefined && last <= nowMs - retentionMs) due.push(jobId);
+  }
+  for (const [jobId, assignments] of byJob) {
+    if (state.jobs.has(jobId) || assignments[0]!.acceptance.requester_peer === state.me) continue;
+    const last = lastClosed(assignments, 0);
+    if (last !== undefined && last <= nowMs - retentionMs) due.push(jobId);
+  }
+  return due;
+}
+
+function finished(record: JobRecord): boolean {
+  if (record.cancelled) return true;
+  if (record.completedAt === undefined) return false;
+  const render = record.job.render;
+  return !render || record.frames.size === render.last_frame - render.first_frame + 1;
+}
+
+/** When the last of the assignments closed (ms), no earlier than `floor`; undefined while one is held. */
+function lastClosed(assignments: readonly AssignmentRecord[], floor: number): number | undefined {
+  let last = floor;
+  for (const { escrow, closing, acceptedAt } of assignments) {
+    if (escrow === 'held') return undefined;
+    last = Math.max(last, Date.parse(closing?.at ?? acceptedAt));
+  }
+  return last;
+}
+
+/** Applies a `job.compacted`: everything of the job's units leaves the state but the job record (and its counts). */
+export function compactJob(state: CompactableState, jobId: string, summary: JobSummary | undefined): void {
+  const record = state.jobs.get(jobId);
+  if (record) record.summary = summary ?? { verified: 0, failed: 0, spent: 0 };
+  state.units.dropJob(jobId);
+  const units = new Set<string>();
+  const assignments = new Set<string>();
+  const results = new Set<string>();
+  for (const [id, assignment] of state.assignments) {
+    if (assignment.acceptance.job_id !== jobId) continue;
+    assignments.add(id);
+    units.add(assignment.acceptance.unit_id);
+    if (assignment.result) results.add(assignment.result.result_id);
+    state.assignments.delete(id);
+  }
+  // A unit offered for but never assigned is named by its offers only.
+  for (const [unitId, offers] of state.offersByUnit)
+    if (offers.values().next().value?.job_id === jobId) units.add(unitId);
+  for (const unitId of units) {
+    state.assignmentsByUnit.delete(unitId);
+    state.checks.truths.delete(unitId);
+    state.checks.truthFuel.delete(unitId);
+    for (const offerId of state.offersByUnit.get(unitId)?.keys() ?? []) state.offerReceivedAt.delete(offerId);
+    state.offersByUnit.delete(unitId);
+  }
+  for (const [offerId, offer] of state.myOffers) if (offer.job_id === jobId) state.myOffers.delete(offerId);
+  for (const resultId of results) state.checks.outcomes.delete(resultId);
+  for (const [cid, ids] of state.resultsByOutput) {
+    const kept = ids.filter((id) => !assignments.has(id));
+    if (kept.length === 0) state.resultsByOutput.delete(cid);
+    else if (kept.length < ids.length) state.resultsByOutput.set(cid, kept);
+  }
+  for (const [author, chain] of state.receipts) {
+    // Each chain's last receipt stays: the next one links to it (my own chain continues from it).
+    const kept = chain.filter((r, i) => r.receipt.job_id !== jobId || i === chain.length - 1);
+    if (kept.length === chain.length) continue;
+    for (const r of chain) if (r.receipt.job_id === jobId) state.receiptCids.delete(r.cid);
+    for (const r of kept) state.receiptCids.add(r.cid);
+    state.receipts.set(author, kept);
+  }
+}

@@ -1,0 +1,74 @@
+// The folded state as plain data, and back: what a snapshot holds (node/journal/state-snapshots.ts),
+// so that a start loads it and folds only the events journaled after it. Generic over the state's
+// own fields: Maps, Sets, arrays and records travel as they are (a structured clone keeps them), and
+// a part held by a class with private fields says itself what it saves (SnapshotPart). A field of
+// any other class is refused when the snapshot is taken, so a new one cannot be lost silently. The
+// state's private indexes are not saved: they are rebuilt from the fields they index (reindex).
+import type { SnapshotPart } from './records.js';
+import { MeshState } from './state.js';
+
+/**
+ * Bump when what `MeshState.apply` (or compaction, or a class-held part) makes of the same events
+ * changes, a record's fields included; fields of the state itself are in the fingerprint anyway.
+ * Every older snapshot is then ignored, and the journal folded in full once.
+ */
+const STATE_FORMAT = 2;
+
+/** The state's fields as plain data. Throws naming the field if one holds an instance of a class that is no SnapshotPart. */
+export function stateToData(state: MeshState): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(state)) {
+    if (key === 'me') continue;
+    if (isPart(value)) data[key] = value.toSnapshot();
+    else {
+      assertPlain(value, key);
+      data[key] = value;
+    }
+  }
+  return data;
+}
+
+/** The state `stateToData` saved (check its fingerprint first: fields this code lacks would be loaded as they are). */
+export function stateFromData(me: string, data: Record<string, unknown>): MeshState {
+  const state = new MeshState(me);
+  const fields = state as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(data)) {
+    const current = fields[key];
+    if (isPart(current)) current.restoreSnapshot(value);
+    else fields[key] = value;
+  }
+  state.reindex();
+  return state;
+}
+
+/**
+ * What a snapshot must match to be loaded: the format and this code's state fields. (Not a hash of
+ * the folding code: the bundles of meshctl and of the desktop app may print it differently.)
+ */
+export function stateFingerprint(): string {
+  const keys = Object.keys(new MeshState('')).filter((key) => key !== 'me');
+  return `${STATE_FORMAT}:${keys.sort().join(',')}`;
+}
+
+function isPart(value: unknown): value is SnapshotPart {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<SnapshotPart>).toSnapshot === 'function' &&
+    typeof (value as Partial<SnapshotPart>).restoreSnapshot === 'function'
+  );
+}
+
+const PLAIN = new Set<unknown>([Object.prototype, null, Array.prototype, Map.prototype, Set.prototype]);
+
+/** Throws if `value` holds an object a structured clone would not give back as it is (a class instance, a function). */
+function assertPlain(value: unknown, path: string): void {
+  if (typeof value === 'function') throw new Error(`state.${path} is a function: a snapshot cannot hold it`);
+  if (typeof value !== 'object' || value === null) return;
+  if (!PLAIN.has(Object.getPrototypeOf(value)))
+    throw new Error(`state.${path} is an instance of a class: make it a SnapshotPart or plain data`);
+  if (value instanceof Map) for (const [k, v] of value) assertPlain(v, `${path}[${String(k)}]`);
+  else if (value instanceof Set) for (const v of value) assertPlain(v, `${path}{}`);
+  else if (Array.isArray(value)) for (const v of value) assertPlain(v, `${path}[]`);
+  else for (const [k, v] of Object.entries(value)) assertPlain(v, `${path}.${k}`);
+}

@@ -1,0 +1,60 @@
+// What the node reads from the derived tables rather than from its state: the units of a
+// compacted job (core/mesh/compaction.ts), and receipt chains in full (the state keeps only the
+// receipts of work not yet compacted).
+import type { NodeEventOf } from '../../core/schemas/index.js';
+import type { Db } from './database.js';
+
+export interface ArchivedUnit {
+  status: 'created' | 'verified' | 'rejected';
+  consensus_hash: string | null;
+}
+
+export type ArchivedReceipt = Pick<NodeEventOf<'receipt.stored'>, 'cid' | 'receipt' | 'sig'>;
+
+export class Archive {
+  readonly #unit;
+  readonly #outputs;
+  readonly #authors;
+  readonly #chain;
+
+  constructor(db: Db) {
+    this.#unit = db.prepare<[string, string], ArchivedUnit>(
+      'SELECT status, consensus_hash FROM units WHERE unit_id = ? AND job_id = ?',
+    );
+    this.#outputs = db
+      .prepare<[string], string>(
+        "SELECT consensus_hash FROM units WHERE job_id = ? AND status = 'verified' AND consensus_hash IS NOT NULL",
+      )
+      .pluck();
+    this.#authors = db.prepare<[], string>('SELECT DISTINCT author FROM receipts ORDER BY author').pluck();
+    this.#chain = db
+      .prepare<[string], string>(
+        `SELECT e.body FROM receipts r JOIN events e ON e.seq = r.event_seq
+         WHERE r.author = ? ORDER BY r.chain_seq, r.cid`,
+      )
+      .pluck();
+  }
+
+  /** One unit of a job; undefined when the job has no such unit. */
+  unit(jobId: string, unitId: string): ArchivedUnit | undefined {
+    return this.#unit.get(unitId, jobId);
+  }
+
+  /** The verified outputs (CIDs) of a job's units: what garbage collection keeps of a compacted job. */
+  verifiedOutputs(jobId: string): string[] {
+    return this.#outputs.all(jobId);
+  }
+
+  /** Everyone whose receipts I stored. */
+  receiptAuthors(): string[] {
+    return this.#authors.all();
+  }
+
+  /** An author's receipts that I stored, by their seq in its chain. */
+  receiptsOf(author: string): ArchivedReceipt[] {
+    return this.#chain.all(author).map((body) => {
+      const { cid, receipt, sig } = JSON.parse(body) as NodeEventOf<'receipt.stored'>;
+      return { cid, receipt, ...(sig !== undefined ? { sig } : {}) };
+    });
+  }
+}

@@ -1,0 +1,141 @@
+// Keeps a node's start from growing with its history: the state is loaded from its last snapshot
+// and only the events journaled since are folded (loadState); snapshots are written every so many
+// events, every few minutes, and at a clean stop; finished jobs are compacted once past the
+// retention (core/mesh/compaction.ts), so the state, and each snapshot, hold the work in progress.
+import { describeError } from '../../core/errors.js';
+import { compactableJobs, DEFAULT_RETENTION_MS } from '../../core/mesh/compaction.js';
+import type { JobSummary } from '../../core/mesh/records.js';
+import { MeshState, type JobRecord } from '../../core/mesh/state.js';
+import type { Journal } from '../journal/index.js';
+import type { NewEvent } from './context.js';
+
+export interface StateKeeperOptions {
+  /** How long a finished job stays whole in the state before it is compacted (default: 7 days). */
+  retentionMs?: number;
+  /** A snapshot once this many events were applied since the last (default 50,000)... */
+  snapshotEveryEvents?: number;
+  /** ...or this long after the last, if any event was (default 10 minutes). */
+  snapshotEveryMs?: number;
+}
+
+export interface LoadedState {
+  state: MeshState;
+  /** The seq the snapshot was taken at; null when the journal was folded in full. */
+  snapshotSeq: number | null;
+  /** Why no snapshot was used, when none was. */
+  miss?: string;
+  /** Events folded (after the snapshot, or all). */
+  folded: number;
+}
+
+/** The state as of the journal's last event: its snapshot, if usable, and the events after it. */
+export function loadState(journal: Journal, me: string): LoadedState {
+  const lastSeq = journal.lastSeq();
+  const loaded = journal.snapshots.load(me, lastSeq);
+  const snapshot = 'state' in loaded ? loaded : undefined;
+  const state = snapshot?.state ?? new MeshState(me);
+  let folded = 0;
+  for (const event of journal.events(snapshot?.seq ?? 0)) {
+    state.apply(event);
+    folded++;
+  }
+  if (snapshot) return { state, snapshotSeq: snapshot.seq, folded };
+  const { miss, detail } = loaded as { miss: string; detail?: string };
+  return { state, snapshotSeq: null, miss: detail ? `${miss} (${detail})` : miss, folded };
+}
+
+/** How often compaction looks for finished jobs. */
+const COMPACT_EVERY_MS = 3600_000;
+
+export class StateKeeper {
+  readonly #retentionMs: number;
+  readonly #everyEvents: number;
+  /** The seq of the last event applied to the state. */
+  #appliedSeq: number;
+  #sinceSnapshot = 0;
+  #timers: NodeJS.Timeout[] = [];
+  #writeScheduled = false;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly state: MeshState,
+    private readonly io: {
+      record: (events: NewEvent[]) => Promise<void>;
+      summarize: (record: JobRecord) => JobSummary;
+      now: () => number;
+      log: (message: string) => void;
+    },
+    private readonly options: StateKeeperOptions = {},
+  ) {
+    this.#retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.#everyEvents = options.snapshotEveryEvents ?? 50_000;
+    this.#appliedSeq = journal.lastSeq();
+  }
+
+  /** The retention in force (shown in `status`). */
+  get retentionMs(): number {
+    return this.#retentionMs;
+  }
+
+  start(): void {
+    const every = (ms: number, work: () => unknown) => {
+      const timer = setInterval(work, ms);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    every(this.options.snapshotEveryMs ?? 600_000, () => this.#sinceSnapshot > 0 && this.snapshot());
+    const compact = () => this.compact().catch((err) => this.io.log(`compacting finished jobs: ${describeError(err)}`));
+    every(COMPACT_EVERY_MS, () => void compact());
+    setImmediate(() => void compact()); // what finished while the node was off
+  }
+
+  /** The state applied the event journaled as `seq`. */
+  applied(seq: number): void {
+    this.#appliedSeq = Math.max(this.#appliedSeq, seq);
+    if (++this.#sinceSnapshot < this.#everyEvents || this.#writeScheduled) return;
+    this.#writeScheduled = true;
+    setImmediate(() => {
+      this.#writeScheduled = false;
+      this.snapshot();
+    });
+  }
+
+  /**
+   * Saves the state, unless an event is committed whose apply has not run yet (then the state is
+   * not the fold of any prefix of the journal; the next try will do). Returns whether it saved.
+   */
+  snapshot(): boolean {
+    if (this.journal.lastSeq() !== this.#appliedSeq) return false;
+    try {
+      this.journal.snapshots.write(this.state, this.#appliedSeq, new Date(this.io.now()).toISOString());
+      this.#sinceSnapshot = 0;
+      return true;
+    } catch (err) {
+      this.io.log(`writing a snapshot of the state: ${describeError(err)}`);
+      return false;
+    }
+  }
+
+  /** Compacts every job due at this time; resolves with how many. */
+  async compact(): Promise<number> {
+    const due = compactableJobs(this.state, this.io.now(), this.#retentionMs);
+    for (const jobId of due) {
+      const record = this.state.jobs.get(jobId);
+      await this.io.record([
+        {
+          type: 'job.compacted',
+          job_id: jobId,
+          ...(record ? { summary: this.io.summarize(record) } : {}),
+        },
+      ]);
+    }
+    return due.length;
+  }
+
+  /** Stops the timers and saves the state (call once nothing else will change it). */
+  stop(): void {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    this.snapshot();
+  }
+}

@@ -1,0 +1,74 @@
+// A finished job compacted, across restarts of real nodes: the requester's job, outputs, receipts
+// and balances look the same through the API as before, its units and assignments are out of
+// memory (requester and provider alike), garbage collection keeps its outputs, and the next start
+// loads the snapshot and folds nothing.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { test } from 'node:test';
+import type { ApiHandlers } from '../../../src-main/core/api/contract.js';
+import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+
+const UNITS = 12;
+
+/** What the user sees of the job and the money: must not change with compaction. */
+async function userView(api: ApiHandlers, jobId: string) {
+  const { job, units } = await api['jobs.status']({ job_id: jobId, units: true });
+  const outputs = [];
+  for (const unit of units!)
+    outputs.push((await api['jobs.output']({ job_id: jobId, unit_id: unit.unit_id })).output_base64);
+  const { balance, peers, held } = await api['ledger.get']({ limit: 0 });
+  const { chains } = await api['receipts.verify']({});
+  return {
+    job: { ...job, refusals: [] },
+    units: units!.map((u) => ({ unit_id: u.unit_id, index: u.index, status: u.status, output_cid: u.output_cid })),
+    outputs,
+    ledger: { balance, peers, held },
+    chains,
+  };
+}
+
+test(
+  'a restart after compaction shows the same jobs, outputs, receipts and balances, from a snapshot',
+  { timeout: 120_000 },
+  async (t) => {
+    const nodes = [await startNode(), await startNode()];
+    const [requester, provider] = nodes as [TestNode, TestNode];
+    t.after(() => stopAll(nodes).then(() => nodes.forEach((n) => rmSync(n.dataDir, { recursive: true, force: true }))));
+    await meshOf(nodes);
+    const { params } = hashJob(UNITS, false);
+    const { job_id } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
+    assert.equal((await jobEnded(requester.api, job_id, 90_000)).state, 'completed');
+    await waitFor('settlements to reach the provider', async () =>
+      (await provider.api['ledger.get']({ limit: 0 })).held === 0 ? true : undefined,
+    );
+    const before = await userView(requester.api, job_id);
+    assert.ok(before.chains.length > 0 && before.chains.every((c) => c.ok));
+
+    // Both restart with no retention: what finished is compacted at start.
+    await stopAll(nodes);
+    for (const [i, n] of nodes.entries()) {
+      nodes[i] = await startNode({ dataDir: n.dataDir, history: { retentionMs: 0 } });
+    }
+    const [r2, p2] = nodes as [TestNode, TestNode];
+    await waitFor('the job to be compacted', async () => (r2.node.state.jobs.get(job_id)?.summary ? true : undefined));
+    await waitFor('the provider to compact its part', async () =>
+      [...p2.node.state.assignments.values()].some((a) => a.acceptance.job_id === job_id) ? undefined : true,
+    );
+    assert.equal([...r2.node.state.units.values()].filter((u) => u.unit.job_id === job_id).length, 0);
+    assert.equal(r2.node.state.assignments.size, 0);
+    assert.equal([...p2.node.state.units.values()].length, 0);
+    // Garbage collection a year on keeps a compacted job's outputs (until the user deletes the job).
+    r2.node.collector.collect(Date.now() + 365 * 24 * 3600_000);
+    assert.deepEqual(await userView(r2.api, job_id), before, 'the same, once compacted');
+
+    // A clean stop writes a snapshot; the next start loads it and has nothing to fold.
+    await r2.node.stop();
+    nodes[0] = await startNode({ dataDir: r2.dataDir, history: { retentionMs: 0 } });
+    const r3 = nodes[0];
+    assert.equal(r3.node.loaded.snapshotSeq, r3.node.journal.lastSeq());
+    assert.equal(r3.node.loaded.folded, 0);
+    assert.deepEqual(await userView(r3.api, job_id), before, 'the same, from the snapshot');
+    const { job } = await r3.api['jobs.status']({ job_id, units: false });
+    assert.equal(job.units_verified, UNITS);
+  },
+);
