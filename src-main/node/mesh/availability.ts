@@ -1,7 +1,8 @@
 // What this node offers now, from its state and what it knows of the machine: core/availability
 // decides, this gathers its inputs (the clock, the calibration, the GPU, the load, the power).
 import { totalmem } from 'node:os';
-import { currentAvailability, type Availability } from '../../core/availability/index.js';
+import { currentAvailability, USER_IDLE_SECONDS, type Availability } from '../../core/availability/index.js';
+import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { GpuService } from '../gpu/gpu-service.js';
 import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
@@ -16,7 +17,7 @@ import type { Machine } from './machine.js';
  * busy with "only when idle", or the calibration has not finished (my offers would be guesses).
  * Sharing is still gated by trust: nobody untrusted sees my slots.
  */
-export function availabilityNow(
+function availabilityNow(
   state: MeshState,
   machine: Machine,
   gpu: GpuService,
@@ -62,4 +63,50 @@ export function availabilityNow(
     ...current,
     slots: current.slots.map((s) => (Date.parse(s.start_time) < nowMs ? { ...s, start_time: fromNow } : s)),
   };
+}
+
+/** My availability as it changes: told when it may have, it says so once each time it does. */
+export class AvailabilityWatch {
+  /** Why I offer nothing, as last told (null: I offer). */
+  #pausedReason: string | null = null;
+
+  constructor(
+    private readonly state: MeshState,
+    private readonly machine: Machine,
+    private readonly gpu: GpuService,
+    private readonly workers: number,
+    private readonly hooks: {
+      emit(type: ApiEventType, data: ApiEvent['data']): void;
+      /** I went on battery with "pause on battery": running units go back. */
+      onBattery(): void;
+      publishSoon(): void;
+    },
+  ) {}
+
+  now(): Availability {
+    return availabilityNow(this.state, this.machine, this.gpu, this.workers, Date.now());
+  }
+
+  /** Power, load, settings or windows changed: an event when whether (or why not) I offer changed; republished. */
+  changed(): void {
+    const { paused } = this.now();
+    if ((paused?.reason ?? null) !== this.#pausedReason) {
+      this.#pausedReason = paused?.reason ?? null;
+      this.hooks.emit('availability.changed', {
+        offering: paused === null,
+        reason: paused?.reason ?? null,
+        message: paused?.message ?? null,
+      });
+      if (paused?.reason === 'on_battery') this.hooks.onBattery();
+    }
+    this.hooks.publishSoon();
+  }
+
+  /** The person's idle seconds; true when that moved them across "away" (only-when-idle may change). */
+  userIdle(seconds: number): boolean {
+    const away = (s: number | null) => s === null || s >= USER_IDLE_SECONDS;
+    const changed = away(this.machine.userIdleSeconds) !== away(seconds);
+    this.machine.userIdleSeconds = seconds;
+    return changed;
+  }
 }

@@ -9,8 +9,7 @@
 // flight (journal writes, sends, message handlers), then closes the network, the GPU, the sandbox
 // and the journal: the reverse of the opening order.
 import { withJobInputs } from './job-inputs.js';
-import { randomUUID } from 'node:crypto';
-import { USER_IDLE_SECONDS, type Availability } from '../../core/availability/index.js';
+import type { Availability } from '../../core/availability/index.js';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
 import { mayFetch } from '../../core/mesh/blob-access.js';
@@ -18,22 +17,20 @@ import { PenaltyBook } from '../../core/mesh/penalties.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { ADVERT_TOPIC, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
 import { MIN_PIPELINE } from '../../core/scheduler/index.js';
-import type { AvailabilitySlot, NodeEvent, PriceSchedule } from '../../core/schemas/index.js';
-import type { NetworkConfig } from '../../core/reach/network-config.js';
-import type { StorageConfig } from '../../core/storage/storage-config.js';
+import type { AvailabilitySlot, PriceSchedule } from '../../core/schemas/index.js';
 import { BlobCollector } from '../blobs/collector.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { loadStorageConfig } from '../config/storage-config.js';
 import type { Executor } from '../exec/index.js';
-import { GpuService, type GpuOptions } from '../gpu/gpu-service.js';
+import { GpuService } from '../gpu/gpu-service.js';
 import type { Identity } from '../identity/identity.js';
 import type { Journal } from '../journal/index.js';
 import { Redialer, type MeshNetwork } from '../p2p/index.js';
-import { availabilityNow } from './availability.js';
+import { AvailabilityWatch } from './availability.js';
 import { CommitmentPublisher } from './commitment.js';
-import { mustSurvivePowerCut } from './durability.js';
+import { journalStep } from './journal-step.js';
 import { Following } from './following.js';
-import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
+import { iso, type NewEvent, type NodeContext } from './context.js';
 import { EventLog } from './event-log.js';
 import { FrameAssembler } from './frames.js';
 import { answerMessage, type Inbox } from './inbox.js';
@@ -45,41 +42,17 @@ import { openResources, type Opening } from './opening.js';
 import { Provider } from './provider.js';
 import { Requester } from './requester.js';
 import { jobSummary } from './job-view.js';
-import { StateKeeper, type LoadedState, type StateKeeperOptions } from './state-keeper.js';
+import { StateKeeper, type LoadedState } from './state-keeper.js';
 import { shippedModules } from './algorithms.js';
+import { logTo, type MeshNodeOptions } from './node-options.js';
 
-export interface MeshNodeOptions {
-  dataDir: string;
-  listen?: string[];
-  mdns?: boolean;
-  bootstrap?: string[];
-  /** Sandbox worker threads (default: one per core). */
-  workers?: number;
-  name?: string;
-  price?: PriceSchedule;
-  /** Seconds added to every deadline (estimate × 3 + this). */
-  graceSeconds?: number;
-  /** GPU units (default off here; `meshctl node start` defaults to auto). */
-  gpu?: GpuOptions;
-  /** NAT traversal with these settings (the daemon's, from network.json); absent: direct dials only. */
-  network?: NetworkConfig;
-  /** Snapshots of the state and compaction of finished jobs (state-keeper.ts). */
-  history?: StateKeeperOptions;
-  /** Blob retention, collection and per-requester quota (default: the data dir's storage.json, else the defaults). */
-  storage?: StorageConfig;
-  log?: (message: string) => void;
-}
+export type { MeshNodeOptions } from './node-options.js';
 
 /** How long a message to a peer waits for its reply, and a blob for its bytes. */
 const SEND_TIMEOUT_MS = 10_000;
 const FETCH_TIMEOUT_MS = 30_000;
 /** 1 credit per core-second; per Gfuel about the same on a core that runs ~3.4 Gfuel/s. */
 const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, per_gfuel: 300, minimum: 10 };
-
-/** Where the node's log lines go: the caller's logger, else standard error. */
-function logTo(options: MeshNodeOptions): (message: string) => void {
-  return options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-}
 
 export class MeshNode {
   readonly events = new EventLog();
@@ -108,7 +81,7 @@ export class MeshNode {
   readonly #inbox: Inbox;
   readonly #penalties = new PenaltyBook();
   /** Why I offered nothing at the last look (to tell when that changes). */
-  #pausedReason: string | null = null;
+  readonly #availability: AvailabilityWatch;
   readonly #heartbeat = new Heartbeat(
     () => this.requester.openUnits(1).length === 0,
     () => this.availabilityChanged(),
@@ -189,6 +162,11 @@ export class MeshNode {
       }),
     );
     this.gpu = new GpuService(options.gpu ?? { mode: 'off' });
+    this.#availability = new AvailabilityWatch(this.state, this.machine, this.gpu, executor.workers, {
+      emit: (type, data) => this.emit(type, data),
+      onBattery: () => this.#background('handing units back on battery', this.provider.release('paused')),
+      publishSoon: () => this.publishSoon(),
+    });
     // After the CPU calibration: the GPU's score is measured against the same reference. Not
     // waited for by stop (a calibration cut short by the sandbox closing is no failure).
     this.machine.ready
@@ -351,27 +329,11 @@ export class MeshNode {
 
   async #record(events: NewEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const at = iso(Date.now());
-    const full = events.map((e) => ({ event_id: randomUUID(), ...e, at })) as NodeEvent[];
-    // One step, one transaction (a crash never leaves an acceptance without its escrow).
-    const outcomes = await this.journal.appendAll(full, { full: mustSurvivePowerCut(full, this.ctx.me, this.state) });
-    const refused: RecordError['refused'] = [];
-    outcomes.forEach((outcome, i) => {
-      const event = full[i]!;
-      if (!outcome.ok) {
-        this.ctx.log(`journal refused ${event.type}: ${outcome.error.message}`);
-        if (outcome.error.code !== 'ledger_refused') refused.push({ type: event.type, ...outcome.error });
-        return;
-      }
-      if (!outcome.duplicate) {
-        this.state.apply(event);
-        this.keeper.applied(outcome.seq);
-        if (event.type === 'ledger.entry')
-          this.emit('ledger.entry', { kind: event.entry.kind, assignment_id: event.entry.assignment_id });
-      }
-    });
-    this.#wake();
-    if (refused.length > 0) throw new RecordError(refused);
+    try {
+      await journalStep(this, events);
+    } finally {
+      this.#wake();
+    }
   }
 
   /** See NodeContext.send: undefined when undelivered, within 10 s or before the node stopped. */
@@ -411,7 +373,7 @@ export class MeshNode {
 
   /** What I offer now, and why not when nothing (availability.ts). */
   availability(): Availability {
-    return availabilityNow(this.state, this.machine, this.gpu, this.executor.workers, Date.now());
+    return this.#availability.now();
   }
 
   currentSlots(): AvailabilitySlot[] {
@@ -420,27 +382,12 @@ export class MeshNode {
 
   /** Power, load, settings or windows changed: republish, and on battery hand running units back. */
   availabilityChanged(): void {
-    if (this.#stopped) return;
-    const { paused } = this.availability();
-    if ((paused?.reason ?? null) !== this.#pausedReason) {
-      this.#pausedReason = paused?.reason ?? null;
-      this.emit('availability.changed', {
-        offering: paused === null,
-        reason: paused?.reason ?? null,
-        message: paused?.message ?? null,
-      });
-      if (paused?.reason === 'on_battery')
-        this.#background('handing units back on battery', this.provider.release('paused'));
-    }
-    this.publishSoon();
+    if (!this.#stopped) this.#availability.changed();
   }
 
   /** The desktop app's idle signal (powerMonitor): "only when idle" then also waits for the person to step away. */
   setUserIdleSeconds(seconds: number): void {
-    const away = (s: number | null) => s === null || s >= USER_IDLE_SECONDS;
-    const changed = away(this.machine.userIdleSeconds) !== away(seconds);
-    this.machine.userIdleSeconds = seconds;
-    if (changed) this.availabilityChanged();
+    if (this.#availability.userIdle(seconds)) this.availabilityChanged();
   }
 
   async setSharing(on: boolean): Promise<void> {

@@ -5,12 +5,11 @@
 // with; then settled (or held until the job completes, if accepted unchecked) or refunded, with a
 // verification receipt, and the unit's providers told how their assignment closed.
 import type { Vote } from '../../core/consensus/index.js';
-import { backtrack } from '../../core/mesh/backtrack.js';
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import { unitIdsOf, type AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
-import { authoredBy, MAX_REDUNDANCY, type WorkUnit } from '../../core/schemas/index.js';
-import { judgeUnit, type CheckRecord, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
+import { authoredBy, MAX_REDUNDANCY } from '../../core/schemas/index.js';
+import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
@@ -19,6 +18,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { isProvisional, priceOf, refundEvent, rewardEvent, settleEvent, settlementFor } from './settlement.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
+import { againstTruth, Convictions } from './convictions.js';
 import { VerifiedOutputs } from './verified-outputs.js';
 
 /** Assignments one settlement message closes: two entries and a receipt each stay within its caps. */
@@ -34,9 +34,9 @@ export class Verdicts {
   readonly #tiles: TileChecker;
   readonly #truth: GroundTruth;
   readonly #outputs: VerifiedOutputs;
+  /** My checks of results against my own runs, and the convictions they make. */
+  readonly #checks: Convictions;
   readonly #later = new Set<NodeJS.Timeout>();
-  /** Checks under way of each provider's results. */
-  readonly #checking = new Map<string, number>();
   #stopped = false;
 
   constructor(
@@ -50,6 +50,11 @@ export class Verdicts {
     this.#tiles = new TileChecker(ctx, executor);
     this.#truth = new GroundTruth(ctx, executor);
     this.#outputs = new VerifiedOutputs(ctx);
+    this.#checks = new Convictions(ctx, {
+      tell: (provider, ids) => this.#tell(provider, ids),
+      decide: (unitId) => this.decide(unitId),
+      acceptSoon: () => this.acceptSoon(),
+    });
   }
 
   /** No more decisions start; resolves when those under way have ended. */
@@ -141,10 +146,10 @@ export class Verdicts {
       this.#decideLater(unitId);
       return;
     }
-    if (tiles) await this.#recordCheck(unit, null, [...tiles.spotChecks]);
+    if (tiles) await this.#checks.record(unit, null, [...tiles.spotChecks]);
     // Once I have run the unit, a result that comes later is checked against that run too.
     const knownTruth = state.checks.truths.get(unitId);
-    if (knownTruth) await this.#recordCheck(unit, knownTruth, this.#againstTruth(active, knownTruth));
+    if (knownTruth) await this.#checks.record(unit, knownTruth, againstTruth(active, knownTruth));
     const votes: Vote[] = active.flatMap(({ result, acceptance, fuelPrice }) =>
       result && !tiles?.unfetchable.has(result.result_id)
         ? [
@@ -164,7 +169,7 @@ export class Verdicts {
       // Assignments still to be made count as asked for: a reopened unit waits for its new workers.
       requested: Math.max(active.length, redundancy),
       maxReplicas: Math.min(MAX_REDUNDANCY, redundancy * 2 + 1),
-      record: (peer) => this.#recordOf(peer),
+      record: (peer) => this.#checks.recordOf(peer),
       draw: (resultId) => this.#truth.draw(resultId),
       checked: state.checks.outcomes,
       truth: state.checks.truths.get(unitId),
@@ -177,16 +182,13 @@ export class Verdicts {
     let judgement = judgeUnit(evidence);
     if (judgement.status === 'check') {
       const peers = votes.map((v) => v.peer);
-      for (const peer of peers) this.#checking.set(peer, (this.#checking.get(peer) ?? 0) + 1);
-      const ran = await this.#truth.run(unit).finally(() => {
-        for (const peer of peers) this.#checking.set(peer, this.#checking.get(peer)! - 1);
-      });
+      const ran = await this.#checks.underWay(peers, this.#truth.run(unit));
       if (ran === undefined) {
         this.#decideLater(unitId);
         return;
       }
       const truth = ran.cid;
-      await this.#recordCheck(unit, truth, this.#againstTruth(active, truth), ran.fuel);
+      await this.#checks.record(unit, truth, againstTruth(active, truth), ran.fuel);
       judgement = judgeUnit({ ...evidence, checked: state.checks.outcomes, truth });
     }
     switch (judgement.status) {
@@ -208,17 +210,6 @@ export class Verdicts {
       case 'failed':
         await this.#close(unitId, judgement, votes, replyingTo);
     }
-  }
-
-  /**
-   * A provider's record of checks, its checks under way counted as passed: results that arrive
-   * together (a batch) would otherwise all be checked while the first checks of a provider on
-   * probation run. Safe: what is accepted unchecked is held, and a failed check undoes it.
-   */
-  #recordOf(peer: string): CheckRecord {
-    const record = this.ctx.state.checks.record(peer);
-    const underWay = this.#checking.get(peer) ?? 0;
-    return underWay > 0 ? { ...record, passed: record.passed + underWay } : record;
   }
 
   /** Journals the verdict, pays or holds or refunds each assignment, signs the verification receipt. */
@@ -323,7 +314,7 @@ export class Verdicts {
     if (!record || late.length === 0) return;
     // A verdict that rests on my own run checks what comes after it: a contradiction convicts.
     const truth = state.checks.truths.get(unitId);
-    if (truth) await this.#recordCheck(record.unit, truth, this.#againstTruth(late, truth));
+    if (truth) await this.#checks.record(record.unit, truth, againstTruth(late, truth));
     const right = (a: AssignmentRecord) =>
       record.verdict === 'verified' && a.result!.output_cid === record.consensusHash;
     const wrong = record.unit.verification?.kind === 'comparator' ? 'cancelled' : 'rejected';
@@ -377,70 +368,6 @@ export class Verdicts {
       ...agreeing.map((assignment, i) => settleEvent(assignment, paid[i]!.amount, now)),
       ...verifierRewards(paid, this.ctx.state.checks.truths.has(unitId)).map((reward) => rewardEvent(reward, now)),
     ];
-  }
-
-  /** GPU tiles are checked by their spot-checks; every other result must be my run's output, byte for byte. */
-  #againstTruth(active: readonly AssignmentRecord[], truth: string): Array<[string, boolean]> {
-    return active.flatMap(({ result }) =>
-      result && result.device !== 'gpu' ? [[result.result_id, result.output_cid === truth] as [string, boolean]] : [],
-    );
-  }
-
-  /**
-   * Journals checks of a unit's results against the ground truth (`truth`: my output's CID, or
-   * null for GPU spot-checks); a contradicted result convicts its provider at once, and what the
-   * conviction undoes in my open jobs is undone (core/mesh/backtrack.ts).
-   */
-  async #recordCheck(
-    unit: WorkUnit,
-    truth: string | null,
-    outcomes: ReadonlyArray<[string, boolean]>,
-    truthFuel?: number,
-  ): Promise<void> {
-    const { state } = this.ctx;
-    const fresh = outcomes.filter(([id]) => !state.checks.outcomes.has(id));
-    if (fresh.length === 0 && (truth === null || state.checks.truths.get(unit.unit_id) === truth)) return;
-    const contradicted = fresh.filter(([, ok]) => !ok).map(([id]) => id);
-    await this.ctx.record([
-      {
-        type: 'unit.checked',
-        // Unique per check: one that only records the truth leaves the outcome count as it was.
-        event_id: `check/${unit.unit_id}/${state.checks.outcomes.size}/${fresh[0]?.[0] ?? 'truth'}`,
-        unit_id: unit.unit_id,
-        truth,
-        ...(truthFuel !== undefined ? { truth_fuel: truthFuel } : {}),
-        matched: fresh.filter(([, ok]) => ok).map(([id]) => id),
-        contradicted,
-      },
-    ]);
-    // Only the convictions this check made: another unit's check may have convicted while this one was journaled.
-    for (const [peer, conviction] of state.checks.convictions) {
-      if (!contradicted.includes(conviction.resultId)) continue;
-      this.ctx.log(`${peer} convicted: its result ${conviction.resultId} contradicts my own run of ${unit.unit_id}`);
-      this.ctx.emit('peer.caught_lying', { peer, job_id: unit.job_id, unit_id: unit.unit_id });
-      await this.#backtrack(peer);
-    }
-  }
-
-  /** Refunds the convicted provider's held assignments and reopens the units that relied on it. */
-  async #backtrack(peer: string): Promise<void> {
-    const { state } = this.ctx;
-    const { refunds, reopen } = backtrack(state, peer);
-    await this.ctx.record([
-      ...refunds.map((id) => refundEvent(this.ctx.now(), id, 'rejected')),
-      ...reopen.map((unitId): NewEvent => ({
-        type: 'unit.reopened',
-        event_id: `reopen/${unitId}/${(state.units.get(unitId)?.reopened ?? 0) + 1}`,
-        unit_id: unitId,
-        convicted: peer,
-      })),
-    ]);
-    if (refunds.length > 0) this.#tell(peer, refunds);
-    if (reopen.length > 0) this.ctx.log(`${reopen.length} units that relied on ${peer} are decided again`);
-    const touched = new Set([...reopen, ...refunds.map((id) => state.assignments.get(id)!.acceptance.unit_id)]);
-    for (const unitId of touched) this.ctx.background(`deciding ${unitId} again`, this.decide(unitId));
-    this.ctx.commitmentChanged();
-    this.acceptSoon();
   }
 
   #tell(provider: string, assignmentIds: readonly string[]): void {
