@@ -70,6 +70,9 @@ export class BlobStore {
   /** Shard directories known to exist. */
   private readonly shards = new Set<string>();
   private readonly small: SmallBlobs | undefined;
+  /** Rows waiting for this turn's transaction, and its write (writeRows). */
+  private pendingRows: SmallRow[] | undefined;
+  private pendingWrite: Promise<void> | undefined;
 
   /** Creates `dir` if needed and removes temp files that an earlier, crashed process left behind. */
   constructor(
@@ -286,13 +289,26 @@ export class BlobStore {
     return ioStep('cannot read the blob table', () => read(this.small!, digestOfCid(cid)!));
   }
 
-  private async writeRows(rows: SmallRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    try {
-      await this.small!.putAll(rows, Date.now());
-    } catch (err) {
-      throw new BlobStoreError('io_failed', `cannot write blob rows: ${describeError(err)}`);
+  /**
+   * Rows written in this turn of the event loop share a transaction: the outputs of a batch of
+   * tiny units arrive one by one, and a commit each cost more than the rows themselves.
+   */
+  private writeRows(rows: SmallRow[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    if (!this.pendingRows) {
+      const pending: SmallRow[] = [];
+      this.pendingRows = pending;
+      this.pendingWrite = new Promise((resolve) => setImmediate(resolve)).then(async () => {
+        this.pendingRows = undefined; // rows put from now on go in the next transaction
+        try {
+          await this.small!.putAll(pending, Date.now());
+        } catch (err) {
+          throw new BlobStoreError('io_failed', `cannot write blob rows: ${describeError(err)}`);
+        }
+      });
     }
+    this.pendingRows.push(...rows);
+    return this.pendingWrite!;
   }
 
   /** Where `cid` lives, or undefined when it is not a canonical raw sha256 CID (never a path). */
