@@ -34,14 +34,16 @@ const MAX_TIME_PIPELINE = 1000;
  * How many units a requester lets a provider with `cores` have in flight: MIN_PIPELINE (or the
  * requester's own `minimum`), or one per core when it has more, up to MAX_PIPELINE, so that a big
  * machine is not held to half its cores; or, for units estimated at `unitSeconds` each, as many as
- * keep its cores busy PIPELINE_SECONDS, up to MAX_TIME_PIPELINE.
+ * keep its cores busy PIPELINE_SECONDS, up to MAX_TIME_PIPELINE and to its `share` of the work
+ * (the requester's open units over the providers it knows).
  */
-export function pipelineFor(cores: number, minimum = MIN_PIPELINE, unitSeconds = Infinity): number {
+export function pipelineFor(cores: number, minimum = MIN_PIPELINE, unitSeconds = Infinity, share = Infinity): number {
   const byCount = Math.max(minimum, Math.min(MAX_PIPELINE, Math.floor(cores)));
   // Short units: enough to keep every core busy for PIPELINE_SECONDS, so a round trip per few
-  // units does not leave the workers idle (tiny units ran at a pipeline's worth per round trip).
+  // units does not leave the workers idle (tiny units ran at a pipeline's worth per round trip);
+  // but no more than the provider's `share` of the work, so that a small job still spreads.
   const byTime = Math.floor((Math.max(1, cores) * PIPELINE_SECONDS) / Math.max(unitSeconds, MIN_UNIT_SECONDS));
-  return Math.max(byCount, Math.min(MAX_TIME_PIPELINE, byTime));
+  return Math.max(byCount, Math.min(MAX_TIME_PIPELINE, byTime, share));
 }
 
 /**
@@ -52,10 +54,11 @@ export function pipelineOf(
   provider: ComputeCommitment | undefined,
   minimum = MIN_PIPELINE,
   unitSeconds = Infinity,
+  share = Infinity,
 ): number {
   let cores = 0;
   for (const slot of provider?.availability_slots ?? []) cores = Math.max(cores, slot.resources.cpu_cores);
-  return pipelineFor(cores, minimum, unitSeconds);
+  return pipelineFor(cores, minimum, unitSeconds, share);
 }
 
 /** How offers are ranked: weights on trust, reputation, price and estimated time. */

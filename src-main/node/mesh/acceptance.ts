@@ -25,6 +25,8 @@ export interface UnitWants {
   openUnit(unitId: string): WorkUnit | undefined;
   /** Workers a unit wants: its redundancy, plus replicas asked for after results disagreed. */
   wanted(unit: WorkUnit): number;
+  /** Units of my running jobs without a verdict yet. */
+  undecided(): number;
 }
 
 export class Acceptor {
@@ -120,6 +122,10 @@ export class Acceptor {
       .map((u) => this.#asWanted(u));
     const inFlight = this.#inFlightByProvider();
     const offers = units.flatMap((u) => this.#liveOffers(u.unit_id));
+    // A provider's share of short units: what is left to do over the providers I hear from.
+    let providers = 0;
+    for (const c of this.ctx.commitments.values()) if (c.availability_slots.length > 0) providers++;
+    const share = Math.ceil(this.source.undecided() / Math.max(1, providers));
     // Each provider's pipeline is sized for the longest unit it offers for (pipelineOf).
     const longest = new Map<string, number>();
     const estimate = new Map(units.map((u) => [u.unit_id, u.estimated_duration_seconds]));
@@ -132,7 +138,7 @@ export class Acceptor {
     const ctx = {
       ...this.#acceptanceContext(),
       providerRoom: (peer: string) =>
-        pipelineOf(this.ctx.commitments.get(peer), this.options.providerPipeline, longest.get(peer)) -
+        pipelineOf(this.ctx.commitments.get(peer), this.options.providerPipeline, longest.get(peer), share) -
         (inFlight.get(peer) ?? 0),
     };
     const { acceptances } = acceptByPolicy(ctx, units, offers);

@@ -38,7 +38,11 @@ export class Requester {
   ) {
     this.#acceptor = new Acceptor(
       ctx,
-      { openUnit: (id) => this.#openUnit(id), wanted: (unit) => this.#wanted(unit) },
+      {
+        openUnit: (id) => this.#openUnit(id),
+        wanted: (unit) => this.#wanted(unit),
+        undecided: () => this.#undecided(),
+      },
       options,
     );
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict);
@@ -184,6 +188,14 @@ export class Requester {
       }
     }
     return open.sort((a, b) => b.priority - a.priority);
+  }
+
+  /** Units of my running jobs without a verdict. */
+  #undecided(): number {
+    let count = 0;
+    for (const { job, created, decided, cancelled, completedAt } of this.ctx.state.jobs.values())
+      if (job.requester === this.ctx.me && !cancelled && !completedAt) count += Math.max(0, created - decided);
+    return count;
   }
 
   /** A unit of a running job of mine, while it wants workers. */
