@@ -16,6 +16,11 @@ export interface MeteringRequest {
   original: Uint8Array;
 }
 
+/** Sent once, when the thread's modules have been evaluated. */
+export interface MeteringLoaded {
+  loaded: true;
+}
+
 /** The metered module's bytes are in a SharedArrayBuffer: handed over without a copy. */
 export type MeteringReply = { id: number } & ({ ok: true; metered: MeteredModule } | ExecFailure);
 
@@ -49,3 +54,6 @@ parentPort?.on('message', (request: MeteringRequest) => {
   // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread's port, not a window
   parentPort!.postMessage({ id: request.id, ...meterChecked(request.original) } satisfies MeteringReply);
 });
+// Loaded (binaryen's module evaluation, awaited at its top level, is over): it may be terminated now.
+// oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread's port, not a window
+parentPort?.postMessage({ loaded: true } satisfies MeteringLoaded);

@@ -10,7 +10,7 @@ import { builtFile } from '../../core/build-layout.js';
 import { ExecError, toExecError } from './errors.js';
 import type { UnitLimits } from './limits.js';
 import type { MeteredModule } from './metering.js';
-import type { MeteringReply, MeteringRequest } from './metering-worker.js';
+import type { MeteringLoaded, MeteringReply, MeteringRequest } from './metering-worker.js';
 
 export interface PreparedModule extends Omit<MeteredModule, 'bytes'> {
   /** SHA-256 (hex) of the module as the unit named it, before metering. */
@@ -25,6 +25,8 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 /** How long the metering thread outlives its last module: a job's modules come together. */
 const METERING_LINGER_MS = 5_000;
+/** How long closing waits for a thread still loading binaryen before it is terminated all the same. */
+const LOAD_WAIT_MS = 10_000;
 
 export class ModuleCache {
   private readonly entries = new Map<string, PreparedModule>();
@@ -107,6 +109,8 @@ class MeteringThread {
   private readonly waiting = new Map<number, { resolve: (m: MeteredModule) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private linger: NodeJS.Timeout | undefined;
+  /** Each thread's modules evaluated (or the thread gone). */
+  private readonly loaded = new WeakMap<Worker, Promise<void>>();
 
   meter(original: Uint8Array): Promise<MeteredModule> {
     clearTimeout(this.linger);
@@ -124,12 +128,20 @@ class MeteringThread {
     clearTimeout(this.linger);
     const worker = this.worker;
     this.worker = undefined;
-    await worker?.terminate();
+    if (!worker) return;
+    // Terminating a thread while its ES modules still evaluate (binaryen awaits at its top level)
+    // crashes V8 ("Check failed: (location_) != nullptr", nodejs/node#53238): wait for it to load.
+    await Promise.race([this.loaded.get(worker), new Promise((resolve) => setTimeout(resolve, LOAD_WAIT_MS).unref())]);
+    await worker.terminate();
   }
 
   private spawn(): Worker {
     const worker = new Worker(new URL(builtFile(import.meta.url, 'src-main/node/exec/metering-worker.js')));
-    worker.on('message', (reply: MeteringReply) => {
+    let loaded!: () => void;
+    this.loaded.set(worker, new Promise<void>((resolve) => (loaded = resolve)));
+    worker.once('exit', () => loaded());
+    worker.on('message', (reply: MeteringReply | MeteringLoaded) => {
+      if ('loaded' in reply) return loaded();
       const waiter = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
       if (reply.ok) waiter?.resolve(reply.metered);
