@@ -5,7 +5,7 @@
 import { unitIdsOf } from '../../core/mesh/state.js';
 import type { OfferView } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
-import { MAX_INLINE_BLOB_BYTES, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
+import { MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
 import {
   acceptByPolicy,
   acceptOffer,
@@ -17,6 +17,7 @@ import {
 import { authoredBy, MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { NewEvent, NodeContext } from './context.js';
+import { InlineBudget } from './inline-blobs.js';
 import { acceptanceEvents, refundEvent } from './settlement.js';
 
 /** What the acceptor asks of the requester: which units want workers, and how many. */
@@ -206,18 +207,12 @@ export class Acceptor {
 
   /** The inputs of these units small enough to travel with their acceptances. */
   #smallInputs(acceptances: Acceptance[]): { cid: string; base64: string }[] {
-    const inline: { cid: string; base64: string }[] = [];
-    let total = 0;
-    for (const acceptance of acceptances) {
-      const cid = this.ctx.state.units.get(acceptance.unit_id)?.unit.input_cid;
-      const size = cid === undefined ? undefined : this.ctx.blobs.size(cid);
-      if (size === undefined || size > MAX_INLINE_BLOB_BYTES || total + size > MAX_INLINE_BYTES_PER_MESSAGE) continue;
-      const bytes = this.ctx.blobs.get(cid!);
-      if (!bytes) continue;
-      total += size;
-      inline.push({ cid: cid!, base64: Buffer.from(bytes).toString('base64') });
-    }
-    return inline;
+    const budget = new InlineBudget(this.ctx.blobs, MAX_INLINE_BYTES_PER_MESSAGE);
+    return acceptances.flatMap(({ unit_id }) => {
+      const cid = this.ctx.state.units.get(unit_id)?.unit.input_cid;
+      const base64 = budget.take(cid);
+      return base64 === undefined ? [] : [{ cid: cid!, base64 }];
+    });
   }
 
   /** Offers for a unit that have not lapsed (OFFER_TTL_MS after they reached me). */

@@ -3,13 +3,13 @@
 // settlement, so a stream of tiny units costs a message, a signature and a journal commit per
 // batch, not per unit.
 import {
-  MAX_INLINE_BLOB_BYTES,
   MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE,
   MAX_RESULTS_PER_MESSAGE,
   type MessageBody,
   type ResultItem,
 } from '../../core/protocol/messages.js';
 import type { NodeContext } from './context.js';
+import { InlineBudget } from './inline-blobs.js';
 
 /** How long a finished unit's result waits for others to share its message. */
 const GATHER_MS = 5;
@@ -76,23 +76,17 @@ export class ResultOutbox {
   /** Each result with its receipt, and its output inline while the message has room for it. */
   #items(ids: readonly string[]): ResultItem[] {
     const { state, blobs } = this.ctx;
+    const budget = new InlineBudget(blobs, MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE);
     const items: ResultItem[] = [];
-    let inlineBytes = 0;
     for (const id of ids) {
       const result = state.assignments.get(id)?.result;
       const receipt = result && state.executionOf(id);
       if (!result || !receipt?.sig) continue;
-      const size = blobs.size(result.output_cid);
-      const inline =
-        size !== undefined &&
-        size <= MAX_INLINE_BLOB_BYTES &&
-        inlineBytes + size <= MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE &&
-        blobs.get(result.output_cid);
-      if (inline) inlineBytes += size;
+      const output = budget.take(result.output_cid);
       items.push({
         result,
         receipt: { receipt: receipt.receipt, sig: receipt.sig },
-        ...(inline ? { output_base64: Buffer.from(inline).toString('base64') } : {}),
+        ...(output !== undefined ? { output_base64: output } : {}),
       });
     }
     return items;
