@@ -76,6 +76,32 @@ async function waitForText(target: Page, testId: string, credits: string): Promi
   );
 }
 
+/** On a failure, what both nodes say about the job and each other, so a CI log shows why. */
+async function explainOnFailure<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    const said = async (what: () => Promise<unknown>) => JSON.stringify(await what().catch((e: unknown) => String(e)));
+    const recent = async (node: ChildNode) =>
+      (await node.api.call('events.since', { after: 0, limit: 10_000 })).events.slice(-40);
+    console.error(
+      [
+        `A job: ${await said(() => a.api.call('jobs.status', { job_id: jobId }))}`,
+        `A offers: ${await said(() => a.api.call('offers.list', { job_id: jobId }))}`,
+        `A peers: ${await said(() => a.api.call('peers.list', {}))}`,
+        `B peers: ${await said(() => b.api.call('peers.list', {}))}`,
+        `A status: ${await said(() => a.api.call('status', {}))}`,
+        `B status: ${await said(() => b.api.call('status', {}))}`,
+        `A events: ${await said(() => recent(a))}`,
+        `B events: ${await said(() => recent(b))}`,
+        `A stderr: ${a.stderr()}`,
+        `B stderr: ${b.stderr()}`,
+      ].join('\n'),
+    );
+    throw err;
+  }
+}
+
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   [a, b] = await Promise.all([startChild({ workers: 1 }), startChild({ workers: 1 })]);
@@ -275,14 +301,16 @@ test(
     await shoot(page, '06-jobs-running');
 
     for (const frame of FRAMES) {
-      await page.waitForFunction(
-        (id) => {
-          const mosaic = document.querySelector(`[data-testid="${id}"]`);
-          const total = Number(mosaic?.getAttribute('data-tiles-total'));
-          return total > 0 && Number(mosaic?.getAttribute('data-tiles-done')) === total;
-        },
-        `mosaic-${jobId}-${frame}`,
-        { timeout: RENDER_TIMEOUT_MS },
+      await explainOnFailure(() =>
+        page.waitForFunction(
+          (id) => {
+            const mosaic = document.querySelector(`[data-testid="${id}"]`);
+            const total = Number(mosaic?.getAttribute('data-tiles-total'));
+            return total > 0 && Number(mosaic?.getAttribute('data-tiles-done')) === total;
+          },
+          `mosaic-${jobId}-${frame}`,
+          { timeout: RENDER_TIMEOUT_MS },
+        ),
       );
       assert.equal(
         await page.getByTestId(`mosaic-${jobId}-${frame}`).getAttribute('data-tiles-total'),
