@@ -31,6 +31,8 @@ export class Verdicts {
   readonly extra = new Map<string, number>();
   /** Units being decided: a second result arriving meanwhile waits for the first decision. */
   readonly #deciding = new KeyedQueue();
+  /** Jobs whose held results are being paid: the verdicts that close last each see the job complete. */
+  readonly #settling = new KeyedQueue();
   readonly #tiles: TileChecker;
   readonly #truth: GroundTruth;
   readonly #outputs: VerifiedOutputs;
@@ -63,6 +65,7 @@ export class Verdicts {
     for (const timer of this.#later) clearTimeout(timer);
     this.#later.clear();
     await this.#deciding.settled();
+    await this.#settling.settled();
   }
 
   /** A provider's result: checked against its assignment and receipt, journaled, then consensus. */
@@ -330,9 +333,14 @@ export class Verdicts {
 
   /**
    * The job is complete: the results accepted unchecked are paid now. Returns the providers told
-   * (each gets one settlement for all of its assignments in the job).
+   * (each gets one settlement for all of its assignments in the job). One at a time per job: the
+   * next finds them paid, where running together each would pay (and tell) them all again.
    */
-  async #settleHeld(jobId: string): Promise<string[]> {
+  #settleHeld(jobId: string): Promise<string[]> {
+    return this.#settling.run(jobId, () => this.#settleHeldNow(jobId));
+  }
+
+  async #settleHeldNow(jobId: string): Promise<string[]> {
     const { state } = this.ctx;
     const job = state.jobs.get(jobId);
     if (!job?.completedAt) return [];
