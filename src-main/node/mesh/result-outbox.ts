@@ -25,6 +25,7 @@ interface Waiting {
 export class ResultOutbox {
   /** Results waiting to go, by requester. */
   readonly #waiting = new Map<string, Waiting>();
+  #stopped = false;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -34,6 +35,7 @@ export class ResultOutbox {
 
   /** Sends the assignment's result (with its receipt) soon; resolves once its message was answered. */
   send(requester: string, assignmentId: string): Promise<void> {
+    if (this.#stopped) return Promise.resolve(); // a unit that ended while the node stopped: its result goes after the restart
     let waiting = this.#waiting.get(requester);
     if (!waiting) {
       let done!: () => void;
@@ -51,6 +53,7 @@ export class ResultOutbox {
 
   /** Nothing more goes out; what waits is dropped (it is sent again after a restart). */
   stop(): void {
+    this.#stopped = true;
     for (const waiting of this.#waiting.values()) {
       clearTimeout(waiting.timer);
       waiting.done();
