@@ -113,9 +113,12 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         throw new ApiError('bad_request', `${peer_id} is not a peer id`);
       }
       if (peer_id === node.peerId) throw new ApiError('bad_request', 'a node does not set trust in itself');
+      const newlyTrusted = weight > 0 && !(node.state.myTrustIn(peer_id) > 0);
       await node.record([{ type: 'trust.set', peer_id, weight }]);
-      node.followTrusted();
-      if (weight > 0) node.network.reach.trusted(peer_id).catch(() => {}); // best effort: a relay slot on a peer I now trust (as after an invite)
+      node.trustChanged(peer_id);
+      // Best effort: a relay slot on a peer I now trust (as after an invite). It reconnects to the
+      // peer, so only when the trust is new: not at every step of a slider.
+      if (newlyTrusted) node.network.reach.trusted(peer_id).catch(() => {});
       node.emit('trust.changed', { peer_id, weight });
       node.publishSoon();
       return { peer_id, weight };

@@ -1,7 +1,9 @@
 // My commitment: what I offer (slots) and ask for (work requests), throttled. My topic carries the
 // work requests of my jobs open to strangers only. Each connected peer that I trust and that trusts
 // me (so follows me) gets all of them, my whole commitment sent directly, whenever they changed
-// since it last took them. The topics I follow are following.ts's.
+// since it last took them. A peer I trust whose trust in me I have not heard (its topic may never
+// reach me: gossip can lose a peer after a reconnection) gets it once when it connects or my trust
+// in it changes: if it follows me, it answers with its own. The topics I follow are following.ts's.
 import { commitmentTopic } from '../../core/protocol/messages.js';
 import {
   type AvailabilitySlot,
@@ -39,6 +41,8 @@ export class CommitmentPublisher {
   readonly #taken = new Map<string, string>();
   /** Peers a direct commitment is on its way to: one at a time each. */
   readonly #sending = new Set<string>();
+  /** Trusted peers that get my commitment at my next publication, whatever I know of their trust in me. */
+  readonly #introducing = new Set<string>();
   /** The fingerprint of my latest work requests. */
   #latest = '';
 
@@ -48,9 +52,13 @@ export class CommitmentPublisher {
     private readonly source: CommitmentSource,
   ) {}
 
-  /** `peer` gets my whole commitment at my next publication, whatever it took before (it reconnected, its trust in me changed). */
+  /**
+   * `peer` gets my whole commitment at my next publication, whatever it took before and whatever I
+   * know of its trust in me, if I trust it (it connected, its trust in me or mine in it changed).
+   */
   resend(peer: string): void {
     this.#taken.delete(peer);
+    this.#introducing.add(peer);
     this.soon();
   }
 
@@ -106,9 +114,15 @@ export class CommitmentPublisher {
     const connected = new Set(this.network.connectedPeers());
     const trusted = new Set(
       [...state.trust]
-        .filter(([peer, t]) => t.weight > 0 && connected.has(peer) && trustInMe(commitments.get(peer), me) > 0)
+        .filter(
+          ([peer, t]) =>
+            t.weight > 0 &&
+            connected.has(peer) &&
+            (trustInMe(commitments.get(peer), me) > 0 || this.#introducing.has(peer)),
+        )
         .map(([peer]) => peer),
     );
+    this.#introducing.clear();
     for (const peer of this.#taken.keys()) if (!trusted.has(peer)) this.#taken.delete(peer);
     for (const peer of trusted) {
       if (this.#sending.has(peer) || this.#taken.get(peer) === this.#latest) continue;
