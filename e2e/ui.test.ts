@@ -144,14 +144,19 @@ test("2. Peers & trust: B's slider moved to 0.8 by keyboard sets my trust in B",
     5_000,
   );
   for (let i = 0; i < 4; i++) await slider.press('ArrowLeft');
+  let weight: number | undefined;
   await waitFor(
     'trust 0.8 for B on A',
     async () => {
-      const weight = (await a.api.call('trust.list', {})).trust.find((t) => t.peer_id === b.peerId)?.weight;
+      weight = (await a.api.call('trust.list', {})).trust.find((t) => t.peer_id === b.peerId)?.weight;
       return weight !== undefined && Math.abs(weight - 0.8) < 1e-9 ? true : undefined;
     },
     5_000,
-  );
+  ).catch(async (err: unknown) => {
+    const { events } = await a.api.call('events.since', { after: 0, limit: 10_000 });
+    const set = events.flatMap((e) => (e.type === 'trust.changed' ? [JSON.stringify(e.data)] : []));
+    throw new Error(`${String(err)}: A's trust in B is ${weight}; the trust A was given, in order: ${set.join(', ')}`);
+  });
   await page.waitForFunction(
     (id) => document.querySelector(`[data-testid="trust-mine-${id}"]`)?.textContent?.includes('0.80'),
     b.peerId,

@@ -1,7 +1,17 @@
 // A slider that moves freely and commits once: when it is let go, or on each keyboard step (the
-// input's native `change` event, not every `input`). While the commit is under way it shows the
-// value it was moved to; then the value it is given again.
+// input's native `change` event, not every `input`). It shows the value it was moved to until the
+// value it is given shows it too (the store has caught up with the commit), or, once the commit
+// has settled, for at most CATCH_UP_MS: a refresh answered before the commit landed must not send
+// it back, or the next keyboard step would start from the old value.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+
+const CATCH_UP_MS = 2000;
+
+/** What the slider was moved to, and whether its commit has settled. */
+interface Moved {
+  value: number;
+  settled: boolean;
+}
 
 export function CommitRange({
   value,
@@ -26,7 +36,7 @@ export function CommitRange({
   valueTestId?: string;
   disabled?: boolean;
 }) {
-  const [draft, setDraft] = useState<number | null>(null);
+  const [moved, setMoved] = useState<Moved | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const commit = useRef(onCommit);
   useLayoutEffect(() => {
@@ -38,16 +48,24 @@ export function CommitRange({
     if (!el) return undefined;
     const onChange = () => {
       const chosen = Number(el.value);
-      setDraft(chosen);
-      // onCommit reports its own failures (the store's actions do); either way the draft is let go.
-      const settled = () => setDraft((d) => (d === chosen ? null : d));
+      setMoved({ value: chosen, settled: false });
+      // onCommit reports its own failures (the store's actions do); either way the commit has settled.
+      const settled = () => setMoved((m) => (m?.value === chosen ? { value: chosen, settled: true } : m));
       Promise.resolve(commit.current(chosen)).then(settled, settled);
     };
     el.addEventListener('change', onChange);
     return () => el.removeEventListener('change', onChange);
   }, []);
 
-  const shown = draft ?? value;
+  useEffect(() => {
+    if (!moved?.settled) return undefined;
+    const timer = setTimeout(() => setMoved((m) => (m === moved ? null : m)), CATCH_UP_MS);
+    return () => clearTimeout(timer);
+  }, [moved]);
+
+  const caughtUp = moved?.settled === true && moved.value === value;
+  const shown = moved && !caughtUp ? moved.value : value;
+
   return (
     <span className="range">
       <input
@@ -61,7 +79,7 @@ export function CommitRange({
         aria-label={label}
         aria-valuetext={format(shown)}
         data-testid={testId}
-        onChange={(e) => setDraft(Number(e.target.value))}
+        onChange={(e) => setMoved({ value: Number(e.target.value), settled: false })}
       />
       <span className="range-value" data-testid={valueTestId}>
         {format(shown)}
