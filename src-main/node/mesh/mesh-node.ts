@@ -315,13 +315,13 @@ export class MeshNode {
     if (!this.#stopped) this.#heartbeat.wake();
   }
 
-  /** Subscribes to the commitments of every peer I trust, and only those (the trust graph), and keeps them connected. */
   /** My trust in `peer` changed: the topics I follow, and my commitment to it, if I trust it now. */
   trustChanged(peer: string): void {
     this.followTrusted();
     this.#commitment.resend(peer);
   }
 
+  /** Subscribes to the commitments of every peer I trust, and only those (the trust graph), and keeps them connected. */
   followTrusted(): void {
     this.#following.followTrusted(this.state);
     const trusted = [...this.state.trust].filter(([, t]) => t.weight > 0).map(([peer]) => peer);
