@@ -185,3 +185,23 @@ test('a slow unit sharing a batch with 20 fast ones of the same module ends as T
   const module = hostileModule('reverse-or-spin');
   await burstAroundSlowUnit(t, module, module, new Uint8Array([0xff]));
 });
+
+test('units that ended while the main thread was busy past their limit are not timed out', async () => {
+  const busyPool = Executor.start({ workers: 2 });
+  try {
+    await busyPool.run({ module: reverse, input: new Uint8Array([1, 2, 3]) }); // the workers are up
+    const busy = setInterval(() => {
+      const until = Date.now() + 60; // longer than the units' limit: their outcomes wait in the queue
+      while (Date.now() < until);
+    }, 5);
+    const runs = Array.from({ length: 300 }, (_, i) =>
+      busyPool.run({ module: reverse, input: new Uint8Array([i % 250, 1, 2]), limits: { timeoutMs: 20 } }),
+    );
+    const outcomes = await Promise.allSettled(runs);
+    clearInterval(busy);
+    const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
+    assert.deepEqual(failed.slice(0, 3), [], `${failed.length} of 300 failed`);
+  } finally {
+    await busyPool.close();
+  }
+});

@@ -325,6 +325,7 @@ class Watchdog {
     const at = Atomics.load(this.index, 0);
     const now = epochMs();
     if (at === NOT_STARTED) return this.arm(now + this.shortestLimitFrom(0));
+    if (at >= this.batch.length) return; // all ended: the outcomes are on their way
     const deadline = this.startedAt[0]! + this.batch[at]!.timeoutMs;
     if (now >= deadline) return this.onLate();
     // Look again at the running unit's deadline, or sooner if a later unit has a shorter limit.

@@ -68,11 +68,15 @@ export const epochMs = (): number => performance.timeOrigin + performance.now();
 export default function runBatch(batch: WorkerBatch): WorkerOutcome[] {
   const index = new Int32Array(batch.progress, 0, 1);
   const startedAt = new Float64Array(batch.progress, 8, 1);
-  return batch.units.map((unit, i) => {
+  const outcomes = batch.units.map((unit, i) => {
     startedAt[0] = epochMs();
     Atomics.store(index, 0, i);
     return runUnit(unit);
   });
+  // Every unit ended: a watchdog that looks only after a busy main thread has read nothing yet must
+  // not take the last unit for one still running past its limit.
+  Atomics.store(index, 0, batch.units.length);
+  return outcomes;
 }
 
 export function runUnit(unit: WorkerUnit): WorkerOutcome {
