@@ -120,7 +120,6 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       // peer, so only when the trust is new: not at every step of a slider.
       if (newlyTrusted) node.network.reach.trusted(peer_id).catch(() => {});
       node.emit('trust.changed', { peer_id, weight });
-      node.publishSoon();
       return { peer_id, weight };
     },
     async 'trust.list'() {
