@@ -191,11 +191,13 @@ test('units that ended while the main thread was busy past their limit are not t
   try {
     await busyPool.run({ module: reverse, input: new Uint8Array([1, 2, 3]) }); // the workers are up
     const busy = setInterval(() => {
-      const until = Date.now() + 60; // longer than the units' limit: their outcomes wait in the queue
+      // Far longer than the units' limit, which is far longer than a unit takes even on a loaded
+      // machine: an outcome waits here, unread, long after its unit ended.
+      const until = Date.now() + 400;
       while (Date.now() < until);
     }, 5);
     const runs = Array.from({ length: 300 }, (_, i) =>
-      busyPool.run({ module: reverse, input: new Uint8Array([i % 250, 1, 2]), limits: { timeoutMs: 20 } }),
+      busyPool.run({ module: reverse, input: new Uint8Array([i % 250, 1, 2]), limits: { timeoutMs: 150 } }),
     );
     const outcomes = await Promise.allSettled(runs);
     clearInterval(busy);
