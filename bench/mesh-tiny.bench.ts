@@ -43,7 +43,8 @@ function tinyInput(units: number): Buffer {
 }
 
 async function localUnitsPerSecond(input: Buffer): Promise<number> {
-  const pool = Executor.start({ workers: WORKERS });
+  // All units are submitted at once: a queue sized for them, or those past 10,000 are QueueFull.
+  const pool = Executor.start({ workers: WORKERS, queueLimit: UNITS });
   try {
     const module = loadKernel('hash');
     const params = { algorithm: 'sha256' };

@@ -207,3 +207,40 @@ test('units that ended while the main thread was busy past their limit are not t
     await busyPool.close();
   }
 });
+
+/**
+ * Runs `drop` (which makes piscina drop the running batch of the unit it returns) from inside the
+ * port dispatch of the worker's previous answer, once that batch has answered too, unread: Node
+ * still delivers that answer after the drop, and piscina reports it as an 'error' event (which
+ * crashed the mesh_tiny bench). Resolves to that unit's outcome once the late answer has come.
+ */
+async function dropWithAnswerUnread(executor: Executor, drop: (stop: AbortController) => void): Promise<ExecError> {
+  await executor.run({ module: reverse, input: text('warm') });
+  const stop = new AbortController();
+  const first = executor.run({ module: reverse, input: text('first') });
+  const second = rejection(executor.run({ module: reverse, input: text('second'), signal: stop.signal }));
+  await first.then(async () => {
+    // Microtasks, so still inside this dispatch: the executor posts `second` within a few turns.
+    for (let turn = 0; turn < 100; turn++) await Promise.resolve();
+    const until = Date.now() + 300; // `second` answers meanwhile, far sooner than this
+    while (Date.now() < until);
+    drop(stop);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20)); // the late answer has come
+  return second;
+}
+
+test("a unit aborted while its batch's answer waits unread ends as Aborted, and the pool goes on", async () => {
+  const late = Executor.start({ workers: 1, maxBatch: 1 });
+  try {
+    assert.equal((await dropWithAnswerUnread(late, (stop) => stop.abort())).code, 'Aborted');
+    assert.deepEqual((await late.run({ module: reverse, input: text('next') })).output, text('txen'));
+  } finally {
+    await late.close();
+  }
+});
+
+test("close() while a batch's answer waits unread ends that unit as Closed", async () => {
+  const late = Executor.start({ workers: 1, maxBatch: 1 });
+  assert.equal((await dropWithAnswerUnread(late, () => void late.close())).code, 'Closed');
+});
