@@ -32,6 +32,8 @@ function samples<T>(arb: fc.Arbitrary<T>, count: number): T[] {
 const bodies: Record<MessageType, fc.Arbitrary<unknown>> = {
   advert: A.advertArb,
   commitment: A.computeCommitmentArb,
+  pull: fc.record({ job_id: A.idArb, max: fc.integer({ min: 1, max: 1000 }) }),
+  units: fc.record({ units: fc.array(A.workUnitArb, { maxLength: 2 }) }),
   offers: fc.record({ offers: fc.array(A.offerArb, { minLength: 1, maxLength: 2 }) }),
   acceptances: fc.record({ acceptances: fc.array(A.acceptanceArb, { minLength: 1, maxLength: 2 }) }),
   accepted: fc.record({ accepted: fc.array(A.idArb, { maxLength: 2 }), refused: fc.constant([]) }),

@@ -15,6 +15,7 @@ import {
   RefusalReasonSchema,
   SignatureSchema,
   WorkResultSchema,
+  WorkUnitSchema,
 } from '../schemas/index.js';
 
 const KiB = 1024;
@@ -67,13 +68,32 @@ export const MESSAGE_TYPES = {
   advert: { schema: AdvertSchema, maxBytes: 16 * KiB, places: { gossip: (topic) => topic === ADVERT_TOPIC } },
   /**
    * My slots, open units and trust: by gossip on my own topic (read by the peers that trust me),
-   * with the units of my jobs open to strangers only; and directly, with every open unit, to each
+   * with the units of my jobs open to strangers only; and directly, with every job's, to each
    * peer I trust that trusts me. Reply to the direct one: `ack` when the peer follows me.
    */
   commitment: {
     schema: ComputeCommitmentSchema,
     maxBytes: 2 * MiB,
     places: { gossip: (topic, author) => topic === commitmentTopic(author), request: true, answer: 'ack' },
+  },
+  /**
+   * Provider → requester: up to `max` more units of a job whose commitment lists fewer than it has
+   * open, for a provider that can run the listed ones. Reply: `units`.
+   */
+  pull: {
+    schema: z.strictObject({ job_id: Id, max: z.number().int().min(1).max(MAX_BATCH) }),
+    maxBytes: 1 * KiB,
+    places: { request: true, answer: 'units' },
+  },
+  /**
+   * Requester → provider, the reply to `pull`: open units of the job that the provider neither holds
+   * nor has offered for, those lent to no other provider lately first; none when the job is not
+   * open to it.
+   */
+  units: {
+    schema: z.strictObject({ units: boundedArray(WorkUnitSchema, MAX_BATCH) }),
+    maxBytes: 2 * MiB,
+    places: REPLY,
   },
   /** Provider → requester: offers for the requester's units. Reply: `ack`. */
   offers: {

@@ -56,7 +56,13 @@ export const WorkRequestSchema = z.strictObject({
   request_id: Id,
   requester_id: PeerId,
   job_id: Id,
+  /** Some of the job's units that want workers now: all of them when open_units is absent. */
   work_units: boundedArray(WorkUnitSchema, LIMITS.unitsPerRequest),
+  /**
+   * Units of the job without a verdict yet, the listed ones among them, when more may want workers
+   * than are listed: a provider that can run the listed ones pulls the rest (`pull`).
+   */
+  open_units: Count.optional(),
   deadline: IsoTime.optional(),
   timestamp: IsoTime,
 });

@@ -215,6 +215,11 @@ export class Acceptor {
     });
   }
 
+  /** Whether `provider` has an offer for the unit that has not lapsed. */
+  hasOfferFrom(provider: string, unitId: string): boolean {
+    return this.#liveOffers(unitId).some((offer) => offer.provider_peer === provider);
+  }
+
   /** Offers for a unit that have not lapsed (OFFER_TTL_MS after they reached me). */
   #liveOffers(unitId: string): Offer[] {
     return this.#offers

@@ -1,5 +1,6 @@
-// My commitment: what I offer (slots) and ask for (work requests), throttled. My topic carries the
-// work requests of my jobs open to strangers only. Each connected peer that I trust and that trusts
+// My commitment: what I offer (slots) and ask for (work requests: a few units of each job and how
+// many it has open, which providers pull), throttled. My topic carries the work requests of my jobs
+// open to strangers only. Each connected peer that I trust and that trusts
 // me (so follows me) gets all of them, my whole commitment sent directly, whenever they changed
 // since it last took them. A peer I trust whose trust in me I have not heard (its topic may never
 // reach me: gossip can lose a peer after a reconnection) gets it once when it connects or my trust
@@ -27,9 +28,9 @@ export interface CommitmentSource {
   published(): void;
 }
 
-/** What a peer checks to tell whether my work requests changed: jobs and their units, not the times. */
+/** What a peer checks to tell whether my work requests changed: jobs, their listed units and open counts, not the times. */
 function fingerprint(requests: readonly WorkRequest[]): string {
-  return requests.map((r) => `${r.job_id}:${r.work_units.map((u) => u.unit_id).join(',')}`).join(';');
+  return requests.map((r) => `${r.job_id}:${r.open_units}:${r.work_units.map((u) => u.unit_id).join(',')}`).join(';');
 }
 
 export class CommitmentPublisher {
@@ -64,8 +65,8 @@ export class CommitmentPublisher {
 
   /**
    * Publishes my commitment soon: at once when the last one went out a while ago, else when
-   * PUBLISH_INTERVAL_MS has passed since it. A commitment can carry a thousand units; sending one
-   * per result would spend the CPU on signing and validating what barely changed.
+   * PUBLISH_INTERVAL_MS has passed since it: sending one per result would spend the CPU on signing
+   * and validating what barely changed.
    */
   soon(): void {
     if (this.#stopped || this.#timer) return;

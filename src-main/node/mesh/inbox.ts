@@ -29,6 +29,8 @@ export async function answerMessage(
       if (commitment) provider.onCommitment(msg.author, commitment);
       return commitment && direct ? { type: 'ack', body: {} } : undefined;
     }
+    case 'pull':
+      return { type: 'units', body: requester.onPull(from, msg.body as MessageBody<'pull'>) };
     case 'offers':
       await requester.onOffers(from, (msg.body as MessageBody<'offers'>).offers);
       return { type: 'ack', body: {} };
@@ -43,6 +45,7 @@ export async function answerMessage(
       return { type: 'ack', body: {} };
     case 'advert':
     case 'accepted':
+    case 'units':
     case 'ack':
       break; // replies, and adverts: nothing to answer
   }

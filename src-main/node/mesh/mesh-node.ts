@@ -83,7 +83,7 @@ export class MeshNode {
   /** Why I offered nothing at the last look (to tell when that changes). */
   readonly #availability: AvailabilityWatch;
   readonly #heartbeat = new Heartbeat(
-    () => this.requester.openUnits(1).length === 0,
+    () => !this.requester.hasOpenUnits(),
     () => this.availabilityChanged(),
   );
   /** Aborted by stop: ends every network wait (ctx.signal). */

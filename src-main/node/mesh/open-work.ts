@@ -40,9 +40,13 @@ export class OpenWork {
    * What my open work holds back from a round at `nowMs`: my offers still open (fresh, neither taken nor
    * refused) and my assignments still running keep their share of their slot and count against
    * their requester's pipeline; units I have offered for or hold already are not offered again.
-   * Only the units the requesters list now and my recent offers are looked at, not my history.
+   * Only the units the requesters list now (`requesters`, with what I pulled) and my recent offers
+   * are looked at, not my history.
    */
-  at(nowMs: number): {
+  at(
+    nowMs: number,
+    requesters: readonly ComputeCommitment[],
+  ): {
     unaccepted: Offer[];
     skip: Set<string>;
     reserved: Reservation[];
@@ -77,7 +81,7 @@ export class OpenWork {
     }
     const open = new Set([...unaccepted, ...running].map((offer) => offer.offer_id));
     const skip = new Set<string>();
-    for (const commitment of this.ctx.commitments.values())
+    for (const commitment of requesters)
       for (const request of commitment.work_requests)
         for (const unit of request.work_units) {
           const key = unitKey(commitment.peer_id, unit.unit_id);

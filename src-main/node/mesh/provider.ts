@@ -23,6 +23,7 @@ import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { longestListed, OpenWork } from './open-work.js';
+import { PulledUnits } from './pulled-units.js';
 import { ResultOutbox } from './result-outbox.js';
 import { entriesForMe, unbackedRefunds, underpaidSettles } from './settlement-intake.js';
 import { WatchTimer } from './watch-timer.js';
@@ -64,6 +65,8 @@ export class Provider {
   readonly #admitting = new KeyedQueue();
   /** My offers and running units, as each round sees them. */
   readonly #open: OpenWork;
+  /** Units pulled beyond those the requesters' commitments list. */
+  readonly #pulled: PulledUnits;
   /** Assignments whose refund as rejected I refused (applySettlement), reported once each. */
   readonly #falseRefunds = new Set<string>();
 
@@ -73,6 +76,11 @@ export class Provider {
     private readonly options: ProviderOptions,
   ) {
     this.#open = new OpenWork(ctx, (key, unitId) => this.#unitsSeen.get(key) ?? ctx.state.units.get(unitId)?.unit);
+    this.#pulled = new PulledUnits(
+      ctx,
+      (requester, unit) => this.#unitsSeen.set(unitKey(requester, unit.unit_id), unit),
+      () => this.roundSoon(),
+    );
     this.#outbox = new ResultOutbox(ctx, (requester, settlement) => this.applySettlement(requester, settlement));
     this.#execution = new ExecutionQueue(ctx, executor, options.concurrency, options.gpu, {
       sendResult: (id) => this.#sendResult(id),
@@ -132,6 +140,7 @@ export class Provider {
       if (request.requester_id !== from) continue;
       for (const unit of request.work_units) this.#unitsSeen.set(unitKey(from, unit.unit_id), unit);
     }
+    this.#pulled.onCommitment(from);
     this.roundSoon();
   }
 
@@ -163,7 +172,8 @@ export class Provider {
     const slots = this.options.slots();
     if (slots.length === 0) return;
     const nowMs = this.ctx.now();
-    const { unaccepted, skip, reserved, inFlight } = this.#open.at(nowMs);
+    const followed = this.#pulled.view(nowMs);
+    const { unaccepted, skip, reserved, inFlight } = this.#open.at(nowMs, followed);
     const me: ComputeCommitment = {
       peer_id: this.ctx.me,
       availability_slots: slots,
@@ -178,8 +188,10 @@ export class Provider {
     );
     // Only what each requester may have of mine now (admission.ts), its open offers counted as taken.
     const price = this.options.price();
+    const requesterRoom = (peer: string) =>
+      pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0);
     const made = admittedOffers(
-      [...this.ctx.commitments.values()],
+      followed,
       () => {
         const admission = new Admission(state, nowMs, this.ctx.commitments, this.ctx.quota);
         for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);
@@ -196,11 +208,11 @@ export class Provider {
           myTrust,
           skip,
           reserved,
-          requesterRoom: (peer) =>
-            pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0),
+          requesterRoom,
         }).offers,
       Math.max(1, price.minimum),
     );
+    this.#pulled.pullMore(followed, skip, made, requesterRoom);
     if (made.length === 0) return;
     await this.ctx.record(
       made.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),

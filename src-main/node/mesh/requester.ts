@@ -1,7 +1,7 @@
 // The requester's half of the round: split a job into units and journal them, publish what still
 // wants workers, hand back what missed its deadline or was released, cancel. Offers and their
 // acceptance are acceptance.ts; results, consensus and settlement are verdicts.ts.
-import { unitIdsOf } from '../../core/mesh/state.js';
+import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
 import type { OfferView, SubmitJob, SubmitJobTerms, SubmitRender } from '../../core/api/contract.js';
 import { SHA256_BYTES } from '../../core/mesh/input-cids.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
@@ -16,8 +16,10 @@ import { isProvisional, priceOf, refundEvent, settleEvent, settlementFor } from 
 import { Verdicts } from './verdicts.js';
 import { WatchTimer } from './watch-timer.js';
 
-/** Units one commitment publishes; the rest follow as these complete. */
-const MAX_PUBLISHED_UNITS = 1000;
+/** Open units a commitment lists of each job; providers pull the rest (onPull). */
+const LISTED_PER_JOB = 8;
+/** How long a unit lent to one provider by a pull is lent to others only when nothing else is open. */
+const LEND_MS = 5000;
 /** How often assignments past their deadline are looked for. */
 const DEADLINE_CHECK_MS = 250;
 
@@ -25,6 +27,8 @@ export class Requester {
   readonly #acceptor: Acceptor;
   readonly #verdicts: Verdicts;
   readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
+  /** Units lately lent by a pull: to whom, and when. */
+  readonly #lent = new Map<string, { to: string; at: number }>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -171,23 +175,30 @@ export class Requester {
     return { job_id: job.job_id, units: job.unit_count };
   }
 
-  /**
-   * Units still wanting workers, in priority order: what my commitment asks the mesh for (only
-   * those of jobs open to strangers with `strangersOnly`).
-   */
-  openUnits(limit = Infinity, strangersOnly = false): WorkUnit[] {
-    const open: WorkUnit[] = [];
+  /** Whether any job of mine has a unit that wants workers now. */
+  hasOpenUnits(): boolean {
+    for (const record of this.#runningJobs())
+      for (const id of unitIdsOf(record)) if (this.#stillWanted(id)) return true;
+    return false;
+  }
+
+  /** My running jobs (for strangers: those open to them). */
+  *#runningJobs(strangersOnly = false): Iterable<JobRecord> {
     for (const record of this.ctx.state.jobs.values()) {
       if (record.cancelled || record.completedAt || record.job.requester !== this.ctx.me) continue;
-      if (strangersOnly && record.job.open_to_strangers !== true) continue;
-      for (const id of unitIdsOf(record)) {
-        const unit = this.#stillWanted(id);
-        if (!unit) continue;
-        open.push(unit);
-        if (open.length >= limit) return open;
-      }
+      if (!strangersOnly || record.job.open_to_strangers === true) yield record;
     }
-    return open.sort((a, b) => b.priority - a.priority);
+  }
+
+  /** Up to `limit` units of the job that want workers now and that `accept` lets through, in unit order. */
+  #openUnitsOf(record: JobRecord, limit: number, accept: (unitId: string) => boolean = () => true): WorkUnit[] {
+    const open: WorkUnit[] = [];
+    for (const id of unitIdsOf(record)) {
+      if (open.length >= limit) break;
+      const unit = this.#stillWanted(id);
+      if (unit && accept(id)) open.push(unit);
+    }
+    return open;
   }
 
   /** Units of my running jobs without a verdict. */
@@ -215,25 +226,61 @@ export class Requester {
     return unit && active < this.#wanted(unit) ? unit : undefined;
   }
 
-  /** My work requests for the peers I trust (every job), or for anyone (the jobs open to strangers). */
+  /**
+   * My work requests for the peers I trust (every job), or for anyone (the jobs open to strangers):
+   * a job's first LISTED_PER_JOB open units, and its count of undecided units when more may be open,
+   * which providers pull (onPull). A commitment stays small however big the jobs are.
+   */
   workRequests(audience: 'trusted' | 'strangers'): WorkRequest[] {
-    const byJob = new Map<string, WorkUnit[]>();
-    for (const unit of this.openUnits(MAX_PUBLISHED_UNITS, audience === 'strangers')) {
-      const list = byJob.get(unit.job_id);
-      if (list) list.push(unit);
-      else byJob.set(unit.job_id, [unit]);
-    }
-    return [...byJob].map(([jobId, units]) => {
-      const job = this.ctx.state.jobs.get(jobId)!.job;
-      return {
-        request_id: jobId,
+    const requests: WorkRequest[] = [];
+    for (const record of this.#runningJobs(audience === 'strangers')) {
+      const units = this.#openUnitsOf(record, LISTED_PER_JOB);
+      if (units.length === 0) continue;
+      const { job } = record;
+      requests.push({
+        request_id: job.job_id,
         requester_id: this.ctx.me,
-        job_id: jobId,
+        job_id: job.job_id,
         work_units: units,
+        ...(units.length === LISTED_PER_JOB
+          ? { open_units: Math.max(units.length, record.created - record.decided) }
+          : {}),
         timestamp: iso(this.ctx.now()),
         ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
-      };
-    });
+      });
+      if (requests.length >= LIMITS.requestsPerCommitment) break;
+    }
+    return requests.sort((a, b) => b.work_units[0]!.priority - a.work_units[0]!.priority);
+  }
+
+  /**
+   * A provider pulling more units of a job: open units it neither holds nor has offered for, those
+   * lent to no other provider in the last LEND_MS first, so providers pulling at once get different
+   * ones. Only for a job of mine that is running, and open to the provider (I trust it, or the job
+   * is open to strangers), as its commitment would be.
+   */
+  onPull(from: string, { job_id: jobId, max }: MessageBody<'pull'>): MessageBody<'units'> {
+    const record = this.ctx.state.jobs.get(jobId);
+    const { state, me } = this.ctx;
+    const running = record && record.job.requester === me && !record.cancelled && !record.completedAt;
+    const trusted = (state.trust.get(from)?.weight ?? 0) > 0;
+    if (!running || !(trusted || record.job.open_to_strangers === true)) return { units: [] };
+    const nowMs = this.ctx.now();
+    for (const [id, lent] of this.#lent) if (nowMs - lent.at >= LEND_MS) this.#lent.delete(id);
+    const theirs = (unitId: string) =>
+      state.activeAssignments(unitId).some((a) => a.acceptance.provider_peer === from) ||
+      this.#acceptor.hasOfferFrom(from, unitId);
+    const fresh = (unitId: string) => {
+      const lent = this.#lent.get(unitId);
+      return (lent === undefined || lent.to === from) && !theirs(unitId);
+    };
+    const units = this.#openUnitsOf(record, max, fresh);
+    if (units.length < max) {
+      const taken = new Set(units.map((u) => u.unit_id));
+      units.push(...this.#openUnitsOf(record, max - units.length, (id) => !taken.has(id) && !fresh(id) && !theirs(id)));
+    }
+    for (const unit of units) this.#lent.set(unit.unit_id, { to: from, at: nowMs });
+    return { units };
   }
 
   /** A provider handing units back: refunded, and offered again. */

@@ -100,10 +100,11 @@ export const workRequestArb = recordOf<S.WorkRequest>(
     requester_id: peerIdArb,
     job_id: idArb,
     work_units: fc.array(workUnitArb, { maxLength: 3 }),
+    open_units: countArb,
     deadline: isoTimeArb,
     timestamp: isoTimeArb,
   },
-  ['deadline'],
+  ['open_units', 'deadline'],
 );
 
 export const vectorClockArb: fc.Arbitrary<S.VectorClock> = fc.dictionary(peerIdArb, countArb, {
