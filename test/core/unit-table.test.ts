@@ -142,3 +142,26 @@ test('a batch event is size-checked: more than unitsPerBatch digests, or a parti
   assert.equal(batch(32 * 10_001).ok, false);
   assert.equal(batch(33).ok, false);
 });
+
+test("a job's first undecided unit moves on with verdicts, and back when one is reopened", () => {
+  const chunks = Array.from({ length: 6 }, () => randomBytes(64));
+  const state = fold(batchedJob(chunks, 6));
+  const job = () => state.jobs.get(JOB)!;
+  const verdict = (i: number): NodeEvent => ({
+    type: 'unit.verified',
+    event_id: `fu${i}`,
+    at: AT,
+    unit_id: unitIdOf(JOB, i),
+    verdict: 'verified',
+    consensus_hash: cidOfBytes(sha(chunks[i]!)),
+  });
+  assert.equal(state.firstUndecided(job()), 0);
+  for (const i of [0, 1, 3]) state.apply(verdict(i));
+  assert.equal(state.firstUndecided(job()), 2);
+  state.apply(verdict(2));
+  assert.equal(state.firstUndecided(job()), 4);
+  state.apply({ type: 'unit.reopened', event_id: 'fr', at: AT, unit_id: unitIdOf(JOB, 1), convicted: 'peer-x' });
+  assert.equal(state.firstUndecided(job()), 1);
+  for (const i of [1, 4, 5]) state.apply(verdict(i));
+  assert.equal(state.firstUndecided(job()), 6);
+});

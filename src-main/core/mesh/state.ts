@@ -28,9 +28,9 @@ import type {
 } from '../schemas/index.js';
 
 /** A job's unit ids, in order; none once it is compacted (its units left the state). */
-export function* unitIdsOf(record: JobRecord): Generator<string> {
+export function* unitIdsOf(record: JobRecord, from = 0): Generator<string> {
   if (record.summary) return;
-  for (let i = 0; i < record.created; i++) yield unitIdOf(record.job.job_id, i);
+  for (let i = from; i < record.created; i++) yield unitIdOf(record.job.job_id, i);
 }
 
 /** The `peer.penalized` reason for a requester that refunded a result of mine as rejected without its verdict saying so. */
@@ -78,6 +78,8 @@ export class MeshState {
   /** My latest verification receipt of each unit, and my execution receipt of each assignment. */
   #myVerifications = new Map<string, StoredReceipt>();
   #myExecutions = new Map<string, StoredReceipt>();
+  /** Per job, an index below which every unit has a verdict (firstUndecided): lowered when one is reopened. */
+  #decidedBelow = new Map<string, number>();
   /** What each job of mine has in escrow or paid (read it with committedTo). */
   readonly committed = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
@@ -239,6 +241,9 @@ export class MeshState {
         const job = this.jobs.get(record.unit.job_id);
         if (!job) return;
         if (record.index >= 0) job.decided--;
+        const below = this.#decidedBelow.get(job.job.job_id);
+        if (below !== undefined && record.index < below)
+          this.#decidedBelow.set(job.job.job_id, Math.max(0, record.index));
         job.completedAt = undefined;
         // A render tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
         job.frames.delete(Number(record.unit.params?.['frame']));
@@ -307,8 +312,22 @@ export class MeshState {
     if (++job.decided >= job.created) job.completedAt = event.at;
   }
 
+  /**
+   * The index of the job's first unit without a verdict (`created` when all have one): scans on from
+   * where the last call stopped, so walking a big job's open units does not pass its decided ones
+   * again each time.
+   */
+  firstUndecided(record: JobRecord): number {
+    const jobId = record.job.job_id;
+    let i = this.#decidedBelow.get(jobId) ?? 0;
+    while (i < record.created && this.units.progressOf(unitIdOf(jobId, i))?.verdict) i++;
+    this.#decidedBelow.set(jobId, i);
+    return i;
+  }
+
   /** Rebuilds the private indexes from what they index: after a restore from a snapshot, and after a compaction. */
   reindex(): void {
+    this.#decidedBelow = new Map();
     this.#myVerifications = new Map();
     this.#myExecutions = new Map();
     for (const stored of this.receipts.get(this.me) ?? []) this.#indexMine(stored);

@@ -177,8 +177,7 @@ export class Requester {
 
   /** Whether any job of mine has a unit that wants workers now. */
   hasOpenUnits(): boolean {
-    for (const record of this.#runningJobs())
-      for (const id of unitIdsOf(record)) if (this.#stillWanted(id)) return true;
+    for (const record of this.#runningJobs()) if (this.#openUnitsOf(record, 1).length > 0) return true;
     return false;
   }
 
@@ -193,7 +192,7 @@ export class Requester {
   /** Up to `limit` units of the job that want workers now and that `accept` lets through, in unit order. */
   #openUnitsOf(record: JobRecord, limit: number, accept: (unitId: string) => boolean = () => true): WorkUnit[] {
     const open: WorkUnit[] = [];
-    for (const id of unitIdsOf(record)) {
+    for (const id of unitIdsOf(record, this.ctx.state.firstUndecided(record))) {
       if (open.length >= limit) break;
       const unit = this.#stillWanted(id);
       if (unit && accept(id)) open.push(unit);
