@@ -20,6 +20,20 @@ import { WatchTimer } from './watch-timer.js';
 const LISTED_PER_JOB = 8;
 /** How long a unit lent to one provider by a pull is lent to others only when nothing else is open. */
 const LEND_MS = 5000;
+/**
+ * The most bytes of units one commitment lists, and one `units` reply carries (as JSON): half of
+ * what either message may be, so the rest of it always fits.
+ */
+const MAX_UNIT_BYTES = 1024 * 1024;
+
+/** The first of `units` whose JSON fits in `budget.bytes`, which they use up. */
+function withinBytes(units: WorkUnit[], budget: { bytes: number }): WorkUnit[] {
+  for (let i = 0; i < units.length; i++) {
+    budget.bytes -= JSON.stringify(units[i]).length;
+    if (budget.bytes < 0) return units.slice(0, i);
+  }
+  return units;
+}
 /** How often assignments past their deadline are looked for. */
 const DEADLINE_CHECK_MS = 250;
 
@@ -232,8 +246,10 @@ export class Requester {
    */
   workRequests(audience: 'trusted' | 'strangers'): WorkRequest[] {
     const requests: WorkRequest[] = [];
+    const budget = { bytes: MAX_UNIT_BYTES };
     for (const record of this.#runningJobs(audience === 'strangers')) {
-      const units = this.#openUnitsOf(record, LISTED_PER_JOB);
+      const units = withinBytes(this.#openUnitsOf(record, LISTED_PER_JOB), budget);
+      if (units.length === 0 && budget.bytes < 0) break;
       if (units.length === 0) continue;
       const { job } = record;
       requests.push({
@@ -241,13 +257,13 @@ export class Requester {
         requester_id: this.ctx.me,
         job_id: job.job_id,
         work_units: units,
-        ...(units.length === LISTED_PER_JOB
+        ...(units.length === LISTED_PER_JOB || budget.bytes < 0
           ? { open_units: Math.max(units.length, record.created - record.decided) }
           : {}),
         timestamp: iso(this.ctx.now()),
         ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
       });
-      if (requests.length >= LIMITS.requestsPerCommitment) break;
+      if (requests.length >= LIMITS.requestsPerCommitment || budget.bytes < 0) break;
     }
     return requests.sort((a, b) => b.work_units[0]!.priority - a.work_units[0]!.priority);
   }
@@ -273,11 +289,12 @@ export class Requester {
       const lent = this.#lent.get(unitId);
       return (lent === undefined || lent.to === from) && !theirs(unitId);
     };
-    const units = this.#openUnitsOf(record, max, fresh);
-    if (units.length < max) {
-      const taken = new Set(units.map((u) => u.unit_id));
-      units.push(...this.#openUnitsOf(record, max - units.length, (id) => !taken.has(id) && !fresh(id) && !theirs(id)));
+    const found = this.#openUnitsOf(record, max, fresh);
+    if (found.length < max) {
+      const taken = new Set(found.map((u) => u.unit_id));
+      found.push(...this.#openUnitsOf(record, max - found.length, (id) => !taken.has(id) && !fresh(id) && !theirs(id)));
     }
+    const units = withinBytes(found, { bytes: MAX_UNIT_BYTES });
     for (const unit of units) this.#lent.set(unit.unit_id, { to: from, at: nowMs });
     return { units };
   }

@@ -94,6 +94,12 @@ test('pulls: a closed job to trusted peers only, a job open to strangers to anyo
     );
 
     assert.equal(MESSAGE_TYPES.pull.schema.safeParse({ job_id: closed, max: 1_000_000 }).success, false);
+
+    // Units of 8 KB each (their params): a reply of all 300 would be past the message's 2 MiB.
+    const heavy = { ...hashJob(300, false).params, redundancy: 1, params: { note: 'x'.repeat(8000) } };
+    const { job_id: heavyJob } = await requester.api['jobs.submit'](heavy);
+    const pulled = await trustedA.pull({ job_id: heavyJob, max: 1000 });
+    assert.ok(pulled.length > 0 && pulled.length < 300, `${pulled.length} units of 8 KB in one reply`);
   } finally {
     await Promise.all(peers.map((peer) => peer.stop()));
     await stopAll([requester]);
