@@ -56,6 +56,16 @@ function batchedJob(chunks: Uint8Array[], perBatch: number): NodeEvent[] {
   return events;
 }
 
+/** Unit `i` of JOB verified, on its chunk's sha256. */
+const verdictOn = (chunks: Uint8Array[], i: number): NodeEvent => ({
+  type: 'unit.verified',
+  event_id: `v${i}.${++seq}`,
+  at: AT,
+  unit_id: unitIdOf(JOB, i),
+  verdict: 'verified',
+  consensus_hash: cidOfBytes(sha(chunks[i]!)),
+});
+
 const fold = (events: NodeEvent[]) => {
   const state = new MeshState(ME);
   for (const event of events) state.apply(event);
@@ -105,14 +115,7 @@ test('batches out of order, repeated, or past the job add no unit', () => {
 
 test('a verdict on a batched unit is its progress; the job completes when every unit has one; a replay agrees', () => {
   const chunks = Array.from({ length: 3 }, () => randomBytes(64));
-  const verdict = (i: number): NodeEvent => ({
-    type: 'unit.verified',
-    event_id: `v${i}`,
-    at: AT,
-    unit_id: unitIdOf(JOB, i),
-    verdict: 'verified',
-    consensus_hash: cidOfBytes(sha(chunks[i]!)),
-  });
+  const verdict = (i: number) => verdictOn(chunks, i);
   const events = [...batchedJob(chunks, 2), verdict(0), verdict(2)];
   const state = fold(events);
   assert.equal(state.units.get(unitIdOf(JOB, 0))!.verdict, 'verified');
@@ -147,14 +150,7 @@ test("a job's first undecided unit moves on with verdicts, and back when one is 
   const chunks = Array.from({ length: 6 }, () => randomBytes(64));
   const state = fold(batchedJob(chunks, 6));
   const job = () => state.jobs.get(JOB)!;
-  const verdict = (i: number): NodeEvent => ({
-    type: 'unit.verified',
-    event_id: `fu${i}`,
-    at: AT,
-    unit_id: unitIdOf(JOB, i),
-    verdict: 'verified',
-    consensus_hash: cidOfBytes(sha(chunks[i]!)),
-  });
+  const verdict = (i: number) => verdictOn(chunks, i);
   assert.equal(state.firstUndecided(job()), 0);
   for (const i of [0, 1, 3]) state.apply(verdict(i));
   assert.equal(state.firstUndecided(job()), 2);
