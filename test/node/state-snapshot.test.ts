@@ -133,6 +133,21 @@ test('a snapshot written by other code (another state format or fields), or of a
   journal.close();
 });
 
+test('a snapshot whose body cannot be read is ignored, and the journal folded in full', async () => {
+  const path = tempDbPath();
+  const journal = openTempJournal(path);
+  const { events } = richJournal('unreadable');
+  await append(journal, events);
+  journal.snapshots.write(loadState(journal, ME).state, journal.lastSeq(), AT);
+  const db = new Database(path);
+  db.prepare('UPDATE state_snapshot SET body = substr(body, 1, length(body) / 2)').run();
+  db.close();
+  const loaded = loadState(journal, ME);
+  assert.match(loaded.miss!, /^unreadable/);
+  assertSameState(loaded.state, fold([...journal.events()]), 'full fold', events);
+  journal.close();
+});
+
 test('a snapshot ahead of its journal (a journal restored from an older copy) is ignored', async () => {
   const journal = openTempJournal();
   const { events } = richJournal('ahead');
