@@ -64,7 +64,7 @@ test('the first collection comes after start (here gc_interval_s, 1 s), then eve
     const first = collector.last;
     assert.ok(first, 'collected once');
     await sleep(1000);
-    assert.ok(collector.last!.at > first.at, 'and again');
+    assert.ok(collector.last.at > first.at, 'and again');
     assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES, 'an open assignment’s output is kept and counted');
   } finally {
     collector.stop();
