@@ -27,7 +27,8 @@ function fold(events: readonly NodeEvent[]): MeshState {
 /**
  * Equal states: every field deep-equal (prototypes included); the private parts too (the CheckBook's
  * records, the UnitTable's units), and the state's private indexes as its queries read them, for
- * every job, unit and assignment `events` name.
+ * every job, unit and assignment `events` name, and as `receipt.stored` reads them (both states
+ * then hold every receipt of `events`).
  */
 function assertSameState(actual: MeshState, expected: MeshState, label: string, events: readonly NodeEvent[]): void {
   assert.deepStrictEqual(actual, expected, label);
@@ -53,6 +54,13 @@ function assertSameState(actual: MeshState, expected: MeshState, label: string, 
     myOffers: [...ids.requester].flatMap((peer) => [...ids.unit].map((id) => state.myOffersFor(peer, id))),
   });
   assert.deepStrictEqual(queries(actual), queries(expected), `${label}: indexes`);
+  // The index of stored receipts' CIDs: a receipt stored again is ignored by both, or added to both.
+  for (const event of events)
+    if (event.type === 'receipt.stored') {
+      actual.apply(event);
+      expected.apply(event);
+    }
+  assert.deepStrictEqual(actual.receipts, expected.receipts, `${label}: receipts stored again`);
 }
 
 async function append(journal: Journal, events: readonly NodeEvent[]): Promise<void> {
@@ -63,13 +71,12 @@ test('a state restored from its plain data at any cut, then folded on, equals th
   const { events, finishedJobs } = richJournal('cut');
   const compacted = [...events, ...finishedJobs.map((id) => compactedEvent(id))];
   for (const journal of [events, compacted]) {
-    const whole = fold(journal);
-    assert.ok(whole.checks.isConvicted('peer-worker'), 'the journal convicts a provider');
+    assert.ok(fold(journal).checks.isConvicted('peer-worker'), 'the journal convicts a provider');
     for (const cut of [0, 1, Math.floor(journal.length / 3), journal.length - 2, journal.length]) {
       const data = deserialize(serialize(stateToData(fold(journal.slice(0, cut))))) as Record<string, unknown>;
       const restored = stateFromData(ME, data);
       for (const event of journal.slice(cut)) restored.apply(event);
-      assertSameState(restored, whole, `cut at ${cut} of ${journal.length}`, journal);
+      assertSameState(restored, fold(journal), `cut at ${cut} of ${journal.length}`, journal);
     }
   }
 });
@@ -122,6 +129,21 @@ test('a snapshot written by other code (another state format or fields), or of a
   assert.equal(loaded.snapshotSeq, null);
   assert.match(loaded.miss!, /^other_version/);
   assert.equal(loaded.folded, journal.lastSeq());
+  assertSameState(loaded.state, fold([...journal.events()]), 'full fold', events);
+  journal.close();
+});
+
+test('a snapshot whose body cannot be read is ignored, and the journal folded in full', async () => {
+  const path = tempDbPath();
+  const journal = openTempJournal(path);
+  const { events } = richJournal('unreadable');
+  await append(journal, events);
+  journal.snapshots.write(loadState(journal, ME).state, journal.lastSeq(), AT);
+  const db = new Database(path);
+  db.prepare('UPDATE state_snapshot SET body = substr(body, 1, length(body) / 2)').run();
+  db.close();
+  const loaded = loadState(journal, ME);
+  assert.match(loaded.miss!, /^unreadable/);
   assertSameState(loaded.state, fold([...journal.events()]), 'full fold', events);
   journal.close();
 });

@@ -33,13 +33,7 @@ export interface Retention {
 
 export function blobNeeds(state: MeshState, retention: Retention): Map<string, BlobNeed> {
   const needs = new Map<string, BlobNeed>();
-  const need = (cid: string | undefined, kind: BlobKind, until: number, heldFor?: string) => {
-    if (cid === undefined) return;
-    let entry = needs.get(cid);
-    if (!entry) needs.set(cid, (entry = { kind, until, heldFor: new Set() }));
-    else entry.until = Math.max(entry.until, until);
-    if (heldFor !== undefined) entry.heldFor.add(heldFor);
-  };
+  const need = needIn(needs);
   for (const record of state.jobs.values()) {
     if (record.job.requester !== state.me) continue;
     const closedAt = record.completedAt ?? (record.cancelled ? record.cancelledAt : undefined);
@@ -61,6 +55,20 @@ export function blobNeeds(state: MeshState, retention: Retention): Map<string, B
       for (const cid of retention.compactedOutputs?.(record.job.job_id) ?? []) need(cid, 'output', Infinity);
     for (const png of record.frames.values()) need(png, 'output', Infinity);
   }
+  return providerNeeds(state, retention, needs);
+}
+
+/**
+ * What I hold as provider (added to `needs`): the only needs with a `heldFor`, so all a count of
+ * the quotas reads. It walks the assignments in the state (work in progress), not my jobs' units
+ * or the outputs of compacted jobs (history).
+ */
+export function providerNeeds(
+  state: MeshState,
+  retention: Pick<Retention, 'providerMs' | 'deliveredAt'>,
+  needs = new Map<string, BlobNeed>(),
+): Map<string, BlobNeed> {
+  const need = needIn(needs);
   for (const { acceptance, closing, result } of state.assignments.values()) {
     if (acceptance.provider_peer !== state.me) continue;
     const done = closing ? Date.parse(closing.at) : retention.deliveredAt?.(acceptance.assignment_id);
@@ -72,4 +80,15 @@ export function blobNeeds(state: MeshState, retention: Retention): Map<string, B
     need(result?.output_cid, 'output', until, requester);
   }
   return needs;
+}
+
+/** Adds a need to `needs`: the first kind stays, the latest `until` wins, the requesters add up. */
+function needIn(needs: Map<string, BlobNeed>) {
+  return (cid: string | undefined, kind: BlobKind, until: number, heldFor?: string) => {
+    if (cid === undefined) return;
+    let entry = needs.get(cid);
+    if (!entry) needs.set(cid, (entry = { kind, until, heldFor: new Set() }));
+    else entry.until = Math.max(entry.until, until);
+    if (heldFor !== undefined) entry.heldFor.add(heldFor);
+  };
 }

@@ -52,7 +52,10 @@ function lastClosed(assignments: readonly AssignmentRecord[], floor: number): nu
   return last;
 }
 
-/** Applies a `job.compacted`: everything of the job's units leaves the state but the job record (and its counts). */
+/**
+ * Applies a `job.compacted`: everything of the job's units leaves the state but the job record (and
+ * its counts). The state's indexes of what left are rebuilt after it (MeshState.reindex).
+ */
 export function compactJob(state: CompactableState, jobId: string, summary: JobSummary | undefined): void {
   const record = state.jobs.get(jobId);
   if (record) record.summary = summary ?? { verified: 0, failed: 0, spent: 0 };
@@ -87,9 +90,6 @@ export function compactJob(state: CompactableState, jobId: string, summary: JobS
   for (const [author, chain] of state.receipts) {
     // Each chain's last receipt stays: the next one links to it (my own chain continues from it).
     const kept = chain.filter((r, i) => r.receipt.job_id !== jobId || i === chain.length - 1);
-    if (kept.length === chain.length) continue;
-    for (const r of chain) if (r.receipt.job_id === jobId) state.receiptCids.delete(r.cid);
-    for (const r of kept) state.receiptCids.add(r.cid);
-    state.receipts.set(author, kept);
+    if (kept.length < chain.length) state.receipts.set(author, kept);
   }
 }

@@ -102,7 +102,6 @@ export interface CompactableState {
   readonly myOffers: Map<string, Offer>;
   readonly resultsByOutput: Map<string, string[]>;
   readonly receipts: Map<string, StoredReceipt[]>;
-  readonly receiptCids: Set<string>;
   readonly checks: {
     readonly truths: Map<string, string>;
     readonly truthFuel: Map<string, number>;

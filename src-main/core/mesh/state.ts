@@ -72,9 +72,9 @@ export class MeshState {
   /** My checks of providers' results against my own runs: records, outcomes, convictions. */
   readonly checks = new CheckBook();
   readonly receipts = new Map<string, StoredReceipt[]>();
+  // Indexes of `receipts`, rebuilt from it (reindex): a snapshot need not hold them.
   /** The CIDs in `receipts`: a receipt stored twice is kept once, without a search of its chain. */
-  readonly receiptCids = new Set<string>();
-  // Indexes of my chain in `receipts`, rebuilt from it (reindex): a snapshot need not hold them.
+  #receiptCids = new Set<string>();
   /** My latest verification receipt of each unit, and my execution receipt of each assignment. */
   #myVerifications = new Map<string, StoredReceipt>();
   #myExecutions = new Map<string, StoredReceipt>();
@@ -250,8 +250,8 @@ export class MeshState {
         return;
       }
       case 'receipt.stored': {
-        if (this.receiptCids.has(event.cid)) return;
-        this.receiptCids.add(event.cid);
+        if (this.#receiptCids.has(event.cid)) return;
+        this.#receiptCids.add(event.cid);
         const stored = { cid: event.cid, receipt: event.receipt, sig: event.sig };
         const chain = this.receipts.get(event.receipt.author);
         if (!chain) this.receipts.set(event.receipt.author, [stored]);
@@ -328,6 +328,8 @@ export class MeshState {
   /** Rebuilds the private indexes from what they index: after a restore from a snapshot, and after a compaction. */
   reindex(): void {
     this.#decidedBelow = new Map();
+    this.#receiptCids = new Set();
+    for (const chain of this.receipts.values()) for (const { cid } of chain) this.#receiptCids.add(cid);
     this.#myVerifications = new Map();
     this.#myExecutions = new Map();
     for (const stored of this.receipts.get(this.me) ?? []) this.#indexMine(stored);

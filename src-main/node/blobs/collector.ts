@@ -1,15 +1,20 @@
-// Garbage collection of blobs by the storage settings (core/storage): at start and every
-// `gc_interval_s`, every blob that no open work or kept output needs any more (blob-needs.ts),
-// and that was not put within `grace_s`, is deleted. One collection is synchronous from the
-// decision to the last delete, so nothing can come to name a blob in between; a blob put again
-// since the decision is spared by the store itself (remove's `before`). Each collection also
-// recounts what each requester holds on my disk (quota.ts).
+// Garbage collection of blobs by the storage settings (core/storage): shortly after start and
+// every `gc_interval_s`, every blob that no open work or kept output needs any more
+// (blob-needs.ts), and that was not put within `grace_s`, is deleted. One collection is
+// synchronous from the decision to the last delete, so nothing can come to name a blob in
+// between; a blob put again since the decision is spared by the store itself (remove's `before`).
+// Each collection also recounts what each requester holds on my disk (quota.ts); at start only
+// that count is taken, before any acceptance reads it, since a collection reads all of history
+// (every blob, every kept output of a compacted job) and would delay the node's first answers.
 import { describeError } from '../../core/errors.js';
 import type { MeshState } from '../../core/mesh/state.js';
-import { blobNeeds, type BlobKind, type Retention } from '../../core/mesh/blob-needs.js';
+import { blobNeeds, providerNeeds, type BlobKind, type BlobNeed, type Retention } from '../../core/mesh/blob-needs.js';
 import type { StorageConfig } from '../../core/storage/storage-config.js';
 import { RequesterQuota } from './quota.js';
 import type { BlobStore } from './store.js';
+
+/** How long after start the first collection waits (gc_interval_s if shorter): the node answers first. */
+const FIRST_COLLECTION_MS = 30_000;
 
 export interface Collection {
   at: number;
@@ -44,15 +49,19 @@ export class BlobCollector {
     this.quota = new RequesterQuota(config.requester_quota_bytes);
   }
 
-  /** Collects now, then every gc_interval_s until stop. */
+  /** Counts the quotas now; collects a little later, then every gc_interval_s until stop. */
   start(): void {
-    this.#collectLogged();
-    this.#timer = setInterval(() => this.#collectLogged(), this.config.gc_interval_s * 1000);
-    this.#timer.unref();
+    this.#countQuotas();
+    const every = this.config.gc_interval_s * 1000;
+    const collect = () => {
+      this.#collectLogged();
+      this.#timer = setInterval(() => this.#collectLogged(), every).unref();
+    };
+    this.#timer = setTimeout(collect, Math.min(FIRST_COLLECTION_MS, every)).unref();
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    clearTimeout(this.#timer);
   }
 
   get last(): Collection | undefined {
@@ -75,15 +84,8 @@ export class BlobCollector {
     });
     const { removed, freed } = this.store.remove(unneeded, before);
     const gone = new Set(unneeded.map((blob) => blob.cid));
-    const held = new Map<string, Map<string, number>>();
-    for (const blob of listed) {
-      if (gone.has(blob.cid)) continue;
-      for (const requester of needs.get(blob.cid)?.heldFor ?? []) {
-        const blobs = held.get(requester) ?? new Map<string, number>();
-        held.set(requester, blobs.set(blob.cid, blob.size));
-      }
-    }
-    const stored = new Set(listed.flatMap((blob) => (gone.has(blob.cid) ? [] : [blob.cid])));
+    const stored = new Map(listed.flatMap((blob) => (gone.has(blob.cid) ? [] : [[blob.cid, blob.size] as const])));
+    const held = this.#held(needs, (cid) => stored.get(cid));
     this.quota.reset(held, stored, gone, now);
     this.#freedTotal += freed;
     this.#last = { at: now, removed, freed_bytes: freed };
@@ -107,6 +109,23 @@ export class BlobCollector {
       usage.by_kind[kind] += blob.size;
     }
     return usage;
+  }
+
+  /** What each requester holds on my disk, without collecting: the stored blobs of my work as provider. */
+  #countQuotas(): void {
+    const held = this.#held(providerNeeds(this.state, this.#retention()), (cid) => this.store.size(cid));
+    this.quota.reset(held, this.store, new Set());
+  }
+
+  /** Requester → the blobs I hold for it as provider (cid → bytes): the needs with a `heldFor` that are stored, shipped modules aside. */
+  #held(needs: Map<string, BlobNeed>, sizeOf: (cid: string) => number | undefined): Map<string, Map<string, number>> {
+    const held = new Map<string, Map<string, number>>();
+    for (const [cid, need] of needs) {
+      const size = need.heldFor.size > 0 && !this.keep.has(cid) ? sizeOf(cid) : undefined;
+      if (size === undefined) continue;
+      for (const requester of need.heldFor) held.set(requester, (held.get(requester) ?? new Map()).set(cid, size));
+    }
+    return held;
   }
 
   #retention() {

@@ -278,12 +278,18 @@ export class Journal {
     }
   }
 
+  /** My balance as the derived tables hold it: one row, where `ledgerSummary` reads every transfer of mine. */
+  balance(me: string): number {
+    this.flush();
+    return (
+      (this.#db.prepare('SELECT balance FROM ledger_balances WHERE peer_id = ?').pluck().get(me) as
+        number | undefined) ?? 0
+    );
+  }
+
   /** The ledger as the derived tables hold it: my balance with each peer, and what is held. */
   ledgerSummary(me: string): { balance: number; peers: { peer_id: string; balance: number }[]; held: number } {
-    this.flush();
-    const balance =
-      (this.#db.prepare('SELECT balance FROM ledger_balances WHERE peer_id = ?').pluck().get(me) as
-        number | undefined) ?? 0;
+    const balance = this.balance(me);
     // Net per counterpart: what they paid me minus what I paid them.
     const peers = this.#db
       .prepare(

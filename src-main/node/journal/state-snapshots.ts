@@ -1,7 +1,12 @@
 // Snapshots of the folded state (core/mesh/state-codec.ts), so that a start folds only the events
 // journaled since the last one instead of the whole journal. One row, replaced in one transaction:
-// a crash while writing leaves the previous snapshot as it was (SQLite's atomic commit).
+// a crash while writing leaves the previous snapshot as it was (SQLite's atomic commit). The body
+// is the v8 serialization, brotli-compressed at its fastest quality: a big job's state is mostly
+// ids and CIDs said again and again, so it shrinks about 6×, and writing the smaller row saves
+// more time than the compression takes (20,000 units: 115 ms to compress 72 MB, 46 ms to write
+// 11.6 MB instead of 268 ms).
 import { deserialize, serialize } from 'node:v8';
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { describeError } from '../../core/errors.js';
 import { stateFingerprint, stateFromData, stateToData } from '../../core/mesh/state-codec.js';
 import type { MeshState } from '../../core/mesh/state.js';
@@ -33,7 +38,10 @@ export class StateSnapshots {
 
   /** Saves `state`, folded up to `seq`; returns the snapshot's size in bytes. */
   write(state: MeshState, seq: number, at: string): number {
-    const body = serialize(stateToData(state));
+    const raw = serialize(stateToData(state));
+    const body = brotliCompressSync(raw, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+    });
     this.#put.run(seq, stateFingerprint(), state.me, body, at);
     return body.length;
   }
@@ -52,7 +60,8 @@ export class StateSnapshots {
     // A journal restored from an older copy than its snapshot: the state would hold events it lacks.
     if (row.seq > lastSeq) return { miss: 'ahead_of_journal' };
     try {
-      return { state: stateFromData(me, deserialize(row.body) as Record<string, unknown>), seq: row.seq };
+      const data = deserialize(brotliDecompressSync(row.body)) as Record<string, unknown>;
+      return { state: stateFromData(me, data), seq: row.seq };
     } catch (err) {
       return { miss: 'unreadable', detail: describeError(err) };
     }

@@ -34,7 +34,6 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
   return {
     async status() {
       const dropped = node.network.dropped();
-      const ledger = node.journal.ledgerSummary(node.peerId);
       const availability = node.availability();
       const { contribution_history, damping_factor, over_allocation_history } = node.provider.contribution();
       return {
@@ -52,7 +51,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         jobs_running: [...state.jobs.values()].filter(
           (j) => j.job.requester === node.peerId && !j.cancelled && !j.completedAt,
         ).length,
-        balance: ledger.balance,
+        balance: node.journal.balance(node.peerId),
         dropped,
         price: node.price,
         started_at: node.startedAt,

@@ -1,0 +1,73 @@
+// The collector's start: each requester's bytes on my disk are counted at once, so an acceptance
+// right after a start reads its quota; the first collection (which reads all of history) waits.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, test } from 'node:test';
+import { MeshState } from '../../src-main/core/mesh/state.js';
+import { DEFAULT_STORAGE_CONFIG } from '../../src-main/core/storage/storage-config.js';
+import { BlobCollector } from '../../src-main/node/blobs/collector.js';
+import { BlobStore } from '../../src-main/node/blobs/index.js';
+import { REQUESTER, WORKER, unitLife } from './fixtures/journal-events.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const OUTPUT_BYTES = 40_000;
+
+/** I am the worker of one open assignment of REQUESTER's, whose output (a file) I hold. */
+async function providerWithOutput(): Promise<{ store: BlobStore; state: MeshState }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-collector-'));
+  dirs.push(dir);
+  const store = new BlobStore(dir);
+  const output = await store.put(randomBytes(OUTPUT_BYTES));
+  const state = new MeshState(WORKER);
+  for (const event of unitLife('held', 0, 0)) {
+    if (event.type === 'unit.created' || event.type === 'offer.accepted') state.apply(event);
+    if (event.type === 'result.recorded') state.apply({ ...event, result: { ...event.result, output_cid: output } });
+  }
+  return { store, state };
+}
+
+test('start counts what each requester holds before it returns, and collects nothing yet', async () => {
+  const { store, state } = await providerWithOutput();
+  const storage = { ...DEFAULT_STORAGE_CONFIG, requester_quota_bytes: OUTPUT_BYTES };
+  const collector = new BlobCollector(store, state, storage, new Set(), () => {});
+  collector.start();
+  try {
+    assert.equal(collector.last, undefined, 'no collection at start');
+    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES);
+    assert.match(collector.quota.refusal(REQUESTER) ?? '', /^quota: /, 'a unit of it would be refused');
+  } finally {
+    collector.stop();
+    store.close();
+  }
+});
+
+test('the first collection comes after start (here gc_interval_s, 1 s), then every gc_interval_s', async () => {
+  const { store, state } = await providerWithOutput();
+  const collector = new BlobCollector(
+    store,
+    state,
+    { ...DEFAULT_STORAGE_CONFIG, gc_interval_s: 1 },
+    new Set(),
+    () => {},
+  );
+  collector.start();
+  try {
+    await sleep(1500);
+    const first = collector.last;
+    assert.ok(first, 'collected once');
+    await sleep(1000);
+    assert.ok(collector.last.at > first.at, 'and again');
+    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES, 'an open assignment’s output is kept and counted');
+  } finally {
+    collector.stop();
+    store.close();
+  }
+});
