@@ -33,6 +33,8 @@ export class PulledUnits {
 
   /** The commitments I follow, each job's pulled units (fresh ones) after its listed ones. */
   view(nowMs: number): ComputeCommitment[] {
+    for (const requester of this.#pulled.keys())
+      if (!this.ctx.commitments.has(requester)) this.#pulled.delete(requester); // unfollowed
     return [...this.ctx.commitments.values()].map((commitment) => {
       const pulled = this.#pulled.get(commitment.peer_id);
       if (!pulled) return commitment;
