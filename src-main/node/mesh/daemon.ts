@@ -29,7 +29,12 @@ export interface Daemon {
 export async function startDaemon(options: MeshNodeOptions & { apiPort?: number }): Promise<Daemon> {
   ensureDataDir(options.dataDir);
   const network = options.network ?? (await loadNetworkConfig(options.dataDir));
-  const node = await MeshNode.start({ ...options, network, listen: options.listen ?? stableListen(network) });
+  const node = await MeshNode.start({
+    ...options,
+    network,
+    listen: options.listen ?? stableListen(network),
+    deferMachine: true,
+  });
   const handlers = apiHandlers(node);
   let api: ApiServer;
   try {
@@ -46,6 +51,8 @@ export async function startDaemon(options: MeshNodeOptions & { apiPort?: number 
     throw err;
   }
   writeApiEndpoint(options.dataDir, { url: api.url, pid: process.pid });
+  // The probe spawns programs and calibration takes every core: after the API answers, not before.
+  node.machine.start();
   let stopping: Promise<void> | undefined;
   return {
     node,
