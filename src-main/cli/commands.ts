@@ -1,6 +1,5 @@
-#!/usr/bin/env node
-// meshctl: the command line of a Mesh Compute node. Each command lives in its own file; this one
-// only wires them to commander.
+// meshctl's commands (meshctl.ts loads this once Node's compile cache is on). Each command lives in
+// its own file; this one only wires them to commander.
 import { Command } from 'commander';
 import { registerApiCommands } from './api-commands.js';
 import { registerNodeStart } from './node-start.js';
