@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}${process.env.MESH_DIST ?? 'dist'}/src-main`;
+await rm(`${out}/chunks`, { recursive: true, force: true }); // chunks of earlier builds, named by their hashes
 const common = {
   bundle: true,
   format: 'esm',
