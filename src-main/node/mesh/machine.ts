@@ -11,7 +11,7 @@ import type { Executor } from '../exec/index.js';
 import { loadOrCalibrate } from '../hardware/calibrate.js';
 import { LoadMonitor } from '../hardware/load.js';
 import { readPower } from '../hardware/power.js';
-import { probeHardware } from '../hardware/probe.js';
+import { probeHardwareInThread } from '../hardware/probe-thread.js';
 import { WatchTimer } from './watch-timer.js';
 
 /** How often power and load are read: soon enough to stop within seconds of unplugging or a game starting. */
@@ -80,7 +80,7 @@ export class Machine {
 
   async #probe(dataDir: string, executor: Executor): Promise<void> {
     if (this.#stopped) return;
-    this.info = await probeHardware();
+    this.info = await probeHardwareInThread();
     this.power = this.info.power;
     if (this.#stopped) return;
     ({ calibration: this.calibration } = await loadOrCalibrate(dataDir, this.info, executor));
