@@ -27,6 +27,11 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node22',
+  // Without comments and indentation: the source of every loaded file stays in the heap (a third of
+  // it, as two-byte strings where a comment had a non-Latin-1 character) with an array of its line
+  // ends. Names are kept, so stack traces still read; the source maps give the lines back
+  // (node --enable-source-maps).
+  minifyWhitespace: true,
   sourcemap: true,
   logLevel: 'warning',
   external: [
