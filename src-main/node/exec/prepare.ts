@@ -117,9 +117,11 @@ export class ModuleCache {
     const metered = await this.metering.meter(original);
     if (this.disk) {
       // A failed write only means metering again after a restart.
-      const write = this.disk.put(hash, metered).catch(() => {});
+      const write: Promise<void> = this.disk
+        .put(hash, metered)
+        .catch(() => {})
+        .then(() => void this.writing.delete(write));
       this.writing.add(write);
-      void write.then(() => this.writing.delete(write));
     }
     return metered;
   }

@@ -11,7 +11,7 @@ export function probeHardwareInThread(): Promise<HardwareInfo> {
     worker.once('message', (info: HardwareInfo) => {
       resolve(info);
       // A program it spawned that hangs (time-boxed, so no longer awaited) would keep it alive.
-      void worker.terminate();
+      worker.terminate().catch(() => {});
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the probe thread exited (${code})`)));

@@ -9,4 +9,8 @@ import { probeHardware } from './probe.js';
 lowerThisThreadsPriority();
 // No top-level await: the module is evaluated by the time the probe is sent, so ending the thread
 // then is safe (nodejs/node#53238).
-void probeHardware().then((info) => parentPort?.postMessage(info));
+probeHardware().then(
+  // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread's port, not a window
+  (info) => parentPort?.postMessage(info),
+  () => process.exit(1), // it never throws; were it to, the main thread probes by itself
+);
