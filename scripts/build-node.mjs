@@ -6,22 +6,32 @@
 //
 // - dist/src-main/cli/meshctl.js, dist/src-main/electron/main.js: the entries; what they share,
 //   and what they import lazily (the daemon, the GPU runner, scene files), in dist/src-main/chunks/.
-// - dist/src-main/node/exec/{worker,metering-worker}.js: the sandbox's worker threads, each one
-//   self-contained file (a worker loads nothing of the main thread's).
+// - dist/src-main/node/exec/{worker,metering-worker}.js, node/hardware/probe-worker.js: the
+//   sandbox's and the hardware probe's worker threads, each one self-contained file (a worker
+//   loads nothing of the main thread's).
+// - dist/wasm/metered/: the shipped kernels, metered once here (node/exec/metered-store.ts), so a
+//   node never loads binaryen for them, not even to calibrate at its first start.
 // Left out, loaded from node_modules when first needed: native code (better-sqlite3), what starts
 // threads from its own files (piscina), what is large and needed rarely (binaryen, in the metering
 // thread only; playwright-core, for GPU units; systeminformation, for the hardware probe), and
 // electron itself.
 import { build } from 'esbuild';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}${process.env.MESH_DIST ?? 'dist'}/src-main`;
+await rm(`${out}/chunks`, { recursive: true, force: true }); // chunks of earlier builds, named by their hashes
 const common = {
   bundle: true,
   format: 'esm',
   platform: 'node',
   target: 'node22',
+  // Without comments and indentation: the source of every loaded file stays in the heap (a third of
+  // it, as two-byte strings where a comment had a non-Latin-1 character) with an array of its line
+  // ends. Names are kept, so stack traces still read; the source maps give the lines back
+  // (node --enable-source-maps).
+  minifyWhitespace: true,
   sourcemap: true,
   logLevel: 'warning',
   external: [
@@ -59,8 +69,25 @@ await Promise.all([
     entryPoints: {
       'node/exec/worker': `${root}src-main/node/exec/worker.ts`,
       'node/exec/metering-worker': `${root}src-main/node/exec/metering-worker.ts`,
+      'node/hardware/probe-worker': `${root}src-main/node/hardware/probe-worker.ts`,
     },
     outdir: out,
   }),
 ]);
-console.log(`node build: ${out}/{cli/meshctl,electron/main,node/exec/worker,node/exec/metering-worker}.js`);
+console.log(
+  `node build: ${out}/{cli/meshctl,electron/main,node/exec/{worker,metering-worker},node/hardware/probe-worker}.js`,
+);
+
+// After the bundles: the entries' version is a hash of the metering thread's bundle, just written.
+const { meterModule } = await import(`${out}/node/exec/metering.js`);
+const { MeteredStore, shippedMeteredDir } = await import(`${out}/node/exec/metered-store.js`);
+const { sha256Hex } = await import(`${out}/node/exec/prepare.js`);
+const wasmDir = `${out}/../wasm`;
+const kernels = (await readdir(wasmDir)).filter((f) => f.endsWith('.wasm'));
+const shipped = new MeteredStore(shippedMeteredDir(), Number.MAX_SAFE_INTEGER);
+await rm(shipped.dir, { recursive: true, force: true }); // kernels rebuilt since leave no stale entries
+for (const file of kernels) {
+  const original = await readFile(`${wasmDir}/${file}`);
+  await shipped.put(sha256Hex(original), meterModule(original));
+}
+console.log(`node build: ${kernels.length} kernels metered into ${shipped.dir}`);

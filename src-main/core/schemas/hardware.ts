@@ -2,17 +2,12 @@
 // Sizes are in GiB (2^30 bytes), as elsewhere in the project. The calibration is what offers'
 // time estimates come from: a unit of F fuel takes about F / fuel_per_second seconds on one worker.
 import { z } from 'zod';
+import { HARDWARE_LIMITS } from './hardware-limits.js';
 import { boundedArray, Fraction, Id, IsoTime, NonNegative } from './primitives.js';
 
 /** Text reported by the operating system or a driver; bounded, since it ends up in adverts and the UI. */
 const ProbeText = z.string().max(128);
 const Gib = NonNegative.max(1 << 20);
-
-export const HARDWARE_LIMITS = {
-  /** More GPUs than this in one machine is not a desktop; the rest are left out. */
-  gpus: 16,
-  threads: 4096,
-} as const;
 
 const CpuInfoSchema = z.strictObject({
   model: ProbeText,

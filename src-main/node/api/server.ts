@@ -2,7 +2,8 @@
 // and the UI in a browser talk to (the UI's own files are served here too, see static-ui.ts). Every request passes, in order: the Host/Origin guard (a web
 // page the user visits must not reach it), the bearer token, the method's contract (params are
 // validated before a handler runs), and on the way out the result's contract.
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -14,6 +15,10 @@ import { HTTP_STATUS_OF } from './errors.js';
 import { isUiPath, sendUiFile } from './static-ui.js';
 import { dispatchUpload, UPLOAD_JOB_PATH, type UploadHandlers } from './upload.js';
 import { tokenMatches } from './token.js';
+
+// node:http by require, not import: an ES import reads all of its exports, and its WebSocket getter
+// loads undici, ~20 ms of a start and a few MB of heap for code the node never runs.
+const { createServer, STATUS_CODES } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 /** A subscriber that lets this much pile up unsent is cut off; it reconnects with `after`. */
 const MAX_EVENT_BACKLOG_BYTES = 16 * 1024 * 1024;

@@ -45,6 +45,8 @@ export interface ExecutorOptions {
   queueLimit?: number;
   /** The most units one worker takes in one hop. */
   maxBatch?: number;
+  /** Where metered modules are kept across starts (the data dir's `metered-modules/`); none: in memory only. */
+  meteredDir?: string;
 }
 
 /** The progress index before the worker has begun a batch. */
@@ -68,7 +70,7 @@ interface Pending {
 
 export class Executor {
   private readonly pool: Piscina;
-  private readonly modules = new ModuleCache();
+  private readonly modules: ModuleCache;
   private readonly queue: Pending[] = [];
   /** Units admitted but waiting for their module to be prepared; they count toward the queue limit. */
   private preparing = 0;
@@ -82,7 +84,11 @@ export class Executor {
   private dropped = 0;
   readonly workers: number;
 
-  private constructor(private readonly options: Required<ExecutorOptions>) {
+  private constructor(
+    private readonly options: Required<Omit<ExecutorOptions, 'meteredDir'>>,
+    meteredDir: string | undefined,
+  ) {
+    this.modules = new ModuleCache({ diskDir: meteredDir });
     this.workers = options.workers;
     this.idleWorkers = options.workers;
     this.pool = new Piscina({
@@ -110,7 +116,10 @@ export class Executor {
     const workers = options.workers ?? availableParallelism();
     if (!Number.isInteger(workers) || workers < 1)
       throw new RangeError(`workers must be a positive integer, not ${workers}`);
-    return new Executor({ workers, queueLimit: options.queueLimit ?? 10_000, maxBatch: options.maxBatch ?? 64 });
+    return new Executor(
+      { workers, queueLimit: options.queueLimit ?? 10_000, maxBatch: options.maxBatch ?? 64 },
+      options.meteredDir,
+    );
   }
 
   /** Runs one unit in the pool. Rejects with an ExecError. */

@@ -3,7 +3,8 @@
 // before any of its code runs. The validation and metering happen in a thread of their own
 // (metering-worker.ts), started when a module is not cached and ended once idle. Metered modules
 // are cached by the original's SHA-256, in shared memory, so a worker is handed the bytes without
-// a copy, within a budget of bytes.
+// a copy, within a budget of bytes; and on disk (metered-store.ts), so a later start, or the
+// shipped kernels on any start, skips the metering thread.
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { builtFile } from '../../core/build-layout.js';
@@ -11,6 +12,7 @@ import { ExecError, toExecError } from './errors.js';
 import type { UnitLimits } from './limits.js';
 import type { MeteredModule } from './metering.js';
 import type { MeteringLoaded, MeteringReply, MeteringRequest } from './metering-worker.js';
+import { MeteredStore, shippedMeteredDir } from './metered-store.js';
 
 export interface PreparedModule extends Omit<MeteredModule, 'bytes'> {
   /** SHA-256 (hex) of the module as the unit named it, before metering. */
@@ -23,6 +25,9 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The shipped kernels, metered by the build: read only. */
+const SHIPPED = new MeteredStore(shippedMeteredDir());
+
 /** How long the metering thread outlives its last module: a job's modules come together. */
 const METERING_LINGER_MS = 5_000;
 /** How long closing waits for a thread still loading binaryen before it is terminated all the same. */
@@ -33,9 +38,18 @@ export class ModuleCache {
   /** Modules being metered now, so a burst of units of one module meters it once. */
   private readonly loading = new Map<string, Promise<PreparedModule>>();
   private readonly metering = new MeteringThread();
+  private readonly maxBytes: number;
+  /** The data dir's store of metered modules, written to as modules are metered. */
+  private readonly disk: MeteredStore | undefined;
+  /** Disk writes not yet done: closing waits for them. */
+  private readonly writing = new Set<Promise<void>>();
   private bytesHeld = 0;
 
-  constructor(private readonly maxBytes = 64 << 20) {}
+  /** `maxBytes` bounds the metered modules held in memory, and those kept in `diskDir` (if given). */
+  constructor(options: { maxBytes?: number; diskDir?: string } = {}) {
+    this.maxBytes = options.maxBytes ?? 64 << 20;
+    this.disk = options.diskDir === undefined ? undefined : new MeteredStore(options.diskDir, this.maxBytes);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -72,16 +86,17 @@ export class ModuleCache {
     return prepared;
   }
 
-  close(): Promise<void> {
-    return this.metering.close();
+  async close(): Promise<void> {
+    await this.metering.close();
+    await Promise.all(this.writing);
   }
 
   private load(original: Uint8Array, hash: string): Promise<PreparedModule> {
     let loading = this.loading.get(hash);
     if (!loading) {
       // A refused module is not cached: it is refused again, at the same cost, next time.
-      loading = this.metering.meter(original).then((metered) => {
-        const prepared = { ...metered, hash };
+      loading = this.fromDisk(hash).then(async (stored) => {
+        const prepared = { ...(stored ?? (await this.meter(original, hash))), hash };
         this.remember(prepared);
         return prepared;
       });
@@ -90,6 +105,25 @@ export class ModuleCache {
       this.loading.set(hash, loading);
     }
     return loading;
+  }
+
+  /** The build's metered kernels first, then the data dir's store. */
+  private async fromDisk(hash: string): Promise<MeteredModule | undefined> {
+    return (await SHIPPED.get(hash)) ?? (await this.disk?.get(hash));
+  }
+
+  /** Meters `original` in the metering thread and keeps the result on disk, not waiting for the write. */
+  private async meter(original: Uint8Array, hash: string): Promise<MeteredModule> {
+    const metered = await this.metering.meter(original);
+    if (this.disk) {
+      // A failed write only means metering again after a restart.
+      const write: Promise<void> = this.disk
+        .put(hash, metered)
+        .catch(() => {})
+        .then(() => void this.writing.delete(write));
+      this.writing.add(write);
+    }
+    return metered;
   }
 
   private remember(prepared: PreparedModule): void {

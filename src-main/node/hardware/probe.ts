@@ -3,8 +3,10 @@
 // Node itself knows, so a VM without a GPU or battery, or a driver that hangs, still gives an answer.
 import { createHash } from 'node:crypto';
 import { arch, availableParallelism, cpus, platform, release, totalmem } from 'node:os';
-import { canonicalJson } from '../../core/schemas/index.js';
-import { HARDWARE_LIMITS, type GpuInfo, type HardwareInfo } from '../../core/schemas/hardware.js';
+// Not the schemas' index nor hardware.ts: the probe's thread loads this file, and no zod with it.
+import { canonicalJson } from '../../core/schemas/canonical-json.js';
+import { HARDWARE_LIMITS } from '../../core/schemas/hardware-limits.js';
+import type { GpuInfo, HardwareInfo } from '../../core/schemas/hardware.js';
 import { readPower } from './power.js';
 import type { Systeminformation } from 'systeminformation';
 import { systemInformation } from './system-information.js';

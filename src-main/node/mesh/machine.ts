@@ -1,6 +1,7 @@
 // What the node knows of the machine it runs on, kept current: the hardware probe and the
-// calibration (once, in the background, at start; calibration is redone only when the hardware,
-// the worker count or the kernel changed), the power state and other programs' CPU load, for
+// calibration (once, in the background, from start(): the daemon calls it once its API answers, so
+// a first start's UI does not wait behind them; calibration is redone only when the hardware, the
+// worker count or the kernel changed), the power state and other programs' CPU load, for
 // availability and the status page. Power and load are sampled every few seconds only while a
 // setting depends on them (pause on battery, on a machine with a battery; only when idle); else
 // the load is read when asked for, and nothing wakes the node for them.
@@ -10,7 +11,7 @@ import type { Executor } from '../exec/index.js';
 import { loadOrCalibrate } from '../hardware/calibrate.js';
 import { LoadMonitor } from '../hardware/load.js';
 import { readPower } from '../hardware/power.js';
-import { probeHardware } from '../hardware/probe.js';
+import { probeHardwareInThread } from '../hardware/probe-thread.js';
 import { WatchTimer } from './watch-timer.js';
 
 /** How often power and load are read: soon enough to stop within seconds of unplugging or a game starting. */
@@ -23,8 +24,9 @@ export class Machine {
   readonly load = new LoadMonitor();
   /** Seconds since the person last used the machine, where a desktop shell reports it (null: unknown). */
   userIdleSeconds: number | null = null;
-  /** Settles when the probe and calibration are done (or failed, logged). */
+  /** Settles when the probe and calibration, once started, are done (or failed, logged). */
   readonly ready: Promise<void>;
+  readonly #begin: () => void;
   readonly #sampling: WatchTimer;
   #stopped = false;
 
@@ -37,10 +39,14 @@ export class Machine {
     private readonly settings: () => { pauseOnBattery: boolean; idleOnly: boolean },
   ) {
     this.load.sample();
+    let begin!: () => void;
     // A node stopped mid-calibration closes the executor under it: that is no failure to report.
-    this.ready = this.#probe(dataDir, executor).catch((err) => {
-      if (!this.#stopped) log(`hardware probe or calibration failed: ${describeError(err)}`);
-    });
+    this.ready = new Promise<void>((resolve) => (begin = resolve))
+      .then(() => this.#probe(dataDir, executor))
+      .catch((err) => {
+        if (!this.#stopped) log(`hardware probe or calibration failed: ${describeError(err)}`);
+      });
+    this.#begin = begin;
     this.#sampling = new WatchTimer(() => {
       const { power, load } = this.#watching();
       if (load) this.load.sample();
@@ -48,6 +54,11 @@ export class Machine {
       return power || load;
     }, SAMPLE_MS);
     this.#sampling.wake();
+  }
+
+  /** Probes the hardware and calibrates (once; again is a no-op). */
+  start(): void {
+    this.#begin();
   }
 
   /** Settings changed: sample again if they now depend on power or load. */
@@ -68,7 +79,8 @@ export class Machine {
   }
 
   async #probe(dataDir: string, executor: Executor): Promise<void> {
-    this.info = await probeHardware();
+    if (this.#stopped) return;
+    this.info = await probeHardwareInThread();
     this.power = this.info.power;
     if (this.#stopped) return;
     ({ calibration: this.calibration } = await loadOrCalibrate(dataDir, this.info, executor));

@@ -252,6 +252,7 @@ export class MeshNode {
     this.provider.start();
     this.keeper.start();
     this.#background('assembling frames', this.frames.resume());
+    if (!this.options.deferMachine) this.machine.start();
   }
 
   get peerId(): string {

@@ -25,6 +25,8 @@ export interface MeshNodeOptions {
   /** Blob retention, collection and per-requester quota (default: the data dir's storage.json, else the defaults). */
   storage?: StorageConfig;
   log?: (message: string) => void;
+  /** The hardware probe and calibration wait for machine.start() (the daemon's, once its API answers); else they start with the node. */
+  deferMachine?: boolean;
 }
 
 /** Where the node's log lines go: the caller's logger, else standard error. */

@@ -56,7 +56,10 @@ export async function openResources(
   await Promise.all(shippedModules().map((module) => blobs.put(module)));
   const mine = state.receipts.get(identity.peerId)?.at(-1);
   const receipts = new ReceiptChain(identity, mine ? { cid: mine.cid, seq: mine.receipt.seq } : undefined);
-  const executor = Executor.start({ workers: options.workers ?? cpus().length });
+  const executor = Executor.start({
+    workers: options.workers ?? cpus().length,
+    meteredDir: join(options.dataDir, 'metered-modules'),
+  });
   opened.add('the sandbox', () => executor.close());
   const network = await MeshNetwork.start({
     identity,

@@ -34,13 +34,13 @@ export interface MeshNodeOptions {
   reach?: ReachOptions;
 }
 
-export function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLibp2p> {
+export async function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLibp2p> {
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = [];
   if (options.mdns ?? true) peerDiscovery.push(mdns());
   if (options.bootstrap !== undefined && options.bootstrap.length > 0)
     peerDiscovery.push(bootstrap({ list: options.bootstrap }));
-  const reach = options.reach && reachConfig(options.reach);
+  const reach = options.reach && (await reachConfig(options.reach));
   return createLibp2p<MeshServices>({
     privateKey: options.privateKey,
     addresses: {

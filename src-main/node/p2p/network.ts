@@ -29,6 +29,7 @@ import {
 import { DropLedger, type DropListener } from './drops.js';
 import { checkCatalog, EnvelopeVerifier, sealMessage, type MessageCatalog, type VerifiedMessage } from './envelope.js';
 import { BlobError, MeshError, type DropReason } from './errors.js';
+import { parkGossipWhileAlone } from './gossip-timers.js';
 import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './libp2p-node.js';
 import { INVITE_PROTOCOL, INVITE_STREAM_LIMITS, serveRedeem, type RedeemHandler } from './invite-protocol.js';
 import { DIRECT_RATE, GOSSIP_RATE, requestCost, scoredTopics, TOPIC_SCORE } from './peer-limits.js';
@@ -170,10 +171,15 @@ export class MeshNetwork {
         // a gossip handler has nobody to answer; its failures are its own to report
       });
     });
-    libp2p.addEventListener('peer:connect', (event) =>
-      this.emitPeer('connect', event.detail, this.addressesOf(event.detail)),
-    );
-    libp2p.addEventListener('peer:disconnect', (event) => this.emitPeer('disconnect', event.detail, []));
+    const gossipTimers = parkGossipWhileAlone(libp2p.services.pubsub, () => libp2p.getPeers().length === 0);
+    libp2p.addEventListener('peer:connect', (event) => {
+      gossipTimers.changed();
+      this.emitPeer('connect', event.detail, this.addressesOf(event.detail));
+    });
+    libp2p.addEventListener('peer:disconnect', (event) => {
+      gossipTimers.changed();
+      this.emitPeer('disconnect', event.detail, []);
+    });
     libp2p.addEventListener('peer:identify', (event) =>
       this.emitPeer('identified', event.detail.peerId, event.detail.listenAddrs.map(String)),
     );

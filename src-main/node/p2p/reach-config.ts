@@ -11,7 +11,6 @@ import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay
 import { dcutr } from '@libp2p/dcutr';
 import { identifyPush } from '@libp2p/identify';
 import type { Connection, ConnectionGater, PeerId, TopologyFilter } from '@libp2p/interface';
-import { uPnPNAT } from '@libp2p/upnp-nat';
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p';
 import type { RelaySettings } from '../../core/reach/network-config.js';
 
@@ -94,12 +93,12 @@ function checkedAutoNAT(): { factory: (components: object) => unknown; recheck: 
   return { factory, recheck: () => recheck() };
 }
 
-export function reachConfig(options: ReachOptions): {
+export async function reachConfig(options: ReachOptions): Promise<{
   listen: string[];
   transports: NonNullable<Libp2pOptions['transports']>;
   gater: Partial<ConnectionGater>;
   services: ServiceFactoryMap;
-} {
+}> {
   const { relay } = options;
   const autoNATService = checkedAutoNAT();
   const services: ServiceFactoryMap = {
@@ -107,8 +106,10 @@ export function reachConfig(options: ReachOptions): {
     dcutr: dcutr(),
     identifyPush: identifyPush(),
   };
-  // A port the router maps is announced once AutoNAT confirms it, asked at once.
-  if (options.upnp)
+  // A port the router maps is announced once AutoNAT confirms it, asked at once. Loaded only here:
+  // UPnP brings an XML parser and SSDP (~0.4 MB of code) that a node on loopback never needs.
+  if (options.upnp) {
+    const { uPnPNAT } = await import('@libp2p/upnp-nat');
     services.upnp = overriding(
       uPnPNAT({ autoConfirmAddress: false }),
       'addressManager',
@@ -118,6 +119,7 @@ export function reachConfig(options: ReachOptions): {
         autoNATService.recheck();
       },
     );
+  }
   if (relay)
     services.relay = circuitRelayServer({
       reservations: {

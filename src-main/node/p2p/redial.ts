@@ -2,7 +2,8 @@
 // addresses the journal kept; one that cannot be reached, or goes away, is dialled again after a
 // growing, jittered wait (core/reach/network-config.ts, redialDelayMs). When this machine's network
 // changes (an interface or address comes or goes: a laptop joins another Wi-Fi), every wait starts
-// over and they are all dialled at once.
+// over and they are all dialled at once. The network is looked at only while a peer I want is
+// away: with all of them connected, or none wanted, nothing here wakes the node.
 import { networkInterfaces } from 'node:os';
 import { redialDelayMs } from '../../core/reach/network-config.js';
 import type { Reach } from './reach.js';
@@ -28,17 +29,14 @@ function networkShape(): string {
 export class Redialer {
   readonly #wanted = new Map<string, Wanted>();
   #shape = networkShape();
-  readonly #poll: NodeJS.Timeout;
+  #poll: NodeJS.Timeout | undefined;
   #stopped = false;
 
   constructor(
     private readonly reach: Reach,
     private readonly connected: (peer: string) => boolean,
     private readonly log: (message: string) => void,
-  ) {
-    this.#poll = setInterval(() => this.#checkNetwork(), NETWORK_POLL_MS);
-    this.#poll.unref();
-  }
+  ) {}
 
   /** Keep `peer` connected, dialling it at `addresses` (and whatever libp2p learned) when it is not. */
   private want(peer: string, addresses: string[]): void {
@@ -80,7 +78,7 @@ export class Redialer {
 
   stop(): void {
     this.#stopped = true;
-    clearInterval(this.#poll);
+    clearTimeout(this.#poll);
     for (const wanted of this.#wanted.values()) clearTimeout(wanted.timer);
   }
 
@@ -93,6 +91,18 @@ export class Redialer {
       this.#dial(peer, wanted);
     }, delayMs);
     wanted.timer.unref();
+    this.#watchNetwork();
+  }
+
+  /** Looks at the network every few seconds while a peer I want is not connected. */
+  #watchNetwork(): void {
+    if (this.#poll || this.#stopped) return;
+    this.#poll = setTimeout(() => {
+      this.#poll = undefined;
+      this.#checkNetwork();
+      if ([...this.#wanted.keys()].some((peer) => !this.connected(peer))) this.#watchNetwork();
+    }, NETWORK_POLL_MS);
+    this.#poll.unref();
   }
 
   #dial(peer: string, wanted: Wanted): void {

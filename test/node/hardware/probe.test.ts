@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { HardwareInfoSchema, type HardwareInfo } from '../../../src-main/core/schemas/hardware.js';
 import { hardwareFingerprint, probeHardware } from '../../../src-main/node/hardware/probe.js';
 import { readPower } from '../../../src-main/node/hardware/power.js';
+import { probeHardwareInThread } from '../../../src-main/node/hardware/probe-thread.js';
 import { timeBoxed } from '../../../src-main/node/hardware/time-box.js';
 
 test('probeHardware describes this machine with a valid HardwareInfo', async () => {
@@ -30,6 +31,12 @@ test('the fingerprint is the same across two probes of the same machine', async 
   const [first, second] = [await probeHardware(), await probeHardware()];
   assert.match(hardwareFingerprint(first), /^[0-9a-f]{64}$/);
   assert.equal(hardwareFingerprint(first), hardwareFingerprint(second));
+});
+
+test('the probe in its own thread (the node’s) describes the same machine as on the main thread', async () => {
+  const [inThread, here] = [await probeHardwareInThread(), await probeHardware()];
+  assert.deepEqual(HardwareInfoSchema.parse(inThread), inThread);
+  assert.equal(hardwareFingerprint(inThread), hardwareFingerprint(here));
 });
 
 const machine: HardwareInfo = {

@@ -1,0 +1,19 @@
+// meshctl's commands (meshctl.ts loads this once Node's compile cache is on). Each command lives in
+// its own file; this one only wires them to commander.
+import { Command } from 'commander';
+import { registerApiCommands } from './api-commands.js';
+import { registerNodeStart } from './node-start.js';
+import { registerReachCommands } from './reach-commands.js';
+import { registerRenderLocal } from './render-local.js';
+
+const program = new Command()
+  .name('meshctl')
+  .description('Mesh Compute: share your compute with people you trust, and use theirs.')
+  .showHelpAfterError();
+
+registerNodeStart(program);
+registerRenderLocal(program);
+registerApiCommands(program);
+registerReachCommands(program);
+
+await program.parseAsync(process.argv);
