@@ -151,13 +151,13 @@ test("a job's first undecided unit moves on with verdicts, and back when one is 
   const state = fold(batchedJob(chunks, 6));
   const job = () => state.jobs.get(JOB)!;
   const verdict = (i: number) => verdictOn(chunks, i);
-  assert.equal(state.firstUndecided(job()), 0);
+  assert.equal(state.units.firstUndecided(JOB, job().created), 0);
   for (const i of [0, 1, 3]) state.apply(verdict(i));
-  assert.equal(state.firstUndecided(job()), 2);
+  assert.equal(state.units.firstUndecided(JOB, job().created), 2);
   state.apply(verdict(2));
-  assert.equal(state.firstUndecided(job()), 4);
+  assert.equal(state.units.firstUndecided(JOB, job().created), 4);
   state.apply({ type: 'unit.reopened', event_id: 'fr', at: AT, unit_id: unitIdOf(JOB, 1), convicted: 'peer-x' });
-  assert.equal(state.firstUndecided(job()), 1);
+  assert.equal(state.units.firstUndecided(JOB, job().created), 1);
   for (const i of [1, 4, 5]) state.apply(verdict(i));
-  assert.equal(state.firstUndecided(job()), 6);
+  assert.equal(state.units.firstUndecided(JOB, job().created), 6);
 });

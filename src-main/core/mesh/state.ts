@@ -78,8 +78,6 @@ export class MeshState {
   /** My latest verification receipt of each unit, and my execution receipt of each assignment. */
   #myVerifications = new Map<string, StoredReceipt>();
   #myExecutions = new Map<string, StoredReceipt>();
-  /** Per job, an index below which every unit has a verdict (firstUndecided): lowered when one is reopened. */
-  #decidedBelow = new Map<string, number>();
   /** What each job of mine has in escrow or paid (read it with committedTo). */
   readonly committed = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
@@ -240,10 +238,10 @@ export class MeshState {
         progress.reopened = (record.reopened ?? 0) + 1;
         const job = this.jobs.get(record.unit.job_id);
         if (!job) return;
-        if (record.index >= 0) job.decided--;
-        const below = this.#decidedBelow.get(job.job.job_id);
-        if (below !== undefined && record.index < below)
-          this.#decidedBelow.set(job.job.job_id, Math.max(0, record.index));
+        if (record.index >= 0) {
+          job.decided--;
+          this.units.reopened(job.job.job_id, record.index);
+        }
         job.completedAt = undefined;
         // A render tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
         job.frames.delete(Number(record.unit.params?.['frame']));
@@ -312,22 +310,8 @@ export class MeshState {
     if (++job.decided >= job.created) job.completedAt = event.at;
   }
 
-  /**
-   * The index of the job's first unit without a verdict (`created` when all have one): scans on from
-   * where the last call stopped, so walking a big job's open units does not pass its decided ones
-   * again each time.
-   */
-  firstUndecided(record: JobRecord): number {
-    const jobId = record.job.job_id;
-    let i = this.#decidedBelow.get(jobId) ?? 0;
-    while (i < record.created && this.units.progressOf(unitIdOf(jobId, i))?.verdict) i++;
-    this.#decidedBelow.set(jobId, i);
-    return i;
-  }
-
   /** Rebuilds the private indexes from what they index: after a restore from a snapshot, and after a compaction. */
   reindex(): void {
-    this.#decidedBelow = new Map();
     this.#receiptCids = new Set();
     for (const chain of this.receipts.values()) for (const { cid } of chain) this.#receiptCids.add(cid);
     this.#myVerifications = new Map();

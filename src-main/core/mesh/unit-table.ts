@@ -42,6 +42,8 @@ export class UnitTable implements SnapshotPart {
   readonly #batched = new Map<string, BatchedJob>();
   /** The progress of batched units that have any, by unit id. */
   readonly #progress = new Map<string, UnitProgress>();
+  /** Per job, an index below which every unit has a verdict (firstUndecided): a cache, not saved. */
+  readonly #decidedBelow = new Map<string, number>();
 
   get(unitId: string): UnitRecord | undefined {
     const listed = this.#listed.get(unitId);
@@ -115,6 +117,24 @@ export class UnitTable implements SnapshotPart {
     return this.#listed.get(unitId) ?? this.#progress.get(unitId);
   }
 
+  /**
+   * The index of the job's first unit without a verdict (`created` when all have one): scans on from
+   * where the last call stopped, so walking a big job's open units does not pass its decided ones
+   * again each time.
+   */
+  firstUndecided(jobId: string, created: number): number {
+    let i = this.#decidedBelow.get(jobId) ?? 0;
+    while (i < created && this.progressOf(unitIdOf(jobId, i))?.verdict) i++;
+    this.#decidedBelow.set(jobId, i);
+    return i;
+  }
+
+  /** Unit `index` of the job lost its verdict: the job's units are looked at again from it. */
+  reopened(jobId: string, index: number): void {
+    const below = this.#decidedBelow.get(jobId);
+    if (below !== undefined && index < below) this.#decidedBelow.set(jobId, index);
+  }
+
   /** The unit's progress, to change: a listed unit's own record, a batched unit's entry (made if new). */
   progress(unitId: string): UnitProgress | undefined {
     const listed = this.#listed.get(unitId);
@@ -127,6 +147,7 @@ export class UnitTable implements SnapshotPart {
 
   /** Every unit of a job leaves the table (compaction): its batch, its batched units' progress, its listed units. */
   dropJob(jobId: string): void {
+    this.#decidedBelow.delete(jobId);
     const job = this.#batched.get(jobId);
     if (job) for (let i = 0; i < job.created; i++) this.#progress.delete(unitIdOf(jobId, i));
     this.#batched.delete(jobId);

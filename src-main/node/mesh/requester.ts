@@ -206,7 +206,7 @@ export class Requester {
   /** Up to `limit` units of the job that want workers now and that `accept` lets through, in unit order. */
   #openUnitsOf(record: JobRecord, limit: number, accept: (unitId: string) => boolean = () => true): WorkUnit[] {
     const open: WorkUnit[] = [];
-    for (const id of unitIdsOf(record, this.ctx.state.firstUndecided(record))) {
+    for (const id of unitIdsOf(record, this.ctx.state.units.firstUndecided(record.job.job_id, record.created))) {
       if (open.length >= limit) break;
       const unit = this.#stillWanted(id);
       if (unit && accept(id)) open.push(unit);
