@@ -195,10 +195,11 @@ function pack({ view, counts, offsets, maxDepth }: OpenBlob): GpuScene {
 /**
  * A box side pushed outwards by 2^-20 of the box's magnitude on that axis before rounding to f32:
  * more than the f32 rounding of the box (half an ulp) plus the f32 rounding of a triangle's v0
- * and edges, so the f32 triangle the shader tests still lies inside its f32 box.
+ * and edges, so the f32 triangle the shader tests still lies inside its f32 box. At least 8 of
+ * f32's smallest steps (2^-149): near zero, rounding errs by a step whatever the magnitude.
  */
 function widen(min: number, max: number): [number, number] {
-  const pad = Math.max(Math.abs(min), Math.abs(max)) * 2 ** -20;
+  const pad = Math.max(Math.max(Math.abs(min), Math.abs(max)) * 2 ** -20, 2 ** -146);
   return [Math.fround(min - pad), Math.fround(max + pad)];
 }
 
