@@ -10,6 +10,7 @@ import { NodeEventSchema, validate, type NodeEvent } from '../src-main/core/sche
 import { Journal, type JournalOptions } from '../src-main/node/journal/index.js';
 import { MIX, realisticEvents, realisticStream } from '../test/node/fixtures/journal-events.js';
 import { round, type Benchmark, type Figure } from './harness.js';
+import { EventStore } from '../src-main/node/journal/event-store.js';
 
 const GROUP_EVENTS = 100_000;
 const FULL_EVENTS = 500;
@@ -166,7 +167,7 @@ const replay: Benchmark = {
 
       // Baseline: copy the same journaled JSON rows into a bare table, in one transaction.
       const source = new Database(path, { readonly: true });
-      const bodies = source.prepare('SELECT body FROM events ORDER BY seq').pluck().all() as string[];
+      const bodies = [...new EventStore(source).events()].map(({ event }) => JSON.stringify(event));
       source.close();
       const baseline = bareInsertSeconds(freshPath(), bodies, 'one transaction', 'NORMAL');
       return [

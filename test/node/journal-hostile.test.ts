@@ -18,7 +18,7 @@ function seededJournal(): { journal: Journal; eventCount: () => number; close: (
   const journal = openTempJournal(path);
   for (const event of realisticEvents('h', 200)) journal.appendNow(event);
   const reader = new Database(path, { readonly: true });
-  const count = reader.prepare('SELECT count(*) FROM events').pluck();
+  const count = reader.prepare('SELECT COALESCE(SUM(count), 0) FROM event_batches').pluck();
   return {
     journal,
     eventCount: () => count.get() as number,

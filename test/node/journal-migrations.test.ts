@@ -6,6 +6,7 @@ import { Journal } from '../../src-main/node/journal/index.js';
 import { openDatabase, type Db } from '../../src-main/node/journal/database.js';
 import { LATEST_VERSION, migrate, MIGRATIONS, schemaVersion } from '../../src-main/node/journal/migrations.js';
 import { DERIVED_TABLES } from '../../src-main/node/journal/projections/index.js';
+import { EventStore } from '../../src-main/node/journal/event-store.js';
 import { realisticEvents } from './fixtures/journal-events.js';
 import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
 
@@ -19,12 +20,28 @@ function schemaSql(db: Db): string[] {
 
 const events = realisticEvents('m', 400);
 
-/** Journals `events` the way a version without the journal class would have: rows only. */
-function insertEventRows(db: Db): void {
-  const insert = db.prepare('INSERT INTO events (event_id, type, at, body) VALUES (?, ?, ?, ?)');
+/** The journal's own tables: one row an event up to version 7, batches from version 8. */
+const JOURNAL_TABLES = ['events', 'event_batches', 'event_ids', 'event_id_spill'];
+
+/** Journals `bodies` the way a version without the journal class would have: rows only. */
+function insertEventRows(db: Db, bodies: readonly NodeEvent[] | readonly object[] = events): void {
   db.transaction(() => {
-    for (const event of events) insert.run(event.event_id, event.type, event.at, JSON.stringify(event));
+    if (tables(db).includes('events')) {
+      const insert = db.prepare('INSERT INTO events (event_id, type, at, body) VALUES (?, ?, ?, ?)');
+      for (const body of bodies as NodeEvent[]) insert.run(body.event_id, body.type, body.at, JSON.stringify(body));
+    } else {
+      const batch = new EventStore(db).begin();
+      for (const body of bodies as NodeEvent[]) batch.add(body.event_id, JSON.stringify(body));
+      batch.commit();
+    }
   })();
+}
+
+/** The journaled events' JSON, in order, from whichever tables hold them. */
+function storedBodies(db: Db): string[] {
+  if (tables(db).includes('events'))
+    return db.prepare('SELECT body FROM events ORDER BY seq').pluck().all() as string[];
+  return [...new EventStore(db).events()].map(({ event }) => JSON.stringify(event));
 }
 
 test('migrations are numbered 1, 2, 3... in order', () => {
@@ -39,7 +56,10 @@ test('a fresh database reaches the latest version with the journal and every der
   const db = openDatabase(tempDbPath());
   assert.deepEqual(migrate(db), { ok: true, from: 0, to: LATEST_VERSION });
   assert.equal(schemaVersion(db), LATEST_VERSION);
-  assert.deepEqual(tables(db), ['events', 'small_blobs', 'state_snapshot', ...DERIVED_TABLES].sort());
+  assert.deepEqual(
+    tables(db),
+    ['event_batches', 'event_ids', 'event_id_spill', 'small_blobs', 'state_snapshot', ...DERIVED_TABLES].sort(),
+  );
   db.close();
 });
 
@@ -50,7 +70,7 @@ test('running the migrations again is a no-op', () => {
   const schema = schemaSql(db);
   assert.deepEqual(migrate(db), { ok: true, from: LATEST_VERSION, to: LATEST_VERSION });
   assert.deepEqual(schemaSql(db), schema);
-  assert.equal(db.prepare('SELECT count(*) FROM events').pluck().get(), events.length);
+  assert.equal(storedBodies(db).length, events.length);
   db.close();
 });
 
@@ -60,21 +80,23 @@ for (const migration of MIGRATIONS) {
     migrate(db, migration.version - 1);
     assert.equal(schemaVersion(db), migration.version - 1);
     const before = tables(db);
-    if (before.includes('events')) insertEventRows(db);
+    const hasJournal = before.includes('events');
+    if (hasJournal) insertEventRows(db);
 
     assert.deepEqual(migrate(db, migration.version), { ok: true, from: migration.version - 1, to: migration.version });
     assert.equal(schemaVersion(db), migration.version);
     const after = tables(db);
-    // Only tables nothing reads were dropped (migration 7): the journal and what the node reads stay.
-    const kept: readonly string[] = ['events', 'state_snapshot', ...DERIVED_TABLES];
+    // Only tables nothing reads were dropped (migration 7), and the journal's rows became batches
+    // (migration 8): the events and what the node reads stay.
+    const kept: readonly string[] = ['state_snapshot', ...DERIVED_TABLES];
     assert.ok(
       before.filter((name) => kept.includes(name)).every((name) => after.includes(name)),
       'the migration drops no table the node reads',
     );
-    if (before.includes('events')) {
-      const bodies = db.prepare('SELECT body FROM events ORDER BY seq').pluck().all();
+    if (hasJournal) {
+      assert.ok(after.some((name) => JOURNAL_TABLES.includes(name)));
       assert.deepEqual(
-        bodies,
+        storedBodies(db),
         events.map((e) => JSON.stringify(e)),
       );
     }
@@ -106,13 +128,13 @@ async function replaysAsToday(version: number, old: (event: NodeEvent) => object
   const oldPath = tempDbPath();
   const db = openDatabase(oldPath);
   migrate(db, version);
-  const insert = db.prepare('INSERT INTO events (event_id, type, at, body) VALUES (?, ?, ?, ?)');
   let rewritten = 0;
-  for (const event of events) {
+  const bodies = events.map((event) => {
     const body = old(event);
     if (body) rewritten++;
-    insert.run(event.event_id, event.type, event.at, JSON.stringify(body ?? event));
-  }
+    return body ?? event;
+  });
+  insertEventRows(db, bodies);
   db.close();
 
   const upgraded = openTempJournal(oldPath);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ApiHandlers } from '../../src-main/core/api/contract.js';
 import { jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from '../node/mesh/cluster.js';
 import { RoguePeer, WIRE } from './rogue-peer.js';
+import { EventStore } from '../../src-main/node/journal/event-store.js';
 
 export interface Arena {
   t: TestNode;
@@ -94,16 +95,14 @@ export function journalCount(node: TestNode, type?: string, peer?: string): numb
   const db = new Database(join(node.dataDir, 'journal.sqlite'), { readonly: true, fileMustExist: true });
   try {
     node.node.journal.flush();
-    const row = (
-      type === undefined
-        ? db.prepare('SELECT count(*) AS n FROM events').get()
-        : peer === undefined
-          ? db.prepare('SELECT count(*) AS n FROM events WHERE type = ?').get(type)
-          : db
-              .prepare("SELECT count(*) AS n FROM events WHERE type = ? AND json_extract(body, '$.peer_id') = ?")
-              .get(type, peer)
-    ) as { n: number };
-    return row.n;
+    let n = 0;
+    for (const { event } of new EventStore(db).events())
+      if (
+        (type === undefined || event.type === type) &&
+        (peer === undefined || ('peer_id' in event && event.peer_id === peer))
+      )
+        n++;
+    return n;
   } finally {
     db.close();
   }

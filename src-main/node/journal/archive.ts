@@ -3,6 +3,7 @@
 // receipts of work not yet compacted).
 import type { NodeEventOf } from '../../core/schemas/index.js';
 import type { Db } from './database.js';
+import type { EventStore } from './event-store.js';
 
 export interface ArchivedUnit {
   status: 'created' | 'verified' | 'rejected';
@@ -17,7 +18,10 @@ export class Archive {
   readonly #authors;
   readonly #chain;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly events: EventStore,
+  ) {
     this.#unit = db.prepare<[string, string], ArchivedUnit>(
       'SELECT status, consensus_hash FROM units WHERE unit_id = ? AND job_id = ?',
     );
@@ -26,11 +30,11 @@ export class Archive {
         "SELECT consensus_hash FROM units WHERE job_id = ? AND status = 'verified' AND consensus_hash IS NOT NULL",
       )
       .pluck();
-    this.#authors = db.prepare<[], string>('SELECT DISTINCT author FROM receipts ORDER BY author').pluck();
+    this.#authors = db.prepare<[], string>('SELECT author FROM receipt_authors ORDER BY author').pluck();
     this.#chain = db
-      .prepare<[string], string>(
-        `SELECT e.body FROM receipts r JOIN events e ON e.seq = r.event_seq
-         WHERE r.author = ? ORDER BY r.chain_seq, r.cid`,
+      .prepare<[string], number>(
+        `SELECT event_seq FROM receipts WHERE author_no = (SELECT author_no FROM receipt_authors WHERE author = ?)
+         ORDER BY chain_seq, event_seq`,
       )
       .pluck();
   }
@@ -52,8 +56,8 @@ export class Archive {
 
   /** An author's receipts that I stored, by their seq in its chain. */
   receiptsOf(author: string): ArchivedReceipt[] {
-    return this.#chain.all(author).map((body) => {
-      const { cid, receipt, sig } = JSON.parse(body) as NodeEventOf<'receipt.stored'>;
+    return this.#chain.all(author).map((seq) => {
+      const { cid, receipt, sig } = this.events.eventAt(seq) as NodeEventOf<'receipt.stored'>;
       return { cid, receipt, ...(sig !== undefined ? { sig } : {}) };
     });
   }

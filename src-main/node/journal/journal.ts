@@ -1,6 +1,7 @@
-// The node's journal: every state change is an event, validated, appended to `events` and
-// projected into the derived tables in the same transaction, so the tables can always be rebuilt
-// from the journal and a crash never leaves one without the other.
+// The node's journal: every state change is an event, validated, appended to the event store (a
+// batch per group commit, event-store.ts) and projected into the derived tables in the same
+// transaction, so the tables can always be rebuilt from the journal and a crash never leaves one
+// without the other.
 import { describeError } from '../../core/errors.js';
 import { NodeEventSchema, validate, type LedgerEntry, type NodeEvent } from '../../core/schemas/index.js';
 import { openDatabase, type DatabaseOptions, type Db } from './database.js';
@@ -9,6 +10,7 @@ import { migrate } from './migrations.js';
 import { createProjector, DERIVED_TABLES, type DerivedTable, type Projector } from './projections/index.js';
 import { Archive } from './archive.js';
 import { StateSnapshots } from './state-snapshots.js';
+import { EventStore, type BatchWriter } from './event-store.js';
 
 export interface JournalOptions extends DatabaseOptions {
   /**
@@ -33,8 +35,6 @@ const DEFAULT_MAX_BATCH = 250;
  * units per fsync instead of one.
  */
 const FULL_COALESCE_MS = 2;
-/** Events read per query during a rebuild. */
-const REPLAY_PAGE = 10_000;
 
 /** A validated event and the JSON it is journaled as. */
 interface Journaled {
@@ -77,10 +77,7 @@ export class Journal {
   /** What the node reads from the derived tables: compacted jobs' units, receipt chains. */
   readonly archive: Archive;
   readonly #maxBatch: number;
-  readonly #seqOf;
-  readonly #lastSeq;
-  readonly #insertEvent;
-  readonly #eventPage;
+  readonly #store: EventStore;
   readonly #writeBatch: (items: readonly Journaled[]) => AppendOutcome[];
   readonly #replayAll: () => number;
   #queue: Step[] = [];
@@ -131,19 +128,14 @@ export class Journal {
     this.#maxBatch = Math.max(1, Math.floor(maxBatch));
     this.#projector = createProjector(db);
     this.snapshots = new StateSnapshots(db);
-    this.archive = new Archive(db);
-    this.#lastSeq = db.prepare<[], number>('SELECT COALESCE(MAX(seq), 0) FROM events').pluck();
-    this.#seqOf = db.prepare<[string], number>('SELECT seq FROM events WHERE event_id = ?').pluck();
-    this.#insertEvent = db.prepare<[string, string, string, string]>(
-      // A journaled event_id is left alone (idempotent re-delivery): `changes` tells which happened.
-      'INSERT INTO events (event_id, type, at, body) VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
-    );
-    this.#eventPage = db
-      .prepare<[number, number], [number, string]>('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?')
-      .raw();
-    this.#writeBatch = db.transaction((items: readonly Journaled[]) =>
-      items.map(({ event, body }) => this.#write(event, body)),
-    );
+    this.#store = new EventStore(db);
+    this.archive = new Archive(db, this.#store);
+    this.#writeBatch = db.transaction((items: readonly Journaled[]) => {
+      const batch = this.#store.begin();
+      const outcomes = items.map(({ event, body }) => this.#write(batch, event, body));
+      batch.commit();
+      return outcomes;
+    });
     this.#replayAll = db.transaction(() => this.#replay());
   }
 
@@ -263,19 +255,13 @@ export class Journal {
 
   /** The seq of the last event committed (0 when none). */
   lastSeq(): number {
-    return this.#lastSeq.get()!;
+    return this.#store.lastSeq();
   }
 
   /** The journaled events after seq `from`, in journal order, read a page at a time (a restarted node folds them into its state). */
   *events(from = 0): Generator<NodeEvent> {
     this.flush();
-    for (let after = from; ;) {
-      const page = this.#eventPage.all(after, REPLAY_PAGE);
-      for (const [, body] of page) yield JSON.parse(body) as NodeEvent;
-      const last = page.at(-1);
-      if (last === undefined) return;
-      after = last[0];
-    }
+    for (const { event } of this.#store.events(from)) yield event;
   }
 
   /** My balance as the derived tables hold it: one row, where `ledgerSummary` reads every transfer of mine. */
@@ -384,18 +370,16 @@ export class Journal {
     return { ok: true, event: decoded.value, body: JSON.stringify(decoded.value) };
   }
 
-  /** Journals one event and projects it; runs inside a transaction. */
-  #write(event: NodeEvent, body: string): AppendOutcome {
+  /**
+   * Journals one event into `batch` and projects it; runs inside a transaction. A journaled
+   * event_id is left alone (idempotent re-delivery) and reports the seq it already has.
+   */
+  #write(batch: BatchWriter, event: NodeEvent, body: string): AppendOutcome {
+    const existing = this.#store.seqOf(event.event_id, batch);
+    if (existing !== undefined) return { ok: true, seq: existing, duplicate: true };
     const admission = this.#projector.admit(event);
-    if (!admission.ok) {
-      // A re-delivered ledger entry is refused by the ledger as already applied: it is a duplicate.
-      const existing = this.#seqOf.get(event.event_id);
-      if (existing !== undefined) return { ok: true, seq: existing, duplicate: true };
-      return failure('ledger_refused', admission.error.message, { ledger: admission.error.code });
-    }
-    const inserted = this.#insertEvent.run(event.event_id, event.type, event.at, body);
-    if (inserted.changes === 0) return { ok: true, seq: this.#seqOf.get(event.event_id)!, duplicate: true };
-    const seq = Number(inserted.lastInsertRowid);
+    if (!admission.ok) return failure('ledger_refused', admission.error.message, { ledger: admission.error.code });
+    const seq = batch.add(event.event_id, body);
     admission.write(seq);
     return { ok: true, seq, duplicate: false };
   }
@@ -403,23 +387,17 @@ export class Journal {
   #replay(): number {
     this.#projector.clear();
     let count = 0;
-    let after = 0;
-    for (;;) {
-      const page = this.#eventPage.all(after, REPLAY_PAGE);
-      for (const [seq, body] of page) {
-        const admission = this.#projector.admit(JSON.parse(body) as NodeEvent);
-        if (!admission.ok) {
-          throw new ReplayRefused(
-            failure('replay_refused', `event #${seq}: ${admission.error.message}`, { ledger: admission.error.code }),
-          );
-        }
-        admission.write(seq);
+    for (const { seq, event } of this.#store.events()) {
+      const admission = this.#projector.admit(event);
+      if (!admission.ok) {
+        throw new ReplayRefused(
+          failure('replay_refused', `event #${seq}: ${admission.error.message}`, { ledger: admission.error.code }),
+        );
       }
-      const last = page.at(-1);
-      if (last === undefined) return count;
-      after = last[0];
-      count += page.length;
+      admission.write(seq);
+      count++;
     }
+    return count;
   }
 }
 

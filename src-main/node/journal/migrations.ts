@@ -8,6 +8,7 @@
 // event, so it is always valid JSON. Derived tables have small rows keyed by text ids, which is
 // what WITHOUT ROWID is for: one B-tree per table instead of a table plus its key's index.
 import type { Db } from './database.js';
+import { EventStore } from './event-store.js';
 import { failure, storageFailure, type Failure } from './errors.js';
 
 export interface Migration {
@@ -175,7 +176,54 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: 'events kept in compressed batches, their ids as 64-bit keys (event-store.ts); receipts by author number',
+    up(db) {
+      // A receipt's row names its author by number and its event by seq (the event holds the
+      // receipt): ~12 bytes, where its CID, author, prev, unit and job ids and index took ~900.
+      db.exec(`
+        DROP TABLE receipts;
+        CREATE TABLE receipt_authors (author_no INTEGER PRIMARY KEY, author TEXT NOT NULL UNIQUE) STRICT;
+        CREATE TABLE receipts (
+          author_no INTEGER NOT NULL, chain_seq INTEGER NOT NULL, event_seq INTEGER NOT NULL,
+          PRIMARY KEY (author_no, chain_seq, event_seq)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE event_batches (
+          first_seq INTEGER PRIMARY KEY, count INTEGER NOT NULL,
+          body BLOB NOT NULL -- the events' JSON, one a line, brotli
+        ) STRICT;
+        CREATE TABLE event_ids (id_key INTEGER PRIMARY KEY, seq INTEGER NOT NULL) STRICT;
+        CREATE TABLE event_id_spill (event_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+      `);
+      const store = new EventStore(db);
+      const page = db
+        .prepare<[number], [number, string, string]>(
+          `SELECT seq, event_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ${MIGRATED_BATCH}`,
+        )
+        .raw();
+      for (let after = 0; ;) {
+        const rows = page.all(after);
+        if (rows.length === 0) break;
+        // A batch's seqs are consecutive: a gap starts a new one.
+        let start = 0;
+        for (let i = 1; i <= rows.length; i++) {
+          if (i < rows.length && rows[i]![0] === rows[i - 1]![0] + 1) continue;
+          store.write(
+            rows[start]![0],
+            rows.slice(start, i).map(([, eventId, body]) => ({ eventId, body })),
+          );
+          start = i;
+        }
+        after = rows.at(-1)![0];
+      }
+      db.exec('DROP TABLE events');
+    },
+  },
 ];
+
+/** Events a batch of the migrated journal holds (the journal's own group commits hold up to 250). */
+const MIGRATED_BATCH = 250;
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 

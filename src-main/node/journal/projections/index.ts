@@ -10,6 +10,7 @@ import { workProjections } from './work.js';
 /** Every table computed from the journal: rebuild() empties and refills exactly these. */
 export const DERIVED_TABLES = [
   'units',
+  'receipt_authors',
   'receipts',
   'ledger_entries',
   'ledger_escrows',

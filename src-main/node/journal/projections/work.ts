@@ -22,9 +22,11 @@ export function workProjections(db: Db) {
   const reopenUnit = db.prepare(
     "UPDATE units SET status = 'created', consensus_hash = NULL, verified_at = NULL WHERE unit_id = ?",
   );
+  const insertAuthor = db.prepare('INSERT INTO receipt_authors (author) VALUES (?) ON CONFLICT DO NOTHING');
+  // The journal keeps one event per receipt CID (its event id names the CID): no row repeats.
   const insertReceipt = db.prepare(`
-    INSERT INTO receipts (cid, kind, author, chain_seq, prev, unit_id, job_id, stored_at, event_seq)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+    INSERT INTO receipts (author_no, chain_seq, event_seq)
+    VALUES ((SELECT author_no FROM receipt_authors WHERE author = ?), ?, ?)`);
 
   return {
     'unit.created'({ unit, at }: NodeEventOf<'unit.created'>, seq: number): void {
@@ -46,8 +48,9 @@ export function workProjections(db: Db) {
     'unit.reopened'(e: NodeEventOf<'unit.reopened'>): void {
       reopenUnit.run(e.unit_id);
     },
-    'receipt.stored'({ cid, receipt: r, at }: NodeEventOf<'receipt.stored'>, seq: number): void {
-      insertReceipt.run(cid, r.kind, r.author, r.seq, r.prev, r.unit_id, r.job_id, at, seq);
+    'receipt.stored'({ receipt: r }: NodeEventOf<'receipt.stored'>, seq: number): void {
+      insertAuthor.run(r.author);
+      insertReceipt.run(r.author, r.seq, seq);
     },
     // Read by the node's state only.
     'job.submitted'(): void {},
