@@ -92,7 +92,10 @@ test('the sample scene packs with every count and record carried over to f32', (
 
 test('every f32 triangle lies inside its f32 leaf box, whatever the coordinates', () => {
   // Subnormal-sized coordinates included: f32 rounds them by a whole step (seed 806076900).
-  const coordinate = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: -1e-40, max: 1e-40, noNaN: true }));
+  const coordinate = fc.oneof(
+    fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    fc.double({ min: -1e-40, max: 1e-40, noNaN: true }),
+  );
   const vertex = fc.tuple(coordinate, coordinate, coordinate);
   fc.assert(
     fc.property(fc.array(fc.tuple(vertex, vertex, vertex), { minLength: 1, maxLength: 40 }), (triangles) => {
