@@ -16,18 +16,12 @@ const BATCHES_PER_PAGE = 64;
 /** Decoded batches kept for lookups (a re-delivered event's batch is usually a recent one). */
 const DECODED_KEPT = 8;
 
-/** An event as the store takes it: validated, with the JSON it is kept as. */
-export interface StoredItem {
-  event: NodeEvent;
-  body: string;
-}
-
 /** The 64-bit key an event id is stored under. */
 export function eventIdKey(eventId: string): bigint {
   return createHash('sha256').update(eventId).digest().readBigInt64BE(0);
 }
 
-export function encodeBatch(bodies: readonly string[]): Buffer {
+function encodeBatch(bodies: readonly string[]): Buffer {
   const raw = Buffer.from(bodies.join('\n'));
   return brotliCompressSync(raw, {
     params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
@@ -35,7 +29,7 @@ export function encodeBatch(bodies: readonly string[]): Buffer {
 }
 
 /** A batch's events' JSON, in order. */
-export function decodeBatch(body: Buffer): string[] {
+function decodeBatch(body: Buffer): string[] {
   return brotliDecompressSync(body).toString().split('\n');
 }
 
