@@ -4,10 +4,13 @@
 //   `job.completed`. Baseline: the same units in one local Executor pool of the provider's
 //   workers, in the same run.
 // - disk_bytes_per_unit (target <= 1,024): the requester's data dir growth over that job, per unit.
+// Every unit's output is then checked against sha256 of its chunk, computed here (not timed).
 // MESH_TINY_UNITS sets the job's size (100,000 unless set).
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { cidOfBytes } from '../src-main/node/blobs/cid.js';
+import type { ApiClient } from '../src-main/node/api/index.js';
 import { Executor } from '../src-main/node/exec/index.js';
 import { loadKernel } from '../src-main/node/exec/kernels.js';
 import { EventWatch, startDaemonProcess, trustEachOther } from './fixtures/daemon-process.js';
@@ -79,6 +82,7 @@ async function meshRun(input: Buffer): Promise<{ unitsPerSecond: number; diskPer
     if (job.state !== 'completed' || job.units_verified !== UNITS)
       throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${UNITS} verified`);
     const seconds = (completedAt - start) / 1000;
+    await checkOutputs(requester.api, jobId, input);
     return {
       unitsPerSecond: UNITS / seconds,
       diskPerUnit: (diskBytes(requester.dataDir) - before) / UNITS,
@@ -88,6 +92,23 @@ async function meshRun(input: Buffer): Promise<{ unitsPerSecond: number; diskPer
     events.close();
     await Promise.all([requester.stop(), provider.stop()]);
   }
+}
+
+/** Every unit's output CID is that of sha256 over its chunk; throws at the first that is not. */
+async function checkOutputs(api: ApiClient, jobId: string, input: Buffer): Promise<void> {
+  let checked = 0;
+  while (checked < UNITS) {
+    const { units = [] } = await api.call('jobs.status', { job_id: jobId, units: true, units_from: checked });
+    if (units.length === 0) break;
+    for (const unit of units) {
+      const chunk = input.subarray(unit.index * CHUNK, (unit.index + 1) * CHUNK);
+      const expected = cidOfBytes(createHash('sha256').update(chunk).digest());
+      if (unit.output_cid !== expected)
+        throw new Error(`unit ${unit.index}: output ${unit.output_cid}, expected ${expected} (sha256 of its chunk)`);
+    }
+    checked += units.length;
+  }
+  if (checked !== UNITS) throw new Error(`only ${checked} of ${UNITS} units listed`);
 }
 
 export const benchmarks: Benchmark[] = [
