@@ -2,6 +2,7 @@
 // take acceptances, return results with receipts, hand back what I cannot finish, and journal how
 // each ends. Running what was accepted is the execution queue's (execution.ts).
 import { FALSE_REFUND, UNDERPAID } from '../../core/mesh/state.js';
+import type { AssignmentRecord } from '../../core/mesh/records.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { contributionHistory } from '../../core/mesh/contribution.js';
 import { allocate, DampingTracker, pipelineOf, unitKey } from '../../core/scheduler/index.js';
@@ -21,6 +22,7 @@ import { judgeAcceptances } from './acceptance-intake.js';
 import { Admission, admittedOffers } from './admission.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
+import { HeldResults } from './held-results.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { longestListed, OpenWork } from './open-work.js';
 import { PulledUnits } from './pulled-units.js';
@@ -55,8 +57,13 @@ export class Provider {
   readonly #unitsSeen = new Map<string, WorkUnit>();
   /** When each held assignment's result or hand-back was last sent. */
   readonly #lastSent = new Map<string, number>();
-  /** Results the requester holds, accepted unchecked until their job completes (when it said so): not resent on a timer. */
-  readonly #heldThere = new Map<string, number>();
+  /** Results the requester holds, accepted unchecked until their job completes: asked about a batch at a time. */
+  readonly #held = new HeldResults(
+    RETRY_MS,
+    (ids) => Promise.all(ids.map((id) => this.#sendResult(id))).then(() => undefined),
+    (id) => this.ctx.state.assignments.get(id)?.escrow === 'held',
+    () => this.wake(),
+  );
   /** Assignments to hand back, with why, until the requester answers. */
   readonly #toRelease = new Map<string, ReleaseReason>();
   /** My rounds' over-allocation and the damping factor it sets (in memory: 1 again after a restart). */
@@ -91,7 +98,7 @@ export class Provider {
 
   /** When the requester said it holds my result of `assignmentId` (unchecked, paid at its job's end); undefined if not. */
   deliveredAt(assignmentId: string): number | undefined {
-    return this.#heldThere.get(assignmentId);
+    return this.#held.since(assignmentId);
   }
 
   get running(): number {
@@ -275,14 +282,18 @@ export class Provider {
       if (this.ctx.state.assignments.get(id)?.escrow === 'held') continue;
       this.#lastSent.delete(id);
       this.#toRelease.delete(id);
-      this.#heldThere.delete(id);
+      this.#held.forget(id);
     }
+    const heldThere: AssignmentRecord[] = [];
     const releases = new Map<string, { peer: string; reason: ReleaseReason; ids: string[] }>(); // by requester and reason
     for (const assignment of this.ctx.state.heldAssignments()) {
       const { assignment_id: id, requester_peer: requester } = assignment.acceptance;
       if (assignment.acceptance.provider_peer !== this.ctx.me || this.#execution.has(id)) continue;
-      if (requester !== connected && (this.#heldThere.has(id) || nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS))
+      if (this.#held.has(id)) {
+        heldThere.push(assignment);
         continue;
+      }
+      if (requester !== connected && nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS) continue;
       const reason =
         this.#toRelease.get(id) ??
         (!assignment.result && Date.parse(assignment.acceptance.deadline) < nowMs ? 'late' : undefined);
@@ -296,6 +307,7 @@ export class Provider {
     }
     for (const { peer, reason, ids } of releases.values())
       this.ctx.background(`handing back to ${peer}`, this.#release(peer, ids, reason));
+    this.#held.ask(heldThere, nowMs, connected);
   }
 
   /**
@@ -342,8 +354,7 @@ export class Provider {
   async applySettlement(from: string, { entries, receipts, held }: MessageBody<'settlement'>): Promise<void> {
     const { state } = this.ctx;
     for (const id of held ?? [])
-      if (state.assignments.get(id)?.acceptance.requester_peer === from && !this.#heldThere.has(id))
-        this.#heldThere.set(id, this.ctx.now());
+      if (state.assignments.get(id)?.acceptance.requester_peer === from) this.#held.held(id, this.ctx.now());
     const mine = entriesForMe(state, this.ctx.me, from, entries);
     const unbacked = await unbackedRefunds(state, from, mine, receipts);
     const underpaid = underpaidSettles(state, mine);

@@ -43,3 +43,45 @@ test('each result held until its job completes is paid in one settlement message
     await stopAll([requester, provider]);
   }
 });
+
+test('a provider that missed the settlement of its held results asks for it a batch at a time, without a reconnect', async () => {
+  const [requester, provider] = await Promise.all([startNode(), startNode({ workers: 2 })]);
+  try {
+    await meshOf([requester, provider]);
+    // The requester's settlements pushed at the job's end are lost on the way.
+    let pushesLost = 0;
+    const network = requester.node.network;
+    const request = network.request.bind(network);
+    network.request = (peer, type, body, options) => {
+      if (type !== 'settlement') return request(peer, type, body, options);
+      pushesLost++;
+      return Promise.resolve(undefined);
+    };
+    // Every results message the provider sends, by size.
+    const resultsSent: number[] = [];
+    const providerNetwork = provider.node.network;
+    const providerRequest = providerNetwork.request.bind(providerNetwork);
+    providerNetwork.request = (peer, type, body, options) => {
+      if (type === 'results') resultsSent.push((body as MessageBody<'results'>).results.length);
+      return providerRequest(peer, type, body, options);
+    };
+    const units = 600;
+    const { params } = hashJob(units, false);
+    const { job_id: jobId } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
+    assert.equal((await jobEnded(requester.api, jobId, 60_000)).state, 'completed');
+    const sentBefore = resultsSent.length;
+    const held = [...provider.node.state.assignments.values()].filter((a) => a.escrow === 'held').length;
+    assert.ok(pushesLost > 0 && held > 128, `${held} results held at the end (else this test shows nothing)`);
+
+    await waitFor(
+      'the provider paid for every unit',
+      () => ([...provider.node.state.assignments.values()].every((a) => a.escrow === 'paid') ? true : undefined),
+      40_000,
+    );
+    // Asked in full messages, a few more than the held results need: not all of them at every turn.
+    const asked = resultsSent.slice(sentBefore);
+    assert.ok(asked.length <= Math.ceil(held / 128) + 3, `${asked.length} results messages for ${held} held results`);
+  } finally {
+    await stopAll([requester, provider]);
+  }
+});
