@@ -6,7 +6,7 @@
 // sha256 (an integer key: ~15 bytes a row, where the text id and its index took ~150); a lookup
 // that hits checks the id itself in its batch, and the rare id whose hash another id already has
 // goes to `event_id_spill` under its full text.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { NodeEvent } from '../../core/schemas/index.js';
 import type { Db } from './database.js';
@@ -18,7 +18,7 @@ const DECODED_KEPT = 8;
 
 /** The 64-bit key an event id is stored under. */
 export function eventIdKey(eventId: string): bigint {
-  return createHash('sha256').update(eventId).digest().readBigInt64BE(0);
+  return hash('sha256', eventId, 'buffer').readBigInt64BE(0);
 }
 
 function encodeBatch(bodies: readonly string[]): Buffer {
@@ -62,7 +62,9 @@ export class EventStore {
       'INSERT INTO event_batches (first_seq, count, body) VALUES (?, ?, ?)',
     );
     this.#seqOfKey = db.prepare<[bigint], number>('SELECT seq FROM event_ids WHERE id_key = ?').pluck();
-    this.#insertKey = db.prepare<[bigint, number]>('INSERT INTO event_ids (id_key, seq) VALUES (?, ?)');
+    this.#insertKey = db.prepare<[bigint, number]>(
+      'INSERT INTO event_ids (id_key, seq) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
     this.#seqOfSpilled = db.prepare<[string], number>('SELECT seq FROM event_id_spill WHERE event_id = ?').pluck();
     this.#insertSpilled = db.prepare<[string, number]>('INSERT INTO event_id_spill (event_id, seq) VALUES (?, ?)');
     this.#count = db.prepare<[], number>('SELECT COALESCE(SUM(count), 0) FROM event_batches').pluck();
@@ -86,12 +88,17 @@ export class EventStore {
 
   /** The seq of the event with this id, stored or in `pending`; undefined when there is none. */
   seqOf(eventId: string, pending?: BatchWriter): number | undefined {
+    return this.find(eventId, pending).seq;
+  }
+
+  /** seqOf, and the key the id is (to be) stored under, for BatchWriter.add. */
+  find(eventId: string, pending?: BatchWriter): { seq: number | undefined; key: bigint } {
+    const key = eventIdKey(eventId);
     const inPending = pending?.seqOf(eventId);
-    if (inPending !== undefined) return inPending;
-    const seq = this.#seqOfKey.get(eventIdKey(eventId));
-    if (seq === undefined) return undefined;
-    if (this.#idAt(seq, pending) === eventId) return seq;
-    return this.#seqOfSpilled.get(eventId);
+    if (inPending !== undefined) return { seq: inPending, key };
+    const seq = this.#seqOfKey.get(key);
+    if (seq === undefined || this.#idAt(seq, pending) === eventId) return { seq, key };
+    return { seq: this.#seqOfSpilled.get(eventId), key };
   }
 
   /** The event at `seq`, or undefined. */
@@ -117,14 +124,12 @@ export class EventStore {
   }
 
   /** Called by BatchWriter.commit, inside the transaction. */
-  write(first: number, items: readonly { eventId: string; body: string }[]): void {
+  write(first: number, items: readonly PendingEvent[]): void {
     if (items.length === 0) return;
     for (let i = 0; i < items.length; i++) {
-      const { eventId } = items[i]!;
-      const key = eventIdKey(eventId);
+      const { eventId, key } = items[i]!;
       // Another id with the same key (about one chance in 2^64 a pair): that id keeps the key.
-      if (this.#seqOfKey.get(key) === undefined) this.#insertKey.run(key, first + i);
-      else this.#insertSpilled.run(eventId, first + i);
+      if (this.#insertKey.run(key, first + i).changes === 0) this.#insertSpilled.run(eventId, first + i);
     }
     this.#insertBatch.run(first, items.length, encodeBatch(items.map((item) => item.body)));
   }
@@ -146,9 +151,15 @@ export class EventStore {
   }
 }
 
+interface PendingEvent {
+  eventId: string;
+  key: bigint;
+  body: string;
+}
+
 /** The events of one transaction, numbered from `first`, written as one batch by `commit`. */
 export class BatchWriter {
-  readonly #items: { eventId: string; body: string }[] = [];
+  readonly #items: PendingEvent[] = [];
   readonly #seqById = new Map<string, number>();
 
   constructor(
@@ -156,10 +167,10 @@ export class BatchWriter {
     readonly first: number,
   ) {}
 
-  /** Adds the event; returns its seq. */
-  add(eventId: string, body: string): number {
+  /** Adds the event (`key`: from EventStore.find); returns its seq. */
+  add(eventId: string, body: string, key = eventIdKey(eventId)): number {
     const seq = this.first + this.#items.length;
-    this.#items.push({ eventId, body });
+    this.#items.push({ eventId, key, body });
     this.#seqById.set(eventId, seq);
     return seq;
   }

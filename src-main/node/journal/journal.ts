@@ -375,11 +375,11 @@ export class Journal {
    * event_id is left alone (idempotent re-delivery) and reports the seq it already has.
    */
   #write(batch: BatchWriter, event: NodeEvent, body: string): AppendOutcome {
-    const existing = this.#store.seqOf(event.event_id, batch);
-    if (existing !== undefined) return { ok: true, seq: existing, duplicate: true };
+    const existing = this.#store.find(event.event_id, batch);
+    if (existing.seq !== undefined) return { ok: true, seq: existing.seq, duplicate: true };
     const admission = this.#projector.admit(event);
     if (!admission.ok) return failure('ledger_refused', admission.error.message, { ledger: admission.error.code });
-    const seq = batch.add(event.event_id, body);
+    const seq = batch.add(event.event_id, body, existing.key);
     admission.write(seq);
     return { ok: true, seq, duplicate: false };
   }

@@ -8,7 +8,7 @@
 // event, so it is always valid JSON. Derived tables have small rows keyed by text ids, which is
 // what WITHOUT ROWID is for: one B-tree per table instead of a table plus its key's index.
 import type { Db } from './database.js';
-import { EventStore } from './event-store.js';
+import { eventIdKey, EventStore } from './event-store.js';
 import { failure, storageFailure, type Failure } from './errors.js';
 
 export interface Migration {
@@ -211,7 +211,7 @@ export const MIGRATIONS: readonly Migration[] = [
           if (i < rows.length && rows[i]![0] === rows[i - 1]![0] + 1) continue;
           store.write(
             rows[start]![0],
-            rows.slice(start, i).map(([, eventId, body]) => ({ eventId, body })),
+            rows.slice(start, i).map(([, eventId, body]) => ({ eventId, key: eventIdKey(eventId), body })),
           );
           start = i;
         }
