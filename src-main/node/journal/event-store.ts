@@ -42,7 +42,6 @@ export class EventStore {
   readonly #insertKey;
   readonly #seqOfSpilled;
   readonly #insertSpilled;
-  readonly #count;
   /** Recently decoded batches by first_seq, oldest first (Map order). */
   readonly #decoded = new Map<number, string[]>();
 
@@ -67,18 +66,12 @@ export class EventStore {
     );
     this.#seqOfSpilled = db.prepare<[string], number>('SELECT seq FROM event_id_spill WHERE event_id = ?').pluck();
     this.#insertSpilled = db.prepare<[string, number]>('INSERT INTO event_id_spill (event_id, seq) VALUES (?, ?)');
-    this.#count = db.prepare<[], number>('SELECT COALESCE(SUM(count), 0) FROM event_batches').pluck();
   }
 
   /** The seq of the last event stored (0 when none). */
   lastSeq(): number {
     const last = this.#lastBatch.get();
     return last ? last.first_seq + last.count - 1 : 0;
-  }
-
-  /** Events stored. */
-  count(): number {
-    return this.#count.get()!;
   }
 
   /** Opens a batch to be written in the current transaction, after the last stored event. */
@@ -91,7 +84,7 @@ export class EventStore {
     return this.find(eventId, pending).seq;
   }
 
-  /** seqOf, and the key the id is (to be) stored under, for BatchWriter.add. */
+  /** The seq (as seqOf), and the key the id is (to be) stored under, for BatchWriter.add. */
   find(eventId: string, pending?: BatchWriter): { seq: number | undefined; key: bigint } {
     const key = eventIdKey(eventId);
     const inPending = pending?.seqOf(eventId);
