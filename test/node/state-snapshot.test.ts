@@ -113,12 +113,18 @@ test('a start loads the snapshot and folds only the events after it; the state e
   journal.close();
 });
 
-test('a snapshot written by other code (another state format or fields), or of another node, is ignored', async () => {
+/** A journal of a rich history, with its state's snapshot written at its last event. */
+async function snapshotted(tag: string) {
   const path = tempDbPath();
   const journal = openTempJournal(path);
-  const { events } = richJournal('other');
+  const { events } = richJournal(tag);
   await append(journal, events);
   journal.snapshots.write(loadState(journal, ME).state, journal.lastSeq(), AT);
+  return { path, journal, events };
+}
+
+test('a snapshot written by other code (another state format or fields), or of another node, is ignored', async () => {
+  const { path, journal, events } = await snapshotted('other');
   assert.notEqual(loadState(journal, ME).snapshotSeq, null);
   assert.equal(loadState(journal, 'someone-else').miss, 'other_node');
 
@@ -134,11 +140,7 @@ test('a snapshot written by other code (another state format or fields), or of a
 });
 
 test('a snapshot whose body cannot be read is ignored, and the journal folded in full', async () => {
-  const path = tempDbPath();
-  const journal = openTempJournal(path);
-  const { events } = richJournal('unreadable');
-  await append(journal, events);
-  journal.snapshots.write(loadState(journal, ME).state, journal.lastSeq(), AT);
+  const { path, journal, events } = await snapshotted('unreadable');
   const db = new Database(path);
   db.prepare('UPDATE state_snapshot SET body = substr(body, 1, length(body) / 2)').run();
   db.close();
