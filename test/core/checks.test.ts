@@ -197,3 +197,18 @@ test("backtracking: the liar's held pay is refunded and verdicts that rested on 
   assert.ok(state.jobs.get('job')!.completedAt);
   assert.deepEqual(backtrack(state, LIAR), { refunds: [], reopen: [] });
 });
+
+test('a result that comes after its assignment was refunded is not taken: nobody would judge it', () => {
+  const events = jobEvents([LIAR]);
+  const result = events.pop()!; // the result, journaled after the refund below
+  const state = stateAfter(events);
+  state.apply(
+    event({
+      type: 'ledger.entry',
+      entry: { kind: 'refund', entry_id: 'refund/a0', assignment_id: 'a0', reason: 'cancelled', at: AT },
+    }),
+  );
+  state.apply(result);
+  assert.equal(state.assignments.get('a0')!.result, undefined);
+  assert.deepEqual(state.resultsByOutput.get('out0'), undefined);
+});

@@ -204,7 +204,8 @@ export class MeshState {
       }
       case 'result.recorded': {
         const assignment = this.assignments.get(event.result.assignment_id);
-        if (!assignment || assignment.result) return;
+        // A result that comes after its assignment was refunded is too late: nobody will judge it.
+        if (!assignment || assignment.result || assignment.escrow === 'refunded') return;
         assignment.result = event.result;
         const list = this.resultsByOutput.get(event.result.output_cid);
         if (list) list.push(event.result.assignment_id);
