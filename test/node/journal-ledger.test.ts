@@ -71,7 +71,13 @@ test('the SQL ledger decides and balances exactly as the in-memory ledger, and r
         [...balances.values()].reduce((sum, b) => sum + b, 0),
         0,
       );
-      for (const row of live.ledger_escrows) assert.deepEqual(row, memory.escrow(row.assignment_id as string));
+      // Rows name peers by number (ledger_peers).
+      const peerOf = new Map(live.ledger_peers.map((p) => [p.peer_no, p.peer_id]));
+      for (const { requester_no, worker_no, ...row } of live.ledger_escrows)
+        assert.deepEqual(
+          { ...row, requester: peerOf.get(requester_no), worker: peerOf.get(worker_no) },
+          memory.escrow(row.assignment_id as string),
+        );
       for (const id of ['a0', 'a1', 'a2', 'a3']) {
         assert.equal(
           live.ledger_escrows.some((row) => row.assignment_id === id),

@@ -279,10 +279,12 @@ export class Journal {
     // Net per counterpart: what they paid me minus what I paid them.
     const peers = this.#db
       .prepare(
-        `SELECT peer, SUM(amount) AS balance FROM (
-           SELECT from_peer AS peer, amount FROM ledger_transfers WHERE to_peer = @me AND from_peer <> @me
-           UNION ALL SELECT to_peer AS peer, -amount FROM ledger_transfers WHERE from_peer = @me AND to_peer <> @me)
-         GROUP BY peer ORDER BY peer`,
+        `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
+         SELECT p.peer_id AS peer, SUM(x.amount) AS balance FROM (
+           SELECT from_no AS no, amount FROM ledger_transfers, mine WHERE to_no = mine.peer_no AND from_no <> mine.peer_no
+           UNION ALL SELECT to_no AS no, -amount FROM ledger_transfers, mine WHERE from_no = mine.peer_no AND to_no <> mine.peer_no
+         ) x JOIN ledger_peers p ON p.peer_no = x.no
+         GROUP BY p.peer_id ORDER BY p.peer_id`,
       )
       .all({ me }) as { peer: string; balance: number }[];
     const held =
@@ -296,9 +298,14 @@ export class Journal {
   /** The most recent ledger entries, newest first. */
   ledgerEntries(limit: number): { entry_id: string; kind: LedgerEntry['kind']; assignment_id: string; at: string }[] {
     this.flush();
-    return this.#db
-      .prepare('SELECT entry_id, kind, assignment_id, at FROM ledger_entries ORDER BY event_seq DESC LIMIT ?')
-      .all(limit) as never;
+    const seqs = this.#db
+      .prepare<[number], number>('SELECT event_seq FROM ledger_entries ORDER BY event_seq DESC LIMIT ?')
+      .pluck()
+      .all(limit);
+    return seqs.map((seq) => {
+      const { entry_id, kind, assignment_id, at } = this.#entryAt(seq);
+      return { entry_id, kind, assignment_id, at };
+    });
   }
 
   /**
@@ -310,17 +317,29 @@ export class Journal {
     this.flush();
     const rows = this.#db
       .prepare(
-        `SELECT e.at AS at, e.event_seq AS seq, t.position AS position, e2.job_id AS job_id,
-                CASE WHEN t.to_peer = @me THEN t.from_peer ELSE t.to_peer END AS peer_id,
-                CASE WHEN t.to_peer = @me THEN t.amount ELSE -t.amount END AS amount
-         FROM ledger_transfers t
-         JOIN ledger_entries e ON e.entry_id = t.entry_id
-         JOIN ledger_escrows e2 ON e2.assignment_id = t.assignment_id
-         WHERE (t.to_peer = @me) <> (t.from_peer = @me)
-         ORDER BY e.event_seq DESC, t.position DESC LIMIT @limit`,
+        `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
+         SELECT t.event_seq AS seq, p.peer_id AS peer_id,
+                CASE WHEN t.to_no = mine.peer_no THEN t.amount ELSE -t.amount END AS amount
+         FROM ledger_transfers t, mine
+         JOIN ledger_peers p ON p.peer_no = CASE WHEN t.to_no = mine.peer_no THEN t.from_no ELSE t.to_no END
+         WHERE (t.to_no = mine.peer_no) <> (t.from_no = mine.peer_no)
+         ORDER BY t.event_seq DESC, t.position DESC LIMIT @limit`,
       )
-      .all({ me, limit }) as { at: string; peer_id: string; amount: number; job_id: string }[];
-    return rows.reverse().map(({ at, peer_id, amount, job_id }) => ({ at, peer_id, amount, job_id }));
+      .all({ me, limit }) as { seq: number; peer_id: string; amount: number }[];
+    const jobOf = this.#db
+      .prepare<[string], string>('SELECT job_id FROM ledger_escrows WHERE assignment_id = ?')
+      .pluck();
+    return rows.reverse().map(({ seq, peer_id, amount }) => {
+      const entry = this.#entryAt(seq);
+      return { at: entry.at, peer_id, amount, job_id: jobOf.get(entry.assignment_id)! };
+    });
+  }
+
+  /** The ledger entry journaled as event `seq` (a ledger row points only at its event). */
+  #entryAt(seq: number): LedgerEntry {
+    const event = this.#store.eventAt(seq);
+    if (event?.type !== 'ledger.entry') throw new Error(`journal event ${seq} is not the ledger entry its row names`);
+    return event.entry;
   }
 
   /**

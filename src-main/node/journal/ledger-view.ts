@@ -1,5 +1,6 @@
 // The ledger over SQL: what `planLedgerEntry` reads (LedgerView) and the writes that apply the
 // effects it returns. The rules live in core/ledger only; this file never decides anything.
+// Peers are kept by number (ledger_peers): a unit's rows would otherwise repeat two 52-character ids.
 import type { Escrow, LedgerEffects, LedgerView } from '../../core/ledger/index.js';
 import type { Db } from './database.js';
 
@@ -11,27 +12,35 @@ export interface SqlLedger {
 
 export function sqlLedger(db: Db): SqlLedger {
   const selectEscrow = db.prepare<[string], Escrow>(`
-    SELECT assignment_id, job_id, unit_id, requester, worker, amount, status
-    FROM ledger_escrows WHERE assignment_id = ?`);
+    SELECT assignment_id, job_id, unit_id, r.peer_id AS requester, w.peer_id AS worker, amount, status
+    FROM ledger_escrows
+    JOIN ledger_peers r ON r.peer_no = requester_no JOIN ledger_peers w ON w.peer_no = worker_no
+    WHERE assignment_id = ?`);
   const selectCommitted = db.prepare<[string], number>('SELECT committed FROM ledger_jobs WHERE job_id = ?').pluck();
   const selectEntry = db.prepare<[string], number>('SELECT 1 FROM ledger_entries WHERE entry_id = ?').pluck();
 
-  const insertEntry = db.prepare(
-    'INSERT INTO ledger_entries (entry_id, kind, assignment_id, at, event_seq) VALUES (?, ?, ?, ?, ?)',
-  );
+  const insertPeer = db.prepare('INSERT INTO ledger_peers (peer_id) VALUES (?)');
+  const selectPeerNo = db.prepare<[string], number>('SELECT peer_no FROM ledger_peers WHERE peer_id = ?').pluck();
+  const insertEntry = db.prepare('INSERT INTO ledger_entries (entry_id, kind, event_seq) VALUES (?, ?, ?)');
   // The plan gives the whole escrow row, new or with its new status: it replaces what is there.
   const putEscrow = db.prepare(`
-    INSERT OR REPLACE INTO ledger_escrows (assignment_id, job_id, unit_id, requester, worker, amount, status)
+    INSERT OR REPLACE INTO ledger_escrows (assignment_id, job_id, unit_id, requester_no, worker_no, amount, status)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const insertTransfer = db.prepare(`
-    INSERT INTO ledger_transfers (entry_id, position, assignment_id, from_peer, to_peer, amount)
-    VALUES (?, ?, ?, ?, ?, ?)`);
+    INSERT INTO ledger_transfers (event_seq, position, from_no, to_no, amount) VALUES (?, ?, ?, ?, ?)`);
   const addToBalance = db.prepare(`
     INSERT INTO ledger_balances (peer_id, balance) VALUES (?, ?)
     ON CONFLICT (peer_id) DO UPDATE SET balance = balance + excluded.balance`);
   const addToJob = db.prepare(`
     INSERT INTO ledger_jobs (job_id, committed) VALUES (?, ?)
     ON CONFLICT (job_id) DO UPDATE SET committed = committed + excluded.committed`);
+
+  // Read each time, not cached: a rolled-back transaction or a rebuild would leave a cache wrong.
+  const peerNo = (peer: string): number => {
+    const no = selectPeerNo.get(peer);
+    if (no !== undefined) return no;
+    return Number(insertPeer.run(peer).lastInsertRowid);
+  };
 
   return {
     view: {
@@ -40,12 +49,12 @@ export function sqlLedger(db: Db): SqlLedger {
       hasEntry: (entryId) => selectEntry.get(entryId) !== undefined,
     },
     apply({ entry, escrow: e, transfers, jobCommittedDelta }, seq) {
-      insertEntry.run(entry.entry_id, entry.kind, entry.assignment_id, entry.at, seq);
-      putEscrow.run(e.assignment_id, e.job_id, e.unit_id, e.requester, e.worker, e.amount, e.status);
+      insertEntry.run(entry.entry_id, entry.kind, seq);
+      putEscrow.run(e.assignment_id, e.job_id, e.unit_id, peerNo(e.requester), peerNo(e.worker), e.amount, e.status);
       // Net each peer's change first: a settle's transfers share their payer, so it is written once.
       const balanceChanges = new Map<string, number>();
       transfers.forEach((t, position) => {
-        insertTransfer.run(t.entry_id, position, t.assignment_id, t.from, t.to, t.amount);
+        insertTransfer.run(seq, position, peerNo(t.from), peerNo(t.to), t.amount);
         balanceChanges.set(t.from, (balanceChanges.get(t.from) ?? 0) - t.amount);
         balanceChanges.set(t.to, (balanceChanges.get(t.to) ?? 0) + t.amount);
       });

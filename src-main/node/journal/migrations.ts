@@ -220,6 +220,32 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('DROP TABLE events');
     },
   },
+  {
+    version: 9,
+    name: 'ledger rows name peers by number and point at their events',
+    up(db) {
+      // Peer ids, assignment ids and times repeated across a unit's ledger rows took ~550 bytes:
+      // peers are numbers now, and an entry's assignment and time, and a transfer's entry, are
+      // read from the event the row points at. The tables are refilled by the rebuild on open.
+      db.exec(`
+        DROP TABLE ledger_entries; DROP TABLE ledger_escrows; DROP TABLE ledger_transfers;
+        CREATE TABLE ledger_peers (peer_no INTEGER PRIMARY KEY, peer_id TEXT NOT NULL UNIQUE) STRICT;
+        CREATE TABLE ledger_entries (
+          entry_id TEXT PRIMARY KEY, kind TEXT NOT NULL, event_seq INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE ledger_escrows (
+          assignment_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, unit_id TEXT NOT NULL,
+          requester_no INTEGER NOT NULL, worker_no INTEGER NOT NULL, amount INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('held', 'paid', 'refunded'))
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE ledger_transfers (
+          event_seq INTEGER NOT NULL, position INTEGER NOT NULL,
+          from_no INTEGER NOT NULL, to_no INTEGER NOT NULL, amount INTEGER NOT NULL,
+          PRIMARY KEY (event_seq, position)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** Events a batch of the migrated journal holds (the journal's own group commits hold up to 250). */

@@ -146,11 +146,11 @@ export async function missingOutputs(requester: ChildNode, job: HashJob): Promis
   return missing;
 }
 
-/** The assignments the node's ledger settled, read from its journal (read-only, beside the running node). */
-function settlesOf(node: ChildNode): string[] {
+/** The unit of each assignment the node's ledger paid, read from its journal (read-only, beside the running node). */
+function paidUnitsOf(node: ChildNode): string[] {
   const db = new Database(join(node.dataDir, 'journal.sqlite'), { readonly: true });
   try {
-    return db.prepare<[], string>("SELECT assignment_id FROM ledger_entries WHERE kind = 'settle'").pluck().all();
+    return db.prepare<[], string>("SELECT unit_id FROM ledger_escrows WHERE status = 'paid'").pluck().all();
   } finally {
     db.close();
   }
@@ -171,12 +171,12 @@ export async function violations(nodes: ChildNode[], jobs: HashJob[], outputsOf 
       found.push(...(await missingOutputs(requester, job)).map((m) => `output cannot be had: ${m}`));
   }
   const ledgers = await Promise.all(nodes.map((n) => n.api.call('ledger.get', { limit: 0 })));
-  // Every settle the requester journaled: the API lists only the newest 10,000 entries, and a
+  // Every assignment the requester paid, from its ledger's tables: the API lists only the newest 10,000 entries, and a
   // hundred kills with deep pipelines make more than that (escrows and refunds of units taken back).
-  const settles = settlesOf(requester);
+  const paid = paidUnitsOf(requester);
   const units = jobs.reduce((sum, j) => sum + j.units, 0);
-  if (settles.length !== units || new Set(settles).size !== units)
-    found.push(`paid ${settles.length} settlements (${new Set(settles).size} assignments) for ${units} units`);
+  if (paid.length !== units || new Set(paid).size !== units)
+    found.push(`paid ${paid.length} assignments (of ${new Set(paid).size} units) for ${units} units`);
   ledgers.forEach((l, i) => {
     if (l.held !== 0) found.push(`node ${i} still holds ${l.held} in escrow`);
   });

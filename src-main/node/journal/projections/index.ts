@@ -12,6 +12,7 @@ export const DERIVED_TABLES = [
   'units',
   'receipt_authors',
   'receipts',
+  'ledger_peers',
   'ledger_entries',
   'ledger_escrows',
   'ledger_transfers',
