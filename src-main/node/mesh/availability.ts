@@ -48,7 +48,8 @@ function availabilityNow(
       ...(vram > 0 ? { vram_gb: vram } : {}),
     },
     power: machine.power,
-    otherLoadPct: machine.otherLoadPct(),
+    // Read only where it decides anything: unwatched, each read samples the OS's CPU counters (os.cpus()).
+    otherLoadPct: state.settings.idle_only ? machine.otherLoadPct() : null,
     userIdleSeconds: machine.userIdleSeconds,
     algorithms: supportedAlgorithms(gpu.acceptsShaderUnits).map((id) => ({
       algorithm_id: id,

@@ -36,6 +36,11 @@ type ReleaseReason = MessageBody<'release'>['reason'];
 const RETRY_MS = 10_000;
 /** How often my assignments are driven to their close (reconcile). */
 const RECONCILE_MS = 2000;
+/**
+ * Rounds at most this often: every unit that ends asks for one, and a round looks at every unit
+ * listed and offered for (at 50 tiles a second they took a fifth of the main thread).
+ */
+const ROUND_GAP_MS = 50;
 
 export interface ProviderOptions {
   price(): PriceSchedule;
@@ -49,6 +54,7 @@ export interface ProviderOptions {
 
 export class Provider {
   #roundTimer: NodeJS.Timeout | undefined;
+  #lastRoundAt = -Infinity;
   readonly #reconciling = new WatchTimer(() => this.#watchAssignments(), RECONCILE_MS);
   #stopped = false;
   readonly #execution: ExecutionQueue;
@@ -151,12 +157,15 @@ export class Provider {
     this.roundSoon();
   }
 
+  /** A round soon: 10 ms from now, and at least ROUND_GAP_MS after the last (a unit ending asks for one). */
   roundSoon(): void {
     if (this.#stopped || this.#roundTimer) return;
+    const wait = Math.max(10, this.#lastRoundAt + ROUND_GAP_MS - performance.now());
     this.#roundTimer = setTimeout(() => {
       this.#roundTimer = undefined;
+      this.#lastRoundAt = performance.now();
       this.ctx.background('offer round failed', this.round());
-    }, 10);
+    }, wait);
   }
 
   /**
