@@ -1,31 +1,20 @@
-// The provider's half of the round: allocate my slots to the units of peers I follow, offer them,
-// take acceptances, return results with receipts, hand back what I cannot finish, and journal how
-// each ends. Running what was accepted is the execution queue's (execution.ts).
+// The provider's half of the round: take acceptances of my offers, return results with receipts,
+// hand back what I cannot finish, and journal how each ends. Making offers is the offer rounds'
+// (offer-round.ts); running what was accepted, the execution queue's (execution.ts).
 import { FALSE_REFUND, UNDERPAID } from '../../core/mesh/state.js';
 import type { AssignmentRecord } from '../../core/mesh/records.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import { contributionHistory } from '../../core/mesh/contribution.js';
-import { allocate, DampingTracker, pipelineOf, unitKey } from '../../core/scheduler/index.js';
-import {
-  type AvailabilitySlot,
-  type ComputeCommitment,
-  type ContributionFields,
-  type Offer,
-  type PriceSchedule,
-  type WorkUnit,
-} from '../../core/schemas/index.js';
+import type { ComputeCommitment, ContributionFields } from '../../core/schemas/index.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import type { Executor } from '../exec/index.js';
 import type { GpuService } from '../gpu/gpu-service.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { judgeAcceptances } from './acceptance-intake.js';
-import { Admission, admittedOffers } from './admission.js';
-import { iso, type NewEvent, type NodeContext } from './context.js';
+import type { NewEvent, NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
 import { HeldResults } from './held-results.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { longestListed, OpenWork } from './open-work.js';
-import { PulledUnits } from './pulled-units.js';
+import { OfferRounds, type OfferRoundOptions } from './offer-round.js';
 import { ResultOutbox } from './result-outbox.js';
 import { entriesForMe, unbackedRefunds, underpaidSettles } from './settlement-intake.js';
 import { WatchTimer } from './watch-timer.js';
@@ -36,16 +25,7 @@ type ReleaseReason = MessageBody<'release'>['reason'];
 const RETRY_MS = 10_000;
 /** How often my assignments are driven to their close (reconcile). */
 const RECONCILE_MS = 2000;
-/**
- * Rounds at most this often: every unit that ends asks for one, and a round looks at every unit
- * listed and offered for (at 50 tiles a second they took a fifth of the main thread).
- */
-const ROUND_GAP_MS = 50;
-
-export interface ProviderOptions {
-  price(): PriceSchedule;
-  /** The slots my commitment offers now. */
-  slots(): AvailabilitySlot[];
+export interface ProviderOptions extends OfferRoundOptions {
   /** Assignments run at once: the executor's workers plus a small queue. */
   concurrency: number;
   /** GPU units, where this node has a GPU ready. */
@@ -53,14 +33,9 @@ export interface ProviderOptions {
 }
 
 export class Provider {
-  #roundTimer: NodeJS.Timeout | undefined;
-  #lastRoundAt = -Infinity;
   readonly #reconciling = new WatchTimer(() => this.#watchAssignments(), RECONCILE_MS);
-  #stopped = false;
   readonly #execution: ExecutionQueue;
   readonly #outbox: ResultOutbox;
-  /** Units each requester asked for, as last seen in its commitment. */
-  readonly #unitsSeen = new Map<string, WorkUnit>();
   /** When each held assignment's result or hand-back was last sent. */
   readonly #lastSent = new Map<string, number>();
   /** Results the requester holds, accepted unchecked until their job completes: asked about a batch at a time. */
@@ -72,28 +47,19 @@ export class Provider {
   );
   /** Assignments to hand back, with why, until the requester answers. */
   readonly #toRelease = new Map<string, ReleaseReason>();
-  /** My rounds' over-allocation and the damping factor it sets (in memory: 1 again after a restart). */
-  readonly #damping = new DampingTracker();
   /** Acceptances being admitted, by requester. */
   readonly #admitting = new KeyedQueue();
-  /** My offers and running units, as each round sees them. */
-  readonly #open: OpenWork;
-  /** Units pulled beyond those the requesters' commitments list. */
-  readonly #pulled: PulledUnits;
+  /** My offers: made by rounds, closed here when I refuse their acceptance. */
+  readonly #rounds: OfferRounds;
   /** Assignments whose refund as rejected I refused (applySettlement), reported once each. */
   readonly #falseRefunds = new Set<string>();
 
   constructor(
     private readonly ctx: NodeContext,
     executor: Executor,
-    private readonly options: ProviderOptions,
+    options: ProviderOptions,
   ) {
-    this.#open = new OpenWork(ctx, (key, unitId) => this.#unitsSeen.get(key) ?? ctx.state.units.get(unitId)?.unit);
-    this.#pulled = new PulledUnits(
-      ctx,
-      (requester, unit) => this.#unitsSeen.set(unitKey(requester, unit.unit_id), unit),
-      () => this.roundSoon(),
-    );
+    this.#rounds = new OfferRounds(ctx, options);
     this.#outbox = new ResultOutbox(ctx, (requester, settlement) => this.applySettlement(requester, settlement));
     this.#execution = new ExecutionQueue(ctx, executor, options.concurrency, options.gpu, {
       sendResult: (id) => this.#sendResult(id),
@@ -135,8 +101,7 @@ export class Provider {
 
   /** No more rounds or units; the running units are stopped and waited for (they run again after a restart). */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#roundTimer);
+    this.#rounds.stop();
     this.#reconciling.stop();
     await this.#execution.stop();
     this.#outbox.stop();
@@ -148,100 +113,15 @@ export class Provider {
   }
 
   onCommitment(from: string, commitment: ComputeCommitment): void {
-    if (commitment.peer_id !== from) return;
-    for (const request of commitment.work_requests) {
-      if (request.requester_id !== from) continue;
-      for (const unit of request.work_units) this.#unitsSeen.set(unitKey(from, unit.unit_id), unit);
-    }
-    this.#pulled.onCommitment(from);
-    this.roundSoon();
+    this.#rounds.onCommitment(from, commitment);
   }
 
-  /** A round soon: 10 ms from now, and at least ROUND_GAP_MS after the last (a unit ending asks for one). */
   roundSoon(): void {
-    if (this.#stopped || this.#roundTimer) return;
-    const wait = Math.max(10, this.#lastRoundAt + ROUND_GAP_MS - performance.now());
-    this.#roundTimer = setTimeout(() => {
-      this.#roundTimer = undefined;
-      this.#lastRoundAt = performance.now();
-      this.ctx.background('offer round failed', this.round());
-    }, wait);
+    this.#rounds.soon();
   }
 
-  /**
-   * What my commitment says of me: my contribution history, from my closed assignments, and my
-   * damping, from how many of my recent rounds' offers were accepted (resolved up to now).
-   */
   contribution(): ContributionFields {
-    const { state } = this.ctx;
-    this.#damping.resolve(this.ctx.now(), (offerId) => state.assignments.has(offerId));
-    return { contribution_history: contributionHistory(state.contribution), ...this.#damping.state };
-  }
-
-  /**
-   * One allocation round: offers for the units of the peers I follow, by tier, within my slots,
-   * their capacity scaled by my damping factor.
-   */
-  async round(): Promise<void> {
-    const { state } = this.ctx;
-    if (!state.sharing) return;
-    const slots = this.options.slots();
-    if (slots.length === 0) return;
-    const nowMs = this.ctx.now();
-    const followed = this.#pulled.view(nowMs);
-    const { unaccepted, skip, reserved, inFlight } = this.#open.at(nowMs, followed);
-    const me: ComputeCommitment = {
-      peer_id: this.ctx.me,
-      availability_slots: slots,
-      work_requests: [],
-      trust_weights: Object.fromEntries([...state.trust].map(([peer, t]) => [peer, t.weight])),
-      ...this.contribution(),
-      timestamp: iso(nowMs),
-      vector_clock: {},
-    };
-    const myTrust = Object.fromEntries(
-      [...state.trust.keys()].map((peer) => [peer, state.effectiveTrustIn(peer, nowMs)]),
-    );
-    // Only what each requester may have of mine now (admission.ts), its open offers counted as taken.
-    const price = this.options.price();
-    const requesterRoom = (peer: string) =>
-      pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0);
-    const made = admittedOffers(
-      followed,
-      () => {
-        const admission = new Admission(state, nowMs, this.ctx.commitments, this.ctx.quota);
-        for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);
-        return admission;
-      },
-      (requesters) =>
-        allocate({
-          provider: me,
-          requesters,
-          round: state.lastRound + 1,
-          nowMs,
-          price,
-          // Who gets my slots first: my effective trust (weight times record), not the weight alone.
-          myTrust,
-          skip,
-          reserved,
-          requesterRoom,
-        }).offers,
-      Math.max(1, price.minimum),
-    );
-    this.#pulled.pullMore(followed, skip, made, requesterRoom);
-    if (made.length === 0) return;
-    await this.ctx.record(
-      made.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
-    );
-    this.#open.offered(made);
-    this.#damping.offered(
-      made.map((offer) => offer.offer_id),
-      nowMs,
-    );
-    const byRequester = new Map<string, Offer[]>();
-    for (const offer of made)
-      byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
-    await Promise.all([...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { offers })));
+    return this.#rounds.contribution();
   }
 
   /**
@@ -262,9 +142,9 @@ export class Provider {
       this.ctx,
       from,
       acceptances,
-      (unitId) => this.#unitsSeen.get(unitKey(from, unitId)),
+      (unitId) => this.#rounds.unitOf(from, unitId),
     );
-    for (const offerId of refusedOffers) this.#open.refused(offerId); // closed: its unit may be offered again once allowed
+    for (const offerId of refusedOffers) this.#rounds.refused(offerId); // closed: its unit may be offered again once allowed
     for (const blob of inline) {
       if (!wantedInputs.has(blob.cid)) continue;
       const bytes = new Uint8Array(Buffer.from(blob.base64, 'base64'));

@@ -1,15 +1,14 @@
 // The provider's damping, wired: each round's offers resolve (accepted, or lapsed after OFFER_TTL_MS)
 // into the damping factor that scales the capacity of its next round, and into what its
-// commitment publishes. A Provider over a state and a clock of the test's, with no network: offers
+// commitment publishes. The offer rounds over a state and a clock of the test's, with no network: offers
 // are recorded and sent nowhere, and acceptances are applied to the state as a requester's would be.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MeshState } from '../../../src-main/core/mesh/state.js';
 import { OFFER_TTL_MS } from '../../../src-main/core/scheduler/index.js';
 import type { AvailabilitySlot, ComputeCommitment, NodeEvent } from '../../../src-main/core/schemas/index.js';
-import type { Executor } from '../../../src-main/node/exec/index.js';
 import type { NodeContext } from '../../../src-main/node/mesh/context.js';
-import { Provider } from '../../../src-main/node/mesh/provider.js';
+import { OfferRounds } from '../../../src-main/node/mesh/offer-round.js';
 import { commitment, iso, request, T0, unit } from '../../core/scheduler-fixtures.js';
 
 const ME = 'peer-provider';
@@ -50,15 +49,14 @@ function setup() {
     algorithms: [{ algorithm_id: 'a', version: '1.0.0', supported: true, performance_score: 1 }],
     priority: 1,
   });
-  const provider = new Provider(ctx, {} as Executor, {
+  const rounds = new OfferRounds(ctx, {
     price: () => ({ per_core_second: 1, minimum: 1 }),
     slots: () => [slot()],
-    concurrency: 1,
   });
   /** One round: the offers it made, of which the requester takes `accept`; then `waitMs` pass. */
   const round = async (accept: 'none' | 'all', waitMs: number) => {
     const before = new Set(state.myOffers.keys());
-    await provider.round();
+    await rounds.run();
     const made = [...state.myOffers.values()].filter((o) => !before.has(o.offer_id));
     if (accept === 'all')
       for (const offer of made)
@@ -82,12 +80,12 @@ function setup() {
     now += waitMs;
     return made.length;
   };
-  return { provider, round };
+  return { rounds, round, state };
 }
 
 test('a provider whose offers go unaccepted offers fewer each round; once they are all accepted it recovers to 1', async () => {
-  const { provider, round } = setup();
-  assert.deepEqual(provider.contribution().damping_factor, 1);
+  const { rounds, round } = setup();
+  assert.deepEqual(rounds.contribution().damping_factor, 1);
 
   // Nobody accepts: each round's offers lapse before the next round, which offers less.
   const falling: number[] = [];
@@ -98,7 +96,7 @@ test('a provider whose offers go unaccepted offers fewer each round; once they a
     `never more than the round before: ${falling.join(', ')}`,
   );
   assert.equal(falling.at(-1), 1, `down to the floor, a fifth of the slot (16 s): ${falling.join(', ')}`);
-  const damped = provider.contribution();
+  const damped = rounds.contribution();
   assert.equal(damped.damping_factor, 0.2);
   assert.deepEqual(damped.over_allocation_history, [1, 1, 1]);
 
@@ -106,7 +104,22 @@ test('a provider whose offers go unaccepted offers fewer each round; once they a
   const recovering: number[] = [];
   for (let i = 0; i < 8; i++) recovering.push(await round('all', 1000));
   assert.equal(recovering.at(-1), 8, `back to the whole slot: ${recovering.join(', ')}`);
-  const recovered = provider.contribution();
+  const recovered = rounds.contribution();
   assert.equal(recovered.damping_factor, 1);
   assert.deepEqual(recovered.over_allocation_history, [0, 0, 0]);
+});
+
+test('stopped, the rounds offer nothing: neither a round asked for soon nor one run by hand', async () => {
+  const { rounds, round, state } = setup();
+  assert.equal(
+    await round('none', OFFER_TTL_MS),
+    8,
+    'before the stop, a round offers the slot (its offers then lapse)',
+  );
+  rounds.stop();
+  const offers = state.myOffers.size;
+  rounds.soon();
+  await new Promise((resolve) => setTimeout(resolve, 100)); // past ROUND_GAP_MS: a scheduled round would have run
+  assert.equal(await round('none', OFFER_TTL_MS), 0);
+  assert.equal(state.myOffers.size, offers);
 });

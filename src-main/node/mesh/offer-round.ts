@@ -1,0 +1,169 @@
+// The provider's offer rounds: allocate my slots to the units of peers I follow, by tier and my
+// trust in them, within what each may have of mine now (admission.ts), and offer them. A round
+// runs when something may have changed (a commitment, a unit ending, a policy), at most every
+// ROUND_GAP_MS; what it offered is journaled, then sent, one message per requester.
+import { contributionHistory } from '../../core/mesh/contribution.js';
+import { allocate, DampingTracker, pipelineOf, unitKey } from '../../core/scheduler/index.js';
+import type {
+  AvailabilitySlot,
+  ComputeCommitment,
+  ContributionFields,
+  Offer,
+  PriceSchedule,
+  WorkUnit,
+} from '../../core/schemas/index.js';
+import { Admission, admittedOffers } from './admission.js';
+import { iso, type NodeContext } from './context.js';
+import { longestListed, OpenWork } from './open-work.js';
+import { PulledUnits } from './pulled-units.js';
+
+/**
+ * Rounds at most this often: every unit that ends asks for one, and a round looks at every unit
+ * listed and offered for (at 50 tiles a second they took a fifth of the main thread).
+ */
+const ROUND_GAP_MS = 50;
+
+export interface OfferRoundOptions {
+  price(): PriceSchedule;
+  /** The slots my commitment offers now. */
+  slots(): AvailabilitySlot[];
+}
+
+export class OfferRounds {
+  #timer: NodeJS.Timeout | undefined;
+  #lastRoundAt = -Infinity;
+  #stopped = false;
+  /** Units each requester asked for, as last seen in its commitment or pulled. */
+  readonly #unitsSeen = new Map<string, WorkUnit>();
+  /** My rounds' over-allocation and the damping factor it sets (in memory: 1 again after a restart). */
+  readonly #damping = new DampingTracker();
+  /** My offers and running units, as each round sees them. */
+  readonly #open: OpenWork;
+  /** Units pulled beyond those the requesters' commitments list. */
+  readonly #pulled: PulledUnits;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly options: OfferRoundOptions,
+  ) {
+    this.#open = new OpenWork(ctx, (key, unitId) => this.#unitsSeen.get(key) ?? ctx.state.units.get(unitId)?.unit);
+    this.#pulled = new PulledUnits(
+      ctx,
+      (requester, unit) => this.#unitsSeen.set(unitKey(requester, unit.unit_id), unit),
+      () => this.soon(),
+    );
+  }
+
+  /** No more rounds. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+  }
+
+  /** A unit `requester` asked me for, as its commitment listed it or I pulled it. */
+  unitOf(requester: string, unitId: string): WorkUnit | undefined {
+    return this.#unitsSeen.get(unitKey(requester, unitId));
+  }
+
+  /** An offer whose acceptance I refused: closed, so its unit may be offered again once allowed. */
+  refused(offerId: string): void {
+    this.#open.refused(offerId);
+  }
+
+  onCommitment(from: string, commitment: ComputeCommitment): void {
+    if (commitment.peer_id !== from) return;
+    for (const request of commitment.work_requests) {
+      if (request.requester_id !== from) continue;
+      for (const unit of request.work_units) this.#unitsSeen.set(unitKey(from, unit.unit_id), unit);
+    }
+    this.#pulled.onCommitment(from);
+    this.soon();
+  }
+
+  /** A round soon: 10 ms from now, and at least ROUND_GAP_MS after the last. */
+  soon(): void {
+    if (this.#stopped || this.#timer) return;
+    const wait = Math.max(10, this.#lastRoundAt + ROUND_GAP_MS - performance.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#lastRoundAt = performance.now();
+      this.ctx.background('offer round failed', this.run());
+    }, wait);
+  }
+
+  /**
+   * What my commitment says of me: my contribution history, from my closed assignments, and my
+   * damping, from how many of my recent rounds' offers were accepted (resolved up to now).
+   */
+  contribution(): ContributionFields {
+    const { state } = this.ctx;
+    this.#damping.resolve(this.ctx.now(), (offerId) => state.assignments.has(offerId));
+    return { contribution_history: contributionHistory(state.contribution), ...this.#damping.state };
+  }
+
+  /**
+   * One allocation round: offers for the units of the peers I follow, by tier, within my slots,
+   * their capacity scaled by my damping factor.
+   */
+  async run(): Promise<void> {
+    const { state } = this.ctx;
+    if (this.#stopped || !state.sharing) return;
+    const slots = this.options.slots();
+    if (slots.length === 0) return;
+    const nowMs = this.ctx.now();
+    const followed = this.#pulled.view(nowMs);
+    const { unaccepted, skip, reserved, inFlight } = this.#open.at(nowMs, followed);
+    const me: ComputeCommitment = {
+      peer_id: this.ctx.me,
+      availability_slots: slots,
+      work_requests: [],
+      trust_weights: Object.fromEntries([...state.trust].map(([peer, t]) => [peer, t.weight])),
+      ...this.contribution(),
+      timestamp: iso(nowMs),
+      vector_clock: {},
+    };
+    const myTrust = Object.fromEntries(
+      [...state.trust.keys()].map((peer) => [peer, state.effectiveTrustIn(peer, nowMs)]),
+    );
+    // Only what each requester may have of mine now (admission.ts), its open offers counted as taken.
+    const price = this.options.price();
+    const requesterRoom = (peer: string) =>
+      pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0);
+    const made = admittedOffers(
+      followed,
+      () => {
+        const admission = new Admission(state, nowMs, this.ctx.commitments, this.ctx.quota);
+        for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);
+        return admission;
+      },
+      (requesters) =>
+        allocate({
+          provider: me,
+          requesters,
+          round: state.lastRound + 1,
+          nowMs,
+          price,
+          // Who gets my slots first: my effective trust (weight times record), not the weight alone.
+          myTrust,
+          skip,
+          reserved,
+          requesterRoom,
+        }).offers,
+      Math.max(1, price.minimum),
+    );
+    this.#pulled.pullMore(followed, skip, made, requesterRoom);
+    if (made.length === 0) return;
+    await this.ctx.record(
+      made.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
+    );
+    this.#open.offered(made);
+    this.#damping.offered(
+      made.map((offer) => offer.offer_id),
+      nowMs,
+    );
+    const byRequester = new Map<string, Offer[]>();
+    for (const offer of made)
+      byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
+    await Promise.all([...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { offers })));
+  }
+}
