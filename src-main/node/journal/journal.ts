@@ -3,12 +3,13 @@
 // transaction, so the tables can always be rebuilt from the journal and a crash never leaves one
 // without the other.
 import { describeError } from '../../core/errors.js';
-import { NodeEventSchema, validate, type LedgerEntry, type NodeEvent } from '../../core/schemas/index.js';
+import { NodeEventSchema, validate, type NodeEvent } from '../../core/schemas/index.js';
 import { openDatabase, type DatabaseOptions, type Db } from './database.js';
 import { failure, storageFailure, type Failure } from './errors.js';
 import { migrate } from './migrations.js';
 import { createProjector, DERIVED_TABLES, type DerivedTable, type Projector } from './projections/index.js';
 import { Archive } from './archive.js';
+import { LedgerReads } from './ledger-reads.js';
 import { StateSnapshots } from './state-snapshots.js';
 import { EventStore, type BatchWriter } from './event-store.js';
 
@@ -76,6 +77,8 @@ export class Journal {
   readonly snapshots: StateSnapshots;
   /** What the node reads from the derived tables: compacted jobs' units, receipt chains. */
   readonly archive: Archive;
+  /** Balances, what is held, the newest ledger entries and transfers. */
+  readonly ledger: LedgerReads;
   readonly #maxBatch: number;
   readonly #store: EventStore;
   readonly #writeBatch: (items: readonly Journaled[]) => AppendOutcome[];
@@ -130,6 +133,7 @@ export class Journal {
     this.snapshots = new StateSnapshots(db);
     this.#store = new EventStore(db);
     this.archive = new Archive(db, this.#store);
+    this.ledger = new LedgerReads(db, this.#store, () => this.flush());
     this.#writeBatch = db.transaction((items: readonly Journaled[]) => {
       const batch = this.#store.begin();
       const outcomes = items.map(({ event, body }) => this.#write(batch, event, body));
@@ -262,84 +266,6 @@ export class Journal {
   *events(from = 0): Generator<NodeEvent> {
     this.flush();
     for (const { event } of this.#store.events(from)) yield event;
-  }
-
-  /** My balance as the derived tables hold it: one row, where `ledgerSummary` reads every transfer of mine. */
-  balance(me: string): number {
-    this.flush();
-    return (
-      (this.#db.prepare('SELECT balance FROM ledger_balances WHERE peer_id = ?').pluck().get(me) as
-        number | undefined) ?? 0
-    );
-  }
-
-  /** The ledger as the derived tables hold it: my balance with each peer, and what is held. */
-  ledgerSummary(me: string): { balance: number; peers: { peer_id: string; balance: number }[]; held: number } {
-    const balance = this.balance(me);
-    // Net per counterpart: what they paid me minus what I paid them.
-    const peers = this.#db
-      .prepare(
-        `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
-         SELECT p.peer_id AS peer, SUM(x.amount) AS balance FROM (
-           SELECT from_no AS no, amount FROM ledger_transfers, mine WHERE to_no = mine.peer_no AND from_no <> mine.peer_no
-           UNION ALL SELECT to_no AS no, -amount FROM ledger_transfers, mine WHERE from_no = mine.peer_no AND to_no <> mine.peer_no
-         ) x JOIN ledger_peers p ON p.peer_no = x.no
-         GROUP BY p.peer_id ORDER BY p.peer_id`,
-      )
-      .all({ me }) as { peer: string; balance: number }[];
-    const held =
-      (this.#db
-        .prepare("SELECT COALESCE(SUM(amount), 0) FROM ledger_escrows WHERE status = 'held'")
-        .pluck()
-        .get() as number) ?? 0;
-    return { balance, peers: peers.map((p) => ({ peer_id: p.peer, balance: p.balance })), held };
-  }
-
-  /** The most recent ledger entries, newest first. */
-  ledgerEntries(limit: number): { entry_id: string; kind: LedgerEntry['kind']; assignment_id: string; at: string }[] {
-    this.flush();
-    const seqs = this.#db
-      .prepare<[number], number>('SELECT event_seq FROM ledger_entries ORDER BY event_seq DESC LIMIT ?')
-      .pluck()
-      .all(limit);
-    return seqs.map((seq) => {
-      const { entry_id, kind, assignment_id, at } = this.#entryAt(seq);
-      return { entry_id, kind, assignment_id, at };
-    });
-  }
-
-  /**
-   * Money that moved to or from me, the newest `limit` transfers in the order I recorded them (the
-   * entries' `at` comes from whoever wrote them, so a chart sorts by it): positive, a peer paid me
-   * (I ran or verified their unit); negative, I paid a peer.
-   */
-  ledgerTransfers(me: string, limit: number): { at: string; peer_id: string; amount: number; job_id: string }[] {
-    this.flush();
-    const rows = this.#db
-      .prepare(
-        `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
-         SELECT t.event_seq AS seq, p.peer_id AS peer_id,
-                CASE WHEN t.to_no = mine.peer_no THEN t.amount ELSE -t.amount END AS amount
-         FROM ledger_transfers t, mine
-         JOIN ledger_peers p ON p.peer_no = CASE WHEN t.to_no = mine.peer_no THEN t.from_no ELSE t.to_no END
-         WHERE (t.to_no = mine.peer_no) <> (t.from_no = mine.peer_no)
-         ORDER BY t.event_seq DESC, t.position DESC LIMIT @limit`,
-      )
-      .all({ me, limit }) as { seq: number; peer_id: string; amount: number }[];
-    const jobOf = this.#db
-      .prepare<[string], string>('SELECT job_id FROM ledger_escrows WHERE assignment_id = ?')
-      .pluck();
-    return rows.reverse().map(({ seq, peer_id, amount }) => {
-      const entry = this.#entryAt(seq);
-      return { at: entry.at, peer_id, amount, job_id: jobOf.get(entry.assignment_id)! };
-    });
-  }
-
-  /** The ledger entry journaled as event `seq` (a ledger row points only at its event). */
-  #entryAt(seq: number): LedgerEntry {
-    const event = this.#store.eventAt(seq);
-    if (event?.type !== 'ledger.entry') throw new Error(`journal event ${seq} is not the ledger entry its row names`);
-    return event.entry;
   }
 
   /**

@@ -51,7 +51,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         jobs_running: [...state.jobs.values()].filter(
           (j) => j.job.requester === node.peerId && !j.cancelled && !j.completedAt,
         ).length,
-        balance: node.journal.balance(node.peerId),
+        balance: node.journal.ledger.balance(node.peerId),
         dropped,
         price: node.price,
         started_at: node.startedAt,
@@ -294,10 +294,10 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return node.requester.acceptFrom(job_id, node_id);
     },
     async 'ledger.get'({ limit }) {
-      return { ...node.journal.ledgerSummary(node.peerId), entries: node.journal.ledgerEntries(limit) };
+      return { ...node.journal.ledger.summary(node.peerId), entries: node.journal.ledger.entries(limit) };
     },
     async 'ledger.transfers'({ limit }) {
-      return { transfers: node.journal.ledgerTransfers(node.peerId, limit) };
+      return { transfers: node.journal.ledger.transfers(node.peerId, limit) };
     },
     async 'receipts.verify'({ author }) {
       // From the journal's receipts table: the state keeps only the receipts of work not compacted.
