@@ -1,0 +1,324 @@
+// The requester's result intake, judgement and settlement (node/mesh/verdicts.ts) against a fake
+// context: a real state, ledger rules, receipts and sandbox, but no network and no journal file.
+// The requester's journal holds what a real one does once an offer was accepted; the provider is
+// a second real identity that signs its execution receipts as a provider does.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, test } from 'node:test';
+import { WORKER_SHARE_BPS } from '../../../src-main/core/ledger/index.js';
+import type { MessageBody, ResultItem } from '../../../src-main/core/protocol/messages.js';
+import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
+import type { Acceptance, Offer, WorkUnit } from '../../../src-main/core/schemas/index.js';
+import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
+import { Executor } from '../../../src-main/node/exec/index.js';
+import { loadKernel } from '../../../src-main/node/exec/kernels.js';
+import { ephemeralIdentity, type Identity } from '../../../src-main/node/identity/identity.js';
+import { iso } from '../../../src-main/node/mesh/context.js';
+import { acceptanceEvents, refundEvent } from '../../../src-main/node/mesh/settlement.js';
+import { Verdicts } from '../../../src-main/node/mesh/verdicts.js';
+import { ReceiptChain } from '../../../src-main/node/receipts/index.js';
+import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
+
+// The sandbox that runs the requester's own check of a unit (the hash kernel).
+const executor = Executor.start({ workers: 1 });
+after(() => executor.close());
+
+const JOB = 'job-fake';
+const UNIT = `${JOB}/0`;
+const PRICE = 100;
+const BUDGET = 10_000;
+
+/** A provider: its own key and receipt chain. */
+interface Provider {
+  identity: Identity;
+  receipts: ReceiptChain;
+}
+
+async function newProvider(): Promise<Provider> {
+  const identity = await ephemeralIdentity();
+  return { identity, receipts: new ReceiptChain(identity) };
+}
+
+/** The requester's side of one unit: a sha256 job over `chunk`, its unit accepted on `provider`'s offer. */
+interface Setup {
+  ctx: FakeContext;
+  verdicts: Verdicts;
+  provider: Provider;
+  unit: WorkUnit;
+  acceptance: Acceptance;
+  chunk: Uint8Array;
+}
+
+async function requesterWithAcceptedUnit(): Promise<Setup> {
+  const ctx = await fakeContext();
+  const provider = await newProvider();
+  const chunk = new Uint8Array(randomBytes(64));
+  // The module and input in my store: I can run the unit myself (the ground truth).
+  const unit: WorkUnit = {
+    unit_id: UNIT,
+    job_id: JOB,
+    algorithm_id: 'hash/sha256',
+    algorithm_version: ALGORITHM_VERSION,
+    required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
+    estimated_duration_seconds: 0.001,
+    priority: 0.5,
+    verification_redundancy: 1,
+    module_cid: await ctx.blobs.put(loadKernel('hash')),
+    input_cid: await ctx.blobs.put(chunk),
+    params: { algorithm: 'sha256' },
+    verification: { kind: 'exact_hash' },
+  };
+  const at = iso(ctx.now());
+  const offerId = `${provider.identity.peerId}#1.0`; // a provider's offer ids are its own
+  const offer: Offer = {
+    offer_id: offerId,
+    round: 1,
+    unit_id: UNIT,
+    job_id: JOB,
+    requester_peer: ctx.me,
+    provider_peer: provider.identity.peerId,
+    slot_id: 'slot-1',
+    tier: 1,
+    price: PRICE,
+    estimated_seconds: 1,
+    performance_score: 1,
+    expected_start: at,
+    expected_end: at,
+    timestamp: at,
+  };
+  const acceptance: Acceptance = {
+    assignment_id: offerId,
+    offer_id: offerId,
+    unit_id: UNIT,
+    job_id: JOB,
+    requester_peer: ctx.me,
+    provider_peer: provider.identity.peerId,
+    price: PRICE,
+    role: 'primary',
+    deadline: iso(ctx.now() + 60_000),
+    timestamp: at,
+  };
+  // What a requester journals from submitting to accepting (requester.ts, acceptance.ts).
+  await ctx.record([
+    {
+      type: 'job.submitted',
+      job: { job_id: JOB, requester: ctx.me, name: 'sha256', unit_count: 1, redundancy: 1, budget: BUDGET },
+    },
+    { type: 'unit.created', unit },
+  ]);
+  await ctx.record([
+    { type: 'offer.recorded', event_id: `offer/${offerId}`, offer },
+    ...acceptanceEvents(acceptance, { requester: ctx.me, worker: provider.identity.peerId }, BUDGET),
+  ]);
+  assert.equal(ctx.state.assignments.get(offerId)?.escrow, 'held', 'the setup: the escrow is held');
+  const verdicts = new Verdicts(ctx, executor, () => {});
+  return { ctx, verdicts, provider, unit, acceptance, chunk };
+}
+
+/**
+ * A result as a provider sends it: its output inline and an execution receipt signed by `signer`,
+ * naming `receiptOutputCid` as the output it made (by default, the result's).
+ */
+async function resultItem(
+  { ctx, unit, acceptance }: Setup,
+  output: Uint8Array,
+  signer: Provider,
+  receiptOutputCid?: string,
+): Promise<ResultItem> {
+  const outputCid = cidOfBytes(output);
+  const signed = await signer.receipts.next({
+    kind: 'execution',
+    timestamp: iso(ctx.now()),
+    assignment_id: acceptance.assignment_id,
+    unit_id: unit.unit_id,
+    job_id: unit.job_id,
+    requester_peer: acceptance.requester_peer,
+    module_cid: unit.module_cid!,
+    input_cid: unit.input_cid!,
+    output_cid: receiptOutputCid ?? outputCid,
+    verification_hash: outputCid,
+    wall_ms: 1,
+  });
+  return {
+    result: {
+      result_id: `${acceptance.assignment_id}/result`,
+      work_unit_id: unit.unit_id,
+      assignment_id: acceptance.assignment_id,
+      computed_by_peer: acceptance.provider_peer,
+      output_cid: outputCid,
+      output_bytes: output.byteLength,
+      computation_time_seconds: 0.001,
+      resources_used: { cpu_cores: 1, ram_gb: 0.0625 },
+      verification_hash: outputCid,
+      timestamp: iso(ctx.now()),
+    },
+    receipt: signed.signed,
+    output_base64: Buffer.from(output).toString('base64'),
+  };
+}
+
+const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
+const NOTHING: MessageBody<'settlement'> = { entries: [], receipts: [] };
+
+test("a result whose receipt is another peer's, or names another output, is refused: nothing journaled, the escrow held", async () => {
+  const setup = await requesterWithAcceptedUnit();
+  const { ctx, verdicts, acceptance, chunk } = setup;
+  const journaled = ctx.recorded.length;
+  const right = sha256(chunk);
+
+  // The right output, but the receipt is signed by someone else than the provider that sends it.
+  const stranger = await newProvider();
+  const signedByStranger = await resultItem(setup, right, stranger);
+  assert.deepEqual(await verdicts.onResult(acceptance.provider_peer, signedByStranger), NOTHING);
+
+  // The provider's own receipt, but for another output than the result's.
+  const otherOutput = await resultItem(setup, right, setup.provider, cidOfBytes(randomBytes(32)));
+  assert.deepEqual(await verdicts.onResult(acceptance.provider_peer, otherOutput), NOTHING);
+
+  await ctx.settled();
+  assert.equal(ctx.recorded.length, journaled, 'nothing journaled for either');
+  const assignment = ctx.state.assignments.get(acceptance.assignment_id)!;
+  assert.equal(assignment.result, undefined);
+  assert.equal(assignment.escrow, 'held');
+  assert.equal(ctx.ledger.escrow(acceptance.assignment_id)?.status, 'held');
+  assert.equal(ctx.state.checks.outcomes.size, 0, 'not judged: no check ran');
+  assert.deepEqual(ctx.sent, []);
+  await verdicts.stop();
+});
+
+test('a right result of a provider on probation is checked against my own run, then verified and paid', async () => {
+  const setup = await requesterWithAcceptedUnit();
+  const { ctx, verdicts, acceptance, chunk } = setup;
+  const output = sha256(chunk);
+  const outputCid = cidOfBytes(output);
+  const item = await resultItem(setup, output, setup.provider);
+  const provider = acceptance.provider_peer;
+
+  const reply = await verdicts.onResult(provider, item);
+  await ctx.settled();
+
+  // Checked: a new provider's every result is run again by me, and it matched.
+  const [check] = ctx.recordedOf('unit.checked');
+  assert.equal(check?.truth, outputCid, 'my own run of the unit is the sha256 of its chunk');
+  assert.deepEqual(check?.matched, [item.result.result_id]);
+  assert.deepEqual(ctx.state.checks.record(provider), { passed: 1, convicted: false });
+  // Verified, its output in my store, and paid.
+  const unit = ctx.state.units.get(UNIT)!;
+  assert.equal(unit.verdict, 'verified');
+  assert.equal(unit.consensusHash, outputCid);
+  assert.deepEqual(unit.unchecked, [], 'checked, so paid now rather than held until the job completes');
+  assert.ok(ctx.blobs.has(outputCid));
+  const assignment = ctx.state.assignments.get(acceptance.assignment_id)!;
+  assert.equal(assignment.result?.result_id, item.result.result_id);
+  assert.equal(assignment.escrow, 'paid');
+  assert.equal(ctx.ledger.escrow(acceptance.assignment_id)?.status, 'paid');
+  assert.equal(ctx.ledger.balance(provider), (PRICE * WORKER_SHARE_BPS) / 10_000);
+  // My verdict, signed, journaled: the provider's reply carries it with the settle.
+  const verdict = ctx.state.verificationOf(UNIT)!;
+  assert.ok(verdict.receipt.kind === 'verification');
+  assert.equal(verdict.receipt.author, ctx.me);
+  assert.equal(verdict.receipt.verdict, 'verified');
+  assert.deepEqual(verdict.receipt.agreeing, [item.result.result_id]);
+  assert.deepEqual(
+    reply.entries.map((e) => [e.kind, e.assignment_id, e.kind === 'settle' ? e.worker_share_bps : undefined]),
+    [['settle', acceptance.assignment_id, WORKER_SHARE_BPS]],
+  );
+  assert.deepEqual(
+    reply.receipts.map((r) => r.sig),
+    [verdict.sig],
+  );
+  assert.deepEqual(ctx.sent, [], 'the provider hears in its reply, not in a second message');
+  const emitted = ctx.emitted.map((e) => e.type);
+  assert.ok(emitted.includes('unit.verified') && emitted.includes('job.completed'), emitted.join(', '));
+
+  // Sent again (the provider restarted before it had my reply): the same answer, nothing journaled twice.
+  const journaled = ctx.recorded.length;
+  assert.deepEqual(await verdicts.onResult(provider, item), reply);
+  assert.equal(ctx.recorded.length, journaled);
+  await verdicts.stop();
+});
+
+test('a wrong result convicts its provider: refunded as rejected, the unit verified on my own run', async () => {
+  const setup = await requesterWithAcceptedUnit();
+  const { ctx, verdicts, acceptance, chunk } = setup;
+  const liar = acceptance.provider_peer;
+  // A valid receipt, honestly signed by the provider, for an output that is not the chunk's sha256.
+  const wrong = sha256(randomBytes(64));
+  const item = await resultItem(setup, wrong, setup.provider);
+
+  const reply = await verdicts.onResult(liar, item);
+  await ctx.settled();
+
+  const truth = cidOfBytes(sha256(chunk));
+  assert.equal(ctx.state.checks.isConvicted(liar), true);
+  assert.equal(ctx.state.checks.convictions.get(liar)?.resultId, item.result.result_id);
+  assert.ok(
+    ctx.emitted.some((e) => e.type === 'peer.caught_lying' && e.data['peer'] === liar && e.data['unit_id'] === UNIT),
+  );
+  const assignment = ctx.state.assignments.get(acceptance.assignment_id)!;
+  assert.equal(assignment.escrow, 'refunded');
+  assert.equal(assignment.refundReason, 'rejected');
+  assert.equal(ctx.ledger.balance(liar), 0, 'the liar is paid nothing');
+  assert.equal(ctx.state.effectiveTrustIn(liar, ctx.now()), 0);
+  // The unit is decided on my own output, and my signed verdict names the liar's result as dissenting:
+  // what the provider needs to take the refund as rejected (settlement-intake.ts).
+  const unit = ctx.state.units.get(UNIT)!;
+  assert.equal(unit.verdict, 'verified');
+  assert.equal(unit.consensusHash, truth);
+  const verdict = ctx.state.verificationOf(UNIT)!.receipt;
+  assert.ok(verdict.kind === 'verification');
+  assert.deepEqual(verdict.agreeing, []);
+  assert.deepEqual(verdict.dissenting, [item.result.result_id]);
+  assert.deepEqual(
+    reply.entries.map((e) => [e.kind, e.assignment_id, e.kind === 'refund' ? e.reason : undefined]),
+    [['refund', acceptance.assignment_id, 'rejected']],
+  );
+  assert.equal(reply.receipts.length, 1);
+  await verdicts.stop();
+});
+
+test('a result that comes after its assignment was refunded is not taken', async () => {
+  const setup = await requesterWithAcceptedUnit();
+  const { ctx, verdicts, acceptance, chunk } = setup;
+  // Past its deadline: refunded as late, the unit gone back to the market.
+  await ctx.record([refundEvent(ctx.now(), acceptance.assignment_id, 'late')]);
+  const journaled = ctx.recorded.length;
+  const item = await resultItem(setup, sha256(chunk), setup.provider);
+
+  const reply = await verdicts.onResult(acceptance.provider_peer, item);
+  await ctx.settled();
+
+  assert.equal(ctx.state.assignments.get(acceptance.assignment_id)!.result, undefined);
+  assert.equal(ctx.recorded.length, journaled, 'neither the result nor its receipt journaled');
+  assert.equal(ctx.state.units.get(UNIT)!.verdict, undefined, 'not judged on it');
+  assert.equal(ctx.state.checks.outcomes.size, 0);
+  // The reply tells the provider how its assignment closed.
+  assert.deepEqual(
+    reply.entries.map((e) => [e.kind, e.assignment_id, e.kind === 'refund' ? e.reason : undefined]),
+    [['refund', acceptance.assignment_id, 'late']],
+  );
+  await verdicts.stop();
+});
+
+test('a result whose assignment is refunded while its receipt is being checked is not taken either', async () => {
+  const setup = await requesterWithAcceptedUnit();
+  const { ctx, verdicts, acceptance, chunk } = setup;
+  const item = await resultItem(setup, sha256(chunk), setup.provider);
+
+  // Its deadline passes between the result's arrival and its journaling: the refund is journaled first.
+  const taking = verdicts.onResult(acceptance.provider_peer, item);
+  await ctx.record([refundEvent(ctx.now(), acceptance.assignment_id, 'late')]);
+  const reply = await taking;
+  await ctx.settled();
+
+  const assignment = ctx.state.assignments.get(acceptance.assignment_id)!;
+  assert.equal(assignment.refundReason, 'late');
+  assert.equal(assignment.result, undefined, 'the unit went back to the market: nobody judges this result');
+  assert.equal(ctx.state.units.get(UNIT)!.verdict, undefined);
+  assert.equal(ctx.state.checks.outcomes.size, 0);
+  assert.deepEqual(
+    reply.entries.map((e) => [e.kind, e.assignment_id]),
+    [['refund', acceptance.assignment_id]],
+  );
+  await verdicts.stop();
+});
