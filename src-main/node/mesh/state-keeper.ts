@@ -68,6 +68,9 @@ export class StateKeeper {
   #threshold: number;
   #timers: NodeJS.Timeout[] = [];
   #writeScheduled = false;
+  /** A snapshot being compressed off the main thread. */
+  #writing: Promise<void> | undefined;
+  #stopped = false;
 
   constructor(
     private readonly journal: Journal,
@@ -97,7 +100,7 @@ export class StateKeeper {
       timer.unref();
       this.#timers.push(timer);
     };
-    every(this.options.snapshotEveryMs ?? 600_000, () => this.#sinceSnapshot > 0 && this.snapshot());
+    every(this.options.snapshotEveryMs ?? 600_000, () => this.#sinceSnapshot > 0 && this.#snapshotInBackground());
     const compact = () => this.compact().catch((err) => this.io.log(`compacting finished jobs: ${describeError(err)}`));
     every(COMPACT_EVERY_MS, () => void compact());
     setImmediate(() => void compact()); // what finished while the node was off
@@ -110,8 +113,29 @@ export class StateKeeper {
     this.#writeScheduled = true;
     setImmediate(() => {
       this.#writeScheduled = false;
-      this.snapshot();
+      this.#snapshotInBackground();
     });
+  }
+
+  /**
+   * As `snapshot`, its compression off the main thread (a live 20,000-unit state: 140 ms to
+   * serialize here, then 185-228 ms to compress there); one at a time, and dropped if the node
+   * stops meanwhile (stop() writes its own).
+   */
+  #snapshotInBackground(): void {
+    if (this.#writing || this.#stopped || this.journal.lastSeq() !== this.#appliedSeq) return;
+    const start = performance.now();
+    this.#sinceSnapshot = 0;
+    this.#writing = this.journal.snapshots
+      .writeInBackground(this.state, this.#appliedSeq, new Date(this.io.now()).toISOString(), () => !this.#stopped)
+      .then(() => this.#spaceNext(performance.now() - start))
+      .catch((err) => this.io.log(`writing a snapshot of the state: ${describeError(err)}`))
+      .finally(() => (this.#writing = undefined));
+  }
+
+  /** The next snapshot after more events the longer this one took (EVENTS_PER_SNAPSHOT_MS). */
+  #spaceNext(tookMs: number): void {
+    this.#threshold = Math.max(this.#everyEvents, Math.round(tookMs * EVENTS_PER_SNAPSHOT_MS));
   }
 
   /**
@@ -123,8 +147,7 @@ export class StateKeeper {
     try {
       const start = performance.now();
       this.journal.snapshots.write(this.state, this.#appliedSeq, new Date(this.io.now()).toISOString());
-      const tookMs = performance.now() - start;
-      this.#threshold = Math.max(this.#everyEvents, Math.round(tookMs * EVENTS_PER_SNAPSHOT_MS));
+      this.#spaceNext(performance.now() - start);
       this.#sinceSnapshot = 0;
       return true;
     } catch (err) {
@@ -151,6 +174,7 @@ export class StateKeeper {
 
   /** Stops the timers and saves the state (call once nothing else will change it). */
   stop(): void {
+    this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     this.snapshot();

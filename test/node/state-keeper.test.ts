@@ -1,0 +1,77 @@
+// The state keeper's snapshots as a running node takes them: written once enough events were
+// applied, compressed off the main thread (the node keeps answering meanwhile), and a start then
+// folds only what came after; one still compressing when the node stops never replaces the one
+// the stop writes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MeshState } from '../../src-main/core/mesh/state.js';
+import type { NodeEvent } from '../../src-main/core/schemas/index.js';
+import type { Journal } from '../../src-main/node/journal/index.js';
+import { loadState, StateKeeper } from '../../src-main/node/mesh/state-keeper.js';
+import { REQUESTER, jobOpening, unitLife } from './fixtures/journal-events.js';
+import { openTempJournal } from './fixtures/journal-temp.js';
+
+const ME = REQUESTER;
+
+/** A node's journal, state and keeper, snapshotting every `every` events. */
+function keptNode(every: number): {
+  journal: Journal;
+  state: MeshState;
+  keeper: StateKeeper;
+  apply: (events: NodeEvent[]) => void;
+} {
+  const journal = openTempJournal();
+  const state = new MeshState(ME);
+  const keeper = new StateKeeper(
+    journal,
+    state,
+    { record: async () => {}, summarize: () => ({}) as never, now: () => Date.now(), log: () => {} },
+    { snapshotEveryEvents: every },
+  );
+  // As journal-step.ts does: journaled, applied, then counted by the keeper.
+  const apply = (events: NodeEvent[]) => {
+    for (const event of events) {
+      const outcome = journal.appendNow(event);
+      if (!outcome.ok) throw new Error(outcome.error.message);
+      state.apply(event);
+      keeper.applied(outcome.seq);
+    }
+  };
+  return { journal, state, keeper, apply };
+}
+
+const events = (units: number): NodeEvent[] => [
+  ...jobOpening('keep', 0, { units }),
+  ...Array.from({ length: units }, (_, unit) => unitLife('keep', 0, unit, { units })).flat(),
+];
+
+async function until(what: string, done: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !done(); await new Promise((resolve) => setTimeout(resolve, 5)))
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+}
+
+test('enough events applied: a snapshot is written in the background, and a start folds only what came after', async () => {
+  const { journal, apply } = keptNode(200);
+  const all = events(40);
+  apply(all.slice(0, 250));
+  await until('the snapshot', () => journal.snapshots.size() > 0);
+  apply(all.slice(250));
+  const loaded = loadState(journal, ME);
+  assert.ok(loaded.snapshotSeq !== null && loaded.snapshotSeq >= 200, `snapshot at ${loaded.snapshotSeq}`);
+  assert.equal(loaded.folded, journal.lastSeq() - loaded.snapshotSeq);
+  journal.close();
+});
+
+test("a snapshot still compressing when the node stops never replaces the stop's own", async () => {
+  const { journal, keeper, apply } = keptNode(100);
+  const all = events(40);
+  apply(all.slice(0, 120)); // a background snapshot is due...
+  await new Promise((resolve) => setImmediate(resolve)); // ...and starts, of seq 120
+  apply(all.slice(120)); // more events before it is saved
+  const last = journal.lastSeq();
+  keeper.stop(); // saves the whole state now
+  assert.equal(loadState(journal, ME).snapshotSeq, last);
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the background one has finished by now
+  assert.equal(loadState(journal, ME).snapshotSeq, last, 'still the snapshot of the stop');
+  journal.close();
+});
