@@ -2,11 +2,10 @@
 // and journaled; then the unit judged (core/verification): results checked against my own run
 // when the judgement asks (every result of a provider on probation, a random share of the others,
 // every dissent), a contradicted result convicting its provider and undoing what it was trusted
-// with; then settled (or held until the job completes, if accepted unchecked) or refunded, with a
-// verification receipt, and the unit's providers told how their assignment closed.
+// with; then settled (or held until the job completes, if accepted unchecked: payments.ts) or
+// refunded, with a verification receipt, and the unit's providers told how their assignment closed.
 import type { Vote } from '../../core/consensus/index.js';
-import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
-import { unitIdsOf, type AssignmentRecord } from '../../core/mesh/state.js';
+import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
 import { authoredBy, MAX_REDUNDANCY } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
@@ -15,14 +14,13 @@ import { verifyReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { isProvisional, priceOf, refundEvent, rewardEvent, settleEvent, settlementFor } from './settlement.js';
+import { isProvisional, priceOf, refundEvent, settleEvent, settlementFor } from './settlement.js';
+import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
 import { againstTruth, Convictions } from './convictions.js';
 import { VerifiedOutputs } from './verified-outputs.js';
 
-/** Assignments one settlement message closes: two entries and a receipt each stay within its caps. */
-const SETTLEMENT_CHUNK = 300;
 /** A unit whose outputs are not all fetched yet is decided again after this long. */
 const DECIDE_AGAIN_MS = 5_000;
 
@@ -31,8 +29,8 @@ export class Verdicts {
   readonly extra = new Map<string, number>();
   /** Units being decided: a second result arriving meanwhile waits for the first decision. */
   readonly #deciding = new KeyedQueue();
-  /** Jobs whose held results are being paid: the verdicts that close last each see the job complete. */
-  readonly #settling = new KeyedQueue();
+  /** What my verdicts pay, hold or refund, and the settlements that tell the providers. */
+  readonly #payments: Payments;
   readonly #tiles: TileChecker;
   readonly #truth: GroundTruth;
   readonly #outputs: VerifiedOutputs;
@@ -49,11 +47,12 @@ export class Verdicts {
     /** Called once a unit of mine has its verdict (render jobs fetch and assemble their tiles). */
     private readonly onVerdict?: (unitId: string) => Promise<void>,
   ) {
+    this.#payments = new Payments(ctx);
     this.#tiles = new TileChecker(ctx, executor);
     this.#truth = new GroundTruth(ctx, executor);
     this.#outputs = new VerifiedOutputs(ctx);
     this.#checks = new Convictions(ctx, {
-      tell: (provider, ids) => this.#tell(provider, ids),
+      tell: (provider, ids) => this.#payments.tell(provider, ids),
       decide: (unitId) => this.decide(unitId),
       acceptSoon: () => this.acceptSoon(),
     });
@@ -65,7 +64,7 @@ export class Verdicts {
     for (const timer of this.#later) clearTimeout(timer);
     this.#later.clear();
     await this.#deciding.settled();
-    await this.#settling.settled();
+    await this.#payments.stop();
   }
 
   /** A provider's result: checked against its assignment and receipt, journaled, then consensus. */
@@ -125,7 +124,7 @@ export class Verdicts {
   async resume(): Promise<void> {
     for (const job of this.ctx.state.jobs.values())
       if (job.job.requester === this.ctx.me && job.completedAt && !job.cancelled)
-        await this.#settleHeld(job.job.job_id);
+        await this.#payments.settleHeld(job.job.job_id);
   }
 
   /** Consensus over a unit's results; settles, refunds, or asks for more replicas. One decision per unit at a time. */
@@ -259,7 +258,7 @@ export class Verdicts {
         events.push(refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, reason));
       }
     }
-    events.push(...this.#pay(unitId, paid, agreeing));
+    events.push(...this.#payments.pay(unitId, paid, agreeing));
     const verification = await this.ctx.receipts.next({
       kind: 'verification',
       timestamp: iso(this.ctx.now()),
@@ -291,14 +290,14 @@ export class Verdicts {
     });
     const told = new Set(replyingTo ? [replyingTo] : []);
     if (job.completedAt) {
-      for (const provider of await this.#settleHeld(job.job.job_id)) told.add(provider);
+      for (const provider of await this.#payments.settleHeld(job.job.job_id)) told.add(provider);
       if (!job.job.render) this.ctx.emit('job.completed', { job_id: job.job.job_id }); // a render job's, once its frames are assembled
     }
     if (this.onVerdict) this.ctx.background(`after the verdict on ${unitId}`, this.onVerdict(unitId));
     // Tell the other providers on the unit how their assignment closed (the replying one hears in its reply).
     for (const assignment of active) {
       if (told.has(assignment.acceptance.provider_peer)) continue;
-      this.#tell(assignment.acceptance.provider_peer, [assignment.acceptance.assignment_id]);
+      this.#payments.tell(assignment.acceptance.provider_peer, [assignment.acceptance.assignment_id]);
     }
   }
 
@@ -328,67 +327,7 @@ export class Verdicts {
           : refundEvent(this.ctx.now(), a.acceptance.assignment_id, record.verdict === 'verified' ? wrong : 'failed'),
       ),
     );
-    for (const a of late) this.#tell(a.acceptance.provider_peer, [a.acceptance.assignment_id]);
-  }
-
-  /**
-   * The job is complete: the results accepted unchecked are paid now. Returns the providers told
-   * (each gets one settlement for all of its assignments in the job). One at a time per job: the
-   * next finds them paid, where running together each would pay (and tell) them all again.
-   */
-  #settleHeld(jobId: string): Promise<string[]> {
-    return this.#settling.run(jobId, () => this.#settleHeldNow(jobId));
-  }
-
-  async #settleHeldNow(jobId: string): Promise<string[]> {
-    const { state } = this.ctx;
-    const job = state.jobs.get(jobId);
-    if (!job?.completedAt) return [];
-    const byProvider = new Map<string, string[]>();
-    const events: NewEvent[] = [];
-    for (const unitId of unitIdsOf(job)) {
-      const provisional = state.activeAssignments(unitId).filter((a) => isProvisional(state, a));
-      for (const { acceptance } of provisional) {
-        const ids = byProvider.get(acceptance.provider_peer);
-        if (ids) ids.push(acceptance.assignment_id);
-        else byProvider.set(acceptance.provider_peer, [acceptance.assignment_id]);
-      }
-      events.push(...this.#pay(unitId, provisional));
-    }
-    if (events.length === 0) return [];
-    await this.ctx.record(events);
-    for (const [provider, ids] of byProvider) this.#tell(provider, ids);
-    return [...byProvider.keys()];
-  }
-
-  /**
-   * Settles agreeing results of one unit, and pays their verifier shares: replicas that agreed
-   * verified each other, and my own run, if I made one, verified them all.
-   */
-  #pay(unitId: string, agreeing: readonly AssignmentRecord[], agreeingResults?: readonly string[]): NewEvent[] {
-    const now = this.ctx.now();
-    const paid: PaidResult[] = agreeing.map((assignment) => ({
-      assignment_id: assignment.acceptance.assignment_id,
-      worker: assignment.acceptance.provider_peer,
-      amount: priceOf(this.ctx.state, assignment, agreeingResults),
-    }));
-    return [
-      ...agreeing.map((assignment, i) => settleEvent(assignment, paid[i]!.amount, now)),
-      ...verifierRewards(paid, this.ctx.state.checks.truths.has(unitId)).map((reward) => rewardEvent(reward, now)),
-    ];
-  }
-
-  #tell(provider: string, assignmentIds: readonly string[]): void {
-    // A job's held results are paid all at once when it completes: in messages the schema admits.
-    for (let i = 0; i < assignmentIds.length; i += SETTLEMENT_CHUNK)
-      this.ctx.background(
-        'sending a settlement',
-        this.ctx.send(
-          provider,
-          'settlement',
-          settlementFor(this.ctx.state, assignmentIds.slice(i, i + SETTLEMENT_CHUNK)),
-        ),
-      );
+    for (const a of late) this.#payments.tell(a.acceptance.provider_peer, [a.acceptance.assignment_id]);
   }
 
   #decideLater(unitId: string): void {

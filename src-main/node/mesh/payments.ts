@@ -1,0 +1,84 @@
+// The requester's payments for its verdicts: agreeing results settled at their price, with the
+// verifier shares of those that verified them; results accepted unchecked held until their job
+// completes (a later conviction can still refund them), then paid all at once; and the
+// settlement messages that tell each provider how its assignments closed.
+import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
+import { unitIdsOf, type AssignmentRecord } from '../../core/mesh/state.js';
+import type { NewEvent, NodeContext } from './context.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { isProvisional, priceOf, rewardEvent, settleEvent, settlementFor } from './settlement.js';
+
+/** Assignments one settlement message closes: two entries and a receipt each stay within its caps. */
+const SETTLEMENT_CHUNK = 300;
+
+export class Payments {
+  /** Jobs whose held results are being paid: the verdicts that close last each see the job complete. */
+  readonly #settling = new KeyedQueue();
+
+  constructor(private readonly ctx: NodeContext) {}
+
+  /** Resolves once the payments of held results under way have ended. */
+  async stop(): Promise<void> {
+    await this.#settling.settled();
+  }
+
+  /**
+   * The job is complete: the results accepted unchecked are paid now. Returns the providers told
+   * (each gets one settlement for all of its assignments in the job). One at a time per job: the
+   * next finds them paid, where running together each would pay (and tell) them all again.
+   */
+  settleHeld(jobId: string): Promise<string[]> {
+    return this.#settling.run(jobId, () => this.#settleHeldNow(jobId));
+  }
+
+  async #settleHeldNow(jobId: string): Promise<string[]> {
+    const { state } = this.ctx;
+    const job = state.jobs.get(jobId);
+    if (!job?.completedAt) return [];
+    const byProvider = new Map<string, string[]>();
+    const events: NewEvent[] = [];
+    for (const unitId of unitIdsOf(job)) {
+      const provisional = state.activeAssignments(unitId).filter((a) => isProvisional(state, a));
+      for (const { acceptance } of provisional) {
+        const ids = byProvider.get(acceptance.provider_peer);
+        if (ids) ids.push(acceptance.assignment_id);
+        else byProvider.set(acceptance.provider_peer, [acceptance.assignment_id]);
+      }
+      events.push(...this.pay(unitId, provisional));
+    }
+    if (events.length === 0) return [];
+    await this.ctx.record(events);
+    for (const [provider, ids] of byProvider) this.tell(provider, ids);
+    return [...byProvider.keys()];
+  }
+
+  /**
+   * Settles agreeing results of one unit, and pays their verifier shares: replicas that agreed
+   * verified each other, and my own run, if I made one, verified them all.
+   */
+  pay(unitId: string, agreeing: readonly AssignmentRecord[], agreeingResults?: readonly string[]): NewEvent[] {
+    const now = this.ctx.now();
+    const paid: PaidResult[] = agreeing.map((assignment) => ({
+      assignment_id: assignment.acceptance.assignment_id,
+      worker: assignment.acceptance.provider_peer,
+      amount: priceOf(this.ctx.state, assignment, agreeingResults),
+    }));
+    return [
+      ...agreeing.map((assignment, i) => settleEvent(assignment, paid[i]!.amount, now)),
+      ...verifierRewards(paid, this.ctx.state.checks.truths.has(unitId)).map((reward) => rewardEvent(reward, now)),
+    ];
+  }
+
+  tell(provider: string, assignmentIds: readonly string[]): void {
+    // A job's held results are paid all at once when it completes: in messages the schema admits.
+    for (let i = 0; i < assignmentIds.length; i += SETTLEMENT_CHUNK)
+      this.ctx.background(
+        'sending a settlement',
+        this.ctx.send(
+          provider,
+          'settlement',
+          settlementFor(this.ctx.state, assignmentIds.slice(i, i + SETTLEMENT_CHUNK)),
+        ),
+      );
+  }
+}
