@@ -1,0 +1,135 @@
+// The requester's payments (node/mesh/payments.ts) against a fake context: results accepted
+// unchecked stay held until their job completes, then each is paid once, with one settlement per
+// provider however often the completion is seen; and a settlement message never carries more
+// assignments than its schema admits.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
+import type { Acceptance, WorkUnit } from '../../../src-main/core/schemas/index.js';
+import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
+import { iso } from '../../../src-main/node/mesh/context.js';
+import { Payments } from '../../../src-main/node/mesh/payments.js';
+import { acceptanceEvents, isProvisional } from '../../../src-main/node/mesh/settlement.js';
+import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
+
+const JOB = 'job-pay';
+const PRICE = 10;
+
+/**
+ * My job of `units` units, each accepted by one of `providers` (in turn), its result in and its
+ * verdict taken on that result alone, unchecked (so its escrow is held); the last unit's verdict
+ * completes the job.
+ */
+async function jobAcceptedUnchecked(units: number, providers: string[]): Promise<FakeContext> {
+  const ctx = await fakeContext();
+  const at = iso(ctx.now());
+  await ctx.record([
+    {
+      type: 'job.submitted',
+      job: { job_id: JOB, requester: ctx.me, name: 'pay', unit_count: units, redundancy: 1, budget: units * PRICE },
+    },
+  ]);
+  for (let i = 0; i < units; i++) {
+    const provider = providers[i % providers.length]!;
+    const unit: WorkUnit = {
+      unit_id: `${JOB}/${i}`,
+      job_id: JOB,
+      algorithm_id: 'hash/sha256',
+      algorithm_version: '1.0.0',
+      required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
+      estimated_duration_seconds: 1,
+      priority: 0.5,
+      verification_redundancy: 1,
+      params: {},
+    };
+    const assignmentId = `${provider}#1.${i}`;
+    const acceptance: Acceptance = {
+      assignment_id: assignmentId,
+      offer_id: assignmentId,
+      unit_id: unit.unit_id,
+      job_id: JOB,
+      requester_peer: ctx.me,
+      provider_peer: provider,
+      price: PRICE,
+      role: 'primary',
+      deadline: iso(ctx.now() + 60_000),
+      timestamp: at,
+    };
+    const resultId = `${assignmentId}/result`;
+    await ctx.record([
+      { type: 'unit.created', unit },
+      ...acceptanceEvents(acceptance, { requester: ctx.me, worker: provider }, units * PRICE),
+      {
+        type: 'result.recorded',
+        result: {
+          result_id: resultId,
+          work_unit_id: unit.unit_id,
+          assignment_id: assignmentId,
+          computed_by_peer: provider,
+          output_cid: `out-${i}`,
+          output_bytes: 32,
+          computation_time_seconds: 1,
+          resources_used: { cpu_cores: 1, ram_gb: 0.0625 },
+          verification_hash: `out-${i}`,
+          timestamp: at,
+        },
+      },
+      {
+        type: 'unit.verified',
+        unit_id: unit.unit_id,
+        verdict: 'verified',
+        consensus_hash: `out-${i}`,
+        agreeing_results: [resultId],
+        unchecked_results: [resultId],
+      },
+    ]);
+  }
+  return ctx;
+}
+
+const held = (ctx: FakeContext) =>
+  [...ctx.state.assignments.values()].filter((a) => isProvisional(ctx.state, a)).map((a) => a.acceptance);
+
+test('held results are paid once when their job completes, one settlement per provider, however often it is seen', async () => {
+  const providers = [(await ephemeralIdentity()).peerId, (await ephemeralIdentity()).peerId];
+  const ctx = await jobAcceptedUnchecked(6, providers);
+  assert.ok(ctx.state.jobs.get(JOB)!.completedAt, 'the setup: the job is complete');
+  assert.equal(held(ctx).length, 6, 'the setup: every result held, unchecked');
+  const payments = new Payments(ctx);
+  // Two verdicts that close together each see the job complete.
+  const told = await Promise.all([payments.settleHeld(JOB), payments.settleHeld(JOB)]);
+  await ctx.settled();
+  assert.deepEqual(told.flat().sort(), [...providers].sort(), 'each provider told once, by the first');
+  assert.equal(held(ctx).length, 0);
+  const settles = ctx.recordedOf('ledger.entry').filter((e) => e.entry.kind === 'settle');
+  assert.equal(settles.length, 6, 'each assignment settled once');
+  const sent = ctx.sent.filter((m) => m.type === 'settlement');
+  assert.deepEqual(sent.map((m) => m.peer).sort(), [...providers].sort());
+  for (const { peer, body } of sent) {
+    const { entries } = body as MessageBody<'settlement'>;
+    assert.equal(entries.filter((e) => e.kind === 'settle').length, 3, `${peer} is told of its 3 assignments`);
+  }
+  await payments.stop();
+});
+
+test('a job with more held results than a settlement admits is told in several messages', async () => {
+  const provider = (await ephemeralIdentity()).peerId;
+  const ctx = await jobAcceptedUnchecked(650, [provider]);
+  const payments = new Payments(ctx);
+  await payments.settleHeld(JOB);
+  await ctx.settled();
+  const sizes = ctx.sent.map((m) => (m.body as MessageBody<'settlement'>).entries.length);
+  assert.deepEqual(sizes, [300, 300, 50]);
+  await payments.stop();
+});
+
+test('a job not yet complete pays nothing held', async () => {
+  const provider = (await ephemeralIdentity()).peerId;
+  const ctx = await jobAcceptedUnchecked(3, [provider]);
+  ctx.state.jobs.get(JOB)!.completedAt = undefined; // as if a unit were still open
+  const payments = new Payments(ctx);
+  assert.deepEqual(await payments.settleHeld(JOB), []);
+  assert.equal(held(ctx).length, 3);
+  assert.equal(ctx.sent.length, 0);
+  await payments.stop();
+});
