@@ -35,11 +35,16 @@ export function sqlLedger(db: Db): SqlLedger {
     INSERT INTO ledger_jobs (job_id, committed) VALUES (?, ?)
     ON CONFLICT (job_id) DO UPDATE SET committed = committed + excluded.committed`);
 
-  // Read each time, not cached: a rolled-back transaction or a rebuild would leave a cache wrong.
-  const peerNo = (peer: string): number => {
-    const no = selectPeerNo.get(peer);
-    if (no !== undefined) return no;
-    return Number(insertPeer.run(peer).lastInsertRowid);
+  // Read for each entry, not kept across entries: a rolled-back transaction or a rebuild would
+  // leave such a cache wrong. An entry names at most two peers, each up to twice.
+  const peerNumbers = () => {
+    const numbers = new Map<string, number>();
+    return (peer: string): number => {
+      let no = numbers.get(peer) ?? selectPeerNo.get(peer);
+      no ??= Number(insertPeer.run(peer).lastInsertRowid);
+      numbers.set(peer, no);
+      return no;
+    };
   };
 
   return {
@@ -49,6 +54,7 @@ export function sqlLedger(db: Db): SqlLedger {
       hasEntry: (entryId) => selectEntry.get(entryId) !== undefined,
     },
     apply({ entry, escrow: e, transfers, jobCommittedDelta }, seq) {
+      const peerNo = peerNumbers();
       insertEntry.run(entry.entry_id, entry.kind, seq);
       putEscrow.run(e.assignment_id, e.job_id, e.unit_id, peerNo(e.requester), peerNo(e.worker), e.amount, e.status);
       // Net each peer's change first: a settle's transfers share their payer, so it is written once.
