@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
-import type { Acceptance, WorkUnit } from '../../../src-main/core/schemas/index.js';
+import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context.js';
 import { Payments } from '../../../src-main/node/mesh/payments.js';
 import { acceptanceEvents, isProvisional } from '../../../src-main/node/mesh/settlement.js';
-import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
+import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 const JOB = 'job-pay';
 const PRICE = 10;
@@ -42,19 +42,16 @@ async function jobAcceptedUnchecked(units: number, providers: string[]): Promise
       verification_redundancy: 1,
       params: {},
     };
-    const assignmentId = `${provider}#1.${i}`;
-    const acceptance: Acceptance = {
-      assignment_id: assignmentId,
-      offer_id: assignmentId,
-      unit_id: unit.unit_id,
-      job_id: JOB,
-      requester_peer: ctx.me,
-      provider_peer: provider,
+    const { acceptance } = acceptedOffer({
+      unitId: unit.unit_id,
+      jobId: JOB,
+      requester: ctx.me,
+      provider,
       price: PRICE,
-      role: 'primary',
-      deadline: iso(ctx.now() + 60_000),
-      timestamp: at,
-    };
+      atMs: ctx.now(),
+      n: i,
+    });
+    const assignmentId = acceptance.assignment_id;
     const resultId = `${assignmentId}/result`;
     await ctx.record([
       { type: 'unit.created', unit },

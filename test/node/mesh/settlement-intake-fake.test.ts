@@ -6,19 +6,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WORKER_SHARE_BPS } from '../../../src-main/core/ledger/index.js';
 import type { SignedReceipt } from '../../../src-main/core/protocol/messages.js';
-import type {
-  Acceptance,
-  LedgerEntry,
-  Offer,
-  VerificationReceipt,
-  WorkResult,
-} from '../../../src-main/core/schemas/index.js';
+import type { Acceptance, LedgerEntry, VerificationReceipt, WorkResult } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context.js';
 import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
 import { entriesForMe, underpaidSettles, unbackedRefunds } from '../../../src-main/node/mesh/settlement-intake.js';
 import { encodeReceipt, ReceiptChain } from '../../../src-main/node/receipts/index.js';
-import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
+import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 const JOB = 'job-theirs';
 const UNIT = `${JOB}/0`;
@@ -51,36 +45,16 @@ async function provider({ returned = true, fuelPriced = false } = {}): Promise<P
   const ctx = await fakeContext();
   const requester = await signer();
   const at = iso(ctx.now());
-  const id = `${ctx.me}#1.0`;
-  const offer: Offer = {
-    offer_id: id,
-    round: 1,
-    unit_id: UNIT,
-    job_id: JOB,
-    requester_peer: requester.peer,
-    provider_peer: ctx.me,
-    slot_id: 'slot-1',
-    tier: 1,
+  const { offer, acceptance } = acceptedOffer({
+    unitId: UNIT,
+    jobId: JOB,
+    requester: requester.peer,
+    provider: ctx.me,
     price: PRICE,
-    ...(fuelPriced ? { fuel_price: FUEL_PRICE } : {}),
-    estimated_seconds: 1,
-    performance_score: 1,
-    expected_start: at,
-    expected_end: at,
-    timestamp: at,
-  };
-  const acceptance: Acceptance = {
-    assignment_id: id,
-    offer_id: id,
-    unit_id: UNIT,
-    job_id: JOB,
-    requester_peer: requester.peer,
-    provider_peer: ctx.me,
-    price: PRICE,
-    role: 'primary',
-    deadline: iso(ctx.now() + 60_000),
-    timestamp: at,
-  };
+    atMs: ctx.now(),
+    ...(fuelPriced ? { fuelPrice: FUEL_PRICE } : {}),
+  });
+  const id = offer.offer_id;
   const unit = {
     unit_id: UNIT,
     job_id: JOB,

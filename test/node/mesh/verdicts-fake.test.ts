@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { WORKER_SHARE_BPS } from '../../../src-main/core/ledger/index.js';
 import type { MessageBody, ResultItem } from '../../../src-main/core/protocol/messages.js';
 import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
-import type { Acceptance, Offer, WorkUnit } from '../../../src-main/core/schemas/index.js';
+import type { Acceptance, WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { loadKernel } from '../../../src-main/node/exec/kernels.js';
@@ -17,7 +17,7 @@ import { iso } from '../../../src-main/node/mesh/context.js';
 import { acceptanceEvents, refundEvent } from '../../../src-main/node/mesh/settlement.js';
 import { Verdicts } from '../../../src-main/node/mesh/verdicts.js';
 import { ReceiptChain } from '../../../src-main/node/receipts/index.js';
-import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
+import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 // The sandbox that runs the requester's own check of a unit (the hash kernel).
 const executor = Executor.start({ workers: 1 });
@@ -68,36 +68,15 @@ async function requesterWithAcceptedUnit(): Promise<Setup> {
     params: { algorithm: 'sha256' },
     verification: { kind: 'exact_hash' },
   };
-  const at = iso(ctx.now());
-  const offerId = `${provider.identity.peerId}#1.0`; // a provider's offer ids are its own
-  const offer: Offer = {
-    offer_id: offerId,
-    round: 1,
-    unit_id: UNIT,
-    job_id: JOB,
-    requester_peer: ctx.me,
-    provider_peer: provider.identity.peerId,
-    slot_id: 'slot-1',
-    tier: 1,
+  const { offer, acceptance } = acceptedOffer({
+    unitId: UNIT,
+    jobId: JOB,
+    requester: ctx.me,
+    provider: provider.identity.peerId,
     price: PRICE,
-    estimated_seconds: 1,
-    performance_score: 1,
-    expected_start: at,
-    expected_end: at,
-    timestamp: at,
-  };
-  const acceptance: Acceptance = {
-    assignment_id: offerId,
-    offer_id: offerId,
-    unit_id: UNIT,
-    job_id: JOB,
-    requester_peer: ctx.me,
-    provider_peer: provider.identity.peerId,
-    price: PRICE,
-    role: 'primary',
-    deadline: iso(ctx.now() + 60_000),
-    timestamp: at,
-  };
+    atMs: ctx.now(),
+  });
+  const offerId = offer.offer_id;
   // What a requester journals from submitting to accepting (requester.ts, acceptance.ts).
   await ctx.record([
     {
