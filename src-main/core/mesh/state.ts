@@ -177,8 +177,11 @@ export class MeshState {
       case 'offer.accepted': {
         const { acceptance } = event;
         if (this.assignments.has(acceptance.assignment_id)) return;
+        // Its terms travel with it; a journal from before has the offer itself (offer.recorded).
         const offer =
-          this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id) ?? this.myOffers.get(acceptance.offer_id);
+          event.terms ??
+          this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id) ??
+          this.myOffers.get(acceptance.offer_id);
         this.assignments.set(acceptance.assignment_id, {
           acceptance,
           acceptedAt: event.at,

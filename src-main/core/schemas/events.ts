@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { SharingSettingsSchema, WeeklyWindowSchema } from './availability.js';
 import { AvailabilitySlotSchema } from './capability.js';
 import { LedgerEntrySchema } from './ledger.js';
-import { AcceptanceSchema, OfferSchema, PriceScheduleSchema, RefusalReasonSchema } from './market.js';
+import { AcceptanceSchema, OfferSchema, OfferTermsSchema, PriceScheduleSchema, RefusalReasonSchema } from './market.js';
 import { PolicyListSchema } from './policy.js';
 import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
 import { ReceiptSchema, SignatureSchema } from './receipts.js';
@@ -85,7 +85,13 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('unit.created'), ...base, unit: WorkUnitSchema }),
   z.strictObject({ type: z.literal('offer.recorded'), ...base, offer: OfferSchema }),
-  z.strictObject({ type: z.literal('offer.accepted'), ...base, acceptance: AcceptanceSchema }),
+  z.strictObject({
+    type: z.literal('offer.accepted'),
+    ...base,
+    acceptance: AcceptanceSchema,
+    /** The accepted offer's terms (since 2026-11): before, the requester journaled the whole offer with it. */
+    terms: OfferTermsSchema.optional(),
+  }),
   /** The provider refused an acceptance of mine, and said why (its policies, my credit with it). */
   z.strictObject({
     type: z.literal('acceptance.refused'),

@@ -89,6 +89,9 @@ export const RefusalReasonSchema = z.string().min(1).max(256);
 
 export type PriceSchedule = z.infer<typeof PriceScheduleSchema>;
 export type FuelPrice = z.infer<typeof FuelPriceSchema>;
+
+/** What an accepted offer said that its assignment keeps: the provider's estimate, and its fuel rate if priced by fuel. */
+export const OfferTermsSchema = OfferSchema.pick({ estimated_seconds: true, fuel_price: true });
 export type HardwareSummary = z.infer<typeof HardwareSummarySchema>;
 export type Advert = z.infer<typeof AdvertSchema>;
 export type Offer = z.infer<typeof OfferSchema>;

@@ -239,11 +239,15 @@ export class Acceptor {
     const events: NewEvent[] = [];
     for (const acceptance of acceptances) {
       const job = this.ctx.state.jobs.get(acceptance.job_id)!.job;
-      // Journaled now that it is accepted: the offer says what the provider estimated.
+      // The offer's terms go with the acceptance: what the provider estimated, and its fuel rate.
       const offer = this.#offers.take(acceptance.unit_id, acceptance.offer_id);
-      if (offer) events.push({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer });
       events.push(
-        ...acceptanceEvents(acceptance, { requester: this.ctx.me, worker: acceptance.provider_peer }, job.budget),
+        ...acceptanceEvents(
+          acceptance,
+          { requester: this.ctx.me, worker: acceptance.provider_peer },
+          job.budget,
+          offer,
+        ),
       );
     }
     await this.ctx.record(events);

@@ -3,7 +3,7 @@
 // and pushed when a unit is decided or a deadline passes.
 import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
 import { settlePrice, WORKER_SHARE_BPS, type Reward } from '../../core/ledger/index.js';
-import type { Acceptance, RefundEntry } from '../../core/schemas/index.js';
+import type { Acceptance, Offer, RefundEntry } from '../../core/schemas/index.js';
 import { iso, type NewEvent } from './context.js';
 import type { MessageBody, SignedReceipt } from '../../core/protocol/messages.js';
 
@@ -109,10 +109,16 @@ export function acceptanceEvents(
   acceptance: Acceptance,
   parties: { requester: string; worker: string },
   jobBudget: number,
+  /** The accepted offer, when this side keeps only its terms (the requester). */
+  offer?: Offer,
 ): NewEvent[] {
   const id = acceptance.assignment_id;
+  const terms = offer && {
+    estimated_seconds: offer.estimated_seconds,
+    ...(offer.fuel_price ? { fuel_price: offer.fuel_price } : {}),
+  };
   return [
-    { type: 'offer.accepted', event_id: `accept/${id}`, acceptance },
+    { type: 'offer.accepted', event_id: `accept/${id}`, acceptance, ...(terms ? { terms } : {}) },
     {
       type: 'ledger.entry',
       event_id: `ledger/escrow/${id}`,

@@ -218,10 +218,17 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
   }),
   'unit.created': recordOf<S.NodeEventOf<'unit.created'>>({ ...eventOf('unit.created'), unit: workUnitArb }),
   'offer.recorded': recordOf<S.NodeEventOf<'offer.recorded'>>({ ...eventOf('offer.recorded'), offer: offerArb }),
-  'offer.accepted': recordOf<S.NodeEventOf<'offer.accepted'>>({
-    ...eventOf('offer.accepted'),
-    acceptance: acceptanceArb,
-  }),
+  'offer.accepted': recordOf<S.NodeEventOf<'offer.accepted'>>(
+    {
+      ...eventOf('offer.accepted'),
+      acceptance: acceptanceArb,
+      terms: offerArb.map(({ estimated_seconds, fuel_price }) => ({
+        estimated_seconds,
+        ...(fuel_price ? { fuel_price } : {}),
+      })),
+    },
+    ['terms'],
+  ),
   'acceptance.refused': recordOf<S.NodeEventOf<'acceptance.refused'>>({
     ...eventOf('acceptance.refused'),
     assignment_id: idArb,

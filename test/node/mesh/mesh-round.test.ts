@@ -27,6 +27,12 @@ test(
       assert.equal(new Set(unit.providers).size, 2, `${unit.unit_id} verified by two distinct peers`);
       assert.ok(!unit.providers.includes(a.node.peerId));
     }
+    // The requester journals an acceptance with its offer's terms, not the whole offer: each
+    // assignment keeps the provider's estimate (the job view's `estimated_seconds`) all the same.
+    assert.equal([...a.node.journal.events()].filter((e) => e.type === 'offer.recorded').length, 0);
+    for (const assignment of a.node.state.assignments.values())
+      assert.ok((assignment.estimatedSeconds ?? 0) > 0, `${assignment.acceptance.assignment_id} keeps its estimate`);
+
     // The results are right: each output is the SHA-256 of its chunk.
     for (const i of [0, 1, 150, 299]) {
       const { output_base64 } = await a.api['jobs.output']({ job_id, unit_id: views![i]!.unit_id });

@@ -104,15 +104,16 @@ test("offers under B's next offer ids do not shut B out, and H gets none of them
   assert.equal(done.state, 'completed');
   assert.deepEqual(assignmentsOf(jobId, h.peerId), [], 'H was given nothing');
   for (const x of assignmentsOf(jobId, b.node.peerId)) assert.ok(x.acceptance.assignment_id.startsWith(b.node.peerId));
-  // Offers are held in memory until accepted: A's journal has B's accepted ones and nothing of H's.
+  // Offers are held in memory until accepted, and then only their terms are journaled, with the
+  // acceptance: A's journal has B's three acceptances and nothing of H's.
   const events = [...a.node.journal.events()];
-  const accepted = new Set(events.flatMap((e) => (e.type === 'offer.accepted' ? [e.acceptance.offer_id] : [])));
-  const journaled = events.flatMap((e) => (e.type === 'offer.recorded' && e.offer.job_id === jobId ? [e.offer] : []));
+  assert.equal(events.filter((e) => e.type === 'offer.recorded' && e.offer.job_id === jobId).length, 0);
+  const accepted = events.flatMap((e) => (e.type === 'offer.accepted' && e.acceptance.job_id === jobId ? [e] : []));
   assert.deepEqual(
-    journaled.map((o) => `${o.provider_peer} ${accepted.has(o.offer_id) ? 'accepted' : 'open'}`),
-    journaled.map(() => `${b.node.peerId} accepted`),
+    accepted.map((e) => `${e.acceptance.provider_peer} ${e.terms ? 'with its terms' : 'without'}`),
+    accepted.map(() => `${b.node.peerId} with its terms`),
   );
-  assert.equal(journaled.length, 3);
+  assert.equal(accepted.length, 3);
 });
 
 test("results under B's result ids do not stop B's results from being taken", { timeout: 60_000 }, async () => {

@@ -85,10 +85,9 @@ async function requesterWithAcceptedUnit(): Promise<Setup> {
     },
     { type: 'unit.created', unit },
   ]);
-  await ctx.record([
-    { type: 'offer.recorded', event_id: `offer/${offerId}`, offer },
-    ...acceptanceEvents(acceptance, { requester: ctx.me, worker: provider.identity.peerId }, BUDGET),
-  ]);
+  await ctx.record(
+    acceptanceEvents(acceptance, { requester: ctx.me, worker: provider.identity.peerId }, BUDGET, offer),
+  );
   assert.equal(ctx.state.assignments.get(offerId)?.escrow, 'held', 'the setup: the escrow is held');
   const verdicts = new Verdicts(ctx, executor, () => {});
   return { ctx, verdicts, provider, unit, acceptance, chunk };
