@@ -40,6 +40,15 @@ const acceptance: Acceptance = {
   timestamp: AT,
 };
 
+/** The acceptance as a requester journals it now: with its offer's terms. */
+const acceptedWithTerms: NodeEvent = {
+  type: 'offer.accepted',
+  event_id: 'a',
+  at: AT,
+  acceptance,
+  terms: { estimated_seconds: 7, fuel_price: { per_gfuel: 3, minimum: 1 } },
+};
+
 function fold(events: NodeEvent[]): MeshState {
   const state = new MeshState(ME);
   for (const event of events) state.apply(event);
@@ -47,15 +56,7 @@ function fold(events: NodeEvent[]): MeshState {
 }
 
 test("an acceptance with its offer's terms: the assignment keeps the estimate and the fuel rate", () => {
-  const state = fold([
-    {
-      type: 'offer.accepted',
-      event_id: 'a',
-      at: AT,
-      acceptance,
-      terms: { estimated_seconds: 7, fuel_price: { per_gfuel: 3, minimum: 1 } },
-    },
-  ]);
+  const state = fold([acceptedWithTerms]);
   const assignment = state.assignments.get('o1')!;
   assert.equal(assignment.estimatedSeconds, 7);
   assert.deepEqual(assignment.fuelPrice, { per_gfuel: 3, minimum: 1 });
@@ -66,14 +67,6 @@ test('a journal from before (the offer journaled, the acceptance without terms) 
     { type: 'offer.recorded', event_id: 'o', at: AT, offer },
     { type: 'offer.accepted', event_id: 'a', at: AT, acceptance },
   ]);
-  const now = fold([
-    {
-      type: 'offer.accepted',
-      event_id: 'a',
-      at: AT,
-      acceptance,
-      terms: { estimated_seconds: 7, fuel_price: { per_gfuel: 3, minimum: 1 } },
-    },
-  ]);
+  const now = fold([acceptedWithTerms]);
   assert.deepEqual(now.assignments.get('o1'), before.assignments.get('o1'));
 });
