@@ -5,53 +5,68 @@ import type { LedgerEntry } from '../../core/schemas/index.js';
 import type { Db } from './database.js';
 import type { EventStore } from './event-store.js';
 
+type Counterpart = { peer: string; balance: number };
+type TransferRow = { seq: number; peer_id: string; amount: number };
+
 export class LedgerReads {
+  readonly #balance;
+  readonly #counterparts;
+  readonly #held;
+  readonly #newestEntries;
+  readonly #newestTransfers;
+  readonly #jobOf;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly events: EventStore,
     /** Writes what the journal has queued: a read sees every event appended before it. */
     private readonly flush: () => void,
-  ) {}
+  ) {
+    this.#balance = db.prepare<[string], number>('SELECT balance FROM ledger_balances WHERE peer_id = ?').pluck();
+    // Net per counterpart: what they paid me minus what I paid them.
+    this.#counterparts = db.prepare<{ me: string }, Counterpart>(
+      `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
+       SELECT p.peer_id AS peer, SUM(x.amount) AS balance FROM (
+         SELECT from_no AS no, amount FROM ledger_transfers, mine WHERE to_no = mine.peer_no AND from_no <> mine.peer_no
+         UNION ALL SELECT to_no AS no, -amount FROM ledger_transfers, mine WHERE from_no = mine.peer_no AND to_no <> mine.peer_no
+       ) x JOIN ledger_peers p ON p.peer_no = x.no
+       GROUP BY p.peer_id ORDER BY p.peer_id`,
+    );
+    this.#held = db
+      .prepare<[], number>("SELECT COALESCE(SUM(amount), 0) FROM ledger_escrows WHERE status = 'held'")
+      .pluck();
+    this.#newestEntries = db
+      .prepare<[number], number>('SELECT event_seq FROM ledger_entries ORDER BY event_seq DESC LIMIT ?')
+      .pluck();
+    this.#newestTransfers = db.prepare<{ me: string; limit: number }, TransferRow>(
+      `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
+       SELECT t.event_seq AS seq, p.peer_id AS peer_id,
+              CASE WHEN t.to_no = mine.peer_no THEN t.amount ELSE -t.amount END AS amount
+       FROM ledger_transfers t, mine
+       JOIN ledger_peers p ON p.peer_no = CASE WHEN t.to_no = mine.peer_no THEN t.from_no ELSE t.to_no END
+       WHERE (t.to_no = mine.peer_no) <> (t.from_no = mine.peer_no)
+       ORDER BY t.event_seq DESC, t.position DESC LIMIT @limit`,
+    );
+    this.#jobOf = db.prepare<[string], string>('SELECT job_id FROM ledger_escrows WHERE assignment_id = ?').pluck();
+  }
 
   /** My balance as the derived tables hold it: one row, where `summary` reads every transfer of mine. */
   balance(me: string): number {
     this.flush();
-    return (
-      (this.db.prepare('SELECT balance FROM ledger_balances WHERE peer_id = ?').pluck().get(me) as
-        number | undefined) ?? 0
-    );
+    return this.#balance.get(me) ?? 0;
   }
 
   /** The ledger as the derived tables hold it: my balance with each peer, and what is held. */
   summary(me: string): { balance: number; peers: { peer_id: string; balance: number }[]; held: number } {
     const balance = this.balance(me);
-    // Net per counterpart: what they paid me minus what I paid them.
-    const peers = this.db
-      .prepare(
-        `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
-         SELECT p.peer_id AS peer, SUM(x.amount) AS balance FROM (
-           SELECT from_no AS no, amount FROM ledger_transfers, mine WHERE to_no = mine.peer_no AND from_no <> mine.peer_no
-           UNION ALL SELECT to_no AS no, -amount FROM ledger_transfers, mine WHERE from_no = mine.peer_no AND to_no <> mine.peer_no
-         ) x JOIN ledger_peers p ON p.peer_no = x.no
-         GROUP BY p.peer_id ORDER BY p.peer_id`,
-      )
-      .all({ me }) as { peer: string; balance: number }[];
-    const held =
-      (this.db
-        .prepare("SELECT COALESCE(SUM(amount), 0) FROM ledger_escrows WHERE status = 'held'")
-        .pluck()
-        .get() as number) ?? 0;
-    return { balance, peers: peers.map((p) => ({ peer_id: p.peer, balance: p.balance })), held };
+    const peers = this.#counterparts.all({ me }).map((p) => ({ peer_id: p.peer, balance: p.balance }));
+    return { balance, peers, held: this.#held.get() ?? 0 };
   }
 
   /** The most recent ledger entries, newest first. */
   entries(limit: number): { entry_id: string; kind: LedgerEntry['kind']; assignment_id: string; at: string }[] {
     this.flush();
-    const seqs = this.db
-      .prepare<[number], number>('SELECT event_seq FROM ledger_entries ORDER BY event_seq DESC LIMIT ?')
-      .pluck()
-      .all(limit);
-    return seqs.map((seq) => {
+    return this.#newestEntries.all(limit).map((seq) => {
       const { entry_id, kind, assignment_id, at } = this.#entryAt(seq);
       return { entry_id, kind, assignment_id, at };
     });
@@ -64,24 +79,13 @@ export class LedgerReads {
    */
   transfers(me: string, limit: number): { at: string; peer_id: string; amount: number; job_id: string }[] {
     this.flush();
-    const rows = this.db
-      .prepare(
-        `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
-         SELECT t.event_seq AS seq, p.peer_id AS peer_id,
-                CASE WHEN t.to_no = mine.peer_no THEN t.amount ELSE -t.amount END AS amount
-         FROM ledger_transfers t, mine
-         JOIN ledger_peers p ON p.peer_no = CASE WHEN t.to_no = mine.peer_no THEN t.from_no ELSE t.to_no END
-         WHERE (t.to_no = mine.peer_no) <> (t.from_no = mine.peer_no)
-         ORDER BY t.event_seq DESC, t.position DESC LIMIT @limit`,
-      )
-      .all({ me, limit }) as { seq: number; peer_id: string; amount: number }[];
-    const jobOf = this.db
-      .prepare<[string], string>('SELECT job_id FROM ledger_escrows WHERE assignment_id = ?')
-      .pluck();
-    return rows.reverse().map(({ seq, peer_id, amount }) => {
-      const entry = this.#entryAt(seq);
-      return { at: entry.at, peer_id, amount, job_id: jobOf.get(entry.assignment_id)! };
-    });
+    return this.#newestTransfers
+      .all({ me, limit })
+      .reverse()
+      .map(({ seq, peer_id, amount }) => {
+        const entry = this.#entryAt(seq);
+        return { at: entry.at, peer_id, amount, job_id: this.#jobOf.get(entry.assignment_id)! };
+      });
   }
 
   /** The ledger entry journaled as event `seq` (a ledger row points only at its event). */

@@ -68,8 +68,8 @@ export class StateKeeper {
   #threshold: number;
   #timers: NodeJS.Timeout[] = [];
   #writeScheduled = false;
-  /** A snapshot being compressed off the main thread. */
-  #writing: Promise<void> | undefined;
+  /** A snapshot is being compressed off the main thread. */
+  #compressing = false;
   #stopped = false;
 
   constructor(
@@ -118,19 +118,20 @@ export class StateKeeper {
   }
 
   /**
-   * As `snapshot`, its compression off the main thread (a live 20,000-unit state: 140 ms to
+   * As `#snapshotNow`, its compression off the main thread (a live 20,000-unit state: 140 ms to
    * serialize here, then 185-228 ms to compress there); one at a time, and dropped if the node
    * stops meanwhile (stop() writes its own).
    */
   #snapshotInBackground(): void {
-    if (this.#writing || this.#stopped || this.journal.lastSeq() !== this.#appliedSeq) return;
+    if (this.#compressing || this.#stopped || this.journal.lastSeq() !== this.#appliedSeq) return;
     const start = performance.now();
     this.#sinceSnapshot = 0;
-    this.#writing = this.journal.snapshots
+    this.#compressing = true;
+    void this.journal.snapshots
       .writeInBackground(this.state, this.#appliedSeq, new Date(this.io.now()).toISOString(), () => !this.#stopped)
       .then(() => this.#spaceNext(performance.now() - start))
       .catch((err) => this.io.log(`writing a snapshot of the state: ${describeError(err)}`))
-      .finally(() => (this.#writing = undefined));
+      .finally(() => (this.#compressing = false));
   }
 
   /** The next snapshot after more events the longer this one took (EVENTS_PER_SNAPSHOT_MS). */
@@ -139,20 +140,18 @@ export class StateKeeper {
   }
 
   /**
-   * Saves the state, unless an event is committed whose apply has not run yet (then the state is
-   * not the fold of any prefix of the journal; the next try will do). Returns whether it saved.
+   * Saves the state now, unless an event is committed whose apply has not run yet (then the state
+   * is not the fold of any prefix of the journal).
    */
-  snapshot(): boolean {
-    if (this.journal.lastSeq() !== this.#appliedSeq) return false;
+  #snapshotNow(): void {
+    if (this.journal.lastSeq() !== this.#appliedSeq) return;
     try {
       const start = performance.now();
       this.journal.snapshots.write(this.state, this.#appliedSeq, new Date(this.io.now()).toISOString());
       this.#spaceNext(performance.now() - start);
       this.#sinceSnapshot = 0;
-      return true;
     } catch (err) {
       this.io.log(`writing a snapshot of the state: ${describeError(err)}`);
-      return false;
     }
   }
 
@@ -177,6 +176,6 @@ export class StateKeeper {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
-    this.snapshot();
+    this.#snapshotNow();
   }
 }
