@@ -4,7 +4,8 @@
 // preloads (dist/src-preload/*.cjs; a sandboxed preload must be one CommonJS file). tsc type-checks
 // them beforehand (their tsconfigs emit nothing).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -15,7 +16,6 @@ const out = `${dist}/src-renderer`;
 // this folder for their tests under test/renderer.
 rmSync(`${out}/assets`, { recursive: true, force: true });
 mkdirSync(`${out}/assets`, { recursive: true });
-copyFileSync(`${root}src-renderer/index.html`, `${out}/index.html`);
 mkdirSync(`${dist}/src-gpu`, { recursive: true });
 copyFileSync(`${root}src-gpu/runner.html`, `${dist}/src-gpu/runner.html`);
 
@@ -30,9 +30,10 @@ const page = {
   sourcemap: true,
   logLevel: 'warning',
 };
-await Promise.all([
+const [ui] = await Promise.all([
   build({
     ...page,
+    metafile: true,
     entryPoints: { app: `${root}src-renderer/main.tsx` },
     outdir: `${out}/assets`,
     // Pages and the charts are imported lazily (app/App.tsx, components/lazy-charts.tsx): each a
@@ -61,4 +62,37 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
+writeIndexHtml(ui.metafile);
 console.log(`ui build: ${dist}/{src-renderer,src-gpu,src-preload}`);
+
+/**
+ * index.html with what spares the page a round trip per level of imports: a modulepreload link
+ * for each chunk app.js imports (fetched beside it, not after it is parsed), and, for each page,
+ * its chunk and the chunks it imports, which the app preloads for the page it opens on
+ * (`preloadPage` in app/App.tsx).
+ */
+function writeIndexHtml(metafile) {
+  const outputs = metafile.outputs;
+  const href = (file) => `./${relative(out, `${root}${file}`)}`;
+  /** The chunks `file` imports, directly or through another. */
+  const imported = (file, seen = new Set()) => {
+    for (const { path, kind } of outputs[file].imports)
+      if (kind === 'import-statement' && !seen.has(path)) imported(path, seen.add(path));
+    return seen;
+  };
+  const fileOf = (entry) => Object.keys(outputs).find((file) => outputs[file].entryPoint === entry);
+  const app = fileOf('src-renderer/main.tsx');
+  const appChunks = imported(app);
+  const pages = {};
+  for (const file of Object.keys(outputs)) {
+    const name = /^src-renderer\/pages\/(\w+Page)\.tsx$/.exec(outputs[file].entryPoint ?? '')?.[1];
+    if (name) pages[name] = [file, ...imported(file)].filter((chunk) => !appChunks.has(chunk)).map(href);
+  }
+  const links = [...appChunks].map((file) => `    <link rel="modulepreload" href="${href(file)}" />`);
+  const chunks = `    <script type="application/json" id="page-chunks">${JSON.stringify(pages)}</script>`;
+  const appScript = '    <script type="module" src="./assets/app.js"></script>';
+  const html = readFileSync(`${root}src-renderer/index.html`, 'utf8');
+  if (!html.includes(appScript) || basename(app) !== 'app.js')
+    throw new Error('index.html no longer loads assets/app.js');
+  writeFileSync(`${out}/index.html`, html.replace(appScript, [...links, chunks, appScript].join('\n')));
+}

@@ -33,7 +33,7 @@ export function registerNodeStart(program: Command): void {
     .option('--bootstrap <multiaddr>', 'a peer to dial at start (repeatable)', collect, [])
     .option('--workers <n>', 'sandbox worker threads (default: one per core)', integerOption('--workers', 1, 1024))
     .option('--name <name>', 'the name peers see')
-    .option('--print-ui-url', 'also print the web UI address (with its token) once the node is up')
+    .option('--print-ui-url', 'also print the web UI address (with its token) as soon as it can be opened')
     .option(
       '--grace-seconds <s>',
       'seconds added to every unit deadline (default 30)',
@@ -92,23 +92,29 @@ export function registerNodeStart(program: Command): void {
         const { startDaemon } = await import('../node/mesh/daemon.js');
         let daemon;
         try {
-          daemon = await startDaemon({
-            dataDir: o.dataDir,
-            ...(o.listen.length > 0 ? { listen: o.listen } : {}), // else the data dir's own port (network.json)
-            mdns: o.mdns,
-            bootstrap: o.bootstrap,
-            apiPort: o.apiPort,
-            ...(o.workers !== undefined ? { workers: o.workers } : {}),
-            ...(o.name !== undefined ? { name: o.name } : {}),
-            ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
-            history: { retentionMs: o.keepFinishedDays * 86_400_000 },
-            gpu: {
-              mode: o.gpu,
-              shaderUnits: o.shaderUnits === true,
-              unsandboxed: o.gpuUnsandboxed === true,
-              ...(o.chromium !== undefined ? { chromium: o.chromium } : {}),
+          daemon = await startDaemon(
+            {
+              dataDir: o.dataDir,
+              ...(o.listen.length > 0 ? { listen: o.listen } : {}), // else the data dir's own port (network.json)
+              mdns: o.mdns,
+              bootstrap: o.bootstrap,
+              apiPort: o.apiPort,
+              ...(o.workers !== undefined ? { workers: o.workers } : {}),
+              ...(o.name !== undefined ? { name: o.name } : {}),
+              ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
+              history: { retentionMs: o.keepFinishedDays * 86_400_000 },
+              gpu: {
+                mode: o.gpu,
+                shaderUnits: o.shaderUnits === true,
+                unsandboxed: o.gpuUnsandboxed === true,
+                ...(o.chromium !== undefined ? { chromium: o.chromium } : {}),
+              },
             },
-          });
+            // The page can load while the node starts: it says "Connecting to your node…" until then.
+            (api) => {
+              if (o.printUiUrl) process.stdout.write(`web UI: ${webUiUrl(api.url, loadOrCreateToken(o.dataDir))}\n`);
+            },
+          );
         } catch (err) {
           process.stderr.write(`meshctl: could not start the node: ${describeError(err)}\n`);
           process.exit(1);
@@ -116,7 +122,6 @@ export function registerNodeStart(program: Command): void {
         process.stdout.write(
           `${JSON.stringify({ peerId: daemon.node.peerId, listen: daemon.node.network.listenAddresses(), api: daemon.api.url })}\n`,
         );
-        if (o.printUiUrl) process.stdout.write(`web UI: ${webUiUrl(daemon.api.url, loadOrCreateToken(o.dataDir))}\n`);
         const shutdown = () => {
           daemon.stop().then(
             () => process.exit(0),

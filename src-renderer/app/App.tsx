@@ -32,10 +32,26 @@ const PAGE_VIEWS = Object.fromEntries(Object.entries(PAGE_CODE).map(([page, load
   LazyExoticComponent<ComponentType>
 >;
 
-/** Fetches the first page's code while the first status is on its way (the module loader keeps it for lazy()). */
+/**
+ * Fetches the first page's code while the first status is on its way (the module loader keeps it
+ * for lazy()), with the chunks it imports beside it rather than after it: index.html lists them
+ * by page (scripts/build-ui.mjs).
+ */
 export function preloadPage(): void {
-  PAGE_CODE[pageOfHash(location.hash)]().catch(() => {}); // lazy() fetches it again, and reports a failure
+  const page = pageOfHash(location.hash);
+  const listed = document.getElementById('page-chunks')?.textContent;
+  const chunks = (listed ? (JSON.parse(listed) as Record<string, string[]>) : {})[pageFile(page)] ?? [];
+  for (const chunk of chunks) {
+    const link = document.createElement('link');
+    link.rel = 'modulepreload';
+    link.href = chunk;
+    document.head.append(link);
+  }
+  PAGE_CODE[page]().catch(() => {}); // lazy() fetches it again, and reports a failure
 }
+
+/** The file of a page's component (pages/DashboardPage.tsx for "dashboard"). */
+const pageFile = (page: PageName) => `${page[0]!.toUpperCase()}${page.slice(1)}Page`;
 
 /** The contract's "interactive" mark: set once a page has rendered with the first status (it mounts with the page). */
 function ReadyMark() {

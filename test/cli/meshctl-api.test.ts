@@ -35,18 +35,23 @@ let server: ApiServer;
 
 before(async () => {
   server = await startApiServer({
-    handlers: stub.handlers,
-    events: { subscribe: () => () => {} },
-    token: loadOrCreateToken(dataDir),
-    // The input streams: recorded as the bytes that arrived.
-    uploads: {
-      'jobs.submit': async (terms, input) => {
-        const pieces: Uint8Array[] = [];
-        for await (const piece of input) pieces.push(piece);
-        stub.calls.push({ method: 'jobs.submit', params: { ...terms, input: Buffer.concat(pieces).toString('hex') } });
-        return { job_id: 'job-1', units: 4 };
+    backend: {
+      handlers: stub.handlers,
+      events: { subscribe: () => () => {} },
+      // The input streams: recorded as the bytes that arrived.
+      uploads: {
+        'jobs.submit': async (terms, input) => {
+          const pieces: Uint8Array[] = [];
+          for await (const piece of input) pieces.push(piece);
+          stub.calls.push({
+            method: 'jobs.submit',
+            params: { ...terms, input: Buffer.concat(pieces).toString('hex') },
+          });
+          return { job_id: 'job-1', units: 4 };
+        },
       },
     },
+    token: loadOrCreateToken(dataDir),
   });
   writeApiEndpoint(dataDir, { url: server.url, pid: process.pid });
 });

@@ -37,7 +37,7 @@ test('a client found through the data dir calls methods; errors come back as Api
         throw new ApiError('conflict', 'job-1 already completed');
       },
     });
-    const server = await startApiServer({ handlers, events: new MemoryEventFeed(), token });
+    const server = await startApiServer({ backend: { handlers, events: new MemoryEventFeed() }, token });
     try {
       writeApiEndpoint(dir, { url: server.url, pid: process.pid });
       const client = ApiClient.fromDataDir(dir);
@@ -61,7 +61,10 @@ test('with no node, the client says so and how to start one: no files, or a node
 
     // A node that wrote its files and stopped: the port refuses connections.
     const token = loadOrCreateToken(dir);
-    const server = await startApiServer({ handlers: stubHandlers().handlers, events: new MemoryEventFeed(), token });
+    const server = await startApiServer({
+      backend: { handlers: stubHandlers().handlers, events: new MemoryEventFeed() },
+      token,
+    });
     writeApiEndpoint(dir, { url: server.url, pid: process.pid });
     await server.close();
     await assert.rejects(ApiClient.fromDataDir(dir).call('status', {}), { code: 'unavailable', message: hint });

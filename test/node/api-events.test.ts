@@ -12,7 +12,7 @@ const feed = new MemoryEventFeed(5);
 let server: ApiServer;
 
 before(async () => {
-  server = await startApiServer({ handlers: stubHandlers().handlers, events: feed, token: TOKEN });
+  server = await startApiServer({ backend: { handlers: stubHandlers().handlers, events: feed }, token: TOKEN });
 });
 after(() => server.close());
 
@@ -107,8 +107,7 @@ test('no token, a wrong token, a foreign origin or a bad `after` get no socket a
 
 test('a node that stops tells its subscribers why the stream ends', async () => {
   const stopping = await startApiServer({
-    handlers: stubHandlers().handlers,
-    events: new MemoryEventFeed(1),
+    backend: { handlers: stubHandlers().handlers, events: new MemoryEventFeed(1) },
     token: TOKEN,
   });
   const received: ApiEvent[] = [];

@@ -21,8 +21,7 @@ let server: ApiServer;
 
 before(async () => {
   server = await startApiServer({
-    handlers: stub.handlers,
-    events: new MemoryEventFeed(),
+    backend: { handlers: stub.handlers, events: new MemoryEventFeed() },
     token: TOKEN,
     log: (m) => logged.push(m),
   });

@@ -20,8 +20,7 @@ let server: ApiServer;
 
 before(async () => {
   server = await startApiServer({
-    handlers: stubHandlers().handlers,
-    events: new MemoryEventFeed(),
+    backend: { handlers: stubHandlers().handlers, events: new MemoryEventFeed() },
     token: TOKEN,
     uiDir,
     log: () => {},

@@ -4,5 +4,5 @@ export { ApiClient } from './client.js';
 export { ENDPOINT_FILE, readApiEndpoint, removeApiEndpoint, writeApiEndpoint } from './endpoint.js';
 export { ApiError } from './errors.js';
 export { BUILT_UI_DIR, webUiUrl } from './static-ui.js';
-export { startApiServer, type ApiServer } from './server.js';
+export { startApiServer, type ApiBackend, type ApiServer } from './server.js';
 export { loadOrCreateToken, TOKEN_FILE, tokenMatches } from './token.js';

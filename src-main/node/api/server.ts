@@ -1,7 +1,9 @@
 // The local API over HTTP + WebSocket, bound to 127.0.0.1: what the CLI, the headless node's tools
 // and the UI in a browser talk to (the UI's own files are served here too, see static-ui.ts). Every request passes, in order: the Host/Origin guard (a web
 // page the user visits must not reach it), the bearer token, the method's contract (params are
-// validated before a handler runs), and on the way out the result's contract.
+// validated before a handler runs), and on the way out the result's contract. The server may
+// listen before the node is up (its backend a promise): the UI's files load meanwhile, and calls
+// wait for the node.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -27,16 +29,22 @@ const MAX_CLIENT_FRAME_BYTES = 4096;
 /** How long `close()` waits for event subscribers to acknowledge the close. */
 const CLOSE_GRACE_MS = 500;
 
-export interface ApiServerOptions {
+/** What the API serves: the node's methods, its events and its uploads. */
+export interface ApiBackend {
   handlers: ApiHandlers;
   events: EventFeed;
+  /** Methods whose input streams in the body (upload.ts); absent: none is served. */
+  uploads?: UploadHandlers;
+}
+
+export interface ApiServerOptions {
+  /** A promise while the node starts: health answers 503 and calls wait until it settles. */
+  backend: ApiBackend | Promise<ApiBackend>;
   token: string;
   /** 0 or absent: any free port (written to api.json for clients to find). */
   port?: number;
   /** The built web UI (dist/src-renderer), served at `/` to anyone who passes the Host guard: it holds no secret. */
   uiDir?: string;
-  /** Methods whose input streams in the body (upload.ts); absent: none is served. */
-  uploads?: UploadHandlers;
   /** Where failures that are our bugs are reported; stderr unless given. */
   log?: (message: string) => void;
 }
@@ -59,6 +67,20 @@ const refusal = (status: number, code: ApiErrorCode, message: string): Refusal =
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const log = options.log ?? ((message: string) => process.stderr.write(`mesh api: ${message}\n`));
   let port = 0; // known once listening; every guard runs after that
+  let backend: ApiBackend | undefined;
+  let startFailure: string | undefined;
+  const backendSettled = Promise.resolve(options.backend).then(
+    (ready) => (backend = ready),
+    (err: unknown) => void (startFailure = describe(err)),
+  );
+  /** The backend, once the node is up; undefined when it could not start. */
+  const whenStarted = async () => backend ?? (await backendSettled);
+  const notStarted = () =>
+    refusal(
+      503,
+      'unavailable',
+      startFailure === undefined ? 'the node is starting' : `the node could not start: ${clip(startFailure, 500)}`,
+    );
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_CLIENT_FRAME_BYTES,
@@ -83,7 +105,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (path === HEALTH_PATH) {
       // No token: "is a node up?" is all it answers.
       if (req.method !== 'GET') return sendRefusal(res, refusal(405, 'bad_request', 'use GET'), { allow: 'GET' });
-      return sendJson(res, 200, { ok: true });
+      return backend ? sendJson(res, 200, { ok: true }) : sendRefusal(res, notStarted());
     }
     if (options.uiDir !== undefined && isUiPath(path)) {
       if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -94,10 +116,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (unauthorized) return sendRefusal(res, unauthorized);
     if (path === EVENTS_PATH)
       return sendRefusal(res, refusal(426, 'bad_request', 'the event stream is a WebSocket: send an upgrade request'));
-    if (path === UPLOAD_JOB_PATH && options.uploads) {
+    const started = await whenStarted();
+    if (started === undefined) return sendRefusal(res, notStarted());
+    if (path === UPLOAD_JOB_PATH && started.uploads) {
       if (req.method !== 'POST')
         return sendRefusal(res, refusal(405, 'bad_request', 'use POST for an upload'), { allow: 'POST' });
-      const reply = await dispatchUpload(options.uploads, req, log);
+      const reply = await dispatchUpload(started.uploads, req, log);
       // A refusal may come before the whole input was read: the rest is not drained but cut off.
       if (!reply.ok)
         return sendRefusal(res, refusal(HTTP_STATUS_OF[reply.error.code], reply.error.code, reply.error.message), {
@@ -118,7 +142,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         connection: 'close',
       });
     }
-    const reply = await dispatchCall(options.handlers, method, body, log);
+    const reply = await dispatchCall(started.handlers, method, body, log);
     if (!reply.ok)
       return sendRefusal(res, refusal(HTTP_STATUS_OF[reply.error.code], reply.error.code, reply.error.message));
     sendJson(res, 200, reply);
@@ -135,10 +159,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (refused !== undefined || after === undefined) {
       return refuseUpgrade(socket, refused ?? refusal(400, 'bad_request', 'after: expected a whole number'));
     }
-    wss.handleUpgrade(req, socket, head, (ws) => streamEvents(ws, after));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate());
+      whenStarted().then(
+        (started) => (started ? streamEvents(ws, started.events, after) : ws.close(1013, notStarted().message)),
+        (err: unknown) => log(`event stream failed: ${describe(err)}`),
+      );
+    });
   });
 
-  function streamEvents(ws: WebSocket, after: number): void {
+  function streamEvents(ws: WebSocket, events: EventFeed, after: number): void {
+    if (ws.readyState !== WebSocket.OPEN) return; // it went away while the node started
     let lastSent = after;
     let closed = false;
     let unsubscribe: (() => void) | undefined;
@@ -146,7 +177,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       closed = true;
       unsubscribe?.();
     });
-    ws.on('error', () => ws.terminate());
     // Events of one moment go out together (one frame, one write), as JSON lines.
     const sendBatch = (lines: string, lastId: number) => {
       if (ws.readyState !== WebSocket.OPEN) return;
@@ -156,7 +186,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       lastSent = lastId;
     };
     try {
-      unsubscribe = batchedSubscription(options.events, after, sendBatch, log);
+      unsubscribe = batchedSubscription(events, after, sendBatch, log);
       if (closed) unsubscribe();
     } catch (err) {
       log(`event feed failed: ${describe(err)}`);
