@@ -3,7 +3,7 @@
 // runs when something may have changed (a commitment, a unit ending, a policy), at most every
 // ROUND_GAP_MS; what it offered is journaled, then sent, one message per requester.
 import { contributionHistory } from '../../core/mesh/contribution.js';
-import { allocate, DampingTracker, pipelineOf, unitKey } from '../../core/scheduler/index.js';
+import { allocate, DampingTracker, OFFER_TTL_MS, pipelineOf, unitKey } from '../../core/scheduler/index.js';
 import type {
   AvailabilitySlot,
   ComputeCommitment,
@@ -22,6 +22,12 @@ import { PulledUnits } from './pulled-units.js';
  * listed and offered for (at 50 tiles a second they took a fifth of the main thread).
  */
 const ROUND_GAP_MS = 50;
+/**
+ * How long a unit a requester listed or lent me is remembered after it was last seen: long enough
+ * for an offer on it to be accepted (OFFER_TTL_MS, twice for clocks apart); once it is, the state
+ * has it. Without a bound, a provider kept every unit of every job it ever saw.
+ */
+const UNIT_MEMORY_MS = 2 * OFFER_TTL_MS;
 
 export interface OfferRoundOptions {
   price(): PriceSchedule;
@@ -33,8 +39,8 @@ export class OfferRounds {
   #timer: NodeJS.Timeout | undefined;
   #lastRoundAt = -Infinity;
   #stopped = false;
-  /** Units each requester asked for, as last seen in its commitment or pulled. */
-  readonly #unitsSeen = new Map<string, WorkUnit>();
+  /** Units each requester asked for, as last seen in its commitment or pulled: oldest first. */
+  readonly #unitsSeen = new Map<string, { unit: WorkUnit; at: number }>();
   /** My rounds' over-allocation and the damping factor it sets (in memory: 1 again after a restart). */
   readonly #damping = new DampingTracker();
   /** My offers and running units, as each round sees them. */
@@ -46,10 +52,13 @@ export class OfferRounds {
     private readonly ctx: NodeContext,
     private readonly options: OfferRoundOptions,
   ) {
-    this.#open = new OpenWork(ctx, (key, unitId) => this.#unitsSeen.get(key) ?? ctx.state.units.get(unitId)?.unit);
+    this.#open = new OpenWork(
+      ctx,
+      (key, unitId) => this.#unitsSeen.get(key)?.unit ?? ctx.state.units.get(unitId)?.unit,
+    );
     this.#pulled = new PulledUnits(
       ctx,
-      (requester, unit) => this.#unitsSeen.set(unitKey(requester, unit.unit_id), unit),
+      (requester, unit) => this.#saw(requester, unit),
       () => this.soon(),
     );
   }
@@ -62,7 +71,22 @@ export class OfferRounds {
 
   /** A unit `requester` asked me for, as its commitment listed it or I pulled it. */
   unitOf(requester: string, unitId: string): WorkUnit | undefined {
-    return this.#unitsSeen.get(unitKey(requester, unitId));
+    return this.#unitsSeen.get(unitKey(requester, unitId))?.unit;
+  }
+
+  /** Remembers a unit as seen now: moved to the end, so the oldest stay first. */
+  #saw(requester: string, unit: WorkUnit): void {
+    const key = unitKey(requester, unit.unit_id);
+    this.#unitsSeen.delete(key);
+    this.#unitsSeen.set(key, { unit, at: this.ctx.now() });
+  }
+
+  /** Forgets the units not seen for UNIT_MEMORY_MS (from the oldest, so only those are visited). */
+  #forgetOld(nowMs: number): void {
+    for (const [key, { at }] of this.#unitsSeen) {
+      if (nowMs - at < UNIT_MEMORY_MS) return;
+      this.#unitsSeen.delete(key);
+    }
   }
 
   /** An offer whose acceptance I refused: closed, so its unit may be offered again once allowed. */
@@ -74,7 +98,7 @@ export class OfferRounds {
     if (commitment.peer_id !== from) return;
     for (const request of commitment.work_requests) {
       if (request.requester_id !== from) continue;
-      for (const unit of request.work_units) this.#unitsSeen.set(unitKey(from, unit.unit_id), unit);
+      for (const unit of request.work_units) this.#saw(from, unit);
     }
     this.#pulled.onCommitment(from);
     this.soon();
@@ -106,6 +130,7 @@ export class OfferRounds {
    * their capacity scaled by my damping factor.
    */
   async run(): Promise<void> {
+    this.#forgetOld(this.ctx.now());
     const { state } = this.ctx;
     if (this.#stopped || !state.sharing) return;
     const slots = this.options.slots();

@@ -15,8 +15,11 @@ export function longestListed(commitment: ComputeCommitment | undefined): number
 }
 
 export class OpenWork {
-  /** My offers younger than OFFER_TTL_MS, oldest first (from the journal at my first round). */
-  #recent: Offer[] | undefined;
+  /**
+   * My offers younger than OFFER_TTL_MS and not yet accepted, oldest first, with their time (from
+   * the journal at my first round). An accepted one leaves: its assignment is counted as running.
+   */
+  #open: Array<{ offer: Offer; at: number }> | undefined;
   /** My offers whose acceptance I refused (policies, credit), until they would have lapsed anyway. */
   readonly #refused = new Set<string>();
 
@@ -28,7 +31,7 @@ export class OpenWork {
 
   /** Offers I just made. */
   offered(offers: readonly Offer[]): void {
-    this.#recent?.push(...offers);
+    this.#open?.push(...offers.map((offer) => ({ offer, at: Date.parse(offer.timestamp) })));
   }
 
   /** An offer whose acceptance I refused: closed, so its unit may be offered again once allowed. */
@@ -53,16 +56,13 @@ export class OpenWork {
     inFlight: Map<string, number>;
   } {
     const { state } = this.ctx;
-    const fresh = (offer: Offer) => nowMs - Date.parse(offer.timestamp) < OFFER_TTL_MS;
-    this.#recent ??= [...state.myOffers.values()].filter(fresh);
-    this.#recent = this.#recent.filter((offer) => {
-      if (fresh(offer)) return true;
+    this.#open ??= [...state.myOffers.values()].map((offer) => ({ offer, at: Date.parse(offer.timestamp) }));
+    this.#open = this.#open.filter(({ offer, at }) => {
+      if (nowMs - at < OFFER_TTL_MS && !state.assignments.has(offer.offer_id)) return true;
       this.#refused.delete(offer.offer_id);
       return false;
     });
-    const unaccepted = this.#recent.filter(
-      (offer) => !state.assignments.has(offer.offer_id) && !this.#refused.has(offer.offer_id),
-    );
+    const unaccepted = this.#open.flatMap(({ offer }) => (this.#refused.has(offer.offer_id) ? [] : [offer]));
     const running: Offer[] = [];
     for (const [requester, held] of state.heldWith)
       for (const id of held) {

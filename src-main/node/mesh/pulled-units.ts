@@ -2,7 +2,9 @@
 // lists a few open units of each job and how many it has open). After each round, a job I can run
 // (I offered for or hold one of its units) whose listed and pulled units are all taken by me gets
 // pulled again, as many as my pipeline with its requester has room for, one pull per requester at
-// a time. Pulled units join their job's listed ones in what my rounds see.
+// a time. Pulled units join their job's listed ones in what my rounds see, until I am assigned
+// them: a round then looks at the few units still open, not at every unit of the last OFFER_TTL_MS
+// (at 50 tiles a second, hundreds, and every round went through them all).
 import { OFFER_TTL_MS, unitKey } from '../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer, WorkUnit } from '../../core/schemas/index.js';
 import type { NodeContext } from './context.js';
@@ -17,6 +19,8 @@ export class PulledUnits {
   readonly #pulling = new Set<string>();
   /** Jobs whose last pull came back empty, by requester: not pulled again until its next commitment. */
   readonly #drained = new Map<string, Set<string>>();
+  /** Jobs I was assigned a pulled unit of, by requester: I can run them, though those units left the view. */
+  readonly #assignedJobs = new Map<string, Set<string>>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -35,10 +39,22 @@ export class PulledUnits {
   view(nowMs: number): ComputeCommitment[] {
     for (const requester of this.#pulled.keys())
       if (!this.ctx.commitments.has(requester)) this.#pulled.delete(requester); // unfollowed
+    for (const [requester, jobs] of this.#assignedJobs) {
+      const listed = new Set(this.ctx.commitments.get(requester)?.work_requests.map((request) => request.job_id));
+      for (const jobId of jobs) if (!listed.has(jobId)) jobs.delete(jobId); // done, or unfollowed
+      if (jobs.size === 0) this.#assignedJobs.delete(requester);
+    }
     return [...this.ctx.commitments.values()].map((commitment) => {
       const pulled = this.#pulled.get(commitment.peer_id);
       if (!pulled) return commitment;
-      for (const [id, { at }] of pulled) if (nowMs - at >= OFFER_TTL_MS) pulled.delete(id);
+      for (const [id, { unit, at }] of pulled) {
+        if (nowMs - at >= OFFER_TTL_MS) pulled.delete(id);
+        else if (this.#assignedToMe(commitment.peer_id, id)) {
+          pulled.delete(id);
+          const jobs = this.#assignedJobs.get(commitment.peer_id) ?? new Set();
+          this.#assignedJobs.set(commitment.peer_id, jobs.add(unit.job_id));
+        }
+      }
       if (pulled.size === 0) this.#pulled.delete(commitment.peer_id);
       const work_requests = commitment.work_requests.map((request) => {
         const listed = new Set(request.work_units.map((unit) => unit.unit_id));
@@ -73,12 +89,19 @@ export class PulledUnits {
         (request) =>
           (request.open_units ?? 0) > 0 &&
           !this.#drained.get(requester)?.has(request.job_id) &&
-          request.work_units.some((unit) => mine(requester, unit)) &&
+          (request.work_units.some((unit) => mine(requester, unit)) ||
+            this.#assignedJobs.get(requester)?.has(request.job_id) === true) &&
           request.work_units.every((unit) => mine(requester, unit)),
       );
       const max = Math.min(MAX_PULL, room(requester) - made.filter((o) => o.requester_peer === requester).length);
       if (wants && max > 0) this.#pull(requester, wants.job_id, max);
     }
+  }
+
+  /** Whether an offer of mine for the unit was accepted. */
+  #assignedToMe(requester: string, unitId: string): boolean {
+    const { state } = this.ctx;
+    return state.myOffersFor(requester, unitId).some((offerId) => state.assignments.has(offerId));
   }
 
   #pull(requester: string, jobId: string, max: number): void {

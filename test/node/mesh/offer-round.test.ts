@@ -80,7 +80,7 @@ function setup() {
     now += waitMs;
     return made.length;
   };
-  return { rounds, round, state };
+  return { rounds, round, state, units };
 }
 
 test('a provider whose offers go unaccepted offers fewer each round; once they are all accepted it recovers to 1', async () => {
@@ -122,4 +122,19 @@ test('stopped, the rounds offer nothing: neither a round asked for soon nor one 
   await new Promise((resolve) => setTimeout(resolve, 100)); // past ROUND_GAP_MS: a scheduled round would have run
   assert.equal(await round('none', OFFER_TTL_MS), 0);
   assert.equal(state.myOffers.size, offers);
+});
+
+test('a unit a requester stops listing is forgotten once no offer on it could still be accepted; one it lists again is kept', async () => {
+  const { rounds, round, units } = setup();
+  const listing = (listed: typeof units) => commitment(REQUESTER, { [ME]: 1 }, [], [request(REQUESTER, 'job', listed)]);
+  rounds.onCommitment(REQUESTER, listing(units));
+  assert.equal(rounds.unitOf(REQUESTER, 'u0')?.unit_id, 'u0');
+  await round('none', OFFER_TTL_MS);
+  rounds.onCommitment(REQUESTER, listing(units.slice(50))); // u0..u49 were taken by others
+  await round('none', OFFER_TTL_MS + 1);
+  assert.equal(rounds.unitOf(REQUESTER, 'u0')?.unit_id, 'u0', 'still remembered: an offer on it may yet be accepted');
+  await round('none', 0);
+  assert.equal(rounds.unitOf(REQUESTER, 'u0'), undefined, 'forgotten two offer lifetimes after it was last listed');
+  assert.equal(rounds.unitOf(REQUESTER, 'u49'), undefined);
+  assert.equal(rounds.unitOf(REQUESTER, 'u50')?.unit_id, 'u50', 'listed since: kept');
 });
