@@ -1,10 +1,11 @@
 // The units a provider pulled from requesters beyond those their commitments list (a commitment
 // lists a few open units of each job and how many it has open). After each round, a job I can run
-// (I offered for or hold one of its units) whose listed and pulled units are all taken by me gets
-// pulled again, as many as my pipeline with its requester has room for, one pull per requester at
-// a time. Pulled units join their job's listed ones in what my rounds see, until I am assigned
-// them: a round then looks at the few units still open, not at every unit of the last OFFER_TTL_MS
-// (at 50 tiles a second, hundreds, and every round went through them all).
+// (I offered for or hold one of its units, or was assigned one I pulled) whose listed and pulled
+// units are all taken by me gets pulled again, as many as my pipeline with its requester has room
+// for, one pull per requester at a time. Pulled units join their job's listed ones in what my
+// rounds see, until I am assigned them: a round then looks at the few units still open, not at
+// every unit of the last OFFER_TTL_MS (at 50 tiles a second, hundreds, and every round went
+// through them all).
 import { OFFER_TTL_MS, unitKey } from '../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer, WorkUnit } from '../../core/schemas/index.js';
 import type { NodeContext } from './context.js';
