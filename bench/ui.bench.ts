@@ -101,7 +101,6 @@ function markReadyMoment(): void {
   observer.observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'] });
 }
 
-/** One start: milliseconds from the spawn to the node answering its health check, and to its UI being interactive. */
 interface StartRun {
   healthMs: number;
   readyMs: number;
@@ -110,6 +109,7 @@ interface StartRun {
   fetched: string[];
 }
 
+/** One start: milliseconds from the spawn to the node answering its health check, and to its UI being interactive. */
 async function startToInteractive(browser: Browser): Promise<StartRun> {
   const context = await browser.newContext();
   await context.addInitScript(markReadyMoment);
