@@ -90,7 +90,22 @@ export function registerNodeStart(program: Command): void {
       }) => {
         // Loaded here, not at the top: every other meshctl command would pay for libp2p and the sandbox.
         const { startDaemon } = await import('../node/mesh/daemon.js');
-        let daemon;
+        // Listened for from the start: a SIGTERM while the node starts, or just as it says it is up,
+        // stops it cleanly once it is (its lock and journal closed), rather than killing it mid-way.
+        let stopAsked = false;
+        let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;
+        const shutdown = () => {
+          stopAsked = true;
+          daemon?.stop().then(
+            () => process.exit(0),
+            (err: unknown) => {
+              process.stderr.write(`meshctl: shutdown: ${describeError(err)}\n`);
+              process.exit(1);
+            },
+          );
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
         try {
           daemon = await startDaemon(
             {
@@ -122,17 +137,7 @@ export function registerNodeStart(program: Command): void {
         process.stdout.write(
           `${JSON.stringify({ peerId: daemon.node.peerId, listen: daemon.node.network.listenAddresses(), api: daemon.api.url })}\n`,
         );
-        const shutdown = () => {
-          daemon.stop().then(
-            () => process.exit(0),
-            (err: unknown) => {
-              process.stderr.write(`meshctl: shutdown: ${describeError(err)}\n`);
-              process.exit(1);
-            },
-          );
-        };
-        process.once('SIGINT', shutdown);
-        process.once('SIGTERM', shutdown);
+        if (stopAsked) shutdown();
       },
     );
 }
