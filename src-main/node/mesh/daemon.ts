@@ -12,6 +12,7 @@ import {
   type ApiBackend,
   type ApiServer,
 } from '../api/index.js';
+import { assertDataDirFree } from '../config/data-dir-lock.js';
 import { ensureDataDir } from '../config/data-dir.js';
 import { loadNetworkConfig, stableListen } from '../config/network-config.js';
 import type { ApiHandlers } from '../../core/api/contract.js';
@@ -38,6 +39,7 @@ export async function startDaemon(
   // freed 0.1–0.5 MB of a ~35 MB heap for as much CPU as the first (~50 ms): one is enough.
   setFlagsFromString('--memory-reducer-gc-count=1');
   ensureDataDir(options.dataDir);
+  assertDataDirFree(options.dataDir); // before the API listens: no address is printed for a node that cannot start
   let backendUp!: (backend: ApiBackend) => void;
   let backendFailed!: (err: unknown) => void;
   const backend = new Promise<ApiBackend>((resolve, reject) => {

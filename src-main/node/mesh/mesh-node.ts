@@ -91,12 +91,14 @@ export class MeshNode {
   /** Journal writes, sends, fetches, message handlers and background work not yet settled. */
   readonly #inFlight = new InFlight();
   #stopped: Promise<void> | undefined;
+  readonly #unlock: () => void;
 
   private constructor(
     readonly options: MeshNodeOptions,
     opening: Opening,
   ) {
     ({
+      unlock: this.#unlock,
       identity: this.identity,
       journal: this.journal,
       state: this.state,
@@ -430,5 +432,6 @@ export class MeshNode {
     this.keeper.stop(); // after the last change to the state: the next start folds nothing
     this.ctx.blobs.close();
     this.journal.close();
+    this.#unlock(); // another node may open the data dir now
   }
 }

@@ -10,6 +10,7 @@ import { MESSAGE_TYPES } from '../../core/protocol/messages.js';
 import { addressKind } from '../../core/reach/addresses.js';
 import type { NetworkConfig } from '../../core/reach/network-config.js';
 import { BlobStore } from '../blobs/store.js';
+import { lockDataDir } from '../config/data-dir-lock.js';
 import { Executor } from '../exec/index.js';
 import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
 import { Journal } from '../journal/index.js';
@@ -20,6 +21,8 @@ import type { Opened } from './lifecycle.js';
 import { loadState, type LoadedState } from './state-keeper.js';
 
 export interface Opening {
+  /** Releases the data dir (config/data-dir-lock.ts): the last thing a stop does. */
+  unlock: () => void;
   identity: Identity;
   journal: Journal;
   state: MeshState;
@@ -43,6 +46,8 @@ export async function openResources(
   opened: Opened,
 ): Promise<Opening> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = lockDataDir(options.dataDir);
+  opened.add('the data dir lock', unlock); // released last, once all else is closed
   const identity = await loadOrCreateIdentity(options.dataDir);
   const journaled = Journal.open(join(options.dataDir, 'journal.sqlite'));
   if (!journaled.ok) throw new Error(`journal: ${journaled.error.message}`);
@@ -70,7 +75,7 @@ export async function openResources(
     ...(options.network ? { reach: reachOptions(options.network, options.listen ?? [], state) } : {}),
   });
   opened.add('the network', () => network.stop());
-  return { identity, journal, state, loaded, blobs, receipts, executor, network };
+  return { unlock, identity, journal, state, loaded, blobs, receipts, executor, network };
 }
 
 /** NAT traversal for the people I trust; UPnP only when I listen beyond loopback (a router could forward to me). */
