@@ -21,7 +21,7 @@ function alive(pid: number): boolean {
 }
 
 /** The pid of a node that holds `dataDir` now, other than a lock of this process's that it no longer holds. */
-export function runningNodeOf(dataDir: string): number | undefined {
+function runningNodeOf(dataDir: string): number | undefined {
   const path = join(dataDir, LOCK_FILE);
   let pid: number;
   try {
