@@ -29,7 +29,7 @@ function runningNodeOf(dataDir: string): number | undefined {
   } catch {
     return undefined; // no lock
   }
-  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined; // unreadable: a crash mid-write
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined; // no pid: a crash between creating and writing it
   if (pid === process.pid) return held.has(path) ? pid : undefined;
   return alive(pid) ? pid : undefined;
 }
@@ -48,6 +48,15 @@ export function assertDataDirFree(dataDir: string): void {
   if (pid !== undefined) throw heldError(dataDir, pid);
 }
 
+/** Removes a lock file; one already gone (another start took a stale one first) is fine: the next create decides. */
+function removeLock(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 /** Takes `dataDir` for this process (a stale lock is taken over); returns the release. Throws when another node holds it. */
 export function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, LOCK_FILE);
@@ -58,8 +67,9 @@ export function lockDataDir(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       assertDataDirFree(dataDir);
-      if (attempt > 0) throw err; // taken over by another start meanwhile, and gone again: odd, so say so
-      unlinkSync(path); // stale
+      // Created again since, and not yet holding a pid: another start is taking it this instant.
+      if (attempt > 0) throw new Error(`another node is starting on data dir ${dataDir}`, { cause: err });
+      removeLock(path); // stale
       continue;
     }
     try {
@@ -69,12 +79,7 @@ export function lockDataDir(dataDir: string): () => void {
     }
     held.add(path);
     return () => {
-      if (!held.delete(path)) return;
-      try {
-        unlinkSync(path);
-      } catch {
-        // Already gone: nothing held.
-      }
+      if (held.delete(path)) removeLock(path);
     };
   }
 }
