@@ -6,6 +6,9 @@ import { loadOrCreateToken, webUiUrl } from '../node/api/index.js';
 import { defaultDataDir } from '../node/config/data-dir.js';
 import { wholeNumber } from './args.js';
 
+/** A stop signal this long after the first is the user insisting (a second Ctrl-C); sooner, the same one again. */
+const INSIST_AFTER_MS = 1000;
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const integerOption = (what: string, min: number, max: number) => (text: string) => {
   try {
@@ -92,11 +95,13 @@ export function registerNodeStart(program: Command): void {
         const { startDaemon } = await import('../node/mesh/daemon.js');
         // Listened for from the start: a SIGTERM while the node starts, or just as it says it is up,
         // stops it cleanly once it is (its lock and journal closed), rather than killing it mid-way.
-        let stopAsked = false;
         let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;
-        const shutdown = () => {
-          stopAsked = true;
-          daemon?.stop().then(
+        let stopAskedAt: number | undefined;
+        let stopping = false;
+        const stop = () => {
+          if (!daemon || stopping) return;
+          stopping = true;
+          daemon.stop().then(
             () => process.exit(0),
             (err: unknown) => {
               process.stderr.write(`meshctl: shutdown: ${describeError(err)}\n`);
@@ -104,8 +109,19 @@ export function registerNodeStart(program: Command): void {
             },
           );
         };
-        process.once('SIGINT', shutdown);
-        process.once('SIGTERM', shutdown);
+        const onSignal = () => {
+          // A terminal's Ctrl-C reaches `npm start`'s wrapper, which passes it on, and the node: the
+          // same stop asked twice at once. Asked again later, the user insists: stop without waiting.
+          const now = Date.now();
+          if (stopAskedAt !== undefined && now - stopAskedAt > INSIST_AFTER_MS) {
+            process.stderr.write('meshctl: stopped without waiting for a clean shutdown\n');
+            process.exit(130);
+          }
+          stopAskedAt ??= now;
+          stop();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
         try {
           daemon = await startDaemon(
             {
@@ -137,7 +153,7 @@ export function registerNodeStart(program: Command): void {
         process.stdout.write(
           `${JSON.stringify({ peerId: daemon.node.peerId, listen: daemon.node.network.listenAddresses(), api: daemon.api.url })}\n`,
         );
-        if (stopAsked) shutdown();
+        if (stopAskedAt !== undefined) stop();
       },
     );
 }
