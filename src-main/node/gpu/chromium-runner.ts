@@ -144,6 +144,12 @@ export class ChromiumRunner implements RunnerChannel {
       headless: true,
       // Playwright's default is false, which adds --no-sandbox.
       chromiumSandbox: this.sandboxed,
+      // The node stops on these signals and closes the browser itself (GpuService.stop). Playwright's
+      // own SIGINT handler would exit the process (130) as soon as the browser closed, cutting a
+      // Ctrl-C's clean stop short: the journal left open and the data dir's lock left behind.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
     });
     this.#browser = await chromium.connect(this.#browserServer.wsEndpoint());
     const page = await this.#browser.newPage();

@@ -78,3 +78,37 @@ test('a lock held by another live process refuses the daemon before its API list
   );
   assert.equal(listened, false);
 });
+
+test('a stop signal that reaches the node twice at once (Ctrl-C under npm start) still stops it cleanly', async (t) => {
+  const node = await startChild();
+  t.after(() => rmSync(node.dataDir, { recursive: true, force: true }));
+  const exited = new Promise<number | null>((resolve) => node.process.once('exit', (code) => resolve(code)));
+  node.process.kill('SIGINT'); // the terminal's
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  node.process.kill('SIGINT'); // the wrapper's, passed on
+  assert.equal(await exited, 0, 'a clean exit, not one cut short by the second signal');
+  assert.equal(existsSync(join(node.dataDir, LOCK_FILE)), false);
+  assert.equal(existsSync(join(node.dataDir, 'journal.sqlite-wal')), false, 'the journal closed');
+});
+
+test(
+  'Ctrl-C on a node whose GPU runner is open in Chromium stops it cleanly (not Playwright’s exit 130)',
+  { timeout: 90_000 },
+  async (t) => {
+    // GPU units on: the runner stays open in headless Chromium, on a software adapter where there is no GPU.
+    const node = await startChild({ env: { MESH_GPU: 'on' } });
+    t.after(() => rmSync(node.dataDir, { recursive: true, force: true }));
+    let gpu = (await node.api.call('status', {})).gpu;
+    for (let waited = 0; gpu.state === 'starting' || gpu.reason === 'GPU units are turned off'; waited += 100) {
+      if (waited > 60_000) assert.fail(`the GPU runner did not open: ${JSON.stringify(gpu)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      gpu = (await node.api.call('status', {})).gpu;
+    }
+    if (gpu.state !== 'ready') return t.skip(`no GPU runner here: ${gpu.reason}`);
+    const exited = new Promise<number | null>((resolve) => node.process.once('exit', (code) => resolve(code)));
+    node.process.kill('SIGINT');
+    assert.equal(await exited, 0, `a clean exit: ${node.stderr()}`);
+    assert.equal(existsSync(join(node.dataDir, LOCK_FILE)), false);
+    assert.equal(existsSync(join(node.dataDir, 'journal.sqlite-wal')), false, 'the journal closed');
+  },
+);
