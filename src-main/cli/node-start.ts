@@ -97,11 +97,9 @@ export function registerNodeStart(program: Command): void {
         // stops it cleanly once it is (its lock and journal closed), rather than killing it mid-way.
         let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;
         let stopAskedAt: number | undefined;
-        let stopping = false;
+        // daemon.stop() is idempotent: a stop asked twice is one stop.
         const stop = () => {
-          if (!daemon || stopping) return;
-          stopping = true;
-          daemon.stop().then(
+          daemon?.stop().then(
             () => process.exit(0),
             (err: unknown) => {
               process.stderr.write(`meshctl: shutdown: ${describeError(err)}\n`);

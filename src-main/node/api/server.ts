@@ -69,12 +69,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let port = 0; // known once listening; every guard runs after that
   let backend: ApiBackend | undefined;
   let startFailure: string | undefined;
-  const backendSettled = Promise.resolve(options.backend).then(
+  /** The backend, once the node is up; undefined when it could not start. */
+  const started: Promise<ApiBackend | undefined> = Promise.resolve(options.backend).then(
     (ready) => (backend = ready),
     (err: unknown) => void (startFailure = describe(err)),
   );
-  /** The backend, once the node is up; undefined when it could not start. */
-  const whenStarted = async () => backend ?? (await backendSettled);
   const notStarted = () =>
     refusal(
       503,
@@ -116,12 +115,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (unauthorized) return sendRefusal(res, unauthorized);
     if (path === EVENTS_PATH)
       return sendRefusal(res, refusal(426, 'bad_request', 'the event stream is a WebSocket: send an upgrade request'));
-    const started = await whenStarted();
-    if (started === undefined) return sendRefusal(res, notStarted());
-    if (path === UPLOAD_JOB_PATH && started.uploads) {
+    const up = await started;
+    if (up === undefined) return sendRefusal(res, notStarted());
+    if (path === UPLOAD_JOB_PATH && up.uploads) {
       if (req.method !== 'POST')
         return sendRefusal(res, refusal(405, 'bad_request', 'use POST for an upload'), { allow: 'POST' });
-      const reply = await dispatchUpload(started.uploads, req, log);
+      const reply = await dispatchUpload(up.uploads, req, log);
       // A refusal may come before the whole input was read: the rest is not drained but cut off.
       if (!reply.ok)
         return sendRefusal(res, refusal(HTTP_STATUS_OF[reply.error.code], reply.error.code, reply.error.message), {
@@ -142,7 +141,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         connection: 'close',
       });
     }
-    const reply = await dispatchCall(started.handlers, method, body, log);
+    const reply = await dispatchCall(up.handlers, method, body, log);
     if (!reply.ok)
       return sendRefusal(res, refusal(HTTP_STATUS_OF[reply.error.code], reply.error.code, reply.error.message));
     sendJson(res, 200, reply);
@@ -161,8 +160,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => ws.terminate());
-      whenStarted().then(
-        (started) => (started ? streamEvents(ws, started.events, after) : ws.close(1013, notStarted().message)),
+      started.then(
+        (up) => (up ? streamEvents(ws, up.events, after) : ws.close(1013, notStarted().message)),
         (err: unknown) => log(`event stream failed: ${describe(err)}`),
       );
     });
