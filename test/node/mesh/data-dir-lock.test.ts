@@ -112,3 +112,15 @@ test(
     assert.equal(existsSync(join(node.dataDir, 'journal.sqlite-wal')), false, 'the journal closed');
   },
 );
+
+test('a lock file without a pid (a crash between creating and writing it) or with garbage in it is taken over', async (t) => {
+  for (const content of ['', 'not a pid\n', '-5\n', '99999999999999999999\n']) {
+    const dataDir = freshDir();
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    writeFileSync(join(dataDir, LOCK_FILE), content);
+    const node = await MeshNode.start(options(dataDir));
+    assert.equal(readFileSync(join(dataDir, LOCK_FILE), 'utf8').trim(), String(process.pid), JSON.stringify(content));
+    await node.stop();
+    assert.equal(existsSync(join(dataDir, LOCK_FILE)), false);
+  }
+});
