@@ -34,6 +34,18 @@ function diskBytes(dir: string): number {
   return total;
 }
 
+/** Bytes under `dir` by where they lie: the journal's database, its WAL, blobs, the rest. */
+function diskByPart(dir: string): Record<string, number> {
+  const parts: Record<string, number> = {};
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const part =
+      entry.name === 'journal.sqlite' ? 'journal' : entry.name === 'journal.sqlite-wal' ? 'journal_wal' : entry.name;
+    const path = join(dir, entry.name);
+    parts[part] = (parts[part] ?? 0) + (entry.isDirectory() ? diskBytes(path) : statSync(path).blocks * 512);
+  }
+  return parts;
+}
+
 /** Distinct 64-byte chunks: each unit's input differs, as a real job's would. */
 function tinyInput(units: number): Buffer {
   const input = Buffer.alloc(units * CHUNK);
@@ -61,13 +73,21 @@ async function localUnitsPerSecond(input: Buffer): Promise<number> {
   }
 }
 
-async function meshRun(input: Buffer): Promise<{ unitsPerSecond: number; diskPerUnit: number; seconds: number }> {
+interface MeshRun {
+  unitsPerSecond: number;
+  diskPerUnit: number;
+  /** Growth per unit of each part of the data dir (journal, journal_wal, blobs, ...). */
+  diskPerUnitByPart: Record<string, number>;
+  seconds: number;
+}
+
+async function meshRun(input: Buffer): Promise<MeshRun> {
   const requester = await startDaemonProcess({ name: 'requester', workers: 1 });
   const provider = await startDaemonProcess({ name: 'provider', workers: WORKERS });
   const events = await EventWatch.open(requester.api);
   try {
     await trustEachOther(requester, provider);
-    const before = diskBytes(requester.dataDir);
+    const before = diskByPart(requester.dataDir);
     const start = performance.now();
     const { job_id: jobId } = await requester.api.call('jobs.submit', {
       name: 'tiny units',
@@ -83,11 +103,12 @@ async function meshRun(input: Buffer): Promise<{ unitsPerSecond: number; diskPer
       throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${UNITS} verified`);
     const seconds = (completedAt - start) / 1000;
     await checkOutputs(requester.api, jobId, input);
-    return {
-      unitsPerSecond: UNITS / seconds,
-      diskPerUnit: (diskBytes(requester.dataDir) - before) / UNITS,
-      seconds,
-    };
+    const after = diskByPart(requester.dataDir);
+    const diskPerUnitByPart = Object.fromEntries(
+      Object.keys(after).map((part) => [part, round((after[part]! - (before[part] ?? 0)) / UNITS, 0)]),
+    );
+    const growth = Object.values(after).reduce((a, b) => a + b, 0) - Object.values(before).reduce((a, b) => a + b, 0);
+    return { unitsPerSecond: UNITS / seconds, diskPerUnit: growth / UNITS, diskPerUnitByPart, seconds };
   } finally {
     events.close();
     await Promise.all([requester.stop(), provider.stop()]);
@@ -136,6 +157,7 @@ export const benchmarks: Benchmark[] = [
           unit: 'bytes',
           target: '<= 1024',
           units: UNITS,
+          by_part: mesh.diskPerUnitByPart,
         },
       ];
     },

@@ -29,6 +29,7 @@ const roundTrips: Array<[string, z.ZodType, fc.Arbitrary<unknown>, number]> = [
   ['Offer', S.OfferSchema, A.offerArb, 100],
   ['Acceptance', S.AcceptanceSchema, A.acceptanceArb, 100],
   ['ExecutionReceipt', S.ExecutionReceiptSchema, A.executionReceiptArb, 100],
+  ['ExecutionBatchReceipt', S.ExecutionBatchReceiptSchema, A.executionBatchReceiptArb, 100],
   ['VerificationReceipt', S.VerificationReceiptSchema, A.verificationReceiptArb, 100],
   ['Receipt', S.ReceiptSchema, A.receiptArb, 100],
   ['EscrowEntry', S.EscrowEntrySchema, A.escrowEntryArb, 100],

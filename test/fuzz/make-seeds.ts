@@ -37,7 +37,7 @@ const bodies: Record<MessageType, fc.Arbitrary<unknown>> = {
   offers: fc.record({ offers: fc.array(A.offerArb, { minLength: 1, maxLength: 2 }) }),
   acceptances: fc.record({ acceptances: fc.array(A.acceptanceArb, { minLength: 1, maxLength: 2 }) }),
   accepted: fc.record({ accepted: fc.array(A.idArb, { maxLength: 2 }), refused: fc.constant([]) }),
-  results: fc.constant(undefined), // signed below: a result travels with its receipt
+  results: fc.constant(undefined), // signed below: results travel with their receipt
   release: fc.record({ assignments: fc.array(A.idArb, { maxLength: 2 }), reason: fc.constant('failed') }),
   settlement: fc.record({ entries: fc.array(A.ledgerEntryArb, { maxLength: 2 }), receipts: fc.constant([]) }),
   ack: fc.constant({}),
@@ -47,12 +47,12 @@ async function messageBodies(): Promise<[MessageType, unknown][]> {
   const out: [MessageType, unknown][] = [];
   for (const type of Object.keys(MESSAGE_TYPES) as MessageType[]) {
     if (type === 'results') {
-      for (const [result, fields] of fc.sample(fc.tuple(A.workResultArb, A.executionReceiptArb), {
+      for (const [result, fields] of fc.sample(fc.tuple(A.workResultArb, A.executionBatchReceiptArb), {
         numRuns: 2,
         seed: 19,
       })) {
         const { signed } = await signReceipt(identity, { ...fields, author: identity.peerId });
-        out.push([type, { results: [{ result, receipt: signed }] }]);
+        out.push([type, { results: [{ result }], receipts: [signed] }]);
       }
     } else for (const body of samples(bodies[type], 2)) out.push([type, body]);
   }
@@ -73,7 +73,7 @@ for (const [index, [type, body]] of (await messageBodies()).entries()) {
 
 const chain = new ReceiptChain(identity);
 const receipts = [];
-for (const fields of samples(A.receiptArb, 2)) {
+for (const fields of samples(A.signableReceiptArb, 2)) {
   const { author: _a, seq: _s, prev: _p, ...rest } = fields;
   receipts.push((await chain.next(rest)).signed);
   add('receipts', `\u0001${JSON.stringify(fields)}`);

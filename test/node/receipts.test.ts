@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import * as dagCbor from '@ipld/dag-cbor';
 import { CID } from 'multiformats/cid';
-import type { ExecutionReceipt, Receipt } from '../../src-main/core/schemas/index.js';
+import type { ExecutionBatchReceipt, ExecutionReceipt, Receipt } from '../../src-main/core/schemas/index.js';
 import { ephemeralIdentity, verifySignature, type Identity } from '../../src-main/node/identity/identity.js';
 import {
   encodeReceipt,
@@ -19,23 +19,26 @@ import {
   type ReceiptFields,
   type SignedReceipt,
 } from '../../src-main/node/receipts/index.js';
-import { idArb, isoTimeArb, receiptArb } from '../core/arbitraries.js';
+import { idArb, isoTimeArb, signableReceiptArb } from '../core/arbitraries.js';
 
 const alice = await ephemeralIdentity();
 const mallory = await ephemeralIdentity();
 
 function executionFields(n: number): ReceiptFields {
   return {
-    kind: 'execution',
+    kind: 'execution_batch',
     timestamp: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(),
-    assignment_id: `assignment-${n}`,
-    unit_id: `unit-${n}`,
-    job_id: 'job-1',
     requester_peer: mallory.peerId,
-    output_cid: `output-${n}`,
-    verification_hash: `hash-${n}`,
-    fuel: 1000 + n,
-    wall_ms: 10 + n,
+    results: [
+      {
+        assignment_id: `assignment-${n}`,
+        unit_id: `unit-${n}`,
+        job_id: 'job-1',
+        output_cid: `output-${n}`,
+        fuel: 1000 + n,
+        wall_ms: 10 + n,
+      },
+    ],
   };
 }
 
@@ -82,7 +85,7 @@ test('concurrent next() calls are served in call order and still make one proper
   const chain = new ReceiptChain(alice);
   const made = await Promise.all(Array.from({ length: 20 }, (_, n) => chain.next(executionFields(n))));
   assert.deepEqual(
-    made.map(({ receipt }) => [receipt.seq, receipt.kind === 'execution' && receipt.unit_id]),
+    made.map(({ receipt }) => [receipt.seq, receipt.kind === 'execution_batch' && receipt.results[0]!.unit_id]),
     Array.from({ length: 20 }, (_, n) => [n, `unit-${n}`]),
   );
   const result = await verifyChain(made.map(({ signed }) => signed));
@@ -91,7 +94,8 @@ test('concurrent next() calls are served in call order and still make one proper
 
 test('fields that make no valid receipt are refused and leave the chain where it was', async () => {
   const chain = new ReceiptChain(alice);
-  const bad = { ...executionFields(0), unit_id: '' };
+  const fields = executionFields(0) as ExecutionBatchReceipt;
+  const bad = { ...fields, results: [{ ...fields.results[0]!, unit_id: '' }] };
   const refused = chain.next(bad);
   const after = chain.next(executionFields(1)); // queued behind the refused one
   await assert.rejects(
@@ -123,14 +127,14 @@ test('tampering is caught at the receipt tampered with, and the message says how
   > = [
     [
       'a changed field',
-      (c) => (((c[4]!.receipt as ExecutionReceipt).wall_ms += 1), c),
+      (c) => (((c[4]!.receipt as ExecutionBatchReceipt).results[0]!.wall_ms += 1), c),
       'bad_signature',
       4,
       /receipt 4: signature is not/,
     ],
     [
       'a removed optional field',
-      (c) => (delete (c[2]!.receipt as ExecutionReceipt).fuel, c),
+      (c) => (delete (c[2]!.receipt as ExecutionBatchReceipt).results[0]!.fuel, c),
       'bad_signature',
       2,
       /signature/,
@@ -301,7 +305,9 @@ test('a receipt has one CID: dag-cbor codec, sha256 of its bytes, whatever its k
 
 // ---- property: any single-field change to a chain is caught at the receipt changed ----------------
 
-const fieldsArb: fc.Arbitrary<ReceiptFields> = receiptArb.map(({ author: _a, seq: _s, prev: _p, ...fields }) => fields);
+const fieldsArb: fc.Arbitrary<ReceiptFields> = signableReceiptArb.map(
+  ({ author: _a, seq: _s, prev: _p, ...fields }) => fields,
+);
 
 /** Candidate new values; one in eight changes is to anything at all, the rest keep the field's type. */
 const replacementsArb = fc.record({
@@ -327,8 +333,6 @@ function replacementFor(field: string, old: unknown, r: Replacements): unknown {
   return r.id; // ids, and the null or absent ones (prev, consensus_hash, module_cid, input_cid)
 }
 
-const OPTIONAL_FIELDS = ['module_cid', 'input_cid', 'fuel'];
-
 test('property: any single-field change in a random chain is caught at the receipt changed', async () => {
   await fc.assert(
     fc.asyncProperty(
@@ -343,8 +347,7 @@ test('property: any single-field change in a random chain is caught at the recei
         const index = pickReceipt % signed.length;
         const target = signed[index]!;
         const receipt = target.receipt as Record<string, unknown>;
-        const optional = receipt.kind === 'execution' ? OPTIONAL_FIELDS : [];
-        const fields = [...new Set([...Object.keys(receipt), ...optional]), 'sig'];
+        const fields = [...Object.keys(receipt), 'sig'];
         const field = fields[pickField % fields.length]!;
         const holder: Record<string, unknown> = field === 'sig' ? target : receipt;
         // JSON is what crosses the wire: a "change" JSON cannot see (0 to -0) is no change.

@@ -4,6 +4,7 @@
 // grows with the work in progress, not with all the work ever done. The journal keeps every event,
 // and the `units` table each unit's verdict and output, which the API reads for a compacted job.
 // A conviction no longer reopens such a job (backtrack.ts leaves completed jobs alone already).
+import type { Receipt } from '../schemas/index.js';
 import type { AssignmentRecord, CompactableState, JobRecord, JobSummary } from './records.js';
 
 /** Default retention: a week to look at a finished job in full (its providers, refusals, times). */
@@ -87,9 +88,16 @@ export function compactJob(state: CompactableState, jobId: string, summary: JobS
     if (kept.length === 0) state.resultsByOutput.delete(cid);
     else if (kept.length < ids.length) state.resultsByOutput.set(cid, kept);
   }
+  // A receipt leaves with the last job it names that still has work in the state.
+  const jobsLeft = new Set<string>();
+  for (const { acceptance } of state.assignments.values()) jobsLeft.add(acceptance.job_id);
+  const gone = (receipt: Receipt): boolean =>
+    receipt.kind === 'execution_batch'
+      ? receipt.results.some((r) => r.job_id === jobId) && receipt.results.every((r) => !jobsLeft.has(r.job_id))
+      : receipt.job_id === jobId;
   for (const [author, chain] of state.receipts) {
     // Each chain's last receipt stays: the next one links to it (my own chain continues from it).
-    const kept = chain.filter((r, i) => r.receipt.job_id !== jobId || i === chain.length - 1);
+    const kept = chain.filter((r, i) => !gone(r.receipt) || i === chain.length - 1);
     if (kept.length < chain.length) state.receipts.set(author, kept);
   }
 }

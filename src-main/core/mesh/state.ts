@@ -75,7 +75,7 @@ export class MeshState {
   // Indexes of `receipts`, rebuilt from it (reindex): a snapshot need not hold them.
   /** The CIDs in `receipts`: a receipt stored twice is kept once, without a search of its chain. */
   #receiptCids = new Set<string>();
-  /** My latest verification receipt of each unit, and my execution receipt of each assignment. */
+  /** My latest verification receipt of each unit, and the execution receipt that covers each assignment. */
   #myVerifications = new Map<string, StoredReceipt>();
   #myExecutions = new Map<string, StoredReceipt>();
   /** What each job of mine has in escrow or paid (read it with committedTo). */
@@ -333,8 +333,10 @@ export class MeshState {
   }
 
   #indexMine(stored: StoredReceipt): void {
-    if (stored.receipt.kind === 'verification') this.#myVerifications.set(stored.receipt.unit_id, stored);
-    else this.#myExecutions.set(stored.receipt.assignment_id, stored);
+    const { receipt } = stored;
+    if (receipt.kind === 'verification') this.#myVerifications.set(receipt.unit_id, stored);
+    else if (receipt.kind === 'execution') this.#myExecutions.set(receipt.assignment_id, stored);
+    else for (const { assignment_id } of receipt.results) this.#myExecutions.set(assignment_id, stored);
   }
 
   #ledger(entry: LedgerEntry, at: string): void {

@@ -36,10 +36,15 @@ const SignedReceiptSchema = z.strictObject({
   sig: SignatureSchema,
 });
 
-/** One unit's result in a `results` message. */
+/**
+ * The execution receipts a `results` message carries, as JSON, at most: one a message as a rule,
+ * more when results signed apart are sent again together (the rest wait for the next message).
+ */
+export const MAX_RECEIPT_BYTES_PER_MESSAGE = 512 * KiB;
+
+/** One unit's result in a `results` message; the message's receipts sign for it. */
 const ResultItemSchema = z.strictObject({
   result: WorkResultSchema,
-  receipt: SignedReceiptSchema,
   output_base64: z
     .string()
     .max(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4)
@@ -127,13 +132,17 @@ export const MESSAGE_TYPES = {
   },
   /**
    * Provider → requester: results of units that ended about together (one message, not one a
-   * unit), each with its execution receipt, and the output itself when it is small (up to
+   * unit), with the execution receipt that signs for them all, and the output itself when it is small (up to
    * MAX_INLINE_BLOB_BYTES, MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE in all; the requester checks it
    * against the output CID), which spares a fetch and keeps it from depending on the provider
    * later. Reply: `settlement`, for all of them.
    */
   results: {
-    schema: z.strictObject({ results: boundedArray(ResultItemSchema, MAX_RESULTS_PER_MESSAGE) }),
+    schema: z.strictObject({
+      results: boundedArray(ResultItemSchema, MAX_RESULTS_PER_MESSAGE),
+      /** The provider's `execution_batch` receipts that cover these results, each result in one. */
+      receipts: boundedArray(SignedReceiptSchema, MAX_RESULTS_PER_MESSAGE),
+    }),
     maxBytes: 2 * MiB,
     places: { request: true, answer: 'settlement' },
   },

@@ -40,6 +40,8 @@ export const LIMITS = {
   unitsPerBatch: 10_000,
   addressesPerAdvert: 16,
   resultsPerConsensus: 64,
+  /** Results one execution receipt signs for: a `results` message's worth. */
+  resultsPerReceipt: 128,
   permitListEntries: 10_000,
   paramsBytes: 16 * 1024,
   jsonDepth: 32,

@@ -1,5 +1,8 @@
 // Proof of what ran. Each receipt names its author's previous receipt (`prev`, a CID, null for the
 // first) and its position in that chain (`seq`), so any peer can check the chain it receives.
+// A provider signs one `execution_batch` receipt for the results it sends together (one signature
+// and one chain link per batch, not per unit); `execution`, one unit's, is what nodes signed before
+// 2026-11-23, still read from their journals and chains.
 import { z } from 'zod';
 import { boundedArray, Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
 
@@ -27,6 +30,31 @@ export const ExecutionReceiptSchema = z.strictObject({
   device: z.literal('gpu').optional(),
 });
 
+/** What one execution receipt says of each unit it covers. */
+const ExecutionEntrySchema = z.strictObject({
+  assignment_id: Id,
+  unit_id: Id,
+  job_id: Id,
+  module_cid: Id.optional(),
+  input_cid: Id.optional(),
+  /** The output, by the CID it is fetched and voted by. */
+  output_cid: Id,
+  fuel: Count.optional(),
+  /** The run's wall time. */
+  wall_ms: Count,
+  device: z.literal('gpu').optional(),
+});
+
+export const ExecutionBatchReceiptSchema = z.strictObject({
+  kind: z.literal('execution_batch'),
+  ...ChainLink,
+  requester_peer: PeerId,
+  results: boundedArray(ExecutionEntrySchema, LIMITS.resultsPerReceipt).refine(
+    (r) => r.length > 0,
+    'at least one result',
+  ),
+});
+
 export const VerificationReceiptSchema = z.strictObject({
   kind: z.literal('verification'),
   ...ChainLink,
@@ -45,8 +73,14 @@ export const SignatureSchema = z
   .max(256)
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 
-export const ReceiptSchema = z.discriminatedUnion('kind', [ExecutionReceiptSchema, VerificationReceiptSchema]);
+export const ReceiptSchema = z.discriminatedUnion('kind', [
+  ExecutionBatchReceiptSchema,
+  ExecutionReceiptSchema,
+  VerificationReceiptSchema,
+]);
 
 export type ExecutionReceipt = z.infer<typeof ExecutionReceiptSchema>;
+export type ExecutionEntry = z.infer<typeof ExecutionEntrySchema>;
+export type ExecutionBatchReceipt = z.infer<typeof ExecutionBatchReceiptSchema>;
 export type VerificationReceipt = z.infer<typeof VerificationReceiptSchema>;
 export type Receipt = z.infer<typeof ReceiptSchema>;

@@ -1,7 +1,8 @@
 // The provider's execution queue: accepted assignments wait here, then each fetches its blobs
 // (inline with its acceptance, from my store, from recent inputs, or from the requester), runs in
-// the sandbox or on the GPU, and has its output stored, its receipt signed and its result
-// journaled; what every honest run would fail the same way is reported as the unit's output.
+// the sandbox or on the GPU, and has its output stored and its result journaled (its receipt is
+// signed with its message's, result-outbox.ts); what every honest run would fail the same way is
+// reported as the unit's output.
 import { describeError } from '../../core/errors.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
@@ -185,22 +186,6 @@ export class ExecutionQueue {
     }
     const outputCid = await this.ctx.blobs.put(output);
     const hash = outputCid;
-    const wallMs = this.ctx.now() - started;
-    const receipt = await this.ctx.receipts.next({
-      kind: 'execution',
-      timestamp: iso(this.ctx.now()),
-      assignment_id: assignmentId,
-      unit_id: unit.unit_id,
-      job_id: unit.job_id,
-      requester_peer: requester,
-      output_cid: outputCid,
-      verification_hash: hash,
-      wall_ms: Math.round(wallMs),
-      ...(unit.module_cid ? { module_cid: unit.module_cid } : {}),
-      ...(unit.input_cid ? { input_cid: unit.input_cid } : {}),
-      ...(fuel !== undefined ? { fuel } : {}),
-      ...(device ? { device } : {}),
-    });
     const result = {
       result_id: `${assignmentId}/result`,
       work_unit_id: unit.unit_id,
@@ -215,16 +200,8 @@ export class ExecutionQueue {
       ...(fuel !== undefined ? { fuel } : {}),
       ...(device ? { device } : {}),
     };
-    await this.ctx.record([
-      { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
-      {
-        type: 'receipt.stored',
-        event_id: `receipt/${receipt.cid}`,
-        cid: receipt.cid,
-        receipt: receipt.receipt,
-        sig: receipt.signed.sig,
-      },
-    ]);
+    // Its receipt is signed with the others that go in its `results` message (result-outbox.ts).
+    await this.ctx.record([{ type: 'result.recorded', event_id: `result/${result.result_id}`, result }]);
     await this.hooks.sendResult(assignmentId);
   }
 

@@ -123,15 +123,8 @@ export class Requester {
   }
 
   /** A provider's results: each checked and decided as its own unit's, answered in one settlement. */
-  async onResults(from: string, { results }: MessageBody<'results'>): Promise<MessageBody<'settlement'>> {
-    const settlements = await Promise.all(results.map((item) => this.#verdicts.onResult(from, item)));
-    const receipts = new Map(settlements.flatMap((s) => s.receipts).map((r) => [r.sig, r]));
-    const held = settlements.flatMap((s) => s.held ?? []);
-    return {
-      entries: settlements.flatMap((s) => s.entries),
-      receipts: [...receipts.values()],
-      ...(held.length > 0 ? { held } : {}),
-    };
+  onResults(from: string, message: MessageBody<'results'>): Promise<MessageBody<'settlement'>> {
+    return this.#verdicts.onResults(from, message);
   }
 
   decide(unitId: string): Promise<void> {

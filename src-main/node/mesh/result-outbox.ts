@@ -1,14 +1,17 @@
 // The provider's results on their way to their requesters: the units that end within a few
-// milliseconds of each other go in one `results` message per requester, answered by one
-// settlement, so a stream of tiny units costs a message, a signature and a journal commit per
-// batch, not per unit.
+// milliseconds of each other go in one `results` message per requester, with one execution
+// receipt signed for them all, answered by one settlement, so a stream of tiny units costs a
+// message, a signature, a chain link and a journal commit per batch, not per unit.
 import {
   MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE,
+  MAX_RECEIPT_BYTES_PER_MESSAGE,
   MAX_RESULTS_PER_MESSAGE,
   type MessageBody,
   type ResultItem,
+  type SignedReceipt,
 } from '../../core/protocol/messages.js';
-import type { NodeContext } from './context.js';
+import type { ExecutionEntry } from '../../core/schemas/index.js';
+import { iso, type NodeContext } from './context.js';
 import { InlineBudget } from './inline-blobs.js';
 
 /** How long a finished unit's result waits for others to share its message. */
@@ -26,6 +29,8 @@ export class ResultOutbox {
   /** Results waiting to go, by requester. */
   readonly #waiting = new Map<string, Waiting>();
   #stopped = false;
+  /** Settles once the message being made (its receipt signed and journaled) is. */
+  #making: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -33,7 +38,7 @@ export class ResultOutbox {
     private readonly onSettlement: (requester: string, settlement: MessageBody<'settlement'>) => Promise<void>,
   ) {}
 
-  /** Sends the assignment's result (with its receipt) soon; resolves once its message was answered. */
+  /** Sends the assignment's result soon; resolves once its message was answered. */
   send(requester: string, assignmentId: string): Promise<void> {
     if (this.#stopped) return Promise.resolve(); // a unit that ended while the node stopped: its result goes after the restart
     let waiting = this.#waiting.get(requester);
@@ -65,33 +70,89 @@ export class ResultOutbox {
     const waiting = this.#waiting.get(requester);
     if (!waiting) return;
     this.#waiting.delete(requester);
-    const results = this.#items(waiting.ids);
-    const sending =
-      results.length === 0
-        ? Promise.resolve()
-        : this.ctx.send(requester, 'results', { results }).then(async (reply) => {
-            if (reply?.type === 'settlement')
-              await this.onSettlement(requester, reply.body as MessageBody<'settlement'>);
-          });
-    this.ctx.background(`sending ${results.length} results to ${requester}`, sending.finally(waiting.done));
+    // One message is made at a time: a result sent again meanwhile finds the receipt made for it.
+    const made = this.#making.then(() => this.#message(requester, waiting.ids));
+    this.#making = made.catch(() => undefined);
+    const sending = made.then(async ({ body, later }) => {
+      if (body.results.length > 0) {
+        const reply = await this.ctx.send(requester, 'results', body);
+        if (reply?.type === 'settlement') await this.onSettlement(requester, reply.body as MessageBody<'settlement'>);
+      }
+      // Results whose receipts did not fit go in the next message.
+      for (const id of later) this.ctx.background(`sending the result of ${id}`, this.send(requester, id));
+    });
+    this.ctx.background(`sending ${waiting.ids.length} results to ${requester}`, sending.finally(waiting.done));
   }
 
-  /** Each result with its receipt, and its output inline while the message has room for it. */
-  #items(ids: readonly string[]): ResultItem[] {
-    const { state, blobs } = this.ctx;
-    const budget = new InlineBudget(blobs, MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE);
-    const items: ResultItem[] = [];
+  /**
+   * The message for these assignments: their results, one execution receipt signed (and journaled
+   * before it leaves) for those that have none yet, the receipts of the others (sent before my
+   * restart), and outputs inline while the message has room. `later`: those whose receipt found no room.
+   */
+  async #message(
+    requester: string,
+    ids: readonly string[],
+  ): Promise<{ body: MessageBody<'results'>; later: string[] }> {
+    const { state } = this.ctx;
+    const unsigned = ids.filter((id) => state.assignments.get(id)?.result && !state.executionOf(id));
+    if (unsigned.length > 0) await this.#sign(requester, unsigned);
+    const budget = new InlineBudget(this.ctx.blobs, MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE);
+    const receipts = new Map<string, SignedReceipt>();
+    let receiptBytes = 0;
+    const results: ResultItem[] = [];
+    const later: string[] = [];
     for (const id of ids) {
       const result = state.assignments.get(id)?.result;
-      const receipt = result && state.executionOf(id);
-      if (!result || !receipt?.sig) continue;
+      const stored = result && state.executionOf(id);
+      if (!result || !stored?.sig) continue;
+      if (!receipts.has(stored.cid)) {
+        const signed = { receipt: stored.receipt, sig: stored.sig };
+        const bytes = JSON.stringify(signed).length;
+        if (receipts.size > 0 && receiptBytes + bytes > MAX_RECEIPT_BYTES_PER_MESSAGE) {
+          later.push(id);
+          continue;
+        }
+        receipts.set(stored.cid, signed);
+        receiptBytes += bytes;
+      }
       const output = budget.take(result.output_cid);
-      items.push({
-        result,
-        receipt: { receipt: receipt.receipt, sig: receipt.sig },
-        ...(output !== undefined ? { output_base64: output } : {}),
-      });
+      results.push({ result, ...(output !== undefined ? { output_base64: output } : {}) });
     }
-    return items;
+    return { body: { results, receipts: [...receipts.values()] }, later };
+  }
+
+  /** Signs one execution receipt for these results of mine, and journals it. */
+  async #sign(requester: string, ids: readonly string[]): Promise<void> {
+    const { state } = this.ctx;
+    const entries = ids.map((id): ExecutionEntry => {
+      const { acceptance, result } = state.assignments.get(id)!;
+      const unit = state.units.get(acceptance.unit_id)?.unit;
+      return {
+        assignment_id: id,
+        unit_id: acceptance.unit_id,
+        job_id: acceptance.job_id,
+        ...(unit?.module_cid ? { module_cid: unit.module_cid } : {}),
+        ...(unit?.input_cid ? { input_cid: unit.input_cid } : {}),
+        output_cid: result!.output_cid,
+        ...(result!.fuel !== undefined ? { fuel: result!.fuel } : {}),
+        wall_ms: Math.round(result!.computation_time_seconds * 1000),
+        ...(result!.device ? { device: result!.device } : {}),
+      };
+    });
+    const signed = await this.ctx.receipts.next({
+      kind: 'execution_batch',
+      timestamp: iso(this.ctx.now()),
+      requester_peer: requester,
+      results: entries,
+    });
+    await this.ctx.record([
+      {
+        type: 'receipt.stored',
+        event_id: `receipt/${signed.cid}`,
+        cid: signed.cid,
+        receipt: signed.receipt,
+        sig: signed.signed.sig,
+      },
+    ]);
   }
 }

@@ -7,12 +7,12 @@
 import type { Vote } from '../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
-import { authoredBy, MAX_REDUNDANCY } from '../../core/schemas/index.js';
+import { MAX_REDUNDANCY, type Acceptance } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
-import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
-import { verifyReceipt } from '../receipts/index.js';
+import type { Executor } from '../exec/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
+import { takeResults } from './result-intake.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { isProvisional, priceOf, refundEvent, settleEvent, settlementFor } from './settlement.js';
 import { Payments } from './payments.js';
@@ -67,57 +67,38 @@ export class Verdicts {
     await this.#payments.stop();
   }
 
-  /** A provider's result: checked against its assignment and receipt, journaled, then consensus. */
-  async onResult(from: string, { result, receipt, output_base64 }: ResultItem): Promise<MessageBody<'settlement'>> {
-    const { state } = this.ctx;
-    const assignment = state.assignments.get(result.assignment_id);
-    const acceptance = assignment?.acceptance;
-    if (
-      !assignment ||
-      !acceptance ||
-      acceptance.requester_peer !== this.ctx.me ||
-      acceptance.provider_peer !== from ||
-      result.computed_by_peer !== from ||
-      // Its id is a journal key: the provider's own, or another could take an honest result's id first.
-      !authoredBy(result.result_id, from) ||
-      result.work_unit_id !== acceptance.unit_id
-    ) {
-      return { entries: [], receipts: [] };
-    }
-    if (assignment.escrow !== 'held' || assignment.result) {
-      // Sent again (after my restart, say): its inline output may be what its unit still waits for.
-      if (assignment.result?.output_cid === result.output_cid) this.#outputs.offer(result.output_cid, output_base64);
-      return settlementFor(state, [acceptance.assignment_id]);
-    }
-    const checked = await verifyReceipt(receipt);
-    const r = receipt.receipt;
-    if (
-      !checked.ok ||
-      r.kind !== 'execution' ||
-      r.author !== from ||
-      r.assignment_id !== acceptance.assignment_id ||
-      r.output_cid !== result.output_cid ||
-      r.verification_hash !== result.verification_hash ||
-      r.fuel !== result.fuel || // the fuel billed is the fuel signed for
-      // The hash that votes is the CID the output is fetched by: no voting with one output and handing over another.
-      result.verification_hash !== result.output_cid ||
-      // No executor makes more; a size past it would only mislead whoever reads it.
-      result.output_bytes > DEFAULT_LIMITS.maxOutputBytes
-    ) {
-      this.ctx.log(
-        `result for ${acceptance.assignment_id} from ${from} has no matching receipt, votes another hash than its output's, or declares an output over ${DEFAULT_LIMITS.maxOutputBytes} bytes`,
-      );
-      return { entries: [], receipts: [] };
-    }
+  /**
+   * A provider's `results` message: each result checked against its assignment and the receipt
+   * that covers it (result-intake.ts), the receipts journaled once, then each unit's consensus.
+   * One settlement for all.
+   */
+  async onResults(from: string, message: MessageBody<'results'>): Promise<MessageBody<'settlement'>> {
+    const { taken, again, receipts } = await takeResults(this.ctx, from, message);
+    // Sent again (after my restart, say): an inline output may be what its unit still waits for.
+    for (const { result, output_base64 } of again)
+      if (this.ctx.state.assignments.get(result.assignment_id)?.result?.output_cid === result.output_cid)
+        this.#outputs.offer(result.output_cid, output_base64);
+    if (receipts.length > 0) await this.ctx.record(receipts);
+    const settlements = await Promise.all(taken.map(({ item, acceptance }) => this.#onResult(from, item, acceptance)));
+    const repeated = settlementFor(
+      this.ctx.state,
+      again.map(({ result }) => result.assignment_id),
+    );
+    return mergeSettlements([repeated, ...settlements]);
+  }
+
+  /** A result that answers my assignment, its receipt journaled: journaled itself, then consensus. */
+  async #onResult(
+    from: string,
+    { result, output_base64 }: ResultItem,
+    acceptance: Acceptance,
+  ): Promise<MessageBody<'settlement'>> {
     this.#outputs.offer(result.output_cid, output_base64);
-    await this.ctx.record([
-      { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
-      { type: 'receipt.stored', event_id: `receipt/${checked.cid}`, cid: checked.cid, receipt: r, sig: receipt.sig },
-    ]);
+    await this.ctx.record([{ type: 'result.recorded', event_id: `result/${result.result_id}`, result }]);
     this.ctx.emit('unit.finished', { job_id: acceptance.job_id, unit_id: acceptance.unit_id, provider: from });
     await this.decide(acceptance.unit_id, from);
     this.acceptSoon(); // the provider's pipeline has room again
-    return settlementFor(state, [acceptance.assignment_id]);
+    return settlementFor(this.ctx.state, [acceptance.assignment_id]);
   }
 
   /** After a restart: completed jobs whose unchecked results were not paid yet are paid now. */
@@ -339,4 +320,15 @@ export class Verdicts {
     timer.unref();
     this.#later.add(timer);
   }
+}
+
+/** Settlements for parts of one message, as one reply (each verification receipt once). */
+function mergeSettlements(settlements: readonly MessageBody<'settlement'>[]): MessageBody<'settlement'> {
+  const receipts = new Map(settlements.flatMap((s) => s.receipts).map((r) => [r.sig, r]));
+  const held = settlements.flatMap((s) => s.held ?? []);
+  return {
+    entries: settlements.flatMap((s) => s.entries),
+    receipts: [...receipts.values()],
+    ...(held.length > 0 ? { held } : {}),
+  };
 }

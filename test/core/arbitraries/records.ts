@@ -48,6 +48,28 @@ export const executionReceiptArb = recordOf<S.ExecutionReceipt>(
   ['module_cid', 'input_cid', 'fuel', 'device'],
 );
 
+export const executionEntryArb = recordOf<S.ExecutionEntry>(
+  {
+    assignment_id: idArb,
+    unit_id: idArb,
+    job_id: idArb,
+    module_cid: idArb,
+    input_cid: idArb,
+    output_cid: idArb,
+    fuel: countArb,
+    wall_ms: countArb,
+    device: fc.constant('gpu' as const),
+  },
+  ['module_cid', 'input_cid', 'fuel', 'device'],
+);
+
+export const executionBatchReceiptArb = recordOf<S.ExecutionBatchReceipt>({
+  kind: fc.constant('execution_batch' as const),
+  ...chainLink,
+  requester_peer: peerIdArb,
+  results: fc.array(executionEntryArb, { minLength: 1, maxLength: 3 }),
+});
+
 export const verificationReceiptArb = recordOf<S.VerificationReceipt>({
   kind: fc.constant('verification' as const),
   ...chainLink,
@@ -59,7 +81,13 @@ export const verificationReceiptArb = recordOf<S.VerificationReceipt>({
   dissenting: fc.array(idArb, { maxLength: 4 }),
 });
 
-export const receiptArb: fc.Arbitrary<S.Receipt> = fc.oneof(executionReceiptArb, verificationReceiptArb);
+export const receiptArb: fc.Arbitrary<S.Receipt> = fc.oneof(
+  executionBatchReceiptArb,
+  executionReceiptArb,
+  verificationReceiptArb,
+);
+/** The receipts a node signs now (not the single-unit `execution` of older journals). */
+export const signableReceiptArb = fc.oneof(executionBatchReceiptArb, verificationReceiptArb);
 
 export const escrowEntryArb = recordOf<S.EscrowEntry>({
   kind: fc.constant('escrow' as const),

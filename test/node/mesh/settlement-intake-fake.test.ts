@@ -73,16 +73,10 @@ async function provider({ returned = true, fuelPriced = false } = {}): Promise<P
   ]);
   if (!returned) return { ctx, requester, acceptance };
   const receipt = await ctx.receipts.next({
-    kind: 'execution',
+    kind: 'execution_batch',
     timestamp: at,
-    assignment_id: id,
-    unit_id: UNIT,
-    job_id: JOB,
     requester_peer: requester.peer,
-    output_cid: OUTPUT,
-    verification_hash: OUTPUT,
-    fuel: FUEL,
-    wall_ms: 1,
+    results: [{ assignment_id: id, unit_id: UNIT, job_id: JOB, output_cid: OUTPUT, fuel: FUEL, wall_ms: 1 }],
   });
   const result: WorkResult = {
     result_id: `${id}/result`,
@@ -97,7 +91,7 @@ async function provider({ returned = true, fuelPriced = false } = {}): Promise<P
     verification_hash: OUTPUT,
     timestamp: at,
   };
-  // As execution.ts journals a result it computed.
+  // As execution.ts journals a result it computed, and result-outbox.ts its receipt.
   await ctx.record([
     { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
     { type: 'receipt.stored', event_id: `receipt/${receipt.cid}`, ...stored(receipt.signed) },

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { WORKER_SHARE_BPS } from '../../../src-main/core/ledger/index.js';
-import type { MessageBody, ResultItem } from '../../../src-main/core/protocol/messages.js';
+import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
 import type { Acceptance, WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
@@ -94,44 +94,47 @@ async function requesterWithAcceptedUnit(): Promise<Setup> {
 }
 
 /**
- * A result as a provider sends it: its output inline and an execution receipt signed by `signer`,
- * naming `receiptOutputCid` as the output it made (by default, the result's).
+ * A result as a provider sends it: a `results` message with its output inline and an execution
+ * receipt signed by `signer`, naming `receiptOutputCid` as the output it made (by default, the result's).
  */
-async function resultItem(
+async function resultMessage(
   { ctx, unit, acceptance }: Setup,
   output: Uint8Array,
   signer: Provider,
   receiptOutputCid?: string,
-): Promise<ResultItem> {
+): Promise<MessageBody<'results'>> {
   const outputCid = cidOfBytes(output);
   const signed = await signer.receipts.next({
-    kind: 'execution',
+    kind: 'execution_batch',
     timestamp: iso(ctx.now()),
-    assignment_id: acceptance.assignment_id,
-    unit_id: unit.unit_id,
-    job_id: unit.job_id,
     requester_peer: acceptance.requester_peer,
-    module_cid: unit.module_cid!,
-    input_cid: unit.input_cid!,
-    output_cid: receiptOutputCid ?? outputCid,
-    verification_hash: outputCid,
-    wall_ms: 1,
+    results: [
+      {
+        assignment_id: acceptance.assignment_id,
+        unit_id: unit.unit_id,
+        job_id: unit.job_id,
+        module_cid: unit.module_cid!,
+        input_cid: unit.input_cid!,
+        output_cid: receiptOutputCid ?? outputCid,
+        wall_ms: 1,
+      },
+    ],
   });
+  const result = {
+    result_id: `${acceptance.assignment_id}/result`,
+    work_unit_id: unit.unit_id,
+    assignment_id: acceptance.assignment_id,
+    computed_by_peer: acceptance.provider_peer,
+    output_cid: outputCid,
+    output_bytes: output.byteLength,
+    computation_time_seconds: 0.001,
+    resources_used: { cpu_cores: 1, ram_gb: 0.0625 },
+    verification_hash: outputCid,
+    timestamp: iso(ctx.now()),
+  };
   return {
-    result: {
-      result_id: `${acceptance.assignment_id}/result`,
-      work_unit_id: unit.unit_id,
-      assignment_id: acceptance.assignment_id,
-      computed_by_peer: acceptance.provider_peer,
-      output_cid: outputCid,
-      output_bytes: output.byteLength,
-      computation_time_seconds: 0.001,
-      resources_used: { cpu_cores: 1, ram_gb: 0.0625 },
-      verification_hash: outputCid,
-      timestamp: iso(ctx.now()),
-    },
-    receipt: signed.signed,
-    output_base64: Buffer.from(output).toString('base64'),
+    results: [{ result, output_base64: Buffer.from(output).toString('base64') }],
+    receipts: [signed.signed],
   };
 }
 
@@ -146,12 +149,12 @@ test("a result whose receipt is another peer's, or names another output, is refu
 
   // The right output, but the receipt is signed by someone else than the provider that sends it.
   const stranger = await newProvider();
-  const signedByStranger = await resultItem(setup, right, stranger);
-  assert.deepEqual(await verdicts.onResult(acceptance.provider_peer, signedByStranger), NOTHING);
+  const signedByStranger = await resultMessage(setup, right, stranger);
+  assert.deepEqual(await verdicts.onResults(acceptance.provider_peer, signedByStranger), NOTHING);
 
   // The provider's own receipt, but for another output than the result's.
-  const otherOutput = await resultItem(setup, right, setup.provider, cidOfBytes(randomBytes(32)));
-  assert.deepEqual(await verdicts.onResult(acceptance.provider_peer, otherOutput), NOTHING);
+  const otherOutput = await resultMessage(setup, right, setup.provider, cidOfBytes(randomBytes(32)));
+  assert.deepEqual(await verdicts.onResults(acceptance.provider_peer, otherOutput), NOTHING);
 
   await ctx.settled();
   assert.equal(ctx.recorded.length, journaled, 'nothing journaled for either');
@@ -169,16 +172,16 @@ test('a right result of a provider on probation is checked against my own run, t
   const { ctx, verdicts, acceptance, chunk } = setup;
   const output = sha256(chunk);
   const outputCid = cidOfBytes(output);
-  const item = await resultItem(setup, output, setup.provider);
+  const item = await resultMessage(setup, output, setup.provider);
   const provider = acceptance.provider_peer;
 
-  const reply = await verdicts.onResult(provider, item);
+  const reply = await verdicts.onResults(provider, item);
   await ctx.settled();
 
   // Checked: a new provider's every result is run again by me, and it matched.
   const [check] = ctx.recordedOf('unit.checked');
   assert.equal(check?.truth, outputCid, 'my own run of the unit is the sha256 of its chunk');
-  assert.deepEqual(check?.matched, [item.result.result_id]);
+  assert.deepEqual(check?.matched, [item.results[0]!.result.result_id]);
   assert.deepEqual(ctx.state.checks.record(provider), { passed: 1, convicted: false });
   // Verified, its output in my store, and paid.
   const unit = ctx.state.units.get(UNIT)!;
@@ -187,7 +190,7 @@ test('a right result of a provider on probation is checked against my own run, t
   assert.deepEqual(unit.unchecked, [], 'checked, so paid now rather than held until the job completes');
   assert.ok(ctx.blobs.has(outputCid));
   const assignment = ctx.state.assignments.get(acceptance.assignment_id)!;
-  assert.equal(assignment.result?.result_id, item.result.result_id);
+  assert.equal(assignment.result?.result_id, item.results[0]!.result.result_id);
   assert.equal(assignment.escrow, 'paid');
   assert.equal(ctx.ledger.escrow(acceptance.assignment_id)?.status, 'paid');
   assert.equal(ctx.ledger.balance(provider), (PRICE * WORKER_SHARE_BPS) / 10_000);
@@ -196,7 +199,7 @@ test('a right result of a provider on probation is checked against my own run, t
   assert.ok(verdict.receipt.kind === 'verification');
   assert.equal(verdict.receipt.author, ctx.me);
   assert.equal(verdict.receipt.verdict, 'verified');
-  assert.deepEqual(verdict.receipt.agreeing, [item.result.result_id]);
+  assert.deepEqual(verdict.receipt.agreeing, [item.results[0]!.result.result_id]);
   assert.deepEqual(
     reply.entries.map((e) => [e.kind, e.assignment_id, e.kind === 'settle' ? e.worker_share_bps : undefined]),
     [['settle', acceptance.assignment_id, WORKER_SHARE_BPS]],
@@ -211,7 +214,7 @@ test('a right result of a provider on probation is checked against my own run, t
 
   // Sent again (the provider restarted before it had my reply): the same answer, nothing journaled twice.
   const journaled = ctx.recorded.length;
-  assert.deepEqual(await verdicts.onResult(provider, item), reply);
+  assert.deepEqual(await verdicts.onResults(provider, item), reply);
   assert.equal(ctx.recorded.length, journaled);
   await verdicts.stop();
 });
@@ -222,14 +225,14 @@ test('a wrong result convicts its provider: refunded as rejected, the unit verif
   const liar = acceptance.provider_peer;
   // A valid receipt, honestly signed by the provider, for an output that is not the chunk's sha256.
   const wrong = sha256(randomBytes(64));
-  const item = await resultItem(setup, wrong, setup.provider);
+  const item = await resultMessage(setup, wrong, setup.provider);
 
-  const reply = await verdicts.onResult(liar, item);
+  const reply = await verdicts.onResults(liar, item);
   await ctx.settled();
 
   const truth = cidOfBytes(sha256(chunk));
   assert.equal(ctx.state.checks.isConvicted(liar), true);
-  assert.equal(ctx.state.checks.convictions.get(liar)?.resultId, item.result.result_id);
+  assert.equal(ctx.state.checks.convictions.get(liar)?.resultId, item.results[0]!.result.result_id);
   assert.ok(
     ctx.emitted.some((e) => e.type === 'peer.caught_lying' && e.data['peer'] === liar && e.data['unit_id'] === UNIT),
   );
@@ -246,7 +249,7 @@ test('a wrong result convicts its provider: refunded as rejected, the unit verif
   const verdict = ctx.state.verificationOf(UNIT)!.receipt;
   assert.ok(verdict.kind === 'verification');
   assert.deepEqual(verdict.agreeing, []);
-  assert.deepEqual(verdict.dissenting, [item.result.result_id]);
+  assert.deepEqual(verdict.dissenting, [item.results[0]!.result.result_id]);
   assert.deepEqual(
     reply.entries.map((e) => [e.kind, e.assignment_id, e.kind === 'refund' ? e.reason : undefined]),
     [['refund', acceptance.assignment_id, 'rejected']],
@@ -261,9 +264,9 @@ test('a result that comes after its assignment was refunded is not taken', async
   // Past its deadline: refunded as late, the unit gone back to the market.
   await ctx.record([refundEvent(ctx.now(), acceptance.assignment_id, 'late')]);
   const journaled = ctx.recorded.length;
-  const item = await resultItem(setup, sha256(chunk), setup.provider);
+  const item = await resultMessage(setup, sha256(chunk), setup.provider);
 
-  const reply = await verdicts.onResult(acceptance.provider_peer, item);
+  const reply = await verdicts.onResults(acceptance.provider_peer, item);
   await ctx.settled();
 
   assert.equal(ctx.state.assignments.get(acceptance.assignment_id)!.result, undefined);
@@ -281,10 +284,10 @@ test('a result that comes after its assignment was refunded is not taken', async
 test('a result whose assignment is refunded while its receipt is being checked is not taken either', async () => {
   const setup = await requesterWithAcceptedUnit();
   const { ctx, verdicts, acceptance, chunk } = setup;
-  const item = await resultItem(setup, sha256(chunk), setup.provider);
+  const item = await resultMessage(setup, sha256(chunk), setup.provider);
 
   // Its deadline passes between the result's arrival and its journaling: the refund is journaled first.
-  const taking = verdicts.onResult(acceptance.provider_peer, item);
+  const taking = verdicts.onResults(acceptance.provider_peer, item);
   await ctx.record([refundEvent(ctx.now(), acceptance.assignment_id, 'late')]);
   const reply = await taking;
   await ctx.settled();
