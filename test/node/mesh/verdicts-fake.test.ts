@@ -141,7 +141,7 @@ async function resultMessage(
 const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
 const NOTHING: MessageBody<'settlement'> = { entries: [], receipts: [] };
 
-test("a result whose receipt is another peer's, or names another output, is refused: nothing journaled, the escrow held", async () => {
+test("a result whose receipt is another peer's, names another output or requester, or does not cover it, is refused: nothing journaled, the escrow held", async () => {
   const setup = await requesterWithAcceptedUnit();
   const { ctx, verdicts, acceptance, chunk } = setup;
   const journaled = ctx.recorded.length;
@@ -155,6 +155,32 @@ test("a result whose receipt is another peer's, or names another output, is refu
   // The provider's own receipt, but for another output than the result's.
   const otherOutput = await resultMessage(setup, right, setup.provider, cidOfBytes(randomBytes(32)));
   assert.deepEqual(await verdicts.onResults(acceptance.provider_peer, otherOutput), NOTHING);
+
+  // The provider's own receipt, right in every field, but for results sent to another requester.
+  const forAnother = await resultMessage(setup, right, setup.provider);
+  const sentFor = forAnother.receipts[0]!.receipt;
+  assert.ok(sentFor.kind === 'execution_batch');
+  const signedFor = await setup.provider.receipts.next({
+    kind: 'execution_batch',
+    timestamp: sentFor.timestamp,
+    requester_peer: stranger.identity.peerId,
+    results: sentFor.results,
+  });
+  forAnother.receipts = [signedFor.signed];
+  assert.deepEqual(await verdicts.onResults(acceptance.provider_peer, forAnother), NOTHING);
+
+  // A receipt that covers nothing of this message: the result rides on a receipt for other units.
+  const uncovered = await resultMessage(setup, right, setup.provider);
+  const receipt = uncovered.receipts[0]!.receipt;
+  assert.ok(receipt.kind === 'execution_batch');
+  const elsewhere = await setup.provider.receipts.next({
+    kind: 'execution_batch',
+    timestamp: receipt.timestamp,
+    requester_peer: receipt.requester_peer,
+    results: [{ ...receipt.results[0]!, assignment_id: `${acceptance.provider_peer}#9.9` }],
+  });
+  uncovered.receipts = [elsewhere.signed];
+  assert.deepEqual(await verdicts.onResults(acceptance.provider_peer, uncovered), NOTHING);
 
   await ctx.settled();
   assert.equal(ctx.recorded.length, journaled, 'nothing journaled for either');

@@ -1,0 +1,131 @@
+// The provider's results on their way (node/mesh/result-outbox.ts): the results sent together go
+// with one execution receipt, signed and journaled before the message leaves; a result sent again
+// (after a restart) goes with the receipt it was signed in, never a second one.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
+import type { WorkResult } from '../../../src-main/core/schemas/index.js';
+import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
+import { iso } from '../../../src-main/node/mesh/context.js';
+import { ResultOutbox } from '../../../src-main/node/mesh/result-outbox.js';
+import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
+import { verifyReceipt } from '../../../src-main/node/receipts/index.js';
+import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
+
+const JOB = 'job-theirs';
+
+/** A provider that computed `count` units of one requester's job: offers, acceptances, escrows, results journaled. */
+async function providerWithResults(count: number): Promise<{ ctx: FakeContext; requester: string; ids: string[] }> {
+  const ctx = await fakeContext({ respond: () => ({ type: 'settlement', body: { entries: [], receipts: [] } }) });
+  const requester = (await ephemeralIdentity()).peerId;
+  const ids: string[] = [];
+  for (let n = 0; n < count; n++) ids.push(await computed(ctx, requester, n));
+  return { ctx, requester, ids };
+}
+
+/** Unit n of the job, accepted from me and computed: its result journaled as execution.ts does (no receipt yet). */
+async function computed(ctx: FakeContext, requester: string, n: number): Promise<string> {
+  const unitId = `${JOB}/${n}`;
+  const { offer, acceptance } = acceptedOffer({
+    unitId,
+    jobId: JOB,
+    requester,
+    provider: ctx.me,
+    price: 100,
+    atMs: ctx.now(),
+    n,
+  });
+  const unit = {
+    unit_id: unitId,
+    job_id: JOB,
+    algorithm_id: 'hash/sha256',
+    algorithm_version: '1',
+    module_cid: 'bafkreimodule',
+    input_cid: `bafkreiinput${n}`,
+    required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
+    estimated_duration_seconds: 0.001,
+    priority: 0.5,
+    verification_redundancy: 1,
+  };
+  const output = `bafkreioutput${n}`;
+  const result: WorkResult = {
+    result_id: `${offer.offer_id}/result`,
+    work_unit_id: unitId,
+    assignment_id: offer.offer_id,
+    computed_by_peer: ctx.me,
+    output_cid: output,
+    output_bytes: 32,
+    fuel: 1000 + n,
+    computation_time_seconds: 0.002,
+    resources_used: { cpu_cores: 1, ram_gb: 0.0625 },
+    verification_hash: output,
+    timestamp: iso(ctx.now()),
+  };
+  await ctx.record([
+    { type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer },
+    { type: 'unit.created', event_id: `unit/${unitId}`, unit },
+    ...acceptanceEvents(acceptance, { requester, worker: ctx.me }, Number.MAX_SAFE_INTEGER),
+    { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
+  ]);
+  return offer.offer_id;
+}
+
+const resultsSent = (ctx: FakeContext) =>
+  ctx.sent.filter((m) => m.type === 'results').map((m) => m.body as MessageBody<'results'>);
+
+test('results sent together go in one message with one execution receipt for them all, journaled before it left', async () => {
+  const { ctx, requester, ids } = await providerWithResults(3);
+  const outbox = new ResultOutbox(ctx, async () => {});
+  await Promise.all(ids.map((id) => outbox.send(requester, id)));
+  await ctx.settled();
+
+  const [message, ...more] = resultsSent(ctx);
+  assert.equal(more.length, 0, 'one message');
+  assert.deepEqual(
+    message!.results.map((r) => r.result.assignment_id),
+    ids,
+  );
+  assert.equal(message!.receipts.length, 1, 'one receipt');
+  const checked = await verifyReceipt(message!.receipts[0]);
+  assert.ok(checked.ok && checked.receipt.kind === 'execution_batch');
+  assert.equal(checked.receipt.author, ctx.me);
+  assert.equal(checked.receipt.requester_peer, requester);
+  assert.deepEqual(
+    checked.receipt.results.map((e) => [e.assignment_id, e.unit_id, e.input_cid, e.output_cid, e.fuel, e.wall_ms]),
+    ids.map((id, n) => [id, `${JOB}/${n}`, `bafkreiinput${n}`, `bafkreioutput${n}`, 1000 + n, 2]),
+  );
+  const stored = ctx.recordedOf('receipt.stored');
+  assert.deepEqual(
+    stored.map((e) => e.cid),
+    [checked.cid],
+    'journaled once, as the receipt sent',
+  );
+  for (const id of ids) assert.equal(ctx.state.executionOf(id)?.cid, checked.cid);
+  outbox.stop();
+});
+
+test('a result sent again goes with the receipt it was signed in; a new one beside it gets a receipt of its own', async () => {
+  const { ctx, requester, ids } = await providerWithResults(2);
+  const outbox = new ResultOutbox(ctx, async () => {});
+  await Promise.all(ids.map((id) => outbox.send(requester, id)));
+  const first = resultsSent(ctx)[0]!.receipts[0]!;
+
+  // As after a restart: both sent again, with a third unit that ended since.
+  const third = await computed(ctx, requester, 2);
+  await Promise.all([...ids, third].map((id) => outbox.send(requester, id)));
+  await ctx.settled();
+
+  const again = resultsSent(ctx)[1]!;
+  assert.equal(again.results.length, 3);
+  assert.equal(again.receipts.length, 2);
+  assert.deepEqual(again.receipts[0], first, 'the same receipt, not signed anew');
+  const second = await verifyReceipt(again.receipts[1]);
+  assert.ok(second.ok && second.receipt.kind === 'execution_batch');
+  assert.deepEqual(
+    second.receipt.results.map((e) => e.assignment_id),
+    [third],
+  );
+  assert.equal(second.receipt.seq, first.receipt.seq + 1, 'the next link of my chain');
+  assert.equal(ctx.recordedOf('receipt.stored').length, 2);
+  outbox.stop();
+});
