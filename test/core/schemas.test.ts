@@ -31,6 +31,7 @@ const roundTrips: Array<[string, z.ZodType, fc.Arbitrary<unknown>, number]> = [
   ['ExecutionReceipt', S.ExecutionReceiptSchema, A.executionReceiptArb, 100],
   ['ExecutionBatchReceipt', S.ExecutionBatchReceiptSchema, A.executionBatchReceiptArb, 100],
   ['VerificationReceipt', S.VerificationReceiptSchema, A.verificationReceiptArb, 100],
+  ['VerificationBatchReceipt', S.VerificationBatchReceiptSchema, A.verificationBatchReceiptArb, 100],
   ['Receipt', S.ReceiptSchema, A.receiptArb, 100],
   ['EscrowEntry', S.EscrowEntrySchema, A.escrowEntryArb, 100],
   ['SettleEntry', S.SettleEntrySchema, A.settleEntryArb, 100],

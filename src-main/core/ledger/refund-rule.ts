@@ -1,14 +1,14 @@
 // When a provider takes a refund of an assignment it returned a result for as `rejected`: only
 // when the requester's own signed verdict on the unit says that result lost. A requester cannot
 // keep a verified result and refund it as rejected to avoid paying.
-import type { VerificationReceipt, WorkResult } from '../schemas/index.js';
+import type { Verdict, WorkResult } from '../schemas/index.js';
 
 /**
- * Whether one of the requester's verification receipts (signatures already checked, all by that
- * requester) shows `result` rejected: a verdict on its unit that does not list it as agreeing and
+ * Whether one of the requester's verdicts (from its verification receipts, signatures already
+ * checked, all by that requester) shows `result` rejected: a verdict on its unit that does not list it as agreeing and
  * either verified another hash, or was a rejection that lists it as dissenting.
  */
-export function rejectionShown(result: WorkResult, verdicts: readonly VerificationReceipt[]): boolean {
+export function rejectionShown(result: WorkResult, verdicts: readonly Verdict[]): boolean {
   return verdicts.some(
     (v) =>
       v.unit_id === result.work_unit_id &&

@@ -91,13 +91,20 @@ export function compactJob(state: CompactableState, jobId: string, summary: JobS
   // A receipt leaves with the last job it names that still has work in the state.
   const jobsLeft = new Set<string>();
   for (const { acceptance } of state.assignments.values()) jobsLeft.add(acceptance.job_id);
-  const gone = (receipt: Receipt): boolean =>
-    receipt.kind === 'execution_batch'
-      ? receipt.results.some((r) => r.job_id === jobId) && receipt.results.every((r) => !jobsLeft.has(r.job_id))
-      : receipt.job_id === jobId;
+  const gone = (receipt: Receipt): boolean => {
+    const jobs = jobsOf(receipt);
+    return jobs.includes(jobId) && jobs.every((job) => !jobsLeft.has(job));
+  };
   for (const [author, chain] of state.receipts) {
     // Each chain's last receipt stays: the next one links to it (my own chain continues from it).
     const kept = chain.filter((r, i) => !gone(r.receipt) || i === chain.length - 1);
     if (kept.length < chain.length) state.receipts.set(author, kept);
   }
+}
+
+/** The jobs a receipt speaks of. */
+function jobsOf(receipt: Receipt): string[] {
+  if (receipt.kind === 'execution_batch') return receipt.results.map((r) => r.job_id);
+  if (receipt.kind === 'verification_batch') return receipt.verdicts.map((v) => v.job_id);
+  return [receipt.job_id];
 }

@@ -26,6 +26,7 @@ import type {
   Offer,
   Policy,
 } from '../schemas/index.js';
+import { verdictsIn } from '../schemas/index.js';
 
 /** A job's unit ids, in order; none once it is compacted (its units left the state). */
 export function* unitIdsOf(record: JobRecord, from = 0): Generator<string> {
@@ -334,9 +335,10 @@ export class MeshState {
 
   #indexMine(stored: StoredReceipt): void {
     const { receipt } = stored;
-    if (receipt.kind === 'verification') this.#myVerifications.set(receipt.unit_id, stored);
-    else if (receipt.kind === 'execution') this.#myExecutions.set(receipt.assignment_id, stored);
-    else for (const { assignment_id } of receipt.results) this.#myExecutions.set(assignment_id, stored);
+    if (receipt.kind === 'execution') this.#myExecutions.set(receipt.assignment_id, stored);
+    else if (receipt.kind === 'execution_batch')
+      for (const { assignment_id } of receipt.results) this.#myExecutions.set(assignment_id, stored);
+    else for (const { unit_id } of verdictsIn(receipt)) this.#myVerifications.set(unit_id, stored);
   }
 
   #ledger(entry: LedgerEntry, at: string): void {

@@ -42,6 +42,8 @@ export const LIMITS = {
   resultsPerConsensus: 64,
   /** Results one execution receipt signs for: a `results` message's worth. */
   resultsPerReceipt: 128,
+  /** Verdicts one verification receipt signs for. */
+  verdictsPerReceipt: 128,
   permitListEntries: 10_000,
   paramsBytes: 16 * 1024,
   jsonDepth: 32,

@@ -1,8 +1,9 @@
 // Proof of what ran. Each receipt names its author's previous receipt (`prev`, a CID, null for the
 // first) and its position in that chain (`seq`), so any peer can check the chain it receives.
-// A provider signs one `execution_batch` receipt for the results it sends together (one signature
-// and one chain link per batch, not per unit); `execution`, one unit's, is what nodes signed before
-// 2026-11-23, still read from their journals and chains.
+// A provider signs one `execution_batch` receipt for the results it sends together, and a
+// requester one `verification_batch` for the verdicts it reaches together (one signature and one
+// chain link per batch, not per unit); `execution` and `verification`, one unit's, are what nodes
+// signed before 2026-11-23, still read from their journals and chains.
 import { z } from 'zod';
 import { boundedArray, Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
 
@@ -55,15 +56,29 @@ export const ExecutionBatchReceiptSchema = z.strictObject({
   ),
 });
 
-export const VerificationReceiptSchema = z.strictObject({
-  kind: z.literal('verification'),
-  ...ChainLink,
+/** A requester's verdict on one unit: which of its results carry the output it took, and which lost. */
+const VerdictEntry = {
   unit_id: Id,
   job_id: Id,
   verdict: z.enum(['verified', 'rejected']),
   consensus_hash: Id.nullable(),
   agreeing: boundedArray(Id, LIMITS.resultsPerConsensus),
   dissenting: boundedArray(Id, LIMITS.resultsPerConsensus),
+};
+
+export const VerificationBatchReceiptSchema = z.strictObject({
+  kind: z.literal('verification_batch'),
+  ...ChainLink,
+  verdicts: boundedArray(z.strictObject(VerdictEntry), LIMITS.verdictsPerReceipt).refine(
+    (v) => v.length > 0,
+    'at least one verdict',
+  ),
+});
+
+export const VerificationReceiptSchema = z.strictObject({
+  kind: z.literal('verification'),
+  ...ChainLink,
+  ...VerdictEntry,
 });
 
 /** An Ed25519 signature (64 bytes), base64. */
@@ -76,6 +91,7 @@ export const SignatureSchema = z
 export const ReceiptSchema = z.discriminatedUnion('kind', [
   ExecutionBatchReceiptSchema,
   ExecutionReceiptSchema,
+  VerificationBatchReceiptSchema,
   VerificationReceiptSchema,
 ]);
 
@@ -83,4 +99,12 @@ export type ExecutionReceipt = z.infer<typeof ExecutionReceiptSchema>;
 export type ExecutionEntry = z.infer<typeof ExecutionEntrySchema>;
 export type ExecutionBatchReceipt = z.infer<typeof ExecutionBatchReceiptSchema>;
 export type VerificationReceipt = z.infer<typeof VerificationReceiptSchema>;
+export type VerificationBatchReceipt = z.infer<typeof VerificationBatchReceiptSchema>;
+export type Verdict = VerificationBatchReceipt['verdicts'][number];
+
+/** The verdicts a receipt signs: a verification receipt's, one or a batch; none for an execution receipt. */
+export function verdictsIn(receipt: Receipt): readonly Verdict[] {
+  if (receipt.kind === 'verification_batch') return receipt.verdicts;
+  return receipt.kind === 'verification' ? [receipt] : [];
+}
 export type Receipt = z.infer<typeof ReceiptSchema>;

@@ -4,11 +4,12 @@
 // settlement messages that tell each provider how its assignments closed.
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import { unitIdsOf, type AssignmentRecord } from '../../core/mesh/state.js';
+import type { MessageBody } from '../../core/protocol/messages.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { isProvisional, priceOf, rewardEvent, settleEvent, settlementFor } from './settlement.js';
+import { isProvisional, priceOf, rewardEvent, settleEvent, settlementsFor } from './settlement.js';
 
-/** Assignments one settlement message closes: two entries and a receipt each stay within its caps. */
+/** Assignments one settlement message closes: two entries each stay within its caps (receipts split it further). */
 const SETTLEMENT_CHUNK = 300;
 
 export class Payments {
@@ -69,16 +70,21 @@ export class Payments {
     ];
   }
 
+  /**
+   * The settlement that answers a provider's message about these assignments; what does not fit
+   * in it (receipts past its room) follows in messages of its own.
+   */
+  reply(provider: string, assignmentIds: readonly string[]): MessageBody<'settlement'> {
+    const [reply, ...rest] = settlementsFor(this.ctx.state, assignmentIds);
+    for (const settlement of rest)
+      this.ctx.background('sending a settlement', this.ctx.send(provider, 'settlement', settlement));
+    return reply!;
+  }
+
   tell(provider: string, assignmentIds: readonly string[]): void {
     // A job's held results are paid all at once when it completes: in messages the schema admits.
     for (let i = 0; i < assignmentIds.length; i += SETTLEMENT_CHUNK)
-      this.ctx.background(
-        'sending a settlement',
-        this.ctx.send(
-          provider,
-          'settlement',
-          settlementFor(this.ctx.state, assignmentIds.slice(i, i + SETTLEMENT_CHUNK)),
-        ),
-      );
+      for (const settlement of settlementsFor(this.ctx.state, assignmentIds.slice(i, i + SETTLEMENT_CHUNK)))
+        this.ctx.background('sending a settlement', this.ctx.send(provider, 'settlement', settlement));
   }
 }

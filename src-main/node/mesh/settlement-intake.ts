@@ -5,7 +5,7 @@
 import { rejectionShown, settlePrice, WORKER_SHARE_BPS } from '../../core/ledger/index.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { SignedReceipt } from '../../core/protocol/messages.js';
-import type { LedgerEntry, VerificationReceipt } from '../../core/schemas/index.js';
+import { verdictsIn, type LedgerEntry, type Verdict } from '../../core/schemas/index.js';
 import { verifyReceipt } from '../receipts/index.js';
 import { termsOf } from './settlement.js';
 
@@ -62,13 +62,11 @@ export async function unbackedRefunds(
   const unbacked = new Set<string>();
   if (suspect.length === 0) return unbacked;
   // The requester's verdicts: those it sent before, and those it sends now (signatures checked).
-  const verdicts: VerificationReceipt[] = (state.receipts.get(from) ?? []).flatMap((r) =>
-    r.receipt.kind === 'verification' ? [r.receipt] : [],
-  );
+  const verdicts: Verdict[] = (state.receipts.get(from) ?? []).flatMap((r) => verdictsIn(r.receipt));
   for (const signed of receipts) {
-    if (signed.receipt.kind !== 'verification' || signed.receipt.author !== from) continue;
+    if (signed.receipt.author !== from) continue;
     const checked = await verifyReceipt(signed);
-    if (checked.ok && checked.receipt.kind === 'verification') verdicts.push(checked.receipt);
+    if (checked.ok) verdicts.push(...verdictsIn(checked.receipt));
   }
   for (const entry of suspect)
     if (!rejectionShown(state.assignments.get(entry.assignment_id)!.result!, verdicts))

@@ -1,5 +1,5 @@
 // What a requester tells a provider about its assignments: the ledger entries that closed them
-// and the verification receipts behind those entries. Sent as a reply to a result or a release,
+// and the verification receipts behind its refunds as rejected. Sent as a reply to a result or a release,
 // and pushed when a unit is decided or a deadline passes.
 import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
 import { settlePrice, WORKER_SHARE_BPS, type Reward } from '../../core/ledger/index.js';
@@ -7,23 +7,64 @@ import type { Acceptance, Offer, RefundEntry } from '../../core/schemas/index.js
 import { iso, type NewEvent } from './context.js';
 import type { MessageBody, SignedReceipt } from '../../core/protocol/messages.js';
 
+/**
+ * The settlement that tells a provider how these assignments closed: their entries, and the
+ * verification receipts behind their refunds as rejected (what the provider needs to take them,
+ * settlement-intake.ts). A receipt signs a batch of verdicts: those past MAX_RECEIPT_BYTES wait,
+ * with their assignments' entries, for the next message (settlementsFor).
+ */
 export function settlementFor(state: MeshState, assignmentIds: readonly string[]): MessageBody<'settlement'> {
+  return settlementsFor(state, assignmentIds)[0]!;
+}
+
+/** As settlementFor, in as many messages as the receipts need (always one at least). */
+export function settlementsFor(state: MeshState, assignmentIds: readonly string[]): MessageBody<'settlement'>[] {
+  const messages: MessageBody<'settlement'>[] = [];
+  let rest = assignmentIds;
+  do {
+    const { message, left } = oneSettlement(state, rest);
+    messages.push(message);
+    rest = left;
+  } while (rest.length > 0);
+  return messages;
+}
+
+/** The verification receipts one settlement carries, as JSON, at most (the message's cap is 1 MiB). */
+const MAX_RECEIPT_BYTES = 768 * 1024;
+
+function oneSettlement(
+  state: MeshState,
+  assignmentIds: readonly string[],
+): { message: MessageBody<'settlement'>; left: string[] } {
   const entries = [];
-  const receipts: SignedReceipt[] = [];
-  const sigs = new Set<string>();
+  const receipts = new Map<string, SignedReceipt>();
+  let receiptBytes = 0;
   const held: string[] = [];
+  const left: string[] = [];
   for (const id of assignmentIds) {
     const assignment = state.assignments.get(id);
+    const closing = assignment?.closing;
+    const behind =
+      closing?.kind === 'refund' && closing.reason === 'rejected'
+        ? state.verificationOf(assignment!.acceptance.unit_id)
+        : undefined;
+    if (behind?.sig && !receipts.has(behind.cid)) {
+      const signed = { receipt: behind.receipt, sig: behind.sig };
+      const bytes = JSON.stringify(signed).length;
+      if (receipts.size > 0 && receiptBytes + bytes > MAX_RECEIPT_BYTES) {
+        left.push(id);
+        continue;
+      }
+      receipts.set(behind.cid, signed);
+      receiptBytes += bytes;
+    }
     if (assignment && isProvisional(state, assignment)) held.push(id);
-    if (!assignment?.closing) continue;
-    entries.push(assignment.closing);
+    if (!closing) continue;
+    entries.push(closing);
     if (assignment.reward) entries.push(assignment.reward);
-    const verification = state.verificationOf(assignment.acceptance.unit_id);
-    if (!verification?.sig || sigs.has(verification.sig)) continue;
-    sigs.add(verification.sig);
-    receipts.push({ receipt: verification.receipt, sig: verification.sig });
   }
-  return held.length > 0 ? { entries, receipts, held } : { entries, receipts };
+  const body = { entries, receipts: [...receipts.values()] };
+  return { message: held.length > 0 ? { ...body, held } : body, left };
 }
 
 /** A result accepted unchecked, its escrow still held: it is paid when its job completes. */

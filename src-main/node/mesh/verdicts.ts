@@ -10,15 +10,16 @@ import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
 import { MAX_REDUNDANCY, type Acceptance } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import type { Executor } from '../exec/index.js';
-import { iso, type NewEvent, type NodeContext } from './context.js';
+import type { NewEvent, NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
 import { takeResults } from './result-intake.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { isProvisional, priceOf, refundEvent, settleEvent, settlementFor } from './settlement.js';
+import { isProvisional, priceOf, refundEvent, settleEvent } from './settlement.js';
 import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
 import { againstTruth, Convictions } from './convictions.js';
+import { VerdictReceipts } from './verdict-receipts.js';
 import { VerifiedOutputs } from './verified-outputs.js';
 
 /** A unit whose outputs are not all fetched yet is decided again after this long. */
@@ -37,6 +38,8 @@ export class Verdicts {
   /** My checks of results against my own runs, and the convictions they make. */
   readonly #checks: Convictions;
   readonly #later = new Set<NodeJS.Timeout>();
+  /** My verdicts, signed a batch at a time. */
+  readonly #receipts: VerdictReceipts;
   #stopped = false;
 
   constructor(
@@ -48,6 +51,7 @@ export class Verdicts {
     private readonly onVerdict?: (unitId: string) => Promise<void>,
   ) {
     this.#payments = new Payments(ctx);
+    this.#receipts = new VerdictReceipts(ctx);
     this.#tiles = new TileChecker(ctx, executor);
     this.#truth = new GroundTruth(ctx, executor);
     this.#outputs = new VerifiedOutputs(ctx);
@@ -79,26 +83,18 @@ export class Verdicts {
       if (this.ctx.state.assignments.get(result.assignment_id)?.result?.output_cid === result.output_cid)
         this.#outputs.offer(result.output_cid, output_base64);
     if (receipts.length > 0) await this.ctx.record(receipts);
-    const settlements = await Promise.all(taken.map(({ item, acceptance }) => this.#onResult(from, item, acceptance)));
-    const repeated = settlementFor(
-      this.ctx.state,
-      again.map(({ result }) => result.assignment_id),
-    );
-    return mergeSettlements([repeated, ...settlements]);
+    await Promise.all(taken.map(({ item, acceptance }) => this.#onResult(from, item, acceptance)));
+    const ids = [...again, ...taken.map(({ item }) => item)].map(({ result }) => result.assignment_id);
+    return this.#payments.reply(from, ids);
   }
 
   /** A result that answers my assignment, its receipt journaled: journaled itself, then consensus. */
-  async #onResult(
-    from: string,
-    { result, output_base64 }: ResultItem,
-    acceptance: Acceptance,
-  ): Promise<MessageBody<'settlement'>> {
+  async #onResult(from: string, { result, output_base64 }: ResultItem, acceptance: Acceptance): Promise<void> {
     this.#outputs.offer(result.output_cid, output_base64);
     await this.ctx.record([{ type: 'result.recorded', event_id: `result/${result.result_id}`, result }]);
     this.ctx.emit('unit.finished', { job_id: acceptance.job_id, unit_id: acceptance.unit_id, provider: from });
     await this.decide(acceptance.unit_id, from);
     this.acceptSoon(); // the provider's pipeline has room again
-    return settlementFor(this.ctx.state, [acceptance.assignment_id]);
   }
 
   /** After a restart: completed jobs whose unchecked results were not paid yet are paid now. */
@@ -195,7 +191,7 @@ export class Verdicts {
     }
   }
 
-  /** Journals the verdict, pays or holds or refunds each assignment, signs the verification receipt. */
+  /** Journals the verdict, pays or holds or refunds each assignment, signs the verdict (with those reached beside it). */
   async #close(
     unitId: string,
     judgement: Extract<Judgement, { status: 'verified' | 'failed' }>,
@@ -240,9 +236,7 @@ export class Verdicts {
       }
     }
     events.push(...this.#payments.pay(unitId, paid, agreeing));
-    const verification = await this.ctx.receipts.next({
-      kind: 'verification',
-      timestamp: iso(this.ctx.now()),
+    const verification = await this.#receipts.sign({
       unit_id: unitId,
       job_id: record.unit.job_id,
       verdict: hash ? 'verified' : 'rejected',
@@ -320,15 +314,4 @@ export class Verdicts {
     timer.unref();
     this.#later.add(timer);
   }
-}
-
-/** Settlements for parts of one message, as one reply (each verification receipt once). */
-function mergeSettlements(settlements: readonly MessageBody<'settlement'>[]): MessageBody<'settlement'> {
-  const receipts = new Map(settlements.flatMap((s) => s.receipts).map((r) => [r.sig, r]));
-  const held = settlements.flatMap((s) => s.held ?? []);
-  return {
-    entries: settlements.flatMap((s) => s.entries),
-    receipts: [...receipts.values()],
-    ...(held.length > 0 ? { held } : {}),
-  };
 }

@@ -1,7 +1,7 @@
 // Each author's receipts form a hash chain: receipt n has seq n and names the CID of receipt n-1
 // as `prev` (null for the first). A peer holding a chain can check that none was changed,
 // reordered, dropped from the middle or inserted, without trusting whoever handed it over.
-import type { ExecutionBatchReceipt, Receipt, VerificationReceipt } from '../../core/schemas/index.js';
+import type { ExecutionBatchReceipt, Receipt, VerificationBatchReceipt } from '../../core/schemas/index.js';
 import type { Identity } from '../identity/identity.js';
 import {
   decodeSignedReceipt,
@@ -13,7 +13,7 @@ import {
 
 /** A receipt as the caller describes it; the chain fills in author, seq and prev. */
 export type ReceiptFields =
-  Omit<ExecutionBatchReceipt, 'author' | 'seq' | 'prev'> | Omit<VerificationReceipt, 'author' | 'seq' | 'prev'>;
+  Omit<ExecutionBatchReceipt, 'author' | 'seq' | 'prev'> | Omit<VerificationBatchReceipt, 'author' | 'seq' | 'prev'>;
 
 /** Where a chain stands: its last receipt's CID and seq. */
 export interface ChainHead {

@@ -7,4 +7,4 @@ export {
   type ReceiptCheckFailure,
   type SignedReceipt,
 } from './signed.js';
-export { ReceiptChain, verifyChain, type ReceiptFields } from './chain.js';
+export { ReceiptChain, verifyChain, type ChainedReceipt, type ReceiptFields } from './chain.js';

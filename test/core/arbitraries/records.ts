@@ -81,13 +81,29 @@ export const verificationReceiptArb = recordOf<S.VerificationReceipt>({
   dissenting: fc.array(idArb, { maxLength: 4 }),
 });
 
+const verdictArb = recordOf<S.Verdict>({
+  unit_id: idArb,
+  job_id: idArb,
+  verdict: fc.constantFrom('verified' as const, 'rejected' as const),
+  consensus_hash: fc.option(idArb, { nil: null }),
+  agreeing: fc.array(idArb, { maxLength: 4 }),
+  dissenting: fc.array(idArb, { maxLength: 4 }),
+});
+
+export const verificationBatchReceiptArb = recordOf<S.VerificationBatchReceipt>({
+  kind: fc.constant('verification_batch' as const),
+  ...chainLink,
+  verdicts: fc.array(verdictArb, { minLength: 1, maxLength: 3 }),
+});
+
 export const receiptArb: fc.Arbitrary<S.Receipt> = fc.oneof(
   executionBatchReceiptArb,
   executionReceiptArb,
+  verificationBatchReceiptArb,
   verificationReceiptArb,
 );
-/** The receipts a node signs now (not the single-unit `execution` of older journals). */
-export const signableReceiptArb = fc.oneof(executionBatchReceiptArb, verificationReceiptArb);
+/** The receipts a node signs now (not the single-unit ones of older journals). */
+export const signableReceiptArb = fc.oneof(executionBatchReceiptArb, verificationBatchReceiptArb);
 
 export const escrowEntryArb = recordOf<S.EscrowEntry>({
   kind: fc.constant('escrow' as const),

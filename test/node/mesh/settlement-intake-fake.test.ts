@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WORKER_SHARE_BPS } from '../../../src-main/core/ledger/index.js';
 import type { SignedReceipt } from '../../../src-main/core/protocol/messages.js';
-import type { Acceptance, LedgerEntry, VerificationReceipt, WorkResult } from '../../../src-main/core/schemas/index.js';
+import type { Acceptance, LedgerEntry, Verdict, WorkResult } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context.js';
 import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
@@ -126,14 +126,12 @@ const refund = (assignmentId: string, reason: 'rejected' | 'late'): LedgerEntry 
 /** A verdict on the unit, signed by `by`. */
 async function verdict(
   by: Awaited<ReturnType<typeof signer>>,
-  fields: Pick<VerificationReceipt, 'verdict' | 'consensus_hash' | 'agreeing' | 'dissenting'>,
+  fields: Pick<Verdict, 'verdict' | 'consensus_hash' | 'agreeing' | 'dissenting'>,
 ): Promise<SignedReceipt> {
   const { signed } = await by.chain.next({
-    kind: 'verification',
+    kind: 'verification_batch',
     timestamp: AT,
-    unit_id: UNIT,
-    job_id: JOB,
-    ...fields,
+    verdicts: [{ unit_id: UNIT, job_id: JOB, ...fields }],
   });
   return signed;
 }

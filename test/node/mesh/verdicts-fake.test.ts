@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { WORKER_SHARE_BPS } from '../../../src-main/core/ledger/index.js';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
-import type { Acceptance, WorkUnit } from '../../../src-main/core/schemas/index.js';
+import { verdictsIn, type Acceptance, type WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { loadKernel } from '../../../src-main/node/exec/kernels.js';
@@ -220,20 +220,19 @@ test('a right result of a provider on probation is checked against my own run, t
   assert.equal(assignment.escrow, 'paid');
   assert.equal(ctx.ledger.escrow(acceptance.assignment_id)?.status, 'paid');
   assert.equal(ctx.ledger.balance(provider), (PRICE * WORKER_SHARE_BPS) / 10_000);
-  // My verdict, signed, journaled: the provider's reply carries it with the settle.
+  // My verdict, signed and journaled; a settle needs no receipt behind it, so the reply carries none.
   const verdict = ctx.state.verificationOf(UNIT)!;
-  assert.ok(verdict.receipt.kind === 'verification');
+  assert.ok(verdict.receipt.kind === 'verification_batch');
   assert.equal(verdict.receipt.author, ctx.me);
-  assert.equal(verdict.receipt.verdict, 'verified');
-  assert.deepEqual(verdict.receipt.agreeing, [item.results[0]!.result.result_id]);
+  assert.deepEqual(
+    verdict.receipt.verdicts.map((v) => [v.unit_id, v.verdict, v.agreeing]),
+    [[UNIT, 'verified', [item.results[0]!.result.result_id]]],
+  );
   assert.deepEqual(
     reply.entries.map((e) => [e.kind, e.assignment_id, e.kind === 'settle' ? e.worker_share_bps : undefined]),
     [['settle', acceptance.assignment_id, WORKER_SHARE_BPS]],
   );
-  assert.deepEqual(
-    reply.receipts.map((r) => r.sig),
-    [verdict.sig],
-  );
+  assert.deepEqual(reply.receipts, []);
   assert.deepEqual(ctx.sent, [], 'the provider hears in its reply, not in a second message');
   const emitted = ctx.emitted.map((e) => e.type);
   assert.ok(emitted.includes('unit.verified') && emitted.includes('job.completed'), emitted.join(', '));
@@ -272,15 +271,19 @@ test('a wrong result convicts its provider: refunded as rejected, the unit verif
   const unit = ctx.state.units.get(UNIT)!;
   assert.equal(unit.verdict, 'verified');
   assert.equal(unit.consensusHash, truth);
-  const verdict = ctx.state.verificationOf(UNIT)!.receipt;
-  assert.ok(verdict.kind === 'verification');
-  assert.deepEqual(verdict.agreeing, []);
-  assert.deepEqual(verdict.dissenting, [item.results[0]!.result.result_id]);
+  const signed = ctx.state.verificationOf(UNIT)!;
+  const [verdict] = verdictsIn(signed.receipt);
+  assert.deepEqual(verdict?.agreeing, []);
+  assert.deepEqual(verdict?.dissenting, [item.results[0]!.result.result_id]);
   assert.deepEqual(
     reply.entries.map((e) => [e.kind, e.assignment_id, e.kind === 'refund' ? e.reason : undefined]),
     [['refund', acceptance.assignment_id, 'rejected']],
   );
-  assert.equal(reply.receipts.length, 1);
+  assert.deepEqual(
+    reply.receipts.map((r) => r.sig),
+    [signed.sig],
+    'the refund as rejected goes with the verdict behind it',
+  );
   await verdicts.stop();
 });
 

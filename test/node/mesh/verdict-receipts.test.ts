@@ -1,0 +1,113 @@
+// The requester's verdicts signed in batches (node/mesh/verdict-receipts.ts): those reached in the
+// same turn share one verification receipt, a later one gets the next link of the chain, and a
+// batch stays within what a receipt holds; settlements carry the receipts behind their refunds as
+// rejected, split where they would not fit (node/mesh/settlement.ts).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MESSAGE_TYPES } from '../../../src-main/core/protocol/messages.js';
+import { LIMITS, validate, verdictsIn, type Verdict } from '../../../src-main/core/schemas/index.js';
+import { acceptanceEvents, refundEvent, settlementsFor } from '../../../src-main/node/mesh/settlement.js';
+import { MAX_VERDICT_BYTES_PER_RECEIPT, VerdictReceipts } from '../../../src-main/node/mesh/verdict-receipts.js';
+import { verifyChain } from '../../../src-main/node/receipts/index.js';
+import { acceptedOffer, fakeContext } from './fixtures/fake-context.js';
+
+const verdict = (n: number, agreeing = [`provider#1.${n}/result`]): Verdict => ({
+  unit_id: `job/${n}`,
+  job_id: 'job',
+  verdict: 'verified',
+  consensus_hash: `bafkreioutput${n}`,
+  agreeing,
+  dissenting: [],
+});
+
+test('verdicts reached in one turn share a receipt; a later one is the next link of the chain', async () => {
+  const ctx = await fakeContext();
+  const receipts = new VerdictReceipts(ctx);
+  const together = await Promise.all([0, 1, 2].map((n) => receipts.sign(verdict(n))));
+  assert.equal(new Set(together.map((r) => r.cid)).size, 1, 'one receipt for the three');
+  const [first] = together;
+  assert.ok(first!.receipt.kind === 'verification_batch');
+  assert.deepEqual(
+    first!.receipt.verdicts.map((v) => v.unit_id),
+    ['job/0', 'job/1', 'job/2'],
+  );
+  const later = await receipts.sign(verdict(3));
+  assert.notEqual(later.cid, first!.cid);
+  assert.equal(later.receipt.prev, first!.cid);
+  assert.deepEqual(await verifyChain([first!.signed, later.signed]), {
+    ok: true,
+    author: ctx.me,
+    length: 2,
+    head: later.cid,
+  });
+});
+
+test('a batch is cut at the verdicts a receipt holds, and at its bytes', async () => {
+  const ctx = await fakeContext();
+  const receipts = new VerdictReceipts(ctx);
+  const many = await Promise.all(
+    Array.from({ length: LIMITS.verdictsPerReceipt + 5 }, (_, n) => receipts.sign(verdict(n))),
+  );
+  assert.deepEqual(
+    new Set(many.map((r) => r.cid)).size,
+    2,
+    `${LIMITS.verdictsPerReceipt} in the first receipt, 5 in the next`,
+  );
+  // Verdicts with long lists of agreeing results: no receipt past its byte budget.
+  const long = Array.from({ length: LIMITS.resultsPerConsensus }, (_, i) => `${'p'.repeat(100)}#1.${i}/result`);
+  const big = await Promise.all(Array.from({ length: 20 }, (_, n) => receipts.sign(verdict(n, long))));
+  for (const cid of new Set(big.map((r) => r.cid))) {
+    const { receipt } = big.find((r) => r.cid === cid)!;
+    assert.ok(receipt.kind === 'verification_batch');
+    assert.ok(JSON.stringify(receipt.verdicts).length <= MAX_VERDICT_BYTES_PER_RECEIPT + 1024);
+  }
+  assert.ok(new Set(big.map((r) => r.cid)).size > 1, 'split into several receipts');
+});
+
+test('refunds as rejected whose verdicts were signed apart are told in as many settlements as their receipts need, each once', async () => {
+  const ctx = await fakeContext();
+  const provider = 'provider-peer';
+  const receipts = new VerdictReceipts(ctx);
+  // Each verdict lists many dissenting results (~7 KB), and each is signed on its own: 150 receipts, ~1 MB.
+  const dissent = Array.from({ length: LIMITS.resultsPerConsensus }, (_, i) => `${'d'.repeat(100)}#1.${i}/result`);
+  const ids: string[] = [];
+  for (let n = 0; n < 150; n++) {
+    const { offer, acceptance } = acceptedOffer({
+      unitId: `job/${n}`,
+      jobId: 'job',
+      requester: ctx.me,
+      provider,
+      price: 10,
+      atMs: ctx.now(),
+      n,
+    });
+    const signed = await receipts.sign({ ...verdict(n, []), dissenting: dissent });
+    await ctx.record([
+      ...acceptanceEvents(acceptance, { requester: ctx.me, worker: provider }, Number.MAX_SAFE_INTEGER, offer),
+      {
+        type: 'receipt.stored',
+        event_id: `receipt/${signed.cid}`,
+        cid: signed.cid,
+        receipt: signed.receipt,
+        sig: signed.signed.sig,
+      },
+      refundEvent(ctx.now(), offer.offer_id, 'rejected'),
+    ]);
+    ids.push(offer.offer_id);
+  }
+  const settlements = settlementsFor(ctx.state, ids);
+  assert.ok(settlements.length > 1, `${settlements.length} settlement(s)`);
+  for (const settlement of settlements) {
+    assert.ok(validate(MESSAGE_TYPES.settlement.schema, settlement).ok);
+    assert.ok(Buffer.byteLength(JSON.stringify(settlement)) <= MESSAGE_TYPES.settlement.maxBytes);
+    // Each refund goes with the receipt behind it.
+    const units = new Set(settlement.receipts.flatMap((r) => verdictsIn(r.receipt).map((v) => v.unit_id)));
+    for (const entry of settlement.entries)
+      assert.ok(units.has(ctx.state.assignments.get(entry.assignment_id)!.acceptance.unit_id));
+  }
+  assert.deepEqual(
+    settlements.flatMap((s) => s.entries.map((e) => e.assignment_id)),
+    ids,
+    'every refund told once, in order',
+  );
+});
