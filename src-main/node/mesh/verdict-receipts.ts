@@ -19,9 +19,9 @@ export class VerdictReceipts {
   #waiting: Waiting[] = [];
   #bytes = 0;
 
-  constructor(private readonly ctx: Pick<NodeContext, 'receipts' | 'now'>) {}
+  constructor(private readonly ctx: Pick<NodeContext, 'receipts' | 'now' | 'record'>) {}
 
-  /** Resolves with the verification receipt that signs this verdict, with those reached beside it. */
+  /** Resolves with the verification receipt that signs this verdict, with those reached beside it, once it is journaled. */
   sign(verdict: Verdict): Promise<ChainedReceipt> {
     const bytes = JSON.stringify(verdict).length;
     if (this.#bytes + bytes > MAX_VERDICT_BYTES_PER_RECEIPT) this.#flush();
@@ -38,11 +38,28 @@ export class VerdictReceipts {
     if (batch.length === 0) return;
     this.#waiting = [];
     this.#bytes = 0;
-    this.ctx.receipts
-      .next({ kind: 'verification_batch', timestamp: iso(this.ctx.now()), verdicts: batch.map((w) => w.verdict) })
-      .then(
-        (receipt) => batch.forEach((w) => w.resolve(receipt)),
-        (err: unknown) => batch.forEach((w) => w.reject(err)),
-      );
+    this.#signAndStore(batch.map((w) => w.verdict)).then(
+      (receipt) => batch.forEach((w) => w.resolve(receipt)),
+      (err: unknown) => batch.forEach((w) => w.reject(err)),
+    );
+  }
+
+  /** Journaled once here, not with each verdict: its event would be checked again with each. */
+  async #signAndStore(verdicts: Verdict[]): Promise<ChainedReceipt> {
+    const receipt = await this.ctx.receipts.next({
+      kind: 'verification_batch',
+      timestamp: iso(this.ctx.now()),
+      verdicts,
+    });
+    await this.ctx.record([
+      {
+        type: 'receipt.stored',
+        event_id: `receipt/${receipt.cid}`,
+        cid: receipt.cid,
+        receipt: receipt.receipt,
+        sig: receipt.signed.sig,
+      },
+    ]);
+    return receipt;
   }
 }

@@ -236,20 +236,13 @@ export class Verdicts {
       }
     }
     events.push(...this.#payments.pay(unitId, paid, agreeing));
-    const verification = await this.#receipts.sign({
+    await this.#receipts.sign({
       unit_id: unitId,
       job_id: record.unit.job_id,
       verdict: hash ? 'verified' : 'rejected',
       consensus_hash: hash,
       agreeing,
       dissenting: votes.filter((v) => !agreeing.includes(v.result_id)).map((v) => v.result_id),
-    });
-    events.push({
-      type: 'receipt.stored',
-      event_id: `receipt/${verification.cid}`,
-      cid: verification.cid,
-      receipt: verification.receipt,
-      sig: verification.signed.sig,
     });
     await this.ctx.record(events);
     const results = active.flatMap((assignment) => (assignment.result ? [assignment.result] : []));
