@@ -3,7 +3,7 @@
 // completes (a later conviction can still refund them), then paid all at once; and the
 // settlement messages that tell each provider how its assignments closed.
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
-import { unitIdsOf, type AssignmentRecord } from '../../core/mesh/state.js';
+import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -36,10 +36,19 @@ export class Payments {
     const { state } = this.ctx;
     const job = state.jobs.get(jobId);
     if (!job?.completedAt) return [];
+    // The job's held escrows, by unit (not every unit of the job: a million-unit job has few held).
+    const byUnit = new Map<string, AssignmentRecord[]>();
+    for (const assignment of state.heldAssignments()) {
+      const { acceptance } = assignment;
+      if (acceptance.job_id !== jobId || !isProvisional(state, assignment)) continue;
+      if (state.checks.isConvicted(acceptance.provider_peer)) continue; // not active: a conviction refunds it
+      const held = byUnit.get(acceptance.unit_id);
+      if (held) held.push(assignment);
+      else byUnit.set(acceptance.unit_id, [assignment]);
+    }
     const byProvider = new Map<string, string[]>();
     const events: NewEvent[] = [];
-    for (const unitId of unitIdsOf(job)) {
-      const provisional = state.activeAssignments(unitId).filter((a) => isProvisional(state, a));
+    for (const [unitId, provisional] of byUnit) {
       for (const { acceptance } of provisional) {
         const ids = byProvider.get(acceptance.provider_peer);
         if (ids) ids.push(acceptance.assignment_id);

@@ -70,8 +70,8 @@ function oneSettlement(
 /** A result accepted unchecked, its escrow still held: it is paid when its job completes. */
 export function isProvisional(state: MeshState, assignment: AssignmentRecord): boolean {
   const result = assignment.result;
-  const unit = state.units.get(assignment.acceptance.unit_id);
-  return assignment.escrow === 'held' && !!result && !!unit?.unchecked?.includes(result.result_id);
+  if (assignment.escrow !== 'held' || !result) return false; // before the unit's record: a batched job's is made when asked for
+  return !!state.units.get(assignment.acceptance.unit_id)?.unchecked?.includes(result.result_id);
 }
 
 /**
