@@ -12,6 +12,8 @@ import { outputOf } from './unit-output.js';
 export class GroundTruth {
   /** Fresh at every start: draws need only be unpredictable, not repeatable. */
   readonly #secret = randomBytes(32);
+  /** Modules seen in my store (canRun). */
+  readonly #modules = new Set<string>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -23,13 +25,19 @@ export class GroundTruth {
     return createHmac('sha256', this.#secret).update(resultId).digest().readUInt32BE(0) / 2 ** 32;
   }
 
-  /** Whether I can run the unit: a CPU unit (a shader needs a GPU) whose module and input are in my store. */
+  /**
+   * Whether I can run the unit: a CPU unit (a shader needs a GPU) whose module and input are in my
+   * store. Asked at every verdict: a module found once is taken as there (a job's units share it;
+   * if it went since, run() finds it missing and says it could not run).
+   */
   canRun(unit: WorkUnit): boolean {
     if (unit.algorithm_id === SHADER_ALGORITHM) return false;
-    return (
-      (!unit.module_cid || this.ctx.blobs.has(unit.module_cid)) &&
-      (!unit.input_cid || this.ctx.blobs.has(unit.input_cid))
-    );
+    const module = unit.module_cid;
+    if (module && !this.#modules.has(module)) {
+      if (!this.ctx.blobs.has(module)) return false;
+      this.#modules.add(module);
+    }
+    return !unit.input_cid || this.ctx.blobs.has(unit.input_cid);
   }
 
   /** Runs the unit on my CPU and stores its output: its CID and the fuel it burned, or undefined if it could not run here. */

@@ -12,12 +12,17 @@ export type Blobs = Pick<
 >;
 
 export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
-  const slice = (cid: string): Uint8Array | undefined => {
+  /** Where a unit input lies in its job's input, when the CID is one (found in memory, before any disk lookup). */
+  const place = (cid: string): { input: string; offset: number; length: number } | undefined => {
     const found = state.units.findInput(cid);
     const input = found && state.jobs.get(found.jobId)?.input;
     if (!found || !input) return undefined;
     const offset = found.index * input.chunk_bytes;
-    return store.readRange(input.cid, offset, Math.min(input.chunk_bytes, input.bytes - offset));
+    return { input: input.cid, offset, length: Math.min(input.chunk_bytes, input.bytes - offset) };
+  };
+  const slice = (cid: string): Uint8Array | undefined => {
+    const at = place(cid);
+    return at && store.readRange(at.input, at.offset, at.length);
   };
   return {
     put: (bytes) => store.put(bytes),
@@ -26,23 +31,27 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
     close: () => store.close(),
     putVerified: (cid, bytes) => store.putVerified(cid, bytes),
     putStream: (source, maxBytes) => store.putStream(source, maxBytes),
-    has: (cid) => store.has(cid) || slice(cid) !== undefined,
-    size: (cid) => store.size(cid) ?? slice(cid)?.byteLength,
-    get: (cid) => store.get(cid) ?? slice(cid),
+    // A unit's input is read from its job's, whether or not it was also stored on its own.
+    has: (cid) => {
+      const at = place(cid);
+      return (at !== undefined && store.has(at.input)) || store.has(cid);
+    },
+    size: (cid) => {
+      const at = place(cid);
+      return at && store.has(at.input) ? at.length : store.size(cid);
+    },
+    get: (cid) => slice(cid) ?? store.get(cid),
     open: (cid) => {
-      const stored = store.open(cid);
-      if (stored) return stored;
       const bytes = slice(cid);
-      return (
-        bytes && {
-          size: bytes.byteLength,
-          chunks: {
-            async *[Symbol.asyncIterator]() {
-              yield bytes;
-            },
+      if (!bytes) return store.open(cid);
+      return {
+        size: bytes.byteLength,
+        chunks: {
+          async *[Symbol.asyncIterator]() {
+            yield bytes;
           },
-        }
-      );
+        },
+      };
     },
   };
 }

@@ -26,9 +26,12 @@ export class VerifiedOutputs {
 
   constructor(private readonly ctx: NodeContext) {}
 
-  /** An output that came inline with a result: kept until the verdict when it hashes to the result's output CID. */
+  /**
+   * An output that came inline with a result: kept until the verdict when it hashes to the result's
+   * output CID (not looked for in my store first: a disk lookup per result, for what is rarely there).
+   */
   offer(outputCid: string, base64: string | undefined): void {
-    if (base64 === undefined || this.#waiting.has(outputCid) || this.ctx.blobs.has(outputCid)) return;
+    if (base64 === undefined || this.#waiting.has(outputCid)) return;
     const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
     if (cidOfBytes(bytes) !== outputCid) return; // not what the result promised: fetched by CID instead
     this.#waiting.put(outputCid, bytes);
@@ -72,12 +75,16 @@ export class VerifiedOutputs {
    */
   private async keep(unitId: string, cid: string, holders: readonly string[], cap: number): Promise<Kept> {
     const inline = this.#waiting.get(cid);
+    let stored = false;
     try {
-      if (inline) await this.ctx.blobs.putVerified(cid, inline);
+      if (inline) {
+        await this.ctx.blobs.putVerified(cid, inline);
+        stored = true;
+      }
     } catch (err) {
       this.ctx.log(`keeping the output ${cid}: ${describeError(err)}`);
     }
-    if (this.ctx.blobs.has(cid) || (await blobFromHolders(this.ctx, cid, holders, cap))) {
+    if (stored || this.ctx.blobs.has(cid) || (await blobFromHolders(this.ctx, cid, holders, cap))) {
       this.#misses.delete(unitId);
       this.#waiting.delete(cid);
       return 'kept';
