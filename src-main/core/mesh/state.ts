@@ -25,6 +25,7 @@ import type {
   NodeEventOf,
   Offer,
   Policy,
+  WorkResult,
 } from '../schemas/index.js';
 import { verdictsIn } from '../schemas/index.js';
 
@@ -206,16 +207,12 @@ export class MeshState {
         if (assignment) assignment.refusal = { reason: event.reason, at: event.at };
         return;
       }
-      case 'result.recorded': {
-        const assignment = this.assignments.get(event.result.assignment_id);
-        // A result that comes after its assignment was refunded is too late: nobody will judge it.
-        if (!assignment || assignment.result || assignment.escrow === 'refunded') return;
-        assignment.result = event.result;
-        const list = this.resultsByOutput.get(event.result.output_cid);
-        if (list) list.push(event.result.assignment_id);
-        else this.resultsByOutput.set(event.result.output_cid, [event.result.assignment_id]);
+      case 'result.recorded':
+        this.#result(event.result);
         return;
-      }
+      case 'results.recorded':
+        for (const result of event.results) this.#result(result);
+        return;
       case 'unit.verified':
         this.#verdict(event);
         return;
@@ -324,6 +321,16 @@ export class MeshState {
     for (const stored of this.receipts.get(this.me) ?? []) this.#indexMine(stored);
     this.#myOffersByUnit = new Map();
     for (const offer of this.myOffers.values()) this.#indexMyOffer(offer);
+  }
+
+  #result(result: WorkResult): void {
+    const assignment = this.assignments.get(result.assignment_id);
+    // A result that comes after its assignment was refunded is too late: nobody will judge it.
+    if (!assignment || assignment.result || assignment.escrow === 'refunded') return;
+    assignment.result = result;
+    const list = this.resultsByOutput.get(result.output_cid);
+    if (list) list.push(result.assignment_id);
+    else this.resultsByOutput.set(result.output_cid, [result.assignment_id]);
   }
 
   #indexMyOffer(offer: Offer): void {

@@ -100,6 +100,12 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     reason: RefusalReasonSchema,
   }),
   z.strictObject({ type: z.literal('result.recorded'), ...base, result: WorkResultSchema }),
+  /** The results of one `results` message that the requester took, as one event (each as `result.recorded`). */
+  z.strictObject({
+    type: z.literal('results.recorded'),
+    ...base,
+    results: boundedArray(WorkResultSchema, LIMITS.resultsPerReceipt),
+  }),
   z.strictObject({
     type: z.literal('unit.verified'),
     ...base,

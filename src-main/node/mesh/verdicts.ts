@@ -73,7 +73,8 @@ export class Verdicts {
 
   /**
    * A provider's `results` message: each result checked against its assignment and the receipt
-   * that covers it (result-intake.ts), the receipts journaled once, then each unit's consensus.
+   * that covers it (result-intake.ts), the receipts and the results journaled (one event for the
+   * results), then each unit's consensus.
    * One settlement for all.
    */
   async onResults(from: string, message: MessageBody<'results'>): Promise<MessageBody<'settlement'>> {
@@ -82,16 +83,21 @@ export class Verdicts {
     for (const { result, output_base64 } of again)
       if (this.ctx.state.assignments.get(result.assignment_id)?.result?.output_cid === result.output_cid)
         this.#outputs.offer(result.output_cid, output_base64);
-    if (receipts.length > 0) await this.ctx.record(receipts);
+    if (taken.length > 0) {
+      const results = taken.map(({ item }) => item.result);
+      await this.ctx.record([
+        ...receipts,
+        { type: 'results.recorded', event_id: `results/${results[0]!.result_id}`, results },
+      ]);
+    }
     await Promise.all(taken.map(({ item, acceptance }) => this.#onResult(from, item, acceptance)));
     const ids = [...again, ...taken.map(({ item }) => item)].map(({ result }) => result.assignment_id);
     return this.#payments.reply(from, ids);
   }
 
-  /** A result that answers my assignment, its receipt journaled: journaled itself, then consensus. */
+  /** A result that answers my assignment, journaled with its receipt: consensus. */
   async #onResult(from: string, { result, output_base64 }: ResultItem, acceptance: Acceptance): Promise<void> {
     this.#outputs.offer(result.output_cid, output_base64);
-    await this.ctx.record([{ type: 'result.recorded', event_id: `result/${result.result_id}`, result }]);
     this.ctx.emit('unit.finished', { job_id: acceptance.job_id, unit_id: acceptance.unit_id, provider: from });
     await this.decide(acceptance.unit_id, from);
     this.acceptSoon(); // the provider's pipeline has room again

@@ -282,6 +282,10 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     ...eventOf('result.recorded'),
     result: workResultArb,
   }),
+  'results.recorded': recordOf<S.NodeEventOf<'results.recorded'>>({
+    ...eventOf('results.recorded'),
+    results: fc.array(workResultArb, { maxLength: 3 }),
+  }),
   'unit.verified': recordOf<S.NodeEventOf<'unit.verified'>>(
     {
       ...eventOf('unit.verified'),

@@ -64,5 +64,6 @@ export function workProjections(db: Db) {
     'offer.recorded'(): void {},
     'offer.accepted'(): void {},
     'result.recorded'(): void {},
+    'results.recorded'(): void {},
   };
 }
