@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
@@ -150,6 +151,20 @@ test('group commit: an append is visible to another connection once its promise 
   await Promise.all(rest);
   assert.equal(count(), 25);
   reader.close();
+  journal.close();
+});
+
+test('once commits stop for a while, the WAL is checkpointed and truncated, and every event reads back', async () => {
+  const path = tempDbPath();
+  const journal = openTempJournal(path);
+  const events = realisticEvents('q', 2_000);
+  await Promise.all(events.map((event) => journal.append(event)));
+  const walBytes = () => statSync(`${path}-wal`).size;
+  assert.ok(walBytes() > 100_000, `the WAL holds the commits: ${walBytes()} bytes`);
+  const deadline = Date.now() + 10_000;
+  while (walBytes() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(walBytes(), 0, 'truncated once quiet');
+  assert.equal([...journal.events()].length, events.length);
   journal.close();
 });
 

@@ -45,3 +45,46 @@ export function openDatabase(path: string, options: DatabaseOptions = {}): Db {
     throw err;
   }
 }
+
+/**
+ * Checkpoints the WAL into the database and truncates it once writes have stopped for `quietMs`:
+ * a node that has finished its work keeps no WAL on disk (up to WAL_SIZE_LIMIT_BYTES otherwise).
+ * One timer while writes go on, none once quiet. Best effort: a checkpoint that finds a reader
+ * in the way leaves the WAL for the next one.
+ */
+export class QuietCheckpoint {
+  #lastWriteAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly quietMs: number,
+  ) {}
+
+  /** A commit just went into the WAL. */
+  wrote(): void {
+    this.#lastWriteAt = performance.now();
+    if (!this.#timer) this.#arm(this.quietMs);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(this.#whenQuiet, ms);
+    this.#timer.unref();
+  }
+
+  #whenQuiet = (): void => {
+    const quietFor = performance.now() - this.#lastWriteAt;
+    if (quietFor < this.quietMs) return this.#arm(this.quietMs - quietFor);
+    this.#timer = undefined;
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // busy or closing: the next quiet spell, or SQLite's own checkpoints, take it
+    }
+  };
+}

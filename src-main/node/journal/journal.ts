@@ -4,7 +4,7 @@
 // without the other.
 import { describeError } from '../../core/errors.js';
 import { NodeEventSchema, validate, type NodeEvent } from '../../core/schemas/index.js';
-import { openDatabase, type DatabaseOptions, type Db } from './database.js';
+import { openDatabase, QuietCheckpoint, type DatabaseOptions, type Db } from './database.js';
 import { failure, storageFailure, type Failure } from './errors.js';
 import { migrate } from './migrations.js';
 import { createProjector, DERIVED_TABLES, type DerivedTable, type Projector } from './projections/index.js';
@@ -36,6 +36,8 @@ const DEFAULT_MAX_BATCH = 250;
  * units per fsync instead of one.
  */
 const FULL_COALESCE_MS = 2;
+/** Commits stopped this long: the WAL is checkpointed and truncated (database.ts, QuietCheckpoint). */
+const QUIET_CHECKPOINT_MS = 2_000;
 
 /** A validated event and the JSON it is journaled as. */
 interface Journaled {
@@ -89,6 +91,7 @@ export class Journal {
   readonly #commits = { normal: 0, full: 0 };
   #flushScheduled = false;
   #closed = false;
+  readonly #quiet: QuietCheckpoint;
 
   /** Opens the journal at `path`, creating or migrating its database. */
   static open(path: string, options: JournalOptions = {}): OpenOutcome {
@@ -128,6 +131,7 @@ export class Journal {
     private readonly synchronous: 'NORMAL' | 'FULL',
   ) {
     this.#db = db;
+    this.#quiet = new QuietCheckpoint(db, QUIET_CHECKPOINT_MS);
     this.#maxBatch = Math.max(1, Math.floor(maxBatch));
     this.#projector = createProjector(db);
     this.snapshots = new StateSnapshots(db);
@@ -228,6 +232,7 @@ export class Journal {
 
   /** One transaction; with `full`, its commit waits for the disk (the setting cannot change inside a transaction). */
   #commit(items: readonly Journaled[], full: boolean): AppendOutcome[] {
+    this.#quiet.wrote();
     if (!full || this.synchronous === 'FULL') {
       const outcomes = this.#writeBatch(items);
       this.#commits[this.synchronous === 'FULL' ? 'full' : 'normal']++;
@@ -294,6 +299,7 @@ export class Journal {
     if (this.#closed) return;
     this.flush();
     this.#closed = true;
+    this.#quiet.stop();
     this.#db.close();
   }
 
