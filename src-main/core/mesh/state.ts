@@ -73,6 +73,7 @@ export class MeshState {
   readonly reputation = new Map<string, Reputation>();
   /** My checks of providers' results against my own runs: records, outcomes, convictions. */
   readonly checks = new CheckBook();
+  /** Receipt chains as far as the state needs them: mine, and others' verdicts (settlement-intake.ts). */
   readonly receipts = new Map<string, StoredReceipt[]>();
   // Indexes of `receipts`, rebuilt from it (reindex): a snapshot need not hold them.
   /** The CIDs in `receipts`: a receipt stored twice is kept once, without a search of its chain. */
@@ -250,6 +251,11 @@ export class MeshState {
         return;
       }
       case 'receipt.stored': {
+        // Others' execution receipts are proof I keep in the journal (receipts.verify reads them
+        // there); nothing decides on them once their results are taken. Held here, they were the
+        // largest part of a big job's state.
+        const { kind, author } = event.receipt;
+        if (author !== this.me && (kind === 'execution' || kind === 'execution_batch')) return;
         if (this.#receiptCids.has(event.cid)) return;
         this.#receiptCids.add(event.cid);
         const stored = { cid: event.cid, receipt: event.receipt, sig: event.sig };
