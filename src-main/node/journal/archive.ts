@@ -1,8 +1,10 @@
 // What the node reads from the derived tables rather than from its state: the units of a
-// compacted job (core/mesh/compaction.ts), and receipt chains in full (the state keeps only the
+// compacted job (core/mesh/compaction.ts; a batched job's verdicts from batched_verdicts), and receipt chains in full (the state keeps only the
 // receipts of work not yet compacted).
 import type { NodeEventOf } from '../../core/schemas/index.js';
+import { parseUnitId } from '../../core/mesh/unit-table.js';
 import type { Db } from './database.js';
+import { batchedVerdicts } from './projections/batched-verdicts.js';
 import type { EventStore } from './event-store.js';
 
 export interface ArchivedUnit {
@@ -17,6 +19,7 @@ export class Archive {
   readonly #outputs;
   readonly #authors;
   readonly #chain;
+  readonly #verdicts;
 
   constructor(
     db: Db,
@@ -30,6 +33,7 @@ export class Archive {
         "SELECT consensus_hash FROM units WHERE job_id = ? AND status = 'verified' AND consensus_hash IS NOT NULL",
       )
       .pluck();
+    this.#verdicts = batchedVerdicts(db);
     this.#authors = db.prepare<[], string>('SELECT author FROM receipt_authors ORDER BY author').pluck();
     this.#chain = db
       .prepare<[string], number>(
@@ -41,12 +45,15 @@ export class Archive {
 
   /** One unit of a job; undefined when the job has no such unit. */
   unit(jobId: string, unitId: string): ArchivedUnit | undefined {
-    return this.#unit.get(unitId, jobId);
+    const row = this.#unit.get(unitId, jobId);
+    if (row) return row;
+    const batched = parseUnitId(unitId);
+    return batched?.jobId === jobId ? this.#verdicts.get(jobId, batched.index) : undefined;
   }
 
   /** The verified outputs (CIDs) of a job's units: what garbage collection keeps of a compacted job. */
   verifiedOutputs(jobId: string): string[] {
-    return this.#outputs.all(jobId);
+    return [...this.#outputs.all(jobId), ...this.#verdicts.verifiedOutputs(jobId)];
   }
 
   /** Everyone whose receipts I stored. */

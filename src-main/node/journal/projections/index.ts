@@ -10,6 +10,8 @@ import { workProjections } from './work.js';
 /** Every table computed from the journal: rebuild() empties and refills exactly these. */
 export const DERIVED_TABLES = [
   'units',
+  'verdict_jobs',
+  'batched_verdicts',
   'receipt_authors',
   'receipts',
   'ledger_peers',

@@ -1,7 +1,8 @@
 // Projections of the work a job goes through that the node reads back (archive.ts): unit.created /
 // unit.verified / unit.reopened → units (a compacted job's outputs), receipt.stored → receipts
 // (receipt chains in full). The other work events are read by the node's state only. A batched
-// job's units (units.created) have no row until their verdict: the row is made by unit.verified.
+// job's units (units.created) have no row in `units`: their verdicts go to batched_verdicts
+// (batched-verdicts.ts).
 //
 // These events record facts named by their ids, so the first record of an id wins and a later
 // event reusing the id changes nothing (`ON CONFLICT DO NOTHING`); only unit.verified and
@@ -9,19 +10,17 @@
 import type { NodeEventOf } from '../../../core/schemas/index.js';
 import { parseUnitId } from '../../../core/mesh/unit-table.js';
 import type { Db } from '../database.js';
+import { batchedVerdicts } from './batched-verdicts.js';
 
 export function workProjections(db: Db) {
   const insertUnit = db.prepare(`
     INSERT INTO units (unit_id, job_id, algorithm_id, algorithm_version, redundancy, status, created_at, event_seq)
     VALUES (?, ?, ?, ?, ?, 'created', ?, ?) ON CONFLICT DO NOTHING`);
   const verifyUnit = db.prepare('UPDATE units SET status = ?, consensus_hash = ?, verified_at = ? WHERE unit_id = ?');
-  // Its algorithm and redundancy are the job's template's (the journal's job.submitted), not repeated here.
-  const insertVerdict = db.prepare(`
-    INSERT INTO units (unit_id, job_id, algorithm_id, algorithm_version, redundancy, status, consensus_hash, created_at, verified_at, event_seq)
-    VALUES (?, ?, '', '', 0, ?, ?, ?, ?, ?)`);
   const reopenUnit = db.prepare(
     "UPDATE units SET status = 'created', consensus_hash = NULL, verified_at = NULL WHERE unit_id = ?",
   );
+  const verdicts = batchedVerdicts(db);
   const insertAuthor = db.prepare('INSERT INTO receipt_authors (author) VALUES (?) ON CONFLICT DO NOTHING');
   // The journal keeps one event per receipt CID (its event id names the CID): no row repeats.
   const insertReceipt = db.prepare(`
@@ -40,13 +39,15 @@ export function workProjections(db: Db) {
         seq,
       );
     },
-    'unit.verified'(e: NodeEventOf<'unit.verified'>, seq: number): void {
+    'unit.verified'(e: NodeEventOf<'unit.verified'>): void {
       if (verifyUnit.run(e.verdict, e.consensus_hash, e.at, e.unit_id).changes > 0) return;
       const batched = parseUnitId(e.unit_id);
-      if (batched) insertVerdict.run(e.unit_id, batched.jobId, e.verdict, e.consensus_hash, e.at, e.at, seq);
+      if (batched) verdicts.put(batched.jobId, batched.index, e.verdict === 'verified', e.consensus_hash);
     },
     'unit.reopened'(e: NodeEventOf<'unit.reopened'>): void {
-      reopenUnit.run(e.unit_id);
+      if (reopenUnit.run(e.unit_id).changes > 0) return;
+      const batched = parseUnitId(e.unit_id);
+      if (batched) verdicts.remove(batched.jobId, batched.index);
     },
     'receipt.stored'({ receipt: r }: NodeEventOf<'receipt.stored'>, seq: number): void {
       insertAuthor.run(r.author);
