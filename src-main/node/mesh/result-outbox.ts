@@ -8,11 +8,11 @@ import {
   MAX_RESULTS_PER_MESSAGE,
   type MessageBody,
   type ResultItem,
-  type SignedReceipt,
 } from '../../core/protocol/messages.js';
 import type { ExecutionEntry } from '../../core/schemas/index.js';
 import { iso, type NodeContext } from './context.js';
 import { InlineBudget } from './inline-blobs.js';
+import { ReceiptRoom, signAndJournal } from './outgoing-receipts.js';
 
 /** How long a finished unit's result waits for others to share its message. */
 const GATHER_MS = 5;
@@ -97,28 +97,21 @@ export class ResultOutbox {
     const unsigned = ids.filter((id) => state.assignments.get(id)?.result && !state.executionOf(id));
     if (unsigned.length > 0) await this.#sign(requester, unsigned);
     const budget = new InlineBudget(this.ctx.blobs, MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE);
-    const receipts = new Map<string, SignedReceipt>();
-    let receiptBytes = 0;
+    const receipts = new ReceiptRoom(MAX_RECEIPT_BYTES_PER_MESSAGE);
     const results: ResultItem[] = [];
     const later: string[] = [];
     for (const id of ids) {
       const result = state.assignments.get(id)?.result;
       const stored = result && state.executionOf(id);
       if (!result || !stored?.sig) continue;
-      if (!receipts.has(stored.cid)) {
-        const signed = { receipt: stored.receipt, sig: stored.sig };
-        const bytes = JSON.stringify(signed).length;
-        if (receipts.size > 0 && receiptBytes + bytes > MAX_RECEIPT_BYTES_PER_MESSAGE) {
-          later.push(id);
-          continue;
-        }
-        receipts.set(stored.cid, signed);
-        receiptBytes += bytes;
+      if (!receipts.take({ ...stored, sig: stored.sig })) {
+        later.push(id);
+        continue;
       }
       const output = budget.take(result.output_cid);
       results.push({ result, ...(output !== undefined ? { output_base64: output } : {}) });
     }
-    return { body: { results, receipts: [...receipts.values()] }, later };
+    return { body: { results, receipts: receipts.list() }, later };
   }
 
   /** Signs one execution receipt for these results of mine, and journals it. */
@@ -139,20 +132,11 @@ export class ResultOutbox {
         ...(result!.device ? { device: result!.device } : {}),
       };
     });
-    const signed = await this.ctx.receipts.next({
+    await signAndJournal(this.ctx, {
       kind: 'execution_batch',
       timestamp: iso(this.ctx.now()),
       requester_peer: requester,
       results: entries,
     });
-    await this.ctx.record([
-      {
-        type: 'receipt.stored',
-        event_id: `receipt/${signed.cid}`,
-        cid: signed.cid,
-        receipt: signed.receipt,
-        sig: signed.signed.sig,
-      },
-    ]);
   }
 }

@@ -5,7 +5,8 @@ import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
 import { settlePrice, WORKER_SHARE_BPS, type Reward } from '../../core/ledger/index.js';
 import type { Acceptance, Offer, RefundEntry } from '../../core/schemas/index.js';
 import { iso, type NewEvent } from './context.js';
-import type { MessageBody, SignedReceipt } from '../../core/protocol/messages.js';
+import type { MessageBody } from '../../core/protocol/messages.js';
+import { ReceiptRoom } from './outgoing-receipts.js';
 
 /**
  * The settlement that tells a provider how these assignments closed: their entries, and the
@@ -37,8 +38,7 @@ function oneSettlement(
   assignmentIds: readonly string[],
 ): { message: MessageBody<'settlement'>; left: string[] } {
   const entries = [];
-  const receipts = new Map<string, SignedReceipt>();
-  let receiptBytes = 0;
+  const receipts = new ReceiptRoom(MAX_RECEIPT_BYTES);
   const held: string[] = [];
   const left: string[] = [];
   for (const id of assignmentIds) {
@@ -48,22 +48,16 @@ function oneSettlement(
       closing?.kind === 'refund' && closing.reason === 'rejected'
         ? state.verificationOf(assignment!.acceptance.unit_id)
         : undefined;
-    if (behind?.sig && !receipts.has(behind.cid)) {
-      const signed = { receipt: behind.receipt, sig: behind.sig };
-      const bytes = JSON.stringify(signed).length;
-      if (receipts.size > 0 && receiptBytes + bytes > MAX_RECEIPT_BYTES) {
-        left.push(id);
-        continue;
-      }
-      receipts.set(behind.cid, signed);
-      receiptBytes += bytes;
+    if (behind?.sig && !receipts.take({ ...behind, sig: behind.sig })) {
+      left.push(id);
+      continue;
     }
     if (assignment && isProvisional(state, assignment)) held.push(id);
     if (!closing) continue;
     entries.push(closing);
     if (assignment.reward) entries.push(assignment.reward);
   }
-  const body = { entries, receipts: [...receipts.values()] };
+  const body = { entries, receipts: receipts.list() };
   return { message: held.length > 0 ? { ...body, held } : body, left };
 }
 

@@ -4,6 +4,7 @@
 import { LIMITS, type Verdict } from '../../core/schemas/index.js';
 import type { ChainedReceipt } from '../receipts/index.js';
 import { iso, type NodeContext } from './context.js';
+import { signAndJournal } from './outgoing-receipts.js';
 
 /** A receipt's verdicts as JSON, at most: a settlement carries whole receipts (settlement.ts). */
 export const MAX_VERDICT_BYTES_PER_RECEIPT = 64 * 1024;
@@ -45,21 +46,7 @@ export class VerdictReceipts {
   }
 
   /** Journaled once here, not with each verdict: its event would be checked again with each. */
-  async #signAndStore(verdicts: Verdict[]): Promise<ChainedReceipt> {
-    const receipt = await this.ctx.receipts.next({
-      kind: 'verification_batch',
-      timestamp: iso(this.ctx.now()),
-      verdicts,
-    });
-    await this.ctx.record([
-      {
-        type: 'receipt.stored',
-        event_id: `receipt/${receipt.cid}`,
-        cid: receipt.cid,
-        receipt: receipt.receipt,
-        sig: receipt.signed.sig,
-      },
-    ]);
-    return receipt;
+  #signAndStore(verdicts: Verdict[]): Promise<ChainedReceipt> {
+    return signAndJournal(this.ctx, { kind: 'verification_batch', timestamp: iso(this.ctx.now()), verdicts });
   }
 }

@@ -70,25 +70,22 @@ export const executionBatchReceiptArb = recordOf<S.ExecutionBatchReceipt>({
   results: fc.array(executionEntryArb, { minLength: 1, maxLength: 3 }),
 });
 
+const verdictFields = {
+  unit_id: idArb,
+  job_id: idArb,
+  verdict: fc.constantFrom('verified' as const, 'rejected' as const),
+  consensus_hash: fc.option(idArb, { nil: null }),
+  agreeing: fc.array(idArb, { maxLength: 4 }),
+  dissenting: fc.array(idArb, { maxLength: 4 }),
+};
+
 export const verificationReceiptArb = recordOf<S.VerificationReceipt>({
   kind: fc.constant('verification' as const),
   ...chainLink,
-  unit_id: idArb,
-  job_id: idArb,
-  verdict: fc.constantFrom('verified' as const, 'rejected' as const),
-  consensus_hash: fc.option(idArb, { nil: null }),
-  agreeing: fc.array(idArb, { maxLength: 4 }),
-  dissenting: fc.array(idArb, { maxLength: 4 }),
+  ...verdictFields,
 });
 
-const verdictArb = recordOf<S.Verdict>({
-  unit_id: idArb,
-  job_id: idArb,
-  verdict: fc.constantFrom('verified' as const, 'rejected' as const),
-  consensus_hash: fc.option(idArb, { nil: null }),
-  agreeing: fc.array(idArb, { maxLength: 4 }),
-  dissenting: fc.array(idArb, { maxLength: 4 }),
-});
+const verdictArb = recordOf<S.Verdict>(verdictFields);
 
 export const verificationBatchReceiptArb = recordOf<S.VerificationBatchReceipt>({
   kind: fc.constant('verification_batch' as const),
