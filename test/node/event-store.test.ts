@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
-import { eventIdKey } from '../../src-main/node/journal/event-store.js';
+import { idKey } from '../../src-main/node/journal/event-store.js';
 import { realisticEvents } from './fixtures/journal-events.js';
 import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
 
@@ -56,7 +56,7 @@ test('two ids under one 64-bit key: the second is kept under its full id, and bo
   assert.deepEqual(await journal.append(a), { ok: true, seq: 1, duplicate: false });
   // A collision, made by hand: b's key already names a's seq (sha256 will not make one for us).
   const raw = new Database(path);
-  raw.prepare('INSERT INTO event_ids (id_key, seq) VALUES (?, 1)').run(eventIdKey(b.event_id));
+  raw.prepare('INSERT INTO event_ids (id_key, seq) VALUES (?, 1)').run(idKey(b.event_id));
   raw.close();
 
   assert.deepEqual(await journal.append(b), { ok: true, seq: 2, duplicate: false }, 'b is not taken for a');

@@ -2,11 +2,13 @@
 // refuse the same ones, end with the same escrows, commitments and balances, and replay the same.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { MemoryLedger } from '../../src-main/core/ledger/index.js';
 import type { LedgerEntry } from '../../src-main/core/schemas/index.js';
 import { AT } from './fixtures/journal-events.js';
-import { openTempJournal } from './fixtures/journal-temp.js';
+import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
+import { idKey } from '../../src-main/node/journal/event-store.js';
 
 const peers = ['alice', 'bob', 'carol', 'dave'];
 const peer = fc.constantFrom(...peers);
@@ -95,4 +97,58 @@ test('the SQL ledger decides and balances exactly as the in-memory ledger, and r
     }),
     { numRuns: 60 },
   );
+});
+
+test('in one group commit too: an entry id reused within the same transaction is refused as the memory ledger refuses it', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(entry, { maxLength: 40 }), async (entries) => {
+      const memory = new MemoryLedger();
+      const journal = openTempJournal();
+      const outcomes = await Promise.all(
+        entries.map((e, i) => journal.append({ type: 'ledger.entry', event_id: `event-${i}`, at: AT, entry: e })),
+      );
+      assert.ok(journal.commits.normal + journal.commits.full <= 1, 'one transaction');
+      entries.forEach((e, i) => {
+        const expected = memory.apply(e);
+        const outcome = outcomes[i]!;
+        assert.equal(outcome.ok, expected.ok, `entry ${i} (${e.kind})`);
+        if (!outcome.ok && !expected.ok) assert.equal(outcome.error.ledger, expected.error.code);
+      });
+      journal.close();
+    }),
+    { numRuns: 40 },
+  );
+});
+
+test("an entry whose id's 64-bit key another entry has (a collision) is still journaled, and a true repeat still refused", () => {
+  const path = tempDbPath();
+  const journal = openTempJournal(path);
+  const escrow = (id: string, assignmentId: string): LedgerEntry => ({
+    kind: 'escrow',
+    entry_id: id,
+    assignment_id: assignmentId,
+    job_id: 'j0',
+    unit_id: 'u',
+    requester: 'alice',
+    worker: 'bob',
+    amount: 10,
+    job_budget: 1000,
+    at: AT,
+  });
+  assert.ok(journal.appendNow({ type: 'ledger.entry', event_id: 'e-first', at: AT, entry: escrow('first', 'a0') }).ok);
+  // As if `first` and `second` hashed to the same key: first's row is under second's key.
+  const raw = new Database(path);
+  raw.prepare('UPDATE ledger_entries SET entry_key = ? WHERE event_seq = 1').run(idKey('second'));
+  raw.close();
+  const second = journal.appendNow({
+    type: 'ledger.entry',
+    event_id: 'e-second',
+    at: AT,
+    entry: escrow('second', 'a1'),
+  });
+  assert.ok(second.ok, 'not a duplicate: the id in the event under that key is another');
+  const again = journal.appendNow({ type: 'ledger.entry', event_id: 'e-again', at: AT, entry: escrow('second', 'a2') });
+  assert.equal(again.ok, false);
+  if (!again.ok) assert.equal(again.error.ledger, 'duplicate_entry');
+  journal.close();
 });

@@ -16,9 +16,9 @@ const BATCHES_PER_PAGE = 64;
 /** Decoded batches kept for lookups (a re-delivered event's batch is usually a recent one). */
 const DECODED_KEPT = 8;
 
-/** The 64-bit key an event id is stored under. */
-export function eventIdKey(eventId: string): bigint {
-  return hash('sha256', eventId, 'buffer').readBigInt64BE(0);
+/** The 64-bit key an id (an event's, a ledger entry's) is stored under: the first 8 bytes of its sha256. */
+export function idKey(id: string): bigint {
+  return hash('sha256', id, 'buffer').readBigInt64BE(0);
 }
 
 function encodeBatch(bodies: readonly string[]): Buffer {
@@ -86,7 +86,7 @@ export class EventStore {
 
   /** The seq (as seqOf), and the key the id is (to be) stored under, for BatchWriter.add. */
   find(eventId: string, pending?: BatchWriter): { seq: number | undefined; key: bigint } {
-    const key = eventIdKey(eventId);
+    const key = idKey(eventId);
     const inPending = pending?.seqOf(eventId);
     if (inPending !== undefined) return { seq: inPending, key };
     const seq = this.#seqOfKey.get(key);
@@ -94,9 +94,9 @@ export class EventStore {
     return { seq: this.#seqOfSpilled.get(eventId), key };
   }
 
-  /** The event at `seq`, or undefined. */
-  eventAt(seq: number): NodeEvent | undefined {
-    const body = this.#bodyAt(seq);
+  /** The event at `seq` (stored, or in `pending`), or undefined. */
+  eventAt(seq: number, pending?: BatchWriter): NodeEvent | undefined {
+    const body = pending?.bodyAt(seq) ?? this.#bodyAt(seq);
     return body === undefined ? undefined : (JSON.parse(body) as NodeEvent);
   }
 
@@ -161,7 +161,7 @@ export class BatchWriter {
   ) {}
 
   /** Adds the event (`key`: from EventStore.find); returns its seq. */
-  add(eventId: string, body: string, key = eventIdKey(eventId)): number {
+  add(eventId: string, body: string, key = idKey(eventId)): number {
     const seq = this.first + this.#items.length;
     this.#items.push({ eventId, key, body });
     this.#seqById.set(eventId, seq);

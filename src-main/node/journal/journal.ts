@@ -91,6 +91,8 @@ export class Journal {
   readonly #commits = { normal: 0, full: 0 };
   #flushScheduled = false;
   #closed = false;
+  /** The batch of the transaction under way, if one is. */
+  #pending: BatchWriter | undefined;
   readonly #quiet: QuietCheckpoint;
 
   /** Opens the journal at `path`, creating or migrating its database. */
@@ -133,16 +135,23 @@ export class Journal {
     this.#db = db;
     this.#quiet = new QuietCheckpoint(db, QUIET_CHECKPOINT_MS);
     this.#maxBatch = Math.max(1, Math.floor(maxBatch));
-    this.#projector = createProjector(db);
-    this.snapshots = new StateSnapshots(db);
     this.#store = new EventStore(db);
+    this.#projector = createProjector(db, (seq) => {
+      const event = this.#store.eventAt(seq, this.#pending);
+      return event?.type === 'ledger.entry' ? event.entry.entry_id : undefined;
+    });
+    this.snapshots = new StateSnapshots(db);
     this.archive = new Archive(db, this.#store);
     this.ledger = new LedgerReads(db, this.#store, () => this.flush());
     this.#writeBatch = db.transaction((items: readonly Journaled[]) => {
-      const batch = this.#store.begin();
-      const outcomes = items.map(({ event, body }) => this.#write(batch, event, body));
-      batch.commit();
-      return outcomes;
+      const batch = (this.#pending = this.#store.begin());
+      try {
+        const outcomes = items.map(({ event, body }) => this.#write(batch, event, body));
+        batch.commit();
+        return outcomes;
+      } finally {
+        this.#pending = undefined;
+      }
     });
     this.#replayAll = db.transaction(() => this.#replay());
   }

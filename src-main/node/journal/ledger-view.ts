@@ -3,6 +3,7 @@
 // Peers are kept by number (ledger_peers): a unit's rows would otherwise repeat two 52-character ids.
 import type { Escrow, LedgerEffects, LedgerView } from '../../core/ledger/index.js';
 import type { Db } from './database.js';
+import { idKey } from './event-store.js';
 
 export interface SqlLedger {
   view: LedgerView;
@@ -10,18 +11,22 @@ export interface SqlLedger {
   apply(effects: LedgerEffects, seq: number): void;
 }
 
-export function sqlLedger(db: Db): SqlLedger {
+/**
+ * `entryIdAt`: the ledger entry id of the event at a seq, committed or in the transaction under way
+ * (an entry's row keeps only a 64-bit key of its id).
+ */
+export function sqlLedger(db: Db, entryIdAt: (seq: number) => string | undefined): SqlLedger {
   const selectEscrow = db.prepare<[string], Escrow>(`
     SELECT assignment_id, job_id, unit_id, r.peer_id AS requester, w.peer_id AS worker, amount, status
     FROM ledger_escrows
     JOIN ledger_peers r ON r.peer_no = requester_no JOIN ledger_peers w ON w.peer_no = worker_no
     WHERE assignment_id = ?`);
   const selectCommitted = db.prepare<[string], number>('SELECT committed FROM ledger_jobs WHERE job_id = ?').pluck();
-  const selectEntry = db.prepare<[string], number>('SELECT 1 FROM ledger_entries WHERE entry_id = ?').pluck();
+  const seqsOfKey = db.prepare<[bigint], number>('SELECT event_seq FROM ledger_entries WHERE entry_key = ?').pluck();
 
   const insertPeer = db.prepare('INSERT INTO ledger_peers (peer_id) VALUES (?)');
   const selectPeerNo = db.prepare<[string], number>('SELECT peer_no FROM ledger_peers WHERE peer_id = ?').pluck();
-  const insertEntry = db.prepare('INSERT INTO ledger_entries (entry_id, kind, event_seq) VALUES (?, ?, ?)');
+  const insertEntry = db.prepare('INSERT INTO ledger_entries (event_seq, entry_key, kind) VALUES (?, ?, ?)');
   // The plan gives the whole escrow row, new or with its new status: it replaces what is there.
   const putEscrow = db.prepare(`
     INSERT OR REPLACE INTO ledger_escrows (assignment_id, job_id, unit_id, requester_no, worker_no, amount, status)
@@ -51,11 +56,12 @@ export function sqlLedger(db: Db): SqlLedger {
     view: {
       escrow: (assignmentId) => selectEscrow.get(assignmentId),
       jobCommitted: (jobId) => selectCommitted.get(jobId) ?? 0,
-      hasEntry: (entryId) => selectEntry.get(entryId) !== undefined,
+      // Another id with the same key (about one chance in 2^64 a pair) is told apart by its event.
+      hasEntry: (entryId) => seqsOfKey.all(idKey(entryId)).some((seq) => entryIdAt(seq) === entryId),
     },
     apply({ entry, escrow: e, transfers, jobCommittedDelta }, seq) {
       const peerNo = peerNumbers();
-      insertEntry.run(entry.entry_id, entry.kind, seq);
+      insertEntry.run(seq, idKey(entry.entry_id), entry.kind);
       putEscrow.run(e.assignment_id, e.job_id, e.unit_id, peerNo(e.requester), peerNo(e.worker), e.amount, e.status);
       // Net each peer's change first: a settle's transfers share their payer, so it is written once.
       const balanceChanges = new Map<string, number>();

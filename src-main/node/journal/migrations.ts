@@ -8,7 +8,7 @@
 // event, so it is always valid JSON. Derived tables have small rows keyed by text ids, which is
 // what WITHOUT ROWID is for: one B-tree per table instead of a table plus its key's index.
 import type { Db } from './database.js';
-import { eventIdKey, EventStore } from './event-store.js';
+import { idKey, EventStore } from './event-store.js';
 import { failure, storageFailure, type Failure } from './errors.js';
 
 export interface Migration {
@@ -211,7 +211,7 @@ export const MIGRATIONS: readonly Migration[] = [
           if (i < rows.length && rows[i]![0] === rows[i - 1]![0] + 1) continue;
           store.write(
             rows[start]![0],
-            rows.slice(start, i).map(([, eventId, body]) => ({ eventId, key: eventIdKey(eventId), body })),
+            rows.slice(start, i).map(([, eventId, body]) => ({ eventId, key: idKey(eventId), body })),
           );
           start = i;
         }
@@ -261,6 +261,22 @@ export const MIGRATIONS: readonly Migration[] = [
           hash ANY, -- the consensus hash: its sha256 (BLOB) when a raw CID, else its text; NULL when rejected
           PRIMARY KEY (job_no, idx)
         ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 11,
+    name: 'ledger entries by their event, their id as a 64-bit key',
+    up(db) {
+      // An entry's text id as the key took ~95 bytes a row. Now its event's seq is the row's id and
+      // its id a 64-bit key (the first 8 bytes of its sha256), checked against the id in its event
+      // on a match (ledger-view.ts). Refilled by the rebuild on open.
+      db.exec(`
+        DROP TABLE ledger_entries;
+        CREATE TABLE ledger_entries (
+          event_seq INTEGER PRIMARY KEY, entry_key INTEGER NOT NULL, kind TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX ledger_entries_by_key ON ledger_entries (entry_key);
       `);
     },
   },

@@ -40,10 +40,11 @@ export interface Projector {
   clear(): void;
 }
 
-export function createProjector(db: Db): Projector {
+/** `entryIdAt`: see sqlLedger. */
+export function createProjector(db: Db, entryIdAt: (seq: number) => string | undefined): Projector {
   // Typed so that an event type without a projection is a compile error.
   const byType: Projections = { ...stateOnlyProjections(), ...workProjections(db) };
-  const ledger = sqlLedger(db);
+  const ledger = sqlLedger(db, entryIdAt);
   const clearStatements = DERIVED_TABLES.map((table) => db.prepare(`DELETE FROM ${table}`));
 
   return {
