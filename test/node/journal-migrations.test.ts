@@ -58,7 +58,15 @@ test('a fresh database reaches the latest version with the journal and every der
   assert.equal(schemaVersion(db), LATEST_VERSION);
   assert.deepEqual(
     tables(db),
-    ['event_batches', 'event_ids', 'event_id_spill', 'small_blobs', 'state_snapshot', ...DERIVED_TABLES].sort(),
+    [
+      'event_batches',
+      'event_ids',
+      'event_id_spill',
+      'small_blobs',
+      'small_blob_spill',
+      'state_snapshot',
+      ...DERIVED_TABLES,
+    ].sort(),
   );
   db.close();
 });

@@ -12,6 +12,11 @@ export const SMALL_BLOB_BYTES = 16 * 1024;
 const BATCH_BYTES = 4 * 1024 * 1024;
 const BATCH_ROWS = 2000;
 
+/** A row's key: the first 8 bytes of its sha256. */
+function keyOf(digest: Uint8Array): bigint {
+  return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).readBigInt64BE(0);
+}
+
 export interface SmallRow {
   digest: Uint8Array;
   bytes: Uint8Array;
@@ -19,12 +24,12 @@ export interface SmallRow {
 
 export class SmallBlobs {
   readonly #db: Db;
-  readonly #insert;
-  readonly #has;
-  readonly #size;
-  readonly #get;
+  readonly #insert: (row: SmallRow, at: number) => void;
+  readonly #has: (digest: Uint8Array) => boolean;
+  readonly #size: (digest: Uint8Array) => number | undefined;
+  readonly #get: (digest: Uint8Array) => Buffer | undefined;
   readonly #list;
-  readonly #delete;
+  readonly #delete: (digest: Uint8Array, before: number) => boolean;
   readonly #insertAll: (rows: readonly SmallRow[], at: number) => void;
 
   /** Opens `path` (the journal's database, already migrated by Journal.open) on a connection of its own. */
@@ -33,23 +38,50 @@ export class SmallBlobs {
     try {
       if (this.#db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'small_blobs'").get() === undefined)
         throw new Error(`${path} has no small_blobs table: open the journal (which migrates it) first`);
-      // A blob put again is fresh again: the collector's grace counts from the last put.
-      this.#insert = this.#db.prepare<[Uint8Array, number, Uint8Array]>(
-        'INSERT INTO small_blobs (digest, stored_at, bytes) VALUES (?, ?, ?) ON CONFLICT (digest) DO UPDATE SET stored_at = excluded.stored_at',
-      );
-      this.#has = this.#db.prepare<[Uint8Array], number>('SELECT 1 FROM small_blobs WHERE digest = ?').pluck();
-      this.#size = this.#db
-        .prepare<[Uint8Array], number>('SELECT length(bytes) FROM small_blobs WHERE digest = ?')
-        .pluck();
-      this.#get = this.#db.prepare<[Uint8Array], Buffer>('SELECT bytes FROM small_blobs WHERE digest = ?').pluck();
+      // A row's key is its digest's first 8 bytes (migration 12); a blob whose key another blob
+      // has goes to small_blob_spill (about one chance in 2^64 a pair). A blob put again is fresh
+      // again: the collector's grace counts from the last put.
+      const insert = this.#db.prepare<[bigint, Uint8Array, number, Uint8Array]>(`
+        INSERT INTO small_blobs (key, digest, stored_at, bytes) VALUES (?, ?, ?, ?)
+        ON CONFLICT (key) DO UPDATE SET stored_at = excluded.stored_at WHERE digest = excluded.digest`);
+      const spill = this.#db.prepare<[Uint8Array, number, Uint8Array]>(`
+        INSERT INTO small_blob_spill (digest, stored_at, bytes) VALUES (?, ?, ?)
+        ON CONFLICT (digest) DO UPDATE SET stored_at = excluded.stored_at`);
+      this.#insert = (row: SmallRow, at: number) => {
+        if (insert.run(keyOf(row.digest), row.digest, at, row.bytes).changes === 0)
+          spill.run(row.digest, at, row.bytes);
+      };
+      // A column of the blob's row: under its key with its digest, else spilled. SQL's types, as better-sqlite3 gives them.
+      const lookup = (column: string) => {
+        const keyed = this.#db
+          .prepare<[bigint, Uint8Array]>(`SELECT ${column} FROM small_blobs WHERE key = ? AND digest = ?`)
+          .pluck();
+        const spilled = this.#db
+          .prepare<[Uint8Array]>(`SELECT ${column} FROM small_blob_spill WHERE digest = ?`)
+          .pluck();
+        return (digest: Uint8Array): unknown => keyed.get(keyOf(digest), digest) ?? spilled.get(digest);
+      };
+      const has = lookup('1');
+      const size = lookup('length(bytes)');
+      const get = lookup('bytes');
+      this.#has = (digest) => has(digest) !== undefined;
+      this.#size = (digest) => size(digest) as number | undefined;
+      this.#get = (digest) => get(digest) as Buffer | undefined;
       this.#list = this.#db
-        .prepare<[], [Buffer, number, number]>('SELECT digest, length(bytes), stored_at FROM small_blobs')
+        .prepare<[], [Buffer, number, number]>(
+          'SELECT digest, length(bytes), stored_at FROM small_blobs UNION ALL SELECT digest, length(bytes), stored_at FROM small_blob_spill',
+        )
         .raw();
-      this.#delete = this.#db.prepare<[Uint8Array, number]>(
-        'DELETE FROM small_blobs WHERE digest = ? AND stored_at < ?',
+      const remove = this.#db.prepare<[bigint, Uint8Array, number]>(
+        'DELETE FROM small_blobs WHERE key = ? AND digest = ? AND stored_at < ?',
       );
+      const removeSpilled = this.#db.prepare<[Uint8Array, number]>(
+        'DELETE FROM small_blob_spill WHERE digest = ? AND stored_at < ?',
+      );
+      this.#delete = (digest: Uint8Array, before: number) =>
+        remove.run(keyOf(digest), digest, before).changes + removeSpilled.run(digest, before).changes > 0;
       this.#insertAll = this.#db.transaction((rows: readonly SmallRow[], at: number) => {
-        for (const row of rows) this.#insert.run(row.digest, at, row.bytes);
+        for (const row of rows) this.#insert(row, at);
       });
     } catch (err) {
       this.#db.close();
@@ -71,15 +103,15 @@ export class SmallBlobs {
   }
 
   has(digest: Uint8Array): boolean {
-    return this.#has.get(digest) !== undefined;
+    return this.#has(digest);
   }
 
   size(digest: Uint8Array): number | undefined {
-    return this.#size.get(digest);
+    return this.#size(digest);
   }
 
   get(digest: Uint8Array): Uint8Array | undefined {
-    const buffer = this.#get.get(digest);
+    const buffer = this.#get(digest);
     return buffer && new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
 
@@ -93,7 +125,7 @@ export class SmallBlobs {
     return this.#db.transaction(() => {
       const done = { removed: 0, freed: 0 };
       for (const row of rows)
-        if (this.#delete.run(row.digest, before).changes > 0) {
+        if (this.#delete(row.digest, before)) {
           done.removed++;
           done.freed += row.size;
         }

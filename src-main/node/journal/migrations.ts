@@ -280,6 +280,41 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 12,
+    name: 'small blobs keyed by the first 8 bytes of their sha256',
+    up(db) {
+      // The unique index on a row's 32-byte digest took ~46 bytes a row. The row's own integer key
+      // is now the digest's first 8 bytes (its digest kept, and checked, beside it); a blob whose
+      // key another blob already has (about one chance in 2^64 a pair) goes to small_blob_spill.
+      db.exec(`
+        CREATE TABLE small_blobs_keyed (
+          key INTEGER PRIMARY KEY, digest BLOB NOT NULL, stored_at INTEGER NOT NULL, bytes BLOB NOT NULL
+        ) STRICT;
+        CREATE TABLE small_blob_spill (
+          digest BLOB PRIMARY KEY, stored_at INTEGER NOT NULL, bytes BLOB NOT NULL
+        ) STRICT, WITHOUT ROWID;
+      `);
+      const keyed = db.prepare(
+        'INSERT INTO small_blobs_keyed (key, digest, stored_at, bytes) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
+      );
+      const spill = db.prepare('INSERT INTO small_blob_spill (digest, stored_at, bytes) VALUES (?, ?, ?)');
+      const page = db
+        .prepare<[number], [number, Buffer, number, Buffer]>(
+          `SELECT rowid, digest, stored_at, bytes FROM small_blobs WHERE rowid > ? ORDER BY rowid LIMIT ${MIGRATED_BATCH}`,
+        )
+        .raw();
+      for (let after = 0; ;) {
+        const rows = page.all(after);
+        if (rows.length === 0) break;
+        for (const [, digest, storedAt, bytes] of rows)
+          if (keyed.run(digest.readBigInt64BE(0), digest, storedAt, bytes).changes === 0)
+            spill.run(digest, storedAt, bytes);
+        after = rows.at(-1)![0];
+      }
+      db.exec('DROP TABLE small_blobs; ALTER TABLE small_blobs_keyed RENAME TO small_blobs;');
+    },
+  },
 ];
 
 /** Events a batch of the migrated journal holds (the journal's own group commits hold up to 250). */
