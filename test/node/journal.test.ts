@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { MeshState } from '../../src-main/core/mesh/state.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import type { AppendOutcome, Journal } from '../../src-main/node/journal/index.js';
 import { AT, jobOpening, PRICE, realisticEvents, REQUESTER, unitLife, WORKER } from './fixtures/journal-events.js';
@@ -165,6 +166,12 @@ test('once commits stop for a while, the WAL is checkpointed and truncated, and 
   while (walBytes() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal(walBytes(), 0, 'truncated once quiet');
   assert.equal([...journal.events()].length, events.length);
+  // A snapshot of the state is a write too: its pages leave the WAL the same way.
+  journal.snapshots.write(new MeshState(REQUESTER), journal.lastSeq(), AT);
+  assert.ok(walBytes() > 0, 'the snapshot is in the WAL');
+  const again = Date.now() + 10_000;
+  while (walBytes() > 0 && Date.now() < again) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(walBytes(), 0, 'truncated once quiet after the snapshot');
   journal.close();
 });
 

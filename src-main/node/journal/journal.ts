@@ -140,7 +140,7 @@ export class Journal {
       const event = this.#store.eventAt(seq, this.#pending);
       return event?.type === 'ledger.entry' ? event.entry.entry_id : undefined;
     });
-    this.snapshots = new StateSnapshots(db);
+    this.snapshots = new StateSnapshots(db, () => this.#quiet.wrote());
     this.archive = new Archive(db, this.#store);
     this.ledger = new LedgerReads(db, this.#store, () => this.flush());
     this.#writeBatch = db.transaction((items: readonly Journaled[]) => {

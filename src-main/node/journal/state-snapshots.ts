@@ -34,7 +34,11 @@ export class StateSnapshots {
   readonly #put;
   readonly #size;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    /** Called after each snapshot written (the journal's quiet checkpoint counts it as a write). */
+    private readonly onWrite: () => void = () => {},
+  ) {
     this.#select = db.prepare<[], { seq: number; fingerprint: string; me: string; body: Buffer }>(
       'SELECT seq, fingerprint, me, body FROM state_snapshot WHERE id = 1',
     );
@@ -63,6 +67,7 @@ export class StateSnapshots {
 
   #save(me: string, seq: number, body: Buffer, at: string): number {
     this.#put.run(seq, stateFingerprint(), me, body, at);
+    this.onWrite();
     return body.length;
   }
 
