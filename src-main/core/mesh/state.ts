@@ -10,6 +10,7 @@ import {
   type Reputation,
 } from '../trust/index.js';
 import { CheckBook } from './checks.js';
+import { ReceiptIndex } from './receipt-index.js';
 import { compactJob } from './compaction.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
 import type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
@@ -27,7 +28,6 @@ import type {
   Policy,
   WorkResult,
 } from '../schemas/index.js';
-import { verdictsIn } from '../schemas/index.js';
 
 /** A job's unit ids, in order; none once it is compacted (its units left the state). */
 export function* unitIdsOf(record: JobRecord, from = 0): Generator<string> {
@@ -75,12 +75,8 @@ export class MeshState {
   readonly checks = new CheckBook();
   /** Receipt chains as far as the state needs them: mine, and others' verdicts (settlement-intake.ts). */
   readonly receipts = new Map<string, StoredReceipt[]>();
-  // Indexes of `receipts`, rebuilt from it (reindex): a snapshot need not hold them.
-  /** The CIDs in `receipts`: a receipt stored twice is kept once, without a search of its chain. */
-  #receiptCids = new Set<string>();
-  /** My latest verification receipt of each unit, and the execution receipt that covers each assignment. */
-  #myVerifications = new Map<string, StoredReceipt>();
-  #myExecutions = new Map<string, StoredReceipt>();
+  /** What is looked up in `receipts`, rebuilt from it (reindex): a snapshot need not hold it. */
+  #receiptIndex: ReceiptIndex;
   /** What each job of mine has in escrow or paid (read it with committedTo). */
   readonly committed = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
@@ -97,7 +93,9 @@ export class MeshState {
   /** My assignments as a provider, counted as each closes: my contribution history (contribution.ts). */
   contribution: ContributionCounts = emptyContribution();
 
-  constructor(readonly me: string) {}
+  constructor(readonly me: string) {
+    this.#receiptIndex = new ReceiptIndex(me, this.receipts);
+  }
 
   apply(event: NodeEvent): void {
     switch (event.type) {
@@ -250,21 +248,9 @@ export class MeshState {
         job.frames.delete(Number(record.unit.params?.['frame']));
         return;
       }
-      case 'receipt.stored': {
-        // Others' execution receipts are proof I keep in the journal (receipts.verify reads them
-        // there); nothing decides on them once their results are taken. Held here, they were the
-        // largest part of a big job's state.
-        const { kind, author } = event.receipt;
-        if (author !== this.me && (kind === 'execution' || kind === 'execution_batch')) return;
-        if (this.#receiptCids.has(event.cid)) return;
-        this.#receiptCids.add(event.cid);
-        const stored = { cid: event.cid, receipt: event.receipt, sig: event.sig };
-        const chain = this.receipts.get(event.receipt.author);
-        if (!chain) this.receipts.set(event.receipt.author, [stored]);
-        else chain.push(stored);
-        if (event.receipt.author === this.me) this.#indexMine(stored);
+      case 'receipt.stored':
+        this.#receiptIndex.store(this.receipts, event);
         return;
-      }
       case 'ledger.entry':
         this.#ledger(event.entry, event.at);
         return;
@@ -320,11 +306,7 @@ export class MeshState {
 
   /** Rebuilds the private indexes from what they index: after a restore from a snapshot, and after a compaction. */
   reindex(): void {
-    this.#receiptCids = new Set();
-    for (const chain of this.receipts.values()) for (const { cid } of chain) this.#receiptCids.add(cid);
-    this.#myVerifications = new Map();
-    this.#myExecutions = new Map();
-    for (const stored of this.receipts.get(this.me) ?? []) this.#indexMine(stored);
+    this.#receiptIndex = new ReceiptIndex(this.me, this.receipts);
     this.#myOffersByUnit = new Map();
     for (const offer of this.myOffers.values()) this.#indexMyOffer(offer);
   }
@@ -344,14 +326,6 @@ export class MeshState {
     const ids = this.#myOffersByUnit.get(key);
     if (ids) ids.push(offer.offer_id);
     else this.#myOffersByUnit.set(key, [offer.offer_id]);
-  }
-
-  #indexMine(stored: StoredReceipt): void {
-    const { receipt } = stored;
-    if (receipt.kind === 'execution') this.#myExecutions.set(receipt.assignment_id, stored);
-    else if (receipt.kind === 'execution_batch')
-      for (const { assignment_id } of receipt.results) this.#myExecutions.set(assignment_id, stored);
-    else for (const { unit_id } of verdictsIn(receipt)) this.#myVerifications.set(unit_id, stored);
   }
 
   #ledger(entry: LedgerEntry, at: string): void {
@@ -426,12 +400,12 @@ export class MeshState {
 
   /** My verification receipt for a unit, if I decided it. */
   verificationOf(unitId: string): StoredReceipt | undefined {
-    return this.#myVerifications.get(unitId);
+    return this.#receiptIndex.verificationOf(unitId);
   }
 
   /** My execution receipt for an assignment of mine, once I journaled its result. */
   executionOf(assignmentId: string): StoredReceipt | undefined {
-    return this.#myExecutions.get(assignmentId);
+    return this.#receiptIndex.executionOf(assignmentId);
   }
 
   /** A peer's reputation with me at `nowMs`, in [0, 1] (0.5 for a peer I know nothing of). */
