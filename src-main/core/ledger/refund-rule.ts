@@ -5,8 +5,9 @@ import type { Verdict, WorkResult } from '../schemas/index.js';
 
 /**
  * Whether one of the requester's verdicts (from its verification receipts, signatures already
- * checked, all by that requester) shows `result` rejected: a verdict on its unit that does not list it as agreeing and
- * either verified another hash, or was a rejection that lists it as dissenting.
+ * checked, all by that requester) shows `result` rejected: a verdict on its unit that does not
+ * list it as agreeing and either verified another hash, or was a rejection that lists it as
+ * dissenting.
  */
 export function rejectionShown(result: WorkResult, verdicts: readonly Verdict[]): boolean {
   return verdicts.some(

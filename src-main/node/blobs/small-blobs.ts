@@ -51,7 +51,7 @@ export class SmallBlobs {
         if (insert.run(keyOf(row.digest), row.digest, at, row.bytes).changes === 0)
           spill.run(row.digest, at, row.bytes);
       };
-      // A column of the blob's row: under its key with its digest, else spilled. SQL's types, as better-sqlite3 gives them.
+      // A column of the blob's row: under its key with its digest, else spilled (typed at each use).
       const lookup = (column: string) => {
         const keyed = this.#db
           .prepare<[bigint, Uint8Array]>(`SELECT ${column} FROM small_blobs WHERE key = ? AND digest = ?`)

@@ -1,6 +1,6 @@
 // What the node reads from the derived tables rather than from its state: the units of a
-// compacted job (core/mesh/compaction.ts; a batched job's verdicts from batched_verdicts), and receipt chains in full (the state keeps only the
-// receipts of work not yet compacted).
+// compacted job (core/mesh/compaction.ts; a batched job's verdicts from batched_verdicts), and
+// receipt chains in full (the state keeps only the receipts of work not yet compacted).
 import type { NodeEventOf } from '../../core/schemas/index.js';
 import { parseUnitId } from '../../core/mesh/unit-table.js';
 import type { Db } from './database.js';

@@ -61,7 +61,7 @@ export class QuietCheckpoint {
     private readonly quietMs: number,
   ) {}
 
-  /** A commit just went into the WAL. */
+  /** Something was just written to the WAL (a commit, a snapshot). */
   wrote(): void {
     this.#lastWriteAt = performance.now();
     if (!this.#timer) this.#arm(this.quietMs);

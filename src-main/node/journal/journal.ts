@@ -36,7 +36,7 @@ const DEFAULT_MAX_BATCH = 250;
  * units per fsync instead of one.
  */
 const FULL_COALESCE_MS = 2;
-/** Commits stopped this long: the WAL is checkpointed and truncated (database.ts, QuietCheckpoint). */
+/** Writes (commits, snapshots) stopped this long: the WAL is checkpointed and truncated (database.ts, QuietCheckpoint). */
 const QUIET_CHECKPOINT_MS = 2_000;
 
 /** A validated event and the JSON it is journaled as. */

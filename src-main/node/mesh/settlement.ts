@@ -64,7 +64,8 @@ function oneSettlement(
 /** A result accepted unchecked, its escrow still held: it is paid when its job completes. */
 export function isProvisional(state: MeshState, assignment: AssignmentRecord): boolean {
   const result = assignment.result;
-  if (assignment.escrow !== 'held' || !result) return false; // before the unit's record: a batched job's is made when asked for
+  // Asked before the unit's record, which a batched job's makes when asked for.
+  if (assignment.escrow !== 'held' || !result) return false;
   return !!state.units.get(assignment.acceptance.unit_id)?.unchecked?.includes(result.result_id);
 }
 
