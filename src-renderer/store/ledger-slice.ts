@@ -8,16 +8,20 @@ export const ledgerSlice: Slice<LedgerSlice> = (set, get, transport) => ({
   transfers: null,
   ledger: null,
 
-  async refreshLedger() {
+  async refreshLedger(fromScratch = false) {
     await get().attempt(async () => {
-      const [transfers, ledger] = await Promise.all([
-        transport.call('ledger.transfers', { limit: TRANSFERS_SHOWN }),
+      // Only the transfers newer than those held: each refresh costs the node what changed, not its history.
+      const held = fromScratch ? null : get().transfers;
+      const after_seq = held?.at(-1)?.seq;
+      const [fresh, ledger] = await Promise.all([
+        transport.call('ledger.transfers', { limit: TRANSFERS_SHOWN, after_seq }),
         transport.call('ledger.get', { limit: 0 }),
       ]);
-      set({
-        transfers: transfers.transfers,
-        ledger: { balance: ledger.balance, peers: ledger.peers, held: ledger.held },
-      });
+      const transfers =
+        held && after_seq !== undefined && fresh.transfers.length < TRANSFERS_SHOWN
+          ? [...held, ...fresh.transfers].slice(-TRANSFERS_SHOWN)
+          : fresh.transfers;
+      set({ transfers, ledger: { balance: ledger.balance, peers: ledger.peers, held: ledger.held } });
     });
   },
 

@@ -57,6 +57,7 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
   const stale = new Set<Topic>();
   const staleOffers = new Set<string>();
   let refreshDue = false;
+  let ledgerFromScratch = false;
   const markStale = (...topics: Topic[]) => {
     for (const t of topics) stale.add(t);
     if (refreshDue) return;
@@ -68,7 +69,10 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
       if (stale.has('availability')) settle(s.refreshAvailability());
       if (stale.has('peers')) settle(s.refreshPeers());
       if (stale.has('jobs')) settle(s.refreshJobs());
-      if (stale.has('ledger')) settle(s.refreshLedger());
+      if (stale.has('ledger')) {
+        settle(s.refreshLedger(ledgerFromScratch));
+        ledgerFromScratch = false;
+      }
       for (const jobId of staleOffers) settle(s.refreshOffers(jobId));
       stale.clear();
       staleOffers.clear();
@@ -113,7 +117,11 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
   const resubscribe = async () => {
     try {
       const status = await transport.call('status', {});
-      if (startedAt !== undefined && status.started_at !== startedAt) lastEventId = 0;
+      // Another start of the node: its events are numbered anew, and its ledger read whole again.
+      if (startedAt !== undefined && status.started_at !== startedAt) {
+        lastEventId = 0;
+        ledgerFromScratch = true;
+      }
       startedAt = status.started_at;
     } catch {
       later(retryMs, () => settle(resubscribe()));

@@ -89,7 +89,8 @@ export interface PeersSlice {
 export interface LedgerSlice {
   transfers: LedgerTransferView[] | null;
   ledger: LedgerSummary | null;
-  refreshLedger(): Promise<void>;
+  /** Fetches the transfers newer than those held (all of the newest, `fromScratch`) and the balances. */
+  refreshLedger(fromScratch?: boolean): Promise<void>;
   setPrices(changes: MethodInput<'prices.set'>): Promise<boolean>;
 }
 

@@ -152,3 +152,42 @@ test("an entry whose id's 64-bit key another entry has (a collision) is still jo
   if (!again.ok) assert.equal(again.error.ledger, 'duplicate_entry');
   journal.close();
 });
+
+test('transfers after a seq are exactly the newer ones: a client that holds the older ones and asks for the rest has them all', async () => {
+  const journal = openTempJournal();
+  const escrow = (n: number): LedgerEntry => ({
+    kind: 'escrow',
+    entry_id: `escrow-${n}`,
+    assignment_id: `a${n}`,
+    job_id: 'j0',
+    unit_id: `u${n}`,
+    requester: 'alice',
+    worker: 'bob',
+    amount: 10 + n,
+    job_budget: 1000,
+    at: AT,
+  });
+  const settle = (n: number): LedgerEntry => ({
+    kind: 'settle',
+    entry_id: `settle-${n}`,
+    assignment_id: `a${n}`,
+    worker_share_bps: 9000,
+    at: AT,
+  });
+  for (let n = 0; n < 6; n++) {
+    for (const entry of [escrow(n), settle(n)])
+      assert.ok((await journal.append({ type: 'ledger.entry', event_id: entry.entry_id, at: AT, entry })).ok);
+  }
+  const all = journal.ledger.transfers('alice', 100);
+  assert.equal(all.length, 6, 'one transfer per settle');
+  assert.ok(
+    all.every((t, i) => i === 0 || t.seq > all[i - 1]!.seq),
+    'in the order recorded',
+  );
+  const held = all.slice(0, 4);
+  const rest = journal.ledger.transfers('alice', 100, held.at(-1)!.seq);
+  assert.deepEqual([...held, ...rest], all);
+  assert.deepEqual(journal.ledger.transfers('alice', 100, all.at(-1)!.seq), [], 'nothing newer');
+  assert.deepEqual(journal.ledger.transfers('alice', 2, 0), all.slice(-2), 'the newest, within the limit');
+  journal.close();
+});

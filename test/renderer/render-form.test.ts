@@ -73,9 +73,9 @@ test('a field that is wrong is named in the message', () => {
 
 test('earned and spent add up per peer and over time from the transfers', () => {
   const transfers = [
-    { at: '2026-03-01T10:00:00.000Z', peer_id: 'alice', amount: 1500, job_id: 'j1' },
-    { at: '2026-03-01T10:00:00.000Z', peer_id: 'bob', amount: -400, job_id: 'j2' },
-    { at: '2026-03-01T11:00:00.000Z', peer_id: 'alice', amount: 500, job_id: 'j1' },
+    { seq: 1, at: '2026-03-01T10:00:00.000Z', peer_id: 'alice', amount: 1500, job_id: 'j1' },
+    { seq: 2, at: '2026-03-01T10:00:00.000Z', peer_id: 'bob', amount: -400, job_id: 'j2' },
+    { seq: 3, at: '2026-03-01T11:00:00.000Z', peer_id: 'alice', amount: 500, job_id: 'j1' },
   ];
   assert.deepEqual(earningsTotals(transfers), { earned: 2000, spent: 400 });
   assert.deepEqual(earningsSeries(transfers), [
@@ -87,6 +87,7 @@ test('earned and spent add up per peer and over time from the transfers', () => 
     { peer_id: 'bob', earned: 0, spent: 400 },
   ]);
   const many = Array.from({ length: 1000 }, (_, i) => ({
+    seq: i + 1,
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
     peer_id: 'p',
     amount: 1,

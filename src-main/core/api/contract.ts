@@ -275,7 +275,11 @@ export const API_METHODS = {
   ),
   /** What I earned and spent, transfer by transfer (the newest `limit`, in the order recorded): the earnings chart's data. */
   'ledger.transfers': method(
-    z.strictObject({ limit: z.number().int().min(1).max(10_000).default(1000) }),
+    z.strictObject({
+      limit: z.number().int().min(1).max(10_000).default(1000),
+      /** Only transfers recorded after this one (its `seq`): a client that holds the older ones asks for the new. */
+      after_seq: Count.optional(),
+    }),
     z.strictObject({ transfers: boundedArray(LedgerTransferViewSchema, 10_000) }),
   ),
   'receipts.verify': method(

@@ -141,6 +141,8 @@ export const LedgerEntryViewSchema = z.strictObject({
 
 /** Positive: the peer paid me; negative: I paid the peer. */
 export const LedgerTransferViewSchema = z.strictObject({
+  /** Where it stands in my ledger (its journal event's seq): a later transfer has a larger one. */
+  seq: Count,
   at: IsoTime,
   peer_id: PeerId,
   amount: z.number().int(),

@@ -38,13 +38,13 @@ export class LedgerReads {
     this.#newestEntries = db
       .prepare<[number], number>('SELECT event_seq FROM ledger_entries ORDER BY event_seq DESC LIMIT ?')
       .pluck();
-    this.#newestTransfers = db.prepare<{ me: string; limit: number }, TransferRow>(
+    this.#newestTransfers = db.prepare<{ me: string; limit: number; after: number }, TransferRow>(
       `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
        SELECT t.event_seq AS seq, p.peer_id AS peer_id,
               CASE WHEN t.to_no = mine.peer_no THEN t.amount ELSE -t.amount END AS amount
        FROM ledger_transfers t, mine
        JOIN ledger_peers p ON p.peer_no = CASE WHEN t.to_no = mine.peer_no THEN t.from_no ELSE t.to_no END
-       WHERE (t.to_no = mine.peer_no) <> (t.from_no = mine.peer_no)
+       WHERE t.event_seq > @after AND (t.to_no = mine.peer_no) <> (t.from_no = mine.peer_no)
        ORDER BY t.event_seq DESC, t.position DESC LIMIT @limit`,
     );
     this.#jobOf = db.prepare<[string], string>('SELECT job_id FROM ledger_escrows WHERE assignment_id = ?').pluck();
@@ -73,18 +73,22 @@ export class LedgerReads {
   }
 
   /**
-   * Money that moved to or from me, the newest `limit` transfers in the order I recorded them (the
-   * entries' `at` comes from whoever wrote them, so a chart sorts by it): positive, a peer paid me
-   * (I ran or verified their unit); negative, I paid a peer.
+   * Money that moved to or from me, the newest `limit` transfers recorded after seq `afterSeq`, in
+   * the order I recorded them (the entries' `at` comes from whoever wrote them, so a chart sorts by
+   * it): positive, a peer paid me (I ran or verified their unit); negative, I paid a peer.
    */
-  transfers(me: string, limit: number): { at: string; peer_id: string; amount: number; job_id: string }[] {
+  transfers(
+    me: string,
+    limit: number,
+    afterSeq = 0,
+  ): { seq: number; at: string; peer_id: string; amount: number; job_id: string }[] {
     this.flush();
     return this.#newestTransfers
-      .all({ me, limit })
+      .all({ me, limit, after: afterSeq })
       .reverse()
       .map(({ seq, peer_id, amount }) => {
         const entry = this.#entryAt(seq);
-        return { at: entry.at, peer_id, amount, job_id: this.#jobOf.get(entry.assignment_id)! };
+        return { seq, at: entry.at, peer_id, amount, job_id: this.#jobOf.get(entry.assignment_id)! };
       });
   }
 

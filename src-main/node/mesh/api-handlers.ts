@@ -296,8 +296,8 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'ledger.get'({ limit }) {
       return { ...node.journal.ledger.summary(node.peerId), entries: node.journal.ledger.entries(limit) };
     },
-    async 'ledger.transfers'({ limit }) {
-      return { transfers: node.journal.ledger.transfers(node.peerId, limit) };
+    async 'ledger.transfers'({ limit, after_seq }) {
+      return { transfers: node.journal.ledger.transfers(node.peerId, limit, after_seq) };
     },
     async 'receipts.verify'({ author }) {
       // From the journal's receipts table: the state keeps only the receipts of work not compacted.
