@@ -39,7 +39,7 @@ const START_TIMEOUT_MS = 30_000;
 const LAG_RESOLUTION_MS = 10;
 const LAG_WINDOW_MS = 12_000;
 /** 600 tiles of ~90 ms: the provider's 2 workers stay busy well past the window. */
-const BUSY_JOB = { first_frame: 0, last_frame: 9, width: 640, height: 360, spp: 48, tile: 64, budget: 1_000_000_000 };
+const BUSY_JOB = { first_frame: 0, last_frame: 19, width: 640, height: 360, spp: 48, tile: 64, budget: 1_000_000_000 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
