@@ -2,6 +2,7 @@
 // verdict and its settlements) is one transaction however many events it holds, so a crash never
 // leaves part of it. What a second connection sees committed is what a SIGKILL would leave.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
@@ -51,14 +52,38 @@ test('steps queued together fill a batch whole: a transaction never ends inside 
   journal.close();
 });
 
-test('a step that asks for FULL is committed with synchronous=FULL, alone or batched; the others with NORMAL', async () => {
+test('a step that asks for FULL waits for the disk, alone or batched; the others do not', async () => {
   const journal = openTempJournal(tempDbPath());
   await journal.appendAll(group('normal', 3));
   assert.deepEqual(journal.commits, { normal: 1, full: 0 });
-  // Queued in the same turn: one transaction, FULL because one of its steps asked.
+  // Queued in the same turn: one transaction, waited for because one of its steps asked.
   await Promise.all([journal.appendAll(group('x', 2)), journal.appendAll(group('y', 2), { full: true })]);
   assert.deepEqual(journal.commits, { normal: 1, full: 1 });
   await journal.appendAll(group('after', 1));
-  assert.deepEqual(journal.commits, { normal: 2, full: 1 }, 'the setting went back to NORMAL');
+  assert.deepEqual(journal.commits, { normal: 2, full: 1 });
+  journal.close();
+});
+
+test('a FULL step resolves once the WAL is synced, off the main thread; a later step never resolves before it', async (t) => {
+  const journal = openTempJournal(tempDbPath());
+  const syncs: string[] = [];
+  const release: (() => void)[] = [];
+  // The fsync, held until the test lets it return: the main thread goes on meanwhile.
+  t.mock.method(fs, 'fdatasync', (fd: number, done: (err: Error | null) => void) => {
+    syncs.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+    release.push(() => done(null));
+  });
+  const resolved: string[] = [];
+  const full = journal.appendAll(group('full', 2), { full: true }).then(() => resolved.push('full'));
+  journal.flush(); // committed now, in a transaction of its own
+  const normal = journal.appendAll(group('normal', 1)).then(() => resolved.push('normal'));
+  journal.flush();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(resolved, [], 'neither resolved while the WAL was not on disk');
+  assert.equal(syncs.length, 1);
+  assert.match(syncs[0]!, /-wal$/, 'the WAL is what is synced');
+  release.shift()!();
+  await Promise.all([full, normal]);
+  assert.deepEqual(resolved, ['full', 'normal'], 'in the order committed');
   journal.close();
 });

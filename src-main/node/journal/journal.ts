@@ -12,6 +12,7 @@ import { Archive } from './archive.js';
 import { LedgerReads } from './ledger-reads.js';
 import { StateSnapshots } from './state-snapshots.js';
 import { EventStore, type BatchWriter } from './event-store.js';
+import { DurableOrder } from './durable-order.js';
 
 export interface JournalOptions extends DatabaseOptions {
   /**
@@ -48,15 +49,16 @@ interface Journaled {
 /** One logical step: its events go into one transaction, never split across two. */
 interface Step {
   items: Journaled[];
-  /** Committed with synchronous=FULL (see StepOptions). */
+  /** Resolved once on disk (see StepOptions). */
   full: boolean;
   resolve: (outcomes: AppendOutcome[]) => void;
 }
 
 export interface StepOptions {
   /**
-   * The transaction holding the step waits for the disk (synchronous=FULL): for what a peer acts
-   * on and that I could not redo identically after a power cut (docs/ARCHITECTURE.md, Durability).
+   * The step resolves once its transaction is on disk (the WAL fsynced, off the main thread:
+   * durable-order.ts): for what a peer acts on and that I could not redo identically after a
+   * power cut (docs/ARCHITECTURE.md, Durability).
    */
   full?: boolean;
 }
@@ -94,6 +96,7 @@ export class Journal {
   /** The batch of the transaction under way, if one is. */
   #pending: BatchWriter | undefined;
   readonly #quiet: QuietCheckpoint;
+  readonly #durable: DurableOrder;
 
   /** Opens the journal at `path`, creating or migrating its database. */
   static open(path: string, options: JournalOptions = {}): OpenOutcome {
@@ -129,11 +132,12 @@ export class Journal {
   private constructor(
     db: Db,
     maxBatch: number,
-    /** The database's own setting, which every commit gets unless its step asks for FULL. */
+    /** The database's own setting: with NORMAL, a step that asks for FULL waits for an fsync of the WAL. */
     private readonly synchronous: 'NORMAL' | 'FULL',
   ) {
     this.#db = db;
     this.#quiet = new QuietCheckpoint(db, QUIET_CHECKPOINT_MS);
+    this.#durable = new DurableOrder(`${db.name}-wal`, () => db.pragma('wal_checkpoint(FULL)'));
     this.#maxBatch = Math.max(1, Math.floor(maxBatch));
     this.#store = new EventStore(db);
     this.#projector = createProjector(db, (seq) => {
@@ -181,7 +185,7 @@ export class Journal {
       if (this.#queued >= this.#maxBatch) this.flush();
       else if (!this.#flushScheduled) {
         this.#flushScheduled = true;
-        // A FULL commit waits for the disk (milliseconds): steps arriving meanwhile share it.
+        // A FULL step waits for the disk (milliseconds): steps arriving meanwhile share its fsync.
         if (options.full === true) setTimeout(this.#scheduledFlush, FULL_COALESCE_MS);
         else setImmediate(this.#scheduledFlush);
       }
@@ -221,40 +225,32 @@ export class Journal {
       const steps = this.#queue.splice(0, take);
       this.#queued -= events;
       const items = steps.flatMap((step) => step.items);
+      const full = steps.some((step) => step.full);
       let outcomes: AppendOutcome[];
+      let written = true;
       try {
-        outcomes = this.#commit(
-          items,
-          steps.some((step) => step.full),
-        );
+        outcomes = this.#commit(items, full);
       } catch (err) {
         const failed = storageFailure(err); // the transaction rolled back: none of these steps is written
         outcomes = items.map(() => failed);
+        written = false;
       }
-      let at = 0;
-      for (const step of steps) {
-        step.resolve(outcomes.slice(at, at + step.items.length));
-        at += step.items.length;
-      }
+      this.#durable.settle(written && full && this.synchronous !== 'FULL', () => {
+        let at = 0;
+        for (const step of steps) {
+          step.resolve(outcomes.slice(at, at + step.items.length));
+          at += step.items.length;
+        }
+      });
     }
   }
 
-  /** One transaction; with `full`, its commit waits for the disk (the setting cannot change inside a transaction). */
+  /** One transaction; with `full`, its steps resolve once it is on disk (flush, DurableOrder). */
   #commit(items: readonly Journaled[], full: boolean): AppendOutcome[] {
     this.#quiet.wrote();
-    if (!full || this.synchronous === 'FULL') {
-      const outcomes = this.#writeBatch(items);
-      this.#commits[this.synchronous === 'FULL' ? 'full' : 'normal']++;
-      return outcomes;
-    }
-    this.#db.pragma('synchronous = FULL');
-    try {
-      const outcomes = this.#writeBatch(items);
-      this.#commits.full++;
-      return outcomes;
-    } finally {
-      this.#db.pragma(`synchronous = ${this.synchronous}`);
-    }
+    const outcomes = this.#writeBatch(items);
+    this.#commits[full || this.synchronous === 'FULL' ? 'full' : 'normal']++;
+    return outcomes;
   }
 
   /**
@@ -309,6 +305,7 @@ export class Journal {
     this.flush();
     this.#closed = true;
     this.#quiet.stop();
+    this.#durable.close();
     this.#db.close();
   }
 
