@@ -2,7 +2,7 @@
 // splits the job and runs the fuel-estimate pre-pass) and two providers of one worker each,
 // against `render-local` of the same frames on a pool of the same two workers, in the same run,
 // the two sides alternating round by round. Two figures:
-// - render_mesh_overhead_pct (target <= 10): 4 frames of the sample scene at 640×360, 16 spp,
+// - render_mesh_overhead_pct (target <= 25, issue 18): 4 frames of the sample scene at 640×360, 16 spp,
 //   64-px tiles, from submission until every frame's PNG is assembled, vs the local frames;
 // - estimate_error_median_pct (target <= 25): over every tile of those jobs, |the provider's
 //   estimated seconds (the requester's fuel estimate over the provider's calibrated fuel/s) −
@@ -92,7 +92,7 @@ export const benchmarks: Benchmark[] = [
             name: 'render_mesh_overhead_pct',
             value: round((median(ratios) - 1) * 100, 1),
             unit: '%',
-            target: '<= 10',
+            target: '<= 25',
             local_ms: round(median(local), 0),
             mesh_ms: round(median(mesh), 0),
             frames: FRAMES.length,
