@@ -175,8 +175,8 @@ test('transfers after a seq are exactly the newer ones: a client that holds the 
     at: AT,
   });
   for (let n = 0; n < 6; n++) {
-    for (const entry of [escrow(n), settle(n)])
-      assert.ok((await journal.append({ type: 'ledger.entry', event_id: entry.entry_id, at: AT, entry })).ok);
+    for (const made of [escrow(n), settle(n)])
+      assert.ok((await journal.append({ type: 'ledger.entry', event_id: made.entry_id, at: AT, entry: made })).ok);
   }
   const all = journal.ledger.transfers('alice', 100);
   assert.equal(all.length, 6, 'one transfer per settle');

@@ -22,13 +22,14 @@ export class DurableOrder {
   settle(durable: boolean, resolve: () => void): void {
     if (!durable && this.#tail === undefined) return resolve();
     const synced = durable ? this.#syncWal() : undefined;
-    const tail = Promise.all([this.#tail, synced]).then(resolve);
-    this.#tail = tail;
-    void tail.finally(() => {
+    // Neither waits for can reject (a failed sync falls back to a checkpoint), nor does `resolve` throw.
+    const tail: Promise<void> = Promise.all([this.#tail, synced]).then(() => {
+      resolve();
       if (this.#tail !== tail) return;
       this.#tail = undefined;
       if (this.#closed) this.#closeFile();
     });
+    this.#tail = tail;
   }
 
   /** No more commits; the file closes once the syncs under way are done. */
