@@ -2,11 +2,11 @@
 // provider whose result agreed (the output's CID is its consensus hash, so the bytes are checked
 // as they arrive), announced as a `render.tile` event for a UI's mosaic, and when a frame's last
 // tile is in, the frame is stitched, encoded as a PNG, stored and journaled (`frame.rendered`).
-import { encode } from 'fast-png';
 import { stitchTiles, tileOutputBytes, type Tile } from '../../core/render/index.js';
 import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
 import type { WorkUnit } from '../../core/schemas/index.js';
 import { blobFromHolders, type NodeContext } from './context.js';
+import { PngThread } from './png-thread.js';
 import { MAX_FAILURE_OUTPUT_BYTES } from './unit-output.js';
 
 /** The most a tile's output may be: its w × h × 4 bytes, or a failure's `{"error": …}`. Nothing bigger is fetched. */
@@ -28,12 +28,15 @@ export class FrameAssembler {
   #retryMs = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** Frames are encoded off the main thread; the thread starts with the first frame. */
+  #png: PngThread | undefined;
 
   constructor(private readonly ctx: NodeContext) {}
 
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
+    this.#png?.close().catch(() => {}); // a frame being encoded is assembled again after the restart
   }
 
   /** A unit reached its verdict: if it is a render tile, fetch it, then finish its frame if it was the last. */
@@ -142,7 +145,8 @@ export class FrameAssembler {
         this.ctx.log(`frame ${frame} of ${job.job.job_id} cannot be assembled: ${rgba.error}`);
         return;
       }
-      const png = encode({ width: render.width, height: render.height, data: rgba.value, channels: 4, depth: 8 });
+      this.#png ??= new PngThread();
+      const png = await this.#png.encode(render.width, render.height, rgba.value);
       const pngCid = await this.ctx.blobs.put(png);
       await this.ctx.record([
         {
