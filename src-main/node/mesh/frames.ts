@@ -145,6 +145,7 @@ export class FrameAssembler {
         this.ctx.log(`frame ${frame} of ${job.job.job_id} cannot be assembled: ${rgba.error}`);
         return;
       }
+      if (this.#stopped) return; // no thread started after stop(): assembled after the restart
       this.#png ??= new PngThread();
       const png = await this.#png.encode(render.width, render.height, rgba.value);
       const pngCid = await this.ctx.blobs.put(png);
