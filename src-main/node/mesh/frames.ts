@@ -124,7 +124,8 @@ export class FrameAssembler {
     const key = `${job.job.job_id}#${frame}`;
     const render = job.job.render!;
     const units = this.framesOf(job).get(frame) ?? [];
-    if (job.frames.has(frame) || this.#busy.has(key)) return;
+    // Once stopped, no thread is started: the frame is assembled after the restart (resume()).
+    if (this.#stopped || job.frames.has(frame) || this.#busy.has(key)) return;
     // Every tile's verdict first (memory only): reading the tiles at each verdict read a frame's
     // tiles quadratically (a 60-tile frame, ~1,800 reads of 16 KiB).
     const records = units.map((u) => this.ctx.state.units.get(u.unitId));
@@ -145,7 +146,6 @@ export class FrameAssembler {
         this.ctx.log(`frame ${frame} of ${job.job.job_id} cannot be assembled: ${rgba.error}`);
         return;
       }
-      if (this.#stopped) return; // no thread started after stop(): assembled after the restart
       this.#png ??= new PngThread();
       const png = await this.#png.encode(render.width, render.height, rgba.value);
       const pngCid = await this.ctx.blobs.put(png);
