@@ -4,26 +4,19 @@
 //   Beside them: what still wakes the node (context switches per second, by thread, from
 //   /proc/<pid>/task) and where its memory is (resident anonymous and file-backed, and a summary of
 //   a heap snapshot taken at the end of the window).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemonProcess, waitCalibrated, type DaemonProcess } from './fixtures/daemon-process.js';
 import { heapSummary } from './fixtures/heap-summary.js';
+import { processCpu } from './fixtures/proc-cpu.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
 const IDLE_SETTLE_MS = 5_000;
 const IDLE_WINDOW_MS = 20_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** CPU seconds (user + system) from a /proc stat file: a process's (all its threads) or one thread's. */
-function cpuSeconds(statPath: string, ticksPerSecond: number): number {
-  const stat = readFileSync(statPath, 'utf8');
-  // After "pid (name) " come the fields from the 3rd on: utime (14th) and stime (15th) at 11 and 12.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
 
 /** Resident memory from /proc/<pid>/status, in MB: all of it, anonymous (heaps) and file-backed (code). */
 function residentMb(pid: number): { total: number; anon: number; file: number } {
@@ -67,11 +60,9 @@ interface Usage {
 
 /** Each process's CPU use and wake-ups over the same `ms`, and its resident memory at the end. */
 async function usageOver(pids: number[], ms: number): Promise<Usage[]> {
-  const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
   const read = () =>
     pids.map((pid) => ({
-      all: cpuSeconds(`/proc/${pid}/stat`, ticksPerSecond),
-      main: cpuSeconds(`/proc/${pid}/task/${pid}/stat`, ticksPerSecond),
+      ...processCpu(pid),
       switches: switchesByThread(pid),
     }));
   const before = read();

@@ -14,7 +14,8 @@ import { cidOfBytes } from '../src-main/node/blobs/cid.js';
 import type { ApiClient } from '../src-main/node/api/index.js';
 import { Executor } from '../src-main/node/exec/index.js';
 import { loadKernel } from '../src-main/node/exec/kernels.js';
-import { EventWatch, startDaemonProcess, trustEachOther } from './fixtures/daemon-process.js';
+import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
+import { processCpu } from './fixtures/proc-cpu.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
 const UNITS = Number(process.env.MESH_TINY_UNITS ?? 100_000);
@@ -97,6 +98,22 @@ interface MeshRun {
   atRest: DiskGrowth;
   atCompletion: DiskGrowth;
   seconds: number;
+  /** CPU ms a unit from submit to completion, each daemon: its main thread, and all its threads (the workers' too). */
+  cpuMsPerUnit: Record<'requester' | 'provider', { main: number; all: number }>;
+}
+
+/** Starts counting the daemons' CPU time; the function it returns gives ms a unit since then. */
+function cpuPerUnit(daemons: Record<'requester' | 'provider', DaemonProcess>): () => MeshRun['cpuMsPerUnit'] {
+  const read = () => ({ requester: processCpu(daemons.requester.pid), provider: processCpu(daemons.provider.pid) });
+  const before = read();
+  return () => {
+    const after = read();
+    const perUnit = (side: 'requester' | 'provider') => ({
+      main: round(((after[side].main - before[side].main) * 1000) / UNITS, 3),
+      all: round(((after[side].all - before[side].all) * 1000) / UNITS, 3),
+    });
+    return { requester: perUnit('requester'), provider: perUnit('provider') };
+  };
 }
 
 async function meshRun(input: Buffer): Promise<MeshRun> {
@@ -106,6 +123,7 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
   try {
     await trustEachOther(requester, provider);
     const before = diskByPart(requester.dataDir);
+    const cpuSoFar = cpuPerUnit({ requester, provider });
     const start = performance.now();
     const { job_id: jobId } = await requester.api.call('jobs.submit', {
       name: 'tiny units',
@@ -120,6 +138,7 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     if (job.state !== 'completed' || job.units_verified !== UNITS)
       throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${UNITS} verified`);
     const seconds = (completedAt - start) / 1000;
+    const cpuMsPerUnit = cpuSoFar();
     const atCompletion = diskGrowthPerUnit(before, diskByPart(requester.dataDir));
     await checkOutputs(requester.api, jobId, input);
     // At rest: once the node's journal has been quiet a while its WAL is checkpointed away (journal/database.ts).
@@ -127,7 +146,7 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     while ((diskByPart(requester.dataDir)['journal_wal'] ?? 0) > 0 && Date.now() < quietBy)
       await new Promise((resolve) => setTimeout(resolve, 200));
     const atRest = diskGrowthPerUnit(before, diskByPart(requester.dataDir));
-    return { unitsPerSecond: UNITS / seconds, atRest, atCompletion, seconds };
+    return { unitsPerSecond: UNITS / seconds, atRest, atCompletion, seconds, cpuMsPerUnit };
   } finally {
     events.close();
     await Promise.all([requester.stop(), provider.stop()]);
@@ -169,6 +188,7 @@ export const benchmarks: Benchmark[] = [
           local_pool_units_per_s: round(local, 0),
           ratio_to_local_pool: round(mesh.unitsPerSecond / local, 3),
           workers: WORKERS,
+          cpu_ms_per_unit: mesh.cpuMsPerUnit,
         },
         {
           name: 'disk_bytes_per_unit',
