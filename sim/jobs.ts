@@ -36,6 +36,8 @@ export interface Job {
   done: number;
   finishedMs: number;
   listed: WorkUnit[];
+  /** Its work request, as its commitment lists it while a unit is open. */
+  request: WorkRequest;
   commitment: ComputeCommitment;
   inbox: Offer[];
 }
@@ -59,6 +61,7 @@ export function newJob(mesh: Mesh, peer: number, j: number, size: number): Job {
     done: 0,
     finishedMs: 0,
     listed: [],
+    request,
     inbox: [],
     commitment: {
       peer_id: name,
@@ -82,7 +85,7 @@ export function relist(job: Job, assigned: Uint8Array): void {
     const u = job.first + job.cursor++;
     listed.push({
       unit_id: `u${u}`,
-      job_id: job.commitment.work_requests[0]!.job_id,
+      job_id: job.request.job_id,
       algorithm_id: ALGORITHM.algorithm_id,
       algorithm_version: ALGORITHM.version,
       required_resources: ONE_CORE,
@@ -95,9 +98,9 @@ export function relist(job: Job, assigned: Uint8Array): void {
   job.commitment = withUnits(job, listed);
 }
 
+/** Its commitment listing these units; with none, no work request (the node lists only jobs with units open). */
 export function withUnits(job: Job, units: WorkUnit[]): ComputeCommitment {
-  const request = job.commitment.work_requests[0]!;
-  return { ...job.commitment, work_requests: [{ ...request, work_units: units }] };
+  return { ...job.commitment, work_requests: units.length > 0 ? [{ ...job.request, work_units: units }] : [] };
 }
 
 /** A provider's slot for one round: its cores, from now for one round. */

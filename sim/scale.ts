@@ -25,6 +25,7 @@ import { freeRiderRoom } from '../src-main/core/policy/index.js';
 import {
   acceptByPolicy,
   allocate,
+  contributorWaiting as coreContributorWaiting,
   DampingTracker,
   DEFAULT_ACCEPTANCE_POLICY,
   givesBack,
@@ -153,18 +154,25 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
   /**
    * How many more units requester r may have of p now, as admission.ts counts them: its credit limit
    * with p, and a free-rider's trickle when its commitment shows it gives nothing back while a
-   * friend of p that gives back has units open (reciprocity.ts: contributorWaiting).
+   * friend of p that gives back has units open (`waiting`, from contributorWaiting below).
    */
-  function room(p: number, r: number, nowMs: number): number {
+  function room(p: number, r: number, nowMs: number, waiting: boolean): number {
     const e = mesh.edge(p, r);
     const headroom = creditLimit(mesh.weight[e]!) + mesh.balance[e]! - mesh.held[e]!;
     const credit = headroom < 0 ? 0 : Math.floor(headroom / price.escrow);
-    if (!freeRiders[mesh.jobOf[r]!] || !contributorWaiting(p)) return credit;
+    if (!freeRiders[mesh.jobOf[r]!] || !waiting) return credit;
     return Math.min(credit, freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs));
   }
 
-  const contributorWaiting = (p: number) =>
-    mesh.friendRequesters[p]!.some((r) => !freeRiders[mesh.jobOf[r]!] && jobs[mesh.jobOf[r]!]!.open > 0);
+  /**
+   * Whether a requester that gives back, and that p trusts, has units waiting, as admission.ts asks
+   * reciprocity.ts over the commitments p holds: its friends' (a job with no unit open lists no request).
+   */
+  const friendJobs = mesh.friendRequesters.map((friends) => Array.from(friends, (r) => jobs[mesh.jobOf[r]!]!));
+  function contributorWaiting(p: number): boolean {
+    const commitments = friendJobs[p]!.map((job) => job.commitment);
+    return coreContributorWaiting(commitments, (peer) => mesh.weight[mesh.edge(p, mesh.peerOf(peer))]! > 0);
+  }
 
   const scoreOf = (e: number, nowMs: number) => reputationScore(mesh.reputation[e] ?? emptyReputation(), nowMs);
   const trustOf = (e: number, nowMs: number) => effectiveTrust(mesh.weight[e]!, scoreOf(e, nowMs));
@@ -173,10 +181,11 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
   function providerRound(p: number, nowMs: number, tracker: DampingTracker): boolean {
     const candidates: ComputeCommitment[] = [];
     const myTrust: Record<string, number> = {};
+    const waiting = contributorWaiting(p);
     for (const r of mesh.friendRequesters[p]!) {
       const job = jobs[mesh.jobOf[r]!]!;
       if (job.open === 0) continue;
-      const left = room(p, r, nowMs);
+      const left = room(p, r, nowMs, waiting);
       if (left === 0) continue;
       candidates.push(left >= job.listed.length ? job.commitment : withUnits(job, job.listed.slice(0, left)));
       myTrust[job.name] = trustOf(mesh.edge(p, r), nowMs);
@@ -274,11 +283,12 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     const cores = mesh.cores[p]!;
     if (used[p]! > cores) out.overCapacity++;
     let takeable = 0;
+    const waiting = contributorWaiting(p);
     for (const r of mesh.friendRequesters[p]!) {
       const job = jobs[mesh.jobOf[r]!]!;
       if (job.open === 0) continue;
       const taken = running[p]!.reduce((k, u) => k + (jobOfUnit(u) === mesh.jobOf[r] ? 1 : 0), 0);
-      takeable += Math.max(0, Math.min(room(p, r, nowMs), job.open, pipelineFor(cores) - taken));
+      takeable += Math.max(0, Math.min(room(p, r, nowMs, waiting), job.open, pipelineFor(cores) - taken));
     }
     if (takeable > 0) {
       const usable = Math.min(cores, used[p]! + takeable);
