@@ -59,6 +59,8 @@ export interface ScaleOutcome {
   completed: number;
   /** Provider rounds that ran more units than the provider has cores (must be 0). */
   overCapacity: number;
+  /** Units a free-rider was given past its trickle while a contributor the provider trusts waited (must be 0). */
+  overTrickle: number;
   /** Over the provider rounds where a friend still had units waiting that it could take: cores used / cores those friends could take. */
   utilisation: number;
   contestedRounds: number;
@@ -71,14 +73,28 @@ export interface ScaleOutcome {
   /** Units per virtual second from submission to the last unit paid, mean over each kind of requester. */
   freeRiderRate: number;
   contributorRate: number;
+  /**
+   * Service while contended, per kind of requester: the units it got from a provider's rounds in
+   * which a contributor that provider trusts had units waiting, per second of such rounds in which
+   * it had units open itself, summed over every provider and requester of the kind.
+   */
+  freeRiderContendedRate: number;
+  contributorContendedRate: number;
+  /**
+   * Where the free-riders' units came from: a provider with a contributor it trusts waiting
+   * (contended), one whose contributing friends had none left waiting, one with no contributing friend.
+   */
+  freeRiderService: { contended: number; contributorsServed: number; noContributorFriend: number };
   /** The highest share of its credit limit a free-rider owed any provider at the end. */
   freeRiderDebtShareMax: number;
   /** Every balance sums to 0 (each credit paid came from someone), and nothing is held at the end. */
   balanceSum: number;
   stillHeld: number;
-  /** Per round: providers whose damping factor changed, and the utilisation as above. */
+  /** Per round: providers whose damping factor changed, providers that made offers, and the utilisation as above. */
   dampingChanges: number[];
+  offeringByRound: number[];
   utilisationByRound: number[];
+  /** See convergedAt: the round count when damping never settled so. */
   roundsToConverge: number;
 }
 
@@ -100,6 +116,15 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
   /** Per job: whether its commitment shows that it gives nothing back; per edge p → r to such a requester, when p accepted its units. */
   const freeRiders = jobs.map((job) => !givesBack(job.commitment));
   const freeRiderUnits = new Map<number, number[]>();
+  /** Per provider: whether a contributor it trusts waited at its round this phase, and whether any friend of it contributes. */
+  const contended = new Uint8Array(n);
+  const contributorFriend = Uint8Array.from(mesh.friendRequesters, (friends) =>
+    friends.some((r) => !freeRiders[mesh.jobOf[r]!]) ? 1 : 0,
+  );
+  /** Per kind (0 contributor, 1 free-rider): provider rounds contended while it had units open, and units it got from them. */
+  const contendedRounds = [0, 0];
+  const contendedUnits = [0, 0];
+  const freeRiderService = { contended: 0, contributorsServed: 0, noContributorFriend: 0 };
 
   const trackers = new Map<number, DampingTracker>();
   const running: number[][] = Array.from({ length: n }, () => []);
@@ -116,6 +141,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     offers: 0,
     creditRefusals: 0,
     overCapacity: 0,
+    overTrickle: 0,
     refusals: {} as Record<string, number>,
   };
   const dampingChanges: number[] = [];
@@ -182,9 +208,11 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     const candidates: ComputeCommitment[] = [];
     const myTrust: Record<string, number> = {};
     const waiting = contributorWaiting(p);
+    contended[p] = waiting ? 1 : 0;
     for (const r of mesh.friendRequesters[p]!) {
       const job = jobs[mesh.jobOf[r]!]!;
       if (job.open === 0) continue;
+      if (waiting) contendedRounds[freeRiders[mesh.jobOf[r]!] ? 1 : 0]!++;
       const left = room(p, r, nowMs, waiting);
       if (left === 0) continue;
       candidates.push(left >= job.listed.length ? job.commitment : withUnits(job, job.listed.slice(0, left)));
@@ -255,8 +283,15 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       assigned[u] = 1;
       job.open--;
       const q = mesh.peerOf(a.provider_peer);
-      if (freeRiders[mesh.jobOf[job.peer]!]) {
+      const freeRider = freeRiders[mesh.jobOf[job.peer]!]!;
+      if (contended[q]) contendedUnits[freeRider ? 1 : 0]!++;
+      if (freeRider) {
         const e = mesh.edge(q, job.peer);
+        if (contended[q]) {
+          freeRiderService.contended++;
+          if (freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs) <= 0) out.overTrickle++;
+        } else if (contributorFriend[q]) freeRiderService.contributorsServed++;
+        else freeRiderService.noContributorFriend++;
         freeRiderUnits.set(e, [...(freeRiderUnits.get(e) ?? []), nowMs]);
       }
       running[q]!.push(u);
@@ -353,11 +388,14 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     stillHeld += mesh.held[e]!;
   }
   const contested = Math.max(1, out.contestedCores);
+  const contendedRate = (kind: number) =>
+    contendedUnits[kind]! / Math.max(1, (contendedRounds[kind]! * ROUND_MS) / 1000);
   return {
     rounds: round,
     virtualSeconds: (round * ROUND_MS) / 1000,
     completed: completedCount.filter((c) => c === 1).length,
     overCapacity: out.overCapacity,
+    overTrickle: out.overTrickle,
     utilisation: out.usedCores / contested,
     contestedRounds: out.contested,
     idleRefused: out.idleRefused / contested,
@@ -367,10 +405,14 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     creditRefusals: out.creditRefusals,
     freeRiderRate: rateOf(FREE_RIDER),
     contributorRate: rateOf(CONTRIBUTOR),
+    freeRiderContendedRate: contendedRate(1),
+    contributorContendedRate: contendedRate(0),
+    freeRiderService,
     freeRiderDebtShareMax: debtShare,
     balanceSum,
     stillHeld,
     dampingChanges,
+    offeringByRound,
     utilisationByRound,
     roundsToConverge: convergedAt(dampingChanges, offeringByRound),
   };

@@ -51,3 +51,20 @@ test('free-riders are served well below contributors', () => {
     `${outcome.freeRiderRate} vs ${outcome.contributorRate}`,
   );
 });
+
+// Contended cores go to those who share: while a contributor that a provider trusts has units
+// waiting, that provider gives a free-rider at most its trickle, and places contributors' units first.
+test('while a contributor waits, free-riders get a small fraction of the service contributors get', () => {
+  assert.equal(outcome.overTrickle, 0);
+  assert.ok(outcome.contributorContendedRate > 0);
+  assert.ok(
+    outcome.freeRiderContendedRate < 0.1 * outcome.contributorContendedRate,
+    `${outcome.freeRiderContendedRate} vs ${outcome.contributorContendedRate}`,
+  );
+});
+
+test("every free-rider's unit is counted once, by where it came from", () => {
+  const { contended, contributorsServed, noContributorFriend } = outcome.freeRiderService;
+  const perJob = SMALL.units / SMALL.requesters;
+  assert.equal(contended + contributorsServed + noContributorFriend, SMALL.freeRiders * perJob);
+});
