@@ -4,7 +4,8 @@
 //
 // Order: tier 1 (bilateral trust) before tier 2 (one-way trust) across all slots; within a tier,
 // requesters that give back before those that do not (reciprocity.ts), then requester trust desc, unit priority desc, data locality desc (per slot), then input order
-// (requesters by peer id, their units as listed), so the result is a pure function of the input.
+// (requesters by peer id, their units as listed, from a start of the provider's own when a
+// requester's room is given: `rotated`), so the result is a pure function of the input.
 // Unlike the per-slot baseline (bench/seed-scheduler.ts), each unit gets at most one offer from a
 // provider (the baseline placed it once per slot), no dimension is ever over-allocated (see
 // compatibility.ts for the capacity model), and ids are deterministic: `<provider>#<round>.<n>`.
