@@ -51,7 +51,7 @@ function assertSameState(actual: MeshState, expected: MeshState, label: string, 
     committed: [...ids.job].map((id) => state.committedTo(id)),
     verifications: [...ids.unit].map((id) => state.verificationOf(id)),
     executions: [...ids.assignment].map((id) => state.executionOf(id)),
-    myOffers: [...ids.requester].flatMap((peer) => [...ids.unit].map((id) => state.myOffersFor(peer, id))),
+    myAssignments: [...ids.requester].flatMap((peer) => [...ids.unit].map((id) => state.myAssignmentsOn(peer, id))),
   });
   assert.deepStrictEqual(queries(actual), queries(expected), `${label}: indexes`);
   // The index of stored receipts' CIDs: a receipt stored again is ignored by both, or added to both.

@@ -81,7 +81,6 @@ export function compactJob(state: CompactableState, jobId: string, summary: JobS
     for (const offerId of state.offersByUnit.get(unitId)?.keys() ?? []) state.offerReceivedAt.delete(offerId);
     state.offersByUnit.delete(unitId);
   }
-  for (const [offerId, offer] of state.myOffers) if (offer.job_id === jobId) state.myOffers.delete(offerId);
   for (const resultId of results) state.checks.outcomes.delete(resultId);
   for (const [cid, ids] of state.resultsByOutput) {
     const kept = ids.filter((id) => !assignments.has(id));

@@ -63,8 +63,10 @@ export interface AssignmentRecord {
   result?: WorkResult;
   /** The journal's `at` of the acceptance. */
   acceptedAt: string;
-  /** The seconds the provider's offer estimated, when I saw the offer (requester side). */
+  /** The seconds the provider's offer estimated. */
   estimatedSeconds?: number;
+  /** The slot my offer took (provider side): while my unit runs it holds its share of that slot. */
+  slotId?: string;
   /** The offer priced the unit by fuel at this rate: its price is a cap (core/ledger/metered.ts). */
   fuelPrice?: FuelPrice;
   /** The provider refused the acceptance, and why (requester side); its escrow was refunded. */
@@ -99,7 +101,6 @@ export interface CompactableState {
   readonly assignmentsByUnit: Map<string, string[]>;
   readonly offersByUnit: Map<string, Map<string, Offer>>;
   readonly offerReceivedAt: Map<string, number>;
-  readonly myOffers: Map<string, Offer>;
   readonly resultsByOutput: Map<string, string[]>;
   readonly receipts: Map<string, StoredReceipt[]>;
   readonly checks: {

@@ -9,11 +9,12 @@ import { MeshState } from './state.js';
 
 /**
  * Bump when what `MeshState.apply` (or compaction, or a class-held part) makes of the same events
- * changes, a record's fields included, or how a snapshot stores the data (3: compressed); fields
+ * changes, a record's fields included, or how a snapshot stores the data (3: compressed; 4: a
+ * provider's offers no longer in the state, its assignments keep their slot); fields
  * of the state itself are in the fingerprint anyway. Every older snapshot is then ignored, and the
  * journal folded in full once.
  */
-const STATE_FORMAT = 3;
+const STATE_FORMAT = 4;
 
 /** The state's fields as plain data. Throws naming the field if one holds an instance of a class that is no SnapshotPart. */
 export function stateToData(state: MeshState): Record<string, unknown> {

@@ -42,9 +42,6 @@ export const UNDERPAID = 'underpaid';
 
 export type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
 
-/** A requester's unit: unit ids are the requester's to choose, so two requesters may share one. */
-const offerKey = (requester: string, unitId: string): string => `${requester}\u0000${unitId}`;
-
 export class MeshState {
   readonly jobs = new Map<string, JobRecord>();
   readonly units = new UnitTable();
@@ -52,10 +49,12 @@ export class MeshState {
   readonly offersByUnit = new Map<string, Map<string, Offer>>();
   /** When each of those offers reached me (journal time, my clock: providers' clocks may differ). */
   readonly offerReceivedAt = new Map<string, number>();
-  /** Offers I made (provider side), by offer id. */
-  readonly myOffers = new Map<string, Offer>();
-  /** The ids of my offers for each unit (provider side), by requester and unit (offerKey); rebuilt from myOffers (reindex). */
-  #myOffersByUnit = new Map<string, string[]>();
+  /**
+   * My own offers from a journal written before 2026-11-23, until their acceptance is folded: a
+   * provider's offers are no longer journaled (its acceptance journals their terms and slot).
+   * Not saved in a snapshot.
+   */
+  readonly #legacyOffers = new Map<string, Offer>();
   readonly assignments = new Map<string, AssignmentRecord>();
   readonly assignmentsByUnit = new Map<string, string[]>();
   /** Assignments whose escrow is held, by the other party (the provider of mine, the requester of theirs). */
@@ -88,8 +87,8 @@ export class MeshState {
   sharing = true;
   /** The prices I ask, once the user set them (else the node's defaults). */
   price: PriceSchedule | undefined;
-  /** The highest round number among my offers. */
-  lastRound = 0;
+  /** My offer rounds spoken for (rounds.reserved): the next starts after them. */
+  roundsReserved = 0;
   /** My assignments as a provider, counted as each closes: my contribution history (contribution.ts). */
   contribution: ContributionCounts = emptyContribution();
 
@@ -164,16 +163,17 @@ export class MeshState {
       }
       case 'offer.recorded':
         if (event.offer.provider_peer === this.me) {
-          if (this.myOffers.has(event.offer.offer_id)) return; // my offer ids are unique: the first record wins
-          this.myOffers.set(event.offer.offer_id, event.offer);
-          this.#indexMyOffer(event.offer);
-          this.lastRound = Math.max(this.lastRound, event.offer.round);
+          this.roundsReserved = Math.max(this.roundsReserved, event.offer.round);
+          if (!this.assignments.has(event.offer.offer_id)) this.#legacyOffers.set(event.offer.offer_id, event.offer);
         } else {
           let offers = this.offersByUnit.get(event.offer.unit_id);
           if (!offers) this.offersByUnit.set(event.offer.unit_id, (offers = new Map()));
           offers.set(event.offer.offer_id, event.offer);
           this.offerReceivedAt.set(event.offer.offer_id, Date.parse(event.at));
         }
+        return;
+      case 'rounds.reserved':
+        this.roundsReserved = Math.max(this.roundsReserved, event.through);
         return;
       case 'offer.accepted': {
         const { acceptance } = event;
@@ -182,12 +182,14 @@ export class MeshState {
         const offer =
           event.terms ??
           this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id) ??
-          this.myOffers.get(acceptance.offer_id);
+          this.#legacyOffers.get(acceptance.offer_id);
+        this.#legacyOffers.delete(acceptance.offer_id);
         this.assignments.set(acceptance.assignment_id, {
           acceptance,
           acceptedAt: event.at,
           ...(offer ? { estimatedSeconds: offer.estimated_seconds } : {}),
           ...(offer?.fuel_price ? { fuelPrice: offer.fuel_price } : {}),
+          ...(offer?.slot_id !== undefined && acceptance.provider_peer === this.me ? { slotId: offer.slot_id } : {}),
         });
         const list = this.assignmentsByUnit.get(acceptance.unit_id);
         if (list) list.push(acceptance.assignment_id);
@@ -307,8 +309,6 @@ export class MeshState {
   /** Rebuilds the private indexes from what they index: after a restore from a snapshot, and after a compaction. */
   reindex(): void {
     this.#receiptIndex = new ReceiptIndex(this.me, this.receipts);
-    this.#myOffersByUnit = new Map();
-    for (const offer of this.myOffers.values()) this.#indexMyOffer(offer);
   }
 
   #result(result: WorkResult): void {
@@ -319,13 +319,6 @@ export class MeshState {
     const list = this.resultsByOutput.get(result.output_cid);
     if (list) list.push(result.assignment_id);
     else this.resultsByOutput.set(result.output_cid, [result.assignment_id]);
-  }
-
-  #indexMyOffer(offer: Offer): void {
-    const key = offerKey(offer.requester_peer, offer.unit_id);
-    const ids = this.#myOffersByUnit.get(key);
-    if (ids) ids.push(offer.offer_id);
-    else this.#myOffersByUnit.set(key, [offer.offer_id]);
   }
 
   #ledger(entry: LedgerEntry, at: string): void {
@@ -413,9 +406,11 @@ export class MeshState {
     return reputationScore(this.reputation.get(peer) ?? emptyReputation(), nowMs);
   }
 
-  /** The ids of my offers (provider side) for a requester's unit. */
-  myOffersFor(requester: string, unitId: string): readonly string[] {
-    return this.#myOffersByUnit.get(offerKey(requester, unitId)) ?? [];
+  /** My assignments (provider side) on a requester's unit: unit ids are the requester's to choose, so two may share one. */
+  myAssignmentsOn(requester: string, unitId: string): AssignmentRecord[] {
+    return this.assignmentsOf(unitId).filter(
+      ({ acceptance }) => acceptance.provider_peer === this.me && acceptance.requester_peer === requester,
+    );
   }
 
   /** What a job of mine has in escrow or paid: its budget less this is what it may still spend. */

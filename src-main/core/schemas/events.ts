@@ -84,7 +84,13 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     input_digests: InputDigests,
   }),
   z.strictObject({ type: z.literal('unit.created'), ...base, unit: WorkUnitSchema }),
+  /** An offer (a provider's own only in journals before 2026-11-23: its offers are no longer journaled). */
   z.strictObject({ type: z.literal('offer.recorded'), ...base, offer: OfferSchema }),
+  /**
+   * My offer rounds up to `through` are spoken for (their numbers are in my offer ids): a restarted
+   * provider goes on after them, so no offer id of mine is ever made twice. A range at a time.
+   */
+  z.strictObject({ type: z.literal('rounds.reserved'), ...base, through: Count }),
   z.strictObject({
     type: z.literal('offer.accepted'),
     ...base,

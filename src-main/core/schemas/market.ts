@@ -91,7 +91,10 @@ export type PriceSchedule = z.infer<typeof PriceScheduleSchema>;
 export type FuelPrice = z.infer<typeof FuelPriceSchema>;
 
 /** What an accepted offer said that its assignment keeps: the provider's estimate, and its fuel rate if priced by fuel. */
-export const OfferTermsSchema = OfferSchema.pick({ estimated_seconds: true, fuel_price: true });
+/** What an acceptance's event keeps of its offer; the provider keeps its slot too (its offers are not journaled). */
+export const OfferTermsSchema = OfferSchema.pick({ estimated_seconds: true, fuel_price: true, slot_id: true }).partial({
+  slot_id: true,
+});
 export type HardwareSummary = z.infer<typeof HardwareSummarySchema>;
 export type Advert = z.infer<typeof AdvertSchema>;
 export type Offer = z.infer<typeof OfferSchema>;

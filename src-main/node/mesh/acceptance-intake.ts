@@ -3,7 +3,7 @@
 // here, find sharing on, and pass admission (policies, credit). What passes becomes the events to
 // journal; the rest goes back with its reason. The provider records, runs and answers.
 import type { MessageBody } from '../../core/protocol/messages.js';
-import type { Acceptance, WorkUnit } from '../../core/schemas/index.js';
+import type { Acceptance, Offer, WorkUnit } from '../../core/schemas/index.js';
 import { Admission } from './admission.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { acceptanceEvents } from './settlement.js';
@@ -32,6 +32,8 @@ export function judgeAcceptances(
   from: string,
   acceptances: readonly Acceptance[],
   unitSeen: (unitId: string) => WorkUnit | undefined,
+  /** My offer of that id, while an acceptance of it may come. */
+  myOffer: (offerId: string) => Offer | undefined,
 ): AcceptanceIntake {
   const { state } = ctx;
   const admission = new Admission(state, ctx.now(), ctx.commitments, ctx.quota);
@@ -41,7 +43,7 @@ export function judgeAcceptances(
   const refused: MessageBody<'accepted'>['refused'] = [];
   const events: NewEvent[] = [];
   for (const acceptance of acceptances) {
-    const offer = state.myOffers.get(acceptance.offer_id);
+    const offer = myOffer(acceptance.offer_id);
     const unit = unitSeen(acceptance.unit_id) ?? state.units.get(acceptance.unit_id)?.unit;
     const valid =
       offer &&
@@ -79,7 +81,10 @@ export function judgeAcceptances(
     if (unit.input_cid) wantedInputs.add(unit.input_cid);
     if (!state.units.has(unit.unit_id)) events.push({ type: 'unit.created', event_id: `unit/${unit.unit_id}`, unit });
     // The requester polices its own job budget; the provider records the hold it was promised.
-    events.push(...acceptanceEvents(acceptance, { requester: from, worker: ctx.me }, Number.MAX_SAFE_INTEGER));
+    // The offer is not journaled: the acceptance keeps its terms and the slot it took.
+    events.push(
+      ...acceptanceEvents(acceptance, { requester: from, worker: ctx.me }, Number.MAX_SAFE_INTEGER, offer, 'with slot'),
+    );
   }
   return { accepted, refused, events, wantedInputs, refusedOffers };
 }

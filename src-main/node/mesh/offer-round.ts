@@ -1,7 +1,8 @@
 // The provider's offer rounds: allocate my slots to the units of peers I follow, by tier and my
 // trust in them, within what each may have of mine now (admission.ts), and offer them. A round
 // runs when something may have changed (a commitment, a unit ending, a policy), at most every
-// ROUND_GAP_MS; what it offered is journaled, then sent, one message per requester.
+// ROUND_GAP_MS; what it offered is sent, one message per requester. Offers are not journaled: one
+// lives seconds, and its acceptance journals what the assignment needs of it (its terms, its slot).
 import { contributionHistory } from '../../core/mesh/contribution.js';
 import { allocate, DampingTracker, OFFER_TTL_MS, pipelineOf, unitKey } from '../../core/scheduler/index.js';
 import type {
@@ -30,6 +31,8 @@ const ROUND_GAP_MS = 200;
  * has it. Without a bound, a provider kept every unit of every job it ever saw.
  */
 const UNIT_MEMORY_MS = 2 * OFFER_TTL_MS;
+/** Offer rounds reserved at a time (rounds.reserved): an event per this many rounds that offer. */
+const ROUNDS_RESERVED = 1000;
 
 export interface OfferRoundOptions {
   price(): PriceSchedule;
@@ -49,6 +52,8 @@ export class OfferRounds {
   readonly #open: OpenWork;
   /** Units pulled beyond those the requesters' commitments list. */
   readonly #pulled: PulledUnits;
+  /** My last round that made offers (its number is in their ids); after a restart, past those reserved before. */
+  #round: number | undefined;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -69,6 +74,21 @@ export class OfferRounds {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
+  }
+
+  /** The number my next round that offers will carry (in its offer ids). */
+  nextRound(): number {
+    return (this.#round ?? this.ctx.state.roundsReserved) + 1;
+  }
+
+  /** My recent offers, oldest first: those an acceptance may still name. */
+  recentOffers(): Offer[] {
+    return this.#open.recent();
+  }
+
+  /** My offer of that id, while an acceptance of it may still come (open-work.ts). */
+  offer(offerId: string): Offer | undefined {
+    return this.#open.offer(offerId);
   }
 
   /** A unit `requester` asked me for, as its commitment listed it or I pulled it. */
@@ -156,6 +176,7 @@ export class OfferRounds {
     const price = this.options.price();
     const requesterRoom = (peer: string) =>
       pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0);
+    const round = this.nextRound();
     const made = admittedOffers(
       followed,
       () => {
@@ -167,7 +188,7 @@ export class OfferRounds {
         allocate({
           provider: me,
           requesters,
-          round: state.lastRound + 1,
+          round,
           nowMs,
           price,
           // Who gets my slots first: my effective trust (weight times record), not the weight alone.
@@ -180,9 +201,11 @@ export class OfferRounds {
     );
     this.#pulled.pullMore(followed, skip, made, requesterRoom);
     if (made.length === 0) return;
-    await this.ctx.record(
-      made.map((offer) => ({ type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer })),
-    );
+    this.#round = round;
+    if (round > state.roundsReserved)
+      await this.ctx.record([
+        { type: 'rounds.reserved', event_id: `rounds/${round}`, through: round + ROUNDS_RESERVED - 1 },
+      ]);
     this.#open.offered(made);
     this.#damping.offered(
       made.map((offer) => offer.offer_id),

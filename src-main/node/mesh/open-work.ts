@@ -14,12 +14,15 @@ export function longestListed(commitment: ComputeCommitment | undefined): number
   return longest === 0 ? Infinity : longest;
 }
 
+/**
+ * How long an offer of mine is kept for its acceptance: its time to live, twice, for clocks apart.
+ * Offers are kept in memory only; an acceptance journals what its assignment needs of its offer.
+ */
+const OFFER_KEPT_MS = 2 * OFFER_TTL_MS;
+
 export class OpenWork {
-  /**
-   * My offers younger than OFFER_TTL_MS and not yet accepted, oldest first, with their time (from
-   * the journal at my first round). An accepted one leaves: its assignment is counted as running.
-   */
-  #open: Array<{ offer: Offer; at: number }> | undefined;
+  /** My offers of the last OFFER_KEPT_MS, oldest first, with their time. Empty after a restart: those made before are refused. */
+  readonly #recent = new Map<string, { offer: Offer; at: number }>();
   /** My offers whose acceptance I refused (policies, credit), until they would have lapsed anyway. */
   readonly #refused = new Set<string>();
 
@@ -31,12 +34,22 @@ export class OpenWork {
 
   /** Offers I just made. */
   offered(offers: readonly Offer[]): void {
-    this.#open?.push(...offers.map((offer) => ({ offer, at: Date.parse(offer.timestamp) })));
+    for (const offer of offers) this.#recent.set(offer.offer_id, { offer, at: Date.parse(offer.timestamp) });
   }
 
   /** An offer whose acceptance I refused: closed, so its unit may be offered again once allowed. */
   refused(offerId: string): void {
     this.#refused.add(offerId);
+  }
+
+  /** My offer of that id, while an acceptance of it may still come. */
+  offer(offerId: string): Offer | undefined {
+    return this.#recent.get(offerId)?.offer;
+  }
+
+  /** My offers of the last OFFER_KEPT_MS, oldest first: those an acceptance may still name. */
+  recent(): Offer[] {
+    return [...this.#recent.values()].map(({ offer }) => offer);
   }
 
   /**
@@ -56,30 +69,31 @@ export class OpenWork {
     inFlight: Map<string, number>;
   } {
     const { state } = this.ctx;
-    this.#open ??= [...state.myOffers.values()].map((offer) => ({ offer, at: Date.parse(offer.timestamp) }));
-    this.#open = this.#open.filter(({ offer, at }) => {
-      if (nowMs - at < OFFER_TTL_MS && !state.assignments.has(offer.offer_id)) return true;
-      this.#refused.delete(offer.offer_id);
-      return false;
-    });
-    const unaccepted = this.#open.flatMap(({ offer }) => (this.#refused.has(offer.offer_id) ? [] : [offer]));
-    const running: Offer[] = [];
+    for (const [id, { at }] of this.#recent) {
+      if (nowMs - at < OFFER_KEPT_MS) break;
+      this.#recent.delete(id);
+      this.#refused.delete(id);
+    }
+    const unaccepted: Offer[] = [];
+    for (const [id, { offer, at }] of this.#recent)
+      if (nowMs - at < OFFER_TTL_MS && !state.assignments.has(id) && !this.#refused.has(id)) unaccepted.push(offer);
+    const reserved: Reservation[] = [];
+    const inFlight = new Map<string, number>(); // per requester: my open offers and running units, against its pipeline
+    const hold = (requester: string, unitId: string, slotId: string | undefined, seconds: number | undefined) => {
+      inFlight.set(requester, (inFlight.get(requester) ?? 0) + 1);
+      const unit = this.unitOf(unitKey(requester, unitId), unitId);
+      if (unit && slotId !== undefined && seconds !== undefined)
+        reserved.push({ slot_id: slotId, resources: unit.required_resources, seconds });
+    };
+    for (const offer of unaccepted) hold(offer.requester_peer, offer.unit_id, offer.slot_id, offer.estimated_seconds);
     for (const [requester, held] of state.heldWith)
       for (const id of held) {
         const assignment = state.assignments.get(id);
-        const offer = state.myOffers.get(id);
-        if (assignment?.acceptance.requester_peer === requester && !assignment.result && offer) running.push(offer);
+        const { acceptance } = assignment ?? {};
+        if (acceptance?.requester_peer === requester && acceptance.provider_peer === this.ctx.me && !assignment!.result)
+          hold(requester, acceptance.unit_id, assignment!.slotId, assignment!.estimatedSeconds);
       }
-    const reserved: Reservation[] = [];
-    const inFlight = new Map<string, number>(); // per requester: my open offers and running units, against its pipeline
-    for (const offer of [...unaccepted, ...running]) {
-      const key = unitKey(offer.requester_peer, offer.unit_id);
-      inFlight.set(offer.requester_peer, (inFlight.get(offer.requester_peer) ?? 0) + 1);
-      const unit = this.unitOf(key, offer.unit_id);
-      if (unit)
-        reserved.push({ slot_id: offer.slot_id, resources: unit.required_resources, seconds: offer.estimated_seconds });
-    }
-    const open = new Set([...unaccepted, ...running].map((offer) => offer.offer_id));
+    const offeredFor = new Set(unaccepted.map((offer) => unitKey(offer.requester_peer, offer.unit_id)));
     const skip = new Set<string>();
     for (const commitment of requesters)
       for (const request of commitment.work_requests)
@@ -87,11 +101,11 @@ export class OpenWork {
           const key = unitKey(commitment.peer_id, unit.unit_id);
           // A unit taken back from me but not for a wrong result (late, handed back, cancelled) may be
           // offered again: after crashes every provider may have held it once, and it would wait forever.
-          const held = state.myOffersFor(commitment.peer_id, unit.unit_id).some((id) => {
-            const assignment = state.assignments.get(id);
-            const takenBack = assignment?.escrow === 'refunded' && assignment.refundReason !== 'rejected';
-            return open.has(id) || (assignment !== undefined && !takenBack);
-          });
+          const held =
+            offeredFor.has(key) ||
+            state
+              .myAssignmentsOn(commitment.peer_id, unit.unit_id)
+              .some((a) => !(a.escrow === 'refunded' && a.refundReason !== 'rejected'));
           if (held) skip.add(key);
         }
     return { unaccepted, skip, reserved, inFlight };

@@ -4,7 +4,7 @@
 import { FALSE_REFUND, UNDERPAID } from '../../core/mesh/state.js';
 import type { AssignmentRecord } from '../../core/mesh/records.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import type { ComputeCommitment, ContributionFields } from '../../core/schemas/index.js';
+import type { ComputeCommitment, ContributionFields, Offer } from '../../core/schemas/index.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import type { Executor } from '../exec/index.js';
 import type { GpuService } from '../gpu/gpu-service.js';
@@ -124,6 +124,16 @@ export class Provider {
     return this.#rounds.contribution();
   }
 
+  /** The number my next offer round will carry: offer ids are `<me>#<round>.<n>`. */
+  nextRound(): number {
+    return this.#rounds.nextRound();
+  }
+
+  /** My offers of the last 2 × OFFER_TTL_MS, oldest first: those an acceptance may still name (kept in memory only). */
+  recentOffers(): Offer[] {
+    return this.#rounds.recentOffers();
+  }
+
   /**
    * A requester took some of my offers: each checked against my offer, then against what the
    * requester may have of mine now (admission.ts), journaled with its escrow, and run; the ones
@@ -143,6 +153,7 @@ export class Provider {
       from,
       acceptances,
       (unitId) => this.#rounds.unitOf(from, unitId),
+      (offerId) => this.#rounds.offer(offerId),
     );
     for (const offerId of refusedOffers) this.#rounds.refused(offerId); // closed: its unit may be offered again once allowed
     for (const blob of inline) {

@@ -101,8 +101,7 @@ export class PulledUnits {
 
   /** Whether an offer of mine for the unit was accepted. */
   #assignedToMe(requester: string, unitId: string): boolean {
-    const { state } = this.ctx;
-    return state.myOffersFor(requester, unitId).some((offerId) => state.assignments.has(offerId));
+    return this.ctx.state.myAssignmentsOn(requester, unitId).length > 0;
   }
 
   #pull(requester: string, jobId: string, max: number): void {

@@ -145,13 +145,16 @@ export function acceptanceEvents(
   acceptance: Acceptance,
   parties: { requester: string; worker: string },
   jobBudget: number,
-  /** The accepted offer, when this side keeps only its terms (the requester). */
+  /** The accepted offer: its acceptance keeps its terms (offers are not journaled). */
   offer?: Offer,
+  /** The provider keeps the slot its offer took too (open-work.ts reserves it while the unit runs). */
+  slot?: 'with slot',
 ): NewEvent[] {
   const id = acceptance.assignment_id;
   const terms = offer && {
     estimated_seconds: offer.estimated_seconds,
     ...(offer.fuel_price ? { fuel_price: offer.fuel_price } : {}),
+    ...(slot ? { slot_id: offer.slot_id } : {}),
   };
   return [
     { type: 'offer.accepted', event_id: `accept/${id}`, acceptance, ...(terms ? { terms } : {}) },

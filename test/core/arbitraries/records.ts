@@ -259,6 +259,10 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
   }),
   'unit.created': recordOf<S.NodeEventOf<'unit.created'>>({ ...eventOf('unit.created'), unit: workUnitArb }),
   'offer.recorded': recordOf<S.NodeEventOf<'offer.recorded'>>({ ...eventOf('offer.recorded'), offer: offerArb }),
+  'rounds.reserved': recordOf<S.NodeEventOf<'rounds.reserved'>>({
+    ...eventOf('rounds.reserved'),
+    through: fc.nat(),
+  }),
   'offer.accepted': recordOf<S.NodeEventOf<'offer.accepted'>>(
     {
       ...eventOf('offer.accepted'),

@@ -1,12 +1,12 @@
 // The provider's damping, wired: each round's offers resolve (accepted, or lapsed after OFFER_TTL_MS)
 // into the damping factor that scales the capacity of its next round, and into what its
 // commitment publishes. The offer rounds over a state and a clock of the test's, with no network: offers
-// are recorded and sent nowhere, and acceptances are applied to the state as a requester's would be.
+// are caught as sent, and acceptances are applied to the state as a requester's would be.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MeshState } from '../../../src-main/core/mesh/state.js';
 import { OFFER_TTL_MS } from '../../../src-main/core/scheduler/index.js';
-import type { AvailabilitySlot, ComputeCommitment, NodeEvent } from '../../../src-main/core/schemas/index.js';
+import type { AvailabilitySlot, ComputeCommitment, NodeEvent, Offer } from '../../../src-main/core/schemas/index.js';
 import type { NodeContext } from '../../../src-main/node/mesh/context.js';
 import { OfferRounds } from '../../../src-main/node/mesh/offer-round.js';
 import { commitment, iso, request, T0, unit } from '../../core/scheduler-fixtures.js';
@@ -27,6 +27,7 @@ function setup() {
     [REQUESTER, commitment(REQUESTER, { [ME]: 1 }, [], [request(REQUESTER, 'job', units)])],
   ]);
   let seq = 0;
+  const sent: Offer[] = [];
   const ctx = {
     me: ME,
     state,
@@ -35,7 +36,10 @@ function setup() {
     record: async (events: Array<Omit<NodeEvent, 'at' | 'event_id'> & { event_id?: string }>) => {
       for (const e of events) state.apply({ event_id: `e${++seq}`, ...e, at: iso(now) } as NodeEvent);
     },
-    send: async () => undefined,
+    send: async (_peer: string, type: string, body: { offers: Offer[] }) => {
+      if (type === 'offers') sent.push(...body.offers);
+      return undefined;
+    },
     background: () => {},
     emit: () => {},
     commitmentChanged: () => {},
@@ -55,9 +59,9 @@ function setup() {
   });
   /** One round: the offers it made, of which the requester takes `accept`; then `waitMs` pass. */
   const round = async (accept: 'none' | 'all', waitMs: number) => {
-    const before = new Set(state.myOffers.keys());
+    const before = sent.length;
     await rounds.run();
-    const made = [...state.myOffers.values()].filter((o) => !before.has(o.offer_id));
+    const made = sent.slice(before);
     if (accept === 'all')
       for (const offer of made)
         state.apply({
@@ -80,7 +84,10 @@ function setup() {
     now += waitMs;
     return made.length;
   };
-  return { rounds, round, state, units };
+  /** The same provider started again over its state (its journal), with none of its memory. */
+  const restarted = () =>
+    new OfferRounds(ctx, { price: () => ({ per_core_second: 1, minimum: 1 }), slots: () => [slot()] });
+  return { rounds, round, state, units, sent, restarted };
 }
 
 test('a provider whose offers go unaccepted offers fewer each round; once they are all accepted it recovers to 1', async () => {
@@ -110,18 +117,18 @@ test('a provider whose offers go unaccepted offers fewer each round; once they a
 });
 
 test('stopped, the rounds offer nothing: neither a round asked for soon nor one run by hand', async () => {
-  const { rounds, round, state } = setup();
+  const { rounds, round, sent } = setup();
   assert.equal(
     await round('none', OFFER_TTL_MS),
     8,
     'before the stop, a round offers the slot (its offers then lapse)',
   );
   rounds.stop();
-  const offers = state.myOffers.size;
+  const offers = sent.length;
   rounds.soon();
   await new Promise((resolve) => setTimeout(resolve, 100)); // past ROUND_GAP_MS: a scheduled round would have run
   assert.equal(await round('none', OFFER_TTL_MS), 0);
-  assert.equal(state.myOffers.size, offers);
+  assert.equal(sent.length, offers);
 });
 
 test('a unit a requester stops listing is forgotten once no offer on it could still be accepted; one it lists again is kept', async () => {
@@ -137,4 +144,29 @@ test('a unit a requester stops listing is forgotten once no offer on it could st
   assert.equal(rounds.unitOf(REQUESTER, 'u0'), undefined, 'forgotten two offer lifetimes after it was last listed');
   assert.equal(rounds.unitOf(REQUESTER, 'u49'), undefined);
   assert.equal(rounds.unitOf(REQUESTER, 'u50')?.unit_id, 'u50', 'listed since: kept');
+});
+
+test('a restarted provider never makes an offer id it made before: its rounds go on past those it reserved', async () => {
+  const { rounds, state, sent, restarted } = setup();
+  await rounds.run();
+  await rounds.run();
+  const before = new Set(sent.map((offer) => offer.offer_id));
+  assert.equal(before.size, sent.length);
+  assert.ok(before.size > 0);
+  const reserved = state.roundsReserved;
+  assert.ok(
+    reserved >= Math.max(...sent.map((offer) => offer.round)),
+    'its rounds were reserved before their offers went out',
+  );
+  rounds.stop();
+  const again = restarted();
+  const from = sent.length;
+  await again.run();
+  const after = sent.slice(from);
+  assert.ok(after.length > 0);
+  assert.deepEqual(
+    after.filter((offer) => before.has(offer.offer_id)).map((offer) => offer.offer_id),
+    [],
+  );
+  assert.ok(after.every((offer) => offer.round > reserved));
 });

@@ -93,7 +93,7 @@ test('offers whose estimates no unit allows are refused, and A goes on accepting
 
 test("offers under B's next offer ids do not shut B out, and H gets none of them", { timeout: 60_000 }, async () => {
   const jobId = await submitWhileBWaits(3, false);
-  const next = b.node.state.lastRound + 1;
+  const next = b.node.provider.nextRound();
   // Every id B will use in its next rounds, each on a unit of the job, at price 0.
   const offers = [0, 1, 2].flatMap((r) =>
     unitsOf(jobId).map((unitId, n) => offerFor(unitId, jobId, { offer_id: `${b.node.peerId}#${next + r}.${n}` })),

@@ -52,9 +52,11 @@ const offersFrom = async (requester: TestNode, jobId: string, provider: TestNode
 const eventsOf = async (node: TestNode, type: ApiEvent['type']) =>
   (await node.api['events.since']({ after: 0, limit: 10_000 })).events.filter((e) => e.type === type);
 
-/** How many offers the provider has made to the requester so far. */
-const offersMadeTo = (provider: TestNode, requester: TestNode) =>
-  [...provider.node.state.myOffers.values()].filter((o) => o.requester_peer === requester.node.peerId).length;
+/** How many offers the provider has made to the requester since `sinceMs` (its offers are kept for 30 s). */
+const offersMadeSince = (provider: TestNode, requester: TestNode, sinceMs: number) =>
+  provider.node.provider
+    .recentOffers()
+    .filter((o) => o.requester_peer === requester.node.peerId && Date.parse(o.timestamp) >= sinceMs).length;
 
 test(
   'a daily quota refuses the units past it with its reason, the requester sees it, and the rest go to another provider',
@@ -71,7 +73,6 @@ test(
     // The quota comes after the offers: the acceptance is where it holds.
     await limited.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 2 }] });
     assert.deepEqual((await limited.api.status({})).policies, [{ kind: 'quota', units_per_day: 2 }]);
-    const offered = offersMadeTo(limited, requester);
     const taken = await requester.api['offers.accept']({ job_id, node_id: limited.node.peerId });
     assert.equal(taken.accepted, 2);
     assert.deepEqual(
@@ -100,8 +101,9 @@ test(
     const by = (p: TestNode) => units!.filter((u) => u.providers.includes(p.node.peerId)).length;
     assert.deepEqual([by(limited), by(other)], [2, 4]);
     // Its quota used, the limited provider offers this requester nothing more today.
+    const quotaUsedAt = Date.now();
     await new Promise((r) => setTimeout(r, 2500)); // a commitment heartbeat, so another round
-    assert.equal(offersMadeTo(limited, requester), offered);
+    assert.equal(offersMadeSince(limited, requester, quotaUsedAt), 0);
   },
 );
 
@@ -170,9 +172,9 @@ test(
     assert.deepEqual(ledger.peers, [{ peer_id: requester.node.peerId, balance: 2700 }]);
     assert.equal(provider.node.state.positions.get(requester.node.peerId), 2700);
     // In debt to its limit, it is offered nothing more...
-    const offered = offersMadeTo(provider, requester);
+    const inDebtAt = Date.now();
     await new Promise((r) => setTimeout(r, 2500));
-    assert.equal(offersMadeTo(provider, requester), offered);
+    assert.equal(offersMadeSince(provider, requester, inDebtAt), 0);
     assert.equal((await requester.api['jobs.status']({ job_id, units: false })).job.units_verified, 3);
     // ...until the provider trusts it more: the limit follows trust.
     await provider.api['trust.set']({ peer_id: requester.node.peerId, weight: 1 });

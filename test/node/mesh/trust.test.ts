@@ -61,7 +61,7 @@ test(
     assert.ok(units!.every((u) => u.status === 'open' && u.providers.length === 0));
     const stranger_id = stranger.node.peerId;
     assert.ok(
-      ![...provider.node.state.myOffers.values()].some((o) => o.requester_peer === stranger_id),
+      !provider.node.provider.recentOffers().some((o) => o.requester_peer === stranger_id),
       'the provider never offered to the stranger',
     );
   },
@@ -144,6 +144,6 @@ test(
 test('a provider does not offer past its slot while its earlier offers are open', { timeout: 60_000 }, async () => {
   const { provider } = await smallSlotMesh();
   await new Promise((r) => setTimeout(r, 4500)); // two commitment heartbeats, so two more rounds
-  const open = [...provider.node.state.myOffers.values()];
+  const open = provider.node.provider.recentOffers();
   assert.equal(open.length, 8, `offers outstanding on an 8-unit slot: ${open.length}`);
 });

@@ -63,6 +63,7 @@ export function workProjections(db: Db) {
     'frame.rendered'(): void {},
     'acceptance.refused'(): void {},
     'offer.recorded'(): void {},
+    'rounds.reserved'(): void {},
     'offer.accepted'(): void {},
     'result.recorded'(): void {},
     'results.recorded'(): void {},
