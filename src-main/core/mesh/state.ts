@@ -384,10 +384,20 @@ export class MeshState {
 
   /** Assignments still working on a unit or done with it: everything not handed back, of providers not convicted. */
   activeAssignments(unitId: string): AssignmentRecord[] {
-    return this.assignmentsOf(unitId).filter(
-      (assignment) =>
-        (assignment.escrow !== 'refunded' || assignment.refundReason === 'rejected') &&
-        !this.checks.isConvicted(assignment.acceptance.provider_peer),
+    return this.assignmentsOf(unitId).filter((assignment) => this.#active(assignment));
+  }
+
+  /** How many activeAssignments the unit has, without listing them (walked for every unit in flight). */
+  activeCount(unitId: string): number {
+    let count = 0;
+    for (const id of this.assignmentsByUnit.get(unitId) ?? []) if (this.#active(this.assignments.get(id)!)) count++;
+    return count;
+  }
+
+  #active(assignment: AssignmentRecord): boolean {
+    return (
+      (assignment.escrow !== 'refunded' || assignment.refundReason === 'rejected') &&
+      !this.checks.isConvicted(assignment.acceptance.provider_peer)
     );
   }
 

@@ -196,11 +196,18 @@ export class Requester {
     }
   }
 
-  /** Up to `limit` units of the job that want workers now and that `accept` lets through, in unit order. */
+  /**
+   * Up to `limit` units of the job that want workers now and that `accept` lets through, in unit order.
+   * The walk passes every unit in flight (a pipeline's worth per provider) at each pull and each
+   * commitment: one that has the workers its job asks for is passed without making its WorkUnit
+   * (a unit's redundancy is its job's, both from the job's spec, jobs.ts and render-jobs.ts).
+   */
   #openUnitsOf(record: JobRecord, limit: number, accept: (unitId: string) => boolean = () => true): WorkUnit[] {
+    const { state } = this.ctx;
     const open: WorkUnit[] = [];
-    for (const id of unitIdsOf(record, this.ctx.state.units.firstUndecided(record.job.job_id, record.created))) {
+    for (const id of unitIdsOf(record, state.units.firstUndecided(record.job.job_id, record.created))) {
       if (open.length >= limit) break;
+      if (state.activeCount(id) >= record.job.redundancy + (this.#verdicts.extra.get(id) ?? 0)) continue;
       const unit = this.#stillWanted(id);
       if (unit && accept(id)) open.push(unit);
     }
