@@ -6,6 +6,24 @@ import { ApiEventSchema, MAX_EVENTS_PER_FRAME, type ApiEvent, type EventFeed } f
 import { validate } from '../../core/schemas/index.js';
 import { describe } from './dispatch.js';
 
+/**
+ * Each event's JSON line once checked (null: it broke the contract), kept as long as the event:
+ * every subscriber (a UI page each, over either carrier) sends the same line, so it is checked and
+ * written once, not once a page.
+ */
+const checkedLines = new WeakMap<ApiEvent, string | null>();
+
+function checkedLine(event: ApiEvent, log: (message: string) => void): string | null {
+  let line = checkedLines.get(event);
+  if (line !== undefined) return line;
+  const checked = validate(ApiEventSchema, event);
+  line = checked.ok ? JSON.stringify(checked.value) : null;
+  if (!checked.ok)
+    log(`event feed sent an event that breaks the contract (a bug in the feed): ${checked.error.message}`);
+  checkedLines.set(event, line);
+  return line;
+}
+
 /** Called with each batch and the id of its last event; may throw when the receiver went away. */
 export type BatchSink = (lines: string, lastId: number) => void;
 
@@ -32,11 +50,10 @@ export function batchedSubscription(
     }
   };
   const unsubscribe = events.subscribe(after, (event: ApiEvent) => {
-    const checked = validate(ApiEventSchema, event);
-    if (!checked.ok)
-      return log(`event feed sent an event that breaks the contract (a bug in the feed): ${checked.error.message}`);
+    const line = checkedLine(event, log);
+    if (line === null) return;
     if (queued.length === 0) setImmediate(flush);
-    queued.push({ line: JSON.stringify(checked.value), id: checked.value.id });
+    queued.push({ line, id: event.id });
   });
   return () => {
     ended = true;
