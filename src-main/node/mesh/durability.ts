@@ -9,12 +9,14 @@ import type { NodeEvent } from '../../core/schemas/index.js';
 
 /**
  * True for a step that holds: a receipt I signed (peers hold it; signed again after a loss, my
- * chain would fork), an acceptance of mine (the provider runs the unit and holds its escrow), or
+ * chain would fork), my offer rounds reserved (peers hold offers under those ids: made again, an id
+ * would name two offers), an acceptance of mine (the provider runs the unit and holds its escrow), or
  * a settle, refund or reward I made as a requester (the provider takes it as final).
  */
 export function mustSurvivePowerCut(events: readonly NodeEvent[], me: string, state: MeshState): boolean {
   return events.some((event) => {
     if (event.type === 'receipt.stored') return event.receipt.author === me;
+    if (event.type === 'rounds.reserved') return true;
     if (event.type === 'offer.accepted') return event.acceptance.requester_peer === me;
     if (event.type !== 'ledger.entry' || event.entry.kind === 'escrow') return false;
     return state.assignments.get(event.entry.assignment_id)?.acceptance.requester_peer === me;
