@@ -90,8 +90,10 @@ export const RefusalReasonSchema = z.string().min(1).max(256);
 export type PriceSchedule = z.infer<typeof PriceScheduleSchema>;
 export type FuelPrice = z.infer<typeof FuelPriceSchema>;
 
-/** What an accepted offer said that its assignment keeps: the provider's estimate, and its fuel rate if priced by fuel. */
-/** What an acceptance's event keeps of its offer; the provider keeps its slot too (its offers are not journaled). */
+/**
+ * What an accepted offer said that its assignment keeps: the provider's estimate, its fuel rate if
+ * priced by fuel, and on the provider's side the slot it took (offers themselves are not journaled).
+ */
 export const OfferTermsSchema = OfferSchema.pick({ estimated_seconds: true, fuel_price: true, slot_id: true }).partial({
   slot_id: true,
 });
