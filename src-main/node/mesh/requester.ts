@@ -12,7 +12,7 @@ import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { oneChunk, splitJob } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
-import { isProvisional, priceOf, refundEvent, settleEvent, settlementFor } from './settlement.js';
+import { priceOf, refundEvent, settleEvent, settlementFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
 import { WatchTimer } from './watch-timer.js';
 
@@ -353,11 +353,13 @@ export class Requester {
     const held = [...unitIdsOf(job)]
       .flatMap((id) => this.ctx.state.assignmentsOf(id))
       .filter((assignment) => assignment.escrow === 'held');
-    // Results already accepted (unchecked, their pay held) are paid; the rest is refunded.
+    // A result already delivered is paid, checked or not: its provider did what was asked in time,
+    // and could not tell a refund of it from a requester keeping a result it never paid for. Only
+    // units without a result are refunded.
     await this.ctx.record([
       { type: 'job.cancelled', job_id: jobId },
       ...held.map((assignment) =>
-        isProvisional(this.ctx.state, assignment)
+        assignment.result
           ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
           : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
       ),
