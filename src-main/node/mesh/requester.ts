@@ -12,7 +12,7 @@ import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { oneChunk, splitJob } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
-import { priceOf, refundEvent, settleEvent, settlementFor } from './settlement.js';
+import { priceOf, refundEvent, settleEvent, settlementFor, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
 import { WatchTimer } from './watch-timer.js';
 
@@ -318,7 +318,10 @@ export class Requester {
       });
     this.ctx.commitmentChanged();
     this.acceptSoon();
-    return settlementFor(this.ctx.state, its);
+    // The reply carries what fits; the receipts of the rest follow in settlements of their own.
+    const [reply, ...rest] = settlementsFor(this.ctx.state, its);
+    for (const settlement of rest) this.#send(from, settlement);
+    return reply!;
   }
 
   /** Refunds assignments past their deadline, so their units are offered again. */
@@ -390,10 +393,11 @@ export class Requester {
 
   /** Tells a provider how its assignment closed, without waiting for its answer. */
   #tell(provider: string, assignmentId: string): void {
-    this.ctx.background(
-      'sending a settlement',
-      this.ctx.send(provider, 'settlement', settlementFor(this.ctx.state, [assignmentId])),
-    );
+    this.#send(provider, settlementFor(this.ctx.state, [assignmentId]));
+  }
+
+  #send(provider: string, settlement: MessageBody<'settlement'>): void {
+    this.ctx.background('sending a settlement', this.ctx.send(provider, 'settlement', settlement));
   }
 
   #wanted(unit: WorkUnit): number {

@@ -1,11 +1,13 @@
 // The requester's verdicts signed in batches (node/mesh/verdict-receipts.ts): those reached in the
 // same turn share one verification receipt, a later one gets the next link of the chain, and a
 // batch stays within what a receipt holds; settlements carry the receipts behind their refunds as
-// rejected, split where they would not fit (node/mesh/settlement.ts).
+// rejected, split where they would not fit (node/mesh/settlement.ts), the reply to a hand-back too.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MESSAGE_TYPES } from '../../../src-main/core/protocol/messages.js';
+import { MESSAGE_TYPES, type MessageBody } from '../../../src-main/core/protocol/messages.js';
+import type { Executor } from '../../../src-main/node/exec/index.js';
 import { LIMITS, validate, verdictsIn, type Verdict } from '../../../src-main/core/schemas/index.js';
+import { Requester } from '../../../src-main/node/mesh/requester.js';
 import { acceptanceEvents, refundEvent, settlementsFor } from '../../../src-main/node/mesh/settlement.js';
 import { MAX_VERDICT_BYTES_PER_RECEIPT, VerdictReceipts } from '../../../src-main/node/mesh/verdict-receipts.js';
 import { verifyChain } from '../../../src-main/node/receipts/index.js';
@@ -64,11 +66,10 @@ test('a batch is cut at the verdicts a receipt holds, and at its bytes', async (
   assert.ok(new Set(big.map((r) => r.cid)).size > 1, 'split into several receipts');
 });
 
-test('refunds as rejected whose verdicts were signed apart are told in as many settlements as their receipts need, each once', async () => {
+/** 150 assignments of `provider` refunded as rejected, each verdict (~7 KB) signed on its own: ~1 MB of receipts. */
+async function refundedApart(provider: string) {
   const ctx = await fakeContext();
-  const provider = 'provider-peer';
   const receipts = new VerdictReceipts(ctx);
-  // Each verdict lists many dissenting results (~7 KB), and each is signed on its own: 150 receipts, ~1 MB.
   const dissent = Array.from({ length: LIMITS.resultsPerConsensus }, (_, i) => `${'d'.repeat(100)}#1.${i}/result`);
   const ids: string[] = [];
   for (let n = 0; n < 150; n++) {
@@ -95,6 +96,11 @@ test('refunds as rejected whose verdicts were signed apart are told in as many s
     ]);
     ids.push(offer.offer_id);
   }
+  return { ctx, ids };
+}
+
+test('refunds as rejected whose verdicts were signed apart are told in as many settlements as their receipts need, each once', async () => {
+  const { ctx, ids } = await refundedApart('provider-peer');
   const settlements = settlementsFor(ctx.state, ids);
   assert.ok(settlements.length > 1, `${settlements.length} settlement(s)`);
   for (const settlement of settlements) {
@@ -110,4 +116,18 @@ test('refunds as rejected whose verdicts were signed apart are told in as many s
     ids,
     'every refund told once, in order',
   );
+});
+
+test('a provider handing back assignments refunded apart hears every refund: the reply, and the settlements after it', async () => {
+  const provider = 'provider-peer';
+  const { ctx, ids } = await refundedApart(provider);
+  const requester = new Requester(ctx, {} as Executor, { graceSeconds: 30, providerPipeline: 1 });
+  const reply = await requester.onRelease(provider, { assignments: ids, reason: 'failed' });
+  await ctx.settled();
+  const after = ctx.sent.filter((m) => m.peer === provider && m.type === 'settlement');
+  const told = [reply, ...after.map((m) => m.body as MessageBody<'settlement'>)].flatMap((s) =>
+    s.entries.map((e) => e.assignment_id),
+  );
+  assert.ok(after.length > 0, 'the receipts need more than the reply');
+  assert.deepEqual(told, ids, 'each refund told once, in order');
 });
