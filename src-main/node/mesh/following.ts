@@ -40,6 +40,17 @@ export class Following {
   }
 
   /**
+   * A peer gone (its last connection closed): none of its units waits for me while it cannot be
+   * pulled from or answer, so a contributor that left holds no free-rider to its trickle. Its
+   * slots and history stay (what it gives back); on its return, each side sends its commitment.
+   */
+  lost(peer: string): void {
+    const theirs = this.ctx.commitments.get(peer);
+    if (theirs && theirs.work_requests.length > 0) this.ctx.commitments.set(peer, { ...theirs, work_requests: [] });
+    this.#direct.delete(peer);
+  }
+
+  /**
    * A commitment from its author, from its topic or sent directly (`direct`): what I make of that
    * peer now, or undefined when I do not follow it or the commitment is not the author's own.
    */

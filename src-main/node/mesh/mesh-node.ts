@@ -296,6 +296,7 @@ export class MeshNode {
         setTimeout(() => this.publishSoon(), 200).unref(); // after the subscription exchange
       } else if (event === 'disconnect') {
         this.#redial.disconnectedFrom(peer);
+        this.#following.lost(peer);
         this.emit('peer.disconnected', { peer });
       }
       if (event !== 'disconnect' && addresses.length > 0)
