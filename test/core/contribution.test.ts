@@ -4,82 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contributionHistory, emptyContribution } from '../../src-main/core/mesh/contribution.js';
 import { MeshState } from '../../src-main/core/mesh/state.js';
-import { ContributionHistorySchema, type NodeEvent, type RefundEntry } from '../../src-main/core/schemas/index.js';
-
-const ME = 'peer-me';
-const REQUESTER = 'peer-requester';
-const AT = '2025-06-01T12:00:00.000Z';
-
-/** An event as written, before the journal gives it an id and a time. */
-type Bare = NodeEvent extends infer E ? (E extends NodeEvent ? Omit<E, 'event_id' | 'at'> : never) : never;
-let seq = 0;
-const event = (e: Bare): NodeEvent => ({ ...e, event_id: `e${++seq}`, at: AT });
-
-/** One of `provider`'s assignments from acceptance to its close: a result of `seconds` unless `noResult`, then `close`. */
-function assignmentLife(
-  id: string,
-  close: 'settle' | RefundEntry['reason'],
-  { seconds = 1800, noResult = false, provider = ME } = {},
-): NodeEvent[] {
-  const acceptance = {
-    assignment_id: id,
-    offer_id: id,
-    unit_id: `${id}-unit`,
-    job_id: 'job',
-    requester_peer: REQUESTER,
-    provider_peer: provider,
-    price: 100,
-    role: 'primary' as const,
-    deadline: AT,
-    timestamp: AT,
-  };
-  const result = {
-    result_id: `${id}-result`,
-    work_unit_id: acceptance.unit_id,
-    assignment_id: id,
-    computed_by_peer: provider,
-    output_cid: 'cid',
-    output_bytes: 32,
-    fuel: 1000,
-    computation_time_seconds: seconds,
-    resources_used: { cpu_cores: 1, ram_gb: 1 },
-    verification_hash: 'cid',
-    timestamp: AT,
-  };
-  const base = { entry_id: `${id}-close`, assignment_id: id, at: AT };
-  return [
-    event({ type: 'offer.accepted', acceptance }),
-    event({
-      type: 'ledger.entry',
-      entry: {
-        kind: 'escrow',
-        entry_id: `${id}-escrow`,
-        assignment_id: id,
-        job_id: 'job',
-        unit_id: acceptance.unit_id,
-        requester: REQUESTER,
-        worker: provider,
-        amount: 100,
-        job_budget: 1000,
-        at: AT,
-      },
-    }),
-    ...(noResult ? [] : [event({ type: 'result.recorded', result })]),
-    event({
-      type: 'ledger.entry',
-      entry:
-        close === 'settle'
-          ? { ...base, kind: 'settle', worker_share_bps: 9000 }
-          : { ...base, kind: 'refund', reason: close },
-    }),
-  ];
-}
-
-function stateAfter(events: NodeEvent[]): MeshState {
-  const state = new MeshState(ME);
-  for (const e of events) state.apply(e);
-  return state;
-}
+import { ContributionHistorySchema } from '../../src-main/core/schemas/index.js';
+import { assignmentLife, AT, event, ME, stateAfter } from './assignment-life.js';
 
 test('a node with no history publishes 0 units, 0 hours and the unknown prior 0.5', () => {
   const history = contributionHistory(new MeshState(ME).contribution);

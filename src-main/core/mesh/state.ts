@@ -11,6 +11,7 @@ import {
 } from '../trust/index.js';
 import { CheckBook } from './checks.js';
 import { ReceiptIndex } from './receipt-index.js';
+import { HeldIndex, type Side } from './held-index.js';
 import { compactJob } from './compaction.js';
 import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
 import type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
@@ -76,6 +77,7 @@ export class MeshState {
   readonly receipts = new Map<string, StoredReceipt[]>();
   /** What is looked up in `receipts`, rebuilt from it (reindex): a snapshot need not hold it. */
   #receiptIndex: ReceiptIndex;
+  #held: HeldIndex;
   /** What each job of mine has in escrow or paid (read it with committedTo). */
   readonly committed = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
@@ -94,6 +96,7 @@ export class MeshState {
 
   constructor(readonly me: string) {
     this.#receiptIndex = new ReceiptIndex(me, this.receipts);
+    this.#held = new HeldIndex(me);
   }
 
   apply(event: NodeEvent): void {
@@ -309,6 +312,8 @@ export class MeshState {
   /** Rebuilds the private indexes from what they index: after a restore from a snapshot, and after a compaction. */
   reindex(): void {
     this.#receiptIndex = new ReceiptIndex(this.me, this.receipts);
+    this.#held = new HeldIndex(this.me);
+    for (const ids of this.heldWith.values()) for (const id of ids) this.#held.track(this.assignments.get(id)!, true);
   }
 
   #result(result: WorkResult): void {
@@ -316,6 +321,7 @@ export class MeshState {
     // A result that comes after its assignment was refunded is too late: nobody will judge it.
     if (!assignment || assignment.result || assignment.escrow === 'refunded') return;
     assignment.result = result;
+    this.#held.resultIn(assignment);
     const list = this.resultsByOutput.get(result.output_cid);
     if (list) list.push(result.assignment_id);
     else this.resultsByOutput.set(result.output_cid, [result.assignment_id]);
@@ -332,6 +338,7 @@ export class MeshState {
     if (!assignment.closing && assignment.acceptance.provider_peer === this.me)
       this.contribution = countClosing(this.contribution, entry, assignment.result);
     this.#trackHeld(assignment.acceptance, entry.kind);
+    this.#held.track(assignment, entry.kind === 'escrow');
     this.#trackCommitted(assignment, entry.kind);
     if (entry.kind === 'escrow') assignment.escrow = 'held';
     else if (entry.kind === 'settle') {
@@ -428,9 +435,14 @@ export class MeshState {
     return this.committed.get(jobId) ?? 0;
   }
 
-  /** My held assignments with a peer: the provider's of mine, or the requester's of theirs. */
-  *heldAssignments(): Iterable<AssignmentRecord> {
-    for (const ids of this.heldWith.values()) for (const id of ids) yield this.assignments.get(id)!;
+  /** My assignments on one side whose escrow is held, by id: `requester`, the providers' of my units; `provider`, those I run. */
+  heldAs(side: Side): ReadonlyMap<string, AssignmentRecord> {
+    return this.#held.held(side);
+  }
+
+  /** Of heldAs(side), those with no result yet: running, or on their way. */
+  inFlightAs(side: Side): ReadonlyMap<string, AssignmentRecord> {
+    return this.#held.inFlight(side);
   }
 
   myTrustIn(peer: string): number {

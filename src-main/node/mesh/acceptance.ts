@@ -284,14 +284,8 @@ export class Acceptor {
     const { state } = this.ctx;
     for (const id of this.#answered) if (state.assignments.get(id)?.escrow !== 'held') this.#answered.delete(id);
     const owed: Acceptance[] = [];
-    for (const { acceptance, result } of state.heldAssignments())
-      if (
-        acceptance.requester_peer === this.ctx.me &&
-        acceptance.provider_peer === provider &&
-        !result &&
-        !this.#answered.has(acceptance.assignment_id)
-      )
-        owed.push(acceptance);
+    for (const { acceptance } of state.inFlightAs('requester').values())
+      if (acceptance.provider_peer === provider && !this.#answered.has(acceptance.assignment_id)) owed.push(acceptance);
     if (owed.length > 0) this.ctx.background(`sending acceptances again to ${provider}`, this.#deliver(provider, owed));
   }
 
@@ -342,10 +336,8 @@ export class Acceptor {
 
   #inFlightByProvider(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const assignment of this.ctx.state.heldAssignments()) {
-      if (assignment.acceptance.requester_peer !== this.ctx.me || assignment.result) continue;
-      counts.set(assignment.acceptance.provider_peer, (counts.get(assignment.acceptance.provider_peer) ?? 0) + 1);
-    }
+    for (const { acceptance } of this.ctx.state.inFlightAs('requester').values())
+      counts.set(acceptance.provider_peer, (counts.get(acceptance.provider_peer) ?? 0) + 1);
     return counts;
   }
 

@@ -23,8 +23,11 @@ const OFFER_KEPT_MS = 2 * OFFER_TTL_MS;
 export class OpenWork {
   /** My offers of the last OFFER_KEPT_MS, oldest first, with their time. Empty after a restart: those made before are refused. */
   readonly #recent = new Map<string, { offer: Offer; at: number }>();
-  /** My offers whose acceptance I refused (policies, credit), until they would have lapsed anyway. */
-  readonly #refused = new Set<string>();
+  /**
+   * Of those, the ones still open: neither taken nor refused nor lapsed, oldest first. Each leaves
+   * once, so a round walks only what is open, not every offer of the last 30 s.
+   */
+  readonly #open = new Map<string, { offer: Offer; at: number }>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -34,12 +37,16 @@ export class OpenWork {
 
   /** Offers I just made. */
   offered(offers: readonly Offer[]): void {
-    for (const offer of offers) this.#recent.set(offer.offer_id, { offer, at: Date.parse(offer.timestamp) });
+    for (const offer of offers) {
+      const made = { offer, at: Date.parse(offer.timestamp) };
+      this.#recent.set(offer.offer_id, made);
+      this.#open.set(offer.offer_id, made);
+    }
   }
 
   /** An offer whose acceptance I refused: closed, so its unit may be offered again once allowed. */
   refused(offerId: string): void {
-    this.#refused.add(offerId);
+    this.#open.delete(offerId);
   }
 
   /** My offer of that id, while an acceptance of it may still come. */
@@ -72,11 +79,11 @@ export class OpenWork {
     for (const [id, { at }] of this.#recent) {
       if (nowMs - at < OFFER_KEPT_MS) break;
       this.#recent.delete(id);
-      this.#refused.delete(id);
     }
     const unaccepted: Offer[] = [];
-    for (const [id, { offer, at }] of this.#recent)
-      if (nowMs - at < OFFER_TTL_MS && !state.assignments.has(id) && !this.#refused.has(id)) unaccepted.push(offer);
+    for (const [id, { offer, at }] of this.#open)
+      if (nowMs - at >= OFFER_TTL_MS || state.assignments.has(id)) this.#open.delete(id);
+      else unaccepted.push(offer);
     const reserved: Reservation[] = [];
     const inFlight = new Map<string, number>(); // per requester: my open offers and running units, against its pipeline
     const hold = (requester: string, unitId: string, slotId: string | undefined, seconds: number | undefined) => {
@@ -86,13 +93,8 @@ export class OpenWork {
         reserved.push({ slot_id: slotId, resources: unit.required_resources, seconds });
     };
     for (const offer of unaccepted) hold(offer.requester_peer, offer.unit_id, offer.slot_id, offer.estimated_seconds);
-    for (const [requester, held] of state.heldWith)
-      for (const id of held) {
-        const assignment = state.assignments.get(id);
-        const { acceptance } = assignment ?? {};
-        if (acceptance?.requester_peer === requester && acceptance.provider_peer === this.ctx.me && !assignment!.result)
-          hold(requester, acceptance.unit_id, assignment!.slotId, assignment!.estimatedSeconds);
-      }
+    for (const { acceptance, slotId, estimatedSeconds } of state.inFlightAs('provider').values())
+      hold(acceptance.requester_peer, acceptance.unit_id, slotId, estimatedSeconds);
     const offeredFor = new Set(unaccepted.map((offer) => unitKey(offer.requester_peer, offer.unit_id)));
     const skip = new Set<string>();
     for (const commitment of requesters)

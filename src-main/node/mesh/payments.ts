@@ -38,7 +38,7 @@ export class Payments {
     if (!job?.completedAt) return [];
     // The job's held escrows, by unit (not every unit of the job: a million-unit job has few held).
     const byUnit = new Map<string, AssignmentRecord[]>();
-    for (const assignment of state.heldAssignments()) {
+    for (const assignment of state.heldAs('requester').values()) {
       const { acceptance } = assignment;
       if (acceptance.job_id !== jobId || !isProvisional(state, assignment)) continue;
       if (state.checks.isConvicted(acceptance.provider_peer)) continue; // not active: a conviction refunds it

@@ -95,8 +95,7 @@ export class Provider {
   #watchAssignments(): boolean {
     this.reconcile();
     if (this.#toRelease.size > 0) return true;
-    for (const a of this.ctx.state.heldAssignments()) if (a.acceptance.provider_peer === this.ctx.me) return true;
-    return false;
+    return this.ctx.state.heldAs('provider').size > 0;
   }
 
   /** No more rounds or units; the running units are stopped and waited for (they run again after a restart). */
@@ -186,9 +185,9 @@ export class Provider {
     }
     const heldThere: AssignmentRecord[] = [];
     const releases = new Map<string, { peer: string; reason: ReleaseReason; ids: string[] }>(); // by requester and reason
-    for (const assignment of this.ctx.state.heldAssignments()) {
+    for (const assignment of this.ctx.state.heldAs('provider').values()) {
       const { assignment_id: id, requester_peer: requester } = assignment.acceptance;
-      if (assignment.acceptance.provider_peer !== this.ctx.me || this.#execution.has(id)) continue;
+      if (this.#execution.has(id)) continue;
       if (this.#held.has(id)) {
         heldThere.push(assignment);
         continue;

@@ -80,9 +80,7 @@ export class Requester {
   /** Checks deadlines now; true while an assignment of mine still waits for its result. */
   #watchDeadlines(): boolean {
     this.ctx.background('checking deadlines', this.checkDeadlines());
-    const { me, state } = this.ctx;
-    for (const a of state.heldAssignments()) if (a.acceptance.requester_peer === me && !a.result) return true;
-    return false;
+    return this.ctx.state.inFlightAs('requester').size > 0;
   }
 
   /** Stops the deadline checks and acceptance rounds; resolves when the round and decisions under way have ended. */
@@ -327,11 +325,8 @@ export class Requester {
   /** Refunds assignments past their deadline, so their units are offered again. */
   async checkDeadlines(): Promise<void> {
     const now = this.ctx.now();
-    const late = [...this.ctx.state.heldAssignments()].filter(
-      (assignment) =>
-        assignment.acceptance.requester_peer === this.ctx.me &&
-        !assignment.result &&
-        Date.parse(assignment.acceptance.deadline) < now,
+    const late = [...this.ctx.state.inFlightAs('requester').values()].filter(
+      (assignment) => Date.parse(assignment.acceptance.deadline) < now,
     );
     if (late.length === 0) return;
     await this.ctx.record(
