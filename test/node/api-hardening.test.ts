@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   API_METHODS,
   MAX_API_BODY_BYTES,

@@ -1,5 +1,5 @@
 // What a WebGPU adapter is and what it allows, as the runner page reports it and the node plans with.
-import { z } from 'zod';
+import * as z from 'zod';
 import { NonNegative } from '../schemas/primitives.js';
 
 const Text = z.string().max(512);

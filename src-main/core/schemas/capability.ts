@@ -1,5 +1,5 @@
 // What a peer offers: resources, algorithms, data it holds, and when.
-import { z } from 'zod';
+import * as z from 'zod';
 import { boundedArray, Fraction, Id, IsoTime, LIMITS, NonNegative, SemVer } from './primitives.js';
 
 export const ComputeResourceSchema = z.strictObject({

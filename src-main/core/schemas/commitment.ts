@@ -1,6 +1,6 @@
 // A peer's published state (its commitment: slots, open units, trust weights) and a round marker
 // (ComputeRoundState: defined, but the node sends none).
-import { z } from 'zod';
+import * as z from 'zod';
 import { AvailabilitySlotSchema } from './capability.js';
 import { WorkRequestSchema } from './work.js';
 import { boundedArray, Count, Fraction, Id, idRecord, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';

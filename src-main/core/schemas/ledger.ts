@@ -5,7 +5,7 @@
 //   stays with the requester until a reward pays it to those who verified;
 // reward: a provider whose own paid result agreed with others' is paid their verifier shares;
 // refund: a rejected, late, cancelled or failed assignment releases its hold.
-import { z } from 'zod';
+import * as z from 'zod';
 import { boundedArray, Credits, Id, IsoTime, PeerId } from './primitives.js';
 import { MAX_REDUNDANCY } from './work.js';
 

@@ -1,6 +1,6 @@
 // The market: the advert strangers would see (defined; the node sends none), the provider's offers
 // and the requester's acceptances, which alone make an assignment (docs/PROTOCOL.md).
-import { z } from 'zod';
+import * as z from 'zod';
 import { VerificationRoleSchema } from './assignment.js';
 import {
   boundedArray,

@@ -1,7 +1,7 @@
 // Building blocks shared by every wire schema: bounded strings, safe records, bounded JSON.
 // Every schema is strict (unknown keys rejected) and every collection has a maximum size, so a
 // message that passed its byte-size check cannot expand into unbounded work or state.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every limit a value breaks is named with the value: "1e+300 is over the limit of

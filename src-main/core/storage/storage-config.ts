@@ -1,7 +1,7 @@
 // A node's storage settings, kept in its data dir (storage.json; absent, these defaults): how long
 // finished work's blobs are kept, how often they are collected, and how much of my disk one
 // requester may fill. README "Where data lives" explains each to the user.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Seconds = z
   .number()

@@ -1,5 +1,5 @@
 // What one unit may use. Every limit is checked by the host, never trusted to the module.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const UnitLimitsSchema = z.strictObject({
   /** Fuel: instructions, as counted by the metering (metering.ts). */

@@ -15,7 +15,7 @@ import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } fro
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { builtFile } from '../../core/build-layout.js';
 import type { MeteredModule } from './metering.js';
 
