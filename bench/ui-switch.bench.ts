@@ -22,15 +22,15 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 /** Milliseconds from a click on the link to `name` until its page is in the DOM. */
 function clickToPage(page: Page, name: string): Promise<number> {
   return page.evaluate(
-    (name) =>
+    (shown) =>
       new Promise<number>((resolve) => {
         const clickedAt = performance.now();
         new MutationObserver((_, observer) => {
-          if (!document.querySelector(`[data-testid="page-${name}"]`)) return;
+          if (!document.querySelector(`[data-testid="page-${shown}"]`)) return;
           observer.disconnect();
           resolve(performance.now() - clickedAt);
         }).observe(document.body, { subtree: true, childList: true });
-        document.querySelector<HTMLElement>(`[data-testid="nav-${name}"]`)!.click();
+        document.querySelector<HTMLElement>(`[data-testid="nav-${shown}"]`)!.click();
       }),
     name,
   );
