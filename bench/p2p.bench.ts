@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { cidOfBytes } from '../src-main/node/blobs/cid.js';
 import { ephemeralIdentity } from '../src-main/node/identity/identity.js';
 import { MeshNetwork, type MessageCatalog } from '../src-main/node/p2p/index.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import fc from 'fast-check';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import * as S from '../../src-main/core/schemas/index.js';
 import * as A from './arbitraries.js';
 
@@ -24,7 +24,7 @@ function assertPrototypesClean(): void {
 afterEach(assertPrototypesClean);
 
 /** Decodes, timing it, and checks the failure: code, readable message, no throw. */
-function expectFailure(schema: z.ZodType, text: string, code: S.DecodeErrorCode, maxChars?: number): S.DecodeError {
+function expectFailure(schema: z.ZodMiniType, text: string, code: S.DecodeErrorCode, maxChars?: number): S.DecodeError {
   const started = performance.now();
   const result = S.decodeJson(schema, text, maxChars);
   const elapsed = performance.now() - started;
@@ -235,10 +235,10 @@ function swapped(value: unknown, path: Array<string | number>, replacement: unkn
 }
 
 test('a wrong type anywhere is rejected, and the error names the place', () => {
-  const samples: Array<[z.ZodType, unknown]> = [
+  const samples: Array<[z.ZodMiniType, unknown]> = [
     [S.ComputeCommitmentSchema, fc.sample(A.computeCommitmentArb, { numRuns: 1, seed: 11 })[0]],
     [S.ComputeAllocationStateSchema, fc.sample(A.computeAllocationStateArb, { numRuns: 1, seed: 11 })[0]],
-    ...Object.values(A.nodeEventArbs).map((arb): [z.ZodType, unknown] => [
+    ...Object.values(A.nodeEventArbs).map((arb): [z.ZodMiniType, unknown] => [
       S.NodeEventSchema,
       fc.sample(arb as fc.Arbitrary<unknown>, { numRuns: 1, seed: 11 })[0],
     ]),

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import * as S from '../../src-main/core/schemas/index.js';
 import * as A from './arbitraries.js';
 
-const roundTrips: Array<[string, z.ZodType, fc.Arbitrary<unknown>, number]> = [
+const roundTrips: Array<[string, z.ZodMiniType, fc.Arbitrary<unknown>, number]> = [
   ['ComputeResource', S.ComputeResourceSchema, A.computeResourceArb, 200],
   ['AlgorithmCapability', S.AlgorithmCapabilitySchema, A.algorithmCapabilityArb, 200],
   ['DataLocality', S.DataLocalitySchema, A.dataLocalityArb, 200],
@@ -77,11 +77,11 @@ function sampleOf<T>(arb: fc.Arbitrary<T>): T {
   return fc.sample(arb, { numRuns: 1, seed: 42 })[0]!;
 }
 
-function rejects(schema: z.ZodType, value: unknown, why: string): void {
+function rejects(schema: z.ZodMiniType, value: unknown, why: string): void {
   assert.equal(schema.safeParse(value).success, false, `accepted: ${why}`);
 }
 
-function accepts(schema: z.ZodType, value: unknown, why: string): void {
+function accepts(schema: z.ZodMiniType, value: unknown, why: string): void {
   const result = schema.safeParse(value);
   assert.ok(result.success, `rejected: ${why}: ${JSON.stringify(result.error?.issues.slice(0, 2))}`);
 }
@@ -137,7 +137,7 @@ test('arrays: the maximum length passes, one more fails', () => {
   const commitment = sampleOf(A.computeCommitmentArb);
   const slot = sampleOf(A.availabilitySlotArb);
   const request = sampleOf(A.workRequestArb);
-  const cases: Array<[string, z.ZodType, object, string, unknown, number]> = [
+  const cases: Array<[string, z.ZodMiniType, object, string, unknown, number]> = [
     [
       'availability_slots',
       S.ComputeCommitmentSchema,
@@ -249,7 +249,7 @@ test('params: at most 16 KiB serialized and 32 levels deep', () => {
 });
 
 test('fractions: [0, 1] passes, anything outside fails', () => {
-  const fractions: Array<[z.ZodType, object, string]> = [
+  const fractions: Array<[z.ZodMiniType, object, string]> = [
     [S.WorkUnitSchema, sampleOf(A.workUnitArb), 'priority'],
     [S.AlgorithmCapabilitySchema, sampleOf(A.algorithmCapabilityArb), 'performance_score'],
     [S.ComputeCommitmentSchema, sampleOf(A.computeCommitmentArb), 'damping_factor'],
@@ -268,7 +268,7 @@ test('fractions: [0, 1] passes, anything outside fails', () => {
 });
 
 test('credits: non-negative safe integers only', () => {
-  const credits: Array<[z.ZodType, object, string]> = [
+  const credits: Array<[z.ZodMiniType, object, string]> = [
     [S.EscrowEntrySchema, sampleOf(A.escrowEntryArb), 'amount'],
     [S.EscrowEntrySchema, sampleOf(A.escrowEntryArb), 'job_budget'],
     [S.OfferSchema, sampleOf(A.offerArb), 'price'],

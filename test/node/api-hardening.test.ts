@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   API_METHODS,
   MAX_API_BODY_BYTES,
@@ -147,23 +147,21 @@ function refusalsOf(replies: { ipc: ApiReply; http: ApiReply & { status: number 
 }
 
 /** Unwraps optional/default to the schema of the value itself. */
-function inner(schema: z.ZodType): z.ZodType {
-  return schema instanceof z.ZodOptional || schema instanceof z.ZodDefault
-    ? inner(schema.unwrap() as z.ZodType)
+function inner(schema: z.ZodMiniType): z.ZodMiniType {
+  return schema instanceof z.ZodMiniOptional || schema instanceof z.ZodMiniDefault
+    ? inner(schema._zod.def.innerType as z.ZodMiniType)
     : schema;
 }
 
-function fieldsOf(method: MethodName): Record<string, z.ZodType> {
-  const params = API_METHODS[method].params as z.ZodType;
-  return params instanceof z.ZodObject ? params.shape : {};
+function fieldsOf(method: MethodName): Record<string, z.ZodMiniType> {
+  const params = API_METHODS[method].params as z.ZodMiniType;
+  return params instanceof z.ZodMiniObject ? (params.shape as Record<string, z.ZodMiniType>) : {};
 }
 
 /** Values the field refuses: every JSON type it does not take, a 100k array, a string past its limit. */
-function hostileValues(field: z.ZodType): unknown[] {
+function hostileValues(field: z.ZodMiniType): unknown[] {
   const value = inner(field);
-  const tooLong = 'A'.repeat(
-    (value instanceof z.ZodString && value.maxLength !== null ? value.maxLength : 100_000) + 1,
-  );
+  const tooLong = 'A'.repeat((value instanceof z.ZodMiniString ? (value._zod.bag.maximum ?? 100_000) : 100_000) + 1);
   const candidates = [12345, 'text', true, {}, [], null, tooLong];
   return candidates.filter((candidate) => !field.safeParse(candidate).success);
 }
@@ -217,7 +215,7 @@ function hostileCases(method: MethodName): HostileCase[] {
     const names = new RegExp(`(^|; )${field}[.:]`);
     // A 100k array where the field is an array (past its length limit); elsewhere the whole params are one, below.
     const values =
-      inner(schema) instanceof z.ZodArray || schema.safeParse([]).success
+      inner(schema) instanceof z.ZodMiniArray || schema.safeParse([]).success
         ? [...hostileValues(schema), HUGE_ARRAY]
         : hostileValues(schema);
     for (const value of values) {

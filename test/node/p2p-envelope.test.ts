@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ephemeralIdentity } from '../../src-main/node/identity/identity.js';
 import { EnvelopeVerifier, sealMessage, type MessageCatalog } from '../../src-main/node/p2p/envelope.js';
 

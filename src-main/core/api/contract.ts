@@ -2,7 +2,7 @@
 // the UI in a browser) and Electron IPC (the desktop app). Every method's params and result and
 // every event is a zod schema here; servers validate params before a handler runs, clients
 // validate results before they use them.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   AvailabilitySlotSchema,
   boundedArray,
@@ -90,12 +90,12 @@ export const ApiEventSchema = z.strictObject({
   ]),
   /** The event's subject: ids and figures, flat (JSON scalars only). */
   data: z.record(
-    z.string().max(64),
-    z.union([z.string().max(LIMITS.nameChars * 4), z.number(), z.boolean(), z.null()]),
+    z.string().check(z.maxLength(64)),
+    z.union([z.string().check(z.maxLength(LIMITS.nameChars * 4)), z.number(), z.boolean(), z.null()]),
   ),
 });
 
-const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
+const method = <P extends z.ZodMiniType, R extends z.ZodMiniType>(params: P, result: R) => ({ params, result });
 
 export const API_METHODS = {
   status: method(
@@ -103,7 +103,7 @@ export const API_METHODS = {
     z.strictObject({
       peer_id: PeerId,
       name: Name,
-      listen: boundedArray(z.string().max(LIMITS.nameChars), 64),
+      listen: boundedArray(z.string().check(z.maxLength(LIMITS.nameChars)), 64),
       sharing: z.boolean(),
       mdns: z.boolean(),
       connections: Count,
@@ -113,7 +113,7 @@ export const API_METHODS = {
       units_running: Count,
       units_queued: Count,
       jobs_running: Count,
-      balance: z.number().int(),
+      balance: z.int(),
       dropped: idRecord(DropCountsSchema),
       price: PriceScheduleSchema,
       started_at: IsoTime,
@@ -123,17 +123,17 @@ export const API_METHODS = {
       availability: z.strictObject({
         offering: z.boolean(),
         cores: NonNegative,
-        paused: z.strictObject({ reason: Id, message: z.string().max(1024) }).nullable(),
+        paused: z.nullable(z.strictObject({ reason: Id, message: z.string().check(z.maxLength(1024)) })),
       }),
       /** The probe's findings, once it has run; the calibration, once it has run on this hardware. */
-      hardware: HardwareInfoSchema.nullable(),
-      calibration: CalibrationSchema.nullable(),
+      hardware: z.nullable(HardwareInfoSchema),
+      calibration: z.nullable(CalibrationSchema),
       /** GPU units: whether this node runs them, on which adapter, how fast, or why not. */
       gpu: GpuStatusSchema,
       /** Other programs' CPU use, percent of the machine (null until measured). */
-      other_load_pct: z.number().min(0).max(100).nullable(),
+      other_load_pct: z.nullable(z.number().check(z.minimum(0), z.maximum(100))),
       /** What my commitment publishes of me: my contribution history (self-reported) and my damping. */
-      contribution: ContributionHistorySchema.extend({
+      contribution: z.extend(ContributionHistorySchema, {
         damping_factor: Fraction,
         over_allocation_history: boundedArray(NonNegative, 3),
       }),
@@ -166,12 +166,12 @@ export const API_METHODS = {
   ),
   'slots.add': method(
     z.strictObject({
-      slot_id: Id.optional(),
+      slot_id: z.optional(Id),
       start_time: IsoTime,
       end_time: IsoTime,
-      cpu_cores: NonNegative.max(4096),
-      ram_gb: NonNegative.max(1 << 20),
-      gpu_vram_gb: NonNegative.max(1 << 20).optional(),
+      cpu_cores: NonNegative.check(z.maximum(4096)),
+      ram_gb: NonNegative.check(z.maximum(1 << 20)),
+      gpu_vram_gb: z.optional(NonNegative.check(z.maximum(1 << 20))),
     }),
     z.strictObject({ slot: AvailabilitySlotSchema }),
   ),
@@ -182,14 +182,14 @@ export const API_METHODS = {
   'slots.remove': method(z.strictObject({ slot_id: Id }), z.strictObject({ removed: z.boolean() })),
   'sharing.set': method(z.strictObject({ on: z.boolean() }), z.strictObject({ sharing: z.boolean() })),
   'windows.add': method(
-    WeeklyWindowSchema.partial({ window_id: true }),
-    z.strictObject({ window: WeeklyWindowSchema, description: z.string().max(256) }),
+    z.partial(WeeklyWindowSchema, { window_id: true }),
+    z.strictObject({ window: WeeklyWindowSchema, description: z.string().check(z.maxLength(256)) }),
   ),
   'windows.list': method(
     Empty,
     z.strictObject({
       windows: boundedArray(
-        z.strictObject({ window: WeeklyWindowSchema, description: z.string().max(256) }),
+        z.strictObject({ window: WeeklyWindowSchema, description: z.string().check(z.maxLength(256)) }),
         LIMITS.recordEntries,
       ),
     }),
@@ -198,10 +198,10 @@ export const API_METHODS = {
   'settings.get': method(Empty, z.strictObject({ settings: SharingSettingsSchema })),
   'settings.set': method(
     z.strictObject({
-      pause_on_battery: z.boolean().optional(),
-      idle_only: z.boolean().optional(),
-      idle_threshold_pct: z.number().min(0).max(100).optional(),
-      cpu_cap_pct: z.number().min(1).max(100).optional(),
+      pause_on_battery: z.optional(z.boolean()),
+      idle_only: z.optional(z.boolean()),
+      idle_threshold_pct: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
+      cpu_cap_pct: z.optional(z.number().check(z.minimum(1), z.maximum(100))),
     }),
     z.strictObject({ settings: SharingSettingsSchema }),
   ),
@@ -222,13 +222,17 @@ export const API_METHODS = {
     z.strictObject({ png_cid: Id, png_base64: z.string() }),
   ),
   'prices.set': method(
-    z.strictObject({ per_core_second: Credits.optional(), per_gfuel: Credits.optional(), minimum: Credits.optional() }),
+    z.strictObject({
+      per_core_second: z.optional(Credits),
+      per_gfuel: z.optional(Credits),
+      minimum: z.optional(Credits),
+    }),
     z.strictObject({ price: PriceScheduleSchema }),
   ),
   'jobs.status': method(
     /** `units`: also list units, at most unitsPerRequest of them from unit `units_from`. */
-    z.strictObject({ job_id: Id, units: z.boolean().default(false), units_from: Count.optional() }),
-    z.strictObject({ job: JobViewSchema, units: boundedArray(UnitViewSchema, LIMITS.unitsPerRequest).optional() }),
+    z.strictObject({ job_id: Id, units: z._default(z.boolean(), false), units_from: z.optional(Count) }),
+    z.strictObject({ job: JobViewSchema, units: z.optional(boundedArray(UnitViewSchema, LIMITS.unitsPerRequest)) }),
   ),
   'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries) })),
   'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
@@ -243,7 +247,7 @@ export const API_METHODS = {
       file_bytes: Count,
       by_kind: z.strictObject({ module: Count, input: Count, output: Count, shipped: Count, unneeded: Count }),
       requesters: boundedArray(z.strictObject({ peer_id: PeerId, bytes: Count }), LIMITS.recordEntries),
-      last_collection: z.strictObject({ at: IsoTime, removed: Count, freed_bytes: Count }).nullable(),
+      last_collection: z.nullable(z.strictObject({ at: IsoTime, removed: Count, freed_bytes: Count })),
       freed_bytes_total: Count,
       settings: StorageConfigSchema,
     }),
@@ -264,11 +268,11 @@ export const API_METHODS = {
     }),
   ),
   'ledger.get': method(
-    z.strictObject({ limit: z.number().int().min(0).max(10_000).default(100) }),
+    z.strictObject({ limit: z._default(z.int().check(z.minimum(0), z.maximum(10_000)), 100) }),
     z.strictObject({
-      balance: z.number().int(),
+      balance: z.int(),
       /** My net position with each peer: positive, they owe me. */
-      peers: boundedArray(z.strictObject({ peer_id: PeerId, balance: z.number().int() }), LIMITS.recordEntries),
+      peers: boundedArray(z.strictObject({ peer_id: PeerId, balance: z.int() }), LIMITS.recordEntries),
       held: Credits,
       entries: boundedArray(LedgerEntryViewSchema, 10_000),
     }),
@@ -276,23 +280,31 @@ export const API_METHODS = {
   /** What I earned and spent, transfer by transfer (the newest `limit`, in the order recorded): the earnings chart's data. */
   'ledger.transfers': method(
     z.strictObject({
-      limit: z.number().int().min(1).max(10_000).default(1000),
+      limit: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 1000),
       /** Only transfers recorded after this one (its `seq`): a client that holds the older ones asks for the new. */
-      after_seq: Count.optional(),
+      after_seq: z.optional(Count),
     }),
     z.strictObject({ transfers: boundedArray(LedgerTransferViewSchema, 10_000) }),
   ),
   'receipts.verify': method(
-    z.strictObject({ author: PeerId.optional() }),
+    z.strictObject({ author: z.optional(PeerId) }),
     z.strictObject({
       chains: boundedArray(
-        z.strictObject({ author: PeerId, receipts: Count, ok: z.boolean(), error: z.string().max(1024).nullable() }),
+        z.strictObject({
+          author: PeerId,
+          receipts: Count,
+          ok: z.boolean(),
+          error: z.nullable(z.string().check(z.maxLength(1024))),
+        }),
         LIMITS.recordEntries,
       ),
     }),
   ),
   'events.since': method(
-    z.strictObject({ after: Count.default(0), limit: z.number().int().min(1).max(10_000).default(1000) }),
+    z.strictObject({
+      after: z._default(Count, 0),
+      limit: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 1000),
+    }),
     z.strictObject({ events: boundedArray(ApiEventSchema, 10_000) }),
   ),
 } as const;
@@ -315,4 +327,7 @@ export interface EventFeed {
 
 const API_ERROR_CODES = ['unauthorized', 'bad_request', 'not_found', 'conflict', 'unavailable', 'internal'] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
-export const ApiErrorSchema = z.strictObject({ code: z.enum(API_ERROR_CODES), message: z.string().max(4096) });
+export const ApiErrorSchema = z.strictObject({
+  code: z.enum(API_ERROR_CODES),
+  message: z.string().check(z.maxLength(4096)),
+});

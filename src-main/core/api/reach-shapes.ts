@@ -1,36 +1,39 @@
 // The API's shapes for reaching peers: invites, a peer's link, and the network settings.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { INVITE_LIMITS, InviteId, MAX_INVITE_CODE_CHARS } from '../reach/invite.js';
 import { RelaySettingsSchema } from '../reach/network-config.js';
 import { boundedArray, Fraction, IsoTime, LIMITS, Name, PeerId } from '../schemas/index.js';
 
-const Address = z.string().max(LIMITS.nameChars);
+const Address = z.string().check(z.maxLength(LIMITS.nameChars));
 
 /** How I reach a connected peer now. */
 export const LinkViewSchema = z.strictObject({
   kind: z.enum(['direct', 'relayed']),
   address: Address,
-  rtt_ms: z.number().min(0).nullable(),
+  rtt_ms: z.nullable(z.number().check(z.minimum(0))),
   /**
    * What the relay still allows a relayed connection: bytes left (both ways), and the duration it
    * announced (js-libp2p relays announce milliseconds where the spec says seconds); null on a direct one.
    */
-  limits: z.strictObject({ bytes: z.number().min(0).nullable(), seconds: z.number().min(0).nullable() }).nullable(),
+  limits: z.nullable(
+    z.strictObject({
+      bytes: z.nullable(z.number().check(z.minimum(0))),
+      seconds: z.nullable(z.number().check(z.minimum(0))),
+    }),
+  ),
 });
 
 export const InviteCreateSchema = z.strictObject({
   /** My trust in whoever redeems it. */
-  trust: Fraction.default(1),
-  expires_seconds: z
-    .number()
-    .int()
-    .min(INVITE_LIMITS.minSeconds)
-    .max(INVITE_LIMITS.maxSeconds)
-    .default(INVITE_LIMITS.defaultSeconds),
+  trust: z._default(Fraction, 1),
+  expires_seconds: z._default(
+    z.int().check(z.minimum(INVITE_LIMITS.minSeconds), z.maximum(INVITE_LIMITS.maxSeconds)),
+    INVITE_LIMITS.defaultSeconds,
+  ),
 });
 
 export const InviteCreatedSchema = z.strictObject({
-  code: z.string().max(MAX_INVITE_CODE_CHARS),
+  code: z.string().check(z.maxLength(MAX_INVITE_CODE_CHARS)),
   invite_id: InviteId,
   expires_at: IsoTime,
   addresses: boundedArray(Address, INVITE_LIMITS.addresses),
@@ -39,15 +42,15 @@ export const InviteCreatedSchema = z.strictObject({
 });
 
 export const InviteAcceptSchema = z.strictObject({
-  code: z.string().min(1).max(MAX_INVITE_CODE_CHARS),
+  code: z.string().check(z.minLength(1), z.maxLength(MAX_INVITE_CODE_CHARS)),
   /** My trust in the inviter. */
-  trust: Fraction.default(1),
+  trust: z._default(Fraction, 1),
 });
 
 export const InviteAcceptedSchema = z.strictObject({
   peer_id: PeerId,
-  name: Name.nullable(),
-  link: LinkViewSchema.nullable(),
+  name: z.nullable(Name),
+  link: z.nullable(LinkViewSchema),
 });
 
 export const InviteViewSchema = z.strictObject({
@@ -56,11 +59,11 @@ export const InviteViewSchema = z.strictObject({
   created_at: IsoTime,
   expires_at: IsoTime,
   state: z.enum(['pending', 'accepted', 'expired']),
-  accepted_by: PeerId.nullable(),
+  accepted_by: z.nullable(PeerId),
 });
 
 export const NetworkViewSchema = z.strictObject({
-  listen_port: z.number().int().min(1).max(65_535),
+  listen_port: z.int().check(z.minimum(1), z.maximum(65_535)),
   upnp: z.boolean(),
   relay: RelaySettingsSchema,
   /** What this running node does now. */
@@ -74,7 +77,7 @@ export const NetworkViewSchema = z.strictObject({
 });
 
 export const NetworkSetSchema = z.strictObject({
-  listen_port: z.number().int().min(1).max(65_535).optional(),
-  upnp: z.boolean().optional(),
-  relay: RelaySettingsSchema.partial().optional(),
+  listen_port: z.optional(z.int().check(z.minimum(1), z.maximum(65_535))),
+  upnp: z.optional(z.boolean()),
+  relay: z.optional(z.partial(RelaySettingsSchema)),
 });

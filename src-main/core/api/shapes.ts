@@ -1,7 +1,7 @@
 // What the API's methods take and give back, apart from the methods themselves (contract.ts):
 // the views of peers, jobs, units, offers, frames and the ledger, the two submit forms, and the
 // size limits a server applies before it reads a request.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   boundedArray,
   Count,
@@ -38,11 +38,10 @@ export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_EVENTS_PER_FRAME = 64;
 const Base64 = (maxBytes: number) =>
-  z
-    .string()
-    .max(Math.ceil(maxBytes / 3) * 4)
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
-export const Multiaddr = z.string().min(1).max(LIMITS.nameChars).regex(/^\//, 'a multiaddr starts with /');
+  z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'));
+export const Multiaddr = z
+  .string()
+  .check(z.minLength(1), z.maxLength(LIMITS.nameChars), z.regex(/^\//, 'a multiaddr starts with /'));
 export const Empty = z.strictObject({});
 
 /** Bad messages dropped, per reason. */
@@ -50,12 +49,12 @@ export const DropCountsSchema = idRecord(Count, 64);
 
 export const PeerViewSchema = z.strictObject({
   peer_id: PeerId,
-  name: Name.optional(),
-  addresses: boundedArray(z.string().max(LIMITS.nameChars), LIMITS.addressesPerAdvert),
+  name: z.optional(Name),
+  addresses: boundedArray(z.string().check(z.maxLength(LIMITS.nameChars)), LIMITS.addressesPerAdvert),
   connected: z.boolean(),
   /** My weight for them, and theirs for me as their last commitment said. */
   trust_mine: Fraction,
-  trust_theirs: Fraction.nullable(),
+  trust_theirs: z.nullable(Fraction),
   bilateral: Fraction,
   reputation: Fraction,
   /** My trust that decides: my weight times its reputation; 0 once convicted. */
@@ -65,13 +64,13 @@ export const PeerViewSchema = z.strictObject({
   /** Its results that contradicted my own run of the unit (one convicts). */
   caught_lying: Count,
   /** When a check first caught it lying: it gets no more work from me. */
-  convicted_at: IsoTime.nullable(),
+  convicted_at: z.nullable(IsoTime),
   /** Its refunds of my results as rejected that its own verdicts did not back; while above 0 it gets no work from me. */
   false_refunds: Count,
   dropped: DropCountsSchema,
-  last_seen: IsoTime.nullable(),
+  last_seen: z.nullable(IsoTime),
   /** While connected: direct or relayed, the address in use, the round-trip time. */
-  link: LinkViewSchema.nullable(),
+  link: z.nullable(LinkViewSchema),
 });
 
 const JobStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
@@ -81,18 +80,18 @@ export const UnitViewSchema = z.strictObject({
   index: Count,
   status: z.enum(['open', 'assigned', 'verified', 'failed', 'cancelled']),
   /** Why a failed unit failed: the error every run agreed on (OutOfFuel, Trap…), or `no_agreement`. */
-  failure: z.string().max(64).nullable(),
+  failure: z.nullable(z.string().check(z.maxLength(64))),
   providers: boundedArray(PeerId, MAX_REDUNDANCY * 4),
-  consensus_hash: Id.nullable(),
-  output_cid: Id.nullable(),
+  consensus_hash: z.nullable(Id),
+  output_cid: z.nullable(Id),
   /** The requester's fuel estimate, when it made one (render tiles). */
-  estimated_fuel: Count.nullable(),
+  estimated_fuel: z.nullable(Count),
   /** For the verified result: the seconds its provider's offer estimated, and what running it took. */
-  estimated_seconds: NonNegative.nullable(),
-  seconds: NonNegative.nullable(),
-  fuel: Count.nullable(),
+  estimated_seconds: z.nullable(NonNegative),
+  seconds: z.nullable(NonNegative),
+  fuel: z.nullable(Count),
   /** Where the verified result ran: the CPU (WASM) or a GPU (WebGPU); null before a verdict. */
-  device: z.enum(['cpu', 'gpu']).nullable(),
+  device: z.nullable(z.enum(['cpu', 'gpu'])),
 });
 
 export const JobViewSchema = z.strictObject({
@@ -103,7 +102,7 @@ export const JobViewSchema = z.strictObject({
   units_total: Count,
   units_verified: Count,
   units_failed: Count,
-  redundancy: z.number().int().min(1).max(MAX_REDUNDANCY),
+  redundancy: z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)),
   budget: Credits,
   held: Credits,
   spent: Credits,
@@ -111,7 +110,7 @@ export const JobViewSchema = z.strictObject({
   /** Peers I have not trusted may compute it; otherwise only those I trust (weight > 0). */
   open_to_strangers: z.boolean(),
   submitted_at: IsoTime,
-  completed_at: IsoTime.nullable(),
+  completed_at: z.nullable(IsoTime),
   /** Providers that refused acceptances of this job's units: the last reason each gave, and how many. */
   refusals: boundedArray(
     z.strictObject({ provider: PeerId, reason: RefusalReasonSchema, units: Count, last_at: IsoTime }),
@@ -145,34 +144,34 @@ export const LedgerTransferViewSchema = z.strictObject({
   seq: Count,
   at: IsoTime,
   peer_id: PeerId,
-  amount: z.number().int(),
+  amount: z.int(),
   job_id: Id,
 });
 
 /** What any job asks of the mesh: replicas, money, urgency, whether offers wait for the user, and who may compute it. */
 const JOB_TERMS = {
-  redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
+  redundancy: z._default(z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)), 1),
   budget: Credits,
-  max_price: Credits.optional(),
-  priority: Fraction.default(0.5),
-  deadline: IsoTime.optional(),
-  manual_accept: z.boolean().default(false),
+  max_price: z.optional(Credits),
+  priority: z._default(Fraction, 0.5),
+  deadline: z.optional(IsoTime),
+  manual_accept: z._default(z.boolean(), false),
   /** Peers I have not trusted may compute it (by default only those I trust do). */
-  open_to_strangers: z.boolean().default(false),
+  open_to_strangers: z._default(z.boolean(), false),
 };
 
 /** A job over an input, apart from the input itself (inline in jobs.submit, or streamed: UPLOAD_JOB_PATH). */
 const SUBMIT_JOB_FIELDS = {
-  name: Name.optional(),
+  name: z.optional(Name),
   /** A shipped kernel: library and method, e.g. hash / sha256. */
-  library: Id.optional(),
-  method: Id.optional(),
+  library: z.optional(Id),
+  method: z.optional(Id),
   /** Or the user's own module under the unit ABI. */
-  wasm_base64: Base64(MAX_MODULE_BYTES).optional(),
+  wasm_base64: z.optional(Base64(MAX_MODULE_BYTES)),
   /** Or a WGSL compute shader (GPU workers only; params: entry_point, workgroup_size, workgroups, buffer_size; docs/UNIT_ABI.md). */
-  wgsl_code: z.string().min(1).max(SHADER_LIMITS.codeChars).optional(),
-  chunk_bytes: z.number().int().min(1).max(MAX_CHUNK_BYTES),
-  params: Params.optional(),
+  wgsl_code: z.optional(z.string().check(z.minLength(1), z.maxLength(SHADER_LIMITS.codeChars))),
+  chunk_bytes: z.int().check(z.minimum(1), z.maximum(MAX_CHUNK_BYTES)),
+  params: z.optional(Params),
   ...JOB_TERMS,
 };
 
@@ -190,30 +189,30 @@ const oneModule = [
 
 export const SubmitJobSchema = z
   .strictObject({ ...SUBMIT_JOB_FIELDS, input_base64: Base64(MAX_INPUT_BYTES) })
-  .refine(...oneModule);
+  .check(z.refine(...oneModule));
 
 /** The first line of a streamed submit (UPLOAD_JOB_PATH): the job as JSON; the input follows, raw. */
-export const SubmitJobStreamSchema = z.strictObject(SUBMIT_JOB_FIELDS).refine(...oneModule);
+export const SubmitJobStreamSchema = z.strictObject(SUBMIT_JOB_FIELDS).check(z.refine(...oneModule));
 
-export const FrameNumber = z.number().int().min(0).max(MAX_FRAME);
+export const FrameNumber = z.int().check(z.minimum(0), z.maximum(MAX_FRAME));
 
 /** A render job: the tiles of frames first..last of a scene (docs/SCENE.md), one unit per tile. */
 export const SubmitRenderSchema = z
   .strictObject({
-    name: Name.optional(),
+    name: z.optional(Name),
     scene: SceneSchema,
     ...RENDER_SPEC_FIELDS,
-    tile: RENDER_SPEC_FIELDS.tile.default(64),
+    tile: z._default(RENDER_SPEC_FIELDS.tile, 64),
     ...JOB_TERMS,
   })
-  .refine(framesInOrder, FRAMES_OUT_OF_ORDER);
+  .check(z.refine(framesInOrder, FRAMES_OUT_OF_ORDER));
 
 export const FrameViewSchema = z.strictObject({
   frame: FrameNumber,
   tiles_total: Count,
   tiles_verified: Count,
   /** The PNG, once every tile is verified and the frame assembled. */
-  png_cid: Id.nullable(),
+  png_cid: z.nullable(Id),
 });
 
 export type JobView = z.infer<typeof JobViewSchema>;

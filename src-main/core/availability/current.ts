@@ -1,7 +1,7 @@
 // What this node offers right now: the slots in force under the person's availability settings,
 // or why it offers nothing. The node calls this every round with the clock, its hardware and its
 // power and load readings, so every decision here can be replayed in a test.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   AlgorithmCapabilitySchema,
   AvailabilitySlotSchema,
@@ -57,20 +57,20 @@ export const USER_IDLE_SECONDS = 120;
 const LATEST_MS = Date.parse('9000-01-01T00:00:00Z');
 
 const InputSchema = z.object({
-  nowMs: z.number().min(0).max(LATEST_MS),
+  nowMs: z.number().check(z.minimum(0), z.maximum(LATEST_MS)),
   utcOffsetMinutes: z.custom<UtcOffset>((value) => typeof value === 'function', 'expected a function'),
   sharing: z.boolean(),
   windows: WeeklyWindowsSchema,
   oneOffs: boundedArray(AvailabilitySlotSchema, LIMITS.recordEntries),
   settings: SharingSettingsSchema,
   machine: z.object({
-    threads: z.number().int().min(1).max(4096),
-    ram_gb: NonNegative.max(1 << 20),
-    vram_gb: NonNegative.max(1 << 20).optional(),
+    threads: z.int().check(z.minimum(1), z.maximum(4096)),
+    ram_gb: NonNegative.check(z.maximum(1 << 20)),
+    vram_gb: z.optional(NonNegative.check(z.maximum(1 << 20))),
   }),
-  power: z.object({ on_battery: z.boolean() }).nullable(),
-  otherLoadPct: z.number().min(0).nullable(),
-  userIdleSeconds: z.number().min(0).nullable().optional(),
+  power: z.nullable(z.object({ on_battery: z.boolean() })),
+  otherLoadPct: z.nullable(z.number().check(z.minimum(0))),
+  userIdleSeconds: z.optional(z.nullable(z.number().check(z.minimum(0)))),
   algorithms: boundedArray(AlgorithmCapabilitySchema, LIMITS.algorithmsPerSlot),
 });
 

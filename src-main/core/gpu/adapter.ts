@@ -1,8 +1,8 @@
 // What a WebGPU adapter is and what it allows, as the runner page reports it and the node plans with.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NonNegative } from '../schemas/primitives.js';
 
-const Text = z.string().max(512);
+const Text = z.string().check(z.maxLength(512));
 
 export const AdapterInfoSchema = z.strictObject({
   vendor: Text,

@@ -1,7 +1,7 @@
 // What the node and its GPU runner page (src-gpu/) say to each other, over Playwright in a headless
 // node or a MessagePort in the desktop app. Both ends validate what they receive: the page is our
 // code, but it runs in a renderer that a hung shader or a lost device can leave in any state.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Id, NonNegative } from '../schemas/primitives.js';
 import { AdapterInfoSchema, AdapterLimitsSchema } from './adapter.js';
 import { ShaderSpecSchema } from './shader.js';
@@ -22,35 +22,35 @@ export type GpuErrorCode = (typeof GPU_ERROR_CODES)[number];
 /** Bytes travel as Uint8Array (Playwright and structured clone both carry typed arrays). */
 const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { error: 'expected bytes (a Uint8Array)' });
 
-const RenderParamsSchema = z.record(z.string().max(16), z.number());
+const RenderParamsSchema = z.record(z.string().check(z.maxLength(16)), z.number());
 
 export const RunnerRequestSchema = z.discriminatedUnion('op', [
-  z.strictObject({ id: z.number().int().min(0), op: z.literal('probe') }),
+  z.strictObject({ id: z.int().check(z.minimum(0)), op: z.literal('probe') }),
   z.strictObject({
-    id: z.number().int().min(0),
+    id: z.int().check(z.minimum(0)),
     op: z.literal('render'),
     /** The scene blob's content id: the page keeps a few scenes uploaded, by this key. */
     scene_key: Id,
     /** The blob itself; left out when the page already has this scene. */
-    scene: Bytes.optional(),
+    scene: z.optional(Bytes),
     params: RenderParamsSchema,
   }),
-  z.strictObject({ id: z.number().int().min(0), op: z.literal('shader'), spec: ShaderSpecSchema, input: Bytes }),
+  z.strictObject({ id: z.int().check(z.minimum(0)), op: z.literal('shader'), spec: ShaderSpecSchema, input: Bytes }),
 ]);
 export type RunnerRequest = z.infer<typeof RunnerRequestSchema>;
 
-const GpuFailureSchema = z.strictObject({ code: z.enum(GPU_ERROR_CODES), message: z.string().max(512) });
+const GpuFailureSchema = z.strictObject({ code: z.enum(GPU_ERROR_CODES), message: z.string().check(z.maxLength(512)) });
 
 export const RunnerReplySchema = z.union([
   z.strictObject({
-    id: z.number().int().min(0),
+    id: z.int().check(z.minimum(0)),
     ok: z.literal(true),
     adapter: AdapterInfoSchema,
     limits: AdapterLimitsSchema,
   }),
-  z.strictObject({ id: z.number().int().min(0), ok: z.literal(true), output: Bytes, gpu_ms: NonNegative }),
-  z.strictObject({ id: z.number().int().min(0), ok: z.literal(false), error: GpuFailureSchema }),
+  z.strictObject({ id: z.int().check(z.minimum(0)), ok: z.literal(true), output: Bytes, gpu_ms: NonNegative }),
+  z.strictObject({ id: z.int().check(z.minimum(0)), ok: z.literal(false), error: GpuFailureSchema }),
   /** The page asks for the scene it does not (or no longer) hold; the node sends it again. */
-  z.strictObject({ id: z.number().int().min(0), ok: z.literal(false), need_scene: z.literal(true) }),
+  z.strictObject({ id: z.int().check(z.minimum(0)), ok: z.literal(false), need_scene: z.literal(true) }),
 ]);
 export type RunnerReply = z.infer<typeof RunnerReplySchema>;

@@ -2,7 +2,7 @@
 // the workgroup size it declares, how many workgroups to dispatch and the size of its one output
 // buffer. Checked here, before the GPU sees anything, against our caps and the adapter's limits;
 // the ABI is in docs/UNIT_ABI.md ("WGSL units").
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AdapterLimits } from './adapter.js';
 import { LOOP_LIMITS, loopProblem } from './loops.js';
 
@@ -18,49 +18,36 @@ export const SHADER_LIMITS = {
 } as const;
 
 const Triple = z.tuple([
-  z
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 32),
-  z
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 32),
-  z
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 32),
+  z.int().check(z.minimum(1), z.maximum(2 ** 32)),
+  z.int().check(z.minimum(1), z.maximum(2 ** 32)),
+  z.int().check(z.minimum(1), z.maximum(2 ** 32)),
 ]);
 
 export const ShaderSpecSchema = z
   .strictObject({
-    wgsl_code: z.string().min(1).max(SHADER_LIMITS.codeChars),
-    entry_point: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'entry_point must be a WGSL identifier')
-      .default('main'),
+    wgsl_code: z.string().check(z.minLength(1), z.maxLength(SHADER_LIMITS.codeChars)),
+    entry_point: z._default(
+      z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'entry_point must be a WGSL identifier')),
+      'main',
+    ),
     /** Must match the entry point's @workgroup_size attribute. */
     workgroup_size: Triple,
     /** Workgroups to dispatch, x y z. */
     workgroups: Triple,
     /** Bytes of the output buffer, a multiple of 4; it starts zeroed and is the unit's output. */
     buffer_size: z
-      .number()
       .int()
-      .min(4)
-      .max(2 ** 32)
-      .multipleOf(4, 'buffer_size must be a multiple of 4'),
+      .check(z.minimum(4), z.maximum(2 ** 32), z.multipleOf(4, 'buffer_size must be a multiple of 4')),
   })
   // Loops are checked with the rest of the spec, so every place that reads one (the API at submit,
   // the provider, the runner page) refuses a shader whose loops may not end, the same way.
-  .superRefine((spec, ctx) => {
-    const invocations = [...spec.workgroups, ...spec.workgroup_size].reduce((a, b) => a * b, 1);
-    const problem = loopProblem(spec.wgsl_code, spec.entry_point, invocations);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['wgsl_code'], message: problem });
-  });
+  .check(
+    z.superRefine((spec, ctx) => {
+      const invocations = [...spec.workgroups, ...spec.workgroup_size].reduce((a, b) => a * b, 1);
+      const problem = loopProblem(spec.wgsl_code, spec.entry_point, invocations);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['wgsl_code'], message: problem });
+    }),
+  );
 export type ShaderSpec = z.output<typeof ShaderSpecSchema>;
 
 export type ShaderProblem = { code: 'bad_params' | 'limit'; message: string };

@@ -1,5 +1,5 @@
 // What a node tells its user (and the UI shows) about its GPU units: running or not, and why not.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Fraction, NonNegative } from '../schemas/primitives.js';
 import { AdapterInfoSchema, AdapterLimitsSchema } from './adapter.js';
 
@@ -9,16 +9,16 @@ export const GpuStatusSchema = z.strictObject({
   /** off: GPU units are not run (see reason); starting: the runner is opening; ready: GPU slots are offered. */
   state: z.enum(GPU_STATES),
   /** Why GPU units are off: turned off, no Chromium found, no adapter, a software adapter only, the runner failed. */
-  reason: z.string().max(1024).nullable(),
+  reason: z.nullable(z.string().check(z.maxLength(1024))),
   /** Where the runner page lives: headless Chromium, or the desktop app's hidden window. */
-  runner: z.enum(['chromium', 'electron']).nullable(),
-  adapter: AdapterInfoSchema.nullable(),
-  limits: AdapterLimitsSchema.nullable(),
+  runner: z.nullable(z.enum(['chromium', 'electron'])),
+  adapter: z.nullable(AdapterInfoSchema),
+  limits: z.nullable(AdapterLimitsSchema),
   /** Dedicated video memory from the hardware probe (GiB); null where the driver does not say. */
-  vram_gb: NonNegative.nullable(),
+  vram_gb: z.nullable(NonNegative),
   /** The calibration: render samples (paths) per second on the calibration tile, and as a score. */
-  samples_per_second: NonNegative.nullable(),
-  performance_score: Fraction.nullable(),
+  samples_per_second: z.nullable(NonNegative),
+  performance_score: z.nullable(Fraction),
 });
 export type GpuStatus = z.infer<typeof GpuStatusSchema>;
 

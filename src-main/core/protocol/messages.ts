@@ -2,7 +2,7 @@
 // network checks before it decodes anything. Every one travels in a signed envelope; adverts by
 // gossip, commitments by gossip and directly, the rest directly between the two peers concerned,
 // as request and reply. Each type names its places: a message anywhere else is refused.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   AcceptanceSchema,
   AdvertSchema,
@@ -45,10 +45,7 @@ export const MAX_RECEIPT_BYTES_PER_MESSAGE = 512 * KiB;
 /** One unit's result in a `results` message; the message's receipts sign for it. */
 const ResultItemSchema = z.strictObject({
   result: WorkResultSchema,
-  output_base64: z
-    .string()
-    .max(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4)
-    .optional(),
+  output_base64: z.optional(z.string().check(z.maxLength(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4))),
 });
 
 /** Gossip topics, versioned like every protocol id. */
@@ -86,7 +83,7 @@ export const MESSAGE_TYPES = {
    * open, for a provider that can run the listed ones. Reply: `units`.
    */
   pull: {
-    schema: z.strictObject({ job_id: Id, max: z.number().int().min(1).max(MAX_BATCH) }),
+    schema: z.strictObject({ job_id: Id, max: z.int().check(z.minimum(1), z.maximum(MAX_BATCH)) }),
     maxBytes: 1 * KiB,
     places: { request: true, answer: 'units' },
   },
@@ -113,10 +110,12 @@ export const MESSAGE_TYPES = {
   acceptances: {
     schema: z.strictObject({
       acceptances: boundedArray(AcceptanceSchema, MAX_BATCH),
-      inline: boundedArray(
-        z.strictObject({ cid: Id, base64: z.string().max(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4) }),
-        MAX_BATCH,
-      ).optional(),
+      inline: z.optional(
+        boundedArray(
+          z.strictObject({ cid: Id, base64: z.string().check(z.maxLength(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4)) }),
+          MAX_BATCH,
+        ),
+      ),
     }),
     maxBytes: 2 * MiB,
     places: { request: true, answer: 'accepted' },
@@ -164,13 +163,13 @@ export const MESSAGE_TYPES = {
       entries: boundedArray(LedgerEntrySchema, MAX_BATCH),
       receipts: boundedArray(SignedReceiptSchema, MAX_BATCH),
       /** Results accepted unchecked: their pay is held until their job completes (a conviction refunds it). */
-      held: boundedArray(Id, MAX_BATCH).optional(),
+      held: z.optional(boundedArray(Id, MAX_BATCH)),
     }),
     maxBytes: 1 * MiB,
     places: { request: true, reply: true, answer: 'ack' },
   },
   ack: { schema: z.strictObject({}), maxBytes: 1 * KiB, places: REPLY },
-} satisfies Record<string, { schema: z.ZodType; maxBytes: number; places: Places }>;
+} satisfies Record<string, { schema: z.ZodMiniType; maxBytes: number; places: Places }>;
 
 export type MessageType = keyof typeof MESSAGE_TYPES;
 export type MessageBody<T extends MessageType> = z.output<(typeof MESSAGE_TYPES)[T]['schema']>;

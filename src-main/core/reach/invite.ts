@@ -3,7 +3,7 @@
 // proves the secret over a direct stream; each side then trusts the other at the weight its own
 // person chose. These are the rules, without I/O: the code's shape once decoded, the messages of
 // the redeeming exchange, and whether an invite may still be redeemed.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { boundedArray, Fraction, IsoTime, LIMITS, Name, PeerId } from '../schemas/index.js';
 
 /** What starts every code, so a person (and the node) can tell one from other text. */
@@ -22,12 +22,15 @@ export const INVITE_LIMITS = {
   kept: 256,
 } as const;
 
-const Hex = (chars: number) => z.string().regex(new RegExp(`^[0-9a-f]{${chars}}$`), `expected ${chars} hex digits`);
+const Hex = (chars: number) =>
+  z.string().check(z.regex(new RegExp(`^[0-9a-f]{${chars}}$`), `expected ${chars} hex digits`));
 /** 8 random bytes naming the invite at its inviter. */
 export const InviteId = Hex(16);
 /** 16 random bytes only the code carries: whoever shows them may redeem the invite, once. */
 const InviteSecret = Hex(32);
-const Multiaddr = z.string().min(1).max(INVITE_LIMITS.addressChars).regex(/^\//, 'a multiaddr starts with /');
+const Multiaddr = z
+  .string()
+  .check(z.minLength(1), z.maxLength(INVITE_LIMITS.addressChars), z.regex(/^\//, 'a multiaddr starts with /'));
 
 /** A code's content, decoded and converted to text fields, before its signature is checked. */
 export const InviteSchema = z.strictObject({
@@ -38,12 +41,8 @@ export const InviteSchema = z.strictObject({
   id: InviteId,
   secret: InviteSecret,
   /** Seconds since the Unix epoch. */
-  expires: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 40),
-  name: Name.max(INVITE_LIMITS.nameChars).optional(),
+  expires: z.int().check(z.minimum(0), z.maximum(2 ** 40)),
+  name: z.optional(Name.check(z.maxLength(INVITE_LIMITS.nameChars))),
 });
 export type Invite = z.infer<typeof InviteSchema>;
 
@@ -55,8 +54,8 @@ const InviteRecordSchema = z.strictObject({
   trust: Fraction,
   created_at: IsoTime,
   expires_at: IsoTime,
-  accepted_by: PeerId.nullable(),
-  accepted_at: IsoTime.nullable(),
+  accepted_by: z.nullable(PeerId),
+  accepted_at: z.nullable(IsoTime),
 });
 export type InviteRecord = z.infer<typeof InviteRecordSchema>;
 export const InviteRecordsSchema = boundedArray(InviteRecordSchema, INVITE_LIMITS.kept);
@@ -66,7 +65,7 @@ export const RedeemRequestSchema = z.strictObject({
   v: z.literal(1),
   id: InviteId,
   secret: InviteSecret,
-  name: Name.max(INVITE_LIMITS.nameChars).optional(),
+  name: z.optional(Name.check(z.maxLength(INVITE_LIMITS.nameChars))),
 });
 export type RedeemRequest = z.infer<typeof RedeemRequestSchema>;
 export const MAX_REDEEM_BYTES = 1024;
@@ -74,8 +73,8 @@ export const MAX_REDEEM_BYTES = 1024;
 const REFUSALS = ['unknown_invite', 'wrong_secret', 'expired', 'used', 'bad_request'] as const;
 export type InviteRefusal = (typeof REFUSALS)[number];
 export const RedeemReplySchema = z.discriminatedUnion('ok', [
-  z.strictObject({ ok: z.literal(true), name: Name.max(INVITE_LIMITS.nameChars).optional() }),
-  z.strictObject({ ok: z.literal(false), code: z.enum(REFUSALS), message: z.string().max(256) }),
+  z.strictObject({ ok: z.literal(true), name: z.optional(Name.check(z.maxLength(INVITE_LIMITS.nameChars))) }),
+  z.strictObject({ ok: z.literal(false), code: z.enum(REFUSALS), message: z.string().check(z.maxLength(256)) }),
 ]);
 export type RedeemReply = z.infer<typeof RedeemReplySchema>;
 

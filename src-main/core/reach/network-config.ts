@@ -1,7 +1,7 @@
 // A node's network settings, kept in its data dir (network.json): the port it listens on (chosen
 // once, so peers that knew it find it again after a restart), UPnP, and the relay it offers the
 // people it trusts, with its limits. And the redial schedule for peers it knew.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const RELAY_MODES = ['auto', 'on', 'off'] as const;
 export type RelayMode = (typeof RELAY_MODES)[number];
@@ -10,25 +10,17 @@ export const RelaySettingsSchema = z.strictObject({
   /** auto: relay while this node is reachable from anywhere; on: always; off: never. */
   mode: z.enum(RELAY_MODES),
   /** Peers that may hold a reservation at once. */
-  max_reservations: z.number().int().min(1).max(1024),
+  max_reservations: z.int().check(z.minimum(1), z.maximum(1024)),
   /** Bytes a relayed connection may carry (both ways) before the relay closes it. */
-  max_bytes: z
-    .number()
-    .int()
-    .min(64 * 1024)
-    .max(2 ** 40),
+  max_bytes: z.int().check(z.minimum(64 * 1024), z.maximum(2 ** 40)),
   /** Seconds a relayed connection may stay open before the relay closes it. */
-  max_seconds: z
-    .number()
-    .int()
-    .min(10)
-    .max(7 * 86_400),
+  max_seconds: z.int().check(z.minimum(10), z.maximum(7 * 86_400)),
 });
 export type RelaySettings = z.infer<typeof RelaySettingsSchema>;
 
 export const NetworkConfigSchema = z.strictObject({
   /** The TCP port a node listens on when no --listen is given. */
-  listen_port: z.number().int().min(1).max(65_535),
+  listen_port: z.int().check(z.minimum(1), z.maximum(65_535)),
   /** Ask the router (UPnP IGD) to forward that port. */
   upnp: z.boolean(),
   relay: RelaySettingsSchema,

@@ -4,7 +4,7 @@
 // indices, keyframe order) are checked after the shapes, with the path of the offending value in
 // the error. A scene FILE may also name a mesh by OBJ file (SceneFileSchema); the node's loader
 // reads those files and inlines them, so what a job carries is always a SceneSchema scene.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { boundedArray, idRecord, Id, validate, type Decoded } from '../schemas/index.js';
 
 export const SCENE_LIMITS = {
@@ -27,12 +27,20 @@ export const SCENE_LIMITS = {
   objPathChars: 1024,
 } as const;
 
-const Coord = z.number().min(-SCENE_LIMITS.coordinate).max(SCENE_LIMITS.coordinate);
+const Coord = z.number().check(z.minimum(-SCENE_LIMITS.coordinate), z.maximum(SCENE_LIMITS.coordinate));
 const Vec3 = z.tuple([Coord, Coord, Coord]);
 /** Linear RGB; values above 1 are allowed (emission, bright skies), bounded to stay finite. */
-const Color = z.tuple([z.number().min(0).max(1e6), z.number().min(0).max(1e6), z.number().min(0).max(1e6)]);
-const Albedo = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1)]);
-const FrameNumber = z.number().int().min(0).max(SCENE_LIMITS.frame);
+const Color = z.tuple([
+  z.number().check(z.minimum(0), z.maximum(1e6)),
+  z.number().check(z.minimum(0), z.maximum(1e6)),
+  z.number().check(z.minimum(0), z.maximum(1e6)),
+]);
+const Albedo = z.tuple([
+  z.number().check(z.minimum(0), z.maximum(1)),
+  z.number().check(z.minimum(0), z.maximum(1)),
+  z.number().check(z.minimum(0), z.maximum(1)),
+]);
+const FrameNumber = z.int().check(z.minimum(0), z.maximum(SCENE_LIMITS.frame));
 
 type Vec3Value = readonly [number, number, number];
 const notZero = (v: readonly number[]) => v.some((c) => c !== 0);
@@ -47,55 +55,63 @@ const KeyframeSchema = z.strictObject({ frame: FrameNumber, position: Vec3, look
 const CameraSchema = z.strictObject({
   position: Vec3,
   look_at: Vec3,
-  up: Vec3.refine(notZero, 'up must not be the zero vector').default([0, 1, 0]),
+  up: z._default(Vec3.check(z.refine(notZero, 'up must not be the zero vector')), [0, 1, 0]),
   /** Vertical field of view in degrees. */
-  fov: z.number().gt(0).lt(180),
+  fov: z.number().check(z.gt(0), z.lt(180)),
   /** Lens diameter; 0 (the default) is a pinhole camera with everything in focus. */
-  aperture: z.number().min(0).max(1e6).default(0),
+  aperture: z._default(z.number().check(z.minimum(0), z.maximum(1e6)), 0),
   /** Distance to the plane in focus; defaults to the distance from position to look_at. */
-  focus_distance: z.number().gt(0).max(1e9).optional(),
+  focus_distance: z.optional(z.number().check(z.gt(0), z.maximum(1e9))),
   /** Keyframes in strictly increasing frame order; frames before the first / after the last hold that key. */
-  animation: boundedArray(KeyframeSchema, SCENE_LIMITS.keyframes).optional(),
+  animation: z.optional(boundedArray(KeyframeSchema, SCENE_LIMITS.keyframes)),
 });
 
 /** One key of an object's motion: the offset added to the object's position at `frame`. */
 const MotionKeySchema = z.strictObject({ frame: FrameNumber, translate: Vec3 });
 /** Keyframes in strictly increasing frame order, interpolated like the camera's (see motion.ts). */
-const Motion = boundedArray(MotionKeySchema, SCENE_LIMITS.motionKeyframes).optional();
+const Motion = z.optional(boundedArray(MotionKeySchema, SCENE_LIMITS.motionKeyframes));
 
 const MaterialSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('diffuse'), albedo: Albedo }),
-  z.strictObject({ type: z.literal('metal'), albedo: Albedo, roughness: z.number().min(0).max(1).default(0) }),
-  z.strictObject({ type: z.literal('glass'), ior: z.number().min(1).max(4), tint: Albedo.default([1, 1, 1]) }),
-  z.strictObject({ type: z.literal('emissive'), color: Color, strength: z.number().min(0).max(1e6).default(1) }),
+  z.strictObject({
+    type: z.literal('metal'),
+    albedo: Albedo,
+    roughness: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
+  }),
+  z.strictObject({
+    type: z.literal('glass'),
+    ior: z.number().check(z.minimum(1), z.maximum(4)),
+    tint: z._default(Albedo, [1, 1, 1]),
+  }),
+  z.strictObject({
+    type: z.literal('emissive'),
+    color: Color,
+    strength: z._default(z.number().check(z.minimum(0), z.maximum(1e6)), 1),
+  }),
 ]);
 
 const SphereSchema = z.strictObject({
   center: Vec3,
-  radius: z.number().gt(0).max(1e9),
+  radius: z.number().check(z.gt(0), z.maximum(1e9)),
   material: Id,
   motion: Motion,
 });
 
 const PlaneSchema = z.strictObject({
   point: Vec3,
-  normal: Vec3.refine(notZero, 'normal must not be the zero vector'),
+  normal: Vec3.check(z.refine(notZero, 'normal must not be the zero vector')),
   material: Id,
   motion: Motion,
 });
 
-const VertexIndex = z
-  .number()
-  .int()
-  .min(0)
-  .max(SCENE_LIMITS.verticesPerMesh - 1);
+const VertexIndex = z.int().check(z.minimum(0), z.maximum(SCENE_LIMITS.verticesPerMesh - 1));
 
 /** Where a mesh goes and what it is made of: the fields an inline mesh and an OBJ mesh share. */
 const meshPlacement = {
   material: Id,
-  translate: Vec3.default([0, 0, 0]),
+  translate: z._default(Vec3, [0, 0, 0]),
   /** One factor for all axes, or one per axis; applied before translate. */
-  scale: z.union([z.number().gt(0).max(1e6), Vec3]).default(1),
+  scale: z._default(z.union([z.number().check(z.gt(0), z.maximum(1e6)), Vec3]), 1),
   motion: Motion,
 };
 
@@ -107,35 +123,39 @@ export const MeshSchema = z.strictObject({
 
 /** A mesh named by OBJ file, in a scene file only: the path is relative to the scene file's folder. */
 const ObjMeshSchema = z.strictObject({
-  obj: z
-    .string()
-    .min(1)
-    .max(SCENE_LIMITS.objPathChars)
-    .refine((path) => !path.includes('\0'), 'obj path must not contain NUL'),
+  obj: z.string().check(
+    z.minLength(1),
+    z.maxLength(SCENE_LIMITS.objPathChars),
+    z.refine((path) => !path.includes('\0'), 'obj path must not contain NUL'),
+  ),
   ...meshPlacement,
 });
 
 const namesObj = (value: unknown) => typeof value === 'object' && value !== null && Object.hasOwn(value, 'obj');
 
 /** A mesh of the scene a job carries: inline only, and an `obj` key says why rather than "vertices: expected an array". */
-const InlineMeshSchema = z
-  .custom<z.input<typeof MeshSchema>>((value) => !namesObj(value), {
+const InlineMeshSchema = z.pipe(
+  z.custom<z.input<typeof MeshSchema>>((value) => !namesObj(value), {
     error:
       'OBJ files are read where the scene file is: send the mesh inline (vertices and faces), as meshctl and the app do',
     path: ['obj'],
     abort: true,
-  })
-  .pipe(MeshSchema);
+  }),
+  MeshSchema,
+);
 
 /** An entry of a scene file's `meshes`: an OBJ reference when it has an `obj` key, else inline (each with its own errors). */
-const MeshEntrySchema = z.unknown().transform((value, ctx) => {
-  const schema = namesObj(value) ? ObjMeshSchema : MeshSchema;
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues)
-    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, input: value });
-  return z.NEVER;
-});
+const MeshEntrySchema = z.pipe(
+  z.unknown(),
+  z.transform((value, ctx) => {
+    const schema = namesObj(value) ? ObjMeshSchema : MeshSchema;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues)
+      ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path, input: value });
+    return z.NEVER;
+  }),
+);
 
 const SkySchema = z.strictObject({
   /** Radiance looking along the horizon (and below it). */
@@ -143,29 +163,29 @@ const SkySchema = z.strictObject({
   /** Radiance looking straight up; blended linearly with the ray's height. */
   zenith: Color,
   /** Direction towards the sun; with sun_color, a bright disc of sun_size degrees across. */
-  sun_direction: Vec3.refine(notZero, 'sun_direction must not be the zero vector').optional(),
-  sun_color: Color.default([0, 0, 0]),
-  sun_size: z.number().gt(0).max(90).default(2),
+  sun_direction: z.optional(Vec3.check(z.refine(notZero, 'sun_direction must not be the zero vector'))),
+  sun_color: z._default(Color, [0, 0, 0]),
+  sun_size: z._default(z.number().check(z.gt(0), z.maximum(90)), 2),
 });
 
 /** Everything but the meshes, which differ between a scene and a scene file. */
 const sceneFields = {
   camera: CameraSchema,
   materials: idRecord(MaterialSchema, SCENE_LIMITS.materials),
-  spheres: boundedArray(SphereSchema, SCENE_LIMITS.spheres).default([]),
-  planes: boundedArray(PlaneSchema, SCENE_LIMITS.planes).default([]),
+  spheres: z._default(boundedArray(SphereSchema, SCENE_LIMITS.spheres), []),
+  planes: z._default(boundedArray(PlaneSchema, SCENE_LIMITS.planes), []),
   sky: SkySchema,
   /** Bounces per path, at least 1. */
-  max_depth: z.number().int().min(1).max(SCENE_LIMITS.maxDepth).default(8),
+  max_depth: z._default(z.int().check(z.minimum(1), z.maximum(SCENE_LIMITS.maxDepth)), 8),
 };
 
 const SceneFileShape = z.strictObject({
   ...sceneFields,
-  meshes: boundedArray(MeshEntrySchema, SCENE_LIMITS.meshes).default([]),
+  meshes: z._default(boundedArray(MeshEntrySchema, SCENE_LIMITS.meshes), []),
 });
 
 /** The checks across fields, for scenes and scene files alike (an OBJ mesh's faces are checked when it is loaded). */
-function checkReferences(scene: z.output<typeof SceneFileShape>, ctx: z.RefinementCtx): void {
+function checkReferences(scene: z.output<typeof SceneFileShape>, ctx: z.core.$RefinementCtx): void {
   const known = (name: string) => Object.hasOwn(scene.materials, name);
   const missing = (path: (string | number)[], name: string) =>
     ctx.addIssue({ code: 'custom', path, message: `unknown material "${name}" (not in materials)` });
@@ -222,11 +242,11 @@ function checkReferences(scene: z.output<typeof SceneFileShape>, ctx: z.Refineme
 
 /** The scene a job carries: meshes inline only (the daemon cannot read the submitter's files). */
 export const SceneSchema = z
-  .strictObject({ ...sceneFields, meshes: boundedArray(InlineMeshSchema, SCENE_LIMITS.meshes).default([]) })
-  .superRefine(checkReferences);
+  .strictObject({ ...sceneFields, meshes: z._default(boundedArray(InlineMeshSchema, SCENE_LIMITS.meshes), []) })
+  .check(z.superRefine(checkReferences));
 
 /** A scene as written in a file: a mesh may instead name an OBJ file (`obj`), which the loader inlines. */
-const SceneFileSchema = SceneFileShape.superRefine(checkReferences);
+const SceneFileSchema = SceneFileShape.check(z.superRefine(checkReferences));
 
 export type Scene = z.output<typeof SceneSchema>;
 export type SceneInput = z.input<typeof SceneSchema>;

@@ -1,7 +1,7 @@
 // The allocation a provider computes for its slots, as a record it could publish (the node publishes
 // none: docs/PROTOCOL.md, "Not yet enforced"). `requester_peer` owns the unit, `provider_peer`
 // computes it.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ComputeResourceSchema } from './capability.js';
 import { VectorClockSchema } from './commitment.js';
 import { boundedArray, Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
@@ -30,7 +30,7 @@ export const SlotAssignmentStateSchema = z.strictObject({
   tier2_assignments: boundedArray(WorkAssignmentSchema, LIMITS.unitsPerRequest),
   /** Resource-seconds used per dimension (see docs/PROTOCOL.md, "capacity"). */
   total_allocated_resources: ComputeResourceSchema,
-  utilization_percent: z.number().min(0).max(100),
+  utilization_percent: z.number().check(z.minimum(0), z.maximum(100)),
 });
 
 export const ComputeAllocationStateSchema = z.strictObject({

@@ -1,13 +1,13 @@
 // What a peer offers: resources, algorithms, data it holds, and when.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { boundedArray, Fraction, Id, IsoTime, LIMITS, NonNegative, SemVer } from './primitives.js';
 
 export const ComputeResourceSchema = z.strictObject({
-  cpu_cores: NonNegative.max(4096),
-  ram_gb: NonNegative.max(1 << 20),
-  gpu_vram_gb: NonNegative.max(1 << 20).optional(),
-  disk_gb: NonNegative.max(1 << 30).optional(),
-  network_mbps: NonNegative.max(1 << 30).optional(),
+  cpu_cores: NonNegative.check(z.maximum(4096)),
+  ram_gb: NonNegative.check(z.maximum(1 << 20)),
+  gpu_vram_gb: z.optional(NonNegative.check(z.maximum(1 << 20))),
+  disk_gb: z.optional(NonNegative.check(z.maximum(1 << 30))),
+  network_mbps: z.optional(NonNegative.check(z.maximum(1 << 30))),
 });
 
 export const AlgorithmCapabilitySchema = z.strictObject({
@@ -20,7 +20,7 @@ export const AlgorithmCapabilitySchema = z.strictObject({
 export const DataLocalitySchema = z.strictObject({
   dataset_id: Id,
   has_local_copy: z.boolean(),
-  download_speed_mbps: NonNegative.optional(),
+  download_speed_mbps: z.optional(NonNegative),
 });
 
 export const AvailabilitySlotSchema = z
@@ -30,13 +30,15 @@ export const AvailabilitySlotSchema = z
     end_time: IsoTime,
     resources: ComputeResourceSchema,
     algorithms: boundedArray(AlgorithmCapabilitySchema, LIMITS.algorithmsPerSlot),
-    data_locality: boundedArray(DataLocalitySchema, LIMITS.datasetsPerSlot).optional(),
+    data_locality: z.optional(boundedArray(DataLocalitySchema, LIMITS.datasetsPerSlot)),
     priority: Fraction,
   })
-  .refine((s) => Date.parse(s.end_time) > Date.parse(s.start_time), {
-    message: 'end_time must be after start_time',
-    path: ['end_time'],
-  });
+  .check(
+    z.refine((s) => Date.parse(s.end_time) > Date.parse(s.start_time), {
+      message: 'end_time must be after start_time',
+      path: ['end_time'],
+    }),
+  );
 
 export type ComputeResource = z.infer<typeof ComputeResourceSchema>;
 export type AlgorithmCapability = z.infer<typeof AlgorithmCapabilitySchema>;

@@ -1,6 +1,6 @@
 // A peer's published state (its commitment: slots, open units, trust weights) and a round marker
 // (ComputeRoundState: defined, but the node sends none).
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { AvailabilitySlotSchema } from './capability.js';
 import { WorkRequestSchema } from './work.js';
 import { boundedArray, Count, Fraction, Id, idRecord, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';
@@ -21,7 +21,7 @@ export const ComputeCommitmentSchema = z.strictObject({
   work_requests: boundedArray(WorkRequestSchema, LIMITS.requestsPerCommitment),
   trust_weights: idRecord(Fraction),
   contribution_history: ContributionHistorySchema,
-  damping_factor: Fraction.default(1),
+  damping_factor: z._default(Fraction, 1),
   over_allocation_history: boundedArray(NonNegative, 3),
   timestamp: IsoTime,
   vector_clock: VectorClockSchema,

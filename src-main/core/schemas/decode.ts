@@ -1,7 +1,7 @@
 // The one way untrusted input becomes a typed value: size check, JSON parse, depth check, then
 // the schema. Every failure is a typed error value; nothing thrown escapes.
 import { describeError } from '../errors.js';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { jsonDepth, LIMITS } from './primitives.js';
 
 export type DecodeErrorCode = 'too_large' | 'malformed_json' | 'too_deep' | 'invalid';
@@ -35,8 +35,8 @@ function clip(text: string, maxChars = 200): string {
 }
 
 /** Validates an already-parsed value against a schema. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown): Decoded<z.output<S>> {
-  let result: z.ZodSafeParseResult<z.output<S>>;
+export function validate<S extends z.ZodMiniType>(schema: S, value: unknown): Decoded<z.output<S>> {
+  let result: z.util.SafeParseResult<z.output<S>>;
   try {
     // Inside the try: walking a hostile value (a Proxy, a throwing getter) may throw too.
     if (jsonDepth(value) > LIMITS.jsonDepth * 2) {
@@ -56,7 +56,7 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): Decode
 }
 
 /** Parses JSON text of at most `maxChars` characters and validates it against a schema. */
-export function decodeJson<S extends z.ZodType>(
+export function decodeJson<S extends z.ZodMiniType>(
   schema: S,
   text: string,
   maxChars: number = DEFAULT_MAX_CHARS,

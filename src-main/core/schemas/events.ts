@@ -1,7 +1,7 @@
 // The node's journal vocabulary: every state change is one of these events, written to the
 // journal before the derived tables it updates. `event_id` is chosen by the writer and is unique:
 // appending an event whose id is already journaled changes nothing (idempotent re-delivery).
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SharingSettingsSchema, WeeklyWindowSchema } from './availability.js';
 import { AvailabilitySlotSchema } from './capability.js';
 import { LedgerEntrySchema } from './ledger.js';
@@ -19,50 +19,50 @@ export const JobSchema = z.strictObject({
   job_id: Id,
   requester: PeerId,
   name: Name,
-  unit_count: Count.max(LIMITS.unitsPerJob),
-  redundancy: z.number().int().min(1).max(MAX_REDUNDANCY),
+  unit_count: Count.check(z.maximum(LIMITS.unitsPerJob)),
+  redundancy: z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)),
   budget: Credits,
-  deadline: IsoTime.optional(),
+  deadline: z.optional(IsoTime),
   /** What the units run (library/method, or wasm for a user's module). */
-  algorithm_id: Id.optional(),
+  algorithm_id: z.optional(Id),
   /** Offers wait for the user (meshctl offers / offers accept) instead of being taken by policy. */
-  manual_accept: z.boolean().optional(),
+  manual_accept: z.optional(z.boolean()),
   /** Peers I have not trusted may compute its units (see its work requests, take them, fetch their blobs); absent: no. */
-  open_to_strangers: z.boolean().optional(),
+  open_to_strangers: z.optional(z.boolean()),
   /** A render job: its units are the tiles of these frames, assembled into one PNG per frame. */
-  render: RenderSpecSchema.optional(),
+  render: z.optional(RenderSpecSchema),
 });
 
 /** What a batched job's units share: each is this, its id (`${job_id}/${index}`) and its input's CID. */
-const UnitTemplateSchema = WorkUnitSchema.omit({ unit_id: true, input_cid: true });
+const UnitTemplateSchema = z.omit(WorkUnitSchema, { unit_id: true, input_cid: true });
 
 /** A batched job's input, stored once: unit i's input is bytes [i × chunk_bytes, (i + 1) × chunk_bytes) of it. */
 const JobInputSchema = z.strictObject({
   cid: Id,
   bytes: Count,
-  chunk_bytes: z.number().int().min(1),
+  chunk_bytes: z.int().check(z.minimum(1)),
 });
 
 /** Base64 of the inputs' sha256, 32 bytes a unit (at most unitsPerBatch units). */
-const InputDigests = z
-  .string()
-  .min(1)
-  .max(Math.ceil((LIMITS.unitsPerBatch * 32) / 3) * 4)
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')
-  .refine(
+const InputDigests = z.string().check(
+  z.minLength(1),
+  z.maxLength(Math.ceil((LIMITS.unitsPerBatch * 32) / 3) * 4),
+  z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+  z.refine(
     (s) => s.length % 4 === 0 && ((s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0)) % 32 === 0,
     {
       message: 'expected whole 32-byte digests',
     },
-  );
+  ),
+);
 
 export const NodeEventSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('peer.seen'),
     ...base,
     peer_id: PeerId,
-    name: Name.optional(),
-    addresses: boundedArray(z.string().max(LIMITS.nameChars), LIMITS.addressesPerAdvert),
+    name: z.optional(Name),
+    addresses: boundedArray(z.string().check(z.maxLength(LIMITS.nameChars)), LIMITS.addressesPerAdvert),
   }),
   z.strictObject({ type: z.literal('trust.set'), ...base, peer_id: PeerId, weight: Fraction }),
   z.strictObject({ type: z.literal('slot.put'), ...base, slot: AvailabilitySlotSchema }),
@@ -72,15 +72,15 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     ...base,
     job: JobSchema,
     /** Present when its units come in `units.created` batches rather than one `unit.created` each. */
-    template: UnitTemplateSchema.optional(),
-    input: JobInputSchema.optional(),
+    template: z.optional(UnitTemplateSchema),
+    input: z.optional(JobInputSchema),
   }),
   /** The next units of a batched job, from unit `first`, by their inputs' sha256. */
   z.strictObject({
     type: z.literal('units.created'),
     ...base,
     job_id: Id,
-    first: Count.max(LIMITS.unitsPerJob),
+    first: Count.check(z.maximum(LIMITS.unitsPerJob)),
     input_digests: InputDigests,
   }),
   z.strictObject({ type: z.literal('unit.created'), ...base, unit: WorkUnitSchema }),
@@ -96,7 +96,7 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     ...base,
     acceptance: AcceptanceSchema,
     /** The accepted offer's terms (since 2026-11): before, the requester journaled the whole offer with it. */
-    terms: OfferTermsSchema.optional(),
+    terms: z.optional(OfferTermsSchema),
   }),
   /** The provider refused an acceptance of mine, and said why (its policies, my credit with it). */
   z.strictObject({
@@ -117,11 +117,11 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     ...base,
     unit_id: Id,
     verdict: z.enum(['verified', 'rejected']),
-    consensus_hash: Id.nullable(),
+    consensus_hash: z.nullable(Id),
     /** The results that carry the verdict's output (paid); absent in journals from before checks. */
-    agreeing_results: boundedArray(Id, LIMITS.resultsPerConsensus).optional(),
+    agreeing_results: z.optional(boundedArray(Id, LIMITS.resultsPerConsensus)),
     /** Those of them accepted on their providers' records alone, unchecked: a conviction reopens the unit. */
-    unchecked_results: boundedArray(Id, LIMITS.resultsPerConsensus).optional(),
+    unchecked_results: z.optional(boundedArray(Id, LIMITS.resultsPerConsensus)),
   }),
   /**
    * The requester ran the unit itself (`truth`: its output's CID; null for a spot-check that
@@ -131,9 +131,9 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     type: z.literal('unit.checked'),
     ...base,
     unit_id: Id,
-    truth: Id.nullable(),
+    truth: z.nullable(Id),
     /** The fuel my run burned, when it reported any: a unit billed by fuel pays this (core/ledger/metered.ts). */
-    truth_fuel: Count.optional(),
+    truth_fuel: z.optional(Count),
     matched: boundedArray(Id, LIMITS.resultsPerConsensus),
     contradicted: boundedArray(Id, LIMITS.resultsPerConsensus),
   }),
@@ -144,7 +144,7 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     ...base,
     cid: Id,
     receipt: ReceiptSchema,
-    sig: SignatureSchema.optional(),
+    sig: z.optional(SignatureSchema),
   }),
   z.strictObject({ type: z.literal('job.cancelled'), ...base, job_id: Id }),
   /**
@@ -156,7 +156,7 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     type: z.literal('job.compacted'),
     ...base,
     job_id: Id,
-    summary: z.strictObject({ verified: Count, failed: Count, spent: Credits }).optional(),
+    summary: z.optional(z.strictObject({ verified: Count, failed: Count, spent: Credits })),
   }),
   /** The user deleted a finished job: its outputs are no longer kept (core/mesh/blob-needs.ts). */
   z.strictObject({ type: z.literal('job.deleted'), ...base, job_id: Id }),
@@ -170,8 +170,8 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     type: z.literal('peer.penalized'),
     ...base,
     peer_id: PeerId,
-    reason: z.string().max(64),
-    count: z.number().int().min(1).max(1_000_000_000).optional(),
+    reason: z.string().check(z.maxLength(64)),
+    count: z.optional(z.int().check(z.minimum(1), z.maximum(1_000_000_000))),
   }),
   z.strictObject({ type: z.literal('ledger.entry'), ...base, entry: LedgerEntrySchema }),
   /** Every tile of a render job's frame verified: the frame, stitched and encoded, is this PNG blob. */
@@ -179,7 +179,7 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     type: z.literal('frame.rendered'),
     ...base,
     job_id: Id,
-    frame: z.number().int().min(0).max(MAX_FRAME),
+    frame: z.int().check(z.minimum(0), z.maximum(MAX_FRAME)),
     png_cid: Id,
   }),
   /** The prices this node asks (its earnings settings). */

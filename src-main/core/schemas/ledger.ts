@@ -5,7 +5,7 @@
 //   stays with the requester until a reward pays it to those who verified;
 // reward: a provider whose own paid result agreed with others' is paid their verifier shares;
 // refund: a rejected, late, cancelled or failed assignment releases its hold.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { boundedArray, Credits, Id, IsoTime, PeerId } from './primitives.js';
 import { MAX_REDUNDANCY } from './work.js';
 
@@ -33,8 +33,8 @@ export const SettleEntrySchema = z.strictObject({
    * The price paid, when less than the escrow (billed by measured fuel): the shares are of this,
    * and the rest of the escrow goes back to the job with this entry. Absent: the whole escrow.
    */
-  amount: Credits.optional(),
-  worker_share_bps: z.number().int().min(0).max(BPS),
+  amount: z.optional(Credits),
+  worker_share_bps: z.int().check(z.minimum(0), z.maximum(BPS)),
   at: IsoTime,
 });
 
@@ -47,8 +47,10 @@ export const RewardEntrySchema = z.strictObject({
   kind: z.literal('reward'),
   entry_id: Id,
   assignment_id: Id,
-  verified: boundedArray(Id, MAX_REDUNDANCY).refine((ids) => ids.length > 0, 'names no assignment it verified'),
-  amount: Credits.min(1),
+  verified: boundedArray(Id, MAX_REDUNDANCY).check(
+    z.refine((ids) => ids.length > 0, 'names no assignment it verified'),
+  ),
+  amount: Credits.check(z.minimum(1)),
   at: IsoTime,
 });
 

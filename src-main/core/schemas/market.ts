@@ -1,6 +1,6 @@
 // The market: the advert strangers would see (defined; the node sends none), the provider's offers
 // and the requester's acceptances, which alone make an assignment (docs/PROTOCOL.md).
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { VerificationRoleSchema } from './assignment.js';
 import {
   boundedArray,
@@ -22,7 +22,7 @@ export const PriceScheduleSchema = z.strictObject({
   /** For units with no fuel estimate. */
   per_core_second: Credits,
   /** For units with a fuel estimate (render tiles): per 10⁹ units of fuel, the sandbox's metered work. */
-  per_gfuel: Credits.optional(),
+  per_gfuel: z.optional(Credits),
   minimum: Credits,
 });
 
@@ -33,8 +33,8 @@ export const HardwareSummarySchema = z.strictObject({
   cpu_model: Name,
   cpu_cores: Count,
   ram_gb: NonNegative,
-  gpu_model: Name.optional(),
-  gpu_vram_gb: NonNegative.optional(),
+  gpu_model: z.optional(Name),
+  gpu_vram_gb: z.optional(NonNegative),
 });
 
 /** The small signed advert all peers get, trusted or not. */
@@ -44,7 +44,7 @@ export const AdvertSchema = z.strictObject({
   hardware: HardwareSummarySchema,
   algorithms: boundedArray(z.strictObject({ algorithm_id: Id, version: SemVer }), LIMITS.algorithmsPerSlot),
   price: PriceScheduleSchema,
-  addresses: boundedArray(z.string().max(LIMITS.nameChars), LIMITS.addressesPerAdvert),
+  addresses: boundedArray(z.string().check(z.maxLength(LIMITS.nameChars)), LIMITS.addressesPerAdvert),
   timestamp: IsoTime,
 });
 
@@ -61,9 +61,9 @@ export const OfferSchema = z.strictObject({
   /** What the requester escrows: the price, or, with `fuel_price`, the most the unit may cost. */
   price: Credits,
   /** Priced by fuel: the settle pays the unit's verified fuel at this rate, `price` at most (docs/PROTOCOL.md). */
-  fuel_price: FuelPriceSchema.optional(),
+  fuel_price: z.optional(FuelPriceSchema),
   /** No unit takes longer than a year on the reference machine, nor an honest provider 1/MIN_PERFORMANCE times that. */
-  estimated_seconds: NonNegative.max(MAX_UNIT_SECONDS / MIN_PERFORMANCE),
+  estimated_seconds: NonNegative.check(z.maximum(MAX_UNIT_SECONDS / MIN_PERFORMANCE)),
   performance_score: Fraction,
   expected_start: IsoTime,
   expected_end: IsoTime,
@@ -85,7 +85,9 @@ export const AcceptanceSchema = z.strictObject({
 });
 
 /** Why a provider refused an acceptance, in words for the requester's user (policies, credit limit). */
-export const RefusalReasonSchema = z.string().min(1).max(256);
+/** Characters of a refusal's reason. */
+export const MAX_REFUSAL_REASON = 256;
+export const RefusalReasonSchema = z.string().check(z.minLength(1), z.maxLength(MAX_REFUSAL_REASON));
 
 export type PriceSchedule = z.infer<typeof PriceScheduleSchema>;
 export type FuelPrice = z.infer<typeof FuelPriceSchema>;
@@ -94,9 +96,12 @@ export type FuelPrice = z.infer<typeof FuelPriceSchema>;
  * What an accepted offer said that its assignment keeps: the provider's estimate, its fuel rate if
  * priced by fuel, and on the provider's side the slot it took (offers themselves are not journaled).
  */
-export const OfferTermsSchema = OfferSchema.pick({ estimated_seconds: true, fuel_price: true, slot_id: true }).partial({
-  slot_id: true,
-});
+export const OfferTermsSchema = z.partial(
+  z.pick(OfferSchema, { estimated_seconds: true, fuel_price: true, slot_id: true }),
+  {
+    slot_id: true,
+  },
+);
 export type HardwareSummary = z.infer<typeof HardwareSummarySchema>;
 export type Advert = z.infer<typeof AdvertSchema>;
 export type Offer = z.infer<typeof OfferSchema>;

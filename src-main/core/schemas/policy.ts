@@ -1,5 +1,5 @@
 // What a node accepts work from (core/policy; the provider enforces it). A list; all must allow.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { boundedArray, Count, LIMITS, PeerId } from './primitives.js';
 
 export const PolicySchema = z.discriminatedUnion('kind', [
@@ -11,11 +11,7 @@ export const PolicySchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('rate_limit'),
     units: Count,
-    per_seconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(86_400 * 30),
+    per_seconds: z.int().check(z.minimum(1), z.maximum(86_400 * 30)),
   }),
 ]);
 

@@ -1,7 +1,12 @@
 // Building blocks shared by every wire schema: bounded strings, safe records, bounded JSON.
 // Every schema is strict (unknown keys rejected) and every collection has a maximum size, so a
 // message that passed its byte-size check cannot expand into unbounded work or state.
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini loads no locale of its own (a schema built with it is a fraction of the classic API's
+// cost to build): every error here is in English, as before.
+z.config(en());
 
 /**
  * Every limit a value breaks is named with the value: "1e+300 is over the limit of
@@ -53,12 +58,12 @@ export const LIMITS = {
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Identifiers: peer ids, CIDs, unit/job/slot ids. A conservative charset keeps them printable. */
-export const Id = z
-  .string()
-  .min(1)
-  .max(LIMITS.idChars)
-  .regex(/^[A-Za-z0-9._:#@+=/-]+$/, 'id may only contain letters, digits and ._:#@+=/-')
-  .refine((s) => !FORBIDDEN_KEYS.has(s), 'reserved id');
+export const Id = z.string().check(
+  z.minLength(1),
+  z.maxLength(LIMITS.idChars),
+  z.regex(/^[A-Za-z0-9._:#@+=/-]+$/, 'id may only contain letters, digits and ._:#@+=/-'),
+  z.refine((s) => !FORBIDDEN_KEYS.has(s), 'reserved id'),
+);
 
 /** A peer's id: an Id under a name that says which kind of id a field holds. @alias */
 export const PeerId = Id;
@@ -70,74 +75,74 @@ export const PeerId = Id;
 export function authoredBy(id: string, peer: string): boolean {
   return id.startsWith(`${peer}#`);
 }
-export const Name = z.string().max(LIMITS.nameChars);
+export const Name = z.string().check(z.maxLength(LIMITS.nameChars));
 export const IsoTime = z.iso.datetime({ offset: true });
-export const Fraction = z.number().min(0).max(1);
-export const NonNegative = z.number().min(0);
-export const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const Fraction = z.number().check(z.minimum(0), z.maximum(1));
+export const NonNegative = z.number().check(z.minimum(0));
+export const Count = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
 /** Credits are integers (millicredits), so ledger sums are exact. */
-export const Credits = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-export const SemVer = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9A-Za-z.+-]+$/);
+export const Credits = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
+export const SemVer = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[0-9A-Za-z.+-]+$/));
 
 /**
  * An array of at most `max` items that stops at the first invalid item. z.array parses and reports
  * every item, so a 1 MiB message of 300,000 wrong items cost seconds of CPU and millions of issues;
  * here the length is checked before any item, and a bad array costs one item's issues.
  */
-export function boundedArray<T extends z.ZodType>(item: T, max: number) {
-  return z
-    .custom<z.input<T>[]>((value) => Array.isArray(value), { error: 'expected an array', abort: true })
-    .check(z.maxLength(max, `at most ${max} items`))
-    .transform((items, ctx) => {
+export function boundedArray<T extends z.ZodMiniType>(item: T, max: number) {
+  return z.pipe(
+    z
+      .custom<z.input<T>[]>((value) => Array.isArray(value), { error: 'expected an array', abort: true })
+      .check(z.maxLength(max, `at most ${max} items`)),
+    z.transform((items: z.input<T>[], ctx) => {
       const parsed: z.output<T>[] = [];
       for (const [index, value] of items.entries()) {
         const result = item.safeParse(value);
         if (!result.success) {
           for (const issue of result.error.issues) {
-            ctx.addIssue({ code: 'custom', message: issue.message, path: [index, ...issue.path], input: value });
+            ctx.issues.push({ code: 'custom', message: issue.message, path: [index, ...issue.path], input: value });
           }
           return z.NEVER;
         }
         parsed.push(result.data);
       }
       return parsed;
-    });
+    }),
+  );
 }
 
 /** A record keyed by ids, bounded in entries, refusing prototype keys. */
-export function idRecord<V extends z.ZodType>(value: V, maxEntries: number = LIMITS.recordEntries) {
+export function idRecord<V extends z.ZodMiniType>(value: V, maxEntries: number = LIMITS.recordEntries) {
   // Checked before the entries are parsed: z.record parses every entry first, and it silently
   // drops a `__proto__` key (which JSON.parse creates as an own key) instead of rejecting it.
-  return z
-    .custom<Record<string, z.input<V>>>()
-    .superRefine((record, ctx) => {
-      if (record === null || typeof record !== 'object' || Array.isArray(record)) return; // z.record reports the type
-      const keys = Object.keys(record);
-      if (keys.length > maxEntries) ctx.addIssue({ code: 'custom', message: `at most ${maxEntries} entries` });
-      const reserved = keys.find((key) => FORBIDDEN_KEYS.has(key));
-      if (reserved !== undefined) ctx.addIssue({ code: 'custom', message: 'reserved key', path: [reserved] });
-    })
-    .pipe(z.record(Id, value));
+  return z.pipe(
+    z.custom<Record<string, z.input<V>>>().check(
+      z.superRefine((record, ctx) => {
+        if (record === null || typeof record !== 'object' || Array.isArray(record)) return; // z.record reports the type
+        const keys = Object.keys(record);
+        if (keys.length > maxEntries) ctx.addIssue({ code: 'custom', message: `at most ${maxEntries} entries` });
+        const reserved = keys.find((key) => FORBIDDEN_KEYS.has(key));
+        if (reserved !== undefined) ctx.addIssue({ code: 'custom', message: 'reserved key', path: [reserved] });
+      }),
+    ),
+    z.record(Id, value),
+  );
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-const JsonKey = z
-  .string()
-  .max(LIMITS.nameChars)
-  .refine((k) => !FORBIDDEN_KEYS.has(k), 'reserved key');
+const JsonKey = z.string().check(
+  z.maxLength(LIMITS.nameChars),
+  z.refine((k) => !FORBIDDEN_KEYS.has(k), 'reserved key'),
+);
 
-const JsonValue: z.ZodType<Json> = z.lazy(() =>
+const JsonValue: z.ZodMiniType<Json> = z.lazy(() =>
   z.union([
-    z.string().max(LIMITS.paramsBytes),
+    z.string().check(z.maxLength(LIMITS.paramsBytes)),
     z.number(),
     z.boolean(),
     z.null(),
-    z.array(JsonValue).max(LIMITS.recordEntries),
+    z.array(JsonValue).check(z.maxLength(LIMITS.recordEntries)),
     z.record(JsonKey, JsonValue),
   ]),
 );
@@ -147,28 +152,32 @@ const JsonValue: z.ZodType<Json> = z.lazy(() =>
  * keys are checked before the entries are parsed, so hostile params cost one walk, not a parse of
  * a megabyte; z.record would silently drop a nested `__proto__` key instead of rejecting it.
  */
-export const Params = z
-  .custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), {
-    error: 'expected an object',
-    abort: true,
-  })
-  .superRefine((params, ctx) => {
-    if (jsonDepth(params) > LIMITS.jsonDepth) {
-      ctx.addIssue({ code: 'custom', message: `nested deeper than ${LIMITS.jsonDepth}` });
-      return; // deeper walks could meet a cycle
-    }
-    const size = serializedLength(params);
-    if (size === undefined || size > LIMITS.paramsBytes) {
-      ctx.addIssue({
-        code: 'custom',
-        message: size === undefined ? 'not JSON' : `${size} bytes is over the limit of ${LIMITS.paramsBytes} bytes`,
-      });
-      return;
-    }
-    const reserved = findReservedKey(params);
-    if (reserved !== undefined) ctx.addIssue({ code: 'custom', message: `reserved key ${reserved}` });
-  })
-  .pipe(z.record(JsonKey, JsonValue));
+export const Params = z.pipe(
+  z
+    .custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), {
+      error: 'expected an object',
+      abort: true,
+    })
+    .check(
+      z.superRefine((params, ctx) => {
+        if (jsonDepth(params) > LIMITS.jsonDepth) {
+          ctx.addIssue({ code: 'custom', message: `nested deeper than ${LIMITS.jsonDepth}` });
+          return; // deeper walks could meet a cycle
+        }
+        const size = serializedLength(params);
+        if (size === undefined || size > LIMITS.paramsBytes) {
+          ctx.addIssue({
+            code: 'custom',
+            message: size === undefined ? 'not JSON' : `${size} bytes is over the limit of ${LIMITS.paramsBytes} bytes`,
+          });
+          return;
+        }
+        const reserved = findReservedKey(params);
+        if (reserved !== undefined) ctx.addIssue({ code: 'custom', message: `reserved key ${reserved}` });
+      }),
+    ),
+  z.record(JsonKey, JsonValue),
+);
 
 /** Length of the JSON text of a value, or undefined where it has none (a BigInt, say). */
 function serializedLength(value: unknown): number | undefined {

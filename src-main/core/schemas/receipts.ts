@@ -4,13 +4,13 @@
 // requester one `verification_batch` for the verdicts it reaches together (one signature and one
 // chain link per batch, not per unit); `execution` and `verification`, one unit's, are what nodes
 // signed before 2026-11-23, still read from their journals and chains.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { boundedArray, Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
 
 const ChainLink = {
   author: PeerId,
   seq: Count,
-  prev: Id.nullable(),
+  prev: z.nullable(Id),
   timestamp: IsoTime,
 };
 
@@ -21,14 +21,14 @@ export const ExecutionReceiptSchema = z.strictObject({
   unit_id: Id,
   job_id: Id,
   requester_peer: PeerId,
-  module_cid: Id.optional(),
-  input_cid: Id.optional(),
+  module_cid: z.optional(Id),
+  input_cid: z.optional(Id),
   output_cid: Id,
   verification_hash: Id,
-  fuel: Count.optional(),
+  fuel: z.optional(Count),
   wall_ms: Count,
   /** Where it ran: absent for the CPU (WASM, metered), 'gpu' for WebGPU (not bit-exact, no fuel). */
-  device: z.literal('gpu').optional(),
+  device: z.optional(z.literal('gpu')),
 });
 
 /** What one execution receipt says of each unit it covers. */
@@ -36,23 +36,22 @@ const ExecutionEntrySchema = z.strictObject({
   assignment_id: Id,
   unit_id: Id,
   job_id: Id,
-  module_cid: Id.optional(),
-  input_cid: Id.optional(),
+  module_cid: z.optional(Id),
+  input_cid: z.optional(Id),
   /** The output, by the CID it is fetched and voted by. */
   output_cid: Id,
-  fuel: Count.optional(),
+  fuel: z.optional(Count),
   /** The run's wall time. */
   wall_ms: Count,
-  device: z.literal('gpu').optional(),
+  device: z.optional(z.literal('gpu')),
 });
 
 export const ExecutionBatchReceiptSchema = z.strictObject({
   kind: z.literal('execution_batch'),
   ...ChainLink,
   requester_peer: PeerId,
-  results: boundedArray(ExecutionEntrySchema, LIMITS.resultsPerReceipt).refine(
-    (r) => r.length > 0,
-    'at least one result',
+  results: boundedArray(ExecutionEntrySchema, LIMITS.resultsPerReceipt).check(
+    z.refine((r) => r.length > 0, 'at least one result'),
   ),
 });
 
@@ -61,7 +60,7 @@ const VerdictEntry = {
   unit_id: Id,
   job_id: Id,
   verdict: z.enum(['verified', 'rejected']),
-  consensus_hash: Id.nullable(),
+  consensus_hash: z.nullable(Id),
   agreeing: boundedArray(Id, LIMITS.resultsPerConsensus),
   dissenting: boundedArray(Id, LIMITS.resultsPerConsensus),
 };
@@ -69,9 +68,8 @@ const VerdictEntry = {
 export const VerificationBatchReceiptSchema = z.strictObject({
   kind: z.literal('verification_batch'),
   ...ChainLink,
-  verdicts: boundedArray(z.strictObject(VerdictEntry), LIMITS.verdictsPerReceipt).refine(
-    (v) => v.length > 0,
-    'at least one verdict',
+  verdicts: boundedArray(z.strictObject(VerdictEntry), LIMITS.verdictsPerReceipt).check(
+    z.refine((v) => v.length > 0, 'at least one verdict'),
   ),
 });
 
@@ -84,9 +82,7 @@ export const VerificationReceiptSchema = z.strictObject({
 /** An Ed25519 signature (64 bytes), base64. */
 export const SignatureSchema = z
   .string()
-  .min(1)
-  .max(256)
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+  .check(z.minLength(1), z.maxLength(256), z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'));
 
 export const ReceiptSchema = z.discriminatedUnion('kind', [
   ExecutionBatchReceiptSchema,

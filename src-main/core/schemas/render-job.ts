@@ -1,6 +1,6 @@
 // What a render job asks for, as its job record keeps it: the frames, their size and sampling,
 // the tile size (one unit per tile) and the seed every replica renders with.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Frames a scene can be asked for (docs/SCENE.md). */
 export const MAX_FRAME = 1_000_000;
@@ -14,8 +14,8 @@ export const TILE_LIMITS = { frameSide: 8192, spp: 4096 } as const;
 export const GpuModeSchema = z.enum(['allowed', 'required', 'forbidden']);
 export type GpuMode = z.infer<typeof GpuModeSchema>;
 
-export const Side = z.number().int().min(1).max(TILE_LIMITS.frameSide);
-const FrameNumber = z.number().int().min(0).max(MAX_FRAME);
+export const Side = z.int().check(z.minimum(1), z.maximum(TILE_LIMITS.frameSide));
+const FrameNumber = z.int().check(z.minimum(0), z.maximum(MAX_FRAME));
 
 /** The fields of a render job's spec; the API's submit form adds the scene and the job terms. */
 export const RENDER_SPEC_FIELDS = {
@@ -23,12 +23,12 @@ export const RENDER_SPEC_FIELDS = {
   last_frame: FrameNumber,
   width: Side,
   height: Side,
-  spp: z.number().int().min(1).max(TILE_LIMITS.spp),
+  spp: z.int().check(z.minimum(1), z.maximum(TILE_LIMITS.spp)),
   tile: Side,
   /** u32; the same seed renders the same bytes (`meshctl render-local --seed`). */
-  seed: z.number().int().min(0).max(0xffffffff).default(0),
+  seed: z._default(z.int().check(z.minimum(0), z.maximum(0xffffffff)), 0),
   /** GPU allowed (the default), required, or forbidden (CPU only: bit-exact tiles). */
-  gpu: GpuModeSchema.default('allowed'),
+  gpu: z._default(GpuModeSchema, 'allowed'),
 };
 
 /** The check both forms share: frames run forward. */
@@ -37,6 +37,6 @@ export function framesInOrder(r: { first_frame: number; last_frame: number }): b
 }
 export const FRAMES_OUT_OF_ORDER = { message: 'frames: the last frame comes before the first', path: ['last_frame'] };
 
-export const RenderSpecSchema = z.strictObject(RENDER_SPEC_FIELDS).refine(framesInOrder, FRAMES_OUT_OF_ORDER);
+export const RenderSpecSchema = z.strictObject(RENDER_SPEC_FIELDS).check(z.refine(framesInOrder, FRAMES_OUT_OF_ORDER));
 
 export type RenderSpec = z.output<typeof RenderSpecSchema>;

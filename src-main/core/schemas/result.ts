@@ -1,6 +1,6 @@
 // What a provider returns, and the consensus over redundant results. A result names its output by
 // content hash and size: outputs travel as blobs, by hash, never inline in a message.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ComputeResourceSchema } from './capability.js';
 import { boundedArray, Count, Id, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';
 
@@ -12,21 +12,21 @@ export const WorkResultSchema = z.strictObject({
   output_cid: Id,
   output_bytes: Count,
   /** Deterministic fuel spent (WASM units); absent for GPU units. */
-  fuel: Count.optional(),
+  fuel: z.optional(Count),
   computation_time_seconds: NonNegative,
   resources_used: ComputeResourceSchema,
   verification_hash: Id,
   timestamp: IsoTime,
   /** Where it ran: absent for the CPU (WASM), 'gpu' for WebGPU; a GPU tile is spot-checked on the CPU. */
-  device: z.literal('gpu').optional(),
+  device: z.optional(z.literal('gpu')),
 });
 
 export const VerificationConsensusSchema = z.strictObject({
   work_unit_id: Id,
   results: boundedArray(WorkResultSchema, LIMITS.resultsPerConsensus),
-  consensus_result: Id.optional(),
+  consensus_result: z.optional(Id),
   agreement_count: Count,
-  total_verifiers: z.number().int().min(1).max(LIMITS.resultsPerConsensus),
+  total_verifiers: z.int().check(z.minimum(1), z.maximum(LIMITS.resultsPerConsensus)),
   is_verified: z.boolean(),
   timestamp: IsoTime,
 });

@@ -1,6 +1,6 @@
 // What a requester needs computed: units grouped into requests, each unit naming its algorithm
 // (library/method@version), its module and input by content hash, and its params.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ComputeResourceSchema } from './capability.js';
 import {
   boundedArray,
@@ -37,19 +37,19 @@ export const WorkUnitSchema = z.strictObject({
   algorithm_id: Id,
   algorithm_version: SemVer,
   required_resources: ComputeResourceSchema,
-  required_dataset: Id.optional(),
+  required_dataset: z.optional(Id),
   /** Seconds on the reference machine; a provider divides by its performance score. */
-  estimated_duration_seconds: NonNegative.max(MAX_UNIT_SECONDS),
+  estimated_duration_seconds: NonNegative.check(z.maximum(MAX_UNIT_SECONDS)),
   /** The fuel the requester expects the unit to burn (render tiles: from a coarse pre-pass). */
-  estimated_fuel: Count.optional(),
+  estimated_fuel: z.optional(Count),
   priority: Fraction,
-  verification_redundancy: z.number().int().min(1).max(MAX_REDUNDANCY).default(1),
-  module_cid: Id.optional(),
-  input_cid: Id.optional(),
-  params: Params.optional(),
+  verification_redundancy: z._default(z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)), 1),
+  module_cid: z.optional(Id),
+  input_cid: z.optional(Id),
+  params: z.optional(Params),
   /** The most the requester pays one worker for this unit; offers above it are not accepted. */
-  max_price: Credits.optional(),
-  verification: VerificationMethodSchema.optional(),
+  max_price: z.optional(Credits),
+  verification: z.optional(VerificationMethodSchema),
 });
 
 export const WorkRequestSchema = z.strictObject({
@@ -62,8 +62,8 @@ export const WorkRequestSchema = z.strictObject({
    * Units of the job without a verdict yet, the listed ones among them, when more may want workers
    * than are listed: a provider that can run the listed ones pulls the rest (`pull`).
    */
-  open_units: Count.optional(),
-  deadline: IsoTime.optional(),
+  open_units: z.optional(Count),
+  deadline: z.optional(IsoTime),
   timestamp: IsoTime,
 });
 

@@ -4,7 +4,7 @@
 import { describeError } from '../../core/errors.js';
 import { ReadableStream as WebStream } from 'node:stream/web';
 import { WebSocket } from 'ws';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   API_METHODS,
   ApiErrorSchema,

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { decodeJson } from '../../core/schemas/index.js';
 
 export const ENDPOINT_FILE = 'api.json';
@@ -15,8 +15,8 @@ export const TOKEN_PROTOCOL_PREFIX = 'mesh-token.';
 
 /** Loopback only: a client sends the token to this url, so the file must not be able to point away. */
 const ApiEndpointSchema = z.strictObject({
-  url: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/, 'expected http://127.0.0.1:<port>'),
-  pid: z.number().int().min(1),
+  url: z.string().check(z.regex(/^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/, 'expected http://127.0.0.1:<port>')),
+  pid: z.int().check(z.minimum(1)),
 });
 
 export type ApiEndpoint = z.infer<typeof ApiEndpointSchema>;

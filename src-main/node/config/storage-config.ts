@@ -3,6 +3,7 @@
 // defaults; read at start.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
 import { decodeJson } from '../../core/schemas/index.js';
 import {
   DEFAULT_STORAGE_CONFIG,
@@ -20,7 +21,7 @@ export function loadStorageConfig(dataDir: string): StorageConfig {
   } catch {
     return DEFAULT_STORAGE_CONFIG;
   }
-  const read = decodeJson(StorageConfigSchema.partial(), text, MAX_STORAGE_CONFIG_BYTES);
+  const read = decodeJson(z.partial(StorageConfigSchema), text, MAX_STORAGE_CONFIG_BYTES);
   if (!read.ok) throw new Error(`${path}: ${read.error.message} (fix it, or remove it for the defaults)`);
   return { ...DEFAULT_STORAGE_CONFIG, ...read.value };
 }

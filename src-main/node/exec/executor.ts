@@ -11,7 +11,7 @@
 import { describeError } from '../../core/errors.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { builtFile } from '../../core/build-layout.js';
 import { ExecError, toExecError } from './errors.js';
 import { resolveLimits, type UnitLimits } from './limits.js';
@@ -190,7 +190,7 @@ export class Executor {
       params = encodeParams(request.params === undefined ? {} : request.params);
     } catch (err) {
       const message =
-        err instanceof ZodError
+        err instanceof $ZodError
           ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
           : describeError(err);
       throw new ExecError('BadRequest', message);

@@ -1,32 +1,16 @@
 // What one unit may use. Every limit is checked by the host, never trusted to the module.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 const UnitLimitsSchema = z.strictObject({
   /** Fuel: instructions, as counted by the metering (metering.ts). */
-  fuel: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  fuel: z.int().check(z.minimum(1), z.maximum(Number.MAX_SAFE_INTEGER)),
   /** The most 64 KiB pages the module may declare as its memory's maximum. */
-  memoryPages: z.number().int().min(1).max(65_536),
-  timeoutMs: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 3600 * 1000),
-  maxInputBytes: z
-    .number()
-    .int()
-    .min(0)
-    .max(1 << 30),
-  maxOutputBytes: z
-    .number()
-    .int()
-    .min(0)
-    .max(1 << 30),
-  maxModuleBytes: z
-    .number()
-    .int()
-    .min(8)
-    .max(64 << 20),
-  maxTableElements: z.number().int().min(0).max(10_000_000),
+  memoryPages: z.int().check(z.minimum(1), z.maximum(65_536)),
+  timeoutMs: z.int().check(z.minimum(1), z.maximum(24 * 3600 * 1000)),
+  maxInputBytes: z.int().check(z.minimum(0), z.maximum(1 << 30)),
+  maxOutputBytes: z.int().check(z.minimum(0), z.maximum(1 << 30)),
+  maxModuleBytes: z.int().check(z.minimum(8), z.maximum(64 << 20)),
+  maxTableElements: z.int().check(z.minimum(0), z.maximum(10_000_000)),
 });
 
 export type UnitLimits = z.infer<typeof UnitLimitsSchema>;

@@ -15,7 +15,7 @@ import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } fro
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { builtFile } from '../../core/build-layout.js';
 import type { MeteredModule } from './metering.js';
 
@@ -24,9 +24,9 @@ const HASH = /^[0-9a-f]{64}$/;
 
 const HeaderSchema = z.object({
   version: z.string(),
-  sha256: z.string().regex(HASH),
-  memory: z.object({ initial: z.number().int(), maximum: z.number().int().optional() }).nullable(),
-  tableElements: z.number().int(),
+  sha256: z.string().check(z.regex(HASH)),
+  memory: z.nullable(z.object({ initial: z.int(), maximum: z.optional(z.int()) })),
+  tableElements: z.int(),
   hasStart: z.boolean(),
 });
 

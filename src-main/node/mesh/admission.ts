@@ -11,7 +11,7 @@ import type { MeshState } from '../../core/mesh/state.js';
 import { evaluatePolicies, freeRiderRefusal, freeRiderRoom, policyRoom } from '../../core/policy/index.js';
 import { contributorWaiting, givesBack, unitKey } from '../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer } from '../../core/schemas/index.js';
-import { RefusalReasonSchema } from '../../core/schemas/index.js';
+import { MAX_REFUSAL_REASON } from '../../core/schemas/index.js';
 
 /** What one requester has of mine: when each of its units was accepted here, and what its escrows hold. */
 interface Load {
@@ -20,8 +20,6 @@ interface Load {
   /** More units my policies let it have now (policyRoom), once asked. */
   policyRoom?: number;
 }
-
-const MAX_REASON = RefusalReasonSchema.maxLength ?? 256;
 
 export const FALSE_REFUND_REFUSAL =
   'you refunded a result of mine as rejected without a verdict against it, or paid less than its fuel costs: no more work until my user sets their trust in you again';
@@ -48,7 +46,7 @@ export class Admission {
   admit(requester: string, price: number): string | undefined {
     const refusal = this.#refusal(requester, price);
     if (refusal === undefined) this.count(requester, price);
-    return refusal?.slice(0, MAX_REASON);
+    return refusal?.slice(0, MAX_REFUSAL_REASON);
   }
 
   /** Counts a unit as if accepted now (an open offer of mine that the requester may still take). */

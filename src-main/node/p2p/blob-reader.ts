@@ -4,7 +4,7 @@
 // The result grows as bytes arrive (doubling, up to the announced size), never allocated at the
 // size a peer announces: a peer that announces much and sends little costs what it sent.
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Count, decodeJson } from '../../core/schemas/index.js';
 import { BlobError } from './errors.js';
 
@@ -18,7 +18,7 @@ const FIRST_BUFFER_BYTES = 64 * 1024;
 
 const BlobHeaderSchema = z.union([
   z.strictObject({ ok: z.literal(true), size: Count }),
-  z.strictObject({ ok: z.literal(false), error: z.string().max(64) }),
+  z.strictObject({ ok: z.literal(false), error: z.string().check(z.maxLength(64)) }),
 ]);
 
 export class BlobReader {

@@ -6,14 +6,14 @@
 // after the signature names its culprit: the author signed that bad message itself.
 import { describeError } from '../../core/errors.js';
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { canonicalJson, decodeJson, IsoTime, PeerId, SignatureSchema, validate } from '../../core/schemas/index.js';
 import type { Places } from '../../core/protocol/messages.js';
 import { verifySignature, type Identity } from '../identity/identity.js';
 import { MeshError, type DropReason } from './errors.js';
 
 /** The message types a node speaks, each with its body schema, its byte cap and (absent: anywhere) its places. */
-export type MessageCatalog = Record<string, { schema: z.ZodType; maxBytes: number; places?: Places }>;
+export type MessageCatalog = Record<string, { schema: z.ZodMiniType; maxBytes: number; places?: Places }>;
 
 /** How a message arrived: by gossip on `topic`, signed at the pubsub layer by `from`; or direct (a reply: to a request of type `to`). */
 export type Arrival = { via: 'gossip'; topic: string } | { via: 'request' } | { via: 'reply'; to?: string };
@@ -43,12 +43,8 @@ export const ENVELOPE_OVERHEAD_BYTES = 512;
 /** How many (author, nonce) pairs are remembered against replay. */
 const DEFAULT_SEEN_CAPACITY = 100_000;
 
-const MessageType = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9._:/-]+$/);
-const Nonce = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected 16 to 64 base64url characters');
+const MessageType = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9._:/-]+$/));
+const Nonce = z.string().check(z.regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected 16 to 64 base64url characters'));
 
 const EnvelopeSchema = z.strictObject({
   v: z.literal(1),

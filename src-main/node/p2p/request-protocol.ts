@@ -10,7 +10,7 @@
 import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { decodeJson } from '../../core/schemas/index.js';
 import type { DropLedger } from './drops.js';
 import type { EnvelopeVerifier, VerifiedMessage } from './envelope.js';
@@ -29,7 +29,7 @@ export const MESSAGE_STREAM_LIMITS = { maxInboundStreams: 4, maxOutboundStreams:
 
 export const FRAME = { request: 0, reply: 1, empty: 2, error: 3 } as const;
 const HEADER_BYTES = 5;
-export const ErrorFrameSchema = z.strictObject({ error: z.string().max(64) });
+export const ErrorFrameSchema = z.strictObject({ error: z.string().check(z.maxLength(64)) });
 export const MAX_ERROR_BYTES = 128;
 
 export interface MessageContext {

@@ -2,14 +2,14 @@
 // (node/p2p/request-protocol.ts: kind, exchange id, payload) and its error reply, a blob request
 // (node/p2p/blobs.ts), an invite redeem request and its reply (node/p2p/invite-protocol.ts), each
 // decoded as the protocol decodes it, under the protocol's own cap.
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { MAX_REDEEM_BYTES, RedeemReplySchema, RedeemRequestSchema } from '../../../src-main/core/reach/invite.js';
 import { decodeJson } from '../../../src-main/core/schemas/index.js';
 import { BlobRequestSchema, MAX_REQUEST_BYTES } from '../../../src-main/node/p2p/blobs.js';
 import { decodeFrame, ErrorFrameSchema, FRAME, MAX_ERROR_BYTES } from '../../../src-main/node/p2p/request-protocol.js';
 import { check, expectDecoded } from './expect.js';
 
-const JSON_FRAMES: readonly [string, z.ZodType, number][] = [
+const JSON_FRAMES: readonly [string, z.ZodMiniType, number][] = [
   ['error reply', ErrorFrameSchema, MAX_ERROR_BYTES],
   ['blob request', BlobRequestSchema, MAX_REQUEST_BYTES],
   ['redeem request', RedeemRequestSchema, MAX_REDEEM_BYTES],

@@ -3,7 +3,7 @@
 // The bytes are also read as a blob's header, as they arrive in a render unit.
 import { compileSceneJson, parseSceneFile, readBlobHeader } from '../../../src-main/core/render/index.js';
 import { decodeJson } from '../../../src-main/core/schemas/index.js';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { check, expectDecoded } from './expect.js';
 
 export function fuzz(data: Buffer): void {
