@@ -2,7 +2,7 @@
 // the UI in a browser) and Electron IPC (the desktop app). Every method's params and result and
 // every event is a zod schema here; servers validate params before a handler runs, clients
 // validate results before they use them.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import {
   AvailabilitySlotSchema,
   boundedArray,

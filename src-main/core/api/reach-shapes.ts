@@ -1,5 +1,5 @@
 // The API's shapes for reaching peers: invites, a peer's link, and the network settings.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import { INVITE_LIMITS, InviteId, MAX_INVITE_CODE_CHARS } from '../reach/invite.js';
 import { RelaySettingsSchema } from '../reach/network-config.js';
 import { boundedArray, Fraction, IsoTime, LIMITS, Name, PeerId } from '../schemas/index.js';

@@ -1,7 +1,7 @@
 // What the API's methods take and give back, apart from the methods themselves (contract.ts):
 // the views of peers, jobs, units, offers, frames and the ledger, the two submit forms, and the
 // size limits a server applies before it reads a request.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import {
   boundedArray,
   Count,

@@ -1,7 +1,7 @@
 // What this node offers right now: the slots in force under the person's availability settings,
 // or why it offers nothing. The node calls this every round with the clock, its hardware and its
 // power and load readings, so every decision here can be replayed in a test.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import {
   AlgorithmCapabilitySchema,
   AvailabilitySlotSchema,

@@ -1,5 +1,5 @@
 // What a WebGPU adapter is and what it allows, as the runner page reports it and the node plans with.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import { NonNegative } from '../schemas/primitives.js';
 
 const Text = z.string().check(z.maxLength(512));

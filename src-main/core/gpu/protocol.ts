@@ -1,7 +1,7 @@
 // What the node and its GPU runner page (src-gpu/) say to each other, over Playwright in a headless
 // node or a MessagePort in the desktop app. Both ends validate what they receive: the page is our
 // code, but it runs in a renderer that a hung shader or a lost device can leave in any state.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import { Id, NonNegative } from '../schemas/primitives.js';
 import { AdapterInfoSchema, AdapterLimitsSchema } from './adapter.js';
 import { ShaderSpecSchema } from './shader.js';

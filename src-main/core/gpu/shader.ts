@@ -2,7 +2,7 @@
 // the workgroup size it declares, how many workgroups to dispatch and the size of its one output
 // buffer. Checked here, before the GPU sees anything, against our caps and the adapter's limits;
 // the ABI is in docs/UNIT_ABI.md ("WGSL units").
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import type { AdapterLimits } from './adapter.js';
 import { LOOP_LIMITS, loopProblem } from './loops.js';
 

@@ -1,5 +1,5 @@
 // What a node tells its user (and the UI shows) about its GPU units: running or not, and why not.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import { Fraction, NonNegative } from '../schemas/primitives.js';
 import { AdapterInfoSchema, AdapterLimitsSchema } from './adapter.js';
 

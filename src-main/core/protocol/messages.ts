@@ -2,7 +2,7 @@
 // network checks before it decodes anything. Every one travels in a signed envelope; adverts by
 // gossip, commitments by gossip and directly, the rest directly between the two peers concerned,
 // as request and reply. Each type names its places: a message anywhere else is refused.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import {
   AcceptanceSchema,
   AdvertSchema,

@@ -3,7 +3,7 @@
 // proves the secret over a direct stream; each side then trusts the other at the weight its own
 // person chose. These are the rules, without I/O: the code's shape once decoded, the messages of
 // the redeeming exchange, and whether an invite may still be redeemed.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import { boundedArray, Fraction, IsoTime, LIMITS, Name, PeerId } from '../schemas/index.js';
 
 /** What starts every code, so a person (and the node) can tell one from other text. */

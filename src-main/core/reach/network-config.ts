@@ -1,7 +1,7 @@
 // A node's network settings, kept in its data dir (network.json): the port it listens on (chosen
 // once, so peers that knew it find it again after a restart), UPnP, and the relay it offers the
 // people it trusts, with its limits. And the redial schedule for peers it knew.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 
 export const RELAY_MODES = ['auto', 'on', 'off'] as const;
 export type RelayMode = (typeof RELAY_MODES)[number];

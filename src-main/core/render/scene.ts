@@ -4,7 +4,7 @@
 // indices, keyframe order) are checked after the shapes, with the path of the offending value in
 // the error. A scene FILE may also name a mesh by OBJ file (SceneFileSchema); the node's loader
 // reads those files and inlines them, so what a job carries is always a SceneSchema scene.
-import * as z from 'zod/mini';
+import * as z from '../schemas/zod.js';
 import { boundedArray, idRecord, Id, validate, type Decoded } from '../schemas/index.js';
 
 export const SCENE_LIMITS = {

@@ -1,7 +1,7 @@
 // The allocation a provider computes for its slots, as a record it could publish (the node publishes
 // none: docs/PROTOCOL.md, "Not yet enforced"). `requester_peer` owns the unit, `provider_peer`
 // computes it.
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { ComputeResourceSchema } from './capability.js';
 import { VectorClockSchema } from './commitment.js';
 import { boundedArray, Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';

@@ -1,7 +1,7 @@
 // What a person sets about when and how much their machine is shared: weekly recurring
 // windows with caps, and the sharing settings (pause on battery, only when idle, a CPU cap).
 // One-off slots are the protocol's AvailabilitySlot (capability.ts).
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { boundedArray, Id, NonNegative } from './primitives.js';
 
 export const AVAILABILITY_LIMITS = {

@@ -1,5 +1,5 @@
 // What a peer offers: resources, algorithms, data it holds, and when.
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { boundedArray, Fraction, Id, IsoTime, LIMITS, NonNegative, SemVer } from './primitives.js';
 
 export const ComputeResourceSchema = z.strictObject({

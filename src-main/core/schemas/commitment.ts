@@ -1,6 +1,6 @@
 // A peer's published state (its commitment: slots, open units, trust weights) and a round marker
 // (ComputeRoundState: defined, but the node sends none).
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { AvailabilitySlotSchema } from './capability.js';
 import { WorkRequestSchema } from './work.js';
 import { boundedArray, Count, Fraction, Id, idRecord, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';

@@ -1,7 +1,7 @@
 // The one way untrusted input becomes a typed value: size check, JSON parse, depth check, then
 // the schema. Every failure is a typed error value; nothing thrown escapes.
 import { describeError } from '../errors.js';
-import type { z } from 'zod/mini';
+import type * as z from './zod.js';
 import { jsonDepth, LIMITS } from './primitives.js';
 
 export type DecodeErrorCode = 'too_large' | 'malformed_json' | 'too_deep' | 'invalid';

@@ -1,7 +1,7 @@
 // The node's journal vocabulary: every state change is one of these events, written to the
 // journal before the derived tables it updates. `event_id` is chosen by the writer and is unique:
 // appending an event whose id is already journaled changes nothing (idempotent re-delivery).
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { SharingSettingsSchema, WeeklyWindowSchema } from './availability.js';
 import { AvailabilitySlotSchema } from './capability.js';
 import { LedgerEntrySchema } from './ledger.js';

@@ -1,7 +1,7 @@
 // What this machine is (the hardware probe) and how fast it runs our kernels (the calibration).
 // Sizes are in GiB (2^30 bytes), as elsewhere in the project. The calibration is what offers'
 // time estimates come from: a unit of F fuel takes about F / fuel_per_second seconds on one worker.
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { HARDWARE_LIMITS } from './hardware-limits.js';
 import { boundedArray, Fraction, Id, IsoTime, NonNegative } from './primitives.js';
 

@@ -5,7 +5,7 @@
 //   stays with the requester until a reward pays it to those who verified;
 // reward: a provider whose own paid result agreed with others' is paid their verifier shares;
 // refund: a rejected, late, cancelled or failed assignment releases its hold.
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { boundedArray, Credits, Id, IsoTime, PeerId } from './primitives.js';
 import { MAX_REDUNDANCY } from './work.js';
 

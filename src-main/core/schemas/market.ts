@@ -1,6 +1,6 @@
 // The market: the advert strangers would see (defined; the node sends none), the provider's offers
 // and the requester's acceptances, which alone make an assignment (docs/PROTOCOL.md).
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { VerificationRoleSchema } from './assignment.js';
 import {
   boundedArray,

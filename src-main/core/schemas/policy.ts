@@ -1,5 +1,5 @@
 // What a node accepts work from (core/policy; the provider enforces it). A list; all must allow.
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { boundedArray, Count, LIMITS, PeerId } from './primitives.js';
 
 export const PolicySchema = z.discriminatedUnion('kind', [

@@ -2,7 +2,7 @@
 // Every schema is strict (unknown keys rejected) and every collection has a maximum size, so a
 // message that passed its byte-size check cannot expand into unbounded work or state.
 import { en } from 'zod/locales';
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 
 // zod/mini loads no locale of its own (a schema built with it is a fraction of the classic API's
 // cost to build): every error here is in English, as before.

@@ -4,7 +4,7 @@
 // requester one `verification_batch` for the verdicts it reaches together (one signature and one
 // chain link per batch, not per unit); `execution` and `verification`, one unit's, are what nodes
 // signed before 2026-11-23, still read from their journals and chains.
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { boundedArray, Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
 
 const ChainLink = {

@@ -1,6 +1,6 @@
 // What a render job asks for, as its job record keeps it: the frames, their size and sampling,
 // the tile size (one unit per tile) and the seed every replica renders with.
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 
 /** Frames a scene can be asked for (docs/SCENE.md). */
 export const MAX_FRAME = 1_000_000;

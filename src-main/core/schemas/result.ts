@@ -1,6 +1,6 @@
 // What a provider returns, and the consensus over redundant results. A result names its output by
 // content hash and size: outputs travel as blobs, by hash, never inline in a message.
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { ComputeResourceSchema } from './capability.js';
 import { boundedArray, Count, Id, IsoTime, LIMITS, NonNegative, PeerId } from './primitives.js';
 

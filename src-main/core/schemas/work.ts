@@ -1,6 +1,6 @@
 // What a requester needs computed: units grouped into requests, each unit naming its algorithm
 // (library/method@version), its module and input by content hash, and its params.
-import * as z from 'zod/mini';
+import * as z from './zod.js';
 import { ComputeResourceSchema } from './capability.js';
 import {
   boundedArray,

@@ -4,7 +4,7 @@
 import { describeError } from '../../core/errors.js';
 import { ReadableStream as WebStream } from 'node:stream/web';
 import { WebSocket } from 'ws';
-import * as z from 'zod/mini';
+import * as z from '../../core/schemas/zod.js';
 import {
   API_METHODS,
   ApiErrorSchema,

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod/mini';
+import * as z from '../../core/schemas/zod.js';
 import { decodeJson } from '../../core/schemas/index.js';
 
 export const ENDPOINT_FILE = 'api.json';

@@ -3,7 +3,7 @@
 // defaults; read at start.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod/mini';
+import * as z from '../../core/schemas/zod.js';
 import { decodeJson } from '../../core/schemas/index.js';
 import {
   DEFAULT_STORAGE_CONFIG,

@@ -1,5 +1,5 @@
 // What one unit may use. Every limit is checked by the host, never trusted to the module.
-import * as z from 'zod/mini';
+import * as z from '../../core/schemas/zod.js';
 
 const UnitLimitsSchema = z.strictObject({
   /** Fuel: instructions, as counted by the metering (metering.ts). */

@@ -15,7 +15,7 @@ import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } fro
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as z from 'zod/mini';
+import * as z from '../../core/schemas/zod.js';
 import { builtFile } from '../../core/build-layout.js';
 import type { MeteredModule } from './metering.js';
 

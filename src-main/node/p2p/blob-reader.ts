@@ -4,7 +4,7 @@
 // The result grows as bytes arrive (doubling, up to the announced size), never allocated at the
 // size a peer announces: a peer that announces much and sends little costs what it sent.
 import { createHash } from 'node:crypto';
-import * as z from 'zod/mini';
+import * as z from '../../core/schemas/zod.js';
 import { Count, decodeJson } from '../../core/schemas/index.js';
 import { BlobError } from './errors.js';
 

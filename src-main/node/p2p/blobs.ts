@@ -6,7 +6,7 @@
 import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
-import * as z from 'zod/mini';
+import * as z from '../../core/schemas/zod.js';
 import { decodeJson, Id } from '../../core/schemas/index.js';
 import { digestOfCid } from '../blobs/cid.js';
 import { BlobReader } from './blob-reader.js';

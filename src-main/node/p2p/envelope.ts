@@ -6,7 +6,7 @@
 // after the signature names its culprit: the author signed that bad message itself.
 import { describeError } from '../../core/errors.js';
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod/mini';
+import * as z from '../../core/schemas/zod.js';
 import { canonicalJson, decodeJson, IsoTime, PeerId, SignatureSchema, validate } from '../../core/schemas/index.js';
 import type { Places } from '../../core/protocol/messages.js';
 import { verifySignature, type Identity } from '../identity/identity.js';

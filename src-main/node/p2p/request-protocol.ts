@@ -10,7 +10,7 @@
 import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
-import * as z from 'zod/mini';
+import * as z from '../../core/schemas/zod.js';
 import { decodeJson } from '../../core/schemas/index.js';
 import type { DropLedger } from './drops.js';
 import type { EnvelopeVerifier, VerifiedMessage } from './envelope.js';

@@ -2,7 +2,7 @@
 // receipt alone: the author's PeerId embeds the public key, and the bytes are re-derived from the
 // receipt (canonical dag-cbor), never taken from the sender.
 import { CodedError } from '../../core/errors.js';
-import * as z from 'zod/mini';
+import * as z from '../../core/schemas/zod.js';
 import { ReceiptSchema, SignatureSchema, validate, type Receipt } from '../../core/schemas/index.js';
 import { verifySignature, type Identity } from '../identity/identity.js';
 import { encodeReceipt, signingBytes } from './encoding.js';
