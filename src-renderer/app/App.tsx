@@ -41,7 +41,7 @@ function loadPage(page: PageName): Promise<void> {
  * Loads the page's code if it has not arrived, and renders again once it has. Pages are not lazy()
  * under Suspense: a lazy page suspends for a turn even when its code is in, and React then holds
  * it behind its fallback for up to 300 ms (its reveal throttle): a page's first visit took 300 ms
- * from the click, now 25-70.
+ * from the click, now 25-100.
  */
 function useArrivedPage(page: PageName): void {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
@@ -74,7 +74,7 @@ export function preloadPage(): void {
     link.href = chunk;
     document.head.append(link);
   }
-  loadPage(page).catch(() => {}); // the page's own load (usePageView) reports a failure
+  loadPage(page).catch(() => {}); // the page's own load (useArrivedPage) reports a failure
 }
 
 /** The file of a page's component (pages/DashboardPage.tsx for "dashboard"). */
