@@ -12,7 +12,7 @@ import { loadKernel } from '../src-main/node/exec/kernels.js';
 import { ChromiumRunner, findChromium } from '../src-main/node/gpu/chromium-runner.js';
 import { GpuExecutor } from '../src-main/node/gpu/gpu-executor.js';
 import { sampleSceneBlob } from '../test/node/fixtures/sample-scene.js';
-import { medianMs, round, type Benchmark, type Figure } from './harness.js';
+import { median, medianMs, round, type Benchmark, type Figure } from './harness.js';
 
 // The tile in the middle of the frame, where the spheres are: the costliest kind.
 const TILE = tileParams(0, 256, 144, { x: 96, y: 40, w: 64, h: 64 }, 16, 7);
@@ -24,8 +24,6 @@ const ROUNDS = 7;
 /** Far above a SwiftShader tile (about 0.2 s here): a unit past it means a broken runner. */
 const UNIT_TIMEOUT_MS = 60_000;
 const TARGET_X = 10;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 interface Round {
   gpuMs: number;

@@ -11,12 +11,10 @@ import { join } from 'node:path';
 import { startDaemonProcess, waitCalibrated, type DaemonProcess } from './fixtures/daemon-process.js';
 import { heapSummary } from './fixtures/heap-summary.js';
 import { processCpu } from './fixtures/proc-cpu.js';
-import { round, type Benchmark, type Figure } from './harness.js';
+import { sleep, round, type Benchmark, type Figure } from './harness.js';
 
 const IDLE_SETTLE_MS = 5_000;
 const IDLE_WINDOW_MS = 20_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resident memory from /proc/<pid>/status, in MB: all of it, anonymous (heaps) and file-backed (code). */
 function residentMb(pid: number): { total: number; anon: number; file: number } {

@@ -9,7 +9,7 @@
 import { Executor } from '../src-main/node/exec/index.js';
 import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
 import { spinInputs, spinJobInput, spinModule } from './fixtures/spin-unit.js';
-import { round, type Benchmark, type Figure } from './harness.js';
+import { sleep, median, round, type Benchmark, type Figure } from './harness.js';
 
 const LATENCY_JOBS = 12;
 /** Small enough that the unit itself is a fraction of a millisecond. */
@@ -23,8 +23,6 @@ const ROUNDS = 3;
 const BUDGET = 1_000_000_000;
 const JOB_TIMEOUT_MS = 120_000;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const forJob = (type: string, jobId: string) => (e: { type: string; data: Record<string, unknown> }) =>
   e.type === type && e.data.job_id === jobId;
 

@@ -11,7 +11,7 @@ import * as z from 'zod/mini';
 import { cidOfBytes } from '../src-main/node/blobs/cid.js';
 import { ephemeralIdentity } from '../src-main/node/identity/identity.js';
 import { MeshNetwork, type MessageCatalog } from '../src-main/node/p2p/index.js';
-import { round, type Benchmark, type Figure } from './harness.js';
+import { median, round, type Benchmark, type Figure } from './harness.js';
 
 const BLOB_BYTES = 100 * 1000 * 1000;
 const SOURCE_PIECE_BYTES = 1024 * 1024;
@@ -25,7 +25,6 @@ const cpuSeconds = (start: NodeJS.CpuUsage) => {
   return (used.user + used.system) / 1e6;
 };
 const load = () => round(loadavg()[0]!, 2);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const mbPerSecond = (bytes: number, s: number) => bytes / 1e6 / s;
 
 function startNode(): Promise<MeshNetwork> {

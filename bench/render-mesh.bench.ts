@@ -12,15 +12,13 @@ import { Executor } from '../src-main/node/exec/index.js';
 import { renderFrameLocal } from '../src-main/node/render/local.js';
 import { sampleSceneJson } from '../test/node/fixtures/sample-scene.js';
 import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
-import { round, type Benchmark } from './harness.js';
+import { median, round, type Benchmark } from './harness.js';
 
 const FRAMES = [0, 1, 2, 3];
 const JOB = { width: 640, height: 360, spp: 16, tile: 64, seed: 0 };
 const WORKERS = 2;
 const ROUNDS = 3;
 const JOB_TIMEOUT_MS = 180_000;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function localFrames(pool: Executor): Promise<number> {
   const started = performance.now();

@@ -7,13 +7,11 @@ import { runUnsandboxed } from '../src-main/node/exec/unsandboxed.js';
 import { loadKernel } from '../src-main/node/exec/kernels.js';
 import { sampleSceneBlob } from '../test/node/fixtures/sample-scene.js';
 import { buildNativeRenderer } from './native/render-native.js';
-import { medianMs, round, type Benchmark, type Figure } from './harness.js';
+import { median, medianMs, round, type Benchmark, type Figure } from './harness.js';
 
 const ROUNDS = 9;
 const RUNS_PER_ROUND = 3;
 const TILE: TileParams = { frame: 0, width: 640, height: 360, x: 256, y: 128, w: 128, h: 128, spp: 24, seed: 7 };
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function ratio(): Promise<Figure[]> {
   const built = buildNativeRenderer();

@@ -19,7 +19,7 @@ import { Journal } from '../src-main/node/journal/index.js';
 import { loadState } from '../src-main/node/mesh/state-keeper.js';
 import { jobOpening, unitLife } from '../test/node/fixtures/journal-events.js';
 import { startChild, stopChild } from '../test/node/mesh/child-nodes.js';
-import { round, type Benchmark, type Figure } from './harness.js';
+import { median, round, type Benchmark, type Figure } from './harness.js';
 
 const UNITS = Number(process.env['RESTART_UNITS'] ?? 100_000);
 /** Starts of each data dir: on a shared machine one start in three can take half again as long as the others. */
@@ -65,8 +65,6 @@ async function timeToHealth(dataDir: string, settleMs = 0): Promise<number> {
   await stopChild(node);
   return elapsed;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const restart: Benchmark = {
   names: ['restart_ratio_1m_units'],

@@ -8,16 +8,13 @@ import type { Page } from 'playwright-core';
 import { webUiUrl } from '../src-main/node/api/index.js';
 import { launchChromium, waitUntilReady } from '../e2e/browser.js';
 import { startDaemonProcess, waitCalibrated } from './fixtures/daemon-process.js';
-import { round, type Benchmark, type Figure } from './harness.js';
+import { sleep, median, round, type Benchmark, type Figure } from './harness.js';
 
 const PAGE_SWITCH_RUNS = 3;
 /** The sidebar's pages after the Dashboard, in its order. */
 const PAGES = ['availability', 'peers', 'jobs', 'earnings', 'settings', 'logs'];
 /** Between clicks: the page's own first reads come back, as a person would not click faster. */
 const SETTLE_MS = 300;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Milliseconds from a click on the link to `name` until its page is in the DOM. */
 function clickToPage(page: Page, name: string): Promise<number> {

@@ -32,7 +32,7 @@ import { nodeStartArgs } from '../test/node/mesh/child-nodes.js';
 import { launchChromium, waitUntilReady } from '../e2e/browser.js';
 import { startDaemonProcess, waitCalibrated, type DaemonProcess } from './fixtures/daemon-process.js';
 import { openUiPages, type UiPages } from './fixtures/ui-pages.js';
-import { round, type Benchmark, type Figure } from './harness.js';
+import { sleep, median, round, type Benchmark, type Figure } from './harness.js';
 
 const INTERACTIVE_RUNS = 5;
 const START_TIMEOUT_MS = 30_000;
@@ -40,9 +40,6 @@ const LAG_RESOLUTION_MS = 10;
 const LAG_WINDOW_MS = 12_000;
 /** 600 tiles of ~90 ms: the provider's 2 workers stay busy well past the window. */
 const BUSY_JOB = { first_frame: 0, last_frame: 19, width: 640, height: 360, spp: 48, tile: 64, budget: 1_000_000_000 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function freePort(): Promise<number> {
   const server = createServer();
