@@ -31,6 +31,12 @@ export class SmallBlobs {
   readonly #list;
   readonly #delete: (digest: Uint8Array, before: number) => boolean;
   readonly #insertAll: (rows: readonly SmallRow[], at: number) => void;
+  /**
+   * Whether small_blob_spill has a row: almost never (a shared 8-byte key), so a lookup that
+   * misses (every file blob's: a module, a job's input) need not ask it. Rows are written only
+   * here: the node opens one store, under its data dir's lock.
+   */
+  #spilled: boolean;
 
   /** Opens `path` (the journal's database, already migrated by Journal.open) on a connection of its own. */
   constructor(path: string) {
@@ -47,9 +53,12 @@ export class SmallBlobs {
       const spill = this.#db.prepare<[Uint8Array, number, Uint8Array]>(`
         INSERT INTO small_blob_spill (digest, stored_at, bytes) VALUES (?, ?, ?)
         ON CONFLICT (digest) DO UPDATE SET stored_at = excluded.stored_at`);
+      this.#spilled = this.#db.prepare('SELECT EXISTS (SELECT 1 FROM small_blob_spill)').pluck().get() === 1;
       this.#insert = (row: SmallRow, at: number) => {
-        if (insert.run(keyOf(row.digest), row.digest, at, row.bytes).changes === 0)
+        if (insert.run(keyOf(row.digest), row.digest, at, row.bytes).changes === 0) {
           spill.run(row.digest, at, row.bytes);
+          this.#spilled = true;
+        }
       };
       // A column of the blob's row: under its key with its digest, else spilled (typed at each use).
       const lookup = (column: string) => {
@@ -59,7 +68,8 @@ export class SmallBlobs {
         const spilled = this.#db
           .prepare<[Uint8Array]>(`SELECT ${column} FROM small_blob_spill WHERE digest = ?`)
           .pluck();
-        return (digest: Uint8Array): unknown => keyed.get(keyOf(digest), digest) ?? spilled.get(digest);
+        return (digest: Uint8Array): unknown =>
+          keyed.get(keyOf(digest), digest) ?? (this.#spilled ? spilled.get(digest) : undefined);
       };
       const has = lookup('1');
       const size = lookup('length(bytes)');

@@ -19,7 +19,8 @@ import {
 } from 'node:fs';
 import { mkdir, open as openFile, rename, rm, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { cidOfDigest, digestOfCid } from './cid.js';
+import { sha256OfCid } from '../../core/mesh/input-cids.js';
+import { cidOfDigest } from './cid.js';
 import { SMALL_BLOB_BYTES, SmallBlobs, type SmallRow } from './small-blobs.js';
 
 export const DEFAULT_MAX_BLOB_BYTES = 256 * 1024 * 1024;
@@ -246,7 +247,7 @@ export class BlobStore {
       const path = this.pathOf(blob.cid);
       if (path === undefined) continue;
       if (blob.place === 'row') {
-        rows.push({ digest: digestOfCid(blob.cid)!, size: blob.size });
+        rows.push({ digest: sha256OfCid(blob.cid)!, size: blob.size });
         continue;
       }
       const stat = sizeAndTime(path);
@@ -286,7 +287,7 @@ export class BlobStore {
   /** `read` of the blob's row, when the store has a table and `cid` is small enough to be there. */
   private smallRow<T>(cid: string, read: (small: SmallBlobs, digest: Uint8Array) => T): T | undefined {
     if (!this.small) return undefined;
-    return ioStep('cannot read the blob table', () => read(this.small!, digestOfCid(cid)!));
+    return ioStep('cannot read the blob table', () => read(this.small!, sha256OfCid(cid)!));
   }
 
   /**
@@ -314,9 +315,8 @@ export class BlobStore {
   /** Where `cid` lives, or undefined when it is not a canonical raw sha256 CID (never a path). */
   private pathOf(cid: string): string | undefined {
     if (typeof cid !== 'string' || cid.length > MAX_CID_CHARS) return undefined;
-    const digest = digestOfCid(cid);
     // Only the canonical form: one file per blob, and a name of base32 letters and digits only.
-    if (digest === undefined || cidOfDigest(digest) !== cid) return undefined;
+    if (sha256OfCid(cid) === undefined) return undefined;
     // The next-to-last two characters, as IPFS's flatfs shards: every CID starts alike, and the
     // last character carries only 3 bits of the digest.
     return join(this.dir, cid.slice(-3, -1), cid);

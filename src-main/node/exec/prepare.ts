@@ -44,6 +44,12 @@ export class ModuleCache {
   /** Disk writes not yet done: closing waits for them. */
   private readonly writing = new Set<Promise<void>>();
   private bytesHeld = 0;
+  /**
+   * The hash of module bytes already hashed, by the array itself: a provider hands the same bytes
+   * for each unit of a job (execution.ts keeps them), so a unit does not hash its module again.
+   * Nothing writes to module bytes once read.
+   */
+  private readonly hashes = new WeakMap<Uint8Array, string>();
 
   /** `maxBytes` bounds the metered modules held in memory, and those kept in `diskDir` (if given). */
   constructor(options: { maxBytes?: number; diskDir?: string } = {}) {
@@ -63,7 +69,7 @@ export class ModuleCache {
         `module is ${original.length} bytes, over the limit of ${limits.maxModuleBytes}`,
       );
     }
-    const hash = sha256Hex(original);
+    const hash = this.hashOf(original);
     const prepared = this.cached(hash) ?? (await this.load(original, hash));
     checkAgainstLimits(prepared, limits);
     return prepared;
@@ -72,9 +78,15 @@ export class ModuleCache {
   /** The module at once if it is cached (checked against `limits`), else undefined. */
   preparedNow(original: Uint8Array, limits: UnitLimits): PreparedModule | undefined {
     if (original.length > limits.maxModuleBytes) return undefined; // prepare() says why
-    const prepared = this.cached(sha256Hex(original));
+    const prepared = this.cached(this.hashOf(original));
     if (prepared) checkAgainstLimits(prepared, limits);
     return prepared;
+  }
+
+  private hashOf(original: Uint8Array): string {
+    let hash = this.hashes.get(original);
+    if (hash === undefined) this.hashes.set(original, (hash = sha256Hex(original)));
+    return hash;
   }
 
   private cached(hash: string): PreparedModule | undefined {

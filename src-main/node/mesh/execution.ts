@@ -13,8 +13,8 @@ import { BytesByCid } from './bytes-by-cid.js';
 import { outputOf } from './unit-output.js';
 import { iso, type NodeContext } from './context.js';
 
-/** Recently fetched inputs kept in memory: a render job's tiles share their frame's scene. */
-const RECENT_INPUT_BYTES = 64 << 20;
+/** Blobs kept in memory a while: a render job's tiles share their frame's scene, a job's units their module. */
+const RECENT_BLOB_BYTES = 64 << 20;
 /** A unit estimated at most this long (reference seconds) is tiny... */
 const TINY_UNIT_SECONDS = 0.05;
 /** ...and this many tiny units with their input in hand may be under way at once. */
@@ -37,8 +37,8 @@ export class ExecutionQueue {
   readonly #busy = new Set<string>();
   /** Inputs that came inline with their acceptances, by CID, until their unit has run. */
   readonly #inline = new Map<string, Uint8Array>();
-  /** Inputs fetched lately, least recently used first, at most RECENT_INPUT_BYTES in all. */
-  readonly #recentInputs = new BytesByCid(RECENT_INPUT_BYTES);
+  /** Modules and fetched inputs used lately, least recently used first, at most RECENT_BLOB_BYTES in all. */
+  readonly #recent = new BytesByCid(RECENT_BLOB_BYTES);
   /** Stops each running assignment's unit (sharing switched off, or paused). */
   readonly #aborts = new Map<string, AbortController>();
   /** Each assignment between leaving the queue and its end, to wait for when units are stopped. */
@@ -206,24 +206,29 @@ export class ExecutionQueue {
   }
 
   /**
-   * A blob from my store or the requester. Modules are kept (their units come by the hundred);
-   * inputs only for a while in memory, for the other units that share them (a frame's tiles).
+   * A blob from my store or the requester. Modules are kept (their units come by the hundred): on
+   * disk, and in memory while used, so a unit neither reads nor hashes its module again
+   * (prepare.ts knows the bytes). Inputs only for a while in memory, for the other units that
+   * share them (a frame's tiles).
    */
   async #blob(peer: string, cid: string, maxBytes: number, keep: boolean): Promise<Uint8Array> {
     const inline = this.#inline.get(cid);
     if (inline && inline.byteLength <= maxBytes) return inline;
-    const stored = this.ctx.blobs.get(cid);
-    if (stored) return stored;
-    const recent = this.#recentInputs.get(cid);
+    const recent = this.#recent.get(cid);
     if (recent && recent.byteLength <= maxBytes) {
-      this.#recentInputs.put(cid, recent); // now the most recently used
+      this.#recent.put(cid, recent); // now the most recently used
       return recent;
+    }
+    const stored = this.ctx.blobs.get(cid);
+    if (stored) {
+      if (keep) this.#recent.put(cid, stored);
+      return stored;
     }
     const bytes = await this.ctx.fetchBlob(peer, cid, maxBytes); // checked against the CID as it arrived
     // Kept within the requester's quota on my disk; past it, held in memory for this run only.
     if (keep && (this.ctx.quota?.take(peer, cid, bytes.byteLength) ?? true))
       await this.ctx.blobs.putVerified(cid, bytes);
-    else this.#recentInputs.put(cid, bytes);
+    this.#recent.put(cid, bytes);
     return bytes;
   }
 }

@@ -1,0 +1,73 @@
+// A batched job's unit inputs read as slices of its one input blob (node/mesh/job-inputs.ts), a
+// block at a time: whatever order the units are read in, across blocks and jobs, each unit gets
+// exactly its chunk, the last one short, and a copy it may change.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { MeshState } from '../../src-main/core/mesh/state.js';
+import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
+import { BlobStore } from '../../src-main/node/blobs/store.js';
+import { withJobInputs } from '../../src-main/node/mesh/job-inputs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mesh-job-inputs-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Job {
+  id: string;
+  bytes: Buffer;
+  chunk: number;
+  /** Each unit's input CID, in unit order. */
+  cids: string[];
+}
+
+/** A job whose input is `bytes` cut in chunks of `chunk` (the last may be short). */
+function jobOf(id: string, bytes: Buffer, chunk: number): Job {
+  const cids: string[] = [];
+  for (let at = 0; at < bytes.byteLength; at += chunk) cids.push(cidOfBytes(bytes.subarray(at, at + chunk)));
+  return { id, bytes, chunk, cids };
+}
+
+/** The slice of the state job-inputs reads: where a unit input lies, and its job's input. */
+function stateOf(jobs: Job[]): MeshState {
+  const places = new Map(jobs.flatMap((job) => job.cids.map((cid, index) => [cid, { jobId: job.id, index }] as const)));
+  const inputs = new Map(
+    jobs.map((job) => [
+      job.id,
+      { input: { cid: cidOfBytes(job.bytes), bytes: job.bytes.byteLength, chunk_bytes: job.chunk } },
+    ]),
+  );
+  return { units: { findInput: (cid: string) => places.get(cid) }, jobs: inputs } as unknown as MeshState;
+}
+
+test('every unit reads its own chunk, in any order, across blocks and jobs', async () => {
+  const store = new BlobStore(join(dir, 'blobs'));
+  // Chunks of 100 bytes do not divide a 64 KiB block: some slices straddle two blocks.
+  const first = jobOf('job-a', randomBytes(199_950), 100);
+  const second = jobOf('job-b', randomBytes(70_001), 64);
+  for (const job of [first, second]) assert.equal(await store.put(job.bytes), cidOfBytes(job.bytes));
+  const blobs = withJobInputs(store, stateOf([first, second]));
+  const expect = (job: Job, index: number) => job.bytes.subarray(index * job.chunk, (index + 1) * job.chunk);
+
+  const orders: [Job, number][][] = [
+    first.cids.map((_, i) => [first, i]),
+    first.cids.map((_, i) => [first, first.cids.length - 1 - i]),
+    // The two jobs alternating: each read leaves the other job's block.
+    second.cids.flatMap((_, i) => [[second, i] as [Job, number], [first, (i * 7) % first.cids.length] as [Job, number]]),
+  ];
+  for (const order of orders)
+    for (const [job, index] of order) {
+      const got = blobs.get(job.cids[index]!);
+      assert.ok(got, `unit ${index} of ${job.id}`);
+      assert.deepEqual(Buffer.from(got), expect(job, index), `unit ${index} of ${job.id}`);
+      assert.equal(blobs.size(job.cids[index]!), expect(job, index).byteLength);
+    }
+  assert.equal(blobs.get(first.cids.at(-1)!)!.byteLength, 50, 'the last chunk is short');
+
+  const kept = blobs.get(first.cids[3]!)!;
+  kept.fill(0);
+  assert.deepEqual(Buffer.from(blobs.get(first.cids[3]!)!), expect(first, 3), 'a caller changing its copy changes nothing else');
+  store.close();
+});
