@@ -55,7 +55,10 @@ test('every unit reads its own chunk, in any order, across blocks and jobs', asy
     first.cids.map((_, i) => [first, i]),
     first.cids.map((_, i) => [first, first.cids.length - 1 - i]),
     // The two jobs alternating: each read leaves the other job's block.
-    second.cids.flatMap((_, i) => [[second, i] as [Job, number], [first, (i * 7) % first.cids.length] as [Job, number]]),
+    second.cids.flatMap((_, i) => [
+      [second, i] as [Job, number],
+      [first, (i * 7) % first.cids.length] as [Job, number],
+    ]),
   ];
   for (const order of orders)
     for (const [job, index] of order) {
@@ -68,6 +71,10 @@ test('every unit reads its own chunk, in any order, across blocks and jobs', asy
 
   const kept = blobs.get(first.cids[3]!)!;
   kept.fill(0);
-  assert.deepEqual(Buffer.from(blobs.get(first.cids[3]!)!), expect(first, 3), 'a caller changing its copy changes nothing else');
+  assert.deepEqual(
+    Buffer.from(blobs.get(first.cids[3]!)!),
+    expect(first, 3),
+    'a caller changing its copy changes nothing else',
+  );
   store.close();
 });

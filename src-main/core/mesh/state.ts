@@ -13,22 +13,13 @@ import { CheckBook } from './checks.js';
 import { ReceiptIndex } from './receipt-index.js';
 import { HeldIndex, type Side } from './held-index.js';
 import { compactJob } from './compaction.js';
-import { countClosing, emptyContribution, type ContributionCounts } from './contribution.js';
+import { emptyContribution, type ContributionCounts } from './contribution.js';
+import { foldLedgerEntry } from './ledger-fold.js';
+import { foldReopened, foldVerdict } from './verdict-fold.js';
 import type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
-import { workerPart } from '../ledger/index.js';
 import { digestsFromBase64 } from './input-cids.js';
 import { unitIdOf, UnitTable } from './unit-table.js';
-import type {
-  Acceptance,
-  AvailabilitySlot,
-  PriceSchedule,
-  LedgerEntry,
-  NodeEvent,
-  NodeEventOf,
-  Offer,
-  Policy,
-  WorkResult,
-} from '../schemas/index.js';
+import type { AvailabilitySlot, PriceSchedule, NodeEvent, Offer, Policy, WorkResult } from '../schemas/index.js';
 
 /** A job's unit ids, in order; none once it is compacted (its units left the state). */
 export function* unitIdsOf(record: JobRecord, from = 0): Generator<string> {
@@ -218,49 +209,31 @@ export class MeshState {
         for (const result of event.results) this.#result(result);
         return;
       case 'unit.verified':
-        this.#verdict(event);
+        foldVerdict(this, event, this.#countOutcome);
         return;
       case 'unit.checked': {
         const results = this.assignmentsOf(event.unit_id).flatMap(({ result }) => {
           if (!result) return [];
           const matched = event.matched.includes(result.result_id);
           if (!matched && !event.contradicted.includes(result.result_id)) return [];
-          if (!matched) this.#outcome(result.computed_by_peer, 'rejected', event.at);
+          if (!matched) this.#countOutcome(result.computed_by_peer, 'rejected', event.at);
           return [{ resultId: result.result_id, peer: result.computed_by_peer, matched }];
         });
         this.checks.apply(event.unit_id, event.truth, results, event.at);
         if (event.truth_fuel !== undefined) this.checks.truthFuel.set(event.unit_id, event.truth_fuel);
         return;
       }
-      case 'unit.reopened': {
-        const record = this.units.get(event.unit_id);
-        const progress = this.units.progress(event.unit_id);
-        if (!record?.verdict || !progress) return;
-        progress.verdict = undefined;
-        progress.consensusHash = undefined;
-        progress.verifiedAt = undefined;
-        progress.agreeing = undefined;
-        progress.unchecked = undefined;
-        progress.reopened = (record.reopened ?? 0) + 1;
-        const job = this.jobs.get(record.unit.job_id);
-        if (!job) return;
-        if (record.index >= 0) {
-          job.decided--;
-          this.units.reopened(job.job.job_id, record.index);
-        }
-        job.completedAt = undefined;
-        // A render tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
-        job.frames.delete(Number(record.unit.params?.['frame']));
+      case 'unit.reopened':
+        foldReopened(this, event);
         return;
-      }
       case 'receipt.stored':
         this.#receiptIndex.store(this.receipts, event);
         return;
       case 'ledger.entry':
-        this.#ledger(event.entry, event.at);
+        foldLedgerEntry(this, this.#held, event.entry, event.at, this.#countOutcome);
         return;
       case 'peer.penalized':
-        this.#outcome(event.peer_id, 'rejected', event.at);
+        this.#countOutcome(event.peer_id, 'rejected', event.at);
         if (event.reason === FALSE_REFUND || event.reason === UNDERPAID)
           this.falseRefunds.set(event.peer_id, (this.falseRefunds.get(event.peer_id) ?? 0) + 1);
         return;
@@ -285,30 +258,6 @@ export class MeshState {
     }
   }
 
-  #verdict(event: NodeEventOf<'unit.verified'>): void {
-    const record = this.units.get(event.unit_id);
-    const progress = this.units.progress(event.unit_id);
-    if (!record || !progress || record.verdict) return;
-    const hash = event.consensus_hash;
-    progress.verdict = event.verdict;
-    progress.consensusHash = hash;
-    progress.verifiedAt = event.at;
-    const assignments = this.assignmentsOf(event.unit_id);
-    const agreeing =
-      event.agreeing_results ??
-      assignments.flatMap(({ result }) => (result && result.verification_hash === hash ? [result.result_id] : []));
-    progress.agreeing = agreeing;
-    progress.unchecked = event.unchecked_results ?? [];
-    // Reputation: results that carry the verdict count as verified. Only a check convicts (unit.checked).
-    for (const { result } of assignments) {
-      if (result && agreeing.includes(result.result_id)) this.#outcome(result.computed_by_peer, 'verified', event.at);
-    }
-    const job = this.jobs.get(record.unit.job_id);
-    if (!job || record.index < 0) return; // a unit journaled before its job is not one of its units
-    // Counted, not searched: a job of a million units is checked in constant time at each verdict.
-    if (++job.decided >= job.created) job.completedAt = event.at;
-  }
-
   /** Rebuilds the private indexes from what they index: after a restore from a snapshot, and after a compaction. */
   reindex(): void {
     this.#receiptIndex = new ReceiptIndex(this.me, this.receipts);
@@ -327,61 +276,9 @@ export class MeshState {
     else this.resultsByOutput.set(result.output_cid, [result.assignment_id]);
   }
 
-  #ledger(entry: LedgerEntry, at: string): void {
-    const assignment = this.assignments.get(entry.assignment_id);
-    if (!assignment) return;
-    if (entry.kind === 'reward') {
-      assignment.reward = entry;
-      this.#transfer(assignment.acceptance.requester_peer, assignment.acceptance.provider_peer, entry.amount);
-      return;
-    }
-    if (!assignment.closing && assignment.acceptance.provider_peer === this.me)
-      this.contribution = countClosing(this.contribution, entry, assignment.result);
-    this.#trackHeld(assignment.acceptance, entry.kind);
-    this.#held.track(assignment, entry.kind === 'escrow');
-    this.#trackCommitted(assignment, entry.kind);
-    if (entry.kind === 'escrow') assignment.escrow = 'held';
-    else if (entry.kind === 'settle') {
-      assignment.escrow = 'paid';
-      assignment.closing = entry;
-      const { requester_peer: payer, provider_peer: worker, price } = assignment.acceptance;
-      this.#transfer(payer, worker, workerPart(entry.amount ?? price, entry.worker_share_bps));
-    } else {
-      assignment.closing = entry;
-      assignment.escrow = 'refunded';
-      assignment.refundReason = entry.reason;
-      const provider = assignment.acceptance.provider_peer;
-      if (entry.reason === 'late' && provider !== this.me) this.#outcome(provider, 'late', at);
-    }
-  }
-
-  /** An escrow puts its assignment in `heldWith` under the other party; its settle or refund takes it out. */
-  #trackHeld({ assignment_id, requester_peer, provider_peer }: Acceptance, kind: LedgerEntry['kind']): void {
-    const other = requester_peer === this.me ? provider_peer : requester_peer;
-    const held = this.heldWith.get(other) ?? new Set<string>();
-    if (kind === 'escrow') held.add(assignment_id);
-    else held.delete(assignment_id);
-    if (held.size > 0) this.heldWith.set(other, held);
-    else this.heldWith.delete(other);
-  }
-
-  /** What my jobs spend: an escrow of mine counts until it is refunded. */
-  #trackCommitted({ acceptance, escrow }: AssignmentRecord, kind: LedgerEntry['kind']): void {
-    if (acceptance.requester_peer !== this.me) return;
-    const change = kind === 'escrow' && !escrow ? 1 : kind === 'refund' && escrow !== 'refunded' && escrow ? -1 : 0;
-    if (change !== 0)
-      this.committed.set(acceptance.job_id, (this.committed.get(acceptance.job_id) ?? 0) + change * acceptance.price);
-  }
-
-  /** A payment, as it moves my position with the other party (the ledger's transfers, in memory). */
-  #transfer(from: string, to: string, amount: number): void {
-    if (to === this.me && from !== this.me) this.positions.set(from, (this.positions.get(from) ?? 0) + amount);
-    if (from === this.me && to !== this.me) this.positions.set(to, (this.positions.get(to) ?? 0) - amount);
-  }
-
-  #outcome(peer: string, outcome: Outcome, at: string): void {
+  readonly #countOutcome = (peer: string, outcome: Outcome, at: string): void => {
     this.reputation.set(peer, recordOutcome(this.reputation.get(peer) ?? emptyReputation(), outcome, Date.parse(at)));
-  }
+  };
 
   // Queries the requester and provider sides share.
 

@@ -1,0 +1,64 @@
+// How a unit's verdict moves the state, and how a reopened unit (its verdict rested on a convicted
+// provider's result) goes back to undecided: the unit's progress, its job's count of decided
+// units, and the reputation of the providers whose results carried the verdict.
+import type { Outcome } from '../trust/index.js';
+import type { NodeEventOf } from '../schemas/index.js';
+import type { AssignmentRecord, JobRecord } from './records.js';
+import type { UnitTable } from './unit-table.js';
+
+/** The parts of MeshState a verdict changes or reads. */
+export interface VerdictFolded {
+  readonly units: UnitTable;
+  readonly jobs: Map<string, JobRecord>;
+  assignmentsOf(unitId: string): AssignmentRecord[];
+}
+
+export function foldVerdict(
+  state: VerdictFolded,
+  event: NodeEventOf<'unit.verified'>,
+  /** Counts an agreeing provider's result in its reputation. */
+  outcome: (peer: string, outcome: Outcome, at: string) => void,
+): void {
+  const record = state.units.get(event.unit_id);
+  const progress = state.units.progress(event.unit_id);
+  if (!record || !progress || record.verdict) return;
+  const hash = event.consensus_hash;
+  progress.verdict = event.verdict;
+  progress.consensusHash = hash;
+  progress.verifiedAt = event.at;
+  const assignments = state.assignmentsOf(event.unit_id);
+  const agreeing =
+    event.agreeing_results ??
+    assignments.flatMap(({ result }) => (result && result.verification_hash === hash ? [result.result_id] : []));
+  progress.agreeing = agreeing;
+  progress.unchecked = event.unchecked_results ?? [];
+  // Reputation: results that carry the verdict count as verified. Only a check convicts (unit.checked).
+  for (const { result } of assignments) {
+    if (result && agreeing.includes(result.result_id)) outcome(result.computed_by_peer, 'verified', event.at);
+  }
+  const job = state.jobs.get(record.unit.job_id);
+  if (!job || record.index < 0) return; // a unit journaled before its job is not one of its units
+  // Counted, not searched: a job of a million units is checked in constant time at each verdict.
+  if (++job.decided >= job.created) job.completedAt = event.at;
+}
+
+export function foldReopened(state: VerdictFolded, event: NodeEventOf<'unit.reopened'>): void {
+  const record = state.units.get(event.unit_id);
+  const progress = state.units.progress(event.unit_id);
+  if (!record?.verdict || !progress) return;
+  progress.verdict = undefined;
+  progress.consensusHash = undefined;
+  progress.verifiedAt = undefined;
+  progress.agreeing = undefined;
+  progress.unchecked = undefined;
+  progress.reopened = (record.reopened ?? 0) + 1;
+  const job = state.jobs.get(record.unit.job_id);
+  if (!job) return;
+  if (record.index >= 0) {
+    job.decided--;
+    state.units.reopened(job.job.job_id, record.index);
+  }
+  job.completedAt = undefined;
+  // A render tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
+  job.frames.delete(Number(record.unit.params?.['frame']));
+}
