@@ -22,11 +22,11 @@ import { BlobCollector } from '../blobs/collector.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { loadStorageConfig } from '../config/storage-config.js';
 import type { Executor } from '../exec/index.js';
-import { GpuService } from '../gpu/gpu-service.js';
+import type { GpuService } from '../gpu/gpu-service.js';
 import type { Identity } from '../identity/identity.js';
 import type { Journal } from '../journal/index.js';
 import { Redialer, type MeshNetwork } from '../p2p/index.js';
-import { AvailabilityWatch } from './availability.js';
+import type { AvailabilityWatch } from './availability.js';
 import { CommitmentPublisher } from './commitment.js';
 import { journalStep } from './journal-step.js';
 import { Following } from './following.js';
@@ -36,7 +36,8 @@ import { FrameAssembler } from './frames.js';
 import { answerMessage, type Inbox } from './inbox.js';
 import { Invites } from './invites.js';
 import { InFlight, Opened } from './lifecycle.js';
-import { Machine } from './machine.js';
+import type { Machine } from './machine.js';
+import { openHardware } from './hardware.js';
 import { Heartbeat } from './heartbeat.js';
 import { openResources, type Opening } from './opening.js';
 import { Provider } from './provider.js';
@@ -153,33 +154,18 @@ export class MeshNode {
       options.history,
     );
     this.frames = new FrameAssembler(this.ctx);
-    this.machine = new Machine(
-      options.dataDir,
-      executor,
-      () => this.availabilityChanged(),
-      log,
-      () => ({
-        pauseOnBattery: this.state.settings.pause_on_battery,
-        idleOnly: this.state.settings.idle_only,
-      }),
-    );
-    this.gpu = new GpuService(options.gpu ?? { mode: 'off' });
-    this.#availability = new AvailabilityWatch(this.state, this.machine, this.gpu, executor.workers, {
-      emit: (type, data) => this.emit(type, data),
+    ({
+      machine: this.machine,
+      gpu: this.gpu,
+      availability: this.#availability,
+    } = openHardware(options.dataDir, options.gpu, this.state, executor, {
+      changed: () => this.availabilityChanged(),
+      stopped: () => this.#stopped !== undefined,
       onBattery: () => this.#background('handing units back on battery', this.provider.release('paused')),
       publishSoon: () => this.publishSoon(),
-    });
-    // After the CPU calibration: the GPU's score is measured against the same reference. Not
-    // waited for by stop (a calibration cut short by the sandbox closing is no failure).
-    this.machine.ready
-      .then(async () => {
-        if (this.#stopped) return;
-        const status = await this.gpu.start(this.machine.info, executor);
-        if (status.reason) log(status.reason);
-        this.emit('gpu.changed', { state: status.state, reason: status.reason });
-        this.availabilityChanged();
-      })
-      .catch((err) => log(`starting the GPU failed: ${describeError(err)}`));
+      emit: (type, data) => this.emit(type, data),
+      log,
+    }));
     this.requester = new Requester(this.ctx, executor, {
       graceSeconds: options.graceSeconds ?? 30,
       providerPipeline: MIN_PIPELINE,
