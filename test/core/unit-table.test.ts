@@ -10,7 +10,7 @@ import { cidOfSha256, sha256OfCid } from '../../src-main/core/mesh/input-cids.js
 import { MeshState, unitIdsOf } from '../../src-main/core/mesh/state.js';
 import { unitIdOf } from '../../src-main/core/mesh/unit-table.js';
 import { NodeEventSchema, validate, type NodeEvent, type UnitTemplate } from '../../src-main/core/schemas/index.js';
-import { cidOfBytes, cidOfDigest } from '../../src-main/node/blobs/cid.js';
+import { cidOfBytes, cidOfDigest, digestOfCid } from '../../src-main/node/blobs/cid.js';
 
 const ME = 'peer-requester';
 const AT = '2025-06-01T12:00:00.000Z';
@@ -78,6 +78,18 @@ test('the pure CID of a sha256 is the one multiformats makes, and reads back to 
       const cid = cidOfSha256(digest);
       assert.equal(cid, cidOfDigest(digest));
       assert.deepEqual(sha256OfCid(cid), digest);
+    }),
+  );
+  // A CID spelled with the unused bits of its last character set names the same digest, but is not the canonical form.
+  const cid = cidOfSha256(new Uint8Array(32));
+  const last = 'abcdefghijklmnopqrstuvwxyz234567'.indexOf(cid.at(-1)!);
+  assert.equal(sha256OfCid(cid.slice(0, -1) + 'abcdefghijklmnopqrstuvwxyz234567'[last | 1]), undefined);
+  // Any string of the CID's length and alphabet: a digest exactly when multiformats reads a raw sha256 CID that it spells the same.
+  fc.assert(
+    fc.property(fc.stringMatching(/^bafkrei[a-z2-7]{52}$/), (text) => {
+      const digest = digestOfCid(text);
+      const canonical = digest !== undefined && cidOfDigest(digest) === text;
+      assert.deepEqual(sha256OfCid(text), canonical ? digest : undefined);
     }),
   );
   // Anything else is no CID of a raw sha256 blob.

@@ -78,3 +78,19 @@ test('every unit reads its own chunk, in any order, across blocks and jobs', asy
   );
   store.close();
 });
+
+test("once the collector removes a job's input, its units' inputs are no longer there", async () => {
+  const store = new BlobStore(join(dir, 'removed'));
+  const job = jobOf('job-c', randomBytes(6_400), 64);
+  await store.put(job.bytes);
+  const blobs = withJobInputs(store, stateOf([job]));
+  assert.equal(blobs.has(job.cids[0]!), true);
+  assert.equal(blobs.size(job.cids[1]!), 64);
+  assert.ok(blobs.get(job.cids[2]!));
+  const input = blobs.list().filter((blob) => blob.cid === cidOfBytes(job.bytes));
+  assert.equal(blobs.remove(input, Date.now() + 1_000).removed, 1);
+  assert.equal(blobs.has(job.cids[0]!), false);
+  assert.equal(blobs.size(job.cids[1]!), undefined);
+  assert.equal(blobs.get(job.cids[2]!), undefined);
+  store.close();
+});

@@ -27,6 +27,9 @@ export function cidOfSha256(digests: Uint8Array, at = 0): string {
   return bits > 0 ? out + BASE32[(value << (5 - bits)) & 31] : out;
 }
 
+const BASE32_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < BASE32.length; i++) BASE32_VALUE[BASE32.charCodeAt(i)] = i;
+
 /** The sha256 a raw sha256 CIDv1 names, or undefined for any other string. */
 export function sha256OfCid(cid: string): Uint8Array | undefined {
   if (cid.length !== CID_CHARS || cid[0] !== 'b') return undefined;
@@ -35,18 +38,19 @@ export function sha256OfCid(cid: string): Uint8Array | undefined {
   let value = 0;
   let n = 0;
   for (let i = 1; i < cid.length; i++) {
-    const digit = BASE32.indexOf(cid[i]!);
+    const code = cid.charCodeAt(i);
+    const digit = code < 128 ? BASE32_VALUE[code]! : -1;
     if (digit < 0) return undefined;
     value = ((value << 5) | digit) & 0xfff;
     bits += 5;
     if (bits >= 8) {
-      if (n < bytes.length) bytes[n++] = (value >>> (bits - 8)) & 0xff;
+      bytes[n++] = (value >>> (bits - 8)) & 0xff;
       bits -= 8;
     }
   }
-  if (CID_PREFIX.some((b, i) => bytes[i] !== b)) return undefined;
-  const digest = bytes.subarray(CID_PREFIX.length);
-  return cidOfSha256(digest) === cid ? digest : undefined; // the canonical spelling only
+  // The canonical spelling only: the bits past the last byte are zero.
+  if ((value & ((1 << bits) - 1)) !== 0 || CID_PREFIX.some((b, i) => bytes[i] !== b)) return undefined;
+  return bytes.subarray(CID_PREFIX.length);
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -37,7 +37,8 @@ export class BlobCollector {
   #freedTotal = 0;
 
   constructor(
-    private readonly store: BlobStore,
+    /** The node's store as it reads it (mesh/job-inputs.ts): removing through it tells it what went. */
+    private readonly store: Pick<BlobStore, 'list' | 'remove' | 'size' | 'has'>,
     private readonly state: MeshState,
     readonly config: StorageConfig,
     /** Blobs never collected: the shipped modules. */

@@ -24,7 +24,13 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
     const offset = found.index * input.chunk_bytes;
     return { input: input.cid, offset, length: Math.min(input.chunk_bytes, input.bytes - offset) };
   };
-  /** The block of a job's input read last. Blobs are named by their bytes: it is never stale. */
+  /**
+   * Job inputs found in the store: asked of the disk once a job, not once a unit. Blobs leave the
+   * store only by remove (the collector), which forgets them all, and the block read last.
+   */
+  const present = new Set<string>();
+  const holds = (input: string): boolean => present.has(input) || (store.has(input) && (present.add(input), true));
+  /** The block of a job's input read last (a blob's bytes never change: only its presence can). */
   let block: { input: string; offset: number; bytes: Uint8Array } | undefined;
   const slice = (cid: string): Uint8Array | undefined => {
     const at = place(cid);
@@ -42,18 +48,22 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
   return {
     put: (bytes) => store.put(bytes),
     list: () => store.list(),
-    remove: (blobs, before) => store.remove(blobs, before),
+    remove: (blobs, before) => {
+      present.clear();
+      block = undefined;
+      return store.remove(blobs, before);
+    },
     close: () => store.close(),
     putVerified: (cid, bytes) => store.putVerified(cid, bytes),
     putStream: (source, maxBytes) => store.putStream(source, maxBytes),
     // A unit's input is read from its job's, whether or not it was also stored on its own.
     has: (cid) => {
       const at = place(cid);
-      return (at !== undefined && store.has(at.input)) || store.has(cid);
+      return (at !== undefined && holds(at.input)) || store.has(cid);
     },
     size: (cid) => {
       const at = place(cid);
-      return at && store.has(at.input) ? at.length : store.size(cid);
+      return at && holds(at.input) ? at.length : store.size(cid);
     },
     get: (cid) => slice(cid) ?? store.get(cid),
     open: (cid) => {

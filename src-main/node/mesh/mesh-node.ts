@@ -111,7 +111,8 @@ export class MeshNode {
     const signal = this.#stopping.signal;
     const shipped = new Set(shippedModules().map((module) => cidOfBytes(module)));
     const storage = options.storage ?? loadStorageConfig(options.dataDir);
-    this.collector = new BlobCollector(opening.blobs, this.state, storage, shipped, log, {
+    const blobs = withJobInputs(opening.blobs, this.state);
+    this.collector = new BlobCollector(blobs, this.state, storage, shipped, log, {
       deliveredAt: (id) => this.provider.deliveredAt(id),
       compactedOutputs: (jobId) => this.journal.archive.verifiedOutputs(jobId),
     });
@@ -119,7 +120,7 @@ export class MeshNode {
       me: this.identity.peerId,
       identity: this.identity,
       state: this.state,
-      blobs: withJobInputs(opening.blobs, this.state),
+      blobs,
       quota: this.collector.quota,
       receipts: opening.receipts,
       commitments: new Map(),
