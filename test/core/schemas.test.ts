@@ -248,6 +248,23 @@ test('params: at most 16 KiB serialized and 32 levels deep', () => {
   rejects(S.Params, { big: 10n }, 'params that are not JSON');
 });
 
+test('a JSON value is deeper than a limit exactly when its depth, counted recursively, passes it', () => {
+  const depth = (value: unknown): number =>
+    value !== null && typeof value === 'object'
+      ? Object.values(value).reduce((max: number, child) => Math.max(max, 1 + depth(child)), 0)
+      : 0;
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 6 }), fc.nat(8), (value, limit) => {
+      assert.equal(S.deeperThan(value, limit), depth(value) > limit);
+    }),
+    { numRuns: 2_000 },
+  );
+  // Far deeper than any stack could recurse: answered, not overflowed.
+  let deep: unknown = [];
+  for (let i = 0; i < 1_000_000; i++) deep = [deep];
+  assert.equal(S.deeperThan(deep, 64), true);
+});
+
 test('fractions: [0, 1] passes, anything outside fails', () => {
   const fractions: Array<[z.ZodMiniType, object, string]> = [
     [S.WorkUnitSchema, sampleOf(A.workUnitArb), 'priority'],

@@ -2,7 +2,7 @@
 // the schema. Every failure is a typed error value; nothing thrown escapes.
 import { describeError } from '../errors.js';
 import type * as z from './zod.js';
-import { jsonDepth, LIMITS } from './primitives.js';
+import { deeperThan, LIMITS } from './primitives.js';
 
 export type DecodeErrorCode = 'too_large' | 'malformed_json' | 'too_deep' | 'invalid';
 
@@ -39,7 +39,7 @@ export function validate<S extends z.ZodMiniType>(schema: S, value: unknown): De
   let result: z.util.SafeParseResult<z.output<S>>;
   try {
     // Inside the try: walking a hostile value (a Proxy, a throwing getter) may throw too.
-    if (jsonDepth(value) > LIMITS.jsonDepth * 2) {
+    if (deeperThan(value, LIMITS.jsonDepth * 2)) {
       return failure('too_deep', `nested deeper than ${LIMITS.jsonDepth * 2} levels`);
     }
     result = schema.safeParse(value);

@@ -160,7 +160,7 @@ export const Params = z.pipe(
     })
     .check(
       z.superRefine((params, ctx) => {
-        if (jsonDepth(params) > LIMITS.jsonDepth) {
+        if (deeperThan(params, LIMITS.jsonDepth)) {
           ctx.addIssue({ code: 'custom', message: `nested deeper than ${LIMITS.jsonDepth}` });
           return; // deeper walks could meet a cycle
         }
@@ -202,17 +202,28 @@ function findReservedKey(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Depth of a parsed JSON value, computed without recursion so hostile nesting cannot overflow. */
-export function jsonDepth(value: unknown): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (d > max) max = d;
-    if (d > LIMITS.jsonDepth * 4) return d; // far past any limit: stop walking
-    if (v !== null && typeof v === 'object') {
-      for (const child of Object.values(v)) stack.push([child, d + 1]);
+/**
+ * Whether a parsed JSON value nests deeper than `limit` levels (`{"a": 1}` is one level), found
+ * without recursion so hostile nesting cannot overflow, and stopping at the first level past it.
+ * Every message and event is walked once before it is parsed: only objects go on the stack.
+ */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const objects: object[] = [];
+  const depths: number[] = [];
+  if (value !== null && typeof value === 'object') {
+    objects.push(value);
+    depths.push(0);
+  }
+  while (objects.length > 0) {
+    const object = objects.pop()!;
+    const childDepth = depths.pop()! + 1;
+    for (const child of Object.values(object)) {
+      if (childDepth > limit) return true;
+      if (child !== null && typeof child === 'object') {
+        objects.push(child);
+        depths.push(childDepth);
+      }
     }
   }
-  return max;
+  return false;
 }
