@@ -26,7 +26,12 @@ export const DEFAULT_LIMITS: UnitLimits = {
   maxTableElements: 65_536,
 };
 
+/** The defaults, validated once: a peer's units all run under them. */
+let checkedDefaults: Readonly<UnitLimits> | undefined;
+
 /** The defaults with the caller's overrides, validated; throws a ZodError on nonsense. */
-export function resolveLimits(overrides: Partial<UnitLimits> | undefined): UnitLimits {
+export function resolveLimits(overrides: Partial<UnitLimits> | undefined): Readonly<UnitLimits> {
+  if (overrides === undefined)
+    return (checkedDefaults ??= Object.freeze(UnitLimitsSchema.parse({ ...DEFAULT_LIMITS })));
   return UnitLimitsSchema.parse({ ...DEFAULT_LIMITS, ...overrides });
 }

@@ -2,6 +2,8 @@
 // depth, reserved keys), then written as canonical JSON in UTF-8.
 import { canonicalJson, Params } from '../../core/schemas/index.js';
 
+const utf8 = new TextEncoder();
+
 export function encodeParams(value: unknown): Uint8Array {
-  return new TextEncoder().encode(canonicalJson(Params.parse(value)));
+  return utf8.encode(canonicalJson(Params.parse(value)));
 }
