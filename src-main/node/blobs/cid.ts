@@ -3,17 +3,21 @@
 import { createHash } from 'node:crypto';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
-import * as Digest from 'multiformats/hashes/digest';
 import { sha256 } from 'multiformats/hashes/sha2';
+import { cidOfSha256 } from '../../core/mesh/input-cids.js';
 
 /** The CID of `bytes` (synchronous: node's sha256). */
 export function cidOfBytes(bytes: Uint8Array): string {
   return cidOfDigest(createHash('sha256').update(bytes).digest());
 }
 
-/** The CID of a blob whose sha256 is `digest` (a streamed blob hashes as it goes). */
+/**
+ * The CID of a blob whose sha256 is `digest` (a streamed blob hashes as it goes), spelled by the
+ * core (a unit's output's, at every unit: a third of multiformats' time; test/core/unit-table.test.ts
+ * checks that multiformats spells the same).
+ */
 export function cidOfDigest(digest: Uint8Array): string {
-  return CID.createV1(raw.code, Digest.create(sha256.code, digest)).toString();
+  return cidOfSha256(digest);
 }
 
 /** The sha256 a blob CID names, or undefined when `cid` is not a raw sha256 CIDv1. */
