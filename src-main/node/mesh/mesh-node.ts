@@ -15,7 +15,7 @@ import { describeError } from '../../core/errors.js';
 import { mayFetch } from '../../core/mesh/blob-access.js';
 import { PenaltyBook } from '../../core/mesh/penalties.js';
 import type { MeshState } from '../../core/mesh/state.js';
-import { ADVERT_TOPIC, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
+import { ADVERT_TOPIC } from '../../core/protocol/messages.js';
 import { MIN_PIPELINE } from '../../core/scheduler/index.js';
 import type { AvailabilitySlot, PriceSchedule } from '../../core/schemas/index.js';
 import { BlobCollector } from '../blobs/collector.js';
@@ -38,6 +38,7 @@ import { Invites } from './invites.js';
 import { InFlight, Opened } from './lifecycle.js';
 import type { Machine } from './machine.js';
 import { openHardware } from './hardware.js';
+import { peerCalls } from './peer-calls.js';
 import { Heartbeat } from './heartbeat.js';
 import { openResources, type Opening } from './opening.js';
 import { Provider } from './provider.js';
@@ -49,9 +50,6 @@ import { logTo, type MeshNodeOptions } from './node-options.js';
 
 export type { MeshNodeOptions } from './node-options.js';
 
-/** How long a message to a peer waits for its reply, and a blob for its bytes. */
-const SEND_TIMEOUT_MS = 10_000;
-const FETCH_TIMEOUT_MS = 30_000;
 /** 1 credit per core-second; per Gfuel about the same on a core that runs ~3.4 Gfuel/s. */
 const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, per_gfuel: 300, minimum: 10 };
 
@@ -127,14 +125,7 @@ export class MeshNode {
       now: () => Date.now(),
       signal,
       record: (events) => this.record(events),
-      send: (peer, type, body) => this.send(peer, type, body),
-      fetchBlob: (peer, cid, maxBytes) =>
-        this.#inFlight.track(
-          network.fetchBlob(peer, cid, {
-            maxBytes,
-            signal: AbortSignal.any([signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
-          }),
-        ),
+      ...peerCalls(network, signal, this.#inFlight, log),
       background: (what, work) => this.#background(what, work),
       emit: (type, data) => this.emit(type, data),
       commitmentChanged: () => this.publishSoon(),
@@ -330,28 +321,6 @@ export class MeshNode {
       await journalStep(this, events);
     } finally {
       this.#wake();
-    }
-  }
-
-  /** See NodeContext.send: undefined when undelivered, within 10 s or before the node stopped. */
-  send<T extends MessageType>(
-    peer: string,
-    type: T,
-    body: MessageBody<T>,
-  ): Promise<{ type: string; body: unknown } | undefined> {
-    return this.#inFlight.track(this.#send(peer, type, body));
-  }
-
-  async #send(peer: string, type: MessageType, body: unknown): Promise<{ type: string; body: unknown } | undefined> {
-    const stopping = this.#stopping.signal;
-    if (stopping.aborted) return undefined;
-    try {
-      return await this.network.request(peer, type, body, {
-        signal: AbortSignal.any([stopping, AbortSignal.timeout(SEND_TIMEOUT_MS)]),
-      });
-    } catch (err) {
-      if (!stopping.aborted) this.ctx.log(`sending ${type} to ${peer} failed: ${describeError(err)}`);
-      return undefined;
     }
   }
 
