@@ -1,6 +1,7 @@
 // The provider's side of the economy on real nodes: its policies (a daily quota, a rate limit) and
 // a requester's credit limit refuse acceptances with a reason the requester sees, and a requester
-// that refunds a correct result as rejected is refused and gets no more work.
+// that refunds a correct result as rejected, or one it said it holds as cancelled, is refused and
+// gets no more work.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, test } from 'node:test';
@@ -34,11 +35,14 @@ const submitManual = (node: TestNode, units: number) =>
   });
 
 /** A provider node that trusts a hostile requester, which has published `units` units and holds the provider's offer for each. */
-async function hostileRequesterOf(units: number): Promise<{ provider: TestNode; requester: HostileRequester }> {
+async function hostileRequesterOf(
+  units: number,
+  lie: 'rejecting' | 'holding' = 'rejecting',
+): Promise<{ provider: TestNode; requester: HostileRequester }> {
   nodes.push(await startNode());
   const [provider] = nodes as [TestNode];
   hostile = await HostilePeer.start();
-  const requester = new HostileRequester(hostile);
+  const requester = new HostileRequester(hostile, lie);
   await provider.node.network.connect(hostile.network.listenAddresses()[0]!);
   await provider.api['trust.set']({ peer_id: hostile.peerId, weight: 1 });
   await requester.publishJob(provider.node.peerId, units);
@@ -218,6 +222,42 @@ test(
         accepted: [],
         refused: [
           { assignment_id: requester.offers.get(requester.units[2]!.unit_id)!.offer_id, reason: FALSE_REFUND_REFUSAL },
+        ],
+      });
+    } finally {
+      requester.stop();
+    }
+  },
+);
+
+test(
+  'a requester that says it holds a result, then refunds it as cancelled, is refused: the escrow stays held, the user is told, and it gets no more work',
+  { timeout: 60_000 },
+  async () => {
+    const { provider, requester } = await hostileRequesterOf(2, 'holding');
+    try {
+      const first = await requester.accept([0]);
+      assert.equal(first.accepted.length, 1);
+      const id = requester.offers.get(requester.units[0]!.unit_id)!.offer_id;
+      await waitFor(
+        'the provider to hear that its result is held',
+        () => provider.node.provider.deliveredAt(id) !== undefined,
+        20_000,
+      );
+      await requester.cancelHeld(provider.node.peerId);
+      const cheated = await waitFor('the provider to notice the false refund', async () => {
+        const events = await eventsOf(provider, 'peer.cheated');
+        return events.length === 1 ? events : undefined;
+      });
+      assert.equal(cheated[0]!.data['assignment_id'], id);
+      assert.equal(provider.node.state.assignments.get(id)?.escrow, 'held', 'the refund is not taken: still owed');
+      const peer = (await provider.api['peers.list']({})).peers.find((p) => p.peer_id === hostile!.peerId)!;
+      assert.equal(peer.false_refunds, 1);
+      const late = await requester.accept([1]);
+      assert.deepEqual(late, {
+        accepted: [],
+        refused: [
+          { assignment_id: requester.offers.get(requester.units[1]!.unit_id)!.offer_id, reason: FALSE_REFUND_REFUSAL },
         ],
       });
     } finally {

@@ -10,7 +10,12 @@ import type { Acceptance, LedgerEntry, Verdict, WorkResult } from '../../../src-
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context.js';
 import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
-import { entriesForMe, underpaidSettles, unbackedRefunds } from '../../../src-main/node/mesh/settlement-intake.js';
+import {
+  cancelledHeld,
+  entriesForMe,
+  underpaidSettles,
+  unbackedRefunds,
+} from '../../../src-main/node/mesh/settlement-intake.js';
 import { encodeReceipt, ReceiptChain } from '../../../src-main/node/receipts/index.js';
 import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
@@ -115,7 +120,7 @@ const settle = (assignmentId: string, bps = WORKER_SHARE_BPS, amount?: number): 
   at: AT,
 });
 
-const refund = (assignmentId: string, reason: 'rejected' | 'late'): LedgerEntry => ({
+const refund = (assignmentId: string, reason: 'rejected' | 'late' | 'cancelled'): LedgerEntry => ({
   kind: 'refund',
   entry_id: `refund/${assignmentId}`,
   assignment_id: assignmentId,
@@ -223,4 +228,13 @@ test('a refund as rejected of an assignment I returned nothing for needs no verd
   const { ctx, requester, acceptance } = await provider({ returned: false });
   const refunds = await unbackedRefunds(ctx.state, requester.peer, [refund(acceptance.assignment_id, 'rejected')], []);
   assert.deepEqual([...refunds], []);
+});
+
+test('a refund as cancelled of a result its requester said it holds is refused; any other stands', () => {
+  const held = new Map([['held-one', 1_000]]);
+  const since = (id: string) => held.get(id);
+  assert.deepEqual([...cancelledHeld([refund('held-one', 'cancelled')], since)], ['held-one']);
+  assert.deepEqual([...cancelledHeld([refund('not-held', 'cancelled')], since)], [], 'it never said it holds it');
+  assert.deepEqual([...cancelledHeld([refund('held-one', 'late')], since)], [], 'another reason');
+  assert.deepEqual([...cancelledHeld([settle('held-one')], since)], [], 'a settle pays it');
 });
