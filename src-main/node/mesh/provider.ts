@@ -16,7 +16,7 @@ import { HeldResults } from './held-results.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { OfferRounds, type OfferRoundOptions } from './offer-round.js';
 import { ResultOutbox } from './result-outbox.js';
-import { cancelledHeld, entriesForMe, unbackedRefunds, underpaidSettles } from './settlement-intake.js';
+import { entriesForMe, refundedHeld, unbackedRefunds, underpaidSettles } from './settlement-intake.js';
 import { WatchTimer } from './watch-timer.js';
 
 type ReleaseReason = MessageBody<'release'>['reason'];
@@ -247,7 +247,7 @@ export class Provider {
   /**
    * How a requester closed my assignments: each entry checked against my own escrow, then
    * journaled. A refund as rejected of a result I returned needs the requester's own verdict
-   * against it, and a result it said it holds cannot be refunded as cancelled
+   * against it, and a result it said it holds cannot be refunded as cancelled or late
    * (settlement-intake.ts): such a refund is not journaled (the escrow stays held and owed), a
    * penalty is, and the requester gets no more work from me (admission.ts).
    */
@@ -257,9 +257,9 @@ export class Provider {
       if (state.assignments.get(id)?.acceptance.requester_peer === from) this.#held.held(id, this.ctx.now());
     const mine = entriesForMe(state, this.ctx.me, from, entries);
     const unbacked = await unbackedRefunds(state, from, mine, receipts);
-    const cancelled = cancelledHeld(mine, (id) => this.#held.since(id));
+    const heldRefunded = refundedHeld(mine, (id) => this.#held.since(id));
     const underpaid = underpaidSettles(state, mine);
-    const refused = new Set([...unbacked, ...cancelled, ...underpaid]);
+    const refused = new Set([...unbacked, ...heldRefunded, ...underpaid]);
     const events: NewEvent[] = mine
       .filter((entry) => !refused.has(entry.assignment_id))
       .map((entry) => ({ type: 'ledger.entry', event_id: `ledger/${entry.entry_id}`, entry }));
@@ -274,7 +274,7 @@ export class Provider {
           sig: signed.sig,
         });
     }
-    for (const id of new Set([...unbacked, ...cancelled]))
+    for (const id of new Set([...unbacked, ...heldRefunded]))
       events.push({ type: 'peer.penalized', event_id: `false-refund/${id}`, peer_id: from, reason: FALSE_REFUND });
     for (const id of underpaid)
       events.push({ type: 'peer.penalized', event_id: `underpaid/${id}`, peer_id: from, reason: UNDERPAID });
@@ -282,8 +282,8 @@ export class Provider {
     await this.ctx.record(events);
     for (const id of unbacked)
       this.#reportFalseRefund(from, id, 'refunded my result as rejected without a verdict against it');
-    for (const id of cancelled)
-      this.#reportFalseRefund(from, id, 'refunded as cancelled my result that it said it holds');
+    for (const id of heldRefunded)
+      this.#reportFalseRefund(from, id, 'refunded my result that it said it holds as cancelled or late');
     for (const id of underpaid) this.#reportFalseRefund(from, id, 'paid my result less than its fuel costs');
     for (const entry of entries.filter((e) => e.kind !== 'escrow'))
       if (state.assignments.get(entry.assignment_id)?.escrow !== 'held') this.#execution.drop(entry.assignment_id);

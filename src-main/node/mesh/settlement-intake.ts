@@ -1,8 +1,8 @@
 // A requester cannot keep a verified result and refund it as rejected to avoid paying: a provider
 // takes a refund as rejected of a result it returned only with the requester's own signed verdict
 // against that result (core/ledger rejectionShown), sent with the settlement or before it; nor
-// settle it for less than its fuel costs at the offer's rate; nor refund as cancelled a result it
-// said it holds.
+// settle it for less than its fuel costs at the offer's rate; nor refund as cancelled or late a
+// result it said it holds.
 import { rejectionShown, settlePrice, WORKER_SHARE_BPS } from '../../core/ledger/index.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { SignedReceipt } from '../../core/protocol/messages.js';
@@ -76,19 +76,22 @@ export async function unbackedRefunds(
 }
 
 /**
- * Of `entries` (each already checked against my escrow), the assignments refunded as cancelled
- * whose result the requester said it holds (accepted unchecked, to be paid when its job ends).
- * No honest requester does that: a held result is paid when its job completes or is cancelled, and
- * refunded only as rejected, with its verdict, when a check convicts me.
+ * Of `entries` (each already checked against my escrow), the assignments refunded as cancelled or
+ * late whose result the requester said it holds (accepted unchecked, to be paid when its job
+ * ends). No honest requester does that: a held result is paid when its job completes or is
+ * cancelled, refunded as rejected, with its verdict, when a check convicts me, and a result in is
+ * never late.
  */
-export function cancelledHeld(
+export function refundedHeld(
   entries: readonly LedgerEntry[],
   /** When the requester said it holds my result of the assignment (held-results.ts); undefined if it did not. */
   heldSince: (assignmentId: string) => number | undefined,
 ): Set<string> {
   return new Set(
     entries.flatMap((entry) =>
-      entry.kind === 'refund' && entry.reason === 'cancelled' && heldSince(entry.assignment_id) !== undefined
+      entry.kind === 'refund' &&
+      (entry.reason === 'cancelled' || entry.reason === 'late') &&
+      heldSince(entry.assignment_id) !== undefined
         ? [entry.assignment_id]
         : [],
     ),

@@ -11,7 +11,7 @@ import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context.js';
 import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
 import {
-  cancelledHeld,
+  refundedHeld,
   entriesForMe,
   underpaidSettles,
   unbackedRefunds,
@@ -230,11 +230,12 @@ test('a refund as rejected of an assignment I returned nothing for needs no verd
   assert.deepEqual([...refunds], []);
 });
 
-test('a refund as cancelled of a result its requester said it holds is refused; any other stands', () => {
+test('a refund as cancelled or late of a result its requester said it holds is refused; any other stands', () => {
   const held = new Map([['held-one', 1_000]]);
   const since = (id: string) => held.get(id);
-  assert.deepEqual([...cancelledHeld([refund('held-one', 'cancelled')], since)], ['held-one']);
-  assert.deepEqual([...cancelledHeld([refund('not-held', 'cancelled')], since)], [], 'it never said it holds it');
-  assert.deepEqual([...cancelledHeld([refund('held-one', 'late')], since)], [], 'another reason');
-  assert.deepEqual([...cancelledHeld([settle('held-one')], since)], [], 'a settle pays it');
+  assert.deepEqual([...refundedHeld([refund('held-one', 'cancelled')], since)], ['held-one']);
+  assert.deepEqual([...refundedHeld([refund('not-held', 'cancelled')], since)], [], 'it never said it holds it');
+  assert.deepEqual([...refundedHeld([refund('held-one', 'late')], since)], ['held-one'], 'a result in is not late');
+  assert.deepEqual([...refundedHeld([refund('held-one', 'rejected')], since)], [], 'rejected: its verdict decides');
+  assert.deepEqual([...refundedHeld([settle('held-one')], since)], [], 'a settle pays it');
 });
