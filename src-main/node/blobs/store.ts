@@ -11,7 +11,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   readSync,
   rmSync,
   statSync,
@@ -22,10 +21,9 @@ import { dirname, join } from 'node:path';
 import { sha256OfCid } from '../../core/mesh/input-cids.js';
 import { cidOfDigest } from './cid.js';
 import { SMALL_BLOB_BYTES, SmallBlobs, type SmallRow } from './small-blobs.js';
+import { chunksOf, readChunks, readMissingAsUndefined, syncDirectory } from './files.js';
 
 export const DEFAULT_MAX_BLOB_BYTES = 256 * 1024 * 1024;
-/** The size of the chunks `open()` yields. */
-export const OPEN_CHUNK_BYTES = 256 * 1024;
 const TEMP_DIR = 'tmp';
 /** Longer than any CID the store names (59 characters); longer strings are not even parsed. */
 const MAX_CID_CHARS = 128;
@@ -160,8 +158,8 @@ export class BlobStore {
   }
 
   /**
-   * The blob as a stream of chunks of at most OPEN_CHUNK_BYTES, for blobs too large to hold or
-   * send at once. The file is opened when iteration starts; each iteration reads it afresh.
+   * The blob as a stream of chunks of at most OPEN_CHUNK_BYTES (files.ts), for blobs too large to
+   * hold or send at once. The file is opened when iteration starts; each iteration reads it afresh.
    */
   open(cid: string): { size: number; chunks: AsyncIterable<Uint8Array> } | undefined {
     const path = this.pathOf(cid);
@@ -358,55 +356,12 @@ export class BlobStore {
   }
 }
 
-/** A row as `open` yields a file: one chunk (a row is smaller than a chunk), none when empty. */
-async function* chunksOf(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  if (bytes.byteLength > 0) yield bytes;
-}
-
-async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
-  const file = await openFile(path, 'r');
-  try {
-    for (;;) {
-      // A fresh buffer per chunk: the consumer may keep chunks while we read the next.
-      const chunk = new Uint8Array(OPEN_CHUNK_BYTES);
-      const { bytesRead } = await file.read(chunk, 0, OPEN_CHUNK_BYTES, null);
-      if (bytesRead === 0) return;
-      yield bytesRead === OPEN_CHUNK_BYTES ? chunk : chunk.subarray(0, bytesRead);
-    }
-  } finally {
-    await file.close();
-  }
-}
-
 function sizeAndTime(path: string): { size: number; mtimeMs: number } | undefined {
   return ioStep(`cannot stat ${path}`, () => statSync(path, { throwIfNoEntry: false }));
 }
 
 function sizeOf(path: string): number | undefined {
   return ioStep(`cannot stat ${path}`, () => statSync(path, { throwIfNoEntry: false })?.size);
-}
-
-function readMissingAsUndefined(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** Makes a rename durable. Best effort: some platforms (Windows) cannot open a directory. */
-async function syncDirectory(path: string): Promise<void> {
-  try {
-    const dir = await openFile(path, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch {
-    // the blob is complete under its name either way; only its durability across a power cut is weaker
-  }
 }
 
 /** Runs a file-system step, turning its failure into a BlobStoreError. */
