@@ -50,6 +50,15 @@ async function hostileRequesterOf(
   return { provider, requester };
 }
 
+/** No more work for a requester caught refunding falsely: the offer it kept for unit `index` is refused, with the reason. */
+async function assertNoMoreWork(requester: HostileRequester, index: number): Promise<void> {
+  const offer = requester.offers.get(requester.units[index]!.unit_id)!;
+  assert.deepEqual(await requester.accept([index]), {
+    accepted: [],
+    refused: [{ assignment_id: offer.offer_id, reason: FALSE_REFUND_REFUSAL }],
+  });
+}
+
 const offersFrom = async (requester: TestNode, jobId: string, provider: TestNode) =>
   (await requester.api['offers.list']({ job_id: jobId })).offers.filter((o) => o.provider === provider.node.peerId);
 
@@ -216,14 +225,7 @@ test(
       const peer = (await provider.api['peers.list']({})).peers.find((p) => p.peer_id === hostile!.peerId)!;
       assert.equal(peer.false_refunds, 2);
       assert.equal((await eventsOf(provider, 'peer.cheated')).length, 2);
-      // No more work: the offer it kept is refused, with the reason.
-      const late = await requester.accept([2]);
-      assert.deepEqual(late, {
-        accepted: [],
-        refused: [
-          { assignment_id: requester.offers.get(requester.units[2]!.unit_id)!.offer_id, reason: FALSE_REFUND_REFUSAL },
-        ],
-      });
+      await assertNoMoreWork(requester, 2);
     } finally {
       requester.stop();
     }
@@ -253,13 +255,7 @@ test(
       assert.equal(provider.node.state.assignments.get(id)?.escrow, 'held', 'the refund is not taken: still owed');
       const peer = (await provider.api['peers.list']({})).peers.find((p) => p.peer_id === hostile!.peerId)!;
       assert.equal(peer.false_refunds, 1);
-      const late = await requester.accept([1]);
-      assert.deepEqual(late, {
-        accepted: [],
-        refused: [
-          { assignment_id: requester.offers.get(requester.units[1]!.unit_id)!.offer_id, reason: FALSE_REFUND_REFUSAL },
-        ],
-      });
+      await assertNoMoreWork(requester, 1);
     } finally {
       requester.stop();
     }
