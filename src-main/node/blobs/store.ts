@@ -137,21 +137,22 @@ export class BlobStore {
   }
 
   has(cid: string): boolean {
-    const path = this.pathOf(cid);
-    return path !== undefined && (this.smallRow(cid, (s, d) => s.has(d)) === true || existsSync(path));
+    const at = this.locate(cid);
+    return at !== undefined && (this.smallRow(at.digest, (s, d) => s.has(d)) === true || existsSync(at.path));
   }
 
   /** The blob's size in bytes, or undefined when the store does not hold it. */
   size(cid: string): number | undefined {
-    const path = this.pathOf(cid);
-    return path === undefined ? undefined : (this.smallRow(cid, (s, d) => s.size(d)) ?? sizeOf(path));
+    const at = this.locate(cid);
+    return at === undefined ? undefined : (this.smallRow(at.digest, (s, d) => s.size(d)) ?? sizeOf(at.path));
   }
 
   get(cid: string): Uint8Array | undefined {
-    const path = this.pathOf(cid);
-    if (path === undefined) return undefined;
-    const row = this.smallRow(cid, (s, d) => s.get(d));
+    const at = this.locate(cid);
+    if (at === undefined) return undefined;
+    const row = this.smallRow(at.digest, (s, d) => s.get(d));
     if (row) return row;
+    const { path } = at;
     const buffer = ioStep(`cannot read ${path}`, () => readMissingAsUndefined(path));
     // A plain Uint8Array: a Buffer's slice() shares memory where a Uint8Array's copies.
     return buffer && new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -162,11 +163,13 @@ export class BlobStore {
    * hold or send at once. The file is opened when iteration starts; each iteration reads it afresh.
    */
   open(cid: string): { size: number; chunks: AsyncIterable<Uint8Array> } | undefined {
-    const path = this.pathOf(cid);
-    const row = path === undefined ? undefined : this.smallRow(cid, (s, d) => s.get(d));
+    const at = this.locate(cid);
+    if (at === undefined) return undefined;
+    const row = this.smallRow(at.digest, (s, d) => s.get(d));
     if (row) return { size: row.byteLength, chunks: { [Symbol.asyncIterator]: () => chunksOf(row) } };
-    const size = path === undefined ? undefined : sizeOf(path);
-    if (path === undefined || size === undefined) return undefined;
+    const { path } = at;
+    const size = sizeOf(path);
+    if (size === undefined) return undefined;
     return { size, chunks: { [Symbol.asyncIterator]: () => readChunks(path) } };
   }
 
@@ -242,12 +245,13 @@ export class BlobStore {
     const rows: { digest: Uint8Array; size: number }[] = [];
     const done = { removed: 0, freed: 0 };
     for (const blob of blobs) {
-      const path = this.pathOf(blob.cid);
-      if (path === undefined) continue;
+      const at = this.locate(blob.cid);
+      if (at === undefined) continue;
       if (blob.place === 'row') {
-        rows.push({ digest: sha256OfCid(blob.cid)!, size: blob.size });
+        rows.push({ digest: at.digest, size: blob.size });
         continue;
       }
+      const { path } = at;
       const stat = sizeAndTime(path);
       if (stat !== undefined && stat.mtimeMs < before) {
         ioStep(`cannot delete ${path}`, () => unlinkSync(path));
@@ -282,10 +286,10 @@ export class BlobStore {
     return files;
   }
 
-  /** `read` of the blob's row, when the store has a table and `cid` is small enough to be there. */
-  private smallRow<T>(cid: string, read: (small: SmallBlobs, digest: Uint8Array) => T): T | undefined {
+  /** `read` of the blob's row (by its sha256), when the store has a table. */
+  private smallRow<T>(digest: Uint8Array, read: (small: SmallBlobs, digest: Uint8Array) => T): T | undefined {
     if (!this.small) return undefined;
-    return ioStep('cannot read the blob table', () => read(this.small!, sha256OfCid(cid)!));
+    return ioStep('cannot read the blob table', () => read(this.small!, digest));
   }
 
   /**
@@ -312,12 +316,18 @@ export class BlobStore {
 
   /** Where `cid` lives, or undefined when it is not a canonical raw sha256 CID (never a path). */
   private pathOf(cid: string): string | undefined {
+    return this.locate(cid)?.path;
+  }
+
+  /** The file `cid` would be and the sha256 its row is kept by, decoded once; undefined as pathOf. */
+  private locate(cid: string): { path: string; digest: Uint8Array } | undefined {
     if (typeof cid !== 'string' || cid.length > MAX_CID_CHARS) return undefined;
     // Only the canonical form: one file per blob, and a name of base32 letters and digits only.
-    if (sha256OfCid(cid) === undefined) return undefined;
+    const digest = sha256OfCid(cid);
+    if (digest === undefined) return undefined;
     // The next-to-last two characters, as IPFS's flatfs shards: every CID starts alike, and the
     // last character carries only 3 bits of the digest.
-    return join(this.dir, cid.slice(-3, -1), cid);
+    return { path: join(this.dir, cid.slice(-3, -1), cid), digest };
   }
 
   private checkSize(bytes: Uint8Array): void {
