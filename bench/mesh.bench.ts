@@ -8,6 +8,7 @@
 //   user's own module (wasm_base64).
 import { Executor } from '../src-main/node/exec/index.js';
 import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
+import { processCpu } from './fixtures/proc-cpu.js';
 import { spinInputs, spinJobInput, spinModule } from './fixtures/spin-unit.js';
 import { sleep, median, round, type Benchmark, type Figure } from './harness.js';
 
@@ -129,12 +130,22 @@ async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Pro
   const local: number[] = [];
   const remote: number[] = [];
   const firstStart: number[] = [];
+  // CPU a unit of each daemon's mesh rounds: where the time beyond the units themselves goes.
+  const cpuMs = { requester: { main: 0, all: 0 }, provider: { main: 0, all: 0 } };
+  const addCpu = (side: 'requester' | 'provider', before: { main: number; all: number }, pid: number) => {
+    const after = processCpu(pid);
+    cpuMs[side].main += after.main - before.main;
+    cpuMs[side].all += after.all - before.all;
+  };
   for (let r = 0; r < ROUNDS; r++) {
     // Counts differ by round and by unit, so no side finds an input it has seen before.
     const counts = Array.from({ length: UNITS }, (_, i) => count + r * UNITS + i);
     const measureLocal = () => localMs(pool, module, counts);
     const measureMesh = async () => {
+      const before = { requester: processCpu(mesh.requester.pid), provider: processCpu(mesh.provider.pid) };
       const job = await runMeshJob(mesh, module, counts);
+      addCpu('requester', before.requester, mesh.requester.pid);
+      addCpu('provider', before.provider, mesh.provider.pid);
       firstStart.push((await mesh.providerEvents.next(forJob('unit.started', job.jobId), 0)) - job.submittedAt);
       return job.completedAt - job.submittedAt;
     };
@@ -168,6 +179,17 @@ async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Pro
     workers: WORKERS,
     rounds: ROUNDS,
     overhead_pct_by_round: ratios.map((x) => round((x - 1) * 100, 1)),
+    // Each daemon's CPU ms a unit over the mesh rounds: its main thread, and all its threads (the
+    // provider's workers run the units; the requester's worker runs its checks of them).
+    cpu_ms_per_unit: Object.fromEntries(
+      (['requester', 'provider'] as const).map((side) => [
+        side,
+        {
+          main: round((cpuMs[side].main * 1000) / (UNITS * ROUNDS), 2),
+          all: round((cpuMs[side].all * 1000) / (UNITS * ROUNDS), 2),
+        },
+      ]),
+    ),
   };
 }
 

@@ -146,11 +146,18 @@ export async function missingOutputs(requester: ChildNode, job: HashJob): Promis
   return missing;
 }
 
-/** The unit of each assignment the node's ledger paid, read from its journal (read-only, beside the running node). */
-function paidUnitsOf(node: ChildNode): string[] {
+/**
+ * The unit of each assignment the node's ledger paid, and how many escrows it has of each status,
+ * read from its journal (read-only, beside the running node).
+ */
+function escrowsOf(node: ChildNode): { paid: string[]; statuses: string } {
   const db = new Database(join(node.dataDir, 'journal.sqlite'), { readonly: true });
   try {
-    return db.prepare<[], string>("SELECT unit_id FROM ledger_escrows WHERE status = 'paid'").pluck().all();
+    const paid = db.prepare<[], string>("SELECT unit_id FROM ledger_escrows WHERE status = 'paid'").pluck().all();
+    const statuses = db
+      .prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM ledger_escrows GROUP BY status')
+      .all();
+    return { paid, statuses: statuses.map((s) => `${s.n} ${s.status}`).join(', ') };
   } finally {
     db.close();
   }
@@ -173,10 +180,12 @@ export async function violations(nodes: ChildNode[], jobs: HashJob[], outputsOf 
   const ledgers = await Promise.all(nodes.map((n) => n.api.call('ledger.get', { limit: 0 })));
   // Every assignment the requester paid, from its ledger's tables: the API lists only the newest 10,000 entries, and a
   // hundred kills with deep pipelines make more than that (escrows and refunds of units taken back).
-  const paid = paidUnitsOf(requester);
+  const { paid, statuses } = escrowsOf(requester);
   const units = jobs.reduce((sum, j) => sum + j.units, 0);
   if (paid.length !== units || new Set(paid).size !== units)
-    found.push(`paid ${paid.length} assignments (of ${new Set(paid).size} units) for ${units} units`);
+    found.push(
+      `paid ${paid.length} assignments (of ${new Set(paid).size} units) for ${units} units; escrows ${statuses} (${requester.dataDir})`,
+    );
   ledgers.forEach((l, i) => {
     if (l.held !== 0) found.push(`node ${i} still holds ${l.held} in escrow`);
   });
