@@ -4,6 +4,7 @@
 // signed with its message's, result-outbox.ts); what every honest run would fail the same way is
 // reported as the unit's output.
 import { describeError } from '../../core/errors.js';
+import type { WorkResult } from '../../core/schemas/index.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { GpuError } from '../gpu/gpu-executor.js';
@@ -21,8 +22,8 @@ const TINY_UNIT_SECONDS = 0.05;
 const MAX_TINY_RUNNING = 256;
 /** What the queue asks of the provider once a unit has ended. */
 export interface ExecutionHooks {
-  /** Its result is journaled: send it to the requester. */
-  sendResult(assignmentId: string): Promise<void>;
+  /** It has its result: journal it (with its receipt) and send it to the requester. */
+  sendResult(assignmentId: string, fresh: WorkResult): Promise<void>;
   /** It could not run here (stopped, or failed for this machine's reasons): hand it back. */
   handBack(requester: string, assignmentId: string): Promise<void>;
   /** An assignment has ended: my slots have room for another round. */
@@ -200,9 +201,8 @@ export class ExecutionQueue {
       ...(fuel !== undefined ? { fuel } : {}),
       ...(device ? { device } : {}),
     };
-    // Its receipt is signed with the others that go in its `results` message (result-outbox.ts).
-    await this.ctx.record([{ type: 'result.recorded', event_id: `result/${result.result_id}`, result }]);
-    await this.hooks.sendResult(assignmentId);
+    // Journaled with the receipt of its `results` message, signed for the others in it too (result-outbox.ts).
+    await this.hooks.sendResult(assignmentId, result);
   }
 
   /**

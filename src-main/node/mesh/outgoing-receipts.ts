@@ -4,15 +4,20 @@
 import type { SignedReceipt } from '../../core/protocol/messages.js';
 import type { StoredReceipt } from '../../core/mesh/state.js';
 import type { ChainedReceipt, ReceiptFields } from '../receipts/index.js';
-import type { NodeContext } from './context.js';
+import type { NewEvent, NodeContext } from './context.js';
 
-/** Signs the next receipt of my chain and journals it; resolves once it is journaled. */
+/**
+ * Signs the next receipt of my chain and journals it, after `before` in the same commit (what it
+ * speaks of); resolves once it is journaled.
+ */
 export async function signAndJournal(
   ctx: Pick<NodeContext, 'receipts' | 'record'>,
   fields: ReceiptFields,
+  before: readonly NewEvent[] = [],
 ): Promise<ChainedReceipt> {
   const chained = await ctx.receipts.next(fields);
   await ctx.record([
+    ...before,
     {
       type: 'receipt.stored',
       event_id: `receipt/${chained.cid}`,

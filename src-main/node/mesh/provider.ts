@@ -4,7 +4,7 @@
 import { FALSE_REFUND, UNDERPAID } from '../../core/mesh/state.js';
 import type { AssignmentRecord } from '../../core/mesh/records.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import type { ComputeCommitment, ContributionFields, Offer } from '../../core/schemas/index.js';
+import type { ComputeCommitment, ContributionFields, Offer, WorkResult } from '../../core/schemas/index.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import type { Executor } from '../exec/index.js';
 import type { GpuService } from '../gpu/gpu-service.js';
@@ -62,7 +62,7 @@ export class Provider {
     this.#rounds = new OfferRounds(ctx, options);
     this.#outbox = new ResultOutbox(ctx, (requester, settlement) => this.applySettlement(requester, settlement));
     this.#execution = new ExecutionQueue(ctx, executor, options.concurrency, options.gpu, {
-      sendResult: (id) => this.#sendResult(id),
+      sendResult: (id, fresh) => this.#sendResult(id, fresh),
       handBack: (requester, id) => this.#release(requester, [id], this.#toRelease.get(id) ?? 'failed'),
       roundSoon: () => this.roundSoon(),
     });
@@ -103,7 +103,7 @@ export class Provider {
     this.#rounds.stop();
     this.#reconciling.stop();
     await this.#execution.stop();
-    this.#outbox.stop();
+    await this.#outbox.stop();
   }
 
   /** Queues an assignment of mine that has no result yet. */
@@ -237,11 +237,12 @@ export class Provider {
     if (reply?.type === 'settlement') await this.applySettlement(peer, reply.body as MessageBody<'settlement'>);
   }
 
-  #sendResult(assignmentId: string): Promise<void> {
+  /** Sends my result of the assignment: `fresh`, just computed, or the one journaled. */
+  #sendResult(assignmentId: string, fresh?: WorkResult): Promise<void> {
     const assignment = this.ctx.state.assignments.get(assignmentId);
-    if (!assignment?.result) return Promise.resolve();
+    if (!assignment || !(fresh ?? assignment.result)) return Promise.resolve();
     this.#lastSent.set(assignmentId, this.ctx.now());
-    return this.#outbox.send(assignment.acceptance.requester_peer, assignmentId);
+    return this.#outbox.send(assignment.acceptance.requester_peer, assignmentId, fresh);
   }
 
   /**

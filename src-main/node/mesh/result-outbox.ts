@@ -1,7 +1,8 @@
 // The provider's results on their way to their requesters: the units that end within a few
 // milliseconds of each other go in one `results` message per requester, with one execution
 // receipt signed for them all, answered by one settlement, so a stream of tiny units costs a
-// message, a signature, a chain link and a journal commit per batch, not per unit.
+// message, a signature, a chain link and a journal commit per batch, not per unit: a new result is
+// journaled with the receipt of its message (a unit that ended 25 ms before a crash runs again).
 import {
   MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE,
   MAX_RECEIPT_BYTES_PER_MESSAGE,
@@ -9,8 +10,8 @@ import {
   type MessageBody,
   type ResultItem,
 } from '../../core/protocol/messages.js';
-import type { ExecutionEntry } from '../../core/schemas/index.js';
-import { iso, type NodeContext } from './context.js';
+import type { ExecutionEntry, WorkResult } from '../../core/schemas/index.js';
+import { iso, type NewEvent, type NodeContext } from './context.js';
 import { InlineBudget } from './inline-blobs.js';
 import { ReceiptRoom, signAndJournal } from './outgoing-receipts.js';
 
@@ -35,6 +36,8 @@ export class ResultOutbox {
   #stopped = false;
   /** Settles once the message being made (its receipt signed and journaled) is. */
   #making: Promise<unknown> = Promise.resolve();
+  /** New results, by assignment, not journaled yet: they go in with their message's receipt. */
+  readonly #unrecorded = new Map<string, WorkResult>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -42,9 +45,14 @@ export class ResultOutbox {
     private readonly onSettlement: (requester: string, settlement: MessageBody<'settlement'>) => Promise<void>,
   ) {}
 
-  /** Sends the assignment's result soon; resolves once its message was answered. */
-  send(requester: string, assignmentId: string): Promise<void> {
-    if (this.#stopped) return Promise.resolve(); // a unit that ended while the node stopped: its result goes after the restart
+  /**
+   * Sends the assignment's result soon; resolves once its message was answered. `fresh`: a result
+   * just computed, journaled with its message's receipt; without it, the result is in my state.
+   */
+  send(requester: string, assignmentId: string, fresh?: WorkResult): Promise<void> {
+    // A unit that ended while the node stopped: its result is journaled, and goes after the restart.
+    if (this.#stopped) return fresh ? this.ctx.record([recordedEvent(fresh)]) : Promise.resolve();
+    if (fresh) this.#unrecorded.set(assignmentId, fresh);
     let waiting = this.#waiting.get(requester);
     if (!waiting) {
       let done!: () => void;
@@ -60,14 +68,17 @@ export class ResultOutbox {
     return waiting.sent;
   }
 
-  /** Nothing more goes out; what waits is dropped (it is sent again after a restart). */
-  stop(): void {
+  /** Nothing more goes out; what waits is dropped (it is sent again after a restart), its new results journaled. */
+  async stop(): Promise<void> {
     this.#stopped = true;
     for (const waiting of this.#waiting.values()) {
       clearTimeout(waiting.timer);
       waiting.done();
     }
     this.#waiting.clear();
+    const unrecorded = [...this.#unrecorded.values()];
+    this.#unrecorded.clear();
+    if (unrecorded.length > 0) await this.ctx.record(unrecorded.map(recordedEvent));
   }
 
   #flush(requester: string): void {
@@ -98,8 +109,15 @@ export class ResultOutbox {
     ids: readonly string[],
   ): Promise<{ body: MessageBody<'results'>; later: string[] }> {
     const { state } = this.ctx;
-    const unsigned = ids.filter((id) => state.assignments.get(id)?.result && !state.executionOf(id));
-    if (unsigned.length > 0) await this.#sign(requester, unsigned);
+    const fresh = new Map<string, WorkResult>();
+    for (const id of ids) {
+      const result = this.#unrecorded.get(id);
+      if (!result) continue;
+      fresh.set(id, result);
+      this.#unrecorded.delete(id);
+    }
+    const unsigned = ids.filter((id) => fresh.has(id) || (state.assignments.get(id)?.result && !state.executionOf(id)));
+    if (unsigned.length > 0) await this.#sign(requester, unsigned, fresh);
     const budget = new InlineBudget(this.ctx.blobs, MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE);
     const receipts = new ReceiptRoom(MAX_RECEIPT_BYTES_PER_MESSAGE);
     const results: ResultItem[] = [];
@@ -118,11 +136,12 @@ export class ResultOutbox {
     return { body: { results, receipts: receipts.list() }, later };
   }
 
-  /** Signs one execution receipt for these results of mine, and journals it. */
-  async #sign(requester: string, ids: readonly string[]): Promise<void> {
+  /** Signs one execution receipt for these results of mine, and journals it, after the `fresh` results it covers. */
+  async #sign(requester: string, ids: readonly string[], fresh: ReadonlyMap<string, WorkResult>): Promise<void> {
     const { state } = this.ctx;
     const entries = ids.map((id): ExecutionEntry => {
-      const { acceptance, result } = state.assignments.get(id)!;
+      const { acceptance, result: recorded } = state.assignments.get(id)!;
+      const result = fresh.get(id) ?? recorded;
       const unit = state.units.get(acceptance.unit_id)?.unit;
       return {
         assignment_id: id,
@@ -136,11 +155,14 @@ export class ResultOutbox {
         ...(result!.device ? { device: result!.device } : {}),
       };
     });
-    await signAndJournal(this.ctx, {
-      kind: 'execution_batch',
-      timestamp: iso(this.ctx.now()),
-      requester_peer: requester,
-      results: entries,
-    });
+    await signAndJournal(
+      this.ctx,
+      { kind: 'execution_batch', timestamp: iso(this.ctx.now()), requester_peer: requester, results: entries },
+      [...fresh.values()].map(recordedEvent),
+    );
   }
+}
+
+function recordedEvent(result: WorkResult): NewEvent {
+  return { type: 'result.recorded', event_id: `result/${result.result_id}`, result };
 }

@@ -1,6 +1,7 @@
 // The provider's results on their way (node/mesh/result-outbox.ts): the results sent together go
-// with one execution receipt, signed and journaled before the message leaves; a result sent again
-// (after a restart) goes with the receipt it was signed in, never a second one.
+// with one execution receipt, signed and journaled before the message leaves (new results in the
+// same commit); a result sent again (after a restart) goes with the receipt it was signed in, never
+// a second one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
@@ -19,12 +20,20 @@ async function providerWithResults(count: number): Promise<{ ctx: FakeContext; r
   const ctx = await fakeContext({ respond: () => ({ type: 'settlement', body: { entries: [], receipts: [] } }) });
   const requester = (await ephemeralIdentity()).peerId;
   const ids: string[] = [];
-  for (let n = 0; n < count; n++) ids.push(await computed(ctx, requester, n));
+  for (let n = 0; n < count; n++) ids.push((await computed(ctx, requester, n)).id);
   return { ctx, requester, ids };
 }
 
-/** Unit n of the job, accepted from me and computed: its result journaled as execution.ts does (no receipt yet). */
-async function computed(ctx: FakeContext, requester: string, n: number): Promise<string> {
+/**
+ * Unit n of the job, accepted from me and computed: its result journaled with no receipt yet (as
+ * before a restart), or with `fresh`, only made (as execution.ts hands it to the outbox).
+ */
+async function computed(
+  ctx: FakeContext,
+  requester: string,
+  n: number,
+  fresh = false,
+): Promise<{ id: string; result: WorkResult }> {
   const unitId = `${JOB}/${n}`;
   const { offer, acceptance } = acceptedOffer({
     unitId,
@@ -65,9 +74,9 @@ async function computed(ctx: FakeContext, requester: string, n: number): Promise
     { type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer },
     { type: 'unit.created', event_id: `unit/${unitId}`, unit },
     ...acceptanceEvents(acceptance, { requester, worker: ctx.me }, Number.MAX_SAFE_INTEGER),
-    { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
+    ...(fresh ? [] : [{ type: 'result.recorded' as const, event_id: `result/${result.result_id}`, result }]),
   ]);
-  return offer.offer_id;
+  return { id: offer.offer_id, result };
 }
 
 const resultsSent = (ctx: FakeContext) =>
@@ -101,7 +110,39 @@ test('results sent together go in one message with one execution receipt for the
     'journaled once, as the receipt sent',
   );
   for (const id of ids) assert.equal(ctx.state.executionOf(id)?.cid, checked.cid);
-  outbox.stop();
+  await outbox.stop();
+});
+
+test('new results are journaled with the receipt of their message, in one commit, before it leaves; at a stop, those waiting are journaled', async () => {
+  const ctx = await fakeContext({ respond: () => ({ type: 'settlement', body: { entries: [], receipts: [] } }) });
+  const requester = (await ephemeralIdentity()).peerId;
+  const units = [];
+  for (let n = 0; n < 4; n++) units.push(await computed(ctx, requester, n, true));
+  const commits: string[][] = [];
+  const record = ctx.record.bind(ctx);
+  ctx.record = (events) => {
+    commits.push(events.map((e) => e.type));
+    return record(events);
+  };
+  const outbox = new ResultOutbox(ctx, async () => {});
+  await Promise.all(units.slice(0, 3).map(({ id, result }) => outbox.send(requester, id, result)));
+  await ctx.settled();
+
+  const [message, ...more] = resultsSent(ctx);
+  assert.equal(more.length, 0, 'one message');
+  assert.equal(message!.results.length, 3);
+  assert.deepEqual(commits, [['result.recorded', 'result.recorded', 'result.recorded', 'receipt.stored']]);
+  for (const { id, result } of units.slice(0, 3)) assert.deepEqual(ctx.state.assignments.get(id)?.result, result);
+
+  // The node stops before the fourth result's message is made: it is journaled, to be sent after the restart.
+  const [fourth] = units.slice(3);
+  const sent = outbox.send(requester, fourth!.id, fourth!.result);
+  await outbox.stop();
+  await sent;
+  await ctx.settled();
+  assert.equal(resultsSent(ctx).length, 1, 'nothing more sent');
+  assert.deepEqual(ctx.state.assignments.get(fourth!.id)?.result, fourth!.result);
+  assert.equal(ctx.state.executionOf(fourth!.id), undefined, 'its receipt is signed when it is sent');
 });
 
 test('a result sent again goes with the receipt it was signed in; a new one beside it gets a receipt of its own', async () => {
@@ -111,7 +152,7 @@ test('a result sent again goes with the receipt it was signed in; a new one besi
   const first = resultsSent(ctx)[0]!.receipts[0]!;
 
   // As after a restart: both sent again, with a third unit that ended since.
-  const third = await computed(ctx, requester, 2);
+  const { id: third } = await computed(ctx, requester, 2);
   await Promise.all([...ids, third].map((id) => outbox.send(requester, id)));
   await ctx.settled();
 
@@ -127,5 +168,5 @@ test('a result sent again goes with the receipt it was signed in; a new one besi
   );
   assert.equal(second.receipt.seq, first.receipt.seq + 1, 'the next link of my chain');
   assert.equal(ctx.recordedOf('receipt.stored').length, 2);
-  outbox.stop();
+  await outbox.stop();
 });
