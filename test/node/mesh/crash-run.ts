@@ -106,7 +106,6 @@ export async function settle(nodes: ChildNode[], jobs: HashJob[], timeoutMs: num
   }
 }
 
-/** The blob `cid` as the requester's own store holds it (store.ts: `blobs/<next-to-last two>/<cid>`). */
 /** A blob from the requester's own store, read as the store keeps it: a row (small) or a file. */
 function ownBlob(requester: ChildNode, cid: string): Buffer | undefined {
   const db = new Database(join(requester.dataDir, 'journal.sqlite'), { readonly: true });
@@ -163,6 +162,19 @@ function escrowsOf(node: ChildNode): { paid: string[]; statuses: string } {
   }
 }
 
+/** The first lines of the node's log (node.log, across restarts) that speak of convictions or refunds. */
+function refundLines(node: ChildNode): string[] {
+  try {
+    const log = readFileSync(join(node.dataDir, 'node.log'), 'utf8');
+    return log
+      .split('\n')
+      .filter((line) => /convicted|refund|could not be had/.test(line))
+      .slice(0, 3);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * What is wrong once the nodes have settled, over all `jobs` run so far (the outputs of
  * `outputsOf` only): each a sentence; none when all holds.
@@ -184,7 +196,8 @@ export async function violations(nodes: ChildNode[], jobs: HashJob[], outputsOf 
   const units = jobs.reduce((sum, j) => sum + j.units, 0);
   if (paid.length !== units || new Set(paid).size !== units)
     found.push(
-      `paid ${paid.length} assignments (of ${new Set(paid).size} units) for ${units} units; escrows ${statuses} (${requester.dataDir})`,
+      `paid ${paid.length} assignments (of ${new Set(paid).size} units) for ${units} units; escrows ${statuses}; ` +
+        `the requester's log on refunds: ${refundLines(requester).join(' / ') || 'none'} (${requester.dataDir})`,
     );
   ledgers.forEach((l, i) => {
     if (l.held !== 0) found.push(`node ${i} still holds ${l.held} in escrow`);
