@@ -322,26 +322,9 @@ export class Requester {
     return reply!;
   }
 
-  /** Refunds assignments past their deadline, so their units are offered again. */
-  async checkDeadlines(): Promise<void> {
-    const now = this.ctx.now();
-    const late = [...this.ctx.state.inFlightAs('requester').values()].filter(
-      (assignment) => Date.parse(assignment.acceptance.deadline) < now,
-    );
-    if (late.length === 0) return;
-    await this.ctx.record(
-      late.map((assignment) => refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'late')),
-    );
-    for (const assignment of late) {
-      this.ctx.emit('unit.reoffered', {
-        unit_id: assignment.acceptance.unit_id,
-        provider: assignment.acceptance.provider_peer,
-        reason: 'late',
-      });
-      this.#tell(assignment.acceptance.provider_peer, assignment.acceptance.assignment_id);
-    }
-    this.ctx.commitmentChanged();
-    this.acceptSoon();
+  /** Refunds assignments past their deadline, so their units are offered again (verdicts.ts). */
+  checkDeadlines(): Promise<void> {
+    return this.#verdicts.refundLate();
   }
 
   async cancel(jobId: string): Promise<void> {

@@ -10,16 +10,18 @@ import type { NewEvent, NodeContext } from './context.js';
 export interface ResultIntake {
   /** New results, each covered by a receipt: to journal and decide. */
   taken: { item: ResultItem; acceptance: Acceptance }[];
-  /** Results of assignments that have one already, or are closed: sent again. */
+  /** Results of assignments that have one already, or are closed (or being closed): sent again. */
   again: ResultItem[];
   /** The receipts that cover `taken`, as events to journal (each once). */
   receipts: NewEvent[];
 }
 
+/** `mine`: whether this intake holds the assignment's claim (assignment-claims.ts); one it does not is being closed. */
 export async function takeResults(
   ctx: Pick<NodeContext, 'state' | 'me' | 'log'>,
   from: string,
   { results, receipts }: MessageBody<'results'>,
+  mine: (assignmentId: string) => boolean = () => true,
 ): Promise<ResultIntake> {
   const covered = await receiptsOf(ctx.me, from, receipts);
   const intake: ResultIntake = { taken: [], again: [], receipts: [] };
@@ -28,7 +30,7 @@ export async function takeResults(
     const acceptance = assignedTo(ctx, from, item.result);
     if (!acceptance) continue;
     const assignment = ctx.state.assignments.get(acceptance.assignment_id)!;
-    if (assignment.escrow !== 'held' || assignment.result) {
+    if (assignment.escrow !== 'held' || assignment.result || !mine(acceptance.assignment_id)) {
       intake.again.push(item);
       continue;
     }

@@ -4,6 +4,8 @@
 // every dissent), a contradicted result convicting its provider and undoing what it was trusted
 // with; then settled (or held until the job completes, if accepted unchecked: payments.ts) or
 // refunded, with a verification receipt, and the unit's providers told how their assignment closed.
+// Deadline refunds are made here too: a result being taken and a refund as late claim their
+// assignments (assignment-claims.ts), so that never both close one.
 import type { Vote } from '../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
@@ -12,7 +14,8 @@ import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verific
 import type { Executor } from '../exec/index.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
-import { takeResults } from './result-intake.js';
+import { AssignmentClaims } from './assignment-claims.js';
+import { takeResults, type ResultIntake } from './result-intake.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { isProvisional, priceOf, refundEvent, settleEvent } from './settlement.js';
 import { Payments } from './payments.js';
@@ -26,6 +29,8 @@ import { VerifiedOutputs } from './verified-outputs.js';
 const DECIDE_AGAIN_MS = 5_000;
 
 export class Verdicts {
+  /** Assignments a result intake or a deadline refund is changing. */
+  readonly #claims = new AssignmentClaims();
   /** Extra replicas a unit asks for after results disagreed (recomputed from votes on restart). */
   readonly extra = new Map<string, number>();
   /** Units being decided: a second result arriving meanwhile waits for the first decision. */
@@ -78,18 +83,32 @@ export class Verdicts {
    * One settlement for all.
    */
   async onResults(from: string, message: MessageBody<'results'>): Promise<MessageBody<'settlement'>> {
-    const { taken, again, receipts } = await takeResults(this.ctx, from, message);
+    // Claimed before the receipts are checked, until the results are journaled: a deadline refund
+    // meanwhile leaves them alone; one already under way keeps its assignment (taken as sent again).
+    // Only the sender's own assignments: another peer naming them cannot hold them back.
+    const claimed = this.#claims.claim(
+      message.results
+        .map(({ result }) => result.assignment_id)
+        .filter((id) => this.ctx.state.assignments.get(id)?.acceptance.provider_peer === from),
+    );
+    let intake: ResultIntake;
+    try {
+      intake = await takeResults(this.ctx, from, message, (id) => claimed.has(id));
+      if (intake.taken.length > 0) {
+        const results = intake.taken.map(({ item }) => item.result);
+        await this.ctx.record([
+          ...intake.receipts,
+          { type: 'results.recorded', event_id: `results/${results[0]!.result_id}`, results },
+        ]);
+      }
+    } finally {
+      this.#claims.release(claimed);
+    }
+    const { taken, again } = intake;
     // Sent again (after my restart, say): an inline output may be what its unit still waits for.
     for (const { result, output_base64 } of again)
       if (this.ctx.state.assignments.get(result.assignment_id)?.result?.output_cid === result.output_cid)
         this.#outputs.offer(result.output_cid, output_base64);
-    if (taken.length > 0) {
-      const results = taken.map(({ item }) => item.result);
-      await this.ctx.record([
-        ...receipts,
-        { type: 'results.recorded', event_id: `results/${results[0]!.result_id}`, results },
-      ]);
-    }
     await Promise.all(taken.map(({ item, acceptance }) => this.#onResult(from, item, acceptance)));
     const ids = [...again, ...taken.map(({ item }) => item)].map(({ result }) => result.assignment_id);
     return this.#payments.reply(from, ids);
@@ -101,6 +120,35 @@ export class Verdicts {
     this.ctx.emit('unit.finished', { job_id: acceptance.job_id, unit_id: acceptance.unit_id, provider: from });
     await this.decide(acceptance.unit_id, from);
     this.acceptSoon(); // the provider's pipeline has room again
+  }
+
+  /**
+   * Refunds my assignments past their deadline with no result in, so their units are offered
+   * again; not one whose result is being taken (claimed), which is in.
+   */
+  async refundLate(): Promise<void> {
+    const now = this.ctx.now();
+    const past = [...this.ctx.state.inFlightAs('requester').values()].filter(
+      (assignment) => Date.parse(assignment.acceptance.deadline) < now,
+    );
+    const claimed = this.#claims.claim(past.map((assignment) => assignment.acceptance.assignment_id));
+    const late = past.filter((assignment) => claimed.has(assignment.acceptance.assignment_id));
+    if (late.length === 0) return;
+    try {
+      await this.ctx.record(late.map((assignment) => refundEvent(now, assignment.acceptance.assignment_id, 'late')));
+    } finally {
+      this.#claims.release(claimed);
+    }
+    for (const { acceptance } of late) {
+      this.ctx.emit('unit.reoffered', {
+        unit_id: acceptance.unit_id,
+        provider: acceptance.provider_peer,
+        reason: 'late',
+      });
+      this.#payments.tell(acceptance.provider_peer, [acceptance.assignment_id]);
+    }
+    this.ctx.commitmentChanged();
+    this.acceptSoon();
   }
 
   /** After a restart: completed jobs whose unchecked results were not paid yet are paid now. */

@@ -14,6 +14,7 @@ import { Executor } from '../../../src-main/node/exec/index.js';
 import { loadKernel } from '../../../src-main/node/exec/kernels.js';
 import { ephemeralIdentity, type Identity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context.js';
+import { Requester } from '../../../src-main/node/mesh/requester.js';
 import { acceptanceEvents, refundEvent } from '../../../src-main/node/mesh/settlement.js';
 import { Verdicts } from '../../../src-main/node/mesh/verdicts.js';
 import { ReceiptChain } from '../../../src-main/node/receipts/index.js';
@@ -331,4 +332,41 @@ test('a result whose assignment is refunded while its receipt is being checked i
     [['refund', acceptance.assignment_id]],
   );
   await verdicts.stop();
+});
+
+test('a result that arrives as its deadline passes is taken or refunded as late, never both', async () => {
+  // Taking it first: the deadline check made while its receipt is checked and it is journaled leaves it alone.
+  const first = await requesterWithAcceptedUnit();
+  await first.verdicts.stop();
+  const requester = new Requester(first.ctx, executor, { graceSeconds: 30, providerPipeline: 1 });
+  const item = await resultMessage(first, sha256(first.chunk), first.provider);
+  first.ctx.nowMs = Date.parse(first.acceptance.deadline) + 1;
+  const taking = requester.onResults(first.acceptance.provider_peer, item);
+  await requester.checkDeadlines();
+  await taking;
+  await first.ctx.settled();
+  const taken = first.ctx.state.assignments.get(first.acceptance.assignment_id)!;
+  assert.equal(taken.refundReason, undefined, 'not refunded as late');
+  assert.equal(taken.result?.result_id, item.results[0]!.result.result_id);
+  assert.equal(first.ctx.state.units.get(UNIT)!.verdict, 'verified');
+  assert.equal(first.ctx.ledger.escrow(first.acceptance.assignment_id)?.status, 'paid', 'its output is used: paid');
+  await requester.stop();
+
+  // Refunding it first: the result that arrives while the refund is journaled is not taken.
+  const second = await requesterWithAcceptedUnit();
+  await second.verdicts.stop();
+  const other = new Requester(second.ctx, executor, { graceSeconds: 30, providerPipeline: 1 });
+  second.ctx.nowMs = Date.parse(second.acceptance.deadline) + 1;
+  const refunding = other.checkDeadlines();
+  await other.onResults(
+    second.acceptance.provider_peer,
+    await resultMessage(second, sha256(second.chunk), second.provider),
+  );
+  await refunding;
+  await second.ctx.settled();
+  const refunded = second.ctx.state.assignments.get(second.acceptance.assignment_id)!;
+  assert.equal(refunded.refundReason, 'late');
+  assert.equal(refunded.result, undefined, 'the unit went back to the market: nobody judges this result');
+  assert.equal(second.ctx.state.units.get(UNIT)!.verdict, undefined);
+  await other.stop();
 });
