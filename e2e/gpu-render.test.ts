@@ -11,6 +11,7 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { decode } from 'fast-png';
 import { psnr, RENDER_TOLERANCE_DB } from '../src-main/core/render/index.js';
+import { PROBATION_CHECKS } from '../src-main/core/verification/index.js';
 import { killAllChildren, MESHCTL, meshAll, startChild } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
 
@@ -97,6 +98,26 @@ test(
       assert.ok(
         db >= RENDER_TOLERANCE_DB,
         `frame ${frame}: ${db.toFixed(1)} dB from the CPU render (tolerance ${RENDER_TOLERANCE_DB})`,
+      );
+    }
+
+    // A shader's results are taken on the GPU node's record alone (no CPU here can run a shader), so
+    // it must be past probation, which the spot-checks of its tiles make. How many tiles it got
+    // above depends on timing (3 of 30 in one CI run): until it has passed enough, it renders alone.
+    await cpuNode.api.call('sharing.set', { on: false });
+    const passed = async () =>
+      (await requester.api.call('peers.list', {})).peers.find((p) => p.peer_id === gpuNode.peerId)!.checks_passed;
+    for (let round = 0; (await passed()) < PROBATION_CHECKS; round++) {
+      assert.ok(round < 3, 'the GPU node ends its probation on frames of its own');
+      await run(
+        NODE,
+        [MESHCTL, 'submit-job', '--render', SCENE, '--frames', '0-0', ...FRAME_FORMAT, '--budget', '1000'].concat([
+          '--out',
+          join(out, `alone-${round}`),
+          '--data-dir',
+          requester.dataDir,
+        ]),
+        { maxBuffer: 16 << 20 },
       );
     }
 
