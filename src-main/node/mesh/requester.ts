@@ -331,20 +331,31 @@ export class Requester {
     const job = this.ctx.state.jobs.get(jobId);
     if (!job || job.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
     if (job.cancelled || job.completedAt) return;
-    const held = [...unitIdsOf(job)]
-      .flatMap((id) => this.ctx.state.assignmentsOf(id))
-      .filter((assignment) => assignment.escrow === 'held');
-    // A result already delivered is paid, checked or not: its provider did what was asked in time,
-    // and could not tell a refund of it from a requester keeping a result it never paid for. Only
-    // units without a result are refunded.
-    await this.ctx.record([
-      { type: 'job.cancelled', job_id: jobId },
-      ...held.map((assignment) =>
-        assignment.result
-          ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
-          : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
-      ),
-    ]);
+    const heldOf = () =>
+      [...unitIdsOf(job)]
+        .flatMap((id) => this.ctx.state.assignmentsOf(id))
+        .filter((assignment) => assignment.escrow === 'held');
+    // A result being taken is waited for (claimed, verdicts.ts): journaled, it is paid below, not refunded.
+    const claimed = await this.#verdicts.claims.claimEvery(() =>
+      heldOf().flatMap((a) => (a.result ? [] : [a.acceptance.assignment_id])),
+    );
+    const held = heldOf();
+    try {
+      if (job.cancelled || job.completedAt) return;
+      // A result already delivered is paid, checked or not: its provider did what was asked in time,
+      // and could not tell a refund of it from a requester keeping a result it never paid for. Only
+      // units without a result are refunded.
+      await this.ctx.record([
+        { type: 'job.cancelled', job_id: jobId },
+        ...held.map((assignment) =>
+          assignment.result
+            ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
+            : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
+        ),
+      ]);
+    } finally {
+      this.#verdicts.claims.release(claimed);
+    }
     for (const assignment of held) this.#tell(assignment.acceptance.provider_peer, assignment.acceptance.assignment_id);
     this.ctx.emit('job.cancelled', { job_id: jobId });
     this.ctx.commitmentChanged();

@@ -29,8 +29,8 @@ import { VerifiedOutputs } from './verified-outputs.js';
 const DECIDE_AGAIN_MS = 5_000;
 
 export class Verdicts {
-  /** Assignments a result intake or a deadline refund is changing. */
-  readonly #claims = new AssignmentClaims();
+  /** Assignments a result intake, a deadline refund or a cancel (requester.ts) is changing. */
+  readonly claims = new AssignmentClaims();
   /** Extra replicas a unit asks for after results disagreed (recomputed from votes on restart). */
   readonly extra = new Map<string, number>();
   /** Units being decided: a second result arriving meanwhile waits for the first decision. */
@@ -86,7 +86,7 @@ export class Verdicts {
     // Claimed before the receipts are checked, until the results are journaled: a deadline refund
     // meanwhile leaves them alone; one already under way keeps its assignment (taken as sent again).
     // Only the sender's own assignments: another peer naming them cannot hold them back.
-    const claimed = this.#claims.claim(
+    const claimed = this.claims.claim(
       message.results
         .map(({ result }) => result.assignment_id)
         .filter((id) => this.ctx.state.assignments.get(id)?.acceptance.provider_peer === from),
@@ -102,7 +102,7 @@ export class Verdicts {
         ]);
       }
     } finally {
-      this.#claims.release(claimed);
+      this.claims.release(claimed);
     }
     const { taken, again } = intake;
     // Sent again (after my restart, say): an inline output may be what its unit still waits for.
@@ -131,13 +131,13 @@ export class Verdicts {
     const past = [...this.ctx.state.inFlightAs('requester').values()].filter(
       (assignment) => Date.parse(assignment.acceptance.deadline) < now,
     );
-    const claimed = this.#claims.claim(past.map((assignment) => assignment.acceptance.assignment_id));
+    const claimed = this.claims.claim(past.map((assignment) => assignment.acceptance.assignment_id));
     const late = past.filter((assignment) => claimed.has(assignment.acceptance.assignment_id));
     if (late.length === 0) return;
     try {
       await this.ctx.record(late.map((assignment) => refundEvent(now, assignment.acceptance.assignment_id, 'late')));
     } finally {
-      this.#claims.release(claimed);
+      this.claims.release(claimed);
     }
     for (const { acceptance } of late) {
       this.ctx.emit('unit.reoffered', {

@@ -370,3 +370,23 @@ test('a result that arrives as its deadline passes is taken or refunded as late,
   assert.equal(second.ctx.state.units.get(UNIT)!.verdict, undefined);
   await other.stop();
 });
+
+test('a result being taken as its job is cancelled is paid, not refunded as cancelled', async () => {
+  const setup = await requesterWithAcceptedUnit();
+  const { ctx, acceptance } = setup;
+  await setup.verdicts.stop();
+  const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 1 });
+  const item = await resultMessage(setup, sha256(setup.chunk), setup.provider);
+  const taking = requester.onResults(acceptance.provider_peer, item);
+  await requester.cancel(JOB);
+  await taking;
+  await ctx.settled();
+  const assignment = ctx.state.assignments.get(acceptance.assignment_id)!;
+  assert.equal(assignment.result?.result_id, item.results[0]!.result.result_id, 'the result was taken');
+  assert.equal(assignment.refundReason, undefined, 'not refunded as cancelled');
+  assert.equal(ctx.ledger.escrow(acceptance.assignment_id)?.status, 'paid', 'a delivered result is paid');
+  // Its one unit verified while the cancel waited: the job completed, and a completed job is not cancelled.
+  const job = ctx.state.jobs.get(JOB)!;
+  assert.ok(job.cancelled || job.completedAt !== undefined);
+  await requester.stop();
+});
