@@ -1,10 +1,10 @@
 // A slider that moves freely and commits once: when it is let go, or on each keyboard step (the
 // input's native `change` event, not every `input`). Commits go one at a time, the latest value
 // next (commit-queue.ts): four quick arrow presses sent as four calls at once could land out of
-// order and leave the node at a value the slider no longer shows. It shows the value it was moved to until the value
-// it is given shows it too (the store has caught up with the commit), or, once the last commit
-// has settled, for at most CATCH_UP_MS: a refresh answered before the commit landed must not send
-// it back, or the next keyboard step would start from the old value.
+// order and leave the node at a value the slider no longer shows. It shows the value it was moved
+// to until the value it is given shows it too (the store has caught up with the commit), or, once
+// the last commit has settled, for at most CATCH_UP_MS: a refresh answered before the commit
+// landed must not send it back, or the next keyboard step would start from the old value.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { commitQueue } from './commit-queue.js';
 

@@ -25,8 +25,6 @@ import { chunksOf, readChunks, readMissingAsUndefined, syncDirectory } from './f
 
 export const DEFAULT_MAX_BLOB_BYTES = 256 * 1024 * 1024;
 const TEMP_DIR = 'tmp';
-/** Longer than any CID the store names (59 characters); longer strings are not even parsed. */
-const MAX_CID_CHARS = 128;
 
 export type BlobStoreErrorCode =
   /** The bytes do not hash to the CID they were offered under. */
@@ -321,8 +319,9 @@ export class BlobStore {
 
   /** The file `cid` would be and the sha256 its row is kept by, decoded once; undefined as pathOf. */
   private locate(cid: string): { path: string; digest: Uint8Array } | undefined {
-    if (typeof cid !== 'string' || cid.length > MAX_CID_CHARS) return undefined;
-    // Only the canonical form: one file per blob, and a name of base32 letters and digits only.
+    // Only the canonical form: one file per blob, and a name of base32 letters and digits only (a
+    // string of any other length is refused before it is read).
+    if (typeof cid !== 'string') return undefined;
     const digest = sha256OfCid(cid);
     if (digest === undefined) return undefined;
     // The next-to-last two characters, as IPFS's flatfs shards: every CID starts alike, and the

@@ -29,7 +29,12 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
    * store only by remove (the collector), which forgets them all, and the block read last.
    */
   const present = new Set<string>();
-  const holds = (input: string): boolean => present.has(input) || (store.has(input) && (present.add(input), true));
+  const holds = (input: string): boolean => {
+    if (present.has(input)) return true;
+    if (!store.has(input)) return false;
+    present.add(input);
+    return true;
+  };
   /** The block of a job's input read last (a blob's bytes never change: only its presence can). */
   let block: { input: string; offset: number; bytes: Uint8Array } | undefined;
   const slice = (cid: string): Uint8Array | undefined => {

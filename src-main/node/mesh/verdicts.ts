@@ -139,14 +139,20 @@ export class Verdicts {
     } finally {
       this.claims.release(claimed);
     }
+    const byProvider = new Map<string, string[]>();
     for (const { acceptance } of late) {
       this.ctx.emit('unit.reoffered', {
         unit_id: acceptance.unit_id,
         provider: acceptance.provider_peer,
         reason: 'late',
       });
-      this.#payments.tell(acceptance.provider_peer, [acceptance.assignment_id]);
+      const ids = byProvider.get(acceptance.provider_peer);
+      if (ids) ids.push(acceptance.assignment_id);
+      else byProvider.set(acceptance.provider_peer, [acceptance.assignment_id]);
     }
+    // One settlement a provider (in chunks), not one an assignment: a restart past the deadlines
+    // refunds them by the hundred.
+    for (const [provider, ids] of byProvider) this.#payments.tell(provider, ids);
     this.ctx.commitmentChanged();
     this.acceptSoon();
   }
