@@ -6,16 +6,14 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { webUiUrl } from '../src-main/node/api/index.js';
 import { killAllChildren, startChild, stopChild, type ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { collectPageErrors, launchChromium, waitUntilReady } from './browser.js';
+import { ARTIFACTS, ledgerTotals, shoot, VIEWPORT, waitForText } from './page-tools.js';
 
-// This file runs from dist/e2e/; the artifacts folder is the repo's e2e/artifacts.
-const ARTIFACTS = fileURLToPath(new URL('../../e2e/artifacts/', import.meta.url));
 const FRAMES = [1, 2];
 /** 160×90 in 32-px tiles: 5 columns × 3 rows. */
 const TILES_PER_FRAME = 15;
@@ -29,22 +27,8 @@ let page: Page;
 const pageErrors: string[] = [];
 let jobId: string;
 
-const VIEWPORT = { width: 1280, height: 800 };
-
 const uiOf = (node: ChildNode) => webUiUrl(node.api.url, node.api.token);
 
-/** A screenshot of the whole page: the app scrolls inside its own pane, so the viewport grows to fit it first. */
-async function shoot(target: Page, name: string): Promise<void> {
-  const contentHeight = await target.evaluate(() =>
-    Math.max(...[...document.querySelectorAll('*')].map((e) => e.scrollHeight)),
-  );
-  await target.setViewportSize({
-    width: VIEWPORT.width,
-    height: Math.min(Math.max(contentHeight, VIEWPORT.height), 4000),
-  });
-  await target.screenshot({ path: `${ARTIFACTS}${name}.png`, animations: 'disabled' });
-  await target.setViewportSize(VIEWPORT);
-}
 const assertNoPageErrors = () => assert.deepEqual(pageErrors, [], 'the page logged no error');
 
 async function openPage(url: string): Promise<Page> {
@@ -58,22 +42,6 @@ async function openPage(url: string): Promise<Page> {
 async function goTo(target: Page, name: string): Promise<void> {
   await target.getByTestId(`nav-${name}`).click();
   await target.getByTestId(`page-${name}`).waitFor();
-}
-
-/** What a node's ledger says it earned and spent, in credits with 3 decimals, as the Earnings page shows them. */
-async function ledgerTotals(node: ChildNode): Promise<{ earned: string; spent: string }> {
-  const { transfers } = await node.api.call('ledger.transfers', { limit: 10_000 });
-  const sum = (sign: 1 | -1) => transfers.reduce((total, t) => total + Math.max(0, sign * t.amount), 0);
-  return { earned: (sum(1) / 1000).toFixed(3), spent: (sum(-1) / 1000).toFixed(3) };
-}
-
-/** Waits until the element's text shows `credits` (e.g. "0.270"). */
-async function waitForText(target: Page, testId: string, credits: string): Promise<void> {
-  await target.waitForFunction(
-    ([id, text]) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.includes(text),
-    [testId, credits] as const,
-    { timeout: 10_000 },
-  );
 }
 
 /** On a failure, what both nodes say about the job and each other, so a CI log shows why. */

@@ -46,20 +46,10 @@ export class Payments {
       if (held) held.push(assignment);
       else byUnit.set(acceptance.unit_id, [assignment]);
     }
-    const byProvider = new Map<string, string[]>();
-    const events: NewEvent[] = [];
-    for (const [unitId, provisional] of byUnit) {
-      for (const { acceptance } of provisional) {
-        const ids = byProvider.get(acceptance.provider_peer);
-        if (ids) ids.push(acceptance.assignment_id);
-        else byProvider.set(acceptance.provider_peer, [acceptance.assignment_id]);
-      }
-      events.push(...this.pay(unitId, provisional));
-    }
+    const events = [...byUnit].flatMap(([unitId, provisional]) => this.pay(unitId, provisional));
     if (events.length === 0) return [];
     await this.ctx.record(events);
-    for (const [provider, ids] of byProvider) this.tell(provider, ids);
-    return [...byProvider.keys()];
+    return this.tellAll([...byUnit.values()].flat());
   }
 
   /**
@@ -88,6 +78,22 @@ export class Payments {
     for (const settlement of rest)
       this.ctx.background('sending a settlement', this.ctx.send(provider, 'settlement', settlement));
     return reply!;
+  }
+
+  /**
+   * Tells each provider how these assignments closed: one settlement a provider (in chunks), not
+   * one an assignment (a cancel or a restart past the deadlines closes them by the hundred).
+   * Returns the providers told.
+   */
+  tellAll(assignments: Iterable<AssignmentRecord>): string[] {
+    const byProvider = new Map<string, string[]>();
+    for (const { acceptance } of assignments) {
+      const ids = byProvider.get(acceptance.provider_peer);
+      if (ids) ids.push(acceptance.assignment_id);
+      else byProvider.set(acceptance.provider_peer, [acceptance.assignment_id]);
+    }
+    for (const [provider, ids] of byProvider) this.tell(provider, ids);
+    return [...byProvider.keys()];
   }
 
   tell(provider: string, assignmentIds: readonly string[]): void {

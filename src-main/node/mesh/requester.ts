@@ -12,7 +12,7 @@ import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { oneChunk, splitJob } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
-import { priceOf, refundEvent, settleEvent, settlementFor, settlementsFor } from './settlement.js';
+import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
 import { WatchTimer } from './watch-timer.js';
 
@@ -356,7 +356,7 @@ export class Requester {
     } finally {
       this.#verdicts.claims.release(claimed);
     }
-    for (const assignment of held) this.#tell(assignment.acceptance.provider_peer, assignment.acceptance.assignment_id);
+    this.#verdicts.tellProviders(held);
     this.ctx.emit('job.cancelled', { job_id: jobId });
     this.ctx.commitmentChanged();
   }
@@ -378,11 +378,6 @@ export class Requester {
       })(),
     );
     await this.#verdicts.resume();
-  }
-
-  /** Tells a provider how its assignment closed, without waiting for its answer. */
-  #tell(provider: string, assignmentId: string): void {
-    this.#send(provider, settlementFor(this.ctx.state, [assignmentId]));
   }
 
   #send(provider: string, settlement: MessageBody<'settlement'>): void {

@@ -67,6 +67,11 @@ export class Verdicts {
     });
   }
 
+  /** Tells each provider how these assignments closed, in one settlement a provider (a cancel's). */
+  tellProviders(assignments: Iterable<AssignmentRecord>): void {
+    this.#payments.tellAll(assignments);
+  }
+
   /** No more decisions start; resolves when those under way have ended. */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -139,20 +144,13 @@ export class Verdicts {
     } finally {
       this.claims.release(claimed);
     }
-    const byProvider = new Map<string, string[]>();
-    for (const { acceptance } of late) {
+    for (const { acceptance } of late)
       this.ctx.emit('unit.reoffered', {
         unit_id: acceptance.unit_id,
         provider: acceptance.provider_peer,
         reason: 'late',
       });
-      const ids = byProvider.get(acceptance.provider_peer);
-      if (ids) ids.push(acceptance.assignment_id);
-      else byProvider.set(acceptance.provider_peer, [acceptance.assignment_id]);
-    }
-    // One settlement a provider (in chunks), not one an assignment: a restart past the deadlines
-    // refunds them by the hundred.
-    for (const [provider, ids] of byProvider) this.#payments.tell(provider, ids);
+    this.#payments.tellAll(late);
     this.ctx.commitmentChanged();
     this.acceptSoon();
   }
@@ -355,7 +353,7 @@ export class Verdicts {
           : refundEvent(this.ctx.now(), a.acceptance.assignment_id, record.verdict === 'verified' ? wrong : 'failed'),
       ),
     );
-    for (const a of late) this.#payments.tell(a.acceptance.provider_peer, [a.acceptance.assignment_id]);
+    this.#payments.tellAll(late);
   }
 
   #decideLater(unitId: string): void {

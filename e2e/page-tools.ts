@@ -1,0 +1,37 @@
+// What the UI test does to a page beyond Playwright's own calls: full-page screenshots into
+// e2e/artifacts/, waiting for a figure to show, and the ledger totals the Earnings page should show.
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import type { ChildNode } from '../test/node/mesh/child-nodes.js';
+
+// This file runs from dist/e2e/; the artifacts folder is the repo's e2e/artifacts.
+export const ARTIFACTS = fileURLToPath(new URL('../../e2e/artifacts/', import.meta.url));
+export const VIEWPORT = { width: 1280, height: 800 };
+
+/** A screenshot of the whole page: the app scrolls inside its own pane, so the viewport grows to fit it first. */
+export async function shoot(target: Page, name: string): Promise<void> {
+  const contentHeight = await target.evaluate(() =>
+    Math.max(...[...document.querySelectorAll('*')].map((e) => e.scrollHeight)),
+  );
+  await target.setViewportSize({
+    width: VIEWPORT.width,
+    height: Math.min(Math.max(contentHeight, VIEWPORT.height), 4000),
+  });
+  await target.screenshot({ path: `${ARTIFACTS}${name}.png`, animations: 'disabled' });
+  await target.setViewportSize(VIEWPORT);
+}
+/** What a node's ledger says it earned and spent, in credits with 3 decimals, as the Earnings page shows them. */
+export async function ledgerTotals(node: ChildNode): Promise<{ earned: string; spent: string }> {
+  const { transfers } = await node.api.call('ledger.transfers', { limit: 10_000 });
+  const sum = (sign: 1 | -1) => transfers.reduce((total, t) => total + Math.max(0, sign * t.amount), 0);
+  return { earned: (sum(1) / 1000).toFixed(3), spent: (sum(-1) / 1000).toFixed(3) };
+}
+
+/** Waits until the element's text shows `credits` (e.g. "0.270"). */
+export async function waitForText(target: Page, testId: string, credits: string): Promise<void> {
+  await target.waitForFunction(
+    ([id, text]) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.includes(text),
+    [testId, credits] as const,
+    { timeout: 10_000 },
+  );
+}

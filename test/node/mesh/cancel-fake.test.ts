@@ -1,0 +1,80 @@
+// A cancel tells each provider how its assignments closed in one settlement, not one an assignment
+// (a job of thousands of units, cancelled, would send thousands of messages), against a fake
+// context: a real state and ledger rules, no network.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
+import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
+import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
+import { Executor } from '../../../src-main/node/exec/index.js';
+import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
+import { Requester } from '../../../src-main/node/mesh/requester.js';
+import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
+import { acceptedOffer, fakeContext } from './fixtures/fake-context.js';
+
+const executor = Executor.start({ workers: 1 });
+after(() => executor.close());
+
+const JOB = 'job-cancel';
+const PRICE = 100;
+const BUDGET = 100_000;
+
+test('cancelling a job tells each provider of its refunds in one settlement', async () => {
+  const ctx = await fakeContext();
+  const [busy, other] = [(await ephemeralIdentity()).peerId, (await ephemeralIdentity()).peerId];
+  // Five units on one provider, one on another: none has a result yet.
+  const providers = [busy, busy, busy, busy, busy, other];
+  const unit = (i: number): WorkUnit => ({
+    unit_id: `${JOB}/${i}`,
+    job_id: JOB,
+    algorithm_id: 'hash/sha256',
+    algorithm_version: ALGORITHM_VERSION,
+    required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
+    estimated_duration_seconds: 0.001,
+    priority: 0.5,
+    verification_redundancy: 1,
+    module_cid: 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku',
+    input_cid: 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku',
+    params: { algorithm: 'sha256' },
+    verification: { kind: 'exact_hash' },
+  });
+  await ctx.record([
+    {
+      type: 'job.submitted',
+      job: {
+        job_id: JOB,
+        requester: ctx.me,
+        name: 'sha256',
+        unit_count: providers.length,
+        redundancy: 1,
+        budget: BUDGET,
+      },
+    },
+    ...providers.map((_, i) => ({ type: 'unit.created' as const, unit: unit(i) })),
+  ]);
+  for (const [i, provider] of providers.entries()) {
+    const { offer, acceptance } = acceptedOffer({
+      unitId: `${JOB}/${i}`,
+      jobId: JOB,
+      requester: ctx.me,
+      provider,
+      price: PRICE,
+      atMs: ctx.now(),
+      n: i,
+    });
+    await ctx.record(acceptanceEvents(acceptance, { requester: ctx.me, worker: provider }, BUDGET, offer));
+  }
+  const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
+  await requester.cancel(JOB);
+  await ctx.settled();
+
+  const settlements = ctx.sent.filter((m) => m.type === 'settlement');
+  assert.deepEqual(settlements.map((m) => m.peer).sort(), [busy, other].sort(), 'one settlement a provider');
+  const refunds = (peer: string) =>
+    (settlements.find((m) => m.peer === peer)!.body as MessageBody<'settlement'>).entries.map((e) =>
+      e.kind === 'refund' ? e.reason : e.kind,
+    );
+  assert.deepEqual(refunds(busy), Array(5).fill('cancelled'));
+  assert.deepEqual(refunds(other), ['cancelled']);
+  await requester.stop();
+});
