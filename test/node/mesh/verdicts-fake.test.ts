@@ -3,147 +3,33 @@
 // The requester's journal holds what a real one does once an offer was accepted; the provider is
 // a second real identity that signs its execution receipts as a provider does.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { WORKER_SHARE_BPS } from '../../../src-main/core/ledger/index.js';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
-import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
-import { verdictsIn, type Acceptance, type WorkUnit } from '../../../src-main/core/schemas/index.js';
+import { verdictsIn } from '../../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
-import { loadKernel } from '../../../src-main/node/exec/kernels.js';
-import { ephemeralIdentity, type Identity } from '../../../src-main/node/identity/identity.js';
-import { iso } from '../../../src-main/node/mesh/context.js';
 import { Requester } from '../../../src-main/node/mesh/requester.js';
-import { acceptanceEvents, refundEvent } from '../../../src-main/node/mesh/settlement.js';
-import { Verdicts } from '../../../src-main/node/mesh/verdicts.js';
-import { ReceiptChain } from '../../../src-main/node/receipts/index.js';
-import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
+import { refundEvent } from '../../../src-main/node/mesh/settlement.js';
+import {
+  JOB,
+  newProvider,
+  PRICE,
+  requesterWithAcceptedUnit,
+  resultMessage,
+  sha256,
+  UNIT,
+} from './fixtures/accepted-unit.js';
 
 // The sandbox that runs the requester's own check of a unit (the hash kernel).
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
 
-const JOB = 'job-fake';
-const UNIT = `${JOB}/0`;
-const PRICE = 100;
-const BUDGET = 10_000;
-
-/** A provider: its own key and receipt chain. */
-interface Provider {
-  identity: Identity;
-  receipts: ReceiptChain;
-}
-
-async function newProvider(): Promise<Provider> {
-  const identity = await ephemeralIdentity();
-  return { identity, receipts: new ReceiptChain(identity) };
-}
-
-/** The requester's side of one unit: a sha256 job over `chunk`, its unit accepted on `provider`'s offer. */
-interface Setup {
-  ctx: FakeContext;
-  verdicts: Verdicts;
-  provider: Provider;
-  unit: WorkUnit;
-  acceptance: Acceptance;
-  chunk: Uint8Array;
-}
-
-async function requesterWithAcceptedUnit(): Promise<Setup> {
-  const ctx = await fakeContext();
-  const provider = await newProvider();
-  const chunk = new Uint8Array(randomBytes(64));
-  // The module and input in my store: I can run the unit myself (the ground truth).
-  const unit: WorkUnit = {
-    unit_id: UNIT,
-    job_id: JOB,
-    algorithm_id: 'hash/sha256',
-    algorithm_version: ALGORITHM_VERSION,
-    required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
-    estimated_duration_seconds: 0.001,
-    priority: 0.5,
-    verification_redundancy: 1,
-    module_cid: await ctx.blobs.put(loadKernel('hash')),
-    input_cid: await ctx.blobs.put(chunk),
-    params: { algorithm: 'sha256' },
-    verification: { kind: 'exact_hash' },
-  };
-  const { offer, acceptance } = acceptedOffer({
-    unitId: UNIT,
-    jobId: JOB,
-    requester: ctx.me,
-    provider: provider.identity.peerId,
-    price: PRICE,
-    atMs: ctx.now(),
-  });
-  const offerId = offer.offer_id;
-  // What a requester journals from submitting to accepting (requester.ts, acceptance.ts).
-  await ctx.record([
-    {
-      type: 'job.submitted',
-      job: { job_id: JOB, requester: ctx.me, name: 'sha256', unit_count: 1, redundancy: 1, budget: BUDGET },
-    },
-    { type: 'unit.created', unit },
-  ]);
-  await ctx.record(
-    acceptanceEvents(acceptance, { requester: ctx.me, worker: provider.identity.peerId }, BUDGET, offer),
-  );
-  assert.equal(ctx.state.assignments.get(offerId)?.escrow, 'held', 'the setup: the escrow is held');
-  const verdicts = new Verdicts(ctx, executor, () => {});
-  return { ctx, verdicts, provider, unit, acceptance, chunk };
-}
-
-/**
- * A result as a provider sends it: a `results` message with its output inline and an execution
- * receipt signed by `signer`, naming `receiptOutputCid` as the output it made (by default, the result's).
- */
-async function resultMessage(
-  { ctx, unit, acceptance }: Setup,
-  output: Uint8Array,
-  signer: Provider,
-  receiptOutputCid?: string,
-): Promise<MessageBody<'results'>> {
-  const outputCid = cidOfBytes(output);
-  const signed = await signer.receipts.next({
-    kind: 'execution_batch',
-    timestamp: iso(ctx.now()),
-    requester_peer: acceptance.requester_peer,
-    results: [
-      {
-        assignment_id: acceptance.assignment_id,
-        unit_id: unit.unit_id,
-        job_id: unit.job_id,
-        module_cid: unit.module_cid!,
-        input_cid: unit.input_cid!,
-        output_cid: receiptOutputCid ?? outputCid,
-        wall_ms: 1,
-      },
-    ],
-  });
-  const result = {
-    result_id: `${acceptance.assignment_id}/result`,
-    work_unit_id: unit.unit_id,
-    assignment_id: acceptance.assignment_id,
-    computed_by_peer: acceptance.provider_peer,
-    output_cid: outputCid,
-    output_bytes: output.byteLength,
-    computation_time_seconds: 0.001,
-    resources_used: { cpu_cores: 1, ram_gb: 0.0625 },
-    verification_hash: outputCid,
-    timestamp: iso(ctx.now()),
-  };
-  return {
-    results: [{ result, output_base64: Buffer.from(output).toString('base64') }],
-    receipts: [signed.signed],
-  };
-}
-
-const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
 const NOTHING: MessageBody<'settlement'> = { entries: [], receipts: [] };
 
 test("a result whose receipt is another peer's, names another output or requester, or does not cover it, is refused: nothing journaled, the escrow held", async () => {
-  const setup = await requesterWithAcceptedUnit();
+  const setup = await requesterWithAcceptedUnit(executor);
   const { ctx, verdicts, acceptance, chunk } = setup;
   const journaled = ctx.recorded.length;
   const right = sha256(chunk);
@@ -195,7 +81,7 @@ test("a result whose receipt is another peer's, names another output or requeste
 });
 
 test('a right result of a provider on probation is checked against my own run, then verified and paid', async () => {
-  const setup = await requesterWithAcceptedUnit();
+  const setup = await requesterWithAcceptedUnit(executor);
   const { ctx, verdicts, acceptance, chunk } = setup;
   const output = sha256(chunk);
   const outputCid = cidOfBytes(output);
@@ -246,7 +132,7 @@ test('a right result of a provider on probation is checked against my own run, t
 });
 
 test('a wrong result convicts its provider: refunded as rejected, the unit verified on my own run', async () => {
-  const setup = await requesterWithAcceptedUnit();
+  const setup = await requesterWithAcceptedUnit(executor);
   const { ctx, verdicts, acceptance, chunk } = setup;
   const liar = acceptance.provider_peer;
   // A valid receipt, honestly signed by the provider, for an output that is not the chunk's sha256.
@@ -289,7 +175,7 @@ test('a wrong result convicts its provider: refunded as rejected, the unit verif
 });
 
 test('a result that comes after its assignment was refunded is not taken', async () => {
-  const setup = await requesterWithAcceptedUnit();
+  const setup = await requesterWithAcceptedUnit(executor);
   const { ctx, verdicts, acceptance, chunk } = setup;
   // Past its deadline: refunded as late, the unit gone back to the market.
   await ctx.record([refundEvent(ctx.now(), acceptance.assignment_id, 'late')]);
@@ -312,7 +198,7 @@ test('a result that comes after its assignment was refunded is not taken', async
 });
 
 test('a result whose assignment is refunded while its receipt is being checked is not taken either', async () => {
-  const setup = await requesterWithAcceptedUnit();
+  const setup = await requesterWithAcceptedUnit(executor);
   const { ctx, verdicts, acceptance, chunk } = setup;
   const item = await resultMessage(setup, sha256(chunk), setup.provider);
 
@@ -336,7 +222,7 @@ test('a result whose assignment is refunded while its receipt is being checked i
 
 test('a result that arrives as its deadline passes is taken or refunded as late, never both', async () => {
   // Taking it first: the deadline check made while its receipt is checked and it is journaled leaves it alone.
-  const first = await requesterWithAcceptedUnit();
+  const first = await requesterWithAcceptedUnit(executor);
   await first.verdicts.stop();
   const requester = new Requester(first.ctx, executor, { graceSeconds: 30, providerPipeline: 1 });
   const item = await resultMessage(first, sha256(first.chunk), first.provider);
@@ -353,7 +239,7 @@ test('a result that arrives as its deadline passes is taken or refunded as late,
   await requester.stop();
 
   // Refunding it first: the result that arrives while the refund is journaled is not taken.
-  const second = await requesterWithAcceptedUnit();
+  const second = await requesterWithAcceptedUnit(executor);
   await second.verdicts.stop();
   const other = new Requester(second.ctx, executor, { graceSeconds: 30, providerPipeline: 1 });
   second.ctx.nowMs = Date.parse(second.acceptance.deadline) + 1;
@@ -372,7 +258,7 @@ test('a result that arrives as its deadline passes is taken or refunded as late,
 });
 
 test('a result being taken as its job is cancelled is paid, not refunded as cancelled', async () => {
-  const setup = await requesterWithAcceptedUnit();
+  const setup = await requesterWithAcceptedUnit(executor);
   const { ctx, acceptance } = setup;
   await setup.verdicts.stop();
   const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 1 });
