@@ -190,6 +190,14 @@ export function formatJob(job: JobView): string {
     ['state', job.state],
     ['units', `${job.units_verified}/${job.units_total} verified, ${job.units_failed} failed`],
     ['redundancy', String(job.redundancy)],
+    ...(job.units_awaiting_agreement > 0
+      ? [
+          [
+            'waiting',
+            `${job.units_awaiting_agreement} units wait for a second provider's result to agree (a provider on probation, or results that disagreed, that this node cannot check itself)`,
+          ] as [string, string],
+        ]
+      : []),
     [
       'budget',
       `${formatCredits(job.budget)} credits (${formatCredits(job.held)} held, ${formatCredits(job.spent)} spent)`,

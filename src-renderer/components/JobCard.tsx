@@ -69,6 +69,15 @@ export function JobCard({
           {formatCredits(job.budget)}
         </span>
         <span>×{job.redundancy} redundancy</span>
+        {job.units_awaiting_agreement > 0 && (
+          <span
+            className="text-warn"
+            data-testid={`job-awaiting-${job.job_id}`}
+            title="Their results came from a provider still on probation, or disagreed, and this computer cannot check them itself (a GPU tile needs a GPU): another provider's result must agree. A second provider you trust that can run them lets them finish."
+          >
+            {job.units_awaiting_agreement} waiting for a second provider to agree
+          </span>
+        )}
         {onGpu && <span data-testid={`job-gpu-${job.job_id}`}>{onGpu}</span>}
         {job.manual_accept && <span>manual accept</span>}
         {job.open_to_strangers && <span data-testid={`job-strangers-${job.job_id}`}>open to strangers</span>}

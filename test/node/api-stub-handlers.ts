@@ -66,6 +66,7 @@ export const STUB_JOB: JobView = {
   submitted_at: AT,
   completed_at: null,
   refusals: [],
+  units_awaiting_agreement: 0,
 };
 
 const STUB_NETWORK: MethodResult<'network.get'> = {

@@ -102,6 +102,13 @@ export const JobViewSchema = z.strictObject({
   units_total: Count,
   units_verified: Count,
   units_failed: Count,
+  /**
+   * Units whose results are in but wait for another provider's result to agree before a verdict:
+   * the results disagreed, or came from a provider still on probation and this node cannot run the
+   * unit itself to check them (a shader tile needs a GPU). Without another provider to take the
+   * unit, they wait.
+   */
+  units_awaiting_agreement: Count,
   redundancy: z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)),
   budget: Credits,
   held: Credits,

@@ -23,7 +23,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
   const { state } = node;
   const now = () => Date.now();
 
-  const jobView = (record: JobRecord) => jobViewOf(state, record);
+  const jobView = (record: JobRecord) => jobViewOf(state, record, node.requester.awaitingAgreement(record.job.job_id));
 
   const myJob = (jobId: string): JobRecord => {
     const record = state.jobs.get(jobId);

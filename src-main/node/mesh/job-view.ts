@@ -44,7 +44,8 @@ export function jobSummary(state: MeshState, record: JobRecord): JobSummary {
   return { verified, failed, spent };
 }
 
-export function jobView(state: MeshState, record: JobRecord): JobView {
+/** `awaitingAgreement`: the requester's count of the job's units waiting for another provider to agree (Requester.awaitingAgreement). */
+export function jobView(state: MeshState, record: JobRecord, awaitingAgreement = 0): JobView {
   const { verified, failed, held, spent, refusals } = tally(state, record);
   // A render job is done when its frames are assembled, not just its tiles verified.
   const render = record.job.render;
@@ -58,6 +59,7 @@ export function jobView(state: MeshState, record: JobRecord): JobView {
     units_total: record.job.unit_count,
     units_verified: verified,
     units_failed: failed,
+    units_awaiting_agreement: done || record.cancelled ? 0 : awaitingAgreement,
     redundancy: record.job.redundancy,
     budget: record.job.budget,
     held,

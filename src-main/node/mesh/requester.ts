@@ -322,6 +322,11 @@ export class Requester {
     return reply!;
   }
 
+  /** The job's units waiting for another provider's result to agree with theirs (verdicts.ts). */
+  awaitingAgreement(jobId: string): number {
+    return this.#verdicts.awaitingAgreement(jobId);
+  }
+
   /** Refunds assignments past their deadline, so their units are offered again (verdicts.ts). */
   checkDeadlines(): Promise<void> {
     return this.#verdicts.refundLate();

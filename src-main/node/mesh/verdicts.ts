@@ -67,6 +67,19 @@ export class Verdicts {
     });
   }
 
+  /**
+   * The job's units that asked for another provider's result before a verdict (results that
+   * disagreed, or a provider on probation that I cannot check) and still have none: the job view says so.
+   */
+  awaitingAgreement(jobId: string): number {
+    let waiting = 0;
+    for (const unitId of this.extra.keys()) {
+      const record = this.ctx.state.units.get(unitId);
+      if (record?.unit.job_id === jobId && !record.verdict) waiting++;
+    }
+    return waiting;
+  }
+
   /** Tells each provider how these assignments closed, in one settlement a provider (a cancel's). */
   tellProviders(assignments: Iterable<AssignmentRecord>): void {
     this.#payments.tellAll(assignments);
