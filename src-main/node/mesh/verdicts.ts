@@ -31,7 +31,7 @@ const DECIDE_AGAIN_MS = 5_000;
 export class Verdicts {
   /** Assignments a result intake, a deadline refund or a cancel (requester.ts) is changing. */
   readonly claims = new AssignmentClaims();
-  /** Extra replicas a unit asks for after results disagreed (recomputed from votes on restart). */
+  /** Extra replicas an undecided unit asks for after results disagreed (recomputed from votes on restart). */
   readonly extra = new Map<string, number>();
   /** Units being decided: a second result arriving meanwhile waits for the first decision. */
   readonly #deciding = new KeyedQueue();
@@ -319,6 +319,7 @@ export class Verdicts {
     const results = active.flatMap((assignment) => (assignment.result ? [assignment.result] : []));
     this.#tiles.forget(unitId, results);
     this.#outputs.forget(results.map((r) => r.output_cid));
+    this.extra.delete(unitId); // decided: a reopened unit asks again, as after a restart
     const job = state.jobs.get(record.unit.job_id)!;
     const failure = hash ? agreedFailure(hash) : 'no_agreement';
     this.ctx.emit(failure ? 'unit.failed' : 'unit.verified', {
