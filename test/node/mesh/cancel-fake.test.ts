@@ -4,12 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
-import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
-import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { Requester } from '../../../src-main/node/mesh/requester.js';
 import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
+import { hashUnit } from './fixtures/accepted-unit.js';
 import { acceptedOffer, fakeContext } from './fixtures/fake-context.js';
 
 const executor = Executor.start({ workers: 1 });
@@ -24,20 +23,8 @@ test('cancelling a job tells each provider of its refunds in one settlement', as
   const [busy, other] = [(await ephemeralIdentity()).peerId, (await ephemeralIdentity()).peerId];
   // Five units on one provider, one on another: none has a result yet.
   const providers = [busy, busy, busy, busy, busy, other];
-  const unit = (i: number): WorkUnit => ({
-    unit_id: `${JOB}/${i}`,
-    job_id: JOB,
-    algorithm_id: 'hash/sha256',
-    algorithm_version: ALGORITHM_VERSION,
-    required_resources: { cpu_cores: 1, ram_gb: 0.0625 },
-    estimated_duration_seconds: 0.001,
-    priority: 0.5,
-    verification_redundancy: 1,
-    module_cid: 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku',
-    input_cid: 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku',
-    params: { algorithm: 'sha256' },
-    verification: { kind: 'exact_hash' },
-  });
+  const cid = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'; // blobs nobody fetches here
+  const unit = (i: number) => hashUnit(`${JOB}/${i}`, JOB, cid, cid);
   await ctx.record([
     {
       type: 'job.submitted',
