@@ -1,7 +1,8 @@
 // A render job across a CPU node and a GPU node (WebGPU on the CPU here: `--gpu on` takes the
 // software adapter), in child processes: both kinds of worker render tiles, every GPU tile passes
 // its spot-check, and the assembled frames agree with the CPU's render-local within the tolerance.
-// Then a user's WGSL shader job: only the GPU node can take it, and its outputs are the shader's.
+// And a user's WGSL shader job, submitted first: only the GPU node can take it; its units wait, and
+// say so, until the GPU node's tiles have ended its probation; then its outputs are the shader's.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,54 @@ test(
     await meshAll([requester, cpuNode, gpuNode]);
 
     const out = mkdtempSync(join(tmpdir(), 'mesh-gpu-render-'));
+    // A shader job: 2 units of 64 u32 each; every output word is its input word squared plus one.
+    const shader = join(out, 'square.wgsl');
+    writeFileSync(
+      shader,
+      `
+@group(0) @binding(0) var<storage, read> input: array<u32>;
+@group(0) @binding(1) var<storage, read_write> output: array<u32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  output[id.x] = input[id.x] * input[id.x] + 1u;
+}`,
+    );
+    const words = Uint32Array.from({ length: 128 }, (_, i) => i * 3);
+    const inputFile = join(out, 'words.bin');
+    writeFileSync(inputFile, new Uint8Array(words.buffer));
+    const params = JSON.stringify({ workgroup_size: [64, 1, 1], workgroups: [1, 1, 1], buffer_size: 256 });
+    const submitted = await run(NODE, [
+      MESHCTL,
+      'submit-job',
+      '--wgsl',
+      shader,
+      '--input',
+      inputFile,
+      '--chunk-bytes',
+      '256',
+      '--params',
+      params,
+      '--budget',
+      '100',
+      '--json',
+      '--data-dir',
+      requester.dataDir,
+    ]);
+    const shaderJob = (JSON.parse(submitted.stdout) as { job_id: string }).job_id;
+    // No CPU here can run a shader to check it, and the GPU node is new (on probation): its results
+    // wait for a proven provider's agreement, and the job says so rather than sitting at "running".
+    await waitFor(
+      'the shader job says its units wait for a second provider',
+      async () => {
+        const { job } = await requester.api.call('jobs.status', { job_id: shaderJob });
+        return job.units_awaiting_agreement === 2 ? job : undefined;
+      },
+      60_000,
+    );
+    const said = await run(NODE, [MESHCTL, 'job', 'status', shaderJob, '--data-dir', requester.dataDir]);
+    assert.match(said.stdout, /waiting\s+2 units wait for a second provider's result to agree/);
+    assert.equal((await requester.api.call('jobs.status', { job_id: shaderJob })).job.state, 'running');
+
     const { stdout } = await run(
       NODE,
       [
@@ -101,9 +150,9 @@ test(
       );
     }
 
-    // A shader's results are taken on the GPU node's record alone (no CPU here can run a shader), so
-    // it must be past probation, which the spot-checks of its tiles make. How many tiles it got
-    // above depends on timing (3 of 30 in one CI run): until it has passed enough, it renders alone.
+    // The spot-checks of its tiles end the GPU node's probation. How many tiles it got above depends
+    // on timing (3 of 30 in one CI run): until it has passed enough, it renders alone. Once past it,
+    // the waiting shader units are decided on its record (no new result comes to decide them).
     await cpuNode.api.call('sharing.set', { on: false });
     const passed = async () =>
       (await requester.api.call('peers.list', {})).peers.find((p) => p.peer_id === gpuNode.peerId)!.checks_passed;
@@ -121,40 +170,6 @@ test(
       );
     }
 
-    // A shader job: 2 units of 64 u32 each; every output word is its input word squared plus one.
-    const shader = join(out, 'square.wgsl');
-    writeFileSync(
-      shader,
-      `
-@group(0) @binding(0) var<storage, read> input: array<u32>;
-@group(0) @binding(1) var<storage, read_write> output: array<u32>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3u) {
-  output[id.x] = input[id.x] * input[id.x] + 1u;
-}`,
-    );
-    const words = Uint32Array.from({ length: 128 }, (_, i) => i * 3);
-    const inputFile = join(out, 'words.bin');
-    writeFileSync(inputFile, new Uint8Array(words.buffer));
-    const params = JSON.stringify({ workgroup_size: [64, 1, 1], workgroups: [1, 1, 1], buffer_size: 256 });
-    const submitted = await run(NODE, [
-      MESHCTL,
-      'submit-job',
-      '--wgsl',
-      shader,
-      '--input',
-      inputFile,
-      '--chunk-bytes',
-      '256',
-      '--params',
-      params,
-      '--budget',
-      '100',
-      '--json',
-      '--data-dir',
-      requester.dataDir,
-    ]);
-    const shaderJob = (JSON.parse(submitted.stdout) as { job_id: string }).job_id;
     await waitFor(
       'the shader job completes',
       async () =>

@@ -4,7 +4,7 @@
 import { backtrack } from '../../core/mesh/backtrack.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { WorkUnit } from '../../core/schemas/index.js';
-import type { CheckRecord } from '../../core/verification/index.js';
+import { isProven, type CheckRecord } from '../../core/verification/index.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { refundEvent } from './settlement.js';
 
@@ -28,6 +28,8 @@ export class Convictions {
       decide(unitId: string): Promise<void>;
       /** Accepts offers again (units went back to the market). */
       acceptSoon(): void;
+      /** A provider passed probation with this check: results waiting for a proven provider's word may now have it. */
+      proven(provider: string): void;
     },
   ) {}
 
@@ -67,6 +69,14 @@ export class Convictions {
     const fresh = outcomes.filter(([id]) => !state.checks.outcomes.has(id));
     if (fresh.length === 0 && (truth === null || state.checks.truths.get(unit.unit_id) === truth)) return;
     const contradicted = fresh.filter(([, ok]) => !ok).map(([id]) => id);
+    const matched = new Set(fresh.filter(([, ok]) => ok).map(([id]) => id));
+    const onProbation = new Set(
+      state
+        .activeAssignments(unit.unit_id)
+        .filter((a) => a.result && matched.has(a.result.result_id))
+        .map((a) => a.acceptance.provider_peer)
+        .filter((peer) => !isProven(state.checks.record(peer))),
+    );
     await this.ctx.record([
       {
         type: 'unit.checked',
@@ -79,6 +89,7 @@ export class Convictions {
         contradicted,
       },
     ]);
+    for (const peer of onProbation) if (isProven(state.checks.record(peer))) this.hooks.proven(peer);
     // Only the convictions this check made: another unit's check may have convicted while this one was journaled.
     for (const [peer, conviction] of state.checks.convictions) {
       if (!contradicted.includes(conviction.resultId)) continue;

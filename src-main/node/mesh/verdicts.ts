@@ -64,6 +64,7 @@ export class Verdicts {
       tell: (provider, ids) => this.#payments.tell(provider, ids),
       decide: (unitId) => this.decide(unitId),
       acceptSoon: () => this.acceptSoon(),
+      proven: (provider) => this.#decideWaitingOn(provider),
     });
   }
 
@@ -78,6 +79,20 @@ export class Verdicts {
       if (record?.unit.job_id === jobId && !record.verdict) waiting++;
     }
     return waiting;
+  }
+
+  /**
+   * The provider just passed probation: units waiting for a proven provider to agree with its
+   * results (a shader tile that only it can run) are decided again, as they now can be; no new
+   * result would come to decide them.
+   */
+  #decideWaitingOn(provider: string): void {
+    for (const unitId of this.extra.keys()) {
+      const theirs = this.ctx.state
+        .activeAssignments(unitId)
+        .some((a) => a.result && a.acceptance.provider_peer === provider);
+      if (theirs) this.ctx.background(`deciding ${unitId} again`, this.decide(unitId));
+    }
   }
 
   /** Tells each provider how these assignments closed, in one settlement a provider (a cancel's). */
