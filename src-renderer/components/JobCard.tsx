@@ -73,7 +73,7 @@ export function JobCard({
           <span
             className="text-warn"
             data-testid={`job-awaiting-${job.job_id}`}
-            title="Their results came from a provider still on probation, or disagreed, and this computer cannot check them itself (a GPU tile needs a GPU): another provider's result must agree. A second provider you trust that can run them lets them finish."
+            title="Their results came from a provider still on probation, or disagreed, and this computer cannot check them itself (a shader needs a GPU). They finish when a second provider you trust agrees, or when this one has passed its checks on work this computer can check (render tiles)."
           >
             {job.units_awaiting_agreement} waiting for a second provider to agree
           </span>
