@@ -216,13 +216,19 @@ export class Acceptor {
     return { accepted, refused };
   }
 
-  /** The inputs of these units small enough to travel with their acceptances. */
+  /**
+   * The inputs of these units small enough to travel with their acceptances, each once: a render
+   * job's tiles of a frame share its scene, which went once per tile (and was checked once per tile).
+   */
   #smallInputs(acceptances: Acceptance[]): { cid: string; base64: string }[] {
     const budget = new InlineBudget(this.ctx.blobs, MAX_INLINE_BYTES_PER_MESSAGE);
+    const inline = new Set<string>();
     return acceptances.flatMap(({ unit_id }) => {
       const cid = this.ctx.state.units.get(unit_id)?.unit.input_cid;
+      if (cid === undefined || inline.has(cid)) return [];
+      inline.add(cid);
       const base64 = budget.take(cid);
-      return base64 === undefined ? [] : [{ cid: cid!, base64 }];
+      return base64 === undefined ? [] : [{ cid, base64 }];
     });
   }
 

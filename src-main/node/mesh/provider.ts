@@ -156,7 +156,7 @@ export class Provider {
     );
     for (const offerId of refusedOffers) this.#rounds.refused(offerId); // closed: its unit may be offered again once allowed
     for (const blob of inline) {
-      if (!wantedInputs.has(blob.cid)) continue;
+      if (!wantedInputs.delete(blob.cid)) continue; // not wanted, or a copy already taken
       const bytes = new Uint8Array(Buffer.from(blob.base64, 'base64'));
       if (cidOfBytes(bytes) === blob.cid) this.#execution.keepInline(blob.cid, bytes); // a mismatch is ignored: the unit fetches its input instead
     }
