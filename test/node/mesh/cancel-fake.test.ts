@@ -7,9 +7,8 @@ import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { Requester } from '../../../src-main/node/mesh/requester.js';
-import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
 import { hashUnit } from './fixtures/accepted-unit.js';
-import { acceptedOffer, fakeContext } from './fixtures/fake-context.js';
+import { acceptAsRequester, fakeContext } from './fixtures/fake-context.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
@@ -39,18 +38,8 @@ test('cancelling a job tells each provider of its refunds in one settlement', as
     },
     ...providers.map((_, i) => ({ type: 'unit.created' as const, unit: unit(i) })),
   ]);
-  for (const [i, provider] of providers.entries()) {
-    const { offer, acceptance } = acceptedOffer({
-      unitId: `${JOB}/${i}`,
-      jobId: JOB,
-      requester: ctx.me,
-      provider,
-      price: PRICE,
-      atMs: ctx.now(),
-      n: i,
-    });
-    await ctx.record(acceptanceEvents(acceptance, { requester: ctx.me, worker: provider }, BUDGET, offer));
-  }
+  for (const [i, provider] of providers.entries())
+    await acceptAsRequester(ctx, { unitId: `${JOB}/${i}`, jobId: JOB, provider, price: PRICE, budget: BUDGET, n: i });
   const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
   await requester.cancel(JOB);
   await ctx.settled();

@@ -5,15 +5,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
-import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
+import type { Acceptance, WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { PROBATION_CHECKS } from '../../../src-main/core/verification/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { loadKernel } from '../../../src-main/node/exec/kernels.js';
-import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
 import { Verdicts } from '../../../src-main/node/mesh/verdicts.js';
 import { hashUnit, newProvider, resultMessage, sha256 } from './fixtures/accepted-unit.js';
-import { acceptedOffer, fakeContext } from './fixtures/fake-context.js';
+import { acceptAsRequester, fakeContext } from './fixtures/fake-context.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
@@ -35,7 +34,7 @@ test('a unit waiting for a proven agreement is decided when its provider passes 
   const accepted: Array<{
     unit: WorkUnit;
     chunk: Uint8Array;
-    acceptance: ReturnType<typeof acceptedOffer>['acceptance'];
+    acceptance: Acceptance;
   }> = [];
   for (const job of jobs) {
     await ctx.record([
@@ -54,17 +53,15 @@ test('a unit waiting for a proven agreement is decided when its provider passes 
     for (let i = 0; i < job.units; i++) {
       const chunk = new Uint8Array(randomBytes(64));
       const unit = hashUnit(`${job.id}/${i}`, job.id, job.module, await ctx.blobs.put(chunk));
-      const { offer, acceptance } = acceptedOffer({
+      await ctx.record([{ type: 'unit.created', unit }]);
+      const { acceptance } = await acceptAsRequester(ctx, {
         unitId: unit.unit_id,
         jobId: job.id,
-        requester: ctx.me,
         provider: peer,
         price: PRICE,
-        atMs: ctx.now(),
+        budget: BUDGET,
         n: accepted.length,
       });
-      await ctx.record([{ type: 'unit.created', unit }]);
-      await ctx.record(acceptanceEvents(acceptance, { requester: ctx.me, worker: peer }, BUDGET, offer));
       accepted.push({ unit, chunk, acceptance });
     }
   }
