@@ -102,7 +102,10 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
     assert.match(said.stdout, /waiting\s+2 units wait for a second provider's result to agree/);
     assert.equal((await requester.api.call('jobs.status', { job_id: shaderJob })).job.state, 'running');
 
-    const { stdout } = await run(
+    // The GPU node (WebGPU on the CPU, slow) gets its first tile before the CPU node shares: on a
+    // loaded CI machine the CPU node once took all 30 tiles before the GPU node took one.
+    await cpuNode.api.call('sharing.set', { on: false });
+    const rendering = run(
       NODE,
       [
         MESHCTL,
@@ -121,6 +124,18 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
       ],
       { maxBuffer: 16 << 20 },
     );
+    await waitFor(
+      'the GPU node takes a tile of the render job',
+      async () => {
+        const render = (await requester.api.call('jobs.list', {})).jobs.find((j) => j.job_id !== shaderJob);
+        if (!render) return undefined;
+        const { units } = await requester.api.call('jobs.status', { job_id: render.job_id, units: true });
+        return units!.some((u) => u.providers.includes(gpuNode.peerId)) || undefined;
+      },
+      60_000,
+    );
+    await cpuNode.api.call('sharing.set', { on: true });
+    const { stdout } = await rendering;
     const jobId = /job-[0-9a-f]+/.exec(stdout)![0];
 
     const { job, units } = await requester.api.call('jobs.status', { job_id: jobId, units: true });
