@@ -171,18 +171,12 @@ test('2b. Peers & trust: who may use my computer, set and cleared by hand', { ti
 test('3. Availability: dragging over Monday 09–12 paints one weekly window', { timeout: 20_000 }, async () => {
   await goTo(page, 'availability');
   const cell = (day: number, hour: number) => page.getByTestId(`slot-cell-${day}-${hour}`);
-  const centre = async (day: number, hour: number) => {
-    const box = await cell(day, hour).boundingBox();
-    assert.ok(box, `cell ${day}-${hour} is on screen`);
-    return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  };
-  const start = await centre(1, 9);
-  await page.mouse.move(start.x, start.y);
+  // Each cell is found where it is when the mouse goes to it (hover waits for it to be visible and
+  // stable): a box measured before the page's cards had loaded could be pushed away by them, and a
+  // CI run's drag then painted nothing.
+  await cell(1, 9).hover();
   await page.mouse.down();
-  for (const hour of [10, 11]) {
-    const over = await centre(1, hour);
-    await page.mouse.move(over.x, over.y, { steps: 4 });
-  }
+  for (const hour of [10, 11]) await cell(1, hour).hover();
   await page.mouse.up();
   const windows = await waitFor(
     'the window on A',
