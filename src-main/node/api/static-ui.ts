@@ -3,7 +3,7 @@
 // hold no secret: the token travels in the URL's fragment, which a browser never sends, and every
 // API call the page makes presents it. The page may load only its own files and talk only to this
 // node (the CSP), and no other site may frame it.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtFile } from '../../core/build-layout.js';
@@ -75,12 +75,15 @@ export function uiFileOf(path: string): { relativePath: string; contentType: str
 }
 
 /** Sends the UI file the path names, or 404; `dir` is the built renderer (dist/src-renderer). */
-export async function sendUiFile(res: ServerResponse, dir: string, path: string, port: number): Promise<void> {
+export function sendUiFile(res: ServerResponse, dir: string, path: string, port: number): void {
   const file = uiFileOf(path);
   if (file === undefined) return notFound(res);
   let body: Buffer;
   try {
-    body = await readFile(join(dir, file.relativePath));
+    // Read in the same turn (small files, from the page cache): while the node starts, its main
+    // thread is free only between the start's steps, and an answer waiting for a second turn waited
+    // for the next step's end.
+    body = readFileSync(join(dir, file.relativePath));
   } catch {
     return notFound(res);
   }

@@ -17,6 +17,7 @@ import { ensureDataDir } from '../config/data-dir.js';
 import { loadNetworkConfig, stableListen } from '../config/network-config.js';
 import type { ApiHandlers } from '../../core/api/contract.js';
 import type { MeshNode, MeshNodeOptions } from './mesh-node.js';
+import { letWaitingRequestsIn } from './start-steps.js';
 
 export interface Daemon {
   node: MeshNode;
@@ -54,11 +55,13 @@ export async function startDaemon(
     uiDir: BUILT_UI_DIR,
   });
   onListening?.(api);
+  await letWaitingRequestsIn();
   let node: MeshNode;
   let handlers: ApiHandlers;
   try {
     // Loaded here, once the API listens: most of a start is loading this code.
     const [{ MeshNode }, { apiHandlers }] = await Promise.all([import('./mesh-node.js'), import('./api-handlers.js')]);
+    await letWaitingRequestsIn();
     const network = options.network ?? (await loadNetworkConfig(options.dataDir));
     node = await MeshNode.start({
       ...options,

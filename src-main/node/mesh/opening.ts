@@ -18,6 +18,7 @@ import { MeshNetwork } from '../p2p/index.js';
 import { ReceiptChain } from '../receipts/index.js';
 import { shippedModules } from './algorithms.js';
 import type { Opened } from './lifecycle.js';
+import { letWaitingRequestsIn } from './start-steps.js';
 import { loadState, type LoadedState } from './state-keeper.js';
 
 export interface Opening {
@@ -59,6 +60,7 @@ export async function openResources(
   const blobs = new BlobStore(join(options.dataDir, 'blobs'), { database: join(options.dataDir, 'journal.sqlite') });
   opened.add('the blob store', () => blobs.close());
   await Promise.all(shippedModules().map((module) => blobs.put(module)));
+  await letWaitingRequestsIn();
   const mine = state.receipts.get(identity.peerId)?.at(-1);
   const receipts = new ReceiptChain(identity, mine ? { cid: mine.cid, seq: mine.receipt.seq } : undefined);
   const executor = Executor.start({
