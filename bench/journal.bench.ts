@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { NodeEventSchema, validate, type NodeEvent } from '../src-main/core/schemas/index.js';
 import { Journal, type JournalOptions } from '../src-main/node/journal/index.js';
-import { MIX, realisticEvents, realisticStream } from '../test/node/fixtures/journal-events.js';
-import { round, type Benchmark, type Figure } from './harness.js';
+import { MIX, REQUESTER, realisticEvents, realisticStream } from '../test/node/fixtures/journal-events.js';
+import { median, round, type Benchmark, type Figure } from './harness.js';
 import { EventStore } from '../src-main/node/journal/event-store.js';
 import { NODE_MIX, nodeMixEvents } from './fixtures/node-mix.js';
 
@@ -233,4 +233,49 @@ const unitsPerSecond: Benchmark = {
     }),
 };
 
-export const benchmarks: Benchmark[] = [groupCommit, singleCommit, replay, unitsPerSecond];
+/** Histories of the ledger benchmark: a small job's, and a hundred times as many units. */
+const SHORT_HISTORY_UNITS = 250;
+const LONG_HISTORY_UNITS = 25_000;
+
+/**
+ * What the UI's ledger refresh (`ledger.get`: my balance with each peer, and what is held) costs
+ * the node's main thread with a long history ÷ with a short one, same run: a read that grows with
+ * history would read ~100.
+ */
+const ledgerReadsByHistory: Benchmark = {
+  names: ['ledger_summary_history_ratio'],
+  run: () =>
+    inTempDir(async (freshPath): Promise<Figure[]> => {
+      const summaryMs = async (units: number) => {
+        const journal = open(freshPath());
+        try {
+          await appendAll(journal, nodeMixEvents(`history-${units}`, units));
+          const times = [];
+          for (let i = 0; i < 50; i++) {
+            const start = performance.now();
+            journal.ledger.summary(REQUESTER);
+            times.push(performance.now() - start);
+          }
+          return median(times.slice(10)); // after the statements' first runs
+        } finally {
+          journal.close();
+        }
+      };
+      const short = await summaryMs(SHORT_HISTORY_UNITS);
+      const long = await summaryMs(LONG_HISTORY_UNITS);
+      return [
+        {
+          name: 'ledger_summary_history_ratio',
+          value: round(long / short, 2),
+          unit: 'x',
+          target: 'report (1 when it does not grow with history)',
+          summary_ms: round(long, 3),
+          baseline_summary_ms: round(short, 3),
+          units: LONG_HISTORY_UNITS,
+          baseline_units: SHORT_HISTORY_UNITS,
+        },
+      ];
+    }),
+};
+
+export const benchmarks: Benchmark[] = [groupCommit, singleCommit, replay, unitsPerSecond, ledgerReadsByHistory];

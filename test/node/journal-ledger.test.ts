@@ -67,8 +67,10 @@ test('the SQL ledger decides and balances exactly as the in-memory ledger, and r
       });
 
       const live = journal.snapshot();
-      const balances = new Map(live.ledger_balances.map((b) => [b.peer_id as string, b.balance as number]));
-      assert.deepEqual(balances, memory.balances());
+      // Each peer's balance, read from the pair totals (ledger_flows).
+      const expected = memory.balances();
+      const balances = new Map(peers.map((id) => [id, journal.ledger.balance(id)]));
+      assert.deepEqual(balances, new Map(peers.map((id) => [id, expected.get(id) ?? 0])));
       assert.equal(
         [...balances.values()].reduce((sum, b) => sum + b, 0),
         0,

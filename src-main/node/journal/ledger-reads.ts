@@ -22,16 +22,25 @@ export class LedgerReads {
     /** Writes what the journal has queued: a read sees every event appended before it. */
     private readonly flush: () => void,
   ) {
-    this.#balance = db.prepare<[string], number>('SELECT balance FROM ledger_balances WHERE peer_id = ?').pluck();
+    // Balances read the totals a pair of peers paid each other (ledger_flows): a row per pair, so
+    // a read costs as many rows as the peer has counterparts, however long its history.
+    this.#balance = db
+      .prepare<{ peer: string }, number>(
+        `WITH p AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @peer)
+         SELECT COALESCE(SUM(CASE WHEN to_no = p.peer_no THEN amount ELSE -amount END), 0)
+         FROM ledger_flows, p WHERE (to_no = p.peer_no) <> (from_no = p.peer_no)`,
+      )
+      .pluck();
     // Net per counterpart: what they paid me minus what I paid them.
     this.#counterparts = db.prepare<{ me: string }, Counterpart>(
       `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
        SELECT p.peer_id AS peer, SUM(x.amount) AS balance FROM (
-         SELECT from_no AS no, amount FROM ledger_transfers, mine WHERE to_no = mine.peer_no AND from_no <> mine.peer_no
-         UNION ALL SELECT to_no AS no, -amount FROM ledger_transfers, mine WHERE from_no = mine.peer_no AND to_no <> mine.peer_no
+         SELECT from_no AS no, amount FROM ledger_flows, mine WHERE to_no = mine.peer_no AND from_no <> mine.peer_no
+         UNION ALL SELECT to_no AS no, -amount FROM ledger_flows, mine WHERE from_no = mine.peer_no AND to_no <> mine.peer_no
        ) x JOIN ledger_peers p ON p.peer_no = x.no
        GROUP BY p.peer_id ORDER BY p.peer_id`,
     );
+    // From the index of held escrows (migration 13), not a scan of every escrow.
     this.#held = db
       .prepare<[], number>("SELECT COALESCE(SUM(amount), 0) FROM ledger_escrows WHERE status = 'held'")
       .pluck();
@@ -50,10 +59,10 @@ export class LedgerReads {
     this.#jobOf = db.prepare<[string], string>('SELECT job_id FROM ledger_escrows WHERE assignment_id = ?').pluck();
   }
 
-  /** My balance as the derived tables hold it: one row, where `summary` reads every transfer of mine. */
-  balance(me: string): number {
+  /** A peer's balance as the derived tables hold it: what others paid it minus what it paid them. */
+  balance(peer: string): number {
     this.flush();
-    return this.#balance.get(me) ?? 0;
+    return this.#balance.get({ peer }) ?? 0;
   }
 
   /** The ledger as the derived tables hold it: my balance with each peer, and what is held. */

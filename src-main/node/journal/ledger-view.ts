@@ -35,9 +35,9 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number) => string | undefined
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const insertTransfer = db.prepare(`
     INSERT INTO ledger_transfers (event_seq, position, from_no, to_no, amount) VALUES (?, ?, ?, ?, ?)`);
-  const addToBalance = db.prepare(`
-    INSERT INTO ledger_balances (peer_id, balance) VALUES (?, ?)
-    ON CONFLICT (peer_id) DO UPDATE SET balance = balance + excluded.balance`);
+  const addToFlow = db.prepare(`
+    INSERT INTO ledger_flows (from_no, to_no, amount) VALUES (?, ?, ?)
+    ON CONFLICT (from_no, to_no) DO UPDATE SET amount = amount + excluded.amount`);
   const addToJob = db.prepare(`
     INSERT INTO ledger_jobs (job_id, committed) VALUES (?, ?)
     ON CONFLICT (job_id) DO UPDATE SET committed = committed + excluded.committed`);
@@ -65,14 +65,11 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number) => string | undefined
       const peerNo = peerNumbers();
       insertEntry.run(seq, idKey(entry.entry_id), entry.kind);
       putEscrow.run(e.assignment_id, e.job_id, e.unit_id, peerNo(e.requester), peerNo(e.worker), e.amount, e.status);
-      // Net each peer's change first: a settle's transfers share their payer, so it is written once.
-      const balanceChanges = new Map<string, number>();
       transfers.forEach((t, position) => {
-        insertTransfer.run(seq, position, peerNo(t.from), peerNo(t.to), t.amount);
-        balanceChanges.set(t.from, (balanceChanges.get(t.from) ?? 0) - t.amount);
-        balanceChanges.set(t.to, (balanceChanges.get(t.to) ?? 0) + t.amount);
+        const [from, to] = [peerNo(t.from), peerNo(t.to)];
+        insertTransfer.run(seq, position, from, to, t.amount);
+        addToFlow.run(from, to, t.amount);
       });
-      for (const [peer, change] of balanceChanges) addToBalance.run(peer, change);
       // A missing row reads as 0 committed, so a zero change needs no write.
       if (jobCommittedDelta !== 0) addToJob.run(e.job_id, jobCommittedDelta);
     },

@@ -18,7 +18,7 @@ export const DERIVED_TABLES = [
   'ledger_entries',
   'ledger_escrows',
   'ledger_transfers',
-  'ledger_balances',
+  'ledger_flows',
   'ledger_jobs',
 ] as const;
 
