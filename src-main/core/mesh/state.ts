@@ -69,12 +69,6 @@ export class MeshState {
   /** What is looked up in `receipts`, rebuilt from it (reindex): a snapshot need not hold it. */
   #receiptIndex: ReceiptIndex;
   #held: HeldIndex;
-  /**
-   * Per job, a count that moves with every event that may change its units' outcomes or money
-   * (verdicts, reopenings, ledger entries, refusals): a view worked out from a walk of its units is
-   * good while the count stands (node/mesh/job-view.ts). Not saved: a restored state starts anew.
-   */
-  readonly #jobChanges = new Map<string, number>();
   /** What each job of mine has in escrow or paid (read it with committedTo). */
   readonly committed = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
@@ -206,7 +200,6 @@ export class MeshState {
       case 'acceptance.refused': {
         const assignment = this.assignments.get(event.assignment_id);
         if (assignment) assignment.refusal = { reason: event.reason, at: event.at };
-        this.#jobChanged(assignment?.acceptance.job_id);
         return;
       }
       case 'result.recorded':
@@ -217,7 +210,6 @@ export class MeshState {
         return;
       case 'unit.verified':
         foldVerdict(this, event, this.#countOutcome);
-        this.#jobChanged(this.units.get(event.unit_id)?.unit.job_id);
         return;
       case 'unit.checked': {
         const results = this.assignmentsOf(event.unit_id).flatMap(({ result }) => {
@@ -233,14 +225,12 @@ export class MeshState {
       }
       case 'unit.reopened':
         foldReopened(this, event);
-        this.#jobChanged(this.units.get(event.unit_id)?.unit.job_id);
         return;
       case 'receipt.stored':
         this.#receiptIndex.store(this.receipts, event);
         return;
       case 'ledger.entry':
         foldLedgerEntry(this, this.#held, event.entry, event.at, this.#countOutcome);
-        this.#jobChanged(this.assignments.get(event.entry.assignment_id)?.acceptance.job_id);
         return;
       case 'peer.penalized':
         this.#countOutcome(event.peer_id, 'rejected', event.at);
@@ -284,15 +274,6 @@ export class MeshState {
     const list = this.resultsByOutput.get(result.output_cid);
     if (list) list.push(result.assignment_id);
     else this.resultsByOutput.set(result.output_cid, [result.assignment_id]);
-  }
-
-  #jobChanged(jobId: string | undefined): void {
-    if (jobId !== undefined) this.#jobChanges.set(jobId, this.jobChanges(jobId) + 1);
-  }
-
-  /** The job's count of changes (see #jobChanges). */
-  jobChanges(jobId: string): number {
-    return this.#jobChanges.get(jobId) ?? 0;
   }
 
   readonly #countOutcome = (peer: string, outcome: Outcome, at: string): void => {

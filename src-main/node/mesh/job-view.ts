@@ -2,67 +2,22 @@
 // (core/mesh/compaction.ts) from its summary and the journal's `units` table.
 import type { JobView, UnitView } from '../../core/api/contract.js';
 import type { JobSummary } from '../../core/mesh/records.js';
-import { workerPart } from '../../core/ledger/index.js';
-import { unitIdsOf, type AssignmentRecord, type JobRecord, type MeshState } from '../../core/mesh/state.js';
+import type { JobRecord, MeshState } from '../../core/mesh/state.js';
 import { parseUnitId, unitIdOf } from '../../core/mesh/unit-table.js';
 import { LIMITS } from '../../core/schemas/index.js';
 import type { Archive, ArchivedUnit } from '../journal/archive.js';
+import { tallyOf } from './job-tally.js';
 import { agreedFailure } from './unit-output.js';
-
-type Refusal = JobView['refusals'][number];
-type Tally = JobSummary & { held: number; refusals: Refusal[] };
-
-/**
- * Each job's last tally, with the state's count of the job's changes when it was taken. The UI asks
- * for every job's view on each refresh: a finished job of 100,000 units was a 90 ms walk each time.
- */
-const tallies = new WeakMap<JobRecord, { changes: number; tally: Tally }>();
-
-/** A job's units' outcomes and money: what its view shows, and what a compacted job keeps. */
-function tally(state: MeshState, record: JobRecord): Tally {
-  if (record.summary) return { ...record.summary, held: 0, refusals: [] };
-  const changes = state.jobChanges(record.job.job_id);
-  const kept = tallies.get(record);
-  if (kept?.changes === changes) return kept.tally;
-  const fresh = walk(state, record);
-  tallies.set(record, { changes, tally: fresh });
-  return fresh;
-}
-
-function walk(state: MeshState, record: JobRecord): Tally {
-  let verified = 0;
-  let failed = 0;
-  let held = 0;
-  let spent = 0;
-  const refusals = new Map<string, Refusal>(); // by provider: its last reason
-  for (const id of unitIdsOf(record)) {
-    const unit = state.units.progressOf(id);
-    if (unit?.verdict === 'rejected' || agreedFailure(unit?.consensusHash)) failed++;
-    else if (unit?.verdict === 'verified') verified++;
-    for (const assignment of state.assignmentsOf(id)) {
-      if (assignment.escrow === 'held') held += assignment.acceptance.price;
-      else if (assignment.escrow === 'paid') spent += paidOut(assignment);
-      const { refusal } = assignment;
-      if (!refusal) continue;
-      const provider = assignment.acceptance.provider_peer;
-      const seen = refusals.get(provider);
-      const last = !seen || refusal.at >= seen.last_at ? refusal : { reason: seen.reason, at: seen.last_at };
-      refusals.set(provider, { provider, reason: last.reason, units: (seen?.units ?? 0) + 1, last_at: last.at });
-    }
-  }
-  const sorted = [...refusals.values()].sort((a, b) => (a.last_at < b.last_at ? 1 : -1)).slice(0, 64);
-  return { verified, failed, spent, held, refusals: sorted };
-}
 
 /** What a finished job keeps once compacted. */
 export function jobSummary(state: MeshState, record: JobRecord): JobSummary {
-  const { verified, failed, spent } = tally(state, record);
+  const { verified, failed, spent } = tallyOf(state, record);
   return { verified, failed, spent };
 }
 
 /** `awaitingAgreement`: the requester's count of the job's units waiting for another provider to agree (Requester.awaitingAgreement). */
 export function jobView(state: MeshState, record: JobRecord, awaitingAgreement = 0): JobView {
-  const { verified, failed, held, spent, refusals } = tally(state, record);
+  const { verified, failed, held, spent, refusals } = tallyOf(state, record);
   // A render job is done when its frames are assembled, not just its tiles verified.
   const render = record.job.render;
   const framesDone = !render || failed > 0 || record.frames.size === render.last_frame - render.first_frame + 1;
@@ -149,13 +104,4 @@ function archivedUnitView(archive: Archive, record: JobRecord, unitId: string, i
     fuel: null,
     device: null,
   };
-}
-
-/** What a settled assignment paid out: its worker's part, and the verifier shares it earned as a reward. */
-function paidOut({ acceptance, closing, reward }: AssignmentRecord): number {
-  const toWorker =
-    closing?.kind === 'settle'
-      ? workerPart(closing.amount ?? acceptance.price, closing.worker_share_bps)
-      : acceptance.price;
-  return toWorker + (reward?.amount ?? 0);
 }

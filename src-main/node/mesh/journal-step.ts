@@ -1,6 +1,7 @@
 // One logical step of the node journaled, then applied: its events go into one transaction
 // (a crash never leaves an acceptance without its escrow), committed FULL when a peer acts on it
-// (durability.ts), and each event the journal took for the first time is folded into the state.
+// (durability.ts), and each event the journal took for the first time is folded into the state
+// (and into its job's tally, job-tally.ts).
 import { randomUUID } from 'node:crypto';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import type { MeshState } from '../../core/mesh/state.js';
@@ -8,6 +9,7 @@ import type { NodeEvent } from '../../core/schemas/index.js';
 import type { Journal } from '../journal/index.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { mustSurvivePowerCut } from './durability.js';
+import { applyEvent } from './job-tally.js';
 import type { StateKeeper } from './state-keeper.js';
 
 export interface StepTarget {
@@ -32,7 +34,7 @@ export async function journalStep(node: StepTarget, events: NewEvent[]): Promise
       return;
     }
     if (!outcome.duplicate) {
-      node.state.apply(event);
+      applyEvent(node.state, event);
       node.keeper.applied(outcome.seq);
       if (event.type === 'ledger.entry')
         node.emit('ledger.entry', { kind: event.entry.kind, assignment_id: event.entry.assignment_id });
