@@ -1,29 +1,8 @@
 // Debian's Chromium driven by Playwright, launched one way for the UI's e2e test and its
 // benchmark: headless, no sandbox (CI runs as root), nothing that phones home. Each launch gets a
 // fresh profile of its own.
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-
-/** The browser to drive: MESH_CHROMIUM, or Debian's package. */
-export const CHROMIUM_PATH = process.env['MESH_CHROMIUM'] ?? '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/** Throws with what to install when there is no Chromium (the UI tests never skip). */
-export function checkChromium(): void {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `no Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (or set MESH_CHROMIUM to a Chromium binary)`,
-    );
-  }
-}
+import { CHROMIUM_ARGS, CHROMIUM_PATH, checkChromium } from './chromium.js';
 
 /** A headless Chromium driven by Playwright. */
 export async function launchChromium(): Promise<Browser> {
