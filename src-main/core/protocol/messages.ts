@@ -24,8 +24,12 @@ const MiB = 1024 * KiB;
 const MAX_BATCH = 1000;
 /** The most results one `results` message carries: its settlement reply stays within MAX_BATCH entries. */
 export const MAX_RESULTS_PER_MESSAGE = 128;
-/** Outputs up to MAX_INLINE_BLOB_BYTES ride in a `results` message, up to this many bytes of them per message. */
-export const MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE = 1 * MiB;
+/**
+ * Outputs up to MAX_INLINE_BLOB_BYTES ride in a `results` message, up to this many bytes of them
+ * per message (the rest go in the next): sealing a message of 1 MiB of them took 14 ms of the
+ * sender's main thread, and checking it 11 ms of the receiver's.
+ */
+export const MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE = 512 * KiB;
 /** Inputs up to this size travel inside the acceptances message... */
 export const MAX_INLINE_BLOB_BYTES = 16 * KiB;
 /** ...up to this many bytes of them per message. */

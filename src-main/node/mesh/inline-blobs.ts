@@ -16,11 +16,22 @@ export class InlineBudget {
 
   /** The blob as base64 when it is small, in my store, and the message still has room for it. */
   take(cid: string | undefined): string | undefined {
-    const size = cid === undefined ? undefined : this.blobs.size(cid);
-    if (size === undefined || size > MAX_INLINE_BLOB_BYTES || size > this.#left) return undefined;
+    const size = this.#smallSize(cid);
+    if (size === undefined || size > this.#left) return undefined;
     const bytes = this.blobs.get(cid!);
     if (!bytes) return undefined;
     this.#left -= size;
     return Buffer.from(bytes).toString('base64');
+  }
+
+  /** Whether the blob is small enough to ride inline, but this message has no room left for it. */
+  full(cid: string | undefined): boolean {
+    const size = this.#smallSize(cid);
+    return size !== undefined && size > this.#left;
+  }
+
+  #smallSize(cid: string | undefined): number | undefined {
+    const size = cid === undefined ? undefined : this.blobs.size(cid);
+    return size !== undefined && size <= MAX_INLINE_BLOB_BYTES ? size : undefined;
   }
 }

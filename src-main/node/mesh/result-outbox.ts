@@ -102,7 +102,8 @@ export class ResultOutbox {
   /**
    * The message for these assignments: their results, one execution receipt signed (and journaled
    * before it leaves) for those that have none yet, the receipts of the others (sent before my
-   * restart), and outputs inline while the message has room. `later`: those whose receipt found no room.
+   * restart), and outputs inline while the message has room. `later`: those whose receipt or small
+   * output found no room.
    */
   async #message(
     requester: string,
@@ -126,7 +127,8 @@ export class ResultOutbox {
       const result = state.assignments.get(id)?.result;
       const stored = result && state.executionOf(id);
       if (!result || !stored?.sig) continue;
-      if (!receipts.take({ ...stored, sig: stored.sig })) {
+      // A small output with no room left here rides in the next message rather than be fetched apart.
+      if (budget.full(result.output_cid) || !receipts.take({ ...stored, sig: stored.sig })) {
         later.push(id);
         continue;
       }

@@ -4,7 +4,7 @@
 // a second one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
+import { MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE, type MessageBody } from '../../../src-main/core/protocol/messages.js';
 import type { WorkResult } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context.js';
@@ -33,6 +33,8 @@ async function computed(
   requester: string,
   n: number,
   fresh = false,
+  /** Its output's bytes, kept in my store; without them, a CID of nothing stored. */
+  outputBytes?: Uint8Array,
 ): Promise<{ id: string; result: WorkResult }> {
   const unitId = `${JOB}/${n}`;
   const { offer, acceptance } = acceptedOffer({
@@ -56,14 +58,14 @@ async function computed(
     priority: 0.5,
     verification_redundancy: 1,
   };
-  const output = `bafkreioutput${n}`;
+  const output = outputBytes ? await ctx.blobs.put(outputBytes) : `bafkreioutput${n}`;
   const result: WorkResult = {
     result_id: `${offer.offer_id}/result`,
     work_unit_id: unitId,
     assignment_id: offer.offer_id,
     computed_by_peer: ctx.me,
     output_cid: output,
-    output_bytes: 32,
+    output_bytes: outputBytes?.byteLength ?? 32,
     fuel: 1000 + n,
     computation_time_seconds: 0.002,
     resources_used: { cpu_cores: 1, ram_gb: 0.0625 },
@@ -168,5 +170,36 @@ test('a result sent again goes with the receipt it was signed in; a new one besi
   );
   assert.equal(second.receipt.seq, first.receipt.seq + 1, 'the next link of my chain');
   assert.equal(ctx.recordedOf('receipt.stored').length, 2);
+  await outbox.stop();
+});
+
+test("small outputs past a message's room for inline bytes go inline in the next message, not left to be fetched", async () => {
+  const ctx = await fakeContext({ respond: () => ({ type: 'settlement', body: { entries: [], receipts: [] } }) });
+  const requester = (await ephemeralIdentity()).peerId;
+  const tileBytes = 16 * 1024; // a 64×64 RGBA8 tile, as large as an inline output may be
+  const count = Math.floor(MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE / tileBytes) + 8;
+  const outputs = new Map<string, Uint8Array>();
+  for (let n = 0; n < count; n++) {
+    const bytes = new Uint8Array(tileBytes).fill(n);
+    const { id } = await computed(ctx, requester, n, false, bytes);
+    outputs.set(id, bytes);
+  }
+  const outbox = new ResultOutbox(ctx, async () => {});
+  await Promise.all([...outputs.keys()].map((id) => outbox.send(requester, id)));
+  await ctx.settled();
+
+  const messages = resultsSent(ctx);
+  assert.equal(messages.length, 2, 'the ones without room went in a second message');
+  const inline = (m: MessageBody<'results'>) =>
+    m.results.reduce((sum, r) => sum + Buffer.from(r.output_base64 ?? '', 'base64').byteLength, 0);
+  for (const message of messages) assert.ok(inline(message) <= MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE);
+  const items = messages.flatMap((m) => m.results);
+  assert.equal(items.length, count, 'every result sent once');
+  for (const { result, output_base64 } of items)
+    assert.deepEqual(
+      Buffer.from(output_base64 ?? '', 'base64'),
+      Buffer.from(outputs.get(result.assignment_id)!),
+      `${result.assignment_id} carries its output`,
+    );
   await outbox.stop();
 });
