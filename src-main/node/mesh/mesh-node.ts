@@ -28,6 +28,7 @@ import type { Journal } from '../journal/index.js';
 import { Redialer, type MeshNetwork } from '../p2p/index.js';
 import type { AvailabilityWatch } from './availability.js';
 import { CommitmentPublisher } from './commitment.js';
+import { countJobs } from './job-tally.js';
 import { journalStep } from './journal-step.js';
 import { Following } from './following.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
@@ -232,6 +233,10 @@ export class MeshNode {
     this.provider.start();
     this.keeper.start();
     this.#background('assembling frames', this.frames.resume());
+    this.#background(
+      'counting jobs',
+      countJobs(this.state, () => this.#stopped !== undefined),
+    );
     if (!this.options.deferMachine) this.machine.start();
   }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MeshState } from '../../../src-main/core/mesh/state.js';
 import type { NodeEvent } from '../../../src-main/core/schemas/index.js';
-import { applyEvent } from '../../../src-main/node/mesh/job-tally.js';
+import { applyEvent, countJobs } from '../../../src-main/node/mesh/job-tally.js';
 import { jobView } from '../../../src-main/node/mesh/job-view.js';
 import { AT, LATER, REQUESTER, WORKER, jobOpening, unitLife } from '../fixtures/journal-events.js';
 
@@ -77,4 +77,26 @@ test("a job's view kept between its changes is, after every event, the one worke
     'two units refused, the later reason shown',
   );
   assert.ok(view.spent > 0, 'the settles counted');
+});
+
+test('a tally walked in part when events come counts each unit once: those walked by their events, the rest by the walk', async () => {
+  const units = 2_500; // more than one slice of the walk
+  const opening = jobOpening('slices', 0, { units });
+  const lives = Array.from({ length: units }, (_, u) => unitLife('slices', 0, u, { units }));
+  const escrowed = (life: NodeEvent[]) => life.findIndex((e) => e.type === 'ledger.entry') + 1;
+  const before = [...opening, ...lives.flatMap((life) => life.slice(0, escrowed(life)))];
+  const after = lives.flatMap((life) => life.slice(escrowed(life))); // results, verdicts, settles
+
+  const kept = new MeshState(REQUESTER);
+  for (const event of before) applyEvent(kept, event);
+  let turns = 0;
+  await countJobs(kept, () => turns++ > 0); // one slice walked, then stopped
+  for (const event of after) applyEvent(kept, event);
+
+  const fresh = new MeshState(REQUESTER);
+  for (const event of [...before, ...after]) fresh.apply(event);
+  const view = jobView(kept, kept.jobs.get('slices-job-0')!);
+  assert.deepEqual(view, jobView(fresh, fresh.jobs.get('slices-job-0')!));
+  assert.equal(view.units_verified, units);
+  assert.equal(view.held, 0, 'every escrow settled');
 });
