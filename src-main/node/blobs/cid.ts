@@ -1,9 +1,6 @@
 // Content ids for blobs (modules, inputs, outputs): CIDv1, raw codec, sha256, base32 — the
 // libp2p/IPFS ecosystem's own form, so a blob's id says how to check it.
 import { createHash } from 'node:crypto';
-import { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
-import { sha256 } from 'multiformats/hashes/sha2';
 import { cidOfSha256 } from '../../core/mesh/input-cids.js';
 
 /** The CID of `bytes` (synchronous: node's sha256). */
@@ -18,15 +15,4 @@ export function cidOfBytes(bytes: Uint8Array): string {
  */
 export function cidOfDigest(digest: Uint8Array): string {
   return cidOfSha256(digest);
-}
-
-/** The sha256 a blob CID names, or undefined when `cid` is not a raw sha256 CIDv1. */
-export function digestOfCid(cid: string): Uint8Array | undefined {
-  try {
-    const parsed = CID.parse(cid);
-    if (parsed.version !== 1 || parsed.code !== raw.code || parsed.multihash.code !== sha256.code) return undefined;
-    return parsed.multihash.digest;
-  } catch {
-    return undefined;
-  }
 }

@@ -3,12 +3,12 @@
 // length-prefixed chunks, and closes. Blobs are not enveloped: the CID is their proof, so the
 // fetcher hashes as the bytes arrive and compares with the CID at the end. The holder serves a
 // blob only to a peer its source allows (`forbidden` otherwise, whether it has the blob or not).
+import { sha256OfCid } from '../../core/mesh/input-cids.js';
 import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
 import * as z from '../../core/schemas/zod.js';
 import { decodeJson, Id } from '../../core/schemas/index.js';
-import { digestOfCid } from '../blobs/cid.js';
 import { BlobReader } from './blob-reader.js';
 import type { DropLedger } from './drops.js';
 import { abortCode, BlobError } from './errors.js';
@@ -62,7 +62,7 @@ export async function serveBlob(
       return;
     }
     const request = decodeJson(BlobRequestSchema, Buffer.from(frame).toString('utf8'), MAX_REQUEST_BYTES);
-    if (!request.ok || digestOfCid(request.value.cid) === undefined) {
+    if (!request.ok || sha256OfCid(request.value.cid) === undefined) {
       drops.record(
         from,
         !request.ok && request.error.code !== 'invalid' ? 'malformed' : 'invalid',
@@ -114,7 +114,7 @@ export async function fetchBlob(
   cid: string,
   options: FetchOptions,
 ): Promise<Uint8Array> {
-  const expected = digestOfCid(cid);
+  const expected = sha256OfCid(cid);
   if (expected === undefined) throw new BlobError('invalid_cid', `${cid} is not a raw sha256 CIDv1`);
   const signal = options.signal ?? AbortSignal.timeout(DEFAULT_FETCH_TIMEOUT_MS);
   if (signal.aborted) throw new BlobError(abortCode(signal), `the fetch of ${cid} was not started`);

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { digestOfCid } from '../../../src-main/node/blobs/cid.js';
+import { sha256OfCid } from '../../../src-main/core/mesh/input-cids.js';
 import { startChild, stopChild, type ChildNode } from './child-nodes.js';
 import { waitFor } from './cluster.js';
 
@@ -113,7 +113,7 @@ function ownBlob(requester: ChildNode, cid: string): Buffer | undefined {
     const row = db
       .prepare<[Uint8Array], Buffer>('SELECT bytes FROM small_blobs WHERE digest = ?')
       .pluck()
-      .get(digestOfCid(cid)!);
+      .get(sha256OfCid(cid)!);
     if (row) return row;
   } finally {
     db.close();
