@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import * as z from 'zod/mini';
 import { ephemeralIdentity } from '../../src-main/node/identity/identity.js';
 import { EnvelopeVerifier, sealMessage, type MessageCatalog } from '../../src-main/node/p2p/envelope.js';
+import { MeshError } from '../../src-main/node/p2p/errors.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const CATALOG: MessageCatalog = { 'any.json': { schema: z.unknown(), maxBytes: 64 * 1024 } };
@@ -86,4 +87,20 @@ test('a reply is taken only as the type its request takes; another is wrong_plac
   // A request with no reply type named, or none given: any reply type may answer it.
   assert.equal((await check('other', 'yes')).ok, true);
   assert.equal((await check('other')).ok, true);
+});
+
+test('a body that is not JSON is refused at sealing, named so, not signed as something else', async () => {
+  const author = await ephemeralIdentity();
+  const bodies: [string, unknown][] = [
+    ['undefined', undefined],
+    ['a BigInt', { n: 1n }],
+    ['a function', { call: () => 1 }],
+  ];
+  for (const [what, body] of bodies) {
+    await assert.rejects(
+      sealMessage(CATALOG, author, 'any.json', body, NOW),
+      (err: unknown) => err instanceof MeshError && err.code === 'invalid' && /not JSON/.test(err.message),
+      what,
+    );
+  }
 });
