@@ -26,6 +26,7 @@ export class InlineBudget {
 
   /** Whether the blob is small enough to ride inline, but this message has no room left for it. */
   full(cid: string | undefined): boolean {
+    if (this.#left >= MAX_INLINE_BLOB_BYTES) return false; // room for any small blob: no lookup
     const size = this.#smallSize(cid);
     return size !== undefined && size > this.#left;
   }
