@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import * as z from 'zod/mini';
+import { canonicalJson } from '../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../src-main/node/identity/identity.js';
-import { EnvelopeVerifier, sealMessage, type MessageCatalog } from '../../src-main/node/p2p/envelope.js';
+import { EnvelopeVerifier, newNonce, sealMessage, type MessageCatalog } from '../../src-main/node/p2p/envelope.js';
 import { MeshError } from '../../src-main/node/p2p/errors.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
@@ -103,4 +104,16 @@ test('a body that is not JSON is refused at sealing, named so, not signed as som
       what,
     );
   }
+});
+
+test('an envelope written as the build before wrote it (its own key order, sig among the fields) is still accepted', async () => {
+  const author = await ephemeralIdentity();
+  const fields = { type: 'any.json', author: author.peerId, ts: new Date(NOW).toISOString(), nonce: newNonce() };
+  const body = { z: 1, a: [2, { y: 3, b: 4 }] }; // keys out of canonical order, as JSON.stringify leaves them
+  const signed = new TextEncoder().encode(`mesh/1/envelope\n${canonicalJson({ v: 1, ...fields, body })}`);
+  const sig = Buffer.from(await author.sign(signed)).toString('base64');
+  const wire = new TextEncoder().encode(JSON.stringify({ v: 1, ...fields, body, sig }));
+  const verdict = await verifier().verify(wire, author.peerId, DIRECT);
+  assert.ok(verdict.ok, verdict.ok ? '' : `${verdict.reason}: ${verdict.detail}`);
+  assert.deepEqual(verdict.message.body, body);
 });
