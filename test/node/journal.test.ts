@@ -87,6 +87,32 @@ test('an escrow holds the price; a settle pays the worker its 90 %, and balances
   journal.close();
 });
 
+test("the node's own events go in unparsed and read back the same; a number JSON cannot write is refused and nothing of it is written", async () => {
+  const journal = openTempJournal();
+  const e = oneUnit();
+  const step = [e.job!, e.escrow!];
+  assert.deepEqual(
+    (await journal.appendOwn(step)).map((o) => appended(o).seq),
+    [1, 2],
+  );
+  assert.deepEqual([...journal.events()], step);
+  assert.deepEqual(journal.snapshot().ledger_jobs, [{ job_id: 't-job-0', committed: PRICE }]);
+
+  // A NaN price (say, from arithmetic on a missing estimate) would read back from JSON as null.
+  const escrow = e.escrow as Extract<NodeEvent, { type: 'ledger.entry' }>;
+  const broken = { ...escrow, event_id: 'nan-escrow', entry: { ...escrow.entry, entry_id: 'nan', amount: Number.NaN } };
+  const [refused, fine] = await journal.appendOwn([broken, e.settle!]);
+  assert.equal(refused!.ok, false);
+  if (!refused!.ok) {
+    assert.equal(refused!.error.code, 'invalid_event');
+    assert.match(refused!.error.message, /amount is NaN/);
+  }
+  assert.equal(appended(fine!).seq, 3, "the step's other events go on");
+  assert.equal(journal.lastSeq(), 3);
+  assert.equal(journal.snapshot().ledger_entries.length, 2, 'the escrow and the settle; nothing of the NaN one');
+  journal.close();
+});
+
 test('a refund releases the hold without moving credits', () => {
   const journal = openTempJournal();
   const e = oneUnit();

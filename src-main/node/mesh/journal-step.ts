@@ -24,7 +24,7 @@ export interface StepTarget {
 export async function journalStep(node: StepTarget, events: NewEvent[]): Promise<void> {
   const at = iso(Date.now());
   const full = events.map((e) => ({ event_id: randomUUID(), ...e, at })) as NodeEvent[];
-  const outcomes = await node.journal.appendAll(full, { full: mustSurvivePowerCut(full, node.ctx.me, node.state) });
+  const outcomes = await node.journal.appendOwn(full, { full: mustSurvivePowerCut(full, node.ctx.me, node.state) });
   const refused: RecordError['refused'] = [];
   outcomes.forEach((outcome, i) => {
     const event = full[i]!;

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, test } from 'node:test';
+import { NodeEventSchema, validate } from '../../../src-main/core/schemas/index.js';
 import { meshOf, startNode, stopAll, hashJob, jobEnded, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];
@@ -87,5 +88,12 @@ test(
       assert.ok(chains.length > 0);
       for (const chain of chains) assert.ok(chain.ok, `${chain.author}: ${chain.error}`);
     }
+    // The nodes journal their own events unparsed (Journal.appendOwn): every one they wrote is
+    // still within the schema that events from outside are held to.
+    for (const [i, n] of nodes.entries())
+      for (const event of n.node.journal.events()) {
+        const checked = validate(NodeEventSchema, event);
+        assert.ok(checked.ok, `node ${i}'s ${event.type}: ${checked.ok ? '' : checked.error.message}`);
+      }
   },
 );
