@@ -117,3 +117,26 @@ test('an envelope written as the build before wrote it (its own key order, sig a
   assert.ok(verdict.ok, verdict.ok ? '' : `${verdict.reason}: ${verdict.detail}`);
   assert.deepEqual(verdict.message.body, body);
 });
+
+test('an envelope signed over its text as sent, sig its last key, is accepted as that text says, in any key order; altered, it is not', async () => {
+  const author = await ephemeralIdentity();
+  const head = { v: 1, type: 'any.json', author: author.peerId, ts: new Date(NOW).toISOString(), nonce: newNonce() };
+  const signedAsSent = async (body: unknown) => {
+    const text = JSON.stringify({ ...head, body }); // the body's keys as written, not canonical
+    const sig = Buffer.from(await author.sign(new TextEncoder().encode(`mesh/1/envelope\n${text}`))).toString('base64');
+    return `${text.slice(0, -1)},"sig":"${sig}"}`;
+  };
+  const body = { z: 1, a: [2, { y: 3, b: 4 }] };
+  const wire = await signedAsSent(body);
+  const verdict = await verifier().verify(new TextEncoder().encode(wire), author.peerId, DIRECT);
+  assert.ok(verdict.ok, verdict.ok ? '' : `${verdict.reason}: ${verdict.detail}`);
+  assert.deepEqual(verdict.message.body, body);
+
+  const altered = wire.replace('"y":3', '"y":4');
+  const refused = await verifier().verify(new TextEncoder().encode(altered), author.peerId, DIRECT);
+  assert.equal(refused.ok ? 'accepted' : refused.reason, 'bad_signature');
+  // A body appended after the sig (JSON.parse takes a repeated key's last): not what was signed.
+  const trailing = `${wire.slice(0, -1)},"body":{"z":9}}`;
+  const moved = await verifier().verify(new TextEncoder().encode(trailing), author.peerId, DIRECT);
+  assert.equal(moved.ok ? 'accepted' : moved.reason, 'bad_signature');
+});

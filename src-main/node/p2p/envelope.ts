@@ -1,6 +1,7 @@
 // The signed envelope every mesh message travels in, gossip or direct: UTF-8 JSON
 // {"v":1,"type","author","ts","nonce","body","sig"}, where sig is the author's Ed25519 signature
-// over "mesh/1/envelope\n" + canonicalJson of the other fields. Receiving runs the checks in order
+// over "mesh/1/envelope\n" + canonicalJson of the other fields (a receiver also takes it over the
+// text as sent before a last "sig": signedByAuthor). Receiving runs the checks in order
 // of cost — bytes, shape, type, author, signature, place, time, replay, body — so hostile input is
 // turned away as early and as cheaply as it can be, and each refusal names its reason. A refusal
 // after the signature names its culprit: the author signed that bad message itself.
@@ -94,6 +95,25 @@ export async function sealEnvelope(
 async function sealText(sign: (data: Uint8Array) => Promise<Uint8Array>, text: string): Promise<Uint8Array> {
   const sig = Buffer.from(await sign(signingBytes(text))).toString('base64');
   return utf8Encoder.encode(`${text.slice(0, -1)},"sig":"${sig}"}`);
+}
+
+/**
+ * Whether the author signed the envelope `text`: over the text as sent, up to the `"sig"` that ends
+ * it, as a node of ours seals it (so the receiver does not write the body's canonical JSON again:
+ * 3.3 ms of a 1 MiB message, a fifth of a tiny unit's envelope work); else over the canonical JSON
+ * of its fields (keys another writer ordered, a sig not last: how envelopes were written before).
+ * Either way the author signed exactly the fields taken: removing the last member changes none of
+ * the others, and JSON.parse reads a repeated key as its last in both texts.
+ */
+async function signedByAuthor(text: string, fields: EnvelopeFields, sig: string): Promise<boolean> {
+  const signature = Buffer.from(sig, 'base64');
+  const tail = `,"sig":"${sig}"}`;
+  if (
+    text.endsWith(tail) &&
+    (await verifySignature(fields.author, signingBytes(`${text.slice(0, -tail.length)}}`), signature))
+  )
+    return true;
+  return verifySignature(fields.author, signingBytes(signedText(fields)), signature);
 }
 
 export function newNonce(): string {
@@ -232,8 +252,7 @@ export class EnvelopeVerifier {
       return drop('oversized', `${type} of ${bytes.byteLength} bytes exceeds its cap of ${entry.maxBytes}`);
     }
     if (author !== sender) return drop('forged_author', `authored by ${author}, sent by ${sender}`);
-    const fields = { type, author, ts, nonce, body };
-    if (!(await verifySignature(author, signingBytes(signedText(fields)), Buffer.from(sig, 'base64')))) {
+    if (!(await signedByAuthor(text, { type, author, ts, nonce, body }, sig))) {
       return drop('bad_signature', `${type} from ${author}`);
     }
     if (!placed(entry, arrival, author)) return drop('wrong_place', `${type} on ${describe(arrival)}`, author);
