@@ -60,7 +60,11 @@ export class Provider {
     options: ProviderOptions,
   ) {
     this.#rounds = new OfferRounds(ctx, options);
-    this.#outbox = new ResultOutbox(ctx, (requester, settlement) => this.applySettlement(requester, settlement));
+    this.#outbox = new ResultOutbox(
+      ctx,
+      (requester, settlement) => this.applySettlement(requester, settlement),
+      () => this.#execution.running + this.#execution.queued > 0,
+    );
     this.#execution = new ExecutionQueue(ctx, executor, options.concurrency, options.gpu, {
       sendResult: (id, fresh) => this.#sendResult(id, fresh),
       handBack: (requester, id) => this.#release(requester, [id], this.#toRelease.get(id) ?? 'failed'),

@@ -81,12 +81,17 @@ async function computed(
   return { id: offer.offer_id, result };
 }
 
+/** No other unit of mine running or queued: a result waits only for its turn's others. */
+const nothingElseComing = () => false;
+/** How long a result waits for others on their way (GATHER_MS in result-outbox.ts). */
+const GATHER_MS = 100;
+
 const resultsSent = (ctx: FakeContext) =>
   ctx.sent.filter((m) => m.type === 'results').map((m) => m.body as MessageBody<'results'>);
 
 test('results sent together go in one message with one execution receipt for them all, journaled before it left', async () => {
   const { ctx, requester, ids } = await providerWithResults(3);
-  const outbox = new ResultOutbox(ctx, async () => {});
+  const outbox = new ResultOutbox(ctx, async () => {}, nothingElseComing);
   await Promise.all(ids.map((id) => outbox.send(requester, id)));
   await ctx.settled();
 
@@ -115,6 +120,63 @@ test('results sent together go in one message with one execution receipt for the
   await outbox.stop();
 });
 
+test('while units of mine are on their way a result waits to share their message; the last of them sends it at once, as a lone result goes', async () => {
+  const { ctx, requester, ids } = await providerWithResults(4);
+  let onTheirWay = 2;
+  const outbox = new ResultOutbox(
+    ctx,
+    async () => {},
+    () => onTheirWay > 0,
+  );
+  const started = performance.now();
+  const sends = [outbox.send(requester, ids[0]!)];
+  for (const id of ids.slice(1, 3)) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    onTheirWay--;
+    sends.push(outbox.send(requester, id));
+  }
+  await Promise.all(sends);
+  // The wait's timer, set at the first result, could not have fired yet: the last result sent it.
+  assert.ok(performance.now() - started < GATHER_MS, `answered ${performance.now() - started} ms after the first`);
+  await ctx.settled();
+  assert.deepEqual(
+    resultsSent(ctx).map((m) => m.results.map((r) => r.result.assignment_id)),
+    [ids.slice(0, 3)],
+    'one message for the three',
+  );
+
+  const alone = performance.now();
+  await outbox.send(requester, ids[3]!);
+  assert.ok(performance.now() - alone < GATHER_MS, 'a lone result does not wait');
+  assert.equal(resultsSent(ctx).length, 2);
+  await outbox.stop();
+});
+
+test('a stream of results goes 32 a message without waiting out the gathering; those handed over in one turn go together', async () => {
+  const { ctx, requester, ids } = await providerWithResults(40);
+  const outbox = new ResultOutbox(
+    ctx,
+    async () => {},
+    () => true,
+  ); // always more on their way
+  const started = performance.now();
+  const sends: Promise<void>[] = [];
+  for (const id of ids.slice(0, 32)) {
+    sends.push(outbox.send(requester, id));
+    await new Promise(setImmediate); // one a turn, as units end
+  }
+  await Promise.all(sends);
+  assert.ok(performance.now() - started < GATHER_MS, 'the 32nd result sent the message');
+  sends.push(...ids.slice(32).map((id) => outbox.send(requester, id))); // the rest in one turn: they wait for more
+  await Promise.all(sends);
+  await ctx.settled();
+  assert.deepEqual(
+    resultsSent(ctx).map((m) => m.results.length),
+    [32, 8],
+  );
+  await outbox.stop();
+});
+
 test('new results are journaled with the receipt of their message, in one commit, before it leaves; at a stop, those waiting are journaled', async () => {
   const ctx = await fakeContext({ respond: () => ({ type: 'settlement', body: { entries: [], receipts: [] } }) });
   const requester = (await ephemeralIdentity()).peerId;
@@ -126,7 +188,7 @@ test('new results are journaled with the receipt of their message, in one commit
     commits.push(events.map((e) => e.type));
     return record(events);
   };
-  const outbox = new ResultOutbox(ctx, async () => {});
+  const outbox = new ResultOutbox(ctx, async () => {}, nothingElseComing);
   await Promise.all(units.slice(0, 3).map(({ id, result }) => outbox.send(requester, id, result)));
   await ctx.settled();
 
@@ -149,7 +211,7 @@ test('new results are journaled with the receipt of their message, in one commit
 
 test('a result sent again goes with the receipt it was signed in; a new one beside it gets a receipt of its own', async () => {
   const { ctx, requester, ids } = await providerWithResults(2);
-  const outbox = new ResultOutbox(ctx, async () => {});
+  const outbox = new ResultOutbox(ctx, async () => {}, nothingElseComing);
   await Promise.all(ids.map((id) => outbox.send(requester, id)));
   const first = resultsSent(ctx)[0]!.receipts[0]!;
 
@@ -184,7 +246,7 @@ test("small outputs past a message's room for inline bytes go inline in the next
     const { id } = await computed(ctx, requester, n, false, bytes);
     outputs.set(id, bytes);
   }
-  const outbox = new ResultOutbox(ctx, async () => {});
+  const outbox = new ResultOutbox(ctx, async () => {}, nothingElseComing);
   await Promise.all([...outputs.keys()].map((id) => outbox.send(requester, id)));
   await ctx.settled();
 
