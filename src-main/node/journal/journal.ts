@@ -1,7 +1,7 @@
 // The node's journal: every state change is an event, validated (or, one the node built itself,
-// typed: appendOwn), appended to the event store (a batch per group commit, event-store.ts) and projected into the derived tables in the same
-// transaction, so the tables can always be rebuilt from the journal and a crash never leaves one
-// without the other.
+// typed: appendOwn), appended to the event store (a batch per group commit, event-store.ts) and
+// projected into the derived tables in the same transaction, so the tables can always be rebuilt
+// from the journal and a crash never leaves one without the other.
 import { describeError } from '../../core/errors.js';
 import { NodeEventSchema, validate, type NodeEvent } from '../../core/schemas/index.js';
 import { openDatabase, QuietCheckpoint, type DatabaseOptions, type Db } from './database.js';
