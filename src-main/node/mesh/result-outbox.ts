@@ -32,6 +32,12 @@ const GATHER_MS = 100;
  * go together, up to MAX_RESULTS_PER_MESSAGE.
  */
 const ENOUGH_RESULTS = Math.min(32, MAX_RESULTS_PER_MESSAGE);
+/**
+ * A unit that computed this long does not wait for others: its message costs little beside it,
+ * and render tiles of ~90 ms gathered two or three a message made the provider's main thread's
+ * turns longer (`event_loop_lag_p99_ms` about 2 ms worse).
+ */
+const LONG_UNIT_MS = 50;
 
 interface Waiting {
   ids: string[];
@@ -80,9 +86,14 @@ export class ResultOutbox {
     if (waiting.ids.length >= MAX_RESULTS_PER_MESSAGE) {
       waiting.cancel();
       this.#flush(requester);
-    } else if (!waiting.soon && (waiting.ids.length >= ENOUGH_RESULTS || !this.othersComing())) {
-      // Enough for a message, or none more on their way: it goes once this turn's others (a batch
-      // of held results asked again, say) have joined it.
+    } else if (
+      !waiting.soon &&
+      (waiting.ids.length >= ENOUGH_RESULTS ||
+        (fresh?.computation_time_seconds ?? 0) * 1000 >= LONG_UNIT_MS ||
+        !this.othersComing())
+    ) {
+      // Enough for a message, a long unit's, or none more on their way: it goes once this turn's
+      // others (a batch of held results asked again, say) have joined it.
       waiting.cancel();
       waiting.soon = true;
       const immediate = setImmediate(() => this.#flush(requester));

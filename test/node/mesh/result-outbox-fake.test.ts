@@ -177,6 +177,22 @@ test('a stream of results goes 32 a message without waiting out the gathering; t
   await outbox.stop();
 });
 
+test("a long unit's result does not wait for others, even while they run", async () => {
+  const ctx = await fakeContext({ respond: () => ({ type: 'settlement', body: { entries: [], receipts: [] } }) });
+  const requester = (await ephemeralIdentity()).peerId;
+  const { id, result } = await computed(ctx, requester, 0, true);
+  const outbox = new ResultOutbox(
+    ctx,
+    async () => {},
+    () => true,
+  ); // more on their way
+  const started = performance.now();
+  await outbox.send(requester, id, { ...result, computation_time_seconds: 0.09 }); // a render tile's 90 ms
+  assert.ok(performance.now() - started < GATHER_MS, 'sent without waiting out the gathering');
+  assert.equal(resultsSent(ctx).length, 1);
+  await outbox.stop();
+});
+
 test('new results are journaled with the receipt of their message, in one commit, before it leaves; at a stop, those waiting are journaled', async () => {
   const ctx = await fakeContext({ respond: () => ({ type: 'settlement', body: { entries: [], receipts: [] } }) });
   const requester = (await ephemeralIdentity()).peerId;
