@@ -18,8 +18,7 @@ import {
 } from 'node:fs';
 import { mkdir, open as openFile, rename, rm, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { sha256OfCid } from '../../core/mesh/input-cids.js';
-import { cidOfDigest } from './cid.js';
+import { cidOfSha256, sha256OfCid } from '../../core/mesh/input-cids.js';
 import { SMALL_BLOB_BYTES, SmallBlobs, type SmallRow } from './small-blobs.js';
 import { chunksOf, readChunks, readMissingAsUndefined, syncDirectory } from './files.js';
 
@@ -109,7 +108,7 @@ export class BlobStore {
     const files: { cid: string; bytes: Uint8Array }[] = [];
     for (const bytes of blobs) {
       const digest = createHash('sha256').update(bytes).digest();
-      const cid = cidOfDigest(digest);
+      const cid = cidOfSha256(digest);
       cids.push(cid);
       if (this.small && bytes.byteLength <= SMALL_BLOB_BYTES) rows.push({ digest, bytes });
       else files.push({ cid, bytes });
@@ -128,7 +127,7 @@ export class BlobStore {
     if (path === undefined) throw new BlobStoreError('bad_cid', `not a raw sha256 CIDv1: ${clip(cid)}`);
     this.checkSize(bytes);
     const digest = createHash('sha256').update(bytes).digest();
-    const actual = cidOfDigest(digest);
+    const actual = cidOfSha256(digest);
     if (actual !== cid) throw new BlobStoreError('hash_mismatch', `bytes hash to ${actual}, not ${cid}`);
     if (this.small && bytes.byteLength <= SMALL_BLOB_BYTES) await this.writeRows([{ digest, bytes }]);
     else await this.write(path, bytes);
@@ -193,7 +192,7 @@ export class BlobStore {
       } finally {
         await file.close();
       }
-      const cid = cidOfDigest(hash.digest());
+      const cid = cidOfSha256(hash.digest());
       const path = this.pathOf(cid)!;
       await mkdir(dirname(path), { recursive: true });
       await rename(temp, path);
@@ -226,7 +225,7 @@ export class BlobStore {
   /** Every blob the store holds (rows, then files): what the collector sweeps and the storage view counts. */
   list(): StoredBlob[] {
     const rows = (this.small?.entries() ?? []).map(({ digest, size, storedAt }) => ({
-      cid: cidOfDigest(digest),
+      cid: cidOfSha256(digest),
       size,
       storedAt,
       place: 'row' as const,
