@@ -206,6 +206,19 @@ async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Pro
         },
       ]),
     ),
+    // The same CPU as a share of a unit's own time in the local rounds (both workers busy): on a
+    // machine whose cores the units fill, each is about the points of overhead it costs. The
+    // requester's other threads are mostly its checks (CHECK_RATE_FLOOR, core/verification), with
+    // V8's helpers and the journal's fsyncs.
+    cpu_beyond_units_pct: (() => {
+      const unitMs = (median(local) * WORKERS) / UNITS;
+      const pct = (ms: number) => round((ms * 1000 * 100) / (UNITS * ROUNDS) / unitMs, 1);
+      return {
+        requester_main: pct(cpuMs.requester.main),
+        requester_other_threads: pct(cpuMs.requester.all - cpuMs.requester.main),
+        provider_main: pct(cpuMs.provider.main),
+      };
+    })(),
   };
 }
 
