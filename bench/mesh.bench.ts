@@ -119,7 +119,10 @@ async function localMs(pool: Executor, module: Uint8Array, counts: number[]): Pr
  * runs can be V8's baseline code for the module, several times slower than its optimised code, and
  * a count scaled from them alone made units of ~9 ms instead of 20 (a figure for other units).
  */
-async function calibrate(pool: Executor, module: Uint8Array): Promise<{ count: number; unitMs: number; tries: number }> {
+async function calibrate(
+  pool: Executor,
+  module: Uint8Array,
+): Promise<{ count: number; unitMs: number; tries: number }> {
   const wallOf = async (count: number) => {
     const runs = await Promise.all(
       spinInputs(Array.from({ length: 4 * WORKERS }, (_, i) => count + i)).map((input) => pool.run({ module, input })),
@@ -211,8 +214,8 @@ async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Pro
     // requester's other threads are mostly its checks (CHECK_RATE_FLOOR, core/verification), with
     // V8's helpers and the journal's fsyncs.
     cpu_beyond_units_pct: (() => {
-      const unitMs = (median(local) * WORKERS) / UNITS;
-      const pct = (ms: number) => round((ms * 1000 * 100) / (UNITS * ROUNDS) / unitMs, 1);
+      const unitMsInRounds = (median(local) * WORKERS) / UNITS;
+      const pct = (ms: number) => round((ms * 1000 * 100) / (UNITS * ROUNDS) / unitMsInRounds, 1);
       return {
         requester_main: pct(cpuMs.requester.main),
         requester_other_threads: pct(cpuMs.requester.all - cpuMs.requester.main),
