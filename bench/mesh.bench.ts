@@ -115,9 +115,9 @@ async function localMs(pool: Executor, module: Uint8Array, counts: number[]): Pr
 
 /**
  * The spin count that takes about UNIT_MS in the local pool, scaled from a trial count and then
- * again from what the count measured, until it is within CALIBRATION_TOLERANCE: the trial's first
- * runs can be V8's baseline code for the module, several times slower than its optimised code, and
- * a count scaled from them alone made units of ~9 ms instead of 20 (a figure for other units).
+ * again from what the count measured, until it is within CALIBRATION_TOLERANCE: the trial can run
+ * slower than the module runs later (its first runs, a busy moment of the VM), and a count scaled
+ * from it alone once made units of 8.9 ms instead of 20 (a figure for other units).
  */
 async function calibrate(
   pool: Executor,
