@@ -103,8 +103,14 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
     assert.equal((await requester.api.call('jobs.status', { job_id: shaderJob })).job.state, 'running');
 
     // The GPU node (WebGPU on the CPU, slow) gets its first tile before the CPU node shares: on a
-    // loaded CI machine the CPU node once took all 30 tiles before the GPU node took one.
+    // loaded CI machine the CPU node once took all 30 tiles before the GPU node took one. And its
+    // policy lets it take at most 12 units an hour (the 2 shader units among them): alone with slots
+    // until then, it was accepted for all 30 tiles in two CI runs of three.
     await cpuNode.api.call('sharing.set', { on: false });
+    const gpuPolicies = (await gpuNode.api.call('policies.get', {})).policies;
+    await gpuNode.api.call('policies.set', {
+      policies: [...gpuPolicies, { kind: 'rate_limit', units: 12, per_seconds: 3600 }],
+    });
     const rendering = run(
       NODE,
       [
@@ -141,6 +147,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
     const { job, units } = await requester.api.call('jobs.status', { job_id: jobId, units: true });
     assert.equal(job.state, 'completed');
     const devices = new Set(units!.map((u) => u.device));
+    assert.ok(units!.filter((u) => u.device === 'gpu').length <= 10, 'the GPU node kept to its rate limit');
     assert.deepEqual(
       [...devices].sort((a, b) => String(a).localeCompare(String(b))),
       ['cpu', 'gpu'],
@@ -165,6 +172,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
       );
     }
 
+    await gpuNode.api.call('policies.set', { policies: gpuPolicies });
     // The spot-checks of its tiles end the GPU node's probation. How many tiles it got above depends
     // on timing (3 of 30 in one CI run): until it has passed enough, it renders alone. Once past it,
     // the waiting shader units are decided on its record (no new result comes to decide them).
