@@ -45,6 +45,7 @@ function runner(module: Uint8Array, unit: (typeof UNITS)[number], determinism: b
     moduleHash: `${unit.name}-${determinism}`,
     module: metered.bytes,
     hasStart: metered.hasStart,
+    memory: metered.memory!,
     params: encodeParams(unit.params),
     input: unit.input,
     fuel: 1e13,

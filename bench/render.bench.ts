@@ -28,6 +28,7 @@ export const benchmarks: Benchmark[] = [
         moduleHash: sha256Hex(kernel),
         module: metered.bytes,
         hasStart: metered.hasStart,
+        memory: metered.memory!,
         params: encodeParams({ ...params }),
         input: scene,
         fuel: Number.MAX_SAFE_INTEGER,

@@ -2,7 +2,14 @@
 // function goes, and which modules it refuses rather than bill wrongly.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CALL_DEPTH_GLOBAL, FUEL_GLOBAL, GROW_REFUSED_GLOBAL, START_EXPORT } from '../../src-main/node/exec/abi.js';
+import {
+  CALL_DEPTH_GLOBAL,
+  FUEL_GLOBAL,
+  GROW_REFUSED_GLOBAL,
+  MEMORY_IMPORT,
+  meteredImports,
+  START_EXPORT,
+} from '../../src-main/node/exec/abi.js';
 import { meterModule, MeteringRefused } from '../../src-main/node/exec/metering.js';
 import { reverseModule, watToBinary } from './fixtures/hostile/modules.js';
 
@@ -38,6 +45,20 @@ test('a metered reverse.wasm exports everything it did, plus the fuel global (an
   assert.equal(metered.hasStart, false);
 });
 
+test('a metered module imports its memory, with the limits it declared, and still exports it as memory', () => {
+  const compiled = new WebAssembly.Module(meterModule(reverseModule()).bytes as Uint8Array<ArrayBuffer>);
+  assert.deepEqual(
+    WebAssembly.Module.imports(compiled).filter((i) => i.kind === 'memory'),
+    [{ module: MEMORY_IMPORT.module, name: MEMORY_IMPORT.name, kind: 'memory' }],
+  );
+  const limits = (initial: number, maximum: number) => meteredImports(new WebAssembly.Memory({ initial, maximum }));
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16 });
+  const exports = new WebAssembly.Instance(compiled, meteredImports(memory)).exports;
+  assert.equal(exports.memory, memory);
+  // A memory allowed to grow past the declared maximum does not link.
+  assert.throws(() => new WebAssembly.Instance(compiled, limits(1, 17)), WebAssembly.LinkError);
+});
+
 test('the start function no longer runs at instantiation: it is exported as mesh_start and runs on fuel', () => {
   const original = watToBinary(
     unitWat(`(global $started (export "started") (mut i32) (i32.const 0))
@@ -46,9 +67,10 @@ test('the start function no longer runs at instantiation: it is exported as mesh
   );
   const metered = meterModule(original);
   assert.equal(metered.hasStart, true);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(metered.bytes as Uint8Array<ArrayBuffer>), {
-    env: { abort: () => assert.fail('abort called') },
-  });
+  const instance = new WebAssembly.Instance(
+    new WebAssembly.Module(metered.bytes as Uint8Array<ArrayBuffer>),
+    meteredImports(new WebAssembly.Memory({ initial: 1, maximum: 16 })),
+  );
   const exports = instance.exports as Record<string, WebAssembly.Global | (() => void)>;
   const started = exports.started as WebAssembly.Global;
   const fuel = exports[FUEL_GLOBAL] as WebAssembly.Global;

@@ -66,6 +66,20 @@ export function abiViolation(module: WebAssembly.Module): string | null {
 }
 
 /**
+ * Where a metered module takes its memory from: metering turns the module's own memory into this
+ * import, with the limits it declared (still exported as `memory`), so that the host can hand a
+ * unit a memory it zeroed rather than a new one (worker.ts). Not an import a unit may declare.
+ */
+export const MEMORY_IMPORT = { module: 'env', name: 'memory' } as const;
+
+/** The imports of a metered module: the ABI's, and the memory its instance is to use. */
+export function meteredImports(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return {
+    [MEMORY_IMPORT.module]: { ...abiImports(() => memory)[MEMORY_IMPORT.module], [MEMORY_IMPORT.name]: memory },
+  };
+}
+
+/**
  * The import object for a unit. `memory` is looked up when abort is called, since the instance
  * that owns it does not exist yet when the imports are made.
  */

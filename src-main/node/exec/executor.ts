@@ -296,6 +296,7 @@ function toQueue({ limits, params, input }: Checked, module: PreparedModule): Pi
       moduleHash: module.hash,
       module: module.bytes,
       hasStart: module.hasStart,
+      memory: module.memory!, // prepare() refuses a module without one
       params,
       input,
       fuel: limits.fuel,

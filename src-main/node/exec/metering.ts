@@ -10,12 +10,16 @@
 // The start function, if any, is no longer run at instantiation: it is exported as `mesh_start`
 // and the host calls it after setting the fuel, so a loop in it is metered like any other.
 //
+// The module's memory becomes an import (MEMORY_IMPORT, with the limits it declared, still
+// exported as `memory`), so the host can give each instance a memory: a zeroed one of the same
+// size instead of a new one (worker.ts).
+//
 // Every memory.grow first notes, in the exported i32 global `mesh_grow_refused`, whether it asks
 // for more than the declared maximum, so the host can tell an allocator that ran out of memory
 // from any other trap.
 import { describeError } from '../../core/errors.js';
 import binaryen from 'binaryen';
-import { CALL_DEPTH_GLOBAL, FUEL_GLOBAL, GROW_REFUSED_GLOBAL, START_EXPORT } from './abi.js';
+import { CALL_DEPTH_GLOBAL, FUEL_GLOBAL, GROW_REFUSED_GLOBAL, MEMORY_IMPORT, START_EXPORT } from './abi.js';
 import { Determinism } from './determinism.js';
 import { childrenOf, expressionId, MeteringRefused } from './wasm-tree.js';
 
@@ -142,6 +146,15 @@ function addGrowNote(module: binaryen.Module, maximumPages: number): void {
   );
 }
 
+/** The memory exported as `memory` becomes the import MEMORY_IMPORT; a module without one stays as it is (the ABI check refuses it). */
+function importMemory(module: binaryen.Module): void {
+  const exported = module.getExport('memory');
+  if (!exported) return;
+  const info = binaryen.getExportInfo(exported);
+  if (info.kind !== binaryen.ExternalMemory) return;
+  module.addMemoryImport(info.value, MEMORY_IMPORT.module, MEMORY_IMPORT.name);
+}
+
 const i32 = binaryen.i32;
 const ABI_SIGNATURES: Record<string, [number[], number]> = {
   mesh_abi_version: [[], i32],
@@ -216,6 +229,7 @@ export function meterModule(original: Uint8Array, options = { determinism: true 
     addGrowNote(module, memory?.max ?? 65_536);
     determinism?.apply(); // before the fuel charges, which wrap the bodies it rewrites
     meter.apply();
+    importMemory(module);
     // V8 accepted the module, so a failure here means it uses a feature outside ALLOWED_FEATURES.
     if (!module.validate()) throw new MeteringRefused('uses WebAssembly features outside the unit ABI');
     return {
