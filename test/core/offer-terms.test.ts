@@ -1,6 +1,7 @@
 // An acceptance journals the terms of the offer it took (the provider's estimate, its fuel rate):
 // the requester keeps them without journaling the whole offer, and a journal from before, which
-// holds the offer itself, folds to the same assignment.
+// holds the offer itself, folds to the same assignment. A round's acceptances are one event
+// (`offers.accepted`), folded as each alone was.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MeshState } from '../../src-main/core/mesh/state.js';
@@ -69,4 +70,39 @@ test('a journal from before (the offer journaled, the acceptance without terms) 
   ]);
   const now = fold([acceptedWithTerms]);
   assert.deepEqual(now.assignments.get('o1'), before.assignments.get('o1'));
+});
+
+/** The acceptances of a round as one event, as both sides journal them now. */
+const round = (eventId: string, ...accepted: Acceptance[]): NodeEvent => ({
+  type: 'offers.accepted',
+  event_id: eventId,
+  at: AT,
+  accepted: accepted.map((a) => ({
+    acceptance: a,
+    terms: { estimated_seconds: 7, fuel_price: { per_gfuel: 3, minimum: 1 } },
+  })),
+});
+
+test('acceptances journaled as one event fold to the assignments they make alone', () => {
+  const second = { ...acceptance, assignment_id: 'o2', offer_id: 'o2', unit_id: 'job/1' };
+  const alone = fold([acceptedWithTerms, { ...acceptedWithTerms, event_id: 'b', acceptance: second } as NodeEvent]);
+  const together = fold([round('r', acceptance, second)]);
+  assert.deepEqual(together.assignments, alone.assignments);
+  assert.deepEqual(together.assignmentsOf('job/1'), alone.assignmentsOf('job/1'));
+});
+
+test('a round that names an assignment already made leaves it as it was, and adds only the new one', () => {
+  const second = { ...acceptance, assignment_id: 'o2', offer_id: 'o2', unit_id: 'job/1' };
+  // The same acceptance again with another price and deadline: the first one folded stands.
+  const changed = { ...acceptance, price: 1, deadline: '2030-01-01T00:00:00.000Z' };
+  const state = fold([round('r1', acceptance), round('r2', changed, second)]);
+  assert.equal(state.assignments.get('o1')!.acceptance.price, 100);
+  assert.deepEqual(
+    state.assignmentsOf('job/0').map((a) => a.acceptance.assignment_id),
+    ['o1'],
+  );
+  assert.deepEqual(
+    state.assignmentsOf('job/1').map((a) => a.acceptance.assignment_id),
+    ['o2'],
+  );
 });

@@ -19,7 +19,16 @@ import { foldReopened, foldVerdict } from './verdict-fold.js';
 import type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
 import { digestsFromBase64 } from './input-cids.js';
 import { unitIdOf, UnitTable } from './unit-table.js';
-import type { AvailabilitySlot, PriceSchedule, NodeEvent, Offer, Policy, WorkResult } from '../schemas/index.js';
+import type {
+  Acceptance,
+  AvailabilitySlot,
+  NodeEvent,
+  Offer,
+  OfferTerms,
+  Policy,
+  PriceSchedule,
+  WorkResult,
+} from '../schemas/index.js';
 
 /** A job's unit ids, in order; none once it is compacted (its units left the state). */
 export function* unitIdsOf(record: JobRecord, from = 0): Generator<string> {
@@ -169,34 +178,12 @@ export class MeshState {
       case 'rounds.reserved':
         this.roundsReserved = Math.max(this.roundsReserved, event.through);
         return;
-      case 'offer.accepted': {
-        const { acceptance } = event;
-        if (this.assignments.has(acceptance.assignment_id)) return;
-        // Its terms travel with it; a journal from before has the offer itself (offer.recorded).
-        const offer =
-          event.terms ??
-          this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id) ??
-          this.#legacyOffers.get(acceptance.offer_id);
-        this.#legacyOffers.delete(acceptance.offer_id);
-        this.assignments.set(acceptance.assignment_id, {
-          acceptance,
-          acceptedAt: event.at,
-          ...(offer ? { estimatedSeconds: offer.estimated_seconds } : {}),
-          ...(offer?.fuel_price ? { fuelPrice: offer.fuel_price } : {}),
-          ...(offer?.slot_id !== undefined && acceptance.provider_peer === this.me ? { slotId: offer.slot_id } : {}),
-        });
-        const list = this.assignmentsByUnit.get(acceptance.unit_id);
-        if (list) list.push(acceptance.assignment_id);
-        else this.assignmentsByUnit.set(acceptance.unit_id, [acceptance.assignment_id]);
-        this.offersByUnit.get(acceptance.unit_id)?.delete(acceptance.offer_id);
-        this.offerReceivedAt.delete(acceptance.offer_id);
-        if (acceptance.provider_peer === this.me) {
-          const times = this.acceptedFrom.get(acceptance.requester_peer);
-          if (times) times.push(Date.parse(event.at));
-          else this.acceptedFrom.set(acceptance.requester_peer, [Date.parse(event.at)]);
-        }
+      case 'offer.accepted':
+        this.#accepted(event.acceptance, event.terms, event.at);
         return;
-      }
+      case 'offers.accepted':
+        for (const { acceptance, terms } of event.accepted) this.#accepted(acceptance, terms, event.at);
+        return;
       case 'acceptance.refused': {
         const assignment = this.assignments.get(event.assignment_id);
         if (assignment) assignment.refusal = { reason: event.reason, at: event.at };
@@ -263,6 +250,34 @@ export class MeshState {
     this.#receiptIndex = new ReceiptIndex(this.me, this.receipts);
     this.#held = new HeldIndex(this.me);
     for (const ids of this.heldWith.values()) for (const id of ids) this.#held.track(this.assignments.get(id)!, true);
+  }
+
+  /** An acceptance journaled (`offer.accepted`, or one of an `offers.accepted`): a new assignment; one I have is left alone. */
+  #accepted(acceptance: Acceptance, terms: OfferTerms | undefined, at: string): void {
+    if (this.assignments.has(acceptance.assignment_id)) return;
+    // Its terms travel with it; a journal from before has the offer itself (offer.recorded).
+    const offer =
+      terms ??
+      this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id) ??
+      this.#legacyOffers.get(acceptance.offer_id);
+    this.#legacyOffers.delete(acceptance.offer_id);
+    this.assignments.set(acceptance.assignment_id, {
+      acceptance,
+      acceptedAt: at,
+      ...(offer ? { estimatedSeconds: offer.estimated_seconds } : {}),
+      ...(offer?.fuel_price ? { fuelPrice: offer.fuel_price } : {}),
+      ...(offer?.slot_id !== undefined && acceptance.provider_peer === this.me ? { slotId: offer.slot_id } : {}),
+    });
+    const list = this.assignmentsByUnit.get(acceptance.unit_id);
+    if (list) list.push(acceptance.assignment_id);
+    else this.assignmentsByUnit.set(acceptance.unit_id, [acceptance.assignment_id]);
+    this.offersByUnit.get(acceptance.unit_id)?.delete(acceptance.offer_id);
+    this.offerReceivedAt.delete(acceptance.offer_id);
+    if (acceptance.provider_peer === this.me) {
+      const times = this.acceptedFrom.get(acceptance.requester_peer);
+      if (times) times.push(Date.parse(at));
+      else this.acceptedFrom.set(acceptance.requester_peer, [Date.parse(at)]);
+    }
   }
 
   #result(result: WorkResult): void {

@@ -15,6 +15,9 @@ import { MAX_REDUNDANCY, WorkUnitSchema } from './work.js';
 
 const base = { event_id: Id, at: IsoTime };
 
+/** Acceptances in one `offers.accepted` event at most: an `acceptances` message's. */
+export const MAX_ACCEPTED_PER_EVENT = 1000;
+
 export const JobSchema = z.strictObject({
   job_id: Id,
   requester: PeerId,
@@ -97,6 +100,18 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     acceptance: AcceptanceSchema,
     /** The accepted offer's terms (since 2026-11): before, the requester journaled the whole offer with it. */
     terms: z.optional(OfferTermsSchema),
+  }),
+  /**
+   * Acceptances of one round (the requester's) or one message (the provider's), each as
+   * `offer.accepted` records one: one event for them all, since 2026-11-24.
+   */
+  z.strictObject({
+    type: z.literal('offers.accepted'),
+    ...base,
+    accepted: boundedArray(
+      z.strictObject({ acceptance: AcceptanceSchema, terms: z.optional(OfferTermsSchema) }),
+      MAX_ACCEPTED_PER_EVENT,
+    ),
   }),
   /** The provider refused an acceptance of mine, and said why (its policies, my credit with it). */
   z.strictObject({

@@ -106,3 +106,4 @@ export type HardwareSummary = z.infer<typeof HardwareSummarySchema>;
 export type Advert = z.infer<typeof AdvertSchema>;
 export type Offer = z.infer<typeof OfferSchema>;
 export type Acceptance = z.infer<typeof AcceptanceSchema>;
+export type OfferTerms = z.infer<typeof OfferTermsSchema>;

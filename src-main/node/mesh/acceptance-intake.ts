@@ -6,7 +6,7 @@ import type { MessageBody } from '../../core/protocol/messages.js';
 import type { Acceptance, Offer, WorkUnit } from '../../core/schemas/index.js';
 import { Admission } from './admission.js';
 import type { NewEvent, NodeContext } from './context.js';
-import { acceptanceEvents } from './settlement.js';
+import { acceptanceEvents, type Accepted } from './settlement.js';
 
 export interface AcceptanceIntake {
   accepted: string[];
@@ -42,6 +42,7 @@ export function judgeAcceptances(
   const accepted: string[] = [];
   const refused: MessageBody<'accepted'>['refused'] = [];
   const events: NewEvent[] = [];
+  const taken: Accepted[] = [];
   for (const acceptance of acceptances) {
     const offer = myOffer(acceptance.offer_id);
     const unit = unitSeen(acceptance.unit_id) ?? state.units.get(acceptance.unit_id)?.unit;
@@ -82,9 +83,8 @@ export function judgeAcceptances(
     if (!state.units.has(unit.unit_id)) events.push({ type: 'unit.created', event_id: `unit/${unit.unit_id}`, unit });
     // The requester polices its own job budget; the provider records the hold it was promised.
     // The offer is not journaled: the acceptance keeps its terms and the slot it took.
-    events.push(
-      ...acceptanceEvents(acceptance, { requester: from, worker: ctx.me }, Number.MAX_SAFE_INTEGER, offer, 'with slot'),
-    );
+    taken.push({ acceptance, parties: { requester: from, worker: ctx.me }, jobBudget: Number.MAX_SAFE_INTEGER, offer });
   }
+  events.push(...acceptanceEvents(taken, 'with slot'));
   return { accepted, refused, events, wantedInputs, refusedOffers };
 }

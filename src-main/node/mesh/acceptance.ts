@@ -253,21 +253,14 @@ export class Acceptor {
   /** Journals the acceptances and their escrows, then tells each provider. */
   async #commit(acceptances: Acceptance[]): Promise<void> {
     if (acceptances.length === 0) return;
-    const events: NewEvent[] = [];
-    for (const acceptance of acceptances) {
-      const job = this.ctx.state.jobs.get(acceptance.job_id)!.job;
+    const accepted = acceptances.map((acceptance) => ({
+      acceptance,
+      parties: { requester: this.ctx.me, worker: acceptance.provider_peer },
+      jobBudget: this.ctx.state.jobs.get(acceptance.job_id)!.job.budget,
       // The offer's terms go with the acceptance: what the provider estimated, and its fuel rate.
-      const offer = this.#offers.take(acceptance.unit_id, acceptance.offer_id);
-      events.push(
-        ...acceptanceEvents(
-          acceptance,
-          { requester: this.ctx.me, worker: acceptance.provider_peer },
-          job.budget,
-          offer,
-        ),
-      );
-    }
-    await this.ctx.record(events);
+      offer: this.#offers.take(acceptance.unit_id, acceptance.offer_id),
+    }));
+    await this.ctx.record(acceptanceEvents(accepted));
     const byProvider = new Map<string, Acceptance[]>();
     for (const acceptance of acceptances) {
       if (this.ctx.state.assignments.get(acceptance.assignment_id)?.escrow !== 'held') continue; // refused by the ledger

@@ -18,6 +18,8 @@ export function mustSurvivePowerCut(events: readonly NodeEvent[], me: string, st
     if (event.type === 'receipt.stored') return event.receipt.author === me;
     if (event.type === 'rounds.reserved') return true;
     if (event.type === 'offer.accepted') return event.acceptance.requester_peer === me;
+    if (event.type === 'offers.accepted')
+      return event.accepted.some(({ acceptance }) => acceptance.requester_peer === me);
     if (event.type !== 'ledger.entry' || event.entry.kind === 'escrow') return false;
     return state.assignments.get(event.entry.assignment_id)?.acceptance.requester_peer === me;
   });

@@ -1,9 +1,16 @@
 // What a requester tells a provider about its assignments: the ledger entries that closed them
 // and the verification receipts behind its refunds as rejected. Sent as a reply to a result or a release,
 // and pushed when a unit is decided or a deadline passes.
+import { createHash } from 'node:crypto';
 import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
 import { settlePrice, WORKER_SHARE_BPS, type Reward } from '../../core/ledger/index.js';
-import type { Acceptance, Offer, RefundEntry } from '../../core/schemas/index.js';
+import {
+  MAX_ACCEPTED_PER_EVENT,
+  type Acceptance,
+  type Offer,
+  type OfferTerms,
+  type RefundEntry,
+} from '../../core/schemas/index.js';
 import { iso, type NewEvent } from './context.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { ReceiptRoom } from './outgoing-receipts.js';
@@ -137,28 +144,38 @@ export function refundEvent(nowMs: number, assignmentId: string, reason: RefundE
   };
 }
 
+/** An offer accepted, as `acceptanceEvents` journals it; `offer`: the accepted offer, whose terms the acceptance keeps (offers are not journaled). */
+export interface Accepted {
+  acceptance: Acceptance;
+  parties: { requester: string; worker: string };
+  /** What the ledger checks the hold against. */
+  jobBudget: number;
+  offer?: Offer | undefined;
+}
+
 /**
- * The two events both sides journal when an offer is accepted: the acceptance, and the escrow
- * holding its price. `jobBudget` is what the ledger checks the hold against.
+ * What both sides journal when offers are accepted: the acceptances, one `offers.accepted` event
+ * for up to MAX_ACCEPTED_PER_EVENT of them, then the escrow holding each one's price. `slot`: the
+ * provider keeps the slot its offer took too (open-work.ts reserves it while the unit runs).
  */
-export function acceptanceEvents(
-  acceptance: Acceptance,
-  parties: { requester: string; worker: string },
-  jobBudget: number,
-  /** The accepted offer: its acceptance keeps its terms (offers are not journaled). */
-  offer?: Offer,
-  /** The provider keeps the slot its offer took too (open-work.ts reserves it while the unit runs). */
-  slot?: 'with slot',
-): NewEvent[] {
-  const id = acceptance.assignment_id;
-  const terms = offer && {
-    estimated_seconds: offer.estimated_seconds,
-    ...(offer.fuel_price ? { fuel_price: offer.fuel_price } : {}),
-    ...(slot ? { slot_id: offer.slot_id } : {}),
-  };
-  return [
-    { type: 'offer.accepted', event_id: `accept/${id}`, acceptance, ...(terms ? { terms } : {}) },
-    {
+export function acceptanceEvents(accepted: readonly Accepted[], slot?: 'with slot'): NewEvent[] {
+  const events: NewEvent[] = [];
+  for (let i = 0; i < accepted.length; i += MAX_ACCEPTED_PER_EVENT) {
+    const chunk = accepted.slice(i, i + MAX_ACCEPTED_PER_EVENT);
+    events.push({
+      type: 'offers.accepted',
+      // By the assignments it holds: the same ones again (a message handled twice at once) are
+      // journaled once; others, in part the same, fold only those not yet assigned (state.ts).
+      event_id: `accepts/${idsDigest(chunk.map(({ acceptance }) => acceptance.assignment_id))}`,
+      accepted: chunk.map(({ acceptance, offer }) => ({
+        acceptance,
+        ...(offer ? { terms: offerTermsOf(offer, slot) } : {}),
+      })),
+    });
+  }
+  for (const { acceptance, parties, jobBudget } of accepted) {
+    const id = acceptance.assignment_id;
+    events.push({
       type: 'ledger.entry',
       event_id: `ledger/escrow/${id}`,
       entry: {
@@ -172,6 +189,18 @@ export function acceptanceEvents(
         job_budget: jobBudget,
         at: acceptance.timestamp,
       },
-    },
-  ];
+    });
+  }
+  return events;
+}
+
+const idsDigest = (ids: readonly string[]): string =>
+  createHash('sha256').update(ids.join('\n')).digest('base64url').slice(0, 32);
+
+function offerTermsOf(offer: Offer, slot?: 'with slot'): OfferTerms {
+  return {
+    estimated_seconds: offer.estimated_seconds,
+    ...(offer.fuel_price ? { fuel_price: offer.fuel_price } : {}),
+    ...(slot ? { slot_id: offer.slot_id } : {}),
+  };
 }

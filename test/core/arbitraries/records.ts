@@ -274,6 +274,19 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     },
     ['terms'],
   ),
+  'offers.accepted': recordOf<S.NodeEventOf<'offers.accepted'>>({
+    ...eventOf('offers.accepted'),
+    accepted: fc.array(
+      recordOf<S.NodeEventOf<'offers.accepted'>['accepted'][number]>(
+        {
+          acceptance: acceptanceArb,
+          terms: offerArb.map(({ estimated_seconds, slot_id }) => ({ estimated_seconds, slot_id })),
+        },
+        ['terms'],
+      ),
+      { maxLength: 3 },
+    ),
+  }),
   'acceptance.refused': recordOf<S.NodeEventOf<'acceptance.refused'>>({
     ...eventOf('acceptance.refused'),
     assignment_id: idArb,

@@ -55,7 +55,7 @@ async function jobAcceptedUnchecked(units: number, providers: string[]): Promise
     const resultId = `${assignmentId}/result`;
     await ctx.record([
       { type: 'unit.created', unit },
-      ...acceptanceEvents(acceptance, { requester: ctx.me, worker: provider }, units * PRICE),
+      ...acceptanceEvents([{ acceptance, parties: { requester: ctx.me, worker: provider }, jobBudget: units * PRICE }]),
       {
         type: 'result.recorded',
         result: {

@@ -108,7 +108,9 @@ test("offers under B's next offer ids do not shut B out, and H gets none of them
   // acceptance: A's journal has B's three acceptances and nothing of H's.
   const events = [...a.node.journal.events()];
   assert.equal(events.filter((e) => e.type === 'offer.recorded' && e.offer.job_id === jobId).length, 0);
-  const accepted = events.flatMap((e) => (e.type === 'offer.accepted' && e.acceptance.job_id === jobId ? [e] : []));
+  const accepted = events.flatMap((e) =>
+    e.type === 'offers.accepted' ? e.accepted.filter(({ acceptance }) => acceptance.job_id === jobId) : [],
+  );
   assert.deepEqual(
     accepted.map((e) => `${e.acceptance.provider_peer} ${e.terms ? 'with its terms' : 'without'}`),
     accepted.map(() => `${b.node.peerId} with its terms`),

@@ -75,7 +75,7 @@ async function computed(
   await ctx.record([
     { type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer },
     { type: 'unit.created', event_id: `unit/${unitId}`, unit },
-    ...acceptanceEvents(acceptance, { requester, worker: ctx.me }, Number.MAX_SAFE_INTEGER),
+    ...acceptanceEvents([{ acceptance, parties: { requester, worker: ctx.me }, jobBudget: Number.MAX_SAFE_INTEGER }]),
     ...(fresh ? [] : [{ type: 'result.recorded' as const, event_id: `result/${result.result_id}`, result }]),
   ]);
   return { id: offer.offer_id, result };

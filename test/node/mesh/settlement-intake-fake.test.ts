@@ -74,7 +74,9 @@ async function provider({ returned = true, fuelPriced = false } = {}): Promise<P
   await ctx.record([
     { type: 'offer.recorded', event_id: `offer/${id}`, offer },
     { type: 'unit.created', event_id: `unit/${UNIT}`, unit },
-    ...acceptanceEvents(acceptance, { requester: requester.peer, worker: ctx.me }, Number.MAX_SAFE_INTEGER),
+    ...acceptanceEvents([
+      { acceptance, parties: { requester: requester.peer, worker: ctx.me }, jobBudget: Number.MAX_SAFE_INTEGER },
+    ]),
   ]);
   if (!returned) return { ctx, requester, acceptance };
   const receipt = await ctx.receipts.next({

@@ -84,7 +84,9 @@ async function refundedApart(provider: string) {
     });
     const signed = await receipts.sign({ ...verdict(n, []), dissenting: dissent });
     await ctx.record([
-      ...acceptanceEvents(acceptance, { requester: ctx.me, worker: provider }, Number.MAX_SAFE_INTEGER, offer),
+      ...acceptanceEvents([
+        { acceptance, parties: { requester: ctx.me, worker: provider }, jobBudget: Number.MAX_SAFE_INTEGER, offer },
+      ]),
       {
         type: 'receipt.stored',
         event_id: `receipt/${signed.cid}`,

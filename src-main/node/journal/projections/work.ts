@@ -65,6 +65,7 @@ export function workProjections(db: Db) {
     'offer.recorded'(): void {},
     'rounds.reserved'(): void {},
     'offer.accepted'(): void {},
+    'offers.accepted'(): void {},
     'result.recorded'(): void {},
     'results.recorded'(): void {},
   };
