@@ -85,7 +85,8 @@ const round = (eventId: string, ...accepted: Acceptance[]): NodeEvent => ({
 
 test('acceptances journaled as one event fold to the assignments they make alone', () => {
   const second = { ...acceptance, assignment_id: 'o2', offer_id: 'o2', unit_id: 'job/1' };
-  const alone = fold([acceptedWithTerms, { ...acceptedWithTerms, event_id: 'b', acceptance: second } as NodeEvent]);
+  const secondAlone: NodeEvent = { ...acceptedWithTerms, event_id: 'b', acceptance: second };
+  const alone = fold([acceptedWithTerms, secondAlone]);
   const together = fold([round('r', acceptance, second)]);
   assert.deepEqual(together.assignments, alone.assignments);
   assert.deepEqual(together.assignmentsOf('job/1'), alone.assignmentsOf('job/1'));
