@@ -74,9 +74,8 @@ export const MEMORY_IMPORT = { module: 'env', name: 'memory' } as const;
 
 /** The imports of a metered module: the ABI's, and the memory its instance is to use. */
 export function meteredImports(memory: WebAssembly.Memory): WebAssembly.Imports {
-  return {
-    [MEMORY_IMPORT.module]: { ...abiImports(() => memory)[MEMORY_IMPORT.module], [MEMORY_IMPORT.name]: memory },
-  };
+  const { env } = abiImports(() => memory);
+  return { [MEMORY_IMPORT.module]: { ...env, [MEMORY_IMPORT.name]: memory } };
 }
 
 /**

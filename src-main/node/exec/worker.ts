@@ -18,6 +18,7 @@ import {
   type AbiExports,
 } from './abi.js';
 import type { ExecErrorCode, ExecFailure } from './errors.js';
+import type { MeteredModule } from './metering.js';
 import { lowerThisThreadsPriority } from './thread-priority.js';
 
 lowerThisThreadsPriority();
@@ -27,7 +28,7 @@ export interface WorkerUnit {
   /** The metered module (SharedArrayBuffer-backed). */
   module: Uint8Array;
   hasStart: boolean;
-  /** The limits the module declared for its memory, in 64 KiB pages: its instance imports a memory of them. */
+  /** Its instance imports a memory of these limits. */
   memory: MemoryLimits;
   params: Uint8Array;
   input: Uint8Array;
@@ -65,10 +66,8 @@ function compile(unit: WorkerUnit): WebAssembly.Module {
   return module;
 }
 
-interface MemoryLimits {
-  initial: number;
-  maximum?: number | undefined;
-}
+/** The limits a module declared for its memory, in 64 KiB pages (what metering read). */
+type MemoryLimits = NonNullable<MeteredModule['memory']>;
 
 const PAGE_BYTES = 65_536;
 /** Larger memories are not kept: zeroing every page costs more than a new memory, whose pages the OS zeroes only as they are touched. */
