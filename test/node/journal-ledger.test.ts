@@ -8,6 +8,7 @@ import { MemoryLedger } from '../../src-main/core/ledger/index.js';
 import type { LedgerEntry } from '../../src-main/core/schemas/index.js';
 import { AT } from './fixtures/journal-events.js';
 import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
+import type { JournalSnapshot } from '../../src-main/node/journal/journal.js';
 import { idKey } from '../../src-main/node/journal/event-store.js';
 
 const peers = ['alice', 'bob', 'carol', 'dave'];
@@ -54,6 +55,37 @@ const entry: fc.Arbitrary<LedgerEntry> = fc.oneof(
   }),
 );
 
+/** The journal's ledger tables hold what the memory ledger holds: balances, escrows, jobs' commitments. Returns the tables. */
+function assertSameLedger(journal: ReturnType<typeof openTempJournal>, memory: MemoryLedger): JournalSnapshot {
+  const live = journal.snapshot();
+  // Each peer's balance, read from the pair totals (ledger_flows).
+  const expected = memory.balances();
+  const balances = new Map(peers.map((id) => [id, journal.ledger.balance(id)]));
+  assert.deepEqual(balances, new Map(peers.map((id) => [id, expected.get(id) ?? 0])));
+  assert.equal(
+    [...balances.values()].reduce((sum, b) => sum + b, 0),
+    0,
+  );
+  // Rows name peers by number (ledger_peers).
+  const peerOf = new Map(live.ledger_peers.map((p) => [p.peer_no, p.peer_id]));
+  for (const { requester_no, worker_no, ...row } of live.ledger_escrows)
+    assert.deepEqual(
+      { ...row, requester: peerOf.get(requester_no), worker: peerOf.get(worker_no) },
+      memory.escrow(row.assignment_id as string),
+    );
+  for (const id of ['a0', 'a1', 'a2', 'a3']) {
+    assert.equal(
+      live.ledger_escrows.some((row) => row.assignment_id === id),
+      memory.escrow(id) !== undefined,
+    );
+  }
+  for (const id of ['j0', 'j1']) {
+    const row = live.ledger_jobs.find((r) => r.job_id === id);
+    assert.equal((row?.committed as number | undefined) ?? 0, memory.jobCommitted(id));
+  }
+  return live;
+}
+
 test('the SQL ledger decides and balances exactly as the in-memory ledger, and replays the same', () => {
   fc.assert(
     fc.property(fc.array(entry, { maxLength: 40 }), (entries) => {
@@ -66,38 +98,63 @@ test('the SQL ledger decides and balances exactly as the in-memory ledger, and r
         if (!outcome.ok && !expected.ok) assert.equal(outcome.error.ledger, expected.error.code);
       });
 
-      const live = journal.snapshot();
-      // Each peer's balance, read from the pair totals (ledger_flows).
-      const expected = memory.balances();
-      const balances = new Map(peers.map((id) => [id, journal.ledger.balance(id)]));
-      assert.deepEqual(balances, new Map(peers.map((id) => [id, expected.get(id) ?? 0])));
-      assert.equal(
-        [...balances.values()].reduce((sum, b) => sum + b, 0),
-        0,
-      );
-      // Rows name peers by number (ledger_peers).
-      const peerOf = new Map(live.ledger_peers.map((p) => [p.peer_no, p.peer_id]));
-      for (const { requester_no, worker_no, ...row } of live.ledger_escrows)
-        assert.deepEqual(
-          { ...row, requester: peerOf.get(requester_no), worker: peerOf.get(worker_no) },
-          memory.escrow(row.assignment_id as string),
-        );
-      for (const id of ['a0', 'a1', 'a2', 'a3']) {
-        assert.equal(
-          live.ledger_escrows.some((row) => row.assignment_id === id),
-          memory.escrow(id) !== undefined,
-        );
-      }
-      for (const id of ['j0', 'j1']) {
-        const row = live.ledger_jobs.find((r) => r.job_id === id);
-        assert.equal((row?.committed as number | undefined) ?? 0, memory.jobCommitted(id));
-      }
-
+      const live = assertSameLedger(journal, memory);
       assert.ok(journal.rebuild().ok);
       assert.deepEqual(journal.snapshot(), live);
       journal.close();
     }),
     { numRuns: 60 },
+  );
+});
+
+test('entries journaled in batches: each batch keeps exactly the entries the in-memory ledger admits one by one, and the ledger ends and replays the same', () => {
+  fc.assert(
+    fc.property(fc.array(fc.array(entry, { maxLength: 6 }), { maxLength: 10 }), (batches) => {
+      const memory = new MemoryLedger();
+      const journal = openTempJournal();
+      const admittedInOrder: string[] = [];
+      batches.forEach((entries, i) => {
+        const plans = entries.map((e) => ({ entry: e, plan: memory.apply(e) }));
+        const admitted = plans.flatMap(({ entry: e, plan }) => (plan.ok ? [e] : []));
+        const refused = plans.flatMap(({ plan }) =>
+          !plan.ok && plan.error.code !== 'duplicate_entry' ? [plan.error.code] : [],
+        );
+        const before = [...journal.events()].length;
+        const outcome = journal.appendNow({ type: 'ledger.entries', event_id: `batch-${i}`, at: AT, entries });
+        const journaled = [...journal.events()].slice(before);
+        if (admitted.length === 0 && refused.length > 0) {
+          assert.equal(outcome.ok, false, `batch ${i}: nothing admitted, something refused`);
+          if (!outcome.ok) assert.equal(outcome.error.ledger, refused[0]);
+        } else {
+          assert.ok(outcome.ok, `batch ${i}`);
+          assert.equal(
+            outcome.duplicate,
+            admitted.length === 0 && entries.length > 0,
+            'each entry journaled before: a duplicate',
+          );
+          assert.deepEqual(outcome.narrowed?.refused.map((r) => r.code) ?? [], refused);
+          assert.equal(outcome.narrowed !== undefined, admitted.length > 0 && admitted.length < entries.length);
+        }
+        // As plain objects: fast-check makes some with no prototype, the journal reads JSON back.
+        const expectedEvents = outcome.ok && !outcome.duplicate ? [admitted.map((e) => ({ ...e }))] : [];
+        assert.deepEqual(
+          journaled.map((event) => (event.type === 'ledger.entries' ? event.entries : undefined)),
+          expectedEvents,
+          `batch ${i}: journaled with the entries admitted, in order`,
+        );
+        admittedInOrder.push(...(outcome.ok && !outcome.duplicate ? admitted.map((e) => e.entry_id) : []));
+      });
+      const live = assertSameLedger(journal, memory);
+      assert.deepEqual(
+        journal.ledger.entries(1000).map((e) => e.entry_id),
+        admittedInOrder.reverse(),
+        'the newest entries first, each read from its place in its batch',
+      );
+      assert.ok(journal.rebuild().ok);
+      assert.deepEqual(journal.snapshot(), live);
+      journal.close();
+    }),
+    { numRuns: 80 },
   );
 });
 

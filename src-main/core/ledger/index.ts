@@ -1,4 +1,4 @@
-export { planLedgerEntry } from './plan.js';
+export { planLedgerEntries, planLedgerEntry, type BatchPlan } from './plan.js';
 export { verifierRewards, WORKER_SHARE_BPS, workerPart, type PaidResult, type Reward } from './shares.js';
 export { MemoryLedger } from './memory-ledger.js';
 export { CREDIT_PER_TRUST, creditLimit, creditRefusal } from './credit-limit.js';

@@ -9,7 +9,7 @@ import {
   type SettleEntry,
 } from '../schemas/index.js';
 import { WORKER_SHARE_BPS, workerPart } from './shares.js';
-import type { Escrow, LedgerErrorCode, LedgerPlan, LedgerView, Transfer } from './types.js';
+import type { Escrow, LedgerEffects, LedgerError, LedgerErrorCode, LedgerPlan, LedgerView, Transfer } from './types.js';
 
 type Refusal = Extract<LedgerPlan, { ok: false }>;
 
@@ -36,6 +36,42 @@ export function planLedgerEntry(view: LedgerView, entry: LedgerEntry): LedgerPla
     case 'refund':
       return planRefund(view, valid);
   }
+}
+
+/** What a batch of entries does: those the ledger admits, in order, and those it refuses, with why. */
+export interface BatchPlan {
+  admitted: LedgerEffects[];
+  refused: { entry: LedgerEntry; error: LedgerError }[];
+}
+
+/**
+ * Plans each entry as if those admitted before it in the batch were applied (their effects laid
+ * over `view`): a batch may hold an escrow and its settle. An entry applied before (in the view, or
+ * earlier in the batch) is left out without a word, as a journaled event id is.
+ */
+export function planLedgerEntries(view: LedgerView, entries: readonly LedgerEntry[]): BatchPlan {
+  const escrows = new Map<string, Escrow>();
+  const committed = new Map<string, number>();
+  const applied = new Set<string>();
+  const overlay: LedgerView = {
+    escrow: (assignmentId) => escrows.get(assignmentId) ?? view.escrow(assignmentId),
+    jobCommitted: (jobId) => view.jobCommitted(jobId) + (committed.get(jobId) ?? 0),
+    hasEntry: (entryId) => applied.has(entryId) || view.hasEntry(entryId),
+  };
+  const plan: BatchPlan = { admitted: [], refused: [] };
+  for (const entry of entries) {
+    const planned = planLedgerEntry(overlay, entry);
+    if (!planned.ok) {
+      if (planned.error.code !== 'duplicate_entry') plan.refused.push({ entry, error: planned.error });
+      continue;
+    }
+    const { escrow, jobCommittedDelta } = planned.effects;
+    escrows.set(escrow.assignment_id, escrow);
+    committed.set(escrow.job_id, (committed.get(escrow.job_id) ?? 0) + jobCommittedDelta);
+    applied.add(entry.entry_id);
+    plan.admitted.push(planned.effects);
+  }
+  return plan;
 }
 
 function planEscrow(view: LedgerView, entry: EscrowEntry): LedgerPlan {

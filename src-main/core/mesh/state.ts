@@ -155,7 +155,7 @@ export class MeshState {
         return;
       case 'unit.created': {
         const job = this.jobs.get(event.unit.job_id);
-        // A provider journals the units it was assigned, without their job: the requester is on the assignment.
+        // A provider journaled the units it was assigned this way before they rode with their acceptances.
         const added = this.units.add({
           unit: event.unit,
           requester: job?.job.requester ?? '',
@@ -182,7 +182,11 @@ export class MeshState {
         this.#accepted(event.acceptance, event.terms, event.at);
         return;
       case 'offers.accepted':
-        for (const { acceptance, terms } of event.accepted) this.#accepted(acceptance, terms, event.at);
+        for (const { acceptance, terms, unit } of event.accepted) {
+          // A unit assigned to me (provider): its job is not mine, the requester is on the assignment.
+          if (unit) this.units.add({ unit, requester: '', index: -1 });
+          this.#accepted(acceptance, terms, event.at);
+        }
         return;
       case 'acceptance.refused': {
         const assignment = this.assignments.get(event.assignment_id);
@@ -218,6 +222,9 @@ export class MeshState {
         return;
       case 'ledger.entry':
         foldLedgerEntry(this, this.#held, event.entry, event.at, this.#countOutcome);
+        return;
+      case 'ledger.entries':
+        for (const entry of event.entries) foldLedgerEntry(this, this.#held, entry, event.at, this.#countOutcome);
         return;
       case 'peer.penalized':
         this.#countOutcome(event.peer_id, 'rejected', event.at);

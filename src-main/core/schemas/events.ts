@@ -4,7 +4,7 @@
 import * as z from './zod.js';
 import { SharingSettingsSchema, WeeklyWindowSchema } from './availability.js';
 import { AvailabilitySlotSchema } from './capability.js';
-import { LedgerEntrySchema } from './ledger.js';
+import { LedgerEntrySchema, type LedgerEntry } from './ledger.js';
 import { AcceptanceSchema, OfferSchema, OfferTermsSchema, PriceScheduleSchema, RefusalReasonSchema } from './market.js';
 import { PolicyListSchema } from './policy.js';
 import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
@@ -17,6 +17,8 @@ const base = { event_id: Id, at: IsoTime };
 
 /** Acceptances in one `offers.accepted` event at most: an `acceptances` message's. */
 export const MAX_ACCEPTED_PER_EVENT = 1000;
+/** Ledger entries in one `ledger.entries` event at most: a round's escrows, a settlement's closings. */
+export const MAX_LEDGER_ENTRIES_PER_EVENT = 1000;
 
 export const JobSchema = z.strictObject({
   job_id: Id,
@@ -103,13 +105,18 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
   }),
   /**
    * Acceptances of one round (the requester's) or one message (the provider's), each as
-   * `offer.accepted` records one: one event for them all, since 2026-11-24.
+   * `offer.accepted` records one: one event for them all, since 2026-11-24. A provider's carry
+   * the units it was assigned and had no record of (each a `unit.created` before 2026-11-25).
    */
   z.strictObject({
     type: z.literal('offers.accepted'),
     ...base,
     accepted: boundedArray(
-      z.strictObject({ acceptance: AcceptanceSchema, terms: z.optional(OfferTermsSchema) }),
+      z.strictObject({
+        acceptance: AcceptanceSchema,
+        terms: z.optional(OfferTermsSchema),
+        unit: z.optional(WorkUnitSchema),
+      }),
       MAX_ACCEPTED_PER_EVENT,
     ),
   }),
@@ -189,6 +196,15 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     count: z.optional(z.int().check(z.minimum(1), z.maximum(1_000_000_000))),
   }),
   z.strictObject({ type: z.literal('ledger.entry'), ...base, entry: LedgerEntrySchema }),
+  /**
+   * Entries made or taken together (a round's escrows, a settlement's closings), each as a
+   * `ledger.entry` records one; since 2026-11-25. Journaled with those the ledger admits only.
+   */
+  z.strictObject({
+    type: z.literal('ledger.entries'),
+    ...base,
+    entries: boundedArray(LedgerEntrySchema, MAX_LEDGER_ENTRIES_PER_EVENT),
+  }),
   /** Every tile of a render job's frame verified: the frame, stitched and encoded, is this PNG blob. */
   z.strictObject({
     type: z.literal('frame.rendered'),
@@ -214,3 +230,9 @@ export type UnitTemplate = z.infer<typeof UnitTemplateSchema>;
 export type NodeEvent = z.infer<typeof NodeEventSchema>;
 export type NodeEventType = NodeEvent['type'];
 export type NodeEventOf<T extends NodeEventType> = Extract<NodeEvent, { type: T }>;
+
+/** The ledger entries an event journals: a `ledger.entry`'s one, a `ledger.entries`' all, none for any other. */
+export function ledgerEntriesOf(event: NodeEvent): readonly LedgerEntry[] {
+  if (event.type === 'ledger.entry') return [event.entry];
+  return event.type === 'ledger.entries' ? event.entries : [];
+}

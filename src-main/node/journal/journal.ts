@@ -7,7 +7,14 @@ import { NodeEventSchema, validate, type NodeEvent } from '../../core/schemas/in
 import { openDatabase, QuietCheckpoint, type DatabaseOptions, type Db } from './database.js';
 import { failure, storageFailure, type Failure } from './errors.js';
 import { migrate } from './migrations.js';
-import { createProjector, DERIVED_TABLES, type DerivedTable, type Projector } from './projections/index.js';
+import {
+  createProjector,
+  DERIVED_TABLES,
+  type Admission,
+  type DerivedTable,
+  type Projector,
+} from './projections/index.js';
+import type { LedgerError } from '../../core/ledger/index.js';
 import { Archive } from './archive.js';
 import { LedgerReads } from './ledger-reads.js';
 import { StateSnapshots } from './state-snapshots.js';
@@ -24,7 +31,18 @@ export interface JournalOptions extends DatabaseOptions {
 }
 
 /** `seq` is the event's position in the journal; a duplicate reports the seq it already has. */
-export type AppendOutcome = { ok: true; seq: number; duplicate: boolean } | Failure;
+export type AppendOutcome =
+  | {
+      ok: true;
+      seq: number;
+      duplicate: boolean;
+      /**
+       * A `ledger.entries` the ledger admitted in part: the event as journaled (the entries it
+       * admitted), and why it refused each of the others.
+       */
+      narrowed?: { event: NodeEvent; refused: LedgerError[] };
+    }
+  | Failure;
 export type OpenOutcome = { ok: true; journal: Journal } | Failure;
 export type RebuildOutcome = { ok: true; events: number } | Failure;
 /** Each derived table's rows, ordered by primary key. */
@@ -146,9 +164,10 @@ export class Journal {
     this.#durable = new DurableOrder(`${db.name}-wal`, () => db.pragma('wal_checkpoint(FULL)'));
     this.#maxBatch = Math.max(1, Math.floor(maxBatch));
     this.#store = new EventStore(db);
-    this.#projector = createProjector(db, (seq) => {
+    this.#projector = createProjector(db, (seq, position) => {
       const event = this.#store.eventAt(seq, this.#pending);
-      return event?.type === 'ledger.entry' ? event.entry.entry_id : undefined;
+      if (event?.type === 'ledger.entries') return event.entries[position]?.entry_id;
+      return event?.type === 'ledger.entry' && position === 0 ? event.entry.entry_id : undefined;
     });
     this.snapshots = new StateSnapshots(db, () => this.#quiet.wrote());
     this.archive = new Archive(db, this.#store);
@@ -372,9 +391,12 @@ export class Journal {
     if (existing.seq !== undefined) return { ok: true, seq: existing.seq, duplicate: true };
     const admission = this.#projector.admit(event);
     if (!admission.ok) return failure('ledger_refused', admission.error.message, { ledger: admission.error.code });
-    const seq = batch.add(event.event_id, body, existing.key);
+    // A batch of ledger entries each journaled before is, as a whole, journaled before.
+    if (admission.journaledAt !== undefined) return { ok: true, seq: admission.journaledAt, duplicate: true };
+    const { narrowed } = admission;
+    const seq = batch.add(event.event_id, narrowed ? JSON.stringify(narrowed.event) : body, existing.key);
     admission.write(seq);
-    return { ok: true, seq, duplicate: false };
+    return narrowed ? { ok: true, seq, duplicate: false, narrowed } : { ok: true, seq, duplicate: false };
   }
 
   #replay(): number {
@@ -382,16 +404,29 @@ export class Journal {
     let count = 0;
     for (const { seq, event } of this.#store.events()) {
       const admission = this.#projector.admit(event);
-      if (!admission.ok) {
-        throw new ReplayRefused(
-          failure('replay_refused', `event #${seq}: ${admission.error.message}`, { ledger: admission.error.code }),
-        );
+      if (!admission.ok || leftOutOnReplay(admission)) {
+        const why = admission.ok ? leftOutOnReplay(admission)! : admission.error;
+        throw new ReplayRefused(failure('replay_refused', `event #${seq}: ${why.message}`, { ledger: why.code }));
       }
       admission.write(seq);
       count++;
     }
     return count;
   }
+}
+
+/** A journaled batch of entries holds only those its ledger admitted: one left out on replay is refused. */
+function leftOutOnReplay(admission: Extract<Admission, { ok: true }>): LedgerError | undefined {
+  if (admission.narrowed)
+    return (
+      admission.narrowed.refused[0] ?? {
+        code: 'duplicate_entry',
+        message: 'an entry of the batch was applied before it',
+      }
+    );
+  if (admission.journaledAt !== undefined)
+    return { code: 'duplicate_entry', message: 'every entry of the batch was applied before it' };
+  return undefined;
 }
 
 function closedFailure(): Failure {

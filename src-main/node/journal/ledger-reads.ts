@@ -6,7 +6,7 @@ import type { Db } from './database.js';
 import type { EventStore } from './event-store.js';
 
 type Counterpart = { peer: string; balance: number };
-type TransferRow = { seq: number; peer_id: string; amount: number };
+type TransferRow = { seq: number; entry: number; peer_id: string; amount: number };
 
 export class LedgerReads {
   readonly #balance;
@@ -44,12 +44,12 @@ export class LedgerReads {
     this.#held = db
       .prepare<[], number>("SELECT COALESCE(SUM(amount), 0) FROM ledger_escrows WHERE status = 'held'")
       .pluck();
-    this.#newestEntries = db
-      .prepare<[number], number>('SELECT event_seq FROM ledger_entries ORDER BY event_seq DESC LIMIT ?')
-      .pluck();
+    this.#newestEntries = db.prepare<[number], { event_seq: number; position: number }>(
+      'SELECT event_seq, position FROM ledger_entries ORDER BY event_seq DESC, position DESC LIMIT ?',
+    );
     this.#newestTransfers = db.prepare<{ me: string; limit: number; after: number }, TransferRow>(
       `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
-       SELECT t.event_seq AS seq, p.peer_id AS peer_id,
+       SELECT t.event_seq AS seq, t.entry AS entry, p.peer_id AS peer_id,
               CASE WHEN t.to_no = mine.peer_no THEN t.amount ELSE -t.amount END AS amount
        FROM ledger_transfers t, mine
        JOIN ledger_peers p ON p.peer_no = CASE WHEN t.to_no = mine.peer_no THEN t.from_no ELSE t.to_no END
@@ -75,8 +75,8 @@ export class LedgerReads {
   /** The most recent ledger entries, newest first. */
   entries(limit: number): { entry_id: string; kind: LedgerEntry['kind']; assignment_id: string; at: string }[] {
     this.flush();
-    return this.#newestEntries.all(limit).map((seq) => {
-      const { entry_id, kind, assignment_id, at } = this.#entryAt(seq);
+    return this.#newestEntries.all(limit).map((row) => {
+      const { entry_id, kind, assignment_id, at } = this.#entryAt(row.event_seq, row.position);
       return { entry_id, kind, assignment_id, at };
     });
   }
@@ -95,16 +95,22 @@ export class LedgerReads {
     return this.#newestTransfers
       .all({ me, limit, after: afterSeq })
       .reverse()
-      .map(({ seq, peer_id, amount }) => {
-        const entry = this.#entryAt(seq);
+      .map(({ seq, entry: position, peer_id, amount }) => {
+        const entry = this.#entryAt(seq, position);
         return { seq, at: entry.at, peer_id, amount, job_id: this.#jobOf.get(entry.assignment_id)! };
       });
   }
 
-  /** The ledger entry journaled as event `seq` (a ledger row points only at its event). */
-  #entryAt(seq: number): LedgerEntry {
+  /** The ledger entry at `position` in journal event `seq` (a ledger row points only at its event). */
+  #entryAt(seq: number, position: number): LedgerEntry {
     const event = this.events.eventAt(seq);
-    if (event?.type !== 'ledger.entry') throw new Error(`journal event ${seq} is not the ledger entry its row names`);
-    return event.entry;
+    const entry =
+      event?.type === 'ledger.entries'
+        ? event.entries[position]
+        : event?.type === 'ledger.entry'
+          ? event.entry
+          : undefined;
+    if (!entry) throw new Error(`journal event ${seq} has no ledger entry ${position}, which a ledger row names`);
+    return entry;
   }
 }

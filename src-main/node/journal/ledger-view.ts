@@ -7,15 +7,20 @@ import { idKey } from './event-store.js';
 
 export interface SqlLedger {
   view: LedgerView;
-  /** Writes the effects of a plan the ledger accepted, for the entry journaled as event `seq`. */
-  apply(effects: LedgerEffects, seq: number): void;
+  /**
+   * Writes the effects of the entries the ledger admitted, journaled as event `seq` (a
+   * `ledger.entry`, or a `ledger.entries` whose entries, in order, these are).
+   */
+  apply(effects: readonly LedgerEffects[], seq: number): void;
+  /** The seq of the event that journaled the entry, if one did. */
+  seqOfEntry(entryId: string): number | undefined;
 }
 
 /**
- * `entryIdAt`: the ledger entry id of the event at a seq, committed or in the transaction under way
- * (an entry's row keeps only a 64-bit key of its id).
+ * `entryIdAt`: the id of the ledger entry at `position` in the event at a seq, committed or in the
+ * transaction under way (an entry's row keeps only a 64-bit key of its id).
  */
-export function sqlLedger(db: Db, entryIdAt: (seq: number) => string | undefined): SqlLedger {
+export function sqlLedger(db: Db, entryIdAt: (seq: number, position: number) => string | undefined): SqlLedger {
   // Scalar subqueries, not joins: the same plan, but a join here took ~47 µs a lookup against ~9
   // (measured on a 3,000-unit requester's journal), and every escrow and settle reads one.
   const selectEscrow = db.prepare<[string], Escrow>(`
@@ -24,17 +29,21 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number) => string | undefined
       (SELECT peer_id FROM ledger_peers WHERE peer_no = worker_no) AS worker, amount, status
     FROM ledger_escrows WHERE assignment_id = ?`);
   const selectCommitted = db.prepare<[string], number>('SELECT committed FROM ledger_jobs WHERE job_id = ?').pluck();
-  const seqsOfKey = db.prepare<[bigint], number>('SELECT event_seq FROM ledger_entries WHERE entry_key = ?').pluck();
+  const rowsOfKey = db.prepare<[bigint], { event_seq: number; position: number }>(
+    'SELECT event_seq, position FROM ledger_entries WHERE entry_key = ?',
+  );
 
   const insertPeer = db.prepare('INSERT INTO ledger_peers (peer_id) VALUES (?)');
   const selectPeerNo = db.prepare<[string], number>('SELECT peer_no FROM ledger_peers WHERE peer_id = ?').pluck();
-  const insertEntry = db.prepare('INSERT INTO ledger_entries (event_seq, entry_key, kind) VALUES (?, ?, ?)');
+  const insertEntry = db.prepare(
+    'INSERT INTO ledger_entries (event_seq, position, entry_key, kind) VALUES (?, ?, ?, ?)',
+  );
   // The plan gives the whole escrow row, new or with its new status: it replaces what is there.
   const putEscrow = db.prepare(`
     INSERT OR REPLACE INTO ledger_escrows (assignment_id, job_id, unit_id, requester_no, worker_no, amount, status)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const insertTransfer = db.prepare(`
-    INSERT INTO ledger_transfers (event_seq, position, from_no, to_no, amount) VALUES (?, ?, ?, ?, ?)`);
+    INSERT INTO ledger_transfers (event_seq, position, entry, from_no, to_no, amount) VALUES (?, ?, ?, ?, ?, ?)`);
   const addToFlow = db.prepare(`
     INSERT INTO ledger_flows (from_no, to_no, amount) VALUES (?, ?, ?)
     ON CONFLICT (from_no, to_no) DO UPDATE SET amount = amount + excluded.amount`);
@@ -42,8 +51,8 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number) => string | undefined
     INSERT INTO ledger_jobs (job_id, committed) VALUES (?, ?)
     ON CONFLICT (job_id) DO UPDATE SET committed = committed + excluded.committed`);
 
-  // Read for each entry, not kept across entries: a rolled-back transaction or a rebuild would
-  // leave such a cache wrong. An entry names at most two peers, each up to twice.
+  // Read for each event, not kept across events: a rolled-back transaction or a rebuild would
+  // leave such a cache wrong.
   const peerNumbers = () => {
     const numbers = new Map<string, number>();
     return (peer: string): number => {
@@ -53,25 +62,31 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number) => string | undefined
       return no;
     };
   };
+  // Another id with the same key (about one chance in 2^64 a pair) is told apart by its event.
+  const seqOfEntry = (entryId: string): number | undefined =>
+    rowsOfKey.all(idKey(entryId)).find((row) => entryIdAt(row.event_seq, row.position) === entryId)?.event_seq;
 
   return {
     view: {
       escrow: (assignmentId) => selectEscrow.get(assignmentId),
       jobCommitted: (jobId) => selectCommitted.get(jobId) ?? 0,
-      // Another id with the same key (about one chance in 2^64 a pair) is told apart by its event.
-      hasEntry: (entryId) => seqsOfKey.all(idKey(entryId)).some((seq) => entryIdAt(seq) === entryId),
+      hasEntry: (entryId) => seqOfEntry(entryId) !== undefined,
     },
-    apply({ entry, escrow: e, transfers, jobCommittedDelta }, seq) {
+    seqOfEntry,
+    apply(effects, seq) {
       const peerNo = peerNumbers();
-      insertEntry.run(seq, idKey(entry.entry_id), entry.kind);
-      putEscrow.run(e.assignment_id, e.job_id, e.unit_id, peerNo(e.requester), peerNo(e.worker), e.amount, e.status);
-      transfers.forEach((t, position) => {
-        const [from, to] = [peerNo(t.from), peerNo(t.to)];
-        insertTransfer.run(seq, position, from, to, t.amount);
-        addToFlow.run(from, to, t.amount);
+      let transferAt = 0;
+      effects.forEach(({ entry, escrow: e, transfers, jobCommittedDelta }, position) => {
+        insertEntry.run(seq, position, idKey(entry.entry_id), entry.kind);
+        putEscrow.run(e.assignment_id, e.job_id, e.unit_id, peerNo(e.requester), peerNo(e.worker), e.amount, e.status);
+        for (const t of transfers) {
+          const [from, to] = [peerNo(t.from), peerNo(t.to)];
+          insertTransfer.run(seq, transferAt++, position, from, to, t.amount);
+          addToFlow.run(from, to, t.amount);
+        }
+        // A missing row reads as 0 committed, so a zero change needs no write.
+        if (jobCommittedDelta !== 0) addToJob.run(e.job_id, jobCommittedDelta);
       });
-      // A missing row reads as 0 committed, so a zero change needs no write.
-      if (jobCommittedDelta !== 0) addToJob.run(e.job_id, jobCommittedDelta);
     },
   };
 }

@@ -334,6 +334,28 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 14,
+    name: 'ledger entries by their event and their place in it',
+    up(db) {
+      // A `ledger.entries` event journals many entries (a round's escrows, a settlement's
+      // closings): an entry's row is its event's seq and its position there, a transfer's names
+      // the entry it moves money for. Refilled by the rebuild on open.
+      db.exec(`
+        DROP TABLE ledger_entries; DROP TABLE ledger_transfers;
+        CREATE TABLE ledger_entries (
+          event_seq INTEGER NOT NULL, position INTEGER NOT NULL, entry_key INTEGER NOT NULL, kind TEXT NOT NULL,
+          PRIMARY KEY (event_seq, position)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX ledger_entries_by_key ON ledger_entries (entry_key);
+        CREATE TABLE ledger_transfers (
+          event_seq INTEGER NOT NULL, position INTEGER NOT NULL, entry INTEGER NOT NULL,
+          from_no INTEGER NOT NULL, to_no INTEGER NOT NULL, amount INTEGER NOT NULL,
+          PRIMARY KEY (event_seq, position)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** Events a batch of the migrated journal holds (the journal's own group commits hold up to 250). */

@@ -41,7 +41,6 @@ export function judgeAcceptances(
   const wantedInputs = new Set<string>();
   const accepted: string[] = [];
   const refused: MessageBody<'accepted'>['refused'] = [];
-  const events: NewEvent[] = [];
   const taken: Accepted[] = [];
   for (const acceptance of acceptances) {
     const offer = myOffer(acceptance.offer_id);
@@ -80,11 +79,15 @@ export function judgeAcceptances(
     }
     accepted.push(acceptance.assignment_id);
     if (unit.input_cid) wantedInputs.add(unit.input_cid);
-    if (!state.units.has(unit.unit_id)) events.push({ type: 'unit.created', event_id: `unit/${unit.unit_id}`, unit });
     // The requester polices its own job budget; the provider records the hold it was promised.
-    // The offer is not journaled: the acceptance keeps its terms and the slot it took.
-    taken.push({ acceptance, parties: { requester: from, worker: ctx.me }, jobBudget: Number.MAX_SAFE_INTEGER, offer });
+    // The offer is not journaled: the acceptance keeps its terms and the slot it took, and the unit, if new here.
+    taken.push({
+      acceptance,
+      parties: { requester: from, worker: ctx.me },
+      jobBudget: Number.MAX_SAFE_INTEGER,
+      offer,
+      ...(state.units.has(unit.unit_id) ? {} : { unit }),
+    });
   }
-  events.push(...acceptanceEvents(taken, 'with slot'));
-  return { accepted, refused, events, wantedInputs, refusedOffers };
+  return { accepted, refused, events: acceptanceEvents(taken, 'with slot'), wantedInputs, refusedOffers };
 }

@@ -2,11 +2,12 @@
 // the blob store, the clock. Every change goes through `record`: journaled first, then applied.
 // Every network wait ends when the node stops (`signal`), and work nobody awaits goes through
 // `background`, so the node's stop can wait for it before it closes the journal.
+import { createHash } from 'node:crypto';
 import { CodedError, describeError } from '../../core/errors.js';
 import type { ApiEventType } from '../../core/api/contract.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { MessageBody, MessageType } from '../../core/protocol/messages.js';
-import type { ComputeCommitment, NodeEvent } from '../../core/schemas/index.js';
+import { LIMITS, type ComputeCommitment, type NodeEvent, type WorkResult } from '../../core/schemas/index.js';
 import type { Blobs } from './job-inputs.js';
 import type { RequesterQuota } from '../blobs/quota.js';
 import type { Identity } from '../identity/identity.js';
@@ -60,6 +61,24 @@ export interface NodeContext {
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A short digest of ids (an event id for a batch of acceptances or of ledger entries). */
+export const idsDigest = (ids: readonly string[]): string =>
+  createHash('sha256').update(ids.join('\n')).digest('base64url').slice(0, 32);
+
+/**
+ * Results taken (the requester's, from a message) or made (the provider's, for a message), journaled
+ * as one `results.recorded` event a receipt's worth (LIMITS.resultsPerReceipt, as many as a message
+ * carries), not an event each. Its id is its first result's: a result is in one message's batch.
+ */
+export function resultsRecorded(results: readonly WorkResult[]): NewEvent[] {
+  const events: NewEvent[] = [];
+  for (let i = 0; i < results.length; i += LIMITS.resultsPerReceipt) {
+    const chunk = results.slice(i, i + LIMITS.resultsPerReceipt);
+    events.push({ type: 'results.recorded', event_id: `results/${chunk[0]!.result_id}`, results: chunk });
+  }
+  return events;
+}
 
 /** Events the journal refused for a reason other than the ledger's rules (see NodeContext.record). */
 export class RecordError extends CodedError<'refused'> {

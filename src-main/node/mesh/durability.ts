@@ -5,7 +5,7 @@
 // mine would re-send to me. It is not for what a peer has already acted on and I could not make
 // again the same way (docs/ARCHITECTURE.md, Durability): those steps commit with FULL.
 import type { MeshState } from '../../core/mesh/state.js';
-import type { NodeEvent } from '../../core/schemas/index.js';
+import { ledgerEntriesOf, type NodeEvent } from '../../core/schemas/index.js';
 
 /**
  * True for a step that holds: a receipt I signed (peers hold it; signed again after a loss, my
@@ -20,7 +20,9 @@ export function mustSurvivePowerCut(events: readonly NodeEvent[], me: string, st
     if (event.type === 'offer.accepted') return event.acceptance.requester_peer === me;
     if (event.type === 'offers.accepted')
       return event.accepted.some(({ acceptance }) => acceptance.requester_peer === me);
-    if (event.type !== 'ledger.entry' || event.entry.kind === 'escrow') return false;
-    return state.assignments.get(event.entry.assignment_id)?.acceptance.requester_peer === me;
+    return ledgerEntriesOf(event).some(
+      (entry) =>
+        entry.kind !== 'escrow' && state.assignments.get(entry.assignment_id)?.acceptance.requester_peer === me,
+    );
   });
 }

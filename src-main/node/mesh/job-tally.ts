@@ -9,7 +9,7 @@ import { workerPart } from '../../core/ledger/index.js';
 import type { JobSummary } from '../../core/mesh/records.js';
 import { unitIdsOf, type AssignmentRecord, type JobRecord, type MeshState } from '../../core/mesh/state.js';
 import { parseUnitId } from '../../core/mesh/unit-table.js';
-import type { NodeEvent } from '../../core/schemas/index.js';
+import { ledgerEntriesOf, type NodeEvent } from '../../core/schemas/index.js';
 import { agreedFailure } from './unit-output.js';
 
 type Refusal = JobView['refusals'][number];
@@ -64,25 +64,30 @@ export async function countJobs(state: MeshState, stopped: () => boolean): Promi
   }
 }
 
-/** Applies an event to the state, and moves the kept tally of the job whose unit it touches, once walked. */
+/** Applies an event to the state, and moves the kept tally of each job whose units it touches, once walked. */
 export function applyEvent(state: MeshState, event: NodeEvent): void {
-  const unitId = unitTouched(state, event);
-  const at = unitId === undefined ? undefined : parseUnitId(unitId);
-  const record = at && state.jobs.get(at.jobId);
-  const tally = record && kept.get(record);
-  // A unit not walked yet is counted, as it is then, when the walk gets to it.
-  if (!tally || at.index >= tally.walked) return state.apply(event);
-  const before = unitPart(state, unitId!);
+  const moving = [...unitsTouched(state, event)].flatMap((unitId) => {
+    const at = parseUnitId(unitId);
+    const record = at && state.jobs.get(at.jobId);
+    const tally = record && kept.get(record);
+    // A unit not walked yet is counted, as it is then, when the walk gets to it.
+    return tally && at.index < tally.walked ? [{ unitId, tally, before: unitPart(state, unitId) }] : [];
+  });
   state.apply(event);
-  move(tally, before, unitPart(state, unitId!));
+  for (const { unitId, tally, before } of moving) move(tally, before, unitPart(state, unitId));
 }
 
-/** The unit whose outcome or money the event may change; undefined for an event that changes none. */
-function unitTouched(state: MeshState, event: NodeEvent): string | undefined {
-  if (event.type === 'unit.verified' || event.type === 'unit.reopened') return event.unit_id;
-  if (event.type === 'acceptance.refused') return state.assignments.get(event.assignment_id)?.acceptance.unit_id;
-  if (event.type === 'ledger.entry') return state.assignments.get(event.entry.assignment_id)?.acceptance.unit_id;
-  return undefined;
+/** The units whose outcome or money the event may change (none for most events). */
+function unitsTouched(state: MeshState, event: NodeEvent): Set<string> {
+  if (event.type === 'unit.verified' || event.type === 'unit.reopened') return new Set([event.unit_id]);
+  const assignments =
+    event.type === 'acceptance.refused' ? [event.assignment_id] : ledgerEntriesOf(event).map((e) => e.assignment_id);
+  const units = new Set<string>();
+  for (const id of assignments) {
+    const unitId = state.assignments.get(id)?.acceptance.unit_id;
+    if (unitId !== undefined) units.add(unitId);
+  }
+  return units;
 }
 
 const NOTHING: UnitPart = { verified: 0, failed: 0, held: 0, spent: 0, refusals: new Map() };

@@ -11,7 +11,7 @@ import {
   type ResultItem,
 } from '../../core/protocol/messages.js';
 import type { ExecutionEntry, WorkResult } from '../../core/schemas/index.js';
-import { iso, type NewEvent, type NodeContext } from './context.js';
+import { iso, resultsRecorded, type NodeContext } from './context.js';
 import { InlineBudget } from './inline-blobs.js';
 import { ReceiptRoom, signAndJournal } from './outgoing-receipts.js';
 
@@ -76,7 +76,7 @@ export class ResultOutbox {
    */
   send(requester: string, assignmentId: string, fresh?: WorkResult): Promise<void> {
     // A unit that ended while the node stopped: its result is journaled, and goes after the restart.
-    if (this.#stopped) return fresh ? this.ctx.record([recordedEvent(fresh)]) : Promise.resolve();
+    if (this.#stopped) return fresh ? this.ctx.record(resultsRecorded([fresh])) : Promise.resolve();
     if (fresh) this.#unrecorded.set(assignmentId, fresh);
     let waiting = this.#waiting.get(requester);
     if (!waiting) {
@@ -115,7 +115,7 @@ export class ResultOutbox {
     this.#waiting.clear();
     const unrecorded = [...this.#unrecorded.values()];
     this.#unrecorded.clear();
-    if (unrecorded.length > 0) await this.ctx.record(unrecorded.map(recordedEvent));
+    if (unrecorded.length > 0) await this.ctx.record(resultsRecorded(unrecorded));
   }
 
   #flush(requester: string): void {
@@ -197,11 +197,7 @@ export class ResultOutbox {
     await signAndJournal(
       this.ctx,
       { kind: 'execution_batch', timestamp: iso(this.ctx.now()), requester_peer: requester, results: entries },
-      [...fresh.values()].map(recordedEvent),
+      resultsRecorded([...fresh.values()]),
     );
   }
-}
-
-function recordedEvent(result: WorkResult): NewEvent {
-  return { type: 'result.recorded', event_id: `result/${result.result_id}`, result };
 }

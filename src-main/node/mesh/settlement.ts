@@ -1,7 +1,6 @@
 // What a requester tells a provider about its assignments: the ledger entries that closed them
 // and the verification receipts behind its refunds as rejected. Sent as a reply to a result or a release,
 // and pushed when a unit is decided or a deadline passes.
-import { createHash } from 'node:crypto';
 import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
 import { settlePrice, WORKER_SHARE_BPS, type Reward } from '../../core/ledger/index.js';
 import {
@@ -10,8 +9,9 @@ import {
   type Offer,
   type OfferTerms,
   type RefundEntry,
+  type WorkUnit,
 } from '../../core/schemas/index.js';
-import { iso, type NewEvent } from './context.js';
+import { idsDigest, iso, type NewEvent } from './context.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { ReceiptRoom } from './outgoing-receipts.js';
 
@@ -151,12 +151,15 @@ export interface Accepted {
   /** What the ledger checks the hold against. */
   jobBudget: number;
   offer?: Offer | undefined;
+  /** The unit, journaled with its acceptance (a provider's, assigned a unit it had no record of). */
+  unit?: WorkUnit;
 }
 
 /**
- * What both sides journal when offers are accepted: the acceptances, one `offers.accepted` event
- * for up to MAX_ACCEPTED_PER_EVENT of them, then the escrow holding each one's price. `slot`: the
- * provider keeps the slot its offer took too (open-work.ts reserves it while the unit runs).
+ * What both sides journal when offers are accepted: the acceptances (with a provider's new units),
+ * one `offers.accepted` event for up to MAX_ACCEPTED_PER_EVENT of them, then the escrow holding
+ * each one's price. `slot`: the provider keeps the slot its offer took too (open-work.ts reserves
+ * it while the unit runs).
  */
 export function acceptanceEvents(accepted: readonly Accepted[], slot?: 'with slot'): NewEvent[] {
   const events: NewEvent[] = [];
@@ -167,9 +170,10 @@ export function acceptanceEvents(accepted: readonly Accepted[], slot?: 'with slo
       // By the assignments it holds: the same ones again (a message handled twice at once) are
       // journaled once; others, in part the same, fold only those not yet assigned (state.ts).
       event_id: `accepts/${idsDigest(chunk.map(({ acceptance }) => acceptance.assignment_id))}`,
-      accepted: chunk.map(({ acceptance, offer }) => ({
+      accepted: chunk.map(({ acceptance, offer, unit }) => ({
         acceptance,
         ...(offer ? { terms: offerTermsOf(offer, slot) } : {}),
+        ...(unit ? { unit } : {}),
       })),
     });
   }
@@ -193,9 +197,6 @@ export function acceptanceEvents(accepted: readonly Accepted[], slot?: 'with slo
   }
   return events;
 }
-
-const idsDigest = (ids: readonly string[]): string =>
-  createHash('sha256').update(ids.join('\n')).digest('base64url').slice(0, 32);
 
 function offerTermsOf(offer: Offer, slot?: 'with slot'): OfferTerms {
   return {

@@ -12,7 +12,7 @@ import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
 import { MAX_REDUNDANCY, type Acceptance } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import type { Executor } from '../exec/index.js';
-import type { NewEvent, NodeContext } from './context.js';
+import { resultsRecorded, type NewEvent, type NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
 import { AssignmentClaims } from './assignment-claims.js';
 import { takeResults, type ResultIntake } from './result-intake.js';
@@ -128,11 +128,7 @@ export class Verdicts {
     try {
       intake = await takeResults(this.ctx, from, message, (id) => claimed.has(id));
       if (intake.taken.length > 0) {
-        const results = intake.taken.map(({ item }) => item.result);
-        await this.ctx.record([
-          ...intake.receipts,
-          { type: 'results.recorded', event_id: `results/${results[0]!.result_id}`, results },
-        ]);
+        await this.ctx.record([...intake.receipts, ...resultsRecorded(intake.taken.map(({ item }) => item.result))]);
       }
     } finally {
       this.claims.release(claimed);

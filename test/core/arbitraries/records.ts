@@ -281,8 +281,9 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
         {
           acceptance: acceptanceArb,
           terms: offerArb.map(({ estimated_seconds, slot_id }) => ({ estimated_seconds, slot_id })),
+          unit: workUnitArb,
         },
-        ['terms'],
+        ['terms', 'unit'],
       ),
       { maxLength: 3 },
     ),
@@ -357,6 +358,10 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     ['count'],
   ),
   'ledger.entry': recordOf<S.NodeEventOf<'ledger.entry'>>({ ...eventOf('ledger.entry'), entry: ledgerEntryArb }),
+  'ledger.entries': recordOf<S.NodeEventOf<'ledger.entries'>>({
+    ...eventOf('ledger.entries'),
+    entries: fc.array(ledgerEntryArb, { maxLength: 3 }),
+  }),
   'frame.rendered': recordOf<S.NodeEventOf<'frame.rendered'>>({
     ...eventOf('frame.rendered'),
     job_id: idArb,
