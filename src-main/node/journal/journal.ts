@@ -417,16 +417,9 @@ export class Journal {
 
 /** A journaled batch of entries holds only those its ledger admitted: one left out on replay is refused. */
 function leftOutOnReplay(admission: Extract<Admission, { ok: true }>): LedgerError | undefined {
-  if (admission.narrowed)
-    return (
-      admission.narrowed.refused[0] ?? {
-        code: 'duplicate_entry',
-        message: 'an entry of the batch was applied before it',
-      }
-    );
-  if (admission.journaledAt !== undefined)
-    return { code: 'duplicate_entry', message: 'every entry of the batch was applied before it' };
-  return undefined;
+  if (admission.journaledAt !== undefined || admission.narrowed?.refused.length === 0)
+    return { code: 'duplicate_entry', message: 'an entry of the batch was applied before it' };
+  return admission.narrowed?.refused[0];
 }
 
 function closedFailure(): Failure {

@@ -7,12 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import type { MeshState } from '../../core/mesh/state.js';
-import {
-  ledgerEntriesOf,
-  MAX_LEDGER_ENTRIES_PER_EVENT,
-  type LedgerEntry,
-  type NodeEvent,
-} from '../../core/schemas/index.js';
+import { ledgerEntriesOf, MAX_LEDGER_ENTRIES_PER_EVENT, type NodeEvent } from '../../core/schemas/index.js';
 import type { Journal } from '../journal/index.js';
 import { idsDigest, iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { mustSurvivePowerCut } from './durability.js';
@@ -59,17 +54,17 @@ export async function journalStep(node: StepTarget, events: NewEvent[]): Promise
  */
 function entriesTogether(events: readonly NewEvent[]): NewEvent[] {
   const out: NewEvent[] = [];
-  let run: LedgerEntry[] = [];
+  let run: Extract<NewEvent, { type: 'ledger.entry' }>[] = [];
   const endRun = (): void => {
-    if (run.length === 1) out.push({ type: 'ledger.entry', event_id: `ledger/${run[0]!.entry_id}`, entry: run[0]! });
+    if (run.length === 1) out.push(run[0]!);
     for (let i = 0; run.length > 1 && i < run.length; i += MAX_LEDGER_ENTRIES_PER_EVENT) {
-      const entries = run.slice(i, i + MAX_LEDGER_ENTRIES_PER_EVENT);
+      const entries = run.slice(i, i + MAX_LEDGER_ENTRIES_PER_EVENT).map(({ entry }) => entry);
       out.push({ type: 'ledger.entries', event_id: `ledger/${idsDigest(entries.map((e) => e.entry_id))}`, entries });
     }
     run = [];
   };
   for (const event of events) {
-    if (event.type === 'ledger.entry') run.push(event.entry);
+    if (event.type === 'ledger.entry') run.push(event);
     else {
       endRun();
       out.push(event);
