@@ -200,7 +200,10 @@ export class MeshState {
         for (const result of event.results) this.#result(result);
         return;
       case 'unit.verified':
-        foldVerdict(this, event, this.#countOutcome);
+        foldVerdict(this, event, event.at, this.#countOutcome);
+        return;
+      case 'units.verified':
+        for (const verdict of event.verdicts) foldVerdict(this, verdict, event.at, this.#countOutcome);
         return;
       case 'unit.checked': {
         const results = this.assignmentsOf(event.unit_id).flatMap(({ result }) => {

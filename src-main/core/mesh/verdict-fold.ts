@@ -2,7 +2,7 @@
 // provider's result) goes back to undecided: the unit's progress, its job's count of decided
 // units, and the reputation of the providers whose results carried the verdict.
 import type { Outcome } from '../trust/index.js';
-import type { NodeEventOf } from '../schemas/index.js';
+import type { NodeEventOf, UnitVerdict } from '../schemas/index.js';
 import type { AssignmentRecord, JobRecord } from './records.js';
 import type { UnitTable } from './unit-table.js';
 
@@ -15,31 +15,33 @@ export interface VerdictFolded {
 
 export function foldVerdict(
   state: VerdictFolded,
-  event: NodeEventOf<'unit.verified'>,
+  verdict: UnitVerdict,
+  /** When its event was journaled. */
+  at: string,
   /** Counts an agreeing provider's result in its reputation. */
   outcome: (peer: string, outcome: Outcome, at: string) => void,
 ): void {
-  const record = state.units.get(event.unit_id);
-  const progress = state.units.progress(event.unit_id);
+  const record = state.units.get(verdict.unit_id);
+  const progress = state.units.progress(verdict.unit_id);
   if (!record || !progress || record.verdict) return;
-  const hash = event.consensus_hash;
-  progress.verdict = event.verdict;
+  const hash = verdict.consensus_hash;
+  progress.verdict = verdict.verdict;
   progress.consensusHash = hash;
-  progress.verifiedAt = event.at;
-  const assignments = state.assignmentsOf(event.unit_id);
+  progress.verifiedAt = at;
+  const assignments = state.assignmentsOf(verdict.unit_id);
   const agreeing =
-    event.agreeing_results ??
+    verdict.agreeing_results ??
     assignments.flatMap(({ result }) => (result && result.verification_hash === hash ? [result.result_id] : []));
   progress.agreeing = agreeing;
-  progress.unchecked = event.unchecked_results ?? [];
+  progress.unchecked = verdict.unchecked_results ?? [];
   // Reputation: results that carry the verdict count as verified. Only a check convicts (unit.checked).
   for (const { result } of assignments) {
-    if (result && agreeing.includes(result.result_id)) outcome(result.computed_by_peer, 'verified', event.at);
+    if (result && agreeing.includes(result.result_id)) outcome(result.computed_by_peer, 'verified', at);
   }
   const job = state.jobs.get(record.unit.job_id);
   if (!job || record.index < 0) return; // a unit journaled before its job is not one of its units
   // Counted, not searched: a job of a million units is checked in constant time at each verdict.
-  if (++job.decided >= job.created) job.completedAt = event.at;
+  if (++job.decided >= job.created) job.completedAt = at;
 }
 
 export function foldReopened(state: VerdictFolded, event: NodeEventOf<'unit.reopened'>): void {

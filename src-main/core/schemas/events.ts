@@ -19,6 +19,19 @@ const base = { event_id: Id, at: IsoTime };
 export const MAX_ACCEPTED_PER_EVENT = 1000;
 /** Ledger entries in one `ledger.entries` event at most: a round's escrows, a settlement's closings. */
 export const MAX_LEDGER_ENTRIES_PER_EVENT = 1000;
+/** Verdicts in one `units.verified` event at most. */
+export const MAX_VERDICTS_PER_EVENT = 1000;
+
+/** A unit's verdict, as `unit.verified` journals one and `units.verified` many. */
+const verdictFields = {
+  unit_id: Id,
+  verdict: z.enum(['verified', 'rejected']),
+  consensus_hash: z.nullable(Id),
+  /** The results that carry the verdict's output (paid); absent in journals from before checks. */
+  agreeing_results: z.optional(boundedArray(Id, LIMITS.resultsPerConsensus)),
+  /** Those of them accepted on their providers' records alone, unchecked: a conviction reopens the unit. */
+  unchecked_results: z.optional(boundedArray(Id, LIMITS.resultsPerConsensus)),
+};
 
 export const JobSchema = z.strictObject({
   job_id: Id,
@@ -134,16 +147,12 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     ...base,
     results: boundedArray(WorkResultSchema, LIMITS.resultsPerReceipt),
   }),
+  z.strictObject({ type: z.literal('unit.verified'), ...base, ...verdictFields }),
+  /** Verdicts reached together (in one turn of the requester's), each as `unit.verified` records one; since 2026-11-25. */
   z.strictObject({
-    type: z.literal('unit.verified'),
+    type: z.literal('units.verified'),
     ...base,
-    unit_id: Id,
-    verdict: z.enum(['verified', 'rejected']),
-    consensus_hash: z.nullable(Id),
-    /** The results that carry the verdict's output (paid); absent in journals from before checks. */
-    agreeing_results: z.optional(boundedArray(Id, LIMITS.resultsPerConsensus)),
-    /** Those of them accepted on their providers' records alone, unchecked: a conviction reopens the unit. */
-    unchecked_results: z.optional(boundedArray(Id, LIMITS.resultsPerConsensus)),
+    verdicts: boundedArray(z.strictObject(verdictFields), MAX_VERDICTS_PER_EVENT),
   }),
   /**
    * The requester ran the unit itself (`truth`: its output's CID; null for a spot-check that
@@ -230,6 +239,15 @@ export type UnitTemplate = z.infer<typeof UnitTemplateSchema>;
 export type NodeEvent = z.infer<typeof NodeEventSchema>;
 export type NodeEventType = NodeEvent['type'];
 export type NodeEventOf<T extends NodeEventType> = Extract<NodeEvent, { type: T }>;
+
+/** A unit's verdict (`unit.verified` without its event's id and time). */
+export type UnitVerdict = NodeEventOf<'units.verified'>['verdicts'][number];
+
+/** The verdicts an event journals: a `unit.verified`'s one, a `units.verified`' all, none for any other. */
+export function verdictsOf(event: NodeEvent): readonly UnitVerdict[] {
+  if (event.type === 'unit.verified') return [event];
+  return event.type === 'units.verified' ? event.verdicts : [];
+}
 
 /** The ledger entries an event journals: a `ledger.entry`'s one, a `ledger.entries`' all, none for any other. */
 export function ledgerEntriesOf(event: NodeEvent): readonly LedgerEntry[] {

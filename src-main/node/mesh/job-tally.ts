@@ -9,7 +9,7 @@ import { workerPart } from '../../core/ledger/index.js';
 import type { JobSummary } from '../../core/mesh/records.js';
 import { unitIdsOf, type AssignmentRecord, type JobRecord, type MeshState } from '../../core/mesh/state.js';
 import { parseUnitId } from '../../core/mesh/unit-table.js';
-import { ledgerEntriesOf, type NodeEvent } from '../../core/schemas/index.js';
+import { ledgerEntriesOf, verdictsOf, type NodeEvent } from '../../core/schemas/index.js';
 import { agreedFailure } from './unit-output.js';
 
 type Refusal = JobView['refusals'][number];
@@ -79,7 +79,9 @@ export function applyEvent(state: MeshState, event: NodeEvent): void {
 
 /** The units whose outcome or money the event may change (none for most events). */
 function unitsTouched(state: MeshState, event: NodeEvent): Set<string> {
-  if (event.type === 'unit.verified' || event.type === 'unit.reopened') return new Set([event.unit_id]);
+  if (event.type === 'unit.reopened') return new Set([event.unit_id]);
+  const verdicts = verdictsOf(event);
+  if (verdicts.length > 0) return new Set(verdicts.map((v) => v.unit_id));
   const assignments =
     event.type === 'acceptance.refused' ? [event.assignment_id] : ledgerEntriesOf(event).map((e) => e.assignment_id);
   const units = new Set<string>();

@@ -3,11 +3,16 @@
 // (durability.ts), and each event the journal took for the first time is folded into the state
 // (and into its job's tally, job-tally.ts). The step's ledger entries side by side (a round's
 // escrows, a settlement's closings, a job's held results paid) are journaled as one
-// `ledger.entries` event, not one event each.
+// `ledger.entries` event, and its verdicts side by side as one `units.verified`, not one event each.
 import { randomUUID } from 'node:crypto';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import type { MeshState } from '../../core/mesh/state.js';
-import { ledgerEntriesOf, MAX_LEDGER_ENTRIES_PER_EVENT, type NodeEvent } from '../../core/schemas/index.js';
+import {
+  ledgerEntriesOf,
+  MAX_LEDGER_ENTRIES_PER_EVENT,
+  MAX_VERDICTS_PER_EVENT,
+  type NodeEvent,
+} from '../../core/schemas/index.js';
 import type { Journal } from '../journal/index.js';
 import { idsDigest, iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { mustSurvivePowerCut } from './durability.js';
@@ -25,7 +30,7 @@ export interface StepTarget {
 /** See NodeContext.record: throws RecordError when the journal refuses an event for any reason but the ledger's. */
 export async function journalStep(node: StepTarget, events: NewEvent[]): Promise<void> {
   const at = iso(Date.now());
-  const full = entriesTogether(events).map((e) => ({ event_id: randomUUID(), ...e, at })) as NodeEvent[];
+  const full = together(events).map((e) => ({ event_id: randomUUID(), ...e, at })) as NodeEvent[];
   const outcomes = await node.journal.appendOwn(full, { full: mustSurvivePowerCut(full, node.ctx.me, node.state) });
   const refused: RecordError['refused'] = [];
   outcomes.forEach((outcome, i) => {
@@ -47,29 +52,45 @@ export async function journalStep(node: StepTarget, events: NewEvent[]): Promise
 }
 
 /**
- * The events with each run of two or more `ledger.entry` events side by side made one
- * `ledger.entries` (up to MAX_LEDGER_ENTRIES_PER_EVENT), its id a digest of the entries' ids: the
- * same run again is journaled once, and a run in part the same journals only the entries not yet
- * journaled (the journal leaves those out, as it does an event id it has).
+ * The events with each run of two or more `ledger.entry` events side by side made `ledger.entries`,
+ * and each run of `unit.verified` made `units.verified` (up to 1,000 an event), each batch's id a
+ * digest of what it holds. The same run again is journaled once; a run of entries in part the
+ * same journals only those not yet journaled (the journal leaves the others out, as it does an
+ * event id it has), and a verdict on a unit already decided changes nothing (verdict-fold.ts).
  */
-function entriesTogether(events: readonly NewEvent[]): NewEvent[] {
+function together(events: readonly NewEvent[]): NewEvent[] {
   const out: NewEvent[] = [];
-  let run: Extract<NewEvent, { type: 'ledger.entry' }>[] = [];
-  const endRun = (): void => {
-    if (run.length === 1) out.push(run[0]!);
-    for (let i = 0; run.length > 1 && i < run.length; i += MAX_LEDGER_ENTRIES_PER_EVENT) {
-      const entries = run.slice(i, i + MAX_LEDGER_ENTRIES_PER_EVENT).map(({ entry }) => entry);
-      out.push({ type: 'ledger.entries', event_id: `ledger/${idsDigest(entries.map((e) => e.entry_id))}`, entries });
-    }
-    run = [];
-  };
-  for (const event of events) {
-    if (event.type === 'ledger.entry') run.push(event);
-    else {
-      endRun();
-      out.push(event);
-    }
+  for (let start = 0, end = 0; start < events.length; start = end) {
+    const type = events[start]!.type;
+    while (end < events.length && events[end]!.type === type) end++;
+    const run = events.slice(start, end);
+    if (run.length > 1 && type === 'ledger.entry') out.push(...ledgerBatches(run as LedgerEntryEvent[]));
+    else if (run.length > 1 && type === 'unit.verified') out.push(...verdictBatches(run as VerdictEvent[]));
+    else out.push(...run);
   }
-  endRun();
+  return out;
+}
+
+type LedgerEntryEvent = Extract<NewEvent, { type: 'ledger.entry' }>;
+type VerdictEvent = Extract<NewEvent, { type: 'unit.verified' }>;
+
+function ledgerBatches(run: readonly LedgerEntryEvent[]): NewEvent[] {
+  return chunks(run, MAX_LEDGER_ENTRIES_PER_EVENT).map((chunk) => {
+    const entries = chunk.map(({ entry }) => entry);
+    return { type: 'ledger.entries', event_id: `ledger/${idsDigest(entries.map((e) => e.entry_id))}`, entries };
+  });
+}
+
+function verdictBatches(run: readonly VerdictEvent[]): NewEvent[] {
+  return chunks(run, MAX_VERDICTS_PER_EVENT).map((chunk) => ({
+    type: 'units.verified',
+    event_id: `verdicts/${idsDigest(chunk.map((e) => e.event_id ?? e.unit_id))}`,
+    verdicts: chunk.map(({ type: _type, event_id: _id, ...verdict }) => verdict),
+  }));
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }

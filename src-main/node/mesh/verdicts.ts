@@ -17,6 +17,7 @@ import { GroundTruth } from './ground-truth.js';
 import { AssignmentClaims } from './assignment-claims.js';
 import { takeResults, type ResultIntake } from './result-intake.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { SameTurnSteps } from './same-turn-steps.js';
 import { isProvisional, priceOf, refundEvent, settleEvent } from './settlement.js';
 import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
@@ -45,6 +46,8 @@ export class Verdicts {
   readonly #later = new Set<NodeJS.Timeout>();
   /** My verdicts, signed a batch at a time. */
   readonly #receipts: VerdictReceipts;
+  /** My verdicts with what they pay, journaled a turn's at a time. */
+  readonly #closings: SameTurnSteps;
   #stopped = false;
 
   constructor(
@@ -57,6 +60,7 @@ export class Verdicts {
   ) {
     this.#payments = new Payments(ctx);
     this.#receipts = new VerdictReceipts(ctx);
+    this.#closings = new SameTurnSteps((events) => ctx.record(events));
     this.#tiles = new TileChecker(ctx, executor);
     this.#truth = new GroundTruth(ctx, executor);
     this.#outputs = new VerifiedOutputs(ctx);
@@ -326,7 +330,7 @@ export class Verdicts {
       agreeing,
       dissenting: votes.filter((v) => !agreeing.includes(v.result_id)).map((v) => v.result_id),
     });
-    await this.ctx.record(events);
+    await this.#closings.record(events);
     const results = active.flatMap((assignment) => (assignment.result ? [assignment.result] : []));
     this.#tiles.forget(unitId, results);
     this.#outputs.forget(results.map((r) => r.output_cid));

@@ -221,6 +221,13 @@ export const sharingSettingsArb = recordOf<SharingSettings>({
 });
 
 const eventBase = { event_id: idArb, at: isoTimeArb };
+const unitVerdictFields = {
+  unit_id: idArb,
+  verdict: fc.constantFrom('verified' as const, 'rejected' as const),
+  consensus_hash: fc.option(idArb, { nil: null }),
+  agreeing_results: fc.array(idArb, { maxLength: 3 }),
+  unchecked_results: fc.array(idArb, { maxLength: 3 }),
+};
 const eventOf = <T extends S.NodeEventType>(type: T) => ({ type: fc.constant(type), ...eventBase });
 
 /** One arbitrary per event type, keyed by it, so a test can ask for a given kind of event. */
@@ -301,17 +308,16 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     ...eventOf('results.recorded'),
     results: fc.array(workResultArb, { maxLength: 3 }),
   }),
-  'unit.verified': recordOf<S.NodeEventOf<'unit.verified'>>(
-    {
-      ...eventOf('unit.verified'),
-      unit_id: idArb,
-      verdict: fc.constantFrom('verified' as const, 'rejected' as const),
-      consensus_hash: fc.option(idArb, { nil: null }),
-      agreeing_results: fc.array(idArb, { maxLength: 3 }),
-      unchecked_results: fc.array(idArb, { maxLength: 3 }),
-    },
-    ['agreeing_results', 'unchecked_results'],
-  ),
+  'unit.verified': recordOf<S.NodeEventOf<'unit.verified'>>({ ...eventOf('unit.verified'), ...unitVerdictFields }, [
+    'agreeing_results',
+    'unchecked_results',
+  ]),
+  'units.verified': recordOf<S.NodeEventOf<'units.verified'>>({
+    ...eventOf('units.verified'),
+    verdicts: fc.array(recordOf<S.UnitVerdict>(unitVerdictFields, ['agreeing_results', 'unchecked_results']), {
+      maxLength: 3,
+    }),
+  }),
   'job.compacted': recordOf<S.NodeEventOf<'job.compacted'>>(
     {
       ...eventOf('job.compacted'),

@@ -112,5 +112,18 @@ test(
       );
       assert.ok(events.length <= ran, `${events.length} events for ${ran} units: one a unit at most`);
     }
+    // The requester's verdicts reached in one turn (a message's units) are one event: 300 in 20 in one run.
+    const verdicts = [...a.node.journal.events()].flatMap((e) =>
+      e.type === 'units.verified' ? [e.verdicts.length] : e.type === 'unit.verified' ? [1] : [],
+    );
+    assert.equal(
+      verdicts.reduce((sum, n) => sum + n, 0),
+      300,
+      'a verdict a unit',
+    );
+    assert.ok(
+      verdicts.length * 4 <= 300,
+      `${verdicts.length} verdict events for 300 units: a quarter of one a unit at most`,
+    );
   },
 );

@@ -1,5 +1,5 @@
 // Projections of the work a job goes through that the node reads back (archive.ts): unit.created /
-// unit.verified / unit.reopened → units (a compacted job's outputs), receipt.stored → receipts
+// unit.verified (units.verified) / unit.reopened → units (a compacted job's outputs), receipt.stored → receipts
 // (receipt chains in full). The other work events are read by the node's state only. A batched
 // job's units (units.created) have no row in `units`: their verdicts go to batched_verdicts
 // (batched-verdicts.ts).
@@ -7,7 +7,7 @@
 // These events record facts named by their ids, so the first record of an id wins and a later
 // event reusing the id changes nothing (`ON CONFLICT DO NOTHING`); only unit.verified and
 // unit.reopened update a row, and only the status they are about.
-import type { NodeEventOf } from '../../../core/schemas/index.js';
+import type { NodeEventOf, UnitVerdict } from '../../../core/schemas/index.js';
 import { parseUnitId } from '../../../core/mesh/unit-table.js';
 import type { Db } from '../database.js';
 import { batchedVerdicts } from './batched-verdicts.js';
@@ -27,6 +27,12 @@ export function workProjections(db: Db) {
     INSERT INTO receipts (author_no, chain_seq, event_seq)
     VALUES ((SELECT author_no FROM receipt_authors WHERE author = ?), ?, ?)`);
 
+  const putVerdict = (v: UnitVerdict, at: string): void => {
+    if (verifyUnit.run(v.verdict, v.consensus_hash, at, v.unit_id).changes > 0) return;
+    const batched = parseUnitId(v.unit_id);
+    if (batched) verdicts.put(batched.jobId, batched.index, v.verdict === 'verified', v.consensus_hash);
+  };
+
   return {
     'unit.created'({ unit, at }: NodeEventOf<'unit.created'>, seq: number): void {
       insertUnit.run(
@@ -40,9 +46,10 @@ export function workProjections(db: Db) {
       );
     },
     'unit.verified'(e: NodeEventOf<'unit.verified'>): void {
-      if (verifyUnit.run(e.verdict, e.consensus_hash, e.at, e.unit_id).changes > 0) return;
-      const batched = parseUnitId(e.unit_id);
-      if (batched) verdicts.put(batched.jobId, batched.index, e.verdict === 'verified', e.consensus_hash);
+      putVerdict(e, e.at);
+    },
+    'units.verified'(e: NodeEventOf<'units.verified'>): void {
+      for (const verdict of e.verdicts) putVerdict(verdict, e.at);
     },
     'unit.reopened'(e: NodeEventOf<'unit.reopened'>): void {
       if (reopenUnit.run(e.unit_id).changes > 0) return;
