@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NewEvent } from '../../../src-main/node/mesh/context.js';
 import { SameTurnSteps } from '../../../src-main/node/mesh/same-turn-steps.js';
+import { refundEvent } from '../../../src-main/node/mesh/settlement.js';
 
 const verdict = (unitId: string): NewEvent => ({
   type: 'unit.verified',
@@ -11,17 +12,7 @@ const verdict = (unitId: string): NewEvent => ({
   verdict: 'verified',
   consensus_hash: 'bafkreihash',
 });
-const refund = (assignmentId: string): NewEvent => ({
-  type: 'ledger.entry',
-  event_id: `ledger/refund/${assignmentId}`,
-  entry: {
-    kind: 'refund',
-    entry_id: `refund/${assignmentId}`,
-    assignment_id: assignmentId,
-    reason: 'failed',
-    at: '2026-11-25T00:00:00.000Z',
-  },
-});
+const refund = (assignmentId: string): NewEvent => refundEvent(0, assignmentId, 'failed');
 const shape = (events: NewEvent[]) =>
   events.map((e) => (e.type === 'unit.verified' ? e.unit_id : e.type === 'ledger.entry' ? e.entry.entry_id : e.type));
 
