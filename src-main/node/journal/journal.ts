@@ -2,8 +2,7 @@
 // typed: appendOwn), appended to the event store (a batch per group commit, event-store.ts) and
 // projected into the derived tables in the same transaction, so the tables can always be rebuilt
 // from the journal and a crash never leaves one without the other.
-import { describeError } from '../../core/errors.js';
-import { NodeEventSchema, validate, type NodeEvent } from '../../core/schemas/index.js';
+import type { NodeEvent } from '../../core/schemas/index.js';
 import { openDatabase, QuietCheckpoint, type DatabaseOptions, type Db } from './database.js';
 import { failure, storageFailure, type Failure } from './errors.js';
 import { migrate } from './migrations.js';
@@ -20,6 +19,7 @@ import { LedgerReads } from './ledger-reads.js';
 import { StateSnapshots } from './state-snapshots.js';
 import { EventStore, type BatchWriter } from './event-store.js';
 import { DurableOrder } from './durable-order.js';
+import { checkedEvent, ownEvent, type Journaled, type Validated } from './journal-input.js';
 
 export interface JournalOptions extends DatabaseOptions {
   /**
@@ -58,12 +58,6 @@ const FULL_COALESCE_MS = 2;
 /** Writes (commits, snapshots) stopped this long: the WAL is checkpointed and truncated (database.ts, QuietCheckpoint). */
 const QUIET_CHECKPOINT_MS = 2_000;
 
-/** A validated event and the JSON it is journaled as. */
-interface Journaled {
-  event: NodeEvent;
-  body: string;
-}
-
 /** One logical step: its events go into one transaction, never split across two. */
 interface Step {
   items: Journaled[];
@@ -79,14 +73,6 @@ export interface StepOptions {
    * power cut (docs/ARCHITECTURE.md, Durability).
    */
   full?: boolean;
-}
-
-type Validated = ({ ok: true } & Journaled) | Failure;
-
-/** JSON.stringify's replacer for an event of ours: a number JSON would write as null is an error. */
-function onlyFiniteNumbers(key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${key} is ${value}, not a finite number`);
-  return value;
 }
 
 /** Thrown inside the rebuild transaction to roll it back; turned into a typed failure. */
@@ -361,25 +347,11 @@ export class Journal {
   };
 
   #check(input: unknown): Validated {
-    if (this.#closed) return closedFailure();
-    let decoded: ReturnType<typeof validate<typeof NodeEventSchema>>;
-    try {
-      decoded = validate(NodeEventSchema, input);
-    } catch (err) {
-      // validate() catches the schema's throws; this also covers its depth walk (e.g. a Proxy).
-      return failure('invalid_event', `event could not be read: ${describeError(err)}`);
-    }
-    if (!decoded.ok) return failure('invalid_event', decoded.error.message, { issues: decoded.error.issues });
-    return { ok: true, event: decoded.value, body: JSON.stringify(decoded.value) };
+    return this.#closed ? closedFailure() : checkedEvent(input);
   }
 
   #checkOwn(event: NodeEvent): Validated {
-    if (this.#closed) return closedFailure();
-    try {
-      return { ok: true, event, body: JSON.stringify(event, onlyFiniteNumbers) };
-    } catch (err) {
-      return failure('invalid_event', `${event.type} could not be written: ${describeError(err)}`);
-    }
+    return this.#closed ? closedFailure() : ownEvent(event);
   }
 
   /**
