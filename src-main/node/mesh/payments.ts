@@ -1,6 +1,6 @@
 // The requester's payments for its verdicts: agreeing results settled at their price, with the
 // verifier shares of those that verified them; results accepted unchecked held until their job
-// completes (a later conviction can still refund them), then paid all at once; and the
+// completes (a later conviction can still refund them), then paid a thousand units a step; and the
 // settlement messages that tell each provider how its assignments closed.
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
@@ -8,6 +8,9 @@ import type { MessageBody } from '../../core/protocol/messages.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { isProvisional, priceOf, rewardEvent, settleEvent, settlementsFor } from './settlement.js';
+
+/** Units whose held results one step pays at a job's completion: one transaction each, a few tens of ms. */
+const HELD_PAID_PER_STEP = 1000;
 
 /** Assignments one settlement message closes: two entries each stay within its caps (receipts split it further). */
 const SETTLEMENT_CHUNK = 300;
@@ -37,18 +40,26 @@ export class Payments {
     const job = state.jobs.get(jobId);
     if (!job?.completedAt) return [];
     // The job's held escrows, by unit (not every unit of the job: a million-unit job has few held).
+    // Not active once its provider is convicted: the conviction refunds it.
+    const payable = (assignment: AssignmentRecord): boolean =>
+      isProvisional(state, assignment) && !state.checks.isConvicted(assignment.acceptance.provider_peer);
     const byUnit = new Map<string, AssignmentRecord[]>();
     for (const assignment of state.heldAs('requester').values()) {
       const { acceptance } = assignment;
-      if (acceptance.job_id !== jobId || !isProvisional(state, assignment)) continue;
-      if (state.checks.isConvicted(acceptance.provider_peer)) continue; // not active: a conviction refunds it
+      if (acceptance.job_id !== jobId || !payable(assignment)) continue;
       const held = byUnit.get(acceptance.unit_id);
       if (held) held.push(assignment);
       else byUnit.set(acceptance.unit_id, [assignment]);
     }
-    const events = [...byUnit].flatMap(([unitId, provisional]) => this.pay(unitId, provisional));
-    if (events.length === 0) return [];
-    await this.ctx.record(events);
+    const units = [...byUnit];
+    if (units.length === 0) return [];
+    // A step, and its transaction, a thousand units at a time: the main thread turns between them
+    // (a 100,000-unit job's ~92,000 in one step held it for seconds). What changed meanwhile (a
+    // conviction) is asked again; a crash between steps leaves the rest held, for resume().
+    for (let i = 0; i < units.length; i += HELD_PAID_PER_STEP) {
+      const step = units.slice(i, i + HELD_PAID_PER_STEP);
+      await this.ctx.record(step.flatMap(([unitId, held]) => this.pay(unitId, held.filter(payable))));
+    }
     return this.tellAll([...byUnit.values()].flat());
   }
 
