@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { ledgerEntriesOf } from '../../../src-main/core/schemas/events.js';
 import { Journal } from '../../../src-main/node/journal/index.js';
 import { killAllChildren, startChild as startNode, stopChild, type ChildNode } from './child-nodes.js';
 import { waitFor } from './cluster.js';
@@ -40,15 +41,26 @@ test(
       priority: 0.5,
       manual_accept: false,
     });
-    // Kill C as soon as it holds units it has not returned.
+    // Kill C while it holds units it has not returned. Tiny units are done in a blink, so C is frozen
+    // (SIGSTOP) first, and killed only if A still waits on some of them once what C had sent is in.
+    const heldByC = async (): Promise<string> => {
+      const { job, units } = await a.api.call('jobs.status', { job_id, units: true });
+      const byC = units!.filter((u) => u.providers.includes(c.peerId));
+      const assigned = byC.filter((u) => u.status === 'assigned').length;
+      return assigned > 0 ? '' : `${job.units_verified} verified, C had ${byC.length} (none assigned)`;
+    };
     let seen = '';
     await waitFor(
-      'C to be mid-job',
+      'C to be frozen mid-job',
       async () => {
-        const { job, units } = await a.api.call('jobs.status', { job_id, units: true });
-        const byC = units!.filter((u) => u.providers.includes(c.peerId));
-        seen = `${job.units_verified} verified, C had ${byC.length} (${byC.filter((u) => u.status === 'assigned').length} assigned)`;
-        return byC.some((u) => u.status === 'assigned') ? true : undefined;
+        seen = await heldByC();
+        if (seen !== '') return undefined;
+        c.process.kill('SIGSTOP');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        seen = await heldByC();
+        if (seen === '') return true;
+        c.process.kill('SIGCONT');
+        return undefined;
       },
       60_000,
     ).catch((err: Error) => assert.fail(`${err.message}: ${seen}`));
@@ -114,10 +126,9 @@ test(
     assert.ok(opened.ok);
     const refunds: Record<string, number> = {};
     let settlements = 0;
-    for (const event of opened.journal.events()) {
-      if (event.type !== 'ledger.entry') continue;
-      if (event.entry.kind === 'refund') refunds[event.entry.reason] = (refunds[event.entry.reason] ?? 0) + 1;
-      if (event.entry.kind === 'settle') settlements++;
+    for (const entry of [...opened.journal.events()].flatMap(ledgerEntriesOf)) {
+      if (entry.kind === 'refund') refunds[entry.reason] = (refunds[entry.reason] ?? 0) + 1;
+      if (entry.kind === 'settle') settlements++;
     }
     opened.journal.close();
     // Whether C's interrupted units come back to it as late refunds depends on whether C had journaled
