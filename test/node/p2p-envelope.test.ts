@@ -96,6 +96,9 @@ test('a body that is not JSON is refused at sealing, named so, not signed as som
     ['undefined', undefined],
     ['a BigInt', { n: 1n }],
     ['a function', { call: () => 1 }],
+    ['NaN', { n: Number.NaN }],
+    ['a Date', { at: new Date(NOW) }],
+    ['a hole', [undefined, 1]],
   ];
   for (const [what, body] of bodies) {
     await assert.rejects(

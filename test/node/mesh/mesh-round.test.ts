@@ -70,6 +70,10 @@ test(
         `node ${i} was paid as a verifier`,
       );
     }
+    // Every message between these honest nodes passed its receiver's checks: a node sends its own
+    // messages as its code typed them (no schema check at sealing), so this is where one that a
+    // peer would refuse shows up.
+    for (const [i, n] of nodes.entries()) assert.deepEqual(n.node.network.dropped(), {}, `node ${i} dropped nothing`);
     // The job says what it cost: what left the requester's ledger, not the prices offered.
     assert.equal((await nodes[0]!.api['jobs.status']({ job_id, units: false })).job.spent, -ledgers[0]!.balance);
     // The earnings chart's data: each transfer signed from my side, summing to my balance.
