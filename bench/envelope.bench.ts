@@ -1,6 +1,6 @@
 // What a big message costs the main thread (issue 21: no main-thread task over 10 ms):
-// - results_message_seal_ms: sealing a `results` message as a provider does (its JSON written,
-//   parsed back and checked against the catalog, signed), for the largest inline load a message
+// - results_message_seal_ms: sealing a `results` message as a provider does (its canonical JSON
+//   written, its size checked against the catalog's cap, signed), for the largest inline load a message
 //   takes: 64 tile outputs of 16 KiB, cut at MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE (1 MiB) as the
 //   outbox cuts them. Beside it, verify_ms: the requester's checks of the same bytes. Baseline:
 //   one JSON.stringify of the same body, same run. Medians of 15 after 3 warm-ups.
