@@ -38,10 +38,11 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number, position: number) => 
   const insertEntry = db.prepare(
     'INSERT INTO ledger_entries (event_seq, position, entry_key, kind) VALUES (?, ?, ?, ?)',
   );
-  // The plan gives the whole escrow row, new or with its new status: it replaces what is there.
-  const putEscrow = db.prepare(`
-    INSERT OR REPLACE INTO ledger_escrows (assignment_id, job_id, unit_id, requester_no, worker_no, amount, status)
+  // An escrow entry makes the row (the plan refuses a second); any other gives its new amount and status.
+  const insertEscrow = db.prepare(`
+    INSERT INTO ledger_escrows (assignment_id, job_id, unit_id, requester_no, worker_no, amount, status)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const updateEscrow = db.prepare('UPDATE ledger_escrows SET amount = ?, status = ? WHERE assignment_id = ?');
   const insertTransfer = db.prepare(`
     INSERT INTO ledger_transfers (event_seq, position, entry, from_no, to_no, amount) VALUES (?, ?, ?, ?, ?, ?)`);
   const addToFlow = db.prepare(`
@@ -75,18 +76,35 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number, position: number) => 
     seqOfEntry,
     apply(effects, seq) {
       const peerNo = peerNumbers();
+      // A batch's flows and job totals are summed first: one upsert a pair of peers and a job.
+      const flows = new Map<string, { from: number; to: number; amount: number }>();
+      const jobs = new Map<string, number>();
       let transferAt = 0;
       effects.forEach(({ entry, escrow: e, transfers, jobCommittedDelta }, position) => {
         insertEntry.run(seq, position, idKey(entry.entry_id), entry.kind);
-        putEscrow.run(e.assignment_id, e.job_id, e.unit_id, peerNo(e.requester), peerNo(e.worker), e.amount, e.status);
+        if (entry.kind === 'escrow')
+          insertEscrow.run(
+            e.assignment_id,
+            e.job_id,
+            e.unit_id,
+            peerNo(e.requester),
+            peerNo(e.worker),
+            e.amount,
+            e.status,
+          );
+        else updateEscrow.run(e.amount, e.status, e.assignment_id);
         for (const t of transfers) {
           const [from, to] = [peerNo(t.from), peerNo(t.to)];
           insertTransfer.run(seq, transferAt++, position, from, to, t.amount);
-          addToFlow.run(from, to, t.amount);
+          const flow = flows.get(`${from} ${to}`);
+          if (flow) flow.amount += t.amount;
+          else flows.set(`${from} ${to}`, { from, to, amount: t.amount });
         }
-        // A missing row reads as 0 committed, so a zero change needs no write.
-        if (jobCommittedDelta !== 0) addToJob.run(e.job_id, jobCommittedDelta);
+        jobs.set(e.job_id, (jobs.get(e.job_id) ?? 0) + jobCommittedDelta);
       });
+      for (const { from, to, amount } of flows.values()) addToFlow.run(from, to, amount);
+      // A missing row reads as 0 committed, so a zero change needs no write.
+      for (const [jobId, delta] of jobs) if (delta !== 0) addToJob.run(jobId, delta);
     },
   };
 }
