@@ -1,6 +1,7 @@
 // MeshState's held index (core/mesh/held-index.ts): what rounds and deadline checks walk instead
 // of every held escrow. Whatever the assignments' lives, on either side, it lists exactly the held
-// escrows of each side, and of those the ones with no result yet; and the same after a snapshot
+// escrows of each side, of those the ones with no result yet, and what each requester's held with me
+// come to; and the same after a snapshot
 // restore (the index is not saved, it is rebuilt; a snapshot is a structured clone, v8.serialize).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -28,6 +29,15 @@ function walked(state: MeshState, side: Side, inFlight: boolean): string[] {
 }
 
 function assertIndexed(state: MeshState, when: string): void {
+  // What each requester's held escrows with me as provider come to: kept as a sum, checked by a walk.
+  const sums = new Map<string, number>();
+  for (const id of walked(state, 'provider', false)) {
+    const { requester_peer, price } = state.assignments.get(id)!.acceptance;
+    sums.set(requester_peer, (sums.get(requester_peer) ?? 0) + price);
+  }
+  const requesters = new Set([...state.assignments.values()].map((a) => a.acceptance.requester_peer));
+  for (const requester of requesters)
+    assert.equal(state.heldFrom(requester), sums.get(requester) ?? 0, `${when}: held from ${requester}`);
   for (const side of ['requester', 'provider'] as const) {
     assert.deepEqual([...state.heldAs(side).keys()].sort(), walked(state, side, false), `${when}: held as ${side}`);
     assert.deepEqual(

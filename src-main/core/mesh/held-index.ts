@@ -14,12 +14,21 @@ export class HeldIndex {
     provider: new Map<string, AssignmentRecord>(),
   };
 
+  /** What the escrows of each requester's units I run come to, while held: what its credit with me counts. */
+  readonly #heldFrom = new Map<string, number>();
+
   constructor(private readonly me: string) {}
 
   /** Its escrow is now held (`held`), or closed (settled or refunded). */
   track(assignment: AssignmentRecord, held: boolean): void {
     const id = assignment.acceptance.assignment_id;
     for (const side of this.#sides(assignment)) {
+      if (side === 'provider' && held !== this.#held.provider.has(id)) {
+        const { requester_peer: requester, price } = assignment.acceptance;
+        const sum = (this.#heldFrom.get(requester) ?? 0) + (held ? price : -price);
+        if (sum === 0) this.#heldFrom.delete(requester);
+        else this.#heldFrom.set(requester, sum);
+      }
       if (held) {
         this.#held[side].set(id, assignment);
         if (!assignment.result) this.#inFlight[side].set(id, assignment);
@@ -41,6 +50,10 @@ export class HeldIndex {
 
   inFlight(side: Side): ReadonlyMap<string, AssignmentRecord> {
     return this.#inFlight[side];
+  }
+
+  heldFrom(requester: string): number {
+    return this.#heldFrom.get(requester) ?? 0;
   }
 
   #sides({ acceptance }: AssignmentRecord): Side[] {

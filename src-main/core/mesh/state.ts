@@ -362,6 +362,11 @@ export class MeshState {
     return this.#held.held(side);
   }
 
+  /** What the held escrows of `requester`'s units that I run come to (a sum kept, not walked). */
+  heldFrom(requester: string): number {
+    return this.#held.heldFrom(requester);
+  }
+
   /** Of heldAs(side), those with no result yet: running, or on their way. */
   inFlightAs(side: Side): ReadonlyMap<string, AssignmentRecord> {
     return this.#held.inFlight(side);
