@@ -2,6 +2,7 @@
 // holds, that fuel is deterministic and exact, and how each kind of bad request is refused.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { after, test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { ExecError, Executor, type ExecErrorCode, type ExecSuccess } from '../../src-main/node/exec/index.js';
@@ -243,4 +244,17 @@ test("a unit aborted while its batch's answer waits unread ends as Aborted, and 
 test("close() while a batch's answer waits unread ends that unit as Closed", async () => {
   const late = Executor.start({ workers: 1, maxBatch: 1 });
   assert.equal((await dropWithAnswerUnread(late, () => void late.close())).code, 'Closed');
+});
+
+test('units run under one long-lived signal leave no listener on it once they end, done or failed', async () => {
+  const node = new AbortController();
+  const runs = Array.from({ length: 50 }, (_, i) =>
+    pool
+      .run({ module: reverse, input: text(i % 10 === 0 ? '' : `unit ${i}`), signal: node.signal })
+      .catch(() => 'failed'),
+  );
+  assert.ok(getEventListeners(node.signal, 'abort').length > 0, 'the queued units listen');
+  const outcomes = await Promise.all(runs);
+  assert.equal(outcomes.filter((o) => o === 'failed').length, 5, 'the empty inputs failed');
+  assert.equal(getEventListeners(node.signal, 'abort').length, 0);
 });

@@ -149,8 +149,17 @@ export class Executor {
 
   private enqueue(checked: Checked, module: PreparedModule, signal: AbortSignal | undefined): Promise<ExecSuccess> {
     return new Promise((resolve, reject) => {
-      const pending: Pending = { ...toQueue(checked, module), resolve, reject, signal };
-      signal?.addEventListener('abort', () => this.abort(pending), { once: true });
+      // The listener goes once the unit has ended: a signal that outlives many units (a node's own,
+      // for its checks) would otherwise keep one per unit, and each add walks them all.
+      const onAbort = () => this.abort(pending);
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      const pending: Pending = {
+        ...toQueue(checked, module),
+        resolve: (success) => (done(), resolve(success)),
+        reject: (err) => (done(), reject(err)),
+        signal,
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(pending);
       this.dispatch();
     });
