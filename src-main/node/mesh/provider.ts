@@ -38,12 +38,18 @@ export class Provider {
   readonly #outbox: ResultOutbox;
   /** When each held assignment's result or hand-back was last sent. */
   readonly #lastSent = new Map<string, number>();
+  /** When reconcile last walked every held assignment (results among them), and whether the next must. */
+  #walkedAllAt = -Infinity;
+  #walkAll = false;
   /** Results the requester holds, accepted unchecked until their job completes: asked about a batch at a time. */
   readonly #held = new HeldResults(
     RETRY_MS,
     (ids) => Promise.all(ids.map((id) => this.#sendResult(id))).then(() => undefined),
     (id) => this.ctx.state.assignments.get(id)?.escrow === 'held',
-    () => this.wake(),
+    () => {
+      this.#walkAll = true; // the requester paid the last batch asked about: ask the next at once
+      this.wake();
+    },
   );
   /** Assignments to hand back, with why, until the requester answers. */
   readonly #toRelease = new Map<string, ReleaseReason>();
@@ -181,15 +187,24 @@ export class Provider {
    */
   reconcile(connected?: string): void {
     const nowMs = this.ctx.now();
-    for (const id of this.#lastSent.keys()) {
-      if (this.ctx.state.assignments.get(id)?.escrow === 'held') continue;
-      this.#lastSent.delete(id);
-      this.#toRelease.delete(id);
-      this.#held.forget(id);
+    // Results are sent again, and held ones asked about, only RETRY_MS after the last time: the
+    // assignments with a result (a big job's, all held until it completes) are walked only when
+    // that may be due, not every tick (at 100,000 held, a walk held the main thread ~70 ms).
+    const everything = connected !== undefined || this.#walkAll || nowMs - this.#walkedAllAt >= RETRY_MS;
+    if (everything) {
+      this.#walkAll = false;
+      this.#walkedAllAt = nowMs;
+      for (const id of this.#lastSent.keys()) {
+        if (this.ctx.state.assignments.get(id)?.escrow === 'held') continue;
+        this.#lastSent.delete(id);
+        this.#toRelease.delete(id);
+        this.#held.forget(id);
+      }
     }
     const heldThere: AssignmentRecord[] = [];
     const releases = new Map<string, { peer: string; reason: ReleaseReason; ids: string[] }>(); // by requester and reason
-    for (const assignment of this.ctx.state.heldAs('provider').values()) {
+    const walked = everything ? this.ctx.state.heldAs('provider') : this.ctx.state.inFlightAs('provider');
+    for (const assignment of walked.values()) {
       const { assignment_id: id, requester_peer: requester } = assignment.acceptance;
       if (this.#execution.has(id)) continue;
       if (this.#held.has(id)) {
@@ -210,7 +225,7 @@ export class Provider {
     }
     for (const { peer, reason, ids } of releases.values())
       this.ctx.background(`handing back to ${peer}`, this.#release(peer, ids, reason));
-    this.#held.ask(heldThere, nowMs, connected);
+    if (everything) this.#held.ask(heldThere, nowMs, connected);
   }
 
   /**
