@@ -143,3 +143,16 @@ test('an envelope signed over its text as sent, sig its last key, is accepted as
   const moved = await verifier().verify(new TextEncoder().encode(trailing), author.peerId, DIRECT);
   assert.equal(moved.ok ? 'accepted' : moved.reason, 'bad_signature');
 });
+
+test('a received body with no canonical JSON (1e999 reads as Infinity) is a bad signature unless signed as sent, never a throw', async () => {
+  const author = await ephemeralIdentity();
+  const fields = `{"v":1,"type":"any.json","author":"${author.peerId}","ts":"${new Date(NOW).toISOString()}","nonce":"${newNonce()}","body":{"n":1e999}}`;
+  const sign = async (text: string) =>
+    Buffer.from(await author.sign(new TextEncoder().encode(`mesh/1/envelope\n${text}`))).toString('base64');
+  const wire = (sig: string) => new TextEncoder().encode(`${fields.slice(0, -1)},"sig":"${sig}"}`);
+  const forged = await verifier().verify(wire(await sign('{}')), author.peerId, DIRECT);
+  assert.equal(forged.ok ? 'accepted' : forged.reason, 'bad_signature');
+  // Signed over its text as sent, it is the author's: its body then reads as JSON.parse reads it.
+  const signed = await verifier().verify(wire(await sign(fields)), author.peerId, DIRECT);
+  assert.ok(signed.ok, signed.ok ? '' : `${signed.reason}: ${signed.detail}`);
+});
