@@ -2,7 +2,8 @@
 // - mesh_tiny_units_per_s (target >= 5,000): two real daemons on loopback, a requester and a
 //   provider that trust each other; one job of sha256 over 64-byte chunks, from `jobs.submit` to
 //   `job.completed`. Baseline: the same units in one local Executor pool of the provider's
-//   workers, in the same run.
+//   workers, in the same run. Beside it, each daemon's main-thread stalls over the job (turns of
+//   its event loop over 20 ms late: long tasks, or waits for a CPU), from fixtures/loop-stalls.ts.
 // - disk_bytes_per_unit (target <= 1,024): the requester's data dir growth over that job, per unit,
 //   at rest (its WAL checkpointed once it was quiet), with the growth as the job completed beside it.
 // Every unit's output is then checked against sha256 of its chunk, computed here (not timed).
@@ -14,7 +15,14 @@ import { cidOfBytes } from '../src-main/node/blobs/cid.js';
 import type { ApiClient } from '../src-main/node/api/index.js';
 import { Executor } from '../src-main/node/exec/index.js';
 import { loadKernel } from '../src-main/node/exec/kernels.js';
-import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
+import {
+  EventWatch,
+  stallsIn,
+  startDaemonProcess,
+  trustEachOther,
+  type DaemonProcess,
+} from './fixtures/daemon-process.js';
+import type { Stall } from './fixtures/loop-stalls.js';
 import { processCpu } from './fixtures/proc-cpu.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
@@ -100,6 +108,22 @@ interface MeshRun {
   seconds: number;
   /** CPU ms a unit from submit to completion, each daemon: its main thread, and all its threads (the workers' too). */
   cpuMsPerUnit: Record<'requester' | 'provider', { main: number; all: number }>;
+  /** Each daemon's main-thread stalls from submit to completion. */
+  stalls: Record<'requester' | 'provider', StallSummary>;
+}
+
+interface StallSummary {
+  longest_ms: number[];
+  over_50_ms: number;
+  over_100_ms: number;
+}
+
+function summary(stalls: Stall[]): StallSummary {
+  return {
+    longest_ms: stalls.slice(0, 5).map((s) => s.ms),
+    over_50_ms: stalls.filter((s) => s.ms > 50).length,
+    over_100_ms: stalls.filter((s) => s.ms > 100).length,
+  };
 }
 
 /** Starts counting the daemons' CPU time; the function it returns gives ms a unit since then. */
@@ -117,14 +141,16 @@ function cpuPerUnit(daemons: Record<'requester' | 'provider', DaemonProcess>): (
 }
 
 async function meshRun(input: Buffer): Promise<MeshRun> {
-  const requester = await startDaemonProcess({ name: 'requester', workers: 1 });
-  const provider = await startDaemonProcess({ name: 'provider', workers: WORKERS });
+  const requester = await startDaemonProcess({ name: 'requester', workers: 1, recordStalls: true });
+  const provider = await startDaemonProcess({ name: 'provider', workers: WORKERS, recordStalls: true });
   const events = await EventWatch.open(requester.api);
+  let run: Omit<MeshRun, 'stalls'> & { window: [number, number] };
   try {
     await trustEachOther(requester, provider);
     const before = diskByPart(requester.dataDir);
     const cpuSoFar = cpuPerUnit({ requester, provider });
     const start = performance.now();
+    const startedAt = Date.now();
     const { job_id: jobId } = await requester.api.call('jobs.submit', {
       name: 'tiny units',
       library: 'hash',
@@ -138,6 +164,7 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     if (job.state !== 'completed' || job.units_verified !== UNITS)
       throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${UNITS} verified`);
     const seconds = (completedAt - start) / 1000;
+    const window: [number, number] = [startedAt, startedAt + (completedAt - start)];
     const cpuMsPerUnit = cpuSoFar();
     const atCompletion = diskGrowthPerUnit(before, diskByPart(requester.dataDir));
     await checkOutputs(requester.api, jobId, input);
@@ -146,11 +173,17 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     while ((diskByPart(requester.dataDir)['journal_wal'] ?? 0) > 0 && Date.now() < quietBy)
       await new Promise((resolve) => setTimeout(resolve, 200));
     const atRest = diskGrowthPerUnit(before, diskByPart(requester.dataDir));
-    return { unitsPerSecond: UNITS / seconds, atRest, atCompletion, seconds, cpuMsPerUnit };
+    run = { unitsPerSecond: UNITS / seconds, atRest, atCompletion, seconds, cpuMsPerUnit, window };
   } finally {
     events.close();
     await Promise.all([requester.stop(), provider.stop()]);
   }
+  const { window, ...figures } = run;
+  const stalls = {
+    requester: summary(stallsIn(requester, ...window)),
+    provider: summary(stallsIn(provider, ...window)),
+  };
+  return { ...figures, stalls };
 }
 
 /** Every unit's output CID is that of sha256 over its chunk; throws at the first that is not. */
@@ -189,6 +222,7 @@ export const benchmarks: Benchmark[] = [
           ratio_to_local_pool: round(mesh.unitsPerSecond / local, 3),
           workers: WORKERS,
           cpu_ms_per_unit: mesh.cpuMsPerUnit,
+          main_thread_stalls: mesh.stalls,
         },
         {
           name: 'disk_bytes_per_unit',
