@@ -180,6 +180,36 @@ test('group commit: an append is visible to another connection once its promise 
   journal.close();
 });
 
+test("events count by their size: a settlement's worth of ledger entries in one event is a transaction of its own", async () => {
+  const journal = openTempJournal(tempDbPath());
+  const batch = (n: number): NodeEvent => ({
+    type: 'ledger.entries',
+    event_id: `escrows-${n}`,
+    at: AT,
+    entries: Array.from({ length: 300 }, (_, i) => ({
+      kind: 'escrow' as const,
+      entry_id: `escrow-${n}-${i}`,
+      assignment_id: `assignment-${n}-${i}`,
+      job_id: 'job',
+      unit_id: `unit-${n}-${i}`,
+      requester: REQUESTER,
+      worker: WORKER,
+      amount: PRICE,
+      job_budget: 1_000_000_000,
+      at: AT,
+    })),
+  });
+  const before = journal.commits.normal;
+  const outcomes = await Promise.all([0, 1, 2, 3].map((n) => journal.append(batch(n))));
+  assert.ok(
+    outcomes.every((o) => o.ok && !o.narrowed),
+    'every entry journaled',
+  );
+  // Counted one event each, all four went into one transaction: 1,200 entries planned and written in one task.
+  assert.equal(journal.commits.normal - before, 4);
+  journal.close();
+});
+
 test('once commits stop for a while, the WAL is checkpointed and truncated, and every event reads back', async () => {
   const path = tempDbPath();
   const journal = openTempJournal(path);

@@ -36,11 +36,15 @@ export class Provider {
   readonly #reconciling = new WatchTimer(() => this.#watchAssignments(), RECONCILE_MS);
   readonly #execution: ExecutionQueue;
   readonly #outbox: ResultOutbox;
-  /** When each held assignment's result or hand-back was last sent. */
+  /** When each result or hand-back was last sent, until it is answered (held there, or closed). */
   readonly #lastSent = new Map<string, number>();
-  /** When reconcile last walked every held assignment (results among them), and whether the next must. */
+  /**
+   * When reconcile last walked the results still unanswered and asked about held ones, and whether
+   * the next must; whether it has walked every held assignment since I started.
+   */
   #walkedAllAt = -Infinity;
   #walkAll = false;
+  #walkedHeld = false;
   /** Results the requester holds, accepted unchecked until their job completes: asked about a batch at a time. */
   readonly #held = new HeldResults(
     RETRY_MS,
@@ -187,30 +191,23 @@ export class Provider {
    */
   reconcile(connected?: string): void {
     const nowMs = this.ctx.now();
-    // Results are sent again, and held ones asked about, only RETRY_MS after the last time: the
-    // assignments with a result (a big job's, all held until it completes) are walked only when
-    // that may be due, not every tick (at 100,000 held, a walk held the main thread ~70 ms).
+    const inFlight = this.ctx.state.inFlightAs('provider').values();
+    let walked: Iterable<AssignmentRecord> = inFlight;
+    // Results are sent again, and held ones asked about, only RETRY_MS after the last time, so the
+    // results are looked at only when that may be due, and then only those still unanswered: a big
+    // job's results are all held until it completes, and at 100,000 a walk of them all held the
+    // main thread ~70 ms. The first walk after a start takes them all: none was sent in this run.
     const everything = connected !== undefined || this.#walkAll || nowMs - this.#walkedAllAt >= RETRY_MS;
     if (everything) {
       this.#walkAll = false;
       this.#walkedAllAt = nowMs;
-      for (const id of this.#lastSent.keys()) {
-        if (this.ctx.state.assignments.get(id)?.escrow === 'held') continue;
-        this.#lastSent.delete(id);
-        this.#toRelease.delete(id);
-        this.#held.forget(id);
-      }
+      walked = this.#walkedHeld ? [...inFlight, ...this.#unanswered()] : this.ctx.state.heldAs('provider').values();
+      this.#walkedHeld = true;
     }
-    const heldThere: AssignmentRecord[] = [];
     const releases = new Map<string, { peer: string; reason: ReleaseReason; ids: string[] }>(); // by requester and reason
-    const walked = everything ? this.ctx.state.heldAs('provider') : this.ctx.state.inFlightAs('provider');
-    for (const assignment of walked.values()) {
+    for (const assignment of walked) {
       const { assignment_id: id, requester_peer: requester } = assignment.acceptance;
-      if (this.#execution.has(id)) continue;
-      if (this.#held.has(id)) {
-        heldThere.push(assignment);
-        continue;
-      }
+      if (this.#execution.has(id) || this.#held.has(id)) continue;
       if (requester !== connected && nowMs - (this.#lastSent.get(id) ?? 0) < RETRY_MS) continue;
       const reason =
         this.#toRelease.get(id) ??
@@ -225,7 +222,25 @@ export class Provider {
     }
     for (const { peer, reason, ids } of releases.values())
       this.ctx.background(`handing back to ${peer}`, this.#release(peer, ids, reason));
-    if (everything) this.#held.ask(heldThere, nowMs, connected);
+    if (everything) this.#held.ask(nowMs, connected);
+  }
+
+  /** Results I sent that have had no answer yet; what was sent and has closed is forgotten here. */
+  #unanswered(): AssignmentRecord[] {
+    const unanswered: AssignmentRecord[] = [];
+    for (const id of this.#lastSent.keys()) {
+      const assignment = this.ctx.state.assignments.get(id);
+      if (assignment?.escrow !== 'held') this.#forget(id);
+      else if (assignment.result) unanswered.push(assignment); // a hand-back's assignment is in flight, walked anyway
+    }
+    return unanswered;
+  }
+
+  /** Its escrow closed: nothing of it is sent or asked about again. */
+  #forget(assignmentId: string): void {
+    this.#lastSent.delete(assignmentId);
+    this.#toRelease.delete(assignmentId);
+    this.#held.forget(assignmentId);
   }
 
   /**
@@ -274,7 +289,10 @@ export class Provider {
   async applySettlement(from: string, { entries, receipts, held }: MessageBody<'settlement'>): Promise<void> {
     const { state } = this.ctx;
     for (const id of held ?? [])
-      if (state.assignments.get(id)?.acceptance.requester_peer === from) this.#held.held(id, this.ctx.now());
+      if (state.assignments.get(id)?.acceptance.requester_peer === from) {
+        this.#held.held(id, from, this.ctx.now());
+        this.#lastSent.delete(id); // answered: asked about from now on (HeldResults)
+      }
     const mine = entriesForMe(state, this.ctx.me, from, entries);
     const unbacked = await unbackedRefunds(state, from, mine, receipts);
     const heldRefunded = refundedHeld(mine, (id) => this.#held.since(id));
@@ -306,7 +324,10 @@ export class Provider {
       this.#reportFalseRefund(from, id, 'refunded my result that it said it holds as cancelled or late');
     for (const id of underpaid) this.#reportFalseRefund(from, id, 'paid my result less than its fuel costs');
     for (const entry of entries.filter((e) => e.kind !== 'escrow'))
-      if (state.assignments.get(entry.assignment_id)?.escrow !== 'held') this.#execution.drop(entry.assignment_id);
+      if (state.assignments.get(entry.assignment_id)?.escrow !== 'held') {
+        this.#execution.drop(entry.assignment_id);
+        this.#forget(entry.assignment_id);
+      }
   }
 
   /** Once per assignment while I run: the log, and the user's event. */
