@@ -10,7 +10,7 @@ import { ApiError } from '../api/errors.js';
 import type { Executor } from '../exec/index.js';
 import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
-import { oneChunk, splitJob } from './jobs.js';
+import { inPieces, splitJob } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
@@ -130,7 +130,7 @@ export class Requester {
   }
 
   async submit({ input_base64, ...spec }: SubmitJob): Promise<{ job_id: string; units: number }> {
-    return this.submitStream(spec, oneChunk(Buffer.from(input_base64, 'base64')));
+    return this.submitStream(spec, inPieces(Buffer.from(input_base64, 'base64')));
   }
 
   /** A job whose input arrives as a stream (`declaredBytes`: its Content-Length, when sent). */
