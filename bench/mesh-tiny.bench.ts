@@ -2,8 +2,9 @@
 // - mesh_tiny_units_per_s (target >= 5,000): two real daemons on loopback, a requester and a
 //   provider that trust each other; one job of sha256 over 64-byte chunks, from `jobs.submit` to
 //   `job.completed`. Baseline: the same units in one local Executor pool of the provider's
-//   workers, in the same run. Beside it, each daemon's main-thread stalls over the job (turns of
-//   its event loop over 20 ms late: long tasks, or waits for a CPU), from fixtures/loop-stalls.ts.
+//   workers, in the same run. Beside it, each daemon's main-thread stalls (turns of its event loop
+//   over 20 ms late: long tasks, or waits for a CPU; fixtures/loop-stalls.ts) from submit until
+//   the provider has been paid for every unit (the held results are paid after completion).
 // - disk_bytes_per_unit (target <= 1,024): the requester's data dir growth over that job, per unit,
 //   at rest (its WAL checkpointed once it was quiet), with the growth as the job completed beside it.
 // Every unit's output is then checked against sha256 of its chunk, computed here (not timed).
@@ -108,8 +109,10 @@ interface MeshRun {
   seconds: number;
   /** CPU ms a unit from submit to completion, each daemon: its main thread, and all its threads (the workers' too). */
   cpuMsPerUnit: Record<'requester' | 'provider', { main: number; all: number }>;
-  /** Each daemon's main-thread stalls from submit to completion. */
+  /** Each daemon's main-thread stalls from submit until the provider was paid for every unit. */
   stalls: Record<'requester' | 'provider', StallSummary>;
+  /** From completion until the provider was paid for every unit (the held results paid at the job's end). */
+  paidSeconds: number;
 }
 
 interface StallSummary {
@@ -164,16 +167,18 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     if (job.state !== 'completed' || job.units_verified !== UNITS)
       throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${UNITS} verified`);
     const seconds = (completedAt - start) / 1000;
-    const window: [number, number] = [startedAt, startedAt + (completedAt - start)];
     const cpuMsPerUnit = cpuSoFar();
     const atCompletion = diskGrowthPerUnit(before, diskByPart(requester.dataDir));
+    const paidAt = await paidInFull(provider.api);
+    const window: [number, number] = [startedAt, startedAt + (paidAt - start)];
+    const paidSeconds = (paidAt - completedAt) / 1000;
     await checkOutputs(requester.api, jobId, input);
     // At rest: once the node's journal has been quiet a while its WAL is checkpointed away (journal/database.ts).
     const quietBy = Date.now() + AT_REST_WAIT_MS;
     while ((diskByPart(requester.dataDir)['journal_wal'] ?? 0) > 0 && Date.now() < quietBy)
       await new Promise((resolve) => setTimeout(resolve, 200));
     const atRest = diskGrowthPerUnit(before, diskByPart(requester.dataDir));
-    run = { unitsPerSecond: UNITS / seconds, atRest, atCompletion, seconds, cpuMsPerUnit, window };
+    run = { unitsPerSecond: UNITS / seconds, atRest, atCompletion, seconds, cpuMsPerUnit, paidSeconds, window };
   } finally {
     events.close();
     await Promise.all([requester.stop(), provider.stop()]);
@@ -184,6 +189,17 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     provider: summary(stallsIn(provider, ...window)),
   };
   return { ...figures, stalls };
+}
+
+/** When (performance.now()) the provider holds no escrow any more: every unit paid. */
+async function paidInFull(provider: ApiClient): Promise<number> {
+  const by = Date.now() + JOB_TIMEOUT_MS;
+  while (Date.now() < by) {
+    const { held } = await provider.call('ledger.get', { limit: 0 });
+    if (held === 0) return performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the provider was not paid in full within ${JOB_TIMEOUT_MS} ms of the job's completion`);
 }
 
 /** Every unit's output CID is that of sha256 over its chunk; throws at the first that is not. */
@@ -223,6 +239,7 @@ export const benchmarks: Benchmark[] = [
           workers: WORKERS,
           cpu_ms_per_unit: mesh.cpuMsPerUnit,
           main_thread_stalls: mesh.stalls,
+          paid_seconds_after_completion: round(mesh.paidSeconds, 1),
         },
         {
           name: 'disk_bytes_per_unit',

@@ -176,7 +176,7 @@ export class Journal {
     });
     this.snapshots = new StateSnapshots(db, () => this.#quiet.wrote());
     this.archive = new Archive(db, this.#store);
-    this.ledger = new LedgerReads(db, this.#store, () => this.flush());
+    this.ledger = new LedgerReads(db, this.#store);
     this.#writeBatch = db.transaction((items: readonly Journaled[]) => {
       const batch = (this.#pending = this.#store.begin());
       try {

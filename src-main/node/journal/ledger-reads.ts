@@ -16,11 +16,14 @@ export class LedgerReads {
   readonly #newestTransfers;
   readonly #jobOf;
 
+  /**
+   * Reads see what is committed. They do not write what the journal has queued first: nobody was
+   * told those events are in (an append resolves once committed), and writing a burst of them
+   * there (a big job's settlements) held the main thread half a second for each `ledger.get`.
+   */
   constructor(
     db: Db,
     private readonly events: EventStore,
-    /** Writes what the journal has queued: a read sees every event appended before it. */
-    private readonly flush: () => void,
   ) {
     // Balances read the totals a pair of peers paid each other (ledger_flows): a row per pair, so
     // a read costs as many rows as the peer has counterparts, however long its history.
@@ -61,7 +64,6 @@ export class LedgerReads {
 
   /** A peer's balance as the derived tables hold it: what others paid it minus what it paid them. */
   balance(peer: string): number {
-    this.flush();
     return this.#balance.get({ peer }) ?? 0;
   }
 
@@ -74,7 +76,6 @@ export class LedgerReads {
 
   /** The most recent ledger entries, newest first. */
   entries(limit: number): { entry_id: string; kind: LedgerEntry['kind']; assignment_id: string; at: string }[] {
-    this.flush();
     return this.#newestEntries.all(limit).map((row) => {
       const { entry_id, kind, assignment_id, at } = this.#entryAt(row.event_seq, row.position);
       return { entry_id, kind, assignment_id, at };
@@ -91,7 +92,6 @@ export class LedgerReads {
     limit: number,
     afterSeq = 0,
   ): { seq: number; at: string; peer_id: string; amount: number; job_id: string }[] {
-    this.flush();
     return this.#newestTransfers
       .all({ me, limit, after: afterSeq })
       .reverse()
