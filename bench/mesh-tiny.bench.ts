@@ -172,6 +172,9 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     const paidAt = await paidInFull(provider.api);
     const window: [number, number] = [startedAt, startedAt + (paidAt - start)];
     const paidSeconds = (paidAt - completedAt) / 1000;
+    // The outputs' check below is a long task of the requester's (a page of 100,000 units): it
+    // starts a while after the window, so that its stall, dated from the turn before, is not in it.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     await checkOutputs(requester.api, jobId, input);
     // At rest: once the node's journal has been quiet a while its WAL is checkpointed away (journal/database.ts).
     const quietBy = Date.now() + AT_REST_WAIT_MS;
