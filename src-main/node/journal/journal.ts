@@ -59,9 +59,10 @@ const DEFAULT_MAX_BATCH = 250;
 const EVENT_BYTES = 512;
 const eventWeight = (item: Journaled): number => Math.max(1, Math.ceil(item.body.length / EVENT_BYTES));
 /**
- * A scheduled flush writes transactions for this long, then leaves the rest to the next turn of
- * the event loop: what was queued behind a burst (a job's settlements arriving together) is
- * written a transaction or two at a time, with the loop turning between.
+ * The journal writes transactions for this long on one turn of the event loop (a scheduled flush,
+ * or steps reaching `maxBatch`), then leaves the rest to the next turn: what was queued behind a
+ * burst (a job's settlements arriving together) is written a transaction or two at a time, with
+ * the loop turning between. `flush()` writes everything.
  */
 const FLUSH_SLICE_MS = 8;
 /**

@@ -10,12 +10,10 @@
 import { MAX_RESULTS_PER_MESSAGE } from '../../core/protocol/messages.js';
 
 export class HeldResults {
-  /** When each requester said it holds my result of each assignment. */
-  readonly #since = new Map<string, number>();
+  /** When a requester said it holds my result of each assignment, and which. */
+  readonly #held = new Map<string, { since: number; requester: string }>();
   /** The same assignments by requester, oldest first. */
   readonly #byRequester = new Map<string, Set<string>>();
-  /** The requester of each. */
-  readonly #requesterOf = new Map<string, string>();
   /** When I last asked each requester about what it holds. */
   readonly #askedAt = new Map<string, number>();
   readonly #asking = new Set<string>();
@@ -30,9 +28,8 @@ export class HeldResults {
 
   /** `requester` said it holds my result of `assignmentId`. */
   held(assignmentId: string, requester: string, nowMs: number): void {
-    if (this.#since.has(assignmentId)) return;
-    this.#since.set(assignmentId, nowMs);
-    this.#requesterOf.set(assignmentId, requester);
+    if (this.#held.has(assignmentId)) return;
+    this.#held.set(assignmentId, { since: nowMs, requester });
     const ids = this.#byRequester.get(requester);
     if (ids) ids.add(assignmentId);
     else this.#byRequester.set(requester, new Set([assignmentId]));
@@ -40,19 +37,18 @@ export class HeldResults {
 
   /** When the requester said it holds the result; undefined if it did not. */
   since(assignmentId: string): number | undefined {
-    return this.#since.get(assignmentId);
+    return this.#held.get(assignmentId)?.since;
   }
 
   has(assignmentId: string): boolean {
-    return this.#since.has(assignmentId);
+    return this.#held.has(assignmentId);
   }
 
   /** Its escrow closed: nothing more to ask. */
   forget(assignmentId: string): void {
-    const requester = this.#requesterOf.get(assignmentId);
+    const requester = this.#held.get(assignmentId)?.requester;
     if (requester === undefined) return;
-    this.#since.delete(assignmentId);
-    this.#requesterOf.delete(assignmentId);
+    this.#held.delete(assignmentId);
     const ids = this.#byRequester.get(requester)!;
     ids.delete(assignmentId);
     if (ids.size === 0) this.#byRequester.delete(requester);
