@@ -57,7 +57,11 @@ test('blobs up to SMALL_BLOB_BYTES are rows, larger ones files, and the API read
     const opened = store.open(cid)!;
     assert.equal(opened.size, bytes.byteLength);
     assert.ok((await collect(opened.chunks)).equals(bytes));
+    // What a message carries inline: the bytes when they fit the bound, nothing when they do not.
+    assert.deepEqual(Buffer.from(store.getSmall(cid, bytes.byteLength) ?? [0]), Buffer.from(bytes));
+    if (bytes.byteLength > 0) assert.equal(store.getSmall(cid, bytes.byteLength - 1), undefined);
   }
+  assert.equal(store.getSmall(cidOfBytes(randomBytes(8)), SMALL_BLOB_BYTES), undefined, 'a blob not held');
   assert.deepEqual(
     store
       .list()

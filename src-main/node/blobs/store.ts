@@ -156,6 +156,19 @@ export class BlobStore {
   }
 
   /**
+   * The blob's bytes when the store holds it and it is at most `maxBytes`: a row is read in one
+   * lookup (a message's small outputs, one a unit), a file only when it is small enough.
+   */
+  getSmall(cid: string, maxBytes: number): Uint8Array | undefined {
+    const at = this.locate(cid);
+    if (at === undefined) return undefined;
+    const row = this.smallRow(at.digest, (s, d) => s.get(d));
+    if (row) return row.byteLength <= maxBytes ? row : undefined;
+    const size = sizeOf(at.path);
+    return size !== undefined && size <= maxBytes ? this.get(cid) : undefined;
+  }
+
+  /**
    * The blob as a stream of chunks of at most OPEN_CHUNK_BYTES (files.ts), for blobs too large to
    * hold or send at once. The file is opened when iteration starts; each iteration reads it afresh.
    */

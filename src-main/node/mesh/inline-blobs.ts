@@ -5,9 +5,11 @@ import type { Blobs } from './job-inputs.js';
 
 export class InlineBudget {
   #left: number;
+  /** The blob looked up last: `full` then `take` of one result ask the store once. */
+  #last: { cid: string; bytes: Uint8Array | undefined } | undefined;
 
   constructor(
-    private readonly blobs: Pick<Blobs, 'size' | 'get'>,
+    private readonly blobs: Pick<Blobs, 'getSmall'>,
     /** The message's room for inline bytes. */
     total: number,
   ) {
@@ -16,23 +18,22 @@ export class InlineBudget {
 
   /** The blob as base64 when it is small, in my store, and the message still has room for it. */
   take(cid: string | undefined): string | undefined {
-    const size = this.#smallSize(cid);
-    if (size === undefined || size > this.#left) return undefined;
-    const bytes = this.blobs.get(cid!);
-    if (!bytes) return undefined;
-    this.#left -= size;
-    return Buffer.from(bytes).toString('base64');
+    const bytes = this.#small(cid);
+    if (bytes === undefined || bytes.byteLength > this.#left) return undefined;
+    this.#left -= bytes.byteLength;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   }
 
   /** Whether the blob is small enough to ride inline, but this message has no room left for it. */
   full(cid: string | undefined): boolean {
     if (this.#left >= MAX_INLINE_BLOB_BYTES) return false; // room for any small blob: no lookup
-    const size = this.#smallSize(cid);
-    return size !== undefined && size > this.#left;
+    const bytes = this.#small(cid);
+    return bytes !== undefined && bytes.byteLength > this.#left;
   }
 
-  #smallSize(cid: string | undefined): number | undefined {
-    const size = cid === undefined ? undefined : this.blobs.size(cid);
-    return size !== undefined && size <= MAX_INLINE_BLOB_BYTES ? size : undefined;
+  #small(cid: string | undefined): Uint8Array | undefined {
+    if (cid === undefined) return undefined;
+    if (this.#last?.cid !== cid) this.#last = { cid, bytes: this.blobs.getSmall(cid, MAX_INLINE_BLOB_BYTES) };
+    return this.#last.bytes;
   }
 }

@@ -9,7 +9,7 @@ import type { BlobStore } from '../blobs/store.js';
 /** What the node uses of its blob store. */
 export type Blobs = Pick<
   BlobStore,
-  'put' | 'putVerified' | 'putStream' | 'has' | 'size' | 'get' | 'open' | 'list' | 'remove' | 'close'
+  'put' | 'putVerified' | 'putStream' | 'has' | 'size' | 'get' | 'getSmall' | 'open' | 'list' | 'remove' | 'close'
 >;
 
 /** Bytes of a job's input read at once (the units of tiny chunks a batch takes: 1,024 of 64 bytes). */
@@ -71,6 +71,11 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
       return at && holds(at.input) ? at.length : store.size(cid);
     },
     get: (cid) => slice(cid) ?? store.get(cid),
+    getSmall: (cid, maxBytes) => {
+      const at = place(cid);
+      if (at && at.length > maxBytes) return undefined;
+      return (at && slice(cid)) ?? store.getSmall(cid, maxBytes);
+    },
     open: (cid) => {
       const bytes = slice(cid);
       if (!bytes) return store.open(cid);
