@@ -4,7 +4,9 @@
 //   `job.completed`. Baseline: the same units in one local Executor pool of the provider's
 //   workers, in the same run. Beside it, each daemon's main-thread stalls (turns of its event loop
 //   over 20 ms late: long tasks, or waits for a CPU; fixtures/loop-stalls.ts) from submit until
-//   the provider has been paid for every unit (the held results are paid after completion).
+//   the provider has been paid for every unit (the held results are paid after completion), and
+//   each daemon's resident memory grown over that time, a unit (a job's state lives in memory
+//   until it is compacted, `--keep-finished-days` after it ends: docs/ARCHITECTURE.md).
 // - disk_bytes_per_unit (target <= 1,024): the requester's data dir growth over that job, per unit,
 //   at rest (its WAL checkpointed once it was quiet), with the growth as the job completed beside it.
 // Every unit's output is then checked against sha256 of its chunk, computed here (not timed).
@@ -24,7 +26,7 @@ import {
   type DaemonProcess,
 } from './fixtures/daemon-process.js';
 import type { Stall } from './fixtures/loop-stalls.js';
-import { processCpu } from './fixtures/proc-cpu.js';
+import { processCpu, processRss } from './fixtures/proc-cpu.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
 const UNITS = Number(process.env.MESH_TINY_UNITS ?? 100_000);
@@ -113,6 +115,8 @@ interface MeshRun {
   stalls: Record<'requester' | 'provider', StallSummary>;
   /** From completion until the provider was paid for every unit (the held results paid at the job's end). */
   paidSeconds: number;
+  /** Each daemon's resident memory grown from submit until paid in full, a unit: what a job holds while open. */
+  rssBytesPerUnit: Record<'requester' | 'provider', number>;
 }
 
 interface StallSummary {
@@ -152,6 +156,7 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     await trustEachOther(requester, provider);
     const before = diskByPart(requester.dataDir);
     const cpuSoFar = cpuPerUnit({ requester, provider });
+    const rssBefore = { requester: processRss(requester.pid), provider: processRss(provider.pid) };
     const start = performance.now();
     const startedAt = Date.now();
     const { job_id: jobId } = await requester.api.call('jobs.submit', {
@@ -172,6 +177,10 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     const paidAt = await paidInFull(provider.api);
     const window: [number, number] = [startedAt, startedAt + (paidAt - start)];
     const paidSeconds = (paidAt - completedAt) / 1000;
+    const rssBytesPerUnit = {
+      requester: round((processRss(requester.pid) - rssBefore.requester) / UNITS, 0),
+      provider: round((processRss(provider.pid) - rssBefore.provider) / UNITS, 0),
+    };
     // The outputs' check below is a long task of the requester's (a page of 100,000 units): it
     // starts a while after the window, so that its stall, dated from the turn before, is not in it.
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -181,7 +190,16 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     while ((diskByPart(requester.dataDir)['journal_wal'] ?? 0) > 0 && Date.now() < quietBy)
       await new Promise((resolve) => setTimeout(resolve, 200));
     const atRest = diskGrowthPerUnit(before, diskByPart(requester.dataDir));
-    run = { unitsPerSecond: UNITS / seconds, atRest, atCompletion, seconds, cpuMsPerUnit, paidSeconds, window };
+    run = {
+      unitsPerSecond: UNITS / seconds,
+      atRest,
+      atCompletion,
+      seconds,
+      cpuMsPerUnit,
+      paidSeconds,
+      rssBytesPerUnit,
+      window,
+    };
   } finally {
     events.close();
     await Promise.all([requester.stop(), provider.stop()]);
@@ -243,6 +261,7 @@ export const benchmarks: Benchmark[] = [
           cpu_ms_per_unit: mesh.cpuMsPerUnit,
           main_thread_stalls: mesh.stalls,
           paid_seconds_after_completion: round(mesh.paidSeconds, 1),
+          rss_bytes_per_unit: mesh.rssBytesPerUnit,
         },
         {
           name: 'disk_bytes_per_unit',
