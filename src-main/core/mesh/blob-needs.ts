@@ -8,6 +8,7 @@
 // As provider: a unit's module, input and my output are needed until it is settled or refunded, or
 // the requester holds my result, and for `providerMs` after.
 import { unitIdsOf, type MeshState } from './state.js';
+import { unitIdOf } from './unit-table.js';
 
 export type BlobKind = 'module' | 'input' | 'output';
 
@@ -39,15 +40,21 @@ export function blobNeeds(state: MeshState, retention: Retention): Map<string, B
     const closedAt = record.completedAt ?? (record.cancelled ? record.cancelledAt : undefined);
     const open = closedAt === undefined;
     const inputsUntil = open ? Infinity : Date.parse(closedAt) + retention.inputMs;
-    // A batched job's input is one blob; its units' input CIDs name slices of it, not blobs.
+    // A batched job's input is one blob (its units' input CIDs name slices of it, not blobs), and its
+    // units share its first unit's module: their records are not made one by one (a million of them).
     need(record.input?.cid, 'input', inputsUntil);
+    if (record.input && record.created > 0)
+      need(state.units.get(unitIdOf(record.job.job_id, 0))?.unit.module_cid, 'module', inputsUntil);
     for (const unitId of unitIdsOf(record)) {
-      const unit = state.units.get(unitId);
-      if (!unit) continue;
-      need(unit.unit.module_cid, 'module', inputsUntil);
-      if (!record.input) need(unit.unit.input_cid, 'input', inputsUntil);
+      if (!record.input) {
+        const unit = state.units.get(unitId)?.unit;
+        if (!unit) continue;
+        need(unit.module_cid, 'module', inputsUntil);
+        need(unit.input_cid, 'input', inputsUntil);
+      }
+      const agreeing = open ? undefined : state.units.progressOf(unitId)?.agreeing;
       for (const { result } of state.assignmentsOf(unitId)) {
-        const kept = open || (unit.agreeing?.includes(result?.result_id ?? '') ?? false);
+        const kept = open || (agreeing?.includes(result?.result_id ?? '') ?? false);
         need(result?.output_cid, 'output', kept ? Infinity : inputsUntil);
       }
     }
