@@ -1,7 +1,9 @@
 // A million-unit job submitted to a real daemon (npm run bench -- job_submit): sha256 over 64-byte
 // chunks, 64 MB of input streamed over the API's upload path, timed from the first byte sent to
 // the job id in hand (the input stored, the job and its units journaled).
-// - job_submit_1m_units_s: that time; the daemon's RSS after it and its peak (VmHWM) come with it.
+// - job_submit_1m_units_s: that time; the daemon's RSS after it and its peak (VmHWM) come with it,
+//   and its main thread's five longest stalls in that time (turns of its event loop over 20 ms late,
+//   fixtures/loop-stalls.ts): while they last the node answers nothing else.
 // - job_submit_one_blob_s (the baseline, same run, same daemon): the same 64 MB as 4 units of
 //   16 MiB: what streaming and storing the bytes costs with almost no units. The ratio is the
 //   price of the million units themselves.
@@ -9,7 +11,7 @@
 //   is what a million would cost if it scaled linearly).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { startDaemonProcess, type DaemonProcess } from './fixtures/daemon-process.js';
+import { stallsIn, startDaemonProcess, type DaemonProcess } from './fixtures/daemon-process.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
 const CHUNK = 64;
@@ -39,14 +41,18 @@ function memoryOf(pid: number): { rss_mib: number; peak_rss_mib: number } {
 }
 
 async function run(): Promise<Figure[]> {
-  const daemon = await startDaemonProcess({ name: 'submit', workers: 1 });
+  const daemon = await startDaemonProcess({ name: 'submit', workers: 1, recordStalls: true });
+  let figures: Figure[];
+  let bigWindow: [number, number];
   try {
     const idle = memoryOf(daemon.pid);
     const small = await submit(daemon, 10_000 * CHUNK, CHUNK);
     const baseline = await submit(daemon, UNITS * CHUNK, 16 << 20);
+    const bigFrom = Date.now();
     const big = await submit(daemon, UNITS * CHUNK, CHUNK);
+    bigWindow = [bigFrom, Date.now()];
     if (big.units !== UNITS) throw new Error(`the job has ${big.units} units, not ${UNITS}`);
-    return [
+    figures = [
       {
         name: 'job_submit_1m_units_s',
         value: round(big.s),
@@ -64,6 +70,10 @@ async function run(): Promise<Figure[]> {
   } finally {
     await daemon.stop();
   }
+  // Read once the daemon has stopped (it writes them as it exits).
+  const longest = stallsIn(daemon, ...bigWindow).slice(0, 5);
+  figures[0] = { ...figures[0]!, main_thread_stalls_ms: longest.map((stall) => stall.ms) };
+  return figures;
 }
 
 export const benchmarks: Benchmark[] = [
