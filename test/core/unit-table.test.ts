@@ -132,6 +132,17 @@ test("a batched job's units are its template, its ids and its inputs' CIDs, in o
   assert.equal(state.units.findInput(cidOfBytes(randomBytes(64))), undefined);
 });
 
+test('a job whose units are still coming is not complete when those in have their verdicts', () => {
+  const chunks = Array.from({ length: 4 }, () => randomBytes(64));
+  const [submitted, first, second] = batchedJob(chunks, 2) as [NodeEvent, NodeEvent, NodeEvent];
+  const state = fold([submitted, first, verdictOn(chunks, 0), verdictOn(chunks, 1)]);
+  assert.equal(state.jobs.get(JOB)!.completedAt, undefined, 'two of its four units are journaled');
+  state.apply(second);
+  state.apply(verdictOn(chunks, 2));
+  state.apply(verdictOn(chunks, 3));
+  assert.equal(state.jobs.get(JOB)!.completedAt, AT);
+});
+
 test('batches out of order, repeated, or past the job add no unit', () => {
   const chunks = Array.from({ length: 20 }, () => randomBytes(64));
   const [submitted, first, second] = batchedJob(chunks, 10) as [NodeEvent, NodeEvent, NodeEvent];

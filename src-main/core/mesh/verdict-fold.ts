@@ -41,7 +41,8 @@ export function foldVerdict(
   const job = state.jobs.get(record.unit.job_id);
   if (!job || record.index < 0) return; // a unit journaled before its job is not one of its units
   // Counted, not searched: a job of a million units is checked in constant time at each verdict.
-  if (++job.decided >= job.created) job.completedAt = at;
+  // A big job's units are journaled in several steps: it is complete once all of them are in.
+  if (++job.decided >= job.created && job.created >= job.job.unit_count) job.completedAt = at;
 }
 
 export function foldReopened(state: VerdictFolded, event: NodeEventOf<'unit.reopened'>): void {

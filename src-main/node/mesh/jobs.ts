@@ -7,12 +7,14 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MAX_STREAMED_INPUT_BYTES, type SubmitJobTerms } from '../../core/api/contract.js';
 import { ShaderSpecSchema } from '../../core/gpu/index.js';
 import { SHA256_BYTES } from '../../core/mesh/input-cids.js';
+import type { JobRecord } from '../../core/mesh/records.js';
 import { LIMITS, validate, type Job, type JobInput, type UnitTemplate } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { BlobStoreError } from '../blobs/store.js';
 import { resolveLibrary } from './algorithms.js';
 import { ALGORITHM_VERSION, CUSTOM_WASM, SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
-import type { NodeContext } from './context.js';
+import type { NewEvent, NodeContext } from './context.js';
+import type { Blobs } from './job-inputs.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
 export interface SplitJob {
@@ -116,6 +118,46 @@ export async function splitJob(
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
   };
   return { job, template, input: { cid: stored.cid, bytes: stored.bytes, chunk_bytes: chunk }, digests: all };
+}
+
+/** The `units.created` events of a job's units from unit `first` on (`digests`: theirs), LIMITS.unitsPerBatch an event. */
+export function unitBatches(jobId: string, digests: Uint8Array, first = 0): NewEvent[] {
+  const batches: NewEvent[] = [];
+  const perBatch = LIMITS.unitsPerBatch * SHA256_BYTES;
+  for (let at = 0; at < digests.byteLength; at += perBatch) {
+    const index = first + at / SHA256_BYTES;
+    batches.push({
+      type: 'units.created',
+      event_id: `units/${jobId}/${index}`,
+      job_id: jobId,
+      first: index,
+      input_digests: Buffer.from(
+        digests.buffer,
+        digests.byteOffset + at,
+        Math.min(perBatch, digests.byteLength - at),
+      ).toString('base64'),
+    });
+  }
+  return batches;
+}
+
+/** Journals batches of units a step each: the node answers others between them. */
+export async function journalUnits(ctx: Pick<NodeContext, 'record'>, batches: readonly NewEvent[]): Promise<void> {
+  for (const batch of batches) await ctx.record([batch]);
+}
+
+/**
+ * The batches of the units a crash left unjournaled of a batched job (it has `created` of
+ * `unit_count`), read again from its stored input; undefined when the store no longer has it whole.
+ */
+export async function missingUnits(blobs: Pick<Blobs, 'open'>, record: JobRecord): Promise<NewEvent[] | undefined> {
+  const opened = record.input && blobs.open(record.input.cid);
+  if (!opened) return undefined;
+  const digests = new UnitDigests(record.input!.chunk_bytes);
+  for await (const piece of digests.through(opened.chunks)) void piece; // hashed on the way through
+  const all = digests.end();
+  if (all.byteLength !== record.job.unit_count * SHA256_BYTES) return undefined;
+  return unitBatches(record.job.job_id, all.subarray(record.created * SHA256_BYTES), record.created);
 }
 
 /** `bytes`: the input's declared size, when known (a stream is cut off at the limit). */

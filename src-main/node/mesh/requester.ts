@@ -3,14 +3,13 @@
 // acceptance are acceptance.ts; results, consensus and settlement are verdicts.ts.
 import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
 import type { OfferView, SubmitJob, SubmitJobTerms, SubmitRender } from '../../core/api/contract.js';
-import { SHA256_BYTES } from '../../core/mesh/input-cids.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { LIMITS, type Job, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { Executor } from '../exec/index.js';
 import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
-import { inPieces, splitJob } from './jobs.js';
+import { inPieces, journalUnits, missingUnits, splitJob, unitBatches } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
@@ -66,9 +65,10 @@ export class Requester {
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict);
   }
 
-  /** Checks deadlines from now on, and decides what a restart left undecided. */
+  /** Checks deadlines from now on, finishes a submit a crash cut short, and decides what a restart left undecided. */
   async start(): Promise<void> {
     this.#deadlines.start();
+    await this.#finishSubmits();
     await this.resume();
   }
 
@@ -140,21 +140,38 @@ export class Requester {
     declaredBytes?: number,
   ): Promise<{ job_id: string; units: number }> {
     const { job, template, input: stored, digests } = await splitJob(this.ctx, spec, input, declaredBytes);
-    const batches: NewEvent[] = [];
-    const perBatch = LIMITS.unitsPerBatch * SHA256_BYTES;
-    for (let at = 0; at < digests.byteLength; at += perBatch)
-      batches.push({
-        type: 'units.created',
-        event_id: `units/${job.job_id}/${at / SHA256_BYTES}`,
-        job_id: job.job_id,
-        first: at / SHA256_BYTES,
-        input_digests: Buffer.from(
-          digests.buffer,
-          digests.byteOffset + at,
-          Math.min(perBatch, digests.byteLength - at),
-        ).toString('base64'),
-      });
-    return this.#journal(job, [{ type: 'job.submitted', job, template, input: stored }, ...batches]);
+    // The job and its first batch of units are one step, each further batch a step of its own, so
+    // that the node answers others between them (a million units in one step held its main thread
+    // 1.6 s). A submit that a crash cut short is finished at the next start (#finishSubmits).
+    const [first, ...rest] = unitBatches(job.job_id, digests);
+    const submitted = await this.#journal(job, [{ type: 'job.submitted', job, template, input: stored }, first!]);
+    await this.#journalUnits(rest);
+    return submitted;
+  }
+
+  async #journalUnits(batches: readonly NewEvent[]): Promise<void> {
+    try {
+      await journalUnits(this.ctx, batches);
+    } catch (err) {
+      if (err instanceof RecordError)
+        throw new ApiError('internal', `the job's units could not be journaled: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** My batched jobs whose units a crash left partly journaled get the rest, from their stored input. */
+  async #finishSubmits(): Promise<void> {
+    for (const record of this.ctx.state.jobs.values()) {
+      const { job } = record;
+      if (job.requester !== this.ctx.me || !record.input || record.cancelled || record.created >= job.unit_count)
+        continue;
+      const missing = await missingUnits(this.ctx.blobs, record);
+      if (missing) await this.#journalUnits(missing);
+      else await this.cancel(job.job_id);
+      this.ctx.log(
+        `job ${job.job_id} had ${record.created} of its ${job.unit_count} units after a restart: ${missing ? 'the rest journaled' : 'its input is gone, cancelled'}`,
+      );
+    }
   }
 
   /** A render job: split and estimated here (the pre-pass runs on my executor), then journaled. */

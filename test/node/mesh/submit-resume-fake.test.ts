@@ -1,0 +1,74 @@
+// A big job's units are journaled a batch a step after the job itself; a crash between those steps
+// leaves the job with part of its units. The next start journals the rest from the stored input,
+// or cancels the job when the input is gone. Against a fake context: a real state and requester,
+// the "crash" being a journal that holds the job and its first batch only.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, test } from 'node:test';
+import { SubmitJobStreamSchema } from '../../../src-main/core/api/shapes.js';
+import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
+import { LIMITS } from '../../../src-main/core/schemas/index.js';
+import { cidOfBytes } from '../../../src-main/node/blobs/index.js';
+import { Executor } from '../../../src-main/node/exec/index.js';
+import { splitJob, unitBatches } from '../../../src-main/node/mesh/jobs.js';
+import { Requester } from '../../../src-main/node/mesh/requester.js';
+import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
+
+const executor = Executor.start({ workers: 1 });
+after(() => executor.close());
+
+const CHUNK = 4;
+/** Two and a half batches: the "crash" leaves the first. */
+const UNITS = LIMITS.unitsPerBatch * 2 + LIMITS.unitsPerBatch / 2;
+
+/** A job of UNITS sha256 units journaled as a crash after its first step leaves it: its id and input. */
+async function cutShortJob(ctx: FakeContext): Promise<{ jobId: string; input: Buffer; inputCid: string }> {
+  const input = randomBytes(UNITS * CHUNK);
+  async function* source() {
+    yield new Uint8Array(input);
+  }
+  const spec = SubmitJobStreamSchema.parse({ library: 'hash', method: 'sha256', chunk_bytes: CHUNK, budget: 1e9 });
+  const { job, template, input: stored, digests } = await splitJob(ctx, spec, source());
+  const [first] = unitBatches(job.job_id, digests);
+  await ctx.record([{ type: 'job.submitted', job, template, input: stored }, first!]);
+  return { jobId: job.job_id, input, inputCid: stored.cid };
+}
+
+test('a submit cut short after its first batch gets the rest of its units at the next start', async () => {
+  const ctx = await fakeContext();
+  const { jobId, input } = await cutShortJob(ctx);
+  assert.equal(ctx.state.jobs.get(jobId)!.created, LIMITS.unitsPerBatch, 'the crash left one batch');
+  const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
+  await requester.start();
+  try {
+    const record = ctx.state.jobs.get(jobId)!;
+    assert.equal(record.created, UNITS);
+    assert.equal(record.cancelled, false);
+    // Each unit names its own chunk, those journaled before the crash and those after alike.
+    for (const index of [0, LIMITS.unitsPerBatch - 1, LIMITS.unitsPerBatch, UNITS - 1]) {
+      const chunk = input.subarray(index * CHUNK, (index + 1) * CHUNK);
+      assert.equal(ctx.state.units.get(unitIdOf(jobId, index))!.unit.input_cid, cidOfBytes(chunk), `unit ${index}`);
+    }
+    // A second start finds nothing to finish: no unit is journaled twice.
+    const events = ctx.recorded.length;
+    await requester.start();
+    assert.equal(ctx.recorded.length, events);
+  } finally {
+    await requester.stop();
+  }
+});
+
+test('a submit cut short whose input is gone is cancelled at the next start', async () => {
+  const ctx = await fakeContext();
+  const { jobId, inputCid } = await cutShortJob(ctx);
+  ctx.blobs.remove([{ cid: inputCid, size: UNITS * CHUNK, storedAt: 0, place: 'row' }], Date.now() + 1);
+  const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
+  await requester.start();
+  try {
+    const record = ctx.state.jobs.get(jobId)!;
+    assert.equal(record.cancelled, true);
+    assert.equal(record.created, LIMITS.unitsPerBatch);
+  } finally {
+    await requester.stop();
+  }
+});
