@@ -184,7 +184,7 @@ export class Requester {
     return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
   }
 
-  /** Journals a job and its units in one step: a job is never journaled without all of its units. */
+  /** Journals a job with its units (a render job's all, a batched job's first batch) in one step, and says so. */
   async #journal(job: Job, events: NewEvent[]): Promise<{ job_id: string; units: number }> {
     try {
       await this.ctx.record(events);
