@@ -116,6 +116,10 @@ test('bad gossip is dropped and counted against the peer that relayed it; good g
     () => raw.services.pubsub.getSubscribers('notes').some((p) => p.toString() === target.peerId),
     'the subscription',
   );
+  // Gossipsub drops a publish to a peer it has no outbound stream to yet, without a word (its
+  // sendRpc): seeing the target's subscription (its stream to us) is not enough, under load.
+  const outbound = (raw.services.pubsub as unknown as { streamsOutbound: Map<string, unknown> }).streamsOutbound;
+  await waitFor(() => outbound.has(target.peerId), 'a gossip stream to the target');
   const publish = async (bytes: Uint8Array) => raw.services.pubsub.publish('notes', bytes);
 
   await publish(utf8('not json'));
