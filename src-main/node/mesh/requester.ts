@@ -143,13 +143,14 @@ export class Requester {
     // The job and its first batch of units are one step, each further batch a step of its own, so
     // that the node answers others between them (a million units in one step held its main thread
     // 1.6 s). A submit that a crash cut short is finished at the next start (#finishSubmits).
-    const [first, ...rest] = unitBatches(job.job_id, digests);
-    const submitted = await this.#journal(job, [{ type: 'job.submitted', job, template, input: stored }, first!]);
-    await this.#journalUnits(rest);
+    const batches = unitBatches(job.job_id, digests);
+    const first = batches.next().value as NewEvent; // a job has a unit at least (splitJob)
+    const submitted = await this.#journal(job, [{ type: 'job.submitted', job, template, input: stored }, first]);
+    await this.#journalUnits(batches);
     return submitted;
   }
 
-  async #journalUnits(batches: readonly NewEvent[]): Promise<void> {
+  async #journalUnits(batches: Iterable<NewEvent>): Promise<void> {
     try {
       await journalUnits(this.ctx, batches);
     } catch (err) {
