@@ -143,11 +143,6 @@ export function* unitBatches(jobId: string, digests: Uint8Array, first = 0): Gen
   }
 }
 
-/** Journals batches of units a step each: the node answers others between them. */
-export async function journalUnits(ctx: Pick<NodeContext, 'record'>, batches: Iterable<NewEvent>): Promise<void> {
-  for (const batch of batches) await ctx.record([batch]);
-}
-
 /**
  * The batches of the units a crash left unjournaled of a batched job (it has `created` of
  * `unit_count`), read again from its stored input; undefined when the store no longer has it whole.

@@ -9,7 +9,7 @@ import { ApiError } from '../api/errors.js';
 import type { Executor } from '../exec/index.js';
 import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
-import { inPieces, journalUnits, missingUnits, splitJob, unitBatches } from './jobs.js';
+import { inPieces, missingUnits, splitJob, unitBatches } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
@@ -150,12 +150,19 @@ export class Requester {
     return submitted;
   }
 
+  /** Journals batches of units a step each: the node answers others between them. */
   async #journalUnits(batches: Iterable<NewEvent>): Promise<void> {
+    await this.#journaled("the job's units", async () => {
+      for (const batch of batches) await this.ctx.record([batch]);
+    });
+  }
+
+  /** Runs `work`, whose journal refusing a step is an internal error to the caller, saying `what`. */
+  async #journaled(what: string, work: () => Promise<void>): Promise<void> {
     try {
-      await journalUnits(this.ctx, batches);
+      await work();
     } catch (err) {
-      if (err instanceof RecordError)
-        throw new ApiError('internal', `the job's units could not be journaled: ${err.message}`);
+      if (err instanceof RecordError) throw new ApiError('internal', `${what} could not be journaled: ${err.message}`);
       throw err;
     }
   }
@@ -187,12 +194,7 @@ export class Requester {
 
   /** Journals a job with its units (a render job's all, a batched job's first batch) in one step, and says so. */
   async #journal(job: Job, events: NewEvent[]): Promise<{ job_id: string; units: number }> {
-    try {
-      await this.ctx.record(events);
-    } catch (err) {
-      if (err instanceof RecordError) throw new ApiError('internal', `the job could not be journaled: ${err.message}`);
-      throw err;
-    }
+    await this.#journaled('the job', () => this.ctx.record(events));
     this.ctx.emit('job.submitted', { job_id: job.job_id, units: job.unit_count });
     this.ctx.commitmentChanged();
     return { job_id: job.job_id, units: job.unit_count };
