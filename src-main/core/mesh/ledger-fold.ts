@@ -6,6 +6,7 @@ import type { Acceptance, LedgerEntry } from '../schemas/index.js';
 import { countClosing, type ContributionCounts } from './contribution.js';
 import type { HeldIndex } from './held-index.js';
 import type { AssignmentRecord } from './records.js';
+import type { SharedStrings } from './shared-strings.js';
 
 /** The parts of MeshState a ledger entry changes. */
 export interface LedgerFolded {
@@ -23,6 +24,7 @@ export interface LedgerFolded {
 export function foldLedgerEntry(
   state: LedgerFolded,
   held: HeldIndex,
+  strings: SharedStrings,
   entry: LedgerEntry,
   at: string,
   /** Counts a late provider's outcome in its reputation. */
@@ -40,14 +42,17 @@ export function foldLedgerEntry(
   trackHeld(state, assignment.acceptance, entry.kind);
   held.track(assignment, entry.kind === 'escrow');
   trackCommitted(state, assignment, entry.kind);
-  if (entry.kind === 'escrow') assignment.escrow = 'held';
-  else if (entry.kind === 'settle') {
+  if (entry.kind === 'escrow') {
+    assignment.escrow = 'held';
+    return;
+  }
+  strings.closing(entry, assignment.acceptance);
+  assignment.closing = entry;
+  if (entry.kind === 'settle') {
     assignment.escrow = 'paid';
-    assignment.closing = entry;
     const { requester_peer: payer, provider_peer: worker, price } = assignment.acceptance;
     transfer(state, payer, worker, workerPart(entry.amount ?? price, entry.worker_share_bps));
   } else {
-    assignment.closing = entry;
     assignment.escrow = 'refunded';
     assignment.refundReason = entry.reason;
     const provider = assignment.acceptance.provider_peer;

@@ -18,6 +18,7 @@ import { foldLedgerEntry } from './ledger-fold.js';
 import { foldReopened, foldVerdict } from './verdict-fold.js';
 import type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
 import { digestsFromBase64 } from './input-cids.js';
+import { SharedStrings } from './shared-strings.js';
 import { unitIdOf, UnitTable } from './unit-table.js';
 import type {
   Acceptance,
@@ -78,6 +79,8 @@ export class MeshState {
   /** What is looked up in `receipts`, rebuilt from it (reindex): a snapshot need not hold it. */
   #receiptIndex: ReceiptIndex;
   #held: HeldIndex;
+  /** One copy of each string the records repeat (not saved: a restored state's records have their own). */
+  readonly #strings = new SharedStrings();
   /** What each job of mine has in escrow or paid (read it with committedTo). */
   readonly committed = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
@@ -184,7 +187,10 @@ export class MeshState {
       case 'offers.accepted':
         for (const { acceptance, terms, unit } of event.accepted) {
           // A unit assigned to me (provider): its job is not mine, the requester is on the assignment.
-          if (unit) this.units.add({ unit, requester: '', index: -1 });
+          if (unit) {
+            this.#strings.unit(unit);
+            this.units.add({ unit, requester: '', index: -1 });
+          }
           this.#accepted(acceptance, terms, event.at);
         }
         return;
@@ -221,13 +227,20 @@ export class MeshState {
         foldReopened(this, event);
         return;
       case 'receipt.stored':
+        if (event.receipt.kind === 'execution_batch' && event.receipt.author === this.me)
+          for (const entry of event.receipt.results) {
+            const assignment = this.assignments.get(entry.assignment_id);
+            const unit = assignment && this.units.get(assignment.acceptance.unit_id)?.unit;
+            this.#strings.executionEntry(entry, assignment?.acceptance, assignment?.result, unit);
+          }
         this.#receiptIndex.store(this.receipts, event);
         return;
       case 'ledger.entry':
-        foldLedgerEntry(this, this.#held, event.entry, event.at, this.#countOutcome);
+        foldLedgerEntry(this, this.#held, this.#strings, event.entry, event.at, this.#countOutcome);
         return;
       case 'ledger.entries':
-        for (const entry of event.entries) foldLedgerEntry(this, this.#held, entry, event.at, this.#countOutcome);
+        for (const entry of event.entries)
+          foldLedgerEntry(this, this.#held, this.#strings, entry, event.at, this.#countOutcome);
         return;
       case 'peer.penalized':
         this.#countOutcome(event.peer_id, 'rejected', event.at);
@@ -271,6 +284,7 @@ export class MeshState {
       this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id) ??
       this.#legacyOffers.get(acceptance.offer_id);
     this.#legacyOffers.delete(acceptance.offer_id);
+    this.#strings.acceptance(acceptance);
     this.assignments.set(acceptance.assignment_id, {
       acceptance,
       acceptedAt: at,
@@ -294,6 +308,7 @@ export class MeshState {
     const assignment = this.assignments.get(result.assignment_id);
     // A result that comes after its assignment was refunded is too late: nobody will judge it.
     if (!assignment || assignment.result || assignment.escrow === 'refunded') return;
+    this.#strings.result(result, assignment.acceptance);
     assignment.result = result;
     this.#held.resultIn(assignment);
     const list = this.resultsByOutput.get(result.output_cid);

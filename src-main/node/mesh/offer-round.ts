@@ -6,6 +6,7 @@
 import { contributionHistory } from '../../core/mesh/contribution.js';
 import { allocate, DampingTracker, OFFER_TTL_MS, pipelineOf, unitKey } from '../../core/scheduler/index.js';
 import type {
+  Acceptance,
   AvailabilitySlot,
   ComputeCommitment,
   ContributionFields,
@@ -114,6 +115,12 @@ export class OfferRounds {
   /** An offer whose acceptance I refused: closed, so its unit may be offered again once allowed. */
   refused(offerId: string): void {
     this.#open.refused(offerId);
+  }
+
+  /** Offers `requester` took: forgotten, with the units they were for (the state has those now). */
+  taken(requester: string, acceptances: readonly Acceptance[]): void {
+    this.#open.taken(acceptances.map((acceptance) => acceptance.offer_id));
+    for (const { unit_id } of acceptances) this.#unitsSeen.delete(unitKey(requester, unit_id));
   }
 
   onCommitment(from: string, commitment: ComputeCommitment): void {

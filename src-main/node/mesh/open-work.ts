@@ -44,6 +44,18 @@ export class OpenWork {
     }
   }
 
+  /**
+   * Offers a requester took (an assignment's id is its offer's): closed, and forgotten at once, since
+   * a second acceptance of one is known by its assignment. Kept their 60 s, a big job's offers were
+   * tens of megabytes of a provider's heap.
+   */
+  taken(offerIds: readonly string[]): void {
+    for (const id of offerIds) {
+      this.#open.delete(id);
+      this.#recent.delete(id);
+    }
+  }
+
   /** An offer whose acceptance I refused: closed, so its unit may be offered again once allowed. */
   refused(offerId: string): void {
     this.#open.delete(offerId);

@@ -175,6 +175,11 @@ export class Provider {
       if (cidOfBytes(bytes) === blob.cid) this.#execution.keepInline(blob.cid, bytes); // a mismatch is ignored: the unit fetches its input instead
     }
     await this.ctx.record(events);
+    const taken = new Set(accepted);
+    this.#rounds.taken(
+      from,
+      acceptances.filter((acceptance) => taken.has(acceptance.assignment_id)),
+    );
     for (const id of accepted) this.enqueue(id);
     if (refused.length > 0)
       this.ctx.log(

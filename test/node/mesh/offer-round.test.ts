@@ -6,13 +6,33 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MeshState } from '../../../src-main/core/mesh/state.js';
 import { OFFER_TTL_MS } from '../../../src-main/core/scheduler/index.js';
-import type { AvailabilitySlot, ComputeCommitment, NodeEvent, Offer } from '../../../src-main/core/schemas/index.js';
+import type {
+  Acceptance,
+  AvailabilitySlot,
+  ComputeCommitment,
+  NodeEvent,
+  Offer,
+} from '../../../src-main/core/schemas/index.js';
 import type { NodeContext } from '../../../src-main/node/mesh/context.js';
 import { OfferRounds } from '../../../src-main/node/mesh/offer-round.js';
 import { commitment, iso, request, T0, unit } from '../../core/scheduler-fixtures.js';
 
 const ME = 'peer-provider';
 const REQUESTER = 'peer-requester';
+
+/** A requester's acceptance of `offer` at `nowMs`. */
+const acceptanceOf = (offer: Offer, nowMs: number): Acceptance => ({
+  assignment_id: offer.offer_id,
+  offer_id: offer.offer_id,
+  unit_id: offer.unit_id,
+  job_id: offer.job_id,
+  requester_peer: REQUESTER,
+  provider_peer: ME,
+  price: offer.price,
+  role: 'primary',
+  deadline: iso(nowMs + 60_000),
+  timestamp: iso(nowMs),
+});
 
 /**
  * A provider with one core for 80 s from now, and a requester that trusts it with 100 units of 10 s:
@@ -68,18 +88,7 @@ function setup() {
           type: 'offer.accepted',
           event_id: `accept/${offer.offer_id}`,
           at: iso(now),
-          acceptance: {
-            assignment_id: offer.offer_id,
-            offer_id: offer.offer_id,
-            unit_id: offer.unit_id,
-            job_id: offer.job_id,
-            requester_peer: REQUESTER,
-            provider_peer: ME,
-            price: offer.price,
-            role: 'primary',
-            deadline: iso(now + 60_000),
-            timestamp: iso(now),
-          },
+          acceptance: acceptanceOf(offer, now),
         });
     now += waitMs;
     return made.length;
@@ -169,4 +178,29 @@ test('a restarted provider never makes an offer id it made before: its rounds go
     [],
   );
   assert.ok(after.every((offer) => offer.round > reserved));
+});
+
+test('an offer the requester took is forgotten at once; one still open is kept for its acceptance', async () => {
+  const { rounds, state, sent } = setup();
+  await rounds.run();
+  assert.equal(sent.length, 8);
+  const [taken, open] = [sent.slice(0, 3), sent.slice(3)];
+  const acceptances = taken.map((offer) => acceptanceOf(offer, T0));
+  state.apply({
+    type: 'offers.accepted',
+    event_id: 'accepts',
+    at: iso(T0),
+    accepted: acceptances.map((acceptance) => ({ acceptance })),
+  });
+  rounds.taken(REQUESTER, acceptances);
+  assert.deepEqual(
+    rounds.recentOffers().map((offer) => offer.offer_id),
+    open.map((offer) => offer.offer_id),
+  );
+  assert.equal(rounds.offer(taken[0]!.offer_id), undefined);
+  assert.equal(rounds.offer(open[0]!.offer_id)?.unit_id, open[0]!.unit_id);
+  // The taken units are not offered again: their assignments hold them.
+  await rounds.run();
+  const again = sent.slice(8).map((offer) => offer.unit_id);
+  assert.ok(!again.some((unitId) => taken.some((offer) => offer.unit_id === unitId)), again.join(', '));
 });
