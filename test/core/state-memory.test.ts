@@ -1,8 +1,10 @@
-// What a big job's records cost the state on the heap: each unit's assignment as a provider folds
-// it from its journal (acceptance, escrow, result, receipt, settle), every event read from JSON as
-// the journal and the network hand them over, so that each string is a copy of its own. Weighed
-// after full collections; the figure is what a million-unit job multiplies.
+// What a big job's records cost the state on the heap: each unit's assignment as its provider and
+// as its requester fold it from their journals (acceptance, escrow, result, receipt or verdict,
+// settle), every event read from JSON as the journal and the network hand them over, so that each
+// string is a copy of its own. Weighed after full collections: the figure is what a million-unit
+// job multiplies.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -22,18 +24,34 @@ const AT = '2026-11-25T04:01:09.810Z';
 type Bare = NodeEvent extends infer E ? (E extends NodeEvent ? Omit<E, 'event_id' | 'at'> : never) : never;
 const cid = (i: number, tag: string) => `bafkrei${tag}${String(i).padStart(51, '0')}`;
 
-/** The events of `count` tiny units' assignments to me, a batch of 100 an event as a node journals them. */
-function* batches(count: number): Generator<Bare> {
+type Side = 'provider' | 'requester';
+const assignmentId = (i: number) => `${PROVIDER}#1.${i}`;
+const unitId = (i: number) => `${JOB}/${i}`;
+const resultId = (i: number) => `${assignmentId(i)}/result`;
+
+/**
+ * The events of a job of `count` tiny units, all assigned to PROVIDER, as `side` journals them: a
+ * batch of 100 units an event. The requester's job is batched (a template, and each unit's input
+ * sha256); the provider's units come with their acceptances.
+ */
+function* journal(side: Side, count: number): Generator<Bare> {
+  if (side === 'requester') {
+    const { unit_id: _, input_cid: __, ...template } = hashUnit(unitId(0), JOB, MODULE, cid(0, 'i'));
+    yield {
+      type: 'job.submitted',
+      job: { job_id: JOB, requester: REQUESTER, name: 'hashes', unit_count: count, redundancy: 1, budget: 1e12 },
+      template,
+    };
+    yield { type: 'units.created', job_id: JOB, first: 0, input_digests: randomBytes(32 * count).toString('base64') };
+  }
   for (let from = 0; from < count; from += 100) {
     const ids = Array.from({ length: Math.min(100, count - from) }, (_, k) => from + k);
-    const assignment = (i: number) => `${PROVIDER}#1.${i}`;
-    const unitId = (i: number) => `${JOB}/${i}`;
     yield {
       type: 'offers.accepted',
       accepted: ids.map((i) => ({
         acceptance: {
-          assignment_id: assignment(i),
-          offer_id: assignment(i),
+          assignment_id: assignmentId(i),
+          offer_id: assignmentId(i),
           unit_id: unitId(i),
           job_id: JOB,
           requester_peer: REQUESTER,
@@ -44,13 +62,13 @@ function* batches(count: number): Generator<Bare> {
           timestamp: AT,
         },
         terms: { estimated_seconds: 0.001 },
-        unit: hashUnit(unitId(i), JOB, MODULE, cid(i, 'i')),
+        ...(side === 'provider' ? { unit: hashUnit(unitId(i), JOB, MODULE, cid(i, 'i')) } : {}),
       })),
     };
     const escrow = (i: number) => ({
       kind: 'escrow' as const,
-      entry_id: `escrow/${assignment(i)}`,
-      assignment_id: assignment(i),
+      entry_id: `escrow/${assignmentId(i)}`,
+      assignment_id: assignmentId(i),
       job_id: JOB,
       unit_id: unitId(i),
       requester: REQUESTER,
@@ -63,9 +81,9 @@ function* batches(count: number): Generator<Bare> {
     yield {
       type: 'results.recorded',
       results: ids.map((i) => ({
-        result_id: `${assignment(i)}/result`,
+        result_id: resultId(i),
         work_unit_id: unitId(i),
-        assignment_id: assignment(i),
+        assignment_id: assignmentId(i),
         computed_by_peer: PROVIDER,
         output_cid: cid(i, 'o'),
         output_bytes: 32,
@@ -76,40 +94,80 @@ function* batches(count: number): Generator<Bare> {
         timestamp: AT,
       })),
     };
-    yield {
-      type: 'receipt.stored',
-      cid: cid(from, 'r'),
-      receipt: {
-        kind: 'execution_batch',
-        author: PROVIDER,
-        seq: from / 100,
-        prev: from === 0 ? null : cid(from - 100, 'r'),
-        timestamp: AT,
-        requester_peer: REQUESTER,
-        results: ids.map((i) => ({
-          assignment_id: assignment(i),
-          unit_id: unitId(i),
-          job_id: JOB,
-          module_cid: MODULE,
-          input_cid: cid(i, 'i'),
-          output_cid: cid(i, 'o'),
-          fuel: 22697,
-          wall_ms: 9,
-        })),
-      },
-      sig: 'A'.repeat(88),
-    };
+    if (side === 'provider') yield executionReceipt(from, ids);
+    else yield* verdicts(from, ids);
     yield {
       type: 'ledger.entries',
       entries: ids.map((i) => ({
         kind: 'settle' as const,
-        entry_id: `settle/${assignment(i)}`,
-        assignment_id: assignment(i),
+        entry_id: `settle/${assignmentId(i)}`,
+        assignment_id: assignmentId(i),
         worker_share_bps: 9000,
         at: AT,
       })),
     };
   }
+}
+
+/** The provider's receipt for the results of units `ids`. */
+function executionReceipt(from: number, ids: number[]): Bare {
+  return {
+    type: 'receipt.stored',
+    cid: cid(from, 'r'),
+    receipt: {
+      kind: 'execution_batch',
+      author: PROVIDER,
+      seq: from / 100,
+      prev: from === 0 ? null : cid(from - 100, 'r'),
+      timestamp: AT,
+      requester_peer: REQUESTER,
+      results: ids.map((i) => ({
+        assignment_id: assignmentId(i),
+        unit_id: unitId(i),
+        job_id: JOB,
+        module_cid: MODULE,
+        input_cid: cid(i, 'i'),
+        output_cid: cid(i, 'o'),
+        fuel: 22697,
+        wall_ms: 9,
+      })),
+    },
+    sig: 'A'.repeat(88),
+  };
+}
+
+/** The requester's verdicts on units `ids` (each accepted unchecked), and its receipt for them. */
+function* verdicts(from: number, ids: number[]): Generator<Bare> {
+  yield {
+    type: 'units.verified',
+    verdicts: ids.map((i) => ({
+      unit_id: unitId(i),
+      verdict: 'verified' as const,
+      consensus_hash: cid(i, 'o'),
+      agreeing_results: [resultId(i)],
+      unchecked_results: [resultId(i)],
+    })),
+  };
+  yield {
+    type: 'receipt.stored',
+    cid: cid(from, 'v'),
+    receipt: {
+      kind: 'verification_batch',
+      author: REQUESTER,
+      seq: from / 100,
+      prev: from === 0 ? null : cid(from - 100, 'v'),
+      timestamp: AT,
+      verdicts: ids.map((i) => ({
+        unit_id: unitId(i),
+        job_id: JOB,
+        verdict: 'verified' as const,
+        consensus_hash: cid(i, 'o'),
+        agreeing: [resultId(i)],
+        dissenting: [],
+      })),
+    },
+    sig: 'A'.repeat(88),
+  };
 }
 
 const heapUsed = (): number => {
@@ -118,18 +176,31 @@ const heapUsed = (): number => {
   return process.memoryUsage().heapUsed;
 };
 
-test('a tiny unit a provider ran costs its state under 2,000 bytes of heap, its repeated strings kept once', () => {
-  const UNITS = 10_000;
+/** The state `side` folds from its journal of a `count`-unit job, and the heap it grew by a unit. */
+function folded(side: Side, count: number): { state: MeshState; perUnit: number } {
   const before = heapUsed();
-  const state = new MeshState(PROVIDER);
+  const state = new MeshState(side === 'provider' ? PROVIDER : REQUESTER);
   let seq = 0;
-  for (const bare of batches(UNITS)) {
+  for (const bare of journal(side, count)) {
     const event = { ...bare, event_id: `e${++seq}`, at: AT };
     state.apply(JSON.parse(JSON.stringify(event)) as NodeEvent); // each string a copy, as read from a journal
   }
-  const perUnit = (heapUsed() - before) / UNITS;
-  assert.equal(state.assignments.size, UNITS);
-  assert.equal(state.assignments.get(`${PROVIDER}#1.7`)?.escrow, 'paid');
-  assert.equal(state.executionOf(`${PROVIDER}#1.7`)?.cid, cid(0, 'r'));
+  return { state, perUnit: (heapUsed() - before) / count };
+}
+
+test('a tiny unit a provider ran costs its state under 2,000 bytes of heap, the values its records repeat kept once', () => {
+  const { state, perUnit } = folded('provider', 10_000);
+  assert.equal(state.assignments.size, 10_000);
+  assert.equal(state.assignments.get(assignmentId(7))?.escrow, 'paid');
+  assert.equal(state.executionOf(assignmentId(7))?.cid, cid(0, 'r'));
+  assert.ok(perUnit < 2000, `${Math.round(perUnit)} bytes a unit`);
+});
+
+test('a tiny unit of a requester’s batched job costs its state under 2,000 bytes of heap once verified and paid', () => {
+  const { state, perUnit } = folded('requester', 10_000);
+  assert.equal(state.jobs.get(JOB)?.completedAt, AT);
+  assert.equal(state.units.get(unitId(7))?.consensusHash, cid(7, 'o'));
+  assert.equal(state.verificationOf(unitId(7))?.cid, cid(0, 'v'));
+  assert.equal(state.assignments.get(assignmentId(7))?.escrow, 'paid');
   assert.ok(perUnit < 2000, `${Math.round(perUnit)} bytes a unit`);
 });

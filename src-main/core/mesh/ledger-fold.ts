@@ -6,7 +6,7 @@ import type { Acceptance, LedgerEntry } from '../schemas/index.js';
 import { countClosing, type ContributionCounts } from './contribution.js';
 import type { HeldIndex } from './held-index.js';
 import type { AssignmentRecord } from './records.js';
-import type { SharedStrings } from './shared-strings.js';
+import type { SharedValues } from './shared-values.js';
 
 /** The parts of MeshState a ledger entry changes. */
 export interface LedgerFolded {
@@ -24,7 +24,7 @@ export interface LedgerFolded {
 export function foldLedgerEntry(
   state: LedgerFolded,
   held: HeldIndex,
-  strings: SharedStrings,
+  shared: SharedValues,
   entry: LedgerEntry,
   at: string,
   /** Counts a late provider's outcome in its reputation. */
@@ -46,7 +46,7 @@ export function foldLedgerEntry(
     assignment.escrow = 'held';
     return;
   }
-  strings.closing(entry, assignment.acceptance);
+  shared.closing(entry, assignment.acceptance);
   assignment.closing = entry;
   if (entry.kind === 'settle') {
     assignment.escrow = 'paid';

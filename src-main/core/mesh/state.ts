@@ -18,7 +18,7 @@ import { foldLedgerEntry } from './ledger-fold.js';
 import { foldReopened, foldVerdict } from './verdict-fold.js';
 import type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
 import { digestsFromBase64 } from './input-cids.js';
-import { SharedStrings } from './shared-strings.js';
+import { SharedValues } from './shared-values.js';
 import { unitIdOf, UnitTable } from './unit-table.js';
 import type {
   Acceptance,
@@ -79,8 +79,8 @@ export class MeshState {
   /** What is looked up in `receipts`, rebuilt from it (reindex): a snapshot need not hold it. */
   #receiptIndex: ReceiptIndex;
   #held: HeldIndex;
-  /** One copy of each string the records repeat (not saved: a restored state's records have their own). */
-  readonly #strings = new SharedStrings();
+  /** One copy of each value the records repeat (not saved: a restored state's records have their own). */
+  readonly #shared = new SharedValues();
   /** What each job of mine has in escrow or paid (read it with committedTo). */
   readonly committed = new Map<string, number>();
   /** My net position with each peer from settled units: what it paid me minus what I paid it. */
@@ -188,7 +188,7 @@ export class MeshState {
         for (const { acceptance, terms, unit } of event.accepted) {
           // A unit assigned to me (provider): its job is not mine, the requester is on the assignment.
           if (unit) {
-            this.#strings.unit(unit);
+            this.#shared.unit(unit);
             this.units.add({ unit, requester: '', index: -1 });
           }
           this.#accepted(acceptance, terms, event.at);
@@ -206,10 +206,10 @@ export class MeshState {
         for (const result of event.results) this.#result(result);
         return;
       case 'unit.verified':
-        foldVerdict(this, event, event.at, this.#countOutcome);
+        foldVerdict(this, this.#shared, event, event.at, this.#countOutcome);
         return;
       case 'units.verified':
-        for (const verdict of event.verdicts) foldVerdict(this, verdict, event.at, this.#countOutcome);
+        for (const verdict of event.verdicts) foldVerdict(this, this.#shared, verdict, event.at, this.#countOutcome);
         return;
       case 'unit.checked': {
         const results = this.assignmentsOf(event.unit_id).flatMap(({ result }) => {
@@ -231,16 +231,19 @@ export class MeshState {
           for (const entry of event.receipt.results) {
             const assignment = this.assignments.get(entry.assignment_id);
             const unit = assignment && this.units.get(assignment.acceptance.unit_id)?.unit;
-            this.#strings.executionEntry(entry, assignment?.acceptance, assignment?.result, unit);
+            this.#shared.executionEntry(entry, assignment?.acceptance, assignment?.result, unit);
           }
+        if (event.receipt.kind === 'verification_batch' && event.receipt.author === this.me)
+          for (const entry of event.receipt.verdicts)
+            this.#shared.verdictEntry(entry, this.units.progressOf(entry.unit_id));
         this.#receiptIndex.store(this.receipts, event);
         return;
       case 'ledger.entry':
-        foldLedgerEntry(this, this.#held, this.#strings, event.entry, event.at, this.#countOutcome);
+        foldLedgerEntry(this, this.#held, this.#shared, event.entry, event.at, this.#countOutcome);
         return;
       case 'ledger.entries':
         for (const entry of event.entries)
-          foldLedgerEntry(this, this.#held, this.#strings, entry, event.at, this.#countOutcome);
+          foldLedgerEntry(this, this.#held, this.#shared, entry, event.at, this.#countOutcome);
         return;
       case 'peer.penalized':
         this.#countOutcome(event.peer_id, 'rejected', event.at);
@@ -284,7 +287,7 @@ export class MeshState {
       this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id) ??
       this.#legacyOffers.get(acceptance.offer_id);
     this.#legacyOffers.delete(acceptance.offer_id);
-    this.#strings.acceptance(acceptance);
+    this.#shared.acceptance(acceptance);
     this.assignments.set(acceptance.assignment_id, {
       acceptance,
       acceptedAt: at,
@@ -308,7 +311,7 @@ export class MeshState {
     const assignment = this.assignments.get(result.assignment_id);
     // A result that comes after its assignment was refunded is too late: nobody will judge it.
     if (!assignment || assignment.result || assignment.escrow === 'refunded') return;
-    this.#strings.result(result, assignment.acceptance);
+    this.#shared.result(result, assignment.acceptance);
     assignment.result = result;
     this.#held.resultIn(assignment);
     const list = this.resultsByOutput.get(result.output_cid);

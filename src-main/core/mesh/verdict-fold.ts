@@ -4,6 +4,7 @@
 import type { Outcome } from '../trust/index.js';
 import type { NodeEventOf, UnitVerdict } from '../schemas/index.js';
 import type { AssignmentRecord, JobRecord } from './records.js';
+import type { SharedValues } from './shared-values.js';
 import type { UnitTable } from './unit-table.js';
 
 /** The parts of MeshState a verdict changes or reads. */
@@ -15,6 +16,7 @@ export interface VerdictFolded {
 
 export function foldVerdict(
   state: VerdictFolded,
+  shared: SharedValues,
   verdict: UnitVerdict,
   /** When its event was journaled. */
   at: string,
@@ -24,11 +26,12 @@ export function foldVerdict(
   const record = state.units.get(verdict.unit_id);
   const progress = state.units.progress(verdict.unit_id);
   if (!record || !progress || record.verdict) return;
+  const assignments = state.assignmentsOf(verdict.unit_id);
+  shared.verdict(verdict, assignments);
   const hash = verdict.consensus_hash;
   progress.verdict = verdict.verdict;
   progress.consensusHash = hash;
-  progress.verifiedAt = at;
-  const assignments = state.assignmentsOf(verdict.unit_id);
+  progress.verifiedAt = shared.of(at);
   const agreeing =
     verdict.agreeing_results ??
     assignments.flatMap(({ result }) => (result && result.verification_hash === hash ? [result.result_id] : []));
