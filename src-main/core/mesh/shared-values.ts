@@ -84,6 +84,7 @@ export class SharedValues {
   /** What my verification receipt says of a unit, as the unit's progress (already shared) says it. */
   verdictEntry(entry: Verdict, progress: Readonly<UnitProgress> | undefined): void {
     entry.job_id = this.of(entry.job_id);
+    entry.agreeing = entry.agreeing.slice(); // of its length: one built by push holds room for 16
     if (!progress) return;
     if (entry.consensus_hash !== null && progress.consensusHash)
       entry.consensus_hash = same(entry.consensus_hash, progress.consensusHash);

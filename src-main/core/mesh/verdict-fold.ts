@@ -35,8 +35,10 @@ export function foldVerdict(
   const agreeing =
     verdict.agreeing_results ??
     assignments.flatMap(({ result }) => (result && result.verification_hash === hash ? [result.result_id] : []));
-  progress.agreeing = agreeing;
-  progress.unchecked = verdict.unchecked_results ?? [];
+  // Copies of their length: an array built by push holds room for 16 items, and a big job keeps
+  // two a unit (about 250 bytes a unit of room never used).
+  progress.agreeing = agreeing.slice();
+  progress.unchecked = verdict.unchecked_results?.slice() ?? [];
   // Reputation: results that carry the verdict count as verified. Only a check convicts (unit.checked).
   for (const { result } of assignments) {
     if (result && agreeing.includes(result.result_id)) outcome(result.computed_by_peer, 'verified', at);
