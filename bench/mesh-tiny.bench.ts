@@ -147,6 +147,11 @@ function cpuPerUnit(daemons: Record<'requester' | 'provider', DaemonProcess>): (
   };
 }
 
+/** `input` a MiB at a time. */
+async function* inPieces(input: Buffer): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < input.length; at += 1 << 20) yield input.subarray(at, at + (1 << 20));
+}
+
 async function meshRun(input: Buffer): Promise<MeshRun> {
   const requester = await startDaemonProcess({ name: 'requester', workers: 1, recordStalls: true });
   const provider = await startDaemonProcess({ name: 'provider', workers: WORKERS, recordStalls: true });
@@ -159,14 +164,11 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     const rssBefore = { requester: processRss(requester.pid), provider: processRss(provider.pid) };
     const start = performance.now();
     const startedAt = Date.now();
-    const { job_id: jobId } = await requester.api.call('jobs.submit', {
-      name: 'tiny units',
-      library: 'hash',
-      method: 'sha256',
-      input_base64: input.toString('base64'),
-      chunk_bytes: CHUNK,
-      budget: BUDGET,
-    });
+    // Streamed, as `meshctl job submit --input` sends a file: a job of any size (inline base64 stops at 32 MiB).
+    const { job_id: jobId } = await requester.api.submitStream(
+      { name: 'tiny units', library: 'hash', method: 'sha256', chunk_bytes: CHUNK, budget: BUDGET },
+      inPieces(input),
+    );
     const completedAt = await events.next((e) => e.type === 'job.completed' && e.data.job_id === jobId, JOB_TIMEOUT_MS);
     const { job } = await requester.api.call('jobs.status', { job_id: jobId });
     if (job.state !== 'completed' || job.units_verified !== UNITS)
