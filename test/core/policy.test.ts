@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { evaluatePolicies, policyRoom } from '../../src-main/core/policy/index.js';
+import { evaluatePolicies, forgetUncounted, policyRoom } from '../../src-main/core/policy/index.js';
+import { MeshState } from '../../src-main/core/mesh/state.js';
 import type { Policy } from '../../src-main/core/schemas/index.js';
 
 const NOON = Date.parse('2025-03-10T12:00:00Z');
 const MIDNIGHT = Date.parse('2025-03-10T00:00:00Z');
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
+const DAY = 24 * HOUR;
 
 test('an empty policy list allows everyone', () => {
   assert.deepEqual(evaluatePolicies([], 'anyone', [], NOON), { allowed: true });
@@ -139,4 +141,58 @@ test('property: policyRoom is how many times in a row evaluatePolicies allows a 
       },
     ),
   );
+});
+
+test("property: the acceptance times forgotten (older than any window) change no policy's answer", () => {
+  const policy = fc.oneof(
+    fc.record({ kind: fc.constant('quota' as const), units_per_day: fc.integer({ min: 0, max: 400 }) }),
+    fc.record({
+      kind: fc.constant('rate_limit' as const),
+      units: fc.integer({ min: 0, max: 400 }),
+      per_seconds: fc.integer({ min: 1, max: 30 * 86_400 }),
+    }),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(policy, { minLength: 1, maxLength: 3 }),
+      fc.array(fc.integer({ min: 0, max: 90 * DAY }), { minLength: 1, maxLength: 400 }),
+      (policies, offsets) => {
+        const times = offsets.sort((a, b) => a - b).map((offset) => NOON + offset);
+        const kept: number[] = [];
+        for (const [i, t] of times.entries()) {
+          kept.push(t);
+          forgetUncounted(kept, t);
+          const all = times.slice(0, i + 1);
+          for (const now of [t, t + HOUR, t + DAY])
+            assert.equal(policyRoom(policies, 'r', kept, now), policyRoom(policies, 'r', all, now));
+        }
+      },
+    ),
+    { numRuns: 50 },
+  );
+});
+
+test('a provider that worked for a requester for 90 days keeps the times of its last 30 only', () => {
+  const state = new MeshState('provider');
+  for (let day = 0; day < 90; day++) {
+    const at = new Date(NOON + day * DAY).toISOString();
+    const acceptance = (unit: number) => ({
+      assignment_id: `provider#${day}.${unit}`,
+      offer_id: `provider#${day}.${unit}`,
+      unit_id: `job/${day * 100 + unit}`,
+      job_id: 'job',
+      requester_peer: 'requester',
+      provider_peer: 'provider',
+      price: 1,
+      role: 'primary' as const,
+      deadline: at,
+      timestamp: at,
+    });
+    const accepted = Array.from({ length: 100 }, (_, unit) => ({ acceptance: acceptance(unit) }));
+    state.apply({ type: 'offers.accepted', event_id: `day-${day}`, at, accepted });
+  }
+  const history = state.acceptedFrom.get('requester')!;
+  // 30 days of 100 a day, and of those older fewer than an eighth of the list (dropped in bulk).
+  assert.ok(history.length >= 3000 && history.length <= 3500, `${history.length} times kept`);
+  assert.ok(history[0]! >= NOON + 89 * DAY - 35 * DAY, `the oldest kept: ${new Date(history[0]!).toISOString()}`);
 });

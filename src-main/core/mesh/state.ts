@@ -9,6 +9,7 @@ import {
   type Outcome,
   type Reputation,
 } from '../trust/index.js';
+import { forgetUncounted } from '../policy/index.js';
 import { CheckBook } from './checks.js';
 import { ReceiptIndex } from './receipt-index.js';
 import { HeldIndex, type Side } from './held-index.js';
@@ -61,7 +62,7 @@ export class MeshState {
   readonly assignmentsByUnit = new Map<string, string[]>();
   /** Assignments whose escrow is held, by the other party (the provider of mine, the requester of theirs). */
   readonly heldWith = new Map<string, Set<string>>();
-  /** When each requester's units were accepted by me as provider (ms, journal order): what my policies count. */
+  /** When each requester's units were accepted by me as provider (ms, journal order): what my policies count (the last 30 days). */
   readonly acceptedFrom = new Map<string, number[]>();
   /** Assignments by the output CID of their result. */
   readonly resultsByOutput = new Map<string, string[]>();
@@ -301,9 +302,13 @@ export class MeshState {
     this.offersByUnit.get(acceptance.unit_id)?.delete(acceptance.offer_id);
     this.offerReceivedAt.delete(acceptance.offer_id);
     if (acceptance.provider_peer === this.me) {
+      const time = Date.parse(at);
       const times = this.acceptedFrom.get(acceptance.requester_peer);
-      if (times) times.push(Date.parse(at));
-      else this.acceptedFrom.set(acceptance.requester_peer, [Date.parse(at)]);
+      if (!times) this.acceptedFrom.set(acceptance.requester_peer, [time]);
+      else {
+        times.push(time);
+        forgetUncounted(times, time);
+      }
     }
   }
 

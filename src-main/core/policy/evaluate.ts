@@ -1,11 +1,28 @@
 // Whether this node accepts one more unit from a requester, under its policies: every policy must
 // allow; an empty list allows everyone. The provider asks at each acceptance (the guarantee) and
 // before it offers (so that it does not offer what it would refuse).
-import type { Policy } from '../schemas/index.js';
+import { MAX_RATE_WINDOW_SECONDS, type Policy } from '../schemas/index.js';
 
 export type PolicyDecision = { allowed: true } | { allowed: false; reason: string };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How far back any policy counts: a rate limit's longest window (a quota counts one UTC day). */
+const HISTORY_MS = MAX_RATE_WINDOW_SECONDS * 1000;
+
+/**
+ * Drops from `history` (acceptance times, oldest first) those no policy could count at `nowMs`,
+ * in bulk: once the oldest eighth (64 at least) are all past counting, so that an acceptance
+ * costs one look, not a shift of the list. A provider kept every time of a requester's units
+ * forever, and its policies filtered all of them each round.
+ */
+export function forgetUncounted(history: number[], nowMs: number): void {
+  const before = nowMs - HISTORY_MS;
+  const bulk = Math.max(64, history.length >> 3);
+  if (history.length <= bulk || history[bulk - 1]! >= before) return;
+  let old = 0;
+  while (old < history.length && history[old]! < before) old++;
+  history.splice(0, old);
+}
 const ALLOWED: PolicyDecision = { allowed: true };
 
 /**

@@ -1,3 +1,3 @@
-export { evaluatePolicies, policyRoom } from './evaluate.js';
+export { evaluatePolicies, forgetUncounted, policyRoom } from './evaluate.js';
 export { describePolicy } from './describe.js';
 export { FREE_RIDER_LIMIT, freeRiderRefusal, freeRiderRoom } from './free-rider.js';

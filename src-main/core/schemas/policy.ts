@@ -2,6 +2,9 @@
 import * as z from './zod.js';
 import { boundedArray, Count, LIMITS, PeerId } from './primitives.js';
 
+/** The longest window a rate limit may count over: 30 days. */
+export const MAX_RATE_WINDOW_SECONDS = 86_400 * 30;
+
 export const PolicySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('allow_all') }),
   z.strictObject({ kind: z.literal('permit_list'), peers: boundedArray(PeerId, LIMITS.permitListEntries) }),
@@ -11,7 +14,7 @@ export const PolicySchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('rate_limit'),
     units: Count,
-    per_seconds: z.int().check(z.minimum(1), z.maximum(86_400 * 30)),
+    per_seconds: z.int().check(z.minimum(1), z.maximum(MAX_RATE_WINDOW_SECONDS)),
   }),
 ]);
 
