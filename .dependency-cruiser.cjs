@@ -24,6 +24,7 @@ const ALLOWED = {
   [`${CORE}/mesh`]: [
     `${CORE}/schemas`,
     `${CORE}/availability`,
+    `${CORE}/policy`,
     `${CORE}/trust`,
     `${CORE}/ledger`,
     `${CORE}/consensus`,
