@@ -18,6 +18,7 @@ import { cidOfBytes } from '../src-main/node/blobs/cid.js';
 import type { ApiClient } from '../src-main/node/api/index.js';
 import { Executor } from '../src-main/node/exec/index.js';
 import { loadKernel } from '../src-main/node/exec/kernels.js';
+import { inPieces } from '../src-main/node/mesh/jobs.js';
 import {
   EventWatch,
   stallsIn,
@@ -145,11 +146,6 @@ function cpuPerUnit(daemons: Record<'requester' | 'provider', DaemonProcess>): (
     });
     return { requester: perUnit('requester'), provider: perUnit('provider') };
   };
-}
-
-/** `input` a MiB at a time. */
-async function* inPieces(input: Buffer): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < input.length; at += 1 << 20) yield input.subarray(at, at + (1 << 20));
 }
 
 async function meshRun(input: Buffer): Promise<MeshRun> {

@@ -29,6 +29,7 @@ import type {
   OfferTerms,
   Policy,
   PriceSchedule,
+  Receipt,
   WorkResult,
 } from '../schemas/index.js';
 
@@ -228,15 +229,7 @@ export class MeshState {
         foldReopened(this, event);
         return;
       case 'receipt.stored':
-        if (event.receipt.kind === 'execution_batch' && event.receipt.author === this.me)
-          for (const entry of event.receipt.results) {
-            const assignment = this.assignments.get(entry.assignment_id);
-            const unit = assignment && this.units.get(assignment.acceptance.unit_id)?.unit;
-            this.#shared.executionEntry(entry, assignment?.acceptance, assignment?.result, unit);
-          }
-        if (event.receipt.kind === 'verification_batch' && event.receipt.author === this.me)
-          for (const entry of event.receipt.verdicts)
-            this.#shared.verdictEntry(entry, this.units.progressOf(entry.unit_id));
+        if (event.receipt.author === this.me) this.#shareMine(event.receipt);
         this.#receiptIndex.store(this.receipts, event);
         return;
       case 'ledger.entry':
@@ -310,6 +303,18 @@ export class MeshState {
         forgetUncounted(times, time);
       }
     }
+  }
+
+  /** A batch receipt of mine, kept with the state: its entries' values as the records they speak of. */
+  #shareMine(receipt: Receipt): void {
+    if (receipt.kind === 'execution_batch')
+      for (const entry of receipt.results) {
+        const assignment = this.assignments.get(entry.assignment_id);
+        const unit = assignment && this.units.get(assignment.acceptance.unit_id)?.unit;
+        this.#shared.executionEntry(entry, assignment?.acceptance, assignment?.result, unit);
+      }
+    else if (receipt.kind === 'verification_batch')
+      for (const entry of receipt.verdicts) this.#shared.verdictEntry(entry, this.units.progressOf(entry.unit_id));
   }
 
   #result(result: WorkResult): void {

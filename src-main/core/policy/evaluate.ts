@@ -23,6 +23,7 @@ export function forgetUncounted(history: number[], nowMs: number): void {
   while (old < history.length && history[old]! < before) old++;
   history.splice(0, old);
 }
+
 const ALLOWED: PolicyDecision = { allowed: true };
 
 /**
