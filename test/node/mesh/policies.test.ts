@@ -280,3 +280,30 @@ test(
     }
   },
 );
+
+test(
+  'an acceptance sent again after its offer was taken (and forgotten) runs nothing twice: the provider answers it as its own',
+  { timeout: 60_000 },
+  async () => {
+    const { provider, requester } = await hostileRequesterOf(1);
+    try {
+      const id = requester.offers.get(requester.units[0]!.unit_id)!.offer_id;
+      assert.deepEqual(await requester.accept([0]), { accepted: [id], refused: [] });
+      await waitFor('its result', () => requester.results.size === 1, 20_000);
+      assert.ok(!provider.node.provider.recentOffers().some((o) => o.offer_id === id), 'the taken offer is forgotten');
+      // The same acceptance again, as a replaying requester sends it.
+      assert.deepEqual(await requester.accept([0]), { accepted: [id], refused: [] });
+      await new Promise((r) => setTimeout(r, 1000));
+      const started = (await eventsOf(provider, 'unit.started')).filter(
+        (e) => e.data['unit_id'] === requester.units[0]!.unit_id,
+      );
+      assert.equal(started.length, 1, 'the unit ran once');
+      assert.equal(
+        (await provider.api['ledger.get']({ limit: 0 })).held,
+        requester.offers.get(requester.units[0]!.unit_id)!.price,
+      );
+    } finally {
+      requester.stop();
+    }
+  },
+);
