@@ -67,7 +67,7 @@ export class OfferRounds {
     this.#pulled = new PulledUnits(
       ctx,
       (requester, unit) => this.#saw(requester, unit),
-      () => this.soon(),
+      () => this.soon(true),
     );
   }
 
@@ -133,10 +133,17 @@ export class OfferRounds {
     this.soon();
   }
 
-  /** A round soon: 10 ms from now, and at least ROUND_GAP_MS after the last. */
-  soon(): void {
-    if (this.#stopped || this.#timer) return;
-    const wait = Math.max(10, this.#lastRoundAt + ROUND_GAP_MS - performance.now());
+  /**
+   * A round soon: 10 ms from now, and at least ROUND_GAP_MS after the last; or, `now`, at the end of
+   * this turn (units I pulled came: one reply per pull, so no storm of rounds to hold back).
+   */
+  soon(now = false): void {
+    if (this.#stopped) return;
+    if (this.#timer) {
+      if (!now) return;
+      clearTimeout(this.#timer);
+    }
+    const wait = now ? 0 : Math.max(10, this.#lastRoundAt + ROUND_GAP_MS - performance.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#lastRoundAt = performance.now();

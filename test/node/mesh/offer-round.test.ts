@@ -3,7 +3,7 @@
 // commitment publishes. The offer rounds over a state and a clock of the test's, with no network: offers
 // are caught as sent, and acceptances are applied to the state as a requester's would be.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { MeshState } from '../../../src-main/core/mesh/state.js';
 import { OFFER_TTL_MS } from '../../../src-main/core/scheduler/index.js';
 import type {
@@ -38,13 +38,25 @@ const acceptanceOf = (offer: Offer, nowMs: number): Acceptance => ({
  * A provider with one core for 80 s from now, and a requester that trusts it with 100 units of 10 s:
  * the slot holds 8 of them, which is also as many as the requester takes of it at once (its pipeline).
  */
-function setup() {
+function setup({ listed }: { listed?: number } = {}) {
   let now = T0;
   const state = new MeshState(ME);
   state.apply({ type: 'trust.set', event_id: 'trust', at: iso(now), peer_id: REQUESTER, weight: 1 });
   const units = Array.from({ length: 100 }, (_, i) => unit(`u${i}`, 'job', 'a', { cpu_cores: 1, ram_gb: 1 }, 10));
   const commitments = new Map<string, ComputeCommitment>([
-    [REQUESTER, commitment(REQUESTER, { [ME]: 1 }, [], [request(REQUESTER, 'job', units)])],
+    [
+      REQUESTER,
+      commitment(
+        REQUESTER,
+        { [ME]: 1 },
+        [],
+        [
+          listed === undefined
+            ? request(REQUESTER, 'job', units)
+            : { ...request(REQUESTER, 'job', units.slice(0, listed)), open_units: units.length },
+        ],
+      ),
+    ],
   ]);
   let seq = 0;
   const sent: Offer[] = [];
@@ -56,8 +68,10 @@ function setup() {
     record: async (events: Array<Omit<NodeEvent, 'at' | 'event_id'> & { event_id?: string }>) => {
       for (const e of events) state.apply({ event_id: `e${++seq}`, ...e, at: iso(now) } as NodeEvent);
     },
-    send: async (_peer: string, type: string, body: { offers: Offer[] }) => {
+    send: async (_peer: string, type: string, body: { offers: Offer[]; max: number }) => {
       if (type === 'offers') sent.push(...body.offers);
+      // The requester answers a pull with the units after those it listed.
+      if (type === 'pull') return { type: 'units', body: { units: units.slice(listed, (listed ?? 0) + body.max) } };
       return undefined;
     },
     background: () => {},
@@ -203,4 +217,30 @@ test('an offer the requester took is forgotten at once; one still open is kept f
   await rounds.run();
   const again = sent.slice(8).map((offer) => offer.unit_id);
   assert.ok(!again.some((unitId) => taken.some((offer) => offer.unit_id === unitId)), again.join(', '));
+});
+
+test('units pulled are offered as soon as they come, not a round gap later', async () => {
+  // Two units listed of 100 open: the first round offers them and pulls 6 more (the pipeline is 8).
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const { rounds, sent } = setup({ listed: 2 });
+    const settle = async () => {
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    rounds.soon();
+    mock.timers.tick(10);
+    await settle();
+    assert.deepEqual(
+      sent.map((offer) => offer.unit_id),
+      ['u0', 'u1'],
+    );
+    // The pull's reply came while the first round's offers went out: its round does not wait
+    // out ROUND_GAP_MS (200 ms) since the last one, so the pipeline refills within a round trip.
+    mock.timers.tick(1);
+    await settle();
+    assert.deepEqual(sent.map((offer) => offer.unit_id).sort(), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7']);
+    rounds.stop();
+  } finally {
+    mock.timers.reset();
+  }
 });
