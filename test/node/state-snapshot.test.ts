@@ -4,13 +4,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { deserialize, serialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import { stateFromData, stateToData } from '../../src-main/core/mesh/state-codec.js';
 import { MeshState } from '../../src-main/core/mesh/state.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import type { Journal } from '../../src-main/node/journal/index.js';
 import { loadState } from '../../src-main/node/mesh/state-keeper.js';
+import { decodeSnapshot } from '../../src-main/node/journal/snapshot-decoding.js';
+import { encodeSnapshot } from '../../src-main/node/journal/snapshot-encoding.js';
 import { AT, REQUESTER, jobOpening, unitLife } from './fixtures/journal-events.js';
 import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';
 import { runAndKill } from './fixtures/kill-child.js';
@@ -73,7 +74,7 @@ test('a state restored from its plain data at any cut, then folded on, equals th
   for (const journal of [events, compacted]) {
     assert.ok(fold(journal).checks.isConvicted('peer-worker'), 'the journal convicts a provider');
     for (const cut of [0, 1, Math.floor(journal.length / 3), journal.length - 2, journal.length]) {
-      const data = deserialize(serialize(stateToData(fold(journal.slice(0, cut))))) as Record<string, unknown>;
+      const data = decodeSnapshot(encodeSnapshot(stateToData(fold(journal.slice(0, cut))))) as Record<string, unknown>;
       const restored = stateFromData(ME, data);
       for (const event of journal.slice(cut)) restored.apply(event);
       assertSameState(restored, fold(journal), `cut at ${cut} of ${journal.length}`, journal);
@@ -168,10 +169,10 @@ test('compacting a finished job of 5,000 units leaves a snapshot under 1/100 of 
   const whole = loadState(journal, ME).state;
   const jobId = 'big-job-0';
   assert.ok(whole.jobs.get(jobId)?.completedAt, 'the job is complete');
-  const full = serialize(stateToData(whole)).length;
+  const full = encodeSnapshot(stateToData(whole)).length;
   await append(journal, [compactedEvent(jobId, { verified: units, failed: 0, spent: units * 900 })]);
   const compacted = loadState(journal, ME).state;
-  const small = serialize(stateToData(compacted)).length;
+  const small = encodeSnapshot(stateToData(compacted)).length;
   assert.ok(small * 100 < full, `snapshot ${small} bytes after compaction, ${full} before`);
   assert.equal([...compacted.units.values()].length, 0);
   assert.equal(compacted.assignments.size, 0);

@@ -1,6 +1,7 @@
 // The folded state as plain data, and back: what a snapshot holds (node/journal/state-snapshots.ts),
 // so that a start loads it and folds only the events journaled after it. Generic over the state's
-// own fields: Maps, Sets, arrays and records travel as they are (a structured clone keeps them), and
+// own fields: Maps, Sets, arrays, byte arrays and records travel as they are (the snapshot's
+// encoding keeps them, node/journal/snapshot-encoding.ts), and
 // a part held by a class with private fields says itself what it saves (SnapshotPart). A field of
 // any other class is refused when the snapshot is taken, so a new one cannot be lost silently. The
 // state's private indexes are not saved: they are rebuilt from the fields they index (reindex).
@@ -10,11 +11,12 @@ import { MeshState } from './state.js';
 /**
  * Bump when what `MeshState.apply` (or compaction, or a class-held part) makes of the same events
  * changes, a record's fields included, or how a snapshot stores the data (3: compressed; 4: a
- * provider's offers no longer in the state, its assignments keep their slot); fields
+ * provider's offers no longer in the state, its assignments keep their slot; 5: our own encoding,
+ * not v8.serialize); fields
  * of the state itself are in the fingerprint anyway. Every older snapshot is then ignored, and the
  * journal folded in full once.
  */
-const STATE_FORMAT = 4;
+const STATE_FORMAT = 5;
 
 /** The state's fields as plain data. Throws naming the field if one holds an instance of a class that is no SnapshotPart. */
 export function stateToData(state: MeshState): Record<string, unknown> {
