@@ -3,18 +3,30 @@
 // (the state's plain data encoded on the main thread, then brotli-compressed, on libuv's threads
 // while the node runs) and loaded as a start loads it (decompressed, decoded, made a state again).
 // Baseline, same run, same states: v8.serialize and v8.deserialize, the encoding before ours.
-// - snapshot_write_ms: the main thread's part of a write (plain data + encoding), median of 3;
+// - snapshot_encode_ms: plain data + encoding, what a write on the main thread held it, median of 3;
 // - snapshot_load_ms: a load, median of 3;
 // - snapshot_heap_bytes_per_unit: the JS heap a loaded state takes a unit (the fold's beside it).
 // Each figure's value is the provider's (the bigger state); the requester's is in its fields.
+// - snapshot_main_thread_stall_ms: the provider's journal of that job (in a real journal file, a
+//   snapshot of its first half saved), snapshotted as a running node does now (the snapshot thread
+//   folds the journal from the last snapshot: the main thread only asks) while a 1 ms timer ticks on
+//   the main thread: its longest gap. Baseline: as the node did before (v8.serialize of the live
+//   state on the main thread, compressed on libuv's threads), same run.
 import { deserialize, serialize, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { stateFromData, stateToData } from '../src-main/core/mesh/state-codec.js';
 import { MeshState } from '../src-main/core/mesh/state.js';
 import type { NodeEvent } from '../src-main/core/schemas/index.js';
+import { Journal } from '../src-main/node/journal/index.js';
 import { decodeSnapshot } from '../src-main/node/journal/snapshot-decoding.js';
 import { encodeSnapshot } from '../src-main/node/journal/snapshot-encoding.js';
+import { SnapshotThread } from '../src-main/node/journal/snapshot-thread.js';
+import { loadState } from '../src-main/node/mesh/state-keeper.js';
 import { AT, PROVIDER, REQUESTER, tinyJobJournal, type Side } from '../test/core/tiny-job-journal.js';
 import { median, round, type Benchmark, type Figure } from './harness.js';
 
@@ -36,10 +48,11 @@ const CODECS = {
 type Codec = keyof typeof CODECS;
 
 /** As state-snapshots.ts compresses: brotli at its fastest quality. */
-const compress = (raw: Buffer) =>
-  brotliCompressSync(raw, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
-  });
+const compressionOf = (raw: Buffer) => ({
+  params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+});
+const compress = (raw: Buffer) => brotliCompressSync(raw, compressionOf(raw));
+const compressAsync = promisify(brotliCompress);
 
 const ms = (start: number) => performance.now() - start;
 
@@ -100,7 +113,7 @@ function measureSide(side: Side): SideFigures {
 
 export const benchmarks: Benchmark[] = [
   {
-    names: ['snapshot_write_ms', 'snapshot_load_ms', 'snapshot_heap_bytes_per_unit'],
+    names: ['snapshot_encode_ms', 'snapshot_load_ms', 'snapshot_heap_bytes_per_unit'],
     run(): Figure[] {
       const provider = measureSide('provider');
       const requester = measureSide('requester');
@@ -115,7 +128,7 @@ export const benchmarks: Benchmark[] = [
         ...extra,
       });
       return [
-        figure('snapshot_write_ms', 'write_ms', 'ms', {
+        figure('snapshot_encode_ms', 'write_ms', 'ms', {
           encoded_mb: { provider: provider.encoded_mb, requester: requester.encoded_mb },
           compressed_mb: { provider: provider.compressed_mb, requester: requester.compressed_mb },
           compress_ms_off_main_thread: { provider: provider.compress_ms, requester: requester.compress_ms },
@@ -130,4 +143,68 @@ export const benchmarks: Benchmark[] = [
       ];
     },
   },
+  { names: ['snapshot_main_thread_stall_ms'], run: async () => [await stallFigure()] },
 ];
+
+/** The longest gap between ticks of a 1 ms timer on this thread while `work` runs, and its wall time. */
+async function longestStall(work: () => Promise<unknown>): Promise<{ stallMs: number; wallMs: number }> {
+  let last = performance.now();
+  let longest = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 1);
+  const start = performance.now();
+  try {
+    await work();
+  } finally {
+    clearInterval(ticker);
+  }
+  longest = Math.max(longest, performance.now() - last);
+  return { stallMs: round(longest, 1), wallMs: round(ms(start), 0) };
+}
+
+async function stallFigure(): Promise<Figure> {
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-snapshot-bench-'));
+  const opened = Journal.open(join(dir, 'journal.sqlite'));
+  if (!opened.ok) throw new Error(opened.error.message);
+  const journal = opened.journal;
+  const thread = new SnapshotThread();
+  try {
+    const events: NodeEvent[] = [];
+    let seq = 0;
+    for (const bare of tinyJobJournal('provider', UNITS))
+      events.push({ ...bare, event_id: `e${++seq}`, at: AT } as NodeEvent);
+    const state = new MeshState(PROVIDER);
+    const half = Math.floor(events.length / 2);
+    for (const [i, event] of events.entries()) {
+      const outcome = journal.appendNow(event);
+      if (!outcome.ok) throw new Error(`the benchmark's event was refused: ${outcome.error.message}`);
+      state.apply(JSON.parse(JSON.stringify(event)) as NodeEvent);
+      if (i === half) journal.snapshots.write(state, journal.lastSeq(), AT);
+    }
+    const before = await longestStall(async () => {
+      const raw = serialize(stateToData(state));
+      await compressAsync(raw, compressionOf(raw));
+    });
+    const now = await longestStall(() =>
+      thread.write({ dbPath: journal.path, me: PROVIDER, seq: journal.lastSeq(), at: AT }),
+    );
+    if (loadState(journal, PROVIDER).snapshotSeq !== journal.lastSeq()) throw new Error('the thread saved no snapshot');
+    return {
+      name: 'snapshot_main_thread_stall_ms',
+      value: now.stallMs,
+      unit: 'ms',
+      baseline_main_thread_encoding_ms: before.stallMs,
+      thread_wall_ms: now.wallMs,
+      baseline_wall_ms: before.wallMs,
+      units: UNITS,
+      events: events.length,
+    };
+  } finally {
+    await thread.close();
+    journal.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,12 +1,14 @@
 // The state keeper's snapshots as a running node takes them: written once enough events were
-// applied, compressed off the main thread (the node keeps answering meanwhile), and a start then
-// folds only what came after; one still compressing when the node stops never replaces the one
-// the stop writes.
+// applied, by a thread of their own that folds the journal (the node keeps answering meanwhile),
+// and a start then folds only what came after; one the thread saves after the node stopped never
+// replaces the one the stop writes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { stateToData } from '../../src-main/core/mesh/state-codec.js';
 import { MeshState } from '../../src-main/core/mesh/state.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import type { Journal } from '../../src-main/node/journal/index.js';
+import { SnapshotThread } from '../../src-main/node/journal/snapshot-thread.js';
 import { loadState, StateKeeper } from '../../src-main/node/mesh/state-keeper.js';
 import { REQUESTER, jobOpening, unitLife } from './fixtures/journal-events.js';
 import { openTempJournal } from './fixtures/journal-temp.js';
@@ -62,7 +64,7 @@ test('enough events applied: a snapshot is written in the background, and a star
   journal.close();
 });
 
-test("a snapshot still compressing when the node stops never replaces the stop's own", async () => {
+test("a snapshot still being written when the node stops never replaces the stop's own", async () => {
   const { journal, keeper, apply } = keptNode(100);
   const all = events(40);
   apply(all.slice(0, 120)); // a background snapshot is due...
@@ -74,4 +76,30 @@ test("a snapshot still compressing when the node stops never replaces the stop's
   await new Promise((resolve) => setTimeout(resolve, 500)); // the background one has finished by now
   assert.equal(loadState(journal, ME).snapshotSeq, last, 'still the snapshot of the stop');
   journal.close();
+});
+
+test('the snapshot thread folds the journal from the last snapshot up to the seq it is given: the state a full fold gives', async () => {
+  const { journal, state, apply } = keptNode(1_000_000);
+  const all = events(40);
+  apply(all.slice(0, 100));
+  journal.snapshots.write(state, journal.lastSeq(), new Date().toISOString());
+  apply(all.slice(100));
+  const upTo = journal.lastSeq() - 5;
+  const thread = new SnapshotThread();
+  try {
+    const done = await thread.write({ dbPath: journal.path, me: ME, seq: upTo, at: new Date().toISOString() });
+    assert.equal(done.folded, upTo - 100);
+    assert.ok(done.bytes > 0);
+    const loaded = loadState(journal, ME);
+    assert.equal(loaded.snapshotSeq, upTo);
+    assert.deepStrictEqual(stateToData(loaded.state), stateToData(state));
+
+    // A snapshot of an earlier seq than the one saved is not saved over it.
+    const older = await thread.write({ dbPath: journal.path, me: ME, seq: 120, at: new Date().toISOString() });
+    assert.equal(older.bytes, 0);
+    assert.equal(loadState(journal, ME).snapshotSeq, upTo);
+  } finally {
+    await thread.close();
+    journal.close();
+  }
 });

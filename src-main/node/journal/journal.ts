@@ -107,6 +107,8 @@ export class Journal {
   readonly #projector: Projector;
   /** The folded state saved as of an event (a start folds only the events after it). */
   readonly snapshots: StateSnapshots;
+  /** The database file (a snapshot thread opens it on a connection of its own). */
+  readonly path: string;
   /** What the node reads from the derived tables: compacted jobs' units, receipt chains. */
   readonly archive: Archive;
   /** Balances, what is held, the newest ledger entries and transfers. */
@@ -166,6 +168,7 @@ export class Journal {
     private readonly synchronous: 'NORMAL' | 'FULL',
   ) {
     this.#db = db;
+    this.path = db.name;
     this.#quiet = new QuietCheckpoint(db, QUIET_CHECKPOINT_MS);
     this.#durable = new DurableOrder(`${db.name}-wal`, () => db.pragma('wal_checkpoint(FULL)'));
     this.#maxBatch = Math.max(1, Math.floor(maxBatch));

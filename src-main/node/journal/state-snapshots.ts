@@ -4,16 +4,13 @@
 // is the state's plain data in our own encoding (snapshot-encoding.ts: each distinct string and each
 // object's keys written once), brotli-compressed at its fastest quality. A live 100,000-unit job's
 // state: 56 MB encoded, 5.4 MB compressed, against v8.serialize's 247 MB, whose load took 5-6 s.
-import { promisify } from 'node:util';
-import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants, type BrotliOptions } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, type BrotliOptions } from 'node:zlib';
 import { describeError } from '../../core/errors.js';
 import { stateFingerprint, stateFromData, stateToData } from '../../core/mesh/state-codec.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { Db } from './database.js';
 import { decodeSnapshot } from './snapshot-decoding.js';
 import { encodeSnapshot } from './snapshot-encoding.js';
-
-const compress = promisify(brotliCompress);
 
 /** Brotli at its fastest quality: ids and CIDs said again and again shrink well even so. */
 const compression = (raw: Buffer): BrotliOptions => ({
@@ -32,6 +29,7 @@ export type SnapshotMiss = 'none' | 'other_version' | 'other_node' | 'ahead_of_j
 export class StateSnapshots {
   readonly #select;
   readonly #put;
+  readonly #putIfNewer;
   readonly #size;
 
   constructor(
@@ -46,6 +44,14 @@ export class StateSnapshots {
     this.#put = db.prepare<[number, string, string, Buffer, string]>(
       'INSERT OR REPLACE INTO state_snapshot (id, seq, fingerprint, me, body, written_at) VALUES (1, ?, ?, ?, ?, ?)',
     );
+    // Replaces a snapshot of an earlier seq, or one this code or node cannot load.
+    this.#putIfNewer = db.prepare<[number, string, string, Buffer, string]>(
+      `INSERT INTO state_snapshot (id, seq, fingerprint, me, body, written_at) VALUES (1, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, fingerprint = excluded.fingerprint, me = excluded.me,
+         body = excluded.body, written_at = excluded.written_at
+       WHERE excluded.seq > state_snapshot.seq OR excluded.fingerprint != state_snapshot.fingerprint
+         OR excluded.me != state_snapshot.me`,
+    );
   }
 
   /** Saves `state`, folded up to `seq`; returns the snapshot's size in bytes. */
@@ -55,14 +61,15 @@ export class StateSnapshots {
   }
 
   /**
-   * As `write`, with the compression (half of a big state's snapshot time) on libuv's threads:
-   * the state is read at once, so the snapshot is of `seq` whatever is applied meanwhile. Saved
-   * only if `stillWanted()` says so once it is compressed (a node stopping writes its own).
+   * As `write`, unless a snapshot of a later seq, of this code and node, is there by then (one a
+   * stopping node wrote while a snapshot thread was still at work): that one is kept, and 0 returned.
    */
-  async writeInBackground(state: MeshState, seq: number, at: string, stillWanted: () => boolean): Promise<number> {
+  writeIfNewer(state: MeshState, seq: number, at: string): number {
     const raw = encodeSnapshot(stateToData(state));
-    const body = await compress(raw, compression(raw));
-    return stillWanted() ? this.#save(state.me, seq, body, at) : 0;
+    const body = brotliCompressSync(raw, compression(raw));
+    if (this.#putIfNewer.run(seq, stateFingerprint(), state.me, body, at).changes === 0) return 0;
+    this.onWrite();
+    return body.length;
   }
 
   #save(me: string, seq: number, body: Buffer, at: string): number {
