@@ -12,8 +12,7 @@
 //   folds the journal from the last snapshot: the main thread only asks) while a 1 ms timer ticks on
 //   the main thread: its longest gap. Baseline: as the node did before (v8.serialize of the live
 //   state on the main thread, compressed on libuv's threads), same run.
-import { deserialize, serialize, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { deserialize, serialize } from 'node:v8';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,21 +24,21 @@ import type { NodeEvent } from '../src-main/core/schemas/index.js';
 import { Journal } from '../src-main/node/journal/index.js';
 import { decodeSnapshot } from '../src-main/node/journal/snapshot-decoding.js';
 import { encodeSnapshot } from '../src-main/node/journal/snapshot-encoding.js';
-import { SnapshotThread } from '../src-main/node/journal/snapshot-thread.js';
+import { SnapshotThread } from '../src-main/node/mesh/snapshot-thread.js';
 import { loadState } from '../src-main/node/mesh/state-keeper.js';
-import { AT, PROVIDER, REQUESTER, tinyJobJournal, type Side } from '../test/core/tiny-job-journal.js';
+import {
+  AT,
+  PROVIDER,
+  REQUESTER,
+  foldTinyJob,
+  heapUsed,
+  tinyJobJournal,
+  type Side,
+} from '../test/core/tiny-job-journal.js';
 import { median, round, type Benchmark, type Figure } from './harness.js';
 
 const UNITS = Number(process.env['SNAPSHOT_UNITS'] ?? 100_000);
 const RUNS = 3;
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapUsed = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 const CODECS = {
   compact: { encode: encodeSnapshot, decode: decodeSnapshot },
@@ -67,12 +66,7 @@ interface SideFigures {
 
 function measureSide(side: Side): SideFigures {
   const me = side === 'provider' ? PROVIDER : REQUESTER;
-  const before = heapUsed();
-  const state = new MeshState(me);
-  let seq = 0;
-  for (const bare of tinyJobJournal(side, UNITS))
-    state.apply(JSON.parse(JSON.stringify({ ...bare, event_id: `e${++seq}`, at: AT })) as NodeEvent);
-  const foldBytes = (heapUsed() - before) / UNITS;
+  const { state, perUnit: foldBytes } = foldTinyJob(side, UNITS);
 
   const figures: SideFigures = {
     write_ms: { compact: 0, v8: 0 },
@@ -174,8 +168,7 @@ async function stallFigure(): Promise<Figure> {
   try {
     const events: NodeEvent[] = [];
     let seq = 0;
-    for (const bare of tinyJobJournal('provider', UNITS))
-      events.push({ ...bare, event_id: `e${++seq}`, at: AT } as NodeEvent);
+    for (const bare of tinyJobJournal('provider', UNITS)) events.push({ ...bare, event_id: `e${++seq}`, at: AT });
     const state = new MeshState(PROVIDER);
     const half = Math.floor(events.length / 2);
     for (const [i, event] of events.entries()) {

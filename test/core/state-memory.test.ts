@@ -5,48 +5,13 @@
 // job multiplies.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { stateFromData, stateToData } from '../../src-main/core/mesh/state-codec.js';
-import { MeshState } from '../../src-main/core/mesh/state.js';
-import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import { decodeSnapshot } from '../../src-main/node/journal/snapshot-decoding.js';
 import { encodeSnapshot } from '../../src-main/node/journal/snapshot-encoding.js';
-import {
-  AT,
-  JOB,
-  PROVIDER,
-  REQUESTER,
-  assignmentId,
-  cid,
-  tinyJobJournal,
-  unitId,
-  type Side,
-} from './tiny-job-journal.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-const heapUsed = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
-
-/** The state `side` folds from its journal of a `count`-unit job, and the heap it grew by a unit. */
-function folded(side: Side, count: number): { state: MeshState; perUnit: number } {
-  const before = heapUsed();
-  const state = new MeshState(side === 'provider' ? PROVIDER : REQUESTER);
-  let seq = 0;
-  for (const bare of tinyJobJournal(side, count)) {
-    const event = { ...bare, event_id: `e${++seq}`, at: AT };
-    state.apply(JSON.parse(JSON.stringify(event)) as NodeEvent); // each string a copy, as read from a journal
-  }
-  return { state, perUnit: (heapUsed() - before) / count };
-}
+import { AT, JOB, PROVIDER, REQUESTER, assignmentId, cid, foldTinyJob, heapUsed, unitId } from './tiny-job-journal.js';
 
 test('a tiny unit a provider ran costs its state under 2,000 bytes of heap, the values its records repeat kept once', () => {
-  const { state, perUnit } = folded('provider', 10_000);
+  const { state, perUnit } = foldTinyJob('provider', 10_000);
   assert.equal(state.assignments.size, 10_000);
   assert.equal(state.assignments.get(assignmentId(7))?.escrow, 'paid');
   assert.equal(state.executionOf(assignmentId(7))?.cid, cid(0, 'r'));
@@ -54,7 +19,7 @@ test('a tiny unit a provider ran costs its state under 2,000 bytes of heap, the 
 });
 
 test('a tiny unit of a requester’s batched job costs its state under 2,000 bytes of heap once verified and paid', () => {
-  const { state, perUnit } = folded('requester', 10_000);
+  const { state, perUnit } = foldTinyJob('requester', 10_000);
   assert.equal(state.jobs.get(JOB)?.completedAt, AT);
   assert.equal(state.units.get(unitId(7))?.consensusHash, cid(7, 'o'));
   assert.equal(state.verificationOf(unitId(7))?.cid, cid(0, 'v'));
@@ -64,7 +29,7 @@ test('a tiny unit of a requester’s batched job costs its state under 2,000 byt
 
 test('a state loaded from its snapshot costs no more than its fold: each value its records repeat is one string again', () => {
   for (const side of ['provider', 'requester'] as const) {
-    const fold = folded(side, 10_000);
+    const fold = foldTinyJob(side, 10_000);
     let bytes: Buffer | undefined = encodeSnapshot(stateToData(fold.state));
     const before = heapUsed();
     const state = stateFromData(

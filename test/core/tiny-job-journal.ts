@@ -2,6 +2,9 @@
 // events its provider and its requester write for it (acceptance, escrow, result, receipt or
 // verdict, settle; 100 units an event): what tests and benchmarks of a big job's state fold.
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { MeshState } from '../../src-main/core/mesh/state.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import { hashUnit } from '../node/mesh/fixtures/accepted-unit.js';
 
@@ -158,4 +161,27 @@ function* verdicts(from: number, ids: number[]): Generator<Bare> {
     },
     sig: 'A'.repeat(88),
   };
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** The JS heap in use, after full collections. */
+export const heapUsed = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+/**
+ * The state `side` folds from its journal of a `count`-unit job, each event read from JSON as the
+ * journal and the network hand it over (each string a copy of its own), and the heap it grew by a unit.
+ */
+export function foldTinyJob(side: Side, count: number): { state: MeshState; perUnit: number } {
+  const before = heapUsed();
+  const state = new MeshState(side === 'provider' ? PROVIDER : REQUESTER);
+  let seq = 0;
+  for (const bare of tinyJobJournal(side, count))
+    state.apply(JSON.parse(JSON.stringify({ ...bare, event_id: `e${++seq}`, at: AT })) as NodeEvent);
+  return { state, perUnit: (heapUsed() - before) / count };
 }

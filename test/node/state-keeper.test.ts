@@ -8,7 +8,7 @@ import { stateToData } from '../../src-main/core/mesh/state-codec.js';
 import { MeshState } from '../../src-main/core/mesh/state.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import type { Journal } from '../../src-main/node/journal/index.js';
-import { SnapshotThread } from '../../src-main/node/journal/snapshot-thread.js';
+import { SnapshotThread } from '../../src-main/node/mesh/snapshot-thread.js';
 import { loadState, StateKeeper } from '../../src-main/node/mesh/state-keeper.js';
 import { REQUESTER, jobOpening, unitLife } from './fixtures/journal-events.js';
 import { openTempJournal } from './fixtures/journal-temp.js';

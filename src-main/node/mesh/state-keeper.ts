@@ -7,7 +7,7 @@ import { compactableJobs, DEFAULT_RETENTION_MS } from '../../core/mesh/compactio
 import type { JobSummary } from '../../core/mesh/records.js';
 import { MeshState, type JobRecord } from '../../core/mesh/state.js';
 import type { Journal } from '../journal/index.js';
-import { SnapshotThread } from '../journal/snapshot-thread.js';
+import { SnapshotThread } from './snapshot-thread.js';
 import type { NewEvent } from './context.js';
 
 export interface StateKeeperOptions {
@@ -188,6 +188,6 @@ export class StateKeeper {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     this.#snapshotNow();
-    void this.#thread?.close();
+    this.#thread?.close().catch(() => {}); // a snapshot it is writing is dropped, or kept out by the stop's (writeIfNewer)
   }
 }

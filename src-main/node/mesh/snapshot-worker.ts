@@ -5,9 +5,9 @@
 // 100,000 units) never holds it. At the lowest CPU priority, as the unit threads: nobody waits on it.
 import { MeshState } from '../../core/mesh/state.js';
 import { lowerThisThreadsPriority } from '../exec/thread-priority.js';
-import { openDatabase } from './database.js';
-import { EventStore } from './event-store.js';
-import { StateSnapshots } from './state-snapshots.js';
+import { openDatabase } from '../journal/database.js';
+import { EventStore } from '../journal/event-store.js';
+import { StateSnapshots } from '../journal/state-snapshots.js';
 
 lowerThisThreadsPriority();
 

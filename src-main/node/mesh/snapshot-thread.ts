@@ -8,7 +8,7 @@ const SNAPSHOT_IDLE_MS = 5_000;
 
 export class SnapshotThread {
   readonly #pool = new Piscina<SnapshotTask, SnapshotDone>({
-    filename: builtFile(import.meta.url, 'src-main/node/journal/snapshot-worker.js'),
+    filename: builtFile(import.meta.url, 'src-main/node/mesh/snapshot-worker.js'),
     minThreads: 0,
     maxThreads: 1,
     idleTimeout: SNAPSHOT_IDLE_MS,
