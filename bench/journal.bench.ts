@@ -245,33 +245,54 @@ const unitsPerSecond: Benchmark = {
 const SHORT_HISTORY_UNITS = 250;
 const LONG_HISTORY_UNITS = 25_000;
 
+/** The newest transfers the Earnings page reads first (its TRANSFERS_SHOWN). */
+const TRANSFERS_PAGE = 10_000;
+
 /**
  * What the UI's ledger refresh (`ledger.get`: my balance with each peer, and what is held) costs
  * the node's main thread with a long history ÷ with a short one, same run: a read that grows with
- * history would read ~100.
+ * history would read ~100. Beside it, `ledger_transfers_page_ms`: the Earnings page's first read
+ * (`ledger.transfers`, the newest 10,000) on the long history, one task of the main thread.
  */
 const ledgerReadsByHistory: Benchmark = {
-  names: ['ledger_summary_history_ratio'],
+  names: ['ledger_summary_history_ratio', 'ledger_transfers_page_ms'],
   run: () =>
     inTempDir(async (freshPath): Promise<Figure[]> => {
-      const summaryMs = async (units: number) => {
+      const readMs = async (units: number) => {
         const journal = open(freshPath());
         try {
           await appendAll(journal, nodeMixEvents(`history-${units}`, units));
-          const times = [];
+          const summary = [];
           for (let i = 0; i < 50; i++) {
             const start = performance.now();
             journal.ledger.summary(REQUESTER);
-            times.push(performance.now() - start);
+            summary.push(performance.now() - start);
           }
-          return median(times.slice(10)); // after the statements' first runs
+          const page = [];
+          let transfers = 0;
+          for (let i = 0; i < 5; i++) {
+            const start = performance.now();
+            transfers = journal.ledger.transfers(REQUESTER, TRANSFERS_PAGE).length;
+            page.push(performance.now() - start);
+          }
+          // After the statements' first runs.
+          return { summary: median(summary.slice(10)), page: median(page.slice(1)), transfers };
         } finally {
           journal.close();
         }
       };
-      const short = await summaryMs(SHORT_HISTORY_UNITS);
-      const long = await summaryMs(LONG_HISTORY_UNITS);
+      const short = (await readMs(SHORT_HISTORY_UNITS)).summary;
+      const { summary: long, page, transfers } = await readMs(LONG_HISTORY_UNITS);
       return [
+        {
+          name: 'ledger_transfers_page_ms',
+          value: round(page, 1),
+          unit: 'ms',
+          target: 'report (one main-thread task; the Earnings page reads it once, then only what is newer)',
+          transfers,
+          us_per_transfer: round((page * 1000) / transfers, 2),
+          units: LONG_HISTORY_UNITS,
+        },
         {
           name: 'ledger_summary_history_ratio',
           value: round(long / short, 2),

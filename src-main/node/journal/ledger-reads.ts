@@ -1,7 +1,7 @@
 // What the node reads back of its ledger (the `ledger.*` API, `meshctl status`): balances, what is
 // held, the newest entries and transfers. Rows name peers by number and point at their events
 // (ledger-view.ts writes them): an entry's assignment and time are read from its event.
-import type { LedgerEntry } from '../../core/schemas/index.js';
+import type { LedgerEntry, NodeEvent } from '../../core/schemas/index.js';
 import type { Db } from './database.js';
 import type { EventStore } from './event-store.js';
 
@@ -76,8 +76,9 @@ export class LedgerReads {
 
   /** The most recent ledger entries, newest first. */
   entries(limit: number): { entry_id: string; kind: LedgerEntry['kind']; assignment_id: string; at: string }[] {
+    const entryAt = this.#entryReader();
     return this.#newestEntries.all(limit).map((row) => {
-      const { entry_id, kind, assignment_id, at } = this.#entryAt(row.event_seq, row.position);
+      const { entry_id, kind, assignment_id, at } = entryAt(row.event_seq, row.position);
       return { entry_id, kind, assignment_id, at };
     });
   }
@@ -92,25 +93,34 @@ export class LedgerReads {
     limit: number,
     afterSeq = 0,
   ): { seq: number; at: string; peer_id: string; amount: number; job_id: string }[] {
+    const entryAt = this.#entryReader();
     return this.#newestTransfers
       .all({ me, limit, after: afterSeq })
       .reverse()
       .map(({ seq, entry: position, peer_id, amount }) => {
-        const entry = this.#entryAt(seq, position);
+        const entry = entryAt(seq, position);
         return { seq, at: entry.at, peer_id, amount, job_id: this.#jobOf.get(entry.assignment_id)! };
       });
   }
 
-  /** The ledger entry at `position` in journal event `seq` (a ledger row points only at its event). */
-  #entryAt(seq: number, position: number): LedgerEntry {
-    const event = this.events.eventAt(seq);
-    const entry =
-      event?.type === 'ledger.entries'
-        ? event.entries[position]
-        : event?.type === 'ledger.entry'
-          ? event.entry
-          : undefined;
-    if (!entry) throw new Error(`journal event ${seq} has no ledger entry ${position}, which a ledger row names`);
-    return entry;
+  /**
+   * Reads the ledger entry at `position` in journal event `seq` (a ledger row points only at its
+   * event), parsing each event once: one settlement's event holds the entries of many transfers,
+   * and parsing it again for each of them held the main thread ~85 ms a page of the dashboard's.
+   */
+  #entryReader(): (seq: number, position: number) => LedgerEntry {
+    const events = new Map<number, NodeEvent | undefined>();
+    return (seq, position) => {
+      if (!events.has(seq)) events.set(seq, this.events.eventAt(seq));
+      const event = events.get(seq);
+      const entry =
+        event?.type === 'ledger.entries'
+          ? event.entries[position]
+          : event?.type === 'ledger.entry'
+            ? event.entry
+            : undefined;
+      if (!entry) throw new Error(`journal event ${seq} has no ledger entry ${position}, which a ledger row names`);
+      return entry;
+    };
   }
 }
