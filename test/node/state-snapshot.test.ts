@@ -201,17 +201,21 @@ function compactedEvent(jobId: string, summary = { verified: 1, failed: 0, spent
 
 const SNAPSHOT_WRITER = fileURLToPath(new URL('./fixtures/snapshot-writer.js', import.meta.url));
 
-test('SIGKILL while snapshots are written, 6 times: the last snapshot written whole is loaded, and gives the full fold', async () => {
-  const path = tempDbPath();
-  for (let run = 0; run < 6; run++) {
-    const written = await runAndKill(SNAPSHOT_WRITER, [path], 20 + Math.floor(Math.random() * 300));
-    const journal = openTempJournal(path);
-    const loaded = loadState(journal, ME);
-    assert.notEqual(loaded.snapshotSeq, null, `run ${run}: no snapshot loaded (${loaded.miss})`);
-    // The snapshot is the last one the writer reported, or one written after it that the kill did not cut.
-    assert.ok(loaded.snapshotSeq! >= Number(written.at(-1) ?? 0), `run ${run}`);
-    const events = [...journal.events()];
-    assertSameState(loaded.state, fold(events), `run ${run}`, events);
-    journal.close();
-  }
-});
+for (const [how, args, runs] of [
+  ['', [], 6],
+  [' by the snapshot thread', ['thread'], 4],
+] as const)
+  test(`SIGKILL while snapshots are written${how}, ${runs} times: the last snapshot written whole is loaded, and gives the full fold`, async () => {
+    const path = tempDbPath();
+    for (let run = 0; run < runs; run++) {
+      const written = await runAndKill(SNAPSHOT_WRITER, [path, ...args], 20 + Math.floor(Math.random() * 300));
+      const journal = openTempJournal(path);
+      const loaded = loadState(journal, ME);
+      assert.notEqual(loaded.snapshotSeq, null, `run ${run}: no snapshot loaded (${loaded.miss})`);
+      // The snapshot is the last one the writer reported, or one written after it that the kill did not cut.
+      assert.ok(loaded.snapshotSeq! >= Number(written.at(-1) ?? 0), `run ${run}`);
+      const events = [...journal.events()];
+      assertSameState(loaded.state, fold(events), `run ${run}`, events);
+      journal.close();
+    }
+  });
