@@ -1,18 +1,12 @@
 // Encodes frames as PNGs in a thread of its own (png-worker.ts), started with the first frame and
 // ended after PNG_IDLE_MS without one: an idle node holds no isolate for it.
-import { Piscina } from 'piscina';
-import { builtFile } from '../../core/build-layout.js';
+import { oneThread } from './one-thread.js';
 import type { PngTask } from './png-worker.js';
 
 const PNG_IDLE_MS = 10_000;
 
 export class PngThread {
-  readonly #pool = new Piscina<PngTask, Uint8Array>({
-    filename: builtFile(import.meta.url, 'src-main/node/mesh/png-worker.js'),
-    minThreads: 0,
-    maxThreads: 1,
-    idleTimeout: PNG_IDLE_MS,
-  });
+  readonly #pool = oneThread<PngTask, Uint8Array>('src-main/node/mesh/png-worker.js', PNG_IDLE_MS);
 
   /**
    * The PNG of a `width` × `height` RGBA frame. Its buffer is moved to the thread, not copied

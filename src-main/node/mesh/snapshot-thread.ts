@@ -1,18 +1,12 @@
 // Runs snapshot-worker.ts: one thread, started for a snapshot and ended SNAPSHOT_IDLE_MS after it,
 // so an idle node holds no isolate (nor a copy of its state) for it.
-import { Piscina } from 'piscina';
-import { builtFile } from '../../core/build-layout.js';
+import { oneThread } from './one-thread.js';
 import type { SnapshotDone, SnapshotTask } from './snapshot-worker.js';
 
 const SNAPSHOT_IDLE_MS = 5_000;
 
 export class SnapshotThread {
-  readonly #pool = new Piscina<SnapshotTask, SnapshotDone>({
-    filename: builtFile(import.meta.url, 'src-main/node/mesh/snapshot-worker.js'),
-    minThreads: 0,
-    maxThreads: 1,
-    idleTimeout: SNAPSHOT_IDLE_MS,
-  });
+  readonly #pool = oneThread<SnapshotTask, SnapshotDone>('src-main/node/mesh/snapshot-worker.js', SNAPSHOT_IDLE_MS);
 
   write(task: SnapshotTask): Promise<SnapshotDone> {
     return this.#pool.run(task);
