@@ -15,8 +15,11 @@ import { openTempJournal } from './fixtures/journal-temp.js';
 
 const ME = REQUESTER;
 
-/** A node's journal, state and keeper, snapshotting every `every` events. */
-function keptNode(every: number): {
+/** A node's journal, state and keeper, snapshotting every `every` events (and every `everyMs`, when given). */
+function keptNode(
+  every: number,
+  everyMs?: number,
+): {
   journal: Journal;
   state: MeshState;
   keeper: StateKeeper;
@@ -28,7 +31,7 @@ function keptNode(every: number): {
     journal,
     state,
     { record: async () => {}, summarize: () => ({}) as never, now: () => Date.now(), log: () => {} },
-    { snapshotEveryEvents: every },
+    { snapshotEveryEvents: every, ...(everyMs === undefined ? {} : { snapshotEveryMs: everyMs }) },
   );
   // As journal-step.ts does: journaled, applied, then counted by the keeper.
   const apply = (events: NodeEvent[]) => {
@@ -102,4 +105,18 @@ test('the snapshot thread folds the journal from the last snapshot up to the seq
     await thread.close();
     journal.close();
   }
+});
+
+test("the timer's snapshot waits for a tenth of the events a snapshot is due after: a big state is not written again for a few", async () => {
+  const { journal, keeper, apply } = keptNode(2_000, 20);
+  keeper.start();
+  const all = events(40); // ~500 events: due after 2,000, the timer's after 200
+  apply(all.slice(0, 150));
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the timer has fired ~15 times
+  assert.equal(journal.snapshots.size(), 0, 'no snapshot for 150 events');
+  apply(all.slice(150, 260));
+  await until("the timer's snapshot", () => journal.snapshots.size() > 0);
+  assert.ok(loadState(journal, ME).snapshotSeq! >= 260);
+  keeper.stop();
+  journal.close();
 });

@@ -1,6 +1,6 @@
 // Keeps a node's start from growing with its history: the state is loaded from its last snapshot
 // and only the events journaled since are folded (loadState); snapshots are written every so many
-// events, every few minutes, and at a clean stop; finished jobs are compacted once past the
+// events, every few minutes when enough came, and at a clean stop; finished jobs are compacted once past the
 // retention (core/mesh/compaction.ts), so the state, and each snapshot, hold the work in progress.
 import { describeError } from '../../core/errors.js';
 import { compactableJobs, DEFAULT_RETENTION_MS } from '../../core/mesh/compaction.js';
@@ -18,7 +18,10 @@ export interface StateKeeperOptions {
    * the last took long (EVENTS_PER_SNAPSHOT_MS)...
    */
   snapshotEveryEvents?: number;
-  /** ...or this long after the last, if any event was (default 10 minutes). */
+  /**
+   * ...or this long after the last (default 10 minutes), once a tenth of those events were
+   * (TIMER_SHARE): a big state is not written again for a handful of events.
+   */
   snapshotEveryMs?: number;
 }
 
@@ -59,6 +62,13 @@ const COMPACT_EVERY_MS = 3600_000;
  * now, but on a machine of two cores its time is still taken from the units'.)
  */
 const EVENTS_PER_SNAPSHOT_MS = 100;
+/**
+ * The timer's snapshot waits for this share of the events the next one is due after. A snapshot
+ * folds and writes the whole state, and holds a second copy of it while it does: at a million
+ * units, about a minute of a core and 1.3 GB more (docs/BENCHMARKS.md). Every 10 minutes for a few
+ * events, that bought a start nothing (those few are folded at start in milliseconds).
+ */
+const TIMER_SHARE = 0.1;
 
 export class StateKeeper {
   readonly #retentionMs: number;
@@ -104,7 +114,10 @@ export class StateKeeper {
       timer.unref();
       this.#timers.push(timer);
     };
-    every(this.options.snapshotEveryMs ?? 600_000, () => this.#sinceSnapshot > 0 && this.#snapshotInBackground());
+    every(
+      this.options.snapshotEveryMs ?? 600_000,
+      () => this.#sinceSnapshot >= Math.max(1, this.#threshold * TIMER_SHARE) && this.#snapshotInBackground(),
+    );
     const compact = () => this.compact().catch((err) => this.io.log(`compacting finished jobs: ${describeError(err)}`));
     every(COMPACT_EVERY_MS, () => void compact());
     setImmediate(() => void compact()); // what finished while the node was off
