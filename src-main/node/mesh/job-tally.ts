@@ -1,7 +1,8 @@
 // A job's units' outcomes and money, as its view shows them, kept up to date event by event. The UI
 // asks for every job's view on each refresh: a walk of a 100,000-unit job's units was 90 ms, each
-// time while it ran. Now a job is walked once after the node starts, a slice of units at a time
-// between other work (countJobs), and each later event that touches a unit already walked moves
+// time while it ran. Now a job submitted while the node runs is counted from its submission, its
+// new units adding nothing; one the node started with is walked once, a slice of units at a time
+// between other work (countJobs); and each later event that touches a unit already counted moves
 // its tally by that unit's change.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { JobView } from '../../core/api/contract.js';
@@ -73,8 +74,29 @@ export function applyEvent(state: MeshState, event: NodeEvent): void {
     // A unit not walked yet is counted, as it is then, when the walk gets to it.
     return tally && at.index < tally.walked ? [{ unitId, tally, before: unitPart(state, unitId) }] : [];
   });
+  const growing = jobGrowing(event);
+  const createdBefore = growing === undefined ? 0 : (state.jobs.get(growing)?.created ?? 0);
   state.apply(event);
   for (const { unitId, tally, before } of moving) move(tally, before, unitPart(state, unitId));
+  if (growing !== undefined) countNewUnits(state.jobs.get(growing), createdBefore);
+}
+
+/** The job an event submits, or adds units to. */
+function jobGrowing(event: NodeEvent): string | undefined {
+  if (event.type === 'job.submitted') return event.job.job_id;
+  if (event.type === 'units.created') return event.job_id;
+  return event.type === 'unit.created' ? event.unit.job_id : undefined;
+}
+
+/**
+ * A job's units made after `createdBefore` (none when it was just submitted): a new unit has no
+ * verdict and no assignment, so it adds nothing, and a tally counted up to them stays counted
+ * without a walk. A 100,000-unit job's first view otherwise walked all its units at once (~180 ms).
+ */
+function countNewUnits(record: JobRecord | undefined, createdBefore: number): void {
+  if (!record || record.summary) return;
+  const tally = createdBefore === 0 ? keptOf(record) : kept.get(record);
+  if (tally?.walked === createdBefore) tally.walked = record.created;
 }
 
 /** The units whose outcome or money the event may change (none for most events). */

@@ -7,6 +7,7 @@ import { MeshState } from '../../../src-main/core/mesh/state.js';
 import type { NodeEvent } from '../../../src-main/core/schemas/index.js';
 import { applyEvent, countJobs } from '../../../src-main/node/mesh/job-tally.js';
 import { jobView } from '../../../src-main/node/mesh/job-view.js';
+import { JOB as TINY_JOB, REQUESTER as TINY_REQUESTER, tinyJobJournal } from '../../core/tiny-job-journal.js';
 import { AT, LATER, REQUESTER, WORKER, jobOpening, unitLife } from '../fixtures/journal-events.js';
 
 const UNITS = 4;
@@ -79,7 +80,7 @@ test("a job's view kept between its changes is, after every event, the one worke
   assert.ok(view.spent > 0, 'the settles counted');
 });
 
-test('a tally walked in part when events come counts each unit once: those walked by their events, the rest by the walk', async () => {
+test('a tally walked in part after a start when events come counts each unit once: those walked by their events, the rest by the walk', async () => {
   const units = 2_500; // more than one slice of the walk
   const opening = jobOpening('slices', 0, { units });
   const lives = Array.from({ length: units }, (_, u) => unitLife('slices', 0, u, { units }));
@@ -88,7 +89,7 @@ test('a tally walked in part when events come counts each unit once: those walke
   const after = lives.flatMap((life) => life.slice(escrowed(life))); // results, verdicts, settles
 
   const kept = new MeshState(REQUESTER);
-  for (const event of before) applyEvent(kept, event);
+  for (const event of before) kept.apply(event); // loaded at start: no tally kept yet
   let turns = 0;
   await countJobs(kept, () => turns++ > 0); // one slice walked, then stopped
   for (const event of after) applyEvent(kept, event);
@@ -100,3 +101,39 @@ test('a tally walked in part when events come counts each unit once: those walke
   assert.equal(view.units_verified, units);
   assert.equal(view.held, 0, 'every escrow settled');
 });
+
+const TINY_UNITS = 2_500;
+for (const [kind, me, jobId, events] of [
+  [
+    'listed units',
+    REQUESTER,
+    'new-job-0',
+    () => [
+      ...jobOpening('new', 0, { units: TINY_UNITS }),
+      ...Array.from({ length: TINY_UNITS }, (_, u) => unitLife('new', 0, u, { units: TINY_UNITS })).flat(),
+    ],
+  ],
+  [
+    'batched units',
+    TINY_REQUESTER,
+    TINY_JOB,
+    () =>
+      [...tinyJobJournal('requester', TINY_UNITS)].map(
+        (bare, i) => ({ ...bare, event_id: `e${i}`, at: AT }) as NodeEvent,
+      ),
+  ],
+] as const)
+  test(`a job submitted while the node runs (${kind}) is counted as its units come: its first view reads none of them`, () => {
+    const all: NodeEvent[] = events();
+    const kept = new MeshState(me);
+    for (const event of all) applyEvent(kept, event);
+    let read = 0;
+    const assignmentsOf = kept.assignmentsOf.bind(kept);
+    kept.assignmentsOf = (unitId) => (read++, assignmentsOf(unitId));
+    const view = jobView(kept, kept.jobs.get(jobId)!);
+    assert.equal(read, 0, 'no unit read for the view');
+    const fresh = new MeshState(me);
+    for (const event of all) fresh.apply(event);
+    assert.deepEqual(view, jobView(fresh, fresh.jobs.get(jobId)!));
+    assert.equal(view.units_verified, TINY_UNITS);
+  });
