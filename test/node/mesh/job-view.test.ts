@@ -117,10 +117,7 @@ for (const [kind, me, jobId, events] of [
     'batched units',
     TINY_REQUESTER,
     TINY_JOB,
-    () =>
-      [...tinyJobJournal('requester', TINY_UNITS)].map(
-        (bare, i) => ({ ...bare, event_id: `e${i}`, at: AT }) as NodeEvent,
-      ),
+    () => [...tinyJobJournal('requester', TINY_UNITS)].map((bare, i) => ({ ...bare, event_id: `e${i}`, at: AT })),
   ],
 ] as const)
   test(`a job submitted while the node runs (${kind}) is counted as its units come: its first view reads none of them`, () => {
