@@ -132,12 +132,14 @@ export class Acceptor {
   /** Accepts offers by policy for jobs not in manual mode, keeping each provider's pipeline short. */
   async acceptRound(): Promise<void> {
     // Only units with offers can be accepted: the round costs what was offered, not the size of my jobs.
+    // Each unit's index read once, not at every comparison: a batched job's unit record is made when asked for.
     const units = this.#offers
       .units(this.ctx.now())
       .flatMap((id) => this.source.openUnit(id) ?? [])
       .filter((u) => !this.ctx.state.jobs.get(u.job_id)!.job.manual_accept)
-      .sort((a, b) => b.priority - a.priority || this.#indexOf(a) - this.#indexOf(b))
-      .map((u) => this.#asWanted(u));
+      .map((unit) => ({ unit, index: this.#indexOf(unit) }))
+      .sort((a, b) => b.unit.priority - a.unit.priority || a.index - b.index)
+      .map(({ unit }) => this.#asWanted(unit));
     const inFlight = this.#inFlightByProvider();
     const offers = units.flatMap((u) => this.#liveOffers(u.unit_id));
     // A provider's share of short units: what is left to do over the providers I hear from.

@@ -4,6 +4,7 @@
 // tile is in, the frame is stitched, encoded as a PNG, stored and journaled (`frame.rendered`).
 import { stitchTiles, tileOutputBytes, type Tile } from '../../core/render/index.js';
 import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
+import { parseUnitId } from '../../core/mesh/unit-table.js';
 import type { WorkUnit } from '../../core/schemas/index.js';
 import { blobFromHolders, type NodeContext } from './context.js';
 import { PngThread } from './png-thread.js';
@@ -41,6 +42,9 @@ export class FrameAssembler {
 
   /** A unit reached its verdict: if it is a render tile, fetch it, then finish its frame if it was the last. */
   async onVerdict(unitId: string): Promise<void> {
+    // Not a render job's: asked of every unit, and a batched job's unit record is made when asked for.
+    const at = parseUnitId(unitId);
+    if (at && !this.ctx.state.jobs.get(at.jobId)?.job.render) return;
     const record = this.ctx.state.units.get(unitId);
     const job = record && this.ctx.state.jobs.get(record.unit.job_id);
     if (!record?.consensusHash || !job?.job.render) return;

@@ -2,6 +2,7 @@
 // wants workers, hand back what missed its deadline or was released, cancel. Offers and their
 // acceptance are acceptance.ts; results, consensus and settlement are verdicts.ts.
 import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
+import { parseUnitId } from '../../core/mesh/unit-table.js';
 import type { OfferView, SubmitJob, SubmitJobTerms, SubmitRender } from '../../core/api/contract.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import { LIMITS, type Job, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
@@ -242,10 +243,12 @@ export class Requester {
 
   /** A unit of a running job of mine, while it wants workers. */
   #openUnit(unitId: string): WorkUnit | undefined {
-    const unit = this.ctx.state.units.get(unitId);
-    const job = unit && this.ctx.state.jobs.get(unit.unit.job_id);
+    // The job by the unit's id (my jobs name their units so): its record is made once, below.
+    const at = parseUnitId(unitId);
+    const job = at && this.ctx.state.jobs.get(at.jobId);
     if (!job || job.cancelled || job.completedAt || job.job.requester !== this.ctx.me) return undefined;
-    return this.#stillWanted(unitId);
+    const unit = this.#stillWanted(unitId);
+    return unit?.job_id === job.job.job_id ? unit : undefined;
   }
 
   /** The unit, unless it has its verdict or all the workers it wants (checked before the unit is made). */

@@ -71,9 +71,9 @@ function oneSettlement(
 /** A result accepted unchecked, its escrow still held: it is paid when its job completes. */
 export function isProvisional(state: MeshState, assignment: AssignmentRecord): boolean {
   const result = assignment.result;
-  // Asked before the unit's record, which a batched job's makes when asked for.
   if (assignment.escrow !== 'held' || !result) return false;
-  return !!state.units.get(assignment.acceptance.unit_id)?.unchecked?.includes(result.result_id);
+  // Its progress, not its record, which a batched job's unit makes when asked for.
+  return !!state.units.progressOf(assignment.acceptance.unit_id)?.unchecked?.includes(result.result_id);
 }
 
 /**
