@@ -8,10 +8,9 @@ import { after, test } from 'node:test';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
-import { Requester } from '../../../src-main/node/mesh/requester.js';
 import { waitFor } from './cluster.js';
-import { hashUnit } from './fixtures/accepted-unit.js';
-import { acceptedOffer, fakeContext } from './fixtures/fake-context.js';
+import { fakeContext } from './fixtures/fake-context.js';
+import { offeredUnits } from './fixtures/offered-units.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
@@ -24,32 +23,7 @@ test('a round of 600 tiny units goes to its provider in messages of at most 250 
   const provider = (await ephemeralIdentity()).peerId;
   const moduleCid = await ctx.blobs.put(new Uint8Array(randomBytes(100)));
   const inputs = await Promise.all(Array.from({ length: UNITS }, () => ctx.blobs.put(new Uint8Array(randomBytes(64)))));
-  await ctx.record([
-    { type: 'trust.set', peer_id: provider, weight: 1 },
-    {
-      type: 'job.submitted',
-      job: { job_id: JOB, requester: ctx.me, name: 'tiny', unit_count: UNITS, redundancy: 1, budget: 100_000_000 },
-    },
-    ...inputs.map((input, i) => ({
-      type: 'unit.created' as const,
-      unit: hashUnit(`${JOB}/${i}`, JOB, moduleCid, input),
-    })),
-  ]);
-  const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
-  // Offers as a provider makes them for units this short (a sha256 unit's estimate is 1 ms).
-  const offers = inputs.map((_, i) => ({
-    ...acceptedOffer({
-      unitId: `${JOB}/${i}`,
-      jobId: JOB,
-      requester: ctx.me,
-      provider,
-      price: 100,
-      atMs: ctx.now(),
-      n: i,
-    }).offer,
-    estimated_seconds: 0.001,
-  }));
-  await requester.onOffers(provider, offers);
+  const requester = await offeredUnits(ctx, executor, { jobId: JOB, moduleCid, inputs, budget: 100_000_000, provider });
 
   const sent = () =>
     ctx.sent.filter((m) => m.type === 'acceptances').map((m) => (m.body as MessageBody<'acceptances'>).acceptances);

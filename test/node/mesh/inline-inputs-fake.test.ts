@@ -7,10 +7,9 @@ import { after, test } from 'node:test';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
-import { Requester } from '../../../src-main/node/mesh/requester.js';
 import { waitFor } from './cluster.js';
-import { hashUnit } from './fixtures/accepted-unit.js';
-import { acceptedOffer, fakeContext } from './fixtures/fake-context.js';
+import { fakeContext } from './fixtures/fake-context.js';
+import { offeredUnits } from './fixtures/offered-units.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
@@ -25,39 +24,7 @@ test('acceptances carry an input that their units share once', async () => {
   const own = await ctx.blobs.put(new Uint8Array(randomBytes(2_000)));
   const inputs = [shared, shared, shared, own];
   const moduleCid = await ctx.blobs.put(new Uint8Array(randomBytes(100)));
-  await ctx.record([
-    { type: 'trust.set', peer_id: provider, weight: 1 },
-    {
-      type: 'job.submitted',
-      job: {
-        job_id: JOB,
-        requester: ctx.me,
-        name: 'shared',
-        unit_count: inputs.length,
-        redundancy: 1,
-        budget: 100_000,
-      },
-    },
-    ...inputs.map((input, i) => ({
-      type: 'unit.created' as const,
-      unit: hashUnit(`${JOB}/${i}`, JOB, moduleCid, input),
-    })),
-  ]);
-  const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
-  // Offers as a provider makes them for units this short (a sha256 unit's estimate is 1 ms).
-  const offers = inputs.map((_, i) => ({
-    ...acceptedOffer({
-      unitId: `${JOB}/${i}`,
-      jobId: JOB,
-      requester: ctx.me,
-      provider,
-      price: 100,
-      atMs: ctx.now(),
-      n: i,
-    }).offer,
-    estimated_seconds: 0.001,
-  }));
-  await requester.onOffers(provider, offers);
+  const requester = await offeredUnits(ctx, executor, { jobId: JOB, moduleCid, inputs, budget: 100_000, provider });
 
   const message = await waitFor('the acceptances sent', () => {
     const sent = ctx.sent.find((m) => m.type === 'acceptances');
