@@ -1,0 +1,66 @@
+// A job of 200,000 tiny units (sha256 over 64-byte chunks) through two real nodes, each a child
+// process on loopback: the requester streams its input in, the provider (2 workers) runs it, and
+// the job completes with every unit verified and every output the sha256 of its own chunk, worked
+// out here; then the provider is paid for every unit, with nothing left held.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, test } from 'node:test';
+import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
+import { inPieces } from '../../../src-main/node/mesh/jobs.js';
+import { killAllChildren, startMesh } from './child-nodes.js';
+
+const UNITS = 200_000;
+const CHUNK = 64;
+
+after(killAllChildren);
+
+/** `check`'s value once it has one, asked each second (a UI's pace, not a busy poll). */
+async function within<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 1_000))) {
+    const value = await check();
+    if (value !== undefined) return value;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test(
+  'a 200,000-unit job across two real nodes completes with every output correct, and its provider paid in full',
+  { timeout: 600_000 },
+  async () => {
+    const input = randomBytes(UNITS * CHUNK);
+    const [requester, provider] = await startMesh([{ workers: 1 }, { workers: 2 }]);
+    const { job_id: jobId } = await requester!.api.submitStream(
+      { name: 'big', library: 'hash', method: 'sha256', chunk_bytes: CHUNK, budget: 1_000_000_000_000 },
+      inPieces(input),
+    );
+    const job = await within('the job to end', 480_000, async () => {
+      const status = await requester!.api.call('jobs.status', { job_id: jobId });
+      return status.job.state === 'running' ? undefined : status.job;
+    });
+    assert.deepEqual([job.state, job.units_verified, job.units_failed], ['completed', UNITS, 0]);
+
+    let checked = 0;
+    while (checked < UNITS) {
+      const { units = [] } = await requester!.api.call('jobs.status', {
+        job_id: jobId,
+        units: true,
+        units_from: checked,
+      });
+      assert.ok(units.length > 0, `units from ${checked}`);
+      for (const unit of units) {
+        const chunk = input.subarray(unit.index * CHUNK, (unit.index + 1) * CHUNK);
+        assert.equal(unit.output_cid, cidOfBytes(createHash('sha256').update(chunk).digest()), `unit ${unit.index}`);
+      }
+      checked += units.length;
+    }
+    assert.equal(checked, UNITS);
+
+    // Results accepted unchecked are paid once the job completes: nothing stays held on either side.
+    const paid = await within('the provider paid for every unit', 60_000, async () => {
+      const ledger = await provider!.api.call('ledger.get', { limit: 0 });
+      return ledger.held === 0 && ledger.balance > 0 ? ledger : undefined;
+    });
+    const spent = (await requester!.api.call('jobs.status', { job_id: jobId })).job.spent;
+    assert.equal(paid.balance, spent, "the provider's balance is what the job spent");
+  },
+);
