@@ -35,6 +35,7 @@ import {
   tinyJobJournal,
   type Side,
 } from '../test/core/tiny-job-journal.js';
+import { longestStall } from '../test/node/fixtures/longest-stall.js';
 import { median, round, type Benchmark, type Figure } from './harness.js';
 
 const UNITS = Number(process.env['SNAPSHOT_UNITS'] ?? 100_000);
@@ -141,22 +142,9 @@ export const benchmarks: Benchmark[] = [
 ];
 
 /** The longest gap between ticks of a 1 ms timer on this thread while `work` runs, and its wall time. */
-async function longestStall(work: () => Promise<unknown>): Promise<{ stallMs: number; wallMs: number }> {
-  let last = performance.now();
-  let longest = 0;
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 1);
-  const start = performance.now();
-  try {
-    await work();
-  } finally {
-    clearInterval(ticker);
-  }
-  longest = Math.max(longest, performance.now() - last);
-  return { stallMs: round(longest, 1), wallMs: round(ms(start), 0) };
+async function stall(work: () => Promise<unknown>): Promise<{ stallMs: number; wallMs: number }> {
+  const { stallMs, wallMs } = await longestStall(1, work);
+  return { stallMs: round(stallMs, 1), wallMs: round(wallMs, 0) };
 }
 
 async function stallFigure(): Promise<Figure> {
@@ -177,13 +165,11 @@ async function stallFigure(): Promise<Figure> {
       state.apply(JSON.parse(JSON.stringify(event)) as NodeEvent);
       if (i === half) journal.snapshots.write(state, journal.lastSeq(), AT);
     }
-    const before = await longestStall(async () => {
+    const before = await stall(async () => {
       const raw = serialize(stateToData(state));
       await compressAsync(raw, compressionOf(raw));
     });
-    const now = await longestStall(() =>
-      thread.write({ dbPath: journal.path, me: PROVIDER, seq: journal.lastSeq(), at: AT }),
-    );
+    const now = await stall(() => thread.write({ dbPath: journal.path, me: PROVIDER, seq: journal.lastSeq(), at: AT }));
     if (loadState(journal, PROVIDER).snapshotSeq !== journal.lastSeq()) throw new Error('the thread saved no snapshot');
     return {
       name: 'snapshot_main_thread_stall_ms',
