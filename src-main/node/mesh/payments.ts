@@ -19,6 +19,9 @@ const HELD_WALKED_PER_TURN = 5000;
 /** Assignments one settlement message closes: two entries each stay within its caps (receipts split it further). */
 const SETTLEMENT_CHUNK = 300;
 
+/** Settlements to one provider awaiting its reply at once: enough to keep the connection busy. */
+const SETTLEMENTS_IN_FLIGHT = 4;
+
 export class Payments {
   /** Jobs whose held results are being paid: the verdicts that close last each see the job complete. */
   readonly #settling = new KeyedQueue();
@@ -121,14 +124,22 @@ export class Payments {
   /**
    * A job's held results are paid all at once when it completes: in messages the schema admits,
    * each sealed on a turn of its own (a 100,000-unit job's 334, sealed in one, held the main
-   * thread for two seconds). The first is sent before this returns.
+   * thread for two seconds), and a few at a time: sent all at once, those the provider could not
+   * take within the send's 10 s were lost (refused `busy`, or timed out in the queue), and a
+   * 200,000-unit job's provider was left asking for them a batch at a time. The first is sent
+   * before this returns.
    */
   async #tell(provider: string, assignmentIds: readonly string[]): Promise<void> {
+    const sending = new Set<Promise<unknown>>();
     for (let i = 0; i < assignmentIds.length; i += SETTLEMENT_CHUNK) {
       if (i > 0) await nextTurn();
-      if (this.ctx.signal.aborted) return; // stopping: a provider not told asks again (held-results.ts)
-      for (const settlement of settlementsFor(this.ctx.state, assignmentIds.slice(i, i + SETTLEMENT_CHUNK)))
-        this.ctx.background('sending a settlement', this.ctx.send(provider, 'settlement', settlement));
+      for (const settlement of settlementsFor(this.ctx.state, assignmentIds.slice(i, i + SETTLEMENT_CHUNK))) {
+        while (sending.size >= SETTLEMENTS_IN_FLIGHT) await Promise.race(sending);
+        if (this.ctx.signal.aborted) return; // stopping: a provider not told asks again (held-results.ts)
+        const sent = this.ctx.send(provider, 'settlement', settlement).finally(() => sending.delete(sent));
+        sending.add(sent);
+      }
     }
+    await Promise.all(sending);
   }
 }

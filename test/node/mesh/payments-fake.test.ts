@@ -20,8 +20,12 @@ const PRICE = 10;
  * verdict taken on that result alone, unchecked (so its escrow is held); the last unit's verdict
  * completes the job.
  */
-async function jobAcceptedUnchecked(units: number, providers: string[]): Promise<FakeContext> {
-  const ctx = await fakeContext();
+async function jobAcceptedUnchecked(
+  units: number,
+  providers: string[],
+  options: Parameters<typeof fakeContext>[0] = {},
+): Promise<FakeContext> {
+  const ctx = await fakeContext(options);
   const at = iso(ctx.now());
   await ctx.record([
     {
@@ -117,6 +121,27 @@ test('a job with more held results than a settlement admits is told in several m
   await ctx.settled();
   const sizes = ctx.sent.map((m) => (m.body as MessageBody<'settlement'>).entries.length);
   assert.deepEqual(sizes, [300, 300, 50]);
+  await payments.stop();
+});
+
+test('a provider slow to answer is sent its settlements a few at a time, and gets them all', async () => {
+  // Sent all at once, those a busy provider could not answer within a send's 10 s were lost.
+  const provider = (await ephemeralIdentity()).peerId;
+  let answering = 0;
+  let most = 0;
+  const ctx = await jobAcceptedUnchecked(3_000, [provider], {
+    respond: async () => {
+      most = Math.max(most, ++answering);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      answering--;
+      return undefined;
+    },
+  });
+  const payments = new Payments(ctx);
+  await payments.settleHeld(JOB);
+  await ctx.settled();
+  assert.equal(ctx.sent.length, 10, 'all its 3,000 assignments told, 300 a message');
+  assert.ok(most <= 4, `at most 4 awaiting its answer at once, not ${most}`);
   await payments.stop();
 });
 
