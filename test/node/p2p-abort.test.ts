@@ -52,6 +52,30 @@ test('a request given AbortSignal.timeout ends with `timeout`', async (t) => {
   );
 });
 
+test('requests that timed out keep their place until the peer answers them: the next ones wait, not refused busy', async (t) => {
+  const [a, b] = await connected(t);
+  let answering = 0;
+  let most = 0;
+  b.onMessage(async (message) => {
+    most = Math.max(most, ++answering);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    answering--;
+    return { type: 'test.pong', body: message.body };
+  });
+  // More than the 32 a session carries at once, each given up on long before its answer.
+  const given = await Promise.allSettled(
+    Array.from({ length: 40 }, (_, n) => a.request(b.peerId, 'test.ping', { n }, { signal: AbortSignal.timeout(100) })),
+  );
+  assert.ok(given.every((outcome) => outcome.status === 'rejected'));
+  // The peer is still at work on those: these wait for it rather than pushing in.
+  const next = await Promise.allSettled(
+    Array.from({ length: 40 }, (_, n) => a.request(b.peerId, 'test.ping', { n: 100 + n })),
+  );
+  const refused = next.flatMap((outcome) => (outcome.status === 'rejected' ? [String(outcome.reason)] : []));
+  assert.deepEqual(refused, [], 'every later request answered');
+  assert.ok(most <= 32, `the peer had ${most} at once`);
+});
+
 test('aborting a blob fetch whose holder stalls halfway ends it at once with `aborted`', async (t) => {
   const [fetcher, holder] = await connected(t);
   const bytes = new Uint8Array(1024).fill(7);

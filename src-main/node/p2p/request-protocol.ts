@@ -217,6 +217,9 @@ export class DirectClient {
   }
 }
 
+/** An exchange nobody waits for any more, whose reply is still to come. */
+const ABANDONED: Pending = { resolve: () => {}, reject: () => {} };
+
 class Session {
   readonly #pending = new Map<number, Pending>();
   readonly #waiting: Array<() => void> = [];
@@ -259,10 +262,15 @@ class Session {
     // A write that fails breaks the session, which rejects this reply before anyone awaits it: an
     // unhandled rejection would end the process (seen when a peer was SIGKILLed mid-exchange).
     reply.catch(() => {});
-    const onAbort = () => this.#settle(id)?.reject(timedOut());
+    let written = false;
+    // A request the peer has is still in its MAX_IN_FLIGHT after I stop waiting: it keeps its
+    // place here until answered, or the next would be refused `busy` (a requester's settlements,
+    // sent by the hundred, were lost so under load).
+    const onAbort = () => (written ? this.#abandon(id, timedOut()) : this.#settle(id)?.reject(timedOut()));
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       await this.#lp.write(encodeFrame(FRAME.request, id, request), { signal });
+      written = true;
       return await reply;
     } catch (err) {
       if (err instanceof MeshError) throw err;
@@ -270,8 +278,16 @@ class Session {
       throw this.#broken!;
     } finally {
       signal.removeEventListener('abort', onAbort);
-      this.#settle(id);
+      if (this.#pending.get(id) !== ABANDONED) this.#settle(id);
     }
+  }
+
+  /** Ends the caller's wait with `err`, keeping the exchange on the books until its reply comes. */
+  #abandon(id: number, err: MeshError): void {
+    const pending = this.#pending.get(id);
+    if (!pending || pending === ABANDONED) return;
+    this.#pending.set(id, ABANDONED);
+    pending.reject(err);
   }
 
   /** Takes an exchange off the books, letting a waiting one in. */
