@@ -5,6 +5,7 @@
 import { unitIdsOf } from '../../core/mesh/state.js';
 import type { OfferView } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
+import { chunks } from '../../core/chunks.js';
 import { MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
 import {
   acceptByPolicy,
@@ -268,7 +269,7 @@ export class Acceptor {
       // The offer's terms go with the acceptance: what the provider estimated, and its fuel rate.
       offer: this.#offers.take(acceptance.unit_id, acceptance.offer_id),
     }));
-    for (const step of inSteps(accepted)) await this.ctx.record(acceptanceEvents(step));
+    for (const step of chunks(accepted, ACCEPTANCES_PER_STEP)) await this.ctx.record(acceptanceEvents(step));
     const byProvider = new Map<string, Acceptance[]>();
     for (const acceptance of acceptances) {
       if (this.ctx.state.assignments.get(acceptance.assignment_id)?.escrow !== 'held') continue; // refused by the ledger
@@ -283,7 +284,9 @@ export class Acceptor {
     }
     this.ctx.commitmentChanged();
     await Promise.all(
-      [...byProvider].flatMap(([provider, list]) => inSteps(list).map((step) => this.#deliver(provider, step))),
+      [...byProvider].flatMap(([provider, list]) =>
+        chunks(list, ACCEPTANCES_PER_STEP).map((step) => this.#deliver(provider, step)),
+      ),
     );
   }
 
@@ -297,7 +300,7 @@ export class Acceptor {
     const owed: Acceptance[] = [];
     for (const { acceptance } of state.inFlightAs('requester').values())
       if (acceptance.provider_peer === provider && !this.#answered.has(acceptance.assignment_id)) owed.push(acceptance);
-    for (const step of inSteps(owed))
+    for (const step of chunks(owed, ACCEPTANCES_PER_STEP))
       this.ctx.background(`sending acceptances again to ${provider}`, this.#deliver(provider, step));
   }
 
@@ -369,12 +372,4 @@ export class Acceptor {
       budgetLeft: (jobId) => (state.jobs.get(jobId)?.job.budget ?? 0) - state.committedTo(jobId),
     };
   }
-}
-
-/** `items` in slices of at most ACCEPTANCES_PER_STEP. */
-function inSteps<T>(items: readonly T[]): T[][] {
-  const steps: T[][] = [];
-  for (let from = 0; from < items.length; from += ACCEPTANCES_PER_STEP)
-    steps.push(items.slice(from, from + ACCEPTANCES_PER_STEP));
-  return steps;
 }

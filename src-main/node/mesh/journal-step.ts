@@ -5,6 +5,7 @@
 // escrows, a settlement's closings, a job's held results paid) are journaled as one
 // `ledger.entries` event, and its verdicts side by side as one `units.verified`, not one event each.
 import { randomUUID } from 'node:crypto';
+import { chunks } from '../../core/chunks.js';
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import {
@@ -87,10 +88,4 @@ function verdictBatches(run: readonly VerdictEvent[]): NewEvent[] {
     event_id: `verdicts/${idsDigest(chunk.map((e) => e.event_id ?? e.unit_id))}`,
     verdicts: chunk.map(({ type: _type, event_id: _id, ...verdict }) => verdict),
   }));
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

@@ -3,6 +3,7 @@
 // completes (a later conviction can still refund them), then paid a thousand units a step; and the
 // settlement messages that tell each provider how its assignments closed.
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { chunks } from '../../core/chunks.js';
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
@@ -66,10 +67,8 @@ export class Payments {
     // A step, and its transaction, a thousand units at a time: the main thread turns between them
     // (a 100,000-unit job's ~92,000 in one step held it for seconds). What changed meanwhile (a
     // conviction) is asked again; a crash between steps leaves the rest held, for resume().
-    for (let i = 0; i < units.length; i += HELD_PAID_PER_STEP) {
-      const step = units.slice(i, i + HELD_PAID_PER_STEP);
+    for (const step of chunks(units, HELD_PAID_PER_STEP))
       await this.ctx.record(step.flatMap(([unitId, held]) => this.pay(unitId, held.filter(payable))));
-    }
     return this.tellAll([...byUnit.values()].flat());
   }
 

@@ -3,6 +3,7 @@
 // and pushed when a unit is decided or a deadline passes.
 import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
 import { settlePrice, WORKER_SHARE_BPS, type Reward } from '../../core/ledger/index.js';
+import { chunks } from '../../core/chunks.js';
 import {
   MAX_ACCEPTED_PER_EVENT,
   type Acceptance,
@@ -163,8 +164,7 @@ export interface Accepted {
  */
 export function acceptanceEvents(accepted: readonly Accepted[], slot?: 'with slot'): NewEvent[] {
   const events: NewEvent[] = [];
-  for (let i = 0; i < accepted.length; i += MAX_ACCEPTED_PER_EVENT) {
-    const chunk = accepted.slice(i, i + MAX_ACCEPTED_PER_EVENT);
+  for (const chunk of chunks(accepted, MAX_ACCEPTED_PER_EVENT)) {
     events.push({
       type: 'offers.accepted',
       // By the assignments it holds: the same ones again (a message handled twice at once) are
