@@ -67,3 +67,25 @@ test('rows in the layout before migration 12 all read back after it, colliding k
   assert.equal(blobs.entries().length, rows.length);
   blobs.close();
 });
+
+test('a row just written reads back as written, whatever its writer or a reader does to their bytes after', async () => {
+  const database = path();
+  const opened = Journal.open(database);
+  assert.ok(opened.ok);
+  opened.journal.close();
+  const bytes = Buffer.from('an output read back at once, for its results message');
+  const written = Buffer.from(bytes);
+  const digest = digestOf(bytes);
+  const blobs = new SmallBlobs(database);
+  await blobs.putAll([{ digest, bytes: written }], 1);
+  written.fill(0); // the writer reuses its buffer
+  const read = blobs.get(digest)!;
+  assert.deepEqual(Buffer.from(read), bytes);
+  read.fill(1); // a reader changes what it was given
+  assert.deepEqual(Buffer.from(blobs.get(digest)!), bytes);
+  assert.equal(blobs.size(digest), bytes.byteLength);
+  assert.deepEqual(blobs.removeAll([{ digest, size: bytes.byteLength }], 10), { removed: 1, freed: bytes.byteLength });
+  assert.equal(blobs.get(digest), undefined);
+  assert.equal(blobs.size(digest), undefined);
+  blobs.close();
+});

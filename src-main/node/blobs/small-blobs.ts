@@ -11,6 +11,12 @@ export const SMALL_BLOB_BYTES = 16 * 1024;
 /** Bytes of rows per transaction in putMany: a transaction holds the main thread while it runs. */
 const BATCH_BYTES = 4 * 1024 * 1024;
 const BATCH_ROWS = 2000;
+/**
+ * Rows written lately, kept in memory up to this many bytes: a small output is read back moments
+ * after it is written (a provider inlines it in its results message), and a read of the table
+ * cost ~20 µs a row, as much as the write.
+ */
+const RECENT_BYTES = 2 * 1024 * 1024;
 
 /** A row's key: the first 8 bytes of its sha256. */
 function keyOf(digest: Uint8Array): bigint {
@@ -31,6 +37,9 @@ export class SmallBlobs {
   readonly #list;
   readonly #delete: (digest: Uint8Array, before: number) => boolean;
   readonly #insertAll: (rows: readonly SmallRow[], at: number) => void;
+  /** Rows written lately by key, oldest first (Map order), RECENT_BYTES of them at most; a deleted row leaves. */
+  readonly #recent = new Map<bigint, SmallRow>();
+  #recentBytes = 0;
   /**
    * Whether small_blob_spill has a row: almost never (a shared 8-byte key), so a lookup that
    * misses (every file blob's: a module, a job's input) need not ask it. Rows are written only
@@ -74,9 +83,12 @@ export class SmallBlobs {
       const has = lookup('1');
       const size = lookup('length(bytes)');
       const get = lookup('bytes');
-      this.#has = (digest) => has(digest) !== undefined;
-      this.#size = (digest) => size(digest) as number | undefined;
-      this.#get = (digest) => get(digest) as Buffer | undefined;
+      this.#has = (digest) => this.#recentRow(digest) !== undefined || has(digest) !== undefined;
+      this.#size = (digest) => this.#recentRow(digest)?.bytes.byteLength ?? (size(digest) as number | undefined);
+      this.#get = (digest) => {
+        const bytes = this.#recentRow(digest)?.bytes;
+        return bytes ? Buffer.from(bytes) : (get(digest) as Buffer | undefined);
+      };
       this.#list = this.#db
         .prepare<[], [Buffer, number, number]>(
           'SELECT digest, length(bytes), stored_at FROM small_blobs UNION ALL SELECT digest, length(bytes), stored_at FROM small_blob_spill',
@@ -88,8 +100,11 @@ export class SmallBlobs {
       const removeSpilled = this.#db.prepare<[Uint8Array, number]>(
         'DELETE FROM small_blob_spill WHERE digest = ? AND stored_at < ?',
       );
-      this.#delete = (digest: Uint8Array, before: number) =>
-        remove.run(keyOf(digest), digest, before).changes + removeSpilled.run(digest, before).changes > 0;
+      this.#delete = (digest: Uint8Array, before: number) => {
+        const gone = remove.run(keyOf(digest), digest, before).changes + removeSpilled.run(digest, before).changes > 0;
+        if (gone) this.#forget(digest);
+        return gone;
+      };
       this.#insertAll = this.#db.transaction((rows: readonly SmallRow[], at: number) => {
         for (const row of rows) this.#insert(row, at);
       });
@@ -106,7 +121,9 @@ export class SmallBlobs {
       let bytes = 0;
       while (end < rows.length && end - start < BATCH_ROWS && (end === start || bytes < BATCH_BYTES))
         bytes += rows[end++]!.bytes.byteLength;
-      this.#insertAll(rows.slice(start, end), at);
+      const written = rows.slice(start, end);
+      this.#insertAll(written, at);
+      for (const row of written) this.#remember(row);
       start = end;
       if (start < rows.length) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -145,5 +162,35 @@ export class SmallBlobs {
 
   close(): void {
     this.#db.close();
+  }
+
+  /** The row as written lately, if it is among the recent ones (its key's, with its digest). */
+  #recentRow(digest: Uint8Array): SmallRow | undefined {
+    const row = this.#recent.get(keyOf(digest));
+    return row && Buffer.compare(row.digest, digest) === 0 ? row : undefined;
+  }
+
+  #remember(row: SmallRow): void {
+    const key = keyOf(row.digest);
+    const before = this.#recent.get(key);
+    if (before) {
+      this.#recent.delete(key);
+      this.#recentBytes -= before.bytes.byteLength;
+    }
+    // A copy: the caller's bytes may be a view of a buffer it reuses.
+    this.#recent.set(key, { digest: Uint8Array.from(row.digest), bytes: Uint8Array.from(row.bytes) });
+    this.#recentBytes += row.bytes.byteLength;
+    for (const [oldest, { bytes }] of this.#recent) {
+      if (this.#recentBytes <= RECENT_BYTES) break;
+      this.#recent.delete(oldest);
+      this.#recentBytes -= bytes.byteLength;
+    }
+  }
+
+  #forget(digest: Uint8Array): void {
+    const row = this.#recentRow(digest);
+    if (!row) return;
+    this.#recent.delete(keyOf(digest));
+    this.#recentBytes -= row.bytes.byteLength;
   }
 }
