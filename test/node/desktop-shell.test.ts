@@ -17,13 +17,14 @@ import {
 } from '../../src-main/electron/app-scheme.js';
 import { launchOptions } from '../../src-main/electron/launch-options.js';
 import { ipcRouter, MAX_SUBSCRIPTIONS_PER_PAGE, type SenderInfo } from '../../src-main/electron/ipc-router.js';
-import { batchedSubscription } from '../../src-main/node/api/event-batches.js';
+import { batchedSubscription, FLUSH_EVERY_MS } from '../../src-main/node/api/event-batches.js';
 import { trayStatusLine } from '../../src-main/electron/tray-status.js';
 import { apiEvent, MemoryEventFeed, stubHandlers } from './api-stub-handlers.js';
 
 const repo = new URL('../../../', import.meta.url);
 const OUR_PAGE: SenderInfo = { url: APP_START_URL, isMainFrame: true, belongsToOurWindow: true };
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+/** Long enough for the feed's next batch to have gone. */
+const flushed = () => new Promise((resolve) => setTimeout(resolve, FLUSH_EVERY_MS + 20));
 
 /** A built UI (index.html, assets/) with a secret file beside it, outside the UI folder. */
 const root = mkdtempSync(join(tmpdir(), 'mesh-app-scheme-'));
@@ -121,12 +122,12 @@ test('events reach the page in batches of one tick, as contract-checked JSON lin
     (lines: string) => batches.push(lines),
     (m: string) => logged.push(m),
   );
-  await tick();
+  await flushed();
   assert.deepEqual(batches, [JSON.stringify(apiEvent(2))]); // only what came after `after`
 
   for (let id = 3; id < 3 + MAX_EVENTS_PER_FRAME + 1; id++) feed.emit(apiEvent(id));
   feed.emit({ ...apiEvent(999), type: 'not.an.event' as never });
-  await tick();
+  await flushed();
   assert.equal(batches.length, 3, 'one tick of 65 valid events: two batches');
   assert.equal(batches[1]!.split('\n').length, MAX_EVENTS_PER_FRAME);
   assert.deepEqual(
@@ -137,9 +138,43 @@ test('events reach the page in batches of one tick, as contract-checked JSON lin
 
   unsubscribe();
   feed.emit(apiEvent(1000));
-  await tick();
+  await flushed();
   assert.equal(batches.length, 3);
   assert.equal(feed.listeners.size, 0);
+});
+
+test('a stream of events goes out a batch every FLUSH_EVERY_MS at most; one after a quiet spell goes at once', async () => {
+  const feed = new MemoryEventFeed(0);
+  const sent: { at: number; ids: number[] }[] = [];
+  const unsubscribe = batchedSubscription(
+    feed,
+    0,
+    (lines: string) => sent.push({ at: performance.now(), ids: lines.split('\n').map((l) => JSON.parse(l).id) }),
+    () => {},
+  );
+  // 200 events, one a turn of the event loop, over ~200 ms: a batch a turn would be ~200 writes.
+  const start = performance.now();
+  for (let id = 1; id <= 200; id++) {
+    feed.emit(apiEvent(id));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  const streamed = performance.now() - start;
+  await flushed();
+  assert.deepEqual(
+    sent.flatMap((b) => b.ids),
+    Array.from({ length: 200 }, (_, i) => i + 1),
+    'every event, in order',
+  );
+  assert.ok(sent.length <= Math.ceil(streamed / FLUSH_EVERY_MS) + 1, `${sent.length} batches in ${streamed} ms`);
+  for (let i = 1; i < sent.length; i++) assert.ok(sent[i]!.at - sent[i - 1]!.at >= FLUSH_EVERY_MS - 2);
+
+  await flushed();
+  const emitted = performance.now();
+  feed.emit(apiEvent(201));
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  assert.deepEqual(sent.at(-1)!.ids, [201]);
+  assert.ok(sent.at(-1)!.at - emitted < 15, 'after a quiet spell an event does not wait');
+  unsubscribe();
 });
 
 test('the router keeps subscriptions per page: ids unique, a bounded number, all ended when the page goes', async () => {
@@ -171,7 +206,7 @@ test('the router keeps subscriptions per page: ids unique, a bounded number, all
   assert.equal(router.subscriptions, MAX_SUBSCRIPTIONS_PER_PAGE);
 
   feed.emit(apiEvent(1));
-  await tick();
+  await flushed();
   assert.equal(sent.length, MAX_SUBSCRIPTIONS_PER_PAGE);
   router.unsubscribe(7, 1);
   assert.equal(router.subscriptions, MAX_SUBSCRIPTIONS_PER_PAGE - 1);

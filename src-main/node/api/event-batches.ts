@@ -1,5 +1,6 @@
 // How events leave the node for a UI, over either carrier (the WebSocket stream, the desktop app's
-// IPC): the events of one tick go together, as JSON lines, at most MAX_EVENTS_PER_FRAME a batch.
+// IPC): the events of one tick go together, as JSON lines, at most MAX_EVENTS_PER_FRAME a batch;
+// while events keep coming, a batch at most every FLUSH_EVERY_MS.
 // Every event is checked against the contract first: a bad one is a bug in the feed, logged and
 // not sent.
 import { ApiEventSchema, MAX_EVENTS_PER_FRAME, type ApiEvent, type EventFeed } from '../../core/api/contract.js';
@@ -24,6 +25,13 @@ function checkedLine(event: ApiEvent, log: (message: string) => void): string | 
   return line;
 }
 
+/**
+ * A busy node (a job of tiny units: a few events a unit, thousands of units a second) sent a batch
+ * every turn of its event loop, a socket write each; a UI redraws no faster than this anyway. An
+ * event after a quiet spell still goes at the end of its turn.
+ */
+export const FLUSH_EVERY_MS = 50;
+
 /** Called with each batch and the id of its last event; may throw when the receiver went away. */
 export type BatchSink = (lines: string, lastId: number) => void;
 
@@ -36,7 +44,11 @@ export function batchedSubscription(
 ): () => void {
   let queued: { line: string; id: number }[] = [];
   let ended = false;
+  let flushedAt = -Infinity;
+  let timer: NodeJS.Timeout | undefined;
   const flush = () => {
+    timer = undefined;
+    flushedAt = performance.now();
     const batch = queued;
     queued = [];
     try {
@@ -52,11 +64,12 @@ export function batchedSubscription(
   const unsubscribe = events.subscribe(after, (event: ApiEvent) => {
     const line = checkedLine(event, log);
     if (line === null) return;
-    if (queued.length === 0) setImmediate(flush);
+    if (queued.length === 0) timer = setTimeout(flush, Math.max(0, flushedAt + FLUSH_EVERY_MS - performance.now()));
     queued.push({ line, id: event.id });
   });
   return () => {
     ended = true;
+    clearTimeout(timer);
     unsubscribe();
   };
 }
