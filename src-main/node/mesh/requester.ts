@@ -10,6 +10,7 @@ import { ApiError } from '../api/errors.js';
 import type { Executor } from '../exec/index.js';
 import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
+import { OpenUnits } from './open-units.js';
 import { inPieces, missingUnits, splitJob, unitBatches } from './jobs.js';
 import { splitRenderJob } from './render-jobs.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
@@ -40,6 +41,7 @@ const DEADLINE_CHECK_MS = 250;
 export class Requester {
   readonly #acceptor: Acceptor;
   readonly #verdicts: Verdicts;
+  readonly #open: OpenUnits;
   readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
   /** Units lately lent by a pull: to whom, and when. */
   readonly #lent = new Map<string, { to: string; at: number }>();
@@ -58,12 +60,13 @@ export class Requester {
       ctx,
       {
         openUnit: (id) => this.#openUnit(id),
-        wanted: (unit) => this.#wanted(unit),
+        wanted: (unit) => this.#open.wanted(unit),
         undecided: () => this.#undecided(),
       },
       options,
     );
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict);
+    this.#open = new OpenUnits(ctx, this.#verdicts.extra);
   }
 
   /** Checks deadlines from now on, finishes a submit a crash cut short, and decides what a restart left undecided. */
@@ -203,7 +206,7 @@ export class Requester {
 
   /** Whether any job of mine has a unit that wants workers now. */
   hasOpenUnits(): boolean {
-    for (const record of this.#runningJobs()) if (this.#openUnitsOf(record, 1).length > 0) return true;
+    for (const record of this.#runningJobs()) if (this.#open.of(record, 1).length > 0) return true;
     return false;
   }
 
@@ -213,24 +216,6 @@ export class Requester {
       if (record.cancelled || record.completedAt || record.job.requester !== this.ctx.me) continue;
       if (!strangersOnly || record.job.open_to_strangers === true) yield record;
     }
-  }
-
-  /**
-   * Up to `limit` units of the job that want workers now and that `accept` lets through, in unit order.
-   * The walk passes every unit in flight (a pipeline's worth per provider) at each pull and each
-   * commitment: one that has the workers its job asks for is passed without making its WorkUnit
-   * (a unit's redundancy is its job's, both from the job's spec, jobs.ts and render-jobs.ts).
-   */
-  #openUnitsOf(record: JobRecord, limit: number, accept: (unitId: string) => boolean = () => true): WorkUnit[] {
-    const { state } = this.ctx;
-    const open: WorkUnit[] = [];
-    for (const id of unitIdsOf(record, state.units.firstUndecided(record.job.job_id, record.created))) {
-      if (open.length >= limit) break;
-      if (state.activeCount(id) >= record.job.redundancy + (this.#verdicts.extra.get(id) ?? 0)) continue;
-      const unit = this.#stillWanted(id);
-      if (unit && accept(id)) open.push(unit);
-    }
-    return open;
   }
 
   /** Units of my running jobs without a verdict. */
@@ -247,17 +232,8 @@ export class Requester {
     const at = parseUnitId(unitId);
     const job = at && this.ctx.state.jobs.get(at.jobId);
     if (!job || job.cancelled || job.completedAt || job.job.requester !== this.ctx.me) return undefined;
-    const unit = this.#stillWanted(unitId);
+    const unit = this.#open.stillWanted(unitId);
     return unit?.job_id === job.job.job_id ? unit : undefined;
-  }
-
-  /** The unit, unless it has its verdict or all the workers it wants (checked before the unit is made). */
-  #stillWanted(unitId: string): WorkUnit | undefined {
-    const { state } = this.ctx;
-    if (state.units.progressOf(unitId)?.verdict) return undefined;
-    const active = state.activeAssignments(unitId).length;
-    const unit = state.units.get(unitId)?.unit;
-    return unit && active < this.#wanted(unit) ? unit : undefined;
   }
 
   /**
@@ -269,7 +245,7 @@ export class Requester {
     const requests: WorkRequest[] = [];
     const budget = { bytes: MAX_UNIT_BYTES };
     for (const record of this.#runningJobs(audience === 'strangers')) {
-      const units = withinBytes(this.#openUnitsOf(record, LISTED_PER_JOB), budget);
+      const units = withinBytes(this.#open.of(record, LISTED_PER_JOB), budget);
       if (units.length === 0 && budget.bytes < 0) break;
       if (units.length === 0) continue;
       const { job } = record;
@@ -310,10 +286,10 @@ export class Requester {
       const lent = this.#lent.get(unitId);
       return (lent === undefined || lent.to === from) && !theirs(unitId);
     };
-    const found = this.#openUnitsOf(record, max, fresh);
+    const found = this.#open.of(record, max, fresh);
     if (found.length < max) {
       const taken = new Set(found.map((u) => u.unit_id));
-      found.push(...this.#openUnitsOf(record, max - found.length, (id) => !taken.has(id) && !fresh(id) && !theirs(id)));
+      found.push(...this.#open.of(record, max - found.length, (id) => !taken.has(id) && !fresh(id) && !theirs(id)));
     }
     const units = withinBytes(found, { bytes: MAX_UNIT_BYTES });
     for (const unit of units) this.#lent.set(unit.unit_id, { to: from, at: nowMs });
@@ -410,9 +386,5 @@ export class Requester {
 
   #send(provider: string, settlement: MessageBody<'settlement'>): void {
     this.ctx.background('sending a settlement', this.ctx.send(provider, 'settlement', settlement));
-  }
-
-  #wanted(unit: WorkUnit): number {
-    return unit.verification_redundancy + (this.#verdicts.extra.get(unit.unit_id) ?? 0);
   }
 }
