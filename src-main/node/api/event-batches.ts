@@ -27,10 +27,10 @@ function checkedLine(event: ApiEvent, log: (message: string) => void): string | 
 
 /**
  * A busy node (a job of tiny units: a few events a unit, thousands of units a second) sent a batch
- * every turn of its event loop, a socket write each; a UI redraws no faster than this anyway. An
+ * every turn of its event loop, a socket write each; fifty a second are as many as a UI redraws. An
  * event after a quiet spell still goes at the end of its turn.
  */
-export const FLUSH_EVERY_MS = 50;
+export const FLUSH_EVERY_MS = 20;
 
 /** Called with each batch and the id of its last event; may throw when the receiver went away. */
 export type BatchSink = (lines: string, lastId: number) => void;
