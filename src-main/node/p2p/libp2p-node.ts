@@ -12,6 +12,7 @@ import { mdns } from '@libp2p/mdns';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p';
+import { corkedWrites } from './corked-writes.js';
 import { publicListenAddresses } from './listen-addresses.js';
 import { SCORE_PARAMS, SCORE_THRESHOLDS } from './peer-limits.js';
 import { reachConfig, type ReachOptions } from './reach-config.js';
@@ -49,7 +50,7 @@ export async function createMeshLibp2p(options: MeshNodeOptions): Promise<MeshLi
     },
     transports: [tcp(), ...(reach?.transports ?? [])],
     ...(reach ? { connectionGater: reach.gater } : {}),
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [corkedWrites(noise())],
     streamMuxers: [
       // yamux's own stream windows (256 KiB growing to 16 MiB) already keep a transfer busy
       yamux({ maxInboundStreams: 256, maxOutboundStreams: 256 }),
