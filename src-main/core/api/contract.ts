@@ -52,46 +52,53 @@ import {
 
 export * from './shapes.js';
 
+/** What an API event can be about. */
+export const API_EVENT_TYPES = [
+  'peer.connected',
+  'peer.disconnected',
+  'message.dropped',
+  'trust.changed',
+  'sharing.changed',
+  'slots.changed',
+  'availability.changed',
+  'job.submitted',
+  'job.completed',
+  'job.failed',
+  'job.cancelled',
+  'offer.received',
+  'unit.accepted',
+  'unit.started',
+  'unit.finished',
+  'unit.verified',
+  'unit.failed',
+  'unit.reoffered',
+  /** A provider refused an acceptance of mine: `provider`, `reason` (its policies, my credit with it). */
+  'unit.refused',
+  'peer.caught_lying',
+  /** A requester refunded a result of mine as rejected without its verdict saying so: refused, and it gets no more work. */
+  'peer.cheated',
+  'ledger.entry',
+  'render.tile',
+  'render.frame',
+  'price.changed',
+  'gpu.changed',
+  /** Someone redeemed an invite of mine: `peer`, `invite_id`, `weight` (my trust in them now), `name`. */
+  'invite.accepted',
+] as const;
+
+/** The longest key of an event's data, and the longest text value. */
+export const EVENT_KEY_CHARS = 64;
+export const EVENT_TEXT_CHARS = LIMITS.nameChars * 4;
+
 export const ApiEventSchema = z.strictObject({
   /** Increasing per node; a client that reconnects asks for the events after the last id it saw. */
   id: Count,
   at: IsoTime,
-  type: z.enum([
-    'peer.connected',
-    'peer.disconnected',
-    'message.dropped',
-    'trust.changed',
-    'sharing.changed',
-    'slots.changed',
-    'availability.changed',
-    'job.submitted',
-    'job.completed',
-    'job.failed',
-    'job.cancelled',
-    'offer.received',
-    'unit.accepted',
-    'unit.started',
-    'unit.finished',
-    'unit.verified',
-    'unit.failed',
-    'unit.reoffered',
-    /** A provider refused an acceptance of mine: `provider`, `reason` (its policies, my credit with it). */
-    'unit.refused',
-    'peer.caught_lying',
-    /** A requester refunded a result of mine as rejected without its verdict saying so: refused, and it gets no more work. */
-    'peer.cheated',
-    'ledger.entry',
-    'render.tile',
-    'render.frame',
-    'price.changed',
-    'gpu.changed',
-    /** Someone redeemed an invite of mine: `peer`, `invite_id`, `weight` (my trust in them now), `name`. */
-    'invite.accepted',
-  ]),
+  type: z.enum(API_EVENT_TYPES),
   /** The event's subject: ids and figures, flat (JSON scalars only). */
   data: z.record(
-    z.string().check(z.maxLength(64)),
-    z.union([z.string().check(z.maxLength(LIMITS.nameChars * 4)), z.number(), z.boolean(), z.null()]),
+    z.string().check(z.maxLength(EVENT_KEY_CHARS)),
+    z.union([z.string().check(z.maxLength(EVENT_TEXT_CHARS)), z.number(), z.boolean(), z.null()]),
   ),
 });
 
