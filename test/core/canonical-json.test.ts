@@ -46,3 +46,64 @@ test('any JSON value: the same text whatever the key order, and it parses back t
     { numRuns: 500 },
   );
 });
+
+/** The canonical text written the plainest way, to hold the node's faster writer to. */
+function reference(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const members = Object.keys(record)
+      .sort()
+      .filter((key) => record[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${reference(record[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+test('the same text as the plainest writer, with keys that are array indexes, "__proto__" and the empty key', () => {
+  const key = fc.oneof(
+    fc.string(),
+    fc.constantFrom(
+      '0',
+      '1',
+      '10',
+      '9',
+      '4294967294',
+      '4294967295',
+      '01',
+      '-1',
+      '__proto__',
+      '',
+      'a',
+      'Z',
+      'é',
+      '\ud800',
+    ),
+  );
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.oneof(
+        fc.string(),
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+      ),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+    ),
+  })).value;
+  fc.assert(
+    fc.property(json, (value) => {
+      assert.equal(canonicalJson(value), reference(value));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.equal(canonicalJson(JSON.parse('{"b":1,"__proto__":{"x":2},"a":[]}')), '{"__proto__":{"x":2},"a":[],"b":1}');
+  assert.equal(canonicalJson({ b: { 10: 1, 9: 2, a: 3 }, a: 1 }), '{"a":1,"b":{"10":1,"9":2,"a":3}}');
+  assert.equal(canonicalJson([{ a: 1 }, JSON.parse('{"__proto__":2}')]), '[{"a":1},{"__proto__":2}]');
+  const hidden = Object.defineProperty({ b: 1 }, 'a', { value: 'not a member', enumerable: false });
+  assert.equal(canonicalJson([hidden, { a: 2 }]), '[{"b":1},{"a":2}]');
+});
