@@ -47,12 +47,20 @@ export class SmallBlobs {
    */
   #spilled: boolean;
 
-  /** Opens `path` (the journal's database, already migrated by Journal.open) on a connection of its own. */
-  constructor(path: string) {
-    this.#db = openDatabase(path);
+  /** Whether close() closes the connection: one opened here, not the journal's. */
+  readonly #owned: boolean;
+
+  /**
+   * On the journal's connection (a node's: its commits and these share a page cache, where two
+   * connections each dropped theirs at every commit of the other), or on a connection of its own
+   * to `database` (a path: the journal's database, already migrated by Journal.open).
+   */
+  constructor(database: string | Db) {
+    this.#owned = typeof database === 'string';
+    this.#db = typeof database === 'string' ? openDatabase(database) : database;
     try {
       if (this.#db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'small_blobs'").get() === undefined)
-        throw new Error(`${path} has no small_blobs table: open the journal (which migrates it) first`);
+        throw new Error(`${this.#db.name} has no small_blobs table: open the journal (which migrates it) first`);
       // A row's key is its digest's first 8 bytes (migration 12); a blob whose key another blob
       // has goes to small_blob_spill (about one chance in 2^64 a pair). A blob put again is fresh
       // again: the collector's grace counts from the last put.
@@ -109,7 +117,7 @@ export class SmallBlobs {
         for (const row of rows) this.#insert(row, at);
       });
     } catch (err) {
-      this.#db.close();
+      if (this.#owned) this.#db.close();
       throw err;
     }
   }
@@ -161,7 +169,7 @@ export class SmallBlobs {
   }
 
   close(): void {
-    this.#db.close();
+    if (this.#owned) this.#db.close();
   }
 
   /** The row as written lately, if it is among the recent ones (its key's, with its digest). */

@@ -19,6 +19,7 @@ import {
 import { mkdir, open as openFile, rename, rm, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cidOfSha256, sha256OfCid } from '../../core/mesh/input-cids.js';
+import type { Db } from '../journal/database.js';
 import { SMALL_BLOB_BYTES, SmallBlobs, type SmallRow } from './small-blobs.js';
 import { chunksOf, readChunks, readMissingAsUndefined, syncDirectory } from './files.js';
 
@@ -42,8 +43,11 @@ export class BlobStoreError extends CodedError<BlobStoreErrorCode> {
 export interface BlobStoreOptions {
   /** Largest blob accepted by put and putVerified; 256 MiB unless set. */
   maxBlobBytes?: number;
-  /** The node's database (migrated): blobs up to SMALL_BLOB_BYTES go there. Absent: every blob is a file. */
-  database?: string;
+  /**
+   * The node's database (migrated), as its path or the journal's connection: blobs up to
+   * SMALL_BLOB_BYTES go there. Absent: every blob is a file.
+   */
+  database?: string | Db;
 }
 
 /** A blob the store holds: how big, and when it was last put (ms), which the collector's grace reads. */

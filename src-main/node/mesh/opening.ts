@@ -56,8 +56,8 @@ export async function openResources(
   opened.add('the journal', () => journal.close());
   const loaded = loadState(journal, identity.peerId);
   const { state } = loaded;
-  // Small blobs are rows of the journal's database (opened and migrated just above).
-  const blobs = new BlobStore(join(options.dataDir, 'blobs'), { database: join(options.dataDir, 'journal.sqlite') });
+  // Small blobs are rows of the journal's database (opened and migrated just above), on its connection.
+  const blobs = new BlobStore(join(options.dataDir, 'blobs'), { database: journal.connection });
   opened.add('the blob store', () => blobs.close());
   await Promise.all(shippedModules().map((module) => blobs.put(module)));
   await letWaitingRequestsIn();
