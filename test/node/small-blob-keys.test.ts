@@ -89,3 +89,21 @@ test('a row just written reads back as written, whatever its writer or a reader 
   assert.equal(blobs.size(digest), undefined);
   blobs.close();
 });
+
+test("on the journal's connection, rows are the journal's database's, and closing the blobs leaves the journal open", async () => {
+  const database = path();
+  const opened = Journal.open(database);
+  assert.ok(opened.ok);
+  const { journal } = opened;
+  const bytes = Buffer.from('a row on the shared connection');
+  const digest = digestOf(bytes);
+  const blobs = new SmallBlobs(journal.connection);
+  await blobs.putAll([{ digest, bytes }], 1);
+  blobs.close();
+  assert.equal(journal.connection.open, true, 'the journal owns the connection');
+  assert.equal(journal.connection.prepare('SELECT COUNT(*) FROM small_blobs').pluck().get(), 1);
+  journal.close();
+  const again = new SmallBlobs(database); // its own connection, after the journal closed
+  assert.deepEqual(Buffer.from(again.get(digest)!), bytes);
+  again.close();
+});
