@@ -53,51 +53,52 @@ async function socketPair(): Promise<{ client: Socket; received: () => Promise<B
   };
 }
 
+/** Runs `check` on a fresh socket pair, closing its server after. */
+async function onSocketPair(check: (pair: Awaited<ReturnType<typeof socketPair>>) => Promise<void>): Promise<void> {
+  const pair = await socketPair();
+  try {
+    await check(pair);
+  } finally {
+    pair.close();
+  }
+}
+
+/** The client's connection with its writes corked, as libp2p-node.ts hands it to Noise. */
+const corkedConnection = (client: Socket) =>
+  corked(tcpConnection(client) as unknown as MessageStream) as unknown as ReturnType<typeof tcpConnection>;
+
 const frames = [1, 2, 3].map((n) => [Uint8Array.of(0, 16 * n), new Uint8Array(16 * n).fill(n)]);
 
 test("a connection's frames of one turn go to the kernel in one write, in order", async () => {
-  const { client, received, close } = await socketPair();
-  try {
-    const connection = corked(tcpConnection(client) as unknown as MessageStream) as unknown as ReturnType<
-      typeof tcpConnection
-    >;
+  await onSocketPair(async ({ client, received }) => {
+    const connection = corkedConnection(client);
     const writes = countWrites(client);
     for (const frame of frames) assert.equal(connection.sendData(frame).canSendMore, true);
     assert.equal(writes.calls, 0, 'nothing written before the turn ends');
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(writes.calls, 1, 'six buffers, one write');
     assert.deepEqual(await received(), Buffer.concat(frames.flat()));
-  } finally {
-    close();
-  }
+  });
 });
 
 test('uncorked, the same frames cost a write a buffer (what corking takes away)', async () => {
-  const { client, received, close } = await socketPair();
-  try {
+  await onSocketPair(async ({ client, received }) => {
     const connection = tcpConnection(client);
     const writes = countWrites(client);
     for (const frame of frames) connection.sendData(frame);
     await new Promise((resolve) => setImmediate(resolve));
     assert.ok(writes.calls >= 2, `${writes.calls} writes`);
     assert.deepEqual(await received(), Buffer.concat(frames.flat()));
-  } finally {
-    close();
-  }
+  });
 });
 
 test('a write past the socket’s buffer still answers false (backpressure), and everything arrives', async () => {
-  const { client, received, close } = await socketPair();
-  try {
-    const connection = corked(tcpConnection(client) as unknown as MessageStream) as unknown as ReturnType<
-      typeof tcpConnection
-    >;
+  await onSocketPair(async ({ client, received }) => {
+    const connection = corkedConnection(client);
     const big = new Uint8Array(4 * client.writableHighWaterMark).fill(7);
     assert.equal(connection.sendData([Uint8Array.of(1), big]).canSendMore, false);
     assert.deepEqual(await received(), Buffer.concat([Uint8Array.of(1), big]));
-  } finally {
-    close();
-  }
+  });
 });
 
 test('a connection that is not a TCP one (a relayed stream) is left as it is', () => {

@@ -109,13 +109,6 @@ export class Journal {
   readonly snapshots: StateSnapshots;
   /** The database file (a snapshot thread opens it on a connection of its own). */
   readonly path: string;
-  /**
-   * The journal's connection, which the node's small blobs share (node/blobs/small-blobs.ts):
-   * SQLite drops a connection's page cache whenever another has committed, and with two, each
-   * read again what the other's commits touched (a requester's 5,000 tiny units: 7,807 reads of
-   * the WAL on two connections, 1,338 on one).
-   */
-  readonly connection: Db;
   /** What the node reads from the derived tables: compacted jobs' units, receipt chains. */
   readonly archive: Archive;
   /** Balances, what is held, the newest ledger entries and transfers. */
@@ -175,7 +168,6 @@ export class Journal {
     private readonly synchronous: 'NORMAL' | 'FULL',
   ) {
     this.#db = db;
-    this.connection = db;
     this.path = db.name;
     this.#quiet = new QuietCheckpoint(db, QUIET_CHECKPOINT_MS);
     this.#durable = new DurableOrder(`${db.name}-wal`, () => db.pragma('wal_checkpoint(FULL)'));
@@ -385,6 +377,16 @@ export class Journal {
   }
 
   /** Writes what is queued and closes the database; later appends are refused with `closed`. */
+  /**
+   * The journal's connection, which the node's small blobs share (node/blobs/small-blobs.ts):
+   * SQLite drops a connection's page cache whenever another has committed, and with two, each
+   * read again what the other's commits touched (a requester's 5,000 tiny units: 7,807 reads of
+   * the WAL on two connections, 1,338 on one).
+   */
+  get connection(): Db {
+    return this.#db;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.flush();
