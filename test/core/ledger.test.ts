@@ -65,6 +65,7 @@ test('escrow holds the amount against the job, with no transfer yet', () => {
   assert.ok(plan.ok);
   assert.deepEqual(plan.effects.transfers, []);
   assert.equal(plan.effects.jobCommittedDelta, 1000);
+  assert.equal(plan.effects.jobHeldDelta, 1000);
   assert.equal(ledger.escrow('a1')?.status, 'held');
   assert.equal(ledger.held('alice'), 1000);
   assert.equal(ledger.jobCommitted('job1'), 1000);
@@ -81,6 +82,7 @@ test('settle pays the worker 90 %; the verifier share goes back to the job until
     [['alice', 'bob', 900]],
   );
   assert.equal(plan.effects.jobCommittedDelta, -100);
+  assert.equal(plan.effects.jobHeldDelta, -1000, 'the whole hold closes');
   assert.deepEqual(Object.fromEntries(ledger.balances()), { alice: -900, bob: 900 });
   assert.equal(ledger.held('alice'), 0);
   assert.equal(ledger.jobCommitted('job1'), 900);
@@ -98,6 +100,7 @@ test('a settle billed by fuel pays its shares of its price and gives the rest of
   );
   // 600 not spent and the 40 verifier share go back to the job at once.
   assert.equal(plan.effects.jobCommittedDelta, -640);
+  assert.equal(plan.effects.jobHeldDelta, -1000, 'the whole hold closes, not only the price');
   assert.equal(ledger.jobCommitted('job1'), 360);
   assert.equal(ledger.held('alice'), 0);
   assert.deepEqual(ledger.escrow('a1'), { ...ledger.escrow('a1')!, amount: 400, status: 'paid' });

@@ -82,7 +82,17 @@ function assertSameLedger(journal: ReturnType<typeof openTempJournal>, memory: M
   for (const id of ['j0', 'j1']) {
     const row = live.ledger_jobs.find((r) => r.job_id === id);
     assert.equal((row?.committed as number | undefined) ?? 0, memory.jobCommitted(id));
+    // Each job's running held total is what its held escrows hold.
+    const held = live.ledger_escrows.filter((e) => e.job_id === id && e.status === 'held');
+    assert.equal(
+      (row?.held as number | undefined) ?? 0,
+      held.reduce((sum, e) => sum + (e.amount as number), 0),
+    );
   }
+  assert.equal(
+    journal.ledger.summary(peers[0]!).held,
+    peers.reduce((sum, p) => sum + memory.held(p), 0),
+  );
   return live;
 }
 

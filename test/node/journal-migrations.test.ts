@@ -176,6 +176,24 @@ test("settles journalled with an empty verifiers list (before version 5) replay 
   assert.ok(settles > 10, 'the fixture has settles');
 });
 
+test('migration 15 gives each job its held total: the amounts of its escrows still held', () => {
+  const db = openDatabase(tempDbPath());
+  migrate(db, 14);
+  db.exec(`
+    INSERT INTO ledger_jobs (job_id, committed) VALUES ('j0', 60), ('j1', 5), ('j2', 0);
+    INSERT INTO ledger_escrows (assignment_id, job_id, unit_id, requester_no, worker_no, amount, status) VALUES
+      ('a0', 'j0', 'u0', 1, 2, 10, 'held'), ('a1', 'j0', 'u1', 1, 2, 40, 'held'), ('a2', 'j0', 'u2', 1, 2, 10, 'paid'),
+      ('a3', 'j1', 'u3', 1, 2, 5, 'refunded'), ('a4', 'j2', 'u4', 1, 2, 0, 'held');
+  `);
+  migrate(db, 15);
+  assert.deepEqual(db.prepare('SELECT job_id, committed, held FROM ledger_jobs ORDER BY job_id').all(), [
+    { job_id: 'j0', committed: 60, held: 50 },
+    { job_id: 'j1', committed: 5, held: 0 },
+    { job_id: 'j2', committed: 0, held: 0 },
+  ]);
+  db.close();
+});
+
 test('a database from a newer version is refused with a clear error and left untouched', () => {
   const path = tempDbPath();
   const db = openDatabase(path);

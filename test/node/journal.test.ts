@@ -69,12 +69,14 @@ test('an escrow holds the price; a settle pays the worker its 90 %, and balances
     snap.ledger_escrows.map((x) => x.status),
     ['held'],
   );
-  assert.deepEqual(snap.ledger_jobs, [{ job_id: 't-job-0', committed: PRICE }]);
+  assert.deepEqual(snap.ledger_jobs, [{ job_id: 't-job-0', committed: PRICE, held: PRICE }]);
   assert.deepEqual(snap.ledger_flows, []);
   assert.equal(journal.ledger.balance(WORKER), 0);
+  assert.equal(journal.ledger.summary(REQUESTER).held, PRICE);
 
   appendAll(journal, [e.settle!]);
   snap = journal.snapshot();
+  assert.equal(journal.ledger.summary(REQUESTER).held, 0, 'the settle closed the hold');
   assert.deepEqual(
     snap.ledger_escrows.map((x) => x.status),
     ['paid'],
@@ -96,7 +98,7 @@ test("the node's own events go in unparsed and read back the same; a number JSON
     [1, 2],
   );
   assert.deepEqual([...journal.events()], step);
-  assert.deepEqual(journal.snapshot().ledger_jobs, [{ job_id: 't-job-0', committed: PRICE }]);
+  assert.deepEqual(journal.snapshot().ledger_jobs, [{ job_id: 't-job-0', committed: PRICE, held: PRICE }]);
 
   // A NaN price (say, from arithmetic on a missing estimate) would read back from JSON as null.
   const escrow = e.escrow as Extract<NodeEvent, { type: 'ledger.entry' }>;
@@ -130,7 +132,7 @@ test('a refund releases the hold without moving credits', () => {
     snap.ledger_escrows.map((x) => x.status),
     ['refunded'],
   );
-  assert.deepEqual(snap.ledger_jobs, [{ job_id: 't-job-0', committed: 0 }]);
+  assert.deepEqual(snap.ledger_jobs, [{ job_id: 't-job-0', committed: 0, held: 0 }]);
   assert.deepEqual(snap.ledger_flows, []);
   assert.equal(journal.ledger.balance(WORKER), 0);
   journal.close();

@@ -51,11 +51,12 @@ export interface BatchPlan {
  */
 export function planLedgerEntries(view: LedgerView, entries: readonly LedgerEntry[]): BatchPlan {
   const escrows = new Map<string, Escrow>();
+  // Each job's committed credits, read from the view once a batch (a round's escrows are of one job).
   const committed = new Map<string, number>();
   const applied = new Set<string>();
   const overlay: LedgerView = {
     escrow: (assignmentId) => escrows.get(assignmentId) ?? view.escrow(assignmentId),
-    jobCommitted: (jobId) => view.jobCommitted(jobId) + (committed.get(jobId) ?? 0),
+    jobCommitted: (jobId) => committed.get(jobId) ?? view.jobCommitted(jobId),
     hasEntry: (entryId) => applied.has(entryId) || view.hasEntry(entryId),
   };
   const plan: BatchPlan = { admitted: [], refused: [] };
@@ -67,7 +68,7 @@ export function planLedgerEntries(view: LedgerView, entries: readonly LedgerEntr
     }
     const { escrow, jobCommittedDelta } = planned.effects;
     escrows.set(escrow.assignment_id, escrow);
-    committed.set(escrow.job_id, (committed.get(escrow.job_id) ?? 0) + jobCommittedDelta);
+    committed.set(escrow.job_id, overlay.jobCommitted(escrow.job_id) + jobCommittedDelta);
     applied.add(entry.entry_id);
     plan.admitted.push(planned.effects);
   }
@@ -88,7 +89,7 @@ function planEscrow(view: LedgerView, entry: EscrowEntry): LedgerPlan {
   }
   const { assignment_id, job_id, unit_id, requester, worker, amount } = entry;
   const escrow: Escrow = { assignment_id, job_id, unit_id, requester, worker, amount, status: 'held' };
-  return { ok: true, effects: { entry, escrow, transfers: [], jobCommittedDelta: amount } };
+  return { ok: true, effects: { entry, escrow, transfers: [], jobCommittedDelta: amount, jobHeldDelta: amount } };
 }
 
 /** The held escrow a settle or refund closes, or why it cannot: a unit is never paid twice. */
@@ -131,6 +132,7 @@ function planSettle(view: LedgerView, entry: SettleEntry): LedgerPlan {
       escrow: { ...escrow, amount: price, status: 'paid' },
       transfers,
       jobCommittedDelta: negate(escrow.amount - toWorker),
+      jobHeldDelta: negate(escrow.amount),
     },
   };
 }
@@ -172,7 +174,10 @@ function planReward(view: LedgerView, entry: RewardEntry): LedgerPlan {
     to: own.worker,
     amount: entry.amount,
   };
-  return { ok: true, effects: { entry, escrow: own, transfers: [transfer], jobCommittedDelta: entry.amount } };
+  return {
+    ok: true,
+    effects: { entry, escrow: own, transfers: [transfer], jobCommittedDelta: entry.amount, jobHeldDelta: 0 },
+  };
 }
 
 /** -amount, but 0 rather than -0 for nothing (-0 would leak into stored rows and comparisons). */
@@ -191,6 +196,7 @@ function planRefund(view: LedgerView, entry: RefundEntry): LedgerPlan {
       escrow: { ...escrow, status: 'refunded' },
       transfers: [],
       jobCommittedDelta: negate(escrow.amount),
+      jobHeldDelta: negate(escrow.amount),
     },
   };
 }

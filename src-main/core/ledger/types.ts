@@ -39,6 +39,8 @@ export interface LedgerEffects {
   transfers: Transfer[];
   /** Change to the job's committed credits (held + paid). */
   jobCommittedDelta: number;
+  /** Change to the job's credits held in escrows: an escrow's amount, less what a settle or refund closes. */
+  jobHeldDelta: number;
 }
 
 export type LedgerErrorCode =

@@ -43,10 +43,8 @@ export class LedgerReads {
        ) x JOIN ledger_peers p ON p.peer_no = x.no
        GROUP BY p.peer_id ORDER BY p.peer_id`,
     );
-    // From the index of held escrows (migration 13), not a scan of every escrow.
-    this.#held = db
-      .prepare<[], number>("SELECT COALESCE(SUM(amount), 0) FROM ledger_escrows WHERE status = 'held'")
-      .pluck();
+    // Each job's held total (migration 15), not a scan of every escrow.
+    this.#held = db.prepare<[], number>('SELECT COALESCE(SUM(held), 0) FROM ledger_jobs').pluck();
     this.#newestEntries = db.prepare<[number], { event_seq: number; position: number }>(
       'SELECT event_seq, position FROM ledger_entries ORDER BY event_seq DESC, position DESC LIMIT ?',
     );

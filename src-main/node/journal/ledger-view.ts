@@ -16,6 +16,9 @@ export interface SqlLedger {
   seqOfEntry(entryId: string): number | undefined;
 }
 
+/** Entry keys kept between an entry's plan and its write: a few group commits' entries. */
+const KEYS_KEPT = 4096;
+
 /**
  * `entryIdAt`: the id of the ledger entry at `position` in the event at a seq, committed or in the
  * transaction under way (an entry's row keeps only a 64-bit key of its id).
@@ -49,8 +52,8 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number, position: number) => 
     INSERT INTO ledger_flows (from_no, to_no, amount) VALUES (?, ?, ?)
     ON CONFLICT (from_no, to_no) DO UPDATE SET amount = amount + excluded.amount`);
   const addToJob = db.prepare(`
-    INSERT INTO ledger_jobs (job_id, committed) VALUES (?, ?)
-    ON CONFLICT (job_id) DO UPDATE SET committed = committed + excluded.committed`);
+    INSERT INTO ledger_jobs (job_id, committed, held) VALUES (?, ?, ?)
+    ON CONFLICT (job_id) DO UPDATE SET committed = committed + excluded.committed, held = held + excluded.held`);
 
   // Read for each event, not kept across events: a rolled-back transaction or a rebuild would
   // leave such a cache wrong.
@@ -63,9 +66,19 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number, position: number) => 
       return no;
     };
   };
+  // An entry's key is a sha256 (~1.8 µs): the plan reads it for `hasEntry`, then `apply` writes it.
+  const keys = new Map<string, bigint>();
+  const keyOf = (entryId: string): bigint => {
+    let key = keys.get(entryId);
+    if (key === undefined) {
+      if (keys.size >= KEYS_KEPT) keys.clear(); // entries planned but never applied (refused, duplicates)
+      keys.set(entryId, (key = idKey(entryId)));
+    }
+    return key;
+  };
   // Another id with the same key (about one chance in 2^64 a pair) is told apart by its event.
   const seqOfEntry = (entryId: string): number | undefined =>
-    rowsOfKey.all(idKey(entryId)).find((row) => entryIdAt(row.event_seq, row.position) === entryId)?.event_seq;
+    rowsOfKey.all(keyOf(entryId)).find((row) => entryIdAt(row.event_seq, row.position) === entryId)?.event_seq;
 
   return {
     view: {
@@ -78,10 +91,11 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number, position: number) => 
       const peerNo = peerNumbers();
       // A batch's flows and job totals are summed first: one upsert a pair of peers and a job.
       const flows = new Map<string, { from: number; to: number; amount: number }>();
-      const jobs = new Map<string, number>();
+      const jobs = new Map<string, { committed: number; held: number }>();
       let transferAt = 0;
-      effects.forEach(({ entry, escrow: e, transfers, jobCommittedDelta }, position) => {
-        insertEntry.run(seq, position, idKey(entry.entry_id), entry.kind);
+      effects.forEach(({ entry, escrow: e, transfers, jobCommittedDelta, jobHeldDelta }, position) => {
+        insertEntry.run(seq, position, keyOf(entry.entry_id), entry.kind);
+        keys.delete(entry.entry_id);
         if (entry.kind === 'escrow')
           insertEscrow.run(
             e.assignment_id,
@@ -100,11 +114,16 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number, position: number) => 
           if (flow) flow.amount += t.amount;
           else flows.set(`${from} ${to}`, { from, to, amount: t.amount });
         }
-        jobs.set(e.job_id, (jobs.get(e.job_id) ?? 0) + jobCommittedDelta);
+        const job = jobs.get(e.job_id);
+        if (job) {
+          job.committed += jobCommittedDelta;
+          job.held += jobHeldDelta;
+        } else jobs.set(e.job_id, { committed: jobCommittedDelta, held: jobHeldDelta });
       });
       for (const { from, to, amount } of flows.values()) addToFlow.run(from, to, amount);
-      // A missing row reads as 0 committed, so a zero change needs no write.
-      for (const [jobId, delta] of jobs) if (delta !== 0) addToJob.run(jobId, delta);
+      // A missing row reads as nothing committed or held, so a zero change needs no write.
+      for (const [jobId, { committed, held }] of jobs)
+        if (committed !== 0 || held !== 0) addToJob.run(jobId, committed, held);
     },
   };
 }

@@ -356,6 +356,22 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 15,
+    name: 'what is held, kept per job',
+    up(db) {
+      // The index of held escrows cost each escrow an insert and each settle a delete (a B-tree
+      // each, keyed by a long assignment id). Each job's row keeps its held total instead,
+      // written once a batch of entries; a summary sums a row per job.
+      db.exec(`
+        DROP INDEX ledger_escrows_held;
+        ALTER TABLE ledger_jobs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+        UPDATE ledger_jobs SET held = (
+          SELECT COALESCE(SUM(amount), 0) FROM ledger_escrows e WHERE e.job_id = ledger_jobs.job_id AND e.status = 'held'
+        );
+      `);
+    },
+  },
 ];
 
 /** Events a batch of the migrated journal holds (the journal's own group commits hold up to 250). */
