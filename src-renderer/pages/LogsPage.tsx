@@ -9,8 +9,8 @@ import { KEPT_EVENTS } from '../store/log-slice.js';
 function familyOf(type: ApiEvent['type']): string {
   if (type.startsWith('peer.') || type === 'trust.changed' || type === 'message.dropped') return 'peer';
   if (type.startsWith('job.') || type.startsWith('render.')) return 'job';
-  if (type.startsWith('unit.') || type === 'offer.received') return 'unit';
-  if (type === 'ledger.entry' || type === 'price.changed') return 'ledger';
+  if (type.startsWith('unit.') || type.startsWith('units.') || type.startsWith('offer')) return 'unit';
+  if (type.startsWith('ledger.') || type === 'price.changed') return 'ledger';
   return 'node';
 }
 

@@ -27,9 +27,9 @@ function topicsOf(type: ApiEventType): Topic[] {
   if (type === 'sharing.changed' || type === 'availability.changed' || type === 'slots.changed')
     return ['status', 'availability'];
   if (type === 'price.changed' || type === 'gpu.changed') return ['status'];
-  if (type === 'ledger.entry') return ['ledger', 'status'];
-  if (type.startsWith('unit.')) return ['jobs', 'status'];
-  return ['jobs']; // job.*, offer.received, render.*
+  if (type === 'ledger.entry' || type === 'ledger.entries') return ['ledger', 'status'];
+  if (type.startsWith('unit.') || type.startsWith('units.')) return ['jobs', 'status'];
+  return ['jobs']; // job.*, offer.received, offers.received, render.*
 }
 
 /** Starts polling and the event subscription; returns the function that stops both. */
@@ -90,7 +90,7 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
       if (event.type === 'render.tile' || event.type === 'render.frame') s.onRenderEvent(event);
       const jobId = event.data['job_id'];
       if (
-        event.type === 'offer.received' &&
+        (event.type === 'offer.received' || event.type === 'offers.received') &&
         typeof jobId === 'string' &&
         s.jobs?.find((j) => j.job_id === jobId)?.manual_accept
       )

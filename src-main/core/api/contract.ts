@@ -66,9 +66,15 @@ export const API_EVENT_TYPES = [
   'job.failed',
   'job.cancelled',
   'offer.received',
+  /** Offers of one provider for several units of a job at once: `job_id`, `provider`, `units` (a lone one is an `offer.received`). */
+  'offers.received',
   'unit.accepted',
+  /** Several units of a job accepted from one provider at once: `job_id`, `provider`, `units`. */
+  'units.accepted',
   'unit.started',
   'unit.finished',
+  /** Results for several units of a job from one provider in one message: `job_id`, `provider`, `units`. */
+  'units.finished',
   'unit.verified',
   'unit.failed',
   'unit.reoffered',
@@ -78,6 +84,8 @@ export const API_EVENT_TYPES = [
   /** A requester refunded a result of mine as rejected without its verdict saying so: refused, and it gets no more work. */
   'peer.cheated',
   'ledger.entry',
+  /** Several ledger entries journaled together: `entries` (their count), `kind` (theirs, or `mixed`). */
+  'ledger.entries',
   'render.tile',
   'render.frame',
   'price.changed',

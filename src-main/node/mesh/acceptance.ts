@@ -20,6 +20,7 @@ import { ApiError } from '../api/errors.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { InlineBudget } from './inline-blobs.js';
 import { acceptanceEvents, refundEvent } from './settlement.js';
+import { emitUnits } from './unit-events.js';
 
 /**
  * Acceptance rounds at most this often: every verdict asks for one, and a round 5 ms after each
@@ -97,13 +98,11 @@ export class Acceptor {
     const held = fresh.filter((offer) => this.#offers.add(offer, nowMs));
     if (held.length < fresh.length)
       this.ctx.log(`held offers are at their limit: ${fresh.length - held.length} from ${from} dropped`);
-    for (const offer of held)
-      this.ctx.emit('offer.received', {
-        job_id: offer.job_id,
-        unit_id: offer.unit_id,
-        provider: from,
-        price: offer.price,
-      });
+    emitUnits(
+      (type, data) => this.ctx.emit(type, data),
+      { one: 'offer.received', many: 'offers.received', peerKey: 'provider' },
+      held.map(({ job_id, unit_id, price }) => ({ job_id, unit_id, peer: from, extra: { price } })),
+    );
     this.acceptSoon();
   }
 
@@ -273,15 +272,17 @@ export class Acceptor {
     const byProvider = new Map<string, Acceptance[]>();
     for (const acceptance of acceptances) {
       if (this.ctx.state.assignments.get(acceptance.assignment_id)?.escrow !== 'held') continue; // refused by the ledger
-      this.ctx.emit('unit.accepted', {
-        job_id: acceptance.job_id,
-        unit_id: acceptance.unit_id,
-        provider: acceptance.provider_peer,
-      });
       const list = byProvider.get(acceptance.provider_peer);
       if (list) list.push(acceptance);
       else byProvider.set(acceptance.provider_peer, [acceptance]);
     }
+    emitUnits(
+      (type, data) => this.ctx.emit(type, data),
+      { one: 'unit.accepted', many: 'units.accepted', peerKey: 'provider' },
+      [...byProvider.values()]
+        .flat()
+        .map(({ job_id, unit_id, provider_peer }) => ({ job_id, unit_id, peer: provider_peer })),
+    );
     this.ctx.commitmentChanged();
     await Promise.all(
       [...byProvider].flatMap(([provider, list]) =>

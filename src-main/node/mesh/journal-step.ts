@@ -19,6 +19,7 @@ import { idsDigest, iso, RecordError, type NewEvent, type NodeContext } from './
 import { mustSurvivePowerCut } from './durability.js';
 import { applyEvent } from './job-tally.js';
 import type { StateKeeper } from './state-keeper.js';
+import { emitLedgerEntries } from './unit-events.js';
 
 export interface StepTarget {
   readonly journal: Journal;
@@ -46,8 +47,7 @@ export async function journalStep(node: StepTarget, events: NewEvent[]): Promise
     if (outcome.duplicate) return;
     applyEvent(node.state, event);
     node.keeper.applied(outcome.seq);
-    for (const entry of ledgerEntriesOf(event))
-      node.emit('ledger.entry', { kind: entry.kind, assignment_id: entry.assignment_id });
+    emitLedgerEntries((type, data) => node.emit(type, data), ledgerEntriesOf(event));
   });
   if (refused.length > 0) throw new RecordError(refused);
 }

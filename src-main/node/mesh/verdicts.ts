@@ -22,6 +22,7 @@ import { isProvisional, priceOf, refundEvent, settleEvent } from './settlement.j
 import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
+import { emitUnits } from './unit-events.js';
 import { againstTruth, Convictions } from './convictions.js';
 import { VerdictReceipts } from './verdict-receipts.js';
 import { VerifiedOutputs } from './verified-outputs.js';
@@ -142,6 +143,11 @@ export class Verdicts {
     for (const { result, output_base64 } of again)
       if (this.ctx.state.assignments.get(result.assignment_id)?.result?.output_cid === result.output_cid)
         this.#outputs.offer(result.output_cid, output_base64);
+    emitUnits(
+      (type, data) => this.ctx.emit(type, data),
+      { one: 'unit.finished', many: 'units.finished', peerKey: 'provider' },
+      taken.map(({ acceptance: { job_id, unit_id } }) => ({ job_id, unit_id, peer: from })),
+    );
     await Promise.all(taken.map(({ item, acceptance }) => this.#onResult(from, item, acceptance)));
     const ids = [...again, ...taken.map(({ item }) => item)].map(({ result }) => result.assignment_id);
     return this.#payments.reply(from, ids);
@@ -150,7 +156,6 @@ export class Verdicts {
   /** A result that answers my assignment, journaled with its receipt: consensus. */
   async #onResult(from: string, { result, output_base64 }: ResultItem, acceptance: Acceptance): Promise<void> {
     this.#outputs.offer(result.output_cid, output_base64);
-    this.ctx.emit('unit.finished', { job_id: acceptance.job_id, unit_id: acceptance.unit_id, provider: from });
     await this.decide(acceptance.unit_id, from);
     this.acceptSoon(); // the provider's pipeline has room again
   }

@@ -86,6 +86,20 @@ test(
       );
       assert.ok(transfers.every((t) => t.job_id === job_id && t.peer_id !== n.node.peerId));
     }
+    // The UI hears of a batch of units as one event a job and provider, and of a batch of ledger
+    // entries as one: every assignment is still counted once as accepted, and once as finished.
+    const feed = a.node.events.since(0, 10_000);
+    const counted = (one: string, many: string) =>
+      feed.reduce((n, e) => n + (e.type === one ? 1 : e.type === many ? (e.data['units'] as number) : 0), 0);
+    const assignments = [...a.node.state.assignments.values()];
+    assert.equal(counted('unit.accepted', 'units.accepted'), assignments.length);
+    assert.equal(counted('unit.finished', 'units.finished'), assignments.filter((x) => x.result).length);
+    const batchEvents = feed.filter((e) => ['units.accepted', 'units.finished', 'ledger.entries'].includes(e.type));
+    assert.ok(batchEvents.length > 0, 'batches of units are one event each');
+    assert.ok(
+      feed.filter((e) => e.type.startsWith('unit') && e.type !== 'unit.verified').length < assignments.length,
+      `${feed.length} events for ${assignments.length} assignments`,
+    );
     // Receipts: every chain a node holds checks out.
     for (const n of nodes) {
       const { chains } = await n.api['receipts.verify']({});

@@ -1,0 +1,49 @@
+// The UI's events for a batch of units: one a job and peer, not one a unit. A 100,000-unit job
+// sent five events a unit to every UI that listened (offers, acceptances, results, escrows,
+// settles), each built, checked, written and sent by the node's main thread, and read by the UI's.
+import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
+import type { LedgerEntry } from '../../core/schemas/index.js';
+
+type Emit = (type: ApiEventType, data: ApiEvent['data']) => void;
+
+/** A unit of the batch: its job, its id, the peer on the other side, and what else its own event says. */
+export interface BatchedUnit {
+  job_id: string;
+  unit_id: string;
+  peer: string;
+  extra?: ApiEvent['data'];
+}
+
+/**
+ * One event for each job and peer of the batch: a lone unit's own event (`one`: its `unit_id`,
+ * `peerKey`, and its `extra`), or for several, `many` with their count as `units`.
+ */
+export function emitUnits(
+  emit: Emit,
+  { one, many, peerKey }: { one: ApiEventType; many: ApiEventType; peerKey: 'provider' | 'requester' },
+  units: readonly BatchedUnit[],
+): void {
+  const groups = new Map<string, BatchedUnit[]>();
+  for (const unit of units) {
+    const key = `${unit.job_id} ${unit.peer}`;
+    const group = groups.get(key);
+    if (group) group.push(unit);
+    else groups.set(key, [unit]);
+  }
+  for (const [first, ...rest] of groups.values()) {
+    if (rest.length === 0)
+      emit(one, { job_id: first!.job_id, unit_id: first!.unit_id, [peerKey]: first!.peer, ...first!.extra });
+    else emit(many, { job_id: first!.job_id, [peerKey]: first!.peer, units: rest.length + 1 });
+  }
+}
+
+/** One event for the entries one journal event holds: a lone entry's own, or their count and kind. */
+export function emitLedgerEntries(emit: Emit, entries: readonly LedgerEntry[]): void {
+  const [first] = entries;
+  if (!first) return;
+  if (entries.length === 1) emit('ledger.entry', { kind: first.kind, assignment_id: first.assignment_id });
+  else {
+    const kind = entries.every((e) => e.kind === first.kind) ? first.kind : 'mixed';
+    emit('ledger.entries', { kind, entries: entries.length });
+  }
+}
