@@ -76,6 +76,8 @@ export const API_EVENT_TYPES = [
   /** Results for several units of a job from one provider in one message: `job_id`, `provider`, `units`. */
   'units.finished',
   'unit.verified',
+  /** Several units of a job verified in one turn: `job_id`, `units` (a lone one is a `unit.verified`, with its `hash`). */
+  'units.verified',
   'unit.failed',
   'unit.reoffered',
   /** A provider refused an acceptance of mine: `provider`, `reason` (its policies, my credit with it). */

@@ -6,34 +6,62 @@ import type { LedgerEntry } from '../../core/schemas/index.js';
 
 type Emit = (type: ApiEventType, data: ApiEvent['data']) => void;
 
-/** A unit of the batch: its job, its id, the peer on the other side, and what else its own event says. */
+/** A unit of the batch: its job, its id, the peer on the other side (if any), and what else its own event says. */
 export interface BatchedUnit {
   job_id: string;
   unit_id: string;
-  peer: string;
+  peer?: string;
   extra?: ApiEvent['data'];
+}
+
+/** A lone unit's event type, the batch's, and the key its peer goes under. */
+export interface UnitEventTypes {
+  one: ApiEventType;
+  many: ApiEventType;
+  peerKey?: 'provider';
 }
 
 /**
  * One event for each job and peer of the batch: a lone unit's own event (`one`: its `unit_id`,
- * `peerKey`, and its `extra`), or for several, `many` with their count as `units`.
+ * its peer under `peerKey`, and its `extra`), or for several, `many` with their count as `units`.
  */
-export function emitUnits(
-  emit: Emit,
-  { one, many, peerKey }: { one: ApiEventType; many: ApiEventType; peerKey: 'provider' | 'requester' },
-  units: readonly BatchedUnit[],
-): void {
+export function emitUnits(emit: Emit, { one, many, peerKey }: UnitEventTypes, units: readonly BatchedUnit[]): void {
   const groups = new Map<string, BatchedUnit[]>();
   for (const unit of units) {
-    const key = `${unit.job_id} ${unit.peer}`;
+    const key = `${unit.job_id} ${unit.peer ?? ''}`;
     const group = groups.get(key);
     if (group) group.push(unit);
     else groups.set(key, [unit]);
   }
   for (const [first, ...rest] of groups.values()) {
-    if (rest.length === 0)
-      emit(one, { job_id: first!.job_id, unit_id: first!.unit_id, [peerKey]: first!.peer, ...first!.extra });
-    else emit(many, { job_id: first!.job_id, [peerKey]: first!.peer, units: rest.length + 1 });
+    const peer: ApiEvent['data'] = peerKey && first!.peer !== undefined ? { [peerKey]: first!.peer } : {};
+    if (rest.length === 0) emit(one, { job_id: first!.job_id, unit_id: first!.unit_id, ...peer, ...first!.extra });
+    else emit(many, { job_id: first!.job_id, ...peer, units: rest.length + 1 });
+  }
+}
+
+/**
+ * Units told of one at a time (a verdict each, where its decision ends) and emitted together at
+ * the end of the turn, as emitUnits does a batch. `flush` emits them now: before an event that
+ * must come after them (the job's completion).
+ */
+export class UnitsThisTurn {
+  #units: BatchedUnit[] = [];
+
+  constructor(
+    private readonly emit: Emit,
+    private readonly types: UnitEventTypes,
+  ) {}
+
+  add(unit: BatchedUnit): void {
+    if (this.#units.length === 0) setImmediate(() => this.flush());
+    this.#units.push(unit);
+  }
+
+  flush(): void {
+    const units = this.#units;
+    this.#units = [];
+    emitUnits(this.emit, this.types, units);
   }
 }
 

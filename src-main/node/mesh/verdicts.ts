@@ -22,7 +22,7 @@ import { isProvisional, priceOf, refundEvent, settleEvent } from './settlement.j
 import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
-import { emitUnits } from './unit-events.js';
+import { emitUnits, UnitsThisTurn } from './unit-events.js';
 import { againstTruth, Convictions } from './convictions.js';
 import { VerdictReceipts } from './verdict-receipts.js';
 import { VerifiedOutputs } from './verified-outputs.js';
@@ -49,6 +49,8 @@ export class Verdicts {
   readonly #receipts: VerdictReceipts;
   /** My verdicts with what they pay, journaled a turn's at a time. */
   readonly #closings: SameTurnSteps;
+  /** The verdicts of a turn, told to the UI together. */
+  readonly #verified: UnitsThisTurn;
   #stopped = false;
 
   constructor(
@@ -62,6 +64,10 @@ export class Verdicts {
     this.#payments = new Payments(ctx);
     this.#receipts = new VerdictReceipts(ctx);
     this.#closings = new SameTurnSteps((events) => ctx.record(events));
+    this.#verified = new UnitsThisTurn((type, data) => ctx.emit(type, data), {
+      one: 'unit.verified',
+      many: 'units.verified',
+    });
     this.#tiles = new TileChecker(ctx, executor);
     this.#truth = new GroundTruth(ctx, executor);
     this.#outputs = new VerifiedOutputs(ctx);
@@ -342,15 +348,12 @@ export class Verdicts {
     this.extra.delete(unitId); // decided: a reopened unit asks again, as after a restart
     const job = state.jobs.get(record.unit.job_id)!;
     const failure = hash ? agreedFailure(hash) : 'no_agreement';
-    this.ctx.emit(failure ? 'unit.failed' : 'unit.verified', {
-      job_id: job.job.job_id,
-      unit_id: unitId,
-      hash,
-      ...(failure ? { failure } : {}),
-    });
+    if (failure) this.ctx.emit('unit.failed', { job_id: job.job.job_id, unit_id: unitId, hash, failure });
+    else this.#verified.add({ job_id: job.job.job_id, unit_id: unitId, extra: { hash } });
     const told = new Set(replyingTo ? [replyingTo] : []);
     if (job.completedAt) {
       for (const provider of await this.#payments.settleHeld(job.job.job_id)) told.add(provider);
+      this.#verified.flush(); // the job's last verdicts before its completion
       if (!job.job.render) this.ctx.emit('job.completed', { job_id: job.job.job_id }); // a render job's, once its frames are assembled
     }
     if (this.onVerdict) this.ctx.background(`after the verdict on ${unitId}`, this.onVerdict(unitId));

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ApiEvent, ApiEventType } from '../../../src-main/core/api/contract.js';
 import type { LedgerEntry } from '../../../src-main/core/schemas/index.js';
-import { emitLedgerEntries, emitUnits } from '../../../src-main/node/mesh/unit-events.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { emitLedgerEntries, emitUnits, UnitsThisTurn } from '../../../src-main/node/mesh/unit-events.js';
 
 function recorder() {
   const emitted: { type: ApiEventType; data: ApiEvent['data'] }[] = [];
@@ -50,4 +51,19 @@ test('the entries of one journal event are one event with their count and kind, 
     { type: 'ledger.entries', data: { kind: 'settle', entries: 2 } },
     { type: 'ledger.entries', data: { kind: 'mixed', entries: 3 } },
   ]);
+});
+
+test('units told of one at a time in a turn are emitted together at its end, or at once when flushed', async () => {
+  const { emitted, emit } = recorder();
+  const verified = new UnitsThisTurn(emit, { one: 'unit.verified', many: 'units.verified' });
+  for (let i = 0; i < 3; i++) verified.add({ job_id: 'j1', unit_id: `j1/${i}`, extra: { hash: `h${i}` } });
+  assert.deepEqual(emitted, [], 'not before the turn ends');
+  await nextTurn();
+  assert.deepEqual(emitted, [{ type: 'units.verified', data: { job_id: 'j1', units: 3 } }]);
+
+  verified.add({ job_id: 'j1', unit_id: 'j1/3', extra: { hash: 'h3' } });
+  verified.flush();
+  assert.deepEqual(emitted.at(-1), { type: 'unit.verified', data: { job_id: 'j1', unit_id: 'j1/3', hash: 'h3' } });
+  await nextTurn();
+  assert.equal(emitted.length, 2, 'a flushed unit is told once');
 });
