@@ -126,6 +126,8 @@ interface MeshRun {
   paidSeconds: number;
   /** Each daemon's resident memory grown from submit until paid in full, a unit: what a job holds while open. */
   rssBytesPerUnit: Record<'requester' | 'provider', number>;
+  /** The requester's API events a unit from submit to completion, as a UI listening to it gets them. */
+  apiEventsPerUnit: number;
 }
 
 interface StallSummary {
@@ -166,6 +168,7 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     const before = diskByPart(requester.dataDir);
     const cpuSoFar = cpuPerUnit({ requester, provider });
     const rssBefore = { requester: processRss(requester.pid), provider: processRss(provider.pid) };
+    const eventsBefore = events.received;
     const start = performance.now();
     const startedAt = Date.now();
     // Streamed, as `meshctl job submit --input` sends a file: a job of any size (inline base64 stops at 32 MiB).
@@ -179,6 +182,7 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
       throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${UNITS} verified`);
     const seconds = (completedAt - start) / 1000;
     const cpuMsPerUnit = cpuSoFar();
+    const apiEventsPerUnit = (events.received - eventsBefore) / UNITS;
     const atCompletion = diskGrowthPerUnit(before, diskByPart(requester.dataDir));
     const paidAt = await paidInFull(provider.api);
     const window: [number, number] = [startedAt, startedAt + (paidAt - start)];
@@ -204,6 +208,7 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
       cpuMsPerUnit,
       paidSeconds,
       rssBytesPerUnit,
+      apiEventsPerUnit,
       window,
     };
   } finally {
@@ -269,6 +274,7 @@ export const benchmarks: Benchmark[] = [
           main_thread_stalls: mesh.stalls,
           paid_seconds_after_completion: round(mesh.paidSeconds, 1),
           rss_bytes_per_unit: mesh.rssBytesPerUnit,
+          api_events_per_unit: round(mesh.apiEventsPerUnit, 3),
         },
         {
           name: 'disk_bytes_per_unit',
