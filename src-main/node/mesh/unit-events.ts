@@ -1,6 +1,6 @@
-// The UI's events for a batch of units: one a job and peer, not one a unit. A 100,000-unit job
-// sent five events a unit to every UI that listened (offers, acceptances, results, escrows,
-// settles), each built, checked, written and sent by the node's main thread, and read by the UI's.
+// The UI's events for a batch of units: one a job and peer, not one a unit. A requester sent six
+// events a unit to every UI that listened (its offer, acceptance, result, verdict, escrow and
+// settle), each built, checked, written and sent by the node's main thread, and read by the UI's.
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
 import type { LedgerEntry } from '../../core/schemas/index.js';
 
