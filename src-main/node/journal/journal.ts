@@ -19,6 +19,7 @@ import { LedgerReads } from './ledger-reads.js';
 import { StateSnapshots } from './state-snapshots.js';
 import { EventStore, type BatchWriter } from './event-store.js';
 import { DurableOrder } from './durable-order.js';
+import { GroupCommit } from './group-commit.js';
 import { checkedEvent, ownEvent, type Journaled, type Validated } from './journal-input.js';
 
 export interface JournalOptions extends DatabaseOptions {
@@ -49,40 +50,8 @@ export type RebuildOutcome = { ok: true; events: number } | Failure;
 export type JournalSnapshot = Record<DerivedTable, Record<string, unknown>[]>;
 
 const DEFAULT_MAX_BATCH = 250;
-/**
- * What an event counts against `maxBatch`: one per EVENT_BYTES of its JSON (at least one), so an
- * event of one thing (a trust change, an offer, a ledger entry: 100-500 bytes) is one, and a batch
- * event (a settlement's 300 ledger entries) counts about as the events it stands for. Counted one
- * each, 250 of those went into one transaction that held the main thread for over half a second
- * at the end of a 100,000-unit job.
- */
-const EVENT_BYTES = 512;
-const eventWeight = (item: Journaled): number => Math.max(1, Math.ceil(item.body.length / EVENT_BYTES));
-/**
- * The journal writes transactions for this long on one turn of the event loop (a scheduled flush,
- * or steps reaching `maxBatch`), then leaves the rest to the next turn: what was queued behind a
- * burst (a job's settlements arriving together) is written a transaction or two at a time, with
- * the loop turning between. `flush()` writes everything.
- */
-const FLUSH_SLICE_MS = 8;
-/**
- * How long a step that commits FULL waits for others to share its fsync: a small part of the
- * fsync itself (about 7 ms on the test VM), so a stream of results, one a unit, commits a few
- * units per fsync instead of one.
- */
-const FULL_COALESCE_MS = 2;
 /** Writes (commits, snapshots) stopped this long: the WAL is checkpointed and truncated (database.ts, QuietCheckpoint). */
 const QUIET_CHECKPOINT_MS = 2_000;
-
-/** One logical step: its events go into one transaction, never split across two. */
-interface Step {
-  items: Journaled[];
-  /** What it counts against `maxBatch` (eventWeight). */
-  weight: number;
-  /** Resolved once on disk (see StepOptions). */
-  full: boolean;
-  resolve: (outcomes: AppendOutcome[]) => void;
-}
 
 export interface StepOptions {
   /**
@@ -113,17 +82,11 @@ export class Journal {
   readonly archive: Archive;
   /** Balances, what is held, the newest ledger entries and transfers. */
   readonly ledger: LedgerReads;
-  readonly #maxBatch: number;
+  readonly #writes: GroupCommit<AppendOutcome>;
   readonly #store: EventStore;
   readonly #writeBatch: (items: readonly Journaled[]) => AppendOutcome[];
   readonly #replayAll: () => number;
-  #queue: Step[] = [];
-  /** Events in the queue. */
-  #queued = 0;
   readonly #commits = { normal: 0, full: 0 };
-  #flushScheduled = false;
-  /** How long sliced flushes have written on this turn of the event loop. */
-  #flushedThisTurnMs = 0;
   #closed = false;
   /** The batch of the transaction under way, if one is. */
   #pending: BatchWriter | undefined;
@@ -171,7 +134,11 @@ export class Journal {
     this.path = db.name;
     this.#quiet = new QuietCheckpoint(db, QUIET_CHECKPOINT_MS);
     this.#durable = new DurableOrder(`${db.name}-wal`, () => db.pragma('wal_checkpoint(FULL)'));
-    this.#maxBatch = Math.max(1, Math.floor(maxBatch));
+    this.#writes = new GroupCommit(maxBatch, {
+      commit: (items, full) => this.#commit(items, full),
+      settle: (written, full, resolve) => this.#durable.settle(written && full && this.synchronous !== 'FULL', resolve),
+      closed: () => this.#closed,
+    });
     this.#store = new EventStore(db);
     this.#projector = createProjector(db, (seq, position) => {
       const event = this.#store.eventAt(seq, this.#pending);
@@ -207,7 +174,7 @@ export class Journal {
    * queued by then, never split), and resolves with each event's outcome once it has committed;
    * an event refused before writing (invalid, closed) has its reason and the rest go on. The
    * queue is written when it reaches `maxBatch` events or on the next turn of the event loop
-   * (FULL_COALESCE_MS later when the first step queued commits FULL), whichever comes first; a step larger than `maxBatch` is a transaction of its own.
+   * (FULL_COALESCE_MS later, group-commit.ts, when the first step queued commits FULL), whichever comes first; a step larger than `maxBatch` is a transaction of its own.
    */
   appendAll(inputs: readonly unknown[], options: StepOptions = {}): Promise<AppendOutcome[]> {
     return this.#enqueue(
@@ -234,18 +201,7 @@ export class Journal {
   #enqueue(checked: readonly Validated[], options: StepOptions): Promise<AppendOutcome[]> {
     const items = checked.flatMap((c) => (c.ok ? [{ event: c.event, body: c.body }] : []));
     if (items.length === 0) return Promise.resolve(checked.map((c) => c as Failure));
-    return new Promise<AppendOutcome[]>((resolve) => {
-      const weight = items.reduce((sum, item) => sum + eventWeight(item), 0);
-      this.#queue.push({ items, weight, full: options.full === true, resolve });
-      this.#queued += weight;
-      if (this.#queued >= this.#maxBatch) this.#flushFor(FLUSH_SLICE_MS);
-      else if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        // A FULL step waits for the disk (milliseconds): steps arriving meanwhile share its fsync.
-        if (options.full === true) setTimeout(this.#scheduledFlush, FULL_COALESCE_MS);
-        else setImmediate(this.#scheduledFlush);
-      }
-    }).then((written) => {
+    return this.#writes.add(items, options.full === true).then((written) => {
       let next = 0;
       return checked.map((c) => (c.ok ? written[next++]! : c));
     });
@@ -268,58 +224,9 @@ export class Journal {
     }
   }
 
-  /**
-   * Writes every queued step, whole steps per transaction (up to `maxBatch` events each, counted
-   * by eventWeight, but never cutting a step), then resolves their promises.
-   */
+  /** Writes every queued step now (group-commit.ts), then resolves their promises. */
   flush(): void {
-    this.#flushFor(Infinity);
-  }
-
-  /** As flush, for about `sliceMs`: what is left is written on the next turn of the event loop. */
-  #flushFor(sliceMs: number): void {
-    // The slice is a turn's: messages handled in one turn (a burst of settlements read together)
-    // each reach maxBatch, and each flushing its own slice made that turn last a second.
-    const start = performance.now() - this.#flushedThisTurnMs;
-    if (this.#flushedThisTurnMs === 0 && sliceMs !== Infinity) setImmediate(() => (this.#flushedThisTurnMs = 0));
-    try {
-      this.#writeQueue(start, sliceMs);
-    } finally {
-      if (sliceMs !== Infinity) this.#flushedThisTurnMs = performance.now() - start;
-    }
-  }
-
-  #writeQueue(start: number, sliceMs: number): void {
-    while (this.#queue.length > 0) {
-      if (performance.now() - start >= sliceMs) {
-        this.#scheduleFlush();
-        return;
-      }
-      let weight = 0;
-      let take = 0;
-      while (take < this.#queue.length && (take === 0 || weight + this.#queue[take]!.weight <= this.#maxBatch))
-        weight += this.#queue[take++]!.weight;
-      const steps = this.#queue.splice(0, take);
-      this.#queued -= weight;
-      const items = steps.flatMap((step) => step.items);
-      const full = steps.some((step) => step.full);
-      let outcomes: AppendOutcome[];
-      let written = true;
-      try {
-        outcomes = this.#commit(items, full);
-      } catch (err) {
-        const failed = storageFailure(err); // the transaction rolled back: none of these steps is written
-        outcomes = items.map(() => failed);
-        written = false;
-      }
-      this.#durable.settle(written && full && this.synchronous !== 'FULL', () => {
-        let at = 0;
-        for (const step of steps) {
-          step.resolve(outcomes.slice(at, at + step.items.length));
-          at += step.items.length;
-        }
-      });
-    }
+    this.#writes.flush();
   }
 
   /** One transaction; with `full`, its steps resolve once it is on disk (flush, DurableOrder). */
@@ -395,17 +302,6 @@ export class Journal {
     this.#durable.close();
     this.#db.close();
   }
-
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(this.#scheduledFlush);
-  }
-
-  #scheduledFlush = (): void => {
-    this.#flushScheduled = false;
-    if (!this.#closed) this.#flushFor(FLUSH_SLICE_MS);
-  };
 
   #check(input: unknown): Validated {
     return this.#closed ? closedFailure() : checkedEvent(input);
