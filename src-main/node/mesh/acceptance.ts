@@ -19,6 +19,7 @@ import { authoredBy, MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit 
 import { ApiError } from '../api/errors.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { InlineBudget } from './inline-blobs.js';
+import { RoundTimer } from './round-timer.js';
 import { acceptanceEvents, refundEvent } from './settlement.js';
 import { emitUnits } from './unit-events.js';
 
@@ -35,6 +36,8 @@ const ACCEPT_GAP_MS = 100;
  * side 60–110 ms (CPU profiles of `mesh_tiny`); a step of this many, about a quarter of that.
  */
 const ACCEPTANCES_PER_STEP = 250;
+/** Providers whose last round brought forward is remembered (#idleFirst): past this, all are forgotten. */
+const IDLE_ROUNDS_KEPT = 1024;
 
 /** What the acceptor asks of the requester: which units want workers, and how many. */
 export interface UnitWants {
@@ -47,11 +50,14 @@ export interface UnitWants {
 }
 
 export class Acceptor {
-  #acceptTimer: NodeJS.Timeout | undefined;
-  #lastRoundAt = -Infinity;
+  readonly #rounds = new RoundTimer(ACCEPT_GAP_MS, 5, () => this.#round());
   /** The accept round in progress: rounds never overlap, or both would count the same pipeline room. */
   #accepting: Promise<void> | undefined;
   #acceptAgain = false;
+  /** …and at once (acceptSoon's `now`). */
+  #acceptAgainNow = false;
+  /** When each provider's offers last brought a round forward (#idleFirst). */
+  readonly #idleRoundAt = new Map<string, number>();
   #stopped = false;
   /** When an acceptance last failed to reach each provider, or was refused by it: its offers from before then are ignored. */
   readonly #unreachableSince = new Map<string, number>();
@@ -69,8 +75,7 @@ export class Acceptor {
   /** No more rounds; resolves when the one in progress has ended. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#acceptTimer);
-    this.#acceptTimer = undefined;
+    this.#rounds.stop();
     await this.#accepting;
   }
 
@@ -103,30 +108,47 @@ export class Acceptor {
       { one: 'offer.received', many: 'offers.received', peerKey: 'provider' },
       held.map(({ job_id, unit_id, price }) => ({ job_id, unit_id, peer: from, extra: { price } })),
     );
-    this.acceptSoon();
+    this.acceptSoon(held.length > 0 && this.#idleFirst(from, nowMs));
   }
 
-  acceptSoon(): void {
+  /**
+   * Whether a provider's offers skip the gap between rounds: it has nothing of mine to run, so its
+   * cores idle until a round. Once a gap each, or a provider whose offers I never take could run
+   * rounds back to back.
+   */
+  #idleFirst(provider: string, nowMs: number): boolean {
+    if (nowMs - (this.#idleRoundAt.get(provider) ?? -Infinity) < ACCEPT_GAP_MS || this.#runsForMe(provider))
+      return false;
+    if (this.#idleRoundAt.size >= IDLE_ROUNDS_KEPT) this.#idleRoundAt.clear();
+    this.#idleRoundAt.set(provider, nowMs);
+    return true;
+  }
+
+  /**
+   * An acceptance round soon: ACCEPT_GAP_MS after the last (offers that come meanwhile are taken
+   * together), or, `now`, at the end of this turn.
+   */
+  acceptSoon(now = false): void {
     if (this.#stopped) return;
     if (this.#accepting) {
       this.#acceptAgain = true;
+      this.#acceptAgainNow ||= now;
       return;
     }
-    if (this.#acceptTimer) return;
-    const wait = Math.max(5, this.#lastRoundAt + ACCEPT_GAP_MS - performance.now());
-    this.#acceptTimer = setTimeout(() => {
-      this.#acceptTimer = undefined;
-      this.#lastRoundAt = performance.now();
-      this.#accepting = this.acceptRound()
-        .catch((err) => this.ctx.log(`accepting offers failed: ${describeError(err)}`))
-        .finally(() => {
-          this.#accepting = undefined;
-          if (this.#acceptAgain) {
-            this.#acceptAgain = false;
-            this.acceptSoon();
-          }
-        });
-    }, wait);
+    this.#rounds.soon(now);
+  }
+
+  #round(): void {
+    this.#accepting = this.acceptRound()
+      .catch((err) => this.ctx.log(`accepting offers failed: ${describeError(err)}`))
+      .finally(() => {
+        this.#accepting = undefined;
+        if (this.#acceptAgain) {
+          const now = this.#acceptAgainNow;
+          this.#acceptAgain = this.#acceptAgainNow = false;
+          this.acceptSoon(now);
+        }
+      });
   }
 
   /** Accepts offers by policy for jobs not in manual mode, keeping each provider's pipeline short. */
@@ -162,7 +184,10 @@ export class Acceptor {
         (inFlight.get(peer) ?? 0),
     };
     const { acceptances } = acceptByPolicy(ctx, units, offers);
-    await this.#commit(acceptances);
+    // The next round need not wait for the providers' answers: the pipeline room it counts is
+    // journaled already (waiting held an idle provider's first units back by another's round trip).
+    const { delivered } = await this.#commit(acceptances);
+    this.ctx.background('delivering acceptances', delivered);
   }
 
   #indexOf(unit: WorkUnit): number {
@@ -213,8 +238,10 @@ export class Acceptor {
     }
     if (acceptances.length === 0 && refused.length === 0)
       throw new ApiError('not_found', `${provider} has no open offer on job ${jobId}`);
-    await this.#commit(acceptances);
-    // The provider's own refusals (its policies, my credit with it) are known once #commit returns.
+    await (
+      await this.#commit(acceptances)
+    ).delivered;
+    // The provider's own refusals (its policies, my credit with it) are known once they are delivered.
     let accepted = 0;
     for (const acceptance of acceptances) {
       const refusal = this.ctx.state.assignments.get(acceptance.assignment_id)?.refusal;
@@ -258,9 +285,9 @@ export class Acceptor {
     return { ...unit, verification_redundancy: Math.min(MAX_REDUNDANCY, this.source.wanted(unit)) };
   }
 
-  /** Journals the acceptances and their escrows, then tells each provider. */
-  async #commit(acceptances: Acceptance[]): Promise<void> {
-    if (acceptances.length === 0) return;
+  /** Journals the acceptances and their escrows; `delivered` once each provider was told and answered. */
+  async #commit(acceptances: Acceptance[]): Promise<{ delivered: Promise<unknown> }> {
+    if (acceptances.length === 0) return { delivered: Promise.resolve() };
     const accepted = acceptances.map((acceptance) => ({
       acceptance,
       parties: { requester: this.ctx.me, worker: acceptance.provider_peer },
@@ -284,11 +311,12 @@ export class Acceptor {
         .map(({ job_id, unit_id, provider_peer }) => ({ job_id, unit_id, peer: provider_peer })),
     );
     this.ctx.commitmentChanged();
-    await Promise.all(
+    const delivered = Promise.all(
       [...byProvider].flatMap(([provider, list]) =>
         chunks(list, ACCEPTANCES_PER_STEP).map((step) => this.#deliver(provider, step)),
       ),
     );
+    return { delivered };
   }
 
   /**
@@ -348,6 +376,13 @@ export class Acceptor {
 
   #openToStrangers(jobId: string): boolean {
     return this.ctx.state.jobs.get(jobId)?.job.open_to_strangers === true;
+  }
+
+  /** Whether `provider` holds an assignment of mine still to be run or decided. */
+  #runsForMe(provider: string): boolean {
+    for (const { acceptance } of this.ctx.state.inFlightAs('requester').values())
+      if (acceptance.provider_peer === provider) return true;
+    return false;
   }
 
   #inFlightByProvider(): Map<string, number> {

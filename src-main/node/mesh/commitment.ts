@@ -15,6 +15,7 @@ import {
 import type { MeshNetwork } from '../p2p/index.js';
 import { iso, type NodeContext } from './context.js';
 import { trustInMe } from './following.js';
+import { RoundTimer } from './round-timer.js';
 
 const PUBLISH_INTERVAL_MS = 250;
 /**
@@ -52,11 +53,11 @@ function sameRequests(a: Fingerprint, b: Fingerprint): boolean {
 }
 
 export class CommitmentPublisher {
-  #timer: NodeJS.Timeout | undefined;
+  readonly #publications = new RoundTimer(PUBLISH_INTERVAL_MS, 5, () =>
+    this.ctx.background('publishing my commitment failed', this.#publish()),
+  );
   #againTimer: NodeJS.Timeout | undefined;
   #clock = 0;
-  #last = 0;
-  #stopped = false;
   /** The work requests (fingerprint) each trusted peer last took from me directly, and when I sent them. */
   readonly #taken = new Map<string, { print: Fingerprint; at: number }>();
   /** Peers a direct commitment is on its way to: one at a time each. */
@@ -85,21 +86,15 @@ export class CommitmentPublisher {
   /**
    * Publishes my commitment soon: at once when the last one went out a while ago, else when
    * PUBLISH_INTERVAL_MS has passed since it: sending one per result would spend the CPU on signing
-   * and validating what barely changed.
+   * and validating what barely changed. `now` (a new job) publishes at the end of this turn: its
+   * first units waited out up to 250 ms of the interval before a provider heard of them.
    */
-  soon(): void {
-    if (this.#stopped || this.#timer) return;
-    const wait = Math.max(5, this.#last + PUBLISH_INTERVAL_MS - this.ctx.now());
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#last = this.ctx.now();
-      this.ctx.background('publishing my commitment failed', this.#publish());
-    }, wait);
+  soon(now = false): void {
+    this.#publications.soon(now);
   }
 
   stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#publications.stop();
     clearTimeout(this.#againTimer);
   }
 
@@ -176,6 +171,7 @@ export class CommitmentPublisher {
       return;
     }
     this.#taken.set(peer, { print, at });
-    if (!sameRequests(print, this.#latest)) this.soon(); // they changed while this one travelled
+    // They changed while this one travelled: at once if a job came.
+    if (!sameRequests(print, this.#latest)) this.soon(print.jobs !== this.#latest.jobs);
   }
 }

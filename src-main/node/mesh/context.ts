@@ -55,8 +55,8 @@ export interface NodeContext {
   /** Work nobody awaits (a notification, a retry): the node's stop waits for it, and its failure is logged. */
   background(what: string, work: Promise<unknown>): void;
   emit(type: ApiEventType, data: Record<string, string | number | boolean | null>): void;
-  /** Something in my commitment changed (units, slots, trust, sharing): republish it soon. */
-  commitmentChanged(): void;
+  /** Something in my commitment changed (units, slots, trust, sharing): republish it soon; at once for a new job. */
+  commitmentChanged(newJob?: boolean): void;
   log(message: string): void;
 }
 

@@ -129,7 +129,7 @@ export class MeshNode {
       ...peerCalls(network, signal, this.#inFlight, log),
       background: (what, work) => this.#background(what, work),
       emit: (type, data) => this.emit(type, data),
-      commitmentChanged: () => this.publishSoon(),
+      commitmentChanged: (newJob) => this.publishSoon(newJob),
       log,
     };
     const loaded = (this.loaded = opening.loaded);
@@ -337,9 +337,9 @@ export class MeshNode {
     this.events.push(type, data);
   }
 
-  /** Publishes my commitment soon (throttled: commitment.ts). */
-  publishSoon(): void {
-    this.#commitment.soon();
+  /** Publishes my commitment soon (throttled: commitment.ts), or at once (`now`: a new job). */
+  publishSoon(now = false): void {
+    this.#commitment.soon(now);
   }
 
   /** What I offer now, and why not when nothing (availability.ts). */

@@ -18,6 +18,7 @@ import { Admission, admittedOffers } from './admission.js';
 import { iso, type NodeContext } from './context.js';
 import { longestListed, OpenWork } from './open-work.js';
 import { PulledUnits } from './pulled-units.js';
+import { RoundTimer } from './round-timer.js';
 
 /**
  * Rounds at most this often: every unit that ends asks for one, and a round looks at every unit
@@ -42,8 +43,11 @@ export interface OfferRoundOptions {
 }
 
 export class OfferRounds {
-  #timer: NodeJS.Timeout | undefined;
-  #lastRoundAt = -Infinity;
+  readonly #rounds = new RoundTimer(ROUND_GAP_MS, 10, () => this.ctx.background('offer round failed', this.run()));
+  /** The jobs each requester's last commitment asked for. */
+  readonly #jobsOf = new Map<string, Set<string>>();
+  /** When a new job last brought a round forward. */
+  #newJobRoundAt = -Infinity;
   #stopped = false;
   /** Units each requester asked for, as last seen in its commitment or pulled: oldest first. */
   readonly #unitsSeen = new Map<string, { unit: WorkUnit; at: number }>();
@@ -74,7 +78,7 @@ export class OfferRounds {
   /** No more rounds. */
   stop(): void {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#rounds.stop();
   }
 
   /** The number my next round that offers will carry (in its offer ids). */
@@ -125,30 +129,33 @@ export class OfferRounds {
 
   onCommitment(from: string, commitment: ComputeCommitment): void {
     if (commitment.peer_id !== from) return;
+    const known = this.#jobsOf.get(from);
+    const jobs = new Set<string>();
     for (const request of commitment.work_requests) {
       if (request.requester_id !== from) continue;
+      jobs.add(request.job_id);
       for (const unit of request.work_units) this.#saw(from, unit);
     }
+    if (jobs.size > 0) this.#jobsOf.set(from, jobs);
+    else this.#jobsOf.delete(from);
     this.#pulled.onCommitment(from);
-    this.soon();
+    // A job I had not seen is offered for at once: the gap between rounds holds back rounds that
+    // would look at the same units again, and a new job's first units waited out up to 200 ms of it.
+    // At most once a gap, so that commitments naming ever new jobs cannot run rounds back to back.
+    const newJob = [...jobs].some((job) => !known?.has(job));
+    const nowMs = performance.now();
+    if (newJob && nowMs - this.#newJobRoundAt >= ROUND_GAP_MS) {
+      this.#newJobRoundAt = nowMs;
+      this.soon(true);
+    } else this.soon();
   }
 
   /**
    * A round soon: 10 ms from now, and at least ROUND_GAP_MS after the last; or, `now`, at the end of
-   * this turn (units I pulled came: one reply per pull, so no storm of rounds to hold back).
+   * this turn (units I pulled came: one reply per pull, so no storm of rounds to hold back; a new job).
    */
   soon(now = false): void {
-    if (this.#stopped) return;
-    if (this.#timer) {
-      if (!now) return;
-      clearTimeout(this.#timer);
-    }
-    const wait = now ? 0 : Math.max(10, this.#lastRoundAt + ROUND_GAP_MS - performance.now());
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#lastRoundAt = performance.now();
-      this.ctx.background('offer round failed', this.run());
-    }, wait);
+    this.#rounds.soon(now);
   }
 
   /**

@@ -200,7 +200,7 @@ export class Requester {
   async #journal(job: Job, events: NewEvent[]): Promise<{ job_id: string; units: number }> {
     await this.#journaled('the job', () => this.ctx.record(events));
     this.ctx.emit('job.submitted', { job_id: job.job_id, units: job.unit_count });
-    this.ctx.commitmentChanged();
+    this.ctx.commitmentChanged(true);
     return { job_id: job.job_id, units: job.unit_count };
   }
 

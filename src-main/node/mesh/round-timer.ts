@@ -1,0 +1,35 @@
+// When a node's periodic work runs (its offer rounds, acceptance rounds, commitment publications):
+// soon, but at least a gap after the last began, so that what comes meanwhile is taken together;
+// or at the end of this turn when asked for `now` (a new job, an idle provider: waiting would
+// leave cores idle).
+export class RoundTimer {
+  #timer: NodeJS.Timeout | undefined;
+  #lastAt = -Infinity;
+  #stopped = false;
+
+  constructor(
+    private readonly gapMs: number,
+    /** The least wait when not `now`: the rest of this turn's changes join the round. */
+    private readonly minWaitMs: number,
+    private readonly round: () => void,
+  ) {}
+
+  soon(now = false): void {
+    if (this.#stopped) return;
+    if (this.#timer) {
+      if (!now) return;
+      clearTimeout(this.#timer);
+    }
+    const wait = now ? 0 : Math.max(this.minWaitMs, this.#lastAt + this.gapMs - performance.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#lastAt = performance.now();
+      this.round();
+    }, wait);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+  }
+}
