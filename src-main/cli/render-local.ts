@@ -4,8 +4,8 @@
 import { describeError } from '../core/errors.js';
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { encode } from 'fast-png';
 import { compileScene } from '../core/render/index.js';
+import { encodeFramePng } from '../node/render/png.js';
 
 const integer = (min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -72,7 +72,7 @@ async function renderLocal(scenePath: string, options: Options): Promise<number>
       seed: options.seed,
       onTile: (done, total) => process.stderr.write(`\rtiles ${done}/${total}`),
     });
-    const png = encode({ width: options.width, height: options.height, data: frame.rgba, channels: 4, depth: 8 });
+    const png = encodeFramePng(options.width, options.height, frame.rgba);
     await writeFile(options.out, png);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     process.stderr.write('\n');

@@ -2,13 +2,13 @@
 // the main thread would make, the frame's pixels moved there rather than copied.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encode } from 'fast-png';
 import { PngThread } from '../../src-main/node/mesh/png-thread.js';
+import { encodeFramePng } from '../../src-main/node/render/png.js';
 
 test('a frame encoded in the PNG thread is byte-identical to one encoded here, and its pixels left this thread', async () => {
   const [width, height] = [320, 180];
   const pixels = new Uint8Array(width * height * 4).map((_, i) => (i * 31 + (i >> 9)) & 255);
-  const expected = encode({ width, height, data: pixels, channels: 4, depth: 8 });
+  const expected = encodeFramePng(width, height, pixels);
   const thread = new PngThread();
   try {
     const sent = pixels.slice();

@@ -1,9 +1,8 @@
-// The thread that encodes a rendered frame as a PNG (png-thread.ts runs it): 28–67 ms for 640×360
-// and 0.5 s for 3840×2160 on the test VM, that the node's main thread would otherwise hold while
-// its UI and its peers wait. At the lowest CPU priority, as the unit threads: nobody waits on it
-// interactively.
-import { encode } from 'fast-png';
+// The thread that encodes a rendered frame as a PNG (png-thread.ts runs it): ~20 ms for 640×360 on
+// the test VM, that the node's main thread would otherwise hold while its UI and its peers wait. At
+// the lowest CPU priority, as the unit threads: nobody waits on it interactively.
 import { lowerThisThreadsPriority } from '../exec/thread-priority.js';
+import { encodeFramePng } from '../render/png.js';
 
 lowerThisThreadsPriority();
 
@@ -16,5 +15,5 @@ export interface PngTask {
 
 /** The PNG, copied back (a few hundred KB; the frame's pixels, ten times that, were moved here). */
 export default function encodePng({ width, height, rgba }: PngTask): Uint8Array {
-  return encode({ width, height, data: rgba, channels: 4, depth: 8 });
+  return encodeFramePng(width, height, rgba);
 }
