@@ -200,3 +200,18 @@ test("a job's first undecided unit moves on with verdicts, and back when one is 
   for (const i of [1, 4, 5]) state.apply(verdict(i));
   assert.equal(state.units.firstUndecided(JOB, job().created), 6);
 });
+
+test('a batched unit asked for again shows what changed since (its records are made once), and nothing once its job is dropped', () => {
+  const chunks = Array.from({ length: 2 }, () => randomBytes(64));
+  const state = fold(batchedJob(chunks, 2));
+  const before = state.units.get(unitIdOf(JOB, 0))!;
+  assert.equal(before.verdict, undefined);
+  state.apply(verdictOn(chunks, 0));
+  const after = state.units.get(unitIdOf(JOB, 0))!;
+  assert.equal(after.verdict, 'verified');
+  assert.equal(before.verdict, undefined, 'a record handed out before is not changed under its holder');
+  assert.equal(after.unit, before.unit, 'the same unit, made once');
+  state.units.dropJob(JOB);
+  assert.equal(state.units.get(unitIdOf(JOB, 0)), undefined);
+  assert.equal(state.units.has(unitIdOf(JOB, 1)), false);
+});

@@ -19,6 +19,9 @@ interface BatchedJob {
   byDigest: Int32Array;
 }
 
+/** Batched units kept made (UnitTable's #made): a provider's pipelines and a verdict batch, with room. */
+const UNITS_MADE_KEPT = 8192;
+
 /** A unit's id: its job's id and its index, as every job names its units. */
 export const unitIdOf = (jobId: string, index: number): string => `${jobId}/${index}`;
 
@@ -44,13 +47,24 @@ export class UnitTable implements SnapshotPart {
   readonly #progress = new Map<string, UnitProgress>();
   /** Per job, an index below which every unit has a verdict (firstUndecided): a cache, not saved. */
   readonly #decidedBelow = new Map<string, number>();
+  /**
+   * Batched units' records made lately, less their progress: a unit in flight is asked for at each
+   * step of its way (its offer, acceptance, result, verdict), and making it (the template's fields,
+   * its input's CID) each time was most of what `get` cost. A cache, not saved: a unit never changes.
+   */
+  readonly #made = new Map<string, UnitRecord>();
 
   get(unitId: string): UnitRecord | undefined {
     const listed = this.#listed.get(unitId);
     if (listed) return listed;
-    const at = this.#locate(unitId);
-    if (!at) return undefined;
-    return { ...this.#progress.get(unitId), ...this.#record(at.job, at.index, unitId) };
+    let made = this.#made.get(unitId);
+    if (!made) {
+      const at = this.#locate(unitId);
+      if (!at) return undefined;
+      if (this.#made.size >= UNITS_MADE_KEPT) this.#made.clear();
+      this.#made.set(unitId, (made = this.#record(at.job, at.index, unitId)));
+    }
+    return { ...this.#progress.get(unitId), ...made };
   }
 
   has(unitId: string): boolean {
@@ -148,6 +162,7 @@ export class UnitTable implements SnapshotPart {
   /** Every unit of a job leaves the table (compaction): its batch, its batched units' progress, its listed units. */
   dropJob(jobId: string): void {
     this.#decidedBelow.delete(jobId);
+    this.#made.clear();
     const job = this.#batched.get(jobId);
     if (job) for (let i = 0; i < job.created; i++) this.#progress.delete(unitIdOf(jobId, i));
     this.#batched.delete(jobId);
