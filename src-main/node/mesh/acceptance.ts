@@ -19,7 +19,7 @@ import { authoredBy, MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit 
 import { ApiError } from '../api/errors.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { InlineBudget } from './inline-blobs.js';
-import { RoundTimer } from './round-timer.js';
+import { OncePerGap, RoundTimer } from './round-timer.js';
 import { acceptanceEvents, refundEvent } from './settlement.js';
 import { emitUnits } from './unit-events.js';
 
@@ -36,8 +36,6 @@ const ACCEPT_GAP_MS = 100;
  * side 60–110 ms (CPU profiles of `mesh_tiny`); a step of this many, about a quarter of that.
  */
 const ACCEPTANCES_PER_STEP = 250;
-/** Providers whose last round brought forward is remembered (#idleFirst): past this, all are forgotten. */
-const IDLE_ROUNDS_KEPT = 1024;
 
 /** What the acceptor asks of the requester: which units want workers, and how many. */
 export interface UnitWants {
@@ -56,8 +54,8 @@ export class Acceptor {
   #acceptAgain = false;
   /** …and at once (acceptSoon's `now`). */
   #acceptAgainNow = false;
-  /** When each provider's offers last brought a round forward (#idleFirst). */
-  readonly #idleRoundAt = new Map<string, number>();
+  /** Providers whose offers brought a round forward lately. */
+  readonly #idleFirst = new OncePerGap(ACCEPT_GAP_MS);
   #stopped = false;
   /** When an acceptance last failed to reach each provider, or was refused by it: its offers from before then are ignored. */
   readonly #unreachableSince = new Map<string, number>();
@@ -108,20 +106,8 @@ export class Acceptor {
       { one: 'offer.received', many: 'offers.received', peerKey: 'provider' },
       held.map(({ job_id, unit_id, price }) => ({ job_id, unit_id, peer: from, extra: { price } })),
     );
-    this.acceptSoon(held.length > 0 && this.#idleFirst(from, nowMs));
-  }
-
-  /**
-   * Whether a provider's offers skip the gap between rounds: it has nothing of mine to run, so its
-   * cores idle until a round. Once a gap each, or a provider whose offers I never take could run
-   * rounds back to back.
-   */
-  #idleFirst(provider: string, nowMs: number): boolean {
-    if (nowMs - (this.#idleRoundAt.get(provider) ?? -Infinity) < ACCEPT_GAP_MS || this.#runsForMe(provider))
-      return false;
-    if (this.#idleRoundAt.size >= IDLE_ROUNDS_KEPT) this.#idleRoundAt.clear();
-    this.#idleRoundAt.set(provider, nowMs);
-    return true;
+    // A provider with nothing of mine to run skips the gap: its cores idle until a round.
+    this.acceptSoon(held.length > 0 && !this.#runsForMe(from) && this.#idleFirst.take(from));
   }
 
   /**

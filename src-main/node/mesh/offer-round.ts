@@ -18,7 +18,7 @@ import { Admission, admittedOffers } from './admission.js';
 import { iso, type NodeContext } from './context.js';
 import { longestListed, OpenWork } from './open-work.js';
 import { PulledUnits } from './pulled-units.js';
-import { RoundTimer } from './round-timer.js';
+import { OncePerGap, RoundTimer } from './round-timer.js';
 
 /**
  * Rounds at most this often: every unit that ends asks for one, and a round looks at every unit
@@ -46,8 +46,8 @@ export class OfferRounds {
   readonly #rounds = new RoundTimer(ROUND_GAP_MS, 10, () => this.ctx.background('offer round failed', this.run()));
   /** The jobs each requester's last commitment asked for. */
   readonly #jobsOf = new Map<string, Set<string>>();
-  /** When a new job last brought a round forward. */
-  #newJobRoundAt = -Infinity;
+  /** Requesters whose new job brought a round forward lately. */
+  readonly #newJobs = new OncePerGap(ROUND_GAP_MS);
   #stopped = false;
   /** Units each requester asked for, as last seen in its commitment or pulled: oldest first. */
   readonly #unitsSeen = new Map<string, { unit: WorkUnit; at: number }>();
@@ -141,13 +141,8 @@ export class OfferRounds {
     this.#pulled.onCommitment(from);
     // A job I had not seen is offered for at once: the gap between rounds holds back rounds that
     // would look at the same units again, and a new job's first units waited out up to 200 ms of it.
-    // At most once a gap, so that commitments naming ever new jobs cannot run rounds back to back.
-    const newJob = [...jobs].some((job) => !known?.has(job));
-    const nowMs = performance.now();
-    if (newJob && nowMs - this.#newJobRoundAt >= ROUND_GAP_MS) {
-      this.#newJobRoundAt = nowMs;
-      this.soon(true);
-    } else this.soon();
+    // Once a gap a requester, so that commitments naming ever new jobs cannot run rounds back to back.
+    this.soon([...jobs].some((job) => !known?.has(job)) && this.#newJobs.take(from));
   }
 
   /**

@@ -33,3 +33,25 @@ export class RoundTimer {
     clearTimeout(this.#timer);
   }
 }
+
+/**
+ * Lets each key through at most once a gap: what brings a round forward (a peer's new job, its
+ * offers) must not become a way for that peer to run rounds back to back.
+ */
+export class OncePerGap {
+  readonly #lastAt = new Map<string, number>();
+
+  constructor(
+    private readonly gapMs: number,
+    /** Keys remembered; past this, all are forgotten (each may then pass once more). */
+    private readonly kept = 1024,
+  ) {}
+
+  take(key: string): boolean {
+    const nowMs = performance.now();
+    if (nowMs - (this.#lastAt.get(key) ?? -Infinity) < this.gapMs) return false;
+    if (this.#lastAt.size >= this.kept) this.#lastAt.clear();
+    this.#lastAt.set(key, nowMs);
+    return true;
+  }
+}
