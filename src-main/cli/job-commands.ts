@@ -11,6 +11,7 @@ import {
   MAX_STREAMED_INPUT_BYTES,
   type SubmitJobTermsInput,
 } from '../core/api/contract.js';
+import { everyUnit } from '../core/api/unit-pages.js';
 import { MAX_REDUNDANCY } from '../core/schemas/work.js';
 import { SHADER_LIMITS } from '../core/gpu/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
@@ -112,7 +113,17 @@ export function registerJobCommands(program: Command): void {
     .option('--units', 'also list every unit')
     .action(
       act(async (options: CommonOptions & { units?: boolean }, jobId = '') => {
-        const result = await connect(options).call('jobs.status', { job_id: jobId, units: options.units === true });
+        const client = connect(options);
+        const status = await client.call('jobs.status', { job_id: jobId });
+        const result = options.units
+          ? {
+              job: status.job,
+              units: await everyUnit(
+                async (from) =>
+                  (await client.call('jobs.status', { job_id: jobId, units: true, units_from: from })).units,
+              ),
+            }
+          : status;
         return { json: result, text: formatJobStatus(result) };
       }),
     );

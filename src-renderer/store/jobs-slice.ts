@@ -1,5 +1,6 @@
 // My render jobs: the list, submitting and cancelling, the mosaics of the open ones (mosaics.ts),
 // for jobs I accept by hand the offers waiting for me, and where ended jobs' tiles ran (CPU or GPU).
+import { everyUnit } from '../../src-main/core/api/unit-pages.js';
 import { countTileDevices } from '../gpu/gpu-format.js';
 import type { JobsSlice, Slice } from './types.js';
 import { MosaicKeeper } from './mosaics.js';
@@ -43,8 +44,11 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
 
     async loadTileDevices(jobId) {
       if (get().tileDevices[jobId]) return;
-      const reply = await attempt(() => transport.call('jobs.status', { job_id: jobId, units: true }));
-      const units = reply?.units;
+      const units = await attempt(() =>
+        everyUnit(
+          async (from) => (await transport.call('jobs.status', { job_id: jobId, units: true, units_from: from })).units,
+        ),
+      );
       if (units) set((s) => ({ tileDevices: { ...s.tileDevices, [jobId]: countTileDevices(units) } }));
     },
 

@@ -3,6 +3,7 @@
 // page) paints what is already there — finished frames from their PNGs, verified tiles from their
 // outputs — and render.tile / render.frame events keep it current from then on.
 import type { ApiEvent } from '../../src-main/core/api/contract.js';
+import { everyUnit } from '../../src-main/core/api/unit-pages.js';
 import { CallError, type MeshTransport } from '../api/transport.js';
 import { bytesOfBase64 } from '../base64.js';
 import { blitTile, inferTileSize, placeUnit, type Tile, type TileClue } from '../jobs/tile-placement.js';
@@ -112,7 +113,10 @@ export class MosaicKeeper {
     if (partial.size === 0 || !first) return;
 
     // Tiles already verified in frames not yet finished: fetch each, then work out where it goes.
-    const { units = [] } = await this.transport.call('jobs.status', { job_id: jobId, units: true });
+    const units = await everyUnit(
+      async (from) =>
+        (await this.transport.call('jobs.status', { job_id: jobId, units: true, units_from: from })).units,
+    );
     const verified = units
       .filter((u) => u.status === 'verified' && u.output_cid !== null)
       .map((u) => ({ unitId: u.unit_id, ...placeUnit(u.index, first.frame, first.tiles_total) }))

@@ -247,9 +247,9 @@ export const API_METHODS = {
     z.strictObject({ price: PriceScheduleSchema }),
   ),
   'jobs.status': method(
-    /** `units`: also list units, at most unitsPerRequest of them from unit `units_from`. */
+    /** `units`: also list units, a page of at most unitsPerPage from unit `units_from` (everyUnit pages on). */
     z.strictObject({ job_id: Id, units: z._default(z.boolean(), false), units_from: z.optional(Count) }),
-    z.strictObject({ job: JobViewSchema, units: z.optional(boundedArray(UnitViewSchema, LIMITS.unitsPerRequest)) }),
+    z.strictObject({ job: JobViewSchema, units: z.optional(boundedArray(UnitViewSchema, LIMITS.unitsPerPage)) }),
   ),
   'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries) })),
   'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),

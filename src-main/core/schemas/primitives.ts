@@ -43,6 +43,11 @@ export const LIMITS = {
   unitsPerJob: 1_000_000,
   /** Units one `units.created` event carries. */
   unitsPerBatch: 10_000,
+  /**
+   * Units one `jobs.status` lists (a client pages on with `units_from`): a node makes a page in one
+   * turn of its main thread, and a page of 100,000 held it 1.4 s (and was a 25 MB answer).
+   */
+  unitsPerPage: 10_000,
   addressesPerAdvert: 16,
   resultsPerConsensus: 64,
   /** Results one execution receipt signs for: a `results` message's worth. */

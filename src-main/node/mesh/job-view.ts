@@ -43,9 +43,9 @@ export function jobView(state: MeshState, record: JobRecord, awaitingAgreement =
   };
 }
 
-/** A page of a job's units from `from`, at most LIMITS.unitsPerRequest; a compacted job's from the journal's units table. */
+/** A page of a job's units from `from`, at most LIMITS.unitsPerPage; a compacted job's from the journal's units table. */
 export function unitPage(state: MeshState, archive: Archive, record: JobRecord, from: number): UnitView[] {
-  const last = Math.min(record.created, from + LIMITS.unitsPerRequest);
+  const last = Math.min(record.created, from + LIMITS.unitsPerPage);
   return Array.from({ length: Math.max(0, last - from) }, (_, i) => {
     const id = unitIdOf(record.job.job_id, from + i);
     return record.summary ? archivedUnitView(archive, record, id, from + i) : unitView(state, id);

@@ -8,7 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { everyUnit } from '../../../src-main/core/api/unit-pages.js';
 import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
+import { LIMITS } from '../../../src-main/core/schemas/primitives.js';
 import { ApiClient, loadOrCreateToken } from '../../../src-main/node/api/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/daemon.js';
@@ -105,8 +107,18 @@ test('a 200,000-unit job streams in, shows progress, and survives a restart', { 
   assert.deepEqual(restored, kept);
   assert.ok(is >= was, `${is} verified after the restart, ${was} before`);
   checkUnits(daemon, jobId);
-  const { units: verified } = await again.call('jobs.status', { job_id: jobId, units: true });
-  for (const unit of verified!.filter((u) => u.status === 'verified'))
+  // Listed a page at a time: the node makes one page in a turn of its main thread.
+  const { units: first } = await again.call('jobs.status', { job_id: jobId, units: true });
+  assert.equal(first!.length, LIMITS.unitsPerPage);
+  const all = await everyUnit(
+    async (from) => (await again.call('jobs.status', { job_id: jobId, units: true, units_from: from })).units,
+  );
+  assert.deepEqual(
+    all.map((u) => u.index),
+    Array.from({ length: UNITS }, (_, i) => i),
+    'every unit, once, in order',
+  );
+  for (const unit of all.filter((u) => u.status === 'verified'))
     assert.equal(
       unit.output_cid,
       cidOfBytes(createHash('sha256').update(chunkOf(unit.index)).digest()),
