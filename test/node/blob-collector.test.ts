@@ -71,3 +71,26 @@ test('the first collection comes after start (here gc_interval_s, 1 s), then eve
     store.close();
   }
 });
+
+test('a collection walks my history only when a blob is past the grace; then it removes what nothing needs', async () => {
+  const { store, state } = await providerWithOutput();
+  const stray = await store.put(randomBytes(1000)); // named by nothing
+  const collector = new BlobCollector(store, state, DEFAULT_STORAGE_CONFIG, new Set(), () => {});
+  const values = state.jobs.values.bind(state.jobs);
+  let walks = 0;
+  state.jobs.values = () => (walks++, values());
+  try {
+    const now = Date.now();
+    assert.deepEqual(collector.collect(now), { at: now, removed: 0, freed_bytes: 0 });
+    assert.equal(walks, 0, 'every blob younger than grace_s: no walk of my jobs');
+    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES, 'the quota is counted all the same');
+
+    const later = now + (DEFAULT_STORAGE_CONFIG.grace_s + 1) * 1000;
+    assert.deepEqual(collector.collect(later), { at: later, removed: 1, freed_bytes: 1000 });
+    assert.equal(walks, 1);
+    assert.equal(store.has(stray), false, 'the stray blob went');
+    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES, 'the open assignment’s output stays, counted');
+  } finally {
+    store.close();
+  }
+});

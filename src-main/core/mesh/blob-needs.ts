@@ -16,8 +16,8 @@ export interface BlobNeed {
   kind: BlobKind;
   /** Until when (ms since the epoch) it is needed; Infinity while open work or a kept output names it. */
   until: number;
-  /** As provider: the requesters I hold it for (their quotas count it). */
-  heldFor: Set<string>;
+  /** As provider: the requesters I hold it for (their quotas count it); none as requester only. */
+  heldFor?: Set<string>;
 }
 
 export interface Retention {
@@ -94,8 +94,8 @@ function needIn(needs: Map<string, BlobNeed>) {
   return (cid: string | undefined, kind: BlobKind, until: number, heldFor?: string) => {
     if (cid === undefined) return;
     let entry = needs.get(cid);
-    if (!entry) needs.set(cid, (entry = { kind, until, heldFor: new Set() }));
+    if (!entry) needs.set(cid, (entry = { kind, until }));
     else entry.until = Math.max(entry.until, until);
-    if (heldFor !== undefined) entry.heldFor.add(heldFor);
+    if (heldFor !== undefined) (entry.heldFor ??= new Set()).add(heldFor);
   };
 }
