@@ -127,10 +127,11 @@ export class BlobCollector {
   /** Requester → the blobs I hold for it as provider (cid → bytes): the needs with a `heldFor` that are stored, shipped modules aside. */
   #held(needs: Map<string, BlobNeed>, sizeOf: (cid: string) => number | undefined): Map<string, Map<string, number>> {
     const held = new Map<string, Map<string, number>>();
-    for (const [cid, need] of needs) {
-      const size = need.heldFor && !this.keep.has(cid) ? sizeOf(cid) : undefined;
-      if (size === undefined || !need.heldFor) continue;
-      for (const requester of need.heldFor) held.set(requester, (held.get(requester) ?? new Map()).set(cid, size));
+    for (const [cid, { heldFor }] of needs) {
+      if (!heldFor || this.keep.has(cid)) continue;
+      const size = sizeOf(cid);
+      if (size === undefined) continue;
+      for (const requester of heldFor) held.set(requester, (held.get(requester) ?? new Map()).set(cid, size));
     }
     return held;
   }

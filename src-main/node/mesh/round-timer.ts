@@ -34,6 +34,9 @@ export class RoundTimer {
   }
 }
 
+/** Keys OncePerGap remembers; past this, all are forgotten (each may then pass once more). */
+const KEYS_KEPT = 1024;
+
 /**
  * Lets each key through at most once a gap: what brings a round forward (a peer's new job, its
  * offers) must not become a way for that peer to run rounds back to back.
@@ -41,16 +44,12 @@ export class RoundTimer {
 export class OncePerGap {
   readonly #lastAt = new Map<string, number>();
 
-  constructor(
-    private readonly gapMs: number,
-    /** Keys remembered; past this, all are forgotten (each may then pass once more). */
-    private readonly kept = 1024,
-  ) {}
+  constructor(private readonly gapMs: number) {}
 
   take(key: string): boolean {
     const nowMs = performance.now();
     if (nowMs - (this.#lastAt.get(key) ?? -Infinity) < this.gapMs) return false;
-    if (this.#lastAt.size >= this.kept) this.#lastAt.clear();
+    if (this.#lastAt.size >= KEYS_KEPT) this.#lastAt.clear();
     this.#lastAt.set(key, nowMs);
     return true;
   }
