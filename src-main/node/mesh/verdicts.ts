@@ -17,7 +17,6 @@ import { GroundTruth } from './ground-truth.js';
 import { AssignmentClaims } from './assignment-claims.js';
 import { takeResults, type ResultIntake } from './result-intake.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { SameTurnSteps } from './same-turn-steps.js';
 import { isProvisional, priceOf, refundEvent, settleEvent } from './settlement.js';
 import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
@@ -45,10 +44,8 @@ export class Verdicts {
   /** My checks of results against my own runs, and the convictions they make. */
   readonly #checks: Convictions;
   readonly #later = new Set<NodeJS.Timeout>();
-  /** My verdicts, signed a batch at a time. */
+  /** My verdicts, signed and journaled with what they pay, a turn's at a time. */
   readonly #receipts: VerdictReceipts;
-  /** My verdicts with what they pay, journaled a turn's at a time. */
-  readonly #closings: SameTurnSteps;
   /** The verdicts of a turn, told to the UI together. */
   readonly #verified: UnitsThisTurn;
   #stopped = false;
@@ -63,7 +60,6 @@ export class Verdicts {
   ) {
     this.#payments = new Payments(ctx);
     this.#receipts = new VerdictReceipts(ctx);
-    this.#closings = new SameTurnSteps((events) => ctx.record(events));
     this.#verified = new UnitsThisTurn((type, data) => ctx.emit(type, data), {
       one: 'unit.verified',
       many: 'units.verified',
@@ -333,15 +329,17 @@ export class Verdicts {
       }
     }
     events.push(...this.#payments.pay(unitId, paid, agreeing));
-    await this.#receipts.sign({
-      unit_id: unitId,
-      job_id: record.unit.job_id,
-      verdict: hash ? 'verified' : 'rejected',
-      consensus_hash: hash,
-      agreeing,
-      dissenting: votes.filter((v) => !agreeing.includes(v.result_id)).map((v) => v.result_id),
-    });
-    await this.#closings.record(events);
+    await this.#receipts.sign(
+      {
+        unit_id: unitId,
+        job_id: record.unit.job_id,
+        verdict: hash ? 'verified' : 'rejected',
+        consensus_hash: hash,
+        agreeing,
+        dissenting: votes.filter((v) => !agreeing.includes(v.result_id)).map((v) => v.result_id),
+      },
+      events,
+    );
     const results = active.flatMap((assignment) => (assignment.result ? [assignment.result] : []));
     this.#tiles.forget(unitId, results);
     this.#outputs.forget(results.map((r) => r.output_cid));

@@ -8,6 +8,7 @@ import { MESSAGE_TYPES, type MessageBody } from '../../../src-main/core/protocol
 import type { Executor } from '../../../src-main/node/exec/index.js';
 import { LIMITS, validate, verdictsIn, type Verdict } from '../../../src-main/core/schemas/index.js';
 import { Requester } from '../../../src-main/node/mesh/requester.js';
+import type { NewEvent } from '../../../src-main/node/mesh/context.js';
 import { acceptanceEvents, refundEvent, settlementsFor } from '../../../src-main/node/mesh/settlement.js';
 import { MAX_VERDICT_BYTES_PER_RECEIPT, VerdictReceipts } from '../../../src-main/node/mesh/verdict-receipts.js';
 import { verifyChain } from '../../../src-main/node/receipts/index.js';
@@ -42,6 +43,48 @@ test('verdicts reached in one turn share a receipt; a later one is the next link
     length: 2,
     head: later.cid,
   });
+});
+
+test("a turn's verdicts are journaled with their receipt, in one step: verdicts side by side first, then what they pay, then the receipt", async () => {
+  const ctx = await fakeContext();
+  const steps: string[][] = [];
+  let refuse = false;
+  const receipts = new VerdictReceipts({
+    receipts: ctx.receipts,
+    now: () => ctx.now(),
+    record: async (events) => {
+      steps.push(events.map((e) => (e.type === 'unit.verified' ? e.unit_id : e.type)));
+      if (refuse) throw new Error('disk full');
+      return ctx.record(events);
+    },
+  });
+  const verdictEvent = (n: number): NewEvent => ({
+    type: 'unit.verified',
+    event_id: `verdict/job/${n}`,
+    unit_id: `job/${n}`,
+    verdict: 'verified',
+    consensus_hash: `bafkreioutput${n}`,
+  });
+  const refund = (n: number) => refundEvent(ctx.now(), `provider#1.${n}`, 'rejected');
+  await Promise.all([
+    receipts.sign(verdict(0), [verdictEvent(0), refund(0)]),
+    receipts.sign(verdict(1), [verdictEvent(1)]),
+  ]);
+  assert.deepEqual(steps, [['job/0', 'job/1', 'ledger.entry', 'receipt.stored']]);
+
+  // A step the journal refuses fails each verdict of its turn; the next turn goes on.
+  refuse = true;
+  const refused = await Promise.allSettled([
+    receipts.sign(verdict(2), [verdictEvent(2)]),
+    receipts.sign(verdict(3), [verdictEvent(3)]),
+  ]);
+  assert.deepEqual(
+    refused.map((o) => o.status),
+    ['rejected', 'rejected'],
+  );
+  refuse = false;
+  await receipts.sign(verdict(4), [verdictEvent(4)]);
+  assert.deepEqual(steps.at(-1), ['job/4', 'receipt.stored']);
 });
 
 test('a batch is cut at the verdicts a receipt holds, and at its bytes', async () => {
