@@ -9,6 +9,7 @@ import {
   MAX_CHUNK_BYTES,
   MAX_MODULE_BYTES,
   MAX_STREAMED_INPUT_BYTES,
+  type MethodResult,
   type SubmitJobTermsInput,
 } from '../core/api/contract.js';
 import { everyUnit } from '../core/api/unit-pages.js';
@@ -114,16 +115,17 @@ export function registerJobCommands(program: Command): void {
     .action(
       act(async (options: CommonOptions & { units?: boolean }, jobId = '') => {
         const client = connect(options);
-        const status = await client.call('jobs.status', { job_id: jobId });
-        const result = options.units
-          ? {
-              job: status.job,
-              units: await everyUnit(
-                async (from) =>
-                  (await client.call('jobs.status', { job_id: jobId, units: true, units_from: from })).units,
-              ),
-            }
-          : status;
+        if (!options.units) {
+          const result = await client.call('jobs.status', { job_id: jobId });
+          return { json: result, text: formatJobStatus(result) };
+        }
+        let view: MethodResult<'jobs.status'>['job'] | undefined; // from the first page's answer
+        const units = await everyUnit(async (from) => {
+          const page = await client.call('jobs.status', { job_id: jobId, units: true, units_from: from });
+          view ??= page.job;
+          return page.units;
+        });
+        const result = { job: view!, units };
         return { json: result, text: formatJobStatus(result) };
       }),
     );

@@ -4,7 +4,7 @@
 // with it, with what they pay and refund, as one step. The verdict events go first, side by side,
 // so that the step journals them as one `units.verified` (journal-step.ts); the rest keep their
 // order after them. A receipt and its verdicts were two steps, each committed FULL: 30 of a
-// requester's 130 commits over a 200-unit job were a receipt alone.
+// requester's 87 commits over a 200-unit job were a receipt alone.
 import { LIMITS, type Verdict } from '../../core/schemas/index.js';
 import type { ChainedReceipt } from '../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from './context.js';
