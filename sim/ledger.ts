@@ -7,7 +7,7 @@
 // Verifier rewards (node/mesh/verdicts.ts) are left out: they move the honest providers' pay, not
 // what saboteurs get.
 import { MemoryLedger, WORKER_SHARE_BPS } from '../src-main/core/ledger/index.js';
-import type { Acceptance } from '../src-main/core/schemas/index.js';
+import { ledgerEntryId, type Acceptance } from '../src-main/core/schemas/index.js';
 
 export interface LedgerAudit {
   /** Units whose assignments went through the ledger. */
@@ -48,7 +48,7 @@ export class SampledLedger {
     this.#escrowed.push(id);
     this.#apply({
       kind: 'escrow',
-      entry_id: `escrow/${id}`,
+      entry_id: ledgerEntryId('escrow', id),
       assignment_id: id,
       job_id: acceptance.job_id,
       unit_id: acceptance.unit_id,
@@ -64,7 +64,7 @@ export class SampledLedger {
     if (!this.sampled(unit)) return;
     this.#apply({
       kind: 'settle',
-      entry_id: `settle/${assignmentId}`,
+      entry_id: ledgerEntryId('settle', assignmentId),
       assignment_id: assignmentId,
       worker_share_bps: WORKER_SHARE_BPS,
       at: new Date(nowMs).toISOString(),
@@ -75,7 +75,7 @@ export class SampledLedger {
     if (!this.sampled(unit)) return;
     this.#apply({
       kind: 'refund',
-      entry_id: `refund/${assignmentId}`,
+      entry_id: ledgerEntryId('refund', assignmentId),
       assignment_id: assignmentId,
       reason: 'rejected',
       at: new Date(nowMs).toISOString(),

@@ -1,7 +1,7 @@
 // An assignment's life in journal events, from its acceptance to its close, for tests of what
 // MeshState makes of them (contribution counts, the held index).
 import { MeshState } from '../../src-main/core/mesh/state.js';
-import type { NodeEvent, RefundEntry } from '../../src-main/core/schemas/index.js';
+import { ledgerEntryId, type NodeEvent, type RefundEntry } from '../../src-main/core/schemas/index.js';
 
 export const ME = 'peer-me';
 export const REQUESTER = 'peer-requester';
@@ -46,14 +46,14 @@ export function assignmentLife(
     verification_hash: 'cid',
     timestamp: AT,
   };
-  const base = { entry_id: `${id}-close`, assignment_id: id, at: AT };
+  const base = { assignment_id: id, at: AT };
   return [
     event({ type: 'offer.accepted', acceptance }),
     event({
       type: 'ledger.entry',
       entry: {
         kind: 'escrow',
-        entry_id: `${id}-escrow`,
+        entry_id: ledgerEntryId('escrow', id),
         assignment_id: id,
         job_id: 'job',
         unit_id: acceptance.unit_id,
@@ -72,8 +72,8 @@ export function assignmentLife(
             type: 'ledger.entry',
             entry:
               close === 'settle'
-                ? { ...base, kind: 'settle', worker_share_bps: 9000 }
-                : { ...base, kind: 'refund', reason: close },
+                ? { ...base, kind: 'settle', entry_id: ledgerEntryId('settle', id), worker_share_bps: 9000 }
+                : { ...base, kind: 'refund', entry_id: ledgerEntryId('refund', id), reason: close },
           }),
         ]),
   ];

@@ -57,7 +57,7 @@ test('only my own assignments count, each once, however often its close is appli
     settled.at(-1)!, // the settle again
     event({
       type: 'ledger.entry',
-      entry: { kind: 'refund', entry_id: 'c1-late', assignment_id: 'c1', reason: 'late', at: AT },
+      entry: { kind: 'refund', entry_id: 'refund/c1', assignment_id: 'c1', reason: 'late', at: AT },
     }),
     ...assignmentLife('theirs', 'settle', { provider: 'peer-other' }), // I am the requester here
   ]);

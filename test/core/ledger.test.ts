@@ -9,25 +9,21 @@ import {
   type LedgerPlan,
   type PaidResult,
 } from '../../src-main/core/ledger/index.js';
-import type {
-  EscrowEntry,
-  LedgerEntry,
-  RefundEntry,
-  RewardEntry,
-  SettleEntry,
+import {
+  ledgerEntryId,
+  type EscrowEntry,
+  type LedgerEntry,
+  type RefundEntry,
+  type RewardEntry,
+  type SettleEntry,
 } from '../../src-main/core/schemas/index.js';
 
 const AT = '2025-01-01T00:00:00Z';
 
-function escrow(
-  entry_id: string,
-  assignment_id: string,
-  amount: number,
-  extra: Partial<EscrowEntry> = {},
-): EscrowEntry {
+function escrow(assignment_id: string, amount: number, extra: Partial<EscrowEntry> = {}): EscrowEntry {
   return {
     kind: 'escrow',
-    entry_id,
+    entry_id: ledgerEntryId('escrow', assignment_id),
     assignment_id,
     job_id: 'job1',
     unit_id: `unit-${assignment_id}`,
@@ -40,10 +36,10 @@ function escrow(
   };
 }
 
-function settle(entry_id: string, assignment_id: string, worker_share_bps = 9_000, amount?: number): SettleEntry {
+function settle(assignment_id: string, worker_share_bps = 9_000, amount?: number): SettleEntry {
   return {
     kind: 'settle',
-    entry_id,
+    entry_id: ledgerEntryId('settle', assignment_id),
     assignment_id,
     ...(amount === undefined ? {} : { amount }),
     worker_share_bps,
@@ -51,8 +47,8 @@ function settle(entry_id: string, assignment_id: string, worker_share_bps = 9_00
   };
 }
 
-function refund(entry_id: string, assignment_id: string): RefundEntry {
-  return { kind: 'refund', entry_id, assignment_id, reason: 'failed', at: AT };
+function refund(assignment_id: string): RefundEntry {
+  return { kind: 'refund', entry_id: ledgerEntryId('refund', assignment_id), assignment_id, reason: 'failed', at: AT };
 }
 
 function errorCode(plan: LedgerPlan): string | undefined {
@@ -61,7 +57,7 @@ function errorCode(plan: LedgerPlan): string | undefined {
 
 test('escrow holds the amount against the job, with no transfer yet', () => {
   const ledger = new MemoryLedger();
-  const plan = ledger.apply(escrow('e1', 'a1', 1000));
+  const plan = ledger.apply(escrow('a1', 1000));
   assert.ok(plan.ok);
   assert.deepEqual(plan.effects.transfers, []);
   assert.equal(plan.effects.jobCommittedDelta, 1000);
@@ -74,8 +70,8 @@ test('escrow holds the amount against the job, with no transfer yet', () => {
 
 test('settle pays the worker 90 %; the verifier share goes back to the job until a reward pays it', () => {
   const ledger = new MemoryLedger();
-  ledger.apply(escrow('e1', 'a1', 1000));
-  const plan = ledger.apply(settle('s1', 'a1'));
+  ledger.apply(escrow('a1', 1000));
+  const plan = ledger.apply(settle('a1'));
   assert.ok(plan.ok);
   assert.deepEqual(
     plan.effects.transfers.map(({ from, to, amount }) => [from, to, amount]),
@@ -91,8 +87,8 @@ test('settle pays the worker 90 %; the verifier share goes back to the job until
 
 test('a settle billed by fuel pays its shares of its price and gives the rest of the escrow back, in one entry', () => {
   const ledger = new MemoryLedger();
-  ledger.apply(escrow('e1', 'a1', 1000));
-  const plan = ledger.apply(settle('s1', 'a1', 9_000, 400));
+  ledger.apply(escrow('a1', 1000));
+  const plan = ledger.apply(settle('a1', 9_000, 400));
   assert.ok(plan.ok);
   assert.deepEqual(
     plan.effects.transfers.map(({ from, to, amount }) => [from, to, amount]),
@@ -105,10 +101,10 @@ test('a settle billed by fuel pays its shares of its price and gives the rest of
   assert.equal(ledger.held('alice'), 0);
   assert.deepEqual(ledger.escrow('a1'), { ...ledger.escrow('a1')!, amount: 400, status: 'paid' });
   // A settle for more than the escrow holds is refused and changes nothing.
-  ledger.apply(escrow('e2', 'a2', 1000));
-  assert.equal(errorCode(ledger.apply(settle('s2', 'a2', 9_000, 1001))), 'over_escrow');
+  ledger.apply(escrow('a2', 1000));
+  assert.equal(errorCode(ledger.apply(settle('a2', 9_000, 1001))), 'over_escrow');
   assert.equal(ledger.escrow('a2')?.status, 'held');
-  assert.ok(ledger.apply(settle('s3', 'a2', 9_000, 1000)).ok, 'exactly the escrow is allowed');
+  assert.ok(ledger.apply(settle('a2', 9_000, 1000)).ok, 'exactly the escrow is allowed');
 });
 
 test('a reward is bounded by the verifier shares of the prices paid, not of the escrows held', () => {
@@ -117,8 +113,8 @@ test('a reward is bounded by the verifier shares of the prices paid, not of the 
     ['r0', 'bob'],
     ['r1', 'carol'],
   ] as const) {
-    ledger.apply(escrow(`e-${id}`, id, 1000, { worker, unit_id: 'u' }));
-    assert.ok(ledger.apply(settle(`s-${id}`, id, 9_000, 500)).ok);
+    ledger.apply(escrow(id, 1000, { worker, unit_id: 'u' }));
+    assert.ok(ledger.apply(settle(id, 9_000, 500)).ok);
   }
   assert.equal(errorCode(ledger.apply(reward('r0', ['r1'], 51))), 'invalid_reward');
   assert.ok(ledger.apply(reward('r0', ['r1'], 50)).ok);
@@ -135,8 +131,8 @@ function threeReplicas(): { ledger: MemoryLedger; paid: PaidResult[] } {
   const ledger = new MemoryLedger();
   const paid = ['bob', 'carol', 'dave'].map((worker, i) => ({ assignment_id: `r${i}`, worker, amount: 1000 }));
   for (const { assignment_id, worker, amount } of paid) {
-    ledger.apply(escrow(`e-${assignment_id}`, assignment_id, amount, { worker, unit_id: 'u' }));
-    assert.ok(ledger.apply(settle(`s-${assignment_id}`, assignment_id)).ok);
+    ledger.apply(escrow(assignment_id, amount, { worker, unit_id: 'u' }));
+    assert.ok(ledger.apply(settle(assignment_id)).ok);
   }
   return { ledger, paid };
 }
@@ -177,9 +173,9 @@ test('when the requester re-ran the unit it is one of the verifiers, and keeps i
 
 test('a reward is refused before its own result is paid, for another unit or worker, or beyond the shares', () => {
   const { ledger } = threeReplicas();
-  ledger.apply(escrow('e-held', 'held', 1000, { worker: 'erin', unit_id: 'u' }));
-  ledger.apply(escrow('e-other', 'other', 1000, { worker: 'erin', unit_id: 'v' }));
-  ledger.apply(settle('s-other', 'other'));
+  ledger.apply(escrow('held', 1000, { worker: 'erin', unit_id: 'u' }));
+  ledger.apply(escrow('other', 1000, { worker: 'erin', unit_id: 'v' }));
+  ledger.apply(settle('other'));
   const cases: Array<[RewardEntry, string]> = [
     [reward('held', ['r0'], 50), 'invalid_reward'],
     [reward('r0', ['other'], 50), 'invalid_reward'],
@@ -199,8 +195,8 @@ test('a reward is refused before its own result is paid, for another unit or wor
 
 test('refund releases the hold and moves no credit', () => {
   const ledger = new MemoryLedger();
-  ledger.apply(escrow('e1', 'a1', 1000));
-  const plan = ledger.apply(refund('r1', 'a1'));
+  ledger.apply(escrow('a1', 1000));
+  const plan = ledger.apply(refund('a1'));
   assert.ok(plan.ok);
   assert.equal(ledger.escrow('a1')?.status, 'refunded');
   assert.equal(ledger.held('alice'), 0);
@@ -210,44 +206,44 @@ test('refund releases the hold and moves no credit', () => {
 
 test('a unit is never paid twice, nor paid after a refund', () => {
   const ledger = new MemoryLedger();
-  ledger.apply(escrow('e1', 'a1', 1000));
-  assert.ok(ledger.apply(settle('s1', 'a1')).ok);
-  assert.equal(errorCode(ledger.apply(settle('s2', 'a1'))), 'already_settled');
-  assert.equal(errorCode(ledger.apply(refund('r1', 'a1'))), 'already_settled');
-  ledger.apply(escrow('e2', 'a2', 1000));
-  assert.ok(ledger.apply(refund('r2', 'a2')).ok);
-  assert.equal(errorCode(ledger.apply(settle('s3', 'a2'))), 'already_settled');
+  ledger.apply(escrow('a1', 1000));
+  assert.ok(ledger.apply(settle('a1')).ok);
+  assert.equal(errorCode(ledger.apply(settle('a1'))), 'duplicate_entry', 'its settle, again');
+  assert.equal(errorCode(ledger.apply(settle('a1', 10_000))), 'duplicate_entry', 'another settle of it');
+  assert.equal(errorCode(ledger.apply(refund('a1'))), 'already_settled');
+  ledger.apply(escrow('a2', 1000));
+  assert.ok(ledger.apply(refund('a2')).ok);
+  assert.equal(errorCode(ledger.apply(settle('a2'))), 'already_settled');
   assert.equal(ledger.balance('bob'), 900);
 });
 
-test('refusals: duplicate entry, duplicate escrow, unknown assignment, self-dealing, over budget', () => {
+test('refusals: duplicate entry, an id not its kind and assignment, unknown assignment, self-dealing, over budget', () => {
   const ledger = new MemoryLedger();
-  ledger.apply(escrow('e1', 'a1', 6000));
-  assert.equal(errorCode(ledger.apply(escrow('e1', 'a9', 10))), 'duplicate_entry');
-  assert.equal(errorCode(ledger.apply(escrow('e2', 'a1', 10))), 'duplicate_escrow');
-  assert.equal(errorCode(ledger.apply(settle('s1', 'nope'))), 'unknown_assignment');
-  assert.equal(errorCode(ledger.apply(refund('r1', 'nope'))), 'unknown_assignment');
-  assert.equal(errorCode(ledger.apply(escrow('e3', 'a3', 10, { worker: 'alice' }))), 'self_dealing');
-  assert.equal(errorCode(ledger.apply(escrow('e4', 'a4', 4001))), 'over_budget');
-  assert.ok(ledger.apply(escrow('e5', 'a5', 4000)).ok, 'exactly the budget is allowed');
+  ledger.apply(escrow('a1', 6000));
+  assert.equal(errorCode(ledger.apply(escrow('a1', 10))), 'duplicate_entry', 'an assignment has one escrow');
+  assert.equal(errorCode(ledger.apply({ ...escrow('a9', 10), entry_id: 'escrow/a1' })), 'invalid_entry');
+  assert.equal(errorCode(ledger.apply({ ...settle('a1'), entry_id: 'pay-me' })), 'invalid_entry');
+  assert.equal(errorCode(ledger.apply(settle('nope'))), 'unknown_assignment');
+  assert.equal(errorCode(ledger.apply(refund('nope'))), 'unknown_assignment');
+  assert.equal(errorCode(ledger.apply(escrow('a3', 10, { worker: 'alice' }))), 'self_dealing');
+  assert.equal(errorCode(ledger.apply(escrow('a4', 4001))), 'over_budget');
+  assert.ok(ledger.apply(escrow('a5', 4000)).ok, 'exactly the budget is allowed');
 });
 
 test('an entry that breaks its schema is refused, not applied', () => {
   const ledger = new MemoryLedger();
-  assert.equal(errorCode(ledger.apply(escrow('e1', 'a1', 10.5))), 'invalid_entry');
-  assert.equal(errorCode(ledger.apply(escrow('e2', 'a2', -5))), 'invalid_entry');
+  assert.equal(errorCode(ledger.apply(escrow('a1', 10.5))), 'invalid_entry');
+  assert.equal(errorCode(ledger.apply(escrow('a2', -5))), 'invalid_entry');
   const garbage = { kind: 'settle', entry_id: 'x' } as unknown as LedgerEntry;
   assert.equal(errorCode(ledger.apply(garbage)), 'invalid_entry');
   assert.equal(ledger.escrow('a1'), undefined);
-  assert.equal(ledger.hasEntry('e1'), false);
 });
 
 test('planLedgerEntry only reads the view', () => {
   const ledger = new MemoryLedger();
-  const plan = planLedgerEntry(ledger, escrow('e1', 'a1', 1000));
+  const plan = planLedgerEntry(ledger, escrow('a1', 1000));
   assert.ok(plan.ok);
   assert.equal(ledger.escrow('a1'), undefined);
-  assert.equal(ledger.hasEntry('e1'), false);
 });
 
 // --- properties over random sequences of entries, valid and invalid ---
@@ -255,12 +251,13 @@ test('planLedgerEntry only reads the view', () => {
 const PEERS = ['alice', 'bob', 'carol', 'dave'];
 const ASSIGNMENTS = ['a1', 'a2', 'a3', 'a4', 'a5'];
 const JOB_BUDGETS: Record<string, number> = { j1: 3000, j2: 5000 };
-const ENTRY_IDS = Array.from({ length: 30 }, (_, i) => `entry${i}`);
+/** An entry's id is its kind and assignment (the schema refuses any other). */
+const withItsId = <E extends LedgerEntry>(e: Omit<E, 'entry_id'>): E =>
+  ({ ...e, entry_id: ledgerEntryId(e.kind, e.assignment_id) }) as E;
 
 const arbEscrow = fc
   .record({
     kind: fc.constant('escrow' as const),
-    entry_id: fc.constantFrom(...ENTRY_IDS),
     assignment_id: fc.constantFrom(...ASSIGNMENTS),
     job_id: fc.constantFrom('j1', 'j2'),
     unit_id: fc.constant('u'),
@@ -269,37 +266,40 @@ const arbEscrow = fc
     amount: fc.integer({ min: 0, max: 2500 }),
     at: fc.constant(AT),
   })
-  .map((e): EscrowEntry => ({ ...e, job_budget: JOB_BUDGETS[e.job_id]! }));
+  .map((e) => withItsId<EscrowEntry>({ ...e, job_budget: JOB_BUDGETS[e.job_id]! }));
 
-const arbSettle = fc.record(
-  {
-    kind: fc.constant('settle' as const),
-    entry_id: fc.constantFrom(...ENTRY_IDS),
+const arbSettle = fc
+  .record(
+    {
+      kind: fc.constant('settle' as const),
+      assignment_id: fc.constantFrom(...ASSIGNMENTS),
+      // Billed by fuel: a price at, under or (refused) over the escrow.
+      amount: fc.integer({ min: 0, max: 2600 }),
+      worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
+      at: fc.constant(AT),
+    },
+    { requiredKeys: ['kind', 'assignment_id', 'worker_share_bps', 'at'] },
+  )
+  .map((e) => withItsId<SettleEntry>(e));
+
+const arbRefund = fc
+  .record({
+    kind: fc.constant('refund' as const),
     assignment_id: fc.constantFrom(...ASSIGNMENTS),
-    // Billed by fuel: a price at, under or (refused) over the escrow.
-    amount: fc.integer({ min: 0, max: 2600 }),
-    worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
+    reason: fc.constantFrom('rejected' as const, 'late' as const, 'cancelled' as const, 'failed' as const),
     at: fc.constant(AT),
-  },
-  { requiredKeys: ['kind', 'entry_id', 'assignment_id', 'worker_share_bps', 'at'] },
-);
+  })
+  .map((e) => withItsId<RefundEntry>(e));
 
-const arbRefund = fc.record({
-  kind: fc.constant('refund' as const),
-  entry_id: fc.constantFrom(...ENTRY_IDS),
-  assignment_id: fc.constantFrom(...ASSIGNMENTS),
-  reason: fc.constantFrom('rejected' as const, 'late' as const, 'cancelled' as const, 'failed' as const),
-  at: fc.constant(AT),
-});
-
-const arbReward = fc.record({
-  kind: fc.constant('reward' as const),
-  entry_id: fc.constantFrom(...ENTRY_IDS),
-  assignment_id: fc.constantFrom(...ASSIGNMENTS),
-  verified: fc.array(fc.constantFrom(...ASSIGNMENTS), { minLength: 1, maxLength: 3 }),
-  amount: fc.integer({ min: 1, max: 500 }),
-  at: fc.constant(AT),
-});
+const arbReward = fc
+  .record({
+    kind: fc.constant('reward' as const),
+    assignment_id: fc.constantFrom(...ASSIGNMENTS),
+    verified: fc.array(fc.constantFrom(...ASSIGNMENTS), { minLength: 1, maxLength: 3 }),
+    amount: fc.integer({ min: 1, max: 500 }),
+    at: fc.constant(AT),
+  })
+  .map((e) => withItsId<RewardEntry>(e));
 
 const arbEntries = fc.array(fc.oneof(arbEscrow, arbSettle, arbRefund, arbReward), { maxLength: 40 });
 
@@ -310,7 +310,6 @@ function snapshot(ledger: MemoryLedger) {
     held: PEERS.map((p) => ledger.held(p)),
     escrows: ASSIGNMENTS.map((assignmentId) => ledger.escrow(assignmentId)),
     committed: Object.keys(JOB_BUDGETS).map((j) => ledger.jobCommitted(j)),
-    entries: ENTRY_IDS.filter((id) => ledger.hasEntry(id)),
   };
 }
 

@@ -112,7 +112,7 @@ const malformed: Array<[string, unknown]> = [
       at: AT,
       entry: {
         kind: 'reward',
-        entry_id: 'l',
+        entry_id: 'reward/a',
         assignment_id: 'a',
         verified: new Array(100_000).fill('v'),
         amount: 1,
@@ -184,31 +184,34 @@ test('a ledger entry that would pay twice is refused with the ledger reason, and
     entry: { ...settle.entry, ...entry },
   });
 
-  const refusals: Array<[string, unknown, string]> = [
-    ['a second settle', again('pay-twice', { entry_id: 'pay-twice' }), 'already_settled'],
+  // An entry's id is its kind and assignment: a second settle under an id of its own is not an entry at all.
+  const refusals: Array<[string, unknown, string, string?]> = [
+    ['a second settle under another entry id', again('pay-twice', { entry_id: 'pay-twice' }), 'invalid_event'],
     [
       'a refund after the settle',
       again('refund-late', {
         kind: 'refund',
-        entry_id: 'refund-late',
+        entry_id: `refund/${settle.entry.assignment_id}`,
         reason: 'late',
         worker_share_bps: undefined,
       }),
+      'ledger_refused',
       'already_settled',
     ],
     [
       'a settle of an unknown assignment',
-      again('ghost', { entry_id: 'ghost', assignment_id: 'nobody' }),
+      again('ghost', { entry_id: 'settle/nobody', assignment_id: 'nobody' }),
+      'ledger_refused',
       'unknown_assignment',
     ],
-    ['an entry id used before, under a new event id', again('reused-entry', {}), 'duplicate_entry'],
+    ['the same settle under a new event id', again('reused-entry', {}), 'ledger_refused', 'duplicate_entry'],
   ];
-  for (const [label, input, reason] of refusals) {
+  for (const [label, input, code, reason] of refusals) {
     const before = journal.snapshot();
     const outcome = journal.appendNow(JSON.parse(JSON.stringify(input)));
     assert.equal(outcome.ok, false, label);
     if (!outcome.ok) {
-      assert.equal(outcome.error.code, 'ledger_refused', label);
+      assert.equal(outcome.error.code, code, label);
       assert.equal(outcome.error.ledger, reason, label);
     }
     assert.deepEqual(journal.snapshot(), before, label);
@@ -239,7 +242,7 @@ test('in a group commit, a refused entry is left out and the rest of the batch c
   const journal = openTempJournal();
   const life = unitLife('q', 0, 0);
   const settle = life[8] as LedgerEvent;
-  const doubleSettle = { ...settle, event_id: 'double', entry: { ...settle.entry, entry_id: 'double' } };
+  const doubleSettle = { ...settle, event_id: 'double' };
   // A reward before its own assignment is paid: the worker has verified nothing yet.
   const earlyReward = {
     type: 'ledger.entry',
@@ -247,7 +250,7 @@ test('in a group commit, a refused entry is left out and the rest of the batch c
     at: AT,
     entry: {
       kind: 'reward',
-      entry_id: 'early-reward',
+      entry_id: `reward/${settle.entry.assignment_id}`,
       assignment_id: settle.entry.assignment_id,
       verified: ['x'],
       amount: 50,
@@ -260,7 +263,7 @@ test('in a group commit, a refused entry is left out and the rest of the batch c
 
   assert.deepEqual(
     outcomes.map((o) => (o.ok ? o.seq : o.error.ledger)),
-    [1, 2, 3, 4, 5, 6, 7, 8, 'invalid_reward', 9, 'already_settled'],
+    [1, 2, 3, 4, 5, 6, 7, 8, 'invalid_reward', 9, 'duplicate_entry'],
   );
   assert.equal(journal.ledger.balance(WORKER), 900);
   journal.close();

@@ -194,6 +194,17 @@ test('migration 15 gives each job its held total: the amounts of its escrows sti
   db.close();
 });
 
+test("a version 15 journal's ledger (a row per entry, keyed by its id's hash) replays into the escrow rows and ledger events of version 16", async () => {
+  await replaysAsToday(15, () => undefined);
+  const journal = openTempJournal();
+  await Promise.all(events.map((event) => journal.append(event)));
+  const { ledger_escrows: escrows, ledger_events: ledgerEvents } = journal.snapshot();
+  assert.ok(escrows.length > 10 && escrows.every((row) => typeof row.opened_seq === 'number'));
+  assert.ok(escrows.some((row) => row.status === 'paid' && typeof row.closed_seq === 'number'));
+  assert.equal(ledgerEvents.length, events.filter((e) => e.type === 'ledger.entry').length);
+  journal.close();
+});
+
 test('a database from a newer version is refused with a clear error and left untouched', () => {
   const path = tempDbPath();
   const db = openDatabase(path);

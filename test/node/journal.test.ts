@@ -85,7 +85,11 @@ test('an escrow holds the price; a settle pays the worker its 90 %, and balances
   assert.equal(journal.ledger.balance(WORKER), PRICE * 0.9);
   assert.equal(snap.ledger_flows.length, 1, 'one pair paid');
   assert.equal(snap.ledger_transfers.length, 1);
-  assert.equal(snap.ledger_entries.length, 2);
+  assert.deepEqual(
+    snap.ledger_events.map((row) => row.entries),
+    [1, 1],
+    'two ledger events of an entry each',
+  );
   journal.close();
 });
 
@@ -111,7 +115,7 @@ test("the node's own events go in unparsed and read back the same; a number JSON
   }
   assert.equal(appended(fine!).seq, 3, "the step's other events go on");
   assert.equal(journal.lastSeq(), 3);
-  assert.equal(journal.snapshot().ledger_entries.length, 2, 'the escrow and the settle; nothing of the NaN one');
+  assert.equal(journal.snapshot().ledger_events.length, 2, 'the escrow and the settle; nothing of the NaN one');
   journal.close();
 });
 
@@ -124,7 +128,13 @@ test('a refund releases the hold without moving credits', () => {
       type: 'ledger.entry',
       event_id: 'refund',
       at: AT,
-      entry: { kind: 'refund', entry_id: 'refund', assignment_id: 't-job-0/0-assignment', reason: 'late', at: AT },
+      entry: {
+        kind: 'refund',
+        entry_id: 'refund/t-job-0/0-assignment',
+        assignment_id: 't-job-0/0-assignment',
+        reason: 'late',
+        at: AT,
+      },
     }),
   );
   const snap = journal.snapshot();
@@ -190,7 +200,7 @@ test("events count by their size: a settlement's worth of ledger entries in one 
     at: AT,
     entries: Array.from({ length: 300 }, (_, i) => ({
       kind: 'escrow' as const,
-      entry_id: `escrow-${n}-${i}`,
+      entry_id: `escrow/assignment-${n}-${i}`,
       assignment_id: `assignment-${n}-${i}`,
       job_id: 'job',
       unit_id: `unit-${n}-${i}`,
@@ -264,7 +274,7 @@ test('rebuild replays the journal into the same derived tables, and reopening ke
   const outcomes = await Promise.all(events.map((event) => journal.append(event)));
   assert.ok(outcomes.every((o) => o.ok && !o.duplicate));
   const live = journal.snapshot();
-  assert.equal(live.ledger_entries.length, events.filter((e) => e.type === 'ledger.entry').length);
+  assert.equal(live.ledger_events.length, events.filter((e) => e.type === 'ledger.entry').length);
 
   assert.deepEqual(journal.rebuild(), { ok: true, events: 3000 });
   assert.deepEqual(journal.snapshot(), live);
@@ -284,7 +294,7 @@ test('a journaled ledger entry the rules refuse on replay fails the rebuild and 
   // Written behind the journal's back: a second settle of the same assignment.
   const raw = new Database(path);
   const settle = e.settle as Extract<NodeEvent, { type: 'ledger.entry' }>;
-  const twice = { ...settle, event_id: 'twice', entry: { ...settle.entry, entry_id: 'twice' } };
+  const twice = { ...settle, event_id: 'twice' };
   const store = new EventStore(raw);
   raw.transaction(() => {
     const batch = store.begin();
@@ -297,7 +307,7 @@ test('a journaled ledger entry the rules refuse on replay fails the rebuild and 
   assert.equal(rebuilt.ok, false);
   if (!rebuilt.ok) {
     assert.equal(rebuilt.error.code, 'replay_refused');
-    assert.equal(rebuilt.error.ledger, 'already_settled');
+    assert.equal(rebuilt.error.ledger, 'duplicate_entry');
   }
   assert.deepEqual(journal.snapshot(), before);
   journal.close();

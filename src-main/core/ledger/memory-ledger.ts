@@ -1,18 +1,23 @@
 // The ledger held in Maps: for tests, simulations and anything that needs balances without SQL.
 // It never decides anything itself; it applies what planLedgerEntry says, and only when it says ok.
-import type { LedgerEntry } from '../schemas/index.js';
+import { LedgerEntrySchema } from '../schemas/index.js';
 import { planLedgerEntry } from './plan.js';
 import type { Escrow, LedgerEffects, LedgerPlan, LedgerView } from './types.js';
 
 export class MemoryLedger implements LedgerView {
   readonly #escrows = new Map<string, Escrow>();
   readonly #jobCommitted = new Map<string, number>();
-  readonly #entryIds = new Set<string>();
   readonly #balances = new Map<string, number>();
 
-  /** Applies the entry if the planner accepts it; a refused entry changes nothing. */
-  apply(entry: LedgerEntry): LedgerPlan {
-    const plan = planLedgerEntry(this, entry);
+  /** Applies the entry if its schema and the planner accept it; a refused entry changes nothing. */
+  apply(input: unknown): LedgerPlan {
+    const parsed = LedgerEntrySchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const message = issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid entry';
+      return { ok: false, error: { code: 'invalid_entry', message } };
+    }
+    const plan = planLedgerEntry(this, parsed.data);
     if (plan.ok) this.#applyEffects(plan.effects);
     return plan;
   }
@@ -24,10 +29,6 @@ export class MemoryLedger implements LedgerView {
 
   jobCommitted(jobId: string): number {
     return this.#jobCommitted.get(jobId) ?? 0;
-  }
-
-  hasEntry(entryId: string): boolean {
-    return this.#entryIds.has(entryId);
   }
 
   /** Credits earned minus credits paid; 0 for a peer never seen. */
@@ -48,8 +49,7 @@ export class MemoryLedger implements LedgerView {
     return total;
   }
 
-  #applyEffects({ entry, escrow, transfers, jobCommittedDelta }: LedgerEffects): void {
-    this.#entryIds.add(entry.entry_id);
+  #applyEffects({ escrow, transfers, jobCommittedDelta }: LedgerEffects): void {
     this.#escrows.set(escrow.assignment_id, escrow);
     this.#jobCommitted.set(escrow.job_id, this.jobCommitted(escrow.job_id) + jobCommittedDelta);
     for (const { from, to, amount } of transfers) {

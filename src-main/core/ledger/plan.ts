@@ -1,7 +1,6 @@
 // What a ledger entry does, or why it is refused. Pure: it reads a LedgerView and returns the
 // effects; the in-memory ledger and the journal's SQL projection both apply exactly these.
 import {
-  LedgerEntrySchema,
   type EscrowEntry,
   type LedgerEntry,
   type RefundEntry,
@@ -17,25 +16,32 @@ function refuse(code: LedgerErrorCode, message: string): Refusal {
   return { ok: false, error: { code, message } };
 }
 
+/**
+ * What `entry` does, or why it is refused. The entry is one the schema admitted (an event's, a
+ * message's, MemoryLedger's): the rules here are the ledger's, not its shape.
+ */
 // oxlint-disable-next-line typescript/consistent-return -- the switch covers every kind (TypeScript checks it): no path ends without a return
 export function planLedgerEntry(view: LedgerView, entry: LedgerEntry): LedgerPlan {
-  const parsed = LedgerEntrySchema.safeParse(entry);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return refuse('invalid_entry', issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid entry');
-  }
-  const valid = parsed.data;
-  if (view.hasEntry(valid.entry_id)) return refuse('duplicate_entry', `entry ${valid.entry_id} was already applied`);
-  switch (valid.kind) {
+  const escrow = view.escrow(entry.assignment_id);
+  if (escrow && appliedBefore(escrow, entry))
+    return refuse('duplicate_entry', `entry ${entry.entry_id} was already applied`);
+  switch (entry.kind) {
     case 'escrow':
-      return planEscrow(view, valid);
+      return planEscrow(view, entry);
     case 'settle':
-      return planSettle(view, valid);
+      return planSettle(escrow, entry);
     case 'reward':
-      return planReward(view, valid);
+      return planReward(view, escrow, entry);
     case 'refund':
-      return planRefund(view, valid);
+      return planRefund(escrow, entry);
   }
+}
+
+/** Whether the assignment already has its entry of this kind (its id: ledgerEntryId). */
+function appliedBefore(escrow: Escrow, entry: LedgerEntry): boolean {
+  if (entry.kind === 'escrow') return true;
+  if (entry.kind === 'reward') return escrow.rewarded;
+  return escrow.status === (entry.kind === 'settle' ? 'paid' : 'refunded');
 }
 
 /** What a batch of entries does: those the ledger admits, in order, and those it refuses, with why. */
@@ -53,11 +59,9 @@ export function planLedgerEntries(view: LedgerView, entries: readonly LedgerEntr
   const escrows = new Map<string, Escrow>();
   // Each job's committed credits, read from the view once a batch (a round's escrows are of one job).
   const committed = new Map<string, number>();
-  const applied = new Set<string>();
   const overlay: LedgerView = {
     escrow: (assignmentId) => escrows.get(assignmentId) ?? view.escrow(assignmentId),
     jobCommitted: (jobId) => committed.get(jobId) ?? view.jobCommitted(jobId),
-    hasEntry: (entryId) => applied.has(entryId) || view.hasEntry(entryId),
   };
   const plan: BatchPlan = { admitted: [], refused: [] };
   for (const entry of entries) {
@@ -69,16 +73,12 @@ export function planLedgerEntries(view: LedgerView, entries: readonly LedgerEntr
     const { escrow, jobCommittedDelta } = planned.effects;
     escrows.set(escrow.assignment_id, escrow);
     committed.set(escrow.job_id, overlay.jobCommitted(escrow.job_id) + jobCommittedDelta);
-    applied.add(entry.entry_id);
     plan.admitted.push(planned.effects);
   }
   return plan;
 }
 
 function planEscrow(view: LedgerView, entry: EscrowEntry): LedgerPlan {
-  if (view.escrow(entry.assignment_id)) {
-    return refuse('duplicate_escrow', `assignment ${entry.assignment_id} already has an escrow`);
-  }
   if (entry.requester === entry.worker) return refuse('self_dealing', 'a peer cannot pay itself');
   const committed = view.jobCommitted(entry.job_id);
   if (committed + entry.amount > entry.job_budget) {
@@ -88,21 +88,20 @@ function planEscrow(view: LedgerView, entry: EscrowEntry): LedgerPlan {
     );
   }
   const { assignment_id, job_id, unit_id, requester, worker, amount } = entry;
-  const escrow: Escrow = { assignment_id, job_id, unit_id, requester, worker, amount, status: 'held' };
+  const escrow: Escrow = { assignment_id, job_id, unit_id, requester, worker, amount, status: 'held', rewarded: false };
   return { ok: true, effects: { entry, escrow, transfers: [], jobCommittedDelta: amount, jobHeldDelta: amount } };
 }
 
 /** The held escrow a settle or refund closes, or why it cannot: a unit is never paid twice. */
-function heldEscrow(view: LedgerView, assignmentId: string): { ok: true; escrow: Escrow } | Refusal {
-  const escrow = view.escrow(assignmentId);
+function heldEscrow(escrow: Escrow | undefined, assignmentId: string): { ok: true; escrow: Escrow } | Refusal {
   if (!escrow) return refuse('unknown_assignment', `no escrow for assignment ${assignmentId}`);
   if (escrow.status !== 'held')
     return refuse('already_settled', `assignment ${assignmentId} is already ${escrow.status}`);
   return { ok: true, escrow };
 }
 
-function planSettle(view: LedgerView, entry: SettleEntry): LedgerPlan {
-  const found = heldEscrow(view, entry.assignment_id);
+function planSettle(current: Escrow | undefined, entry: SettleEntry): LedgerPlan {
+  const found = heldEscrow(current, entry.assignment_id);
   if (!found.ok) return found;
   const escrow = found.escrow;
   // Billed by measured fuel, the price may be less than what was held; never more.
@@ -143,8 +142,7 @@ function planSettle(view: LedgerView, entry: SettleEntry): LedgerPlan {
  * verifier's does not): the same unit and requester, another worker, paid, and the reward within
  * their verifier shares.
  */
-function planReward(view: LedgerView, entry: RewardEntry): LedgerPlan {
-  const own = view.escrow(entry.assignment_id);
+function planReward(view: LedgerView, own: Escrow | undefined, entry: RewardEntry): LedgerPlan {
   if (!own) return refuse('unknown_assignment', `no escrow for assignment ${entry.assignment_id}`);
   if (own.status !== 'paid')
     return refuse('invalid_reward', `assignment ${entry.assignment_id} is ${own.status}, not paid`);
@@ -176,7 +174,13 @@ function planReward(view: LedgerView, entry: RewardEntry): LedgerPlan {
   };
   return {
     ok: true,
-    effects: { entry, escrow: own, transfers: [transfer], jobCommittedDelta: entry.amount, jobHeldDelta: 0 },
+    effects: {
+      entry,
+      escrow: { ...own, rewarded: true },
+      transfers: [transfer],
+      jobCommittedDelta: entry.amount,
+      jobHeldDelta: 0,
+    },
   };
 }
 
@@ -185,8 +189,8 @@ function negate(amount: number): number {
   return 0 - amount;
 }
 
-function planRefund(view: LedgerView, entry: RefundEntry): LedgerPlan {
-  const found = heldEscrow(view, entry.assignment_id);
+function planRefund(current: Escrow | undefined, entry: RefundEntry): LedgerPlan {
+  const found = heldEscrow(current, entry.assignment_id);
   if (!found.ok) return found;
   const escrow = found.escrow;
   return {

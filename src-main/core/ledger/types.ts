@@ -13,6 +13,8 @@ export interface Escrow {
   /** What is held; once paid, the price its settle paid (at most what was held). */
   amount: number;
   status: EscrowStatus;
+  /** Its reward (verifier shares) was paid: an assignment is rewarded once. */
+  rewarded: boolean;
 }
 
 /** A movement of credit between two peers; balances are the sums of these, so they sum to zero. */
@@ -29,7 +31,6 @@ export interface LedgerView {
   escrow(assignmentId: string): Escrow | undefined;
   /** Credits held plus credits paid for a job so far. */
   jobCommitted(jobId: string): number;
-  hasEntry(entryId: string): boolean;
 }
 
 /** What an entry changes: the escrow row written (new or with its new status) and the transfers. */
@@ -46,8 +47,8 @@ export interface LedgerEffects {
 export type LedgerErrorCode =
   /** The entry does not match its schema (e.g. a non-integer amount). */
   | 'invalid_entry'
+  /** The assignment already has its entry of this kind (an entry's id is its kind and assignment). */
   | 'duplicate_entry'
-  | 'duplicate_escrow'
   | 'unknown_assignment'
   | 'already_settled'
   /** A settle whose price is more than its escrow holds. */

@@ -102,9 +102,9 @@ export class EventStore {
     return { seq: this.#seqOfSpilled.get(eventId), key };
   }
 
-  /** The event at `seq` (stored, or in `pending`), or undefined. */
-  eventAt(seq: number, pending?: BatchWriter): NodeEvent | undefined {
-    const body = pending?.bodyAt(seq) ?? this.#bodyAt(seq);
+  /** The event stored at `seq`, or undefined. */
+  eventAt(seq: number): NodeEvent | undefined {
+    const body = this.#bodyAt(seq);
     return body === undefined ? undefined : (JSON.parse(body) as NodeEvent);
   }
 

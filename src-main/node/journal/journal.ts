@@ -88,8 +88,6 @@ export class Journal {
   readonly #replayAll: () => number;
   readonly #commits = { normal: 0, full: 0 };
   #closed = false;
-  /** The batch of the transaction under way, if one is. */
-  #pending: BatchWriter | undefined;
   readonly #quiet: QuietCheckpoint;
   readonly #durable: DurableOrder;
 
@@ -140,23 +138,15 @@ export class Journal {
       closed: () => this.#closed,
     });
     this.#store = new EventStore(db);
-    this.#projector = createProjector(db, (seq, position) => {
-      const event = this.#store.eventAt(seq, this.#pending);
-      if (event?.type === 'ledger.entries') return event.entries[position]?.entry_id;
-      return event?.type === 'ledger.entry' && position === 0 ? event.entry.entry_id : undefined;
-    });
+    this.#projector = createProjector(db);
     this.snapshots = new StateSnapshots(db, () => this.#quiet.wrote());
     this.archive = new Archive(db, this.#store);
     this.ledger = new LedgerReads(db, this.#store);
     this.#writeBatch = db.transaction((items: readonly Journaled[]) => {
-      const batch = (this.#pending = this.#store.begin());
-      try {
-        const outcomes = items.map(({ event, body }) => this.#write(batch, event, body));
-        batch.commit();
-        return outcomes;
-      } finally {
-        this.#pending = undefined;
-      }
+      const batch = this.#store.begin();
+      const outcomes = items.map(({ event, body }) => this.#write(batch, event, body));
+      batch.commit();
+      return outcomes;
     });
     this.#replayAll = db.transaction(() => this.#replay());
   }

@@ -12,7 +12,7 @@ export class LedgerReads {
   readonly #balance;
   readonly #counterparts;
   readonly #held;
-  readonly #newestEntries;
+  readonly #newestEvents;
   readonly #newestTransfers;
   readonly #jobOf;
 
@@ -45,8 +45,8 @@ export class LedgerReads {
     );
     // Each job's held total (migration 15), not a scan of every escrow.
     this.#held = db.prepare<[], number>('SELECT COALESCE(SUM(held), 0) FROM ledger_jobs').pluck();
-    this.#newestEntries = db.prepare<[number], { event_seq: number; position: number }>(
-      'SELECT event_seq, position FROM ledger_entries ORDER BY event_seq DESC, position DESC LIMIT ?',
+    this.#newestEvents = db.prepare<[], { event_seq: number; entries: number }>(
+      'SELECT event_seq, entries FROM ledger_events ORDER BY event_seq DESC',
     );
     this.#newestTransfers = db.prepare<{ me: string; limit: number; after: number }, TransferRow>(
       `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
@@ -75,10 +75,15 @@ export class LedgerReads {
   /** The most recent ledger entries, newest first. */
   entries(limit: number): { entry_id: string; kind: LedgerEntry['kind']; assignment_id: string; at: string }[] {
     const entryAt = this.#entryReader();
-    return this.#newestEntries.all(limit).map((row) => {
-      const { entry_id, kind, assignment_id, at } = entryAt(row.event_seq, row.position);
-      return { entry_id, kind, assignment_id, at };
-    });
+    const newest: ReturnType<LedgerReads['entries']> = [];
+    for (const { event_seq: seq, entries } of this.#newestEvents.iterate()) {
+      for (let position = entries - 1; position >= 0 && newest.length < limit; position--) {
+        const { entry_id, kind, assignment_id, at } = entryAt(seq, position);
+        newest.push({ entry_id, kind, assignment_id, at });
+      }
+      if (newest.length >= limit) break;
+    }
+    return newest;
   }
 
   /**

@@ -2,8 +2,8 @@
 // effects it returns. The rules live in core/ledger only; this file never decides anything.
 // Peers are kept by number (ledger_peers): a unit's rows would otherwise repeat two 52-character ids.
 import type { Escrow, LedgerEffects, LedgerView } from '../../core/ledger/index.js';
+import type { LedgerEntry } from '../../core/schemas/index.js';
 import type { Db } from './database.js';
-import { idKey } from './event-store.js';
 
 export interface SqlLedger {
   view: LedgerView;
@@ -12,40 +12,42 @@ export interface SqlLedger {
    * `ledger.entry`, or a `ledger.entries` whose entries, in order, these are).
    */
   apply(effects: readonly LedgerEffects[], seq: number): void;
-  /** The seq of the event that journaled the entry, if one did. */
-  seqOfEntry(entryId: string): number | undefined;
+  /** The seq of the event that journaled the assignment's entry of this kind, if one did. */
+  journaledAt(entry: LedgerEntry): number | undefined;
 }
 
-/** Entry keys kept between an entry's plan and its write: a few group commits' entries. */
-const KEYS_KEPT = 4096;
+type EscrowRow = Omit<Escrow, 'rewarded'> & {
+  opened_seq: number;
+  closed_seq: number | null;
+  rewarded_seq: number | null;
+};
 
 /**
- * `entryIdAt`: the id of the ledger entry at `position` in the event at a seq, committed or in the
- * transaction under way (an entry's row keeps only a 64-bit key of its id).
+ * An assignment's entries are known by its escrow row: an entry's id is its kind and assignment
+ * (ledgerEntryId), so the row's status and seqs say which it has and where they were journaled.
  */
-export function sqlLedger(db: Db, entryIdAt: (seq: number, position: number) => string | undefined): SqlLedger {
+export function sqlLedger(db: Db): SqlLedger {
   // Scalar subqueries, not joins: the same plan, but a join here took ~47 µs a lookup against ~9
   // (measured on a 3,000-unit requester's journal), and every escrow and settle reads one.
-  const selectEscrow = db.prepare<[string], Escrow>(`
+  const selectEscrow = db.prepare<[string], EscrowRow>(`
     SELECT assignment_id, job_id, unit_id,
       (SELECT peer_id FROM ledger_peers WHERE peer_no = requester_no) AS requester,
-      (SELECT peer_id FROM ledger_peers WHERE peer_no = worker_no) AS worker, amount, status
+      (SELECT peer_id FROM ledger_peers WHERE peer_no = worker_no) AS worker, amount, status,
+      opened_seq, closed_seq, rewarded_seq
     FROM ledger_escrows WHERE assignment_id = ?`);
   const selectCommitted = db.prepare<[string], number>('SELECT committed FROM ledger_jobs WHERE job_id = ?').pluck();
-  const rowsOfKey = db.prepare<[bigint], { event_seq: number; position: number }>(
-    'SELECT event_seq, position FROM ledger_entries WHERE entry_key = ?',
-  );
 
   const insertPeer = db.prepare('INSERT INTO ledger_peers (peer_id) VALUES (?)');
   const selectPeerNo = db.prepare<[string], number>('SELECT peer_no FROM ledger_peers WHERE peer_id = ?').pluck();
-  const insertEntry = db.prepare(
-    'INSERT INTO ledger_entries (event_seq, position, entry_key, kind) VALUES (?, ?, ?, ?)',
-  );
-  // An escrow entry makes the row (the plan refuses a second); any other gives its new amount and status.
+  const insertEvent = db.prepare('INSERT INTO ledger_events (event_seq, entries) VALUES (?, ?)');
+  // An escrow entry makes the row (the plan refuses a second); a settle or refund closes it, a reward marks it.
   const insertEscrow = db.prepare(`
-    INSERT INTO ledger_escrows (assignment_id, job_id, unit_id, requester_no, worker_no, amount, status)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`);
-  const updateEscrow = db.prepare('UPDATE ledger_escrows SET amount = ?, status = ? WHERE assignment_id = ?');
+    INSERT INTO ledger_escrows (assignment_id, job_id, unit_id, requester_no, worker_no, amount, status, opened_seq)
+    VALUES (?, ?, ?, ?, ?, ?, 'held', ?)`);
+  const closeEscrow = db.prepare(
+    'UPDATE ledger_escrows SET amount = ?, status = ?, closed_seq = ? WHERE assignment_id = ?',
+  );
+  const rewardEscrow = db.prepare('UPDATE ledger_escrows SET rewarded_seq = ? WHERE assignment_id = ?');
   const insertTransfer = db.prepare(`
     INSERT INTO ledger_transfers (event_seq, position, entry, from_no, to_no, amount) VALUES (?, ?, ?, ?, ?, ?)`);
   const addToFlow = db.prepare(`
@@ -66,47 +68,35 @@ export function sqlLedger(db: Db, entryIdAt: (seq: number, position: number) => 
       return no;
     };
   };
-  // An entry's key is a sha256 (~1.8 µs): the plan reads it for `hasEntry`, then `apply` writes it.
-  const keys = new Map<string, bigint>();
-  const keyOf = (entryId: string): bigint => {
-    let key = keys.get(entryId);
-    if (key === undefined) {
-      if (keys.size >= KEYS_KEPT) keys.clear(); // entries planned but never applied (refused, duplicates)
-      keys.set(entryId, (key = idKey(entryId)));
-    }
-    return key;
-  };
-  // Another id with the same key (about one chance in 2^64 a pair) is told apart by its event.
-  const seqOfEntry = (entryId: string): number | undefined =>
-    rowsOfKey.all(keyOf(entryId)).find((row) => entryIdAt(row.event_seq, row.position) === entryId)?.event_seq;
 
   return {
     view: {
-      escrow: (assignmentId) => selectEscrow.get(assignmentId),
+      escrow: (assignmentId) => {
+        const row = selectEscrow.get(assignmentId);
+        if (!row) return undefined;
+        const { opened_seq: _opened, closed_seq: _closed, rewarded_seq: rewardedSeq, ...escrow } = row;
+        return { ...escrow, rewarded: rewardedSeq !== null };
+      },
       jobCommitted: (jobId) => selectCommitted.get(jobId) ?? 0,
-      hasEntry: (entryId) => seqOfEntry(entryId) !== undefined,
     },
-    seqOfEntry,
+    journaledAt(entry) {
+      const row = selectEscrow.get(entry.assignment_id);
+      if (!row) return undefined;
+      if (entry.kind === 'escrow') return row.opened_seq;
+      return (entry.kind === 'reward' ? row.rewarded_seq : row.closed_seq) ?? undefined;
+    },
     apply(effects, seq) {
       const peerNo = peerNumbers();
       // A batch's flows and job totals are summed first: one upsert a pair of peers and a job.
       const flows = new Map<string, { from: number; to: number; amount: number }>();
       const jobs = new Map<string, { committed: number; held: number }>();
       let transferAt = 0;
+      insertEvent.run(seq, effects.length);
       effects.forEach(({ entry, escrow: e, transfers, jobCommittedDelta, jobHeldDelta }, position) => {
-        insertEntry.run(seq, position, keyOf(entry.entry_id), entry.kind);
-        keys.delete(entry.entry_id);
         if (entry.kind === 'escrow')
-          insertEscrow.run(
-            e.assignment_id,
-            e.job_id,
-            e.unit_id,
-            peerNo(e.requester),
-            peerNo(e.worker),
-            e.amount,
-            e.status,
-          );
-        else updateEscrow.run(e.amount, e.status, e.assignment_id);
+          insertEscrow.run(e.assignment_id, e.job_id, e.unit_id, peerNo(e.requester), peerNo(e.worker), e.amount, seq);
+        else if (entry.kind === 'reward') rewardEscrow.run(seq, e.assignment_id);
+        else closeEscrow.run(e.amount, e.status, seq, e.assignment_id);
         for (const t of transfers) {
           const [from, to] = [peerNo(t.from), peerNo(t.to)];
           insertTransfer.run(seq, transferAt++, position, from, to, t.amount);

@@ -372,6 +372,26 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 16,
+    name: "an assignment's ledger entries known by its escrow row",
+    up(db) {
+      // An entry's id is its kind and assignment (ledgerEntryId): the escrow row says which of its
+      // entries were journaled, and in which event, so the row per entry and its index of id hashes
+      // go (an insert at a random place in that index for each entry). A ledger event's row says
+      // how many entries it holds, for the newest entries. Refilled by the rebuild on open.
+      db.exec(`
+        DROP TABLE ledger_entries; DROP TABLE ledger_escrows;
+        CREATE TABLE ledger_events (event_seq INTEGER PRIMARY KEY, entries INTEGER NOT NULL) STRICT;
+        CREATE TABLE ledger_escrows (
+          assignment_id TEXT PRIMARY KEY, job_id TEXT NOT NULL, unit_id TEXT NOT NULL,
+          requester_no INTEGER NOT NULL, worker_no INTEGER NOT NULL, amount INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('held', 'paid', 'refunded')),
+          opened_seq INTEGER NOT NULL, closed_seq INTEGER, rewarded_seq INTEGER
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** Events a batch of the migrated journal holds (the journal's own group commits hold up to 250). */

@@ -5,6 +5,7 @@ import type { AssignmentRecord, MeshState } from '../../core/mesh/state.js';
 import { settlePrice, WORKER_SHARE_BPS, type Reward } from '../../core/ledger/index.js';
 import { chunks } from '../../core/chunks.js';
 import {
+  ledgerEntryId,
   MAX_ACCEPTED_PER_EVENT,
   type Acceptance,
   type Offer,
@@ -118,7 +119,7 @@ export function settleEvent(assignment: AssignmentRecord, price: number, nowMs: 
     event_id: `ledger/settle/${id}`,
     entry: {
       kind: 'settle',
-      entry_id: `settle/${id}`,
+      entry_id: ledgerEntryId('settle', id),
       assignment_id: id,
       ...(price < assignment.acceptance.price ? { amount: price } : {}),
       worker_share_bps: WORKER_SHARE_BPS,
@@ -132,7 +133,14 @@ export function rewardEvent({ assignment_id, verified, amount }: Reward, nowMs: 
   return {
     type: 'ledger.entry',
     event_id: `ledger/reward/${assignment_id}`,
-    entry: { kind: 'reward', entry_id: `reward/${assignment_id}`, assignment_id, verified, amount, at: iso(nowMs) },
+    entry: {
+      kind: 'reward',
+      entry_id: ledgerEntryId('reward', assignment_id),
+      assignment_id,
+      verified,
+      amount,
+      at: iso(nowMs),
+    },
   };
 }
 
@@ -141,7 +149,13 @@ export function refundEvent(nowMs: number, assignmentId: string, reason: RefundE
   return {
     type: 'ledger.entry',
     event_id: `ledger/refund/${assignmentId}`,
-    entry: { kind: 'refund', entry_id: `refund/${assignmentId}`, assignment_id: assignmentId, reason, at: iso(nowMs) },
+    entry: {
+      kind: 'refund',
+      entry_id: ledgerEntryId('refund', assignmentId),
+      assignment_id: assignmentId,
+      reason,
+      at: iso(nowMs),
+    },
   };
 }
 
@@ -184,7 +198,7 @@ export function acceptanceEvents(accepted: readonly Accepted[], slot?: 'with slo
       event_id: `ledger/escrow/${id}`,
       entry: {
         kind: 'escrow',
-        entry_id: `escrow/${id}`,
+        entry_id: ledgerEntryId('escrow', id),
         assignment_id: id,
         job_id: acceptance.job_id,
         unit_id: acceptance.unit_id,

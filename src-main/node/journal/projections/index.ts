@@ -15,7 +15,7 @@ export const DERIVED_TABLES = [
   'receipt_authors',
   'receipts',
   'ledger_peers',
-  'ledger_entries',
+  'ledger_events',
   'ledger_escrows',
   'ledger_transfers',
   'ledger_flows',
@@ -53,11 +53,10 @@ export interface Projector {
   clear(): void;
 }
 
-/** `entryIdAt`: see sqlLedger. */
-export function createProjector(db: Db, entryIdAt: (seq: number, position: number) => string | undefined): Projector {
+export function createProjector(db: Db): Projector {
   // Typed so that an event type without a projection is a compile error.
   const byType: Projections = { ...stateOnlyProjections(), ...workProjections(db) };
-  const ledger = sqlLedger(db, entryIdAt);
+  const ledger = sqlLedger(db);
   const clearStatements = DERIVED_TABLES.map((table) => db.prepare(`DELETE FROM ${table}`));
 
   return {
@@ -84,8 +83,7 @@ function admitEntries(ledger: SqlLedger, event: NodeEventOf<'ledger.entries'>): 
   const write = (seq: number): void => ledger.apply(admitted, seq);
   if (refused.length === 0 && admitted.length === event.entries.length) return { ok: true, write };
   if (admitted.length === 0) {
-    if (refused.length === 0)
-      return { ok: true, write, journaledAt: ledger.seqOfEntry(event.entries[0]!.entry_id) ?? 0 };
+    if (refused.length === 0) return { ok: true, write, journaledAt: ledger.journaledAt(event.entries[0]!) ?? 0 };
     return { ok: false, error: refused.length === 1 ? refused[0]!.error : allRefused(refused) };
   }
   const narrowed = { ...event, entries: admitted.map(({ entry }) => entry) };
