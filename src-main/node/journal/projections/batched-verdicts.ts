@@ -1,4 +1,4 @@
-// A batched job's verdicts (journal/migrations.ts, version 10): one small row a decided unit, its
+// A batched job's verdicts (journal/schema-history.ts, version 10): one small row a decided unit, its
 // job by number and itself by index, its consensus hash as the sha256 a raw CID names (or the text,
 // for any other hash). What archive.ts reads of a compacted batched job.
 import { cidOfSha256, sha256OfCid } from '../../../core/mesh/input-cids.js';
