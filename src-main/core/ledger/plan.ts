@@ -17,8 +17,9 @@ function refuse(code: LedgerErrorCode, message: string): Refusal {
 }
 
 /**
- * What `entry` does, or why it is refused. The entry is one the schema admitted (an event's, a
- * message's, MemoryLedger's): the rules here are the ledger's, not its shape.
+ * What `entry` does, or why it is refused. Its shape was checked where it came in (an event or a
+ * message from outside, at its schema; MemoryLedger's, at LedgerEntrySchema) or the node built it
+ * typed: the rules here are the ledger's, not its shape's.
  */
 // oxlint-disable-next-line typescript/consistent-return -- the switch covers every kind (TypeScript checks it): no path ends without a return
 export function planLedgerEntry(view: LedgerView, entry: LedgerEntry): LedgerPlan {
