@@ -94,3 +94,27 @@ test('a collection walks my history only when a blob is past the grace; then it 
     store.close();
   }
 });
+
+test('a collection with nothing old enough to go lists no blob: the few the quotas count are looked up, many are listed once', async () => {
+  const { store, state } = await providerWithOutput();
+  const collector = new BlobCollector(store, state, DEFAULT_STORAGE_CONFIG, new Set(), () => {});
+  const list = store.list.bind(store);
+  const calls: number[] = [];
+  store.list = (putBefore?: number) => (calls.push(putBefore ?? Infinity), list(putBefore));
+  try {
+    const now = Date.now();
+    collector.collect(now);
+    const before = now - DEFAULT_STORAGE_CONFIG.grace_s * 1000;
+    assert.deepEqual(calls, [before], 'only the blobs put before the grace were asked for');
+    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES, 'the held output, looked up');
+
+    // Outputs counted by `take` whose writes are still under way: past 2,000, one listing is cheaper.
+    for (let i = 0; i < 2_001; i++) assert.ok(collector.quota.take(REQUESTER, `bafy-being-written-${i}`, 1));
+    calls.length = 0;
+    collector.collect(now + 1000);
+    assert.deepEqual(calls, [before + 1000, Infinity], 'the old ones, then every blob once');
+    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES + 2_001, 'the same count either way');
+  } finally {
+    store.close();
+  }
+});

@@ -15,6 +15,8 @@ import type { BlobStore } from './store.js';
 
 /** How long after start the first collection waits (gc_interval_s if shorter): the node answers first. */
 const FIRST_COLLECTION_MS = 30_000;
+/** Blobs a collection looks up one by one (~10 µs each) rather than listing every blob stored. */
+const LOOKUPS_AT_MOST = 2_000;
 
 export interface Collection {
   at: number;
@@ -81,8 +83,7 @@ export class BlobCollector {
    */
   collect(now = Date.now()): Collection {
     const before = now - this.config.grace_s * 1000;
-    const listed = this.store.list().filter((blob) => !this.keep.has(blob.cid));
-    const old = listed.filter((blob) => blob.storedAt < before);
+    const old = this.store.list(before).filter((blob) => blob.storedAt < before && !this.keep.has(blob.cid));
     const retention = this.#retention();
     const needs = old.length > 0 ? blobNeeds(this.state, retention) : providerNeeds(this.state, retention);
     const unneeded = old.filter((blob) => {
@@ -91,8 +92,8 @@ export class BlobCollector {
     });
     const { removed, freed } = this.store.remove(unneeded, before);
     const gone = new Set(unneeded.map((blob) => blob.cid));
-    const stored = new Map(listed.flatMap((blob) => (gone.has(blob.cid) ? [] : [[blob.cid, blob.size] as const])));
-    const held = this.#held(needs, (cid) => stored.get(cid));
+    const stored = this.#stored(needs, gone);
+    const held = this.#held(needs, (cid) => stored.size(cid));
     this.quota.reset(held, stored, gone, now);
     this.#freedTotal += freed;
     this.#last = { at: now, removed, freed_bytes: freed };
@@ -122,6 +123,25 @@ export class BlobCollector {
   #countQuotas(): void {
     const held = this.#held(providerNeeds(this.state, this.#retention()), (cid) => this.store.size(cid));
     this.quota.reset(held, this.store, new Set());
+  }
+
+  /**
+   * What the store holds of the blobs the quotas count (the needs held for a requester, and what
+   * `take` counted): looked up one by one when they are few (a node that holds little or no work as
+   * provider: listing 100,000 rows held a requester's main thread 344 ms), else read from one listing.
+   */
+  #stored(needs: Map<string, BlobNeed>, gone: ReadonlySet<string>): Pick<BlobStore, 'size' | 'has'> {
+    let counted = this.quota.takenCount;
+    for (const need of needs.values()) if (need.heldFor) counted++;
+    if (counted <= LOOKUPS_AT_MOST)
+      return {
+        size: (cid) => (gone.has(cid) ? undefined : this.store.size(cid)),
+        has: (cid) => !gone.has(cid) && this.store.has(cid),
+      };
+    const sizes = new Map(
+      this.store.list().flatMap((blob) => (gone.has(blob.cid) ? [] : [[blob.cid, blob.size] as const])),
+    );
+    return { size: (cid) => sizes.get(cid), has: (cid) => sizes.has(cid) };
   }
 
   /** Requester → the blobs I hold for it as provider (cid → bytes): the needs with a `heldFor` that are stored, shipped modules aside. */

@@ -18,6 +18,11 @@ export class RequesterQuota {
 
   constructor(readonly quotaBytes: number) {}
 
+  /** Blobs `take` counted that a recount keeps (reset reads whether each is still stored). */
+  get takenCount(): number {
+    return this.#takenAt.size;
+  }
+
   /** Bytes of blobs held for `requester`. */
   used(requester: string): number {
     return this.#held.get(requester)?.total ?? 0;

@@ -97,9 +97,12 @@ export class SmallBlobs {
         const bytes = this.#recentRow(digest)?.bytes;
         return bytes ? Buffer.from(bytes) : (get(digest) as Buffer | undefined);
       };
+      // Rows put before a time (all of them: Infinity), scanned in SQL: a collection with nothing old
+      // enough to go reads none of 100,000 rows into JavaScript.
       this.#list = this.#db
-        .prepare<[], [Buffer, number, number]>(
-          'SELECT digest, length(bytes), stored_at FROM small_blobs UNION ALL SELECT digest, length(bytes), stored_at FROM small_blob_spill',
+        .prepare<[number, number], [Buffer, number, number]>(
+          `SELECT digest, length(bytes), stored_at FROM small_blobs WHERE stored_at < ?
+           UNION ALL SELECT digest, length(bytes), stored_at FROM small_blob_spill WHERE stored_at < ?`,
         )
         .raw();
       const remove = this.#db.prepare<[bigint, Uint8Array, number]>(
@@ -150,9 +153,9 @@ export class SmallBlobs {
     return buffer && new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
 
-  /** Every row's digest, size and when it was last put (ms). */
-  entries(): { digest: Uint8Array; size: number; storedAt: number }[] {
-    return this.#list.all().map(([digest, size, storedAt]) => ({ digest, size, storedAt }));
+  /** Every row's digest, size and when it was last put (ms); with `putBefore`, only those put before it. */
+  entries(putBefore = Infinity): { digest: Uint8Array; size: number; storedAt: number }[] {
+    return this.#list.all(putBefore, putBefore).map(([digest, size, storedAt]) => ({ digest, size, storedAt }));
   }
 
   /** Deletes the rows not put again since `before` (ms), in one transaction: how many, and their bytes. */

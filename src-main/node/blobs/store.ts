@@ -239,15 +239,19 @@ export class BlobStore {
     });
   }
 
-  /** Every blob the store holds (rows, then files): what the collector sweeps and the storage view counts. */
-  list(): StoredBlob[] {
-    const rows = (this.small?.entries() ?? []).map(({ digest, size, storedAt }) => ({
+  /**
+   * Every blob the store holds (rows, then files): what the collector sweeps and the storage view
+   * counts; with `putBefore` (ms), only those last put before it.
+   */
+  list(putBefore = Infinity): StoredBlob[] {
+    const rows = (this.small?.entries(putBefore) ?? []).map(({ digest, size, storedAt }) => ({
       cid: cidOfSha256(digest),
       size,
       storedAt,
       place: 'row' as const,
     }));
-    return [...rows, ...ioStep('cannot list the blob directory', () => this.listFiles())];
+    const files = ioStep('cannot list the blob directory', () => this.listFiles());
+    return [...rows, ...files.filter((file) => file.storedAt < putBefore)];
   }
 
   /**

@@ -52,7 +52,7 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
   };
   return {
     put: (bytes) => store.put(bytes),
-    list: () => store.list(),
+    list: (putBefore) => store.list(putBefore),
     remove: (blobs, before) => {
       present.clear();
       block = undefined;
