@@ -4,8 +4,9 @@
 // synchronous from the decision to the last delete, so nothing can come to name a blob in
 // between; a blob put again since the decision is spared by the store itself (remove's `before`).
 // Each collection also recounts what each requester holds on my disk (quota.ts); at start only
-// that count is taken, before any acceptance reads it, since a collection reads all of history
-// (every blob, every kept output of a compacted job) and would delay the node's first answers.
+// that count is taken, before any acceptance reads it, since a collection may read all of history
+// (every kept output of a compacted job, once some blob is old) and would delay the node's first
+// answers.
 import { describeError } from '../../core/errors.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { blobNeeds, providerNeeds, type BlobKind, type BlobNeed, type Retention } from '../../core/mesh/blob-needs.js';
