@@ -282,14 +282,15 @@ export class Requester {
     const theirs = (unitId: string) =>
       state.activeAssignments(unitId).some((a) => a.acceptance.provider_peer === from) ||
       this.#acceptor.hasOfferFrom(from, unitId);
-    const fresh = (unitId: string) => {
-      const lent = this.#lent.get(unitId);
-      return (lent === undefined || lent.to === from) && !theirs(unitId);
-    };
-    const found = this.#open.of(record, max, fresh);
+    // A unit lent to this puller lately is not lent to it again: it pulls only once it has offered
+    // for all it was lent, so such a unit is one whose offer is still on its way to me (a third of
+    // the units sent went twice when these were lent again).
+    const lentTo = (unitId: string) => this.#lent.get(unitId)?.to;
+    const found = this.#open.of(record, max, (id) => lentTo(id) === undefined && !theirs(id));
     if (found.length < max) {
       const taken = new Set(found.map((u) => u.unit_id));
-      found.push(...this.#open.of(record, max - found.length, (id) => !taken.has(id) && !fresh(id) && !theirs(id)));
+      const lentToOthers = (id: string) => !taken.has(id) && ![undefined, from].includes(lentTo(id)) && !theirs(id);
+      found.push(...this.#open.of(record, max - found.length, lentToOthers));
     }
     const units = withinBytes(found, { bytes: MAX_UNIT_BYTES });
     for (const unit of units) this.#lent.set(unit.unit_id, { to: from, at: nowMs });

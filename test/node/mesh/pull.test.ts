@@ -87,6 +87,22 @@ test('pulls: a closed job to trusted peers only, a job open to strangers to anyo
       [],
       'two providers pulling at once get different units',
     );
+    // A provider pulls again only once it has offered for what it was lent: those offers may still be
+    // on their way, so it is lent other units, then units lent to others, never its own again.
+    const againA = await trustedA.pull({ job_id: closed, max: 30 });
+    assert.equal(againA.length, 30);
+    assert.deepEqual(
+      againA.filter((id) => toA.includes(id) || toB.includes(id)),
+      [],
+      'fresh units first',
+    );
+    const lastA = await trustedA.pull({ job_id: closed, max: 30 });
+    assert.deepEqual(
+      lastA.filter((id) => toA.includes(id) || againA.includes(id)),
+      [],
+      'never what it was lent lately',
+    );
+    assert.equal(lastA.filter((id) => toB.includes(id)).length, 20, 'the 10 fresh units left, then 20 lent to another');
     assert.equal(
       (await stranger.pull({ job_id: open, max: 5 })).length,
       5,
