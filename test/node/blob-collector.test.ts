@@ -72,10 +72,13 @@ test('the first collection comes after start (here gc_interval_s, 1 s), then eve
   }
 });
 
-test('a collection walks my history only when a blob is past the grace; then it removes what nothing needs', async () => {
+test('a collection walks my history only when a blob is past the grace; then it removes what nothing needs, and its quota', async () => {
   const { store, state } = await providerWithOutput();
   const stray = await store.put(randomBytes(1000)); // named by nothing
+  const module = await store.put(randomBytes(2000)); // taken for the requester's work, which I no longer hold
   const collector = new BlobCollector(store, state, DEFAULT_STORAGE_CONFIG, new Set(), () => {});
+  collector.start();
+  assert.ok(collector.quota.take(REQUESTER, module, 2000));
   const values = state.jobs.values.bind(state.jobs);
   let walks = 0;
   state.jobs.values = () => (walks++, values());
@@ -83,38 +86,44 @@ test('a collection walks my history only when a blob is past the grace; then it 
     const now = Date.now();
     assert.deepEqual(collector.collect(now), { at: now, removed: 0, freed_bytes: 0 });
     assert.equal(walks, 0, 'every blob younger than grace_s: no walk of my jobs');
-    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES, 'the quota is counted all the same');
+    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES + 2000, 'what the requester holds stays counted');
 
     const later = now + (DEFAULT_STORAGE_CONFIG.grace_s + 1) * 1000;
-    assert.deepEqual(collector.collect(later), { at: later, removed: 1, freed_bytes: 1000 });
+    assert.deepEqual(collector.collect(later), { at: later, removed: 2, freed_bytes: 3000 });
     assert.equal(walks, 1);
     assert.equal(store.has(stray), false, 'the stray blob went');
-    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES, 'the open assignment’s output stays, counted');
+    assert.equal(store.has(module), false, 'and the module nothing needs');
+    assert.equal(
+      collector.quota.used(REQUESTER),
+      OUTPUT_BYTES,
+      'the module released, the open assignment’s output kept',
+    );
   } finally {
+    collector.stop();
     store.close();
   }
 });
 
-test('a collection with nothing old enough to go lists no blob: the few the quotas count are looked up, many are listed once', async () => {
+test('a collection with nothing old enough to go reads nothing else: no blob listed, no work walked, the count kept', async () => {
   const { store, state } = await providerWithOutput();
   const collector = new BlobCollector(store, state, DEFAULT_STORAGE_CONFIG, new Set(), () => {});
+  collector.start();
   const list = store.list.bind(store);
   const calls: number[] = [];
   store.list = (putBefore?: number) => (calls.push(putBefore ?? Infinity), list(putBefore));
+  const assignments = state.assignments.values.bind(state.assignments);
+  let walks = 0;
+  state.assignments.values = () => (walks++, assignments());
   try {
+    // Outputs counted by `take` whose writes are still under way.
+    for (let i = 0; i < 100; i++) assert.ok(collector.quota.take(REQUESTER, `bafy-being-written-${i}`, 1));
     const now = Date.now();
     collector.collect(now);
-    const before = now - DEFAULT_STORAGE_CONFIG.grace_s * 1000;
-    assert.deepEqual(calls, [before], 'only the blobs put before the grace were asked for');
-    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES, 'the held output, looked up');
-
-    // Outputs counted by `take` whose writes are still under way: past 2,000, one listing is cheaper.
-    for (let i = 0; i < 2_001; i++) assert.ok(collector.quota.take(REQUESTER, `bafy-being-written-${i}`, 1));
-    calls.length = 0;
-    collector.collect(now + 1000);
-    assert.deepEqual(calls, [before + 1000, Infinity], 'the old ones, then every blob once');
-    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES + 2_001, 'the same count either way');
+    assert.deepEqual(calls, [now - DEFAULT_STORAGE_CONFIG.grace_s * 1000], 'only the blobs put before the grace');
+    assert.equal(walks, 0, 'the work I hold was not walked');
+    assert.equal(collector.quota.used(REQUESTER), OUTPUT_BYTES + 100, 'the count as it was');
   } finally {
+    collector.stop();
     store.close();
   }
 });

@@ -3,10 +3,12 @@
 // (blob-needs.ts), and that was not put within `grace_s`, is deleted. One collection is
 // synchronous from the decision to the last delete, so nothing can come to name a blob in
 // between; a blob put again since the decision is spared by the store itself (remove's `before`).
-// Each collection also recounts what each requester holds on my disk (quota.ts); at start only
-// that count is taken, before any acceptance reads it, since a collection may read all of history
-// (every kept output of a compacted job, once some blob is old) and would delay the node's first
-// answers.
+// What each requester holds on my disk (quota.ts) is counted at start, before any acceptance reads
+// it, and a collection releases what it removed: a collection with nothing old enough to go reads
+// nothing else (recounting walked every assignment I hold and listed every blob: a provider's
+// main thread stalled 528-805 ms in the middle of a 100,000-unit job). The first collection waits,
+// since it may read all of history (every kept output of a compacted job, once some blob is old)
+// and would delay the node's first answers.
 import { describeError } from '../../core/errors.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { blobNeeds, providerNeeds, type BlobKind, type BlobNeed, type Retention } from '../../core/mesh/blob-needs.js';
@@ -16,8 +18,6 @@ import type { BlobStore } from './store.js';
 
 /** How long after start the first collection waits (gc_interval_s if shorter): the node answers first. */
 const FIRST_COLLECTION_MS = 30_000;
-/** Blobs a collection looks up one by one (~10 µs each) rather than listing every blob stored. */
-const LOOKUPS_AT_MOST = 2_000;
 
 export interface Collection {
   at: number;
@@ -41,7 +41,7 @@ export class BlobCollector {
 
   constructor(
     /** The node's store as it reads it (mesh/job-inputs.ts): removing through it tells it what went. */
-    private readonly store: Pick<BlobStore, 'list' | 'remove' | 'size' | 'has'>,
+    private readonly store: Pick<BlobStore, 'list' | 'remove' | 'size'>,
     private readonly state: MeshState,
     readonly config: StorageConfig,
     /** Blobs never collected: the shipped modules. */
@@ -78,24 +78,22 @@ export class BlobCollector {
   }
 
   /**
-   * One collection at `now` (ms). Only blobs put before the grace can go: with none, my jobs'
-   * history is not walked (the needs of a running 100,000-unit job held the main thread ~0.5 s), only
-   * the work I hold as provider, for the quotas (its needs are all that have a `heldFor`).
+   * One collection at `now` (ms). Only blobs put before the grace can go: with none, nothing else is
+   * read (the needs of a running 100,000-unit job held the main thread ~0.5 s).
    */
   collect(now = Date.now()): Collection {
     const before = now - this.config.grace_s * 1000;
     const old = this.store.list(before).filter((blob) => blob.storedAt < before && !this.keep.has(blob.cid));
-    const retention = this.#retention();
-    const needs = old.length > 0 ? blobNeeds(this.state, retention) : providerNeeds(this.state, retention);
-    const unneeded = old.filter((blob) => {
-      const need = needs.get(blob.cid);
-      return need === undefined || need.until < now;
-    });
-    const { removed, freed } = this.store.remove(unneeded, before);
-    const gone = new Set(unneeded.map((blob) => blob.cid));
-    const stored = this.#stored(needs, gone);
-    const held = this.#held(needs, (cid) => stored.size(cid));
-    this.quota.reset(held, stored, gone, now);
+    let [removed, freed] = [0, 0];
+    if (old.length > 0) {
+      const needs = blobNeeds(this.state, this.#retention());
+      const unneeded = old.filter((blob) => {
+        const need = needs.get(blob.cid);
+        return need === undefined || need.until < now;
+      });
+      ({ removed, freed } = this.store.remove(unneeded, before));
+      this.quota.release(unneeded.map((blob) => blob.cid));
+    }
     this.#freedTotal += freed;
     this.#last = { at: now, removed, freed_bytes: freed };
     return this.#last;
@@ -122,27 +120,7 @@ export class BlobCollector {
 
   /** What each requester holds on my disk, without collecting: the stored blobs of my work as provider. */
   #countQuotas(): void {
-    const held = this.#held(providerNeeds(this.state, this.#retention()), (cid) => this.store.size(cid));
-    this.quota.reset(held, this.store, new Set());
-  }
-
-  /**
-   * What the store holds of the blobs the quotas count (the needs held for a requester, and what
-   * `take` counted): looked up one by one when they are few (a node that holds little or no work as
-   * provider: listing 100,000 rows held a requester's main thread 344 ms), else read from one listing.
-   */
-  #stored(needs: Map<string, BlobNeed>, gone: ReadonlySet<string>): Pick<BlobStore, 'size' | 'has'> {
-    let counted = this.quota.takenCount;
-    for (const need of needs.values()) if (need.heldFor) counted++;
-    if (counted <= LOOKUPS_AT_MOST)
-      return {
-        size: (cid) => (gone.has(cid) ? undefined : this.store.size(cid)),
-        has: (cid) => !gone.has(cid) && this.store.has(cid),
-      };
-    const sizes = new Map(
-      this.store.list().flatMap((blob) => (gone.has(blob.cid) ? [] : [[blob.cid, blob.size] as const])),
-    );
-    return { size: (cid) => sizes.get(cid), has: (cid) => sizes.has(cid) };
+    this.quota.reset(this.#held(providerNeeds(this.state, this.#retention()), (cid) => this.store.size(cid)));
   }
 
   /** Requester → the blobs I hold for it as provider (cid → bytes): the needs with a `heldFor` that are stored, shipped modules aside. */
