@@ -52,7 +52,11 @@ async function messageBodies(): Promise<[MessageType, unknown][]> {
         seed: 19,
       })) {
         const { signed } = await signReceipt(identity, { ...fields, author: identity.peerId });
-        out.push([type, { results: [{ result }], receipts: [signed] }]);
+        const { assignment_id, output_bytes, computation_time_seconds, timestamp } = result;
+        out.push([
+          type,
+          { results: [{ assignment_id, output_bytes, computation_time_seconds, timestamp }], receipts: [signed] },
+        ]);
       }
     } else for (const body of samples(bodies[type], 2)) out.push([type, body]);
   }

@@ -8,13 +8,15 @@ import {
   AdvertSchema,
   boundedArray,
   ComputeCommitmentSchema,
+  Count,
   Id,
+  IsoTime,
   LedgerEntrySchema,
+  NonNegative,
   OfferSchema,
   ReceiptSchema,
   RefusalReasonSchema,
   SignatureSchema,
-  WorkResultSchema,
   WorkUnitSchema,
 } from '../schemas/index.js';
 
@@ -46,9 +48,17 @@ const SignedReceiptSchema = z.strictObject({
  */
 export const MAX_RECEIPT_BYTES_PER_MESSAGE = 512 * KiB;
 
-/** One unit's result in a `results` message; the message's receipts sign for it. */
+/**
+ * One unit's result in a `results` message: what its receipt entry (one of the message's receipts)
+ * does not say. The rest of its WorkResult follows from that entry (unit, output CID, fuel, device),
+ * the assignment (its id, and the result id `<assignment_id>/result`), the unit (resources) and the
+ * sender (result-intake.ts), so a result cannot contradict what its provider signed.
+ */
 const ResultItemSchema = z.strictObject({
-  result: WorkResultSchema,
+  assignment_id: Id,
+  output_bytes: Count,
+  computation_time_seconds: NonNegative,
+  timestamp: IsoTime,
   output_base64: z.optional(z.string().check(z.maxLength(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4))),
 });
 

@@ -1,17 +1,25 @@
 // The requester's first look at a provider's `results` message: which results answer an
-// assignment of mine to that provider, and which of those its signed execution receipts cover,
-// as they were run (output, fuel, device). Nothing is journaled here (verdicts.ts does it).
+// assignment of mine to that provider, and which of those its signed execution receipts cover.
+// A result's WorkResult is rebuilt from what its provider signed (the receipt entry's unit, output,
+// fuel and device), the assignment and the unit; the item adds only what the entry does not say.
+// Nothing is journaled here (verdicts.ts does it).
 import type { MessageBody, ResultItem, SignedReceipt } from '../../core/protocol/messages.js';
-import { authoredBy, type Acceptance, type ExecutionEntry, type WorkResult } from '../../core/schemas/index.js';
+import type { Acceptance, ExecutionEntry, WorkResult } from '../../core/schemas/index.js';
 import { DEFAULT_LIMITS } from '../exec/index.js';
 import { verifyReceipt } from '../receipts/index.js';
 import type { NewEvent, NodeContext } from './context.js';
 
+/** A result as taken: its WorkResult, and its output when it rode inline. */
+export interface TakenResult {
+  result: WorkResult;
+  output_base64?: string;
+}
+
 export interface ResultIntake {
   /** New results, each covered by a receipt: to journal and decide. */
-  taken: { item: ResultItem; acceptance: Acceptance }[];
+  taken: { item: TakenResult; acceptance: Acceptance }[];
   /** Results of assignments that have one already, or are closed (or being closed): sent again. */
-  again: ResultItem[];
+  again: { assignment_id: string; output_cid?: string; output_base64?: string }[];
   /** The receipts that cover `taken`, as events to journal (each once). */
   receipts: NewEvent[];
 }
@@ -27,39 +35,71 @@ export async function takeResults(
   const intake: ResultIntake = { taken: [], again: [], receipts: [] };
   const used = new Set<NewEvent>();
   for (const item of results) {
-    const acceptance = assignedTo(ctx, from, item.result);
+    const acceptance = assignedTo(ctx, from, item.assignment_id);
     if (!acceptance) continue;
+    const receipt = covered.get(acceptance.assignment_id);
+    const result = receipt && resultOf(ctx, from, item, receipt.entry, acceptance);
+    const { output_base64 } = item;
     const assignment = ctx.state.assignments.get(acceptance.assignment_id)!;
     if (assignment.escrow !== 'held' || assignment.result || !mine(acceptance.assignment_id)) {
-      intake.again.push(item);
+      intake.again.push({ assignment_id: acceptance.assignment_id, output_cid: result?.output_cid, output_base64 });
       continue;
     }
-    const receipt = covered.get(acceptance.assignment_id);
-    if (!receipt || !matches(receipt.entry, item.result)) {
+    if (!receipt || !result) {
       ctx.log(
-        `result for ${acceptance.assignment_id} from ${from} has no matching receipt, votes another hash than its output's, or declares an output over ${DEFAULT_LIMITS.maxOutputBytes} bytes`,
+        `result for ${acceptance.assignment_id} from ${from} has no receipt that covers its unit, or declares an output over ${DEFAULT_LIMITS.maxOutputBytes} bytes`,
       );
       continue;
     }
     used.add(receipt.event);
-    intake.taken.push({ item, acceptance });
+    intake.taken.push({ item: { result, ...(output_base64 !== undefined ? { output_base64 } : {}) }, acceptance });
   }
   intake.receipts = [...used];
   return intake;
 }
 
-/** The acceptance a result from `from` answers, or undefined when it answers none of mine to that provider. */
-function assignedTo(ctx: Pick<NodeContext, 'state' | 'me'>, from: string, result: WorkResult): Acceptance | undefined {
-  const acceptance = ctx.state.assignments.get(result.assignment_id)?.acceptance;
-  const mine =
-    acceptance &&
-    acceptance.requester_peer === ctx.me &&
-    acceptance.provider_peer === from &&
-    result.computed_by_peer === from &&
-    // Its id is a journal key: the provider's own, or another could take an honest result's id first.
-    authoredBy(result.result_id, from) &&
-    result.work_unit_id === acceptance.unit_id;
-  return mine ? acceptance : undefined;
+/** My assignment to `from` of that id, or undefined when it is none of mine to that provider. */
+function assignedTo(
+  ctx: Pick<NodeContext, 'state' | 'me'>,
+  from: string,
+  assignmentId: string,
+): Acceptance | undefined {
+  const acceptance = ctx.state.assignments.get(assignmentId)?.acceptance;
+  return acceptance && acceptance.requester_peer === ctx.me && acceptance.provider_peer === from
+    ? acceptance
+    : undefined;
+}
+
+/**
+ * The result the receipt entry signs for: for the assignment's own unit, and an output within what
+ * an executor makes (a size past it would only mislead whoever reads it). Its id is the
+ * assignment's, which was its provider's offer id (authored by it, acceptance.ts), and its hash
+ * that votes is the CID its output is fetched by: no voting with one output and handing over another.
+ */
+function resultOf(
+  ctx: Pick<NodeContext, 'state'>,
+  from: string,
+  item: ResultItem,
+  entry: ExecutionEntry,
+  acceptance: Acceptance,
+): WorkResult | undefined {
+  const unit = ctx.state.units.get(acceptance.unit_id)?.unit;
+  if (!unit || entry.unit_id !== acceptance.unit_id || item.output_bytes > DEFAULT_LIMITS.maxOutputBytes)
+    return undefined;
+  return {
+    result_id: `${acceptance.assignment_id}/result`,
+    work_unit_id: acceptance.unit_id,
+    assignment_id: acceptance.assignment_id,
+    computed_by_peer: from,
+    output_cid: entry.output_cid,
+    output_bytes: item.output_bytes,
+    computation_time_seconds: item.computation_time_seconds,
+    resources_used: unit.required_resources,
+    verification_hash: entry.output_cid,
+    timestamp: item.timestamp,
+    ...(entry.fuel !== undefined ? { fuel: entry.fuel } : {}), // the fuel billed is the fuel signed for
+    ...(entry.device ? { device: entry.device } : {}),
+  };
 }
 
 /** The message's execution receipts by `from` for me, signatures checked: each covered assignment's entry, and the event that stores its receipt. */
@@ -84,18 +124,4 @@ async function receiptsOf(
     for (const entry of checked.receipt.results) covered.set(entry.assignment_id, { entry, event });
   }
   return covered;
-}
-
-/** Whether the receipt's entry signs for this result: its unit, output, fuel and device; and an output within what an executor makes. */
-function matches(entry: ExecutionEntry, result: WorkResult): boolean {
-  return (
-    entry.unit_id === result.work_unit_id &&
-    entry.output_cid === result.output_cid &&
-    entry.fuel === result.fuel && // the fuel billed is the fuel signed for
-    entry.device === result.device &&
-    // The hash that votes is the CID the output is fetched by: no voting with one output and handing over another.
-    result.verification_hash === result.output_cid &&
-    // No executor makes more; a size past it would only mislead whoever reads it.
-    result.output_bytes <= DEFAULT_LIMITS.maxOutputBytes
-  );
 }

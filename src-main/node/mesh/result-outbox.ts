@@ -170,7 +170,14 @@ export class ResultOutbox {
         continue;
       }
       const output = budget.take(result.output_cid);
-      results.push({ result, ...(output !== undefined ? { output_base64: output } : {}) });
+      const { output_bytes, computation_time_seconds, timestamp } = result;
+      results.push({
+        assignment_id: id,
+        output_bytes,
+        computation_time_seconds,
+        timestamp,
+        ...(output !== undefined ? { output_base64: output } : {}),
+      });
     }
     return { body: { results, receipts: receipts.list() }, later };
   }

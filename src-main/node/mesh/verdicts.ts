@@ -8,14 +8,14 @@
 // assignments (assignment-claims.ts), so that never both close one.
 import type { Vote } from '../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
-import type { MessageBody, ResultItem } from '../../core/protocol/messages.js';
+import type { MessageBody } from '../../core/protocol/messages.js';
 import { MAX_REDUNDANCY, type Acceptance } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import type { Executor } from '../exec/index.js';
 import { resultsRecorded, type NewEvent, type NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
 import { AssignmentClaims } from './assignment-claims.js';
-import { takeResults, type ResultIntake } from './result-intake.js';
+import { takeResults, type ResultIntake, type TakenResult } from './result-intake.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { isProvisional, priceOf, refundEvent, settleEvent } from './settlement.js';
 import { Payments } from './payments.js';
@@ -128,7 +128,7 @@ export class Verdicts {
     // Only the sender's own assignments: another peer naming them cannot hold them back.
     const claimed = this.claims.claim(
       message.results
-        .map(({ result }) => result.assignment_id)
+        .map((item) => item.assignment_id)
         .filter((id) => this.ctx.state.assignments.get(id)?.acceptance.provider_peer === from),
     );
     let intake: ResultIntake;
@@ -142,21 +142,24 @@ export class Verdicts {
     }
     const { taken, again } = intake;
     // Sent again (after my restart, say): an inline output may be what its unit still waits for.
-    for (const { result, output_base64 } of again)
-      if (this.ctx.state.assignments.get(result.assignment_id)?.result?.output_cid === result.output_cid)
-        this.#outputs.offer(result.output_cid, output_base64);
+    for (const { assignment_id, output_cid, output_base64 } of again)
+      if (output_cid && this.ctx.state.assignments.get(assignment_id)?.result?.output_cid === output_cid)
+        this.#outputs.offer(output_cid, output_base64);
     emitUnits(
       (type, data) => this.ctx.emit(type, data),
       { one: 'unit.finished', many: 'units.finished', peerKey: 'provider' },
       taken.map(({ acceptance: { job_id, unit_id } }) => ({ job_id, unit_id, peer: from })),
     );
     await Promise.all(taken.map(({ item, acceptance }) => this.#onResult(from, item, acceptance)));
-    const ids = [...again, ...taken.map(({ item }) => item)].map(({ result }) => result.assignment_id);
+    const ids = [
+      ...again.map((item) => item.assignment_id),
+      ...taken.map(({ acceptance }) => acceptance.assignment_id),
+    ];
     return this.#payments.reply(from, ids);
   }
 
   /** A result that answers my assignment, journaled with its receipt: consensus. */
-  async #onResult(from: string, { result, output_base64 }: ResultItem, acceptance: Acceptance): Promise<void> {
+  async #onResult(from: string, { result, output_base64 }: TakenResult, acceptance: Acceptance): Promise<void> {
     this.#outputs.offer(result.output_cid, output_base64);
     await this.decide(acceptance.unit_id, from);
     this.acceptSoon(); // the provider's pipeline has room again

@@ -118,7 +118,7 @@ test("offers under B's next offer ids do not shut B out, and H gets none of them
   assert.equal(accepted.length, 3);
 });
 
-test("results under B's result ids do not stop B's results from being taken", { timeout: 60_000 }, async () => {
+test("results naming B's assignments do not stop B's results from being taken", { timeout: 60_000 }, async () => {
   const jobId = await submitWhileBWaits(3, true, 2);
   const units = unitsOf(jobId);
   await h.network.request(a.node.peerId, 'offers', {
@@ -129,14 +129,15 @@ test("results under B's result ids do not stop B's results from being taken", { 
     const held = a.node.requester.heldOffers(jobId).filter((o) => o.provider_peer === b.node.peerId);
     return held.length === units.length ? held : undefined;
   });
-  // H takes its assignments and answers each at once with a result under B's id for that unit.
+  // H takes its assignments and answers each at once with a result for B's assignment of that unit
+  // (B's offer id, which A's acceptance of it will take), under a receipt of H's.
   const sent: Promise<unknown>[] = [];
   h.network.onMessage(async (msg) => {
     if (msg.type !== 'acceptances') return undefined;
     const { acceptances } = msg.body as MessageBody<'acceptances'>;
     for (const acceptance of acceptances) {
-      const stolen = `${bOffers.find((o) => o.unit_id === acceptance.unit_id)!.offer_id}/result`;
-      sent.push(h.sendWrongResult(a.node.peerId, acceptance.assignment_id, acceptance.unit_id, jobId, stolen));
+      const stolen = bOffers.find((o) => o.unit_id === acceptance.unit_id)!.offer_id;
+      sent.push(h.sendWrongResult(a.node.peerId, stolen, acceptance.unit_id, jobId));
     }
     return { type: 'accepted', body: { accepted: acceptances.map((x) => x.assignment_id), refused: [] } };
   });
@@ -168,7 +169,7 @@ test(
       if (msg.type !== 'acceptances') return undefined;
       const { acceptances } = msg.body as MessageBody<'acceptances'>;
       for (const x of acceptances)
-        sent.push(h.sendWrongResult(a.node.peerId, x.assignment_id, x.unit_id, jobId, undefined, 2 ** 40));
+        sent.push(h.sendWrongResult(a.node.peerId, x.assignment_id, x.unit_id, jobId, 2 ** 40));
       return { type: 'accepted', body: { accepted: acceptances.map((x) => x.assignment_id), refused: [] } };
     });
     assert.equal((await a.api['offers.accept']({ job_id: jobId, node_id: h.peerId })).accepted, units.length);

@@ -98,7 +98,7 @@ test('results sent together go in one message with one execution receipt for the
   const [message, ...more] = resultsSent(ctx);
   assert.equal(more.length, 0, 'one message');
   assert.deepEqual(
-    message!.results.map((r) => r.result.assignment_id),
+    message!.results.map((r) => r.assignment_id),
     ids,
   );
   assert.equal(message!.receipts.length, 1, 'one receipt');
@@ -143,7 +143,7 @@ test('while units of mine are on their way a result waits to share their message
   );
   await ctx.settled();
   assert.deepEqual(
-    resultsSent(ctx).map((m) => m.results.map((r) => r.result.assignment_id)),
+    resultsSent(ctx).map((m) => m.results.map((r) => r.assignment_id)),
     [ids.slice(0, 3)],
     'one message for the three',
   );
@@ -276,11 +276,11 @@ test("small outputs past a message's room for inline bytes go inline in the next
   for (const message of messages) assert.ok(inline(message) <= MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE);
   const items = messages.flatMap((m) => m.results);
   assert.equal(items.length, count, 'every result sent once');
-  for (const { result, output_base64 } of items)
+  for (const { assignment_id, output_base64 } of items)
     assert.deepEqual(
       Buffer.from(output_base64 ?? '', 'base64'),
-      Buffer.from(outputs.get(result.assignment_id)!),
-      `${result.assignment_id} carries its output`,
+      Buffer.from(outputs.get(assignment_id)!),
+      `${assignment_id} carries its output`,
     );
   await outbox.stop();
 });

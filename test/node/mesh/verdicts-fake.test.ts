@@ -28,7 +28,7 @@ after(() => executor.close());
 
 const NOTHING: MessageBody<'settlement'> = { entries: [], receipts: [] };
 
-test("a result whose receipt is another peer's, names another output or requester, or does not cover it, is refused: nothing journaled, the escrow held", async () => {
+test("a result whose receipt is another peer's, names another unit or requester, or does not cover it, is refused: nothing journaled, the escrow held", async () => {
   const setup = await requesterWithAcceptedUnit(executor);
   const { ctx, verdicts, acceptance, chunk } = setup;
   const journaled = ctx.recorded.length;
@@ -39,9 +39,21 @@ test("a result whose receipt is another peer's, names another output or requeste
   const signedByStranger = await resultMessage(setup, right, stranger);
   assert.deepEqual(await verdicts.onResults(acceptance.provider_peer, signedByStranger), NOTHING);
 
-  // The provider's own receipt, but for another output than the result's.
-  const otherOutput = await resultMessage(setup, right, setup.provider, cidOfBytes(randomBytes(32)));
-  assert.deepEqual(await verdicts.onResults(acceptance.provider_peer, otherOutput), NOTHING);
+  // The provider's own receipt for this assignment, but signing for another unit than the assignment's.
+  const otherUnit = await resultMessage(setup, right, setup.provider);
+  const signedOther = otherUnit.receipts[0]!.receipt;
+  assert.ok(signedOther.kind === 'execution_batch');
+  otherUnit.receipts = [
+    (
+      await setup.provider.receipts.next({
+        kind: 'execution_batch',
+        timestamp: signedOther.timestamp,
+        requester_peer: signedOther.requester_peer,
+        results: [{ ...signedOther.results[0]!, unit_id: `${acceptance.job_id}/999` }],
+      })
+    ).signed,
+  ];
+  assert.deepEqual(await verdicts.onResults(acceptance.provider_peer, otherUnit), NOTHING);
 
   // The provider's own receipt, right in every field, but for results sent to another requester.
   const forAnother = await resultMessage(setup, right, setup.provider);
@@ -94,7 +106,7 @@ test('a right result of a provider on probation is checked against my own run, t
   // Checked: a new provider's every result is run again by me, and it matched.
   const [check] = ctx.recordedOf('unit.checked');
   assert.equal(check?.truth, outputCid, 'my own run of the unit is the sha256 of its chunk');
-  assert.deepEqual(check?.matched, [item.results[0]!.result.result_id]);
+  assert.deepEqual(check?.matched, [`${item.results[0]!.assignment_id}/result`]);
   assert.deepEqual(ctx.state.checks.record(provider), { passed: 1, convicted: false });
   // Verified, its output in my store, and paid.
   const unit = ctx.state.units.get(UNIT)!;
@@ -103,7 +115,7 @@ test('a right result of a provider on probation is checked against my own run, t
   assert.deepEqual(unit.unchecked, [], 'checked, so paid now rather than held until the job completes');
   assert.ok(ctx.blobs.has(outputCid));
   const assignment = ctx.state.assignments.get(acceptance.assignment_id)!;
-  assert.equal(assignment.result?.result_id, item.results[0]!.result.result_id);
+  assert.equal(assignment.result?.result_id, `${item.results[0]!.assignment_id}/result`);
   assert.equal(assignment.escrow, 'paid');
   assert.equal(ctx.ledger.escrow(acceptance.assignment_id)?.status, 'paid');
   assert.equal(ctx.ledger.balance(provider), (PRICE * WORKER_SHARE_BPS) / 10_000);
@@ -113,7 +125,7 @@ test('a right result of a provider on probation is checked against my own run, t
   assert.equal(verdict.receipt.author, ctx.me);
   assert.deepEqual(
     verdict.receipt.verdicts.map((v) => [v.unit_id, v.verdict, v.agreeing]),
-    [[UNIT, 'verified', [item.results[0]!.result.result_id]]],
+    [[UNIT, 'verified', [`${item.results[0]!.assignment_id}/result`]]],
   );
   assert.deepEqual(
     reply.entries.map((e) => [e.kind, e.assignment_id, e.kind === 'settle' ? e.worker_share_bps : undefined]),
@@ -144,7 +156,7 @@ test('a wrong result convicts its provider: refunded as rejected, the unit verif
 
   const truth = cidOfBytes(sha256(chunk));
   assert.equal(ctx.state.checks.isConvicted(liar), true);
-  assert.equal(ctx.state.checks.convictions.get(liar)?.resultId, item.results[0]!.result.result_id);
+  assert.equal(ctx.state.checks.convictions.get(liar)?.resultId, `${item.results[0]!.assignment_id}/result`);
   assert.ok(
     ctx.emitted.some((e) => e.type === 'peer.caught_lying' && e.data['peer'] === liar && e.data['unit_id'] === UNIT),
   );
@@ -161,7 +173,7 @@ test('a wrong result convicts its provider: refunded as rejected, the unit verif
   const signed = ctx.state.verificationOf(UNIT)!;
   const [verdict] = verdictsIn(signed.receipt);
   assert.deepEqual(verdict?.agreeing, []);
-  assert.deepEqual(verdict?.dissenting, [item.results[0]!.result.result_id]);
+  assert.deepEqual(verdict?.dissenting, [`${item.results[0]!.assignment_id}/result`]);
   assert.deepEqual(
     reply.entries.map((e) => [e.kind, e.assignment_id, e.kind === 'refund' ? e.reason : undefined]),
     [['refund', acceptance.assignment_id, 'rejected']],
@@ -233,7 +245,7 @@ test('a result that arrives as its deadline passes is taken or refunded as late,
   await first.ctx.settled();
   const taken = first.ctx.state.assignments.get(first.acceptance.assignment_id)!;
   assert.equal(taken.refundReason, undefined, 'not refunded as late');
-  assert.equal(taken.result?.result_id, item.results[0]!.result.result_id);
+  assert.equal(taken.result?.result_id, `${item.results[0]!.assignment_id}/result`);
   assert.equal(first.ctx.state.units.get(UNIT)!.verdict, 'verified');
   assert.equal(first.ctx.ledger.escrow(first.acceptance.assignment_id)?.status, 'paid', 'its output is used: paid');
   await requester.stop();
@@ -268,7 +280,7 @@ test('a result being taken as its job is cancelled is paid, not refunded as canc
   await taking;
   await ctx.settled();
   const assignment = ctx.state.assignments.get(acceptance.assignment_id)!;
-  assert.equal(assignment.result?.result_id, item.results[0]!.result.result_id, 'the result was taken');
+  assert.equal(assignment.result?.result_id, `${item.results[0]!.assignment_id}/result`, 'the result was taken');
   assert.equal(assignment.refundReason, undefined, 'not refunded as cancelled');
   assert.equal(ctx.ledger.escrow(acceptance.assignment_id)?.status, 'paid', 'a delivered result is paid');
   // Its one unit verified while the cancel waited: the job completed, and a completed job is not cancelled.
