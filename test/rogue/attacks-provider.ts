@@ -13,12 +13,13 @@ const target = (arena: Arena) => arena.t.node.peerId;
 interface Taken {
   jobId: string;
   unitId: string;
-  /** What R was told in T's acceptance. */
-  acceptance: { assignment_id: string; unit_id: string; job_id: string };
 }
 
-const acceptancesIn = (request: Inbound) =>
-  request.type === 'acceptances' ? ((request.body as { acceptances: Taken['acceptance'][] }).acceptances ?? []) : [];
+/** The offers an `acceptances` request takes. */
+const acceptedIn = (request: Inbound): string[] =>
+  request.type === 'acceptances'
+    ? ((request.body as { acceptances?: { offer_ids: string[] }[] }).acceptances ?? []).flatMap((g) => g.offer_ids)
+    : [];
 
 /** T submits a one-unit job; R, answering with `answer`, offers for its unit and is accepted. */
 async function rogueTakes(arena: Arena, answer: Answerer): Promise<Taken | string> {
@@ -27,19 +28,15 @@ async function rogueTakes(arena: Arena, answer: Answerer): Promise<Taken | strin
   const { job_id: jobId } = await t.api['jobs.submit'](hashParams(1, false));
   const unitId = [...t.node.state.units.values()].find((u) => u.unit.job_id === jobId)!.unit.unit_id;
   const seen = rogue.received.length;
-  await rogue.request(
-    target(arena),
-    await rogue.envelope('offers', {
-      offers: [offerFor(arena, { unit_id: unitId, job_id: jobId, estimated_seconds: 0.001 })],
-    }),
-  );
+  const offer = offerFor(arena, { unit_id: unitId, job_id: jobId, estimated_seconds: 0.001 });
+  await rogue.request(target(arena), await rogue.envelope('offers', { offers: [offer] }));
   const accepted = () =>
     rogue.received
       .slice(seen)
-      .flatMap(acceptancesIn)
-      .find((a) => a.unit_id === unitId);
-  const missed = await eventually('T accepts the rogue offer', () => accepted() !== undefined, 10_000);
-  return missed.length > 0 ? missed[0]! : { jobId, unitId, acceptance: accepted()! };
+      .flatMap(acceptedIn)
+      .includes(offer.offer_id as string);
+  const missed = await eventually('T accepts the rogue offer', accepted, 10_000);
+  return missed.length > 0 ? missed[0]! : { jobId, unitId };
 }
 
 /** B shares until T's job completes: the work R took and spoiled is done by an honest provider. */

@@ -4,7 +4,6 @@
 // as request and reply. Each type names its places: a message anywhere else is refused.
 import * as z from '../schemas/zod.js';
 import {
-  AcceptanceSchema,
   AdvertSchema,
   boundedArray,
   ComputeCommitmentSchema,
@@ -17,6 +16,8 @@ import {
   ReceiptSchema,
   RefusalReasonSchema,
   SignatureSchema,
+  VerificationRoleSchema,
+  type Acceptance,
   WorkUnitSchema,
 } from '../schemas/index.js';
 
@@ -61,6 +62,34 @@ const ResultItemSchema = z.strictObject({
   timestamp: IsoTime,
   output_base64: z.optional(z.string().check(z.maxLength(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4))),
 });
+
+/**
+ * Offers a requester took together, with what it decided of them. Each becomes an assignment whose
+ * id is its offer's, and whose unit, job and price are its offer's: the provider rebuilds each
+ * Acceptance from its own offer, the sender and itself (acceptance-intake.ts), and the requester
+ * journals the same one. A round's acceptances share their role, deadline and time as a rule.
+ */
+const AcceptedOffersSchema = z.strictObject({
+  offer_ids: boundedArray(Id, MAX_BATCH),
+  role: VerificationRoleSchema,
+  deadline: IsoTime,
+  timestamp: IsoTime,
+});
+export type AcceptedOffers = z.infer<typeof AcceptedOffersSchema>;
+
+/** Acceptances as an `acceptances` message carries them: their offer ids, grouped by role, deadline and time, in order. */
+export function acceptedOffersOf(
+  acceptances: readonly Pick<Acceptance, 'offer_id' | 'role' | 'deadline' | 'timestamp'>[],
+): AcceptedOffers[] {
+  const groups = new Map<string, AcceptedOffers>();
+  for (const { offer_id, role, deadline, timestamp } of acceptances) {
+    const key = `${role} ${deadline} ${timestamp}`;
+    const group = groups.get(key);
+    if (group) group.offer_ids.push(offer_id);
+    else groups.set(key, { offer_ids: [offer_id], role, deadline, timestamp });
+  }
+  return [...groups.values()];
+}
 
 /** Gossip topics, versioned like every protocol id. */
 export const ADVERT_TOPIC = '/mesh/1/adverts';
@@ -118,12 +147,18 @@ export const MESSAGE_TYPES = {
     places: { request: true, answer: 'ack' },
   },
   /**
-   * Requester → provider: the offers taken, with the small inputs of their units inline (the
-   * provider checks each against its CID), which spares a blob fetch per unit. Reply: `accepted`.
+   * Requester → provider: the offers taken (at most MAX_BATCH in all), with the small inputs of
+   * their units inline (the provider checks each against its CID), which spares a blob fetch per
+   * unit. Reply: `accepted`.
    */
   acceptances: {
     schema: z.strictObject({
-      acceptances: boundedArray(AcceptanceSchema, MAX_BATCH),
+      acceptances: boundedArray(AcceptedOffersSchema, MAX_BATCH).check(
+        z.refine(
+          (groups) => groups.reduce((n, group) => n + group.offer_ids.length, 0) <= MAX_BATCH,
+          `at most ${MAX_BATCH} offers in all`,
+        ),
+      ),
       inline: z.optional(
         boundedArray(
           z.strictObject({ cid: Id, base64: z.string().check(z.maxLength(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4)) }),

@@ -1,8 +1,10 @@
-// A requester's acceptances of my offers, judged one by one (provider side): each must match an
-// open offer of mine and a unit the requester asked for, name a unit id that is not another's
-// here, find sharing on, and pass admission (policies, credit). What passes becomes the events to
-// journal; the rest goes back with its reason. The provider records, runs and answers.
-import type { MessageBody } from '../../core/protocol/messages.js';
+// A requester's acceptances of my offers, judged one by one (provider side): each must name an
+// open offer of mine to that requester, for a unit it asked me for whose id is not another's here,
+// find sharing on, and pass admission (policies, credit). Each Acceptance is rebuilt from my offer
+// (its unit, job and price), the requester and me, with the role, deadline and time the requester
+// gave it. What passes becomes the events to journal; the rest goes back with its reason. The
+// provider records, runs and answers.
+import type { AcceptedOffers, MessageBody } from '../../core/protocol/messages.js';
 import type { Acceptance, Offer, WorkUnit } from '../../core/schemas/index.js';
 import { Admission } from './admission.js';
 import type { NewEvent, NodeContext } from './context.js';
@@ -10,6 +12,8 @@ import { acceptanceEvents, type Accepted } from './settlement.js';
 
 export interface AcceptanceIntake {
   accepted: string[];
+  /** The acceptances taken: new ones as rebuilt, and those taken before (re-delivered) as journaled. */
+  acceptances: Acceptance[];
   refused: MessageBody<'accepted'>['refused'];
   events: NewEvent[];
   /** Input CIDs of the accepted units (an inline copy of these is kept). */
@@ -30,7 +34,7 @@ function unitIdTaken(ctx: Pick<NodeContext, 'state' | 'me'>, requester: string, 
 export function judgeAcceptances(
   ctx: Pick<NodeContext, 'state' | 'me' | 'now' | 'commitments' | 'quota'>,
   from: string,
-  acceptances: readonly Acceptance[],
+  groups: readonly AcceptedOffers[],
   unitSeen: (unitId: string) => WorkUnit | undefined,
   /** My offer of that id, while an acceptance of it may come. */
   myOffer: (offerId: string) => Offer | undefined,
@@ -40,54 +44,68 @@ export function judgeAcceptances(
   const refusedOffers: string[] = [];
   const wantedInputs = new Set<string>();
   const accepted: string[] = [];
+  const acceptances: Acceptance[] = [];
   const refused: MessageBody<'accepted'>['refused'] = [];
   const taken: Accepted[] = [];
-  for (const acceptance of acceptances) {
-    const offer = myOffer(acceptance.offer_id);
-    const unit = unitSeen(acceptance.unit_id) ?? state.units.get(acceptance.unit_id)?.unit;
-    const valid =
-      offer &&
-      unit &&
-      acceptance.requester_peer === from &&
-      acceptance.provider_peer === ctx.me &&
-      acceptance.assignment_id === acceptance.offer_id &&
-      offer.unit_id === acceptance.unit_id &&
-      offer.job_id === acceptance.job_id &&
-      offer.price === acceptance.price &&
-      unit.job_id === acceptance.job_id;
-    if (state.assignments.has(acceptance.assignment_id)) {
-      accepted.push(acceptance.assignment_id); // re-delivered: already mine
-      continue;
-    }
-    if (valid && unitIdTaken(ctx, from, acceptance.unit_id)) {
-      refused.push({
-        assignment_id: acceptance.assignment_id,
-        reason: `unit id ${acceptance.unit_id} is another requester's`,
+  for (const { offer_ids, role, deadline, timestamp } of groups)
+    for (const offerId of offer_ids) {
+      const before = state.assignments.get(offerId)?.acceptance;
+      if (before?.requester_peer === from) {
+        accepted.push(offerId); // re-delivered: already mine
+        acceptances.push(before);
+        continue;
+      }
+      const offer = before ? undefined : myOffer(offerId);
+      const unit = offer && (unitSeen(offer.unit_id) ?? state.units.get(offer.unit_id)?.unit);
+      if (!offer || !unit || offer.requester_peer !== from || unit.job_id !== offer.job_id) {
+        refused.push({ assignment_id: offerId, reason: 'no open offer of mine matches this acceptance' });
+        continue;
+      }
+      if (unitIdTaken(ctx, from, offer.unit_id)) {
+        refused.push({ assignment_id: offerId, reason: `unit id ${offer.unit_id} is another requester's` });
+        continue;
+      }
+      if (!state.sharing) {
+        refused.push({ assignment_id: offerId, reason: 'sharing is off' });
+        continue;
+      }
+      const reason = admission.admit(from, offer.price);
+      if (reason !== undefined) {
+        refused.push({ assignment_id: offerId, reason });
+        refusedOffers.push(offerId);
+        continue;
+      }
+      const acceptance: Acceptance = {
+        assignment_id: offerId,
+        offer_id: offerId,
+        unit_id: offer.unit_id,
+        job_id: offer.job_id,
+        requester_peer: from,
+        provider_peer: ctx.me,
+        price: offer.price,
+        role,
+        deadline,
+        timestamp,
+      };
+      accepted.push(offerId);
+      acceptances.push(acceptance);
+      if (unit.input_cid) wantedInputs.add(unit.input_cid);
+      // The requester polices its own job budget; the provider records the hold it was promised.
+      // The offer is not journaled: the acceptance keeps its terms and the slot it took, and the unit, if new here.
+      taken.push({
+        acceptance,
+        parties: { requester: from, worker: ctx.me },
+        jobBudget: Number.MAX_SAFE_INTEGER,
+        offer,
+        ...(state.units.has(unit.unit_id) ? {} : { unit }),
       });
-      continue;
     }
-    if (!valid || !state.sharing) {
-      const reason = valid ? 'sharing is off' : 'no open offer of mine matches this acceptance';
-      refused.push({ assignment_id: acceptance.assignment_id, reason });
-      continue;
-    }
-    const reason = admission.admit(from, acceptance.price);
-    if (reason !== undefined) {
-      refused.push({ assignment_id: acceptance.assignment_id, reason });
-      refusedOffers.push(acceptance.offer_id);
-      continue;
-    }
-    accepted.push(acceptance.assignment_id);
-    if (unit.input_cid) wantedInputs.add(unit.input_cid);
-    // The requester polices its own job budget; the provider records the hold it was promised.
-    // The offer is not journaled: the acceptance keeps its terms and the slot it took, and the unit, if new here.
-    taken.push({
-      acceptance,
-      parties: { requester: from, worker: ctx.me },
-      jobBudget: Number.MAX_SAFE_INTEGER,
-      offer,
-      ...(state.units.has(unit.unit_id) ? {} : { unit }),
-    });
-  }
-  return { accepted, refused, events: acceptanceEvents(taken, 'with slot'), wantedInputs, refusedOffers };
+  return {
+    accepted,
+    acceptances,
+    refused,
+    events: acceptanceEvents(taken, 'with slot'),
+    wantedInputs,
+    refusedOffers,
+  };
 }

@@ -6,7 +6,7 @@ import { unitIdsOf } from '../../core/mesh/state.js';
 import type { OfferView } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
 import { chunks } from '../../core/chunks.js';
-import { MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
+import { acceptedOffersOf, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
 import {
   acceptByPolicy,
   acceptOffer,
@@ -320,7 +320,10 @@ export class Acceptor {
   }
 
   async #deliver(provider: string, acceptances: Acceptance[]): Promise<void> {
-    const reply = await this.ctx.send(provider, 'acceptances', { acceptances, inline: this.#smallInputs(acceptances) });
+    const reply = await this.ctx.send(provider, 'acceptances', {
+      acceptances: acceptedOffersOf(acceptances),
+      inline: this.#smallInputs(acceptances),
+    });
     if (reply?.type === 'accepted') for (const { assignment_id } of acceptances) this.#answered.add(assignment_id);
     // Unreachable: take them back now rather than at their deadline. Had it journaled them after
     // all, its result gets this refund in reply, so nobody is paid twice. Refused (its policies,

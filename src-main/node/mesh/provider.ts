@@ -161,7 +161,14 @@ export class Provider {
     from: string,
     { acceptances, inline = [] }: MessageBody<'acceptances'>,
   ): Promise<MessageBody<'accepted'>> {
-    const { accepted, refused, events, wantedInputs, refusedOffers } = judgeAcceptances(
+    const {
+      accepted,
+      acceptances: taken,
+      refused,
+      events,
+      wantedInputs,
+      refusedOffers,
+    } = judgeAcceptances(
       this.ctx,
       from,
       acceptances,
@@ -175,15 +182,11 @@ export class Provider {
       if (cidOfBytes(bytes) === blob.cid) this.#execution.keepInline(blob.cid, bytes); // a mismatch is ignored: the unit fetches its input instead
     }
     await this.ctx.record(events);
-    const taken = new Set(accepted);
-    this.#rounds.taken(
-      from,
-      acceptances.filter((acceptance) => taken.has(acceptance.assignment_id)),
-    );
+    this.#rounds.taken(from, taken);
     for (const id of accepted) this.enqueue(id);
     if (refused.length > 0)
       this.ctx.log(
-        `refused ${refused.length} of ${acceptances.length} acceptances from ${from}: ${refused[0]!.reason}`,
+        `refused ${refused.length} of ${refused.length + accepted.length} acceptances from ${from}: ${refused[0]!.reason}`,
       );
     return { accepted, refused };
   }

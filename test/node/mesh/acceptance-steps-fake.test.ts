@@ -26,7 +26,9 @@ test('a round of 600 tiny units goes to its provider in messages of at most 250 
   const requester = await offeredUnits(ctx, executor, { jobId: JOB, moduleCid, inputs, budget: 100_000_000, provider });
 
   const sent = () =>
-    ctx.sent.filter((m) => m.type === 'acceptances').map((m) => (m.body as MessageBody<'acceptances'>).acceptances);
+    ctx.sent
+      .filter((m) => m.type === 'acceptances')
+      .map((m) => (m.body as MessageBody<'acceptances'>).acceptances.flatMap((group) => group.offer_ids));
   await waitFor('every unit accepted', () => sent().flat().length >= UNITS || undefined);
   const messages = sent();
   assert.ok(messages.length >= 3, `${messages.length} messages`);
@@ -34,7 +36,7 @@ test('a round of 600 tiny units goes to its provider in messages of at most 250 
     messages.every((acceptances) => acceptances.length <= 250),
     `sizes ${messages.map((m) => m.length).join(', ')}`,
   );
-  const units = messages.flat().map((acceptance) => acceptance.unit_id);
+  const units = messages.flat().map((offerId) => ctx.state.assignments.get(offerId)?.acceptance.unit_id);
   assert.equal(new Set(units).size, UNITS, 'each unit accepted once');
   await requester.stop();
   await ctx.settled();

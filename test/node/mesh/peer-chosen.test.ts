@@ -36,6 +36,12 @@ async function submitWhileBWaits(units: number, manual: boolean, redundancy = 1)
   return job_id;
 }
 
+/** The offers an `acceptances` message takes (an assignment's id is its offer's). */
+const offerIdsIn = (body: MessageBody<'acceptances'>) => body.acceptances.flatMap((group) => group.offer_ids);
+/** The unit of H's offer `<H>#<round>.<n>`: here, the job's unit n. */
+const unitOfOffer = (units: readonly string[], offerId: string) =>
+  units[Number(offerId.slice(offerId.lastIndexOf('.') + 1))]!;
+
 function offerFor(unitId: string, jobId: string, fields: Partial<Offer>): Offer {
   const now = new Date().toISOString();
   return {
@@ -134,12 +140,13 @@ test("results naming B's assignments do not stop B's results from being taken", 
   const sent: Promise<unknown>[] = [];
   h.network.onMessage(async (msg) => {
     if (msg.type !== 'acceptances') return undefined;
-    const { acceptances } = msg.body as MessageBody<'acceptances'>;
-    for (const acceptance of acceptances) {
-      const stolen = bOffers.find((o) => o.unit_id === acceptance.unit_id)!.offer_id;
-      sent.push(h.sendWrongResult(a.node.peerId, stolen, acceptance.unit_id, jobId));
+    const offerIds = offerIdsIn(msg.body as MessageBody<'acceptances'>);
+    for (const offerId of offerIds) {
+      const unitId = unitOfOffer(units, offerId);
+      const stolen = bOffers.find((o) => o.unit_id === unitId)!.offer_id;
+      sent.push(h.sendWrongResult(a.node.peerId, stolen, unitId, jobId));
     }
-    return { type: 'accepted', body: { accepted: acceptances.map((x) => x.assignment_id), refused: [] } };
+    return { type: 'accepted', body: { accepted: offerIds, refused: [] } };
   });
   assert.equal((await a.api['offers.accept']({ job_id: jobId, node_id: h.peerId })).accepted, units.length);
   await waitFor('H to have sent its results', () => sent.length === units.length);
@@ -167,10 +174,10 @@ test(
     const sent: Promise<unknown>[] = [];
     h.network.onMessage(async (msg) => {
       if (msg.type !== 'acceptances') return undefined;
-      const { acceptances } = msg.body as MessageBody<'acceptances'>;
-      for (const x of acceptances)
-        sent.push(h.sendWrongResult(a.node.peerId, x.assignment_id, x.unit_id, jobId, 2 ** 40));
-      return { type: 'accepted', body: { accepted: acceptances.map((x) => x.assignment_id), refused: [] } };
+      const offerIds = offerIdsIn(msg.body as MessageBody<'acceptances'>);
+      for (const offerId of offerIds)
+        sent.push(h.sendWrongResult(a.node.peerId, offerId, unitOfOffer(units, offerId), jobId, 2 ** 40));
+      return { type: 'accepted', body: { accepted: offerIds, refused: [] } };
     });
     assert.equal((await a.api['offers.accept']({ job_id: jobId, node_id: h.peerId })).accepted, units.length);
     await waitFor('H to have sent its results', () => sent.length === units.length);
