@@ -7,7 +7,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { acceptedOffersOf, MESSAGE_TYPES, type MessageType } from '../../src-main/core/protocol/messages.js';
+import {
+  acceptedOffersOf,
+  MESSAGE_TYPES,
+  offerGroupsOf,
+  type MessageType,
+} from '../../src-main/core/protocol/messages.js';
 import { API_METHODS } from '../../src-main/core/api/contract.js';
 import { INVITE_PREFIX } from '../../src-main/core/reach/invite.js';
 import { encodeInvite } from '../../src-main/node/invites/code.js';
@@ -34,7 +39,7 @@ const bodies: Record<MessageType, fc.Arbitrary<unknown>> = {
   commitment: A.computeCommitmentArb,
   pull: fc.record({ job_id: A.idArb, max: fc.integer({ min: 1, max: 1000 }) }),
   units: fc.record({ units: fc.array(A.workUnitArb, { maxLength: 2 }) }),
-  offers: fc.record({ offers: fc.array(A.offerArb, { minLength: 1, maxLength: 2 }) }),
+  offers: fc.array(A.offerArb, { minLength: 1, maxLength: 2 }).map((offers) => ({ groups: offerGroupsOf(offers) })),
   acceptances: fc.record({
     acceptances: fc.array(A.acceptanceArb, { minLength: 1, maxLength: 2 }).map(acceptedOffersOf),
   }),

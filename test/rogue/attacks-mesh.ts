@@ -3,7 +3,7 @@
 // numbers and ids can do to the requester (items 1 and 4).
 import type { Arena } from './arena.js';
 import { dropsOf, eventually, refusedWith, type Attack } from './attack.js';
-import { commitmentOf, listedOffers, offerFor } from './bodies.js';
+import { commitmentOf, listedOffers, offerFor, offersBody } from './bodies.js';
 import { RoguePeer, WIRE } from './rogue-peer.js';
 
 const target = (arena: Arena) => arena.t.node.peerId;
@@ -50,7 +50,7 @@ export const MESH_ATTACKS: Attack[] = [
     item: 3,
     async run(arena) {
       const offer = offerFor(arena);
-      const missed = await gossipRefused(arena, WIRE.commitments(arena.rogue.peerId), 'offers', { offers: [offer] });
+      const missed = await gossipRefused(arena, WIRE.commitments(arena.rogue.peerId), 'offers', offersBody(offer));
       if ((await listedOffers(arena)).some((o) => o.offer_id === offer['offer_id']))
         missed.push('the gossiped offer is listed');
       return missed;
@@ -127,9 +127,9 @@ export const MESH_ATTACKS: Attack[] = [
     item: 2,
     maxNewEvents: 4,
     async run(arena) {
-      const bad = await arena.rogue.envelope('offers', { offers: [{ nonsense: true }] });
+      const bad = await arena.rogue.envelope('offers', { groups: [{ nonsense: true }] });
       const distinct = await Promise.all(
-        Array.from({ length: 500 }, () => arena.rogue.envelope('offers', { offers: [{ nonsense: true }] })),
+        Array.from({ length: 500 }, () => arena.rogue.envelope('offers', { groups: [{ nonsense: true }] })),
       );
       const replies = await arena.rogue.requests(target(arena), [bad, ...distinct], 30_000);
       return replies.length > 0 ? [] : ['no reply at all'];
@@ -175,7 +175,7 @@ export const MESH_ATTACKS: Attack[] = [
     item: 1,
     async run(arena) {
       const offer = offerFor(arena, { estimated_seconds: 1e300 });
-      await arena.rogue.request(target(arena), await arena.rogue.envelope('offers', { offers: [offer] }));
+      await arena.rogue.request(target(arena), await arena.rogue.envelope('offers', offersBody(offer)));
       const listed = await listedOffers(arena);
       return listed.some((o) => o.offer_id === offer['offer_id']) ? ['an offer of 1e300 seconds is listed'] : [];
     },
@@ -186,7 +186,7 @@ export const MESH_ATTACKS: Attack[] = [
     async run(arena) {
       const squatted = `${arena.b.node.peerId}#5000.0`; // an id B will use, not one it used
       const offer = offerFor(arena, { offer_id: squatted });
-      await arena.rogue.request(target(arena), await arena.rogue.envelope('offers', { offers: [offer] }));
+      await arena.rogue.request(target(arena), await arena.rogue.envelope('offers', offersBody(offer)));
       const listed = await listedOffers(arena);
       return listed.some((o) => o.offer_id === squatted && o.provider === arena.rogue.peerId)
         ? ["the rogue holds B's offer id"]

@@ -4,7 +4,7 @@
 // with B, the honest provider, once B shares again.
 import { hashParams, type Arena } from './arena.js';
 import { dropsOf, eventually, type Attack } from './attack.js';
-import { offerFor } from './bodies.js';
+import { offerFor, offersBody } from './bodies.js';
 import { jobEnded } from '../node/mesh/cluster.js';
 import type { Answerer, Inbound } from './rogue-peer.js';
 
@@ -29,7 +29,7 @@ async function rogueTakes(arena: Arena, answer: Answerer): Promise<Taken | strin
   const unitId = [...t.node.state.units.values()].find((u) => u.unit.job_id === jobId)!.unit.unit_id;
   const seen = rogue.received.length;
   const offer = offerFor(arena, { unit_id: unitId, job_id: jobId, estimated_seconds: 0.001 });
-  await rogue.request(target(arena), await rogue.envelope('offers', { offers: [offer] }));
+  await rogue.request(target(arena), await rogue.envelope('offers', offersBody(offer)));
   const accepted = () =>
     rogue.received
       .slice(seen)

@@ -4,7 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { varint } from 'multiformats';
 import type { Arena } from './arena.js';
 import { dropCounted, dropsOf, eventually, minutesFromNow, refusedWith, utf8, type Attack } from './attack.js';
-import { commitmentOf, listedOffers, offerFor } from './bodies.js';
+import { commitmentOf, listedOffers, offerFor, offersBody } from './bodies.js';
 import { frame, KIND, WIRE } from './rogue-peer.js';
 
 const target = (arena: Arena) => arena.t.node.peerId;
@@ -87,14 +87,14 @@ export const WIRE_ATTACKS: Attack[] = [
     name: 'wrong signature: signed by another key',
     async run(arena) {
       const key = await generateKeyPair('Ed25519');
-      return refusedWith(await signed(arena, 'offers', { offers: [offerFor(arena)] }, { key }), 'bad_signature');
+      return refusedWith(await signed(arena, 'offers', offersBody(offerFor(arena)), { key }), 'bad_signature');
     },
   },
   {
     name: 'forged author: B named as author, signed by the rogue',
     run: async (arena) =>
       refusedWith(
-        await signed(arena, 'offers', { offers: [offerFor(arena)] }, { author: arena.b.node.peerId }),
+        await signed(arena, 'offers', offersBody(offerFor(arena)), { author: arena.b.node.peerId }),
         'forged_author',
       ),
   },
@@ -109,12 +109,12 @@ export const WIRE_ATTACKS: Attack[] = [
   {
     name: 'stale: timestamped 10 minutes ago',
     run: async (arena) =>
-      refusedWith(await signed(arena, 'offers', { offers: [offerFor(arena)] }, { ts: minutesFromNow(-10) }), 'stale'),
+      refusedWith(await signed(arena, 'offers', offersBody(offerFor(arena)), { ts: minutesFromNow(-10) }), 'stale'),
   },
   {
     name: 'from the future: timestamped 10 minutes ahead',
     run: async (arena) =>
-      refusedWith(await signed(arena, 'offers', { offers: [offerFor(arena)] }, { ts: minutesFromNow(10) }), 'stale'),
+      refusedWith(await signed(arena, 'offers', offersBody(offerFor(arena)), { ts: minutesFromNow(10) }), 'stale'),
   },
   {
     name: 'unknown message type',
@@ -130,7 +130,7 @@ export const WIRE_ATTACKS: Attack[] = [
       const commitment = { ...commitmentOf(arena.rogue.peerId, {}), vector_clock: { [arena.rogue.peerId]: 2 ** 80 } };
       const missed = refusedWith(await signed(arena, 'commitment', commitment), 'invalid');
       const offer = offerFor(arena, { price: 1e308 });
-      missed.push(...refusedWith(await signed(arena, 'offers', { offers: [offer] }), 'invalid'));
+      missed.push(...refusedWith(await signed(arena, 'offers', offersBody(offer)), 'invalid'));
       return missed;
     },
   },
@@ -140,7 +140,7 @@ export const WIRE_ATTACKS: Attack[] = [
       const missed: string[] = [];
       for (const id of [`${arena.rogue.peerId}\u202e1#`, 'a\u0000b', 'оffer', '__proto__']) {
         missed.push(
-          ...refusedWith(await signed(arena, 'offers', { offers: [offerFor(arena, { offer_id: id })] }), 'invalid'),
+          ...refusedWith(await signed(arena, 'offers', offersBody(offerFor(arena, { offer_id: id }))), 'invalid'),
         );
       }
       const trust = JSON.parse(`{"__proto__": 1}`) as Record<string, number>;

@@ -1,5 +1,7 @@
 // Message bodies as docs/PROTOCOL.md describes them (Vocabulary; "Messages"), valid unless an
 // attack bends them: the rogue's own commitment and its offer for one of T's units.
+import { offerGroupsOf } from '../../src-main/core/protocol/messages.js';
+import type { Offer } from '../../src-main/core/schemas/index.js';
 import { NO_RECORD } from '../core/scheduler-fixtures.js';
 import type { Arena } from './arena.js';
 
@@ -51,6 +53,11 @@ export function offerFor(arena: Arena, overrides: Record<string, unknown> = {}):
     timestamp: new Date(now).toISOString(),
     ...overrides,
   };
+}
+
+/** An `offers` body carrying these offers (bent or not), grouped by their terms as a node sends them. */
+export function offersBody(...offers: Record<string, unknown>[]): { groups: unknown[] } {
+  return { groups: offerGroupsOf(offers as unknown as Offer[]) };
 }
 
 /** The offers T lists for its open unit. */

@@ -17,8 +17,9 @@ import {
   RefusalReasonSchema,
   SignatureSchema,
   VerificationRoleSchema,
-  type Acceptance,
   WorkUnitSchema,
+  type Acceptance,
+  type Offer,
 } from '../schemas/index.js';
 
 const KiB = 1024;
@@ -62,6 +63,75 @@ const ResultItemSchema = z.strictObject({
   timestamp: IsoTime,
   output_base64: z.optional(z.string().check(z.maxLength(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4))),
 });
+
+/** A check that `groups` carry at most MAX_BATCH items in all. */
+function atMostBatchInAll<G>(itemsOf: (group: G) => readonly unknown[]) {
+  return z.refine<G[]>(
+    (groups) => groups.reduce((n, group) => n + itemsOf(group).length, 0) <= MAX_BATCH,
+    `at most ${MAX_BATCH} in all`,
+  );
+}
+
+/** What an offer says of its own unit; the rest of it is its group's. */
+const OfferItemSchema = z.pick(OfferSchema, {
+  offer_id: true,
+  unit_id: true,
+  estimated_seconds: true,
+  expected_start: true,
+  expected_end: true,
+});
+/** The terms a provider's offers of one round share as a rule. */
+const OFFER_GROUP_TERMS = {
+  round: true,
+  job_id: true,
+  slot_id: true,
+  tier: true,
+  price: true,
+  fuel_price: true,
+  performance_score: true,
+  timestamp: true,
+} as const;
+/**
+ * Offers of one round that share their terms (job, slot, tier, price, performance, time): the
+ * requester rebuilds each Offer from its item, its group, the sender and itself (offersOf), as the
+ * provider made it.
+ */
+const OfferGroupSchema = z.extend(z.pick(OfferSchema, OFFER_GROUP_TERMS), {
+  offers: boundedArray(OfferItemSchema, MAX_BATCH),
+});
+export type OfferGroup = z.infer<typeof OfferGroupSchema>;
+
+/** Offers as an `offers` message carries them: grouped by their shared terms, in order. */
+export function offerGroupsOf(offers: readonly Offer[]): OfferGroup[] {
+  const groups = new Map<string, OfferGroup>();
+  for (const offer of offers) {
+    const { offer_id, unit_id, estimated_seconds, expected_start, expected_end } = offer;
+    const { round, job_id, slot_id, tier, price, fuel_price, performance_score, timestamp } = offer;
+    const terms = {
+      round,
+      job_id,
+      slot_id,
+      tier,
+      price,
+      ...(fuel_price ? { fuel_price } : {}),
+      performance_score,
+      timestamp,
+    };
+    const key = JSON.stringify(terms);
+    const item = { offer_id, unit_id, estimated_seconds, expected_start, expected_end };
+    const group = groups.get(key);
+    if (group) group.offers.push(item);
+    else groups.set(key, { ...terms, offers: [item] });
+  }
+  return [...groups.values()];
+}
+
+/** The offers `provider` sent `requester` in these groups, each rebuilt whole. */
+export function offersOf(groups: readonly OfferGroup[], provider: string, requester: string): Offer[] {
+  return groups.flatMap(({ offers, ...terms }) =>
+    offers.map((item) => ({ ...terms, ...item, requester_peer: requester, provider_peer: provider })),
+  );
+}
 
 /**
  * Offers a requester took together, with what it decided of them. Each becomes an assignment whose
@@ -140,9 +210,11 @@ export const MESSAGE_TYPES = {
     maxBytes: 2 * MiB,
     places: REPLY,
   },
-  /** Provider → requester: offers for the requester's units. Reply: `ack`. */
+  /** Provider → requester: offers for the requester's units (at most MAX_BATCH in all), grouped by their terms. Reply: `ack`. */
   offers: {
-    schema: z.strictObject({ offers: boundedArray(OfferSchema, MAX_BATCH) }),
+    schema: z.strictObject({
+      groups: boundedArray(OfferGroupSchema, MAX_BATCH).check(atMostBatchInAll((group: OfferGroup) => group.offers)),
+    }),
     maxBytes: 1 * MiB,
     places: { request: true, answer: 'ack' },
   },
@@ -154,10 +226,7 @@ export const MESSAGE_TYPES = {
   acceptances: {
     schema: z.strictObject({
       acceptances: boundedArray(AcceptedOffersSchema, MAX_BATCH).check(
-        z.refine(
-          (groups) => groups.reduce((n, group) => n + group.offer_ids.length, 0) <= MAX_BATCH,
-          `at most ${MAX_BATCH} offers in all`,
-        ),
+        atMostBatchInAll((group: AcceptedOffers) => group.offer_ids),
       ),
       inline: z.optional(
         boundedArray(

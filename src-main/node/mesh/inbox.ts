@@ -1,12 +1,14 @@
 // Every verified message a peer sends this node, gossip or direct, to the half of the round it
 // concerns; what is returned answers a direct request.
-import type { MessageBody, MessageType } from '../../core/protocol/messages.js';
+import { offersOf, type MessageBody, type MessageType } from '../../core/protocol/messages.js';
 import type { MessageContext, VerifiedMessage } from '../p2p/index.js';
 import type { Following } from './following.js';
 import type { Provider } from './provider.js';
 import type { Requester } from './requester.js';
 
 export interface Inbox {
+  /** My peer id. */
+  me: string;
   requester: Requester;
   provider: Provider;
   /** The commitments of the peers I follow (I trust them). */
@@ -32,7 +34,7 @@ export async function answerMessage(
     case 'pull':
       return { type: 'units', body: requester.onPull(from, msg.body as MessageBody<'pull'>) };
     case 'offers':
-      await requester.onOffers(from, (msg.body as MessageBody<'offers'>).offers);
+      await requester.onOffers(from, offersOf((msg.body as MessageBody<'offers'>).groups, from, inbox.me));
       return { type: 'ack', body: {} };
     case 'acceptances':
       return { type: 'accepted', body: await provider.onAcceptances(from, msg.body as MessageBody<'acceptances'>) };

@@ -189,7 +189,7 @@ export class MeshNode {
       trusted: () => (this.followTrusted(), this.publishSoon()),
       log,
     });
-    this.#inbox = { requester: this.requester, provider: this.provider, following: this.#following };
+    this.#inbox = { me: this.ctx.me, requester: this.requester, provider: this.provider, following: this.#following };
   }
 
   /** What I ask for my compute: what the user set, else the node's options, else the defaults. */

@@ -4,6 +4,7 @@
 // ROUND_GAP_MS; what it offered is sent, one message per requester. Offers are not journaled: one
 // lives seconds, and its acceptance journals what the assignment needs of it (its terms, its slot).
 import { contributionHistory } from '../../core/mesh/contribution.js';
+import { offerGroupsOf } from '../../core/protocol/messages.js';
 import { allocate, DampingTracker, OFFER_TTL_MS, pipelineOf, unitKey } from '../../core/scheduler/index.js';
 import type {
   Acceptance,
@@ -230,6 +231,8 @@ export class OfferRounds {
     const byRequester = new Map<string, Offer[]>();
     for (const offer of made)
       byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
-    await Promise.all([...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { offers })));
+    await Promise.all(
+      [...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { groups: offerGroupsOf(offers) })),
+    );
   }
 }

@@ -5,7 +5,7 @@
 import { unitIdsOf } from '../../../src-main/core/mesh/state.js';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
+import { offerGroupsOf, type MessageBody } from '../../../src-main/core/protocol/messages.js';
 import type { Offer } from '../../../src-main/core/schemas/index.js';
 import { HostilePeer } from './fixtures/hostile-peer.js';
 import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
@@ -78,10 +78,10 @@ test('offers whose estimates no unit allows are refused, and A goes on accepting
   const send = async () => {
     round++; // fresh ids: each offer lives its 15 s anew
     const body = {
-      offers: [
+      groups: offerGroupsOf([
         offerFor(first, jobId, { offer_id: `${h.peerId}#${round}.0`, estimated_seconds: 1e300 }),
         offerFor(second, jobId, { offer_id: `${h.peerId}#${round}.1`, estimated_seconds: 1e9 }),
-      ],
+      ]),
     };
     await h.sendRaw(a.node.peerId, await h.envelope('offers', body));
   };
@@ -104,7 +104,7 @@ test("offers under B's next offer ids do not shut B out, and H gets none of them
   const offers = [0, 1, 2].flatMap((r) =>
     unitsOf(jobId).map((unitId, n) => offerFor(unitId, jobId, { offer_id: `${b.node.peerId}#${next + r}.${n}` })),
   );
-  await h.network.request(a.node.peerId, 'offers', { offers });
+  await h.network.request(a.node.peerId, 'offers', { groups: offerGroupsOf(offers) });
   await b.api['sharing.set']({ on: true });
   const done = await jobEnded(a.api, jobId, 20_000);
   assert.equal(done.state, 'completed');
@@ -128,7 +128,9 @@ test("results naming B's assignments do not stop B's results from being taken", 
   const jobId = await submitWhileBWaits(3, true, 2);
   const units = unitsOf(jobId);
   await h.network.request(a.node.peerId, 'offers', {
-    offers: units.map((unitId, n) => offerFor(unitId, jobId, { offer_id: `${h.peerId}#7.${n}`, price: 10 })),
+    groups: offerGroupsOf(
+      units.map((unitId, n) => offerFor(unitId, jobId, { offer_id: `${h.peerId}#7.${n}`, price: 10 })),
+    ),
   });
   await b.api['sharing.set']({ on: true });
   const bOffers = await waitFor('B to offer for every unit', () => {
@@ -169,7 +171,9 @@ test(
     const jobId = await submitWhileBWaits(2, true, 2);
     const units = unitsOf(jobId);
     await h.network.request(a.node.peerId, 'offers', {
-      offers: units.map((unitId, n) => offerFor(unitId, jobId, { offer_id: `${h.peerId}#9.${n}`, price: 10 })),
+      groups: offerGroupsOf(
+        units.map((unitId, n) => offerFor(unitId, jobId, { offer_id: `${h.peerId}#9.${n}`, price: 10 })),
+      ),
     });
     const sent: Promise<unknown>[] = [];
     h.network.onMessage(async (msg) => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { contributionHistory, emptyContribution } from '../../../src-main/core/mesh/contribution.js';
+import { offerGroupsOf } from '../../../src-main/core/protocol/messages.js';
 import type { ComputeCommitment, Offer } from '../../../src-main/core/schemas/index.js';
 import { HostilePeer } from './fixtures/hostile-peer.js';
 import { startNode, stopAll, waitFor, type TestNode } from './cluster.js';
@@ -61,7 +62,7 @@ async function offerAll(jobId: string): Promise<void> {
     expected_end: now,
     timestamp: now,
   }));
-  const reply = await h.network.request(r.node.peerId, 'offers', { offers });
+  const reply = await h.network.request(r.node.peerId, 'offers', { groups: offerGroupsOf(offers) });
   assert.equal(reply?.type, 'ack');
 }
 
