@@ -56,8 +56,8 @@ export function offerFor(arena: Arena, overrides: Record<string, unknown> = {}):
 }
 
 /** An `offers` body carrying these offers (bent or not), grouped by their terms as a node sends them. */
-export function offersBody(...offers: Record<string, unknown>[]): { groups: unknown[] } {
-  return { groups: offerGroupsOf(offers as unknown as Offer[]) };
+export function offersBody(...bodies: Record<string, unknown>[]): { groups: unknown[] } {
+  return { groups: offerGroupsOf(bodies as unknown as Offer[]) };
 }
 
 /** The offers T lists for its open unit. */
