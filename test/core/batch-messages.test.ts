@@ -1,11 +1,18 @@
-// The per-batch wire forms of offers and acceptances (core/protocol/messages.ts): a batch's shared
+// The per-batch wire forms of pulled units, offers and acceptances (core/protocol/messages.ts): a batch's shared
 // terms go once, each unit's own fields in its item, and the receiver rebuilds every record whole,
 // as the sender made it: grouped, so in order within their group (a group comes where its first
 // record did). Past the batch cap in all, a message is invalid however it is grouped.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { acceptedOffersOf, MESSAGE_TYPES, offerGroupsOf, offersOf } from '../../src-main/core/protocol/messages.js';
+import {
+  acceptedOffersOf,
+  MESSAGE_TYPES,
+  offerGroupsOf,
+  offersOf,
+  unitGroupsOf,
+  unitsOf,
+} from '../../src-main/core/protocol/messages.js';
 import * as A from './arbitraries.js';
 
 const PROVIDER = '12D3KooWBmdedkurSsG5Efk1XiMfwxwdkTs58eSQAGUF81nJRjmu';
@@ -47,6 +54,25 @@ test('property: offers grouped by their terms and rebuilt are the offers sent, a
           offer.timestamp,
         ]);
       assert.deepEqual(offersOf(groups, PROVIDER, REQUESTER), grouped(offers, terms));
+    }),
+  );
+});
+
+test('property: pulled units grouped by all they share and rebuilt are the units sent, and pass the schema', () => {
+  fc.assert(
+    fc.property(fc.array(A.workUnitArb, { maxLength: 12 }), fc.integer({ min: 1, max: 4 }), (drawn, kinds) => {
+      // A batched job's units share all but their id and input: draw them from a few.
+      const units = drawn.map((unit, i) => {
+        const { input_cid: _input, ...shared } = drawn[i % kinds]!;
+        return { ...shared, unit_id: `${unit.unit_id}-${i}`, ...(unit.input_cid ? { input_cid: unit.input_cid } : {}) };
+      });
+      const groups = unitGroupsOf(units);
+      assert.ok(groups.length <= Math.min(kinds, units.length));
+      assert.ok(MESSAGE_TYPES.units.schema.safeParse({ groups }).success);
+      assert.deepEqual(
+        unitsOf(groups),
+        grouped(units, ({ unit_id: _u, input_cid: _i, ...shared }) => JSON.stringify(shared)),
+      );
     }),
   );
 });

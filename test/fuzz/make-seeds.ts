@@ -11,6 +11,7 @@ import {
   acceptedOffersOf,
   MESSAGE_TYPES,
   offerGroupsOf,
+  unitGroupsOf,
   type MessageType,
 } from '../../src-main/core/protocol/messages.js';
 import { API_METHODS } from '../../src-main/core/api/contract.js';
@@ -38,7 +39,7 @@ const bodies: Record<MessageType, fc.Arbitrary<unknown>> = {
   advert: A.advertArb,
   commitment: A.computeCommitmentArb,
   pull: fc.record({ job_id: A.idArb, max: fc.integer({ min: 1, max: 1000 }) }),
-  units: fc.record({ units: fc.array(A.workUnitArb, { maxLength: 2 }) }),
+  units: fc.array(A.workUnitArb, { maxLength: 2 }).map((units) => ({ groups: unitGroupsOf(units) })),
   offers: fc.array(A.offerArb, { minLength: 1, maxLength: 2 }).map((offers) => ({ groups: offerGroupsOf(offers) })),
   acceptances: fc.record({
     acceptances: fc.array(A.acceptanceArb, { minLength: 1, maxLength: 2 }).map(acceptedOffersOf),

@@ -20,6 +20,7 @@ import {
   WorkUnitSchema,
   type Acceptance,
   type Offer,
+  type WorkUnit,
 } from '../schemas/index.js';
 
 const KiB = 1024;
@@ -133,6 +134,35 @@ export function offersOf(groups: readonly OfferGroup[], provider: string, reques
   );
 }
 
+/** What a unit says of itself alone in a `units` reply; the rest is its group's. */
+const UnitItemSchema = z.pick(WorkUnitSchema, { unit_id: true, input_cid: true });
+/**
+ * Units of one job that share all but their id and input (a batched job's, as a rule): the
+ * provider rebuilds each WorkUnit from its item and its group (unitsOf), as the requester has it.
+ */
+const UnitGroupSchema = z.extend(z.omit(WorkUnitSchema, { unit_id: true, input_cid: true }), {
+  units: boundedArray(UnitItemSchema, MAX_BATCH),
+});
+export type UnitGroup = z.infer<typeof UnitGroupSchema>;
+
+/** Units as a `units` reply carries them: grouped by all they share, in order within a group. */
+export function unitGroupsOf(units: readonly WorkUnit[]): UnitGroup[] {
+  const groups = new Map<string, UnitGroup>();
+  for (const { unit_id, input_cid, ...shared } of units) {
+    const key = JSON.stringify(shared);
+    const item = input_cid === undefined ? { unit_id } : { unit_id, input_cid };
+    const group = groups.get(key);
+    if (group) group.units.push(item);
+    else groups.set(key, { ...shared, units: [item] });
+  }
+  return [...groups.values()];
+}
+
+/** The units in these groups, each rebuilt whole. */
+export function unitsOf(groups: readonly UnitGroup[]): WorkUnit[] {
+  return groups.flatMap(({ units, ...shared }) => units.map((item) => ({ ...shared, ...item })));
+}
+
 /**
  * Offers a requester took together, with what it decided of them. Each becomes an assignment whose
  * id is its offer's, and whose unit, job and price are its offer's: the provider rebuilds each
@@ -206,7 +236,9 @@ export const MESSAGE_TYPES = {
    * open to it.
    */
   units: {
-    schema: z.strictObject({ units: boundedArray(WorkUnitSchema, MAX_BATCH) }),
+    schema: z.strictObject({
+      groups: boundedArray(UnitGroupSchema, MAX_BATCH).check(atMostBatchInAll((group: UnitGroup) => group.units)),
+    }),
     maxBytes: 2 * MiB,
     places: REPLY,
   },

@@ -6,6 +6,7 @@
 // rounds see, until I am assigned them: a round then looks at the few units still open, not at
 // every unit of the last OFFER_TTL_MS (at 50 tiles a second, hundreds, and every round went
 // through them all).
+import { unitsOf, type MessageBody } from '../../core/protocol/messages.js';
 import { OFFER_TTL_MS, unitKey } from '../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer, WorkUnit } from '../../core/schemas/index.js';
 import type { NodeContext } from './context.js';
@@ -112,7 +113,9 @@ export class PulledUnits {
         const reply = await this.ctx.send(requester, 'pull', { job_id: jobId, max }); // never throws
         this.#pulling.delete(requester);
         if (reply?.type !== 'units') return;
-        const units = (reply.body as { units: WorkUnit[] }).units.filter((unit) => unit.job_id === jobId).slice(0, max);
+        const units = unitsOf((reply.body as MessageBody<'units'>).groups)
+          .filter((unit) => unit.job_id === jobId)
+          .slice(0, max);
         if (units.length === 0) {
           this.#drained.set(requester, (this.#drained.get(requester) ?? new Set()).add(jobId));
           return;

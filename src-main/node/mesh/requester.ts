@@ -4,7 +4,7 @@
 import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
 import { parseUnitId } from '../../core/mesh/unit-table.js';
 import type { OfferView, SubmitJob, SubmitJobTerms, SubmitRender } from '../../core/api/contract.js';
-import type { MessageBody } from '../../core/protocol/messages.js';
+import { unitGroupsOf, type MessageBody } from '../../core/protocol/messages.js';
 import { LIMITS, type Job, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { Executor } from '../exec/index.js';
@@ -276,7 +276,7 @@ export class Requester {
     const { state, me } = this.ctx;
     const running = record && record.job.requester === me && !record.cancelled && !record.completedAt;
     const trusted = (state.trust.get(from)?.weight ?? 0) > 0;
-    if (!running || !(trusted || record.job.open_to_strangers === true)) return { units: [] };
+    if (!running || !(trusted || record.job.open_to_strangers === true)) return { groups: [] };
     const nowMs = this.ctx.now();
     for (const [id, lent] of this.#lent) if (nowMs - lent.at >= LEND_MS) this.#lent.delete(id);
     const theirs = (unitId: string) =>
@@ -294,7 +294,7 @@ export class Requester {
     }
     const units = withinBytes(found, { bytes: MAX_UNIT_BYTES });
     for (const unit of units) this.#lent.set(unit.unit_id, { to: from, at: nowMs });
-    return { units };
+    return { groups: unitGroupsOf(units) };
   }
 
   /** A provider handing units back: refunded, and offered again. */

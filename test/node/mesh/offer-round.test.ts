@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
 import { MeshState } from '../../../src-main/core/mesh/state.js';
-import { offersOf, type OfferGroup } from '../../../src-main/core/protocol/messages.js';
+import { offersOf, unitGroupsOf, type OfferGroup } from '../../../src-main/core/protocol/messages.js';
 import { OFFER_TTL_MS } from '../../../src-main/core/scheduler/index.js';
 import type {
   Acceptance,
@@ -72,7 +72,8 @@ function setup({ listed }: { listed?: number } = {}) {
     send: async (peer: string, type: string, body: { groups: OfferGroup[]; max: number }) => {
       if (type === 'offers') sent.push(...offersOf(body.groups, ME, peer));
       // The requester answers a pull with the units after those it listed.
-      if (type === 'pull') return { type: 'units', body: { units: units.slice(listed, (listed ?? 0) + body.max) } };
+      if (type === 'pull')
+        return { type: 'units', body: { groups: unitGroupsOf(units.slice(listed, (listed ?? 0) + body.max)) } };
       return undefined;
     },
     background: () => {},

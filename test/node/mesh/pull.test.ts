@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
-import { MESSAGE_TYPES, type MessageBody } from '../../../src-main/core/protocol/messages.js';
+import { MESSAGE_TYPES, unitsOf, type MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { loadOrCreateIdentity } from '../../../src-main/node/identity/identity.js';
 import { MeshNetwork } from '../../../src-main/node/p2p/index.js';
 import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
@@ -55,7 +55,7 @@ async function barePeer(
     async pull(body) {
       const reply = await network.request(to.node.peerId, 'pull', body);
       assert.equal(reply?.type, 'units');
-      return (reply.body as MessageBody<'units'>).units.map((unit) => unit.unit_id);
+      return unitsOf((reply.body as MessageBody<'units'>).groups).map((unit) => unit.unit_id);
     },
     stop: () => network.stop(),
   };

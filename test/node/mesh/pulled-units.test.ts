@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MeshState } from '../../../src-main/core/mesh/state.js';
+import { unitGroupsOf } from '../../../src-main/core/protocol/messages.js';
 import { unitKey } from '../../../src-main/core/scheduler/index.js';
 import type { ComputeCommitment, NodeEvent, WorkUnit } from '../../../src-main/core/schemas/index.js';
 import type { NodeContext } from '../../../src-main/node/mesh/context.js';
@@ -34,7 +35,7 @@ function setup() {
       pulls.push(body.max);
       const units = all.slice(lent, lent + body.max);
       lent += units.length;
-      return { type: 'units', body: { units } };
+      return { type: 'units', body: { groups: unitGroupsOf(units) } };
     },
     background: () => {},
   } as unknown as NodeContext;
