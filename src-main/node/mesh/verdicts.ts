@@ -127,9 +127,9 @@ export class Verdicts {
     // meanwhile leaves them alone; one already under way keeps its assignment (taken as sent again).
     // Only the sender's own assignments: another peer naming them cannot hold them back.
     const claimed = this.claims.claim(
-      message.results
-        .map((item) => item.assignment_id)
-        .filter((id) => this.ctx.state.assignments.get(id)?.acceptance.provider_peer === from),
+      message.results.flatMap(({ assignment_id: id }) =>
+        this.ctx.state.assignments.get(id)?.acceptance.provider_peer === from ? [id] : [],
+      ),
     );
     let intake: ResultIntake;
     try {
@@ -151,10 +151,7 @@ export class Verdicts {
       taken.map(({ acceptance: { job_id, unit_id } }) => ({ job_id, unit_id, peer: from })),
     );
     await Promise.all(taken.map(({ item, acceptance }) => this.#onResult(from, item, acceptance)));
-    const ids = [
-      ...again.map((item) => item.assignment_id),
-      ...taken.map(({ acceptance }) => acceptance.assignment_id),
-    ];
+    const ids = [...again, ...taken.map(({ acceptance }) => acceptance)].map(({ assignment_id }) => assignment_id);
     return this.#payments.reply(from, ids);
   }
 
