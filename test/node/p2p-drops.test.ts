@@ -103,7 +103,7 @@ test('a captured envelope sent again is refused as replayed; the original was ha
 
 test('a stream that sends nothing and closes is a protocol error', async (t) => {
   const { target, attacker, raw } = await scene(t);
-  const stream = await raw.dialProtocol(multiaddr(target.listenAddresses()[0]), '/mesh/1/msg/3.0.0');
+  const stream = await raw.dialProtocol(multiaddr(target.listenAddresses()[0]), '/mesh/1/msg/4.0.0');
   await stream.close();
   await waitFor(() => target.dropped()[attacker.peerId]?.protocol_error === 1, 'the drop to be counted');
 });

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 
 /** The protocol ids and topics of docs/PROTOCOL.md ("On the wire"), written out, not imported. */
 export const WIRE = {
-  message: '/mesh/1/msg/3.0.0',
+  message: '/mesh/1/msg/4.0.0',
   blob: '/mesh/1/blob/1.0.0',
   adverts: '/mesh/1/adverts',
   commitments: (peer: string) => `/mesh/1/commitments/${peer}`,

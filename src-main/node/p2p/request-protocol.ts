@@ -1,4 +1,4 @@
-// The direct protocol, /mesh/1/msg/3.0.0: request/reply on one long-lived stream per peer and
+// The direct protocol, /mesh/1/msg/4.0.0: request/reply on one long-lived stream per peer and
 // direction. A stream per exchange would cost a yamux round trip, a protocol negotiation and a
 // handful of encrypted frames each time, more than the work a small unit does. Every frame is
 // length-prefixed and starts with a kind (1 byte) and an exchange id (4 bytes, big-endian):
@@ -18,7 +18,7 @@ import { abortCode, MeshError } from './errors.js';
 import type { MeshLibp2p } from './libp2p-node.js';
 import { openStream } from './streams.js';
 
-export const MESSAGE_PROTOCOL = '/mesh/1/msg/3.0.0';
+export const MESSAGE_PROTOCOL = '/mesh/1/msg/4.0.0';
 /** How long a request waits for its reply when the caller passes no signal. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Exchanges one stream carries at once: more wait on the sender's side; a sender that ignores this is told `busy`. */
