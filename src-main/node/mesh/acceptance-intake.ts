@@ -47,8 +47,11 @@ export function judgeAcceptances(
   const acceptances: Acceptance[] = [];
   const refused: MessageBody<'accepted'>['refused'] = [];
   const taken: Accepted[] = [];
+  const named = new Set<string>();
   for (const { offer_ids, role, deadline, timestamp } of groups)
     for (const offerId of offer_ids) {
+      if (named.has(offerId)) continue; // named twice in one message: judged once
+      named.add(offerId);
       const before = state.assignments.get(offerId)?.acceptance;
       if (before?.requester_peer === from) {
         accepted.push(offerId); // re-delivered: already mine

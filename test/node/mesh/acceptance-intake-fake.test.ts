@@ -41,7 +41,7 @@ test('an acceptance takes my offer to that requester as made; one naming an offe
   const unknown = `${ctx.me}#1.99`;
   const groups: AcceptedOffers[] = [
     {
-      offer_ids: [mine!.offer_id, theirs!.offer_id, unknown],
+      offer_ids: [mine!.offer_id, theirs!.offer_id, unknown, mine!.offer_id], // mine named twice: judged once
       role: 'primary',
       deadline: iso(atMs + 60_000),
       timestamp: iso(atMs),
@@ -71,6 +71,11 @@ test('an acceptance takes my offer to that requester as made; one naming an offe
     timestamp: groups[0]!.timestamp,
   };
   assert.deepEqual(intake.acceptances, [expected], 'rebuilt from my offer, the requester and me');
+  assert.deepEqual(
+    intake.events.map((e) => e.type),
+    ['offers.accepted', 'ledger.entry'],
+    'one acceptance and one escrow, though named twice',
+  );
   assert.deepEqual(
     intake.refused,
     [theirs!.offer_id, unknown].map((id) => ({
