@@ -270,10 +270,12 @@ export const MESSAGE_TYPES = {
     maxBytes: 2 * MiB,
     places: { request: true, answer: 'accepted' },
   },
-  /** Provider → requester, the reply to `acceptances`: the ones taken, and the ones refused with why (policies, credit). */
+  /**
+   * Provider → requester, the reply to `acceptances`: the ones refused, with why (policies, credit);
+   * every other offer the message named was taken (a list of those was read by no requester).
+   */
   accepted: {
     schema: z.strictObject({
-      accepted: boundedArray(Id, MAX_BATCH),
       refused: boundedArray(z.strictObject({ assignment_id: Id, reason: RefusalReasonSchema }), MAX_BATCH),
     }),
     maxBytes: 1 * MiB,

@@ -188,7 +188,7 @@ export class Provider {
       this.ctx.log(
         `refused ${refused.length} of ${refused.length + accepted.length} acceptances from ${from}: ${refused[0]!.reason}`,
       );
-    return { accepted, refused };
+    return { refused };
   }
 
   /**
