@@ -73,51 +73,31 @@ function atMostBatchInAll<G>(itemsOf: (group: G) => readonly unknown[]) {
   );
 }
 
-/** What an offer says of its own unit; the rest of it is its group's. */
-const OfferItemSchema = z.pick(OfferSchema, {
+/** What an offer says of its own unit; the rest of it is its group's, but the two peers. */
+const OFFER_ITEM = {
   offer_id: true,
   unit_id: true,
   estimated_seconds: true,
   expected_start: true,
   expected_end: true,
-});
-/** The terms a provider's offers of one round share as a rule. */
-const OFFER_GROUP_TERMS = {
-  round: true,
-  job_id: true,
-  slot_id: true,
-  tier: true,
-  price: true,
-  fuel_price: true,
-  performance_score: true,
-  timestamp: true,
 } as const;
+const OfferItemSchema = z.pick(OfferSchema, OFFER_ITEM);
 /**
  * Offers of one round that share their terms (job, slot, tier, price, performance, time): the
  * requester rebuilds each Offer from its item, its group, the sender and itself (offersOf), as the
  * provider made it.
  */
-const OfferGroupSchema = z.extend(z.pick(OfferSchema, OFFER_GROUP_TERMS), {
+const OfferGroupSchema = z.extend(z.omit(OfferSchema, { ...OFFER_ITEM, requester_peer: true, provider_peer: true }), {
   offers: boundedArray(OfferItemSchema, MAX_BATCH),
 });
 export type OfferGroup = z.infer<typeof OfferGroupSchema>;
 
-/** Offers as an `offers` message carries them: grouped by their shared terms, in order. */
+/** Offers as an `offers` message carries them: grouped by their shared terms, in order within a group. */
 export function offerGroupsOf(offers: readonly Offer[]): OfferGroup[] {
   const groups = new Map<string, OfferGroup>();
   for (const offer of offers) {
-    const { offer_id, unit_id, estimated_seconds, expected_start, expected_end } = offer;
-    const { round, job_id, slot_id, tier, price, fuel_price, performance_score, timestamp } = offer;
-    const terms = {
-      round,
-      job_id,
-      slot_id,
-      tier,
-      price,
-      ...(fuel_price ? { fuel_price } : {}),
-      performance_score,
-      timestamp,
-    };
+    const { offer_id, unit_id, estimated_seconds, expected_start, expected_end, ...rest } = offer;
+    const { requester_peer: _requester, provider_peer: _provider, ...terms } = rest;
     const key = JSON.stringify(terms);
     const item = { offer_id, unit_id, estimated_seconds, expected_start, expected_end };
     const group = groups.get(key);
