@@ -108,7 +108,9 @@ export class FrameAssembler {
         frame,
         tile: { x: Number(p['x']), y: Number(p['y']), w: Number(p['w']), h: Number(p['h']) },
       };
-      frames.set(frame, [...(frames.get(frame) ?? []), unit]);
+      const tiles = frames.get(frame);
+      if (tiles) tiles.push(unit);
+      else frames.set(frame, [unit]);
     }
     this.#index.set(job.job.job_id, frames);
     return frames;

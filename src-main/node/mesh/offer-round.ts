@@ -229,8 +229,11 @@ export class OfferRounds {
       nowMs,
     );
     const byRequester = new Map<string, Offer[]>();
-    for (const offer of made)
-      byRequester.set(offer.requester_peer, [...(byRequester.get(offer.requester_peer) ?? []), offer]);
+    for (const offer of made) {
+      const offers = byRequester.get(offer.requester_peer);
+      if (offers) offers.push(offer);
+      else byRequester.set(offer.requester_peer, [offer]);
+    }
     await Promise.all(
       [...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { groups: offerGroupsOf(offers) })),
     );

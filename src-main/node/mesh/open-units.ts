@@ -37,15 +37,16 @@ export class OpenUnits {
     const open: WorkUnit[] = [];
     for (const id of unitIdsOf(record, index)) {
       if (open.length >= limit) break;
-      // Passed without making its WorkUnit: a unit's redundancy is its job's (jobs.ts, render-jobs.ts).
+      // Judged by id; a WorkUnit is made only for a unit handed out (a pull passes about two units
+      // lent lately for each it returns). A unit's redundancy is its job's (jobs.ts, render-jobs.ts).
       const full = state.activeCount(id) >= record.job.redundancy + (this.extra.get(id) ?? 0);
-      const unit = full ? undefined : this.stillWanted(id);
-      if (unit === undefined) {
+      if (full || state.units.progressOf(id)?.verdict) {
         index++;
         continue;
       }
       fullBelow ??= index;
-      if (accept(id)) open.push(unit);
+      const unit = accept(id) ? state.units.get(id)?.unit : undefined;
+      if (unit) open.push(unit);
       index++;
     }
     this.#remember(jobId, { index: fullBelow ?? index, since: known.since });

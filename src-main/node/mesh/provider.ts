@@ -263,7 +263,10 @@ export class Provider {
     const byRequester = new Map<string, string[]>();
     for (const id of queued) {
       const requester = this.ctx.state.assignments.get(id)?.acceptance.requester_peer;
-      if (requester) byRequester.set(requester, [...(byRequester.get(requester) ?? []), id]);
+      if (!requester) continue;
+      const ids = byRequester.get(requester);
+      if (ids) ids.push(id);
+      else byRequester.set(requester, [id]);
     }
     await Promise.all([...byRequester].map(([peer, assignments]) => this.#release(peer, assignments, reason)));
     await ended; // each handed back as it stopped

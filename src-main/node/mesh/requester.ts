@@ -289,7 +289,10 @@ export class Requester {
     const found = this.#open.of(record, max, (id) => lentTo(id) === undefined && !theirs(id));
     if (found.length < max) {
       const taken = new Set(found.map((u) => u.unit_id));
-      const lentToOthers = (id: string) => !taken.has(id) && ![undefined, from].includes(lentTo(id)) && !theirs(id);
+      const lentToOthers = (id: string) => {
+        const to = lentTo(id);
+        return to !== undefined && to !== from && !taken.has(id) && !theirs(id);
+      };
       found.push(...this.#open.of(record, max - found.length, lentToOthers));
     }
     const units = withinBytes(found, { bytes: MAX_UNIT_BYTES });
