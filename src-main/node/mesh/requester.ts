@@ -43,7 +43,7 @@ export class Requester {
   readonly #verdicts: Verdicts;
   readonly #open: OpenUnits;
   readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
-  /** Units lately lent by a pull: to whom, and when. */
+  /** Units lately lent by a pull: to whom, and when; oldest first. */
   readonly #lent = new Map<string, { to: string; at: number }>();
 
   constructor(
@@ -278,7 +278,11 @@ export class Requester {
     const trusted = (state.trust.get(from)?.weight ?? 0) > 0;
     if (!running || !(trusted || record.job.open_to_strangers === true)) return { groups: [] };
     const nowMs = this.ctx.now();
-    for (const [id, lent] of this.#lent) if (nowMs - lent.at >= LEND_MS) this.#lent.delete(id);
+    // Oldest first (a unit lent again moves to the end): the walk stops at the first still lent.
+    for (const [id, lent] of this.#lent) {
+      if (nowMs - lent.at < LEND_MS) break;
+      this.#lent.delete(id);
+    }
     const theirs = (unitId: string) =>
       state.activeAssignments(unitId).some((a) => a.acceptance.provider_peer === from) ||
       this.#acceptor.hasOfferFrom(from, unitId);
@@ -296,7 +300,10 @@ export class Requester {
       found.push(...this.#open.of(record, max - found.length, lentToOthers));
     }
     const units = withinBytes(found, { bytes: MAX_UNIT_BYTES });
-    for (const unit of units) this.#lent.set(unit.unit_id, { to: from, at: nowMs });
+    for (const unit of units) {
+      this.#lent.delete(unit.unit_id);
+      this.#lent.set(unit.unit_id, { to: from, at: nowMs });
+    }
     return { groups: unitGroupsOf(units) };
   }
 
