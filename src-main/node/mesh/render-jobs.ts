@@ -19,11 +19,18 @@ import {
 import { LIMITS, type Job, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
+import { mapInFlight } from '../exec/in-flight.js';
 import { loadKernel } from '../exec/kernels.js';
 import { REFERENCE_FUEL_PER_SECOND } from '../hardware/calibrate.js';
 import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import type { NodeContext } from './context.js';
 
+/**
+ * Pre-pass runs queued at once: enough that each worker finds a full hop waiting (it takes up to
+ * 64), a twentieth of the executor's queue limit. Queued all at once, the runs of ~160 frames
+ * passed it: the job was refused as an internal error, and the node's own work waited behind them.
+ */
+const ESTIMATES_IN_FLIGHT = 512;
 /** A tile's estimate may use at most this share of a unit's fuel limit: room for the estimate's error. */
 const FUEL_HEADROOM = 0.5;
 
@@ -55,9 +62,7 @@ export async function splitRenderJob(
     }
     blobs.set(frame, blob);
   }
-  const estimates = await Promise.all(
-    [...blobs].map(([frame, blob]) => estimateFrame(executor, module, blob, frame, spec, tiles.value)),
-  );
+  const estimates = await estimateFrames(executor, module, blobs, spec, tiles.value);
   const worst = Math.max(...estimates.flat());
   if (worst > DEFAULT_LIMITS.fuel * FUEL_HEADROOM) {
     throw new ApiError(
@@ -134,43 +139,41 @@ export async function splitRenderJob(
   return { job, units };
 }
 
-/** Each tile's estimated fuel, from the coarse pre-pass (core/render/estimate.ts) run here. */
-async function estimateFrame(
+/**
+ * Each frame's tiles' estimated fuel, from the coarse pre-pass (core/render/estimate.ts) run here:
+ * per frame, one pixel (its fixed cost) and each tile's coarse footprint, all frames in one queue.
+ */
+async function estimateFrames(
   executor: Executor,
   module: Uint8Array,
-  blob: Uint8Array,
-  frame: number,
+  blobs: ReadonlyMap<number, Uint8Array>,
   spec: SubmitRender,
   tiles: Tile[],
-): Promise<number[]> {
+): Promise<number[][]> {
   const k = coarseFactor(spec.tile);
   const coarse = coarseSize(spec.width, spec.height, k);
-  const fuelOf = async (tile: Tile) => {
+  const footprints = [{ x: 0, y: 0, w: 1, h: 1 }, ...tiles.map((tile) => coarseTile(tile, k, coarse))];
+  const runs = [...blobs].flatMap(([frame, blob]) => footprints.map((footprint) => ({ frame, blob, footprint })));
+  const fuel = await mapInFlight(runs, ESTIMATES_IN_FLIGHT, async ({ frame, blob, footprint }) => {
     try {
-      return (
-        await executor.run({
-          module,
-          input: blob,
-          params: { ...tileParams(frame, coarse.width, coarse.height, tile, 1, spec.seed) },
-        })
-      ).fuel;
+      const params = tileParams(frame, coarse.width, coarse.height, footprint, 1, spec.seed);
+      return (await executor.run({ module, input: blob, params: { ...params } })).fuel;
     } catch (err) {
       if (err instanceof ExecError && err.code === 'UnitFailed')
         throw new ApiError('bad_request', `the render kernel refused the scene: ${err.message}`);
       throw err;
     }
-  };
-  const fixedFuel = await fuelOf({ x: 0, y: 0, w: 1, h: 1 });
-  return Promise.all(
-    tiles.map(async (tile) => {
-      const footprint = coarseTile(tile, k, coarse);
-      return estimateTileFuel({
-        fixedFuel,
-        coarseFuel: await fuelOf(footprint),
-        coarse: footprint,
+  });
+  return [...blobs].map((_, f) => {
+    const [fixedFuel, ...coarseFuel] = fuel.slice(f * footprints.length, (f + 1) * footprints.length);
+    return tiles.map((tile, t) =>
+      estimateTileFuel({
+        fixedFuel: fixedFuel!,
+        coarseFuel: coarseFuel[t]!,
+        coarse: footprints[t + 1]!,
         tile,
         spp: spec.spp,
-      });
-    }),
-  );
+      }),
+    );
+  });
 }

@@ -1,0 +1,44 @@
+// A render job's fuel pre-pass on a real executor: one run per tile and frame, more than the
+// executor's queue holds for a long animation, yet the job is split with every tile estimated.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { SubmitRenderSchema } from '../../../src-main/core/api/shapes.js';
+import { BlobStore } from '../../../src-main/node/blobs/index.js';
+import { Executor } from '../../../src-main/node/exec/index.js';
+import { splitRenderJob } from '../../../src-main/node/mesh/render-jobs.js';
+import { sampleSceneJson } from '../fixtures/sample-scene.js';
+
+test(
+  'a pre-pass of more runs than the executor queues is split with every tile estimated',
+  { timeout: 120_000 },
+  async () => {
+    // 100 frames of 16 tiles: 1,700 runs (a pixel and 16 footprints a frame) against a queue of 1,000.
+    const executor = Executor.start({ workers: 1, queueLimit: 1_000 });
+    try {
+      const spec = SubmitRenderSchema.parse({
+        scene: sampleSceneJson(),
+        first_frame: 0,
+        last_frame: 99,
+        width: 64,
+        height: 64,
+        spp: 4,
+        tile: 16,
+        budget: 1_000_000,
+      });
+      const blobs = new BlobStore(mkdtempSync(join(tmpdir(), 'mesh-prepass-')));
+      const { job, units } = await splitRenderJob({ me: 'requester', blobs }, executor, spec);
+      assert.equal(job.unit_count, 1_600);
+      assert.equal(units.length, 1_600);
+      for (const unit of units) assert.ok(unit.estimated_fuel! > 0, `${unit.unit_id} has a fuel estimate`);
+      // The animation moves: tiles of the first and the last frame are not all estimated alike.
+      const first = units.slice(0, 16).map((u) => u.estimated_fuel);
+      const last = units.slice(-16).map((u) => u.estimated_fuel);
+      assert.notDeepEqual(first, last);
+    } finally {
+      await executor.close();
+    }
+  },
+);
