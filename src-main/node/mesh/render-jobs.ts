@@ -19,18 +19,12 @@ import {
 import { LIMITS, type Job, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { DEFAULT_LIMITS, ExecError, type Executor } from '../exec/index.js';
-import { mapInFlight } from '../exec/in-flight.js';
+import { mapInFlight, RUNS_IN_FLIGHT } from '../exec/in-flight.js';
 import { loadKernel } from '../exec/kernels.js';
 import { REFERENCE_FUEL_PER_SECOND } from '../hardware/calibrate.js';
 import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import type { NodeContext } from './context.js';
 
-/**
- * Pre-pass runs queued at once: enough that each worker finds a full hop waiting (it takes up to
- * 64), a twentieth of the executor's queue limit. Queued all at once, the runs of ~160 frames
- * passed it: the job was refused as an internal error, and the node's own work waited behind them.
- */
-const ESTIMATES_IN_FLIGHT = 512;
 /** A tile's estimate may use at most this share of a unit's fuel limit: room for the estimate's error. */
 const FUEL_HEADROOM = 0.5;
 
@@ -154,7 +148,7 @@ async function estimateFrames(
   const coarse = coarseSize(spec.width, spec.height, k);
   const footprints = [{ x: 0, y: 0, w: 1, h: 1 }, ...tiles.map((tile) => coarseTile(tile, k, coarse))];
   const runs = [...blobs].flatMap(([frame, blob]) => footprints.map((footprint) => ({ frame, blob, footprint })));
-  const fuel = await mapInFlight(runs, ESTIMATES_IN_FLIGHT, async ({ frame, blob, footprint }) => {
+  const fuel = await mapInFlight(runs, RUNS_IN_FLIGHT, async ({ frame, blob, footprint }) => {
     try {
       const params = tileParams(frame, coarse.width, coarse.height, footprint, 1, spec.seed);
       return (await executor.run({ module, input: blob, params: { ...params } })).fuel;

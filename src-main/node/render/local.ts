@@ -3,6 +3,7 @@
 // same tiles with the same params.
 import { splitFrame, stitchTiles, tileParams } from '../../core/render/index.js';
 import type { Executor, UnitLimits } from '../exec/index.js';
+import { mapInFlight, RUNS_IN_FLIGHT } from '../exec/in-flight.js';
 import { loadKernel } from '../exec/kernels.js';
 
 export interface FrameRequest {
@@ -31,19 +32,17 @@ export async function renderFrameLocal(executor: Executor, request: FrameRequest
   if (!tiles.ok) throw new RangeError(tiles.error);
   const module = loadKernel('render');
   let done = 0;
-  const results = await Promise.all(
-    tiles.value.map(async (tile) => {
-      const params = tileParams(request.frame, request.width, request.height, tile, request.spp, request.seed);
-      const result = await executor.run({
-        module,
-        params: { ...params },
-        input: request.sceneBlob,
-        limits: request.limits,
-      });
-      request.onTile?.(++done, tiles.value.length);
-      return { tile, rgba: result.output, fuel: result.fuel };
-    }),
-  );
+  const results = await mapInFlight(tiles.value, RUNS_IN_FLIGHT, async (tile) => {
+    const params = tileParams(request.frame, request.width, request.height, tile, request.spp, request.seed);
+    const result = await executor.run({
+      module,
+      params: { ...params },
+      input: request.sceneBlob,
+      limits: request.limits,
+    });
+    request.onTile?.(++done, tiles.value.length);
+    return { tile, rgba: result.output, fuel: result.fuel };
+  });
   const frame = stitchTiles(request.width, request.height, results);
   if (!frame.ok) throw new Error(frame.error);
   return { rgba: frame.value, tiles: results.length, fuel: results.reduce((sum, r) => sum + r.fuel, 0) };

@@ -1,5 +1,6 @@
-// A render job's fuel pre-pass on a real executor: one run per tile and frame, more than the
-// executor's queue holds for a long animation, yet the job is split with every tile estimated.
+// Renders of more tiles than the executor's queue holds, on a real executor: a render job's fuel
+// pre-pass (one run per tile and frame: 61,000 for a 1,000-frame animation) and a frame rendered
+// here (a 4K frame in 16-px tiles is 32,400). Each was refused with QueueFull when it queued all.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import { SubmitRenderSchema } from '../../../src-main/core/api/shapes.js';
 import { BlobStore } from '../../../src-main/node/blobs/index.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { splitRenderJob } from '../../../src-main/node/mesh/render-jobs.js';
+import { renderFrameLocal } from '../../../src-main/node/render/local.js';
+import { compileSceneJson } from '../../../src-main/core/render/index.js';
 import { sampleSceneJson } from '../fixtures/sample-scene.js';
 
 test(
@@ -39,6 +42,28 @@ test(
       assert.notDeepEqual(first, last);
     } finally {
       await executor.close();
+    }
+  },
+);
+
+test(
+  'a frame of more tiles than the executor queues renders here, every tile in place',
+  { timeout: 120_000 },
+  async () => {
+    // 128×128 in 4-px tiles: 1,024 tiles against a queue of 1,000.
+    const executor = Executor.start({ workers: 1, queueLimit: 1_000 });
+    const whole = Executor.start({ workers: 1 });
+    try {
+      const blob = compileSceneJson(sampleSceneJson(), 0);
+      assert.ok(blob.ok);
+      const request = { sceneBlob: blob.value, frame: 0, width: 128, height: 128, spp: 1, tile: 4, seed: 0 };
+      const frame = await renderFrameLocal(executor, request);
+      assert.equal(frame.tiles, 1_024);
+      // The same frame in one tile: the same pixels (a tile's pixels do not depend on the tiling).
+      const reference = await renderFrameLocal(whole, { ...request, tile: 128 });
+      assert.deepEqual(frame.rgba, reference.rgba);
+    } finally {
+      await Promise.all([executor.close(), whole.close()]);
     }
   },
 );
