@@ -21,11 +21,18 @@ interface TileUnit {
   tile: Tile;
 }
 
+interface TileIndex {
+  byFrame: Map<number, TileUnit[]>;
+  byUnit: Map<string, TileUnit>;
+  /** The job's units indexed: its first `indexed`. */
+  indexed: number;
+}
+
 const frameKey = (job: JobRecord, frame: number) => `${job.job.job_id}#${frame}`;
 
 export class FrameAssembler {
-  /** Each render job's units by frame, and each unit's, built on first use. */
-  readonly #index = new Map<string, { byFrame: Map<number, TileUnit[]>; byUnit: Map<string, TileUnit> }>();
+  /** Each render job's units by frame, and each unit's: built on first use, extended as the job's units are journaled. */
+  readonly #index = new Map<string, TileIndex>();
   /**
    * Per frame being assembled (`job#frame`), its tiles still without a verdict: a frame is checked
    * whole once none is left. Checked at every verdict, a 4K frame of 32,400 tiles read its tiles'
@@ -115,17 +122,17 @@ export class FrameAssembler {
     this.#retryTimer.unref();
   }
 
-  /** A render job's units by frame (from their params), built once per job. */
+  /** A render job's units journaled so far, by frame (from their params); a frame's come in one step (render-jobs.ts). */
   framesOf(job: JobRecord): Map<number, TileUnit[]> {
     return this.#indexOf(job).byFrame;
   }
 
-  #indexOf(job: JobRecord): { byFrame: Map<number, TileUnit[]>; byUnit: Map<string, TileUnit> } {
+  #indexOf(job: JobRecord): TileIndex {
     let index = this.#index.get(job.job.job_id);
-    if (index) return index;
-    const frames = new Map<number, TileUnit[]>();
-    const byUnit = new Map<string, TileUnit>();
-    for (const unitId of unitIdsOf(job)) {
+    if (!index) this.#index.set(job.job.job_id, (index = { byFrame: new Map(), byUnit: new Map(), indexed: 0 }));
+    if (index.indexed === job.created) return index;
+    const { byFrame: frames, byUnit } = index;
+    for (const unitId of unitIdsOf(job, index.indexed)) {
       const p = this.ctx.state.units.get(unitId)?.unit.params ?? {};
       const frame = Number(p['frame']);
       const unit = {
@@ -138,7 +145,7 @@ export class FrameAssembler {
       else frames.set(frame, [unit]);
       byUnit.set(unitId, unit);
     }
-    this.#index.set(job.job.job_id, (index = { byFrame: frames, byUnit }));
+    index.indexed = job.created;
     return index;
   }
 

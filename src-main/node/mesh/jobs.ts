@@ -143,6 +143,11 @@ export function* unitBatches(jobId: string, digests: Uint8Array, first = 0): Gen
   }
 }
 
+/** Each event a journal step of its own (a batch of units each). */
+export function* oneAStep(events: Iterable<NewEvent>): Generator<NewEvent[]> {
+  for (const event of events) yield [event];
+}
+
 /**
  * The batches of the units a crash left unjournaled of a batched job (it has `created` of
  * `unit_count`), read again from its stored input; undefined when the store no longer has it whole.

@@ -11,8 +11,8 @@ import type { Executor } from '../exec/index.js';
 import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { OpenUnits } from './open-units.js';
-import { inPieces, missingUnits, splitJob, unitBatches } from './jobs.js';
-import { splitRenderJob } from './render-jobs.js';
+import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './jobs.js';
+import { renderUnitSteps, splitRenderJob } from './render-jobs.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
 import { WatchTimer } from './watch-timer.js';
@@ -150,14 +150,14 @@ export class Requester {
     const batches = unitBatches(job.job_id, digests);
     const first = batches.next().value as NewEvent; // a job has a unit at least (splitJob)
     const submitted = await this.#journal(job, [{ type: 'job.submitted', job, template, input: stored }, first]);
-    await this.#journalUnits(batches);
+    await this.#journalSteps(oneAStep(batches));
     return submitted;
   }
 
-  /** Journals batches of units a step each: the node answers others between them. */
-  async #journalUnits(batches: Iterable<NewEvent>): Promise<void> {
+  /** Journals a job's further units, a step each: the node answers others between them. */
+  async #journalSteps(steps: Iterable<NewEvent[]>): Promise<void> {
     await this.#journaled("the job's units", async () => {
-      for (const batch of batches) await this.ctx.record([batch]);
+      for (const step of steps) await this.ctx.record(step);
     });
   }
 
@@ -175,24 +175,27 @@ export class Requester {
   async #finishSubmits(): Promise<void> {
     for (const record of this.ctx.state.jobs.values()) {
       const { job } = record;
-      if (job.requester !== this.ctx.me || !record.input || record.cancelled || record.created >= job.unit_count)
-        continue;
-      const missing = await missingUnits(this.ctx.blobs, record);
-      if (missing) await this.#journalUnits(missing);
+      if (job.requester !== this.ctx.me || record.cancelled || record.created >= job.unit_count) continue;
+      // A batched job's units are made again from its stored input; a render job's only at its submit.
+      const missing = record.input ? await missingUnits(this.ctx.blobs, record) : undefined;
+      if (missing) await this.#journalSteps(oneAStep(missing));
       else await this.cancel(job.job_id);
-      this.ctx.log(
-        `job ${job.job_id} had ${record.created} of its ${job.unit_count} units after a restart: ${missing ? 'the rest journaled' : 'its input is gone, cancelled'}`,
-      );
+      const why = missing
+        ? 'the rest journaled'
+        : record.input
+          ? 'its input is gone, cancelled'
+          : 'cancelled (submit it again)';
+      this.ctx.log(`job ${job.job_id} had ${record.created} of its ${job.unit_count} units after a restart: ${why}`);
     }
   }
 
   /** A render job: split and estimated here (the pre-pass runs on my executor), then journaled. */
   async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
-    const { job, units } = await splitRenderJob(this.ctx, this.executor, spec);
-    const submitted = await this.#journal(job, [
-      { type: 'job.submitted', job },
-      ...units.map((unit): NewEvent => ({ type: 'unit.created', unit })),
-    ]);
+    const { job, units, perFrame } = await splitRenderJob(this.ctx, this.executor, spec);
+    // In steps, as a batched job's; a submit that a crash cut short is cancelled at the next start (#finishSubmits).
+    const [first, ...rest] = renderUnitSteps(units, perFrame);
+    const submitted = await this.#journal(job, [{ type: 'job.submitted', job }, ...first!]);
+    await this.#journalSteps(rest);
     return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
   }
 

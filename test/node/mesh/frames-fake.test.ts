@@ -14,7 +14,7 @@ const JOB = 'job-frames';
 const SIDE = 160;
 const TILE = 8; // 400 tiles a frame
 
-function tileUnit(index: number, x: number, y: number): WorkUnit {
+function tileUnit(index: number, x: number, y: number, frame = 0): WorkUnit {
   return {
     unit_id: unitIdOf(JOB, index),
     job_id: JOB,
@@ -26,15 +26,18 @@ function tileUnit(index: number, x: number, y: number): WorkUnit {
     verification_redundancy: 1,
     module_cid: 'bafkreimodule',
     input_cid: 'bafkreiscene',
-    params: { ...tileParams(0, SIDE, SIDE, { x, y, w: TILE, h: TILE }, 1, 0) },
+    params: { ...tileParams(frame, SIDE, SIDE, { x, y, w: TILE, h: TILE }, 1, 0) },
     verification: { kind: 'exact_hash' },
   };
 }
 
-/** A one-frame render job of SIDE×SIDE in TILE-px tiles, journaled; its units in order. */
-async function renderJob(ctx: FakeContext): Promise<WorkUnit[]> {
+/** A render job of `frames` frames of SIDE×SIDE in TILE-px tiles, journaled with its first frame's units; its units in order. */
+async function renderJob(ctx: FakeContext, frames = 1): Promise<WorkUnit[]> {
   const units: WorkUnit[] = [];
-  for (let y = 0; y < SIDE; y += TILE) for (let x = 0; x < SIDE; x += TILE) units.push(tileUnit(units.length, x, y));
+  for (let frame = 0; frame < frames; frame++)
+    for (let y = 0; y < SIDE; y += TILE)
+      for (let x = 0; x < SIDE; x += TILE) units.push(tileUnit(units.length, x, y, frame));
+  const perFrame = units.length / frames;
   await ctx.record([
     {
       type: 'job.submitted',
@@ -47,7 +50,7 @@ async function renderJob(ctx: FakeContext): Promise<WorkUnit[]> {
         budget: 1_000_000,
         render: {
           first_frame: 0,
-          last_frame: 0,
+          last_frame: frames - 1,
           width: SIDE,
           height: SIDE,
           spp: 1,
@@ -57,9 +60,15 @@ async function renderJob(ctx: FakeContext): Promise<WorkUnit[]> {
         },
       },
     },
-    ...units.map((unit) => ({ type: 'unit.created' as const, unit })),
+    ...units.slice(0, perFrame).map((unit) => ({ type: 'unit.created' as const, unit })),
   ]);
   return units;
+}
+
+/** The job's units after its first frame's, journaled as a submit's later steps are. */
+async function laterFrames(ctx: FakeContext, units: WorkUnit[]): Promise<void> {
+  const perFrame = (SIDE / TILE) ** 2;
+  await ctx.record(units.slice(perFrame).map((unit) => ({ type: 'unit.created' as const, unit })));
 }
 
 /** The tile's verdict journaled, with its pixels (one grey level per tile) in the store. */
@@ -136,3 +145,25 @@ test(
     }
   },
 );
+
+test('frames journaled after a tile was verified are stitched too', { timeout: 60_000 }, async () => {
+  const ctx = await fakeContext();
+  const units = await renderJob(ctx, 2);
+  const frames = new FrameAssembler(ctx);
+  try {
+    // Frame 0's first tile is verified while frame 1's units are still being journaled.
+    await verify(ctx, units[0]!, 1);
+    await frames.onVerdict(units[0]!.unit_id);
+    await laterFrames(ctx, units);
+    for (const unit of units.slice(1)) {
+      await verify(ctx, unit, 2);
+      await frames.onVerdict(unit.unit_id);
+    }
+    assert.deepEqual(
+      ctx.recordedOf('frame.rendered').map((e) => e.frame),
+      [0, 1],
+    );
+  } finally {
+    frames.stop();
+  }
+});

@@ -1,17 +1,20 @@
 // A big job's units are journaled a batch a step after the job itself; a crash between those steps
 // leaves the job with part of its units. The next start journals the rest from the stored input,
-// or cancels the job when the input is gone. Against a fake context: a real state and requester,
-// the "crash" being a journal that holds the job and its first batch only.
+// or cancels the job when the input is gone; a render job's are made only at its submit, so it is
+// cancelled. Against a fake context: a real state and requester, the "crash" being a journal that
+// holds the job and its first step only.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
-import { SubmitJobStreamSchema } from '../../../src-main/core/api/shapes.js';
+import { SubmitJobStreamSchema, SubmitRenderSchema } from '../../../src-main/core/api/shapes.js';
 import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
 import { LIMITS } from '../../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/index.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { splitJob, unitBatches } from '../../../src-main/node/mesh/jobs.js';
+import { renderUnitSteps, splitRenderJob } from '../../../src-main/node/mesh/render-jobs.js';
 import { Requester } from '../../../src-main/node/mesh/requester.js';
+import { sampleSceneJson } from '../fixtures/sample-scene.js';
 import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 const executor = Executor.start({ workers: 1 });
@@ -68,6 +71,42 @@ test('a submit cut short whose input is gone is cancelled at the next start', as
     const record = ctx.state.jobs.get(jobId)!;
     assert.equal(record.cancelled, true);
     assert.equal(record.created, LIMITS.unitsPerBatch);
+  } finally {
+    await requester.stop();
+  }
+});
+
+test('a render submit cut short after its first step is cancelled at the next start, its steps whole frames', async () => {
+  const ctx = await fakeContext();
+  // 100 frames of 16 tiles: steps of 62 frames (992 units), so two.
+  const spec = SubmitRenderSchema.parse({
+    scene: sampleSceneJson(),
+    first_frame: 0,
+    last_frame: 99,
+    width: 64,
+    height: 64,
+    spp: 1,
+    tile: 16,
+    budget: 1e9,
+  });
+  const { job, units, perFrame } = await splitRenderJob(ctx, executor, spec);
+  const steps = renderUnitSteps(units, perFrame);
+  assert.deepEqual(
+    steps.map((step) => step.length),
+    [992, 608],
+  );
+  assert.deepEqual(
+    steps.flat().map((e) => (e.type === 'unit.created' ? e.unit.unit_id : '')),
+    units.map((u) => u.unit_id),
+  );
+  await ctx.record([{ type: 'job.submitted', job }, ...steps[0]!]);
+  const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
+  await requester.start();
+  try {
+    const record = ctx.state.jobs.get(job.job_id)!;
+    assert.equal(record.cancelled, true);
+    assert.equal(record.created, 992);
+    assert.ok(ctx.logged.some((line) => line.includes(`job ${job.job_id} had 992 of its 1600 units`)));
   } finally {
     await requester.stop();
   }
