@@ -2,7 +2,7 @@
 // input file, or a render job: render-commands.ts), follow it, fetch a unit's output, and, for jobs
 // accepted by hand, its offers.
 import { createReadStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { open, stat, writeFile } from 'node:fs/promises';
 import { describeError } from '../core/errors.js';
 import type { Command } from 'commander';
 import {
@@ -15,6 +15,7 @@ import {
 import { everyUnit } from '../core/api/unit-pages.js';
 import { MAX_REDUNDANCY } from '../core/schemas/work.js';
 import { SHADER_LIMITS } from '../core/gpu/index.js';
+import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
 import { formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers } from './format.js';
@@ -168,6 +169,19 @@ export function registerJobCommands(program: Command): void {
       }),
     );
 
+  nodeCommand(job, 'outputs', "write every unit's outcome and output to a file, a JSON line each")
+    .argument('<jobId>')
+    .requiredOption('--out <file>', 'where to write them (JSON Lines, in unit order)')
+    .action(
+      act(async (options: CommonOptions & { out: string }, jobId = '') => {
+        const written = await writeOutputs(connect(options), jobId, options.out);
+        const { units, verified, failed, unavailable } = written;
+        const missing = unavailable > 0 ? `, ${unavailable} verified but unavailable` : '';
+        const text = `wrote ${units} units to ${options.out}: ${verified} with their output, ${failed} failed${missing}, ${units - verified - failed - unavailable} not done`;
+        return { json: { ...written, out: options.out }, text };
+      }),
+    );
+
   registerResultCommands(program);
 
   // `offers <jobId>` runs the default subcommand, `list`, rather than an action on `offers` itself:
@@ -250,4 +264,34 @@ async function submission(options: SubmitOptions): Promise<{ terms: SubmitJobTer
     params,
   };
   return { terms, input: options.input };
+}
+
+/**
+ * Writes the job's units, a page of jobs.outputs at a time, as JSON Lines: each verified output
+ * checked against its CID first. Counts what was written.
+ */
+async function writeOutputs(client: ApiClient, jobId: string, out: string) {
+  const counts = { units: 0, verified: 0, failed: 0, unavailable: 0 };
+  const file = await open(out, 'w');
+  try {
+    for (let from: number | null = 0; from !== null;) {
+      const page: MethodResult<'jobs.outputs'> = await client.call('jobs.outputs', { job_id: jobId, from });
+      for (const unit of page.outputs) {
+        if (
+          unit.output_base64 !== undefined &&
+          cidOfBytes(Buffer.from(unit.output_base64, 'base64')) !== unit.output_cid
+        )
+          throw new CliError(`the output of ${unit.unit_id} does not match its CID ${unit.output_cid}`);
+        counts.units++;
+        if (unit.output_base64 !== undefined) counts.verified++;
+        else if (unit.status === 'failed') counts.failed++;
+        else if (unit.unavailable !== undefined) counts.unavailable++;
+      }
+      await file.write(page.outputs.map((unit) => `${JSON.stringify(unit)}\n`).join(''));
+      from = page.next;
+    }
+  } finally {
+    await file.close();
+  }
+  return counts;
 }

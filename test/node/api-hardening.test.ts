@@ -78,6 +78,7 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'jobs.delete': { job_id: JOB },
   'storage.get': {},
   'jobs.output': { job_id: JOB, unit_id: 'unit-1' },
+  'jobs.outputs': { job_id: JOB, from: 0 },
   'offers.list': { job_id: JOB },
   'offers.accept': { job_id: JOB, node_id: PEER },
   'ledger.get': { limit: 10 },

@@ -137,6 +137,7 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
       settings: DEFAULT_STORAGE_CONFIG,
     }),
     'jobs.output': async () => ({ output_cid: 'bafkstub', output_base64: '' }),
+    'jobs.outputs': async () => ({ outputs: [], next: null }),
     'render.submit': async (p) => ({ job_id: STUB_JOB.job_id, units: 4, frames: p.last_frame - p.first_frame + 1 }),
     'jobs.frames': async () => ({
       width: 64,

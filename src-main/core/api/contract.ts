@@ -38,6 +38,7 @@ import {
   PeerViewSchema,
   SubmitJobSchema,
   SubmitRenderSchema,
+  UnitOutputSchema,
   UnitViewSchema,
 } from './shapes.js';
 import {
@@ -272,6 +273,15 @@ export const API_METHODS = {
   'jobs.output': method(
     z.strictObject({ job_id: Id, unit_id: Id }),
     z.strictObject({ output_cid: Id, output_base64: z.string() }),
+  ),
+  'jobs.outputs': method(
+    /**
+     * A page of the job's units from unit `from` (0), each with its output once verified: at most
+     * unitsPerPage units and about OUTPUTS_PAGE_BYTES of outputs; `next` is where the next page
+     * starts, null after the last unit journaled.
+     */
+    z.strictObject({ job_id: Id, from: z.optional(Count) }),
+    z.strictObject({ outputs: boundedArray(UnitOutputSchema, LIMITS.unitsPerPage), next: z.nullable(Count) }),
   ),
   'offers.list': method(
     z.strictObject({ job_id: Id }),

@@ -94,6 +94,16 @@ export const UnitViewSchema = z.strictObject({
   device: z.nullable(z.enum(['cpu', 'gpu'])),
 });
 
+/** One unit's outcome and, once verified, its output (jobs.outputs). */
+export const UnitOutputSchema = z.extend(
+  z.pick(UnitViewSchema, { unit_id: true, index: true, status: true, failure: true, output_cid: true }),
+  {
+    output_base64: z.optional(z.string()),
+    /** Why a verified unit's output is not in this reply: not in my store, and no provider that has it sent it. */
+    unavailable: z.optional(z.string().check(z.maxLength(1000))),
+  },
+);
+
 export const JobViewSchema = z.strictObject({
   job_id: Id,
   name: Name,
@@ -224,6 +234,7 @@ export const FrameViewSchema = z.strictObject({
 
 export type JobView = z.infer<typeof JobViewSchema>;
 export type UnitView = z.infer<typeof UnitViewSchema>;
+export type UnitOutput = z.infer<typeof UnitOutputSchema>;
 export type PeerView = z.infer<typeof PeerViewSchema>;
 export type OfferView = z.infer<typeof OfferViewSchema>;
 export type SubmitJob = z.infer<typeof SubmitJobSchema>;

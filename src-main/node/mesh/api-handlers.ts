@@ -8,15 +8,14 @@ import type { ApiHandlers } from '../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
 import { ApiError } from '../api/errors.js';
-import { DEFAULT_LIMITS } from '../exec/index.js';
 import { verifyChain } from '../receipts/index.js';
 import { supportedAlgorithms } from './algorithms.js';
 import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
-import { blobFromHolders } from './context.js';
 import type { MeshNode } from './mesh-node.js';
 import { policyHandlers } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
 import { jobView as jobViewOf, unitOfJob, unitPage } from './job-view.js';
+import { outputsPage, verifiedOutput } from './job-outputs.js';
 import { storageHandlers } from './storage-handlers.js';
 
 export function apiHandlers(node: MeshNode): ApiHandlers {
@@ -231,20 +230,11 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       if (!view) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
       if (view.failure) throw new ApiError('conflict', `unit ${unit_id} failed: ${failureText(view.failure)}`);
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
-      // A compacted job's outputs are those in my store: its assignments, and so its holders, are gone.
-      const agreeing = state
-        .activeAssignments(unit_id)
-        .filter((assignment) => assignment.result?.output_cid === view.output_cid);
-      const holders = agreeing.map((assignment) => assignment.acceptance.provider_peer);
-      // No more than the verified results said the output holds (and no executor makes more).
-      const declared = record.summary
-        ? DEFAULT_LIMITS.maxOutputBytes
-        : Math.max(0, ...agreeing.map((assignment) => assignment.result!.output_bytes));
-      const cap = Math.min(declared, DEFAULT_LIMITS.maxOutputBytes);
-      const bytes = await blobFromHolders(node.ctx, view.output_cid, holders, cap);
-      if (!bytes)
-        throw new ApiError('unavailable', `${view.output_cid} is not here and no provider that has it could send it`);
+      const bytes = await verifiedOutput(node.ctx, record, view);
       return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };
+    },
+    async 'jobs.outputs'({ job_id, from = 0 }) {
+      return outputsPage(node.ctx, node.journal.archive, myJob(job_id), from);
     },
     async 'render.submit'(spec) {
       return node.requester.submitRender(spec);

@@ -1,13 +1,17 @@
 // A job of 200,000 tiny units (sha256 over 64-byte chunks) through two real nodes, each a child
 // process on loopback: the requester streams its input in, the provider (2 workers) runs it, and
 // the job completes with every unit verified and every output the sha256 of its own chunk, worked
-// out here; then the provider is paid for every unit, with nothing left held.
+// out here; then the provider is paid for every unit, with nothing left held, and `meshctl job
+// outputs` writes every unit's output, in order, page after page.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { inPieces } from '../../../src-main/node/mesh/jobs.js';
-import { killAllChildren, startMesh } from './child-nodes.js';
+import { killAllChildren, meshctl, startMesh } from './child-nodes.js';
 
 const UNITS = 200_000;
 const CHUNK = 64;
@@ -54,6 +58,20 @@ test(
       checked += units.length;
     }
     assert.equal(checked, UNITS);
+
+    // Every output, as the user takes them away: one JSON line a unit, in unit order.
+    const out = join(mkdtempSync(join(tmpdir(), 'mesh-outputs-')), 'outputs.jsonl');
+    const wrote = await meshctl(['job', 'outputs', jobId, '--out', out, '--json', '--data-dir', requester!.dataDir]);
+    assert.equal(wrote.code, 0, wrote.stderr);
+    assert.deepEqual(JSON.parse(wrote.stdout), { units: UNITS, verified: UNITS, failed: 0, unavailable: 0, out });
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    assert.equal(lines.length, UNITS);
+    for (const [i, line] of lines.entries()) {
+      const unit = JSON.parse(line) as { index: number; status: string; output_base64: string };
+      const chunk = input.subarray(i * CHUNK, (i + 1) * CHUNK);
+      assert.equal(unit.index, i);
+      assert.equal(unit.output_base64, createHash('sha256').update(chunk).digest('base64'), `unit ${i}`);
+    }
 
     // Results accepted unchecked are paid once the job completes: nothing stays held on either side.
     const paid = await within('the provider paid for every unit', 60_000, async () => {

@@ -16,12 +16,14 @@ async function userView(api: ApiHandlers, jobId: string) {
   const outputs = [];
   for (const unit of units!)
     outputs.push((await api['jobs.output']({ job_id: jobId, unit_id: unit.unit_id })).output_base64);
+  const page = await api['jobs.outputs']({ job_id: jobId });
   const { balance, peers, held } = await api['ledger.get']({ limit: 0 });
   const { chains } = await api['receipts.verify']({});
   return {
     job: { ...job, refusals: [] },
     units: units!.map((u) => ({ unit_id: u.unit_id, index: u.index, status: u.status, output_cid: u.output_cid })),
     outputs,
+    page,
     ledger: { balance, peers, held },
     chains,
   };
@@ -43,6 +45,11 @@ test(
     );
     const before = await userView(requester.api, job_id);
     assert.ok(before.chains.length > 0 && before.chains.every((c) => c.ok));
+    assert.deepEqual(
+      before.page.outputs.map((u) => u.output_base64),
+      before.outputs,
+      "the job's outputs in one page, as unit by unit",
+    );
 
     // Both restart with no retention: what finished is compacted at start.
     await stopAll(nodes);

@@ -53,6 +53,17 @@ test('a unit whose every run traps fails with Trap; the rest of the job is verif
       assert.deepEqual(new Uint8Array(Buffer.from(output_base64, 'base64')), new Uint8Array(reversed(chunk)));
     }
   }
+  // The job's outputs in one page: the failed unit with its reason and no output, the others with theirs.
+  const { outputs, next } = await requester.api['jobs.outputs']({ job_id });
+  assert.equal(next, null);
+  assert.deepEqual(
+    outputs.map((u) => [u.index, u.status, u.failure, u.output_base64 !== undefined]),
+    Array.from({ length: UNITS }, (_, i) =>
+      TRAPPING.includes(i) ? [i, 'failed', 'Trap', false] : [i, 'verified', null, true],
+    ),
+  );
+  const page = await requester.api['jobs.outputs']({ job_id, from: 3 });
+  assert.deepEqual([page.outputs.map((u) => u.index), page.next], [[3], null]);
 });
 
 test('a job past the unit limit is refused at submit, naming the limit and the value; no job is made', async () => {
