@@ -3,7 +3,7 @@
 // here (a 4K frame in 16-px tiles is 32,400). Each was refused with QueueFull when it queued all.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SubmitRenderSchema } from '../../../src-main/core/api/shapes.js';
@@ -65,5 +65,42 @@ test(
     } finally {
       await Promise.all([executor.close(), whole.close()]);
     }
+  },
+);
+
+test(
+  'a pre-pass big enough for a pool of its own estimates each tile as the node pool does',
+  { timeout: 120_000 },
+  async () => {
+    // 64 frames of 64 tiles: 4,160 runs, past OWN_POOL_RUNS. A one-worker pool hands such a pre-pass
+    // to a pool of one worker a core (where the machine has more); a pool of a worker a core keeps it.
+    const spec = SubmitRenderSchema.parse({
+      scene: sampleSceneJson(),
+      first_frame: 0,
+      last_frame: 63,
+      width: 64,
+      height: 64,
+      spp: 4,
+      tile: 8,
+      budget: 1_000_000,
+    });
+    const fuelOn = async (workers: number) => {
+      const executor = Executor.start({ workers });
+      try {
+        const blobs = new BlobStore(mkdtempSync(join(tmpdir(), 'mesh-prepass-')));
+        const { units } = await splitRenderJob({ me: 'requester', blobs }, executor, spec);
+        return units.map((unit) => [
+          unit.params?.['frame'],
+          unit.params?.['x'],
+          unit.params?.['y'],
+          unit.estimated_fuel,
+        ]);
+      } finally {
+        await executor.close();
+      }
+    };
+    const alone = await fuelOn(1);
+    assert.equal(alone.length, 4_096);
+    assert.deepEqual(alone, await fuelOn(availableParallelism()));
   },
 );
