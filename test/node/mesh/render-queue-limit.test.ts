@@ -6,13 +6,12 @@ import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SubmitRenderSchema } from '../../../src-main/core/api/shapes.js';
 import { BlobStore } from '../../../src-main/node/blobs/index.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { splitRenderJob } from '../../../src-main/node/mesh/render-jobs.js';
 import { renderFrameLocal } from '../../../src-main/node/render/local.js';
 import { compileSceneJson } from '../../../src-main/core/render/index.js';
-import { sampleSceneJson } from '../fixtures/sample-scene.js';
+import { sampleRenderSpec, sampleSceneJson } from '../fixtures/sample-scene.js';
 
 test(
   'a pre-pass of more runs than the executor queues is split with every tile estimated',
@@ -21,16 +20,7 @@ test(
     // 100 frames of 16 tiles: 1,700 runs (a pixel and 16 footprints a frame) against a queue of 1,000.
     const executor = Executor.start({ workers: 1, queueLimit: 1_000 });
     try {
-      const spec = SubmitRenderSchema.parse({
-        scene: sampleSceneJson(),
-        first_frame: 0,
-        last_frame: 99,
-        width: 64,
-        height: 64,
-        spp: 4,
-        tile: 16,
-        budget: 1_000_000,
-      });
+      const spec = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 4 });
       const blobs = new BlobStore(mkdtempSync(join(tmpdir(), 'mesh-prepass-')));
       const { job, units } = await splitRenderJob({ me: 'requester', blobs }, executor, spec);
       assert.equal(job.unit_count, 1_600);
@@ -74,16 +64,7 @@ test(
   async () => {
     // 64 frames of 64 tiles: 4,160 runs, past OWN_POOL_RUNS. A one-worker pool hands such a pre-pass
     // to a pool of one worker a core (where the machine has more); a pool of a worker a core keeps it.
-    const spec = SubmitRenderSchema.parse({
-      scene: sampleSceneJson(),
-      first_frame: 0,
-      last_frame: 63,
-      width: 64,
-      height: 64,
-      spp: 4,
-      tile: 8,
-      budget: 1_000_000,
-    });
+    const spec = sampleRenderSpec({ frames: 64, side: 64, tile: 8, spp: 4 });
     const fuelOn = async (workers: number) => {
       const executor = Executor.start({ workers });
       try {

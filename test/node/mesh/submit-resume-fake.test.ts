@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
-import { SubmitJobStreamSchema, SubmitRenderSchema } from '../../../src-main/core/api/shapes.js';
+import { SubmitJobStreamSchema } from '../../../src-main/core/api/shapes.js';
 import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
 import { LIMITS } from '../../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/index.js';
@@ -14,7 +14,7 @@ import { Executor } from '../../../src-main/node/exec/index.js';
 import { splitJob, unitBatches } from '../../../src-main/node/mesh/jobs.js';
 import { renderUnitSteps, splitRenderJob } from '../../../src-main/node/mesh/render-jobs.js';
 import { Requester } from '../../../src-main/node/mesh/requester.js';
-import { sampleSceneJson } from '../fixtures/sample-scene.js';
+import { sampleRenderSpec } from '../fixtures/sample-scene.js';
 import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 const executor = Executor.start({ workers: 1 });
@@ -79,16 +79,7 @@ test('a submit cut short whose input is gone is cancelled at the next start', as
 test('a render submit cut short after its first step is cancelled at the next start, its steps whole frames', async () => {
   const ctx = await fakeContext();
   // 100 frames of 16 tiles: steps of 62 frames (992 units), so two.
-  const spec = SubmitRenderSchema.parse({
-    scene: sampleSceneJson(),
-    first_frame: 0,
-    last_frame: 99,
-    width: 64,
-    height: 64,
-    spp: 1,
-    tile: 16,
-    budget: 1e9,
-  });
+  const spec = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 1 });
   const { job, units, perFrame } = await splitRenderJob(ctx, executor, spec);
   const steps = renderUnitSteps(units, perFrame);
   assert.deepEqual(
