@@ -192,10 +192,13 @@ export class Requester {
   /** A render job: split and estimated here (the pre-pass runs on my executor), then journaled. */
   async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
     const { job, units, perFrame } = await splitRenderJob(this.ctx, this.executor, spec);
-    // In steps, as a batched job's; a submit that a crash cut short is cancelled at the next start (#finishSubmits).
+    // In steps, as a batched job's; a submit cut short is cancelled: now, or by a crash at the next start (#finishSubmits).
     const [first, ...rest] = renderUnitSteps(units, perFrame);
     const submitted = await this.#journal(job, [{ type: 'job.submitted', job }, ...first!]);
-    await this.#journalSteps(rest);
+    await this.#journalSteps(rest).catch(async (err: unknown) => {
+      await this.cancel(job.job_id).catch(() => {}); // the journal may refuse this too: then the next start
+      throw err;
+    });
     return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
   }
 

@@ -14,6 +14,8 @@ import { Executor } from '../../../src-main/node/exec/index.js';
 import { splitJob, unitBatches } from '../../../src-main/node/mesh/jobs.js';
 import { renderUnitSteps, splitRenderJob } from '../../../src-main/node/mesh/render-jobs.js';
 import { Requester } from '../../../src-main/node/mesh/requester.js';
+import { RecordError } from '../../../src-main/node/mesh/context.js';
+import { ApiError } from '../../../src-main/node/api/errors.js';
 import { sampleRenderSpec } from '../fixtures/sample-scene.js';
 import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
@@ -98,6 +100,30 @@ test('a render submit cut short after its first step is cancelled at the next st
     assert.equal(record.cancelled, true);
     assert.equal(record.created, 992);
     assert.ok(ctx.logged.some((line) => line.includes(`job ${job.job_id} had 992 of its 1600 units`)));
+  } finally {
+    await requester.stop();
+  }
+});
+
+test('a render submit whose later step the journal refuses fails, and its job is cancelled at once', async () => {
+  const ctx = await fakeContext();
+  const record = ctx.record.bind(ctx);
+  let steps = 0;
+  ctx.record = async (events) => {
+    if (events.some((e) => e.type === 'unit.created') && ++steps === 2)
+      throw new RecordError([{ type: 'unit.created', code: 'io', message: 'disk full' }]);
+    return record(events);
+  };
+  const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
+  try {
+    await assert.rejects(
+      requester.submitRender(sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 1 })),
+      (err: unknown) => err instanceof ApiError && /could not be journaled: .*disk full/.test(err.message),
+    );
+    const [submitted] = ctx.recordedOf('job.submitted');
+    const job = ctx.state.jobs.get(submitted!.job.job_id)!;
+    assert.equal(job.created, 992, 'its first step only');
+    assert.equal(job.cancelled, true);
   } finally {
     await requester.stop();
   }
