@@ -231,9 +231,10 @@ export function formatJobStatus({ job, units }: MethodResult<'jobs.status'>): st
   return `${formatJob(job)}\n\n${unitTable}`;
 }
 
-export function formatJobs({ jobs }: MethodResult<'jobs.list'>): string {
+export function formatJobs({ jobs, total }: MethodResult<'jobs.list'>): string {
   if (jobs.length === 0) return 'no jobs';
-  return table(
+  const more = total > jobs.length ? `\nthe newest ${jobs.length} of ${total} jobs (job status <jobId> shows any)` : '';
+  return `${table(
     ['JOB', 'NAME', 'STATE', 'VERIFIED', 'FAILED', 'BUDGET', 'SPENT', 'SUBMITTED'],
     jobs.map((j) => [
       j.job_id,
@@ -245,7 +246,7 @@ export function formatJobs({ jobs }: MethodResult<'jobs.list'>): string {
       formatCredits(j.spent),
       j.submitted_at,
     ]),
-  );
+  )}${more}`;
 }
 
 export function formatOffers({ offers }: MethodResult<'offers.list'>): string {

@@ -252,7 +252,11 @@ export const API_METHODS = {
     z.strictObject({ job_id: Id, units: z._default(z.boolean(), false), units_from: z.optional(Count) }),
     z.strictObject({ job: JobViewSchema, units: z.optional(boundedArray(UnitViewSchema, LIMITS.unitsPerPage)) }),
   ),
-  'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries) })),
+  /** My newest jobs, at most recordEntries, oldest first; `total`: how many I have (`jobs.status` shows any). */
+  'jobs.list': method(
+    Empty,
+    z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries), total: Count }),
+  ),
   'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
   /** Forgets a finished (completed or cancelled) job: its outputs go at the next garbage collection. */
   'jobs.delete': method(z.strictObject({ job_id: Id }), z.strictObject({ deleted: Id })),

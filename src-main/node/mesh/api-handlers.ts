@@ -6,6 +6,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { randomBytes } from 'node:crypto';
 import type { ApiHandlers } from '../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/index.js';
+import { LIMITS } from '../../core/schemas/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
 import { ApiError } from '../api/errors.js';
 import { verifyChain } from '../receipts/index.js';
@@ -218,7 +219,9 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { job: jobView(record), units: unitPage(state, node.journal.archive, record, units_from) };
     },
     async 'jobs.list'() {
-      return { jobs: [...state.jobs.values()].filter((j) => j.job.requester === node.peerId).map(jobView) };
+      // A node keeps every job until its user deletes it: past the list's bound, the newest are listed.
+      const mine = [...state.jobs.values()].filter((j) => j.job.requester === node.peerId);
+      return { jobs: mine.slice(-LIMITS.recordEntries).map(jobView), total: mine.length };
     },
     async 'jobs.cancel'({ job_id }) {
       await node.requester.cancel(job_id);
