@@ -123,9 +123,13 @@ export function formatStatus(s: MethodResult<'status'>): string {
   ]);
 }
 
-export function formatPeers({ peers }: MethodResult<'peers.list'>): string {
+export function formatPeers({ peers, total }: MethodResult<'peers.list'>): string {
   if (peers.length === 0) return 'no peers known';
-  return table(
+  const more =
+    total > peers.length
+      ? `\n${peers.length} of the ${total} peers known: those you trust, connected or seen last`
+      : '';
+  return `${table(
     [
       'PEER',
       'NAME',
@@ -154,7 +158,7 @@ export function formatPeers({ peers }: MethodResult<'peers.list'>): string {
       p.convicted_at === null ? `${p.checks_passed} passed` : `CAUGHT LYING ${p.convicted_at}`,
       orDash(p.last_seen),
     ]),
-  );
+  )}${more}`;
 }
 
 export function formatTrust({ trust }: MethodResult<'trust.list'>): string {

@@ -159,7 +159,11 @@ export const API_METHODS = {
       policies: PolicyListSchema,
     }),
   ),
-  'peers.list': method(Empty, z.strictObject({ peers: boundedArray(PeerViewSchema, LIMITS.recordEntries) })),
+  /** At most recordEntries peers, those I trust first, then those connected, then the latest seen; `total`: all I know. */
+  'peers.list': method(
+    Empty,
+    z.strictObject({ peers: boundedArray(PeerViewSchema, LIMITS.recordEntries), total: Count }),
+  ),
   'peers.add': method(z.strictObject({ multiaddr: Multiaddr }), z.strictObject({ peer_id: PeerId })),
   /** A one-line code for someone to connect with me; whoever redeems it first is trusted at `trust`. */
   'invites.create': method(InviteCreateSchema, InviteCreatedSchema),
@@ -253,10 +257,7 @@ export const API_METHODS = {
     z.strictObject({ job: JobViewSchema, units: z.optional(boundedArray(UnitViewSchema, LIMITS.unitsPerPage)) }),
   ),
   /** My newest jobs, at most recordEntries, oldest first; `total`: how many I have (`jobs.status` shows any). */
-  'jobs.list': method(
-    Empty,
-    z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries), total: Count }),
-  ),
+  'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries), total: Count })),
   'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
   /** Forgets a finished (completed or cancelled) job: its outputs go at the next garbage collection. */
   'jobs.delete': method(z.strictObject({ job_id: Id }), z.strictObject({ deleted: Id })),

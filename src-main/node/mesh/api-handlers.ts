@@ -73,8 +73,15 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const connected = new Set(node.network.connectedPeers());
       const ids = new Set<string>([...state.peers.keys(), ...state.trust.keys(), ...connected]);
       const dropped = node.network.dropped();
+      // Every peer seen is kept: past the list's bound, those I trust, then those connected, then the latest seen.
+      const rank = (peer: string) => (state.myTrustIn(peer) > 0 ? 0 : 2) + (connected.has(peer) ? 0 : 1);
+      const seen = (peer: string) => state.peers.get(peer)?.lastSeen ?? '';
+      const listed = [...ids]
+        .sort((a, b) => rank(a) - rank(b) || seen(b).localeCompare(seen(a)))
+        .slice(0, LIMITS.recordEntries);
       return {
-        peers: [...ids].sort().map((peer) => {
+        total: ids.size,
+        peers: listed.sort().map((peer) => {
           const mine = state.myTrustIn(peer);
           const theirs = node.ctx.commitments.get(peer)?.trust_weights[node.peerId];
           return {

@@ -1,0 +1,63 @@
+// A node keeps every job its user submitted (until the user deletes it) and every peer it has seen:
+// past the bound of the API's lists, `jobs.list` lists the newest jobs and `peers.list` the peers
+// that matter most, each saying how many there are, rather than answering with a list its own
+// contract refuses (an internal error, for the CLI and the UI's pages).
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { API_METHODS } from '../../../src-main/core/api/contract.js';
+import { LIMITS, validate } from '../../../src-main/core/schemas/index.js';
+import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
+import { startNode, stopAll, type TestNode } from './cluster.js';
+
+const nodes: TestNode[] = [];
+after(() => stopAll(nodes));
+
+const JOBS = LIMITS.recordEntries + 4;
+
+test(
+  'with more jobs than a list holds, jobs.list keeps its contract: the newest, and how many in all',
+  { timeout: 120_000 },
+  async () => {
+    const requester = await startNode();
+    nodes.push(requester);
+    const me = requester.node.peerId;
+    await requester.node.ctx.record(
+      Array.from({ length: JOBS }, (_, i) => ({
+        type: 'job.submitted' as const,
+        job: { job_id: `job-many-${i}`, requester: me, name: `job ${i}`, unit_count: 1, redundancy: 1, budget: 10 },
+      })),
+    );
+    const listed = await requester.api['jobs.list']({});
+    const checked = validate(API_METHODS['jobs.list'].result, listed);
+    assert.ok(checked.ok, checked.ok ? '' : checked.error.message);
+    assert.equal(listed.total, JOBS);
+    assert.equal(listed.jobs.length, LIMITS.recordEntries);
+    assert.deepEqual([listed.jobs[0]!.job_id, listed.jobs.at(-1)!.job_id], ['job-many-4', `job-many-${JOBS - 1}`]);
+  },
+);
+
+test(
+  'with more peers seen than a list holds, peers.list keeps its contract: those trusted first, and how many in all',
+  { timeout: 120_000 },
+  async () => {
+    const node = await startNode();
+    nodes.push(node);
+    const PEERS = LIMITS.recordEntries + 10;
+    const trusted = (await ephemeralIdentity()).peerId;
+    const peer = (i: number) => (i === 0 ? trusted : `12D3KooWSeenPeer${String(i).padStart(5, '0')}`);
+    // Seen one after the other, the first the longest ago; the first is the one I trust.
+    await node.node.ctx.record(
+      Array.from({ length: PEERS }, (_, i) => ({ type: 'peer.seen' as const, peer_id: peer(i), addresses: [] })),
+    );
+    await node.api['trust.set']({ peer_id: peer(0), weight: 0.5 });
+    const listed = await node.api['peers.list']({});
+    const checked = validate(API_METHODS['peers.list'].result, listed);
+    assert.ok(checked.ok, checked.ok ? '' : checked.error.message);
+    assert.equal(listed.total, PEERS);
+    assert.equal(listed.peers.length, LIMITS.recordEntries);
+    assert.ok(
+      listed.peers.some((p) => p.peer_id === peer(0)),
+      'the peer I trust is listed',
+    );
+  },
+);
