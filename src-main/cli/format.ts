@@ -288,7 +288,7 @@ export function formatLedger(ledger: MethodResult<'ledger.get'>): string {
       : `\n\n${table(
           ['PEER', 'BALANCE'],
           ledger.peers.map((p) => [p.peer_id, formatCredits(p.balance)]),
-        )}`;
+        )}${ledger.peers_total > ledger.peers.length ? `\n${ledger.peers.length} of the ${ledger.peers_total} peers: the largest balances either way` : ''}`;
   const entries =
     ledger.entries.length === 0
       ? ''

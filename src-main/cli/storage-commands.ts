@@ -37,6 +37,8 @@ function formatStorage(s: MethodResult<'storage.get'>): string {
         s.requesters.map((r) => [r.peer_id, MiB(r.bytes)]),
       ),
     );
+  if (s.requesters_total > s.requesters.length)
+    lines.push(`${s.requesters.length} of the ${s.requesters_total} requesters: those holding most`);
   return lines.join('\n');
 }
 

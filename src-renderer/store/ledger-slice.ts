@@ -21,7 +21,8 @@ export const ledgerSlice: Slice<LedgerSlice> = (set, get, transport) => ({
         held && after_seq !== undefined && fresh.transfers.length < TRANSFERS_SHOWN
           ? [...held, ...fresh.transfers].slice(-TRANSFERS_SHOWN)
           : fresh.transfers;
-      set({ transfers, ledger: { balance: ledger.balance, peers: ledger.peers, held: ledger.held } });
+      const { balance, peers, peers_total, held: heldNow } = ledger;
+      set({ transfers, ledger: { balance, peers, peers_total, held: heldNow } });
     });
   },
 

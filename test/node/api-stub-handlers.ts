@@ -132,6 +132,7 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
       file_bytes: 0,
       by_kind: { module: 0, input: 0, output: 0, shipped: 0, unneeded: 0 },
       requesters: [],
+      requesters_total: 0,
       last_collection: null,
       freed_bytes_total: 0,
       settings: DEFAULT_STORAGE_CONFIG,
@@ -149,7 +150,7 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'offers.list': async () => ({ offers: [] }),
     'offers.accept': async () => ({ accepted: 0, refused: [] }),
     'ledger.transfers': async () => ({ transfers: [] }),
-    'ledger.get': async () => ({ balance: 0, peers: [], held: 0, entries: [] }),
+    'ledger.get': async () => ({ balance: 0, peers: [], peers_total: 0, held: 0, entries: [] }),
     'receipts.verify': async () => ({ chains: [] }),
     'events.since': async () => ({ events: [] }),
     'invites.create': async () => ({

@@ -269,7 +269,9 @@ export const API_METHODS = {
       row_bytes: Count,
       file_bytes: Count,
       by_kind: z.strictObject({ module: Count, input: Count, output: Count, shipped: Count, unneeded: Count }),
+      /** At most recordEntries, those holding most (core/api/list-bounds.ts); `requesters_total`: all of them. */
       requesters: boundedArray(z.strictObject({ peer_id: PeerId, bytes: Count }), LIMITS.recordEntries),
+      requesters_total: Count,
       last_collection: z.nullable(z.strictObject({ at: IsoTime, removed: Count, freed_bytes: Count })),
       freed_bytes_total: Count,
       settings: StorageConfigSchema,
@@ -303,8 +305,9 @@ export const API_METHODS = {
     z.strictObject({ limit: z._default(z.int().check(z.minimum(0), z.maximum(10_000)), 100) }),
     z.strictObject({
       balance: z.int(),
-      /** My net position with each peer: positive, they owe me. */
+      /** My net position with each peer: positive, they owe me. At most recordEntries, the largest either way; `peers_total`: all. */
       peers: boundedArray(z.strictObject({ peer_id: PeerId, balance: z.int() }), LIMITS.recordEntries),
+      peers_total: Count,
       held: Credits,
       entries: boundedArray(LedgerEntryViewSchema, 10_000),
     }),

@@ -1,6 +1,7 @@
 // What the node reads back of its ledger (the `ledger.*` API, `meshctl status`): balances, what is
 // held, the newest entries and transfers. Rows name peers by number and point at their events
 // (ledger-view.ts writes them): an entry's assignment and time are read from its event.
+import { heaviest } from '../../core/api/list-bounds.js';
 import type { LedgerEntry, NodeEvent } from '../../core/schemas/index.js';
 import type { Db } from './database.js';
 import type { EventStore } from './event-store.js';
@@ -66,10 +67,16 @@ export class LedgerReads {
   }
 
   /** The ledger as the derived tables hold it: my balance with each peer, and what is held. */
-  summary(me: string): { balance: number; peers: { peer_id: string; balance: number }[]; held: number } {
+  summary(me: string): {
+    balance: number;
+    peers: { peer_id: string; balance: number }[];
+    peers_total: number;
+    held: number;
+  } {
     const balance = this.balance(me);
-    const peers = this.#counterparts.all({ me }).map((p) => ({ peer_id: p.peer, balance: p.balance }));
-    return { balance, peers, held: this.#held.get() ?? 0 };
+    const all = this.#counterparts.all({ me }).map((p) => ({ peer_id: p.peer, balance: p.balance }));
+    const peers = heaviest(all, (p) => Math.abs(p.balance));
+    return { balance, peers, peers_total: all.length, held: this.#held.get() ?? 0 };
   }
 
   /** The most recent ledger entries, newest first. */

@@ -1,6 +1,7 @@
 // The API's storage methods: what the blob store holds and what garbage collection freed
 // (node/blobs/collector.ts), and deleting a finished job so that its outputs can go.
 import type { ApiHandlers } from '../../core/api/contract.js';
+import { heaviest } from '../../core/api/list-bounds.js';
 import { ApiError } from '../api/errors.js';
 import { iso } from './context.js';
 import type { MeshNode } from './mesh-node.js';
@@ -10,9 +11,11 @@ export function storageHandlers(node: MeshNode): Pick<ApiHandlers, 'storage.get'
     async 'storage.get'() {
       const { collector } = node;
       const last = collector.last;
+      const all = [...collector.quota.usage()].map(([peer_id, bytes]) => ({ peer_id, bytes }));
       return {
         ...collector.usage(),
-        requesters: [...collector.quota.usage()].map(([peer_id, bytes]) => ({ peer_id, bytes })),
+        requesters: heaviest(all, (r) => r.bytes),
+        requesters_total: all.length,
         last_collection: last ? { at: iso(last.at), removed: last.removed, freed_bytes: last.freed_bytes } : null,
         freed_bytes_total: collector.freedTotal,
         settings: collector.config,

@@ -1,6 +1,7 @@
-// A node keeps every job its user submitted (until the user deletes it) and every peer it has seen:
-// past the bound of the API's lists, `jobs.list` lists the newest jobs and `peers.list` the peers
-// that matter most, each saying how many there are, rather than answering with a list its own
+// A node keeps every job its user submitted (until the user deletes it), every peer it has seen or
+// dealt with, every requester whose blobs it holds: past the bound of the API's lists, each list
+// keeps what matters most (the newest jobs; the peers trusted, connected, seen last; the largest
+// balances and holdings) and says how many there are, rather than answering with a list its own
 // contract refuses (an internal error, for the CLI and the UI's pages).
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -59,5 +60,40 @@ test(
       listed.peers.some((p) => p.peer_id === peer(0)),
       'the peer I trust is listed',
     );
+  },
+);
+
+test(
+  'with more counterparties and requesters than a list holds, ledger.get and storage.get keep their contracts: the largest, and how many',
+  { timeout: 120_000 },
+  async () => {
+    const node = await startNode();
+    nodes.push(node);
+    const MANY = LIMITS.recordEntries + 4;
+    const peer = (i: number) => `12D3KooWCounterparty${String(i).padStart(5, '0')}`;
+    // Peer i paid me i + 1 (the ledger's flows, as ledger-view.ts writes them); peer i's blobs on my disk are i + 1 bytes.
+    const db = node.node.journal.connection;
+    db.prepare('INSERT INTO ledger_peers (peer_id) VALUES (?)').run(node.node.peerId);
+    const me = db.prepare('SELECT peer_no FROM ledger_peers WHERE peer_id = ?').pluck().get(node.node.peerId);
+    const addPeer = db.prepare('INSERT INTO ledger_peers (peer_id) VALUES (?)');
+    const addFlow = db.prepare('INSERT INTO ledger_flows (from_no, to_no, amount) VALUES (?, ?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < MANY; i++) addFlow.run(Number(addPeer.run(peer(i)).lastInsertRowid), me, i + 1);
+    })();
+    for (let i = 0; i < MANY; i++) node.node.collector.quota.take(peer(i), `bafkreiblob${i}`, i + 1);
+
+    const ledger = await node.api['ledger.get']({ limit: 0 });
+    const ledgerChecked = validate(API_METHODS['ledger.get'].result, ledger);
+    assert.ok(ledgerChecked.ok, ledgerChecked.ok ? '' : ledgerChecked.error.message);
+    assert.equal(ledger.peers_total, MANY);
+    assert.equal(ledger.peers.length, LIMITS.recordEntries);
+    assert.ok(!ledger.peers.some((p) => p.balance <= 4), 'the four smallest balances are left out');
+
+    const storage = await node.api['storage.get']({});
+    const storageChecked = validate(API_METHODS['storage.get'].result, storage);
+    assert.ok(storageChecked.ok, storageChecked.ok ? '' : storageChecked.error.message);
+    assert.equal(storage.requesters_total, MANY);
+    assert.equal(storage.requesters.length, LIMITS.recordEntries);
+    assert.ok(!storage.requesters.some((r) => r.bytes <= 4), 'the four holding least are left out');
   },
 );
