@@ -94,17 +94,15 @@ export type OfferGroup = z.infer<typeof OfferGroupSchema>;
 
 /** Offers as an `offers` message carries them: grouped by their shared terms, in order within a group. */
 export function offerGroupsOf(offers: readonly Offer[]): OfferGroup[] {
-  const groups = new Map<string, OfferGroup>();
-  for (const offer of offers) {
+  const split = offers.map((offer) => {
     const { offer_id, unit_id, estimated_seconds, expected_start, expected_end, ...rest } = offer;
     const { requester_peer: _requester, provider_peer: _provider, ...terms } = rest;
-    const key = JSON.stringify(terms);
-    const item = { offer_id, unit_id, estimated_seconds, expected_start, expected_end };
-    const group = groups.get(key);
-    if (group) group.offers.push(item);
-    else groups.set(key, { ...terms, offers: [item] });
-  }
-  return [...groups.values()];
+    return { terms, item: { offer_id, unit_id, estimated_seconds, expected_start, expected_end } };
+  });
+  return [...Map.groupBy(split, ({ terms }) => JSON.stringify(terms)).values()].map((members) => ({
+    ...members[0]!.terms,
+    offers: members.map(({ item }) => item),
+  }));
 }
 
 /** The offers `provider` sent `requester` in these groups, each rebuilt whole. */
@@ -127,15 +125,14 @@ export type UnitGroup = z.infer<typeof UnitGroupSchema>;
 
 /** Units as a `units` reply carries them: grouped by all they share, in order within a group. */
 export function unitGroupsOf(units: readonly WorkUnit[]): UnitGroup[] {
-  const groups = new Map<string, UnitGroup>();
-  for (const { unit_id, input_cid, ...shared } of units) {
-    const key = JSON.stringify(shared);
-    const item = input_cid === undefined ? { unit_id } : { unit_id, input_cid };
-    const group = groups.get(key);
-    if (group) group.units.push(item);
-    else groups.set(key, { ...shared, units: [item] });
-  }
-  return [...groups.values()];
+  const split = units.map(({ unit_id, input_cid, ...shared }) => ({
+    shared,
+    item: input_cid === undefined ? { unit_id } : { unit_id, input_cid },
+  }));
+  return [...Map.groupBy(split, ({ shared }) => JSON.stringify(shared)).values()].map((members) => ({
+    ...members[0]!.shared,
+    units: members.map(({ item }) => item),
+  }));
 }
 
 /** The units in these groups, each rebuilt whole. */
@@ -161,14 +158,11 @@ export type AcceptedOffers = z.infer<typeof AcceptedOffersSchema>;
 export function acceptedOffersOf(
   acceptances: readonly Pick<Acceptance, 'offer_id' | 'role' | 'deadline' | 'timestamp'>[],
 ): AcceptedOffers[] {
-  const groups = new Map<string, AcceptedOffers>();
-  for (const { offer_id, role, deadline, timestamp } of acceptances) {
-    const key = `${role} ${deadline} ${timestamp}`;
-    const group = groups.get(key);
-    if (group) group.offer_ids.push(offer_id);
-    else groups.set(key, { offer_ids: [offer_id], role, deadline, timestamp });
-  }
-  return [...groups.values()];
+  const groups = Map.groupBy(acceptances, ({ role, deadline, timestamp }) => `${role} ${deadline} ${timestamp}`);
+  return [...groups.values()].map((members) => {
+    const { role, deadline, timestamp } = members[0]!;
+    return { offer_ids: members.map((a) => a.offer_id), role, deadline, timestamp };
+  });
 }
 
 /** Gossip topics, versioned like every protocol id. */

@@ -228,12 +228,7 @@ export class OfferRounds {
       made.map((offer) => offer.offer_id),
       nowMs,
     );
-    const byRequester = new Map<string, Offer[]>();
-    for (const offer of made) {
-      const offers = byRequester.get(offer.requester_peer);
-      if (offers) offers.push(offer);
-      else byRequester.set(offer.requester_peer, [offer]);
-    }
+    const byRequester = Map.groupBy(made, (offer) => offer.requester_peer);
     await Promise.all(
       [...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { groups: offerGroupsOf(offers) })),
     );

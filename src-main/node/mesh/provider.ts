@@ -260,14 +260,11 @@ export class Provider {
     this.wake();
     const { aborted, queued, ended } = this.#execution.stopAll();
     for (const id of aborted) this.#toRelease.set(id, reason); // read as each stopped unit ends
-    const byRequester = new Map<string, string[]>();
-    for (const id of queued) {
-      const requester = this.ctx.state.assignments.get(id)?.acceptance.requester_peer;
-      if (!requester) continue;
-      const ids = byRequester.get(requester);
-      if (ids) ids.push(id);
-      else byRequester.set(requester, [id]);
-    }
+    const requesterOf = (id: string) => this.ctx.state.assignments.get(id)?.acceptance.requester_peer;
+    const byRequester = Map.groupBy(
+      queued.filter((id) => requesterOf(id) !== undefined),
+      (id) => requesterOf(id)!,
+    );
     await Promise.all([...byRequester].map(([peer, assignments]) => this.#release(peer, assignments, reason)));
     await ended; // each handed back as it stopped
   }
