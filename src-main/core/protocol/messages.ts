@@ -65,6 +65,9 @@ const ResultItemSchema = z.strictObject({
   output_base64: z.optional(z.string().check(z.maxLength(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4))),
 });
 
+/** A result's id: its assignment's, which was its provider's offer id (authored by it), and `/result`. */
+export const resultIdOf = (assignmentId: string): string => `${assignmentId}/result`;
+
 /** A check that `groups` carry at most MAX_BATCH items in all. */
 function atMostBatchInAll<G>(itemsOf: (group: G) => readonly unknown[]) {
   return z.refine<G[]>(

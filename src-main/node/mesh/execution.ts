@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { GpuError } from '../gpu/gpu-executor.js';
 import type { GpuService } from '../gpu/gpu-service.js';
 import { runUnit } from '../gpu/unit-router.js';
+import { resultIdOf } from '../../core/protocol/messages.js';
 import { BytesByCid } from './bytes-by-cid.js';
 import { outputOf } from './unit-output.js';
 import { iso, type NodeContext } from './context.js';
@@ -188,7 +189,7 @@ export class ExecutionQueue {
     const outputCid = await this.ctx.blobs.put(output);
     const hash = outputCid;
     const result = {
-      result_id: `${assignmentId}/result`,
+      result_id: resultIdOf(assignmentId),
       work_unit_id: unit.unit_id,
       assignment_id: assignmentId,
       computed_by_peer: this.ctx.me,

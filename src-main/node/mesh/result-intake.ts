@@ -3,7 +3,7 @@
 // A result's WorkResult is rebuilt from what its provider signed (the receipt entry's unit, output,
 // fuel and device), the assignment and the unit; the item adds only what the entry does not say.
 // Nothing is journaled here (verdicts.ts does it).
-import type { MessageBody, ResultItem, SignedReceipt } from '../../core/protocol/messages.js';
+import { resultIdOf, type MessageBody, type ResultItem, type SignedReceipt } from '../../core/protocol/messages.js';
 import type { Acceptance, ExecutionEntry, WorkResult } from '../../core/schemas/index.js';
 import { DEFAULT_LIMITS } from '../exec/index.js';
 import { verifyReceipt } from '../receipts/index.js';
@@ -87,7 +87,7 @@ function resultOf(
   if (!unit || entry.unit_id !== acceptance.unit_id || item.output_bytes > DEFAULT_LIMITS.maxOutputBytes)
     return undefined;
   return {
-    result_id: `${acceptance.assignment_id}/result`,
+    result_id: resultIdOf(acceptance.assignment_id),
     work_unit_id: acceptance.unit_id,
     assignment_id: acceptance.assignment_id,
     computed_by_peer: from,
