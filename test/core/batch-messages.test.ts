@@ -9,6 +9,7 @@ import {
   acceptedOffersOf,
   MESSAGE_TYPES,
   offerGroupsOf,
+  offerMessagesOf,
   offersOf,
   unitGroupsOf,
   unitsOf,
@@ -113,4 +114,26 @@ test('at most 1,000 offers or acceptances a message in all, however they are gro
     MESSAGE_TYPES.acceptances.schema.safeParse({ acceptances: [accepted(500), accepted(501)] }).success,
     false,
   );
+});
+
+test('a round of more offers than a message carries goes in several messages, each valid, the offers in order', () => {
+  const [offer] = fc.sample(A.offerArb, { numRuns: 1, seed: 11 });
+  const offers = Array.from({ length: 2500 }, (_, i) => ({
+    ...offer!,
+    offer_id: `o${i}`,
+    unit_id: `u${i}`,
+    requester_peer: REQUESTER,
+    provider_peer: PROVIDER,
+  }));
+  const bodies = offerMessagesOf(offers);
+  assert.deepEqual(
+    bodies.map(({ groups }) => offersOf(groups, PROVIDER, REQUESTER).length),
+    [1000, 1000, 500],
+  );
+  for (const body of bodies) assert.ok(MESSAGE_TYPES.offers.schema.safeParse(body).success);
+  assert.deepEqual(
+    bodies.flatMap(({ groups }) => offersOf(groups, PROVIDER, REQUESTER)),
+    offers,
+  );
+  assert.deepEqual(offerMessagesOf([]), []);
 });

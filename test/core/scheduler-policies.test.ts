@@ -65,6 +65,16 @@ describe('a requester takes only so many of my units at once (its pipeline)', ()
     assert.equal(pipelineOf(withCores(4096)), 64);
     assert.equal(pipelineOf(withCores(2), 3), 3);
   });
+  test('for short units, two seconds of work a core, at most 3,000 units and at most its share', () => {
+    const withCores = (cores: number) =>
+      commitment('p', {}, [slot('s', 1, { cpu_cores: cores, ram_gb: 1 }, [['a', 1]])]);
+    assert.equal(pipelineOf(withCores(2), undefined, 0.5), 8);
+    assert.equal(pipelineOf(withCores(2), undefined, 0.01), 400);
+    // Tiny units count as a millisecond each: 2 cores hold 3,000 of them, not the 4,000 of two seconds.
+    assert.equal(pipelineOf(withCores(2), undefined, 0.00002), 3000);
+    assert.equal(pipelineOf(withCores(1), undefined, 0.001), 2000);
+    assert.equal(pipelineOf(withCores(2), undefined, 0.00002, 700), 700);
+  });
   test('two providers each offering a requester part of its units offer different ones (each lists them from a start of its own)', () => {
     const offered = (me: string) =>
       allocate({

@@ -40,7 +40,8 @@ export const MAX_INLINE_BLOB_BYTES = 16 * KiB;
 /** ...up to this many bytes of them per message. */
 export const MAX_INLINE_BYTES_PER_MESSAGE = 512 * KiB;
 
-const SignedReceiptSchema = z.strictObject({
+/** A receipt with its author's signature, as messages carry it (node/receipts/signed.ts checks one). */
+export const SignedReceiptSchema = z.strictObject({
   receipt: ReceiptSchema,
   sig: SignatureSchema,
 });
@@ -106,6 +107,14 @@ export function offerGroupsOf(offers: readonly Offer[]): OfferGroup[] {
     ...members[0]!.terms,
     offers: members.map(({ item }) => item),
   }));
+}
+
+/** Offers as `offers` messages carry them: in order, at most MAX_BATCH a message. */
+export function offerMessagesOf(offers: readonly Offer[]): { groups: OfferGroup[] }[] {
+  const bodies: { groups: OfferGroup[] }[] = [];
+  for (let at = 0; at < offers.length; at += MAX_BATCH)
+    bodies.push({ groups: offerGroupsOf(offers.slice(at, at + MAX_BATCH)) });
+  return bodies;
 }
 
 /** The offers `provider` sent `requester` in these groups, each rebuilt whole. */

@@ -27,8 +27,12 @@ const MAX_PIPELINE = 64;
 const PIPELINE_SECONDS = 2;
 /** ...counting no unit as shorter than this... */
 const MIN_UNIT_SECONDS = 0.001;
-/** ...and no more units than one batch message carries. */
-const MAX_TIME_PIPELINE = 1000;
+/**
+ * ...and no more than this: three batch messages' worth (offers go in messages of 1,000). Tiny
+ * units at thousands a second spend half a second between offer and settlement; a pipeline of
+ * one message's worth left the provider's workers waiting on round trips.
+ */
+const MAX_TIME_PIPELINE = 3000;
 
 /**
  * How many units a requester lets a provider with `cores` have in flight: MIN_PIPELINE (or the

@@ -4,7 +4,7 @@
 // ROUND_GAP_MS; what it offered is sent, one message per requester. Offers are not journaled: one
 // lives seconds, and its acceptance journals what the assignment needs of it (its terms, its slot).
 import { contributionHistory } from '../../core/mesh/contribution.js';
-import { offerGroupsOf } from '../../core/protocol/messages.js';
+import { offerMessagesOf } from '../../core/protocol/messages.js';
 import { allocate, DampingTracker, OFFER_TTL_MS, pipelineOf, unitKey } from '../../core/scheduler/index.js';
 import type {
   Acceptance,
@@ -230,7 +230,9 @@ export class OfferRounds {
     );
     const byRequester = Map.groupBy(made, (offer) => offer.requester_peer);
     await Promise.all(
-      [...byRequester].map(([peer, offers]) => this.ctx.send(peer, 'offers', { groups: offerGroupsOf(offers) })),
+      [...byRequester].flatMap(([peer, offers]) =>
+        offerMessagesOf(offers).map((body) => this.ctx.send(peer, 'offers', body)),
+      ),
     );
   }
 }
