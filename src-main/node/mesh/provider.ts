@@ -8,7 +8,7 @@ import type { ComputeCommitment, ContributionFields, Offer, WorkResult } from '.
 import { cidOfBytes } from '../blobs/cid.js';
 import type { Executor } from '../exec/index.js';
 import type { GpuService } from '../gpu/gpu-service.js';
-import { verifyReceipt } from '../receipts/index.js';
+import { verifyCheckedReceipt } from '../receipts/index.js';
 import { judgeAcceptances } from './acceptance-intake.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { ExecutionQueue } from './execution.js';
@@ -310,7 +310,7 @@ export class Provider {
       .filter((entry) => !refused.has(entry.assignment_id))
       .map((entry) => ({ type: 'ledger.entry', event_id: `ledger/${entry.entry_id}`, entry }));
     for (const signed of receipts) {
-      const checked = await verifyReceipt(signed);
+      const checked = await verifyCheckedReceipt(signed);
       if (checked.ok && checked.receipt.author === from)
         events.push({
           type: 'receipt.stored',

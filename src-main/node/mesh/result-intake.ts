@@ -6,7 +6,7 @@
 import { resultIdOf, type MessageBody, type ResultItem, type SignedReceipt } from '../../core/protocol/messages.js';
 import type { Acceptance, ExecutionEntry, WorkResult } from '../../core/schemas/index.js';
 import { DEFAULT_LIMITS } from '../exec/index.js';
-import { verifyReceipt } from '../receipts/index.js';
+import { verifyCheckedReceipt } from '../receipts/index.js';
 import type { NewEvent, NodeContext } from './context.js';
 
 /** A result as taken: its WorkResult, and its output when it rode inline. */
@@ -112,7 +112,7 @@ async function receiptsOf(
   for (const signed of receipts) {
     const { receipt } = signed;
     if (receipt.kind !== 'execution_batch' || receipt.author !== from || receipt.requester_peer !== me) continue;
-    const checked = await verifyReceipt(signed);
+    const checked = await verifyCheckedReceipt(signed);
     if (!checked.ok || checked.receipt.kind !== 'execution_batch') continue;
     const event: NewEvent = {
       type: 'receipt.stored',

@@ -7,7 +7,7 @@ import { rejectionShown, settlePrice, WORKER_SHARE_BPS } from '../../core/ledger
 import type { MeshState } from '../../core/mesh/state.js';
 import type { SignedReceipt } from '../../core/protocol/messages.js';
 import { verdictsIn, type LedgerEntry, type Verdict } from '../../core/schemas/index.js';
-import { verifyReceipt } from '../receipts/index.js';
+import { verifyCheckedReceipt } from '../receipts/index.js';
 import { termsOf } from './settlement.js';
 
 /**
@@ -66,7 +66,7 @@ export async function unbackedRefunds(
   const verdicts: Verdict[] = (state.receipts.get(from) ?? []).flatMap((r) => verdictsIn(r.receipt));
   for (const signed of receipts) {
     if (signed.receipt.author !== from) continue;
-    const checked = await verifyReceipt(signed);
+    const checked = await verifyCheckedReceipt(signed);
     if (checked.ok) verdicts.push(...verdictsIn(checked.receipt));
   }
   for (const entry of suspect)

@@ -2,6 +2,7 @@ export { encodeReceipt, RECEIPT_SIGNING_DOMAIN } from './encoding.js';
 export {
   ReceiptError,
   signReceipt,
+  verifyCheckedReceipt,
   verifyReceipt,
   type ReceiptCheckCode,
   type ReceiptCheckFailure,
