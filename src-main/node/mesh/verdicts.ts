@@ -15,6 +15,7 @@ import type { Executor } from '../exec/index.js';
 import { resultsRecorded, type NewEvent, type NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
 import { AssignmentClaims } from './assignment-claims.js';
+import { Completions } from './completions.js';
 import { takeResults, type ResultIntake, type TakenResult } from './result-intake.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { isProvisional, priceOf, refundEvent, settleEvent } from './settlement.js';
@@ -48,6 +49,7 @@ export class Verdicts {
   readonly #receipts: VerdictReceipts;
   /** The verdicts of a turn, told to the UI together. */
   readonly #verified: UnitsThisTurn;
+  readonly #completions = new Completions();
   #stopped = false;
 
   constructor(
@@ -352,7 +354,9 @@ export class Verdicts {
     if (job.completedAt) {
       for (const provider of await this.#payments.settleHeld(job.job.job_id)) told.add(provider);
       this.#verified.flush(); // the job's last verdicts before its completion
-      if (!job.job.render) this.ctx.emit('job.completed', { job_id: job.job.job_id }); // a render job's, once its frames are assembled
+      // A render job's, once its frames are assembled.
+      if (!job.job.render && this.#completions.first(job.job.job_id, job.completedAt))
+        this.ctx.emit('job.completed', { job_id: job.job.job_id });
     }
     if (this.onVerdict) this.ctx.background(`after the verdict on ${unitId}`, this.onVerdict(unitId));
     // Tell the other providers on the unit how their assignment closed (the replying one hears in its reply).
