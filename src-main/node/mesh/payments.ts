@@ -2,7 +2,7 @@
 // verifier shares of those that verified them; results accepted unchecked held until their job
 // completes (a later conviction can still refund them), then paid a thousand units a step; and the
 // settlement messages that tell each provider how its assignments closed.
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { chunks } from '../../core/chunks.js';
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
@@ -22,6 +22,10 @@ const SETTLEMENT_CHUNK = 300;
 
 /** Settlements to one provider awaiting its reply at once: enough to keep the connection busy. */
 const SETTLEMENTS_IN_FLIGHT = 4;
+
+/** Sends of a settlement its provider did not take, the pause between them doubling from the first. */
+const SETTLEMENT_TRIES = 5;
+const FIRST_RETRY_MS = 1000;
 
 export class Payments {
   /** Jobs whose held results are being paid: the verdicts that close last each see the job complete. */
@@ -95,8 +99,7 @@ export class Payments {
    */
   reply(provider: string, assignmentIds: readonly string[]): MessageBody<'settlement'> {
     const [reply, ...rest] = settlementsFor(this.ctx.state, assignmentIds);
-    for (const settlement of rest)
-      this.ctx.background('sending a settlement', this.ctx.send(provider, 'settlement', settlement));
+    for (const settlement of rest) this.ctx.background('sending a settlement', this.#deliver(provider, settlement));
     return reply!;
   }
 
@@ -135,10 +138,24 @@ export class Payments {
       for (const settlement of settlementsFor(this.ctx.state, assignmentIds.slice(i, i + SETTLEMENT_CHUNK))) {
         while (sending.size >= SETTLEMENTS_IN_FLIGHT) await Promise.race(sending);
         if (this.ctx.signal.aborted) return; // stopping: a provider not told asks again (held-results.ts)
-        const sent = this.ctx.send(provider, 'settlement', settlement).finally(() => sending.delete(sent));
+        const sent = this.#deliver(provider, settlement).finally(() => sending.delete(sent));
         sending.add(sent);
       }
     }
     await Promise.all(sending);
+  }
+
+  /**
+   * Sends a settlement until its provider takes it, a few tries apart. A job's completion pushes
+   * its held results' settlements at once, and a provider refuses what passes its limit on one
+   * peer's requests (`rate_limited`): a 300,000-unit job's provider was left holding 21,000 of them,
+   * asking for them 128 at a time. Taking one twice is harmless: each entry is journaled once, by its id.
+   */
+  async #deliver(provider: string, settlement: MessageBody<'settlement'>): Promise<void> {
+    for (let tries = 1, pause = FIRST_RETRY_MS; ; tries++, pause *= 2) {
+      const reply = await this.ctx.send(provider, 'settlement', settlement);
+      if (reply?.type === 'ack' || tries === SETTLEMENT_TRIES || this.ctx.signal.aborted) return;
+      await sleep(pause, undefined, { signal: this.ctx.signal }).catch(() => undefined); // stopping: asked again (held-results.ts)
+    }
   }
 }

@@ -51,8 +51,10 @@ export class Provider {
     (ids) => Promise.all(ids.map((id) => this.#sendResult(id))).then(() => undefined),
     (id) => this.ctx.state.assignments.get(id)?.escrow === 'held',
     () => {
-      this.#walkAll = true; // the requester paid the last batch asked about: ask the next at once
-      this.wake();
+      // The requester paid the last batch asked about: ask the next at once, not at the next
+      // reconcile (a batch every RECONCILE_MS: 21,000 results held took minutes to be paid).
+      this.#walkAll = true;
+      this.reconcile();
     },
   );
   /** Assignments to hand back, with why, until the requester answers. */

@@ -134,7 +134,7 @@ test('a provider slow to answer is sent its settlements a few at a time, and get
       most = Math.max(most, ++answering);
       await new Promise((resolve) => setTimeout(resolve, 5));
       answering--;
-      return undefined;
+      return { type: 'ack', body: {} };
     },
   });
   const payments = new Payments(ctx);
@@ -142,6 +142,28 @@ test('a provider slow to answer is sent its settlements a few at a time, and get
   await ctx.settled();
   assert.equal(ctx.sent.length, 10, 'all its 3,000 assignments told, 300 a message');
   assert.ok(most <= 4, `at most 4 awaiting its answer at once, not ${most}`);
+  await payments.stop();
+});
+
+test('a settlement its provider refuses (past its rate limit) is sent again until it is taken', async () => {
+  // A job's completion pushed its held results' settlements at once; the provider refused those past
+  // its limit on one peer's requests, and was left holding them, asking for them 128 at a time.
+  const provider = (await ephemeralIdentity()).peerId;
+  const refusals = new Map<string, number>();
+  const ctx = await jobAcceptedUnchecked(900, [provider], {
+    respond: ({ body }) => {
+      const first = (body as MessageBody<'settlement'>).entries[0]!.assignment_id;
+      const refused = refusals.get(first) ?? 0;
+      if (refused === 2) return { type: 'ack', body: {} };
+      refusals.set(first, refused + 1);
+      return undefined; // rate_limited, say: no reply
+    },
+  });
+  const payments = new Payments(ctx);
+  await payments.settleHeld(JOB);
+  await ctx.settled();
+  assert.equal(refusals.size, 3, 'three settlements of 300');
+  assert.equal(ctx.sent.length, 9, 'each sent three times: refused twice, then taken');
   await payments.stop();
 });
 
