@@ -69,11 +69,11 @@ test('a provider that missed the settlement of its held results asks for it a ba
     const { params } = hashJob(units, false);
     const { job_id: jobId } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
     assert.equal((await jobEnded(requester.api, jobId, 60_000)).state, 'completed');
-    // The settles are pushed once journaled, on disk (a FULL step): a moment after the job completed.
-    await waitFor('the requester pushed its settlements', () => (pushesLost > 0 ? true : undefined), 10_000);
     const sentBefore = resultsSent.length;
     const held = [...provider.node.state.assignments.values()].filter((a) => a.escrow === 'held').length;
     assert.ok(held > 128, `${held} results held at the end (else this test shows nothing)`);
+    // The settles are pushed once journaled, on disk (a FULL step): a moment after the job completed.
+    await waitFor('the requester pushed its settlements', () => (pushesLost > 0 ? true : undefined), 10_000);
 
     await waitFor(
       'the provider paid for every unit',
