@@ -169,7 +169,9 @@ async function stallFigure(): Promise<Figure> {
       const raw = serialize(stateToData(state));
       await compressAsync(raw, compressionOf(raw));
     });
-    const now = await stall(() => thread.write({ dbPath: journal.path, me: PROVIDER, seq: journal.lastSeq(), at: AT }));
+    const now = await stall(() =>
+      thread.write({ dbPath: journal.path, me: PROVIDER, seq: journal.lastSeq(), at: AT }, journal.snapshots),
+    );
     if (loadState(journal, PROVIDER).snapshotSeq !== journal.lastSeq()) throw new Error('the thread saved no snapshot');
     return {
       name: 'snapshot_main_thread_stall_ms',

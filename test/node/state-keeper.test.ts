@@ -90,7 +90,10 @@ test('the snapshot thread folds the journal from the last snapshot up to the seq
   const upTo = journal.lastSeq() - 5;
   const thread = new SnapshotThread();
   try {
-    const done = await thread.write({ dbPath: journal.path, me: ME, seq: upTo, at: new Date().toISOString() });
+    const done = await thread.write(
+      { dbPath: journal.path, me: ME, seq: upTo, at: new Date().toISOString() },
+      journal.snapshots,
+    );
     assert.equal(done.folded, upTo - 100);
     assert.ok(done.bytes > 0);
     const loaded = loadState(journal, ME);
@@ -98,7 +101,10 @@ test('the snapshot thread folds the journal from the last snapshot up to the seq
     assert.deepStrictEqual(stateToData(loaded.state), stateToData(state));
 
     // A snapshot of an earlier seq than the one saved is not saved over it.
-    const older = await thread.write({ dbPath: journal.path, me: ME, seq: 120, at: new Date().toISOString() });
+    const older = await thread.write(
+      { dbPath: journal.path, me: ME, seq: 120, at: new Date().toISOString() },
+      journal.snapshots,
+    );
     assert.equal(older.bytes, 0);
     assert.equal(loadState(journal, ME).snapshotSeq, upTo);
   } finally {

@@ -12,8 +12,8 @@ import type { Db } from './database.js';
 import { decodeSnapshot } from './snapshot-decoding.js';
 import { encodeSnapshot } from './snapshot-encoding.js';
 
-/** The state encoded, then compressed with brotli at its fastest quality. */
-function bodyOf(state: MeshState): Buffer {
+/** The state encoded, then compressed with brotli at its fastest quality: a snapshot row's body. */
+export function snapshotBody(state: MeshState): Buffer {
   const raw = encodeSnapshot(stateToData(state));
   return brotliCompressSync(raw, {
     params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
@@ -48,7 +48,7 @@ export class StateSnapshots {
       'INSERT OR REPLACE INTO state_snapshot (id, seq, fingerprint, me, body, written_at) VALUES (1, ?, ?, ?, ?, ?)',
     );
     // Replaces a snapshot of an earlier seq, or one this code or node cannot load.
-    this.#putIfNewer = db.prepare<[number, string, string, Buffer, string]>(
+    this.#putIfNewer = db.prepare<[number, string, string, Uint8Array, string]>(
       `INSERT INTO state_snapshot (id, seq, fingerprint, me, body, written_at) VALUES (1, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, fingerprint = excluded.fingerprint, me = excluded.me,
          body = excluded.body, written_at = excluded.written_at
@@ -59,16 +59,16 @@ export class StateSnapshots {
 
   /** Saves `state`, folded up to `seq`; returns the snapshot's size in bytes. */
   write(state: MeshState, seq: number, at: string): number {
-    return this.#save(state.me, seq, bodyOf(state), at);
+    return this.#save(state.me, seq, snapshotBody(state), at);
   }
 
   /**
-   * As `write`, unless a snapshot of a later seq, of this code and node, is there by then (one a
-   * stopping node wrote while a snapshot thread was still at work): that one is kept, and 0 returned.
+   * Saves a body made by snapshotBody (on the snapshot thread) of `me`'s state folded up to `seq`,
+   * unless a snapshot of a later seq, of this code and node, is there by then: that one is kept,
+   * and 0 returned.
    */
-  writeIfNewer(state: MeshState, seq: number, at: string): number {
-    const body = bodyOf(state);
-    if (this.#putIfNewer.run(seq, stateFingerprint(), state.me, body, at).changes === 0) return 0;
+  writeIfNewer(me: string, seq: number, body: Uint8Array, at: string): number {
+    if (this.#putIfNewer.run(seq, stateFingerprint(), me, body, at).changes === 0) return 0;
     this.onWrite();
     return body.length;
   }

@@ -135,10 +135,10 @@ export class StateKeeper {
   }
 
   /**
-   * A snapshot of the journal as committed now, written by a thread of its own (snapshot-worker.ts
+   * A snapshot of the journal as committed now, made by a thread of its own (snapshot-worker.ts
    * folds the journal from the last snapshot): the main thread neither encodes the state (seconds
-   * for a live 100,000-unit job) nor waits. One at a time; one the thread saves after the node
-   * stopped never replaces the stop's own, of a later seq (writeIfNewer).
+   * for a live 100,000-unit job) nor waits; it only writes the row. One at a time; none once the
+   * node has stopped (its stop wrote its own, of a later seq).
    */
   #snapshotInBackground(): void {
     if (this.#writing || this.#stopped) return;
@@ -146,13 +146,14 @@ export class StateKeeper {
     this.#sinceSnapshot = 0;
     this.#writing = true;
     this.#thread ??= new SnapshotThread();
+    const task = {
+      dbPath: this.journal.path,
+      me: this.state.me,
+      seq: this.journal.lastSeq(),
+      at: new Date(this.io.now()).toISOString(),
+    };
     void this.#thread
-      .write({
-        dbPath: this.journal.path,
-        me: this.state.me,
-        seq: this.journal.lastSeq(),
-        at: new Date(this.io.now()).toISOString(),
-      })
+      .write(task, { writeIfNewer: (...row) => (this.#stopped ? 0 : this.journal.snapshots.writeIfNewer(...row)) })
       .then(() => this.#spaceNext(performance.now() - start))
       .catch((err) => this.#stopped || this.io.log(`writing a snapshot of the state: ${describeError(err)}`))
       .finally(() => (this.#writing = false));
