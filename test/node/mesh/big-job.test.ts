@@ -54,11 +54,11 @@ test(
     assert.equal(paid.balance, spent, "the provider's balance is what the job spent");
     // The verdicts that close with the last one each see the job complete: it is announced once.
     let completions = 0;
-    for (let after = 0, more = true; more; ) {
-      const { events } = await requester!.api.call('events.since', { after });
+    for (let last = 0, more = true; more;) {
+      const { events } = await requester!.api.call('events.since', { after: last });
       completions += events.filter((e) => e.type === 'job.completed').length;
       more = events.length > 0;
-      after = events.at(-1)?.id ?? after;
+      last = events.at(-1)?.id ?? last;
     }
     assert.equal(completions, 1, 'job.completed, once');
 
