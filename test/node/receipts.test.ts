@@ -107,6 +107,28 @@ test('fields that make no valid receipt are refused and leave the chain where it
   assert.equal(receipt.prev, null);
 });
 
+test('a receipt dropped while it is the head (its journal step failed) is no link: the next takes its seq and prev', async () => {
+  const chain = new ReceiptChain(alice);
+  const first = await chain.next(executionFields(0));
+  const failed = await chain.next(executionFields(1));
+  assert.equal(chain.dropped(failed), true);
+  const third = await chain.next(executionFields(2));
+  assert.equal(third.receipt.seq, 1);
+  assert.equal(third.receipt.prev, first.cid);
+  assert.equal((await verifyChain([first.signed, third.signed])).ok, true, 'what is kept is one chain, with no gap');
+
+  // One that a later receipt names already is a link: it cannot be dropped, and must be journaled still.
+  const fourth = await chain.next(executionFields(3));
+  await chain.next(executionFields(4));
+  assert.equal(chain.dropped(fourth), false);
+  // A next receipt asked for but not begun yet reads the head once it begins: it takes the dropped one's place.
+  const fifth = await chain.next(executionFields(5));
+  const queued = chain.next(executionFields(6));
+  assert.equal(chain.dropped(fifth), true);
+  assert.equal((await queued).receipt.seq, fifth.receipt.seq);
+  assert.equal((await queued).receipt.prev, fifth.receipt.prev);
+});
+
 test('a chain resumed from its last link continues it, and verifies from that start', async () => {
   const first = await chainOf(alice, 3);
   const last = { cid: encodeReceipt(first[2]!.receipt).cid, seq: 2 };

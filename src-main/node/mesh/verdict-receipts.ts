@@ -26,7 +26,7 @@ export class VerdictReceipts {
   #waiting: Waiting[] = [];
   #bytes = 0;
 
-  constructor(private readonly ctx: Pick<NodeContext, 'receipts' | 'now' | 'record'>) {}
+  constructor(private readonly ctx: Pick<NodeContext, 'receipts' | 'now' | 'record' | 'background' | 'signal'>) {}
 
   /**
    * Resolves with the verification receipt that signs this verdict, with those reached beside it,

@@ -12,7 +12,7 @@ import type { MessageBody } from '../../core/protocol/messages.js';
 import { MAX_REDUNDANCY, type Acceptance } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import type { Executor } from '../exec/index.js';
-import { resultsRecorded, type NewEvent, type NodeContext } from './context.js';
+import { RecordError, resultsRecorded, type NewEvent, type NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
 import { AssignmentClaims } from './assignment-claims.js';
 import { Completions } from './completions.js';
@@ -50,6 +50,8 @@ export class Verdicts {
   /** The verdicts of a turn, told to the UI together. */
   readonly #verified: UnitsThisTurn;
   readonly #completions = new Completions();
+  /** Failed journal steps already logged (one error is every verdict of its step's). */
+  readonly #failedSteps = new WeakSet<RecordError>();
   #stopped = false;
 
   constructor(
@@ -201,7 +203,24 @@ export class Verdicts {
 
   /** Consensus over a unit's results; settles, refunds, or asks for more replicas. One decision per unit at a time. */
   decide(unitId: string, replyingTo?: string): Promise<void> {
-    return this.#deciding.run(unitId, () => this.#decide(unitId, replyingTo));
+    return this.#deciding.run(unitId, () =>
+      this.#decide(unitId, replyingTo).catch((err) => this.#notJournaled(unitId, err)),
+    );
+  }
+
+  /**
+   * The journal failed the verdict's step (the disk full, an I/O error): none of it was kept, nor
+   * its receipt's link; the unit is decided again later. Said once for the units of one failed step.
+   */
+  #notJournaled(unitId: string, err: unknown): void {
+    if (!(err instanceof RecordError) || !err.refused.some((r) => r.code === 'storage_failed')) throw err;
+    if (!this.#failedSteps.has(err)) {
+      this.#failedSteps.add(err);
+      this.ctx.log(
+        `verdicts not journaled (${err.refused[0]!.message}); deciding them again in ${DECIDE_AGAIN_MS / 1000} s`,
+      );
+    }
+    this.#decideLater(unitId);
   }
 
   async #decide(unitId: string, replyingTo?: string): Promise<void> {

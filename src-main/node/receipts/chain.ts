@@ -32,6 +32,8 @@ export class ReceiptChain {
   private last: ChainHead | undefined;
   /** Settles when the latest next() has; each next() waits for the one before it. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** True from the moment a receipt's seq and prev are read until the chain's head is that receipt. */
+  private signing = false;
 
   constructor(
     private readonly identity: Identity,
@@ -51,6 +53,19 @@ export class ReceiptChain {
     return appended;
   }
 
+  /**
+   * A receipt of mine its journal step failed to keep. While it is still the head, with nothing
+   * signed on it, the chain steps back past it: the next receipt takes its seq and prev, and it was
+   * never a link. Returns false when a later receipt already names it: it is a link then, and must
+   * be journaled still, or my journaled chain would have a gap.
+   */
+  dropped(receipt: ChainedReceipt): boolean {
+    if (this.signing || this.last?.cid !== receipt.cid) return false;
+    const { seq, prev } = receipt.receipt;
+    this.last = prev === null ? undefined : { cid: prev, seq: seq - 1 };
+    return true;
+  }
+
   private async append(fields: ReceiptFields): Promise<ChainedReceipt> {
     const receipt = {
       ...fields,
@@ -58,9 +73,14 @@ export class ReceiptChain {
       seq: this.last === undefined ? 0 : this.last.seq + 1,
       prev: this.last?.cid ?? null,
     };
-    const { signed, cid } = await signReceipt(this.identity, receipt);
-    this.last = { cid, seq: signed.receipt.seq };
-    return { signed, cid, receipt: signed.receipt };
+    this.signing = true;
+    try {
+      const { signed, cid } = await signReceipt(this.identity, receipt);
+      this.last = { cid, seq: signed.receipt.seq };
+      return { signed, cid, receipt: signed.receipt };
+    } finally {
+      this.signing = false;
+    }
   }
 }
 

@@ -52,6 +52,8 @@ test("a turn's verdicts are journaled with their receipt, in one step: verdicts 
   const receipts = new VerdictReceipts({
     receipts: ctx.receipts,
     now: () => ctx.now(),
+    background: (what, work) => ctx.background(what, work),
+    signal: ctx.signal,
     record: async (events) => {
       steps.push(events.map((e) => (e.type === 'unit.verified' ? e.unit_id : e.type)));
       if (refuse) throw new Error('disk full');
@@ -83,8 +85,9 @@ test("a turn's verdicts are journaled with their receipt, in one step: verdicts 
     ['rejected', 'rejected'],
   );
   refuse = false;
-  await receipts.sign(verdict(4), [verdictEvent(4)]);
+  const next = await receipts.sign(verdict(4), [verdictEvent(4)]);
   assert.deepEqual(steps.at(-1), ['job/4', 'receipt.stored']);
+  assert.equal(next.receipt.seq, 1, "the refused step's receipt is no link of my chain: the next takes its seq");
 });
 
 test('a batch is cut at the verdicts a receipt holds, and at its bytes', async () => {
