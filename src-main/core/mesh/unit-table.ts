@@ -64,7 +64,9 @@ export class UnitTable implements SnapshotPart {
       if (this.#made.size >= UNITS_MADE_KEPT) this.#made.clear();
       this.#made.set(unitId, (made = this.#record(at.job, at.index, unitId)));
     }
-    return { ...this.#progress.get(unitId), ...made };
+    // A unit in flight has no progress yet: its made record is the answer (records are not changed in place).
+    const progress = this.#progress.get(unitId);
+    return progress ? { ...progress, ...made } : made;
   }
 
   has(unitId: string): boolean {

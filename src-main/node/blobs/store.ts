@@ -127,14 +127,14 @@ export class BlobStore {
 
   /** Stores bytes received as `cid` (from a peer), refusing them unless they hash to it. */
   async putVerified(cid: string, bytes: Uint8Array): Promise<void> {
-    const path = this.pathOf(cid);
-    if (path === undefined) throw new BlobStoreError('bad_cid', `not a raw sha256 CIDv1: ${clip(cid)}`);
+    const at = this.locate(cid);
+    if (at === undefined) throw new BlobStoreError('bad_cid', `not a raw sha256 CIDv1: ${clip(cid)}`);
     this.checkSize(bytes);
     const digest = createHash('sha256').update(bytes).digest();
     const actual = cidOfSha256(digest);
     if (actual !== cid) throw new BlobStoreError('hash_mismatch', `bytes hash to ${actual}, not ${cid}`);
     if (this.small && bytes.byteLength <= SMALL_BLOB_BYTES) await this.writeRows([{ digest, bytes }]);
-    else await this.write(path, bytes);
+    else await this.write(at.path, bytes);
   }
 
   has(cid: string): boolean {
@@ -338,15 +338,13 @@ export class BlobStore {
   }
 
   /** The file `cid` would be and the sha256 its row is kept by, decoded once; undefined as pathOf. */
-  private locate(cid: string): { path: string; digest: Uint8Array } | undefined {
+  private locate(cid: string): BlobPlace | undefined {
     // Only the canonical form: one file per blob, and a name of base32 letters and digits only (a
     // string of any other length is refused before it is read).
     if (typeof cid !== 'string') return undefined;
     const digest = sha256OfCid(cid);
     if (digest === undefined) return undefined;
-    // The next-to-last two characters, as IPFS's flatfs shards: every CID starts alike, and the
-    // last character carries only 3 bits of the digest.
-    return { path: join(this.dir, cid.slice(-3, -1), cid), digest };
+    return new BlobPlace(this.dir, cid, digest);
   }
 
   private checkSize(bytes: Uint8Array): void {
@@ -406,4 +404,18 @@ function ioStep<T>(what: string, step: () => T): T {
 function clip(text: unknown): string {
   const s = String(text);
   return s.length > 80 ? `${s.slice(0, 80)}…` : s;
+}
+
+/** A blob's row key (its sha256) and file; the file's path is made only when asked for (most blobs are rows). */
+class BlobPlace {
+  constructor(
+    private readonly dir: string,
+    private readonly cid: string,
+    readonly digest: Uint8Array,
+  ) {}
+
+  /** The next-to-last two characters shard the files, as IPFS's flatfs does: every CID starts alike, and the last character carries only 3 bits of the digest. */
+  get path(): string {
+    return join(this.dir, this.cid.slice(-3, -1), this.cid);
+  }
 }

@@ -32,7 +32,8 @@ export interface ExecutionHooks {
 }
 
 export class ExecutionQueue {
-  readonly #queue: string[] = [];
+  /** Assignments waiting to run, in the order they came (a set: a provider's pipeline queues thousands). */
+  readonly #queue = new Set<string>();
   /** Assignments fetching or running: at most `concurrency`. */
   readonly #running = new Set<string>();
   /** Assignments anywhere between leaving the queue and their result being sent. */
@@ -61,18 +62,18 @@ export class ExecutionQueue {
   }
 
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue.size;
   }
 
   /** Whether the assignment is queued, running, or returning its result. */
   has(assignmentId: string): boolean {
-    return this.#busy.has(assignmentId) || this.#queue.includes(assignmentId);
+    return this.#busy.has(assignmentId) || this.#queue.has(assignmentId);
   }
 
   /** Queues an assignment of mine that has no result yet. */
   enqueue(assignmentId: string): void {
     if (this.#stopped || this.has(assignmentId)) return;
-    this.#queue.push(assignmentId);
+    this.#queue.add(assignmentId);
     this.#pump();
   }
 
@@ -83,8 +84,7 @@ export class ExecutionQueue {
 
   /** Takes an assignment out of the queue (it was closed before it ran). */
   drop(assignmentId: string): void {
-    const i = this.#queue.indexOf(assignmentId);
-    if (i >= 0) this.#queue.splice(i, 1);
+    this.#queue.delete(assignmentId);
   }
 
   /**
@@ -95,7 +95,9 @@ export class ExecutionQueue {
     const ended = Promise.all([...this.#running].flatMap((id) => this.#runs.get(id) ?? []));
     const aborted = [...this.#aborts.keys()];
     for (const abort of this.#aborts.values()) abort.abort();
-    return { aborted, queued: this.#queue.splice(0), ended };
+    const queued = [...this.#queue];
+    this.#queue.clear();
+    return { aborted, queued, ended };
   }
 
   /** No more units start; the running ones are stopped (they run again after a restart). */
@@ -110,8 +112,9 @@ export class ExecutionQueue {
    * wait on the requester's answer.
    */
   #pump(): void {
-    while (!this.#stopped && this.#queue.length > 0 && this.#hasRoomFor(this.#queue[0]!)) {
-      const id = this.#queue.shift()!;
+    for (const id of this.#queue) {
+      if (this.#stopped || !this.#hasRoomFor(id)) return;
+      this.#queue.delete(id);
       this.#running.add(id);
       this.#busy.add(id);
       const free = () => {

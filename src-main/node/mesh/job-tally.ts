@@ -23,8 +23,11 @@ interface UnitPart {
   held: number;
   spent: number;
   /** Its assignments' refusals, by assignment id. */
-  refusals: Map<string, { provider: string; reason: string; at: string }>;
+  refusals: ReadonlyMap<string, { provider: string; reason: string; at: string }>;
 }
+
+/** A unit's part is taken before and after each event that touches it: most have no refusal, and need no map of their own. */
+const NO_REFUSALS: UnitPart['refusals'] = new Map();
 
 /** A job's running tally: per provider, the units it refused and its last reason. */
 interface Kept {
@@ -114,7 +117,7 @@ function unitsTouched(state: MeshState, event: NodeEvent): Set<string> {
   return units;
 }
 
-const NOTHING: UnitPart = { verified: 0, failed: 0, held: 0, spent: 0, refusals: new Map() };
+const NOTHING: UnitPart = { verified: 0, failed: 0, held: 0, spent: 0, refusals: NO_REFUSALS };
 
 function keptOf(record: JobRecord): Kept {
   let tally = kept.get(record);
@@ -136,23 +139,25 @@ function walkOn(state: MeshState, record: JobRecord, tally: Kept, units: number)
 function unitPart(state: MeshState, unitId: string): UnitPart {
   const unit = state.units.progressOf(unitId);
   const failed = unit?.verdict === 'rejected' || agreedFailure(unit?.consensusHash) !== undefined;
-  const part: UnitPart = {
-    verified: !failed && unit?.verdict === 'verified' ? 1 : 0,
-    failed: failed ? 1 : 0,
-    held: 0,
-    spent: 0,
-    refusals: new Map(),
-  };
+  let held = 0;
+  let spent = 0;
+  let refusals: Map<string, { provider: string; reason: string; at: string }> | undefined;
   for (const assignment of state.assignmentsOf(unitId)) {
-    if (assignment.escrow === 'held') part.held += assignment.acceptance.price;
-    else if (assignment.escrow === 'paid') part.spent += paidOut(assignment);
+    if (assignment.escrow === 'held') held += assignment.acceptance.price;
+    else if (assignment.escrow === 'paid') spent += paidOut(assignment);
     if (assignment.refusal)
-      part.refusals.set(assignment.acceptance.assignment_id, {
+      (refusals ??= new Map()).set(assignment.acceptance.assignment_id, {
         provider: assignment.acceptance.provider_peer,
         ...assignment.refusal,
       });
   }
-  return part;
+  return {
+    verified: !failed && unit?.verdict === 'verified' ? 1 : 0,
+    failed: failed ? 1 : 0,
+    held,
+    spent,
+    refusals: refusals ?? NO_REFUSALS,
+  };
 }
 
 /**
