@@ -18,7 +18,8 @@ import {
 } from 'node:fs';
 import { mkdir, open as openFile, rename, rm, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { cidOfSha256, sha256OfCid } from '../../core/mesh/input-cids.js';
+import { cidOfSha256 } from '../../core/mesh/input-cids.js';
+import { placeOf, type BlobPlace } from './place.js';
 import type { Db } from '../journal/database.js';
 import { SMALL_BLOB_BYTES, SmallBlobs, type SmallRow } from './small-blobs.js';
 import { chunksOf, readChunks, readMissingAsUndefined, syncDirectory } from './files.js';
@@ -339,12 +340,7 @@ export class BlobStore {
 
   /** The file `cid` would be and the sha256 its row is kept by, decoded once; undefined as pathOf. */
   private locate(cid: string): BlobPlace | undefined {
-    // Only the canonical form: one file per blob, and a name of base32 letters and digits only (a
-    // string of any other length is refused before it is read).
-    if (typeof cid !== 'string') return undefined;
-    const digest = sha256OfCid(cid);
-    if (digest === undefined) return undefined;
-    return new BlobPlace(this.dir, cid, digest);
+    return placeOf(this.dir, cid);
   }
 
   private checkSize(bytes: Uint8Array): void {
@@ -404,18 +400,4 @@ function ioStep<T>(what: string, step: () => T): T {
 function clip(text: unknown): string {
   const s = String(text);
   return s.length > 80 ? `${s.slice(0, 80)}…` : s;
-}
-
-/** A blob's row key (its sha256) and file; the file's path is made only when asked for (most blobs are rows). */
-class BlobPlace {
-  constructor(
-    private readonly dir: string,
-    private readonly cid: string,
-    readonly digest: Uint8Array,
-  ) {}
-
-  /** The next-to-last two characters shard the files, as IPFS's flatfs does: every CID starts alike, and the last character carries only 3 bits of the digest. */
-  get path(): string {
-    return join(this.dir, this.cid.slice(-3, -1), this.cid);
-  }
 }

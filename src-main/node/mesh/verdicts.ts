@@ -4,8 +4,8 @@
 // every dissent), a contradicted result convicting its provider and undoing what it was trusted
 // with; then settled (or held until the job completes, if accepted unchecked: payments.ts) or
 // refunded, with a verification receipt, and the unit's providers told how their assignment closed.
-// Deadline refunds are made here too: a result being taken and a refund as late claim their
-// assignments (assignment-claims.ts), so that never both close one.
+// A result being taken and a deadline refund (deadline-refunds.ts) claim their assignments
+// (assignment-claims.ts), so that never both close one.
 import type { Vote } from '../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
@@ -16,9 +16,11 @@ import { RecordError, resultsRecorded, type NewEvent, type NodeContext } from '.
 import { GroundTruth } from './ground-truth.js';
 import { AssignmentClaims } from './assignment-claims.js';
 import { Completions } from './completions.js';
+import { closeLate } from './late-results.js';
+import { refundLate } from './deadline-refunds.js';
 import { takeResults, type ResultIntake, type TakenResult } from './result-intake.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { isProvisional, priceOf, refundEvent, settleEvent } from './settlement.js';
+import { refundEvent } from './settlement.js';
 import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
@@ -166,32 +168,12 @@ export class Verdicts {
     this.acceptSoon(); // the provider's pipeline has room again
   }
 
-  /**
-   * Refunds my assignments past their deadline with no result in, so their units are offered
-   * again; not one whose result is being taken (claimed), which is in.
-   */
-  async refundLate(): Promise<void> {
-    const now = this.ctx.now();
-    const past = [...this.ctx.state.inFlightAs('requester').values()].filter(
-      (assignment) => Date.parse(assignment.acceptance.deadline) < now,
-    );
-    const claimed = this.claims.claim(past.map((assignment) => assignment.acceptance.assignment_id));
-    const late = past.filter((assignment) => claimed.has(assignment.acceptance.assignment_id));
-    if (late.length === 0) return;
-    try {
-      await this.ctx.record(late.map((assignment) => refundEvent(now, assignment.acceptance.assignment_id, 'late')));
-    } finally {
-      this.claims.release(claimed);
-    }
-    for (const { acceptance } of late)
-      this.ctx.emit('unit.reoffered', {
-        unit_id: acceptance.unit_id,
-        provider: acceptance.provider_peer,
-        reason: 'late',
-      });
-    this.#payments.tellAll(late);
-    this.ctx.commitmentChanged();
-    this.acceptSoon();
+  /** Refunds my assignments past their deadline with no result in (deadline-refunds.ts). */
+  refundLate(): Promise<void> {
+    return refundLate(this.ctx, this.claims, {
+      tell: (late) => this.#payments.tellAll(late),
+      acceptSoon: () => this.acceptSoon(),
+    });
   }
 
   /** After a restart: completed jobs whose unchecked results were not paid yet are paid now. */
@@ -227,7 +209,7 @@ export class Verdicts {
     const { state } = this.ctx;
     const record = state.units.get(unitId);
     if (!record) return;
-    if (record.verdict) return this.#closeLate(unitId);
+    if (record.verdict) return closeLate(this.ctx, this.#checks, unitId, (late) => this.#payments.tellAll(late));
     const unit = record.unit;
     const active = state.activeAssignments(unitId);
     // Tiles that may come from a GPU agree within a tolerance; GPU tiles are spot-checked on my CPU (tile-check.ts).
@@ -339,7 +321,7 @@ export class Verdicts {
     for (const assignment of active) {
       if (assignment.escrow !== 'held') continue;
       const resultId = assignment.result?.result_id;
-      if (resultId && !judged.has(resultId) && !state.checks.outcomes.has(resultId)) continue; // came during this decision: #closeLate
+      if (resultId && !judged.has(resultId) && !state.checks.outcomes.has(resultId)) continue; // came during this decision: closeLate
       if (resultId && agreeing.includes(resultId)) {
         // Accepted unchecked: held until the job completes, so that a later conviction can still refund it.
         if (unchecked.includes(resultId)) continue;
@@ -383,35 +365,6 @@ export class Verdicts {
       if (told.has(assignment.acceptance.provider_peer)) continue;
       this.#payments.tell(assignment.acceptance.provider_peer, [assignment.acceptance.assignment_id]);
     }
-  }
-
-  /**
-   * Results that came while their unit was being decided, or after: one that carries the verdict's
-   * output is paid, another is refunded as rejected (the verification receipt shows the verdict);
-   * but a tile judged within a tolerance (comparator) may differ from the verdict's bytes and be
-   * right, and nobody compared it: its refund is `cancelled` (the unit was decided without it).
-   */
-  async #closeLate(unitId: string): Promise<void> {
-    const { state } = this.ctx;
-    const record = state.units.get(unitId);
-    const late = state
-      .activeAssignments(unitId)
-      .filter((a) => a.escrow === 'held' && a.result && !isProvisional(state, a));
-    if (!record || late.length === 0) return;
-    // A verdict that rests on my own run checks what comes after it: a contradiction convicts.
-    const truth = state.checks.truths.get(unitId);
-    if (truth) await this.#checks.record(record.unit, truth, againstTruth(late, truth));
-    const right = (a: AssignmentRecord) =>
-      record.verdict === 'verified' && a.result!.output_cid === record.consensusHash;
-    const wrong = record.unit.verification?.kind === 'comparator' ? 'cancelled' : 'rejected';
-    await this.ctx.record(
-      late.map((a) =>
-        right(a)
-          ? settleEvent(a, priceOf(state, a), this.ctx.now())
-          : refundEvent(this.ctx.now(), a.acceptance.assignment_id, record.verdict === 'verified' ? wrong : 'failed'),
-      ),
-    );
-    this.#payments.tellAll(late);
   }
 
   #decideLater(unitId: string): void {
