@@ -171,6 +171,16 @@ function registerSlotCommands(program: Command): void {
     );
 }
 
+/**
+ * Event ids are consecutive and the node keeps only its latest events: a first event past the one
+ * after `after` means those between are gone, which stderr says (stdout stays the events alone).
+ */
+function warnIfGone(after: number, firstId: number): void {
+  if (firstId <= after + 1) return;
+  const gone = firstId - 1 === after + 1 ? `event ${after + 1} is` : `events ${after + 1}–${firstId - 1} are`;
+  process.stderr.write(`meshctl: ${gone} no longer kept by the node (it keeps its latest); from ${firstId}\n`);
+}
+
 /** Past events as JSON lines; with --follow, then live ones until the stream ends or ^C. */
 async function printEvents(options: CommonOptions & { after: string; follow?: boolean }): Promise<undefined> {
   const after = wholeNumber('--after', options.after, 0, Number.MAX_SAFE_INTEGER);
@@ -181,14 +191,20 @@ async function printEvents(options: CommonOptions & { after: string; follow?: bo
       const { events } = await client.call('events.since', { after: last });
       const newest = events.at(-1)?.id ?? last;
       if (newest <= last) return undefined;
+      if (last === after) warnIfGone(after, events[0]!.id);
       for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
       last = newest;
     }
   }
+  let first = true;
   await new Promise<void>((resolve, reject) => {
     const close = client.subscribe(
       after,
-      (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
+      (event) => {
+        if (first) warnIfGone(after, event.id);
+        first = false;
+        process.stdout.write(`${JSON.stringify(event)}\n`);
+      },
       (error?: ApiError) => (error ? reject(error) : resolve()),
     );
     process.once('SIGINT', () => close());

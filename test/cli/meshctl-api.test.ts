@@ -19,7 +19,8 @@ import { apiEvent, STUB_STATUS, stubHandlers } from '../node/api-stub-handlers.j
 
 const meshctl = fileURLToPath(new URL('../../src-main/cli/meshctl.js', import.meta.url));
 const OUTPUT = Buffer.from('the verified output of unit u-1');
-const EVENTS = [1, 2, 3, 4].map(apiEvent);
+// The node keeps events 2 to 5: event 1 is gone, as the oldest are once it holds 10,000.
+const EVENTS = [2, 3, 4, 5].map(apiEvent);
 
 const stub = stubHandlers({
   'jobs.status': async ({ job_id }) => {
@@ -165,20 +166,25 @@ test('submit-job streams the input file, with credits as millicredits and defaul
 
 test("job output writes the unit's bytes, checked against their CID; events pages through past events as JSON lines", async () => {
   const out = join(dataDir, 'unit.out');
-  const [output, events] = await Promise.all([
+  const [output, events, fromGone] = await Promise.all([
     inNode('job', 'output', 'job-1', 'u-1', '--out', out),
-    inNode('events', '--after', '1'),
+    inNode('events', '--after', '2'),
+    inNode('events', '--after', '0'),
   ]);
   assert.equal(output.status, 0, output.stderr);
   assert.deepEqual(readFileSync(out), OUTPUT);
-  assert.equal(events.status, 0, events.stderr);
-  assert.deepEqual(
-    events.stdout
+  const lines = (stdout: string) =>
+    stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line)),
-    EVENTS.slice(1),
-  );
+      .map((line) => JSON.parse(line));
+  assert.equal(events.status, 0, events.stderr);
+  assert.deepEqual(lines(events.stdout), EVENTS.slice(1));
+  assert.equal(events.stderr, '', 'nothing missed, nothing said');
+  // Asked from before the oldest it keeps: what it has, and stderr says what is gone.
+  assert.equal(fromGone.status, 0, fromGone.stderr);
+  assert.deepEqual(lines(fromGone.stdout), EVENTS);
+  assert.match(fromGone.stderr, /event 1 is no longer kept by the node .*from 2/);
 });
 
 test("offers <jobId> lists a job's offers; offers accept <jobId> <peerId> takes one provider's", async () => {
