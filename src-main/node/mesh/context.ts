@@ -87,6 +87,11 @@ export class RecordError extends CodedError<'refused'> {
   constructor(readonly refused: { type: string; code: string; message: string }[]) {
     super('refused', refused.map((r) => `${r.type}: ${r.code}: ${r.message}`).join('; '));
   }
+
+  /** The journal failed the step's commit (the disk full, an I/O error): worth trying again later. */
+  get storageFailed(): boolean {
+    return this.refused.length > 0 && this.refused.every((r) => r.code === 'storage_failed');
+  }
 }
 
 /**

@@ -52,7 +52,7 @@ async function journalAlone(ctx: ReceiptContext, stored: NewEvent): Promise<void
       return await ctx.record([stored]);
     } catch (err) {
       // Only a failing disk is worth waiting out; any other refusal would come again.
-      if (!(err instanceof RecordError) || !err.refused.every((r) => r.code === 'storage_failed')) throw err;
+      if (!(err instanceof RecordError) || !err.storageFailed) throw err;
     }
   }
 }

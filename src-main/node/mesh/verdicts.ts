@@ -195,7 +195,7 @@ export class Verdicts {
    * its receipt's link; the unit is decided again later. Said once for the units of one failed step.
    */
   #notJournaled(unitId: string, err: unknown): void {
-    if (!(err instanceof RecordError) || !err.refused.some((r) => r.code === 'storage_failed')) throw err;
+    if (!(err instanceof RecordError) || !err.storageFailed) throw err;
     if (!this.#failedSteps.has(err)) {
       this.#failedSteps.add(err);
       this.ctx.log(
