@@ -57,6 +57,9 @@ async function journalFinishedJob(dataDir: string, units: number): Promise<{ req
   return { requester, events };
 }
 
+/** Seconds of each clean stop timeToHealth made, by data dir (SIGTERM to exit). */
+const stops = new Map<string, number[]>();
+
 /** Seconds from `meshctl node start` to its first `status` answer; the node is then stopped cleanly. */
 async function timeToHealth(dataDir: string, settleMs = 0, env: Record<string, string> = {}): Promise<number> {
   const start = process.hrtime.bigint();
@@ -64,7 +67,9 @@ async function timeToHealth(dataDir: string, settleMs = 0, env: Record<string, s
   await node.api.call('status', {});
   const elapsed = seconds(start);
   await sleep(settleMs);
+  const stopping = process.hrtime.bigint();
   await stopChild(node);
+  stops.set(dataDir, [...(stops.get(dataDir) ?? []), seconds(stopping)]);
   return elapsed;
 }
 
@@ -86,6 +91,12 @@ function snapshotOf(dataDir: string, requester: string, jobId: string) {
   } finally {
     journal.close();
   }
+}
+
+/** A data dir's clean stops: the first (after the start that folded the journal), and the median of the rest. */
+function stopFigures(dataDir: string) {
+  const [first = 0, ...rest] = stops.get(dataDir) ?? [];
+  return { stop_seconds_first: round(first, 3), stop_seconds: round(median(rest), 3) };
 }
 
 const restart: Benchmark = {
@@ -136,6 +147,7 @@ const restart: Benchmark = {
           seconds_without_snapshot: round(withoutSnapshot, 3),
           ratio_without_snapshot: round(withoutSnapshot / baseline, 3),
           snapshot_bytes: compactedSnapshot.bytes,
+          ...stopFigures(big),
           measured: `meshctl node start → first status answer, median of ${RUNS}, alternating with the empty data dir`,
         },
         {
@@ -146,6 +158,7 @@ const restart: Benchmark = {
           seconds_with_live_job: round(median(withLiveJob), 3),
           seconds_empty: round(baseline, 3),
           snapshot_bytes: liveSnapshot.bytes,
+          ...stopFigures(live),
           measured: `as restart_ratio_1m_units, the job kept whole (MESH_KEEP_FINISHED_DAYS=36500): its snapshot holds all its units`,
         },
       ];

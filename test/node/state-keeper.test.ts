@@ -126,3 +126,32 @@ test("the timer's snapshot waits for a tenth of the events a snapshot is due aft
   keeper.stop();
   journal.close();
 });
+
+test('a node stopped with nothing new since the snapshot it loaded does not write that state again; one event more, and it does', () => {
+  const { journal, keeper, apply } = keptNode(1_000_000);
+  apply(events(20));
+  keeper.stop();
+  let writes = 0;
+  const write = journal.snapshots.write.bind(journal.snapshots);
+  journal.snapshots.write = (...args) => (writes++, write(...args));
+  const io = { record: async () => {}, summarize: () => ({}) as never, now: () => Date.now(), log: () => {} };
+  const started = () => {
+    const loaded = loadState(journal, ME);
+    assert.equal(loaded.folded, 0);
+    return { state: loaded.state, keeper: new StateKeeper(journal, loaded.state, io, {}, loaded.snapshotSeq) };
+  };
+
+  started().keeper.stop();
+  assert.equal(writes, 0, 'the snapshot it loaded is the state it stops with');
+
+  const { state, keeper: again } = started();
+  const [event] = jobOpening('later', 1, { units: 1 });
+  const outcome = journal.appendNow(event!);
+  if (!outcome.ok) throw new Error(outcome.error.message);
+  state.apply(event!);
+  again.applied(outcome.seq);
+  again.stop();
+  assert.equal(writes, 1);
+  assert.equal(loadState(journal, ME).snapshotSeq, outcome.seq);
+  journal.close();
+});

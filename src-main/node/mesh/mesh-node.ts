@@ -145,6 +145,7 @@ export class MeshNode {
         log,
       },
       options.history,
+      loaded.snapshotSeq,
     );
     this.frames = new FrameAssembler(this.ctx);
     ({
@@ -282,7 +283,7 @@ export class MeshNode {
         this.#following.lost(peer);
         this.emit('peer.disconnected', { peer });
       }
-      if (event !== 'disconnect' && addresses.length > 0)
+      if (event !== 'disconnect' && addresses.length > 0 && !(event === 'discovery' && this.#knows(peer, addresses)))
         this.#background(
           'recording a peer',
           this.record([{ type: 'peer.seen', peer_id: peer, addresses: addresses.slice(0, 16) }]),
@@ -292,6 +293,12 @@ export class MeshNode {
     this.followTrusted();
     this.#heartbeat.start();
     this.publishSoon();
+  }
+
+  /** Known at these addresses: its discovery is no news (each start puts the peers I trust in libp2p's store). */
+  #knows(peer: string, addresses: readonly string[]): boolean {
+    const known = this.state.peers.get(peer)?.addresses;
+    return known !== undefined && addresses.slice(0, 16).every((address) => known.includes(address));
   }
 
   /** Something changed: the watchers and the heartbeat are back to their shortest intervals. */

@@ -75,6 +75,8 @@ export class StateKeeper {
   readonly #everyEvents: number;
   /** The seq of the last event applied to the state. */
   #appliedSeq: number;
+  /** The seq of the newest snapshot saved (or loaded at start); null when none is. */
+  #savedSeq: number | null;
   #sinceSnapshot = 0;
   /** Events after which the next snapshot is written. */
   #threshold: number;
@@ -96,11 +98,14 @@ export class StateKeeper {
       log: (message: string) => void;
     },
     private readonly options: StateKeeperOptions = {},
+    /** The seq of the snapshot the state was loaded from (LoadedState.snapshotSeq). */
+    loadedSeq: number | null = null,
   ) {
     this.#retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.#everyEvents = options.snapshotEveryEvents ?? 50_000;
     this.#threshold = this.#everyEvents;
     this.#appliedSeq = journal.lastSeq();
+    this.#savedSeq = loadedSeq;
   }
 
   /** The retention in force (shown in `status`). */
@@ -154,7 +159,10 @@ export class StateKeeper {
     };
     void this.#thread
       .write(task, { writeIfNewer: (...row) => (this.#stopped ? 0 : this.journal.snapshots.writeIfNewer(...row)) })
-      .then(() => this.#spaceNext(performance.now() - start))
+      .then(({ bytes }) => {
+        if (bytes > 0) this.#savedSeq = Math.max(this.#savedSeq ?? 0, task.seq);
+        this.#spaceNext(performance.now() - start);
+      })
       .catch((err) => this.#stopped || this.io.log(`writing a snapshot of the state: ${describeError(err)}`))
       .finally(() => (this.#writing = false));
   }
@@ -166,13 +174,16 @@ export class StateKeeper {
 
   /**
    * Saves the state now, unless an event is committed whose apply has not run yet (then the state
-   * is not the fold of any prefix of the journal).
+   * is not the fold of any prefix of the journal), or the newest snapshot is of this very state
+   * (a node stopped with nothing new since its start: a live million-unit job's snapshot takes
+   * over ten seconds to write).
    */
   #snapshotNow(): void {
-    if (this.journal.lastSeq() !== this.#appliedSeq) return;
+    if (this.journal.lastSeq() !== this.#appliedSeq || this.#savedSeq === this.#appliedSeq) return;
     try {
       const start = performance.now();
       this.journal.snapshots.write(this.state, this.#appliedSeq, new Date(this.io.now()).toISOString());
+      this.#savedSeq = this.#appliedSeq;
       this.#spaceNext(performance.now() - start);
       this.#sinceSnapshot = 0;
     } catch (err) {

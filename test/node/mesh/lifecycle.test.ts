@@ -62,3 +62,29 @@ test("stopping a node ends its in-flight blob fetch at once with `aborted`, and 
   assert.equal(await node.ctx.send(holder.peerId, 'ack', {}), undefined);
   await assert.rejects(node.record([{ type: 'sharing.set', on: false }]), { name: 'RecordError' });
 });
+
+test('a restart with nothing new journals nothing and writes no snapshot: a trusted peer that is offline is redialled, not recorded as seen again', async (t) => {
+  const { node, dataDir } = await startNode();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const offline = await startNetwork(t); // a real peer id, stopped before the restart
+  const peer = offline.peerId;
+  await node.record([
+    { type: 'peer.seen', peer_id: peer, addresses: ['/ip4/127.0.0.1/tcp/9'] },
+    { type: 'trust.set', peer_id: peer, weight: 1 },
+  ]);
+  await offline.stop();
+  await node.stop();
+
+  const restarted = (await startNode({ dataDir })).node;
+  const seq = restarted.journal.lastSeq();
+  const snapshotSeq = restarted.loaded.snapshotSeq;
+  assert.equal(snapshotSeq, seq, 'the first stop saved the state');
+  await new Promise((resolve) => setTimeout(resolve, 1_000)); // the redial of the peer has begun
+  await restarted.stop();
+
+  const again = (await startNode({ dataDir })).node;
+  t.after(() => again.stop());
+  assert.equal(again.journal.lastSeq(), seq, 'no event journaled by the restart');
+  assert.equal(again.loaded.snapshotSeq, snapshotSeq);
+  assert.equal(again.state.peers.get(peer)?.addresses[0], '/ip4/127.0.0.1/tcp/9');
+});
