@@ -299,10 +299,16 @@ export function formatLedger(ledger: MethodResult<'ledger.get'>): string {
   return summary + peers + entries;
 }
 
-export function formatReceiptChains({ chains }: MethodResult<'receipts.verify'>): string {
+export function formatReceiptChains({ chains, total }: MethodResult<'receipts.verify'>): string {
   if (chains.length === 0) return 'no receipts';
-  return table(
-    ['AUTHOR', 'RECEIPTS', 'VERIFIED'],
-    chains.map((c) => [c.author, String(c.receipts), c.ok ? 'ok' : `BROKEN: ${c.error ?? 'unknown'}`]),
+  const more =
+    total > chains.length
+      ? `\n${chains.length} of the ${total} authors checked, yours first (receipts verify --author P checks any)`
+      : '';
+  return (
+    table(
+      ['AUTHOR', 'RECEIPTS', 'VERIFIED'],
+      chains.map((c) => [c.author, String(c.receipts), c.ok ? 'ok' : `BROKEN: ${c.error ?? 'unknown'}`]),
+    ) + more
   );
 }

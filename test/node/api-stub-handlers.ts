@@ -151,7 +151,7 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'offers.accept': async () => ({ accepted: 0, refused: [] }),
     'ledger.transfers': async () => ({ transfers: [] }),
     'ledger.get': async () => ({ balance: 0, peers: [], peers_total: 0, held: 0, entries: [] }),
-    'receipts.verify': async () => ({ chains: [] }),
+    'receipts.verify': async () => ({ total: 0, chains: [] }),
     'events.since': async () => ({ events: [] }),
     'invites.create': async () => ({
       code: 'mesh-invite:stub',

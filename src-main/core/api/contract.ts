@@ -321,9 +321,11 @@ export const API_METHODS = {
     }),
     z.strictObject({ transfers: boundedArray(LedgerTransferViewSchema, 10_000) }),
   ),
+  /** Each author's chain as I hold it: at most recordEntries authors, mine first; `total`: all of them. */
   'receipts.verify': method(
     z.strictObject({ author: z.optional(PeerId) }),
     z.strictObject({
+      total: Count,
       chains: boundedArray(
         z.strictObject({
           author: PeerId,

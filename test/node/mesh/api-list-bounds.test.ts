@@ -97,3 +97,46 @@ test(
     assert.ok(!storage.requesters.some((r) => r.bytes <= 4), 'the four holding least are left out');
   },
 );
+
+test(
+  'with receipts from more authors than a list holds, receipts.verify keeps its contract: my chain first, and how many authors in all',
+  { timeout: 120_000 },
+  async () => {
+    const node = await startNode();
+    nodes.push(node);
+    const me = node.node.peerId;
+    const MANY = LIMITS.recordEntries + 3;
+    const author = (i: number) => (i === MANY - 1 ? me : `12D3KooWReceiptAuthor${String(i).padStart(5, '0')}`);
+    // One receipt each, mine stored last; none of them signed (a chain of one that fails to verify still counts).
+    await node.node.ctx.record(
+      Array.from({ length: MANY }, (_, i) => ({
+        type: 'receipt.stored' as const,
+        cid: `bafy-receipt-${i}`,
+        receipt: {
+          kind: 'execution' as const,
+          author: author(i),
+          seq: 0,
+          prev: null,
+          timestamp: new Date().toISOString(),
+          assignment_id: `${author(i)}#1.${i}`,
+          unit_id: `job-receipts/${i}`,
+          job_id: 'job-receipts',
+          requester_peer: me,
+          module_cid: 'bafy-module',
+          input_cid: `bafy-input-${i}`,
+          output_cid: `bafy-output-${i}`,
+          verification_hash: `hash-${i}`,
+          fuel: 1,
+          wall_ms: 1,
+        },
+      })),
+    );
+    const verified = await node.api['receipts.verify']({});
+    const checked = validate(API_METHODS['receipts.verify'].result, verified);
+    assert.ok(checked.ok, checked.ok ? '' : checked.error.message);
+    assert.equal(verified.total, MANY);
+    assert.equal(verified.chains.length, LIMITS.recordEntries);
+    assert.equal(verified.chains[0]!.author, me, 'my own chain is checked first');
+    assert.equal(verified.chains[0]!.receipts, 1);
+  },
+);
