@@ -273,6 +273,8 @@ export const benchmarks: Benchmark[] = [
           cpu_ms_per_unit: mesh.cpuMsPerUnit,
           main_thread_stalls: mesh.stalls,
           paid_seconds_after_completion: round(mesh.paidSeconds, 1),
+          // Submit to the provider paid for every unit (the results accepted unchecked are paid once the job completes).
+          units_per_s_to_paid: round(UNITS / (mesh.seconds + mesh.paidSeconds), 0),
           rss_bytes_per_unit: mesh.rssBytesPerUnit,
           api_events_per_unit: round(mesh.apiEventsPerUnit, 3),
         },

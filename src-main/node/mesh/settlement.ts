@@ -83,15 +83,14 @@ export function isProvisional(state: MeshState, assignment: AssignmentRecord): b
  * the results `agreeing` with it (by default, its unit's verdict's) and of my own run of the unit
  * (core/ledger/metered.ts).
  */
-export function priceOf(
-  state: MeshState,
-  assignment: AssignmentRecord,
-  agreeing: readonly string[] = state.units.get(assignment.acceptance.unit_id)?.agreeing ?? [],
-): number {
+export function priceOf(state: MeshState, assignment: AssignmentRecord, agreeing?: readonly string[]): number {
+  // Not billed by fuel: its escrow (settlePrice), without making its unit's record to ask.
+  if (!assignment.fuelPrice) return assignment.acceptance.price;
   const unitId = assignment.acceptance.unit_id;
+  const agreed = agreeing ?? state.units.get(unitId)?.agreeing ?? [];
   const others = state
     .assignmentsOf(unitId)
-    .flatMap(({ result }) => (result && agreeing.includes(result.result_id) ? [result] : []));
+    .flatMap(({ result }) => (result && agreed.includes(result.result_id) ? [result] : []));
   return settlePrice(termsOf(state, assignment), assignment.result ?? {}, others, state.checks.truthFuel.get(unitId));
 }
 

@@ -353,11 +353,12 @@ export class Verdicts {
     else this.#verified.add({ job_id: job.job.job_id, unit_id: unitId, extra: { hash } });
     const told = new Set(replyingTo ? [replyingTo] : []);
     if (job.completedAt) {
-      for (const provider of await this.#payments.settleHeld(job.job.job_id)) told.add(provider);
       this.#verified.flush(); // the job's last verdicts before its completion
-      // A render job's, once its frames are assembled.
+      // A render job's, once its frames are assembled. Told before its held results are paid,
+      // which are the providers' business: a 100,000-unit job's took 1.5 s.
       if (!job.job.render && this.#completions.first(job.job.job_id, job.completedAt))
         this.ctx.emit('job.completed', { job_id: job.job.job_id });
+      for (const provider of await this.#payments.settleHeld(job.job.job_id)) told.add(provider);
     }
     if (this.onVerdict) this.ctx.background(`after the verdict on ${unitId}`, this.onVerdict(unitId));
     // Tell the other providers on the unit how their assignment closed (the replying one hears in its reply).
