@@ -5,18 +5,22 @@
 // thousand. A walk now starts below where the last one found its first unit that was neither
 // decided nor full, and from the first undecided unit again once that is WALK_AGAIN_MS old, so a
 // unit that lost a worker meanwhile (a refund, a conviction, results that disagreed and ask for
-// more) waits that long at most before it is handed out again.
+// more) waits that long at most before it is handed out again. A pull's walk starts past where the
+// same puller's last one ended, as fresh: the units between are those lent to it lately, which it
+// passes anyway (a provider's pipeline of them, walked at each of its pulls).
 import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
 import type { WorkUnit } from '../../core/schemas/index.js';
 import type { NodeContext } from './context.js';
 
 const WALK_AGAIN_MS = 1_000;
-/** Jobs whose walk is remembered before stale ones are dropped. */
+/** Jobs (or pullers and jobs) whose walk is remembered before stale ones are dropped. */
 const JOBS_KEPT = 64;
 
 export class OpenUnits {
   /** Per job: each unit below `index` had a verdict or all its workers when a walk begun at `since` passed it. */
   readonly #fullBelow = new Map<string, { index: number; since: number }>();
+  /** Per puller and job: where its last pull's walk ended (as #fullBelow, for one puller). */
+  readonly #pulledUpTo = new Map<string, { index: number; since: number }>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -24,8 +28,11 @@ export class OpenUnits {
     private readonly extra: ReadonlyMap<string, number>,
   ) {}
 
-  /** Up to `limit` units of the job that want workers now and that `accept` lets through, in unit order. */
-  of(record: JobRecord, limit: number, accept: (unitId: string) => boolean = () => true): WorkUnit[] {
+  /**
+   * Up to `limit` units of the job that want workers now and that `accept` lets through, in unit
+   * order; for `puller`, from where its last walk ended (those before are passed by `accept`).
+   */
+  of(record: JobRecord, limit: number, accept: (unitId: string) => boolean = () => true, puller?: string): WorkUnit[] {
     const { state } = this.ctx;
     const jobId = record.job.job_id;
     const first = state.units.firstUndecided(jobId, record.created);
@@ -33,7 +40,12 @@ export class OpenUnits {
     let known = this.#fullBelow.get(jobId);
     if (!known || now - known.since >= WALK_AGAIN_MS) known = { index: first, since: now };
     let index = Math.max(first, known.index);
-    let fullBelow: number | undefined;
+    const pullerKey = puller === undefined ? undefined : `${puller} ${jobId}`;
+    let pulled = pullerKey === undefined ? undefined : this.#pulledUpTo.get(pullerKey);
+    if (!pulled || now - pulled.since >= WALK_AGAIN_MS) pulled = { index, since: now };
+    // Past the units this walk does not look at, it learns nothing of what is full below.
+    let fullBelow: number | undefined = pulled.index > index ? known.index : undefined;
+    index = Math.max(index, pulled.index);
     const open: WorkUnit[] = [];
     for (const id of unitIdsOf(record, index)) {
       if (open.length >= limit) break;
@@ -49,7 +61,8 @@ export class OpenUnits {
       if (unit) open.push(unit);
       index++;
     }
-    this.#remember(jobId, { index: fullBelow ?? index, since: known.since });
+    remember(this.#fullBelow, jobId, { index: fullBelow ?? index, since: known.since });
+    if (pullerKey !== undefined) remember(this.#pulledUpTo, pullerKey, { index, since: pulled.since });
     return open;
   }
 
@@ -66,10 +79,15 @@ export class OpenUnits {
   wanted(unit: WorkUnit): number {
     return unit.verification_redundancy + (this.extra.get(unit.unit_id) ?? 0);
   }
+}
 
-  #remember(jobId: string, walked: { index: number; since: number }): void {
-    this.#fullBelow.delete(jobId); // re-set last: Map order is oldest first
-    this.#fullBelow.set(jobId, walked);
-    if (this.#fullBelow.size > JOBS_KEPT) this.#fullBelow.delete(this.#fullBelow.keys().next().value!);
-  }
+/** Sets the walk under `key` as the newest (Map order is oldest first), dropping the oldest past JOBS_KEPT. */
+function remember(
+  walks: Map<string, { index: number; since: number }>,
+  key: string,
+  walked: { index: number; since: number },
+): void {
+  walks.delete(key);
+  walks.set(key, walked);
+  if (walks.size > JOBS_KEPT) walks.delete(walks.keys().next().value!);
 }

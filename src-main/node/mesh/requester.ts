@@ -296,7 +296,7 @@ export class Requester {
     // for all it was lent, so such a unit is one whose offer is still on its way to me (a third of
     // the units sent went twice when these were lent again).
     const lentTo = (unitId: string) => this.#lent.get(unitId)?.to;
-    const found = this.#open.of(record, max, (id) => lentTo(id) === undefined && !theirs(id));
+    const found = this.#open.of(record, max, (id) => lentTo(id) === undefined && !theirs(id), from);
     if (found.length < max) {
       const taken = new Set(found.map((u) => u.unit_id));
       const lentToOthers = (id: string) => {
