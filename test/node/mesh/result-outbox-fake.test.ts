@@ -4,7 +4,11 @@
 // a second one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE, type MessageBody } from '../../../src-main/core/protocol/messages.js';
+import {
+  MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE,
+  MAX_RESULTS_PER_MESSAGE,
+  type MessageBody,
+} from '../../../src-main/core/protocol/messages.js';
 import type { WorkResult } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context.js';
@@ -155,8 +159,8 @@ test('while units of mine are on their way a result waits to share their message
   await outbox.stop();
 });
 
-test('a stream of results goes 32 a message without waiting out the gathering; those handed over in one turn go together', async () => {
-  const { ctx, requester, ids } = await providerWithResults(40);
+test('a stream of results goes as many a message as one carries, without waiting out the gathering; those handed over in one turn go together', async () => {
+  const { ctx, requester, ids } = await providerWithResults(MAX_RESULTS_PER_MESSAGE + 8);
   const outbox = new ResultOutbox(
     ctx,
     async () => {},
@@ -164,18 +168,18 @@ test('a stream of results goes 32 a message without waiting out the gathering; t
   ); // always more on their way
   const started = performance.now();
   const sends: Promise<void>[] = [];
-  for (const id of ids.slice(0, 32)) {
+  for (const id of ids.slice(0, MAX_RESULTS_PER_MESSAGE)) {
     sends.push(outbox.send(requester, id));
     await new Promise(setImmediate); // one a turn, as units end
   }
   await Promise.all(sends);
-  assert.ok(performance.now() - started < UNDER_GATHER_MS, 'the 32nd result sent the message');
-  sends.push(...ids.slice(32).map((id) => outbox.send(requester, id))); // the rest in one turn: they wait for more
+  assert.ok(performance.now() - started < UNDER_GATHER_MS, 'the last result a message carries sent it');
+  sends.push(...ids.slice(MAX_RESULTS_PER_MESSAGE).map((id) => outbox.send(requester, id))); // the rest in one turn: they wait for more
   await Promise.all(sends);
   await ctx.settled();
   assert.deepEqual(
     resultsSent(ctx).map((m) => m.results.length),
-    [32, 8],
+    [MAX_RESULTS_PER_MESSAGE, 8],
   );
   await outbox.stop();
 });
