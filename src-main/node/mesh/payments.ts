@@ -30,6 +30,8 @@ const FIRST_RETRY_MS = 1000;
 export class Payments {
   /** Jobs whose held results are being paid: the verdicts that close last each see the job complete. */
   readonly #settling = new KeyedQueue();
+  /** Assignments to tell each provider about at the end of this turn. */
+  readonly #toTell = new Map<string, string[]>();
 
   constructor(private readonly ctx: NodeContext) {}
 
@@ -119,8 +121,24 @@ export class Payments {
     return [...byProvider.keys()];
   }
 
+  /**
+   * Tells the provider at the end of this turn, with whatever else it is told in it: the units of
+   * a `results` message are decided together, and with redundancy 2 each told the other provider
+   * on it in a settlement of its own (a message and a journal step of the provider's a unit).
+   */
   tell(provider: string, assignmentIds: readonly string[]): void {
-    this.ctx.background(`telling ${provider} of its settlements`, this.#tell(provider, assignmentIds));
+    const pending = this.#toTell.get(provider);
+    if (pending) {
+      pending.push(...assignmentIds);
+      return;
+    }
+    const ids = [...assignmentIds];
+    this.#toTell.set(provider, ids);
+    const told = nextTurn().then(() => {
+      this.#toTell.delete(provider);
+      return this.#tell(provider, ids);
+    });
+    this.ctx.background(`telling ${provider} of its settlements`, told);
   }
 
   /**
