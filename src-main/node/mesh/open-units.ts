@@ -13,8 +13,10 @@ import type { WorkUnit } from '../../core/schemas/index.js';
 import type { NodeContext } from './context.js';
 
 const WALK_AGAIN_MS = 1_000;
-/** Jobs (or pullers and jobs) whose walk is remembered before stale ones are dropped. */
+/** Jobs whose walk is remembered before stale ones are dropped. */
 const JOBS_KEPT = 64;
+/** Pullers and jobs whose walk is remembered: a job may have hundreds of providers pulling. */
+const PULLS_KEPT = 1024;
 
 export class OpenUnits {
   /** Per job: each unit below `index` had a verdict or all its workers when a walk begun at `since` passed it. */
@@ -61,8 +63,8 @@ export class OpenUnits {
       if (unit) open.push(unit);
       index++;
     }
-    remember(this.#fullBelow, jobId, { index: fullBelow ?? index, since: known.since });
-    if (pullerKey !== undefined) remember(this.#pulledUpTo, pullerKey, { index, since: pulled.since });
+    remember(this.#fullBelow, JOBS_KEPT, jobId, { index: fullBelow ?? index, since: known.since });
+    if (pullerKey !== undefined) remember(this.#pulledUpTo, PULLS_KEPT, pullerKey, { index, since: pulled.since });
     return open;
   }
 
@@ -81,13 +83,14 @@ export class OpenUnits {
   }
 }
 
-/** Sets the walk under `key` as the newest (Map order is oldest first), dropping the oldest past JOBS_KEPT. */
+/** Sets the walk under `key` as the newest (Map order is oldest first), dropping the oldest past `kept`. */
 function remember(
   walks: Map<string, { index: number; since: number }>,
+  kept: number,
   key: string,
   walked: { index: number; since: number },
 ): void {
   walks.delete(key);
   walks.set(key, walked);
-  if (walks.size > JOBS_KEPT) walks.delete(walks.keys().next().value!);
+  if (walks.size > kept) walks.delete(walks.keys().next().value!);
 }
