@@ -4,8 +4,9 @@
 //   `job.completed`. Baseline: the same units (at most the first 100,000) in one local Executor
 //   pool of the provider's workers, in the same run. Beside it, each daemon's main-thread stalls (turns of its event loop
 //   over 20 ms late: long tasks, or waits for a CPU; fixtures/loop-stalls.ts) from submit until
-//   the provider has been paid for every unit (the held results are paid after completion), and
-//   each daemon's resident memory grown over that time, a unit (a job's state lives in memory
+//   the provider has been paid for every unit (the held results are paid after completion), the
+//   collector's pauses of each main thread a unit (to completion), and each daemon's resident
+//   memory grown over that time, a unit (a job's state lives in memory
 //   until it is compacted, `--keep-finished-days` after it ends: docs/ARCHITECTURE.md).
 // - disk_bytes_per_unit (target <= 1,024): the requester's data dir growth over that job, per unit,
 //   at rest (its WAL checkpointed once it was quiet), with the growth as the job completed beside it.
@@ -21,12 +22,12 @@ import { loadKernel } from '../src-main/node/exec/kernels.js';
 import { inPieces } from '../src-main/node/mesh/jobs.js';
 import {
   EventWatch,
-  stallsIn,
+  mainThreadIn,
   startDaemonProcess,
   trustEachOther,
   type DaemonProcess,
 } from './fixtures/daemon-process.js';
-import type { Stall } from './fixtures/loop-stalls.js';
+import type { GcPause, Stall } from './fixtures/loop-stalls.js';
 import { processCpu, processRss } from './fixtures/proc-cpu.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
@@ -122,6 +123,8 @@ interface MeshRun {
   cpuMsPerUnit: Record<'requester' | 'provider', { main: number; all: number }>;
   /** Each daemon's main-thread stalls from submit until the provider was paid for every unit. */
   stalls: Record<'requester' | 'provider', StallSummary>;
+  /** Each daemon's main thread paused by the collector, µs a unit, from submit to completion (as cpuMsPerUnit). */
+  gcPauseUsPerUnit: Record<'requester' | 'provider', Record<GcPause['kind'], number>>;
   /** From completion until the provider was paid for every unit (the held results paid at the job's end). */
   paidSeconds: number;
   /** Each daemon's resident memory grown from submit until paid in full, a unit: what a job holds while open. */
@@ -162,7 +165,7 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
   const requester = await startDaemonProcess({ name: 'requester', workers: 1, recordStalls: true });
   const provider = await startDaemonProcess({ name: 'provider', workers: WORKERS, recordStalls: true });
   const events = await EventWatch.open(requester.api);
-  let run: Omit<MeshRun, 'stalls'> & { window: [number, number] };
+  let run: Omit<MeshRun, 'stalls' | 'gcPauseUsPerUnit'> & { window: [number, number]; cpuWindow: [number, number] };
   try {
     await trustEachOther(requester, provider);
     const before = diskByPart(requester.dataDir);
@@ -186,6 +189,7 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     const atCompletion = diskGrowthPerUnit(before, diskByPart(requester.dataDir));
     const paidAt = await paidInFull(provider.api);
     const window: [number, number] = [startedAt, startedAt + (paidAt - start)];
+    const cpuWindow: [number, number] = [startedAt, startedAt + (completedAt - start)];
     const paidSeconds = (paidAt - completedAt) / 1000;
     const rssBytesPerUnit = {
       requester: round((processRss(requester.pid) - rssBefore.requester) / UNITS, 0),
@@ -210,17 +214,29 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
       rssBytesPerUnit,
       apiEventsPerUnit,
       window,
+      cpuWindow,
     };
   } finally {
     events.close();
     await Promise.all([requester.stop(), provider.stop()]);
   }
-  const { window, ...figures } = run;
-  const stalls = {
-    requester: summary(stallsIn(requester, ...window)),
-    provider: summary(stallsIn(provider, ...window)),
+  const { window, cpuWindow, ...figures } = run;
+  const recorded = { requester: mainThreadIn(requester, ...window), provider: mainThreadIn(provider, ...window) };
+  const gcUsPerUnit = (pauses: GcPause[], kind: GcPause['kind']) => {
+    const ms = pauses.filter((p) => p.kind === kind && p.at <= cpuWindow[1]).reduce((sum, p) => sum + p.ms, 0);
+    return round((ms * 1000) / UNITS, 1);
   };
-  return { ...figures, stalls };
+  const sides = ['requester', 'provider'] as const;
+  return {
+    ...figures,
+    stalls: Object.fromEntries(sides.map((side) => [side, summary(recorded[side].stalls)])) as MeshRun['stalls'],
+    gcPauseUsPerUnit: Object.fromEntries(
+      sides.map((side) => [
+        side,
+        { minor: gcUsPerUnit(recorded[side].gc, 'minor'), major: gcUsPerUnit(recorded[side].gc, 'major') },
+      ]),
+    ) as MeshRun['gcPauseUsPerUnit'],
+  };
 }
 
 /** When (performance.now()) the provider holds no escrow any more: every unit paid. */
@@ -271,6 +287,8 @@ export const benchmarks: Benchmark[] = [
           ratio_to_local_pool: round(mesh.unitsPerSecond / local, 3),
           workers: WORKERS,
           cpu_ms_per_unit: mesh.cpuMsPerUnit,
+          // Of each main thread's time above, what the collector paused it for (its helper threads are in `all`).
+          gc_pause_us_per_unit: mesh.gcPauseUsPerUnit,
           main_thread_stalls: mesh.stalls,
           paid_seconds_after_completion: round(mesh.paidSeconds, 1),
           // Submit to the provider paid for every unit (the results accepted unchecked are paid once the job completes).
