@@ -226,16 +226,14 @@ async function meshRun(input: Buffer): Promise<MeshRun> {
     const ms = pauses.filter((p) => p.kind === kind && p.at <= cpuWindow[1]).reduce((sum, p) => sum + p.ms, 0);
     return round((ms * 1000) / UNITS, 1);
   };
-  const sides = ['requester', 'provider'] as const;
+  const gcOf = (side: 'requester' | 'provider') => ({
+    minor: gcUsPerUnit(recorded[side].gc, 'minor'),
+    major: gcUsPerUnit(recorded[side].gc, 'major'),
+  });
   return {
     ...figures,
-    stalls: Object.fromEntries(sides.map((side) => [side, summary(recorded[side].stalls)])) as MeshRun['stalls'],
-    gcPauseUsPerUnit: Object.fromEntries(
-      sides.map((side) => [
-        side,
-        { minor: gcUsPerUnit(recorded[side].gc, 'minor'), major: gcUsPerUnit(recorded[side].gc, 'major') },
-      ]),
-    ) as MeshRun['gcPauseUsPerUnit'],
+    stalls: { requester: summary(recorded.requester.stalls), provider: summary(recorded.provider.stalls) },
+    gcPauseUsPerUnit: { requester: gcOf('requester'), provider: gcOf('provider') },
   };
 }
 

@@ -283,11 +283,9 @@ export class MeshNode {
         this.#following.lost(peer);
         this.emit('peer.disconnected', { peer });
       }
-      if (event !== 'disconnect' && addresses.length > 0 && !(event === 'discovery' && this.#knows(peer, addresses)))
-        this.#background(
-          'recording a peer',
-          this.record([{ type: 'peer.seen', peer_id: peer, addresses: addresses.slice(0, 16) }]),
-        );
+      const seen = addresses.slice(0, 16); // what a peer.seen keeps
+      if (event !== 'disconnect' && seen.length > 0 && !(event === 'discovery' && this.#knows(peer, seen)))
+        this.#background('recording a peer', this.record([{ type: 'peer.seen', peer_id: peer, addresses: seen }]));
     });
     network.subscribe(ADVERT_TOPIC);
     this.followTrusted();
@@ -298,7 +296,7 @@ export class MeshNode {
   /** Known at these addresses: its discovery is no news (each start puts the peers I trust in libp2p's store). */
   #knows(peer: string, addresses: readonly string[]): boolean {
     const known = this.state.peers.get(peer)?.addresses;
-    return known !== undefined && addresses.slice(0, 16).every((address) => known.includes(address));
+    return known !== undefined && addresses.every((address) => known.includes(address));
   }
 
   /** Something changed: the watchers and the heartbeat are back to their shortest intervals. */
