@@ -79,6 +79,11 @@ test(
     );
     assert.equal(await trustIn(ben, ann.peerId), 0.6, 'Ben trusts Ann at the weight he chose');
     assert.equal(await trustIn(ann, ben.peerId), 0.3, 'Ann trusts Ben at the weight her invite named');
+    // Trusted less than fully, Ben would get a free-rider's trickle from Ann's machine were he to share nothing.
+    await annPage
+      .getByTestId(`peer-row-${ben.peerId}`)
+      .getByText(/if it shares nothing, 1 unit per 120 s/)
+      .waitFor({ timeout: 20_000 });
 
     assert.deepEqual(pageErrors, [], 'the pages logged no error');
 

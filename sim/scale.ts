@@ -2,8 +2,8 @@
 // virtual time, through the real core: each provider's round is `allocate` (tiers and order by
 // effective trust = weight × reputation, those that give back first, capacity scaled by its
 // `DampingTracker`, each requester no more than its pipeline), its offers pass the credit limit
-// (`creditLimit` / `creditRefusal`) and a free-rider's trickle (`freeRiderRoom`), as
-// node/mesh/admission.ts asks them, each requester takes offers by `acceptByPolicy` (the node's
+// (`creditLimit` / `creditRefusal`) and a free-rider's trickle (`freeRiderRoom`, for a requester
+// `heldToTrickle`), as node/mesh/admission.ts asks them, each requester takes offers by `acceptByPolicy` (the node's
 // pipeline per provider: `pipelineFor` its cores), a paid unit moves `workerPart` of its price
 // between the two peers and records a verified outcome in the requester's reputation of the
 // provider (`recordOutcome`).
@@ -25,16 +25,16 @@ import { freeRiderRoom } from '../src-main/core/policy/index.js';
 import {
   acceptByPolicy,
   allocate,
-  contributorWaiting as coreContributorWaiting,
   DampingTracker,
   DEFAULT_ACCEPTANCE_POLICY,
   givesBack,
+  heldToTrickle,
   pipelineFor,
   type AcceptanceContext,
 } from '../src-main/core/scheduler/index.js';
 import type { ComputeCommitment, Offer, PriceSchedule } from '../src-main/core/schemas/index.js';
 import { effectiveTrust, emptyReputation, recordOutcome, reputationScore } from '../src-main/core/trust/index.js';
-import { EPOCH, newJob, NO_HISTORY, relist, ROUND_MS, slotOf, withUnits, type Job } from './jobs.js';
+import { EPOCH, newJob, NO_HISTORY, relist, ROUND_MS, slotOf, withUnits, fromOwnStart, type Job } from './jobs.js';
 import { FREE_RIDER, Mesh, type MeshShape } from './mesh.js';
 import { stream } from './prng.js';
 import { outcomeOf, type ScaleOutcome, type Tally } from './scale-outcome.js';
@@ -131,27 +131,30 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     running[p] = [];
   }
 
-  /**
-   * How many more units requester r may have of p now, as admission.ts counts them: its credit limit
-   * with p, and a free-rider's trickle when its commitment shows it gives nothing back while a
-   * friend of p that gives back has units open (`waiting`, from contributorWaiting below).
-   */
-  function room(p: number, r: number, nowMs: number, waiting: boolean): number {
+  /** Whether p holds requester r to a free-rider's trickle: r's commitment shows it gives nothing back, and p trusts it less than fully. */
+  const trickled = (p: number, r: number) => heldToTrickle(!freeRiders[mesh.jobOf[r]!], mesh.weight[mesh.edge(p, r)]!);
+
+  /** How many more units requester r may have of p now, as admission.ts counts them: its credit limit with p, and a free-rider's trickle. */
+  function room(p: number, r: number, nowMs: number): number {
     const e = mesh.edge(p, r);
     const headroom = creditLimit(mesh.weight[e]!) + mesh.balance[e]! - mesh.held[e]!;
     const credit = headroom < 0 ? 0 : Math.floor(headroom / price.escrow);
-    if (!freeRiders[mesh.jobOf[r]!] || !waiting) return credit;
+    if (!trickled(p, r)) return credit;
     return Math.min(credit, freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs));
   }
 
   /**
-   * Whether a requester that gives back, and that p trusts, has units waiting, as admission.ts asks
-   * reciprocity.ts over the commitments p holds: its friends' (a job with no unit open lists no request).
+   * For the contended figures only: whether a requester that gives back, and that p trusts, has
+   * units waiting (a job with no unit open lists no request).
    */
   const friendJobs = mesh.friendRequesters.map((friends) => Array.from(friends, (r) => jobs[mesh.jobOf[r]!]!));
   function contributorWaiting(p: number): boolean {
-    const commitments = friendJobs[p]!.map((job) => job.commitment);
-    return coreContributorWaiting(commitments, (peer) => mesh.weight[mesh.edge(p, mesh.peerOf(peer))]! > 0);
+    return friendJobs[p]!.some(
+      (job) =>
+        job.commitment.work_requests.length > 0 &&
+        givesBack(job.commitment) &&
+        mesh.weight[mesh.edge(p, job.peer)]! > 0,
+    );
   }
 
   const scoreOf = (e: number, nowMs: number) => reputationScore(mesh.reputation[e] ?? emptyReputation(), nowMs);
@@ -167,9 +170,9 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       const job = jobs[mesh.jobOf[r]!]!;
       if (job.open === 0) continue;
       if (waiting) contendedRounds[freeRiders[mesh.jobOf[r]!] ? 1 : 0]!++;
-      const left = room(p, r, nowMs, waiting);
+      const left = room(p, r, nowMs);
       if (left === 0) continue;
-      candidates.push(left >= job.listed.length ? job.commitment : withUnits(job, job.listed.slice(0, left)));
+      candidates.push(left >= job.listed.length ? job.commitment : withUnits(job, fromOwnStart(job.listed, left, p)));
       myTrust[job.name] = trustOf(mesh.edge(p, r), nowMs);
     }
     if (candidates.length === 0) return false;
@@ -241,10 +244,9 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       if (contended[q]) contendedUnits[freeRider ? 1 : 0]!++;
       if (freeRider) {
         const e = mesh.edge(q, job.peer);
-        if (contended[q]) {
-          freeRiderService.contended++;
-          if (freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs) <= 0) out.overTrickle++;
-        } else if (contributorFriend[q]) freeRiderService.contributorsServed++;
+        if (trickled(q, job.peer) && freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs) <= 0) out.overTrickle++;
+        if (contended[q]) freeRiderService.contended++;
+        else if (contributorFriend[q]) freeRiderService.contributorsServed++;
         else freeRiderService.noContributorFriend++;
         freeRiderUnits.set(e, [...(freeRiderUnits.get(e) ?? []), nowMs]);
       }
@@ -272,12 +274,11 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     const cores = mesh.cores[p]!;
     if (used[p]! > cores) out.overCapacity++;
     let takeable = 0;
-    const waiting = contributorWaiting(p);
     for (const r of mesh.friendRequesters[p]!) {
       const job = jobs[mesh.jobOf[r]!]!;
       if (job.open === 0) continue;
       const taken = running[p]!.reduce((k, u) => k + (jobOfUnit(u) === mesh.jobOf[r] ? 1 : 0), 0);
-      takeable += Math.max(0, Math.min(room(p, r, nowMs, waiting), job.open, pipelineFor(cores) - taken));
+      takeable += Math.max(0, Math.min(room(p, r, nowMs), job.open, pipelineFor(cores) - taken));
     }
     if (takeable > 0) {
       const usable = Math.min(cores, used[p]! + takeable);

@@ -167,10 +167,10 @@ test('a round places again when a requester passes its limit, so the room it too
   );
 });
 
-test('while a requester that gives back waits, one that gives nothing back is admitted one unit per FREE_RIDER_LIMIT; with nobody waiting, as its credit allows', () => {
+test('one that gives nothing back is admitted one unit per FREE_RIDER_LIMIT, idle cores or not, unless I trust it fully', () => {
   const C = 'contributor-c';
   const state = new MeshState(ME);
-  state.apply(event({ type: 'trust.set', peer_id: R, weight: 1 }));
+  state.apply(event({ type: 'trust.set', peer_id: R, weight: 0.5 }));
   state.apply(event({ type: 'trust.set', peer_id: C, weight: 1 }));
   const freeRider = commitment(R, { [ME]: 1 });
   const sharer = commitment(R, { [ME]: 1 }, [slot('s', 1, ONE_CORE, [['hash/sha256', 1]])]);
@@ -183,19 +183,25 @@ test('while a requester that gives back waits, one that gives nothing back is ad
   const seen = (r: ComputeCommitment | undefined, others: ComputeCommitment[] = [waiting], ms = NOON) =>
     new Admission(state, ms, new Map([...others, ...(r ? [r] : [])].map((c) => [c.peer_id, c])));
   assert.equal(seen(freeRider).room(R, 1000), FREE_RIDER_LIMIT.units);
+  // My idle cores too: with no one who gives back waiting, the free-rider still has only its trickle.
+  assert.equal(seen(freeRider, []).room(R, 1000), FREE_RIDER_LIMIT.units);
   accepted(state, 'a', NOON - 1000, 1000);
-  const admission = seen(freeRider);
-  assert.equal(admission.room(R, 1000), 0);
-  assert.match(admission.admit(R, 1000) ?? '', /gives nothing back/);
+  for (const others of [[waiting], []]) {
+    const admission = seen(freeRider, others);
+    assert.equal(admission.room(R, 1000), 0);
+    assert.match(admission.admit(R, 1000) ?? '', /gives nothing back/);
+  }
   assert.match(
-    seen(undefined).admit(R, 1000) ?? '',
+    seen(undefined, []).admit(R, 1000) ?? '',
     /gives nothing back/,
     'a requester whose commitment I have not seen shows me nothing',
   );
   assert.equal(seen(sharer).admit(R, 1000), undefined);
-  assert.equal(seen(sharer).room(R, 1000), 9999, 'its credit: 10,000 credits less the 0.9 it owes me, in units of 1');
-  // My idle cores are anyone's: with no one who gives back waiting, the free-rider has its credit's room.
-  assert.equal(seen(freeRider, []).room(R, 1000), 9999);
+  assert.equal(seen(sharer).room(R, 1000), 4999, 'its credit: 5,000 credits less the 0.9 it owes me, in units of 1');
   // Once the window has passed, the trickle gives it one more.
-  assert.equal(seen(freeRider, [waiting], NOON - 1000 + FREE_RIDER_LIMIT.per_seconds * 1000).room(R, 1000), 1);
+  assert.equal(seen(freeRider, [], NOON - 1000 + FREE_RIDER_LIMIT.per_seconds * 1000).room(R, 1000), 1);
+  // Trusted fully (my own laptop, sharing off), it has what its credit allows, giving back or not.
+  state.apply(event({ type: 'trust.set', peer_id: R, weight: 1 }));
+  assert.equal(seen(freeRider).room(R, 1000), 9999);
+  assert.equal(seen(undefined).admit(R, 1000), undefined);
 });

@@ -1,7 +1,8 @@
-// What a provider lets a requester that gives nothing back have while a requester that gives back
-// waits for its cores (core/scheduler/reciprocity.ts): a trickle, one unit per FREE_RIDER_LIMIT.per_seconds, on top of the user's own policies. Enough to
-// try the mesh; far less than a peer that shares its machine gets, so that sharing is what buys
-// service. Counted like a rate-limit policy, over the times of its units accepted here.
+// What a provider lets a requester that gives nothing back have, unless it trusts that requester
+// fully (core/scheduler/reciprocity.ts): a trickle, one unit per FREE_RIDER_LIMIT.per_seconds, on
+// top of the user's own policies, idle cores or not. Enough to try the mesh; far less than a peer
+// that shares its machine gets, so that sharing is what buys service. Counted like a rate-limit
+// policy, over the times of its units accepted here.
 import type { Policy } from '../schemas/index.js';
 import { policyRoom } from './evaluate.js';
 
@@ -16,5 +17,5 @@ export function freeRiderRoom(history: readonly number[], nowMs: number): number
 export function freeRiderRefusal(history: readonly number[], nowMs: number): string | undefined {
   if (freeRiderRoom(history, nowMs) > 0) return undefined;
   const { units, per_seconds } = FREE_RIDER_LIMIT;
-  return `you list no slot for me and have computed nothing: while peers who share wait, a requester that gives nothing back gets ${units} unit per ${per_seconds} s here`;
+  return `you list no slot for me and have computed nothing: a requester that gives nothing back gets ${units} unit per ${per_seconds} s here, unless I trust it fully`;
 }

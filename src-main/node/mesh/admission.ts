@@ -1,15 +1,14 @@
 // Whether a requester may have my machine compute one more unit now, and if not why: a requester
 // that refunded a result of mine as rejected without its verdict saying so gets nothing (until my
 // user sets their trust in it again), then my policies (core/policy: permit list, daily quota, rate
-// limit) and, for a requester that gives nothing back while one that does waits, a free-rider's
-// trickle (core/policy/free-rider.ts),
-// then its credit limit with me (core/ledger: my trust in it × CREDIT_PER_TRUST). The
-// provider asks at each acceptance, which is the guarantee, and in each round before its offers
+// limit) and, for a requester that gives nothing back and that I trust less than fully, a
+// free-rider's trickle (core/policy/free-rider.ts, core/scheduler/reciprocity.ts), then its credit
+// limit with me (core/ledger: my trust in it × CREDIT_PER_TRUST). The provider asks at each acceptance, which is the guarantee, and in each round before its offers
 // go out, so that it does not offer what it would refuse.
 import { creditLimit, creditRefusal } from '../../core/ledger/index.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { evaluatePolicies, freeRiderRefusal, freeRiderRoom, policyRoom } from '../../core/policy/index.js';
-import { contributorWaiting, givesBack, unitKey } from '../../core/scheduler/index.js';
+import { givesBack, heldToTrickle, unitKey } from '../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer } from '../../core/schemas/index.js';
 import { MAX_REFUSAL_REASON } from '../../core/schemas/index.js';
 
@@ -45,8 +44,6 @@ export class Admission {
     private readonly disk?: { refusal(requester: string): string | undefined },
   ) {}
 
-  #contended: boolean | undefined;
-
   /** Why `requester` may not have one more unit at `price` now, or undefined; an admitted unit counts towards the next. */
   admit(requester: string, price: number): string | undefined {
     const refusal = this.#refusal(requester, price);
@@ -78,14 +75,6 @@ export class Admission {
     return theirs !== undefined && givesBack(theirs);
   }
 
-  /** Someone who gives back has units waiting for my cores: a free-rider is then held to its trickle. */
-  #contendedByContributors(): boolean {
-    this.#contended ??=
-      this.commitments !== undefined &&
-      contributorWaiting(this.commitments.values(), (peer) => this.state.myTrustIn(peer) > 0);
-    return this.#contended;
-  }
-
   #refusal(requester: string, price: number): string | undefined {
     if ((this.state.falseRefunds.get(requester) ?? 0) > 0) return FALSE_REFUND_REFUSAL;
     const full = this.disk?.refusal(requester);
@@ -104,11 +93,11 @@ export class Admission {
     return creditRefusal(this.#limit(requester), { balance: this.#balance(requester), held: load.held }, price);
   }
 
-  /** My policies' room for it, and a free-rider's trickle when it gives nothing back. */
+  /** My policies' room for it, and a free-rider's trickle when it gives nothing back (unless I trust it fully). */
   #policyRoom(requester: string): number {
     const load = this.#load(requester);
     if (load.policyRoom === undefined) {
-      const trickle = !this.#givesBack(requester) && this.#contendedByContributors();
+      const trickle = heldToTrickle(this.#givesBack(requester), this.state.myTrustIn(requester));
       if (this.state.policies.length === 0 && !trickle) load.policyRoom = Infinity;
       else {
         const history = this.#history(load);

@@ -41,8 +41,8 @@ export class Following {
 
   /**
    * A peer gone (its last connection closed): none of its units waits for me while it cannot be
-   * pulled from or answer, so a contributor that left holds no free-rider to its trickle. Its
-   * slots and history stay (what it gives back); on its return, each side sends its commitment.
+   * pulled from or answer, so my offer rounds place none of them. Its slots and history stay (what
+   * it gives back); on its return, each side sends its commitment.
    */
   lost(peer: string): void {
     const theirs = this.ctx.commitments.get(peer);

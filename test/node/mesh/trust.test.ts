@@ -1,12 +1,13 @@
-// Who gets computed for: nobody works for a requester nobody trusts, and a provider fills its
-// slot with its bilateral (tier 1) requesters' units before its one-way (tier 2) ones.
+// Who gets computed for: nobody works for a requester nobody trusts, a provider fills its slot
+// with its bilateral (tier 1) requesters' units before its one-way (tier 2) ones, and a requester
+// that shares nothing gets a trickle unless the provider trusts it fully.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, test } from 'node:test';
 import type { Offer } from '../../../src-main/core/schemas/index.js';
 import { supportedAlgorithms } from '../../../src-main/node/mesh/algorithms.js';
 import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
-import { meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+import { jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 let nodes: TestNode[] = [];
 afterEach(async () => {
@@ -147,3 +148,25 @@ test('a provider does not offer past its slot while its earlier offers are open'
   const open = provider.node.provider.recentOffers();
   assert.equal(open.length, 8, `offers outstanding on an 8-unit slot: ${open.length}`);
 });
+
+test(
+  'a requester that shares nothing gets one unit per 120 s from a provider that trusts it less than fully; trusted fully, the rest',
+  { timeout: 60_000 },
+  async () => {
+    nodes.push(await startNode(), await startNode({ workers: 2 }));
+    const [requester, provider] = nodes as [TestNode, TestNode];
+    // The provider's cores are idle, and nobody else wants them.
+    await meshOf(nodes, (from) => (from === 0 ? 1 : 0.5));
+    await requester.api['sharing.set']({ on: false });
+    const { job_id: jobId } = await submitHash(requester, 6, 64, false);
+    const mine = () =>
+      [...provider.node.state.assignments.values()].filter((a) => a.acceptance.job_id === jobId).length;
+    await waitFor('its first unit', () => mine() > 0 || undefined, 20_000);
+    await new Promise((r) => setTimeout(r, 5000)); // two or more rounds' offers and acceptances
+    assert.equal(mine(), 1, 'one unit in 120 s');
+
+    await provider.api['trust.set']({ peer_id: requester.node.peerId, weight: 1 });
+    assert.equal((await jobEnded(requester.api, jobId, 30_000)).state, 'completed');
+    assert.equal(mine(), 6);
+  },
+);
