@@ -98,7 +98,6 @@ export function relist(job: Job, assigned: Uint8Array): void {
   job.commitment = withUnits(job, listed);
 }
 
-/** Its commitment listing these units; with none, no work request (the node lists only jobs with units open). */
 /**
  * The `count` of `listed` that provider `p` may offer, from a start of its own: the node's allocate
  * takes a requester's units from the provider's own place in its list (`rotated`), so that providers
@@ -109,6 +108,7 @@ export function fromOwnStart<T>(listed: readonly T[], count: number, p: number):
   return Array.from({ length: Math.min(count, listed.length) }, (_, i) => listed[(start + i) % listed.length]!);
 }
 
+/** Its commitment listing these units; with none, no work request (the node lists only jobs with units open). */
 export function withUnits(job: Job, units: WorkUnit[]): ComputeCommitment {
   return { ...job.commitment, work_requests: units.length > 0 ? [{ ...job.request, work_units: units }] : [] };
 }

@@ -3,10 +3,10 @@
 // effective trust = weight × reputation, those that give back first, capacity scaled by its
 // `DampingTracker`, each requester no more than its pipeline), its offers pass the credit limit
 // (`creditLimit` / `creditRefusal`) and a free-rider's trickle (`freeRiderRoom`, for a requester
-// `heldToTrickle`), as node/mesh/admission.ts asks them, each requester takes offers by `acceptByPolicy` (the node's
-// pipeline per provider: `pipelineFor` its cores), a paid unit moves `workerPart` of its price
-// between the two peers and records a verified outcome in the requester's reputation of the
-// provider (`recordOutcome`).
+// `heldToTrickle`), as node/mesh/admission.ts asks them, each requester takes offers by
+// `acceptByPolicy` (the node's pipeline per provider: `pipelineFor` its cores), a paid unit moves
+// `workerPart` of its price between the two peers and records a verified outcome in the
+// requester's reputation of the provider (`recordOutcome`).
 //
 // What is real and what is aggregated:
 // - Every unit is a real WorkUnit, offered and accepted by the core one by one. A unit takes one
@@ -34,7 +34,7 @@ import {
 } from '../src-main/core/scheduler/index.js';
 import type { ComputeCommitment, Offer, PriceSchedule } from '../src-main/core/schemas/index.js';
 import { effectiveTrust, emptyReputation, recordOutcome, reputationScore } from '../src-main/core/trust/index.js';
-import { EPOCH, newJob, NO_HISTORY, relist, ROUND_MS, slotOf, withUnits, fromOwnStart, type Job } from './jobs.js';
+import { EPOCH, newJob, NO_HISTORY, relist, ROUND_MS, slotOf, fromOwnStart, withUnits, type Job } from './jobs.js';
 import { FREE_RIDER, Mesh, type MeshShape } from './mesh.js';
 import { stream } from './prng.js';
 import { outcomeOf, type ScaleOutcome, type Tally } from './scale-outcome.js';

@@ -3,8 +3,9 @@
 // user sets their trust in it again), then my policies (core/policy: permit list, daily quota, rate
 // limit) and, for a requester that gives nothing back and that I trust less than fully, a
 // free-rider's trickle (core/policy/free-rider.ts, core/scheduler/reciprocity.ts), then its credit
-// limit with me (core/ledger: my trust in it × CREDIT_PER_TRUST). The provider asks at each acceptance, which is the guarantee, and in each round before its offers
-// go out, so that it does not offer what it would refuse.
+// limit with me (core/ledger: my trust in it × CREDIT_PER_TRUST). The provider asks at each
+// acceptance, which is the guarantee, and in each round before its offers go out, so that it does
+// not offer what it would refuse.
 import { creditLimit, creditRefusal } from '../../core/ledger/index.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import { evaluatePolicies, freeRiderRefusal, freeRiderRoom, policyRoom } from '../../core/policy/index.js';
