@@ -223,6 +223,9 @@ test('4. Dashboard: the sharing switch turns sharing off, then on again', { time
       [on] as const,
       { timeout: 5_000 },
     );
+    // With sharing off, the card says what that costs the user's own jobs (core/scheduler/reciprocity.ts).
+    const card = (await page.locator('.sharing-detail').textContent()) ?? '';
+    assert.equal(/do not trust you fully run 1 unit of your jobs per 120 s/.test(card), !on, card);
     await shoot(page, shot);
   }
   assertNoPageErrors();

@@ -1,4 +1,5 @@
 // The dashboard's cards: sharing on or off (and why nothing is offered), and this machine.
+import { FREE_RIDER_LIMIT } from '../../src-main/core/policy/index.js';
 import { asSentence, formatCount, formatGiB, formatPercent } from '../format.js';
 import { summarizeGpu } from '../gpu/gpu-format.js';
 import type { Status } from '../store/types.js';
@@ -9,8 +10,9 @@ export function SharingCard({ status, onToggle }: { status: Status; onToggle: (o
   const { sharing, availability } = status;
   const offering = availability.offering;
   const headline = !sharing ? 'Sharing is off' : offering ? 'Sharing with people you trust' : 'Sharing is paused';
+  const { units, per_seconds } = FREE_RIDER_LIMIT;
   const detail = !sharing
-    ? 'Your machine runs nothing for others. Turn sharing on to offer its spare time to the peers you trust.'
+    ? `Your machine runs nothing for others. Until it has, peers that do not trust you fully run ${units} unit of your jobs per ${per_seconds} s each. Turn sharing on to offer its spare time to the peers you trust.`
     : offering
       ? `Offering up to ${availability.cores} ${availability.cores === 1 ? 'core' : 'cores'} now to the peers you trust, in turn: those who trust you back first, then the others, the most trusted first (your trust times their track record).`
       : asSentence(availability.paused?.message ?? 'nothing is offered right now.');
