@@ -131,15 +131,15 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     running[p] = [];
   }
 
-  /** Whether p holds requester r to a free-rider's trickle: r's commitment shows it gives nothing back, and p trusts it less than fully. */
-  const trickled = (p: number, r: number) => heldToTrickle(!freeRiders[mesh.jobOf[r]!], mesh.weight[mesh.edge(p, r)]!);
+  /** Whether the provider of edge e holds requester r to a free-rider's trickle: r's commitment shows it gives nothing back, and e's weight is below full trust. */
+  const trickled = (e: number, r: number) => heldToTrickle(!freeRiders[mesh.jobOf[r]!], mesh.weight[e]!);
 
   /** How many more units requester r may have of p now, as admission.ts counts them: its credit limit with p, and a free-rider's trickle. */
   function room(p: number, r: number, nowMs: number): number {
     const e = mesh.edge(p, r);
     const headroom = creditLimit(mesh.weight[e]!) + mesh.balance[e]! - mesh.held[e]!;
     const credit = headroom < 0 ? 0 : Math.floor(headroom / price.escrow);
-    if (!trickled(p, r)) return credit;
+    if (!trickled(e, r)) return credit;
     return Math.min(credit, freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs));
   }
 
@@ -244,7 +244,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       if (contended[q]) contendedUnits[freeRider ? 1 : 0]!++;
       if (freeRider) {
         const e = mesh.edge(q, job.peer);
-        if (trickled(q, job.peer) && freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs) <= 0) out.overTrickle++;
+        if (trickled(e, job.peer) && freeRiderRoom(freeRiderUnits.get(e) ?? [], nowMs) <= 0) out.overTrickle++;
         if (contended[q]) freeRiderService.contended++;
         else if (contributorFriend[q]) freeRiderService.contributorsServed++;
         else freeRiderService.noContributorFriend++;

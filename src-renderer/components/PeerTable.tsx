@@ -2,7 +2,8 @@
 // the scheduler serves the others in turn (core/scheduler/allocate.ts): mutual trust first, then
 // by my effective trust (weight times record).
 import type { PeerView } from '../../src-main/core/api/contract.js';
-import { FREE_RIDER_LIMIT } from '../../src-main/core/policy/index.js';
+import { FREE_RIDER_TRICKLE } from '../../src-main/core/policy/index.js';
+import { trustedFully } from '../../src-main/core/scheduler/reciprocity.js';
 import { formatAgo, formatWeight, shortPeerId } from '../format.js';
 import { Badge } from './basics.js';
 import { CommitRange } from './CommitRange.js';
@@ -22,11 +23,9 @@ function accessOf(peer: Pick<PeerView, 'trust_mine' | 'trust_theirs' | 'false_re
   if (peer.trust_mine <= 0)
     return { tone: 'neutral', label: 'Not permitted', detail: 'gets nothing from this machine' };
   // A peer that shares nothing back gets a trickle unless trusted fully (core/scheduler/reciprocity.ts).
-  const { units, per_seconds } = FREE_RIDER_LIMIT;
-  const sharing =
-    peer.trust_mine >= 1
-      ? 'trusted fully: served even if it shares nothing'
-      : `if it shares nothing, ${units} unit per ${per_seconds} s`;
+  const sharing = trustedFully(peer.trust_mine)
+    ? 'trusted fully: served even if it shares nothing'
+    : `if it shares nothing, ${FREE_RIDER_TRICKLE}`;
   if ((peer.trust_theirs ?? 0) > 0)
     return { tone: 'ok', label: 'Permitted · mutual', detail: `served first (tier 1); ${sharing}` };
   return { tone: 'accent', label: 'Permitted · one-way', detail: `served after mutual peers (tier 2); ${sharing}` };

@@ -8,6 +8,9 @@ import { policyRoom } from './evaluate.js';
 
 export const FREE_RIDER_LIMIT = { kind: 'rate_limit', units: 1, per_seconds: 120 } as const satisfies Policy;
 
+/** The trickle in words, as the refusal and the UI say it. */
+export const FREE_RIDER_TRICKLE = `${FREE_RIDER_LIMIT.units} unit per ${FREE_RIDER_LIMIT.per_seconds} s`;
+
 /** How many more units a requester that gives nothing back may have now; `history`: times of its units accepted here. */
 export function freeRiderRoom(history: readonly number[], nowMs: number): number {
   return policyRoom([FREE_RIDER_LIMIT], '', history, nowMs);
@@ -16,6 +19,5 @@ export function freeRiderRoom(history: readonly number[], nowMs: number): number
 /** Why a requester that gives nothing back may not have one more unit now, or undefined. */
 export function freeRiderRefusal(history: readonly number[], nowMs: number): string | undefined {
   if (freeRiderRoom(history, nowMs) > 0) return undefined;
-  const { units, per_seconds } = FREE_RIDER_LIMIT;
-  return `you list no slot for me and have computed nothing: a requester that gives nothing back gets ${units} unit per ${per_seconds} s here, unless I trust it fully`;
+  return `you list no slot for me and have computed nothing: a requester that gives nothing back gets ${FREE_RIDER_TRICKLE} here, unless I trust it fully`;
 }

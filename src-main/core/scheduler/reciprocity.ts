@@ -16,7 +16,12 @@ export function givesBack(theirs: ComputeCommitment): boolean {
   return theirs.availability_slots.length > 0 || theirs.contribution_history.total_work_units_completed > 0;
 }
 
+/** Whether my trust weight in a peer is full trust: my own machines, my household. */
+export function trustedFully(myTrust: number): boolean {
+  return myTrust >= FULL_TRUST;
+}
+
 /** Whether a requester is held to a free-rider's trickle on my machine: it gives nothing back, and I trust it less than fully. */
 export function heldToTrickle(givesBackToMe: boolean, myTrust: number): boolean {
-  return !givesBackToMe && myTrust < FULL_TRUST;
+  return !givesBackToMe && !trustedFully(myTrust);
 }
