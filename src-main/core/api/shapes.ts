@@ -19,7 +19,7 @@ import {
 } from '../schemas/index.js';
 import { framesInOrder, FRAMES_OUT_OF_ORDER, MAX_FRAME, RENDER_SPEC_FIELDS } from '../schemas/render-job.js';
 import { SHADER_LIMITS } from '../gpu/shader.js';
-import { MAX_REDUNDANCY } from '../schemas/work.js';
+import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK } from '../schemas/work.js';
 import { SceneSchema } from '../render/scene.js';
 import { LinkViewSchema } from './reach-shapes.js';
 
@@ -188,6 +188,11 @@ const SUBMIT_JOB_FIELDS = {
   /** Or a WGSL compute shader (GPU workers only; params: entry_point, workgroup_size, workgroups, buffer_size; docs/UNIT_ABI.md). */
   wgsl_code: z.optional(z.string().check(z.minLength(1), z.maxLength(SHADER_LIMITS.codeChars))),
   chunk_bytes: z.int().check(z.minimum(1), z.maximum(MAX_CHUNK_BYTES)),
+  /**
+   * Units a pack holds (core/mesh/packs.ts; 1: none packed). Absent: sized by the node for its own
+   * kernels' tiny units, 1 for a module or a shader, whose cost it cannot know.
+   */
+  units_per_pack: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK))),
   params: z.optional(Params),
   ...JOB_TERMS,
 };

@@ -23,6 +23,8 @@ export interface UnitProgress {
   agreeing?: readonly string[];
   /** Those accepted unchecked: their escrows are held until the job completes. */
   unchecked?: readonly string[];
+  /** A verified pack's units that failed alike in every run (core/mesh/packs.ts). */
+  failedUnits?: number;
   /** Times the verdict was withdrawn (a provider it relied on was convicted); a reopened unit is checked. */
   reopened?: number;
 }

@@ -39,6 +39,7 @@ export function foldVerdict(
   // two a unit (about 250 bytes a unit of room never used).
   progress.agreeing = agreeing.slice();
   progress.unchecked = verdict.unchecked_results?.slice() ?? [];
+  if (verdict.failed_units !== undefined) progress.failedUnits = verdict.failed_units;
   // Reputation: results that carry the verdict count as verified. Only a check convicts (unit.checked).
   for (const { result } of assignments) {
     if (result && agreeing.includes(result.result_id)) outcome(result.computed_by_peer, 'verified', at);
@@ -59,6 +60,7 @@ export function foldReopened(state: VerdictFolded, event: NodeEventOf<'unit.reop
   progress.verifiedAt = undefined;
   progress.agreeing = undefined;
   progress.unchecked = undefined;
+  progress.failedUnits = undefined;
   progress.reopened = (record.reopened ?? 0) + 1;
   const job = state.jobs.get(record.unit.job_id);
   if (!job) return;

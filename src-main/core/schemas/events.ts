@@ -11,7 +11,7 @@ import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, Peer
 import { ReceiptSchema, SignatureSchema } from './receipts.js';
 import { MAX_FRAME, RenderSpecSchema } from './render-job.js';
 import { WorkResultSchema } from './result.js';
-import { MAX_REDUNDANCY, WorkUnitSchema } from './work.js';
+import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK, WorkUnitSchema } from './work.js';
 
 const base = { event_id: Id, at: IsoTime };
 
@@ -31,6 +31,8 @@ const verdictFields = {
   agreeing_results: z.optional(boundedArray(Id, LIMITS.resultsPerConsensus)),
   /** Those of them accepted on their providers' records alone, unchecked: a conviction reopens the unit. */
   unchecked_results: z.optional(boundedArray(Id, LIMITS.resultsPerConsensus)),
+  /** A verified pack's units whose outputs are deterministic failures (core/mesh/packs.ts); absent: none. */
+  failed_units: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK))),
 };
 
 export const JobSchema = z.strictObject({
@@ -47,6 +49,11 @@ export const JobSchema = z.strictObject({
   manual_accept: z.optional(z.boolean()),
   /** Peers I have not trusted may compute its units (see its work requests, take them, fetch their blobs); absent: no. */
   open_to_strangers: z.optional(z.boolean()),
+  /**
+   * Its units go in packs of this many (core/mesh/packs.ts): `unit_count` counts the packs, each a
+   * unit of the state and the market; absent: one unit a pack.
+   */
+  units_per_pack: z.optional(z.int().check(z.minimum(2), z.maximum(MAX_UNITS_PER_PACK))),
   /** A render job: its units are the tiles of these frames, assembled into one PNG per frame. */
   render: z.optional(RenderSpecSchema),
 });

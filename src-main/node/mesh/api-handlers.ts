@@ -15,7 +15,8 @@ import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
 import type { MeshNode } from './mesh-node.js';
 import { policyHandlers } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
-import { jobView as jobViewOf, unitOfJob, unitPage } from './job-view.js';
+import { jobView as jobViewOf, unitOfJob, unitPage, type UnitSources } from './job-view.js';
+import { PackOutputs } from './unit-packs.js';
 import { outputsPage, verifiedOutput } from './job-outputs.js';
 import { storageHandlers } from './storage-handlers.js';
 
@@ -23,6 +24,8 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
   const { state } = node;
   const now = () => Date.now();
 
+  // A packed job's units are read from their packs' outputs, each pack read once for a page of them.
+  const unitSources: UnitSources = { state, archive: node.journal.archive, packs: new PackOutputs(node.ctx.blobs) };
   const jobView = (record: JobRecord) => jobViewOf(state, record, node.requester.awaitingAgreement(record.job.job_id));
 
   const myJob = (jobId: string): JobRecord => {
@@ -223,7 +226,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'jobs.status'({ job_id, units, units_from = 0 }) {
       const record = myJob(job_id);
       if (!units) return { job: jobView(record) };
-      return { job: jobView(record), units: unitPage(state, node.journal.archive, record, units_from) };
+      return { job: jobView(record), units: unitPage(unitSources, record, units_from) };
     },
     async 'jobs.list'() {
       // A node keeps every job until its user deletes it: past the list's bound, the newest are listed.
@@ -236,15 +239,15 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     },
     async 'jobs.output'({ job_id, unit_id }) {
       const record = myJob(job_id);
-      const view = unitOfJob(state, node.journal.archive, record, unit_id);
+      const view = unitOfJob(unitSources, record, unit_id);
       if (!view) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
       if (view.failure) throw new ApiError('conflict', `unit ${unit_id} failed: ${failureText(view.failure)}`);
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
-      const bytes = await verifiedOutput(node.ctx, record, view);
+      const bytes = await verifiedOutput(node.ctx, unitSources, record, view);
       return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };
     },
     async 'jobs.outputs'({ job_id, from = 0 }) {
-      return outputsPage(node.ctx, node.journal.archive, myJob(job_id), from);
+      return outputsPage(node.ctx, unitSources, myJob(job_id), from);
     },
     async 'render.submit'(spec) {
       return node.requester.submitRender(spec);

@@ -9,10 +9,9 @@ import { cidOfBytes } from '../blobs/cid.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
 import { GpuError } from '../gpu/gpu-executor.js';
 import type { GpuService } from '../gpu/gpu-service.js';
-import { runUnit } from '../gpu/unit-router.js';
 import { resultIdOf } from '../../core/protocol/messages.js';
 import { BytesByCid } from './bytes-by-cid.js';
-import { outputOf } from './unit-output.js';
+import { unitOutput } from './unit-output.js';
 import { iso, type NodeContext } from './context.js';
 
 /** Blobs kept in memory a while: a render job's tiles share their frame's scene, a job's units their module. */
@@ -172,8 +171,16 @@ export class ExecutionQueue {
     const abort = new AbortController();
     this.#aborts.set(assignmentId, abort);
     if (!this.ctx.state.sharing || this.#stopped) abort.abort(); // switched off (or stopped) while its blobs were on their way
-    const run = runUnit(unit, module, input, abort.signal, this.executor, this.gpu);
-    const ran = await outputOf(run, started, () => this.ctx.now());
+    const ran = await unitOutput(
+      unit,
+      module,
+      input,
+      abort.signal,
+      this.executor,
+      this.gpu,
+      () => this.ctx.now(),
+      started,
+    );
     this.#aborts.delete(assignmentId);
     free();
     if (ran instanceof Error) {

@@ -6,8 +6,7 @@ import { SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import type { WorkUnit } from '../../core/schemas/index.js';
 import type { Executor } from '../exec/index.js';
 import type { NodeContext } from './context.js';
-import { runUnit } from '../gpu/unit-router.js';
-import { outputOf } from './unit-output.js';
+import { unitOutput } from './unit-output.js';
 
 export class GroundTruth {
   /** Fresh at every start: draws need only be unpredictable, not repeatable. */
@@ -49,9 +48,7 @@ export class GroundTruth {
     const module = unit.module_cid ? this.ctx.blobs.get(unit.module_cid) : new Uint8Array();
     const input = unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : new Uint8Array();
     if (!module || !input) return undefined;
-    const started = this.ctx.now();
-    const run = runUnit(unit, module, input, this.ctx.signal, this.executor, undefined); // on my CPU
-    const ran = await outputOf(run, started, () => this.ctx.now());
+    const ran = await unitOutput(unit, module, input, this.ctx.signal, this.executor, undefined, () => this.ctx.now()); // on my CPU
     if (ran instanceof Error) {
       this.ctx.log(`checking unit ${unit.unit_id} failed: ${ran.message}`);
       return undefined;

@@ -5,20 +5,41 @@ import type { UnitOutput, UnitView } from '../../core/api/contract.js';
 import type { JobRecord } from '../../core/mesh/state.js';
 import { ApiError } from '../api/errors.js';
 import { DEFAULT_LIMITS } from '../exec/index.js';
-import type { Archive } from '../journal/archive.js';
+import { packOf, unitsPerPackOf } from '../../core/mesh/packs.js';
+import { unitIdOf } from '../../core/mesh/unit-table.js';
+import { cidOfBytes } from '../blobs/cid.js';
 import { blobFromHolders, type NodeContext } from './context.js';
-import { unitPage } from './job-view.js';
+import { unitPage, unitsCreated, type UnitSources } from './job-view.js';
 
 /** About the most output bytes one page carries (it carries one unit at least, whatever its size). */
 const OUTPUTS_PAGE_BYTES = 16 * 1024 * 1024;
 
 /** The verified output of `view`, a unit of `record`; ApiError `unavailable` when neither I nor its providers have it. */
-export async function verifiedOutput(ctx: NodeContext, record: JobRecord, view: UnitView): Promise<Uint8Array> {
-  const cid = view.output_cid!;
+export async function verifiedOutput(
+  ctx: NodeContext,
+  from: UnitSources,
+  record: JobRecord,
+  view: UnitView,
+): Promise<Uint8Array> {
+  if (unitsPerPackOf(record.job) === 1) return storedOutput(ctx, record, view.unit_id, view.output_cid!);
+  // A unit of a pack: its entry in the pack's output, had as any output is.
+  const { pack, place } = packOf(view.index, unitsPerPackOf(record.job));
+  const packId = unitIdOf(record.job.job_id, pack);
+  const packCid = record.summary
+    ? from.archive.unit(record.job.job_id, packId)?.consensus_hash
+    : from.state.units.progressOf(packId)?.consensusHash;
+  if (!packCid) throw new ApiError('unavailable', `the pack of ${view.unit_id} has no verified output`);
+  if (!from.packs.of(packCid)) await storedOutput(ctx, record, packId, packCid);
+  const output = from.packs.of(packCid)?.[place];
+  if (!output || cidOfBytes(output) !== view.output_cid)
+    throw new ApiError('unavailable', `the output of ${view.unit_id} is not in its pack's output ${packCid}`);
+  return output;
+}
+
+/** The verified output `cid` of unit `unitId` (a pack's, in a packed job): from my store, else from a provider whose result carries it. */
+async function storedOutput(ctx: NodeContext, record: JobRecord, unitId: string, cid: string): Promise<Uint8Array> {
   // A compacted job's outputs are those in my store: its assignments, and so its holders, are gone.
-  const agreeing = ctx.state
-    .activeAssignments(view.unit_id)
-    .filter((assignment) => assignment.result?.output_cid === cid);
+  const agreeing = ctx.state.activeAssignments(unitId).filter((assignment) => assignment.result?.output_cid === cid);
   const holders = agreeing.map((assignment) => assignment.acceptance.provider_peer);
   // No more than the verified results said the output holds (and no executor makes more).
   const declared = record.summary
@@ -32,19 +53,19 @@ export async function verifiedOutput(ctx: NodeContext, record: JobRecord, view: 
 /** The job's units from `from`, each with its output once verified, and where the next page starts. */
 export async function outputsPage(
   ctx: NodeContext,
-  archive: Archive,
+  sources: UnitSources,
   record: JobRecord,
   from: number,
 ): Promise<{ outputs: UnitOutput[]; next: number | null }> {
   const outputs: UnitOutput[] = [];
   let bytes = 0;
-  for (const view of unitPage(ctx.state, archive, record, from)) {
+  for (const view of unitPage(sources, record, from)) {
     if (bytes >= OUTPUTS_PAGE_BYTES) break;
     const { unit_id, index, status, failure, output_cid } = view;
     const output: UnitOutput = { unit_id, index, status, failure, output_cid };
     if (output_cid !== null && failure === null) {
       try {
-        const got = await verifiedOutput(ctx, record, view);
+        const got = await verifiedOutput(ctx, sources, record, view);
         output.output_base64 = Buffer.from(got).toString('base64');
         bytes += got.byteLength;
       } catch (err) {
@@ -55,5 +76,5 @@ export async function outputsPage(
     outputs.push(output);
   }
   const next = from + outputs.length;
-  return { outputs, next: next < record.created ? next : null };
+  return { outputs, next: next < unitsCreated(record) ? next : null };
 }

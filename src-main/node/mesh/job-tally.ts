@@ -10,6 +10,7 @@ import { workerPart } from '../../core/ledger/index.js';
 import type { JobSummary } from '../../core/mesh/records.js';
 import { unitIdsOf, type AssignmentRecord, type JobRecord, type MeshState } from '../../core/mesh/state.js';
 import { parseUnitId } from '../../core/mesh/unit-table.js';
+import { unitsInPack, unitsOfJob, unitsPerPackOf } from '../../core/mesh/packs.js';
 import { ledgerEntriesOf, verdictsOf, type NodeEvent } from '../../core/schemas/index.js';
 import { agreedFailure } from './unit-output.js';
 
@@ -75,12 +76,15 @@ export function applyEvent(state: MeshState, event: NodeEvent): void {
     const record = at && state.jobs.get(at.jobId);
     const tally = record && kept.get(record);
     // A unit not walked yet is counted, as it is then, when the walk gets to it.
-    return tally && at.index < tally.walked ? [{ unitId, tally, before: unitPart(state, unitId) }] : [];
+    return tally && at.index < tally.walked
+      ? [{ unitId, record, index: at.index, tally, before: unitPart(state, record, unitId, at.index) }]
+      : [];
   });
   const growing = jobGrowing(event);
   const createdBefore = growing === undefined ? 0 : (state.jobs.get(growing)?.created ?? 0);
   state.apply(event);
-  for (const { unitId, tally, before } of moving) move(tally, before, unitPart(state, unitId));
+  for (const { unitId, record, index, tally, before } of moving)
+    move(tally, before, unitPart(state, record, unitId, index));
   if (growing !== undefined) countNewUnits(state.jobs.get(growing), createdBefore);
 }
 
@@ -130,15 +134,19 @@ function walkOn(state: MeshState, record: JobRecord, tally: Kept, units: number)
   const end = Math.min(record.created, tally.walked + units);
   for (const id of unitIdsOf(record, tally.walked)) {
     if (tally.walked >= end) break;
-    move(tally, NOTHING, unitPart(state, id));
+    move(tally, NOTHING, unitPart(state, record, id, tally.walked));
     tally.walked++;
   }
   return tally.walked < record.created;
 }
 
-function unitPart(state: MeshState, unitId: string): UnitPart {
+/** What unit `index` of the job adds (a pack: each of its units, core/mesh/packs.ts). */
+function unitPart(state: MeshState, record: JobRecord, unitId: string, index: number): UnitPart {
   const unit = state.units.progressOf(unitId);
   const failed = unit?.verdict === 'rejected' || agreedFailure(unit?.consensusHash) !== undefined;
+  const perPack = unitsPerPackOf(record.job);
+  const units = perPack === 1 ? 1 : unitsInPack(index, perPack, unitsOfJob(record));
+  const failedUnits = failed ? units : (unit?.failedUnits ?? 0);
   let held = 0;
   let spent = 0;
   let refusals: Map<string, { provider: string; reason: string; at: string }> | undefined;
@@ -152,8 +160,8 @@ function unitPart(state: MeshState, unitId: string): UnitPart {
       });
   }
   return {
-    verified: !failed && unit?.verdict === 'verified' ? 1 : 0,
-    failed: failed ? 1 : 0,
+    verified: !failed && unit?.verdict === 'verified' ? units - failedUnits : 0,
+    failed: failedUnits,
     held,
     spent,
     refusals: refusals ?? NO_REFUSALS,

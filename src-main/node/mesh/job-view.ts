@@ -6,7 +6,10 @@ import type { JobRecord, MeshState } from '../../core/mesh/state.js';
 import { parseUnitId, unitIdOf } from '../../core/mesh/unit-table.js';
 import { LIMITS } from '../../core/schemas/index.js';
 import type { Archive, ArchivedUnit } from '../journal/archive.js';
+import { packOf, unitsInPack, unitsOfJob, unitsPerPackOf } from '../../core/mesh/packs.js';
+import { cidOfBytes } from '../blobs/cid.js';
 import { tallyOf } from './job-tally.js';
+import type { PackOutputs } from './unit-packs.js';
 import { agreedFailure } from './unit-output.js';
 
 /** What a finished job keeps once compacted. */
@@ -27,7 +30,7 @@ export function jobView(state: MeshState, record: JobRecord, awaitingAgreement =
     name: record.job.name,
     algorithm: record.job.algorithm_id ?? 'wasm',
     state: record.cancelled ? 'cancelled' : done ? (failed > 0 ? 'failed' : 'completed') : 'running',
-    units_total: record.job.unit_count,
+    units_total: unitsOfJob(record),
     units_verified: verified,
     units_failed: failed,
     units_awaiting_agreement: done || record.cancelled ? 0 : awaitingAgreement,
@@ -43,22 +46,74 @@ export function jobView(state: MeshState, record: JobRecord, awaitingAgreement =
   };
 }
 
+/** How a job's units are read: from the state, or the journal's archive once compacted; a packed job's outputs from its packs'. */
+export interface UnitSources {
+  state: MeshState;
+  archive: Archive;
+  packs: PackOutputs;
+}
+
+/** The job's units journaled so far, as the user counts them. */
+export function unitsCreated(record: JobRecord): number {
+  return Math.min(unitsOfJob(record), record.created * unitsPerPackOf(record.job));
+}
+
 /** A page of a job's units from `from`, at most LIMITS.unitsPerPage; a compacted job's from the journal's units table. */
-export function unitPage(state: MeshState, archive: Archive, record: JobRecord, from: number): UnitView[] {
-  const last = Math.min(record.created, from + LIMITS.unitsPerPage);
-  return Array.from({ length: Math.max(0, last - from) }, (_, i) => {
-    const id = unitIdOf(record.job.job_id, from + i);
-    return record.summary ? archivedUnitView(archive, record, id, from + i) : unitView(state, id);
-  });
+export function unitPage(from: UnitSources, record: JobRecord, first: number): UnitView[] {
+  const last = Math.min(unitsCreated(record), first + LIMITS.unitsPerPage);
+  return Array.from({ length: Math.max(0, last - first) }, (_, i) => unitAt(from, record, first + i));
 }
 
 /** One unit of the job, or undefined when the job has none of that id. */
-export function unitOfJob(state: MeshState, archive: Archive, record: JobRecord, unitId: string): UnitView | undefined {
-  const jobId = record.job.job_id;
-  if (!record.summary) return state.units.get(unitId)?.unit.job_id === jobId ? unitView(state, unitId) : undefined;
-  const index = parseUnitId(unitId);
-  if (index?.jobId !== jobId || index.index >= record.created) return undefined;
-  return archivedUnitView(archive, record, unitId, index.index);
+export function unitOfJob(from: UnitSources, record: JobRecord, unitId: string): UnitView | undefined {
+  const at = parseUnitId(unitId);
+  if (at?.jobId !== record.job.job_id || at.index >= unitsCreated(record)) return undefined;
+  if (!record.summary && unitsPerPackOf(record.job) === 1 && !from.state.units.has(unitId)) return undefined;
+  return unitAt(from, record, at.index);
+}
+
+/** Unit `index` of the job: itself, or its place in its pack. */
+function unitAt(from: UnitSources, record: JobRecord, index: number): UnitView {
+  const perPack = unitsPerPackOf(record.job);
+  const { pack, place } = packOf(index, perPack);
+  const id = unitIdOf(record.job.job_id, pack);
+  const view = record.summary ? archivedUnitView(from.archive, record, id, pack) : unitView(from.state, id);
+  if (perPack === 1) return view;
+  const units = unitsInPack(pack, perPack, unitsOfJob(record));
+  return unitInPack(
+    view,
+    unitIdOf(record.job.job_id, index),
+    index,
+    from.packs.of(view.output_cid ?? '')?.[place],
+    units,
+  );
+}
+
+/**
+ * A unit of a pack, from the pack's view: its outcome and output are its own (its entry in the
+ * pack's output); the seconds and fuel the pack took, it shares evenly with the pack's other units.
+ */
+function unitInPack(
+  pack: UnitView,
+  unitId: string,
+  index: number,
+  output: Uint8Array | undefined,
+  units: number,
+): UnitView {
+  const share = (value: number | null, round = (n: number) => n) => (value === null ? null : round(value / units));
+  const view: UnitView = {
+    ...pack,
+    unit_id: unitId,
+    index,
+    estimated_seconds: share(pack.estimated_seconds),
+    seconds: share(pack.seconds),
+    fuel: share(pack.fuel, Math.round),
+  };
+  if (pack.status !== 'verified') return view;
+  if (!output) return { ...view, consensus_hash: null, output_cid: null }; // the pack's output is not in my store
+  const cid = cidOfBytes(output);
+  const failure = agreedFailure(cid) ?? null;
+  return { ...view, status: failure ? 'failed' : 'verified', failure, consensus_hash: cid, output_cid: cid };
 }
 
 function unitView(state: MeshState, id: string): UnitView {

@@ -7,6 +7,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MAX_STREAMED_INPUT_BYTES, type SubmitJobTerms } from '../../core/api/contract.js';
 import { ShaderSpecSchema } from '../../core/gpu/index.js';
 import { SHA256_BYTES } from '../../core/mesh/input-cids.js';
+import { defaultUnitsPerPack, unitsOfInput } from '../../core/mesh/packs.js';
 import type { JobRecord } from '../../core/mesh/records.js';
 import { LIMITS, validate, type Job, type JobInput, type UnitTemplate } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
@@ -21,8 +22,10 @@ export interface SplitJob {
   job: Job;
   template: UnitTemplate;
   input: JobInput;
-  /** 32 bytes a unit. */
+  /** 32 bytes a unit of the state (a pack, in a packed job). */
   digests: Uint8Array;
+  /** The job's units as the user counts them. */
+  units: number;
 }
 
 /** What the job's terms make of its module, before any input is read. */
@@ -70,7 +73,13 @@ export async function splitJob(
       throw tooManyUnits(Math.ceil(declaredBytes / chunk), chunk, declaredBytes);
   }
   const { algorithmId, module, params, secondsPerMiB, gpuBytes } = resolveModule(spec);
-  const digests = new UnitDigests(chunk);
+  const secondsPerUnit = (chunk / 2 ** 20) * secondsPerMiB;
+  // The node sizes packs only for its own kernels, whose cost per byte it knows.
+  const perPack = spec.units_per_pack ?? (spec.library === undefined ? 1 : defaultUnitsPerPack(chunk, secondsPerUnit));
+  if (perPack > 1 && gpuBytes > 0)
+    throw new ApiError('bad_request', `a shader's units are not packed: units_per_pack is ${perPack}, and must be 1`);
+  const packBytes = chunk * perPack;
+  const digests = new UnitDigests(packBytes, chunk);
   let stored: { cid: string; bytes: number };
   let moduleCid: string;
   try {
@@ -85,6 +94,7 @@ export async function splitJob(
   const all = digests.end();
   const count = all.byteLength / SHA256_BYTES;
   if (count === 0) throw new ApiError('bad_request', 'the input is empty');
+  const units = unitsOfInput(stored.bytes, chunk);
   const jobId = `job-${randomBytes(8).toString('hex')}`;
   // Estimates are a full chunk's: the last, shorter unit asks for no less than it needs.
   const template: UnitTemplate = {
@@ -97,19 +107,22 @@ export async function splitJob(
       ram_gb: 0.0625,
       ...(gpuBytes > 0 ? { gpu_vram_gb: Math.max(1 / 1024, (gpuBytes + chunk) / 2 ** 30) } : {}),
     },
-    estimated_duration_seconds: Math.max(0.001, (chunk / 2 ** 20) * secondsPerMiB),
+    estimated_duration_seconds: Math.max(0.001, secondsPerUnit * perPack),
     priority: spec.priority,
     verification_redundancy: spec.redundancy,
     module_cid: moduleCid,
+    ...(perPack > 1 ? { pack_chunk_bytes: chunk } : {}),
     params: params as UnitTemplate['params'],
-    ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
+    // The most a unit may cost, so a pack of them at most that many times it.
+    ...(spec.max_price !== undefined ? { max_price: spec.max_price * perPack } : {}),
     verification: { kind: 'exact_hash' },
   };
   const job: Job = {
     job_id: jobId,
     requester: ctx.me,
-    name: spec.name ?? `${algorithmId} × ${count}`,
+    name: spec.name ?? `${algorithmId} × ${units}`,
     unit_count: count,
+    ...(perPack > 1 ? { units_per_pack: perPack } : {}),
     redundancy: spec.redundancy,
     budget: spec.budget,
     algorithm_id: algorithmId,
@@ -117,7 +130,13 @@ export async function splitJob(
     open_to_strangers: spec.open_to_strangers,
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
   };
-  return { job, template, input: { cid: stored.cid, bytes: stored.bytes, chunk_bytes: chunk }, digests: all };
+  return {
+    job,
+    template,
+    input: { cid: stored.cid, bytes: stored.bytes, chunk_bytes: packBytes },
+    digests: all,
+    units,
+  };
 }
 
 /**
@@ -174,7 +193,10 @@ function inputTooLarge(bytes?: number): ApiError {
   );
 }
 
-/** The sha256 of each `chunk`-byte unit of a stream, taken as the stream passes through. */
+/**
+ * The sha256 of each `chunk`-byte unit of a stream (a pack, in a packed job), taken as the stream
+ * passes through; `unitBytes`: a unit's input as the user counts units, for their limit.
+ */
 class UnitDigests {
   #digests = new Uint8Array(1024 * SHA256_BYTES);
   #units = 0;
@@ -183,7 +205,10 @@ class UnitDigests {
   #partial: Hash | undefined;
   #partialBytes = 0;
 
-  constructor(private readonly chunk: number) {}
+  constructor(
+    private readonly chunk: number,
+    private readonly unitBytes = chunk,
+  ) {}
 
   async *through(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const piece of source) {
@@ -220,8 +245,8 @@ class UnitDigests {
   }
 
   #push(digest: Uint8Array): void {
-    if (this.#units >= LIMITS.unitsPerJob)
-      throw tooManyUnits(Math.ceil(this.#inputBytes / this.chunk), this.chunk, this.#inputBytes);
+    const units = unitsOfInput(this.#inputBytes, this.unitBytes);
+    if (units > LIMITS.unitsPerJob) throw tooManyUnits(units, this.unitBytes, this.#inputBytes);
     if ((this.#units + 1) * SHA256_BYTES > this.#digests.byteLength) {
       const grown = new Uint8Array(this.#digests.byteLength * 2);
       grown.set(this.#digests);

@@ -143,13 +143,13 @@ export class Requester {
     input: AsyncIterable<Uint8Array>,
     declaredBytes?: number,
   ): Promise<{ job_id: string; units: number }> {
-    const { job, template, input: stored, digests } = await splitJob(this.ctx, spec, input, declaredBytes);
+    const { job, template, input: stored, digests, units } = await splitJob(this.ctx, spec, input, declaredBytes);
     // The job and its first batch of units are one step, each further batch a step of its own, so
     // that the node answers others between them (a million units in one step held its main thread
     // 1.6 s). A submit that a crash cut short is finished at the next start (#finishSubmits).
     const batches = unitBatches(job.job_id, digests);
     const first = batches.next().value as NewEvent; // a job has a unit at least (splitJob)
-    const submitted = await this.#journal(job, [{ type: 'job.submitted', job, template, input: stored }, first]);
+    const submitted = await this.#journal(job, [{ type: 'job.submitted', job, template, input: stored }, first], units);
     await this.#journalSteps(oneAStep(batches));
     return submitted;
   }
@@ -202,12 +202,15 @@ export class Requester {
     return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
   }
 
-  /** Journals a job with its units (a render job's all, a batched job's first batch) in one step, and says so. */
-  async #journal(job: Job, events: NewEvent[]): Promise<{ job_id: string; units: number }> {
+  /**
+   * Journals a job with its units (a render job's all, a batched job's first batch) in one step, and
+   * says so; `units`: as the user counts them (a packed job's `unit_count` counts its packs).
+   */
+  async #journal(job: Job, events: NewEvent[], units = job.unit_count): Promise<{ job_id: string; units: number }> {
     await this.#journaled('the job', () => this.ctx.record(events));
-    this.ctx.emit('job.submitted', { job_id: job.job_id, units: job.unit_count });
+    this.ctx.emit('job.submitted', { job_id: job.job_id, units });
     this.ctx.commitmentChanged(true);
-    return { job_id: job.job_id, units: job.unit_count };
+    return { job_id: job.job_id, units };
   }
 
   /** Whether any job of mine has a unit that wants workers now. */

@@ -4,7 +4,11 @@
 import { cidOfBytes } from '../blobs/cid.js';
 import { ExecError } from '../exec/index.js';
 import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../gpu/gpu-executor.js';
-import type { RanUnit } from '../gpu/unit-router.js';
+import type { GpuService } from '../gpu/gpu-service.js';
+import { runUnit, type RanUnit } from '../gpu/unit-router.js';
+import type { Executor } from '../exec/index.js';
+import type { WorkUnit } from '../../core/schemas/index.js';
+import { MAX_PACK_OUTPUT_BYTES, packOutput, unpackInput } from './unit-packs.js';
 
 /** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
 const DETERMINISTIC_FAILURES = new Set([
@@ -36,6 +40,10 @@ export function agreedFailure(outputCid: string | null | undefined): string | un
   return outputCid ? FAILURE_BY_CID.get(outputCid) : undefined;
 }
 
+/** How many units of a pack failed the same way in every run (their outputs are deterministic failures). */
+export const failedInPack = (outputs: readonly Uint8Array[]): number =>
+  outputs.filter((output) => agreedFailure(cidOfBytes(output)) !== undefined).length;
+
 /** The unit's output (a deterministic failure encoded as `{"error": code}`), or the error that kept it from one. */
 export async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => number): Promise<RanUnit | Error> {
   const ran = await run.catch((err: unknown) => err);
@@ -51,4 +59,39 @@ export async function outputOf(run: Promise<RanUnit>, startedMs: number, now: ()
     };
   }
   return ran;
+}
+
+/**
+ * Runs the unit where it belongs (runUnit) to its output, as outputOf says. A pack's units are each
+ * run alone, all at once (the executor batches them into its workers), and their outputs make the
+ * pack's (unit-packs.ts); a failure that is no unit's output is the pack's.
+ */
+export async function unitOutput(
+  unit: WorkUnit,
+  module: Uint8Array,
+  input: Uint8Array,
+  signal: AbortSignal,
+  cpu: Executor,
+  gpu: GpuService | undefined,
+  now: () => number,
+  /** When the unit's time began (its blobs' fetch included, for a provider). */
+  started = now(),
+): Promise<RanUnit | Error> {
+  const { pack_chunk_bytes: chunkBytes, ...single } = unit;
+  if (chunkBytes === undefined) return outputOf(runUnit(unit, module, input, signal, cpu, gpu), started, now);
+  const runs = await Promise.all(
+    unpackInput(input, chunkBytes).map((part) =>
+      outputOf(runUnit(single, module, part, signal, cpu, gpu), started, now),
+    ),
+  );
+  const failed = runs.find((ran) => ran instanceof Error);
+  if (failed) return failed;
+  const ran = runs as RanUnit[];
+  const fuels = ran.flatMap((one) => (one.fuel === undefined ? [] : [one.fuel]));
+  const fuel = fuels.length > 0 ? { fuel: fuels.reduce((sum, one) => sum + one, 0) } : {};
+  const output = packOutput(ran.map((one) => one.output));
+  // Over the limit every fetch of an output holds to: the pack fails as a unit would (every run agrees).
+  if (output.byteLength > MAX_PACK_OUTPUT_BYTES)
+    return { output: failureOutput('OutputTooLarge'), ...fuel, wallMs: now() - started };
+  return { output, ...fuel, wallMs: now() - started };
 }

@@ -9,7 +9,7 @@
 import type { Vote } from '../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import { MAX_REDUNDANCY, type Acceptance } from '../../core/schemas/index.js';
+import { MAX_REDUNDANCY, type Acceptance, type WorkUnit } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import type { Executor } from '../exec/index.js';
 import { RecordError, resultsRecorded, type NewEvent, type NodeContext } from './context.js';
@@ -23,7 +23,8 @@ import { KeyedQueue } from './keyed-queue.js';
 import { refundEvent } from './settlement.js';
 import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
-import { agreedFailure } from './unit-output.js';
+import { agreedFailure, failedInPack } from './unit-output.js';
+import { PackOutputs } from './unit-packs.js';
 import { emitUnits, UnitsThisTurn } from './unit-events.js';
 import { againstTruth, Convictions } from './convictions.js';
 import { VerdictReceipts } from './verdict-receipts.js';
@@ -44,6 +45,7 @@ export class Verdicts {
   readonly #tiles: TileChecker;
   readonly #truth: GroundTruth;
   readonly #outputs: VerifiedOutputs;
+  readonly #packs: PackOutputs;
   /** My checks of results against my own runs, and the convictions they make. */
   readonly #checks: Convictions;
   readonly #later = new Set<NodeJS.Timeout>();
@@ -73,6 +75,7 @@ export class Verdicts {
     this.#tiles = new TileChecker(ctx, executor);
     this.#truth = new GroundTruth(ctx, executor);
     this.#outputs = new VerifiedOutputs(ctx);
+    this.#packs = new PackOutputs(ctx.blobs);
     this.#checks = new Convictions(ctx, {
       tell: (provider, ids) => this.#payments.tell(provider, ids),
       decide: (unitId) => this.decide(unitId),
@@ -279,12 +282,20 @@ export class Verdicts {
         const kept = await this.#outputs.ensure(unitId, judgement.hash, active);
         if (kept === 'retry') this.#decideLater(unitId);
         if (kept === 'unavailable') this.acceptSoon();
-        if (kept === 'kept') await this.#close(unitId, judgement, votes, replyingTo);
+        if (kept === 'kept')
+          await this.#close(unitId, judgement, votes, replyingTo, this.#failedUnits(unit, judgement.hash));
         return;
       }
       case 'failed':
         await this.#close(unitId, judgement, votes, replyingTo);
     }
+  }
+
+  /** A verified pack's units whose outputs are deterministic failures, from its output in my store (ensure put it there). */
+  #failedUnits(unit: WorkUnit, hash: string): number {
+    if (unit.pack_chunk_bytes === undefined || agreedFailure(hash)) return 0;
+    const outputs = this.#packs.of(hash);
+    return outputs ? failedInPack(outputs) : 0;
   }
 
   /** Journals the verdict, pays or holds or refunds each assignment, signs the verdict (with those reached beside it). */
@@ -293,6 +304,7 @@ export class Verdicts {
     judgement: Extract<Judgement, { status: 'verified' | 'failed' }>,
     votes: readonly Vote[],
     replyingTo?: string,
+    failedUnits = 0,
   ): Promise<void> {
     const { state } = this.ctx;
     const record = state.units.get(unitId)!;
@@ -314,6 +326,7 @@ export class Verdicts {
         consensus_hash: hash,
         agreeing_results: agreeing,
         unchecked_results: unchecked,
+        ...(failedUnits > 0 ? { failed_units: failedUnits } : {}),
       },
     ];
     const judged = new Set(votes.map((v) => v.result_id));

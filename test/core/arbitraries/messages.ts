@@ -87,11 +87,21 @@ export const workUnitArb = recordOf<S.WorkUnit>(
     verification_redundancy: redundancyArb,
     module_cid: idArb,
     input_cid: idArb,
+    pack_chunk_bytes: fc.integer({ min: 1, max: 16 * 1024 * 1024 }),
     params: paramsArb,
     max_price: creditsArb,
     verification: verificationMethodArb,
   },
-  ['required_dataset', 'estimated_fuel', 'module_cid', 'input_cid', 'params', 'max_price', 'verification'],
+  [
+    'required_dataset',
+    'estimated_fuel',
+    'module_cid',
+    'input_cid',
+    'pack_chunk_bytes',
+    'params',
+    'max_price',
+    'verification',
+  ],
 );
 
 export const workRequestArb = recordOf<S.WorkRequest>(

@@ -1,7 +1,13 @@
 // fast-check arbitraries for what a node keeps: receipts, ledger entries, policies, jobs,
 // availability, and every journal event.
 import fc from 'fast-check';
-import { ledgerEntryId, LIMITS, MAX_FRAME, MAX_REDUNDANCY } from '../../../src-main/core/schemas/index.js';
+import {
+  ledgerEntryId,
+  LIMITS,
+  MAX_FRAME,
+  MAX_REDUNDANCY,
+  MAX_UNITS_PER_PACK,
+} from '../../../src-main/core/schemas/index.js';
 import type * as S from '../../../src-main/core/schemas/index.js';
 import type { SharingSettings, WeeklyWindow } from '../../../src-main/core/availability/index.js';
 import {
@@ -203,9 +209,10 @@ export const jobArb = recordOf<S.Job>(
     algorithm_id: idArb,
     manual_accept: fc.boolean(),
     open_to_strangers: fc.boolean(),
+    units_per_pack: fc.integer({ min: 2, max: MAX_UNITS_PER_PACK }),
     render: renderSpecArb,
   },
-  ['deadline', 'algorithm_id', 'manual_accept', 'open_to_strangers', 'render'],
+  ['deadline', 'algorithm_id', 'manual_accept', 'open_to_strangers', 'units_per_pack', 'render'],
 );
 
 const wallTimeArb = fc
@@ -237,6 +244,7 @@ const unitVerdictFields = {
   consensus_hash: fc.option(idArb, { nil: null }),
   agreeing_results: fc.array(idArb, { maxLength: 3 }),
   unchecked_results: fc.array(idArb, { maxLength: 3 }),
+  failed_units: fc.integer({ min: 1, max: MAX_UNITS_PER_PACK }),
 };
 const eventOf = <T extends S.NodeEventType>(type: T) => ({ type: fc.constant(type), ...eventBase });
 
@@ -321,12 +329,16 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
   'unit.verified': recordOf<S.NodeEventOf<'unit.verified'>>({ ...eventOf('unit.verified'), ...unitVerdictFields }, [
     'agreeing_results',
     'unchecked_results',
+    'failed_units',
   ]),
   'units.verified': recordOf<S.NodeEventOf<'units.verified'>>({
     ...eventOf('units.verified'),
-    verdicts: fc.array(recordOf<S.UnitVerdict>(unitVerdictFields, ['agreeing_results', 'unchecked_results']), {
-      maxLength: 3,
-    }),
+    verdicts: fc.array(
+      recordOf<S.UnitVerdict>(unitVerdictFields, ['agreeing_results', 'unchecked_results', 'failed_units']),
+      {
+        maxLength: 3,
+      },
+    ),
   }),
   'job.compacted': recordOf<S.NodeEventOf<'job.compacted'>>(
     {
