@@ -13,7 +13,7 @@ import {
   type SubmitJobTermsInput,
 } from '../core/api/contract.js';
 import { everyUnit } from '../core/api/unit-pages.js';
-import { MAX_REDUNDANCY } from '../core/schemas/work.js';
+import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK } from '../core/schemas/work.js';
 import { SHADER_LIMITS } from '../core/gpu/index.js';
 import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
@@ -29,6 +29,7 @@ interface SubmitOptions extends CommonOptions, Partial<RenderOptions> {
   wgsl?: string;
   input?: string;
   chunkBytes?: string;
+  unitsPerPack?: string;
   out?: string;
   params?: string;
   redundancy: string;
@@ -56,6 +57,10 @@ export function registerJobCommands(program: Command): void {
     )
     .option('--input <file>', `the input, streamed to the node (at most ${MAX_STREAMED_INPUT_BYTES} bytes)`)
     .option('--chunk-bytes <n>', 'bytes of input per unit')
+    .option(
+      '--units-per-pack <n>',
+      `units that travel as one pack (1..${MAX_UNITS_PER_PACK}; default: sized by the node for a kernel's tiny units, 1 for --wasm)`,
+    )
     .option('--params <json>', "the kernel's params, a JSON object")
     .option('--render <scene>', 'a render job: this scene file (docs/SCENE.md), one unit per tile')
     .option('--frames <a-b>', 'render: the frames, e.g. 1-4 or 7', '0')
@@ -237,6 +242,9 @@ async function submission(options: SubmitOptions): Promise<{ terms: SubmitJobTer
   // Everything typed is checked before either file is read.
   const numbers = {
     chunk_bytes: wholeNumber('--chunk-bytes', options.chunkBytes, 1, MAX_CHUNK_BYTES),
+    ...(options.unitsPerPack !== undefined
+      ? { units_per_pack: wholeNumber('--units-per-pack', options.unitsPerPack, 1, MAX_UNITS_PER_PACK) }
+      : {}),
     ...jobTerms(options),
   };
   const params = options.params === undefined ? undefined : jsonObject('--params', options.params);

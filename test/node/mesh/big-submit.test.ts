@@ -57,6 +57,7 @@ test('a 200,000-unit job streams in, shows progress, and survives a restart', { 
   const submitted = await client.submitStream(
     {
       library: 'hash',
+      units_per_pack: 1, // 200,000 units of the state: a module's job, whose units the node does not pack
       method: 'sha256',
       chunk_bytes: CHUNK,
       redundancy: 1,

@@ -30,7 +30,7 @@ test(
     const [requester, provider] = nodes as [TestNode, TestNode];
     await meshOf(nodes);
     const shipped = new Set(shippedModules().map((m) => cidOfBytes(m)));
-    const { params, input, chunk } = hashJob(UNITS, true);
+    const { params, input, chunk } = hashJob(UNITS, true, 1);
     const { job_id } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
     const inputCids = Array.from({ length: UNITS }, (_, i) => cidOfBytes(input.subarray(i * chunk, (i + 1) * chunk)));
     // Past the grace: from here only the job's being open keeps its inputs.

@@ -12,7 +12,7 @@ test('cancelling a job pays each result already delivered, at the requester and 
     await meshOf([requester, provider]);
     // Two replicas a unit and one provider: each unit gets one result, which waits for a second.
     const units = 6;
-    const { params } = hashJob(units, false);
+    const { params } = hashJob(units, false, 1);
     const { job_id: jobId } = await requester.api['jobs.submit']({ ...params, redundancy: 2 });
     const delivered = await waitFor(
       'a result of every unit at the requester',

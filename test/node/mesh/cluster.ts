@@ -55,10 +55,14 @@ export async function waitFor<T>(
   }
 }
 
-/** A sha256 job over `units` random 64-byte chunks, two replicas each, with a budget that never runs out. */
+/**
+ * A sha256 job over `units` random 64-byte chunks, two replicas each, with a budget that never runs
+ * out; `unitsPerPack`: as the job says (absent: the node packs them, core/mesh/packs.ts).
+ */
 export function hashJob(
   units: number,
   manualAccept: boolean,
+  unitsPerPack?: number,
 ): { params: Parameters<ApiHandlers['jobs.submit']>[0]; input: Buffer; chunk: number } {
   const chunk = 64;
   const input = randomBytes(units * chunk);
@@ -72,6 +76,7 @@ export function hashJob(
     priority: 0.5,
     manual_accept: manualAccept,
     open_to_strangers: false,
+    ...(unitsPerPack === undefined ? {} : { units_per_pack: unitsPerPack }),
   };
   return { params, input, chunk };
 }
