@@ -192,7 +192,10 @@ export function formatJob(job: JobView): string {
     ['name', job.name],
     ['algorithm', job.algorithm],
     ['state', job.state],
-    ['units', `${job.units_verified}/${job.units_total} verified, ${job.units_failed} failed`],
+    [
+      'units',
+      `${job.units_verified}/${job.units_total} verified, ${job.units_failed} failed${job.units_per_pack > 1 ? `, in packs of ${job.units_per_pack}` : ''}`,
+    ],
     ['redundancy', String(job.redundancy)],
     ...(job.units_awaiting_agreement > 0
       ? [

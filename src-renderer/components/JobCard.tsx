@@ -69,6 +69,11 @@ export function JobCard({
           {formatCredits(job.budget)}
         </span>
         <span>×{job.redundancy} redundancy</span>
+        {job.units_per_pack > 1 && (
+          <span title="Its tiny units travel to providers together: each still runs alone and is checked alone.">
+            in packs of {job.units_per_pack}
+          </span>
+        )}
         {job.units_awaiting_agreement > 0 && (
           <span
             className="text-warn"

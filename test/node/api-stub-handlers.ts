@@ -55,6 +55,7 @@ export const STUB_JOB: JobView = {
   algorithm: 'hash/sha256@1.0.0',
   state: 'running',
   units_total: 4,
+  units_per_pack: 1,
   units_verified: 1,
   units_failed: 0,
   redundancy: 1,

@@ -110,6 +110,8 @@ export const JobViewSchema = z.strictObject({
   algorithm: Id,
   state: JobStateSchema,
   units_total: Count,
+  /** Units that travel as one pack (core/mesh/packs.ts): 1 when they travel alone. */
+  units_per_pack: z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK)),
   units_verified: Count,
   units_failed: Count,
   /**

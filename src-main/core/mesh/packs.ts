@@ -44,3 +44,9 @@ export function unitsOfJob(record: Pick<JobRecord, 'job' | 'input'>): number {
   if (perPack === 1 || !record.input) return record.job.unit_count;
   return unitsOfInput(record.input.bytes, record.input.chunk_bytes / perPack);
 }
+
+/** How many of the job's units its state unit `index` holds: 1, or a pack's. */
+export function unitsAt(record: Pick<JobRecord, 'job' | 'input'>, index: number): number {
+  const perPack = unitsPerPackOf(record.job);
+  return perPack === 1 ? 1 : unitsInPack(index, perPack, unitsOfJob(record));
+}

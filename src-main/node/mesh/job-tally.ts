@@ -10,7 +10,7 @@ import { workerPart } from '../../core/ledger/index.js';
 import type { JobSummary } from '../../core/mesh/records.js';
 import { unitIdsOf, type AssignmentRecord, type JobRecord, type MeshState } from '../../core/mesh/state.js';
 import { parseUnitId } from '../../core/mesh/unit-table.js';
-import { unitsInPack, unitsOfJob, unitsPerPackOf } from '../../core/mesh/packs.js';
+import { unitsAt } from '../../core/mesh/packs.js';
 import { ledgerEntriesOf, verdictsOf, type NodeEvent } from '../../core/schemas/index.js';
 import { agreedFailure } from './unit-output.js';
 
@@ -144,8 +144,7 @@ function walkOn(state: MeshState, record: JobRecord, tally: Kept, units: number)
 function unitPart(state: MeshState, record: JobRecord, unitId: string, index: number): UnitPart {
   const unit = state.units.progressOf(unitId);
   const failed = unit?.verdict === 'rejected' || agreedFailure(unit?.consensusHash) !== undefined;
-  const perPack = unitsPerPackOf(record.job);
-  const units = perPack === 1 ? 1 : unitsInPack(index, perPack, unitsOfJob(record));
+  const units = unitsAt(record, index);
   const failedUnits = failed ? units : (unit?.failedUnits ?? 0);
   let held = 0;
   let spent = 0;

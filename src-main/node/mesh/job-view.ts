@@ -31,6 +31,7 @@ export function jobView(state: MeshState, record: JobRecord, awaitingAgreement =
     algorithm: record.job.algorithm_id ?? 'wasm',
     state: record.cancelled ? 'cancelled' : done ? (failed > 0 ? 'failed' : 'completed') : 'running',
     units_total: unitsOfJob(record),
+    units_per_pack: unitsPerPackOf(record.job),
     units_verified: verified,
     units_failed: failed,
     units_awaiting_agreement: done || record.cancelled ? 0 : awaitingAgreement,

@@ -45,7 +45,7 @@ export const failedInPack = (outputs: readonly Uint8Array[]): number =>
   outputs.filter((output) => agreedFailure(cidOfBytes(output)) !== undefined).length;
 
 /** The unit's output (a deterministic failure encoded as `{"error": code}`), or the error that kept it from one. */
-export async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => number): Promise<RanUnit | Error> {
+async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => number): Promise<RanUnit | Error> {
   const ran = await run.catch((err: unknown) => err);
   if (!(ran instanceof Error)) return ran as RanUnit;
   if (

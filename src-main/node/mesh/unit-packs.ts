@@ -18,7 +18,7 @@ export function unpackOutput(bytes: Uint8Array): Uint8Array[] | undefined {
     return undefined;
   }
   if (!Array.isArray(decoded) || decoded.length === 0 || decoded.length > MAX_UNITS_PER_PACK) return undefined;
-  return decoded.every((output) => output instanceof Uint8Array) ? (decoded as Uint8Array[]) : undefined;
+  return decoded.every((output) => output instanceof Uint8Array) ? decoded : undefined;
 }
 
 /** The units' inputs in a pack's input: `chunkBytes` each, the last what is left. */

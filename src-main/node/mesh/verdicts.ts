@@ -25,6 +25,7 @@ import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure, failedInPack } from './unit-output.js';
 import { PackOutputs } from './unit-packs.js';
+import { unitsAt } from '../../core/mesh/packs.js';
 import { emitUnits, UnitsThisTurn } from './unit-events.js';
 import { againstTruth, Convictions } from './convictions.js';
 import { VerdictReceipts } from './verdict-receipts.js';
@@ -89,10 +90,11 @@ export class Verdicts {
    * disagreed, or a provider on probation that I cannot check) and still have none: the job view says so.
    */
   awaitingAgreement(jobId: string): number {
+    const job = this.ctx.state.jobs.get(jobId);
     let waiting = 0;
     for (const unitId of this.extra.keys()) {
       const record = this.ctx.state.units.get(unitId);
-      if (record?.unit.job_id === jobId && !record.verdict) waiting++;
+      if (job && record?.unit.job_id === jobId && !record.verdict) waiting += unitsAt(job, record.index); // a pack's units
     }
     return waiting;
   }

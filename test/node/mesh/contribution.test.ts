@@ -18,7 +18,7 @@ test(
     assert.equal(before.total_work_units_completed, 0);
     assert.equal(before.damping_factor, 1);
 
-    const { params } = hashJob(6, false);
+    const { params } = hashJob(6, false, 1);
     const { job_id } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
     assert.equal((await jobEnded(requester.api, job_id, 40_000)).state, 'completed');
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sha256OfCid } from '../../../src-main/core/mesh/input-cids.js';
+import { unpackOutput } from '../../../src-main/node/mesh/unit-packs.js';
 import { startChild, stopChild, type ChildNode } from './child-nodes.js';
 import { waitFor } from './cluster.js';
 
@@ -125,16 +126,32 @@ function ownBlob(requester: ChildNode, cid: string): Buffer | undefined {
   }
 }
 
-/** Every output of the job, asked of the requester's API and read from its own store, checked against the SHA-256 of its chunk. */
+/** The units' outputs in every pack output the requester's store holds (its small blobs), as hex. */
+function outputsInStoredPacks(requester: ChildNode): Set<string> {
+  const db = new Database(join(requester.dataDir, 'journal.sqlite'), { readonly: true });
+  try {
+    const rows = db.prepare<[], Buffer>('SELECT bytes FROM small_blobs').pluck().all();
+    return new Set(rows.flatMap((bytes) => unpackOutput(bytes)?.map((o) => Buffer.from(o).toString('hex')) ?? []));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Every output of the job, asked of the requester's API and read from its own store (a packed
+ * unit's, from its pack's output there), checked against the SHA-256 of its chunk.
+ */
 export async function missingOutputs(requester: ChildNode, job: HashJob): Promise<string[]> {
-  const { units } = await requester.api.call('jobs.status', { job_id: job.job_id, units: true });
+  const { job: view, units } = await requester.api.call('jobs.status', { job_id: job.job_id, units: true });
+  const inPacks = view.units_per_pack > 1 ? outputsInStoredPacks(requester) : new Set<string>();
   const missing: string[] = [];
   for (const unit of units!) {
     const expected = createHash('sha256')
       .update(job.input.subarray(unit.index * job.chunk, (unit.index + 1) * job.chunk))
       .digest();
     const own = unit.output_cid === null ? undefined : ownBlob(requester, unit.output_cid);
-    if (!own?.equals(expected)) missing.push(`${unit.unit_id}: not in the requester's store`);
+    if (!own?.equals(expected) && !inPacks.has(expected.toString('hex')))
+      missing.push(`${unit.unit_id}: not in the requester's store`);
     try {
       const { output_base64 } = await requester.api.call('jobs.output', { job_id: job.job_id, unit_id: unit.unit_id });
       if (!Buffer.from(output_base64, 'base64').equals(expected)) missing.push(`${unit.unit_id}: wrong output`);
@@ -182,8 +199,11 @@ function refundLines(node: ChildNode): string[] {
 export async function violations(nodes: ChildNode[], jobs: HashJob[], outputsOf = jobs): Promise<string[]> {
   const found: string[] = [];
   const requester = nodes[0]!;
+  /** What the requester pays once each: a unit, or a pack of them (core/mesh/packs.ts). */
+  let units = 0;
   for (const job of jobs) {
     const { job: view } = await requester.api.call('jobs.status', { job_id: job.job_id, units: false });
+    units += Math.ceil(job.units / view.units_per_pack);
     if (view.state !== 'completed' || view.units_verified !== job.units)
       found.push(`unit lost: job ${job.job_id} is ${view.state}, ${view.units_verified}/${job.units} verified`);
     else if (outputsOf.includes(job))
@@ -193,10 +213,9 @@ export async function violations(nodes: ChildNode[], jobs: HashJob[], outputsOf 
   // Every assignment the requester paid, from its ledger's tables: the API lists only the newest 10,000 entries, and a
   // hundred kills with deep pipelines make more than that (escrows and refunds of units taken back).
   const { paid, statuses } = escrowsOf(requester);
-  const units = jobs.reduce((sum, j) => sum + j.units, 0);
   if (paid.length !== units || new Set(paid).size !== units)
     found.push(
-      `paid ${paid.length} assignments (of ${new Set(paid).size} units) for ${units} units; escrows ${statuses}; ` +
+      `paid ${paid.length} assignments (of ${new Set(paid).size} units or packs) for ${units}; escrows ${statuses}; ` +
         `the requester's log on refunds: ${refundLines(requester).join(' / ') || 'none'} (${requester.dataDir})`,
     );
   ledgers.forEach((l, i) => {

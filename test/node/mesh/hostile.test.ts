@@ -74,7 +74,7 @@ test(
     // Accepted by hand, so that H is surely one of each unit's two workers, with honest B.
     await h.actAsProvider(a.node.peerId);
     const unitCount = 8; // B offers a requester at most its pipeline at once (MIN_PIPELINE): all of them
-    const { params, input, chunk } = hashJob(unitCount, true);
+    const { params, input, chunk } = hashJob(unitCount, true, 1);
     const { job_id } = await a.api['jobs.submit'](params);
     await waitFor(
       'offers from H and B on every unit',

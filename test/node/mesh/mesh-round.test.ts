@@ -15,7 +15,7 @@ test(
     nodes.push(await startNode(), await startNode(), await startNode());
     const [a] = nodes as [TestNode, TestNode, TestNode];
     await meshOf(nodes);
-    const { params, input, chunk } = hashJob(300, false);
+    const { params, input, chunk } = hashJob(300, false, 1);
     const { job_id, units } = await a.api['jobs.submit'](params);
     assert.equal(units, 300);
     const done = await jobEnded(a.api, job_id, 100_000);

@@ -31,7 +31,7 @@ before(async () => {
 /** A job of A's with B not offering yet, so that H's offers come first. */
 async function submitWhileBWaits(units: number, manual: boolean, redundancy = 1): Promise<string> {
   await b.api['sharing.set']({ on: false });
-  const { params } = hashJob(units, manual);
+  const { params } = hashJob(units, manual, 1);
   const { job_id } = await a.api['jobs.submit']({ ...params, redundancy });
   return job_id;
 }

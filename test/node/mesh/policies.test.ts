@@ -24,6 +24,7 @@ afterEach(async () => {
 const submitManual = (node: TestNode, units: number) =>
   node.api['jobs.submit']({
     library: 'hash',
+    units_per_pack: 1, // one unit an assignment: the policies count assignments
     method: 'sha256',
     input_base64: randomBytes(units * 64).toString('base64'),
     chunk_bytes: 64,

@@ -19,7 +19,7 @@ test('a big job is listed a few units at a time, pulled by the provider, and com
   try {
     await meshOf([requester, provider]);
     const units = 500;
-    const { params, input, chunk } = hashJob(units, false);
+    const { params, input, chunk } = hashJob(units, false, 1);
     const { job_id: jobId } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
     const seen = await waitFor('the provider to hold the job in its requester’s commitment', () =>
       provider.node.ctx.commitments.get(requester.node.peerId)?.work_requests.find((r) => r.job_id === jobId),
@@ -67,7 +67,7 @@ test('pulls: a closed job to trusted peers only, a job open to strangers to anyo
   const [trustedA, trustedB, stranger] = peers;
   try {
     for (const peer of [trustedA, trustedB]) await requester.api['trust.set']({ peer_id: peer.peerId, weight: 0.5 });
-    const { params } = hashJob(100, false);
+    const { params } = hashJob(100, false, 1);
     const { job_id: closed } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
     const { job_id: open } = await requester.api['jobs.submit']({ ...params, redundancy: 1, open_to_strangers: true });
 
@@ -112,7 +112,7 @@ test('pulls: a closed job to trusted peers only, a job open to strangers to anyo
     assert.equal(MESSAGE_TYPES.pull.schema.safeParse({ job_id: closed, max: 1_000_000 }).success, false);
 
     // Units of 8 KB each (their params): a reply of all 300 would be past the message's 2 MiB.
-    const heavy = { ...hashJob(300, false).params, redundancy: 1, params: { note: 'x'.repeat(8000) } };
+    const heavy = { ...hashJob(300, false, 1).params, redundancy: 1, params: { note: 'x'.repeat(8000) } };
     const { job_id: heavyJob } = await requester.api['jobs.submit'](heavy);
     const pulled = await trustedA.pull({ job_id: heavyJob, max: 1000 });
     assert.ok(pulled.length > 0 && pulled.length < 300, `${pulled.length} units of 8 KB in one reply`);

@@ -45,7 +45,7 @@ test('each result held until its job completes is paid in one settlement message
     };
     const units = 600;
     holdBackLastResults(provider, units, 0);
-    const { params } = hashJob(units, false);
+    const { params } = hashJob(units, false, 1);
     const { job_id: jobId } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
     const job = await jobEnded(requester.api, jobId, 60_000);
     assert.equal(job.state, 'completed');
@@ -89,7 +89,7 @@ test('a provider that missed the settlement of its held results asks for it a ba
       if (type === 'results') resultsSent.push((body as MessageBody<'results'>).results.length);
       return providerRequest(peer, type, body, options);
     };
-    const { params } = hashJob(units, false);
+    const { params } = hashJob(units, false, 1);
     const { job_id: jobId } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
     assert.equal((await jobEnded(requester.api, jobId, 60_000)).state, 'completed');
     const sentBefore = resultsSent.length;

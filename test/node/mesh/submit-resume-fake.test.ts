@@ -32,7 +32,13 @@ async function cutShortJob(ctx: FakeContext): Promise<{ jobId: string; input: Bu
   async function* source() {
     yield new Uint8Array(input);
   }
-  const spec = SubmitJobStreamSchema.parse({ library: 'hash', method: 'sha256', chunk_bytes: CHUNK, budget: 1e9 });
+  const spec = SubmitJobStreamSchema.parse({
+    library: 'hash',
+    method: 'sha256',
+    chunk_bytes: CHUNK,
+    units_per_pack: 1, // batches of units, not of packs
+    budget: 1e9,
+  });
   const { job, template, input: stored, digests } = await splitJob(ctx, spec, source());
   const [first] = unitBatches(job.job_id, digests);
   await ctx.record([{ type: 'job.submitted', job, template, input: stored }, first!]);

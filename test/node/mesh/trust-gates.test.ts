@@ -30,6 +30,7 @@ const submit = async (open: boolean) =>
   (
     await r.api['jobs.submit']({
       library: 'hash',
+      units_per_pack: 1, // two units, two offers
       method: 'sha256',
       input_base64: randomBytes(128).toString('base64'),
       chunk_bytes: 64,

@@ -18,6 +18,7 @@ afterEach(async () => {
 const submitHash = (node: TestNode, units: number, chunk: number, manual: boolean, open = false) =>
   node.api['jobs.submit']({
     library: 'hash',
+    units_per_pack: 1, // one unit an assignment: the trickle counts assignments
     method: 'sha256',
     input_base64: randomBytes(units * chunk).toString('base64'),
     chunk_bytes: chunk,
