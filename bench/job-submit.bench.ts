@@ -3,7 +3,9 @@
 // the job id in hand (the input stored, the job and its units journaled).
 // - job_submit_1m_units_s: that time; the daemon's RSS after it and its peak (VmHWM) come with it,
 //   and its main thread's five longest stalls in that time (turns of its event loop over 20 ms late,
-//   fixtures/loop-stalls.ts): while they last the node answers nothing else.
+//   fixtures/loop-stalls.ts): while they last the node answers nothing else. The node packs these
+//   tiny units 256 a pack (core/mesh/packs.ts); `unpacked_s` is the same job one unit a pack, as a
+//   module's job is, timed after it.
 // - job_submit_one_blob_s (the baseline, same run, same daemon): the same 64 MB as 4 units of
 //   16 MiB: what streaming and storing the bytes costs with almost no units. The ratio is the
 //   price of the million units themselves.
@@ -23,11 +25,17 @@ async function* input(bytes: number): AsyncGenerator<Uint8Array> {
   for (let sent = 0; sent < bytes; sent += PIECE) yield randomBytes(Math.min(PIECE, bytes - sent));
 }
 
-/** Seconds to submit, and the units the node made. */
-async function submit(daemon: DaemonProcess, bytes: number, chunk: number): Promise<{ s: number; units: number }> {
+/** Seconds to submit, and the units the node made; `unitsPerPack`: as the job says (absent: the node packs tiny units). */
+async function submit(
+  daemon: DaemonProcess,
+  bytes: number,
+  chunk: number,
+  unitsPerPack?: number,
+): Promise<{ s: number; units: number }> {
   const started = performance.now();
+  const packs = unitsPerPack === undefined ? {} : { units_per_pack: unitsPerPack };
   const { units } = await daemon.api.submitStream(
-    { library: 'hash', method: 'sha256', chunk_bytes: chunk, budget: 1_000_000_000, manual_accept: true },
+    { library: 'hash', method: 'sha256', chunk_bytes: chunk, budget: 1_000_000_000, manual_accept: true, ...packs },
     input(bytes),
   );
   return { s: (performance.now() - started) / 1000, units };
@@ -52,6 +60,8 @@ async function run(): Promise<Figure[]> {
     const big = await submit(daemon, UNITS * CHUNK, CHUNK);
     bigWindow = [bigFrom, Date.now()];
     if (big.units !== UNITS) throw new Error(`the job has ${big.units} units, not ${UNITS}`);
+    // The same units one a pack, as a module's job is (the node does not pack what it cannot price).
+    const unpacked = await submit(daemon, UNITS * CHUNK, CHUNK, 1);
     figures = [
       {
         name: 'job_submit_1m_units_s',
@@ -60,6 +70,7 @@ async function run(): Promise<Figure[]> {
         target: 10,
         baseline: round(baseline.s),
         ratio: round(big.s / baseline.s),
+        unpacked_s: round(unpacked.s),
         ...memoryOf(daemon.pid),
         idle_rss_mib: idle.rss_mib,
         input_mb: (UNITS * CHUNK) / 1e6,

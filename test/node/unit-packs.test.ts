@@ -3,7 +3,7 @@
 // traps must be that unit's failure and no other's, and two runs must make the same bytes.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { WorkUnit } from '../../src-main/core/schemas/index.js';
+import { MAX_UNITS_PER_PACK, type WorkUnit } from '../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
 import { Executor } from '../../src-main/node/exec/index.js';
 import { agreedFailure, failedInPack, unitOutput } from '../../src-main/node/mesh/unit-output.js';
@@ -75,6 +75,14 @@ test("a unit that traps is that unit's failure; the pack's other units keep thei
   assert.ok(ran.fuel !== undefined && ran.fuel > 0, 'the pack burned its units’ fuel');
   const again = await run(hostileModule('reverse-or-trap'), input, 4);
   assert.equal(cidOfBytes(again.output), cidOfBytes(ran.output), 'every run of a pack makes the same bytes');
+});
+
+test('a pack of more units than a pack holds fails as too large, and runs none of them', async () => {
+  const started = performance.now();
+  const ran = await run(COUNTER, new Uint8Array(MAX_UNITS_PER_PACK + 1), 1);
+  assert.equal(agreedFailure(cidOfBytes(ran.output)), 'InputTooLarge');
+  assert.equal(ran.fuel, undefined, 'nothing ran');
+  assert.ok(performance.now() - started < 1000);
 });
 
 test('a unit that is not a pack runs as before: its output is its own', async () => {

@@ -81,13 +81,8 @@ function unitAt(from: UnitSources, record: JobRecord, index: number): UnitView {
   const view = record.summary ? archivedUnitView(from.archive, record, id, pack) : unitView(from.state, id);
   if (perPack === 1) return view;
   const units = unitsInPack(pack, perPack, unitsOfJob(record));
-  return unitInPack(
-    view,
-    unitIdOf(record.job.job_id, index),
-    index,
-    from.packs.of(view.output_cid ?? '')?.[place],
-    units,
-  );
+  const output = view.output_cid === null ? undefined : from.packs.of(view.output_cid)?.[place];
+  return unitInPack(view, unitIdOf(record.job.job_id, index), index, output, units);
 }
 
 /**

@@ -7,7 +7,7 @@ import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../gpu/gpu-executor.js';
 import type { GpuService } from '../gpu/gpu-service.js';
 import { runUnit, type RanUnit } from '../gpu/unit-router.js';
 import type { Executor } from '../exec/index.js';
-import type { WorkUnit } from '../../core/schemas/index.js';
+import { MAX_UNITS_PER_PACK, type WorkUnit } from '../../core/schemas/index.js';
 import { MAX_PACK_OUTPUT_BYTES, packOutput, unpackInput } from './unit-packs.js';
 
 /** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
@@ -79,8 +79,11 @@ export async function unitOutput(
 ): Promise<RanUnit | Error> {
   const { pack_chunk_bytes: chunkBytes, ...single } = unit;
   if (chunkBytes === undefined) return outputOf(runUnit(unit, module, input, signal, cpu, gpu), started, now);
+  const parts = unpackInput(input, chunkBytes);
+  // More units than a pack holds: no honest requester packs them, and no honest run takes them.
+  if (parts.length > MAX_UNITS_PER_PACK) return { output: failureOutput('InputTooLarge'), wallMs: now() - started };
   const runs = await Promise.all(
-    unpackInput(input, chunkBytes).map((part) =>
+    parts.map((part) =>
       outputOf(runUnit(single, module, part, signal, cpu, gpu), started, now),
     ),
   );

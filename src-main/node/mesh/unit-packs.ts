@@ -31,12 +31,16 @@ export function unpackInput(input: Uint8Array, chunkBytes: number): Uint8Array[]
 /** A pack's output is held to one unit's limit, as every fetch of an output caps it. */
 export const MAX_PACK_OUTPUT_BYTES = DEFAULT_LIMITS.maxOutputBytes;
 
-/** Packs' outputs read back lately: a page of a packed job's units reads each pack once, not once a unit. */
-const PACKS_KEPT = 64;
+/**
+ * Bytes of packs' outputs kept decoded: a page of a packed job's units reads each pack once, not
+ * once a unit (10,000 units of 64-byte sha256 packs: 40 packs of ~8.5 KB).
+ */
+const PACK_BYTES_KEPT = 8 << 20;
 
 /** The units' outputs of verified packs, from my store (where a verdict puts its output), decoded once. */
 export class PackOutputs {
   readonly #kept = new Map<string, Uint8Array[]>();
+  #keptBytes = 0;
 
   constructor(private readonly blobs: Pick<Blobs, 'get'>) {}
 
@@ -47,8 +51,14 @@ export class PackOutputs {
     const bytes = this.blobs.get(cid);
     const outputs = bytes && unpackOutput(bytes);
     if (!outputs) return undefined;
-    if (this.#kept.size >= PACKS_KEPT) this.#kept.clear();
-    this.#kept.set(cid, outputs);
+    if (this.#keptBytes + bytes.byteLength > PACK_BYTES_KEPT) {
+      this.#kept.clear();
+      this.#keptBytes = 0;
+    }
+    if (bytes.byteLength <= PACK_BYTES_KEPT / 4) {
+      this.#kept.set(cid, outputs);
+      this.#keptBytes += bytes.byteLength;
+    }
     return outputs;
   }
 }
