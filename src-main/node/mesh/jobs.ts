@@ -114,9 +114,7 @@ export async function splitJob(
     ...(perPack > 1 ? { pack_chunk_bytes: chunk } : {}),
     params: params as UnitTemplate['params'],
     // The most a unit may cost, so a pack of them at most that many times it.
-    ...(spec.max_price !== undefined
-      ? { max_price: Math.min(Number.MAX_SAFE_INTEGER, spec.max_price * perPack) }
-      : {}),
+    ...(spec.max_price !== undefined ? { max_price: Math.min(Number.MAX_SAFE_INTEGER, spec.max_price * perPack) } : {}),
     verification: { kind: 'exact_hash' },
   };
   const job: Job = {

@@ -83,9 +83,7 @@ export async function unitOutput(
   // More units than a pack holds: no honest requester packs them, and no honest run takes them.
   if (parts.length > MAX_UNITS_PER_PACK) return { output: failureOutput('InputTooLarge'), wallMs: now() - started };
   const runs = await Promise.all(
-    parts.map((part) =>
-      outputOf(runUnit(single, module, part, signal, cpu, gpu), started, now),
-    ),
+    parts.map((part) => outputOf(runUnit(single, module, part, signal, cpu, gpu), started, now)),
   );
   const failed = runs.find((ran) => ran instanceof Error);
   if (failed) return failed;
