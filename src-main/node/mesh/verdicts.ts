@@ -9,7 +9,7 @@
 import type { Vote } from '../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import { MAX_REDUNDANCY, type Acceptance, type WorkUnit } from '../../core/schemas/index.js';
+import { MAX_REDUNDANCY, type Acceptance } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import type { Executor } from '../exec/index.js';
 import { RecordError, resultsRecorded, type NewEvent, type NodeContext } from './context.js';
@@ -23,8 +23,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { refundEvent } from './settlement.js';
 import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
-import { agreedFailure, failedInPack } from './unit-output.js';
-import { PackOutputs } from './unit-packs.js';
+import { agreedFailure } from './unit-output.js';
 import { unitsAt } from '../../core/mesh/packs.js';
 import { emitUnits, UnitsThisTurn } from './unit-events.js';
 import { againstTruth, Convictions } from './convictions.js';
@@ -46,7 +45,8 @@ export class Verdicts {
   readonly #tiles: TileChecker;
   readonly #truth: GroundTruth;
   readonly #outputs: VerifiedOutputs;
-  readonly #packs: PackOutputs;
+  /** Packs whose verified output was no pack of their units: checked at their next decision. */
+  readonly #misshapen = new Set<string>();
   /** My checks of results against my own runs, and the convictions they make. */
   readonly #checks: Convictions;
   readonly #later = new Set<NodeJS.Timeout>();
@@ -76,7 +76,6 @@ export class Verdicts {
     this.#tiles = new TileChecker(ctx, executor);
     this.#truth = new GroundTruth(ctx, executor);
     this.#outputs = new VerifiedOutputs(ctx);
-    this.#packs = new PackOutputs(ctx.blobs);
     this.#checks = new Convictions(ctx, {
       tell: (provider, ids) => this.#payments.tell(provider, ids),
       decide: (unitId) => this.decide(unitId),
@@ -256,6 +255,7 @@ export class Verdicts {
       canCheck: this.#truth.canRun(unit),
       suspect:
         (record.reopened ?? 0) > 0 ||
+        this.#misshapen.has(unitId) ||
         state.assignmentsOf(unitId).some((a) => a.result && state.checks.isConvicted(a.acceptance.provider_peer)),
       ...(tiles ? { comparator: tiles.comparator } : {}),
     };
@@ -284,20 +284,23 @@ export class Verdicts {
         const kept = await this.#outputs.ensure(unitId, judgement.hash, active);
         if (kept === 'retry') this.#decideLater(unitId);
         if (kept === 'unavailable') this.acceptSoon();
-        if (kept === 'kept')
-          await this.#close(unitId, judgement, votes, replyingTo, this.#failedUnits(unit, judgement.hash));
+        if (kept !== 'kept') return;
+        const pack = this.#outputs.packOutcome(record, judgement.hash);
+        if (pack === 'misshapen') {
+          // No honest run makes it: the results that carry it are checked against my own run, which
+          // convicts them; decided again at once, or later if I could not check it (no module here).
+          this.ctx.log(`the pack output ${judgement.hash} of ${unitId} is no pack of its units: checking it`);
+          if (this.#misshapen.has(unitId)) return this.#decideLater(unitId);
+          this.#misshapen.add(unitId);
+          return this.#decide(unitId, replyingTo);
+        }
+        this.#misshapen.delete(unitId);
+        await this.#close(unitId, judgement, votes, replyingTo, pack);
         return;
       }
       case 'failed':
         await this.#close(unitId, judgement, votes, replyingTo);
     }
-  }
-
-  /** A verified pack's units whose outputs are deterministic failures, from its output in my store (ensure put it there). */
-  #failedUnits(unit: WorkUnit, hash: string): number {
-    if (unit.pack_chunk_bytes === undefined || agreedFailure(hash)) return 0;
-    const outputs = this.#packs.of(hash);
-    return outputs ? failedInPack(outputs) : 0;
   }
 
   /** Journals the verdict, pays or holds or refunds each assignment, signs the verdict (with those reached beside it). */

@@ -9,7 +9,10 @@ import { cidOfBytes } from '../blobs/cid.js';
 import { BytesByCid } from './bytes-by-cid.js';
 import { blobFromHolders, type NodeContext } from './context.js';
 import { refundEvent, settlementFor } from './settlement.js';
-import { agreedFailure } from './unit-output.js';
+import { agreedFailure, failedInPack } from './unit-output.js';
+import { PackOutputs } from './unit-packs.js';
+import { unitsAt } from '../../core/mesh/packs.js';
+import type { UnitRecord } from '../../core/mesh/records.js';
 
 /** Inline outputs held in memory until their verdicts, in all. */
 const MAX_WAITING_BYTES = 32 << 20;
@@ -23,8 +26,11 @@ export class VerifiedOutputs {
   readonly #waiting = new BytesByCid(MAX_WAITING_BYTES);
   /** Failed tries to have each unit's output. */
   readonly #misses = new Map<string, number>();
+  readonly #packs: PackOutputs;
 
-  constructor(private readonly ctx: NodeContext) {}
+  constructor(private readonly ctx: NodeContext) {
+    this.#packs = new PackOutputs(ctx.blobs);
+  }
 
   /**
    * An output that came inline with a result: kept until the verdict when it hashes to the result's
@@ -96,6 +102,19 @@ export class VerifiedOutputs {
     }
     this.#misses.delete(unitId);
     return 'unavailable';
+  }
+
+  /**
+   * Of a verified pack, from its output in my store (ensure put it there): its units whose outputs
+   * are deterministic failures, or `misshapen` when the output is not one entry a unit of the pack.
+   * A unit that is no pack, or a pack failed whole (its output a failure), has none failed apart.
+   */
+  packOutcome(record: UnitRecord, hash: string): number | 'misshapen' {
+    if (record.unit.pack_chunk_bytes === undefined || agreedFailure(hash)) return 0;
+    const job = this.ctx.state.jobs.get(record.unit.job_id);
+    const outputs = this.#packs.of(hash);
+    if (!job || outputs?.length !== unitsAt(job, record.index)) return 'misshapen';
+    return failedInPack(outputs);
   }
 
   /** The unit was decided without this output (rejected, failed): what waited for it goes. */
