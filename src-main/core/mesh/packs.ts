@@ -41,9 +41,7 @@ export const unitsInPack = (pack: number, unitsPerPack: number, units: number): 
 /** A job's units as the user counts them (its record's `unit_count` counts its packs, when packed). */
 export function unitsOfJob(record: Pick<JobRecord, 'job' | 'input'>): number {
   const perPack = unitsPerPackOf(record.job);
-  if (perPack === 1) return record.job.unit_count;
-  // Packs are made from a stored input; without one, each pack is taken as full.
-  if (!record.input) return record.job.unit_count * perPack;
+  if (perPack === 1 || !record.input) return record.job.unit_count;
   return unitsOfInput(record.input.bytes, record.input.chunk_bytes / perPack);
 }
 

@@ -285,7 +285,7 @@ export class Verdicts {
         if (kept === 'retry') this.#decideLater(unitId);
         if (kept === 'unavailable') this.acceptSoon();
         if (kept !== 'kept') return;
-        const pack = this.#outputs.packOutcome(record, judgement.hash);
+        const pack = this.#outputs.packOutcome(unit, judgement.hash);
         if (pack === 'misshapen') {
           // No honest run makes it: the results that carry it are checked against my own run, which
           // convicts them; decided again at once, or later if I could not check it (no module here).

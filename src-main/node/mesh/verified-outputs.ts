@@ -11,8 +11,7 @@ import { blobFromHolders, type NodeContext } from './context.js';
 import { refundEvent, settlementFor } from './settlement.js';
 import { agreedFailure, failedInPack } from './unit-output.js';
 import { PackOutputs } from './unit-packs.js';
-import { unitsAt } from '../../core/mesh/packs.js';
-import type { UnitRecord } from '../../core/mesh/records.js';
+import type { WorkUnit } from '../../core/schemas/index.js';
 
 /** Inline outputs held in memory until their verdicts, in all. */
 const MAX_WAITING_BYTES = 32 << 20;
@@ -106,14 +105,17 @@ export class VerifiedOutputs {
 
   /**
    * Of a verified pack, from its output in my store (ensure put it there): its units whose outputs
-   * are deterministic failures, or `misshapen` when the output is not one entry a unit of the pack.
-   * A unit that is no pack, or a pack failed whole (its output a failure), has none failed apart.
+   * are deterministic failures, or `misshapen` when the output is not one entry a unit of its input
+   * (as its runner splits it: unpackInput). A unit that is no pack, or a pack failed whole (its
+   * output a failure), has none failed apart.
    */
-  packOutcome(record: UnitRecord, hash: string): number | 'misshapen' {
-    if (record.unit.pack_chunk_bytes === undefined || agreedFailure(hash)) return 0;
-    const job = this.ctx.state.jobs.get(record.unit.job_id);
+  packOutcome(unit: WorkUnit, hash: string): number | 'misshapen' {
+    const chunkBytes = unit.pack_chunk_bytes;
+    if (chunkBytes === undefined || agreedFailure(hash)) return 0;
     const outputs = this.#packs.of(hash);
-    if (!job || outputs?.length !== unitsAt(job, record.index)) return 'misshapen';
+    const inputBytes = unit.input_cid === undefined ? 0 : this.ctx.blobs.size(unit.input_cid);
+    const units = inputBytes === undefined ? undefined : Math.max(1, Math.ceil(inputBytes / chunkBytes));
+    if (!outputs || (units !== undefined && outputs.length !== units)) return 'misshapen';
     return failedInPack(outputs);
   }
 

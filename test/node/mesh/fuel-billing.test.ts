@@ -36,7 +36,7 @@ async function submitClaiming(
   redundancy: number,
   claim: (fuel: number, index: number) => number,
 ): Promise<{ jobId: string; fuel: Map<string, number> }> {
-  const { params, input, chunk } = hashJob(count, false);
+  const { params, input, chunk } = hashJob(count, false, 1); // its units made here, one a chunk
   const { input_base64: _, ...terms } = { ...params, redundancy };
   const { job, template } = await splitJob(
     requester.node.ctx,

@@ -1,6 +1,6 @@
 // A unit every run of which ends in the same error (here: a module that traps on some inputs)
 // fails with that reason, agreed and verified like any output; it is not a "completed" unit
-// whose output is an error document.
+// whose output is an error document. In a pack, it fails alone: the pack's other units keep theirs.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ApiError } from '../../../src-main/node/api/errors.js';
@@ -15,56 +15,67 @@ const CHUNK = 8;
 const TRAPPING = [2];
 const UNITS = 4;
 
-test('a unit whose every run traps fails with Trap; the rest of the job is verified', { timeout: 90_000 }, async () => {
-  nodes.push(await startNode(), await startNode());
-  const [requester] = nodes as [TestNode, TestNode];
-  await meshOf(nodes);
-  const input = Buffer.alloc(UNITS * CHUNK, 7);
-  for (const i of TRAPPING) input[i * CHUNK] = 0xff;
-  const { job_id } = await requester.api['jobs.submit']({
-    wasm_base64: Buffer.from(hostileModule('reverse-or-trap')).toString('base64'),
-    input_base64: input.toString('base64'),
-    chunk_bytes: CHUNK,
-    redundancy: 1,
-    budget: 10_000_000,
-    priority: 0.5,
-    manual_accept: false,
-    open_to_strangers: false,
-  });
+// Alone, and in packs of two (the trapping unit shares its pack with one that does not trap).
+for (const unitsPerPack of [1, 2]) {
+  test(
+    `a unit whose every run traps fails with Trap; the rest of the job is verified (units per pack: ${unitsPerPack})`,
+    { timeout: 90_000 },
+    async () => {
+      const pair = [await startNode(), await startNode()];
+      nodes.push(...pair);
+      const [requester] = pair as [TestNode, TestNode];
+      await meshOf(pair);
+      const input = Buffer.alloc(UNITS * CHUNK, 7);
+      for (const i of TRAPPING) input[i * CHUNK] = 0xff;
+      const { job_id } = await requester.api['jobs.submit']({
+        wasm_base64: Buffer.from(hostileModule('reverse-or-trap')).toString('base64'),
+        input_base64: input.toString('base64'),
+        chunk_bytes: CHUNK,
+        units_per_pack: unitsPerPack,
+        redundancy: 1,
+        budget: 10_000_000,
+        priority: 0.5,
+        manual_accept: false,
+        open_to_strangers: false,
+      });
 
-  const job = await jobEnded(requester.api, job_id, 60_000);
-  assert.equal(job.state, 'failed');
-  assert.equal(job.units_failed, TRAPPING.length);
-  assert.equal(job.units_verified, UNITS - TRAPPING.length);
+      const job = await jobEnded(requester.api, job_id, 60_000);
+      assert.equal(job.units_per_pack, unitsPerPack);
+      assert.equal(job.units_total, UNITS);
+      assert.equal(job.state, 'failed');
+      assert.equal(job.units_failed, TRAPPING.length);
+      assert.equal(job.units_verified, UNITS - TRAPPING.length);
 
-  const { units } = await requester.api['jobs.status']({ job_id, units: true });
-  for (const unit of units!) {
-    const traps = TRAPPING.includes(unit.index);
-    assert.equal(unit.status, traps ? 'failed' : 'verified', unit.unit_id);
-    assert.equal(unit.failure, traps ? 'Trap' : null, unit.unit_id);
-    if (traps) {
-      await assert.rejects(
-        requester.api['jobs.output']({ job_id, unit_id: unit.unit_id }),
-        (err: unknown) => err instanceof ApiError && /every run of it ended in Trap/.test(err.message),
+      const { units } = await requester.api['jobs.status']({ job_id, units: true });
+      for (const unit of units!) {
+        const traps = TRAPPING.includes(unit.index);
+        assert.equal(unit.status, traps ? 'failed' : 'verified', unit.unit_id);
+        assert.equal(unit.failure, traps ? 'Trap' : null, unit.unit_id);
+        if (traps) {
+          await assert.rejects(
+            requester.api['jobs.output']({ job_id, unit_id: unit.unit_id }),
+            (err: unknown) => err instanceof ApiError && /every run of it ended in Trap/.test(err.message),
+          );
+        } else {
+          const { output_base64 } = await requester.api['jobs.output']({ job_id, unit_id: unit.unit_id });
+          const chunk = input.subarray(unit.index * CHUNK, (unit.index + 1) * CHUNK);
+          assert.deepEqual(new Uint8Array(Buffer.from(output_base64, 'base64')), new Uint8Array(reversed(chunk)));
+        }
+      }
+      // The job's outputs in one page: the failed unit with its reason and no output, the others with theirs.
+      const { outputs, next } = await requester.api['jobs.outputs']({ job_id });
+      assert.equal(next, null);
+      assert.deepEqual(
+        outputs.map((u) => [u.index, u.status, u.failure, u.output_base64 !== undefined]),
+        Array.from({ length: UNITS }, (_, i) =>
+          TRAPPING.includes(i) ? [i, 'failed', 'Trap', false] : [i, 'verified', null, true],
+        ),
       );
-    } else {
-      const { output_base64 } = await requester.api['jobs.output']({ job_id, unit_id: unit.unit_id });
-      const chunk = input.subarray(unit.index * CHUNK, (unit.index + 1) * CHUNK);
-      assert.deepEqual(new Uint8Array(Buffer.from(output_base64, 'base64')), new Uint8Array(reversed(chunk)));
-    }
-  }
-  // The job's outputs in one page: the failed unit with its reason and no output, the others with theirs.
-  const { outputs, next } = await requester.api['jobs.outputs']({ job_id });
-  assert.equal(next, null);
-  assert.deepEqual(
-    outputs.map((u) => [u.index, u.status, u.failure, u.output_base64 !== undefined]),
-    Array.from({ length: UNITS }, (_, i) =>
-      TRAPPING.includes(i) ? [i, 'failed', 'Trap', false] : [i, 'verified', null, true],
-    ),
+      const page = await requester.api['jobs.outputs']({ job_id, from: 3 });
+      assert.deepEqual([page.outputs.map((u) => u.index), page.next], [[3], null]);
+    },
   );
-  const page = await requester.api['jobs.outputs']({ job_id, from: 3 });
-  assert.deepEqual([page.outputs.map((u) => u.index), page.next], [[3], null]);
-});
+}
 
 test('a job past the unit limit is refused at submit, naming the limit and the value; no job is made', async () => {
   if (nodes.length === 0) nodes.push(await startNode()); // when this test runs alone
