@@ -26,13 +26,9 @@ const unitOf = (chunkBytes: number | undefined): WorkUnit => ({
 });
 
 const run = async (module: Uint8Array, input: Uint8Array, chunkBytes?: number) => {
+  const signal = new AbortController().signal;
   const ran = await unitOutput(
-    unitOf(chunkBytes),
-    module,
-    input,
-    new AbortController().signal,
-    pool,
-    undefined,
+    { unit: unitOf(chunkBytes), module, input, signal, cpu: pool, gpu: undefined },
     Date.now,
   );
   if (ran instanceof Error) throw ran;

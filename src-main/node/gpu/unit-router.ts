@@ -23,15 +23,18 @@ function needsGpu(unit: WorkUnit): boolean {
   return unit.algorithm_id === SHADER_ALGORITHM || (unit.required_resources.gpu_vram_gb ?? 0) > 0;
 }
 
+/** A unit to run, its module and input in hand, and what it may run on. */
+export interface UnitRun {
+  unit: WorkUnit;
+  module: Uint8Array;
+  input: Uint8Array;
+  signal: AbortSignal;
+  cpu: Executor;
+  gpu: GpuService | undefined;
+}
+
 /** Runs the unit where it belongs; rejects with an ExecError (CPU) or a GpuError (GPU). */
-export async function runUnit(
-  unit: WorkUnit,
-  module: Uint8Array,
-  input: Uint8Array,
-  signal: AbortSignal,
-  cpu: Executor,
-  gpu: GpuService | undefined,
-): Promise<RanUnit> {
+export async function runUnit({ unit, module, input, signal, cpu, gpu }: UnitRun): Promise<RanUnit> {
   const executor = gpu?.executor && !gpu.executor.broken ? gpu.executor : undefined;
   const options = { timeoutMs: DEFAULT_LIMITS.timeoutMs, signal };
   if (unit.algorithm_id === SHADER_ALGORITHM) {

@@ -171,16 +171,8 @@ export class ExecutionQueue {
     const abort = new AbortController();
     this.#aborts.set(assignmentId, abort);
     if (!this.ctx.state.sharing || this.#stopped) abort.abort(); // switched off (or stopped) while its blobs were on their way
-    const ran = await unitOutput(
-      unit,
-      module,
-      input,
-      abort.signal,
-      this.executor,
-      this.gpu,
-      () => this.ctx.now(),
-      started,
-    );
+    const run = { unit, module, input, signal: abort.signal, cpu: this.executor, gpu: this.gpu };
+    const ran = await unitOutput(run, () => this.ctx.now(), started);
     this.#aborts.delete(assignmentId);
     free();
     if (ran instanceof Error) {

@@ -48,7 +48,8 @@ export class GroundTruth {
     const module = unit.module_cid ? this.ctx.blobs.get(unit.module_cid) : new Uint8Array();
     const input = unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : new Uint8Array();
     if (!module || !input) return undefined;
-    const ran = await unitOutput(unit, module, input, this.ctx.signal, this.executor, undefined, () => this.ctx.now()); // on my CPU
+    const run = { unit, module, input, signal: this.ctx.signal, cpu: this.executor, gpu: undefined }; // on my CPU
+    const ran = await unitOutput(run, () => this.ctx.now());
     if (ran instanceof Error) {
       this.ctx.log(`checking unit ${unit.unit_id} failed: ${ran.message}`);
       return undefined;

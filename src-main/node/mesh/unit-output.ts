@@ -4,10 +4,8 @@
 import { cidOfBytes } from '../blobs/cid.js';
 import { ExecError } from '../exec/index.js';
 import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../gpu/gpu-executor.js';
-import type { GpuService } from '../gpu/gpu-service.js';
-import { runUnit, type RanUnit } from '../gpu/unit-router.js';
-import type { Executor } from '../exec/index.js';
-import { MAX_UNITS_PER_PACK, type WorkUnit } from '../../core/schemas/index.js';
+import { runUnit, type RanUnit, type UnitRun } from '../gpu/unit-router.js';
+import { MAX_UNITS_PER_PACK } from '../../core/schemas/index.js';
 import { MAX_PACK_OUTPUT_BYTES, packOutput, unpackInput } from './unit-packs.js';
 
 /** Unit failures every honest provider would reproduce: reported as the unit's (agreed) output. */
@@ -67,23 +65,18 @@ async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => num
  * pack's (unit-packs.ts); a failure that is no unit's output is the pack's.
  */
 export async function unitOutput(
-  unit: WorkUnit,
-  module: Uint8Array,
-  input: Uint8Array,
-  signal: AbortSignal,
-  cpu: Executor,
-  gpu: GpuService | undefined,
+  run: UnitRun,
   now: () => number,
   /** When the unit's time began (its blobs' fetch included, for a provider). */
   started = now(),
 ): Promise<RanUnit | Error> {
-  const { pack_chunk_bytes: chunkBytes, ...single } = unit;
-  if (chunkBytes === undefined) return outputOf(runUnit(unit, module, input, signal, cpu, gpu), started, now);
-  const parts = unpackInput(input, chunkBytes);
+  const { pack_chunk_bytes: chunkBytes, ...single } = run.unit;
+  if (chunkBytes === undefined) return outputOf(runUnit(run), started, now);
+  const parts = unpackInput(run.input, chunkBytes);
   // More units than a pack holds: no honest requester packs them, and no honest run takes them.
   if (parts.length > MAX_UNITS_PER_PACK) return { output: failureOutput('InputTooLarge'), wallMs: now() - started };
   const runs = await Promise.all(
-    parts.map((part) => outputOf(runUnit(single, module, part, signal, cpu, gpu), started, now)),
+    parts.map((part) => outputOf(runUnit({ ...run, unit: single, input: part }), started, now)),
   );
   const failed = runs.find((ran) => ran instanceof Error);
   if (failed) return failed;

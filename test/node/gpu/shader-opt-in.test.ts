@@ -53,8 +53,15 @@ const shaderUnit = {
   params: { entry_point: 'main', workgroup_size: [1, 1, 1], workgroups: [1, 1, 1], buffer_size: 4 },
   required_resources: { cpu_cores: 1, ram_gb: 0.01 },
 } as unknown as WorkUnit;
-const run = (gpu: GpuService) =>
-  runUnit(shaderUnit, new TextEncoder().encode(WGSL), new Uint8Array(0), new AbortController().signal, cpu, gpu);
+const run = (gpu: GpuService, code = WGSL) =>
+  runUnit({
+    unit: shaderUnit,
+    module: new TextEncoder().encode(code),
+    input: new Uint8Array(0),
+    signal: new AbortController().signal,
+    cpu,
+    gpu,
+  });
 
 test('a node with its GPU ready but not opted in neither lists shader units nor runs one', async () => {
   const { gpu, shadersRun } = await readyGpu(false);
@@ -85,14 +92,7 @@ test('an opted-in node refuses a shader whose loop may not end, as bad_params, b
   const { gpu, shadersRun } = await readyGpu(true);
   try {
     const spin = WGSL.replace('out[0] = 1u;', 'loop { out[0] += 1u; }');
-    const ran = runUnit(
-      shaderUnit,
-      new TextEncoder().encode(spin),
-      new Uint8Array(0),
-      new AbortController().signal,
-      cpu,
-      gpu,
-    );
+    const ran = run(gpu, spin);
     await assert.rejects(ran, (err: GpuError) => err.code === 'bad_params' && /line 2: `loop`/.test(err.message));
     assert.equal(shadersRun(), 0, 'the shader reached the GPU');
   } finally {

@@ -41,6 +41,19 @@ export async function meshOf(nodes: TestNode[], trust: (from: number, to: number
   }
 }
 
+/**
+ * Waits until `provider` has a commitment of `requester` that lists a slot: before it, a provider
+ * that trusts it less than fully takes its units at the free-rider's trickle (a node lists no slot
+ * until its calibration is done, which a loaded machine takes a while to finish).
+ */
+export async function seenGivingBack(provider: TestNode, requester: TestNode): Promise<void> {
+  await waitFor(
+    `${provider.node.peerId} to see a slot of ${requester.node.peerId}`,
+    () => (provider.node.ctx.commitments.get(requester.node.peerId)?.availability_slots.length ?? 0) > 0,
+    30_000,
+  );
+}
+
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined> | T | undefined,

@@ -9,7 +9,7 @@ import type { ApiEvent } from '../../../src-main/core/api/contract.js';
 import { FALSE_REFUND_REFUSAL } from '../../../src-main/node/mesh/admission.js';
 import { HostilePeer } from './fixtures/hostile-peer.js';
 import { HostileRequester } from './fixtures/hostile-requester.js';
-import { jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+import { jobEnded, meshOf, seenGivingBack, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 let nodes: TestNode[] = [];
 let hostile: HostilePeer | undefined;
@@ -171,6 +171,7 @@ test(
     const { job_id } = await submitManual(requester, 6);
     await waitFor('offers on every unit', async () => (await offersFrom(requester, job_id, provider)).length === 6);
     // Trust 0.0003: a credit limit of 3 credits, 3 units at 1 credit each.
+    await seenGivingBack(provider, requester); // so that the credit limit, not the trickle, is what refuses
     await provider.api['trust.set']({ peer_id: requester.node.peerId, weight: 0.0003 });
     await requester.api['offers.accept']({ job_id, node_id: provider.node.peerId });
     const { job } = await requester.api['jobs.status']({ job_id, units: false });
