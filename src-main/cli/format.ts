@@ -259,10 +259,11 @@ export function formatJobs({ jobs, total }: MethodResult<'jobs.list'>): string {
 export function formatOffers({ offers }: MethodResult<'offers.list'>): string {
   if (offers.length === 0) return 'no offers';
   return table(
-    ['OFFER', 'UNIT', 'PROVIDER', 'PRICE', 'SECONDS', 'REPUTATION', 'TRUST', 'TIER', 'ENDS'],
+    ['OFFER', 'UNIT', 'UNITS', 'PROVIDER', 'PRICE', 'SECONDS', 'REPUTATION', 'TRUST', 'TIER', 'ENDS'],
     offers.map((o) => [
       o.offer_id,
       o.unit_id,
+      String(o.units),
       o.provider,
       formatCredits(o.price),
       o.estimated_seconds.toFixed(1),

@@ -4,6 +4,12 @@ import type { OfferView } from '../../src-main/core/api/contract.js';
 import { formatCredits, formatDuration, shortPeerId } from '../format.js';
 import { Badge, EmptyState } from './basics.js';
 
+/** The units an offer is for: one unit's index, or a pack's first and last. */
+function unitsOf({ unit_id, units }: OfferView): string {
+  const first = Number(unit_id.split('/').at(-1));
+  return units === 1 ? String(first) : `${first}–${first + units - 1}`;
+}
+
 export function OffersTable({
   offers,
   names,
@@ -52,7 +58,7 @@ export function OffersTable({
               <table className="table table-compact">
                 <thead>
                   <tr>
-                    <th>Unit</th>
+                    <th>Units</th>
                     <th className="num">Price</th>
                     <th className="num">Estimated time</th>
                     <th>Expected done</th>
@@ -61,7 +67,7 @@ export function OffersTable({
                 <tbody>
                   {theirs.map((offer) => (
                     <tr key={offer.offer_id} data-testid={`offer-${offer.offer_id}`}>
-                      <td className="mono small">{offer.unit_id.split('/').at(-1)}</td>
+                      <td className="mono small">{unitsOf(offer)}</td>
                       <td className="num mono">{formatCredits(offer.price)}</td>
                       <td className="num">{formatDuration(offer.estimated_seconds)}</td>
                       <td>{new Date(offer.expected_end).toLocaleTimeString()}</td>

@@ -139,7 +139,10 @@ export const JobViewSchema = z.strictObject({
 
 export const OfferViewSchema = z.strictObject({
   offer_id: Id,
+  /** The unit it is for: the first of its pack's, in a packed job. */
   unit_id: Id,
+  /** The job's units it is for: 1, or its pack's (core/mesh/packs.ts). */
+  units: z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK)),
   provider: PeerId,
   price: Credits,
   estimated_seconds: NonNegative,

@@ -3,7 +3,6 @@
 // or by hand, journaled with their escrows only then, and delivered to each provider, with what a
 // provider refused or never heard refunded at once.
 import { unitIdsOf } from '../../core/mesh/state.js';
-import type { OfferView } from '../../core/api/contract.js';
 import { describeError } from '../../core/errors.js';
 import { chunks } from '../../core/chunks.js';
 import { acceptedOffersOf, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
@@ -178,22 +177,6 @@ export class Acceptor {
 
   #indexOf(unit: WorkUnit): number {
     return this.ctx.state.units.get(unit.unit_id)?.index ?? 0;
-  }
-
-  offers(jobId: string): OfferView[] {
-    const { state } = this.ctx;
-    const now = this.ctx.now();
-    return this.heldOffers(jobId).map((o) => ({
-      offer_id: o.offer_id,
-      unit_id: o.unit_id,
-      provider: o.provider_peer,
-      price: o.price,
-      estimated_seconds: o.estimated_seconds,
-      reputation: state.reputationOf(o.provider_peer, now),
-      trust: state.myTrustIn(o.provider_peer),
-      tier: o.tier,
-      expected_end: o.expected_end,
-    }));
   }
 
   /** The live offers for a job's units. */

@@ -1,12 +1,13 @@
 // How a job and its units look through the API, from the node's state; a compacted job
 // (core/mesh/compaction.ts) from its summary and the journal's `units` table.
-import type { JobView, UnitView } from '../../core/api/contract.js';
+import type { JobView, OfferView, UnitView } from '../../core/api/contract.js';
+import type { Offer } from '../../core/schemas/index.js';
 import type { JobSummary } from '../../core/mesh/records.js';
 import type { JobRecord, MeshState } from '../../core/mesh/state.js';
 import { parseUnitId, unitIdOf } from '../../core/mesh/unit-table.js';
 import { LIMITS } from '../../core/schemas/index.js';
 import type { Archive, ArchivedUnit } from '../journal/archive.js';
-import { packOf, unitsInPack, unitsOfJob, unitsPerPackOf } from '../../core/mesh/packs.js';
+import { packOf, unitsAt, unitsInPack, unitsOfJob, unitsPerPackOf } from '../../core/mesh/packs.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { tallyOf } from './job-tally.js';
 import type { PackOutputs } from './unit-packs.js';
@@ -155,4 +156,31 @@ function archivedUnitView(archive: Archive, record: JobRecord, unitId: string, i
     fuel: null,
     device: null,
   };
+}
+
+/**
+ * The live offers on a job's units, as the API shows them: a pack's offer is named by its first
+ * unit, as the user counts them, and says how many units it covers.
+ */
+export function offerViews(state: MeshState, jobId: string, offers: readonly Offer[], now: number): OfferView[] {
+  const job = state.jobs.get(jobId);
+  const perPack = job ? unitsPerPackOf(job.job) : 1;
+  return offers.map((o) => {
+    const index = parseUnitId(o.unit_id)?.index ?? 0;
+    const covers =
+      perPack === 1 || !job
+        ? { unit_id: o.unit_id, units: 1 }
+        : { unit_id: unitIdOf(jobId, index * perPack), units: unitsAt(job, index) };
+    return {
+      offer_id: o.offer_id,
+      ...covers,
+      provider: o.provider_peer,
+      price: o.price,
+      estimated_seconds: o.estimated_seconds,
+      reputation: state.reputationOf(o.provider_peer, now),
+      trust: state.myTrustIn(o.provider_peer),
+      tier: o.tier,
+      expected_end: o.expected_end,
+    };
+  });
 }

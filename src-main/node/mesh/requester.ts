@@ -12,6 +12,7 @@ import { Acceptor } from './acceptance.js';
 import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
 import { OpenUnits } from './open-units.js';
 import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './jobs.js';
+import { offerViews } from './job-view.js';
 import { renderUnitSteps, splitRenderJob } from './render-jobs.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
@@ -108,7 +109,7 @@ export class Requester {
   }
 
   offers(jobId: string): OfferView[] {
-    return this.#acceptor.offers(jobId);
+    return offerViews(this.ctx.state, jobId, this.#acceptor.heldOffers(jobId), this.ctx.now());
   }
 
   /** The live offers for a job's units, as their providers sent them. */
