@@ -9,6 +9,7 @@ import { packOf, unitsPerPackOf } from '../../core/mesh/packs.js';
 import { unitIdOf } from '../../core/mesh/unit-table.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { blobFromHolders, type NodeContext } from './context.js';
+import { unpackOutput } from './unit-packs.js';
 import { unitPage, unitsCreated, type UnitSources } from './job-view.js';
 
 /** About the most output bytes one page carries (it carries one unit at least, whatever its size). */
@@ -29,8 +30,8 @@ export async function verifiedOutput(
     ? from.archive.unit(record.job.job_id, packId)?.consensus_hash
     : from.state.units.progressOf(packId)?.consensusHash;
   if (!packCid) throw new ApiError('unavailable', `the pack of ${view.unit_id} has no verified output`);
-  if (!from.packs.of(packCid)) await storedOutput(ctx, record, packId, packCid);
-  const output = from.packs.of(packCid)?.[place];
+  const outputs = from.packs.of(packCid) ?? unpackOutput(await storedOutput(ctx, record, packId, packCid));
+  const output = outputs?.[place];
   if (!output || cidOfBytes(output) !== view.output_cid)
     throw new ApiError('unavailable', `the output of ${view.unit_id} is not in its pack's output ${packCid}`);
   return output;

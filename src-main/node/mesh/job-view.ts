@@ -63,23 +63,28 @@ export function unitsCreated(record: JobRecord): number {
 /** A page of a job's units from `from`, at most LIMITS.unitsPerPage; a compacted job's from the journal's units table. */
 export function unitPage(from: UnitSources, record: JobRecord, first: number): UnitView[] {
   const last = Math.min(unitsCreated(record), first + LIMITS.unitsPerPage);
-  return Array.from({ length: Math.max(0, last - first) }, (_, i) => unitAt(from, record, first + i));
+  // A pack's view is made once for the page, not once for each of its units.
+  const packs = new Map<number, UnitView>();
+  return Array.from({ length: Math.max(0, last - first) }, (_, i) => unitAt(from, record, first + i, packs));
 }
 
 /** One unit of the job, or undefined when the job has none of that id. */
 export function unitOfJob(from: UnitSources, record: JobRecord, unitId: string): UnitView | undefined {
   const at = parseUnitId(unitId);
   if (at?.jobId !== record.job.job_id || at.index >= unitsCreated(record)) return undefined;
-  if (!record.summary && unitsPerPackOf(record.job) === 1 && !from.state.units.has(unitId)) return undefined;
   return unitAt(from, record, at.index);
 }
 
-/** Unit `index` of the job: itself, or its place in its pack. */
-function unitAt(from: UnitSources, record: JobRecord, index: number): UnitView {
+/** Unit `index` of the job: itself, or its place in its pack (`packs`: the views of packs made so far). */
+function unitAt(from: UnitSources, record: JobRecord, index: number, packs = new Map<number, UnitView>()): UnitView {
   const perPack = unitsPerPackOf(record.job);
   const { pack, place } = packOf(index, perPack);
-  const id = unitIdOf(record.job.job_id, pack);
-  const view = record.summary ? archivedUnitView(from.archive, record, id, pack) : unitView(from.state, id);
+  let view = packs.get(pack);
+  if (!view) {
+    const id = unitIdOf(record.job.job_id, pack);
+    view = record.summary ? archivedUnitView(from.archive, record, id, pack) : unitView(from.state, id);
+    if (perPack > 1) packs.set(pack, view);
+  }
   if (perPack === 1) return view;
   const units = unitsInPack(pack, perPack, unitsOfJob(record));
   const output = view.output_cid === null ? undefined : from.packs.of(view.output_cid)?.[place];

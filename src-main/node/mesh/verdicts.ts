@@ -294,7 +294,6 @@ export class Verdicts {
           this.#misshapen.add(unitId);
           return this.#decide(unitId, replyingTo);
         }
-        this.#misshapen.delete(unitId);
         await this.#close(unitId, judgement, votes, replyingTo, pack);
         return;
       }
@@ -312,6 +311,7 @@ export class Verdicts {
     failedUnits = 0,
   ): Promise<void> {
     const { state } = this.ctx;
+    this.#misshapen.delete(unitId); // decided, whichever way
     const record = state.units.get(unitId)!;
     const active = state.activeAssignments(unitId);
     const hash = judgement.status === 'verified' ? judgement.hash : null;

@@ -10,7 +10,7 @@ import { BytesByCid } from './bytes-by-cid.js';
 import { blobFromHolders, type NodeContext } from './context.js';
 import { refundEvent, settlementFor } from './settlement.js';
 import { agreedFailure, failedInPack } from './unit-output.js';
-import { PackOutputs } from './unit-packs.js';
+import { unpackOutput } from './unit-packs.js';
 import type { WorkUnit } from '../../core/schemas/index.js';
 
 /** Inline outputs held in memory until their verdicts, in all. */
@@ -25,11 +25,7 @@ export class VerifiedOutputs {
   readonly #waiting = new BytesByCid(MAX_WAITING_BYTES);
   /** Failed tries to have each unit's output. */
   readonly #misses = new Map<string, number>();
-  readonly #packs: PackOutputs;
-
-  constructor(private readonly ctx: NodeContext) {
-    this.#packs = new PackOutputs(ctx.blobs);
-  }
+  constructor(private readonly ctx: NodeContext) {}
 
   /**
    * An output that came inline with a result: kept until the verdict when it hashes to the result's
@@ -112,7 +108,9 @@ export class VerifiedOutputs {
   packOutcome(unit: WorkUnit, hash: string): number | 'misshapen' {
     const chunkBytes = unit.pack_chunk_bytes;
     if (chunkBytes === undefined || agreedFailure(hash)) return 0;
-    const outputs = this.#packs.of(hash);
+    // Decoded here, not kept: a pack is decided once (the API's reads keep their own, PackOutputs).
+    const bytes = this.ctx.blobs.get(hash);
+    const outputs = bytes && unpackOutput(bytes);
     const inputBytes = unit.input_cid === undefined ? 0 : this.ctx.blobs.size(unit.input_cid);
     const units = inputBytes === undefined ? undefined : Math.max(1, Math.ceil(inputBytes / chunkBytes));
     if (!outputs || (units !== undefined && outputs.length !== units)) return 'misshapen';
