@@ -191,11 +191,19 @@ export function formatJob(job: JobView): string {
     ['job', job.job_id],
     ['name', job.name],
     ['algorithm', job.algorithm],
-    ['state', job.state],
+    ['state', job.cancel_reason === null ? job.state : `${job.state}: ${job.cancel_reason}`],
     [
       'units',
       `${job.units_verified}/${job.units_total} verified, ${job.units_failed} failed${job.units_per_pack > 1 ? `, in packs of ${job.units_per_pack}` : ''}`,
     ],
+    ...(job.units_created < job.units_total && job.state === 'running'
+      ? [
+          ['estimating', `later frames still being estimated: ${job.units_created}/${job.units_total} units made`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     ['redundancy', String(job.redundancy)],
     ...(job.units_awaiting_agreement > 0
       ? [

@@ -83,6 +83,19 @@ export function JobCard({
             {job.units_awaiting_agreement} waiting for a second provider to agree
           </span>
         )}
+        {job.state === 'running' && job.units_created < job.units_total && (
+          <span
+            data-testid={`job-estimating-${job.job_id}`}
+            title="Its later frames are estimated after it was submitted; their tiles join as they are."
+          >
+            later frames being estimated ({job.units_created}/{job.units_total} tiles made)
+          </span>
+        )}
+        {job.cancel_reason !== null && (
+          <span className="text-warn" data-testid={`job-cancel-reason-${job.job_id}`}>
+            cancelled: {job.cancel_reason}
+          </span>
+        )}
         {onGpu && <span data-testid={`job-gpu-${job.job_id}`}>{onGpu}</span>}
         {job.manual_accept && <span>manual accept</span>}
         {job.open_to_strangers && <span data-testid={`job-strangers-${job.job_id}`}>open to strangers</span>}

@@ -55,6 +55,7 @@ export const STUB_JOB: JobView = {
   algorithm: 'hash/sha256@1.0.0',
   state: 'running',
   units_total: 4,
+  units_created: 4,
   units_per_pack: 1,
   units_verified: 1,
   units_failed: 0,
@@ -66,6 +67,7 @@ export const STUB_JOB: JobView = {
   open_to_strangers: false,
   submitted_at: AT,
   completed_at: null,
+  cancel_reason: null,
   refusals: [],
   units_awaiting_agreement: 0,
 };

@@ -110,6 +110,8 @@ export const JobViewSchema = z.strictObject({
   algorithm: Id,
   state: JobStateSchema,
   units_total: Count,
+  /** Units made so far: fewer than units_total while a render job's later frames are still being estimated. */
+  units_created: Count,
   /** Units that travel as one pack (core/mesh/packs.ts): 1 when they travel alone. */
   units_per_pack: z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK)),
   units_verified: Count,
@@ -130,6 +132,8 @@ export const JobViewSchema = z.strictObject({
   open_to_strangers: z.boolean(),
   submitted_at: IsoTime,
   completed_at: z.nullable(IsoTime),
+  /** Why the node cancelled the job, when its user did not (a render job's later frame broke a limit). */
+  cancel_reason: z.nullable(z.string().check(z.maxLength(1000))),
   /** Providers that refused acceptances of this job's units: the last reason each gave, and how many. */
   refusals: boundedArray(
     z.strictObject({ provider: PeerId, reason: RefusalReasonSchema, units: Count, last_at: IsoTime }),

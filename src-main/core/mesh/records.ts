@@ -46,6 +46,8 @@ export interface JobRecord {
   submittedAt: string;
   cancelled: boolean;
   cancelledAt?: string;
+  /** Why the node cancelled it, when its user did not (job.cancelled's `reason`). */
+  cancelReason?: string;
   /** When the last unit reached a verdict. */
   completedAt?: string;
   /** A render job's finished frames: frame number → PNG blob CID. */

@@ -152,6 +152,7 @@ export class MeshState {
         if (job) {
           job.cancelled = true;
           job.cancelledAt ??= event.at;
+          if (event.reason !== undefined) job.cancelReason ??= event.reason;
         }
         return;
       }

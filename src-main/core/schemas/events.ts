@@ -184,7 +184,13 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     receipt: ReceiptSchema,
     sig: z.optional(SignatureSchema),
   }),
-  z.strictObject({ type: z.literal('job.cancelled'), ...base, job_id: Id }),
+  z.strictObject({
+    type: z.literal('job.cancelled'),
+    ...base,
+    job_id: Id,
+    /** Why, when the node cancelled it (a render job's later frame broke a limit), not its user. */
+    reason: z.optional(z.string().check(z.maxLength(1000))),
+  }),
   /**
    * A finished job's units, assignments, offers and receipts leave the node's state (core/mesh/
    * compaction.ts); the journal and the `units` table keep them. `summary`: what the requester's

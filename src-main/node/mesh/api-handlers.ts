@@ -257,7 +257,8 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const render = record.job.render;
       if (!render) throw new ApiError('bad_request', `job ${job_id} is not a render job`);
       const tiles = node.frames.framesOf(record);
-      // A compacted job's frames were all assembled from every tile (compaction.ts); each frame has as many.
+      // Every frame has as many tiles, its units made or not yet (a render submit estimates its later
+      // frames after it answers); a compacted job's frames were all assembled from every tile (compaction.ts).
       const perFrame = record.job.unit_count / (render.last_frame - render.first_frame + 1);
       const frames = [];
       for (let frame = render.first_frame; frame <= render.last_frame; frame++) {
@@ -265,7 +266,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         const verified = units.filter((u) => state.units.get(u.unitId)?.verdict === 'verified').length;
         frames.push({
           frame,
-          tiles_total: record.summary ? perFrame : units.length,
+          tiles_total: perFrame,
           tiles_verified: record.summary ? perFrame : verified,
           png_cid: record.frames.get(frame) ?? null,
         });

@@ -32,6 +32,7 @@ export function jobView(state: MeshState, record: JobRecord, awaitingAgreement =
     algorithm: record.job.algorithm_id ?? 'wasm',
     state: record.cancelled ? 'cancelled' : done ? (failed > 0 ? 'failed' : 'completed') : 'running',
     units_total: unitsOfJob(record),
+    units_created: unitsCreated(record),
     units_per_pack: unitsPerPackOf(record.job),
     units_verified: verified,
     units_failed: failed,
@@ -44,6 +45,7 @@ export function jobView(state: MeshState, record: JobRecord, awaitingAgreement =
     open_to_strangers: record.job.open_to_strangers ?? false,
     submitted_at: record.submittedAt,
     completed_at: done ? record.completedAt! : null,
+    cancel_reason: record.cancelReason ?? null,
     refusals,
   };
 }

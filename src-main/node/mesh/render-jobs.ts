@@ -1,6 +1,7 @@
 // A render job as the requester journals it: the scene compiled once per frame that differs (a
 // scene where nothing but the camera moves shares one blob), every frame split into tiles, one
-// unit per tile, each with its own fuel estimate from a coarse pre-pass on this machine.
+// unit per tile, each with its own fuel estimate from a coarse pre-pass on this machine, made a
+// step of frames at a time (the first before the submit answers, the rest after: requester.ts).
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { SubmitRender } from '../../core/api/contract.js';
@@ -24,51 +25,52 @@ import { mapInFlight, RUNS_IN_FLIGHT } from '../exec/in-flight.js';
 import { loadKernel } from '../exec/kernels.js';
 import { REFERENCE_FUEL_PER_SECOND } from '../hardware/calibrate.js';
 import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
-import type { NewEvent, NodeContext } from './context.js';
+import type { NodeContext } from './context.js';
 
 /**
  * A pre-pass of at least this many runs (about half a second on one worker) runs on a pool of its
- * own, a worker a core: it is the user's own submit, waited for, where the node's pool is only the
- * share of the machine offered to others (one worker in the benchmarks: a 4K frame in 16-px tiles
- * waited 5.6 s for its pre-pass).
+ * own, a worker a core: it is the user's own job, whose frames wait for it, where the node's pool is
+ * only the share of the machine offered to others (one worker in the benchmarks: a 4K frame in 16-px
+ * tiles waited 5.6 s for its pre-pass).
  */
 const OWN_POOL_RUNS = 4_096;
 
-/** `work` on the node's pool, or, for a big pre-pass on a machine with more cores than that pool, on a pool of its own. */
-async function onPrepassPool<T>(executor: Executor, runs: number, work: (pool: Executor) => Promise<T>): Promise<T> {
+/** The pool a job's pre-pass runs on, and how to let it go (the node's own pool is not closed). */
+export interface PrepassPool {
+  pool: Executor;
+  close(): Promise<void>;
+}
+
+/** The node's pool, or, for a big pre-pass on a machine with more cores than that pool, a pool of its own. */
+export function openPrepassPool(executor: Executor, runs: number): PrepassPool {
   const cores = availableParallelism();
-  if (runs < OWN_POOL_RUNS || cores <= executor.workers) return work(executor);
+  if (runs < OWN_POOL_RUNS || cores <= executor.workers) return { pool: executor, close: async () => {} };
   const pool = Executor.start({ workers: cores });
-  try {
-    return await work(pool);
-  } finally {
-    await pool.close();
-  }
+  return { pool, close: () => pool.close() };
 }
 
 /** About the most of a render job's units journaled in a step: 60,000 tiles in one held the main thread 1.3 s. */
 const RENDER_UNITS_PER_STEP = 1_000;
 
-/**
- * The job's `unit.created` events (its units in frame order, `perFrame` tiles a frame) in journal
- * steps of whole frames, about RENDER_UNITS_PER_STEP units each: a frame's tiles are all there or
- * none (frames.ts waits for a frame's every tile). The first step goes with the job.
- */
-export function renderUnitSteps(units: readonly WorkUnit[], perFrame: number): NewEvent[][] {
-  const step = perFrame * Math.max(1, Math.floor(RENDER_UNITS_PER_STEP / perFrame));
-  return Array.from({ length: Math.ceil(units.length / step) }, (_, i) =>
-    units.slice(i * step, (i + 1) * step).map((unit): NewEvent => ({ type: 'unit.created', unit })),
-  );
-}
-
 /** A tile's estimate may use at most this share of a unit's fuel limit: room for the estimate's error. */
 const FUEL_HEADROOM = 0.5;
 
-export async function splitRenderJob(
-  ctx: Pick<NodeContext, 'me' | 'blobs'>,
-  executor: Executor,
-  spec: SubmitRender,
-): Promise<{ job: Job; units: WorkUnit[]; perFrame: number }> {
+/** A render job before its units: what each step of frames needs to make its units. */
+export interface RenderPlan {
+  job: Job;
+  spec: SubmitRender;
+  tiles: Tile[];
+  module: Uint8Array;
+  moduleCid: string;
+  /** The one scene blob every frame shares, when nothing but the camera moves. */
+  shared?: Uint8Array;
+  verification: WorkUnit['verification'];
+  /** Runs of the whole pre-pass: a pixel and a coarse tile per tile, a frame. */
+  prepassRuns: number;
+}
+
+/** The job of a render submit, checked but with no unit yet: the pre-pass makes them, a step of frames at a time. */
+export async function planRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: SubmitRender): Promise<RenderPlan> {
   const tiles = splitFrame(spec.width, spec.height, spec.tile);
   if (!tiles.ok) throw new ApiError('bad_request', tiles.error);
   const frames = spec.last_frame - spec.first_frame + 1;
@@ -80,78 +82,14 @@ export async function splitRenderJob(
     );
   }
   const module = loadKernel('render');
-  const shared = framesShareBlob(spec.scene) ? compileScene(spec.scene, spec.first_frame) : undefined;
-  const blobs = new Map<number, Uint8Array>();
-  for (let frame = spec.first_frame; frame <= spec.last_frame; frame++) {
-    const blob = shared ?? compileScene(spec.scene, frame);
-    if (blob.byteLength > DEFAULT_LIMITS.maxInputBytes) {
-      throw new ApiError(
-        'bad_request',
-        `the compiled scene is ${blob.byteLength} bytes; a unit's input may be at most ${DEFAULT_LIMITS.maxInputBytes} (fewer triangles)`,
-      );
-    }
-    blobs.set(frame, blob);
-  }
-  const runs = blobs.size * (tiles.value.length + 1);
-  const estimates = await onPrepassPool(executor, runs, (pool) =>
-    estimateFrames(pool, module, blobs, spec, tiles.value),
-  );
-  const worst = Math.max(...estimates.flat());
-  if (worst > DEFAULT_LIMITS.fuel * FUEL_HEADROOM) {
-    throw new ApiError(
-      'bad_request',
-      `a tile would take about ${worst.toExponential(1)} fuel; a unit may use at most ${DEFAULT_LIMITS.fuel.toExponential(1)} (use smaller tiles or fewer samples)`,
-    );
-  }
-  // Every blob on disk before the job is journaled: a unit never names an input that is not there.
-  const moduleCid = await ctx.blobs.put(module);
-  const cidOf = new Map<Uint8Array, string>(); // frames that share a blob store (and hash) it once
-  for (const blob of new Set(blobs.values())) cidOf.set(blob, await ctx.blobs.put(blob));
-
   const jobId = `job-${randomBytes(8).toString('hex')}`;
-  // GPU tiles are not bit-exact: a job that lets them run on a GPU verifies by comparator (docs/GPU.md).
-  const verification: WorkUnit['verification'] =
-    spec.gpu === 'forbidden'
-      ? { kind: 'exact_hash' }
-      : { kind: 'comparator', comparator: RENDER_COMPARATOR, tolerance: RENDER_TOLERANCE_DB };
-  const units: WorkUnit[] = [];
-  for (const [f, frameEstimates] of estimates.entries()) {
-    const frame = spec.first_frame + f;
-    for (const [t, tile] of tiles.value.entries()) {
-      const fuel = frameEstimates[t]!;
-      units.push({
-        unit_id: `${jobId}/${units.length}`,
-        job_id: jobId,
-        algorithm_id: RENDER_ALGORITHM,
-        algorithm_version: ALGORITHM_VERSION,
-        // A GPU-only job asks for GPU memory: only slots with a GPU have any. Its scene in f32 is under the blob's size.
-        required_resources: {
-          cpu_cores: 1,
-          ram_gb: 0.0625,
-          ...(spec.gpu === 'required'
-            ? { gpu_vram_gb: Math.max(1 / 1024, blobs.get(frame)!.byteLength / 2 ** 30) }
-            : {}),
-        },
-        // On the reference machine; a provider divides by its calibrated score (fuel/s over the reference).
-        estimated_duration_seconds: fuel / REFERENCE_FUEL_PER_SECOND,
-        estimated_fuel: fuel,
-        priority: spec.priority,
-        verification_redundancy: spec.redundancy,
-        module_cid: moduleCid,
-        input_cid: cidOf.get(blobs.get(frame)!)!,
-        params: { ...tileParams(frame, spec.width, spec.height, tile, spec.spp, spec.seed) },
-        ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
-        verification,
-      });
-    }
-  }
   const job: Job = {
     job_id: jobId,
     requester: ctx.me,
     name:
       spec.name ??
       `render ${frames === 1 ? `frame ${spec.first_frame}` : `frames ${spec.first_frame}–${spec.last_frame}`} ${spec.width}×${spec.height}`,
-    unit_count: units.length,
+    unit_count: count,
     redundancy: spec.redundancy,
     budget: spec.budget,
     algorithm_id: RENDER_ALGORITHM,
@@ -169,7 +107,102 @@ export async function splitRenderJob(
     },
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
   };
-  return { job, units, perFrame: tiles.value.length };
+  return {
+    job,
+    spec,
+    tiles: tiles.value,
+    module,
+    moduleCid: await ctx.blobs.put(module),
+    ...(framesShareBlob(spec.scene) ? { shared: compileScene(spec.scene, spec.first_frame) } : {}),
+    // GPU tiles are not bit-exact: a job that lets them run on a GPU verifies by comparator (docs/GPU.md).
+    verification:
+      spec.gpu === 'forbidden'
+        ? { kind: 'exact_hash' }
+        : { kind: 'comparator', comparator: RENDER_COMPARATOR, tolerance: RENDER_TOLERANCE_DB },
+    prepassRuns: frames * (tiles.value.length + 1),
+  };
+}
+
+/**
+ * The job's frames in journal steps, about RENDER_UNITS_PER_STEP units each: a frame's tiles are
+ * all there or none (frames.ts waits for a frame's every tile). The first step goes with the job.
+ */
+export function renderFrameSteps(plan: RenderPlan): number[][] {
+  const { first_frame: first, last_frame: last } = plan.spec;
+  const perStep = Math.max(1, Math.floor(RENDER_UNITS_PER_STEP / plan.tiles.length));
+  const steps: number[][] = [];
+  for (let start = first; start <= last; start += perStep)
+    steps.push(Array.from({ length: Math.min(perStep, last - start + 1) }, (_, f) => start + f));
+  return steps;
+}
+
+/**
+ * The units of these frames of the job, in frame order (unit ids by their place in the whole job),
+ * each tile with its fuel estimate from the pre-pass on `pool`; their scene blobs stored first, so
+ * that no unit names an input that is not there. Rejects with a bad_request naming the limit a
+ * frame breaks (its scene too big for a unit's input, a tile over the fuel limit, a scene the
+ * kernel refuses).
+ */
+export async function renderUnitsOf(
+  ctx: Pick<NodeContext, 'blobs'>,
+  plan: RenderPlan,
+  pool: Executor,
+  frames: readonly number[],
+): Promise<WorkUnit[]> {
+  const { job, spec, tiles } = plan;
+  const blobs = new Map<number, Uint8Array>();
+  for (const frame of frames) {
+    const blob = plan.shared ?? compileScene(spec.scene, frame);
+    if (blob.byteLength > DEFAULT_LIMITS.maxInputBytes) {
+      throw new ApiError(
+        'bad_request',
+        `the compiled scene of frame ${frame} is ${blob.byteLength} bytes; a unit's input may be at most ${DEFAULT_LIMITS.maxInputBytes} (fewer triangles)`,
+      );
+    }
+    blobs.set(frame, blob);
+  }
+  const estimates = await estimateFrames(pool, plan.module, blobs, spec, tiles);
+  const worst = Math.max(...estimates.flat());
+  if (worst > DEFAULT_LIMITS.fuel * FUEL_HEADROOM) {
+    throw new ApiError(
+      'bad_request',
+      `a tile of frame ${frames[estimates.findIndex((fuel) => fuel.includes(worst))]} would take about ${worst.toExponential(1)} fuel; a unit may use at most ${DEFAULT_LIMITS.fuel.toExponential(1)} (use smaller tiles or fewer samples)`,
+    );
+  }
+  const cidOf = new Map<Uint8Array, string>(); // frames that share a blob store (and hash) it once
+  for (const blob of new Set(blobs.values())) cidOf.set(blob, await ctx.blobs.put(blob));
+  const units: WorkUnit[] = [];
+  for (const [f, frameEstimates] of estimates.entries()) {
+    const frame = frames[f]!;
+    for (const [t, tile] of tiles.entries()) {
+      const fuel = frameEstimates[t]!;
+      units.push({
+        unit_id: `${job.job_id}/${(frame - spec.first_frame) * tiles.length + t}`,
+        job_id: job.job_id,
+        algorithm_id: RENDER_ALGORITHM,
+        algorithm_version: ALGORITHM_VERSION,
+        // A GPU-only job asks for GPU memory: only slots with a GPU have any. Its scene in f32 is under the blob's size.
+        required_resources: {
+          cpu_cores: 1,
+          ram_gb: 0.0625,
+          ...(spec.gpu === 'required'
+            ? { gpu_vram_gb: Math.max(1 / 1024, blobs.get(frame)!.byteLength / 2 ** 30) }
+            : {}),
+        },
+        // On the reference machine; a provider divides by its calibrated score (fuel/s over the reference).
+        estimated_duration_seconds: fuel / REFERENCE_FUEL_PER_SECOND,
+        estimated_fuel: fuel,
+        priority: spec.priority,
+        verification_redundancy: spec.redundancy,
+        module_cid: plan.moduleCid,
+        input_cid: cidOf.get(blobs.get(frame)!)!,
+        params: { ...tileParams(frame, spec.width, spec.height, tile, spec.spp, spec.seed) },
+        ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
+        verification: plan.verification,
+      });
+    }
+  }
+  return units;
 }
 
 /**

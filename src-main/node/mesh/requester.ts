@@ -13,7 +13,7 @@ import { iso, RecordError, type NewEvent, type NodeContext } from './context.js'
 import { OpenUnits } from './open-units.js';
 import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './jobs.js';
 import { offerViews } from './job-view.js';
-import { renderUnitSteps, splitRenderJob } from './render-jobs.js';
+import { RenderSubmits } from './render-submits.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
 import { WatchTimer } from './watch-timer.js';
@@ -46,6 +46,7 @@ export class Requester {
   readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
   /** Units lately lent by a pull: to whom, and when; oldest first. */
   readonly #lent = new Map<string, { to: string; at: number }>();
+  readonly #renders: RenderSubmits;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -68,6 +69,11 @@ export class Requester {
     );
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict);
     this.#open = new OpenUnits(ctx, this.#verdicts.extra);
+    this.#renders = new RenderSubmits(ctx, executor, {
+      journal: (job, events) => this.#journal(job, events),
+      journalStep: (events) => this.#journalSteps([events]),
+      cancel: (jobId, reason) => this.cancel(jobId, reason),
+    });
   }
 
   /** Checks deadlines from now on, finishes a submit a crash cut short, and decides what a restart left undecided. */
@@ -91,6 +97,7 @@ export class Requester {
   /** Stops the deadline checks and acceptance rounds; resolves when the round and decisions under way have ended. */
   async stop(): Promise<void> {
     this.#deadlines.stop();
+    await this.#renders.stop();
     await this.#acceptor.stop();
     await this.#verdicts.stop();
   }
@@ -180,7 +187,13 @@ export class Requester {
       // A batched job's units are made again from its stored input; a render job's only at its submit.
       const missing = record.input ? await missingUnits(this.ctx.blobs, record) : undefined;
       if (missing) await this.#journalSteps(oneAStep(missing));
-      else await this.cancel(job.job_id);
+      else
+        await this.cancel(
+          job.job_id,
+          job.render
+            ? 'the node stopped before it had estimated every frame (submit it again)'
+            : 'the node stopped before it had made every unit, and the input is gone (submit it again)',
+        );
       const why = missing
         ? 'the rest journaled'
         : record.input
@@ -190,17 +203,9 @@ export class Requester {
     }
   }
 
-  /** A render job: split and estimated here (the pre-pass runs on my executor), then journaled. */
-  async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
-    const { job, units, perFrame } = await splitRenderJob(this.ctx, this.executor, spec);
-    // In steps, as a batched job's; a submit cut short is cancelled: now, or by a crash at the next start (#finishSubmits).
-    const [first, ...rest] = renderUnitSteps(units, perFrame);
-    const submitted = await this.#journal(job, [{ type: 'job.submitted', job }, ...first!]);
-    await this.#journalSteps(rest).catch(async (err: unknown) => {
-      await this.cancel(job.job_id).catch(() => {}); // the journal may refuse this too: then the next start
-      throw err;
-    });
-    return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
+  /** A render job: its first frames estimated (the pre-pass runs here) and journaled, the rest after it answers (render-submits.ts). */
+  submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
+    return this.#renders.submit(spec);
   }
 
   /**
@@ -352,7 +357,8 @@ export class Requester {
     return this.#verdicts.refundLate();
   }
 
-  async cancel(jobId: string): Promise<void> {
+  /** Cancels a job of mine; `reason`: why, when the node cancels it, not its user. */
+  async cancel(jobId: string, reason?: string): Promise<void> {
     const job = this.ctx.state.jobs.get(jobId);
     if (!job || job.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
     if (job.cancelled || job.completedAt) return;
@@ -371,7 +377,7 @@ export class Requester {
       // and could not tell a refund of it from a requester keeping a result it never paid for. Only
       // units without a result are refunded.
       await this.ctx.record([
-        { type: 'job.cancelled', job_id: jobId },
+        { type: 'job.cancelled', job_id: jobId, ...(reason !== undefined ? { reason } : {}) },
         ...held.map((assignment) =>
           assignment.result
             ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
@@ -382,7 +388,7 @@ export class Requester {
       this.#verdicts.claims.release(claimed);
     }
     this.#verdicts.tellProviders(held);
-    this.ctx.emit('job.cancelled', { job_id: jobId });
+    this.ctx.emit('job.cancelled', { job_id: jobId, ...(reason !== undefined ? { reason } : {}) });
     this.ctx.commitmentChanged();
   }
 

@@ -373,7 +373,10 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     },
     ['sig'],
   ),
-  'job.cancelled': recordOf<S.NodeEventOf<'job.cancelled'>>({ ...eventOf('job.cancelled'), job_id: idArb }),
+  'job.cancelled': recordOf<S.NodeEventOf<'job.cancelled'>>(
+    { ...eventOf('job.cancelled'), job_id: idArb, reason: fc.string({ maxLength: 200 }) },
+    ['reason'],
+  ),
   'job.deleted': recordOf<S.NodeEventOf<'job.deleted'>>({ ...eventOf('job.deleted'), job_id: idArb }),
   'sharing.set': recordOf<S.NodeEventOf<'sharing.set'>>({ ...eventOf('sharing.set'), on: fc.boolean() }),
   'peer.penalized': recordOf<S.NodeEventOf<'peer.penalized'>>(

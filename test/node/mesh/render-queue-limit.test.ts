@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BlobStore } from '../../../src-main/node/blobs/index.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
-import { splitRenderJob } from '../../../src-main/node/mesh/render-jobs.js';
 import { renderFrameLocal } from '../../../src-main/node/render/local.js';
 import { compileSceneJson } from '../../../src-main/core/render/index.js';
 import { sampleRenderSpec, sampleSceneJson } from '../fixtures/sample-scene.js';
+import { renderJobUnits } from './fixtures/render-units.js';
 
 test(
   'a pre-pass of more runs than the executor queues is split with every tile estimated',
@@ -22,7 +22,7 @@ test(
     try {
       const spec = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 4 });
       const blobs = new BlobStore(mkdtempSync(join(tmpdir(), 'mesh-prepass-')));
-      const { job, units } = await splitRenderJob({ me: 'requester', blobs }, executor, spec);
+      const { job, units } = await renderJobUnits({ me: 'requester', blobs }, executor, spec);
       assert.equal(job.unit_count, 1_600);
       assert.equal(units.length, 1_600);
       for (const unit of units) assert.ok(unit.estimated_fuel! > 0, `${unit.unit_id} has a fuel estimate`);
@@ -69,7 +69,7 @@ test(
       const executor = Executor.start({ workers });
       try {
         const blobs = new BlobStore(mkdtempSync(join(tmpdir(), 'mesh-prepass-')));
-        const { units } = await splitRenderJob({ me: 'requester', blobs }, executor, spec);
+        const { units } = await renderJobUnits({ me: 'requester', blobs }, executor, spec);
         return units.map((unit) => [
           unit.params?.['frame'],
           unit.params?.['x'],

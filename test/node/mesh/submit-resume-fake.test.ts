@@ -1,8 +1,10 @@
 // A big job's units are journaled a batch a step after the job itself; a crash between those steps
 // leaves the job with part of its units. The next start journals the rest from the stored input,
-// or cancels the job when the input is gone; a render job's are made only at its submit, so it is
-// cancelled. Against a fake context: a real state and requester, the "crash" being a journal that
-// holds the job and its first step only.
+// or cancels the job when the input is gone; a render job's are made only by its submit's pre-pass,
+// so it is cancelled, saying why. A render submit answers with its first step of frames journaled;
+// the rest follow, and a later frame that breaks a limit cancels the job, saying why. Against a
+// fake context: a real state and requester, the "crash" being a journal that holds the job and its
+// first step only.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
@@ -10,14 +12,14 @@ import { SubmitJobStreamSchema } from '../../../src-main/core/api/shapes.js';
 import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
 import { LIMITS } from '../../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/index.js';
-import { Executor } from '../../../src-main/node/exec/index.js';
+import { ExecError, Executor } from '../../../src-main/node/exec/index.js';
 import { splitJob, unitBatches } from '../../../src-main/node/mesh/jobs.js';
-import { renderUnitSteps, splitRenderJob } from '../../../src-main/node/mesh/render-jobs.js';
 import { Requester } from '../../../src-main/node/mesh/requester.js';
 import { RecordError } from '../../../src-main/node/mesh/context.js';
-import { ApiError } from '../../../src-main/node/api/errors.js';
 import { sampleRenderSpec } from '../fixtures/sample-scene.js';
+import { waitFor } from '../fixtures/p2p-peers.js';
 import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
+import { renderJobUnits } from './fixtures/render-units.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
@@ -84,34 +86,74 @@ test('a submit cut short whose input is gone is cancelled at the next start', as
   }
 });
 
-test('a render submit cut short after its first step is cancelled at the next start, its steps whole frames', async () => {
+/** 100 frames of 16 tiles: steps of 62 frames (992 units), so two. */
+const RENDER_SPEC = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 1 });
+
+test('a render submit cut short after its first step is cancelled at the next start, saying why', async () => {
   const ctx = await fakeContext();
-  // 100 frames of 16 tiles: steps of 62 frames (992 units), so two.
-  const spec = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 1 });
-  const { job, units, perFrame } = await splitRenderJob(ctx, executor, spec);
-  const steps = renderUnitSteps(units, perFrame);
+  const { job, units, steps } = await renderJobUnits(ctx, executor, RENDER_SPEC);
   assert.deepEqual(
-    steps.map((step) => step.length),
+    steps.map((frames) => frames.length * 16),
     [992, 608],
   );
-  assert.deepEqual(
-    steps.flat().map((e) => (e.type === 'unit.created' ? e.unit.unit_id : '')),
-    units.map((u) => u.unit_id),
-  );
-  await ctx.record([{ type: 'job.submitted', job }, ...steps[0]!]);
+  await ctx.record([
+    { type: 'job.submitted', job },
+    ...units.slice(0, 992).map((unit) => ({ type: 'unit.created' as const, unit })),
+  ]);
   const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
   await requester.start();
   try {
     const record = ctx.state.jobs.get(job.job_id)!;
     assert.equal(record.cancelled, true);
     assert.equal(record.created, 992);
+    assert.match(record.cancelReason ?? '', /stopped before it had estimated every frame/);
     assert.ok(ctx.logged.some((line) => line.includes(`job ${job.job_id} had 992 of its 1600 units`)));
   } finally {
     await requester.stop();
   }
 });
 
-test('a render submit whose later step the journal refuses fails, and its job is cancelled at once', async () => {
+test('a render submit answers with its first step of frames journaled; the rest follow, in order', async () => {
+  const ctx = await fakeContext();
+  const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
+  try {
+    const { job_id: jobId, units, frames } = await requester.submitRender(RENDER_SPEC);
+    assert.deepEqual({ units, frames }, { units: 1600, frames: 100 });
+    const record = ctx.state.jobs.get(jobId)!;
+    assert.equal(record.created, 992, 'its first step, when it answers');
+    await waitFor(() => record.created === 1600, 'the rest of its units', 60_000);
+    assert.equal(record.cancelled, false);
+    for (let index = 0; index < 1600; index++) {
+      const params = ctx.state.units.get(unitIdOf(jobId, index))!.unit.params!;
+      assert.equal(params['frame'], Math.floor(index / 16), `unit ${index}'s frame`);
+    }
+  } finally {
+    await requester.stop();
+  }
+});
+
+test('a later frame the kernel refuses cancels the job, saying why; the submit had answered', async () => {
+  const ctx = await fakeContext();
+  // The same executor, but the pre-pass of frames past the first step fails as a refused scene does.
+  const refusing = Object.assign(Object.create(executor) as Executor, {
+    run: (request: Parameters<Executor['run']>[0]) =>
+      Number((request.params as Record<string, unknown> | undefined)?.['frame']) >= 62
+        ? Promise.reject(new ExecError('UnitFailed', 'scene: a mesh has no triangles'))
+        : executor.run(request),
+  });
+  const requester = new Requester(ctx, refusing, { graceSeconds: 30, providerPipeline: 8 });
+  try {
+    const { job_id: jobId } = await requester.submitRender(RENDER_SPEC);
+    const record = ctx.state.jobs.get(jobId)!;
+    await waitFor(() => record.cancelled, 'the job cancelled', 60_000);
+    assert.equal(record.created, 992, 'its first step only');
+    assert.match(record.cancelReason ?? '', /the render kernel refused the scene: .*a mesh has no triangles/);
+  } finally {
+    await requester.stop();
+  }
+});
+
+test('a render submit whose later step the journal refuses is cancelled, saying why', async () => {
   const ctx = await fakeContext();
   const record = ctx.record.bind(ctx);
   let steps = 0;
@@ -122,14 +164,11 @@ test('a render submit whose later step the journal refuses fails, and its job is
   };
   const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
   try {
-    await assert.rejects(
-      requester.submitRender(sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 1 })),
-      (err: unknown) => err instanceof ApiError && /could not be journaled: .*disk full/.test(err.message),
-    );
-    const [submitted] = ctx.recordedOf('job.submitted');
-    const job = ctx.state.jobs.get(submitted!.job.job_id)!;
+    const { job_id: jobId } = await requester.submitRender(RENDER_SPEC);
+    const job = ctx.state.jobs.get(jobId)!;
+    await waitFor(() => job.cancelled, 'the job cancelled', 60_000);
     assert.equal(job.created, 992, 'its first step only');
-    assert.equal(job.cancelled, true);
+    assert.match(job.cancelReason ?? '', /could not be journaled: .*disk full/);
   } finally {
     await requester.stop();
   }

@@ -1,0 +1,98 @@
+// A render submit answers once its job and first step of frames are journaled: their pre-pass
+// finds what would break the whole job (a scene the kernel refuses, a tile over the fuel limit) as
+// the submit's error. The rest of its frames are estimated and journaled after, a step at a time,
+// while the first ones render: a 100-frame 1080p job waited ~4.9 s for its whole pre-pass before
+// it had an id. A later frame that breaks a limit cancels the job, saying why (job status).
+import type { SubmitRender } from '../../core/api/contract.js';
+import type { Job } from '../../core/schemas/index.js';
+import { ApiError } from '../api/errors.js';
+import type { Executor } from '../exec/index.js';
+import { describeError } from '../../core/errors.js';
+import type { NewEvent, NodeContext } from './context.js';
+import {
+  openPrepassPool,
+  planRenderJob,
+  renderFrameSteps,
+  renderUnitsOf,
+  type PrepassPool,
+  type RenderPlan,
+} from './render-jobs.js';
+
+/** What a render submit asks of the requester. */
+export interface RenderJournal {
+  /** Journals the job with its first units in one step, and says so. */
+  journal(job: Job, events: NewEvent[]): Promise<{ job_id: string; units: number }>;
+  /** Journals a further step of units. */
+  journalStep(events: NewEvent[]): Promise<void>;
+  cancel(jobId: string, reason: string): Promise<void>;
+}
+
+const created = (units: { unit_id: string }[]): NewEvent[] =>
+  units.map((unit) => ({ type: 'unit.created', unit }) as NewEvent);
+
+export class RenderSubmits {
+  /** Jobs whose later frames are being estimated. */
+  readonly #estimating = new Set<Promise<void>>();
+  #stopped = false;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly executor: Executor,
+    private readonly requester: RenderJournal,
+  ) {}
+
+  async submit(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
+    const plan = await planRenderJob(this.ctx, spec);
+    const [first, ...rest] = renderFrameSteps(plan);
+    // The first step on a pool of its own only when it is big by itself (one 4K frame in 16-px
+    // tiles): such a pool takes ~0.5 s to start, longer than a step of ~1,000 tiles on mine.
+    const firstRuns = first!.length * (plan.tiles.length + 1);
+    const prepass = openPrepassPool(this.executor, firstRuns);
+    let handedOn = false;
+    try {
+      const units = await renderUnitsOf(this.ctx, plan, prepass.pool, first!);
+      const submitted = await this.requester.journal(plan.job, [
+        { type: 'job.submitted', job: plan.job },
+        ...created(units),
+      ]);
+      if (rest.length > 0) {
+        const restPool =
+          prepass.pool !== this.executor ? prepass : openPrepassPool(this.executor, plan.prepassRuns - firstRuns);
+        handedOn = restPool === prepass;
+        const estimating = this.#estimateRest(plan, rest, restPool).finally(() => this.#estimating.delete(estimating));
+        this.#estimating.add(estimating);
+      }
+      return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
+    } finally {
+      if (!handedOn) await prepass.close();
+    }
+  }
+
+  /** No more steps; resolves once the steps under way have ended (a job cut short is cancelled at the next start). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.all(this.#estimating);
+  }
+
+  async #estimateRest(plan: RenderPlan, steps: number[][], prepass: PrepassPool): Promise<void> {
+    const jobId = plan.job.job_id;
+    try {
+      for (const frames of steps) {
+        if (this.#stopped || this.ctx.state.jobs.get(jobId)?.cancelled !== false) return;
+        const units = await renderUnitsOf(this.ctx, plan, prepass.pool, frames);
+        if (this.#stopped || this.ctx.state.jobs.get(jobId)?.cancelled !== false) return;
+        await this.requester.journalStep(created(units));
+      }
+    } catch (err) {
+      if (this.#stopped) return; // its pool closed under it: the next start cancels the job, saying why
+      const reason = err instanceof ApiError ? err.message : `its units could not be made: ${describeError(err)}`;
+      this.ctx.log(`render job ${jobId} cancelled: ${reason}`);
+      await this.requester.cancel(jobId, reason).catch((cancelErr: unknown) => {
+        // The journal refuses this too: the next start cancels it.
+        this.ctx.log(`render job ${jobId} could not be cancelled: ${describeError(cancelErr)}`);
+      });
+    } finally {
+      await prepass.close();
+    }
+  }
+}
