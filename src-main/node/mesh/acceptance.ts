@@ -20,7 +20,7 @@ import type { NewEvent, NodeContext } from './context.js';
 import { InlineBudget } from './inline-blobs.js';
 import { OncePerGap, RoundTimer } from './round-timer.js';
 import { acceptanceEvents, refundEvent } from './settlement.js';
-import { emitUnits } from './unit-events.js';
+import { emitUnits, userUnits } from './unit-events.js';
 
 /**
  * Acceptance rounds at most this often: every verdict asks for one, and a round 5 ms after each
@@ -103,7 +103,12 @@ export class Acceptor {
     emitUnits(
       (type, data) => this.ctx.emit(type, data),
       { one: 'offer.received', many: 'offers.received', peerKey: 'provider' },
-      held.map(({ job_id, unit_id, price }) => ({ job_id, unit_id, peer: from, extra: { price } })),
+      held.map(({ job_id, unit_id, price }) => ({
+        job_id,
+        ...userUnits(this.ctx.state, unit_id),
+        peer: from,
+        extra: { price },
+      })),
     );
     // A provider with nothing of mine to run skips the gap: its cores idle until a round.
     this.acceptSoon(held.length > 0 && !this.#runsForMe(from) && this.#idleFirst.take(from));
@@ -275,9 +280,11 @@ export class Acceptor {
     emitUnits(
       (type, data) => this.ctx.emit(type, data),
       { one: 'unit.accepted', many: 'units.accepted', peerKey: 'provider' },
-      [...byProvider.values()]
-        .flat()
-        .map(({ job_id, unit_id, provider_peer }) => ({ job_id, unit_id, peer: provider_peer })),
+      [...byProvider.values()].flat().map(({ job_id, unit_id, provider_peer }) => ({
+        job_id,
+        ...userUnits(this.ctx.state, unit_id),
+        peer: provider_peer,
+      })),
     );
     this.ctx.commitmentChanged();
     const delivered = Promise.all(
@@ -336,7 +343,7 @@ export class Acceptor {
       if (reason !== undefined)
         this.ctx.emit('unit.refused', {
           job_id: acceptance.job_id,
-          unit_id: acceptance.unit_id,
+          ...userUnits(this.ctx.state, acceptance.unit_id),
           provider,
           reason,
         });

@@ -5,6 +5,7 @@ import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { AssignmentClaims } from './assignment-claims.js';
 import type { NodeContext } from './context.js';
 import { refundEvent } from './settlement.js';
+import { userUnits } from './unit-events.js';
 
 export async function refundLate(
   ctx: NodeContext,
@@ -29,7 +30,11 @@ export async function refundLate(
     claims.release(claimed);
   }
   for (const { acceptance } of late)
-    ctx.emit('unit.reoffered', { unit_id: acceptance.unit_id, provider: acceptance.provider_peer, reason: 'late' });
+    ctx.emit('unit.reoffered', {
+      ...userUnits(ctx.state, acceptance.unit_id),
+      provider: acceptance.provider_peer,
+      reason: 'late',
+    });
   after.tell(late);
   ctx.commitmentChanged();
   after.acceptSoon();

@@ -14,6 +14,7 @@ import { OpenUnits } from './open-units.js';
 import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './jobs.js';
 import { offerViews } from './job-view.js';
 import { RenderSubmits } from './render-submits.js';
+import { userUnits } from './unit-events.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
 import { WatchTimer } from './watch-timer.js';
@@ -336,7 +337,7 @@ export class Requester {
     await this.ctx.record(mine.map((id) => refundEvent(this.ctx.now(), id, 'failed')));
     for (const id of mine)
       this.ctx.emit('unit.reoffered', {
-        unit_id: this.ctx.state.assignments.get(id)!.acceptance.unit_id,
+        ...userUnits(this.ctx.state, this.ctx.state.assignments.get(id)!.acceptance.unit_id),
         reason: 'released',
       });
     this.ctx.commitmentChanged();

@@ -2,6 +2,9 @@
 // events a unit to every UI that listened (its offer, acceptance, result, verdict, escrow and
 // settle), each built, checked, written and sent by the node's main thread, and read by the UI's.
 import type { ApiEvent, ApiEventType } from '../../core/api/contract.js';
+import { unitsAt, unitsPerPackOf } from '../../core/mesh/packs.js';
+import type { MeshState } from '../../core/mesh/state.js';
+import { parseUnitId, unitIdOf } from '../../core/mesh/unit-table.js';
 import type { LedgerEntry } from '../../core/schemas/index.js';
 
 type Emit = (type: ApiEventType, data: ApiEvent['data']) => void;
@@ -10,8 +13,22 @@ type Emit = (type: ApiEventType, data: ApiEvent['data']) => void;
 export interface BatchedUnit {
   job_id: string;
   unit_id: string;
+  /** How many of the job's units it stands for, when more than 1: a pack's (userUnits). */
+  units?: number;
   peer?: string;
   extra?: ApiEvent['data'];
+}
+
+/**
+ * A unit of my state as its job's user counts units: itself, or for a pack of a packed job, the
+ * first unit in it and how many it holds (core/mesh/packs.ts). Events name units so: pack 3 of
+ * `job` is not unit `job/3`.
+ */
+export function userUnits(state: Pick<MeshState, 'jobs'>, unitId: string): { unit_id: string; units?: number } {
+  const at = parseUnitId(unitId);
+  const record = at && state.jobs.get(at.jobId);
+  if (!record || unitsPerPackOf(record.job) === 1) return { unit_id: unitId };
+  return { unit_id: unitIdOf(at.jobId, at.index * unitsPerPackOf(record.job)), units: unitsAt(record, at.index) };
 }
 
 /** A lone unit's event type, the batch's, and the key its peer goes under. */
@@ -23,7 +40,8 @@ export interface UnitEventTypes {
 
 /**
  * One event for each job and peer of the batch: a lone unit's own event (`one`: its `unit_id`,
- * its peer under `peerKey`, and its `extra`), or for several, `many` with their count as `units`.
+ * its peer under `peerKey`, and its `extra`), or for several (a pack is its units), `many` with
+ * their count as `units`.
  */
 export function emitUnits(emit: Emit, { one, many, peerKey }: UnitEventTypes, units: readonly BatchedUnit[]): void {
   const groups = new Map<string, BatchedUnit[]>();
@@ -33,10 +51,12 @@ export function emitUnits(emit: Emit, { one, many, peerKey }: UnitEventTypes, un
     if (group) group.push(unit);
     else groups.set(key, [unit]);
   }
-  for (const [first, ...rest] of groups.values()) {
-    const peer: ApiEvent['data'] = peerKey && first!.peer !== undefined ? { [peerKey]: first!.peer } : {};
-    if (rest.length === 0) emit(one, { job_id: first!.job_id, unit_id: first!.unit_id, ...peer, ...first!.extra });
-    else emit(many, { job_id: first!.job_id, ...peer, units: rest.length + 1 });
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    const peer: ApiEvent['data'] = peerKey && first.peer !== undefined ? { [peerKey]: first.peer } : {};
+    const count = group.reduce((sum, unit) => sum + (unit.units ?? 1), 0);
+    if (count === 1) emit(one, { job_id: first.job_id, unit_id: first.unit_id, ...peer, ...first.extra });
+    else emit(many, { job_id: first.job_id, ...peer, units: count });
   }
 }
 

@@ -25,7 +25,7 @@ import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
 import { unitsAt } from '../../core/mesh/packs.js';
-import { emitUnits, UnitsThisTurn } from './unit-events.js';
+import { emitUnits, UnitsThisTurn, userUnits } from './unit-events.js';
 import { againstTruth, Convictions } from './convictions.js';
 import { VerdictReceipts } from './verdict-receipts.js';
 import { VerifiedOutputs } from './verified-outputs.js';
@@ -158,7 +158,11 @@ export class Verdicts {
     emitUnits(
       (type, data) => this.ctx.emit(type, data),
       { one: 'unit.finished', many: 'units.finished', peerKey: 'provider' },
-      taken.map(({ acceptance: { job_id, unit_id } }) => ({ job_id, unit_id, peer: from })),
+      taken.map(({ acceptance: { job_id, unit_id } }) => ({
+        job_id,
+        ...userUnits(this.ctx.state, unit_id),
+        peer: from,
+      })),
     );
     await Promise.all(taken.map(({ item, acceptance }) => this.#onResult(from, item, acceptance)));
     const ids = [...again, ...taken.map(({ acceptance }) => acceptance)].map(({ assignment_id }) => assignment_id);
@@ -367,8 +371,9 @@ export class Verdicts {
     this.extra.delete(unitId); // decided: a reopened unit asks again, as after a restart
     const job = state.jobs.get(record.unit.job_id)!;
     const failure = hash ? agreedFailure(hash) : 'no_agreement';
-    if (failure) this.ctx.emit('unit.failed', { job_id: job.job.job_id, unit_id: unitId, hash, failure });
-    else this.#verified.add({ job_id: job.job.job_id, unit_id: unitId, extra: { hash } });
+    const named = userUnits(state, unitId);
+    if (failure) this.ctx.emit('unit.failed', { job_id: job.job.job_id, ...named, hash, failure });
+    else this.#verified.add({ job_id: job.job.job_id, ...named, extra: { hash } });
     const told = new Set(replyingTo ? [replyingTo] : []);
     if (job.completedAt) {
       this.#verified.flush(); // the job's last verdicts before its completion

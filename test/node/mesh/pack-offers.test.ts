@@ -1,9 +1,11 @@
-// A packed job's offers as its user sees them (offers.list, for --manual-accept): each offer is for
-// a pack, named by the pack's first unit as the user counts units, and says how many it covers —
-// not "unit 1" for the second pack, which is the id of the job's second unit.
+// A packed job's offers and events as its user sees them: each offer (offers.list, for
+// --manual-accept) is for a pack, named by the pack's first unit as the user counts units, and says
+// how many it covers — not "unit 1" for the second pack, which is the id of the job's second unit;
+// the requester's unit events count the job's units, not its packs, and name no pack by its index.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { hashJob, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+import type { ApiEvent } from '../../../src-main/core/api/contract.js';
+import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];
 after(() => stopAll(nodes));
@@ -30,4 +32,28 @@ test("a packed job's offers name each pack's first unit and its units", { timeou
   );
   const { job } = await requester.api['jobs.status']({ job_id, units: false });
   assert.deepEqual([job.units_total, job.units_per_pack], [600, 256]);
+});
+
+test("a packed job's unit events count its units, and name a pack by its first unit", { timeout: 60_000 }, async () => {
+  const [requester] = nodes as [TestNode, TestNode];
+  const { params } = hashJob(600, false);
+  const { job_id } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
+  assert.equal((await jobEnded(requester.api, job_id, 50_000)).state, 'completed');
+  const events: ApiEvent[] = [];
+  for (let seen = 0; ;) {
+    const page = (await requester.api['events.since']({ after: seen, limit: 1000 })).events;
+    if (page.length === 0) break;
+    events.push(...page);
+    seen = page.at(-1)!.id;
+  }
+  const mine = events.filter((e) => e.data['job_id'] === job_id);
+  const unitsIn = (one: string, many: string) =>
+    mine.reduce((sum, e) => sum + (e.type === one ? 1 : e.type === many ? Number(e.data['units']) : 0), 0);
+  assert.equal(unitsIn('unit.verified', 'units.verified'), 600, 'verified, as the user counts units');
+  assert.equal(unitsIn('unit.finished', 'units.finished'), 600, 'finished');
+  assert.ok(unitsIn('unit.accepted', 'units.accepted') >= 600, 'accepted');
+  for (const named of mine.filter((e) => e.data['unit_id'] !== undefined)) {
+    const index = Number(String(named.data['unit_id']).split('/').at(-1));
+    assert.equal(index % 256, 0, `${named.type} names ${String(named.data['unit_id'])}, not a pack's first unit`);
+  }
 });
