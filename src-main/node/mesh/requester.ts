@@ -4,12 +4,12 @@
 import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
 import { parseUnitId } from '../../core/mesh/unit-table.js';
 import type { OfferView, SubmitJob, SubmitJobTerms, SubmitRender } from '../../core/api/contract.js';
-import { unitGroupsOf, type MessageBody } from '../../core/protocol/messages.js';
-import { LIMITS, type Job, type Offer, type WorkRequest, type WorkUnit } from '../../core/schemas/index.js';
+import type { MessageBody } from '../../core/protocol/messages.js';
+import type { Job, Offer, WorkRequest, WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { Executor } from '../exec/index.js';
 import { Acceptor } from './acceptance.js';
-import { iso, RecordError, type NewEvent, type NodeContext } from './context.js';
+import { RecordError, type NewEvent, type NodeContext } from './context.js';
 import { OpenUnits } from './open-units.js';
 import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './jobs.js';
 import { offerViews } from './job-view.js';
@@ -18,25 +18,8 @@ import { userUnits } from './unit-events.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
 import { WatchTimer } from './watch-timer.js';
+import { WorkRequests } from './work-requests.js';
 
-/** Open units a commitment lists of each job; providers pull the rest (onPull). */
-const LISTED_PER_JOB = 8;
-/** How long a unit lent to one provider by a pull is lent to others only when nothing else is open. */
-const LEND_MS = 5000;
-/**
- * The most bytes of units one commitment lists, and one `units` reply carries (as JSON): half of
- * what either message may be, so the rest of it always fits.
- */
-const MAX_UNIT_BYTES = 1024 * 1024;
-
-/** The first of `units` whose JSON fits in `budget.bytes`, which they use up. */
-function withinBytes(units: WorkUnit[], budget: { bytes: number }): WorkUnit[] {
-  for (let i = 0; i < units.length; i++) {
-    budget.bytes -= JSON.stringify(units[i]).length;
-    if (budget.bytes < 0) return units.slice(0, i);
-  }
-  return units;
-}
 /** How often assignments past their deadline are looked for. */
 const DEADLINE_CHECK_MS = 250;
 
@@ -45,8 +28,7 @@ export class Requester {
   readonly #verdicts: Verdicts;
   readonly #open: OpenUnits;
   readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
-  /** Units lately lent by a pull: to whom, and when; oldest first. */
-  readonly #lent = new Map<string, { to: string; at: number }>();
+  readonly #requests: WorkRequests;
   readonly #renders: RenderSubmits;
 
   constructor(
@@ -70,6 +52,10 @@ export class Requester {
     );
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict);
     this.#open = new OpenUnits(ctx, this.#verdicts.extra);
+    this.#requests = new WorkRequests(ctx, this.#open, {
+      runningJobs: (strangersOnly) => this.#runningJobs(strangersOnly),
+      hasOfferFrom: (provider, unitId) => this.#acceptor.hasOfferFrom(provider, unitId),
+    });
     this.#renders = new RenderSubmits(ctx, executor, {
       journal: (job, events) => this.#journal(job, events),
       journalStep: (events) => this.#journalSteps([events]),
@@ -252,75 +238,14 @@ export class Requester {
     return unit?.job_id === job.job.job_id ? unit : undefined;
   }
 
-  /**
-   * My work requests for the peers I trust (every job), or for anyone (the jobs open to strangers):
-   * a job's first LISTED_PER_JOB open units, and its count of undecided units when more may be open,
-   * which providers pull (onPull). A commitment stays small however big the jobs are.
-   */
+  /** My work requests for a commitment (work-requests.ts). */
   workRequests(audience: 'trusted' | 'strangers'): WorkRequest[] {
-    const requests: WorkRequest[] = [];
-    const budget = { bytes: MAX_UNIT_BYTES };
-    for (const record of this.#runningJobs(audience === 'strangers')) {
-      const units = withinBytes(this.#open.of(record, LISTED_PER_JOB), budget);
-      if (units.length === 0 && budget.bytes < 0) break;
-      if (units.length === 0) continue;
-      const { job } = record;
-      requests.push({
-        request_id: job.job_id,
-        requester_id: this.ctx.me,
-        job_id: job.job_id,
-        work_units: units,
-        ...(units.length === LISTED_PER_JOB || budget.bytes < 0
-          ? { open_units: Math.max(units.length, record.created - record.decided) }
-          : {}),
-        timestamp: iso(this.ctx.now()),
-        ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
-      });
-      if (requests.length >= LIMITS.requestsPerCommitment || budget.bytes < 0) break;
-    }
-    return requests.sort((a, b) => b.work_units[0]!.priority - a.work_units[0]!.priority);
+    return this.#requests.list(audience);
   }
 
-  /**
-   * A provider pulling more units of a job: open units it neither holds nor has offered for, those
-   * lent to no other provider in the last LEND_MS first, so providers pulling at once get different
-   * ones. Only for a job of mine that is running, and open to the provider (I trust it, or the job
-   * is open to strangers), as its commitment would be.
-   */
-  onPull(from: string, { job_id: jobId, max }: MessageBody<'pull'>): MessageBody<'units'> {
-    const record = this.ctx.state.jobs.get(jobId);
-    const { state, me } = this.ctx;
-    const running = record && record.job.requester === me && !record.cancelled && !record.completedAt;
-    const trusted = (state.trust.get(from)?.weight ?? 0) > 0;
-    if (!running || !(trusted || record.job.open_to_strangers === true)) return { groups: [] };
-    const nowMs = this.ctx.now();
-    // Oldest first (a unit lent again moves to the end): the walk stops at the first still lent.
-    for (const [id, lent] of this.#lent) {
-      if (nowMs - lent.at < LEND_MS) break;
-      this.#lent.delete(id);
-    }
-    const theirs = (unitId: string) =>
-      state.activeAssignments(unitId).some((a) => a.acceptance.provider_peer === from) ||
-      this.#acceptor.hasOfferFrom(from, unitId);
-    // A unit lent to this puller lately is not lent to it again: it pulls only once it has offered
-    // for all it was lent, so such a unit is one whose offer is still on its way to me (a third of
-    // the units sent went twice when these were lent again).
-    const lentTo = (unitId: string) => this.#lent.get(unitId)?.to;
-    const found = this.#open.of(record, max, (id) => lentTo(id) === undefined && !theirs(id), from);
-    if (found.length < max) {
-      const taken = new Set(found.map((u) => u.unit_id));
-      const lentToOthers = (id: string) => {
-        const to = lentTo(id);
-        return to !== undefined && to !== from && !taken.has(id) && !theirs(id);
-      };
-      found.push(...this.#open.of(record, max - found.length, lentToOthers));
-    }
-    const units = withinBytes(found, { bytes: MAX_UNIT_BYTES });
-    for (const unit of units) {
-      this.#lent.delete(unit.unit_id);
-      this.#lent.set(unit.unit_id, { to: from, at: nowMs });
-    }
-    return { groups: unitGroupsOf(units) };
+  /** A provider pulling more units of a job (work-requests.ts). */
+  onPull(from: string, pull: MessageBody<'pull'>): MessageBody<'units'> {
+    return this.#requests.onPull(from, pull);
   }
 
   /** A provider handing units back: refunded, and offered again. */
