@@ -4,6 +4,10 @@
 // the two sides alternating round by round. Two figures:
 // - render_mesh_overhead_pct (target <= 25, issue 18): 4 frames of the sample scene at 640×360, 16 spp,
 //   64-px tiles, from submission until every frame's PNG is assembled, vs the local frames;
+//   Beside it, `cpu_beyond_tiles_pct`: the CPU each daemon spent in the mesh rounds beyond the tiles
+//   themselves (the requester's main thread; its other threads: its checks, the PNGs, the pre-pass;
+//   the providers' main threads), as a share of the tiles' own CPU in the local rounds: on a machine
+//   whose two cores the tiles fill, each is about the points of overhead it costs;
 // - estimate_error_median_pct (target <= 25): over every tile of those jobs, |the provider's
 //   estimated seconds (the requester's fuel estimate over the provider's calibrated fuel/s) −
 //   the seconds the tile ran| / the seconds it ran, the median.
@@ -12,6 +16,7 @@ import { Executor } from '../src-main/node/exec/index.js';
 import { renderFrameLocal } from '../src-main/node/render/local.js';
 import { sampleSceneJson } from '../test/node/fixtures/sample-scene.js';
 import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
+import { processCpu } from './fixtures/proc-cpu.js';
 import { median, round, type Benchmark } from './harness.js';
 
 const FRAMES = [0, 1, 2, 3];
@@ -77,8 +82,16 @@ export const benchmarks: Benchmark[] = [
         const local: number[] = [];
         const mesh: number[] = [];
         const errors: number[] = [];
+        // CPU seconds of the mesh rounds: the requester's main thread and all its threads, the providers' main threads.
+        const cpu = { requesterMain: 0, requesterAll: 0, providersMain: 0 };
+        const [, ...providers] = daemons;
         for (let r = 0; r < ROUNDS; r++) {
+          const before = daemons.map((d) => processCpu(d.pid));
           const job = await meshFrames(requester, events);
+          const after = daemons.map((d) => processCpu(d.pid));
+          cpu.requesterMain += after[0]!.main - before[0]!.main;
+          cpu.requesterAll += after[0]!.all - before[0]!.all;
+          providers.forEach((_, i) => (cpu.providersMain += after[i + 1]!.main - before[i + 1]!.main));
           mesh.push(job.ms);
           errors.push(...job.errors);
           local.push(await localFrames(pool));
@@ -98,6 +111,16 @@ export const benchmarks: Benchmark[] = [
             workers: WORKERS,
             rounds: ROUNDS,
             overhead_pct_by_round: ratios.map((x) => round((x - 1) * 100, 1)),
+            cpu_beyond_tiles_pct: (() => {
+              // The tiles' CPU in the local rounds: both workers busy for the rounds' time.
+              const tilesSeconds = (local.reduce((sum, ms) => sum + ms, 0) * WORKERS) / 1000;
+              const pct = (seconds: number) => round((seconds * 100) / tilesSeconds, 1);
+              return {
+                requester_main: pct(cpu.requesterMain),
+                requester_other_threads: pct(cpu.requesterAll - cpu.requesterMain),
+                providers_main: pct(cpu.providersMain),
+              };
+            })(),
           },
           {
             name: 'estimate_error_median_pct',
