@@ -85,6 +85,24 @@ export class UnitsThisTurn {
   }
 }
 
+/**
+ * The events of a unit's verdict (`named`: as its job's user counts units, userUnits): `unit.failed`
+ * with the failure every run agreed on, or its units verified this turn; a pack's units that failed
+ * alone are a `unit.failed` of theirs, `in_pack` (job status says why, unit by unit).
+ */
+export function emitVerdict(
+  emit: Emit,
+  verifiedThisTurn: UnitsThisTurn,
+  named: { unit_id: string; units?: number },
+  verdict: { jobId: string; hash: string | null; failure: string | undefined; failedUnits: number },
+): void {
+  const { jobId, hash, failure, failedUnits } = verdict;
+  if (failure) return emit('unit.failed', { job_id: jobId, ...named, hash, failure });
+  if (failedUnits > 0) emit('unit.failed', { job_id: jobId, ...named, units: failedUnits, hash, failure: 'in_pack' });
+  const verified = (named.units ?? 1) - failedUnits;
+  if (verified > 0) verifiedThisTurn.add({ job_id: jobId, ...named, units: verified, extra: { hash } });
+}
+
 /** One event for the entries one journal event holds: a lone entry's own, or their count and kind. */
 export function emitLedgerEntries(emit: Emit, entries: readonly LedgerEntry[]): void {
   const [first] = entries;

@@ -25,7 +25,7 @@ import { Payments } from './payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
 import { unitsAt } from '../../core/mesh/packs.js';
-import { emitUnits, UnitsThisTurn, userUnits } from './unit-events.js';
+import { emitUnits, emitVerdict, UnitsThisTurn, userUnits } from './unit-events.js';
 import { againstTruth, Convictions } from './convictions.js';
 import { VerdictReceipts } from './verdict-receipts.js';
 import { VerifiedOutputs } from './verified-outputs.js';
@@ -371,9 +371,12 @@ export class Verdicts {
     this.extra.delete(unitId); // decided: a reopened unit asks again, as after a restart
     const job = state.jobs.get(record.unit.job_id)!;
     const failure = hash ? agreedFailure(hash) : 'no_agreement';
-    const named = userUnits(state, unitId);
-    if (failure) this.ctx.emit('unit.failed', { job_id: job.job.job_id, ...named, hash, failure });
-    else this.#verified.add({ job_id: job.job.job_id, ...named, extra: { hash } });
+    emitVerdict((type, data) => this.ctx.emit(type, data), this.#verified, userUnits(state, unitId), {
+      jobId: job.job.job_id,
+      hash,
+      failure,
+      failedUnits,
+    });
     const told = new Set(replyingTo ? [replyingTo] : []);
     if (job.completedAt) {
       this.#verified.flush(); // the job's last verdicts before its completion

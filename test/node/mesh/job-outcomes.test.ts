@@ -73,6 +73,17 @@ for (const unitsPerPack of [1, 2]) {
       );
       const page = await requester.api['jobs.outputs']({ job_id, from: 3 });
       assert.deepEqual([page.outputs.map((u) => u.index), page.next], [[3], null]);
+      // Its events count the units as job status does: a pack's trapped unit is a unit.failed of its own.
+      const { events } = await requester.api['events.since']({ after: 0, limit: 1000 });
+      const mine = events.filter((e) => e.data['job_id'] === job_id);
+      const count = (one: string, many?: string) =>
+        mine.reduce(
+          (sum, e) =>
+            sum + (e.type === one ? Number(e.data['units'] ?? 1) : e.type === many ? Number(e.data['units']) : 0),
+          0,
+        );
+      assert.equal(count('unit.verified', 'units.verified'), UNITS - TRAPPING.length, 'units verified, by events');
+      assert.equal(count('unit.failed'), TRAPPING.length, 'units failed, by events');
     },
   );
 }
