@@ -110,7 +110,9 @@ export async function followRender(
     if (written.size === frames.length) return [...written].sort((a, b) => a - b).map((f) => framePath(dir, f));
     const { job } = await client.call('jobs.status', { job_id: jobId });
     if (job.state === 'failed' || job.state === 'cancelled')
-      throw new CliError(`job ${jobId} ${job.state} with ${written.size} of ${frames.length} frames written to ${dir}`);
+      throw new CliError(
+        `job ${jobId} ${job.state}${job.cancel_reason === null ? '' : ` (${job.cancel_reason})`} with ${written.size} of ${frames.length} frames written to ${dir}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

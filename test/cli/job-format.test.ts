@@ -1,0 +1,26 @@
+// `meshctl job status` as a user reads it: a render job whose later frames are still being
+// estimated says so, and a job the node cancelled says why.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatJob } from '../../src-main/cli/format.js';
+import { STUB_JOB } from '../node/api-stub-handlers.js';
+
+test('a running job with units still to be made says how many are made', () => {
+  const text = formatJob({ ...STUB_JOB, units_total: 1600, units_created: 992 });
+  assert.match(text, /later frames still being estimated: 992\/1600 units made/);
+  assert.doesNotMatch(formatJob(STUB_JOB), /estimated/, 'not once every unit is made');
+});
+
+test('a job the node cancelled says why in its state', () => {
+  const reason = 'a tile of frame 70 would take about 3.1e+10 fuel; a unit may use at most 1.0e+10';
+  const text = formatJob({
+    ...STUB_JOB,
+    state: 'cancelled',
+    units_total: 1600,
+    units_created: 992,
+    cancel_reason: reason,
+  });
+  assert.match(text, new RegExp(`cancelled: ${reason.replace(/[.+]/g, '\\$&')}`));
+  assert.doesNotMatch(text, /being estimated/, 'a cancelled job estimates nothing more');
+  assert.match(formatJob({ ...STUB_JOB, state: 'cancelled' }), /state\s+cancelled\n/, 'a user cancel: no reason');
+});
