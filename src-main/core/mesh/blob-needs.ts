@@ -43,6 +43,7 @@ export function blobNeeds(state: MeshState, retention: Retention): Map<string, B
     // A batched job's input is one blob (its units' input CIDs name slices of it, not blobs), and its
     // units share its first unit's module: their records are not made one by one (a million of them).
     need(record.input?.cid, 'input', inputsUntil);
+    need(record.job.render?.submit_cid, 'input', inputsUntil); // a render job's submit, for a restart mid-pre-pass
     if (record.input && record.created > 0)
       need(state.units.get(unitIdOf(record.job.job_id, 0))?.unit.module_cid, 'module', inputsUntil);
     for (const unitId of unitIdsOf(record)) {

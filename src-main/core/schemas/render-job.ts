@@ -1,5 +1,6 @@
 // What a render job asks for, as its job record keeps it: the frames, their size and sampling,
 // the tile size (one unit per tile) and the seed every replica renders with.
+import { Id } from './primitives.js';
 import * as z from './zod.js';
 
 /** Frames a scene can be asked for (docs/SCENE.md). */
@@ -37,6 +38,12 @@ export function framesInOrder(r: { first_frame: number; last_frame: number }): b
 }
 export const FRAMES_OUT_OF_ORDER = { message: 'frames: the last frame comes before the first', path: ['last_frame'] };
 
-export const RenderSpecSchema = z.strictObject(RENDER_SPEC_FIELDS).check(z.refine(framesInOrder, FRAMES_OUT_OF_ORDER));
+export const RenderSpecSchema = z
+  .strictObject({
+    ...RENDER_SPEC_FIELDS,
+    /** The submit as the API took it, its scene included (a blob): a restart estimates from it the frames it had not. */
+    submit_cid: z.optional(Id),
+  })
+  .check(z.refine(framesInOrder, FRAMES_OUT_OF_ORDER));
 
 export type RenderSpec = z.output<typeof RenderSpecSchema>;

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { SubmitRender } from '../../core/api/contract.js';
+import { SubmitRenderSchema } from '../../core/api/shapes.js';
 import {
   coarseFactor,
   coarseSize,
@@ -18,7 +19,7 @@ import {
   tileParams,
   type Tile,
 } from '../../core/render/index.js';
-import { LIMITS, type Job, type WorkUnit } from '../../core/schemas/index.js';
+import { LIMITS, validate, type Job, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { DEFAULT_LIMITS, ExecError, Executor } from '../exec/index.js';
 import { mapInFlight, RUNS_IN_FLIGHT } from '../exec/in-flight.js';
@@ -69,8 +70,16 @@ export interface RenderPlan {
   prepassRuns: number;
 }
 
-/** The job of a render submit, checked but with no unit yet: the pre-pass makes them, a step of frames at a time. */
-export async function planRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec: SubmitRender): Promise<RenderPlan> {
+/**
+ * The job of a render submit, checked but with no unit yet: the pre-pass makes them, a step of
+ * frames at a time. The submit is stored (`render.submit_cid`), so that a restart can make the
+ * units of the frames it had not; `job`: the job already journaled, when a restart resumes it.
+ */
+export async function planRenderJob(
+  ctx: Pick<NodeContext, 'me' | 'blobs'>,
+  spec: SubmitRender,
+  journaled?: Job,
+): Promise<RenderPlan> {
   const tiles = splitFrame(spec.width, spec.height, spec.tile);
   if (!tiles.ok) throw new ApiError('bad_request', tiles.error);
   const frames = spec.last_frame - spec.first_frame + 1;
@@ -83,7 +92,7 @@ export async function planRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec
   }
   const module = loadKernel('render');
   const jobId = `job-${randomBytes(8).toString('hex')}`;
-  const job: Job = {
+  const job: Job = journaled ?? {
     job_id: jobId,
     requester: ctx.me,
     name:
@@ -104,6 +113,7 @@ export async function planRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec
       tile: spec.tile,
       seed: spec.seed,
       gpu: spec.gpu,
+      submit_cid: await ctx.blobs.put(new TextEncoder().encode(JSON.stringify(spec))),
     },
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
   };
@@ -121,6 +131,19 @@ export async function planRenderJob(ctx: Pick<NodeContext, 'me' | 'blobs'>, spec
         : { kind: 'comparator', comparator: RENDER_COMPARATOR, tolerance: RENDER_TOLERANCE_DB },
     prepassRuns: frames * (tiles.value.length + 1),
   };
+}
+
+/** The submit a render job stored (planRenderJob), when it is still there and reads back as one. */
+export function storedRenderSubmit(ctx: Pick<NodeContext, 'blobs'>, job: Job): SubmitRender | undefined {
+  const cid = job.render?.submit_cid;
+  const bytes = cid === undefined ? undefined : ctx.blobs.get(cid);
+  if (!bytes) return undefined;
+  try {
+    const spec = validate(SubmitRenderSchema, JSON.parse(new TextDecoder().decode(bytes)));
+    return spec.ok ? spec.value : undefined;
+  } catch {
+    return undefined; // not JSON: not a submit this node stored
+  }
 }
 
 /**

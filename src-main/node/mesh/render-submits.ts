@@ -2,8 +2,10 @@
 // finds what would break the whole job (a scene the kernel refuses, a tile over the fuel limit) as
 // the submit's error. The rest of its frames are estimated and journaled after, a step at a time,
 // while the first ones render: a 100-frame 1080p job waited ~4.7 s for its whole pre-pass before
-// it had an id. A later frame that breaks a limit cancels the job, saying why (job status).
+// it had an id. A later frame that breaks a limit cancels the job, saying why (job status). A
+// restart resumes the pre-pass where it stopped, from the submit the job stored.
 import type { SubmitRender } from '../../core/api/contract.js';
+import type { JobRecord } from '../../core/mesh/state.js';
 import type { Job, WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { Executor } from '../exec/index.js';
@@ -14,6 +16,7 @@ import {
   planRenderJob,
   renderFrameSteps,
   renderUnitsOf,
+  storedRenderSubmit,
   type PrepassPool,
   type RenderPlan,
 } from './render-jobs.js';
@@ -67,7 +70,25 @@ export class RenderSubmits {
     }
   }
 
-  /** No more steps; resolves once the steps under way have ended (a job cut short is cancelled at the next start). */
+  /**
+   * After a restart: a render job of mine whose later frames were still being estimated gets the
+   * rest of its units, from the submit it stored; false if that is gone (the job is then cancelled).
+   */
+  async resume(record: JobRecord): Promise<boolean> {
+    const spec = storedRenderSubmit(this.ctx, record.job);
+    if (!spec) return false;
+    const plan = await planRenderJob(this.ctx, spec, record.job);
+    // Steps are whole frames, journaled in order: the frames made are the job's first ones.
+    const framesMade = record.created / plan.tiles.length;
+    const rest = renderFrameSteps(plan).filter(([first]) => first! >= spec.first_frame + framesMade);
+    if (rest.length === 0) return true;
+    const prepass = openPrepassPool(this.executor, rest.flat().length * (plan.tiles.length + 1));
+    const estimating = this.#estimateRest(plan, rest, prepass).finally(() => this.#estimating.delete(estimating));
+    this.#estimating.add(estimating);
+    return true;
+  }
+
+  /** No more steps; resolves once the steps under way have ended (the next start resumes them). */
   async stop(): Promise<void> {
     this.#stopped = true;
     await Promise.all(this.#estimating);
@@ -83,7 +104,7 @@ export class RenderSubmits {
         await this.requester.journalStep(created(units));
       }
     } catch (err) {
-      if (this.#stopped) return; // its pool closed under it: the next start cancels the job, saying why
+      if (this.#stopped) return; // its pool closed under it: the next start resumes the job
       const reason = err instanceof ApiError ? err.message : `its units could not be made: ${describeError(err)}`;
       this.ctx.log(`render job ${jobId} cancelled: ${reason}`);
       await this.requester.cancel(jobId, reason).catch((cancelErr: unknown) => {

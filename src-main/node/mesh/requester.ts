@@ -171,15 +171,25 @@ export class Requester {
     for (const record of this.ctx.state.jobs.values()) {
       const { job } = record;
       if (job.requester !== this.ctx.me || record.cancelled || record.created >= job.unit_count) continue;
-      // A batched job's units are made again from its stored input; a render job's only at its submit.
+      // A batched job's units are made again from its stored input; a render job's from its stored submit.
+      if (job.render) {
+        const resumed = await this.#renders.resume(record);
+        if (!resumed)
+          await this.cancel(
+            job.job_id,
+            'the node stopped while it estimated its frames, and the submit is gone (submit it again)',
+          );
+        this.ctx.log(
+          `render job ${job.job_id} had ${record.created} of its ${job.unit_count} units after a restart: ${resumed ? 'estimating the rest' : 'its submit is gone, cancelled'}`,
+        );
+        continue;
+      }
       const missing = record.input ? await missingUnits(this.ctx.blobs, record) : undefined;
       if (missing) await this.#journalSteps(oneAStep(missing));
       else
         await this.cancel(
           job.job_id,
-          job.render
-            ? 'the node stopped before it had estimated every frame (submit it again)'
-            : 'the node stopped before it had made every unit, and the input is gone (submit it again)',
+          'the node stopped before it had made every unit, and the input is gone (submit it again)',
         );
       const why = missing
         ? 'the rest journaled'

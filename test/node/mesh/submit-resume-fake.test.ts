@@ -1,7 +1,7 @@
 // A big job's units are journaled a batch a step after the job itself; a crash between those steps
-// leaves the job with part of its units. The next start journals the rest from the stored input,
-// or cancels the job when the input is gone; a render job's are made only by its submit's pre-pass,
-// so it is cancelled, saying why. A render submit answers with its first step of frames journaled;
+// leaves the job with part of its units. The next start journals the rest from the stored input
+// (a render job's: from its stored submit, by the pre-pass), or cancels the job, saying why, when
+// that is gone. A render submit answers with its first step of frames journaled;
 // the rest follow, and a later frame that breaks a limit cancels the job, saying why. Against a
 // fake context: a real state and requester, the "crash" being a journal that holds the job and its
 // first step only.
@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { SubmitJobStreamSchema } from '../../../src-main/core/api/shapes.js';
 import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
-import { LIMITS } from '../../../src-main/core/schemas/index.js';
+import { LIMITS, type Job, type WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/index.js';
 import { ExecError, Executor } from '../../../src-main/node/exec/index.js';
 import { splitJob, unitBatches } from '../../../src-main/node/mesh/jobs.js';
@@ -89,8 +89,8 @@ test('a submit cut short whose input is gone is cancelled at the next start', as
 /** 100 frames of 16 tiles: steps of 62 frames (992 units), so two. */
 const RENDER_SPEC = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 1 });
 
-test('a render submit cut short after its first step is cancelled at the next start, saying why', async () => {
-  const ctx = await fakeContext();
+/** A render job as a crash mid-pre-pass leaves it: the job and its first step of frames journaled. */
+async function cutShortRender(ctx: FakeContext): Promise<{ job: Job; units: WorkUnit[] }> {
   const { job, units, steps } = await renderJobUnits(ctx, executor, RENDER_SPEC);
   assert.deepEqual(
     steps.map((frames) => frames.length * 16),
@@ -100,14 +100,43 @@ test('a render submit cut short after its first step is cancelled at the next st
     { type: 'job.submitted', job },
     ...units.slice(0, 992).map((unit) => ({ type: 'unit.created' as const, unit })),
   ]);
+  return { job, units };
+}
+
+test('a render submit cut short after its first step gets the rest of its frames at the next start', async () => {
+  const ctx = await fakeContext();
+  const { job, units } = await cutShortRender(ctx);
+  const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
+  await requester.start();
+  try {
+    const record = ctx.state.jobs.get(job.job_id)!;
+    await waitFor(() => record.created === 1600, 'the rest of its units', 60_000);
+    assert.equal(record.cancelled, false);
+    // The same units a submit that ran through makes: ids, frames, tiles and estimates.
+    for (const [index, unit] of units.entries())
+      assert.deepEqual(ctx.state.units.get(unitIdOf(job.job_id, index))!.unit, unit, `unit ${index}`);
+    assert.ok(
+      ctx.logged.some((line) =>
+        line.includes(`job ${job.job_id} had 992 of its 1600 units after a restart: estimating the rest`),
+      ),
+    );
+  } finally {
+    await requester.stop();
+  }
+});
+
+test('a render submit cut short whose stored submit is gone is cancelled at the next start, saying why', async () => {
+  const ctx = await fakeContext();
+  const { job } = await cutShortRender(ctx);
+  const cid = job.render!.submit_cid!;
+  ctx.blobs.remove([{ cid, size: ctx.blobs.get(cid)!.byteLength, storedAt: 0, place: 'row' }], Date.now() + 1);
   const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
   await requester.start();
   try {
     const record = ctx.state.jobs.get(job.job_id)!;
     assert.equal(record.cancelled, true);
     assert.equal(record.created, 992);
-    assert.match(record.cancelReason ?? '', /stopped before it had estimated every frame/);
-    assert.ok(ctx.logged.some((line) => line.includes(`job ${job.job_id} had 992 of its 1600 units`)));
+    assert.match(record.cancelReason ?? '', /the submit is gone \(submit it again\)/);
   } finally {
     await requester.stop();
   }
