@@ -23,8 +23,8 @@ interface UnitPart {
   failed: number;
   held: number;
   spent: number;
-  /** Its assignments' refusals, by assignment id. */
-  refusals: ReadonlyMap<string, { provider: string; reason: string; at: string }>;
+  /** Its assignments' refusals, by assignment id, each with the job's units it held (a pack's). */
+  refusals: ReadonlyMap<string, { provider: string; reason: string; at: string; units: number }>;
 }
 
 /** A unit's part is taken before and after each event that touches it: most have no refusal, and need no map of their own. */
@@ -148,7 +148,7 @@ function unitPart(state: MeshState, record: JobRecord, unitId: string, index: nu
   const failedUnits = failed ? units : (unit?.failedUnits ?? 0);
   let held = 0;
   let spent = 0;
-  let refusals: Map<string, { provider: string; reason: string; at: string }> | undefined;
+  let refusals: Map<string, { provider: string; reason: string; at: string; units: number }> | undefined;
   for (const assignment of state.assignmentsOf(unitId)) {
     if (assignment.escrow === 'held') held += assignment.acceptance.price;
     else if (assignment.escrow === 'paid') spent += paidOut(assignment);
@@ -156,6 +156,7 @@ function unitPart(state: MeshState, record: JobRecord, unitId: string, index: nu
       (refusals ??= new Map()).set(assignment.acceptance.assignment_id, {
         provider: assignment.acceptance.provider_peer,
         ...assignment.refusal,
+        units,
       });
   }
   return {
@@ -176,9 +177,9 @@ function move(tally: Kept, from: UnitPart, to: UnitPart): void {
   tally.failed += to.failed - from.failed;
   tally.held += to.held - from.held;
   tally.spent += to.spent - from.spent;
-  for (const [id, { provider, reason, at }] of to.refusals) {
+  for (const [id, { provider, reason, at, units: refused }] of to.refusals) {
     const seen = tally.refusals.get(provider);
-    const units = (seen?.units ?? 0) + (from.refusals.has(id) ? 0 : 1);
+    const units = (seen?.units ?? 0) + (from.refusals.has(id) ? 0 : refused);
     // The latest refusal's reason; between two at the same moment, the greater reason, in any order.
     const latest = !seen || at > seen.last_at || (at === seen.last_at && reason >= seen.reason);
     tally.refusals.set(provider, latest ? { provider, reason, units, last_at: at } : { ...seen, units });

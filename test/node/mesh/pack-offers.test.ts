@@ -57,3 +57,26 @@ test("a packed job's unit events count its units, and name a pack by its first u
     assert.equal(index % 256, 0, `${named.type} names ${String(named.data['unit_id'])}, not a pack's first unit`);
   }
 });
+
+test("a packed job's refusals count the units of the packs refused, not the packs", { timeout: 60_000 }, async () => {
+  const [requester, provider] = nodes as [TestNode, TestNode];
+  const { params } = hashJob(600, true);
+  const { job_id } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
+  const offers = await waitFor('offers on the three packs', async () => {
+    const listed = (await requester.api['offers.list']({ job_id })).offers;
+    const mine = listed.filter((o) => o.provider === provider.node.peerId);
+    return mine.length === 3 ? mine : undefined;
+  });
+  // A quota counts assignments, so a pack as one: this provider has run packs for this requester today.
+  await provider.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 1 }] });
+  const taken = await requester.api['offers.accept']({ job_id, node_id: provider.node.peerId });
+  assert.ok(taken.refused.length >= 2, `${taken.refused.length} packs refused`);
+  const unitsOf = new Map(offers.map((o) => [o.offer_id, o.units]));
+  const refusedUnits = taken.refused.reduce((sum, r) => sum + unitsOf.get(r.offer_id)!, 0);
+  const { job } = await requester.api['jobs.status']({ job_id, units: false });
+  assert.deepEqual(
+    job.refusals.map((r) => [r.provider, r.units]),
+    [[provider.node.peerId, refusedUnits]],
+  );
+  await provider.api['policies.set']({ policies: [] });
+});
