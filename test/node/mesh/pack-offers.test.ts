@@ -10,11 +10,8 @@ import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode }
 const nodes: TestNode[] = [];
 after(() => stopAll(nodes));
 
-test("a packed job's offers name each pack's first unit and its units", { timeout: 60_000 }, async () => {
-  nodes.push(await startNode(), await startNode());
-  const [requester, provider] = nodes as [TestNode, TestNode];
-  await meshOf(nodes);
-  // 600 units of 64 bytes, which the node packs 256 a pack: 256, 256 and 88.
+/** A job of 600 units of 64 bytes, which the node packs 256 a pack (256, 256 and 88), in manual mode: the provider's offers on its packs. */
+async function packedJobOffers(requester: TestNode, provider: TestNode) {
   const { params } = hashJob(600, true);
   const { job_id } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
   const offers = await waitFor('offers on the three packs', async () => {
@@ -22,6 +19,14 @@ test("a packed job's offers name each pack's first unit and its units", { timeou
     const mine = listed.filter((o) => o.provider === provider.node.peerId);
     return mine.length === 3 ? mine : undefined;
   });
+  return { job_id, offers };
+}
+
+test("a packed job's offers name each pack's first unit and its units", { timeout: 60_000 }, async () => {
+  nodes.push(await startNode(), await startNode());
+  const [requester, provider] = nodes as [TestNode, TestNode];
+  await meshOf(nodes);
+  const { job_id, offers } = await packedJobOffers(requester, provider);
   assert.deepEqual(
     offers.map((o) => [o.unit_id, o.units]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     [
@@ -60,13 +65,7 @@ test("a packed job's unit events count its units, and name a pack by its first u
 
 test("a packed job's refusals count the units of the packs refused, not the packs", { timeout: 60_000 }, async () => {
   const [requester, provider] = nodes as [TestNode, TestNode];
-  const { params } = hashJob(600, true);
-  const { job_id } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
-  const offers = await waitFor('offers on the three packs', async () => {
-    const listed = (await requester.api['offers.list']({ job_id })).offers;
-    const mine = listed.filter((o) => o.provider === provider.node.peerId);
-    return mine.length === 3 ? mine : undefined;
-  });
+  const { job_id, offers } = await packedJobOffers(requester, provider);
   // A quota counts assignments, so a pack as one: this provider has run packs for this requester today.
   await provider.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 1 }] });
   const taken = await requester.api['offers.accept']({ job_id, node_id: provider.node.peerId });
