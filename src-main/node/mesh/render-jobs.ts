@@ -4,7 +4,7 @@
 // step of frames at a time (the first before the submit answers, the rest after: requester.ts).
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import type { SubmitRender } from '../../core/api/contract.js';
+import { MAX_API_BODY_BYTES, type SubmitRender } from '../../core/api/contract.js';
 import { SubmitRenderSchema } from '../../core/api/shapes.js';
 import {
   coarseFactor,
@@ -19,7 +19,7 @@ import {
   tileParams,
   type Tile,
 } from '../../core/render/index.js';
-import { LIMITS, validate, type Job, type WorkUnit } from '../../core/schemas/index.js';
+import { decodeJson, LIMITS, type Job, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { DEFAULT_LIMITS, ExecError, Executor } from '../exec/index.js';
 import { mapInFlight, RUNS_IN_FLIGHT } from '../exec/in-flight.js';
@@ -42,8 +42,12 @@ export interface PrepassPool {
   close(): Promise<void>;
 }
 
-/** The node's pool, or, for a big pre-pass on a machine with more cores than that pool, a pool of its own. */
-export function openPrepassPool(executor: Executor, runs: number): PrepassPool {
+/**
+ * The pool the pre-pass of these frames of the job runs on: the node's, or, for a big pre-pass (a
+ * pixel and a coarse tile per tile, a frame) on a machine with more cores than that pool, its own.
+ */
+export function openPrepassPool(executor: Executor, plan: RenderPlan, frames: readonly number[]): PrepassPool {
+  const runs = frames.length * (plan.tiles.length + 1);
   const cores = availableParallelism();
   if (runs < OWN_POOL_RUNS || cores <= executor.workers) return { pool: executor, close: async () => {} };
   const pool = Executor.start({ workers: cores });
@@ -66,8 +70,6 @@ export interface RenderPlan {
   /** The one scene blob every frame shares, when nothing but the camera moves. */
   shared?: Uint8Array;
   verification: WorkUnit['verification'];
-  /** Runs of the whole pre-pass: a pixel and a coarse tile per tile, a frame. */
-  prepassRuns: number;
 }
 
 /**
@@ -91,9 +93,8 @@ export async function planRenderJob(
     );
   }
   const module = loadKernel('render');
-  const jobId = `job-${randomBytes(8).toString('hex')}`;
   const job: Job = journaled ?? {
-    job_id: jobId,
+    job_id: `job-${randomBytes(8).toString('hex')}`,
     requester: ctx.me,
     name:
       spec.name ??
@@ -129,7 +130,6 @@ export async function planRenderJob(
       spec.gpu === 'forbidden'
         ? { kind: 'exact_hash' }
         : { kind: 'comparator', comparator: RENDER_COMPARATOR, tolerance: RENDER_TOLERANCE_DB },
-    prepassRuns: frames * (tiles.value.length + 1),
   };
 }
 
@@ -138,12 +138,9 @@ export function storedRenderSubmit(ctx: Pick<NodeContext, 'blobs'>, job: Job): S
   const cid = job.render?.submit_cid;
   const bytes = cid === undefined ? undefined : ctx.blobs.get(cid);
   if (!bytes) return undefined;
-  try {
-    const spec = validate(SubmitRenderSchema, JSON.parse(new TextDecoder().decode(bytes)));
-    return spec.ok ? spec.value : undefined;
-  } catch {
-    return undefined; // not JSON: not a submit this node stored
-  }
+  // It came through the API, so it is no bigger than a request may be.
+  const spec = decodeJson(SubmitRenderSchema, new TextDecoder().decode(bytes), MAX_API_BODY_BYTES);
+  return spec.ok ? spec.value : undefined;
 }
 
 /**

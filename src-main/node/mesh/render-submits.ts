@@ -46,28 +46,21 @@ export class RenderSubmits {
   async submit(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
     const plan = await planRenderJob(this.ctx, spec);
     const [first, ...rest] = renderFrameSteps(plan);
-    // The first step on a pool of its own only when it is big by itself (one 4K frame in 16-px
-    // tiles): such a pool takes ~0.5 s to start, longer than a step of ~1,000 tiles on mine.
-    const firstRuns = first!.length * (plan.tiles.length + 1);
-    const prepass = openPrepassPool(this.executor, firstRuns);
-    let handedOn = false;
+    // A pool of its own only for a first step big by itself (one 4K frame in 16-px tiles): such a
+    // pool takes ~0.5 s to start, longer than a step of ~1,000 tiles on mine.
+    const prepass = openPrepassPool(this.executor, plan, first!);
+    let units: WorkUnit[];
     try {
-      const units = await renderUnitsOf(this.ctx, plan, prepass.pool, first!);
-      const submitted = await this.requester.journal(plan.job, [
-        { type: 'job.submitted', job: plan.job },
-        ...created(units),
-      ]);
-      if (rest.length > 0) {
-        const restPool =
-          prepass.pool !== this.executor ? prepass : openPrepassPool(this.executor, plan.prepassRuns - firstRuns);
-        handedOn = restPool === prepass;
-        const estimating = this.#estimateRest(plan, rest, restPool).finally(() => this.#estimating.delete(estimating));
-        this.#estimating.add(estimating);
-      }
-      return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
+      units = await renderUnitsOf(this.ctx, plan, prepass.pool, first!);
     } finally {
-      if (!handedOn) await prepass.close();
+      await prepass.close();
     }
+    const submitted = await this.requester.journal(plan.job, [
+      { type: 'job.submitted', job: plan.job },
+      ...created(units),
+    ]);
+    this.#estimateLater(plan, rest);
+    return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
   }
 
   /**
@@ -80,12 +73,20 @@ export class RenderSubmits {
     const plan = await planRenderJob(this.ctx, spec, record.job);
     // Steps are whole frames, journaled in order: the frames made are the job's first ones.
     const framesMade = record.created / plan.tiles.length;
-    const rest = renderFrameSteps(plan).filter(([first]) => first! >= spec.first_frame + framesMade);
-    if (rest.length === 0) return true;
-    const prepass = openPrepassPool(this.executor, rest.flat().length * (plan.tiles.length + 1));
-    const estimating = this.#estimateRest(plan, rest, prepass).finally(() => this.#estimating.delete(estimating));
-    this.#estimating.add(estimating);
+    this.#estimateLater(
+      plan,
+      renderFrameSteps(plan).filter(([first]) => first! >= spec.first_frame + framesMade),
+    );
     return true;
+  }
+
+  /** Estimates and journals these steps of the job's frames in the background, on a pool for all of them. */
+  #estimateLater(plan: RenderPlan, steps: number[][]): void {
+    if (steps.length === 0) return;
+    const estimating = this.#estimate(plan, steps, openPrepassPool(this.executor, plan, steps.flat())).finally(() =>
+      this.#estimating.delete(estimating),
+    );
+    this.#estimating.add(estimating);
   }
 
   /** No more steps; resolves once the steps under way have ended (the next start resumes them). */
@@ -94,7 +95,7 @@ export class RenderSubmits {
     await Promise.all(this.#estimating);
   }
 
-  async #estimateRest(plan: RenderPlan, steps: number[][], prepass: PrepassPool): Promise<void> {
+  async #estimate(plan: RenderPlan, steps: number[][], prepass: PrepassPool): Promise<void> {
     const jobId = plan.job.job_id;
     try {
       for (const frames of steps) {
