@@ -119,8 +119,15 @@ export function formatStatus(s: MethodResult<'status'>): string {
     ],
     ['dropped', droppedTotal === 0 ? 'none' : `${droppedTotal} messages from ${Object.keys(s.dropped).length} peers`],
     ['started', s.started_at],
-    ['history', `finished jobs kept whole ${s.keep_finished_days} days, then compacted to outputs and totals`],
+    ['history', `finished jobs kept whole ${keptFor(s.keep_finished_days)}, then compacted (outputs, totals, who ran what)`],
   ]);
+}
+
+/** How long finished jobs stay whole, from the status's days: minutes below a day. */
+function keptFor(days: number): string {
+  if (days >= 1) return `${Math.round(days * 10) / 10} days`;
+  const minutes = Math.round(days * 1440);
+  return minutes === 0 ? 'until their last payment' : `${minutes} minutes after their last payment`;
 }
 
 export function formatPeers({ peers, total }: MethodResult<'peers.list'>): string {

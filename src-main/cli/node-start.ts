@@ -63,9 +63,8 @@ export function registerNodeStart(program: Command): void {
     .addOption(
       new Option(
         '--keep-finished-days <d>',
-        'days a finished job stays whole before it is compacted to its outputs, totals and receipts',
+        "days a finished job stays whole in memory before it is compacted (default: 10 minutes after its last payment); its units' outcomes, outputs, providers and times are kept",
       )
-        .default(7)
         .argParser(integerOption('--keep-finished-days', 0, 36_500))
         .env('MESH_KEEP_FINISHED_DAYS'),
     )
@@ -89,7 +88,7 @@ export function registerNodeStart(program: Command): void {
         shaderUnits?: boolean;
         gpuUnsandboxed?: boolean;
         chromium?: string;
-        keepFinishedDays: number;
+        keepFinishedDays?: number;
       }) => {
         // Loaded here, not at the top: every other meshctl command would pay for libp2p and the sandbox.
         const { startDaemon } = await import('../node/mesh/daemon.js');
@@ -131,7 +130,7 @@ export function registerNodeStart(program: Command): void {
               ...(o.workers !== undefined ? { workers: o.workers } : {}),
               ...(o.name !== undefined ? { name: o.name } : {}),
               ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
-              history: { retentionMs: o.keepFinishedDays * 86_400_000 },
+              ...(o.keepFinishedDays !== undefined ? { history: { retentionMs: o.keepFinishedDays * 86_400_000 } } : {}),
               gpu: {
                 mode: o.gpu,
                 shaderUnits: o.shaderUnits === true,

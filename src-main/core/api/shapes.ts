@@ -15,7 +15,8 @@ import {
   NonNegative,
   Params,
   PeerId,
-  RefusalReasonSchema,
+  JobRefusalSchema,
+  MAX_JOB_REFUSALS,
 } from '../schemas/index.js';
 import { framesInOrder, FRAMES_OUT_OF_ORDER, MAX_FRAME, RENDER_SPEC_FIELDS } from '../schemas/render-job.js';
 import { SHADER_LIMITS } from '../gpu/shader.js';
@@ -135,10 +136,7 @@ export const JobViewSchema = z.strictObject({
   /** Why the node cancelled the job, when its user did not (a render job's later frame broke a limit). */
   cancel_reason: z.nullable(z.string().check(z.maxLength(1000))),
   /** Providers that refused acceptances of this job's units: the last reason each gave, and how many. */
-  refusals: boundedArray(
-    z.strictObject({ provider: PeerId, reason: RefusalReasonSchema, units: Count, last_at: IsoTime }),
-    64,
-  ),
+  refusals: boundedArray(JobRefusalSchema, MAX_JOB_REFUSALS),
 });
 
 export const OfferViewSchema = z.strictObject({

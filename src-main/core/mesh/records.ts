@@ -5,6 +5,7 @@ import type {
   FuelPrice,
   Job,
   JobInput,
+  JobRefusal,
   LedgerEntry,
   Offer,
   Receipt,
@@ -88,6 +89,8 @@ export interface JobSummary {
   verified: number;
   failed: number;
   spent: number;
+  /** The providers that refused its units, as its view listed them (none journaled before they were kept). */
+  refusals?: JobRefusal[];
 }
 
 /** A class-held part of the state: its fields as plain data for a snapshot, and how to load them back. */

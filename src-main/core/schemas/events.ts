@@ -5,7 +5,15 @@ import * as z from './zod.js';
 import { SharingSettingsSchema, WeeklyWindowSchema } from './availability.js';
 import { AvailabilitySlotSchema } from './capability.js';
 import { LedgerEntrySchema, type LedgerEntry } from './ledger.js';
-import { AcceptanceSchema, OfferSchema, OfferTermsSchema, PriceScheduleSchema, RefusalReasonSchema } from './market.js';
+import {
+  AcceptanceSchema,
+  JobRefusalSchema,
+  MAX_JOB_REFUSALS,
+  OfferSchema,
+  OfferTermsSchema,
+  PriceScheduleSchema,
+  RefusalReasonSchema,
+} from './market.js';
 import { PolicyListSchema } from './policy.js';
 import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
 import { ReceiptSchema, SignatureSchema } from './receipts.js';
@@ -200,7 +208,14 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     type: z.literal('job.compacted'),
     ...base,
     job_id: Id,
-    summary: z.optional(z.strictObject({ verified: Count, failed: Count, spent: Credits })),
+    summary: z.optional(
+      z.strictObject({
+        verified: Count,
+        failed: Count,
+        spent: Credits,
+        refusals: z.optional(boundedArray(JobRefusalSchema, MAX_JOB_REFUSALS)),
+      }),
+    ),
   }),
   /** The user deleted a finished job: its outputs are no longer kept (core/mesh/blob-needs.ts). */
   z.strictObject({ type: z.literal('job.deleted'), ...base, job_id: Id }),

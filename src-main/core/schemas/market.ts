@@ -88,6 +88,16 @@ export const AcceptanceSchema = z.strictObject({
 /** Characters of a refusal's reason. */
 export const MAX_REFUSAL_REASON = 256;
 export const RefusalReasonSchema = z.string().check(z.minLength(1), z.maxLength(MAX_REFUSAL_REASON));
+/** A provider's refusals of a job's units: the last reason it gave, and how many units (JobView, a compacted job's summary). */
+export const JobRefusalSchema = z.strictObject({
+  provider: PeerId,
+  reason: RefusalReasonSchema,
+  units: Count,
+  last_at: IsoTime,
+});
+/** Refusals a job's view lists: the providers most recently refusing. */
+export const MAX_JOB_REFUSALS = 64;
+export type JobRefusal = z.infer<typeof JobRefusalSchema>;
 
 export type PriceSchedule = z.infer<typeof PriceScheduleSchema>;
 export type FuelPrice = z.infer<typeof FuelPriceSchema>;

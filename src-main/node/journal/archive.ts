@@ -1,6 +1,7 @@
 // What the node reads from the derived tables rather than from its state: the units of a
-// compacted job (core/mesh/compaction.ts; a batched job's verdicts from batched_verdicts), and
-// receipt chains in full (the state keeps only the receipts of work not yet compacted).
+// compacted job (core/mesh/compaction.ts; a batched job's verdicts from batched_verdicts; who ran
+// each and how long from unit_details, written as the job was compacted), and receipt chains in
+// full (the state keeps only the receipts of work not yet compacted).
 import type { NodeEventOf } from '../../core/schemas/index.js';
 import { parseUnitId } from '../../core/mesh/unit-table.js';
 import type { Db } from './database.js';
@@ -12,6 +13,19 @@ export interface ArchivedUnit {
   consensus_hash: string | null;
 }
 
+/** What a compacted job's unit (a pack, in a packed job) keeps beyond its outcome: who ran it, and how long. */
+export interface UnitDetails {
+  providers: string[];
+  estimated_fuel: number | null;
+  estimated_seconds: number | null;
+  seconds: number | null;
+  fuel: number | null;
+  device: 'cpu' | 'gpu' | null;
+}
+
+/** Rows of unit_details written in one transaction: a big job's are written a slice at a time. */
+const DETAILS_PER_TRANSACTION = 5_000;
+
 export type ArchivedReceipt = Pick<NodeEventOf<'receipt.stored'>, 'cid' | 'receipt' | 'sig'>;
 
 export class Archive {
@@ -20,11 +34,22 @@ export class Archive {
   readonly #authors;
   readonly #chain;
   readonly #verdicts;
+  readonly #details;
+  readonly #keepDetails;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly events: EventStore,
   ) {
+    this.#details = db.prepare<[string, number], Omit<UnitDetails, 'providers'> & { providers: string }>(
+      `SELECT providers, estimated_fuel, estimated_seconds, seconds, fuel, device
+       FROM unit_details WHERE job_id = ? AND unit_no = ?`,
+    );
+    this.#keepDetails = db.prepare(
+      `INSERT OR REPLACE INTO unit_details
+       (job_id, unit_no, providers, estimated_fuel, estimated_seconds, seconds, fuel, device)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.#unit = db.prepare<[string, string], ArchivedUnit>(
       'SELECT status, consensus_hash FROM units WHERE unit_id = ? AND job_id = ?',
     );
@@ -49,6 +74,34 @@ export class Archive {
     if (row) return row;
     const batched = parseUnitId(unitId);
     return batched?.jobId === jobId ? this.#verdicts.get(jobId, batched.index) : undefined;
+  }
+
+  /** Who ran a compacted job's unit `unitNo` (its pack's number, in a packed job), and how long; null when none did. */
+  details(jobId: string, unitNo: number): UnitDetails | null {
+    const row = this.#details.get(jobId, unitNo);
+    return row ? { ...row, providers: JSON.parse(row.providers) as string[] } : null;
+  }
+
+  /**
+   * Keeps the details of a job's units before it is compacted, a slice a transaction (rows are
+   * replaced: a compaction cut short by a crash writes them again). Yields between slices.
+   */
+  async keepDetails(jobId: string, units: Iterable<[unitNo: number, UnitDetails]>): Promise<void> {
+    const write = this.db.transaction((slice: [number, UnitDetails][]) => {
+      for (const [unitNo, d] of slice) {
+        const { estimated_fuel, estimated_seconds, seconds, fuel, device } = d;
+        this.#keepDetails.run(jobId, unitNo, JSON.stringify(d.providers), estimated_fuel, estimated_seconds, seconds, fuel, device);
+      }
+    });
+    let slice: [number, UnitDetails][] = [];
+    for (const unit of units) {
+      slice.push(unit);
+      if (slice.length < DETAILS_PER_TRANSACTION) continue;
+      write(slice);
+      slice = [];
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (slice.length > 0) write(slice);
   }
 
   /** The verified outputs (CIDs) of a job's units: what garbage collection keeps of a compacted job. */

@@ -392,4 +392,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 17,
+    name: "a compacted job's units: who ran them, and how long",
+    up(db) {
+      // Written from the state just before a job is compacted (core/mesh/compaction.ts), so that
+      // its units look the same through the API after: a row per unit the state held (a pack's
+      // for a packed job) that had a provider. Not derived from events: no rebuild touches it.
+      db.exec(`
+        CREATE TABLE unit_details (
+          job_id TEXT NOT NULL, unit_no INTEGER NOT NULL,
+          providers TEXT NOT NULL, -- JSON array of peer ids
+          estimated_fuel INTEGER, estimated_seconds REAL, seconds REAL, fuel INTEGER, device TEXT,
+          PRIMARY KEY (job_id, unit_no)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];

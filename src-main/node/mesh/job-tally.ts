@@ -11,7 +11,7 @@ import type { JobSummary } from '../../core/mesh/records.js';
 import { unitIdsOf, type AssignmentRecord, type JobRecord, type MeshState } from '../../core/mesh/state.js';
 import { parseUnitId } from '../../core/mesh/unit-table.js';
 import { unitsAt } from '../../core/mesh/packs.js';
-import { ledgerEntriesOf, verdictsOf, type NodeEvent } from '../../core/schemas/index.js';
+import { ledgerEntriesOf, MAX_JOB_REFUSALS, verdictsOf, type NodeEvent } from '../../core/schemas/index.js';
 import { agreedFailure } from './unit-output.js';
 
 type Refusal = JobView['refusals'][number];
@@ -49,10 +49,10 @@ const kept = new WeakMap<JobRecord, Kept>();
 
 /** The job's tally: from its summary once compacted, else kept (the rest of its walk done now, if any is left). */
 export function tallyOf(state: MeshState, record: JobRecord): Tally {
-  if (record.summary) return { ...record.summary, held: 0, refusals: [] };
+  if (record.summary) return { ...record.summary, held: 0, refusals: record.summary.refusals ?? [] };
   const tally = keptOf(record);
   walkOn(state, record, tally, Infinity);
-  const refusals = [...tally.refusals.values()].sort((a, b) => (a.last_at < b.last_at ? 1 : -1)).slice(0, 64);
+  const refusals = [...tally.refusals.values()].sort((a, b) => (a.last_at < b.last_at ? 1 : -1)).slice(0, MAX_JOB_REFUSALS);
   const { verified, failed, held, spent } = tally;
   return { verified, failed, held, spent, refusals };
 }

@@ -1,22 +1,37 @@
 // How a job and its units look through the API, from the node's state; a compacted job
-// (core/mesh/compaction.ts) from its summary and the journal's `units` table.
+// (core/mesh/compaction.ts) from its summary and the journal's tables (`units`, and
+// `unit_details`, which its compaction wrote from the views below).
 import type { JobView, OfferView, UnitView } from '../../core/api/contract.js';
 import type { Offer } from '../../core/schemas/index.js';
 import type { JobSummary } from '../../core/mesh/records.js';
-import type { JobRecord, MeshState } from '../../core/mesh/state.js';
+import { unitIdsOf, type JobRecord, type MeshState } from '../../core/mesh/state.js';
 import { parseUnitId, unitIdOf } from '../../core/mesh/unit-table.js';
 import { LIMITS } from '../../core/schemas/index.js';
-import type { Archive, ArchivedUnit } from '../journal/archive.js';
+import type { Archive, ArchivedUnit, UnitDetails } from '../journal/archive.js';
 import { packOf, unitsAt, unitsInPack, unitsOfJob, unitsPerPackOf } from '../../core/mesh/packs.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { tallyOf } from './job-tally.js';
 import type { PackOutputs } from './unit-packs.js';
 import { agreedFailure } from './unit-output.js';
 
-/** What a finished job keeps once compacted. */
+/** What a finished job keeps once compacted: its totals, and its refusals. */
 export function jobSummary(state: MeshState, record: JobRecord): JobSummary {
-  const { verified, failed, spent } = tallyOf(state, record);
-  return { verified, failed, spent };
+  const { verified, failed, spent, refusals } = tallyOf(state, record);
+  return { verified, failed, spent, ...(refusals.length > 0 ? { refusals } : {}) };
+}
+
+/**
+ * What a job's units keep through its compaction beyond their outcomes (Archive.keepDetails): for
+ * each unit of the state (each pack, in a packed job) that had a provider, its view's providers,
+ * estimates and times.
+ */
+export function* unitDetailsOf(state: MeshState, record: JobRecord): Generator<[number, UnitDetails]> {
+  for (const id of unitIdsOf(record)) {
+    if (!state.units.get(id)) continue;
+    const { index, providers, estimated_fuel, estimated_seconds, seconds, fuel, device } = unitView(state, id);
+    if (providers.length > 0 || estimated_fuel !== null)
+      yield [index, { providers, estimated_fuel, estimated_seconds, seconds, fuel, device }];
+  }
 }
 
 /** `awaitingAgreement`: the requester's count of the job's units waiting for another provider to agree (Requester.awaitingAgreement). */
@@ -144,26 +159,33 @@ function unitView(state: MeshState, id: string): UnitView {
   };
 }
 
-/** A unit of a compacted job: its outcome and output are kept; who ran it, and how long, are in the journal only. */
+/** A unit of a compacted job: its outcome and output from `units`, who ran it and how long from `unit_details`. */
 function archivedUnitView(archive: Archive, record: JobRecord, unitId: string, index: number): UnitView {
   // A batched unit has a row once it has a verdict (projections/work.ts).
   const unit: ArchivedUnit = archive.unit(record.job.job_id, unitId) ?? { status: 'created', consensus_hash: null };
   const failure = unit.status === 'rejected' ? 'no_agreement' : (agreedFailure(unit.consensus_hash) ?? null);
+  const { providers, ...estimatesAndTimes } = archive.details(record.job.job_id, index) ?? NO_DETAILS;
   return {
     unit_id: unitId,
     index,
     status: failure ? 'failed' : unit.status === 'verified' ? 'verified' : 'open',
     failure,
-    providers: [],
+    providers,
     consensus_hash: unit.consensus_hash,
     output_cid: unit.status === 'verified' ? unit.consensus_hash : null,
-    estimated_fuel: null,
-    estimated_seconds: null,
-    seconds: null,
-    fuel: null,
-    device: null,
+    ...estimatesAndTimes,
   };
 }
+
+/** A compacted unit that no provider ran (its job cancelled first), or one compacted before its details were kept. */
+const NO_DETAILS: UnitDetails = {
+  providers: [],
+  estimated_fuel: null,
+  estimated_seconds: null,
+  seconds: null,
+  fuel: null,
+  device: null,
+};
 
 /**
  * The live offers on a job's units, as the API shows them: a pack's offer is named by its first

@@ -44,7 +44,7 @@ import { Heartbeat } from './heartbeat.js';
 import { openResources, type Opening } from './opening.js';
 import { Provider } from './provider.js';
 import { Requester } from './requester.js';
-import { jobSummary } from './job-view.js';
+import { jobSummary, unitDetailsOf } from './job-view.js';
 import { StateKeeper, type LoadedState } from './state-keeper.js';
 import { shippedModules } from './algorithms.js';
 import { logTo, type MeshNodeOptions } from './node-options.js';
@@ -141,6 +141,7 @@ export class MeshNode {
       {
         record: (events) => this.record(events),
         summarize: (record) => jobSummary(this.state, record),
+        unitDetails: (record) => unitDetailsOf(this.state, record),
         now: () => Date.now(),
         log,
       },

@@ -1,17 +1,19 @@
 // Keeps a node's start from growing with its history: the state is loaded from its last snapshot
 // and only the events journaled since are folded (loadState); snapshots are written every so many
 // events, every few minutes when enough came, and at a clean stop; finished jobs are compacted once past the
-// retention (core/mesh/compaction.ts), so the state, and each snapshot, hold the work in progress.
+// retention (core/mesh/compaction.ts), so the state, and each snapshot, hold the work in progress:
+// what the user reads of a compacted job's units is kept in the journal's tables first.
 import { describeError } from '../../core/errors.js';
 import { compactableJobs, DEFAULT_RETENTION_MS } from '../../core/mesh/compaction.js';
 import type { JobSummary } from '../../core/mesh/records.js';
+import type { UnitDetails } from '../journal/archive.js';
 import { MeshState, type JobRecord } from '../../core/mesh/state.js';
 import type { Journal } from '../journal/index.js';
 import { SnapshotThread } from './snapshot-thread.js';
 import type { NewEvent } from './context.js';
 
 export interface StateKeeperOptions {
-  /** How long a finished job stays whole in the state before it is compacted (default: 7 days). */
+  /** How long a finished job stays whole in the state before it is compacted (default: DEFAULT_RETENTION_MS). */
   retentionMs?: number;
   /**
    * A snapshot once this many events were applied since the last (default 50,000), or more when
@@ -51,8 +53,8 @@ export function loadState(journal: Journal, me: string): LoadedState {
   return { state, snapshotSeq: null, miss: detail ? `${miss} (${detail})` : miss, folded };
 }
 
-/** How often compaction looks for finished jobs. */
-const COMPACT_EVERY_MS = 3600_000;
+/** How often compaction looks for finished jobs (a walk of every assignment in the state). */
+const COMPACT_EVERY_MS = 600_000;
 /**
  * Events applied before the next snapshot, per millisecond the last one took. A snapshot costs
  * with the size of the state, so a fixed interval made a growing job's snapshots quadratic: the
@@ -94,6 +96,8 @@ export class StateKeeper {
     private readonly io: {
       record: (events: NewEvent[]) => Promise<void>;
       summarize: (record: JobRecord) => JobSummary;
+      /** What the job's units keep through compaction beyond their outcomes (job-view.ts). */
+      unitDetails: (record: JobRecord) => Iterable<[number, UnitDetails]>;
       now: () => number;
       log: (message: string) => void;
     },
@@ -196,6 +200,7 @@ export class StateKeeper {
     const due = compactableJobs(this.state, this.io.now(), this.#retentionMs);
     for (const jobId of due) {
       const record = this.state.jobs.get(jobId);
+      if (record) await this.journal.archive.keepDetails(jobId, this.io.unitDetails(record));
       await this.io.record([
         {
           type: 'job.compacted',

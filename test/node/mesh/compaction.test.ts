@@ -1,5 +1,6 @@
-// A finished job compacted, across restarts of real nodes: the requester's job, outputs, receipts
-// and balances look the same through the API as before, its units and assignments are out of
+// Finished jobs compacted, across restarts of real nodes: the requester's jobs, their units (who ran
+// each, and how long), outputs, refusals, receipts and balances look the same through the API as
+// before, field for field; their units and assignments are out of
 // memory (requester and provider alike), garbage collection keeps its outputs, and the next start
 // loads the snapshot and folds nothing.
 import assert from 'node:assert/strict';
@@ -20,8 +21,8 @@ async function userView(api: ApiHandlers, jobId: string) {
   const { balance, peers, held } = await api['ledger.get']({ limit: 0 });
   const { chains } = await api['receipts.verify']({});
   return {
-    job: { ...job, refusals: [] },
-    units: units!.map((u) => ({ unit_id: u.unit_id, index: u.index, status: u.status, output_cid: u.output_cid })),
+    job,
+    units,
     outputs,
     page,
     ledger: { balance, peers, held },
@@ -37,13 +38,26 @@ test(
     const [requester, provider] = nodes as [TestNode, TestNode];
     t.after(() => stopAll(nodes).then(() => nodes.forEach((n) => rmSync(n.dataDir, { recursive: true, force: true }))));
     await meshOf(nodes);
-    const { params } = hashJob(UNITS, false);
+    // Units that travel alone: each keeps its provider, estimate and time.
+    const { params } = hashJob(UNITS, false, 1);
     const { job_id } = await requester.api['jobs.submit']({ ...params, redundancy: 1 });
     assert.equal((await jobEnded(requester.api, job_id, 90_000)).state, 'completed');
     await waitFor('settlements to reach the provider', async () =>
       (await provider.api['ledger.get']({ limit: 0 })).held === 0 ? true : undefined,
     );
+    // A job its provider refused (a quota it used up since it offered), then cancelled: its refusals are kept.
+    const refused = (await requester.api['jobs.submit']({ ...hashJob(4, true).params, redundancy: 1 })).job_id;
+    await waitFor('an offer on the refused job', async () =>
+      (await requester.api['offers.list']({ job_id: refused })).offers.length > 0 ? true : undefined,
+    );
+    await provider.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 1 }] });
+    assert.equal((await requester.api['offers.accept']({ job_id: refused, node_id: provider.node.peerId })).refused.length, 1);
+    await requester.api['jobs.cancel']({ job_id: refused });
+    await provider.api['policies.set']({ policies: [] });
+    const refusedBefore = (await requester.api['jobs.status']({ job_id: refused, units: false })).job;
+    assert.equal(refusedBefore.refusals[0]?.units, 4);
     const before = await userView(requester.api, job_id);
+    assert.ok(before.units!.every((u) => u.providers[0] === provider.node.peerId && u.seconds !== null));
     assert.ok(before.chains.length > 0 && before.chains.every((c) => c.ok));
     assert.deepEqual(
       before.page.outputs.map((u) => u.output_base64),
@@ -57,7 +71,9 @@ test(
       nodes[i] = await startNode({ dataDir: n.dataDir, history: { retentionMs: 0 } });
     }
     const [r2, p2] = nodes as [TestNode, TestNode];
-    await waitFor('the job to be compacted', async () => (r2.node.state.jobs.get(job_id)?.summary ? true : undefined));
+    await waitFor('the jobs to be compacted', async () =>
+      r2.node.state.jobs.get(job_id)?.summary && r2.node.state.jobs.get(refused)?.summary ? true : undefined,
+    );
     await waitFor('the provider to compact its part', async () =>
       [...p2.node.state.assignments.values()].some((a) => a.acceptance.job_id === job_id) ? undefined : true,
     );
@@ -67,6 +83,7 @@ test(
     // Garbage collection a year on keeps a compacted job's outputs (until the user deletes the job).
     r2.node.collector.collect(Date.now() + 365 * 24 * 3600_000);
     assert.deepEqual(await userView(r2.api, job_id), before, 'the same, once compacted');
+    assert.deepEqual((await r2.api['jobs.status']({ job_id: refused, units: false })).job, refusedBefore);
 
     // A clean stop writes a snapshot; the next start loads it and has nothing to fold.
     await r2.node.stop();
