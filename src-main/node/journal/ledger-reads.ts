@@ -2,7 +2,7 @@
 // held, the newest entries and transfers. Rows name peers by number and point at their events
 // (ledger-view.ts writes them): an entry's assignment and time are read from its event.
 import { heaviest } from '../../core/api/list-bounds.js';
-import type { LedgerEntry, NodeEvent } from '../../core/schemas/index.js';
+import { ledgerEntriesOf, type LedgerEntry, type NodeEvent } from '../../core/schemas/index.js';
 import type { Db } from './database.js';
 import type { EventStore } from './event-store.js';
 
@@ -16,6 +16,7 @@ export class LedgerReads {
   readonly #newestEvents;
   readonly #newestTransfers;
   readonly #jobOf;
+  readonly #closed;
 
   /**
    * Reads see what is committed. They do not write what the journal has queued first: nobody was
@@ -59,6 +60,40 @@ export class LedgerReads {
        ORDER BY t.event_seq DESC, t.position DESC LIMIT @limit`,
     );
     this.#jobOf = db.prepare<[string], string>('SELECT job_id FROM ledger_escrows WHERE assignment_id = ?').pluck();
+    this.#closed = db.prepare<
+      { id: string; requester: string; worker: string },
+      { closed_seq: number; rewarded_seq: number | null }
+    >(
+      `SELECT closed_seq, rewarded_seq FROM ledger_escrows
+       WHERE assignment_id = @id AND status <> 'held' AND closed_seq IS NOT NULL
+         AND requester_no = (SELECT peer_no FROM ledger_peers WHERE peer_id = @requester)
+         AND worker_no = (SELECT peer_no FROM ledger_peers WHERE peer_id = @worker)`,
+    );
+  }
+
+  /**
+   * How these escrows of `requester`'s with `worker` closed, as the journal has it: each one's
+   * settle or refund, and its reward if one was paid. Left out: those still held, those not
+   * between these two, and refunds as rejected (a provider takes one only with the verdict's
+   * signed receipt, which is not kept here). A compacted job's assignments are no longer in the
+   * state: a provider that never heard how they closed is answered from here.
+   */
+  closings(requester: string, worker: string, assignmentIds: readonly string[]): LedgerEntry[] {
+    const entries: LedgerEntry[] = [];
+    const entryOf = (seq: number | null, id: string, wanted: (e: LedgerEntry) => boolean) => {
+      const event = seq === null ? undefined : this.events.eventAt(seq);
+      return event && ledgerEntriesOf(event).find((e) => e.assignment_id === id && wanted(e));
+    };
+    for (const id of assignmentIds) {
+      const row = this.#closed.get({ id, requester, worker });
+      if (!row) continue;
+      const closing = entryOf(row.closed_seq, id, (e) => e.kind === 'settle' || e.kind === 'refund');
+      if (!closing || (closing.kind === 'refund' && closing.reason === 'rejected')) continue;
+      entries.push(closing);
+      const reward = entryOf(row.rewarded_seq, id, (e) => e.kind === 'reward');
+      if (reward) entries.push(reward);
+    }
+    return entries;
   }
 
   /** A peer's balance as the derived tables hold it: what others paid it minus what it paid them. */

@@ -165,6 +165,7 @@ export class MeshNode {
       graceSeconds: options.graceSeconds ?? 30,
       providerPipeline: MIN_PIPELINE,
       onVerdict: (unitId) => this.frames.onVerdict(unitId),
+      closedEarlier: (provider, ids) => this.journal.ledger.closings(this.ctx.me, provider, ids),
     });
     this.provider = new Provider(this.ctx, executor, {
       price: () => this.price,

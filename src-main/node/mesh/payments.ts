@@ -7,6 +7,7 @@ import { chunks } from '../../core/chunks.js';
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
+import type { LedgerEntry } from '../../core/schemas/index.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { isProvisional, priceOf, rewardEvent, settleEvent, settlementsFor } from './settlement.js';
@@ -27,13 +28,20 @@ const SETTLEMENTS_IN_FLIGHT = 4;
 const SETTLEMENT_TRIES = 5;
 const FIRST_RETRY_MS = 1000;
 
+/** How `provider`'s assignments of mine that my state no longer holds closed (LedgerReads.closings). */
+export type ClosedEarlier = (provider: string, assignmentIds: readonly string[]) => LedgerEntry[];
+
 export class Payments {
   /** Jobs whose held results are being paid: the verdicts that close last each see the job complete. */
   readonly #settling = new KeyedQueue();
   /** Assignments to tell each provider about at the end of this turn. */
   readonly #toTell = new Map<string, string[]>();
 
-  constructor(private readonly ctx: NodeContext) {}
+  constructor(
+    private readonly ctx: NodeContext,
+    /** How assignments no longer in my state (a compacted job's) closed, from the journal's ledger. */
+    private readonly closedEarlier: ClosedEarlier = () => [],
+  ) {}
 
   /** Resolves once the payments of held results under way have ended. */
   async stop(): Promise<void> {
@@ -97,12 +105,15 @@ export class Payments {
 
   /**
    * The settlement that answers a provider's message about these assignments; what does not fit
-   * in it (receipts past its room) follows in messages of its own.
+   * in it (receipts past its room) follows in messages of its own. `compacted`: assignments it
+   * named that my state no longer has, answered from the journal (a message names at most
+   * MAX_RESULTS_PER_MESSAGE, two entries each: within the settlement's cap with the others').
    */
-  reply(provider: string, assignmentIds: readonly string[]): MessageBody<'settlement'> {
+  reply(provider: string, assignmentIds: readonly string[], compacted: readonly string[] = []): MessageBody<'settlement'> {
     const [reply, ...rest] = settlementsFor(this.ctx.state, assignmentIds);
     for (const settlement of rest) this.ctx.background('sending a settlement', this.#deliver(provider, settlement));
-    return reply!;
+    if (compacted.length === 0) return reply!;
+    return { ...reply!, entries: [...reply!.entries, ...this.closedEarlier(provider, compacted)] };
   }
 
   /**

@@ -17,6 +17,7 @@ import { RenderSubmits } from './render-submits.js';
 import { userUnits } from './unit-events.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
+import type { ClosedEarlier } from './payments.js';
 import { WatchTimer } from './watch-timer.js';
 import { WorkRequests } from './work-requests.js';
 
@@ -39,6 +40,8 @@ export class Requester {
       providerPipeline: number;
       /** Called once a unit of mine has its verdict (render jobs fetch and assemble their tiles). */
       onVerdict?: (unitId: string) => Promise<void>;
+      /** How assignments of a compacted job closed (the journal's ledger): for a provider that asks again. */
+      closedEarlier?: ClosedEarlier;
     },
   ) {
     this.#acceptor = new Acceptor(
@@ -50,7 +53,7 @@ export class Requester {
       },
       options,
     );
-    this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict);
+    this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict, options.closedEarlier);
     this.#open = new OpenUnits(ctx, this.#verdicts.extra);
     this.#requests = new WorkRequests(ctx, this.#open, {
       runningJobs: (strangersOnly) => this.#runningJobs(strangersOnly),

@@ -22,6 +22,8 @@ export interface ResultIntake {
   again: { assignment_id: string; output_cid?: string; output_base64?: string }[];
   /** The receipts that cover `taken`, as events to journal (each once). */
   receipts: NewEvent[];
+  /** Results of assignments my state does not have: a compacted job's (how they closed is in the journal), or none of mine. */
+  unknown: string[];
 }
 
 /** `mine`: whether this intake holds the assignment's claim (assignment-claims.ts); one it does not is being closed. */
@@ -32,11 +34,14 @@ export async function takeResults(
   mine: (assignmentId: string) => boolean = () => true,
 ): Promise<ResultIntake> {
   const covered = await receiptsOf(ctx.me, from, receipts);
-  const intake: ResultIntake = { taken: [], again: [], receipts: [] };
+  const intake: ResultIntake = { taken: [], again: [], receipts: [], unknown: [] };
   const used = new Set<NewEvent>();
   for (const item of results) {
     const acceptance = assignedTo(ctx, from, item.assignment_id);
-    if (!acceptance) continue;
+    if (!acceptance) {
+      if (!ctx.state.assignments.has(item.assignment_id)) intake.unknown.push(item.assignment_id);
+      continue;
+    }
     const receipt = covered.get(acceptance.assignment_id);
     const result = receipt && resultOf(ctx, from, item, receipt.entry, acceptance);
     const { output_base64 } = item;

@@ -21,7 +21,7 @@ import { refundLate } from './deadline-refunds.js';
 import { takeResults, type ResultIntake, type TakenResult } from './result-intake.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { refundEvent } from './settlement.js';
-import { Payments } from './payments.js';
+import { Payments, type ClosedEarlier } from './payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from './unit-output.js';
 import { unitsAt } from '../../core/mesh/packs.js';
@@ -66,8 +66,9 @@ export class Verdicts {
     private readonly acceptSoon: () => void,
     /** Called once a unit of mine has its verdict (render jobs fetch and assemble their tiles). */
     private readonly onVerdict?: (unitId: string) => Promise<void>,
+    closedEarlier?: ClosedEarlier,
   ) {
-    this.#payments = new Payments(ctx);
+    this.#payments = new Payments(ctx, closedEarlier);
     this.#receipts = new VerdictReceipts(ctx);
     this.#verified = new UnitsThisTurn((type, data) => ctx.emit(type, data), {
       one: 'unit.verified',
@@ -166,7 +167,7 @@ export class Verdicts {
     );
     await Promise.all(taken.map(({ item, acceptance }) => this.#onResult(from, item, acceptance)));
     const ids = [...again, ...taken.map(({ acceptance }) => acceptance)].map(({ assignment_id }) => assignment_id);
-    return this.#payments.reply(from, ids);
+    return this.#payments.reply(from, ids, intake.unknown);
   }
 
   /** A result that answers my assignment, journaled with its receipt: consensus. */

@@ -57,6 +57,9 @@ test(
     const refusedBefore = (await requester.api['jobs.status']({ job_id: refused, units: false })).job;
     assert.equal(refusedBefore.refusals[0]?.units, 4);
     const before = await userView(requester.api, job_id);
+    const closings = [...requester.node.state.assignments.values()]
+      .filter((a) => a.acceptance.job_id === job_id)
+      .map((a) => [a.closing!, ...(a.reward ? [a.reward] : [])]);
     assert.ok(before.units!.every((u) => u.providers[0] === provider.node.peerId && u.seconds !== null));
     assert.ok(before.chains.length > 0 && before.chains.every((c) => c.ok));
     assert.deepEqual(
@@ -84,6 +87,21 @@ test(
     r2.node.collector.collect(Date.now() + 365 * 24 * 3600_000);
     assert.deepEqual(await userView(r2.api, job_id), before, 'the same, once compacted');
     assert.deepEqual((await r2.api['jobs.status']({ job_id: refused, units: false })).job, refusedBefore);
+
+    // A provider that never heard how its assignments closed (its settlement lost as it went
+    // offline) sends their results again: it is answered from the journal. Anyone else, with nothing.
+    const askedAgain = (from: string) =>
+      r2.node.requester.onResults(from, {
+        results: closings.map(([closing]) => ({
+          assignment_id: closing!.assignment_id,
+          output_bytes: 32,
+          computation_time_seconds: 0.01,
+          timestamp: new Date().toISOString(),
+        })),
+        receipts: [],
+      });
+    assert.deepEqual((await askedAgain(p2.node.peerId)).entries, closings.flat());
+    assert.deepEqual((await askedAgain(r2.node.peerId)).entries, [], 'not its assignments: nothing');
 
     // A clean stop writes a snapshot; the next start loads it and has nothing to fold.
     await r2.node.stop();
