@@ -5,8 +5,12 @@
 // - Its first start has no snapshot: it folds the whole journal, compacts the finished job, and
 //   writes a snapshot at its clean stop (seconds_without_snapshot).
 // - The starts after load that snapshot: restart_ratio_1m_units = their time ÷ the empty node's.
-// - restart_live_job_ratio: the same job kept whole (finished yesterday, say: within the node's
-//   `--keep-finished-days`), so that its snapshot holds all its units, ÷ the empty node's.
+// - restart_live_job_ratio: the same job kept whole (`--keep-finished-days`, which a node sets only
+//   if asked: by default a finished job is compacted 10 minutes after its last payment), so that
+//   its snapshot holds all its units, ÷ the empty node's.
+// - Beside it, what compacting that whole job costs, in this process: the details of its units
+//   kept first (Archive.keepDetails: who ran each, and how long), then its `job.compacted` journaled
+//   and applied; and the bytes of those details on disk, a unit.
 // RESTART_UNITS sets the job's size (default 100,000 units: 900,000 events; 1,000,000 makes a
 // journal of about 9 GB).
 import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +22,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import type { NodeEvent } from '../src-main/core/schemas/index.js';
 import { loadOrCreateIdentity } from '../src-main/node/identity/identity.js';
 import { Journal } from '../src-main/node/journal/index.js';
+import Database from 'better-sqlite3';
+import { jobSummary, unitDetailsOf } from '../src-main/node/mesh/job-view.js';
 import { loadState } from '../src-main/node/mesh/state-keeper.js';
 import { jobOpening, unitLife } from '../test/node/fixtures/journal-events.js';
 import { startChild, stopChild } from '../test/node/mesh/child-nodes.js';
@@ -93,6 +99,44 @@ function snapshotOf(dataDir: string, requester: string, jobId: string) {
   }
 }
 
+/** Compacts the data dir's whole job in this process, as a node's StateKeeper does: seconds of each step, and the details' bytes a unit. */
+async function compactionOf(dataDir: string, requester: string, jobId: string) {
+  const journal = openJournal(dataDir);
+  try {
+    const { state } = loadState(journal, requester);
+    const record = state.jobs.get(jobId)!;
+    const started = process.hrtime.bigint();
+    await journal.archive.keepDetails(jobId, unitDetailsOf(state, record));
+    const detailsSeconds = seconds(started);
+    const journaled = process.hrtime.bigint();
+    const event = {
+      type: 'job.compacted',
+      event_id: `compacted/${jobId}`,
+      at: new Date().toISOString(),
+      job_id: jobId,
+      summary: jobSummary(state, record),
+    } as const;
+    const [outcome] = await journal.appendAll([event]);
+    if (!outcome?.ok) throw new Error('the job.compacted event was refused');
+    state.apply(event);
+    const eventSeconds = seconds(journaled);
+    if (state.assignments.size > 0) throw new Error('the job was not compacted');
+    return { detailsSeconds, eventSeconds };
+  } finally {
+    journal.close();
+  }
+}
+
+/** Bytes of a table on disk (its pages, by SQLite's dbstat). */
+function tableBytes(dataDir: string, table: string): number {
+  const db = new Database(join(dataDir, 'journal.sqlite'), { readonly: true });
+  try {
+    return db.prepare<[string], number>('SELECT SUM(pgsize) FROM dbstat WHERE name = ?').pluck().get(table) ?? 0;
+  } finally {
+    db.close();
+  }
+}
+
 /** A data dir's clean stops: the first (after the start that folded the journal), and the median of the rest. */
 function stopFigures(dataDir: string) {
   const [first = 0, ...rest] = stops.get(dataDir) ?? [];
@@ -123,6 +167,10 @@ const restart: Benchmark = {
       const liveSnapshot = snapshotOf(live, requester, 'restart-job-0');
       if (!liveSnapshot.usable || liveSnapshot.compacted || liveSnapshot.assignments < UNITS)
         throw new Error(`no usable snapshot of the whole job after the first start (${liveSnapshot.miss})`);
+
+      const compacting = join(root, 'compacting');
+      cpSync(live, compacting, { recursive: true });
+      const compaction = await compactionOf(compacting, requester, 'restart-job-0');
 
       const withSnapshot: number[] = [];
       const withLiveJob: number[] = [];
@@ -159,6 +207,9 @@ const restart: Benchmark = {
           seconds_empty: round(baseline, 3),
           snapshot_bytes: liveSnapshot.bytes,
           ...stopFigures(live),
+          compaction_details_s: round(compaction.detailsSeconds, 3),
+          compaction_event_s: round(compaction.eventSeconds, 3),
+          unit_details_bytes_per_unit: round(tableBytes(compacting, 'unit_details') / UNITS, 1),
           measured: `as restart_ratio_1m_units, the job kept whole (MESH_KEEP_FINISHED_DAYS=36500): its snapshot holds all its units`,
         },
       ];

@@ -119,7 +119,10 @@ export function formatStatus(s: MethodResult<'status'>): string {
     ],
     ['dropped', droppedTotal === 0 ? 'none' : `${droppedTotal} messages from ${Object.keys(s.dropped).length} peers`],
     ['started', s.started_at],
-    ['history', `finished jobs kept whole ${keptFor(s.keep_finished_days)}, then compacted (outputs, totals, who ran what)`],
+    [
+      'history',
+      `finished jobs kept whole ${keptFor(s.keep_finished_days)}, then compacted (outputs, totals, who ran what)`,
+    ],
   ]);
 }
 

@@ -130,7 +130,9 @@ export function registerNodeStart(program: Command): void {
               ...(o.workers !== undefined ? { workers: o.workers } : {}),
               ...(o.name !== undefined ? { name: o.name } : {}),
               ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
-              ...(o.keepFinishedDays !== undefined ? { history: { retentionMs: o.keepFinishedDays * 86_400_000 } } : {}),
+              ...(o.keepFinishedDays !== undefined
+                ? { history: { retentionMs: o.keepFinishedDays * 86_400_000 } }
+                : {}),
               gpu: {
                 mode: o.gpu,
                 shaderUnits: o.shaderUnits === true,

@@ -82,3 +82,15 @@ test('status reads as aligned labels, credits with 3 decimals', () => {
   assert.ok(lines.includes('dropped       3 messages from 1 peers'));
   assert.ok(lines.includes('price         0.010 per core-second, minimum 0.100'));
 });
+
+test("status says how long finished jobs stay whole: the default's minutes, or a user's days", () => {
+  const history = (days: number) =>
+    formatStatus({ ...STUB_STATUS, keep_finished_days: days })
+      .split('\n')
+      .find((line) => line.startsWith('history'));
+  assert.equal(
+    history(10 / 1440),
+    'history       finished jobs kept whole 10 minutes after their last payment, then compacted (outputs, totals, who ran what)',
+  );
+  assert.match(history(7)!, /kept whole 7 days, then compacted/);
+});

@@ -66,6 +66,7 @@ test('a fresh database reaches the latest version with the journal and every der
       'small_blobs',
       'small_blob_spill',
       'state_snapshot',
+      'unit_details',
       ...DERIVED_TABLES,
     ].sort(),
   );

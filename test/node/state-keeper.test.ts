@@ -30,7 +30,13 @@ function keptNode(
   const keeper = new StateKeeper(
     journal,
     state,
-    { record: async () => {}, summarize: () => ({}) as never, unitDetails: () => [], now: () => Date.now(), log: () => {} },
+    {
+      record: async () => {},
+      summarize: () => ({}) as never,
+      unitDetails: () => [],
+      now: () => Date.now(),
+      log: () => {},
+    },
     { snapshotEveryEvents: every, ...(everyMs === undefined ? {} : { snapshotEveryMs: everyMs }) },
   );
   // As journal-step.ts does: journaled, applied, then counted by the keeper.
@@ -134,7 +140,13 @@ test('a node stopped with nothing new since the snapshot it loaded does not writ
   let writes = 0;
   const write = journal.snapshots.write.bind(journal.snapshots);
   journal.snapshots.write = (...args) => (writes++, write(...args));
-  const io = { record: async () => {}, summarize: () => ({}) as never, unitDetails: () => [], now: () => Date.now(), log: () => {} };
+  const io = {
+    record: async () => {},
+    summarize: () => ({}) as never,
+    unitDetails: () => [],
+    now: () => Date.now(),
+    log: () => {},
+  };
   const started = () => {
     const loaded = loadState(journal, ME);
     assert.equal(loaded.folded, 0);

@@ -90,7 +90,16 @@ export class Archive {
     const write = this.db.transaction((slice: [number, UnitDetails][]) => {
       for (const [unitNo, d] of slice) {
         const { estimated_fuel, estimated_seconds, seconds, fuel, device } = d;
-        this.#keepDetails.run(jobId, unitNo, JSON.stringify(d.providers), estimated_fuel, estimated_seconds, seconds, fuel, device);
+        this.#keepDetails.run(
+          jobId,
+          unitNo,
+          JSON.stringify(d.providers),
+          estimated_fuel,
+          estimated_seconds,
+          seconds,
+          fuel,
+          device,
+        );
       }
     });
     let slice: [number, UnitDetails][] = [];

@@ -52,7 +52,9 @@ export function tallyOf(state: MeshState, record: JobRecord): Tally {
   if (record.summary) return { ...record.summary, held: 0, refusals: record.summary.refusals ?? [] };
   const tally = keptOf(record);
   walkOn(state, record, tally, Infinity);
-  const refusals = [...tally.refusals.values()].sort((a, b) => (a.last_at < b.last_at ? 1 : -1)).slice(0, MAX_JOB_REFUSALS);
+  const refusals = [...tally.refusals.values()]
+    .sort((a, b) => (a.last_at < b.last_at ? 1 : -1))
+    .slice(0, MAX_JOB_REFUSALS);
   const { verified, failed, held, spent } = tally;
   return { verified, failed, held, spent, refusals };
 }

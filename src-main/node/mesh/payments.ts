@@ -109,7 +109,11 @@ export class Payments {
    * named that my state no longer has, answered from the journal (a message names at most
    * MAX_RESULTS_PER_MESSAGE, two entries each: within the settlement's cap with the others').
    */
-  reply(provider: string, assignmentIds: readonly string[], compacted: readonly string[] = []): MessageBody<'settlement'> {
+  reply(
+    provider: string,
+    assignmentIds: readonly string[],
+    compacted: readonly string[] = [],
+  ): MessageBody<'settlement'> {
     const [reply, ...rest] = settlementsFor(this.ctx.state, assignmentIds);
     for (const settlement of rest) this.ctx.background('sending a settlement', this.#deliver(provider, settlement));
     if (compacted.length === 0) return reply!;

@@ -51,7 +51,10 @@ test(
       (await requester.api['offers.list']({ job_id: refused })).offers.length > 0 ? true : undefined,
     );
     await provider.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 1 }] });
-    assert.equal((await requester.api['offers.accept']({ job_id: refused, node_id: provider.node.peerId })).refused.length, 1);
+    assert.equal(
+      (await requester.api['offers.accept']({ job_id: refused, node_id: provider.node.peerId })).refused.length,
+      1,
+    );
     await requester.api['jobs.cancel']({ job_id: refused });
     await provider.api['policies.set']({ policies: [] });
     const refusedBefore = (await requester.api['jobs.status']({ job_id: refused, units: false })).job;
