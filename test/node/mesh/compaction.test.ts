@@ -115,5 +115,10 @@ test(
     assert.deepEqual(await userView(r3.api, job_id), before, 'the same, from the snapshot');
     const { job } = await r3.api['jobs.status']({ job_id, units: false });
     assert.equal(job.units_verified, UNITS);
+
+    // Deleted, the job's kept details go with it.
+    assert.notEqual(r3.node.journal.archive.details(job_id, 0), null);
+    await r3.api['jobs.delete']({ job_id });
+    assert.equal(r3.node.journal.archive.details(job_id, 0), null);
   },
 );
