@@ -13,7 +13,7 @@
 //   and applied; and the bytes of those details on disk, a unit.
 // RESTART_UNITS sets the job's size (default 100,000 units: 900,000 events; 1,000,000 makes a
 // journal of about 9 GB).
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -65,6 +65,14 @@ async function journalFinishedJob(dataDir: string, units: number): Promise<{ req
 
 /** Seconds of each clean stop timeToHealth made, by data dir (SIGTERM to exit). */
 const stops = new Map<string, number[]>();
+/** The node's resident memory (MiB) at its first answer, each start, by data dir. */
+const rss = new Map<string, number[]>();
+
+/** A process's resident memory in MiB, from /proc (Linux). */
+function rssMiB(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb ?? 0) / 1024;
+}
 
 /** Seconds from `meshctl node start` to its first `status` answer; the node is then stopped cleanly. */
 async function timeToHealth(dataDir: string, settleMs = 0, env: Record<string, string> = {}): Promise<number> {
@@ -72,6 +80,7 @@ async function timeToHealth(dataDir: string, settleMs = 0, env: Record<string, s
   const node = await startChild({ dataDir, workers: 1, env });
   await node.api.call('status', {});
   const elapsed = seconds(start);
+  rss.set(dataDir, [...(rss.get(dataDir) ?? []), rssMiB(node.process.pid!)]);
   await sleep(settleMs);
   const stopping = process.hrtime.bigint();
   await stopChild(node);
@@ -193,6 +202,8 @@ const restart: Benchmark = {
           seconds_with_snapshot: round(median(withSnapshot), 3),
           seconds_empty: round(baseline, 3),
           seconds_without_snapshot: round(withoutSnapshot, 3),
+          rss_mib: round(median(rss.get(big)!), 0),
+          rss_mib_empty: round(median(rss.get(empty)!), 0),
           ratio_without_snapshot: round(withoutSnapshot / baseline, 3),
           snapshot_bytes: compactedSnapshot.bytes,
           ...stopFigures(big),
@@ -204,6 +215,7 @@ const restart: Benchmark = {
           unit: 'ratio',
           units: UNITS,
           seconds_with_live_job: round(median(withLiveJob), 3),
+          rss_mib: round(median(rss.get(live)!), 0),
           seconds_empty: round(baseline, 3),
           snapshot_bytes: liveSnapshot.bytes,
           ...stopFigures(live),

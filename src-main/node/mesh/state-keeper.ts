@@ -209,6 +209,8 @@ export class StateKeeper {
         },
       ]);
     }
+    // The state just lost finished work: a start after a crash need not load it again from the last snapshot.
+    if (due.length > 0) this.#snapshotInBackground();
     return due.length;
   }
 

@@ -83,6 +83,13 @@ test(
     await waitFor('the provider to compact its part', async () =>
       [...p2.node.state.assignments.values()].some((a) => a.acceptance.job_id === job_id) ? undefined : true,
     );
+    // A snapshot follows the compaction: a start after a crash does not load the finished jobs again.
+    await waitFor('a snapshot of the compacted state', async () => {
+      const saved = r2.node.journal.snapshots.load(r2.node.peerId, r2.node.journal.lastSeq());
+      return 'state' in saved && saved.state.jobs.get(job_id)?.summary && saved.state.assignments.size === 0
+        ? true
+        : undefined;
+    });
     assert.equal([...r2.node.state.units.values()].filter((u) => u.unit.job_id === job_id).length, 0);
     assert.equal(r2.node.state.assignments.size, 0);
     assert.equal([...p2.node.state.units.values()].length, 0);
