@@ -15,7 +15,7 @@ import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
 import type { MeshNode } from './mesh-node.js';
 import { policyHandlers } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
-import { jobView as jobViewOf, unitOfJob, unitPage, type UnitSources } from './job-view.js';
+import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, type UnitSources } from './job-view.js';
 import { PackOutputs } from './unit-packs.js';
 import { outputsPage, verifiedOutput } from './job-outputs.js';
 import { storageHandlers } from './storage-handlers.js';
@@ -256,18 +256,20 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const record = myJob(job_id);
       const render = record.job.render;
       if (!render) throw new ApiError('bad_request', `job ${job_id} is not a render job`);
-      const tiles = node.frames.framesOf(record);
       // Every frame has as many tiles, its units made or not yet (a render submit estimates its later
-      // frames after it answers); a compacted job's frames were all assembled from every tile (compaction.ts).
+      // frames after it answers); a compacted job's are read from the archive.
       const perFrame = record.job.unit_count / (render.last_frame - render.first_frame + 1);
+      const compacted = record.summary && compactedFrameTiles(node.journal.archive, record, perFrame);
+      const tiles = compacted ? undefined : node.frames.framesOf(record);
       const frames = [];
       for (let frame = render.first_frame; frame <= render.last_frame; frame++) {
-        const units = tiles.get(frame) ?? [];
-        const verified = units.filter((u) => state.units.get(u.unitId)?.verdict === 'verified').length;
+        const verified = compacted
+          ? (compacted.get(frame) ?? 0)
+          : (tiles!.get(frame) ?? []).filter((u) => state.units.get(u.unitId)?.verdict === 'verified').length;
         frames.push({
           frame,
           tiles_total: perFrame,
-          tiles_verified: record.summary ? perFrame : verified,
+          tiles_verified: verified,
           png_cid: record.frames.get(frame) ?? null,
         });
       }
