@@ -67,6 +67,7 @@ test('a fresh database reaches the latest version with the journal and every der
       'small_blob_spill',
       'state_snapshot',
       'unit_details',
+      'compacted_needs',
       ...DERIVED_TABLES,
     ].sort(),
   );

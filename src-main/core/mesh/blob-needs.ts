@@ -7,6 +7,9 @@
 // `inputMs`, and the verified outputs and finished frames until the user deletes the job.
 // As provider: a unit's module, input and my output are needed until it is settled or refunded, or
 // the requester holds my result, and for `providerMs` after.
+// A compacted job's units are no longer in the state: what they still needed is kept apart as it is
+// compacted (keptNeedsOf, the journal's `compacted_needs`), each for its role's retention.
+import type { JobRecord } from './records.js';
 import { unitIdsOf, type MeshState } from './state.js';
 import { unitIdOf } from './unit-table.js';
 
@@ -30,6 +33,20 @@ export interface Retention {
   deliveredAt?: (assignmentId: string) => number | undefined;
   /** A compacted job's verified outputs (its units left the state; the journal's `units` table has them). */
   compactedOutputs?: (jobId: string) => Iterable<string>;
+  /** What compacted jobs' units still needed when they left the state (keptNeedsOf). */
+  compactedNeeds?: () => Iterable<KeptNeed>;
+}
+
+/** A blob a compacted job's units still needed, kept outside the state: needed for its role's retention after `since`. */
+export interface KeptNeed {
+  cid: string;
+  kind: BlobKind;
+  /** `requester`: my job's module, inputs, or an output no verdict kept (inputMs); `provider`: what I fetched and computed (providerMs). */
+  role: 'requester' | 'provider';
+  /** When its retention starts (ms since the epoch): the job's end, or the assignment's close. */
+  since: number;
+  /** As provider: the requester I hold it for. */
+  heldFor?: string;
 }
 
 export function blobNeeds(state: MeshState, retention: Retention): Map<string, BlobNeed> {
@@ -37,46 +54,96 @@ export function blobNeeds(state: MeshState, retention: Retention): Map<string, B
   const need = needIn(needs);
   for (const record of state.jobs.values()) {
     if (record.job.requester !== state.me) continue;
-    const closedAt = record.completedAt ?? (record.cancelled ? record.cancelledAt : undefined);
-    const open = closedAt === undefined;
-    const inputsUntil = open ? Infinity : Date.parse(closedAt) + retention.inputMs;
-    // A batched job's input is one blob (its units' input CIDs name slices of it, not blobs), and its
-    // units share its first unit's module: their records are not made one by one (a million of them).
+    const closedAt = closedAtOf(record);
+    const inputsUntil = closedAt === undefined ? Infinity : closedAt + retention.inputMs;
     need(record.input?.cid, 'input', inputsUntil);
     need(record.job.render?.submit_cid, 'input', inputsUntil); // a render job's submit, for a restart mid-pre-pass
-    if (record.input && record.created > 0)
-      need(state.units.get(unitIdOf(record.job.job_id, 0))?.unit.module_cid, 'module', inputsUntil);
-    for (const unitId of unitIdsOf(record)) {
-      if (!record.input) {
-        const unit = state.units.get(unitId)?.unit;
-        if (!unit) continue;
-        need(unit.module_cid, 'module', inputsUntil);
-        need(unit.input_cid, 'input', inputsUntil);
-      }
-      const agreeing = open ? undefined : state.units.progressOf(unitId)?.agreeing;
-      for (const { result } of state.assignmentsOf(unitId)) {
-        const kept = open || (agreeing?.includes(result?.result_id ?? '') ?? false);
-        need(result?.output_cid, 'output', kept ? Infinity : inputsUntil);
-      }
-    }
+    for (const { cid, kind, kept } of unitBlobs(state, record)) need(cid, kind, kept ? Infinity : inputsUntil);
     if (record.summary)
       for (const cid of retention.compactedOutputs?.(record.job.job_id) ?? []) need(cid, 'output', Infinity);
     for (const png of record.frames.values()) need(png, 'output', Infinity);
   }
+  for (const kept of retention.compactedNeeds?.() ?? [])
+    if (kept.role === 'requester') need(kept.cid, kept.kind, kept.since + retention.inputMs);
   return providerNeeds(state, retention, needs);
+}
+
+/** When my job ended (ms): completed or cancelled; undefined while it is open. */
+function closedAtOf(record: JobRecord): number | undefined {
+  const closedAt = record.completedAt ?? (record.cancelled ? record.cancelledAt : undefined);
+  return closedAt === undefined ? undefined : Date.parse(closedAt);
+}
+
+/**
+ * The blobs my job's units in the state name: their module and inputs, and their results' outputs;
+ * `kept`: needed for good (an open job's all, a finished job's outputs its verdicts kept).
+ */
+function* unitBlobs(state: MeshState, record: JobRecord): Generator<{ cid: string; kind: BlobKind; kept: boolean }> {
+  const open = closedAtOf(record) === undefined;
+  // A batched job's input is one blob (its units' input CIDs name slices of it, not blobs), and its
+  // units share its first unit's module: their records are not made one by one (a million of them).
+  const batchModule = record.input && state.units.get(unitIdOf(record.job.job_id, 0))?.unit.module_cid;
+  if (batchModule) yield { cid: batchModule, kind: 'module', kept: open };
+  if (record.summary) return; // compacted: its units left the state
+  for (const unitId of unitIdsOf(record)) {
+    if (!record.input) {
+      const unit = state.units.get(unitId)?.unit;
+      if (!unit) continue;
+      if (unit.module_cid) yield { cid: unit.module_cid, kind: 'module', kept: open };
+      if (unit.input_cid) yield { cid: unit.input_cid, kind: 'input', kept: open };
+    }
+    const agreeing = open ? undefined : state.units.progressOf(unitId)?.agreeing;
+    for (const { result } of state.assignmentsOf(unitId)) {
+      if (!result) continue;
+      const kept = open || (agreeing?.includes(result.result_id) ?? false);
+      yield { cid: result.output_cid, kind: 'output', kept };
+    }
+  }
+}
+
+/**
+ * What a finished job's units still need, kept apart as it is compacted (they leave the state):
+ * of my job, its module and inputs, and the outputs no verdict kept (its verified outputs are kept
+ * for good from the journal's `units`: compactedOutputs); of my part in another's job, what I
+ * fetched and computed for each assignment, from when it closed.
+ */
+export function keptNeedsOf(state: MeshState, jobId: string): KeptNeed[] {
+  const kept = new Map<string, KeptNeed>();
+  const keep = (need: KeptNeed) => {
+    const key = `${need.role} ${need.cid}`;
+    const known = kept.get(key);
+    if (!known || known.since < need.since) kept.set(key, need);
+  };
+  const record = state.jobs.get(jobId);
+  const closedAt = record && record.job.requester === state.me ? closedAtOf(record) : undefined;
+  if (record && closedAt !== undefined)
+    for (const { cid, kind, kept: forGood } of unitBlobs(state, record))
+      if (!forGood) keep({ cid, kind, role: 'requester', since: closedAt });
+  for (const { acceptance, closing, result } of state.assignments.values()) {
+    if (acceptance.job_id !== jobId || acceptance.provider_peer !== state.me || !closing) continue;
+    const since = Date.parse(closing.at);
+    const heldFor = acceptance.requester_peer;
+    const unit = state.units.get(acceptance.unit_id)?.unit;
+    if (unit?.module_cid) keep({ cid: unit.module_cid, kind: 'module', role: 'provider', since, heldFor });
+    if (unit?.input_cid) keep({ cid: unit.input_cid, kind: 'input', role: 'provider', since, heldFor });
+    if (result) keep({ cid: result.output_cid, kind: 'output', role: 'provider', since, heldFor });
+  }
+  return [...kept.values()];
 }
 
 /**
  * What I hold as provider (added to `needs`): the only needs with a `heldFor`, so all a count of
- * the quotas reads. It walks the assignments in the state (work in progress), not my jobs' units
- * or the outputs of compacted jobs (history).
+ * the quotas reads. It walks the assignments in the state (work in progress), and what my
+ * compacted ones still need, not my jobs' units or the outputs of compacted jobs (history).
  */
 export function providerNeeds(
   state: MeshState,
-  retention: Pick<Retention, 'providerMs' | 'deliveredAt'>,
+  retention: Pick<Retention, 'providerMs' | 'deliveredAt' | 'compactedNeeds'>,
   needs = new Map<string, BlobNeed>(),
 ): Map<string, BlobNeed> {
   const need = needIn(needs);
+  for (const kept of retention.compactedNeeds?.() ?? [])
+    if (kept.role === 'provider') need(kept.cid, kept.kind, kept.since + retention.providerMs, kept.heldFor);
   for (const { acceptance, closing, result } of state.assignments.values()) {
     if (acceptance.provider_peer !== state.me) continue;
     const done = closing ? Date.parse(closing.at) : retention.deliveredAt?.(acceptance.assignment_id);

@@ -47,8 +47,14 @@ export class BlobCollector {
     /** Blobs never collected: the shipped modules. */
     private readonly keep: ReadonlySet<string>,
     private readonly log: (message: string) => void,
-    /** What blobNeeds asks the node: when a requester holds my result (Provider.deliveredAt), a compacted job's outputs. */
-    private readonly hooks: Pick<Retention, 'deliveredAt' | 'compactedOutputs'> = {},
+    /**
+     * What blobNeeds asks the node: when a requester holds my result (Provider.deliveredAt), a
+     * compacted job's outputs, and what compacted jobs' units still need; and where the last are
+     * forgotten once their retention has passed (the journal's archive).
+     */
+    private readonly hooks: Pick<Retention, 'deliveredAt' | 'compactedOutputs' | 'compactedNeeds'> & {
+      forgetNeeds?: (before: { provider: number; requester: number }) => void;
+    } = {},
   ) {
     this.quota = new RequesterQuota(config.requester_quota_bytes);
   }
@@ -94,6 +100,10 @@ export class BlobCollector {
       ({ removed, freed } = this.store.remove(unneeded, before));
       this.quota.release(unneeded.map((blob) => blob.cid));
     }
+    this.hooks.forgetNeeds?.({
+      provider: now - this.config.provider_retention_s * 1000,
+      requester: now - this.config.input_retention_s * 1000,
+    });
     this.#freedTotal += freed;
     this.#last = { at: now, removed, freed_bytes: freed };
     return this.#last;
@@ -135,11 +145,14 @@ export class BlobCollector {
     return held;
   }
 
-  #retention() {
+  #retention(): Retention {
+    const { deliveredAt, compactedOutputs, compactedNeeds } = this.hooks;
     return {
       providerMs: this.config.provider_retention_s * 1000,
       inputMs: this.config.input_retention_s * 1000,
-      ...this.hooks,
+      ...(deliveredAt ? { deliveredAt } : {}),
+      ...(compactedOutputs ? { compactedOutputs } : {}),
+      ...(compactedNeeds ? { compactedNeeds } : {}),
     };
   }
 

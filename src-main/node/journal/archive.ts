@@ -1,7 +1,9 @@
 // What the node reads from the derived tables rather than from its state: the units of a
 // compacted job (core/mesh/compaction.ts; a batched job's verdicts from batched_verdicts; who ran
-// each and how long from unit_details, written as the job was compacted), and receipt chains in
-// full (the state keeps only the receipts of work not yet compacted).
+// each and how long from unit_details, written as the job was compacted), the blobs compacted
+// jobs' units still need (compacted_needs, likewise), and receipt chains in full (the state keeps
+// only the receipts of work not yet compacted).
+import type { KeptNeed } from '../../core/mesh/blob-needs.js';
 import type { NodeEventOf } from '../../core/schemas/index.js';
 import { parseUnitId } from '../../core/mesh/unit-table.js';
 import type { Db } from './database.js';
@@ -36,6 +38,9 @@ export class Archive {
   readonly #verdicts;
   readonly #details;
   readonly #keepDetails;
+  readonly #keepNeed;
+  readonly #needs;
+  readonly #dropNeeds;
 
   constructor(
     private readonly db: Db,
@@ -44,6 +49,16 @@ export class Archive {
     this.#details = db.prepare<[string, number], Omit<UnitDetails, 'providers'> & { providers: string }>(
       `SELECT providers, estimated_fuel, estimated_seconds, seconds, fuel, device
        FROM unit_details WHERE job_id = ? AND unit_no = ?`,
+    );
+    this.#keepNeed = db.prepare(
+      `INSERT OR REPLACE INTO compacted_needs (job_id, cid, role, kind, since, held_for) VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.#needs = db.prepare<
+      [],
+      { cid: string; role: KeptNeed['role']; kind: KeptNeed['kind']; since: number; held_for: string | null }
+    >('SELECT cid, role, kind, since, held_for FROM compacted_needs');
+    this.#dropNeeds = db.prepare<{ provider: number; requester: number }>(
+      `DELETE FROM compacted_needs WHERE since < CASE role WHEN 'provider' THEN @provider ELSE @requester END`,
     );
     this.#keepDetails = db.prepare(
       `INSERT OR REPLACE INTO unit_details
@@ -111,6 +126,25 @@ export class Archive {
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (slice.length > 0) write(slice);
+  }
+
+  /** Keeps what a job's units still need as it is compacted (rows replaced: a compaction cut short writes them again). */
+  keepNeeds(jobId: string, needs: readonly KeptNeed[]): void {
+    this.db.transaction(() => {
+      for (const n of needs) this.#keepNeed.run(jobId, n.cid, n.role, n.kind, Math.round(n.since), n.heldFor ?? null);
+    })();
+  }
+
+  /** What compacted jobs' units still need (core/mesh/blob-needs.ts reads each for its role's retention). */
+  keptNeeds(): KeptNeed[] {
+    return this.#needs
+      .all()
+      .map(({ held_for, ...need }) => (held_for === null ? need : { ...need, heldFor: held_for }));
+  }
+
+  /** Forgets the kept needs whose retention began before these times (ms): garbage collection passed them. */
+  dropNeedsBefore(before: { provider: number; requester: number }): void {
+    this.#dropNeeds.run(before);
   }
 
   /** The verified outputs (CIDs) of a job's units: what garbage collection keeps of a compacted job. */

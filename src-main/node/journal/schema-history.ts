@@ -394,17 +394,26 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 17,
-    name: "a compacted job's units: who ran them, and how long",
+    name: 'what a compacted job keeps beyond the state: who ran its units and how long, the blobs they still need',
     up(db) {
-      // Written from the state just before a job is compacted (core/mesh/compaction.ts), so that
-      // its units look the same through the API after: a row per unit the state held (a pack's
-      // for a packed job) that had a provider. Not derived from events: no rebuild touches it.
+      // Written from the state just before a job is compacted (core/mesh/compaction.ts), not
+      // derived from events (no rebuild clears them). unit_details: a row per unit the state held
+      // (a pack's, for a packed job) that had a provider, so that its units look the same through
+      // the API after. compacted_needs: the blobs its units still needed (core/mesh/blob-needs.ts
+      // keptNeedsOf), each kept for its role's retention from `since` (ms), then deleted.
       db.exec(`
         CREATE TABLE unit_details (
           job_id TEXT NOT NULL, unit_no INTEGER NOT NULL,
           providers TEXT NOT NULL, -- JSON array of peer ids
           estimated_fuel INTEGER, estimated_seconds REAL, seconds REAL, fuel INTEGER, device TEXT,
           PRIMARY KEY (job_id, unit_no)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE compacted_needs (
+          job_id TEXT NOT NULL, cid TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('requester', 'provider')),
+          kind TEXT NOT NULL CHECK (kind IN ('module', 'input', 'output')),
+          since INTEGER NOT NULL, held_for TEXT,
+          PRIMARY KEY (job_id, cid, role)
         ) STRICT, WITHOUT ROWID;
       `);
     },

@@ -114,6 +114,8 @@ export class MeshNode {
     this.collector = new BlobCollector(blobs, this.state, storage, shipped, log, {
       deliveredAt: (id) => this.provider.deliveredAt(id),
       compactedOutputs: (jobId) => this.journal.archive.verifiedOutputs(jobId),
+      compactedNeeds: () => this.journal.archive.keptNeeds(),
+      forgetNeeds: (before) => this.journal.archive.dropNeedsBefore(before),
     });
     this.ctx = {
       me: this.identity.peerId,

@@ -4,6 +4,7 @@
 // retention (core/mesh/compaction.ts), so the state, and each snapshot, hold the work in progress:
 // what the user reads of a compacted job's units is kept in the journal's tables first.
 import { describeError } from '../../core/errors.js';
+import { keptNeedsOf } from '../../core/mesh/blob-needs.js';
 import { compactableJobs, DEFAULT_RETENTION_MS } from '../../core/mesh/compaction.js';
 import type { JobSummary } from '../../core/mesh/records.js';
 import type { UnitDetails } from '../journal/archive.js';
@@ -201,6 +202,7 @@ export class StateKeeper {
     for (const jobId of due) {
       const record = this.state.jobs.get(jobId);
       if (record) await this.journal.archive.keepDetails(jobId, this.io.unitDetails(record));
+      this.journal.archive.keepNeeds(jobId, keptNeedsOf(this.state, jobId));
       await this.io.record([
         {
           type: 'job.compacted',

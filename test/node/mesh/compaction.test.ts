@@ -60,6 +60,12 @@ test(
     const refusedBefore = (await requester.api['jobs.status']({ job_id: refused, units: false })).job;
     assert.equal(refusedBefore.refusals[0]?.units, 4);
     const before = await userView(requester.api, job_id);
+    // What each node's store needs half an hour on (the provider keeps what it fetched and computed
+    // for an hour after a settlement; the requester a finished job's inputs for a week): compaction
+    // must not shorten it.
+    const halfAnHourOn = Date.now() + 30 * 60_000;
+    const storageBefore = nodes.map((n) => n.node.collector.usage(halfAnHourOn).by_kind);
+    assert.ok(storageBefore[1]!.output > 0, "the provider's outputs are still kept then");
     const closings = [...requester.node.state.assignments.values()]
       .filter((a) => a.acceptance.job_id === job_id)
       .map((a) => [a.closing!, ...(a.reward ? [a.reward] : [])]);
@@ -93,6 +99,11 @@ test(
     assert.equal([...r2.node.state.units.values()].filter((u) => u.unit.job_id === job_id).length, 0);
     assert.equal(r2.node.state.assignments.size, 0);
     assert.equal([...p2.node.state.units.values()].length, 0);
+    assert.deepEqual(
+      nodes.map((n) => n.node.collector.usage(halfAnHourOn).by_kind),
+      storageBefore,
+      'the same blobs kept, for as long',
+    );
     // Garbage collection a year on keeps a compacted job's outputs (until the user deletes the job).
     r2.node.collector.collect(Date.now() + 365 * 24 * 3600_000);
     assert.deepEqual(await userView(r2.api, job_id), before, 'the same, once compacted');
@@ -122,6 +133,11 @@ test(
     assert.deepEqual(await userView(r3.api, job_id), before, 'the same, from the snapshot');
     const { job } = await r3.api['jobs.status']({ job_id, units: false });
     assert.equal(job.units_verified, UNITS);
+
+    // What the provider kept for its compacted part is forgotten once its retention (an hour) has passed.
+    assert.ok(p2.node.journal.archive.keptNeeds().length > 0);
+    p2.node.collector.collect(Date.now() + 2 * 3600_000);
+    assert.deepEqual(p2.node.journal.archive.keptNeeds(), []);
 
     // Deleted, the job's kept details go with it.
     assert.notEqual(r3.node.journal.archive.details(job_id, 0), null);

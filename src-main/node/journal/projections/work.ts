@@ -1,6 +1,6 @@
 // Projections of the work a job goes through that the node reads back (archive.ts): unit.created /
 // unit.verified (units.verified) / unit.reopened → units (a compacted job's outputs), receipt.stored → receipts
-// (receipt chains in full), job.deleted → a deleted job's unit_details gone. The other work events are read by the node's state only. A batched
+// (receipt chains in full), job.deleted → a deleted job's unit_details and kept needs gone. The other work events are read by the node's state only. A batched
 // job's units (units.created) have no row in `units`: their verdicts go to batched_verdicts
 // (batched-verdicts.ts).
 //
@@ -21,8 +21,9 @@ export function workProjections(db: Db) {
     "UPDATE units SET status = 'created', consensus_hash = NULL, verified_at = NULL WHERE unit_id = ?",
   );
   const verdicts = batchedVerdicts(db);
-  // unit_details is written as a job is compacted (archive.ts), not by a projection; a deleted job's go with it.
+  // unit_details and compacted_needs are written as a job is compacted (archive.ts), not by a projection; a deleted job's go with it.
   const dropDetails = db.prepare('DELETE FROM unit_details WHERE job_id = ?');
+  const dropNeeds = db.prepare("DELETE FROM compacted_needs WHERE job_id = ? AND role = 'requester'");
   const insertAuthor = db.prepare('INSERT INTO receipt_authors (author) VALUES (?) ON CONFLICT DO NOTHING');
   // The journal keeps one event per receipt CID (its event id names the CID): no row repeats.
   const insertReceipt = db.prepare(`
@@ -69,6 +70,7 @@ export function workProjections(db: Db) {
     // Its units' rows stay (the ledger's and receipts' rows name them); who ran them and how long, shown for the job only, go.
     'job.deleted'(e: NodeEventOf<'job.deleted'>): void {
       dropDetails.run(e.job_id);
+      dropNeeds.run(e.job_id); // as blobNeeds: a deleted job's module and inputs are not kept
     },
     'job.cancelled'(): void {},
     'unit.checked'(): void {},
