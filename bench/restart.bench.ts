@@ -117,7 +117,7 @@ async function compactionOf(dataDir: string, requester: string, jobId: string) {
     const record = state.jobs.get(jobId)!;
     const started = process.hrtime.bigint();
     await journal.archive.keepDetails(jobId, unitDetailsOf(state, record));
-    journal.archive.keepNeeds(jobId, keptNeedsOf(state, jobId));
+    await journal.archive.keepNeeds(jobId, keptNeedsOf(state, jobId));
     const keepSeconds = seconds(started);
     const journaled = process.hrtime.bigint();
     const event = {

@@ -25,8 +25,8 @@ export interface UnitDetails {
   device: 'cpu' | 'gpu' | null;
 }
 
-/** Rows of unit_details written in one transaction: a big job's are written a slice at a time. */
-const DETAILS_PER_TRANSACTION = 5_000;
+/** Rows of unit_details or compacted_needs written in one transaction: a big job's are written a slice at a time. */
+const ROWS_PER_TRANSACTION = 5_000;
 
 export type ArchivedReceipt = Pick<NodeEventOf<'receipt.stored'>, 'cid' | 'receipt' | 'sig'>;
 
@@ -98,41 +98,36 @@ export class Archive {
   }
 
   /**
-   * Keeps the details of a job's units before it is compacted, a slice a transaction (rows are
-   * replaced: a compaction cut short by a crash writes them again). Yields between slices.
+   * Keeps the details of a job's units before it is compacted (rows are replaced: a compaction cut
+   * short by a crash writes them again), a slice a transaction, yielding between slices.
    */
-  async keepDetails(jobId: string, units: Iterable<[unitNo: number, UnitDetails]>): Promise<void> {
-    const write = this.db.transaction((slice: [number, UnitDetails][]) => {
-      for (const [unitNo, d] of slice) {
-        const { estimated_fuel, estimated_seconds, seconds, fuel, device } = d;
-        this.#keepDetails.run(
-          jobId,
-          unitNo,
-          JSON.stringify(d.providers),
-          estimated_fuel,
-          estimated_seconds,
-          seconds,
-          fuel,
-          device,
-        );
-      }
+  keepDetails(jobId: string, units: Iterable<[unitNo: number, UnitDetails]>): Promise<void> {
+    return this.#inSlices(units, ([unitNo, d]) => {
+      const { estimated_fuel, estimated_seconds, seconds, fuel, device } = d;
+      const providers = JSON.stringify(d.providers);
+      this.#keepDetails.run(jobId, unitNo, providers, estimated_fuel, estimated_seconds, seconds, fuel, device);
     });
-    let slice: [number, UnitDetails][] = [];
-    for (const unit of units) {
-      slice.push(unit);
-      if (slice.length < DETAILS_PER_TRANSACTION) continue;
-      write(slice);
-      slice = [];
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    if (slice.length > 0) write(slice);
   }
 
-  /** Keeps what a job's units still need as it is compacted (rows replaced: a compaction cut short writes them again). */
-  keepNeeds(jobId: string, needs: readonly KeptNeed[]): void {
-    this.db.transaction(() => {
-      for (const n of needs) this.#keepNeed.run(jobId, n.cid, n.role, n.kind, Math.round(n.since), n.heldFor ?? null);
-    })();
+  /** Keeps what a job's units still need of the blob store as it is compacted; as keepDetails. */
+  keepNeeds(jobId: string, needs: Iterable<KeptNeed>): Promise<void> {
+    return this.#inSlices(needs, (n) =>
+      this.#keepNeed.run(jobId, n.cid, n.role, n.kind, Math.round(n.since), n.heldFor ?? null),
+    );
+  }
+
+  /** Writes rows a slice a transaction: a big job's compaction leaves the event loop free between them. */
+  async #inSlices<T>(rows: Iterable<T>, write: (row: T) => void): Promise<void> {
+    const slice = this.db.transaction((items: T[]) => items.forEach(write));
+    let items: T[] = [];
+    for (const row of rows) {
+      items.push(row);
+      if (items.length < ROWS_PER_TRANSACTION) continue;
+      slice(items);
+      items = [];
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (items.length > 0) slice(items);
   }
 
   /** What compacted jobs' units still need (core/mesh/blob-needs.ts reads each for its role's retention). */

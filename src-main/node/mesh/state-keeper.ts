@@ -202,7 +202,7 @@ export class StateKeeper {
     for (const jobId of due) {
       const record = this.state.jobs.get(jobId);
       if (record) await this.journal.archive.keepDetails(jobId, this.io.unitDetails(record));
-      this.journal.archive.keepNeeds(jobId, keptNeedsOf(this.state, jobId));
+      await this.journal.archive.keepNeeds(jobId, keptNeedsOf(this.state, jobId));
       await this.io.record([
         {
           type: 'job.compacted',
