@@ -33,8 +33,8 @@ export interface Retention {
   deliveredAt?: (assignmentId: string) => number | undefined;
   /** A compacted job's verified outputs (its units left the state; the journal's `units` table has them). */
   compactedOutputs?: (jobId: string) => Iterable<string>;
-  /** What compacted jobs' units still needed when they left the state (keptNeedsOf). */
-  compactedNeeds?: () => Iterable<KeptNeed>;
+  /** What compacted jobs' units still needed in a role when they left the state (keptNeedsOf). */
+  compactedNeeds?: (role: KeptNeed['role']) => Iterable<KeptNeed>;
 }
 
 /** A blob a compacted job's units still needed, kept outside the state: needed for its role's retention after `since`. */
@@ -63,8 +63,8 @@ export function blobNeeds(state: MeshState, retention: Retention): Map<string, B
       for (const cid of retention.compactedOutputs?.(record.job.job_id) ?? []) need(cid, 'output', Infinity);
     for (const png of record.frames.values()) need(png, 'output', Infinity);
   }
-  for (const kept of retention.compactedNeeds?.() ?? [])
-    if (kept.role === 'requester') need(kept.cid, kept.kind, kept.since + retention.inputMs);
+  for (const kept of retention.compactedNeeds?.('requester') ?? [])
+    need(kept.cid, kept.kind, kept.since + retention.inputMs);
   return providerNeeds(state, retention, needs);
 }
 
@@ -142,8 +142,8 @@ export function providerNeeds(
   needs = new Map<string, BlobNeed>(),
 ): Map<string, BlobNeed> {
   const need = needIn(needs);
-  for (const kept of retention.compactedNeeds?.() ?? [])
-    if (kept.role === 'provider') need(kept.cid, kept.kind, kept.since + retention.providerMs, kept.heldFor);
+  for (const kept of retention.compactedNeeds?.('provider') ?? [])
+    need(kept.cid, kept.kind, kept.since + retention.providerMs, kept.heldFor);
   for (const { acceptance, closing, result } of state.assignments.values()) {
     if (acceptance.provider_peer !== state.me) continue;
     const done = closing ? Date.parse(closing.at) : retention.deliveredAt?.(acceptance.assignment_id);

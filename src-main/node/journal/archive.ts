@@ -54,9 +54,9 @@ export class Archive {
       `INSERT OR REPLACE INTO compacted_needs (job_id, cid, role, kind, since, held_for) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.#needs = db.prepare<
-      [],
+      [KeptNeed['role']],
       { cid: string; role: KeptNeed['role']; kind: KeptNeed['kind']; since: number; held_for: string | null }
-    >('SELECT cid, role, kind, since, held_for FROM compacted_needs');
+    >('SELECT cid, role, kind, since, held_for FROM compacted_needs WHERE role = ?');
     this.#dropNeeds = db.prepare<{ provider: number; requester: number }>(
       `DELETE FROM compacted_needs WHERE since < CASE role WHEN 'provider' THEN @provider ELSE @requester END`,
     );
@@ -130,10 +130,10 @@ export class Archive {
     if (items.length > 0) slice(items);
   }
 
-  /** What compacted jobs' units still need (core/mesh/blob-needs.ts reads each for its role's retention). */
-  keptNeeds(): KeptNeed[] {
+  /** What compacted jobs' units still need in one role (core/mesh/blob-needs.ts reads each for its role's retention). */
+  keptNeeds(role: KeptNeed['role']): KeptNeed[] {
     return this.#needs
-      .all()
+      .all(role)
       .map(({ held_for, ...need }) => (held_for === null ? need : { ...need, heldFor: held_for }));
   }
 

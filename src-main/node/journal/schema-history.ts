@@ -413,7 +413,7 @@ export const MIGRATIONS: readonly Migration[] = [
           role TEXT NOT NULL CHECK (role IN ('requester', 'provider')),
           kind TEXT NOT NULL CHECK (kind IN ('module', 'input', 'output')),
           since INTEGER NOT NULL, held_for TEXT,
-          PRIMARY KEY (job_id, cid, role)
+          PRIMARY KEY (role, job_id, cid) -- read by role: a start counts the provider's alone
         ) STRICT, WITHOUT ROWID;
       `);
     },

@@ -114,7 +114,7 @@ export class MeshNode {
     this.collector = new BlobCollector(blobs, this.state, storage, shipped, log, {
       deliveredAt: (id) => this.provider.deliveredAt(id),
       compactedOutputs: (jobId) => this.journal.archive.verifiedOutputs(jobId),
-      compactedNeeds: () => this.journal.archive.keptNeeds(),
+      compactedNeeds: (role) => this.journal.archive.keptNeeds(role),
       forgetNeeds: (before) => this.journal.archive.dropNeedsBefore(before),
     });
     this.ctx = {

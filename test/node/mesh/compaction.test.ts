@@ -135,9 +135,9 @@ test(
     assert.equal(job.units_verified, UNITS);
 
     // What the provider kept for its compacted part is forgotten once its retention (an hour) has passed.
-    assert.ok(p2.node.journal.archive.keptNeeds().length > 0);
+    assert.ok(p2.node.journal.archive.keptNeeds('provider').length > 0);
     p2.node.collector.collect(Date.now() + 2 * 3600_000);
-    assert.deepEqual(p2.node.journal.archive.keptNeeds(), []);
+    assert.deepEqual(p2.node.journal.archive.keptNeeds('provider'), []);
 
     // Deleted, the job's kept details go with it.
     assert.notEqual(r3.node.journal.archive.details(job_id, 0), null);
