@@ -80,8 +80,11 @@ export class LedgerReads {
    */
   closings(requester: string, worker: string, assignmentIds: readonly string[]): LedgerEntry[] {
     const entries: LedgerEntry[] = [];
+    const events = new Map<number, NodeEvent | undefined>(); // a settlement's event closes many: read once
     const entryOf = (seq: number | null, id: string, wanted: (e: LedgerEntry) => boolean) => {
-      const event = seq === null ? undefined : this.events.eventAt(seq);
+      if (seq === null) return undefined;
+      if (!events.has(seq)) events.set(seq, this.events.eventAt(seq));
+      const event = events.get(seq);
       return event && ledgerEntriesOf(event).find((e) => e.assignment_id === id && wanted(e));
     };
     for (const id of assignmentIds) {

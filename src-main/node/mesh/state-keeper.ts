@@ -90,6 +90,8 @@ export class StateKeeper {
   /** A snapshot is being written by the thread. */
   #writing = false;
   #stopped = false;
+  /** The compaction pass under way (it writes a big job's details a slice at a time). */
+  #compacting: Promise<number> | undefined;
 
   constructor(
     private readonly journal: Journal,
@@ -196,8 +198,13 @@ export class StateKeeper {
     }
   }
 
-  /** Compacts every job due at this time; resolves with how many. */
-  async compact(): Promise<number> {
+  /** Compacts every job due at this time; resolves with how many. One pass at a time: a second call shares the first's. */
+  compact(): Promise<number> {
+    this.#compacting ??= this.#compactDue().finally(() => (this.#compacting = undefined));
+    return this.#compacting;
+  }
+
+  async #compactDue(): Promise<number> {
     const due = compactableJobs(this.state, this.io.now(), this.#retentionMs);
     for (const jobId of due) {
       const record = this.state.jobs.get(jobId);
