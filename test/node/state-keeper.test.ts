@@ -9,6 +9,7 @@ import { MeshState } from '../../src-main/core/mesh/state.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import type { Journal } from '../../src-main/node/journal/index.js';
 import { SnapshotThread } from '../../src-main/node/mesh/snapshot-thread.js';
+import { jobSummary, unitDetailsOf } from '../../src-main/node/mesh/job-view.js';
 import { loadState, StateKeeper } from '../../src-main/node/mesh/state-keeper.js';
 import { REQUESTER, jobOpening, unitLife } from './fixtures/journal-events.js';
 import { openTempJournal } from './fixtures/journal-temp.js';
@@ -165,5 +166,49 @@ test('a node stopped with nothing new since the snapshot it loaded does not writ
   again.stop();
   assert.equal(writes, 1);
   assert.equal(loadState(journal, ME).snapshotSeq, outcome.seq);
+  journal.close();
+});
+
+test('two compactions asked at once make one pass: a finished job is compacted once', async () => {
+  const journal = openTempJournal();
+  const state = new MeshState(ME);
+  const compacted: NodeEvent[] = [];
+  const keeper = new StateKeeper(
+    journal,
+    state,
+    {
+      // As journal-step.ts does: journaled, then applied.
+      record: async (news) => {
+        for (const fresh of news) {
+          const event = {
+            ...fresh,
+            event_id: `compaction-${compacted.length}`,
+            at: new Date().toISOString(),
+          } as NodeEvent;
+          const outcome = journal.appendNow(event);
+          if (!outcome.ok) throw new Error(outcome.error.message);
+          state.apply(event);
+          compacted.push(event);
+        }
+      },
+      summarize: (record) => jobSummary(state, record),
+      unitDetails: (record) => unitDetailsOf(state, record),
+      now: () => Date.now(),
+      log: () => {},
+    },
+    { retentionMs: 0 },
+  );
+  for (const event of events(20)) {
+    journal.appendNow(event);
+    state.apply(event);
+  }
+  assert.deepEqual(await Promise.all([keeper.compact(), keeper.compact()]), [1, 1]);
+  assert.deepEqual(
+    compacted.map((e) => e.type),
+    ['job.compacted'],
+  );
+  assert.equal(await keeper.compact(), 0, 'nothing left to compact');
+  assert.equal(journal.archive.details('keep-job-0', 0)?.providers.length, 1, "its units' details kept");
+  keeper.stop();
   journal.close();
 });
