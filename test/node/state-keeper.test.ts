@@ -184,7 +184,7 @@ test('two compactions asked at once make one pass: a finished job is compacted o
             ...fresh,
             event_id: `compaction-${compacted.length}`,
             at: new Date().toISOString(),
-          } as NodeEvent;
+          };
           const outcome = journal.appendNow(event);
           if (!outcome.ok) throw new Error(outcome.error.message);
           state.apply(event);
