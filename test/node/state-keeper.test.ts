@@ -208,6 +208,11 @@ test('two compactions asked at once make one pass: a finished job is compacted o
     ['job.compacted'],
   );
   assert.equal(await keeper.compact(), 0, 'nothing left to compact');
+  // Nothing of its units is left in the state's maps.
+  assert.deepEqual(
+    [state.assignments.size, state.assignmentsByUnit.size, state.resultsByOutput.size, state.offersByUnit.size],
+    [0, 0, 0, 0],
+  );
   assert.equal(journal.archive.details('keep-job-0', 0)?.providers.length, 1, "its units' details kept");
   keeper.stop();
   journal.close();
