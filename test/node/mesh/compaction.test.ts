@@ -131,6 +131,7 @@ test(
     assert.equal(r3.node.loaded.snapshotSeq, r3.node.journal.lastSeq());
     assert.equal(r3.node.loaded.folded, 0);
     assert.deepEqual(await userView(r3.api, job_id), before, 'the same, from the snapshot');
+    assert.deepEqual((await r3.api['jobs.status']({ job_id: refused, units: false })).job, refusedBefore);
     const { job } = await r3.api['jobs.status']({ job_id, units: false });
     assert.equal(job.units_verified, UNITS);
 
