@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import { Journal } from '../../src-main/node/journal/index.js';
 import { openDatabase, type Db } from '../../src-main/node/journal/database.js';
-import { LATEST_VERSION, migrate, schemaVersion } from '../../src-main/node/journal/migrations.js';
+import { LATEST_VERSION, migrate, schemaVersion, upgradeRebuilds } from '../../src-main/node/journal/migrations.js';
 import { MIGRATIONS } from '../../src-main/node/journal/schema-history.js';
 import { DERIVED_TABLES } from '../../src-main/node/journal/projections/index.js';
 import { EventStore } from '../../src-main/node/journal/event-store.js';
@@ -235,4 +235,12 @@ test('a file that is not a database is a typed error', () => {
   const opened = Journal.open(path);
   assert.equal(opened.ok, false);
   if (!opened.ok) assert.equal(opened.error.code, 'storage_failed');
+});
+
+test('an upgrade rebuilds the derived tables only past a migration that changed them', () => {
+  const last = MIGRATIONS.at(-1)!;
+  assert.equal(last.keepsProjections, true, 'the newest adds tables written from the state');
+  assert.equal(upgradeRebuilds(last.version - 1, last.version), false, 'so an upgrade past it alone replays nothing');
+  assert.equal(upgradeRebuilds(last.version - 2, last.version), true, 'one past the one before it does');
+  assert.equal(upgradeRebuilds(0, last.version), false, 'a fresh database has nothing to rebuild');
 });

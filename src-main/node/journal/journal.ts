@@ -5,7 +5,7 @@
 import type { NodeEvent } from '../../core/schemas/index.js';
 import { openDatabase, QuietCheckpoint, type DatabaseOptions, type Db } from './database.js';
 import { failure, storageFailure, type Failure } from './errors.js';
-import { migrate } from './migrations.js';
+import { migrate, upgradeRebuilds } from './migrations.js';
 import {
   createProjector,
   DERIVED_TABLES,
@@ -112,7 +112,7 @@ export class Journal {
       return storageFailure(err);
     }
     // After an upgrade the projections may differ from those that filled the tables: recompute.
-    if (migrated.from > 0 && migrated.from < migrated.to) {
+    if (upgradeRebuilds(migrated.from, migrated.to)) {
       const rebuilt = journal.rebuild();
       if (!rebuilt.ok) {
         journal.close();

@@ -7,6 +7,11 @@ import { MIGRATIONS } from './schema-history.js';
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
+/** Whether an upgrade from version `from` to `to` changed what the derived tables hold: then they are rebuilt from the events. */
+export function upgradeRebuilds(from: number, to: number): boolean {
+  return from > 0 && MIGRATIONS.some((m) => m.version > from && m.version <= to && !m.keepsProjections);
+}
+
 export type MigrationOutcome = { ok: true; from: number; to: number } | Failure;
 
 export function schemaVersion(db: Db): number {

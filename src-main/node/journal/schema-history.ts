@@ -15,6 +15,11 @@ export interface Migration {
   version: number;
   name: string;
   up(db: Db): void;
+  /**
+   * It leaves the derived tables and how events fill them as they were: an upgrade past it alone
+   * need not rebuild them (a replay of the whole journal, seconds to minutes on a long history).
+   */
+  keepsProjections?: true;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -395,6 +400,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 17,
     name: 'what a compacted job keeps beyond the state: who ran its units and how long, the blobs they still need',
+    keepsProjections: true, // its tables are written from the state; a journal before it has no rows for them
     up(db) {
       // Written from the state just before a job is compacted (core/mesh/compaction.ts), not
       // derived from events (no rebuild clears them). unit_details: a row per unit the state held
