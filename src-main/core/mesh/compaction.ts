@@ -11,9 +11,10 @@ import type { AssignmentRecord, CompactableState, JobRecord, JobSummary } from '
 /**
  * Default retention: a finished job is compacted once its last payment is this old. What its user
  * reads of its units (outcomes, outputs, providers, times) and its refusals are kept through
- * compaction, so only a provider whose settlement was lost needs the job whole: it asks again
- * when it reconnects, and is answered from the state. Kept whole for a week, a finished job of
- * 100,000 units made each start 6× as long as an empty node's.
+ * compaction, and the blobs they need (blob-needs.ts), so only a provider whose settlement was
+ * lost needs the job whole: it asks again when it reconnects, and is answered from the state
+ * until then, from the journal's ledger after (all but refunds as rejected). Kept whole for a
+ * week, a finished job of 100,000 units made each start 6× as long as an empty node's.
  */
 export const DEFAULT_RETENTION_MS = 10 * 60_000;
 
