@@ -9,7 +9,7 @@
 // the requester holds my result, and for `providerMs` after.
 // A compacted job's units are no longer in the state: what they still needed is kept apart as it is
 // compacted (keptNeedsOf, the journal's `compacted_needs`), each for its role's retention.
-import type { JobRecord } from './records.js';
+import type { AssignmentRecord, JobRecord } from './records.js';
 import { unitIdsOf, type MeshState } from './state.js';
 import { unitIdOf } from './unit-table.js';
 
@@ -119,16 +119,25 @@ export function keptNeedsOf(state: MeshState, jobId: string): KeptNeed[] {
   if (record && closedAt !== undefined)
     for (const { cid, kind, kept: forGood } of unitBlobs(state, record))
       if (!forGood) keep({ cid, kind, role: 'requester', since: closedAt });
-  for (const { acceptance, closing, result } of state.assignments.values()) {
+  for (const assignment of state.assignments.values()) {
+    const { acceptance, closing } = assignment;
     if (acceptance.job_id !== jobId || acceptance.provider_peer !== state.me || !closing) continue;
     const since = Date.parse(closing.at);
-    const heldFor = acceptance.requester_peer;
-    const unit = state.units.get(acceptance.unit_id)?.unit;
-    if (unit?.module_cid) keep({ cid: unit.module_cid, kind: 'module', role: 'provider', since, heldFor });
-    if (unit?.input_cid) keep({ cid: unit.input_cid, kind: 'input', role: 'provider', since, heldFor });
-    if (result) keep({ cid: result.output_cid, kind: 'output', role: 'provider', since, heldFor });
+    for (const { cid, kind } of assignmentBlobs(state, assignment))
+      keep({ cid, kind, role: 'provider', since, heldFor: acceptance.requester_peer });
   }
   return [...kept.values()];
+}
+
+/** What I fetched and computed for an assignment of mine as provider: its unit's module and input, my output. */
+function* assignmentBlobs(
+  state: MeshState,
+  { acceptance, result }: AssignmentRecord,
+): Generator<{ cid: string; kind: BlobKind }> {
+  const unit = state.units.get(acceptance.unit_id)?.unit;
+  if (unit?.module_cid) yield { cid: unit.module_cid, kind: 'module' };
+  if (unit?.input_cid) yield { cid: unit.input_cid, kind: 'input' };
+  if (result) yield { cid: result.output_cid, kind: 'output' };
 }
 
 /**
@@ -144,15 +153,12 @@ export function providerNeeds(
   const need = needIn(needs);
   for (const kept of retention.compactedNeeds?.('provider') ?? [])
     need(kept.cid, kept.kind, kept.since + retention.providerMs, kept.heldFor);
-  for (const { acceptance, closing, result } of state.assignments.values()) {
+  for (const assignment of state.assignments.values()) {
+    const { acceptance, closing } = assignment;
     if (acceptance.provider_peer !== state.me) continue;
     const done = closing ? Date.parse(closing.at) : retention.deliveredAt?.(acceptance.assignment_id);
     const until = done === undefined ? Infinity : done + retention.providerMs;
-    const requester = acceptance.requester_peer;
-    const unit = state.units.get(acceptance.unit_id)?.unit;
-    need(unit?.module_cid, 'module', until, requester);
-    need(unit?.input_cid, 'input', until, requester);
-    need(result?.output_cid, 'output', until, requester);
+    for (const { cid, kind } of assignmentBlobs(state, assignment)) need(cid, kind, until, acceptance.requester_peer);
   }
   return needs;
 }

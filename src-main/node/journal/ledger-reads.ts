@@ -80,11 +80,9 @@ export class LedgerReads {
    */
   closings(requester: string, worker: string, assignmentIds: readonly string[]): LedgerEntry[] {
     const entries: LedgerEntry[] = [];
-    const events = new Map<number, NodeEvent | undefined>(); // a settlement's event closes many: read once
+    const eventAt = this.#eventReader(); // a settlement's event closes many: read once
     const entryOf = (seq: number | null, id: string, wanted: (e: LedgerEntry) => boolean) => {
-      if (seq === null) return undefined;
-      if (!events.has(seq)) events.set(seq, this.events.eventAt(seq));
-      const event = events.get(seq);
+      const event = seq === null ? undefined : eventAt(seq);
       return event && ledgerEntriesOf(event).find((e) => e.assignment_id === id && wanted(e));
     };
     for (const id of assignmentIds) {
@@ -158,10 +156,9 @@ export class LedgerReads {
    * page's first 10,000 transfers of a 25,000-unit history (`ledger_transfers_page_ms`).
    */
   #entryReader(): (seq: number, position: number) => LedgerEntry {
-    const events = new Map<number, NodeEvent | undefined>();
+    const eventAt = this.#eventReader();
     return (seq, position) => {
-      if (!events.has(seq)) events.set(seq, this.events.eventAt(seq));
-      const event = events.get(seq);
+      const event = eventAt(seq);
       const entry =
         event?.type === 'ledger.entries'
           ? event.entries[position]
@@ -170,6 +167,15 @@ export class LedgerReads {
             : undefined;
       if (!entry) throw new Error(`journal event ${seq} has no ledger entry ${position}, which a ledger row names`);
       return entry;
+    };
+  }
+
+  /** Reads journal events by seq, each once for the reader's life (a ledger event holds many entries). */
+  #eventReader(): (seq: number) => NodeEvent | undefined {
+    const events = new Map<number, NodeEvent | undefined>();
+    return (seq) => {
+      if (!events.has(seq)) events.set(seq, this.events.eventAt(seq));
+      return events.get(seq);
     };
   }
 }
