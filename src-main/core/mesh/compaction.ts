@@ -13,7 +13,7 @@ import type { AssignmentRecord, CompactableState, JobRecord, JobSummary } from '
  * reads of its units (outcomes, outputs, providers, times) and its refusals are kept through
  * compaction, and the blobs they need (blob-needs.ts), so only a provider whose settlement was
  * lost needs the job whole: it asks again when it reconnects, and is answered from the state
- * until then, from the journal's ledger after (all but refunds as rejected). Kept whole for a
+ * until then, from the journal's ledger after (a refund as rejected with its verdict: rejectionsOf). Kept whole for a
  * week, a finished job of 100,000 units made each start 6× as long as an empty node's.
  */
 export const DEFAULT_RETENTION_MS = 10 * 60_000;
@@ -59,6 +59,23 @@ function lastClosed(assignments: readonly AssignmentRecord[], floor: number): nu
     last = Math.max(last, Date.parse(closing?.at ?? acceptedAt));
   }
   return last;
+}
+
+/**
+ * What a job's refunds as rejected rest on, kept as it is compacted: each such assignment of mine
+ * (as requester) and the CID of my verification receipt for its unit, which its provider needs to
+ * take the refund (node/mesh/settlement-intake.ts), should it ask once the job left the state.
+ */
+export function* rejectionsOf(
+  state: Pick<CompactableState, 'me' | 'assignments'> & { verificationOf(unitId: string): { cid: string } | undefined },
+  jobId: string,
+): Generator<[assignmentId: string, receiptCid: string]> {
+  for (const { acceptance, closing } of state.assignments.values()) {
+    if (acceptance.job_id !== jobId || acceptance.requester_peer !== state.me) continue;
+    if (closing?.kind !== 'refund' || closing.reason !== 'rejected') continue;
+    const receipt = state.verificationOf(acceptance.unit_id);
+    if (receipt) yield [acceptance.assignment_id, receipt.cid];
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 // What the node reads from the derived tables rather than from its state: the units of a
 // compacted job (core/mesh/compaction.ts; a batched job's verdicts from batched_verdicts; who ran
 // each and how long from unit_details, written as the job was compacted), the blobs compacted
-// jobs' units still need (compacted_needs, likewise), and receipt chains in full (the state keeps
+// jobs' units still need (compacted_needs, likewise), the verdicts behind their refunds as
+// rejected (kept_rejections, likewise; ledger-reads.ts answers with them), and receipt chains in full (the state keeps
 // only the receipts of work not yet compacted).
 import type { KeptNeed } from '../../core/mesh/blob-needs.js';
 import type { NodeEventOf } from '../../core/schemas/index.js';
@@ -25,7 +26,7 @@ export interface UnitDetails {
   device: 'cpu' | 'gpu' | null;
 }
 
-/** Rows of unit_details or compacted_needs written in one transaction: a big job's are written a slice at a time. */
+/** Rows of unit_details, compacted_needs or kept_rejections written in one transaction: a big job's are written a slice at a time. */
 const ROWS_PER_TRANSACTION = 5_000;
 
 export type ArchivedReceipt = Pick<NodeEventOf<'receipt.stored'>, 'cid' | 'receipt' | 'sig'>;
@@ -41,6 +42,7 @@ export class Archive {
   readonly #keepNeed;
   readonly #needs;
   readonly #dropNeeds;
+  readonly #keepRejection;
 
   constructor(
     private readonly db: Db,
@@ -59,6 +61,9 @@ export class Archive {
     >('SELECT cid, role, kind, since, held_for FROM compacted_needs WHERE role = ?');
     this.#dropNeeds = db.prepare<{ provider: number; requester: number }>(
       `DELETE FROM compacted_needs WHERE since < CASE role WHEN 'provider' THEN @provider ELSE @requester END`,
+    );
+    this.#keepRejection = db.prepare(
+      'INSERT OR REPLACE INTO kept_rejections (assignment_id, receipt_cid) VALUES (?, ?)',
     );
     this.#keepDetails = db.prepare(
       `INSERT OR REPLACE INTO unit_details
@@ -114,6 +119,11 @@ export class Archive {
     return this.#inSlices(needs, (n) =>
       this.#keepNeed.run(jobId, n.cid, n.role, n.kind, Math.round(n.since), n.heldFor ?? null),
     );
+  }
+
+  /** Keeps the verification receipts behind a job's refunds as rejected as it is compacted (ledger-reads.ts closings); as keepDetails. */
+  keepRejections(rejections: Iterable<[assignmentId: string, receiptCid: string]>): Promise<void> {
+    return this.#inSlices(rejections, ([assignmentId, cid]) => this.#keepRejection.run(assignmentId, cid));
   }
 
   /** Writes rows a slice a transaction: a big job's compaction leaves the event loop free between them. */

@@ -3,11 +3,18 @@
 // (ledger-view.ts writes them): an entry's assignment and time are read from its event.
 import { heaviest } from '../../core/api/list-bounds.js';
 import { ledgerEntriesOf, type LedgerEntry, type NodeEvent } from '../../core/schemas/index.js';
+import type { ArchivedReceipt } from './archive.js';
 import type { Db } from './database.js';
 import type { EventStore } from './event-store.js';
 
 type Counterpart = { peer: string; balance: number };
 type TransferRow = { seq: number; entry: number; peer_id: string; amount: number };
+
+/** How one escrow closed, as the journal has it: its settle or refund and its reward; for a refund as rejected, the verdict behind it. */
+export interface Closing {
+  entries: LedgerEntry[];
+  rejectedBy?: ArchivedReceipt & { sig: string };
+}
 
 export class LedgerReads {
   readonly #balance;
@@ -17,6 +24,7 @@ export class LedgerReads {
   readonly #newestTransfers;
   readonly #jobOf;
   readonly #closed;
+  readonly #rejectedBy;
 
   /**
    * Reads see what is committed. They do not write what the journal has queued first: nobody was
@@ -69,17 +77,21 @@ export class LedgerReads {
          AND requester_no = (SELECT peer_no FROM ledger_peers WHERE peer_id = @requester)
          AND worker_no = (SELECT peer_no FROM ledger_peers WHERE peer_id = @worker)`,
     );
+    this.#rejectedBy = db
+      .prepare<[string], string>('SELECT receipt_cid FROM kept_rejections WHERE assignment_id = ?')
+      .pluck();
   }
 
   /**
    * How these escrows of `requester`'s with `worker` closed, as the journal has it: each one's
-   * settle or refund, and its reward if one was paid. Left out: those still held, those not
-   * between these two, and refunds as rejected (a provider takes one only with the verdict's
-   * signed receipt, which is not kept here). A compacted job's assignments are no longer in the
-   * state: a provider that never heard how they closed is answered from here.
+   * settle or refund, and its reward if one was paid; a refund as rejected with my verification
+   * receipt behind it (kept_rejections: a provider takes such a refund only with it). Left out:
+   * those still held, those not between these two, and a refund as rejected with no receipt kept.
+   * A compacted job's assignments are no longer in the state: a provider that never heard how
+   * they closed is answered from here.
    */
-  closings(requester: string, worker: string, assignmentIds: readonly string[]): LedgerEntry[] {
-    const entries: LedgerEntry[] = [];
+  closings(requester: string, worker: string, assignmentIds: readonly string[]): Closing[] {
+    const closings: Closing[] = [];
     const eventAt = this.#eventReader(); // a settlement's event closes many: read once
     const entryOf = (seq: number | null, id: string, wanted: (e: LedgerEntry) => boolean) => {
       const event = seq === null ? undefined : eventAt(seq);
@@ -89,12 +101,28 @@ export class LedgerReads {
       const row = this.#closed.get({ id, requester, worker });
       if (!row) continue;
       const closing = entryOf(row.closed_seq, id, (e) => e.kind === 'settle' || e.kind === 'refund');
-      if (!closing || (closing.kind === 'refund' && closing.reason === 'rejected')) continue;
-      entries.push(closing);
+      if (!closing) continue;
+      if (closing.kind === 'refund' && closing.reason === 'rejected') {
+        const rejectedBy = this.#verdictReceipt(id, eventAt);
+        if (rejectedBy) closings.push({ entries: [closing], rejectedBy });
+        continue;
+      }
       const reward = entryOf(row.rewarded_seq, id, (e) => e.kind === 'reward');
-      if (reward) entries.push(reward);
+      closings.push({ entries: reward ? [closing, reward] : [closing] });
     }
-    return entries;
+    return closings;
+  }
+
+  /** My verification receipt behind a compacted assignment's refund as rejected, if one was kept. */
+  #verdictReceipt(
+    assignmentId: string,
+    eventAt: (seq: number) => NodeEvent | undefined,
+  ): Closing['rejectedBy'] | undefined {
+    const cid = this.#rejectedBy.get(assignmentId);
+    const seq = cid === undefined ? undefined : this.events.seqOf(`receipt/${cid}`);
+    const event = seq === undefined ? undefined : eventAt(seq);
+    if (event?.type !== 'receipt.stored' || event.sig === undefined) return undefined;
+    return { cid: event.cid, receipt: event.receipt, sig: event.sig };
   }
 
   /** A peer's balance as the derived tables hold it: what others paid it minus what it paid them. */

@@ -210,4 +210,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 18,
+    name: "the verdicts behind a compacted job's refunds as rejected",
+    keepsProjections: true, // written from the state, as migration 17's
+    up(db) {
+      // A refund as rejected is taken by its provider only with my signed verdict against its
+      // result (settlement-intake.ts). Written as a job is compacted, for each such refund: the
+      // CID of my verification receipt for its unit (the journal keeps it, as event
+      // `receipt/<cid>`), so that a provider that never heard is answered after the state lost
+      // the job. Only results a check or a vote rejected have a row; none is deleted, as the
+      // ledger's entries are not.
+      db.exec(`
+        CREATE TABLE kept_rejections (assignment_id TEXT PRIMARY KEY, receipt_cid TEXT NOT NULL) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];

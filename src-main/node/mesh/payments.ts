@@ -7,10 +7,18 @@ import { chunks } from '../../core/chunks.js';
 import { verifierRewards, type PaidResult } from '../../core/ledger/index.js';
 import type { AssignmentRecord } from '../../core/mesh/state.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import type { LedgerEntry } from '../../core/schemas/index.js';
+import type { Closing } from '../journal/ledger-reads.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { isProvisional, priceOf, rewardEvent, settleEvent, settlementsFor } from './settlement.js';
+import { ReceiptRoom } from './outgoing-receipts.js';
+import {
+  isProvisional,
+  MAX_SETTLEMENT_RECEIPT_BYTES,
+  priceOf,
+  rewardEvent,
+  settleEvent,
+  settlementsFor,
+} from './settlement.js';
 
 /** Units whose held results one step pays at a job's completion: one transaction each, a few tens of ms. */
 const HELD_PAID_PER_STEP = 1000;
@@ -29,7 +37,7 @@ const SETTLEMENT_TRIES = 5;
 const FIRST_RETRY_MS = 1000;
 
 /** How `provider`'s assignments of mine that my state no longer holds closed (LedgerReads.closings). */
-export type ClosedEarlier = (provider: string, assignmentIds: readonly string[]) => LedgerEntry[];
+export type ClosedEarlier = (provider: string, assignmentIds: readonly string[]) => Closing[];
 
 export class Payments {
   /** Jobs whose held results are being paid: the verdicts that close last each see the job complete. */
@@ -117,7 +125,13 @@ export class Payments {
     const [reply, ...rest] = settlementsFor(this.ctx.state, assignmentIds);
     for (const settlement of rest) this.ctx.background('sending a settlement', this.#deliver(provider, settlement));
     if (compacted.length === 0) return reply!;
-    return { ...reply!, entries: [...reply!.entries, ...this.closedEarlier(provider, compacted)] };
+    // The verdicts behind refunds as rejected share the message's room for receipts: one that finds
+    // none is left out, with its entry, and answered when its provider asks again.
+    const room = new ReceiptRoom(MAX_SETTLEMENT_RECEIPT_BYTES - JSON.stringify(reply!.receipts).length);
+    const entries = [...reply!.entries];
+    for (const closing of this.closedEarlier(provider, compacted))
+      if (!closing.rejectedBy || room.take(closing.rejectedBy)) entries.push(...closing.entries);
+    return { ...reply!, entries, receipts: [...reply!.receipts, ...room.list()] };
   }
 
   /**

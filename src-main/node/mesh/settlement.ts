@@ -20,7 +20,7 @@ import { ReceiptRoom } from './outgoing-receipts.js';
 /**
  * The settlement that tells a provider how these assignments closed: their entries, and the
  * verification receipts behind their refunds as rejected (what the provider needs to take them,
- * settlement-intake.ts). A receipt signs a batch of verdicts: those past MAX_RECEIPT_BYTES wait,
+ * settlement-intake.ts). A receipt signs a batch of verdicts: those past MAX_SETTLEMENT_RECEIPT_BYTES wait,
  * with their assignments' entries, for the next message (settlementsFor).
  */
 export function settlementFor(state: MeshState, assignmentIds: readonly string[]): MessageBody<'settlement'> {
@@ -40,14 +40,14 @@ export function settlementsFor(state: MeshState, assignmentIds: readonly string[
 }
 
 /** The verification receipts one settlement carries, as JSON, at most (the message's cap is 1 MiB). */
-const MAX_RECEIPT_BYTES = 768 * 1024;
+export const MAX_SETTLEMENT_RECEIPT_BYTES = 768 * 1024;
 
 function oneSettlement(
   state: MeshState,
   assignmentIds: readonly string[],
 ): { message: MessageBody<'settlement'>; left: string[] } {
   const entries = [];
-  const receipts = new ReceiptRoom(MAX_RECEIPT_BYTES);
+  const receipts = new ReceiptRoom(MAX_SETTLEMENT_RECEIPT_BYTES);
   const held: string[] = [];
   const left: string[] = [];
   for (const id of assignmentIds) {

@@ -5,7 +5,7 @@
 // what the user reads of a compacted job's units is kept in the journal's tables first.
 import { describeError } from '../../core/errors.js';
 import { keptNeedsOf } from '../../core/mesh/blob-needs.js';
-import { compactableJobs, DEFAULT_RETENTION_MS } from '../../core/mesh/compaction.js';
+import { compactableJobs, DEFAULT_RETENTION_MS, rejectionsOf } from '../../core/mesh/compaction.js';
 import type { JobSummary } from '../../core/mesh/records.js';
 import type { UnitDetails } from '../journal/archive.js';
 import { MeshState, type JobRecord } from '../../core/mesh/state.js';
@@ -210,6 +210,7 @@ export class StateKeeper {
       const record = this.state.jobs.get(jobId);
       if (record) await this.journal.archive.keepDetails(jobId, this.io.unitDetails(record));
       await this.journal.archive.keepNeeds(jobId, keptNeedsOf(this.state, jobId));
+      await this.journal.archive.keepRejections(rejectionsOf(this.state, jobId));
       await this.io.record([
         {
           type: 'job.compacted',
