@@ -11,6 +11,7 @@ import type { Executor } from '../exec/index.js';
 import { Acceptor } from './acceptance.js';
 import { RecordError, type NewEvent, type NodeContext } from './context.js';
 import { OpenUnits } from './open-units.js';
+import { JobDeadlines, passedDeadline } from './job-deadlines.js';
 import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './jobs.js';
 import { offerViews } from './job-view.js';
 import { RenderSubmits } from './render-submits.js';
@@ -31,6 +32,8 @@ export class Requester {
   readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
   readonly #requests: WorkRequests;
   readonly #renders: RenderSubmits;
+  /** My jobs' own deadlines: a job unfinished at its deadline is cancelled, saying so. */
+  readonly #jobDeadlines: JobDeadlines;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -59,6 +62,7 @@ export class Requester {
       runningJobs: (strangersOnly) => this.#runningJobs(strangersOnly),
       hasOfferFrom: (provider, unitId) => this.#acceptor.hasOfferFrom(provider, unitId),
     });
+    this.#jobDeadlines = new JobDeadlines(ctx, (jobId, reason) => this.cancel(jobId, reason));
     this.#renders = new RenderSubmits(ctx, executor, {
       journal: (job, events) => this.#journal(job, events),
       journalStep: (events) => this.#journalSteps([events]),
@@ -71,6 +75,7 @@ export class Requester {
     this.#deadlines.start();
     await this.#finishSubmits();
     await this.resume();
+    this.#jobDeadlines.watch();
   }
 
   /** My state changed: deadlines are watched again if an assignment of mine is open. */
@@ -87,6 +92,7 @@ export class Requester {
   /** Stops the deadline checks and acceptance rounds; resolves when the round and decisions under way have ended. */
   async stop(): Promise<void> {
     this.#deadlines.stop();
+    this.#jobDeadlines.stop();
     await this.#renders.stop();
     await this.#acceptor.stop();
     await this.#verdicts.stop();
@@ -141,6 +147,7 @@ export class Requester {
     input: AsyncIterable<Uint8Array>,
     declaredBytes?: number,
   ): Promise<{ job_id: string; units: number }> {
+    this.#refusePassed(spec.deadline);
     const { job, template, input: stored, digests, units } = await splitJob(this.ctx, spec, input, declaredBytes);
     // The job and its first batch of units are one step, each further batch a step of its own, so
     // that the node answers others between them (a million units in one step held its main thread
@@ -149,7 +156,14 @@ export class Requester {
     const first = batches.next().value as NewEvent; // a job has a unit at least (splitJob)
     const submitted = await this.#journal(job, [{ type: 'job.submitted', job, template, input: stored }, first], units);
     await this.#journalSteps(oneAStep(batches));
+    if (job.deadline !== undefined) this.#jobDeadlines.watch();
     return submitted;
+  }
+
+  /** A deadline already past is a bad request: no provider would take a unit of the job. */
+  #refusePassed(deadline: string | undefined): void {
+    const passed = passedDeadline(deadline, this.ctx.now());
+    if (passed) throw new ApiError('bad_request', passed);
   }
 
   /** Journals a job's further units, a step each: the node answers others between them. */
@@ -204,8 +218,11 @@ export class Requester {
   }
 
   /** A render job: its first frames estimated (the pre-pass runs here) and journaled, the rest after it answers (render-submits.ts). */
-  submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
-    return this.#renders.submit(spec);
+  async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
+    this.#refusePassed(spec.deadline);
+    const submitted = await this.#renders.submit(spec);
+    if (spec.deadline !== undefined) this.#jobDeadlines.watch();
+    return submitted;
   }
 
   /**

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { MethodInput, SubmitJobTermsInput } from '../../../src-main/core/api/contract.js';
 import { ApiClient, ApiError, loadOrCreateToken } from '../../../src-main/node/api/index.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/daemon.js';
+import { sampleSceneJson } from '../fixtures/sample-scene.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mesh-limits-'));
 let daemon: Daemon;
@@ -84,6 +85,27 @@ test('chunk size, budget, redundancy, priority, price: each absurd number is nam
   await refused(() => submit({ redundancy: 1e9 }), /redundancy: 1000000000 is over the limit of \d+/);
   await refused(() => submit({ priority: 7 }), /priority: 7 is over the limit of 1/);
   await refused(() => submit({ max_price: -5 }), /max_price: -5 is under the minimum of 0/);
+});
+
+test('a deadline that has passed is refused, naming it, whichever way the job comes', async () => {
+  const deadline = '2001-01-01T00:00:00Z';
+  const passed = /deadline: 2001-01-01T00:00:00Z has passed \(it is 20\d\d-/;
+  await refused(() => submit({ deadline }), passed);
+  await refused(() => client.submitStream({ ...terms, deadline }, bytes(64)), passed);
+  await refused(
+    () =>
+      client.call('render.submit', {
+        scene: sampleSceneJson() as never,
+        first_frame: 0,
+        last_frame: 0,
+        width: 64,
+        height: 64,
+        spp: 1,
+        budget: 1000,
+        deadline,
+      }),
+    passed,
+  );
 });
 
 test('params, module and terms size: each is refused naming its size and its limit', async () => {
