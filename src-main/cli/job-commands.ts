@@ -248,12 +248,12 @@ async function submission(options: SubmitOptions): Promise<{ terms: SubmitJobTer
     ...jobTerms(options),
   };
   const params = options.params === undefined ? undefined : jsonObject('--params', options.params);
-  const size = await stat(options.input).then(
-    (s) => s.size,
-    (err: unknown) => {
-      throw new CliError(`--input: cannot read ${options.input}: ${describeError(err)}`);
-    },
-  );
+  const input = await stat(options.input).catch((err: unknown) => {
+    throw new CliError(`--input: cannot read ${options.input}: ${describeError(err)}`);
+  });
+  // Else its read error, met as the upload streams, reads as the node's ("cannot reach the node").
+  if (!input.isFile()) throw new CliError(`--input: ${options.input} is not a file`);
+  const { size } = input;
   if (size > MAX_STREAMED_INPUT_BYTES)
     throw new CliError(
       `--input: ${options.input} is ${size} bytes; a job's input is at most ${MAX_STREAMED_INPUT_BYTES}`,

@@ -110,6 +110,12 @@ test('a trust weight outside 0..1 is refused in one line before the node is aske
   assert.deepEqual(stub.calls, []);
 });
 
+test('submit-job --input that is a folder is refused in one line, naming it, before the node is asked anything', async () => {
+  const args = ['submit-job', '--library', 'hash', '--method', 'sha256', '--chunk-bytes', '2', '--budget', '1'];
+  assertOneLineError(await inNode(...args, '--input', dataDir), /--input: .* is not a file$/m);
+  assert.deepEqual(stub.calls, []);
+});
+
 test("failures are one line: no node for the data dir (and how to start one), or the node's own message", async () => {
   const empty = mkdtempSync(join(tmpdir(), 'meshctl-none-'));
   try {
