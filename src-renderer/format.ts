@@ -1,14 +1,10 @@
 // How numbers, sizes and times read in the UI. Credits are counted in millicredits everywhere in
 // the node and shown as credits with three decimals, as meshctl prints them.
+import { formatCredits } from '../src-main/core/ledger/credits.js';
 
 const MILLI = 1000;
 
-/** Millicredits as credits, e.g. 12345 → "12.345", -5 → "-0.005". */
-export function formatCredits(millicredits: number): string {
-  const sign = millicredits < 0 ? '-' : '';
-  const abs = Math.abs(Math.trunc(millicredits));
-  return `${sign}${Math.floor(abs / MILLI)}.${String(abs % MILLI).padStart(3, '0')}`;
-}
+export { formatCredits };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -1,14 +1,10 @@
 // meshctl's output for people: short aligned text. Names and reasons come from other peers, so
 // every cell is made printable first (a peer must not be able to move the user's cursor).
 import type { MethodResult } from '../core/api/contract.js';
+import { formatCredits } from '../core/ledger/index.js';
 import { describePolicy } from '../core/policy/index.js';
 
-/** Millicredits as credits with 3 decimals, exactly (no float rounding): 12500 → "12.500". */
-export function formatCredits(millicredits: number): string {
-  const sign = millicredits < 0 ? '-' : '';
-  const abs = Math.abs(millicredits);
-  return `${sign}${Math.floor(abs / 1000)}.${String(abs % 1000).padStart(3, '0')}`;
-}
+export { formatCredits };
 
 const fraction = (x: number) => x.toFixed(2);
 const onOff = (on: boolean) => (on ? 'on' : 'off');

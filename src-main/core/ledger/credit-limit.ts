@@ -1,5 +1,6 @@
 // How far into debt with me a peer's units may take it before I refuse more: its credit limit,
 // derived from my trust in it. A peer I do not trust gets no credit at all.
+import { formatCredits } from './credits.js';
 
 /**
  * The debt, in millicredits, that a peer I trust fully (weight 1) may run up with me: 10,000
@@ -29,12 +30,5 @@ interface CreditPosition {
 export function creditRefusal(limit: number, position: CreditPosition, price: number): string | undefined {
   const after = position.balance - position.held - price;
   if (after >= -limit) return undefined;
-  return `credit limit reached: balance ${credits(position.balance)}, ${credits(position.held)} held, this unit ${credits(price)}; the limit is ${credits(limit)} credits`;
-}
-
-/** Millicredits as credits with 3 decimals, exactly: -12500 → "-12.500". */
-function credits(millicredits: number): string {
-  const sign = millicredits < 0 ? '-' : '';
-  const abs = Math.abs(millicredits);
-  return `${sign}${Math.floor(abs / 1000)}.${String(abs % 1000).padStart(3, '0')}`;
+  return `credit limit reached: balance ${formatCredits(position.balance)}, ${formatCredits(position.held)} held, this unit ${formatCredits(price)}; the limit is ${formatCredits(limit)} credits`;
 }
