@@ -18,6 +18,7 @@ import { authoredBy, MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit 
 import { ApiError } from '../api/errors.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { InlineBudget } from './inline-blobs.js';
+import type { AcceptanceRound } from './job-budgets.js';
 import { OncePerGap, RoundTimer } from './round-timer.js';
 import { acceptanceEvents, refundEvent } from './settlement.js';
 import { emitUnits, userUnits } from './unit-events.js';
@@ -44,6 +45,8 @@ export interface UnitWants {
   wanted(unit: WorkUnit): number;
   /** Units of my running jobs without a verdict yet. */
   undecided(): number;
+  /** What each acceptance round took and refused (a job whose every offer is over its budget ends: job-budgets.ts). */
+  rounded(round: AcceptanceRound): void;
 }
 
 export class Acceptor {
@@ -173,7 +176,8 @@ export class Acceptor {
         pipelineOf(this.ctx.commitments.get(peer), this.options.providerPipeline, longest.get(peer), share) -
         (inFlight.get(peer) ?? 0),
     };
-    const { acceptances } = acceptByPolicy(ctx, units, offers);
+    const { acceptances, refusals } = acceptByPolicy(ctx, units, offers);
+    this.source.rounded({ offers, acceptances, refusals });
     // The next round need not wait for the providers' answers: the pipeline room it counts is
     // journaled already (waiting held an idle provider's first units back by another's round trip).
     const { delivered } = await this.#commit(acceptances);

@@ -11,6 +11,7 @@ import type { Executor } from '../exec/index.js';
 import { Acceptor } from './acceptance.js';
 import { RecordError, type NewEvent, type NodeContext } from './context.js';
 import { OpenUnits } from './open-units.js';
+import { JobBudgets } from './job-budgets.js';
 import { JobDeadlines, passedDeadline } from './job-deadlines.js';
 import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './jobs.js';
 import { offerViews } from './job-view.js';
@@ -47,12 +48,15 @@ export class Requester {
       closedEarlier?: ClosedEarlier;
     },
   ) {
+    // A job out of budget, or past its own deadline, is cancelled, saying why.
+    const budgets = new JobBudgets(ctx, (jobId, reason) => this.cancel(jobId, reason));
     this.#acceptor = new Acceptor(
       ctx,
       {
         openUnit: (id) => this.#openUnit(id),
         wanted: (unit) => this.#open.wanted(unit),
         undecided: () => this.#undecided(),
+        rounded: (round) => budgets.round(round),
       },
       options,
     );
