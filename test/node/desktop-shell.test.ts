@@ -165,8 +165,9 @@ test('a stream of events goes out a batch every FLUSH_EVERY_MS at most; one afte
     Array.from({ length: 200 }, (_, i) => i + 1),
     'every event, in order',
   );
-  // Batches about FLUSH_EVERY_MS apart (a timer may fire a millisecond or two early by this clock),
-  // from the first event to one FLUSH_EVERY_MS after the last.
+  // Batches FLUSH_EVERY_MS apart at least (each time here taken as it is sent, a moment after its
+  // flush; a timer that fires early by this clock waits out the rest), from the first event to one
+  // FLUSH_EVERY_MS after the last.
   const spacing = FLUSH_EVERY_MS - 3;
   assert.ok(
     sent.length <= Math.floor((streamed + FLUSH_EVERY_MS) / spacing) + 1,
