@@ -211,6 +211,7 @@ export function formatJob(job: JobView): string {
         ]
       : []),
     ['redundancy', String(job.redundancy)],
+    ...(job.waiting !== null ? [['waiting', job.waiting] as [string, string]] : []),
     ...(job.units_awaiting_agreement > 0
       ? [
           [

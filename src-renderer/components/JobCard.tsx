@@ -91,6 +91,11 @@ export function JobCard({
             later frames being estimated ({job.units_created}/{job.units_total} tiles made)
           </span>
         )}
+        {job.waiting !== null && (
+          <span className="text-warn" data-testid={`job-waiting-${job.job_id}`}>
+            waiting: {job.waiting}
+          </span>
+        )}
         {job.cancel_reason !== null && (
           <span className="text-warn" data-testid={`job-cancel-reason-${job.job_id}`}>
             cancelled: {job.cancel_reason}

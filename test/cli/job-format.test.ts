@@ -11,6 +11,12 @@ test('a running job with units still to be made says how many are made', () => {
   assert.doesNotMatch(formatJob(STUB_JOB), /estimated/, 'not once every unit is made');
 });
 
+test('a running job that something holds up says what', () => {
+  const waiting = 'each unit needs 2 different providers, and 1 that works for you offers cores now';
+  assert.match(formatJob({ ...STUB_JOB, waiting }), new RegExp(`\\nwaiting\\s+${waiting}\\n`));
+  assert.doesNotMatch(formatJob(STUB_JOB), /waiting/, 'nothing when nothing does');
+});
+
 test('a job the node cancelled says why in its state', () => {
   const reason = 'a tile of frame 70 would take about 3.1e+10 fuel; a unit may use at most 1.0e+10';
   const text = formatJob({

@@ -68,6 +68,7 @@ export const STUB_JOB: JobView = {
   submitted_at: AT,
   completed_at: null,
   cancel_reason: null,
+  waiting: null,
   refusals: [],
   units_awaiting_agreement: 0,
 };

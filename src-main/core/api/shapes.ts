@@ -135,6 +135,8 @@ export const JobViewSchema = z.strictObject({
   completed_at: z.nullable(IsoTime),
   /** Why the node cancelled the job, when its user did not (a render job's later frame broke a limit). */
   cancel_reason: z.nullable(z.string().check(z.maxLength(1000))),
+  /** Why a running job is not moving, when something stands in its way: too few providers for its redundancy, every offer over its price cap. */
+  waiting: z.nullable(z.string().check(z.maxLength(1000))),
   /** Providers that refused acceptances of this job's units: the last reason each gave, and how many. */
   refusals: boundedArray(JobRefusalSchema, MAX_JOB_REFUSALS),
 });

@@ -108,7 +108,7 @@ export interface AcceptanceContext {
   providerRoom?(peer: string): number;
 }
 
-type RefusalCode =
+export type RefusalCode =
   | 'not_mine'
   | 'self_offer'
   | 'foreign_id'

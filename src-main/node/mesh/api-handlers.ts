@@ -26,7 +26,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
 
   // A packed job's units are read from their packs' outputs, each pack read once for a page of them.
   const unitSources: UnitSources = { state, archive: node.journal.archive, packs: new PackOutputs(node.ctx.blobs) };
-  const jobView = (record: JobRecord) => jobViewOf(state, record, node.requester.awaitingAgreement(record.job.job_id));
+  const jobView = (record: JobRecord) => jobViewOf(state, record, node.requester.liveOf(record));
 
   const myJob = (jobId: string): JobRecord => {
     const record = state.jobs.get(jobId);

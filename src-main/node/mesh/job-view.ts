@@ -34,8 +34,15 @@ export function* unitDetailsOf(state: MeshState, record: JobRecord): Generator<[
   }
 }
 
-/** `awaitingAgreement`: the requester's count of the job's units waiting for another provider to agree (Requester.awaitingAgreement). */
-export function jobView(state: MeshState, record: JobRecord, awaitingAgreement = 0): JobView {
+/**
+ * `live`, from the requester's round (Requester.liveOf): the job's units waiting for another
+ * provider to agree, and why the job is not moving, if something stands in its way.
+ */
+export function jobView(
+  state: MeshState,
+  record: JobRecord,
+  { awaitingAgreement = 0, waiting }: { awaitingAgreement?: number; waiting?: string } = {},
+): JobView {
   const { verified, failed, held, spent, refusals } = tallyOf(state, record);
   // A render job is done when its frames are assembled, not just its tiles verified.
   const render = record.job.render;
@@ -61,6 +68,7 @@ export function jobView(state: MeshState, record: JobRecord, awaitingAgreement =
     submitted_at: record.submittedAt,
     completed_at: done ? record.completedAt! : null,
     cancel_reason: record.cancelReason ?? null,
+    waiting: done || record.cancelled ? null : (waiting ?? null),
     refusals,
   };
 }

@@ -13,6 +13,7 @@ import { RecordError, type NewEvent, type NodeContext } from './context.js';
 import { OpenUnits } from './open-units.js';
 import { JobBudgets } from './job-budgets.js';
 import { JobDeadlines, passedDeadline } from './job-deadlines.js';
+import { JobWaits } from './job-waits.js';
 import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './jobs.js';
 import { offerViews } from './job-view.js';
 import { RenderSubmits } from './render-submits.js';
@@ -33,6 +34,8 @@ export class Requester {
   readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
   readonly #requests: WorkRequests;
   readonly #renders: RenderSubmits;
+  /** Why a running job of mine is not moving, for its view. */
+  readonly #waits: JobWaits;
   /** My jobs' own deadlines: a job unfinished at its deadline is cancelled, saying so. */
   readonly #jobDeadlines: JobDeadlines;
 
@@ -50,13 +53,17 @@ export class Requester {
   ) {
     // A job out of budget, or past its own deadline, is cancelled, saying why.
     const budgets = new JobBudgets(ctx, (jobId, reason) => this.cancel(jobId, reason));
+    const waits = (this.#waits = new JobWaits(ctx));
     this.#acceptor = new Acceptor(
       ctx,
       {
         openUnit: (id) => this.#openUnit(id),
         wanted: (unit) => this.#open.wanted(unit),
         undecided: () => this.#undecided(),
-        rounded: (round) => budgets.round(round),
+        rounded: (round) => {
+          budgets.round(round);
+          waits.round(round);
+        },
       },
       options,
     );
@@ -307,9 +314,13 @@ export class Requester {
     return reply!;
   }
 
-  /** The job's units waiting for another provider's result to agree with theirs (verdicts.ts). */
-  awaitingAgreement(jobId: string): number {
-    return this.#verdicts.awaitingAgreement(jobId);
+  /** What a job's view knows only from my requester's round: units awaiting agreement (verdicts.ts), and why it waits (job-waits.ts). */
+  liveOf(record: JobRecord): { awaitingAgreement: number; waiting?: string } {
+    const waiting = this.#waits.why(record);
+    return {
+      awaitingAgreement: this.#verdicts.awaitingAgreement(record.job.job_id),
+      ...(waiting !== undefined ? { waiting } : {}),
+    };
   }
 
   /** Refunds assignments past their deadline, so their units are offered again (verdicts.ts). */

@@ -21,7 +21,7 @@ test("a result the requester cannot check, from a provider on probation, leaves 
   assert.deepEqual(ctx.recordedOf('unit.checked'), [], 'it could not be checked here');
   assert.equal(ctx.state.assignments.get(acceptance.assignment_id)!.escrow, 'held');
   assert.equal(verdicts.awaitingAgreement(JOB), 1);
-  const view = jobView(ctx.state, ctx.state.jobs.get(JOB)!, verdicts.awaitingAgreement(JOB));
+  const view = jobView(ctx.state, ctx.state.jobs.get(JOB)!, { awaitingAgreement: verdicts.awaitingAgreement(JOB) });
   assert.equal(view.state, 'running');
   assert.equal(view.units_awaiting_agreement, 1);
   assert.equal(verdicts.awaitingAgreement('another-job'), 0);
@@ -36,6 +36,6 @@ test('a result the requester can check is checked and decided: nothing waits', a
 
   assert.equal(ctx.state.units.get(UNIT)!.verdict, 'verified');
   assert.equal(verdicts.awaitingAgreement(JOB), 0);
-  assert.equal(jobView(ctx.state, ctx.state.jobs.get(JOB)!, 0).units_awaiting_agreement, 0);
+  assert.equal(jobView(ctx.state, ctx.state.jobs.get(JOB)!, { awaitingAgreement: 0 }).units_awaiting_agreement, 0);
   await verdicts.stop();
 });

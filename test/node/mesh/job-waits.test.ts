@@ -1,0 +1,54 @@
+// A running job that something holds up says what, through `jobs.status` (`waiting`), and stops
+// saying it once that is gone: no provider at all; too few providers for its redundancy; every
+// offer over its price cap. Each used to show only "running" and no progress.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { test } from 'node:test';
+import type { ApiHandlers } from '../../../src-main/core/api/contract.js';
+import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+
+const waitingSays = (api: ApiHandlers, jobId: string, what: RegExp) =>
+  waitFor(`the job to say it waits: ${what}`, async () => {
+    const { job } = await api['jobs.status']({ job_id: jobId, units: false });
+    return job.waiting !== null && what.test(job.waiting) ? true : undefined;
+  });
+
+test(
+  'a job held up by too few providers, or by its price cap, says so until it is not',
+  { timeout: 120_000 },
+  async (t) => {
+    const nodes: TestNode[] = [await startNode()];
+    t.after(() => stopAll(nodes).then(() => nodes.forEach((n) => rmSync(n.dataDir, { recursive: true, force: true }))));
+    const [requester] = nodes as [TestNode];
+    const api = requester.api;
+
+    // Alone: nobody to compute.
+    const { params } = hashJob(8, false, 1);
+    const pair = (await api['jobs.submit']({ ...params, redundancy: 2 })).job_id;
+    await waitingSays(api, pair, /^no provider that works for you offers its cores now/);
+
+    // One provider, two wanted for each unit.
+    nodes.push(await startNode());
+    await meshOf(nodes);
+    await waitingSays(api, pair, /^each unit needs 2 different providers, and 1 that works for you offers cores now$/);
+
+    // Every offer over the job's price cap (the provider asks its minimum, 0.010 credits a unit).
+    const capped = (await api['jobs.submit']({ ...params, redundancy: 1, max_price: 1 })).job_id;
+    await waitingSays(
+      api,
+      capped,
+      /^\d+ offers? not taken: the cheapest asks 0\.010 credits for a unit, over its maximum of 0\.001$/,
+    );
+    await nodes[1]!.api['prices.set']({ minimum: 1, per_core_second: 1 });
+    const done = await jobEnded(api, capped, 60_000);
+    assert.equal(done.state, 'completed', 'once the provider asks less');
+    assert.equal(done.waiting, null);
+
+    // A second provider: the pair job runs, and no longer says it waits.
+    nodes.push(await startNode());
+    await meshOf(nodes);
+    const paired = await jobEnded(api, pair, 60_000);
+    assert.equal(paired.state, 'completed');
+    assert.equal(paired.waiting, null);
+  },
+);
