@@ -61,10 +61,13 @@ export class JobWaits {
       this.#refused.delete(job.job_id);
       return undefined;
     }
-    const providers = this.#providersFor(job.open_to_strangers ?? false);
+    const strangersToo = job.open_to_strangers ?? false;
+    const providers = this.#providersFor(strangersToo);
+    if (providers === 0 && !strangersToo && !this.#trustsAnyone())
+      return 'you trust no peer: nothing is computed for you until you do (meshctl trust set), or the job is open to strangers';
     if (providers < job.redundancy)
       return providers === 0
-        ? 'no provider that works for you offers its cores now (trust peers, or open the job to strangers)'
+        ? 'no provider that works for you offers its cores now'
         : `each unit needs ${job.redundancy} different providers, and ${providers} ${providers === 1 ? 'that works for you offers' : 'that work for you offer'} cores now`;
     const refused = this.#refused.get(job.job_id);
     if (!refused) return undefined;
@@ -75,6 +78,11 @@ export class JobWaits {
     if (refusal.code === 'untrusted')
       return `${offers}: they come from peers you do not trust, and the job is not open to strangers`;
     return `${offers}: ${refusal.message}`;
+  }
+
+  #trustsAnyone(): boolean {
+    for (const [peer, { weight }] of this.ctx.state.trust) if (peer !== this.ctx.me && weight > 0) return true;
+    return false;
   }
 
   /** Peers that offer their cores now and trust me, that I would take work from (not convicted; trusted, unless the job is open to strangers). */

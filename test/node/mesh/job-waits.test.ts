@@ -25,12 +25,15 @@ test(
     // Alone: nobody to compute.
     const { params } = hashJob(8, false, 1);
     const pair = (await api['jobs.submit']({ ...params, redundancy: 2 })).job_id;
-    await waitingSays(api, pair, /^no provider that works for you offers its cores now/);
+    await waitingSays(api, pair, /^you trust no peer: nothing is computed for you until you do/);
 
-    // One provider, two wanted for each unit.
+    // One provider, two wanted for each unit; and that one switched off.
     nodes.push(await startNode());
     await meshOf(nodes);
     await waitingSays(api, pair, /^each unit needs 2 different providers, and 1 that works for you offers cores now$/);
+    await nodes[1]!.api['sharing.set']({ on: false });
+    await waitingSays(api, pair, /^no provider that works for you offers its cores now$/);
+    await nodes[1]!.api['sharing.set']({ on: true });
 
     // Every offer over the job's price cap (the provider asks its minimum, 0.010 credits a unit).
     const capped = (await api['jobs.submit']({ ...params, redundancy: 1, max_price: 1 })).job_id;
