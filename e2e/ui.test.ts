@@ -386,3 +386,28 @@ test(
     assertNoPageErrors();
   },
 );
+
+test(
+  '10. Jobs: a job that needs two providers, with only B to run it, says so on its card',
+  { timeout: 20_000 },
+  async () => {
+    const { job_id } = await a.api.call('jobs.submit', {
+      library: 'hash',
+      method: 'sha256',
+      input_base64: Buffer.alloc(64).toString('base64'),
+      chunk_bytes: 64,
+      redundancy: 2,
+      budget: 1000,
+    });
+    await goTo(page, 'jobs');
+    const waiting = page.getByTestId(`job-waiting-${job_id}`);
+    await waiting.waitFor({ timeout: 15_000 });
+    assert.match(
+      (await waiting.textContent()) ?? '',
+      /^waiting: each unit needs 2 different providers, and 1 that works for you offers cores now$/,
+    );
+    await shoot(page, '14-jobs-waiting');
+    await a.api.call('jobs.cancel', { job_id });
+    assertNoPageErrors();
+  },
+);
