@@ -52,15 +52,16 @@ export class JobWaits {
       this.#refused.delete(job_id);
     }
     for (const [jobId, refused] of seen) this.#refused.set(jobId, refused);
+    for (const jobId of this.#refused.keys()) {
+      const record = this.ctx.state.jobs.get(jobId);
+      if (!record || record.cancelled || record.completedAt) this.#refused.delete(jobId);
+    }
   }
 
   /** Why the job is not moving, or undefined when nothing stands in its way (or it has ended). */
   why(record: JobRecord): string | undefined {
     const { job } = record;
-    if (record.cancelled || record.completedAt) {
-      this.#refused.delete(job.job_id);
-      return undefined;
-    }
+    if (record.cancelled || record.completedAt) return undefined;
     const strangersToo = job.open_to_strangers ?? false;
     const providers = this.#providersFor(strangersToo);
     if (providers === 0 && !strangersToo && !this.#trustsAnyone())
