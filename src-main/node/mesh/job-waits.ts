@@ -5,6 +5,9 @@
 import { formatCredits } from '../../core/ledger/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
 import type { Refusal, RefusalCode } from '../../core/scheduler/accept.js';
+import { compatibility } from '../../core/scheduler/compatibility.js';
+import { unitIdOf } from '../../core/mesh/unit-table.js';
+import type { AvailabilitySlot, WorkUnit } from '../../core/schemas/index.js';
 import type { NodeContext } from './context.js';
 import type { AcceptanceRound } from './job-budgets.js';
 
@@ -63,13 +66,21 @@ export class JobWaits {
     const { job } = record;
     if (record.cancelled || record.completedAt) return undefined;
     const strangersToo = job.open_to_strangers ?? false;
-    const providers = this.#providersFor(strangersToo);
-    if (providers === 0 && !strangersToo && !this.#trustsAnyone())
+    const unit = this.ctx.state.units.get(unitIdOf(job.job_id, 0))?.unit;
+    const { offering, fitting, misses } = this.#providersFor(strangersToo, unit);
+    if (offering === 0 && !strangersToo && !this.#trustsAnyone())
       return 'you trust no peer: nothing is computed for you until you do (meshctl trust set), or the job is open to strangers';
-    if (providers < job.redundancy)
-      return providers === 0
-        ? 'no provider that works for you offers its cores now'
-        : `each unit needs ${job.redundancy} different providers, and ${providers} ${providers === 1 ? 'that works for you offers' : 'that work for you offer'} cores now`;
+    if (offering === 0) return 'no provider that works for you offers its cores now';
+    if (fitting < job.redundancy && fitting < offering && unit) {
+      const who =
+        offering === 1
+          ? 'the one provider that works for you does not offer it now'
+          : `${fitting === 0 ? 'none' : `only ${fitting}`} of the ${offering} providers that work for you offer it now`;
+      const each = job.redundancy > 1 ? ` (each unit needs ${job.redundancy} different ones)` : '';
+      return `its units need ${[...misses].join(' and ')}: ${who}${each}`;
+    }
+    if (fitting < job.redundancy)
+      return `each unit needs ${job.redundancy} different providers, and ${fitting} ${fitting === 1 ? 'that works for you offers' : 'that work for you offer'} cores now`;
     const refused = this.#refused.get(job.job_id);
     if (!refused) return undefined;
     const { refusal, count, cheapest, maxPrice } = refused;
@@ -86,16 +97,48 @@ export class JobWaits {
     return false;
   }
 
-  /** Peers that offer their cores now and trust me, that I would take work from (not convicted; trusted, unless the job is open to strangers). */
-  #providersFor(strangersToo: boolean): number {
+  /**
+   * Peers that offer their cores now and trust me, that I would take work from (not convicted;
+   * trusted, unless the job is open to strangers); and of those, the ones with a slot that can run
+   * the job's unit (its algorithm, resources, length: a GPU, say).
+   */
+  #providersFor(
+    strangersToo: boolean,
+    unit: WorkUnit | undefined,
+  ): { offering: number; fitting: number; misses: Set<string> } {
     const { state, me } = this.ctx;
     const nowMs = this.ctx.now();
-    let count = 0;
+    let offering = 0;
+    let fitting = 0;
+    const misses = new Set<string>();
     for (const [peer, commitment] of this.ctx.commitments) {
       if (peer === me || commitment.availability_slots.length === 0 || !(commitment.trust_weights[me]! > 0)) continue;
       if (state.checks.isConvicted(peer)) continue;
-      if (strangersToo || state.effectiveTrustIn(peer, nowMs) > 0) count++;
+      if (!strangersToo && !(state.effectiveTrustIn(peer, nowMs) > 0)) continue;
+      offering++;
+      const slots = commitment.availability_slots;
+      if (!unit || slots.some((slot) => compatibility(unit, slot).compatible)) fitting++;
+      else for (const slot of slots) for (const need of missedBy(unit, slot)) misses.add(need);
     }
-    return count;
+    return { offering, fitting, misses };
   }
+}
+
+/** What of a unit's needs a slot does not offer, in words. */
+function missedBy(unit: WorkUnit, slot: AvailabilitySlot): string[] {
+  const { reason } = compatibility(unit, slot);
+  if (reason === 'algorithm') return [`a slot that runs ${unit.algorithm_id} ${unit.algorithm_version}`];
+  if (reason === 'duration') return ['a slot long enough for one'];
+  const need = unit.required_resources;
+  const has = slot.resources;
+  const missed: string[] = [];
+  if ((need.gpu_vram_gb ?? 0) > (has.gpu_vram_gb ?? 0))
+    missed.push(need.gpu_vram_gb! < 1 ? 'a GPU' : `a GPU with ${round(need.gpu_vram_gb!)} GB`);
+  if (need.cpu_cores > has.cpu_cores) missed.push(`${need.cpu_cores} cores`);
+  if (need.ram_gb > has.ram_gb) missed.push(`${round(need.ram_gb)} GB of memory`);
+  return missed;
+}
+
+function round(gb: number): string {
+  return gb >= 1 ? gb.toFixed(1).replace(/\.0$/, '') : gb.toPrecision(2);
 }

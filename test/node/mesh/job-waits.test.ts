@@ -1,10 +1,13 @@
 // A running job that something holds up says what, through `jobs.status` (`waiting`), and stops
-// saying it once that is gone: no provider at all; too few providers for its redundancy; every
-// offer over its price cap. Each used to show only "running" and no progress.
+// saying it once that is gone: no peer trusted; no provider at all; too few providers for its
+// redundancy; none with what its units need (a GPU); every offer over its price cap. Each used to
+// show only "running" and no progress.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import type { ApiHandlers } from '../../../src-main/core/api/contract.js';
+import * as z from 'zod/mini';
+import { API_METHODS, type ApiHandlers } from '../../../src-main/core/api/contract.js';
+import { sampleSceneJson } from '../fixtures/sample-scene.js';
 import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 const waitingSays = (api: ApiHandlers, jobId: string, what: RegExp) =>
@@ -14,7 +17,7 @@ const waitingSays = (api: ApiHandlers, jobId: string, what: RegExp) =>
   });
 
 test(
-  'a job held up by too few providers, or by its price cap, says so until it is not',
+  'a job held up by too few providers, their hardware or its price cap says so, until it is not',
   { timeout: 120_000 },
   async (t) => {
     const nodes: TestNode[] = [await startNode()];
@@ -34,6 +37,25 @@ test(
     await nodes[1]!.api['sharing.set']({ on: false });
     await waitingSays(api, pair, /^no provider that works for you offers its cores now$/);
     await nodes[1]!.api['sharing.set']({ on: true });
+
+    // A render job whose tiles need a GPU, which that provider has not.
+    const gpu = (
+      await api['render.submit'](
+        z.parse(API_METHODS['render.submit'].params, {
+          scene: sampleSceneJson(),
+          first_frame: 0,
+          last_frame: 0,
+          width: 64,
+          height: 64,
+          spp: 1,
+          tile: 32,
+          gpu: 'required',
+          budget: 1000,
+        }),
+      )
+    ).job_id;
+    await waitingSays(api, gpu, /^its units need a GPU: the one provider that works for you does not offer it now$/);
+    await api['jobs.cancel']({ job_id: gpu });
 
     // Every offer over the job's price cap (the provider asks its minimum, 0.010 credits a unit).
     const capped = (await api['jobs.submit']({ ...params, redundancy: 1, max_price: 1 })).job_id;
