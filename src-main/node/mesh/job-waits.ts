@@ -27,7 +27,11 @@ export class JobWaits {
   /** Per job, the refusals of the last round that weighed offers for it and took none. */
   readonly #refused = new Map<string, Refused>();
 
-  constructor(private readonly ctx: Pick<NodeContext, 'state' | 'me' | 'commitments' | 'now'>) {}
+  constructor(
+    private readonly ctx: Pick<NodeContext, 'state' | 'me' | 'commitments' | 'now'>,
+    /** The peers connected now: a provider gone keeps its last commitment, but offers nothing meanwhile. */
+    private readonly connectedPeers: () => readonly string[] = () => [...ctx.commitments.keys()],
+  ) {}
 
   /** After each acceptance round. */
   round({ offers, acceptances, refusals }: AcceptanceRound): void {
@@ -98,7 +102,7 @@ export class JobWaits {
   }
 
   /**
-   * Peers that offer their cores now and trust me, that I would take work from (not convicted;
+   * Peers connected now that offer their cores and trust me, that I would take work from (not convicted;
    * trusted, unless the job is open to strangers); and of those, the ones with a slot that can run
    * the job's unit (its algorithm, resources, length: a GPU, say).
    */
@@ -108,11 +112,13 @@ export class JobWaits {
   ): { offering: number; fitting: number; misses: Set<string> } {
     const { state, me } = this.ctx;
     const nowMs = this.ctx.now();
+    const connected = new Set(this.connectedPeers());
     let offering = 0;
     let fitting = 0;
     const misses = new Set<string>();
     for (const [peer, commitment] of this.ctx.commitments) {
-      if (peer === me || commitment.availability_slots.length === 0 || !(commitment.trust_weights[me]! > 0)) continue;
+      if (peer === me || !connected.has(peer) || commitment.availability_slots.length === 0) continue;
+      if (!(commitment.trust_weights[me]! > 0)) continue;
       if (state.checks.isConvicted(peer)) continue;
       if (!strangersToo && !(state.effectiveTrustIn(peer, nowMs) > 0)) continue;
       offering++;

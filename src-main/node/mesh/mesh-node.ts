@@ -168,6 +168,7 @@ export class MeshNode {
       providerPipeline: MIN_PIPELINE,
       onVerdict: (unitId) => this.frames.onVerdict(unitId),
       closedEarlier: (provider, ids) => this.journal.ledger.closings(this.ctx.me, provider, ids),
+      connectedPeers: () => network.connectedPeers(),
     });
     this.provider = new Provider(this.ctx, executor, {
       price: () => this.price,

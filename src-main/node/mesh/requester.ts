@@ -49,11 +49,13 @@ export class Requester {
       onVerdict?: (unitId: string) => Promise<void>;
       /** How assignments of a compacted job closed (the journal's ledger): for a provider that asks again. */
       closedEarlier?: ClosedEarlier;
+      /** The peers connected now (a job's waiting counts only those: job-waits.ts). */
+      connectedPeers?: () => string[];
     },
   ) {
     // A job out of budget, or past its own deadline, is cancelled, saying why.
     const budgets = new JobBudgets(ctx, (jobId, reason) => this.cancel(jobId, reason));
-    const waits = (this.#waits = new JobWaits(ctx));
+    const waits = (this.#waits = new JobWaits(ctx, options.connectedPeers));
     this.#acceptor = new Acceptor(
       ctx,
       {

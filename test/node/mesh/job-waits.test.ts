@@ -37,6 +37,12 @@ test(
     await nodes[1]!.api['sharing.set']({ on: false });
     await waitingSays(api, pair, /^no provider that works for you offers its cores now$/);
     await nodes[1]!.api['sharing.set']({ on: true });
+    await waitingSays(api, pair, /^each unit needs 2 different providers/);
+    // Gone: its last commitment stays, but it offers nothing meanwhile.
+    await nodes[1]!.node.stop();
+    await waitingSays(api, pair, /^no provider that works for you offers its cores now$/);
+    nodes[1] = await startNode({ dataDir: nodes[1]!.dataDir });
+    await meshOf(nodes);
 
     // A render job whose tiles need a GPU, which that provider has not.
     const gpu = (
@@ -64,7 +70,7 @@ test(
       capped,
       /^\d+ offers? not taken: the cheapest asks 0\.010 credits for a unit, over its maximum of 0\.001$/,
     );
-    await nodes[1]!.api['prices.set']({ minimum: 1, per_core_second: 1 });
+    await nodes[1].api['prices.set']({ minimum: 1, per_core_second: 1 });
     const done = await jobEnded(api, capped, 60_000);
     assert.equal(done.state, 'completed', 'once the provider asks less');
     assert.equal(done.waiting, null);
