@@ -406,6 +406,9 @@ test(
       (await waiting.textContent()) ?? '',
       /^waiting: each unit needs 2 different providers, and 1 that works for you offers cores now$/,
     );
+    const meta = (await page.getByTestId(`job-${job_id}`).textContent()) ?? '';
+    assert.match(meta, /0\/1 units/, 'not a render job: its units are units, not tiles');
+    assert.doesNotMatch(meta, /pack/, 'one unit: no packs to speak of');
     await shoot(page, '14-jobs-waiting');
     await a.api.call('jobs.cancel', { job_id });
     assertNoPageErrors();

@@ -2,6 +2,7 @@
 // every cell is made printable first (a peer must not be able to move the user's cursor).
 import type { MethodResult } from '../core/api/contract.js';
 import { formatCredits } from '../core/ledger/index.js';
+import { packsInWords } from '../core/mesh/packs.js';
 import { describePolicy } from '../core/policy/index.js';
 
 export { formatCredits };
@@ -193,6 +194,7 @@ export function formatSlots({ slots }: MethodResult<'slots.list'>): string {
 type JobView = MethodResult<'jobs.list'>['jobs'][number];
 
 export function formatJob(job: JobView): string {
+  const packs = packsInWords(job.units_per_pack, job.units_total);
   return keyValues([
     ['job', job.job_id],
     ['name', job.name],
@@ -200,7 +202,7 @@ export function formatJob(job: JobView): string {
     ['state', job.cancel_reason === null ? job.state : `${job.state}: ${job.cancel_reason}`],
     [
       'units',
-      `${job.units_verified}/${job.units_total} verified, ${job.units_failed} failed${job.units_per_pack > 1 ? `, in packs of ${job.units_per_pack}` : ''}`,
+      `${job.units_verified}/${job.units_total} verified, ${job.units_failed} failed${packs ? `, ${packs}` : ''}`,
     ],
     ...(job.units_created < job.units_total && job.state === 'running'
       ? [

@@ -8,6 +8,7 @@ import { Badge, Loading, type Tone } from './basics.js';
 import { OffersTable } from './OffersTable.js';
 import { TileMosaic } from './TileMosaic.js';
 import { RENDER_ALGORITHM } from '../../src-main/core/protocol/algorithm-ids.js';
+import { packsInWords } from '../../src-main/core/mesh/packs.js';
 
 const STATE_TONES: Record<JobView['state'], Tone> = {
   running: 'accent',
@@ -43,6 +44,9 @@ export function JobCard({
   onAccept: (peerId: string) => void;
 }) {
   const pct = job.units_total > 0 ? Math.round((job.units_verified / job.units_total) * 100) : 0;
+  // A render job's units are its frames' tiles; any other job's are units.
+  const what = job.algorithm === RENDER_ALGORITHM ? 'tiles' : 'units';
+  const packs = packsInWords(job.units_per_pack, job.units_total);
   const onGpu = tileDevices && formatTileDevices(tileDevices);
   return (
     <article className={`card job-card ${open ? 'is-open' : ''}`} data-testid={`job-${job.job_id}`}>
@@ -62,16 +66,17 @@ export function JobCard({
       </div>
       <div className="job-meta">
         <span>
-          {job.units_verified}/{job.units_total} tiles{job.units_failed > 0 ? ` · ${job.units_failed} failed` : ''}
+          {job.units_verified}/{job.units_total} {what}
+          {job.units_failed > 0 ? ` · ${job.units_failed} failed` : ''}
         </span>
         <span>
           {formatCredits(job.spent)} spent{job.held > 0 ? ` · ${formatCredits(job.held)} held` : ''} of{' '}
           {formatCredits(job.budget)}
         </span>
         <span>×{job.redundancy} redundancy</span>
-        {job.units_per_pack > 1 && (
+        {packs !== undefined && (
           <span title="Its tiny units travel to providers together: each still runs alone and is checked alone.">
-            in packs of {job.units_per_pack}
+            {packs}
           </span>
         )}
         {job.units_awaiting_agreement > 0 && (
@@ -113,7 +118,7 @@ export function JobCard({
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={pct}
-        aria-valuetext={`${pct}% of tiles verified`}
+        aria-valuetext={`${pct}% of ${what} verified`}
       >
         <div className={`progress-bar progress-${job.state}`} style={{ width: `${pct}%` }} />
       </div>

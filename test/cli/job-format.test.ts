@@ -17,6 +17,14 @@ test('a running job that something holds up says what', () => {
   assert.doesNotMatch(formatJob(STUB_JOB), /waiting/, 'nothing when nothing does');
 });
 
+test("a packed job's units say how they travel: in packs, or in one pack; a lone unit says nothing", () => {
+  const units = (job: Partial<typeof STUB_JOB>) => /\nunits\s+([^\n]*)/.exec(formatJob({ ...STUB_JOB, ...job }))![1];
+  assert.equal(units({ units_per_pack: 256, units_total: 1000 }), '1/1000 verified, 0 failed, in packs of 256');
+  assert.equal(units({ units_per_pack: 256, units_total: 100 }), '1/100 verified, 0 failed, in one pack');
+  assert.equal(units({ units_per_pack: 256, units_total: 1 }), '1/1 verified, 0 failed');
+  assert.equal(units({ units_per_pack: 1, units_total: 1000 }), '1/1000 verified, 0 failed');
+});
+
 test('a job the node cancelled says why in its state', () => {
   const reason = 'a tile of frame 70 would take about 3.1e+10 fuel; a unit may use at most 1.0e+10';
   const text = formatJob({

@@ -50,3 +50,9 @@ export function unitsAt(record: Pick<JobRecord, 'job' | 'input'>, index: number)
   const perPack = unitsPerPackOf(record.job);
   return perPack === 1 ? 1 : unitsInPack(index, perPack, unitsOfJob(record));
 }
+
+/** How a job's units travel, in words (meshctl, the UI): "in packs of 256", "in one pack"; undefined when each goes alone. */
+export function packsInWords(unitsPerPack: number, units: number): string | undefined {
+  if (unitsPerPack <= 1 || units <= 1) return undefined;
+  return units <= unitsPerPack ? 'in one pack' : `in packs of ${unitsPerPack}`;
+}
