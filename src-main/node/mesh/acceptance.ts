@@ -18,7 +18,7 @@ import { authoredBy, MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit 
 import { ApiError } from '../api/errors.js';
 import type { NewEvent, NodeContext } from './context.js';
 import { InlineBudget } from './inline-blobs.js';
-import type { AcceptanceRound } from './job-budgets.js';
+import type { AcceptanceRound } from './job-rounds.js';
 import { OncePerGap, RoundTimer } from './round-timer.js';
 import { acceptanceEvents, refundEvent } from './settlement.js';
 import { emitUnits, userUnits } from './unit-events.js';
@@ -45,7 +45,7 @@ export interface UnitWants {
   wanted(unit: WorkUnit): number;
   /** Units of my running jobs without a verdict yet. */
   undecided(): number;
-  /** What each acceptance round took and refused (a job whose every offer is over its budget ends: job-budgets.ts). */
+  /** What each acceptance round took and refused (job-rounds.ts: a job out of budget ends, and one held up says why). */
   rounded(round: AcceptanceRound): void;
 }
 

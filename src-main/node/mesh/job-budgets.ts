@@ -6,34 +6,11 @@
 // provider offers again at every commitment of mine, every 2 s while I have open units). A cancel
 // pays what was delivered and refunds the rest (requester.ts), as a user's would.
 import { formatCredits } from '../../core/ledger/index.js';
-import type { Refusal } from '../../core/scheduler/accept.js';
-import type { Acceptance, Offer } from '../../core/schemas/index.js';
 import type { NodeContext } from './context.js';
+import { cheapestOf, type JobRound } from './job-rounds.js';
 
 /** How long every offer for a job with nothing in flight must have been over its budget before it is ended. */
 const OUT_OF_BUDGET_MS = 10_000;
-
-/** What an acceptance round did: the offers it weighed, those it took, and why it refused the others. */
-export interface AcceptanceRound {
-  offers: readonly Offer[];
-  acceptances: readonly Acceptance[];
-  refusals: readonly Refusal[];
-}
-
-/** The jobs whose every offer in the round was over their budget, each with the cheapest price asked. */
-function outOfBudget({ offers, acceptances, refusals }: AcceptanceRound): Map<string, number> {
-  const byId = new Map(offers.map((offer) => [offer.offer_id, offer]));
-  const cheapest = new Map<string, number>();
-  const other = new Set(acceptances.map((a) => a.job_id)); // jobs with an offer taken, or refused for another reason
-  for (const { offer_id, code } of refusals) {
-    const offer = byId.get(offer_id);
-    if (!offer) continue;
-    if (code !== 'over_budget') other.add(offer.job_id);
-    else cheapest.set(offer.job_id, Math.min(cheapest.get(offer.job_id) ?? Infinity, offer.price));
-  }
-  for (const jobId of other) cheapest.delete(jobId);
-  return cheapest;
-}
 
 export class JobBudgets {
   /** Since when each job has had only offers over its budget, and nothing in flight. */
@@ -45,10 +22,15 @@ export class JobBudgets {
   ) {}
 
   /** After each acceptance round: ends the jobs that have been out of budget long enough. */
-  round(round: AcceptanceRound): void {
-    for (const { job_id } of round.acceptances) this.#since.delete(job_id);
+  round(jobs: ReadonlyMap<string, JobRound>): void {
     const now = this.ctx.now();
-    for (const [jobId, cheapest] of outOfBudget(round)) {
+    for (const [jobId, { accepted, refused }] of jobs) {
+      if (accepted) {
+        this.#since.delete(jobId);
+        continue;
+      }
+      // Out of budget: every offer for it over what it has left.
+      if (refused.length === 0 || refused.some(({ refusal }) => refusal.code !== 'over_budget')) continue;
       const record = this.ctx.state.jobs.get(jobId);
       if (!record || record.cancelled || record.completedAt || this.#inFlight(jobId)) {
         this.#since.delete(jobId); // a unit in flight may yet be refunded, and its credits used
@@ -60,7 +42,7 @@ export class JobBudgets {
       this.#since.delete(jobId);
       const { budget } = record.job;
       const committed = this.ctx.state.committedTo(jobId);
-      const reason = `its budget of ${formatCredits(budget)} credits ran out (${formatCredits(committed)} held or spent): the cheapest offer asked ${formatCredits(cheapest)} for a unit, over the ${formatCredits(budget - committed)} left`;
+      const reason = `its budget of ${formatCredits(budget)} credits ran out (${formatCredits(committed)} held or spent): the cheapest offer asked ${formatCredits(cheapestOf(refused))} for a unit, over the ${formatCredits(budget - committed)} left`;
       this.ctx.background(`ending job ${jobId}, out of budget`, this.cancel(jobId, reason));
     }
   }

@@ -9,7 +9,7 @@ import { compatibility } from '../../core/scheduler/compatibility.js';
 import { unitIdOf } from '../../core/mesh/unit-table.js';
 import type { AvailabilitySlot, WorkUnit } from '../../core/schemas/index.js';
 import type { NodeContext } from './context.js';
-import type { AcceptanceRound } from './job-budgets.js';
+import { cheapestOf, type JobRound } from './job-rounds.js';
 
 /** Refusals that say something about the job (the others are the round's own bookkeeping: busy, taken, met). */
 const TELLING: ReadonlySet<RefusalCode> = new Set(['over_max_price', 'untrusted', 'convicted', 'unreasonable']);
@@ -33,32 +33,24 @@ export class JobWaits {
     private readonly connectedPeers: () => readonly string[] = () => [...ctx.commitments.keys()],
   ) {}
 
-  /** After each acceptance round. */
-  round({ offers, acceptances, refusals }: AcceptanceRound): void {
-    const byId = new Map(offers.map((offer) => [offer.offer_id, offer]));
-    const seen = new Map<string, Refused>();
-    for (const refusal of refusals) {
-      const offer = byId.get(refusal.offer_id);
-      if (!offer || !TELLING.has(refusal.code)) continue;
-      const last = seen.get(offer.job_id);
-      if (last?.refusal.code === refusal.code) {
-        last.count++;
-        last.cheapest = Math.min(last.cheapest, offer.price);
-      } else if (!last) {
-        const maxPrice = this.ctx.state.units.get(offer.unit_id)?.unit.max_price;
-        seen.set(offer.job_id, {
-          refusal,
-          count: 1,
-          cheapest: offer.price,
-          ...(maxPrice !== undefined ? { maxPrice } : {}),
-        });
+  /** After each acceptance round: what it refused of each job it took nothing of, for the first telling reason. */
+  round(jobs: ReadonlyMap<string, JobRound>): void {
+    for (const [jobId, { accepted, refused }] of jobs) {
+      if (accepted) {
+        this.#refused.delete(jobId);
+        continue;
       }
+      const first = refused.find(({ refusal }) => TELLING.has(refusal.code));
+      if (!first) continue;
+      const same = refused.filter(({ refusal }) => refusal.code === first.refusal.code);
+      const maxPrice = this.ctx.state.units.get(first.offer.unit_id)?.unit.max_price;
+      this.#refused.set(jobId, {
+        refusal: first.refusal,
+        count: same.length,
+        cheapest: cheapestOf(same),
+        ...(maxPrice !== undefined ? { maxPrice } : {}),
+      });
     }
-    for (const { job_id } of acceptances) {
-      seen.delete(job_id);
-      this.#refused.delete(job_id);
-    }
-    for (const [jobId, refused] of seen) this.#refused.set(jobId, refused);
     for (const jobId of this.#refused.keys()) {
       const record = this.ctx.state.jobs.get(jobId);
       if (!record || record.cancelled || record.completedAt) this.#refused.delete(jobId);

@@ -12,7 +12,8 @@ import { Acceptor } from './acceptance.js';
 import { RecordError, type NewEvent, type NodeContext } from './context.js';
 import { OpenUnits } from './open-units.js';
 import { JobBudgets } from './job-budgets.js';
-import { JobDeadlines, passedDeadline } from './job-deadlines.js';
+import { JobDeadlines, refusePassedDeadline } from './job-deadlines.js';
+import { roundByJob } from './job-rounds.js';
 import { JobWaits } from './job-waits.js';
 import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './jobs.js';
 import { offerViews } from './job-view.js';
@@ -63,8 +64,9 @@ export class Requester {
         wanted: (unit) => this.#open.wanted(unit),
         undecided: () => this.#undecided(),
         rounded: (round) => {
-          budgets.round(round);
-          waits.round(round);
+          const jobs = roundByJob(round);
+          budgets.round(jobs);
+          waits.round(jobs);
         },
       },
       options,
@@ -160,7 +162,7 @@ export class Requester {
     input: AsyncIterable<Uint8Array>,
     declaredBytes?: number,
   ): Promise<{ job_id: string; units: number }> {
-    this.#refusePassed(spec.deadline);
+    refusePassedDeadline(spec.deadline, this.ctx.now());
     const { job, template, input: stored, digests, units } = await splitJob(this.ctx, spec, input, declaredBytes);
     // The job and its first batch of units are one step, each further batch a step of its own, so
     // that the node answers others between them (a million units in one step held its main thread
@@ -171,12 +173,6 @@ export class Requester {
     await this.#journalSteps(oneAStep(batches));
     if (job.deadline !== undefined) this.#jobDeadlines.watch();
     return submitted;
-  }
-
-  /** A deadline already past is a bad request: no provider would take a unit of the job. */
-  #refusePassed(deadline: string | undefined): void {
-    const passed = passedDeadline(deadline, this.ctx.now());
-    if (passed) throw new ApiError('bad_request', passed);
   }
 
   /** Journals a job's further units, a step each: the node answers others between them. */
@@ -232,7 +228,7 @@ export class Requester {
 
   /** A render job: its first frames estimated (the pre-pass runs here) and journaled, the rest after it answers (render-submits.ts). */
   async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
-    this.#refusePassed(spec.deadline);
+    refusePassedDeadline(spec.deadline, this.ctx.now());
     const submitted = await this.#renders.submit(spec);
     if (spec.deadline !== undefined) this.#jobDeadlines.watch();
     return submitted;

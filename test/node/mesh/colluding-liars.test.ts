@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { HostilePeer } from './fixtures/hostile-peer.js';
+import type { HostilePeer } from './fixtures/hostile-peer.js';
+import { trustedLiar } from './fixtures/trusted-liar.js';
 import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];
@@ -26,21 +27,8 @@ before(async () => {
 
 /** Two fresh liars the requester trusts as much as the honest: both answer every unit with the same wrong bytes. */
 async function colludingLiars(): Promise<HostilePeer[]> {
-  const pair = [await HostilePeer.start(), await HostilePeer.start()];
+  const pair = [await trustedLiar(requester), await trustedLiar(requester)];
   liars.push(...pair);
-  for (const liar of pair) {
-    await requester.node.network.connect(liar.network.listenAddresses()[0]!);
-    await requester.api['trust.set']({ peer_id: liar.peerId, weight: 1 });
-    await liar.actAsProvider(requester.node.peerId);
-  }
-  // The requester sends its units only to peers it knows trust it: wait until it has heard both.
-  await waitFor(
-    'the requester to hear that both liars trust it',
-    async () =>
-      pair.every((l) => requester.node.ctx.commitments.get(l.peerId)?.trust_weights[requester.node.peerId] === 1) ||
-      undefined,
-    10_000,
-  );
   return pair;
 }
 

@@ -10,7 +10,7 @@ import { rejectionShown } from '../../../src-main/core/ledger/index.js';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { verdictsIn } from '../../../src-main/core/schemas/index.js';
 import { verifyCheckedReceipt } from '../../../src-main/node/receipts/index.js';
-import { HostilePeer } from './fixtures/hostile-peer.js';
+import { trustedLiar } from './fixtures/trusted-liar.js';
 import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 test(
@@ -18,23 +18,14 @@ test(
   { timeout: 120_000 },
   async (t) => {
     const nodes = [await startNode(), await startNode()];
-    const liar = await HostilePeer.start();
     t.after(async () => {
       await stopAll(nodes);
-      await liar.stop();
       for (const n of nodes) rmSync(n.dataDir, { recursive: true, force: true });
     });
     const [requester, honest] = nodes as [TestNode, TestNode];
     await meshOf(nodes);
-    await requester.node.network.connect(liar.network.listenAddresses()[0]!);
-    await requester.api['trust.set']({ peer_id: liar.peerId, weight: 1 });
-    await liar.actAsProvider(requester.node.peerId);
-    await waitFor(
-      'the requester to hear that the liar trusts it',
-      async () =>
-        requester.node.ctx.commitments.get(liar.peerId)?.trust_weights[requester.node.peerId] === 1 || undefined,
-      10_000,
-    );
+    const liar = await trustedLiar(requester);
+    t.after(() => liar.stop());
     // The liar gets the first units; the honest provider then does the job.
     await honest.api['sharing.set']({ on: false });
     const { job_id } = await requester.api['jobs.submit']({ ...hashJob(12, false).params, redundancy: 1 });
