@@ -90,7 +90,11 @@ export function registerApiCommands(program: Command): void {
         const broken = result.chains.filter((chain) => !chain.ok).length;
         const failure =
           broken === 0 ? undefined : `${broken} receipt chain${broken === 1 ? '' : 's'} failed verification`;
-        return { json: result, text: formatReceiptChains(result), failure };
+        const text =
+          result.chains.length === 0 && options.author !== undefined
+            ? `no receipts from ${options.author} are held here`
+            : formatReceiptChains(result);
+        return { json: result, text, failure };
       }),
     );
 

@@ -2,13 +2,14 @@
 // list`, and `network` (the listen port, UPnP, the relay offered to the people you trust).
 import type { Command } from 'commander';
 import type { MethodResult } from '../core/api/contract.js';
+import { INVITE_LIMITS } from '../core/reach/invite.js';
 import { RELAY_MODES, type RelayMode } from '../core/reach/network-config.js';
 import { CliError, numberIn, wholeNumber } from './args.js';
 import { keyValues, table } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
-/** A duration as people write it: 90s, 30m, 24h, 7d (a bare number is seconds). */
-export function durationSeconds(what: string, text: string): number {
+/** A duration as people write it: 90s, 30m, 24h, 7d (a bare number is seconds), within [min, max] seconds. */
+export function durationSeconds(what: string, text: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const match = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[
     (match?.[2] ?? '').toLowerCase() as '' | 's' | 'm' | 'h' | 'd'
@@ -16,7 +17,20 @@ export function durationSeconds(what: string, text: string): number {
   const seconds = match ? Number(match[1]) * unit : NaN;
   if (!Number.isSafeInteger(seconds))
     throw new CliError(`${what}: expected a duration such as 30m, 24h or 7d, got ${JSON.stringify(text)}`);
+  if (seconds < min || seconds > max)
+    throw new CliError(`${what}: ${text} is not between ${inWords(min)} and ${inWords(max)}`);
   return seconds;
+}
+
+/** Seconds in the largest unit that divides them, as people write them: 60 → 1m, 2592000 → 30d. */
+function inWords(seconds: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const)
+    if (seconds > 0 && seconds % size === 0) return `${seconds / size}${unit}`;
+  return `${seconds}s`;
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 0)} MiB`;
@@ -49,7 +63,12 @@ export function registerReachCommands(program: Command): void {
       act(async (options: CommonOptions & { trust: string; expires: string }) => {
         const result = await connect(options).call('invites.create', {
           trust: numberIn('--trust', options.trust, 0, 1),
-          expires_seconds: durationSeconds('--expires', options.expires),
+          expires_seconds: durationSeconds(
+            '--expires',
+            options.expires,
+            INVITE_LIMITS.minSeconds,
+            INVITE_LIMITS.maxSeconds,
+          ),
         });
         const warning = result.reachable
           ? ''

@@ -138,5 +138,13 @@ test(
     assert.equal(verified.chains.length, LIMITS.recordEntries);
     assert.equal(verified.chains[0]!.author, me, 'my own chain is checked first');
     assert.equal(verified.chains[0]!.receipts, 1);
+    // One author by name: its chain alone; an author of whom I hold nothing has no chain, not a broken one.
+    const one = await node.api['receipts.verify']({ author: author(2) });
+    assert.deepEqual(
+      one.chains.map((c) => [c.author, c.receipts]),
+      [[author(2), 1]],
+    );
+    assert.equal(one.total, 1);
+    assert.deepEqual(await node.api['receipts.verify']({ author: '12D3KooWNobodyHere' }), { total: 0, chains: [] });
   },
 );
