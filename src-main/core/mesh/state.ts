@@ -106,9 +106,12 @@ export class MeshState {
 
   apply(event: NodeEvent): void {
     switch (event.type) {
-      case 'peer.seen':
-        this.peers.set(event.peer_id, { name: event.name, addresses: event.addresses, lastSeen: event.at });
+      case 'peer.seen': {
+        // A connection says nothing of a name: the one an invite told stays.
+        const name = event.name ?? this.peers.get(event.peer_id)?.name;
+        this.peers.set(event.peer_id, { name, addresses: event.addresses, lastSeen: event.at });
         return;
+      }
       case 'trust.set':
         this.trust.set(event.peer_id, { weight: event.weight, updatedAt: event.at });
         this.falseRefunds.delete(event.peer_id); // the person looked at this peer again: a fresh start

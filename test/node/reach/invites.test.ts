@@ -69,6 +69,10 @@ test('an invite connects two nodes that never met; both trust each other at the 
   );
   assert.equal(view.link!.kind, 'direct');
   assert.match(view.link!.address, /^\/ip4\/127\.0\.0\.1\/tcp\/\d+/);
+  // Each knows the other by the name in the invite, after their connections were seen too.
+  assert.equal(view.name, 'alice');
+  const bobSeen = (await alice.api['peers.list']({})).peers.find((p) => p.peer_id === bob.node.peerId);
+  assert.equal(bobSeen?.name, 'bob');
 });
 
 test('expired, forged, damaged and oversized codes, and a wrong secret, are refused with a clear error', async () => {
