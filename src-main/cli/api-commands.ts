@@ -4,7 +4,15 @@
 import type { Command } from 'commander';
 import { ApiError, webUiUrl } from '../node/api/index.js';
 import { CliError, isoTime, numberIn, wholeNumber } from './args.js';
-import { formatLedger, formatPeers, formatReceiptChains, formatSlots, formatStatus, formatTrust } from './format.js';
+import {
+  counted,
+  formatLedger,
+  formatPeers,
+  formatReceiptChains,
+  formatSlots,
+  formatStatus,
+  formatTrust,
+} from './format.js';
 import { registerAvailabilityCommands } from './availability-commands.js';
 import { registerJobCommands } from './job-commands.js';
 import { registerPolicyCommands } from './policy-commands.js';
@@ -88,8 +96,7 @@ export function registerApiCommands(program: Command): void {
           options.author === undefined ? {} : { author: options.author },
         );
         const broken = result.chains.filter((chain) => !chain.ok).length;
-        const failure =
-          broken === 0 ? undefined : `${broken} receipt chain${broken === 1 ? '' : 's'} failed verification`;
+        const failure = broken === 0 ? undefined : `${counted(broken, 'receipt chain')} failed verification`;
         const text =
           result.chains.length === 0 && options.author !== undefined
             ? `no receipts from ${options.author} are held here`

@@ -9,6 +9,8 @@ export { formatCredits };
 
 const fraction = (x: number) => x.toFixed(2);
 const onOff = (on: boolean) => (on ? 'on' : 'off');
+/** `n` and its noun, plural unless n is 1: "1 frame", "2 frames". */
+export const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const orDash = (text: string | null | undefined) => (text === null || text === undefined || text === '' ? '-' : text);
 
 /** Control characters (escape sequences, newlines) shown as \u escapes. */
@@ -48,7 +50,7 @@ export function formatStatus(s: MethodResult<'status'>): string {
     [
       'offering',
       s.availability.offering
-        ? `yes, up to ${s.availability.cores} core${s.availability.cores === 1 ? '' : 's'}`
+        ? `yes, up to ${counted(s.availability.cores, 'core')}`
         : `nothing: ${s.availability.paused?.message ?? 'no slot in force'}`,
     ],
     ['mdns', onOff(s.mdns)],
@@ -114,7 +116,12 @@ export function formatStatus(s: MethodResult<'status'>): string {
         ? 'none (every peer I trust, within its credit)'
         : s.policies.map(describePolicy).join('; '),
     ],
-    ['dropped', droppedTotal === 0 ? 'none' : `${droppedTotal} messages from ${Object.keys(s.dropped).length} peers`],
+    [
+      'dropped',
+      droppedTotal === 0
+        ? 'none'
+        : `${counted(droppedTotal, 'message')} from ${counted(Object.keys(s.dropped).length, 'peer')}`,
+    ],
     ['started', s.started_at],
     [
       'history',
@@ -235,7 +242,7 @@ export function formatJob(job: JobView): string {
     ['completed', orDash(job.completed_at)],
     ...job.refusals.map((r): [string, string] => [
       'refused by',
-      `${r.provider}: ${r.reason} (${r.units} unit${r.units === 1 ? '' : 's'}, last ${r.last_at})`,
+      `${r.provider}: ${r.reason} (${counted(r.units, 'unit')}, last ${r.last_at})`,
     ]),
   ]);
 }
@@ -293,7 +300,7 @@ export function formatOffers({ offers }: MethodResult<'offers.list'>): string {
 }
 
 export function formatAccepted({ accepted, refused }: MethodResult<'offers.accept'>): string {
-  const lines = [`accepted ${accepted} offer${accepted === 1 ? '' : 's'}`];
+  const lines = [`accepted ${counted(accepted, 'offer')}`];
   for (const r of refused) lines.push(printable(`refused ${r.offer_id}: ${r.reason}`));
   return lines.join('\n');
 }

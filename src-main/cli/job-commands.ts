@@ -18,8 +18,9 @@ import { SHADER_LIMITS } from '../core/gpu/index.js';
 import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
-import { formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers } from './format.js';
+import { counted, formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
+import { progressOnStderr } from './progress.js';
 import { followRender, registerResultCommands, renderSubmission, type RenderOptions } from './render-commands.js';
 
 interface SubmitOptions extends CommonOptions, Partial<RenderOptions> {
@@ -86,7 +87,7 @@ export function registerJobCommands(program: Command): void {
           // The input streams from the file to the node: a job may be a million units (upload.ts).
           const { terms, input } = await submission(options);
           const submitted = await connect(options).submitStream(terms, createReadStream(input));
-          return { json: submitted, text: `submitted job ${submitted.job_id}: ${submitted.units} units` };
+          return { json: submitted, text: `submitted job ${submitted.job_id}: ${counted(submitted.units, 'unit')}` };
         }
         if (
           options.input !== undefined ||
@@ -100,16 +101,14 @@ export function registerJobCommands(program: Command): void {
           ...(await renderSubmission(options as SubmitOptions & RenderOptions)),
           ...jobTerms(options),
         });
-        const text = `submitted job ${submitted.job_id}: ${submitted.frames} frames, ${submitted.units} tiles`;
+        const text = `submitted job ${submitted.job_id}: ${counted(submitted.frames, 'frame')}, ${counted(submitted.units, 'tile')}`;
         if (options.out === undefined) return { json: submitted, text };
         if (!options.json) process.stdout.write(`${text}\n`);
-        const files = await followRender(
-          client,
-          submitted.job_id,
-          options.out,
-          (line) => options.json || process.stderr.write(`\r${line}`),
-        );
-        if (!options.json) process.stderr.write('\n');
+        const progress = progressOnStderr();
+        const files = await followRender(client, submitted.job_id, options.out, (line) => {
+          if (!options.json) progress.update(line);
+        });
+        progress.done();
         return { json: { ...submitted, files }, text: files.join('\n') };
       }),
     );

@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { compileScene } from '../core/render/index.js';
 import { encodeFramePng } from '../node/render/png.js';
+import { progressOnStderr } from './progress.js';
 
 const integer = (min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -61,6 +62,7 @@ async function renderLocal(scenePath: string, options: Options): Promise<number>
 
   const executor = Executor.start(options.workers ? { workers: options.workers } : {});
   const started = performance.now();
+  const progress = progressOnStderr();
   try {
     const frame = await renderFrameLocal(executor, {
       sceneBlob,
@@ -70,12 +72,12 @@ async function renderLocal(scenePath: string, options: Options): Promise<number>
       spp: options.spp,
       tile: options.tile,
       seed: options.seed,
-      onTile: (done, total) => process.stderr.write(`\rtiles ${done}/${total}`),
+      onTile: (done, total) => progress.update(`tiles ${done}/${total}`),
     });
     const png = encodeFramePng(options.width, options.height, frame.rgba);
     await writeFile(options.out, png);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    process.stderr.write('\n');
+    progress.done();
     console.log(
       `${options.out}: ${options.width}×${options.height}, frame ${options.frame}, ${options.spp} spp, ${frame.tiles} tiles on ${executor.workers} workers in ${seconds} s, fuel ${frame.fuel}`,
     );

@@ -2,7 +2,7 @@
 // estimated says so, and a job the node cancelled says why.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatJob } from '../../src-main/cli/format.js';
+import { counted, formatAccepted, formatJob } from '../../src-main/cli/format.js';
 import { STUB_JOB } from '../node/api-stub-handlers.js';
 
 test('a running job with units still to be made says how many are made', () => {
@@ -37,4 +37,11 @@ test('a job the node cancelled says why in its state', () => {
   assert.match(text, new RegExp(`cancelled: ${reason.replace(/[.+]/g, '\\$&')}`));
   assert.doesNotMatch(text, /being estimated/, 'a cancelled job estimates nothing more');
   assert.match(formatJob({ ...STUB_JOB, state: 'cancelled' }), /state\s+cancelled\n/, 'a user cancel: no reason');
+});
+
+test('counts read as people write them: one frame, two frames', () => {
+  assert.equal(counted(1, 'frame'), '1 frame');
+  assert.equal(counted(0, 'tile'), '0 tiles');
+  assert.equal(counted(15, 'tile'), '15 tiles');
+  assert.match(formatAccepted({ accepted: 1, refused: [] }), /^accepted 1 offer$/m);
 });
