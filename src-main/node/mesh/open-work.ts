@@ -4,6 +4,7 @@
 // and my recent offers are looked at, never my whole history.
 import { OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer, WorkUnit } from '../../core/schemas/index.js';
+import type { MeshState } from '../../core/mesh/state.js';
 import type { NodeContext } from './context.js';
 
 /** The longest estimate among a requester's listed units: its pipeline with me is sized for them (pipelineOf). */
@@ -12,6 +13,17 @@ export function longestListed(commitment: ComputeCommitment | undefined): number
   for (const request of commitment?.work_requests ?? [])
     for (const unit of request.work_units) longest = Math.max(longest, unit.estimated_duration_seconds);
   return longest === 0 ? Infinity : longest;
+}
+
+/**
+ * Whether I hold the requester's unit, or held it and gave a wrong result: then I do not offer for
+ * it again. A unit taken back from me for anything else (late, handed back, cancelled) may be
+ * offered again: after crashes every provider may have held it once, and it would wait forever.
+ */
+export function holdsUnit(state: MeshState, requester: string, unitId: string): boolean {
+  return state
+    .myAssignmentsOn(requester, unitId)
+    .some((a) => !(a.escrow === 'refunded' && a.refundReason !== 'rejected'));
 }
 
 /**
@@ -113,14 +125,7 @@ export class OpenWork {
       for (const request of commitment.work_requests)
         for (const unit of request.work_units) {
           const key = unitKey(commitment.peer_id, unit.unit_id);
-          // A unit taken back from me but not for a wrong result (late, handed back, cancelled) may be
-          // offered again: after crashes every provider may have held it once, and it would wait forever.
-          const held =
-            offeredFor.has(key) ||
-            state
-              .myAssignmentsOn(commitment.peer_id, unit.unit_id)
-              .some((a) => !(a.escrow === 'refunded' && a.refundReason !== 'rejected'));
-          if (held) skip.add(key);
+          if (offeredFor.has(key) || holdsUnit(state, commitment.peer_id, unit.unit_id)) skip.add(key);
         }
     return { unaccepted, skip, reserved, inFlight };
   }

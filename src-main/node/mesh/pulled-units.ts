@@ -10,6 +10,7 @@ import { unitsOf, type MessageBody } from '../../core/protocol/messages.js';
 import { OFFER_TTL_MS, unitKey } from '../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer, WorkUnit } from '../../core/schemas/index.js';
 import type { NodeContext } from './context.js';
+import { holdsUnit } from './open-work.js';
 
 /** The most units one pull asks for (the `pull` message's own bound). */
 const MAX_PULL = 1000;
@@ -51,7 +52,7 @@ export class PulledUnits {
       if (!pulled) return commitment;
       for (const [id, { unit, at }] of pulled) {
         if (nowMs - at >= OFFER_TTL_MS) pulled.delete(id);
-        else if (this.#assignedToMe(commitment.peer_id, id)) {
+        else if (holdsUnit(this.ctx.state, commitment.peer_id, id)) {
           pulled.delete(id);
           const jobs = this.#assignedJobs.get(commitment.peer_id) ?? new Set();
           this.#assignedJobs.set(commitment.peer_id, jobs.add(unit.job_id));
@@ -98,11 +99,6 @@ export class PulledUnits {
       const max = Math.min(MAX_PULL, room(requester) - made.filter((o) => o.requester_peer === requester).length);
       if (wants && max > 0) this.#pull(requester, wants.job_id, max);
     }
-  }
-
-  /** Whether an offer of mine for the unit was accepted. */
-  #assignedToMe(requester: string, unitId: string): boolean {
-    return this.ctx.state.myAssignmentsOn(requester, unitId).length > 0;
   }
 
   #pull(requester: string, jobId: string, max: number): void {

@@ -79,6 +79,16 @@ function setup() {
       },
     });
   };
+  /** The requester took the unit back from me, its escrow refunded for `reason`. */
+  const refund = (unitId: string, reason: 'late' | 'rejected') => {
+    const assignmentId = `offer-${unitId}`;
+    const at = iso(T0);
+    for (const entry of [
+      { kind: 'escrow', entry_id: `escrow/${assignmentId}`, assignment_id: assignmentId, amount: 10, at },
+      { kind: 'refund', entry_id: `refund/${assignmentId}`, assignment_id: assignmentId, reason, at },
+    ])
+      state.apply({ type: 'ledger.entry', event_id: entry.entry_id, at, entry } as unknown as NodeEvent);
+  };
   const viewed = () =>
     pulled
       .view(T0)
@@ -87,7 +97,7 @@ function setup() {
   const pullMore = (taken: string[]) =>
     pulled.pullMore(pulled.view(T0), new Set(taken.map((id) => unitKey(REQUESTER, id))), [], () => 4);
   const settle = () => new Promise((resolve) => setImmediate(resolve));
-  return { commitments, listed, assign, viewed, pullMore, settle, pulls };
+  return { commitments, listed, assign, refund, viewed, pullMore, settle, pulls };
 }
 
 test('a pulled unit leaves the view once my offer on it is accepted, and the job is pulled again', async () => {
@@ -119,4 +129,18 @@ test('a job none of whose units I was assigned or offered for is not pulled', as
   await settle();
   assert.deepEqual(pulls, [], 'nothing of it is mine: not a job I run');
   assert.deepEqual(viewed(), []);
+});
+
+test('a unit taken back from me as late stays in the view when I pull it again, so I may offer for it again', async () => {
+  const { assign, refund, viewed, pullMore, settle } = setup();
+  pullMore(['u0']);
+  await settle();
+  // Assigned to me once, and refunded: late (my node was down), and rejected (a wrong result).
+  assign('u1');
+  refund('u1', 'late');
+  assign('u2');
+  refund('u2', 'rejected');
+  // After a crash, every unit a provider held came back late: dropped from its view, only the few
+  // its requester listed were offered, and the rest of the job crawled at 8 units a commitment.
+  assert.deepEqual(viewed(), ['u0', 'u1', 'u3', 'u4'], 'the late one stays; the rejected one left');
 });
