@@ -3,7 +3,7 @@
 // the sandbox or on the GPU, and has its output stored; its result goes to the outbox, which
 // journals it with the receipt of the message that carries it (result-outbox.ts). What every honest
 // run would fail the same way is reported as the unit's output.
-import { describeError } from '../../core/errors.js';
+import { CodedError, describeError } from '../../core/errors.js';
 import type { WorkResult } from '../../core/schemas/index.js';
 import { cidOfBytes } from '../blobs/cid.js';
 import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
@@ -13,7 +13,10 @@ import { resultIdOf } from '../../core/protocol/messages.js';
 import { BytesByCid } from './bytes-by-cid.js';
 import { unitOutput } from './unit-output.js';
 import { iso, type NodeContext } from './context.js';
+import { OncePerGap } from './round-timer.js';
 
+/** Alike failures of assignments are logged once in this long. */
+const FAILURE_LOG_GAP_MS = 10_000;
 /** Blobs kept in memory a while: a render job's tiles share their frame's scene, a job's units their module. */
 const RECENT_BLOB_BYTES = 64 << 20;
 /** A unit estimated at most this long (reference seconds) is tiny... */
@@ -31,6 +34,12 @@ export interface ExecutionHooks {
 }
 
 export class ExecutionQueue {
+  /**
+   * Failures logged, one per requester and kind a gap: a requester out of reach fails every unit of
+   * it that needs a blob from it (after my restart, a whole pipeline's: 990 lines); they run again
+   * when it connects (Provider.reconcile).
+   */
+  readonly #failuresLogged = new OncePerGap(FAILURE_LOG_GAP_MS);
   /** Assignments waiting to run, in the order they came (a set: a provider's pipeline queues thousands). */
   readonly #queue = new Set<string>();
   /** Assignments fetching or running: at most `concurrency`. */
@@ -121,7 +130,10 @@ export class ExecutionQueue {
       };
       const run = this.#run(id, free)
         .catch((err) => {
-          if (!this.#stopped) this.ctx.log(`assignment ${id} failed: ${describeError(err)}`);
+          if (!this.#stopped && this.#failuresLogged.take(this.#failureKey(id, err)))
+            this.ctx.log(
+              `assignment ${id} failed: ${describeError(err)} (alike failures logged once in ${FAILURE_LOG_GAP_MS / 1000} s)`,
+            );
         })
         .finally(() => {
           free();
@@ -148,6 +160,11 @@ export class ExecutionQueue {
       unit.input_cid !== undefined &&
       this.#inline.has(unit.input_cid)
     );
+  }
+
+  #failureKey(assignmentId: string, err: unknown): string {
+    const requester = this.ctx.state.assignments.get(assignmentId)?.acceptance.requester_peer;
+    return `${requester} ${err instanceof CodedError ? err.code : 'error'}`;
   }
 
   async #run(assignmentId: string, free: () => void): Promise<void> {
