@@ -50,6 +50,15 @@ function resolveModule(spec: SubmitJobTerms) {
   return { ...resolved, gpuBytes: 0 };
 }
 
+/**
+ * What a unit's run costs whatever its input: a sandbox of its own, its input in and output out
+ * (~50 µs: the local pool runs ~40,000 tiny units a second on 2 workers, the baseline of
+ * `npm run bench -- mesh_tiny`).
+ * An estimate from bytes alone put a pack of 256 hash units at 0.3 ms, so a provider's pipeline of
+ * "2 s of work" held a whole 300,000-unit job, and a provider that came a few seconds later got none.
+ */
+const UNIT_RUN_SECONDS = 50e-6;
+
 const tooManyUnits = (units: number, chunkBytes: number, inputBytes: number) =>
   new ApiError(
     'bad_request',
@@ -73,7 +82,7 @@ export async function splitJob(
       throw tooManyUnits(Math.ceil(declaredBytes / chunk), chunk, declaredBytes);
   }
   const { algorithmId, module, params, secondsPerMiB, gpuBytes } = resolveModule(spec);
-  const secondsPerUnit = (chunk / 2 ** 20) * secondsPerMiB;
+  const secondsPerUnit = UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
   // The node sizes packs only for its own kernels, whose cost per byte it knows.
   const perPack = spec.units_per_pack ?? (spec.library === undefined ? 1 : defaultUnitsPerPack(chunk, secondsPerUnit));
   if (perPack > 1 && gpuBytes > 0)
