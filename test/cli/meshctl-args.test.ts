@@ -79,7 +79,7 @@ test('status reads as aligned labels, credits with 3 decimals', () => {
   }).split('\n');
   assert.ok(lines.includes('balance       -2.050 credits'), lines.join('\n'));
   assert.ok(lines.includes('units         0 running, 3 queued'));
-  assert.ok(lines.includes('dropped       3 messages from 1 peers'));
+  assert.ok(lines.includes('dropped       3 messages from 1 peer'));
   assert.ok(lines.includes('price         0.010 per core-second, minimum 0.100'));
 });
 
