@@ -11,21 +11,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { inPieces } from '../../../src-main/node/mesh/jobs.js';
-import { killAllChildren, meshctl, startMesh } from './child-nodes.js';
+import { jobEnd, killAllChildren, meshctl, startMesh, within } from './child-nodes.js';
 
 const UNITS = 200_000;
 const CHUNK = 64;
 
 after(killAllChildren);
-
-/** `check`'s value once it has one, asked each second (a UI's pace, not a busy poll). */
-async function within<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 1_000))) {
-    const value = await check();
-    if (value !== undefined) return value;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test(
   'a 200,000-unit job across two real nodes completes with every output correct, and its provider paid in full',
@@ -37,10 +28,7 @@ test(
       { name: 'big', library: 'hash', method: 'sha256', chunk_bytes: CHUNK, budget: 1_000_000_000_000 },
       inPieces(input),
     );
-    const job = await within('the job to end', 480_000, async () => {
-      const status = await requester!.api.call('jobs.status', { job_id: jobId });
-      return status.job.state === 'running' ? undefined : status.job;
-    });
+    const job = await jobEnd(requester!, jobId, 480_000);
     assert.deepEqual([job.state, job.units_verified, job.units_failed], ['completed', UNITS, 0]);
 
     // Results accepted unchecked are paid once the job completes: nothing stays held on either side.

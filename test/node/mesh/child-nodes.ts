@@ -118,6 +118,28 @@ export async function stopChild(node: ChildNode, signal: NodeJS.Signals = 'SIGTE
   await exited;
 }
 
+/** `check`'s value once it has one, asked every `everyMs` (a UI's pace, not a busy poll). */
+export async function within<T>(
+  what: string,
+  ms: number,
+  check: () => Promise<T | undefined>,
+  everyMs = 1_000,
+): Promise<T> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, everyMs))) {
+    const value = await check();
+    if (value !== undefined) return value;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The job's view once it has ended (completed, failed or cancelled), asked each second. */
+export function jobEnd(node: ChildNode, jobId: string, ms: number) {
+  return within('the job to end', ms, async () => {
+    const { job } = await node.api.call('jobs.status', { job_id: jobId });
+    return job.state === 'running' ? undefined : job;
+  });
+}
+
 /** For an `after` hook: no child outlives the test file. */
 export function killAllChildren(): void {
   for (const child of started)

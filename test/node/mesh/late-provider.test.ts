@@ -6,20 +6,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { inPieces } from '../../../src-main/node/mesh/jobs.js';
-import { killAllChildren, startMesh } from './child-nodes.js';
+import { jobEnd, killAllChildren, startMesh, within } from './child-nodes.js';
 
 const UNITS = 100_000;
 const CHUNK = 64;
 
 after(killAllChildren);
-
-async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 250))) {
-    const value = await check();
-    if (value !== undefined) return value;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test(
   'a provider that starts sharing after a 100,000-unit job began is given part of it',
@@ -32,15 +24,13 @@ test(
       { name: 'late provider', library: 'hash', method: 'sha256', chunk_bytes: CHUNK, budget: 1_000_000_000 },
       inPieces(randomBytes(UNITS * CHUNK)),
     );
-    await until('the first units verified', 30_000, async () => {
+    const firstVerified = async () => {
       const { job } = await requester!.api.call('jobs.status', { job_id: jobId });
       return job.units_verified > 0 ? true : undefined;
-    });
+    };
+    await within('the first units verified', 30_000, firstVerified, 250);
     await late!.api.call('sharing.set', { on: true });
-    const job = await until('the job to end', 120_000, async () => {
-      const status = await requester!.api.call('jobs.status', { job_id: jobId });
-      return status.job.state === 'running' ? undefined : status.job;
-    });
+    const job = await jobEnd(requester!, jobId, 120_000);
     assert.deepEqual([job.state, job.units_verified], ['completed', UNITS]);
     const byPeer = (await requester!.api.call('ledger.get', { limit: 0 })).peers;
     const paidTo = (peer: string) => -(byPeer.find((p) => p.peer_id === peer)?.balance ?? 0);
