@@ -22,6 +22,9 @@ import { ApiError, noNodeRunning } from './errors.js';
 import { readToken } from './token.js';
 import { UPLOAD_JOB_PATH } from './upload.js';
 
+/** Said with a reply the contract refuses: most often a node started from an older or newer build (an upgrade). */
+const OTHER_BUILD = 'is the node running another build than this client? restart it with this one';
+
 /** Replies may carry a unit's output (64 MiB at most by default), base64 in JSON. */
 const MAX_REPLY_CHARS = 256 << 20;
 const MAX_EVENT_CHARS = 64 * 1024;
@@ -107,7 +110,10 @@ export class ApiClient {
     if (!reply.value.ok) throw new ApiError(reply.value.error.code, reply.value.error.message);
     const result = validate(API_METHODS[method].result, reply.value.result);
     if (!result.ok)
-      throw new ApiError('internal', `the node's reply to ${method} breaks the contract: ${result.error.message}`);
+      throw new ApiError(
+        'internal',
+        `the node's reply to ${method} breaks the contract: ${result.error.message} (${OTHER_BUILD})`,
+      );
     return result.value as MethodResult<M>;
   }
 
@@ -133,7 +139,13 @@ export class ApiClient {
         if (ended) return;
         const event = decodeJson(ApiEventSchema, line, MAX_EVENT_CHARS);
         if (event.ok) onEvent(event.value);
-        else end(new ApiError('internal', `the node sent an event that breaks the contract: ${event.error.message}`));
+        else
+          end(
+            new ApiError(
+              'internal',
+              `the node sent an event that breaks the contract: ${event.error.message} (${OTHER_BUILD})`,
+            ),
+          );
       }
     });
     ws.on('unexpected-response', (_request, response) => {
