@@ -1,4 +1,5 @@
-// Why a running job of mine is not moving, in words for its user (the job view's `waiting`): too
+// Why a running job of mine is not moving, in words for its user (the job view's `waiting`): no
+// provider I can use (and the connected peers that trust, either side's, keeps out), too
 // few providers I can use for its redundancy, or every offer for it refused for the same reason
 // (over its price cap, from peers I do not trust). A job waits for these rather than end: prices
 // change and providers come back. Read from the last acceptance round and the commitments heard.
@@ -63,10 +64,20 @@ export class JobWaits {
     if (record.cancelled || record.completedAt) return undefined;
     const strangersToo = job.open_to_strangers ?? false;
     const unit = this.ctx.state.units.get(unitIdOf(job.job_id, 0))?.unit;
-    const { offering, fitting, misses } = this.#providersFor(strangersToo, unit);
+    const { offering, fitting, misses, notTrusted, notTrustingMe } = this.#providersFor(strangersToo, unit);
     if (offering === 0 && !strangersToo && !this.#trustsAnyone())
       return 'you trust no peer: nothing is computed for you until you do (meshctl trust set), or the job is open to strangers';
-    if (offering === 0) return 'no provider that works for you offers its cores now';
+    if (offering === 0) {
+      // The peers at hand, and which trust keeps them from this job.
+      const atHand = [
+        notTrusted > 0 &&
+          `you do not trust ${peers(notTrusted)} (meshctl trust set), and the job is not open to strangers`,
+        notTrustingMe > 0 &&
+          `${peers(notTrustingMe)} that ${offerVerb(notTrustingMe)} cores ${notTrustingMe === 1 ? 'does' : 'do'} not trust you`,
+      ].filter((text) => text !== false);
+      const why = 'no provider that works for you offers its cores now';
+      return atHand.length === 0 ? why : `${why}: ${atHand.join('; ')}`;
+    }
     if (fitting < job.redundancy && fitting < offering && unit) {
       const who =
         offering === 1
@@ -101,26 +112,38 @@ export class JobWaits {
   #providersFor(
     strangersToo: boolean,
     unit: WorkUnit | undefined,
-  ): { offering: number; fitting: number; misses: Set<string> } {
+  ): { offering: number; fitting: number; misses: Set<string>; notTrusted: number; notTrustingMe: number } {
     const { state, me } = this.ctx;
     const nowMs = this.ctx.now();
     const connected = new Set(this.connectedPeers());
     let offering = 0;
     let fitting = 0;
+    // Connected peers that are no use for the job for want of trust: mine in them (I follow no
+    // commitment of theirs, so whether they offer cores is not known), or theirs in me.
+    const notTrusted = strangersToo
+      ? 0
+      : [...connected].filter((peer) => peer !== me && !(state.effectiveTrustIn(peer, nowMs) > 0)).length;
+    let notTrustingMe = 0;
     const misses = new Set<string>();
     for (const [peer, commitment] of this.ctx.commitments) {
       if (peer === me || !connected.has(peer) || commitment.availability_slots.length === 0) continue;
-      if (!(commitment.trust_weights[me]! > 0)) continue;
       if (state.checks.isConvicted(peer)) continue;
+      if (!(commitment.trust_weights[me]! > 0)) {
+        notTrustingMe++;
+        continue;
+      }
       if (!strangersToo && !(state.effectiveTrustIn(peer, nowMs) > 0)) continue;
       offering++;
       const slots = commitment.availability_slots;
       if (!unit || slots.some((slot) => compatibility(unit, slot).compatible)) fitting++;
       else for (const slot of slots) for (const need of missedBy(unit, slot)) misses.add(need);
     }
-    return { offering, fitting, misses };
+    return { offering, fitting, misses, notTrusted, notTrustingMe };
   }
 }
+
+const peers = (n: number) => (n === 1 ? '1 connected peer' : `${n} connected peers`);
+const offerVerb = (n: number) => (n === 1 ? 'offers' : 'offer');
 
 /** What of a unit's needs a slot does not offer, in words. */
 function missedBy(unit: WorkUnit, slot: AvailabilitySlot): string[] {

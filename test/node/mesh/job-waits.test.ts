@@ -10,6 +10,9 @@ import { API_METHODS, type ApiHandlers } from '../../../src-main/core/api/contra
 import { sampleSceneJson } from '../fixtures/sample-scene.js';
 import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
+/** A peer id of nobody running here. */
+const PEER_AWAY = '12D3KooWC7x61vnrwHRrFbZZYsEmjWszdM6bZEunB5EPkV64bNJ9';
+
 const waitingSays = (api: ApiHandlers, jobId: string, what: RegExp) =>
   waitFor(`the job to say it waits: ${what}`, async () => {
     const { job } = await api['jobs.status']({ job_id: jobId, units: false });
@@ -43,6 +46,24 @@ test(
     await waitingSays(api, pair, /^no provider that works for you offers its cores now$/);
     nodes[1] = await startNode({ dataDir: nodes[1]!.dataDir });
     await meshOf(nodes);
+
+    // Connected, but trust is missing: its in me, while it offers its cores; then mine in it (I trust another).
+    const provider = nodes[1].node.peerId;
+    const noProvider = 'no provider that works for you offers its cores now: ';
+    await nodes[1].api['trust.set']({ peer_id: requester.node.peerId, weight: 0 });
+    await waitingSays(api, pair, new RegExp(`^${noProvider}1 connected peer that offers cores does not trust you$`));
+    await nodes[1].api['trust.set']({ peer_id: requester.node.peerId, weight: 1 });
+    await api['trust.set']({ peer_id: PEER_AWAY, weight: 1 });
+    await api['trust.set']({ peer_id: provider, weight: 0 });
+    await waitingSays(
+      api,
+      pair,
+      new RegExp(
+        `^${noProvider}you do not trust 1 connected peer \\(meshctl trust set\\), and the job is not open to strangers$`,
+      ),
+    );
+    await api['trust.set']({ peer_id: provider, weight: 1 });
+    await waitingSays(api, pair, /^each unit needs 2 different providers/);
 
     // A render job whose tiles need a GPU, which that provider has not.
     const gpu = (
