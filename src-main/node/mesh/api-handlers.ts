@@ -141,6 +141,12 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'slots.add'(p) {
       if (Date.parse(p.end_time) <= Date.parse(p.start_time))
         throw new ApiError('bad_request', 'end_time must be after start_time');
+      // A slot over already would offer nothing, ever: a mistyped year, most likely.
+      if (Date.parse(p.end_time) <= now())
+        throw new ApiError(
+          'bad_request',
+          `end_time: ${p.end_time} has passed (it is ${new Date(now()).toISOString()}); a slot offers this machine until its end`,
+        );
       const slot = {
         slot_id: p.slot_id ?? `slot-${randomBytes(4).toString('hex')}`,
         start_time: p.start_time,
