@@ -1,6 +1,7 @@
 // Every limit a job can hit, tried with an absurd number through the real API (a daemon's HTTP
 // server, its JSON methods and its upload path): each is refused with a message that names the
-// limit and the value, and no job is made.
+// limit and the value, and no job is made. And a slot that has ended already (a mistyped year),
+// which would offer nothing, ever: refused, naming its end and the time (it used to be added).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
@@ -135,4 +136,27 @@ test('an empty input is refused, and a job within every limit is made', async ()
   await refused(() => client.submitStream(terms, bytes(0)), /the input is empty/);
   const { units } = await client.submitStream(terms, bytes(64 * 3 + 1));
   assert.equal(units, 4);
+});
+
+test('a slot that has ended already is refused, naming its end and the time; one still to come is added', async () => {
+  const slot = { start_time: '2020-01-01T10:00:00Z', end_time: '2020-01-01T12:00:00Z', cpu_cores: 1, ram_gb: 1 };
+  await assert.rejects(client.call('slots.add', slot), (err: unknown) => {
+    assert.ok(err instanceof ApiError, String(err));
+    assert.equal(err.code, 'bad_request');
+    assert.match(err.message, /^end_time: 2020-01-01T12:00:00Z has passed \(it is 20\d\d-\d\d-\d\dT/);
+    return true;
+  });
+  assert.deepEqual((await client.call('slots.list', {})).slots, []);
+
+  const hour = 3600_000;
+  const later = {
+    ...slot,
+    start_time: new Date(Date.now() - hour).toISOString(),
+    end_time: new Date(Date.now() + hour).toISOString(),
+  };
+  const { slot: added } = await client.call('slots.add', later);
+  assert.deepEqual(
+    (await client.call('slots.list', {})).slots.map((s) => s.slot_id),
+    [added.slot_id],
+  );
 });
