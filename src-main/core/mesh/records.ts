@@ -78,6 +78,13 @@ export interface AssignmentRecord {
   refusal?: { reason: string; at: string };
 }
 
+/**
+ * Whether an assignment still holds its unit: not taken back, or taken back for a wrong result
+ * (a unit taken back for anything else, late, handed back or cancelled, is the job's again).
+ */
+export const holdsItsUnit = (assignment: AssignmentRecord): boolean =>
+  assignment.escrow !== 'refunded' || assignment.refundReason === 'rejected';
+
 export interface StoredReceipt {
   cid: string;
   receipt: Receipt;

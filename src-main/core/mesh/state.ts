@@ -17,7 +17,7 @@ import { compactJob } from './compaction.js';
 import { emptyContribution, type ContributionCounts } from './contribution.js';
 import { foldLedgerEntry } from './ledger-fold.js';
 import { foldReopened, foldVerdict } from './verdict-fold.js';
-import type { AssignmentRecord, JobRecord, StoredReceipt } from './records.js';
+import { holdsItsUnit, type AssignmentRecord, type JobRecord, type StoredReceipt } from './records.js';
 import { digestsFromBase64 } from './input-cids.js';
 import { SharedValues } from './shared-values.js';
 import { unitIdOf, UnitTable } from './unit-table.js';
@@ -356,10 +356,7 @@ export class MeshState {
   }
 
   #active(assignment: AssignmentRecord): boolean {
-    return (
-      (assignment.escrow !== 'refunded' || assignment.refundReason === 'rejected') &&
-      !this.checks.isConvicted(assignment.acceptance.provider_peer)
-    );
+    return holdsItsUnit(assignment) && !this.checks.isConvicted(assignment.acceptance.provider_peer);
   }
 
   /** My verification receipt for a unit, if I decided it. */

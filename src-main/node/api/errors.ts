@@ -22,6 +22,18 @@ export class ApiError extends CodedError<ApiErrorCode> {
   }
 }
 
+/**
+ * A time the request names that has passed already (a job's deadline, a slot's end): refused as a
+ * bad request naming it and the time now, and what it means.
+ */
+export function refusePassed(field: string, time: string, nowMs: number, meaning: string): void {
+  if (Date.parse(time) > nowMs) return;
+  throw new ApiError(
+    'bad_request',
+    `${field}: ${time} has passed (it is ${new Date(nowMs).toISOString()}); ${meaning}`,
+  );
+}
+
 /** What a client says when no node answers for a data dir: the one thing the user must do next. */
 export function noNodeRunning(dataDir: string): ApiError {
   const hint = `meshctl node start --data-dir ${shellQuoted(dataDir)}`;

@@ -8,7 +8,7 @@ import type { ApiHandlers } from '../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/index.js';
 import { LIMITS } from '../../core/schemas/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
-import { ApiError } from '../api/errors.js';
+import { ApiError, refusePassed } from '../api/errors.js';
 import { verifyChain } from '../receipts/index.js';
 import { supportedAlgorithms } from './algorithms.js';
 import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
@@ -142,11 +142,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       if (Date.parse(p.end_time) <= Date.parse(p.start_time))
         throw new ApiError('bad_request', 'end_time must be after start_time');
       // A slot over already would offer nothing, ever: a mistyped year, most likely.
-      if (Date.parse(p.end_time) <= now())
-        throw new ApiError(
-          'bad_request',
-          `end_time: ${p.end_time} has passed (it is ${new Date(now()).toISOString()}); a slot offers this machine until its end`,
-        );
+      refusePassed('end_time', p.end_time, now(), 'a slot offers this machine until its end');
       const slot = {
         slot_id: p.slot_id ?? `slot-${randomBytes(4).toString('hex')}`,
         start_time: p.start_time,

@@ -3,7 +3,7 @@
 // "running". It is cancelled at its deadline instead, saying why, as a user's cancel would: what
 // was delivered is paid, the rest refunded (requester.ts cancel). One timer, for the soonest
 // deadline of my running jobs, armed at start and after each submit; none while no job has one.
-import { ApiError } from '../api/errors.js';
+import { refusePassed } from '../api/errors.js';
 import type { NodeContext } from './context.js';
 
 /** The longest a Node timer waits (about 24.8 days): a later deadline is looked at again then. */
@@ -48,9 +48,6 @@ export class JobDeadlines {
 
 /** A deadline already past is refused at submit, as a bad request: no provider would take a unit of the job. */
 export function refusePassedDeadline(deadline: string | undefined, nowMs: number): void {
-  if (deadline === undefined || Date.parse(deadline) > nowMs) return;
-  throw new ApiError(
-    'bad_request',
-    `deadline: ${deadline} has passed (it is ${new Date(nowMs).toISOString()}); a job's deadline is when its units must be done`,
-  );
+  if (deadline !== undefined)
+    refusePassed('deadline', deadline, nowMs, "a job's deadline is when its units must be done");
 }

@@ -4,6 +4,7 @@
 // and my recent offers are looked at, never my whole history.
 import { OFFER_TTL_MS, unitKey, type Reservation } from '../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer, WorkUnit } from '../../core/schemas/index.js';
+import { holdsItsUnit } from '../../core/mesh/records.js';
 import type { MeshState } from '../../core/mesh/state.js';
 import type { NodeContext } from './context.js';
 
@@ -17,13 +18,11 @@ export function longestListed(commitment: ComputeCommitment | undefined): number
 
 /**
  * Whether I hold the requester's unit, or held it and gave a wrong result: then I do not offer for
- * it again. A unit taken back from me for anything else (late, handed back, cancelled) may be
- * offered again: after crashes every provider may have held it once, and it would wait forever.
+ * it again. A unit taken back from me for anything else may be offered again: after crashes every
+ * provider may have held it once, and it would wait forever.
  */
 export function holdsUnit(state: MeshState, requester: string, unitId: string): boolean {
-  return state
-    .myAssignmentsOn(requester, unitId)
-    .some((a) => !(a.escrow === 'refunded' && a.refundReason !== 'rejected'));
+  return state.myAssignmentsOn(requester, unitId).some(holdsItsUnit);
 }
 
 /**
