@@ -85,8 +85,8 @@ export function registerJobCommands(program: Command): void {
         if (options.render === undefined) {
           if (options.out !== undefined) throw new CliError('--out goes with --render');
           // The input streams from the file to the node: a job may be a million units (upload.ts).
-          const { terms, input } = await submission(options);
-          const submitted = await connect(options).submitStream(terms, createReadStream(input));
+          const { terms, input, size } = await submission(options);
+          const submitted = await connect(options).submitStream(terms, createReadStream(input), size);
           return { json: submitted, text: `submitted job ${submitted.job_id}: ${counted(submitted.units, 'unit')}` };
         }
         if (
@@ -227,7 +227,9 @@ function jobTerms(options: SubmitOptions) {
 }
 
 /** The job's terms the options describe, every value checked and the module read; the input's path. */
-async function submission(options: SubmitOptions): Promise<{ terms: SubmitJobTermsInput; input: string }> {
+async function submission(
+  options: SubmitOptions,
+): Promise<{ terms: SubmitJobTermsInput; input: string; size: number }> {
   const kernel = options.library !== undefined || options.method !== undefined;
   if ([kernel, options.wasm !== undefined, options.wgsl !== undefined].filter(Boolean).length !== 1) {
     throw new CliError(
@@ -270,7 +272,7 @@ async function submission(options: SubmitOptions): Promise<{ terms: SubmitJobTer
     wgsl_code: wgsl,
     params,
   };
-  return { terms, input: options.input };
+  return { terms, input: options.input, size };
 }
 
 /**

@@ -66,14 +66,25 @@ export class ApiClient {
     return this.#post(method, `${this.url}${API_PATH_PREFIX}${method}`, 'application/json', JSON.stringify(params));
   }
 
-  /** jobs.submit with the input streamed (upload.ts): never read whole, here or in the node. */
+  /**
+   * jobs.submit with the input streamed (upload.ts): never read whole, here or in the node.
+   * `inputBytes`, the input's size when known (a file's), lets the node refuse a job past a limit
+   * before it reads the input, and name its whole count of units.
+   */
   async submitStream(
     terms: SubmitJobTermsInput,
     input: AsyncIterable<Uint8Array>,
+    inputBytes?: number,
   ): Promise<MethodResult<'jobs.submit'>> {
+    const head = new TextEncoder().encode(`${JSON.stringify(terms)}\n`);
+    // A reply before the input's end is a refusal: the rest is not sent (the body just ends).
+    let answered = false;
     const body = async function* () {
-      yield new TextEncoder().encode(`${JSON.stringify(terms)}\n`);
-      yield* input;
+      yield head;
+      for await (const chunk of input) {
+        if (answered) return;
+        yield chunk;
+      }
     };
     return this.#post(
       'jobs.submit',
@@ -81,6 +92,8 @@ export class ApiClient {
       'application/octet-stream',
       // Node's fetch sends a stream as it is read (web streams' types lack `from`).
       WebStream.from(body()) as unknown as ReadableStream<Uint8Array>,
+      () => (answered = true),
+      inputBytes === undefined ? {} : { 'content-length': String(head.byteLength + inputBytes) },
     );
   }
 
@@ -89,16 +102,19 @@ export class ApiClient {
     url: string,
     contentType: string,
     body: string | ReadableStream<Uint8Array>,
+    onAnswer?: () => void,
+    headers: Record<string, string> = {},
   ): Promise<MethodResult<M>> {
     let status: number;
     let text: string;
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { authorization: `Bearer ${this.#token}`, 'content-type': contentType },
+        headers: { authorization: `Bearer ${this.#token}`, 'content-type': contentType, ...headers },
         body,
         ...(typeof body === 'string' ? {} : { duplex: 'half' }),
       });
+      onAnswer?.();
       status = response.status;
       text = await response.text();
     } catch (err) {

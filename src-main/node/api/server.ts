@@ -26,6 +26,8 @@ const { createServer, STATUS_CODES } = createRequire(import.meta.url)('node:http
 const MAX_EVENT_BACKLOG_BYTES = 16 * 1024 * 1024;
 /** Clients have nothing to say on the event stream; a frame larger than this ends it. */
 const MAX_CLIENT_FRAME_BYTES = 4096;
+/** How long a refused request's unread body is read and dropped before its connection is cut. */
+const REFUSED_BODY_LINGER_MS = 2000;
 /** How long `close()` waits for event subscribers to acknowledge the close. */
 const CLOSE_GRACE_MS = 500;
 
@@ -120,12 +122,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (path === UPLOAD_JOB_PATH && up.uploads) {
       if (req.method !== 'POST')
         return sendRefusal(res, refusal(405, 'bad_request', 'use POST for an upload'), { allow: 'POST' });
-      const reply = await dispatchUpload(up.uploads, req, log);
-      // A refusal may come before the whole input was read: the rest is not drained but cut off.
+      const { reply, dropRest } = await dispatchUpload(up.uploads, req, log);
       if (!reply.ok)
-        return sendRefusal(res, refusal(HTTP_STATUS_OF[reply.error.code], reply.error.code, reply.error.message), {
-          connection: 'close',
-        });
+        return refuseBeforeBodyEnd(
+          req,
+          res,
+          refusal(HTTP_STATUS_OF[reply.error.code], reply.error.code, reply.error.message),
+          dropRest,
+        );
       return sendJson(res, 200, reply);
     }
     const method = path.startsWith(API_PATH_PREFIX) ? path.slice(API_PATH_PREFIX.length) : '';
@@ -136,10 +140,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
     const body = await readBody(req, MAX_API_BODY_BYTES);
     if (body === undefined) {
-      // The rest of the body is not read: close the connection instead of draining it.
-      return sendRefusal(res, refusal(413, 'bad_request', `request body larger than ${MAX_API_BODY_BYTES} bytes`), {
-        connection: 'close',
-      });
+      const tooBig = refusal(413, 'bad_request', `request body larger than ${MAX_API_BODY_BYTES} bytes`);
+      return refuseBeforeBodyEnd(req, res, tooBig, () => dropBody(req));
     }
     const reply = await dispatchCall(up.handlers, method, body, log);
     if (!reply.ok)
@@ -310,6 +312,36 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 function sendRefusal(res: ServerResponse, refused: Refusal, headers: Record<string, string> = {}): void {
   sendJson(res, refused.status, { ok: false, error: { code: refused.code, message: refused.message } }, headers);
+}
+
+/**
+ * A refusal sent before the request's body was all read. The rest is then read and dropped, for
+ * REFUSED_BODY_LINGER_MS at most before the connection is cut (a lingering close): a socket closed
+ * with bytes unread is reset, and a client still sending failed on its next write (`write EPIPE`)
+ * without seeing the refusal. Our client stops sending once it has the reply.
+ */
+async function refuseBeforeBodyEnd(
+  req: IncomingMessage,
+  res: ServerResponse,
+  refused: Refusal,
+  dropRest: () => Promise<void>,
+): Promise<void> {
+  sendRefusal(res, refused);
+  const cut = setTimeout(() => req.destroy(), REFUSED_BODY_LINGER_MS);
+  try {
+    await dropRest();
+  } catch {
+    // cut, or the client went away: either way the connection is gone
+  } finally {
+    clearTimeout(cut);
+  }
+}
+
+/** Reads a body that readBody stopped reading, to its end, and drops it. */
+function dropBody(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    req.once('end', resolve).once('close', resolve).resume();
+  });
 }
 
 function refuseUpgrade(socket: Duplex, refused: Refusal): void {

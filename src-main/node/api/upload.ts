@@ -23,24 +23,32 @@ export interface UploadHandlers {
 
 const NEWLINE = 0x0a;
 
-/** Reads the terms, runs the handler over the rest of the body; the reply, as dispatchCall's. */
+/**
+ * Reads the terms, runs the handler over the rest of the body. The reply, as dispatchCall's, and
+ * `dropRest`, which reads what the handler left of the body and drops it: a refusal may come
+ * before the input's end (the server's lingering close).
+ */
 export async function dispatchUpload(
   handlers: UploadHandlers,
   req: IncomingMessage,
   log: (message: string) => void,
-): Promise<ApiReply> {
+): Promise<{ reply: ApiReply; dropRest(): Promise<void> }> {
   const body = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const dropRest = async () => {
+    while (!(await body.next()).done);
+  };
   const head = await readLine(body);
-  if (typeof head === 'string') return refused('bad_request', head);
+  if (typeof head === 'string') return { reply: refused('bad_request', head), dropRest };
   const terms = decodeJson(SubmitJobStreamSchema, head.line, MAX_TERMS_LINE_BYTES);
-  if (!terms.ok) return refused('bad_request', describeDecodeError(terms.error));
+  if (!terms.ok) return { reply: refused('bad_request', describeDecodeError(terms.error)), dropRest };
   const length = Number(req.headers['content-length']);
   const declared = Number.isSafeInteger(length) ? length - head.consumed : undefined;
   const input = async function* () {
     if (head.rest.byteLength > 0) yield head.rest;
     for (let next = await body.next(); !next.done; next = await body.next()) yield next.value;
   };
-  return runHandler('jobs.submit', () => handlers['jobs.submit'](terms.value, input(), declared), log);
+  const reply = await runHandler('jobs.submit', () => handlers['jobs.submit'](terms.value, input(), declared), log);
+  return { reply, dropRest };
 }
 
 /** The body up to its first newline, and what came after it in the same read; a message when there is none. */

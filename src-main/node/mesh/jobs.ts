@@ -59,10 +59,18 @@ function resolveModule(spec: SubmitJobTerms) {
  */
 const UNIT_RUN_SECONDS = 50e-6;
 
+/** An input of `inputBytes` in all, whose size was declared. */
 const tooManyUnits = (units: number, chunkBytes: number, inputBytes: number) =>
   new ApiError(
     'bad_request',
     `the input makes ${units} units of ${chunkBytes} bytes; a job has at most ${LIMITS.unitsPerJob} units (unitsPerJob): use chunks of at least ${Math.ceil(inputBytes / LIMITS.unitsPerJob)} bytes`,
+  );
+
+/** An input of unknown size, whose units passed the limit when `readBytes` of it were read. */
+const tooManyUnitsSoFar = (chunkBytes: number, readBytes: number) =>
+  new ApiError(
+    'bad_request',
+    `the input makes more than ${LIMITS.unitsPerJob} units of ${chunkBytes} bytes, a job's most (unitsPerJob): the node stopped reading it at ${readBytes} bytes; use chunks of at least its size ÷ ${LIMITS.unitsPerJob}`,
   );
 
 /**
@@ -255,7 +263,7 @@ class UnitDigests {
 
   #push(digest: Uint8Array): void {
     const units = unitsOfInput(this.#inputBytes, this.unitBytes);
-    if (units > LIMITS.unitsPerJob) throw tooManyUnits(units, this.unitBytes, this.#inputBytes);
+    if (units > LIMITS.unitsPerJob) throw tooManyUnitsSoFar(this.unitBytes, this.#inputBytes);
     if ((this.#units + 1) * SHA256_BYTES > this.#digests.byteLength) {
       const grown = new Uint8Array(this.#digests.byteLength * 2);
       grown.set(this.#digests);

@@ -153,7 +153,8 @@ export class Requester {
   }
 
   async submit({ input_base64, ...spec }: SubmitJob): Promise<{ job_id: string; units: number }> {
-    return this.submitStream(spec, inPieces(Buffer.from(input_base64, 'base64')));
+    const input = Buffer.from(input_base64, 'base64');
+    return this.submitStream(spec, inPieces(input), input.byteLength);
   }
 
   /** A job whose input arrives as a stream (`declaredBytes`: its Content-Length, when sent). */

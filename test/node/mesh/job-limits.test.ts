@@ -3,7 +3,7 @@
 // limit and the value, and no job is made. And a slot that has ended already (a mistyped year),
 // which would offer nothing, ever: refused, naming its end and the time (it used to be added).
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,13 +47,20 @@ const submit = (fields: Partial<MethodInput<'jobs.submit'>>) =>
     ...fields,
   });
 
-test('units per job: a million and one units is refused, naming the limit, the count and a chunk size that fits', () =>
-  refused(
-    () => client.submitStream({ ...terms, chunk_bytes: 1 }, bytes(1_000_001)),
-    /1000001 units of 1 bytes/,
+test('units per job: a million and one units is refused, naming the limit, the count and a chunk size that fits', async () => {
+  // Its size said (as meshctl says a file's): refused before it is read, with its whole count.
+  await refused(
+    () => client.submitStream({ ...terms, chunk_bytes: 1 }, bytes(3_000_000), 3_000_000),
+    /the input makes 3000000 units of 1 bytes/,
     /at most 1000000 units \(unitsPerJob\)/,
-    /chunks of at least 2 bytes/,
-  ));
+    /chunks of at least 3 bytes/,
+  );
+  // Unsaid: refused once the count passes the limit, which is all the node knows of it.
+  await refused(
+    () => client.submitStream({ ...terms, chunk_bytes: 1 }, bytes(3_000_000)),
+    /more than 1000000 units of 1 bytes, a job's most \(unitsPerJob\): the node stopped reading it at 10\d{5} bytes/,
+  );
+});
 
 test("input size: a body that declares a terabyte is refused before it is read, naming the input's limit", async () => {
   const jobs = (await client.call('jobs.list', {})).jobs.length;
@@ -107,6 +114,23 @@ test('a deadline that has passed is refused, naming it, whichever way the job co
       }),
     passed,
   );
+});
+
+test('a refusal that comes before the input was read reaches the client, however big the input is', async () => {
+  // The node refuses with most of a big file still to send (from the terms alone, or once it has
+  // read too many units): the client used to fail on its next write (`write EPIPE`) in most tries,
+  // instead of saying why.
+  const input = join(dataDir, 'big-input.bin');
+  writeFileSync(input, Buffer.alloc(64 << 20));
+  for (let i = 0; i < 5; i++) {
+    await refused(
+      () => client.submitStream({ ...terms, deadline: '2001-01-01T00:00:00Z' }, createReadStream(input)),
+      /deadline: 2001-01-01T00:00:00Z has passed/,
+    );
+    // Refused once a million and one bytes of it were read, as units of 1 byte.
+    await refused(() => client.submitStream({ ...terms, chunk_bytes: 1 }, createReadStream(input)), /unitsPerJob/);
+  }
+  rmSync(input);
 });
 
 test('params, module and terms size: each is refused naming its size and its limit', async () => {
