@@ -89,3 +89,14 @@ export async function readFileUpTo(what: string, path: string, maxBytes: number)
 function quoted(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 }
+
+/**
+ * What to say when the words after `meshctl` start with an option other than --help: options go
+ * after their command (`meshctl status --data-dir D`), which commander would only call unknown,
+ * under the whole help. Undefined when they do not.
+ */
+export function optionBeforeCommand(args: readonly string[]): string | undefined {
+  const first = args[0];
+  if (first === undefined || !first.startsWith('-') || first === '-h' || first === '--help') return undefined;
+  return `${first}: options go after the command, as in meshctl <command> ${first} … (meshctl --help lists the commands)`;
+}

@@ -2,6 +2,7 @@
 // its own file; this one only wires them to commander.
 import { Command } from 'commander';
 import { registerApiCommands } from './api-commands.js';
+import { optionBeforeCommand } from './args.js';
 import { registerNodeStart } from './node-start.js';
 import { registerReachCommands } from './reach-commands.js';
 import { registerRenderLocal } from './render-local.js';
@@ -16,4 +17,9 @@ registerRenderLocal(program);
 registerApiCommands(program);
 registerReachCommands(program);
 
+const misplaced = optionBeforeCommand(process.argv.slice(2));
+if (misplaced !== undefined) {
+  process.stderr.write(`meshctl: ${misplaced}\n`);
+  process.exit(1);
+}
 await program.parseAsync(process.argv);

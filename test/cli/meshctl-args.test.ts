@@ -3,7 +3,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { CliError, credits, isoTime, jsonObject, numberIn, wholeNumber } from '../../src-main/cli/args.js';
+import {
+  CliError,
+  credits,
+  isoTime,
+  jsonObject,
+  numberIn,
+  optionBeforeCommand,
+  wholeNumber,
+} from '../../src-main/cli/args.js';
 import { formatCredits, formatStatus, printable, table } from '../../src-main/cli/format.js';
 import { STUB_STATUS } from '../node/api-stub-handlers.js';
 
@@ -93,4 +101,14 @@ test("status says how long finished jobs stay whole: the default's minutes, or a
     'history       finished jobs kept whole 10 minutes after their last payment, then compacted (outputs, totals, who ran what)',
   );
   assert.match(history(7)!, /kept whole 7 days, then compacted/);
+});
+
+test('an option before the command is said to go after it; a command first, or --help, is left to commander', () => {
+  assert.equal(
+    optionBeforeCommand(['--data-dir', '/tmp/a', 'status']),
+    '--data-dir: options go after the command, as in meshctl <command> --data-dir … (meshctl --help lists the commands)',
+  );
+  assert.match(optionBeforeCommand(['--json', 'job', 'status']) ?? '', /^--json: options go after the command/);
+  for (const fine of [[], ['status', '--data-dir', '/tmp/a'], ['--help'], ['-h'], ['job', '--json', 'status']])
+    assert.equal(optionBeforeCommand(fine), undefined, fine.join(' '));
 });
