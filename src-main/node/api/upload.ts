@@ -32,7 +32,7 @@ export async function dispatchUpload(
   handlers: UploadHandlers,
   req: IncomingMessage,
   log: (message: string) => void,
-): Promise<{ reply: ApiReply; dropRest(): Promise<void> }> {
+): Promise<{ reply: ApiReply; dropRest: () => Promise<void> }> {
   const body = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const dropRest = async () => {
     while (!(await body.next()).done);
