@@ -6,6 +6,7 @@
 // provider offers again at every commitment of mine, every 2 s while I have open units). A cancel
 // pays what was delivered and refunds the rest (requester.ts), as a user's would.
 import { formatCredits } from '../../core/ledger/index.js';
+import { unitsPerPackOf } from '../../core/mesh/packs.js';
 import type { NodeContext } from './context.js';
 import { cheapestOf, type JobRound } from './job-rounds.js';
 
@@ -42,7 +43,9 @@ export class JobBudgets {
       this.#since.delete(jobId);
       const { budget } = record.job;
       const committed = this.ctx.state.committedTo(jobId);
-      const reason = `its budget of ${formatCredits(budget)} credits ran out (${formatCredits(committed)} held or spent): the cheapest offer asked ${formatCredits(cheapestOf(refused))} for a unit, over the ${formatCredits(budget - committed)} left`;
+      const perPack = unitsPerPackOf(record.job);
+      const what = perPack === 1 ? 'a unit' : `a pack of ${perPack} units`;
+      const reason = `its budget of ${formatCredits(budget)} credits ran out (${formatCredits(committed)} held or spent): the cheapest offer asked ${formatCredits(cheapestOf(refused))} for ${what}, over the ${formatCredits(budget - committed)} left`;
       this.ctx.background(`ending job ${jobId}, out of budget`, this.cancel(jobId, reason));
     }
   }

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
-test('a job out of budget is cancelled, naming its budget and what was asked, and its delivered units are paid', async (t) => {
+test('a job out of budget is cancelled, naming its budget and what was asked for a unit or a pack, and its delivered units are paid', async (t) => {
   const nodes = [await startNode(), await startNode()];
   t.after(() => stopAll(nodes).then(() => nodes.forEach((n) => rmSync(n.dataDir, { recursive: true, force: true }))));
   const [requester, provider] = nodes as [TestNode, TestNode];
@@ -14,7 +14,14 @@ test('a job out of budget is cancelled, naming its budget and what was asked, an
   // 20 units, each on its own at the provider's minimum price (10 millicredits): the budget covers 5.
   const { params } = hashJob(20, false, 1);
   const { job_id } = await requester.api['jobs.submit']({ ...params, redundancy: 1, budget: 50 });
-  const ended = await jobEnded(requester.api, job_id, 60_000);
+  // Beside it, 40 units in packs of 4, each pack at that price: the asking price is a pack's.
+  const packed = await requester.api['jobs.submit']({ ...hashJob(40, false, 4).params, redundancy: 1, budget: 50 });
+  const [ended, packedEnded] = await Promise.all([
+    jobEnded(requester.api, job_id, 60_000),
+    jobEnded(requester.api, packed.job_id, 60_000),
+  ]);
+  assert.match(packedEnded.cancel_reason ?? '', /the cheapest offer asked 0\.010 for a pack of 4 units, over/);
+  assert.equal(packedEnded.units_verified, 20);
   assert.equal(ended.state, 'cancelled');
   assert.match(
     ended.cancel_reason ?? '',
