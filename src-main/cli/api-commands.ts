@@ -76,13 +76,17 @@ export function registerApiCommands(program: Command): void {
 
   registerJobCommands(program);
 
-  nodeCommand(program, 'ledger', 'balance, what is held in escrow, per-peer positions and recent entries')
-    .option('--limit <n>', 'how many recent entries (0..10000)', '100')
+  nodeCommand(program, 'ledger', 'balance, what is held in escrow, per-peer positions and recent transfers')
+    .option('--limit <n>', 'how many recent transfers, and entries in --json (0..10000)', '100')
     .action(
       act(async (options: CommonOptions & { limit: string }) => {
         const limit = wholeNumber('--limit', options.limit, 0, 10_000);
-        const ledger = await connect(options).call('ledger.get', { limit });
-        return { json: ledger, text: formatLedger(ledger) };
+        const client = connect(options);
+        const [ledger, { transfers }] = await Promise.all([
+          client.call('ledger.get', { limit }),
+          limit === 0 ? { transfers: [] } : client.call('ledger.transfers', { limit }),
+        ]);
+        return { json: { ...ledger, transfers }, text: formatLedger(ledger, transfers) };
       }),
     );
 

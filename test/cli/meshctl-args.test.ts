@@ -12,7 +12,7 @@ import {
   optionBeforeCommand,
   wholeNumber,
 } from '../../src-main/cli/args.js';
-import { formatCredits, formatStatus, printable, table } from '../../src-main/cli/format.js';
+import { formatCredits, formatLedger, formatStatus, printable, table } from '../../src-main/cli/format.js';
 import { STUB_STATUS } from '../node/api-stub-handlers.js';
 
 test('whole numbers and numbers in a range: text that is not exactly a number in range is refused', () => {
@@ -111,4 +111,23 @@ test('an option before the command is said to go after it; a command first, or -
   assert.match(optionBeforeCommand(['--json', 'job', 'status']) ?? '', /^--json: options go after the command/);
   for (const fine of [[], ['status', '--data-dir', '/tmp/a'], ['--help'], ['-h'], ['job', '--json', 'status']])
     assert.equal(optionBeforeCommand(fine), undefined, fine.join(' '));
+});
+
+test('the ledger lists its transfers newest first, each with its peer, job and signed amount; none, no table', () => {
+  const ledger = { balance: 18, peers: [{ peer_id: 'peer-b', balance: 18 }], peers_total: 1, held: 5, entries: [] };
+  const transfers = [
+    { seq: 7, at: '2026-11-27T00:24:41.000Z', peer_id: 'peer-b', amount: -32, job_id: 'job-1' },
+    { seq: 9, at: '2026-11-27T00:24:51.000Z', peer_id: 'peer-b', amount: 50, job_id: 'job-2' },
+  ];
+  const lines = formatLedger(ledger, transfers).split('\n');
+  const rows = lines.filter((line) => line.startsWith('2026-'));
+  assert.deepEqual(
+    rows.map((row) => row.split(/\s+/)),
+    [
+      ['2026-11-27T00:24:51.000Z', 'peer-b', 'job-2', '+0.050'],
+      ['2026-11-27T00:24:41.000Z', 'peer-b', 'job-1', '-0.032'],
+    ],
+  );
+  assert.equal(lines.at(-1), '2 transfers, the newest first: + a peer paid you, - you paid a peer');
+  assert.doesNotMatch(formatLedger(ledger, []), /AMOUNT|transfer/);
 });
