@@ -22,9 +22,8 @@ export async function shoot(target: Page, name: string): Promise<void> {
 }
 /** What a node's ledger says it earned and spent, in credits with 3 decimals, as the Earnings page shows them. */
 export async function ledgerTotals(node: ChildNode): Promise<{ earned: string; spent: string }> {
-  const { transfers } = await node.api.call('ledger.transfers', { limit: 10_000 });
-  const sum = (sign: 1 | -1) => transfers.reduce((total, t) => total + Math.max(0, sign * t.amount), 0);
-  return { earned: (sum(1) / 1000).toFixed(3), spent: (sum(-1) / 1000).toFixed(3) };
+  const { earned, spent } = await node.api.call('ledger.get', { limit: 0 });
+  return { earned: (earned / 1000).toFixed(3), spent: (spent / 1000).toFixed(3) };
 }
 
 /** Waits until the element's text shows `credits` (e.g. "0.270"). */

@@ -316,14 +316,16 @@ export function formatLedger(
 ): string {
   const summary = keyValues([
     ['balance', `${formatCredits(ledger.balance)} credits`],
+    ['earned', `${formatCredits(ledger.earned)} credits`],
+    ['spent', `${formatCredits(ledger.spent)} credits`],
     ['held in escrow', `${formatCredits(ledger.held)} credits`],
   ]);
   const peers =
     ledger.peers.length === 0
       ? ''
       : `\n\n${table(
-          ['PEER', 'BALANCE'],
-          ledger.peers.map((p) => [p.peer_id, formatCredits(p.balance)]),
+          ['PEER', 'EARNED', 'SPENT', 'BALANCE'],
+          ledger.peers.map((p) => [p.peer_id, formatCredits(p.earned), formatCredits(p.spent), formatCredits(p.balance)]),
         )}${ledger.peers_total > ledger.peers.length ? `\n${ledger.peers.length} of the ${ledger.peers_total} peers: the largest balances either way` : ''}`;
   const newestFirst = [...transfers].reverse();
   const paid =

@@ -1,5 +1,6 @@
-// The earnings page's figures from the ledger's transfers (ledger.transfers: + the peer paid me,
-// − I paid the peer), all in millicredits.
+// The earnings page's figures: the curve from the ledger's newest transfers (ledger.transfers: +
+// the peer paid me, − I paid the peer), the totals from the ledger's summary (ledger.get: all
+// time). All in millicredits.
 import type { LedgerTransferView } from '../../src-main/core/api/contract.js';
 
 export interface EarningsTotals {
@@ -17,7 +18,7 @@ export interface PeerEarnings extends EarningsTotals {
   peer_id: string;
 }
 
-export function earningsTotals(transfers: readonly LedgerTransferView[]): EarningsTotals {
+function earningsTotals(transfers: readonly LedgerTransferView[]): EarningsTotals {
   let earned = 0;
   let spent = 0;
   for (const { amount } of transfers) {
@@ -29,13 +30,19 @@ export function earningsTotals(transfers: readonly LedgerTransferView[]): Earnin
 
 /**
  * The running totals over time, at most `maxPoints` of them (evenly picked, always with the last),
- * so a long history still draws quickly.
+ * so a long history still draws quickly. `endAt`: the all-time totals (ledger.get), when the
+ * transfers are only the newest: the curve then starts from what came before them, and ends there.
  */
-export function earningsSeries(transfers: readonly LedgerTransferView[], maxPoints = 400): EarningsPoint[] {
+export function earningsSeries(
+  transfers: readonly LedgerTransferView[],
+  maxPoints = 400,
+  endAt?: EarningsTotals,
+): EarningsPoint[] {
   const sorted = [...transfers].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const shown = earningsTotals(transfers);
   const points: EarningsPoint[] = [];
-  let earned = 0;
-  let spent = 0;
+  let earned = endAt ? endAt.earned - shown.earned : 0;
+  let spent = endAt ? endAt.spent - shown.spent : 0;
   for (const { at, amount } of sorted) {
     if (amount > 0) earned += amount;
     else spent -= amount;
@@ -50,14 +57,9 @@ export function earningsSeries(transfers: readonly LedgerTransferView[], maxPoin
   return [...picked, points.at(-1)!];
 }
 
-/** Earned from and spent with each peer, the busiest first. */
-export function earningsByPeer(transfers: readonly LedgerTransferView[]): PeerEarnings[] {
-  const byPeer = new Map<string, PeerEarnings>();
-  for (const { peer_id, amount } of transfers) {
-    const entry = byPeer.get(peer_id) ?? { peer_id, earned: 0, spent: 0 };
-    if (amount > 0) entry.earned += amount;
-    else entry.spent -= amount;
-    byPeer.set(peer_id, entry);
-  }
-  return [...byPeer.values()].sort((a, b) => b.earned + b.spent - (a.earned + a.spent));
+/** Earned from and spent with each peer (ledger.get's, all time), the busiest first. */
+export function earningsByPeer(peers: readonly PeerEarnings[]): PeerEarnings[] {
+  return peers
+    .map(({ peer_id, earned, spent }) => ({ peer_id, earned, spent }))
+    .sort((a, b) => b.earned + b.spent - (a.earned + a.spent));
 }

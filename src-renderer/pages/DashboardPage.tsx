@@ -6,15 +6,16 @@ import { Sparkline, UtilisationChart } from '../components/lazy-charts.js';
 import { CopyText } from '../components/CopyText.js';
 import { MachineCard, SharingCard } from '../components/dashboard-cards.js';
 import { formatAgo, formatCredits } from '../format.js';
-import { earningsSeries, earningsTotals } from '../ledger/earnings-model.js';
+import { earningsSeries } from '../ledger/earnings-model.js';
 
 export function DashboardPage() {
   const status = useMesh((s) => s.status)!;
   const samples = useMesh((s) => s.samples);
   const transfers = useMesh((s) => s.transfers);
+  const ledger = useMesh((s) => s.ledger);
   const { setSharing } = useActions();
-  const series = useMemo(() => earningsSeries(transfers ?? [], 120), [transfers]);
-  const totals = useMemo(() => earningsTotals(transfers ?? []), [transfers]);
+  const series = useMemo(() => earningsSeries(transfers ?? [], 120, ledger ?? undefined), [transfers, ledger]);
+  const totals = ledger ?? { earned: 0, spent: 0 };
 
   // oxlint-disable-next-line react/purity -- the age is shown as of this render (the status poll renders again)
   const nowMs = Date.now();

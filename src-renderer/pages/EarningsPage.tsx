@@ -5,7 +5,7 @@ import { Card, EmptyState, Loading, PageHeader, StatTile } from '../components/b
 import { EarningsChart, PeerEarningsChart } from '../components/lazy-charts.js';
 import { PriceForm } from '../components/PriceForm.js';
 import { formatCredits, shortPeerId } from '../format.js';
-import { earningsByPeer, earningsSeries, earningsTotals } from '../ledger/earnings-model.js';
+import { earningsByPeer, earningsSeries } from '../ledger/earnings-model.js';
 
 export function EarningsPage() {
   const status = useMesh((s) => s.status)!;
@@ -13,9 +13,9 @@ export function EarningsPage() {
   const ledger = useMesh((s) => s.ledger);
   const peers = useMesh((s) => s.peers);
   const { setPrices } = useActions();
-  const totals = useMemo(() => earningsTotals(transfers ?? []), [transfers]);
-  const series = useMemo(() => earningsSeries(transfers ?? []), [transfers]);
-  const byPeer = useMemo(() => earningsByPeer(transfers ?? []), [transfers]);
+  const totals = ledger ?? { earned: 0, spent: 0 };
+  const series = useMemo(() => earningsSeries(transfers ?? [], 400, ledger ?? undefined), [transfers, ledger]);
+  const byPeer = useMemo(() => earningsByPeer(ledger?.peers ?? []), [ledger]);
   const names = useMemo(() => new Map((peers ?? []).filter((p) => p.name).map((p) => [p.peer_id, p.name!])), [peers]);
 
   return (

@@ -21,8 +21,8 @@ export const ledgerSlice: Slice<LedgerSlice> = (set, get, transport) => ({
         held && after_seq !== undefined && fresh.transfers.length < TRANSFERS_SHOWN
           ? [...held, ...fresh.transfers].slice(-TRANSFERS_SHOWN)
           : fresh.transfers;
-      const { balance, peers, peers_total, held: heldNow } = ledger;
-      set({ transfers, ledger: { balance, peers, peers_total, held: heldNow } });
+      const { entries: _entries, ...summary } = ledger;
+      set({ transfers, ledger: summary });
     });
   },
 

@@ -114,7 +114,8 @@ test('an option before the command is said to go after it; a command first, or -
 });
 
 test('the ledger lists its transfers newest first, each with its peer, job and signed amount; none, no table', () => {
-  const ledger = { balance: 18, peers: [{ peer_id: 'peer-b', balance: 18 }], peers_total: 1, held: 5, entries: [] };
+  const peers = [{ peer_id: 'peer-b', balance: 18, earned: 50, spent: 32 }];
+  const ledger = { balance: 18, earned: 50, spent: 32, peers, peers_total: 1, held: 5, entries: [] };
   const transfers = [
     { seq: 7, at: '2026-11-27T00:24:41.000Z', peer_id: 'peer-b', amount: -32, job_id: 'job-1' },
     { seq: 9, at: '2026-11-27T00:24:51.000Z', peer_id: 'peer-b', amount: 50, job_id: 'job-2' },
@@ -129,5 +130,7 @@ test('the ledger lists its transfers newest first, each with its peer, job and s
     ],
   );
   assert.equal(lines.at(-1), '2 transfers, the newest first: + a peer paid you, - you paid a peer');
+  assert.ok(lines.includes('earned          0.050 credits') && lines.includes('spent           0.032 credits'), lines.join('\n'));
+  assert.ok(lines.includes('peer-b  0.050   0.032  0.018'), lines.join('\n'));
   assert.doesNotMatch(formatLedger(ledger, []), /AMOUNT|transfer/);
 });

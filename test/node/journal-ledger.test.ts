@@ -93,6 +93,22 @@ function assertSameLedger(journal: ReturnType<typeof openTempJournal>, memory: M
     journal.ledger.summary(peers[0]!).held,
     peers.reduce((sum, p) => sum + memory.held(p), 0),
   );
+  // Each peer's summary: earned and spent are its transfers' (all of them here), in all and per
+  // counterpart, and its balance is their difference.
+  for (const id of peers) {
+    const summary = journal.ledger.summary(id);
+    const transfers = journal.ledger.transfers(id, 10_000);
+    const totals = (of: typeof transfers) => ({
+      earned: of.reduce((sum, t) => sum + Math.max(0, t.amount), 0),
+      spent: of.reduce((sum, t) => sum + Math.max(0, -t.amount), 0),
+    });
+    assert.deepEqual({ earned: summary.earned, spent: summary.spent }, totals(transfers));
+    assert.equal(summary.balance, expected.get(id) ?? 0);
+    for (const p of summary.peers) {
+      assert.deepEqual({ earned: p.earned, spent: p.spent }, totals(transfers.filter((t) => t.peer_id === p.peer_id)));
+      assert.equal(p.balance, p.earned - p.spent);
+    }
+  }
   return live;
 }
 

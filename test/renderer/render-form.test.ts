@@ -8,7 +8,7 @@ import {
   type Scene,
 } from '../../src-renderer/jobs/render-form.js';
 import { GpuModeSchema } from '../../src-main/core/schemas/render-job.js';
-import { earningsByPeer, earningsSeries, earningsTotals } from '../../src-renderer/ledger/earnings-model.js';
+import { earningsByPeer, earningsSeries } from '../../src-renderer/ledger/earnings-model.js';
 
 const scene = { camera: { position: [0, 1, 5], look_at: [0, 0, 0], fov: 40 } } as unknown as Scene;
 
@@ -71,21 +71,32 @@ test('a field that is wrong is named in the message', () => {
   assert.match(budget.ok ? '' : budget.error, /^budget:/);
 });
 
-test('earned and spent add up per peer and over time from the transfers', () => {
+test('earned and spent add up over time from the transfers, from the totals before them; per peer as the ledger has them', () => {
   const transfers = [
     { seq: 1, at: '2026-03-01T10:00:00.000Z', peer_id: 'alice', amount: 1500, job_id: 'j1' },
     { seq: 2, at: '2026-03-01T10:00:00.000Z', peer_id: 'bob', amount: -400, job_id: 'j2' },
     { seq: 3, at: '2026-03-01T11:00:00.000Z', peer_id: 'alice', amount: 500, job_id: 'j1' },
   ];
-  assert.deepEqual(earningsTotals(transfers), { earned: 2000, spent: 400 });
   assert.deepEqual(earningsSeries(transfers), [
     { t: Date.parse('2026-03-01T10:00:00.000Z'), earned: 1500, spent: 400 },
     { t: Date.parse('2026-03-01T11:00:00.000Z'), earned: 2000, spent: 400 },
   ]);
-  assert.deepEqual(earningsByPeer(transfers), [
-    { peer_id: 'alice', earned: 2000, spent: 0 },
-    { peer_id: 'bob', earned: 0, spent: 400 },
+  // Only the newest transfers held: the curve ends at the ledger's all-time totals.
+  assert.deepEqual(earningsSeries(transfers, 400, { earned: 9000, spent: 1400 }), [
+    { t: Date.parse('2026-03-01T10:00:00.000Z'), earned: 8500, spent: 1400 },
+    { t: Date.parse('2026-03-01T11:00:00.000Z'), earned: 9000, spent: 1400 },
   ]);
+  const peers = [
+    { peer_id: 'bob', balance: -400, earned: 0, spent: 400 },
+    { peer_id: 'alice', balance: 2000, earned: 2000, spent: 0 },
+  ];
+  assert.deepEqual(
+    earningsByPeer(peers),
+    [
+      { peer_id: 'alice', earned: 2000, spent: 0 },
+      { peer_id: 'bob', earned: 0, spent: 400 },
+    ],
+  );
   const many = Array.from({ length: 1000 }, (_, i) => ({
     seq: i + 1,
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),

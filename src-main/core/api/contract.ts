@@ -305,8 +305,17 @@ export const API_METHODS = {
     z.strictObject({ limit: z._default(z.int().check(z.minimum(0), z.maximum(10_000)), 100) }),
     z.strictObject({
       balance: z.int(),
-      /** My net position with each peer: positive, they owe me. At most recordEntries, the largest either way; `peers_total`: all. */
-      peers: boundedArray(z.strictObject({ peer_id: PeerId, balance: z.int() }), LIMITS.recordEntries),
+      /** What peers paid me, and what I paid them, in all: balance is earned − spent. */
+      earned: Credits,
+      spent: Credits,
+      /**
+       * My net position with each peer (positive, they owe me), and what each paid me and I paid
+       * it. At most recordEntries, the largest balances either way; `peers_total`: all.
+       */
+      peers: boundedArray(
+        z.strictObject({ peer_id: PeerId, balance: z.int(), earned: Credits, spent: Credits }),
+        LIMITS.recordEntries,
+      ),
       peers_total: Count,
       held: Credits,
       entries: boundedArray(LedgerEntryViewSchema, 10_000),

@@ -7,7 +7,7 @@ import type { ArchivedReceipt } from './archive.js';
 import type { Db } from './database.js';
 import type { EventStore } from './event-store.js';
 
-type Counterpart = { peer: string; balance: number };
+type Counterpart = { peer: string; earned: number; spent: number };
 type TransferRow = { seq: number; entry: number; peer_id: string; amount: number };
 
 /** How one escrow closed, as the journal has it: its settle or refund and its reward; for a refund as rejected, the verdict behind it. */
@@ -44,12 +44,14 @@ export class LedgerReads {
          FROM ledger_flows, p WHERE (to_no = p.peer_no) <> (from_no = p.peer_no)`,
       )
       .pluck();
-    // Net per counterpart: what they paid me minus what I paid them.
+    // Per counterpart, all time: what they paid me (earned) and what I paid them (spent).
     this.#counterparts = db.prepare<{ me: string }, Counterpart>(
       `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me)
-       SELECT p.peer_id AS peer, SUM(x.amount) AS balance FROM (
-         SELECT from_no AS no, amount FROM ledger_flows, mine WHERE to_no = mine.peer_no AND from_no <> mine.peer_no
-         UNION ALL SELECT to_no AS no, -amount FROM ledger_flows, mine WHERE from_no = mine.peer_no AND to_no <> mine.peer_no
+       SELECT p.peer_id AS peer, SUM(x.earned) AS earned, SUM(x.spent) AS spent FROM (
+         SELECT from_no AS no, amount AS earned, 0 AS spent FROM ledger_flows, mine
+           WHERE to_no = mine.peer_no AND from_no <> mine.peer_no
+         UNION ALL SELECT to_no AS no, 0, amount FROM ledger_flows, mine
+           WHERE from_no = mine.peer_no AND to_no <> mine.peer_no
        ) x JOIN ledger_peers p ON p.peer_no = x.no
        GROUP BY p.peer_id ORDER BY p.peer_id`,
     );
@@ -130,17 +132,25 @@ export class LedgerReads {
     return this.#balance.get({ peer }) ?? 0;
   }
 
-  /** The ledger as the derived tables hold it: my balance with each peer, and what is held. */
+  /**
+   * The ledger as the derived tables hold it: what I earned and spent in all, and with each peer
+   * (balance: earned − spent), and what is held. A row per counterpart, however long the history.
+   */
   summary(me: string): {
     balance: number;
-    peers: { peer_id: string; balance: number }[];
+    earned: number;
+    spent: number;
+    peers: { peer_id: string; balance: number; earned: number; spent: number }[];
     peers_total: number;
     held: number;
   } {
-    const balance = this.balance(me);
-    const all = this.#counterparts.all({ me }).map((p) => ({ peer_id: p.peer, balance: p.balance }));
+    const all = this.#counterparts
+      .all({ me })
+      .map(({ peer, earned, spent }) => ({ peer_id: peer, balance: earned - spent, earned, spent }));
+    const earned = all.reduce((sum, p) => sum + p.earned, 0);
+    const spent = all.reduce((sum, p) => sum + p.spent, 0);
     const peers = heaviest(all, (p) => Math.abs(p.balance));
-    return { balance, peers, peers_total: all.length, held: this.#held.get() ?? 0 };
+    return { balance: earned - spent, earned, spent, peers, peers_total: all.length, held: this.#held.get() ?? 0 };
   }
 
   /** The most recent ledger entries, newest first. */
