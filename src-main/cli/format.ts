@@ -325,7 +325,12 @@ export function formatLedger(
       ? ''
       : `\n\n${table(
           ['PEER', 'EARNED', 'SPENT', 'BALANCE'],
-          ledger.peers.map((p) => [p.peer_id, formatCredits(p.earned), formatCredits(p.spent), formatCredits(p.balance)]),
+          ledger.peers.map((p) => [
+            p.peer_id,
+            formatCredits(p.earned),
+            formatCredits(p.spent),
+            formatCredits(p.balance),
+          ]),
         )}${ledger.peers_total > ledger.peers.length ? `\n${ledger.peers.length} of the ${ledger.peers_total} peers: the largest balances either way` : ''}`;
   const newestFirst = [...transfers].reverse();
   const paid =

@@ -130,7 +130,10 @@ test('the ledger lists its transfers newest first, each with its peer, job and s
     ],
   );
   assert.equal(lines.at(-1), '2 transfers, the newest first: + a peer paid you, - you paid a peer');
-  assert.ok(lines.includes('earned          0.050 credits') && lines.includes('spent           0.032 credits'), lines.join('\n'));
+  assert.ok(
+    lines.includes('earned          0.050 credits') && lines.includes('spent           0.032 credits'),
+    lines.join('\n'),
+  );
   assert.ok(lines.includes('peer-b  0.050   0.032  0.018'), lines.join('\n'));
   assert.doesNotMatch(formatLedger(ledger, []), /AMOUNT|transfer/);
 });

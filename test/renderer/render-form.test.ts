@@ -90,13 +90,10 @@ test('earned and spent add up over time from the transfers, from the totals befo
     { peer_id: 'bob', balance: -400, earned: 0, spent: 400 },
     { peer_id: 'alice', balance: 2000, earned: 2000, spent: 0 },
   ];
-  assert.deepEqual(
-    earningsByPeer(peers),
-    [
-      { peer_id: 'alice', earned: 2000, spent: 0 },
-      { peer_id: 'bob', earned: 0, spent: 400 },
-    ],
-  );
+  assert.deepEqual(earningsByPeer(peers), [
+    { peer_id: 'alice', earned: 2000, spent: 0 },
+    { peer_id: 'bob', earned: 0, spent: 400 },
+  ]);
   const many = Array.from({ length: 1000 }, (_, i) => ({
     seq: i + 1,
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
