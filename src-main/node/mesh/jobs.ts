@@ -38,14 +38,21 @@ function resolveModule(spec: SubmitJobTerms) {
     const { wgsl_code: code, ...rest } = shader.value;
     params = rest;
     const module = new TextEncoder().encode(code);
-    return { algorithmId: SHADER_ALGORITHM, module, params, secondsPerMiB: 1, gpuBytes: rest.buffer_size };
+    return {
+      algorithmId: SHADER_ALGORITHM,
+      module,
+      params,
+      secondsPerMiB: 1,
+      gpuBytes: rest.buffer_size,
+      wholeUnits: false,
+    };
   }
   if (spec.wasm_base64 !== undefined) {
     const module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
     if (!WebAssembly.validate(module)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
-    return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0 };
+    return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0, wholeUnits: false };
   }
-  const resolved = resolveLibrary(spec.library!, spec.method!, params);
+  const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes);
   if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
   return { ...resolved, gpuBytes: 0 };
 }
@@ -89,7 +96,7 @@ export async function splitJob(
     if (Math.ceil(declaredBytes / chunk) > LIMITS.unitsPerJob)
       throw tooManyUnits(Math.ceil(declaredBytes / chunk), chunk, declaredBytes);
   }
-  const { algorithmId, module, params, secondsPerMiB, gpuBytes } = resolveModule(spec);
+  const { algorithmId, module, params, secondsPerMiB, gpuBytes, wholeUnits } = resolveModule(spec);
   const secondsPerUnit = UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
   // The node sizes packs only for its own kernels, whose cost per byte it knows.
   const perPack = spec.units_per_pack ?? (spec.library === undefined ? 1 : defaultUnitsPerPack(chunk, secondsPerUnit));
@@ -111,6 +118,11 @@ export async function splitJob(
   const all = digests.end();
   const count = all.byteLength / SHA256_BYTES;
   if (count === 0) throw new ApiError('bad_request', 'the input is empty');
+  if (wholeUnits && stored.bytes % chunk !== 0)
+    throw new ApiError(
+      'bad_request',
+      `the input is ${stored.bytes} bytes, not a whole number of ${chunk}-byte units: its last unit would be ${stored.bytes % chunk} bytes, and ${algorithmId} would refuse it`,
+    );
   const units = unitsOfInput(stored.bytes, chunk);
   const jobId = `job-${randomBytes(8).toString('hex')}`;
   // Estimates are a full chunk's: the last, shorter unit asks for no less than it needs.

@@ -133,6 +133,36 @@ test('a refusal that comes before the input was read reaches the client, however
   rmSync(input);
 });
 
+test("a shipped kernel's params and unit size are checked at submit, as the kernel would check them", async () => {
+  // Each of these used to be made, run and paid for, every unit ending in `UnitFailed` unexplained.
+  const image = { library: 'image', method: 'resize', chunk_bytes: 2 * 2 * 4 };
+  const size = { width: 2, height: 2, out_width: 1, out_height: 1 };
+  await refused(() => submit({ ...image }), /params of image\/resize \(docs\/KERNELS.md\): width: /);
+  await refused(() => submit({ ...image, params: { ...size, filter: 'cubic' } }), /params of image\/resize .*filter: /);
+  await refused(
+    () => submit({ ...image, params: { ...size, filter: 'bilinear', op: 'blur' } }),
+    /params.op: "blur" is not the method, resize/,
+  );
+  await refused(
+    () => submit({ ...image, chunk_bytes: 64, params: { ...size, filter: 'bilinear' } }),
+    /a unit of image\/resize is one image of width × height × 4 = 16 bytes: the chunk size must be that, not 64/,
+  );
+  await refused(
+    () =>
+      submit({ ...image, params: { ...size, filter: 'bilinear' }, input_base64: Buffer.alloc(40).toString('base64') }),
+    /the input is 40 bytes, not a whole number of 16-byte units: its last unit would be 8 bytes/,
+  );
+  await refused(() => submit({ params: { rounds: 2 } }), /params of hash\/sha256 \(docs\/KERNELS.md\): .*rounds/);
+  // Within them: made, the method's key given or not.
+  const made = await submit({
+    ...image,
+    params: { ...size, filter: 'bilinear', op: 'resize' },
+    input_base64: Buffer.alloc(48).toString('base64'),
+  });
+  assert.equal(made.units, 3);
+  assert.equal((await submit({ params: { algorithm: 'sha256' } })).units, 1);
+});
+
 test('params, module and terms size: each is refused naming its size and its limit', async () => {
   await refused(
     () => submit({ params: { a: 'x'.repeat(100_000) } }),

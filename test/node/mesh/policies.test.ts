@@ -184,7 +184,7 @@ test(
       const l = await provider.api['ledger.get']({ limit: 0 });
       return l.held === 0 && l.balance === 2700 ? l : undefined;
     });
-    assert.deepEqual(ledger.peers, [{ peer_id: requester.node.peerId, balance: 2700 }]);
+    assert.deepEqual(ledger.peers, [{ peer_id: requester.node.peerId, balance: 2700, earned: 2700, spent: 0 }]);
     assert.equal(provider.node.state.positions.get(requester.node.peerId), 2700);
     // In debt to its limit, it is offered nothing more...
     const inDebtAt = Date.now();

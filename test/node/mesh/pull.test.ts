@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
 import { MESSAGE_TYPES, unitsOf, type MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { loadOrCreateIdentity } from '../../../src-main/node/identity/identity.js';
+import { loadKernel } from '../../../src-main/node/exec/kernels.js';
 import { MeshNetwork } from '../../../src-main/node/p2p/index.js';
 import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
@@ -112,7 +113,15 @@ test('pulls: a closed job to trusted peers only, a job open to strangers to anyo
     assert.equal(MESSAGE_TYPES.pull.schema.safeParse({ job_id: closed, max: 1_000_000 }).success, false);
 
     // Units of 8 KB each (their params): a reply of all 300 would be past the message's 2 MiB.
-    const heavy = { ...hashJob(300, false, 1).params, redundancy: 1, params: { note: 'x'.repeat(8000) } };
+    // The hash kernel as the user's own module: a kernel of the library takes no params it does not read.
+    const heavy = {
+      ...hashJob(300, false, 1).params,
+      library: undefined,
+      method: undefined,
+      wasm_base64: Buffer.from(loadKernel('hash')).toString('base64'),
+      redundancy: 1,
+      params: { algorithm: 'sha256', note: 'x'.repeat(8000) },
+    };
     const { job_id: heavyJob } = await requester.api['jobs.submit'](heavy);
     const pulled = await trustedA.pull({ job_id: heavyJob, max: 1000 });
     assert.ok(pulled.length > 0 && pulled.length < 300, `${pulled.length} units of 8 KB in one reply`);
