@@ -25,7 +25,8 @@ export function printable(text: string): string {
 /** Rows of cells in columns two spaces apart, under a header. */
 export function table(header: string[], rows: string[][]): string {
   const cells = [header, ...rows].map((row) => row.map(printable));
-  const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
+  // Not Math.max(...rows): a job's 312,500 units overflowed the stack as arguments.
+  const widths = header.map((_, column) => cells.reduce((most, row) => Math.max(most, (row[column] ?? '').length), 0));
   return cells
     .map((row) =>
       row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '),

@@ -2,7 +2,7 @@
 // estimated says so, and a job the node cancelled says why.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { counted, formatAccepted, formatJob } from '../../src-main/cli/format.js';
+import { counted, formatAccepted, formatJob, formatJobStatus } from '../../src-main/cli/format.js';
 import { STUB_JOB } from '../node/api-stub-handlers.js';
 
 test('a running job with units still to be made says how many are made', () => {
@@ -44,4 +44,23 @@ test('counts read as people write them: one frame, two frames', () => {
   assert.equal(counted(0, 'tile'), '0 tiles');
   assert.equal(counted(15, 'tile'), '15 tiles');
   assert.match(formatAccepted({ accepted: 1, refused: [] }), /^accepted 1 offer$/m);
+});
+
+test('job status --units lists every unit of a million-unit-sized job (the column widths overflowed the stack at 312,500)', () => {
+  const units = Array.from({ length: 312_500 }, (_, index) => ({
+    unit_id: `job-1/${index}`,
+    index,
+    status: 'verified' as const,
+    failure: null,
+    providers: ['peer-b'],
+    consensus_hash: null,
+    output_cid: 'bafkrei',
+    estimated_fuel: null,
+    estimated_seconds: null,
+    seconds: null,
+    fuel: null,
+    device: null,
+  }));
+  const lines = formatJobStatus({ job: STUB_JOB, units }).split('\n');
+  assert.equal(lines.at(-1), 'job-1/312499  312499  verified  1          bafkrei');
 });
