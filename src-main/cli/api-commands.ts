@@ -149,8 +149,8 @@ function registerSlotCommands(program: Command): void {
   nodeCommand(slots, 'add', 'offer resources for a time window')
     .requiredOption('--start <time>', 'ISO date-time (local time without an offset)')
     .requiredOption('--end <time>', 'ISO date-time, after --start')
-    .requiredOption('--cores <n>', 'CPU cores (0..4096)')
-    .requiredOption('--ram <gb>', 'RAM in GB')
+    .requiredOption('--cores <n>', "CPU cores (1..4096; more than this machine's: all of them)")
+    .requiredOption('--ram <gb>', 'RAM in GB (more than 0)')
     .option('--vram <gb>', 'GPU memory in GB')
     .option('--id <slotId>', 'the slot id (default: chosen by the node)')
     .action(
@@ -162,8 +162,8 @@ function registerSlotCommands(program: Command): void {
           slot_id: options.id,
           start_time,
           end_time,
-          cpu_cores: numberIn('--cores', options.cores, 0, 4096),
-          ram_gb: numberIn('--ram', options.ram, 0, 1 << 20),
+          cpu_cores: numberIn('--cores', options.cores, 1, 4096),
+          ram_gb: numberIn('--ram', options.ram, 0.001, 1 << 20),
           gpu_vram_gb: options.vram === undefined ? undefined : numberIn('--vram', options.vram, 0, 1 << 20),
         });
         const { slot } = result;

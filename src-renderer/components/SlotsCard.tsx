@@ -38,7 +38,8 @@ export function SlotsCard({
     const endMs = Date.parse(end);
     if (Number.isNaN(startMs) || Number.isNaN(endMs)) return setProblem('Choose when the slot starts and ends.');
     if (endMs <= startMs) return setProblem('The slot must end after it starts.');
-    if (!(Number(cores) > 0) || !(Number(ram) > 0)) return setProblem('Cores and RAM must be more than 0.');
+    if (!(Number(cores) >= 1) || !(Number(ram) > 0))
+      return setProblem('Cores must be at least 1, and RAM more than 0.');
     setProblem(null);
     const added = await onAdd({
       start_time: new Date(startMs).toISOString(),

@@ -191,8 +191,9 @@ export const API_METHODS = {
       slot_id: z.optional(Id),
       start_time: IsoTime,
       end_time: IsoTime,
-      cpu_cores: NonNegative.check(z.maximum(4096)),
-      ram_gb: NonNegative.check(z.maximum(1 << 20)),
+      /** A unit takes a core: a slot of less would offer nothing. More than the machine has: all of it. */
+      cpu_cores: z.number().check(z.minimum(1), z.maximum(4096)),
+      ram_gb: z.number().check(z.positive(), z.maximum(1 << 20)),
       gpu_vram_gb: z.optional(NonNegative.check(z.maximum(1 << 20))),
     }),
     z.strictObject({ slot: AvailabilitySlotSchema }),

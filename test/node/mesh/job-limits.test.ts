@@ -192,7 +192,7 @@ test('an empty input is refused, and a job within every limit is made', async ()
   assert.equal(units, 4);
 });
 
-test('a slot that has ended already is refused, naming its end and the time; one still to come is added', async () => {
+test('a slot that has ended already, or offers no core or no RAM, is refused; one still to come is added', async () => {
   const slot = { start_time: '2020-01-01T10:00:00Z', end_time: '2020-01-01T12:00:00Z', cpu_cores: 1, ram_gb: 1 };
   await assert.rejects(client.call('slots.add', slot), (err: unknown) => {
     assert.ok(err instanceof ApiError, String(err));
@@ -202,7 +202,20 @@ test('a slot that has ended already is refused, naming its end and the time; one
   });
   assert.deepEqual((await client.call('slots.list', {})).slots, []);
 
+  // A slot of no core, or no RAM, would offer nothing either (units take a core each).
   const hour = 3600_000;
+  const coming = {
+    start_time: new Date(Date.now() + hour).toISOString(),
+    end_time: new Date(Date.now() + 2 * hour).toISOString(),
+  };
+  for (const [fields, message] of [
+    [{ cpu_cores: 0 }, /cpu_cores: 0 is under the minimum of 1/],
+    [{ cpu_cores: 0.5 }, /cpu_cores: 0.5 is under the minimum of 1/],
+    [{ ram_gb: 0 }, /ram_gb: 0 must be more than 0/],
+  ] as const)
+    await assert.rejects(client.call('slots.add', { ...slot, ...coming, ...fields }), message);
+  assert.deepEqual((await client.call('slots.list', {})).slots, []);
+
   const later = {
     ...slot,
     start_time: new Date(Date.now() - hour).toISOString(),
