@@ -22,8 +22,7 @@ z.config({
         ? `${input.length} ${typeof input === 'string' ? 'characters' : 'items'}`
         : String(input);
     // An exclusive bound (z.positive): "0 must be more than 0", not "under the minimum of 0".
-    if (!issue.inclusive)
-      return `${value} must be ${issue.code === 'too_big' ? 'less' : 'more'} than ${String(bound)}`;
+    if (!issue.inclusive) return `${value} must be ${issue.code === 'too_big' ? 'less' : 'more'} than ${String(bound)}`;
     return issue.code === 'too_big'
       ? `${value} is over the limit of ${String(bound)}`
       : `${value} is under the minimum of ${String(bound)}`;
