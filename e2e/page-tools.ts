@@ -34,3 +34,15 @@ export async function waitForText(target: Page, testId: string, credits: string)
     { timeout: 10_000 },
   );
 }
+
+/** Waits until the Earnings chart is drawn: Recharts draws each series as a path of class recharts-curve, a drawn one of two points at least. */
+export async function earningsChartDrawn(target: Page): Promise<void> {
+  await target.waitForFunction(
+    () =>
+      [...document.querySelectorAll('[data-testid="earnings-chart"] svg path.recharts-curve')].some((p) =>
+        /\d[\s,]*[LC]/.test(p.getAttribute('d') ?? ''),
+      ),
+    undefined,
+    { timeout: 10_000 },
+  );
+}

@@ -12,7 +12,7 @@ import { killAllChildren, startChild, stopChild, type ChildNode } from '../test/
 import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { collectPageErrors, launchChromium, waitUntilReady } from './browser.js';
-import { ARTIFACTS, ledgerTotals, shoot, VIEWPORT, waitForText } from './page-tools.js';
+import { ARTIFACTS, earningsChartDrawn, ledgerTotals, shoot, VIEWPORT, waitForText } from './page-tools.js';
 
 const FRAMES = [1, 2];
 /** 160×90 in 32-px tiles: 5 columns × 3 rows. */
@@ -334,15 +334,7 @@ test(
     const spentByA = await ledgerTotals(a);
     assert.ok(Number(spentByA.spent) > 0, 'A paid for the tiles');
     await waitForText(page, 'spent-total', spentByA.spent);
-    // Recharts draws each series as a path of class recharts-curve; a drawn one has at least two points.
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll('[data-testid="earnings-chart"] svg path.recharts-curve')].some((p) =>
-          /\d[\s,]*[LC]/.test(p.getAttribute('d') ?? ''),
-        ),
-      undefined,
-      { timeout: 10_000 },
-    );
+    await earningsChartDrawn(page);
     await shoot(page, '09-earnings-a');
 
     const pageOfB = await openPage(uiOf(b));
@@ -350,6 +342,7 @@ test(
     const earnedByB = await ledgerTotals(b);
     assert.ok(Number(earnedByB.earned) > 0, 'B was paid for the tiles');
     await waitForText(pageOfB, 'earned-total', earnedByB.earned);
+    await earningsChartDrawn(pageOfB);
     await shoot(pageOfB, '10-earnings-b');
     await pageOfB.close();
     assertNoPageErrors();
