@@ -2,13 +2,12 @@
 // already validated the params against the contract; handlers check what the contract cannot
 // (that a job exists, that a weight is for a real peer id) and throw ApiError when it is not so.
 import { describeError } from '../../core/errors.js';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { randomBytes } from 'node:crypto';
 import type { ApiHandlers } from '../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/index.js';
 import { LIMITS } from '../../core/schemas/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
-import { ApiError, refusePassed } from '../api/errors.js';
+import { ApiError, refuseNotPeerId, refusePassed } from '../api/errors.js';
 import { verifyChain } from '../receipts/index.js';
 import { supportedAlgorithms } from './algorithms.js';
 import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
@@ -109,6 +108,12 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       };
     },
     async 'peers.add'({ multiaddr }) {
+      // Dialled without one, it failed as "no valid addresses for peer: unknown peer".
+      if (!multiaddr.includes('/p2p/'))
+        throw new ApiError(
+          'bad_request',
+          `${multiaddr} names no peer: add its /p2p/<peer id>, as its node's status shows under "listening on"`,
+        );
       try {
         return { peer_id: await node.network.connect(multiaddr) };
       } catch (err) {
@@ -116,11 +121,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       }
     },
     async 'trust.set'({ peer_id, weight }) {
-      try {
-        peerIdFromString(peer_id);
-      } catch {
-        throw new ApiError('bad_request', `${peer_id} is not a peer id`);
-      }
+      refuseNotPeerId(peer_id);
       if (peer_id === node.peerId) throw new ApiError('bad_request', 'a node does not set trust in itself');
       const newlyTrusted = weight > 0 && !(node.state.myTrustIn(peer_id) > 0);
       await node.record([{ type: 'trust.set', peer_id, weight }]);

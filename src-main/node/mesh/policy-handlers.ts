@@ -1,8 +1,7 @@
 // The API's policy methods: who may use my machine, and how much (core/policy). The provider reads
 // the list from the node's state at every acceptance and every round.
-import { peerIdFromString } from '@libp2p/peer-id';
 import type { ApiHandlers } from '../../core/api/contract.js';
-import { ApiError } from '../api/errors.js';
+import { refuseNotPeerId } from '../api/errors.js';
 import type { MeshNode } from './mesh-node.js';
 
 export function policyHandlers(node: MeshNode): Pick<ApiHandlers, 'policies.get' | 'policies.set'> {
@@ -13,13 +12,7 @@ export function policyHandlers(node: MeshNode): Pick<ApiHandlers, 'policies.get'
     async 'policies.set'({ policies }) {
       for (const policy of policies) {
         if (policy.kind !== 'permit_list') continue;
-        for (const peer of policy.peers) {
-          try {
-            peerIdFromString(peer);
-          } catch {
-            throw new ApiError('bad_request', `permit list: ${peer} is not a peer id`);
-          }
-        }
+        for (const peer of policy.peers) refuseNotPeerId(peer, 'permit list: ');
       }
       await node.record([{ type: 'policies.set', policies }]);
       node.ctx.log(`policies: ${policies.length === 0 ? 'none' : policies.map((p) => p.kind).join(', ')}`);

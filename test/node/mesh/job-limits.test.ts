@@ -1,7 +1,8 @@
 // Every limit a job can hit, tried with an absurd number through the real API (a daemon's HTTP
 // server, its JSON methods and its upload path): each is refused with a message that names the
-// limit and the value, and no job is made. And a slot that has ended already (a mistyped year),
-// which would offer nothing, ever: refused, naming its end and the time (it used to be added).
+// limit and the value, and no job is made. And what a user types that would do nothing: a slot
+// that has ended already (a mistyped year), or offers no core, refused (it used to be added); an
+// address with no peer id, refused saying what to add (it failed as "unknown peer").
 import assert from 'node:assert/strict';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -226,4 +227,16 @@ test('a slot that has ended already, or offers no core or no RAM, is refused; on
     (await client.call('slots.list', {})).slots.map((s) => s.slot_id),
     [added.slot_id],
   );
+});
+
+test('a peer address that names no peer is refused, saying what to add', async () => {
+  await assert.rejects(client.call('peers.add', { multiaddr: '/ip4/127.0.0.1/tcp/4001' }), (err: unknown) => {
+    assert.ok(err instanceof ApiError, String(err));
+    assert.equal(err.code, 'bad_request');
+    assert.equal(
+      err.message,
+      '/ip4/127.0.0.1/tcp/4001 names no peer: add its /p2p/<peer id>, as its node\'s status shows under "listening on"',
+    );
+    return true;
+  });
 });
