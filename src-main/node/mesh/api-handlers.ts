@@ -16,6 +16,7 @@ import { policyHandlers } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
 import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, type UnitSources } from './job-view.js';
 import { PackOutputs } from './unit-packs.js';
+import { unitsPerPackOf } from '../../core/mesh/packs.js';
 import { outputsPage, verifiedOutput } from './job-outputs.js';
 import { storageHandlers } from './storage-handlers.js';
 
@@ -244,7 +245,13 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const record = myJob(job_id);
       const view = unitOfJob(unitSources, record, unit_id);
       if (!view) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
-      if (view.failure) throw new ApiError('conflict', `unit ${unit_id} failed: ${failureText(view.failure)}`);
+      if (view.failure) {
+        // A unit alone (a pack's unit ids are not its state's): run here once more for its own words.
+        const here =
+          unitsPerPackOf(record.job) === 1 ? await node.requester.failureHere(unit_id, view.failure) : undefined;
+        const said = here === undefined ? '' : `; run here, it says: ${here}`;
+        throw new ApiError('conflict', `unit ${unit_id} failed: ${failureText(view.failure)}${said}`);
+      }
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
       const bytes = await verifiedOutput(node.ctx, unitSources, record, view);
       return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };

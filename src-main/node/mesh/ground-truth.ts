@@ -4,9 +4,44 @@
 import { hash, randomBytes } from 'node:crypto';
 import { SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import type { WorkUnit } from '../../core/schemas/index.js';
-import type { Executor } from '../exec/index.js';
+import { ExecError, type Executor } from '../exec/index.js';
+import { runUnit } from '../gpu/unit-router.js';
 import type { NodeContext } from './context.js';
 import { unitOutput } from './unit-output.js';
+
+/** Failures a run ends in at once (a refusal, a trap, a module outside the ABI): worth running again to read. */
+const QUICK_FAILURES = new Set(['UnitFailed', 'Trap', 'BadModule', 'ForbiddenImport', 'BadRequest', 'InputTooLarge']);
+
+/** The unit's module and input from my store, or undefined when one is not there. */
+function blobsOf(
+  ctx: Pick<NodeContext, 'blobs'>,
+  unit: WorkUnit,
+): { module: Uint8Array; input: Uint8Array } | undefined {
+  const module = unit.module_cid ? ctx.blobs.get(unit.module_cid) : new Uint8Array();
+  const input = unit.input_cid ? ctx.blobs.get(unit.input_cid) : new Uint8Array();
+  return module && input ? { module, input } : undefined;
+}
+
+/**
+ * What a run of the unit on my CPU says when it ends in the `failure` every run agreed on: the
+ * kernel's status message, the trap's. The agreed output holds only the code (so that every
+ * honest run gives the same CID). Undefined for a failure that shows only once it has used its
+ * whole budget (fuel, memory, output), or a unit I cannot run here.
+ */
+export async function failureMessageHere(
+  ctx: Pick<NodeContext, 'blobs' | 'signal'>,
+  executor: Executor,
+  unit: WorkUnit,
+  failure: string,
+): Promise<string | undefined> {
+  if (!QUICK_FAILURES.has(failure) || unit.algorithm_id === SHADER_ALGORITHM) return undefined;
+  const blobs = blobsOf(ctx, unit);
+  if (!blobs) return undefined;
+  const ran = await runUnit({ unit, ...blobs, signal: ctx.signal, cpu: executor, gpu: undefined }).catch(
+    (err: unknown) => err,
+  );
+  return ran instanceof ExecError && ran.code === failure ? ran.message : undefined;
+}
 
 export class GroundTruth {
   /** Fresh at every start: draws need only be unpredictable, not repeatable. */
@@ -45,10 +80,9 @@ export class GroundTruth {
 
   /** Runs the unit on my CPU and stores its output: its CID and the fuel it burned, or undefined if it could not run here. */
   async run(unit: WorkUnit): Promise<{ cid: string; fuel?: number } | undefined> {
-    const module = unit.module_cid ? this.ctx.blobs.get(unit.module_cid) : new Uint8Array();
-    const input = unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : new Uint8Array();
-    if (!module || !input) return undefined;
-    const run = { unit, module, input, signal: this.ctx.signal, cpu: this.executor, gpu: undefined }; // on my CPU
+    const blobs = blobsOf(this.ctx, unit);
+    if (!blobs) return undefined;
+    const run = { unit, ...blobs, signal: this.ctx.signal, cpu: this.executor, gpu: undefined }; // on my CPU
     const ran = await unitOutput(run, () => this.ctx.now());
     if (ran instanceof Error) {
       this.ctx.log(`checking unit ${unit.unit_id} failed: ${ran.message}`);

@@ -8,6 +8,7 @@ import type { MessageBody } from '../../core/protocol/messages.js';
 import type { Job, Offer, WorkRequest, WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { Executor } from '../exec/index.js';
+import { failureMessageHere } from './ground-truth.js';
 import { Acceptor } from './acceptance.js';
 import { RecordError, type NewEvent, type NodeContext } from './context.js';
 import { OpenUnits } from './open-units.js';
@@ -31,6 +32,7 @@ const DEADLINE_CHECK_MS = 250;
 export class Requester {
   readonly #acceptor: Acceptor;
   readonly #verdicts: Verdicts;
+  readonly #executor: Executor;
   readonly #open: OpenUnits;
   readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
   readonly #requests: WorkRequests;
@@ -71,6 +73,7 @@ export class Requester {
       },
       options,
     );
+    this.#executor = executor;
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict, options.closedEarlier);
     this.#open = new OpenUnits(ctx, this.#verdicts.extra);
     this.#requests = new WorkRequests(ctx, this.#open, {
@@ -146,6 +149,12 @@ export class Requester {
   /** A provider's results: each checked and decided as its own unit's, answered in one settlement. */
   onResults(from: string, message: MessageBody<'results'>): Promise<MessageBody<'settlement'>> {
     return this.#verdicts.onResults(from, message);
+  }
+
+  /** A failed unit of mine (not a pack's: its id is a state unit's) run here for its message (failureMessageHere). */
+  async failureHere(unitId: string, failure: string): Promise<string | undefined> {
+    const unit = this.ctx.state.units.get(unitId)?.unit;
+    return unit && failureMessageHere(this.ctx, this.#executor, unit, failure);
   }
 
   decide(unitId: string): Promise<void> {
