@@ -1,7 +1,6 @@
 // The failures a method of the local API can end in. A handler throws an ApiError for an expected
 // failure (no such job, the node is still starting); the server sends its code and message, and
 // the client turns the reply back into the same ApiError. Anything else a handler throws is a bug.
-import { peerIdFromString } from '@libp2p/peer-id';
 import { CodedError } from '../../core/errors.js';
 import type { ApiErrorCode } from '../../core/api/contract.js';
 
@@ -33,15 +32,6 @@ export function refusePassed(field: string, time: string, nowMs: number, meaning
     'bad_request',
     `${field}: ${time} has passed (it is ${new Date(nowMs).toISOString()}); ${meaning}`,
   );
-}
-
-/** A peer id the request names that is none: refused as a bad request (`what`: where it was, as "permit list: "). */
-export function refuseNotPeerId(peer: string, what = ''): void {
-  try {
-    peerIdFromString(peer);
-  } catch {
-    throw new ApiError('bad_request', `${what}${peer} is not a peer id`);
-  }
 }
 
 /** What a client says when no node answers for a data dir: the one thing the user must do next. */

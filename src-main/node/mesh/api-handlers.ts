@@ -7,12 +7,13 @@ import type { ApiHandlers } from '../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/index.js';
 import { LIMITS } from '../../core/schemas/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
-import { ApiError, refuseNotPeerId, refusePassed } from '../api/errors.js';
+import { ApiError, refusePassed } from '../api/errors.js';
+import { MeshError } from '../p2p/index.js';
 import { verifyChain } from '../receipts/index.js';
 import { supportedAlgorithms } from './algorithms.js';
 import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
 import type { MeshNode } from './mesh-node.js';
-import { policyHandlers } from './policy-handlers.js';
+import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
 import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, type UnitSources } from './job-view.js';
 import { PackOutputs } from './unit-packs.js';
@@ -109,15 +110,11 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       };
     },
     async 'peers.add'({ multiaddr }) {
-      // Dialled without one, it failed as "no valid addresses for peer: unknown peer".
-      if (!multiaddr.includes('/p2p/'))
-        throw new ApiError(
-          'bad_request',
-          `${multiaddr} names no peer: add its /p2p/<peer id>, as its node's status shows under "listening on"`,
-        );
       try {
         return { peer_id: await node.network.connect(multiaddr) };
       } catch (err) {
+        // An address that cannot be dialled as written is the caller's to mend: it says how.
+        if (err instanceof MeshError && err.code === 'bad_address') throw new ApiError('bad_request', err.message);
         throw new ApiError('unavailable', `could not connect to ${multiaddr}: ${describeError(err)}`);
       }
     },
