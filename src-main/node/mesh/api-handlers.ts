@@ -8,7 +8,6 @@ import { AVAILABILITY_LIMITS, describeWindow } from '../../core/availability/ind
 import { LIMITS } from '../../core/schemas/index.js';
 import type { JobRecord } from '../../core/mesh/state.js';
 import { ApiError, refusePassed } from '../api/errors.js';
-import { MeshError } from '../p2p/index.js';
 import { verifyChain } from '../receipts/index.js';
 import { supportedAlgorithms } from './algorithms.js';
 import { ALGORITHM_VERSION } from '../../core/protocol/algorithm-ids.js';
@@ -110,11 +109,15 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       };
     },
     async 'peers.add'({ multiaddr }) {
+      // Dialled without one, it failed as "no valid addresses for peer: unknown peer".
+      if (!multiaddr.includes('/p2p/'))
+        throw new ApiError(
+          'bad_request',
+          `${multiaddr} names no peer: add its /p2p/<peer id>, as its node's status shows under "listening on"`,
+        );
       try {
         return { peer_id: await node.network.connect(multiaddr) };
       } catch (err) {
-        // An address that cannot be dialled as written is the caller's to mend: it says how.
-        if (err instanceof MeshError && err.code === 'bad_address') throw new ApiError('bad_request', err.message);
         throw new ApiError('unavailable', `could not connect to ${multiaddr}: ${describeError(err)}`);
       }
     },

@@ -206,14 +206,6 @@ export class MeshNetwork {
     } catch (err) {
       throw new MeshError('bad_address', `${address}: ${describeError(err)}`);
     }
-    // Dialled without its peer id, it failed as "no valid addresses for peer: unknown peer". A
-    // dnsaddr names its peers in its DNS records.
-    if (!target.getComponents().some((c) => c.name === 'p2p' || c.name === 'dnsaddr'))
-      throw new MeshError(
-        'bad_address',
-        `${address} names no peer: add its /p2p/<peer id>, as its node's status shows under "listening on"`,
-        { prefixed: false },
-      );
     const signal = AbortSignal.timeout(CONNECT_TIMEOUT_MS);
     try {
       return (await this.libp2p.dial(target, { signal })).remotePeer.toString();
