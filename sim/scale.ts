@@ -21,7 +21,7 @@
 //   lists as the previous phase left them (a commitment is republished every 250 ms), so
 //   providers of one phase compete for the same units.
 import { creditLimit, creditRefusal, WORKER_SHARE_BPS, workerPart } from '../src-main/core/ledger/index.js';
-import { freeRiderRoom } from '../src-main/core/policy/index.js';
+import { FREE_RIDER_LIMIT, freeRiderRoom } from '../src-main/core/policy/index.js';
 import {
   acceptByPolicy,
   allocate,
@@ -34,7 +34,18 @@ import {
 } from '../src-main/core/scheduler/index.js';
 import type { ComputeCommitment, Offer, PriceSchedule } from '../src-main/core/schemas/index.js';
 import { effectiveTrust, emptyReputation, recordOutcome, reputationScore } from '../src-main/core/trust/index.js';
-import { EPOCH, newJob, NO_HISTORY, relist, ROUND_MS, slotOf, fromOwnStart, withUnits, type Job } from './jobs.js';
+import {
+  EPOCH,
+  fromOwnStart,
+  isoAt,
+  newJob,
+  NO_HISTORY,
+  relist,
+  ROUND_MS,
+  slotOf,
+  withUnits,
+  type Job,
+} from './jobs.js';
 import { FREE_RIDER, Mesh, type MeshShape } from './mesh.js';
 import { stream } from './prng.js';
 import { outcomeOf, type ScaleOutcome, type Tally } from './scale-outcome.js';
@@ -67,6 +78,10 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
   const jobs: Job[] = [...mesh.requesters].map((peer, j) => newJob(mesh, peer, j, perJob));
   const jobOfUnit = (u: number) => Math.floor(u / perJob);
   for (const job of jobs) relist(job, assigned);
+  /** Per job: its units not yet assigned. */
+  const open = Int32Array.from(jobs, (job) => job.size);
+  /** Per job: whether its commitment lists a work request (a unit unassigned), read where a lookup through the job would cost a cache miss. */
+  const requesting = Uint8Array.from(jobs, (job) => (job.commitment.work_requests.length > 0 ? 1 : 0));
   /** Per job: whether its commitment shows that it gives nothing back; per edge p → r to such a requester, when p accepted its units. */
   const freeRiders = jobs.map((job) => !givesBack(job.commitment));
   const freeRiderUnits = new Map<number, number[]>();
@@ -84,6 +99,8 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
   const running: number[][] = Array.from({ length: n }, () => []);
   const acceptedIds: Array<Set<string>> = Array.from({ length: n }, () => new Set());
   const offered = new Int32Array(n);
+  /** The jobs whose inbox got an offer this phase. */
+  const withOffers: number[] = [];
   const used = new Int32Array(n);
   const price = unitPrice();
   const out: Tally = {
@@ -131,6 +148,14 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     running[p] = [];
   }
 
+  /** Adds a unit accepted at nowMs to edge e's trickle history, dropping the times its window has passed (time only grows). */
+  function recordTrickled(e: number, nowMs: number): void {
+    const windowStart = nowMs - FREE_RIDER_LIMIT.per_seconds * 1000;
+    const history = (freeRiderUnits.get(e) ?? []).filter((t) => t > windowStart);
+    history.push(nowMs);
+    freeRiderUnits.set(e, history);
+  }
+
   /** Whether the provider of edge e holds requester r to a free-rider's trickle: r's commitment shows it gives nothing back, and e's weight is below full trust. */
   const trickled = (e: number, r: number) => heldToTrickle(!freeRiders[mesh.jobOf[r]!], mesh.weight[e]!);
 
@@ -147,14 +172,15 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
    * For the contended figures only: whether a requester that gives back, and that p trusts, has
    * units waiting (a job with no unit open lists no request).
    */
-  const friendJobs = mesh.friendRequesters.map((friends) => Array.from(friends, (r) => jobs[mesh.jobOf[r]!]!));
+  // Whether a job gives back, and a provider's weight in it, never change here: only whether units wait.
+  const contributorJobs = mesh.friendRequesters.map((friends, p) =>
+    friends
+      .map((r) => mesh.jobOf[r]!)
+      .filter((j) => givesBack(jobs[j]!.commitment) && mesh.weight[mesh.edge(p, jobs[j]!.peer)]! > 0),
+  );
   function contributorWaiting(p: number): boolean {
-    return friendJobs[p]!.some(
-      (job) =>
-        job.commitment.work_requests.length > 0 &&
-        givesBack(job.commitment) &&
-        mesh.weight[mesh.edge(p, job.peer)]! > 0,
-    );
+    for (const j of contributorJobs[p]!) if (requesting[j]) return true;
+    return false;
   }
 
   const scoreOf = (e: number, nowMs: number) => reputationScore(mesh.reputation[e] ?? emptyReputation(), nowMs);
@@ -167,9 +193,10 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     const waiting = contributorWaiting(p);
     contended[p] = waiting ? 1 : 0;
     for (const r of mesh.friendRequesters[p]!) {
-      const job = jobs[mesh.jobOf[r]!]!;
-      if (job.open === 0) continue;
-      if (waiting) contendedRounds[freeRiders[mesh.jobOf[r]!] ? 1 : 0]!++;
+      const j = mesh.jobOf[r]!;
+      if (open[j] === 0) continue;
+      const job = jobs[j]!;
+      if (waiting) contendedRounds[freeRiders[j] ? 1 : 0]!++;
       const left = room(p, r, nowMs);
       if (left === 0) continue;
       candidates.push(left >= job.listed.length ? job.commitment : withUnits(job, fromOwnStart(job.listed, left, p)));
@@ -186,7 +213,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
         contribution_history: NO_HISTORY, // self-reported: nothing reads a peer's
         damping_factor,
         over_allocation_history,
-        timestamp: new Date(nowMs).toISOString(),
+        timestamp: isoAt(nowMs),
         vector_clock: {},
       },
       requesters: candidates,
@@ -207,7 +234,8 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       }
       mesh.held[e] = mesh.held[e]! + offer.price; // counted as taken until it lapses (admission.ts)
       made.push(offer);
-      jobs[mesh.jobOf[mesh.peerOf(offer.requester_peer)]!]!.inbox.push(offer);
+      const j = mesh.jobOf[mesh.peerOf(offer.requester_peer)]!;
+      if (jobs[j]!.inbox.push(offer) === 1) withOffers.push(j);
     }
     tracker.offered(
       made.map((o) => o.offer_id),
@@ -231,14 +259,17 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       // A provider's units of its last round have ended by its next round: nothing is in flight with it.
       providerRoom: (peer) => pipelineFor(mesh.cores[mesh.peerOf(peer)]!),
     };
-    const { acceptances, refusals } = acceptByPolicy(ctx, job.listed, job.inbox);
+    // As the node does (node/mesh/acceptance.ts): only the units that have offers, in the order listed.
+    const offeredUnits = new Set(job.inbox.map((offer) => Number(offer.unit_id.slice(1))));
+    const units = job.listed.filter((_, i) => offeredUnits.has(job.listedNumbers[i]!));
+    const { acceptances, refusals } = acceptByPolicy(ctx, units, job.inbox);
     for (const refusal of refusals) out.refusals[refusal.code] = (out.refusals[refusal.code] ?? 0) + 1;
     const taken = new Set<string>();
     for (const a of acceptances) {
       const u = Number(a.unit_id.slice(1));
       if (assigned[u]) throw new Error(`unit ${u} assigned twice`);
       assigned[u] = 1;
-      job.open--;
+      open[mesh.jobOf[job.peer]!]!--;
       const q = mesh.peerOf(a.provider_peer);
       const freeRider = freeRiders[mesh.jobOf[job.peer]!]!;
       if (contended[q]) contendedUnits[freeRider ? 1 : 0]!++;
@@ -248,7 +279,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
         if (contended[q]) freeRiderService.contended++;
         else if (contributorFriend[q]) freeRiderService.contributorsServed++;
         else freeRiderService.noContributorFriend++;
-        freeRiderUnits.set(e, [...(freeRiderUnits.get(e) ?? []), nowMs]);
+        recordTrickled(e, nowMs);
       }
       running[q]!.push(u);
       used[q]!++;
@@ -262,7 +293,10 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       mesh.held[e] = mesh.held[e]! - offer.price;
     }
     job.inbox = [];
-    if (acceptances.length > 0) relist(job, assigned);
+    if (acceptances.length > 0) {
+      relist(job, assigned);
+      requesting[mesh.jobOf[job.peer]!] = job.commitment.work_requests.length > 0 ? 1 : 0;
+    }
   }
 
   /**
@@ -275,10 +309,10 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
     if (used[p]! > cores) out.overCapacity++;
     let takeable = 0;
     for (const r of mesh.friendRequesters[p]!) {
-      const job = jobs[mesh.jobOf[r]!]!;
-      if (job.open === 0) continue;
-      const taken = running[p]!.reduce((k, u) => k + (jobOfUnit(u) === mesh.jobOf[r] ? 1 : 0), 0);
-      takeable += Math.max(0, Math.min(room(p, r, nowMs), job.open, pipelineFor(cores) - taken));
+      const j = mesh.jobOf[r]!;
+      if (open[j] === 0) continue;
+      const taken = running[p]!.reduce((k, u) => k + (jobOfUnit(u) === j ? 1 : 0), 0);
+      takeable += Math.max(0, Math.min(room(p, r, nowMs), open[j]!, pipelineFor(cores) - taken));
     }
     if (takeable > 0) {
       const usable = Math.min(cores, used[p]! + takeable);
@@ -305,14 +339,16 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
         settle(p, nowMs);
         let tracker = trackers.get(p);
         if (!tracker) trackers.set(p, (tracker = new DampingTracker()));
-        const before = tracker.state.damping_factor;
+        const before = tracker.dampingFactor;
         const ids = acceptedIds[p]!;
         tracker.resolve(nowMs, (id) => ids.has(id));
-        ids.clear();
-        if (tracker.state.damping_factor !== before) changed++;
+        if (ids.size > 0) ids.clear(); // clearing allocates a new table, even for an empty set
+        if (tracker.dampingFactor !== before) changed++;
         if (providerRound(p, nowMs, tracker) && offered[p]! > 0) offering++;
       }
-      for (const job of jobs) if (job.inbox.length > 0) accept(job, nowMs);
+      // In job order, as a scan of all jobs would take them.
+      for (const j of withOffers.sort((a, b) => a - b)) accept(jobs[j]!, nowMs);
+      withOffers.length = 0;
       for (const p of actors) account(p, nowMs);
     }
     dampingChanges.push(changed);

@@ -251,6 +251,7 @@ export function acceptByPolicy(
   const refusals: Refusal[] = [];
 
   for (const unit of units) {
+    if (byUnit.size === 0) break; // the rest have no offers: a requester lists far more units than it gets offers for
     const candidates = byUnit.get(unit.unit_id);
     if (!candidates) continue;
     byUnit.delete(unit.unit_id);

@@ -205,6 +205,13 @@ function sortByPriority(
   end: number,
   priority: Float64Array,
 ): Array<{ start: number; end: number }> {
+  // Most often one priority (a job's units share theirs): index order, one run.
+  let same = true;
+  for (let i = start + 1; i < end && same; i++) same = priority[i] === priority[start];
+  if (same) {
+    for (let i = start; i < end; i++) order[i] = i;
+    return end > start ? [{ start, end }] : [];
+  }
   const distinct = [...new Set(priority.subarray(start, end))].sort((a, b) => b - a);
   const bucketOf = new Map(distinct.map((p, b) => [p, b]));
   const next = new Uint32Array(distinct.length + 1);

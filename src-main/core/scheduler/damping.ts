@@ -65,6 +65,11 @@ export class DampingTracker {
     };
   }
 
+  /** The factor alone, without a copy of the history. */
+  get dampingFactor(): number {
+    return this.#state.damping_factor;
+  }
+
   /** A round made these offers at `madeAtMs`. */
   offered(offerIds: readonly string[], madeAtMs: number): void {
     if (offerIds.length > 0) this.#open.push({ madeAtMs, offerIds });
