@@ -326,10 +326,50 @@ test(
 );
 
 test(
+  '6b. Jobs: a job out of budget says so on its card; its budget raised there, it completes',
+  { timeout: 60_000 },
+  async () => {
+    // A hash job of 20 units, one a pack, whose budget (0.020 credits) B's prices use up early.
+    const { job_id } = await a.api.call('jobs.submit', {
+      name: 'budget raised in the UI',
+      library: 'hash',
+      method: 'sha256',
+      input_base64: Buffer.alloc(20 * 64, 7).toString('base64'),
+      chunk_bytes: 64,
+      units_per_pack: 1,
+      redundancy: 1,
+      budget: 20,
+    });
+    await page.keyboard.press('Escape'); // close the viewer, as a person would before moving on
+    await page.getByTestId(`job-${job_id}`).waitFor();
+    await explainOnFailure(() =>
+      page.waitForFunction(
+        (id) => document.querySelector(`[data-testid="job-waiting-${id}"]`)?.textContent?.includes('out of budget'),
+        job_id,
+        { timeout: 30_000 },
+      ),
+    );
+    const field = page.getByTestId(`job-budget-${job_id}`);
+    if (!(await field.isVisible())) await page.getByTestId(`job-${job_id}`).locator('.job-toggle').click();
+    await shoot(page, '08b-jobs-out-of-budget');
+    await field.fill('5');
+    await page.getByTestId(`job-budget-save-${job_id}`).click();
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="job-state-${id}"]`)?.textContent?.includes('completed'),
+      job_id,
+      { timeout: 30_000 },
+    );
+    const { job } = await a.api.call('jobs.status', { job_id });
+    assert.equal(job.budget, 5_000);
+    assert.equal(job.units_verified, 20);
+    assertNoPageErrors();
+  },
+);
+
+test(
   "7. Earnings: A's spending and B's earnings show as their ledgers have them, and the chart draws them",
   { timeout: 30_000 },
   async () => {
-    await page.keyboard.press('Escape'); // close the viewer, as a person would before moving on
     await goTo(page, 'earnings');
     const spentByA = await ledgerTotals(a);
     assert.ok(Number(spentByA.spent) > 0, 'A paid for the tiles');

@@ -148,6 +148,20 @@ export function registerJobCommands(program: Command): void {
         return { json: result, text: formatJob(result.job) };
       }),
     );
+  nodeCommand(
+    job,
+    'budget',
+    "set a running job's budget anew, in credits: raise it to go on (one out of budget is cancelled after 2 min), or lower it, not under what it has held or spent",
+  )
+    .argument('<jobId>')
+    .argument('<credits>')
+    .action(
+      act(async (options, jobId = '', amount = '') => {
+        const budget = credits('<credits>', amount);
+        const result = await connect(options).call('jobs.set_budget', { job_id: jobId, budget });
+        return { json: result, text: formatJob(result.job) };
+      }),
+    );
   nodeCommand(job, 'delete', 'forget a finished job: its outputs go at the next garbage collection')
     .argument('<jobId>')
     .action(

@@ -5,6 +5,7 @@ import { formatAgo, formatCredits, shortPeerId } from '../format.js';
 import { formatTileDevices, type TileDevices } from '../gpu/gpu-format.js';
 import type { JobMosaic } from '../store/types.js';
 import { Badge, Loading, type Tone } from './basics.js';
+import { BudgetForm } from './BudgetForm.js';
 import { OffersTable } from './OffersTable.js';
 import { TileMosaic } from './TileMosaic.js';
 import { RENDER_ALGORITHM } from '../../src-main/core/protocol/algorithm-ids.js';
@@ -27,6 +28,7 @@ export function JobCard({
   nowMs,
   onToggle,
   onCancel,
+  onSetBudget,
   onOpenFrame,
   onAccept,
 }: {
@@ -40,6 +42,7 @@ export function JobCard({
   nowMs: number;
   onToggle: () => void;
   onCancel: () => void;
+  onSetBudget: (budget: number) => Promise<boolean>;
   onOpenFrame: (frame: number) => void;
   onAccept: (peerId: string) => void;
 }) {
@@ -124,6 +127,11 @@ export function JobCard({
       </div>
       {open && (
         <div className="job-body">
+          {job.state === 'running' && (
+            <section className="job-section">
+              <BudgetForm job={job} onSave={onSetBudget} />
+            </section>
+          )}
           {job.manual_accept && job.state === 'running' && (
             <section className="job-section">
               <h3 className="section-title">Offers to accept</h3>

@@ -27,8 +27,17 @@ export function JobsPage() {
   const tileDevices = useMesh((s) => s.tileDevices);
   const peers = useMesh((s) => s.peers);
   const balance = useMesh((s) => s.status?.balance ?? 0);
-  const { submitRender, cancelJob, watchJob, unwatchJob, refreshOffers, acceptOffers, loadTileDevices, reportError } =
-    useActions();
+  const {
+    submitRender,
+    cancelJob,
+    setJobBudget,
+    watchJob,
+    unwatchJob,
+    refreshOffers,
+    acceptOffers,
+    loadTileDevices,
+    reportError,
+  } = useActions();
   // Open cards: the newest job by default, and each job submitted from here.
   const [opened, setOpened] = useState<Set<string> | null>(null);
   const [viewing, setViewing] = useState<{ jobId: string; frame: number } | null>(null);
@@ -107,6 +116,7 @@ export function JobsPage() {
                 nowMs={nowMs}
                 onToggle={() => toggle(job.job_id)}
                 onCancel={() => void cancelJob(job.job_id)}
+                onSetBudget={(budget) => setJobBudget(job.job_id, budget)}
                 onOpenFrame={(frame) => setViewing({ jobId: job.job_id, frame })}
                 onAccept={(peerId) => void acceptOffers(job.job_id, peerId)}
               />

@@ -1,4 +1,4 @@
-// My render jobs: the list, submitting and cancelling, the mosaics of the open ones (mosaics.ts),
+// My render jobs: the list, submitting, cancelling and setting a budget anew, the mosaics of the open ones (mosaics.ts),
 // for jobs I accept by hand the offers waiting for me, and where ended jobs' tiles ran (CPU or GPU).
 import { everyUnit } from '../../src-main/core/api/unit-pages.js';
 import { countTileDevices } from '../gpu/gpu-format.js';
@@ -30,6 +30,12 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
     async cancelJob(jobId) {
       const reply = await attempt(() => transport.call('jobs.cancel', { job_id: jobId }));
       if (reply) set((s) => ({ jobs: s.jobs?.map((j) => (j.job_id === jobId ? reply.job : j)) ?? null }));
+    },
+
+    async setJobBudget(jobId, budget) {
+      const reply = await attempt(() => transport.call('jobs.set_budget', { job_id: jobId, budget }));
+      if (reply) set((s) => ({ jobs: s.jobs?.map((j) => (j.job_id === jobId ? reply.job : j)) ?? null }));
+      return reply !== undefined;
     },
 
     watchJob: (jobId) => mosaics.watch(jobId),

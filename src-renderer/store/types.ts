@@ -125,6 +125,8 @@ export interface JobsSlice {
   refreshJobs(): Promise<void>;
   submitRender(request: RenderRequest): Promise<string | undefined>;
   cancelJob(jobId: string): Promise<void>;
+  /** Sets a running job's budget anew; false when the node refused it (the error is reported). */
+  setJobBudget(jobId: string, budget: number): Promise<boolean>;
   /** Loads a job's mosaic (what is already verified or finished) and keeps it current from events. */
   watchJob(jobId: string): Promise<void>;
   unwatchJob(jobId: string): void;

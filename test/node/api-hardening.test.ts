@@ -75,6 +75,7 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'jobs.status': { job_id: JOB },
   'jobs.list': {},
   'jobs.cancel': { job_id: JOB },
+  'jobs.set_budget': { job_id: JOB, budget: 1000 },
   'jobs.delete': { job_id: JOB },
   'storage.get': {},
   'jobs.output': { job_id: JOB, unit_id: 'unit-1' },

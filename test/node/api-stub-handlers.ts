@@ -129,6 +129,7 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'jobs.status': async () => ({ job: STUB_JOB }),
     'jobs.list': async () => ({ jobs: [STUB_JOB], total: 1 }),
     'jobs.cancel': async () => ({ job: { ...STUB_JOB, state: 'cancelled' } }),
+    'jobs.set_budget': async ({ budget }) => ({ job: { ...STUB_JOB, budget } }),
     'jobs.delete': async ({ job_id }) => ({ deleted: job_id }),
     'storage.get': async () => ({
       blobs: 0,

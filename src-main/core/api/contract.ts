@@ -66,6 +66,8 @@ export const API_EVENT_TYPES = [
   'job.completed',
   'job.failed',
   'job.cancelled',
+  /** A running job's budget was set anew: `job_id`, `budget`. */
+  'job.budget_set',
   'offer.received',
   /** Offers of one provider for several units of a job at once: `job_id`, `provider`, `units` (a lone one is an `offer.received`). */
   'offers.received',
@@ -260,6 +262,12 @@ export const API_METHODS = {
   /** My newest jobs, at most recordEntries, oldest first; `total`: how many I have (`jobs.status` shows any). */
   'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries), total: Count })),
   'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
+  /**
+   * Sets a running job's budget anew: raised, it takes offers again (a job left out of budget is
+   * cancelled after 2 minutes: node/mesh/job-budgets.ts); lowered, it holds and pays no more than that, which
+   * may not be under what it has held or spent already.
+   */
+  'jobs.set_budget': method(z.strictObject({ job_id: Id, budget: Credits }), z.strictObject({ job: JobViewSchema })),
   /** Forgets a finished (completed or cancelled) job: its outputs go at the next garbage collection. */
   'jobs.delete': method(z.strictObject({ job_id: Id }), z.strictObject({ deleted: Id })),
   /** What the blob store holds, by kind; each requester's bytes on my disk; the last collection; the settings. */

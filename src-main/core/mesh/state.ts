@@ -150,6 +150,11 @@ export class MeshState {
         if (job) job.created += this.units.append(event.job_id, event.first, digestsFromBase64(event.input_digests));
         return;
       }
+      case 'job.budget_set': {
+        const job = this.jobs.get(event.job_id);
+        if (job) job.job = { ...job.job, budget: event.budget };
+        return;
+      }
       case 'job.cancelled': {
         const job = this.jobs.get(event.job_id);
         if (job) {

@@ -192,6 +192,8 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     receipt: ReceiptSchema,
     sig: z.optional(SignatureSchema),
   }),
+  /** The user set a running job's budget anew (`jobs.set_budget`): the sum it may hold and pay from now on. */
+  z.strictObject({ type: z.literal('job.budget_set'), ...base, job_id: Id, budget: Credits }),
   z.strictObject({
     type: z.literal('job.cancelled'),
     ...base,

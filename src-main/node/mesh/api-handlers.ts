@@ -241,6 +241,10 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       await node.requester.cancel(job_id);
       return { job: jobView(myJob(job_id)) };
     },
+    async 'jobs.set_budget'({ job_id, budget }) {
+      await node.requester.budgets.set(job_id, budget);
+      return { job: jobView(myJob(job_id)) };
+    },
     async 'jobs.output'({ job_id, unit_id }) {
       const record = myJob(job_id);
       const view = unitOfJob(unitSources, record, unit_id);

@@ -1,25 +1,36 @@
 // A job's budget: the acceptor takes no offer past what it has left (core/scheduler/accept.ts),
 // and the results accepted unchecked are held until the job completes. So a job whose budget is
 // spent before its units are done, nothing of it in flight, would wait for ever, "running", its
-// held results never paid. It is cancelled instead, saying why, once every offer for it has been
-// over budget for OUT_OF_BUDGET_MS (a cheaper provider's offer would have come by then: each
-// provider offers again at every commitment of mine, every 2 s while I have open units). A cancel
-// pays what was delivered and refunds the rest (requester.ts), as a user's would.
+// held results never paid. Its user may set the budget anew at any time (`meshctl job budget`);
+// a job left out of budget is cancelled, saying why, once every offer for it has been over budget
+// for OUT_OF_BUDGET_MS: long enough for a person who sees it wait to raise it, short enough that
+// its providers are not kept from their pay. A cancel pays what was delivered and refunds the
+// rest (requester.ts), as a user's would.
 import { formatCredits } from '../../core/ledger/index.js';
 import { unitsPerPackOf } from '../../core/mesh/packs.js';
+import { ApiError } from '../api/errors.js';
 import type { NodeContext } from './context.js';
 import { cheapestOf, type JobRound } from './job-rounds.js';
 
 /** How long every offer for a job with nothing in flight must have been over its budget before it is ended. */
-const OUT_OF_BUDGET_MS = 10_000;
+const OUT_OF_BUDGET_MS = 120_000;
+
+/** A job out of budget, while it waits for its user: why, and when it is cancelled. */
+interface OutOfBudget {
+  since: number;
+  reason: string;
+}
 
 export class JobBudgets {
-  /** Since when each job has had only offers over its budget, and nothing in flight. */
-  readonly #since = new Map<string, number>();
+  /** Since when each job has had only offers over its budget, and nothing in flight, and why. */
+  readonly #out = new Map<string, OutOfBudget>();
 
   constructor(
-    private readonly ctx: Pick<NodeContext, 'state' | 'now' | 'background'>,
+    private readonly ctx: Pick<NodeContext, 'state' | 'me' | 'now' | 'background' | 'record' | 'emit'>,
     private readonly cancel: (jobId: string, reason: string) => Promise<void>,
+    /** A new budget takes effect: offers are weighed again at once. */
+    private readonly changed: () => void,
+    private readonly waitMs = OUT_OF_BUDGET_MS,
   ) {}
 
   /** After each acceptance round: ends the jobs that have been out of budget long enough. */
@@ -27,27 +38,55 @@ export class JobBudgets {
     const now = this.ctx.now();
     for (const [jobId, { accepted, refused }] of jobs) {
       if (accepted) {
-        this.#since.delete(jobId);
+        this.#out.delete(jobId);
         continue;
       }
       // Out of budget: every offer for it over what it has left.
       if (refused.length === 0 || refused.some(({ refusal }) => refusal.code !== 'over_budget')) continue;
       const record = this.ctx.state.jobs.get(jobId);
       if (!record || record.cancelled || record.completedAt || this.#inFlight(jobId)) {
-        this.#since.delete(jobId); // a unit in flight may yet be refunded, and its credits used
+        this.#out.delete(jobId); // a unit in flight may yet be refunded, and its credits used
         continue;
       }
-      const since = this.#since.get(jobId) ?? now;
-      this.#since.set(jobId, since);
-      if (now - since < OUT_OF_BUDGET_MS) continue;
-      this.#since.delete(jobId);
       const { budget } = record.job;
       const committed = this.ctx.state.committedTo(jobId);
       const perPack = unitsPerPackOf(record.job);
       const what = perPack === 1 ? 'a unit' : `a pack of ${perPack} units`;
       const reason = `its budget of ${formatCredits(budget)} credits ran out (${formatCredits(committed)} held or spent): the cheapest offer asked ${formatCredits(cheapestOf(refused))} for ${what}, over the ${formatCredits(budget - committed)} left`;
+      const since = this.#out.get(jobId)?.since ?? now;
+      this.#out.set(jobId, { since, reason });
+      if (now - since < this.waitMs) continue;
+      this.#out.delete(jobId);
       this.ctx.background(`ending job ${jobId}, out of budget`, this.cancel(jobId, reason));
     }
+  }
+
+  /** Why a running job waits on its budget, and what its user can do, or undefined when it does not. */
+  why(jobId: string): string | undefined {
+    const out = this.#out.get(jobId);
+    if (!out) return undefined;
+    // A time, not a countdown: the UI shows a view until the next event, and a countdown would go stale.
+    const at = new Date(out.since + this.waitMs).toISOString().replace(/\.\d+Z$/, 'Z');
+    return `out of budget: ${out.reason}. Raise it before ${at} (meshctl job budget ${jobId} <credits>, or Budget on its card in the UI), or the job is cancelled then and what was delivered paid`;
+  }
+
+  /** Sets a running job of mine's budget anew; refused under what it has held or spent. */
+  async set(jobId: string, budget: number): Promise<void> {
+    const record = this.ctx.state.jobs.get(jobId);
+    if (!record || record.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
+    if (record.cancelled || record.completedAt)
+      throw new ApiError('conflict', `job ${jobId} has ended: its budget no longer matters`);
+    const committed = this.ctx.state.committedTo(jobId);
+    if (budget < committed)
+      throw new ApiError(
+        'bad_request',
+        `budget: ${formatCredits(budget)} is under the ${formatCredits(committed)} credits job ${jobId} has held or spent already`,
+      );
+    if (budget === record.job.budget) return;
+    await this.ctx.record([{ type: 'job.budget_set', job_id: jobId, budget }]);
+    this.#out.delete(jobId);
+    this.ctx.emit('job.budget_set', { job_id: jobId, budget });
+    this.changed();
   }
 
   /** Whether an assignment of the job waits for its result (a refund of it would give credits back). */

@@ -41,6 +41,8 @@ export class Requester {
   readonly #waits: JobWaits;
   /** My jobs' own deadlines: a job unfinished at its deadline is cancelled, saying so. */
   readonly #jobDeadlines: JobDeadlines;
+  /** My jobs' budgets: set anew by their user, or a job out of budget cancelled after a wait. */
+  readonly budgets: JobBudgets;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -54,10 +56,20 @@ export class Requester {
       closedEarlier?: ClosedEarlier;
       /** The peers connected now (a job's waiting counts only those: job-waits.ts). */
       connectedPeers?: () => string[];
+      /** How long a job out of budget waits for its user before it is cancelled (default OUT_OF_BUDGET_MS). */
+      outOfBudgetMs?: number;
     },
   ) {
     // A job out of budget, or past its own deadline, is cancelled, saying why.
-    const budgets = new JobBudgets(ctx, (jobId, reason) => this.cancel(jobId, reason));
+    const budgets = (this.budgets = new JobBudgets(
+      ctx,
+      (jobId, reason) => this.cancel(jobId, reason),
+      () => {
+        ctx.commitmentChanged();
+        this.acceptSoon();
+      },
+      options.outOfBudgetMs,
+    ));
     const waits = (this.#waits = new JobWaits(ctx, options.connectedPeers));
     this.#acceptor = new Acceptor(
       ctx,
@@ -324,7 +336,7 @@ export class Requester {
 
   /** What a job's view knows only from my requester's round: units awaiting agreement (verdicts.ts), and why it waits (job-waits.ts). */
   liveOf(record: JobRecord): { awaitingAgreement: number; waiting?: string } {
-    const waiting = this.#waits.why(record);
+    const waiting = this.budgets.why(record.job.job_id) ?? this.#waits.why(record);
     return {
       awaitingAgreement: this.#verdicts.awaitingAgreement(record.job.job_id),
       ...(waiting !== undefined ? { waiting } : {}),

@@ -378,6 +378,11 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     ['reason'],
   ),
   'job.deleted': recordOf<S.NodeEventOf<'job.deleted'>>({ ...eventOf('job.deleted'), job_id: idArb }),
+  'job.budget_set': recordOf<S.NodeEventOf<'job.budget_set'>>({
+    ...eventOf('job.budget_set'),
+    job_id: idArb,
+    budget: creditsArb,
+  }),
   'sharing.set': recordOf<S.NodeEventOf<'sharing.set'>>({ ...eventOf('sharing.set'), on: fc.boolean() }),
   'peer.penalized': recordOf<S.NodeEventOf<'peer.penalized'>>(
     {

@@ -73,6 +73,7 @@ export function workProjections(db: Db) {
       dropNeeds.run(e.job_id); // as blobNeeds: a deleted job's module and inputs are not kept
     },
     'job.cancelled'(): void {},
+    'job.budget_set'(): void {},
     'unit.checked'(): void {},
     'frame.rendered'(): void {},
     'acceptance.refused'(): void {},
