@@ -16,13 +16,12 @@ const prefixes = inChild ? rest : process.argv.slice(2);
 const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p));
 const wholeFile = (name: string) => prefixes.includes(name.replace(/\.bench\.js$/, ''));
 
-/** A benchmark file's figures, and the V8 flags its child runs with (a file may ask for some: sim.bench.ts). */
-async function benchFile(name: string): Promise<{ benchmarks: Benchmark[]; nodeFlags?: string[] }> {
-  return (await import(pathToFileURL(join(here, name)).href)) as { benchmarks: Benchmark[]; nodeFlags?: string[] };
+async function benchmarksIn(name: string): Promise<Benchmark[]> {
+  return ((await import(pathToFileURL(join(here, name)).href)) as { benchmarks: Benchmark[] }).benchmarks;
 }
 
 if (inChild) {
-  for (const bench of (await benchFile(file!)).benchmarks) {
+  for (const bench of await benchmarksIn(file!)) {
     if (!wholeFile(file!) && !bench.names.some(wanted)) continue;
     for (const figure of await bench.run()) if (wholeFile(file!) || wanted(figure.name)) emit(figure);
   }
@@ -31,13 +30,10 @@ if (inChild) {
   for (const name of readdirSync(here)
     .filter((f) => f.endsWith('.bench.js'))
     .sort()) {
-    const { benchmarks, nodeFlags = [] } = await benchFile(name);
-    if (!wholeFile(name) && !benchmarks.some((b) => b.names.some(wanted))) continue;
-    const child = spawnSync(
-      process.execPath,
-      [...nodeFlags, fileURLToPath(import.meta.url), '--file', name, ...prefixes],
-      { stdio: 'inherit' },
-    );
+    if (!wholeFile(name) && !(await benchmarksIn(name)).some((b) => b.names.some(wanted))) continue;
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--file', name, ...prefixes], {
+      stdio: 'inherit',
+    });
     if (child.status !== 0) process.exit(child.status ?? 1);
     ran++;
   }

@@ -39,15 +39,6 @@ function timed(scenario: ScaleScenario): { outcome: ScaleOutcome; seconds: numbe
 
 const pct = (x: number) => round(100 * x, 1);
 
-/**
- * The simulation makes its garbage by the round (offers, commitments, acceptances), almost all of
- * it dead by the next. With V8's default young generation (semi-spaces of up to 16 MiB) it was
- * scavenged so often that a run took ~10 % longer (61 s against 55 on a 2-core VM). A batch
- * program's usual tuning; the figure reports it.
- */
-const SEMI_SPACE_MB = 64;
-export const nodeFlags = [`--max-semi-space-size=${SEMI_SPACE_MB}`];
-
 function figures(): Figure[] {
   const { outcome: o, seconds } = timed(SCENARIO);
   const sync = timed(SYNCHRONOUS).outcome;
@@ -72,7 +63,6 @@ function figures(): Figure[] {
       virtual_s: o.virtualSeconds,
       offers: o.offers,
       us_per_unit: round((seconds * 1e6) / SCENARIO.units, 1),
-      node_flags: nodeFlags.join(' '),
     },
     {
       name: 'sim_utilisation_pct',
