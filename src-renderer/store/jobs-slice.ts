@@ -2,12 +2,16 @@
 // for jobs I accept by hand the offers waiting for me, and where ended jobs' tiles ran (CPU or GPU).
 import { everyUnit } from '../../src-main/core/api/unit-pages.js';
 import { countTileDevices } from '../gpu/gpu-format.js';
+import type { JobView } from '../../src-main/core/api/contract.js';
 import type { JobsSlice, Slice } from './types.js';
 import { MosaicKeeper } from './mosaics.js';
 
 export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
   const mosaics = new MosaicKeeper(transport, set, get);
   const attempt = <T>(work: () => Promise<T>) => get().attempt(work);
+  /** A job's view as a call answered it, in place of the one listed. */
+  const replaceJob = (view: JobView) =>
+    set((s) => ({ jobs: s.jobs?.map((j) => (j.job_id === view.job_id ? view : j)) ?? null }));
   return {
     jobs: null,
     mosaics: {},
@@ -29,12 +33,12 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
 
     async cancelJob(jobId) {
       const reply = await attempt(() => transport.call('jobs.cancel', { job_id: jobId }));
-      if (reply) set((s) => ({ jobs: s.jobs?.map((j) => (j.job_id === jobId ? reply.job : j)) ?? null }));
+      if (reply) replaceJob(reply.job);
     },
 
     async setJobBudget(jobId, budget) {
       const reply = await attempt(() => transport.call('jobs.set_budget', { job_id: jobId, budget }));
-      if (reply) set((s) => ({ jobs: s.jobs?.map((j) => (j.job_id === jobId ? reply.job : j)) ?? null }));
+      if (reply) replaceJob(reply.job);
       return reply !== undefined;
     },
 

@@ -9,20 +9,21 @@
 import { formatCredits } from '../../core/ledger/index.js';
 import { unitsPerPackOf } from '../../core/mesh/packs.js';
 import { ApiError } from '../api/errors.js';
+import type { JobRecord } from '../../core/mesh/state.js';
 import type { NodeContext } from './context.js';
 import { cheapestOf, type JobRound } from './job-rounds.js';
 
 /** How long every offer for a job with nothing in flight must have been over its budget before it is ended. */
 const OUT_OF_BUDGET_MS = 120_000;
 
-/** A job out of budget, while it waits for its user: why, and when it is cancelled. */
+/** A job out of budget, while it waits for its user: since when, and the cheapest price it was asked. */
 interface OutOfBudget {
   since: number;
-  reason: string;
+  cheapest: number;
 }
 
 export class JobBudgets {
-  /** Since when each job has had only offers over its budget, and nothing in flight, and why. */
+  /** Since when each job has had only offers over its budget, and nothing in flight. */
   readonly #out = new Map<string, OutOfBudget>();
 
   constructor(
@@ -48,26 +49,31 @@ export class JobBudgets {
         this.#out.delete(jobId); // a unit in flight may yet be refunded, and its credits used
         continue;
       }
-      const { budget } = record.job;
-      const committed = this.ctx.state.committedTo(jobId);
-      const perPack = unitsPerPackOf(record.job);
-      const what = perPack === 1 ? 'a unit' : `a pack of ${perPack} units`;
-      const reason = `its budget of ${formatCredits(budget)} credits ran out (${formatCredits(committed)} held or spent): the cheapest offer asked ${formatCredits(cheapestOf(refused))} for ${what}, over the ${formatCredits(budget - committed)} left`;
-      const since = this.#out.get(jobId)?.since ?? now;
-      this.#out.set(jobId, { since, reason });
-      if (now - since < this.waitMs) continue;
+      const out = { since: this.#out.get(jobId)?.since ?? now, cheapest: cheapestOf(refused) };
+      this.#out.set(jobId, out);
+      if (now - out.since < this.waitMs) continue;
       this.#out.delete(jobId);
-      this.ctx.background(`ending job ${jobId}, out of budget`, this.cancel(jobId, reason));
+      this.ctx.background(`ending job ${jobId}, out of budget`, this.cancel(jobId, this.#reason(record, out)));
     }
   }
 
+  /** Why a job is out of budget, in words: its budget, what it has committed, and what it was asked. */
+  #reason(record: JobRecord, { cheapest }: OutOfBudget): string {
+    const { budget, job_id } = record.job;
+    const committed = this.ctx.state.committedTo(job_id);
+    const perPack = unitsPerPackOf(record.job);
+    const what = perPack === 1 ? 'a unit' : `a pack of ${perPack} units`;
+    return `its budget of ${formatCredits(budget)} credits ran out (${formatCredits(committed)} held or spent): the cheapest offer asked ${formatCredits(cheapest)} for ${what}, over the ${formatCredits(budget - committed)} left`;
+  }
+
   /** Why a running job waits on its budget, and what its user can do, or undefined when it does not. */
-  why(jobId: string): string | undefined {
+  why(record: JobRecord): string | undefined {
+    const jobId = record.job.job_id;
     const out = this.#out.get(jobId);
     if (!out) return undefined;
     // A time, not a countdown: the UI shows a view until the next event, and a countdown would go stale.
     const at = new Date(out.since + this.waitMs).toISOString().replace(/\.\d+Z$/, 'Z');
-    return `out of budget: ${out.reason}. Raise it before ${at} (meshctl job budget ${jobId} <credits>, or Budget on its card in the UI), or the job is cancelled then and what was delivered paid`;
+    return `out of budget: ${this.#reason(record, out)}. Raise it before ${at} (meshctl job budget ${jobId} <credits>, or Budget on its card in the UI), or the job is cancelled then and what was delivered paid`;
   }
 
   /** Sets a running job of mine's budget anew; refused under what it has held or spent. */

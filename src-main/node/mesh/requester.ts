@@ -336,7 +336,7 @@ export class Requester {
 
   /** What a job's view knows only from my requester's round: units awaiting agreement (verdicts.ts), and why it waits (job-waits.ts). */
   liveOf(record: JobRecord): { awaitingAgreement: number; waiting?: string } {
-    const waiting = this.budgets.why(record.job.job_id) ?? this.#waits.why(record);
+    const waiting = this.budgets.why(record) ?? this.#waits.why(record);
     return {
       awaitingAgreement: this.#verdicts.awaitingAgreement(record.job.job_id),
       ...(waiting !== undefined ? { waiting } : {}),
