@@ -3,7 +3,8 @@
 // against `render-local` of the same frames on a pool of the same two workers, in the same run,
 // the two sides alternating round by round. Two figures:
 // - render_mesh_overhead_pct (target <= 25, issue 18): 4 frames of the sample scene at 640×360, 16 spp,
-//   64-px tiles, from submission until every frame's PNG is assembled, vs the local frames;
+//   64-px tiles (which the node renders n×n to a unit: `unit_side`), from submission until every
+//   frame's PNG is assembled, vs the local frames in 64-px tiles;
 //   Beside it, `cpu_beyond_tiles_pct`: the CPU each daemon spent in the mesh rounds beyond the tiles
 //   themselves (the requester's main thread; its other threads: its checks, the PNGs, the pre-pass;
 //   the providers' main threads), as a share of the tiles' own CPU in the local rounds: on a machine
@@ -35,9 +36,12 @@ async function localFrames(pool: Executor): Promise<number> {
   return performance.now() - started;
 }
 
-async function meshFrames(requester: DaemonProcess, events: EventWatch): Promise<{ ms: number; errors: number[] }> {
+async function meshFrames(
+  requester: DaemonProcess,
+  events: EventWatch,
+): Promise<{ ms: number; errors: number[]; side: number; units: number }> {
   const started = performance.now();
-  const { job_id } = await requester.api.call('render.submit', {
+  const { job_id, tile: side } = await requester.api.call('render.submit', {
     scene: sampleSceneJson() as never,
     first_frame: FRAMES[0]!,
     last_frame: FRAMES.at(-1)!,
@@ -50,7 +54,7 @@ async function meshFrames(requester: DaemonProcess, events: EventWatch): Promise
   const errors = units!.flatMap((u) =>
     u.estimated_seconds !== null && u.seconds ? [Math.abs(u.estimated_seconds - u.seconds) / u.seconds] : [],
   );
-  return { ms: completed - started, errors };
+  return { ms: completed - started, errors, side, units: units!.length };
 }
 
 /** Waits until a daemon has calibrated (it offers nothing before). */
@@ -82,6 +86,7 @@ export const benchmarks: Benchmark[] = [
         const local: number[] = [];
         const mesh: number[] = [];
         const errors: number[] = [];
+        let units = { side: JOB.tile, count: 0 };
         // CPU seconds of the mesh rounds: the requester's main thread and all its threads, the providers' main threads.
         const cpu = { requesterMain: 0, requesterAll: 0, providersMain: 0 };
         const [, ...providers] = daemons;
@@ -93,6 +98,7 @@ export const benchmarks: Benchmark[] = [
           cpu.requesterAll += after[0]!.all - before[0]!.all;
           providers.forEach((_, i) => (cpu.providersMain += after[i + 1]!.main - before[i + 1]!.main));
           mesh.push(job.ms);
+          units = { side: job.side, count: job.units };
           errors.push(...job.errors);
           local.push(await localFrames(pool));
         }
@@ -110,6 +116,9 @@ export const benchmarks: Benchmark[] = [
             ...JOB,
             workers: WORKERS,
             rounds: ROUNDS,
+            // The tiles as the node rendered them, a unit each (n×n of the 64-px tiles: core/render/unit-side.ts).
+            unit_side: units.side,
+            units: units.count,
             overhead_pct_by_round: ratios.map((x) => round((x - 1) * 100, 1)),
             cpu_beyond_tiles_pct: (() => {
               // The tiles' CPU in the local rounds: both workers busy for the rounds' time.

@@ -1,4 +1,5 @@
-// A render job of one 4K frame in 16-px tiles (32,400 tiles) across two real daemons on loopback,
+// A render job of one 4K frame in 16-px tiles (32,400 tiles; the node renders them n×n to a unit,
+// `unit_side` and `units` below: core/render/unit-side.ts) across two real daemons on loopback,
 // a requester and a provider of two workers, against the same frame rendered here on a pool of
 // the same two workers, in the same run:
 // - render_4k_mesh_ratio (report): the mesh's seconds from submission to the frame's PNG over the
@@ -42,7 +43,7 @@ async function calibrated(daemon: DaemonProcess): Promise<void> {
   throw new Error('a daemon did not calibrate in 30 s');
 }
 
-async function meshPng(): Promise<{ ms: number; submitMs: number; png: Uint8Array }> {
+async function meshPng(): Promise<{ ms: number; submitMs: number; png: Uint8Array; side: number; units: number }> {
   const daemons: DaemonProcess[] = [];
   try {
     const requester = await startDaemonProcess({ name: 'requester', workers: 1 });
@@ -54,7 +55,11 @@ async function meshPng(): Promise<{ ms: number; submitMs: number; png: Uint8Arra
     const events = await EventWatch.open(requester.api);
     const started = performance.now();
     const { frame, ...spec } = FRAME;
-    const { job_id } = await requester.api.call('render.submit', {
+    const {
+      job_id,
+      tile: side,
+      units,
+    } = await requester.api.call('render.submit', {
       scene: sampleSceneJson() as never,
       first_frame: frame,
       last_frame: frame,
@@ -66,7 +71,7 @@ async function meshPng(): Promise<{ ms: number; submitMs: number; png: Uint8Arra
     const done = await events.next((e) => e.type === 'job.completed' && e.data['job_id'] === job_id, JOB_TIMEOUT_MS);
     events.close();
     const { png_base64 } = await requester.api.call('jobs.frame', { job_id, frame });
-    return { ms: done - started, submitMs, png: Buffer.from(png_base64, 'base64') };
+    return { ms: done - started, submitMs, png: Buffer.from(png_base64, 'base64'), side, units };
   } finally {
     await Promise.all(daemons.map((d) => d.stop()));
   }
@@ -90,6 +95,9 @@ export const benchmarks: Benchmark[] = [
           local_s: round(local.ms / 1000, 1),
           submit_ms: round(mesh.submitMs, 0),
           tiles: local.tiles,
+          // The tiles as the node rendered them, a unit each (n×n of the 16-px tiles: core/render/unit-side.ts).
+          unit_side: mesh.side,
+          units: mesh.units,
           mesh_tiles_per_s: round((local.tiles * 1000) / mesh.ms, 0),
           png_identical: true,
           ...FRAME,

@@ -17,9 +17,9 @@ const ROUNDS = 3;
 const MADE_TIMEOUT_MS = 120_000;
 
 /** Milliseconds to the job id, and seconds until its every unit was made (once `untilMade`). */
-async function submit(daemon: DaemonProcess, frames: number): Promise<{ ms: number; madeS: number }> {
+async function submit(daemon: DaemonProcess, frames: number): Promise<{ ms: number; madeS: number; units: number }> {
   const started = performance.now();
-  const { job_id } = await daemon.api.call('render.submit', {
+  const { job_id, units } = await daemon.api.call('render.submit', {
     scene: sampleSceneJson() as never,
     first_frame: 0,
     last_frame: frames - 1,
@@ -35,7 +35,7 @@ async function submit(daemon: DaemonProcess, frames: number): Promise<{ ms: numb
   }
   const madeS = (performance.now() - started) / 1000;
   await daemon.api.call('jobs.cancel', { job_id });
-  return { ms, madeS };
+  return { ms, madeS, units };
 }
 
 export const benchmarks: Benchmark[] = [
@@ -46,7 +46,7 @@ export const benchmarks: Benchmark[] = [
       try {
         await submit(daemon, 1); // warm-up: compiles the kernel in the worker
         const one: number[] = [];
-        const long: { ms: number; madeS: number }[] = [];
+        const long: { ms: number; madeS: number; units: number }[] = [];
         for (let r = 0; r < ROUNDS; r++) {
           one.push((await submit(daemon, 1)).ms);
           long.push(await submit(daemon, FRAMES));
@@ -62,6 +62,8 @@ export const benchmarks: Benchmark[] = [
             all_units_made_s: round(median(long.map((l) => l.madeS)), 2),
             frames: FRAMES,
             tiles: FRAMES * 510,
+            // Units as the node made them: n×n tiles a unit when a tile alone is too small (core/render/unit-side.ts).
+            units: long[0]!.units,
             ...JOB,
           },
         ];

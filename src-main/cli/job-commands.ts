@@ -15,6 +15,7 @@ import {
 import { everyUnit } from '../core/api/unit-pages.js';
 import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK } from '../core/schemas/work.js';
 import { SHADER_LIMITS } from '../core/gpu/index.js';
+import { MIN_UNIT_SECONDS } from '../core/render/unit-side.js';
 import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
@@ -68,7 +69,12 @@ export function registerJobCommands(program: Command): void {
     .option('--width <px>', 'render: frame width', '640')
     .option('--height <px>', 'render: frame height', '360')
     .option('--spp <n>', 'render: samples per pixel', '16')
-    .option('--tile <px>', 'render: tile size (one unit per tile)', '64')
+    .option(
+      '--tile <px>',
+      'render: tile size (a unit a tile, or n×n tiles a unit when a tile alone would take under 15 ms)',
+      '64',
+    )
+    .option('--exact-tiles', 'render: one unit a tile, however small')
     .option('--seed <n>', 'render: the seed (render-local --seed reproduces a frame)', '0')
     .option('--gpu <mode>', 'render: GPU allowed, required or forbidden (forbidden: CPU only, bit-exact)', 'allowed')
     .option('--out <dir>', 'render: wait, writing each frame to DIR/frame-####.png as it is finished')
@@ -101,7 +107,7 @@ export function registerJobCommands(program: Command): void {
           ...(await renderSubmission(options as SubmitOptions & RenderOptions)),
           ...jobTerms(options),
         });
-        const text = `submitted job ${submitted.job_id}: ${counted(submitted.frames, 'frame')}, ${counted(submitted.units, 'tile')}`;
+        const text = `submitted job ${submitted.job_id}: ${counted(submitted.frames, 'frame')}, ${counted(submitted.units, 'tile')}${submitted.tile === Number(options.tile) ? '' : ` of ${submitted.tile} px (${options.tile}-px tiles would take under ${MIN_UNIT_SECONDS * 1000} ms each: --exact-tiles keeps them)`}`;
         if (options.out === undefined) return { json: submitted, text };
         if (!options.json) process.stdout.write(`${text}\n`);
         const progress = progressOnStderr();

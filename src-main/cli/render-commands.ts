@@ -1,5 +1,5 @@
 // meshctl's render jobs: `submit-job --render scene.json …` sends a scene (its OBJ meshes read and
-// checked here, docs/SCENE.md) to the node as a job of one unit per tile, and with `--out DIR`
+// checked here, docs/SCENE.md) to the node as a job of one unit per tile (or per n×n tiles), and with `--out DIR`
 // writes each frame's PNG there as soon as the node has assembled it; `results fetch` writes the
 // finished frames of a job later.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -21,6 +21,7 @@ export interface RenderOptions {
   height: string;
   spp: string;
   tile: string;
+  exactTiles?: boolean;
   seed: string;
   gpu?: string;
 }
@@ -52,6 +53,7 @@ export async function renderSubmission(
     tile: wholeNumber('--tile', options.tile, 1, 8192),
     seed: wholeNumber('--seed', options.seed, 0, 0xffffffff),
     gpu: gpuMode(options.gpu ?? 'allowed'),
+    exact_tiles: options.exactTiles === true,
   };
   // Loaded here, not at the top: the OBJ parser would slow every other meshctl command.
   const { loadSceneFile } = await import('../node/render/scene-file.js');

@@ -13,6 +13,7 @@ import {
   type Scene,
 } from '../jobs/render-form.js';
 import { formatCredits } from '../format.js';
+import { MIN_UNIT_SECONDS } from '../../src-main/core/render/unit-side.js';
 import { Icon } from './Icon.js';
 import { FormProblem } from './basics.js';
 
@@ -169,6 +170,21 @@ export function RenderForm({
         <span>
           Accept offers by hand
           <span className="field-hint">Otherwise the best offers are accepted for you.</span>
+        </span>
+      </label>
+      <label className="checkbox-row">
+        <input
+          type="checkbox"
+          checked={fields.exactTiles}
+          onChange={(e) => set('exactTiles')(e.target.checked)}
+          data-testid="render-exact-tiles"
+        />
+        <span>
+          Exact tiles
+          <span className="field-hint">
+            Otherwise tiles that would each take under {MIN_UNIT_SECONDS * 1000} ms go several to a unit: the frames are
+            the same, and the mesh spends less sending them.
+          </span>
         </span>
       </label>
       <label className="checkbox-row">

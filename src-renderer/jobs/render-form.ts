@@ -23,6 +23,8 @@ export interface RenderFields {
   manual: boolean;
   /** Peers I have not trusted may compute it. */
   strangers: boolean;
+  /** A unit a tile, however small (else tiles too small alone go several to a unit). */
+  exactTiles: boolean;
   gpu: GpuMode;
 }
 
@@ -43,6 +45,7 @@ export const DEFAULT_RENDER_FIELDS: RenderFields = {
   budget: '10',
   manual: false,
   strangers: false,
+  exactTiles: false,
   gpu: 'allowed',
 };
 
@@ -96,6 +99,7 @@ export function renderRequest(fields: RenderFields, scene: Scene, sceneName: str
       height: height.value,
       spp: spp.value,
       tile: tile.value,
+      exact_tiles: fields.exactTiles,
       redundancy: redundancy.value,
       budget: budget.value,
       manual_accept: fields.manual,

@@ -1,9 +1,7 @@
-// Where a render job's tiles go on the mosaic. A render job has one unit per tile, frame after
-// frame, each frame's tiles in splitFrame's order (core/render/tiles.ts); a unit's index in its
-// job therefore names its frame and its tile. The job's views give the frame size and the number
-// of tiles per frame but not the tile size, so a tile's rectangle comes from its render.tile event
-// when the UI saw one, and otherwise from the tile size that fits what is known (inferTileSize).
-import { splitFrame, type Tile } from '../../src-main/core/render/tiles.js';
+// Where a render job's tiles go on the mosaic. A render job has one unit per tile (its tiles as
+// rendered: jobs.frames' `tile`), frame after frame, each frame's tiles in splitFrame's order
+// (core/render/tiles.ts); a unit's index in its job therefore names its frame and its tile.
+import type { Tile } from '../../src-main/core/render/tiles.js';
 
 export type { Tile };
 
@@ -14,38 +12,6 @@ export function placeUnit(
   tilesPerFrame: number,
 ): { frame: number; tileIndex: number } {
   return { frame: firstFrame + Math.floor(unitIndex / tilesPerFrame), tileIndex: unitIndex % tilesPerFrame };
-}
-
-/** What is known about one tile: its rectangle (from an event) or the length of its RGBA output. */
-export interface TileClue {
-  tileIndex: number;
-  rect?: Tile;
-  bytes?: number;
-}
-
-/**
- * The tile size that splits a width×height frame into `tilesPerFrame` tiles and agrees with every
- * clue, the smallest if several do; undefined if none does.
- */
-export function inferTileSize(
-  width: number,
-  height: number,
-  tilesPerFrame: number,
-  clues: readonly TileClue[],
-): number | undefined {
-  for (let size = 1; size <= Math.max(width, height); size++) {
-    if (Math.ceil(width / size) * Math.ceil(height / size) !== tilesPerFrame) continue;
-    const tiles = splitFrame(width, height, size);
-    if (!tiles.ok) return undefined;
-    const agrees = clues.every(({ tileIndex, rect, bytes }) => {
-      const tile = tiles.value[tileIndex];
-      if (!tile) return false;
-      if (rect && (rect.x !== tile.x || rect.y !== tile.y || rect.w !== tile.w || rect.h !== tile.h)) return false;
-      return bytes === undefined || bytes === tile.w * tile.h * 4;
-    });
-    if (agrees) return size;
-  }
-  return undefined;
 }
 
 /**

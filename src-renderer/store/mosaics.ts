@@ -6,7 +6,7 @@ import type { ApiEvent } from '../../src-main/core/api/contract.js';
 import { everyUnit } from '../../src-main/core/api/unit-pages.js';
 import { CallError, type MeshTransport } from '../api/transport.js';
 import { bytesOfBase64 } from '../base64.js';
-import { blitTile, inferTileSize, placeUnit, type Tile, type TileClue } from '../jobs/tile-placement.js';
+import { blitTile, placeUnit, type Tile } from '../jobs/tile-placement.js';
 import { splitFrame } from '../../src-main/core/render/tiles.js';
 import type { FrameMosaic, GetState, SetState } from './types.js';
 
@@ -89,7 +89,7 @@ export class MosaicKeeper {
   }
 
   async #load(jobId: string): Promise<void> {
-    const { width, height, frames } = await this.transport.call('jobs.frames', { job_id: jobId });
+    const { width, height, tile, frames } = await this.transport.call('jobs.frames', { job_id: jobId });
     const shown = frames.slice(0, MOSAIC_FRAMES);
     for (const f of shown) this.#painted.set(`${jobId}#${f.frame}`, new Set());
     const mosaicFrames: FrameMosaic[] = shown.map((f) => ({
@@ -122,15 +122,9 @@ export class MosaicKeeper {
       .map((u) => ({ unitId: u.unit_id, ...placeUnit(u.index, first.frame, first.tiles_total) }))
       .filter((u) => partial.has(u.frame) && this.#claim(jobId, u.frame, u.unitId));
     const outputs = await Promise.all(verified.map((u) => this.#fetchTile(jobId, u.frame, u.unitId)));
-    const clues: TileClue[] = verified.map((u, i) => ({
-      tileIndex: u.tileIndex,
-      bytes: outputs[i]?.length,
-      rect: this.#tileRects.get(u.unitId),
-    }));
-    const size = inferTileSize(width, height, first.tiles_total, clues);
-    const tiles = size === undefined ? undefined : splitFrame(width, height, size);
+    const tiles = splitFrame(width, height, tile);
     verified.forEach((u, i) => {
-      const rect = this.#tileRects.get(u.unitId) ?? (tiles?.ok ? tiles.value[u.tileIndex] : undefined);
+      const rect = this.#tileRects.get(u.unitId) ?? (tiles.ok ? tiles.value[u.tileIndex] : undefined);
       const rgba = outputs[i];
       if (rect && rgba) this.#blit(jobId, u.frame, rect, rgba);
     });

@@ -144,10 +144,16 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     }),
     'jobs.output': async () => ({ output_cid: 'bafkstub', output_base64: '' }),
     'jobs.outputs': async () => ({ outputs: [], next: null }),
-    'render.submit': async (p) => ({ job_id: STUB_JOB.job_id, units: 4, frames: p.last_frame - p.first_frame + 1 }),
+    'render.submit': async (p) => ({
+      job_id: STUB_JOB.job_id,
+      units: 4,
+      frames: p.last_frame - p.first_frame + 1,
+      tile: p.tile,
+    }),
     'jobs.frames': async () => ({
       width: 64,
       height: 64,
+      tile: 64,
       frames: [{ frame: 0, tiles_total: 1, tiles_verified: 0, png_cid: null }],
     }),
     'jobs.frame': async () => ({ png_cid: 'bafkstub', png_base64: '' }),

@@ -36,6 +36,7 @@ test('the form becomes a render.submit request with the budget in millicredits',
       height: 90,
       spp: 4,
       tile: 32,
+      exact_tiles: false,
       redundancy: 1,
       budget: 2500,
       manual_accept: false,
@@ -61,6 +62,12 @@ test('a render job is closed to strangers unless the box is ticked', () => {
   assert.equal(DEFAULT_RENDER_FIELDS.strangers, false);
   const open = renderRequest({ ...DEFAULT_RENDER_FIELDS, strangers: true }, scene, 'sample');
   assert.equal(open.ok && open.value.open_to_strangers, true);
+});
+
+test('tiles may go several to a unit unless Exact tiles is ticked', () => {
+  assert.equal(DEFAULT_RENDER_FIELDS.exactTiles, false);
+  const exact = renderRequest({ ...DEFAULT_RENDER_FIELDS, exactTiles: true }, scene, 'sample');
+  assert.equal(exact.ok && exact.value.exact_tiles, true);
 });
 
 test('a field that is wrong is named in the message', () => {

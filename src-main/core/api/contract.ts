@@ -237,10 +237,17 @@ export const API_METHODS = {
     z.strictObject({ policies: PolicyListSchema }),
   ),
   'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
-  'render.submit': method(SubmitRenderSchema, z.strictObject({ job_id: Id, units: Count, frames: Count })),
+  // `tile`: the side of the job's units, the tile asked for or a square of several.
+  'render.submit': method(SubmitRenderSchema, z.strictObject({ job_id: Id, units: Count, frames: Count, tile: Side })),
   'jobs.frames': method(
     z.strictObject({ job_id: Id }),
-    z.strictObject({ width: Side, height: Side, frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest) }),
+    // `tile`: the side of the job's tiles as they are rendered, a unit each (render.submit's `tile`).
+    z.strictObject({
+      width: Side,
+      height: Side,
+      tile: Side,
+      frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest),
+    }),
   ),
   'jobs.frame': method(
     z.strictObject({ job_id: Id, frame: FrameNumber }),

@@ -227,13 +227,18 @@ export const SubmitJobStreamSchema = z.strictObject(SUBMIT_JOB_FIELDS).check(z.r
 
 export const FrameNumber = z.int().check(z.minimum(0), z.maximum(MAX_FRAME));
 
-/** A render job: the tiles of frames first..last of a scene (docs/SCENE.md), one unit per tile. */
+/**
+ * A render job: the tiles of frames first..last of a scene (docs/SCENE.md), one unit per tile, or
+ * per square of n×n tiles when a tile is too small to be worth a unit (core/render/unit-side.ts),
+ * unless `exact_tiles`.
+ */
 export const SubmitRenderSchema = z
   .strictObject({
     name: z.optional(Name),
     scene: SceneSchema,
     ...RENDER_SPEC_FIELDS,
     tile: z._default(RENDER_SPEC_FIELDS.tile, 64),
+    exact_tiles: z._default(z.boolean(), false),
     ...JOB_TERMS,
   })
   .check(z.refine(framesInOrder, FRAMES_OUT_OF_ORDER));

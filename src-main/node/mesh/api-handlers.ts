@@ -287,7 +287,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
           png_cid: record.frames.get(frame) ?? null,
         });
       }
-      return { width: render.width, height: render.height, frames };
+      return { width: render.width, height: render.height, tile: render.tile, frames };
     },
     async 'jobs.frame'({ job_id, frame }) {
       const record = myJob(job_id);

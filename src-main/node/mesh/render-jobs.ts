@@ -2,6 +2,8 @@
 // scene where nothing but the camera moves shares one blob), every frame split into tiles, one
 // unit per tile, each with its own fuel estimate from a coarse pre-pass on this machine, made a
 // step of frames at a time (the first before the submit answers, the rest after: requester.ts).
+// Tiles too small to be worth a unit are grouped, n×n of them a unit (core/render/unit-side.ts),
+// from a probe of the first frame: the job's tile is then the unit's side.
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { MAX_API_BODY_BYTES, type SubmitRender } from '../../core/api/contract.js';
@@ -13,6 +15,7 @@ import {
   compileScene,
   estimateTileFuel,
   framesShareBlob,
+  renderUnitSide,
   splitFrame,
   RENDER_COMPARATOR,
   RENDER_TOLERANCE_DB,
@@ -81,8 +84,11 @@ export async function planRenderJob(
   ctx: Pick<NodeContext, 'me' | 'blobs'>,
   spec: SubmitRender,
   journaled?: Job,
+  /** The side of its units (unitSideOf), when they are bigger than the tiles asked for. */
+  unitSide = spec.tile,
 ): Promise<RenderPlan> {
-  const tiles = splitFrame(spec.width, spec.height, spec.tile);
+  const side = journaled?.render?.tile ?? unitSide;
+  const tiles = splitFrame(spec.width, spec.height, side);
   if (!tiles.ok) throw new ApiError('bad_request', tiles.error);
   const frames = spec.last_frame - spec.first_frame + 1;
   const count = frames * tiles.value.length;
@@ -111,7 +117,7 @@ export async function planRenderJob(
       width: spec.width,
       height: spec.height,
       spp: spec.spp,
-      tile: spec.tile,
+      tile: side,
       seed: spec.seed,
       gpu: spec.gpu,
       submit_cid: await ctx.blobs.put(new TextEncoder().encode(JSON.stringify(spec))),
@@ -124,7 +130,7 @@ export async function planRenderJob(
     tiles: tiles.value,
     module,
     moduleCid: await ctx.blobs.put(module),
-    ...(framesShareBlob(spec.scene) ? { shared: compileScene(spec.scene, spec.first_frame) } : {}),
+    ...(framesShareBlob(spec.scene) ? { shared: frameBlob(spec, spec.first_frame) } : {}),
     // GPU tiles are not bit-exact: a job that lets them run on a GPU verifies by comparator (docs/GPU.md).
     verification:
       spec.gpu === 'forbidden'
@@ -171,17 +177,8 @@ export async function renderUnitsOf(
 ): Promise<WorkUnit[]> {
   const { job, spec, tiles } = plan;
   const blobs = new Map<number, Uint8Array>();
-  for (const frame of frames) {
-    const blob = plan.shared ?? compileScene(spec.scene, frame);
-    if (blob.byteLength > DEFAULT_LIMITS.maxInputBytes) {
-      throw new ApiError(
-        'bad_request',
-        `the compiled scene of frame ${frame} is ${blob.byteLength} bytes; a unit's input may be at most ${DEFAULT_LIMITS.maxInputBytes} (fewer triangles)`,
-      );
-    }
-    blobs.set(frame, blob);
-  }
-  const estimates = await estimateFrames(pool, plan.module, blobs, spec, tiles);
+  for (const frame of frames) blobs.set(frame, plan.shared ?? frameBlob(spec, frame));
+  const estimates = await estimateFrames(pool, plan.module, blobs, spec, tiles, job.render!.tile);
   // Not Math.max(...tiles): 100,000 of them are near the most a call's arguments may be.
   const worst = estimates.flat().reduce((most, fuel) => Math.max(most, fuel), 0);
   if (worst > DEFAULT_LIMITS.fuel * FUEL_HEADROOM) {
@@ -226,6 +223,63 @@ export async function renderUnitsOf(
   return units;
 }
 
+/** Frame `frame` of the scene compiled; a bad_request if it is too big for a unit's input. */
+function frameBlob(spec: SubmitRender, frame: number): Uint8Array {
+  const blob = compileScene(spec.scene, frame);
+  if (blob.byteLength > DEFAULT_LIMITS.maxInputBytes) {
+    throw new ApiError(
+      'bad_request',
+      `the compiled scene of frame ${frame} is ${blob.byteLength} bytes; a unit's input may be at most ${DEFAULT_LIMITS.maxInputBytes} (fewer triangles)`,
+    );
+  }
+  return blob;
+}
+
+/** A probe's coarse frame is at most this wide and high: a few thousand paths, milliseconds on one worker. */
+const PROBE_SIDE = 128;
+
+/**
+ * The side of the job's units (core/render/unit-side.ts): the tile asked for, or a square of
+ * several, from a probe of its first frame on `pool` (one pixel, and the whole frame coarse at
+ * 1 spp); the tile asked for when the job wants exact tiles.
+ */
+export async function unitSideOf(pool: Executor, spec: SubmitRender): Promise<number> {
+  if (spec.exact_tiles) return spec.tile;
+  const k = Math.ceil(Math.max(spec.width, spec.height) / PROBE_SIDE);
+  const coarse = coarseSize(spec.width, spec.height, k);
+  const whole = { x: 0, y: 0, w: coarse.width, h: coarse.height };
+  const blob = frameBlob(spec, spec.first_frame);
+  const [fixedFuel, coarseFuel] = await Promise.all(
+    [{ x: 0, y: 0, w: 1, h: 1 }, whole].map((footprint) =>
+      prepassFuel(pool, loadKernel('render'), { frame: spec.first_frame, blob, footprint }, coarse, spec.seed),
+    ),
+  );
+  const frames = spec.last_frame - spec.first_frame + 1;
+  return renderUnitSide(
+    { ...spec, frames },
+    { fixedFuel: fixedFuel!, coarseFuel: coarseFuel!, coarse: whole },
+    REFERENCE_FUEL_PER_SECOND,
+  );
+}
+
+/** One run of a pre-pass: a footprint of the coarse frame at 1 spp, its fuel. */
+async function prepassFuel(
+  executor: Executor,
+  module: Uint8Array,
+  { frame, blob, footprint }: { frame: number; blob: Uint8Array; footprint: Tile },
+  coarse: { width: number; height: number },
+  seed: number,
+): Promise<number> {
+  try {
+    const params = tileParams(frame, coarse.width, coarse.height, footprint, 1, seed);
+    return (await executor.run({ module, input: blob, params: { ...params } })).fuel;
+  } catch (err) {
+    if (err instanceof ExecError && err.code === 'UnitFailed')
+      throw new ApiError('bad_request', `the render kernel refused the scene: ${err.message}`);
+    throw err;
+  }
+}
+
 /**
  * Each frame's tiles' estimated fuel, from the coarse pre-pass (core/render/estimate.ts) run here:
  * per frame, one pixel (its fixed cost) and each tile's coarse footprint, all frames in one queue.
@@ -236,21 +290,13 @@ async function estimateFrames(
   blobs: ReadonlyMap<number, Uint8Array>,
   spec: SubmitRender,
   tiles: Tile[],
+  side: number,
 ): Promise<number[][]> {
-  const k = coarseFactor(spec.tile);
+  const k = coarseFactor(side);
   const coarse = coarseSize(spec.width, spec.height, k);
   const footprints = [{ x: 0, y: 0, w: 1, h: 1 }, ...tiles.map((tile) => coarseTile(tile, k, coarse))];
   const runs = [...blobs].flatMap(([frame, blob]) => footprints.map((footprint) => ({ frame, blob, footprint })));
-  const fuel = await mapInFlight(runs, RUNS_IN_FLIGHT, async ({ frame, blob, footprint }) => {
-    try {
-      const params = tileParams(frame, coarse.width, coarse.height, footprint, 1, spec.seed);
-      return (await executor.run({ module, input: blob, params: { ...params } })).fuel;
-    } catch (err) {
-      if (err instanceof ExecError && err.code === 'UnitFailed')
-        throw new ApiError('bad_request', `the render kernel refused the scene: ${err.message}`);
-      throw err;
-    }
-  });
+  const fuel = await mapInFlight(runs, RUNS_IN_FLIGHT, (run) => prepassFuel(executor, module, run, coarse, spec.seed));
   return [...blobs].map((_, f) => {
     const [fixedFuel, ...coarseFuel] = fuel.slice(f * footprints.length, (f + 1) * footprints.length);
     return tiles.map((tile, t) =>

@@ -17,6 +17,7 @@ import {
   renderFrameSteps,
   renderUnitsOf,
   storedRenderSubmit,
+  unitSideOf,
   type PrepassPool,
   type RenderPlan,
 } from './render-jobs.js';
@@ -43,8 +44,8 @@ export class RenderSubmits {
     private readonly requester: RenderJournal,
   ) {}
 
-  async submit(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
-    const plan = await planRenderJob(this.ctx, spec);
+  async submit(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number; tile: number }> {
+    const plan = await planRenderJob(this.ctx, spec, undefined, await unitSideOf(this.executor, spec));
     const [first, ...rest] = renderFrameSteps(plan);
     // A pool of its own only for a first step big by itself (one 4K frame in 16-px tiles): such a
     // pool takes ~0.5 s to start, longer than a step of ~1,000 tiles on mine.
@@ -60,7 +61,7 @@ export class RenderSubmits {
       ...created(units),
     ]);
     this.#estimateLater(plan, rest);
-    return { ...submitted, frames: spec.last_frame - spec.first_frame + 1 };
+    return { ...submitted, frames: spec.last_frame - spec.first_frame + 1, tile: plan.job.render!.tile };
   }
 
   /**

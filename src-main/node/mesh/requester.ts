@@ -249,7 +249,7 @@ export class Requester {
   }
 
   /** A render job: its first frames estimated (the pre-pass runs here) and journaled, the rest after it answers (render-submits.ts). */
-  async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number }> {
+  async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number; tile: number }> {
     refusePassedDeadline(spec.deadline, this.ctx.now());
     const submitted = await this.#renders.submit(spec);
     if (spec.deadline !== undefined) this.#jobDeadlines.watch();

@@ -108,6 +108,46 @@ test(
 );
 
 test(
+  'tiles too small to be worth a unit go n×n to one, the frame byte-identical to render-local in the tiles asked for; --exact-tiles keeps a unit a tile',
+  { timeout: 180_000 },
+  async () => {
+    const nodes = await startMesh([{ workers: 1 }, { workers: 1 }]);
+    const [a] = nodes as [ChildNode, ChildNode];
+    const out = tmp('grouped');
+    const small = { ...FRAME_FORMAT, spp: 4, tile: 16 }; // 240 tiles of a fraction of a millisecond
+    const submitted = await meshctl(submitArgs({ format: small, out, dataDir: a.dataDir }));
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const said =
+      /submitted job (job-[0-9a-f]+): 1 frame, (\d+) tiles of (\d+) px \(16-px tiles would take under 15 ms each: --exact-tiles keeps them\)/.exec(
+        submitted.stdout,
+      );
+    assert.ok(said, submitted.stdout);
+    const [jobId, units, side] = [said[1]!, Number(said[2]), Number(said[3])];
+    assert.ok(side > 16 && side % 16 === 0, `a square of whole tiles: ${side} px`);
+    assert.equal(units, Math.ceil(320 / side) * Math.ceil(180 / side));
+    assert.ok(units >= 32 && units < 240, `${units} units: grouped, but still 32 or more`);
+    const reference = join(out, 'reference.png');
+    const local = await meshctl(['render-local', SAMPLE, '--frame', '0', ...formatArgs(small), '--out', reference]);
+    assert.equal(local.code, 0, local.stderr);
+    assert.ok(
+      readFileSync(join(out, 'frame-0000.png')).equals(readFileSync(reference)),
+      'the same bytes as 16-px tiles',
+    );
+    assert.equal((await a.api.call('jobs.frames', { job_id: jobId })).tile, side);
+    const status = await a.api.call('jobs.status', { job_id: jobId, units: true });
+    assert.equal(status.units!.length, units);
+    assert.ok(status.units!.every((u) => u.status === 'verified'));
+
+    const exact = await meshctl([...submitArgs({ format: small, json: true, dataDir: a.dataDir }), '--exact-tiles']);
+    assert.equal(exact.code, 0, exact.stderr);
+    const reply = JSON.parse(exact.stdout) as { job_id: string; units: number; tile: number };
+    assert.deepEqual([reply.units, reply.tile], [240, 16]);
+    assert.equal((await meshctl(['job', 'cancel', reply.job_id, '--data-dir', a.dataDir])).code, 0);
+    await Promise.all(nodes.map((n) => stopChild(n)));
+  },
+);
+
+test(
   'manual acceptance: offers lists offers from both peers with price, estimate and reputation; offers accept starts that peer',
   { timeout: 120_000 },
   async () => {

@@ -20,7 +20,7 @@ test(
     // 100 frames of 16 tiles: 1,700 runs (a pixel and 16 footprints a frame) against a queue of 1,000.
     const executor = Executor.start({ workers: 1, queueLimit: 1_000 });
     try {
-      const spec = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 4 });
+      const spec = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 4, exactTiles: true });
       const blobs = new BlobStore(mkdtempSync(join(tmpdir(), 'mesh-prepass-')));
       const { job, units } = await renderJobUnits({ me: 'requester', blobs }, executor, spec);
       assert.equal(job.unit_count, 1_600);
@@ -64,7 +64,7 @@ test(
   async () => {
     // 64 frames of 64 tiles: 4,160 runs, past OWN_POOL_RUNS. A one-worker pool hands such a pre-pass
     // to a pool of one worker a core (where the machine has more); a pool of a worker a core keeps it.
-    const spec = sampleRenderSpec({ frames: 64, side: 64, tile: 8, spp: 4 });
+    const spec = sampleRenderSpec({ frames: 64, side: 64, tile: 8, spp: 4, exactTiles: true });
     const fuelOn = async (workers: number) => {
       const executor = Executor.start({ workers });
       try {

@@ -17,7 +17,11 @@ test(
   async () => {
     const node = await startChild();
     // 1,000 frames of 16 tiles: steps of 62 frames (992 tiles); the pre-pass of the rest takes seconds.
-    const spec = { ...sampleRenderSpec({ frames: 1000, side: 64, tile: 16, spp: 1 }), manual_accept: true };
+    // Exact tiles: grouped (they are tiny), each frame would be one unit.
+    const spec = {
+      ...sampleRenderSpec({ frames: 1000, side: 64, tile: 16, spp: 1, exactTiles: true }),
+      manual_accept: true,
+    };
     const { job_id: jobId, units } = await node.api.call('render.submit', spec);
     assert.equal(units, 16_000);
     const { job: answered } = await node.api.call('jobs.status', { job_id: jobId });

@@ -87,7 +87,8 @@ test('a submit cut short whose input is gone is cancelled at the next start', as
 });
 
 /** 100 frames of 16 tiles: steps of 62 frames (992 units), so two. */
-const RENDER_SPEC = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 1 });
+/** 100 frames of 16 tiles, exact: grouped (they are tiny), each frame would be one unit. */
+const RENDER_SPEC = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 1, exactTiles: true });
 
 /** A render job as a crash mid-pre-pass leaves it: the job and its first step of frames journaled. */
 async function cutShortRender(ctx: FakeContext): Promise<{ job: Job; units: WorkUnit[] }> {
