@@ -322,6 +322,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'receipts.verify'({ author }) {
       // From the journal's receipts table: the state keeps only the receipts of work not compacted.
       const { archive } = node.journal;
+      if (author !== undefined) refuseNotPeerId(author, 'author: ');
       const authors = author !== undefined ? [author] : mineFirst(archive.receiptAuthors(), node.peerId);
       const chains = [];
       for (const peer of authors.slice(0, LIMITS.recordEntries)) {

@@ -109,6 +109,8 @@ test(
       assert.ok(chains.length > 0);
       for (const chain of chains) assert.ok(chain.ok, `${chain.author}: ${chain.error}`);
     }
+    // An author that is no peer id is named as such, not answered "no receipts".
+    await assert.rejects(nodes[0]!.api['receipts.verify']({ author: 'garbage' }), /author: garbage is not a peer id/);
     // The nodes journal their own events unparsed (Journal.appendOwn): every one they wrote is
     // still within the schema that events from outside are held to.
     for (const [i, n] of nodes.entries())
