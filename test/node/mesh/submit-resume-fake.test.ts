@@ -86,7 +86,7 @@ test('a submit cut short whose input is gone is cancelled at the next start', as
   }
 });
 
-/** 100 frames of 16 tiles: steps of 62 frames (992 units), so two. */
+/** 100 frames of 16 tiles: a first step of 16 frames (256 units), then steps of 62 (992), so three. */
 /** 100 frames of 16 tiles, exact: grouped (they are tiny), each frame would be one unit. */
 const RENDER_SPEC = sampleRenderSpec({ frames: 100, side: 64, tile: 16, spp: 1, exactTiles: true });
 
@@ -95,11 +95,11 @@ async function cutShortRender(ctx: FakeContext): Promise<{ job: Job; units: Work
   const { job, units, steps } = await renderJobUnits(ctx, executor, RENDER_SPEC);
   assert.deepEqual(
     steps.map((frames) => frames.length * 16),
-    [992, 608],
+    [256, 992, 352],
   );
   await ctx.record([
     { type: 'job.submitted', job },
-    ...units.slice(0, 992).map((unit) => ({ type: 'unit.created' as const, unit })),
+    ...units.slice(0, 256).map((unit) => ({ type: 'unit.created' as const, unit })),
   ]);
   return { job, units };
 }
@@ -118,7 +118,7 @@ test('a render submit cut short after its first step gets the rest of its frames
       assert.deepEqual(ctx.state.units.get(unitIdOf(job.job_id, index))!.unit, unit, `unit ${index}`);
     assert.ok(
       ctx.logged.some((line) =>
-        line.includes(`job ${job.job_id} had 992 of its 1600 units after a restart: estimating the rest`),
+        line.includes(`job ${job.job_id} had 256 of its 1600 units after a restart: estimating the rest`),
       ),
     );
   } finally {
@@ -136,7 +136,7 @@ test('a render submit cut short whose stored submit is gone is cancelled at the 
   try {
     const record = ctx.state.jobs.get(job.job_id)!;
     assert.equal(record.cancelled, true);
-    assert.equal(record.created, 992);
+    assert.equal(record.created, 256);
     assert.match(record.cancelReason ?? '', /the submit is gone \(submit it again\)/);
   } finally {
     await requester.stop();
@@ -150,7 +150,7 @@ test('a render submit answers with its first step of frames journaled; the rest 
     const { job_id: jobId, units, frames } = await requester.submitRender(RENDER_SPEC);
     assert.deepEqual({ units, frames }, { units: 1600, frames: 100 });
     const record = ctx.state.jobs.get(jobId)!;
-    assert.equal(record.created, 992, 'its first step, when it answers');
+    assert.equal(record.created, 256, 'its first step, when it answers');
     await waitFor(() => record.created === 1600, 'the rest of its units', 60_000);
     assert.equal(record.cancelled, false);
     for (let index = 0; index < 1600; index++) {
@@ -167,7 +167,7 @@ test('a later frame the kernel refuses cancels the job, saying why; the submit h
   // The same executor, but the pre-pass of frames past the first step fails as a refused scene does.
   const refusing = Object.assign(Object.create(executor) as Executor, {
     run: (request: Parameters<Executor['run']>[0]) =>
-      Number((request.params as Record<string, unknown> | undefined)?.['frame']) >= 62
+      Number((request.params as Record<string, unknown> | undefined)?.['frame']) >= 16
         ? Promise.reject(new ExecError('UnitFailed', 'scene: a mesh has no triangles'))
         : executor.run(request),
   });
@@ -176,7 +176,7 @@ test('a later frame the kernel refuses cancels the job, saying why; the submit h
     const { job_id: jobId } = await requester.submitRender(RENDER_SPEC);
     const record = ctx.state.jobs.get(jobId)!;
     await waitFor(() => record.cancelled, 'the job cancelled', 60_000);
-    assert.equal(record.created, 992, 'its first step only');
+    assert.equal(record.created, 256, 'its first step only');
     assert.match(record.cancelReason ?? '', /the render kernel refused the scene: .*a mesh has no triangles/);
   } finally {
     await requester.stop();
@@ -197,7 +197,7 @@ test('a render submit whose later step the journal refuses is cancelled, saying 
     const { job_id: jobId } = await requester.submitRender(RENDER_SPEC);
     const job = ctx.state.jobs.get(jobId)!;
     await waitFor(() => job.cancelled, 'the job cancelled', 60_000);
-    assert.equal(job.created, 992, 'its first step only');
+    assert.equal(job.created, 256, 'its first step only');
     assert.match(job.cancelReason ?? '', /could not be journaled: .*disk full/);
   } finally {
     await requester.stop();
