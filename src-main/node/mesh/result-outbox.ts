@@ -21,8 +21,8 @@ import { ReceiptRoom, signAndJournal } from './outgoing-receipts.js';
  * workers end one at a time, and at 5 ms went one or two a message, each with its receipt, its
  * signature and its settlement back. At 25 ms, 2-3 results a message in `mesh_overhead`; at 100,
  * about 35 % less main-thread CPU a unit on both nodes, and 7 a message; at 250, 14 (43 `results`
- * and 53 settlements for 613 units instead of 94 and 104), and about 20 % less again. Only results of
- * units under LONG_UNIT_MS wait, so this holds a few per worker, well inside the requester's
+ * and 53 settlements for 613 units instead of 94 and 104), and about 20 % less again. Results wait
+ * until they have ENOUGH_WORK_MS between them, so this holds a few per worker, well inside the requester's
  * pipeline (pipelineFor: two seconds of work). With nothing else on its way, a result waits only
  * for the rest of its turn of the event loop: a one-unit job, or a job's last results, wait for
  * nothing.
@@ -36,14 +36,18 @@ const GATHER_MS = 250;
  */
 const ENOUGH_RESULTS = MAX_RESULTS_PER_MESSAGE;
 /**
- * A unit that computed this long does not wait for others: its message costs little beside it,
- * and render tiles of ~90 ms gathered two or three a message made the provider's main thread's
- * turns longer (`event_loop_lag_p99_ms` about 2 ms worse).
+ * Results enough for a message, by the time their units computed: a message's costs (~6 ms of
+ * main thread on each node: its receipt, signatures, journal commit and settlement) are then a
+ * few percent of its work. Render units of ~60 ms went one a message, which cost their nodes'
+ * main threads a third more than gathered (`render_mesh_overhead_pct`'s `cpu_beyond_tiles_pct`);
+ * gathered without a bound, ~9 a message made the provider's turns longer (`event_loop_lag_p99_ms`).
  */
-const LONG_UNIT_MS = 50;
+const ENOUGH_WORK_MS = 400;
 
 interface Waiting {
   ids: string[];
+  /** What the fresh results among them computed, in ms. */
+  workMs: number;
   /** Ends the wait: GATHER_MS's timer, or the immediate once `soon`. */
   cancel: () => void;
   /** The message goes at the end of this turn (enough results, or none more on their way). */
@@ -83,19 +87,23 @@ export class ResultOutbox {
       let done!: () => void;
       const sent = new Promise<void>((resolve) => (done = resolve));
       const timer = setTimeout(() => this.#flush(requester), GATHER_MS);
-      this.#waiting.set(requester, (waiting = { ids: [], cancel: () => clearTimeout(timer), soon: false, sent, done }));
+      this.#waiting.set(
+        requester,
+        (waiting = { ids: [], workMs: 0, cancel: () => clearTimeout(timer), soon: false, sent, done }),
+      );
     }
-    if (!waiting.ids.includes(assignmentId)) waiting.ids.push(assignmentId);
+    if (!waiting.ids.includes(assignmentId)) {
+      waiting.ids.push(assignmentId);
+      waiting.workMs += (fresh?.computation_time_seconds ?? 0) * 1000;
+    }
     if (waiting.ids.length >= MAX_RESULTS_PER_MESSAGE) {
       waiting.cancel();
       this.#flush(requester);
     } else if (
       !waiting.soon &&
-      (waiting.ids.length >= ENOUGH_RESULTS ||
-        (fresh?.computation_time_seconds ?? 0) * 1000 >= LONG_UNIT_MS ||
-        !this.othersComing())
+      (waiting.ids.length >= ENOUGH_RESULTS || waiting.workMs >= ENOUGH_WORK_MS || !this.othersComing())
     ) {
-      // Enough for a message, a long unit's, or none more on their way: it goes once this turn's
+      // Enough for a message, or none more on their way: it goes once this turn's
       // others (a batch of held results asked again, say) have joined it.
       waiting.cancel();
       waiting.soon = true;

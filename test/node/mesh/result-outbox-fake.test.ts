@@ -184,19 +184,36 @@ test('a stream of results goes as many a message as one carries, without waiting
   await outbox.stop();
 });
 
-test("a long unit's result does not wait for others, even while they run", async () => {
+test('results of long units wait for others until they hold 400 ms of work between them, then go without waiting out the gathering', async () => {
   const ctx = await fakeContext({ respond: () => ({ type: 'settlement', body: { entries: [], receipts: [] } }) });
   const requester = (await ephemeralIdentity()).peerId;
-  const { id, result } = await computed(ctx, requester, 0, true);
+  const units = [];
+  for (let n = 0; n < 6; n++) units.push(await computed(ctx, requester, n, true));
   const outbox = new ResultOutbox(
     ctx,
     async () => {},
     () => true,
   ); // more on their way
   const started = performance.now();
-  await outbox.send(requester, id, { ...result, computation_time_seconds: 0.09 }); // a render tile's 90 ms
+  // Render units of 90 ms: four hold 360 ms and wait; the fifth makes 450 and sends the five at once.
+  const sent = units
+    .slice(0, 5)
+    .map(({ id, result }) => outbox.send(requester, id, { ...result, computation_time_seconds: 0.09 }));
+  await Promise.all(sent);
   assert.ok(performance.now() - started < UNDER_GATHER_MS, 'sent without waiting out the gathering');
-  assert.equal(resultsSent(ctx).length, 1);
+  assert.deepEqual(
+    resultsSent(ctx).map((m) => m.results.length),
+    [5],
+  );
+  // A unit of 400 ms or more is enough for a message by itself.
+  const [long] = units.slice(5);
+  const again = performance.now();
+  await outbox.send(requester, long!.id, { ...long!.result, computation_time_seconds: 0.4 });
+  assert.ok(performance.now() - again < UNDER_GATHER_MS);
+  assert.deepEqual(
+    resultsSent(ctx).map((m) => m.results.length),
+    [5, 1],
+  );
   await outbox.stop();
 });
 
