@@ -5,7 +5,7 @@
 // - mesh_overhead_pct (target <= 10): 200 units of ~20 ms through the mesh (provider with 2
 //   workers) against the same units in one local Executor pool of 2 workers, in the same run,
 //   the two sides alternating round by round. The unit is bench/fixtures/spin.wat, sent as the
-//   user's own module (wasm_base64).
+//   user's own module (wasm_base64), which the node packs as its first unit's cost says.
 import { Executor } from '../src-main/node/exec/index.js';
 import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
 import { processCpu } from './fixtures/proc-cpu.js';
@@ -65,6 +65,8 @@ interface MeshJob {
   submittedAt: number;
   /** performance.now() when the job.completed event arrived. */
   completedAt: number;
+  /** How many of its units the node sent as one (a user's module's, from what its first unit cost). */
+  unitsPerPack: number;
 }
 
 /** Submits `counts` as one spin job and waits for it to complete; checks every unit was verified. */
@@ -81,7 +83,7 @@ async function runMeshJob(mesh: Mesh, module: Uint8Array, counts: number[]): Pro
   const { job } = await mesh.requester.api.call('jobs.status', { job_id: jobId });
   if (job.state !== 'completed' || job.units_verified !== counts.length)
     throw new Error(`job ${jobId} ended ${job.state} with ${job.units_verified}/${counts.length} verified`);
-  return { jobId, submittedAt, completedAt };
+  return { jobId, submittedAt, completedAt, unitsPerPack: job.units_per_pack };
 }
 
 async function submitToFirstRemote(mesh: Mesh, module: Uint8Array): Promise<Figure> {
@@ -150,6 +152,7 @@ async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Pro
   const firstStart: number[] = [];
   // CPU a unit of each daemon's mesh rounds: where the time beyond the units themselves goes.
   const cpuMs = { requester: { main: 0, all: 0 }, provider: { main: 0, all: 0 } };
+  let unitsPerPack = 1;
   const addCpu = (side: 'requester' | 'provider', before: { main: number; all: number }, pid: number) => {
     const after = processCpu(pid);
     cpuMs[side].main += after.main - before.main;
@@ -162,6 +165,7 @@ async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Pro
     const measureMesh = async () => {
       const before = { requester: processCpu(mesh.requester.pid), provider: processCpu(mesh.provider.pid) };
       const job = await runMeshJob(mesh, module, counts);
+      unitsPerPack = job.unitsPerPack;
       addCpu('requester', before.requester, mesh.requester.pid);
       addCpu('provider', before.provider, mesh.provider.pid);
       firstStart.push((await mesh.providerEvents.next(forJob('unit.started', job.jobId), 0)) - job.submittedAt);
@@ -195,6 +199,8 @@ async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Pro
     spin_count: count,
     calibration_tries: tries,
     units: UNITS,
+    // The node packs the module's units from what its first unit cost (core/mesh/packs.ts, node/mesh/jobs.ts).
+    units_per_pack: unitsPerPack,
     workers: WORKERS,
     rounds: ROUNDS,
     overhead_pct_by_round: ratios.map((x) => round((x - 1) * 100, 1)),

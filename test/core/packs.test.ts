@@ -16,6 +16,8 @@ test('the node packs tiny units up to 16 KiB of input, and leaves units of 10 ms
   assert.equal(defaultUnitsPerPack(1024, 0.00002), 16);
   assert.equal(defaultUnitsPerPack(64 * 1024, 0.001), 1, 'a unit over 16 KiB rides alone');
   assert.equal(defaultUnitsPerPack(64, 0.01), 1, 'a unit of 10 ms is not tiny');
+  assert.equal(defaultUnitsPerPack(4, 0.005), 5, 'units of 5 ms go 5 a pack: about 25 ms');
+  assert.equal(defaultUnitsPerPack(4, 0.009), 2);
 });
 
 test("a unit's pack and place, and the units in the last pack", () => {

@@ -12,15 +12,24 @@ const PACK_INPUT_BYTES = 16 * 1024;
  * unit's steps through the mesh cost its two nodes ~0.3 ms of main thread (docs/BENCHMARKS.md), so
  * at 10 ms a unit they are a few percent of its work; below it, they are most of it.
  */
-const PACK_BELOW_SECONDS = 0.01;
+export const PACK_BELOW_SECONDS = 0.01;
+/**
+ * A pack the node sizes takes at most about this long on the reference machine: packs of units
+ * of a few milliseconds stay small enough that a job's last ones do not keep one worker busy
+ * while the others wait.
+ */
+const PACK_SECONDS = 0.025;
 
 /**
  * How many units of `chunkBytes` a pack holds when the job does not say: as many as fit
- * PACK_INPUT_BYTES, up to MAX_UNITS_PER_PACK, for units estimated under PACK_BELOW_SECONDS; else 1.
+ * PACK_INPUT_BYTES and PACK_SECONDS, up to MAX_UNITS_PER_PACK, for units estimated under
+ * PACK_BELOW_SECONDS; else 1.
  */
 export function defaultUnitsPerPack(chunkBytes: number, secondsPerUnit: number): number {
   if (secondsPerUnit >= PACK_BELOW_SECONDS) return 1;
-  return Math.max(1, Math.min(MAX_UNITS_PER_PACK, Math.floor(PACK_INPUT_BYTES / chunkBytes)));
+  const byBytes = Math.floor(PACK_INPUT_BYTES / chunkBytes);
+  const byTime = Math.floor(PACK_SECONDS / Math.max(secondsPerUnit, Number.MIN_VALUE));
+  return Math.max(1, Math.min(MAX_UNITS_PER_PACK, byBytes, byTime));
 }
 
 /** The units per pack of a job: 1 for a job that is not packed. */

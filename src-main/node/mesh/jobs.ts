@@ -7,11 +7,13 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MAX_STREAMED_INPUT_BYTES, type SubmitJobTerms } from '../../core/api/contract.js';
 import { ShaderSpecSchema } from '../../core/gpu/index.js';
 import { SHA256_BYTES } from '../../core/mesh/input-cids.js';
-import { defaultUnitsPerPack, unitsOfInput } from '../../core/mesh/packs.js';
+import { defaultUnitsPerPack, PACK_BELOW_SECONDS, unitsOfInput } from '../../core/mesh/packs.js';
 import type { JobRecord } from '../../core/mesh/records.js';
 import { LIMITS, validate, type Job, type JobInput, type UnitTemplate } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import { BlobStoreError } from '../blobs/store.js';
+import type { Executor } from '../exec/index.js';
+import { REFERENCE_FUEL_PER_SECOND } from '../hardware/calibrate.js';
 import { resolveLibrary } from './algorithms.js';
 import { ALGORITHM_VERSION, CUSTOM_WASM, SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
 import type { NewEvent, NodeContext } from './context.js';
@@ -66,6 +68,52 @@ function resolveModule(spec: SubmitJobTerms) {
  */
 const UNIT_RUN_SECONDS = 50e-6;
 
+/**
+ * What a unit of a user's module costs on the reference machine, from a run of it here (its fuel),
+ * when it is a tiny one: undefined when it runs past PACK_BELOW_SECONDS or fails (its units then
+ * go alone, and fail, if they do, in the mesh as they would anyway).
+ */
+async function probeUnitSeconds(
+  executor: Executor,
+  module: Uint8Array,
+  input: Uint8Array,
+  params: Record<string, unknown>,
+): Promise<number | undefined> {
+  try {
+    const limits = { fuel: Math.round(PACK_BELOW_SECONDS * REFERENCE_FUEL_PER_SECOND) };
+    const { fuel } = await executor.run({ module, input, params, limits });
+    return UNIT_RUN_SECONDS + fuel / REFERENCE_FUEL_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first `bytes` of a stream (fewer if it ends before), and the whole stream again, those bytes first. */
+async function peekBytes(
+  source: AsyncIterable<Uint8Array>,
+  bytes: number,
+): Promise<{ head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
+  const chunks = source[Symbol.asyncIterator]();
+  const taken: Uint8Array[] = [];
+  let have = 0;
+  let ended = false;
+  while (have < bytes) {
+    const next = await chunks.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    taken.push(next.value);
+    have += next.value.byteLength;
+  }
+  async function* again(): AsyncGenerator<Uint8Array> {
+    yield* taken;
+    if (ended) return;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+  }
+  return { head: Buffer.concat(taken).subarray(0, bytes), stream: again() };
+}
+
 /** An input of `inputBytes` in all, whose size was declared. */
 const tooManyUnits = (units: number, chunkBytes: number, inputBytes: number) =>
   new ApiError(
@@ -87,8 +135,10 @@ const tooManyUnitsSoFar = (chunkBytes: number, readBytes: number) =>
 export async function splitJob(
   ctx: Pick<NodeContext, 'me' | 'blobs'>,
   spec: SubmitJobTerms,
-  source: AsyncIterable<Uint8Array>,
+  input: AsyncIterable<Uint8Array>,
   declaredBytes?: number,
+  /** Where a user's module runs its first unit, to learn what a unit costs (probeUnitSeconds). */
+  executor?: Executor,
 ): Promise<SplitJob> {
   const chunk = spec.chunk_bytes;
   if (declaredBytes !== undefined) {
@@ -97,9 +147,18 @@ export async function splitJob(
       throw tooManyUnits(Math.ceil(declaredBytes / chunk), chunk, declaredBytes);
   }
   const { algorithmId, module, params, secondsPerMiB, gpuBytes, wholeUnits } = resolveModule(spec);
-  const secondsPerUnit = UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
-  // The node sizes packs only for its own kernels, whose cost per byte it knows.
-  const perPack = spec.units_per_pack ?? (spec.library === undefined ? 1 : defaultUnitsPerPack(chunk, secondsPerUnit));
+  let source = input;
+  // The node sizes packs for its own kernels, whose cost per byte it knows, and for a user's
+  // module from what its first unit cost here.
+  let probed: number | undefined;
+  if (spec.units_per_pack === undefined && algorithmId === CUSTOM_WASM && executor) {
+    const first = await peekBytes(input, chunk);
+    source = first.stream;
+    probed = first.head.byteLength > 0 ? await probeUnitSeconds(executor, module, first.head, params) : undefined;
+  }
+  const secondsPerUnit = probed ?? UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
+  const knownCost = spec.library !== undefined || probed !== undefined;
+  const perPack = spec.units_per_pack ?? (knownCost ? defaultUnitsPerPack(chunk, secondsPerUnit) : 1);
   if (perPack > 1 && gpuBytes > 0)
     throw new ApiError('bad_request', `a shader's units are not packed: units_per_pack is ${perPack}, and must be 1`);
   const packBytes = chunk * perPack;

@@ -185,7 +185,13 @@ export class Requester {
     declaredBytes?: number,
   ): Promise<{ job_id: string; units: number }> {
     refusePassedDeadline(spec.deadline, this.ctx.now());
-    const { job, template, input: stored, digests, units } = await splitJob(this.ctx, spec, input, declaredBytes);
+    const {
+      job,
+      template,
+      input: stored,
+      digests,
+      units,
+    } = await splitJob(this.ctx, spec, input, declaredBytes, this.#executor);
     // The job and its first batch of units are one step, each further batch a step of its own, so
     // that the node answers others between them (a million units in one step held its main thread
     // 1.6 s). A submit that a crash cut short is finished at the next start (#finishSubmits).

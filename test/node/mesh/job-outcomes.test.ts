@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ApiError } from '../../../src-main/node/api/errors.js';
-import { hostileModule, reversed } from '../fixtures/hostile/modules.js';
+import { hostileModule, reverseModule, reversed } from '../fixtures/hostile/modules.js';
 import { jobEnded, meshOf, startNode, stopAll, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];
@@ -92,6 +92,38 @@ for (const unitsPerPack of [1, 2]) {
     },
   );
 }
+
+test("a user's module of tiny units is packed from what its first unit cost the requester; one whose first unit runs long is not", async () => {
+  const requester = await startNode();
+  nodes.push(requester);
+  const terms = {
+    chunk_bytes: CHUNK,
+    redundancy: 1,
+    budget: 10_000_000,
+    priority: 0.5,
+    manual_accept: true,
+    open_to_strangers: false,
+  };
+  const input = Buffer.alloc(64 * CHUNK, 7);
+  const tiny = await requester.api['jobs.submit']({
+    ...terms,
+    wasm_base64: Buffer.from(reverseModule()).toString('base64'),
+    input_base64: input.toString('base64'),
+  });
+  const packed = (await requester.api['jobs.status']({ job_id: tiny.job_id, units: false })).job;
+  assert.ok(packed.units_per_pack > 1, `packed: ${packed.units_per_pack} a pack`);
+  assert.equal(packed.units_total, 64);
+  // Its first unit spins until the probe's fuel runs out: it costs 10 ms or more, so its units go alone.
+  const spinning = Buffer.from(input);
+  spinning[0] = 0xff;
+  const long = await requester.api['jobs.submit']({
+    ...terms,
+    wasm_base64: Buffer.from(hostileModule('reverse-or-spin')).toString('base64'),
+    input_base64: spinning.toString('base64'),
+  });
+  const alone = (await requester.api['jobs.status']({ job_id: long.job_id, units: false })).job;
+  assert.deepEqual([alone.units_per_pack, alone.units_total], [1, 64]);
+});
 
 test('a job past the unit limit is refused at submit, naming the limit and the value; no job is made', async () => {
   if (nodes.length === 0) nodes.push(await startNode()); // when this test runs alone
