@@ -24,6 +24,7 @@ export interface SampleScene {
 }
 
 type NumberField = 'width' | 'height' | 'spp' | 'tile' | 'redundancy';
+type CheckboxField = 'manual' | 'exactTiles' | 'strangers';
 
 export function RenderForm({
   samples,
@@ -80,6 +81,16 @@ export function RenderForm({
         data-testid={`render-${key}`}
       />
       {hint && <span className="field-hint">{hint}</span>}
+    </label>
+  );
+
+  const checkbox = (key: CheckboxField, testId: string, label: string, hint: string) => (
+    <label className="checkbox-row">
+      <input type="checkbox" checked={fields[key]} onChange={(e) => set(key)(e.target.checked)} data-testid={testId} />
+      <span>
+        {label}
+        <span className="field-hint">{hint}</span>
+      </span>
     </label>
   );
 
@@ -160,45 +171,19 @@ export function RenderForm({
           A GPU's tiles match the CPU's closely, not bit for bit; CPU-only frames are byte-identical to a local render.
         </span>
       </label>
-      <label className="checkbox-row">
-        <input
-          type="checkbox"
-          checked={fields.manual}
-          onChange={(e) => set('manual')(e.target.checked)}
-          data-testid="render-manual"
-        />
-        <span>
-          Accept offers by hand
-          <span className="field-hint">Otherwise the best offers are accepted for you.</span>
-        </span>
-      </label>
-      <label className="checkbox-row">
-        <input
-          type="checkbox"
-          checked={fields.exactTiles}
-          onChange={(e) => set('exactTiles')(e.target.checked)}
-          data-testid="render-exact-tiles"
-        />
-        <span>
-          Exact tiles
-          <span className="field-hint">
-            Otherwise tiles that would each take under {MIN_UNIT_SECONDS * 1000} ms go several to a unit: the frames are
-            the same, and the mesh spends less sending them.
-          </span>
-        </span>
-      </label>
-      <label className="checkbox-row">
-        <input
-          type="checkbox"
-          checked={fields.strangers}
-          onChange={(e) => set('strangers')(e.target.checked)}
-          data-testid="render-strangers"
-        />
-        <span>
-          Open to strangers
-          <span className="field-hint">Peers you have not trusted may compute this job.</span>
-        </span>
-      </label>
+      {checkbox('manual', 'render-manual', 'Accept offers by hand', 'Otherwise the best offers are accepted for you.')}
+      {checkbox(
+        'exactTiles',
+        'render-exact-tiles',
+        'Exact tiles',
+        `Otherwise tiles that would each take under ${MIN_UNIT_SECONDS * 1000} ms go several to a unit: the frames are the same, and the mesh spends less sending them.`,
+      )}
+      {checkbox(
+        'strangers',
+        'render-strangers',
+        'Open to strangers',
+        'Peers you have not trusted may compute this job.',
+      )}
       <FormProblem problem={problem} />
       <button
         type="submit"
