@@ -152,9 +152,11 @@ export async function splitJob(
   // module from what its first unit cost here.
   let probed: number | undefined;
   if (spec.units_per_pack === undefined && algorithmId === CUSTOM_WASM && executor) {
-    const first = await peekBytes(input, chunk);
+    // A byte past the first unit: an input of one unit has nothing to pack, and is not run here.
+    const first = await peekBytes(input, chunk + 1);
     source = first.stream;
-    probed = first.head.byteLength > 0 ? await probeUnitSeconds(executor, module, first.head, params) : undefined;
+    if (first.head.byteLength > chunk)
+      probed = await probeUnitSeconds(executor, module, first.head.subarray(0, chunk), params);
   }
   const secondsPerUnit = probed ?? UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
   const knownCost = spec.library !== undefined || probed !== undefined;

@@ -77,7 +77,15 @@ export interface RenderPlan {
   moduleCid: string;
   /** The one scene blob every frame shares, when nothing but the camera moves. */
   shared?: Uint8Array;
+  /** The first frame's blob, when the submit's probe compiled it already (a 32,768-triangle scene: ~0.3 s). */
+  firstBlob?: Uint8Array;
   verification: WorkUnit['verification'];
+}
+
+/** How big a job's units are (sizeUnits), and its first frame compiled, when that took compiling. */
+export interface UnitSizing {
+  side: number;
+  firstBlob?: Uint8Array;
 }
 
 /**
@@ -89,10 +97,10 @@ export async function planRenderJob(
   ctx: Pick<NodeContext, 'me' | 'blobs'>,
   spec: SubmitRender,
   journaled?: Job,
-  /** The side of its units (unitSideOf), when they are bigger than the tiles asked for. */
-  unitSide = spec.tile,
+  /** The side of its units (sizeUnits), when they are bigger than the tiles asked for. */
+  sizing: UnitSizing = { side: spec.tile },
 ): Promise<RenderPlan> {
-  const side = journaled?.render?.tile ?? unitSide;
+  const side = journaled?.render?.tile ?? sizing.side;
   const tiles = splitFrame(spec.width, spec.height, side);
   if (!tiles.ok) throw new ApiError('bad_request', tiles.error);
   const frames = spec.last_frame - spec.first_frame + 1;
@@ -135,7 +143,8 @@ export async function planRenderJob(
     tiles: tiles.value,
     module,
     moduleCid: await ctx.blobs.put(module),
-    ...(framesShareBlob(spec.scene) ? { shared: frameBlob(spec, spec.first_frame) } : {}),
+    ...(framesShareBlob(spec.scene) ? { shared: sizing.firstBlob ?? frameBlob(spec, spec.first_frame) } : {}),
+    ...(sizing.firstBlob ? { firstBlob: sizing.firstBlob } : {}),
     // GPU tiles are not bit-exact: a job that lets them run on a GPU verifies by comparator (docs/GPU.md).
     verification:
       spec.gpu === 'forbidden'
@@ -185,7 +194,11 @@ export async function renderUnitsOf(
 ): Promise<WorkUnit[]> {
   const { job, spec, tiles } = plan;
   const blobs = new Map<number, Uint8Array>();
-  for (const frame of frames) blobs.set(frame, plan.shared ?? frameBlob(spec, frame));
+  for (const frame of frames)
+    blobs.set(
+      frame,
+      plan.shared ?? (frame === spec.first_frame ? plan.firstBlob : undefined) ?? frameBlob(spec, frame),
+    );
   const estimates = await estimateFrames(pool, plan.module, blobs, spec, tiles, job.render!.tile);
   // Not Math.max(...tiles): 100,000 of them are near the most a call's arguments may be.
   const worst = estimates.flat().reduce((most, fuel) => Math.max(most, fuel), 0);
@@ -251,8 +264,8 @@ const PROBE_SIDE = 128;
  * several, from a probe of its first frame on `pool` (one pixel, and the whole frame coarse at
  * 1 spp); the tile asked for when the job wants exact tiles.
  */
-export async function unitSideOf(pool: Executor, spec: SubmitRender): Promise<number> {
-  if (spec.exact_tiles) return spec.tile;
+export async function sizeUnits(pool: Executor, spec: SubmitRender): Promise<UnitSizing> {
+  if (spec.exact_tiles) return { side: spec.tile };
   const k = Math.ceil(Math.max(spec.width, spec.height) / PROBE_SIDE);
   const coarse = coarseSize(spec.width, spec.height, k);
   const whole = { x: 0, y: 0, w: coarse.width, h: coarse.height };
@@ -263,11 +276,8 @@ export async function unitSideOf(pool: Executor, spec: SubmitRender): Promise<nu
     ),
   );
   const frames = spec.last_frame - spec.first_frame + 1;
-  return renderUnitSide(
-    { ...spec, frames },
-    { fixedFuel: fixedFuel!, coarseFuel: coarseFuel!, coarse: whole },
-    REFERENCE_FUEL_PER_SECOND,
-  );
+  const probe = { fixedFuel: fixedFuel!, coarseFuel: coarseFuel!, coarse: whole };
+  return { side: renderUnitSide({ ...spec, frames }, probe, REFERENCE_FUEL_PER_SECOND), firstBlob: blob };
 }
 
 /** One run of a pre-pass: a footprint of the coarse frame at 1 spp, its fuel. */

@@ -17,7 +17,7 @@ import {
   renderFrameSteps,
   renderUnitsOf,
   storedRenderSubmit,
-  unitSideOf,
+  sizeUnits,
   type PrepassPool,
   type RenderPlan,
 } from './render-jobs.js';
@@ -45,7 +45,7 @@ export class RenderSubmits {
   ) {}
 
   async submit(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number; tile: number }> {
-    const plan = await planRenderJob(this.ctx, spec, undefined, await unitSideOf(this.executor, spec));
+    const plan = await planRenderJob(this.ctx, spec, undefined, await sizeUnits(this.executor, spec));
     const [first, ...rest] = renderFrameSteps(plan);
     // A pool of its own only for a first step big by itself (one 4K frame in 16-px tiles): such a
     // pool takes ~0.5 s to start, longer than a step of ~1,000 tiles on mine.

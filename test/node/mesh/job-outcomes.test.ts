@@ -93,7 +93,7 @@ for (const unitsPerPack of [1, 2]) {
   );
 }
 
-test("a user's module of tiny units is packed from what its first unit cost the requester; one whose first unit runs long is not", async () => {
+test("a user's module of tiny units is packed from what its first unit cost the requester; one whose first unit runs long, or traps, is not", async () => {
   const requester = await startNode();
   nodes.push(requester);
   const terms = {
@@ -123,6 +123,14 @@ test("a user's module of tiny units is packed from what its first unit cost the 
   });
   const alone = (await requester.api['jobs.status']({ job_id: long.job_id, units: false })).job;
   assert.deepEqual([alone.units_per_pack, alone.units_total], [1, 64]);
+  // Its first unit traps: the submit still makes the job, its units alone (each fails or not in the mesh).
+  const trapping = await requester.api['jobs.submit']({
+    ...terms,
+    wasm_base64: Buffer.from(hostileModule('reverse-or-trap')).toString('base64'),
+    input_base64: spinning.toString('base64'),
+  });
+  const unpacked = (await requester.api['jobs.status']({ job_id: trapping.job_id, units: false })).job;
+  assert.deepEqual([unpacked.units_per_pack, unpacked.units_total, unpacked.state], [1, 64, 'running']);
 });
 
 test('a job past the unit limit is refused at submit, naming the limit and the value; no job is made', async () => {
