@@ -30,6 +30,15 @@ export function holdsUnit(state: MeshState, requester: string, unitId: string): 
  * Offers are kept in memory only; an acceptance journals what its assignment needs of its offer.
  */
 const OFFER_KEPT_MS = 2 * OFFER_TTL_MS;
+/**
+ * How long an open offer holds a place in its requester's pipeline and in my slot. A requester
+ * takes what it wants of an offer within a round or two (~100 ms) and does not say what it passed
+ * over (another provider's offer won the unit, or the job ended): counted for its whole life, such
+ * offers filled a provider's pipeline with units that others were running, and of two providers
+ * of a render job one ran at half speed. An older offer still keeps its unit from being offered
+ * again, and is honoured if it is taken late.
+ */
+const OFFER_PENDING_MS = 1000;
 
 export class OpenWork {
   /** My offers of the last OFFER_KEPT_MS, oldest first, with their time. Empty after a restart: those made before are refused. */
@@ -115,7 +124,9 @@ export class OpenWork {
       if (unit && slotId !== undefined && seconds !== undefined)
         reserved.push({ slot_id: slotId, resources: unit.required_resources, seconds });
     };
-    for (const offer of unaccepted) hold(offer.requester_peer, offer.unit_id, offer.slot_id, offer.estimated_seconds);
+    for (const { offer, at } of this.#open.values())
+      if (nowMs - at < OFFER_PENDING_MS)
+        hold(offer.requester_peer, offer.unit_id, offer.slot_id, offer.estimated_seconds);
     for (const { acceptance, slotId, estimatedSeconds } of state.inFlightAs('provider').values())
       hold(acceptance.requester_peer, acceptance.unit_id, slotId, estimatedSeconds);
     const offeredFor = new Set(unaccepted.map((offer) => unitKey(offer.requester_peer, offer.unit_id)));

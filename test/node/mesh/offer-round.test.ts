@@ -246,3 +246,19 @@ test('units pulled are offered as soon as they come, not a round gap later', asy
     mock.timers.reset();
   }
 });
+
+test('offers the requester passed over hold its pipeline and my slot for a second only; their units are not offered again', async () => {
+  // Requesters do not say which offers they passed over (another provider's won the unit). Counted
+  // until they lapsed (15 s), such offers kept a provider of a render job from the units left.
+  const { round, sent } = setup();
+  assert.equal(await round('none', 500), 8, 'the first round offers the whole pipeline (and slot)');
+  assert.equal(await round('none', 600), 0, 'half a second on, those offers may still be taken: nothing more');
+  const first = new Set(sent.map((offer) => offer.unit_id));
+  assert.equal(await round('none', 0), 8, 'past a second, they hold nothing: 8 more units are offered');
+  const second = sent.slice(8).map((offer) => offer.unit_id);
+  assert.deepEqual(
+    second.filter((unitId) => first.has(unitId)),
+    [],
+    'none of them for a unit already offered for',
+  );
+});
