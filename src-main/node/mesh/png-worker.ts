@@ -1,4 +1,4 @@
-// The thread that encodes a rendered frame as a PNG (png-thread.ts runs it): ~20 ms for 640×360 on
+// The thread that encodes a rendered frame as a PNG (png-thread.ts runs it): ~10 ms for 640×360 on
 // the test VM, that the node's main thread would otherwise hold while its UI and its peers wait. At
 // the lowest CPU priority, as the unit threads: nobody waits on it interactively.
 import { lowerThisThreadsPriority } from '../exec/thread-priority.js';
