@@ -31,12 +31,12 @@ export function holdsUnit(state: MeshState, requester: string, unitId: string): 
  */
 const OFFER_KEPT_MS = 2 * OFFER_TTL_MS;
 /**
- * How long an open offer holds a place in its requester's pipeline and in my slot. A requester
- * takes what it wants of an offer within a round or two (~100 ms) and does not say what it passed
- * over (another provider's offer won the unit, or the job ended): counted for its whole life, such
- * offers filled a provider's pipeline with units that others were running, and of two providers
- * of a render job one ran at half speed. An older offer still keeps its unit from being offered
- * again, and is honoured if it is taken late.
+ * How long an open offer holds a place in its requester's pipeline. A requester takes what it
+ * wants of an offer within a round or two (~100 ms) and does not say what it passed over (another
+ * provider's offer won the unit, or the job ended): counted for their whole life, such offers
+ * filled a provider's pipeline with units that others were running, and of two providers of a
+ * render job one ran at half speed. An older offer still keeps its share of my slot (it may yet
+ * be taken: a requester in manual mode takes offers late), and its unit from being offered again.
  */
 const OFFER_PENDING_MS = 1000;
 
@@ -117,18 +117,23 @@ export class OpenWork {
       if (nowMs - at >= OFFER_TTL_MS || state.assignments.has(id)) this.#open.delete(id);
       else unaccepted.push(offer);
     const reserved: Reservation[] = [];
-    const inFlight = new Map<string, number>(); // per requester: my open offers and running units, against its pipeline
-    const hold = (requester: string, unitId: string, slotId: string | undefined, seconds: number | undefined) => {
-      inFlight.set(requester, (inFlight.get(requester) ?? 0) + 1);
+    const inFlight = new Map<string, number>(); // per requester: my fresh offers and running units, against its pipeline
+    const hold = (
+      requester: string,
+      unitId: string,
+      slotId: string | undefined,
+      seconds: number | undefined,
+      inPipeline: boolean,
+    ) => {
+      if (inPipeline) inFlight.set(requester, (inFlight.get(requester) ?? 0) + 1);
       const unit = this.unitOf(unitKey(requester, unitId), unitId);
       if (unit && slotId !== undefined && seconds !== undefined)
         reserved.push({ slot_id: slotId, resources: unit.required_resources, seconds });
     };
     for (const { offer, at } of this.#open.values())
-      if (nowMs - at < OFFER_PENDING_MS)
-        hold(offer.requester_peer, offer.unit_id, offer.slot_id, offer.estimated_seconds);
+      hold(offer.requester_peer, offer.unit_id, offer.slot_id, offer.estimated_seconds, nowMs - at < OFFER_PENDING_MS);
     for (const { acceptance, slotId, estimatedSeconds } of state.inFlightAs('provider').values())
-      hold(acceptance.requester_peer, acceptance.unit_id, slotId, estimatedSeconds);
+      hold(acceptance.requester_peer, acceptance.unit_id, slotId, estimatedSeconds, true);
     const offeredFor = new Set(unaccepted.map((offer) => unitKey(offer.requester_peer, offer.unit_id)));
     const skip = new Set<string>();
     for (const commitment of requesters)

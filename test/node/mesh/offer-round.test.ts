@@ -39,7 +39,7 @@ const acceptanceOf = (offer: Offer, nowMs: number): Acceptance => ({
  * A provider with one core for 80 s from now, and a requester that trusts it with 100 units of 10 s:
  * the slot holds 8 of them, which is also as many as the requester takes of it at once (its pipeline).
  */
-function setup({ listed }: { listed?: number } = {}) {
+function setup({ listed, slotSeconds = 80 }: { listed?: number; slotSeconds?: number } = {}) {
   let now = T0;
   const state = new MeshState(ME);
   state.apply({ type: 'trust.set', event_id: 'trust', at: iso(now), peer_id: REQUESTER, weight: 1 });
@@ -84,7 +84,7 @@ function setup({ listed }: { listed?: number } = {}) {
   const slot = (): AvailabilitySlot => ({
     slot_id: 'slot',
     start_time: iso(now),
-    end_time: iso(now + 80_000),
+    end_time: iso(now + slotSeconds * 1000),
     resources: { cpu_cores: 1, ram_gb: 1 },
     algorithms: [{ algorithm_id: 'a', version: '1.0.0', supported: true, performance_score: 1 }],
     priority: 1,
@@ -247,18 +247,22 @@ test('units pulled are offered as soon as they come, not a round gap later', asy
   }
 });
 
-test('offers the requester passed over hold its pipeline and my slot for a second only; their units are not offered again', async () => {
+test('offers the requester passed over hold its pipeline for a second only; they keep my slot, and their units are not offered again', async () => {
   // Requesters do not say which offers they passed over (another provider's won the unit). Counted
   // until they lapsed (15 s), such offers kept a provider of a render job from the units left.
-  const { round, sent } = setup();
-  assert.equal(await round('none', 500), 8, 'the first round offers the whole pipeline (and slot)');
+  // A slot of 200 s holds 20 units of 10 s; the requester's pipeline with me is 8 of them.
+  const { rounds, round, sent, units } = setup({ slotSeconds: 200 });
+  rounds.onCommitment(REQUESTER, commitment(REQUESTER, { [ME]: 1 }, [], [request(REQUESTER, 'job', units)]));
+  assert.equal(await round('none', 500), 8, 'the first round offers the whole pipeline');
   assert.equal(await round('none', 600), 0, 'half a second on, those offers may still be taken: nothing more');
   const first = new Set(sent.map((offer) => offer.unit_id));
-  assert.equal(await round('none', 0), 8, 'past a second, they hold nothing: 8 more units are offered');
+  assert.equal(await round('none', 0), 8, 'past a second, they no longer fill the pipeline: 8 more units are offered');
   const second = sent.slice(8).map((offer) => offer.unit_id);
   assert.deepEqual(
     second.filter((unitId) => first.has(unitId)),
     [],
     'none of them for a unit already offered for',
   );
+  assert.equal(await round('none', 1100), 0, 'the 8 fresh ones fill the pipeline');
+  assert.equal(await round('none', 0), 4, 'and all 16 still hold the slot: 4 places of it left');
 });
