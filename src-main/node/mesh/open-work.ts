@@ -94,7 +94,8 @@ export class OpenWork {
   /**
    * What my open work holds back from a round at `nowMs`: my offers still open (fresh, neither taken nor
    * refused) and my assignments still running keep their share of their slot and count against
-   * their requester's pipeline; units I have offered for or hold already are not offered again.
+   * their requester's pipeline (an offer for its first OFFER_PENDING_MS only); units I have offered
+   * for or hold already are not offered again.
    * Only the units the requesters list now (`requesters`, with what I pulled) and my recent offers
    * are looked at, not my history.
    */
