@@ -113,10 +113,6 @@ export class OpenWork {
       if (nowMs - at < OFFER_KEPT_MS) break;
       this.#recent.delete(id);
     }
-    const unaccepted: Offer[] = [];
-    for (const [id, { offer, at }] of this.#open)
-      if (nowMs - at >= OFFER_TTL_MS || state.assignments.has(id)) this.#open.delete(id);
-      else unaccepted.push(offer);
     const reserved: Reservation[] = [];
     const inFlight = new Map<string, number>(); // per requester: my fresh offers and running units, against its pipeline
     const hold = (
@@ -131,8 +127,15 @@ export class OpenWork {
       if (unit && slotId !== undefined && seconds !== undefined)
         reserved.push({ slot_id: slotId, resources: unit.required_resources, seconds });
     };
-    for (const { offer, at } of this.#open.values())
+    const unaccepted: Offer[] = [];
+    for (const [id, { offer, at }] of this.#open) {
+      if (nowMs - at >= OFFER_TTL_MS || state.assignments.has(id)) {
+        this.#open.delete(id);
+        continue;
+      }
+      unaccepted.push(offer);
       hold(offer.requester_peer, offer.unit_id, offer.slot_id, offer.estimated_seconds, nowMs - at < OFFER_PENDING_MS);
+    }
     for (const { acceptance, slotId, estimatedSeconds } of state.inFlightAs('provider').values())
       hold(acceptance.requester_peer, acceptance.unit_id, slotId, estimatedSeconds, true);
     const offeredFor = new Set(unaccepted.map((offer) => unitKey(offer.requester_peer, offer.unit_id)));
