@@ -231,6 +231,44 @@ async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Pro
   };
 }
 
+/** A checked unit takes about this long, so that a job's time is mostly its runs. */
+const CHECKED_UNIT_MS = 300;
+const CHECKED_JOBS = 4;
+
+/**
+ * One-unit jobs to a provider on probation, each result checked against the requester's own run:
+ * submit to completed, over the unit's time on the local pool. The requester's run begins when it
+ * accepts the unit (node/mesh/checks-ahead.ts), beside the provider's; after it came, the two
+ * would follow one another (a ratio of 2 and more).
+ */
+async function checkedUnit(mesh: Mesh, module: Uint8Array, pool: Executor): Promise<Figure> {
+  // Scaled once more from a run of the scaled count: a spin loop runs faster the longer it runs.
+  const scaled = (await calibrate(pool, module)).count * Math.round(CHECKED_UNIT_MS / UNIT_MS);
+  const count = Math.round((scaled * CHECKED_UNIT_MS) / (await localMs(pool, module, [scaled])));
+  await runMeshJob(mesh, module, [count]); // warm-up: the provider fetches and compiles the module once
+  const ratios: number[] = [];
+  const unitMs: number[] = [];
+  for (let i = 1; i <= CHECKED_JOBS; i++) {
+    const local = await localMs(pool, module, [count + i]);
+    const job = await runMeshJob(mesh, module, [count + i]);
+    unitMs.push(local);
+    ratios.push((job.completedAt - job.submittedAt) / local);
+  }
+  // Every result was checked: a provider stays on probation for its first PROBATION_CHECKS.
+  const { peers } = await mesh.requester.api.call('peers.list', {});
+  const passed = peers.find((p) => p.peer_id === mesh.provider.peerId)?.checks_passed;
+  return {
+    name: 'checked_unit_wall_ratio',
+    value: round(median(ratios), 2),
+    unit: 'x',
+    target: 'report',
+    unit_ms: round(median(unitMs), 0),
+    ratios: ratios.map((r) => round(r, 2)),
+    jobs: CHECKED_JOBS,
+    provider_checks_passed: passed,
+  };
+}
+
 export const benchmarks: Benchmark[] = [
   {
     names: ['submit_to_first_remote_ms', 'mesh_overhead_pct'],
@@ -240,6 +278,20 @@ export const benchmarks: Benchmark[] = [
       const pool = Executor.start({ workers: WORKERS });
       try {
         return [await submitToFirstRemote(mesh, module), await meshOverhead(mesh, module, pool)];
+      } finally {
+        await pool.close();
+        await stopMesh(mesh);
+      }
+    },
+  },
+  {
+    names: ['checked_unit_wall_ratio'],
+    async run() {
+      const module = spinModule();
+      const mesh = await startMesh();
+      const pool = Executor.start({ workers: WORKERS });
+      try {
+        return [await checkedUnit(mesh, module, pool)];
       } finally {
         await pool.close();
         await stopMesh(mesh);

@@ -47,6 +47,8 @@ export interface UnitWants {
   undecided(): number;
   /** What each acceptance round took and refused (job-rounds.ts: a job out of budget ends, and one held up says why). */
   rounded(round: AcceptanceRound): void;
+  /** Assignments just made, their escrow held. */
+  accepted(acceptances: readonly Acceptance[]): void;
 }
 
 export class Acceptor {
@@ -281,6 +283,7 @@ export class Acceptor {
       if (list) list.push(acceptance);
       else byProvider.set(acceptance.provider_peer, [acceptance]);
     }
+    this.source.accepted([...byProvider.values()].flat());
     emitUnits(
       (type, data) => this.ctx.emit(type, data),
       { one: 'unit.accepted', many: 'units.accepted', peerKey: 'provider' },

@@ -43,6 +43,12 @@ export async function failureMessageHere(
   return ran instanceof ExecError && ran.code === failure ? ran.message : undefined;
 }
 
+/** My run of a unit: its output's CID in my store, and the fuel it burned. */
+export interface TruthRun {
+  cid: string;
+  fuel?: number;
+}
+
 export class GroundTruth {
   /** Fresh at every start: draws need only be unpredictable, not repeatable. */
   readonly #secret = randomBytes(32).toString('hex');
@@ -79,7 +85,7 @@ export class GroundTruth {
   }
 
   /** Runs the unit on my CPU and stores its output: its CID and the fuel it burned, or undefined if it could not run here. */
-  async run(unit: WorkUnit): Promise<{ cid: string; fuel?: number } | undefined> {
+  async run(unit: WorkUnit): Promise<TruthRun | undefined> {
     const blobs = blobsOf(this.ctx, unit);
     if (!blobs) return undefined;
     const run = { unit, ...blobs, signal: this.ctx.signal, cpu: this.executor, gpu: undefined }; // on my CPU

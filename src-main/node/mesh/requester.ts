@@ -82,6 +82,7 @@ export class Requester {
           budgets.round(jobs);
           waits.round(jobs);
         },
+        accepted: (acceptances) => this.#verdicts.accepted(acceptances),
       },
       options,
     );

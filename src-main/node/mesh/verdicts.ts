@@ -12,7 +12,7 @@ import type { MessageBody } from '../../core/protocol/messages.js';
 import { MAX_REDUNDANCY, type Acceptance } from '../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../core/verification/index.js';
 import type { Executor } from '../exec/index.js';
-import { RecordError, resultsRecorded, type NewEvent, type NodeContext } from './context.js';
+import { resultsRecorded, type NewEvent, type NodeContext } from './context.js';
 import { GroundTruth } from './ground-truth.js';
 import { AssignmentClaims } from './assignment-claims.js';
 import { Completions } from './completions.js';
@@ -27,11 +27,10 @@ import { agreedFailure } from './unit-output.js';
 import { unitsAt } from '../../core/mesh/packs.js';
 import { emitUnits, emitVerdict, UnitsThisTurn, userUnits } from './unit-events.js';
 import { againstTruth, Convictions } from './convictions.js';
+import { ChecksAhead } from './checks-ahead.js';
 import { VerdictReceipts } from './verdict-receipts.js';
 import { VerifiedOutputs } from './verified-outputs.js';
-
-/** A unit whose outputs are not all fetched yet is decided again after this long. */
-const DECIDE_AGAIN_MS = 5_000;
+import { DecideLater } from './decide-later.js';
 
 export class Verdicts {
   /** Assignments a result intake, a deadline refund or a cancel (requester.ts) is changing. */
@@ -49,15 +48,14 @@ export class Verdicts {
   readonly #misshapen = new Set<string>();
   /** My checks of results against my own runs, and the convictions they make. */
   readonly #checks: Convictions;
-  readonly #later = new Set<NodeJS.Timeout>();
+  readonly #ahead: ChecksAhead;
+  /** Units decided again later (an output still to fetch, a failed journal step). */
+  readonly #later: DecideLater;
   /** My verdicts, signed and journaled with what they pay, a turn's at a time. */
   readonly #receipts: VerdictReceipts;
   /** The verdicts of a turn, told to the UI together. */
   readonly #verified: UnitsThisTurn;
   readonly #completions = new Completions();
-  /** Failed journal steps already logged (one error is every verdict of its step's). */
-  readonly #failedSteps = new WeakSet<RecordError>();
-  #stopped = false;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -83,6 +81,13 @@ export class Verdicts {
       acceptSoon: () => this.acceptSoon(),
       proven: (provider) => this.#decideWaitingOn(provider),
     });
+    this.#ahead = new ChecksAhead(ctx, this.#truth, this.#checks);
+    this.#later = new DecideLater(ctx, (unitId) => this.decide(unitId));
+  }
+
+  /** Assignments just made (escrow held): checks of the results the draw picks begin now (checks-ahead.ts). */
+  accepted(acceptances: readonly Acceptance[]): void {
+    this.#ahead.accepted(acceptances);
   }
 
   /**
@@ -120,9 +125,7 @@ export class Verdicts {
 
   /** No more decisions start; resolves when those under way have ended. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const timer of this.#later) clearTimeout(timer);
-    this.#later.clear();
+    this.#later.stop();
     await this.#deciding.settled();
     await this.#payments.stop();
   }
@@ -195,23 +198,8 @@ export class Verdicts {
   /** Consensus over a unit's results; settles, refunds, or asks for more replicas. One decision per unit at a time. */
   decide(unitId: string, replyingTo?: string): Promise<void> {
     return this.#deciding.run(unitId, () =>
-      this.#decide(unitId, replyingTo).catch((err) => this.#notJournaled(unitId, err)),
+      this.#decide(unitId, replyingTo).catch((err) => this.#later.notJournaled(unitId, err)),
     );
-  }
-
-  /**
-   * The journal failed the verdict's step (the disk full, an I/O error): none of it was kept, nor
-   * its receipt's link; the unit is decided again later. Said once for the units of one failed step.
-   */
-  #notJournaled(unitId: string, err: unknown): void {
-    if (!(err instanceof RecordError) || !err.storageFailed) throw err;
-    if (!this.#failedSteps.has(err)) {
-      this.#failedSteps.add(err);
-      this.ctx.log(
-        `verdicts not journaled (${err.refused[0]!.message}); deciding them again in ${DECIDE_AGAIN_MS / 1000} s`,
-      );
-    }
-    this.#decideLater(unitId);
   }
 
   async #decide(unitId: string, replyingTo?: string): Promise<void> {
@@ -227,7 +215,7 @@ export class Verdicts {
         ? await this.#tiles.prepare(unit, active)
         : undefined;
     if (unit.verification?.kind === 'comparator' && active.some((a) => a.result) && !tiles) {
-      this.#decideLater(unitId);
+      this.#later.unit(unitId);
       return;
     }
     if (tiles) await this.#checks.record(unit, null, [...tiles.spotChecks]);
@@ -265,16 +253,22 @@ export class Verdicts {
       ...(tiles ? { comparator: tiles.comparator } : {}),
     };
     let judgement = judgeUnit(evidence);
-    if (judgement.status === 'check') {
-      const peers = votes.map((v) => v.peer);
-      const ran = await this.#checks.underWay(peers, this.#truth.run(unit));
-      if (ran === undefined) {
-        this.#decideLater(unitId);
-        return;
+    // My run begun when the unit was accepted (checks-ahead.ts) checks its CPU results once no more are awaited.
+    const cpuResults = active.some((a) => a.result && a.result.device !== 'gpu');
+    const ahead = judgement.status !== 'pending' && cpuResults ? this.#ahead.take(unitId) : undefined;
+    if (judgement.status === 'check' || ahead) {
+      const ran = await (ahead?.run ??
+        this.#checks.underWay(
+          votes.map((v) => v.peer),
+          this.#truth.run(unit),
+        ));
+      try {
+        if (ran) await this.#checks.record(unit, ran.cid, againstTruth(active, ran.cid), ran.fuel);
+      } finally {
+        ahead?.done();
       }
-      const truth = ran.cid;
-      await this.#checks.record(unit, truth, againstTruth(active, truth), ran.fuel);
-      judgement = judgeUnit({ ...evidence, checked: state.checks.outcomes, truth });
+      if (ran) judgement = judgeUnit({ ...evidence, checked: state.checks.outcomes, truth: ran.cid });
+      else if (judgement.status === 'check') return this.#later.unit(unitId);
     }
     switch (judgement.status) {
       case 'pending':
@@ -287,7 +281,7 @@ export class Verdicts {
       case 'verified': {
         // Verified only with its output in my store: the providers may be gone by the time it is asked for.
         const kept = await this.#outputs.ensure(unitId, judgement.hash, active);
-        if (kept === 'retry') this.#decideLater(unitId);
+        if (kept === 'retry') this.#later.unit(unitId);
         if (kept === 'unavailable') this.acceptSoon();
         if (kept !== 'kept') return;
         const pack = this.#outputs.packOutcome(unit, judgement.hash);
@@ -295,7 +289,7 @@ export class Verdicts {
           // No honest run makes it: the results that carry it are checked against my own run, which
           // convicts them; decided again at once, or later if I could not check it (no module here).
           this.ctx.log(`the pack output ${judgement.hash} of ${unitId} is no pack of its units: checking it`);
-          if (this.#misshapen.has(unitId)) return this.#decideLater(unitId);
+          if (this.#misshapen.has(unitId)) return this.#later.unit(unitId);
           this.#misshapen.add(unitId);
           return this.#decide(unitId, replyingTo);
         }
@@ -368,6 +362,7 @@ export class Verdicts {
     );
     const results = active.flatMap((assignment) => (assignment.result ? [assignment.result] : []));
     this.#tiles.forget(unitId, results);
+    this.#ahead.forget(unitId);
     this.#outputs.forget(results.map((r) => r.output_cid));
     this.extra.delete(unitId); // decided: a reopened unit asks again, as after a restart
     const job = state.jobs.get(record.unit.job_id)!;
@@ -393,15 +388,5 @@ export class Verdicts {
       if (told.has(assignment.acceptance.provider_peer)) continue;
       this.#payments.tell(assignment.acceptance.provider_peer, [assignment.acceptance.assignment_id]);
     }
-  }
-
-  #decideLater(unitId: string): void {
-    if (this.#stopped) return;
-    const timer = setTimeout(() => {
-      this.#later.delete(timer);
-      this.ctx.background(`deciding ${unitId}`, this.decide(unitId));
-    }, DECIDE_AGAIN_MS);
-    timer.unref();
-    this.#later.add(timer);
   }
 }

@@ -141,7 +141,13 @@ function acceptor(busy: string[]) {
     log: () => {},
     background: (what: string) => void (what === 'delivering acceptances' && rounds++),
   } as unknown as NodeContext;
-  const source = { openUnit: () => undefined, wanted: () => 1, undecided: () => 1, rounded: () => {} };
+  const source = {
+    openUnit: () => undefined,
+    wanted: () => 1,
+    undecided: () => 1,
+    rounded: () => {},
+    accepted: () => {},
+  };
   const acceptorOf = new Acceptor(ctx, source, { graceSeconds: 5, providerPipeline: 0 });
   let n = 0;
   const offers = (provider: string): Offer[] => [
