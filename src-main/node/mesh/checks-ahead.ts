@@ -1,11 +1,10 @@
 // Checks begun when a unit is accepted, not when its result comes. The requester's secret draw
 // picks a result for a check by its id, and a result's id follows from its assignment's, so the
-// pick can be made at acceptance: my run of the unit then goes beside the provider's, and a job's
-// last results do not wait for their checks at its end. The pick reads the provider's record at
-// acceptance, whose rate is never below the one at the result (a record only gains passed checks
-// until a failed one convicts), so every result the verdict would pick is run ahead; a run ahead
-// whose result the verdict would not pick checks that result all the same. The run is used when
-// the verdict awaits no more results (a unit that asks two providers waits for both, as before).
+// pick can be made at acceptance: my run of the unit then goes beside the provider's, and the
+// verdict on its result does not wait for a run begun after it came. The verdict still judges as
+// before, with the provider's record when the result is in hand (a run ahead counts toward
+// probation only then: a provider cannot hold back the results picked ahead to pass as proven);
+// it uses the run ahead when it checks, and checks with it a result it would not have picked.
 import { resultIdOf } from '../../core/protocol/messages.js';
 import type { Acceptance } from '../../core/schemas/index.js';
 import { selectedForCheck } from '../../core/verification/index.js';
@@ -16,15 +15,11 @@ import type { GroundTruth, TruthRun } from './ground-truth.js';
 /** Runs ahead held at most (under way or waiting for their results); past it, units are checked when their results come. */
 const MAX_AHEAD = 256;
 
-export interface RunAhead {
-  run: Promise<TruthRun | undefined>;
-  /** Ends the check's count as under way for its provider (Convictions.begin). */
-  done(): void;
-}
-
 export class ChecksAhead {
-  /** By unit id: one run a unit, for the provider it was first accepted from. */
-  readonly #runs = new Map<string, RunAhead>();
+  /** By unit id: one run a unit, and the provider it was picked for. */
+  readonly #runs = new Map<string, { run: Promise<TruthRun | undefined>; provider: string }>();
+  /** Runs ahead by provider: the pick counts them as checks to come, or a provider on probation would have every unit of a batch run. */
+  readonly #byProvider = new Map<string, number>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -35,38 +30,40 @@ export class ChecksAhead {
   /** Assignments just made: my run begins for each whose result the draw picks. */
   accepted(acceptances: readonly Acceptance[]): void {
     const { state } = this.ctx;
-    for (const { unit_id, assignment_id, provider_peer } of acceptances) {
+    for (const { unit_id, assignment_id, provider_peer: provider } of acceptances) {
       if (this.#runs.size >= MAX_AHEAD) return;
       const record = state.units.get(unit_id);
       if (!record || record.verdict || this.#runs.has(unit_id) || state.checks.truths.has(unit_id)) continue;
       if (!this.truth.canRun(record.unit)) continue;
-      if (!selectedForCheck(this.checks.recordOf(provider_peer), this.truth.draw(resultIdOf(assignment_id)))) continue;
-      // Counted as under way from now until its result is checked, as a check begun at the result is.
-      const done = this.checks.begin([provider_peer]);
+      const known = this.checks.recordOf(provider);
+      const ahead = { ...known, passed: known.passed + (this.#byProvider.get(provider) ?? 0) };
+      if (!selectedForCheck(ahead, this.truth.draw(resultIdOf(assignment_id)))) continue;
       const run = this.truth.run(record.unit).catch((err: unknown) => {
         this.ctx.log(`checking unit ${unit_id} ahead failed: ${err instanceof Error ? err.message : String(err)}`);
         return undefined;
       });
-      this.#runs.set(unit_id, { run, done });
+      this.#runs.set(unit_id, { run, provider });
+      this.#byProvider.set(provider, (this.#byProvider.get(provider) ?? 0) + 1);
     }
   }
 
-  /** My run begun ahead for the unit, if one was: taken once, its `done()` called once its check is journaled. */
-  take(unitId: string): RunAhead | undefined {
-    const ahead = this.#runs.get(unitId);
-    this.#runs.delete(unitId);
-    return ahead;
+  /** My run begun ahead for the unit, if one was (taken once): its verdict needs it now. */
+  take(unitId: string): Promise<TruthRun | undefined> | undefined {
+    return this.#remove(unitId)?.run;
   }
 
-  /** The unit has its verdict without my run ahead (its result came from a GPU, say): the run is dropped. */
+  /** The unit was decided without my run ahead (a GPU tile's spot-check, say): it is dropped. */
   forget(unitId: string): void {
+    this.#remove(unitId);
+  }
+
+  #remove(unitId: string): { run: Promise<TruthRun | undefined>; provider: string } | undefined {
     const ahead = this.#runs.get(unitId);
-    if (!ahead) return;
+    if (!ahead) return undefined;
     this.#runs.delete(unitId);
-    // Its count as under way ends with the run (which never rejects: accepted() catches it).
-    this.ctx.background(
-      'a check begun ahead, dropped',
-      ahead.run.then(() => ahead.done()),
-    );
+    const left = this.#byProvider.get(ahead.provider)! - 1;
+    if (left > 0) this.#byProvider.set(ahead.provider, left);
+    else this.#byProvider.delete(ahead.provider);
+    return ahead;
   }
 }

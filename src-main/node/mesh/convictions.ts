@@ -35,20 +35,12 @@ export class Convictions {
 
   /** `run`, a check of these providers' results, counted as under way until it ends. */
   async underWay<T>(peers: readonly string[], run: Promise<T>): Promise<T> {
-    const done = this.begin(peers);
+    for (const peer of peers) this.#checking.set(peer, (this.#checking.get(peer) ?? 0) + 1);
     try {
       return await run;
     } finally {
-      done();
-    }
-  }
-
-  /** A check of these providers' results is under way until the function returned is called (once). */
-  begin(peers: readonly string[]): () => void {
-    for (const peer of peers) this.#checking.set(peer, (this.#checking.get(peer) ?? 0) + 1);
-    return () => {
       for (const peer of peers) this.#checking.set(peer, this.#checking.get(peer)! - 1);
-    };
+    }
   }
 
   /**

@@ -257,18 +257,14 @@ export class Verdicts {
     const cpuResults = active.some((a) => a.result && a.result.device !== 'gpu');
     const ahead = judgement.status !== 'pending' && cpuResults ? this.#ahead.take(unitId) : undefined;
     if (judgement.status === 'check' || ahead) {
-      const ran = await (ahead?.run ??
-        this.#checks.underWay(
-          votes.map((v) => v.peer),
-          this.#truth.run(unit),
-        ));
-      try {
-        if (ran) await this.#checks.record(unit, ran.cid, againstTruth(active, ran.cid), ran.fuel);
-      } finally {
-        ahead?.done();
-      }
-      if (ran) judgement = judgeUnit({ ...evidence, checked: state.checks.outcomes, truth: ran.cid });
-      else if (judgement.status === 'check') return this.#later.unit(unitId);
+      const ran = await this.#checks.underWay(
+        votes.map((v) => v.peer),
+        ahead ?? this.#truth.run(unit),
+      );
+      if (ran) {
+        await this.#checks.record(unit, ran.cid, againstTruth(active, ran.cid), ran.fuel);
+        judgement = judgeUnit({ ...evidence, checked: state.checks.outcomes, truth: ran.cid });
+      } else if (judgement.status === 'check') return this.#later.unit(unitId);
     }
     switch (judgement.status) {
       case 'pending':

@@ -6,7 +6,18 @@ import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
-import { requesterWithAcceptedUnit, resultMessage, sha256, UNIT } from './fixtures/accepted-unit.js';
+import { PROBATION_CHECKS } from '../../../src-main/core/verification/index.js';
+import {
+  BUDGET,
+  hashUnit,
+  JOB,
+  PRICE,
+  requesterWithAcceptedUnit,
+  resultMessage,
+  sha256,
+  UNIT,
+} from './fixtures/accepted-unit.js';
+import { acceptAsRequester } from './fixtures/fake-context.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
@@ -101,4 +112,41 @@ test('a unit accepted again, or one I cannot run, is not run ahead twice or at a
   assert.equal(without.runs(), 0, 'the module is not in my store: nothing to run');
   without.release();
   await noModule.verdicts.stop();
+});
+
+test('a provider on probation that holds back the results picked ahead is still checked on the others: its lie convicts it', async () => {
+  const setup = await requesterWithAcceptedUnit(executor);
+  const { ctx, verdicts, provider } = setup;
+  const liar = setup.acceptance.provider_peer;
+  // Five more units of the job, accepted from the same provider.
+  const more = [];
+  for (let i = 1; i <= PROBATION_CHECKS; i++) {
+    const unit = hashUnit(`${JOB}/${i}`, JOB, setup.unit.module_cid!, await ctx.blobs.put(randomBytes(64)));
+    await ctx.record([{ type: 'unit.created', unit }]);
+    const { acceptance } = await acceptAsRequester(ctx, {
+      unitId: unit.unit_id,
+      jobId: JOB,
+      provider: liar,
+      price: PRICE,
+      budget: BUDGET,
+      n: i,
+    });
+    more.push({ unit, acceptance });
+  }
+  // Its first five are picked ahead (it is on probation); their results never come.
+  verdicts.accepted([setup.acceptance, ...more.slice(0, PROBATION_CHECKS - 1).map((m) => m.acceptance)]);
+  // A wrong result for the sixth: judged on its record with the results in hand, it is checked.
+  const last = more.at(-1)!;
+  const lie = await resultMessage({ ctx, ...last }, sha256(randomBytes(64)), provider);
+  await verdicts.onResults(liar, lie);
+  await ctx.settled();
+
+  assert.equal(
+    ctx.state.checks.isConvicted(liar),
+    true,
+    'convicted on its first result, not taken on a record of checks to come',
+  );
+  assert.equal(ctx.state.units.get(last.unit.unit_id)?.consensusHash, ctx.state.checks.truths.get(last.unit.unit_id));
+  assert.equal(ctx.state.assignments.get(last.acceptance.assignment_id)?.refundReason, 'rejected');
+  await verdicts.stop();
 });
