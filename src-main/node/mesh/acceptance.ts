@@ -60,6 +60,12 @@ export class Acceptor {
   #acceptAgainNow = false;
   /** Providers whose offers brought a round forward lately. */
   readonly #idleFirst = new OncePerGap(ACCEPT_GAP_MS);
+  /**
+   * Idle providers whose offers brought the next round forward. One that round gives nothing (its
+   * offers lost to another's on the same units) has its pass back once: its offers for the units
+   * it pulls next are not held the gap, while its cores idle.
+   */
+  readonly #broughtBy = new Set<string>();
   #stopped = false;
   /** When an acceptance last failed to reach each provider, or was refused by it: its offers from before then are ignored. */
   readonly #unreachableSince = new Map<string, number>();
@@ -116,7 +122,9 @@ export class Acceptor {
       })),
     );
     // A provider with nothing of mine to run skips the gap: its cores idle until a round.
-    this.acceptSoon(held.length > 0 && !this.#runsForMe(from) && this.#idleFirst.take(from));
+    const idle = held.length > 0 && !this.#runsForMe(from) && this.#idleFirst.take(from);
+    if (idle) this.#broughtBy.add(from);
+    this.acceptSoon(idle);
   }
 
   /**
@@ -148,6 +156,8 @@ export class Acceptor {
 
   /** Accepts offers by policy for jobs not in manual mode, keeping each provider's pipeline short. */
   async acceptRound(): Promise<void> {
+    const broughtBy = [...this.#broughtBy];
+    this.#broughtBy.clear();
     // Only units with offers can be accepted: the round costs what was offered, not the size of my jobs.
     // Each unit's index read once, not at every comparison: a batched job's unit record is made when asked for.
     const units = this.#offers
@@ -179,6 +189,8 @@ export class Acceptor {
         (inFlight.get(peer) ?? 0),
     };
     const { acceptances, refusals } = acceptByPolicy(ctx, units, offers);
+    for (const provider of broughtBy)
+      if (!acceptances.some((a) => a.provider_peer === provider)) this.#idleFirst.giveBack(provider);
     this.source.rounded({ offers, acceptances, refusals });
     // The next round need not wait for the providers' answers: the pipeline room it counts is
     // journaled already (waiting held an idle provider's first units back by another's round trip).

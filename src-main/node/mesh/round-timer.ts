@@ -43,6 +43,7 @@ const KEYS_KEPT = 1024;
  */
 export class OncePerGap {
   readonly #lastAt = new Map<string, number>();
+  readonly #givenBackAt = new Map<string, number>();
 
   constructor(private readonly gapMs: number) {}
 
@@ -52,5 +53,18 @@ export class OncePerGap {
     if (this.#lastAt.size >= KEYS_KEPT) this.#lastAt.clear();
     this.#lastAt.set(key, nowMs);
     return true;
+  }
+
+  /**
+   * The key's pass was spent on nothing (the round it brought forward gave it nothing): it may
+   * pass once more within the gap, but is given back at most once a gap, so a key passes at most
+   * twice a gap.
+   */
+  giveBack(key: string): void {
+    const nowMs = performance.now();
+    if (nowMs - (this.#givenBackAt.get(key) ?? -Infinity) < this.gapMs) return;
+    if (this.#givenBackAt.size >= KEYS_KEPT) this.#givenBackAt.clear();
+    this.#givenBackAt.set(key, nowMs);
+    this.#lastAt.delete(key);
   }
 }
