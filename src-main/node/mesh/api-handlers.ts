@@ -16,7 +16,6 @@ import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
 import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, type UnitSources } from './job-view.js';
 import { PackOutputs } from './unit-packs.js';
-import { unitsPerPackOf } from '../../core/mesh/packs.js';
 import { outputsPage, verifiedOutput } from './job-outputs.js';
 import { storageHandlers } from './storage-handlers.js';
 
@@ -250,9 +249,8 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const view = unitOfJob(unitSources, record, unit_id);
       if (!view) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
       if (view.failure) {
-        // A unit alone (a pack's unit ids are not its state's): run here once more for its own words.
-        const here =
-          unitsPerPackOf(record.job) === 1 ? await node.requester.failureHere(unit_id, view.failure) : undefined;
+        // Run here once more for its own words (a pack's unit alone), which the agreed output leaves out.
+        const here = await node.requester.failureHere(record, view.index, view.failure);
         const said = here === undefined ? '' : `; run here, it says: ${here}`;
         throw new ApiError('conflict', `unit ${unit_id} failed: ${failureText(view.failure)}${said}`);
       }

@@ -8,6 +8,7 @@ import { ExecError, type Executor } from '../exec/index.js';
 import { runUnit } from '../gpu/unit-router.js';
 import type { NodeContext } from './context.js';
 import { unitOutput } from './unit-output.js';
+import { unpackInput } from './unit-packs.js';
 
 /** Failures a run ends in at once (a refusal, a trap, a module outside the ABI): worth running again to read. */
 const QUICK_FAILURES = new Set(['UnitFailed', 'Trap', 'BadModule', 'ForbiddenImport', 'BadRequest', 'InputTooLarge']);
@@ -26,20 +27,24 @@ function blobsOf(
  * What a run of the unit on my CPU says when it ends in the `failure` every run agreed on: the
  * kernel's status message, the trap's. The agreed output holds only the code (so that every
  * honest run gives the same CID). Undefined for a failure that shows only once it has used its
- * whole budget (fuel, memory, output), or a unit I cannot run here.
+ * whole budget (fuel, memory, output), or a unit I cannot run here. A pack's unit at `place` is
+ * run alone on its part of the pack's input, as unitOutput runs it.
  */
 export async function failureMessageHere(
   ctx: Pick<NodeContext, 'blobs' | 'signal'>,
   executor: Executor,
-  unit: WorkUnit,
+  packOrUnit: WorkUnit,
   failure: string,
+  place = 0,
 ): Promise<string | undefined> {
-  if (!QUICK_FAILURES.has(failure) || unit.algorithm_id === SHADER_ALGORITHM) return undefined;
-  const blobs = blobsOf(ctx, unit);
+  if (!QUICK_FAILURES.has(failure) || packOrUnit.algorithm_id === SHADER_ALGORITHM) return undefined;
+  const blobs = blobsOf(ctx, packOrUnit);
   if (!blobs) return undefined;
-  const ran = await runUnit({ unit, ...blobs, signal: ctx.signal, cpu: executor, gpu: undefined }).catch(
-    (err: unknown) => err,
-  );
+  const { pack_chunk_bytes: chunkBytes, ...unit } = packOrUnit;
+  const input = chunkBytes === undefined ? blobs.input : unpackInput(blobs.input, chunkBytes)[place];
+  if (!input) return undefined;
+  const run = { unit, module: blobs.module, input, signal: ctx.signal, cpu: executor, gpu: undefined };
+  const ran = await runUnit(run).catch((err: unknown) => err);
   return ran instanceof ExecError && ran.code === failure ? ran.message : undefined;
 }
 

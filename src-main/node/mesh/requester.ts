@@ -2,7 +2,8 @@
 // wants workers, hand back what missed its deadline or was released, cancel. Offers and their
 // acceptance are acceptance.ts; results, consensus and settlement are verdicts.ts.
 import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
-import { parseUnitId } from '../../core/mesh/unit-table.js';
+import { parseUnitId, unitIdOf } from '../../core/mesh/unit-table.js';
+import { packOf, unitsPerPackOf } from '../../core/mesh/packs.js';
 import type { OfferView, SubmitJob, SubmitJobTerms, SubmitRender } from '../../core/api/contract.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
 import type { Job, Offer, WorkRequest, WorkUnit } from '../../core/schemas/index.js';
@@ -164,10 +165,11 @@ export class Requester {
     return this.#verdicts.onResults(from, message);
   }
 
-  /** A failed unit of mine (not a pack's: its id is a state unit's) run here for its message (failureMessageHere). */
-  async failureHere(unitId: string, failure: string): Promise<string | undefined> {
-    const unit = this.ctx.state.units.get(unitId)?.unit;
-    return unit && failureMessageHere(this.ctx, this.#executor, unit, failure);
+  /** Unit `index` of my job, failed, run here for its message (failureMessageHere): a pack's unit alone. */
+  async failureHere(job: JobRecord, index: number, failure: string): Promise<string | undefined> {
+    const { pack, place } = packOf(index, unitsPerPackOf(job.job));
+    const unit = this.ctx.state.units.get(unitIdOf(job.job.job_id, pack))?.unit;
+    return unit && failureMessageHere(this.ctx, this.#executor, unit, failure, place);
   }
 
   decide(unitId: string): Promise<void> {
