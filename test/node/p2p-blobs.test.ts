@@ -131,3 +131,19 @@ test('a blob the source does not allow the fetcher is forbidden, before it is op
   );
   assert.deepEqual(opened, [allowed], 'nothing forbidden was opened');
 });
+
+test("sixty blobs fetched at once from one holder all arrive: fetches past the holder's stream limit wait their turn", async (t) => {
+  const blobs = new Map(
+    Array.from({ length: 60 }, () => randomBytes(640 * 1024)).map((bytes) => [cidOfBytes(bytes), bytes] as const),
+  );
+  const [fetcher, holder] = await pair(t, memorySource(blobs));
+  const fetched = await Promise.allSettled(
+    [...blobs.keys()].map((cid) => fetcher.fetchBlob(holder.peerId, cid, { maxBytes: MiB })),
+  );
+  const failed = fetched.flatMap((f) => (f.status === 'rejected' ? [String(f.reason)] : []));
+  assert.deepEqual(failed, [], `${failed.length} of 60 failed`);
+  for (const [i, bytes] of [...blobs.values()].entries()) {
+    const got = fetched[i]!;
+    assert.ok(got.status === 'fulfilled' && Buffer.from(got.value).equals(bytes));
+  }
+});

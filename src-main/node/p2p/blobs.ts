@@ -17,7 +17,12 @@ import { openStream } from './streams.js';
 
 export const BLOB_PROTOCOL = '/mesh/1/blob/1.0.0';
 /** Relayed connections too: work may flow over a relay while a direct connection is tried. */
-export const BLOB_STREAM_LIMITS = { maxInboundStreams: 8, maxOutboundStreams: 16, runOnLimitedConnection: true };
+export const BLOB_STREAM_LIMITS = { maxInboundStreams: 16, maxOutboundStreams: 16, runOnLimitedConnection: true };
+/**
+ * Fetches from one peer in flight at most (fetch-slots.ts): half the streams a holder takes in,
+ * so that streams still closing on its side leave room for the next.
+ */
+export const FETCHES_PER_PEER = BLOB_STREAM_LIMITS.maxInboundStreams / 2;
 /** How long a fetch waits when the caller passes no signal. */
 const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
 

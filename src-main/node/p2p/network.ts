@@ -11,6 +11,7 @@ import type { Identity } from '../identity/identity.js';
 import {
   BLOB_PROTOCOL,
   BLOB_STREAM_LIMITS,
+  FETCHES_PER_PEER,
   fetchBlob,
   serveBlob,
   type BlobSource,
@@ -31,6 +32,7 @@ import { checkCatalog, EnvelopeVerifier, sealMessage, type MessageCatalog, type 
 import { BlobError, MeshError, type DropReason } from './errors.js';
 import { parkGossipWhileAlone } from './gossip-timers.js';
 import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './libp2p-node.js';
+import { FetchSlots } from './fetch-slots.js';
 import { INVITE_PROTOCOL, INVITE_STREAM_LIMITS, serveRedeem, type RedeemHandler } from './invite-protocol.js';
 import { DIRECT_RATE, GOSSIP_RATE, requestCost, scoredTopics, TOPIC_SCORE } from './peer-limits.js';
 import { Reach } from './reach.js';
@@ -83,6 +85,8 @@ export class MeshNetwork {
   private readonly direct: DirectPeer;
   private readonly client: DirectClient;
   private readonly gossipRates = new PeerRates(GOSSIP_RATE);
+  /** Blob fetches in flight to each peer, past FETCHES_PER_PEER waiting their turn. */
+  private readonly fetchSlots = new FetchSlots(FETCHES_PER_PEER);
   private stopped = false;
 
   private constructor(
@@ -293,7 +297,7 @@ export class MeshNetwork {
     } catch {
       throw new BlobError('unreachable', `${peer} is not a peer id`);
     }
-    return fetchBlob(this.libp2p, peerId, cid, options);
+    return this.fetchSlots.run(peer, () => fetchBlob(this.libp2p, peerId, cid, options));
   }
 
   /** peer → reason → count of the messages dropped from that peer. */
