@@ -25,13 +25,15 @@ export class ChecksAhead {
     private readonly ctx: NodeContext,
     private readonly truth: GroundTruth,
     private readonly checks: Convictions,
+    private readonly maxAhead = MAX_AHEAD,
   ) {}
 
   /** Assignments just made: my run begins for each whose result the draw picks. */
   accepted(acceptances: readonly Acceptance[]): void {
     const { state } = this.ctx;
+    if (this.#runs.size >= this.maxAhead) this.#dropEnded();
     for (const { unit_id, assignment_id, provider_peer: provider } of acceptances) {
-      if (this.#runs.size >= MAX_AHEAD) return;
+      if (this.#runs.size >= this.maxAhead) return;
       const record = state.units.get(unit_id);
       if (!record || record.verdict || this.#runs.has(unit_id) || state.checks.truths.has(unit_id)) continue;
       if (!this.truth.canRun(record.unit)) continue;
@@ -55,6 +57,16 @@ export class ChecksAhead {
   /** The unit was decided without my run ahead (a GPU tile's spot-check, say): it is dropped. */
   forget(unitId: string): void {
     this.#remove(unitId);
+  }
+
+  /** Runs ahead of units that will have no verdict (their job cancelled or ended), which would hold their places for good. */
+  #dropEnded(): void {
+    const { state } = this.ctx;
+    for (const unitId of this.#runs.keys()) {
+      const record = state.units.get(unitId);
+      const job = record && state.jobs.get(record.unit.job_id);
+      if (!job || record.verdict || job.cancelled || job.completedAt) this.forget(unitId);
+    }
   }
 
   #remove(unitId: string): { run: Promise<TruthRun | undefined>; provider: string } | undefined {

@@ -18,6 +18,11 @@ import {
   UNIT,
 } from './fixtures/accepted-unit.js';
 import { acceptAsRequester } from './fixtures/fake-context.js';
+import type { Acceptance } from '../../../src-main/core/schemas/index.js';
+import { ChecksAhead } from '../../../src-main/node/mesh/checks-ahead.js';
+import type { NodeContext } from '../../../src-main/node/mesh/context.js';
+import type { Convictions } from '../../../src-main/node/mesh/convictions.js';
+import type { GroundTruth } from '../../../src-main/node/mesh/ground-truth.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
@@ -149,4 +154,36 @@ test('a provider on probation that holds back the results picked ahead is still 
   assert.equal(ctx.state.units.get(last.unit.unit_id)?.consensusHash, ctx.state.checks.truths.get(last.unit.unit_id));
   assert.equal(ctx.state.assignments.get(last.acceptance.assignment_id)?.refundReason, 'rejected');
   await verdicts.stop();
+});
+
+test('runs ahead are held up to their cap; those of a cancelled job give their places up', () => {
+  const jobs = new Map([
+    ['J', { cancelled: false }],
+    ['K', { cancelled: false }],
+  ]);
+  const units = new Map(['J/0', 'J/1', 'K/0', 'K/1'].map((id) => [id, { unit: { unit_id: id, job_id: id[0]! } }]));
+  const ctx = {
+    state: { units, jobs, checks: { truths: new Map() } },
+    log: () => {},
+  } as unknown as NodeContext;
+  const ran: string[] = [];
+  const truth = {
+    canRun: () => true,
+    draw: () => 0, // every result picked
+    run: (unit: { unit_id: string }) => (ran.push(unit.unit_id), Promise.resolve({ cid: `truth of ${unit.unit_id}` })),
+  } as unknown as GroundTruth;
+  const checks = { recordOf: () => ({ passed: 0, convicted: false }) } as unknown as Convictions;
+  const ahead = new ChecksAhead(ctx, truth, checks, 2);
+  const accept = (unit_id: string) =>
+    ahead.accepted([{ unit_id, assignment_id: `p#${unit_id}`, provider_peer: 'p' } as Acceptance]);
+
+  accept('J/0');
+  accept('J/1');
+  accept('K/0');
+  assert.deepEqual(ran, ['J/0', 'J/1'], 'two held: the third is checked when its result comes');
+  jobs.get('J')!.cancelled = true;
+  accept('K/1');
+  assert.deepEqual(ran, ['J/0', 'J/1', 'K/1'], "J's runs gave their places up");
+  assert.equal(ahead.take('J/0'), undefined);
+  assert.ok(ahead.take('K/1'));
 });
