@@ -295,11 +295,12 @@ export class Acceptor {
       if (list) list.push(acceptance);
       else byProvider.set(acceptance.provider_peer, [acceptance]);
     }
-    this.source.accepted([...byProvider.values()].flat());
+    const held = [...byProvider.values()].flat();
+    this.source.accepted(held);
     emitUnits(
       (type, data) => this.ctx.emit(type, data),
       { one: 'unit.accepted', many: 'units.accepted', peerKey: 'provider' },
-      [...byProvider.values()].flat().map(({ job_id, unit_id, provider_peer }) => ({
+      held.map(({ job_id, unit_id, provider_peer }) => ({
         job_id,
         ...userUnits(this.ctx.state, unit_id),
         peer: provider_peer,
