@@ -1,11 +1,10 @@
 // The requester's offers and acceptances: offers in (from providers I trust, or for jobs open to
 // strangers), held in memory until they lapse, accepted by policy (in rounds that never overlap)
-// or by hand, journaled with their escrows only then, and delivered to each provider, with what a
-// provider refused or never heard refunded at once.
+// or by hand, journaled with their escrows only then, and delivered to each provider
+// (acceptance-delivery.ts), with what a provider refused or never heard refunded at once.
 import { unitIdsOf } from '../../core/mesh/state.js';
 import { describeError } from '../../core/errors.js';
 import { chunks } from '../../core/chunks.js';
-import { acceptedOffersOf, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from '../../core/protocol/messages.js';
 import {
   acceptByPolicy,
   acceptOffer,
@@ -16,11 +15,11 @@ import {
 } from '../../core/scheduler/index.js';
 import { authoredBy, MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
-import type { NewEvent, NodeContext } from './context.js';
-import { InlineBudget } from './inline-blobs.js';
+import { AcceptanceDelivery, ACCEPTANCES_PER_STEP } from './acceptance-delivery.js';
+import type { NodeContext } from './context.js';
 import type { AcceptanceRound } from './job-rounds.js';
 import { OncePerGap, RoundTimer } from './round-timer.js';
-import { acceptanceEvents, refundEvent } from './settlement.js';
+import { acceptanceEvents } from './settlement.js';
 import { emitUnits, userUnits } from './unit-events.js';
 
 /**
@@ -30,12 +29,6 @@ import { emitUnits, userUnits } from './unit-events.js';
  * pipeline holds 2 s of work, so it does not run dry waiting.
  */
 const ACCEPT_GAP_MS = 100;
-/**
- * Acceptances journaled in one step here, and sent in one message, at most: a round of tiny units
- * takes a provider's whole pipeline (up to 1,000), and one step of that held the main thread of each
- * side 60–110 ms (CPU profiles of `mesh_tiny`); a step of this many, about a quarter of that.
- */
-const ACCEPTANCES_PER_STEP = 250;
 
 /** What the acceptor asks of the requester: which units want workers, and how many. */
 export interface UnitWants {
@@ -67,18 +60,22 @@ export class Acceptor {
    */
   readonly #broughtBy = new Set<string>();
   #stopped = false;
-  /** When an acceptance last failed to reach each provider, or was refused by it: its offers from before then are ignored. */
-  readonly #unreachableSince = new Map<string, number>();
   /** Offers received and not yet accepted: in memory only, each until it lapses. */
   readonly #offers = new OfferBook();
-  /** Acceptances a provider has answered since I started: the others are sent again when it connects. */
-  readonly #answered = new Set<string>();
+  readonly #delivery: AcceptanceDelivery;
 
   constructor(
     private readonly ctx: NodeContext,
     private readonly source: UnitWants,
     private readonly options: { graceSeconds: number; providerPipeline: number },
-  ) {}
+  ) {
+    this.#delivery = new AcceptanceDelivery(ctx, () => this.acceptSoon());
+  }
+
+  /** A provider connected: my acceptances it holds no answer to from me since I started go again. */
+  resend(provider: string): void {
+    this.#delivery.resend(provider);
+  }
 
   /** No more rounds; resolves when the one in progress has ended. */
   async stop(): Promise<void> {
@@ -247,18 +244,6 @@ export class Acceptor {
    * The inputs of these units small enough to travel with their acceptances, each once: a render
    * job's tiles of a frame share its scene, which went once per tile (and was checked once per tile).
    */
-  #smallInputs(acceptances: Acceptance[]): { cid: string; base64: string }[] {
-    const budget = new InlineBudget(this.ctx.blobs, MAX_INLINE_BYTES_PER_MESSAGE);
-    const inline = new Set<string>();
-    return acceptances.flatMap(({ unit_id }) => {
-      const cid = this.ctx.state.units.get(unit_id)?.unit.input_cid;
-      if (cid === undefined || inline.has(cid)) return [];
-      inline.add(cid);
-      const base64 = budget.take(cid);
-      return base64 === undefined ? [] : [{ cid, base64 }];
-    });
-  }
-
   /** Whether `provider` has an offer for the unit that has not lapsed. */
   hasOfferFrom(provider: string, unitId: string): boolean {
     return this.#liveOffers(unitId).some((offer) => offer.provider_peer === provider);
@@ -268,7 +253,7 @@ export class Acceptor {
   #liveOffers(unitId: string): Offer[] {
     return this.#offers
       .live(unitId, this.ctx.now())
-      .filter(({ offer, receivedAt }) => receivedAt > (this.#unreachableSince.get(offer.provider_peer) ?? 0))
+      .filter(({ offer, receivedAt }) => receivedAt > this.#delivery.unreachableSince(offer.provider_peer))
       .map(({ offer }) => offer);
   }
 
@@ -309,68 +294,10 @@ export class Acceptor {
     this.ctx.commitmentChanged();
     const delivered = Promise.all(
       [...byProvider].flatMap(([provider, list]) =>
-        chunks(list, ACCEPTANCES_PER_STEP).map((step) => this.#deliver(provider, step)),
+        chunks(list, ACCEPTANCES_PER_STEP).map((step) => this.#delivery.deliver(provider, step)),
       ),
     );
     return { delivered };
-  }
-
-  /**
-   * A provider connected: my acceptances it holds no answer to from me since I started (journaled
-   * just before a crash, say) are sent again. One it had journaled is answered as accepted.
-   */
-  resend(provider: string): void {
-    const { state } = this.ctx;
-    for (const id of this.#answered) if (state.assignments.get(id)?.escrow !== 'held') this.#answered.delete(id);
-    const owed: Acceptance[] = [];
-    for (const { acceptance } of state.inFlightAs('requester').values())
-      if (acceptance.provider_peer === provider && !this.#answered.has(acceptance.assignment_id)) owed.push(acceptance);
-    for (const step of chunks(owed, ACCEPTANCES_PER_STEP))
-      this.ctx.background(`sending acceptances again to ${provider}`, this.#deliver(provider, step));
-  }
-
-  async #deliver(provider: string, acceptances: Acceptance[]): Promise<void> {
-    const reply = await this.ctx.send(provider, 'acceptances', {
-      acceptances: acceptedOffersOf(acceptances),
-      inline: this.#smallInputs(acceptances),
-    });
-    if (reply?.type === 'accepted') for (const { assignment_id } of acceptances) this.#answered.add(assignment_id);
-    // Unreachable: take them back now rather than at their deadline. Had it journaled them after
-    // all, its result gets this refund in reply, so nobody is paid twice. Refused (its policies,
-    // my credit with it): take them back, and say why. Either way its other offers wait until
-    // they lapse, so they do not draw the units straight back.
-    const refused: Map<string, string | undefined> =
-      reply?.type === 'accepted'
-        ? new Map((reply.body as MessageBody<'accepted'>).refused.map((r) => [r.assignment_id, r.reason]))
-        : new Map(acceptances.map((acceptance) => [acceptance.assignment_id, undefined]));
-    if (refused.size > 0) this.#unreachableSince.set(provider, this.ctx.now());
-    const events: NewEvent[] = [];
-    const reasons = new Set<string>();
-    for (const acceptance of acceptances) {
-      const id = acceptance.assignment_id;
-      if (!refused.has(id)) continue;
-      const reason = refused.get(id);
-      if (reason !== undefined) {
-        events.push({ type: 'acceptance.refused', event_id: `refused/${id}`, assignment_id: id, reason });
-        reasons.add(reason);
-      }
-      events.push(refundEvent(this.ctx.now(), id, 'failed'));
-    }
-    if (events.length === 0) return;
-    await this.ctx.record(events);
-    for (const acceptance of acceptances) {
-      const reason = refused.get(acceptance.assignment_id);
-      if (reason !== undefined)
-        this.ctx.emit('unit.refused', {
-          job_id: acceptance.job_id,
-          ...userUnits(this.ctx.state, acceptance.unit_id),
-          provider,
-          reason,
-        });
-    }
-    for (const reason of reasons) this.ctx.log(`${provider} refused units: ${reason}`);
-    this.ctx.commitmentChanged();
-    this.acceptSoon();
   }
 
   #openToStrangers(jobId: string): boolean {

@@ -224,7 +224,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       started: node.options.network,
     }),
     async 'jobs.submit'(spec) {
-      return node.requester.submit(spec);
+      return node.requester.submits.submit(spec);
     },
     async 'jobs.status'({ job_id, units, units_from = 0 }) {
       const record = myJob(job_id);
@@ -262,7 +262,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return outputsPage(node.ctx, unitSources, myJob(job_id), from);
     },
     async 'render.submit'(spec) {
-      return node.requester.submitRender(spec);
+      return node.requester.submits.submitRender(spec);
     },
     async 'jobs.frames'({ job_id }) {
       const record = myJob(job_id);

@@ -78,7 +78,7 @@ export async function startDaemon(
   backendUp({
     handlers,
     events: node.events,
-    uploads: { 'jobs.submit': (terms, input, declared) => node.requester.submitStream(terms, input, declared) },
+    uploads: { 'jobs.submit': (terms, input, declared) => node.requester.submits.submitStream(terms, input, declared) },
   });
   writeApiEndpoint(options.dataDir, { url: api.url, pid: process.pid });
   // The probe spawns programs and calibration takes every core: after the API answers, not before.

@@ -1,25 +1,23 @@
-// The requester's half of the round: split a job into units and journal them, publish what still
-// wants workers, hand back what missed its deadline or was released, cancel. Offers and their
-// acceptance are acceptance.ts; results, consensus and settlement are verdicts.ts.
+// The requester's half of the round: publish what still wants workers, hand back what missed its
+// deadline or was released, cancel. Submits are job-submits.ts; offers and their acceptance are
+// acceptance.ts; results, consensus and settlement are verdicts.ts.
 import { unitIdsOf, type JobRecord } from '../../core/mesh/state.js';
 import { parseUnitId, unitIdOf } from '../../core/mesh/unit-table.js';
 import { packOf, unitsPerPackOf } from '../../core/mesh/packs.js';
-import type { OfferView, SubmitJob, SubmitJobTerms, SubmitRender } from '../../core/api/contract.js';
+import type { OfferView } from '../../core/api/contract.js';
 import type { MessageBody } from '../../core/protocol/messages.js';
-import type { Job, Offer, WorkRequest, WorkUnit } from '../../core/schemas/index.js';
+import type { Offer, WorkRequest, WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { Executor } from '../exec/index.js';
 import { failureMessageHere } from './ground-truth.js';
 import { Acceptor } from './acceptance.js';
-import { RecordError, type NewEvent, type NodeContext } from './context.js';
+import type { NodeContext } from './context.js';
 import { OpenUnits } from './open-units.js';
 import { JobBudgets } from './job-budgets.js';
-import { JobDeadlines, refusePassedDeadline } from './job-deadlines.js';
+import { JobSubmits } from './job-submits.js';
 import { roundByJob } from './job-rounds.js';
 import { JobWaits } from './job-waits.js';
-import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './jobs.js';
 import { offerViews } from './job-view.js';
-import { RenderSubmits } from './render-submits.js';
 import { userUnits } from './unit-events.js';
 import { priceOf, refundEvent, settleEvent, settlementsFor } from './settlement.js';
 import { Verdicts } from './verdicts.js';
@@ -33,15 +31,13 @@ const DEADLINE_CHECK_MS = 250;
 export class Requester {
   readonly #acceptor: Acceptor;
   readonly #verdicts: Verdicts;
-  readonly #executor: Executor;
   readonly #open: OpenUnits;
   readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
   readonly #requests: WorkRequests;
-  readonly #renders: RenderSubmits;
+  /** Jobs submitted: split, estimated and journaled; my jobs' own deadlines. */
+  readonly submits: JobSubmits;
   /** Why a running job of mine is not moving, for its view. */
   readonly #waits: JobWaits;
-  /** My jobs' own deadlines: a job unfinished at its deadline is cancelled, saying so. */
-  readonly #jobDeadlines: JobDeadlines;
   /** My jobs' budgets: set anew by their user, or a job out of budget cancelled after a wait. */
   readonly budgets: JobBudgets;
 
@@ -87,27 +83,21 @@ export class Requester {
       },
       options,
     );
-    this.#executor = executor;
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict, options.closedEarlier);
     this.#open = new OpenUnits(ctx, this.#verdicts.extra);
     this.#requests = new WorkRequests(ctx, this.#open, {
       runningJobs: (strangersOnly) => this.#runningJobs(strangersOnly),
       hasOfferFrom: (provider, unitId) => this.#acceptor.hasOfferFrom(provider, unitId),
     });
-    this.#jobDeadlines = new JobDeadlines(ctx, (jobId, reason) => this.cancel(jobId, reason));
-    this.#renders = new RenderSubmits(ctx, executor, {
-      journal: (job, events) => this.#journal(job, events),
-      journalStep: (events) => this.#journalSteps([events]),
-      cancel: (jobId, reason) => this.cancel(jobId, reason),
-    });
+    this.submits = new JobSubmits(ctx, executor, (jobId, reason) => this.cancel(jobId, reason));
   }
 
   /** Checks deadlines from now on, finishes a submit a crash cut short, and decides what a restart left undecided. */
   async start(): Promise<void> {
     this.#deadlines.start();
-    await this.#finishSubmits();
+    await this.submits.finish();
     await this.resume();
-    this.#jobDeadlines.watch();
+    this.submits.watchDeadlines();
   }
 
   /** My state changed: deadlines are watched again if an assignment of mine is open. */
@@ -124,8 +114,7 @@ export class Requester {
   /** Stops the deadline checks and acceptance rounds; resolves when the round and decisions under way have ended. */
   async stop(): Promise<void> {
     this.#deadlines.stop();
-    this.#jobDeadlines.stop();
-    await this.#renders.stop();
+    await this.submits.stop();
     await this.#acceptor.stop();
     await this.#verdicts.stop();
   }
@@ -169,111 +158,11 @@ export class Requester {
   async failureHere(job: JobRecord, index: number, failure: string): Promise<string | undefined> {
     const { pack, place } = packOf(index, unitsPerPackOf(job.job));
     const unit = this.ctx.state.units.get(unitIdOf(job.job.job_id, pack))?.unit;
-    return unit && failureMessageHere(this.ctx, this.#executor, unit, failure, place);
+    return unit && failureMessageHere(this.ctx, this.executor, unit, failure, place);
   }
 
   decide(unitId: string): Promise<void> {
     return this.#verdicts.decide(unitId);
-  }
-
-  async submit({ input_base64, ...spec }: SubmitJob): Promise<{ job_id: string; units: number }> {
-    const input = Buffer.from(input_base64, 'base64');
-    return this.submitStream(spec, inPieces(input), input.byteLength);
-  }
-
-  /** A job whose input arrives as a stream (`declaredBytes`: its Content-Length, when sent). */
-  async submitStream(
-    spec: SubmitJobTerms,
-    input: AsyncIterable<Uint8Array>,
-    declaredBytes?: number,
-  ): Promise<{ job_id: string; units: number }> {
-    refusePassedDeadline(spec.deadline, this.ctx.now());
-    const {
-      job,
-      template,
-      input: stored,
-      digests,
-      units,
-    } = await splitJob(this.ctx, spec, input, declaredBytes, this.#executor);
-    // The job and its first batch of units are one step, each further batch a step of its own, so
-    // that the node answers others between them (a million units in one step held its main thread
-    // 1.6 s). A submit that a crash cut short is finished at the next start (#finishSubmits).
-    const batches = unitBatches(job.job_id, digests);
-    const first = batches.next().value as NewEvent; // a job has a unit at least (splitJob)
-    const submitted = await this.#journal(job, [{ type: 'job.submitted', job, template, input: stored }, first], units);
-    await this.#journalSteps(oneAStep(batches));
-    if (job.deadline !== undefined) this.#jobDeadlines.watch();
-    return submitted;
-  }
-
-  /** Journals a job's further units, a step each: the node answers others between them. */
-  async #journalSteps(steps: Iterable<NewEvent[]>): Promise<void> {
-    await this.#journaled("the job's units", async () => {
-      for (const step of steps) await this.ctx.record(step);
-    });
-  }
-
-  /** Runs `work`, whose journal refusing a step is an internal error to the caller, saying `what`. */
-  async #journaled(what: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (err) {
-      if (err instanceof RecordError) throw new ApiError('internal', `${what} could not be journaled: ${err.message}`);
-      throw err;
-    }
-  }
-
-  /** My batched jobs whose units a crash left partly journaled get the rest, from their stored input. */
-  async #finishSubmits(): Promise<void> {
-    for (const record of this.ctx.state.jobs.values()) {
-      const { job } = record;
-      if (job.requester !== this.ctx.me || record.cancelled || record.created >= job.unit_count) continue;
-      // A batched job's units are made again from its stored input; a render job's from its stored submit.
-      if (job.render) {
-        const resumed = await this.#renders.resume(record);
-        if (!resumed)
-          await this.cancel(
-            job.job_id,
-            'the node stopped while it estimated its frames, and the submit is gone (submit it again)',
-          );
-        this.ctx.log(
-          `render job ${job.job_id} had ${record.created} of its ${job.unit_count} units after a restart: ${resumed ? 'estimating the rest' : 'its submit is gone, cancelled'}`,
-        );
-        continue;
-      }
-      const missing = record.input ? await missingUnits(this.ctx.blobs, record) : undefined;
-      if (missing) await this.#journalSteps(oneAStep(missing));
-      else
-        await this.cancel(
-          job.job_id,
-          'the node stopped before it had made every unit, and the input is gone (submit it again)',
-        );
-      const why = missing
-        ? 'the rest journaled'
-        : record.input
-          ? 'its input is gone, cancelled'
-          : 'cancelled (submit it again)';
-      this.ctx.log(`job ${job.job_id} had ${record.created} of its ${job.unit_count} units after a restart: ${why}`);
-    }
-  }
-
-  /** A render job: its first frames estimated (the pre-pass runs here) and journaled, the rest after it answers (render-submits.ts). */
-  async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number; tile: number }> {
-    refusePassedDeadline(spec.deadline, this.ctx.now());
-    const submitted = await this.#renders.submit(spec);
-    if (spec.deadline !== undefined) this.#jobDeadlines.watch();
-    return submitted;
-  }
-
-  /**
-   * Journals a job with its units (a render job's all, a batched job's first batch) in one step, and
-   * says so; `units`: as the user counts them (a packed job's `unit_count` counts its packs).
-   */
-  async #journal(job: Job, events: NewEvent[], units = job.unit_count): Promise<{ job_id: string; units: number }> {
-    await this.#journaled('the job', () => this.ctx.record(events));
-    this.ctx.emit('job.submitted', { job_id: job.job_id, units });
-    this.ctx.commitmentChanged(true);
-    return { job_id: job.job_id, units };
   }
 
   /** Whether any job of mine has a unit that wants workers now. */

@@ -147,7 +147,7 @@ test('a render submit answers with its first step of frames journaled; the rest 
   const ctx = await fakeContext();
   const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
   try {
-    const { job_id: jobId, units, frames } = await requester.submitRender(RENDER_SPEC);
+    const { job_id: jobId, units, frames } = await requester.submits.submitRender(RENDER_SPEC);
     assert.deepEqual({ units, frames }, { units: 1600, frames: 100 });
     const record = ctx.state.jobs.get(jobId)!;
     assert.equal(record.created, 256, 'its first step, when it answers');
@@ -173,7 +173,7 @@ test('a later frame the kernel refuses cancels the job, saying why; the submit h
   });
   const requester = new Requester(ctx, refusing, { graceSeconds: 30, providerPipeline: 8 });
   try {
-    const { job_id: jobId } = await requester.submitRender(RENDER_SPEC);
+    const { job_id: jobId } = await requester.submits.submitRender(RENDER_SPEC);
     const record = ctx.state.jobs.get(jobId)!;
     await waitFor(() => record.cancelled, 'the job cancelled', 60_000);
     assert.equal(record.created, 256, 'its first step only');
@@ -194,7 +194,7 @@ test('a render submit whose later step the journal refuses is cancelled, saying 
   };
   const requester = new Requester(ctx, executor, { graceSeconds: 30, providerPipeline: 8 });
   try {
-    const { job_id: jobId } = await requester.submitRender(RENDER_SPEC);
+    const { job_id: jobId } = await requester.submits.submitRender(RENDER_SPEC);
     const job = ctx.state.jobs.get(jobId)!;
     await waitFor(() => job.cancelled, 'the job cancelled', 60_000);
     assert.equal(job.created, 256, 'its first step only');
