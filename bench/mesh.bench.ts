@@ -269,33 +269,31 @@ async function checkedUnit(mesh: Mesh, module: Uint8Array, pool: Executor): Prom
   };
 }
 
+/** Runs `figures` with two fresh daemons and a local pool of WORKERS, closing them after. */
+async function withMesh(
+  figures: (mesh: Mesh, module: Uint8Array, pool: Executor) => Promise<Figure[]>,
+): Promise<Figure[]> {
+  const mesh = await startMesh();
+  const pool = Executor.start({ workers: WORKERS });
+  try {
+    return await figures(mesh, spinModule(), pool);
+  } finally {
+    await pool.close();
+    await stopMesh(mesh);
+  }
+}
+
 export const benchmarks: Benchmark[] = [
   {
     names: ['submit_to_first_remote_ms', 'mesh_overhead_pct'],
-    async run() {
-      const module = spinModule();
-      const mesh = await startMesh();
-      const pool = Executor.start({ workers: WORKERS });
-      try {
-        return [await submitToFirstRemote(mesh, module), await meshOverhead(mesh, module, pool)];
-      } finally {
-        await pool.close();
-        await stopMesh(mesh);
-      }
-    },
+    run: () =>
+      withMesh(async (mesh, module, pool) => [
+        await submitToFirstRemote(mesh, module),
+        await meshOverhead(mesh, module, pool),
+      ]),
   },
   {
     names: ['checked_unit_wall_ratio'],
-    async run() {
-      const module = spinModule();
-      const mesh = await startMesh();
-      const pool = Executor.start({ workers: WORKERS });
-      try {
-        return [await checkedUnit(mesh, module, pool)];
-      } finally {
-        await pool.close();
-        await stopMesh(mesh);
-      }
-    },
+    run: () => withMesh(async (mesh, module, pool) => [await checkedUnit(mesh, module, pool)]),
   },
 ];

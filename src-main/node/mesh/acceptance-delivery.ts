@@ -92,6 +92,10 @@ export class AcceptanceDelivery {
     this.acceptSoon();
   }
 
+  /**
+   * The inputs of these units small enough to travel with their acceptances, each once: a render
+   * job's tiles of a frame share its scene, which went once per tile (and was checked once per tile).
+   */
   #smallInputs(acceptances: Acceptance[]): { cid: string; base64: string }[] {
     const budget = new InlineBudget(this.ctx.blobs, MAX_INLINE_BYTES_PER_MESSAGE);
     const inline = new Set<string>();

@@ -240,10 +240,6 @@ export class Acceptor {
     return { accepted, refused };
   }
 
-  /**
-   * The inputs of these units small enough to travel with their acceptances, each once: a render
-   * job's tiles of a frame share its scene, which went once per tile (and was checked once per tile).
-   */
   /** Whether `provider` has an offer for the unit that has not lapsed. */
   hasOfferFrom(provider: string, unitId: string): boolean {
     return this.#liveOffers(unitId).some((offer) => offer.provider_peer === provider);
