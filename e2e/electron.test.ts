@@ -29,7 +29,7 @@ function electronBinary(): string | undefined {
 }
 
 function skipReason(binary: string | undefined): string | false {
-  if (binary === undefined) return 'no Electron binary on this machine (npm could not download it)';
+  if (binary === undefined) return 'no Electron binary on this machine (npm start fetches it where it can)';
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
     return 'no display for the Electron window (run under xvfb-run)';
   return false;
