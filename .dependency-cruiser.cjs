@@ -6,6 +6,29 @@
 /** Our own source folders and what each may import besides itself and its own subfolders. */
 const CORE = 'src-main/core';
 const NODE = 'src-main/node';
+/** The node's adapters: every folder of node/ but mesh, which wires them together. */
+const ADAPTERS = [
+  'api',
+  'blobs',
+  'config',
+  'exec',
+  'gpu',
+  'hardware',
+  'identity',
+  'invites',
+  'journal',
+  'p2p',
+  'receipts',
+  'render',
+];
+/** node/mesh's folders: each may import the core, the adapters and the mesh folders it names. */
+const meshFolders = (allowed) =>
+  Object.fromEntries(
+    Object.entries(allowed).map(([folder, siblings]) => [
+      `${NODE}/mesh/${folder}`,
+      [CORE, ...ADAPTERS.map((a) => `${NODE}/${a}`), ...siblings.map((s) => `${NODE}/mesh/${s}`)],
+    ]),
+  );
 const ALLOWED = {
   // The pure core: schemas are the vocabulary; every other domain builds on them.
   [`${CORE}/schemas`]: [],
@@ -21,7 +44,8 @@ const ALLOWED = {
   [`${CORE}/protocol`]: [`${CORE}/schemas`],
   [`${CORE}/reach`]: [`${CORE}/schemas`],
   [`${CORE}/storage`]: [],
-  [`${CORE}/mesh`]: [
+  // The state folded from the journal's events, and the rules that read it.
+  [`${CORE}/mesh/state`]: [
     `${CORE}/schemas`,
     `${CORE}/availability`,
     `${CORE}/policy`,
@@ -31,6 +55,7 @@ const ALLOWED = {
     `${CORE}/verification`,
     `${CORE}/protocol`,
   ],
+  [`${CORE}/mesh/rules`]: [`${CORE}/schemas`, `${CORE}/mesh/state`],
   [`${CORE}/api`]: [
     `${CORE}/schemas`,
     `${CORE}/availability`,
@@ -53,7 +78,25 @@ const ALLOWED = {
   [`${NODE}/render`]: [CORE, `${NODE}/exec`],
   [`${NODE}/gpu`]: [CORE, `${NODE}/exec`, `${NODE}/blobs`, `${NODE}/hardware`],
   [`${NODE}/api`]: [CORE, `${NODE}/config`],
-  [`${NODE}/mesh`]: [CORE, NODE],
+  // The node's heart (node/mesh), one folder a role: each may import the core, the adapters above,
+  // and the mesh folders named here; the folders form no cycle.
+  ...meshFolders({
+    basics: [],
+    context: [],
+    units: ['context'],
+    settlement: ['basics', 'context'],
+    views: ['context', 'units'],
+    render: ['basics', 'context', 'units'],
+    state: ['basics', 'context', 'views'],
+    jobs: ['basics', 'context', 'units', 'render'],
+    verdicts: ['basics', 'context', 'units', 'settlement', 'render'],
+    requester: ['basics', 'context', 'jobs', 'settlement', 'verdicts', 'views'],
+    provider: ['basics', 'context', 'units', 'settlement'],
+    peers: ['basics', 'context'],
+    machine: ['basics', 'context', 'units'],
+    wiring: ['basics', 'context', 'units', 'views', 'render', 'state', 'requester', 'provider', 'peers', 'machine'],
+    api: ['basics', 'context', 'units', 'views', 'peers', 'wiring'],
+  }),
   // The carriers: the CLI and the desktop shell drive the node; pages see only the contract.
   'src-main/cli': [CORE, NODE],
   'src-main/electron': [CORE, NODE, 'src-preload/bridge.ts'],

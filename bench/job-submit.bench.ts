@@ -4,7 +4,7 @@
 // - job_submit_1m_units_s: that time; the daemon's RSS after it and its peak (VmHWM) come with it,
 //   and its main thread's five longest stalls in that time (turns of its event loop over 20 ms late,
 //   fixtures/loop-stalls.ts): while they last the node answers nothing else. The node packs these
-//   tiny units 256 a pack (core/mesh/packs.ts); `unpacked_s` is the same job one unit a pack, as a
+//   tiny units 256 a pack (core/mesh/rules/packs.ts); `unpacked_s` is the same job one unit a pack, as a
 //   module's job is, timed after it.
 // - job_submit_one_blob_s (the baseline, same run, same daemon): the same 64 MB as 4 units of
 //   16 MiB: what streaming and storing the bytes costs with almost no units. The ratio is the

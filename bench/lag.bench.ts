@@ -13,7 +13,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ApiClient, loadOrCreateToken, webUiUrl } from '../src-main/node/api/index.js';
-import { startDaemon } from '../src-main/node/mesh/daemon.js';
+import { startDaemon } from '../src-main/node/mesh/api/daemon.js';
 import { sampleSceneJson } from '../test/node/fixtures/sample-scene.js';
 import { startDaemonProcess, waitCalibrated, type DaemonProcess } from './fixtures/daemon-process.js';
 import { openUiPages, type UiPages } from './fixtures/ui-pages.js';

@@ -19,7 +19,7 @@ import { cidOfBytes } from '../src-main/node/blobs/cid.js';
 import type { ApiClient } from '../src-main/node/api/index.js';
 import { Executor } from '../src-main/node/exec/index.js';
 import { loadKernel } from '../src-main/node/exec/kernels.js';
-import { inPieces } from '../src-main/node/mesh/jobs.js';
+import { inPieces } from '../src-main/node/mesh/jobs/job-split.js';
 import {
   EventWatch,
   mainThreadIn,

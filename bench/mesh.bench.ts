@@ -199,7 +199,7 @@ async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Pro
     spin_count: count,
     calibration_tries: tries,
     units: UNITS,
-    // The node packs the module's units from what its first unit cost (core/mesh/packs.ts, node/mesh/jobs.ts).
+    // The node packs the module's units from what its first unit cost (core/mesh/rules/packs.ts, node/mesh/jobs/job-split.ts).
     units_per_pack: unitsPerPack,
     workers: WORKERS,
     rounds: ROUNDS,
@@ -238,7 +238,7 @@ const CHECKED_JOBS = 4;
 /**
  * One-unit jobs to a provider on probation, each result checked against the requester's own run:
  * submit to completed, over the unit's time on the local pool. The requester's run begins when it
- * accepts the unit (node/mesh/checks-ahead.ts), beside the provider's; after it came, the two
+ * accepts the unit (node/mesh/verdicts/checks-ahead.ts), beside the provider's; after it came, the two
  * would follow one another (a ratio of 2 and more).
  */
 async function checkedUnit(mesh: Mesh, module: Uint8Array, pool: Executor): Promise<Figure> {

@@ -18,14 +18,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { stateFromData, stateToData } from '../src-main/core/mesh/state-codec.js';
-import { MeshState } from '../src-main/core/mesh/state.js';
+import { stateFromData, stateToData } from '../src-main/core/mesh/state/state-codec.js';
+import { MeshState } from '../src-main/core/mesh/state/state.js';
 import type { NodeEvent } from '../src-main/core/schemas/index.js';
 import { Journal } from '../src-main/node/journal/index.js';
 import { decodeSnapshot } from '../src-main/node/journal/snapshot-decoding.js';
 import { encodeSnapshot } from '../src-main/node/journal/snapshot-encoding.js';
-import { SnapshotThread } from '../src-main/node/mesh/snapshot-thread.js';
-import { loadState } from '../src-main/node/mesh/state-keeper.js';
+import { SnapshotThread } from '../src-main/node/mesh/state/snapshot-thread.js';
+import { loadState } from '../src-main/node/mesh/state/state-keeper.js';
 import {
   AT,
   PROVIDER,

@@ -7,7 +7,7 @@
 // - dist/src-main/cli/meshctl.js, dist/src-main/electron/main.js: the entries; what they share,
 //   and what they import lazily (the daemon, the GPU runner, scene files), in dist/src-main/chunks/.
 // - dist/src-main/node/exec/{worker,metering-worker}.js, node/hardware/probe-worker.js,
-//   node/mesh/{png,snapshot}-worker.js: the sandbox's, the hardware probe's,
+//   node/mesh/render/png-worker.js, node/mesh/state/snapshot-worker.js: the sandbox's, the hardware probe's,
 //   the frame encoder's and the snapshot writer's worker threads, each one self-contained file (a
 //   worker loads nothing of the main thread's).
 // - dist/wasm/metered/: the shipped kernels, metered once here (node/exec/metered-store.ts), so a
@@ -71,14 +71,14 @@ await Promise.all([
       'node/exec/worker': `${root}src-main/node/exec/worker.ts`,
       'node/exec/metering-worker': `${root}src-main/node/exec/metering-worker.ts`,
       'node/hardware/probe-worker': `${root}src-main/node/hardware/probe-worker.ts`,
-      'node/mesh/png-worker': `${root}src-main/node/mesh/png-worker.ts`,
-      'node/mesh/snapshot-worker': `${root}src-main/node/mesh/snapshot-worker.ts`,
+      'node/mesh/render/png-worker': `${root}src-main/node/mesh/render/png-worker.ts`,
+      'node/mesh/state/snapshot-worker': `${root}src-main/node/mesh/state/snapshot-worker.ts`,
     },
     outdir: out,
   }),
 ]);
 console.log(
-  `node build: ${out}/{cli/meshctl,electron/main,node/exec/{worker,metering-worker},node/hardware/probe-worker,node/mesh/png-worker,node/mesh/snapshot-worker}.js`,
+  `node build: ${out}/{cli/meshctl,electron/main,node/exec/{worker,metering-worker},node/hardware/probe-worker,node/mesh/render/png-worker,node/mesh/state/snapshot-worker}.js`,
 );
 
 // After the bundles: the entries' version is a hash of the metering thread's bundle, just written.

@@ -28,7 +28,11 @@ function fetchElectron() {
   const env = { ...process.env };
   delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
   console.log('mesh: fetching the Electron binary (once)…');
-  const fetched = spawnSync(process.execPath, [installer], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+  const fetched = spawnSync(process.execPath, [installer], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 300_000,
+  });
   return fetched.status === 0 ? electronBinary() : undefined;
 }
 

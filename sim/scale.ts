@@ -3,7 +3,7 @@
 // effective trust = weight × reputation, those that give back first, capacity scaled by its
 // `DampingTracker`, each requester no more than its pipeline), its offers pass the credit limit
 // (`creditLimit` / `creditRefusal`) and a free-rider's trickle (`freeRiderRoom`, for a requester
-// `heldToTrickle`), as node/mesh/admission.ts asks them, each requester takes offers by
+// `heldToTrickle`), as node/mesh/provider/admission.ts asks them, each requester takes offers by
 // `acceptByPolicy` (the node's pipeline per provider: `pipelineFor` its cores), a paid unit moves
 // `workerPart` of its price between the two peers and records a verified outcome in the
 // requester's reputation of the provider (`recordOutcome`).
@@ -259,7 +259,7 @@ export function simulateScale(scenario: ScaleScenario): ScaleOutcome {
       // A provider's units of its last round have ended by its next round: nothing is in flight with it.
       providerRoom: (peer) => pipelineFor(mesh.cores[mesh.peerOf(peer)]!),
     };
-    // As the node does (node/mesh/acceptance.ts): only the units that have offers, in the order listed.
+    // As the node does (node/mesh/requester/offer-acceptance.ts): only the units that have offers, in the order listed.
     const offeredUnits = new Set(job.inbox.map((offer) => Number(offer.unit_id.slice(1))));
     const units = job.listed.filter((_, i) => offeredUnits.has(job.listedNumbers[i]!));
     const { acceptances, refusals } = acceptByPolicy(ctx, units, job.inbox);

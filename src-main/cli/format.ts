@@ -2,7 +2,7 @@
 // every cell is made printable first (a peer must not be able to move the user's cursor).
 import type { MethodResult } from '../core/api/contract.js';
 import { formatCredits } from '../core/ledger/index.js';
-import { packsInWords } from '../core/mesh/packs.js';
+import { packsInWords } from '../core/mesh/rules/packs.js';
 import { describePolicy } from '../core/policy/index.js';
 
 export { formatCredits };

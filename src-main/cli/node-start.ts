@@ -91,7 +91,7 @@ export function registerNodeStart(program: Command): void {
         keepFinishedDays?: number;
       }) => {
         // Loaded here, not at the top: every other meshctl command would pay for libp2p and the sandbox.
-        const { startDaemon } = await import('../node/mesh/daemon.js');
+        const { startDaemon } = await import('../node/mesh/api/daemon.js');
         // Listened for from the start: a SIGTERM while the node starts, or just as it says it is up,
         // stops it cleanly once it is (its lock and journal closed), rather than killing it mid-way.
         let daemon: Awaited<ReturnType<typeof startDaemon>> | undefined;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe } from '../node/api/dispatch.js';
 import { BUILT_UI_DIR } from '../node/api/static-ui.js';
-import { startDaemon } from '../node/mesh/daemon.js';
+import { startDaemon } from '../node/mesh/api/daemon.js';
 import { BUILT_RUNNER_DIR } from '../node/gpu/runner-page.js';
 import { APP_SCHEME, appResponse } from './app-scheme.js';
 import { GpuWindow } from './gpu-window.js';

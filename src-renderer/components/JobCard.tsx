@@ -9,7 +9,7 @@ import { BudgetForm } from './BudgetForm.js';
 import { OffersTable } from './OffersTable.js';
 import { TileMosaic } from './TileMosaic.js';
 import { RENDER_ALGORITHM } from '../../src-main/core/protocol/algorithm-ids.js';
-import { packsInWords } from '../../src-main/core/mesh/packs.js';
+import { packsInWords } from '../../src-main/core/mesh/rules/packs.js';
 
 const STATE_TONES: Record<JobView['state'], Tone> = {
   running: 'accent',

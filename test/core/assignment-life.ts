@@ -1,6 +1,6 @@
 // An assignment's life in journal events, from its acceptance to its close, for tests of what
 // MeshState makes of them (contribution counts, the held index).
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import { ledgerEntryId, type NodeEvent, type RefundEntry } from '../../src-main/core/schemas/index.js';
 
 export const ME = 'peer-me';

@@ -1,10 +1,10 @@
-// Who may fetch which blob of mine (core/mesh/blob-access.ts), over a state folded from events as a
+// Who may fetch which blob of mine (core/mesh/rules/blob-access.ts), over a state folded from events as a
 // node journals them: a peer I trust, anything; a provider of my unit, that unit's blobs while its
 // escrow is held; the requester of a unit I computed, its output while held or paid.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { blobsOfUnit, mayFetch } from '../../src-main/core/mesh/blob-access.js';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { blobsOfUnit, mayFetch } from '../../src-main/core/mesh/rules/blob-access.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import type { Acceptance, LedgerEntry, NodeEvent, WorkUnit } from '../../src-main/core/schemas/index.js';
 import { T0, iso, unit } from './scheduler-fixtures.js';
 

@@ -1,9 +1,9 @@
 // The requester's checks as its state folds them: records, convictions, effective trust, and what
-// a conviction undoes (core/mesh/checks.ts, backtrack.ts), from journal events alone.
+// a conviction undoes (core/mesh/state/checks.ts, backtrack.ts), from journal events alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backtrack } from '../../src-main/core/mesh/backtrack.js';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { backtrack } from '../../src-main/core/mesh/rules/backtrack.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import { PROBATION_CHECKS, checkRate } from '../../src-main/core/verification/index.js';
 

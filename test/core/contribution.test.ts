@@ -2,8 +2,8 @@
 // and read as the four numbers my commitment publishes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contributionHistory, emptyContribution } from '../../src-main/core/mesh/contribution.js';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { contributionHistory, emptyContribution } from '../../src-main/core/mesh/state/contribution.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import { ContributionHistorySchema } from '../../src-main/core/schemas/index.js';
 import { assignmentLife, AT, event, ME, stateAfter } from './assignment-life.js';
 

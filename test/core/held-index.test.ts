@@ -1,4 +1,4 @@
-// MeshState's held index (core/mesh/held-index.ts): what rounds and deadline checks walk instead
+// MeshState's held index (core/mesh/state/held-index.ts): what rounds and deadline checks walk instead
 // of every held escrow. Whatever the assignments' lives, on either side, it lists exactly the held
 // escrows of each side, of those the ones with no result yet, and what each requester's held with me
 // come to; and the same after a snapshot
@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { stateFromData, stateToData } from '../../src-main/core/mesh/state-codec.js';
-import type { MeshState } from '../../src-main/core/mesh/state.js';
-import type { Side } from '../../src-main/core/mesh/held-index.js';
+import { stateFromData, stateToData } from '../../src-main/core/mesh/state/state-codec.js';
+import type { MeshState } from '../../src-main/core/mesh/state/state.js';
+import type { Side } from '../../src-main/core/mesh/state/held-index.js';
 import { assignmentLife, ME, stateAfter } from './assignment-life.js';
 
 const lifeArb = fc.record({

@@ -4,7 +4,7 @@
 // (`offers.accepted`), folded as each alone was.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import type { Acceptance, NodeEvent, Offer } from '../../src-main/core/schemas/index.js';
 
 const ME = 'peer-requester';

@@ -1,4 +1,4 @@
-// Where a packed job's units lie (core/mesh/packs.ts): sizes the node picks, a unit's pack and place,
+// Where a packed job's units lie (core/mesh/rules/packs.ts): sizes the node picks, a unit's pack and place,
 // and the units a job and each of its packs hold, the last pack's shorter count included.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import {
   unitsInPack,
   unitsOfJob,
   unitsPerPackOf,
-} from '../../src-main/core/mesh/packs.js';
+} from '../../src-main/core/mesh/rules/packs.js';
 import { MAX_UNITS_PER_PACK } from '../../src-main/core/schemas/index.js';
 
 test('the node packs tiny units up to 16 KiB of input, and leaves units of 10 ms or more alone', () => {

@@ -3,7 +3,7 @@
 // cannot grow it faster.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_JOURNALED_PER_WINDOW, PENALTY_WINDOW_MS, PenaltyBook } from '../../src-main/core/mesh/penalties.js';
+import { MAX_JOURNALED_PER_WINDOW, PENALTY_WINDOW_MS, PenaltyBook } from '../../src-main/core/mesh/rules/penalties.js';
 
 test('a peer is journaled once a window; the next carries what was held back', () => {
   const book = new PenaltyBook();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { evaluatePolicies, forgetUncounted, policyRoom } from '../../src-main/core/policy/index.js';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import type { Policy } from '../../src-main/core/schemas/index.js';
 
 const NOON = Date.parse('2025-03-10T12:00:00Z');

@@ -5,7 +5,7 @@
 // job multiplies.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stateFromData, stateToData } from '../../src-main/core/mesh/state-codec.js';
+import { stateFromData, stateToData } from '../../src-main/core/mesh/state/state-codec.js';
 import { decodeSnapshot } from '../../src-main/node/journal/snapshot-decoding.js';
 import { encodeSnapshot } from '../../src-main/node/journal/snapshot-encoding.js';
 import { AT, JOB, PROVIDER, REQUESTER, assignmentId, cid, foldTinyJob, heapUsed, unitId } from './tiny-job-journal.js';

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import { hashUnit } from '../node/mesh/fixtures/accepted-unit.js';
 

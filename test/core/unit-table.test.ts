@@ -1,4 +1,4 @@
-// A batched job's units as the state folds them (core/mesh/unit-table.ts, input-cids.ts): each
+// A batched job's units as the state folds them (core/mesh/state/unit-table.ts, input-cids.ts): each
 // unit made from the template and its input's sha256 is the unit a one-by-one journal would hold;
 // inputs are found by CID; batches out of order or past the job change nothing; replaying the same
 // events gives the same units and the same progress; the pure CID codec agrees with multiformats.
@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { cidOfSha256, sha256OfCid } from '../../src-main/core/mesh/input-cids.js';
-import { MeshState, unitIdsOf } from '../../src-main/core/mesh/state.js';
-import { unitIdOf } from '../../src-main/core/mesh/unit-table.js';
+import { cidOfSha256, sha256OfCid } from '../../src-main/core/mesh/state/input-cids.js';
+import { MeshState, unitIdsOf } from '../../src-main/core/mesh/state/state.js';
+import { unitIdOf } from '../../src-main/core/mesh/state/unit-table.js';
 import { NodeEventSchema, validate, type NodeEvent, type UnitTemplate } from '../../src-main/core/schemas/index.js';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';

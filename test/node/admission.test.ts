@@ -1,14 +1,14 @@
-// What a provider lets a requester have (node/mesh/admission.ts), over a state folded from journal
+// What a provider lets a requester have (node/mesh/provider/admission.ts), over a state folded from journal
 // events as a node's would be: its policies, the requester's credit limit from my trust and its
 // settled debt, a false refund that shuts it out until my trust in it is set again, and a round
 // that offers each requester only what it may have.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import { FREE_RIDER_LIMIT } from '../../src-main/core/policy/index.js';
 import { allocate } from '../../src-main/core/scheduler/index.js';
 import type { ComputeCommitment, NodeEvent } from '../../src-main/core/schemas/index.js';
-import { Admission, admittedOffers, FALSE_REFUND_REFUSAL } from '../../src-main/node/mesh/admission.js';
+import { Admission, admittedOffers, FALSE_REFUND_REFUSAL } from '../../src-main/node/mesh/provider/admission.js';
 import { commitment, request, slot, T0, unit } from '../core/scheduler-fixtures.js';
 
 const ME = 'provider-p';

@@ -15,7 +15,7 @@ import {
   startApiServer,
   type ApiBackend,
 } from '../../src-main/node/api/index.js';
-import { startDaemon } from '../../src-main/node/mesh/daemon.js';
+import { startDaemon } from '../../src-main/node/mesh/api/daemon.js';
 import { apiEvent, MemoryEventFeed, STUB_STATUS, stubHandlers } from './api-stub-handlers.js';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';

@@ -20,8 +20,8 @@ import {
 import { validate } from '../../src-main/core/schemas/index.js';
 import { loadOrCreateToken } from '../../src-main/node/api/index.js';
 import type { ApiReply } from '../../src-main/node/api/dispatch.js';
-import { apiHandlers } from '../../src-main/node/mesh/api-handlers.js';
-import { startDaemon, type Daemon } from '../../src-main/node/mesh/daemon.js';
+import { apiHandlers } from '../../src-main/node/mesh/api/api-handlers.js';
+import { startDaemon, type Daemon } from '../../src-main/node/mesh/api/daemon.js';
 import { APP_START_URL } from '../../src-main/electron/app-scheme.js';
 import { ipcRouter, type IpcRouter, type SenderInfo } from '../../src-main/electron/ipc-router.js';
 import { MemoryEventFeed, stubHandlers } from './api-stub-handlers.js';

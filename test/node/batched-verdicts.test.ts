@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { cidOfSha256 } from '../../src-main/core/mesh/input-cids.js';
+import { cidOfSha256 } from '../../src-main/core/mesh/state/input-cids.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import { AT } from './fixtures/journal-events.js';
 import { openTempJournal, tempDbPath } from './fixtures/journal-temp.js';

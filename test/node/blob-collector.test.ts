@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import { DEFAULT_STORAGE_CONFIG } from '../../src-main/core/storage/storage-config.js';
 import { BlobCollector } from '../../src-main/node/blobs/collector.js';
 import { BlobStore } from '../../src-main/node/blobs/index.js';

@@ -1,4 +1,4 @@
-// A batched job's unit inputs read as slices of its one input blob (node/mesh/job-inputs.ts), a
+// A batched job's unit inputs read as slices of its one input blob (node/mesh/context/blobs.ts), a
 // block at a time: whatever order the units are read in, across blocks and jobs, each unit gets
 // exactly its chunk, the last one short, and a copy it may change.
 import assert from 'node:assert/strict';
@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { MeshState } from '../../src-main/core/mesh/state.js';
+import type { MeshState } from '../../src-main/core/mesh/state/state.js';
 import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
 import { BlobStore } from '../../src-main/node/blobs/store.js';
-import { withJobInputs } from '../../src-main/node/mesh/job-inputs.js';
+import { withJobInputs } from '../../src-main/node/mesh/context/blobs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-job-inputs-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

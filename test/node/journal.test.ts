@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import type { AppendOutcome, Journal } from '../../src-main/node/journal/index.js';
 import { AT, jobOpening, PRICE, realisticEvents, REQUESTER, unitLife, WORKER } from './fixtures/journal-events.js';

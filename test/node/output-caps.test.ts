@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tileOutputBytes } from '../../src-main/core/render/index.js';
-import { tileFetchCap } from '../../src-main/node/mesh/frames.js';
-import { MAX_FAILURE_OUTPUT_BYTES } from '../../src-main/node/mesh/unit-output.js';
+import { tileFetchCap } from '../../src-main/node/mesh/render/frames.js';
+import { MAX_FAILURE_OUTPUT_BYTES } from '../../src-main/node/mesh/units/unit-run.js';
 import { unit } from '../core/scheduler-fixtures.js';
 
 const tile = (params: Record<string, unknown>) => ({

@@ -1,8 +1,8 @@
-// Frames are encoded as PNGs in a thread of their own (node/mesh/png-thread.ts): the same bytes
+// Frames are encoded as PNGs in a thread of their own (node/mesh/render/png-thread.ts): the same bytes
 // the main thread would make, the frame's pixels moved there rather than copied.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PngThread } from '../../src-main/node/mesh/png-thread.js';
+import { PngThread } from '../../src-main/node/mesh/render/png-thread.js';
 import { encodeFramePng } from '../../src-main/node/render/png.js';
 
 test('a frame encoded in the PNG thread is byte-identical to one encoded here, and its pixels left this thread', async () => {

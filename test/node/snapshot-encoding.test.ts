@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { stateFromData, stateToData } from '../../src-main/core/mesh/state-codec.js';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { stateFromData, stateToData } from '../../src-main/core/mesh/state/state-codec.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import { decodeSnapshot } from '../../src-main/node/journal/snapshot-decoding.js';
 import { encodeSnapshot } from '../../src-main/node/journal/snapshot-encoding.js';
 import { REQUESTER } from './fixtures/journal-events.js';

@@ -4,13 +4,13 @@
 // replaces the one the stop writes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stateToData } from '../../src-main/core/mesh/state-codec.js';
-import { MeshState } from '../../src-main/core/mesh/state.js';
+import { stateToData } from '../../src-main/core/mesh/state/state-codec.js';
+import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
 import type { Journal } from '../../src-main/node/journal/index.js';
-import { SnapshotThread } from '../../src-main/node/mesh/snapshot-thread.js';
-import { jobSummary, unitDetailsOf } from '../../src-main/node/mesh/job-view.js';
-import { loadState, StateKeeper } from '../../src-main/node/mesh/state-keeper.js';
+import { SnapshotThread } from '../../src-main/node/mesh/state/snapshot-thread.js';
+import { jobSummary, unitDetailsOf } from '../../src-main/node/mesh/views/job-view.js';
+import { loadState, StateKeeper } from '../../src-main/node/mesh/state/state-keeper.js';
 import { REQUESTER, jobOpening, unitLife } from './fixtures/journal-events.js';
 import { openTempJournal } from './fixtures/journal-temp.js';
 

@@ -1,4 +1,4 @@
-// A pack's run (node/mesh/unit-output.ts unitOutput) against units written to tell its runs apart:
+// A pack's run (node/mesh/units/unit-run.ts unitOutput) against units written to tell its runs apart:
 // each unit must run alone (a module that counts its calls sees one, every time), a unit that
 // traps must be that unit's failure and no other's, and two runs must make the same bytes.
 import assert from 'node:assert/strict';
@@ -6,8 +6,8 @@ import { after, test } from 'node:test';
 import { MAX_UNITS_PER_PACK, type WorkUnit } from '../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
 import { Executor } from '../../src-main/node/exec/index.js';
-import { agreedFailure, failedInPack, unitOutput } from '../../src-main/node/mesh/unit-output.js';
-import { unpackInput, unpackOutput } from '../../src-main/node/mesh/unit-packs.js';
+import { agreedFailure, failedInPack, unitOutput } from '../../src-main/node/mesh/units/unit-run.js';
+import { unpackInput, unpackOutput } from '../../src-main/node/mesh/units/pack-outputs.js';
 import { hostileModule, reversed, watToBinary } from './fixtures/hostile/modules.js';
 
 const pool = Executor.start({ workers: 2 });

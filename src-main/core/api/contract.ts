@@ -271,7 +271,7 @@ export const API_METHODS = {
   'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
   /**
    * Sets a running job's budget anew: raised, it takes offers again (a job left out of budget is
-   * cancelled after 2 minutes: node/mesh/job-budgets.ts); lowered, it holds and pays no more than that, which
+   * cancelled after 2 minutes: node/mesh/jobs/job-budgets.ts); lowered, it holds and pays no more than that, which
    * may not be under what it has held or spent already.
    */
   'jobs.set_budget': method(z.strictObject({ job_id: Id, budget: Credits }), z.strictObject({ job: JobViewSchema })),

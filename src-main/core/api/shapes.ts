@@ -113,7 +113,7 @@ export const JobViewSchema = z.strictObject({
   units_total: Count,
   /** Units made so far: fewer than units_total while a render job's later frames are still being estimated. */
   units_created: Count,
-  /** Units that travel as one pack (core/mesh/packs.ts): 1 when they travel alone. */
+  /** Units that travel as one pack (core/mesh/rules/packs.ts): 1 when they travel alone. */
   units_per_pack: z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK)),
   units_verified: Count,
   units_failed: Count,
@@ -145,7 +145,7 @@ export const OfferViewSchema = z.strictObject({
   offer_id: Id,
   /** The unit it is for: the first of its pack's, in a packed job. */
   unit_id: Id,
-  /** The job's units it is for: 1, or its pack's (core/mesh/packs.ts). */
+  /** The job's units it is for: 1, or its pack's (core/mesh/rules/packs.ts). */
   units: z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK)),
   provider: PeerId,
   price: Credits,
@@ -198,7 +198,7 @@ const SUBMIT_JOB_FIELDS = {
   wgsl_code: z.optional(z.string().check(z.minLength(1), z.maxLength(SHADER_LIMITS.codeChars))),
   chunk_bytes: z.int().check(z.minimum(1), z.maximum(MAX_CHUNK_BYTES)),
   /**
-   * Units a pack holds (core/mesh/packs.ts; 1: none packed). Absent: sized by the node for its own
+   * Units a pack holds (core/mesh/rules/packs.ts; 1: none packed). Absent: sized by the node for its own
    * kernels' tiny units, 1 for a module or a shader, whose cost it cannot know.
    */
   units_per_pack: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK))),

@@ -1,5 +1,5 @@
 // The algorithm ids a unit can name, as every peer and the UI spell them. Which of them this node
-// can run (its kernels, a GPU) is node/mesh/algorithms.ts's business.
+// can run (its kernels, a GPU) is node/mesh/units/algorithms.ts's business.
 
 export const ALGORITHM_VERSION = '1';
 /** The algorithm id of a user's own module: the module itself travels by CID. */

@@ -3,7 +3,7 @@
 // me, and one that has completed units has computed for the mesh; a requester with neither gives
 // nothing back (a free-rider). Within a tier, providers place the units of those that give back
 // first (allocate.ts), and admit a free-rider's only at a trickle (core/policy/free-rider.ts, asked
-// by node/mesh/admission.ts), idle cores or not: sharing is what buys service. A requester I trust
+// by node/mesh/provider/admission.ts), idle cores or not: sharing is what buys service. A requester I trust
 // fully (my own laptop, my household) is served as it asks, giving back or not. Both are the
 // requester's own claims, believed as far as my trust in it goes (the credit limit already rests on
 // that trust); a slot listed and never offered on is seen only by a peer with work for it.

@@ -39,7 +39,7 @@ const verdictFields = {
   agreeing_results: z.optional(boundedArray(Id, LIMITS.resultsPerConsensus)),
   /** Those of them accepted on their providers' records alone, unchecked: a conviction reopens the unit. */
   unchecked_results: z.optional(boundedArray(Id, LIMITS.resultsPerConsensus)),
-  /** A verified pack's units whose outputs are deterministic failures (core/mesh/packs.ts); absent: none. */
+  /** A verified pack's units whose outputs are deterministic failures (core/mesh/rules/packs.ts); absent: none. */
   failed_units: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK))),
 };
 
@@ -58,7 +58,7 @@ export const JobSchema = z.strictObject({
   /** Peers I have not trusted may compute its units (see its work requests, take them, fetch their blobs); absent: no. */
   open_to_strangers: z.optional(z.boolean()),
   /**
-   * Its units go in packs of this many (core/mesh/packs.ts): `unit_count` counts the packs, each a
+   * Its units go in packs of this many (core/mesh/rules/packs.ts): `unit_count` counts the packs, each a
    * unit of the state and the market; absent: one unit a pack.
    */
   units_per_pack: z.optional(z.int().check(z.minimum(2), z.maximum(MAX_UNITS_PER_PACK))),
@@ -219,13 +219,13 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
       }),
     ),
   }),
-  /** The user deleted a finished job: its outputs are no longer kept (core/mesh/blob-needs.ts). */
+  /** The user deleted a finished job: its outputs are no longer kept (core/mesh/rules/blob-needs.ts). */
   z.strictObject({ type: z.literal('job.deleted'), ...base, job_id: Id }),
   z.strictObject({ type: z.literal('sharing.set'), ...base, on: z.boolean() }),
   /**
    * A peer that signed something bad itself (a body its schema refuses, a type out of its place),
    * or refunded falsely. `count`: the penalties this event stands for, journaled at most once per
-   * peer per window (`core/mesh/penalties.ts`); absent, one.
+   * peer per window (`core/mesh/rules/penalties.ts`); absent, one.
    */
   z.strictObject({
     type: z.literal('peer.penalized'),

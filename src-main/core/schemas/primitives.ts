@@ -39,7 +39,7 @@ export const LIMITS = {
   requestsPerCommitment: 256,
   unitsPerRequest: 100_000,
   /**
-   * A job's units: what a node holds of one (a template, then 32 bytes a unit, core/mesh/unit-table.ts)
+   * A job's units: what a node holds of one (a template, then 32 bytes a unit, core/mesh/state/unit-table.ts)
    * and journals of it (an event per unitsPerBatch) stay in tens of megabytes.
    */
   unitsPerJob: 1_000_000,

@@ -1,6 +1,6 @@
 // What a render job asks for, as its job record keeps it: the frames, their size and sampling,
 // the side of its tiles as rendered (a unit each: the tile asked for, or n×n of them when it is
-// too small alone, node/mesh/render-jobs.ts) and the seed every replica renders with.
+// too small alone, node/mesh/render/render-jobs.ts) and the seed every replica renders with.
 import { Id } from './primitives.js';
 import * as z from './zod.js';
 

@@ -24,7 +24,7 @@ export const MAX_UNIT_SECONDS = 365 * 24 * 3600;
  * estimates a unit at more than its reference time / MIN_PERFORMANCE.
  */
 export const MIN_PERFORMANCE = 0.01;
-/** The most units one pack holds (core/mesh/packs.ts). */
+/** The most units one pack holds (core/mesh/rules/packs.ts). */
 export const MAX_UNITS_PER_PACK = 256;
 /** The largest unit a pack holds (a pack's input is 16 KiB when the node sizes it). */
 const MAX_PACK_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -51,7 +51,7 @@ export const WorkUnitSchema = z.strictObject({
   module_cid: z.optional(Id),
   input_cid: z.optional(Id),
   /**
-   * A pack (core/mesh/packs.ts): the input is units' inputs of this many bytes side by side (the
+   * A pack (core/mesh/rules/packs.ts): the input is units' inputs of this many bytes side by side (the
    * last may be shorter), each run alone; the output is their outputs, a dag-cbor list in order.
    */
   pack_chunk_bytes: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_PACK_CHUNK_BYTES))),

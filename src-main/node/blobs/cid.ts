@@ -1,7 +1,7 @@
 // Content ids for blobs (modules, inputs, outputs): CIDv1, raw codec, sha256, base32 — the
 // libp2p/IPFS ecosystem's own form, so a blob's id says how to check it.
 import { createHash } from 'node:crypto';
-import { cidOfSha256 } from '../../core/mesh/input-cids.js';
+import { cidOfSha256 } from '../../core/mesh/state/input-cids.js';
 
 /**
  * The CID of `bytes` (synchronous: node's sha256), spelled by the core (a unit's output's, at every

@@ -10,8 +10,14 @@
 // since it may read all of history (every kept output of a compacted job, once some blob is old)
 // and would delay the node's first answers.
 import { describeError } from '../../core/errors.js';
-import type { MeshState } from '../../core/mesh/state.js';
-import { blobNeeds, providerNeeds, type BlobKind, type BlobNeed, type Retention } from '../../core/mesh/blob-needs.js';
+import type { MeshState } from '../../core/mesh/state/state.js';
+import {
+  blobNeeds,
+  providerNeeds,
+  type BlobKind,
+  type BlobNeed,
+  type Retention,
+} from '../../core/mesh/rules/blob-needs.js';
 import type { StorageConfig } from '../../core/storage/storage-config.js';
 import { RequesterQuota } from './quota.js';
 import type { BlobStore } from './store.js';

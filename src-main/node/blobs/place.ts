@@ -1,7 +1,7 @@
 // Where a blob lives: its row's key (the sha256 its CID names) and the file it would be. The
 // file's path is made only when asked for: most blobs are rows.
 import { join } from 'node:path';
-import { sha256OfCid } from '../../core/mesh/input-cids.js';
+import { sha256OfCid } from '../../core/mesh/state/input-cids.js';
 
 export class BlobPlace {
   constructor(

@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { mkdir, open as openFile, rename, rm, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { cidOfSha256 } from '../../core/mesh/input-cids.js';
+import { cidOfSha256 } from '../../core/mesh/state/input-cids.js';
 import { placeOf, type BlobPlace } from './place.js';
 import type { Db } from '../journal/database.js';
 import { SMALL_BLOB_BYTES, SmallBlobs, type SmallRow } from './small-blobs.js';

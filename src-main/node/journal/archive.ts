@@ -1,12 +1,12 @@
 // What the node reads from the derived tables rather than from its state: the units of a
-// compacted job (core/mesh/compaction.ts; a batched job's verdicts from batched_verdicts; who ran
+// compacted job (core/mesh/state/compaction.ts; a batched job's verdicts from batched_verdicts; who ran
 // each and how long from unit_details, written as the job was compacted), the blobs compacted
 // jobs' units still need (compacted_needs, likewise), the verdicts behind their refunds as
 // rejected (kept_rejections, likewise; ledger-reads.ts answers with them), and receipt chains in full (the state keeps
 // only the receipts of work not yet compacted).
-import type { KeptNeed } from '../../core/mesh/blob-needs.js';
+import type { KeptNeed } from '../../core/mesh/rules/blob-needs.js';
 import type { NodeEventOf } from '../../core/schemas/index.js';
-import { parseUnitId } from '../../core/mesh/unit-table.js';
+import { parseUnitId } from '../../core/mesh/state/unit-table.js';
 import type { Db } from './database.js';
 import { batchedVerdicts } from './projections/batched-verdicts.js';
 import type { EventStore } from './event-store.js';
@@ -140,7 +140,7 @@ export class Archive {
     if (items.length > 0) slice(items);
   }
 
-  /** What compacted jobs' units still need in one role (core/mesh/blob-needs.ts reads each for its role's retention). */
+  /** What compacted jobs' units still need in one role (core/mesh/rules/blob-needs.ts reads each for its role's retention). */
   keptNeeds(role: KeptNeed['role']): KeptNeed[] {
     return this.#needs
       .all(role)

@@ -188,10 +188,10 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'what a compacted job keeps beyond the state: who ran its units and how long, the blobs they still need',
     keepsProjections: true, // its tables are written from the state; a journal before it has no rows for them
     up(db) {
-      // Written from the state just before a job is compacted (core/mesh/compaction.ts), not
+      // Written from the state just before a job is compacted (core/mesh/state/compaction.ts), not
       // derived from events (no rebuild clears them). unit_details: a row per unit the state held
       // (a pack's, for a packed job) that had a provider, so that its units look the same through
-      // the API after. compacted_needs: the blobs its units still needed (core/mesh/blob-needs.ts
+      // the API after. compacted_needs: the blobs its units still needed (core/mesh/rules/blob-needs.ts
       // keptNeedsOf), each kept for its role's retention from `since` (ms), then deleted.
       db.exec(`
         CREATE TABLE unit_details (

@@ -1,4 +1,4 @@
-// Snapshots of the folded state (core/mesh/state-codec.ts), so that a start folds only the events
+// Snapshots of the folded state (core/mesh/state/state-codec.ts), so that a start folds only the events
 // journaled since the last one instead of the whole journal. One row, replaced in one transaction:
 // a crash while writing leaves the previous snapshot as it was (SQLite's atomic commit). The body
 // is the state's plain data in our own encoding (snapshot-encoding.ts: each distinct string and each
@@ -6,8 +6,8 @@
 // state: 56 MB encoded, 5.4 MB compressed, against v8.serialize's 247 MB, whose load took 5-6 s.
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { describeError } from '../../core/errors.js';
-import { stateFingerprint, stateFromData, stateToData } from '../../core/mesh/state-codec.js';
-import type { MeshState } from '../../core/mesh/state.js';
+import { stateFingerprint, stateFromData, stateToData } from '../../core/mesh/state/state-codec.js';
+import type { MeshState } from '../../core/mesh/state/state.js';
 import type { Db } from './database.js';
 import { decodeSnapshot } from './snapshot-decoding.js';
 import { encodeSnapshot } from './snapshot-encoding.js';

@@ -3,7 +3,7 @@
 // length-prefixed chunks, and closes. Blobs are not enveloped: the CID is their proof, so the
 // fetcher hashes as the bytes arrive and compares with the CID at the end. The holder serves a
 // blob only to a peer its source allows (`forbidden` otherwise, whether it has the blob or not).
-import { sha256OfCid } from '../../core/mesh/input-cids.js';
+import { sha256OfCid } from '../../core/mesh/state/input-cids.js';
 import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';

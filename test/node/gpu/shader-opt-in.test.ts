@@ -13,7 +13,7 @@ import { ApiError } from '../../../src-main/node/api/errors.js';
 import type { GpuError } from '../../../src-main/node/gpu/gpu-executor.js';
 import { GpuService } from '../../../src-main/node/gpu/gpu-service.js';
 import { runUnit } from '../../../src-main/node/gpu/unit-router.js';
-import { supportedAlgorithms } from '../../../src-main/node/mesh/algorithms.js';
+import { supportedAlgorithms } from '../../../src-main/node/mesh/units/algorithms.js';
 import { startNode } from '../mesh/cluster.js';
 import { ADAPTER, LIMITS } from './fake-adapter.js';
 

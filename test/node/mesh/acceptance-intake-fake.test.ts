@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import type { AcceptedOffers } from '../../../src-main/core/protocol/messages.js';
 import type { Offer, WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
-import { judgeAcceptances } from '../../../src-main/node/mesh/acceptance-intake.js';
-import { iso } from '../../../src-main/node/mesh/context.js';
+import { judgeAcceptances } from '../../../src-main/node/mesh/provider/acceptance-intake.js';
+import { iso } from '../../../src-main/node/mesh/context/node-context.js';
 import { hashUnit } from './fixtures/accepted-unit.js';
 import { acceptedOffer, fakeContext } from './fixtures/fake-context.js';
 

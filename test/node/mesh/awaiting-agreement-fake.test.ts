@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Executor } from '../../../src-main/node/exec/index.js';
-import { jobView } from '../../../src-main/node/mesh/job-view.js';
+import { jobView } from '../../../src-main/node/mesh/views/job-view.js';
 import { JOB, requesterWithAcceptedUnit, resultMessage, sha256, UNIT } from './fixtures/accepted-unit.js';
 
 const executor = Executor.start({ workers: 1 });

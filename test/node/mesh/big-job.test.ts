@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
-import { inPieces } from '../../../src-main/node/mesh/jobs.js';
+import { inPieces } from '../../../src-main/node/mesh/jobs/job-split.js';
 import { jobEnd, killAllChildren, meshctl, startMesh, within } from './child-nodes.js';
 
 const UNITS = 200_000;

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { everyUnit } from '../../../src-main/core/api/unit-pages.js';
-import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
+import { unitIdOf } from '../../../src-main/core/mesh/state/unit-table.js';
 import { LIMITS } from '../../../src-main/core/schemas/primitives.js';
 import { ApiClient, loadOrCreateToken } from '../../../src-main/node/api/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
-import { startDaemon, type Daemon } from '../../../src-main/node/mesh/daemon.js';
+import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { meshOf, startNode, waitFor, type TestNode } from './cluster.js';
 
 const UNITS = 200_000;

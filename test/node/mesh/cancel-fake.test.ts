@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
-import { Requester } from '../../../src-main/node/mesh/requester.js';
+import { Requester } from '../../../src-main/node/mesh/requester/requester.js';
 import { hashUnit } from './fixtures/accepted-unit.js';
 import { acceptAsRequester, fakeContext } from './fixtures/fake-context.js';
 

@@ -1,4 +1,4 @@
-// The requester's checks begun when it accepts a unit (node/mesh/checks-ahead.ts), against the
+// The requester's checks begun when it accepts a unit (node/mesh/verdicts/checks-ahead.ts), against the
 // fake context of verdicts-fake.test.ts: my run of the unit starts beside the provider's, and the
 // verdict on its result uses that run rather than running the unit again after it came.
 import assert from 'node:assert/strict';
@@ -19,10 +19,10 @@ import {
 } from './fixtures/accepted-unit.js';
 import { acceptAsRequester } from './fixtures/fake-context.js';
 import type { Acceptance } from '../../../src-main/core/schemas/index.js';
-import { ChecksAhead } from '../../../src-main/node/mesh/checks-ahead.js';
-import type { NodeContext } from '../../../src-main/node/mesh/context.js';
-import type { Convictions } from '../../../src-main/node/mesh/convictions.js';
-import type { GroundTruth } from '../../../src-main/node/mesh/ground-truth.js';
+import { ChecksAhead } from '../../../src-main/node/mesh/verdicts/checks-ahead.js';
+import type { NodeContext } from '../../../src-main/node/mesh/context/node-context.js';
+import type { Convictions } from '../../../src-main/node/mesh/verdicts/convictions.js';
+import type { GroundTruth } from '../../../src-main/node/mesh/verdicts/ground-truth.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());

@@ -5,8 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHandlers, JobView } from '../../../src-main/core/api/contract.js';
-import { apiHandlers } from '../../../src-main/node/mesh/api-handlers.js';
-import { MeshNode, type MeshNodeOptions } from '../../../src-main/node/mesh/mesh-node.js';
+import { apiHandlers } from '../../../src-main/node/mesh/api/api-handlers.js';
+import { MeshNode, type MeshNodeOptions } from '../../../src-main/node/mesh/wiring/mesh-node.js';
 
 export interface TestNode {
   node: MeshNode;
@@ -70,7 +70,7 @@ export async function waitFor<T>(
 
 /**
  * A sha256 job over `units` random 64-byte chunks, two replicas each, with a budget that never runs
- * out; `unitsPerPack`: as the job says (absent: the node packs them, core/mesh/packs.ts).
+ * out; `unitsPerPack`: as the job says (absent: the node packs them, core/mesh/rules/packs.ts).
  */
 export function hashJob(
   units: number,

@@ -1,12 +1,12 @@
-// My commitment sent directly to a peer that follows me (node/mesh/commitment.ts): at once when my
+// My commitment sent directly to a peer that follows me (node/mesh/peers/commitment.ts): at once when my
 // jobs change, but when only the listed units and open counts of the same jobs moved on (every
 // verdict moves them), at most every SAME_JOBS_RESEND_MS; the peer then gets the latest.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ComputeCommitment, WorkRequest, WorkUnit } from '../../../src-main/core/schemas/index.js';
 import type { MeshNetwork } from '../../../src-main/node/p2p/index.js';
-import { CommitmentPublisher } from '../../../src-main/node/mesh/commitment.js';
-import type { NodeContext } from '../../../src-main/node/mesh/context.js';
+import { CommitmentPublisher } from '../../../src-main/node/mesh/peers/commitment.js';
+import type { NodeContext } from '../../../src-main/node/mesh/context/node-context.js';
 
 const ME = 'me';
 const PEER = 'peer';

@@ -3,9 +3,9 @@
 // units in the state to count); an assembled frame counts all of its tiles.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JobRecord } from '../../../src-main/core/mesh/state.js';
+import type { JobRecord } from '../../../src-main/core/mesh/state/state.js';
 import type { ArchivedUnit } from '../../../src-main/node/journal/archive.js';
-import { compactedFrameTiles } from '../../../src-main/node/mesh/job-view.js';
+import { compactedFrameTiles } from '../../../src-main/node/mesh/views/job-view.js';
 
 test("a cancelled render job's frames, compacted, count the tiles verified before the cancel", () => {
   // Frames 10-12 of three tiles each; frame 10 assembled; 7 of the 9 tiles made before the cancel.

@@ -7,8 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { sha256OfCid } from '../../../src-main/core/mesh/input-cids.js';
-import { unpackOutput } from '../../../src-main/node/mesh/unit-packs.js';
+import { sha256OfCid } from '../../../src-main/core/mesh/state/input-cids.js';
+import { unpackOutput } from '../../../src-main/node/mesh/units/pack-outputs.js';
 import { startChild, stopChild, type ChildNode } from './child-nodes.js';
 import { waitFor } from './cluster.js';
 
@@ -199,7 +199,7 @@ function refundLines(node: ChildNode): string[] {
 export async function violations(nodes: ChildNode[], jobs: HashJob[], outputsOf = jobs): Promise<string[]> {
   const found: string[] = [];
   const requester = nodes[0]!;
-  /** What the requester pays once each: a unit, or a pack of them (core/mesh/packs.ts). */
+  /** What the requester pays once each: a unit, or a pack of them (core/mesh/rules/packs.ts). */
   let units = 0;
   for (const job of jobs) {
     const { job: view } = await requester.api.call('jobs.status', { job_id: job.job_id, units: false });

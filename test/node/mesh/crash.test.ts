@@ -100,7 +100,7 @@ test(
     ).catch((err: Error) => assert.fail(`${err.message}: held on A, B, C = ${held.join(', ')}`));
 
     // On A: each unit has exactly one assignment still standing, and exactly one settlement was paid
-    // per assignment: a pack of units (its tiny units travel in packs, core/mesh/packs.ts) is one.
+    // per assignment: a pack of units (its tiny units travel in packs, core/mesh/rules/packs.ts) is one.
     const { job: view, units } = await a.api.call('jobs.status', { job_id, units: true });
     for (const unit of units!) assert.deepEqual([unit.status, unit.providers.length], ['verified', 1], unit.unit_id);
     const packs = Math.ceil(unitCount / view.units_per_pack);

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LOCK_FILE } from '../../../src-main/node/config/data-dir-lock.js';
-import { startDaemon } from '../../../src-main/node/mesh/daemon.js';
-import { MeshNode } from '../../../src-main/node/mesh/mesh-node.js';
+import { startDaemon } from '../../../src-main/node/mesh/api/daemon.js';
+import { MeshNode } from '../../../src-main/node/mesh/wiring/mesh-node.js';
 import { killAllChildren, meshctl, nodeStartArgs, startChild, stopChild } from './child-nodes.js';
 
 after(killAllChildren);

@@ -2,9 +2,9 @@
 // that could not be made again the same way.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MeshState } from '../../../src-main/core/mesh/state.js';
+import { MeshState } from '../../../src-main/core/mesh/state/state.js';
 import type { NodeEvent } from '../../../src-main/core/schemas/index.js';
-import { mustSurvivePowerCut } from '../../../src-main/node/mesh/durability.js';
+import { mustSurvivePowerCut } from '../../../src-main/node/mesh/state/durability.js';
 
 const ME = 'peer-me';
 const AT = '2026-11-23T00:00:00.000Z';

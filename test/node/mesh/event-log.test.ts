@@ -1,7 +1,7 @@
-// The node's API event log (node/mesh/event-log.ts): what a client that reconnects gets back.
+// The node's API event log (node/mesh/views/event-log.ts): what a client that reconnects gets back.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EventLog } from '../../../src-main/node/mesh/event-log.js';
+import { EventLog } from '../../../src-main/node/mesh/views/event-log.js';
 
 test('events since an id are those after it, in order; past the last few thousand, the oldest are gone', () => {
   const log = new EventLog();

@@ -1,13 +1,13 @@
-// The requester's frame assembly (node/mesh/frames.ts) against a fake context: a frame is stitched
+// The requester's frame assembly (node/mesh/render/frames.ts) against a fake context: a frame is stitched
 // once its last tile is in, from reads that grow with its tiles, not with their square; and a
 // frame whose tile is reopened is stitched again once the tile has its new verdict.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
+import { unitIdOf } from '../../../src-main/core/mesh/state/unit-table.js';
 import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../../src-main/core/protocol/algorithm-ids.js';
 import { tileParams } from '../../../src-main/core/render/index.js';
 import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
-import { FrameAssembler } from '../../../src-main/node/mesh/frames.js';
+import { FrameAssembler } from '../../../src-main/node/mesh/render/frames.js';
 import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 const JOB = 'job-frames';

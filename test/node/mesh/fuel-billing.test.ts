@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { workerPart, WORKER_SHARE_BPS } from '../../../src-main/core/ledger/index.js';
 import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
-import { splitJob } from '../../../src-main/node/mesh/jobs.js';
+import { splitJob } from '../../../src-main/node/mesh/jobs/job-split.js';
 import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];

@@ -1,10 +1,10 @@
-// The provider's asks about results its requesters hold (node/mesh/held-results.ts): each due
+// The provider's asks about results its requesters hold (node/mesh/provider/held-results.ts): each due
 // requester is asked about its oldest held results, a message's worth, and an ask reads only that
 // batch (and the closed ones before it), not every result held.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_RESULTS_PER_MESSAGE } from '../../../src-main/core/protocol/messages.js';
-import { HeldResults } from '../../../src-main/node/mesh/held-results.js';
+import { HeldResults } from '../../../src-main/node/mesh/provider/held-results.js';
 
 const RETRY_MS = 10_000;
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { MethodInput, SubmitJobTermsInput } from '../../../src-main/core/api/contract.js';
 import { ApiClient, ApiError, loadOrCreateToken } from '../../../src-main/node/api/index.js';
-import { startDaemon, type Daemon } from '../../../src-main/node/mesh/daemon.js';
+import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { sampleSceneJson } from '../fixtures/sample-scene.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mesh-limits-'));

@@ -3,10 +3,10 @@
 // event, the kept view is the one worked out afresh, by a walk, from the same events.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MeshState } from '../../../src-main/core/mesh/state.js';
+import { MeshState } from '../../../src-main/core/mesh/state/state.js';
 import type { NodeEvent } from '../../../src-main/core/schemas/index.js';
-import { applyEvent, countJobs } from '../../../src-main/node/mesh/job-tally.js';
-import { jobView } from '../../../src-main/node/mesh/job-view.js';
+import { applyEvent, countJobs } from '../../../src-main/node/mesh/views/job-tally.js';
+import { jobView } from '../../../src-main/node/mesh/views/job-view.js';
 import { JOB as TINY_JOB, REQUESTER as TINY_REQUESTER, tinyJobJournal } from '../../core/tiny-job-journal.js';
 import { AT, LATER, REQUESTER, WORKER, jobOpening, unitLife } from '../fixtures/journal-events.js';
 

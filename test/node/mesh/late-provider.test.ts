@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
-import { inPieces } from '../../../src-main/node/mesh/jobs.js';
+import { inPieces } from '../../../src-main/node/mesh/jobs/job-split.js';
 import { jobEnd, killAllChildren, startMesh, within } from './child-nodes.js';
 
 const UNITS = 100_000;

@@ -4,7 +4,7 @@
 // are caught as sent, and acceptances are applied to the state as a requester's would be.
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
-import { MeshState } from '../../../src-main/core/mesh/state.js';
+import { MeshState } from '../../../src-main/core/mesh/state/state.js';
 import { offersOf, unitGroupsOf, type OfferGroup } from '../../../src-main/core/protocol/messages.js';
 import { OFFER_TTL_MS } from '../../../src-main/core/scheduler/index.js';
 import type {
@@ -14,8 +14,8 @@ import type {
   NodeEvent,
   Offer,
 } from '../../../src-main/core/schemas/index.js';
-import type { NodeContext } from '../../../src-main/node/mesh/context.js';
-import { OfferRounds } from '../../../src-main/node/mesh/offer-round.js';
+import type { NodeContext } from '../../../src-main/node/mesh/context/node-context.js';
+import { OfferRounds } from '../../../src-main/node/mesh/provider/offer-round.js';
 import { commitment, iso, request, T0, unit } from '../../core/scheduler-fixtures.js';
 
 const ME = 'peer-provider';

@@ -1,11 +1,11 @@
-// The requester's open units (node/mesh/open-units.ts), against a fake context: a walk does not pass
+// The requester's open units (node/mesh/requester/open-units.ts), against a fake context: a walk does not pass
 // every unit in flight at every pull, yet a unit that loses its worker, or asks for another, is
 // handed out again, first in unit order, within WALK_AGAIN_MS.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
-import { OpenUnits } from '../../../src-main/node/mesh/open-units.js';
-import { refundEvent } from '../../../src-main/node/mesh/settlement.js';
+import { unitIdOf } from '../../../src-main/core/mesh/state/unit-table.js';
+import { OpenUnits } from '../../../src-main/node/mesh/requester/open-units.js';
+import { refundEvent } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
 import { hashUnit } from './fixtures/accepted-unit.js';
 import { acceptAsRequester, fakeContext } from './fixtures/fake-context.js';
 

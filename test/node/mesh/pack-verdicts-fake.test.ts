@@ -1,4 +1,4 @@
-// A pack's results judged by its requester (node/mesh/verdicts.ts) against a fake context
+// A pack's results judged by its requester (node/mesh/verdicts/verdicts.ts) against a fake context
 // (fixtures/): a pack output that is no pack of the unit's units is checked against the
 // requester's own run even when its provider's record would let it through unchecked, and
 // convicts it; a right pack in which one unit failed alike in every run is verified, that unit
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
-import { packOutput } from '../../../src-main/node/mesh/unit-packs.js';
+import { packOutput } from '../../../src-main/node/mesh/units/pack-outputs.js';
 import type { FakeContext } from './fixtures/fake-context.js';
 import { requesterWithAcceptedUnit, resultMessage, sha256, UNIT } from './fixtures/accepted-unit.js';
 

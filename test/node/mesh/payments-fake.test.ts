@@ -1,4 +1,4 @@
-// The requester's payments (node/mesh/payments.ts) against a fake context: results accepted
+// The requester's payments (node/mesh/settlement/payments.ts) against a fake context: results accepted
 // unchecked stay held until their job completes, then each is paid once, with one settlement per
 // provider however often the completion is seen; and a settlement message never carries more
 // assignments than its schema admits.
@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
-import { iso } from '../../../src-main/node/mesh/context.js';
-import { Payments } from '../../../src-main/node/mesh/payments.js';
-import { acceptanceEvents, isProvisional } from '../../../src-main/node/mesh/settlement.js';
+import { iso } from '../../../src-main/node/mesh/context/node-context.js';
+import { Payments } from '../../../src-main/node/mesh/settlement/payments.js';
+import { acceptanceEvents, isProvisional } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
 import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 const JOB = 'job-pay';

@@ -2,7 +2,7 @@
 // over loopback: estimates no unit allows (the round must go on), ids that are an honest
 // provider's (B's offers and results must still be taken), and a release naming B's assignments
 // (answered only about H's own).
-import { unitIdsOf } from '../../../src-main/core/mesh/state.js';
+import { unitIdsOf } from '../../../src-main/core/mesh/state/state.js';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { offerGroupsOf, type MessageBody } from '../../../src-main/core/protocol/messages.js';

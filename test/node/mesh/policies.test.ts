@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, test } from 'node:test';
 import type { ApiEvent } from '../../../src-main/core/api/contract.js';
-import { FALSE_REFUND_REFUSAL } from '../../../src-main/node/mesh/admission.js';
+import { FALSE_REFUND_REFUSAL } from '../../../src-main/node/mesh/provider/admission.js';
 import { HostilePeer } from './fixtures/hostile-peer.js';
 import { HostileRequester } from './fixtures/hostile-requester.js';
 import { jobEnded, meshOf, seenGivingBack, startNode, stopAll, waitFor, type TestNode } from './cluster.js';

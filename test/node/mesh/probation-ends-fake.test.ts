@@ -10,7 +10,7 @@ import { PROBATION_CHECKS } from '../../../src-main/core/verification/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { loadKernel } from '../../../src-main/node/exec/kernels.js';
-import { Verdicts } from '../../../src-main/node/mesh/verdicts.js';
+import { Verdicts } from '../../../src-main/node/mesh/verdicts/verdicts.js';
 import { hashUnit, newProvider, resultMessage, sha256 } from './fixtures/accepted-unit.js';
 import { acceptAsRequester, fakeContext } from './fixtures/fake-context.js';
 

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { unitIdOf } from '../../../src-main/core/mesh/unit-table.js';
+import { unitIdOf } from '../../../src-main/core/mesh/state/unit-table.js';
 import { MESSAGE_TYPES, unitsOf, type MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { loadOrCreateIdentity } from '../../../src-main/node/identity/identity.js';
 import { loadKernel } from '../../../src-main/node/exec/kernels.js';

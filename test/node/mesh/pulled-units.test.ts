@@ -4,12 +4,12 @@
 // once what is left of it is mine.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MeshState } from '../../../src-main/core/mesh/state.js';
+import { MeshState } from '../../../src-main/core/mesh/state/state.js';
 import { unitGroupsOf } from '../../../src-main/core/protocol/messages.js';
 import { unitKey } from '../../../src-main/core/scheduler/index.js';
 import type { ComputeCommitment, NodeEvent, WorkUnit } from '../../../src-main/core/schemas/index.js';
-import type { NodeContext } from '../../../src-main/node/mesh/context.js';
-import { PulledUnits } from '../../../src-main/node/mesh/pulled-units.js';
+import type { NodeContext } from '../../../src-main/node/mesh/context/node-context.js';
+import { PulledUnits } from '../../../src-main/node/mesh/provider/pulled-units.js';
 import { commitment, iso, request, T0, unit } from '../../core/scheduler-fixtures.js';
 
 const ME = 'peer-provider';

@@ -1,4 +1,4 @@
-// The provider's results on their way (node/mesh/result-outbox.ts): the results sent together go
+// The provider's results on their way (node/mesh/provider/result-outbox.ts): the results sent together go
 // with one execution receipt, signed and journaled before the message leaves (new results in the
 // same commit); a result sent again (after a restart) goes with the receipt it was signed in, never
 // a second one.
@@ -11,9 +11,9 @@ import {
 } from '../../../src-main/core/protocol/messages.js';
 import type { WorkResult } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
-import { iso } from '../../../src-main/node/mesh/context.js';
-import { ResultOutbox } from '../../../src-main/node/mesh/result-outbox.js';
-import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
+import { iso } from '../../../src-main/node/mesh/context/node-context.js';
+import { ResultOutbox } from '../../../src-main/node/mesh/provider/result-outbox.js';
+import { acceptanceEvents } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
 import { verifyReceipt } from '../../../src-main/node/receipts/index.js';
 import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
 

@@ -1,16 +1,16 @@
-// When rounds run (node/mesh/round-timer.ts and its three users): a gap after the last, except for
+// When rounds run (node/mesh/basics/round-timer.ts and its three users): a gap after the last, except for
 // what would otherwise leave cores idle (a new job, an idle provider's offers), and never so
 // that a peer's messages can run rounds back to back. Real timers; each check orders a round
 // against a timer of the test's, so a slow machine can delay both but not swap them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MeshState } from '../../../src-main/core/mesh/state.js';
+import { MeshState } from '../../../src-main/core/mesh/state/state.js';
 import type { ComputeCommitment, Offer } from '../../../src-main/core/schemas/index.js';
-import { Acceptor } from '../../../src-main/node/mesh/acceptance.js';
-import { CommitmentPublisher } from '../../../src-main/node/mesh/commitment.js';
-import type { NodeContext } from '../../../src-main/node/mesh/context.js';
-import { OfferRounds } from '../../../src-main/node/mesh/offer-round.js';
-import { RoundTimer } from '../../../src-main/node/mesh/round-timer.js';
+import { Acceptor } from '../../../src-main/node/mesh/requester/offer-acceptance.js';
+import { CommitmentPublisher } from '../../../src-main/node/mesh/peers/commitment.js';
+import type { NodeContext } from '../../../src-main/node/mesh/context/node-context.js';
+import { OfferRounds } from '../../../src-main/node/mesh/provider/offer-round.js';
+import { RoundTimer } from '../../../src-main/node/mesh/basics/round-timer.js';
 import type { MeshNetwork } from '../../../src-main/node/p2p/index.js';
 import { commitment, iso, request, unit } from '../../core/scheduler-fixtures.js';
 

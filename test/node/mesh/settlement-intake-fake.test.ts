@@ -1,4 +1,4 @@
-// What a provider takes of a requester's settlement (node/mesh/settlement-intake.ts), over the
+// What a provider takes of a requester's settlement (node/mesh/settlement/settlement-intake.ts), over the
 // provider's real state as its journal builds it: only entries that close its own held
 // assignments with that requester, at the agreed share; no settle under what its fuel costs; no
 // refund as rejected of a result it returned without the requester's own signed verdict against it.
@@ -8,14 +8,14 @@ import { WORKER_SHARE_BPS } from '../../../src-main/core/ledger/index.js';
 import type { SignedReceipt } from '../../../src-main/core/protocol/messages.js';
 import type { Acceptance, LedgerEntry, Verdict, WorkResult } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
-import { iso } from '../../../src-main/node/mesh/context.js';
-import { acceptanceEvents } from '../../../src-main/node/mesh/settlement.js';
+import { iso } from '../../../src-main/node/mesh/context/node-context.js';
+import { acceptanceEvents } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
 import {
   refundedHeld,
   entriesForMe,
   underpaidSettles,
   unbackedRefunds,
-} from '../../../src-main/node/mesh/settlement-intake.js';
+} from '../../../src-main/node/mesh/settlement/settlement-intake.js';
 import { encodeReceipt, ReceiptChain } from '../../../src-main/node/receipts/index.js';
 import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
 

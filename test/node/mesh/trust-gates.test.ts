@@ -2,11 +2,11 @@
 // trust are dropped as they arrive unless their job is open to strangers; its topic carries only
 // the work requests of its jobs open to strangers, and the peers it trusts, that trust it back, get
 // them all directly.
-import { unitIdsOf } from '../../../src-main/core/mesh/state.js';
+import { unitIdsOf } from '../../../src-main/core/mesh/state/state.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { contributionHistory, emptyContribution } from '../../../src-main/core/mesh/contribution.js';
+import { contributionHistory, emptyContribution } from '../../../src-main/core/mesh/state/contribution.js';
 import { offerGroupsOf } from '../../../src-main/core/protocol/messages.js';
 import type { ComputeCommitment, Offer } from '../../../src-main/core/schemas/index.js';
 import { HostilePeer } from './fixtures/hostile-peer.js';

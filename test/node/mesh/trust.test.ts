@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, test } from 'node:test';
 import type { Offer } from '../../../src-main/core/schemas/index.js';
-import { supportedAlgorithms } from '../../../src-main/node/mesh/algorithms.js';
+import { supportedAlgorithms } from '../../../src-main/node/mesh/units/algorithms.js';
 import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
 import { jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { ApiEvent, ApiEventType } from '../../../src-main/core/api/contract.js';
 import type { LedgerEntry } from '../../../src-main/core/schemas/index.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { emitLedgerEntries, emitUnits, UnitsThisTurn } from '../../../src-main/node/mesh/unit-events.js';
+import { emitLedgerEntries, emitUnits, UnitsThisTurn } from '../../../src-main/node/mesh/context/unit-events.js';
 
 function recorder() {
   const emitted: { type: ApiEventType; data: ApiEvent['data'] }[] = [];

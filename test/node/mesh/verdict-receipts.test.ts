@@ -1,16 +1,23 @@
-// The requester's verdicts signed in batches (node/mesh/verdict-receipts.ts): those reached in the
+// The requester's verdicts signed in batches (node/mesh/verdicts/verdict-receipts.ts): those reached in the
 // same turn share one verification receipt, a later one gets the next link of the chain, and a
 // batch stays within what a receipt holds; settlements carry the receipts behind their refunds as
-// rejected, split where they would not fit (node/mesh/settlement.ts), the reply to a hand-back too.
+// rejected, split where they would not fit (node/mesh/settlement/settlement-messages.ts), the reply to a hand-back too.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MESSAGE_TYPES, type MessageBody } from '../../../src-main/core/protocol/messages.js';
 import type { Executor } from '../../../src-main/node/exec/index.js';
 import { LIMITS, validate, verdictsIn, type Verdict } from '../../../src-main/core/schemas/index.js';
-import { Requester } from '../../../src-main/node/mesh/requester.js';
-import type { NewEvent } from '../../../src-main/node/mesh/context.js';
-import { acceptanceEvents, refundEvent, settlementsFor } from '../../../src-main/node/mesh/settlement.js';
-import { MAX_VERDICT_BYTES_PER_RECEIPT, VerdictReceipts } from '../../../src-main/node/mesh/verdict-receipts.js';
+import { Requester } from '../../../src-main/node/mesh/requester/requester.js';
+import type { NewEvent } from '../../../src-main/node/mesh/context/node-context.js';
+import {
+  acceptanceEvents,
+  refundEvent,
+  settlementsFor,
+} from '../../../src-main/node/mesh/settlement/settlement-messages.js';
+import {
+  MAX_VERDICT_BYTES_PER_RECEIPT,
+  VerdictReceipts,
+} from '../../../src-main/node/mesh/verdicts/verdict-receipts.js';
 import { verifyChain } from '../../../src-main/node/receipts/index.js';
 import { acceptedOffer, fakeContext } from './fixtures/fake-context.js';
 

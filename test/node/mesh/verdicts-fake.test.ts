@@ -1,4 +1,4 @@
-// The requester's result intake, judgement and settlement (node/mesh/verdicts.ts) against a fake
+// The requester's result intake, judgement and settlement (node/mesh/verdicts/verdicts.ts) against a fake
 // context: a real state, ledger rules, receipts and sandbox, but no network and no journal file.
 // The requester's journal holds what a real one does once an offer was accepted; the provider is
 // a second real identity that signs its execution receipts as a provider does.
@@ -10,8 +10,8 @@ import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { verdictsIn } from '../../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
-import { Requester } from '../../../src-main/node/mesh/requester.js';
-import { refundEvent } from '../../../src-main/node/mesh/settlement.js';
+import { Requester } from '../../../src-main/node/mesh/requester/requester.js';
+import { refundEvent } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
 import {
   JOB,
   newProvider,

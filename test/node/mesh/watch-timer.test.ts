@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WatchTimer } from '../../../src-main/node/mesh/watch-timer.js';
+import { WatchTimer } from '../../../src-main/node/mesh/basics/watch-timer.js';
 
 test('ticks while there is work, stops when there is none, and wakes on a change', async () => {
   let work = 3;

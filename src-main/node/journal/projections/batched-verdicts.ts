@@ -1,7 +1,7 @@
 // A batched job's verdicts (journal/schema-history.ts, version 10): one small row a decided unit, its
 // job by number and itself by index, its consensus hash as the sha256 a raw CID names (or the text,
 // for any other hash). What archive.ts reads of a compacted batched job.
-import { cidOfSha256, sha256OfCid } from '../../../core/mesh/input-cids.js';
+import { cidOfSha256, sha256OfCid } from '../../../core/mesh/state/input-cids.js';
 import type { Db } from '../database.js';
 
 /** A verdict as the archive shows it. */

@@ -8,7 +8,7 @@
 // event reusing the id changes nothing (`ON CONFLICT DO NOTHING`); only unit.verified and
 // unit.reopened update a row, and only the status they are about.
 import type { NodeEventOf, UnitVerdict } from '../../../core/schemas/index.js';
-import { parseUnitId } from '../../../core/mesh/unit-table.js';
+import { parseUnitId } from '../../../core/mesh/state/unit-table.js';
 import type { Db } from '../database.js';
 import { batchedVerdicts } from './batched-verdicts.js';
 

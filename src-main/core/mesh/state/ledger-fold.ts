@@ -1,0 +1,93 @@
+// How a journaled ledger entry moves the state: the assignment's escrow, what is held with each
+// peer, what my jobs have committed, my position with each peer, and my contribution history.
+import { workerPart } from '../../ledger/index.js';
+import type { Outcome } from '../../trust/index.js';
+import type { Acceptance, LedgerEntry } from '../../schemas/index.js';
+import { countClosing, type ContributionCounts } from './contribution.js';
+import type { HeldIndex } from './held-index.js';
+import type { AssignmentRecord } from './records.js';
+import type { SharedValues } from './shared-values.js';
+
+/** The parts of MeshState a ledger entry changes. */
+export interface LedgerFolded {
+  readonly me: string;
+  readonly assignments: Map<string, AssignmentRecord>;
+  /** Assignments whose escrow is held, by the other party. */
+  readonly heldWith: Map<string, Set<string>>;
+  /** What each job of mine has in escrow or paid. */
+  readonly committed: Map<string, number>;
+  /** My net position with each peer from settled units. */
+  readonly positions: Map<string, number>;
+  contribution: ContributionCounts;
+}
+
+export function foldLedgerEntry(
+  state: LedgerFolded,
+  held: HeldIndex,
+  shared: SharedValues,
+  entry: LedgerEntry,
+  at: string,
+  /** Counts a late provider's outcome in its reputation. */
+  outcome: (peer: string, outcome: Outcome, at: string) => void,
+): void {
+  const assignment = state.assignments.get(entry.assignment_id);
+  if (!assignment) return;
+  if (entry.kind === 'reward') {
+    assignment.reward = entry;
+    transfer(state, assignment.acceptance.requester_peer, assignment.acceptance.provider_peer, entry.amount);
+    return;
+  }
+  if (!assignment.closing && assignment.acceptance.provider_peer === state.me)
+    state.contribution = countClosing(state.contribution, entry, assignment.result);
+  trackHeld(state, assignment.acceptance, entry.kind);
+  held.track(assignment, entry.kind === 'escrow');
+  trackCommitted(state, assignment, entry.kind);
+  if (entry.kind === 'escrow') {
+    assignment.escrow = 'held';
+    return;
+  }
+  shared.closing(entry, assignment.acceptance);
+  assignment.closing = entry;
+  if (entry.kind === 'settle') {
+    assignment.escrow = 'paid';
+    const { requester_peer: payer, provider_peer: worker, price } = assignment.acceptance;
+    transfer(state, payer, worker, workerPart(entry.amount ?? price, entry.worker_share_bps));
+  } else {
+    assignment.escrow = 'refunded';
+    assignment.refundReason = entry.reason;
+    const provider = assignment.acceptance.provider_peer;
+    if (entry.reason === 'late' && provider !== state.me) outcome(provider, 'late', at);
+  }
+}
+
+/** An escrow puts its assignment in `heldWith` under the other party; its settle or refund takes it out. */
+function trackHeld(
+  state: LedgerFolded,
+  { assignment_id, requester_peer, provider_peer }: Acceptance,
+  kind: LedgerEntry['kind'],
+): void {
+  const other = requester_peer === state.me ? provider_peer : requester_peer;
+  const held = state.heldWith.get(other) ?? new Set<string>();
+  if (kind === 'escrow') held.add(assignment_id);
+  else held.delete(assignment_id);
+  if (held.size > 0) state.heldWith.set(other, held);
+  else state.heldWith.delete(other);
+}
+
+/** What my jobs spend: an escrow of mine counts until it is refunded. */
+function trackCommitted(
+  state: LedgerFolded,
+  { acceptance, escrow }: AssignmentRecord,
+  kind: LedgerEntry['kind'],
+): void {
+  if (acceptance.requester_peer !== state.me) return;
+  const change = kind === 'escrow' && !escrow ? 1 : kind === 'refund' && escrow !== 'refunded' && escrow ? -1 : 0;
+  if (change !== 0)
+    state.committed.set(acceptance.job_id, (state.committed.get(acceptance.job_id) ?? 0) + change * acceptance.price);
+}
+
+/** A payment, as it moves my position with the other party (the ledger's transfers, in memory). */
+function transfer(state: LedgerFolded, from: string, to: string, amount: number): void {
+  if (to === state.me && from !== state.me) state.positions.set(from, (state.positions.get(from) ?? 0) + amount);
+  if (from === state.me && to !== state.me) state.positions.set(to, (state.positions.get(to) ?? 0) - amount);
+}

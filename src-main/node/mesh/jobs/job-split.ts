@@ -1,0 +1,362 @@
+// A submitted job as the requester journals it: the module stored as a blob, the input stored once
+// as it arrives (one blob, never held whole) and split on the way into units of `chunk_bytes`,
+// each unit known by its input's sha256. The units share everything else (a template), so a job of
+// a million units is journaled as the template and an event per LIMITS.unitsPerBatch units.
+import { createHash, hash, randomBytes, type Hash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { MAX_STREAMED_INPUT_BYTES, type SubmitJobTerms } from '../../../core/api/contract.js';
+import { ShaderSpecSchema } from '../../../core/gpu/index.js';
+import { SHA256_BYTES } from '../../../core/mesh/state/input-cids.js';
+import { defaultUnitsPerPack, PACK_BELOW_SECONDS, unitsOfInput } from '../../../core/mesh/rules/packs.js';
+import type { JobRecord } from '../../../core/mesh/state/records.js';
+import { LIMITS, validate, type Job, type JobInput, type UnitTemplate } from '../../../core/schemas/index.js';
+import { ApiError } from '../../api/errors.js';
+import { BlobStoreError } from '../../blobs/store.js';
+import type { Executor } from '../../exec/index.js';
+import { REFERENCE_FUEL_PER_SECOND } from '../../hardware/calibrate.js';
+import { resolveLibrary } from '../units/algorithms.js';
+import { ALGORITHM_VERSION, CUSTOM_WASM, SHADER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
+import type { NewEvent, NodeContext } from '../context/node-context.js';
+import type { Blobs } from '../context/blobs.js';
+
+/** A job ready to journal: its units are the template and their inputs' sha256, in order. */
+export interface SplitJob {
+  job: Job;
+  template: UnitTemplate;
+  input: JobInput;
+  /** 32 bytes a unit of the state (a pack, in a packed job). */
+  digests: Uint8Array;
+  /** The job's units as the user counts them. */
+  units: number;
+}
+
+/** What the job's terms make of its module, before any input is read. */
+function resolveModule(spec: SubmitJobTerms) {
+  let params: Record<string, unknown> = spec.params ?? {};
+  if (spec.wgsl_code !== undefined) {
+    // The shader travels as the unit's module (by CID), like a WASM module; its params are checked now.
+    const shader = validate(ShaderSpecSchema, { ...params, wgsl_code: spec.wgsl_code });
+    if (!shader.ok) throw new ApiError('bad_request', `params.${shader.error.message}`);
+    const { wgsl_code: code, ...rest } = shader.value;
+    params = rest;
+    const module = new TextEncoder().encode(code);
+    return {
+      algorithmId: SHADER_ALGORITHM,
+      module,
+      params,
+      secondsPerMiB: 1,
+      gpuBytes: rest.buffer_size,
+      wholeUnits: false,
+    };
+  }
+  if (spec.wasm_base64 !== undefined) {
+    const module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
+    if (!WebAssembly.validate(module)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
+    return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0, wholeUnits: false };
+  }
+  const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes);
+  if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
+  return { ...resolved, gpuBytes: 0 };
+}
+
+/**
+ * What a unit's run costs whatever its input: a sandbox of its own, its input in and output out
+ * (~50 µs: the local pool runs ~40,000 tiny units a second on 2 workers, the baseline of
+ * `npm run bench -- mesh_tiny`).
+ * An estimate from bytes alone put a pack of 256 hash units at 0.3 ms, so a provider's pipeline of
+ * "2 s of work" held a whole 300,000-unit job, and a provider that came a few seconds later got none.
+ */
+const UNIT_RUN_SECONDS = 50e-6;
+
+/**
+ * What a unit of a user's module costs on the reference machine, from a run of it here (its fuel),
+ * when it is a tiny one: undefined when it runs past PACK_BELOW_SECONDS or fails (its units then
+ * go alone, and fail, if they do, in the mesh as they would anyway).
+ */
+async function probeUnitSeconds(
+  executor: Executor,
+  module: Uint8Array,
+  input: Uint8Array,
+  params: Record<string, unknown>,
+): Promise<number | undefined> {
+  try {
+    const limits = { fuel: Math.round(PACK_BELOW_SECONDS * REFERENCE_FUEL_PER_SECOND) };
+    const { fuel } = await executor.run({ module, input, params, limits });
+    return UNIT_RUN_SECONDS + fuel / REFERENCE_FUEL_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first `bytes` of a stream (fewer if it ends before), and the whole stream again, those bytes first. */
+async function peekBytes(
+  source: AsyncIterable<Uint8Array>,
+  bytes: number,
+): Promise<{ head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
+  const chunks = source[Symbol.asyncIterator]();
+  const taken: Uint8Array[] = [];
+  let have = 0;
+  let ended = false;
+  while (have < bytes) {
+    const next = await chunks.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    taken.push(next.value);
+    have += next.value.byteLength;
+  }
+  async function* again(): AsyncGenerator<Uint8Array> {
+    yield* taken;
+    if (ended) return;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+  }
+  return { head: Buffer.concat(taken).subarray(0, bytes), stream: again() };
+}
+
+/** An input of `inputBytes` in all, whose size was declared. */
+const tooManyUnits = (units: number, chunkBytes: number, inputBytes: number) =>
+  new ApiError(
+    'bad_request',
+    `the input makes ${units} units of ${chunkBytes} bytes; a job has at most ${LIMITS.unitsPerJob} units (unitsPerJob): use chunks of at least ${Math.ceil(inputBytes / LIMITS.unitsPerJob)} bytes`,
+  );
+
+/** An input of unknown size, whose units passed the limit when `readBytes` of it were read. */
+const tooManyUnitsSoFar = (chunkBytes: number, readBytes: number) =>
+  new ApiError(
+    'bad_request',
+    `the input makes more than ${LIMITS.unitsPerJob} units of ${chunkBytes} bytes, a job's most (unitsPerJob): the node stopped reading it at ${readBytes} bytes; use chunks of at least its size ÷ ${LIMITS.unitsPerJob}`,
+  );
+
+/**
+ * Splits `source` into units as it arrives: each unit's sha256 is taken on the way through to the
+ * store. `declaredBytes` (a Content-Length) lets a job past a limit be refused before it is read.
+ */
+export async function splitJob(
+  ctx: Pick<NodeContext, 'me' | 'blobs'>,
+  spec: SubmitJobTerms,
+  input: AsyncIterable<Uint8Array>,
+  declaredBytes?: number,
+  /** Where a user's module runs its first unit, to learn what a unit costs (probeUnitSeconds). */
+  executor?: Executor,
+): Promise<SplitJob> {
+  const chunk = spec.chunk_bytes;
+  if (declaredBytes !== undefined) {
+    if (declaredBytes > MAX_STREAMED_INPUT_BYTES) throw inputTooLarge(declaredBytes);
+    if (Math.ceil(declaredBytes / chunk) > LIMITS.unitsPerJob)
+      throw tooManyUnits(Math.ceil(declaredBytes / chunk), chunk, declaredBytes);
+  }
+  const { algorithmId, module, params, secondsPerMiB, gpuBytes, wholeUnits } = resolveModule(spec);
+  let source = input;
+  // The node sizes packs for its own kernels, whose cost per byte it knows, and for a user's
+  // module from what its first unit cost here.
+  let probed: number | undefined;
+  if (spec.units_per_pack === undefined && algorithmId === CUSTOM_WASM && executor) {
+    // A byte past the first unit: an input of one unit has nothing to pack, and is not run here.
+    const first = await peekBytes(input, chunk + 1);
+    source = first.stream;
+    if (first.head.byteLength > chunk)
+      probed = await probeUnitSeconds(executor, module, first.head.subarray(0, chunk), params);
+  }
+  const secondsPerUnit = probed ?? UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
+  const knownCost = spec.library !== undefined || probed !== undefined;
+  const perPack = spec.units_per_pack ?? (knownCost ? defaultUnitsPerPack(chunk, secondsPerUnit) : 1);
+  if (perPack > 1 && gpuBytes > 0)
+    throw new ApiError('bad_request', `a shader's units are not packed: units_per_pack is ${perPack}, and must be 1`);
+  const packBytes = chunk * perPack;
+  const digests = new UnitDigests(packBytes, chunk);
+  let stored: { cid: string; bytes: number };
+  let moduleCid: string;
+  try {
+    moduleCid = await ctx.blobs.put(module);
+    stored = await ctx.blobs.putStream(digests.through(source), MAX_STREAMED_INPUT_BYTES);
+  } catch (err) {
+    if (err instanceof BlobStoreError && err.code === 'too_large') throw inputTooLarge();
+    if (err instanceof BlobStoreError)
+      throw new ApiError('unavailable', `cannot store the job's input: ${err.message}`);
+    throw err;
+  }
+  const all = digests.end();
+  const count = all.byteLength / SHA256_BYTES;
+  if (count === 0) throw new ApiError('bad_request', 'the input is empty');
+  if (wholeUnits && stored.bytes % chunk !== 0)
+    throw new ApiError(
+      'bad_request',
+      `the input is ${stored.bytes} bytes, not a whole number of ${chunk}-byte units: its last unit would be ${stored.bytes % chunk} bytes, and ${algorithmId} would refuse it`,
+    );
+  const units = unitsOfInput(stored.bytes, chunk);
+  const jobId = `job-${randomBytes(8).toString('hex')}`;
+  // Estimates are a full chunk's: the last, shorter unit asks for no less than it needs.
+  const template: UnitTemplate = {
+    job_id: jobId,
+    algorithm_id: algorithmId,
+    algorithm_version: ALGORITHM_VERSION,
+    // A shader needs a GPU: GPU memory for its buffers, which only slots with a GPU offer.
+    required_resources: {
+      cpu_cores: 1,
+      ram_gb: 0.0625,
+      ...(gpuBytes > 0 ? { gpu_vram_gb: Math.max(1 / 1024, (gpuBytes + chunk) / 2 ** 30) } : {}),
+    },
+    estimated_duration_seconds: Math.max(0.001, secondsPerUnit * perPack),
+    priority: spec.priority,
+    verification_redundancy: spec.redundancy,
+    module_cid: moduleCid,
+    ...(perPack > 1 ? { pack_chunk_bytes: chunk } : {}),
+    params: params as UnitTemplate['params'],
+    // The most a unit may cost, so a pack of them at most that many times it.
+    ...(spec.max_price !== undefined ? { max_price: Math.min(Number.MAX_SAFE_INTEGER, spec.max_price * perPack) } : {}),
+    verification: { kind: 'exact_hash' },
+  };
+  const job: Job = {
+    job_id: jobId,
+    requester: ctx.me,
+    name: spec.name ?? `${algorithmId} × ${units}`,
+    unit_count: count,
+    ...(perPack > 1 ? { units_per_pack: perPack } : {}),
+    redundancy: spec.redundancy,
+    budget: spec.budget,
+    algorithm_id: algorithmId,
+    manual_accept: spec.manual_accept,
+    open_to_strangers: spec.open_to_strangers,
+    ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
+  };
+  return {
+    job,
+    template,
+    input: { cid: stored.cid, bytes: stored.bytes, chunk_bytes: packBytes },
+    digests: all,
+    units,
+  };
+}
+
+/**
+ * The `units.created` events of a job's units from unit `first` on (`digests`: theirs),
+ * LIMITS.unitsPerBatch an event, each made when it is reached: a million units' base64 made at
+ * once held the main thread ~150 ms.
+ */
+export function* unitBatches(jobId: string, digests: Uint8Array, first = 0): Generator<NewEvent> {
+  const perBatch = LIMITS.unitsPerBatch * SHA256_BYTES;
+  for (let at = 0; at < digests.byteLength; at += perBatch) {
+    const index = first + at / SHA256_BYTES;
+    yield {
+      type: 'units.created',
+      event_id: `units/${jobId}/${index}`,
+      job_id: jobId,
+      first: index,
+      input_digests: Buffer.from(
+        digests.buffer,
+        digests.byteOffset + at,
+        Math.min(perBatch, digests.byteLength - at),
+      ).toString('base64'),
+    };
+  }
+}
+
+/** Each event a journal step of its own (a batch of units each). */
+export function* oneAStep(events: Iterable<NewEvent>): Generator<NewEvent[]> {
+  for (const event of events) yield [event];
+}
+
+/**
+ * The batches of the units a crash left unjournaled of a batched job (it has `created` of
+ * `unit_count`), read again from its stored input; undefined when the store no longer has it whole.
+ */
+export async function missingUnits(
+  blobs: Pick<Blobs, 'open'>,
+  record: JobRecord,
+): Promise<Iterable<NewEvent> | undefined> {
+  const opened = record.input && blobs.open(record.input.cid);
+  if (!opened) return undefined;
+  const digests = new UnitDigests(record.input!.chunk_bytes);
+  for await (const piece of digests.through(opened.chunks)) void piece; // hashed on the way through
+  const all = digests.end();
+  if (all.byteLength !== record.job.unit_count * SHA256_BYTES) return undefined;
+  return unitBatches(record.job.job_id, all.subarray(record.created * SHA256_BYTES), record.created);
+}
+
+/** `bytes`: the input's declared size, when known (a stream is cut off at the limit). */
+function inputTooLarge(bytes?: number): ApiError {
+  const size = bytes === undefined ? `more than ${MAX_STREAMED_INPUT_BYTES}` : String(bytes);
+  return new ApiError(
+    'bad_request',
+    `the input is ${size} bytes; a job's input is at most ${MAX_STREAMED_INPUT_BYTES} bytes (MAX_STREAMED_INPUT_BYTES)`,
+  );
+}
+
+/**
+ * The sha256 of each `chunk`-byte unit of a stream (a pack, in a packed job), taken as the stream
+ * passes through; `unitBytes`: a unit's input as the user counts units, for their limit.
+ */
+class UnitDigests {
+  #digests = new Uint8Array(1024 * SHA256_BYTES);
+  #units = 0;
+  #inputBytes = 0;
+  /** The unit being filled across pieces of the stream, and how much of it has come. */
+  #partial: Hash | undefined;
+  #partialBytes = 0;
+
+  constructor(
+    private readonly chunk: number,
+    private readonly unitBytes = chunk,
+  ) {}
+
+  async *through(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const piece of source) {
+      this.#take(piece);
+      yield piece;
+    }
+  }
+
+  /** Every unit's digest, the last (shorter) one included. */
+  end(): Uint8Array {
+    if (this.#partial) this.#push(this.#partial.digest());
+    this.#partial = undefined;
+    return this.#digests.subarray(0, this.#units * SHA256_BYTES);
+  }
+
+  #take(piece: Uint8Array): void {
+    this.#inputBytes += piece.byteLength;
+    let at = 0;
+    if (this.#partial) {
+      at = Math.min(piece.byteLength, this.chunk - this.#partialBytes);
+      this.#partial.update(piece.subarray(0, at));
+      this.#partialBytes += at;
+      if (this.#partialBytes < this.chunk) return;
+      this.#push(this.#partial.digest());
+      this.#partial = undefined;
+    }
+    // Whole units within the piece are hashed at once (most units, when they are small).
+    for (; at + this.chunk <= piece.byteLength; at += this.chunk)
+      this.#push(hash('sha256', piece.subarray(at, at + this.chunk), 'buffer'));
+    if (at < piece.byteLength) {
+      this.#partial = createHash('sha256').update(piece.subarray(at));
+      this.#partialBytes = piece.byteLength - at;
+    }
+  }
+
+  #push(digest: Uint8Array): void {
+    const units = unitsOfInput(this.#inputBytes, this.unitBytes);
+    if (units > LIMITS.unitsPerJob) throw tooManyUnitsSoFar(this.unitBytes, this.#inputBytes);
+    if ((this.#units + 1) * SHA256_BYTES > this.#digests.byteLength) {
+      const grown = new Uint8Array(this.#digests.byteLength * 2);
+      grown.set(this.#digests);
+      this.#digests = grown;
+    }
+    this.#digests.set(digest, this.#units * SHA256_BYTES);
+    this.#units++;
+  }
+}
+
+/** Bytes of a whole input hashed on one turn of the event loop: ~1,000 units of 64 B, a few ms. */
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * A whole input (jobs.submit's base64) as a stream of pieces, a turn of the event loop apart: as
+ * one piece, a 100,000-unit input's digests were taken in one task of ~440 ms.
+ */
+export async function* inPieces(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.byteLength; at += PIECE_BYTES) {
+    if (at > 0) await nextTurn();
+    yield bytes.subarray(at, at + PIECE_BYTES);
+  }
+}

@@ -1,0 +1,155 @@
+// Invites, both sides. The inviter makes a code (node/invites/code.ts) naming its addresses now,
+// relayed ones included, and keeps the invite (node/invites/store.ts); the invited node checks the
+// code, dials the inviter (directly, through its relay, then maybe hole punching), proves the
+// secret (/mesh/1/invite/1.0.0), and on the inviter's yes trusts it at the weight its person
+// chose, as the inviter trusts it at the weight chosen when inviting. The inviter's person hears
+// of it (`invite.accepted`: the event feed, a desktop notification).
+import type { ApiEvent, ApiEventType, MethodResult } from '../../../core/api/contract.js';
+import { describeError } from '../../../core/errors.js';
+import { inviteAddresses, isReachable } from '../../../core/reach/addresses.js';
+import { INVITE_LIMITS, type RedeemReply, type RedeemRequest } from '../../../core/reach/invite.js';
+import { ApiError } from '../../api/errors.js';
+import type { Identity } from '../../identity/identity.js';
+import { decodeInvite, encodeInvite, InviteError } from '../../invites/code.js';
+import { InviteStore } from '../../invites/store.js';
+import type { Reach } from '../../p2p/index.js';
+import type { NewEvent } from '../context/node-context.js';
+
+const DIAL_TIMEOUT_MS = 20_000;
+const REDEEM_TIMEOUT_MS = 10_000;
+
+export interface InviteDeps {
+  dataDir: string;
+  identity: Identity;
+  name: string;
+  reach: Reach;
+  record(events: NewEvent[]): Promise<void>;
+  emit(type: ApiEventType, data: ApiEvent['data']): void;
+  /** The addresses the journal keeps for `peer` (identify told them). */
+  addressesOf(peer: string): string[];
+  /** Trust changed: follow, republish, keep the peer connected (redial). */
+  trusted(): void;
+  log(message: string): void;
+}
+
+export class Invites {
+  readonly #store: InviteStore;
+
+  constructor(private readonly deps: InviteDeps) {
+    this.#store = new InviteStore(deps.dataDir);
+  }
+
+  async create(trust: number, expiresSeconds: number): Promise<MethodResult<'invites.create'>> {
+    const { identity, reach } = this.deps;
+    const now = Date.now();
+    const addrs = inviteAddresses(reach.addresses(), identity.peerId, INVITE_LIMITS.addresses);
+    const { record, secret } = this.#store.create(trust, expiresSeconds, now);
+    const code = await encodeInvite(
+      {
+        v: 1,
+        peer: identity.peerId,
+        addrs,
+        id: record.id,
+        secret,
+        expires: Math.floor(Date.parse(record.expires_at) / 1000),
+        name: this.deps.name.slice(0, INVITE_LIMITS.nameChars),
+      },
+      identity,
+    );
+    return {
+      code,
+      invite_id: record.id,
+      expires_at: record.expires_at,
+      addresses: addrs,
+      reachable: isReachable(addrs) || addrs.some((a) => a.includes('/p2p-circuit')),
+    };
+  }
+
+  list(): MethodResult<'invites.list'> {
+    const now = Date.now();
+    return {
+      invites: this.#store.list().map((r) => ({
+        invite_id: r.id,
+        trust: r.trust,
+        created_at: r.created_at,
+        expires_at: r.expires_at,
+        state: r.accepted_by !== null ? 'accepted' : Date.parse(r.expires_at) <= now ? 'expired' : 'pending',
+        accepted_by: r.accepted_by,
+      })),
+    };
+  }
+
+  async accept(code: string, trust: number): Promise<MethodResult<'invites.accept'>> {
+    const { identity, reach } = this.deps;
+    let invite;
+    try {
+      invite = await decodeInvite(code, Date.now());
+    } catch (err) {
+      if (err instanceof InviteError)
+        throw new ApiError(err.code === 'expired' ? 'conflict' : 'bad_request', err.message);
+      throw err;
+    }
+    if (invite.peer === identity.peerId) throw new ApiError('bad_request', 'this is an invite of your own node');
+    try {
+      await reach.dial(invite.peer, invite.addrs, AbortSignal.timeout(DIAL_TIMEOUT_MS));
+    } catch (err) {
+      const where = invite.addrs.length > 0 ? invite.addrs.join(', ') : 'no address (the code has none)';
+      throw new ApiError('unavailable', `could not reach the inviter at ${where}: ${describeError(err)}`);
+    }
+    const request: RedeemRequest = {
+      v: 1,
+      id: invite.id,
+      secret: invite.secret,
+      name: this.deps.name.slice(0, INVITE_LIMITS.nameChars),
+    };
+    let reply: RedeemReply;
+    try {
+      reply = await reach.redeem(invite.peer, request, AbortSignal.timeout(REDEEM_TIMEOUT_MS));
+    } catch (err) {
+      throw new ApiError('unavailable', `the inviter did not answer: ${describeError(err)}`);
+    }
+    if (!reply.ok)
+      throw new ApiError(
+        reply.code === 'bad_request' ? 'bad_request' : 'conflict',
+        `the inviter refused: ${reply.message} (${reply.code})`,
+      );
+    const name = reply.name ?? invite.name;
+    await this.deps.record([
+      { type: 'peer.seen', peer_id: invite.peer, ...(name !== undefined ? { name } : {}), addresses: invite.addrs },
+      { type: 'trust.set', peer_id: invite.peer, weight: trust },
+    ]);
+    this.deps.emit('trust.changed', { peer_id: invite.peer, weight: trust });
+    this.deps.trusted();
+    this.#mayRelay(invite.peer);
+    return { peer_id: invite.peer, name: name ?? null, link: reach.link(invite.peer) };
+  }
+
+  /** A peer I now trust may be my relay (behind a NAT): reserved on in the background. */
+  #mayRelay(peer: string): void {
+    // After the redeem exchange has answered: its stream rides the connection made again.
+    setTimeout(() => {
+      this.deps.reach.trusted(peer).catch((err: unknown) => this.deps.log(`relay on ${peer}: ${describeError(err)}`));
+    }, 200).unref();
+  }
+
+  /** The inviter's side of /mesh/1/invite/1.0.0. */
+  readonly redeem = async (peer: string, request: RedeemRequest): Promise<RedeemReply> => {
+    if (peer === this.deps.identity.peerId) return { ok: false, code: 'bad_request', message: 'an invite of my own' };
+    const decision = this.#store.redeem(request.id, request.secret, peer, Date.now());
+    if (!decision.ok) return { ok: false, code: decision.code, message: decision.message };
+    if (!decision.again) {
+      const weight = decision.trust ?? 0;
+      await this.deps.record([
+        ...(request.name !== undefined
+          ? [{ type: 'peer.seen' as const, peer_id: peer, name: request.name, addresses: this.deps.addressesOf(peer) }]
+          : []),
+        { type: 'trust.set', peer_id: peer, weight },
+      ]);
+      this.deps.emit('trust.changed', { peer_id: peer, weight });
+      this.deps.emit('invite.accepted', { peer, invite_id: request.id, weight, name: request.name ?? null });
+      this.deps.trusted();
+      this.#mayRelay(peer);
+    }
+    return { ok: true, name: this.deps.name.slice(0, INVITE_LIMITS.nameChars) };
+  };
+}

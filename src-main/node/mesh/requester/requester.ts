@@ -1,0 +1,306 @@
+// The requester's half of the round: publish what still wants workers, hand back what missed its
+// deadline or was released, cancel. Submits are job-submits.ts; offers and their acceptance are
+// acceptance.ts; results, consensus and settlement are verdicts.ts.
+import { unitIdsOf, type JobRecord } from '../../../core/mesh/state/state.js';
+import { parseUnitId, unitIdOf } from '../../../core/mesh/state/unit-table.js';
+import { packOf, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
+import type { OfferView } from '../../../core/api/contract.js';
+import type { MessageBody } from '../../../core/protocol/messages.js';
+import type { Offer, WorkRequest, WorkUnit } from '../../../core/schemas/index.js';
+import { ApiError } from '../../api/errors.js';
+import type { Executor } from '../../exec/index.js';
+import { failureMessageHere } from '../verdicts/ground-truth.js';
+import { Acceptor } from './offer-acceptance.js';
+import type { NodeContext } from '../context/node-context.js';
+import { OpenUnits } from './open-units.js';
+import { JobBudgets } from '../jobs/job-budgets.js';
+import { JobSubmits } from '../jobs/job-submits.js';
+import { roundByJob } from '../jobs/job-rounds.js';
+import { JobWaits } from '../jobs/job-waits.js';
+import { offerViews } from '../views/job-view.js';
+import { userUnits } from '../context/unit-events.js';
+import { priceOf, refundEvent, settleEvent, settlementsFor } from '../settlement/settlement-messages.js';
+import { Verdicts } from '../verdicts/verdicts.js';
+import type { ClosedEarlier } from '../settlement/payments.js';
+import { WatchTimer } from '../basics/watch-timer.js';
+import { WorkRequests } from './work-requests.js';
+
+/** How often assignments past their deadline are looked for. */
+const DEADLINE_CHECK_MS = 250;
+
+export class Requester {
+  readonly #acceptor: Acceptor;
+  readonly #verdicts: Verdicts;
+  readonly #open: OpenUnits;
+  readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
+  readonly #requests: WorkRequests;
+  /** Jobs submitted: split, estimated and journaled; my jobs' own deadlines. */
+  readonly submits: JobSubmits;
+  /** Why a running job of mine is not moving, for its view. */
+  readonly #waits: JobWaits;
+  /** My jobs' budgets: set anew by their user, or a job out of budget cancelled after a wait. */
+  readonly budgets: JobBudgets;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly executor: Executor,
+    options: {
+      graceSeconds: number;
+      providerPipeline: number;
+      /** Called once a unit of mine has its verdict (render jobs fetch and assemble their tiles). */
+      onVerdict?: (unitId: string) => Promise<void>;
+      /** How assignments of a compacted job closed (the journal's ledger): for a provider that asks again. */
+      closedEarlier?: ClosedEarlier;
+      /** The peers connected now (a job's waiting counts only those: job-waits.ts). */
+      connectedPeers?: () => string[];
+      /** How long a job out of budget waits for its user before it is cancelled (default OUT_OF_BUDGET_MS). */
+      outOfBudgetMs?: number;
+    },
+  ) {
+    // A job out of budget, or past its own deadline, is cancelled, saying why.
+    const budgets = (this.budgets = new JobBudgets(
+      ctx,
+      (jobId, reason) => this.cancel(jobId, reason),
+      () => {
+        ctx.commitmentChanged();
+        this.acceptSoon();
+      },
+      options.outOfBudgetMs,
+    ));
+    const waits = (this.#waits = new JobWaits(ctx, options.connectedPeers));
+    this.#acceptor = new Acceptor(
+      ctx,
+      {
+        openUnit: (id) => this.#openUnit(id),
+        wanted: (unit) => this.#open.wanted(unit),
+        undecided: () => this.#undecided(),
+        rounded: (round) => {
+          const jobs = roundByJob(round);
+          budgets.round(jobs);
+          waits.round(jobs);
+        },
+        accepted: (acceptances) => this.#verdicts.accepted(acceptances),
+      },
+      options,
+    );
+    this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict, options.closedEarlier);
+    this.#open = new OpenUnits(ctx, this.#verdicts.extra);
+    this.#requests = new WorkRequests(ctx, this.#open, {
+      runningJobs: (strangersOnly) => this.#runningJobs(strangersOnly),
+      hasOfferFrom: (provider, unitId) => this.#acceptor.hasOfferFrom(provider, unitId),
+    });
+    this.submits = new JobSubmits(ctx, executor, (jobId, reason) => this.cancel(jobId, reason));
+  }
+
+  /** Checks deadlines from now on, finishes a submit a crash cut short, and decides what a restart left undecided. */
+  async start(): Promise<void> {
+    this.#deadlines.start();
+    await this.submits.finish();
+    await this.resume();
+    this.submits.watchDeadlines();
+  }
+
+  /** My state changed: deadlines are watched again if an assignment of mine is open. */
+  wake(): void {
+    this.#deadlines.wake();
+  }
+
+  /** Checks deadlines now; true while an assignment of mine still waits for its result. */
+  #watchDeadlines(): boolean {
+    this.ctx.background('checking deadlines', this.checkDeadlines());
+    return this.ctx.state.inFlightAs('requester').size > 0;
+  }
+
+  /** Stops the deadline checks and acceptance rounds; resolves when the round and decisions under way have ended. */
+  async stop(): Promise<void> {
+    this.#deadlines.stop();
+    await this.submits.stop();
+    await this.#acceptor.stop();
+    await this.#verdicts.stop();
+  }
+
+  onOffers(from: string, offers: Offer[]): Promise<void> {
+    return this.#acceptor.onOffers(from, offers);
+  }
+
+  acceptSoon(): void {
+    this.#acceptor.acceptSoon();
+  }
+
+  /** A provider connected: what I accepted and it may never have heard of goes again. */
+  resendAcceptances(provider: string): void {
+    this.#acceptor.resend(provider);
+  }
+
+  offers(jobId: string): OfferView[] {
+    return offerViews(this.ctx.state, jobId, this.#acceptor.heldOffers(jobId), this.ctx.now());
+  }
+
+  /** The live offers for a job's units, as their providers sent them. */
+  heldOffers(jobId: string): Offer[] {
+    return this.#acceptor.heldOffers(jobId);
+  }
+
+  /** Manual mode: takes every open offer of one provider on the job, with the same checks as policy. */
+  acceptFrom(
+    jobId: string,
+    provider: string,
+  ): Promise<{ accepted: number; refused: { offer_id: string; reason: string }[] }> {
+    return this.#acceptor.acceptFrom(jobId, provider);
+  }
+
+  /** A provider's results: each checked and decided as its own unit's, answered in one settlement. */
+  onResults(from: string, message: MessageBody<'results'>): Promise<MessageBody<'settlement'>> {
+    return this.#verdicts.onResults(from, message);
+  }
+
+  /** Unit `index` of my job, failed, run here for its message (failureMessageHere): a pack's unit alone. */
+  async failureHere(job: JobRecord, index: number, failure: string): Promise<string | undefined> {
+    const { pack, place } = packOf(index, unitsPerPackOf(job.job));
+    const unit = this.ctx.state.units.get(unitIdOf(job.job.job_id, pack))?.unit;
+    return unit && failureMessageHere(this.ctx, this.executor, unit, failure, place);
+  }
+
+  decide(unitId: string): Promise<void> {
+    return this.#verdicts.decide(unitId);
+  }
+
+  /** Whether any job of mine has a unit that wants workers now. */
+  hasOpenUnits(): boolean {
+    for (const record of this.#runningJobs()) if (this.#open.of(record, 1).length > 0) return true;
+    return false;
+  }
+
+  /** My running jobs (for strangers: those open to them). */
+  *#runningJobs(strangersOnly = false): Iterable<JobRecord> {
+    for (const record of this.ctx.state.jobs.values()) {
+      if (record.cancelled || record.completedAt || record.job.requester !== this.ctx.me) continue;
+      if (!strangersOnly || record.job.open_to_strangers === true) yield record;
+    }
+  }
+
+  /** Units of my running jobs without a verdict. */
+  #undecided(): number {
+    let count = 0;
+    for (const { job, created, decided, cancelled, completedAt } of this.ctx.state.jobs.values())
+      if (job.requester === this.ctx.me && !cancelled && !completedAt) count += Math.max(0, created - decided);
+    return count;
+  }
+
+  /** A unit of a running job of mine, while it wants workers. */
+  #openUnit(unitId: string): WorkUnit | undefined {
+    // The job by the unit's id (my jobs name their units so): its record is made once, below.
+    const at = parseUnitId(unitId);
+    const job = at && this.ctx.state.jobs.get(at.jobId);
+    if (!job || job.cancelled || job.completedAt || job.job.requester !== this.ctx.me) return undefined;
+    const unit = this.#open.stillWanted(unitId);
+    return unit?.job_id === job.job.job_id ? unit : undefined;
+  }
+
+  /** My work requests for a commitment (work-requests.ts). */
+  workRequests(audience: 'trusted' | 'strangers'): WorkRequest[] {
+    return this.#requests.list(audience);
+  }
+
+  /** A provider pulling more units of a job (work-requests.ts). */
+  onPull(from: string, pull: MessageBody<'pull'>): MessageBody<'units'> {
+    return this.#requests.onPull(from, pull);
+  }
+
+  /** A provider handing units back: refunded, and offered again. */
+  async onRelease(from: string, { assignments }: MessageBody<'release'>): Promise<MessageBody<'settlement'>> {
+    // Only the sender's own assignments are answered: another provider's settlements are not its business.
+    const its = assignments.filter((id) => {
+      const acceptance = this.ctx.state.assignments.get(id)?.acceptance;
+      return acceptance?.provider_peer === from && acceptance.requester_peer === this.ctx.me;
+    });
+    const mine = its.filter((id) => {
+      const assignment = this.ctx.state.assignments.get(id)!;
+      return assignment.escrow === 'held' && !assignment.result;
+    });
+    await this.ctx.record(mine.map((id) => refundEvent(this.ctx.now(), id, 'failed')));
+    for (const id of mine)
+      this.ctx.emit('unit.reoffered', {
+        ...userUnits(this.ctx.state, this.ctx.state.assignments.get(id)!.acceptance.unit_id),
+        reason: 'released',
+      });
+    this.ctx.commitmentChanged();
+    this.acceptSoon();
+    // The reply carries what fits; the receipts of the rest follow in settlements of their own.
+    const [reply, ...rest] = settlementsFor(this.ctx.state, its);
+    for (const settlement of rest) this.#send(from, settlement);
+    return reply!;
+  }
+
+  /** What a job's view knows only from my requester's round: units awaiting agreement (verdicts.ts), and why it waits (job-waits.ts). */
+  liveOf(record: JobRecord): { awaitingAgreement: number; waiting?: string } {
+    const waiting = this.budgets.why(record) ?? this.#waits.why(record);
+    return {
+      awaitingAgreement: this.#verdicts.awaitingAgreement(record.job.job_id),
+      ...(waiting !== undefined ? { waiting } : {}),
+    };
+  }
+
+  /** Refunds assignments past their deadline, so their units are offered again (verdicts.ts). */
+  checkDeadlines(): Promise<void> {
+    return this.#verdicts.refundLate();
+  }
+
+  /** Cancels a job of mine; `reason`: why, when the node cancels it, not its user. */
+  async cancel(jobId: string, reason?: string): Promise<void> {
+    const job = this.ctx.state.jobs.get(jobId);
+    if (!job || job.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
+    if (job.cancelled || job.completedAt) return;
+    const heldOf = () =>
+      [...unitIdsOf(job)]
+        .flatMap((id) => this.ctx.state.assignmentsOf(id))
+        .filter((assignment) => assignment.escrow === 'held');
+    // A result being taken is waited for (claimed, verdicts.ts): journaled, it is paid below, not refunded.
+    const claimed = await this.#verdicts.claims.claimEvery(() =>
+      heldOf().flatMap((a) => (a.result ? [] : [a.acceptance.assignment_id])),
+    );
+    const held = heldOf();
+    try {
+      if (job.cancelled || job.completedAt) return;
+      // A result already delivered is paid, checked or not: its provider did what was asked in time,
+      // and could not tell a refund of it from a requester keeping a result it never paid for. Only
+      // units without a result are refunded.
+      await this.ctx.record([
+        { type: 'job.cancelled', job_id: jobId, ...(reason !== undefined ? { reason } : {}) },
+        ...held.map((assignment) =>
+          assignment.result
+            ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
+            : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
+        ),
+      ]);
+    } finally {
+      this.#verdicts.claims.release(claimed);
+    }
+    this.#verdicts.tellProviders(held);
+    this.ctx.emit('job.cancelled', { job_id: jobId, ...(reason !== undefined ? { reason } : {}) });
+    this.ctx.commitmentChanged();
+  }
+
+  /**
+   * After a restart: units whose results are all in but undecided are decided, one after another,
+   * in the background (a verdict may wait to fetch its output from a provider not yet back).
+   */
+  async resume(): Promise<void> {
+    // Only units with a result can be decided: the others wait for offers (a job may have a million).
+    const undecided = new Set<string>();
+    for (const { acceptance, result } of this.ctx.state.assignments.values())
+      if (result && acceptance.requester_peer === this.ctx.me && !this.ctx.state.units.get(acceptance.unit_id)?.verdict)
+        undecided.add(acceptance.unit_id);
+    this.ctx.background(
+      'deciding what the restart left undecided',
+      (async () => {
+        for (const id of undecided) await this.decide(id);
+      })(),
+    );
+    await this.#verdicts.resume();
+  }
+
+  #send(provider: string, settlement: MessageBody<'settlement'>): void {
+    this.ctx.background('sending a settlement', this.ctx.send(provider, 'settlement', settlement));
+  }
+}

@@ -1,0 +1,55 @@
+// Every verified message a peer sends this node, gossip or direct, to the half of the round it
+// concerns; what is returned answers a direct request.
+import { offersOf, type MessageBody, type MessageType } from '../../../core/protocol/messages.js';
+import type { MessageContext, VerifiedMessage } from '../../p2p/index.js';
+import type { Following } from '../peers/following.js';
+import type { Provider } from '../provider/provider.js';
+import type { Requester } from '../requester/requester.js';
+
+export interface Inbox {
+  /** My peer id. */
+  me: string;
+  requester: Requester;
+  provider: Provider;
+  /** The commitments of the peers I follow (I trust them). */
+  following: Following;
+}
+
+export async function answerMessage(
+  inbox: Inbox,
+  msg: VerifiedMessage,
+  { via, from }: MessageContext,
+): Promise<{ type: string; body: unknown } | undefined> {
+  const { requester, provider } = inbox;
+  const type = msg.type as MessageType;
+  switch (type) {
+    case 'commitment': {
+      // By gossip, on its author's topic; or directly from its author, whom I answer `ack` if I follow it.
+      const direct = via === 'direct';
+      if (direct && msg.author !== from) return undefined;
+      const commitment = inbox.following.take(msg.author, msg.body as MessageBody<'commitment'>, direct);
+      if (commitment) provider.onCommitment(msg.author, commitment);
+      return commitment && direct ? { type: 'ack', body: {} } : undefined;
+    }
+    case 'pull':
+      return { type: 'units', body: requester.onPull(from, msg.body as MessageBody<'pull'>) };
+    case 'offers':
+      await requester.onOffers(from, offersOf((msg.body as MessageBody<'offers'>).groups, from, inbox.me));
+      return { type: 'ack', body: {} };
+    case 'acceptances':
+      return { type: 'accepted', body: await provider.onAcceptances(from, msg.body as MessageBody<'acceptances'>) };
+    case 'results':
+      return { type: 'settlement', body: await requester.onResults(from, msg.body as MessageBody<'results'>) };
+    case 'release':
+      return { type: 'settlement', body: await requester.onRelease(from, msg.body as MessageBody<'release'>) };
+    case 'settlement':
+      await provider.applySettlement(from, msg.body as MessageBody<'settlement'>);
+      return { type: 'ack', body: {} };
+    case 'advert':
+    case 'accepted':
+    case 'units':
+    case 'ack':
+      break; // replies, and adverts: nothing to answer
+  }
+  return undefined;
+}

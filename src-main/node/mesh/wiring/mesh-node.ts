@@ -1,0 +1,410 @@
+// A running mesh node: its identity, journal and state, the p2p network, the sandbox, and the
+// two halves of the round (requester, provider), wired together. The daemon and the desktop app
+// both start one of these; the local API serves it (api-handlers.ts).
+//
+// Lifecycle: `start` opens the journal, the blob store, the sandbox and the network, in that
+// order, then starts the requester and provider; if any step fails, what was opened is closed in
+// reverse order and the error is rethrown. `stop` aborts every network wait (ctx.signal), stops
+// the provider and requester (their timers, their running units), waits for the work still in
+// flight (journal writes, sends, message handlers), then closes the network, the GPU, the sandbox
+// and the journal: the reverse of the opening order.
+import { withJobInputs } from '../context/blobs.js';
+import type { Availability } from '../../../core/availability/index.js';
+import type { ApiEvent, ApiEventType } from '../../../core/api/contract.js';
+import { describeError } from '../../../core/errors.js';
+import { mayFetch } from '../../../core/mesh/rules/blob-access.js';
+import { PenaltyBook } from '../../../core/mesh/rules/penalties.js';
+import type { MeshState } from '../../../core/mesh/state/state.js';
+import { ADVERT_TOPIC } from '../../../core/protocol/messages.js';
+import { MIN_PIPELINE } from '../../../core/scheduler/index.js';
+import type { AvailabilitySlot, PriceSchedule } from '../../../core/schemas/index.js';
+import { BlobCollector } from '../../blobs/collector.js';
+import { cidOfBytes } from '../../blobs/cid.js';
+import { loadStorageConfig } from '../../config/storage-config.js';
+import type { Executor } from '../../exec/index.js';
+import type { GpuService } from '../../gpu/gpu-service.js';
+import type { Identity } from '../../identity/identity.js';
+import type { Journal } from '../../journal/index.js';
+import { Redialer, type MeshNetwork } from '../../p2p/index.js';
+import type { AvailabilityWatch } from '../machine/availability.js';
+import { CommitmentPublisher } from '../peers/commitment.js';
+import { countJobs } from '../views/job-tally.js';
+import { journalStep } from '../state/journal-step.js';
+import { Following } from '../peers/following.js';
+import { iso, type NewEvent, type NodeContext } from '../context/node-context.js';
+import { EventLog } from '../views/event-log.js';
+import { FrameAssembler } from '../render/frames.js';
+import { answerMessage, type Inbox } from './inbox.js';
+import { Invites } from '../peers/invites.js';
+import { InFlight, Opened } from '../basics/lifecycle.js';
+import type { Machine } from '../machine/machine.js';
+import { openHardware } from '../machine/hardware.js';
+import { peerCalls } from '../peers/peer-calls.js';
+import { Heartbeat } from '../peers/heartbeat.js';
+import { openResources, type Opening } from './opening.js';
+import { Provider } from '../provider/provider.js';
+import { Requester } from '../requester/requester.js';
+import { jobSummary, unitDetailsOf } from '../views/job-view.js';
+import { StateKeeper, type LoadedState } from '../state/state-keeper.js';
+import { shippedModules } from '../units/algorithms.js';
+import { logTo, type MeshNodeOptions } from './node-options.js';
+
+export type { MeshNodeOptions } from './node-options.js';
+
+/** 1 credit per core-second; per Gfuel about the same on a core that runs ~3.4 Gfuel/s. */
+const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, per_gfuel: 300, minimum: 10 };
+
+export class MeshNode {
+  readonly events = new EventLog();
+  readonly startedAt = iso(Date.now());
+  readonly identity: Identity;
+  readonly journal: Journal;
+  readonly state: MeshState;
+  readonly network: MeshNetwork;
+  readonly executor: Executor;
+  readonly ctx: NodeContext;
+  readonly requester: Requester;
+  readonly provider: Provider;
+  readonly frames: FrameAssembler;
+  readonly machine: Machine;
+  readonly gpu: GpuService;
+  readonly invites: Invites;
+  /** The state's snapshots, and compaction of finished jobs. */
+  readonly keeper: StateKeeper;
+  /** How this start loaded the state: from a snapshot, or folded in full. */
+  readonly loaded: LoadedState;
+  readonly collector: BlobCollector;
+  /** Dials the peers I trust at start, and again with backoff when they go away. */
+  readonly #redial: Redialer;
+  readonly #commitment: CommitmentPublisher;
+  readonly #following: Following;
+  readonly #inbox: Inbox;
+  readonly #penalties = new PenaltyBook();
+  /** Why I offered nothing at the last look (to tell when that changes). */
+  readonly #availability: AvailabilityWatch;
+  readonly #heartbeat = new Heartbeat(
+    () => !this.requester.hasOpenUnits(),
+    () => this.availabilityChanged(),
+  );
+  /** Aborted by stop: ends every network wait (ctx.signal). */
+  readonly #stopping = new AbortController();
+  /** Journal writes, sends, fetches, message handlers and background work not yet settled. */
+  readonly #inFlight = new InFlight();
+  #stopped: Promise<void> | undefined;
+  readonly #unlock: () => void;
+
+  private constructor(
+    readonly options: MeshNodeOptions,
+    opening: Opening,
+  ) {
+    ({
+      unlock: this.#unlock,
+      identity: this.identity,
+      journal: this.journal,
+      state: this.state,
+      network: this.network,
+      executor: this.executor,
+    } = opening);
+    const { network, executor } = opening;
+    const log = logTo(options);
+    const signal = this.#stopping.signal;
+    const shipped = new Set(shippedModules().map((module) => cidOfBytes(module)));
+    const storage = options.storage ?? loadStorageConfig(options.dataDir);
+    const blobs = withJobInputs(opening.blobs, this.state);
+    this.collector = new BlobCollector(blobs, this.state, storage, shipped, log, {
+      deliveredAt: (id) => this.provider.deliveredAt(id),
+      compactedOutputs: (jobId) => this.journal.archive.verifiedOutputs(jobId),
+      compactedNeeds: (role) => this.journal.archive.keptNeeds(role),
+      forgetNeeds: (before) => this.journal.archive.dropNeedsBefore(before),
+    });
+    this.ctx = {
+      me: this.identity.peerId,
+      identity: this.identity,
+      state: this.state,
+      blobs,
+      quota: this.collector.quota,
+      receipts: opening.receipts,
+      commitments: new Map(),
+      now: () => Date.now(),
+      signal,
+      record: (events) => this.record(events),
+      ...peerCalls(network, signal, this.#inFlight, log),
+      background: (what, work) => this.#background(what, work),
+      emit: (type, data) => this.emit(type, data),
+      commitmentChanged: (newJob) => this.publishSoon(newJob),
+      log,
+    };
+    const loaded = (this.loaded = opening.loaded);
+    if (loaded.snapshotSeq === null && loaded.folded > 0)
+      log(`state folded from all ${loaded.folded} events of the journal (no snapshot used: ${loaded.miss})`);
+    this.keeper = new StateKeeper(
+      this.journal,
+      this.state,
+      {
+        record: (events) => this.record(events),
+        summarize: (record) => jobSummary(this.state, record),
+        unitDetails: (record) => unitDetailsOf(this.state, record),
+        now: () => Date.now(),
+        log,
+      },
+      options.history,
+      loaded.snapshotSeq,
+    );
+    this.frames = new FrameAssembler(this.ctx);
+    ({
+      machine: this.machine,
+      gpu: this.gpu,
+      availability: this.#availability,
+    } = openHardware(options.dataDir, options.gpu, this.state, executor, {
+      changed: () => this.availabilityChanged(),
+      stopped: () => this.#stopped !== undefined,
+      onBattery: () => this.#background('handing units back on battery', this.provider.release('paused')),
+      publishSoon: () => this.publishSoon(),
+      emit: (type, data) => this.emit(type, data),
+      log,
+    }));
+    this.requester = new Requester(this.ctx, executor, {
+      graceSeconds: options.graceSeconds ?? 30,
+      providerPipeline: MIN_PIPELINE,
+      onVerdict: (unitId) => this.frames.onVerdict(unitId),
+      closedEarlier: (provider, ids) => this.journal.ledger.closings(this.ctx.me, provider, ids),
+      connectedPeers: () => network.connectedPeers(),
+      ...(options.outOfBudgetMs !== undefined ? { outOfBudgetMs: options.outOfBudgetMs } : {}),
+    });
+    this.provider = new Provider(this.ctx, executor, {
+      price: () => this.price,
+      slots: () => this.currentSlots(),
+      concurrency: executor.workers + 2,
+      gpu: this.gpu,
+    });
+    this.#commitment = new CommitmentPublisher(this.ctx, network, {
+      slots: () => this.currentSlots(),
+      workRequests: (audience) => this.requester.workRequests(audience),
+      contribution: () => this.provider.contribution(),
+      published: () => this.provider.roundSoon(),
+    });
+    this.#following = new Following(this.ctx, network, (peer) => this.#commitment.resend(peer));
+    this.#redial = new Redialer(network.reach, (peer) => network.reach.link(peer) !== null, log);
+    this.invites = new Invites({
+      dataDir: options.dataDir,
+      identity: this.identity,
+      name: options.name ?? this.identity.peerId.slice(-8),
+      reach: network.reach,
+      record: (events) => this.record(events),
+      emit: (type, data) => this.emit(type, data),
+      addressesOf: (peer) => this.state.peers.get(peer)?.addresses ?? [],
+      trusted: () => (this.followTrusted(), this.publishSoon()),
+      log,
+    });
+    this.#inbox = { me: this.ctx.me, requester: this.requester, provider: this.provider, following: this.#following };
+  }
+
+  /** What I ask for my compute: what the user set, else the node's options, else the defaults. */
+  get price(): PriceSchedule {
+    return this.state.price ?? this.options.price ?? DEFAULT_PRICE;
+  }
+
+  async setPrice(price: PriceSchedule): Promise<void> {
+    await this.record([{ type: 'price.set', price }]);
+    this.emit('price.changed', {
+      per_core_second: price.per_core_second,
+      per_gfuel: price.per_gfuel ?? null,
+      minimum: price.minimum,
+    });
+  }
+
+  /** Opens everything in order; a failure closes what was opened, in reverse, and is rethrown. */
+  static async start(options: MeshNodeOptions): Promise<MeshNode> {
+    const opened = new Opened(logTo(options));
+    let node: MeshNode;
+    try {
+      node = new MeshNode(options, await openResources(options, opened));
+    } catch (err) {
+      await opened.closeAll();
+      throw err;
+    }
+    // From here the node owns what was opened: its stop closes it all.
+    try {
+      await node.#start();
+    } catch (err) {
+      await node.stop();
+      throw err;
+    }
+    return node;
+  }
+
+  async #start(): Promise<void> {
+    this.collector.start(); // first, so that the quotas are counted before any acceptance
+    this.#wire();
+    await this.requester.start();
+    this.provider.start();
+    this.keeper.start();
+    this.#background('assembling frames', this.frames.resume());
+    this.#background(
+      'counting jobs',
+      countJobs(this.state, () => this.#stopped !== undefined),
+    );
+    if (!this.options.deferMachine) this.machine.start();
+  }
+
+  get peerId(): string {
+    return this.identity.peerId;
+  }
+
+  #wire(): void {
+    const { network } = this;
+    network.serveBlobs({
+      allows: (peer, cid) => mayFetch(this.state, peer, cid),
+      open: (cid) => this.ctx.blobs.open(cid),
+    });
+    network.serveInvites(this.invites.redeem);
+    network.onMessage((msg, context) =>
+      this.#stopped ? Promise.resolve(undefined) : this.#inFlight.track(answerMessage(this.#inbox, msg, context)),
+    );
+    network.onDrop((peer, reason, detail, culprit) => {
+      if (this.#stopped) return;
+      this.emit('message.dropped', { peer, reason, detail: detail.slice(0, 200) });
+      // Only what its author signed itself is held against a peer, never against the relay; and
+      // the journal hears of a peer's penalties at most once a window (core/mesh/rules/penalties.ts).
+      const count = culprit === undefined ? undefined : this.#penalties.note(culprit, Date.now());
+      if (count !== undefined)
+        this.#background(
+          'recording a penalty',
+          this.record([{ type: 'peer.penalized', peer_id: culprit!, reason, count }]),
+        );
+    });
+    network.onPeer((event, peer, addresses) => {
+      if (this.#stopped) return;
+      if (event === 'connect') {
+        this.#redial.connectedTo(peer);
+        this.emit('peer.connected', { peer });
+        this.#wake();
+        this.#commitment.resend(peer); // it may have lost what it took (a restart)
+        this.provider.reconcile(peer);
+        this.requester.resendAcceptances(peer);
+        this.#background('assembling frames', this.frames.resume());
+        setTimeout(() => this.publishSoon(), 200).unref(); // after the subscription exchange
+      } else if (event === 'disconnect') {
+        this.#redial.disconnectedFrom(peer);
+        this.#following.lost(peer);
+        this.emit('peer.disconnected', { peer });
+      }
+      const seen = addresses.slice(0, 16); // what a peer.seen keeps
+      if (event !== 'disconnect' && seen.length > 0 && !(event === 'discovery' && this.#knows(peer, seen)))
+        this.#background('recording a peer', this.record([{ type: 'peer.seen', peer_id: peer, addresses: seen }]));
+    });
+    network.subscribe(ADVERT_TOPIC);
+    this.followTrusted();
+    this.#heartbeat.start();
+    this.publishSoon();
+  }
+
+  /** Known at these addresses: its discovery is no news (each start puts the peers I trust in libp2p's store). */
+  #knows(peer: string, addresses: readonly string[]): boolean {
+    const known = this.state.peers.get(peer)?.addresses;
+    return known !== undefined && addresses.every((address) => known.includes(address));
+  }
+
+  /** Something changed: the watchers and the heartbeat are back to their shortest intervals. */
+  #wake(): void {
+    this.requester.wake();
+    this.provider.wake();
+    this.machine.wake();
+    if (!this.#stopped) this.#heartbeat.wake();
+  }
+
+  /** My trust in `peer` changed: the topics I follow, and my commitment to it, if I trust it now. */
+  trustChanged(peer: string): void {
+    this.followTrusted();
+    this.#commitment.resend(peer);
+  }
+
+  /** Subscribes to the commitments of every peer I trust, and only those (the trust graph), and keeps them connected. */
+  followTrusted(): void {
+    this.#following.followTrusted(this.state);
+    const trusted = [...this.state.trust].filter(([, t]) => t.weight > 0).map(([peer]) => peer);
+    this.#redial.keep(trusted.map((peer) => [peer, this.state.peers.get(peer)?.addresses ?? []]));
+  }
+
+  /** See NodeContext.record: throws RecordError when the journal refuses an event for any reason but the ledger's. */
+  record(events: NewEvent[]): Promise<void> {
+    return this.#inFlight.track(this.#record(events));
+  }
+
+  async #record(events: NewEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    try {
+      await journalStep(this, events);
+    } finally {
+      this.#wake();
+    }
+  }
+
+  #background(what: string, work: Promise<unknown>): void {
+    this.#inFlight.track(work).catch((err) => this.ctx.log(`${what}: ${describeError(err)}`));
+  }
+
+  emit(type: ApiEventType, data: ApiEvent['data']): void {
+    this.events.push(type, data);
+  }
+
+  /** Publishes my commitment soon (throttled: commitment.ts), or at once (`now`: a new job). */
+  publishSoon(now = false): void {
+    this.#commitment.soon(now);
+  }
+
+  /** What I offer now, and why not when nothing (availability.ts). */
+  availability(): Availability {
+    return this.#availability.now();
+  }
+
+  currentSlots(): AvailabilitySlot[] {
+    return this.availability().slots;
+  }
+
+  /** Power, load, settings or windows changed: republish, and on battery hand running units back. */
+  availabilityChanged(): void {
+    if (!this.#stopped) this.#availability.changed();
+  }
+
+  /** The desktop app's idle signal (powerMonitor): "only when idle" then also waits for the person to step away. */
+  setUserIdleSeconds(seconds: number): void {
+    if (this.#availability.userIdle(seconds)) this.availabilityChanged();
+  }
+
+  async setSharing(on: boolean): Promise<void> {
+    if (this.state.sharing === on) return;
+    await this.record([{ type: 'sharing.set', on }]);
+    this.emit('sharing.changed', { sharing: on });
+    if (!on) await this.provider.release('sharing_off');
+    this.availabilityChanged();
+  }
+
+  /** Stops everything, in the reverse order of start; resolves once all is closed. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
+    const log = (what: string) => (err: unknown) => this.ctx.log(`stopping ${what}: ${describeError(err)}`);
+    this.#stopping.abort(); // every network wait ends now
+    this.#heartbeat.stop();
+    this.#redial.stop();
+    this.#commitment.stop();
+    this.collector.stop();
+    await this.provider.stop().catch(log('the provider'));
+    await this.requester.stop().catch(log('the requester'));
+    this.frames.stop();
+    this.machine.stop();
+    await this.#inFlight.settled();
+    await this.network.stop().catch(log('the network'));
+    await this.#inFlight.settled(); // what the network delivered while it closed
+    await this.gpu.stop().catch(log('the GPU'));
+    await this.executor.close().catch(log('the sandbox'));
+    this.keeper.stop(); // after the last change to the state: the next start folds nothing
+    this.ctx.blobs.close();
+    this.journal.close();
+    this.#unlock(); // another node may open the data dir now
+  }
+}
