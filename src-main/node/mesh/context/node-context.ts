@@ -99,7 +99,7 @@ export class RecordError extends CodedError<'refused'> {
  * as it arrives, then kept unless `keep` is false); undefined when none could.
  */
 export async function blobFromHolders(
-  ctx: NodeContext,
+  ctx: Pick<NodeContext, 'blobs' | 'signal' | 'fetchBlob' | 'log'>,
   cid: string,
   holders: readonly string[],
   maxBytes: number,

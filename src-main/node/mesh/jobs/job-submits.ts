@@ -10,13 +10,19 @@ import { JobDeadlines, refusePassedDeadline } from './job-deadlines.js';
 import { inPieces, missingUnits, oneAStep, splitJob, unitBatches } from './job-split.js';
 import { RenderSubmits } from '../render/render-submits.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type JobSubmitsNeeds = Pick<
+  NodeContext,
+  'background' | 'blobs' | 'commitmentChanged' | 'emit' | 'log' | 'me' | 'now' | 'record' | 'state'
+>;
+
 export class JobSubmits {
   readonly #renders: RenderSubmits;
   /** My jobs' own deadlines: a job unfinished at its deadline is cancelled, saying so. */
   readonly #jobDeadlines: JobDeadlines;
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: JobSubmitsNeeds,
     private readonly executor: Executor,
     private readonly cancel: (jobId: string, reason: string) => Promise<void>,
   ) {

@@ -17,6 +17,9 @@ import { iso, type NodeContext } from '../context/node-context.js';
 import { trustInMe } from './following.js';
 import { RoundTimer } from '../basics/round-timer.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type CommitmentNeeds = Pick<NodeContext, 'background' | 'commitments' | 'me' | 'now' | 'send' | 'state'>;
+
 const PUBLISH_INTERVAL_MS = 250;
 /**
  * A peer that took my work requests for the same jobs hears of their listed units and counts
@@ -68,7 +71,7 @@ export class CommitmentPublisher {
   #latest: Fingerprint = { jobs: '', units: '' };
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: CommitmentNeeds,
     private readonly network: MeshNetwork,
     private readonly source: CommitmentSource,
   ) {}

@@ -9,13 +9,16 @@ import type { ComputeCommitment, WorkRequest } from '../../../core/schemas/index
 import type { MeshNetwork } from '../../p2p/index.js';
 import type { NodeContext } from '../context/node-context.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type FollowingNeeds = Pick<NodeContext, 'commitments' | 'me'>;
+
 export class Following {
   #followed = new Set<string>();
   /** The work requests each peer I follow last sent me directly: every job of its, closed ones too. */
   readonly #direct = new Map<string, WorkRequest[]>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: FollowingNeeds,
     private readonly network: MeshNetwork,
     /** A peer's trust in me changed, as its commitment says (what I send it directly may matter now). */
     private readonly theirTrustChanged: (peer: string) => void,

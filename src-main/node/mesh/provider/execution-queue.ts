@@ -15,6 +15,9 @@ import { unitOutput } from '../units/unit-run.js';
 import { iso, type NodeContext } from '../context/node-context.js';
 import { OncePerGap } from '../basics/round-timer.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type ExecutionQueueNeeds = Pick<NodeContext, 'blobs' | 'emit' | 'fetchBlob' | 'log' | 'me' | 'now' | 'quota' | 'state'>;
+
 /** Alike failures of assignments are logged once in this long. */
 const FAILURE_LOG_GAP_MS = 10_000;
 /** Blobs kept in memory a while: a render job's tiles share their frame's scene, a job's units their module. */
@@ -57,7 +60,7 @@ export class ExecutionQueue {
   #stopped = false;
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: ExecutionQueueNeeds,
     private readonly executor: Executor,
     /** Assignments run at once: the executor's workers plus a small queue. */
     private readonly concurrency: number,

@@ -21,6 +21,12 @@ import { longestListed, OpenWork } from './open-work.js';
 import { PulledUnits } from './pulled-units.js';
 import { OncePerGap, RoundTimer } from '../basics/round-timer.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type OfferRoundNeeds = Pick<
+  NodeContext,
+  'background' | 'commitments' | 'me' | 'now' | 'quota' | 'record' | 'send' | 'state'
+>;
+
 /**
  * Rounds at most this often: every unit that ends asks for one, and a round looks at every unit
  * listed and offered for (at 50 tiles a second, every 50 ms, they and the offers and acceptances
@@ -62,7 +68,7 @@ export class OfferRounds {
   #round: number | undefined;
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: OfferRoundNeeds,
     private readonly options: OfferRoundOptions,
   ) {
     this.#open = new OpenWork(

@@ -8,6 +8,9 @@ import { holdsItsUnit } from '../../../core/mesh/state/records.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { NodeContext } from '../context/node-context.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type OpenWorkNeeds = Pick<NodeContext, 'state'>;
+
 /** The longest estimate among a requester's listed units: its pipeline with me is sized for them (pipelineOf). */
 export function longestListed(commitment: ComputeCommitment | undefined): number {
   let longest = 0;
@@ -50,7 +53,7 @@ export class OpenWork {
   readonly #open = new Map<string, { offer: Offer; at: number }>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: OpenWorkNeeds,
     /** A unit I offered for, as its requester listed it or as I journaled it. */
     private readonly unitOf: (key: string, unitId: string) => WorkUnit | undefined,
   ) {}

@@ -19,6 +19,25 @@ import { ResultOutbox } from './result-outbox.js';
 import { entriesForMe, refundedHeld, unbackedRefunds, underpaidSettles } from '../settlement/settlement-intake.js';
 import { WatchTimer } from '../basics/watch-timer.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+export type ProviderNeeds = Pick<
+  NodeContext,
+  | 'background'
+  | 'blobs'
+  | 'commitments'
+  | 'emit'
+  | 'fetchBlob'
+  | 'log'
+  | 'me'
+  | 'now'
+  | 'quota'
+  | 'receipts'
+  | 'record'
+  | 'send'
+  | 'signal'
+  | 'state'
+>;
+
 type ReleaseReason = MessageBody<'release'>['reason'];
 
 /** A result or hand-back that has had no answer is sent again after this long. */
@@ -67,7 +86,7 @@ export class Provider {
   readonly #falseRefunds = new Set<string>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: ProviderNeeds,
     executor: Executor,
     options: ProviderOptions,
   ) {

@@ -12,6 +12,9 @@ import type { ComputeCommitment, Offer, WorkUnit } from '../../../core/schemas/i
 import type { NodeContext } from '../context/node-context.js';
 import { holdsUnit } from './open-work.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type PulledUnitsNeeds = Pick<NodeContext, 'background' | 'commitments' | 'now' | 'send' | 'state'>;
+
 /** The most units one pull asks for (the `pull` message's own bound). */
 const MAX_PULL = 1000;
 
@@ -26,7 +29,7 @@ export class PulledUnits {
   readonly #assignedJobs = new Map<string, Set<string>>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: PulledUnitsNeeds,
     /** A pulled unit, for what looks units up by key (acceptances, open work). */
     private readonly remember: (requester: string, unit: WorkUnit) => void,
     /** Units came: another round. */

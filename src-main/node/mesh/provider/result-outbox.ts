@@ -15,6 +15,12 @@ import { iso, resultsRecorded, type NodeContext } from '../context/node-context.
 import { InlineBudget } from '../context/inline-blobs.js';
 import { ReceiptRoom, signAndJournal } from '../settlement/outgoing-receipts.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type ResultOutboxNeeds = Pick<
+  NodeContext,
+  'background' | 'blobs' | 'now' | 'receipts' | 'record' | 'send' | 'signal' | 'state'
+>;
+
 /**
  * How long a finished unit's result waits for others to share its message, while others are on
  * their way (units of mine still running or queued): units of tens of milliseconds on a few
@@ -67,7 +73,7 @@ export class ResultOutbox {
   readonly #unrecorded = new Map<string, WorkResult>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: ResultOutboxNeeds,
     /** The requester's answer: how it closed these assignments. */
     private readonly onSettlement: (requester: string, settlement: MessageBody<'settlement'>) => Promise<void>,
     /** Whether more results of mine are on their way (units running or queued): then a result waits for them. */

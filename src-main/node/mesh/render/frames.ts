@@ -10,6 +10,12 @@ import { blobFromHolders, type NodeContext } from '../context/node-context.js';
 import { PngThread } from './png-thread.js';
 import { MAX_FAILURE_OUTPUT_BYTES } from '../units/unit-run.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type FramesNeeds = Pick<
+  NodeContext,
+  'background' | 'blobs' | 'emit' | 'fetchBlob' | 'log' | 'me' | 'record' | 'signal' | 'state'
+>;
+
 /** The most a tile's output may be: its w × h × 4 bytes, or a failure's `{"error": …}`. Nothing bigger is fetched. */
 export function tileFetchCap(unit: WorkUnit | undefined): number {
   return Math.max(tileOutputBytes(unit?.params), MAX_FAILURE_OUTPUT_BYTES);
@@ -48,7 +54,7 @@ export class FrameAssembler {
   /** Frames are encoded off the main thread; the thread starts with the first frame. */
   #png: PngThread | undefined;
 
-  constructor(private readonly ctx: NodeContext) {}
+  constructor(private readonly ctx: FramesNeeds) {}
 
   stop(): void {
     this.#stopped = true;

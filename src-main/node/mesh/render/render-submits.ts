@@ -22,6 +22,9 @@ import {
   type RenderPlan,
 } from './render-jobs.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type RenderSubmitsNeeds = Pick<NodeContext, 'blobs' | 'log' | 'me' | 'state'>;
+
 /** What a render submit asks of the requester. */
 export interface RenderJournal {
   /** Journals the job with its first units in one step, and says so. */
@@ -39,7 +42,7 @@ export class RenderSubmits {
   #stopped = false;
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: RenderSubmitsNeeds,
     private readonly executor: Executor,
     private readonly requester: RenderJournal,
   ) {}

@@ -10,6 +10,12 @@ import { InlineBudget } from '../context/inline-blobs.js';
 import { refundEvent } from '../settlement/settlement-messages.js';
 import { userUnits } from '../context/unit-events.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type AcceptanceDeliveryNeeds = Pick<
+  NodeContext,
+  'background' | 'blobs' | 'commitmentChanged' | 'emit' | 'log' | 'now' | 'record' | 'send' | 'state'
+>;
+
 /**
  * Acceptances journaled in one step here, and sent in one message, at most: a round of tiny units
  * takes a provider's whole pipeline (up to 1,000), and one step of that held the main thread of each
@@ -24,7 +30,7 @@ export class AcceptanceDelivery {
   readonly #answered = new Set<string>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: AcceptanceDeliveryNeeds,
     /** Units were refunded: an acceptance round soon, for their offers from others. */
     private readonly acceptSoon: () => void,
   ) {}

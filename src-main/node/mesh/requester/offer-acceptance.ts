@@ -22,6 +22,22 @@ import { OncePerGap, RoundTimer } from '../basics/round-timer.js';
 import { acceptanceEvents } from '../settlement/settlement-messages.js';
 import { emitUnits, userUnits } from '../context/unit-events.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type OfferAcceptanceNeeds = Pick<
+  NodeContext,
+  | 'background'
+  | 'blobs'
+  | 'commitmentChanged'
+  | 'commitments'
+  | 'emit'
+  | 'log'
+  | 'me'
+  | 'now'
+  | 'record'
+  | 'send'
+  | 'state'
+>;
+
 /**
  * Acceptance rounds at most this often: every verdict asks for one, and a round 5 ms after each
  * sent providers an `acceptances` message of one or two units (in the event_loop benchmark,
@@ -65,7 +81,7 @@ export class Acceptor {
   readonly #delivery: AcceptanceDelivery;
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: OfferAcceptanceNeeds,
     private readonly source: UnitWants,
     private readonly options: { graceSeconds: number; providerPipeline: number },
   ) {

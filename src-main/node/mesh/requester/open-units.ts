@@ -12,6 +12,9 @@ import { unitIdsOf, type JobRecord } from '../../../core/mesh/state/state.js';
 import type { WorkUnit } from '../../../core/schemas/index.js';
 import type { NodeContext } from '../context/node-context.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type OpenUnitsNeeds = Pick<NodeContext, 'now' | 'state'>;
+
 const WALK_AGAIN_MS = 1_000;
 /** Jobs whose walk is remembered before stale ones are dropped. */
 const JOBS_KEPT = 64;
@@ -25,7 +28,7 @@ export class OpenUnits {
   readonly #pulledUpTo = new Map<string, { index: number; since: number }>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: OpenUnitsNeeds,
     /** Extra replicas an undecided unit asks for, beside its job's redundancy (Verdicts.extra). */
     private readonly extra: ReadonlyMap<string, number>,
   ) {}

@@ -25,6 +25,25 @@ import type { ClosedEarlier } from '../settlement/payments.js';
 import { WatchTimer } from '../basics/watch-timer.js';
 import { WorkRequests } from './work-requests.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+export type RequesterNeeds = Pick<
+  NodeContext,
+  | 'background'
+  | 'blobs'
+  | 'commitmentChanged'
+  | 'commitments'
+  | 'emit'
+  | 'fetchBlob'
+  | 'log'
+  | 'me'
+  | 'now'
+  | 'receipts'
+  | 'record'
+  | 'send'
+  | 'signal'
+  | 'state'
+>;
+
 /** How often assignments past their deadline are looked for. */
 const DEADLINE_CHECK_MS = 250;
 
@@ -42,7 +61,7 @@ export class Requester {
   readonly budgets: JobBudgets;
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: RequesterNeeds,
     private readonly executor: Executor,
     options: {
       graceSeconds: number;

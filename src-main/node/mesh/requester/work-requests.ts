@@ -6,6 +6,9 @@ import { LIMITS, type WorkRequest, type WorkUnit } from '../../../core/schemas/i
 import { iso, type NodeContext } from '../context/node-context.js';
 import type { OpenUnits } from './open-units.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type WorkRequestsNeeds = Pick<NodeContext, 'me' | 'now' | 'state'>;
+
 /** Open units a commitment lists of each job; providers pull the rest (onPull). */
 const LISTED_PER_JOB = 8;
 /** How long a unit lent to one provider by a pull is lent to others only when nothing else is open. */
@@ -30,7 +33,7 @@ export class WorkRequests {
   readonly #lent = new Map<string, { to: string; at: number }>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: WorkRequestsNeeds,
     private readonly open: OpenUnits,
     private readonly jobs: {
       /** My running jobs (for strangers: those open to them). */

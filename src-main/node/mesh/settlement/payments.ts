@@ -20,6 +20,9 @@ import {
   settlementsFor,
 } from './settlement-messages.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type PaymentsNeeds = Pick<NodeContext, 'background' | 'now' | 'record' | 'send' | 'signal' | 'state'>;
+
 /** Units whose held results one step pays at a job's completion: one transaction each, a few tens of ms. */
 const HELD_PAID_PER_STEP = 1000;
 
@@ -46,7 +49,7 @@ export class Payments {
   readonly #toTell = new Map<string, string[]>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: PaymentsNeeds,
     /** How assignments no longer in my state (a compacted job's) closed, from the journal's ledger. */
     private readonly closedEarlier: ClosedEarlier = () => [],
   ) {}

@@ -21,6 +21,9 @@ import { applyEvent } from '../views/job-tally.js';
 import type { StateKeeper } from './state-keeper.js';
 import { emitLedgerEntries } from '../context/unit-events.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type JournalStepNeeds = Pick<NodeContext, 'log' | 'me'>;
+
 export interface StepTarget {
   readonly journal: Journal;
   readonly state: MeshState;
@@ -29,7 +32,7 @@ export interface StepTarget {
   emit(type: ApiEventType, data: ApiEvent['data']): void;
 }
 
-/** See NodeContext.record: throws RecordError when the journal refuses an event for any reason but the ledger's. */
+/** See JournalStepNeeds.record: throws RecordError when the journal refuses an event for any reason but the ledger's. */
 export async function journalStep(node: StepTarget, events: NewEvent[]): Promise<void> {
   const at = iso(Date.now());
   const full = together(events).map((e) => ({ event_id: randomUUID(), ...e, at })) as NodeEvent[];

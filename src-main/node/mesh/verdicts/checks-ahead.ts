@@ -12,6 +12,9 @@ import type { Convictions } from './convictions.js';
 import type { NodeContext } from '../context/node-context.js';
 import type { GroundTruth, TruthRun } from './ground-truth.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type ChecksAheadNeeds = Pick<NodeContext, 'log' | 'state'>;
+
 /** Runs ahead held at most (under way or waiting for their results); past it, units are checked when their results come. */
 const MAX_AHEAD = 256;
 
@@ -22,7 +25,7 @@ export class ChecksAhead {
   readonly #byProvider = new Map<string, number>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: ChecksAheadNeeds,
     private readonly truth: GroundTruth,
     private readonly checks: Convictions,
     private readonly maxAhead = MAX_AHEAD,

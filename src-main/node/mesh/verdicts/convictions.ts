@@ -8,6 +8,12 @@ import { isProven, type CheckRecord } from '../../../core/verification/index.js'
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import { refundEvent } from '../settlement/settlement-messages.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type ConvictionsNeeds = Pick<
+  NodeContext,
+  'background' | 'commitmentChanged' | 'emit' | 'log' | 'now' | 'record' | 'state'
+>;
+
 /** GPU tiles are checked by their spot-checks; every other result must be my run's output, byte for byte. */
 export function againstTruth(active: readonly AssignmentRecord[], truth: string): Array<[string, boolean]> {
   return active.flatMap(({ result }) =>
@@ -20,7 +26,7 @@ export class Convictions {
   readonly #checking = new Map<string, number>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: ConvictionsNeeds,
     private readonly hooks: {
       /** Tells a provider how these assignments of its closed. */
       tell(provider: string, assignmentIds: readonly string[]): void;

@@ -7,8 +7,11 @@ import type { NodeContext } from '../context/node-context.js';
 import { refundEvent } from '../settlement/settlement-messages.js';
 import { userUnits } from '../context/unit-events.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type DeadlineRefundsNeeds = Pick<NodeContext, 'commitmentChanged' | 'emit' | 'now' | 'record' | 'state'>;
+
 export async function refundLate(
-  ctx: NodeContext,
+  ctx: DeadlineRefundsNeeds,
   claims: AssignmentClaims,
   after: {
     /** Tells the providers how these assignments closed. */

@@ -10,6 +10,9 @@ import type { NodeContext } from '../context/node-context.js';
 import { unitOutput } from '../units/unit-run.js';
 import { unpackInput } from '../units/pack-outputs.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type GroundTruthNeeds = Pick<NodeContext, 'blobs' | 'log' | 'now' | 'signal'>;
+
 /** Failures a run ends in at once (a refusal, a trap, a module outside the ABI): worth running again to read. */
 const QUICK_FAILURES = new Set(['UnitFailed', 'Trap', 'BadModule', 'ForbiddenImport', 'BadRequest', 'InputTooLarge']);
 
@@ -61,7 +64,7 @@ export class GroundTruth {
   readonly #modules = new Set<string>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: GroundTruthNeeds,
     private readonly executor: Executor,
   ) {}
 

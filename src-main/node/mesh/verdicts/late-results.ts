@@ -7,8 +7,11 @@ import type { NodeContext } from '../context/node-context.js';
 import { againstTruth, type Convictions } from './convictions.js';
 import { isProvisional, priceOf, refundEvent, settleEvent } from '../settlement/settlement-messages.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type LateResultsNeeds = Pick<NodeContext, 'now' | 'record' | 'state'>;
+
 export async function closeLate(
-  ctx: NodeContext,
+  ctx: LateResultsNeeds,
   checks: Convictions,
   unitId: string,
   /** Tells the providers how these assignments closed. */

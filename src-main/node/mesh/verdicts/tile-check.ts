@@ -10,6 +10,9 @@ import type { Executor } from '../../exec/index.js';
 import { blobFromHolders, type NodeContext } from '../context/node-context.js';
 import { tileFetchCap } from '../render/frames.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type TileCheckNeeds = Pick<NodeContext, 'blobs' | 'fetchBlob' | 'log' | 'signal'>;
+
 /** An output that cannot be fetched is asked for this many times before its result is left out. */
 const FETCH_ATTEMPTS = 3;
 
@@ -31,7 +34,7 @@ export class TileChecker {
   readonly #fetched = new Map<string, Uint8Array>();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: TileCheckNeeds,
     private readonly executor: Executor,
   ) {}
 

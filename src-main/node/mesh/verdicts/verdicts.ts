@@ -32,6 +32,24 @@ import { VerdictReceipts } from './verdict-receipts.js';
 import { VerifiedOutputs } from './verified-outputs.js';
 import { DecideLater } from './decide-later.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type VerdictsNeeds = Pick<
+  NodeContext,
+  | 'background'
+  | 'blobs'
+  | 'commitmentChanged'
+  | 'emit'
+  | 'fetchBlob'
+  | 'log'
+  | 'me'
+  | 'now'
+  | 'receipts'
+  | 'record'
+  | 'send'
+  | 'signal'
+  | 'state'
+>;
+
 export class Verdicts {
   /** Assignments a result intake, a deadline refund or a cancel (requester.ts) is changing. */
   readonly claims = new AssignmentClaims();
@@ -58,7 +76,7 @@ export class Verdicts {
   readonly #completions = new Completions();
 
   constructor(
-    private readonly ctx: NodeContext,
+    private readonly ctx: VerdictsNeeds,
     executor: Executor,
     /** The provider's pipeline has room again: accept more offers. */
     private readonly acceptSoon: () => void,

@@ -13,6 +13,12 @@ import { agreedFailure, failedInPack } from '../units/unit-run.js';
 import { unpackOutput } from '../units/pack-outputs.js';
 import type { WorkUnit } from '../../../core/schemas/index.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type VerifiedOutputsNeeds = Pick<
+  NodeContext,
+  'background' | 'blobs' | 'commitmentChanged' | 'fetchBlob' | 'log' | 'now' | 'record' | 'send' | 'signal' | 'state'
+>;
+
 /** Inline outputs held in memory until their verdicts, in all. */
 const MAX_WAITING_BYTES = 32 << 20;
 /** Tries to have a verified output before its results are taken for unable to deliver it. */
@@ -25,7 +31,7 @@ export class VerifiedOutputs {
   readonly #waiting = new BytesByCid(MAX_WAITING_BYTES);
   /** Failed tries to have each unit's output. */
   readonly #misses = new Map<string, number>();
-  constructor(private readonly ctx: NodeContext) {}
+  constructor(private readonly ctx: VerifiedOutputsNeeds) {}
 
   /**
    * An output that came inline with a result: kept until the verdict when it hashes to the result's

@@ -12,12 +12,15 @@ import { blobFromHolders, type NodeContext } from '../context/node-context.js';
 import { unpackOutput } from '../units/pack-outputs.js';
 import { unitPage, unitsCreated, type UnitSources } from './job-view.js';
 
+/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+type JobOutputsNeeds = Pick<NodeContext, 'blobs' | 'fetchBlob' | 'log' | 'signal' | 'state'>;
+
 /** About the most output bytes one page carries (it carries one unit at least, whatever its size). */
 const OUTPUTS_PAGE_BYTES = 16 * 1024 * 1024;
 
 /** The verified output of `view`, a unit of `record`; ApiError `unavailable` when neither I nor its providers have it. */
 export async function verifiedOutput(
-  ctx: NodeContext,
+  ctx: JobOutputsNeeds,
   from: UnitSources,
   record: JobRecord,
   view: UnitView,
@@ -38,7 +41,7 @@ export async function verifiedOutput(
 }
 
 /** The verified output `cid` of unit `unitId` (a pack's, in a packed job): from my store, else from a provider whose result carries it. */
-async function storedOutput(ctx: NodeContext, record: JobRecord, unitId: string, cid: string): Promise<Uint8Array> {
+async function storedOutput(ctx: JobOutputsNeeds, record: JobRecord, unitId: string, cid: string): Promise<Uint8Array> {
   // A compacted job's outputs are those in my store: its assignments, and so its holders, are gone.
   const agreeing = ctx.state.activeAssignments(unitId).filter((assignment) => assignment.result?.output_cid === cid);
   const holders = agreeing.map((assignment) => assignment.acceptance.provider_peer);
@@ -53,7 +56,7 @@ async function storedOutput(ctx: NodeContext, record: JobRecord, unitId: string,
 
 /** The job's units from `from`, each with its output once verified, and where the next page starts. */
 export async function outputsPage(
-  ctx: NodeContext,
+  ctx: JobOutputsNeeds,
   sources: UnitSources,
   record: JobRecord,
   from: number,
