@@ -52,7 +52,7 @@ export class OpenUnits {
     for (const id of unitIdsOf(record, index)) {
       if (open.length >= limit) break;
       // Judged by id; a WorkUnit is made only for a unit handed out (a pull passes about two units
-      // lent lately for each it returns). A unit's redundancy is its job's (jobs.ts, render-jobs.ts).
+      // lent lately for each it returns). A unit's redundancy is its job's (job-split.ts, render-jobs.ts).
       const full = state.activeCount(id) >= record.job.redundancy + (this.extra.get(id) ?? 0);
       if (full || state.units.progressOf(id)?.verdict) {
         index++;

@@ -70,7 +70,7 @@ async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => num
 /**
  * Runs the unit where it belongs (runUnit) to its output, as outputOf says. A pack's units are each
  * run alone, PACK_RUNS_IN_FLIGHT at a time (the executor batches them into its workers), and their
- * outputs make the pack's (unit-packs.ts); a failure that is no unit's output is the pack's.
+ * outputs make the pack's (pack-outputs.ts); a failure that is no unit's output is the pack's.
  */
 export async function unitOutput(
   run: UnitRun,
