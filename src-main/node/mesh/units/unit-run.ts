@@ -11,7 +11,7 @@ import { MAX_PACK_OUTPUT_BYTES, packOutput, unpackInput } from './pack-outputs.j
 
 /**
  * A pack's units queued on the executor at a time: a worker's hop (it takes up to 64). Queued all
- * at once, the packs an acceptance starts together made thousands of runs in one turn of the main
+ * at once, the packs an acceptance starts together would make thousands of runs in one turn of the main
  * thread (a provider's stalls of 130–195 ms in `mesh_tiny`).
  */
 const PACK_RUNS_IN_FLIGHT = 64;
