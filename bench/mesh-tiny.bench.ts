@@ -81,7 +81,7 @@ async function localUnitsPerSecond(input: Buffer): Promise<number> {
   try {
     const module = loadKernel('hash');
     const params = { algorithm: 'sha256' };
-    // Each a copy, as the node's own are (job-inputs.ts): a view of the whole input would be sent
+    // Each a copy, as the node's own are (context/blobs.ts): a view of the whole input would be sent
     // to the worker whole, its 64 MB for a million units with every batch.
     const chunks = Array.from(
       { length: LOCAL_UNITS },

@@ -46,7 +46,7 @@ export class BlobCollector {
   #freedTotal = 0;
 
   constructor(
-    /** The node's store as it reads it (mesh/job-inputs.ts): removing through it tells it what went. */
+    /** The node's store as it reads it (mesh/context/blobs.ts): removing through it tells it what went. */
     private readonly store: Pick<BlobStore, 'list' | 'remove' | 'size'>,
     private readonly state: MeshState,
     readonly config: StorageConfig,

@@ -46,8 +46,8 @@ export class ModuleCache {
   private bytesHeld = 0;
   /**
    * The hash of module bytes already hashed, by the array itself: a provider hands the same bytes
-   * for each unit of a job (execution.ts keeps them), so a unit does not hash its module again.
-   * Nothing writes to module bytes once read.
+   * for each unit of a job (mesh/provider/execution-queue.ts keeps them), so a unit does not hash
+   * its module again. Nothing writes to module bytes once read.
    */
   private readonly hashes = new WeakMap<Uint8Array, string>();
 

@@ -30,7 +30,7 @@ async function providerWithResults(count: number): Promise<{ ctx: FakeContext; r
 
 /**
  * Unit n of the job, accepted from me and computed: its result journaled with no receipt yet (as
- * before a restart), or with `fresh`, only made (as execution.ts hands it to the outbox).
+ * before a restart), or with `fresh`, only made (as execution-queue.ts hands it to the outbox).
  */
 async function computed(
   ctx: FakeContext,

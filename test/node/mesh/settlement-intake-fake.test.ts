@@ -98,7 +98,7 @@ async function provider({ returned = true, fuelPriced = false } = {}): Promise<P
     verification_hash: OUTPUT,
     timestamp: at,
   };
-  // As execution.ts journals a result it computed, and result-outbox.ts its receipt.
+  // As execution-queue.ts journals a result it computed, and result-outbox.ts its receipt.
   await ctx.record([
     { type: 'result.recorded', event_id: `result/${result.result_id}`, result },
     { type: 'receipt.stored', event_id: `receipt/${receipt.cid}`, ...stored(receipt.signed) },

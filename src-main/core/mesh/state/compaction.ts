@@ -4,7 +4,7 @@
 // assignments, offers and receipts leave memory, so the state (and the snapshot a start loads)
 // grows with the work in progress, not with all the work ever done. The journal keeps every event,
 // and the `units` table each unit's verdict and output, which the API reads for a compacted job.
-// A conviction no longer reopens such a job (backtrack.ts leaves completed jobs alone already).
+// A conviction does not reopen such a job (backtrack.ts leaves completed jobs alone).
 import type { Receipt } from '../../schemas/index.js';
 import type { AssignmentRecord, CompactableState, JobRecord, JobSummary } from './records.js';
 
@@ -13,8 +13,8 @@ import type { AssignmentRecord, CompactableState, JobRecord, JobSummary } from '
  * reads of its units (outcomes, outputs, providers, times) and its refusals are kept through
  * compaction, and the blobs they need (blob-needs.ts), so only a provider whose settlement was
  * lost needs the job whole: it asks again when it reconnects, and is answered from the state
- * until then, from the journal's ledger after (a refund as rejected with its verdict: rejectionsOf). Kept whole for a
- * week, a finished job of 100,000 units made each start 6× as long as an empty node's.
+ * until then, from the journal's ledger after (a refund as rejected with its verdict: rejectionsOf). Minutes, not
+ * days: a finished job of 100,000 units kept whole makes each start 6× as long as an empty node's.
  */
 export const DEFAULT_RETENTION_MS = 10 * 60_000;
 
@@ -86,7 +86,7 @@ export function compactJob(state: CompactableState, jobId: string, summary: JobS
   const record = state.jobs.get(jobId);
   if (record) record.summary = summary ?? { verified: 0, failed: 0, spent: 0 };
   state.units.dropJob(jobId);
-  // Deleted as they are met, with no sets of what left: at 100,000 units, building those was a
+  // Deleted as they are met, with no sets of what left: at 100,000 units, building those would be a
   // third of the apply, which holds the main thread.
   for (const [id, assignment] of state.assignments) {
     if (assignment.acceptance.job_id !== jobId) continue;

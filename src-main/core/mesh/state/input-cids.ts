@@ -30,7 +30,7 @@ export function cidOfSha256(digests: Uint8Array, at = 0): string {
     value &= 0xff; // at most 4 bits are still unread
   }
   if (bits > 0) spelled[n] = BASE32_CODES[(value << (5 - bits)) & 31]!; // the last of CID_CHARS
-  // apply, not a spread: spreading a typed array took 3x as long as the characters one by one.
+  // apply, not a spread: spreading a typed array takes 3x as long as the characters one by one.
   return String.fromCharCode.apply(null, spelled as unknown as number[]);
 }
 

@@ -22,8 +22,8 @@ export class ReceiptIndex {
   /** Applies a `receipt.stored` to `chains`: the receipts the state keeps, each once. */
   store(chains: Map<string, StoredReceipt[]>, event: NodeEventOf<'receipt.stored'>): void {
     // Others' execution receipts are proof I keep in the journal (receipts.verify reads them
-    // there); nothing decides on them once their results are taken. Held here, they were the
-    // largest part of a big job's state.
+    // there); nothing decides on them once their results are taken. Held here, they would be
+    // the largest part of a big job's state.
     const { kind, author } = event.receipt;
     if (author !== this.me && (kind === 'execution' || kind === 'execution_batch')) return;
     if (this.#cids.has(event.cid)) return;

@@ -1,8 +1,8 @@
 // One copy of each value the state's records repeat. Every record is made from a message's or an
-// event's JSON, and JSON.parse makes a copy of each string and object it reads: a provider's
-// records of a 20,000-unit job held its job id 57,000 times and each peer id 20,000 times, the
-// same assignment id three times more (as its offer id, its result's and its closing's), and each
-// unit its own `{ cpu_cores: 1, ram_gb: 0.0625 }`. The fold hands what it keeps through here; the
+// event's JSON, and JSON.parse makes a copy of each string and object it reads: left so, a
+// provider's records of a 20,000-unit job hold its job id 57,000 times and each peer id 20,000
+// times, the same assignment id three times more (as its offer id, its result's and its closing's),
+// and each unit its own `{ cpu_cores: 1, ram_gb: 0.0625 }`. The fold hands what it keeps through here; the
 // values stay equal, only the copies go. Pure: no I/O.
 import type {
   Acceptance,

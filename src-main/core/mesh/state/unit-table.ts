@@ -50,7 +50,7 @@ export class UnitTable implements SnapshotPart {
   /**
    * Batched units' records made lately, less their progress: a unit in flight is asked for at each
    * step of its way (its offer, acceptance, result, verdict), and making it (the template's fields,
-   * its input's CID) each time was most of what `get` cost. A cache, not saved: a unit never changes.
+   * its input's CID) each time would be most of what `get` costs. A cache, not saved: a unit never changes.
    */
   readonly #made = new Map<string, UnitRecord>();
 

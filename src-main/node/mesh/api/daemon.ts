@@ -37,7 +37,7 @@ export async function startDaemon(
   onListening?: (api: ApiServer) => void,
 ): Promise<Daemon> {
   // When activity stops, V8's memory reducer collects twice to give memory back; here the second
-  // freed 0.1–0.5 MB of a ~35 MB heap for as much CPU as the first (~50 ms): one is enough.
+  // frees 0.1–0.5 MB of a ~35 MB heap for as much CPU as the first (~50 ms): one is enough.
   setFlagsFromString('--memory-reducer-gc-count=1');
   ensureDataDir(options.dataDir);
   assertDataDirFree(options.dataDir); // before the API listens: no address is printed for a node that cannot start

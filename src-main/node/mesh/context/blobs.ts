@@ -2,7 +2,7 @@
 // units' inputs is a slice of it, found by the CID the unit names (core/mesh/state/unit-table.ts indexes
 // them). So a provider fetching a unit's input, the acceptance carrying it inline and my own check
 // run all read the slice, and a million-unit job is one file, not a million. Slices are read a
-// block at a time: the units of a batch lie side by side, and a read each cost more than the unit.
+// block at a time: the units of a batch lie side by side, and a read each would cost more than the unit.
 import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { BlobStore } from '../../blobs/store.js';
 

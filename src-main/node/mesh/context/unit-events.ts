@@ -1,6 +1,6 @@
-// The UI's events for a batch of units: one a job and peer, not one a unit. A requester sent six
-// events a unit to every UI that listened (its offer, acceptance, result, verdict, escrow and
-// settle), each built, checked, written and sent by the node's main thread, and read by the UI's.
+// The UI's events for a batch of units: one a job and peer, not one a unit. Every event is built,
+// checked, written and sent by the node's main thread, and read by the UI's, and a unit has six
+// steps a UI hears of (its offer, acceptance, result, verdict, escrow and settle).
 import type { ApiEvent, ApiEventType } from '../../../core/api/contract.js';
 import { unitsAt, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';

@@ -63,8 +63,9 @@ function resolveModule(spec: SubmitJobTerms) {
  * What a unit's run costs whatever its input: a sandbox of its own, its input in and output out
  * (~50 µs: the local pool runs ~40,000 tiny units a second on 2 workers, the baseline of
  * `npm run bench -- mesh_tiny`).
- * An estimate from bytes alone put a pack of 256 hash units at 0.3 ms, so a provider's pipeline of
- * "2 s of work" held a whole 300,000-unit job, and a provider that came a few seconds later got none.
+ * Counted apart from bytes: an estimate from bytes alone puts a pack of 256 hash units at 0.3 ms, so a
+ * provider's pipeline of "2 s of work" would hold a whole 300,000-unit job, and a provider that came
+ * a few seconds later would get none.
  */
 const UNIT_RUN_SECONDS = 50e-6;
 
@@ -232,7 +233,7 @@ export async function splitJob(
 /**
  * The `units.created` events of a job's units from unit `first` on (`digests`: theirs),
  * LIMITS.unitsPerBatch an event, each made when it is reached: a million units' base64 made at
- * once held the main thread ~150 ms.
+ * once would hold the main thread ~150 ms.
  */
 export function* unitBatches(jobId: string, digests: Uint8Array, first = 0): Generator<NewEvent> {
   const perBatch = LIMITS.unitsPerBatch * SHA256_BYTES;
@@ -352,7 +353,7 @@ const PIECE_BYTES = 64 * 1024;
 
 /**
  * A whole input (jobs.submit's base64) as a stream of pieces, a turn of the event loop apart: as
- * one piece, a 100,000-unit input's digests were taken in one task of ~440 ms.
+ * one piece, a 100,000-unit input's digests would be taken in one task of ~440 ms.
  */
 export async function* inPieces(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < bytes.byteLength; at += PIECE_BYTES) {

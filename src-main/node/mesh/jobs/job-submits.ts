@@ -1,6 +1,6 @@
 // A job's submission, the requester's first step: a batched job split from its input and
 // journaled a batch a step, a render job estimated a step of frames at a time (render-submits.ts);
-// a submit that a crash cut short finished at the next start; my jobs' own deadlines watched.
+// a submit that a crash cut short is finished at the next start; my jobs' own deadlines watched.
 import type { SubmitJob, SubmitJobTerms, SubmitRender } from '../../../core/api/contract.js';
 import type { Job } from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';

@@ -23,7 +23,7 @@ type CommitmentNeeds = Pick<NodeContext, 'background' | 'commitments' | 'me' | '
 const PUBLISH_INTERVAL_MS = 250;
 /**
  * A peer that took my work requests for the same jobs hears of their listed units and counts
- * moving on at most this often: it pulls what it needs, and every verdict changed them (a direct
+ * moving on at most this often: it pulls what it needs, and every verdict changes them (a direct
  * commitment, signed, checked and answered, four times a second in the event_loop benchmark).
  */
 const SAME_JOBS_RESEND_MS = 2_000;
@@ -90,7 +90,7 @@ export class CommitmentPublisher {
    * Publishes my commitment soon: at once when the last one went out a while ago, else when
    * PUBLISH_INTERVAL_MS has passed since it: sending one per result would spend the CPU on signing
    * and validating what barely changed. `now` (a new job) publishes at the end of this turn: its
-   * first units waited out up to 250 ms of the interval before a provider heard of them.
+   * first units would otherwise wait out up to 250 ms of the interval before a provider heard of them.
    */
   soon(now = false): void {
     this.#publications.soon(now);

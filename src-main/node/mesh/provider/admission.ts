@@ -130,7 +130,7 @@ export class Admission {
   /**
    * Its acceptance times with those counted here, for my policies. Copied only when something was
    * counted: a provider that has worked a million units for it would otherwise copy a million times
-   * each round (it did: a quarter of the provider's main thread in a 100,000-unit job).
+   * each round (a quarter of the provider's main thread in a 100,000-unit job).
    */
   #history(load: Load): readonly number[] {
     return load.counted === 0 ? load.accepted : [...load.accepted, ...new Array<number>(load.counted).fill(this.nowMs)];

@@ -151,7 +151,7 @@ export class ExecutionQueue {
   /**
    * `concurrency` units at once; past it, tiny units whose input is in hand (it came inline) up to
    * MAX_TINY_RUNNING, so the executor gets enough of them at once to batch them into its workers:
-   * four at a time, a millisecond's unit waited on the round trip to a worker, not on the CPU.
+   * four at a time, a millisecond's unit would wait on the round trip to a worker, not on the CPU.
    */
   #hasRoomFor(assignmentId: string): boolean {
     if (this.#running.size < this.concurrency) return true;

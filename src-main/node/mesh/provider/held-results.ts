@@ -2,11 +2,10 @@
 // pushing the settlement then. Should that push be lost (I was away), I ask again by resending
 // results: the reply is their settlement. I ask a batch at a time: a requester that just connected,
 // or every RETRY_MS, gets one message of my oldest held results; while the replies settle them I
-// go on at once, and while it still holds them I wait. Resending them all on every connect cost a
-// 200,000-unit job its end: 160,000 held results, over a thousand messages each time the
-// connection came back, and the load dropped the connection again.
+// go on at once, and while it still holds them I wait. Never all at once: a 200,000-unit job's held
+// results are over a thousand messages, and that load on each reconnection drops the connection again.
 // Each requester's held results are kept in the order it said so, so an ask reads its batch from
-// the front and never walks the rest (a walk of 100,000 held held the main thread ~70 ms).
+// the front and never walks the rest (a walk of 100,000 held holds the main thread ~70 ms).
 import { MAX_RESULTS_PER_MESSAGE } from '../../../core/protocol/messages.js';
 
 export class HeldResults {

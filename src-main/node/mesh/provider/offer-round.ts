@@ -30,14 +30,14 @@ type OfferRoundNeeds = Pick<
 /**
  * Rounds at most this often: every unit that ends asks for one, and a round looks at every unit
  * listed and offered for (at 50 tiles a second, every 50 ms, they and the offers and acceptances
- * they made were ~8 % of the provider's main thread in the event_loop benchmark). A pipeline holds
+ * they make would be ~8 % of the provider's main thread in the event_loop benchmark). A pipeline holds
  * 2 s of work, so a round every 200 ms still keeps the workers fed, offering more units each time.
  */
 const ROUND_GAP_MS = 200;
 /**
  * How long a unit a requester listed or lent me is remembered after it was last seen: long enough
  * for an offer on it to be accepted (OFFER_TTL_MS, twice for clocks apart); once it is, the state
- * has it. Without a bound, a provider kept every unit of every job it ever saw.
+ * has it. Without a bound, a provider would keep every unit of every job it ever saw.
  */
 const UNIT_MEMORY_MS = 2 * OFFER_TTL_MS;
 /** Offer rounds reserved at a time (rounds.reserved): an event per this many rounds that offer. */
@@ -147,7 +147,7 @@ export class OfferRounds {
     else this.#jobsOf.delete(from);
     this.#pulled.onCommitment(from);
     // A job I had not seen is offered for at once: the gap between rounds holds back rounds that
-    // would look at the same units again, and a new job's first units waited out up to 200 ms of it.
+    // would look at the same units again, and a new job's first units would wait out up to 200 ms of it.
     // Once a gap a requester, so that commitments naming ever new jobs cannot run rounds back to back.
     this.soon([...jobs].some((job) => !known?.has(job)) && this.#newJobs.take(from));
   }

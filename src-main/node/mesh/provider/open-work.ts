@@ -37,8 +37,8 @@ const OFFER_KEPT_MS = 2 * OFFER_TTL_MS;
  * How long an open offer holds a place in its requester's pipeline. A requester takes what it
  * wants of an offer within a round or two (~100 ms) and does not say what it passed over (another
  * provider's offer won the unit, or the job ended): counted for their whole life, such offers
- * filled a provider's pipeline with units that others were running, and of two providers of a
- * render job one ran at half speed. An older offer still keeps its share of my slot (it may yet
+ * would fill a provider's pipeline with units that others are running, and of two providers of a
+ * render job one would run at half speed. An older offer still keeps its share of my slot (it may yet
  * be taken: a requester in manual mode takes offers late), and its unit from being offered again.
  */
 const OFFER_PENDING_MS = 1000;
@@ -69,8 +69,8 @@ export class OpenWork {
 
   /**
    * Offers a requester took (an assignment's id is its offer's): closed, and forgotten at once, since
-   * a second acceptance of one is known by its assignment. Kept their 60 s, a big job's offers were
-   * tens of megabytes of a provider's heap.
+   * a second acceptance of one is known by its assignment. Kept their 60 s, a big job's offers would
+   * be tens of megabytes of a provider's heap.
    */
   taken(offerIds: readonly string[]): void {
     for (const id of offerIds) {

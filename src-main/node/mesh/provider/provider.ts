@@ -1,6 +1,6 @@
 // The provider's half of the round: take acceptances of my offers, return results with receipts,
 // hand back what I cannot finish, and journal how each ends. Making offers is the offer rounds'
-// (offer-round.ts); running what was accepted, the execution queue's (execution.ts).
+// (offer-round.ts); running what was accepted, the execution queue's (execution-queue.ts).
 import { FALSE_REFUND, UNDERPAID } from '../../../core/mesh/state/state.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/records.js';
 import type { MessageBody } from '../../../core/protocol/messages.js';
@@ -71,7 +71,7 @@ export class Provider {
     (id) => this.ctx.state.assignments.get(id)?.escrow === 'held',
     () => {
       // The requester paid the last batch asked about: ask the next at once, not at the next
-      // reconcile (a batch every RECONCILE_MS: 21,000 results held took minutes to be paid).
+      // reconcile (a batch every RECONCILE_MS would take minutes to pay 21,000 held results).
       this.#walkAll = true;
       this.reconcile();
     },
@@ -224,7 +224,7 @@ export class Provider {
     let walked: Iterable<AssignmentRecord> = inFlight;
     // Results are sent again, and held ones asked about, only RETRY_MS after the last time, so the
     // results are looked at only when that may be due, and then only those still unanswered: a big
-    // job's results are all held until it completes, and at 100,000 a walk of them all held the
+    // job's results are all held until it completes, and at 100,000 a walk of them all holds the
     // main thread ~70 ms. The first walk after a start takes them all: none was sent in this run.
     const everything = connected !== undefined || this.#walkAll || nowMs - this.#walkedAllAt >= RETRY_MS;
     if (everything) {

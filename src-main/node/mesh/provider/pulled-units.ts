@@ -4,8 +4,7 @@
 // units are all taken by me gets pulled again, as many as my pipeline with its requester has room
 // for, one pull per requester at a time. Pulled units join their job's listed ones in what my
 // rounds see, until I am assigned them: a round then looks at the few units still open, not at
-// every unit of the last OFFER_TTL_MS (at 50 tiles a second, hundreds, and every round went
-// through them all).
+// every unit of the last OFFER_TTL_MS (at 50 tiles a second, hundreds).
 import { unitsOf, type MessageBody } from '../../../core/protocol/messages.js';
 import { OFFER_TTL_MS, unitKey } from '../../../core/scheduler/index.js';
 import type { ComputeCommitment, Offer, WorkUnit } from '../../../core/schemas/index.js';

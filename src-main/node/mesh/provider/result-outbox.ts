@@ -24,7 +24,7 @@ type ResultOutboxNeeds = Pick<
 /**
  * How long a finished unit's result waits for others to share its message, while others are on
  * their way (units of mine still running or queued): units of tens of milliseconds on a few
- * workers end one at a time, and at 5 ms went one or two a message, each with its receipt, its
+ * workers end one at a time, and at 5 ms go one or two a message, each with its receipt, its
  * signature and its settlement back. At 25 ms, 2-3 results a message in `mesh_overhead`; at 100,
  * about 35 % less main-thread CPU a unit on both nodes, and 7 a message; at 250, 14 (43 `results`
  * and 53 settlements for 613 units instead of 94 and 104), and about 20 % less again. Results wait
@@ -37,16 +37,16 @@ const GATHER_MS = 250;
 /**
  * Results enough for a message: as many as one may carry. A message's signature, receipt and
  * settlement are shared by more, and tiny units at ~4,500 a second fill one in ~30 ms, well inside
- * the requester's pipeline to me; at 32, `mesh_tiny` ran ~6 % slower (alternated runs of 100,000
+ * the requester's pipeline to me; at 32, `mesh_tiny` runs ~6 % slower (alternated runs of 100,000
  * units). Slower units still go after GATHER_MS at most.
  */
 const ENOUGH_RESULTS = MAX_RESULTS_PER_MESSAGE;
 /**
  * Results enough for a message, by the time their units computed: a message's costs (~6 ms of
  * main thread on each node: its receipt, signatures, journal commit and settlement) are then a
- * few percent of its work. Render units of ~60 ms went one a message, which cost their nodes'
- * main threads a third more than gathered (`render_mesh_overhead_pct`'s `cpu_beyond_tiles_pct`);
- * gathered without a bound, ~9 a message made the provider's turns longer (`event_loop_lag_p99_ms`).
+ * few percent of its work. Render units of ~60 ms one a message cost their nodes' main threads a
+ * third more than gathered (`render_mesh_overhead_pct`'s `cpu_beyond_tiles_pct`); gathered without
+ * a bound, ~9 a message make the provider's turns longer (`event_loop_lag_p99_ms`).
  */
 const ENOUGH_WORK_MS = 400;
 

@@ -41,8 +41,8 @@ export class FrameAssembler {
   readonly #index = new Map<string, TileIndex>();
   /**
    * Per frame being assembled (`job#frame`), its tiles still without a verdict: a frame is checked
-   * whole once none is left. Checked at every verdict, a 4K frame of 32,400 tiles read its tiles'
-   * records ~5·10⁸ times (163 s for the frame). Made from the records when first asked for, so it
+   * whole once none is left. Checked at every verdict, a 4K frame of 32,400 tiles would read its
+   * tiles' records ~5·10⁸ times (163 s for the frame). Made from the records when first asked for, so it
    * may be dropped at any time: once its frame is stored, it is.
    */
   readonly #undecided = new Map<string, Set<string>>();

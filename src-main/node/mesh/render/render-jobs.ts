@@ -1,7 +1,7 @@
 // A render job as the requester journals it: the scene compiled once per frame that differs (a
 // scene where nothing but the camera moves shares one blob), every frame split into tiles, one
 // unit per tile, each with its own fuel estimate from a coarse pre-pass on this machine, made a
-// step of frames at a time (the first before the submit answers, the rest after: requester.ts).
+// step of frames at a time (the first before the submit answers, the rest after: render-submits.ts).
 // Tiles too small to be worth a unit are grouped, n×n of them a unit (core/render/unit-side.ts),
 // from a probe of the first frame: the job's tile is then the unit's side.
 import { randomBytes } from 'node:crypto';
@@ -34,8 +34,8 @@ import type { NodeContext } from '../context/node-context.js';
 /**
  * A pre-pass of at least this many runs (about half a second on one worker) runs on a pool of its
  * own, a worker a core: it is the user's own job, whose frames wait for it, where the node's pool is
- * only the share of the machine offered to others (one worker in the benchmarks: a 4K frame in 16-px
- * tiles waited 5.6 s for its pre-pass).
+ * only the share of the machine offered to others (one worker in the benchmarks, where a 4K frame in
+ * 16-px tiles waits 5.6 s for its pre-pass).
  */
 const OWN_POOL_RUNS = 4_096;
 
@@ -57,11 +57,11 @@ export function openPrepassPool(executor: Executor, plan: RenderPlan, frames: re
   return { pool, close: () => pool.close() };
 }
 
-/** About the most of a render job's units journaled in a step: 60,000 tiles in one held the main thread 1.3 s. */
+/** About the most of a render job's units journaled in a step: 60,000 tiles in one hold the main thread 1.3 s. */
 const RENDER_UNITS_PER_STEP = 1_000;
 /**
  * ...and in the first, which the submit waits for, at most this many (at least a frame): a step
- * of ~950 units of 128 px took a 1080p submit 0.4 s to answer on a 2-core machine.
+ * of ~950 units of 128 px makes a 1080p submit take 0.4 s to answer on a 2-core machine.
  */
 const FIRST_STEP_UNITS = 256;
 

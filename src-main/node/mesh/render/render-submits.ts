@@ -1,8 +1,8 @@
 // A render submit answers once its job and first step of frames are journaled: their pre-pass
 // finds what would break the whole job (a scene the kernel refuses, a tile over the fuel limit) as
 // the submit's error. The rest of its frames are estimated and journaled after, a step at a time,
-// while the first ones render: a 100-frame 1080p job waited ~4.7 s for its whole pre-pass before
-// it had an id. A later frame that breaks a limit cancels the job, saying why (job status). A
+// while the first ones render, so a submit does not wait for the whole pre-pass (~4.7 s for 100
+// frames at 1080p). A later frame that breaks a limit cancels the job, saying why (job status). A
 // restart resumes the pre-pass where it stopped, from the submit the job stored.
 import type { SubmitRender } from '../../../core/api/contract.js';
 import type { JobRecord } from '../../../core/mesh/state/state.js';

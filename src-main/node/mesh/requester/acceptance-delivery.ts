@@ -18,7 +18,7 @@ type AcceptanceDeliveryNeeds = Pick<
 
 /**
  * Acceptances journaled in one step here, and sent in one message, at most: a round of tiny units
- * takes a provider's whole pipeline (up to 1,000), and one step of that held the main thread of each
+ * takes a provider's whole pipeline (up to 3,000), and a step of 1,000 holds the main thread of each
  * side 60–110 ms (CPU profiles of `mesh_tiny`); a step of this many, about a quarter of that.
  */
 export const ACCEPTANCES_PER_STEP = 250;
@@ -100,7 +100,7 @@ export class AcceptanceDelivery {
 
   /**
    * The inputs of these units small enough to travel with their acceptances, each once: a render
-   * job's tiles of a frame share its scene, which went once per tile (and was checked once per tile).
+   * job's tiles of a frame share its scene, which would otherwise go (and be checked) once per tile.
    */
   #smallInputs(acceptances: Acceptance[]): { cid: string; base64: string }[] {
     const budget = new InlineBudget(this.ctx.blobs, MAX_INLINE_BYTES_PER_MESSAGE);

@@ -40,7 +40,7 @@ type OfferAcceptanceNeeds = Pick<
 
 /**
  * Acceptance rounds at most this often: every verdict asks for one, and a round 5 ms after each
- * sent providers an `acceptances` message of one or two units (in the event_loop benchmark,
+ * would send providers an `acceptances` message of one or two units (in the event_loop benchmark,
  * three times as many messages, each signed, checked, journaled and answered). A provider's
  * pipeline holds 2 s of work, so it does not run dry waiting.
  */

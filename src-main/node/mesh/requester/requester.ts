@@ -1,6 +1,6 @@
 // The requester's half of the round: publish what still wants workers, hand back what missed its
 // deadline or was released, cancel. Submits are job-submits.ts; offers and their acceptance are
-// acceptance.ts; results, consensus and settlement are verdicts.ts.
+// offer-acceptance.ts; results, consensus and settlement are verdicts.ts.
 import { unitIdsOf, type JobRecord } from '../../../core/mesh/state/state.js';
 import { parseUnitId, unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { packOf, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';

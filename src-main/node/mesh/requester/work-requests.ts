@@ -94,8 +94,8 @@ export class WorkRequests {
       state.activeAssignments(unitId).some((a) => a.acceptance.provider_peer === from) ||
       this.jobs.hasOfferFrom(from, unitId);
     // A unit lent to this puller lately is not lent to it again: it pulls only once it has offered
-    // for all it was lent, so such a unit is one whose offer is still on its way to me (a third of
-    // the units sent went twice when these were lent again).
+    // for all it was lent, so such a unit is one whose offer is still on its way to me (lent again,
+    // a third of the units sent would go twice).
     const lentTo = (unitId: string) => this.#lent.get(unitId)?.to;
     const found = this.open.of(record, max, (id) => lentTo(id) === undefined && !theirs(id), from);
     if (found.length < max) {

@@ -79,7 +79,7 @@ export class Payments {
     const byUnit = new Map<string, AssignmentRecord[]>();
     let walked = 0;
     for (const assignment of state.heldAs('requester').values()) {
-      // A turn of the event loop every so many: a 100,000-unit job's held results took one of ~400 ms.
+      // A turn of the event loop every so many: in one, a 100,000-unit job's held results take ~400 ms.
       if (++walked % HELD_WALKED_PER_TURN === 0) await nextTurn();
       const { acceptance } = assignment;
       if (acceptance.job_id !== jobId || !payable(assignment)) continue;
@@ -90,7 +90,7 @@ export class Payments {
     const units = [...byUnit];
     if (units.length === 0) return [];
     // A step, and its transaction, a thousand units at a time: the main thread turns between them
-    // (a 100,000-unit job's ~92,000 in one step held it for seconds). What changed meanwhile (a
+    // (a 100,000-unit job's ~92,000 in one step hold it for seconds). What changed meanwhile (a
     // conviction) is asked again; a crash between steps leaves the rest held, for resume().
     for (const step of chunks(units, HELD_PAID_PER_STEP))
       await this.ctx.record(step.flatMap(([unitId, held]) => this.pay(unitId, held.filter(payable))));
@@ -175,10 +175,10 @@ export class Payments {
 
   /**
    * A job's held results are paid all at once when it completes: in messages the schema admits,
-   * each sealed on a turn of its own (a 100,000-unit job's 334, sealed in one, held the main
-   * thread for two seconds), and a few at a time: sent all at once, those the provider could not
-   * take within the send's 10 s were lost (refused `busy`, or timed out in the queue), and a
-   * 200,000-unit job's provider was left asking for them a batch at a time. The first is sent
+   * each sealed on a turn of its own (a 100,000-unit job's 334, sealed in one, hold the main
+   * thread for two seconds), and a few at a time: sent all at once, those the provider cannot
+   * take within the send's 10 s are lost (refused `busy`, or timed out in the queue), and the
+   * provider is left asking for them a batch at a time. The first is sent
    * before this returns.
    */
   async #tell(provider: string, assignmentIds: readonly string[]): Promise<void> {
@@ -198,8 +198,8 @@ export class Payments {
   /**
    * Sends a settlement until its provider takes it, a few tries apart. A job's completion pushes
    * its held results' settlements at once, and a provider refuses what passes its limit on one
-   * peer's requests (`rate_limited`): a 300,000-unit job's provider was left holding 21,000 of them,
-   * asking for them 128 at a time. Taking one twice is harmless: each entry is journaled once, by its id.
+   * peer's requests (`rate_limited`): not sent again, they would leave a 300,000-unit job's provider
+   * holding 21,000, asking 128 at a time. Taking one twice is harmless: each entry is journaled once, by its id.
    */
   async #deliver(provider: string, settlement: MessageBody<'settlement'>): Promise<void> {
     for (let tries = 1, pause = FIRST_RETRY_MS; ; tries++, pause *= 2) {

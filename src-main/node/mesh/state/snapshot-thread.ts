@@ -1,9 +1,9 @@
 // Runs snapshot-worker.ts: one thread, started for a snapshot and ended SNAPSHOT_IDLE_MS after it,
 // so an idle node holds no isolate (nor a copy of its state) for it. The thread folds and encodes;
-// the row is written here, on the journal's own connection. Written by the thread (at the lowest
-// CPU priority, on a busy machine a few percent of a core), a million-unit job's 72 MB row held
-// the database's write lock past the main thread's 5 s wait, and the journal refused the events
-// of those seconds as `database is locked`.
+// the row is written here, on the journal's own connection: the thread runs at the lowest CPU
+// priority (on a busy machine a few percent of a core), and writing a big row there (72 MB for a
+// million-unit job) would hold the database's write lock past the main thread's 5 s wait, the
+// journal refusing the events of those seconds as `database is locked`.
 import type { StateSnapshots } from '../../journal/state-snapshots.js';
 import { oneThread } from '../basics/one-thread.js';
 import type { SnapshotFolded, SnapshotTask } from './snapshot-worker.js';

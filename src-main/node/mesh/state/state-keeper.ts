@@ -58,11 +58,11 @@ export function loadState(journal: Journal, me: string): LoadedState {
 const COMPACT_EVERY_MS = 600_000;
 /**
  * Events applied before the next snapshot, per millisecond the last one took. A snapshot costs
- * with the size of the state, so a fixed interval made a growing job's snapshots quadratic: the
- * state of a live 200,000-unit job took 6.5-7 s to write (measured on the test VM), and 50,000
- * events apart that job wrote one every ~5,500 units. At 100 the writes cost at most ~10 µs an
- * event, where an event costs the node well over 100. (The writes are on a thread of their own
- * now, but on a machine of two cores its time is still taken from the units'.)
+ * with the size of the state, so a fixed interval would make a growing job's snapshots quadratic:
+ * the state of a live 200,000-unit job takes 6.5-7 s to write (measured on the test VM), and 50,000
+ * events apart that job would write one every ~5,500 units. At 100 the writes cost at most ~10 µs an
+ * event, where an event costs the node well over 100. (The writes are on a thread of their own,
+ * but on a machine of two cores its time is still taken from the units'.)
  */
 const EVENTS_PER_SNAPSHOT_MS = 100;
 /**

@@ -11,7 +11,7 @@ import { MAX_PACK_OUTPUT_BYTES, packOutput, unpackInput } from './pack-outputs.j
 
 /**
  * A pack's units queued on the executor at a time: a worker's hop (it takes up to 64). Queued all
- * at once, the packs an acceptance starts together made thousands of runs in one turn of the main
+ * at once, the packs an acceptance starts together would make thousands of runs in one turn of the main
  * thread (a provider's stalls of 130–195 ms in `mesh_tiny`).
  */
 const PACK_RUNS_IN_FLIGHT = 64;
@@ -70,7 +70,7 @@ async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => num
 /**
  * Runs the unit where it belongs (runUnit) to its output, as outputOf says. A pack's units are each
  * run alone, PACK_RUNS_IN_FLIGHT at a time (the executor batches them into its workers), and their
- * outputs make the pack's (unit-packs.ts); a failure that is no unit's output is the pack's.
+ * outputs make the pack's (pack-outputs.ts); a failure that is no unit's output is the pack's.
  */
 export async function unitOutput(
   run: UnitRun,

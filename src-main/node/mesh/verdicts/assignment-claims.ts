@@ -1,7 +1,7 @@
 // Assignments of mine that a step is about to change, between the moment it decides from the state
 // and the moment its events are journaled (and folded): a result being taken, a deadline refund or
 // a cancel being made. Each reads the state, then waits for the journal; without a claim two could
-// decide on the same assignment, and a result that arrived as its deadline passed was both taken
+// decide on the same assignment: a result that arrives as its deadline passes could be both taken
 // (and judged, its unit verified) and refunded as late, the provider unpaid for the output used.
 export class AssignmentClaims {
   readonly #claimed = new Set<string>();

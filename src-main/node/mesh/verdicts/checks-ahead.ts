@@ -1,8 +1,8 @@
 // Checks begun when a unit is accepted, not when its result comes. The requester's secret draw
 // picks a result for a check by its id, and a result's id follows from its assignment's, so the
 // pick can be made at acceptance: my run of the unit then goes beside the provider's, and the
-// verdict on its result does not wait for a run begun after it came. The verdict still judges as
-// before, with the provider's record when the result is in hand (a run ahead counts toward
+// verdict on its result does not wait for a run begun after it came. The verdict judges as it would
+// without it, with the provider's record when the result is in hand (a run ahead counts toward
 // probation only then: a provider cannot hold back the results picked ahead to pass as proven);
 // it uses the run ahead when it checks, and checks with it a result it would not have picked.
 import { resultIdOf } from '../../../core/protocol/messages.js';

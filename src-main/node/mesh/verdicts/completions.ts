@@ -1,6 +1,6 @@
-// A job's completion is announced once. The verdicts journaled together with a job's last one each
-// see it complete when they close: a 300,000-unit job announced `job.completed` 86 times, and the
-// desktop app showed a "Job finished" notification for each.
+// A job's completion is announced once (`job.completed`, and the desktop app's "Job finished"
+// notification with it), though each of the verdicts journaled together with its last one sees the
+// job complete when it closes.
 
 /** Completions remembered: a job's late verdict long after it completed may announce it again. */
 const REMEMBERED = 1024;

@@ -71,7 +71,7 @@ export class GroundTruth {
   /**
    * Uniform in [0, 1): the sha256 of my secret and the result's id. A provider learns at most
    * whether its result was checked, never a digest, so there is nothing to extend: an HMAC is no
-   * harder to predict here, and its key setup, per result, cost several times the hash.
+   * harder to predict here, and its key setup, per result, costs several times the hash.
    */
   draw(resultId: string): number {
     return hash('sha256', this.#secret + resultId, 'buffer').readUInt32BE(0) / 2 ** 32;

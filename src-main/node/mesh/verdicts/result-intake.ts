@@ -78,7 +78,7 @@ function assignedTo(
 /**
  * The result the receipt entry signs for: for the assignment's own unit, and an output within what
  * an executor makes (a size past it would only mislead whoever reads it). Its id is the
- * assignment's, which was its provider's offer id (authored by it, acceptance.ts), and its hash
+ * assignment's, which was its provider's offer id (authored by it, offer-acceptance.ts), and its hash
  * that votes is the CID its output is fetched by: no voting with one output and handing over another.
  */
 function resultOf(

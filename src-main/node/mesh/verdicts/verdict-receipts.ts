@@ -3,14 +3,14 @@
 // signature and one link of my chain for all of them, not one per unit; and they are journaled
 // with it, with what they pay and refund, as one step. The verdict events go first, side by side,
 // so that the step journals them as one `units.verified` (journal-step.ts); the rest keep their
-// order after them. A receipt and its verdicts were two steps, each committed FULL: 30 of a
-// requester's 87 commits over a 200-unit job were a receipt alone.
+// order after them. One step, so one FULL commit: a receipt journaled apart from its verdicts would
+// be a commit of its own, and a crash between the two would leave the receipt without them.
 import { LIMITS, type Verdict } from '../../../core/schemas/index.js';
 import type { ChainedReceipt } from '../../receipts/index.js';
 import { iso, type NewEvent, type NodeContext } from '../context/node-context.js';
 import { signAndJournal } from '../settlement/outgoing-receipts.js';
 
-/** A receipt's verdicts as JSON, at most: a settlement carries whole receipts (settlement.ts). */
+/** A receipt's verdicts as JSON, at most: a settlement carries whole receipts (settlement-messages.ts). */
 export const MAX_VERDICT_BYTES_PER_RECEIPT = 64 * 1024;
 
 interface Waiting {

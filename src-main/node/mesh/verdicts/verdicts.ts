@@ -391,7 +391,7 @@ export class Verdicts {
     if (job.completedAt) {
       this.#verified.flush(); // the job's last verdicts before its completion
       // A render job's, once its frames are assembled. Told before its held results are paid,
-      // which are the providers' business: a 100,000-unit job's took 1.5 s.
+      // which are the providers' business: a 100,000-unit job's take 1.5 s.
       if (!job.job.render && this.#completions.first(job.job.job_id, job.completedAt))
         this.ctx.emit('job.completed', { job_id: job.job.job_id });
       for (const provider of await this.#payments.settleHeld(job.job.job_id)) told.add(provider);

@@ -1,9 +1,9 @@
-// A job's units' outcomes and money, as its view shows them, kept up to date event by event. The UI
-// asks for every job's view on each refresh: a walk of a 100,000-unit job's units was 90 ms, each
-// time while it ran. Now a job submitted while the node runs is counted from its submission, its
-// new units adding nothing; one the node started with is walked once, a slice of units at a time
-// between other work (countJobs); and each later event that touches a unit already counted moves
-// its tally by that unit's change.
+// A job's units' outcomes and money, as its view shows them, kept up to date event by event: the UI
+// asks for every job's view on each refresh, and a walk of a job's units on each would hold the main
+// thread (~90 ms for 100,000 units). A job submitted while the node runs is counted from its
+// submission, its new units adding nothing; one the node started with is walked once, a slice of
+// units at a time between other work (countJobs); and each later event that touches a unit already
+// counted moves its tally by that unit's change.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { JobView } from '../../../core/api/contract.js';
 import { workerPart } from '../../../core/ledger/index.js';
@@ -100,7 +100,7 @@ function jobGrowing(event: NodeEvent): string | undefined {
 /**
  * A job's units made after `createdBefore` (none when it was just submitted): a new unit has no
  * verdict and no assignment, so it adds nothing, and a tally counted up to them stays counted
- * without a walk. A 100,000-unit job's first view otherwise walked all its units at once (~180 ms).
+ * without a walk (else a 100,000-unit job's first view would walk all its units at once, ~180 ms).
  */
 function countNewUnits(record: JobRecord | undefined, createdBefore: number): void {
   if (!record || record.summary) return;
