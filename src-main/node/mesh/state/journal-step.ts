@@ -21,9 +21,6 @@ import { applyEvent } from '../views/job-tally.js';
 import type { StateKeeper } from './state-keeper.js';
 import { emitLedgerEntries } from '../context/unit-events.js';
 
-/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
-type JournalStepNeeds = Pick<NodeContext, 'log' | 'me'>;
-
 export interface StepTarget {
   readonly journal: Journal;
   readonly state: MeshState;
