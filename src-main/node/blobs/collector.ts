@@ -40,7 +40,6 @@ export interface StorageUsage {
 }
 
 export class BlobCollector {
-  readonly quota: RequesterQuota;
   #timer: NodeJS.Timeout | undefined;
   #last: Collection | undefined;
   #freedTotal = 0;
@@ -61,9 +60,9 @@ export class BlobCollector {
     private readonly hooks: Pick<Retention, 'deliveredAt' | 'compactedOutputs' | 'compactedNeeds'> & {
       forgetNeeds?: (before: { provider: number; requester: number }) => void;
     } = {},
-  ) {
-    this.quota = new RequesterQuota(config.requester_quota_bytes);
-  }
+    /** Each requester's bytes on my disk: counted at start, released as its blobs go. */
+    readonly quota = new RequesterQuota(config.requester_quota_bytes),
+  ) {}
 
   /** Counts the quotas now; collects a little later, then every gc_interval_s until stop. */
   start(): void {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ComputeCommitment, WorkRequest, WorkUnit } from '../../../src-main/core/schemas/index.js';
 import type { MeshNetwork } from '../../../src-main/node/p2p/index.js';
+import { NodeEvents } from '../../../src-main/node/mesh/context/node-events.js';
 import { CommitmentPublisher } from '../../../src-main/node/mesh/peers/commitment.js';
 import type { NodeContext } from '../../../src-main/node/mesh/context/node-context.js';
 
@@ -28,6 +29,7 @@ test('a peer hears at once of a new job, but of the same jobs moving on at most 
   const started = Date.now();
   const ctx = {
     me: ME,
+    events: new NodeEvents(),
     now: () => Date.now(),
     state: { trust: new Map([[PEER, { weight: 1 }]]) },
     commitments: new Map([[PEER, { peer_id: PEER, trust_weights: { [ME]: 1 } }]]),

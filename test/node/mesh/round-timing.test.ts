@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { MeshState } from '../../../src-main/core/mesh/state/state.js';
 import type { ComputeCommitment, Offer } from '../../../src-main/core/schemas/index.js';
 import { Acceptor } from '../../../src-main/node/mesh/requester/offer-acceptance.js';
+import { NodeEvents } from '../../../src-main/node/mesh/context/node-events.js';
 import { CommitmentPublisher } from '../../../src-main/node/mesh/peers/commitment.js';
 import type { NodeContext } from '../../../src-main/node/mesh/context/node-context.js';
 import { OfferRounds } from '../../../src-main/node/mesh/provider/offer-round.js';
@@ -98,6 +99,7 @@ test('a commitment naming a new job is published at once, not after the 250 ms i
   let published = 0;
   const ctx = {
     me: REQUESTER,
+    events: new NodeEvents(),
     now: () => Date.now(),
     state: { trust: new Map() },
     commitments: new Map(),

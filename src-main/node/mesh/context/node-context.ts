@@ -9,6 +9,7 @@ import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { MessageBody, MessageType } from '../../../core/protocol/messages.js';
 import { LIMITS, type ComputeCommitment, type NodeEvent, type WorkResult } from '../../../core/schemas/index.js';
 import type { Blobs } from './blobs.js';
+import type { NodeEvents } from './node-events.js';
 import type { RequesterQuota } from '../../blobs/quota.js';
 import type { Identity } from '../../identity/identity.js';
 import type { ReceiptChain } from '../../receipts/index.js';
@@ -28,6 +29,8 @@ export interface NodeContext {
   /** As provider: each requester's bytes on my disk against its quota (absent: no quota). */
   readonly quota?: RequesterQuota;
   readonly receipts: ReceiptChain;
+  /** What happens to the node that several pieces act on (node-events.ts): each subscribes where it is built. */
+  readonly events: NodeEvents;
   /** The latest commitment of each peer whose topic I follow. */
   readonly commitments: Map<string, ComputeCommitment>;
   now(): number;

@@ -18,7 +18,7 @@ import { trustInMe } from './following.js';
 import { RoundTimer } from '../basics/round-timer.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
-type CommitmentNeeds = Pick<NodeContext, 'background' | 'commitments' | 'me' | 'now' | 'send' | 'state'>;
+type CommitmentNeeds = Pick<NodeContext, 'background' | 'commitments' | 'events' | 'me' | 'now' | 'send' | 'state'>;
 
 const PUBLISH_INTERVAL_MS = 250;
 /**
@@ -74,7 +74,10 @@ export class CommitmentPublisher {
     private readonly ctx: CommitmentNeeds,
     private readonly network: MeshNetwork,
     private readonly source: CommitmentSource,
-  ) {}
+  ) {
+    ctx.events.on('peer.connected', (peer) => this.resend(peer)); // it may have lost what it took (a restart)
+    ctx.events.on('commitment.changed', (newJob) => this.soon(newJob));
+  }
 
   /**
    * `peer` gets my whole commitment at my next publication, whatever it took before and whatever I

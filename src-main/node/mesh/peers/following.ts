@@ -10,7 +10,7 @@ import type { MeshNetwork } from '../../p2p/index.js';
 import type { NodeContext } from '../context/node-context.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
-type FollowingNeeds = Pick<NodeContext, 'commitments' | 'me'>;
+type FollowingNeeds = Pick<NodeContext, 'commitments' | 'events' | 'me'>;
 
 export class Following {
   #followed = new Set<string>();
@@ -22,7 +22,9 @@ export class Following {
     private readonly network: MeshNetwork,
     /** A peer's trust in me changed, as its commitment says (what I send it directly may matter now). */
     private readonly theirTrustChanged: (peer: string) => void,
-  ) {}
+  ) {
+    ctx.events.on('peer.disconnected', (peer) => this.lost(peer));
+  }
 
   /** Whether I follow `peer`'s commitments (I trust it). */
   follows(peer: string): boolean {

@@ -26,6 +26,7 @@ export type ProviderNeeds = Pick<
   | 'blobs'
   | 'commitments'
   | 'emit'
+  | 'events'
   | 'fetchBlob'
   | 'log'
   | 'me'
@@ -101,6 +102,9 @@ export class Provider {
       handBack: (requester, id) => this.#release(requester, [id], this.#toRelease.get(id) ?? 'failed'),
       roundSoon: () => this.roundSoon(),
     });
+    ctx.events.on('wake', () => this.wake());
+    ctx.events.on('peer.connected', (peer) => this.reconcile(peer));
+    ctx.events.on('on-battery', () => ctx.background('handing units back on battery', this.release('paused')));
   }
 
   /** When the requester said it holds my result of `assignmentId` (unchecked, paid at its job's end); undefined if not. */

@@ -13,7 +13,7 @@ import { MAX_FAILURE_OUTPUT_BYTES } from '../units/unit-run.js';
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type FramesNeeds = Pick<
   NodeContext,
-  'background' | 'blobs' | 'emit' | 'fetchBlob' | 'log' | 'me' | 'record' | 'signal' | 'state'
+  'background' | 'blobs' | 'emit' | 'events' | 'fetchBlob' | 'log' | 'me' | 'record' | 'signal' | 'state'
 >;
 
 /** The most a tile's output may be: its w × h × 4 bytes, or a failure's `{"error": …}`. Nothing bigger is fetched. */
@@ -54,7 +54,9 @@ export class FrameAssembler {
   /** Frames are encoded off the main thread; the thread starts with the first frame. */
   #png: PngThread | undefined;
 
-  constructor(private readonly ctx: FramesNeeds) {}
+  constructor(private readonly ctx: FramesNeeds) {
+    ctx.events.on('peer.connected', () => ctx.background('assembling frames', this.resume()));
+  }
 
   stop(): void {
     this.#stopped = true;

@@ -33,6 +33,7 @@ export type RequesterNeeds = Pick<
   | 'commitmentChanged'
   | 'commitments'
   | 'emit'
+  | 'events'
   | 'fetchBlob'
   | 'log'
   | 'me'
@@ -109,6 +110,9 @@ export class Requester {
       hasOfferFrom: (provider, unitId) => this.#acceptor.hasOfferFrom(provider, unitId),
     });
     this.submits = new JobSubmits(ctx, executor, (jobId, reason) => this.cancel(jobId, reason));
+    ctx.events.on('wake', () => this.wake());
+    // A provider connected: what I accepted and it may never have heard of goes again.
+    ctx.events.on('peer.connected', (provider) => this.#acceptor.resend(provider));
   }
 
   /** Checks deadlines from now on, finishes a submit a crash cut short, and decides what a restart left undecided. */
@@ -144,11 +148,6 @@ export class Requester {
 
   acceptSoon(): void {
     this.#acceptor.acceptSoon();
-  }
-
-  /** A provider connected: what I accepted and it may never have heard of goes again. */
-  resendAcceptances(provider: string): void {
-    this.#acceptor.resend(provider);
   }
 
   offers(jobId: string): OfferView[] {

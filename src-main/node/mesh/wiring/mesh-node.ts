@@ -2,23 +2,20 @@
 // two halves of the round (requester, provider), wired together. The daemon and the desktop app
 // both start one of these; the local API serves it (api-handlers.ts).
 //
-// Lifecycle: `start` opens the journal, the blob store, the sandbox and the network, in that
-// order, then starts the requester and provider; if any step fails, what was opened is closed in
-// reverse order and the error is rethrown. `stop` aborts every network wait (ctx.signal), stops
-// the provider and requester (their timers, their running units), waits for the work still in
-// flight (journal writes, sends, message handlers), then closes the network, the GPU, the sandbox
-// and the journal: the reverse of the opening order.
+// Lifecycle: `start` opens the journal, the blob store, the sandbox and the network, in that order
+// (opening.ts), then starts the requester and provider; a failed step closes what was opened, in
+// reverse. `stop` aborts every network wait (ctx.signal), stops the provider and requester, waits
+// for the work in flight, then closes the network, the GPU, the sandbox and the journal.
 import { withJobInputs } from '../context/blobs.js';
 import type { Availability } from '../../../core/availability/index.js';
 import type { ApiEvent, ApiEventType } from '../../../core/api/contract.js';
 import { describeError } from '../../../core/errors.js';
-import { mayFetch } from '../../../core/mesh/rules/blob-access.js';
-import { PenaltyBook } from '../../../core/mesh/rules/penalties.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
 import { ADVERT_TOPIC } from '../../../core/protocol/messages.js';
 import { MIN_PIPELINE } from '../../../core/scheduler/index.js';
 import type { AvailabilitySlot, PriceSchedule } from '../../../core/schemas/index.js';
 import { BlobCollector } from '../../blobs/collector.js';
+import { RequesterQuota } from '../../blobs/quota.js';
 import { cidOfBytes } from '../../blobs/cid.js';
 import { loadStorageConfig } from '../../config/storage-config.js';
 import type { Executor } from '../../exec/index.js';
@@ -33,8 +30,10 @@ import { journalStep } from '../state/journal-step.js';
 import { Following } from '../peers/following.js';
 import { iso, type NewEvent, type NodeContext } from '../context/node-context.js';
 import { EventLog } from '../views/event-log.js';
+import { NodeEvents } from '../context/node-events.js';
 import { FrameAssembler } from '../render/frames.js';
-import { answerMessage, type Inbox } from './inbox.js';
+import type { Inbox } from './inbox.js';
+import { handleNetwork } from './network-handlers.js';
 import { Invites } from '../peers/invites.js';
 import { InFlight, Opened } from '../basics/lifecycle.js';
 import type { Machine } from '../machine/machine.js';
@@ -47,12 +46,9 @@ import { Requester } from '../requester/requester.js';
 import { jobSummary, unitDetailsOf } from '../views/job-view.js';
 import { StateKeeper, type LoadedState } from '../state/state-keeper.js';
 import { shippedModules } from '../units/algorithms.js';
-import { logTo, type MeshNodeOptions } from './node-options.js';
+import { DEFAULT_PRICE, logTo, type MeshNodeOptions } from './node-options.js';
 
 export type { MeshNodeOptions } from './node-options.js';
-
-/** 1 credit per core-second; per Gfuel about the same on a core that runs ~3.4 Gfuel/s. */
-const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, per_gfuel: 300, minimum: 10 };
 
 export class MeshNode {
   readonly events = new EventLog();
@@ -79,13 +75,12 @@ export class MeshNode {
   readonly #commitment: CommitmentPublisher;
   readonly #following: Following;
   readonly #inbox: Inbox;
-  readonly #penalties = new PenaltyBook();
   /** Why I offered nothing at the last look (to tell when that changes). */
   readonly #availability: AvailabilityWatch;
-  readonly #heartbeat = new Heartbeat(
-    () => !this.requester.hasOpenUnits(),
-    () => this.availabilityChanged(),
-  );
+  /** My commitment again every 2 s while I have open units, less often when idle. */
+  readonly #heartbeat: Heartbeat;
+  /** What happens to the node that several pieces act on: each subscribes where it is built. */
+  readonly #bus = new NodeEvents();
   /** Aborted by stop: ends every network wait (ctx.signal). */
   readonly #stopping = new AbortController();
   /** Journal writes, sends, fetches, message handlers and background work not yet settled. */
@@ -111,19 +106,17 @@ export class MeshNode {
     const shipped = new Set(shippedModules().map((module) => cidOfBytes(module)));
     const storage = options.storage ?? loadStorageConfig(options.dataDir);
     const blobs = withJobInputs(opening.blobs, this.state);
-    this.collector = new BlobCollector(blobs, this.state, storage, shipped, log, {
-      deliveredAt: (id) => this.provider.deliveredAt(id),
-      compactedOutputs: (jobId) => this.journal.archive.verifiedOutputs(jobId),
-      compactedNeeds: (role) => this.journal.archive.keptNeeds(role),
-      forgetNeeds: (before) => this.journal.archive.dropNeedsBefore(before),
-    });
+    const quota = new RequesterQuota(storage.requester_quota_bytes);
+    const bus = this.#bus;
+    // Every piece is built after what it calls, and reaches what is built after it only through the bus.
     this.ctx = {
       me: this.identity.peerId,
       identity: this.identity,
       state: this.state,
       blobs,
-      quota: this.collector.quota,
+      quota,
       receipts: opening.receipts,
+      events: bus,
       commitments: new Map(),
       now: () => Date.now(),
       signal,
@@ -131,7 +124,7 @@ export class MeshNode {
       ...peerCalls(network, signal, this.#inFlight, log),
       background: (what, work) => this.#background(what, work),
       emit: (type, data) => this.emit(type, data),
-      commitmentChanged: (newJob) => this.publishSoon(newJob),
+      commitmentChanged: (newJob) => bus.emit('commitment.changed', newJob ?? false),
       log,
     };
     const loaded = (this.loaded = opening.loaded);
@@ -156,18 +149,22 @@ export class MeshNode {
       gpu: this.gpu,
       availability: this.#availability,
     } = openHardware(options.dataDir, options.gpu, this.state, executor, {
-      changed: () => this.availabilityChanged(),
+      changed: () => bus.emit('availability.changed'),
       stopped: () => this.#stopped !== undefined,
-      onBattery: () => this.#background('handing units back on battery', this.provider.release('paused')),
-      publishSoon: () => this.publishSoon(),
+      onBattery: () => bus.emit('on-battery'),
+      publishSoon: () => bus.emit('commitment.changed', false),
       emit: (type, data) => this.emit(type, data),
       log,
     }));
+    const availability = this.#availability;
+    bus.on('availability.changed', () => {
+      if (!this.#stopped) availability.changed();
+    });
     this.requester = new Requester(this.ctx, executor, {
       graceSeconds: options.graceSeconds ?? 30,
       providerPipeline: MIN_PIPELINE,
       onVerdict: (unitId) => this.frames.onVerdict(unitId),
-      closedEarlier: (provider, ids) => this.journal.ledger.closings(this.ctx.me, provider, ids),
+      closedEarlier: (provider, ids) => this.journal.ledger.closings(this.identity.peerId, provider, ids),
       connectedPeers: () => network.connectedPeers(),
       ...(options.outOfBudgetMs !== undefined ? { outOfBudgetMs: options.outOfBudgetMs } : {}),
     });
@@ -177,14 +174,48 @@ export class MeshNode {
       concurrency: executor.workers + 2,
       gpu: this.gpu,
     });
-    this.#commitment = new CommitmentPublisher(this.ctx, network, {
+    const provider = this.provider;
+    this.collector = new BlobCollector(
+      blobs,
+      this.state,
+      storage,
+      shipped,
+      log,
+      {
+        deliveredAt: (id) => provider.deliveredAt(id),
+        compactedOutputs: (jobId) => this.journal.archive.verifiedOutputs(jobId),
+        compactedNeeds: (role) => this.journal.archive.keptNeeds(role),
+        forgetNeeds: (before) => this.journal.archive.dropNeedsBefore(before),
+      },
+      quota,
+    );
+    const commitment = (this.#commitment = new CommitmentPublisher(this.ctx, network, {
       slots: () => this.currentSlots(),
       workRequests: (audience) => this.requester.workRequests(audience),
-      contribution: () => this.provider.contribution(),
-      published: () => this.provider.roundSoon(),
+      contribution: () => provider.contribution(),
+      published: () => provider.roundSoon(),
+    }));
+    this.#following = new Following(this.ctx, network, (peer) => commitment.resend(peer));
+    const redial = (this.#redial = new Redialer(network.reach, (peer) => network.reach.link(peer) !== null, log));
+    const requester = this.requester;
+    const heartbeat = (this.#heartbeat = new Heartbeat(
+      () => !requester.hasOpenUnits(),
+      () => this.availabilityChanged(),
+    ));
+    const machine = this.machine;
+    bus.on('wake', () => {
+      machine.wake();
+      if (!this.#stopped) heartbeat.wake();
     });
-    this.#following = new Following(this.ctx, network, (peer) => this.#commitment.resend(peer));
-    this.#redial = new Redialer(network.reach, (peer) => network.reach.link(peer) !== null, log);
+    bus.on('peer.connected', (peer) => {
+      redial.connectedTo(peer);
+      this.emit('peer.connected', { peer });
+      setTimeout(() => this.publishSoon(), 200).unref(); // after the subscription exchange
+    });
+    bus.on('peer.disconnected', (peer) => {
+      redial.disconnectedFrom(peer);
+      this.emit('peer.disconnected', { peer });
+    });
     this.invites = new Invites({
       dataDir: options.dataDir,
       identity: this.identity,
@@ -196,7 +227,7 @@ export class MeshNode {
       trusted: () => (this.followTrusted(), this.publishSoon()),
       log,
     });
-    this.#inbox = { me: this.ctx.me, requester: this.requester, provider: this.provider, following: this.#following };
+    this.#inbox = { me: this.ctx.me, requester, provider, following: this.#following };
   }
 
   /** What I ask for my compute: what the user set, else the node's options, else the defaults. */
@@ -252,65 +283,22 @@ export class MeshNode {
   }
 
   #wire(): void {
-    const { network } = this;
-    network.serveBlobs({
-      allows: (peer, cid) => mayFetch(this.state, peer, cid),
-      open: (cid) => this.ctx.blobs.open(cid),
+    handleNetwork(this.network, {
+      state: this.state,
+      blobs: this.ctx.blobs,
+      invites: this.invites,
+      inbox: this.#inbox,
+      bus: this.#bus,
+      stopped: () => this.#stopped !== undefined,
+      track: (work) => this.#inFlight.track(work),
+      background: (what, work) => this.#background(what, work),
+      record: (events) => this.record(events),
+      emit: (type, data) => this.emit(type, data),
     });
-    network.serveInvites(this.invites.redeem);
-    network.onMessage((msg, context) =>
-      this.#stopped ? Promise.resolve(undefined) : this.#inFlight.track(answerMessage(this.#inbox, msg, context)),
-    );
-    network.onDrop((peer, reason, detail, culprit) => {
-      if (this.#stopped) return;
-      this.emit('message.dropped', { peer, reason, detail: detail.slice(0, 200) });
-      // Only what its author signed itself is held against a peer, never against the relay; and
-      // the journal hears of a peer's penalties at most once a window (core/mesh/rules/penalties.ts).
-      const count = culprit === undefined ? undefined : this.#penalties.note(culprit, Date.now());
-      if (count !== undefined)
-        this.#background(
-          'recording a penalty',
-          this.record([{ type: 'peer.penalized', peer_id: culprit!, reason, count }]),
-        );
-    });
-    network.onPeer((event, peer, addresses) => {
-      if (this.#stopped) return;
-      if (event === 'connect') {
-        this.#redial.connectedTo(peer);
-        this.emit('peer.connected', { peer });
-        this.#wake();
-        this.#commitment.resend(peer); // it may have lost what it took (a restart)
-        this.provider.reconcile(peer);
-        this.requester.resendAcceptances(peer);
-        this.#background('assembling frames', this.frames.resume());
-        setTimeout(() => this.publishSoon(), 200).unref(); // after the subscription exchange
-      } else if (event === 'disconnect') {
-        this.#redial.disconnectedFrom(peer);
-        this.#following.lost(peer);
-        this.emit('peer.disconnected', { peer });
-      }
-      const seen = addresses.slice(0, 16); // what a peer.seen keeps
-      if (event !== 'disconnect' && seen.length > 0 && !(event === 'discovery' && this.#knows(peer, seen)))
-        this.#background('recording a peer', this.record([{ type: 'peer.seen', peer_id: peer, addresses: seen }]));
-    });
-    network.subscribe(ADVERT_TOPIC);
+    this.network.subscribe(ADVERT_TOPIC);
     this.followTrusted();
     this.#heartbeat.start();
     this.publishSoon();
-  }
-
-  /** Known at these addresses: its discovery is no news (each start puts the peers I trust in libp2p's store). */
-  #knows(peer: string, addresses: readonly string[]): boolean {
-    const known = this.state.peers.get(peer)?.addresses;
-    return known !== undefined && addresses.every((address) => known.includes(address));
-  }
-
-  /** Something changed: the watchers and the heartbeat are back to their shortest intervals. */
-  #wake(): void {
-    this.requester.wake();
-    this.provider.wake();
-    this.machine.wake();
-    if (!this.#stopped) this.#heartbeat.wake();
   }
 
   /** My trust in `peer` changed: the topics I follow, and my commitment to it, if I trust it now. */
@@ -336,7 +324,7 @@ export class MeshNode {
     try {
       await journalStep(this, events);
     } finally {
-      this.#wake();
+      this.#bus.emit('wake'); // the watchers and the heartbeat are back to their shortest intervals
     }
   }
 
@@ -364,7 +352,7 @@ export class MeshNode {
 
   /** Power, load, settings or windows changed: republish, and on battery hand running units back. */
   availabilityChanged(): void {
-    if (!this.#stopped) this.#availability.changed();
+    this.#bus.emit('availability.changed');
   }
 
   /** The desktop app's idle signal (powerMonitor): "only when idle" then also waits for the person to step away. */

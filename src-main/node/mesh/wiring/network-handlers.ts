@@ -1,0 +1,68 @@
+// What the node answers the network with: its blobs and invites served, each verified message to
+// the half of the round it concerns (inbox.ts), a dropped message held against its author, and
+// peers' comings and goings put on the node's bus, where the pieces that act on them listen.
+import type { ApiEvent, ApiEventType } from '../../../core/api/contract.js';
+import { mayFetch } from '../../../core/mesh/rules/blob-access.js';
+import { PenaltyBook } from '../../../core/mesh/rules/penalties.js';
+import type { MeshState } from '../../../core/mesh/state/state.js';
+import type { MeshNetwork } from '../../p2p/index.js';
+import type { Blobs } from '../context/blobs.js';
+import type { NewEvent } from '../context/node-context.js';
+import type { NodeEvents } from '../context/node-events.js';
+import type { Invites } from '../peers/invites.js';
+import { answerMessage, type Inbox } from './inbox.js';
+
+export interface NetworkHandlerNeeds {
+  state: MeshState;
+  blobs: Pick<Blobs, 'open'>;
+  invites: Pick<Invites, 'redeem'>;
+  inbox: Inbox;
+  bus: NodeEvents;
+  /** The node is stopping: nothing more is taken. */
+  stopped(): boolean;
+  /** Work its stop waits for. */
+  track<T>(work: Promise<T>): Promise<T>;
+  background(what: string, work: Promise<unknown>): void;
+  record(events: NewEvent[]): Promise<void>;
+  emit(type: ApiEventType, data: ApiEvent['data']): void;
+}
+
+export function handleNetwork(network: MeshNetwork, node: NetworkHandlerNeeds): void {
+  const penalties = new PenaltyBook();
+  network.serveBlobs({
+    allows: (peer, cid) => mayFetch(node.state, peer, cid),
+    open: (cid) => node.blobs.open(cid),
+  });
+  network.serveInvites(node.invites.redeem);
+  network.onMessage((msg, context) =>
+    node.stopped() ? Promise.resolve(undefined) : node.track(answerMessage(node.inbox, msg, context)),
+  );
+  network.onDrop((peer, reason, detail, culprit) => {
+    if (node.stopped()) return;
+    node.emit('message.dropped', { peer, reason, detail: detail.slice(0, 200) });
+    // Only what its author signed itself is held against a peer, never against the relay; and
+    // the journal hears of a peer's penalties at most once a window (core/mesh/rules/penalties.ts).
+    const count = culprit === undefined ? undefined : penalties.note(culprit, Date.now());
+    if (count !== undefined)
+      node.background(
+        'recording a penalty',
+        node.record([{ type: 'peer.penalized', peer_id: culprit!, reason, count }]),
+      );
+  });
+  network.onPeer((event, peer, addresses) => {
+    if (node.stopped()) return;
+    if (event === 'connect') {
+      node.bus.emit('wake');
+      node.bus.emit('peer.connected', peer);
+    } else if (event === 'disconnect') node.bus.emit('peer.disconnected', peer);
+    const seen = addresses.slice(0, 16); // what a peer.seen keeps
+    if (event !== 'disconnect' && seen.length > 0 && !(event === 'discovery' && knows(node.state, peer, seen)))
+      node.background('recording a peer', node.record([{ type: 'peer.seen', peer_id: peer, addresses: seen }]));
+  });
+}
+
+/** Known at these addresses: its discovery is no news (each start puts the peers I trust in libp2p's store). */
+function knows(state: MeshState, peer: string, addresses: readonly string[]): boolean {
+  const known = state.peers.get(peer)?.addresses;
+  return known !== undefined && addresses.every((address) => known.includes(address));
+}
