@@ -12,8 +12,9 @@ import { userUnits } from '../context/unit-events.js';
 
 /**
  * Acceptances journaled in one step here, and sent in one message, at most: a round of tiny units
- * takes a provider's whole pipeline (up to 1,000), and one step of that held the main thread of each
- * side 60–110 ms (CPU profiles of `mesh_tiny`); a step of this many, about a quarter of that.
+ * takes a provider's whole pipeline (up to 3,000: MAX_TIME_PIPELINE, core/scheduler/accept.ts), and
+ * one step of 1,000 held the main thread of each side 60–110 ms (CPU profiles of `mesh_tiny`); a step
+ * of this many, about a quarter of that.
  */
 export const ACCEPTANCES_PER_STEP = 250;
 

@@ -1,8 +1,8 @@
 // The requester's units that want workers now, as a pull, a commitment and the accept round ask for
 // them: a job's units in order from the first without a verdict, passing those that have all the
-// workers they want. A big job has a pipeline's worth of units in flight per provider (up to 1,000
-// tiny ones), and every walk passed them all: a pull of a few dozen units cost as much as a
-// thousand. A walk now starts below where the last one found its first unit that was neither
+// workers they want. A big job has a pipeline's worth of units in flight per provider (up to 3,000
+// tiny ones, MAX_TIME_PIPELINE), and every walk passed them all: a pull of a few dozen units cost
+// as much as thousands. A walk now starts below where the last one found its first unit that was neither
 // decided nor full, and from the first undecided unit again once that is WALK_AGAIN_MS old, so a
 // unit that lost a worker meanwhile (a refund, a conviction, results that disagreed and ask for
 // more) waits that long at most before it is handed out again. A pull's walk starts past where the
