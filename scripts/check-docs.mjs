@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The docs' citations checked against the tree (`npm run docs`, part of `npm test`): every file
 // path and every code name that README.md and docs/*.md cite in backticks must exist, so a file
-// moved or a name renamed fails the build instead of leaving the docs wrong. Fenced code blocks
-// are not read; an inline code span may run over a line break. Each stale citation is printed as
-// `file:line: `token` — not found` (or `— not in `path``, below), and the check exits 1 if there
-// is any. Backticks mean "this is in the code now": where a doc tells what the code was (the
+// moved or a name renamed fails the build instead of leaving the docs wrong. An inline code span
+// may run over a line break. Fenced code blocks are read only for the source files (.ts .tsx .mjs
+// .cjs) that a block without a language (a diagram, a listing) names, checked as paths. Each stale
+// citation is printed as `file:line: `token` — not found` (or `— not in `path``, below), and the
+// check exits 1 if there is any. Backticks mean "this is in the code now": where a doc tells what the code was (the
 // history in docs/BENCHMARKS.md), a name or file gone since is written without them.
 //
 // Paths. A token is a path when it has no space and has a `/` or ends in a known extension
@@ -395,21 +396,30 @@ async function nameFound(name) {
 
 // ---- The docs ----
 
-/** Inline code spans of a Markdown text, outside fenced blocks: token and the line it starts on. */
+/**
+ * Inline code spans of a Markdown text, outside fenced blocks: token and the line it starts on;
+ * and the source files that the diagrams and listings (fenced blocks without a language) name.
+ */
 function codeSpans(text) {
   const lines = text.split('\n');
   const blanked = [];
+  const fenced = [];
   let fence = null;
-  for (const line of lines) {
-    const open = line.match(/^\s*(`{3,}|~{3,})/);
+  let plain = false;
+  lines.forEach((line, i) => {
+    const open = line.match(/^\s*(`{3,}|~{3,})\s*(\S*)/);
     if (fence) {
       blanked.push('');
-      if (open && open[1][0] === fence[0] && open[1].length >= fence.length) fence = null;
+      if (open && open[1][0] === fence[0] && open[1].length >= fence.length && !open[2]) fence = null;
+      else if (plain)
+        for (const m of line.matchAll(/(?<![\w./-])[\w./-]+\.(?:ts|tsx|mjs|cjs)(?![\w.])/g))
+          fenced.push({ token: m[0], line: i + 1 });
     } else if (open) {
       fence = open[1];
+      plain = !open[2];
       blanked.push('');
     } else blanked.push(line);
-  }
+  });
   const prose = blanked.join('\n');
   const spans = [];
   const runs = /`+/g;
@@ -427,7 +437,7 @@ function codeSpans(text) {
     spans.push({ token, line, start: m.index, end: end.index + opener.length });
     runs.lastIndex = end.index + opener.length;
   }
-  return { spans, prose };
+  return { spans, prose, fenced };
 }
 
 /** Why one citation is stale, or undefined when it holds (or is not checked). */
@@ -465,11 +475,16 @@ async function staleness(spans, prose, index) {
 const problems = [];
 let checked = 0;
 for (const doc of tracked.filter((file) => DOCS.test(file))) {
-  const { spans, prose } = codeSpans(readFileSync(`${root}${doc}`, 'utf8'));
+  const { spans, prose, fenced } = codeSpans(readFileSync(`${root}${doc}`, 'utf8'));
   for (let index = 0; index < spans.length; index++) {
     const { token, line } = spans[index];
     const why = await staleness(spans, prose, index);
     if (why && !ALLOWED.has(token)) problems.push(`${doc}:${line}: \`${token}\` — ${why}`);
+  }
+  for (const { token, line } of fenced) {
+    if (unchecked(token)) continue;
+    checked++;
+    if (!pathResolves(token) && !ALLOWED.has(token)) problems.push(`${doc}:${line}: \`${token}\` — not found`);
   }
 }
 
