@@ -41,12 +41,12 @@
 // has it as a key (package.json's `allowScripts`), when it is one of JavaScript's globals
 // (`Uint8Array`), or when it is a string literal (error codes: `OutOfFuel`). In `A.b`, b must
 // also appear in a file that declares A (for a global, on A or its prototype).
-// A lower-case dotted token is checked by its head: a Node module's (`v8.serialize`) must be on
-// that module; one with a camelCase part (`window.meshGpu.handle`) must have each part after
-// the head declared or used; WebAssembly's (`i32.ge_u`, `memory.init`, `env.memory`) are the
-// spec's and not checked; any other (an event, an API method, a field: `unit.refused`,
-// `jobs.submit`, `render.gpu`) must be a string literal, appear in the code (`quota.release`),
-// or be a key inside the head's object literal (`render: { gpu: … }`).
+// A lower-case dotted token is checked by its head: WebAssembly's (`i32.ge_u`, `memory.init`,
+// `env.memory`) are the spec's and not checked; a Node module's is found on that module
+// (`v8.serialize`); one with a camelCase part (`window.meshGpu.handle`) must have each part after
+// the head declared or used; any other (an event, an API method, a field: `unit.refused`,
+// `jobs.submit`, `render.gpu`), or a Node module's not on it, must be a string literal, appear in
+// the code (`quota.release`), or be a key inside the head's object literal (`render: { gpu: … }`).
 //
 // Where a name is placed. A code name followed by ` in `, ` (` or `, ` and then a path
 // (`LISTED_PER_JOB`, `node/mesh/requester/work-requests.ts`) must appear in that file (or in a
@@ -345,7 +345,7 @@ function nameOf(token) {
   const screaming = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(plain) || (/^[A-Z][A-Z0-9]+$/.test(plain) && rest.length > 0);
   if (camel || pascal || screaming) return { kind: 'code', head, rest };
   if (rest.length === 0 || !/^[a-z][a-z0-9]*$/.test(plain) || WASM_NAMESPACES.has(plain)) return undefined;
-  if (builtinModules.includes(plain)) return { kind: 'builtin', head, rest };
+  if (builtinModules.includes(plain)) return { kind: 'builtin', text: bare, head, rest };
   if (rest.some((part) => /[A-Z]/.test(part))) return { kind: 'members', head, rest };
   return { kind: 'dotted', text: bare, head, rest };
 }
@@ -370,9 +370,10 @@ function keyPath(head, tail) {
 }
 async function nameFound(name) {
   const { head, rest } = name;
-  if (name.kind === 'builtin') return rest[0] in (await import(`node:${head}`));
+  // A Node module's member (`v8.serialize`), or else an event or method that shares its name (`events.x`).
+  if (name.kind === 'builtin' && rest[0] in (await import(`node:${head}`))) return true;
   if (name.kind === 'members') return rest.every((part) => declaredIn.has(part));
-  if (name.kind === 'dotted') {
+  if (name.kind === 'dotted' || name.kind === 'builtin') {
     if (stringLiterals.has(name.text)) return true;
     const pattern = word(name.text.replace(/\./g, '\\.'));
     for (const code of sources.values()) if (pattern.test(code)) return true;
@@ -380,8 +381,8 @@ async function nameFound(name) {
   }
   if (isGlobal(head)) {
     if (rest.length === 0) return true;
-    const value = globalThis[head];
-    return rest[0] in value || (value.prototype !== undefined && rest[0] in value.prototype);
+    const value = Object(globalThis[head]);
+    return rest[0] in value || (value.prototype !== undefined && rest[0] in Object(value.prototype));
   }
   const where = declaredIn.get(head);
   if (!where) return rest.length === 0 && stringLiterals.has(head);
