@@ -287,6 +287,26 @@ export class MeshState {
     this.reputation.set(peer, recordOutcome(this.reputation.get(peer) ?? emptyReputation(), outcome, Date.parse(at)));
   };
 
+  /**
+   * Whether a job is a running job of mine: I submitted it, and it is neither cancelled nor
+   * complete. Only such a job wants workers, has its deadline and budget watched, and can still
+   * be cancelled.
+   */
+  isMyRunningJob(record: JobRecord): boolean {
+    return record.job.requester === this.me && !record.cancelled && !record.completedAt;
+  }
+
+  /** My running jobs (isMyRunningJob), in the order they were submitted. */
+  *myRunningJobs(): Generator<JobRecord> {
+    for (const record of this.jobs.values()) if (this.isMyRunningJob(record)) yield record;
+  }
+
+  /** The job, if it is a running job of mine (isMyRunningJob). */
+  myRunningJob(jobId: string): JobRecord | undefined {
+    const record = this.jobs.get(jobId);
+    return record && this.isMyRunningJob(record) ? record : undefined;
+  }
+
   // Queries the requester and provider sides share.
 
   assignmentsOf(unitId: string): AssignmentRecord[] {

@@ -173,17 +173,14 @@ export class Requester {
 
   /** My running jobs (for strangers: those open to them). */
   *#runningJobs(strangersOnly = false): Iterable<JobRecord> {
-    for (const record of this.ctx.state.jobs.values()) {
-      if (record.cancelled || record.completedAt || record.job.requester !== this.ctx.me) continue;
+    for (const record of this.ctx.state.myRunningJobs())
       if (!strangersOnly || record.job.open_to_strangers === true) yield record;
-    }
   }
 
   /** Units of my running jobs without a verdict. */
   #undecided(): number {
     let count = 0;
-    for (const { job, created, decided, cancelled, completedAt } of this.ctx.state.jobs.values())
-      if (job.requester === this.ctx.me && !cancelled && !completedAt) count += Math.max(0, created - decided);
+    for (const { created, decided } of this.ctx.state.myRunningJobs()) count += Math.max(0, created - decided);
     return count;
   }
 
@@ -191,8 +188,8 @@ export class Requester {
   #openUnit(unitId: string): WorkUnit | undefined {
     // The job by the unit's id (my jobs name their units so): its record is made once, below.
     const at = parseUnitId(unitId);
-    const job = at && this.ctx.state.jobs.get(at.jobId);
-    if (!job || job.cancelled || job.completedAt || job.job.requester !== this.ctx.me) return undefined;
+    const job = at && this.ctx.state.myRunningJob(at.jobId);
+    if (!job) return undefined;
     const unit = this.#open.stillWanted(unitId);
     return unit?.job_id === job.job.job_id ? unit : undefined;
   }
@@ -250,7 +247,7 @@ export class Requester {
   async cancel(jobId: string, reason?: string): Promise<void> {
     const job = this.ctx.state.jobs.get(jobId);
     if (!job || job.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
-    if (job.cancelled || job.completedAt) return;
+    if (!this.ctx.state.isMyRunningJob(job)) return;
     const heldOf = () =>
       [...unitIdsOf(job)]
         .flatMap((id) => this.ctx.state.assignmentsOf(id))
@@ -261,7 +258,7 @@ export class Requester {
     );
     const held = heldOf();
     try {
-      if (job.cancelled || job.completedAt) return;
+      if (!this.ctx.state.isMyRunningJob(job)) return;
       // A result already delivered is paid, checked or not: its provider did what was asked in time,
       // and could not tell a refund of it from a requester keeping a result it never paid for. Only
       // units without a result are refunded.
