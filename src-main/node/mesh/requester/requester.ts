@@ -84,7 +84,7 @@ export class Requester {
       options,
     );
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict, options.closedEarlier);
-    this.#open = new OpenUnits(ctx, this.#verdicts.extra);
+    this.#open = new OpenUnits(ctx, (unitId) => this.#verdicts.extraReplicas(unitId));
     this.#requests = new WorkRequests(ctx, this.#open, {
       runningJobs: (strangersOnly) => this.#runningJobs(strangersOnly),
       hasOfferFrom: (provider, unitId) => this.#acceptor.hasOfferFrom(provider, unitId),
@@ -252,28 +252,28 @@ export class Requester {
       [...unitIdsOf(job)]
         .flatMap((id) => this.ctx.state.assignmentsOf(id))
         .filter((assignment) => assignment.escrow === 'held');
-    // A result being taken is waited for (claimed, verdicts.ts): journaled, it is paid below, not refunded.
-    const claimed = await this.#verdicts.claims.claimEvery(() =>
-      heldOf().flatMap((a) => (a.result ? [] : [a.acceptance.assignment_id])),
+    // A result being taken is waited for (verdicts.ts): journaled, it is paid below, not refunded.
+    const closed = await this.#verdicts.whileHolding(
+      () => heldOf().flatMap((a) => (a.result ? [] : [a.acceptance.assignment_id])),
+      async () => {
+        if (!this.ctx.state.isMyRunningJob(job)) return undefined;
+        const held = heldOf();
+        // A result already delivered is paid, checked or not: its provider did what was asked in time,
+        // and could not tell a refund of it from a requester keeping a result it never paid for. Only
+        // units without a result are refunded.
+        await this.ctx.record([
+          { type: 'job.cancelled', job_id: jobId, ...(reason !== undefined ? { reason } : {}) },
+          ...held.map((assignment) =>
+            assignment.result
+              ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
+              : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
+          ),
+        ]);
+        return held;
+      },
     );
-    const held = heldOf();
-    try {
-      if (!this.ctx.state.isMyRunningJob(job)) return;
-      // A result already delivered is paid, checked or not: its provider did what was asked in time,
-      // and could not tell a refund of it from a requester keeping a result it never paid for. Only
-      // units without a result are refunded.
-      await this.ctx.record([
-        { type: 'job.cancelled', job_id: jobId, ...(reason !== undefined ? { reason } : {}) },
-        ...held.map((assignment) =>
-          assignment.result
-            ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
-            : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
-        ),
-      ]);
-    } finally {
-      this.#verdicts.claims.release(claimed);
-    }
-    this.#verdicts.tellProviders(held);
+    if (!closed) return;
+    this.#verdicts.tellProviders(closed);
     this.ctx.emit('job.cancelled', { job_id: jobId, ...(reason !== undefined ? { reason } : {}) });
     this.ctx.commitmentChanged();
   }
