@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { unitIdOf } from '../../../src-main/core/mesh/state/unit-table.js';
 import { OpenUnits } from '../../../src-main/node/mesh/requester/open-units.js';
-import { refundEvent } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
+import { refundEvent } from '../../../src-main/node/mesh/settlement/ledger-events.js';
 import { hashUnit } from './fixtures/accepted-unit.js';
 import { acceptAsRequester, fakeContext } from './fixtures/fake-context.js';
 

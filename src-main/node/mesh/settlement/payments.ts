@@ -12,14 +12,9 @@ import type { NewEvent, NodeContext } from '../context/node-context.js';
 import { KeyedQueue } from '../basics/keyed-queue.js';
 import { Backoff } from '../basics/backoff.js';
 import { ReceiptRoom } from './outgoing-receipts.js';
-import {
-  isProvisional,
-  MAX_SETTLEMENT_RECEIPT_BYTES,
-  priceOf,
-  rewardEvent,
-  settleEvent,
-  settlementsFor,
-} from './settlement-messages.js';
+import { rewardEvent, settleEvent } from './ledger-events.js';
+import { isProvisional, priceOf } from './pricing.js';
+import { MAX_SETTLEMENT_RECEIPT_BYTES, settlementsFor } from './settlement-messages.js';
 
 /** Units whose held results one step pays at a job's completion: one transaction each, a few tens of ms. */
 const HELD_PAID_PER_STEP = 1000;

@@ -20,7 +20,7 @@ import { closeLate } from './late-results.js';
 import { refundLate } from './deadline-refunds.js';
 import { takeResults, type ResultIntake, type TakenResult } from './result-intake.js';
 import { KeyedQueue } from '../basics/keyed-queue.js';
-import { refundEvent } from '../settlement/settlement-messages.js';
+import { refundEvent } from '../settlement/ledger-events.js';
 import { Payments, type ClosedEarlier } from '../settlement/payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from '../units/unit-run.js';
