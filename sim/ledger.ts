@@ -1,6 +1,6 @@
 // The money side, through the real ledger (MemoryLedger, planLedgerEntry): an escrow when an offer
 // is accepted, a settle when its result is paid, a refund 'rejected' when its result is thrown out
-// (entries as node/mesh/settlement/settlement-messages.ts writes them). Every entry goes through the ledger's zod
+// (entries as node/mesh/settlement/ledger-events.ts writes them). Every entry goes through the ledger's zod
 // validation: 5–10 µs an entry on the 2-core CI machine (the honest figure measures it), two
 // entries or more a unit, 10–20 s for a million units, more than all the rest of a scenario; so
 // the simulator drives it for one unit in `every` (all of that unit's assignments).

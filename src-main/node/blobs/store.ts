@@ -1,45 +1,18 @@
 // Blobs (modules, inputs, outputs) named by their CID. Up to SMALL_BLOB_BYTES they are rows of
-// the node's database (small-blobs.ts) when the store is given one; larger ones are files,
-// `dir/<2 chars>/<cid>`. A file is written to a temp file, flushed, then renamed under its CID,
-// so a crash never leaves a partial blob where a reader would trust it; a file under a CID name
-// is always the whole blob, as a row is always the whole blob.
-import { CodedError, describeError } from '../../core/errors.js';
+// the node's database (small-blobs.ts) when the store is given one; larger ones are files
+// (blob-files.ts). A row is always the whole blob, as a file under a CID name is: this store picks
+// where each blob goes and reads it from there.
+import { describeError } from '../../core/errors.js';
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
-import { mkdir, open as openFile, rename, rm, utimes } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { cidOfSha256 } from '../../core/mesh/state/input-cids.js';
 import { placeOf, type BlobPlace } from './place.js';
 import type { Db } from '../journal/database.js';
 import { SMALL_BLOB_BYTES, SmallBlobs, type SmallRow } from './small-blobs.js';
-import { chunksOf, readChunks, readMissingAsUndefined, syncDirectory } from './files.js';
+import { chunksOf, readChunks } from './files.js';
+import { BlobFiles } from './blob-files.js';
+import { BlobStoreError, ioStep } from './errors.js';
 
 export const DEFAULT_MAX_BLOB_BYTES = 256 * 1024 * 1024;
-const TEMP_DIR = 'tmp';
-
-export type BlobStoreErrorCode =
-  /** The bytes do not hash to the CID they were offered under. */
-  | 'hash_mismatch'
-  /** More bytes than the store's maxBlobBytes. */
-  | 'too_large'
-  /** Not a raw sha256 CIDv1 in its canonical base32 form. */
-  | 'bad_cid'
-  /** The file system failed (disk full, permissions...). */
-  | 'io_failed';
-
-export class BlobStoreError extends CodedError<BlobStoreErrorCode> {
-  override readonly name = 'BlobStoreError';
-}
 
 export interface BlobStoreOptions {
   /** Largest blob accepted by put and putVerified; 256 MiB unless set. */
@@ -62,14 +35,9 @@ export interface StoredBlob {
 /** Files written at once by putMany: each holds a file open. */
 const PARALLEL_WRITES = 64;
 
-/** Unique temp names across every store of this process (the pid tells processes apart). */
-let tempCounter = 0;
-
 export class BlobStore {
   private readonly maxBlobBytes: number;
-  private readonly tempDir: string;
-  /** Shard directories known to exist. */
-  private readonly shards = new Set<string>();
+  private readonly files: BlobFiles;
   private readonly small: SmallBlobs | undefined;
   /** Rows waiting for this turn's transaction, and its write (writeRows). */
   private pendingRows: SmallRow[] | undefined;
@@ -81,13 +49,7 @@ export class BlobStore {
     options: BlobStoreOptions = {},
   ) {
     this.maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
-    this.tempDir = join(dir, TEMP_DIR);
-    ioStep('cannot prepare the blob directory', () => {
-      mkdirSync(this.tempDir, { recursive: true });
-      for (const name of readdirSync(this.tempDir)) {
-        if (!name.startsWith(`${process.pid}-`)) rmSync(join(this.tempDir, name), { force: true });
-      }
-    });
+    this.files = new BlobFiles(dir);
     this.small =
       options.database === undefined
         ? undefined
@@ -121,7 +83,7 @@ export class BlobStore {
     await this.writeRows(rows);
     for (let i = 0; i < files.length; i += PARALLEL_WRITES)
       await Promise.all(
-        files.slice(i, i + PARALLEL_WRITES).map(({ cid, bytes }) => this.write(this.pathOf(cid)!, bytes)),
+        files.slice(i, i + PARALLEL_WRITES).map(({ cid, bytes }) => this.files.write(this.pathOf(cid)!, bytes)),
       );
     return cids;
   }
@@ -135,29 +97,25 @@ export class BlobStore {
     const actual = cidOfSha256(digest);
     if (actual !== cid) throw new BlobStoreError('hash_mismatch', `bytes hash to ${actual}, not ${cid}`);
     if (this.small && bytes.byteLength <= SMALL_BLOB_BYTES) await this.writeRows([{ digest, bytes }]);
-    else await this.write(at.path, bytes);
+    else await this.files.write(at.path, bytes);
   }
 
   has(cid: string): boolean {
     const at = this.locate(cid);
-    return at !== undefined && (this.smallRow(at.digest, (s, d) => s.has(d)) === true || existsSync(at.path));
+    return at !== undefined && (this.smallRow(at.digest, (s, d) => s.has(d)) === true || this.files.has(at.path));
   }
 
   /** The blob's size in bytes, or undefined when the store does not hold it. */
   size(cid: string): number | undefined {
     const at = this.locate(cid);
-    return at === undefined ? undefined : (this.smallRow(at.digest, (s, d) => s.size(d)) ?? sizeOf(at.path));
+    return at === undefined ? undefined : (this.smallRow(at.digest, (s, d) => s.size(d)) ?? this.files.size(at.path));
   }
 
   get(cid: string): Uint8Array | undefined {
     const at = this.locate(cid);
     if (at === undefined) return undefined;
     const row = this.smallRow(at.digest, (s, d) => s.get(d));
-    if (row) return row;
-    const { path } = at;
-    const buffer = ioStep(`cannot read ${path}`, () => readMissingAsUndefined(path));
-    // A plain Uint8Array: a Buffer's slice() shares memory where a Uint8Array's copies.
-    return buffer && new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    return row ?? this.files.read(at.path);
   }
 
   /**
@@ -169,7 +127,7 @@ export class BlobStore {
     if (at === undefined) return undefined;
     const row = this.smallRow(at.digest, (s, d) => s.get(d));
     if (row) return row.byteLength <= maxBytes ? row : undefined;
-    const size = sizeOf(at.path);
+    const size = this.files.size(at.path);
     return size !== undefined && size <= maxBytes ? this.get(cid) : undefined;
   }
 
@@ -183,7 +141,7 @@ export class BlobStore {
     const row = this.smallRow(at.digest, (s, d) => s.get(d));
     if (row) return { size: row.byteLength, chunks: { [Symbol.asyncIterator]: () => chunksOf(row) } };
     const { path } = at;
-    const size = sizeOf(path);
+    const size = this.files.size(path);
     if (size === undefined) return undefined;
     return { size, chunks: { [Symbol.asyncIterator]: () => readChunks(path) } };
   }
@@ -192,52 +150,14 @@ export class BlobStore {
    * Stores a blob as it arrives, never holding it whole: written to a temp file and hashed on the
    * way, then named by its CID. More than `maxBytes` ends it with `too_large` (nothing is kept).
    */
-  async putStream(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ cid: string; bytes: number }> {
-    const temp = join(this.tempDir, `${process.pid}-${tempCounter++}.tmp`);
-    const hash = createHash('sha256');
-    let bytes = 0;
-    try {
-      const file = await openFile(temp, 'wx');
-      try {
-        for await (const chunk of source) {
-          bytes += chunk.byteLength;
-          if (bytes > maxBytes)
-            throw new BlobStoreError('too_large', `more than ${maxBytes} bytes: the limit of a streamed blob`);
-          hash.update(chunk);
-          await file.write(chunk);
-        }
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      const cid = cidOfSha256(hash.digest());
-      const path = this.pathOf(cid)!;
-      await mkdir(dirname(path), { recursive: true });
-      await rename(temp, path);
-      await syncDirectory(dirname(path));
-      return { cid, bytes };
-    } catch (err) {
-      await rm(temp, { force: true });
-      // The file system's failures are the store's; the source's own (a refused input) go to the caller as they are.
-      if (err instanceof Error && 'syscall' in err)
-        throw new BlobStoreError('io_failed', `cannot store a streamed blob: ${describeError(err)}`);
-      throw err;
-    }
+  putStream(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ cid: string; bytes: number }> {
+    return this.files.writeStream(source, maxBytes);
   }
 
   /** `length` bytes of a blob from `offset` (fewer at its end), or undefined when the store does not hold it. */
   readRange(cid: string, offset: number, length: number): Uint8Array | undefined {
     const path = this.pathOf(cid);
-    if (path === undefined || !existsSync(path)) return undefined;
-    return ioStep(`cannot read ${path}`, () => {
-      const fd = openSync(path, 'r');
-      try {
-        const bytes = new Uint8Array(length);
-        return bytes.subarray(0, readSync(fd, bytes, 0, length, offset));
-      } finally {
-        closeSync(fd);
-      }
-    });
+    return path === undefined ? undefined : this.files.readRange(path, offset, length);
   }
 
   /**
@@ -251,8 +171,10 @@ export class BlobStore {
       storedAt,
       place: 'row' as const,
     }));
-    const files = ioStep('cannot list the blob directory', () => this.listFiles());
-    return [...rows, ...files.filter((file) => file.storedAt < putBefore)];
+    const files = this.files
+      .list()
+      .flatMap((file) => (file.storedAt < putBefore ? [{ ...file, place: 'file' as const }] : []));
+    return [...rows, ...files];
   }
 
   /**
@@ -270,12 +192,10 @@ export class BlobStore {
         rows.push({ digest: at.digest, size: blob.size });
         continue;
       }
-      const { path } = at;
-      const stat = sizeAndTime(path);
-      if (stat !== undefined && stat.mtimeMs < before) {
-        ioStep(`cannot delete ${path}`, () => unlinkSync(path));
+      const freed = this.files.removeIfOlder(at.path, before);
+      if (freed !== undefined) {
         done.removed++;
-        done.freed += stat.size;
+        done.freed += freed;
       }
     }
     if (this.small && rows.length > 0) {
@@ -289,20 +209,6 @@ export class BlobStore {
   /** Closes the blob table's connection (files need nothing). */
   close(): void {
     this.small?.close();
-  }
-
-  private listFiles(): StoredBlob[] {
-    const files: StoredBlob[] = [];
-    for (const shard of readdirSync(this.dir, { withFileTypes: true })) {
-      if (!shard.isDirectory() || shard.name.length !== 2) continue; // the temp dir, or not ours
-      for (const name of readdirSync(join(this.dir, shard.name))) {
-        const path = join(this.dir, shard.name, name);
-        const stat = sizeAndTime(path);
-        if (stat !== undefined && this.pathOf(name) === path)
-          files.push({ cid: name, size: stat.size, storedAt: stat.mtimeMs, place: 'file' });
-      }
-    }
-    return files;
   }
 
   /** `read` of the blob's row (by its sha256), when the store has a table. */
@@ -347,52 +253,6 @@ export class BlobStore {
     if (bytes.byteLength > this.maxBlobBytes) {
       throw new BlobStoreError('too_large', `${bytes.byteLength} bytes exceeds the limit of ${this.maxBlobBytes}`);
     }
-  }
-
-  private async write(path: string, bytes: Uint8Array): Promise<void> {
-    if (existsSync(path)) {
-      // Same name, same bytes: content addressing makes put idempotent. Fresh again for the collector.
-      const now = new Date();
-      await utimes(path, now, now).catch(() => undefined);
-      return;
-    }
-    const temp = join(this.tempDir, `${process.pid}-${tempCounter++}.tmp`);
-    const shard = dirname(path);
-    try {
-      if (!this.shards.has(shard)) {
-        await mkdir(shard, { recursive: true });
-        this.shards.add(shard);
-      }
-      const file = await openFile(temp, 'wx');
-      try {
-        await file.writeFile(bytes);
-        await file.sync(); // on disk before it has its name, so a power cut cannot leave an empty blob
-      } finally {
-        await file.close();
-      }
-      await rename(temp, path);
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw new BlobStoreError('io_failed', `cannot write ${path}: ${describeError(err)}`);
-    }
-    await syncDirectory(shard);
-  }
-}
-
-function sizeAndTime(path: string): { size: number; mtimeMs: number } | undefined {
-  return ioStep(`cannot stat ${path}`, () => statSync(path, { throwIfNoEntry: false }));
-}
-
-function sizeOf(path: string): number | undefined {
-  return ioStep(`cannot stat ${path}`, () => statSync(path, { throwIfNoEntry: false })?.size);
-}
-
-/** Runs a file-system step, turning its failure into a BlobStoreError. */
-function ioStep<T>(what: string, step: () => T): T {
-  try {
-    return step();
-  } catch (err) {
-    throw new BlobStoreError('io_failed', `${what}: ${describeError(err)}`);
   }
 }
 

@@ -19,6 +19,7 @@ import {
 } from './fixtures/accepted-unit.js';
 import { acceptAsRequester } from './fixtures/fake-context.js';
 import type { Acceptance } from '../../../src-main/core/schemas/index.js';
+import { MeshState, type JobRecord } from '../../../src-main/core/mesh/state/state.js';
 import { ChecksAhead } from '../../../src-main/node/mesh/verdicts/checks-ahead.js';
 import type { NodeContext } from '../../../src-main/node/mesh/context/node-context.js';
 import type { Convictions } from '../../../src-main/node/mesh/verdicts/convictions.js';
@@ -157,13 +158,13 @@ test('a provider on probation that holds back the results picked ahead is still 
 });
 
 test('runs ahead are held up to their cap; those of a cancelled job give their places up', () => {
-  const jobs = new Map([
-    ['J', { cancelled: false }],
-    ['K', { cancelled: false }],
-  ]);
+  // Two running jobs of mine, as the state's own rule reads them.
+  const mine = new MeshState('me');
+  const { jobs } = mine;
+  for (const id of ['J', 'K']) jobs.set(id, { job: { requester: 'me' }, cancelled: false } as JobRecord);
   const units = new Map(['J/0', 'J/1', 'K/0', 'K/1'].map((id) => [id, { unit: { unit_id: id, job_id: id[0]! } }]));
   const ctx = {
-    state: { units, jobs, checks: { truths: new Map() } },
+    state: { units, jobs, checks: { truths: new Map() }, myRunningJob: (id: string) => mine.myRunningJob(id) },
     log: () => {},
   } as unknown as NodeContext;
   const ran: string[] = [];

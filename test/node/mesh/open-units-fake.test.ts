@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { unitIdOf } from '../../../src-main/core/mesh/state/unit-table.js';
 import { OpenUnits } from '../../../src-main/node/mesh/requester/open-units.js';
-import { refundEvent } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
+import { refundEvent } from '../../../src-main/node/mesh/settlement/ledger-events.js';
 import { hashUnit } from './fixtures/accepted-unit.js';
 import { acceptAsRequester, fakeContext } from './fixtures/fake-context.js';
 
@@ -57,7 +57,7 @@ test('a walk starts past the units in flight, and a unit that lost its worker or
   const ctx = await fakeContext();
   const assignments = await jobInFlight(ctx, PROVIDER);
   const extra = new Map<string, number>();
-  const open = new OpenUnits(ctx, extra);
+  const open = new OpenUnits(ctx, (unitId) => extra.get(unitId) ?? 0);
   const record = () => ctx.state.jobs.get(JOB)!;
   const indexes = (limit: number) => open.of(record(), limit).map((u) => Number(u.unit_id.split('/').pop()));
   const count = counted(ctx);
@@ -79,7 +79,7 @@ test('a walk starts past the units in flight, and a unit that lost its worker or
 test("a puller's walk starts past the units lent to it lately, and a unit it passed that wants a worker again is handed to it within a second", async () => {
   const ctx = await fakeContext();
   const assignments = await jobInFlight(ctx, PROVIDER);
-  const open = new OpenUnits(ctx, new Map());
+  const open = new OpenUnits(ctx, () => 0);
   const record = () => ctx.state.jobs.get(JOB)!;
   const lent = new Set<string>();
   // As onPull asks: not the units lent to this puller lately; what it returns is lent to it.

@@ -9,7 +9,8 @@ import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context/node-context.js';
 import { Payments } from '../../../src-main/node/mesh/settlement/payments.js';
-import { acceptanceEvents, isProvisional } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
+import { acceptanceEvents } from '../../../src-main/node/mesh/settlement/ledger-events.js';
+import { isProvisional } from '../../../src-main/node/mesh/settlement/pricing.js';
 import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 const JOB = 'job-pay';

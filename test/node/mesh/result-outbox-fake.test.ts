@@ -13,7 +13,7 @@ import type { WorkResult } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context/node-context.js';
 import { ResultOutbox } from '../../../src-main/node/mesh/provider/result-outbox.js';
-import { acceptanceEvents } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
+import { acceptanceEvents } from '../../../src-main/node/mesh/settlement/ledger-events.js';
 import { verifyReceipt } from '../../../src-main/node/receipts/index.js';
 import { acceptedOffer, fakeContext, type FakeContext } from './fixtures/fake-context.js';
 

@@ -9,7 +9,7 @@ import type { SignedReceipt } from '../../../src-main/core/protocol/messages.js'
 import type { Acceptance, LedgerEntry, Verdict, WorkResult } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context/node-context.js';
-import { acceptanceEvents } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
+import { acceptanceEvents } from '../../../src-main/node/mesh/settlement/ledger-events.js';
 import {
   refundedHeld,
   entriesForMe,

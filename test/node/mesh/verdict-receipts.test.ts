@@ -9,11 +9,8 @@ import type { Executor } from '../../../src-main/node/exec/index.js';
 import { LIMITS, validate, verdictsIn, type Verdict } from '../../../src-main/core/schemas/index.js';
 import { Requester } from '../../../src-main/node/mesh/requester/requester.js';
 import type { NewEvent } from '../../../src-main/node/mesh/context/node-context.js';
-import {
-  acceptanceEvents,
-  refundEvent,
-  settlementsFor,
-} from '../../../src-main/node/mesh/settlement/settlement-messages.js';
+import { acceptanceEvents, refundEvent } from '../../../src-main/node/mesh/settlement/ledger-events.js';
+import { settlementsFor } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
 import {
   MAX_VERDICT_BYTES_PER_RECEIPT,
   VerdictReceipts,

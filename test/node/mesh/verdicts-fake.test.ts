@@ -11,7 +11,7 @@ import { verdictsIn } from '../../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { Requester } from '../../../src-main/node/mesh/requester/requester.js';
-import { refundEvent } from '../../../src-main/node/mesh/settlement/settlement-messages.js';
+import { refundEvent } from '../../../src-main/node/mesh/settlement/ledger-events.js';
 import {
   JOB,
   newProvider,

@@ -14,8 +14,7 @@ export interface Backtrack {
 export function backtrack(state: MeshState, convicted: string): Backtrack {
   const refunds: string[] = [];
   const reopen: string[] = [];
-  for (const job of state.jobs.values()) {
-    if (job.job.requester !== state.me || job.cancelled || job.completedAt) continue;
+  for (const job of state.myRunningJobs()) {
     for (const unitId of unitIdsOf(job)) {
       const unit = state.units.get(unitId);
       let reopened = false;

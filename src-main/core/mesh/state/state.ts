@@ -9,29 +9,19 @@ import {
   type Outcome,
   type Reputation,
 } from '../../trust/index.js';
-import { forgetUncounted } from '../../policy/index.js';
 import { CheckBook } from './checks.js';
 import { ReceiptIndex } from './receipt-index.js';
 import { HeldIndex, type Side } from './held-index.js';
 import { compactJob } from './compaction.js';
 import { emptyContribution, type ContributionCounts } from './contribution.js';
 import { foldLedgerEntry } from './ledger-fold.js';
+import { foldAccepted, foldResult } from './assignment-fold.js';
 import { foldReopened, foldVerdict } from './verdict-fold.js';
 import { holdsItsUnit, type AssignmentRecord, type JobRecord, type StoredReceipt } from './records.js';
 import { digestsFromBase64 } from './input-cids.js';
 import { SharedValues } from './shared-values.js';
 import { unitIdOf, UnitTable } from './unit-table.js';
-import type {
-  Acceptance,
-  AvailabilitySlot,
-  NodeEvent,
-  Offer,
-  OfferTerms,
-  Policy,
-  PriceSchedule,
-  Receipt,
-  WorkResult,
-} from '../../schemas/index.js';
+import type { AvailabilitySlot, NodeEvent, Offer, Policy, PriceSchedule, Receipt } from '../../schemas/index.js';
 
 /** A job's unit ids, in order; none once it is compacted (its units left the state). */
 export function* unitIdsOf(record: JobRecord, from = 0): Generator<string> {
@@ -193,7 +183,7 @@ export class MeshState {
         this.roundsReserved = Math.max(this.roundsReserved, event.through);
         return;
       case 'offer.accepted':
-        this.#accepted(event.acceptance, event.terms, event.at);
+        foldAccepted(this, this.#shared, this.#legacyOffers, event.acceptance, event.terms, event.at);
         return;
       case 'offers.accepted':
         for (const { acceptance, terms, unit } of event.accepted) {
@@ -202,7 +192,7 @@ export class MeshState {
             this.#shared.unit(unit);
             this.units.add({ unit, requester: '', index: -1 });
           }
-          this.#accepted(acceptance, terms, event.at);
+          foldAccepted(this, this.#shared, this.#legacyOffers, acceptance, terms, event.at);
         }
         return;
       case 'acceptance.refused': {
@@ -211,10 +201,10 @@ export class MeshState {
         return;
       }
       case 'result.recorded':
-        this.#result(event.result);
+        foldResult(this, this.#held, this.#shared, event.result);
         return;
       case 'results.recorded':
-        for (const result of event.results) this.#result(result);
+        for (const result of event.results) foldResult(this, this.#held, this.#shared, result);
         return;
       case 'unit.verified':
         foldVerdict(this, this.#shared, event, event.at, this.#countOutcome);
@@ -281,39 +271,6 @@ export class MeshState {
     for (const ids of this.heldWith.values()) for (const id of ids) this.#held.track(this.assignments.get(id)!, true);
   }
 
-  /** An acceptance journaled (`offer.accepted`, or one of an `offers.accepted`): a new assignment; one I have is left alone. */
-  #accepted(acceptance: Acceptance, terms: OfferTerms | undefined, at: string): void {
-    if (this.assignments.has(acceptance.assignment_id)) return;
-    // Its terms travel with it; a journal from before has the offer itself (offer.recorded).
-    const offer =
-      terms ??
-      this.offersByUnit.get(acceptance.unit_id)?.get(acceptance.offer_id) ??
-      this.#legacyOffers.get(acceptance.offer_id);
-    this.#legacyOffers.delete(acceptance.offer_id);
-    this.#shared.acceptance(acceptance);
-    this.assignments.set(acceptance.assignment_id, {
-      acceptance,
-      acceptedAt: at,
-      ...(offer ? { estimatedSeconds: offer.estimated_seconds } : {}),
-      ...(offer?.fuel_price ? { fuelPrice: offer.fuel_price } : {}),
-      ...(offer?.slot_id !== undefined && acceptance.provider_peer === this.me ? { slotId: offer.slot_id } : {}),
-    });
-    const list = this.assignmentsByUnit.get(acceptance.unit_id);
-    if (list) list.push(acceptance.assignment_id);
-    else this.assignmentsByUnit.set(acceptance.unit_id, [acceptance.assignment_id]);
-    this.offersByUnit.get(acceptance.unit_id)?.delete(acceptance.offer_id);
-    this.offerReceivedAt.delete(acceptance.offer_id);
-    if (acceptance.provider_peer === this.me) {
-      const time = Date.parse(at);
-      const times = this.acceptedFrom.get(acceptance.requester_peer);
-      if (!times) this.acceptedFrom.set(acceptance.requester_peer, [time]);
-      else {
-        times.push(time);
-        forgetUncounted(times, time);
-      }
-    }
-  }
-
   /** A batch receipt of mine, kept with the state: its entries' values as the records they speak of. */
   #shareMine(receipt: Receipt): void {
     if (receipt.kind === 'execution_batch')
@@ -326,21 +283,29 @@ export class MeshState {
       for (const entry of receipt.verdicts) this.#shared.verdictEntry(entry, this.units.progressOf(entry.unit_id));
   }
 
-  #result(result: WorkResult): void {
-    const assignment = this.assignments.get(result.assignment_id);
-    // A result that comes after its assignment was refunded is too late: nobody will judge it.
-    if (!assignment || assignment.result || assignment.escrow === 'refunded') return;
-    this.#shared.result(result, assignment.acceptance);
-    assignment.result = result;
-    this.#held.resultIn(assignment);
-    const list = this.resultsByOutput.get(result.output_cid);
-    if (list) list.push(result.assignment_id);
-    else this.resultsByOutput.set(result.output_cid, [result.assignment_id]);
-  }
-
   readonly #countOutcome = (peer: string, outcome: Outcome, at: string): void => {
     this.reputation.set(peer, recordOutcome(this.reputation.get(peer) ?? emptyReputation(), outcome, Date.parse(at)));
   };
+
+  /**
+   * Whether a job is a running job of mine: I submitted it, and it is neither cancelled nor
+   * complete. Only such a job wants workers, has its deadline and budget watched, and can still
+   * be cancelled.
+   */
+  isMyRunningJob(record: JobRecord): boolean {
+    return record.job.requester === this.me && !record.cancelled && !record.completedAt;
+  }
+
+  /** My running jobs (isMyRunningJob), in the order they were submitted. */
+  *myRunningJobs(): Generator<JobRecord> {
+    for (const record of this.jobs.values()) if (this.isMyRunningJob(record)) yield record;
+  }
+
+  /** The job, if it is a running job of mine (isMyRunningJob). */
+  myRunningJob(jobId: string): JobRecord | undefined {
+    const record = this.jobs.get(jobId);
+    return record && this.isMyRunningJob(record) ? record : undefined;
+  }
 
   // Queries the requester and provider sides share.
 

@@ -50,9 +50,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         workers: node.executor.workers,
         units_running: node.provider.running,
         units_queued: node.provider.queued,
-        jobs_running: [...state.jobs.values()].filter(
-          (j) => j.job.requester === node.peerId && !j.cancelled && !j.completedAt,
-        ).length,
+        jobs_running: [...state.myRunningJobs()].length,
         balance: node.journal.ledger.balance(node.peerId),
         dropped,
         price: node.price,

@@ -24,7 +24,7 @@ export function storageHandlers(node: MeshNode): Pick<ApiHandlers, 'storage.get'
     async 'jobs.delete'({ job_id }) {
       const record = node.state.jobs.get(job_id);
       if (!record || record.job.requester !== node.peerId) throw new ApiError('not_found', `no job ${job_id} of mine`);
-      if (!record.completedAt && !record.cancelled)
+      if (node.state.isMyRunningJob(record))
         throw new ApiError('conflict', `job ${job_id} is still running: cancel it first (meshctl job cancel)`);
       await node.record([{ type: 'job.deleted', job_id }]);
       return { deleted: job_id };

@@ -44,8 +44,8 @@ export class JobBudgets {
       }
       // Out of budget: every offer for it over what it has left.
       if (refused.length === 0 || refused.some(({ refusal }) => refusal.code !== 'over_budget')) continue;
-      const record = this.ctx.state.jobs.get(jobId);
-      if (!record || record.cancelled || record.completedAt || this.#inFlight(jobId)) {
+      const record = this.ctx.state.myRunningJob(jobId);
+      if (!record || this.#inFlight(jobId)) {
         this.#out.delete(jobId); // a unit in flight may yet be refunded, and its credits used
         continue;
       }
@@ -80,7 +80,7 @@ export class JobBudgets {
   async set(jobId: string, budget: number): Promise<void> {
     const record = this.ctx.state.jobs.get(jobId);
     if (!record || record.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
-    if (record.cancelled || record.completedAt)
+    if (!this.ctx.state.isMyRunningJob(record))
       throw new ApiError('conflict', `job ${jobId} has ended: its budget no longer matters`);
     const committed = this.ctx.state.committedTo(jobId);
     if (budget < committed)

@@ -14,7 +14,7 @@ export class JobDeadlines {
   #stopped = false;
 
   constructor(
-    private readonly ctx: Pick<NodeContext, 'state' | 'me' | 'now' | 'background'>,
+    private readonly ctx: Pick<NodeContext, 'state' | 'now' | 'background'>,
     private readonly cancel: (jobId: string, reason: string) => Promise<void>,
   ) {}
 
@@ -25,8 +25,8 @@ export class JobDeadlines {
     if (this.#stopped) return;
     const now = this.ctx.now();
     let soonest = Infinity;
-    for (const { job, cancelled, completedAt } of this.ctx.state.jobs.values()) {
-      if (job.deadline === undefined || job.requester !== this.ctx.me || cancelled || completedAt) continue;
+    for (const { job } of this.ctx.state.myRunningJobs()) {
+      if (job.deadline === undefined) continue;
       const at = Date.parse(job.deadline);
       if (at > now) soonest = Math.min(soonest, at);
       else

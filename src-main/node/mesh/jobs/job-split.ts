@@ -11,7 +11,7 @@ import { defaultUnitsPerPack, PACK_BELOW_SECONDS, unitsOfInput } from '../../../
 import type { JobRecord } from '../../../core/mesh/state/records.js';
 import { LIMITS, validate, type Job, type JobInput, type UnitTemplate } from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';
-import { BlobStoreError } from '../../blobs/store.js';
+import { BlobStoreError } from '../../blobs/errors.js';
 import type { Executor } from '../../exec/index.js';
 import { REFERENCE_FUEL_PER_SECOND } from '../../hardware/calibrate.js';
 import { resolveLibrary } from '../units/algorithms.js';

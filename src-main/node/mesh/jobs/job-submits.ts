@@ -94,9 +94,9 @@ export class JobSubmits {
 
   /** My batched jobs whose units a crash left partly journaled get the rest, from their stored input. */
   async finish(): Promise<void> {
-    for (const record of this.ctx.state.jobs.values()) {
+    for (const record of this.ctx.state.myRunningJobs()) {
       const { job } = record;
-      if (job.requester !== this.ctx.me || record.cancelled || record.created >= job.unit_count) continue;
+      if (record.created >= job.unit_count) continue;
       // A batched job's units are made again from its stored input; a render job's from its stored submit.
       if (job.render) {
         const resumed = await this.#renders.resume(record);

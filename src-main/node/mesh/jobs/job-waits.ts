@@ -53,15 +53,14 @@ export class JobWaits {
       });
     }
     for (const jobId of this.#refused.keys()) {
-      const record = this.ctx.state.jobs.get(jobId);
-      if (!record || record.cancelled || record.completedAt) this.#refused.delete(jobId);
+      if (!this.ctx.state.myRunningJob(jobId)) this.#refused.delete(jobId);
     }
   }
 
   /** Why the job is not moving, or undefined when nothing stands in its way (or it has ended). */
   why(record: JobRecord): string | undefined {
     const { job } = record;
-    if (record.cancelled || record.completedAt) return undefined;
+    if (!this.ctx.state.isMyRunningJob(record)) return undefined;
     const strangersToo = job.open_to_strangers ?? false;
     const unit = this.ctx.state.units.get(unitIdOf(job.job_id, 0))?.unit;
     const { offering, fitting, misses, notTrusted, notTrustingMe } = this.#providersFor(strangersToo, unit);

@@ -1,12 +1,14 @@
 // The commitment's heartbeat: my commitment goes out again every 2 s while I have open units
 // (offers lapse, providers re-offer on it); with none, at doubling intervals up to a minute, until
 // the next change wakes it back to 2 s.
+import { Backoff } from '../basics/backoff.js';
+
 const COMMITMENT_HEARTBEAT_MS = 2000;
 const IDLE_HEARTBEAT_MAX_MS = 60_000;
 
 export class Heartbeat {
   #timer: NodeJS.Timeout | undefined;
-  #ms = COMMITMENT_HEARTBEAT_MS;
+  readonly #interval = new Backoff(COMMITMENT_HEARTBEAT_MS, IDLE_HEARTBEAT_MAX_MS);
   #stopped = false;
 
   /** `idle`: whether I have no open units now; `beat`: what each beat does. */
@@ -21,9 +23,9 @@ export class Heartbeat {
 
   /** Something changed: back to the shortest interval. */
   wake(): void {
-    if (this.#ms === COMMITMENT_HEARTBEAT_MS || this.#timer === undefined || this.#stopped) return;
+    if (this.#interval.ms === this.#interval.first || this.#timer === undefined || this.#stopped) return;
     clearTimeout(this.#timer);
-    this.#ms = COMMITMENT_HEARTBEAT_MS;
+    this.#interval.reset();
     this.#schedule();
   }
 
@@ -34,9 +36,10 @@ export class Heartbeat {
 
   #schedule(): void {
     this.#timer = setTimeout(() => {
-      this.#ms = this.idle() ? Math.min(this.#ms * 2, IDLE_HEARTBEAT_MAX_MS) : COMMITMENT_HEARTBEAT_MS;
+      if (this.idle()) this.#interval.double();
+      else this.#interval.reset();
       this.beat();
       this.#schedule();
-    }, this.#ms);
+    }, this.#interval.ms);
   }
 }

@@ -8,7 +8,7 @@ import type { AcceptedOffers, MessageBody } from '../../../core/protocol/message
 import type { Acceptance, Offer, WorkUnit } from '../../../core/schemas/index.js';
 import { Admission } from './admission.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
-import { acceptanceEvents, type Accepted } from '../settlement/settlement-messages.js';
+import { acceptanceEvents, type Accepted } from '../settlement/ledger-events.js';
 
 export interface AcceptanceIntake {
   accepted: string[];

@@ -8,6 +8,7 @@ import { parseUnitId } from '../../../core/mesh/state/unit-table.js';
 import type { WorkUnit } from '../../../core/schemas/index.js';
 import { blobFromHolders, type NodeContext } from '../context/node-context.js';
 import { PngThread } from './png-thread.js';
+import { Backoff } from '../basics/backoff.js';
 import { MAX_FAILURE_OUTPUT_BYTES } from '../units/unit-run.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
@@ -47,8 +48,8 @@ export class FrameAssembler {
    */
   readonly #undecided = new Map<string, Set<string>>();
   readonly #busy = new Set<string>();
-  /** A tile no provider could send (a stream cut mid-reply) is tried again, backing off to a minute. */
-  #retryMs = 0;
+  /** A tile no provider could send (a stream cut mid-reply) is tried again, from a second, backing off to a minute. */
+  readonly #retry = new Backoff(1_000, 60_000);
   #retryTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   /** Frames are encoded off the main thread; the thread starts with the first frame. */
@@ -117,17 +118,17 @@ export class FrameAssembler {
       }
     }
     if (missing) this.#retryLater();
-    else this.#retryMs = 0;
+    else this.#retry.reset();
   }
 
   #retryLater(): void {
     if (this.#stopped || this.#retryTimer !== undefined) return;
-    this.#retryMs = Math.min(60_000, Math.max(1_000, this.#retryMs * 2));
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       if (!this.#stopped) this.ctx.background('assembling frames', this.resume());
-    }, this.#retryMs);
+    }, this.#retry.ms);
     this.#retryTimer.unref();
+    this.#retry.double();
   }
 
   /** A render job's units journaled so far, by frame (from their params); a frame's come in one step (render-jobs.ts). */

@@ -7,7 +7,7 @@ import { acceptedOffersOf, MAX_INLINE_BYTES_PER_MESSAGE, type MessageBody } from
 import type { Acceptance } from '../../../core/schemas/index.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import { InlineBudget } from '../context/inline-blobs.js';
-import { refundEvent } from '../settlement/settlement-messages.js';
+import { refundEvent } from '../settlement/ledger-events.js';
 import { userUnits } from '../context/unit-events.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */

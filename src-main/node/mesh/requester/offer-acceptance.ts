@@ -19,7 +19,7 @@ import { AcceptanceDelivery, ACCEPTANCES_PER_STEP } from './acceptance-delivery.
 import type { NodeContext } from '../context/node-context.js';
 import type { AcceptanceRound } from '../jobs/job-rounds.js';
 import { OncePerGap, RoundTimer } from '../basics/round-timer.js';
-import { acceptanceEvents } from '../settlement/settlement-messages.js';
+import { acceptanceEvents } from '../settlement/ledger-events.js';
 import { emitUnits, userUnits } from '../context/unit-events.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */

@@ -29,8 +29,8 @@ export class OpenUnits {
 
   constructor(
     private readonly ctx: OpenUnitsNeeds,
-    /** Extra replicas an undecided unit asks for, beside its job's redundancy (Verdicts.extra). */
-    private readonly extra: ReadonlyMap<string, number>,
+    /** Extra replicas an undecided unit asks for, beside its job's redundancy (Verdicts.extraReplicas). */
+    private readonly extraReplicas: (unitId: string) => number,
   ) {}
 
   /**
@@ -56,7 +56,7 @@ export class OpenUnits {
       if (open.length >= limit) break;
       // Judged by id; a WorkUnit is made only for a unit handed out (a pull passes about two units
       // lent lately for each it returns). A unit's redundancy is its job's (job-split.ts, render-jobs.ts).
-      const full = state.activeCount(id) >= record.job.redundancy + (this.extra.get(id) ?? 0);
+      const full = state.activeCount(id) >= record.job.redundancy + this.extraReplicas(id);
       if (full || state.units.progressOf(id)?.verdict) {
         index++;
         continue;
@@ -82,7 +82,7 @@ export class OpenUnits {
 
   /** The workers a unit wants: its redundancy, and more while its results disagree. */
   wanted(unit: WorkUnit): number {
-    return unit.verification_redundancy + (this.extra.get(unit.unit_id) ?? 0);
+    return unit.verification_redundancy + this.extraReplicas(unit.unit_id);
   }
 }
 

@@ -19,7 +19,9 @@ import { roundByJob } from '../jobs/job-rounds.js';
 import { JobWaits } from '../jobs/job-waits.js';
 import { offerViews } from '../views/job-view.js';
 import { userUnits } from '../context/unit-events.js';
-import { priceOf, refundEvent, settleEvent, settlementsFor } from '../settlement/settlement-messages.js';
+import { refundEvent, settleEvent } from '../settlement/ledger-events.js';
+import { priceOf } from '../settlement/pricing.js';
+import { settlementsFor } from '../settlement/settlement-messages.js';
 import { Verdicts } from '../verdicts/verdicts.js';
 import type { ClosedEarlier } from '../settlement/payments.js';
 import { WatchTimer } from '../basics/watch-timer.js';
@@ -104,7 +106,7 @@ export class Requester {
       options,
     );
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict, options.closedEarlier);
-    this.#open = new OpenUnits(ctx, this.#verdicts.extra);
+    this.#open = new OpenUnits(ctx, (unitId) => this.#verdicts.extraReplicas(unitId));
     this.#requests = new WorkRequests(ctx, this.#open, {
       runningJobs: (strangersOnly) => this.#runningJobs(strangersOnly),
       hasOfferFrom: (provider, unitId) => this.#acceptor.hasOfferFrom(provider, unitId),
@@ -191,17 +193,14 @@ export class Requester {
 
   /** My running jobs (for strangers: those open to them). */
   *#runningJobs(strangersOnly = false): Iterable<JobRecord> {
-    for (const record of this.ctx.state.jobs.values()) {
-      if (record.cancelled || record.completedAt || record.job.requester !== this.ctx.me) continue;
+    for (const record of this.ctx.state.myRunningJobs())
       if (!strangersOnly || record.job.open_to_strangers === true) yield record;
-    }
   }
 
   /** Units of my running jobs without a verdict. */
   #undecided(): number {
     let count = 0;
-    for (const { job, created, decided, cancelled, completedAt } of this.ctx.state.jobs.values())
-      if (job.requester === this.ctx.me && !cancelled && !completedAt) count += Math.max(0, created - decided);
+    for (const { created, decided } of this.ctx.state.myRunningJobs()) count += Math.max(0, created - decided);
     return count;
   }
 
@@ -209,8 +208,8 @@ export class Requester {
   #openUnit(unitId: string): WorkUnit | undefined {
     // The job by the unit's id (my jobs name their units so): its record is made once, below.
     const at = parseUnitId(unitId);
-    const job = at && this.ctx.state.jobs.get(at.jobId);
-    if (!job || job.cancelled || job.completedAt || job.job.requester !== this.ctx.me) return undefined;
+    const job = at && this.ctx.state.myRunningJob(at.jobId);
+    if (!job) return undefined;
     const unit = this.#open.stillWanted(unitId);
     return unit?.job_id === job.job.job_id ? unit : undefined;
   }
@@ -268,33 +267,33 @@ export class Requester {
   async cancel(jobId: string, reason?: string): Promise<void> {
     const job = this.ctx.state.jobs.get(jobId);
     if (!job || job.job.requester !== this.ctx.me) throw new ApiError('not_found', `no job ${jobId} of mine`);
-    if (job.cancelled || job.completedAt) return;
+    if (!this.ctx.state.isMyRunningJob(job)) return;
     const heldOf = () =>
       [...unitIdsOf(job)]
         .flatMap((id) => this.ctx.state.assignmentsOf(id))
         .filter((assignment) => assignment.escrow === 'held');
-    // A result being taken is waited for (claimed, verdicts.ts): journaled, it is paid below, not refunded.
-    const claimed = await this.#verdicts.claims.claimEvery(() =>
-      heldOf().flatMap((a) => (a.result ? [] : [a.acceptance.assignment_id])),
+    // A result being taken is waited for (verdicts.ts): journaled, it is paid below, not refunded.
+    const closed = await this.#verdicts.whileHolding(
+      () => heldOf().flatMap((a) => (a.result ? [] : [a.acceptance.assignment_id])),
+      async () => {
+        if (!this.ctx.state.isMyRunningJob(job)) return undefined;
+        const held = heldOf();
+        // A result already delivered is paid, checked or not: its provider did what was asked in time,
+        // and could not tell a refund of it from a requester keeping a result it never paid for. Only
+        // units without a result are refunded.
+        await this.ctx.record([
+          { type: 'job.cancelled', job_id: jobId, ...(reason !== undefined ? { reason } : {}) },
+          ...held.map((assignment) =>
+            assignment.result
+              ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
+              : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
+          ),
+        ]);
+        return held;
+      },
     );
-    const held = heldOf();
-    try {
-      if (job.cancelled || job.completedAt) return;
-      // A result already delivered is paid, checked or not: its provider did what was asked in time,
-      // and could not tell a refund of it from a requester keeping a result it never paid for. Only
-      // units without a result are refunded.
-      await this.ctx.record([
-        { type: 'job.cancelled', job_id: jobId, ...(reason !== undefined ? { reason } : {}) },
-        ...held.map((assignment) =>
-          assignment.result
-            ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
-            : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
-        ),
-      ]);
-    } finally {
-      this.#verdicts.claims.release(claimed);
-    }
-    this.#verdicts.tellProviders(held);
+    if (!closed) return;
+    this.#verdicts.tellProviders(closed);
     this.ctx.emit('job.cancelled', { job_id: jobId, ...(reason !== undefined ? { reason } : {}) });
     this.ctx.commitmentChanged();
   }

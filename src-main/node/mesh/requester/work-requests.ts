@@ -79,11 +79,10 @@ export class WorkRequests {
    * is open to strangers), as its commitment would be.
    */
   onPull(from: string, { job_id: jobId, max }: MessageBody<'pull'>): MessageBody<'units'> {
-    const record = this.ctx.state.jobs.get(jobId);
-    const { state, me } = this.ctx;
-    const running = record && record.job.requester === me && !record.cancelled && !record.completedAt;
+    const { state } = this.ctx;
+    const record = state.myRunningJob(jobId);
     const trusted = (state.trust.get(from)?.weight ?? 0) > 0;
-    if (!running || !(trusted || record.job.open_to_strangers === true)) return { groups: [] };
+    if (!record || !(trusted || record.job.open_to_strangers === true)) return { groups: [] };
     const nowMs = this.ctx.now();
     // Oldest first (a unit lent again moves to the end): the walk stops at the first still lent.
     for (const [id, lent] of this.#lent) {

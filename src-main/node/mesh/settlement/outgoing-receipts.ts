@@ -6,6 +6,7 @@ import type { SignedReceipt } from '../../../core/protocol/messages.js';
 import type { StoredReceipt } from '../../../core/mesh/state/state.js';
 import type { ChainedReceipt, ReceiptFields } from '../../receipts/index.js';
 import { RecordError, type NewEvent, type NodeContext } from '../context/node-context.js';
+import { Backoff } from '../basics/backoff.js';
 
 /** A receipt that must still reach my journal is tried again, the pause doubling up to a minute. */
 const FIRST_RETRY_MS = 1000;
@@ -45,8 +46,9 @@ export async function signAndJournal(
 
 /** Journals a receipt of mine that later ones name, until the journal takes it or the node stops. */
 async function journalAlone(ctx: ReceiptContext, stored: NewEvent): Promise<void> {
-  for (let pause = FIRST_RETRY_MS; !ctx.signal.aborted; pause = Math.min(pause * 2, LONGEST_RETRY_MS)) {
-    await sleep(pause, undefined, { signal: ctx.signal }).catch(() => undefined);
+  const pause = new Backoff(FIRST_RETRY_MS, LONGEST_RETRY_MS);
+  for (; !ctx.signal.aborted; pause.double()) {
+    await sleep(pause.ms, undefined, { signal: ctx.signal }).catch(() => undefined);
     if (ctx.signal.aborted) return;
     try {
       return await ctx.record([stored]);

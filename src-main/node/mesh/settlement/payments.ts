@@ -10,15 +10,11 @@ import type { MessageBody } from '../../../core/protocol/messages.js';
 import type { Closing } from '../../journal/ledger-reads.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import { KeyedQueue } from '../basics/keyed-queue.js';
+import { Backoff } from '../basics/backoff.js';
 import { ReceiptRoom } from './outgoing-receipts.js';
-import {
-  isProvisional,
-  MAX_SETTLEMENT_RECEIPT_BYTES,
-  priceOf,
-  rewardEvent,
-  settleEvent,
-  settlementsFor,
-} from './settlement-messages.js';
+import { rewardEvent, settleEvent } from './ledger-events.js';
+import { isProvisional, priceOf } from './pricing.js';
+import { MAX_SETTLEMENT_RECEIPT_BYTES, settlementsFor } from './settlement-messages.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type PaymentsNeeds = Pick<NodeContext, 'background' | 'now' | 'record' | 'send' | 'signal' | 'state'>;
@@ -202,10 +198,11 @@ export class Payments {
    * holding 21,000, asking 128 at a time. Taking one twice is harmless: each entry is journaled once, by its id.
    */
   async #deliver(provider: string, settlement: MessageBody<'settlement'>): Promise<void> {
-    for (let tries = 1, pause = FIRST_RETRY_MS; ; tries++, pause *= 2) {
+    const pause = new Backoff(FIRST_RETRY_MS);
+    for (let tries = 1; ; tries++, pause.double()) {
       const reply = await this.ctx.send(provider, 'settlement', settlement);
       if (reply?.type === 'ack' || tries === SETTLEMENT_TRIES || this.ctx.signal.aborted) return;
-      await sleep(pause, undefined, { signal: this.ctx.signal }).catch(() => undefined); // stopping: asked again (held-results.ts)
+      await sleep(pause.ms, undefined, { signal: this.ctx.signal }).catch(() => undefined); // stopping: asked again (held-results.ts)
     }
   }
 }

@@ -8,7 +8,7 @@ import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { SignedReceipt } from '../../../core/protocol/messages.js';
 import { verdictsIn, type LedgerEntry, type Verdict } from '../../../core/schemas/index.js';
 import { verifyCheckedReceipt } from '../../receipts/index.js';
-import { termsOf } from './settlement-messages.js';
+import { termsOf } from './pricing.js';
 
 /**
  * The entries of a settlement from requester `from` that close or reward my own assignments with

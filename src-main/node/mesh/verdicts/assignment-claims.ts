@@ -17,11 +17,21 @@ export class AssignmentClaims {
     return mine;
   }
 
+  /** Runs `work` holding every assignment `of()` names (#claimEvery); releases them once it ends. */
+  async whileHolding<T>(of: () => readonly string[], work: () => Promise<T>): Promise<T> {
+    const mine = await this.#claimEvery(of);
+    try {
+      return await work();
+    } finally {
+      this.release(mine);
+    }
+  }
+
   /**
    * Claims every assignment `of()` names, waiting (5 ms at a time) while another step holds one,
    * until none is left unclaimed; asked again after each wait, since what it names may change.
    */
-  async claimEvery(of: () => readonly string[]): Promise<Set<string>> {
+  async #claimEvery(of: () => readonly string[]): Promise<Set<string>> {
     const mine = new Set<string>();
     for (;;) {
       const wanted = of().filter((id) => !mine.has(id));

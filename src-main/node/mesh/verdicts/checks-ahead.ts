@@ -67,8 +67,7 @@ export class ChecksAhead {
     const { state } = this.ctx;
     for (const unitId of this.#runs.keys()) {
       const record = state.units.get(unitId);
-      const job = record && state.jobs.get(record.unit.job_id);
-      if (!job || record.verdict || job.cancelled || job.completedAt) this.forget(unitId);
+      if (!record || record.verdict || !state.myRunningJob(record.unit.job_id)) this.forget(unitId);
     }
   }
 

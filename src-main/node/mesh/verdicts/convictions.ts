@@ -6,7 +6,7 @@ import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import type { WorkUnit } from '../../../core/schemas/index.js';
 import { isProven, type CheckRecord } from '../../../core/verification/index.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
-import { refundEvent } from '../settlement/settlement-messages.js';
+import { refundEvent } from '../settlement/ledger-events.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type ConvictionsNeeds = Pick<

@@ -4,7 +4,7 @@
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import type { AssignmentClaims } from './assignment-claims.js';
 import type { NodeContext } from '../context/node-context.js';
-import { refundEvent } from '../settlement/settlement-messages.js';
+import { refundEvent } from '../settlement/ledger-events.js';
 import { userUnits } from '../context/unit-events.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */

@@ -5,7 +5,8 @@
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import type { NodeContext } from '../context/node-context.js';
 import { againstTruth, type Convictions } from './convictions.js';
-import { isProvisional, priceOf, refundEvent, settleEvent } from '../settlement/settlement-messages.js';
+import { refundEvent, settleEvent } from '../settlement/ledger-events.js';
+import { isProvisional, priceOf } from '../settlement/pricing.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type LateResultsNeeds = Pick<NodeContext, 'now' | 'record' | 'state'>;

@@ -20,7 +20,7 @@ import { closeLate } from './late-results.js';
 import { refundLate } from './deadline-refunds.js';
 import { takeResults, type ResultIntake, type TakenResult } from './result-intake.js';
 import { KeyedQueue } from '../basics/keyed-queue.js';
-import { refundEvent } from '../settlement/settlement-messages.js';
+import { refundEvent } from '../settlement/ledger-events.js';
 import { Payments, type ClosedEarlier } from '../settlement/payments.js';
 import { TileChecker } from './tile-check.js';
 import { agreedFailure } from '../units/unit-run.js';
@@ -51,10 +51,10 @@ type VerdictsNeeds = Pick<
 >;
 
 export class Verdicts {
-  /** Assignments a result intake, a deadline refund or a cancel (requester.ts) is changing. */
-  readonly claims = new AssignmentClaims();
+  /** Assignments a result intake, a deadline refund or a cancel (whileHolding) is changing. */
+  readonly #claims = new AssignmentClaims();
   /** Extra replicas an undecided unit asks for after results disagreed (recomputed from votes on restart). */
-  readonly extra = new Map<string, number>();
+  readonly #extra = new Map<string, number>();
   /** Units being decided: a second result arriving meanwhile waits for the first decision. */
   readonly #deciding = new KeyedQueue();
   /** What my verdicts pay, hold or refund, and the settlements that tell the providers. */
@@ -103,6 +103,16 @@ export class Verdicts {
     this.#later = new DecideLater(ctx, (unitId) => this.decide(unitId));
   }
 
+  /** Extra replicas an undecided unit asks for, beside its redundancy, after its results disagreed. */
+  extraReplicas(unitId: string): number {
+    return this.#extra.get(unitId) ?? 0;
+  }
+
+  /** Runs `work` (a cancel's step) holding the assignments `of()` names: no result intake or deadline refund closes one meanwhile. */
+  whileHolding<T>(of: () => readonly string[], work: () => Promise<T>): Promise<T> {
+    return this.#claims.whileHolding(of, work);
+  }
+
   /** Assignments just made (escrow held): checks of the results the draw picks begin now (checks-ahead.ts). */
   accepted(acceptances: readonly Acceptance[]): void {
     this.#ahead.accepted(acceptances);
@@ -115,7 +125,7 @@ export class Verdicts {
   awaitingAgreement(jobId: string): number {
     const job = this.ctx.state.jobs.get(jobId);
     let waiting = 0;
-    for (const unitId of this.extra.keys()) {
+    for (const unitId of this.#extra.keys()) {
       const record = this.ctx.state.units.get(unitId);
       if (job && record?.unit.job_id === jobId && !record.verdict) waiting += unitsAt(job, record.index); // a pack's units
     }
@@ -128,7 +138,7 @@ export class Verdicts {
    * result would come to decide them.
    */
   #decideWaitingOn(provider: string): void {
-    for (const unitId of this.extra.keys()) {
+    for (const unitId of this.#extra.keys()) {
       const theirs = this.ctx.state
         .activeAssignments(unitId)
         .some((a) => a.result && a.acceptance.provider_peer === provider);
@@ -158,7 +168,7 @@ export class Verdicts {
     // Claimed before the receipts are checked, until the results are journaled: a deadline refund
     // meanwhile leaves them alone; one already under way keeps its assignment (taken as sent again).
     // Only the sender's own assignments: another peer naming them cannot hold them back.
-    const claimed = this.claims.claim(
+    const claimed = this.#claims.claim(
       message.results.flatMap(({ assignment_id: id }) =>
         this.ctx.state.assignments.get(id)?.acceptance.provider_peer === from ? [id] : [],
       ),
@@ -170,7 +180,7 @@ export class Verdicts {
         await this.ctx.record([...intake.receipts, ...resultsRecorded(intake.taken.map(({ item }) => item.result))]);
       }
     } finally {
-      this.claims.release(claimed);
+      this.#claims.release(claimed);
     }
     const { taken, again } = intake;
     // Sent again (after my restart, say): an inline output may be what its unit still waits for.
@@ -200,7 +210,7 @@ export class Verdicts {
 
   /** Refunds my assignments past their deadline with no result in (deadline-refunds.ts). */
   refundLate(): Promise<void> {
-    return refundLate(this.ctx, this.claims, {
+    return refundLate(this.ctx, this.#claims, {
       tell: (late) => this.#payments.tellAll(late),
       acceptSoon: () => this.acceptSoon(),
     });
@@ -289,7 +299,7 @@ export class Verdicts {
       case 'check':
         return;
       case 'replicas':
-        this.extra.set(unitId, (this.extra.get(unitId) ?? 0) + judgement.extra);
+        this.#extra.set(unitId, this.extraReplicas(unitId) + judgement.extra);
         this.ctx.commitmentChanged();
         return;
       case 'verified': {
@@ -378,7 +388,7 @@ export class Verdicts {
     this.#tiles.forget(unitId, results);
     this.#ahead.forget(unitId);
     this.#outputs.forget(results.map((r) => r.output_cid));
-    this.extra.delete(unitId); // decided: a reopened unit asks again, as after a restart
+    this.#extra.delete(unitId); // decided: a reopened unit asks again, as after a restart
     const job = state.jobs.get(record.unit.job_id)!;
     const failure = hash ? agreedFailure(hash) : 'no_agreement';
     emitVerdict((type, data) => this.ctx.emit(type, data), this.#verified, userUnits(state, unitId), {

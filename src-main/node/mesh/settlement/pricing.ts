@@ -1,0 +1,42 @@
+// What a requester pays for an assignment, and when: a verified result's price (its escrow, or,
+// billed by fuel, what its fuel costs at the offer's rate), the terms that price is reckoned on,
+// and whether a result accepted unchecked is still held until its job completes.
+import type { AssignmentRecord, MeshState } from '../../../core/mesh/state/state.js';
+import { settlePrice } from '../../../core/ledger/index.js';
+
+/** A result accepted unchecked, its escrow still held: it is paid when its job completes. */
+export function isProvisional(state: MeshState, assignment: AssignmentRecord): boolean {
+  const result = assignment.result;
+  if (assignment.escrow !== 'held' || !result) return false;
+  // Its progress, not its record, which a batched job's unit makes when asked for.
+  return !!state.units.progressOf(assignment.acceptance.unit_id)?.unchecked?.includes(result.result_id);
+}
+
+/**
+ * What a verified result of mine (requester) is paid: its escrow, or, billed by fuel, the fuel of
+ * the results `agreeing` with it (by default, its unit's verdict's) and of my own run of the unit
+ * (core/ledger/metered.ts).
+ */
+export function priceOf(state: MeshState, assignment: AssignmentRecord, agreeing?: readonly string[]): number {
+  // Not billed by fuel: its escrow (settlePrice), without making its unit's record to ask.
+  if (!assignment.fuelPrice) return assignment.acceptance.price;
+  const unitId = assignment.acceptance.unit_id;
+  const agreed = agreeing ?? state.units.get(unitId)?.agreeing ?? [];
+  const others = state
+    .assignmentsOf(unitId)
+    .flatMap(({ result }) => (result && agreed.includes(result.result_id) ? [result] : []));
+  return settlePrice(termsOf(state, assignment), assignment.result ?? {}, others, state.checks.truthFuel.get(unitId));
+}
+
+/** What an assignment was offered on, for settlePrice: its escrow, and its fuel rate and its unit's estimate if billed by fuel. */
+export function termsOf(
+  state: MeshState,
+  { acceptance, fuelPrice }: AssignmentRecord,
+): Parameters<typeof settlePrice>[0] {
+  const estimatedFuel = state.units.get(acceptance.unit_id)?.unit.estimated_fuel;
+  return {
+    escrow: acceptance.price,
+    ...(fuelPrice ? { rate: fuelPrice } : {}),
+    ...(estimatedFuel !== undefined ? { estimatedFuel } : {}),
+  };
+}
