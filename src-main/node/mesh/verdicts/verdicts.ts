@@ -1,11 +1,9 @@
-// The requester's results and verdicts: each result checked against its assignment and receipt
-// and journaled; then the unit judged (core/verification): results checked against my own run
-// when the judgement asks (every result of a provider on probation, a random share of the others,
-// every dissent), a contradicted result convicting its provider and undoing what it was trusted
-// with; then settled (or held until the job completes, if accepted unchecked: payments.ts) or
-// refunded, with a verification receipt, and the unit's providers told how their assignment closed.
-// A result being taken and a deadline refund (deadline-refunds.ts) claim their assignments
-// (assignment-claims.ts), so that never both close one.
+// The requester's results and verdicts: each result checked against its assignment and receipt and
+// journaled; the unit judged (core/verification), checked against my own run when the judgement
+// asks (a provider on probation, a random share, every dissent), a contradicted result convicting
+// its provider; then settled (or held until the job completes: payments.ts) or refunded, with a
+// verification receipt, and its providers told. A result being taken and a deadline refund
+// (deadline-refunds.ts) claim their assignments (assignment-claims.ts): never both close one.
 import type { Vote } from '../../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import type { MessageBody } from '../../../core/protocol/messages.js';
@@ -31,6 +29,7 @@ import { ChecksAhead } from './checks-ahead.js';
 import { VerdictReceipts } from './verdict-receipts.js';
 import { VerifiedOutputs } from './verified-outputs.js';
 import { DecideLater } from './decide-later.js';
+import { votesOf } from './votes.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type VerdictsNeeds = Pick<
@@ -238,30 +237,14 @@ export class Verdicts {
     const unit = record.unit;
     const active = state.activeAssignments(unitId);
     // Tiles that may come from a GPU agree within a tolerance; GPU tiles are spot-checked on my CPU (tile-check.ts).
-    const tiles =
-      unit.verification?.kind === 'comparator' && active.some((a) => a.result)
-        ? await this.#tiles.prepare(unit, active)
-        : undefined;
-    if (unit.verification?.kind === 'comparator' && active.some((a) => a.result) && !tiles) {
-      this.#later.unit(unitId);
-      return;
-    }
+    const comparing = unit.verification?.kind === 'comparator' && active.some((a) => a.result);
+    const tiles = comparing ? await this.#tiles.prepare(unit, active) : undefined;
+    if (comparing && !tiles) return this.#later.unit(unitId);
     if (tiles) await this.#checks.record(unit, null, [...tiles.spotChecks]);
     // Once I have run the unit, a result that comes later is checked against that run too.
     const knownTruth = state.checks.truths.get(unitId);
     if (knownTruth) await this.#checks.record(unit, knownTruth, againstTruth(active, knownTruth));
-    const votes: Vote[] = active.flatMap(({ result, acceptance, fuelPrice }) =>
-      result && !tiles?.unfetchable.has(result.result_id)
-        ? [
-            {
-              result_id: result.result_id,
-              peer: acceptance.provider_peer,
-              hash: result.verification_hash,
-              ...(fuelPrice && result.device !== 'gpu' ? { fuel: result.fuel ?? 0 } : {}),
-            },
-          ]
-        : [],
-    );
+    const votes = votesOf(active, tiles?.unfetchable);
     const redundancy = unit.verification_redundancy;
     const evidence: UnitEvidence = {
       redundancy,
