@@ -21,6 +21,7 @@ import { validate } from '../../src-main/core/schemas/index.js';
 import { loadOrCreateToken } from '../../src-main/node/api/index.js';
 import type { ApiReply } from '../../src-main/node/api/dispatch.js';
 import { apiHandlers } from '../../src-main/node/mesh/api/api-handlers.js';
+import { nodeApi } from '../../src-main/node/mesh/api/node-api.js';
 import { startDaemon, type Daemon } from '../../src-main/node/mesh/api/daemon.js';
 import { APP_START_URL } from '../../src-main/electron/app-scheme.js';
 import { ipcRouter, type IpcRouter, type SenderInfo } from '../../src-main/electron/ipc-router.js';
@@ -104,7 +105,7 @@ const OUR_PAGE: SenderInfo = { url: APP_START_URL, isMainFrame: true, belongsToO
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'mesh-hardening-'));
   daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
-  handlers = apiHandlers(daemon.node);
+  handlers = apiHandlers(nodeApi(daemon.node));
   ipc = ipcRouter({
     handlers,
     events: daemon.node.events,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHandlers, JobView } from '../../../src-main/core/api/contract.js';
 import { apiHandlers } from '../../../src-main/node/mesh/api/api-handlers.js';
+import { nodeApi } from '../../../src-main/node/mesh/api/node-api.js';
 import { MeshNode, type MeshNodeOptions } from '../../../src-main/node/mesh/wiring/mesh-node.js';
 
 export interface TestNode {
@@ -24,7 +25,7 @@ export async function startNode(options: Partial<MeshNodeOptions> = {}): Promise
     log: () => {},
     ...options,
   });
-  return { node, api: apiHandlers(node), dataDir };
+  return { node, api: apiHandlers(nodeApi(node)), dataDir };
 }
 
 /** Connects every pair and sets the given trust (default: everyone trusts everyone fully). */

@@ -11,21 +11,19 @@ import { ApiError, refusePassed } from '../../api/errors.js';
 import { verifyChain } from '../../receipts/index.js';
 import { supportedAlgorithms } from '../units/algorithms.js';
 import { ALGORITHM_VERSION } from '../../../core/protocol/algorithm-ids.js';
-import type { MeshNode } from '../wiring/mesh-node.js';
+import type { NodeApi } from './node-api.js';
 import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
-import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, type UnitSources } from '../views/job-view.js';
-import { PackOutputs } from '../units/pack-outputs.js';
-import { outputsPage, verifiedOutput } from '../views/job-outputs.js';
+import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage } from '../views/job-view.js';
 import { storageHandlers } from './storage-handlers.js';
 
-export function apiHandlers(node: MeshNode): ApiHandlers {
+export function apiHandlers(node: NodeApi): ApiHandlers {
   const { state } = node;
   const now = () => Date.now();
 
   // A packed job's units are read from their packs' outputs, each pack read once for a page of them.
-  const unitSources: UnitSources = { state, archive: node.journal.archive, packs: new PackOutputs(node.ctx.blobs) };
-  const jobView = (record: JobRecord) => jobViewOf(state, record, node.requester.liveOf(record));
+  const { unitSources } = node.jobs;
+  const jobView = (record: JobRecord) => jobViewOf(state, record, node.jobs.liveOf(record));
 
   const myJob = (jobId: string): JobRecord => {
     const record = state.jobs.get(jobId);
@@ -36,26 +34,26 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
   return {
     async status() {
       const dropped = node.network.dropped();
-      const availability = node.availability();
+      const availability = node.sharing.availability();
       const { contribution_history, damping_factor, over_allocation_history } = node.provider.contribution();
       return {
         peer_id: node.peerId,
-        name: node.options.name ?? node.peerId.slice(-8),
+        name: node.name,
         listen: node.network.listenAddresses(),
         sharing: state.sharing,
-        mdns: node.options.mdns ?? true,
+        mdns: node.mdns,
         connections: node.network.connectedPeers().length,
         peers_known: state.peers.size,
         slots: state.slots.size,
-        workers: node.executor.workers,
+        workers: node.workers,
         units_running: node.provider.running,
         units_queued: node.provider.queued,
         jobs_running: [...state.myRunningJobs()].length,
-        balance: node.journal.ledger.balance(node.peerId),
+        balance: node.ledger.balance(node.peerId),
         dropped,
         price: node.price,
         started_at: node.startedAt,
-        keep_finished_days: node.keeper.retentionMs / 86_400_000,
+        keep_finished_days: node.retentionMs / 86_400_000,
         availability: {
           offering: availability.slots.length > 0,
           cores: availability.slots.reduce((max, s) => Math.max(max, s.resources.cpu_cores), 0),
@@ -83,7 +81,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         total: ids.size,
         peers: listed.sort().map((peer) => {
           const mine = state.myTrustIn(peer);
-          const theirs = node.ctx.commitments.get(peer)?.trust_weights[node.peerId];
+          const theirs = node.theirTrustInMe(peer);
           return {
             peer_id: peer,
             ...(state.peers.get(peer)?.name !== undefined ? { name: state.peers.get(peer)!.name } : {}),
@@ -100,7 +98,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
             false_refunds: state.falseRefunds.get(peer) ?? 0,
             dropped: dropped[peer] ?? {},
             last_seen: state.peers.get(peer)?.lastSeen ?? null,
-            link: connected.has(peer) ? node.network.reach.link(peer) : null,
+            link: connected.has(peer) ? node.network.link(peer) : null,
           };
         }),
       };
@@ -126,7 +124,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       node.trustChanged(peer_id);
       // Best effort: a relay slot on a peer I now trust (as after an invite). It reconnects to the
       // peer, so only when the trust is new: not at every step of a slider.
-      if (newlyTrusted) node.network.reach.trusted(peer_id).catch(() => {});
+      if (newlyTrusted) node.network.trusted(peer_id).catch(() => {});
       node.emit('trust.changed', { peer_id, weight });
       return { peer_id, weight };
     },
@@ -161,7 +159,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       };
       await node.record([{ type: 'slot.put', slot }]);
       node.emit('slots.changed', { slot_id: slot.slot_id });
-      node.availabilityChanged();
+      node.sharing.availabilityChanged();
       return { slot };
     },
     async 'slots.list'() {
@@ -171,11 +169,11 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       if (!state.slots.has(slot_id)) return { removed: false };
       await node.record([{ type: 'slot.removed', slot_id }]);
       node.emit('slots.changed', { slot_id });
-      node.availabilityChanged();
+      node.sharing.availabilityChanged();
       return { removed: true };
     },
     async 'sharing.set'({ on }) {
-      await node.setSharing(on);
+      await node.sharing.setSharing(on);
       return { sharing: state.sharing };
     },
     async 'windows.add'(p) {
@@ -187,7 +185,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         );
       }
       await node.record([{ type: 'window.put', window }]);
-      node.availabilityChanged();
+      node.sharing.availabilityChanged();
       return { window, description: describeWindow(window) };
     },
     async 'windows.list'() {
@@ -198,7 +196,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'windows.remove'({ window_id }) {
       if (!state.windows.has(window_id)) return { removed: false };
       await node.record([{ type: 'window.removed', window_id }]);
-      node.availabilityChanged();
+      node.sharing.availabilityChanged();
       return { removed: true };
     },
     async 'settings.get'() {
@@ -210,19 +208,14 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
       };
       await node.record([{ type: 'settings.set', settings }]);
-      node.availabilityChanged();
+      node.sharing.availabilityChanged();
       return { settings: state.settings };
     },
     ...policyHandlers(node),
     ...storageHandlers(node),
-    ...reachHandlers({
-      dataDir: node.options.dataDir,
-      reach: node.network.reach,
-      invites: node.invites,
-      started: node.options.network,
-    }),
+    ...reachHandlers(node.reach),
     async 'jobs.submit'(spec) {
-      return node.requester.submits.submit(spec);
+      return node.jobs.submit(spec);
     },
     async 'jobs.status'({ job_id, units, units_from = 0 }) {
       const record = myJob(job_id);
@@ -235,11 +228,11 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       return { jobs: mine.slice(-LIMITS.recordEntries).map(jobView), total: mine.length };
     },
     async 'jobs.cancel'({ job_id }) {
-      await node.requester.cancel(job_id);
+      await node.jobs.cancel(job_id);
       return { job: jobView(myJob(job_id)) };
     },
     async 'jobs.set_budget'({ job_id, budget }) {
-      await node.requester.budgets.set(job_id, budget);
+      await node.jobs.setBudget(job_id, budget);
       return { job: jobView(myJob(job_id)) };
     },
     async 'jobs.output'({ job_id, unit_id }) {
@@ -248,19 +241,19 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       if (!view) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
       if (view.failure) {
         // Run here once more for its own words (a pack's unit alone), which the agreed output leaves out.
-        const here = await node.requester.failureHere(record, view.index, view.failure);
+        const here = await node.jobs.failureHere(record, view.index, view.failure);
         const said = here === undefined ? '' : `; run here, it says: ${here}`;
         throw new ApiError('conflict', `unit ${unit_id} failed: ${failureText(view.failure)}${said}`);
       }
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
-      const bytes = await verifiedOutput(node.ctx, unitSources, record, view);
+      const bytes = await node.jobs.verifiedOutput(unitSources, record, view);
       return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };
     },
     async 'jobs.outputs'({ job_id, from = 0 }) {
-      return outputsPage(node.ctx, unitSources, myJob(job_id), from);
+      return node.jobs.outputsPage(unitSources, myJob(job_id), from);
     },
     async 'render.submit'(spec) {
-      return node.requester.submits.submitRender(spec);
+      return node.jobs.submitRender(spec);
     },
     async 'jobs.frames'({ job_id }) {
       const record = myJob(job_id);
@@ -269,8 +262,8 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       // Every frame has as many tiles, its units made or not yet (a render submit estimates its later
       // frames after it answers); a compacted job's are read from the archive.
       const perFrame = record.job.unit_count / (render.last_frame - render.first_frame + 1);
-      const compacted = record.summary && compactedFrameTiles(node.journal.archive, record, perFrame);
-      const tiles = compacted ? undefined : node.frames.framesOf(record);
+      const compacted = record.summary && compactedFrameTiles(node.archive, record, perFrame);
+      const tiles = compacted ? undefined : node.jobs.framesOf(record);
       const frames = [];
       for (let frame = render.first_frame; frame <= render.last_frame; frame++) {
         const verified = compacted
@@ -290,7 +283,7 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
       const pngCid = record.frames.get(frame);
       if (!record.job.render) throw new ApiError('bad_request', `job ${job_id} is not a render job`);
       if (pngCid === undefined) throw new ApiError('conflict', `frame ${frame} of job ${job_id} is not finished`);
-      const png = node.ctx.blobs.get(pngCid);
+      const png = node.blobs.get(pngCid);
       if (!png) throw new ApiError('internal', `the PNG of frame ${frame} (${pngCid}) is missing from the blob store`);
       return { png_cid: pngCid, png_base64: Buffer.from(png).toString('base64') };
     },
@@ -299,25 +292,25 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
         ...node.price,
         ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
       };
-      await node.setPrice(price);
-      node.publishSoon();
+      await node.sharing.setPrice(price);
+      node.sharing.publishSoon();
       return { price: node.price };
     },
     async 'offers.list'({ job_id }) {
-      return { offers: node.requester.offers(job_id) };
+      return { offers: node.jobs.offers(job_id) };
     },
     async 'offers.accept'({ job_id, node_id }) {
-      return node.requester.acceptFrom(job_id, node_id);
+      return node.jobs.acceptFrom(job_id, node_id);
     },
     async 'ledger.get'({ limit }) {
-      return { ...node.journal.ledger.summary(node.peerId), entries: node.journal.ledger.entries(limit) };
+      return { ...node.ledger.summary(node.peerId), entries: node.ledger.entries(limit) };
     },
     async 'ledger.transfers'({ limit, after_seq }) {
-      return { transfers: node.journal.ledger.transfers(node.peerId, limit, after_seq) };
+      return { transfers: node.ledger.transfers(node.peerId, limit, after_seq) };
     },
     async 'receipts.verify'({ author }) {
       // From the journal's receipts table: the state keeps only the receipts of work not compacted.
-      const { archive } = node.journal;
+      const { archive } = node;
       if (author !== undefined) refuseNotPeerId(author, 'author: ');
       const authors = author !== undefined ? [author] : mineFirst(archive.receiptAuthors(), node.peerId);
       const chains = [];

@@ -17,6 +17,7 @@ import { ensureDataDir } from '../../config/data-dir.js';
 import { loadNetworkConfig, stableListen } from '../../config/network-config.js';
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import type { MeshNode, MeshNodeOptions } from '../wiring/mesh-node.js';
+import type { NodeApi } from './node-api.js';
 import { letWaitingRequestsIn } from '../basics/start-steps.js';
 
 export interface Daemon {
@@ -58,11 +59,13 @@ export async function startDaemon(
   await letWaitingRequestsIn();
   let node: MeshNode;
   let handlers: ApiHandlers;
+  let operations: NodeApi;
   try {
     // Loaded here, once the API listens: most of a start is loading this code.
-    const [{ MeshNode }, { apiHandlers }] = await Promise.all([
+    const [{ MeshNode }, { apiHandlers }, { nodeApi }] = await Promise.all([
       import('../wiring/mesh-node.js'),
       import('./api-handlers.js'),
+      import('./node-api.js'),
     ]);
     await letWaitingRequestsIn();
     const network = options.network ?? (await loadNetworkConfig(options.dataDir));
@@ -72,7 +75,8 @@ export async function startDaemon(
       listen: options.listen ?? stableListen(network),
       deferMachine: true,
     });
-    handlers = apiHandlers(node);
+    operations = nodeApi(node);
+    handlers = apiHandlers(operations);
   } catch (err) {
     backendFailed(err);
     await api.close();
@@ -81,7 +85,7 @@ export async function startDaemon(
   backendUp({
     handlers,
     events: node.events,
-    uploads: { 'jobs.submit': (terms, input, declared) => node.requester.submits.submitStream(terms, input, declared) },
+    uploads: { 'jobs.submit': (terms, input, declared) => operations.jobs.submitStream(terms, input, declared) },
   });
   writeApiEndpoint(options.dataDir, { url: api.url, pid: process.pid });
   // The probe spawns programs and calibration takes every core: after the API answers, not before.

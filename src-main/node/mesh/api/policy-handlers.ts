@@ -3,9 +3,9 @@
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ApiError } from '../../api/errors.js';
-import type { MeshNode } from '../wiring/mesh-node.js';
+import type { NodeApi } from './node-api.js';
 
-export function policyHandlers(node: MeshNode): Pick<ApiHandlers, 'policies.get' | 'policies.set'> {
+export function policyHandlers(node: NodeApi): Pick<ApiHandlers, 'policies.get' | 'policies.set'> {
   return {
     async 'policies.get'() {
       return { policies: node.state.policies };
@@ -16,7 +16,7 @@ export function policyHandlers(node: MeshNode): Pick<ApiHandlers, 'policies.get'
         for (const peer of policy.peers) refuseNotPeerId(peer, 'permit list: ');
       }
       await node.record([{ type: 'policies.set', policies }]);
-      node.ctx.log(`policies: ${policies.length === 0 ? 'none' : policies.map((p) => p.kind).join(', ')}`);
+      node.log(`policies: ${policies.length === 0 ? 'none' : policies.map((p) => p.kind).join(', ')}`);
       node.provider.roundSoon(); // a looser policy may let units be offered now
       return { policies: node.state.policies };
     },

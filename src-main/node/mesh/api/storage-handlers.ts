@@ -4,12 +4,12 @@ import type { ApiHandlers } from '../../../core/api/contract.js';
 import { heaviest } from '../../../core/api/list-bounds.js';
 import { ApiError } from '../../api/errors.js';
 import { iso } from '../context/node-context.js';
-import type { MeshNode } from '../wiring/mesh-node.js';
+import type { NodeApi } from './node-api.js';
 
-export function storageHandlers(node: MeshNode): Pick<ApiHandlers, 'storage.get' | 'jobs.delete'> {
+export function storageHandlers(node: NodeApi): Pick<ApiHandlers, 'storage.get' | 'jobs.delete'> {
   return {
     async 'storage.get'() {
-      const { collector } = node;
+      const collector = node.storage;
       const last = collector.last;
       const all = [...collector.quota.usage()].map(([peer_id, bytes]) => ({ peer_id, bytes }));
       return {
