@@ -6,6 +6,7 @@ import { optionBeforeCommand } from './args.js';
 import { registerNodeStart } from './node-start.js';
 import { registerReachCommands } from './reach-commands.js';
 import { registerRenderLocal } from './render-local.js';
+import { registerRunLocal } from './run-local.js';
 
 const program = new Command()
   .name('meshctl')
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerNodeStart(program);
 registerRenderLocal(program);
+registerRunLocal(program);
 registerApiCommands(program);
 registerReachCommands(program);
 

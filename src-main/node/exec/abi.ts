@@ -51,16 +51,32 @@ const REQUIRED_FUNCTIONS = [
   'mesh_output_len',
 ] as const;
 
-/** Why a compiled module does not follow the ABI, or null when it does (imports and exports only). */
+/** The import modules of WASI's versions: a program built for WASI (`--target=wasm32-wasi`) imports from one. */
+const WASI_MODULES: ReadonlySet<string> = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
+
+/** What a WASI program is told, after what gave it away: that it cannot run as a unit yet, and what to build instead. */
+const WASI_PROGRAM =
+  'it is a WASI program, and WASI programs are not yet supported as custom-ABI jobs: build it for the unit ABI instead (a freestanding wasm32 target, no WASI, no libc: docs/UNIT_ABI.md, section 12)';
+
+/**
+ * Why a compiled module does not follow the ABI, or null when it does (imports and exports only).
+ * A WASI program (it imports from WASI, or exports WASI's `_start` without `mesh_run`) is told so.
+ * The one check of a module's imports and exports: made as the module is prepared to run
+ * (metering-worker.ts), and so by Executor.checkModule, which runs no unit.
+ */
 export function abiViolation(module: WebAssembly.Module): string | null {
   for (const imp of WebAssembly.Module.imports(module)) {
     const allowed = ALLOWED_IMPORTS.some((a) => a.module === imp.module && a.name === imp.name && a.kind === imp.kind);
-    if (!allowed) return `imports ${imp.kind} "${imp.module}.${imp.name}", which the unit ABI does not provide`;
+    if (!allowed) {
+      const wasi = WASI_MODULES.has(imp.module) ? `; ${WASI_PROGRAM}` : '';
+      return `imports ${imp.kind} "${imp.module}.${imp.name}", which the unit ABI does not provide${wasi}`;
+    }
   }
   const exports = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
-  if (exports.get('memory') !== 'memory') return 'does not export its memory as "memory"';
+  const wasi = exports.has('_start') && !exports.has('mesh_run') ? `; it exports "_start", so ${WASI_PROGRAM}` : '';
+  if (exports.get('memory') !== 'memory') return `does not export its memory as "memory"${wasi}`;
   for (const name of REQUIRED_FUNCTIONS) {
-    if (exports.get(name) !== 'function') return `does not export the function "${name}"`;
+    if (exports.get(name) !== 'function') return `does not export the function "${name}"${wasi}`;
   }
   return null;
 }

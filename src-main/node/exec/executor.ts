@@ -147,6 +147,18 @@ export class Executor {
     return this.enqueue(checked, module, request.signal);
   }
 
+  /**
+   * Runs no code: makes the checks a unit's module passes before it runs (prepare.ts: size,
+   * validation, the ABI's imports and exports, the instruction set, memory and tables) under the
+   * default limits, those a provider runs a job's units under. Rejects with the ExecError each of
+   * the module's units would end with (BadModule, ForbiddenImport, MemoryLimit); the module stays
+   * cached, so its first unit does not prepare it again.
+   */
+  async checkModule(module: Uint8Array): Promise<void> {
+    if (this.closed) throw closedError();
+    await this.modules.prepare(module, resolveLimits(undefined));
+  }
+
   private enqueue(checked: Checked, module: PreparedModule, signal: AbortSignal | undefined): Promise<ExecSuccess> {
     return new Promise((resolve, reject) => {
       // The listener goes once the unit has ended: a signal that outlives many units (a node's own,

@@ -1,4 +1,5 @@
-// A submitted job as the requester journals it: the module stored as a blob, the input stored once
+// A submitted job as the requester journals it: a user's module checked first as its units would
+// be where they run (module-check.ts), the module stored as a blob, the input stored once
 // as it arrives (one blob, never held whole) and split on the way into units of `chunk_bytes`,
 // each unit known by its input's sha256. The units share everything else (a template), so a job of
 // a million units is journaled as the template and an event per LIMITS.unitsPerBatch units.
@@ -18,6 +19,7 @@ import { resolveLibrary } from '../units/algorithms.js';
 import { ALGORITHM_VERSION, CUSTOM_WASM, SHADER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
+import { refuseUnrunnableModule } from './module-check.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
 export interface SplitJob {
@@ -138,7 +140,10 @@ export async function splitJob(
   spec: SubmitJobTerms,
   input: AsyncIterable<Uint8Array>,
   declaredBytes?: number,
-  /** Where a user's module runs its first unit, to learn what a unit costs (probeUnitSeconds). */
+  /**
+   * Where a user's module is checked (module-check.ts) and runs its first unit to learn what a unit
+   * costs (probeUnitSeconds): a job of a user's module is never split without one.
+   */
   executor?: Executor,
 ): Promise<SplitJob> {
   const chunk = spec.chunk_bytes;
@@ -148,6 +153,10 @@ export async function splitJob(
       throw tooManyUnits(Math.ceil(declaredBytes / chunk), chunk, declaredBytes);
   }
   const { algorithmId, module, params, secondsPerMiB, gpuBytes, wholeUnits } = resolveModule(spec);
+  if (algorithmId === CUSTOM_WASM) {
+    if (!executor) throw new Error("a user's module is checked before its job is split: splitJob needs the executor");
+    await refuseUnrunnableModule(executor, module);
+  }
   let source = input;
   // The node sizes packs for its own kernels, whose cost per byte it knows, and for a user's
   // module from what its first unit cost here.

@@ -1,0 +1,30 @@
+// A user's module checked at submit, before anything of the job is stored or journaled: the checks
+// each of its units would meet where it runs, made by the same code (Executor.checkModule), so a
+// module that cannot run is refused here rather than sent to providers who are paid to fail it.
+import { ApiError } from '../../api/errors.js';
+import { ExecError, type Executor } from '../../exec/index.js';
+
+/**
+ * Why a module cannot run, as the check said, and where the ABI is written down; `meshctl
+ * run-local` says the same. A reason that points to the ABI's docs already (a WASI program's) is
+ * not told twice.
+ */
+export function whyUnrunnable(err: ExecError): string {
+  if (err.message.includes('docs/UNIT_ABI.md')) return err.message;
+  return `${err.message}; a unit's module must follow docs/UNIT_ABI.md (its checklist: section 13)`;
+}
+
+/** Refuses (bad_request) a module whose units would all fail before running: it says why and what to do. */
+export async function refuseUnrunnableModule(executor: Executor, module: Uint8Array): Promise<void> {
+  try {
+    await executor.checkModule(module);
+  } catch (err) {
+    if (!(err instanceof ExecError)) throw err;
+    if (err.code === 'Closed')
+      throw new ApiError('unavailable', 'the node is stopping: submit the job once it runs again');
+    throw new ApiError(
+      'bad_request',
+      `the module cannot run as a unit, so nothing was submitted: ${whyUnrunnable(err)}; try it on this machine with meshctl run-local before submitting it`,
+    );
+  }
+}
