@@ -83,6 +83,7 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'offers.list': { job_id: JOB },
   'offers.accept': { job_id: JOB, node_id: PEER },
   'ledger.get': { limit: 10 },
+  'ledger.jobs': { limit: 10 },
   'ledger.transfers': { limit: 10 },
   'receipts.verify': { author: PEER },
   'events.since': { after: 0, limit: 10 },

@@ -32,6 +32,8 @@ import {
   FrameViewSchema,
   JobViewSchema,
   LedgerEntryViewSchema,
+  LedgerJobsParamsSchema,
+  LedgerJobsSchema,
   LedgerTransferViewSchema,
   Multiaddr,
   OfferViewSchema,
@@ -337,6 +339,8 @@ export const API_METHODS = {
       entries: boundedArray(LedgerEntryViewSchema, 10_000),
     }),
   ),
+  /** My ledger a job at a time, the job changed last first: the newest `limit`, of `total` (LedgerJobsSchema). */
+  'ledger.jobs': method(LedgerJobsParamsSchema, LedgerJobsSchema),
   /** What I earned and spent, transfer by transfer (the newest `limit`, in the order recorded): the earnings chart's data. */
   'ledger.transfers': method(
     z.strictObject({

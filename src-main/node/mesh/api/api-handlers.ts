@@ -7,6 +7,7 @@ import type { ApiHandlers } from '../../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../../core/availability/index.js';
 import { LIMITS } from '../../../core/schemas/index.js';
 import type { JobRecord } from '../../../core/mesh/state/state.js';
+import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError, refusePassed } from '../../api/errors.js';
 import { verifyChain } from '../../receipts/index.js';
 import { supportedAlgorithms } from '../units/algorithms.js';
@@ -14,7 +15,14 @@ import { ALGORITHM_VERSION } from '../../../core/protocol/algorithm-ids.js';
 import type { MeshNode } from '../wiring/mesh-node.js';
 import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
-import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, type UnitSources } from '../views/job-view.js';
+import {
+  compactedFrameTiles,
+  jobView as jobViewOf,
+  unitOfJob,
+  unitPage,
+  unitsCreated,
+  type UnitSources,
+} from '../views/job-view.js';
 import { PackOutputs } from '../units/pack-outputs.js';
 import { outputsPage, verifiedOutput } from '../views/job-outputs.js';
 import { storageHandlers } from './storage-handlers.js';
@@ -245,7 +253,11 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'jobs.output'({ job_id, unit_id }) {
       const record = myJob(job_id);
       const view = unitOfJob(unitSources, record, unit_id);
-      if (!view) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
+      if (!view) {
+        const made = unitsCreated(record);
+        const range = made === 0 ? 'none made yet' : `${unitIdOf(job_id, 0)} to ${unitIdOf(job_id, made - 1)}`;
+        throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id} (its units: ${range})`);
+      }
       if (view.failure) {
         // Run here once more for its own words (a pack's unit alone), which the agreed output leaves out.
         const here = await node.requester.failureHere(record, view.index, view.failure);
@@ -311,6 +323,10 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     },
     async 'ledger.get'({ limit }) {
       return { ...node.journal.ledger.summary(node.peerId), entries: node.journal.ledger.entries(limit) };
+    },
+    async 'ledger.jobs'({ limit }) {
+      const jobs = node.journal.ledger.jobs(node.peerId);
+      return { jobs: jobs.slice(0, limit), total: jobs.length };
     },
     async 'ledger.transfers'({ limit, after_seq }) {
       return { transfers: node.journal.ledger.transfers(node.peerId, limit, after_seq) };
