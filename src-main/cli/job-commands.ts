@@ -16,7 +16,7 @@ import { everyUnit } from '../core/api/unit-pages.js';
 import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK } from '../core/schemas/work.js';
 import { SHADER_LIMITS } from '../core/gpu/index.js';
 import { MIN_UNIT_SECONDS } from '../core/render/unit-side.js';
-import { CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
+import { budgetCredits, CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
 import { counted, formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 import { registerOutputCommands } from './output-commands.js';
@@ -162,7 +162,7 @@ export function registerJobCommands(program: Command): void {
     .argument('<credits>')
     .action(
       act(async (options, jobId = '', amount = '') => {
-        const budget = credits('<credits>', amount);
+        const budget = budgetCredits('<credits>', amount);
         const result = await connect(options).call('jobs.set_budget', { job_id: jobId, budget });
         return { json: result, text: formatJob(result.job) };
       }),
@@ -207,7 +207,7 @@ export function registerJobCommands(program: Command): void {
 function jobTerms(options: SubmitOptions) {
   return {
     redundancy: wholeNumber('--redundancy', options.redundancy, 1, MAX_REDUNDANCY),
-    budget: credits('--budget', options.budget),
+    budget: budgetCredits('--budget', options.budget),
     max_price: options.maxPrice === undefined ? undefined : credits('--max-price', options.maxPrice),
     priority: numberIn('--priority', options.priority, 0, 1),
     deadline: options.deadline === undefined ? undefined : isoTime('--deadline', options.deadline),

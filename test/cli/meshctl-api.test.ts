@@ -122,6 +122,32 @@ test('a trust weight outside 0..1 is refused in one line before the node is aske
   assert.deepEqual(stub.calls, []);
 });
 
+test('a budget that is not positive, and a material of an unknown type, are refused saying what is allowed', async () => {
+  const scene = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../../assets/scenes/sample.json', import.meta.url)), 'utf8'),
+  );
+  scene.materials.floor = { type: 'plastic', albedo: [1, 1, 1] };
+  const badScene = join(dataDir, 'plastic.json');
+  writeFileSync(badScene, JSON.stringify(scene));
+  const submit = ['submit-job', '--library', 'hash', '--method', 'sha256', '--input', badScene, '--chunk-bytes', '2'];
+  const [negative, zero, lowered, plastic] = await Promise.all([
+    inNode(...submit, '--budget', '-5'),
+    inNode(...submit, '--budget', '0'),
+    inNode('job', 'budget', 'job-1', '-1'),
+    run('render-local', badScene, '--frame', '0', '--out', join(dataDir, 'never.png')),
+  ]);
+  assertOneLineError(negative, /^meshctl: --budget: a budget must be positive, at least 0\.001 credits, got "-5"$/m);
+  assertOneLineError(zero, /^meshctl: --budget: a budget must be positive, at least 0\.001 credits, got "0"$/m);
+  assertOneLineError(lowered, /^meshctl: <credits>: a budget must be positive, at least 0\.001 credits, got "-1"$/m);
+  // render-local lists a scene's problems a line each, under the file's name (docs/SCENE.md).
+  assert.equal(plastic.status, 1);
+  assert.match(
+    plastic.stderr,
+    /^ {2}materials\.floor\.type: expected one of diffuse, metal, glass, emissive, got "plastic"$/m,
+  );
+  assert.deepEqual(stub.calls, []);
+});
+
 test('submit-job --input that is a folder is refused in one line, naming it, before the node is asked anything', async () => {
   const args = ['submit-job', '--library', 'hash', '--method', 'sha256', '--chunk-bytes', '2', '--budget', '1'];
   assertOneLineError(await inNode(...args, '--input', dataDir), /--input: .* is not a file$/m);

@@ -285,6 +285,17 @@ test('every method, over IPC and HTTP alike: wrong types, huge arrays and string
   assert.equal((Object as unknown as { polluted?: unknown }).polluted, undefined);
 });
 
+test('a budget that is not positive is refused over IPC and HTTP alike, saying it must be positive', async () => {
+  for (const [method, params] of [
+    ['jobs.submit', { ...VALID['jobs.submit'], budget: 0 }],
+    ['render.submit', { ...VALID['render.submit'], budget: -5 }],
+    ['jobs.set_budget', { ...VALID['jobs.set_budget'], budget: -1 }],
+  ] as const) {
+    const [refusal] = refusalsOf(await callBoth(method, JSON.stringify(params)), `${method} ${params.budget}`);
+    assert.equal(refusal?.message, `budget: a budget must be positive, at least 1 millicredit, got ${params.budget}`);
+  }
+});
+
 test('a body past the size limit is refused before it is parsed: bad_request over IPC, 413 over HTTP', async () => {
   const huge = `{"name":"${'A'.repeat(MAX_API_BODY_BYTES)}"}`;
   for (const method of METHODS) {

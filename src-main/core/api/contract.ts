@@ -26,6 +26,7 @@ import { Side } from '../schemas/render-job.js';
 import { GpuStatusSchema } from '../gpu/status.js';
 import { StorageConfigSchema } from '../storage/storage-config.js';
 import {
+  Budget,
   DropCountsSchema,
   Empty,
   FrameNumber,
@@ -276,7 +277,7 @@ export const API_METHODS = {
    * cancelled after 2 minutes: node/mesh/jobs/job-budgets.ts); lowered, it holds and pays no more than that, which
    * may not be under what it has held or spent already.
    */
-  'jobs.set_budget': method(z.strictObject({ job_id: Id, budget: Credits }), z.strictObject({ job: JobViewSchema })),
+  'jobs.set_budget': method(z.strictObject({ job_id: Id, budget: Budget }), z.strictObject({ job: JobViewSchema })),
   /** Forgets a finished (completed or cancelled) job: its outputs go at the next garbage collection. */
   'jobs.delete': method(z.strictObject({ job_id: Id }), z.strictObject({ deleted: Id })),
   /** What the blob store holds, by kind; each requester's bytes on my disk; the last collection; the settings. */

@@ -196,10 +196,18 @@ export const LedgerTransferViewSchema = z.strictObject({
   job_id: Id,
 });
 
+/** A job's budget, in millicredits: more than none (a job with none can pay for nothing). */
+export const Budget = z
+  .int()
+  .check(
+    z.minimum(1, { error: (issue) => `a budget must be positive, at least 1 millicredit, got ${String(issue.input)}` }),
+    z.maximum(Number.MAX_SAFE_INTEGER),
+  );
+
 /** What any job asks of the mesh: replicas, money, urgency, whether offers wait for the user, and who may compute it. */
 const JOB_TERMS = {
   redundancy: z._default(z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)), 1),
-  budget: Credits,
+  budget: Budget,
   max_price: z.optional(Credits),
   priority: z._default(Fraction, 0.5),
   deadline: z.optional(IsoTime),
