@@ -4,7 +4,7 @@
 // one. It runs after tsc and overwrites tsc's output for the entries only: the tests import the
 // rest of tsc's files as they are, and spawn the bundled meshctl.js.
 //
-// - dist/src-main/cli/meshctl.js, dist/src-main/electron/main.js: the entries; what they share,
+// - dist/src-main/cli/meshctl.js (executable: the package's bin), dist/src-main/electron/main.js: the entries; what they share,
 //   and what they import lazily (the daemon, the GPU runner, scene files), in dist/src-main/chunks/.
 // - dist/src-main/node/exec/{worker,metering-worker}.js, node/hardware/probe-worker.js,
 //   node/mesh/render/png-worker.js, node/mesh/state/snapshot-worker.js: the sandbox's, the hardware probe's,
@@ -17,7 +17,7 @@
 // thread only; playwright-core, for GPU units; systeminformation, for the hardware probe), and
 // electron itself.
 import { build } from 'esbuild';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -77,6 +77,8 @@ await Promise.all([
     outdir: out,
   }),
 ]);
+// The package's bin: run as a program once linked onto the PATH (its first line names `node`).
+await chmod(`${out}/cli/meshctl.js`, 0o755);
 console.log(
   `node build: ${out}/{cli/meshctl,electron/main,node/exec/{worker,metering-worker},node/hardware/probe-worker,node/mesh/render/png-worker,node/mesh/state/snapshot-worker}.js`,
 );

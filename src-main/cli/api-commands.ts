@@ -1,20 +1,13 @@
 // meshctl's commands that drive a running node through its local API: status, peers, trust,
-// availability slots, sharing, the ledger, receipts and the event stream. The job commands are in
-// job-commands.ts. Arguments are checked here, before the node is asked anything.
+// availability slots, sharing, the ledger (ledger-commands.ts), receipts and the event stream. The job
+// commands are in job-commands.ts. Arguments are checked here, before the node is asked anything.
 import type { Command } from 'commander';
 import { ApiError, webUiUrl } from '../node/api/index.js';
 import { CliError, isoTime, numberIn, wholeNumber } from './args.js';
-import {
-  counted,
-  formatLedger,
-  formatPeers,
-  formatReceiptChains,
-  formatSlots,
-  formatStatus,
-  formatTrust,
-} from './format.js';
+import { counted, formatPeers, formatReceiptChains, formatSlots, formatStatus, formatTrust } from './format.js';
 import { registerAvailabilityCommands } from './availability-commands.js';
 import { registerJobCommands } from './job-commands.js';
+import { registerLedgerCommand } from './ledger-commands.js';
 import { registerPolicyCommands } from './policy-commands.js';
 import { registerStorageCommands } from './storage-commands.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
@@ -76,19 +69,7 @@ export function registerApiCommands(program: Command): void {
 
   registerJobCommands(program);
 
-  nodeCommand(program, 'ledger', 'balance, what is held in escrow, per-peer positions and recent transfers')
-    .option('--limit <n>', 'how many recent transfers, and entries in --json (0..10000)', '100')
-    .action(
-      act(async (options: CommonOptions & { limit: string }) => {
-        const limit = wholeNumber('--limit', options.limit, 0, 10_000);
-        const client = connect(options);
-        const [ledger, { transfers }] = await Promise.all([
-          client.call('ledger.get', { limit }),
-          limit === 0 ? { transfers: [] } : client.call('ledger.transfers', { limit }),
-        ]);
-        return { json: { ...ledger, transfers }, text: formatLedger(ledger, transfers) };
-      }),
-    );
+  registerLedgerCommand(program);
 
   const receipts = program.command('receipts').description('signed execution receipts');
   nodeCommand(receipts, 'verify', "check every receipt chain's signatures and links (exit code 1 if one is broken)")

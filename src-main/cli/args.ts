@@ -45,6 +45,14 @@ export function credits(what: string, text: string): number {
   return millicredits;
 }
 
+/** A budget: credits, as `credits` reads them, and more than none (a job with none can pay for nothing). */
+export function budgetCredits(what: string, text: string): number {
+  const positive = /^\s*-/.test(text) ? undefined : credits(what, text);
+  if (positive === undefined || positive === 0)
+    throw new CliError(`${what}: a budget must be positive, at least 0.001 credits, got ${quoted(text)}`);
+  return positive;
+}
+
 /**
  * A moment, as an ISO 8601 date or date-time (without an offset it is local time), to the UTC
  * form the API takes. Only ISO shapes: Date.parse alone would also take "March 7" or "1".

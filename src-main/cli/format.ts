@@ -306,47 +306,6 @@ export function formatAccepted({ accepted, refused }: MethodResult<'offers.accep
   return lines.join('\n');
 }
 
-/**
- * `meshctl ledger`: the summary, each peer's balance, and the newest transfers (newest first), each
- * with its peer, its job and its amount: + the peer paid me, − I paid the peer. The ledger's own
- * entries (escrow, settle, refund: amounts they mostly do not carry) are in --json.
- */
-export function formatLedger(
-  ledger: MethodResult<'ledger.get'>,
-  transfers: MethodResult<'ledger.transfers'>['transfers'],
-): string {
-  const summary = keyValues([
-    ['balance', `${formatCredits(ledger.balance)} credits`],
-    ['earned', `${formatCredits(ledger.earned)} credits`],
-    ['spent', `${formatCredits(ledger.spent)} credits`],
-    ['held in escrow', `${formatCredits(ledger.held)} credits`],
-  ]);
-  const peers =
-    ledger.peers.length === 0
-      ? ''
-      : `\n\n${table(
-          ['PEER', 'EARNED', 'SPENT', 'BALANCE'],
-          ledger.peers.map((p) => [
-            p.peer_id,
-            formatCredits(p.earned),
-            formatCredits(p.spent),
-            formatCredits(p.balance),
-          ]),
-        )}${ledger.peers_total > ledger.peers.length ? `\n${ledger.peers.length} of the ${ledger.peers_total} peers: the largest balances either way` : ''}`;
-  const newestFirst = [...transfers].reverse();
-  const paid =
-    transfers.length === 0
-      ? ''
-      : `\n\n${table(
-          ['AT', 'PEER', 'JOB', 'AMOUNT'],
-          newestFirst.map((t) => [t.at, t.peer_id, printable(t.job_id), signedCredits(t.amount)]),
-        )}\n${counted(transfers.length, 'transfer')}, the newest first: + a peer paid you, - you paid a peer`;
-  return summary + peers + paid;
-}
-
-/** Credits with their sign always shown: +0.032, -0.032. */
-const signedCredits = (millicredits: number) => `${millicredits > 0 ? '+' : ''}${formatCredits(millicredits)}`;
-
 export function formatReceiptChains({ chains, total }: MethodResult<'receipts.verify'>): string {
   if (chains.length === 0) return 'no receipts';
   const more =

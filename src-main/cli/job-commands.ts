@@ -1,8 +1,8 @@
 // meshctl's job commands: submit a job (a shipped kernel or your own WebAssembly module over an
-// input file, or a render job: render-commands.ts), follow it, fetch a unit's output, and, for jobs
-// accepted by hand, its offers.
+// input file, or a render job: render-commands.ts), follow it, fetch its outputs (output-commands.ts),
+// and, for jobs accepted by hand, its offers.
 import { createReadStream } from 'node:fs';
-import { open, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { describeError } from '../core/errors.js';
 import type { Command } from 'commander';
 import {
@@ -16,11 +16,10 @@ import { everyUnit } from '../core/api/unit-pages.js';
 import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK } from '../core/schemas/work.js';
 import { SHADER_LIMITS } from '../core/gpu/index.js';
 import { MIN_UNIT_SECONDS } from '../core/render/unit-side.js';
-import type { ApiClient } from '../node/api/index.js';
-import { cidOfBytes } from '../node/blobs/cid.js';
-import { CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
+import { budgetCredits, CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
 import { counted, formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
+import { registerOutputCommands } from './output-commands.js';
 import { progressOnStderr } from './progress.js';
 import { followRender, registerResultCommands, renderSubmission, type RenderOptions } from './render-commands.js';
 
@@ -163,7 +162,7 @@ export function registerJobCommands(program: Command): void {
     .argument('<credits>')
     .action(
       act(async (options, jobId = '', amount = '') => {
-        const budget = credits('<credits>', amount);
+        const budget = budgetCredits('<credits>', amount);
         const result = await connect(options).call('jobs.set_budget', { job_id: jobId, budget });
         return { json: result, text: formatJob(result.job) };
       }),
@@ -176,35 +175,7 @@ export function registerJobCommands(program: Command): void {
         return { json: result, text: `deleted job ${result.deleted}` };
       }),
     );
-  nodeCommand(job, 'output', "write a verified unit's output to a file")
-    .argument('<jobId>')
-    .argument('<unitId>')
-    .requiredOption('--out <file>', 'where to write it')
-    .action(
-      act(async (options: CommonOptions & { out: string }, jobId = '', unitId = '') => {
-        const result = await connect(options).call('jobs.output', { job_id: jobId, unit_id: unitId });
-        const bytes = Buffer.from(result.output_base64, 'base64');
-        // The CID names the bytes: what arrived is checked before it is written.
-        if (cidOfBytes(bytes) !== result.output_cid)
-          throw new CliError(`the output of ${unitId} does not match its CID ${result.output_cid}`);
-        await writeFile(options.out, bytes);
-        const summary = { output_cid: result.output_cid, bytes: bytes.length, out: options.out };
-        return { json: summary, text: `wrote ${bytes.length} bytes to ${options.out} (${result.output_cid})` };
-      }),
-    );
-
-  nodeCommand(job, 'outputs', "write every unit's outcome and output to a file, a JSON line each")
-    .argument('<jobId>')
-    .requiredOption('--out <file>', 'where to write them (JSON Lines, in unit order)')
-    .action(
-      act(async (options: CommonOptions & { out: string }, jobId = '') => {
-        const written = await writeOutputs(connect(options), jobId, options.out);
-        const { units, verified, failed, unavailable } = written;
-        const missing = unavailable > 0 ? `, ${unavailable} verified but unavailable` : '';
-        const text = `wrote ${units} units to ${options.out}: ${verified} with their output, ${failed} failed${missing}, ${units - verified - failed - unavailable} not done`;
-        return { json: { ...written, out: options.out }, text };
-      }),
-    );
+  registerOutputCommands(job);
 
   registerResultCommands(program);
 
@@ -236,7 +207,7 @@ export function registerJobCommands(program: Command): void {
 function jobTerms(options: SubmitOptions) {
   return {
     redundancy: wholeNumber('--redundancy', options.redundancy, 1, MAX_REDUNDANCY),
-    budget: credits('--budget', options.budget),
+    budget: budgetCredits('--budget', options.budget),
     max_price: options.maxPrice === undefined ? undefined : credits('--max-price', options.maxPrice),
     priority: numberIn('--priority', options.priority, 0, 1),
     deadline: options.deadline === undefined ? undefined : isoTime('--deadline', options.deadline),
@@ -293,34 +264,4 @@ async function submission(
     params,
   };
   return { terms, input: options.input, size };
-}
-
-/**
- * Writes the job's units, a page of jobs.outputs at a time, as JSON Lines: each verified output
- * checked against its CID first. Counts what was written.
- */
-async function writeOutputs(client: ApiClient, jobId: string, out: string) {
-  const counts = { units: 0, verified: 0, failed: 0, unavailable: 0 };
-  const file = await open(out, 'w');
-  try {
-    for (let from: number | null = 0; from !== null;) {
-      const page: MethodResult<'jobs.outputs'> = await client.call('jobs.outputs', { job_id: jobId, from });
-      for (const unit of page.outputs) {
-        if (
-          unit.output_base64 !== undefined &&
-          cidOfBytes(Buffer.from(unit.output_base64, 'base64')) !== unit.output_cid
-        )
-          throw new CliError(`the output of ${unit.unit_id} does not match its CID ${unit.output_cid}`);
-        counts.units++;
-        if (unit.output_base64 !== undefined) counts.verified++;
-        else if (unit.status === 'failed') counts.failed++;
-        else if (unit.unavailable !== undefined) counts.unavailable++;
-      }
-      await file.write(page.outputs.map((unit) => `${JSON.stringify(unit)}\n`).join(''));
-      from = page.next;
-    }
-  } finally {
-    await file.close();
-  }
-  return counts;
 }

@@ -2,7 +2,7 @@
 // handlers through a temporary data dir, as a user's shell would run it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
@@ -15,17 +15,29 @@ import {
   writeApiEndpoint,
   type ApiServer,
 } from '../../src-main/node/api/index.js';
-import { apiEvent, STUB_STATUS, stubHandlers } from '../node/api-stub-handlers.js';
+import { apiEvent, STUB_JOB, STUB_STATUS, stubHandlers } from '../node/api-stub-handlers.js';
 
 const meshctl = fileURLToPath(new URL('../../src-main/cli/meshctl.js', import.meta.url));
 const OUTPUT = Buffer.from('the verified output of unit u-1');
 // The node keeps events 2 to 5: event 1 is gone, as the oldest are once it holds 10,000.
 const EVENTS = [2, 3, 4, 5].map(apiEvent);
 
+// job-part: three units, the first verified, the second failed, the third not done.
+const PART_UNITS = [
+  { unit_id: 'job-part/0', index: 0, status: 'verified' as const, failure: null, output_cid: cidOfBytes(OUTPUT) },
+  { unit_id: 'job-part/1', index: 1, status: 'failed' as const, failure: 'OutOfFuel', output_cid: null },
+  { unit_id: 'job-part/2', index: 2, status: 'open' as const, failure: null, output_cid: null },
+];
+
 const stub = stubHandlers({
   'jobs.status': async ({ job_id }) => {
+    if (job_id === 'job-part') return { job: { ...STUB_JOB, job_id, units_total: 3, units_created: 3 } };
     throw new ApiError('not_found', `no job ${job_id}`);
   },
+  'jobs.outputs': async () => ({
+    outputs: PART_UNITS.map((u) => (u.index === 0 ? { ...u, output_base64: OUTPUT.toString('base64') } : u)),
+    next: null,
+  }),
   'jobs.output': async () => ({ output_cid: cidOfBytes(OUTPUT), output_base64: OUTPUT.toString('base64') }),
   // Two events a page, so the CLI must page through them.
   'events.since': async ({ after: since }) => ({ events: EVENTS.filter((e) => e.id > since).slice(0, 2) }),
@@ -106,6 +118,32 @@ test('a trust weight outside 0..1 is refused in one line before the node is aske
   assertOneLineError(
     await inNode('trust', 'set', 'peer-x', '1.5'),
     /trust weight: expected a number in 0\.\.1, got "1\.5"/,
+  );
+  assert.deepEqual(stub.calls, []);
+});
+
+test('a budget that is not positive, and a material of an unknown type, are refused saying what is allowed', async () => {
+  const scene = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../../assets/scenes/sample.json', import.meta.url)), 'utf8'),
+  );
+  scene.materials.floor = { type: 'plastic', albedo: [1, 1, 1] };
+  const badScene = join(dataDir, 'plastic.json');
+  writeFileSync(badScene, JSON.stringify(scene));
+  const submit = ['submit-job', '--library', 'hash', '--method', 'sha256', '--input', badScene, '--chunk-bytes', '2'];
+  const [negative, zero, lowered, plastic] = await Promise.all([
+    inNode(...submit, '--budget', '-5'),
+    inNode(...submit, '--budget', '0'),
+    inNode('job', 'budget', 'job-1', '-1'),
+    run('render-local', badScene, '--frame', '0', '--out', join(dataDir, 'never.png')),
+  ]);
+  assertOneLineError(negative, /^meshctl: --budget: a budget must be positive, at least 0\.001 credits, got "-5"$/m);
+  assertOneLineError(zero, /^meshctl: --budget: a budget must be positive, at least 0\.001 credits, got "0"$/m);
+  assertOneLineError(lowered, /^meshctl: <credits>: a budget must be positive, at least 0\.001 credits, got "-1"$/m);
+  // render-local lists a scene's problems a line each, under the file's name (docs/SCENE.md).
+  assert.equal(plastic.status, 1);
+  assert.match(
+    plastic.stderr,
+    /^ {2}materials\.floor\.type: expected one of diffuse, metal, glass, emissive, got "plastic"$/m,
   );
   assert.deepEqual(stub.calls, []);
 });
@@ -191,6 +229,33 @@ test("job output writes the unit's bytes, checked against their CID; events page
   assert.equal(fromGone.status, 0, fromGone.stderr);
   assert.deepEqual(lines(fromGone.stdout), EVENTS);
   assert.match(fromGone.stderr, /event 1 is no longer kept by the node .*from 2/);
+});
+
+test('job output names a unit by its index alone; a job with units not done writes the others and says which are missing', async () => {
+  const [byIndex, each, concat] = await Promise.all([
+    inNode('job', 'output', 'job-1', '0', '--out', join(dataDir, 'zero.out')),
+    inNode('job', 'output', 'job-part', '--out', join(dataDir, 'part')),
+    inNode('job', 'output', 'job-part', '--concat', join(dataDir, 'all.out')),
+  ]);
+  assert.equal(byIndex.status, 0, byIndex.stderr);
+  assert.deepEqual(
+    stub.calls.filter((c) => c.method === 'jobs.output').map((c) => c.params),
+    [{ job_id: 'job-1', unit_id: 'job-1/0' }],
+  );
+  // The unit that has an output is written; exit status 1, naming the others and why.
+  assert.deepEqual(readdirSync(join(dataDir, 'part')), ['0']);
+  assert.deepEqual(readFileSync(join(dataDir, 'part', '0')), OUTPUT);
+  assert.match(each.stdout, /^wrote the outputs of 1 of the job's 3 units to .*part\/0 … .*part\/2\n$/);
+  assertOneLineError(
+    each,
+    /^meshctl: 2 units have no output there \(job-part\/1: failed: OutOfFuel; job-part\/2: not done yet\)$/m,
+  );
+  // One file of them all needs every unit's: nothing is left behind.
+  assertOneLineError(
+    concat,
+    /^meshctl: unit job-part\/1 has no output \(failed: OutOfFuel\): --concat needs every unit's; --out <dir> writes those there are$/m,
+  );
+  assert.equal(existsSync(join(dataDir, 'all.out')) || existsSync(join(dataDir, 'all.out.partial')), false);
 });
 
 test("offers <jobId> lists a job's offers; offers accept <jobId> <peerId> takes one provider's", async () => {

@@ -12,7 +12,8 @@ import {
   optionBeforeCommand,
   wholeNumber,
 } from '../../src-main/cli/args.js';
-import { formatCredits, formatLedger, formatStatus, printable, table } from '../../src-main/cli/format.js';
+import { formatCredits, formatStatus, printable, table } from '../../src-main/cli/format.js';
+import { formatLedgerEntries, formatLedgerJobs } from '../../src-main/cli/ledger-commands.js';
 import { STUB_STATUS } from '../node/api-stub-handlers.js';
 
 test('whole numbers and numbers in a range: text that is not exactly a number in range is refused', () => {
@@ -113,14 +114,14 @@ test('an option before the command is said to go after it; a command first, or -
     assert.equal(optionBeforeCommand(fine), undefined, fine.join(' '));
 });
 
-test('the ledger lists its transfers newest first, each with its peer, job and signed amount; none, no table', () => {
+test('ledger --entries lists its transfers newest first, each with its peer, job and signed amount; none, no table', () => {
   const peers = [{ peer_id: 'peer-b', balance: 18, earned: 50, spent: 32 }];
   const ledger = { balance: 18, earned: 50, spent: 32, peers, peers_total: 1, held: 5, entries: [] };
   const transfers = [
     { seq: 7, at: '2026-11-27T00:24:41.000Z', peer_id: 'peer-b', amount: -32, job_id: 'job-1' },
     { seq: 9, at: '2026-11-27T00:24:51.000Z', peer_id: 'peer-b', amount: 50, job_id: 'job-2' },
   ];
-  const lines = formatLedger(ledger, transfers).split('\n');
+  const lines = formatLedgerEntries(ledger, transfers).split('\n');
   const rows = lines.filter((line) => line.startsWith('2026-'));
   assert.deepEqual(
     rows.map((row) => row.split(/\s+/)),
@@ -135,5 +136,24 @@ test('the ledger lists its transfers newest first, each with its peer, job and s
     lines.join('\n'),
   );
   assert.ok(lines.includes('peer-b  0.050   0.032  0.018'), lines.join('\n'));
-  assert.doesNotMatch(formatLedger(ledger, []), /AMOUNT|transfer/);
+  assert.doesNotMatch(formatLedgerEntries(ledger, []), /AMOUNT|transfer/);
+});
+
+test('the ledger is a line a job: its entries, what it paid (signed as a transfer), holds and refunded', () => {
+  const ledger = { balance: 0, earned: 50, spent: 50, peers: [], peers_total: 0, held: 5, entries: [] };
+  const jobs = [
+    { job_id: 'job-2', role: 'provider' as const, entries: 4, paid: 50, held: 0, refunded: 0 },
+    { job_id: 'job-1', role: 'requester' as const, entries: 301, paid: 50, held: 5, refunded: 120 },
+  ];
+  const lines = formatLedgerJobs(ledger, { jobs, total: 3 }).split('\n');
+  const rows = lines.filter((line) => line.startsWith('job-')).map((row) => row.split(/\s+/));
+  assert.deepEqual(rows, [
+    ['job-2', 'provider', '4', '+0.050', '0.000', '0.000'],
+    ['job-1', 'requester', '301', '-0.050', '0.005', '0.120'],
+  ]);
+  assert.equal(
+    lines.at(-1),
+    '2 of the 3 jobs, the last changed first: paid + to you, - by you (--entries: every transfer)',
+  );
+  assert.doesNotMatch(formatLedgerJobs(ledger, { jobs: [], total: 0 }), /JOB|job/);
 });

@@ -93,7 +93,11 @@ test('the schema refuses bad scenes and names the offending field', () => {
   assert.match(refusal({ ...scene(), lights: [] }), /lights/);
   assert.match(
     refusal(scene({ materials: { grey: { type: 'plastic', albedo: [1, 1, 1] } } as never })),
-    /^materials\.grey/,
+    /^materials\.grey\.type: expected one of diffuse, metal, glass, emissive, got "plastic"$/,
+  );
+  assert.match(
+    refusal(scene({ materials: { grey: { albedo: [1, 1, 1] } } as never })),
+    /^materials\.grey\.type: expected one of diffuse, metal, glass, emissive, got none$/,
   );
   assert.match(
     refusal(scene({ materials: { grey: { type: 'diffuse', albedo: [1.5, 0, 0] } } })),

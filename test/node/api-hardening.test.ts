@@ -84,6 +84,7 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'offers.list': { job_id: JOB },
   'offers.accept': { job_id: JOB, node_id: PEER },
   'ledger.get': { limit: 10 },
+  'ledger.jobs': { limit: 10 },
   'ledger.transfers': { limit: 10 },
   'receipts.verify': { author: PEER },
   'events.since': { after: 0, limit: 10 },
@@ -283,6 +284,17 @@ test('every method, over IPC and HTTP alike: wrong types, huge arrays and string
   assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeKeys);
   assert.equal(({} as { polluted?: unknown }).polluted, undefined);
   assert.equal((Object as unknown as { polluted?: unknown }).polluted, undefined);
+});
+
+test('a budget that is not positive is refused over IPC and HTTP alike, saying it must be positive', async () => {
+  for (const [method, params] of [
+    ['jobs.submit', { ...VALID['jobs.submit'], budget: 0 }],
+    ['render.submit', { ...VALID['render.submit'], budget: -5 }],
+    ['jobs.set_budget', { ...VALID['jobs.set_budget'], budget: -1 }],
+  ] as const) {
+    const [refusal] = refusalsOf(await callBoth(method, JSON.stringify(params)), `${method} ${params.budget}`);
+    assert.equal(refusal?.message, `budget: a budget must be positive, at least 1 millicredit, got ${params.budget}`);
+  }
 });
 
 test('a body past the size limit is refused before it is parsed: bad_request over IPC, 413 over HTTP', async () => {

@@ -160,6 +160,7 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'prices.set': async (p) => ({ price: { per_core_second: p.per_core_second ?? 10, minimum: p.minimum ?? 100 } }),
     'offers.list': async () => ({ offers: [] }),
     'offers.accept': async () => ({ accepted: 0, refused: [] }),
+    'ledger.jobs': async () => ({ jobs: [], total: 0 }),
     'ledger.transfers': async () => ({ transfers: [] }),
     'ledger.get': async () => ({ balance: 0, earned: 0, spent: 0, peers: [], peers_total: 0, held: 0, entries: [] }),
     'receipts.verify': async () => ({ total: 0, chains: [] }),

@@ -89,6 +89,32 @@ function assertSameLedger(journal: ReturnType<typeof openTempJournal>, memory: M
       held.reduce((sum, e) => sum + (e.amount as number), 0),
     );
   }
+  // Each peer's ledger a job at a time: the jobs whose escrows name it, with what they hold, paid
+  // out (committed less held) and refunded whole, and their entries (escrow, closing, reward).
+  const escrows = ['a0', 'a1', 'a2', 'a3'].flatMap((id) => memory.escrow(id) ?? []);
+  for (const id of peers) {
+    const expectedJobs = ['j0', 'j1'].flatMap((jobId) => {
+      const ofJob = escrows.filter((e) => e.job_id === jobId);
+      if (!ofJob.some((e) => e.requester === id || e.worker === id)) return [];
+      const sum = (status: string) => ofJob.filter((e) => e.status === status).reduce((n, e) => n + e.amount, 0);
+      return [
+        {
+          job_id: jobId,
+          role: ofJob.some((e) => e.requester === id) ? 'requester' : 'provider',
+          entries: ofJob
+            .filter((e) => e.requester === id || e.worker === id)
+            .reduce((n, e) => n + 1 + (e.status === 'held' ? 0 : 1) + (e.rewarded ? 1 : 0), 0),
+          paid: memory.jobCommitted(jobId) - sum('held'),
+          held: sum('held'),
+          refunded: ofJob
+            .filter((e) => (e.requester === id || e.worker === id) && e.status === 'refunded')
+            .reduce((n, e) => n + e.amount, 0),
+        },
+      ];
+    });
+    const byJob = (a: { job_id: string }, b: { job_id: string }) => a.job_id.localeCompare(b.job_id);
+    assert.deepEqual([...journal.ledger.jobs(id)].sort(byJob), expectedJobs, `${id}'s jobs`);
+  }
   assert.equal(
     journal.ledger.summary(peers[0]!).held,
     peers.reduce((sum, p) => sum + memory.held(p), 0),

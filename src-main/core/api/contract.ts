@@ -26,12 +26,15 @@ import { Side } from '../schemas/render-job.js';
 import { GpuStatusSchema } from '../gpu/status.js';
 import { StorageConfigSchema } from '../storage/storage-config.js';
 import {
+  Budget,
   DropCountsSchema,
   Empty,
   FrameNumber,
   FrameViewSchema,
   JobViewSchema,
   LedgerEntryViewSchema,
+  LedgerJobsParamsSchema,
+  LedgerJobsSchema,
   LedgerTransferViewSchema,
   Multiaddr,
   OfferViewSchema,
@@ -274,7 +277,7 @@ export const API_METHODS = {
    * cancelled after 2 minutes: node/mesh/jobs/job-budgets.ts); lowered, it holds and pays no more than that, which
    * may not be under what it has held or spent already.
    */
-  'jobs.set_budget': method(z.strictObject({ job_id: Id, budget: Credits }), z.strictObject({ job: JobViewSchema })),
+  'jobs.set_budget': method(z.strictObject({ job_id: Id, budget: Budget }), z.strictObject({ job: JobViewSchema })),
   /** Forgets a finished (completed or cancelled) job: its outputs go at the next garbage collection. */
   'jobs.delete': method(z.strictObject({ job_id: Id }), z.strictObject({ deleted: Id })),
   /** What the blob store holds, by kind; each requester's bytes on my disk; the last collection; the settings. */
@@ -337,6 +340,8 @@ export const API_METHODS = {
       entries: boundedArray(LedgerEntryViewSchema, 10_000),
     }),
   ),
+  /** My ledger a job at a time, the job changed last first: the newest `limit`, of `total` (LedgerJobsSchema). */
+  'ledger.jobs': method(LedgerJobsParamsSchema, LedgerJobsSchema),
   /** What I earned and spent, transfer by transfer (the newest `limit`, in the order recorded): the earnings chart's data. */
   'ledger.transfers': method(
     z.strictObject({

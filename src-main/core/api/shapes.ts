@@ -164,6 +164,28 @@ export const LedgerEntryViewSchema = z.strictObject({
   at: IsoTime,
 });
 
+/**
+ * A job's part of my ledger (ledger.jobs): I am its requester, or ran or verified some of its units
+ * (provider). `entries`: the ledger entries about its assignments (escrow, settle or refund, reward);
+ * `paid`: what its escrows paid out to those who ran or verified its units (I paid it as requester,
+ * was paid it as provider); `held`: what they hold still; `refunded`: what escrows handed back whole.
+ */
+const LedgerJobViewSchema = z.strictObject({
+  job_id: Id,
+  role: z.enum(['requester', 'provider']),
+  entries: Count,
+  paid: Credits,
+  held: Credits,
+  refunded: Credits,
+});
+export const LedgerJobsParamsSchema = z.strictObject({
+  limit: z._default(z.int().check(z.minimum(1), z.maximum(LIMITS.recordEntries)), 100),
+});
+export const LedgerJobsSchema = z.strictObject({
+  jobs: boundedArray(LedgerJobViewSchema, LIMITS.recordEntries),
+  total: Count,
+});
+
 /** Positive: the peer paid me; negative: I paid the peer. */
 export const LedgerTransferViewSchema = z.strictObject({
   /** Where it stands in my ledger (its journal event's seq): a later transfer has a larger one. */
@@ -174,10 +196,18 @@ export const LedgerTransferViewSchema = z.strictObject({
   job_id: Id,
 });
 
+/** A job's budget, in millicredits: more than none (a job with none can pay for nothing). */
+export const Budget = z
+  .int()
+  .check(
+    z.minimum(1, { error: (issue) => `a budget must be positive, at least 1 millicredit, got ${String(issue.input)}` }),
+    z.maximum(Number.MAX_SAFE_INTEGER),
+  );
+
 /** What any job asks of the mesh: replicas, money, urgency, whether offers wait for the user, and who may compute it. */
 const JOB_TERMS = {
   redundancy: z._default(z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)), 1),
-  budget: Credits,
+  budget: Budget,
   max_price: z.optional(Credits),
   priority: z._default(Fraction, 0.5),
   deadline: z.optional(IsoTime),

@@ -73,7 +73,12 @@ export const MAX_REDEEM_BYTES = 1024;
 const REFUSALS = ['unknown_invite', 'wrong_secret', 'expired', 'used', 'bad_request'] as const;
 export type InviteRefusal = (typeof REFUSALS)[number];
 export const RedeemReplySchema = z.discriminatedUnion('ok', [
-  z.strictObject({ ok: z.literal(true), name: z.optional(Name.check(z.maxLength(INVITE_LIMITS.nameChars))) }),
+  z.strictObject({
+    ok: z.literal(true),
+    name: z.optional(Name.check(z.maxLength(INVITE_LIMITS.nameChars))),
+    /** The peer that redeemed the invite before, redeeming it again: when it first did. */
+    accepted_at: z.optional(IsoTime),
+  }),
   z.strictObject({ ok: z.literal(false), code: z.enum(REFUSALS), message: z.string().check(z.maxLength(256)) }),
 ]);
 export type RedeemReply = z.infer<typeof RedeemReplySchema>;
@@ -87,20 +92,24 @@ export function expiredMessage(invite: Pick<Invite, 'expires'>, nowMs: number): 
 /**
  * The inviter's decision on a redeem request: `record` is the invite of that id (if any),
  * `secretMatches` whether the secret shown hashes to the record's, `peer` who shows it. An invite
- * is redeemed once; the same peer asking again (its reply was lost) is answered as the first time.
+ * is redeemed once; the same peer asking again (its reply was lost, or its person accepts the code a
+ * second time) is answered yes again, with when it first redeemed it.
  */
 export function redeemDecision(
   record: InviteRecord | undefined,
   secretMatches: boolean,
   peer: string,
   nowMs: number,
-): { ok: true; again: boolean } | { ok: false; code: InviteRefusal; message: string } {
+):
+  | { ok: true; again: false }
+  | { ok: true; again: true; accepted_at: string }
+  | { ok: false; code: InviteRefusal; message: string } {
   if (record === undefined) return { ok: false, code: 'unknown_invite', message: 'no such invite here' };
   if (!secretMatches)
     return { ok: false, code: 'wrong_secret', message: "the code's secret does not match this invite" };
   if (record.accepted_by !== null)
     return record.accepted_by === peer
-      ? { ok: true, again: true }
+      ? { ok: true, again: true, accepted_at: record.accepted_at ?? record.created_at }
       : { ok: false, code: 'used', message: `this invite was already used, at ${record.accepted_at}` };
   if (Date.parse(record.expires_at) <= nowMs)
     return { ok: false, code: 'expired', message: `this invite expired at ${record.expires_at}` };

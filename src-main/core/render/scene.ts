@@ -71,24 +71,37 @@ const MotionKeySchema = z.strictObject({ frame: FrameNumber, translate: Vec3 });
 /** Keyframes in strictly increasing frame order, interpolated like the camera's (see motion.ts). */
 const Motion = z.optional(boundedArray(MotionKeySchema, SCENE_LIMITS.motionKeyframes));
 
-const MaterialSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('diffuse'), albedo: Albedo }),
-  z.strictObject({
-    type: z.literal('metal'),
-    albedo: Albedo,
-    roughness: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
-  }),
-  z.strictObject({
-    type: z.literal('glass'),
-    ior: z.number().check(z.minimum(1), z.maximum(4)),
-    tint: z._default(Albedo, [1, 1, 1]),
-  }),
-  z.strictObject({
-    type: z.literal('emissive'),
-    color: Color,
-    strength: z._default(z.number().check(z.minimum(0), z.maximum(1e6)), 1),
-  }),
-]);
+/** The material types, as docs/SCENE.md lists them: an unknown `type` is refused naming these. */
+const MATERIAL_TYPES = ['diffuse', 'metal', 'glass', 'emissive'] as const;
+
+const unknownMaterialType = (input: unknown): string => {
+  const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
+  const named = type === undefined ? 'none' : JSON.stringify(type).slice(0, 64);
+  return `expected one of ${MATERIAL_TYPES.join(', ')}, got ${named}`;
+};
+
+const MaterialSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('diffuse'), albedo: Albedo }),
+    z.strictObject({
+      type: z.literal('metal'),
+      albedo: Albedo,
+      roughness: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0),
+    }),
+    z.strictObject({
+      type: z.literal('glass'),
+      ior: z.number().check(z.minimum(1), z.maximum(4)),
+      tint: z._default(Albedo, [1, 1, 1]),
+    }),
+    z.strictObject({
+      type: z.literal('emissive'),
+      color: Color,
+      strength: z._default(z.number().check(z.minimum(0), z.maximum(1e6)), 1),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? unknownMaterialType(issue.input) : undefined) },
+);
 
 const SphereSchema = z.strictObject({
   center: Vec3,

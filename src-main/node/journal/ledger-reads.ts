@@ -9,6 +9,17 @@ import type { EventStore } from './event-store.js';
 
 type Counterpart = { peer: string; earned: number; spent: number };
 type TransferRow = { seq: number; entry: number; peer_id: string; amount: number };
+type JobRow = { job_id: string; mine: number; entries: number; paid: number; held: number; refunded: number };
+
+/** A job's part of my ledger (ledgerJobs): its entries, and what moved, is held and was handed back. */
+export interface LedgerJob {
+  job_id: string;
+  role: 'requester' | 'provider';
+  entries: number;
+  paid: number;
+  held: number;
+  refunded: number;
+}
 
 /** How one escrow closed, as the journal has it: its settle or refund and its reward; for a refund as rejected, the verdict behind it. */
 export interface Closing {
@@ -22,6 +33,7 @@ export class LedgerReads {
   readonly #held;
   readonly #newestEvents;
   readonly #newestTransfers;
+  readonly #jobs;
   readonly #jobOf;
   readonly #closed;
   readonly #rejectedBy;
@@ -68,6 +80,23 @@ export class LedgerReads {
        JOIN ledger_peers p ON p.peer_no = CASE WHEN t.to_no = mine.peer_no THEN t.from_no ELSE t.to_no END
        WHERE t.event_seq > @after AND (t.to_no = mine.peer_no) <> (t.from_no = mine.peer_no)
        ORDER BY t.event_seq DESC, t.position DESC LIMIT @limit`,
+    );
+    // A job's paid is what its escrows paid out (committed less held: ledger-view.ts keeps both a
+    // job); its entries, refunds and last change are read from its escrows, all of them once.
+    this.#jobs = db.prepare<{ me: string }, JobRow>(
+      `WITH mine AS (SELECT peer_no FROM ledger_peers WHERE peer_id = @me),
+       per_job AS (
+         SELECT e.job_id AS job_id, MAX(e.requester_no = mine.peer_no) AS mine,
+                COUNT(*) + COUNT(e.closed_seq) + COUNT(e.rewarded_seq) AS entries,
+                SUM(CASE WHEN e.status = 'refunded' THEN e.amount ELSE 0 END) AS refunded,
+                MAX(MAX(e.opened_seq), COALESCE(MAX(e.closed_seq), 0), COALESCE(MAX(e.rewarded_seq), 0)) AS last_seq
+         FROM ledger_escrows e, mine
+         WHERE e.requester_no = mine.peer_no OR e.worker_no = mine.peer_no
+         GROUP BY e.job_id)
+       SELECT p.job_id, p.mine, p.entries, p.refunded,
+              COALESCE(j.committed, 0) - COALESCE(j.held, 0) AS paid, COALESCE(j.held, 0) AS held
+       FROM per_job p LEFT JOIN ledger_jobs j ON j.job_id = p.job_id
+       ORDER BY p.last_seq DESC`,
     );
     this.#jobOf = db.prepare<[string], string>('SELECT job_id FROM ledger_escrows WHERE assignment_id = ?').pluck();
     this.#closed = db.prepare<
@@ -151,6 +180,17 @@ export class LedgerReads {
     const spent = all.reduce((sum, p) => sum + p.spent, 0);
     const peers = heaviest(all, (p) => Math.abs(p.balance));
     return { balance: earned - spent, earned, spent, peers, peers_total: all.length, held: this.#held.get() ?? 0 };
+  }
+
+  /**
+   * My ledger a job at a time, the job changed last first: each job whose escrows name me, as its
+   * requester or as the worker of some of its units, with its ledger entries (escrow, settle or
+   * refund, reward) and, in credits: paid, what its escrows paid out to those who ran or verified its
+   * units; held, what they hold still; refunded, what escrows handed back whole (a unit refused,
+   * rejected, late, failed or cancelled). Reads every escrow once.
+   */
+  jobs(me: string): LedgerJob[] {
+    return this.#jobs.all({ me }).map(({ mine, ...job }) => ({ ...job, role: mine ? 'requester' : 'provider' }));
   }
 
   /** The most recent ledger entries, newest first. */

@@ -36,8 +36,13 @@ test('an invite is redeemed once, before it expires, with its secret; each refus
   const refused = redeemDecision(used, true, BOB, NOW);
   assert.equal(codeOf(refused), 'used');
   assert.match(refused.ok ? '' : refused.message, /already used, at 2030-01-01T11:30/);
-  // The one who redeemed it asking again (its reply was lost) is answered as the first time, even once expired.
-  assert.deepEqual(redeemDecision(used, true, ALICE, NOW + 7 * 86_400_000), { ok: true, again: true });
+  // The one who redeemed it asking again (its reply was lost) is answered yes again, even once
+  // expired, with when it first did.
+  assert.deepEqual(redeemDecision(used, true, ALICE, NOW + 7 * 86_400_000), {
+    ok: true,
+    again: true,
+    accepted_at: '2030-01-01T11:30:00.000Z',
+  });
   // A wrong secret is refused before anything else is told about the invite.
   assert.equal(codeOf(redeemDecision(used, false, ALICE, NOW)), 'wrong_secret');
 });

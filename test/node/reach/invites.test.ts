@@ -54,6 +54,21 @@ test('an invite connects two nodes that never met; both trust each other at the 
   const { invites } = await alice.api['invites.list']({});
   assert.deepEqual([invites[0]!.state, invites[0]!.accepted_by], ['accepted', bob.node.peerId]);
 
+  // Accepted again by the same node: already done, and said so; nothing changes on either side.
+  assert.match(
+    await refusal(bob.api['invites.accept']({ code: invite.code, trust: 0.2 })),
+    /^this node accepted this invite already, at \d{4}-.*: you and alice trust each other \(you at 0\.9; trust set changes it\)$/,
+  );
+  assert.deepEqual(
+    [bob.node.state.myTrustIn(alice.node.peerId), alice.node.state.myTrustIn(bob.node.peerId)],
+    [0.9, 0.6],
+  );
+  // Where the first answer never got home (here: bob's trust in alice set to 0 since), accepting
+  // again completes it.
+  await bob.api['trust.set']({ peer_id: alice.node.peerId, weight: 0 });
+  await bob.api['invites.accept']({ code: invite.code, trust: 0.7 });
+  assert.equal(bob.node.state.myTrustIn(alice.node.peerId), 0.7);
+
   // Used: nobody else may redeem it.
   assert.match(await refusal(carol.api['invites.accept']({ code: invite.code, trust: 1 })), /already used/);
   assert.equal(alice.node.state.myTrustIn(carol.node.peerId), 0);

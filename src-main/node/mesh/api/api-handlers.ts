@@ -7,6 +7,7 @@ import type { ApiHandlers } from '../../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../../core/availability/index.js';
 import { LIMITS } from '../../../core/schemas/index.js';
 import type { JobRecord } from '../../../core/mesh/state/state.js';
+import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError, refusePassed } from '../../api/errors.js';
 import { verifyChain } from '../../receipts/index.js';
 import { supportedAlgorithms } from '../units/algorithms.js';
@@ -14,7 +15,7 @@ import { ALGORITHM_VERSION } from '../../../core/protocol/algorithm-ids.js';
 import type { NodeApi } from './node-api.js';
 import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
-import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage } from '../views/job-view.js';
+import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, unitsCreated } from '../views/job-view.js';
 import { storageHandlers } from './storage-handlers.js';
 
 export function apiHandlers(node: NodeApi): ApiHandlers {
@@ -238,7 +239,11 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     async 'jobs.output'({ job_id, unit_id }) {
       const record = myJob(job_id);
       const view = unitOfJob(unitSources, record, unit_id);
-      if (!view) throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id}`);
+      if (!view) {
+        const made = unitsCreated(record);
+        const range = made === 0 ? 'none made yet' : `${unitIdOf(job_id, 0)} to ${unitIdOf(job_id, made - 1)}`;
+        throw new ApiError('not_found', `no unit ${unit_id} in job ${job_id} (its units: ${range})`);
+      }
       if (view.failure) {
         // Run here once more for its own words (a pack's unit alone), which the agreed output leaves out.
         const here = await node.jobs.failureHere(record, view.index, view.failure);
@@ -304,6 +309,10 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     },
     async 'ledger.get'({ limit }) {
       return { ...node.ledger.summary(node.peerId), entries: node.ledger.entries(limit) };
+    },
+    async 'ledger.jobs'({ limit }) {
+      const jobs = node.ledger.jobs(node.peerId);
+      return { jobs: jobs.slice(0, limit), total: jobs.length };
     },
     async 'ledger.transfers'({ limit, after_seq }) {
       return { transfers: node.ledger.transfers(node.peerId, limit, after_seq) };

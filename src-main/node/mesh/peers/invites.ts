@@ -25,6 +25,8 @@ export interface InviteDeps {
   reach: Reach;
   record(events: NewEvent[]): Promise<void>;
   emit(type: ApiEventType, data: ApiEvent['data']): void;
+  /** My trust in `peer` (0: none). */
+  trustIn(peer: string): number;
   /** The addresses the journal keeps for `peer` (identify told them). */
   addressesOf(peer: string): string[];
   /** Trust changed: follow, republish, keep the peer connected (redial). */
@@ -114,6 +116,14 @@ export class Invites {
         `the inviter refused: ${reply.message} (${reply.code})`,
       );
     const name = reply.name ?? invite.name;
+    // This node accepted the code before (the inviter says when): done already, and said so, unless
+    // it does not trust the inviter now (the first reply was lost, or the trust was set to 0 since).
+    const trusted = this.deps.trustIn(invite.peer);
+    if (reply.accepted_at !== undefined && trusted > 0)
+      throw new ApiError(
+        'conflict',
+        `this node accepted this invite already, at ${reply.accepted_at}: you and ${name ?? invite.peer} trust each other (you at ${trusted}; trust set changes it)`,
+      );
     await this.deps.record([
       { type: 'peer.seen', peer_id: invite.peer, ...(name !== undefined ? { name } : {}), addresses: invite.addrs },
       { type: 'trust.set', peer_id: invite.peer, weight: trust },
@@ -150,6 +160,7 @@ export class Invites {
       this.deps.trusted();
       this.#mayRelay(peer);
     }
-    return { ok: true, name: this.deps.name.slice(0, INVITE_LIMITS.nameChars) };
+    const name = this.deps.name.slice(0, INVITE_LIMITS.nameChars);
+    return decision.again ? { ok: true, name, accepted_at: decision.accepted_at } : { ok: true, name };
   };
 }

@@ -223,6 +223,7 @@ export class MeshNode {
       reach: network.reach,
       record: (events) => this.record(events),
       emit: (type, data) => this.emit(type, data),
+      trustIn: (peer) => this.state.myTrustIn(peer),
       addressesOf: (peer) => this.state.peers.get(peer)?.addresses ?? [],
       trusted: () => (this.followTrusted(), this.publishSoon()),
       log,
