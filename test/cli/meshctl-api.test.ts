@@ -1,7 +1,6 @@
 // meshctl's node commands end to end: the built CLI in a child process, finding a server with stub
 // handlers through a temporary data dir, as a user's shell would run it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +15,8 @@ import {
   type ApiServer,
 } from '../../src-main/node/api/index.js';
 import { apiEvent, STUB_JOB, STUB_STATUS, stubHandlers } from '../node/api-stub-handlers.js';
+import { runMeshctl, type Run } from './fixtures/run-meshctl.js';
 
-const meshctl = fileURLToPath(new URL('../../src-main/cli/meshctl.js', import.meta.url));
 const OUTPUT = Buffer.from('the verified output of unit u-1');
 // The node keeps events 2 to 5: event 1 is gone, as the oldest are once it holds 10,000.
 const EVENTS = [2, 3, 4, 5].map(apiEvent);
@@ -76,26 +75,8 @@ beforeEach(() => {
   stub.calls.length = 0;
 });
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs meshctl asynchronously: the server answering it lives in this process's event loop. */
-function run(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, MESH_GPU: 'off', NODE_COMPILE_CACHE: compileCache }; // later starts skip compiling
-    const child = spawn(process.execPath, [meshctl, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
+/** Later starts skip compiling (the compile cache). */
+const run = (...args: string[]) => runMeshctl(args, { NODE_COMPILE_CACHE: compileCache });
 const inNode = (...args: string[]) => run(...args, '--data-dir', dataDir);
 
 /** The user-facing failure shape: exit code 1 and exactly one `meshctl:` line on stderr. */
@@ -105,7 +86,7 @@ function assertOneLineError(result: Run, message: RegExp): void {
   assert.match(result.stderr, message);
 }
 
-// Each meshctl start costs one to two seconds (most of it loading what render-local and node start
+// Each MESHCTL start costs one to two seconds (most of it loading what render-local and node start
 // import), so the runs are few, and those of one test go in parallel.
 
 test('status --json prints the result as one JSON document', async () => {
@@ -158,7 +139,7 @@ test("failures are one line: no node for the data dir (and how to start one), or
   const empty = mkdtempSync(join(tmpdir(), 'meshctl-none-'));
   try {
     const [none, missing] = await Promise.all([run('status', '--data-dir', empty), inNode('job', 'status', 'nope')]);
-    assertOneLineError(none, /no node is running for data dir .*meshctl node start --data-dir/);
+    assertOneLineError(none, /no node is running for data dir .*MESHCTL node start --data-dir/);
     assertOneLineError(missing, /^meshctl: no job nope$/m);
   } finally {
     rmSync(empty, { recursive: true, force: true });

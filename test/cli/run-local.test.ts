@@ -1,18 +1,16 @@
-// `meshctl run-local`, the built CLI in a child process: a module's units run on this machine, each
+// `MESHCTL run-local`, the built CLI in a child process: a module's units run on this machine, each
 // output printed with its fuel (or written to --out), a unit's failure said on its own line, and
 // every bad argument refused in one line that names it before the sandbox starts. That its outputs
 // and fuel equal the mesh's is tried against real nodes (test/node/mesh/module-check.test.ts).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { hostileModule, reverseModule } from '../node/fixtures/hostile/modules.js';
 import { wasiHelloModule } from '../node/fixtures/wasi-module.js';
+import { runMeshctl, type Run } from './fixtures/run-meshctl.js';
 
-const meshctl = fileURLToPath(new URL('../../src-main/cli/meshctl.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'meshctl-run-local-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -25,32 +23,13 @@ function file(name: string, bytes: Uint8Array | string): string {
 const reverse = file('reverse.wasm', reverseModule());
 const text = file('text.txt', 'hello, run-local');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [meshctl, 'run-local', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, MESH_GPU: 'off' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const run = (...args: string[]) => runMeshctl(['run-local', ...args]);
 
 /** Exit status 1, nothing on stdout, and one line on stderr that matches. */
 function assertRefused(result: Run, message: RegExp): void {
   assert.equal(result.status, 1, result.stderr);
   assert.equal(result.stdout, '');
-  assert.match(result.stderr, /^meshctl run-local: [^\n]+\n$/);
+  assert.match(result.stderr, /^MESHCTL run-local: [^\n]+\n$/);
   assert.match(result.stderr, message);
 }
 

@@ -1,23 +1,21 @@
-// A user's module is checked when its job is submitted, by a real node (its HTTP API, as meshctl and
+// A user's module is checked when its job is submitted, by a real node (its HTTP API, as MESHCTL and
 // the UI reach it) meshed with a real provider: one that cannot run as a unit (a WASI program, a
 // missing export, memory over the unit's limits) is refused saying why and what to do, and nothing
 // of a job is journaled, stored, held or paid. One that can run is computed by the mesh, and
-// `meshctl run-local` prints the same outputs and fuel for it on this machine.
+// `MESHCTL run-local` prints the same outputs and fuel for it on this machine.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ApiClient, ApiError, loadOrCreateToken } from '../../../src-main/node/api/index.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { hostileModule, reverseModule } from '../fixtures/hostile/modules.js';
 import { editedReverse, wasiHelloModule } from '../fixtures/wasi-module.js';
 import { jobEnded, meshOf, startNode, type TestNode } from './cluster.js';
+import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 
-const meshctl = fileURLToPath(new URL('../../../src-main/cli/meshctl.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mesh-module-check-'));
 const dataDir = join(dir, 'requester');
 const CHUNK = 8;
@@ -44,27 +42,7 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
 }
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built meshctl, as a user's shell would: the node answering it lives in this process. */
-function meshctlRun(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [meshctl, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, MESH_GPU: 'off' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const meshctlRun = (...args: string[]) => runMeshctl(args);
 
 function moduleFile(name: string, bytes: Uint8Array): string {
   const path = join(dir, name);
@@ -87,7 +65,7 @@ async function assertNoJob(module: Uint8Array): Promise<void> {
   assert.deepEqual([earned.earned, earned.entries.length], [0, 0]);
 }
 
-test('a WASI program given to meshctl submit-job is refused at submit, naming its import; nothing is journaled or paid', async () => {
+test('a WASI program given to MESHCTL submit-job is refused at submit, naming its import; nothing is journaled or paid', async () => {
   const module = wasiHelloModule();
   const wasm = moduleFile('hello-wasi.wasm', module);
   const args = ['--input', inputFile, '--chunk-bytes', String(CHUNK), '--budget', '1000', '--data-dir', dataDir];
@@ -97,7 +75,7 @@ test('a WASI program given to meshctl submit-job is refused at submit, naming it
   assert.match(result.stderr, /^meshctl: [^\n]+\n$/);
   assert.match(
     result.stderr,
-    /the module cannot run as a unit, so nothing was submitted: ForbiddenImport: module imports function "wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, and WASI programs are not yet supported as custom-ABI jobs: build it for the unit ABI instead \(.*docs\/UNIT_ABI\.md, section 12\); try it on this machine with meshctl run-local before submitting it$/m,
+    /the module cannot run as a unit, so nothing was submitted: ForbiddenImport: module imports function "wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, and WASI programs are not yet supported as custom-ABI jobs: build it for the unit ABI instead \(.*docs\/UNIT_ABI\.md, section 12\); try it on this machine with MESHCTL run-local before submitting it$/m,
   );
   await assertNoJob(module);
 });
@@ -118,7 +96,7 @@ test('through the API, a module without mesh_run or a memory export, or with mem
   const terms = { chunk_bytes: CHUNK, budget: 1_000_000 };
   for (const [module, reason] of cases) {
     const wasm_base64 = Buffer.from(module).toString('base64');
-    // Both ways in: the JSON method, and the upload that streams the input (what meshctl and the UI use).
+    // Both ways in: the JSON method, and the upload that streams the input (what MESHCTL and the UI use).
     const submits = [
       () => client.call('jobs.submit', { ...terms, wasm_base64, input_base64: INPUT.toString('base64') }),
       () => client.submitStream({ ...terms, wasm_base64 }, once(INPUT), INPUT.byteLength),
@@ -130,7 +108,7 @@ test('through the API, a module without mesh_run or a memory export, or with mem
         assert.match(err.message, /^the module cannot run as a unit, so nothing was submitted: /);
         assert.match(err.message, reason);
         assert.match(err.message, /a unit's module must follow docs\/UNIT_ABI\.md \(its checklist: section 13\)/);
-        assert.match(err.message, /try it on this machine with meshctl run-local before submitting it$/);
+        assert.match(err.message, /try it on this machine with MESHCTL run-local before submitting it$/);
         return true;
       });
     }
