@@ -35,7 +35,7 @@ const NOTE_GROW = '__mesh_meter_note_grow';
 export type ModuleKind = 'abi' | 'wasi';
 
 /** A WASI program whose memory declares no maximum gets this one (the default `memoryPages`), the same on every node. */
-export const WASI_DEFAULT_MAX_PAGES = 1024;
+const WASI_DEFAULT_MAX_PAGES = 1024;
 
 export interface MeteredModule {
   kind: ModuleKind;

@@ -7,6 +7,7 @@ import {
   Errno,
   FdFlags,
   FileType,
+  FstFlags,
   LookupFlags,
   OFlags,
   RIGHT_FD_READ,
@@ -156,12 +157,13 @@ export class WasiFiles {
   }
 
   private setTimes(node: Node, atim: bigint, mtim: bigint, flags: number, now: () => bigint): void {
-    if ((flags & 1 && flags & 2) || (flags & 4 && flags & 8)) fail(Errno.inval);
+    if ((flags & FstFlags.atim && flags & FstFlags.atimNow) || (flags & FstFlags.mtim && flags & FstFlags.mtimNow))
+      fail(Errno.inval);
     if (node.mount.readonly) fail(Errno.rofs);
-    if (flags & 1) node.atim = atim;
-    if (flags & 2) node.atim = now();
-    if (flags & 4) node.mtim = mtim;
-    if (flags & 8) node.mtim = now();
+    if (flags & FstFlags.atim) node.atim = atim;
+    if (flags & FstFlags.atimNow) node.atim = now();
+    if (flags & FstFlags.mtim) node.mtim = mtim;
+    if (flags & FstFlags.mtimNow) node.mtim = now();
   }
 
   private static size(value: bigint): number {

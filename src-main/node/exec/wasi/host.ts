@@ -20,14 +20,14 @@ import { MemoryFs } from './memory-fs.js';
 import { decodeInputFiles, type WasiResult, type WasiUnitConfig } from './program.js';
 
 /** The virtual clock's realtime epoch: 2024-01-01T00:00:00Z, in ns. */
-export const EPOCH_NS = 1_704_067_200_000_000_000n;
+const EPOCH_NS = 1_704_067_200_000_000_000n;
 /** How far the virtual clock moves at each read: 1 ms. */
-export const CLOCK_STEP_NS = 1_000_000n;
-export const HOST_CALL_FUEL = 100;
+const CLOCK_STEP_NS = 1_000_000n;
+const HOST_CALL_FUEL = 100;
 /** /tmp's file contents at most. */
-export const TMP_BYTES = 16 << 20;
+const TMP_BYTES = 16 << 20;
 /** stderr kept for the person who ran the unit; the rest is counted, not kept. */
-export const STDERR_BYTES = 64 << 10;
+const STDERR_BYTES = 64 << 10;
 
 /** proc_exit: unwinds the program (it cannot catch it: exception handling is refused at load). */
 export class WasiExit extends Error {

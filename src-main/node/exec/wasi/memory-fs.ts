@@ -43,7 +43,7 @@ export interface DirNode extends NodeBase {
   kind: 'dir';
   entries: Map<string, Node>;
 }
-export interface LinkNode extends NodeBase {
+interface LinkNode extends NodeBase {
   kind: 'link';
   target: string;
 }
