@@ -17,6 +17,8 @@ import { ExecError, toExecError } from './errors.js';
 import { resolveLimits, type UnitLimits } from './limits.js';
 import { encodeParams } from './params.js';
 import { ModuleCache, type PreparedModule } from './prepare.js';
+import type { ModuleKind } from './metering.js';
+import { toUnitConfig, WasiRequestSchema, type WasiRequest, type WasiUnitConfig } from './wasi/program.js';
 import { epochMs, type WorkerBatch, type WorkerOutcome, type WorkerUnit } from './worker.js';
 
 export interface ExecUnit {
@@ -28,6 +30,8 @@ export interface ExecUnit {
   limits?: Partial<UnitLimits>;
   /** Aborting ends the unit with Aborted at once: taken off the queue, or its worker replaced. */
   signal?: AbortSignal;
+  /** Runs the module as a WASI command (wasi/): input is stdin; output encodes exit code, stdout, /out. */
+  wasi?: WasiRequest;
 }
 
 export interface ExecSuccess {
@@ -36,6 +40,9 @@ export interface ExecSuccess {
   outputHash: string;
   fuel: number;
   wallMs: number;
+  /** A WASI program's exit code, and the first 64 KiB of its stderr (not compared between nodes). */
+  exitCode?: number;
+  stderr?: Uint8Array;
 }
 
 export interface ExecutorOptions {
@@ -127,10 +134,11 @@ export class Executor {
     if (request.signal?.aborted) throw aborted();
     const checked = this.check(request);
     // A cached module queues the unit at once, unless admissions before it still wait for theirs.
-    const ready = this.preparing === 0 ? this.modules.preparedNow(request.module, checked.limits) : undefined;
+    const kind: ModuleKind = checked.wasi ? 'wasi' : 'abi';
+    const ready = this.preparing === 0 ? this.modules.preparedNow(request.module, checked.limits, kind) : undefined;
     if (ready) return this.enqueue(checked, ready, request.signal);
     this.preparing++;
-    const prepared = this.modules.prepare(request.module, checked.limits);
+    const prepared = this.modules.prepare(request.module, checked.limits, kind);
     prepared.catch(() => {}); // its failure is awaited below, after the admissions before it
     const turn = this.admitted.then(() => prepared);
     this.admitted = turn.catch(() => {});
@@ -154,9 +162,9 @@ export class Executor {
    * the module's units would end with (BadModule, ForbiddenImport, MemoryLimit); the module stays
    * cached, so its first unit does not prepare it again.
    */
-  async checkModule(module: Uint8Array): Promise<void> {
+  async checkModule(module: Uint8Array, kind: ModuleKind = 'abi'): Promise<void> {
     if (this.closed) throw closedError();
-    await this.modules.prepare(module, resolveLimits(undefined));
+    await this.modules.prepare(module, resolveLimits(undefined), kind);
   }
 
   private enqueue(checked: Checked, module: PreparedModule, signal: AbortSignal | undefined): Promise<ExecSuccess> {
@@ -206,9 +214,11 @@ export class Executor {
     }
     let limits: UnitLimits;
     let params: Uint8Array;
+    let wasi: WasiUnitConfig | undefined;
     try {
       limits = resolveLimits(request.limits);
       params = encodeParams(request.params === undefined ? {} : request.params);
+      wasi = request.wasi && toUnitConfig(WasiRequestSchema.parse(request.wasi));
     } catch (err) {
       const message =
         err instanceof $ZodError
@@ -225,7 +235,7 @@ export class Executor {
         `input is ${request.input.length} bytes, over the limit of ${limits.maxInputBytes}`,
       );
     }
-    return { limits, params, input: request.input };
+    return { limits, params, input: request.input, wasi };
   }
 
   private dispatch(): void {
@@ -308,9 +318,13 @@ interface Checked {
   limits: UnitLimits;
   params: Uint8Array;
   input: Uint8Array;
+  wasi: WasiUnitConfig | undefined;
 }
 
-function toQueue({ limits, params, input }: Checked, module: PreparedModule): Pick<Pending, 'unit' | 'timeoutMs'> {
+function toQueue(
+  { limits, params, input, wasi }: Checked,
+  module: PreparedModule,
+): Pick<Pending, 'unit' | 'timeoutMs'> {
   return {
     timeoutMs: limits.timeoutMs,
     unit: {
@@ -322,6 +336,7 @@ function toQueue({ limits, params, input }: Checked, module: PreparedModule): Pi
       input,
       fuel: limits.fuel,
       maxOutputBytes: limits.maxOutputBytes,
+      ...(wasi && { wasi }),
     },
   };
 }
@@ -333,6 +348,7 @@ function settle(pending: Pending, outcome: WorkerOutcome): void {
       outputHash: outcome.outputHash,
       fuel: outcome.fuel,
       wallMs: outcome.wallMs,
+      ...(outcome.exitCode !== undefined && { exitCode: outcome.exitCode, stderr: outcome.stderr }),
     });
   } else {
     pending.reject(toExecError(outcome));

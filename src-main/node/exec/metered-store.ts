@@ -24,6 +24,7 @@ const HASH = /^[0-9a-f]{64}$/;
 
 const HeaderSchema = z.object({
   version: z.string(),
+  kind: z.enum(['abi', 'wasi']),
   sha256: z.string().check(z.regex(HASH)),
   memory: z.nullable(z.object({ initial: z.int(), maximum: z.optional(z.int()) })),
   tableElements: z.int(),
@@ -68,8 +69,14 @@ function decodeEntry(file: Buffer): MeteredModule | undefined {
   if (header.version !== meteringVersion() || sha256(body) !== header.sha256) return undefined;
   const bytes = new Uint8Array(new SharedArrayBuffer(body.length));
   bytes.set(body);
-  const { memory, tableElements, hasStart } = header;
-  return { bytes, memory: memory && { initial: memory.initial, maximum: memory.maximum }, tableElements, hasStart };
+  const { kind, memory, tableElements, hasStart } = header;
+  return {
+    kind,
+    bytes,
+    memory: memory && { initial: memory.initial, maximum: memory.maximum },
+    tableElements,
+    hasStart,
+  };
 }
 
 export class MeteredStore {

@@ -6,7 +6,8 @@ import { parentPort } from 'node:worker_threads';
 import { describeError } from '../../core/errors.js';
 import { abiViolation } from './abi.js';
 import type { ExecFailure } from './errors.js';
-import { meterModule, MeteringRefused, type MeteredModule } from './metering.js';
+import { meterModule, MeteringRefused, type MeteredModule, type ModuleKind } from './metering.js';
+import { wasiViolation } from './wasi/imports.js';
 import { lowerThisThreadsPriority } from './thread-priority.js';
 
 lowerThisThreadsPriority(); // metering a big module takes seconds of CPU that nobody is waiting on interactively
@@ -14,6 +15,7 @@ lowerThisThreadsPriority(); // metering a big module takes seconds of CPU that n
 export interface MeteringRequest {
   id: number;
   original: Uint8Array;
+  kind: ModuleKind;
 }
 
 /** Sent once, when the thread's modules have been evaluated. */
@@ -24,14 +26,14 @@ export interface MeteringLoaded {
 /** The metered module's bytes are in a SharedArrayBuffer: handed over without a copy. */
 export type MeteringReply = { id: number } & ({ ok: true; metered: MeteredModule } | ExecFailure);
 
-function meterChecked(original: Uint8Array): { ok: true; metered: MeteredModule } | ExecFailure {
+function meterChecked(original: Uint8Array, kind: ModuleKind): { ok: true; metered: MeteredModule } | ExecFailure {
   let compiled: WebAssembly.Module;
   try {
     compiled = new WebAssembly.Module(original as Uint8Array<ArrayBuffer>);
   } catch (err) {
     return { ok: false, code: 'BadModule', message: `not a valid WebAssembly module: ${describeError(err)}` };
   }
-  const violation = abiViolation(compiled);
+  const violation = kind === 'wasi' ? wasiViolation(compiled) : abiViolation(compiled);
   if (violation)
     return {
       ok: false,
@@ -40,7 +42,7 @@ function meterChecked(original: Uint8Array): { ok: true; metered: MeteredModule 
     };
   let metered: MeteredModule;
   try {
-    metered = meterModule(original);
+    metered = meterModule(original, { determinism: true, kind });
   } catch (err) {
     if (err instanceof MeteringRefused) return { ok: false, code: 'BadModule', message: `module ${err.message}` };
     throw err;
@@ -52,7 +54,7 @@ function meterChecked(original: Uint8Array): { ok: true; metered: MeteredModule 
 
 parentPort?.on('message', (request: MeteringRequest) => {
   // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread's port, not a window
-  parentPort!.postMessage({ id: request.id, ...meterChecked(request.original) } satisfies MeteringReply);
+  parentPort!.postMessage({ id: request.id, ...meterChecked(request.original, request.kind) } satisfies MeteringReply);
 });
 // Loaded (binaryen's module evaluation, awaited at its top level, is over): it may be terminated now.
 // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread's port, not a window

@@ -21,6 +21,7 @@ import { describeError } from '../../core/errors.js';
 import binaryen from 'binaryen';
 import { CALL_DEPTH_GLOBAL, FUEL_GLOBAL, GROW_REFUSED_GLOBAL, MEMORY_IMPORT, START_EXPORT } from './abi.js';
 import { Determinism } from './determinism.js';
+import { NO_RESULT, WASI_MODULE, WASI_SIGNATURES } from './wasi/imports.js';
 import { childrenOf, expressionId, MeteringRefused } from './wasm-tree.js';
 
 export { MeteringRefused };
@@ -30,7 +31,14 @@ const FUEL = '__mesh_meter_fuel';
 const GROW_REFUSED = '__mesh_meter_grow_refused';
 const NOTE_GROW = '__mesh_meter_note_grow';
 
+/** What a module is run as: a unit of the project's ABI, or a WASI preview 1 command (wasi/). */
+export type ModuleKind = 'abi' | 'wasi';
+
+/** A WASI program whose memory declares no maximum gets this one (the default `memoryPages`), the same on every node. */
+const WASI_DEFAULT_MAX_PAGES = 1024;
+
 export interface MeteredModule {
+  kind: ModuleKind;
   bytes: Uint8Array;
   /** Declared memory in 64 KiB pages; `maximum` is undefined when the module declares none. */
   memory: { initial: number; maximum: number | undefined } | null;
@@ -184,12 +192,30 @@ function checkAbiSignatures(module: binaryen.Module): void {
   }
 }
 
+const TYPE_LETTERS: Record<string, number> = { i: binaryen.i32, I: binaryen.i64 };
+
+/** Each WASI import must have preview 1's type: V8 would refuse a wrong one only when the unit runs. */
+function checkWasiSignatures(module: binaryen.Module): void {
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    const info = binaryen.getFunctionInfo(module.getFunctionByIndex(i));
+    if (info.module !== WASI_MODULE || !info.base) continue;
+    const params = WASI_SIGNATURES[info.base]!.split('').map((letter) => TYPE_LETTERS[letter]!);
+    const result = NO_RESULT.has(info.base) ? binaryen.none : binaryen.i32;
+    if (info.params !== binaryen.createType(params) || info.results !== result)
+      throw new MeteringRefused(`imports "${WASI_MODULE}.${info.base}" with the wrong type for WASI preview 1`);
+  }
+}
+
 /**
  * Meters `original` (a module V8 has already validated). Throws MeteringRefused when the module
  * uses what the metering cannot charge for. `determinism: false` leaves out determinism.ts's
  * call depth and NaN checks: only the benchmark that measures what they cost does that.
  */
-export function meterModule(original: Uint8Array, options = { determinism: true }): MeteredModule {
+export function meterModule(
+  original: Uint8Array,
+  options: { determinism: boolean; kind?: ModuleKind } = { determinism: true },
+): MeteredModule {
+  const kind = options.kind ?? 'abi';
   let module: binaryen.Module;
   try {
     module = binaryen.readBinary(original);
@@ -203,14 +229,20 @@ export function meterModule(original: Uint8Array, options = { determinism: true 
       if (RESERVED_EXPORTS.includes(name)) throw new MeteringRefused(`exports "${name}", a name the host reserves`);
     }
     const memory = module.hasMemory() ? module.getMemoryInfo() : null;
-    if (memory?.shared || memory?.is64)
-      throw new MeteringRefused('uses a shared or 64-bit memory, which the unit ABI does not allow');
+    if (memory?.shared)
+      throw new MeteringRefused(
+        'uses a shared memory (the threads feature), which units do not allow: build without threads',
+      );
+    if (memory?.is64) throw new MeteringRefused('uses a 64-bit memory (memory64), which units do not allow');
+    // A WASI toolchain leaves the maximum out unless told (`-Wl,--max-memory=`): such a program gets a fixed one.
+    const maximum = memory?.max ?? (kind === 'wasi' ? WASI_DEFAULT_MAX_PAGES : undefined);
     let tableElements = 0;
     for (let i = 0; i < module.getNumTables(); i++) {
       tableElements = Math.max(tableElements, binaryen.getTableInfo(module.getTableByIndex(i)).initial);
     }
 
-    checkAbiSignatures(module);
+    if (kind === 'wasi') checkWasiSignatures(module);
+    else checkAbiSignatures(module);
     module.addGlobal(FUEL, binaryen.i64, true, i64Const(module, 0));
     module.addGlobalExport(FUEL, FUEL_GLOBAL);
     const start = module.getStart();
@@ -226,15 +258,16 @@ export function meterModule(original: Uint8Array, options = { determinism: true 
       meter.meterFunction(module.getFunctionByIndex(i));
       determinism?.visitFunction(module.getFunctionByIndex(i));
     }
-    addGrowNote(module, memory?.max ?? 65_536);
+    addGrowNote(module, maximum ?? 65_536);
     determinism?.apply(); // before the fuel charges, which wrap the bodies it rewrites
     meter.apply();
     importMemory(module);
     // V8 accepted the module, so a failure here means it uses a feature outside ALLOWED_FEATURES.
     if (!module.validate()) throw new MeteringRefused('uses WebAssembly features outside the unit ABI');
     return {
+      kind,
       bytes: module.emitBinary(),
-      memory: memory ? { initial: memory.initial, maximum: memory.max } : null,
+      memory: memory ? { initial: memory.initial, maximum } : null,
       tableElements,
       hasStart: start !== 0,
     };

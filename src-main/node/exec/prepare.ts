@@ -10,12 +10,15 @@ import { Worker } from 'node:worker_threads';
 import { builtFile } from '../../core/build-layout.js';
 import { ExecError, toExecError } from './errors.js';
 import type { UnitLimits } from './limits.js';
-import type { MeteredModule } from './metering.js';
+import type { MeteredModule, ModuleKind } from './metering.js';
 import type { MeteringLoaded, MeteringReply, MeteringRequest } from './metering-worker.js';
 import { MeteredStore, shippedMeteredDir } from './metered-store.js';
 
 export interface PreparedModule extends Omit<MeteredModule, 'bytes'> {
-  /** SHA-256 (hex) of the module as the unit named it, before metering. */
+  /**
+   * SHA-256 (hex) of the module as the unit named it, before metering; for a WASI program, of that
+   * and "/wasi", since one module's checks and metering differ by what it is run as.
+   */
   hash: string;
   /** The metered module, in a SharedArrayBuffer. */
   bytes: Uint8Array;
@@ -62,31 +65,31 @@ export class ModuleCache {
   }
 
   /** The prepared module, or an ExecError saying why it may not run under `limits`. */
-  async prepare(original: Uint8Array, limits: UnitLimits): Promise<PreparedModule> {
+  async prepare(original: Uint8Array, limits: UnitLimits, kind: ModuleKind = 'abi'): Promise<PreparedModule> {
     if (original.length > limits.maxModuleBytes) {
       throw new ExecError(
         'BadModule',
         `module is ${original.length} bytes, over the limit of ${limits.maxModuleBytes}`,
       );
     }
-    const hash = this.hashOf(original);
-    const prepared = this.cached(hash) ?? (await this.load(original, hash));
+    const hash = this.hashOf(original, kind);
+    const prepared = this.cached(hash) ?? (await this.load(original, hash, kind));
     checkAgainstLimits(prepared, limits);
     return prepared;
   }
 
   /** The module at once if it is cached (checked against `limits`), else undefined. */
-  preparedNow(original: Uint8Array, limits: UnitLimits): PreparedModule | undefined {
+  preparedNow(original: Uint8Array, limits: UnitLimits, kind: ModuleKind = 'abi'): PreparedModule | undefined {
     if (original.length > limits.maxModuleBytes) return undefined; // prepare() says why
-    const prepared = this.cached(this.hashOf(original));
+    const prepared = this.cached(this.hashOf(original, kind));
     if (prepared) checkAgainstLimits(prepared, limits);
     return prepared;
   }
 
-  private hashOf(original: Uint8Array): string {
+  private hashOf(original: Uint8Array, kind: ModuleKind): string {
     let hash = this.hashes.get(original);
     if (hash === undefined) this.hashes.set(original, (hash = sha256Hex(original)));
-    return hash;
+    return kind === 'wasi' ? sha256Hex(Buffer.from(`${hash}/wasi`)) : hash;
   }
 
   private cached(hash: string): PreparedModule | undefined {
@@ -103,12 +106,12 @@ export class ModuleCache {
     await Promise.all(this.writing);
   }
 
-  private load(original: Uint8Array, hash: string): Promise<PreparedModule> {
+  private load(original: Uint8Array, hash: string, kind: ModuleKind): Promise<PreparedModule> {
     let loading = this.loading.get(hash);
     if (!loading) {
       // A refused module is not cached: it is refused again, at the same cost, next time.
       loading = this.fromDisk(hash).then(async (stored) => {
-        const prepared = { ...(stored ?? (await this.meter(original, hash))), hash };
+        const prepared = { ...(stored ?? (await this.meter(original, hash, kind))), hash };
         this.remember(prepared);
         return prepared;
       });
@@ -125,8 +128,8 @@ export class ModuleCache {
   }
 
   /** Meters `original` in the metering thread and keeps the result on disk, not waiting for the write. */
-  private async meter(original: Uint8Array, hash: string): Promise<MeteredModule> {
-    const metered = await this.metering.meter(original);
+  private async meter(original: Uint8Array, hash: string, kind: ModuleKind): Promise<MeteredModule> {
+    const metered = await this.metering.meter(original, kind);
     if (this.disk) {
       // A failed write only means metering again after a restart.
       const write: Promise<void> = this.disk
@@ -158,7 +161,7 @@ class MeteringThread {
   /** Each thread's modules evaluated (or the thread gone). */
   private readonly loaded = new WeakMap<Worker, Promise<void>>();
 
-  meter(original: Uint8Array): Promise<MeteredModule> {
+  meter(original: Uint8Array, kind: ModuleKind): Promise<MeteredModule> {
     clearTimeout(this.linger);
     const worker = (this.worker ??= this.spawn());
     worker.ref(); // a unit waits on it
@@ -166,7 +169,7 @@ class MeteringThread {
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread, not a window
-      worker.postMessage({ id, original } satisfies MeteringRequest);
+      worker.postMessage({ id, original, kind } satisfies MeteringRequest);
     });
   }
 

@@ -39,6 +39,30 @@ export const CHILD_FIELDS = new Map<binaryen.ExpressionIds, string[]>([
   [binaryen.MemoryGrowId, ['delta']],
 ]);
 
+/** The WebAssembly feature each refused instruction belongs to, so a refusal can name it. */
+const FEATURE_OF = new Map<number, string>([
+  ...[binaryen.TryId, binaryen.ThrowId, binaryen.RethrowId].map((id): [number, string] => [id, 'exception handling']),
+  ...[
+    binaryen.AtomicRMWId,
+    binaryen.AtomicCmpxchgId,
+    binaryen.AtomicWaitId,
+    binaryen.AtomicNotifyId,
+    binaryen.AtomicFenceId,
+  ].map((id): [number, string] => [id, 'threads (atomics)']),
+  ...[binaryen.MemoryCopyId, binaryen.MemoryFillId, binaryen.MemoryInitId, binaryen.DataDropId].map(
+    (id): [number, string] => [id, 'bulk memory'],
+  ),
+  ...[
+    binaryen.RefNullId,
+    binaryen.RefIsNullId,
+    binaryen.RefFuncId,
+    binaryen.TableGetId,
+    binaryen.TableSetId,
+    binaryen.TableSizeId,
+    binaryen.TableGrowId,
+  ].map((id): [number, string] => [id, 'reference types']),
+]);
+
 /** The children of a supported expression, in evaluation order. */
 export function childrenOf(expr: number): number[] {
   const id = expressionId(expr);
@@ -56,9 +80,13 @@ export function childrenOf(expr: number): number[] {
       : [...(info.operands as number[]), info.target as number];
   }
   const fields = CHILD_FIELDS.get(id);
-  if (!fields)
+  if (!fields) {
+    const feature = FEATURE_OF.get(id);
     throw new MeteringRefused(
-      `uses an instruction (binaryen expression id ${id}) outside the unit ABI's instruction set`,
+      feature
+        ? `uses ${feature} (binaryen expression id ${id}), outside the unit ABI's instruction set`
+        : `uses an instruction (binaryen expression id ${id}) outside the unit ABI's instruction set`,
     );
+  }
   return fields.map((k) => info[k] as number).filter((c) => c !== 0);
 }

@@ -10,6 +10,7 @@ import {
   callUnit,
   FUEL_GLOBAL,
   GROW_REFUSED_GLOBAL,
+  MEMORY_IMPORT,
   meteredImports,
   OutputOverLimit,
   START_EXPORT,
@@ -20,6 +21,9 @@ import {
 import type { ExecErrorCode, ExecFailure } from './errors.js';
 import type { MeteredModule } from './metering.js';
 import { lowerThisThreadsPriority } from './thread-priority.js';
+import { WasiHost } from './wasi/host.js';
+import type { WasiUnitConfig } from './wasi/program.js';
+import { runWasiProgram } from './wasi/run.js';
 
 lowerThisThreadsPriority();
 
@@ -34,6 +38,8 @@ export interface WorkerUnit {
   input: Uint8Array;
   fuel: number;
   maxOutputBytes: number;
+  /** Set for a WASI program: what its host gives it (wasi/host.ts). */
+  wasi?: WasiUnitConfig;
 }
 
 export interface WorkerBatch {
@@ -48,6 +54,9 @@ export interface WorkerSuccess {
   outputHash: string;
   fuel: number;
   wallMs: number;
+  /** A WASI program's exit code and the stderr kept (its output holds the exit code too). */
+  exitCode?: number;
+  stderr?: Uint8Array;
 }
 
 export type WorkerOutcome = WorkerSuccess | ExecFailure;
@@ -134,11 +143,18 @@ export function runUnit(unit: WorkerUnit): WorkerOutcome {
   });
   const memory = memories.take(unit.memory);
   try {
-    const instance = new WebAssembly.Instance(compile(unit), meteredImports(memory));
+    const host = unit.wasi && new WasiHost(memory, unit.wasi, unit.input, unit.maxOutputBytes);
+    const imports = host
+      ? { ...host.imports(), [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory } }
+      : meteredImports(memory);
+    const instance = new WebAssembly.Instance(compile(unit), imports);
     exports = instance.exports as unknown as AbiExports & Record<string, unknown>;
-    (exports[FUEL_GLOBAL] as WebAssembly.Global).value = BigInt(unit.fuel);
+    const fuelGlobal = exports[FUEL_GLOBAL] as WebAssembly.Global<'i64'>;
+    fuelGlobal.value = BigInt(unit.fuel);
+    host?.meter({ take: (amount) => (fuelGlobal.value -= BigInt(amount)) >= 0n });
     if (unit.hasStart) (exports[START_EXPORT] as () => void)();
-    const output = callUnit(exports, unit.params, unit.input, unit.maxOutputBytes);
+    const program = host && runWasiProgram(host, exports, unit.maxOutputBytes);
+    const output = program ? program.output : callUnit(exports, unit.params, unit.input, unit.maxOutputBytes);
     // The output is charged one fuel a byte: returning untouched memory costs what it makes a provider store and send.
     const fuel = unit.fuel - fuelLeft() + output.length;
     if (fuelLeft() < 0 || fuel > unit.fuel)
@@ -150,6 +166,7 @@ export function runUnit(unit: WorkerUnit): WorkerOutcome {
       outputHash: createHash('sha256').update(output).digest('hex'),
       fuel,
       wallMs,
+      ...(program && { exitCode: program.exitCode, stderr: program.stderr }),
     };
   } catch (err) {
     if (exports && fuelLeft() < 0)

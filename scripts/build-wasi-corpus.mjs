@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Builds the WASI test programs into .wasm beside each source: the conformance corpus
+// (test/wasi/corpus/*.c) and the determinism and hostile programs (test/wasi/programs/*.c, *.rs),
+// with Debian's toolchains for wasm32-wasi (clang-14 with lld-14, wasi-libc and
+// libclang-rt-14-dev-wasm32; rustc with libstd-rust-dev-wasm32, linking with rust-lld, which needs
+// lld-14). Each folder's manifest.json holds each module's SHA-256. The flags are fixed and carry no
+// path or debug information, so a rebuild is byte-identical; `--check` rebuilds into a temporary
+// folder and fails if any module differs from the committed one or from its manifest.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const FOLDERS = ['corpus', 'programs'].map((f) => fileURLToPath(new URL(`../test/wasi/${f}/`, import.meta.url)));
+const C_FLAGS = ['--target=wasm32-wasi', '-O2', '-g0', '-Wall', '-Wno-unused-result', '-Wl,--strip-all'];
+const RUST_FLAGS = [
+  '--target',
+  'wasm32-wasi',
+  '-O',
+  '-C',
+  'strip=symbols',
+  '-C',
+  'codegen-units=1',
+  '-C',
+  'debuginfo=0',
+];
+const check = process.argv.includes('--check');
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+function build(folder, source, out) {
+  if (source.endsWith('.c'))
+    execFileSync('clang-14', [...C_FLAGS, source, '-lm', '-o', out], { cwd: folder, stdio: 'inherit' });
+  // Debian's rustc, by path: a rustup toolchain earlier on PATH would build other bytes.
+  else execFileSync('/usr/bin/rustc', [...RUST_FLAGS, source, '-o', out], { cwd: folder, stdio: 'inherit' });
+}
+
+let built = 0;
+for (const folder of FOLDERS) {
+  const out = check ? mkdtempSync(join(tmpdir(), 'wasi-build-')) : folder;
+  try {
+    const manifest = {};
+    for (const source of readdirSync(folder)
+      .filter((f) => /\.(c|rs)$/.test(f))
+      .sort()) {
+      const wasm = `${source.replace(/\.c$/, '').replace(/\.rs$/, '-rs')}.wasm`;
+      build(folder, source, join(out, wasm));
+      manifest[wasm] = sha256(readFileSync(join(out, wasm)));
+      built++;
+    }
+    if (check) {
+      const committed = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'));
+      const differ = Object.keys({ ...manifest, ...committed }).filter(
+        (f) => manifest[f] !== committed[f] || sha256(readFileSync(join(folder, f))) !== committed[f],
+      );
+      if (differ.length > 0)
+        throw new Error(`rebuilt modules differ from the committed ones in ${folder}: ${differ.join(', ')}`);
+    } else writeFileSync(join(folder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  } finally {
+    if (check) rmSync(out, { recursive: true, force: true });
+  }
+}
+console.log(`wasi programs: ${built} modules ${check ? 'rebuild byte-identical' : 'built'}`);

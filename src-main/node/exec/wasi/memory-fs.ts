@@ -1,0 +1,288 @@
+// The filesystem a WASI program sees: three trees in memory, nothing of the host's disk.
+//
+// - `/input`: the job's files, read-only (a write, create or removal there is EROFS).
+// - `/tmp`: scratch, at most `tmpBytes` of file contents (past it: ENOSPC).
+// - `/out`: files that are part of the unit's output, at most `outBytes` (past it: ENOSPC).
+//
+// Everything a program could see differ between runs is fixed: inode numbers count up from 1 in
+// the order nodes are made (the mounts, then /input's files in sorted path order, then what the
+// program creates), every timestamp is the virtual clock's epoch until the program sets one, and
+// directory listings are sorted by the UTF-8 bytes of the names. A path resolves only inside the
+// directory it is relative to: `..` above it, or a symlink to an absolute path, is ENOTCAPABLE;
+// more than MAX_SYMLINK_HOPS symlinks in one lookup is ELOOP.
+import { Errno, FileType, WasiErrno } from './constants.js';
+
+const MAX_SYMLINK_HOPS = 32;
+const MAX_NAME_BYTES = 255;
+
+export interface Mount {
+  /** Its path as the program sees it, e.g. "/input". */
+  name: string;
+  readonly: boolean;
+  /** Bytes of file contents it may hold, and holds. */
+  capBytes: number;
+  usedBytes: number;
+  /** Its number as st_dev: a rename or link between mounts is EXDEV. */
+  dev: number;
+}
+
+interface NodeBase {
+  ino: number;
+  mount: Mount;
+  atim: bigint;
+  mtim: bigint;
+}
+export interface FileNode extends NodeBase {
+  kind: 'file';
+  /** Its contents in the first `size` bytes; room to grow after them. */
+  data: Uint8Array;
+  size: number;
+  links: number;
+}
+export interface DirNode extends NodeBase {
+  kind: 'dir';
+  entries: Map<string, Node>;
+}
+interface LinkNode extends NodeBase {
+  kind: 'link';
+  target: string;
+}
+export type Node = FileNode | DirNode | LinkNode;
+
+/** Where a path leads: the directory that holds its last name, the name, and what is there (if anything). */
+export interface Resolved {
+  parent: DirNode;
+  name: string;
+  node: Node | undefined;
+}
+
+export const fileTypeOf = (node: Node): number =>
+  node.kind === 'dir' ? FileType.directory : node.kind === 'file' ? FileType.regularFile : FileType.symbolicLink;
+
+const utf8 = new TextEncoder();
+
+/** Orders names as their UTF-8 bytes compare: the same on every node, whatever the locale. */
+export const byUtf8 = (a: string, b: string): number => Buffer.compare(utf8.encode(a), utf8.encode(b));
+
+const fail = (errno: number): never => {
+  throw new WasiErrno(errno);
+};
+
+export class MemoryFs {
+  private nextIno = 1;
+
+  constructor(private readonly epochNs: bigint) {}
+
+  mount(name: string, readonly: boolean, capBytes: number, dev: number): DirNode {
+    return this.dir({ name, readonly, capBytes, usedBytes: 0, dev });
+  }
+
+  dir(mount: Mount): DirNode {
+    return { kind: 'dir', ino: this.nextIno++, mount, atim: this.epochNs, mtim: this.epochNs, entries: new Map() };
+  }
+
+  /** Puts a file of the job's into a mount as it is built (read-only mounts included), making its folders. */
+  seed(root: DirNode, path: string, bytes: Uint8Array): void {
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.length === 0 || parts.includes('..'))
+      throw new Error(`input file path "${path}" is not a plain relative path`);
+    let dir = root;
+    for (const part of parts.slice(0, -1)) {
+      let next = dir.entries.get(part);
+      if (!next) dir.entries.set(part, (next = this.dir(root.mount)));
+      if (next.kind !== 'dir') throw new Error(`input file path "${path}" runs through a file`);
+      dir = next;
+    }
+    const name = parts.at(-1)!;
+    if (dir.entries.has(name)) throw new Error(`input file "${path}" is given twice`);
+    dir.entries.set(name, this.file(root.mount, bytes));
+    root.mount.usedBytes += bytes.length;
+  }
+
+  private file(mount: Mount, data: Uint8Array = new Uint8Array(0)): FileNode {
+    const t = this.epochNs;
+    return { kind: 'file', ino: this.nextIno++, mount, atim: t, mtim: t, data, size: data.length, links: 1 };
+  }
+
+  /**
+   * Walks `path` from `base`, following symlinks on the way (and at the end when `followLast`).
+   * Never leaves `base`: `..` from it, or an absolute symlink, is ENOTCAPABLE.
+   */
+  resolve(base: DirNode, path: string, followLast: boolean): Resolved {
+    if (path === '') fail(Errno.noent);
+    if (path.startsWith('/')) fail(Errno.notcapable);
+    const stack: DirNode[] = [base];
+    const parts = path.split('/');
+    let hops = 0;
+    while (parts.length > 0) {
+      const part = parts.shift()!;
+      const here = stack.at(-1)!;
+      if (part === '' || part === '.') {
+        if (parts.length === 0) return { parent: here, name: '.', node: here };
+        continue;
+      }
+      if (part === '..') {
+        if (stack.length === 1) fail(Errno.notcapable);
+        stack.pop();
+        if (parts.length === 0) return { parent: stack.at(-1)!, name: '.', node: stack.at(-1)! };
+        continue;
+      }
+      if (utf8.encode(part).length > MAX_NAME_BYTES) fail(Errno.nametoolong);
+      const node = here.entries.get(part);
+      const last = parts.length === 0;
+      if (node?.kind === 'link' && (!last || followLast)) {
+        if (++hops > MAX_SYMLINK_HOPS) fail(Errno.loop);
+        if (node.target.startsWith('/')) fail(Errno.notcapable);
+        parts.unshift(...node.target.split('/'));
+        if (parts.length === 0 || node.target === '') fail(Errno.noent);
+        continue;
+      }
+      if (last) return { parent: here, name: part, node };
+      if (!node) fail(Errno.noent);
+      if (node!.kind !== 'dir') fail(Errno.notdir);
+      stack.push(node as DirNode);
+    }
+    return { parent: stack.at(-1)!, name: '.', node: stack.at(-1)! };
+  }
+
+  /** What exists at `path`, or ENOENT. */
+  existing(base: DirNode, path: string, followLast: boolean): Node {
+    const { node } = this.resolve(base, path, followLast);
+    return node ?? fail(Errno.noent);
+  }
+
+  /** Where a new entry may go: its directory must be writable and the name free and plain. */
+  private creatable(base: DirNode, path: string): Resolved {
+    const at = this.resolve(base, path, false);
+    if (at.parent.mount.readonly) fail(Errno.rofs);
+    if (at.node) fail(Errno.exist);
+    return at;
+  }
+
+  createFile(base: DirNode, path: string): FileNode {
+    const at = this.creatable(base, path);
+    const file = this.file(at.parent.mount);
+    at.parent.entries.set(at.name, file);
+    return file;
+  }
+
+  /** A file created where resolve() found nothing. */
+  createAt(at: Resolved): FileNode {
+    if (at.parent.mount.readonly) fail(Errno.rofs);
+    if (at.name === '.') fail(Errno.isdir);
+    const file = this.file(at.parent.mount);
+    at.parent.entries.set(at.name, file);
+    return file;
+  }
+
+  mkdir(base: DirNode, path: string): void {
+    const at = this.creatable(base, path);
+    at.parent.entries.set(at.name, this.dir(at.parent.mount));
+  }
+
+  symlink(base: DirNode, path: string, target: string): void {
+    const at = this.creatable(base, path);
+    at.parent.entries.set(at.name, {
+      kind: 'link',
+      ino: this.nextIno++,
+      mount: at.parent.mount,
+      atim: this.epochNs,
+      mtim: this.epochNs,
+      target,
+    });
+  }
+
+  link(from: DirNode, fromPath: string, follow: boolean, to: DirNode, toPath: string): void {
+    const node = this.existing(from, fromPath, follow);
+    if (node.kind === 'dir') fail(Errno.perm);
+    const at = this.creatable(to, toPath);
+    if (at.parent.mount !== node.mount) fail(Errno.xdev);
+    if (node.kind === 'file') node.links++;
+    at.parent.entries.set(at.name, node);
+  }
+
+  unlink(base: DirNode, path: string): void {
+    const at = this.resolve(base, path, false);
+    if (!at.node) fail(Errno.noent);
+    if (at.node!.kind === 'dir') fail(Errno.isdir);
+    if (at.parent.mount.readonly) fail(Errno.rofs);
+    at.parent.entries.delete(at.name);
+    const node = at.node!;
+    if (node.kind === 'file' && --node.links === 0) node.mount.usedBytes -= node.size;
+  }
+
+  rmdir(base: DirNode, path: string): void {
+    const at = this.resolve(base, path, false);
+    if (!at.node) fail(Errno.noent);
+    if (at.node!.kind !== 'dir') fail(Errno.notdir);
+    if (at.name === '.') fail(Errno.inval);
+    if (at.parent.mount.readonly) fail(Errno.rofs);
+    if ((at.node as DirNode).entries.size > 0) fail(Errno.notempty);
+    at.parent.entries.delete(at.name);
+  }
+
+  rename(from: DirNode, fromPath: string, to: DirNode, toPath: string): void {
+    const src = this.resolve(from, fromPath, false);
+    if (!src.node) fail(Errno.noent);
+    const node = src.node!;
+    if (src.name === '.') fail(Errno.inval);
+    const dst = this.resolve(to, toPath, false);
+    if (dst.name === '.') fail(Errno.exist);
+    if (src.parent.mount.readonly || dst.parent.mount.readonly) fail(Errno.rofs);
+    if (dst.parent.mount !== node.mount) fail(Errno.xdev);
+    if (dst.node === node) return;
+    if (node.kind === 'dir' && this.contains(node, dst.parent)) fail(Errno.inval);
+    if (dst.node) {
+      if (node.kind === 'dir' && dst.node.kind !== 'dir') fail(Errno.notdir);
+      if (node.kind !== 'dir' && dst.node.kind === 'dir') fail(Errno.isdir);
+      if (dst.node.kind === 'dir' && dst.node.entries.size > 0) fail(Errno.notempty);
+      if (dst.node.kind === 'file' && --dst.node.links === 0) dst.node.mount.usedBytes -= dst.node.size;
+    }
+    src.parent.entries.delete(src.name);
+    dst.parent.entries.set(dst.name, node);
+  }
+
+  /** Whether `inner` is `outer` or lies somewhere under it. */
+  private contains(outer: DirNode, inner: DirNode): boolean {
+    if (outer === inner) return true;
+    for (const child of outer.entries.values()) if (child.kind === 'dir' && this.contains(child, inner)) return true;
+    return false;
+  }
+
+  /** Sets a file's size, zero-filling growth; the growth counts against its mount's cap (ENOSPC past it). */
+  resize(file: FileNode, size: number): void {
+    if (file.mount.readonly) fail(Errno.rofs);
+    if (!Number.isSafeInteger(size) || size < 0) fail(Errno.inval);
+    const grow = size - file.size;
+    if (grow > 0 && file.mount.usedBytes + grow > file.mount.capBytes) fail(Errno.nospc);
+    if (size > file.data.length) {
+      const data = new Uint8Array(Math.max(size, Math.min(file.data.length * 2, file.mount.capBytes)));
+      data.set(file.data.subarray(0, file.size));
+      file.data = data;
+    } else if (size < file.size) file.data.fill(0, size, file.size);
+    file.mount.usedBytes += grow;
+    file.size = size;
+  }
+
+  /** Writes `bytes` at `offset`, growing the file as needed. */
+  write(file: FileNode, offset: number, bytes: Uint8Array): void {
+    if (offset + bytes.length > file.size) this.resize(file, offset + bytes.length);
+    else if (file.mount.readonly) fail(Errno.rofs);
+    file.data.set(bytes, offset);
+  }
+
+  /** A directory's names, sorted by their UTF-8 bytes. */
+  listing(dir: DirNode): Array<[string, Node]> {
+    return [...dir.entries].sort(([a], [b]) => byUtf8(a, b));
+  }
+
+  /** Every regular file under `dir`, by its path below it, sorted by the paths' UTF-8 bytes. */
+  files(dir: DirNode, prefix = ''): Array<[string, Uint8Array]> {
+    const out: Array<[string, Uint8Array]> = [];
+    for (const [name, node] of this.listing(dir)) {
+      if (node.kind === 'file') out.push([prefix + name, node.data.slice(0, node.size)]);
+      else if (node.kind === 'dir') out.push(...this.files(node, `${prefix}${name}/`));
+    }
+    return out.sort(([a], [b]) => byUtf8(a, b));
+  }
+}
