@@ -32,6 +32,7 @@ export function foldLedgerEntry(
 ): void {
   const assignment = state.assignments.get(entry.assignment_id);
   if (!assignment) return;
+  trackCommitted(state, assignment, entry);
   if (entry.kind === 'reward') {
     assignment.reward = entry;
     transfer(state, assignment.acceptance.requester_peer, assignment.acceptance.provider_peer, entry.amount);
@@ -41,7 +42,6 @@ export function foldLedgerEntry(
     state.contribution = countClosing(state.contribution, entry, assignment.result);
   trackHeld(state, assignment.acceptance, entry.kind);
   held.track(assignment, entry.kind === 'escrow');
-  trackCommitted(state, assignment, entry.kind);
   if (entry.kind === 'escrow') {
     assignment.escrow = 'held';
     return;
@@ -74,16 +74,34 @@ function trackHeld(
   else state.heldWith.delete(other);
 }
 
-/** What my jobs spend: an escrow of mine counts until it is refunded. */
-function trackCommitted(
-  state: LedgerFolded,
-  { acceptance, escrow }: AssignmentRecord,
-  kind: LedgerEntry['kind'],
-): void {
+/**
+ * What each job of mine has held and paid, as its ledger counts it (core/ledger/plan.ts,
+ * `jobCommitted`): an escrow adds what it holds; a settle keeps of it only what went to the worker,
+ * the verifier share going back to the job until a reward pays it out; a reward adds what it pays;
+ * a refund gives back what was held. Run before the entry is folded into the assignment.
+ */
+function trackCommitted(state: LedgerFolded, assignment: AssignmentRecord, entry: LedgerEntry): void {
+  const { acceptance } = assignment;
   if (acceptance.requester_peer !== state.me) return;
-  const change = kind === 'escrow' && !escrow ? 1 : kind === 'refund' && escrow !== 'refunded' && escrow ? -1 : 0;
-  if (change !== 0)
-    state.committed.set(acceptance.job_id, (state.committed.get(acceptance.job_id) ?? 0) + change * acceptance.price);
+  const change = committedChange(assignment, entry);
+  if (change !== 0) state.committed.set(acceptance.job_id, (state.committed.get(acceptance.job_id) ?? 0) + change);
+}
+
+/** How much an entry moves its job's committed credits. */
+// oxlint-disable-next-line typescript/consistent-return -- the switch covers every kind (TypeScript checks it): no path ends without a return
+function committedChange({ acceptance, escrow, reward }: AssignmentRecord, entry: LedgerEntry): number {
+  switch (entry.kind) {
+    case 'escrow':
+      return escrow ? 0 : acceptance.price;
+    case 'settle':
+      return escrow === 'held'
+        ? workerPart(entry.amount ?? acceptance.price, entry.worker_share_bps) - acceptance.price
+        : 0;
+    case 'reward':
+      return reward ? 0 : entry.amount;
+    case 'refund':
+      return escrow === 'held' ? -acceptance.price : 0;
+  }
 }
 
 /** A payment, as it moves my position with the other party (the ledger's transfers, in memory). */
