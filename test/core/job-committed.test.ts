@@ -2,7 +2,8 @@
 // when an offer is accepted) is what its ledger counts (core/ledger/plan.ts): a settle billed by
 // fuel under its escrow gives the rest back, and the verifier share until a reward pays it. It
 // used to keep counting a settled escrow whole, so a job billed by fuel ran out of budget at a
-// third of what it had paid.
+// third of what it had paid. A release (a result accepted unchecked keeps only its price held)
+// gives the rest back at once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryLedger } from '../../src-main/core/ledger/index.js';
@@ -56,7 +57,7 @@ const settle = (id: string, amount?: number): LedgerEntry => ({
   at: AT,
 });
 
-test("a job's committed credits are its ledger's, through escrows, settles under them, rewards and refunds", () => {
+test("a job's committed credits are its ledger's, through escrows, settles under them, rewards, refunds and releases", () => {
   const state = new MeshState(ME);
   const ledger = new MemoryLedger();
   const steps: [string, NodeEvent[], LedgerEntry[]][] = [];
@@ -88,11 +89,21 @@ test("a job's committed credits are its ledger's, through escrows, settles under
     at: AT,
   });
   close('d settled whole', settle('d'));
+  // e: accepted unchecked, it keeps held only its fuel's price, and is paid that when its job completes.
+  open('e', '3', 'bob', 256);
+  close('e lowered to its price, 80 of 256', {
+    kind: 'release',
+    entry_id: ledgerEntryId('release', 'e'),
+    assignment_id: 'e',
+    amount: 80,
+    at: AT,
+  });
+  close('e settled at that price', settle('e', 80));
   for (const [what, events, entries] of steps) {
     for (const e of events) state.apply(e);
     for (const e of entries) assert.ok(ledger.apply(e).ok, what);
     assert.equal(state.committedTo(JOB), ledger.jobCommitted(JOB), what);
   }
-  // Paid out: 90 % of 84, of 90 and of 100, and the reward of 9; nothing held.
-  assert.equal(state.committedTo(JOB), 75 + 81 + 90 + 9);
+  // Paid out: 90 % of 84, of 90, of 100 and of 80, and the reward of 9; nothing held.
+  assert.equal(state.committedTo(JOB), 75 + 81 + 90 + 72 + 9);
 });

@@ -159,7 +159,7 @@ export const OfferViewSchema = z.strictObject({
 
 export const LedgerEntryViewSchema = z.strictObject({
   entry_id: Id,
-  kind: z.enum(['escrow', 'settle', 'reward', 'refund']),
+  kind: z.enum(['escrow', 'settle', 'reward', 'refund', 'release']),
   assignment_id: Id,
   at: IsoTime,
 });

@@ -160,11 +160,21 @@ export const rewardEntryArb = withItsId(
   }),
 );
 
+export const releaseEntryArb = withItsId(
+  recordOf<Omit<S.ReleaseEntry, 'entry_id'>>({
+    kind: fc.constant('release' as const),
+    assignment_id: assignmentIdArb,
+    amount: creditsArb,
+    at: isoTimeArb,
+  }),
+);
+
 export const ledgerEntryArb: fc.Arbitrary<S.LedgerEntry> = fc.oneof(
   escrowEntryArb,
   settleEntryArb,
   rewardEntryArb,
   refundEntryArb,
+  releaseEntryArb,
 );
 
 export const policyArb: fc.Arbitrary<S.Policy> = fc.oneof(

@@ -5,7 +5,7 @@ import type { Outcome } from '../../trust/index.js';
 import type { Acceptance, LedgerEntry } from '../../schemas/index.js';
 import { countClosing, type ContributionCounts } from './contribution.js';
 import type { HeldIndex } from './held-index.js';
-import type { AssignmentRecord } from './records.js';
+import { heldOf, type AssignmentRecord } from './records.js';
 import type { SharedValues } from './shared-values.js';
 
 /** The parts of MeshState a ledger entry changes. */
@@ -38,6 +38,11 @@ export function foldLedgerEntry(
     transfer(state, assignment.acceptance.requester_peer, assignment.acceptance.provider_peer, entry.amount);
     return;
   }
+  if (entry.kind === 'release') {
+    // Still held, for less: nothing is paid or closed.
+    if (assignment.escrow === 'held' && entry.amount < heldOf(assignment)) assignment.held = entry.amount;
+    return;
+  }
   if (!assignment.closing && assignment.acceptance.provider_peer === state.me)
     state.contribution = countClosing(state.contribution, entry, assignment.result);
   trackHeld(state, assignment.acceptance, entry.kind);
@@ -50,8 +55,8 @@ export function foldLedgerEntry(
   assignment.closing = entry;
   if (entry.kind === 'settle') {
     assignment.escrow = 'paid';
-    const { requester_peer: payer, provider_peer: worker, price } = assignment.acceptance;
-    transfer(state, payer, worker, workerPart(entry.amount ?? price, entry.worker_share_bps));
+    const { requester_peer: payer, provider_peer: worker } = assignment.acceptance;
+    transfer(state, payer, worker, workerPart(entry.amount ?? heldOf(assignment), entry.worker_share_bps));
   } else {
     assignment.escrow = 'refunded';
     assignment.refundReason = entry.reason;
@@ -76,9 +81,10 @@ function trackHeld(
 
 /**
  * What each job of mine has held and paid, as its ledger counts it (core/ledger/plan.ts,
- * `jobCommitted`): an escrow adds what it holds; a settle keeps of it only what went to the worker,
- * the verifier share going back to the job until a reward pays it out; a reward adds what it pays;
- * a refund gives back what was held. Run before the entry is folded into the assignment.
+ * `jobCommitted`): an escrow adds what it holds; a release gives back what it no longer holds; a
+ * settle keeps of it only what went to the worker, the verifier share going back to the job until
+ * a reward pays it out; a reward adds what it pays; a refund gives back what was held. Run before
+ * the entry is folded into the assignment.
  */
 function trackCommitted(state: LedgerFolded, assignment: AssignmentRecord, entry: LedgerEntry): void {
   const { acceptance } = assignment;
@@ -89,18 +95,20 @@ function trackCommitted(state: LedgerFolded, assignment: AssignmentRecord, entry
 
 /** How much an entry moves its job's committed credits. */
 // oxlint-disable-next-line typescript/consistent-return -- the switch covers every kind (TypeScript checks it): no path ends without a return
-function committedChange({ acceptance, escrow, reward }: AssignmentRecord, entry: LedgerEntry): number {
+function committedChange(assignment: AssignmentRecord, entry: LedgerEntry): number {
+  const { acceptance, escrow, reward } = assignment;
+  const held = heldOf(assignment);
   switch (entry.kind) {
     case 'escrow':
       return escrow ? 0 : acceptance.price;
+    case 'release':
+      return escrow === 'held' && entry.amount < held ? entry.amount - held : 0;
     case 'settle':
-      return escrow === 'held'
-        ? workerPart(entry.amount ?? acceptance.price, entry.worker_share_bps) - acceptance.price
-        : 0;
+      return escrow === 'held' ? workerPart(entry.amount ?? held, entry.worker_share_bps) - held : 0;
     case 'reward':
       return reward ? 0 : entry.amount;
     case 'refund':
-      return escrow === 'held' ? -acceptance.price : 0;
+      return escrow === 'held' ? -held : 0;
   }
 }
 
