@@ -45,6 +45,9 @@ export const Multiaddr = z
   .check(z.minLength(1), z.maxLength(LIMITS.nameChars), z.regex(/^\//, 'a multiaddr starts with /'));
 export const Empty = z.strictObject({});
 
+/** A method of the API: its params' schema and its result's (contract.ts). */
+export const method = <P extends z.ZodMiniType, R extends z.ZodMiniType>(params: P, result: R) => ({ params, result });
+
 /** Bad messages dropped, per reason. */
 export const DropCountsSchema = idRecord(Count, 64);
 
