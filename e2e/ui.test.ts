@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { formatCredits } from '../src-main/core/ledger/index.js';
 import { webUiUrl } from '../src-main/node/api/index.js';
 import { killAllChildren, startChild, stopChild, type ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
@@ -326,7 +327,7 @@ test(
 );
 
 test(
-  '6b. Jobs: a job out of budget says so on its card; its budget raised there, it completes',
+  '6b. Jobs: a job short of budget pauses, its card says what it needs; Raise there, it completes',
   { timeout: 60_000 },
   async () => {
     // A hash job of 20 units, one a pack, whose budget (0.020 credits) B's prices use up early.
@@ -344,24 +345,29 @@ test(
     await page.getByTestId(`job-${job_id}`).waitFor();
     await explainOnFailure(() =>
       page.waitForFunction(
-        (id) => document.querySelector(`[data-testid="job-waiting-${id}"]`)?.textContent?.includes('out of budget'),
+        (id) => document.querySelector(`[data-testid="job-state-${id}"]`)?.textContent === 'paused',
         job_id,
         { timeout: 30_000 },
       ),
     );
-    const field = page.getByTestId(`job-budget-${job_id}`);
-    if (!(await field.isVisible())) await page.getByTestId(`job-${job_id}`).locator('.job-toggle').click();
-    await shoot(page, '08b-jobs-out-of-budget');
-    await field.fill('5');
-    await page.getByTestId(`job-budget-save-${job_id}`).click();
+    const { job: paused } = await a.api.call('jobs.status', { job_id });
+    assert.ok(paused.budget_needed !== null && paused.budget_needed > 20, String(paused.budget_needed));
+    // The card says what the API says: why it paused, and what it needs.
+    const waiting = await page.getByTestId(`job-waiting-${job_id}`).textContent();
+    assert.equal(waiting, `waiting: ${paused.waiting}`);
+    const raise = page.getByTestId(`job-raise-${job_id}`);
+    assert.equal(await raise.textContent(), `Raise to ${formatCredits(paused.budget_needed)}`);
+    await shoot(page, '08b-jobs-paused');
+    await raise.click();
     await page.waitForFunction(
       (id) => document.querySelector(`[data-testid="job-state-${id}"]`)?.textContent?.includes('completed'),
       job_id,
       { timeout: 30_000 },
     );
     const { job } = await a.api.call('jobs.status', { job_id });
-    assert.equal(job.budget, 5_000);
+    assert.equal(job.budget, paused.budget_needed);
     assert.equal(job.units_verified, 20);
+    assert.ok(job.spent <= job.budget);
     assertNoPageErrors();
   },
 );

@@ -157,7 +157,7 @@ export function registerJobCommands(program: Command): void {
   nodeCommand(
     job,
     'budget',
-    "set a running job's budget anew, in credits: raise it to go on (one out of budget is cancelled after 2 min), or lower it, not under what it has held or spent",
+    "set a running job's budget anew, in credits: a job paused short of budget goes on (job status says what it needs); lowered, not under what it has held or spent",
   )
     .argument('<jobId>')
     .argument('<credits>')

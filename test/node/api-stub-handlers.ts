@@ -63,6 +63,7 @@ export const STUB_JOB: JobView = {
   budget: 5000,
   held: 1000,
   spent: 250,
+  budget_needed: null,
   manual_accept: false,
   open_to_strangers: false,
   submitted_at: AT,

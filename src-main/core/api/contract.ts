@@ -59,8 +59,10 @@ export const API_EVENT_TYPES = [
   'job.completed',
   'job.failed',
   'job.cancelled',
-  /** A running job's budget was set anew: `job_id`, `budget`. */
+  /** A running job's budget was set anew: `job_id`, `budget` (a paused job goes on). */
   'job.budget_set',
+  /** A running job paused short of budget: `job_id`, `needed` (the budget it needs to finish). */
+  'job.paused',
   'offer.received',
   /** Offers of one provider for several units of a job at once: `job_id`, `provider`, `units` (a lone one is an `offer.received`). */
   'offers.received',

@@ -44,9 +44,9 @@ export const JOB_METHODS = {
   'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries), total: Count })),
   'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
   /**
-   * Sets a running job's budget anew: raised, it takes offers again (a job left out of budget is
-   * cancelled after 2 minutes: node/mesh/jobs/job-budgets.ts); lowered, it holds and pays no more than that, which
-   * may not be under what it has held or spent already.
+   * Sets a running job's budget anew: a job paused short of budget goes on (node/mesh/jobs/job-budgets.ts;
+   * its view's `budget_needed` says what it needs); lowered, it holds and pays no more than that,
+   * which may not be under what it has held or spent already.
    */
   'jobs.set_budget': method(z.strictObject({ job_id: Id, budget: Credits }), z.strictObject({ job: JobViewSchema })),
   /** Forgets a finished (completed or cancelled) job: its outputs go at the next garbage collection. */

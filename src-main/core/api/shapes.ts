@@ -77,7 +77,8 @@ export const PeerViewSchema = z.strictObject({
   link: z.nullable(LinkViewSchema),
 });
 
-const JobStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
+/** `paused`: running, but short of budget: it takes no offers until its budget is set anew (`budget_needed`). */
+const JobStateSchema = z.enum(['running', 'paused', 'completed', 'failed', 'cancelled']);
 
 export const UnitViewSchema = z.strictObject({
   unit_id: Id,
@@ -129,8 +130,12 @@ export const JobViewSchema = z.strictObject({
   units_awaiting_agreement: Count,
   redundancy: z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)),
   budget: Credits,
+  /** What its escrows hold now: a unit in flight, its offer's price (a cap, billed by fuel); a result in, its price. */
   held: Credits,
+  /** What it paid its providers. */
   spent: Credits,
+  /** While paused: the budget it needs to finish, at the cheapest offer's terms (node/mesh/jobs/job-budgets.ts). */
+  budget_needed: z.nullable(Credits),
   manual_accept: z.boolean(),
   /** Peers I have not trusted may compute it; otherwise only those I trust (weight > 0). */
   open_to_strangers: z.boolean(),

@@ -393,6 +393,12 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     job_id: idArb,
     budget: creditsArb,
   }),
+  'job.paused': recordOf<S.NodeEventOf<'job.paused'>>({
+    ...eventOf('job.paused'),
+    job_id: idArb,
+    needed: creditsArb,
+    reason: fc.string({ maxLength: 200 }),
+  }),
   'sharing.set': recordOf<S.NodeEventOf<'sharing.set'>>({ ...eventOf('sharing.set'), on: fc.boolean() }),
   'peer.penalized': recordOf<S.NodeEventOf<'peer.penalized'>>(
     {

@@ -49,6 +49,8 @@ export interface JobRecord {
   cancelledAt?: string;
   /** Why the node cancelled it, when its user did not (job.cancelled's `reason`). */
   cancelReason?: string;
+  /** Paused short of budget (job.paused), until its budget is set anew: the budget it needs, and why. */
+  paused?: { at: string; needed: number; reason: string };
   /** When the last unit reached a verdict. */
   completedAt?: string;
   /** A render job's finished frames: frame number → PNG blob CID. */

@@ -54,7 +54,7 @@ export interface UnitWants {
   wanted(unit: WorkUnit): number;
   /** Units of my running jobs without a verdict yet. */
   undecided(): number;
-  /** What each acceptance round took and refused (job-rounds.ts: a job out of budget ends, and one held up says why). */
+  /** What each acceptance round took and refused (job-rounds.ts: a job short of budget pauses, and one held up says why). */
   rounded(round: AcceptanceRound): void;
   /** Assignments just made, their escrow held. */
   accepted(acceptances: readonly Acceptance[]): void;

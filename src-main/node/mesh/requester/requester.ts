@@ -60,7 +60,7 @@ export class Requester {
   readonly submits: JobSubmits;
   /** Why a running job of mine is not moving, for its view. */
   readonly #waits: JobWaits;
-  /** My jobs' budgets: set anew by their user, or a job out of budget cancelled after a wait. */
+  /** My jobs' budgets: a job short of budget paused, and set anew by its user. */
   readonly budgets: JobBudgets;
 
   constructor(
@@ -75,19 +75,16 @@ export class Requester {
       closedEarlier?: ClosedEarlier;
       /** The peers connected now (a job's waiting counts only those: job-waits.ts). */
       connectedPeers?: () => string[];
-      /** How long a job out of budget waits for its user before it is cancelled (default OUT_OF_BUDGET_MS). */
-      outOfBudgetMs?: number;
     },
   ) {
-    // A job out of budget, or past its own deadline, is cancelled, saying why.
+    // A job short of budget pauses (its units offered to nobody) until its budget is set anew.
     const budgets = (this.budgets = new JobBudgets(
       ctx,
-      (jobId, reason) => this.cancel(jobId, reason),
       () => {
         ctx.commitmentChanged();
         this.acceptSoon();
       },
-      options.outOfBudgetMs,
+      (unitId) => this.#verdicts.extraReplicas(unitId) > 0,
     ));
     const waits = (this.#waits = new JobWaits(ctx, options.connectedPeers));
     this.#acceptor = new Acceptor(
@@ -191,10 +188,10 @@ export class Requester {
     return false;
   }
 
-  /** My running jobs (for strangers: those open to them). */
+  /** My running jobs that take offers, not paused short of budget (for strangers: those open to them). */
   *#runningJobs(strangersOnly = false): Iterable<JobRecord> {
     for (const record of this.ctx.state.myRunningJobs())
-      if (!strangersOnly || record.job.open_to_strangers === true) yield record;
+      if (!record.paused && (!strangersOnly || record.job.open_to_strangers === true)) yield record;
   }
 
   /** Units of my running jobs without a verdict. */
@@ -204,12 +201,12 @@ export class Requester {
     return count;
   }
 
-  /** A unit of a running job of mine, while it wants workers. */
+  /** A unit of a running job of mine, while it wants workers (a paused job's wants none). */
   #openUnit(unitId: string): WorkUnit | undefined {
     // The job by the unit's id (my jobs name their units so): its record is made once, below.
     const at = parseUnitId(unitId);
     const job = at && this.ctx.state.myRunningJob(at.jobId);
-    if (!job) return undefined;
+    if (!job || job.paused) return undefined;
     const unit = this.#open.stillWanted(unitId);
     return unit?.job_id === job.job.job_id ? unit : undefined;
   }

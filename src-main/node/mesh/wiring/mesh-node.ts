@@ -166,7 +166,6 @@ export class MeshNode {
       onVerdict: (unitId) => this.frames.onVerdict(unitId),
       closedEarlier: (provider, ids) => this.journal.ledger.closings(this.identity.peerId, provider, ids),
       connectedPeers: () => network.connectedPeers(),
-      ...(options.outOfBudgetMs !== undefined ? { outOfBudgetMs: options.outOfBudgetMs } : {}),
     });
     this.provider = new Provider(this.ctx, executor, {
       price: () => this.price,

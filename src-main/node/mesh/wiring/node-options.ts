@@ -28,8 +28,6 @@ export interface MeshNodeOptions {
   /** Blob retention, collection and per-requester quota (default: the data dir's storage.json, else the defaults). */
   storage?: StorageConfig;
   log?: (message: string) => void;
-  /** How long a job out of budget waits for its user to raise it before it is cancelled (default 2 min; tests shorten it). */
-  outOfBudgetMs?: number;
   /** The hardware probe and calibration wait for machine.start() (the daemon's, once its API answers); else they start with the node. */
   deferMachine?: boolean;
 }
