@@ -39,13 +39,8 @@ for (const [file, spp] of [
       gpu: 'forbidden',
       budget: 1000,
     });
-    const plan = await planRenderJob(
-      nowhere as unknown as Parameters<typeof planRenderJob>[0],
-      spec,
-      undefined,
-      await sizeUnits(pool, spec),
-    );
-    const units = await renderUnitsOf(nowhere as unknown as Parameters<typeof renderUnitsOf>[0], plan, pool, [0]);
+    const plan = await planRenderJob(nowhere, spec, undefined, await sizeUnits(pool, spec));
+    const units = await renderUnitsOf(nowhere, plan, pool, [0]);
     const blob = plan.firstBlob ?? plan.shared!;
     let estimated = 0;
     let burned = 0;

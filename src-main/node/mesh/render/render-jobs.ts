@@ -32,6 +32,7 @@ import { loadKernel } from '../../exec/kernels.js';
 import { REFERENCE_FUEL_PER_SECOND } from '../../hardware/calibrate.js';
 import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
 import type { NodeContext } from '../context/node-context.js';
+import type { Blobs } from '../context/blobs.js';
 
 /**
  * A pre-pass of at least this many runs (about half a second on one worker) runs on a pool of its
@@ -96,7 +97,7 @@ export interface UnitSizing {
  * units of the frames it had not; `job`: the job already journaled, when a restart resumes it.
  */
 export async function planRenderJob(
-  ctx: Pick<NodeContext, 'me' | 'blobs'>,
+  ctx: { me: string; blobs: Pick<Blobs, 'put'> },
   spec: SubmitRender,
   journaled?: Job,
   /** The side of its units (sizeUnits), when they are bigger than the tiles asked for. */
@@ -189,7 +190,7 @@ export function renderFrameSteps(plan: RenderPlan): number[][] {
  * kernel refuses).
  */
 export async function renderUnitsOf(
-  ctx: Pick<NodeContext, 'blobs'>,
+  ctx: { blobs: Pick<Blobs, 'put'> },
   plan: RenderPlan,
   pool: Executor,
   frames: readonly number[],
