@@ -8,11 +8,19 @@
 import { formatCredits } from '../../../core/ledger/index.js';
 import { unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
 import { expectedPrice, quoteOf, type QuotedUnit } from '../../../core/scheduler/quote.js';
-import type { Offer } from '../../../core/schemas/index.js';
+import { offerPrice } from '../../../core/scheduler/pricing.js';
+import type { Offer, WorkUnit } from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';
 import { unitIdsOf, type JobRecord } from '../../../core/mesh/state/state.js';
 import type { NodeContext } from '../context/node-context.js';
 import type { JobRound } from './job-rounds.js';
+
+/** Whether offer `a` asks less than `b`: by its fuel rate when both bill by fuel (their units differ), else by price. */
+function cheaper(a: Offer, b: Offer): boolean {
+  if (a.fuel_price && b.fuel_price && a.fuel_price.per_gfuel !== b.fuel_price.per_gfuel)
+    return a.fuel_price.per_gfuel < b.fuel_price.per_gfuel;
+  return a.price < b.price;
+}
 
 export class JobBudgets {
   /** Jobs whose pause is being journaled: a round meanwhile does not pause them again. */
@@ -32,7 +40,7 @@ export class JobBudgets {
       if (accepted || refused.length === 0 || refused.some(({ refusal }) => refusal.code !== 'over_budget')) continue;
       const record = this.ctx.state.myRunningJob(jobId);
       if (!record || record.paused || this.#pausing.has(jobId) || this.#unsettled(jobId)) continue;
-      const cheapest = refused.reduce((low, { offer }) => (offer.price < low.price ? offer : low), refused[0]!.offer);
+      const cheapest = refused.reduce((low, { offer }) => (cheaper(offer, low) ? offer : low), refused[0]!.offer);
       this.#pausing.add(jobId);
       this.ctx.background(
         `pausing job ${jobId}, short of budget`,
@@ -54,26 +62,26 @@ export class JobBudgets {
   }
 
   /**
-   * What the job's units without a verdict are expected to hold and pay, at the terms of `offer`
-   * (its fuel rate applied to each unit's estimate, or its price), each run by the job's redundancy,
-   * with room for one escrow at its cap (core/scheduler/quote.ts).
+   * What the job's units without a verdict are expected to hold and pay at the terms of `offer`
+   * (billed by fuel: its rate on each unit's estimate, under each unit's own cap at that rate, as
+   * its provider would offer it; else its price), each run by the job's redundancy, with room for
+   * one escrow at its cap (core/scheduler/quote.ts).
    */
   #toFinish(record: JobRecord, offer: Offer): number {
     const { state } = this.ctx;
     const left = Math.max(0, record.job.unit_count - record.decided);
+    const rate = offer.fuel_price;
+    const quoted = (unit: WorkUnit | undefined): QuotedUnit => {
+      const terms =
+        rate && unit?.estimated_fuel !== undefined ? offerPrice({ per_core_second: 0, ...rate }, unit, 0) : offer;
+      return { price: expectedPrice(terms, unit?.estimated_fuel), cap: terms.price };
+    };
     const sample: QuotedUnit[] = [];
     // A unit's own estimate counts only when the offer bills by fuel; a batched job's units share one.
-    if (offer.fuel_price && !record.input) {
-      for (const id of unitIdsOf(record)) {
-        if (state.units.progressOf(id)?.verdict) continue;
-        const estimated = state.units.get(id)?.unit.estimated_fuel;
-        sample.push({ price: expectedPrice(offer, estimated), cap: offer.price });
-      }
-    }
-    if (sample.length === 0) {
-      const estimated = state.units.get(offer.unit_id)?.unit.estimated_fuel;
-      sample.push({ price: expectedPrice(offer, estimated), cap: offer.price });
-    }
+    if (rate && !record.input)
+      for (const id of unitIdsOf(record))
+        if (!state.units.progressOf(id)?.verdict) sample.push(quoted(state.units.get(id)?.unit));
+    if (sample.length === 0) sample.push(quoted(state.units.get(offer.unit_id)?.unit));
     return quoteOf(sample, left, record.job.redundancy).budget;
   }
 
