@@ -87,7 +87,7 @@ export const RefundEntrySchema = z
   })
   .check(idIsKindAndAssignment);
 
-export const ReleaseEntrySchema = z
+const ReleaseEntrySchema = z
   .strictObject({
     kind: z.literal('release'),
     entry_id: Id,
