@@ -257,6 +257,28 @@ test(
     ];
     for (const [testId, value] of fields) await page.getByTestId(testId).fill(value);
     assert.equal(await page.getByTestId('render-manual').isChecked(), false);
+
+    // Before the button: what it would cost. Short of budget, the quote says so and offers what it needs.
+    await page.getByTestId('render-budget').fill('0.001');
+    await page.getByTestId('render-estimate-button').click();
+    await page.getByTestId('render-estimate').waitFor();
+    const line = (label: string) => page.getByTestId(`render-estimate-${label}`).textContent();
+    assert.equal(await line('units'), `${TILES_PER_FRAME * FRAMES.length} tiles of 32 px, 2 frames`);
+    assert.match(
+      (await line('budget')) ?? '',
+      /^0\.001 credits: short; about \d+\.\d{3} sees it through without pausing$/,
+    );
+    const quotedCost = Number(/^about (\d+\.\d{3}) credits in all/.exec((await line('cost')) ?? '')?.[1]);
+    assert.ok(quotedCost > 0, `a cost is quoted: ${await line('cost')}`);
+    await shoot(page, '06a-render-estimate');
+    const use = page.getByTestId('render-estimate-use-budget');
+    const needed = /Use a budget of (\d+\.\d{3})/.exec((await use.textContent()) ?? '')?.[1];
+    await use.click();
+    assert.equal(await page.getByTestId('render-budget').inputValue(), needed);
+    assert.match((await line('budget')) ?? '', /: enough \(/);
+    // A change to the form makes the quote stale: it goes.
+    await page.getByTestId('render-budget').fill('100');
+    assert.equal(await page.getByTestId('render-estimate').count(), 0);
     await page.getByTestId('render-submit').click();
 
     const jobs = await waitFor(
@@ -293,7 +315,10 @@ test(
       jobId,
       { timeout: 15_000 },
     );
-    assert.equal((await a.api.call('jobs.status', { job_id: jobId })).job.state, 'completed');
+    const done = (await a.api.call('jobs.status', { job_id: jobId })).job;
+    assert.equal(done.state, 'completed');
+    // What it paid is what the form quoted, within 10 %.
+    assert.ok(Math.abs(done.spent / 1000 / quotedCost - 1) <= 0.1, `paid ${done.spent / 1000}, quoted ${quotedCost}`);
     await shoot(page, '07-jobs-completed');
     assertNoPageErrors();
   },

@@ -29,6 +29,7 @@ export function JobsPage() {
   const balance = useMesh((s) => s.status?.balance ?? 0);
   const {
     submitRender,
+    estimateRender,
     cancelJob,
     setJobBudget,
     watchJob,
@@ -92,7 +93,7 @@ export function JobsPage() {
       />
       <div className="jobs-layout">
         <Card title="New render" className="jobs-form-card">
-          <RenderForm samples={SAMPLES} balance={balance} onSubmit={submit} />
+          <RenderForm samples={SAMPLES} balance={balance} onEstimate={estimateRender} onSubmit={submit} />
         </Card>
         <div className="jobs-list">
           {jobs === null ? (

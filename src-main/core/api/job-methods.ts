@@ -6,6 +6,8 @@ import { boundedArray, Count, Credits, Id, LIMITS, PeerId } from '../schemas/ind
 import { Side } from '../schemas/render-job.js';
 import {
   Empty,
+  EstimateJobSchema,
+  JobEstimateSchema,
   FrameNumber,
   FrameViewSchema,
   JobViewSchema,
@@ -19,8 +21,12 @@ import {
 
 export const JOB_METHODS = {
   'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
+  /** What a job over an input would cost, hold and need, and how long it would take: nothing is stored or journaled. */
+  'jobs.estimate': method(EstimateJobSchema, JobEstimateSchema),
   // `tile`: the side of the job's units, the tile asked for or a square of several.
   'render.submit': method(SubmitRenderSchema, z.strictObject({ job_id: Id, units: Count, frames: Count, tile: Side })),
+  /** What a render job would cost, hold and need (its fuel pre-pass runs, as a submit's would): nothing is stored or journaled. */
+  'render.estimate': method(SubmitRenderSchema, JobEstimateSchema),
   'jobs.frames': method(
     z.strictObject({ job_id: Id }),
     // `tile`: the side of the job's tiles as they are rendered, a unit each (render.submit's `tile`).

@@ -4,7 +4,8 @@
 // the offer's price), and the cap each escrow holds while its unit is in flight. A result accepted
 // unchecked holds its price until its job completes (a ledger `release`), so a job holds at most
 // every unit's price and one unit's cap, and pays every unit's price, less the verifier share a
-// job of one worker per unit keeps (core/ledger/shares.ts). The requester's own node reckons it
+// job of one worker per unit keeps (core/ledger/shares.ts). The budget it needs adds ESTIMATE_SLACK
+// of the prices, for estimates that err. The requester's own node reckons it
 // for `submit-job --dry-run` and for a job that pauses short of budget (node/mesh/jobs/job-budgets.ts).
 import { fuelCharge, WORKER_SHARE_BPS } from '../ledger/index.js';
 import { BPS, type Offer } from '../schemas/index.js';
@@ -24,12 +25,19 @@ export interface QuotedUnit {
   cap: number;
 }
 
+/**
+ * What the budget a job needs adds to its units' expected prices, a share of them: a render tile's
+ * fuel estimate errs by up to 20 % (2 % over a frame's tiles, test/node/render/fuel-estimate.test.ts),
+ * and a budget that falls a little short pauses the job again near its end.
+ */
+export const ESTIMATE_SLACK = 0.1;
+
 export interface Quote {
   /** Every worker's expected price, all units: what the job holds once every result is in. */
   price: number;
   /** What the job pays: `price`, less the verifier share a job of one worker per unit keeps. */
   cost: number;
-  /** The budget that sees it through: `price`, and room for one escrow at its cap besides. */
+  /** The budget that sees it through: `price` and ESTIMATE_SLACK of it, and room for one escrow at its cap besides. */
   budget: number;
 }
 
@@ -48,5 +56,5 @@ export function quoteOf(sample: readonly QuotedUnit[], count: number, workers: n
   }
   const price = Math.ceil((sum * count * workers) / sample.length);
   const cost = workers === 1 ? Math.ceil((price * WORKER_SHARE_BPS) / BPS) : price;
-  return { price, cost, budget: price + margin };
+  return { price, cost, budget: price + Math.ceil(price * ESTIMATE_SLACK) + margin };
 }

@@ -224,6 +224,9 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     async 'jobs.submit'(spec) {
       return node.requester.submits.submit(spec);
     },
+    async 'jobs.estimate'(spec) {
+      return node.requester.quotes.input(spec);
+    },
     async 'jobs.status'({ job_id, units, units_from = 0 }) {
       const record = myJob(job_id);
       if (!units) return { job: jobView(record) };
@@ -261,6 +264,9 @@ export function apiHandlers(node: MeshNode): ApiHandlers {
     },
     async 'render.submit'(spec) {
       return node.requester.submits.submitRender(spec);
+    },
+    async 'render.estimate'(spec) {
+      return node.requester.quotes.render(spec);
     },
     async 'jobs.frames'({ job_id }) {
       const record = myJob(job_id);

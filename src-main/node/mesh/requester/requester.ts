@@ -6,7 +6,7 @@ import { parseUnitId, unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { packOf, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
 import type { OfferView } from '../../../core/api/contract.js';
 import type { MessageBody } from '../../../core/protocol/messages.js';
-import type { Offer, WorkRequest, WorkUnit } from '../../../core/schemas/index.js';
+import type { Offer, PriceSchedule, WorkRequest, WorkUnit } from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';
 import type { Executor } from '../../exec/index.js';
 import { failureMessageHere } from '../verdicts/ground-truth.js';
@@ -15,6 +15,8 @@ import type { NodeContext } from '../context/node-context.js';
 import { OpenUnits } from './open-units.js';
 import { JobBudgets } from '../jobs/job-budgets.js';
 import { JobSubmits } from '../jobs/job-submits.js';
+import { JobQuotes } from '../jobs/job-quotes.js';
+import { DEFAULT_PRICE } from '../../../core/scheduler/pricing.js';
 import { roundByJob } from '../jobs/job-rounds.js';
 import { JobWaits } from '../jobs/job-waits.js';
 import { offerViews } from '../views/job-view.js';
@@ -62,6 +64,8 @@ export class Requester {
   readonly #waits: JobWaits;
   /** My jobs' budgets: a job short of budget paused, and set anew by its user. */
   readonly budgets: JobBudgets;
+  /** Jobs quoted before they are submitted: what they would cost, hold and need. */
+  readonly quotes: JobQuotes;
 
   constructor(
     private readonly ctx: RequesterNeeds,
@@ -75,6 +79,8 @@ export class Requester {
       closedEarlier?: ClosedEarlier;
       /** The peers connected now (a job's waiting counts only those: job-waits.ts). */
       connectedPeers?: () => string[];
+      /** My own prices, as I would offer them: a quote with no offer in hand uses them (job-quotes.ts); else the journal's, or the defaults. */
+      price?: () => PriceSchedule;
     },
   ) {
     // A job short of budget pauses (its units offered to nobody) until its budget is set anew.
@@ -109,6 +115,10 @@ export class Requester {
       hasOfferFrom: (provider, unitId) => this.#acceptor.hasOfferFrom(provider, unitId),
     });
     this.submits = new JobSubmits(ctx, executor, (jobId, reason) => this.cancel(jobId, reason));
+    this.quotes = new JobQuotes(ctx, executor, {
+      own: options.price ?? (() => ctx.state.price ?? DEFAULT_PRICE),
+      inHand: () => this.#acceptor.fuelRates(),
+    });
     ctx.events.on('wake', () => this.wake());
     // A provider connected: what I accepted and it may never have heard of goes again.
     ctx.events.on('peer.connected', (provider) => this.#acceptor.resend(provider));

@@ -5,9 +5,6 @@ import type { StorageConfig } from '../../../core/storage/storage-config.js';
 import type { GpuOptions } from '../../gpu/gpu-service.js';
 import type { StateKeeperOptions } from '../state/state-keeper.js';
 
-/** 1 credit per core-second; per Gfuel about the same on a core that runs ~3.4 Gfuel/s. */
-export const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, per_gfuel: 300, minimum: 10 };
-
 export interface MeshNodeOptions {
   dataDir: string;
   listen?: string[];
