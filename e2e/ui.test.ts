@@ -13,6 +13,7 @@ import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { collectPageErrors, launchChromium, waitUntilReady } from './browser.js';
 import { ARTIFACTS, earningsChartDrawn, ledgerTotals, shoot, VIEWPORT, waitForText } from './page-tools.js';
+import { completedAsQuoted, quoteInTheForm, raiseOnTheCard } from './cost-steps.js';
 
 const FRAMES = [1, 2];
 /** 160×90 in 32-px tiles: 5 columns × 3 rows. */
@@ -256,6 +257,7 @@ test(
     ];
     for (const [testId, value] of fields) await page.getByTestId(testId).fill(value);
     assert.equal(await page.getByTestId('render-manual').isChecked(), false);
+    const quotedCost = await quoteInTheForm(page, `${TILES_PER_FRAME * 2} tiles of 32 px, 2 frames`, '100');
     await page.getByTestId('render-submit').click();
 
     const jobs = await waitFor(
@@ -292,7 +294,7 @@ test(
       jobId,
       { timeout: 15_000 },
     );
-    assert.equal((await a.api.call('jobs.status', { job_id: jobId })).job.state, 'completed');
+    completedAsQuoted((await a.api.call('jobs.status', { job_id: jobId })).job, quotedCost);
     await shoot(page, '07-jobs-completed');
     assertNoPageErrors();
   },
@@ -326,7 +328,7 @@ test(
 );
 
 test(
-  '6b. Jobs: a job out of budget says so on its card; its budget raised there, it completes',
+  '6b. Jobs: a job short of budget pauses, its card says what it needs; Raise there, it completes',
   { timeout: 60_000 },
   async () => {
     // A hash job of 20 units, one a pack, whose budget (0.020 credits) B's prices use up early.
@@ -344,23 +346,20 @@ test(
     await page.getByTestId(`job-${job_id}`).waitFor();
     await explainOnFailure(() =>
       page.waitForFunction(
-        (id) => document.querySelector(`[data-testid="job-waiting-${id}"]`)?.textContent?.includes('out of budget'),
+        (id) => document.querySelector(`[data-testid="job-state-${id}"]`)?.textContent === 'paused',
         job_id,
         { timeout: 30_000 },
       ),
     );
-    const field = page.getByTestId(`job-budget-${job_id}`);
-    if (!(await field.isVisible())) await page.getByTestId(`job-${job_id}`).locator('.job-toggle').click();
-    await shoot(page, '08b-jobs-out-of-budget');
-    await field.fill('5');
-    await page.getByTestId(`job-budget-save-${job_id}`).click();
+    const { job: paused } = await a.api.call('jobs.status', { job_id });
+    await raiseOnTheCard(page, paused);
     await page.waitForFunction(
       (id) => document.querySelector(`[data-testid="job-state-${id}"]`)?.textContent?.includes('completed'),
       job_id,
       { timeout: 30_000 },
     );
     const { job } = await a.api.call('jobs.status', { job_id });
-    assert.equal(job.budget, 5_000);
+    assert.equal(job.budget, paused.budget_needed);
     assert.equal(job.units_verified, 20);
     assertNoPageErrors();
   },

@@ -232,7 +232,7 @@ export function formatJob(job: JobView): string {
       : []),
     [
       'budget',
-      `${formatCredits(job.budget)} credits (${formatCredits(job.held)} held, ${formatCredits(job.spent)} spent)`,
+      `${formatCredits(job.budget)} credits (${formatCredits(job.held)} held, ${formatCredits(job.spent)} spent${job.budget_needed === null ? '' : `; about ${formatCredits(job.budget_needed)} needed to finish`})`,
     ],
     ['acceptance', job.manual_accept ? 'manual' : 'automatic'],
     [

@@ -1,8 +1,9 @@
 // meshctl's job commands: submit a job (a shipped kernel or your own WebAssembly module over an
-// input file, or a render job: render-commands.ts), follow it, fetch its outputs (output-commands.ts),
-// and, for jobs accepted by hand, its offers.
+// input file, or a render job: render-commands.ts), or quote it first (`--dry-run`: what it would
+// cost, hold and need, and take, with nothing submitted), follow it, fetch its outputs
+// (output-commands.ts), and, for jobs accepted by hand, its offers.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { describeError } from '../core/errors.js';
 import type { Command } from 'commander';
 import {
@@ -17,7 +18,8 @@ import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK } from '../core/schemas/work.js';
 import { SHADER_LIMITS } from '../core/gpu/index.js';
 import { MIN_UNIT_SECONDS } from '../core/render/unit-side.js';
 import { budgetCredits, CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
-import { counted, formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers } from './format.js';
+import { estimateLines } from '../core/scheduler/quote-words.js';
+import { counted, formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers, keyValues } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 import { registerOutputCommands } from './output-commands.js';
 import { progressOnStderr } from './progress.js';
@@ -41,6 +43,7 @@ interface SubmitOptions extends CommonOptions, Partial<RenderOptions> {
   name?: string;
   manualAccept?: boolean;
   openToStrangers?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerJobCommands(program: Command): void {
@@ -85,12 +88,24 @@ export function registerJobCommands(program: Command): void {
     .option('--name <name>', 'a name to recognise the job by')
     .option('--manual-accept', 'wait for you to accept offers (see offers, offers accept)')
     .option('--open-to-strangers', 'peers you have not trusted may compute this job (by default only peers you trust)')
+    .option(
+      '--dry-run',
+      'submit nothing: print its units, what it would cost and hold, the budget it needs, and how long it would take',
+    )
     .action(
       act(async (options: SubmitOptions) => {
         if (options.render === undefined) {
           if (options.out !== undefined) throw new CliError('--out goes with --render');
           // The input streams from the file to the node: a job may be a million units (upload.ts).
           const { terms, input, size } = await submission(options);
+          if (options.dryRun) {
+            const estimate = await connect(options).call('jobs.estimate', {
+              ...terms,
+              input_bytes: size,
+              ...(await firstBytes(terms, input)),
+            });
+            return { json: estimate, text: formatEstimate(estimate) };
+          }
           const submitted = await connect(options).submitStream(terms, createReadStream(input), size);
           return { json: submitted, text: `submitted job ${submitted.job_id}: ${counted(submitted.units, 'unit')}` };
         }
@@ -102,10 +117,12 @@ export function registerJobCommands(program: Command): void {
         )
           throw new CliError('--render takes a scene, not --input, --library, --wasm or --wgsl');
         const client = connect(options);
-        const submitted = await client.call('render.submit', {
-          ...(await renderSubmission(options as SubmitOptions & RenderOptions)),
-          ...jobTerms(options),
-        });
+        const render = { ...(await renderSubmission(options as SubmitOptions & RenderOptions)), ...jobTerms(options) };
+        if (options.dryRun) {
+          const estimate = await client.call('render.estimate', render);
+          return { json: estimate, text: formatEstimate(estimate) };
+        }
+        const submitted = await client.call('render.submit', render);
         const text = `submitted job ${submitted.job_id}: ${counted(submitted.frames, 'frame')}, ${counted(submitted.units, 'tile')}${submitted.tile === Number(options.tile) ? '' : ` of ${submitted.tile} px (${options.tile}-px tiles would take under ${MIN_UNIT_SECONDS * 1000} ms each: --exact-tiles keeps them)`}`;
         if (options.out === undefined) return { json: submitted, text };
         if (!options.json) process.stdout.write(`${text}\n`);
@@ -156,7 +173,7 @@ export function registerJobCommands(program: Command): void {
   nodeCommand(
     job,
     'budget',
-    "set a running job's budget anew, in credits: raise it to go on (one out of budget is cancelled after 2 min), or lower it, not under what it has held or spent",
+    "set a running job's budget anew, in credits: a job paused short of budget goes on (job status says what it needs); lowered, not under what it has held or spent",
   )
     .argument('<jobId>')
     .argument('<credits>')
@@ -264,4 +281,25 @@ async function submission(
     params,
   };
   return { terms, input: options.input, size };
+}
+
+/**
+ * What a quote runs of the input: for a module of the user's that the node packs by what its first
+ * unit costs (no --units-per-pack), the input's first unit and one byte more, as a submit runs it.
+ */
+async function firstBytes(terms: SubmitJobTermsInput, input: string): Promise<{ first_bytes_base64?: string }> {
+  if (terms.wasm_base64 === undefined || terms.units_per_pack !== undefined) return {};
+  const file = await open(input, 'r');
+  try {
+    const head = Buffer.alloc(terms.chunk_bytes + 1);
+    const { bytesRead } = await file.read(head, 0, head.byteLength, 0);
+    return { first_bytes_base64: head.subarray(0, bytesRead).toString('base64') };
+  } finally {
+    await file.close();
+  }
+}
+
+/** A quote as `--dry-run` prints it: the lines the UI shows too (core/scheduler/quote-words.ts). */
+function formatEstimate(estimate: MethodResult<'jobs.estimate'>): string {
+  return `dry run: nothing submitted\n${keyValues(estimateLines(estimate))}`;
 }

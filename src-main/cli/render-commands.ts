@@ -108,9 +108,14 @@ export async function followRender(
     const frames = await writeFinishedFrames(client, jobId, dir, written);
     const tiles = frames.reduce((sum, f) => sum + f.tiles_verified, 0);
     const total = frames.reduce((sum, f) => sum + f.tiles_total, 0);
-    progress(`frames ${written.size}/${frames.length}, tiles ${tiles}/${total}`);
-    if (written.size === frames.length) return [...written].sort((a, b) => a - b).map((f) => framePath(dir, f));
+    const line = `frames ${written.size}/${frames.length}, tiles ${tiles}/${total}`;
+    if (written.size === frames.length) {
+      progress(line);
+      return [...written].sort((a, b) => a - b).map((f) => framePath(dir, f));
+    }
     const { job } = await client.call('jobs.status', { job_id: jobId });
+    // A paused job waits for its budget to be raised (from another terminal, or the UI): it says so.
+    progress(job.state === 'paused' && job.waiting !== null ? `${line} (${job.waiting})` : line);
     if (job.state === 'failed' || job.state === 'cancelled')
       throw new CliError(
         `job ${jobId} ${job.state}${job.cancel_reason === null ? '' : ` (${job.cancel_reason})`} with ${written.size} of ${frames.length} frames written to ${dir}`,

@@ -1,4 +1,4 @@
-// A running job's budget, set anew: raised, a job out of budget goes on; lowered, it spends no more
+// A running job's budget, set anew: a job paused short of budget goes on; lowered, it spends no more
 // than that (the node refuses a budget under what the job has held or spent, and says so).
 import { useState, type FormEvent } from 'react';
 import type { JobView } from '../../src-main/core/api/contract.js';
@@ -24,8 +24,10 @@ export function BudgetForm({ job, onSave }: { job: JobView; onSave: (budget: num
         <span className="field-label">
           Budget
           <span className="field-hint">
-            {formatCredits(job.spent + job.held)} held or spent so far; a job out of budget is cancelled after 2 minutes
-            unless you raise it
+            {formatCredits(job.spent + job.held)} held or spent so far
+            {job.budget_needed === null
+              ? '; a job short of budget pauses until you raise it'
+              : `; about ${formatCredits(job.budget_needed)} needed to finish`}
           </span>
         </span>
         <span className="input-with-unit">

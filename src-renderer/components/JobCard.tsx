@@ -1,4 +1,5 @@
-// One job: its state and progress, and when open, the mosaic of each frame filling in, the
+// One job: its state and progress (a job paused short of budget says what it needs, and raises its
+// budget to that at a click), and when open, its budget, the mosaic of each frame filling in, the
 // providers that refused its units and why, and, for a job I accept by hand, the offers waiting for me.
 import type { JobView, OfferView } from '../../src-main/core/api/contract.js';
 import { formatAgo, formatCredits, shortPeerId } from '../format.js';
@@ -13,6 +14,7 @@ import { packsInWords } from '../../src-main/core/mesh/rules/packs.js';
 
 const STATE_TONES: Record<JobView['state'], Tone> = {
   running: 'accent',
+  paused: 'warn',
   completed: 'ok',
   failed: 'danger',
   cancelled: 'neutral',
@@ -51,6 +53,8 @@ export function JobCard({
   const what = job.algorithm === RENDER_ALGORITHM ? 'tiles' : 'units';
   const packs = packsInWords(job.units_per_pack, job.units_total);
   const onGpu = tileDevices && formatTileDevices(tileDevices);
+  // Running or paused: it has not ended, and may be cancelled or given a new budget.
+  const live = job.state === 'running' || job.state === 'paused';
   return (
     <article className={`card job-card ${open ? 'is-open' : ''}`} data-testid={`job-${job.job_id}`}>
       <div className="job-header">
@@ -61,7 +65,18 @@ export function JobCard({
         <Badge tone={STATE_TONES[job.state]}>
           <span data-testid={`job-state-${job.job_id}`}>{job.state}</span>
         </Badge>
-        {job.state === 'running' && (
+        {job.budget_needed !== null && (
+          <button
+            type="button"
+            className="button button-primary button-small"
+            onClick={() => void onSetBudget(job.budget_needed!)}
+            title="Sets its budget to what it needs to finish, at the cheapest offer's rate; it goes on at once."
+            data-testid={`job-raise-${job.job_id}`}
+          >
+            Raise to {formatCredits(job.budget_needed)}
+          </button>
+        )}
+        {live && (
           <button type="button" className="button button-ghost button-small" onClick={onCancel}>
             Cancel
           </button>
@@ -91,7 +106,7 @@ export function JobCard({
             {job.units_awaiting_agreement} waiting for a second provider to agree
           </span>
         )}
-        {job.state === 'running' && job.units_created < job.units_total && (
+        {live && job.units_created < job.units_total && (
           <span
             data-testid={`job-estimating-${job.job_id}`}
             title="Its later frames are estimated after it was submitted; their tiles join as they are."
@@ -127,7 +142,7 @@ export function JobCard({
       </div>
       {open && (
         <div className="job-body">
-          {job.state === 'running' && (
+          {live && (
             <section className="job-section">
               <BudgetForm job={job} onSave={onSetBudget} />
             </section>

@@ -1,7 +1,8 @@
 // The form that submits a render job: a sample scene or a scene file, the frames, the size, the
 // quality, how many providers render each tile, the budget, whether GPUs may render it, and whether
-// peers you have not trusted may. The fields are checked here for what a person can fix at once;
-// the node checks the rest (the scene in full) and says what is wrong.
+// peers you have not trusted may; and before it is sent, what it would cost (Estimate: the node's
+// quote, render.estimate), which any change to the form clears. The fields are checked here for
+// what a person can fix at once; the node checks the rest (the scene in full) and says what is wrong.
 import { describeError } from '../../src-main/core/errors.js';
 import { useState, type FormEvent } from 'react';
 import {
@@ -13,6 +14,8 @@ import {
   type Scene,
 } from '../jobs/render-form.js';
 import { formatCredits } from '../format.js';
+import type { JobEstimate } from '../../src-main/core/api/contract.js';
+import { EstimatePanel } from './EstimatePanel.js';
 import { MIN_UNIT_SECONDS } from '../../src-main/core/render/unit-side.js';
 import { Icon } from './Icon.js';
 import { FormProblem } from './basics.js';
@@ -29,10 +32,12 @@ type CheckboxField = 'manual' | 'exactTiles' | 'strangers';
 export function RenderForm({
   samples,
   balance,
+  onEstimate,
   onSubmit,
 }: {
   samples: readonly SampleScene[];
   balance: number;
+  onEstimate: (request: RenderRequest) => Promise<JobEstimate | undefined>;
   onSubmit: (request: RenderRequest) => Promise<boolean>;
 }) {
   const [fields, setFields] = useState<RenderFields>(DEFAULT_RENDER_FIELDS);
@@ -40,7 +45,13 @@ export function RenderForm({
   const [file, setFile] = useState<{ name: string; scene: Scene } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
-  const set = (key: keyof RenderFields) => (value: string | boolean) => setFields((f) => ({ ...f, [key]: value }));
+  // The quote for the form as it was when asked; a change to the form makes it stale, and clears it.
+  const [estimate, setEstimate] = useState<JobEstimate | null>(null);
+  const [estimating, setEstimating] = useState(false);
+  const set = (key: keyof RenderFields) => (value: string | boolean) => {
+    setEstimate(null);
+    setFields((f) => ({ ...f, [key]: value }));
+  };
 
   const onFile = async (chosen: File | undefined) => {
     if (!chosen) return;
@@ -49,6 +60,7 @@ export function RenderForm({
       const scene = JSON.parse(await chosen.text()) as Scene;
       setFile({ name: chosen.name, scene });
       setSceneId('file');
+      setEstimate(null);
       setProblem(null);
     } catch (error) {
       setFile(null);
@@ -56,17 +68,38 @@ export function RenderForm({
     }
   };
 
+  /** The request the form's fields make, or undefined once it has said what is wrong with them. */
+  const request = (): RenderRequest | undefined => {
+    const scene = sceneId === 'file' ? file?.scene : samples.find((s) => s.id === sceneId)?.scene;
+    const name = sceneId === 'file' ? (file?.name.replace(/\.json$/i, '') ?? 'scene') : sceneId;
+    const made = scene
+      ? renderRequest(fields, scene, name)
+      : { ok: false as const, error: 'Choose a scene file first, or pick a sample scene.' };
+    setProblem(made.ok ? null : made.error);
+    return made.ok ? made.value : undefined;
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const scene = sceneId === 'file' ? file?.scene : samples.find((s) => s.id === sceneId)?.scene;
-    if (!scene) return setProblem('Choose a scene file first, or pick a sample scene.');
-    const name = sceneId === 'file' ? (file?.name.replace(/\.json$/i, '') ?? 'scene') : sceneId;
-    const request = renderRequest(fields, scene, name);
-    if (!request.ok) return setProblem(request.error);
-    setProblem(null);
+    const made = request();
+    if (!made) return;
     setSubmitting(true);
-    await onSubmit(request.value);
+    await onSubmit(made);
     setSubmitting(false);
+  };
+
+  const quote = async () => {
+    const made = request();
+    if (!made) return;
+    setEstimating(true);
+    setEstimate((await onEstimate(made)) ?? null);
+    setEstimating(false);
+  };
+
+  // The budget the quote says the job needs, put in the budget field; the quote stands, now enough.
+  const useNeeded = (needed: number) => {
+    setFields((f) => ({ ...f, budget: formatCredits(needed) }));
+    setEstimate((e) => e && { ...e, budget: needed, enough: true });
   };
 
   const numberField = (key: NumberField, label: string, hint?: string) => (
@@ -98,7 +131,14 @@ export function RenderForm({
     <form className="render-form" data-testid="render-form" onSubmit={(e) => void submit(e)}>
       <label className="field field-full">
         <span>Scene</span>
-        <select value={sceneId} onChange={(e) => setSceneId(e.target.value)} data-testid="render-scene">
+        <select
+          value={sceneId}
+          onChange={(e) => {
+            setEstimate(null);
+            setSceneId(e.target.value);
+          }}
+          data-testid="render-scene"
+        >
           {samples.map((s) => (
             <option key={s.id} value={s.id}>
               {s.label}
@@ -156,9 +196,10 @@ export function RenderForm({
         <span>GPU</span>
         <select
           value={fields.gpu}
-          onChange={(e) =>
-            setFields((f) => ({ ...f, gpu: GPU_CHOICES.find((c) => c.mode === e.target.value)?.mode ?? f.gpu }))
-          }
+          onChange={(e) => {
+            setEstimate(null);
+            setFields((f) => ({ ...f, gpu: GPU_CHOICES.find((c) => c.mode === e.target.value)?.mode ?? f.gpu }));
+          }}
           data-testid="render-gpu"
         >
           {GPU_CHOICES.map((c) => (
@@ -185,6 +226,16 @@ export function RenderForm({
         'Peers you have not trusted may compute this job.',
       )}
       <FormProblem problem={problem} />
+      {estimate && <EstimatePanel estimate={estimate} onUseBudget={() => useNeeded(estimate.budget_needed)} />}
+      <button
+        type="button"
+        className="button button-block"
+        disabled={estimating || submitting}
+        onClick={() => void quote()}
+        data-testid="render-estimate-button"
+      >
+        {estimating ? 'Estimating…' : 'Estimate cost'}
+      </button>
       <button
         type="submit"
         className="button button-primary button-block"

@@ -29,6 +29,7 @@ export function JobsPage() {
   const balance = useMesh((s) => s.status?.balance ?? 0);
   const {
     submitRender,
+    estimateRender,
     cancelJob,
     setJobBudget,
     watchJob,
@@ -53,7 +54,8 @@ export function JobsPage() {
     for (const job of openJobs) {
       if (job.algorithm === RENDER_ALGORITHM) watchJob(job.job_id).catch(reportError);
       if (job.manual_accept && job.state === 'running') refreshOffers(job.job_id).catch(reportError);
-      if (job.algorithm === RENDER_ALGORITHM && job.state !== 'running' && job.units_total <= TILE_DEVICES_MAX_UNITS)
+      const ended = job.state !== 'running' && job.state !== 'paused';
+      if (job.algorithm === RENDER_ALGORITHM && ended && job.units_total <= TILE_DEVICES_MAX_UNITS)
         loadTileDevices(job.job_id).catch(reportError);
     }
     // oxlint-disable-next-line react-hooks/exhaustive-deps, react/exhaustive-effect-dependencies -- openKey stands for openJobs on purpose (see above)
@@ -91,7 +93,7 @@ export function JobsPage() {
       />
       <div className="jobs-layout">
         <Card title="New render" className="jobs-form-card">
-          <RenderForm samples={SAMPLES} balance={balance} onSubmit={submit} />
+          <RenderForm samples={SAMPLES} balance={balance} onEstimate={estimateRender} onSubmit={submit} />
         </Card>
         <div className="jobs-list">
           {jobs === null ? (

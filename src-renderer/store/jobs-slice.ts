@@ -1,4 +1,4 @@
-// My render jobs: the list, submitting, cancelling and setting a budget anew, the mosaics of the open ones (mosaics.ts),
+// My render jobs: the list, quoting and submitting, cancelling and setting a budget anew, the mosaics of the open ones (mosaics.ts),
 // for jobs I accept by hand the offers waiting for me, and where ended jobs' tiles ran (CPU or GPU).
 import { everyUnit } from '../../src-main/core/api/unit-pages.js';
 import { countTileDevices } from '../gpu/gpu-format.js';
@@ -30,6 +30,8 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
       mosaics.watch(reply.job_id).catch((error: unknown) => get().reportError(error));
       return reply.job_id;
     },
+
+    estimateRender: (request) => attempt(() => transport.call('render.estimate', request)),
 
     async cancelJob(jobId) {
       const reply = await attempt(() => transport.call('jobs.cancel', { job_id: jobId }));

@@ -4,6 +4,7 @@
 import type { StoreApi } from 'zustand';
 import type {
   ApiEvent,
+  JobEstimate,
   JobView,
   LedgerTransferView,
   MethodInput,
@@ -124,6 +125,8 @@ export interface JobsSlice {
   tileDevices: Record<string, TileDevices>;
   refreshJobs(): Promise<void>;
   submitRender(request: RenderRequest): Promise<string | undefined>;
+  /** What a render job would cost, hold and need, and take (render.estimate): nothing is submitted. */
+  estimateRender(request: RenderRequest): Promise<JobEstimate | undefined>;
   cancelJob(jobId: string): Promise<void>;
   /** Sets a running job's budget anew; false when the node refused it (the error is reported). */
   setJobBudget(jobId: string, budget: number): Promise<boolean>;

@@ -17,6 +17,17 @@ test('a running job that something holds up says what', () => {
   assert.doesNotMatch(formatJob(STUB_JOB), /waiting/, 'nothing when nothing does');
 });
 
+test('a paused job says so in its state, and its budget line what it needs to finish', () => {
+  const text = formatJob({ ...STUB_JOB, state: 'paused', held: 120, spent: 4_380, budget_needed: 9_870 });
+  assert.match(text, /\nstate\s+paused\n/);
+  assert.match(text, /\nbudget\s+5\.000 credits \(0\.120 held, 4\.380 spent; about 9\.870 needed to finish\)\n/);
+  assert.match(
+    formatJob(STUB_JOB),
+    /\nbudget\s+5\.000 credits \(1\.000 held, 0\.250 spent\)\n/,
+    'nothing needed when running',
+  );
+});
+
 test("a packed job's units say how they travel: in packs, or in one pack; a lone unit says nothing", () => {
   const units = (job: Partial<typeof STUB_JOB>) => /\nunits\s+([^\n]*)/.exec(formatJob({ ...STUB_JOB, ...job }))![1];
   assert.equal(units({ units_per_pack: 256, units_total: 1000 }), '1/1000 verified, 0 failed, in packs of 256');

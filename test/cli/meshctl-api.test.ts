@@ -14,7 +14,7 @@ import {
   writeApiEndpoint,
   type ApiServer,
 } from '../../src-main/node/api/index.js';
-import { apiEvent, STUB_JOB, STUB_STATUS, stubHandlers } from '../node/api-stub-handlers.js';
+import { apiEvent, STUB_ESTIMATE, STUB_JOB, STUB_STATUS, stubHandlers } from '../node/api-stub-handlers.js';
 import { runMeshctl, type Run } from './fixtures/run-meshctl.js';
 
 const OUTPUT = Buffer.from('the verified output of unit u-1');
@@ -187,6 +187,47 @@ test('submit-job streams the input file, with credits as millicredits and defaul
       },
     },
   ]);
+});
+
+test("submit-job --dry-run asks the node for a quote with the input's size, uploads nothing, and prints what it would cost", async () => {
+  const input = join(dataDir, 'dry-run.bin');
+  writeFileSync(input, Buffer.alloc(4096, 7));
+  const common = ['submit-job', '--library', 'hash', '--method', 'sha256', '--input', input, '--chunk-bytes', '1024'];
+  const [text, json] = await Promise.all([
+    inNode(...common, '--budget', '0.1', '--dry-run'),
+    inNode(...common, '--budget', '0.1', '--dry-run', '--json'),
+  ]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.equal(
+    text.stdout,
+    [
+      'dry run: nothing submitted',
+      'units      4 units',
+      'cost       about 0.036 credits in all (0.00900 a unit)',
+      'held       0.0100 a unit while it runs, 0.0100 once its result is in, until the job completes',
+      'budget     0.100 credits: enough (about 0.040 sees it through)',
+      'time       about 4 ms on the 1 core offered now',
+      `priced at  ${STUB_ESTIMATE.prices}`,
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(JSON.parse(json.stdout), STUB_ESTIMATE);
+  // Two quotes asked for, each with the input's size and no input: nothing submitted.
+  assert.deepEqual(
+    stub.calls.map((c) => c.method),
+    ['jobs.estimate', 'jobs.estimate'],
+  );
+  assert.deepEqual(stub.calls[0]!.params, {
+    library: 'hash',
+    method: 'sha256',
+    chunk_bytes: 1024,
+    input_bytes: 4096,
+    redundancy: 1,
+    budget: 100,
+    priority: 0.5,
+    manual_accept: false,
+    open_to_strangers: false,
+  });
 });
 
 test("job output writes the unit's bytes, checked against their CID; events pages through past events as JSON lines", async () => {

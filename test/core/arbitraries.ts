@@ -7,3 +7,4 @@
 export * from './arbitraries/primitives.js';
 export * from './arbitraries/messages.js';
 export * from './arbitraries/records.js';
+export * from './arbitraries/ledger.js';

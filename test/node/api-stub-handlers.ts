@@ -7,6 +7,7 @@ import type {
   ApiEvent,
   ApiHandlers,
   EventFeed,
+  JobEstimate,
   JobView,
   MethodName,
   MethodResult,
@@ -63,6 +64,7 @@ export const STUB_JOB: JobView = {
   budget: 5000,
   held: 1000,
   spent: 250,
+  budget_needed: null,
   manual_accept: false,
   open_to_strangers: false,
   submitted_at: AT,
@@ -82,6 +84,26 @@ const STUB_NETWORK: MethodResult<'network.get'> = {
   relaying: false,
   reservations: [],
   restart_needed: false,
+};
+
+/** A quote, as jobs.estimate gives one: 4 units at 10 each, at this node's own prices. */
+export const STUB_ESTIMATE: JobEstimate = {
+  units: 4,
+  units_per_pack: 1,
+  frames: null,
+  tile: null,
+  redundancy: 1,
+  unit_price: 10,
+  unit_held: 10,
+  cost: 36,
+  budget_needed: 40,
+  budget: 100,
+  enough: true,
+  seconds: 0.004,
+  cores: 1,
+  priced_by: 'own',
+  prices:
+    "this node's own prices, units like these being priced by time (1.000 credits a core-second, at least 0.010 a unit)",
 };
 
 export interface RecordedCall {
@@ -126,6 +148,14 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'policies.get': async () => ({ policies: [] }),
     'policies.set': async ({ policies }) => ({ policies }),
     'jobs.submit': async () => ({ job_id: STUB_JOB.job_id, units: 4 }),
+    'jobs.estimate': async ({ budget, redundancy }) => ({ ...STUB_ESTIMATE, budget, redundancy }),
+    'render.estimate': async ({ budget, redundancy }) => ({
+      ...STUB_ESTIMATE,
+      budget,
+      redundancy,
+      frames: 1,
+      tile: 64,
+    }),
     'jobs.status': async () => ({ job: STUB_JOB }),
     'jobs.list': async () => ({ jobs: [STUB_JOB], total: 1 }),
     'jobs.cancel': async () => ({ job: { ...STUB_JOB, state: 'cancelled' } }),

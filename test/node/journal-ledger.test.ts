@@ -50,6 +50,13 @@ const entry: fc.Arbitrary<LedgerEntry> = fc
       reason: fc.constantFrom('rejected' as const, 'late' as const, 'cancelled' as const, 'failed' as const),
       at: fc.constant(AT),
     }),
+    fc.record({
+      kind: fc.constant('release' as const),
+      entry_id: fc.constant(''),
+      assignment_id: assignment,
+      amount: fc.nat({ max: 1000 }),
+      at: fc.constant(AT),
+    }),
   )
   .map((e) => ({ ...e, entry_id: ledgerEntryId(e.kind, e.assignment_id) }));
 

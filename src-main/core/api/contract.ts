@@ -1,7 +1,7 @@
 // The node's local API, one contract for every transport: HTTP + WebSocket (headless node, meshctl,
 // the UI in a browser) and Electron IPC (the desktop app). Every method's params and result and
-// every event is a zod schema here; servers validate params before a handler runs, clients
-// validate results before they use them.
+// every event is a zod schema here (the job methods in job-methods.ts); servers validate params
+// before a handler runs, clients validate results before they use them.
 import * as z from '../schemas/zod.js';
 import {
   AvailabilitySlotSchema,
@@ -22,28 +22,20 @@ import {
 } from '../schemas/index.js';
 import { SharingSettingsSchema, WeeklyWindowSchema } from '../schemas/availability.js';
 import { CalibrationSchema, HardwareInfoSchema } from '../schemas/hardware.js';
-import { Side } from '../schemas/render-job.js';
 import { GpuStatusSchema } from '../gpu/status.js';
 import { StorageConfigSchema } from '../storage/storage-config.js';
 import {
-  Budget,
   DropCountsSchema,
   Empty,
-  FrameNumber,
-  FrameViewSchema,
-  JobViewSchema,
   LedgerEntryViewSchema,
   LedgerJobsParamsSchema,
   LedgerJobsSchema,
   LedgerTransferViewSchema,
+  method,
   Multiaddr,
-  OfferViewSchema,
   PeerViewSchema,
-  SubmitJobSchema,
-  SubmitRenderSchema,
-  UnitOutputSchema,
-  UnitViewSchema,
 } from './shapes.js';
+import { JOB_METHODS } from './job-methods.js';
 import {
   InviteAcceptedSchema,
   InviteAcceptSchema,
@@ -69,8 +61,10 @@ export const API_EVENT_TYPES = [
   'job.completed',
   'job.failed',
   'job.cancelled',
-  /** A running job's budget was set anew: `job_id`, `budget`. */
+  /** A running job's budget was set anew: `job_id`, `budget` (a paused job goes on). */
   'job.budget_set',
+  /** A running job paused short of budget: `job_id`, `needed` (the budget it needs to finish). */
+  'job.paused',
   'offer.received',
   /** Offers of one provider for several units of a job at once: `job_id`, `provider`, `units` (a lone one is an `offer.received`). */
   'offers.received',
@@ -117,8 +111,6 @@ export const ApiEventSchema = z.strictObject({
     z.union([z.string().check(z.maxLength(EVENT_TEXT_CHARS)), z.number(), z.boolean(), z.null()]),
   ),
 });
-
-const method = <P extends z.ZodMiniType, R extends z.ZodMiniType>(params: P, result: R) => ({ params, result });
 
 export const API_METHODS = {
   status: method(
@@ -239,23 +231,7 @@ export const API_METHODS = {
     z.strictObject({ policies: PolicyListSchema }),
     z.strictObject({ policies: PolicyListSchema }),
   ),
-  'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
-  // `tile`: the side of the job's units, the tile asked for or a square of several.
-  'render.submit': method(SubmitRenderSchema, z.strictObject({ job_id: Id, units: Count, frames: Count, tile: Side })),
-  'jobs.frames': method(
-    z.strictObject({ job_id: Id }),
-    // `tile`: the side of the job's tiles as they are rendered, a unit each (render.submit's `tile`).
-    z.strictObject({
-      width: Side,
-      height: Side,
-      tile: Side,
-      frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest),
-    }),
-  ),
-  'jobs.frame': method(
-    z.strictObject({ job_id: Id, frame: FrameNumber }),
-    z.strictObject({ png_cid: Id, png_base64: z.string() }),
-  ),
+  ...JOB_METHODS,
   'prices.set': method(
     z.strictObject({
       per_core_second: z.optional(Credits),
@@ -264,22 +240,6 @@ export const API_METHODS = {
     }),
     z.strictObject({ price: PriceScheduleSchema }),
   ),
-  'jobs.status': method(
-    /** `units`: also list units, a page of at most unitsPerPage from unit `units_from` (everyUnit pages on). */
-    z.strictObject({ job_id: Id, units: z._default(z.boolean(), false), units_from: z.optional(Count) }),
-    z.strictObject({ job: JobViewSchema, units: z.optional(boundedArray(UnitViewSchema, LIMITS.unitsPerPage)) }),
-  ),
-  /** My newest jobs, at most recordEntries, oldest first; `total`: how many I have (`jobs.status` shows any). */
-  'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries), total: Count })),
-  'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
-  /**
-   * Sets a running job's budget anew: raised, it takes offers again (a job left out of budget is
-   * cancelled after 2 minutes: node/mesh/jobs/job-budgets.ts); lowered, it holds and pays no more than that, which
-   * may not be under what it has held or spent already.
-   */
-  'jobs.set_budget': method(z.strictObject({ job_id: Id, budget: Budget }), z.strictObject({ job: JobViewSchema })),
-  /** Forgets a finished (completed or cancelled) job: its outputs go at the next garbage collection. */
-  'jobs.delete': method(z.strictObject({ job_id: Id }), z.strictObject({ deleted: Id })),
   /** What the blob store holds, by kind; each requester's bytes on my disk; the last collection; the settings. */
   'storage.get': method(
     Empty,
@@ -294,30 +254,6 @@ export const API_METHODS = {
       last_collection: z.nullable(z.strictObject({ at: IsoTime, removed: Count, freed_bytes: Count })),
       freed_bytes_total: Count,
       settings: StorageConfigSchema,
-    }),
-  ),
-  'jobs.output': method(
-    z.strictObject({ job_id: Id, unit_id: Id }),
-    z.strictObject({ output_cid: Id, output_base64: z.string() }),
-  ),
-  'jobs.outputs': method(
-    /**
-     * A page of the job's units from unit `from` (0), each with its output once verified: at most
-     * unitsPerPage units and about OUTPUTS_PAGE_BYTES of outputs; `next` is where the next page
-     * starts, null after the last unit journaled.
-     */
-    z.strictObject({ job_id: Id, from: z.optional(Count) }),
-    z.strictObject({ outputs: boundedArray(UnitOutputSchema, LIMITS.unitsPerPage), next: z.nullable(Count) }),
-  ),
-  'offers.list': method(
-    z.strictObject({ job_id: Id }),
-    z.strictObject({ offers: boundedArray(OfferViewSchema, LIMITS.unitsPerRequest) }),
-  ),
-  'offers.accept': method(
-    z.strictObject({ job_id: Id, node_id: PeerId }),
-    z.strictObject({
-      accepted: Count,
-      refused: boundedArray(z.strictObject({ offer_id: Id, reason: z.string() }), LIMITS.unitsPerRequest),
     }),
   ),
   'ledger.get': method(

@@ -45,6 +45,9 @@ export const Multiaddr = z
   .check(z.minLength(1), z.maxLength(LIMITS.nameChars), z.regex(/^\//, 'a multiaddr starts with /'));
 export const Empty = z.strictObject({});
 
+/** A method of the API: its params' schema and its result's (contract.ts). */
+export const method = <P extends z.ZodMiniType, R extends z.ZodMiniType>(params: P, result: R) => ({ params, result });
+
 /** Bad messages dropped, per reason. */
 export const DropCountsSchema = idRecord(Count, 64);
 
@@ -74,7 +77,8 @@ export const PeerViewSchema = z.strictObject({
   link: z.nullable(LinkViewSchema),
 });
 
-const JobStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
+/** `paused`: running, but short of budget: it takes no offers until its budget is set anew (`budget_needed`). */
+const JobStateSchema = z.enum(['running', 'paused', 'completed', 'failed', 'cancelled']);
 
 export const UnitViewSchema = z.strictObject({
   unit_id: Id,
@@ -126,8 +130,12 @@ export const JobViewSchema = z.strictObject({
   units_awaiting_agreement: Count,
   redundancy: z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)),
   budget: Credits,
+  /** What its escrows hold now: a unit in flight, its offer's price (a cap, billed by fuel); a result in, its price. */
   held: Credits,
+  /** What it paid its providers. */
   spent: Credits,
+  /** While paused: the budget it needs to finish, at the cheapest offer's terms (node/mesh/jobs/job-budgets.ts). */
+  budget_needed: z.nullable(Credits),
   manual_accept: z.boolean(),
   /** Peers I have not trusted may compute it; otherwise only those I trust (weight > 0). */
   open_to_strangers: z.boolean(),
@@ -159,7 +167,7 @@ export const OfferViewSchema = z.strictObject({
 
 export const LedgerEntryViewSchema = z.strictObject({
   entry_id: Id,
-  kind: z.enum(['escrow', 'settle', 'reward', 'refund']),
+  kind: z.enum(['escrow', 'settle', 'reward', 'refund', 'release']),
   assignment_id: Id,
   at: IsoTime,
 });
@@ -252,6 +260,47 @@ export const SubmitJobSchema = z
   .strictObject({ ...SUBMIT_JOB_FIELDS, input_base64: Base64(MAX_INPUT_BYTES) })
   .check(z.refine(...oneModule));
 
+/**
+ * A job over an input, quoted before it is submitted (`jobs.estimate`, `submit-job --dry-run`):
+ * its terms, the input's size, and for a module of the user's whose units the node packs by what
+ * its first one costs, the input's first bytes (a unit's and one more), which it runs as a submit
+ * would. Nothing is stored or journaled.
+ */
+export const EstimateJobSchema = z
+  .strictObject({
+    ...SUBMIT_JOB_FIELDS,
+    input_bytes: Count.check(z.minimum(1)),
+    first_bytes_base64: z.optional(Base64(MAX_CHUNK_BYTES + 1)),
+  })
+  .check(z.refine(...oneModule));
+
+/** What a job is expected to be, cost, hold and need, reckoned without journaling anything (core/scheduler/quote.ts). */
+export const JobEstimateSchema = z.strictObject({
+  /** Its units as the user counts them, and how many travel as one pack. */
+  units: Count,
+  units_per_pack: z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK)),
+  /** A render job's frames, and the side of its units (render.submit's `tile`); null for a job over an input. */
+  frames: z.nullable(Count),
+  tile: z.nullable(z.int().check(z.minimum(1))),
+  redundancy: z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)),
+  /** What a unit's result is expected to be paid, a worker, on average; and what its escrow holds while it is in flight (an offer's cap). */
+  unit_price: NonNegative,
+  unit_held: NonNegative,
+  /** What the job is expected to pay its providers in all. */
+  cost: Credits,
+  /** The budget that sees it through without pausing: every result's price held until the job completes, and one cap besides. */
+  budget_needed: Credits,
+  /** The budget asked for, and whether it is that much. */
+  budget: Credits,
+  enough: z.boolean(),
+  /** Seconds it is expected to take on the `cores` that providers working for you offer now (their speed taken as the reference machine's); null when none offers any. */
+  seconds: z.nullable(NonNegative),
+  cores: Count,
+  /** Whose prices: the fuel rate of offers in hand, or this node's own (no offer in hand, or units priced by time); `prices` says which in words. */
+  priced_by: z.enum(['offers', 'own']),
+  prices: z.string().check(z.maxLength(1000)),
+});
+
 /** The first line of a streamed submit (UPLOAD_JOB_PATH): the job as JSON; the input follows, raw. */
 export const SubmitJobStreamSchema = z.strictObject(SUBMIT_JOB_FIELDS).check(z.refine(...oneModule));
 
@@ -292,4 +341,6 @@ export type SubmitJobTerms = z.infer<typeof SubmitJobStreamSchema>;
 export type SubmitJobTermsInput = z.input<typeof SubmitJobStreamSchema>;
 export type SubmitRender = z.output<typeof SubmitRenderSchema>;
 export type FrameView = z.infer<typeof FrameViewSchema>;
+export type EstimateJob = z.output<typeof EstimateJobSchema>;
+export type JobEstimate = z.infer<typeof JobEstimateSchema>;
 export type LedgerTransferView = z.infer<typeof LedgerTransferViewSchema>;

@@ -1,7 +1,7 @@
 export { planLedgerEntries, planLedgerEntry, type BatchPlan } from './plan.js';
 export { verifierRewards, WORKER_SHARE_BPS, workerPart, type PaidResult, type Reward } from './shares.js';
 export { MemoryLedger } from './memory-ledger.js';
-export { formatCredits } from './credits.js';
+export { formatCredits, formatUnitCredits } from './credits.js';
 export { CREDIT_PER_TRUST, creditLimit, creditRefusal } from './credit-limit.js';
 export { rejectionShown } from './refund-rule.js';
 export type * from './types.js';

@@ -4,6 +4,7 @@ import {
   type EscrowEntry,
   type LedgerEntry,
   type RefundEntry,
+  type ReleaseEntry,
   type RewardEntry,
   type SettleEntry,
 } from '../schemas/index.js';
@@ -35,6 +36,8 @@ export function planLedgerEntry(view: LedgerView, entry: LedgerEntry): LedgerPla
       return planReward(view, escrow, entry);
     case 'refund':
       return planRefund(escrow, entry);
+    case 'release':
+      return planRelease(escrow, entry);
   }
 }
 
@@ -42,6 +45,8 @@ export function planLedgerEntry(view: LedgerView, entry: LedgerEntry): LedgerPla
 function appliedBefore(escrow: Escrow, entry: LedgerEntry): boolean {
   if (entry.kind === 'escrow') return true;
   if (entry.kind === 'reward') return escrow.rewarded;
+  // A held escrow that holds no more than the release would leave: it was lowered so before.
+  if (entry.kind === 'release') return escrow.status === 'held' && escrow.amount <= entry.amount;
   return escrow.status === (entry.kind === 'settle' ? 'paid' : 'refunded');
 }
 
@@ -188,6 +193,24 @@ function planReward(view: LedgerView, own: Escrow | undefined, entry: RewardEntr
 /** -amount, but 0 rather than -0 for nothing (-0 would leak into stored rows and comparisons). */
 function negate(amount: number): number {
   return 0 - amount;
+}
+
+/** Lowers what a held escrow holds; what it no longer holds goes back to the job. */
+function planRelease(current: Escrow | undefined, entry: ReleaseEntry): LedgerPlan {
+  const found = heldEscrow(current, entry.assignment_id);
+  if (!found.ok) return found;
+  const escrow = found.escrow;
+  const released = escrow.amount - entry.amount;
+  return {
+    ok: true,
+    effects: {
+      entry,
+      escrow: { ...escrow, amount: entry.amount },
+      transfers: [],
+      jobCommittedDelta: negate(released),
+      jobHeldDelta: negate(released),
+    },
+  };
 }
 
 function planRefund(current: Escrow | undefined, entry: RefundEntry): LedgerPlan {

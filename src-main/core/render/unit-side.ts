@@ -15,11 +15,15 @@ export const MIN_UNITS_PER_JOB = 32;
 /** A unit's side at most, grouped: its output (side² × 4 bytes, 4 MiB) is fetched whole. */
 export const MAX_GROUPED_SIDE = 1024;
 
-/** What a probe of one frame measured (core/render/estimate.ts): a pixel's fuel and a coarse frame's, at 1 spp. */
+/**
+ * What a probe of one frame measured (core/render/estimate.ts): a one-pixel run's fuel and a coarse
+ * frame's, at 1 spp, and a pixel's own fuel apart from its samples (pixelFuelOf).
+ */
 export interface FrameProbe {
   fixedFuel: number;
   coarseFuel: number;
   coarse: Tile;
+  pixelFuel?: number;
 }
 
 /** The units of a width×height frame whose units have this side. */

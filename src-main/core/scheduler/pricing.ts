@@ -5,6 +5,9 @@
 import { FUEL_CAP_HEADROOM, fuelCharge } from '../ledger/index.js';
 import type { Offer, PriceSchedule, WorkUnit } from '../schemas/index.js';
 
+/** A node's prices until its user sets them: 1 credit per core-second; per Gfuel about the same on a core that runs ~3.4 Gfuel/s. */
+export const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, per_gfuel: 300, minimum: 10 };
+
 export function offerPrice(price: PriceSchedule, unit: WorkUnit, seconds: number): Pick<Offer, 'price' | 'fuel_price'> {
   if (unit.estimated_fuel === undefined || price.per_gfuel === undefined) {
     const metered = Math.ceil(price.per_core_second * unit.required_resources.cpu_cores * seconds);

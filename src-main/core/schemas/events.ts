@@ -192,8 +192,21 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     receipt: ReceiptSchema,
     sig: z.optional(SignatureSchema),
   }),
-  /** The user set a running job's budget anew (`jobs.set_budget`): the sum it may hold and pay from now on. */
+  /** The user set a running job's budget anew (`jobs.set_budget`): the sum it may hold and pay from now on; a paused job goes on. */
   z.strictObject({ type: z.literal('job.budget_set'), ...base, job_id: Id, budget: Credits }),
+  /**
+   * A running job of mine paused short of budget (node/mesh/jobs/job-budgets.ts): every offer for
+   * it asked more than its budget has left, nothing of it in flight. `needed`: the budget it needs
+   * to finish, at the cheapest of those offers; `reason`: why, in words. Its units are offered to
+   * no provider until its budget is set anew.
+   */
+  z.strictObject({
+    type: z.literal('job.paused'),
+    ...base,
+    job_id: Id,
+    needed: Credits,
+    reason: z.string().check(z.maxLength(1000)),
+  }),
   z.strictObject({
     type: z.literal('job.cancelled'),
     ...base,

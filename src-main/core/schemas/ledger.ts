@@ -4,7 +4,10 @@
 //   billed by measured fuel: the rest of the escrow is released at once); the verifiers' share
 //   stays with the requester until a reward pays it to those who verified;
 // reward: a provider whose own paid result agreed with others' is paid their verifier shares;
-// refund: a rejected, late, cancelled or failed assignment releases its hold.
+// refund: a rejected, late, cancelled or failed assignment releases its hold;
+// release: a result billed by fuel and accepted unchecked keeps held only what it will be paid (its
+//   fuel's price), the rest of its escrow back with the job until the job completes and pays it.
+//   The requester's own: its provider keeps the whole escrow in its ledger and takes no release.
 // An assignment has at most one entry of each kind, so an entry's id is its kind and assignment
 // (`ledgerEntryId`): the ledger knows an entry applied before from the assignment's escrow alone.
 import * as z from './zod.js';
@@ -13,7 +16,7 @@ import { MAX_REDUNDANCY } from './work.js';
 
 export const BPS = 10_000;
 
-type LedgerEntryKind = 'escrow' | 'settle' | 'reward' | 'refund';
+type LedgerEntryKind = 'escrow' | 'settle' | 'reward' | 'refund' | 'release';
 
 /** The id of an assignment's entry of this kind: `settle/<assignment id>`. */
 export function ledgerEntryId(kind: LedgerEntryKind, assignmentId: string): string {
@@ -84,15 +87,28 @@ export const RefundEntrySchema = z
   })
   .check(idIsKindAndAssignment);
 
+const ReleaseEntrySchema = z
+  .strictObject({
+    kind: z.literal('release'),
+    entry_id: Id,
+    assignment_id: Id,
+    /** What the escrow holds from now on: less than it held, and what its settle will pay at most. */
+    amount: Credits,
+    at: IsoTime,
+  })
+  .check(idIsKindAndAssignment);
+
 export const LedgerEntrySchema = z.discriminatedUnion('kind', [
   EscrowEntrySchema,
   SettleEntrySchema,
   RewardEntrySchema,
   RefundEntrySchema,
+  ReleaseEntrySchema,
 ]);
 
 export type EscrowEntry = z.infer<typeof EscrowEntrySchema>;
 export type SettleEntry = z.infer<typeof SettleEntrySchema>;
 export type RewardEntry = z.infer<typeof RewardEntrySchema>;
 export type RefundEntry = z.infer<typeof RefundEntrySchema>;
+export type ReleaseEntry = z.infer<typeof ReleaseEntrySchema>;
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;

@@ -12,7 +12,7 @@ export interface SqlLedger {
    * `ledger.entry`, or a `ledger.entries` whose entries, in order, these are).
    */
   apply(effects: readonly LedgerEffects[], seq: number): void;
-  /** The seq of the event that journaled the assignment's entry of this kind, if one did. */
+  /** The seq of the event that journaled the assignment's entry of this kind, if one did (a release's is not kept). */
   journaledAt(entry: LedgerEntry): number | undefined;
 }
 
@@ -48,6 +48,8 @@ export function sqlLedger(db: Db): SqlLedger {
     'UPDATE ledger_escrows SET amount = ?, status = ?, closed_seq = ? WHERE assignment_id = ?',
   );
   const rewardEscrow = db.prepare('UPDATE ledger_escrows SET rewarded_seq = ? WHERE assignment_id = ?');
+  // A release lowers what a held escrow holds, and leaves it held.
+  const lowerEscrow = db.prepare('UPDATE ledger_escrows SET amount = ? WHERE assignment_id = ?');
   const insertTransfer = db.prepare(`
     INSERT INTO ledger_transfers (event_seq, position, entry, from_no, to_no, amount) VALUES (?, ?, ?, ?, ?, ?)`);
   const addToFlow = db.prepare(`
@@ -83,6 +85,7 @@ export function sqlLedger(db: Db): SqlLedger {
       const row = selectEscrow.get(entry.assignment_id);
       if (!row) return undefined;
       if (entry.kind === 'escrow') return row.opened_seq;
+      if (entry.kind === 'release') return undefined;
       return (entry.kind === 'reward' ? row.rewarded_seq : row.closed_seq) ?? undefined;
     },
     apply(effects, seq) {
@@ -96,6 +99,7 @@ export function sqlLedger(db: Db): SqlLedger {
         if (entry.kind === 'escrow')
           insertEscrow.run(e.assignment_id, e.job_id, e.unit_id, peerNo(e.requester), peerNo(e.worker), e.amount, seq);
         else if (entry.kind === 'reward') rewardEscrow.run(seq, e.assignment_id);
+        else if (entry.kind === 'release') lowerEscrow.run(e.amount, e.assignment_id);
         else closeEscrow.run(e.amount, e.status, seq, e.assignment_id);
         for (const t of transfers) {
           const [from, to] = [peerNo(t.from), peerNo(t.to)];

@@ -1,13 +1,7 @@
-// fast-check arbitraries for what a node keeps: receipts, ledger entries, policies, jobs,
-// availability, and every journal event.
+// fast-check arbitraries for what a node keeps: receipts, policies, jobs, availability, and every
+// journal event (ledger entries: ledger.ts).
 import fc from 'fast-check';
-import {
-  ledgerEntryId,
-  LIMITS,
-  MAX_FRAME,
-  MAX_REDUNDANCY,
-  MAX_UNITS_PER_PACK,
-} from '../../../src-main/core/schemas/index.js';
+import { LIMITS, MAX_FRAME, MAX_UNITS_PER_PACK } from '../../../src-main/core/schemas/index.js';
 import type * as S from '../../../src-main/core/schemas/index.js';
 import type { SharingSettings, WeeklyWindow } from '../../../src-main/core/availability/index.js';
 import {
@@ -30,8 +24,9 @@ import {
   workResultArb,
   workUnitArb,
 } from './messages.js';
+import { ledgerEntryArb } from './ledger.js';
 
-// ---- receipts, ledger, policy, events ---------------------------------------------------------
+// ---- receipts, policy, events ---------------------------------------------------------------
 
 const chainLink = { author: peerIdArb, seq: countArb, prev: fc.option(idArb, { nil: null }), timestamp: isoTimeArb };
 
@@ -107,65 +102,6 @@ export const receiptArb: fc.Arbitrary<S.Receipt> = fc.oneof(
 );
 /** The receipts a node signs now (not the single-unit ones of older journals). */
 export const signableReceiptArb = fc.oneof(executionBatchReceiptArb, verificationBatchReceiptArb);
-
-/** An assignment id short enough that its entries' ids (`<kind>/<assignment_id>`) are ids too. */
-const assignmentIdArb = idArb.filter((id) => id.length <= LIMITS.idChars - 'escrow/'.length);
-/** A ledger entry's id is its kind and assignment (ledgerEntryId). */
-const withItsId = <E extends Omit<S.LedgerEntry, 'entry_id'>>(arb: fc.Arbitrary<E>) =>
-  arb.map((e) => ({ ...e, entry_id: ledgerEntryId(e.kind, e.assignment_id) }));
-
-export const escrowEntryArb = withItsId(
-  recordOf<Omit<S.EscrowEntry, 'entry_id'>>({
-    kind: fc.constant('escrow' as const),
-    assignment_id: assignmentIdArb,
-    job_id: idArb,
-    unit_id: idArb,
-    requester: peerIdArb,
-    worker: peerIdArb,
-    amount: creditsArb,
-    job_budget: creditsArb,
-    at: isoTimeArb,
-  }),
-);
-
-export const settleEntryArb = withItsId(
-  recordOf<Omit<S.SettleEntry, 'entry_id'>>(
-    {
-      kind: fc.constant('settle' as const),
-      assignment_id: assignmentIdArb,
-      amount: creditsArb,
-      worker_share_bps: fc.integer({ min: 0, max: 10_000 }),
-      at: isoTimeArb,
-    },
-    ['amount'],
-  ),
-);
-
-export const refundEntryArb = withItsId(
-  recordOf<Omit<S.RefundEntry, 'entry_id'>>({
-    kind: fc.constant('refund' as const),
-    assignment_id: assignmentIdArb,
-    reason: fc.constantFrom('rejected' as const, 'late' as const, 'cancelled' as const, 'failed' as const),
-    at: isoTimeArb,
-  }),
-);
-
-export const rewardEntryArb = withItsId(
-  recordOf<Omit<S.RewardEntry, 'entry_id'>>({
-    kind: fc.constant('reward' as const),
-    assignment_id: assignmentIdArb,
-    verified: fc.array(idArb, { minLength: 1, maxLength: MAX_REDUNDANCY }),
-    amount: fc.integer({ min: 1, max: 1_000_000 }),
-    at: isoTimeArb,
-  }),
-);
-
-export const ledgerEntryArb: fc.Arbitrary<S.LedgerEntry> = fc.oneof(
-  escrowEntryArb,
-  settleEntryArb,
-  rewardEntryArb,
-  refundEntryArb,
-);
 
 export const policyArb: fc.Arbitrary<S.Policy> = fc.oneof(
   recordOf<Extract<S.Policy, { kind: 'allow_all' }>>({ kind: fc.constant('allow_all' as const) }),
@@ -382,6 +318,12 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     ...eventOf('job.budget_set'),
     job_id: idArb,
     budget: creditsArb,
+  }),
+  'job.paused': recordOf<S.NodeEventOf<'job.paused'>>({
+    ...eventOf('job.paused'),
+    job_id: idArb,
+    needed: creditsArb,
+    reason: fc.string({ maxLength: 200 }),
   }),
   'sharing.set': recordOf<S.NodeEventOf<'sharing.set'>>({ ...eventOf('sharing.set'), on: fc.boolean() }),
   'peer.penalized': recordOf<S.NodeEventOf<'peer.penalized'>>(

@@ -132,11 +132,11 @@ export async function within<T>(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** The job's view once it has ended (completed, failed or cancelled), asked each second. */
+/** The job's view once it has ended (completed, failed or cancelled: not running, nor paused), asked each second. */
 export function jobEnd(node: ChildNode, jobId: string, ms: number) {
   return within('the job to end', ms, async () => {
     const { job } = await node.api.call('jobs.status', { job_id: jobId });
-    return job.state === 'running' ? undefined : job;
+    return job.state === 'running' || job.state === 'paused' ? undefined : job;
   });
 }
 

@@ -95,13 +95,13 @@ export function hashJob(
   return { params, input, chunk };
 }
 
-/** Waits until the job is no longer running (completed, failed or cancelled) and returns it. */
+/** Waits until the job has ended (completed, failed or cancelled: not running, nor paused) and returns it. */
 export async function jobEnded(api: ApiHandlers, jobId: string, timeoutMs: number): Promise<JobView> {
   return waitFor(
     'the job to complete',
     async () => {
       const { job } = await api['jobs.status']({ job_id: jobId, units: false });
-      return job.state === 'running' ? undefined : job;
+      return job.state === 'running' || job.state === 'paused' ? undefined : job;
     },
     timeoutMs,
   );

@@ -143,7 +143,7 @@ async function verdict(
   return signed;
 }
 
-test('entries for me: only those closing my own held assignments with their requester, at the agreed share', async () => {
+test('entries for me: only those closing my own held assignments with their requester, at the agreed share; no release', async () => {
   const { ctx, requester, acceptance } = await provider();
   const id = acceptance.assignment_id;
   const forMe = (from: string, entries: LedgerEntry[]) => entriesForMe(ctx.state, ctx.me, from, entries);
@@ -154,6 +154,9 @@ test('entries for me: only those closing my own held assignments with their requ
   const other = await signer();
   assert.deepEqual(forMe(requester.peer, [settle(`${other.peer}#1.0`)]), [], "another provider's assignment");
   assert.deepEqual(forMe(other.peer, [settle(id)]), [], 'from a peer that is not its requester');
+  // A release is its requester's own: my escrow holds what my offer said until it is settled.
+  const release: LedgerEntry = { kind: 'release', entry_id: `release/${id}`, assignment_id: id, amount: 1, at: AT };
+  assert.deepEqual(forMe(requester.peer, [release]), [], 'a release');
 
   // Once it is paid, nothing closes it again: neither here nor, were it journaled, in the ledger.
   await ctx.record([{ type: 'ledger.entry', entry: settle(id) }]);

@@ -32,7 +32,7 @@ export function countClosing(
   entry: LedgerEntry,
   result: WorkResult | undefined,
 ): ContributionCounts {
-  if (entry.kind === 'escrow' || entry.kind === 'reward') return counts;
+  if (entry.kind === 'escrow' || entry.kind === 'reward' || entry.kind === 'release') return counts;
   if (entry.kind === 'settle')
     return {
       ...counts,

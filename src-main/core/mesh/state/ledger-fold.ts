@@ -5,7 +5,7 @@ import type { Outcome } from '../../trust/index.js';
 import type { Acceptance, LedgerEntry } from '../../schemas/index.js';
 import { countClosing, type ContributionCounts } from './contribution.js';
 import type { HeldIndex } from './held-index.js';
-import type { AssignmentRecord } from './records.js';
+import { heldOf, type AssignmentRecord } from './records.js';
 import type { SharedValues } from './shared-values.js';
 
 /** The parts of MeshState a ledger entry changes. */
@@ -32,16 +32,21 @@ export function foldLedgerEntry(
 ): void {
   const assignment = state.assignments.get(entry.assignment_id);
   if (!assignment) return;
+  trackCommitted(state, assignment, entry);
   if (entry.kind === 'reward') {
     assignment.reward = entry;
     transfer(state, assignment.acceptance.requester_peer, assignment.acceptance.provider_peer, entry.amount);
+    return;
+  }
+  if (entry.kind === 'release') {
+    // Still held, for less: nothing is paid or closed.
+    if (assignment.escrow === 'held' && entry.amount < heldOf(assignment)) assignment.held = entry.amount;
     return;
   }
   if (!assignment.closing && assignment.acceptance.provider_peer === state.me)
     state.contribution = countClosing(state.contribution, entry, assignment.result);
   trackHeld(state, assignment.acceptance, entry.kind);
   held.track(assignment, entry.kind === 'escrow');
-  trackCommitted(state, assignment, entry.kind);
   if (entry.kind === 'escrow') {
     assignment.escrow = 'held';
     return;
@@ -50,8 +55,8 @@ export function foldLedgerEntry(
   assignment.closing = entry;
   if (entry.kind === 'settle') {
     assignment.escrow = 'paid';
-    const { requester_peer: payer, provider_peer: worker, price } = assignment.acceptance;
-    transfer(state, payer, worker, workerPart(entry.amount ?? price, entry.worker_share_bps));
+    const { requester_peer: payer, provider_peer: worker } = assignment.acceptance;
+    transfer(state, payer, worker, workerPart(entry.amount ?? heldOf(assignment), entry.worker_share_bps));
   } else {
     assignment.escrow = 'refunded';
     assignment.refundReason = entry.reason;
@@ -74,16 +79,37 @@ function trackHeld(
   else state.heldWith.delete(other);
 }
 
-/** What my jobs spend: an escrow of mine counts until it is refunded. */
-function trackCommitted(
-  state: LedgerFolded,
-  { acceptance, escrow }: AssignmentRecord,
-  kind: LedgerEntry['kind'],
-): void {
+/**
+ * What each job of mine has held and paid, as its ledger counts it (core/ledger/plan.ts,
+ * `jobCommitted`): an escrow adds what it holds; a release gives back what it no longer holds; a
+ * settle keeps of it only what went to the worker, the verifier share going back to the job until
+ * a reward pays it out; a reward adds what it pays; a refund gives back what was held. Run before
+ * the entry is folded into the assignment.
+ */
+function trackCommitted(state: LedgerFolded, assignment: AssignmentRecord, entry: LedgerEntry): void {
+  const { acceptance } = assignment;
   if (acceptance.requester_peer !== state.me) return;
-  const change = kind === 'escrow' && !escrow ? 1 : kind === 'refund' && escrow !== 'refunded' && escrow ? -1 : 0;
-  if (change !== 0)
-    state.committed.set(acceptance.job_id, (state.committed.get(acceptance.job_id) ?? 0) + change * acceptance.price);
+  const change = committedChange(assignment, entry);
+  if (change !== 0) state.committed.set(acceptance.job_id, (state.committed.get(acceptance.job_id) ?? 0) + change);
+}
+
+/** How much an entry moves its job's committed credits. */
+// oxlint-disable-next-line typescript/consistent-return -- the switch covers every kind (TypeScript checks it): no path ends without a return
+function committedChange(assignment: AssignmentRecord, entry: LedgerEntry): number {
+  const { acceptance, escrow, reward } = assignment;
+  const held = heldOf(assignment);
+  switch (entry.kind) {
+    case 'escrow':
+      return escrow ? 0 : acceptance.price;
+    case 'release':
+      return escrow === 'held' && entry.amount < held ? entry.amount - held : 0;
+    case 'settle':
+      return escrow === 'held' ? workerPart(entry.amount ?? held, entry.worker_share_bps) - held : 0;
+    case 'reward':
+      return reward ? 0 : entry.amount;
+    case 'refund':
+      return escrow === 'held' ? -held : 0;
+  }
 }
 
 /** A payment, as it moves my position with the other party (the ledger's transfers, in memory). */

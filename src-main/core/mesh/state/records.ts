@@ -6,11 +6,11 @@ import type {
   Job,
   JobInput,
   JobRefusal,
-  LedgerEntry,
   Offer,
   Receipt,
   RefundEntry,
   RewardEntry,
+  SettleEntry,
   WorkResult,
   WorkUnit,
 } from '../../schemas/index.js';
@@ -49,6 +49,8 @@ export interface JobRecord {
   cancelledAt?: string;
   /** Why the node cancelled it, when its user did not (job.cancelled's `reason`). */
   cancelReason?: string;
+  /** Paused short of budget (job.paused), until its budget is set anew: the budget it needs, and why. */
+  paused?: { at: string; needed: number; reason: string };
   /** When the last unit reached a verdict. */
   completedAt?: string;
   /** A render job's finished frames: frame number → PNG blob CID. */
@@ -62,7 +64,9 @@ export interface AssignmentRecord {
   escrow?: 'held' | 'paid' | 'refunded';
   refundReason?: RefundEntry['reason'];
   /** The settle or refund that closed the escrow. */
-  closing?: LedgerEntry;
+  closing?: SettleEntry | RefundEntry;
+  /** What its escrow holds now, when a release lowered it under the acceptance's price (requester side). */
+  held?: number;
   /** Verifier shares paid on this assignment after it settled (its result confirmed others'). */
   reward?: RewardEntry;
   result?: WorkResult;
@@ -77,6 +81,9 @@ export interface AssignmentRecord {
   /** The provider refused the acceptance, and why (requester side); its escrow was refunded. */
   refusal?: { reason: string; at: string };
 }
+
+/** What an assignment's escrow holds (or held, once closed): its price, or less once a release lowered it. */
+export const heldOf = (assignment: AssignmentRecord): number => assignment.held ?? assignment.acceptance.price;
 
 /**
  * Whether an assignment still holds its unit: not taken back, or taken back for a wrong result

@@ -12,11 +12,12 @@ import { MeshState } from './state.js';
  * Bump when what `MeshState.apply` (or compaction, or a class-held part) makes of the same events
  * changes, a record's fields included, or how a snapshot stores the data (3: compressed; 4: a
  * provider's offers no longer in the state, its assignments keep their slot; 5: our own encoding,
- * not v8.serialize); fields
+ * not v8.serialize; 6: a job's committed credits count a settle at what it paid, as its ledger does, and a
+ * release lowers what an assignment holds, and a job may be paused); fields
  * of the state itself are in the fingerprint anyway. Every older snapshot is then ignored, and the
  * journal folded in full once.
  */
-const STATE_FORMAT = 5;
+const STATE_FORMAT = 6;
 
 /** The state's fields as plain data. Throws naming the field if one holds an instance of a class that is no SnapshotPart. */
 export function stateToData(state: MeshState): Record<string, unknown> {

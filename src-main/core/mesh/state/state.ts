@@ -142,7 +142,14 @@ export class MeshState {
       }
       case 'job.budget_set': {
         const job = this.jobs.get(event.job_id);
-        if (job) job.job = { ...job.job, budget: event.budget };
+        if (!job) return;
+        job.job = { ...job.job, budget: event.budget };
+        delete job.paused; // it goes on: offers are weighed against its new budget
+        return;
+      }
+      case 'job.paused': {
+        const job = this.jobs.get(event.job_id);
+        if (job) job.paused = { at: event.at, needed: event.needed, reason: event.reason };
         return;
       }
       case 'job.cancelled': {

@@ -74,6 +74,7 @@ export function workProjections(db: Db) {
     },
     'job.cancelled'(): void {},
     'job.budget_set'(): void {},
+    'job.paused'(): void {},
     'unit.checked'(): void {},
     'frame.rendered'(): void {},
     'acceptance.refused'(): void {},

@@ -218,6 +218,9 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     async 'jobs.submit'(spec) {
       return node.jobs.submit(spec);
     },
+    async 'jobs.estimate'(spec) {
+      return node.jobs.estimate(spec);
+    },
     async 'jobs.status'({ job_id, units, units_from = 0 }) {
       const record = myJob(job_id);
       if (!units) return { job: jobView(record) };
@@ -259,6 +262,9 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     },
     async 'render.submit'(spec) {
       return node.jobs.submitRender(spec);
+    },
+    async 'render.estimate'(spec) {
+      return node.jobs.estimateRender(spec);
     },
     async 'jobs.frames'({ job_id }) {
       const record = myJob(job_id);

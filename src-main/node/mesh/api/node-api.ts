@@ -12,6 +12,7 @@ import type { MeshNetwork } from '../../p2p/index.js';
 import type { Blobs } from '../context/blobs.js';
 import type { NewEvent } from '../context/node-context.js';
 import type { JobBudgets } from '../jobs/job-budgets.js';
+import type { JobQuotes } from '../jobs/job-quotes.js';
 import type { JobSubmits } from '../jobs/job-submits.js';
 import type { Machine } from '../machine/machine.js';
 import type { Provider } from '../provider/provider.js';
@@ -56,6 +57,9 @@ export interface NodeApi {
     Pick<Requester, 'cancel' | 'failureHere' | 'liveOf' | 'offers' | 'acceptFrom'> &
     Pick<FrameAssembler, 'framesOf'> & {
       setBudget: JobBudgets['set'];
+      /** A job's quote before it is submitted: nothing stored or journaled (job-quotes.ts). */
+      estimate: JobQuotes['input'];
+      estimateRender: JobQuotes['render'];
       /** Where a job's units and outputs are read from (the state, the archive, packs' outputs). */
       unitSources: UnitSources;
       verifiedOutput(...args: DropFirst<Parameters<typeof verifiedOutput>>): ReturnType<typeof verifiedOutput>;
@@ -130,6 +134,8 @@ export function nodeApi(node: MeshNode): NodeApi {
       acceptFrom: (jobId, peer) => requester.acceptFrom(jobId, peer),
       framesOf: (job) => node.frames.framesOf(job),
       setBudget: (jobId, budget) => requester.budgets.set(jobId, budget),
+      estimate: (spec) => requester.quotes.input(spec),
+      estimateRender: (spec) => requester.quotes.render(spec),
       unitSources,
       verifiedOutput: (...args) => verifiedOutput(ctx, ...args),
       outputsPage: (...args) => outputsPage(ctx, ...args),

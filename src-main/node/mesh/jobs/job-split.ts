@@ -32,8 +32,11 @@ export interface SplitJob {
   units: number;
 }
 
+/** A job's module as its terms resolve it (resolveModule). */
+export type ResolvedModule = ReturnType<typeof resolveModule>;
+
 /** What the job's terms make of its module, before any input is read. */
-function resolveModule(spec: SubmitJobTerms) {
+export function resolveModule(spec: SubmitJobTerms) {
   let params: Record<string, unknown> = spec.params ?? {};
   if (spec.wgsl_code !== undefined) {
     // The shader travels as the unit's module (by CID), like a WASM module; its params are checked now.
@@ -62,6 +65,40 @@ function resolveModule(spec: SubmitJobTerms) {
 }
 
 /**
+ * What a job's units are, from its terms and its module (`probed`: what its first unit cost here,
+ * for a user's module): how many go in a pack, and each unit's template apart from its job and
+ * module. Estimates are a full chunk's: the last, shorter unit asks for no less than it needs.
+ */
+export function planUnits(spec: SubmitJobTerms, resolved: ResolvedModule, probed: number | undefined) {
+  const chunk = spec.chunk_bytes;
+  const { algorithmId, params, secondsPerMiB, gpuBytes } = resolved;
+  const secondsPerUnit = probed ?? UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
+  const knownCost = spec.library !== undefined || probed !== undefined;
+  const perPack = spec.units_per_pack ?? (knownCost ? defaultUnitsPerPack(chunk, secondsPerUnit) : 1);
+  if (perPack > 1 && gpuBytes > 0)
+    throw new ApiError('bad_request', `a shader's units are not packed: units_per_pack is ${perPack}, and must be 1`);
+  const unit: Omit<UnitTemplate, 'job_id' | 'module_cid'> = {
+    algorithm_id: algorithmId,
+    algorithm_version: ALGORITHM_VERSION,
+    // A shader needs a GPU: GPU memory for its buffers, which only slots with a GPU offer.
+    required_resources: {
+      cpu_cores: 1,
+      ram_gb: 0.0625,
+      ...(gpuBytes > 0 ? { gpu_vram_gb: Math.max(1 / 1024, (gpuBytes + chunk) / 2 ** 30) } : {}),
+    },
+    estimated_duration_seconds: Math.max(0.001, secondsPerUnit * perPack),
+    priority: spec.priority,
+    verification_redundancy: spec.redundancy,
+    ...(perPack > 1 ? { pack_chunk_bytes: chunk } : {}),
+    params: params as UnitTemplate['params'],
+    // The most a unit may cost, so a pack of them at most that many times it.
+    ...(spec.max_price !== undefined ? { max_price: Math.min(Number.MAX_SAFE_INTEGER, spec.max_price * perPack) } : {}),
+    verification: { kind: 'exact_hash' },
+  };
+  return { perPack, unit };
+}
+
+/**
  * What a unit's run costs whatever its input: a sandbox of its own, its input in and output out
  * (~50 µs: the local pool runs ~40,000 tiny units a second on 2 workers, the baseline of
  * `npm run bench -- mesh_tiny`).
@@ -76,7 +113,7 @@ const UNIT_RUN_SECONDS = 50e-6;
  * when it is a tiny one: undefined when it runs past PACK_BELOW_SECONDS or fails (its units then
  * go alone, and fail, if they do, in the mesh as they would anyway).
  */
-async function probeUnitSeconds(
+export async function probeUnitSeconds(
   executor: Executor,
   module: Uint8Array,
   input: Uint8Array,
@@ -131,6 +168,21 @@ const tooManyUnitsSoFar = (chunkBytes: number, readBytes: number) =>
     `the input makes more than ${LIMITS.unitsPerJob} units of ${chunkBytes} bytes, a job's most (unitsPerJob): the node stopped reading it at ${readBytes} bytes; use chunks of at least its size ÷ ${LIMITS.unitsPerJob}`,
   );
 
+/** Refuses an input of `bytes` past a job's limits: its size, or its units of `chunk` bytes. */
+export function checkInputSize(bytes: number, chunk: number): void {
+  if (bytes > MAX_STREAMED_INPUT_BYTES) throw inputTooLarge(bytes);
+  if (Math.ceil(bytes / chunk) > LIMITS.unitsPerJob) throw tooManyUnits(Math.ceil(bytes / chunk), chunk, bytes);
+}
+
+/** Refuses an input of `bytes` that a kernel of whole units only would refuse a last, shorter unit of. */
+export function checkWholeUnits({ wholeUnits, algorithmId }: ResolvedModule, bytes: number, chunk: number): void {
+  if (wholeUnits && bytes % chunk !== 0)
+    throw new ApiError(
+      'bad_request',
+      `the input is ${bytes} bytes, not a whole number of ${chunk}-byte units: its last unit would be ${bytes % chunk} bytes, and ${algorithmId} would refuse it`,
+    );
+}
+
 /**
  * Splits `source` into units as it arrives: each unit's sha256 is taken on the way through to the
  * store. `declaredBytes` (a Content-Length) lets a job past a limit be refused before it is read.
@@ -147,32 +199,25 @@ export async function splitJob(
   executor?: Executor,
 ): Promise<SplitJob> {
   const chunk = spec.chunk_bytes;
-  if (declaredBytes !== undefined) {
-    if (declaredBytes > MAX_STREAMED_INPUT_BYTES) throw inputTooLarge(declaredBytes);
-    if (Math.ceil(declaredBytes / chunk) > LIMITS.unitsPerJob)
-      throw tooManyUnits(Math.ceil(declaredBytes / chunk), chunk, declaredBytes);
-  }
-  const { algorithmId, module, params, secondsPerMiB, gpuBytes, wholeUnits } = resolveModule(spec);
-  if (algorithmId === CUSTOM_WASM) {
+  if (declaredBytes !== undefined) checkInputSize(declaredBytes, chunk);
+  const resolved = resolveModule(spec);
+  if (resolved.algorithmId === CUSTOM_WASM) {
     if (!executor) throw new Error("a user's module is checked before its job is split: splitJob needs the executor");
-    await refuseUnrunnableModule(executor, module);
+    await refuseUnrunnableModule(executor, resolved.module);
   }
   let source = input;
   // The node sizes packs for its own kernels, whose cost per byte it knows, and for a user's
   // module from what its first unit cost here.
   let probed: number | undefined;
-  if (spec.units_per_pack === undefined && algorithmId === CUSTOM_WASM && executor) {
+  if (spec.units_per_pack === undefined && resolved.algorithmId === CUSTOM_WASM && executor) {
     // A byte past the first unit: an input of one unit has nothing to pack, and is not run here.
     const first = await peekBytes(input, chunk + 1);
     source = first.stream;
     if (first.head.byteLength > chunk)
-      probed = await probeUnitSeconds(executor, module, first.head.subarray(0, chunk), params);
+      probed = await probeUnitSeconds(executor, resolved.module, first.head.subarray(0, chunk), resolved.params);
   }
-  const secondsPerUnit = probed ?? UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
-  const knownCost = spec.library !== undefined || probed !== undefined;
-  const perPack = spec.units_per_pack ?? (knownCost ? defaultUnitsPerPack(chunk, secondsPerUnit) : 1);
-  if (perPack > 1 && gpuBytes > 0)
-    throw new ApiError('bad_request', `a shader's units are not packed: units_per_pack is ${perPack}, and must be 1`);
+  const { algorithmId, module } = resolved;
+  const { perPack, unit } = planUnits(spec, resolved, probed);
   const packBytes = chunk * perPack;
   const digests = new UnitDigests(packBytes, chunk);
   let stored: { cid: string; bytes: number };
@@ -189,34 +234,10 @@ export async function splitJob(
   const all = digests.end();
   const count = all.byteLength / SHA256_BYTES;
   if (count === 0) throw new ApiError('bad_request', 'the input is empty');
-  if (wholeUnits && stored.bytes % chunk !== 0)
-    throw new ApiError(
-      'bad_request',
-      `the input is ${stored.bytes} bytes, not a whole number of ${chunk}-byte units: its last unit would be ${stored.bytes % chunk} bytes, and ${algorithmId} would refuse it`,
-    );
+  checkWholeUnits(resolved, stored.bytes, chunk);
   const units = unitsOfInput(stored.bytes, chunk);
   const jobId = `job-${randomBytes(8).toString('hex')}`;
-  // Estimates are a full chunk's: the last, shorter unit asks for no less than it needs.
-  const template: UnitTemplate = {
-    job_id: jobId,
-    algorithm_id: algorithmId,
-    algorithm_version: ALGORITHM_VERSION,
-    // A shader needs a GPU: GPU memory for its buffers, which only slots with a GPU offer.
-    required_resources: {
-      cpu_cores: 1,
-      ram_gb: 0.0625,
-      ...(gpuBytes > 0 ? { gpu_vram_gb: Math.max(1 / 1024, (gpuBytes + chunk) / 2 ** 30) } : {}),
-    },
-    estimated_duration_seconds: Math.max(0.001, secondsPerUnit * perPack),
-    priority: spec.priority,
-    verification_redundancy: spec.redundancy,
-    module_cid: moduleCid,
-    ...(perPack > 1 ? { pack_chunk_bytes: chunk } : {}),
-    params: params as UnitTemplate['params'],
-    // The most a unit may cost, so a pack of them at most that many times it.
-    ...(spec.max_price !== undefined ? { max_price: Math.min(Number.MAX_SAFE_INTEGER, spec.max_price * perPack) } : {}),
-    verification: { kind: 'exact_hash' },
-  };
+  const template: UnitTemplate = { ...unit, job_id: jobId, module_cid: moduleCid };
   const job: Job = {
     job_id: jobId,
     requester: ctx.me,

@@ -15,11 +15,13 @@ import {
   compileScene,
   estimateTileFuel,
   framesShareBlob,
+  pixelFuelOf,
   renderUnitSide,
   splitFrame,
   RENDER_COMPARATOR,
   RENDER_TOLERANCE_DB,
   tileParams,
+  type FrameProbe,
   type Tile,
 } from '../../../core/render/index.js';
 import { decodeJson, LIMITS, type Job, type WorkUnit } from '../../../core/schemas/index.js';
@@ -30,6 +32,7 @@ import { loadKernel } from '../../exec/kernels.js';
 import { REFERENCE_FUEL_PER_SECOND } from '../../hardware/calibrate.js';
 import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
 import type { NodeContext } from '../context/node-context.js';
+import type { Blobs } from '../context/blobs.js';
 
 /**
  * A pre-pass of at least this many runs (about half a second on one worker) runs on a pool of its
@@ -94,7 +97,7 @@ export interface UnitSizing {
  * units of the frames it had not; `job`: the job already journaled, when a restart resumes it.
  */
 export async function planRenderJob(
-  ctx: Pick<NodeContext, 'me' | 'blobs'>,
+  ctx: { me: string; blobs: Pick<Blobs, 'put'> },
   spec: SubmitRender,
   journaled?: Job,
   /** The side of its units (sizeUnits), when they are bigger than the tiles asked for. */
@@ -187,7 +190,7 @@ export function renderFrameSteps(plan: RenderPlan): number[][] {
  * kernel refuses).
  */
 export async function renderUnitsOf(
-  ctx: Pick<NodeContext, 'blobs'>,
+  ctx: { blobs: Pick<Blobs, 'put'> },
   plan: RenderPlan,
   pool: Executor,
   frames: readonly number[],
@@ -260,36 +263,50 @@ function frameBlob(spec: SubmitRender, frame: number): Uint8Array {
 const PROBE_SIDE = 128;
 
 /**
- * The side of the job's units (core/render/unit-side.ts): the tile asked for, or a square of
- * several, from a probe of its first frame on `pool` (one pixel, and the whole frame coarse at
- * 1 spp); the tile asked for when the job wants exact tiles.
+ * A probe of one frame on `pool` (core/render/unit-side.ts): one pixel, and the whole frame coarse
+ * (at most PROBE_SIDE a side) at 1 spp and at 2, which tell a pixel's own fuel from its samples'.
  */
-export async function sizeUnits(pool: Executor, spec: SubmitRender): Promise<UnitSizing> {
-  if (spec.exact_tiles) return { side: spec.tile };
+async function probeFrame(pool: Executor, spec: SubmitRender, frame: number, blob: Uint8Array): Promise<FrameProbe> {
   const k = Math.ceil(Math.max(spec.width, spec.height) / PROBE_SIDE);
   const coarse = coarseSize(spec.width, spec.height, k);
   const whole = { x: 0, y: 0, w: coarse.width, h: coarse.height };
-  const blob = frameBlob(spec, spec.first_frame);
-  const [fixedFuel, coarseFuel] = await Promise.all(
-    [{ x: 0, y: 0, w: 1, h: 1 }, whole].map((footprint) =>
-      prepassFuel(pool, loadKernel('render'), { frame: spec.first_frame, blob, footprint }, coarse, spec.seed),
+  const runs = [
+    { footprint: { x: 0, y: 0, w: 1, h: 1 }, spp: 1 },
+    { footprint: whole, spp: 1 },
+    { footprint: whole, spp: 2 },
+  ];
+  const [fixedFuel, oneSpp, twoSpp] = await Promise.all(
+    runs.map(({ footprint, spp }) =>
+      prepassFuel(pool, loadKernel('render'), { frame, blob, footprint }, coarse, spec.seed, spp),
     ),
   );
+  const pixelFuel = pixelFuelOf({ fixedFuel: fixedFuel!, oneSpp: oneSpp!, twoSpp: twoSpp!, pixels: whole.w * whole.h });
+  return { fixedFuel: fixedFuel!, coarseFuel: oneSpp!, coarse: whole, pixelFuel };
+}
+
+/**
+ * The side of the job's units (core/render/unit-side.ts): the tile asked for, or a square of
+ * several, from a probe of its first frame on `pool`; the tile asked for when the job wants exact tiles.
+ */
+export async function sizeUnits(pool: Executor, spec: SubmitRender): Promise<UnitSizing> {
+  if (spec.exact_tiles) return { side: spec.tile };
+  const blob = frameBlob(spec, spec.first_frame);
+  const probe = await probeFrame(pool, spec, spec.first_frame, blob);
   const frames = spec.last_frame - spec.first_frame + 1;
-  const probe = { fixedFuel: fixedFuel!, coarseFuel: coarseFuel!, coarse: whole };
   return { side: renderUnitSide({ ...spec, frames }, probe, REFERENCE_FUEL_PER_SECOND), firstBlob: blob };
 }
 
-/** One run of a pre-pass: a footprint of the coarse frame at 1 spp, its fuel. */
+/** One run of a pre-pass: a footprint of the coarse frame at `spp` (1 unless told), its fuel. */
 async function prepassFuel(
   executor: Executor,
   module: Uint8Array,
   { frame, blob, footprint }: { frame: number; blob: Uint8Array; footprint: Tile },
   coarse: { width: number; height: number },
   seed: number,
+  spp = 1,
 ): Promise<number> {
   try {
-    const params = tileParams(frame, coarse.width, coarse.height, footprint, 1, seed);
+    const params = tileParams(frame, coarse.width, coarse.height, footprint, spp, seed);
     return (await executor.run({ module, input: blob, params: { ...params } })).fuel;
   } catch (err) {
     if (err instanceof ExecError && err.code === 'UnitFailed')
@@ -300,7 +317,8 @@ async function prepassFuel(
 
 /**
  * Each frame's tiles' estimated fuel, from the coarse pre-pass (core/render/estimate.ts) run here:
- * per frame, one pixel (its fixed cost) and each tile's coarse footprint, all frames in one queue.
+ * per frame, one pixel (its fixed cost) and each tile's coarse footprint, all frames in one queue;
+ * a pixel's own fuel from a probe of the first frame (probeFrame).
  */
 async function estimateFrames(
   executor: Executor,
@@ -314,7 +332,11 @@ async function estimateFrames(
   const coarse = coarseSize(spec.width, spec.height, k);
   const footprints = [{ x: 0, y: 0, w: 1, h: 1 }, ...tiles.map((tile) => coarseTile(tile, k, coarse))];
   const runs = [...blobs].flatMap(([frame, blob]) => footprints.map((footprint) => ({ frame, blob, footprint })));
-  const fuel = await mapInFlight(runs, RUNS_IN_FLIGHT, (run) => prepassFuel(executor, module, run, coarse, spec.seed));
+  const [first, firstBlob] = [...blobs][0]!;
+  const [{ pixelFuel }, fuel] = await Promise.all([
+    probeFrame(executor, spec, first, firstBlob),
+    mapInFlight(runs, RUNS_IN_FLIGHT, (run) => prepassFuel(executor, module, run, coarse, spec.seed)),
+  ]);
   return [...blobs].map((_, f) => {
     const [fixedFuel, ...coarseFuel] = fuel.slice(f * footprints.length, (f + 1) * footprints.length);
     return tiles.map((tile, t) =>
@@ -324,6 +346,7 @@ async function estimateFrames(
         coarse: footprints[t + 1]!,
         tile,
         spp: spec.spp,
+        ...(pixelFuel !== undefined ? { pixelFuel } : {}),
       }),
     );
   });

@@ -13,7 +13,14 @@ import {
   pipelineOf,
   type AcceptanceContext,
 } from '../../../core/scheduler/index.js';
-import { authoredBy, MAX_REDUNDANCY, type Acceptance, type Offer, type WorkUnit } from '../../../core/schemas/index.js';
+import {
+  authoredBy,
+  MAX_REDUNDANCY,
+  type Acceptance,
+  type FuelPrice,
+  type Offer,
+  type WorkUnit,
+} from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';
 import { AcceptanceDelivery, ACCEPTANCES_PER_STEP } from './acceptance-delivery.js';
 import type { NodeContext } from '../context/node-context.js';
@@ -54,7 +61,7 @@ export interface UnitWants {
   wanted(unit: WorkUnit): number;
   /** Units of my running jobs without a verdict yet. */
   undecided(): number;
-  /** What each acceptance round took and refused (job-rounds.ts: a job out of budget ends, and one held up says why). */
+  /** What each acceptance round took and refused (job-rounds.ts: a job short of budget pauses, and one held up says why). */
   rounded(round: AcceptanceRound): void;
   /** Assignments just made, their escrow held. */
   accepted(acceptances: readonly Acceptance[]): void;
@@ -257,6 +264,16 @@ export class Acceptor {
   }
 
   /** Whether `provider` has an offer for the unit that has not lapsed. */
+  /** The fuel rates of the live offers in hand, for any job, one a provider: what a new job is quoted at (job-quotes.ts). */
+  fuelRates(): FuelPrice[] {
+    const nowMs = this.ctx.now();
+    const rates = new Map<string, FuelPrice>();
+    for (const unitId of this.#offers.units(nowMs))
+      for (const { offer } of this.#offers.live(unitId, nowMs))
+        if (offer.fuel_price) rates.set(offer.provider_peer, offer.fuel_price);
+    return [...rates.values()];
+  }
+
   hasOfferFrom(provider: string, unitId: string): boolean {
     return this.#liveOffers(unitId).some((offer) => offer.provider_peer === provider);
   }

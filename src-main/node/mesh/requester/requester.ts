@@ -6,7 +6,7 @@ import { parseUnitId, unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { packOf, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
 import type { OfferView } from '../../../core/api/contract.js';
 import type { MessageBody } from '../../../core/protocol/messages.js';
-import type { Offer, WorkRequest, WorkUnit } from '../../../core/schemas/index.js';
+import type { Offer, PriceSchedule, WorkRequest, WorkUnit } from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';
 import type { Executor } from '../../exec/index.js';
 import { failureMessageHere } from '../verdicts/ground-truth.js';
@@ -15,6 +15,8 @@ import type { NodeContext } from '../context/node-context.js';
 import { OpenUnits } from './open-units.js';
 import { JobBudgets } from '../jobs/job-budgets.js';
 import { JobSubmits } from '../jobs/job-submits.js';
+import { JobQuotes } from '../jobs/job-quotes.js';
+import { DEFAULT_PRICE } from '../../../core/scheduler/pricing.js';
 import { roundByJob } from '../jobs/job-rounds.js';
 import { JobWaits } from '../jobs/job-waits.js';
 import { offerViews } from '../views/job-view.js';
@@ -60,8 +62,10 @@ export class Requester {
   readonly submits: JobSubmits;
   /** Why a running job of mine is not moving, for its view. */
   readonly #waits: JobWaits;
-  /** My jobs' budgets: set anew by their user, or a job out of budget cancelled after a wait. */
+  /** My jobs' budgets: a job short of budget paused, and set anew by its user. */
   readonly budgets: JobBudgets;
+  /** Jobs quoted before they are submitted: what they would cost, hold and need. */
+  readonly quotes: JobQuotes;
 
   constructor(
     private readonly ctx: RequesterNeeds,
@@ -75,19 +79,18 @@ export class Requester {
       closedEarlier?: ClosedEarlier;
       /** The peers connected now (a job's waiting counts only those: job-waits.ts). */
       connectedPeers?: () => string[];
-      /** How long a job out of budget waits for its user before it is cancelled (default OUT_OF_BUDGET_MS). */
-      outOfBudgetMs?: number;
+      /** My own prices, as I would offer them: a quote with no offer in hand uses them (job-quotes.ts); else the journal's, or the defaults. */
+      price?: () => PriceSchedule;
     },
   ) {
-    // A job out of budget, or past its own deadline, is cancelled, saying why.
+    // A job short of budget pauses (its units offered to nobody) until its budget is set anew.
     const budgets = (this.budgets = new JobBudgets(
       ctx,
-      (jobId, reason) => this.cancel(jobId, reason),
       () => {
         ctx.commitmentChanged();
         this.acceptSoon();
       },
-      options.outOfBudgetMs,
+      (unitId) => this.#verdicts.extraReplicas(unitId) > 0,
     ));
     const waits = (this.#waits = new JobWaits(ctx, options.connectedPeers));
     this.#acceptor = new Acceptor(
@@ -112,6 +115,10 @@ export class Requester {
       hasOfferFrom: (provider, unitId) => this.#acceptor.hasOfferFrom(provider, unitId),
     });
     this.submits = new JobSubmits(ctx, executor, (jobId, reason) => this.cancel(jobId, reason));
+    this.quotes = new JobQuotes(ctx, executor, {
+      own: options.price ?? (() => ctx.state.price ?? DEFAULT_PRICE),
+      inHand: () => this.#acceptor.fuelRates(),
+    });
     ctx.events.on('wake', () => this.wake());
     // A provider connected: what I accepted and it may never have heard of goes again.
     ctx.events.on('peer.connected', (provider) => this.#acceptor.resend(provider));
@@ -191,10 +198,10 @@ export class Requester {
     return false;
   }
 
-  /** My running jobs (for strangers: those open to them). */
+  /** My running jobs that take offers, not paused short of budget (for strangers: those open to them). */
   *#runningJobs(strangersOnly = false): Iterable<JobRecord> {
     for (const record of this.ctx.state.myRunningJobs())
-      if (!strangersOnly || record.job.open_to_strangers === true) yield record;
+      if (!record.paused && (!strangersOnly || record.job.open_to_strangers === true)) yield record;
   }
 
   /** Units of my running jobs without a verdict. */
@@ -204,12 +211,12 @@ export class Requester {
     return count;
   }
 
-  /** A unit of a running job of mine, while it wants workers. */
+  /** A unit of a running job of mine, while it wants workers (a paused job's wants none). */
   #openUnit(unitId: string): WorkUnit | undefined {
     // The job by the unit's id (my jobs name their units so): its record is made once, below.
     const at = parseUnitId(unitId);
     const job = at && this.ctx.state.myRunningJob(at.jobId);
-    if (!job) return undefined;
+    if (!job || job.paused) return undefined;
     const unit = this.#open.stillWanted(unitId);
     return unit?.job_id === job.job.job_id ? unit : undefined;
   }

@@ -75,14 +75,14 @@ export class WorkRequests {
   /**
    * A provider pulling more units of a job: open units it neither holds nor has offered for, those
    * lent to no other provider in the last LEND_MS first, so providers pulling at once get different
-   * ones. Only for a job of mine that is running, and open to the provider (I trust it, or the job
-   * is open to strangers), as its commitment would be.
+   * ones. Only for a job of mine that is running, not paused, and open to the provider (I trust it,
+   * or the job is open to strangers), as its commitment would be.
    */
   onPull(from: string, { job_id: jobId, max }: MessageBody<'pull'>): MessageBody<'units'> {
     const { state } = this.ctx;
     const record = state.myRunningJob(jobId);
     const trusted = (state.trust.get(from)?.weight ?? 0) > 0;
-    if (!record || !(trusted || record.job.open_to_strangers === true)) return { groups: [] };
+    if (!record || record.paused || !(trusted || record.job.open_to_strangers === true)) return { groups: [] };
     const nowMs = this.ctx.now();
     // Oldest first (a unit lent again moves to the end): the walk stops at the first still lent.
     for (const [id, lent] of this.#lent) {

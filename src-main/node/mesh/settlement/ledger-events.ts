@@ -35,6 +35,19 @@ export function settleEvent(assignment: AssignmentRecord, price: number, nowMs: 
   };
 }
 
+/**
+ * The ledger entry that lowers what an assignment holds to `amount`, what its settle will pay at
+ * most: a result billed by fuel and accepted unchecked, held until its job completes.
+ */
+export function releaseEvent(assignment: AssignmentRecord, amount: number, nowMs: number): NewEvent {
+  const id = assignment.acceptance.assignment_id;
+  return {
+    type: 'ledger.entry',
+    event_id: `ledger/release/${id}`,
+    entry: { kind: 'release', entry_id: ledgerEntryId('release', id), assignment_id: id, amount, at: iso(nowMs) },
+  };
+}
+
 /** The ledger entry that pays a verifier its shares, on its own assignment. */
 export function rewardEvent({ assignment_id, verified, amount }: Reward, nowMs: number): NewEvent {
   return {

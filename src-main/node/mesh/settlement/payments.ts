@@ -1,7 +1,8 @@
 // The requester's payments for its verdicts: agreeing results settled at their price, with the
 // verifier shares of those that verified them; results accepted unchecked held until their job
-// completes (a later conviction can still refund them), then paid a thousand units a step; and the
-// settlement messages that tell each provider how its assignments closed.
+// completes (a later conviction can still refund them), each holding only its price from then on,
+// then paid a thousand units a step; and the settlement messages that tell each provider how its
+// assignments closed.
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { chunks } from '../../../core/chunks.js';
 import { verifierRewards, type PaidResult } from '../../../core/ledger/index.js';
@@ -12,7 +13,8 @@ import type { NewEvent, NodeContext } from '../context/node-context.js';
 import { KeyedQueue } from '../basics/keyed-queue.js';
 import { Backoff } from '../basics/backoff.js';
 import { ReceiptRoom } from './outgoing-receipts.js';
-import { rewardEvent, settleEvent } from './ledger-events.js';
+import { heldOf } from '../../../core/mesh/state/records.js';
+import { releaseEvent, rewardEvent, settleEvent } from './ledger-events.js';
 import { isProvisional, priceOf } from './pricing.js';
 import { MAX_SETTLEMENT_RECEIPT_BYTES, settlementsFor } from './settlement-messages.js';
 
@@ -108,6 +110,18 @@ export class Payments {
       ...agreeing.map((assignment, i) => settleEvent(assignment, paid[i]!.amount, now)),
       ...verifierRewards(paid, this.ctx.state.checks.truths.has(unitId)).map((reward) => rewardEvent(reward, now)),
     ];
+  }
+
+  /**
+   * Results accepted unchecked, `agreeing` with their unit's verdict: each keeps held until its job
+   * completes only what it will be paid then (billed by fuel, its fuel's price, under the offer's
+   * cap), the rest of its escrow released to the job (core/schemas/ledger.ts, `release`).
+   */
+  hold(held: readonly AssignmentRecord[], agreeing: readonly string[]): NewEvent[] {
+    return held.flatMap((assignment) => {
+      const price = priceOf(this.ctx.state, assignment, agreeing);
+      return price < heldOf(assignment) ? [releaseEvent(assignment, price, this.ctx.now())] : [];
+    });
   }
 
   /**

@@ -2,6 +2,7 @@
 // billed by fuel, what its fuel costs at the offer's rate), the terms that price is reckoned on,
 // and whether a result accepted unchecked is still held until its job completes.
 import type { AssignmentRecord, MeshState } from '../../../core/mesh/state/state.js';
+import { heldOf } from '../../../core/mesh/state/records.js';
 import { settlePrice } from '../../../core/ledger/index.js';
 
 /** A result accepted unchecked, its escrow still held: it is paid when its job completes. */
@@ -28,14 +29,15 @@ export function priceOf(state: MeshState, assignment: AssignmentRecord, agreeing
   return settlePrice(termsOf(state, assignment), assignment.result ?? {}, others, state.checks.truthFuel.get(unitId));
 }
 
-/** What an assignment was offered on, for settlePrice: its escrow, and its fuel rate and its unit's estimate if billed by fuel. */
-export function termsOf(
-  state: MeshState,
-  { acceptance, fuelPrice }: AssignmentRecord,
-): Parameters<typeof settlePrice>[0] {
+/**
+ * What an assignment was offered on, for settlePrice: its escrow (what it holds now: a release of
+ * mine lowers it, and no settle pays more), and its fuel rate and its unit's estimate if billed by fuel.
+ */
+export function termsOf(state: MeshState, assignment: AssignmentRecord): Parameters<typeof settlePrice>[0] {
+  const { acceptance, fuelPrice } = assignment;
   const estimatedFuel = state.units.get(acceptance.unit_id)?.unit.estimated_fuel;
   return {
-    escrow: acceptance.price,
+    escrow: heldOf(assignment),
     ...(fuelPrice ? { rate: fuelPrice } : {}),
     ...(estimatedFuel !== undefined ? { estimatedFuel } : {}),
   };

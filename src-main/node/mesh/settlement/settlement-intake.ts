@@ -28,7 +28,8 @@ export function entriesForMe(
     if (entry.kind === 'reward')
       return !assignment.reward && (assignment.escrow === 'paid' || settling.has(entry.assignment_id));
     if (entry.kind === 'settle' && entry.worker_share_bps !== WORKER_SHARE_BPS) return false;
-    return entry.kind !== 'escrow' && assignment.escrow === 'held';
+    // A release is its requester's own: my escrow holds what the offer said until it is settled.
+    return entry.kind !== 'escrow' && entry.kind !== 'release' && assignment.escrow === 'held';
   });
 }
 

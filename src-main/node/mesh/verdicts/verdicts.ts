@@ -341,21 +341,20 @@ export class Verdicts {
       },
     ];
     const judged = new Set(votes.map((v) => v.result_id));
-    const paid: AssignmentRecord[] = [];
+    const [paid, held]: [AssignmentRecord[], AssignmentRecord[]] = [[], []];
     for (const assignment of active) {
       if (assignment.escrow !== 'held') continue;
       const resultId = assignment.result?.result_id;
       if (resultId && !judged.has(resultId) && !state.checks.outcomes.has(resultId)) continue; // came during this decision: closeLate
       if (resultId && agreeing.includes(resultId)) {
         // Accepted unchecked: held until the job completes, so that a later conviction can still refund it.
-        if (unchecked.includes(resultId)) continue;
-        paid.push(assignment);
+        (unchecked.includes(resultId) ? held : paid).push(assignment);
       } else {
         const reason = hash ? (resultId ? 'rejected' : 'cancelled') : 'failed';
         events.push(refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, reason));
       }
     }
-    events.push(...this.#payments.pay(unitId, paid, agreeing));
+    events.push(...this.#payments.pay(unitId, paid, agreeing), ...this.#payments.hold(held, agreeing));
     await this.#receipts.sign(
       {
         unit_id: unitId,

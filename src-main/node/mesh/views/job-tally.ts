@@ -9,6 +9,7 @@ import type { JobView } from '../../../core/api/contract.js';
 import { workerPart } from '../../../core/ledger/index.js';
 import type { JobSummary } from '../../../core/mesh/state/records.js';
 import { unitIdsOf, type AssignmentRecord, type JobRecord, type MeshState } from '../../../core/mesh/state/state.js';
+import { heldOf } from '../../../core/mesh/state/records.js';
 import { parseUnitId } from '../../../core/mesh/state/unit-table.js';
 import { unitsAt } from '../../../core/mesh/rules/packs.js';
 import { ledgerEntriesOf, MAX_JOB_REFUSALS, verdictsOf, type NodeEvent } from '../../../core/schemas/index.js';
@@ -152,7 +153,7 @@ function unitPart(state: MeshState, record: JobRecord, unitId: string, index: nu
   let spent = 0;
   let refusals: Map<string, { provider: string; reason: string; at: string; units: number }> | undefined;
   for (const assignment of state.assignmentsOf(unitId)) {
-    if (assignment.escrow === 'held') held += assignment.acceptance.price;
+    if (assignment.escrow === 'held') held += heldOf(assignment);
     else if (assignment.escrow === 'paid') spent += paidOut(assignment);
     if (assignment.refusal)
       (refusals ??= new Map()).set(assignment.acceptance.assignment_id, {
@@ -189,10 +190,11 @@ function move(tally: Kept, from: UnitPart, to: UnitPart): void {
 }
 
 /** What a settled assignment paid out: its worker's part, and the verifier shares it earned as a reward. */
-function paidOut({ acceptance, closing, reward }: AssignmentRecord): number {
+function paidOut(assignment: AssignmentRecord): number {
+  const { closing, reward } = assignment;
   const toWorker =
     closing?.kind === 'settle'
-      ? workerPart(closing.amount ?? acceptance.price, closing.worker_share_bps)
-      : acceptance.price;
+      ? workerPart(closing.amount ?? heldOf(assignment), closing.worker_share_bps)
+      : heldOf(assignment);
   return toWorker + (reward?.amount ?? 0);
 }

@@ -52,7 +52,7 @@ export function jobView(
     job_id: record.job.job_id,
     name: record.job.name,
     algorithm: record.job.algorithm_id ?? 'wasm',
-    state: record.cancelled ? 'cancelled' : done ? (failed > 0 ? 'failed' : 'completed') : 'running',
+    state: stateOf(record, done, failed),
     units_total: unitsOfJob(record),
     units_created: unitsCreated(record),
     units_per_pack: unitsPerPackOf(record.job),
@@ -63,6 +63,7 @@ export function jobView(
     budget: record.job.budget,
     held,
     spent,
+    budget_needed: done || record.cancelled ? null : (record.paused?.needed ?? null),
     manual_accept: record.job.manual_accept ?? false,
     open_to_strangers: record.job.open_to_strangers ?? false,
     submitted_at: record.submittedAt,
@@ -71,6 +72,13 @@ export function jobView(
     waiting: done || record.cancelled ? null : (waiting ?? null),
     refusals,
   };
+}
+
+/** A job's state as its view says it: a paused job is running, short of budget. */
+function stateOf(record: JobRecord, done: boolean, failed: number): JobView['state'] {
+  if (record.cancelled) return 'cancelled';
+  if (done) return failed > 0 ? 'failed' : 'completed';
+  return record.paused ? 'paused' : 'running';
 }
 
 /** How a job's units are read: from the state, or the journal's archive once compacted; a packed job's outputs from its packs'. */

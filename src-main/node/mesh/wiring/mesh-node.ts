@@ -46,7 +46,8 @@ import { Requester } from '../requester/requester.js';
 import { jobSummary, unitDetailsOf } from '../views/job-view.js';
 import { StateKeeper, type LoadedState } from '../state/state-keeper.js';
 import { shippedModules } from '../units/algorithms.js';
-import { DEFAULT_PRICE, logTo, type MeshNodeOptions } from './node-options.js';
+import { logTo, type MeshNodeOptions } from './node-options.js';
+import { DEFAULT_PRICE } from '../../../core/scheduler/pricing.js';
 
 export type { MeshNodeOptions } from './node-options.js';
 
@@ -166,7 +167,7 @@ export class MeshNode {
       onVerdict: (unitId) => this.frames.onVerdict(unitId),
       closedEarlier: (provider, ids) => this.journal.ledger.closings(this.identity.peerId, provider, ids),
       connectedPeers: () => network.connectedPeers(),
-      ...(options.outOfBudgetMs !== undefined ? { outOfBudgetMs: options.outOfBudgetMs } : {}),
+      price: () => this.price,
     });
     this.provider = new Provider(this.ctx, executor, {
       price: () => this.price,

@@ -5,9 +5,6 @@ import type { StorageConfig } from '../../../core/storage/storage-config.js';
 import type { GpuOptions } from '../../gpu/gpu-service.js';
 import type { StateKeeperOptions } from '../state/state-keeper.js';
 
-/** 1 credit per core-second; per Gfuel about the same on a core that runs ~3.4 Gfuel/s. */
-export const DEFAULT_PRICE: PriceSchedule = { per_core_second: 1000, per_gfuel: 300, minimum: 10 };
-
 export interface MeshNodeOptions {
   dataDir: string;
   listen?: string[];
@@ -28,8 +25,6 @@ export interface MeshNodeOptions {
   /** Blob retention, collection and per-requester quota (default: the data dir's storage.json, else the defaults). */
   storage?: StorageConfig;
   log?: (message: string) => void;
-  /** How long a job out of budget waits for its user to raise it before it is cancelled (default 2 min; tests shorten it). */
-  outOfBudgetMs?: number;
   /** The hardware probe and calibration wait for machine.start() (the daemon's, once its API answers); else they start with the node. */
   deferMachine?: boolean;
 }

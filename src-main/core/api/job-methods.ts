@@ -1,0 +1,85 @@
+// The API's job methods, a part of its contract (contract.ts spreads them into API_METHODS):
+// submitting a job (over an input, or a render job), following it and its frames, setting its
+// budget, cancelling and forgetting it, its outputs, and the offers on a job accepted by hand.
+import * as z from '../schemas/zod.js';
+import { boundedArray, Count, Id, LIMITS, PeerId } from '../schemas/index.js';
+import { Side } from '../schemas/render-job.js';
+import {
+  Budget,
+  Empty,
+  EstimateJobSchema,
+  JobEstimateSchema,
+  FrameNumber,
+  FrameViewSchema,
+  JobViewSchema,
+  method,
+  OfferViewSchema,
+  SubmitJobSchema,
+  SubmitRenderSchema,
+  UnitOutputSchema,
+  UnitViewSchema,
+} from './shapes.js';
+
+export const JOB_METHODS = {
+  'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
+  /** What a job over an input would cost, hold and need, and how long it would take: nothing is stored or journaled. */
+  'jobs.estimate': method(EstimateJobSchema, JobEstimateSchema),
+  // `tile`: the side of the job's units, the tile asked for or a square of several.
+  'render.submit': method(SubmitRenderSchema, z.strictObject({ job_id: Id, units: Count, frames: Count, tile: Side })),
+  /** What a render job would cost, hold and need (its fuel pre-pass runs, as a submit's would): nothing is stored or journaled. */
+  'render.estimate': method(SubmitRenderSchema, JobEstimateSchema),
+  'jobs.frames': method(
+    z.strictObject({ job_id: Id }),
+    // `tile`: the side of the job's tiles as they are rendered, a unit each (render.submit's `tile`).
+    z.strictObject({
+      width: Side,
+      height: Side,
+      tile: Side,
+      frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest),
+    }),
+  ),
+  'jobs.frame': method(
+    z.strictObject({ job_id: Id, frame: FrameNumber }),
+    z.strictObject({ png_cid: Id, png_base64: z.string() }),
+  ),
+  'jobs.status': method(
+    /** `units`: also list units, a page of at most unitsPerPage from unit `units_from` (everyUnit pages on). */
+    z.strictObject({ job_id: Id, units: z._default(z.boolean(), false), units_from: z.optional(Count) }),
+    z.strictObject({ job: JobViewSchema, units: z.optional(boundedArray(UnitViewSchema, LIMITS.unitsPerPage)) }),
+  ),
+  /** My newest jobs, at most recordEntries, oldest first; `total`: how many I have (`jobs.status` shows any). */
+  'jobs.list': method(Empty, z.strictObject({ jobs: boundedArray(JobViewSchema, LIMITS.recordEntries), total: Count })),
+  'jobs.cancel': method(z.strictObject({ job_id: Id }), z.strictObject({ job: JobViewSchema })),
+  /**
+   * Sets a running job's budget anew: a job paused short of budget goes on (node/mesh/jobs/job-budgets.ts;
+   * its view's `budget_needed` says what it needs); lowered, it holds and pays no more than that,
+   * which may not be under what it has held or spent already.
+   */
+  'jobs.set_budget': method(z.strictObject({ job_id: Id, budget: Budget }), z.strictObject({ job: JobViewSchema })),
+  /** Forgets a finished (completed or cancelled) job: its outputs go at the next garbage collection. */
+  'jobs.delete': method(z.strictObject({ job_id: Id }), z.strictObject({ deleted: Id })),
+  'jobs.output': method(
+    z.strictObject({ job_id: Id, unit_id: Id }),
+    z.strictObject({ output_cid: Id, output_base64: z.string() }),
+  ),
+  'jobs.outputs': method(
+    /**
+     * A page of the job's units from unit `from` (0), each with its output once verified: at most
+     * unitsPerPage units and about OUTPUTS_PAGE_BYTES of outputs; `next` is where the next page
+     * starts, null after the last unit journaled.
+     */
+    z.strictObject({ job_id: Id, from: z.optional(Count) }),
+    z.strictObject({ outputs: boundedArray(UnitOutputSchema, LIMITS.unitsPerPage), next: z.nullable(Count) }),
+  ),
+  'offers.list': method(
+    z.strictObject({ job_id: Id }),
+    z.strictObject({ offers: boundedArray(OfferViewSchema, LIMITS.unitsPerRequest) }),
+  ),
+  'offers.accept': method(
+    z.strictObject({ job_id: Id, node_id: PeerId }),
+    z.strictObject({
+      accepted: Count,
+      refused: boundedArray(z.strictObject({ offer_id: Id, reason: z.string() }), LIMITS.unitsPerRequest),
+    }),
+  ),
+} as const;
