@@ -1,4 +1,4 @@
-// `MESHCTL run-local`, the built CLI in a child process: a module's units run on this machine, each
+// `meshctl run-local`, the built CLI in a child process: a module's units run on this machine, each
 // output printed with its fuel (or written to --out), a unit's failure said on its own line, and
 // every bad argument refused in one line that names it before the sandbox starts. That its outputs
 // and fuel equal the mesh's is tried against real nodes (test/node/mesh/module-check.test.ts).
@@ -29,7 +29,7 @@ const run = (...args: string[]) => runMeshctl(['run-local', ...args]);
 function assertRefused(result: Run, message: RegExp): void {
   assert.equal(result.status, 1, result.stderr);
   assert.equal(result.stdout, '');
-  assert.match(result.stderr, /^MESHCTL run-local: [^\n]+\n$/);
+  assert.match(result.stderr, /^meshctl run-local: [^\n]+\n$/);
   assert.match(result.stderr, message);
 }
 
