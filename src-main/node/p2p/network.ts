@@ -36,6 +36,8 @@ import { FetchSlots } from './fetch-slots.js';
 import { INVITE_PROTOCOL, INVITE_STREAM_LIMITS, serveRedeem, type RedeemHandler } from './invite-protocol.js';
 import { DIRECT_RATE, GOSSIP_RATE, requestCost, scoredTopics, TOPIC_SCORE } from './peer-limits.js';
 import { Reach } from './reach.js';
+import type { ReachOptions } from './reach-config.js';
+import { RelaySlots } from './relay-slots.js';
 import { PeerRates } from '../../core/protocol/rate-limit.js';
 import type { RelaySettings } from '../../core/reach/network-config.js';
 
@@ -56,7 +58,13 @@ export interface MeshNetworkOptions {
   /** Default 100. */
   maxConnections?: number;
   /** NAT traversal (reach-config.ts): whom I trust, my relay's settings, UPnP. Absent: direct only. */
-  reach?: { trusts: (peer: string) => boolean; relay: RelaySettings; upnp: boolean };
+  reach?: {
+    trusts: (peer: string) => boolean;
+    relay: RelaySettings;
+    upnp: boolean;
+    /** Where the relay slots say what they could not do (a relay's refusal). */
+    log?: (message: string) => void;
+  };
   /** Envelopes timestamped further than this from our clock are stale. Default 5 minutes. */
   clockSkewMs?: number;
   now?: () => number;
@@ -118,6 +126,7 @@ export class MeshNetwork {
       now: options.now ?? Date.now,
     });
     let reach: Reach | undefined; // made once libp2p exists; its gater asks it before that never
+    let relayClient: Parameters<ReachOptions['relayClient']> | undefined;
     const { relay } = options.reach ?? {};
     const libp2p = await createMeshLibp2p({
       privateKey: options.identity.privateKey,
@@ -133,11 +142,17 @@ export class MeshNetwork {
               relaying: () => reach?.relaying() ?? false,
               ...(relay.mode === 'off' ? {} : { relay }),
               upnp: options.reach.upnp,
+              relayClient: (...parts) => void (relayClient = parts),
             },
           }
         : {}),
     });
-    if (relay) reach = new Reach(libp2p, relay.mode, relay.mode !== 'off');
+    if (options.reach && relay) {
+      const { trusts, log } = options.reach;
+      const slots = relayClient && new RelaySlots(libp2p, ...relayClient, trusts, log);
+      reach = new Reach(libp2p, relay.mode, relay.mode !== 'off', slots, trusts);
+      slots?.start();
+    }
     const network = new MeshNetwork(libp2p, options, verifier, new DropLedger(), reach);
     try {
       await network.attach();
@@ -316,6 +331,7 @@ export class MeshNetwork {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.reach.stop();
     await this.libp2p.stop();
   }
 

@@ -247,10 +247,11 @@ export class MeshNode {
 
   /** Opens everything in order; a failure closes what was opened, in reverse, and is rethrown. */
   static async start(options: MeshNodeOptions): Promise<MeshNode> {
-    const opened = new Opened(logTo(options));
+    const log = logTo(options);
+    const opened = new Opened(log);
     let node: MeshNode;
     try {
-      node = new MeshNode(options, await openResources(options, opened));
+      node = new MeshNode(options, await openResources(options, opened, log));
     } catch (err) {
       await opened.closeAll();
       throw err;
@@ -308,11 +309,15 @@ export class MeshNode {
     this.#commitment.resend(peer);
   }
 
-  /** Subscribes to the commitments of every peer I trust, and only those (the trust graph), and keeps them connected. */
+  /**
+   * Subscribes to the commitments of every peer I trust, and only those (the trust graph), keeps
+   * them connected, and has the relay slots follow the trust: every path that changes trust comes here.
+   */
   followTrusted(): void {
     this.#following.followTrusted(this.state);
     const trusted = [...this.state.trust].filter(([, t]) => t.weight > 0).map(([peer]) => peer);
     this.#redial.keep(trusted.map((peer) => [peer, this.state.peers.get(peer)?.addresses ?? []]));
+    this.network.reach.trustChanged();
   }
 
   /** See NodeContext.record: throws RecordError when the journal refuses an event for any reason but the ledger's. */

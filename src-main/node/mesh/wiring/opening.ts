@@ -45,6 +45,7 @@ export async function openResources(
     network?: NetworkConfig;
   },
   opened: Opened,
+  log: (message: string) => void,
 ): Promise<Opening> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const unlock = lockDataDir(options.dataDir);
@@ -74,15 +75,16 @@ export async function openResources(
     listen: options.listen,
     mdns: options.mdns ?? true,
     bootstrap: options.bootstrap,
-    ...(options.network ? { reach: reachOptions(options.network, options.listen ?? [], state) } : {}),
+    ...(options.network ? { reach: reachOptions(options.network, options.listen ?? [], state, log) } : {}),
   });
   opened.add('the network', () => network.stop());
   return { unlock, identity, journal, state, loaded, blobs, receipts, executor, network };
 }
 
 /** NAT traversal for the people I trust; UPnP only when I listen beyond loopback (a router could forward to me). */
-function reachOptions(config: NetworkConfig, listen: string[], state: MeshState) {
+function reachOptions(config: NetworkConfig, listen: string[], state: MeshState, log: (message: string) => void) {
   return {
+    log,
     trusts: (peer: string) => state.myTrustIn(peer) > 0,
     relay: config.relay,
     upnp: config.upnp && listen.some((a) => !['loopback', 'relayed'].includes(addressKind(a))),
