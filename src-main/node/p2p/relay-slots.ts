@@ -2,16 +2,16 @@
 // libp2p's relay discovery judges a peer once, when it connects, so a slot depended on the order
 // of things (trust set before or after connecting, the relay trusting me back, the relay finding
 // itself reachable). Here the rule is checked again whenever any of them may have changed:
-// - I hold a slot on up to RELAY_SLOTS.max peers that I trust, that I am connected to directly and
-//   that speak the relay protocol, while no public address of mine is confirmed;
+// - I hold a slot on up to RELAY_SLOTS.max peers that I trust, that I am connected to directly,
+//   that speak the relay protocol and announce a public address, while I announce none;
 // - a relay that refuses (it does not trust me yet, it does not relay yet, it is full) is asked
 //   again, from RELAY_SLOTS.retryFirstMs doubling to retryMaxMs: nothing tells me when it changes;
 // - a slot on a peer I no longer trust is let go (its connection closed: a slot lives on it), and
 //   its address withdrawn at once.
 // Checked again when my trust changes (any path: invite, the API's trust.set), when a peer is
-// identified (connected, or its protocols changed), when my addresses change, and when a slot is
+// identified or its addresses or protocols change, when my addresses change, and when a slot is
 // lost (its connection closed, a refresh refused).
-import type { Libp2p, PeerId } from '@libp2p/interface';
+import type { Libp2p, Peer, PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { describeError } from '../../core/errors.js';
@@ -117,6 +117,11 @@ export class RelaySlots {
       this.#soon(0);
     });
     this.libp2p.addEventListener('peer:identify', (e) => this.consider(e.detail.peerId.toString()));
+    // A peer's addresses or protocols changed (identify push: it became reachable, it began to relay).
+    this.libp2p.addEventListener('peer:update', ({ detail: { peer, previous } }) => {
+      if (previous === undefined || sameKnown(peer, previous)) return; // tags and metadata change too: not news
+      this.consider(peer.id.toString());
+    });
     this.libp2p.addEventListener('self:peer:update', () => this.#soon(0));
     this.#soon(0);
   }
@@ -169,7 +174,11 @@ export class RelaySlots {
     if (Number.isFinite(next)) this.#soon(Math.max(0, next - Date.now()));
   }
 
-  /** A peer I trust, hold no slot on and am not asking, connected directly, that speaks the relay protocol. */
+  /**
+   * A peer I trust, hold no slot on and am not asking, connected directly, that speaks the relay
+   * protocol and announces a public address: a relay only one who can reach it can use, and a
+   * peer with no public address relays for nobody (mode auto), so it is not asked again and again.
+   */
   async #mayRelay(id: PeerId, peer: string): Promise<boolean> {
     if (this.held().includes(peer) || this.#asking.has(peer) || !this.trusts(peer)) return false;
     // A slot is asked for over a direct connection only (the relay refuses one asked over a relay).
@@ -178,7 +187,8 @@ export class RelaySlots {
       .some((c) => c.status === 'open' && addressKind(c.remoteAddr.toString()) !== 'relayed');
     if (!direct) return false;
     const known = await this.libp2p.peerStore.get(id).catch(() => undefined);
-    return known?.protocols.includes(RELAY_HOP) ?? false;
+    if (!known?.protocols.includes(RELAY_HOP)) return false;
+    return isReachable(known.addresses.map((a) => a.multiaddr.toString()));
   }
 
   #ask(id: PeerId, peer: string): void {
@@ -227,4 +237,16 @@ export class RelaySlots {
     this.log(`relay slot on ${peer} let go: no longer trusted`);
     await this.libp2p.hangUp(peerIdFromString(peer)).catch(() => {});
   }
+}
+
+/** Whether two peer store records name the same protocols and addresses. */
+function sameKnown(a: Peer, b: Peer): boolean {
+  const key = (p: Peer) =>
+    [...p.protocols].sort().join(' ') +
+    '|' +
+    p.addresses
+      .map((x) => x.multiaddr.toString())
+      .sort()
+      .join(' ');
+  return key(a) === key(b);
 }
