@@ -99,6 +99,8 @@ export class RelaySlots {
   /** Relays that refused: the attempt count, and when to ask again. */
   readonly #refused = new Map<string, { attempts: number; at: number }>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #checking = false;
+  #again = false;
   #stopped = false;
 
   constructor(
@@ -151,14 +153,30 @@ export class RelaySlots {
   #soon(ms: number): void {
     if (this.#stopped) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#check().catch((err: unknown) => this.log(`relay slots: ${describeError(err)}`));
-    }, ms);
+    this.#timer = setTimeout(() => void this.#checkOnce(), ms);
     this.#timer.unref();
+  }
+
+  /** One check at a time (a second would count the same free slot twice); one asked for meanwhile runs after. */
+  async #checkOnce(): Promise<void> {
+    if (this.#checking) return void (this.#again = true);
+    this.#checking = true;
+    try {
+      do {
+        this.#again = false;
+        await this.#check().catch((err: unknown) => this.log(`relay slots: ${describeError(err)}`));
+      } while (this.#again && !this.#stopped);
+    } finally {
+      this.#checking = false;
+    }
   }
 
   async #check(): Promise<void> {
     for (const relay of this.held()) if (!this.trusts(relay)) await this.#letGo(relay);
+    // A refusal is remembered while the peer stays trusted and connected; a reconnect asks afresh.
+    for (const peer of this.#refused.keys())
+      if (!this.trusts(peer) || this.libp2p.getConnections(peerIdFromString(peer)).length === 0)
+        this.#refused.delete(peer);
     const now = Date.now();
     let free = RELAY_SLOTS.max - this.held().length - this.#asking.size;
     // A node reachable from anywhere needs no relay: it takes no new slot (one it holds runs out).
