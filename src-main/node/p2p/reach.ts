@@ -98,6 +98,14 @@ export class Reach {
     this.slots?.trustChanged();
   }
 
+  /**
+   * `peer`'s trust in me changed, as its commitment says: a relay that refused me a slot (it did
+   * not trust me) is asked again now, not at its next retry.
+   */
+  theirTrustChanged(peer: string): void {
+    this.slots?.consider(peer);
+  }
+
   stop(): void {
     this.slots?.stop();
   }

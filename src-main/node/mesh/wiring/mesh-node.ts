@@ -247,11 +247,10 @@ export class MeshNode {
 
   /** Opens everything in order; a failure closes what was opened, in reverse, and is rethrown. */
   static async start(options: MeshNodeOptions): Promise<MeshNode> {
-    const log = logTo(options);
-    const opened = new Opened(log);
+    const opened = new Opened(logTo(options));
     let node: MeshNode;
     try {
-      node = new MeshNode(options, await openResources(options, opened, log));
+      node = new MeshNode(options, await openResources(options, opened));
     } catch (err) {
       await opened.closeAll();
       throw err;
@@ -309,10 +308,7 @@ export class MeshNode {
     this.#commitment.resend(peer);
   }
 
-  /**
-   * Subscribes to the commitments of every peer I trust, and only those (the trust graph), keeps
-   * them connected, and has the relay slots follow the trust: every path that changes trust comes here.
-   */
+  /** Follows the commitments of the peers I trust (the trust graph), keeps them connected, and has the relay slots follow. */
   followTrusted(): void {
     this.#following.followTrusted(this.state);
     const trusted = [...this.state.trust].filter(([, t]) => t.weight > 0).map(([peer]) => peer);

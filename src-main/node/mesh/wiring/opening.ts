@@ -20,6 +20,7 @@ import { shippedModules } from '../units/algorithms.js';
 import type { Opened } from '../basics/lifecycle.js';
 import { letWaitingRequestsIn } from '../basics/start-steps.js';
 import { loadState, type LoadedState } from '../state/state-keeper.js';
+import { logTo } from './node-options.js';
 
 export interface Opening {
   /** Releases the data dir (config/data-dir-lock.ts): the last thing a stop does. */
@@ -43,9 +44,9 @@ export async function openResources(
     mdns?: boolean;
     bootstrap?: string[];
     network?: NetworkConfig;
+    log?: (message: string) => void;
   },
   opened: Opened,
-  log: (message: string) => void,
 ): Promise<Opening> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const unlock = lockDataDir(options.dataDir);
@@ -75,7 +76,7 @@ export async function openResources(
     listen: options.listen,
     mdns: options.mdns ?? true,
     bootstrap: options.bootstrap,
-    ...(options.network ? { reach: reachOptions(options.network, options.listen ?? [], state, log) } : {}),
+    ...(options.network ? { reach: reachOptions(options.network, options.listen ?? [], state, logTo(options)) } : {}),
   });
   opened.add('the network', () => network.stop());
   return { unlock, identity, journal, state, loaded, blobs, receipts, executor, network };
