@@ -35,11 +35,9 @@ import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './li
 import { FetchSlots } from './fetch-slots.js';
 import { INVITE_PROTOCOL, INVITE_STREAM_LIMITS, serveRedeem, type RedeemHandler } from './invite-protocol.js';
 import { DIRECT_RATE, GOSSIP_RATE, requestCost, scoredTopics, TOPIC_SCORE } from './peer-limits.js';
-import { Reach } from './reach.js';
+import { Reach, type ReachSettings } from './reach.js';
 import type { ReachOptions } from './reach-config.js';
-import { RelaySlots } from './relay-slots.js';
 import { PeerRates } from '../../core/protocol/rate-limit.js';
-import type { RelaySettings } from '../../core/reach/network-config.js';
 
 export type MessageHandler = (message: VerifiedMessage, context: MessageContext) => Promise<Reply | undefined>;
 /** `identified`: the peer told us its listen addresses (identify), the ones to dial it at later. */
@@ -58,13 +56,7 @@ export interface MeshNetworkOptions {
   /** Default 100. */
   maxConnections?: number;
   /** NAT traversal (reach-config.ts): whom I trust, my relay's settings, UPnP. Absent: direct only. */
-  reach?: {
-    trusts: (peer: string) => boolean;
-    relay: RelaySettings;
-    upnp: boolean;
-    /** Where the relay slots say what they could not do (a relay's refusal). */
-    log?: (message: string) => void;
-  };
+  reach?: ReachSettings;
   /** Envelopes timestamped further than this from our clock are stale. Default 5 minutes. */
   clockSkewMs?: number;
   now?: () => number;
@@ -147,12 +139,7 @@ export class MeshNetwork {
           }
         : {}),
     });
-    if (options.reach && relay) {
-      const { trusts, log } = options.reach;
-      const slots = relayClient && new RelaySlots(libp2p, ...relayClient, trusts, log);
-      reach = new Reach(libp2p, relay.mode, relay.mode !== 'off', slots, trusts);
-      slots?.start();
-    }
+    if (options.reach && relay) reach = Reach.withSlots(libp2p, options.reach, relayClient);
     const network = new MeshNetwork(libp2p, options, verifier, new DropLedger(), reach);
     try {
       await network.attach();

@@ -7,13 +7,13 @@ import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { addressKind, isReachable } from '../../core/reach/addresses.js';
-import { relayServing, type RelayMode } from '../../core/reach/network-config.js';
+import { relayServing, type RelayMode, type RelaySettings } from '../../core/reach/network-config.js';
 import type { RedeemReply, RedeemRequest } from '../../core/reach/invite.js';
 import { describeError } from '../../core/errors.js';
 import { MeshError } from './errors.js';
 import { redeem } from './invite-protocol.js';
 import type { MeshLibp2p } from './libp2p-node.js';
-import type { RelaySlots } from './relay-slots.js';
+import { RelaySlots, type RelayClient, type RelayListener } from './relay-slots.js';
 import { bestConnection } from './streams.js';
 
 export interface Link {
@@ -29,7 +29,27 @@ interface RelayServer {
   reservations: { size: number; keys(): Iterable<PeerId>; delete(peer: PeerId): void };
 }
 
+/** What a node with NAT traversal is started with (MeshNetworkOptions.reach). */
+export interface ReachSettings {
+  trusts: (peer: string) => boolean;
+  relay: RelaySettings;
+  upnp: boolean;
+  /** Where the relay slots say what they could not do (a relay's refusal). */
+  log?: (message: string) => void;
+}
+
 export class Reach {
+  /** A Reach for a node with NAT traversal: its relay server as `settings` say, its relay slots started. */
+  static withSlots(
+    libp2p: MeshLibp2p,
+    { relay, trusts, log }: ReachSettings,
+    relayClient: [RelayClient, RelayListener] | undefined,
+  ): Reach {
+    const slots = relayClient && new RelaySlots(libp2p, ...relayClient, trusts, log);
+    slots?.start();
+    return new Reach(libp2p, relay.mode, relay.mode !== 'off', slots, trusts);
+  }
+
   constructor(
     private readonly libp2p: MeshLibp2p,
     /** The relay's mode now; `network.set` changes it without a restart. */
