@@ -4,9 +4,14 @@
 //   provider's `unit.started`, median over small one-unit jobs run one after another;
 // - mesh_overhead_pct (target <= 10): 200 units of ~20 ms through the mesh (provider with 2
 //   workers) against the same units in one local Executor pool of 2 workers, in the same run,
-//   the two sides alternating round by round. The unit is bench/fixtures/spin.wat, sent as the
-//   user's own module (wasm_base64), which the node packs as its first unit's cost says.
+//   the two sides alternating round by round. Measured as two machines would run it: the
+//   requester and the provider each pinned to cores of their own (fixtures/cores.ts; on two
+//   cores, CPU 0 and CPU 1), the local pool on the provider's cores. Beside it,
+//   mesh_overhead_pct_shared: the same rounds with every process on every core (each round runs
+//   both placements). The unit is bench/fixtures/spin.wat, sent as the user's own module
+//   (wasm_base64), which the node packs as its first unit's cost says.
 import { Executor } from '../src-main/node/exec/index.js';
+import { allowedCores, coreSplit, pinProcess } from './fixtures/cores.js';
 import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
 import { processCpu } from './fixtures/proc-cpu.js';
 import { spinInputs, spinJobInput, spinModule } from './fixtures/spin-unit.js';
@@ -144,91 +149,133 @@ async function calibrate(
   return { count, unitMs, tries };
 }
 
-async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Promise<Figure> {
-  const { count, unitMs, tries } = await calibrate(pool, module);
-  const ratios: number[] = [];
-  const local: number[] = [];
-  const remote: number[] = [];
-  const firstStart: number[] = [];
-  // CPU a unit of each daemon's mesh rounds: where the time beyond the units themselves goes.
-  const cpuMs = { requester: { main: 0, all: 0 }, provider: { main: 0, all: 0 } };
-  let unitsPerPack = 1;
-  const addCpu = (side: 'requester' | 'provider', before: { main: number; all: number }, pid: number) => {
+type Placement = 'pinned' | 'shared';
+
+/** One placement's rounds: their times, and CPU a unit of each daemon's mesh rounds. */
+class Rounds {
+  readonly ratios: number[] = [];
+  readonly local: number[] = [];
+  readonly remote: number[] = [];
+  readonly firstStart: number[] = [];
+  readonly cpuMs = { requester: { main: 0, all: 0 }, provider: { main: 0, all: 0 } };
+
+  addCpu(side: 'requester' | 'provider', before: { main: number; all: number }, pid: number): void {
     const after = processCpu(pid);
-    cpuMs[side].main += after.main - before.main;
-    cpuMs[side].all += after.all - before.all;
-  };
-  for (let r = 0; r < ROUNDS; r++) {
-    // Counts differ by round and by unit, so no side finds an input it has seen before.
-    const counts = Array.from({ length: UNITS }, (_, i) => count + r * UNITS + i);
-    const measureLocal = () => localMs(pool, module, counts);
-    const measureMesh = async () => {
-      const before = { requester: processCpu(mesh.requester.pid), provider: processCpu(mesh.provider.pid) };
-      const job = await runMeshJob(mesh, module, counts);
-      unitsPerPack = job.unitsPerPack;
-      addCpu('requester', before.requester, mesh.requester.pid);
-      addCpu('provider', before.provider, mesh.provider.pid);
-      firstStart.push((await mesh.providerEvents.next(forJob('unit.started', job.jobId), 0)) - job.submittedAt);
-      return job.completedAt - job.submittedAt;
-    };
-    // Alternate which side goes first, so neither always runs on a warmer machine.
-    let localRound: number;
-    let meshRound: number;
-    if (r % 2 === 0) {
-      localRound = await measureLocal();
-      meshRound = await measureMesh();
-    } else {
-      meshRound = await measureMesh();
-      localRound = await measureLocal();
-    }
-    local.push(localRound);
-    remote.push(meshRound);
-    ratios.push(meshRound / localRound);
+    this.cpuMs[side].main += after.main - before.main;
+    this.cpuMs[side].all += after.all - before.all;
   }
-  return {
-    name: 'mesh_overhead_pct',
-    value: round((median(ratios) - 1) * 100, 1),
-    unit: '%',
-    target: '<= 10',
-    local_ms: round(median(local), 0),
-    mesh_ms: round(median(remote), 0),
-    local_units_per_s: round((UNITS * 1000) / median(local), 1),
-    mesh_units_per_s: round((UNITS * 1000) / median(remote), 1),
-    mesh_first_unit_started_ms: round(median(firstStart), 0),
-    unit_ms_local: round(unitMs, 1),
-    spin_count: count,
-    calibration_tries: tries,
-    units: UNITS,
-    // The node packs the module's units from what its first unit cost (core/mesh/rules/packs.ts, node/mesh/jobs/job-split.ts).
-    units_per_pack: unitsPerPack,
-    workers: WORKERS,
-    rounds: ROUNDS,
-    overhead_pct_by_round: ratios.map((x) => round((x - 1) * 100, 1)),
-    // Each daemon's CPU ms a unit over the mesh rounds: its main thread, and all its threads (the
-    // provider's workers run the units; the requester's worker runs its checks of them).
-    cpu_ms_per_unit: Object.fromEntries(
-      (['requester', 'provider'] as const).map((side) => [
-        side,
-        {
-          main: round((cpuMs[side].main * 1000) / (UNITS * ROUNDS), 2),
-          all: round((cpuMs[side].all * 1000) / (UNITS * ROUNDS), 2),
-        },
-      ]),
-    ),
-    // The same CPU as a share of a unit's own time in the local rounds (both workers busy): on a
-    // machine whose cores the units fill, each is about the points of overhead it costs. The
-    // requester's other threads are mostly its checks (CHECK_RATE_FLOOR, core/verification), with
-    // V8's helpers and the journal's fsyncs.
-    cpu_beyond_units_pct: (() => {
-      const unitMsInRounds = (median(local) * WORKERS) / UNITS;
-      const pct = (ms: number) => round((ms * 1000 * 100) / (UNITS * ROUNDS) / unitMsInRounds, 1);
-      return {
-        requester_main: pct(cpuMs.requester.main),
-        requester_other_threads: pct(cpuMs.requester.all - cpuMs.requester.main),
-        provider_main: pct(cpuMs.provider.main),
-      };
-    })(),
-  };
+
+  /** The figure's core: the overhead, the two sides' times and the overhead of each round. */
+  summary(): { value: number; unit: string } & Record<string, unknown> {
+    return {
+      value: round((median(this.ratios) - 1) * 100, 1),
+      unit: '%',
+      local_ms: round(median(this.local), 0),
+      mesh_ms: round(median(this.remote), 0),
+      local_units_per_s: round((UNITS * 1000) / median(this.local), 1),
+      mesh_units_per_s: round((UNITS * 1000) / median(this.remote), 1),
+      mesh_first_unit_started_ms: round(median(this.firstStart), 0),
+      overhead_pct_by_round: this.ratios.map((x) => round((x - 1) * 100, 1)),
+    };
+  }
+}
+
+async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Promise<Figure[]> {
+  const { count, unitMs, tries } = await calibrate(pool, module);
+  const all = allowedCores();
+  const split = coreSplit(1, all);
+  // Where each process runs under a placement: the requester's and the provider's cores, and the local pool's.
+  const cores = (placement: Placement) =>
+    placement === 'pinned' && split
+      ? { requester: split.requester, provider: split.providers[0]!, local: split.providerSide }
+      : { requester: all, provider: all, local: all };
+  const placements: Placement[] = split ? ['shared', 'pinned'] : ['shared'];
+  const rounds = { shared: new Rounds(), pinned: new Rounds() };
+  let unitsPerPack = 1;
+  try {
+    for (let r = 0; r < ROUNDS; r++)
+      for (const [p, placement] of placements.entries()) {
+        const at = cores(placement);
+        const stats = rounds[placement];
+        pinProcess(mesh.requester.pid, at.requester);
+        pinProcess(mesh.provider.pid, at.provider);
+        // Counts differ by round, placement and unit, so no side finds an input it has seen before.
+        const counts = Array.from({ length: UNITS }, (_, i) => count + (r * 2 + p) * UNITS + i);
+        const measureLocal = () => {
+          pinProcess(process.pid, at.local); // this process: its pool's workers, and the main thread that feeds them
+          return localMs(pool, module, counts);
+        };
+        const measureMesh = async () => {
+          pinProcess(process.pid, at.requester); // this process only waits, as the requester's person would
+          const before = { requester: processCpu(mesh.requester.pid), provider: processCpu(mesh.provider.pid) };
+          const job = await runMeshJob(mesh, module, counts);
+          unitsPerPack = job.unitsPerPack;
+          stats.addCpu('requester', before.requester, mesh.requester.pid);
+          stats.addCpu('provider', before.provider, mesh.provider.pid);
+          stats.firstStart.push(
+            (await mesh.providerEvents.next(forJob('unit.started', job.jobId), 0)) - job.submittedAt,
+          );
+          return job.completedAt - job.submittedAt;
+        };
+        // Alternate which side goes first, so neither always runs on a warmer machine.
+        let localRound: number;
+        let meshRound: number;
+        if (r % 2 === 0) {
+          localRound = await measureLocal();
+          meshRound = await measureMesh();
+        } else {
+          meshRound = await measureMesh();
+          localRound = await measureLocal();
+        }
+        stats.local.push(localRound);
+        stats.remote.push(meshRound);
+        stats.ratios.push(meshRound / localRound);
+      }
+  } finally {
+    for (const pid of [process.pid, mesh.requester.pid, mesh.provider.pid]) pinProcess(pid, all);
+  }
+  const main = rounds[split ? 'pinned' : 'shared'];
+  const { cpuMs } = main;
+  const runs = UNITS * ROUNDS;
+  return [
+    {
+      name: 'mesh_overhead_pct',
+      ...main.summary(),
+      target: '<= 10',
+      // Which cores each side ran on (`shared`: one core, nothing to split).
+      cores: split ? { requester: split.requester, provider: split.providers[0], local: split.providerSide } : 'shared',
+      unit_ms_local: round(unitMs, 1),
+      spin_count: count,
+      calibration_tries: tries,
+      units: UNITS,
+      // The node packs the module's units from what its first unit cost (core/mesh/rules/packs.ts, node/mesh/jobs/job-split.ts).
+      units_per_pack: unitsPerPack,
+      workers: WORKERS,
+      rounds: ROUNDS,
+      // Each daemon's CPU ms a unit over the mesh rounds: its main thread, and all its threads (the
+      // provider's workers run the units; the requester's worker runs its checks of them).
+      cpu_ms_per_unit: Object.fromEntries(
+        (['requester', 'provider'] as const).map((side) => [
+          side,
+          { main: round((cpuMs[side].main * 1000) / runs, 2), all: round((cpuMs[side].all * 1000) / runs, 2) },
+        ]),
+      ),
+      // The same CPU as a share of a unit's own time in the local rounds (both workers busy): on a
+      // machine whose cores the units fill, each is about the points of overhead it costs. The
+      // requester's other threads are mostly its checks (CHECK_RATE_FLOOR, core/verification), with
+      // V8's helpers and the journal's fsyncs.
+      cpu_beyond_units_pct: (() => {
+        const unitMsInRounds = (median(main.local) * WORKERS) / UNITS;
+        const pct = (ms: number) => round((ms * 1000 * 100) / runs / unitMsInRounds, 1);
+        return {
+          requester_main: pct(cpuMs.requester.main),
+          requester_other_threads: pct(cpuMs.requester.all - cpuMs.requester.main),
+          provider_main: pct(cpuMs.provider.main),
+        };
+      })(),
+    },
+    ...(split ? [{ name: 'mesh_overhead_pct_shared', ...rounds.shared.summary(), target: 'report' }] : []),
+  ];
 }
 
 /** A checked unit takes about this long, so that a job's time is mostly its runs. */
@@ -285,11 +332,11 @@ async function withMesh(
 
 export const benchmarks: Benchmark[] = [
   {
-    names: ['submit_to_first_remote_ms', 'mesh_overhead_pct'],
+    names: ['submit_to_first_remote_ms', 'mesh_overhead_pct', 'mesh_overhead_pct_shared'],
     run: () =>
       withMesh(async (mesh, module, pool) => [
         await submitToFirstRemote(mesh, module),
-        await meshOverhead(mesh, module, pool),
+        ...(await meshOverhead(mesh, module, pool)),
       ]),
   },
   {

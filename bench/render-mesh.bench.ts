@@ -4,21 +4,27 @@
 // the two sides alternating round by round. Two figures:
 // - render_mesh_overhead_pct (target <= 25, issue 18): 4 frames of the sample scene at 640×360, 16 spp,
 //   64-px tiles (which the node renders n×n to a unit: `unit_side`), from submission until every
-//   frame's PNG is assembled, vs the local frames in 64-px tiles;
+//   frame's PNG is assembled, vs the local frames in 64-px tiles. Measured as separate machines
+//   would run it: the requester and each provider pinned to cores of their own (fixtures/cores.ts;
+//   on two cores the requester on CPU 0, both providers on CPU 1), the local frames on the
+//   providers' cores. Beside it, render_mesh_overhead_pct_shared: the same rounds with every
+//   process on every core (each round runs both placements);
 //   Beside it, `cpu_beyond_tiles_pct`: the CPU each daemon spent in the mesh rounds beyond the tiles
 //   themselves (the requester's main thread; its other threads: its checks, the PNGs, the pre-pass;
 //   the providers' main threads), as a share of the tiles' own CPU in the local rounds: on a machine
 //   whose two cores the tiles fill, each is about the points of overhead it costs;
-// - estimate_error_median_pct (target <= 25): over every tile of those jobs, |the provider's
+// - estimate_error_median_pct (target <= 25): over every tile of the shared rounds' jobs (pinned,
+//   two providers that calibrated alone share a core), |the provider's
 //   estimated seconds (the requester's fuel estimate over the provider's calibrated fuel/s) −
 //   the seconds the tile ran| / the seconds it ran, the median.
 import { compileSceneJson } from '../src-main/core/render/index.js';
 import { Executor } from '../src-main/node/exec/index.js';
 import { renderFrameLocal } from '../src-main/node/render/local.js';
 import { sampleSceneJson } from '../test/node/fixtures/sample-scene.js';
+import { allowedCores, coreSplit, pinProcess } from './fixtures/cores.js';
 import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
 import { processCpu } from './fixtures/proc-cpu.js';
-import { median, round, type Benchmark } from './harness.js';
+import { median, round, type Benchmark, type Figure } from './harness.js';
 
 const FRAMES = [0, 1, 2, 3];
 const JOB = { width: 640, height: 360, spp: 16, tile: 64, seed: 0 };
@@ -66,12 +72,37 @@ async function calibrated(daemon: DaemonProcess): Promise<void> {
   throw new Error('a daemon did not calibrate in 30 s');
 }
 
+type Placement = 'pinned' | 'shared';
+
+/** One placement's rounds: their times, and the CPU seconds of its mesh rounds. */
+class Rounds {
+  readonly local: number[] = [];
+  readonly mesh: number[] = [];
+  /** The requester's main thread and all its threads, the providers' main threads. */
+  readonly cpu = { requesterMain: 0, requesterAll: 0, providersMain: 0 };
+
+  figure(name: string, target: string): Figure {
+    const ratios = this.mesh.map((m, i) => m / this.local[i]!);
+    return {
+      name,
+      value: round((median(ratios) - 1) * 100, 1),
+      unit: '%',
+      target,
+      local_ms: round(median(this.local), 0),
+      mesh_ms: round(median(this.mesh), 0),
+      overhead_pct_by_round: ratios.map((x) => round((x - 1) * 100, 1)),
+    };
+  }
+}
+
 export const benchmarks: Benchmark[] = [
   {
-    names: ['render_mesh_overhead_pct', 'estimate_error_median_pct'],
+    names: ['render_mesh_overhead_pct', 'render_mesh_overhead_pct_shared', 'estimate_error_median_pct'],
     async run() {
       const daemons: DaemonProcess[] = [];
       const pool = Executor.start({ workers: WORKERS });
+      const all = allowedCores();
+      const split = coreSplit(2, all);
       try {
         const requester = await startDaemonProcess({ name: 'requester', workers: 1 });
         daemons.push(requester);
@@ -83,35 +114,39 @@ export const benchmarks: Benchmark[] = [
         await Promise.all(daemons.map(calibrated));
         const events = await EventWatch.open(requester.api);
         await localFrames(pool); // warm-up: compiles and tiers up the kernel in the pool
-        const local: number[] = [];
-        const mesh: number[] = [];
         const errors: number[] = [];
         let units = { side: JOB.tile, count: 0 };
-        // CPU seconds of the mesh rounds: the requester's main thread and all its threads, the providers' main threads.
-        const cpu = { requesterMain: 0, requesterAll: 0, providersMain: 0 };
         const [, ...providers] = daemons;
-        for (let r = 0; r < ROUNDS; r++) {
-          const before = daemons.map((d) => processCpu(d.pid));
-          const job = await meshFrames(requester, events);
-          const after = daemons.map((d) => processCpu(d.pid));
-          cpu.requesterMain += after[0]!.main - before[0]!.main;
-          cpu.requesterAll += after[0]!.all - before[0]!.all;
-          providers.forEach((_, i) => (cpu.providersMain += after[i + 1]!.main - before[i + 1]!.main));
-          mesh.push(job.ms);
-          units = { side: job.side, count: job.units };
-          errors.push(...job.errors);
-          local.push(await localFrames(pool));
-        }
+        const placements: Placement[] = split ? ['shared', 'pinned'] : ['shared'];
+        const rounds = { shared: new Rounds(), pinned: new Rounds() };
+        for (let r = 0; r < ROUNDS; r++)
+          for (const placement of placements) {
+            const pinned = placement === 'pinned' && split;
+            pinProcess(requester.pid, pinned ? split.requester : all);
+            providers.forEach((p, i) => pinProcess(p.pid, pinned ? split.providers[i]! : all));
+            const stats = rounds[placement];
+            pinProcess(process.pid, pinned ? split.requester : all); // this process only waits, as the requester's person would
+            const before = daemons.map((d) => processCpu(d.pid));
+            const job = await meshFrames(requester, events);
+            const after = daemons.map((d) => processCpu(d.pid));
+            stats.cpu.requesterMain += after[0]!.main - before[0]!.main;
+            stats.cpu.requesterAll += after[0]!.all - before[0]!.all;
+            providers.forEach((_, i) => (stats.cpu.providersMain += after[i + 1]!.main - before[i + 1]!.main));
+            stats.mesh.push(job.ms);
+            units = { side: job.side, count: job.units };
+            if (placement === 'shared') errors.push(...job.errors);
+            pinProcess(process.pid, pinned ? split.providerSide : all); // the local frames: on the providers' cores
+            stats.local.push(await localFrames(pool));
+          }
         events.close();
-        const ratios = mesh.map((m, i) => m / local[i]!);
+        const main = rounds[split ? 'pinned' : 'shared'];
         return [
           {
-            name: 'render_mesh_overhead_pct',
-            value: round((median(ratios) - 1) * 100, 1),
-            unit: '%',
-            target: '<= 25',
-            local_ms: round(median(local), 0),
-            mesh_ms: round(median(mesh), 0),
+            ...main.figure('render_mesh_overhead_pct', '<= 25'),
+            // Which cores each ran on (`shared`: one core, nothing to split).
+            cores: split
+              ? { requester: split.requester, providers: split.providers, local: split.providerSide }
+              : 'shared',
             frames: FRAMES.length,
             ...JOB,
             workers: WORKERS,
@@ -119,18 +154,18 @@ export const benchmarks: Benchmark[] = [
             // The tiles as the node rendered them, a unit each (n×n of the 64-px tiles: core/render/unit-side.ts).
             unit_side: units.side,
             units: units.count,
-            overhead_pct_by_round: ratios.map((x) => round((x - 1) * 100, 1)),
             cpu_beyond_tiles_pct: (() => {
               // The tiles' CPU in the local rounds: both workers busy for the rounds' time.
-              const tilesSeconds = (local.reduce((sum, ms) => sum + ms, 0) * WORKERS) / 1000;
+              const tilesSeconds = (main.local.reduce((sum, ms) => sum + ms, 0) * WORKERS) / 1000;
               const pct = (seconds: number) => round((seconds * 100) / tilesSeconds, 1);
               return {
-                requester_main: pct(cpu.requesterMain),
-                requester_other_threads: pct(cpu.requesterAll - cpu.requesterMain),
-                providers_main: pct(cpu.providersMain),
+                requester_main: pct(main.cpu.requesterMain),
+                requester_other_threads: pct(main.cpu.requesterAll - main.cpu.requesterMain),
+                providers_main: pct(main.cpu.providersMain),
               };
             })(),
           },
+          ...(split ? [rounds.shared.figure('render_mesh_overhead_pct_shared', 'report')] : []),
           {
             name: 'estimate_error_median_pct',
             value: round(median(errors) * 100, 1),
@@ -141,6 +176,7 @@ export const benchmarks: Benchmark[] = [
           },
         ];
       } finally {
+        pinProcess(process.pid, all);
         await pool.close();
         await Promise.all(daemons.map((d) => d.stop()));
       }

@@ -35,9 +35,9 @@ import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './li
 import { FetchSlots } from './fetch-slots.js';
 import { INVITE_PROTOCOL, INVITE_STREAM_LIMITS, serveRedeem, type RedeemHandler } from './invite-protocol.js';
 import { DIRECT_RATE, GOSSIP_RATE, requestCost, scoredTopics, TOPIC_SCORE } from './peer-limits.js';
-import { Reach } from './reach.js';
+import { Reach, type ReachSettings } from './reach.js';
+import type { ReachOptions } from './reach-config.js';
 import { PeerRates } from '../../core/protocol/rate-limit.js';
-import type { RelaySettings } from '../../core/reach/network-config.js';
 
 export type MessageHandler = (message: VerifiedMessage, context: MessageContext) => Promise<Reply | undefined>;
 /** `identified`: the peer told us its listen addresses (identify), the ones to dial it at later. */
@@ -56,7 +56,7 @@ export interface MeshNetworkOptions {
   /** Default 100. */
   maxConnections?: number;
   /** NAT traversal (reach-config.ts): whom I trust, my relay's settings, UPnP. Absent: direct only. */
-  reach?: { trusts: (peer: string) => boolean; relay: RelaySettings; upnp: boolean };
+  reach?: ReachSettings;
   /** Envelopes timestamped further than this from our clock are stale. Default 5 minutes. */
   clockSkewMs?: number;
   now?: () => number;
@@ -118,6 +118,7 @@ export class MeshNetwork {
       now: options.now ?? Date.now,
     });
     let reach: Reach | undefined; // made once libp2p exists; its gater asks it before that never
+    let relayClient: Parameters<ReachOptions['relayClient']> | undefined;
     const { relay } = options.reach ?? {};
     const libp2p = await createMeshLibp2p({
       privateKey: options.identity.privateKey,
@@ -133,11 +134,12 @@ export class MeshNetwork {
               relaying: () => reach?.relaying() ?? false,
               ...(relay.mode === 'off' ? {} : { relay }),
               upnp: options.reach.upnp,
+              relayClient: (...parts) => void (relayClient = parts),
             },
           }
         : {}),
     });
-    if (relay) reach = new Reach(libp2p, relay.mode, relay.mode !== 'off');
+    if (options.reach && relay) reach = Reach.withSlots(libp2p, options.reach, relayClient);
     const network = new MeshNetwork(libp2p, options, verifier, new DropLedger(), reach);
     try {
       await network.attach();
@@ -316,6 +318,7 @@ export class MeshNetwork {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.reach.stop();
     await this.libp2p.stop();
   }
 

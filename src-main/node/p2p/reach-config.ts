@@ -2,17 +2,19 @@
 // - AutoNAT asks peers to dial our addresses back; an address they reach is announced.
 // - UPnP asks the home router to forward our port (quietly nothing where there is no such router).
 // - Circuit Relay v2: the server relays for peers we trust (reservations only for them, with
-//   limits on count, bytes and time); the transport reserves a slot on reachable peers we trust
-//   when we are behind a NAT, and announces the relayed addresses it gets.
+//   limits on count, bytes and time); the transport dials through relays and takes inbound
+//   relayed connections. Which relays hold a slot for us is relay-slots.ts's to decide, not the
+//   transport's own discovery: it is handed the transport's reservation store.
 // - DCUtR turns a relayed connection into a direct one by hole punching, where the NATs allow.
 // - Identify push tells connected peers at once when our addresses change.
 import { autoNAT } from '@libp2p/autonat';
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { dcutr } from '@libp2p/dcutr';
 import { identifyPush } from '@libp2p/identify';
-import type { Connection, ConnectionGater, PeerId, TopologyFilter } from '@libp2p/interface';
+import type { Connection, ConnectionGater, Listener, TopologyFilter, Transport } from '@libp2p/interface';
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p';
 import type { RelaySettings } from '../../core/reach/network-config.js';
+import { RelayListener, type RelayClient } from './relay-slots.js';
 
 export interface ReachOptions {
   /** Whether I trust `peer` (weight > 0): only they may reserve a relay slot on me, or I on them. */
@@ -22,19 +24,29 @@ export interface ReachOptions {
   /** The relay server's limits (fixed at start); undefined: no relay server at all. */
   relay?: Omit<RelaySettings, 'mode'>;
   upnp: boolean;
+  /** Given the relay transport's reservation store and its listener, once libp2p builds them. */
+  relayClient: (client: RelayClient, listener: RelayListener) => void;
 }
 
 /**
  * The registrar tells relay discovery of every connected peer that speaks the relay protocol,
- * unless this filter already "has" it: peers I do not trust count as had, so I reserve only on
- * people I trust.
+ * unless this filter already "has" it: it has them all, so the transport's discovery never
+ * reserves on its own (relay-slots.ts does, for the peers I trust, and asks again as things change).
  */
-function trustedOnly(trusts: (peer: string) => boolean): TopologyFilter {
-  const seen = new Set<string>();
-  return {
-    has: (peer: PeerId) => !trusts(peer.toString()) || seen.has(peer.toString()),
-    add: (peer: PeerId) => void seen.add(peer.toString()),
-    remove: (peer: PeerId) => void seen.delete(peer.toString()),
+const NO_DISCOVERY: TopologyFilter = { has: () => true, add: () => {}, remove: () => {} };
+
+/**
+ * The relay transport, with a RelayListener for '/p2p-circuit' in place of its own (which would
+ * set its discovery looking for any relay), handed to `relayClient` with its reservation store.
+ */
+function relayTransport(relayClient: ReachOptions['relayClient']): (components: object) => Transport {
+  const factory = circuitRelayTransport({ discoveryFilter: NO_DISCOVERY, reservationCompletionTimeout: 10_000 });
+  return (components) => {
+    const transport = factory(components as never);
+    const listener = new RelayListener(Reflect.get(components, 'addressManager') as never);
+    transport.createListener = () => listener as unknown as Listener;
+    relayClient(Reflect.get(transport, 'reservationStore') as RelayClient, listener);
+    return transport;
   };
 }
 
@@ -130,11 +142,9 @@ export async function reachConfig(options: ReachOptions): Promise<{
       },
     });
   return {
-    // '/p2p-circuit': find a relay (among the peers discovery lets through) and listen on it.
+    // '/p2p-circuit': listen on the relays that hold a slot for me (relay-slots.ts).
     listen: ['/p2p-circuit'],
-    transports: [
-      circuitRelayTransport({ discoveryFilter: trustedOnly(options.trusts), reservationCompletionTimeout: 10_000 }),
-    ],
+    transports: [relayTransport(options.relayClient)],
     gater: {
       denyInboundRelayReservation: (peer) => !(options.relaying() && options.trusts(peer.toString())),
     },

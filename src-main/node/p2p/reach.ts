@@ -1,17 +1,19 @@
 // What a node knows and does about reaching its peers, over its libp2p node: whether it is
 // reachable from anywhere (and so relays for the people it trusts), its relayed addresses, each
 // connected peer's link (direct or relayed, the address in use, the round-trip time), dialling a
-// peer at addresses it was given (an invite, the journal), and redeeming an invite.
+// peer at addresses it was given (an invite, the journal), and redeeming an invite. Behind a NAT,
+// the relay slots it holds on peers it trusts (relay-slots.ts).
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { addressKind, isReachable } from '../../core/reach/addresses.js';
-import { relayServing, type RelayMode } from '../../core/reach/network-config.js';
+import { relayServing, type RelayMode, type RelaySettings } from '../../core/reach/network-config.js';
 import type { RedeemReply, RedeemRequest } from '../../core/reach/invite.js';
 import { describeError } from '../../core/errors.js';
 import { MeshError } from './errors.js';
 import { redeem } from './invite-protocol.js';
 import type { MeshLibp2p } from './libp2p-node.js';
+import { RelaySlots, type RelayClient, type RelayListener } from './relay-slots.js';
 import { bestConnection } from './streams.js';
 
 export interface Link {
@@ -23,19 +25,40 @@ export interface Link {
   limits: { bytes: number | null; seconds: number | null } | null;
 }
 
-const RELAY_HOP = '/libp2p/circuit/relay/0.2.0/hop';
-
 interface RelayServer {
-  reservations: { size: number; keys(): Iterable<PeerId> };
+  reservations: { size: number; keys(): Iterable<PeerId>; delete(peer: PeerId): void };
+}
+
+/** What a node with NAT traversal is started with (MeshNetworkOptions.reach). */
+export interface ReachSettings {
+  trusts: (peer: string) => boolean;
+  relay: RelaySettings;
+  upnp: boolean;
+  /** Where the relay slots say what they could not do (a relay's refusal). */
+  log?: (message: string) => void;
 }
 
 export class Reach {
+  /** A Reach for a node with NAT traversal: its relay server as `settings` say, its relay slots started. */
+  static withSlots(
+    libp2p: MeshLibp2p,
+    { relay, trusts, log }: ReachSettings,
+    relayClient: [RelayClient, RelayListener] | undefined,
+  ): Reach {
+    const slots = relayClient && new RelaySlots(libp2p, ...relayClient, trusts, log);
+    slots?.start();
+    return new Reach(libp2p, relay.mode, relay.mode !== 'off', slots, trusts);
+  }
+
   constructor(
     private readonly libp2p: MeshLibp2p,
     /** The relay's mode now; `network.set` changes it without a restart. */
     public relayMode: RelayMode,
     /** Whether the relay server runs at all (its limits are fixed at start). */
     private readonly relayInstalled: boolean,
+    /** The slots I hold on relays; undefined without NAT traversal. */
+    private readonly slots?: RelaySlots,
+    private readonly trusts: (peer: string) => boolean = () => false,
   ) {}
 
   /** My announced addresses, each ending in /p2p/<me>. */
@@ -54,8 +77,16 @@ export class Reach {
 
   /** The peers holding a reservation on my relay now. */
   reservations(): string[] {
-    const relay = (this.libp2p.services as Record<string, unknown>).relay as RelayServer | undefined;
-    return relay ? [...relay.reservations.keys()].map(String) : [];
+    return [...(this.#server()?.reservations.keys() ?? [])].map(String);
+  }
+
+  /** The relays I hold a slot on now. */
+  relays(): string[] {
+    return this.slots?.held() ?? [];
+  }
+
+  #server(): RelayServer | undefined {
+    return (this.libp2p.services as Record<string, unknown>).relay as RelayServer | undefined;
   }
 
   link(peer: string): Link | null {
@@ -76,18 +107,27 @@ export class Reach {
   }
 
   /**
-   * I just started trusting `peer`. Relay discovery looks at a peer when it connects, so when I am
-   * behind a NAT with no slot on `peer` yet and it offers relaying, the connection is made again
-   * for discovery to see it now that it may be my relay.
+   * My trust changed, by any path (an invite, either side of it; the API's trust.set). Each side of
+   * a slot lets it go when its own trust goes: a peer I no longer trust loses its reservation on my
+   * relay (it relays nothing more to it), and my slots are checked again (relay-slots.ts).
    */
-  async trusted(peer: string): Promise<void> {
-    if (this.reachable() || this.addresses().some((a) => a.includes(`/p2p/${peer}/p2p-circuit`))) return;
-    const id = parse(peer);
-    if (this.libp2p.getConnections(id).length === 0) return;
-    const known = await this.libp2p.peerStore.get(id).catch(() => undefined);
-    if (!known?.protocols.includes(RELAY_HOP)) return;
-    await this.libp2p.hangUp(id);
-    await this.libp2p.dial(id, { signal: AbortSignal.timeout(10_000) });
+  trustChanged(): void {
+    const server = this.#server();
+    for (const peer of server?.reservations.keys() ?? [])
+      if (!this.trusts(peer.toString())) server?.reservations.delete(peer);
+    this.slots?.trustChanged();
+  }
+
+  /**
+   * `peer`'s trust in me changed, as its commitment says: a relay that refused me a slot (it did
+   * not trust me) is asked again now, not at its next retry.
+   */
+  theirTrustChanged(peer: string): void {
+    this.slots?.consider(peer);
+  }
+
+  stop(): void {
+    this.slots?.stop();
   }
 
   /** Dials `peer`, teaching libp2p `addresses` first (they may come from an invite or the journal). */

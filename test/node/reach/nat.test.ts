@@ -1,7 +1,11 @@
 // Two people behind two home NATs, who have never met, connect through an invite, and one renders
-// for the other. Real namespaces (netns.ts): a public node at 11.11.11.10 that relays for the
-// people it trusts, and two homes, each behind a router namespace that masquerades with nftables.
-// Real `meshctl node start` in each. Skipped, by name, where namespaces cannot be made (no root).
+// for the other; then two more, who join the public node by address and trust it with `trust
+// set` after connecting (as the Peers page does), the public node trusting them back later, and
+// render the same way: a home holds a relay slot on a reachable peer it trusts however the trust
+// came, and lets it go when the trust goes. Real namespaces (netns.ts): a public node at
+// 11.11.11.10 that relays for the people it trusts, and two homes, each behind a router namespace
+// that masquerades with nftables. Real `meshctl node start` in each. Skipped, by name, where
+// namespaces cannot be made (no root).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +44,48 @@ after(async () => {
 
 type Addresses = { addresses: string[]; reachable: boolean; relaying: boolean; reservations: string[] };
 
+const relayedVia = (relay: NsNode) => (a: string) => a.includes(`/p2p/${relay.peerId}/p2p-circuit`);
+
+/** `requester` renders a frame on `provider`'s machine: byte-identical to render-local, every tile on `provider`. */
+async function renderAcross(requester: NsNode, provider: NsNode): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), 'mesh-nat-frames-'));
+  const submitted = await ctlText(
+    requester,
+    'submit-job',
+    '--render',
+    'assets/scenes/sample.json',
+    '--frames',
+    '0',
+    ...FORMAT,
+    '--budget',
+    '1000',
+    '--out',
+    out,
+  );
+  assert.match(submitted, /submitted job/);
+  const reference = join(out, 'reference.png');
+  const local = await meshctl([
+    'render-local',
+    'assets/scenes/sample.json',
+    '--frame',
+    '0',
+    ...FORMAT,
+    '--out',
+    reference,
+  ]);
+  assert.equal(local.code, 0, local.stderr);
+  assert.ok(
+    readFileSync(join(out, 'frame-0000.png')).equals(readFileSync(reference)),
+    'byte-identical to render-local',
+  );
+  const jobId = /job-[0-9a-f]+/.exec(submitted)![0];
+  const { units } = await ctl<{ units: { providers: string[] }[] }>(requester, 'job', 'status', jobId, '--units');
+  assert.ok(
+    units.every((u) => u.providers.includes(provider.peerId)),
+    `every tile was computed on ${provider.peerId}`,
+  );
+}
+
 test(
   'two home nodes behind NATs meet through an invite and render a job byte-identical to render-local',
   { skip, timeout: 240_000 },
@@ -63,7 +109,7 @@ test(
     assert.equal(pubView.reachable, true);
     const aliceView = await until("alice's relayed address", 30_000, async () => {
       const n = await ctl<Addresses>(alice, 'network');
-      return n.addresses.some((a) => a.includes(`/p2p/${pub.peerId}/p2p-circuit`)) ? n : undefined;
+      return n.addresses.some(relayedVia(pub)) ? n : undefined;
     });
     assert.equal(aliceView.reachable, false, 'a home behind a NAT is not reachable from outside');
 
@@ -122,42 +168,7 @@ test(
     }
 
     // Bob renders a frame on alice's machine, over whatever link they have now.
-    const out = mkdtempSync(join(tmpdir(), 'mesh-nat-frames-'));
-    const submitted = await ctlText(
-      bob,
-      'submit-job',
-      '--render',
-      'assets/scenes/sample.json',
-      '--frames',
-      '0',
-      ...FORMAT,
-      '--budget',
-      '1000',
-      '--out',
-      out,
-    );
-    assert.match(submitted, /submitted job/);
-    const reference = join(out, 'reference.png');
-    const local = await meshctl([
-      'render-local',
-      'assets/scenes/sample.json',
-      '--frame',
-      '0',
-      ...FORMAT,
-      '--out',
-      reference,
-    ]);
-    assert.equal(local.code, 0, local.stderr);
-    assert.ok(
-      readFileSync(join(out, 'frame-0000.png')).equals(readFileSync(reference)),
-      'byte-identical to render-local',
-    );
-    const jobId = /job-[0-9a-f]+/.exec(submitted)![0];
-    const { units } = await ctl<{ units: { providers: string[] }[] }>(bob, 'job', 'status', jobId, '--units');
-    assert.ok(
-      units.every((u) => u.providers.includes(alice.peerId)),
-      'every tile was computed on alice’s node',
-    );
+    await renderAcross(bob, alice);
 
     // DCUtR: report whether the relayed connection became direct, and why not when not.
     const final = await linkTo(bob, alice);
@@ -172,6 +183,53 @@ test(
               .join(
                 ' | ',
               )}), so the hole punch has nothing to dial: AutoNAT confirms none, as each router maps every outgoing TCP connection to its own port and lets nothing in unasked`,
+    );
+  },
+);
+
+test(
+  'two home nodes that trust the public node by `trust set` after connecting hold a slot on it, render across it, and let it go',
+  { skip, timeout: 240_000 },
+  async () => {
+    const [homeA, homeB] = topology!.homes as [Topology['homes'][0], Topology['homes'][0]];
+    const [carol, dave] = await Promise.all([
+      startNsNode(homeA.ns, { name: 'carol', workers: 2 }),
+      startNsNode(homeB.ns, { name: 'dave' }),
+    ]);
+    const pubAddress = `/ip4/${PUBLIC_IP}/tcp/4001/p2p/${pub.peerId}`;
+    const refused = (line: string) => line.includes(`relay slot on ${pub.peerId} refused`);
+    for (const home of [carol, dave]) {
+      // Connected first, trusted after: the home's trust comes before the public node's, which
+      // refuses the first ask (it does not trust the home yet) and says yes to a later one.
+      assert.equal((await ctl<{ peer_id: string }>(home, 'peer', 'add', pubAddress)).peer_id, pub.peerId);
+      await ctl(home, 'trust', 'set', pub.peerId, '0.5');
+      await until('the refusal', 5000, async () => (home.log.some(refused) ? true : undefined)).catch(() => {});
+      await ctl(pub, 'trust', 'set', home.peerId, '0.5');
+    }
+    await until('slots for both homes on the public node', 60_000, async () => {
+      const n = await ctl<Addresses>(pub, 'network');
+      return [carol, dave].every((h) => n.reservations.includes(h.peerId)) ? n : undefined;
+    });
+    for (const home of [carol, dave]) assert.ok(home.log.some(refused), `${home.peerId} was refused first`);
+    const carolRelayed = await until("carol's relayed address", 30_000, async () =>
+      (await ctl<Addresses>(carol, 'network')).addresses.find(relayedVia(pub)),
+    );
+
+    // Dave reaches carol through the public node, by the address her node shows; they trust each
+    // other. The public node, which dave trusts too, offers no compute: the job is the homes' alone.
+    await ctl(pub, 'sharing', 'off');
+    await ctl(carol, 'trust', 'set', dave.peerId, '0.8');
+    await ctl(dave, 'trust', 'set', carol.peerId, '0.9');
+    assert.equal((await ctl<{ peer_id: string }>(dave, 'peer', 'add', carolRelayed)).peer_id, carol.peerId);
+    await renderAcross(dave, carol);
+
+    // Trust withdrawn: carol lets her slot go (her relayed address goes at once); the public node,
+    // withdrawing its own, drops dave's reservation.
+    await ctl(carol, 'trust', 'set', pub.peerId, '0');
+    assert.ok(!(await ctl<Addresses>(carol, 'network')).addresses.some(relayedVia(pub)), 'carol announces no slot');
+    await ctl(pub, 'trust', 'set', dave.peerId, '0');
+    await until("the public node to drop dave's reservation", 10_000, async () =>
+      (await ctl<Addresses>(pub, 'network')).reservations.includes(dave.peerId) ? undefined : true,
     );
   },
 );

@@ -120,12 +120,8 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     async 'trust.set'({ peer_id, weight }) {
       refuseNotPeerId(peer_id);
       if (peer_id === node.peerId) throw new ApiError('bad_request', 'a node does not set trust in itself');
-      const newlyTrusted = weight > 0 && !(node.state.myTrustIn(peer_id) > 0);
       await node.record([{ type: 'trust.set', peer_id, weight }]);
-      node.trustChanged(peer_id);
-      // Best effort: a relay slot on a peer I now trust (as after an invite). It reconnects to the
-      // peer, so only when the trust is new: not at every step of a slider.
-      if (newlyTrusted) node.network.trusted(peer_id).catch(() => {});
+      node.trustChanged(peer_id); // the relay slots too (MeshNode.followTrusted)
       node.emit('trust.changed', { peer_id, weight });
       return { peer_id, weight };
     },

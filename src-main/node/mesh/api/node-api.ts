@@ -43,7 +43,7 @@ export interface NodeApi {
   log(message: string): void;
   readonly events: Pick<EventLog, 'since'>;
   readonly network: Pick<MeshNetwork, 'dropped' | 'connectedPeers' | 'listenAddresses' | 'connect'> &
-    Pick<MeshNetwork['reach'], 'link' | 'trusted'>;
+    Pick<MeshNetwork['reach'], 'link'>;
   /** The trust `peer`'s last commitment says it has in me, if I follow it. */
   theirTrustInMe(peer: string): number | undefined;
   trustChanged(peer: string): void;
@@ -100,7 +100,6 @@ export function nodeApi(node: MeshNode): NodeApi {
       listenAddresses: () => network.listenAddresses(),
       connect: (address) => network.connect(address),
       link: (peer) => network.reach.link(peer),
-      trusted: (peer) => network.reach.trusted(peer),
     },
     theirTrustInMe: (peer) => ctx.commitments.get(peer)?.trust_weights[node.peerId],
     trustChanged: (peer) => node.trustChanged(peer),

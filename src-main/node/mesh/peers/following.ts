@@ -67,7 +67,10 @@ export class Following {
     const all = this.#direct.get(author);
     const current = all && !direct ? { ...commitment, work_requests: all } : commitment;
     this.ctx.commitments.set(author, current);
-    if (trustInMe(before, this.ctx.me) !== trustInMe(commitment, this.ctx.me)) this.theirTrustChanged(author);
+    if (trustInMe(before, this.ctx.me) !== trustInMe(commitment, this.ctx.me)) {
+      this.theirTrustChanged(author);
+      this.network.reach.theirTrustChanged(author); // a relay slot it refused me may be granted now
+    }
     return current;
   }
 }

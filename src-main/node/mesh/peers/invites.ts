@@ -29,7 +29,7 @@ export interface InviteDeps {
   trustIn(peer: string): number;
   /** The addresses the journal keeps for `peer` (identify told them). */
   addressesOf(peer: string): string[];
-  /** Trust changed: follow, republish, keep the peer connected (redial). */
+  /** Trust changed: follow, republish, keep the peer connected (redial), relay slots (MeshNode.followTrusted). */
   trusted(): void;
   log(message: string): void;
 }
@@ -130,16 +130,7 @@ export class Invites {
     ]);
     this.deps.emit('trust.changed', { peer_id: invite.peer, weight: trust });
     this.deps.trusted();
-    this.#mayRelay(invite.peer);
     return { peer_id: invite.peer, name: name ?? null, link: reach.link(invite.peer) };
-  }
-
-  /** A peer I now trust may be my relay (behind a NAT): reserved on in the background. */
-  #mayRelay(peer: string): void {
-    // After the redeem exchange has answered: its stream rides the connection made again.
-    setTimeout(() => {
-      this.deps.reach.trusted(peer).catch((err: unknown) => this.deps.log(`relay on ${peer}: ${describeError(err)}`));
-    }, 200).unref();
   }
 
   /** The inviter's side of /mesh/1/invite/1.0.0. */
@@ -158,7 +149,6 @@ export class Invites {
       this.deps.emit('trust.changed', { peer_id: peer, weight });
       this.deps.emit('invite.accepted', { peer, invite_id: request.id, weight, name: request.name ?? null });
       this.deps.trusted();
-      this.#mayRelay(peer);
     }
     const name = this.deps.name.slice(0, INVITE_LIMITS.nameChars);
     return decision.again ? { ok: true, name, accepted_at: decision.accepted_at } : { ok: true, name };

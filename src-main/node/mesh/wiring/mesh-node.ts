@@ -309,11 +309,12 @@ export class MeshNode {
     this.#commitment.resend(peer);
   }
 
-  /** Subscribes to the commitments of every peer I trust, and only those (the trust graph), and keeps them connected. */
+  /** Follows the commitments of the peers I trust (the trust graph), keeps them connected, and has the relay slots follow. */
   followTrusted(): void {
     this.#following.followTrusted(this.state);
     const trusted = [...this.state.trust].filter(([, t]) => t.weight > 0).map(([peer]) => peer);
     this.#redial.keep(trusted.map((peer) => [peer, this.state.peers.get(peer)?.addresses ?? []]));
+    this.network.reach.trustChanged();
   }
 
   /** See NodeContext.record: throws RecordError when the journal refuses an event for any reason but the ledger's. */

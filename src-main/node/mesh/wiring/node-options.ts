@@ -30,6 +30,6 @@ export interface MeshNodeOptions {
 }
 
 /** Where the node's log lines go: the caller's logger, else standard error. */
-export function logTo(options: MeshNodeOptions): (message: string) => void {
+export function logTo(options: Pick<MeshNodeOptions, 'log'>): (message: string) => void {
   return options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
 }

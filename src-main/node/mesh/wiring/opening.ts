@@ -20,6 +20,7 @@ import { shippedModules } from '../units/algorithms.js';
 import type { Opened } from '../basics/lifecycle.js';
 import { letWaitingRequestsIn } from '../basics/start-steps.js';
 import { loadState, type LoadedState } from '../state/state-keeper.js';
+import { logTo } from './node-options.js';
 
 export interface Opening {
   /** Releases the data dir (config/data-dir-lock.ts): the last thing a stop does. */
@@ -43,6 +44,7 @@ export async function openResources(
     mdns?: boolean;
     bootstrap?: string[];
     network?: NetworkConfig;
+    log?: (message: string) => void;
   },
   opened: Opened,
 ): Promise<Opening> {
@@ -74,15 +76,16 @@ export async function openResources(
     listen: options.listen,
     mdns: options.mdns ?? true,
     bootstrap: options.bootstrap,
-    ...(options.network ? { reach: reachOptions(options.network, options.listen ?? [], state) } : {}),
+    ...(options.network ? { reach: reachOptions(options.network, options.listen ?? [], state, logTo(options)) } : {}),
   });
   opened.add('the network', () => network.stop());
   return { unlock, identity, journal, state, loaded, blobs, receipts, executor, network };
 }
 
 /** NAT traversal for the people I trust; UPnP only when I listen beyond loopback (a router could forward to me). */
-function reachOptions(config: NetworkConfig, listen: string[], state: MeshState) {
+function reachOptions(config: NetworkConfig, listen: string[], state: MeshState, log: (message: string) => void) {
   return {
+    log,
     trusts: (peer: string) => state.myTrustIn(peer) > 0,
     relay: config.relay,
     upnp: config.upnp && listen.some((a) => !['loopback', 'relayed'].includes(addressKind(a))),
