@@ -1,8 +1,6 @@
-// A running mesh node: its identity, journal and state, the p2p network, the sandbox, and the
-// two halves of the round (requester, provider), wired together. The daemon and the desktop app
-// both start one of these; the local API serves it (api-handlers.ts).
-//
-// Lifecycle: `start` opens the journal, the blob store, the sandbox and the network, in that order
+// A running mesh node: its identity, journal and state, the p2p network, the sandbox, and the two
+// halves of the round (requester, provider), wired together; the daemon and the desktop app start
+// one, and the local API serves it (api-handlers.ts). Lifecycle: `start` opens the journal, the blob store, the sandbox and the network, in that order
 // (opening.ts), then starts the requester and provider; a failed step closes what was opened, in
 // reverse. `stop` aborts every network wait (ctx.signal), stops the provider and requester, waits
 // for the work in flight, then closes the network, the GPU, the sandbox and the journal.
