@@ -1,7 +1,7 @@
 // meshctl's commands that bring a job's results back as files: `job output` writes one unit's
-// output to a file, or every unit's, a file each in a folder named by its index or all of them in
-// unit order in one file; `job outputs` writes every unit's outcome and output as JSON Lines. They
-// page through jobs.outputs (10,000 units or ~16 MiB a page), and each output is checked against
+// output to a file, or every unit's, a file each in a folder named by its index (a WASI job's: a
+// folder each, wasi-output.ts) or all of them in unit order in one file; `job outputs` writes
+// every unit's outcome and output as JSON Lines. They page through jobs.outputs (10,000 units or ~16 MiB a page), and each output is checked against
 // its CID before it is written.
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import { unitIdOf } from '../core/mesh/state/unit-table.js';
 import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError } from './args.js';
+import { writeWasiUnit } from './wasi-output.js';
+import { WASI_PROGRAM } from '../core/protocol/algorithm-ids.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
 type UnitOutput = MethodResult<'jobs.outputs'>['outputs'][number];
@@ -117,11 +119,19 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   const { job } = await client.call('jobs.status', { job_id: jobId });
   await mkdir(dir, { recursive: true });
   const missing = new Map<string, string[]>(); // why → units
+  // A WASI job's unit is a folder: its stdout, exit code and /out files (wasi-output.ts).
+  const wasi = job.algorithm === WASI_PROGRAM;
+  const exits: string[] = [];
   let written = 0;
   for await (const unit of unitsOf(client, jobId)) {
     const bytes = outputOf(unit);
     if (bytes !== undefined) {
-      await writeFile(join(dir, outputName(unit.index, job.units_total)), bytes);
+      const path = join(dir, outputName(unit.index, job.units_total));
+      if (!wasi) await writeFile(path, bytes);
+      else {
+        const ran = await writeWasiUnit(path, bytes);
+        exits.push(`${unit.index}: exit ${ran.exit}, ${ran.stdoutBytes} bytes of stdout, ${ran.files} files in out/`);
+      }
       written++;
     } else {
       const why = noOutput(unit);
@@ -131,7 +141,8 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   const seen = written + [...missing.values()].reduce((n, units) => n + units.length, 0);
   if (seen < job.units_total) missing.set('not made yet', [`${job.units_total - seen} units`]);
   const [first, last] = [0, job.units_total - 1].map((i) => join(dir, outputName(i, job.units_total)));
-  const text = `wrote the outputs of ${written} of the job's ${job.units_total} units to ${first} … ${last}`;
+  const each = wasi ? `, a folder each (stdout, exit, out/):\n${exits.join('\n')}` : '';
+  const text = `wrote the outputs of ${written} of the job's ${job.units_total} units to ${first} … ${last}${each}`;
   const json = {
     out: dir,
     units: job.units_total,

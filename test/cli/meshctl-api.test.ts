@@ -86,7 +86,7 @@ function assertOneLineError(result: Run, message: RegExp): void {
   assert.match(result.stderr, message);
 }
 
-// Each MESHCTL start costs one to two seconds (most of it loading what render-local and node start
+// Each meshctl start costs one to two seconds (most of it loading what render-local and node start
 // import), so the runs are few, and those of one test go in parallel.
 
 test('status --json prints the result as one JSON document', async () => {
@@ -139,7 +139,7 @@ test("failures are one line: no node for the data dir (and how to start one), or
   const empty = mkdtempSync(join(tmpdir(), 'meshctl-none-'));
   try {
     const [none, missing] = await Promise.all([run('status', '--data-dir', empty), inNode('job', 'status', 'nope')]);
-    assertOneLineError(none, /no node is running for data dir .*MESHCTL node start --data-dir/);
+    assertOneLineError(none, /no node is running for data dir .*meshctl node start --data-dir/);
     assertOneLineError(missing, /^meshctl: no job nope$/m);
   } finally {
     rmSync(empty, { recursive: true, force: true });

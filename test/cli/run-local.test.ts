@@ -1,4 +1,4 @@
-// `MESHCTL run-local`, the built CLI in a child process: a module's units run on this machine, each
+// `meshctl run-local`, the built CLI in a child process: a module's units run on this machine, each
 // output printed with its fuel (or written to --out), a unit's failure said on its own line, and
 // every bad argument refused in one line that names it before the sandbox starts. That its outputs
 // and fuel equal the mesh's is tried against real nodes (test/node/mesh/module-check.test.ts).
@@ -29,7 +29,7 @@ const run = (...args: string[]) => runMeshctl(['run-local', ...args]);
 function assertRefused(result: Run, message: RegExp): void {
   assert.equal(result.status, 1, result.stderr);
   assert.equal(result.stdout, '');
-  assert.match(result.stderr, /^MESHCTL run-local: [^\n]+\n$/);
+  assert.match(result.stderr, /^meshctl run-local: [^\n]+\n$/);
   assert.match(result.stderr, message);
 }
 
@@ -93,7 +93,7 @@ test('a module that cannot run as a unit is refused before any unit runs, saying
   ]);
   assertRefused(
     wasi,
-    /--wasm: .*hello-wasi\.wasm cannot run as a unit: ForbiddenImport: module imports function "wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, and WASI programs are not yet supported as custom-ABI jobs: .*docs\/UNIT_ABI\.md, section 12\)$/m,
+    /--wasm: .*hello-wasi\.wasm cannot run as a unit: ForbiddenImport: module imports function "wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, which runs as a WASI job, not a custom-ABI one: submit it with meshctl submit-job --wasi \(docs\/UNIT_ABI\.md, section 15\), .*: section 12\)$/m,
   );
   assertRefused(
     notWasm,

@@ -1,8 +1,8 @@
-// A user's module is checked when its job is submitted, by a real node (its HTTP API, as MESHCTL and
+// A user's module is checked when its job is submitted, by a real node (its HTTP API, as meshctl and
 // the UI reach it) meshed with a real provider: one that cannot run as a unit (a WASI program, a
 // missing export, memory over the unit's limits) is refused saying why and what to do, and nothing
 // of a job is journaled, stored, held or paid. One that can run is computed by the mesh, and
-// `MESHCTL run-local` prints the same outputs and fuel for it on this machine.
+// `meshctl run-local` prints the same outputs and fuel for it on this machine.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +65,7 @@ async function assertNoJob(module: Uint8Array): Promise<void> {
   assert.deepEqual([earned.earned, earned.entries.length], [0, 0]);
 }
 
-test('a WASI program given to MESHCTL submit-job is refused at submit, naming its import; nothing is journaled or paid', async () => {
+test('a WASI program given to meshctl submit-job is refused at submit, naming its import; nothing is journaled or paid', async () => {
   const module = wasiHelloModule();
   const wasm = moduleFile('hello-wasi.wasm', module);
   const args = ['--input', inputFile, '--chunk-bytes', String(CHUNK), '--budget', '1000', '--data-dir', dataDir];
@@ -75,7 +75,7 @@ test('a WASI program given to MESHCTL submit-job is refused at submit, naming it
   assert.match(result.stderr, /^meshctl: [^\n]+\n$/);
   assert.match(
     result.stderr,
-    /the module cannot run as a unit, so nothing was submitted: ForbiddenImport: module imports function "wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, and WASI programs are not yet supported as custom-ABI jobs: build it for the unit ABI instead \(.*docs\/UNIT_ABI\.md, section 12\); try it on this machine with MESHCTL run-local before submitting it$/m,
+    /the module cannot run as a unit, so nothing was submitted: ForbiddenImport: module imports function "wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, which runs as a WASI job, not a custom-ABI one: submit it with meshctl submit-job --wasi \(docs\/UNIT_ABI\.md, section 15\), or build it for the unit ABI \(.*: section 12\); try it on this machine with meshctl run-local before submitting it$/m,
   );
   await assertNoJob(module);
 });
@@ -96,7 +96,7 @@ test('through the API, a module without mesh_run or a memory export, or with mem
   const terms = { chunk_bytes: CHUNK, budget: 1_000_000 };
   for (const [module, reason] of cases) {
     const wasm_base64 = Buffer.from(module).toString('base64');
-    // Both ways in: the JSON method, and the upload that streams the input (what MESHCTL and the UI use).
+    // Both ways in: the JSON method, and the upload that streams the input (what meshctl and the UI use).
     const submits = [
       () => client.call('jobs.submit', { ...terms, wasm_base64, input_base64: INPUT.toString('base64') }),
       () => client.submitStream({ ...terms, wasm_base64 }, once(INPUT), INPUT.byteLength),
@@ -108,7 +108,7 @@ test('through the API, a module without mesh_run or a memory export, or with mem
         assert.match(err.message, /^the module cannot run as a unit, so nothing was submitted: /);
         assert.match(err.message, reason);
         assert.match(err.message, /a unit's module must follow docs\/UNIT_ABI\.md \(its checklist: section 13\)/);
-        assert.match(err.message, /try it on this machine with MESHCTL run-local before submitting it$/);
+        assert.match(err.message, /try it on this machine with meshctl run-local before submitting it$/);
         return true;
       });
     }

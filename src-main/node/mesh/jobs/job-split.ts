@@ -16,10 +16,16 @@ import { BlobStoreError } from '../../blobs/errors.js';
 import type { Executor } from '../../exec/index.js';
 import { REFERENCE_FUEL_PER_SECOND } from '../../hardware/calibrate.js';
 import { resolveLibrary } from '../units/algorithms.js';
-import { ALGORITHM_VERSION, CUSTOM_WASM, SHADER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
+import {
+  ALGORITHM_VERSION,
+  CUSTOM_WASM,
+  SHADER_ALGORITHM,
+  WASI_PROGRAM,
+} from '../../../core/protocol/algorithm-ids.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
 import { refuseUnrunnableModule } from './module-check.js';
+import { wasiJob } from './wasi-jobs.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
 export interface SplitJob {
@@ -54,6 +60,7 @@ function resolveModule(spec: SubmitJobTerms) {
   if (spec.wasm_base64 !== undefined) {
     const module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
     if (!WebAssembly.validate(module)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
+    if (spec.wasi) return { ...wasiJob(spec.wasi), module, secondsPerMiB: 1, gpuBytes: 0, wholeUnits: false };
     return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0, wholeUnits: false };
   }
   const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes);
@@ -152,11 +159,19 @@ export async function splitJob(
     if (Math.ceil(declaredBytes / chunk) > LIMITS.unitsPerJob)
       throw tooManyUnits(Math.ceil(declaredBytes / chunk), chunk, declaredBytes);
   }
-  const { algorithmId, module, params, secondsPerMiB, gpuBytes, wholeUnits } = resolveModule(spec);
-  if (algorithmId === CUSTOM_WASM) {
+  const resolved = resolveModule(spec);
+  const { algorithmId, module, params, secondsPerMiB, gpuBytes, wholeUnits } = resolved;
+  const files = 'files' in resolved ? resolved.files : undefined;
+  if (algorithmId === CUSTOM_WASM || algorithmId === WASI_PROGRAM) {
     if (!executor) throw new Error("a user's module is checked before its job is split: splitJob needs the executor");
-    await refuseUnrunnableModule(executor, module);
+    await refuseUnrunnableModule(executor, module, algorithmId === WASI_PROGRAM ? 'wasi' : 'abi');
   }
+  // A WASI unit's index is part of its run (its seed, its args' {index}): a pack's units would lose it.
+  if (algorithmId === WASI_PROGRAM && (spec.units_per_pack ?? 1) !== 1)
+    throw new ApiError(
+      'bad_request',
+      `a WASI job's units are not packed: units_per_pack is ${spec.units_per_pack}, and must be 1`,
+    );
   let source = input;
   // The node sizes packs for its own kernels, whose cost per byte it knows, and for a user's
   // module from what its first unit cost here.
@@ -170,15 +185,20 @@ export async function splitJob(
   }
   const secondsPerUnit = probed ?? UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
   const knownCost = spec.library !== undefined || probed !== undefined;
-  const perPack = spec.units_per_pack ?? (knownCost ? defaultUnitsPerPack(chunk, secondsPerUnit) : 1);
+  const perPack =
+    algorithmId === WASI_PROGRAM
+      ? 1
+      : (spec.units_per_pack ?? (knownCost ? defaultUnitsPerPack(chunk, secondsPerUnit) : 1));
   if (perPack > 1 && gpuBytes > 0)
     throw new ApiError('bad_request', `a shader's units are not packed: units_per_pack is ${perPack}, and must be 1`);
   const packBytes = chunk * perPack;
   const digests = new UnitDigests(packBytes, chunk);
   let stored: { cid: string; bytes: number };
   let moduleCid: string;
+  let filesCid: string | undefined;
   try {
     moduleCid = await ctx.blobs.put(module);
+    filesCid = files && (await ctx.blobs.put(files));
     stored = await ctx.blobs.putStream(digests.through(source), MAX_STREAMED_INPUT_BYTES);
   } catch (err) {
     if (err instanceof BlobStoreError && err.code === 'too_large') throw inputTooLarge();
@@ -211,6 +231,8 @@ export async function splitJob(
     priority: spec.priority,
     verification_redundancy: spec.redundancy,
     module_cid: moduleCid,
+    // A WASI job's files: one blob every unit names, fetched and kept once per provider.
+    ...(filesCid !== undefined ? { required_dataset: filesCid } : {}),
     ...(perPack > 1 ? { pack_chunk_bytes: chunk } : {}),
     params: params as UnitTemplate['params'],
     // The most a unit may cost, so a pack of them at most that many times it.
