@@ -101,11 +101,12 @@ const program = (name: string) => readFileSync(join(wasiDir, 'programs', name));
 const stdoutOf = (output: Uint8Array) => Buffer.from(decodeWasiOutput(output).stdout).toString();
 
 test(
-  'a C and a Rust program run as jobs across two providers: every unit verified, byte-identical to a local run, seeded per unit',
+  'a C and a Rust program run as 100-unit jobs across two providers: every unit verified, byte-identical to a local run, seeded per unit',
   { timeout: 300_000 },
   async () => {
-    const units = 4;
-    const framed = (index: number) => encodeWasiItem(String(index), new Uint8Array(), 9);
+    const units = 100;
+    const chunk = 8 + String(units - 1).length; // every index framed to the longest one's size
+    const framed = (index: number) => encodeWasiItem(String(index), new Uint8Array(), chunk);
     const [cJob, rustJob] = await Promise.all([
       submit('--wasi', join(wasiDir, 'programs', 'determinism.wasm'), '--items', String(units)),
       submit('--wasi', join(wasiDir, 'programs', 'determinism-rs.wasm'), '--items', String(units)),
@@ -123,12 +124,13 @@ test(
     assert.equal(written.status, 0, written.stderr);
     for (let i = 0; i < units; i++) {
       assert.match(written.stdout, new RegExp(`^${i}: exit 0, \\d+ bytes of stdout, 200 files in out/$`, 'm'));
+      const folder = join(out, String(i).padStart(String(units - 1).length, '0')); // names sort in unit order
       const result = decodeWasiOutput(c[i]!);
-      assert.equal(readFileSync(join(out, String(i), 'stdout'), 'utf8'), Buffer.from(result.stdout).toString());
-      assert.equal(readFileSync(join(out, String(i), 'exit'), 'utf8'), '0\n');
-      assert.equal(readdirSync(join(out, String(i), 'out')).length, 200);
+      assert.equal(readFileSync(join(folder, 'stdout'), 'utf8'), Buffer.from(result.stdout).toString());
+      assert.equal(readFileSync(join(folder, 'exit'), 'utf8'), '0\n');
+      assert.equal(readdirSync(join(folder, 'out')).length, 200);
       for (const [path, bytes] of result.files)
-        assert.deepEqual(readFileSync(join(out, String(i), 'out', path)), Buffer.from(bytes));
+        assert.deepEqual(readFileSync(join(folder, 'out', path)), Buffer.from(bytes));
     }
   },
 );
