@@ -128,8 +128,9 @@ test('bad arguments are refused in one line that names them, before the sandbox 
   ];
   const results = await Promise.all(refusals.map(([args]) => run(...args)));
   refusals.forEach(([, message], i) => assertRefused(results[i]!, message));
-  // commander's own: a required option left out.
+  // A required option left out: named, with what it is.
   const missing = await run('--wasm', reverse);
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /required option '--input <file>' not specified/);
+  assertRefused(missing, /--input <file>: the input, cut into units as submit-job cuts it$/m);
+  assertRefused(await run('--input', text), /--wasm <file> \(a module under the unit ABI\) or --wasi <file>/);
+  assertRefused(await run('--wasm', reverse, '--input', text, '--items', '3'), /--items goes with --wasi$/m);
 });

@@ -118,6 +118,20 @@ test(
     // Each unit draws from its own seed: arc4random and a HashMap's order differ between units.
     assert.equal(new Set(c.map((o) => /arc4random \d+/.exec(stdoutOf(o))![0])).size, units);
     assert.ok(new Set(rust.map((o) => /hashmap order .*/.exec(stdoutOf(o))![0])).size > 1);
+    // meshctl run-local --wasi, told the job's id, makes each unit's output as the mesh verified it.
+    const local = await runMeshctl([
+      'run-local',
+      '--wasi',
+      join(wasiDir, 'programs', 'determinism.wasm'),
+      '--items',
+      String(units),
+      '--job-id',
+      cJob,
+    ]);
+    assert.equal(local.status, 0, local.stderr);
+    const { outputs } = await client.call('jobs.outputs', { job_id: cJob });
+    for (const unit of outputs)
+      assert.match(local.stdout, new RegExp(`^unit ${unit.index}: exit 0, output ${unit.output_cid}, fuel \\d+$`, 'm'));
     // The C program's 200 files of /out come back beside its stdout, in a folder per unit.
     const out = join(dir, 'c-out');
     const written = await runMeshctl(['job', 'output', cJob, '--out', out, '--data-dir', dataDir]);
