@@ -20,6 +20,7 @@ import {
   Executor,
   wasiRunOf,
 } from '../../../src-main/node/exec/index.js';
+import { REFERENCE_FUEL_PER_SECOND } from '../../../src-main/node/hardware/calibrate.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { reverseModule } from '../fixtures/hostile/modules.js';
 import { jobEnded, meshOf, startNode, type TestNode } from './cluster.js';
@@ -199,6 +200,29 @@ test(
       files,
     );
     for (const output of listed) assert.match(stdoutOf(output), /^input: data\.txt type 4$/m);
+  },
+);
+
+test(
+  'a job of programs is estimated from its first unit, run at submit: the fuel it burned, at the reference rate',
+  { timeout: 120_000 },
+  async () => {
+    const jobId = await submit(
+      '--wasi',
+      join(wasiDir, 'programs', 'cpu_bound.wasm'),
+      '--items',
+      '2',
+      '--args',
+      '20000000',
+    );
+    const chunk = 9;
+    await verifiedAsLocal(jobId, program('cpu_bound.wasm'), (i) => encodeWasiItem(String(i), new Uint8Array(), chunk));
+    const { units } = await client.call('jobs.status', { job_id: jobId, units: true });
+    const fuel = units!.find((u) => u.index === 0)!.fuel!;
+    const { estimated_duration_seconds: estimate } = daemon.node.ctx.state.units.get(unitIdOf(jobId, 0))!.unit;
+    // The probe is unit 0's run under another seed, which this program does not read: the same fuel.
+    assert.ok(fuel / REFERENCE_FUEL_PER_SECOND > 0.01, String(fuel));
+    assert.ok(Math.abs(estimate - (50e-6 + fuel / REFERENCE_FUEL_PER_SECOND)) < 1e-12, `${estimate} for ${fuel} fuel`);
   },
 );
 

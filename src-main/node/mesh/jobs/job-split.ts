@@ -25,7 +25,8 @@ import {
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
 import { refuseUnrunnableModule } from './module-check.js';
-import { wasiJob } from './wasi-jobs.js';
+import { probeWasiSeconds, wasiJob } from './wasi-jobs.js';
+import { peekBytes } from '../basics/peek-bytes.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
 export interface SplitJob {
@@ -98,32 +99,6 @@ async function probeUnitSeconds(
   }
 }
 
-/** The first `bytes` of a stream (fewer if it ends before), and the whole stream again, those bytes first. */
-async function peekBytes(
-  source: AsyncIterable<Uint8Array>,
-  bytes: number,
-): Promise<{ head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
-  const chunks = source[Symbol.asyncIterator]();
-  const taken: Uint8Array[] = [];
-  let have = 0;
-  let ended = false;
-  while (have < bytes) {
-    const next = await chunks.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    taken.push(next.value);
-    have += next.value.byteLength;
-  }
-  async function* again(): AsyncGenerator<Uint8Array> {
-    yield* taken;
-    if (ended) return;
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
-  }
-  return { head: Buffer.concat(taken).subarray(0, bytes), stream: again() };
-}
-
 /** An input of `inputBytes` in all, whose size was declared. */
 const tooManyUnits = (units: number, chunkBytes: number, inputBytes: number) =>
   new ApiError(
@@ -182,6 +157,13 @@ export async function splitJob(
     source = first.stream;
     if (first.head.byteLength > chunk)
       probed = await probeUnitSeconds(executor, module, first.head.subarray(0, chunk), params);
+  } else if (algorithmId === WASI_PROGRAM && executor) {
+    // A program's first unit, run here, says how long its units take: their estimate, which sizes
+    // providers' pipelines and the deadlines of their assignments.
+    const first = await peekBytes(input, chunk);
+    source = first.stream;
+    const seconds = await probeWasiSeconds(executor, module, params as UnitTemplate['params'], files, first.head);
+    probed = seconds === undefined ? undefined : UNIT_RUN_SECONDS + seconds;
   }
   const secondsPerUnit = probed ?? UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
   const knownCost = spec.library !== undefined || probed !== undefined;
