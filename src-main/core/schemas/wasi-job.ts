@@ -18,9 +18,6 @@ const CString = z.string().check(
   z.maxLength(4096),
   z.refine((s) => !s.includes('\0'), 'must not contain a NUL character'),
 );
-const EnvName = CString.check(
-  z.refine((k) => k !== '' && !k.includes('='), 'an env name must be non-empty, without "="'),
-);
 
 /** The most args a program is given. */
 const MAX_WASI_ARGS = 256;
@@ -35,7 +32,15 @@ const WasiItemsSchema = z.enum(['chunks', 'framed']);
 export const WasiUnitParamsSchema = z.strictObject({
   program: CString,
   args: z.array(CString).check(z.maxLength(MAX_WASI_ARGS)),
-  env: z.record(EnvName, CString),
+  // Checked on the whole record: a refused key's own message would be lost under "Invalid key".
+  env: z
+    .record(CString, CString)
+    .check(
+      z.refine(
+        (env) => Object.keys(env).every((k) => k !== '' && !k.includes('=')),
+        'an env name must be non-empty, without "="',
+      ),
+    ),
   items: WasiItemsSchema,
 });
 export type WasiUnitParams = z.infer<typeof WasiUnitParamsSchema>;

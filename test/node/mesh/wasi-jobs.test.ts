@@ -239,3 +239,27 @@ test('a module under the unit ABI submitted with --wasi is refused naming what a
   );
   assert.equal((await client.call('jobs.list', {})).total, jobsBefore);
 });
+
+test('WASI terms the node cannot honour are refused at submit, each naming the rule; nothing is journaled', async () => {
+  const wasm_base64 = program('determinism.wasm').toString('base64');
+  const terms = { chunk_bytes: 9, budget: 1000, wasm_base64 };
+  const input_base64 = Buffer.from(encodeWasiItem('0', new Uint8Array(), 9)).toString('base64');
+  const jobsBefore = (await client.call('jobs.list', {})).total;
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ wasi: {}, params: { a: 1 } }, /wasi goes with a module \(wasm_base64\), and its units take no params/],
+    [{ wasi: {}, wasm_base64: undefined, library: 'hash', method: 'sha256' }, /wasi goes with a module/],
+    [{ wasi: { items: 'lines' } }, /wasi\.items/],
+    [{ wasi: { args: ['a\0b'] } }, /NUL/],
+    [{ wasi: { env: { 'A=B': 'c' } } }, /an env name must be non-empty, without "="/],
+    [{ wasi: { files_base64: Buffer.from('not cbor').toString('base64') } }, /wasi\.files_base64 is not an input tree/],
+    [{ wasi: {}, units_per_pack: 2 }, /a WASI job's units are not packed: units_per_pack is 2, and must be 1/],
+  ];
+  for (const [extra, reason] of cases) {
+    await assert.rejects(
+      client.call('jobs.submit', { ...terms, input_base64, ...extra }),
+      (err: unknown) => err instanceof Error && reason.test(err.message),
+      String(reason),
+    );
+  }
+  assert.equal((await client.call('jobs.list', {})).total, jobsBefore);
+});
