@@ -42,7 +42,7 @@ export function registerOutputCommands(job: Command): void {
     .argument('[unit]', 'the unit: its index (0, 1, …) or its id (JOB/0)')
     .option(
       '--out <path>',
-      'with a unit, the file to write; without, the folder (created if missing): a file a unit, named by its index, zero-padded',
+      "with a unit, the file to write (a WASI job's: a folder); without, the folder (created if missing): a file (or folder) a unit, named by its index, zero-padded",
     )
     .option('--concat <file>', "without a unit: every unit's output, in unit order, one after the other in one file")
     .action(
@@ -80,6 +80,14 @@ async function writeOne(client: ApiClient, jobId: string, unitId: string, out: s
   // The CID names the bytes: what arrived is checked before it is written.
   if (cidOfBytes(bytes) !== result.output_cid)
     throw new CliError(`the output of ${unitId} does not match its CID ${result.output_cid}`);
+  // A WASI job's unit is a folder (wasi-output.ts), as every unit's is in `--out DIR`.
+  const { job } = await client.call('jobs.status', { job_id: jobId });
+  if (job.algorithm === WASI_PROGRAM) {
+    const ran = await writeWasiUnit(out, bytes);
+    const summary = { output_cid: result.output_cid, out, ...ran };
+    const text = `wrote ${unitId} to ${out}/ (stdout, exit, out/): exit ${ran.exit}, ${ran.stdoutBytes} bytes of stdout, ${ran.files} files in out/ (${result.output_cid})`;
+    return { json: summary, text };
+  }
   await writeFile(out, bytes);
   const summary = { output_cid: result.output_cid, bytes: bytes.length, out };
   return { json: summary, text: `wrote ${bytes.length} bytes to ${out} (${result.output_cid})` };

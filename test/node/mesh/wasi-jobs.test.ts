@@ -133,6 +133,11 @@ test(
     const { outputs } = await client.call('jobs.outputs', { job_id: cJob });
     for (const unit of outputs)
       assert.match(local.stdout, new RegExp(`^unit ${unit.index}: exit 0, output ${unit.output_cid}, fuel \\d+$`, 'm'));
+    // One unit alone: its folder.
+    const seven = await runMeshctl(['job', 'output', cJob, '7', '--out', join(dir, 'seven'), '--data-dir', dataDir]);
+    assert.equal(seven.status, 0, seven.stderr);
+    assert.match(seven.stdout, /: exit 0, \d+ bytes of stdout, 200 files in out\//);
+    assert.deepEqual(readFileSync(join(dir, 'seven', 'stdout')), Buffer.from(decodeWasiOutput(c[7]!).stdout));
     // The C program's 200 files of /out come back beside its stdout, in a folder per unit.
     const out = join(dir, 'c-out');
     const written = await runMeshctl(['job', 'output', cJob, '--out', out, '--data-dir', dataDir]);
