@@ -24,17 +24,14 @@ import { act, connect, nodeCommand, type CommonOptions } from './node-command.js
 import { registerOutputCommands } from './output-commands.js';
 import { progressOnStderr } from './progress.js';
 import { followRender, registerResultCommands, renderSubmission, type RenderOptions } from './render-commands.js';
+import { collect, wasiSubmission, type WasiOptions } from './wasi-submit.js';
 
-interface SubmitOptions extends CommonOptions, Partial<RenderOptions> {
+interface SubmitOptions extends CommonOptions, Partial<RenderOptions>, WasiOptions {
   library?: string;
   method?: string;
   wasm?: string;
   wgsl?: string;
-  input?: string;
-  chunkBytes?: string;
-  unitsPerPack?: string;
   out?: string;
-  params?: string;
   redundancy: string;
   budget: string;
   maxPrice?: string;
@@ -59,6 +56,15 @@ export function registerJobCommands(program: Command): void {
       '--wgsl <file>',
       'a WGSL compute shader, run on GPU workers (params: workgroup_size, workgroups, buffer_size)',
     )
+    .option('--wasi <file>', 'a WASI preview 1 program (docs/UNIT_ABI.md, section 15): a job of it, one unit per item')
+    .option('--args <args>', "wasi: its args, words or a JSON array; {index} and {name} become the unit's")
+    .option('--env <NAME=VALUE>', 'wasi: an environment variable (repeatable)', collect)
+    .option('--files <dir>', 'wasi: a folder mounted read-only at /input in every unit')
+    .option(
+      '--for-each <glob>',
+      'wasi: a unit per file matching, e.g. "inputs/*.txt": the file as stdin, its name as {name}',
+    )
+    .option('--items <n>', 'wasi: n units, stdin empty, {index} and {name} their index')
     .option('--input <file>', `the input, streamed to the node (at most ${MAX_STREAMED_INPUT_BYTES} bytes)`)
     .option('--chunk-bytes <n>', 'bytes of input per unit')
     .option(
@@ -97,25 +103,34 @@ export function registerJobCommands(program: Command): void {
         if (options.render === undefined) {
           if (options.out !== undefined) throw new CliError('--out goes with --render');
           // The input streams from the file to the node: a job may be a million units (upload.ts).
-          const { terms, input, size } = await submission(options);
+          if (
+            options.wasi !== undefined &&
+            [options.library, options.method, options.wasm, options.wgsl].some((o) => o)
+          )
+            throw new CliError('--wasi is the program: not with --library, --method, --wasm or --wgsl');
+          if (options.wasi !== undefined && options.dryRun)
+            throw new CliError('--dry-run quotes kernels, modules, shaders and renders; a WASI job (--wasi) not yet');
+          const { terms, input, size } =
+            options.wasi === undefined ? await submission(options) : await wasiSubmission(options, jobTerms(options));
           if (options.dryRun) {
             const estimate = await connect(options).call('jobs.estimate', {
               ...terms,
               input_bytes: size,
-              ...(await firstBytes(terms, input)),
+              ...(await firstBytes(terms, options.input!)),
             });
             return { json: estimate, text: formatEstimate(estimate) };
           }
-          const submitted = await connect(options).submitStream(terms, createReadStream(input), size);
+          const submitted = await connect(options).submitStream(terms, input, size);
           return { json: submitted, text: `submitted job ${submitted.job_id}: ${counted(submitted.units, 'unit')}` };
         }
         if (
           options.input !== undefined ||
           options.library !== undefined ||
           options.wasm !== undefined ||
-          options.wgsl !== undefined
+          options.wgsl !== undefined ||
+          options.wasi !== undefined
         )
-          throw new CliError('--render takes a scene, not --input, --library, --wasm or --wgsl');
+          throw new CliError('--render takes a scene, not --input, --library, --wasm, --wgsl or --wasi');
         const client = connect(options);
         const render = { ...(await renderSubmission(options as SubmitOptions & RenderOptions)), ...jobTerms(options) };
         if (options.dryRun) {
@@ -237,13 +252,15 @@ function jobTerms(options: SubmitOptions) {
 /** The job's terms the options describe, every value checked and the module read; the input's path. */
 async function submission(
   options: SubmitOptions,
-): Promise<{ terms: SubmitJobTermsInput; input: string; size: number }> {
+): Promise<{ terms: SubmitJobTermsInput; input: AsyncIterable<Uint8Array>; size: number }> {
   const kernel = options.library !== undefined || options.method !== undefined;
   if ([kernel, options.wasm !== undefined, options.wgsl !== undefined].filter(Boolean).length !== 1) {
     throw new CliError(
-      'name a kernel (--library and --method), or give a module (--wasm) or a shader (--wgsl): exactly one; or a scene (--render)',
+      'name a kernel (--library and --method), or give a module (--wasm), a WASI program (--wasi) or a shader (--wgsl): exactly one; or a scene (--render)',
     );
   }
+  const wasiOnly = (['args', 'env', 'files', 'forEach', 'items'] as const).find((o) => options[o] !== undefined);
+  if (wasiOnly) throw new CliError(`--${wasiOnly.replace('E', '-e')} goes with --wasi`);
   if (kernel && (options.library === undefined || options.method === undefined))
     throw new CliError('--library and --method go together');
   if (options.input === undefined || options.chunkBytes === undefined)
@@ -280,7 +297,7 @@ async function submission(
     wgsl_code: wgsl,
     params,
   };
-  return { terms, input: options.input, size };
+  return { terms, input: createReadStream(options.input), size };
 }
 
 /**

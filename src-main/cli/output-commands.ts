@@ -1,7 +1,7 @@
 // meshctl's commands that bring a job's results back as files: `job output` writes one unit's
-// output to a file, or every unit's, a file each in a folder named by its index or all of them in
-// unit order in one file; `job outputs` writes every unit's outcome and output as JSON Lines. They
-// page through jobs.outputs (10,000 units or ~16 MiB a page), and each output is checked against
+// output to a file, or every unit's, a file each in a folder named by its index (a WASI job's: a
+// folder each, wasi-output.ts) or all of them in unit order in one file; `job outputs` writes
+// every unit's outcome and output as JSON Lines. They page through jobs.outputs (10,000 units or ~16 MiB a page), and each output is checked against
 // its CID before it is written.
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import { unitIdOf } from '../core/mesh/state/unit-table.js';
 import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError } from './args.js';
+import { writeWasiUnit } from './wasi-output.js';
+import { WASI_PROGRAM } from '../core/protocol/algorithm-ids.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
 type UnitOutput = MethodResult<'jobs.outputs'>['outputs'][number];
@@ -40,7 +42,7 @@ export function registerOutputCommands(job: Command): void {
     .argument('[unit]', 'the unit: its index (0, 1, …) or its id (JOB/0)')
     .option(
       '--out <path>',
-      'with a unit, the file to write; without, the folder (created if missing): a file a unit, named by its index, zero-padded',
+      "with a unit, the file to write (a WASI job's: a folder); without, the folder (created if missing): a file (or folder) a unit, named by its index, zero-padded",
     )
     .option('--concat <file>', "without a unit: every unit's output, in unit order, one after the other in one file")
     .action(
@@ -78,6 +80,14 @@ async function writeOne(client: ApiClient, jobId: string, unitId: string, out: s
   // The CID names the bytes: what arrived is checked before it is written.
   if (cidOfBytes(bytes) !== result.output_cid)
     throw new CliError(`the output of ${unitId} does not match its CID ${result.output_cid}`);
+  // A WASI job's unit is a folder (wasi-output.ts), as every unit's is in `--out DIR`.
+  const { job } = await client.call('jobs.status', { job_id: jobId });
+  if (job.algorithm === WASI_PROGRAM) {
+    const ran = await writeWasiUnit(out, bytes);
+    const summary = { output_cid: result.output_cid, out, ...ran };
+    const text = `wrote ${unitId} to ${out}/ (stdout, exit, out/): exit ${ran.exit}, ${ran.stdoutBytes} bytes of stdout, ${ran.files} files in out/ (${result.output_cid})`;
+    return { json: summary, text };
+  }
   await writeFile(out, bytes);
   const summary = { output_cid: result.output_cid, bytes: bytes.length, out };
   return { json: summary, text: `wrote ${bytes.length} bytes to ${out} (${result.output_cid})` };
@@ -117,11 +127,19 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   const { job } = await client.call('jobs.status', { job_id: jobId });
   await mkdir(dir, { recursive: true });
   const missing = new Map<string, string[]>(); // why → units
+  // A WASI job's unit is a folder: its stdout, exit code and /out files (wasi-output.ts).
+  const wasi = job.algorithm === WASI_PROGRAM;
+  const exits: string[] = [];
   let written = 0;
   for await (const unit of unitsOf(client, jobId)) {
     const bytes = outputOf(unit);
     if (bytes !== undefined) {
-      await writeFile(join(dir, outputName(unit.index, job.units_total)), bytes);
+      const path = join(dir, outputName(unit.index, job.units_total));
+      if (!wasi) await writeFile(path, bytes);
+      else {
+        const ran = await writeWasiUnit(path, bytes);
+        exits.push(`${unit.index}: exit ${ran.exit}, ${ran.stdoutBytes} bytes of stdout, ${ran.files} files in out/`);
+      }
       written++;
     } else {
       const why = noOutput(unit);
@@ -131,7 +149,8 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   const seen = written + [...missing.values()].reduce((n, units) => n + units.length, 0);
   if (seen < job.units_total) missing.set('not made yet', [`${job.units_total - seen} units`]);
   const [first, last] = [0, job.units_total - 1].map((i) => join(dir, outputName(i, job.units_total)));
-  const text = `wrote the outputs of ${written} of the job's ${job.units_total} units to ${first} … ${last}`;
+  const each = wasi ? `, a folder each (stdout, exit, out/):\n${exits.join('\n')}` : '';
+  const text = `wrote the outputs of ${written} of the job's ${job.units_total} units to ${first} … ${last}${each}`;
   const json = {
     out: dir,
     units: job.units_total,

@@ -1,4 +1,5 @@
-// `meshctl run-local --wasm m.wasm --input f [--chunk-bytes N] [--params JSON] [--out DIR]`: a
+// `meshctl run-local --wasm m.wasm --input f [--chunk-bytes N] [--params JSON] [--out DIR]` (and
+// `--wasi prog.wasm` with submit-job's WASI options: run-local-wasi.ts): a
 // module's units run on this machine through the same sandbox a provider runs them in (the
 // Executor: the module's checks, fuel metering, the default limits), the input cut into units as
 // submit-job cuts it; each unit's output and fuel printed (or its output written to DIR/<index>).
@@ -12,10 +13,12 @@ import { LIMITS, Params, validate } from '../core/schemas/index.js';
 import type { ExecSuccess } from '../node/exec/index.js';
 import { CliError, jsonObject, readFileUpTo, wholeNumber } from './args.js';
 import { counted } from './format.js';
+import { runLocalWasi, type RunLocalWasiOptions } from './run-local-wasi.js';
+import { collect } from './wasi-submit.js';
 
-interface Options {
-  wasm: string;
-  input: string;
+interface Options extends RunLocalWasiOptions {
+  wasm?: string;
+  input?: string;
   chunkBytes?: string;
   params?: string;
   out?: string;
@@ -35,15 +38,26 @@ export function registerRunLocal(program: Command): void {
     .description(
       "run a module's units on this machine through the sandbox a provider uses; print each output and its fuel",
     )
-    .requiredOption('--wasm <file>', 'your module under the unit ABI (docs/UNIT_ABI.md)')
-    .requiredOption('--input <file>', 'the input, cut into units as submit-job cuts it')
+    .option('--wasm <file>', 'your module under the unit ABI (docs/UNIT_ABI.md)')
+    .option('--wasi <file>', 'or a WASI program, its units made as submit-job --wasi makes them (run-local-wasi.ts)')
+    .option('--input <file>', 'the input, cut into units as submit-job cuts it')
+    .option('--args <args>', "wasi: its args, {index} and {name} the unit's (as submit-job)")
+    .option('--env <NAME=VALUE>', 'wasi: an environment variable (repeatable)', collect)
+    .option('--files <dir>', 'wasi: a folder mounted read-only at /input')
+    .option('--for-each <glob>', 'wasi: a unit per file matching, the file as stdin')
+    .option('--items <n>', 'wasi: n units, stdin empty')
+    .option(
+      '--job-id <id>',
+      "wasi: whose units these are (their seeds follow from it): a mesh job's id reproduces its units",
+      'local',
+    )
     .option('--chunk-bytes <n>', 'bytes of input per unit (default: the whole input is one unit)')
     .option('--params <json>', "the units' params, a JSON object (default {})")
     .option('--out <dir>', "write each unit's output to DIR/<index> instead of printing it")
     .option('--workers <n>', 'worker threads (default: one per core)')
     .action(async (options: Options) => {
       try {
-        process.exitCode = await runLocal(options);
+        process.exitCode = options.wasi === undefined ? await runLocal(options) : await runLocalWasi(options);
       } catch (err) {
         console.error(`meshctl run-local: ${err instanceof CliError ? err.message : describeError(err)}`);
         process.exitCode = 1;
@@ -52,7 +66,7 @@ export function registerRunLocal(program: Command): void {
 }
 
 /** The units as submit-job would make them: the input's size, the chunk, how many. */
-async function unitsOf(options: Options): Promise<{ size: number; chunk: number; units: number }> {
+async function unitsOf(options: Options & { input: string }): Promise<{ size: number; chunk: number; units: number }> {
   const input = await stat(options.input).catch((err: unknown) => {
     throw new CliError(`--input: cannot read ${options.input}: ${describeError(err)}`);
   });
@@ -77,7 +91,13 @@ async function unitsOf(options: Options): Promise<{ size: number; chunk: number;
   return { size, chunk, units };
 }
 
-async function runLocal(options: Options): Promise<number> {
+async function runLocal(given: Options): Promise<number> {
+  if (given.wasm === undefined)
+    throw new CliError('--wasm <file> (a module under the unit ABI) or --wasi <file> (a WASI program)');
+  if (given.input === undefined) throw new CliError('--input <file>: the input, cut into units as submit-job cuts it');
+  const wasiOnly = (['args', 'env', 'files', 'forEach', 'items'] as const).find((o) => given[o] !== undefined);
+  if (wasiOnly) throw new CliError(`--${wasiOnly.replace('E', '-e')} goes with --wasi`);
+  const options = { ...given, wasm: given.wasm, input: given.input };
   // Everything typed is checked before the sandbox starts.
   const workers = options.workers === undefined ? undefined : wholeNumber('--workers', options.workers, 1, 1024);
   const params = options.params === undefined ? {} : jsonObject('--params', options.params);

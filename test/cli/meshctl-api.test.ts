@@ -31,6 +31,8 @@ const PART_UNITS = [
 const stub = stubHandlers({
   'jobs.status': async ({ job_id }) => {
     if (job_id === 'job-part') return { job: { ...STUB_JOB, job_id, units_total: 3, units_created: 3 } };
+    // job output asks what a job computes (a WASI job's unit is a folder).
+    if (job_id === 'job-1') return { job: { ...STUB_JOB, job_id } };
     throw new ApiError('not_found', `no job ${job_id}`);
   },
   'jobs.outputs': async () => ({

@@ -93,7 +93,7 @@ test('a module that cannot run as a unit is refused before any unit runs, saying
   ]);
   assertRefused(
     wasi,
-    /--wasm: .*hello-wasi\.wasm cannot run as a unit: ForbiddenImport: module imports function "wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, and WASI programs are not yet supported as custom-ABI jobs: .*docs\/UNIT_ABI\.md, section 12\)$/m,
+    /--wasm: .*hello-wasi\.wasm cannot run as a unit: ForbiddenImport: module imports function "wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, which runs as a WASI job, not a custom-ABI one: submit it with meshctl submit-job --wasi \(docs\/UNIT_ABI\.md, section 15\), .*: section 12\)$/m,
   );
   assertRefused(
     notWasm,
@@ -128,8 +128,9 @@ test('bad arguments are refused in one line that names them, before the sandbox 
   ];
   const results = await Promise.all(refusals.map(([args]) => run(...args)));
   refusals.forEach(([, message], i) => assertRefused(results[i]!, message));
-  // commander's own: a required option left out.
+  // A required option left out: named, with what it is.
   const missing = await run('--wasm', reverse);
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /required option '--input <file>' not specified/);
+  assertRefused(missing, /--input <file>: the input, cut into units as submit-job cuts it$/m);
+  assertRefused(await run('--input', text), /--wasm <file> \(a module under the unit ABI\) or --wasi <file>/);
+  assertRefused(await run('--wasm', reverse, '--input', text, '--items', '3'), /--items goes with --wasi$/m);
 });

@@ -132,3 +132,24 @@ test('the requester of a unit I computed may fetch its output while held or paid
   s.apply(refund('a3'));
   assert.equal(mayFetch(s, 'r', 'out-x'), false);
 });
+
+test("a WASI unit's files (its required_dataset) are among its blobs: its provider may fetch them while it holds it", () => {
+  const s = new MeshState('me');
+  const held = acceptance('a1', 'u1', 'me', 'p');
+  const wasiUnit = { ...withBlobs('u1', 'module', 'in-1'), algorithm_id: 'wasi', required_dataset: 'files' };
+  for (const e of [
+    event({
+      type: 'job.submitted',
+      job: { job_id: 'job', requester: 'me', name: 'j', unit_count: 1, redundancy: 1, budget: 1000 },
+    }),
+    event({ type: 'unit.created', unit: wasiUnit }),
+    event({ type: 'offer.accepted', acceptance: held }),
+    escrow(held),
+  ])
+    s.apply(e);
+  assert.deepEqual(blobsOfUnit(wasiUnit), ['module', 'in-1', 'files']);
+  assert.ok(mayFetch(s, 'p', 'files'));
+  assert.equal(mayFetch(s, 'stranger', 'files'), false);
+  s.apply(settle('a1'));
+  assert.equal(mayFetch(s, 'p', 'files'), false, 'settled: it needs nothing more');
+});

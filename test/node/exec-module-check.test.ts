@@ -26,13 +26,13 @@ const refused: Array<[string, Uint8Array, ExecError['code'], RegExp]> = [
     'a WASI program: its first import named, and what to build instead',
     wasiHelloModule(),
     'ForbiddenImport',
-    /"wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, and WASI programs are not yet supported as custom-ABI jobs: .*docs\/UNIT_ABI\.md, section 12/,
+    /"wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, which runs as a WASI job, not a custom-ABI one: submit it with meshctl submit-job --wasi \(docs\/UNIT_ABI\.md, section 15\), .*section 12/,
   ],
   [
     'a WASI import in an ABI module',
     hostileModule('import-wasi-fd-write'),
     'ForbiddenImport',
-    /"wasi_snapshot_preview1\.fd_write".*WASI programs are not yet supported/,
+    /"wasi_snapshot_preview1\.fd_write".*it is a WASI program, which runs as a WASI job/,
   ],
   [
     'another import',

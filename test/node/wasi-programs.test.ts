@@ -90,6 +90,6 @@ test('hostile tmp_flood: /tmp past its cap is ENOSPC to the program, which exits
 test('a WASI program run as a custom-ABI unit is still told WASI is not supported there', async () => {
   await assert.rejects(
     executor.run({ module: program('determinism'), input: new Uint8Array() }),
-    /WASI programs are not yet supported as custom-ABI jobs/,
+    /it is a WASI program, which runs as a WASI job, not a custom-ABI one: submit it with meshctl submit-job --wasi/,
   );
 });

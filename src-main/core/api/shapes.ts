@@ -17,6 +17,8 @@ import {
   PeerId,
   JobRefusalSchema,
   MAX_JOB_REFUSALS,
+  MAX_WASI_FILES_BYTES,
+  WasiUnitParamsSchema,
 } from '../schemas/index.js';
 import { framesInOrder, FRAMES_OUT_OF_ORDER, MAX_FRAME, RENDER_SPEC_FIELDS } from '../schemas/render-job.js';
 import { SHADER_LIMITS } from '../gpu/shader.js';
@@ -224,6 +226,19 @@ const JOB_TERMS = {
   open_to_strangers: z._default(z.boolean(), false),
 };
 
+/**
+ * A job of WASI programs (docs/UNIT_ABI.md, section 15): its units' params, less `program`
+ * (argv[0], "program" unless named), and its files: an input tree (encodeInputFiles, node/exec/wasi/
+ * program.ts), stored once as a blob and mounted read-only at /input in every unit.
+ */
+const WasiJobSchema = z.strictObject({
+  program: z.optional(WasiUnitParamsSchema.shape.program),
+  args: z._default(WasiUnitParamsSchema.shape.args, []),
+  env: z._default(WasiUnitParamsSchema.shape.env, {}),
+  items: z._default(WasiUnitParamsSchema.shape.items, 'chunks'),
+  files_base64: z.optional(Base64(MAX_WASI_FILES_BYTES)),
+});
+
 /** A job over an input, apart from the input itself (inline in jobs.submit, or streamed: UPLOAD_JOB_PATH). */
 const SUBMIT_JOB_FIELDS = {
   name: z.optional(Name),
@@ -241,6 +256,8 @@ const SUBMIT_JOB_FIELDS = {
    */
   units_per_pack: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_UNITS_PER_PACK))),
   params: z.optional(Params),
+  /** The module (wasm_base64) is a WASI program: how each unit starts it (WasiJobSchema). */
+  wasi: z.optional(WasiJobSchema),
   ...JOB_TERMS,
 };
 
@@ -256,9 +273,16 @@ const oneModule = [
   },
 ] as const;
 
+/** WASI terms go with a module: a WASI program is one. */
+const wasiWithModule = [
+  (job: { wasm_base64?: string; wasi?: unknown; params?: unknown }) =>
+    job.wasi === undefined || (job.wasm_base64 !== undefined && job.params === undefined),
+  { message: 'wasi goes with a module (wasm_base64), and its units take no params: the wasi terms are theirs' },
+] as const;
+
 export const SubmitJobSchema = z
   .strictObject({ ...SUBMIT_JOB_FIELDS, input_base64: Base64(MAX_INPUT_BYTES) })
-  .check(z.refine(...oneModule));
+  .check(z.refine(...oneModule), z.refine(...wasiWithModule));
 
 /**
  * A job over an input, quoted before it is submitted (`jobs.estimate`, `submit-job --dry-run`):
@@ -302,7 +326,9 @@ export const JobEstimateSchema = z.strictObject({
 });
 
 /** The first line of a streamed submit (UPLOAD_JOB_PATH): the job as JSON; the input follows, raw. */
-export const SubmitJobStreamSchema = z.strictObject(SUBMIT_JOB_FIELDS).check(z.refine(...oneModule));
+export const SubmitJobStreamSchema = z
+  .strictObject(SUBMIT_JOB_FIELDS)
+  .check(z.refine(...oneModule), z.refine(...wasiWithModule));
 
 export const FrameNumber = z.int().check(z.minimum(0), z.maximum(MAX_FRAME));
 

@@ -8,3 +8,5 @@ export const CUSTOM_WASM = 'wasm';
 export const RENDER_ALGORITHM = 'render/tile';
 /** A user's WGSL compute shader (docs/UNIT_ABI.md, "WGSL units"): GPU only. */
 export const SHADER_ALGORITHM = 'shader/execute_shader';
+/** A user's WASI preview 1 program: core/schemas/wasi-job.ts. */
+export { WASI_PROGRAM } from '../schemas/wasi-job.js';

@@ -13,3 +13,4 @@ export * from './policy.js';
 export * from './events.js';
 export * from './decode.js';
 export * from './canonical-json.js';
+export * from './wasi-job.js';

@@ -9,8 +9,8 @@ import { decodeJson } from '../../core/schemas/index.js';
 import { describeDecodeError, refused, runHandler, type ApiReply } from './dispatch.js';
 
 export const UPLOAD_JOB_PATH = '/api/v1/upload/jobs.submit';
-/** The terms' line: a user's module (4 MiB, in base64) and params fit well within it. */
-const MAX_TERMS_LINE_BYTES = 8 * 1024 * 1024;
+/** The terms' line: a user's module (4 MiB, in base64), a WASI job's files (4 MiB, in base64) and params fit within it. */
+const MAX_TERMS_LINE_BYTES = 16 * 1024 * 1024;
 
 export interface UploadHandlers {
   /** `declaredBytes`: the input's size, when the request said it (Content-Length). */

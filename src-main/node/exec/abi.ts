@@ -54,9 +54,9 @@ const REQUIRED_FUNCTIONS = [
 /** The import modules of WASI's versions: a program built for WASI (`--target=wasm32-wasi`) imports from one. */
 const WASI_MODULES: ReadonlySet<string> = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
 
-/** What a WASI program is told, after what gave it away: that it cannot run as a unit yet, and what to build instead. */
+/** What a WASI program is told, after what gave it away: that it runs as a job of WASI programs, not under the unit ABI. */
 const WASI_PROGRAM =
-  'it is a WASI program, and WASI programs are not yet supported as custom-ABI jobs: build it for the unit ABI instead (a freestanding wasm32 target, no WASI, no libc: docs/UNIT_ABI.md, section 12)';
+  'it is a WASI program, which runs as a WASI job, not a custom-ABI one: submit it with meshctl submit-job --wasi (docs/UNIT_ABI.md, section 15), or build it for the unit ABI (a freestanding wasm32 target, no WASI, no libc: section 12)';
 
 /**
  * Why a compiled module does not follow the ABI, or null when it does (imports and exports only).

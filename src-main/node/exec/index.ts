@@ -1,4 +1,8 @@
 export { Executor, type ExecSuccess, type ExecUnit } from './executor.js';
 export { ExecError, type ExecErrorCode } from './errors.js';
+export type { ModuleKind } from './metering.js';
 export { DEFAULT_LIMITS, type UnitLimits } from './limits.js';
 export { sha256Hex } from './prepare.js';
+export { wasiRunOf } from './wasi/job-unit.js';
+export { decodeInputFiles, decodeWasiOutput, encodeInputFiles } from './wasi/program.js';
+export { encodeWasiItem, framedBytes } from './wasi/items.js';

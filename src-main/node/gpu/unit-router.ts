@@ -5,8 +5,8 @@
 import { ShaderSpecSchema } from '../../core/gpu/index.js';
 import type { TileParams } from '../../core/render/index.js';
 import { validate, type WorkUnit } from '../../core/schemas/index.js';
-import { DEFAULT_LIMITS, type Executor } from '../exec/index.js';
-import { RENDER_ALGORITHM, SHADER_ALGORITHM } from '../../core/protocol/algorithm-ids.js';
+import { DEFAULT_LIMITS, wasiRunOf, type Executor } from '../exec/index.js';
+import { RENDER_ALGORITHM, SHADER_ALGORITHM, WASI_PROGRAM } from '../../core/protocol/algorithm-ids.js';
 import { GpuError } from './gpu-executor.js';
 import type { GpuService } from './gpu-service.js';
 
@@ -28,13 +28,15 @@ export interface UnitRun {
   unit: WorkUnit;
   module: Uint8Array;
   input: Uint8Array;
+  /** A WASI unit's files (its `required_dataset`'s blob), mounted at /input. */
+  files?: Uint8Array;
   signal: AbortSignal;
   cpu: Executor;
   gpu: GpuService | undefined;
 }
 
 /** Runs the unit where it belongs; rejects with an ExecError (CPU) or a GpuError (GPU). */
-export async function runUnit({ unit, module, input, signal, cpu, gpu }: UnitRun): Promise<RanUnit> {
+export async function runUnit({ unit, module, input, files, signal, cpu, gpu }: UnitRun): Promise<RanUnit> {
   const executor = gpu?.executor && !gpu.executor.broken ? gpu.executor : undefined;
   const options = { timeoutMs: DEFAULT_LIMITS.timeoutMs, signal };
   if (unit.algorithm_id === SHADER_ALGORITHM) {
@@ -64,5 +66,7 @@ export async function runUnit({ unit, module, input, signal, cpu, gpu }: UnitRun
     }
   }
   if (needsGpu(unit)) throw new GpuError('no_adapter', 'this node has no GPU ready');
+  // A WASI program: its argv, seed and stdin follow from the unit alone (exec/wasi/job-unit.ts).
+  if (unit.algorithm_id === WASI_PROGRAM) return cpu.run({ module, ...wasiRunOf(unit, input, files), signal });
   return cpu.run({ module, input, params: unit.params ?? {}, signal });
 }

@@ -75,7 +75,7 @@ test('a WASI program given to meshctl submit-job is refused at submit, naming it
   assert.match(result.stderr, /^meshctl: [^\n]+\n$/);
   assert.match(
     result.stderr,
-    /the module cannot run as a unit, so nothing was submitted: ForbiddenImport: module imports function "wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, and WASI programs are not yet supported as custom-ABI jobs: build it for the unit ABI instead \(.*docs\/UNIT_ABI\.md, section 12\); try it on this machine with meshctl run-local before submitting it$/m,
+    /the module cannot run as a unit, so nothing was submitted: ForbiddenImport: module imports function "wasi_snapshot_preview1\.fd_write", which the unit ABI does not provide; it is a WASI program, which runs as a WASI job, not a custom-ABI one: submit it with meshctl submit-job --wasi \(docs\/UNIT_ABI\.md, section 15\), or build it for the unit ABI \(.*: section 12\); try it on this machine with meshctl run-local before submitting it$/m,
   );
   await assertNoJob(module);
 });

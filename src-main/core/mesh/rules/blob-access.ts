@@ -6,9 +6,12 @@
 import type { WorkUnit } from '../../schemas/index.js';
 import type { MeshState } from '../state/state.js';
 
-/** Every blob a unit names: its module and its input (a render tile's input is its frame's scene). */
+/**
+ * Every blob a unit names: its module, its input (a render tile's input is its frame's scene) and
+ * its dataset (a WASI job's files).
+ */
 export function blobsOfUnit(unit: WorkUnit): string[] {
-  return [unit.module_cid, unit.input_cid].filter((cid) => cid !== undefined);
+  return [unit.module_cid, unit.input_cid, unit.required_dataset].filter((cid) => cid !== undefined);
 }
 
 export function mayFetch(state: MeshState, peer: string, cid: string): boolean {

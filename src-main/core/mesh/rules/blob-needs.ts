@@ -84,6 +84,9 @@ function* unitBlobs(state: MeshState, record: JobRecord): Generator<{ cid: strin
   // units share its first unit's module: their records are not made one by one (a million of them).
   const batchModule = record.input && state.units.get(unitIdOf(record.job.job_id, 0))?.unit.module_cid;
   if (batchModule) yield { cid: batchModule, kind: 'module', kept: open };
+  // Likewise the dataset they share (a WASI job's files).
+  const batchDataset = record.input && state.units.get(unitIdOf(record.job.job_id, 0))?.unit.required_dataset;
+  if (batchDataset) yield { cid: batchDataset, kind: 'input', kept: open };
   if (record.summary) return; // compacted: its units left the state
   for (const unitId of unitIdsOf(record)) {
     if (!record.input) {
@@ -91,6 +94,7 @@ function* unitBlobs(state: MeshState, record: JobRecord): Generator<{ cid: strin
       if (!unit) continue;
       if (unit.module_cid) yield { cid: unit.module_cid, kind: 'module', kept: open };
       if (unit.input_cid) yield { cid: unit.input_cid, kind: 'input', kept: open };
+      if (unit.required_dataset) yield { cid: unit.required_dataset, kind: 'input', kept: open };
     }
     const agreeing = open ? undefined : state.units.progressOf(unitId)?.agreeing;
     for (const { result } of state.assignmentsOf(unitId)) {
@@ -137,6 +141,7 @@ function* assignmentBlobs(
   const unit = state.units.get(acceptance.unit_id)?.unit;
   if (unit?.module_cid) yield { cid: unit.module_cid, kind: 'module' };
   if (unit?.input_cid) yield { cid: unit.input_cid, kind: 'input' };
+  if (unit?.required_dataset) yield { cid: unit.required_dataset, kind: 'input' };
   if (result) yield { cid: result.output_cid, kind: 'output' };
 }
 

@@ -16,10 +16,17 @@ import { BlobStoreError } from '../../blobs/errors.js';
 import type { Executor } from '../../exec/index.js';
 import { REFERENCE_FUEL_PER_SECOND } from '../../hardware/calibrate.js';
 import { resolveLibrary } from '../units/algorithms.js';
-import { ALGORITHM_VERSION, CUSTOM_WASM, SHADER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
+import {
+  ALGORITHM_VERSION,
+  CUSTOM_WASM,
+  SHADER_ALGORITHM,
+  WASI_PROGRAM,
+} from '../../../core/protocol/algorithm-ids.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
 import { refuseUnrunnableModule } from './module-check.js';
+import { probeWasiSeconds, wasiJob } from './wasi-jobs.js';
+import { peekBytes } from '../basics/peek-bytes.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
 export interface SplitJob {
@@ -57,6 +64,7 @@ export function resolveModule(spec: SubmitJobTerms) {
   if (spec.wasm_base64 !== undefined) {
     const module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
     if (!WebAssembly.validate(module)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
+    if (spec.wasi) return { ...wasiJob(spec.wasi), module, secondsPerMiB: 1, gpuBytes: 0, wholeUnits: false };
     return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0, wholeUnits: false };
   }
   const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes);
@@ -74,7 +82,11 @@ export function planUnits(spec: SubmitJobTerms, resolved: ResolvedModule, probed
   const { algorithmId, params, secondsPerMiB, gpuBytes } = resolved;
   const secondsPerUnit = probed ?? UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
   const knownCost = spec.library !== undefined || probed !== undefined;
-  const perPack = spec.units_per_pack ?? (knownCost ? defaultUnitsPerPack(chunk, secondsPerUnit) : 1);
+  // A WASI unit's index is part of its run (its seed, its args' {index}): its units go alone.
+  const perPack =
+    algorithmId === WASI_PROGRAM
+      ? 1
+      : (spec.units_per_pack ?? (knownCost ? defaultUnitsPerPack(chunk, secondsPerUnit) : 1));
   if (perPack > 1 && gpuBytes > 0)
     throw new ApiError('bad_request', `a shader's units are not packed: units_per_pack is ${perPack}, and must be 1`);
   const unit: Omit<UnitTemplate, 'job_id' | 'module_cid'> = {
@@ -128,32 +140,6 @@ export async function probeUnitSeconds(
   }
 }
 
-/** The first `bytes` of a stream (fewer if it ends before), and the whole stream again, those bytes first. */
-async function peekBytes(
-  source: AsyncIterable<Uint8Array>,
-  bytes: number,
-): Promise<{ head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
-  const chunks = source[Symbol.asyncIterator]();
-  const taken: Uint8Array[] = [];
-  let have = 0;
-  let ended = false;
-  while (have < bytes) {
-    const next = await chunks.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    taken.push(next.value);
-    have += next.value.byteLength;
-  }
-  async function* again(): AsyncGenerator<Uint8Array> {
-    yield* taken;
-    if (ended) return;
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
-  }
-  return { head: Buffer.concat(taken).subarray(0, bytes), stream: again() };
-}
-
 /** An input of `inputBytes` in all, whose size was declared. */
 const tooManyUnits = (units: number, chunkBytes: number, inputBytes: number) =>
   new ApiError(
@@ -201,10 +187,18 @@ export async function splitJob(
   const chunk = spec.chunk_bytes;
   if (declaredBytes !== undefined) checkInputSize(declaredBytes, chunk);
   const resolved = resolveModule(spec);
-  if (resolved.algorithmId === CUSTOM_WASM) {
+  const wasi = resolved.algorithmId === WASI_PROGRAM;
+  const files = 'files' in resolved ? resolved.files : undefined;
+  if (resolved.algorithmId === CUSTOM_WASM || wasi) {
     if (!executor) throw new Error("a user's module is checked before its job is split: splitJob needs the executor");
-    await refuseUnrunnableModule(executor, resolved.module);
+    await refuseUnrunnableModule(executor, resolved.module, wasi ? 'wasi' : 'abi');
   }
+  // A WASI unit's index is part of its run (its seed, its args' {index}): a pack's units would lose it.
+  if (wasi && (spec.units_per_pack ?? 1) !== 1)
+    throw new ApiError(
+      'bad_request',
+      `a WASI job's units are not packed: units_per_pack is ${spec.units_per_pack}, and must be 1`,
+    );
   let source = input;
   // The node sizes packs for its own kernels, whose cost per byte it knows, and for a user's
   // module from what its first unit cost here.
@@ -215,6 +209,14 @@ export async function splitJob(
     source = first.stream;
     if (first.head.byteLength > chunk)
       probed = await probeUnitSeconds(executor, resolved.module, first.head.subarray(0, chunk), resolved.params);
+  } else if (wasi && executor) {
+    // A program's first unit, run here, says how long its units take: their estimate, which sizes
+    // providers' pipelines and the deadlines of their assignments.
+    const first = await peekBytes(input, chunk);
+    source = first.stream;
+    const params = resolved.params as UnitTemplate['params'];
+    const seconds = await probeWasiSeconds(executor, resolved.module, params, files, first.head);
+    probed = seconds === undefined ? undefined : UNIT_RUN_SECONDS + seconds;
   }
   const { algorithmId, module } = resolved;
   const { perPack, unit } = planUnits(spec, resolved, probed);
@@ -222,8 +224,10 @@ export async function splitJob(
   const digests = new UnitDigests(packBytes, chunk);
   let stored: { cid: string; bytes: number };
   let moduleCid: string;
+  let filesCid: string | undefined;
   try {
     moduleCid = await ctx.blobs.put(module);
+    filesCid = files && (await ctx.blobs.put(files));
     stored = await ctx.blobs.putStream(digests.through(source), MAX_STREAMED_INPUT_BYTES);
   } catch (err) {
     if (err instanceof BlobStoreError && err.code === 'too_large') throw inputTooLarge();
@@ -237,7 +241,13 @@ export async function splitJob(
   checkWholeUnits(resolved, stored.bytes, chunk);
   const units = unitsOfInput(stored.bytes, chunk);
   const jobId = `job-${randomBytes(8).toString('hex')}`;
-  const template: UnitTemplate = { ...unit, job_id: jobId, module_cid: moduleCid };
+  const template: UnitTemplate = {
+    ...unit,
+    job_id: jobId,
+    module_cid: moduleCid,
+    // A WASI job's files: one blob every unit names, fetched and kept once per provider.
+    ...(filesCid !== undefined ? { required_dataset: filesCid } : {}),
+  };
   const job: Job = {
     job_id: jobId,
     requester: ctx.me,

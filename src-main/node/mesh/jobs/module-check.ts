@@ -2,7 +2,7 @@
 // each of its units would meet where it runs, made by the same code (Executor.checkModule), so a
 // module that cannot run is refused here rather than sent to providers who are paid to fail it.
 import { ApiError } from '../../api/errors.js';
-import { ExecError, type Executor } from '../../exec/index.js';
+import { ExecError, type Executor, type ModuleKind } from '../../exec/index.js';
 
 /**
  * Why a module cannot run, as the check said, and where the ABI is written down; `meshctl
@@ -14,17 +14,27 @@ export function whyUnrunnable(err: ExecError): string {
   return `${err.message}; a unit's module must follow docs/UNIT_ABI.md (its checklist: section 13)`;
 }
 
-/** Refuses (bad_request) a module whose units would all fail before running: it says why and what to do. */
-export async function refuseUnrunnableModule(executor: Executor, module: Uint8Array): Promise<void> {
+/**
+ * Refuses (bad_request) a module whose units would all fail before running: it says why and what
+ * to do. `kind`: what the job says the module is, a unit under the ABI or a WASI program (its
+ * `wasi` terms); a WASI program in a job of the ABI's kind is refused, as its units would be.
+ */
+export async function refuseUnrunnableModule(
+  executor: Executor,
+  module: Uint8Array,
+  kind: ModuleKind = 'abi',
+): Promise<void> {
   try {
-    await executor.checkModule(module);
+    await executor.checkModule(module, kind);
   } catch (err) {
     if (!(err instanceof ExecError)) throw err;
     if (err.code === 'Closed')
       throw new ApiError('unavailable', 'the node is stopping: submit the job once it runs again');
-    throw new ApiError(
-      'bad_request',
-      `the module cannot run as a unit, so nothing was submitted: ${whyUnrunnable(err)}; try it on this machine with meshctl run-local before submitting it`,
-    );
+    // A WASI job's module is checked as a WASI command: what it must be is section 15's.
+    const why =
+      kind === 'wasi'
+        ? `${err.message}; a WASI job's module must be a WASI preview 1 command (docs/UNIT_ABI.md, section 15)`
+        : `${whyUnrunnable(err)}; try it on this machine with meshctl run-local before submitting it`;
+    throw new ApiError('bad_request', `the module cannot run as a unit, so nothing was submitted: ${why}`);
   }
 }

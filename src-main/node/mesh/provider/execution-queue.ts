@@ -4,7 +4,7 @@
 // journals it with the receipt of the message that carries it (result-outbox.ts). What every honest
 // run would fail the same way is reported as the unit's output.
 import { CodedError, describeError } from '../../../core/errors.js';
-import type { WorkResult } from '../../../core/schemas/index.js';
+import { MAX_WASI_FILES_BYTES, WASI_PROGRAM, type WorkResult } from '../../../core/schemas/index.js';
 import { cidOfBytes } from '../../blobs/cid.js';
 import { DEFAULT_LIMITS, type Executor } from '../../exec/index.js';
 import { GpuError } from '../../gpu/gpu-executor.js';
@@ -188,10 +188,15 @@ export class ExecutionQueue {
       ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes, false)
       : new Uint8Array();
     if (unit.input_cid) this.#inline.delete(unit.input_cid);
+    // A WASI unit's files: one blob for the whole job, kept like its module.
+    const files =
+      unit.algorithm_id === WASI_PROGRAM && unit.required_dataset
+        ? await this.#blob(requester, unit.required_dataset, MAX_WASI_FILES_BYTES, true)
+        : undefined;
     const abort = new AbortController();
     this.#aborts.set(assignmentId, abort);
     if (!this.ctx.state.sharing || this.#stopped) abort.abort(); // switched off (or stopped) while its blobs were on their way
-    const run = { unit, module, input, signal: abort.signal, cpu: this.executor, gpu: this.gpu };
+    const run = { unit, module, input, files, signal: abort.signal, cpu: this.executor, gpu: this.gpu };
     const ran = await unitOutput(run, () => this.ctx.now(), started);
     this.#aborts.delete(assignmentId);
     free();

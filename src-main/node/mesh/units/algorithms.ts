@@ -2,7 +2,7 @@
 // the kernel behind it travels by CID like any module) and users' own modules under the unit ABI
 // ("wasm"). A unit names its algorithm; the kernel's method travels in the unit's params, as the
 // kernel reads it.
-import { CUSTOM_WASM, RENDER_ALGORITHM, SHADER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
+import { CUSTOM_WASM, RENDER_ALGORITHM, SHADER_ALGORITHM, WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
 import { validate } from '../../../core/schemas/index.js';
 import * as z from '../../../core/schemas/zod.js';
 import { loadKernel, type KernelName } from '../../exec/kernels.js';
@@ -97,6 +97,7 @@ export function supportedAlgorithms(shaders = false): string[] {
     ...Object.entries(LIBRARIES).flatMap(([library, lib]) => Object.keys(lib.methods).map((m) => `${library}/${m}`)),
     RENDER_ALGORITHM,
     CUSTOM_WASM,
+    WASI_PROGRAM,
     ...(shaders ? [SHADER_ALGORITHM] : []),
   ];
 }

@@ -20,10 +20,13 @@ const QUICK_FAILURES = new Set(['UnitFailed', 'Trap', 'BadModule', 'ForbiddenImp
 function blobsOf(
   ctx: Pick<NodeContext, 'blobs'>,
   unit: WorkUnit,
-): { module: Uint8Array; input: Uint8Array } | undefined {
+): { module: Uint8Array; input: Uint8Array; files?: Uint8Array } | undefined {
   const module = unit.module_cid ? ctx.blobs.get(unit.module_cid) : new Uint8Array();
   const input = unit.input_cid ? ctx.blobs.get(unit.input_cid) : new Uint8Array();
-  return module && input ? { module, input } : undefined;
+  // A WASI job's files, mounted at /input (exec/wasi/job-unit.ts).
+  const files = unit.required_dataset ? ctx.blobs.get(unit.required_dataset) : undefined;
+  if (unit.required_dataset && !files) return undefined;
+  return module && input ? { module, input, ...(files ? { files } : {}) } : undefined;
 }
 
 /**
@@ -46,7 +49,15 @@ export async function failureMessageHere(
   const { pack_chunk_bytes: chunkBytes, ...unit } = packOrUnit;
   const input = chunkBytes === undefined ? blobs.input : unpackInput(blobs.input, chunkBytes)[place];
   if (!input) return undefined;
-  const run = { unit, module: blobs.module, input, signal: ctx.signal, cpu: executor, gpu: undefined };
+  const run = {
+    unit,
+    module: blobs.module,
+    input,
+    files: blobs.files,
+    signal: ctx.signal,
+    cpu: executor,
+    gpu: undefined,
+  };
   const ran = await runUnit(run).catch((err: unknown) => err);
   return ran instanceof ExecError && ran.code === failure ? ran.message : undefined;
 }
@@ -89,6 +100,7 @@ export class GroundTruth {
       if (!this.ctx.blobs.has(module)) return false;
       this.#modules.add(module);
     }
+    if (unit.required_dataset && !this.ctx.blobs.has(unit.required_dataset)) return false;
     return !unit.input_cid || this.ctx.blobs.has(unit.input_cid);
   }
 

@@ -1,0 +1,121 @@
+// WASI programs under our host (node/exec/wasi), against Node's own `node:wasi` running the same
+// module unmetered in this thread, in the same run:
+// - wasi_cpu_ratio: a CPU-bound C program (test/wasi/programs/cpu_bound.c), our host's unit (metered,
+//   in a worker, compile cached) over node:wasi's run (target <= 1.2);
+// - wasi_io_ratio: many small reads and writes, stdin echoed 16 bytes a call and a /tmp file written
+//   and read 4 bytes a call (small_io.c) (target <= 1.5);
+// - wasi_unit_start_ms: a unit of a 1 MB module (big_data.c: a 1 MiB table in its data), its compile
+//   cached: what a unit costs from run() to its output when the program does nearly nothing (target <= 5);
+// - wasi_conformance_passed / _total: the corpus (test/wasi/corpus) run as the conformance test runs it.
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WASI } from 'node:wasi';
+import { Executor } from '../src-main/node/exec/index.js';
+import { loadWasiTests, mismatches, runWasiTest } from '../test/wasi/suite.js';
+import { medianMs, round, type Benchmark } from './harness.js';
+
+const wasiDir = fileURLToPath(new URL('../../test/wasi/', import.meta.url));
+const program = (name: string) => readFileSync(join(wasiDir, 'programs', name));
+const CPU_ROUNDS = '40000000';
+const IO_ROUNDS = '20000';
+const IO_STDIN = Buffer.alloc(64 * 1024, 'x');
+
+/** node:wasi's run of a compiled module: stdin from a file, stdout to one, /tmp a real folder; its exit code. */
+function nodeWasiRun(module: WebAssembly.Module, args: string[], dir: string): number {
+  const stdin = openSync(join(dir, 'stdin'), 'r');
+  const stdout = openSync(join(dir, 'stdout'), 'w');
+  try {
+    const wasi = new WASI({
+      version: 'preview1',
+      args: ['program', ...args],
+      env: {},
+      preopens: { '/tmp': join(dir, 'tmp') },
+      stdin,
+      stdout,
+      returnOnExit: true,
+    });
+    const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
+    return wasi.start(instance);
+  } finally {
+    closeSync(stdin);
+    closeSync(stdout);
+  }
+}
+
+/** Our host's run against node:wasi's, medians of `runs`; both must exit 0 with the same stdout. */
+async function ratio(executor: Executor, name: string, args: string[], input: Buffer, dir: string, runs: number) {
+  const bytes = program(name);
+  const compiled = new WebAssembly.Module(bytes);
+  writeFileSync(join(dir, 'stdin'), input);
+  const ours = () => executor.run({ module: bytes, input, wasi: { args } });
+  const mine = await ours();
+  if (nodeWasiRun(compiled, args, dir) !== 0 || mine.exitCode !== 0) throw new Error(`${name} did not exit 0`);
+  const oursMs = await medianMs(ours, runs, 1);
+  const nodeMs = await medianMs(() => nodeWasiRun(compiled, args, dir), runs, 1);
+  return { oursMs, nodeMs, fuel: mine.fuel };
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    names: [
+      'wasi_cpu_ratio',
+      'wasi_io_ratio',
+      'wasi_unit_start_ms',
+      'wasi_conformance_passed',
+      'wasi_conformance_total',
+    ],
+    async run() {
+      const dir = mkdtempSync(join(tmpdir(), 'wasi-bench-'));
+      writeFileSync(join(dir, 'stdin'), '');
+      mkdirSync(join(dir, 'tmp'));
+      const executor = Executor.start({ workers: 1 });
+      try {
+        const cpu = await ratio(executor, 'cpu_bound.wasm', [CPU_ROUNDS], Buffer.alloc(0), dir, 5);
+        const io = await ratio(executor, 'small_io.wasm', [IO_ROUNDS], IO_STDIN, dir, 5);
+        const big = program('big_data.wasm');
+        const start = () => executor.run({ module: big, input: new Uint8Array(), wasi: {} });
+        await start(); // compiles and meters it: later units find it cached
+        const startMs = await medianMs(start, 31, 3);
+        const tests = loadWasiTests(join(wasiDir, 'corpus'));
+        let passed = 0;
+        for (const test of tests) if (mismatches(test.spec, await runWasiTest(executor, test)).length === 0) passed++;
+        return [
+          {
+            name: 'wasi_cpu_ratio',
+            value: round(cpu.oursMs / cpu.nodeMs),
+            unit: 'x',
+            target: '<= 1.2',
+            ours_ms: round(cpu.oursMs, 1),
+            node_wasi_ms: round(cpu.nodeMs, 1),
+            fuel: cpu.fuel,
+            rounds: Number(CPU_ROUNDS),
+          },
+          {
+            name: 'wasi_io_ratio',
+            value: round(io.oursMs / io.nodeMs),
+            unit: 'x',
+            target: '<= 1.5',
+            ours_ms: round(io.oursMs, 2),
+            node_wasi_ms: round(io.nodeMs, 2),
+            stdin_bytes: IO_STDIN.byteLength,
+            tmp_rounds: Number(IO_ROUNDS),
+          },
+          {
+            name: 'wasi_unit_start_ms',
+            value: round(startMs, 2),
+            unit: 'ms',
+            target: '<= 5',
+            module_bytes: big.byteLength,
+          },
+          { name: 'wasi_conformance_passed', value: passed, unit: 'tests', target: `= ${tests.length}` },
+          { name: 'wasi_conformance_total', value: tests.length, unit: 'tests' },
+        ];
+      } finally {
+        await executor.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
+];
