@@ -29,11 +29,26 @@ const RUST_FLAGS = [
 const check = process.argv.includes('--check');
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
+/**
+ * The toolchains' PATH: the system's alone. Under npm, PATH starts with node_modules/.bin, where
+ * binaryen's wasm-opt is, and clang runs a wasm-opt it finds on PATH after linking: other bytes.
+ */
+const TOOLCHAIN_ENV = { ...process.env, PATH: '/usr/bin:/bin' };
+
 function build(folder, source, out) {
   if (source.endsWith('.c'))
-    execFileSync('clang-14', [...C_FLAGS, source, '-lm', '-o', out], { cwd: folder, stdio: 'inherit' });
+    execFileSync('clang-14', [...C_FLAGS, source, '-lm', '-o', out], {
+      cwd: folder,
+      stdio: 'inherit',
+      env: TOOLCHAIN_ENV,
+    });
   // Debian's rustc, by path: a rustup toolchain earlier on PATH would build other bytes.
-  else execFileSync('/usr/bin/rustc', [...RUST_FLAGS, source, '-o', out], { cwd: folder, stdio: 'inherit' });
+  else
+    execFileSync('/usr/bin/rustc', [...RUST_FLAGS, source, '-o', out], {
+      cwd: folder,
+      stdio: 'inherit',
+      env: TOOLCHAIN_ENV,
+    });
 }
 
 let built = 0;

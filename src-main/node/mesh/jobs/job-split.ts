@@ -25,7 +25,7 @@ import {
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
 import { refuseUnrunnableModule } from './module-check.js';
-import { probeWasiSeconds, wasiJob } from './wasi-jobs.js';
+import { probeWasiSeconds, refusePackedWasi, wasiJob } from './wasi-jobs.js';
 import { peekBytes } from '../basics/peek-bytes.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
@@ -193,12 +193,7 @@ export async function splitJob(
     if (!executor) throw new Error("a user's module is checked before its job is split: splitJob needs the executor");
     await refuseUnrunnableModule(executor, resolved.module, wasi ? 'wasi' : 'abi');
   }
-  // A WASI unit's index is part of its run (its seed, its args' {index}): a pack's units would lose it.
-  if (wasi && (spec.units_per_pack ?? 1) !== 1)
-    throw new ApiError(
-      'bad_request',
-      `a WASI job's units are not packed: units_per_pack is ${spec.units_per_pack}, and must be 1`,
-    );
+  if (wasi) refusePackedWasi(spec.units_per_pack);
   let source = input;
   // The node sizes packs for its own kernels, whose cost per byte it knows, and for a user's
   // module from what its first unit cost here.
