@@ -180,10 +180,10 @@ test('params, module and terms size: each is refused naming its size and its lim
   await refused(
     () =>
       client.submitStream(
-        { ...terms, params: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 'v'.repeat(9000)])) },
+        { ...terms, params: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, 'v'.repeat(9000)])) },
         bytes(64),
       ),
-    /first line\) are larger than 8388608 bytes \(MAX_TERMS_LINE_BYTES\)/,
+    /first line\) are larger than 16777216 bytes \(MAX_TERMS_LINE_BYTES\)/,
   );
 });
 
