@@ -63,12 +63,65 @@ const FEATURE_OF = new Map<number, string>([
   ].map((id): [number, string] => [id, 'reference types']),
 ]);
 
+// Relaxed SIMD's results are the machine's choice (x86 and ARM differ), so a refusal names it
+// rather than SIMD alone. Each class of expression numbers its ops apart, so each has its own set.
+const b = binaryen as unknown as Record<string, number>;
+const RELAXED_SIMD = new Map<number, Set<number>>([
+  [
+    binaryen.UnaryId,
+    new Set(
+      ['S', 'U', 'ZeroS', 'ZeroU'].map(
+        (k) => b[`RelaxedTrunc${k}Vec${k.startsWith('Zero') ? 'F64x2' : 'F32x4'}ToVecI32x4`]!,
+      ),
+    ),
+  ],
+  [
+    binaryen.BinaryId,
+    new Set(
+      [
+        'SwizzleVecI8x16',
+        'MinVecF32x4',
+        'MaxVecF32x4',
+        'MinVecF64x2',
+        'MaxVecF64x2',
+        'Q15MulrSVecI16x8',
+        'DotI8x16I7x16SToVecI16x8',
+      ].map((k) => b[`Relaxed${k}`]!),
+    ),
+  ],
+  [
+    binaryen.SIMDTernaryId,
+    new Set(
+      [
+        'MaddVecF32x4',
+        'NmaddVecF32x4',
+        'MaddVecF64x2',
+        'NmaddVecF64x2',
+        'LaneselectI8x16',
+        'LaneselectI16x8',
+        'LaneselectI32x4',
+        'LaneselectI64x2',
+        'DotI8x16I7x16AddSToVecI32x4',
+      ].map((k) => b[`Relaxed${k}`]!),
+    ),
+  ],
+]);
+
+function isRelaxedSimd(expr: number, id: number): boolean {
+  const ops = RELAXED_SIMD.get(id);
+  return ops !== undefined && ops.has((binaryen.getExpressionInfo(expr) as unknown as { op: number }).op);
+}
+
 /** The children of a supported expression, in evaluation order. */
 export function childrenOf(expr: number): number[] {
   const id = expressionId(expr);
   // Every SIMD value is made by some expression of type v128, so this one check refuses SIMD.
   if (binaryen.getExpressionType(expr) === binaryen.v128)
-    throw new MeteringRefused('uses SIMD, which the unit ABI does not allow');
+    throw new MeteringRefused(
+      isRelaxedSimd(expr, id)
+        ? 'uses relaxed SIMD, whose results differ between machines, which units do not allow'
+        : 'uses SIMD, which the unit ABI does not allow',
+    );
   if (LEAF_IDS.has(id)) return [];
   const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, number & number[]>;
   if (id === binaryen.BlockId) return [...(info.children as number[])];
