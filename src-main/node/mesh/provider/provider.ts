@@ -19,25 +19,15 @@ import { ResultOutbox } from './result-outbox.js';
 import { entriesForMe, refundedHeld, unbackedRefunds, underpaidSettles } from '../settlement/settlement-intake.js';
 import { WatchTimer } from '../basics/watch-timer.js';
 
-/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+/** What this piece needs of the node: its own uses and those of the pieces it builds (checked where it is built). */
 export type ProviderNeeds = Pick<
   NodeContext,
-  | 'background'
-  | 'blobs'
-  | 'commitments'
-  | 'emit'
-  | 'events'
-  | 'fetchBlob'
-  | 'log'
-  | 'me'
-  | 'now'
-  | 'quota'
-  | 'receipts'
-  | 'record'
-  | 'send'
-  | 'signal'
-  | 'state'
->;
+  'background' | 'emit' | 'events' | 'log' | 'me' | 'now' | 'record' | 'send' | 'state'
+> &
+  ConstructorParameters<typeof OfferRounds>[0] &
+  ConstructorParameters<typeof ResultOutbox>[0] &
+  ConstructorParameters<typeof ExecutionQueue>[0] &
+  Parameters<typeof judgeAcceptances>[0];
 
 type ReleaseReason = MessageBody<'release'>['reason'];
 

@@ -29,25 +29,19 @@ import type { ClosedEarlier } from '../settlement/payments.js';
 import { WatchTimer } from '../basics/watch-timer.js';
 import { WorkRequests } from './work-requests.js';
 
-/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+/** What this piece needs of the node: its own uses and those of the pieces it builds (checked where it is built). */
 export type RequesterNeeds = Pick<
   NodeContext,
-  | 'background'
-  | 'blobs'
-  | 'commitmentChanged'
-  | 'commitments'
-  | 'emit'
-  | 'events'
-  | 'fetchBlob'
-  | 'log'
-  | 'me'
-  | 'now'
-  | 'receipts'
-  | 'record'
-  | 'send'
-  | 'signal'
-  | 'state'
->;
+  'background' | 'commitmentChanged' | 'emit' | 'events' | 'me' | 'now' | 'record' | 'send' | 'state'
+> &
+  ConstructorParameters<typeof JobBudgets>[0] &
+  ConstructorParameters<typeof JobWaits>[0] &
+  ConstructorParameters<typeof Acceptor>[0] &
+  ConstructorParameters<typeof Verdicts>[0] &
+  ConstructorParameters<typeof OpenUnits>[0] &
+  ConstructorParameters<typeof WorkRequests>[0] &
+  ConstructorParameters<typeof JobSubmits>[0] &
+  Parameters<typeof failureMessageHere>[0];
 
 /** How often assignments past their deadline are looked for. */
 const DEADLINE_CHECK_MS = 250;

@@ -31,23 +31,22 @@ import { VerifiedOutputs } from './verified-outputs.js';
 import { DecideLater } from './decide-later.js';
 import { votesOf } from './votes.js';
 
-/** What this piece needs of the node: checked where it is built (context/node-context.ts). */
+/** What this piece needs of the node: its own uses and those of the pieces it builds (checked where it is built). */
 type VerdictsNeeds = Pick<
   NodeContext,
-  | 'background'
-  | 'blobs'
-  | 'commitmentChanged'
-  | 'emit'
-  | 'fetchBlob'
-  | 'log'
-  | 'me'
-  | 'now'
-  | 'receipts'
-  | 'record'
-  | 'send'
-  | 'signal'
-  | 'state'
->;
+  'background' | 'commitmentChanged' | 'emit' | 'log' | 'me' | 'now' | 'record' | 'state'
+> &
+  ConstructorParameters<typeof Payments>[0] &
+  ConstructorParameters<typeof VerdictReceipts>[0] &
+  ConstructorParameters<typeof TileChecker>[0] &
+  ConstructorParameters<typeof GroundTruth>[0] &
+  ConstructorParameters<typeof VerifiedOutputs>[0] &
+  ConstructorParameters<typeof Convictions>[0] &
+  ConstructorParameters<typeof ChecksAhead>[0] &
+  ConstructorParameters<typeof DecideLater>[0] &
+  Parameters<typeof takeResults>[0] &
+  Parameters<typeof refundLate>[0] &
+  Parameters<typeof closeLate>[0];
 
 export class Verdicts {
   /** Assignments a result intake, a deadline refund or a cancel (whileHolding) is changing. */
