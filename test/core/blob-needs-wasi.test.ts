@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { blobNeeds } from '../../src-main/core/mesh/rules/blob-needs.js';
 import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import type { Acceptance, NodeEvent, WorkUnit } from '../../src-main/core/schemas/index.js';
-import { T0, iso, unit } from './scheduler-fixtures.js';
+import { T0, escrowEntry, iso, unit } from './scheduler-fixtures.js';
 
 const AT = iso(T0);
 let n = 0;
@@ -24,21 +24,7 @@ const submitted = (job: string, requester: string) =>
   });
 const held = (a: Acceptance) => [
   event({ type: 'offer.accepted', acceptance: a }),
-  event({
-    type: 'ledger.entry',
-    entry: {
-      kind: 'escrow',
-      entry_id: `escrow/${a.assignment_id}`,
-      assignment_id: a.assignment_id,
-      job_id: a.job_id,
-      unit_id: a.unit_id,
-      requester: a.requester_peer,
-      worker: a.provider_peer,
-      amount: a.price,
-      job_budget: 1000,
-      at: AT,
-    },
-  }),
+  event({ type: 'ledger.entry', entry: escrowEntry(a, AT) }),
 ];
 
 test("my WASI job's files are needed while it is open; another's, while I hold its unit, for its requester", () => {
