@@ -5,7 +5,7 @@
 //   /proc/<pid>/task) and where its memory is (resident anonymous and file-backed, and a summary of
 //   a heap snapshot taken at the end of the window).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemonProcess, waitCalibrated, type DaemonProcess } from './fixtures/daemon-process.js';
