@@ -7,7 +7,9 @@
 //   300) by a rogue it trusts, as fast as the rogue can: signed requests on 4 sessions, bad bodies,
 //   gossip on its topic, blob requests and oversized frames. Growth: the largest RSS of the first
 //   minute minus the RSS before the flood; late growth: the largest RSS of the last minute minus the
-//   largest of the first. Beside them, what grew in the heap: snapshots before and after the flood.
+//   largest of the first. Beside them, what the flood left in the heap: a snapshot of the target
+//   at the end against one of a twin daemon started beside it and never flooded (a snapshot of
+//   the target itself before the flood would leave its RSS hundreds of MB higher, and hide growth).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +93,12 @@ function peakIn(samples: ReadonlyArray<{ at: number; mb: number }>, from: number
   return Math.max(...samples.filter(({ at }) => at >= from && at < to).map(({ mb }) => mb));
 }
 
-async function flood(daemon: DaemonProcess, seconds: number, snapshots: string): Promise<Figure[]> {
+async function flood(
+  daemon: DaemonProcess,
+  twin: DaemonProcess,
+  seconds: number,
+  snapshots: string,
+): Promise<Figure[]> {
   const rogue = await RoguePeer.start();
   try {
     await rogue.dial(daemon.listen[0]!);
@@ -104,13 +111,20 @@ async function flood(daemon: DaemonProcess, seconds: number, snapshots: string):
       rogue.envelope('commitment', commitmentOf(rogue.peerId, { [target]: 1 }, i + 1)),
     );
     await sleep(3_000); // the daemon follows the rogue and settles
-    // A snapshot costs the daemon memory while it is written: taken before RSS is first read.
-    const heapBefore = heapSummary(await heapSnapshot(daemon.pid, snapshots));
-    await sleep(3_000);
     const before = rssMb(daemon.pid);
     const start = Date.now();
     const samples: Array<{ at: number; mb: number }> = [];
     const sampler = setInterval(() => samples.push({ at: (Date.now() - start) / 1000, mb: rssMb(daemon.pid) }), 250);
+    // Where the memory is, from the node itself, at each minute's end: its JS heap, or outside it.
+    const byMinute: Array<Record<string, number>> = [];
+    const minutes = setInterval(
+      () =>
+        void daemon.api
+          .call('status', {})
+          .then(({ memory }) => byMinute.push(memory))
+          .catch(() => undefined),
+      60_000,
+    );
     const end = start + seconds * 1000;
     const counts = await Promise.all([
       requestLoop(rogue, target, end, releases.slice(0, 3000)),
@@ -120,8 +134,10 @@ async function flood(daemon: DaemonProcess, seconds: number, snapshots: string):
       blobAndFrameLoop(rogue, target, end),
     ]);
     clearInterval(sampler);
+    clearInterval(minutes);
     const status = await daemon.api.call('status', {});
     const heapAfter = heapSummary(await heapSnapshot(daemon.pid, snapshots));
+    const heapTwin = heapSummary(await heapSnapshot(twin.pid, snapshots));
     const dropped = status.dropped[rogue.peerId] ?? {};
     const firstMinute = peakIn(samples, 0, 60);
     const lastMinute = peakIn(samples, Math.max(60, seconds - 60), seconds + 1);
@@ -149,7 +165,8 @@ async function flood(daemon: DaemonProcess, seconds: number, snapshots: string):
         rss_by_minute_mb: Array.from({ length: Math.ceil(seconds / 60) }, (_, m) =>
           round(peakIn(samples, m * 60, (m + 1) * 60)),
         ),
-        heap_growth: heapGrowth(heapBefore, heapAfter),
+        memory_by_minute_mb: byMinute,
+        heap_beyond_unflooded_twin: heapGrowth(heapTwin, heapAfter),
       },
     ];
   } finally {
@@ -163,15 +180,14 @@ export const benchmarks: Benchmark[] = [
     names: ['rogue_rss_growth_mb', 'rogue_rss_late_growth_mb'],
     async run() {
       const snapshots = mkdtempSync(join(tmpdir(), 'mesh-bench-rogue-heap-'));
-      const daemon = await startDaemonProcess({
-        name: 'rogue-target',
-        workers: 1,
-        nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshots}`],
-      });
+      const options = { workers: 1, nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshots}`] };
+      const daemons: DaemonProcess[] = [];
       try {
-        return await flood(daemon, Number(process.env.MESH_BENCH_ROGUE_SECONDS ?? 300), snapshots);
+        for (const name of ['rogue-target', 'rogue-twin']) daemons.push(await startDaemonProcess({ name, ...options }));
+        const [daemon, twin] = daemons as [DaemonProcess, DaemonProcess];
+        return await flood(daemon, twin, Number(process.env.MESH_BENCH_ROGUE_SECONDS ?? 300), snapshots);
       } finally {
-        await daemon.stop();
+        await Promise.all(daemons.map((d) => d.stop()));
         rmSync(snapshots, { recursive: true, force: true });
       }
     },
