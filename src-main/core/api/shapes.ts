@@ -106,6 +106,8 @@ export const UnitOutputSchema = z.extend(
   z.pick(UnitViewSchema, { unit_id: true, index: true, status: true, failure: true, output_cid: true }),
   {
     output_base64: z.optional(z.string()),
+    /** A WASI unit's stderr, when it wrote any: a diagnostic beside the output, not verified. */
+    stderr_base64: z.optional(z.string()),
     /** Why a verified unit's output is not in this reply: not in my store, and no provider that has it sent it. */
     unavailable: z.optional(z.string().check(z.maxLength(1000))),
   },

@@ -215,6 +215,7 @@ export class ExecutionQueue {
     }
     const outputCid = await this.ctx.blobs.put(output);
     const hash = outputCid;
+    const stderrCid = await this.#keepStderr(requester, ran.stderr);
     const result = {
       result_id: resultIdOf(assignmentId),
       work_unit_id: unit.unit_id,
@@ -228,9 +229,20 @@ export class ExecutionQueue {
       timestamp: iso(this.ctx.now()),
       ...(fuel !== undefined ? { fuel } : {}),
       ...(device ? { device } : {}),
+      ...(stderrCid ? { stderr_cid: stderrCid } : {}),
     };
     // Journaled with the receipt of its `results` message, signed for the others in it too (result-outbox.ts).
     await this.hooks.sendResult(assignmentId, result);
+  }
+
+  /**
+   * A WASI unit's stderr, stored to go back with its result: none when it wrote none, or when it
+   * would pass the requester's quota on my disk (a diagnostic, it is not worth handing the unit back).
+   */
+  async #keepStderr(requester: string, stderr: Uint8Array | undefined): Promise<string | undefined> {
+    if (!stderr || stderr.byteLength === 0) return undefined;
+    if (this.ctx.quota?.take(requester, cidOfBytes(stderr), stderr.byteLength) === false) return undefined;
+    return this.ctx.blobs.put(stderr);
   }
 
   /**
