@@ -188,3 +188,18 @@ export async function wasiSubmission(
     size,
   };
 }
+
+/** A WASI job's first unit's input (its `chunk_bytes` of the input), which a quote runs as a submit does. */
+export async function firstUnit(
+  input: AsyncIterable<Uint8Array>,
+  { chunk_bytes: chunk }: Pick<SubmitJobTermsInput, 'chunk_bytes'>,
+): Promise<{ first_bytes_base64: string }> {
+  const parts: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const part of input) {
+    parts.push(part);
+    bytes += part.byteLength;
+    if (bytes >= chunk) break; // the rest is not read (a file's stream is closed)
+  }
+  return { first_bytes_base64: Buffer.concat(parts).subarray(0, chunk).toString('base64') };
+}

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { unitIdOf } from '../../../src-main/core/mesh/state/unit-table.js';
 import { MAX_WASI_STDERR_BYTES } from '../../../src-main/core/schemas/index.js';
+import type { JobEstimate } from '../../../src-main/core/api/contract.js';
 import { ApiClient, loadOrCreateToken } from '../../../src-main/node/api/index.js';
 import {
   decodeWasiOutput,
@@ -297,6 +298,34 @@ test(
     assert.ok(Math.abs(estimate - (50e-6 + fuel / REFERENCE_FUEL_PER_SECOND)) < 1e-12, `${estimate} for ${fuel} fuel`);
   },
 );
+
+test('--dry-run quotes a job of programs from its first unit, run here as at submit; nothing is journaled or stored', async () => {
+  const quote = async (...args: string[]) => {
+    const run = await runMeshctl(['submit-job', '--wasi', join(wasiDir, 'programs', 'cpu_bound.wasm'), ...args]);
+    assert.equal(run.status, 0, run.stderr);
+    return run.stdout;
+  };
+  const terms = ['--items', '3', '--budget', '100000', '--dry-run', '--data-dir', dataDir];
+  const seq = daemon.node.journal.lastSeq();
+  const { total } = await client.call('jobs.list', {});
+  const { blobs } = await client.call('storage.get', {});
+  const text = await quote('--args', '20000000', ...terms);
+  const long = JSON.parse(await quote('--args', '20000000', ...terms, '--json')) as JobEstimate;
+  const short = JSON.parse(await quote('--args', '1000', ...terms, '--json')) as JobEstimate;
+  assert.equal(daemon.node.journal.lastSeq(), seq, 'the dry runs journaled nothing');
+  assert.equal((await client.call('jobs.list', {})).total, total);
+  assert.equal((await client.call('storage.get', {})).blobs, blobs, 'and stored nothing');
+  assert.match(text, /^dry run: nothing submitted\nunits {6}3 units\n/);
+  assert.deepEqual([long.units, long.units_per_pack, long.enough], [3, 1, true]);
+  // Its units' cost is what the program burns: 20,000 times the loop, several times the price.
+  assert.ok(long.unit_price > short.unit_price, `${long.unit_price} against ${short.unit_price}`);
+  // What a submit refuses, a quote refuses too.
+  const wasm = join(dir, 'abi.wasm');
+  writeFileSync(wasm, reverseModule());
+  const refused = await runMeshctl(['submit-job', '--wasi', wasm, ...terms]);
+  assert.equal(refused.status, 1, refused.stdout);
+  assert.match(refused.stderr, /ForbiddenImport: module imports function "env\.abort"/);
+});
 
 test('a module under the unit ABI submitted with --wasi is refused naming what a WASI program lacks; nothing is journaled', async () => {
   const wasm = join(dir, 'reverse.wasm');
