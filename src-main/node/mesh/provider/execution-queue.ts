@@ -1,8 +1,9 @@
 // The provider's execution queue: accepted assignments wait here, then each fetches its blobs
 // (inline with its acceptance, from my store, from recent inputs, or from the requester), runs in
-// the sandbox or on the GPU, and has its output stored; its result goes to the outbox, which
-// journals it with the receipt of the message that carries it (result-outbox.ts). What every honest
-// run would fail the same way is reported as the unit's output.
+// the sandbox or on the GPU, and has its output stored (a WASI unit's stderr too, named by its
+// result's stderr_cid, outside what is verified); its result goes to the outbox, which journals it
+// with the receipt of the message that carries it (result-outbox.ts). What every honest run would
+// fail the same way is reported as the unit's output.
 import { CodedError, describeError } from '../../../core/errors.js';
 import { MAX_WASI_FILES_BYTES, WASI_PROGRAM, type WorkResult } from '../../../core/schemas/index.js';
 import { cidOfBytes } from '../../blobs/cid.js';

@@ -154,8 +154,8 @@ export class ResultOutbox {
   /**
    * The message for these assignments: their results, one execution receipt signed (and journaled
    * before it leaves) for those that have none yet, the receipts of the others (sent before my
-   * restart), and outputs inline while the message has room. `later`: those whose receipt or small
-   * output found no room.
+   * restart), and outputs inline while the message has room, and WASI units' stderr beside them
+   * (MAX_STDERR_BYTES_PER_MESSAGE). `later`: those whose receipt, small output or stderr found no room.
    */
   async #message(
     requester: string,
