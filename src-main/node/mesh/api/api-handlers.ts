@@ -252,7 +252,12 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
       }
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
       const bytes = await node.jobs.verifiedOutput(unitSources, record, view);
-      return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };
+      const stderr = node.jobs.unitStderr(view);
+      return {
+        output_cid: view.output_cid,
+        output_base64: Buffer.from(bytes).toString('base64'),
+        ...(stderr !== undefined && { stderr_base64: stderr }),
+      };
     },
     async 'jobs.outputs'({ job_id, from = 0 }) {
       return node.jobs.outputsPage(unitSources, myJob(job_id), from);
