@@ -1,7 +1,8 @@
 // Preflight: what a .blend holds, read by our own Python in the same sandbox as a render (the
 // file's own Python off), printed as one JSON line, validated here, and judged: refusals that name
 // what is wrong, settings Debian's Blender cannot honour turned off with a warning, and whether the
-// frame can be cut into tiles that stitch back exactly.
+// frame can be cut into tiles that stitch back exactly. Paths are reported as the file has them
+// (`//` is the .blend's folder), so that a refusal names what its author sees.
 import { decodeJson } from '../schemas/index.js';
 import * as z from '../schemas/zod.js';
 import { scenePath } from './args.js';
@@ -14,10 +15,10 @@ export const PREFLIGHT_EXPRESSION = [
   'import bpy, json, os',
   's = bpy.context.scene',
   'def where(p): return bpy.path.abspath(p) if p else ""',
-  'images = [{"name": i.name, "source": i.source, "packed": i.packed_file is not None, "path": where(i.filepath),',
+  'images = [{"name": i.name, "source": i.source, "packed": i.packed_file is not None, "path": i.filepath,',
   '  "exists": i.packed_file is not None or i.source not in ("FILE", "SEQUENCE", "MOVIE") or os.path.exists(where(i.filepath))}',
   '  for i in bpy.data.images if i.users > 0 and i.source != "VIEWER"]',
-  'libraries = [{"path": where(l.filepath), "packed": l.packed_file is not None} for l in bpy.data.libraries]',
+  'libraries = [{"path": l.filepath, "packed": l.packed_file is not None} for l in bpy.data.libraries]',
   'denoise = bool(s.cycles.use_denoising) or any(bool(v.cycles.use_denoising) for v in s.view_layers)',
   'glare = bool(s.use_nodes and s.node_tree and any(n.type == "GLARE" for n in s.node_tree.nodes))',
   'print(' +

@@ -23,8 +23,9 @@ export interface BlenderInstall {
 
 export type BlenderFound = { ok: true; install: BlenderInstall } | { ok: false; reason: string };
 
-/** Limits for short runs (the version probe, a preflight): a file is read, nothing rendered. */
-export const PROBE_LIMITS: SandboxLimits = { memoryBytes: 4 * 2 ** 30, fileBytes: 16 * 2 ** 20 };
+/** Limits for short runs (the version probe, a preflight): a file is read, nothing rendered. Blender
+ * starts by sizing a 64 MiB file (ftruncate), so the file limit is above that. */
+export const PROBE_LIMITS: SandboxLimits = { memoryBytes: 4 * 2 ** 30, fileBytes: 256 * 2 ** 20 };
 const MARK = 'MESH_BLENDER ';
 const Probe = z.tuple([
   z.tuple([z.int(), z.int(), z.int()]),
