@@ -5,7 +5,7 @@
 import { borderOf, type PixelRect } from './tiles.js';
 
 /** Where the unit's own folder is seen inside the sandbox: the only place Blender can write. */
-export const UNIT_MOUNT = '/unit';
+const UNIT_MOUNT = '/unit';
 /** The paths of /etc Blender needs to start (alternatives: BLAS/LAPACK; ld.so.cache: the loader). */
 const ETC_PATHS = ['/etc/alternatives', '/etc/ld.so.cache'];
 
@@ -46,10 +46,36 @@ export function sandboxArgv(plan: SandboxPlan, blenderArgs: readonly string[]): 
     'ALL',
     ...readOnlyBinds(plan.blender),
     // /usr-merged Debian: the loader and libraries are found through these.
-    ...['--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin'],
-    ...['--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp'],
-    ...['--bind', plan.unitDir, UNIT_MOUNT, '--chdir', UNIT_MOUNT],
-    ...['--setenv', 'HOME', UNIT_MOUNT, '--setenv', 'PATH', '/usr/bin', '--setenv', 'TMPDIR', '/tmp'],
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    // Its own /proc (its own PIDs), a bare /dev, an empty /tmp.
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    plan.unitDir,
+    UNIT_MOUNT,
+    '--chdir',
+    UNIT_MOUNT,
+    '--setenv',
+    'HOME',
+    UNIT_MOUNT,
+    '--setenv',
+    'PATH',
+    '/usr/bin',
+    '--setenv',
+    'TMPDIR',
+    '/tmp',
     '--',
     '/usr/bin/prlimit',
     `--as=${plan.limits.memoryBytes}`,

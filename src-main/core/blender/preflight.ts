@@ -11,7 +11,7 @@ import { scenePath } from './args.js';
 export const REPORT_MARK = 'MESH_PREFLIGHT ';
 
 /** Our Python: the report of the file loaded, as one line of JSON. */
-export const PREFLIGHT_EXPRESSION = [
+const PREFLIGHT_EXPRESSION = [
   'import bpy, json, os',
   's = bpy.context.scene',
   'def where(p): return bpy.path.abspath(p) if p else ""',

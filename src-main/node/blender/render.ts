@@ -20,16 +20,25 @@ export interface RenderJob {
 
 export type Rendered = { ok: true; png: Uint8Array; image: Rgba; ms: number } | { ok: false; reason: string };
 
-const OUT_OF_MEMORY = /bad_alloc|out of memory|malloc.*(fail|return)|memory allocation failed|cannot allocate/i;
+const OUT_OF_MEMORY = /bad_alloc|out of memory|memory allocation failed|cannot allocate/i;
+/** Exit statuses of a crash Blender's own handler reports (a segfault, an abort): 128 + the signal. */
+const CRASHED = new Set([134, 139]);
 
 /** Why a run that made no image failed, in words. */
-export function failureReason(run: RunResult, limits: RunLimits): string {
+function failureReason(run: RunResult, limits: SandboxLimits & RunLimits): string {
   if (run.killed === 'time') return `the render passed its time limit of ${limits.wallMs / 1000} s and was killed`;
   if (run.killed === 'stall') return `the render printed nothing for ${limits.stallMs / 1000} s and was killed`;
+  const how = run.signal ?? `exit ${run.code}`;
   const tail = run.output.trim().split('\n').slice(-3).join(' / ');
-  if (OUT_OF_MEMORY.test(run.output) || run.signal === 'SIGSEGV' || run.signal === 'SIGABRT')
-    return `the render hit the memory limit (${run.signal ?? `exit ${run.code}`}): ${tail}`;
-  return `Blender failed (${run.signal ?? `exit ${run.code}`}): ${tail}`;
+  // Past its address space, an allocation fails: Blender says so, or crashes on the null it got.
+  if (
+    OUT_OF_MEMORY.test(run.output) ||
+    run.signal === 'SIGSEGV' ||
+    run.signal === 'SIGABRT' ||
+    CRASHED.has(run.code ?? 0)
+  )
+    return `Blender crashed (${how}), as a scene past the memory limit of ${(limits.memoryBytes / 2 ** 30).toFixed(1)} GiB does: ${tail}`;
+  return `Blender failed (${how}): ${tail}`;
 }
 
 export async function renderInSandbox(job: RenderJob): Promise<Rendered> {

@@ -6,7 +6,7 @@ import { copyFile, lstat, mkdir, readdir } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 
 /** The most a scene and its assets may weigh. */
-export const MAX_SCENE_BYTES = 1 * 2 ** 30;
+const MAX_SCENE_BYTES = 1 * 2 ** 30;
 
 export class SceneRefused extends Error {
   override readonly name = 'SceneRefused';

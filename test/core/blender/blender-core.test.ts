@@ -94,7 +94,10 @@ test('the sandbox: no network, nothing of the user’s, a clean environment, no 
   assert.ok(text.includes('--bind /tmp/unit-1 /unit'));
   // The only host paths seen: /usr, the two of /etc, and the unit's folder.
   const binds = argv.flatMap((a, i) => (a === '--ro-bind' || a === '--bind' ? [argv[i + 1]] : []));
-  assert.deepEqual(binds.sort(), ['/etc/alternatives', '/etc/ld.so.cache', '/tmp/unit-1', '/usr']);
+  assert.deepEqual(
+    binds.toSorted((a, b) => String(a).localeCompare(String(b))),
+    ['/etc/alternatives', '/etc/ld.so.cache', '/tmp/unit-1', '/usr'],
+  );
   assert.ok(text.includes(`--as=${2 ** 30} --fsize=${2 ** 26} --core=0`));
   assert.ok(text.includes('/usr/bin/nice -n 19 /usr/bin/blender -b -Y --factory-startup x'));
   assert.ok(!argv.includes('-y') && !argv.includes('--enable-autoexec'));
