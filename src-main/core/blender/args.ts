@@ -134,6 +134,9 @@ export function renderExpression(settings: RenderSettings): string {
     's.cycles.use_animated_seed = False',
     's.cycles.use_denoising = False',
     'for layer in s.view_layers: layer.cycles.use_denoising = False',
+    // Cycles reads its debug settings (the BVH layout) only with these two preferences on.
+    'bpy.context.preferences.view.show_developer_ui = True',
+    'bpy.context.preferences.experimental.use_cycles_debug = True',
     "s.cycles.debug_bvh_layout = 'BVH2'",
     "s.render.threads_mode = 'FIXED'",
     's.render.threads = 1',
