@@ -100,7 +100,7 @@ export function registerBlenderCommands(program: Command): void {
   blender
     .command('preflight')
     .description('what a .blend (or a folder with its assets) holds, its refusals and warnings')
-    .argument('<scene>', 'a .blend, or a folder holding one .blend and its assets')
+    .argument('<scene>', 'a .blend, or a folder or zip holding one .blend and its assets')
     .option('--blender <path>', 'Blender’s executable (default: blender on PATH)')
     .action(async (scene: string, options: { blender?: string }) => {
       process.exitCode = await preflightOnly(scene, options.blender);
@@ -108,7 +108,7 @@ export function registerBlenderCommands(program: Command): void {
   blender
     .command('render-local')
     .description('render one frame of a .blend on this machine, in the sandbox, and write it as a PNG')
-    .argument('<scene>', 'a .blend, or a folder holding one .blend and its assets')
+    .argument('<scene>', 'a .blend, or a folder or zip holding one .blend and its assets')
     .requiredOption('--frame <n>', 'frame number', integer(0, 1_048_574))
     .requiredOption('--out <file>', 'where to write the PNG')
     .option('--samples <n>', 'samples per pixel', integer(1, 1 << 24), 64)

@@ -201,6 +201,53 @@ test('an endless render is killed at its time limit; a render that stops printin
   assert.match(quiet.reason, /printed nothing for 1\.5 s/);
 });
 
+/** A zip made by Blender's Python: `entries` as [name, text, symlink?]. */
+function makeZip(path: string, entries: [string, string, boolean?][]): void {
+  const code = [
+    'import zipfile',
+    `z = zipfile.ZipFile(${JSON.stringify(path)}, "w", zipfile.ZIP_DEFLATED)`,
+    ...entries.map(([name, text, link]) =>
+      link
+        ? `i = zipfile.ZipInfo(${JSON.stringify(name)}); i.create_system = 3; i.external_attr = 0o120777 << 16; z.writestr(i, ${JSON.stringify(text)})`
+        : `z.writestr(${JSON.stringify(name)}, ${JSON.stringify(text)})`,
+    ),
+    'z.close()',
+  ].join('\n');
+  const run = spawnSync('blender', ['-b', '--factory-startup', '-Y', '--python-expr', code], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+}
+
+test('a zip with ../ names or a symlink is refused before a byte is written; a plain one unpacks', async () => {
+  const unitDir = join(folder.dir, `unit-${units++}`);
+  mkdirSync(unitDir);
+  const climbing = join(folder.dir, 'climbing.zip');
+  makeZip(climbing, [
+    ['scene.blend', 'x'],
+    ['tex/../../escaped.txt', 'x'],
+  ]);
+  await assert.rejects(
+    bringScene(climbing, unitDir),
+    (err) => err instanceof SceneRefused && /climbs out/.test(err.message),
+  );
+  const linked = join(folder.dir, 'linked.zip');
+  makeZip(linked, [
+    ['scene.blend', 'x'],
+    ['tex/home.png', '/etc/passwd', true],
+  ]);
+  await assert.rejects(
+    bringScene(linked, unitDir),
+    (err) => err instanceof SceneRefused && /tex\/home\.png" is a symlink/.test(err.message),
+  );
+  assert.ok(!existsSync(join(unitDir, 'scene.blend')) && !existsSync(join(folder.dir, 'escaped.txt')));
+  const plain = join(folder.dir, 'plain.zip');
+  makeZip(plain, [
+    ['scene.blend', 'blend'],
+    ['tex/wood.png', 'png'],
+  ]);
+  assert.equal(await bringScene(plain, unitDir), 'scene.blend');
+  assert.equal(readFileSync(join(unitDir, 'tex/wood.png'), 'utf8'), 'png');
+});
+
 test('a scene folder with a symlink out, or a 2 GB "scene", is refused before anything is copied', async () => {
   const source = join(folder.dir, 'linked');
   mkdirSync(source);
