@@ -4,6 +4,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RenderSettings } from '../src-main/core/blender/args.js';
+import { pickCrops } from '../src-main/core/blender/crops.js';
 import { tileGrid } from '../src-main/core/blender/tiles.js';
 import { findBlender } from '../src-main/node/blender/install.js';
 import { preflightInSandbox } from '../src-main/node/blender/preflight.js';
@@ -50,12 +51,9 @@ async function figures(): Promise<Figure[]> {
       let sum = 0;
       for (const rect of tileGrid(WIDTH, HEIGHT, 2, 2)) sum += await renderMs({ rect, width: WIDTH, height: HEIGHT });
       tiled.push(sum);
-      // A quarter of the frame (half its width and height) at a place of its own each run.
-      const x0 = Math.floor(Math.random() * (WIDTH / 2));
-      const y0 = Math.floor(Math.random() * (HEIGHT / 2));
-      crops.push(
-        await renderMs({ rect: { x0, y0, x1: x0 + WIDTH / 2, y1: y0 + HEIGHT / 2 }, width: WIDTH, height: HEIGHT }),
-      );
+      // A quarter of the frame (half its width and height) where a requester's check would draw it.
+      const [rect] = pickCrops(WIDTH, HEIGHT, 1, 0.5, Math.random);
+      if (rect) crops.push(await renderMs({ rect, width: WIDTH, height: HEIGHT }));
     }
     const wholeMs = median(whole);
     return [

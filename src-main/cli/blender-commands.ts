@@ -2,17 +2,23 @@
 // `check`: whether this node can render Blender scenes (Blender, its version, the sandbox) or why
 // not; `preflight <scene>`: what a .blend (or a folder with its assets) holds, its refusals and
 // warnings; `render-local <scene>`: one frame, whole or as stitched tiles, written as a PNG — the
-// reference a mesh render of it must match.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// reference a mesh render of it must match; `verify <scene> --image`: a frame rendered elsewhere
+// checked as a requester checks a provider's, by random crops re-rendered here.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import { IDENTICAL_SHARE } from '../core/blender/compare.js';
+import { pickCrops } from '../core/blender/crops.js';
 import type { PreflightReport, PreflightVerdict } from '../core/blender/preflight.js';
 import { describeError } from '../core/errors.js';
 import { findBlender, type BlenderInstall } from '../node/blender/install.js';
 import { renderFrameLocal } from '../node/blender/local.js';
 import { preflightInSandbox } from '../node/blender/preflight.js';
+import { decodeRgba } from '../node/blender/png.js';
 import { bringScene } from '../node/blender/scene-folder.js';
+import { checkFrame } from '../node/blender/verify.js';
 import { encodeFramePng } from '../node/render/png.js';
 import { progressOnStderr } from './progress.js';
 
@@ -81,6 +87,20 @@ interface RenderOptions {
   timeLimit: number;
 }
 
+interface VerifyOptions {
+  blender?: string;
+  frame: number;
+  image: string;
+  samples: number;
+  seed: number;
+  crops: number;
+}
+
+/** A crop's side as a share of the frame's: a quarter of its pixels. */
+const CROP_SIDE = 0.5;
+/** Draws from the system's random source (a provider must not guess the checked pixels). */
+const random = (): number => randomInt(2 ** 47) / 2 ** 47;
+
 export function registerBlenderCommands(program: Command): void {
   const blender = program
     .command('blender')
@@ -120,6 +140,57 @@ export function registerBlenderCommands(program: Command): void {
     .action(async (scene: string, options: RenderOptions) => {
       process.exitCode = await renderLocal(scene, options);
     });
+  blender
+    .command('verify')
+    .description('check a frame rendered elsewhere, as a requester checks a provider’s: random crops re-rendered here')
+    .argument('<scene>', 'a .blend, or a folder or zip holding one .blend and its assets')
+    .requiredOption('--frame <n>', 'frame number', integer(0, 1_048_574))
+    .requiredOption('--image <file>', 'the frame to check (PNG, 8-bit RGBA)')
+    .requiredOption('--samples <n>', 'the samples it was to be rendered with', integer(1, 1 << 24))
+    .option('--seed <n>', 'the seed it was to be rendered with', integer(0, 2 ** 31 - 1), 0)
+    .option('--crops <n>', 'how many crops (each a quarter of the frame) to re-render', integer(1, 64), 2)
+    .option('--blender <path>', 'Blender’s executable (default: blender on PATH)')
+    .action(async (scene: string, options: VerifyOptions) => {
+      process.exitCode = await verify(scene, options);
+    });
+}
+
+async function verify(scene: string, options: VerifyOptions): Promise<number> {
+  const install = await blenderOr('verify', options.blender);
+  if (typeof install === 'number') return install;
+  const unitDir = await mkdtemp(join(tmpdir(), 'meshctl-blender-'));
+  try {
+    const checked = await preflighted('verify', install.path, scene, unitDir);
+    if (typeof checked === 'number') return checked;
+    const provided = decodeRgba(await readFile(options.image));
+    const { width, height } = checked.report;
+    if (provided.width !== width || provided.height !== height)
+      return fail(
+        'verify',
+        `${options.image} is ${provided.width}×${provided.height}, the scene's frame ${width}×${height}`,
+      );
+    const verdict = await checkFrame({
+      blender: install.path,
+      unitDir,
+      file: checked.file,
+      frame: options.frame,
+      samples: options.samples,
+      seed: options.seed,
+      provided,
+      crops: pickCrops(width, height, options.crops, CROP_SIDE, random),
+      limits: { memoryBytes: 8 * 2 ** 30, fileBytes: RENDER_FILE_BYTES, wallMs: 3_600_000, stallMs: 600_000 },
+    });
+    for (const { rect, share } of verdict.crops)
+      console.log(
+        `crop (${rect.x0}, ${rect.y0})–(${rect.x1}, ${rect.y1}): ${(share * 100).toFixed(2)} % identical pixels`,
+      );
+    console.log(verdict.agrees ? 'agrees' : `disagrees: under ${IDENTICAL_SHARE * 100} % identical pixels`);
+    return verdict.agrees ? 0 : 1;
+  } catch (err) {
+    return fail('verify', describeError(err));
+  } finally {
+    await rm(unitDir, { recursive: true, force: true });
+  }
 }
 
 async function preflightOnly(scene: string, path: string | undefined): Promise<number> {

@@ -1,7 +1,8 @@
 // `meshctl blender` end to end, the real CLI in a child process with the real Blender in its
 // sandbox: check names the algorithm, preflight prints a scene's frames, size, samples and
 // warnings and refuses a missing texture by its path, and render-local writes a frame whose
-// stitched 2×2 tiles are the whole frame's pixels exactly.
+// stitched 2×2 tiles are the whole frame's pixels exactly; verify passes an honest frame and
+// catches one rendered with fewer samples.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -69,4 +70,22 @@ test('render-local writes the frame; as 2×2 tiles stitched, the same pixels', a
   const [x, y] = [decode(readFileSync(whole)), decode(readFileSync(tiled))];
   assert.equal(x.width, 64);
   assert.deepEqual(y.data, x.data);
+});
+
+test('verify re-renders random crops: an honest frame agrees, one with half the samples does not', async () => {
+  const honest = join(folder.dir, 'honest.png');
+  const cheap = join(folder.dir, 'cheap.png');
+  for (const [out, samples] of [
+    [honest, '8'],
+    [cheap, '4'],
+  ] as const) {
+    const r = await run('render-local', scene, '--frame', '3', '--samples', samples, '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const ok = await run('verify', scene, '--frame', '3', '--samples', '8', '--image', honest, '--crops', '1');
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /100\.00 % identical pixels\nagrees/);
+  const caught = await run('verify', scene, '--frame', '3', '--samples', '8', '--image', cheap, '--crops', '1');
+  assert.equal(caught.status, 1, caught.stdout + caught.stderr);
+  assert.match(caught.stdout, /disagrees: under 95 % identical pixels/);
 });

@@ -24,8 +24,3 @@ export function identicalShare(a: Rgba, b: Rgba): number {
       same++;
   return same / pixels;
 }
-
-/** Whether a provider's render passes against the requester's own render of the same pixels. */
-export function rendersAgree(provided: Rgba, own: Rgba): boolean {
-  return identicalShare(provided, own) >= IDENTICAL_SHARE;
-}

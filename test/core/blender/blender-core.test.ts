@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { blenderAlgorithm } from '../../../src-main/core/blender/algorithm.js';
 import { renderArgs, renderExpression, sandboxArgv, scenePath } from '../../../src-main/core/blender/args.js';
-import { IDENTICAL_SHARE, identicalShare, rendersAgree } from '../../../src-main/core/blender/compare.js';
+import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
 import {
   judgePreflight,
   parseReport,
@@ -14,6 +14,7 @@ import {
 } from '../../../src-main/core/blender/preflight.js';
 import { sampleProgress } from '../../../src-main/core/blender/progress.js';
 import { borderOf, crop, stitch, tileGrid, type Rgba } from '../../../src-main/core/blender/tiles.js';
+import { pickCrops } from '../../../src-main/core/blender/crops.js';
 
 test('tiles cover the frame once, and each border lands on its pixels however Blender rounds a float32', () => {
   for (const [w, h, c, r] of [
@@ -65,10 +66,10 @@ test('the share of identical pixels counts a pixel as one, all four channels', (
   const b = image(10, 10, (i) => (i === 0 || i === 5 || i === 6 ? 8 : 7)); // pixels 0 and 1 differ
   assert.equal(identicalShare(a, a), 1);
   assert.equal(identicalShare(a, b), 0.98);
-  assert.ok(rendersAgree(b, a));
+  assert.ok(identicalShare(b, a) >= IDENTICAL_SHARE);
   const half = image(10, 10, (i) => (i < 200 ? 7 : 9));
   assert.equal(identicalShare(a, half), 0.5);
-  assert.ok(!rendersAgree(half, a));
+  assert.ok(identicalShare(half, a) < IDENTICAL_SHARE);
   assert.ok(IDENTICAL_SHARE > 0.5 && IDENTICAL_SHARE < 0.99);
   assert.throws(
     () =>
@@ -197,4 +198,17 @@ test('the preflight report is read from its own line and validated', () => {
   assert.ok(!extra.ok);
   assert.ok(!parseReport(`${REPORT_MARK}${JSON.stringify({ ...REPORT, width: -1 })}`).ok);
   assert.ok(!parseReport(`${REPORT_MARK}{not json`).ok);
+});
+
+test('crops are the share of the frame asked, inside it, at places the random source draws', () => {
+  const draws = [0, 0.999, 0.5, 0.25];
+  let i = 0;
+  const crops = pickCrops(64, 48, 2, 0.5, () => draws[i++ % draws.length] ?? 0);
+  assert.deepEqual(crops, [
+    { x0: 0, y0: 24, x1: 32, y1: 48 },
+    { x0: 16, y0: 6, x1: 48, y1: 30 },
+  ]);
+  for (const c of pickCrops(7, 5, 50, 0.3, Math.random))
+    assert.ok(c.x0 >= 0 && c.x1 <= 7 && c.y0 >= 0 && c.y1 <= 5 && c.x1 - c.x0 === 2);
+  assert.throws(() => pickCrops(7, 5, 1, 0, Math.random), RangeError);
 });
