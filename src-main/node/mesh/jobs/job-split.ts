@@ -67,7 +67,7 @@ export function resolveModule(spec: SubmitJobTerms) {
     if (spec.wasi) return { ...wasiJob(spec.wasi), module, secondsPerMiB: 1, gpuBytes: 0, wholeUnits: false };
     return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0, wholeUnits: false };
   }
-  const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes);
+  const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes, spec.items);
   if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
   return { ...resolved, gpuBytes: 0 };
 }
@@ -246,7 +246,7 @@ export async function splitJob(
   const job: Job = {
     job_id: jobId,
     requester: ctx.me,
-    name: spec.name ?? `${algorithmId} × ${units}`,
+    name: spec.name ?? `${'label' in resolved ? resolved.label : algorithmId} × ${units}`,
     unit_count: count,
     ...(perPack > 1 ? { units_per_pack: perPack } : {}),
     redundancy: spec.redundancy,
