@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerApiCommands } from './api-commands.js';
 import { optionBeforeCommand } from './args.js';
+import { registerLibraryRun } from './library-run.js';
 import { registerNodeStart } from './node-start.js';
 import { registerReachCommands } from './reach-commands.js';
 import { registerRenderLocal } from './render-local.js';
@@ -17,6 +18,7 @@ registerNodeStart(program);
 registerRenderLocal(program);
 registerRunLocal(program);
 registerApiCommands(program);
+registerLibraryRun(program);
 registerReachCommands(program);
 
 const misplaced = optionBeforeCommand(process.argv.slice(2));
