@@ -10,6 +10,11 @@
 // librust-blake3-dev 1.3.1 (under /usr/share/cargo/registry), with wasm/library/crypto/main.c.
 // Compiled by Debian's clang-14 for wasm32-wasi with fixed flags and no paths or debug information
 // in the output, so every rebuild on Debian 12 gives the same bytes.
+//
+// image: wasm/library/image/ (Rust) with the `image` crate 0.24.3 and its codecs from Debian's
+// librust-image-dev, by Debian's cargo and rustc 1.63, offline against /usr/share/cargo/registry
+// (its .cargo/config.toml), the versions fixed by the committed Cargo.lock (--locked), release with
+// one codegen unit, and every path remapped.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -113,7 +118,24 @@ function buildCrypto(work, out) {
   );
 }
 
-const BUILDS = { crypto: buildCrypto };
+function buildImage(work, out) {
+  const crate = join(LIBRARY, 'image');
+  const target = join(work, 'target');
+  const env = {
+    ...ENV,
+    CARGO_HOME: join(work, 'cargo-home'),
+    CARGO_TARGET_DIR: target,
+    RUSTFLAGS: [crate, '/usr/share/cargo/registry', work].map((p, i) => `--remap-path-prefix=${p}=/${i}`).join(' '),
+  };
+  execFileSync('/usr/bin/cargo', ['build', '--release', '--locked', '--target', 'wasm32-wasi'], {
+    cwd: crate,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env,
+  });
+  writeFileSync(out, readFileSync(join(target, 'wasm32-wasi/release/image.wasm')));
+}
+
+const BUILDS = { crypto: buildCrypto, image: buildImage };
 
 const out = check ? mkdtempSync(join(tmpdir(), 'library-out-')) : LIBRARY;
 try {

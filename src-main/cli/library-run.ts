@@ -117,7 +117,7 @@ export function registerLibraryRun(program: Command): void {
             refused.push(`${file}: ${Buffer.from(result.stdout).toString('utf8').trim() || `exit ${result.exitCode}`}`);
             continue;
           }
-          const path = join(options.out, spec.outputName(file));
+          const path = join(options.out, spec.outputName(file, params));
           await writeFile(path, result.stdout);
           written.push(path);
         }

@@ -4,19 +4,20 @@
 // (node/mesh/units/algorithms.ts) and meshctl names the outputs (cli/library-run.ts).
 import * as z from '../schemas/zod.js';
 
+/** A param as the program reads it: NAME=VALUE, the value a string or a number written in JSON. */
+type ParamValue = string | number;
+
 export interface ProgramMethod {
-  params: z.ZodMiniType<Record<string, string>>;
+  params: z.ZodMiniType<Record<string, ParamValue>>;
   /** The most bytes of input a unit takes: the program refuses more (it holds the input whole). */
   maxInputBytes: number;
-  /** The most bytes of stdout a unit gives for an input of `bytes`. */
-  maxOutputBytes: (bytes: number) => number;
-  /** The name of the output `meshctl run --out` writes for an input file named `name`. */
-  outputName: (name: string) => string;
+  /** The name of the output `meshctl run --out` writes for an input file named `name`, with these params. */
+  outputName: (name: string, params: Record<string, unknown>) => string;
 }
 
 export interface ProgramLibrary {
   /** Its module: wasm/library/<module>.wasm, argv[0] too. */
-  module: 'crypto';
+  module: 'crypto' | 'image';
   methods: Record<string, ProgramMethod>;
   /** Reference seconds per input MiB: the estimate before the first unit is run at submit. */
   secondsPerMiB: number;
@@ -28,22 +29,54 @@ const hex = (bytes: number) =>
 const WHOLE_INPUT_BYTES = 24 * 2 ** 20;
 /** What a streaming hash reads: any chunk a job may have. */
 const STREAMED_INPUT_BYTES = 2 ** 31;
-/** XChaCha20-Poly1305's nonce and tag, around the ciphertext. */
-const AEAD_OVERHEAD = 24 + 16;
 
 const digest = (bytes: number, name: string): ProgramMethod => ({
   params: z.strictObject({}),
   maxInputBytes: STREAMED_INPUT_BYTES,
-  maxOutputBytes: () => bytes,
   outputName: (file) => `${file}.${name}`,
 });
 
 const aead = (encrypt: boolean): ProgramMethod => ({
   params: z.strictObject({ key: hex(32), ad: z.optional(z.string().check(z.regex(/^([0-9a-f]{2}){0,4096}$/))) }),
   maxInputBytes: WHOLE_INPUT_BYTES,
-  maxOutputBytes: (bytes) => (encrypt ? bytes + AEAD_OVERHEAD : Math.max(0, bytes - AEAD_OVERHEAD)),
   outputName: (file) => (encrypt ? `${file}.enc` : file.replace(/\.enc$/, '')),
 });
+
+/** An image's side, in and out, as the image program bounds it. */
+const Side = z.int().check(z.minimum(1), z.maximum(16_384));
+/** What every image method takes: the result's format, and a JPEG's quality. */
+const ENCODE = {
+  format: z.optional(z.enum(['png', 'jpeg'])),
+  quality: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
+};
+/** The image program's most input: a compressed image of at most 4 MiP (it refuses more pixels from the header). */
+const IMAGE_INPUT_BYTES = 32 * 2 ** 20;
+
+const imageMethod = (params: z.core.$ZodLooseShape = {}): ProgramMethod => ({
+  params: z.strictObject({ ...params, ...ENCODE }) as unknown as ProgramMethod['params'],
+  maxInputBytes: IMAGE_INPUT_BYTES,
+  outputName: (file, p) => `${file.replace(/\.[^.]*$/, '')}.${p.format === 'jpeg' ? 'jpg' : 'png'}`,
+});
+
+const IMAGE_METHODS: Record<string, ProgramMethod> = {
+  resize: imageMethod({
+    width: Side,
+    height: Side,
+    filter: z.enum(['nearest', 'triangle', 'catmull-rom', 'gaussian', 'lanczos3']),
+  }),
+  crop: imageMethod({
+    x: z.int().check(z.minimum(0), z.maximum(16_383)),
+    y: z.int().check(z.minimum(0), z.maximum(16_383)),
+    width: Side,
+    height: Side,
+  }),
+  blur: imageMethod({ sigma: z.number().check(z.positive(), z.maximum(100)) }),
+  brighten: imageMethod({ value: z.int().check(z.minimum(-255), z.maximum(255)) }),
+  contrast: imageMethod({ value: z.number().check(z.minimum(-100), z.maximum(100)) }),
+  ...Object.fromEntries(
+    ['grayscale', 'rotate90', 'rotate180', 'rotate270', 'fliph', 'flipv', 'invert'].map((m) => [m, imageMethod()]),
+  ),
+};
 
 export const PROGRAM_LIBRARIES: Record<string, ProgramLibrary> = {
   crypto: {
@@ -55,13 +88,11 @@ export const PROGRAM_LIBRARIES: Record<string, ProgramLibrary> = {
       ed25519_sign: {
         params: z.strictObject({ seed: hex(32) }),
         maxInputBytes: WHOLE_INPUT_BYTES,
-        maxOutputBytes: () => 64,
         outputName: (file) => `${file}.sig`,
       },
       ed25519_verify: {
         params: z.strictObject({ public_key: hex(32), signature: hex(64) }),
         maxInputBytes: WHOLE_INPUT_BYTES,
-        maxOutputBytes: () => 'invalid\n'.length,
         outputName: (file) => `${file}.verified`,
       },
       aead_encrypt: aead(true),
@@ -69,14 +100,15 @@ export const PROGRAM_LIBRARIES: Record<string, ProgramLibrary> = {
     },
     secondsPerMiB: 0.01,
   },
+  image: { module: 'image', methods: IMAGE_METHODS, secondsPerMiB: 0.5 },
 };
 
 /** The program's args: the method, then each param as NAME=VALUE, sorted by name (one argv per params). */
-export function programArgs(method: string, params: Record<string, string>): string[] {
+export function programArgs(method: string, params: Record<string, ParamValue>): string[] {
   return [
     method,
     ...Object.keys(params)
       .sort()
-      .map((name) => `${name}=${params[name]}`),
+      .map((name) => `${name}=${String(params[name])}`),
   ];
 }

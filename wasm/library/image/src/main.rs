@@ -1,0 +1,150 @@
+// The image library as a WASI program: the `image` crate 0.24.3 (Debian's librust-image-dev, with
+// png, jpeg-decoder and gif) and its `imageops`. Built by scripts/build-library.mjs.
+//
+// argv: image METHOD [NAME=VALUE]…: the node checks every param before a unit runs (algorithms.ts);
+// the input image (JPEG, PNG, GIF or WebP) is stdin, the result (PNG, or JPEG at `quality`) stdout.
+// A refusal is exit 2 with its message on stdout (what the nodes compare and send back) and stderr.
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::PngEncoder;
+use image::imageops::{self, FilterType};
+use image::io::Reader;
+use image::{DynamicImage, ImageEncoder};
+use std::io::{Cursor, Read, Write};
+
+/// The most pixels an input may have: decoded, filtered and encoded within a unit's 64 MiB.
+const MAX_PIXELS: u64 = 4 * 1024 * 1024;
+/// The longest side an input or a result may have.
+const MAX_SIDE: u32 = 16384;
+
+fn fail(message: String) -> ! {
+    let line = format!("image: {}\n", message);
+    let _ = std::io::stdout().write_all(line.as_bytes());
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    std::process::exit(2)
+}
+
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn text(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    fn number<T: std::str::FromStr>(&self, name: &str) -> T {
+        match self.text(name) {
+            Some(v) => v.parse().unwrap_or_else(|_| fail(format!("param {} is not a number: {}", name, v))),
+            None => fail(format!("param {} is missing", name)),
+        }
+    }
+}
+
+fn filter(name: &str) -> FilterType {
+    match name {
+        "nearest" => FilterType::Nearest,
+        "triangle" => FilterType::Triangle,
+        "catmull-rom" => FilterType::CatmullRom,
+        "gaussian" => FilterType::Gaussian,
+        "lanczos3" => FilterType::Lanczos3,
+        other => fail(format!("unknown filter {}", other)),
+    }
+}
+
+fn decode(bytes: &[u8]) -> DynamicImage {
+    let reader = || {
+        Reader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .unwrap_or_else(|e| fail(format!("cannot read the input: {}", e)))
+    };
+    if reader().format().is_none() {
+        fail("the input is not a JPEG, PNG, GIF or WebP image".to_string());
+    }
+    // The header alone first: a huge image is refused before anything is allocated for it.
+    let (w, h) = reader()
+        .into_dimensions()
+        .unwrap_or_else(|e| fail(format!("cannot read the image's header: {}", e)));
+    if w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
+        fail(format!(
+            "the image is {} × {}: at most {} pixels a side and {} pixels in all",
+            w, h, MAX_SIDE, MAX_PIXELS
+        ));
+    }
+    reader().decode().unwrap_or_else(|e| fail(format!("cannot decode the image: {}", e)))
+}
+
+fn apply(method: &str, img: DynamicImage, p: &Params) -> DynamicImage {
+    match method {
+        "resize" => {
+            let (w, h) = (p.number::<u32>("width"), p.number::<u32>("height"));
+            let f = filter(p.text("filter").unwrap_or_else(|| fail("param filter is missing".to_string())));
+            img.resize_exact(w, h, f)
+        }
+        "crop" => {
+            let (x, y, w, h) = (p.number::<u32>("x"), p.number::<u32>("y"), p.number::<u32>("width"), p.number::<u32>("height"));
+            if u64::from(x) + u64::from(w) > u64::from(img.width()) || u64::from(y) + u64::from(h) > u64::from(img.height()) {
+                fail(format!("the crop {}×{} at ({}, {}) is not within the {} × {} image", w, h, x, y, img.width(), img.height()));
+            }
+            img.crop_imm(x, y, w, h)
+        }
+        "blur" => img.blur(p.number::<f32>("sigma")),
+        "brighten" => img.brighten(p.number::<i32>("value")),
+        "contrast" => img.adjust_contrast(p.number::<f32>("value")),
+        "grayscale" => img.grayscale(),
+        "rotate90" => img.rotate90(),
+        "rotate180" => img.rotate180(),
+        "rotate270" => img.rotate270(),
+        "fliph" => img.fliph(),
+        "flipv" => img.flipv(),
+        "invert" => {
+            let mut img = img;
+            imageops::invert(&mut img);
+            img
+        }
+        other => fail(format!("unknown method \"{}\"", other)),
+    }
+}
+
+fn encode(img: &DynamicImage, p: &Params) -> Vec<u8> {
+    let mut out = Vec::new();
+    let result = match p.text("format").unwrap_or("png") {
+        "png" => PngEncoder::new(&mut out).write_image(img.as_bytes(), img.width(), img.height(), img.color()),
+        "jpeg" => {
+            // JPEG has no alpha: an image with it is flattened to its colour channels.
+            let rgb;
+            let img = if img.color().has_alpha() {
+                rgb = DynamicImage::ImageRgb8(img.to_rgb8());
+                &rgb
+            } else {
+                img
+            };
+            let quality = p.text("quality").map_or(90, |_| p.number::<u8>("quality"));
+            JpegEncoder::new_with_quality(&mut out, quality).encode_image(img)
+        }
+        other => fail(format!("unknown format {}", other)),
+    };
+    result.unwrap_or_else(|e| fail(format!("cannot encode the result: {}", e)));
+    out
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let method = args.get(1).cloned().unwrap_or_default();
+    let params = Params(
+        args.iter()
+            .skip(2)
+            .map(|a| match a.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => fail(format!("an arg is not NAME=VALUE: {}", a)),
+            })
+            .collect(),
+    );
+    let mut input = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut input)
+        .unwrap_or_else(|e| fail(format!("cannot read the input: {}", e)));
+    let img = decode(&input);
+    drop(input);
+    let out = apply(&method, img, &params);
+    let bytes = encode(&out, &params);
+    std::io::stdout()
+        .write_all(&bytes)
+        .unwrap_or_else(|e| fail(format!("cannot write the result: {}", e)));
+}
