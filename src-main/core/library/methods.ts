@@ -52,18 +52,29 @@ const ENCODE = {
 /** The image program's most input: a compressed image of at most 4 MiP (it refuses more pixels from the header). */
 const IMAGE_INPUT_BYTES = 32 * 2 ** 20;
 
-const imageMethod = (params: z.core.$ZodLooseShape = {}): ProgramMethod => ({
-  params: z.strictObject({ ...params, ...ENCODE }) as unknown as ProgramMethod['params'],
+/** The most pixels an image may have, in and out: the image program's bound (a unit's 64 MiB). */
+const MAX_PIXELS = 4 * 1024 * 1024;
+
+const imageMethod = <T extends z.core.$ZodLooseShape>(
+  params: T = {} as T,
+  fits: (p: z.infer<z.ZodMiniObject<T>>) => string | undefined = () => undefined,
+): ProgramMethod => ({
+  params: z.strictObject({ ...params, ...ENCODE }).check(
+    z.superRefine((p, ctx) => {
+      const why = fits(p as z.infer<z.ZodMiniObject<T>>);
+      if (why !== undefined) ctx.addIssue({ code: 'custom', message: why, input: p });
+    }),
+  ) as unknown as ProgramMethod['params'],
   maxInputBytes: IMAGE_INPUT_BYTES,
   outputName: (file, p) => `${file.replace(/\.[^.]*$/, '')}.${p.format === 'jpeg' ? 'jpg' : 'png'}`,
 });
 
 const IMAGE_METHODS: Record<string, ProgramMethod> = {
-  resize: imageMethod({
-    width: Side,
-    height: Side,
-    filter: z.enum(['nearest', 'triangle', 'catmull-rom', 'gaussian', 'lanczos3']),
-  }),
+  resize: imageMethod(
+    { width: Side, height: Side, filter: z.enum(['nearest', 'triangle', 'catmull-rom', 'gaussian', 'lanczos3']) },
+    ({ width, height }) =>
+      width * height > MAX_PIXELS ? `width × height is ${width * height} pixels, over ${MAX_PIXELS}` : undefined,
+  ),
   crop: imageMethod({
     x: z.int().check(z.minimum(0), z.maximum(16_383)),
     y: z.int().check(z.minimum(0), z.maximum(16_383)),

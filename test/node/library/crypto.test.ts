@@ -12,21 +12,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { decodeWasiOutput, encodeWasiItem, Executor, wasiRunOf } from '../../../src-main/node/exec/index.js';
+import { runUnit } from './run-unit.js';
 import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
 import { hchacha20 } from '../reference/hchacha20.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
 
-/** Runs `crypto/method` on `input` as unit `index` of job `job`: its exit code and stdout. */
-async function run(method: string, params: Record<string, unknown>, input: Uint8Array, index = 0, job = 'job-c') {
-  const resolved = resolveLibrary('crypto', method, params, Math.max(1, input.byteLength));
-  if (typeof resolved === 'string') throw new Error(resolved);
-  const unit = { unit_id: `${job}/${index}`, job_id: job, params: resolved.params as never };
-  const { output } = await executor.run({ module: resolved.module, ...wasiRunOf(unit, input, undefined) });
-  const result = decodeWasiOutput(output);
-  return { exit: result.exitCode, stdout: Buffer.from(result.stdout) };
-}
+const run = (method: string, params: Record<string, unknown>, input: Uint8Array, index = 0, job = 'job-c') =>
+  runUnit(executor, 'crypto', method, params, input, index, job);
 
 const native = (cmd: string, args: string[], input: Uint8Array) => execFileSync(cmd, args, { input });
 /** Inputs at the block boundaries of SHA-2 (64, 128) and BLAKE3 (64, 1024, 2048), and a few MiB. */

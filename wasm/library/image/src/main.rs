@@ -7,14 +7,16 @@
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::imageops::{self, FilterType};
-use image::io::Reader;
-use image::{DynamicImage, ImageEncoder};
+use image::io::{Limits, Reader};
+use image::{DynamicImage, ImageEncoder, ImageError};
 use std::io::{Cursor, Read, Write};
 
 /// The most pixels an input may have: decoded, filtered and encoded within a unit's 64 MiB.
 const MAX_PIXELS: u64 = 4 * 1024 * 1024;
 /// The longest side an input or a result may have.
 const MAX_SIDE: u32 = 16384;
+/// The most the decoder may allocate.
+const MAX_ALLOC: u64 = 40 * 1024 * 1024;
 
 fn fail(message: String) -> ! {
     let line = format!("image: {}\n", message);
@@ -57,17 +59,25 @@ fn decode(bytes: &[u8]) -> DynamicImage {
     if reader().format().is_none() {
         fail("the input is not a JPEG, PNG, GIF or WebP image".to_string());
     }
-    // The header alone first: a huge image is refused before anything is allocated for it.
-    let (w, h) = reader()
-        .into_dimensions()
-        .unwrap_or_else(|e| fail(format!("cannot read the image's header: {}", e)));
+    // The header alone first, read whatever it says: a huge image is refused, by our limits,
+    // before anything is allocated for it.
+    let mut header = reader();
+    header.no_limits();
+    let limit = format!("at most {} pixels a side and {} pixels in all", MAX_SIDE, MAX_PIXELS);
+    let (w, h) = header.into_dimensions().unwrap_or_else(|e| match e {
+        // A codec's own guard (PNG's, on a header past what it would ever allocate).
+        ImageError::Limits(_) => fail(format!("the image's header says it is larger than a unit takes: {}", limit)),
+        e => fail(format!("cannot read the image's header: {}", e)),
+    });
     if w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
-        fail(format!(
-            "the image is {} × {}: at most {} pixels a side and {} pixels in all",
-            w, h, MAX_SIDE, MAX_PIXELS
-        ));
+        fail(format!("the image is {} × {}: {}", w, h, limit));
     }
-    reader().decode().unwrap_or_else(|e| fail(format!("cannot decode the image: {}", e)))
+    // And the decoder's own guard on what it allocates, within the unit's 64 MiB.
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_ALLOC);
+    let mut decoder = reader();
+    decoder.limits(limits);
+    decoder.decode().unwrap_or_else(|e| fail(format!("cannot decode the image: {}", e)))
 }
 
 fn apply(method: &str, img: DynamicImage, p: &Params) -> DynamicImage {
