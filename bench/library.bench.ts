@@ -5,7 +5,10 @@
 //   -sha256` (target <= 2);
 // - library_image_ratio: four 2048 × 1536 JPEG photos (the issue's twenty 12-megapixel photos,
 //   scaled to a unit's 4 MiP) each decoded, resized to 25 % with Lanczos 3 and encoded as JPEG at
-//   quality 90, by image/resize units against ImageMagick's convert with one thread (target <= 3).
+//   quality 90, by image/resize units against ImageMagick's convert with one thread (target <= 3);
+// - library_data_ratio: a group-by aggregate (sum, mean, count, min, max over 7 groups) of 250,000
+//   CSV rows (the issue's 1,000,000, scaled to this shared machine), one data/aggregate unit against
+//   sqlite3 importing the CSV and grouping it (target <= 3).
 // Native runs include starting the tool, a few milliseconds of the figure.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,15 +65,47 @@ async function image(executor: Executor, dir: string) {
   return { oursMs: await medianMs(ours, 3, 1), nativeMs: await medianMs(native, 3, 1) };
 }
 
+const DATA_ROWS = 250_000;
+
+async function data(executor: Executor, dir: string) {
+  const lines = ['id,grp,x,n'];
+  for (let i = 0; i < DATA_ROWS; i++) lines.push(`${i},g${i % 7},${((i * 7919) % 100_000) / 100},${i % 100}`);
+  const csv = Buffer.from(`${lines.join('\n')}\n`);
+  const file = join(dir, 'rows.csv');
+  writeFileSync(file, csv);
+  const aggregates = ['sum', 'mean', 'min', 'max'].map((fn) => ({ fn, column: 'x' }));
+  const params = { group_by: ['grp'], aggregates: [...aggregates, { fn: 'count' }] };
+  const query = 'SELECT grp, SUM(x), AVG(x), MIN(x), MAX(x), COUNT(*) FROM t GROUP BY grp ORDER BY grp';
+  const ours = async () => {
+    const result = await runUnit(executor, 'data', 'aggregate', params, csv);
+    if (result.exit !== 0) throw new Error(result.stdout.toString());
+  };
+  // The columns typed, as our unit reads them as numbers: SQLite's import makes TEXT of all.
+  const schema = 'CREATE TABLE t(id INTEGER, grp TEXT, x REAL, n INTEGER)';
+  const native = () =>
+    execFileSync('sqlite3', [
+      ':memory:',
+      '-cmd',
+      schema,
+      '-cmd',
+      '.mode csv',
+      '-cmd',
+      `.import --skip 1 ${file} t`,
+      query,
+    ]);
+  return { oursMs: await medianMs(ours, 3, 1), nativeMs: await medianMs(native, 3, 1) };
+}
+
 export const benchmarks: Benchmark[] = [
   {
-    names: ['library_crypto_ratio', 'library_image_ratio'],
+    names: ['library_crypto_ratio', 'library_image_ratio', 'library_data_ratio'],
     async run() {
       const dir = mkdtempSync(join(tmpdir(), 'library-bench-'));
       const executor = Executor.start({ workers: 1 });
       try {
         const hash = await crypto(executor, dir);
         const photos = await image(executor, dir);
+        const rows = await data(executor, dir);
         return [
           {
             name: 'library_crypto_ratio',
@@ -90,6 +125,15 @@ export const benchmarks: Benchmark[] = [
             native_ms: round(photos.nativeMs, 1),
             photos: PHOTOS,
             pixels: WIDTH * HEIGHT,
+          },
+          {
+            name: 'library_data_ratio',
+            value: round(rows.oursMs / rows.nativeMs),
+            unit: 'x',
+            target: '<= 3',
+            ours_ms: round(rows.oursMs, 1),
+            native_ms: round(rows.nativeMs, 1),
+            rows: DATA_ROWS,
           },
         ];
       } finally {

@@ -15,6 +15,9 @@
 // librust-image-dev, by Debian's cargo and rustc 1.63, offline against /usr/share/cargo/registry
 // (its .cargo/config.toml), the versions fixed by the committed Cargo.lock (--locked), release with
 // one codegen unit, and every path remapped.
+//
+// data: wasm/library/data/ (Rust) with the `csv` crate 1.1.6 and `serde_json` 1.0.87 from Debian's
+// librust-csv-dev and librust-serde-json-dev, built as image is.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -118,8 +121,9 @@ function buildCrypto(work, out) {
   );
 }
 
-function buildImage(work, out) {
-  const crate = join(LIBRARY, 'image');
+/** A Rust program of wasm/library/<name>/ (its binary named <name>). */
+const buildCrate = (name) => (work, out) => {
+  const crate = join(LIBRARY, name);
   const target = join(work, 'target');
   const env = {
     ...ENV,
@@ -132,10 +136,10 @@ function buildImage(work, out) {
     stdio: ['ignore', 'ignore', 'inherit'],
     env,
   });
-  writeFileSync(out, readFileSync(join(target, 'wasm32-wasi/release/image.wasm')));
-}
+  writeFileSync(out, readFileSync(join(target, `wasm32-wasi/release/${name}.wasm`)));
+};
 
-const BUILDS = { crypto: buildCrypto, image: buildImage };
+const BUILDS = { crypto: buildCrypto, image: buildCrate('image'), data: buildCrate('data') };
 
 const out = check ? mkdtempSync(join(tmpdir(), 'library-out-')) : LIBRARY;
 try {

@@ -4,8 +4,8 @@
 // (node/mesh/units/algorithms.ts) and meshctl names the outputs (cli/library-run.ts).
 import * as z from '../schemas/zod.js';
 
-/** A param as the program reads it: NAME=VALUE, the value a string or a number written in JSON. */
-type ParamValue = string | number;
+/** A param as the program reads it: NAME=VALUE, the value a string as it is, anything else as JSON. */
+type ParamValue = unknown;
 
 export interface ProgramMethod {
   params: z.ZodMiniType<Record<string, ParamValue>>;
@@ -17,7 +17,7 @@ export interface ProgramMethod {
 
 export interface ProgramLibrary {
   /** Its module: wasm/library/<module>.wasm, argv[0] too. */
-  module: 'crypto' | 'image';
+  module: 'crypto' | 'image' | 'data';
   methods: Record<string, ProgramMethod>;
   /** Reference seconds per input MiB: the estimate before the first unit is run at submit. */
   secondsPerMiB: number;
@@ -89,6 +89,94 @@ const IMAGE_METHODS: Record<string, ProgramMethod> = {
   ),
 };
 
+const Column = z.string().check(z.minLength(1), z.maxLength(256));
+/** What every data method takes: the result's format. */
+const TABLE_OUT = { format: z.optional(z.enum(['csv', 'json'])) };
+/** The most CSV a unit of sort or transform takes: it holds the table whole, several times the text, in 64 MiB. */
+const TABLE_INPUT_BYTES = 4 * 2 ** 20;
+
+const dataMethod = (
+  params: z.ZodMiniType<Record<string, unknown>>,
+  /** filter and aggregate stream the rows: any chunk a job may have. */
+  maxInputBytes = STREAMED_INPUT_BYTES,
+): ProgramMethod => ({
+  params,
+  maxInputBytes,
+  outputName: (file, p) => `${file.replace(/\.[^.]*$/, '')}.${p.format === 'json' ? 'json' : 'csv'}`,
+});
+
+const DATA_METHODS: Record<string, ProgramMethod> = {
+  filter: dataMethod(
+    z
+      .strictObject({
+        column: Column,
+        op: z.enum(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'contains']),
+        value: z.string().check(z.maxLength(4096)),
+        /** Compare as numbers (the value and every cell of the column must be one), else as text. */
+        numeric: z.optional(z.boolean()),
+        ...TABLE_OUT,
+      })
+      .check(
+        z.refine((p) => !p.numeric || (p.value.trim() !== '' && Number.isFinite(Number(p.value))), {
+          message: 'a numeric filter compares with a number',
+          path: ['value'],
+        }),
+        z.refine((p) => !(p.numeric && p.op === 'contains'), {
+          message: 'contains compares text, not numbers',
+          path: ['op'],
+        }),
+      ),
+  ),
+  aggregate: dataMethod(
+    z.strictObject({
+      group_by: z.optional(z.array(Column).check(z.maxLength(16))),
+      aggregates: z
+        .array(
+          z
+            .strictObject({
+              fn: z.enum(['sum', 'mean', 'count', 'min', 'max']),
+              column: z.optional(Column),
+              as: z.optional(Column),
+            })
+            .check(
+              z.refine((a) => a.fn === 'count' || a.column !== undefined, {
+                message: 'every aggregate but count needs a column',
+                path: ['column'],
+              }),
+            ),
+        )
+        .check(z.minLength(1), z.maxLength(64)),
+      ...TABLE_OUT,
+    }),
+  ),
+  sort: dataMethod(
+    z.strictObject({
+      by: z
+        .array(
+          z.strictObject({ column: Column, descending: z.optional(z.boolean()), numeric: z.optional(z.boolean()) }),
+        )
+        .check(z.minLength(1), z.maxLength(16)),
+      ...TABLE_OUT,
+    }),
+    TABLE_INPUT_BYTES,
+  ),
+  transform: dataMethod(
+    z
+      .strictObject({
+        select: z.optional(z.array(Column).check(z.minLength(1), z.maxLength(1024))),
+        rename: z.optional(z.record(Column, Column)),
+        cast: z.optional(z.record(Column, z.enum(['int', 'float', 'string']))),
+        ...TABLE_OUT,
+      })
+      .check(
+        z.refine((p) => p.select !== undefined || p.rename !== undefined || p.cast !== undefined, {
+          message: 'transform needs select, rename or cast',
+        }),
+      ),
+    TABLE_INPUT_BYTES,
+  ),
+};
+
 export const PROGRAM_LIBRARIES: Record<string, ProgramLibrary> = {
   crypto: {
     module: 'crypto',
@@ -112,6 +200,7 @@ export const PROGRAM_LIBRARIES: Record<string, ProgramLibrary> = {
     secondsPerMiB: 0.01,
   },
   image: { module: 'image', methods: IMAGE_METHODS, secondsPerMiB: 0.5 },
+  data: { module: 'data', methods: DATA_METHODS, secondsPerMiB: 0.2 },
 };
 
 /** The program's args: the method, then each param as NAME=VALUE, sorted by name (one argv per params). */
@@ -120,6 +209,9 @@ export function programArgs(method: string, params: Record<string, ParamValue>):
     method,
     ...Object.keys(params)
       .sort()
-      .map((name) => `${name}=${String(params[name])}`),
+      .map((name) => {
+        const value = params[name];
+        return `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`;
+      }),
   ];
 }

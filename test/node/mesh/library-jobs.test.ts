@@ -1,6 +1,6 @@
 // Library methods as mesh jobs, on three real nodes on loopback: a requester (a daemon, as meshctl
-// reaches it) and two providers. `meshctl run crypto METHOD FILES… --out DIR` makes a unit of each
-// file, both providers compute every unit (redundancy 2) and the requester verifies them by their
+// reaches it) and two providers. `meshctl run LIBRARY METHOD FILES… --out DIR` (crypto, image and
+// data) makes a unit of each file, both providers compute every unit (redundancy 2) and the requester verifies them by their
 // outputs' hashes agreeing; each file's result in DIR is what the native reference (openssl,
 // OpenSSL's Ed25519 through node:crypto) makes of it. Bad params are refused at submit naming the
 // param; a file the method refuses is named with the program's message, and the others are kept.
@@ -116,6 +116,38 @@ test(
     assert.match(decrypt.stdout, /f0\.bin: crypto: the input is shorter than a nonce and a tag/);
     assert.match(decrypt.stderr, /1 files have no result/);
     assert.deepEqual(readFileSync(join(opened, 'f1.bin')), readFileSync(long!));
+  },
+);
+
+test(
+  'image/resize and data/aggregate over files across the mesh: each file a verified unit, its result as asked',
+  { timeout: 240_000 },
+  async () => {
+    mkdirSync(join(inputs, 'photos'));
+    const photos = [0, 1].map((i) => {
+      const path = join(inputs, 'photos', `p${i}.jpg`);
+      execFileSync('/usr/bin/convert', ['-seed', String(i), '-size', '120x80', 'plasma:', path]);
+      return path;
+    });
+    const out = join(dir, 'out-photos');
+    const params = JSON.stringify({ width: 30, height: 20, filter: 'lanczos3', format: 'jpeg', quality: 80 });
+    const resized = await run('image', 'resize', ...photos, '--params', params, '--out', out);
+    assert.equal(resized.status, 0, resized.stderr);
+    for (const name of ['p0.jpg', 'p1.jpg'])
+      assert.equal(
+        execFileSync('/usr/bin/convert', [join(out, name), '-format', '%m %wx%h %Q', 'info:']).toString(),
+        'JPEG 30x20 80',
+      );
+    const table = join(inputs, 'table.csv');
+    writeFileSync(table, `grp,x\n${Array.from({ length: 1000 }, (_, i) => `g${i % 3},${i}`).join('\n')}\n`);
+    const sums = join(dir, 'out-table');
+    const aggregates = JSON.stringify({ group_by: ['grp'], aggregates: [{ fn: 'sum', column: 'x' }, { fn: 'count' }] });
+    const summed = await run('data', 'aggregate', table, '--params', aggregates, '--out', sums);
+    assert.equal(summed.status, 0, summed.stderr);
+    assert.equal(
+      readFileSync(join(sums, 'table.csv'), 'utf8'),
+      'grp,sum_x,count\ng0,166833,334\ng1,166167,333\ng2,166500,333\n',
+    );
   },
 );
 

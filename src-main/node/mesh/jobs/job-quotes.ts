@@ -18,7 +18,7 @@ import type { Executor } from '../../exec/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { openPrepassPool, planRenderJob, renderFrameSteps, renderUnitsOf, sizeUnits } from '../render/render-jobs.js';
 import { refusePassedDeadline } from './job-deadlines.js';
-import { checkInputSize, checkWholeUnits, planUnits, probeUnitSeconds, resolveModule } from './job-split.js';
+import { checkInputSize, planUnits, probeUnitSeconds, resolveModule } from './job-split.js';
 
 /** A blob store that keeps nothing: a quote's units name their blobs by CID, and none is stored. */
 const NOWHERE = { put: (bytes: Uint8Array) => Promise.resolve(cidOfBytes(bytes)) };
@@ -48,7 +48,6 @@ export class JobQuotes {
     const chunk = spec.chunk_bytes;
     checkInputSize(spec.input_bytes, chunk);
     const resolved = resolveModule(spec);
-    checkWholeUnits(resolved, spec.input_bytes, chunk);
     // A user's module packs by what its first unit costs here, as at submit.
     const head = spec.first_bytes_base64 === undefined ? undefined : Buffer.from(spec.first_bytes_base64, 'base64');
     const probed =

@@ -16,14 +16,9 @@ interface Library {
   methodParam: string;
   /** Each method's params as docs/KERNELS.md has them, less the method's own key. */
   methods: Record<string, z.ZodMiniType<Record<string, unknown>>>;
-  /** The bytes of one unit's input, when the params fix it (an image's): its chunk must be that. */
-  unitBytes?: (params: Record<string, unknown>) => number;
   /** Reference seconds per input MiB: the unit's time estimate (calibration measures only the render kernel). */
   secondsPerMiB: number;
 }
-
-const ImageSide = z.int().check(z.minimum(1), z.maximum(16_384));
-const IMAGE = { width: ImageSide, height: ImageSide };
 
 const LIBRARIES: Record<string, Library> = {
   hash: {
@@ -31,22 +26,6 @@ const LIBRARIES: Record<string, Library> = {
     methodParam: 'algorithm',
     methods: { sha256: z.strictObject({}), blake3: z.strictObject({}) },
     secondsPerMiB: 0.02,
-  },
-  image: {
-    kernel: 'image',
-    methodParam: 'op',
-    methods: {
-      resize: z.strictObject({
-        ...IMAGE,
-        out_width: ImageSide,
-        out_height: ImageSide,
-        filter: z.enum(['lanczos3', 'bilinear']),
-      }),
-      blur: z.strictObject({ ...IMAGE, sigma: z.number().check(z.positive(), z.maximum(100)) }),
-      grayscale: z.strictObject(IMAGE),
-    },
-    unitBytes: (params) => (params.width as number) * (params.height as number) * 4,
-    secondsPerMiB: 0.2,
   },
 };
 
@@ -57,8 +36,6 @@ export interface ResolvedAlgorithm {
   module: Uint8Array;
   params: Record<string, unknown>;
   secondsPerMiB: number;
-  /** Every unit must be exactly `chunk_bytes` (an image of the params' size): the input is whole units. */
-  wholeUnits: boolean;
 }
 
 /**
@@ -89,16 +66,12 @@ export function resolveLibrary(
     return `params.${lib.methodParam}: ${JSON.stringify(named)} is not the method, ${method}`;
   const checked = validate(schema, rest);
   if (!checked.ok) return `params of ${algorithmId} (docs/KERNELS.md): ${checked.error.message}`;
-  const unitBytes = lib.unitBytes?.(checked.value);
-  if (unitBytes !== undefined && unitBytes !== chunkBytes)
-    return `a unit of ${algorithmId} is one image of width × height × 4 = ${unitBytes} bytes: the chunk size must be that, not ${chunkBytes}`;
   return {
     algorithmId,
     label: algorithmId,
     module: loadKernel(lib.kernel),
     params: { ...checked.value, [lib.methodParam]: method },
     secondsPerMiB: lib.secondsPerMiB,
-    wholeUnits: unitBytes !== undefined,
   };
 }
 
@@ -130,7 +103,6 @@ function resolveProgram(
     module: loadLibraryModule(lib.module),
     params: unit,
     secondsPerMiB: lib.secondsPerMiB,
-    wholeUnits: false,
   };
 }
 
