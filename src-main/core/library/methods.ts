@@ -7,7 +7,7 @@ import * as z from '../schemas/zod.js';
 /** A param as the program reads it: NAME=VALUE, the value a string as it is, anything else as JSON. */
 type ParamValue = unknown;
 
-export interface ProgramMethod {
+interface ProgramMethod {
   params: z.ZodMiniType<Record<string, ParamValue>>;
   /** The most bytes of input a unit takes: the program refuses more (it holds the input whole). */
   maxInputBytes: number;
@@ -64,7 +64,7 @@ const imageMethod = <T extends z.core.$ZodLooseShape>(
       const why = fits(p as z.infer<z.ZodMiniObject<T>>);
       if (why !== undefined) ctx.addIssue({ code: 'custom', message: why, input: p });
     }),
-  ) as unknown as ProgramMethod['params'],
+  ),
   maxInputBytes: IMAGE_INPUT_BYTES,
   outputName: (file, p) => `${file.replace(/\.[^.]*$/, '')}.${p.format === 'jpeg' ? 'jpg' : 'png'}`,
 });
