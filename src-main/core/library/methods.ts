@@ -2,6 +2,7 @@
 // library"): each method's params as the node checks them at submit, the args its program is
 // started with (`PROGRAM METHOD NAME=VALUE…`), and its limits. Pure: the node loads the programs
 // (node/mesh/units/algorithms.ts) and meshctl names the outputs (cli/library-run.ts).
+import { MAX_CHUNK_BYTES } from '../api/shapes.js';
 import * as z from '../schemas/zod.js';
 
 /** A param as the program reads it: NAME=VALUE, the value a string as it is, anything else as JSON. */
@@ -27,8 +28,8 @@ const hex = (bytes: number) =>
   z.string().check(z.regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes * 2} lowercase hex digits`));
 /** The most a method holding the input whole takes: with its output, well inside a unit's 64 MiB. */
 const WHOLE_INPUT_BYTES = 24 * 2 ** 20;
-/** What a streaming hash reads: any chunk a job may have. */
-const STREAMED_INPUT_BYTES = 2 ** 31;
+/** What a method that streams its input reads: any chunk a job may have. */
+const STREAMED_INPUT_BYTES = MAX_CHUNK_BYTES;
 
 const digest = (bytes: number, name: string): ProgramMethod => ({
   params: z.strictObject({}),
