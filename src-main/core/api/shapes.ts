@@ -307,7 +307,7 @@ export const EstimateJobSchema = z
     input_bytes: Count.check(z.minimum(1)),
     first_bytes_base64: z.optional(Base64(MAX_CHUNK_BYTES + 1)),
   })
-  .check(z.refine(...oneModule));
+  .check(z.refine(...oneModule), z.refine(...itemsWithLibrary));
 
 /** What a job is expected to be, cost, hold and need, reckoned without journaling anything (core/scheduler/quote.ts). */
 export const JobEstimateSchema = z.strictObject({

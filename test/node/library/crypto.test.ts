@@ -151,7 +151,7 @@ test("params are refused at submit, naming the param; so are chunks past a metho
     assert.match(refused as string, reason);
   }
   assert.match(resolveLibrary('hash', 'sha256', {}, 10, 'framed') as string, /hash is a kernel/);
-  assert.match(resolveLibrary('nope', 'x', {}, 10) as string, /expected one of hash, image, crypto/);
+  assert.match(resolveLibrary('nope', 'x', {}, 10) as string, /expected one of hash, crypto, image, data/);
 });
 
 test('the committed library modules are those of the manifest, and rebuild byte-identical from pinned sources', () => {

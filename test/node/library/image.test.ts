@@ -9,6 +9,7 @@
 // - blur against IM's -gaussian-blur at the same σ: within 6, mean under 0.6 (kernel truncation);
 // - JPEG decoding against libjpeg-turbo: within 3, mean under 0.05; lossy WebP decoding against
 //   libwebp: mean under 2 (its fancy upsampling); JPEG encoding at quality 90: over 30 dB PSNR.
+// A JPEG's EXIF orientation is honoured (all 8, against -auto-orient).
 // Bad input gets a clear message, not a crash: a truncated JPEG, a PNG header of 50,000 × 50,000, bytes that are no image.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -104,6 +105,33 @@ test('JPEG, GIF and WebP in; JPEG out at a quality', async () => {
     for (let i = 0; i < x.byteLength; i++) squares += (x.readUInt8(i) - y.readUInt8(i)) ** 2;
     const measured = 10 * Math.log10(255 ** 2 / (squares / x.byteLength));
     assert.ok(measured > psnr, `quality ${quality}: ${measured} dB (max ${d.max})`);
+  }
+});
+
+/** A JPEG with an EXIF APP1 segment right after its SOI marker, saying `orientation` (tag 0x0112). */
+function withOrientation(jpeg: Buffer, orientation: number): Buffer {
+  const tiff = Buffer.alloc(26);
+  tiff.write('II', 0, 'latin1');
+  tiff.writeUInt16LE(42, 2);
+  tiff.writeUInt32LE(8, 4); // IFD0
+  tiff.writeUInt16LE(1, 8); // one entry
+  tiff.writeUInt16LE(0x0112, 10);
+  tiff.writeUInt16LE(3, 12); // SHORT
+  tiff.writeUInt32LE(1, 14);
+  tiff.writeUInt16LE(orientation, 18);
+  const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const header = Buffer.from([0xff, 0xe1, 0, 0]);
+  header.writeUInt16BE(payload.byteLength + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), header, payload, jpeg.subarray(2)]);
+}
+
+test("a JPEG's EXIF orientation is honoured, as ImageMagick's -auto-orient turns it, for each of the 8", async () => {
+  const jpeg = im(['-', '-quality', '95', 'jpg:-'], source);
+  for (let orientation = 1; orientation <= 8; orientation++) {
+    const turned = withOrientation(jpeg, orientation);
+    assert.equal(im(['-', '-format', '%[EXIF:Orientation]', 'info:'], turned).toString(), String(orientation));
+    const theirs = im(['-', '-auto-orient', '-flop', 'png:-'], turned);
+    within(await ours('fliph', {}, turned), theirs, 3, 0.05, `orientation ${orientation}`);
   }
 });
 

@@ -2,7 +2,8 @@
 // png, jpeg-decoder and gif) and its `imageops`. Built by scripts/build-library.mjs.
 //
 // argv: image METHOD [NAME=VALUE]…: the node checks every param before a unit runs (algorithms.ts);
-// the input image (JPEG, PNG, GIF or WebP) is stdin, the result (PNG, or JPEG at `quality`) stdout.
+// the input image (JPEG, PNG, GIF or WebP) is stdin, turned as a JPEG's EXIF orientation says, the
+// result (PNG, or JPEG at `quality`) stdout.
 // A refusal is exit 2 with its message on stdout (what the nodes compare and send back) and stderr.
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -80,6 +81,59 @@ fn decode(bytes: &[u8]) -> DynamicImage {
     decoder.decode().unwrap_or_else(|e| fail(format!("cannot decode the image: {}", e)))
 }
 
+/// The EXIF orientation (1..8) a JPEG's APP1 segment gives, if any: TIFF tag 0x0112 of IFD0.
+fn exif_orientation(bytes: &[u8]) -> Option<u16> {
+    if bytes.get(0..2)? != [0xff, 0xd8] {
+        return None;
+    }
+    let mut at = 2;
+    // Markers until the first scan: each FF xx with a big-endian length that counts itself.
+    while at + 4 <= bytes.len() && bytes[at] == 0xff && bytes[at + 1] != 0xda {
+        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        let segment = bytes.get(at + 4..at + 2 + len)?;
+        if bytes[at + 1] == 0xe1 && segment.starts_with(b"Exif\0\0") {
+            let tiff = &segment[6..];
+            let little = match tiff.get(0..2)? {
+                b"II" => true,
+                b"MM" => false,
+                _ => return None,
+            };
+            let u16_at = |i: usize| -> Option<u16> {
+                let b = [*tiff.get(i)?, *tiff.get(i + 1)?];
+                Some(if little { u16::from_le_bytes(b) } else { u16::from_be_bytes(b) })
+            };
+            let u32_at = |i: usize| -> Option<u32> {
+                let b = [*tiff.get(i)?, *tiff.get(i + 1)?, *tiff.get(i + 2)?, *tiff.get(i + 3)?];
+                Some(if little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+            };
+            let ifd = usize::try_from(u32_at(4)?).ok()?;
+            for entry in 0..usize::from(u16_at(ifd)?) {
+                let e = ifd + 2 + entry * 12;
+                if u16_at(e)? == 0x0112 && u16_at(e + 2)? == 3 {
+                    return u16_at(e + 8).filter(|o| (1..=8).contains(o));
+                }
+            }
+            return None;
+        }
+        at += 2 + len;
+    }
+    None
+}
+
+/// The image as its EXIF orientation says it is to be seen.
+fn oriented(img: DynamicImage, orientation: Option<u16>) -> DynamicImage {
+    match orientation {
+        Some(2) => img.fliph(),
+        Some(3) => img.rotate180(),
+        Some(4) => img.flipv(),
+        Some(5) => img.rotate90().fliph(),
+        Some(6) => img.rotate90(),
+        Some(7) => img.rotate270().fliph(),
+        Some(8) => img.rotate270(),
+        _ => img,
+    }
+}
+
 fn apply(method: &str, img: DynamicImage, p: &Params) -> DynamicImage {
     match method {
         "resize" => {
@@ -150,7 +204,7 @@ fn main() {
     std::io::stdin()
         .read_to_end(&mut input)
         .unwrap_or_else(|e| fail(format!("cannot read the input: {}", e)));
-    let img = decode(&input);
+    let img = oriented(decode(&input), exif_orientation(&input));
     drop(input);
     let out = apply(&method, img, &params);
     let bytes = encode(&out, &params);
