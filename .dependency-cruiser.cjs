@@ -9,6 +9,7 @@ const NODE = 'src-main/node';
 /** The node's adapters: every folder of node/ but mesh, which wires them together. */
 const ADAPTERS = [
   'api',
+  'blender',
   'blobs',
   'config',
   'exec',
@@ -43,6 +44,7 @@ const ALLOWED = {
   [`${CORE}/scheduler`]: [`${CORE}/schemas`, `${CORE}/ledger`],
   [`${CORE}/protocol`]: [`${CORE}/schemas`],
   [`${CORE}/reach`]: [`${CORE}/schemas`],
+  [`${CORE}/blender`]: [`${CORE}/schemas`],
   [`${CORE}/storage`]: [],
   // The library's methods: their params' schemas, and a chunk's most (the API's).
   [`${CORE}/library`]: [`${CORE}/schemas`, `${CORE}/api`],
@@ -72,6 +74,7 @@ const ALLOWED = {
   // Small blobs are rows of the journal's database, opened with its settings.
   [`${NODE}/blobs`]: [CORE, `${NODE}/journal`],
   [`${NODE}/exec`]: [CORE],
+  [`${NODE}/blender`]: [CORE],
   [`${NODE}/journal`]: [CORE],
   [`${NODE}/receipts`]: [CORE, `${NODE}/identity`],
   [`${NODE}/invites`]: [CORE, `${NODE}/identity`],

@@ -5,11 +5,11 @@
 //   /proc/<pid>/task) and where its memory is (resident anonymous and file-backed, and a summary of
 //   a heap snapshot taken at the end of the window).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemonProcess, waitCalibrated, type DaemonProcess } from './fixtures/daemon-process.js';
-import { heapSummary } from './fixtures/heap-summary.js';
+import { heapSnapshot, heapSummary } from './fixtures/heap-summary.js';
 import { processCpu } from './fixtures/proc-cpu.js';
 import { sleep, round, type Benchmark, type Figure } from './harness.js';
 
@@ -89,21 +89,6 @@ async function usageOver(pids: number[], ms: number): Promise<Usage[]> {
   });
 }
 
-/** Has the node write a heap snapshot (SIGUSR2, see nodeArgs) into `dir` and waits until the file is whole. */
-async function heapSnapshot(pid: number, dir: string): Promise<string> {
-  process.kill(pid, 'SIGUSR2');
-  let size = -1;
-  for (let i = 0; i < 300; i++) {
-    await sleep(200);
-    const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot'));
-    if (!file) continue;
-    const now = statSync(join(dir, file)).size;
-    if (now > 0 && now === size) return join(dir, file);
-    size = now;
-  }
-  throw new Error('the node wrote no heap snapshot in 60 s');
-}
-
 async function idleUsage(): Promise<Figure[]> {
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   const snapshots = mkdtempSync(join(tmpdir(), 'mesh-bench-heap-'));
@@ -118,7 +103,7 @@ async function idleUsage(): Promise<Figure[]> {
     await waitCalibrated(node.api);
     await sleep(IDLE_SETTLE_MS);
     const [mine, baseline] = (await usageOver([node.pid, bare.pid!], IDLE_WINDOW_MS)) as [Usage, Usage];
-    const heap = heapSummary(await heapSnapshot(node.pid, snapshots));
+    const { all_objects_mb: allObjects, ...heap } = heapSummary(await heapSnapshot(node.pid, snapshots));
     const common = {
       window_ms: IDLE_WINDOW_MS,
       settle_after_calibration_ms: IDLE_SETTLE_MS,
@@ -147,7 +132,7 @@ async function idleUsage(): Promise<Figure[]> {
         target: '<= 150',
         anon_mb: round(mine.rss.anon, 1),
         file_mb: round(mine.rss.file, 1),
-        heap_snapshot: heap,
+        heap_snapshot: { ...heap, object_kinds: Object.keys(allObjects).length },
         baseline_mb: round(baseline.rss.total, 1),
         ratio_to_baseline: round(mine.rss.total / baseline.rss.total, 1),
         ...common,

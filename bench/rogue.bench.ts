@@ -2,11 +2,17 @@
 // - rogue_attacks_survived of rogue_attacks_total: each attack of the table run against a target
 //   node in this process (test/rogue/arena.ts); survived when the target answered its API, lost
 //   nothing, blamed nobody else, and the rogue gained nothing and grew the journal by ≤ 4 events.
-// - rogue_rss_growth_mb (target ≤ 50): a real daemon (`meshctl node start`, its own process)
-//   flooded for MESH_BENCH_ROGUE_SECONDS (default 60) by a rogue it trusts, as fast as the rogue
-//   can: signed requests on 4 sessions, bad bodies, gossip on its topic, blob requests and
-//   oversized frames; the largest RSS seen during the flood minus the RSS before it.
-import { readFileSync } from 'node:fs';
+// - rogue_rss_growth_mb (target ≤ 50) and rogue_rss_late_growth_mb (target ≤ 5: no leak): a real
+//   daemon (`meshctl node start`, its own process) flooded for MESH_BENCH_ROGUE_SECONDS (default
+//   300) by a rogue it trusts, as fast as the rogue can: signed requests on 4 sessions, bad bodies,
+//   gossip on its topic, blob requests and oversized frames. Growth: the largest RSS of the first
+//   minute minus the RSS before the flood; late growth: the largest RSS of the last minute minus the
+//   largest of the first. Beside them, what the flood left in the heap: a snapshot of the target
+//   at the end against one of a twin daemon started beside it and never flooded (a snapshot of
+//   the target itself before the flood would leave its RSS hundreds of MB higher, and hide growth).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { aftermath, baseline, openArena } from '../test/rogue/arena.js';
 import { MESH_ATTACKS } from '../test/rogue/attacks-mesh.js';
@@ -15,6 +21,7 @@ import { WIRE_ATTACKS } from '../test/rogue/attacks-wire.js';
 import { commitmentOf } from '../test/rogue/bodies.js';
 import { RoguePeer, WIRE } from '../test/rogue/rogue-peer.js';
 import { startDaemonProcess, type DaemonProcess } from './fixtures/daemon-process.js';
+import { heapGrowth, heapSnapshot, heapSummary } from './fixtures/heap-summary.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
 async function attacksSurvived(): Promise<Figure[]> {
@@ -81,7 +88,17 @@ async function blobAndFrameLoop(rogue: RoguePeer, peer: string, end: number): Pr
   return sent;
 }
 
-async function flood(daemon: DaemonProcess, seconds: number): Promise<Figure[]> {
+/** The largest RSS sampled in [from, to) seconds of the flood. */
+function peakIn(samples: ReadonlyArray<{ at: number; mb: number }>, from: number, to: number): number {
+  return Math.max(...samples.filter(({ at }) => at >= from && at < to).map(({ mb }) => mb));
+}
+
+async function flood(
+  daemon: DaemonProcess,
+  twin: DaemonProcess,
+  seconds: number,
+  snapshots: string,
+): Promise<Figure[]> {
   const rogue = await RoguePeer.start();
   try {
     await rogue.dial(daemon.listen[0]!);
@@ -95,9 +112,20 @@ async function flood(daemon: DaemonProcess, seconds: number): Promise<Figure[]> 
     );
     await sleep(3_000); // the daemon follows the rogue and settles
     const before = rssMb(daemon.pid);
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(daemon.pid))), 250);
-    const end = Date.now() + seconds * 1000;
+    const start = Date.now();
+    const samples: Array<{ at: number; mb: number }> = [];
+    const sampler = setInterval(() => samples.push({ at: (Date.now() - start) / 1000, mb: rssMb(daemon.pid) }), 250);
+    // Where the memory is, from the node itself, at each minute's end: its JS heap, or outside it.
+    const byMinute: Array<Record<string, number>> = [];
+    const minutes = setInterval(
+      () =>
+        void daemon.api
+          .call('status', {})
+          .then(({ memory }) => byMinute.push(memory))
+          .catch(() => undefined),
+      60_000,
+    );
+    const end = start + seconds * 1000;
     const counts = await Promise.all([
       requestLoop(rogue, target, end, releases.slice(0, 3000)),
       requestLoop(rogue, target, end, releases.slice(3000)),
@@ -106,21 +134,39 @@ async function flood(daemon: DaemonProcess, seconds: number): Promise<Figure[]> 
       blobAndFrameLoop(rogue, target, end),
     ]);
     clearInterval(sampler);
+    clearInterval(minutes);
     const status = await daemon.api.call('status', {});
+    const heapAfter = heapSummary(await heapSnapshot(daemon.pid, snapshots));
+    const heapTwin = heapSummary(await heapSnapshot(twin.pid, snapshots));
     const dropped = status.dropped[rogue.peerId] ?? {};
+    const firstMinute = peakIn(samples, 0, 60);
+    const lastMinute = peakIn(samples, Math.max(60, seconds - 60), seconds + 1);
+    const common = { seconds, rss_before_mb: round(before) };
     return [
       {
         name: 'rogue_rss_growth_mb',
-        value: round(peak - before),
+        value: round(firstMinute - before),
         unit: 'MB',
         target: 50,
-        seconds,
-        rss_before_mb: round(before),
-        rss_peak_mb: round(peak),
+        ...common,
+        rss_peak_first_minute_mb: round(firstMinute),
         replies_read: counts[0] + counts[1] + counts[2],
         gossip_sent: counts[3],
         blob_and_oversized_sent: counts[4],
         dropped_by_reason: dropped,
+      },
+      {
+        name: 'rogue_rss_late_growth_mb',
+        value: round(lastMinute - firstMinute),
+        unit: 'MB',
+        target: 5,
+        ...common,
+        rss_peak_last_minute_mb: round(lastMinute),
+        rss_by_minute_mb: Array.from({ length: Math.ceil(seconds / 60) }, (_, m) =>
+          round(peakIn(samples, m * 60, (m + 1) * 60)),
+        ),
+        memory_by_minute_mb: byMinute,
+        heap_beyond_unflooded_twin: heapGrowth(heapTwin, heapAfter),
       },
     ];
   } finally {
@@ -131,13 +177,18 @@ async function flood(daemon: DaemonProcess, seconds: number): Promise<Figure[]> 
 export const benchmarks: Benchmark[] = [
   { names: ['rogue_attacks_survived', 'rogue_attacks_total'], run: attacksSurvived },
   {
-    names: ['rogue_rss_growth_mb'],
+    names: ['rogue_rss_growth_mb', 'rogue_rss_late_growth_mb'],
     async run() {
-      const daemon = await startDaemonProcess({ name: 'rogue-target', workers: 1 });
+      const snapshots = mkdtempSync(join(tmpdir(), 'mesh-bench-rogue-heap-'));
+      const options = { workers: 1, nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshots}`] };
+      const daemons: DaemonProcess[] = [];
       try {
-        return await flood(daemon, Number(process.env.MESH_BENCH_ROGUE_SECONDS ?? 60));
+        for (const name of ['rogue-target', 'rogue-twin']) daemons.push(await startDaemonProcess({ name, ...options }));
+        const [daemon, twin] = daemons as [DaemonProcess, DaemonProcess];
+        return await flood(daemon, twin, Number(process.env.MESH_BENCH_ROGUE_SECONDS ?? 300), snapshots);
       } finally {
-        await daemon.stop();
+        await Promise.all(daemons.map((d) => d.stop()));
+        rmSync(snapshots, { recursive: true, force: true });
       }
     },
   },

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Builds the WASI test programs into .wasm beside each source: the conformance corpus
-// (test/wasi/corpus/*.c) and the determinism and hostile programs (test/wasi/programs/*.c, *.rs),
-// with Debian's toolchains for wasm32-wasi (clang-14 with lld-14, wasi-libc and
-// libclang-rt-14-dev-wasm32; rustc with libstd-rust-dev-wasm32, linking with rust-lld, which needs
-// lld-14). Each folder's manifest.json holds each module's SHA-256. The flags are fixed and carry no
-// path or debug information, so a rebuild is byte-identical; `--check` rebuilds into a temporary
-// folder and fails if any module differs from the committed one or from its manifest.
+// (test/wasi/corpus/*.c) and the determinism, C++ and hostile programs (test/wasi/programs/*.c,
+// *.cpp, *.rs), with Debian's toolchains for wasm32-wasi (clang-14 with lld-14, wasi-libc and
+// libclang-rt-14-dev-wasm32; clang++-14 with libc++-14-dev-wasm32 and libc++abi-14-dev-wasm32,
+// without exceptions, which need the exception-handling proposal a host refuses; rustc with
+// libstd-rust-dev-wasm32, linking with rust-lld, which needs lld-14). Each folder's manifest.json
+// holds each module's SHA-256. The flags are fixed and carry no path or debug information, so a
+// rebuild is byte-identical; `--check` rebuilds into a temporary folder and fails if any module
+// differs from the committed one or from its manifest.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const FOLDERS = ['corpus', 'programs'].map((f) => fileURLToPath(new URL(`../test/wasi/${f}/`, import.meta.url)));
 const C_FLAGS = ['--target=wasm32-wasi', '-O2', '-g0', '-Wall', '-Wno-unused-result', '-Wl,--strip-all'];
+const CXX_FLAGS = [...C_FLAGS, '-std=c++17', '-fno-exceptions'];
 const RUST_FLAGS = [
   '--target',
   'wasm32-wasi',
@@ -42,6 +45,12 @@ function build(folder, source, out) {
       stdio: 'inherit',
       env: TOOLCHAIN_ENV,
     });
+  else if (source.endsWith('.cpp'))
+    execFileSync('clang++-14', [...CXX_FLAGS, source, '-o', out], {
+      cwd: folder,
+      stdio: 'inherit',
+      env: TOOLCHAIN_ENV,
+    });
   // Debian's rustc, by path: a rustup toolchain earlier on PATH would build other bytes.
   else
     execFileSync('/usr/bin/rustc', [...RUST_FLAGS, source, '-o', out], {
@@ -57,9 +66,12 @@ for (const folder of FOLDERS) {
   try {
     const manifest = {};
     for (const source of readdirSync(folder)
-      .filter((f) => /\.(c|rs)$/.test(f))
+      .filter((f) => /\.(c|cpp|rs)$/.test(f))
       .sort()) {
-      const wasm = `${source.replace(/\.c$/, '').replace(/\.rs$/, '-rs')}.wasm`;
+      const wasm = `${source
+        .replace(/\.c$/, '')
+        .replace(/\.cpp$/, '-cpp')
+        .replace(/\.rs$/, '-rs')}.wasm`;
       build(folder, source, join(out, wasm));
       manifest[wasm] = sha256(readFileSync(join(out, wasm)));
       built++;

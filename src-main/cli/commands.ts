@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerApiCommands } from './api-commands.js';
 import { optionBeforeCommand } from './args.js';
+import { registerBlenderCommands } from './blender-commands.js';
 import { registerLibraryRun } from './library-run.js';
 import { registerNodeStart } from './node-start.js';
 import { registerReachCommands } from './reach-commands.js';
@@ -17,6 +18,7 @@ const program = new Command()
 registerNodeStart(program);
 registerRenderLocal(program);
 registerRunLocal(program);
+registerBlenderCommands(program);
 registerApiCommands(program);
 registerLibraryRun(program);
 registerReachCommands(program);

@@ -94,6 +94,10 @@ export function formatStatus(s: MethodResult<'status'>): string {
         : '-',
     ],
     [
+      'memory',
+      `${s.memory.rss_mb.toFixed(0)} MB resident (JS heap ${s.memory.heap_used_mb.toFixed(0)} of ${s.memory.heap_total_mb.toFixed(0)} MB, ${s.memory.external_mb.toFixed(0)} MB outside it)`,
+    ],
+    [
       'load',
       s.other_load_pct === null ? 'measuring…' : `other programs use ${s.other_load_pct.toFixed(0)}% of the CPU`,
     ],

@@ -24,7 +24,7 @@ import { act, connect, nodeCommand, type CommonOptions } from './node-command.js
 import { registerOutputCommands } from './output-commands.js';
 import { progressOnStderr } from './progress.js';
 import { followRender, registerResultCommands, renderSubmission, type RenderOptions } from './render-commands.js';
-import { collect, wasiSubmission, type WasiOptions } from './wasi-submit.js';
+import { collect, firstUnit, wasiSubmission, type WasiOptions } from './wasi-submit.js';
 
 interface SubmitOptions extends CommonOptions, Partial<RenderOptions>, WasiOptions {
   library?: string;
@@ -108,16 +108,13 @@ export function registerJobCommands(program: Command): void {
             [options.library, options.method, options.wasm, options.wgsl].some((o) => o)
           )
             throw new CliError('--wasi is the program: not with --library, --method, --wasm or --wgsl');
-          if (options.wasi !== undefined && options.dryRun)
-            throw new CliError('--dry-run quotes kernels, modules, shaders and renders; a WASI job (--wasi) not yet');
           const { terms, input, size } =
             options.wasi === undefined ? await submission(options) : await wasiSubmission(options, jobTerms(options));
           if (options.dryRun) {
-            const estimate = await connect(options).call('jobs.estimate', {
-              ...terms,
-              input_bytes: size,
-              ...(await firstBytes(terms, options.input!)),
-            });
+            // A WASI job's input is made here (its items framed): its first unit's, from that.
+            const first =
+              options.wasi === undefined ? await firstBytes(terms, options.input!) : await firstUnit(input, terms);
+            const estimate = await connect(options).call('jobs.estimate', { ...terms, input_bytes: size, ...first });
             return { json: estimate, text: formatEstimate(estimate) };
           }
           const submitted = await connect(options).submitStream(terms, input, size);

@@ -83,9 +83,9 @@ async function writeOne(client: ApiClient, jobId: string, unitId: string, out: s
   // A WASI job's unit is a folder (wasi-output.ts), as every unit's is in `--out DIR`.
   const { job } = await client.call('jobs.status', { job_id: jobId });
   if (job.algorithm === WASI_PROGRAM) {
-    const ran = await writeWasiUnit(out, bytes);
+    const ran = await writeWasiUnit(out, bytes, stderrOf(result));
     const summary = { output_cid: result.output_cid, out, ...ran };
-    const text = `wrote ${unitId} to ${out}/ (stdout, exit, out/): exit ${ran.exit}, ${ran.stdoutBytes} bytes of stdout, ${ran.files} files in out/ (${result.output_cid})`;
+    const text = `wrote ${unitId} to ${out}/ (stdout, stderr, exit, out/): exit ${ran.exit}, ${ran.stdoutBytes} bytes of stdout, ${ran.stderrBytes} of stderr, ${ran.files} files in out/ (${result.output_cid})`;
     return { json: summary, text };
   }
   await writeFile(out, bytes);
@@ -101,6 +101,10 @@ export function outputOf(unit: UnitOutput): Buffer | undefined {
     throw new CliError(`the output of ${unit.unit_id} does not match its CID ${unit.output_cid}`);
   return bytes;
 }
+
+/** A WASI unit's stderr as the API gave it (base64), when it wrote any. */
+const stderrOf = ({ stderr_base64: base64 }: { stderr_base64?: string }) =>
+  base64 === undefined ? undefined : Buffer.from(base64, 'base64');
 
 /** Why a unit has no output here, in a few words. */
 export function noOutput(unit: UnitOutput): string {
@@ -127,7 +131,7 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   const { job } = await client.call('jobs.status', { job_id: jobId });
   await mkdir(dir, { recursive: true });
   const missing = new Map<string, string[]>(); // why → units
-  // A WASI job's unit is a folder: its stdout, exit code and /out files (wasi-output.ts).
+  // A WASI job's unit is a folder: its stdout, stderr, exit code and /out files (wasi-output.ts).
   const wasi = job.algorithm === WASI_PROGRAM;
   const exits: string[] = [];
   let written = 0;
@@ -137,8 +141,10 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
       const path = join(dir, outputName(unit.index, job.units_total));
       if (!wasi) await writeFile(path, bytes);
       else {
-        const ran = await writeWasiUnit(path, bytes);
-        exits.push(`${unit.index}: exit ${ran.exit}, ${ran.stdoutBytes} bytes of stdout, ${ran.files} files in out/`);
+        const ran = await writeWasiUnit(path, bytes, stderrOf(unit));
+        exits.push(
+          `${unit.index}: exit ${ran.exit}, ${ran.stdoutBytes} bytes of stdout, ${ran.stderrBytes} of stderr, ${ran.files} files in out/`,
+        );
       }
       written++;
     } else {
@@ -149,7 +155,7 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   const seen = written + [...missing.values()].reduce((n, units) => n + units.length, 0);
   if (seen < job.units_total) missing.set('not made yet', [`${job.units_total - seen} units`]);
   const [first, last] = [0, job.units_total - 1].map((i) => join(dir, outputName(i, job.units_total)));
-  const each = wasi ? `, a folder each (stdout, exit, out/):\n${exits.join('\n')}` : '';
+  const each = wasi ? `, a folder each (stdout, stderr, exit, out/):\n${exits.join('\n')}` : '';
   const text = `wrote the outputs of ${written} of the job's ${job.units_total} units to ${first} … ${last}${each}`;
   const json = {
     out: dir,

@@ -4,7 +4,7 @@
 // Each unit's exit code, output CID (what `job outputs` lists) and fuel are printed; `--out DIR`
 // writes each unit's folder as `job output --out` does, with its stderr beside it, which runs here
 // keep.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Id, validate } from '../core/schemas/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
@@ -81,8 +81,7 @@ export async function runLocalWasi(options: RunLocalWasiOptions): Promise<number
       const head = `unit ${index}: exit ${ran.exitCode}, output ${cidOfBytes(ran.output)}, fuel ${ran.fuel}`;
       if (options.out === undefined) return head;
       const folder = join(options.out, String(index));
-      const wrote = await writeWasiUnit(folder, ran.output);
-      await writeFile(join(folder, 'stderr'), ran.stderr ?? new Uint8Array());
+      const wrote = await writeWasiUnit(folder, ran.output, ran.stderr);
       return `${head} → ${folder} (${wrote.stdoutBytes} bytes of stdout, ${wrote.files} files in out/)`;
     };
     // WINDOW_UNITS run together, then are reported in unit order.

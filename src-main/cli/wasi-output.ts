@@ -1,6 +1,7 @@
 // A WASI unit's verified output as files (meshctl job output --out): its folder holds `stdout`,
-// `exit` (the exit code and a newline) and `out/`, the files the program left in /out. stderr is
-// not among them: it is no part of the output the nodes compare, so it does not travel back.
+// `exit` (the exit code and a newline) and `out/`, the files the program left in /out, and
+// `stderr`, what its provider kept of it (empty when it wrote none): a diagnostic that came back
+// beside the result, no part of the output the nodes compare.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decodeWasiOutput } from '../node/exec/index.js';
@@ -21,7 +22,9 @@ function safeRelative(path: string): string {
 export async function writeWasiUnit(
   dir: string,
   output: Uint8Array,
-): Promise<{ exit: number; stdoutBytes: number; files: number }> {
+  /** The unit's stderr; none is an empty file. */
+  stderr: Uint8Array = new Uint8Array(),
+): Promise<{ exit: number; stdoutBytes: number; stderrBytes: number; files: number }> {
   let result;
   try {
     result = decodeWasiOutput(output);
@@ -30,11 +33,17 @@ export async function writeWasiUnit(
   }
   await mkdir(join(dir, 'out'), { recursive: true });
   await writeFile(join(dir, 'stdout'), result.stdout);
+  await writeFile(join(dir, 'stderr'), stderr);
   await writeFile(join(dir, 'exit'), `${result.exitCode}\n`);
   for (const [path, bytes] of result.files) {
     const file = join(dir, 'out', safeRelative(path));
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, bytes);
   }
-  return { exit: result.exitCode, stdoutBytes: result.stdout.byteLength, files: result.files.length };
+  return {
+    exit: result.exitCode,
+    stdoutBytes: result.stdout.byteLength,
+    stderrBytes: stderr.byteLength,
+    files: result.files.length,
+  };
 }

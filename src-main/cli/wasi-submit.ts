@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { describeError } from '../core/errors.js';
+import { parseWasiArgs, parseWasiEnv } from '../core/api/wasi-terms.js';
 import {
   MAX_CHUNK_BYTES,
   MAX_MODULE_BYTES,
@@ -35,27 +36,15 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 
 /** `--args`: a JSON array of strings, or words split at spaces. */
 function parseArgs(text: string | undefined): string[] {
-  if (text === undefined) return [];
-  if (!text.trimStart().startsWith('[')) return text.split(/\s+/).filter((word) => word !== '');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`--args: starts with [ but is not JSON: ${describeError(err)}`);
-  }
-  if (!Array.isArray(value) || !value.every((arg) => typeof arg === 'string'))
-    throw new CliError('--args: a JSON array must hold strings only');
-  return value;
+  const args = parseWasiArgs(text ?? '');
+  if (!args.ok) throw new CliError(`--args: ${args.error}`);
+  return args.value;
 }
 
 function parseEnv(pairs: readonly string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new CliError(`--env: expected NAME=VALUE, got ${JSON.stringify(pair)}`);
-    env[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return env;
+  const env = parseWasiEnv(pairs);
+  if (!env.ok) throw new CliError(`--env: ${env.error}`);
+  return env.value;
 }
 
 /** Whether `name` matches a glob's last part: `*` any run of characters, `?` one, all else itself. */
@@ -187,4 +176,19 @@ export async function wasiSubmission(
     input,
     size,
   };
+}
+
+/** A WASI job's first unit's input (its `chunk_bytes` of the input), which a quote runs as a submit does. */
+export async function firstUnit(
+  input: AsyncIterable<Uint8Array>,
+  { chunk_bytes: chunk }: Pick<SubmitJobTermsInput, 'chunk_bytes'>,
+): Promise<{ first_bytes_base64: string }> {
+  const parts: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const part of input) {
+    parts.push(part);
+    bytes += part.byteLength;
+    if (bytes >= chunk) break; // the rest is not read (a file's stream is closed)
+  }
+  return { first_bytes_base64: Buffer.concat(parts).subarray(0, chunk).toString('base64') };
 }

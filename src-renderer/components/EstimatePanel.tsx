@@ -1,7 +1,8 @@
-// What a render job would cost before it is submitted (render.estimate): its units, its cost, what
-// a tile holds, the budget it needs, how long it would take and whose prices, in the lines meshctl
-// submit-job --dry-run prints (core/scheduler/quote-words.ts); and, when the budget asked for is short,
-// a button that asks for what it needs instead.
+// What a render job or a job of programs would cost before it is submitted (render.estimate,
+// jobs.estimate): its units, its cost, what a unit holds, the budget it needs, how long it would
+// take and whose prices, in the lines meshctl submit-job --dry-run prints
+// (core/scheduler/quote-words.ts); and, when the budget asked for is short, a button that asks for
+// what it needs instead.
 import type { JobEstimate } from '../../src-main/core/api/contract.js';
 import { estimateLines } from '../../src-main/core/scheduler/quote-words.js';
 import { formatCredits } from '../format.js';

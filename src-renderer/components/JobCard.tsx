@@ -1,15 +1,17 @@
 // One job: its state and progress (a job paused short of budget says what it needs, and raises its
-// budget to that at a click), and when open, its budget, the mosaic of each frame filling in, the
-// providers that refused its units and why, and, for a job I accept by hand, the offers waiting for me.
+// budget to that at a click), and when open, its budget, the mosaic of each frame filling in (a
+// job of programs: each unit's exit code, stdout and stderr), the providers that refused its units
+// and why, and, for a job I accept by hand, the offers waiting for me.
 import type { JobView, OfferView } from '../../src-main/core/api/contract.js';
 import { formatAgo, formatCredits, shortPeerId } from '../format.js';
 import { formatTileDevices, type TileDevices } from '../gpu/gpu-format.js';
-import type { JobMosaic } from '../store/types.js';
+import type { JobMosaic, ProgramUnit } from '../store/types.js';
 import { Badge, Loading, type Tone } from './basics.js';
 import { BudgetForm } from './BudgetForm.js';
 import { OffersTable } from './OffersTable.js';
 import { TileMosaic } from './TileMosaic.js';
-import { RENDER_ALGORITHM } from '../../src-main/core/protocol/algorithm-ids.js';
+import { RENDER_ALGORITHM, WASI_PROGRAM } from '../../src-main/core/protocol/algorithm-ids.js';
+import { ProgramUnits } from './ProgramUnits.js';
 import { packsInWords } from '../../src-main/core/mesh/rules/packs.js';
 
 const STATE_TONES: Record<JobView['state'], Tone> = {
@@ -23,6 +25,7 @@ const STATE_TONES: Record<JobView['state'], Tone> = {
 export function JobCard({
   job,
   mosaic,
+  programUnits,
   offers,
   tileDevices,
   names,
@@ -36,6 +39,8 @@ export function JobCard({
 }: {
   job: JobView;
   mosaic: JobMosaic | undefined;
+  /** A job of programs' first units, once read. */
+  programUnits: readonly ProgramUnit[] | undefined;
   offers: readonly OfferView[] | undefined;
   /** Where an ended job's verified tiles ran; undefined until read (or for a running job). */
   tileDevices: TileDevices | undefined;
@@ -168,7 +173,9 @@ export function JobCard({
               </ul>
             </section>
           )}
-          {job.algorithm !== RENDER_ALGORITHM ? (
+          {job.algorithm === WASI_PROGRAM ? (
+            <ProgramUnits jobId={job.job_id} units={programUnits} />
+          ) : job.algorithm !== RENDER_ALGORITHM ? (
             <p className="muted small">
               A {job.algorithm} job: its results are fetched with <code>meshctl job output</code>.
             </p>

@@ -63,6 +63,7 @@ export function MachineCard({ status }: { status: Status }) {
               ? `Battery ${power.percent ?? '?'}% · ${power.on_battery ? 'on battery' : 'plugged in'}`
               : 'Mains (no battery)',
           ],
+          ['Memory', `${status.memory.rss_mb.toFixed(0)} MB`],
           [
             'Other programs',
             status.other_load_pct === null ? 'measuring…' : `${formatPercent(status.other_load_pct)} of the CPU`,

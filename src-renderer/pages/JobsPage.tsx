@@ -1,5 +1,6 @@
-// Render jobs: the form that submits one, and my jobs, newest first, each opening onto its frames
-// filling in tile by tile (and, for manual accept, the offers to accept).
+// Jobs: the forms that submit a render job and a job of your own WASI program, and my jobs, newest
+// first, each opening onto its frames filling in tile by tile, or a program's units with their exit
+// codes, stdout and stderr (and, for manual accept, the offers to accept).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import orbitScene from '../../assets/scenes/orbit.json';
 import sampleScene from '../../assets/scenes/sample.json';
@@ -7,8 +8,10 @@ import { useActions, useMesh } from '../app/store-context.js';
 import { Card, EmptyState, Loading, PageHeader } from '../components/basics.js';
 import { FrameViewer } from '../components/FrameViewer.js';
 import { JobCard } from '../components/JobCard.js';
-import { RENDER_ALGORITHM } from '../../src-main/core/protocol/algorithm-ids.js';
+import { RENDER_ALGORITHM, WASI_PROGRAM } from '../../src-main/core/protocol/algorithm-ids.js';
+import { ProgramForm } from '../components/ProgramForm.js';
 import { RenderForm, type SampleScene } from '../components/RenderForm.js';
+import type { ProgramRequest } from '../jobs/program-form.js';
 import type { RenderRequest, Scene } from '../jobs/render-form.js';
 
 // JSON arrays type as number[], not the scene's [x, y, z] tuples; these files are the shipped samples.
@@ -25,11 +28,15 @@ export function JobsPage() {
   const mosaics = useMesh((s) => s.mosaics);
   const offers = useMesh((s) => s.offers);
   const tileDevices = useMesh((s) => s.tileDevices);
+  const programUnits = useMesh((s) => s.programUnits);
   const peers = useMesh((s) => s.peers);
   const balance = useMesh((s) => s.status?.balance ?? 0);
   const {
     submitRender,
     estimateRender,
+    submitProgram,
+    estimateProgram,
+    loadProgramUnits,
     cancelJob,
     setJobBudget,
     watchJob,
@@ -50,6 +57,15 @@ export function JobsPage() {
   // Where tiles ran is read once a job has ended, when its counts are final: no polling while it runs.
   const openJobs = (jobs ?? []).filter((j) => open.has(j.job_id));
   const openKey = openJobs.map((j) => `${j.job_id}:${j.state}`).join(',');
+  // A job of programs' units are read again as more of them are verified or fail.
+  const programKey = openJobs
+    .filter((j) => j.algorithm === WASI_PROGRAM)
+    .map((j) => `${j.job_id}:${j.units_verified}:${j.units_failed}`)
+    .join(',');
+  useEffect(() => {
+    for (const job of openJobs) if (job.algorithm === WASI_PROGRAM) loadProgramUnits(job.job_id).catch(reportError);
+    // oxlint-disable-next-line react-hooks/exhaustive-deps, react/exhaustive-effect-dependencies -- programKey stands for the open jobs of programs' progress
+  }, [programKey, loadProgramUnits, reportError]);
   useEffect(() => {
     for (const job of openJobs) {
       if (job.algorithm === RENDER_ALGORITHM) watchJob(job.job_id).catch(reportError);
@@ -80,6 +96,12 @@ export function JobsPage() {
     return jobId !== undefined;
   };
 
+  const run = async (request: ProgramRequest) => {
+    const jobId = await submitProgram(request);
+    if (jobId) setOpened(new Set([...open, jobId]));
+    return jobId !== undefined;
+  };
+
   const viewedJob = viewing && jobs?.find((j) => j.job_id === viewing.jobId);
   const viewedMosaic = viewing ? mosaics[viewing.jobId] : undefined;
   const viewedPng = viewing && viewedMosaic?.frames.find((f) => f.frame === viewing.frame)?.png;
@@ -89,12 +111,17 @@ export function JobsPage() {
     <div className="page" data-testid="page-jobs">
       <PageHeader
         title="Jobs"
-        subtitle="Render scenes on the machines of the peers who trust you; tiles appear as they are verified."
+        subtitle="Render scenes, or run your own programs, on the machines of the peers who trust you; results appear as they are verified."
       />
       <div className="jobs-layout">
-        <Card title="New render" className="jobs-form-card">
-          <RenderForm samples={SAMPLES} balance={balance} onEstimate={estimateRender} onSubmit={submit} />
-        </Card>
+        <div className="jobs-forms">
+          <Card title="New render">
+            <RenderForm samples={SAMPLES} balance={balance} onEstimate={estimateRender} onSubmit={submit} />
+          </Card>
+          <Card title="Your program">
+            <ProgramForm balance={balance} onEstimate={estimateProgram} onSubmit={run} />
+          </Card>
+        </div>
         <div className="jobs-list">
           {jobs === null ? (
             <Loading what="jobs" />
@@ -111,6 +138,7 @@ export function JobsPage() {
                 key={job.job_id}
                 job={job}
                 mosaic={mosaics[job.job_id]}
+                programUnits={programUnits[job.job_id]}
                 offers={offers[job.job_id]}
                 tileDevices={tileDevices[job.job_id]}
                 names={names}

@@ -1,10 +1,32 @@
-// My render jobs: the list, quoting and submitting, cancelling and setting a budget anew, the mosaics of the open ones (mosaics.ts),
-// for jobs I accept by hand the offers waiting for me, and where ended jobs' tiles ran (CPU or GPU).
+// My jobs, render jobs and jobs of programs: the list, quoting and submitting, cancelling and
+// setting a budget anew, the mosaics of the open ones (mosaics.ts), for jobs I accept by hand the
+// offers waiting for me, where ended jobs' tiles ran (CPU or GPU), and the units of open jobs of
+// programs (exit codes, stdout and stderr).
 import { everyUnit } from '../../src-main/core/api/unit-pages.js';
 import { countTileDevices } from '../gpu/gpu-format.js';
-import type { JobView } from '../../src-main/core/api/contract.js';
-import type { JobsSlice, Slice } from './types.js';
+import type { JobView, UnitOutput } from '../../src-main/core/api/contract.js';
+import { bytesOfBase64 } from '../base64.js';
+import { decodeProgramOutput, preview, programEstimate } from '../jobs/program-form.js';
+import type { JobsSlice, ProgramUnit, Slice } from './types.js';
 import { MosaicKeeper } from './mosaics.js';
+
+/** The characters of a unit's stdout and of its stderr its card shows. */
+const PREVIEW_CHARS = 200;
+
+/** A unit of a job of programs, as jobs.outputs gave it, for its card. */
+function programUnit(unit: UnitOutput): ProgramUnit {
+  const output = unit.output_base64 === undefined ? undefined : decodeProgramOutput(bytesOfBase64(unit.output_base64));
+  const stderr = unit.stderr_base64 === undefined ? new Uint8Array() : bytesOfBase64(unit.stderr_base64);
+  return {
+    index: unit.index,
+    status: unit.status,
+    failure: unit.failure,
+    exit: output?.exit ?? null,
+    stdout: output ? preview(output.stdout, PREVIEW_CHARS) : '',
+    stderr: preview(stderr, PREVIEW_CHARS),
+    files: output?.files ?? 0,
+  };
+}
 
 export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
   const mosaics = new MosaicKeeper(transport, set, get);
@@ -17,6 +39,7 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
     mosaics: {},
     offers: {},
     tileDevices: {},
+    programUnits: {},
 
     async refreshJobs() {
       const reply = await attempt(() => transport.call('jobs.list', {}));
@@ -32,6 +55,20 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
     },
 
     estimateRender: (request) => attempt(() => transport.call('render.estimate', request)),
+
+    async submitProgram(request) {
+      const reply = await attempt(() => transport.call('jobs.submit', request));
+      if (!reply) return undefined;
+      await get().refreshJobs();
+      return reply.job_id;
+    },
+
+    estimateProgram: (request) => attempt(() => transport.call('jobs.estimate', programEstimate(request))),
+
+    async loadProgramUnits(jobId) {
+      const reply = await attempt(() => transport.call('jobs.outputs', { job_id: jobId }));
+      if (reply) set((s) => ({ programUnits: { ...s.programUnits, [jobId]: reply.outputs.map(programUnit) } }));
+    },
 
     async cancelJob(jobId) {
       const reply = await attempt(() => transport.call('jobs.cancel', { job_id: jobId }));

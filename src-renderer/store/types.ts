@@ -16,6 +16,7 @@ import type { SharingSettings, WeeklyWindow } from '../../src-main/core/availabi
 import type { AvailabilitySlot, Policy } from '../../src-main/core/schemas/index.js';
 import type { NewWindow, WindowEdit } from '../availability/grid-model.js';
 import type { RenderRequest } from '../jobs/render-form.js';
+import type { ProgramRequest } from '../jobs/program-form.js';
 import type { TileDevices } from '../gpu/gpu-format.js';
 import type { MeshTransport } from '../api/transport.js';
 import type { DesktopBridge } from '../../src-preload/bridge.js';
@@ -116,6 +117,20 @@ export interface JobMosaic {
   framesTotal: number;
 }
 
+/** A unit of a job of programs as its card shows it. */
+export interface ProgramUnit {
+  index: number;
+  status: string;
+  /** Why it failed (out of fuel, a trap…), when it did; its exit code is then null. */
+  failure: string | null;
+  exit: number | null;
+  /** The start of its stdout and stderr, as text. */
+  stdout: string;
+  stderr: string;
+  /** Files it left in /out. */
+  files: number;
+}
+
 export interface JobsSlice {
   jobs: JobView[] | null;
   /** Mosaics of the jobs the Jobs page shows open, by job id. */
@@ -123,10 +138,18 @@ export interface JobsSlice {
   offers: Record<string, OfferView[]>;
   /** Where the verified tiles of ended render jobs ran, by job id: read once, since an ended job no longer changes. */
   tileDevices: Record<string, TileDevices>;
+  /** The first units of open jobs of programs, by job id: each unit's exit code and the start of its stdout and stderr. */
+  programUnits: Record<string, ProgramUnit[]>;
   refreshJobs(): Promise<void>;
   submitRender(request: RenderRequest): Promise<string | undefined>;
   /** What a render job would cost, hold and need, and take (render.estimate): nothing is submitted. */
   estimateRender(request: RenderRequest): Promise<JobEstimate | undefined>;
+  /** Submits a job of WASI programs (jobs.submit); its id, or undefined when the node refused it. */
+  submitProgram(request: ProgramRequest): Promise<string | undefined>;
+  /** What a job of programs would cost, hold and need (jobs.estimate: its first unit runs on my node): nothing is submitted. */
+  estimateProgram(request: ProgramRequest): Promise<JobEstimate | undefined>;
+  /** Reads the first page of a job of programs' units, with their outputs and stderr (jobs.outputs). */
+  loadProgramUnits(jobId: string): Promise<void>;
   cancelJob(jobId: string): Promise<void>;
   /** Sets a running job's budget anew; false when the node refused it (the error is reported). */
   setJobBudget(jobId: string, budget: number): Promise<boolean>;

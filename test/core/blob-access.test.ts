@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { blobsOfUnit, mayFetch } from '../../src-main/core/mesh/rules/blob-access.js';
 import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import type { Acceptance, LedgerEntry, NodeEvent, WorkUnit } from '../../src-main/core/schemas/index.js';
-import { T0, iso, unit } from './scheduler-fixtures.js';
+import { T0, escrowEntry, iso, unit } from './scheduler-fixtures.js';
 
 const AT = iso(T0);
 let n = 0;
@@ -26,19 +26,7 @@ const acceptance = (id: string, unitId: string, requester: string, provider: str
 });
 
 const ledger = (entry: LedgerEntry) => event({ type: 'ledger.entry', entry });
-const escrow = (a: Acceptance) =>
-  ledger({
-    kind: 'escrow',
-    entry_id: `escrow/${a.assignment_id}`,
-    assignment_id: a.assignment_id,
-    job_id: a.job_id,
-    unit_id: a.unit_id,
-    requester: a.requester_peer,
-    worker: a.provider_peer,
-    amount: a.price,
-    job_budget: 1000,
-    at: AT,
-  });
+const escrow = (a: Acceptance) => ledger(escrowEntry(a, AT));
 const settle = (id: string) =>
   ledger({
     kind: 'settle',

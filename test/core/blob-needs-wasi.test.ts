@@ -1,12 +1,13 @@
-// A WASI job's files (the blob its units name as required_dataset) are kept as its module is
-// (core/mesh/rules/blob-needs.ts): as requester while the job is open, as provider while I hold an
-// assignment of its unit, counted against that requester's quota on my disk.
+// A WASI job's files (the blob its units name as required_dataset) are kept as its module is, and a
+// unit's stderr as its output is (core/mesh/rules/blob-needs.ts): as requester while the job is
+// open, as provider while I hold an assignment of its unit, counted against that requester's quota
+// on my disk.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { blobNeeds } from '../../src-main/core/mesh/rules/blob-needs.js';
 import { MeshState } from '../../src-main/core/mesh/state/state.js';
 import type { Acceptance, NodeEvent, WorkUnit } from '../../src-main/core/schemas/index.js';
-import { T0, iso, unit } from './scheduler-fixtures.js';
+import { T0, escrowEntry, iso, unit } from './scheduler-fixtures.js';
 
 const AT = iso(T0);
 let n = 0;
@@ -24,21 +25,7 @@ const submitted = (job: string, requester: string) =>
   });
 const held = (a: Acceptance) => [
   event({ type: 'offer.accepted', acceptance: a }),
-  event({
-    type: 'ledger.entry',
-    entry: {
-      kind: 'escrow',
-      entry_id: `escrow/${a.assignment_id}`,
-      assignment_id: a.assignment_id,
-      job_id: a.job_id,
-      unit_id: a.unit_id,
-      requester: a.requester_peer,
-      worker: a.provider_peer,
-      amount: a.price,
-      job_budget: 1000,
-      at: AT,
-    },
-  }),
+  event({ type: 'ledger.entry', entry: escrowEntry(a, AT) }),
 ];
 
 test("my WASI job's files are needed while it is open; another's, while I hold its unit, for its requester", () => {
@@ -68,4 +55,50 @@ test("my WASI job's files are needed while it is open; another's, while I hold i
   assert.equal(needs.get('files-x')?.kind, 'input');
   assert.equal(needs.get('files-x')?.until, Infinity);
   assert.deepEqual([...(needs.get('files-x')?.heldFor ?? [])], ['r']);
+});
+
+test("a WASI unit's stderr is kept as its output is: by its requester while the job is open, by its provider while it holds the result", () => {
+  const s = new MeshState('me');
+  const result = (a: Acceptance, stderr: string) => ({
+    result_id: `${a.assignment_id}/result`,
+    work_unit_id: a.unit_id,
+    assignment_id: a.assignment_id,
+    computed_by_peer: a.provider_peer,
+    output_cid: `out-${a.assignment_id}`,
+    output_bytes: 10,
+    computation_time_seconds: 0.1,
+    resources_used: { cpu_cores: 1, ram_gb: 1 },
+    verification_hash: `out-${a.assignment_id}`,
+    timestamp: AT,
+    stderr_cid: stderr,
+  });
+  const acceptance = (id: string, job: string, requester: string, provider: string): Acceptance => ({
+    assignment_id: id,
+    offer_id: id,
+    unit_id: `${job}/0`,
+    job_id: job,
+    requester_peer: requester,
+    provider_peer: provider,
+    price: 10,
+    role: 'primary',
+    deadline: iso(T0 + 60_000),
+    timestamp: AT,
+  });
+  const mine = acceptance('m1', 'mine', 'me', 'p');
+  const theirs = acceptance('t1', 'x', 'r', 'me');
+  for (const e of [
+    submitted('mine', 'me'),
+    event({ type: 'unit.created', unit: wasiUnit('mine/0', 'mine') }),
+    ...held(mine),
+    event({ type: 'result.recorded', result: result(mine, 'stderr-mine') }),
+    submitted('x', 'r'),
+    event({ type: 'unit.created', unit: wasiUnit('x/0', 'x') }),
+    ...held(theirs),
+    event({ type: 'result.recorded', result: result(theirs, 'stderr-x') }),
+  ])
+    s.apply(e);
+  const needs = blobNeeds(s, { providerMs: 1000, inputMs: 1000 });
+  assert.deepEqual(needs.get('stderr-mine'), { kind: 'output', until: Infinity });
+  assert.equal(needs.get('stderr-x')?.until, Infinity);
+  assert.deepEqual([...(needs.get('stderr-x')?.heldFor ?? [])], ['r']);
 });

@@ -1,9 +1,11 @@
 // Builders for scheduler tests and benchmarks: valid commitments with a few fields that matter.
 import type {
+  Acceptance,
   AvailabilitySlot,
   ComputeCommitment,
   ComputeResource,
   ContributionFields,
+  LedgerEntry,
   WorkRequest,
   WorkUnit,
 } from '../../src-main/core/schemas/index.js';
@@ -86,3 +88,17 @@ export function commitment(
     vector_clock: { [peer]: 1 },
   };
 }
+
+/** The escrow a requester opens for an accepted unit: its ledger entry, at `at`. */
+export const escrowEntry = (a: Acceptance, at: string): LedgerEntry => ({
+  kind: 'escrow',
+  entry_id: `escrow/${a.assignment_id}`,
+  assignment_id: a.assignment_id,
+  job_id: a.job_id,
+  unit_id: a.unit_id,
+  requester: a.requester_peer,
+  worker: a.provider_peer,
+  amount: a.price,
+  job_budget: 1000,
+  at,
+});

@@ -38,6 +38,7 @@ export const STUB_STATUS: MethodResult<'status'> = {
   hardware: null,
   calibration: null,
   gpu: GPU_OFF,
+  memory: { rss_mb: 180, heap_used_mb: 60, heap_total_mb: 80, external_mb: 12, array_buffers_mb: 4 },
   other_load_pct: null,
   contribution: {
     total_work_units_completed: 40,

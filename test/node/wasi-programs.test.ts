@@ -1,4 +1,4 @@
-// Real C and Rust programs (test/wasi/programs, built by scripts/build-wasi-corpus.mjs) under the
+// Real C, C++ and Rust programs (test/wasi/programs, built by scripts/build-wasi-corpus.mjs) under the
 // WASI host. Programs that read the clock, draw random numbers, list directories, print NaNs and
 // floats and write many files give the same bytes run after run and on different workers; hostile
 // ones are stopped with their reason, and the pool runs the next program right after.
@@ -22,7 +22,7 @@ const unit = (name: string, extra: Partial<ExecUnit> = {}): ExecUnit => ({
   ...extra,
 });
 
-for (const name of ['determinism', 'determinism-rs']) {
+for (const name of ['determinism', 'determinism-rs', 'words-cpp']) {
   test(`${name}: four runs at once, on both workers, give identical bytes`, async () => {
     const runs = await Promise.all([1, 2, 3, 4].map(() => executor.run(unit(name))));
     for (const run of runs.slice(1)) {
@@ -38,6 +38,13 @@ for (const name of ['determinism', 'determinism-rs']) {
       assert.match(stdout, /^nan bits 7ff8000000000000$/m, 'the NaN is canonical');
       assert.equal(result.files.length, 200);
       assert.deepEqual(result.files[0], ['f000.txt', new TextEncoder().encode('file 0 0.000\n')]);
+    } else if (name === 'words-cpp') {
+      // C++ with libc++: std::chrono's clock, std::random_device (random_get), floats, and a line on stderr.
+      assert.match(stdout, /^unit 0: 0 words, 0 distinct$/m);
+      assert.match(stdout, /^clock ms 1704067200001$/m);
+      assert.match(stdout, /^random \d+$/m);
+      assert.match(stdout, /^sqrt 1\.4142135623730951 nan nan$/m);
+      for (const run of runs) assert.equal(text(run.stderr), 'unit 0: counted 0 words\n');
     } else {
       assert.match(stdout, /^since epoch 1704067200\.\d+s$/m);
       assert.match(stdout, /^floats NaN 0\.30000000000000004 1e301 1\.4142135623730951$/m);

@@ -238,4 +238,30 @@ export const WIRE_ATTACKS: Attack[] = [
       return status;
     },
   },
+  {
+    name: 'a flood of 300 bad requests: each counted, the event log told of them about once a second',
+    async run(arena) {
+      const rogue = arena.rogue.peerId;
+      const dropped = () =>
+        Object.values(arena.t.node.network.dropped()[rogue] ?? {}).reduce((sum, n) => sum + (n ?? 0), 0);
+      const before = dropped();
+      const { events: old } = await arena.t.api['events.since']({ after: 0, limit: 10_000 });
+      const since = old.at(-1)?.id ?? 0;
+      const started = Date.now();
+      const bad = await arena.rogue.envelope('offers', { offers: [{ bad: 'x' }] });
+      await arena.rogue.requests(
+        target(arena),
+        Array.from({ length: 300 }, () => bad),
+      );
+      const seconds = (Date.now() - started) / 1000;
+      const missed = await eventually('300 drops counted', () => dropped() - before >= 300);
+      const { events } = await arena.t.api['events.since']({ after: since, limit: 10_000 });
+      const told = events.filter((e) => e.type === 'message.dropped' && e.data['peer'] === rogue);
+      if (told.length > Math.ceil(seconds) + 1) missed.push(`${told.length} drop events in ${seconds.toFixed(1)} s`);
+      const counted = told.reduce((sum, e) => sum + 1 + Number(e.data['also_dropped']), 0);
+      if (counted > dropped() - before)
+        missed.push(`the events count ${counted} drops, more than ${dropped() - before}`);
+      return missed;
+    },
+  },
 ];

@@ -145,6 +145,14 @@ export const API_METHODS = {
       calibration: z.nullable(CalibrationSchema),
       /** GPU units: whether this node runs them, on which adapter, how fast, or why not. */
       gpu: GpuStatusSchema,
+      /** The node's own memory, in MB (Node's process.memoryUsage): resident, its JS heap, and outside it. */
+      memory: z.strictObject({
+        rss_mb: NonNegative,
+        heap_used_mb: NonNegative,
+        heap_total_mb: NonNegative,
+        external_mb: NonNegative,
+        array_buffers_mb: NonNegative,
+      }),
       /** Other programs' CPU use, percent of the machine (null until measured). */
       other_load_pct: z.nullable(z.number().check(z.minimum(0), z.maximum(100))),
       /** What my commitment publishes of me: my contribution history (self-reported) and my damping. */

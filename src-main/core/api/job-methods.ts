@@ -60,7 +60,8 @@ export const JOB_METHODS = {
   'jobs.delete': method(z.strictObject({ job_id: Id }), z.strictObject({ deleted: Id })),
   'jobs.output': method(
     z.strictObject({ job_id: Id, unit_id: Id }),
-    z.strictObject({ output_cid: Id, output_base64: z.string() }),
+    // `stderr_base64`: a WASI unit's stderr, when it wrote any (a diagnostic, not verified).
+    z.strictObject({ output_cid: Id, output_base64: z.string(), stderr_base64: z.optional(z.string()) }),
   ),
   'jobs.outputs': method(
     /**

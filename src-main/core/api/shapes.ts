@@ -106,6 +106,8 @@ export const UnitOutputSchema = z.extend(
   z.pick(UnitViewSchema, { unit_id: true, index: true, status: true, failure: true, output_cid: true }),
   {
     output_base64: z.optional(z.string()),
+    /** A WASI unit's stderr, when it wrote any: a diagnostic beside the output, not verified. */
+    stderr_base64: z.optional(z.string()),
     /** Why a verified unit's output is not in this reply: not in my store, and no provider that has it sent it. */
     unavailable: z.optional(z.string().check(z.maxLength(1000))),
   },
@@ -299,7 +301,8 @@ export const SubmitJobSchema = z
  * A job over an input, quoted before it is submitted (`jobs.estimate`, `submit-job --dry-run`):
  * its terms, the input's size, and for a module of the user's whose units the node packs by what
  * its first one costs, the input's first bytes (a unit's and one more), which it runs as a submit
- * would. Nothing is stored or journaled.
+ * would; for a WASI program, its first unit's input, which it runs to estimate every unit. Nothing
+ * is stored or journaled.
  */
 export const EstimateJobSchema = z
   .strictObject({
@@ -307,7 +310,7 @@ export const EstimateJobSchema = z
     input_bytes: Count.check(z.minimum(1)),
     first_bytes_base64: z.optional(Base64(MAX_CHUNK_BYTES + 1)),
   })
-  .check(z.refine(...oneModule), z.refine(...itemsWithLibrary));
+  .check(z.refine(...oneModule), z.refine(...wasiWithModule), z.refine(...itemsWithLibrary));
 
 /** What a job is expected to be, cost, hold and need, reckoned without journaling anything (core/scheduler/quote.ts). */
 export const JobEstimateSchema = z.strictObject({

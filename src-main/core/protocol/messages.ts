@@ -11,6 +11,7 @@ import {
   Id,
   IsoTime,
   LedgerEntrySchema,
+  MAX_WASI_STDERR_BYTES,
   NonNegative,
   OfferSchema,
   ReceiptSchema,
@@ -35,6 +36,11 @@ export const MAX_RESULTS_PER_MESSAGE = 128;
  * sender's main thread, and checking it 11 ms of the receiver's.
  */
 export const MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE = 512 * KiB;
+/**
+ * WASI units' stderr rides in a `results` message (each up to MAX_WASI_STDERR_BYTES), up to this
+ * many bytes of it per message; a result whose stderr finds no room goes in the next.
+ */
+export const MAX_STDERR_BYTES_PER_MESSAGE = 256 * KiB;
 /** Inputs up to this size travel inside the acceptances message... */
 export const MAX_INLINE_BLOB_BYTES = 16 * KiB;
 /** ...up to this many bytes of them per message. */
@@ -64,6 +70,8 @@ const ResultItemSchema = z.strictObject({
   computation_time_seconds: NonNegative,
   timestamp: IsoTime,
   output_base64: z.optional(z.string().check(z.maxLength(Math.ceil(MAX_INLINE_BLOB_BYTES / 3) * 4))),
+  /** A WASI unit's stderr (its result's `stderr_cid`): no more than a host keeps, or the message is refused. */
+  stderr_base64: z.optional(z.base64().check(z.maxLength(Math.ceil(MAX_WASI_STDERR_BYTES / 3) * 4))),
 });
 
 /** A result's id: its assignment's, which was its provider's offer id (authored by it), and `/result`. */

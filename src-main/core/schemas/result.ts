@@ -19,6 +19,11 @@ export const WorkResultSchema = z.strictObject({
   timestamp: IsoTime,
   /** Where it ran: absent for the CPU (WASM), 'gpu' for WebGPU; a GPU tile is spot-checked on the CPU. */
   device: z.optional(z.literal('gpu')),
+  /**
+   * A WASI unit's stderr, when it wrote any (its first MAX_WASI_STDERR_BYTES): a diagnostic carried
+   * beside the result, no part of `verification_hash`, so it never changes what is verified.
+   */
+  stderr_cid: z.optional(Id),
 });
 
 export const VerificationConsensusSchema = z.strictObject({

@@ -16,6 +16,8 @@ export interface RanUnit {
   fuel?: number;
   wallMs: number;
   device?: 'gpu';
+  /** A WASI program's stderr as its host kept it: a diagnostic beside the output, not compared. */
+  stderr?: Uint8Array;
 }
 
 /** Whether a unit must have a GPU: shaders, and render tiles of jobs that require one. */

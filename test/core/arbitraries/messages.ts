@@ -200,8 +200,9 @@ export const workResultArb = recordOf<S.WorkResult>(
     verification_hash: idArb,
     timestamp: isoTimeArb,
     device: fc.constant('gpu' as const),
+    stderr_cid: idArb,
   },
-  ['fuel', 'device'],
+  ['fuel', 'device', 'stderr_cid'],
 );
 
 export const verificationConsensusArb = recordOf<S.VerificationConsensus>(

@@ -7,9 +7,11 @@ import { test } from 'node:test';
 import {
   MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE,
   MAX_RESULTS_PER_MESSAGE,
+  MAX_STDERR_BYTES_PER_MESSAGE,
+  MESSAGE_TYPES,
   type MessageBody,
 } from '../../../src-main/core/protocol/messages.js';
-import type { WorkResult } from '../../../src-main/core/schemas/index.js';
+import { MAX_WASI_STDERR_BYTES, validate, type WorkResult } from '../../../src-main/core/schemas/index.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { iso } from '../../../src-main/node/mesh/context/node-context.js';
 import { ResultOutbox } from '../../../src-main/node/mesh/provider/result-outbox.js';
@@ -39,6 +41,8 @@ async function computed(
   fresh = false,
   /** Its output's bytes, kept in my store; without them, a CID of nothing stored. */
   outputBytes?: Uint8Array,
+  /** Its stderr (a WASI unit's), kept in my store and named by the result. */
+  stderrBytes?: Uint8Array,
 ): Promise<{ id: string; result: WorkResult }> {
   const unitId = `${JOB}/${n}`;
   const { offer, acceptance } = acceptedOffer({
@@ -75,6 +79,7 @@ async function computed(
     resources_used: { cpu_cores: 1, ram_gb: 0.0625 },
     verification_hash: output,
     timestamp: iso(ctx.now()),
+    ...(stderrBytes ? { stderr_cid: await ctx.blobs.put(stderrBytes) } : {}),
   };
   await ctx.record([
     { type: 'offer.recorded', event_id: `offer/${offer.offer_id}`, offer },
@@ -303,5 +308,36 @@ test("small outputs past a message's room for inline bytes go inline in the next
       Buffer.from(outputs.get(assignment_id)!),
       `${assignment_id} carries its output`,
     );
+  await outbox.stop();
+});
+
+test("WASI units' stderr rides beside their results, up to a message's room for it; the rest in the next message", async () => {
+  const ctx = await fakeContext({ respond: () => ({ type: 'settlement', body: { entries: [], receipts: [] } }) });
+  const requester = (await ephemeralIdentity()).peerId;
+  const count = MAX_STDERR_BYTES_PER_MESSAGE / MAX_WASI_STDERR_BYTES + 2;
+  const stderrs = new Map<string, Uint8Array>();
+  for (let n = 0; n < count; n++) {
+    const bytes = new Uint8Array(MAX_WASI_STDERR_BYTES).fill(65 + n);
+    const { id } = await computed(ctx, requester, n, false, undefined, bytes);
+    stderrs.set(id, bytes);
+  }
+  const outbox = new ResultOutbox(ctx, async () => {}, nothingElseComing);
+  await Promise.all([...stderrs.keys()].map((id) => outbox.send(requester, id)));
+  await ctx.settled();
+
+  const messages = resultsSent(ctx);
+  assert.equal(messages.length, 2, 'the ones without room went in a second message');
+  for (const message of messages) {
+    const carried = message.results.reduce(
+      (sum, r) => sum + Buffer.from(r.stderr_base64 ?? '', 'base64').byteLength,
+      0,
+    );
+    assert.ok(carried <= MAX_STDERR_BYTES_PER_MESSAGE, `${carried} bytes of stderr in one message`);
+    assert.ok(validate(MESSAGE_TYPES.results.schema, message).ok, 'a message its requester takes');
+  }
+  const items = messages.flatMap((m) => m.results);
+  assert.equal(items.length, count, 'every result sent once');
+  for (const { assignment_id, stderr_base64 } of items)
+    assert.deepEqual(Buffer.from(stderr_base64 ?? '', 'base64'), Buffer.from(stderrs.get(assignment_id)!));
   await outbox.stop();
 });

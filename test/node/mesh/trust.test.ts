@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, test } from 'node:test';
 import type { Offer } from '../../../src-main/core/schemas/index.js';
+import { OFFER_TTL_MS } from '../../../src-main/core/scheduler/index.js';
 import { supportedAlgorithms } from '../../../src-main/node/mesh/units/algorithms.js';
 import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
 import { jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
@@ -146,8 +147,12 @@ test(
 test('a provider does not offer past its slot while its earlier offers are open', { timeout: 60_000 }, async () => {
   const { provider } = await smallSlotMesh();
   await new Promise((r) => setTimeout(r, 4500)); // two commitment heartbeats, so two more rounds
-  const open = provider.node.provider.recentOffers();
-  assert.equal(open.length, 8, `offers outstanding on an 8-unit slot: ${open.length}`);
+  // An offer lapses after OFFER_TTL_MS and its unit may be offered again (a slow machine can take
+  // that long to get here), so what is held to the slot is the offers open at any one moment.
+  const offers = provider.node.provider.recentOffers().map((o) => Date.parse(o.timestamp));
+  const openAt = (t: number) => offers.filter((made) => made <= t && t < made + OFFER_TTL_MS).length;
+  const most = Math.max(...offers.map(openAt));
+  assert.equal(most, 8, `offers outstanding at once on an 8-unit slot: ${most}`);
 });
 
 test(

@@ -3,8 +3,8 @@
 // `meshctl submit-job --wasi`, one unit per index or per file, each unit computed by both providers
 // (redundancy 2) and verified by their outputs' hashes agreeing; every verified output is
 // byte-identical to a run of the same unit on this machine (Executor.run, given what wasiRunOf
-// makes of the unit), and `meshctl job output --out` writes each unit's stdout, exit code and /out
-// files into a folder of its own. A program that is no WASI program is refused at submit.
+// makes of the unit), and `meshctl job output --out` writes each unit's stdout, stderr (carried
+// back from its provider beside the result), exit code and /out files into a folder of its own. A program that is no WASI program is refused at submit.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { unitIdOf } from '../../../src-main/core/mesh/state/unit-table.js';
+import { MAX_WASI_STDERR_BYTES } from '../../../src-main/core/schemas/index.js';
+import type { JobEstimate } from '../../../src-main/core/api/contract.js';
 import { ApiClient, loadOrCreateToken } from '../../../src-main/node/api/index.js';
 import {
   decodeWasiOutput,
@@ -136,18 +138,22 @@ test(
     // One unit alone: its folder.
     const seven = await runMeshctl(['job', 'output', cJob, '7', '--out', join(dir, 'seven'), '--data-dir', dataDir]);
     assert.equal(seven.status, 0, seven.stderr);
-    assert.match(seven.stdout, /: exit 0, \d+ bytes of stdout, 200 files in out\//);
+    assert.match(seven.stdout, /: exit 0, \d+ bytes of stdout, 0 of stderr, 200 files in out\//);
     assert.deepEqual(readFileSync(join(dir, 'seven', 'stdout')), Buffer.from(decodeWasiOutput(c[7]!).stdout));
     // The C program's 200 files of /out come back beside its stdout, in a folder per unit.
     const out = join(dir, 'c-out');
     const written = await runMeshctl(['job', 'output', cJob, '--out', out, '--data-dir', dataDir]);
     assert.equal(written.status, 0, written.stderr);
     for (let i = 0; i < units; i++) {
-      assert.match(written.stdout, new RegExp(`^${i}: exit 0, \\d+ bytes of stdout, 200 files in out/$`, 'm'));
+      assert.match(
+        written.stdout,
+        new RegExp(`^${i}: exit 0, \\d+ bytes of stdout, 0 of stderr, 200 files in out/$`, 'm'),
+      );
       const folder = join(out, String(i).padStart(String(units - 1).length, '0')); // names sort in unit order
       const result = decodeWasiOutput(c[i]!);
       assert.equal(readFileSync(join(folder, 'stdout'), 'utf8'), Buffer.from(result.stdout).toString());
       assert.equal(readFileSync(join(folder, 'exit'), 'utf8'), '0\n');
+      assert.equal(readFileSync(join(folder, 'stderr'), 'utf8'), ''); // it writes none
       assert.equal(readdirSync(join(folder, 'out')).length, 200);
       for (const [path, bytes] of result.files)
         assert.deepEqual(readFileSync(join(folder, 'out', path)), Buffer.from(bytes));
@@ -209,6 +215,68 @@ test(
 );
 
 test(
+  "a C++ program's units: computed twice and verified, identical to a local run; each unit's stderr comes back beside its stdout, capped as its host keeps it",
+  { timeout: 300_000 },
+  async () => {
+    const items = join(dir, 'words');
+    mkdirSync(items);
+    const texts = ['the cat and the dog', 'zebra', 'one two three four five six'];
+    texts.forEach((text, i) => writeFileSync(join(items, `${i}.txt`), text));
+    const wasm = join(wasiDir, 'programs', 'words-cpp.wasm');
+    const [wordsJob, floodJob] = await Promise.all([
+      submit('--wasi', wasm, '--for-each', join(items, '*.txt'), '--args', '{index}'),
+      submit('--wasi', wasm, '--items', '1', '--args', '{index} flood'),
+    ]);
+    const chunk = 8 + '0.txt'.length + Math.max(...texts.map((t) => t.length));
+    const itemOf = (i: number) => encodeWasiItem(`${i}.txt`, Buffer.from(texts[i]!), chunk);
+    const words = await verifiedAsLocal(wordsJob, program('words-cpp.wasm'), itemOf);
+    assert.deepEqual(
+      words.map((o) => decodeWasiOutput(o).exitCode),
+      [0, 1, 2],
+    );
+    assert.match(stdoutOf(words[0]!), /^ {2}the 2$/m);
+    // The API and `job output --out` carry each unit's stderr; it is not in the verified output.
+    const { outputs } = await client.call('jobs.outputs', { job_id: wordsJob });
+    const stderrs = texts.map((t, i) => `unit ${i}: counted ${t.split(' ').length} words\n`);
+    assert.deepEqual(
+      outputs.map((u) => Buffer.from(u.stderr_base64 ?? '', 'base64').toString()),
+      stderrs,
+    );
+    const out = join(dir, 'words-out');
+    const written = await runMeshctl(['job', 'output', wordsJob, '--out', out, '--data-dir', dataDir]);
+    assert.equal(written.status, 0, written.stderr);
+    for (const [i, stderr] of stderrs.entries()) {
+      assert.match(
+        written.stdout,
+        new RegExp(`^${i}: exit ${i}, \\d+ bytes of stdout, ${stderr.length} of stderr, 0 files in out/$`, 'm'),
+      );
+      assert.equal(readFileSync(join(out, String(i), 'stderr'), 'utf8'), stderr);
+      assert.equal(readFileSync(join(out, String(i), 'exit'), 'utf8'), `${i}\n`);
+    }
+    // 200 KiB written to stderr: the first 64 KiB come back, from a provider (the requester ran none of it).
+    await verifiedAsLocal(floodJob, program('words-cpp.wasm'), () => encodeWasiItem('0', new Uint8Array(), 9));
+    const flood = await runMeshctl([
+      'job',
+      'output',
+      floodJob,
+      '0',
+      '--out',
+      join(dir, 'flood'),
+      '--data-dir',
+      dataDir,
+    ]);
+    assert.equal(flood.status, 0, flood.stderr);
+    assert.match(
+      flood.stdout,
+      new RegExp(`: exit 0, \\d+ bytes of stdout, ${MAX_WASI_STDERR_BYTES} of stderr, 0 files in out/`),
+    );
+    const kept = readFileSync(join(dir, 'flood', 'stderr'), 'utf8');
+    assert.equal(kept.length, MAX_WASI_STDERR_BYTES);
+    assert.ok(kept.startsWith('unit 0: counted 0 words\neee'), kept.slice(0, 40));
+  },
+);
+
+test(
   'a job of programs is estimated from its first unit, run at submit: the fuel it burned, at the reference rate',
   { timeout: 120_000 },
   async () => {
@@ -230,6 +298,34 @@ test(
     assert.ok(Math.abs(estimate - (50e-6 + fuel / REFERENCE_FUEL_PER_SECOND)) < 1e-12, `${estimate} for ${fuel} fuel`);
   },
 );
+
+test('--dry-run quotes a job of programs from its first unit, run here as at submit; nothing is journaled or stored', async () => {
+  const quote = async (...args: string[]) => {
+    const run = await runMeshctl(['submit-job', '--wasi', join(wasiDir, 'programs', 'cpu_bound.wasm'), ...args]);
+    assert.equal(run.status, 0, run.stderr);
+    return run.stdout;
+  };
+  const terms = ['--items', '3', '--budget', '100000', '--dry-run', '--data-dir', dataDir];
+  const seq = daemon.node.journal.lastSeq();
+  const { total } = await client.call('jobs.list', {});
+  const { blobs } = await client.call('storage.get', {});
+  const text = await quote('--args', '20000000', ...terms);
+  const long = JSON.parse(await quote('--args', '20000000', ...terms, '--json')) as JobEstimate;
+  const short = JSON.parse(await quote('--args', '1000', ...terms, '--json')) as JobEstimate;
+  assert.equal(daemon.node.journal.lastSeq(), seq, 'the dry runs journaled nothing');
+  assert.equal((await client.call('jobs.list', {})).total, total);
+  assert.equal((await client.call('storage.get', {})).blobs, blobs, 'and stored nothing');
+  assert.match(text, /^dry run: nothing submitted\nunits {6}3 units\n/);
+  assert.deepEqual([long.units, long.units_per_pack, long.enough], [3, 1, true]);
+  // Its units' cost is what the program burns: 20,000 times the loop, several times the price.
+  assert.ok(long.unit_price > short.unit_price, `${long.unit_price} against ${short.unit_price}`);
+  // What a submit refuses, a quote refuses too.
+  const wasm = join(dir, 'abi.wasm');
+  writeFileSync(wasm, reverseModule());
+  const refused = await runMeshctl(['submit-job', '--wasi', wasm, ...terms]);
+  assert.equal(refused.status, 1, refused.stdout);
+  assert.match(refused.stderr, /ForbiddenImport: module imports function "env\.abort"/);
+});
 
 test('a module under the unit ABI submitted with --wasi is refused naming what a WASI program lacks; nothing is journaled', async () => {
   const wasm = join(dir, 'reverse.wasm');

@@ -2,7 +2,8 @@
 // collector.ts) and what the storage view counts. Pure: the state and the retention settings in,
 // a map out; the clock is the caller's.
 //
-// As requester: an open job's module, inputs and results' outputs are needed while it is open;
+// As requester: an open job's module, inputs and results' outputs (a WASI unit's stderr among
+// them) are needed while it is open;
 // once it completes or is cancelled its module and inputs (and outputs no verdict kept) stay for
 // `inputMs`, and the verified outputs and finished frames until the user deletes the job.
 // As provider: a unit's module, input and my output are needed until it is settled or refunded, or
@@ -101,6 +102,7 @@ function* unitBlobs(state: MeshState, record: JobRecord): Generator<{ cid: strin
       if (!result) continue;
       const kept = open || (agreeing?.includes(result.result_id) ?? false);
       yield { cid: result.output_cid, kind: 'output', kept };
+      if (result.stderr_cid) yield { cid: result.stderr_cid, kind: 'output', kept };
     }
   }
 }
@@ -133,7 +135,7 @@ export function keptNeedsOf(state: MeshState, jobId: string): KeptNeed[] {
   return [...kept.values()];
 }
 
-/** What I fetched and computed for an assignment of mine as provider: its unit's module and input, my output. */
+/** What I fetched and computed for an assignment of mine as provider: its unit's module and input, my output (and stderr). */
 function* assignmentBlobs(
   state: MeshState,
   { acceptance, result }: AssignmentRecord,
@@ -143,6 +145,7 @@ function* assignmentBlobs(
   if (unit?.input_cid) yield { cid: unit.input_cid, kind: 'input' };
   if (unit?.required_dataset) yield { cid: unit.required_dataset, kind: 'input' };
   if (result) yield { cid: result.output_cid, kind: 'output' };
+  if (result?.stderr_cid) yield { cid: result.stderr_cid, kind: 'output' };
 }
 
 /**

@@ -12,6 +12,7 @@
 // - proc_exit ends the program with its exit code, which is an ordinary result; sockets are
 //   refused (no descriptor is one); sched_yield does nothing; proc_raise is ENOSYS.
 import { createHash } from 'node:crypto';
+import { MAX_WASI_STDERR_BYTES } from '../../../core/schemas/index.js';
 import { ClockId, Errno, EventType, Size, SubclockFlags, WasiErrno } from './constants.js';
 import { WasiFiles } from './files.js';
 import { CappedStream, Guest, stringTableBytes, writeStringTable } from './guest.js';
@@ -26,8 +27,6 @@ const CLOCK_STEP_NS = 1_000_000n;
 const HOST_CALL_FUEL = 100;
 /** /tmp's file contents at most. */
 const TMP_BYTES = 16 << 20;
-/** stderr kept for the person who ran the unit; the rest is counted, not kept. */
-const STDERR_BYTES = 64 << 10;
 
 /** proc_exit: unwinds the program (it cannot catch it: exception handling is refused at load). */
 export class WasiExit extends Error {
@@ -50,7 +49,7 @@ export class WasiHost {
   private readonly files: WasiFiles;
   private readonly out: ReturnType<MemoryFs['mount']>;
   readonly stdout: CappedStream;
-  readonly stderr = new CappedStream(STDERR_BYTES, 'truncate');
+  readonly stderr = new CappedStream(MAX_WASI_STDERR_BYTES, 'truncate');
   private clockNs = 0n;
   private readonly randomKey: Buffer;
   private randomBlock = 0n;

@@ -63,6 +63,7 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
         hardware: node.machine.info && { ...node.machine.info, power: node.machine.power ?? node.machine.info.power },
         calibration: node.machine.calibration,
         gpu: node.gpu.status,
+        memory: memoryNow(),
         other_load_pct: node.machine.otherLoadPct(),
         contribution: { ...contribution_history, damping_factor, over_allocation_history },
         policies: state.policies,
@@ -251,7 +252,12 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
       }
       if (view.output_cid === null) throw new ApiError('conflict', `unit ${unit_id} has no verified output yet`);
       const bytes = await node.jobs.verifiedOutput(unitSources, record, view);
-      return { output_cid: view.output_cid, output_base64: Buffer.from(bytes).toString('base64') };
+      const stderr = node.jobs.unitStderr(view);
+      return {
+        output_cid: view.output_cid,
+        output_base64: Buffer.from(bytes).toString('base64'),
+        ...(stderr !== undefined && { stderr_base64: stderr }),
+      };
     },
     async 'jobs.outputs'({ job_id, from = 0 }) {
       return node.jobs.outputsPage(unitSources, myJob(job_id), from);
@@ -346,6 +352,19 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     async 'events.since'({ after, limit }) {
       return { events: node.events.since(after, limit) };
     },
+  };
+}
+
+/** This process's memory, in MB: what `status` shows of it. */
+function memoryNow() {
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+  return {
+    rss_mb: mb(rss),
+    heap_used_mb: mb(heapUsed),
+    heap_total_mb: mb(heapTotal),
+    external_mb: mb(external),
+    array_buffers_mb: mb(arrayBuffers),
   };
 }
 

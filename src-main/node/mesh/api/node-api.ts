@@ -20,7 +20,7 @@ import type { FrameAssembler } from '../render/frames.js';
 import type { Requester } from '../requester/requester.js';
 import { PackOutputs } from '../units/pack-outputs.js';
 import type { EventLog } from '../views/event-log.js';
-import { outputsPage, verifiedOutput } from '../views/job-outputs.js';
+import { outputsPage, unitStderr, verifiedOutput } from '../views/job-outputs.js';
 import type { UnitSources } from '../views/job-view.js';
 import type { MeshNode } from '../wiring/mesh-node.js';
 import type { ReachDeps } from './reach-handlers.js';
@@ -64,6 +64,7 @@ export interface NodeApi {
       unitSources: UnitSources;
       verifiedOutput(...args: DropFirst<Parameters<typeof verifiedOutput>>): ReturnType<typeof verifiedOutput>;
       outputsPage(...args: DropFirst<Parameters<typeof outputsPage>>): ReturnType<typeof outputsPage>;
+      unitStderr(...args: DropFirst<Parameters<typeof unitStderr>>): ReturnType<typeof unitStderr>;
     };
   readonly blobs: Pick<Blobs, 'get'>;
   readonly ledger: Journal['ledger'];
@@ -138,6 +139,7 @@ export function nodeApi(node: MeshNode): NodeApi {
       unitSources,
       verifiedOutput: (...args) => verifiedOutput(ctx, ...args),
       outputsPage: (...args) => outputsPage(ctx, ...args),
+      unitStderr: (...args) => unitStderr(ctx, ...args),
     },
     blobs: ctx.blobs,
     ledger: journal.ledger,

@@ -1,6 +1,7 @@
 // A job quoted before it is submitted (`jobs.estimate`, `render.estimate`: `submit-job --dry-run`,
 // and the UI's render form before its button): its units made as a submit would make them (a
-// render job's fuel pre-pass runs here), nothing stored or journaled, then priced
+// render job's fuel pre-pass runs here; a WASI program is checked and its first unit run), nothing
+// stored or journaled, then priced
 // (core/scheduler/quote.ts) at the fuel rate of the offers in hand, the dearest of them, or, with
 // none in hand (or units priced by time, which no offer for another job tells), at this node's
 // own prices; and timed on the cores that providers working for me offer now, at the speed each
@@ -12,13 +13,21 @@ import { offerPrice } from '../../../core/scheduler/pricing.js';
 import { expectedPrice, quoteOf } from '../../../core/scheduler/quote.js';
 import type { FuelPrice, PriceSchedule, WorkUnit } from '../../../core/schemas/index.js';
 import { unitsOfInput } from '../../../core/mesh/rules/packs.js';
-import { CUSTOM_WASM } from '../../../core/protocol/algorithm-ids.js';
+import { CUSTOM_WASM, WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
 import { cidOfBytes } from '../../blobs/cid.js';
 import type { Executor } from '../../exec/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { openPrepassPool, planRenderJob, renderFrameSteps, renderUnitsOf, sizeUnits } from '../render/render-jobs.js';
 import { refusePassedDeadline } from './job-deadlines.js';
-import { checkInputSize, planUnits, probeUnitSeconds, resolveModule } from './job-split.js';
+import {
+  checkInputSize,
+  planUnits,
+  probeUnitSeconds,
+  resolveModule,
+  UNIT_RUN_SECONDS,
+} from './job-split.js';
+import { refuseUnrunnableModule } from './module-check.js';
+import { probeWasiSeconds, refusePackedWasi } from './wasi-jobs.js';
 
 /** A blob store that keeps nothing: a quote's units name their blobs by CID, and none is stored. */
 const NOWHERE = { put: (bytes: Uint8Array) => Promise.resolve(cidOfBytes(bytes)) };
@@ -48,12 +57,25 @@ export class JobQuotes {
     const chunk = spec.chunk_bytes;
     checkInputSize(spec.input_bytes, chunk);
     const resolved = resolveModule(spec);
-    // A user's module packs by what its first unit costs here, as at submit.
     const head = spec.first_bytes_base64 === undefined ? undefined : Buffer.from(spec.first_bytes_base64, 'base64');
-    const probed =
-      spec.units_per_pack === undefined && resolved.algorithmId === CUSTOM_WASM && head && head.byteLength > chunk
-        ? await probeUnitSeconds(this.executor, resolved.module, head.subarray(0, chunk), resolved.params)
-        : undefined;
+    const files = 'files' in resolved ? resolved.files : undefined;
+    let probed: number | undefined;
+    if (resolved.algorithmId === WASI_PROGRAM) {
+      // A program is checked and its first unit run here, as at submit: that run's fuel is every unit's estimate.
+      await refuseUnrunnableModule(this.executor, resolved.module, 'wasi');
+      refusePackedWasi(spec.units_per_pack);
+      const params = resolved.params as WorkUnit['params'];
+      const seconds =
+        head && (await probeWasiSeconds(this.executor, resolved.module, params, files, head.subarray(0, chunk)));
+      probed = seconds === undefined ? undefined : UNIT_RUN_SECONDS + seconds;
+    } else if (
+      spec.units_per_pack === undefined &&
+      resolved.algorithmId === CUSTOM_WASM &&
+      head &&
+      head.byteLength > chunk
+    )
+      // A user's module packs by what its first unit costs here, as at submit.
+      probed = await probeUnitSeconds(this.executor, resolved.module, head.subarray(0, chunk), resolved.params);
     const { perPack, unit } = planUnits(spec, resolved, probed);
     const units = unitsOfInput(spec.input_bytes, chunk);
     const template: WorkUnit = {
@@ -61,6 +83,7 @@ export class JobQuotes {
       unit_id: 'quote/0',
       job_id: 'quote',
       module_cid: cidOfBytes(resolved.module),
+      ...(files ? { required_dataset: cidOfBytes(files) } : {}),
     };
     return this.#estimate([template], Math.ceil(units / perPack), { units, perPack, spec, frames: null, tile: null });
   }

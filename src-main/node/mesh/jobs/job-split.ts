@@ -117,7 +117,7 @@ export function planUnits(spec: SubmitJobTerms, resolved: ResolvedModule, probed
  * provider's pipeline of "2 s of work" would hold a whole 300,000-unit job, and a provider that came
  * a few seconds later would get none.
  */
-const UNIT_RUN_SECONDS = 50e-6;
+export const UNIT_RUN_SECONDS = 50e-6;
 
 /**
  * What a unit of a user's module costs on the reference machine, from a run of it here (its fuel),

@@ -1,8 +1,9 @@
 // The provider's execution queue: accepted assignments wait here, then each fetches its blobs
 // (inline with its acceptance, from my store, from recent inputs, or from the requester), runs in
-// the sandbox or on the GPU, and has its output stored; its result goes to the outbox, which
-// journals it with the receipt of the message that carries it (result-outbox.ts). What every honest
-// run would fail the same way is reported as the unit's output.
+// the sandbox or on the GPU, and has its output stored (a WASI unit's stderr too, named by its
+// result's stderr_cid, outside what is verified); its result goes to the outbox, which journals it
+// with the receipt of the message that carries it (result-outbox.ts). What every honest run would
+// fail the same way is reported as the unit's output.
 import { CodedError, describeError } from '../../../core/errors.js';
 import { MAX_WASI_FILES_BYTES, WASI_PROGRAM, type WorkResult } from '../../../core/schemas/index.js';
 import { cidOfBytes } from '../../blobs/cid.js';
@@ -215,6 +216,7 @@ export class ExecutionQueue {
     }
     const outputCid = await this.ctx.blobs.put(output);
     const hash = outputCid;
+    const stderrCid = await this.#keepStderr(requester, ran.stderr);
     const result = {
       result_id: resultIdOf(assignmentId),
       work_unit_id: unit.unit_id,
@@ -228,9 +230,20 @@ export class ExecutionQueue {
       timestamp: iso(this.ctx.now()),
       ...(fuel !== undefined ? { fuel } : {}),
       ...(device ? { device } : {}),
+      ...(stderrCid ? { stderr_cid: stderrCid } : {}),
     };
     // Journaled with the receipt of its `results` message, signed for the others in it too (result-outbox.ts).
     await this.hooks.sendResult(assignmentId, result);
+  }
+
+  /**
+   * A WASI unit's stderr, stored to go back with its result: none when it wrote none, or when it
+   * would pass the requester's quota on my disk (a diagnostic, it is not worth handing the unit back).
+   */
+  async #keepStderr(requester: string, stderr: Uint8Array | undefined): Promise<string | undefined> {
+    if (!stderr || stderr.byteLength === 0) return undefined;
+    if (this.ctx.quota?.take(requester, cidOfBytes(stderr), stderr.byteLength) === false) return undefined;
+    return this.ctx.blobs.put(stderr);
   }
 
   /**

@@ -7,10 +7,11 @@ import {
   MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE,
   MAX_RECEIPT_BYTES_PER_MESSAGE,
   MAX_RESULTS_PER_MESSAGE,
+  MAX_STDERR_BYTES_PER_MESSAGE,
   type MessageBody,
   type ResultItem,
 } from '../../../core/protocol/messages.js';
-import type { ExecutionEntry, WorkResult } from '../../../core/schemas/index.js';
+import { MAX_WASI_STDERR_BYTES, type ExecutionEntry, type WorkResult } from '../../../core/schemas/index.js';
 import { iso, resultsRecorded, type NodeContext } from '../context/node-context.js';
 import { InlineBudget } from '../context/inline-blobs.js';
 import { ReceiptRoom, signAndJournal } from '../settlement/outgoing-receipts.js';
@@ -153,8 +154,8 @@ export class ResultOutbox {
   /**
    * The message for these assignments: their results, one execution receipt signed (and journaled
    * before it leaves) for those that have none yet, the receipts of the others (sent before my
-   * restart), and outputs inline while the message has room. `later`: those whose receipt or small
-   * output found no room.
+   * restart), and outputs inline while the message has room, and WASI units' stderr beside them
+   * (MAX_STDERR_BYTES_PER_MESSAGE). `later`: those whose receipt, small output or stderr found no room.
    */
   async #message(
     requester: string,
@@ -172,17 +173,24 @@ export class ResultOutbox {
     if (unsigned.length > 0) await this.#sign(requester, unsigned, fresh);
     const budget = new InlineBudget(this.ctx.blobs, MAX_INLINE_OUTPUT_BYTES_PER_MESSAGE);
     const receipts = new ReceiptRoom(MAX_RECEIPT_BYTES_PER_MESSAGE);
+    let stderrRoom = MAX_STDERR_BYTES_PER_MESSAGE;
     const results: ResultItem[] = [];
     const later: string[] = [];
     for (const id of ids) {
       const result = state.assignments.get(id)?.result;
       const stored = result && state.executionOf(id);
       if (!result || !stored?.sig) continue;
-      // A small output with no room left here rides in the next message rather than be fetched apart.
-      if (budget.full(result.output_cid) || !receipts.take({ ...stored, sig: stored.sig })) {
+      // A small output or a stderr with no room left here rides in the next message rather than be fetched apart.
+      const stderr = result.stderr_cid ? this.ctx.blobs.getSmall(result.stderr_cid, MAX_WASI_STDERR_BYTES) : undefined;
+      if (
+        budget.full(result.output_cid) ||
+        (stderr?.byteLength ?? 0) > stderrRoom ||
+        !receipts.take({ ...stored, sig: stored.sig })
+      ) {
         later.push(id);
         continue;
       }
+      stderrRoom -= stderr?.byteLength ?? 0;
       const output = budget.take(result.output_cid);
       const { output_bytes, computation_time_seconds, timestamp } = result;
       results.push({
@@ -191,6 +199,7 @@ export class ResultOutbox {
         computation_time_seconds,
         timestamp,
         ...(output !== undefined ? { output_base64: output } : {}),
+        ...(stderr !== undefined ? { stderr_base64: Buffer.from(stderr).toString('base64') } : {}),
       });
     }
     return { body: { results, receipts: receipts.list() }, later };

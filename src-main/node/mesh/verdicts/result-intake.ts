@@ -2,9 +2,16 @@
 // assignment of mine to that provider, and which of those its signed execution receipts cover.
 // A result's WorkResult is rebuilt from what its provider signed (the receipt entry's unit, output,
 // fuel and device), the assignment and the unit; the item adds only what the entry does not say.
-// Nothing is journaled here (verdicts.ts does it).
+// Nothing is journaled here (verdicts.ts does it); a WASI unit's stderr that came with its result
+// is stored, as the blob its result's `stderr_cid` names.
 import { resultIdOf, type MessageBody, type ResultItem, type SignedReceipt } from '../../../core/protocol/messages.js';
-import type { Acceptance, ExecutionEntry, WorkResult } from '../../../core/schemas/index.js';
+import {
+  MAX_WASI_STDERR_BYTES,
+  WASI_PROGRAM,
+  type Acceptance,
+  type ExecutionEntry,
+  type WorkResult,
+} from '../../../core/schemas/index.js';
 import { DEFAULT_LIMITS } from '../../exec/index.js';
 import { verifyCheckedReceipt } from '../../receipts/index.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
@@ -28,7 +35,7 @@ export interface ResultIntake {
 
 /** `mine`: whether this intake holds the assignment's claim (assignment-claims.ts); one it does not is being closed. */
 export async function takeResults(
-  ctx: Pick<NodeContext, 'state' | 'me' | 'log'>,
+  ctx: Pick<NodeContext, 'state' | 'me' | 'log' | 'blobs'>,
   from: string,
   { results, receipts }: MessageBody<'results'>,
   mine: (assignmentId: string) => boolean = () => true,
@@ -57,10 +64,41 @@ export async function takeResults(
       continue;
     }
     used.add(receipt.event);
-    intake.taken.push({ item: { result, ...(output_base64 !== undefined ? { output_base64 } : {}) }, acceptance });
+    const stderrCid = await keepStderr(ctx, from, item);
+    intake.taken.push({
+      item: {
+        result: stderrCid ? { ...result, stderr_cid: stderrCid } : result,
+        ...(output_base64 !== undefined ? { output_base64 } : {}),
+      },
+      acceptance,
+    });
   }
   intake.receipts = [...used];
   return intake;
+}
+
+/**
+ * The stderr a result carried, stored here by its own CID: only a WASI unit's, and no more than a
+ * host keeps (MAX_WASI_STDERR_BYTES); any other is refused and the result taken without it. It is
+ * a diagnostic beside the output: what the result's receipt signs and its vote (the output CID)
+ * are the same with it or without.
+ */
+async function keepStderr(
+  ctx: Pick<NodeContext, 'state' | 'log' | 'blobs'>,
+  from: string,
+  item: ResultItem,
+): Promise<string | undefined> {
+  if (item.stderr_base64 === undefined) return undefined;
+  const unitId = ctx.state.assignments.get(item.assignment_id)?.acceptance.unit_id;
+  const unit = unitId === undefined ? undefined : ctx.state.units.get(unitId)?.unit;
+  const stderr = Buffer.from(item.stderr_base64, 'base64');
+  if (unit?.algorithm_id !== WASI_PROGRAM || stderr.byteLength > MAX_WASI_STDERR_BYTES) {
+    ctx.log(
+      `the stderr of ${item.assignment_id} from ${from} is refused: ${unit?.algorithm_id === WASI_PROGRAM ? `${stderr.byteLength} bytes, over the ${MAX_WASI_STDERR_BYTES} a host keeps` : 'not a WASI unit'}`,
+    );
+    return undefined;
+  }
+  return stderr.byteLength === 0 ? undefined : ctx.blobs.put(stderr);
 }
 
 /** My assignment to `from` of that id, or undefined when it is none of mine to that provider. */

@@ -54,6 +54,21 @@ async function storedOutput(ctx: JobOutputsNeeds, record: JobRecord, unitId: str
   return bytes;
 }
 
+/**
+ * A WASI unit's stderr, as base64, when one of the results that agreed with its verdict carried
+ * one and it is in my store (until its job is compacted): a diagnostic, not verified (the
+ * verdict is over the output alone); undefined for any other unit.
+ */
+export function unitStderr(ctx: Pick<NodeContext, 'blobs' | 'state'>, view: UnitView): string | undefined {
+  if (view.output_cid === null) return undefined;
+  for (const { result } of ctx.state.activeAssignments(view.unit_id)) {
+    if (result?.output_cid !== view.output_cid || !result.stderr_cid) continue;
+    const bytes = ctx.blobs.get(result.stderr_cid);
+    if (bytes) return Buffer.from(bytes).toString('base64');
+  }
+  return undefined;
+}
+
 /** The job's units from `from`, each with its output once verified, and where the next page starts. */
 export async function outputsPage(
   ctx: JobOutputsNeeds,
@@ -72,6 +87,8 @@ export async function outputsPage(
         const got = await verifiedOutput(ctx, sources, record, view);
         output.output_base64 = Buffer.from(got).toString('base64');
         bytes += got.byteLength;
+        const stderr = unitStderr(ctx, view);
+        if (stderr !== undefined) output.stderr_base64 = stderr;
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
         output.unavailable = err.message;

@@ -11,6 +11,16 @@ import type { NewEvent } from '../context/node-context.js';
 import type { NodeEvents } from '../context/node-events.js';
 import type { Invites } from '../peers/invites.js';
 import { answerMessage, type Inbox } from './inbox.js';
+import { OncePerGap } from '../basics/round-timer.js';
+
+/**
+ * A peer's dropped messages are one API event a gap at the most, the next one counting those not
+ * told (status counts every one): a flood's thousands a second would push everything else out of
+ * the event log that a reconnecting UI reads, and be most of the node's garbage.
+ */
+const DROP_EVENT_GAP_MS = 1000;
+/** Peers whose untold drops are counted; past it the counts start again (they are a courtesy). */
+const UNTOLD_PEERS = 1024;
 
 export interface NetworkHandlerNeeds {
   state: MeshState;
@@ -37,9 +47,17 @@ export function handleNetwork(network: MeshNetwork, node: NetworkHandlerNeeds): 
   network.onMessage((msg, context) =>
     node.stopped() ? Promise.resolve(undefined) : node.track(answerMessage(node.inbox, msg, context)),
   );
+  const dropEvents = new OncePerGap(DROP_EVENT_GAP_MS);
+  const untold = new Map<string, number>();
   network.onDrop((peer, reason, detail, culprit) => {
     if (node.stopped()) return;
-    node.emit('message.dropped', { peer, reason, detail: detail.slice(0, 200) });
+    if (dropEvents.take(peer)) {
+      node.emit('message.dropped', { peer, reason, detail: detail.slice(0, 200), also_dropped: untold.get(peer) ?? 0 });
+      untold.delete(peer);
+    } else {
+      if (untold.size >= UNTOLD_PEERS && !untold.has(peer)) untold.clear();
+      untold.set(peer, (untold.get(peer) ?? 0) + 1);
+    }
     // Only what its author signed itself is held against a peer, never against the relay; and
     // the journal hears of a peer's penalties at most once a window (core/mesh/rules/penalties.ts).
     const count = culprit === undefined ? undefined : penalties.note(culprit, Date.now());

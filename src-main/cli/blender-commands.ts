@@ -1,0 +1,73 @@
+// `meshctl blender …`: Blender scenes on this machine, always in the sandbox (docs/BLENDER.md).
+// `check`: whether this node can render Blender scenes (Blender, its version, the sandbox) or why
+// not; `preflight <scene>`: what a .blend (or a folder or zip with its assets) holds, its refusals
+// and warnings; `render-local <scene>`: one frame, whole or as stitched tiles, written as a PNG —
+// the reference a mesh render of it must match; `verify <scene> --image`: a frame rendered
+// elsewhere checked as a requester checks a provider's, by random crops re-rendered here. The
+// actions (blender-actions.ts) are loaded when one runs, not at every meshctl start.
+import { InvalidArgumentError, type Command } from 'commander';
+import type { RenderOptions, VerifyOptions } from './blender-actions.js';
+
+const actions = () => import('./blender-actions.js');
+
+const integer = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max)
+    throw new InvalidArgumentError(`expected a whole number in ${min}..${max}`);
+  return n;
+};
+
+const grid = (value: string): { cols: number; rows: number } => {
+  const m = /^(\d{1,3})x(\d{1,3})$/.exec(value.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InvalidArgumentError('expected columns x rows, as 2x2');
+  return { cols: Number(m[1]), rows: Number(m[2]) };
+};
+
+export function registerBlenderCommands(program: Command): void {
+  const blender = program
+    .command('blender')
+    .description('Blender scenes on this machine, in the sandbox (docs/BLENDER.md)');
+  blender
+    .command('check')
+    .description('whether this node can render Blender scenes: Blender, its version and the sandbox')
+    .option('--blender <path>', 'Blender’s executable (default: blender on PATH)')
+    .action(async (options: { blender?: string }) => {
+      process.exitCode = await (await actions()).check(options.blender);
+    });
+  blender
+    .command('preflight')
+    .description('what a .blend (or a folder with its assets) holds, its refusals and warnings')
+    .argument('<scene>', 'a .blend, or a folder or zip holding one .blend and its assets')
+    .option('--blender <path>', 'Blender’s executable (default: blender on PATH)')
+    .action(async (scene: string, options: { blender?: string }) => {
+      process.exitCode = await (await actions()).preflightOnly(scene, options.blender);
+    });
+  blender
+    .command('render-local')
+    .description('render one frame of a .blend on this machine, in the sandbox, and write it as a PNG')
+    .argument('<scene>', 'a .blend, or a folder or zip holding one .blend and its assets')
+    .requiredOption('--frame <n>', 'frame number', integer(0, 1_048_574))
+    .requiredOption('--out <file>', 'where to write the PNG')
+    .option('--samples <n>', 'samples per pixel', integer(1, 1 << 24), 64)
+    .option('--seed <n>', 'the render’s seed', integer(0, 2 ** 31 - 1), 0)
+    .option('--tiles <CxR>', 'render as columns × rows tiles, stitched (default: the whole frame)', grid)
+    .option('--memory-gib <n>', 'the sandbox’s address-space limit, GiB', integer(1, 1024), 8)
+    .option('--time-limit <s>', 'wall-clock limit of each render, seconds', integer(1, 86_400), 3600)
+    .option('--blender <path>', 'Blender’s executable (default: blender on PATH)')
+    .action(async (scene: string, options: RenderOptions) => {
+      process.exitCode = await (await actions()).renderLocal(scene, options);
+    });
+  blender
+    .command('verify')
+    .description('check a frame rendered elsewhere, as a requester checks a provider’s: random crops re-rendered here')
+    .argument('<scene>', 'a .blend, or a folder or zip holding one .blend and its assets')
+    .requiredOption('--frame <n>', 'frame number', integer(0, 1_048_574))
+    .requiredOption('--image <file>', 'the frame to check (PNG, 8-bit RGBA)')
+    .requiredOption('--samples <n>', 'the samples it was to be rendered with', integer(1, 1 << 24))
+    .option('--seed <n>', 'the seed it was to be rendered with', integer(0, 2 ** 31 - 1), 0)
+    .option('--crops <n>', 'how many crops (each a quarter of the frame) to re-render', integer(1, 64), 2)
+    .option('--blender <path>', 'Blender’s executable (default: blender on PATH)')
+    .action(async (scene: string, options: VerifyOptions) => {
+      process.exitCode = await (await actions()).verify(scene, options);
+    });
+}

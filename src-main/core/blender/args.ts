@@ -1,0 +1,175 @@
+// The command lines of a sandboxed Blender: bubblewrap's (no network, nothing of the user's, a
+// clean environment, its own session, no capabilities, killed with its parent), prlimit's resource
+// limits and nice inside it, then Blender headless with the file's own Python off (-Y) and factory
+// settings, our settings going in by a --python-expr of ours. Pure: the node runs what this builds.
+import { borderOf, type PixelRect } from './tiles.js';
+
+/** Where the unit's own folder is seen inside the sandbox: the only place Blender can write. */
+const UNIT_MOUNT = '/unit';
+/** The paths of /etc Blender needs to start (alternatives: BLAS/LAPACK; ld.so.cache: the loader). */
+const ETC_PATHS = ['/etc/alternatives', '/etc/ld.so.cache'];
+
+export interface SandboxLimits {
+  /** Address space (RLIMIT_AS), bytes. */
+  memoryBytes: number;
+  /** Largest file it may write (RLIMIT_FSIZE), bytes. */
+  fileBytes: number;
+}
+
+export interface SandboxPlan {
+  /** Blender's executable: under /usr, or its folder is bound read-only too. */
+  blender: string;
+  /** The unit's folder on the host, bound read-write at UNIT_MOUNT. */
+  unitDir: string;
+  limits: SandboxLimits;
+}
+
+/** The folders bound read-only: /usr, and a Blender installed elsewhere (its own folder). */
+function readOnlyBinds(blender: string): string[] {
+  const binds = ['--ro-bind', '/usr', '/usr'];
+  if (!blender.startsWith('/usr/')) {
+    const folder = blender.slice(0, blender.lastIndexOf('/'));
+    binds.push('--ro-bind', folder, folder);
+  }
+  for (const path of ETC_PATHS) binds.push('--ro-bind', path, path);
+  return binds;
+}
+
+/** bwrap's argv (after the program's name) running Blender with `blenderArgs` in the sandbox. */
+export function sandboxArgv(plan: SandboxPlan, blenderArgs: readonly string[]): string[] {
+  return [
+    '--unshare-all',
+    '--die-with-parent',
+    '--new-session',
+    '--clearenv',
+    '--cap-drop',
+    'ALL',
+    ...readOnlyBinds(plan.blender),
+    // /usr-merged Debian: the loader and libraries are found through these.
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    // Its own /proc (its own PIDs), a bare /dev, an empty /tmp.
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    plan.unitDir,
+    UNIT_MOUNT,
+    '--chdir',
+    UNIT_MOUNT,
+    '--setenv',
+    'HOME',
+    UNIT_MOUNT,
+    '--setenv',
+    'PATH',
+    '/usr/bin',
+    '--setenv',
+    'TMPDIR',
+    '/tmp',
+    '--',
+    '/usr/bin/prlimit',
+    `--as=${plan.limits.memoryBytes}`,
+    `--fsize=${plan.limits.fileBytes}`,
+    '--core=0',
+    '--',
+    '/usr/bin/nice',
+    '-n',
+    '19',
+    plan.blender,
+    '-b',
+    '-Y',
+    '--factory-startup',
+    ...blenderArgs,
+  ];
+}
+
+/** What one render is: a frame, at the job's samples and seed, the whole frame or one tile. */
+export interface RenderSettings {
+  /** The .blend's name inside the unit's folder. */
+  file: string;
+  frame: number;
+  samples: number;
+  seed: number;
+  /** A tile of the frame (its width × height as the scene has it); none: the whole frame. */
+  tile?: { rect: PixelRect; width: number; height: number };
+}
+
+/** The PNG a render writes, in the unit's folder: `out` + the frame number, four digits. */
+export function outputName(frame: number): string {
+  return `out${String(frame).padStart(4, '0')}.png`;
+}
+
+function assertInt(name: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new RangeError(`${name} ${value} is not an integer in [${min}, ${max}]`);
+}
+
+/**
+ * Our settings as Python: Cycles on the CPU, the samples and seed, 100 % resolution, no denoising,
+ * no dither, one thread with the BVH2 layout (the same bits run after run), the tile's border,
+ * PNG 8-bit RGBA to the unit's folder. Only numbers checked here go into the code.
+ */
+export function renderExpression(settings: RenderSettings): string {
+  assertInt('frame', settings.frame, 0, 1_048_574);
+  assertInt('samples', settings.samples, 1, 1 << 24);
+  assertInt('seed', settings.seed, 0, 2 ** 31 - 1);
+  const lines = [
+    'import bpy',
+    's = bpy.context.scene',
+    "s.render.engine = 'CYCLES'",
+    "s.cycles.device = 'CPU'",
+    `s.cycles.samples = ${settings.samples}`,
+    's.cycles.use_adaptive_sampling = False',
+    `s.cycles.seed = ${settings.seed}`,
+    's.cycles.use_animated_seed = False',
+    's.cycles.use_denoising = False',
+    'for layer in s.view_layers: layer.cycles.use_denoising = False',
+    // Cycles reads its debug settings (the BVH layout) only with these two preferences on.
+    'bpy.context.preferences.view.show_developer_ui = True',
+    'bpy.context.preferences.experimental.use_cycles_debug = True',
+    "s.cycles.debug_bvh_layout = 'BVH2'",
+    "s.render.threads_mode = 'FIXED'",
+    's.render.threads = 1',
+    's.render.resolution_percentage = 100',
+    's.render.dither_intensity = 0',
+    "s.render.image_settings.file_format = 'PNG'",
+    "s.render.image_settings.color_mode = 'RGBA'",
+    "s.render.image_settings.color_depth = '8'",
+    `s.render.filepath = '${UNIT_MOUNT}/out'`,
+  ];
+  const tile = settings.tile;
+  if (tile) {
+    const b = borderOf(tile.rect, tile.width, tile.height);
+    lines.push(
+      's.render.use_border = True',
+      's.render.use_crop_to_border = True',
+      `s.render.border_min_x = ${b.minX}`,
+      `s.render.border_max_x = ${b.maxX}`,
+      `s.render.border_min_y = ${b.minY}`,
+      `s.render.border_max_y = ${b.maxY}`,
+    );
+  } else lines.push('s.render.use_border = False');
+  return lines.join('\n');
+}
+
+/** The scene's path inside the sandbox: `file` must be a plain .blend name in the unit's folder. */
+export function scenePath(file: string): string {
+  if (!/^[\w-][\w.-]*\.blend$/.test(file))
+    throw new RangeError(`a scene's name must be a plain .blend file name, not ${JSON.stringify(file)}`);
+  return `${UNIT_MOUNT}/${file}`;
+}
+
+/** Blender's arguments for one render (after -b -Y --factory-startup): the file, our Python, the frame. */
+export function renderArgs(settings: RenderSettings): string[] {
+  return [scenePath(settings.file), '--python-expr', renderExpression(settings), '-f', String(settings.frame)];
+}

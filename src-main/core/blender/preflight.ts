@@ -1,0 +1,128 @@
+// Preflight: what a .blend holds, read by our own Python in the same sandbox as a render (the
+// file's own Python off), printed as one JSON line, validated here, and judged: refusals that name
+// what is wrong, settings Debian's Blender cannot honour turned off with a warning, and whether the
+// frame can be cut into tiles that stitch back exactly. Paths are reported as the file has them
+// (`//` is the .blend's folder), so that a refusal names what its author sees.
+import { decodeJson } from '../schemas/index.js';
+import * as z from '../schemas/zod.js';
+import { scenePath } from './args.js';
+
+/** The line our Python prints before the report, so nothing else Blender prints is taken for it. */
+export const REPORT_MARK = 'MESH_PREFLIGHT ';
+
+/** Our Python: the report of the file loaded, as one line of JSON. */
+const PREFLIGHT_EXPRESSION = [
+  'import bpy, json, os',
+  's = bpy.context.scene',
+  'def where(p): return bpy.path.abspath(p) if p else ""',
+  'images = [{"name": i.name, "source": i.source, "packed": i.packed_file is not None, "path": i.filepath,',
+  '  "exists": i.packed_file is not None or i.source not in ("FILE", "SEQUENCE", "MOVIE") or os.path.exists(where(i.filepath))}',
+  '  for i in bpy.data.images if i.users > 0 and i.source != "VIEWER"]',
+  'libraries = [{"path": l.filepath, "packed": l.packed_file is not None} for l in bpy.data.libraries]',
+  'denoise = bool(s.cycles.use_denoising) or any(bool(v.cycles.use_denoising) for v in s.view_layers)',
+  'glare = bool(s.use_nodes and s.node_tree and any(n.type == "GLARE" for n in s.node_tree.nodes))',
+  'print(' +
+    JSON.stringify(REPORT_MARK) +
+    ' + json.dumps({"blender": list(bpy.app.version), "saved_by": list(bpy.data.version),',
+  '  "engine": s.render.engine, "frame_start": s.frame_start, "frame_end": s.frame_end,',
+  '  "width": s.render.resolution_x, "height": s.render.resolution_y, "percentage": s.render.resolution_percentage,',
+  '  "samples": s.cycles.samples, "denoising": denoise, "compositing": bool(s.use_nodes and s.render.use_compositing),',
+  '  "glare": glare, "images": images, "libraries": libraries}), flush=True)',
+].join('\n');
+
+const Part = z.int().check(z.minimum(0), z.maximum(10_000));
+const Version = z.tuple([Part, Part, Part]);
+const Path = z.string().check(z.maxLength(4096));
+const Side = z.int().check(z.minimum(1), z.maximum(65_536));
+
+export const PreflightReport = z.strictObject({
+  blender: Version,
+  saved_by: Version,
+  engine: z.string().check(z.maxLength(64)),
+  frame_start: z.int(),
+  frame_end: z.int(),
+  width: Side,
+  height: Side,
+  percentage: z.int().check(z.minimum(1), z.maximum(32_767)),
+  samples: z.int().check(z.minimum(1), z.maximum(1 << 24)),
+  denoising: z.boolean(),
+  compositing: z.boolean(),
+  glare: z.boolean(),
+  images: z
+    .array(
+      z.strictObject({
+        name: z.string().check(z.maxLength(256)),
+        source: z.string().check(z.maxLength(32)),
+        packed: z.boolean(),
+        path: Path,
+        exists: z.boolean(),
+      }),
+    )
+    .check(z.maxLength(10_000)),
+  libraries: z.array(z.strictObject({ path: Path, packed: z.boolean() })).check(z.maxLength(10_000)),
+});
+export type PreflightReport = z.output<typeof PreflightReport>;
+
+/** The longest report read: thousands of images with long paths. */
+const REPORT_CHARS = 8 * 2 ** 20;
+
+/** The report in Blender's output, validated; or why there is none. */
+export function parseReport(output: string): { ok: true; report: PreflightReport } | { ok: false; error: string } {
+  const line = output.split('\n').find((l) => l.startsWith(REPORT_MARK));
+  if (line === undefined) return { ok: false, error: 'Blender printed no preflight report (the file did not load)' };
+  const checked = decodeJson(PreflightReport, line.slice(REPORT_MARK.length), REPORT_CHARS);
+  return checked.ok
+    ? { ok: true, report: checked.value }
+    : { ok: false, error: `preflight report: ${checked.error.message}` };
+}
+
+export interface PreflightVerdict {
+  /** Why the file cannot be rendered, each naming what is wrong; empty: it can. */
+  refusals: string[];
+  /** What we change or cannot honour, shown before the job starts. */
+  warnings: string[];
+  /** Whether a frame may be cut into tiles (else frames only, `tilesWhyNot` saying why). */
+  tiles: boolean;
+  tilesWhyNot?: string;
+  frames: { start: number; end: number };
+}
+
+type Version = readonly [number, number, number];
+const newer = (a: Version, b: Version): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+
+/** The refusals and warnings for a report, against the Blender that will render it. */
+export function judgePreflight(report: PreflightReport): PreflightVerdict {
+  const refusals: string[] = [];
+  const warnings: string[] = [];
+  if (newer(report.saved_by, report.blender))
+    refusals.push(
+      `the file was saved by Blender ${report.saved_by.slice(0, 2).join('.')}, newer than the providers' ${report.blender.slice(0, 2).join('.')}`,
+    );
+  if (report.engine !== 'CYCLES') refusals.push(`the render engine is ${report.engine}: only Cycles is rendered`);
+  for (const image of report.images)
+    if (!image.exists) refusals.push(`missing texture "${image.name}": ${image.path || '(no path)'} is not in the job`);
+  for (const library of report.libraries)
+    if (!library.packed) refusals.push(`linked library ${library.path} is not packed into the file`);
+  if (report.frame_end < report.frame_start)
+    refusals.push(`the frame range ${report.frame_start}–${report.frame_end} is empty`);
+  if (report.denoising) warnings.push("denoising is turned off: Debian's Blender is built without OpenImageDenoise");
+  if (report.percentage !== 100)
+    warnings.push(`the resolution is rendered at 100 %, not the file's ${report.percentage} %`);
+  const whyNot = report.glare
+    ? 'the compositor has a glare node, which spreads light across tile borders'
+    : report.compositing
+      ? 'the compositor runs on the whole frame'
+      : undefined;
+  return {
+    refusals,
+    warnings,
+    tiles: whyNot === undefined,
+    ...(whyNot === undefined ? {} : { tilesWhyNot: `frames only: ${whyNot}` }),
+    frames: { start: report.frame_start, end: report.frame_end },
+  };
+}
+
+/** Blender's arguments for a preflight of `file` in the unit's folder. */
+export function preflightArgs(file: string): string[] {
+  return [scenePath(file), '--python-expr', PREFLIGHT_EXPRESSION];
+}

@@ -1,0 +1,63 @@
+// A frame or a tile rendered by the sandboxed Blender in the unit's folder, its PNG read back and
+// decoded; a failure says why in words (the time limit, the watchdog, the memory limit, Blender's
+// last lines).
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { outputName, renderArgs, type RenderSettings, type SandboxLimits } from '../../core/blender/args.js';
+import type { SampleProgress } from '../../core/blender/progress.js';
+import type { Rgba } from '../../core/blender/tiles.js';
+import { decodeRgba } from './png.js';
+import { runSandboxed, type RunLimits, type RunResult } from './run.js';
+
+export interface RenderJob {
+  blender: string;
+  /** The unit's folder: the scene (and its assets) in it; the PNG is written there. */
+  unitDir: string;
+  settings: RenderSettings;
+  limits: SandboxLimits & RunLimits;
+  onProgress?: (progress: SampleProgress) => void;
+}
+
+export type Rendered = { ok: true; png: Uint8Array; image: Rgba; ms: number } | { ok: false; reason: string };
+
+const OUT_OF_MEMORY = /bad_alloc|out of memory|memory allocation failed|cannot allocate/i;
+/** Exit statuses of a crash Blender's own handler reports (a segfault, an abort): 128 + the signal. */
+const CRASHED = new Set([134, 139]);
+
+/** Why a run that made no image failed, in words. */
+function failureReason(run: RunResult, limits: SandboxLimits & RunLimits): string {
+  if (run.killed === 'time') return `the render passed its time limit of ${limits.wallMs / 1000} s and was killed`;
+  if (run.killed === 'stall') return `the render printed nothing for ${limits.stallMs / 1000} s and was killed`;
+  const how = run.signal ?? `exit ${run.code}`;
+  const tail = run.output.trim().split('\n').slice(-3).join(' / ');
+  // Past its address space, an allocation fails: Blender says so, or crashes on the null it got.
+  if (
+    OUT_OF_MEMORY.test(run.output) ||
+    run.signal === 'SIGSEGV' ||
+    run.signal === 'SIGABRT' ||
+    CRASHED.has(run.code ?? 0)
+  )
+    return `Blender crashed (${how}), as a scene past the memory limit of ${(limits.memoryBytes / 2 ** 30).toFixed(1)} GiB does: ${tail}`;
+  return `Blender failed (${how}): ${tail}`;
+}
+
+export async function renderInSandbox(job: RenderJob): Promise<Rendered> {
+  const started = performance.now();
+  const out = join(job.unitDir, outputName(job.settings.frame));
+  await rm(out, { force: true });
+  const run = await runSandboxed(
+    { blender: job.blender, unitDir: job.unitDir, limits: job.limits },
+    renderArgs(job.settings),
+    job.limits,
+    job.onProgress,
+  );
+  const ms = performance.now() - started;
+  let png: Uint8Array;
+  try {
+    png = await readFile(out);
+  } catch {
+    return { ok: false, reason: failureReason(run, job.limits) };
+  }
+  if (run.code !== 0) return { ok: false, reason: failureReason(run, job.limits) };
+  return { ok: true, png, image: decodeRgba(png), ms };
+}

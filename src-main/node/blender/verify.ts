@@ -1,0 +1,54 @@
+// A provider's frame checked as a requester checks it: random crops of it re-rendered here, in the
+// sandbox, at the same seed and samples, and compared by their decoded pixels. The frame agrees when
+// every crop's share of identical pixels reaches IDENTICAL_SHARE (core/blender/compare.ts).
+import type { SandboxLimits } from '../../core/blender/args.js';
+import { IDENTICAL_SHARE, identicalShare } from '../../core/blender/compare.js';
+import { crop, type PixelRect, type Rgba } from '../../core/blender/tiles.js';
+import { renderInSandbox } from './render.js';
+import type { RunLimits } from './run.js';
+
+export interface FrameCheck {
+  blender: string;
+  /** A unit's folder holding the scene. */
+  unitDir: string;
+  file: string;
+  frame: number;
+  samples: number;
+  seed: number;
+  /** The provider's frame, decoded. */
+  provided: Rgba;
+  crops: readonly PixelRect[];
+  limits: SandboxLimits & RunLimits;
+}
+
+export interface FrameVerdict {
+  agrees: boolean;
+  /** Each crop with its share of identical pixels. */
+  crops: { rect: PixelRect; share: number }[];
+  /** Time spent re-rendering, ms. */
+  ms: number;
+}
+
+export async function checkFrame(check: FrameCheck): Promise<FrameVerdict> {
+  const { width, height } = check.provided;
+  const crops: FrameVerdict['crops'] = [];
+  let ms = 0;
+  for (const rect of check.crops) {
+    const own = await renderInSandbox({
+      blender: check.blender,
+      unitDir: check.unitDir,
+      settings: {
+        file: check.file,
+        frame: check.frame,
+        samples: check.samples,
+        seed: check.seed,
+        tile: { rect, width, height },
+      },
+      limits: check.limits,
+    });
+    if (!own.ok) throw new Error(`the check's own render failed: ${own.reason}`);
+    ms += own.ms;
+    crops.push({ rect, share: identicalShare(crop(check.provided, rect), own.image) });
+  }
+  return { agrees: crops.every((c) => c.share >= IDENTICAL_SHARE), crops, ms };
+}

@@ -1,0 +1,274 @@
+// The form that submits a job of your own WASI program (docs/UNIT_ABI.md, section 15): the .wasm,
+// the input files dropped here or chosen (a file each, or a folder's files: a unit per file, the
+// file its stdin) or a number of units, the args and env every unit is given, how many providers
+// run each unit, the budget, and whether peers you have not trusted may; and before it is sent,
+// what it would cost (Estimate: the node's quote, jobs.estimate, which runs the first unit), which
+// any change to the form clears. The node checks the program and the terms again.
+import { useState, type DragEvent, type FormEvent } from 'react';
+import type { JobEstimate } from '../../src-main/core/api/contract.js';
+import { formatCredits } from '../format.js';
+import {
+  DEFAULT_PROGRAM_FIELDS,
+  programRequest,
+  type NamedBytes,
+  type ProgramFields,
+  type ProgramRequest,
+} from '../jobs/program-form.js';
+import { EstimatePanel } from './EstimatePanel.js';
+import { Icon } from './Icon.js';
+import { FormProblem } from './basics.js';
+
+/** A file as the form keeps it: a folder's by its path in the folder, a file's by its name. */
+async function namedBytes(file: File): Promise<NamedBytes> {
+  const name = file.webkitRelativePath.split('/').slice(1).join('/') || file.name;
+  return { name, bytes: new Uint8Array(await file.arrayBuffer()) };
+}
+
+/** What a directory entry holds, in one list (readEntries answers a batch at a time). */
+async function childrenOf(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
+  const reader = dir.createReader();
+  const all: FileSystemEntry[] = [];
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) return all;
+    all.push(...batch);
+  }
+}
+
+/** The files under a dropped entry, named by their path below `prefix`. */
+async function filesUnder(entry: FileSystemEntry, prefix: string): Promise<NamedBytes[]> {
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    return [{ name: `${prefix}${file.name}`, bytes: new Uint8Array(await file.arrayBuffer()) }];
+  }
+  const children = await childrenOf(entry as FileSystemDirectoryEntry);
+  return (await Promise.all(children.map((child) => filesUnder(child, `${prefix}${entry.name}/`)))).flat();
+}
+
+/** What was dropped: files by their names, a folder's files by their paths in it. */
+async function dropped(data: DataTransfer): Promise<NamedBytes[]> {
+  const items = [...data.items].filter((item) => item.kind === 'file');
+  const each = await Promise.all(
+    items.map(async (item) => {
+      const entry = item.webkitGetAsEntry();
+      if (entry?.isDirectory)
+        return (
+          await Promise.all((await childrenOf(entry as FileSystemDirectoryEntry)).map((c) => filesUnder(c, '')))
+        ).flat();
+      const file = item.getAsFile();
+      return file ? [await namedBytes(file)] : [];
+    }),
+  );
+  return each.flat();
+}
+
+export function ProgramForm({
+  balance,
+  onEstimate,
+  onSubmit,
+}: {
+  balance: number;
+  onEstimate: (request: ProgramRequest) => Promise<JobEstimate | undefined>;
+  onSubmit: (request: ProgramRequest) => Promise<boolean>;
+}) {
+  const [fields, setFields] = useState<ProgramFields>(DEFAULT_PROGRAM_FIELDS);
+  const [program, setProgram] = useState<NamedBytes | null>(null);
+  const [files, setFiles] = useState<NamedBytes[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const [estimate, setEstimate] = useState<JobEstimate | null>(null);
+  const [estimating, setEstimating] = useState(false);
+  const set =
+    <K extends keyof ProgramFields>(key: K) =>
+    (value: ProgramFields[K]) => {
+      setEstimate(null);
+      setFields((f) => ({ ...f, [key]: value }));
+    };
+
+  const onProgram = async (chosen: File | undefined) => {
+    setEstimate(null);
+    setProgram(chosen ? await namedBytes(chosen) : null);
+  };
+
+  const useFiles = (chosen: NamedBytes[]) => {
+    if (chosen.length === 0) return;
+    setEstimate(null);
+    setFiles(chosen);
+    setFields((f) => ({ ...f, mode: 'files' }));
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    dropped(e.dataTransfer).then(useFiles, (error: unknown) =>
+      setProblem(`cannot read what was dropped: ${String(error)}`),
+    );
+  };
+
+  /** The request the form makes, or undefined once it has said what is wrong. */
+  const request = (): ProgramRequest | undefined => {
+    const made = programRequest(fields, program, files);
+    setProblem(made.ok ? null : made.error);
+    return made.ok ? made.value : undefined;
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const made = request();
+    if (!made) return;
+    setSubmitting(true);
+    await onSubmit(made);
+    setSubmitting(false);
+  };
+
+  const quote = async () => {
+    const made = request();
+    if (!made) return;
+    setEstimating(true);
+    setEstimate((await onEstimate(made)) ?? null);
+    setEstimating(false);
+  };
+
+  const useNeeded = (needed: number) => {
+    setFields((f) => ({ ...f, budget: formatCredits(needed) }));
+    setEstimate((e) => e && { ...e, budget: needed, enough: true });
+  };
+
+  const text = (key: 'args' | 'items' | 'redundancy' | 'budget', label: string, hint: string) => (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        type="text"
+        value={fields[key]}
+        onChange={(e) => set(key)(e.target.value)}
+        data-testid={`program-${key}`}
+      />
+      <span className="field-hint">{hint}</span>
+    </label>
+  );
+
+  return (
+    <form className="render-form" data-testid="program-form" onSubmit={(e) => void submit(e)}>
+      <label className="field field-full">
+        <span>Program</span>
+        <input
+          type="file"
+          accept=".wasm,application/wasm"
+          onChange={(e) => void onProgram(e.target.files?.[0])}
+          data-testid="program-wasm"
+        />
+        <span className="field-hint">
+          A WASI preview 1 command: C, C++, Rust, TinyGo or Zig built for wasm32-wasi (docs/UNIT_ABI.md).
+        </span>
+      </label>
+      <fieldset className="field field-full">
+        <legend>Units</legend>
+        <label className="checkbox-row">
+          <input
+            type="radio"
+            name="program-mode"
+            checked={fields.mode === 'files'}
+            onChange={() => set('mode')('files')}
+            data-testid="program-mode-files"
+          />
+          <span>One per input file (the file is its stdin, its name is {'{name}'})</span>
+        </label>
+        <div
+          className={`drop-zone${dragging ? ' drop-zone-over' : ''}`}
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+          data-testid="program-drop"
+        >
+          <span>
+            {files.length === 0
+              ? 'Drop the input files here, or choose them:'
+              : `${files.length} file${files.length === 1 ? '' : 's'}: ${files
+                  .slice(0, 3)
+                  .map((f) => f.name)
+                  .join(', ')}${files.length > 3 ? '…' : ''}`}
+          </span>
+          <label className="field">
+            <span>Files</span>
+            <input
+              type="file"
+              multiple
+              onChange={(e) => void Promise.all([...(e.target.files ?? [])].map(namedBytes)).then(useFiles)}
+              data-testid="program-files"
+            />
+          </label>
+          <label className="field">
+            <span>Or a folder's files</span>
+            <input
+              type="file"
+              ref={(input) => input?.setAttribute('webkitdirectory', '')}
+              onChange={(e) => void Promise.all([...(e.target.files ?? [])].map(namedBytes)).then(useFiles)}
+              data-testid="program-folder"
+            />
+          </label>
+        </div>
+        <label className="checkbox-row">
+          <input
+            type="radio"
+            name="program-mode"
+            checked={fields.mode === 'items'}
+            onChange={() => set('mode')('items')}
+            data-testid="program-mode-items"
+          />
+          <span>A number of units, stdin empty ({'{index}'} tells them apart)</span>
+        </label>
+        {fields.mode === 'items' && text('items', 'Units', 'From 1 to 10,000.')}
+      </fieldset>
+      {text('args', 'Args', 'Words or a JSON array; {index} and {name} become each unit’s.')}
+      <label className="field field-full">
+        <span>Environment</span>
+        <textarea
+          rows={2}
+          value={fields.env}
+          onChange={(e) => set('env')(e.target.value)}
+          placeholder="NAME=VALUE, one a line"
+          data-testid="program-env"
+        />
+      </label>
+      <div className="field-pair">
+        {text('redundancy', 'Redundancy', 'Providers per unit')}
+        {text('budget', 'Budget (credits)', `Balance ${formatCredits(balance)}`)}
+      </div>
+      <label className="checkbox-row">
+        <input
+          type="checkbox"
+          checked={fields.strangers}
+          onChange={(e) => set('strangers')(e.target.checked)}
+          data-testid="program-strangers"
+        />
+        <span>
+          Open to strangers
+          <span className="field-hint">Peers you have not trusted may compute this job.</span>
+        </span>
+      </label>
+      <FormProblem problem={problem} />
+      {estimate && <EstimatePanel estimate={estimate} onUseBudget={() => useNeeded(estimate.budget_needed)} />}
+      <button
+        type="button"
+        className="button button-block"
+        disabled={estimating || submitting}
+        onClick={() => void quote()}
+        data-testid="program-estimate-button"
+      >
+        {estimating ? 'Estimating…' : 'Estimate cost'}
+      </button>
+      <button
+        type="submit"
+        className="button button-primary button-block"
+        disabled={submitting}
+        data-testid="program-submit"
+      >
+        <Icon name="jobs" /> {submitting ? 'Submitting…' : 'Run'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,107 @@
+// Preflight in the sandbox, for real: a scene's report as Blender reads it (frames, size, samples,
+// denoising, packed and relative textures), and the refusals that name what is wrong: a missing
+// texture's path, another engine, an unpacked linked library; a glare node keeps it to frames.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { findBlender } from '../../../src-main/node/blender/install.js';
+import { preflightInSandbox, type Preflight } from '../../../src-main/node/blender/preflight.js';
+import { bringScene } from '../../../src-main/node/blender/scene-folder.js';
+import { encodeFramePng } from '../../../src-main/node/render/png.js';
+import { makeScene, tempFolder } from './scenes.js';
+
+const folder = tempFolder('blender-preflight-');
+let blender: string;
+let units = 0;
+
+before(async () => {
+  const found = await findBlender();
+  assert.ok(found.ok, found.ok ? '' : found.reason);
+  blender = found.install.path;
+});
+after(() => folder.done());
+
+/** Makes a scene in its own folder (with `files` beside it), brings it into a unit and preflights it. */
+async function preflight(extra: string, files: Record<string, Uint8Array> = {}): Promise<Preflight> {
+  const source = join(folder.dir, `source-${units}`);
+  const unitDir = join(folder.dir, `unit-${units++}`);
+  mkdirSync(source);
+  mkdirSync(unitDir);
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(source, name), bytes);
+  makeScene(join(source, 'scene.blend'), extra);
+  const file = await bringScene(source, unitDir);
+  return preflightInSandbox(blender, unitDir, file);
+}
+
+const texture = (path: string, pack = false): string =>
+  [
+    ...(pack
+      ? [`img = bpy.data.images.load(${JSON.stringify(path)}, check_existing=False)`, 'img.pack()']
+      : [
+          `img = bpy.data.images.new(${JSON.stringify(path.split('/').pop())}, 1, 1)`,
+          "img.source = 'FILE'",
+          `img.filepath = ${JSON.stringify(path)}`,
+        ]),
+    'mat = bpy.data.materials.new("m"); mat.use_nodes = True',
+    'tex = mat.node_tree.nodes.new("ShaderNodeTexImage"); tex.image = img',
+    'mat.node_tree.links.new(tex.outputs[0], mat.node_tree.nodes["Principled BSDF"].inputs[0])',
+    'sphere.data.materials.append(mat)',
+  ].join('\n');
+
+const PIXEL = encodeFramePng(1, 1, Uint8Array.of(0, 255, 0, 255));
+
+test('the report of a scene with a packed texture and a missing relative one; denoising turned off with a warning', async () => {
+  const packedSource = join(folder.dir, 'packed.png');
+  writeFileSync(packedSource, PIXEL);
+  const result = await preflight(
+    `${texture(packedSource, true)}\n${texture('//tex/wood.png').replaceAll('"m"', '"m2"')}`,
+  );
+  // The relative texture is not in the scene's folder: the preflight names it.
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  assert.match(result.verdict.refusals.join('\n'), /missing texture "wood.png": \/\/tex\/wood.png is not in the job/);
+  const { report } = result;
+  assert.deepEqual(
+    [report.frame_start, report.frame_end, report.width, report.height, report.samples],
+    [1, 4, 64, 48, 8],
+  );
+  assert.equal(report.engine, 'CYCLES');
+  assert.ok(report.images.some((i) => i.packed && i.exists));
+  assert.match(result.verdict.warnings.join('\n'), /denoising is turned off/);
+  assert.ok(result.verdict.tiles);
+});
+
+test('a texture beside the scene, relative to it, is found in the unit', async () => {
+  const result = await preflight(texture('//wood.png'), { 'wood.png': PIXEL });
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  assert.deepEqual(result.verdict.refusals, []);
+});
+
+test('refusals name what is wrong: another engine, an unpacked linked library; glare keeps it to frames', async () => {
+  const library = join(folder.dir, 'library.blend');
+  makeScene(library);
+  const result = await preflight(
+    [
+      "s.render.engine = 'BLENDER_EEVEE'",
+      `with bpy.data.libraries.load(${JSON.stringify(library)}, link=True) as (src, dst): dst.objects = ['Sphere']`,
+      's.collection.objects.link(dst.objects[0])',
+      's.use_nodes = True',
+      'glare = s.node_tree.nodes.new("CompositorNodeGlare")',
+    ].join('\n'),
+  );
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  const refusals = result.verdict.refusals.join('\n');
+  assert.match(refusals, /render engine is BLENDER_EEVEE/);
+  assert.match(refusals, /linked library \/\/\.\.\/library\.blend is not packed/);
+  assert.equal(result.verdict.tiles, false);
+  assert.match(result.verdict.tilesWhyNot ?? '', /glare/);
+});
+
+test('a file that is not a .blend is no report, said so', async () => {
+  const unitDir = join(folder.dir, 'not-blend');
+  mkdirSync(unitDir);
+  writeFileSync(join(unitDir, 'scene.blend'), PIXEL);
+  const result = await preflightInSandbox(blender, unitDir, 'scene.blend');
+  assert.ok(!result.ok);
+  assert.match(result.reason, /no preflight report/);
+});

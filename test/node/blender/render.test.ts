@@ -1,0 +1,70 @@
+// Sandboxed Blender, for real: it is found with its version, renders a frame the same bits twice,
+// tiles rendered by borders stitch back to exactly the whole frame, and the pixel comparison tells
+// an honest render from a wrong seed and from fewer samples. The figures are docs/BLENDER.md's.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { RenderSettings } from '../../../src-main/core/blender/args.js';
+import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
+import { stitch, tileGrid, type Rgba } from '../../../src-main/core/blender/tiles.js';
+import { findBlender, type BlenderInstall } from '../../../src-main/node/blender/install.js';
+import { renderInSandbox } from '../../../src-main/node/blender/render.js';
+import { HEIGHT, makeScene, tempFolder, WIDTH } from './scenes.js';
+
+const folder = tempFolder('blender-render-');
+let install: BlenderInstall;
+const LIMITS = { memoryBytes: 4 * 2 ** 30, fileBytes: 256 * 2 ** 20, wallMs: 120_000, stallMs: 60_000 };
+let units = 0;
+
+before(async () => {
+  const found = await findBlender();
+  assert.ok(found.ok, found.ok ? '' : found.reason);
+  install = found.install;
+  makeScene(join(folder.dir, 'scene.blend'));
+});
+after(() => folder.done());
+
+async function render(settings: Partial<RenderSettings> = {}): Promise<Rgba> {
+  const unitDir = join(folder.dir, `unit-${units++}`);
+  mkdirSync(unitDir);
+  copyFileSync(join(folder.dir, 'scene.blend'), join(unitDir, 'scene.blend'));
+  const samples: number[] = [];
+  const result = await renderInSandbox({
+    blender: install.path,
+    unitDir,
+    settings: { file: 'scene.blend', frame: 1, samples: 16, seed: 1, ...settings },
+    limits: LIMITS,
+    onProgress: (p) => samples.push(p.sample),
+  });
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  assert.ok(samples.length > 0, 'progress from Sample lines');
+  return result.image;
+}
+
+test('Blender is found in its sandbox with its version, as the algorithm it advertises', () => {
+  assert.match(install.algorithm, /^blender-cycles\/\d+\.\d+$/);
+  assert.ok(install.version[0] >= 3);
+});
+
+test('a frame renders the same pixels twice; tiles stitch back to exactly the whole frame', async () => {
+  const whole = await render();
+  assert.equal(whole.width, WIDTH);
+  assert.equal(whole.height, HEIGHT);
+  assert.equal(identicalShare(whole, await render()), 1);
+  const rects = tileGrid(WIDTH, HEIGHT, 3, 2);
+  const tiles = [];
+  for (const rect of rects) tiles.push({ rect, image: await render({ tile: { rect, width: WIDTH, height: HEIGHT } }) });
+  assert.deepEqual(stitch(WIDTH, HEIGHT, tiles).data, whole.data);
+});
+
+test('the comparison tells an honest render from a wrong seed, fewer samples and another frame', async () => {
+  const honest = await render();
+  const figures = {
+    wrongSeed: identicalShare(honest, await render({ seed: 2 })),
+    halfSamples: identicalShare(honest, await render({ samples: 8 })),
+    staleFrame: identicalShare(honest, await render({ frame: 4 })),
+  };
+  console.log('blender identical share against an honest render', figures);
+  for (const [what, share] of Object.entries(figures)) assert.ok(share < IDENTICAL_SHARE, `${what}: ${share}`);
+});

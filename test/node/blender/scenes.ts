@@ -1,0 +1,42 @@
+// Scenes for the Blender tests, made by Blender's own Python in the test (the repository holds no
+// binary .blend): a small Cycles scene (64×48, a moving sphere over a plane, frames 1–4), and what
+// each test adds to it. The scene is made outside the sandbox by our own Python; what is tested is
+// the sandboxed run of it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const WIDTH = 64;
+export const HEIGHT = 48;
+
+const BASE = [
+  'import bpy',
+  's = bpy.context.scene',
+  "s.render.engine = 'CYCLES'",
+  `s.render.resolution_x = ${WIDTH}`,
+  `s.render.resolution_y = ${HEIGHT}`,
+  's.cycles.samples = 8',
+  's.frame_start = 1',
+  's.frame_end = 4',
+  'bpy.ops.mesh.primitive_plane_add(size=10)',
+  'bpy.ops.mesh.primitive_uv_sphere_add(location=(0, 0, 1))',
+  'sphere = bpy.context.object',
+  'sphere.keyframe_insert("location", frame=1)',
+  'sphere.location = (1.5, 0, 1)',
+  'sphere.keyframe_insert("location", frame=4)',
+].join('\n');
+
+/** Saves the base scene with `extra` Python run after it to `path`. */
+export function makeScene(path: string, extra = ''): void {
+  const code = `${BASE}\n${extra}\nbpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(path)}, compress=True)`;
+  const run = spawnSync('blender', ['-b', '--factory-startup', '-Y', '--python-expr', code], { encoding: 'utf8' });
+  if (run.status !== 0 || !/Saved "/.test(run.stdout))
+    throw new Error(`blender could not make ${path}: ${run.stdout.slice(-500)} ${run.stderr.slice(-500)}`);
+}
+
+/** A fresh folder, removed by `done`. */
+export function tempFolder(prefix: string): { dir: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
