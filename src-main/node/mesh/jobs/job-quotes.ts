@@ -19,13 +19,7 @@ import type { Executor } from '../../exec/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { openPrepassPool, planRenderJob, renderFrameSteps, renderUnitsOf, sizeUnits } from '../render/render-jobs.js';
 import { refusePassedDeadline } from './job-deadlines.js';
-import {
-  checkInputSize,
-  planUnits,
-  probeUnitSeconds,
-  resolveModule,
-  UNIT_RUN_SECONDS,
-} from './job-split.js';
+import { checkInputSize, planUnits, probeUnitSeconds, resolveModule, UNIT_RUN_SECONDS } from './job-split.js';
 import { refuseUnrunnableModule } from './module-check.js';
 import { probeWasiSeconds, refusePackedWasi } from './wasi-jobs.js';
 
