@@ -158,4 +158,15 @@ test("params are checked at submit with the method's rules: a refusal names the 
   assert.match(bad.stderr, /params of crypto\/ed25519_sign .*seed.*expected 64 lowercase hex digits/);
   const unknown = await run('crypto', 'md5', path!, '--out', join(dir, 'never'));
   assert.match(unknown.stderr, /unknown method "md5" of crypto: expected one of sha256/);
+  const library = await run('audio', 'decode', path!, '--out', join(dir, 'never'));
+  assert.match(library.stderr, /unknown library "audio": expected one of crypto, image, data/);
+  // Two files of one name would write their results over each other: refused before anything is sent.
+  mkdirSync(join(inputs, 'twin'));
+  writeFileSync(join(inputs, 'twin', 'f0.bin'), 'x');
+  const twins = await run('crypto', 'sha256', path!, join(inputs, 'twin', 'f0.bin'), '--out', join(dir, 'never'));
+  assert.match(twins.stderr, /two files have the same name/);
+  assert.equal(
+    (await daemon.handlers['jobs.list']({})).jobs.filter((j) => j.name.startsWith('crypto/sha256 × 2')).length,
+    0,
+  );
 });
