@@ -46,6 +46,8 @@ const ALLOWED = {
   [`${CORE}/reach`]: [`${CORE}/schemas`],
   [`${CORE}/blender`]: [`${CORE}/schemas`],
   [`${CORE}/storage`]: [],
+  // The library's methods: their params' schemas, and a chunk's most (the API's).
+  [`${CORE}/library`]: [`${CORE}/schemas`, `${CORE}/api`],
   // The state folded from the journal's events, and the rules that read it.
   [`${CORE}/mesh/state`]: [
     `${CORE}/schemas`,

@@ -10,7 +10,7 @@
 //   node/mesh/render/png-worker.js, node/mesh/state/snapshot-worker.js: the sandbox's, the hardware probe's,
 //   the frame encoder's and the snapshot writer's worker threads, each one self-contained file (a
 //   worker loads nothing of the main thread's).
-// - dist/wasm/metered/: the shipped kernels, metered once here (node/exec/metered-store.ts), so a
+// - dist/wasm/metered/: the shipped kernels and library programs, metered once here (node/exec/metered-store.ts), so a
 //   node never loads binaryen for them, not even to calibrate at its first start.
 // Left out, loaded from node_modules when first needed: native code (better-sqlite3), what starts
 // threads from its own files (piscina), what is large and needed rarely (binaryen, in the metering
@@ -88,7 +88,10 @@ const { meterModule } = await import(`${out}/node/exec/metering.js`);
 const { MeteredStore, shippedMeteredDir } = await import(`${out}/node/exec/metered-store.js`);
 const { sha256Hex } = await import(`${out}/node/exec/prepare.js`);
 const wasmDir = `${out}/../wasm`;
-const kernels = (await readdir(wasmDir)).filter((f) => f.endsWith('.wasm'));
+const kernels = [
+  ...(await readdir(wasmDir)).filter((f) => f.endsWith('.wasm')),
+  ...(await readdir(`${wasmDir}/library`)).filter((f) => f.endsWith('.wasm')).map((f) => `library/${f}`),
+];
 const shipped = new MeteredStore(shippedMeteredDir(), Number.MAX_SAFE_INTEGER);
 await rm(shipped.dir, { recursive: true, force: true }); // kernels rebuilt since leave no stale entries
 for (const file of kernels) {

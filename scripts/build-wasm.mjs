@@ -1,7 +1,10 @@
 // Builds what `wasm/` holds into dist/wasm/: each kernel (wasm/<name>/index.ts, AssemblyScript)
-// into <name>.wasm, and each hand-written example (wasm/examples/*.wat) into examples/<name>.wasm.
+// into <name>.wasm, and each hand-written example (wasm/examples/*.wat) into examples/<name>.wasm;
+// and copies the library's committed WASI programs (wasm/library/*.wasm, built by
+// scripts/build-library.mjs) into library/, each checked against wasm/library/manifest.json.
 // All kernels share one set of compiler flags, fixed here, because the unit ABI and the fuel
 // metering depend on them (docs/UNIT_ABI.md).
+import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import asc from 'assemblyscript/asc';
@@ -55,7 +58,31 @@ async function buildExamples() {
   return examples;
 }
 
+/** The committed library modules, each the bytes its manifest names: every node must run the same ones. */
+async function copyLibrary() {
+  const manifest = JSON.parse(await readFile(join(wasmDir, 'library', 'manifest.json'), 'utf8'));
+  const files = (await readdir(join(wasmDir, 'library'))).filter((f) => f.endsWith('.wasm')).sort();
+  const unlisted = [
+    ...files.filter((f) => !(f in manifest)),
+    ...Object.keys(manifest).filter((f) => !files.includes(f)),
+  ];
+  if (unlisted.length > 0)
+    throw new Error(`wasm/library: manifest.json and the .wasm files differ: ${unlisted.join(', ')}`);
+  await mkdir(join(outDir, 'library'), { recursive: true });
+  for (const file of files) {
+    const bytes = await readFile(join(wasmDir, 'library', file));
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    if (hash !== manifest[file])
+      throw new Error(`wasm/library/${file} has SHA-256 ${hash}, not its manifest's ${manifest[file]}`);
+    await writeFile(join(outDir, 'library', file), bytes);
+  }
+  return files;
+}
+
 await mkdir(outDir, { recursive: true });
 const kernels = await buildKernels();
 const examples = await buildExamples();
-console.log(`wasm: built ${kernels.length} kernels (${kernels.join(', ')}) and ${examples.length} examples`);
+const library = await copyLibrary();
+console.log(
+  `wasm: built ${kernels.length} kernels (${kernels.join(', ')}) and ${examples.length} examples; library: ${library.join(', ')}`,
+);

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerApiCommands } from './api-commands.js';
 import { optionBeforeCommand } from './args.js';
 import { registerBlenderCommands } from './blender-commands.js';
+import { registerLibraryRun } from './library-run.js';
 import { registerNodeStart } from './node-start.js';
 import { registerReachCommands } from './reach-commands.js';
 import { registerRenderLocal } from './render-local.js';
@@ -19,6 +20,7 @@ registerRenderLocal(program);
 registerRunLocal(program);
 registerBlenderCommands(program);
 registerApiCommands(program);
+registerLibraryRun(program);
 registerReachCommands(program);
 
 const misplaced = optionBeforeCommand(process.argv.slice(2));

@@ -233,7 +233,12 @@ export function registerJobCommands(program: Command): void {
 }
 
 /** What every job states, whatever it computes: workers per unit, budget, price cap, priority, deadline, who computes. */
-function jobTerms(options: SubmitOptions) {
+export function jobTerms(
+  options: Pick<
+    SubmitOptions,
+    'redundancy' | 'budget' | 'maxPrice' | 'priority' | 'deadline' | 'name' | 'manualAccept' | 'openToStrangers'
+  >,
+) {
   return {
     redundancy: wholeNumber('--redundancy', options.redundancy, 1, MAX_REDUNDANCY),
     budget: budgetCredits('--budget', options.budget),

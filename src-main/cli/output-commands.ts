@@ -94,7 +94,7 @@ async function writeOne(client: ApiClient, jobId: string, unitId: string, out: s
 }
 
 /** The unit's output, checked against its CID; undefined when it has none here. */
-function outputOf(unit: UnitOutput): Buffer | undefined {
+export function outputOf(unit: UnitOutput): Buffer | undefined {
   if (unit.output_base64 === undefined) return undefined;
   const bytes = Buffer.from(unit.output_base64, 'base64');
   if (cidOfBytes(bytes) !== unit.output_cid)
@@ -107,14 +107,14 @@ const stderrOf = ({ stderr_base64: base64 }: { stderr_base64?: string }) =>
   base64 === undefined ? undefined : Buffer.from(base64, 'base64');
 
 /** Why a unit has no output here, in a few words. */
-function noOutput(unit: UnitOutput): string {
+export function noOutput(unit: UnitOutput): string {
   if (unit.status === 'failed') return `failed: ${unit.failure ?? 'unknown'}`;
   if (unit.unavailable !== undefined) return `unavailable: ${unit.unavailable}`;
   return unit.status === 'cancelled' ? 'cancelled' : 'not done yet';
 }
 
 /** Every unit of the job, a page of jobs.outputs at a time. */
-async function* unitsOf(client: ApiClient, jobId: string): AsyncGenerator<UnitOutput> {
+export async function* unitsOf(client: ApiClient, jobId: string): AsyncGenerator<UnitOutput> {
   for (let from: number | null = 0; from !== null;) {
     const page: MethodResult<'jobs.outputs'> = await client.call('jobs.outputs', { job_id: jobId, from });
     yield* page.outputs;

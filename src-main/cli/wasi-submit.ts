@@ -86,7 +86,7 @@ async function filesUnder(dir: string, root = dir, total = { bytes: 0 }): Promis
   return found;
 }
 
-async function* framed(items: AsyncIterable<[string, Uint8Array]>, chunk: number): AsyncGenerator<Uint8Array> {
+export async function* framed(items: AsyncIterable<[string, Uint8Array]>, chunk: number): AsyncGenerator<Uint8Array> {
   for await (const [name, stdin] of items) yield encodeWasiItem(name, stdin, chunk);
 }
 
@@ -94,7 +94,7 @@ async function* indexes(count: number): AsyncGenerator<[string, Uint8Array]> {
   for (let i = 0; i < count; i++) yield [String(i), new Uint8Array()];
 }
 
-async function* fileItems(files: string[]): AsyncGenerator<[string, Uint8Array]> {
+export async function* fileItems(files: string[]): AsyncGenerator<[string, Uint8Array]> {
   for (const file of files) yield [basename(file), await readFile(file)];
 }
 

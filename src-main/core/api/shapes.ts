@@ -244,9 +244,14 @@ const WasiJobSchema = z.strictObject({
 /** A job over an input, apart from the input itself (inline in jobs.submit, or streamed: UPLOAD_JOB_PATH). */
 const SUBMIT_JOB_FIELDS = {
   name: z.optional(Name),
-  /** A shipped kernel: library and method, e.g. hash / sha256. */
+  /** A shipped kernel or library program: library and method, e.g. hash / sha256, crypto / ed25519_sign. */
   library: z.optional(Id),
   method: z.optional(Id),
+  /**
+   * A library program's units (docs/KERNELS.md, "The library"): chunks of the input (the default),
+   * or framed items, a file each (node/exec/wasi/items.ts), as `meshctl run` sends them.
+   */
+  items: z.optional(WasiUnitParamsSchema.shape.items),
   /** Or the user's own module under the unit ABI. */
   wasm_base64: z.optional(Base64(MAX_MODULE_BYTES)),
   /** Or a WGSL compute shader (GPU workers only; params: entry_point, workgroup_size, workgroups, buffer_size; docs/UNIT_ABI.md). */
@@ -282,9 +287,15 @@ const wasiWithModule = [
   { message: 'wasi goes with a module (wasm_base64), and its units take no params: the wasi terms are theirs' },
 ] as const;
 
+/** Items are a library's: a module's WASI terms hold its own. */
+const itemsWithLibrary = [
+  (job: { library?: string; items?: unknown }) => job.items === undefined || job.library !== undefined,
+  { message: 'items goes with a library method; a WASI module (wasm_base64) takes wasi.items' },
+] as const;
+
 export const SubmitJobSchema = z
   .strictObject({ ...SUBMIT_JOB_FIELDS, input_base64: Base64(MAX_INPUT_BYTES) })
-  .check(z.refine(...oneModule), z.refine(...wasiWithModule));
+  .check(z.refine(...oneModule), z.refine(...wasiWithModule), z.refine(...itemsWithLibrary));
 
 /**
  * A job over an input, quoted before it is submitted (`jobs.estimate`, `submit-job --dry-run`):
@@ -299,7 +310,7 @@ export const EstimateJobSchema = z
     input_bytes: Count.check(z.minimum(1)),
     first_bytes_base64: z.optional(Base64(MAX_CHUNK_BYTES + 1)),
   })
-  .check(z.refine(...oneModule), z.refine(...wasiWithModule));
+  .check(z.refine(...oneModule), z.refine(...wasiWithModule), z.refine(...itemsWithLibrary));
 
 /** What a job is expected to be, cost, hold and need, reckoned without journaling anything (core/scheduler/quote.ts). */
 export const JobEstimateSchema = z.strictObject({
@@ -331,7 +342,7 @@ export const JobEstimateSchema = z.strictObject({
 /** The first line of a streamed submit (UPLOAD_JOB_PATH): the job as JSON; the input follows, raw. */
 export const SubmitJobStreamSchema = z
   .strictObject(SUBMIT_JOB_FIELDS)
-  .check(z.refine(...oneModule), z.refine(...wasiWithModule));
+  .check(z.refine(...oneModule), z.refine(...wasiWithModule), z.refine(...itemsWithLibrary));
 
 export const FrameNumber = z.int().check(z.minimum(0), z.maximum(MAX_FRAME));
 

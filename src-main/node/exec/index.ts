@@ -5,4 +5,4 @@ export { DEFAULT_LIMITS, type UnitLimits } from './limits.js';
 export { sha256Hex } from './prepare.js';
 export { wasiRunOf } from './wasi/job-unit.js';
 export { decodeInputFiles, decodeWasiOutput, encodeInputFiles } from './wasi/program.js';
-export { encodeWasiItem, framedBytes } from './wasi/items.js';
+export { encodeWasiItem, framedBytes, MAX_ITEM_NAME_BYTES } from './wasi/items.js';

@@ -3,7 +3,7 @@
 // of one unit per file is cut into units as any other job's input is.
 
 /** The biggest framed item's name. */
-const MAX_ITEM_NAME_BYTES = 1024;
+export const MAX_ITEM_NAME_BYTES = 1024;
 
 /** A framed item's header: the name's bytes and the stdin's, u32 little-endian each. */
 const HEADER_BYTES = 8;

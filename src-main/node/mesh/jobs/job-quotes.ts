@@ -19,14 +19,7 @@ import type { Executor } from '../../exec/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { openPrepassPool, planRenderJob, renderFrameSteps, renderUnitsOf, sizeUnits } from '../render/render-jobs.js';
 import { refusePassedDeadline } from './job-deadlines.js';
-import {
-  checkInputSize,
-  checkWholeUnits,
-  planUnits,
-  probeUnitSeconds,
-  resolveModule,
-  UNIT_RUN_SECONDS,
-} from './job-split.js';
+import { checkInputSize, planUnits, probeUnitSeconds, resolveModule, UNIT_RUN_SECONDS } from './job-split.js';
 import { refuseUnrunnableModule } from './module-check.js';
 import { probeWasiSeconds, refusePackedWasi } from './wasi-jobs.js';
 
@@ -58,7 +51,6 @@ export class JobQuotes {
     const chunk = spec.chunk_bytes;
     checkInputSize(spec.input_bytes, chunk);
     const resolved = resolveModule(spec);
-    checkWholeUnits(resolved, spec.input_bytes, chunk);
     const head = spec.first_bytes_base64 === undefined ? undefined : Buffer.from(spec.first_bytes_base64, 'base64');
     const files = 'files' in resolved ? resolved.files : undefined;
     let probed: number | undefined;

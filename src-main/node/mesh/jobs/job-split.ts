@@ -58,16 +58,15 @@ export function resolveModule(spec: SubmitJobTerms) {
       params,
       secondsPerMiB: 1,
       gpuBytes: rest.buffer_size,
-      wholeUnits: false,
     };
   }
   if (spec.wasm_base64 !== undefined) {
     const module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
     if (!WebAssembly.validate(module)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
-    if (spec.wasi) return { ...wasiJob(spec.wasi), module, secondsPerMiB: 1, gpuBytes: 0, wholeUnits: false };
-    return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0, wholeUnits: false };
+    if (spec.wasi) return { ...wasiJob(spec.wasi), module, secondsPerMiB: 1, gpuBytes: 0 };
+    return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0 };
   }
-  const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes);
+  const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes, spec.items);
   if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
   return { ...resolved, gpuBytes: 0 };
 }
@@ -160,15 +159,6 @@ export function checkInputSize(bytes: number, chunk: number): void {
   if (Math.ceil(bytes / chunk) > LIMITS.unitsPerJob) throw tooManyUnits(Math.ceil(bytes / chunk), chunk, bytes);
 }
 
-/** Refuses an input of `bytes` that a kernel of whole units only would refuse a last, shorter unit of. */
-export function checkWholeUnits({ wholeUnits, algorithmId }: ResolvedModule, bytes: number, chunk: number): void {
-  if (wholeUnits && bytes % chunk !== 0)
-    throw new ApiError(
-      'bad_request',
-      `the input is ${bytes} bytes, not a whole number of ${chunk}-byte units: its last unit would be ${bytes % chunk} bytes, and ${algorithmId} would refuse it`,
-    );
-}
-
 /**
  * Splits `source` into units as it arrives: each unit's sha256 is taken on the way through to the
  * store. `declaredBytes` (a Content-Length) lets a job past a limit be refused before it is read.
@@ -233,7 +223,6 @@ export async function splitJob(
   const all = digests.end();
   const count = all.byteLength / SHA256_BYTES;
   if (count === 0) throw new ApiError('bad_request', 'the input is empty');
-  checkWholeUnits(resolved, stored.bytes, chunk);
   const units = unitsOfInput(stored.bytes, chunk);
   const jobId = `job-${randomBytes(8).toString('hex')}`;
   const template: UnitTemplate = {
@@ -246,7 +235,7 @@ export async function splitJob(
   const job: Job = {
     job_id: jobId,
     requester: ctx.me,
-    name: spec.name ?? `${algorithmId} × ${units}`,
+    name: spec.name ?? `${'label' in resolved ? resolved.label : algorithmId} × ${units}`,
     unit_count: count,
     ...(perPack > 1 ? { units_per_pack: perPack } : {}),
     redundancy: spec.redundancy,

@@ -1,11 +1,14 @@
 // The algorithms a node runs: the kernels shipped in wasm/ (a unit names a library and method, and
-// the kernel behind it travels by CID like any module) and users' own modules under the unit ABI
-// ("wasm"). A unit names its algorithm; the kernel's method travels in the unit's params, as the
-// kernel reads it.
+// the kernel behind it travels by CID like any module), the library's WASI programs built from real
+// libraries (wasm/library/: a method of theirs is a WASI job of the program, core/library/methods.ts)
+// and users' own modules under the unit ABI ("wasm"). A unit names its algorithm; the kernel's
+// method travels in the unit's params, as the kernel reads it, a program's in its args.
+import { PROGRAM_LIBRARIES, programArgs, type ProgramLibrary } from '../../../core/library/methods.js';
 import { CUSTOM_WASM, RENDER_ALGORITHM, SHADER_ALGORITHM, WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
-import { validate } from '../../../core/schemas/index.js';
+import { validate, type WasiUnitParams } from '../../../core/schemas/index.js';
 import * as z from '../../../core/schemas/zod.js';
-import { loadKernel, type KernelName } from '../../exec/kernels.js';
+import { framedBytes, MAX_ITEM_NAME_BYTES } from '../../exec/index.js';
+import { loadKernel, loadLibraryModule, type KernelName } from '../../exec/kernels.js';
 
 interface Library {
   kernel: KernelName;
@@ -13,14 +16,9 @@ interface Library {
   methodParam: string;
   /** Each method's params as docs/KERNELS.md has them, less the method's own key. */
   methods: Record<string, z.ZodMiniType<Record<string, unknown>>>;
-  /** The bytes of one unit's input, when the params fix it (an image's): its chunk must be that. */
-  unitBytes?: (params: Record<string, unknown>) => number;
   /** Reference seconds per input MiB: the unit's time estimate (calibration measures only the render kernel). */
   secondsPerMiB: number;
 }
-
-const ImageSide = z.int().check(z.minimum(1), z.maximum(16_384));
-const IMAGE = { width: ImageSide, height: ImageSide };
 
 const LIBRARIES: Record<string, Library> = {
   hash: {
@@ -29,31 +27,15 @@ const LIBRARIES: Record<string, Library> = {
     methods: { sha256: z.strictObject({}), blake3: z.strictObject({}) },
     secondsPerMiB: 0.02,
   },
-  image: {
-    kernel: 'image',
-    methodParam: 'op',
-    methods: {
-      resize: z.strictObject({
-        ...IMAGE,
-        out_width: ImageSide,
-        out_height: ImageSide,
-        filter: z.enum(['lanczos3', 'bilinear']),
-      }),
-      blur: z.strictObject({ ...IMAGE, sigma: z.number().check(z.positive(), z.maximum(100)) }),
-      grayscale: z.strictObject(IMAGE),
-    },
-    unitBytes: (params) => (params.width as number) * (params.height as number) * 4,
-    secondsPerMiB: 0.2,
-  },
 };
 
 export interface ResolvedAlgorithm {
   algorithmId: string;
+  /** What the job is called when not named: `library/method`. */
+  label: string;
   module: Uint8Array;
   params: Record<string, unknown>;
   secondsPerMiB: number;
-  /** Every unit must be exactly `chunk_bytes` (an image of the params' size): the input is whole units. */
-  wholeUnits: boolean;
 }
 
 /**
@@ -66,9 +48,14 @@ export function resolveLibrary(
   method: string,
   params: Record<string, unknown>,
   chunkBytes: number,
+  /** A program's units: chunks of the input (the default), or framed items, a file each. */
+  items?: WasiUnitParams['items'],
 ): ResolvedAlgorithm | string {
+  const program = Object.hasOwn(PROGRAM_LIBRARIES, library) ? PROGRAM_LIBRARIES[library] : undefined;
+  if (program) return resolveProgram(library, program, method, params, chunkBytes, items);
   const lib = Object.hasOwn(LIBRARIES, library) ? LIBRARIES[library] : undefined;
-  if (!lib) return `unknown library "${library}": expected one of ${Object.keys(LIBRARIES).join(', ')}`;
+  if (!lib) return `unknown library "${library}": expected one of ${libraryNames().join(', ')}`;
+  if (items === 'framed') return `items: ${library} is a kernel, whose units are chunks of the input, not framed items`;
   const schema = Object.hasOwn(lib.methods, method) ? lib.methods[method] : undefined;
   if (!schema)
     return `unknown method "${method}" of ${library}: expected one of ${Object.keys(lib.methods).join(', ')}`;
@@ -79,15 +66,43 @@ export function resolveLibrary(
     return `params.${lib.methodParam}: ${JSON.stringify(named)} is not the method, ${method}`;
   const checked = validate(schema, rest);
   if (!checked.ok) return `params of ${algorithmId} (docs/KERNELS.md): ${checked.error.message}`;
-  const unitBytes = lib.unitBytes?.(checked.value);
-  if (unitBytes !== undefined && unitBytes !== chunkBytes)
-    return `a unit of ${algorithmId} is one image of width × height × 4 = ${unitBytes} bytes: the chunk size must be that, not ${chunkBytes}`;
   return {
     algorithmId,
+    label: algorithmId,
     module: loadKernel(lib.kernel),
     params: { ...checked.value, [lib.methodParam]: method },
     secondsPerMiB: lib.secondsPerMiB,
-    wholeUnits: unitBytes !== undefined,
+  };
+}
+
+const libraryNames = () => [...Object.keys(LIBRARIES), ...Object.keys(PROGRAM_LIBRARIES)];
+
+/** A method of a library's WASI program: a WASI job of the program, its args the method and params. */
+function resolveProgram(
+  library: string,
+  lib: ProgramLibrary,
+  method: string,
+  params: Record<string, unknown>,
+  chunkBytes: number,
+  items: WasiUnitParams['items'] = 'chunks',
+): ResolvedAlgorithm | string {
+  const spec = Object.hasOwn(lib.methods, method) ? lib.methods[method] : undefined;
+  if (!spec) return `unknown method "${method}" of ${library}: expected one of ${Object.keys(lib.methods).join(', ')}`;
+  const label = `${library}/${method}`;
+  const checked = validate(spec.params, params);
+  if (!checked.ok) return `params of ${label} (docs/KERNELS.md): ${checked.error.message}`;
+  // A framed unit holds its file's name and a header besides the file.
+  const most =
+    items === 'framed' ? framedBytes('x'.repeat(MAX_ITEM_NAME_BYTES), spec.maxInputBytes) : spec.maxInputBytes;
+  if (chunkBytes > most)
+    return `${label} takes at most ${spec.maxInputBytes} bytes of input a unit: the chunk size (${chunkBytes}) must be no more than ${most}`;
+  const unit: WasiUnitParams = { program: lib.module, args: programArgs(method, checked.value), env: {}, items };
+  return {
+    algorithmId: WASI_PROGRAM,
+    label,
+    module: loadLibraryModule(lib.module),
+    params: unit,
+    secondsPerMiB: lib.secondsPerMiB,
   };
 }
 
@@ -102,9 +117,12 @@ export function supportedAlgorithms(shaders = false): string[] {
   ];
 }
 
-/** The shipped kernel modules, so a node can seed its blob store with them. */
+/** The shipped kernel modules and library programs, so a node can seed its blob store with them. */
 export function shippedModules(): Uint8Array[] {
-  return [...new Set([...Object.values(LIBRARIES).map((lib) => lib.kernel), 'render' as const])].map((kernel) =>
-    loadKernel(kernel),
-  );
+  return [
+    ...[...new Set([...Object.values(LIBRARIES).map((lib) => lib.kernel), 'render' as const])].map((kernel) =>
+      loadKernel(kernel),
+    ),
+    ...Object.values(PROGRAM_LIBRARIES).map((lib) => loadLibraryModule(lib.module)),
+  ];
 }

@@ -1,0 +1,130 @@
+// `meshctl run LIBRARY METHOD FILES… --params '{…}' --out DIR`: a library method (docs/KERNELS.md,
+// "The library") over files, one unit per file. The files travel as framed items (the file's name
+// and bytes, node/exec/wasi/items.ts), the node checks the params with the method's rules at
+// submit, and once the job ends each file's verified result is written to DIR under the method's
+// name for it (a.jpg → a.jpg.sha256); a file the method refused is named with the program's message.
+import { stat } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Command } from 'commander';
+import { MAX_CHUNK_BYTES, MAX_STREAMED_INPUT_BYTES } from '../core/api/contract.js';
+import { PROGRAM_LIBRARIES } from '../core/library/methods.js';
+import { describeError } from '../core/errors.js';
+import { LIMITS, MAX_REDUNDANCY } from '../core/schemas/index.js';
+import type { ApiClient } from '../node/api/index.js';
+import { decodeWasiOutput, framedBytes } from '../node/exec/index.js';
+import { CliError, jsonObject } from './args.js';
+import { jobTerms } from './job-commands.js';
+import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
+import { noOutput, outputOf, unitsOf } from './output-commands.js';
+import { fileItems, framed } from './wasi-submit.js';
+
+const POLL_MS = 300;
+
+interface RunOptions extends CommonOptions {
+  params?: string;
+  out: string;
+  redundancy: string;
+  budget: string;
+  maxPrice?: string;
+  priority: string;
+  name?: string;
+  openToStrangers?: boolean;
+}
+
+/** The files as framed items, each padded to the biggest: the job's chunk size and input size. */
+async function framedFiles(files: string[]) {
+  if (files.length > LIMITS.unitsPerJob)
+    throw new CliError(`${files.length} files, over a job's ${LIMITS.unitsPerJob} units`);
+  let chunk = 1;
+  for (const file of files) {
+    const info = await stat(file).catch((err: unknown) => {
+      throw new CliError(`cannot read ${file}: ${describeError(err)}`);
+    });
+    if (!info.isFile()) throw new CliError(`${file} is not a file`);
+    chunk = Math.max(chunk, framedBytes(basename(file), info.size));
+  }
+  if (new Set(files.map((f) => basename(f))).size !== files.length)
+    throw new CliError('two files have the same name: their results would be written over each other');
+  if (chunk > MAX_CHUNK_BYTES)
+    throw new CliError(`the biggest file makes a unit of ${chunk} bytes, over ${MAX_CHUNK_BYTES}`);
+  if (chunk * files.length > MAX_STREAMED_INPUT_BYTES)
+    throw new CliError(
+      `${files.length} units of ${chunk} bytes (each padded to the biggest file) pass a job's ${MAX_STREAMED_INPUT_BYTES} bytes`,
+    );
+  return { chunk, size: chunk * files.length };
+}
+
+/** Waits until the job ends: its state. */
+async function ended(client: ApiClient, jobId: string): Promise<string> {
+  for (;;) {
+    const { job } = await client.call('jobs.status', { job_id: jobId });
+    if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') return job.state;
+    if (job.state === 'paused' && job.waiting !== null)
+      process.stderr.write(`meshctl: ${jobId} paused: ${job.waiting}\n`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+export function registerLibraryRun(program: Command): void {
+  nodeCommand(
+    program,
+    'run',
+    "run a library method over files, one unit per file, and write each file's result to --out",
+  )
+    .argument('<library>', `a library: ${Object.keys(PROGRAM_LIBRARIES).join(', ')}`)
+    .argument('<method>', 'its method, e.g. sha256 (docs/KERNELS.md)')
+    .argument('<files...>', 'the files, each a unit')
+    .option('--params <json>', "the method's params, a JSON object", '{}')
+    .requiredOption('--out <dir>', "where each file's result is written (created if missing)")
+    .requiredOption('--budget <credits>', 'the most the whole job may cost, in credits (3 decimals)')
+    .option('--redundancy <n>', `workers per unit whose outputs must agree (1..${MAX_REDUNDANCY})`, '1')
+    .option('--max-price <credits>', 'the most one worker is paid for one unit, in credits')
+    .option('--priority <p>', 'a number in 0..1', '0.5')
+    .option('--name <name>', 'a name to recognise the job by')
+    .option('--open-to-strangers', 'peers you have not trusted may compute this job (by default only peers you trust)')
+    .action(
+      act(async (options: RunOptions, library = '', method = '', ...rest: unknown[]) => {
+        const files = rest.flat().filter((f): f is string => typeof f === 'string');
+        const lib = Object.hasOwn(PROGRAM_LIBRARIES, library) ? PROGRAM_LIBRARIES[library] : undefined;
+        if (!lib)
+          throw new CliError(
+            `unknown library "${library}": expected one of ${Object.keys(PROGRAM_LIBRARIES).join(', ')}`,
+          );
+        const spec = Object.hasOwn(lib.methods, method) ? lib.methods[method] : undefined;
+        if (!spec)
+          throw new CliError(
+            `unknown method "${method}" of ${library}: expected one of ${Object.keys(lib.methods).join(', ')}`,
+          );
+        const params = jsonObject('--params', options.params ?? '{}');
+        const { chunk, size } = await framedFiles(files);
+        const terms = { ...jobTerms(options), library, method, params, items: 'framed' as const, chunk_bytes: chunk };
+        const client = connect(options);
+        const { job_id: jobId } = await client.submitStream(terms, framed(fileItems(files), chunk), size);
+        const state = await ended(client, jobId);
+        await mkdir(options.out, { recursive: true });
+        const written: string[] = [];
+        const refused: string[] = [];
+        for await (const unit of unitsOf(client, jobId)) {
+          const file = basename(files[unit.index] ?? String(unit.index));
+          const bytes = outputOf(unit);
+          if (bytes === undefined) {
+            refused.push(`${file}: ${noOutput(unit)}`);
+            continue;
+          }
+          const result = decodeWasiOutput(bytes);
+          if (result.exitCode !== 0) {
+            refused.push(`${file}: ${Buffer.from(result.stdout).toString('utf8').trim() || `exit ${result.exitCode}`}`);
+            continue;
+          }
+          const path = join(options.out, spec.outputName(file, params));
+          await writeFile(path, result.stdout);
+          written.push(path);
+        }
+        const text = `job ${jobId} ${state}: ${written.length} of ${files.length} results written to ${options.out}`;
+        const json = { job_id: jobId, state, out: options.out, written, refused };
+        if (refused.length === 0) return { json, text };
+        return { json, text: `${text}\n${refused.join('\n')}`, failure: `${refused.length} files have no result` };
+      }),
+    );
+}
