@@ -44,6 +44,8 @@ const ALLOWED = {
   [`${CORE}/protocol`]: [`${CORE}/schemas`],
   [`${CORE}/reach`]: [`${CORE}/schemas`],
   [`${CORE}/storage`]: [],
+  // Workflows: the document, its graph, its conditions and the planner over its journaled facts.
+  [`${CORE}/workflow`]: [`${CORE}/schemas`],
   // The state folded from the journal's events, and the rules that read it.
   [`${CORE}/mesh/state`]: [
     `${CORE}/schemas`,
