@@ -93,10 +93,24 @@ const ALLOWED = {
     jobs: ['basics', 'context', 'units', 'render'],
     verdicts: ['basics', 'context', 'units', 'settlement', 'render'],
     requester: ['basics', 'context', 'jobs', 'settlement', 'verdicts', 'views'],
+    // Workflows: each step a job, submitted as any job is, its outputs read as the API reads them.
+    workflows: ['basics', 'context', 'jobs', 'units', 'views'],
     provider: ['basics', 'context', 'units', 'settlement'],
     peers: ['basics', 'context'],
     machine: ['basics', 'context', 'units'],
-    wiring: ['basics', 'context', 'units', 'views', 'render', 'state', 'requester', 'provider', 'peers', 'machine'],
+    wiring: [
+      'basics',
+      'context',
+      'units',
+      'views',
+      'render',
+      'state',
+      'requester',
+      'provider',
+      'peers',
+      'machine',
+      'workflows',
+    ],
     api: [
       'basics',
       'context',
@@ -109,6 +123,7 @@ const ALLOWED = {
       'render',
       'requester',
       'wiring',
+      'workflows',
     ],
   }),
   // The carriers: the CLI and the desktop shell drive the node; pages see only the contract.

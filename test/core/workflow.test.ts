@@ -52,6 +52,7 @@ function settle(graph: Graph, inputs: Record<string, Value>, facts: WorkflowFact
           job_id: jobIdOf('w1', action.step, action.attempt),
           params: action.params,
           input: [...action.input],
+          cached: [],
         });
       else if (action.kind === 'condition')
         facts.push({ type: 'step.condition', step: action.step, outcome: action.outcome });
@@ -296,10 +297,12 @@ test('facts validate as journaled and fold the same; a job id and a memo key dep
     params: { x: 1 },
     input: [file('x')],
   };
-  assert.ok(validate(WorkflowFactSchema, fact).ok);
+  const decoded = validate(WorkflowFactSchema, fact);
+  assert.ok(decoded.ok);
+  assert.deepEqual(decoded.value.type === 'step.started' && decoded.value.cached, [], 'no unit cached, by default');
   assert.ok(!validate(WorkflowFactSchema, { ...fact, attempt: 0 }).ok);
   const record = foldFacts([]);
-  applyFact(record, fact as WorkflowFact);
+  applyFact(record, decoded.value);
   assert.equal(record.steps.get('a')!.jobId, 'wf.w1.a.1');
   assert.equal(memoKeyOf('m', { b: 1, a: 2 }, 'c'), memoKeyOf('m', { a: 2, b: 1 }, 'c'));
   assert.notEqual(memoKeyOf('m', { a: 2 }, 'c'), memoKeyOf('m', { a: 3 }, 'c'));

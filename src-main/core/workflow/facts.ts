@@ -4,7 +4,7 @@
 // condition's outcome, each step done, failed or skipped, and a cancel. The planner (planner.ts)
 // reads the fold; nothing else decides what a workflow does next.
 import * as z from '../schemas/zod.js';
-import { canonicalJson, Id, Params } from '../schemas/index.js';
+import { canonicalJson, Count, Id, Params } from '../schemas/index.js';
 import {
   FileValueSchema,
   StepIdSchema,
@@ -27,6 +27,11 @@ export const WorkflowFactSchema = z.union([
     params: Params,
     /** The files the job's input is made of, in order: its input, or a fan-out's items (a unit each). */
     input: z.array(ItemSchema).check(z.maxLength(1_000_000)),
+    /** Units whose output the memo had (memoKeyOf): not in the job, which runs the others, in order. */
+    cached: z._default(
+      z.array(z.strictObject({ unit: Count, cid: Id, bytes: Count })).check(z.maxLength(1_000_000)),
+      [],
+    ),
   }),
   z.strictObject({ type: z.literal('step.condition'), step: StepIdSchema, outcome: z.boolean() }),
   z.strictObject({ type: z.literal('step.done'), step: StepIdSchema, output: StepOutputSchema }),
@@ -48,8 +53,10 @@ export interface StepRecord {
   /** The last attempt started, 0 before any. */
   attempt: number;
   jobId?: string;
-  params?: Record<string, unknown>;
+  params?: Extract<WorkflowFact, { type: 'step.started' }>['params'];
   input?: readonly (FileValue | Scalar)[];
+  /** The units the memo had when the attempt started. */
+  cached?: readonly { unit: number; cid: string; bytes: number }[];
   condition?: boolean;
   output?: StepOutput;
   /** The last attempt's failure. */
@@ -81,6 +88,7 @@ export function applyFact(record: WorkflowRecord, fact: WorkflowFact): void {
     step.jobId = fact.job_id;
     step.params = fact.params;
     step.input = fact.input;
+    step.cached = fact.cached;
     delete step.failed;
   } else if (fact.type === 'step.condition') step.condition = fact.outcome;
   else if (fact.type === 'step.done') step.output = fact.output;

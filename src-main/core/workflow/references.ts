@@ -4,7 +4,7 @@
 // step's output, or a fan-out's current item. Resolved against what is known when the step is made
 // ready; a reference to what is not there fails the step, saying which.
 import * as z from '../schemas/zod.js';
-import { Count, Id, Name } from '../schemas/index.js';
+import { Count, Id, idRecord, Name } from '../schemas/index.js';
 
 /** A step's id: short, lower case, usable in a job id (jobIdOf). */
 export const StepIdSchema = z
@@ -32,7 +32,7 @@ export type Scalar = z.output<typeof ScalarSchema>;
 
 /** A step's output: small typed values inline, files by CID (its units' verified outputs, in order). */
 export const StepOutputSchema = z.strictObject({
-  fields: z.record(Id, ScalarSchema),
+  fields: idRecord(ScalarSchema, 64),
   files: z.array(FileValueSchema).check(z.maxLength(1_000_000)),
 });
 export type StepOutput = z.output<typeof StepOutputSchema>;

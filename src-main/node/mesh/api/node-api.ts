@@ -23,6 +23,7 @@ import type { EventLog } from '../views/event-log.js';
 import { outputsPage, verifiedOutput } from '../views/job-outputs.js';
 import type { UnitSources } from '../views/job-view.js';
 import type { MeshNode } from '../wiring/mesh-node.js';
+import type { WorkflowRunner } from '../workflows/workflow-runner.js';
 import type { ReachDeps } from './reach-handlers.js';
 
 export interface NodeApi {
@@ -65,7 +66,9 @@ export interface NodeApi {
       verifiedOutput(...args: DropFirst<Parameters<typeof verifiedOutput>>): ReturnType<typeof verifiedOutput>;
       outputsPage(...args: DropFirst<Parameters<typeof outputsPage>>): ReturnType<typeof outputsPage>;
     };
-  readonly blobs: Pick<Blobs, 'get'>;
+  readonly blobs: Pick<Blobs, 'get' | 'put'>;
+  /** My workflows: run, viewed, cancelled (node/mesh/workflows/workflow-runner.ts). */
+  readonly workflows: Pick<WorkflowRunner, 'run' | 'view' | 'ids' | 'cancel' | 'settled'>;
   readonly ledger: Journal['ledger'];
   readonly archive: Archive;
   readonly storage: Pick<BlobCollector, 'last' | 'freedTotal' | 'usage' | 'config' | 'quota'>;
@@ -140,6 +143,7 @@ export function nodeApi(node: MeshNode): NodeApi {
       outputsPage: (...args) => outputsPage(ctx, ...args),
     },
     blobs: ctx.blobs,
+    workflows: node.workflows,
     ledger: journal.ledger,
     archive: journal.archive,
     storage: collector,

@@ -183,6 +183,8 @@ export async function splitJob(
    * costs (probeUnitSeconds): a job of a user's module is never split without one.
    */
   executor?: Executor,
+  /** The job's id, when the caller derives it (a workflow's step: core/workflow/facts.ts jobIdOf); a random one otherwise. */
+  jobId = `job-${randomBytes(8).toString('hex')}`,
 ): Promise<SplitJob> {
   const chunk = spec.chunk_bytes;
   if (declaredBytes !== undefined) checkInputSize(declaredBytes, chunk);
@@ -235,7 +237,6 @@ export async function splitJob(
   if (count === 0) throw new ApiError('bad_request', 'the input is empty');
   checkWholeUnits(resolved, stored.bytes, chunk);
   const units = unitsOfInput(stored.bytes, chunk);
-  const jobId = `job-${randomBytes(8).toString('hex')}`;
   const template: UnitTemplate = {
     ...unit,
     job_id: jobId,
