@@ -175,3 +175,26 @@ test(
     assert.deepEqual(await filesOf(restarted.api, workflow_id, 'gray-sums'), gray.map(sha256));
   },
 );
+
+test('a cancelled workflow starts no further step; its running job is cancelled', { timeout: 120_000 }, async () => {
+  const a = nodes.at(-1)!;
+  const many = Array.from({ length: 60 }, (_, i) => ({
+    name: `c${i}`,
+    base64: randomBytes(64 * 64 * 4).toString('base64'),
+  }));
+  const { workflow_id } = await a.api['workflows.run']({
+    document: example('photos.json'),
+    inputs: { photos: { files: many } },
+    no_cache: true,
+  });
+  await waitFor('the first step to start', () => a.node.state.jobs.get(`wf.${workflow_id}.gray.1`));
+  const { workflow } = await a.api['workflows.cancel']({ workflow_id });
+  const done = await ended(a.api, workflow.workflow_id);
+  assert.equal(done.outcome, 'cancelled');
+  const states = Object.fromEntries(done.steps.map((step) => [step.id, step.state]));
+  assert.equal(states['gray-sums'], 'cancelled', 'no step started after the cancel');
+  assert.equal(states.originals, 'cancelled');
+  assert.equal(a.node.state.jobs.get(`wf.${workflow_id}.gray-sums.1`), undefined);
+  assert.ok(a.node.state.jobs.get(`wf.${workflow_id}.gray.1`)!.cancelled, "the running step's job is cancelled");
+  await assert.rejects(a.api['workflows.cancel']({ workflow_id }), /no running workflow/);
+});

@@ -36,6 +36,8 @@ export class WorkflowRunner {
   /** Workflows being advanced now: one advance at a time each. */
   readonly #busy = new Map<string, Promise<void>>();
   readonly #timer = new WatchTimer(() => this.#tick(), WATCH_MS);
+  /** Workflows cancelled since this start: an advance under way starts none of its steps after the cancel. */
+  readonly #cancelled = new Set<string>();
 
   constructor(
     private readonly ctx: Pick<NodeContext, 'log' | 'now' | 'background'>,
@@ -88,8 +90,10 @@ export class WorkflowRunner {
     const live = this.#live.get(workflowId);
     if (!live) throw new ApiError('not_found', `no running workflow ${workflowId}`);
     this.store.append(workflowId, [{ type: 'workflow.cancelled', reason: 'cancelled by its user' }]);
+    this.#cancelled.add(workflowId);
+    await this.#busy.get(workflowId); // a start under way is submitted first, then cancelled below
     for (const at of foldFacts(this.store.facts(workflowId)).steps.values())
-      if (at.jobId !== undefined && !at.output && !at.failed)
+      if (at.jobId !== undefined && !at.output && !at.failed && this.jobs.submitted(at.jobId))
         await this.cancelJob(at.jobId, 'its workflow was cancelled');
     this.#advanceSoon(workflowId);
   }
@@ -195,6 +199,7 @@ export class WorkflowRunner {
       this.store.append(id, [failure(action.step, 0, action.reason)]);
       return;
     }
+    if (this.#cancelled.has(id)) return; // planned before the cancel: the next plan starts nothing
     const step = live.graph.steps.get(action.step)!;
     const jobId = jobIdOf(id, action.step, action.attempt);
     let prepared: PreparedStep;
