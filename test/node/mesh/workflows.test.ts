@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import type { ApiHandlers } from '../../../src-main/core/api/contract.js';
 import type { WorkflowView } from '../../../src-main/core/api/workflow-methods.js';
+import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];
@@ -188,6 +189,8 @@ test('a cancelled workflow starts no further step; its running job is cancelled'
     no_cache: true,
   });
   await waitFor('the first step to start', () => a.node.state.jobs.get(`wf.${workflow_id}.gray.1`));
+  const photo = cidOfBytes(Buffer.from(many[0]!.base64, 'base64'));
+  assert.ok(a.node.workflows.holds(photo), "the garbage collector keeps a running workflow's inputs");
   const { workflow } = await a.api['workflows.cancel']({ workflow_id });
   const done = await ended(a.api, workflow.workflow_id);
   assert.equal(done.outcome, 'cancelled');
@@ -196,5 +199,7 @@ test('a cancelled workflow starts no further step; its running job is cancelled'
   assert.equal(states.originals, 'cancelled');
   assert.equal(a.node.state.jobs.get(`wf.${workflow_id}.gray-sums.1`), undefined);
   assert.ok(a.node.state.jobs.get(`wf.${workflow_id}.gray.1`)!.cancelled, "the running step's job is cancelled");
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // what it holds is read again each second
+  assert.ok(!a.node.workflows.holds(photo), 'an ended workflow holds nothing');
   await assert.rejects(a.api['workflows.cancel']({ workflow_id }), /no running workflow/);
 });

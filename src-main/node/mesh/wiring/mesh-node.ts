@@ -183,7 +183,7 @@ export class MeshNode {
       blobs,
       this.state,
       storage,
-      shipped,
+      { has: (cid) => shipped.has(cid) || this.workflows.holds(cid) },
       log,
       {
         deliveredAt: (id) => provider.deliveredAt(id),

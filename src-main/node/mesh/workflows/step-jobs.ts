@@ -101,8 +101,9 @@ export class StepJobs {
       : noCache
         ? []
         : units.flatMap(({ unit, key }) => {
+            // A memo hit whose output the store no longer has (collected since) runs again.
             const hit = this.store.memo(key);
-            return hit ? [{ unit, ...hit }] : [];
+            return hit && this.ctx.blobs.has(hit.cid) ? [{ unit, ...hit }] : [];
           });
     return { spec, units, cached };
   }

@@ -9,7 +9,7 @@ import { checkGraph, type Graph } from '../../../core/workflow/graph.js';
 import { decodeWorkflow, type Step, type Workflow } from '../../../core/workflow/document.js';
 import { foldFacts, jobIdOf, type WorkflowFact, type WorkflowRecord } from '../../../core/workflow/facts.js';
 import { plan, type Plan } from '../../../core/workflow/planner.js';
-import type { Value } from '../../../core/workflow/references.js';
+import type { FileValue, Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
 import type { Journal } from '../../journal/index.js';
 import { WorkflowStore, type StoredWorkflow } from '../../journal/workflow-store.js';
@@ -38,6 +38,9 @@ export class WorkflowRunner {
   readonly #timer = new WatchTimer(() => this.#tick(), WATCH_MS);
   /** Workflows cancelled since this start: an advance under way starts none of its steps after the cancel. */
   readonly #cancelled = new Set<string>();
+  /** The blobs running workflows hold (holds), as of #heldAt. */
+  #held = new Set<string>();
+  #heldAt = -Infinity;
 
   constructor(
     private readonly ctx: Pick<NodeContext, 'log' | 'now' | 'background'>,
@@ -110,6 +113,20 @@ export class WorkflowRunner {
     };
     const record = foldFacts(this.store.facts(workflowId));
     return { live, record, plan: plan(live.graph, live.inputs, record) };
+  }
+
+  /** Whether a workflow not yet ended holds the blob: an input, or a step's output (read again when a second old). */
+  holds(cid: string): boolean {
+    if (this.ctx.now() - this.#heldAt > 1000) {
+      this.#held = new Set();
+      for (const [id, live] of this.#live) {
+        for (const value of Object.values(live.inputs)) for (const file of filesIn(value)) this.#held.add(file.cid);
+        for (const at of foldFacts(this.store.facts(id)).steps.values())
+          for (const file of at.output?.files ?? []) this.#held.add(file.cid);
+      }
+      this.#heldAt = this.ctx.now();
+    }
+    return this.#held.has(cid);
   }
 
   /** Every workflow's id, oldest first. */
@@ -264,6 +281,12 @@ function check(document: string): { workflow: Workflow; graph: Graph } {
 function shareOf(workflow: Workflow): number {
   const steps = workflow.steps.filter((step) => !step.compensation).length;
   return Math.max(1, Math.floor(workflow.budget / steps));
+}
+
+/** The files a workflow input's value names. */
+function filesIn(value: Value): FileValue[] {
+  if (Array.isArray(value)) return value.filter((item): item is FileValue => typeof item === 'object');
+  return typeof value === 'object' ? [value as FileValue] : [];
 }
 
 function fits(type: string, value: Value): boolean {
