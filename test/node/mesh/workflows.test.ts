@@ -143,6 +143,34 @@ test('a refused workflow names its step; the chain example skips its condition a
 });
 
 test(
+  'the render example renders an animation on the others, then fingerprints its frames',
+  { timeout: 180_000 },
+  async () => {
+    const a = nodes[0]!;
+    const scene = {
+      name: 'orbit.json',
+      base64: readFileSync(new URL('../../../../assets/scenes/orbit.json', import.meta.url)).toString('base64'),
+    };
+    const { workflow_id } = await a.api['workflows.run']({
+      document: example('render.json'),
+      inputs: { scene: { file: scene } },
+      no_cache: false,
+    });
+    const done = await ended(a.api, workflow_id, 150_000);
+    assert.equal(done.outcome, 'completed', JSON.stringify(done.steps));
+    assert.equal(done.steps[0]!.units, 2, 'two frames');
+    const frames = await filesOf(a.api, workflow_id, 'frames');
+    assert.equal(frames.length, 2);
+    for (const png of frames) assert.deepEqual(png.subarray(1, 4), Buffer.from('PNG'));
+    const all = Buffer.concat(frames);
+    const chunks = Array.from({ length: Math.ceil(all.byteLength / 1024) }, (_, i) =>
+      sha256(all.subarray(i * 1024, (i + 1) * 1024)),
+    );
+    assert.deepEqual(await filesOf(a.api, workflow_id, 'fingerprint'), chunks);
+  },
+);
+
+test(
   'a requester stopped while a step runs resumes the workflow at its next start, on the same job',
   { timeout: 180_000 },
   async () => {

@@ -7,6 +7,7 @@ import type { FileValue, Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
 import { iso } from '../context/node-context.js';
 import { jobView } from '../views/job-view.js';
+import { unitsOf } from '../workflows/step-jobs.js';
 import type { NodeApi } from './node-api.js';
 
 /** About the most file bytes one page of a step's output carries (one file at least). */
@@ -39,6 +40,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
         const job = at?.jobId === undefined ? undefined : node.state.jobs.get(at.jobId);
         const view = job && jobView(node.state, job);
         const { state, detail } = plan.states.get(step.id)!;
+        const prepared = live.prepared.get(step.id);
         return {
           id: step.id,
           uses:
@@ -52,7 +54,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
           detail: detail ?? null,
           job_id: at?.jobId ?? null,
           attempt: at?.attempt ?? 0,
-          units: live.prepared.get(step.id)?.units.length ?? at?.output?.files.length ?? null,
+          units: prepared ? unitsOf(prepared) : (at?.output?.files.length ?? null),
           cached: at?.cached?.length ?? 0,
           units_verified: view?.units_verified ?? 0,
           units_failed: view?.units_failed ?? 0,

@@ -132,10 +132,18 @@ export class JobSubmits {
     }
   }
 
-  /** A render job: its first frames estimated (the pre-pass runs here) and journaled, the rest after it answers (render-submits.ts). */
-  async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number; tile: number }> {
+  /**
+   * A render job: its first frames estimated (the pre-pass runs here) and journaled, the rest after
+   * it answers (render-submits.ts); `jobId` as submitStream's.
+   */
+  async submitRender(
+    spec: SubmitRender,
+    jobId?: string,
+  ): Promise<{ job_id: string; units: number; frames: number; tile: number }> {
     refusePassedDeadline(spec.deadline, this.ctx.now());
-    const submitted = await this.#renders.submit(spec);
+    if (jobId !== undefined && this.ctx.state.jobs.has(jobId))
+      throw new ApiError('bad_request', `job ${jobId} was submitted already`);
+    const submitted = await this.#renders.submit(spec, jobId);
     if (spec.deadline !== undefined) this.#jobDeadlines.watch();
     return submitted;
   }

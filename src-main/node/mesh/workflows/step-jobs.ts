@@ -5,7 +5,7 @@
 // Once the job ends, its verified outputs, with the memo's, are the step's output, each stored
 // here and remembered.
 import { createHash } from 'node:crypto';
-import type { SubmitJobTerms } from '../../../core/api/contract.js';
+import type { SubmitJobTerms, SubmitRender } from '../../../core/api/contract.js';
 import type { Step } from '../../../core/workflow/document.js';
 import { memoKeyOf, type StepRecord } from '../../../core/workflow/facts.js';
 import type { FileValue, Scalar, StepOutput } from '../../../core/workflow/references.js';
@@ -17,6 +17,7 @@ import { resolveModule } from '../jobs/job-split.js';
 import type { JobSubmits } from '../jobs/job-submits.js';
 import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
 import { verifiedOutput } from '../views/job-outputs.js';
+import { renderOutcome, renderTerms } from './render-steps.js';
 
 /** A unit of a step: its place, its input's CID and its memo key. */
 interface StepUnit {
@@ -28,18 +29,20 @@ interface StepUnit {
 /** What this piece needs of the node. */
 export type StepJobsNeeds = Pick<NodeContext, 'blobs' | 'fetchBlob' | 'log' | 'signal' | 'state'>;
 
-/** A step's job as it started: its units, and which of them the memo had. */
-export interface PreparedStep {
-  spec: SubmitJobTerms;
-  units: StepUnit[];
-  cached: { unit: number; cid: string; bytes: number }[];
-}
+/** A step's job as it started: its units, and which of them the memo had (a render step's: none). */
+export type PreparedStep =
+  | { kind: 'batch'; spec: SubmitJobTerms; units: StepUnit[]; cached: { unit: number; cid: string; bytes: number }[] }
+  | { kind: 'render'; spec: SubmitRender; units: number; cached: [] };
+
+/** A prepared step's units: a fan-out's items, a render step's frames' tiles as frames. */
+export const unitsOf = (prepared: PreparedStep): number =>
+  prepared.kind === 'render' ? prepared.units : prepared.units.length;
 
 export class StepJobs {
   constructor(
     private readonly ctx: StepJobsNeeds,
     private readonly store: WorkflowStore,
-    private readonly submits: Pick<JobSubmits, 'submitStream'>,
+    private readonly submits: Pick<JobSubmits, 'submitStream' | 'submitRender'>,
     private readonly sources: UnitSources,
   ) {}
 
@@ -54,12 +57,12 @@ export class StepJobs {
     input: readonly (FileValue | Scalar)[],
     budget: number,
     noCache: boolean,
-    journaled?: readonly PreparedStep['cached'][number][],
+    journaled?: readonly { unit: number; cid: string; bytes: number }[],
   ): PreparedStep {
-    if (typeof step.uses !== 'object' || !('library' in step.uses))
+    if (typeof step.uses === 'object' && !('library' in step.uses))
       throw new ApiError(
         'bad_request',
-        `step "${step.id}": this node runs library methods as steps; modules and render jobs not yet`,
+        `step "${step.id}": this node runs library methods and renders as steps; modules not yet`,
       );
     const files = input.map((item) => {
       if (typeof item !== 'object')
@@ -73,11 +76,16 @@ export class StepJobs {
       return bytes;
     });
     if (files.length === 0) throw new ApiError('bad_request', `step "${step.id}" has no input`);
+    if (step.uses === 'render') {
+      const spec = renderTerms(step, params, files, budget);
+      return { kind: 'render', spec, units: spec.last_frame - spec.first_frame + 1, cached: [] };
+    }
+    const { library, method } = step.uses;
     const chunk = step.chunk_bytes ?? sameSize(step, files);
     const spec: SubmitJobTerms = {
       name: `workflow step ${step.id}`,
-      library: step.uses.library,
-      method: step.uses.method,
+      library,
+      method,
       params,
       chunk_bytes: chunk,
       redundancy: step.redundancy ?? 1,
@@ -105,7 +113,7 @@ export class StepJobs {
             const hit = this.store.memo(key);
             return hit && this.ctx.blobs.has(hit.cid) ? [{ unit, ...hit }] : [];
           });
-    return { spec, units, cached };
+    return { kind: 'batch', spec, units, cached };
   }
 
   /** Whether the job is in the state (submitted; a restart re-attaches to it). */
@@ -115,6 +123,10 @@ export class StepJobs {
 
   /** Submits the job of the units the memo did not have, as `jobId`; none when it had them all. */
   async submit(prepared: PreparedStep, jobId: string): Promise<void> {
+    if (prepared.kind === 'render') {
+      await this.submits.submitRender(prepared.spec, jobId);
+      return;
+    }
     const cached = new Set(prepared.cached.map(({ unit }) => unit));
     const missing = prepared.units.filter(({ unit }) => !cached.has(unit));
     if (missing.length === 0) return;
@@ -130,6 +142,10 @@ export class StepJobs {
     at: StepRecord,
     prepared: PreparedStep,
   ): Promise<{ output: StepOutput } | { reason: string; retryable: boolean } | undefined> {
+    if (prepared.kind === 'render') {
+      const rendered = this.ctx.state.jobs.get(at.jobId!);
+      return rendered && renderOutcome(this.ctx, rendered);
+    }
     const cached = new Map(prepared.cached.map((hit) => [hit.unit, hit]));
     const ran = prepared.units.filter(({ unit }) => !cached.has(unit));
     const record = ran.length > 0 ? this.ctx.state.jobs.get(at.jobId!) : undefined;

@@ -17,7 +17,7 @@ import { WatchTimer } from '../basics/watch-timer.js';
 import type { NodeContext } from '../context/node-context.js';
 import type { JobSubmits } from '../jobs/job-submits.js';
 import { PackOutputs } from '../units/pack-outputs.js';
-import { StepJobs, type PreparedStep, type StepJobsNeeds } from './step-jobs.js';
+import { StepJobs, unitsOf, type PreparedStep, type StepJobsNeeds } from './step-jobs.js';
 
 /** How often running steps' jobs are looked at. */
 const WATCH_MS = 100;
@@ -241,7 +241,7 @@ export class WorkflowRunner {
     ]);
     live.prepared.set(action.step, prepared);
     this.ctx.log(
-      `workflow ${id}: step ${stepId} started as ${jobId}: ${prepared.units.length} units, ${prepared.cached.length} from the memo`,
+      `workflow ${id}: step ${stepId} started as ${jobId}: ${unitsOf(prepared)} units, ${prepared.cached.length} from the memo`,
     );
     try {
       await this.#submitOnce(jobId, prepared);
@@ -306,7 +306,7 @@ function failure(step: string, attempt: number, err: unknown): WorkflowFact {
 export function openWorkflows(
   ctx: StepJobsNeeds & Pick<NodeContext, 'now' | 'background'>,
   journal: Pick<Journal, 'connection' | 'archive'>,
-  submits: Pick<JobSubmits, 'submitStream'>,
+  submits: Pick<JobSubmits, 'submitStream' | 'submitRender'>,
   cancel: (jobId: string, reason: string) => Promise<void>,
 ): WorkflowRunner {
   const store = new WorkflowStore(journal.connection);
