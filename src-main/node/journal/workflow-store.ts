@@ -45,6 +45,7 @@ export class WorkflowStore {
   readonly #memoGet;
   readonly #memoPut;
   readonly #appendAll;
+  readonly #rememberAll;
 
   constructor(db: Db) {
     this.#add = db.prepare(
@@ -66,6 +67,9 @@ export class WorkflowStore {
     this.#memoPut = db.prepare(
       'INSERT INTO workflow_memo (key, output_cid, bytes) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING',
     );
+    this.#rememberAll = db.transaction((outputs: readonly { key: string; cid: string; bytes: number }[]) => {
+      for (const { key, cid, bytes } of outputs) this.#memoPut.run(key, cid, bytes);
+    });
     this.#appendAll = db.transaction((workflowId: string, facts: readonly WorkflowFact[]) => {
       let seq = this.#lastSeq.get(workflowId)!;
       for (const fact of facts) this.#append.run(workflowId, ++seq, JSON.stringify(fact));
@@ -114,7 +118,8 @@ export class WorkflowStore {
     return row && { cid: row.output_cid, bytes: row.bytes };
   }
 
-  remember(key: string, cid: string, bytes: number): void {
-    this.#memoPut.run(key, cid, bytes);
+  /** Remembers verified outputs by their units' memo keys, in one transaction. */
+  remember(outputs: readonly { key: string; cid: string; bytes: number }[]): void {
+    this.#rememberAll(outputs);
   }
 }

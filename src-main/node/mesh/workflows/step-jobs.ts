@@ -151,6 +151,8 @@ export class StepJobs {
     const record = ran.length > 0 ? this.ctx.state.jobs.get(at.jobId!) : undefined;
     if (ran.length > 0 && !record) return undefined; // not submitted yet: the runner submits it
     const outputs = new Map<number, { cid: string; bytes: number }>();
+    const remembered: { key: string; cid: string; bytes: number }[] = [];
+    let failed: { reason: string; retryable: boolean } | undefined;
     if (record) {
       const view = jobView(this.ctx.state, record);
       if (view.state === 'running' || view.state === 'paused') return undefined;
@@ -162,22 +164,27 @@ export class StepJobs {
       for (let from = 0; from < view.units_created;) {
         const page = unitPage(this.sources, record, from);
         for (const unit of page) {
-          if (unit.failure !== null || unit.output_cid === null)
+          if (unit.failure !== null || unit.output_cid === null) {
             // Providers that disagreed may agree elsewhere; a trap or fuel run out would happen again.
-            return {
+            failed ??= {
               reason: `unit ${unit.index} of job ${at.jobId} failed: ${unit.failure ?? 'no output'}`,
               retryable: unit.failure === 'no_agreement',
             };
+            continue;
+          }
           const bytes = await verifiedOutput(this.ctx, this.sources, record, unit);
           await this.ctx.blobs.put(bytes); // later steps read it here, whoever ran it
           const { unit: place, key } = ran[unit.index]!;
-          this.store.remember(key, unit.output_cid, bytes.byteLength);
+          remembered.push({ key, cid: unit.output_cid, bytes: bytes.byteLength });
           outputs.set(place, { cid: unit.output_cid, bytes: bytes.byteLength });
         }
         from += page.length;
         if (page.length === 0) break;
       }
     }
+    // What was verified is remembered even when a unit failed: a run after it runs only what is missing.
+    this.store.remember(remembered);
+    if (failed) return failed;
     for (const [unit, { cid, bytes }] of cached) outputs.set(unit, { cid, bytes });
     const files = prepared.units.map(({ unit }) => ({ name: String(unit), ...outputs.get(unit)! }));
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { checkGraph, type Graph } from '../../../core/workflow/graph.js';
 import { decodeWorkflow, type Step, type Workflow } from '../../../core/workflow/document.js';
-import { foldFacts, jobIdOf, type WorkflowFact, type WorkflowRecord } from '../../../core/workflow/facts.js';
+import { applyFact, foldFacts, jobIdOf, type WorkflowFact, type WorkflowRecord } from '../../../core/workflow/facts.js';
 import { plan, type Plan } from '../../../core/workflow/planner.js';
 import type { FileValue, Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
@@ -29,6 +29,8 @@ export interface LiveWorkflow {
   graph: Graph;
   inputs: Record<string, Value>;
   prepared: Map<string, PreparedStep>;
+  /** Its facts folded: read from the store once, then kept as each is appended (#append). */
+  record: WorkflowRecord;
 }
 
 export class WorkflowRunner {
@@ -54,7 +56,14 @@ export class WorkflowRunner {
     for (const stored of this.store.all()) {
       if (stored.endedAt !== undefined) continue;
       const checked = check(stored.document);
-      this.#live.set(stored.workflowId, { stored, ...checked, inputs: JSON.parse(stored.inputs), prepared: new Map() });
+      const record = foldFacts(this.store.facts(stored.workflowId));
+      this.#live.set(stored.workflowId, {
+        stored,
+        ...checked,
+        inputs: JSON.parse(stored.inputs),
+        prepared: new Map(),
+        record,
+      });
     }
     this.#timer.start();
   }
@@ -81,7 +90,7 @@ export class WorkflowRunner {
       submittedAt: this.ctx.now(),
     };
     this.store.add(stored);
-    this.#live.set(stored.workflowId, { stored, workflow, graph, inputs, prepared: new Map() });
+    this.#live.set(stored.workflowId, { stored, workflow, graph, inputs, prepared: new Map(), record: foldFacts([]) });
     this.ctx.log(`workflow ${stored.workflowId}: submitted, ${workflow.steps.length} steps`);
     this.#timer.wake();
     this.#advanceSoon(stored.workflowId);
@@ -92,10 +101,10 @@ export class WorkflowRunner {
   async cancel(workflowId: string): Promise<void> {
     const live = this.#live.get(workflowId);
     if (!live) throw new ApiError('not_found', `no running workflow ${workflowId}`);
-    this.store.append(workflowId, [{ type: 'workflow.cancelled', reason: 'cancelled by its user' }]);
+    this.#append(live, [{ type: 'workflow.cancelled', reason: 'cancelled by its user' }]);
     this.#cancelled.add(workflowId);
     await this.#busy.get(workflowId); // a start under way is submitted first, then cancelled below
-    for (const at of foldFacts(this.store.facts(workflowId)).steps.values())
+    for (const at of live.record.steps.values())
       if (at.jobId !== undefined && !at.output && !at.failed && this.jobs.submitted(at.jobId))
         await this.cancelJob(at.jobId, 'its workflow was cancelled');
     this.#advanceSoon(workflowId);
@@ -110,18 +119,18 @@ export class WorkflowRunner {
       ...check(stored.document),
       inputs: JSON.parse(stored.inputs) as Record<string, Value>,
       prepared: new Map<string, PreparedStep>(),
+      record: foldFacts(this.store.facts(workflowId)),
     };
-    const record = foldFacts(this.store.facts(workflowId));
-    return { live, record, plan: plan(live.graph, live.inputs, record) };
+    return { live, record: live.record, plan: plan(live.graph, live.inputs, live.record) };
   }
 
   /** Whether a workflow not yet ended holds the blob: an input, or a step's output (read again when a second old). */
   holds(cid: string): boolean {
     if (this.ctx.now() - this.#heldAt > 1000) {
       this.#held = new Set();
-      for (const [id, live] of this.#live) {
+      for (const live of this.#live.values()) {
         for (const value of Object.values(live.inputs)) for (const file of filesIn(value)) this.#held.add(file.cid);
-        for (const at of foldFacts(this.store.facts(id)).steps.values())
+        for (const at of live.record.steps.values())
           for (const file of at.output?.files ?? []) this.#held.add(file.cid);
       }
       this.#heldAt = this.ctx.now();
@@ -160,7 +169,7 @@ export class WorkflowRunner {
     const live = this.#live.get(workflowId);
     if (!live) return;
     for (;;) {
-      const record = foldFacts(this.store.facts(workflowId));
+      const { record } = live;
       const ended = await this.#watchRunning(live, record);
       const next = plan(live.graph, live.inputs, record);
       if (ended.length === 0 && next.actions.length === 0) {
@@ -171,7 +180,7 @@ export class WorkflowRunner {
         }
         return;
       }
-      this.store.append(workflowId, ended);
+      this.#append(live, ended);
       for (const action of next.actions) await this.#act(live, action);
     }
   }
@@ -205,15 +214,15 @@ export class WorkflowRunner {
   async #act(live: LiveWorkflow, action: Plan['actions'][number]): Promise<void> {
     const id = live.stored.workflowId;
     if (action.kind === 'condition') {
-      this.store.append(id, [{ type: 'step.condition', step: action.step, outcome: action.outcome }]);
+      this.#append(live, [{ type: 'step.condition', step: action.step, outcome: action.outcome }]);
       return;
     }
     if (action.kind === 'skip') {
-      this.store.append(id, [{ type: 'step.skipped', step: action.step, reason: action.reason }]);
+      this.#append(live, [{ type: 'step.skipped', step: action.step, reason: action.reason }]);
       return;
     }
     if (action.kind === 'fail') {
-      this.store.append(id, [failure(action.step, 0, action.reason)]);
+      this.#append(live, [failure(action.step, 0, action.reason)]);
       return;
     }
     if (this.#cancelled.has(id)) return; // planned before the cancel: the next plan starts nothing
@@ -223,12 +232,12 @@ export class WorkflowRunner {
     try {
       prepared = this.#prepare(live, step, action.params, action.input);
     } catch (err) {
-      this.store.append(id, [failure(action.step, action.attempt, err)]);
+      this.#append(live, [failure(action.step, action.attempt, err)]);
       return;
     }
     // Journaled before the job starts: a restart finds it by this id, or submits it.
     const { step: stepId, attempt, params, input } = action;
-    this.store.append(id, [
+    this.#append(live, [
       {
         type: 'step.started',
         step: stepId,
@@ -246,8 +255,14 @@ export class WorkflowRunner {
     try {
       await this.#submitOnce(jobId, prepared);
     } catch (err) {
-      this.store.append(id, [failure(action.step, action.attempt, err)]);
+      this.#append(live, [failure(action.step, action.attempt, err)]);
     }
+  }
+
+  /** Journals facts, then folds them into the workflow's record. */
+  #append(live: LiveWorkflow, facts: readonly WorkflowFact[]): void {
+    this.store.append(live.stored.workflowId, facts);
+    for (const fact of facts) applyFact(live.record, fact);
   }
 
   #prepare(
