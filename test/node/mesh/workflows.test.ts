@@ -40,7 +40,7 @@ const photos = Array.from({ length: 3 }, (_, i) => ({
 }));
 
 test(
-  'the photos example runs across three nodes: two fan-outs in parallel, each hashed after, a condition; a second run is all memo',
+  'the photos example runs across three nodes: two fan-outs in parallel, each hashed after, a condition; a second run is all memo, a third with a photo more runs only its units',
   { timeout: 180_000 },
   async () => {
     nodes.push(await startNode(), await startNode(), await startNode());
@@ -100,6 +100,28 @@ test(
     assert.equal(rerun.outcome, 'completed');
     assert.ok(rerun.steps.every((step) => step.cached === 0));
     assert.equal(a.node.state.jobs.size, jobs + 5);
+
+    // One photo more: only its units run, in jobs of one unit, and the outputs keep the photos' order.
+    const more = [
+      photos[0]!,
+      { name: 'new.rgba', base64: randomBytes(64 * 64 * 4).toString('base64') },
+      ...photos.slice(1),
+    ];
+    const partial = await a.api['workflows.run']({
+      document: example('photos.json'),
+      inputs: { photos: { files: more } },
+      no_cache: false,
+    });
+    const grown = await ended(a.api, partial.workflow_id);
+    assert.equal(grown.outcome, 'completed');
+    for (const step of grown.steps) {
+      assert.equal(step.units, 4);
+      assert.equal(step.cached, 3, `${step.id}: the three known photos' units from the memo`);
+      assert.equal(a.node.state.jobs.get(step.job_id!)?.job.unit_count, 1, `${step.id}: a job of the one new unit`);
+    }
+    const grayMore = await filesOf(a.api, partial.workflow_id, 'gray');
+    assert.deepEqual([grayMore[0], ...grayMore.slice(2)], gray, 'in the order of the photos');
+    assert.deepEqual(await filesOf(a.api, partial.workflow_id, 'gray-sums'), grayMore.map(sha256));
   },
 );
 
