@@ -1,5 +1,6 @@
 // Render jobs: the form that submits one, and my jobs, newest first, each opening onto its frames
-// filling in tile by tile (and, for manual accept, the offers to accept).
+// filling in tile by tile (and, for manual accept, the offers to accept); above them my newest
+// workflows, each as a live graph whose steps open their jobs.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import orbitScene from '../../assets/scenes/orbit.json';
 import sampleScene from '../../assets/scenes/sample.json';
@@ -9,6 +10,7 @@ import { FrameViewer } from '../components/FrameViewer.js';
 import { JobCard } from '../components/JobCard.js';
 import { RENDER_ALGORITHM } from '../../src-main/core/protocol/algorithm-ids.js';
 import { RenderForm, type SampleScene } from '../components/RenderForm.js';
+import { WorkflowGraph } from '../components/WorkflowGraph.js';
 import type { RenderRequest, Scene } from '../jobs/render-form.js';
 
 // JSON arrays type as number[], not the scene's [x, y, z] tuples; these files are the shipped samples.
@@ -17,11 +19,15 @@ const SAMPLES: SampleScene[] = [
   { id: 'orbit', label: 'Orbit: moving objects (24 frames)', scene: orbitScene as unknown as Scene },
 ];
 
+/** The newest workflows shown as graphs above the jobs (their steps' jobs are in the list below). */
+const WORKFLOWS_SHOWN = 5;
+
 /** Where tiles ran is counted from every unit of the job in one reply; past this many that reply is too big to fetch for one line. */
 const TILE_DEVICES_MAX_UNITS = 10_000;
 
 export function JobsPage() {
   const jobs = useMesh((s) => s.jobs);
+  const workflows = useMesh((s) => s.workflows);
   const mosaics = useMesh((s) => s.mosaics);
   const offers = useMesh((s) => s.offers);
   const tileDevices = useMesh((s) => s.tileDevices);
@@ -96,6 +102,13 @@ export function JobsPage() {
           <RenderForm samples={SAMPLES} balance={balance} onEstimate={estimateRender} onSubmit={submit} />
         </Card>
         <div className="jobs-list">
+          {(workflows ?? []).slice(0, WORKFLOWS_SHOWN).map((view) => (
+            <WorkflowGraph
+              key={view.workflow_id}
+              view={view}
+              onOpenJob={(jobId) => setOpened(new Set([...open, jobId]))}
+            />
+          ))}
           {jobs === null ? (
             <Loading what="jobs" />
           ) : jobs.length === 0 ? (
