@@ -48,6 +48,8 @@ const ALLOWED = {
   [`${CORE}/storage`]: [],
   // The library's methods: their params' schemas, and a chunk's most (the API's).
   [`${CORE}/library`]: [`${CORE}/schemas`, `${CORE}/api`],
+  // Workflows: the document, its graph, its conditions and the planner over its journaled facts.
+  [`${CORE}/workflow`]: [`${CORE}/schemas`],
   // The state folded from the journal's events, and the rules that read it.
   [`${CORE}/mesh/state`]: [
     `${CORE}/schemas`,
@@ -96,10 +98,24 @@ const ALLOWED = {
     jobs: ['basics', 'context', 'units', 'render'],
     verdicts: ['basics', 'context', 'units', 'settlement', 'render'],
     requester: ['basics', 'context', 'jobs', 'settlement', 'verdicts', 'views'],
+    // Workflows: each step a job, submitted as any job is, its outputs read as the API reads them.
+    workflows: ['basics', 'context', 'jobs', 'units', 'views'],
     provider: ['basics', 'context', 'units', 'settlement'],
     peers: ['basics', 'context'],
     machine: ['basics', 'context', 'units'],
-    wiring: ['basics', 'context', 'units', 'views', 'render', 'state', 'requester', 'provider', 'peers', 'machine'],
+    wiring: [
+      'basics',
+      'context',
+      'units',
+      'views',
+      'render',
+      'state',
+      'requester',
+      'provider',
+      'peers',
+      'machine',
+      'workflows',
+    ],
     api: [
       'basics',
       'context',
@@ -112,6 +128,7 @@ const ALLOWED = {
       'render',
       'requester',
       'wiring',
+      'workflows',
     ],
   }),
   // The carriers: the CLI and the desktop shell drive the node; pages see only the contract.

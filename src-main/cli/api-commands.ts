@@ -10,6 +10,7 @@ import { registerJobCommands } from './job-commands.js';
 import { registerLedgerCommand } from './ledger-commands.js';
 import { registerPolicyCommands } from './policy-commands.js';
 import { registerStorageCommands } from './storage-commands.js';
+import { registerWorkflowCommands } from './workflow-commands.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
 export function registerApiCommands(program: Command): void {
@@ -68,6 +69,7 @@ export function registerApiCommands(program: Command): void {
     );
 
   registerJobCommands(program);
+  registerWorkflowCommands(program);
 
   registerLedgerCommand(program);
 

@@ -1,6 +1,7 @@
 // Jobs: the forms that submit a render job and a job of your own WASI program, and my jobs, newest
 // first, each opening onto its frames filling in tile by tile, or a program's units with their exit
-// codes, stdout and stderr (and, for manual accept, the offers to accept).
+// codes, stdout and stderr (and, for manual accept, the offers to accept); above them my newest
+// workflows, each as a live graph whose steps open their jobs.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import orbitScene from '../../assets/scenes/orbit.json';
 import sampleScene from '../../assets/scenes/sample.json';
@@ -12,6 +13,7 @@ import { RENDER_ALGORITHM, WASI_PROGRAM } from '../../src-main/core/protocol/alg
 import { ProgramForm } from '../components/ProgramForm.js';
 import { RenderForm, type SampleScene } from '../components/RenderForm.js';
 import type { ProgramRequest } from '../jobs/program-form.js';
+import { WorkflowGraph } from '../components/WorkflowGraph.js';
 import type { RenderRequest, Scene } from '../jobs/render-form.js';
 
 // JSON arrays type as number[], not the scene's [x, y, z] tuples; these files are the shipped samples.
@@ -20,11 +22,15 @@ const SAMPLES: SampleScene[] = [
   { id: 'orbit', label: 'Orbit: moving objects (24 frames)', scene: orbitScene as unknown as Scene },
 ];
 
+/** The newest workflows shown as graphs above the jobs (their steps' jobs are in the list below). */
+const WORKFLOWS_SHOWN = 5;
+
 /** Where tiles ran is counted from every unit of the job in one reply; past this many that reply is too big to fetch for one line. */
 const TILE_DEVICES_MAX_UNITS = 10_000;
 
 export function JobsPage() {
   const jobs = useMesh((s) => s.jobs);
+  const workflows = useMesh((s) => s.workflows);
   const mosaics = useMesh((s) => s.mosaics);
   const offers = useMesh((s) => s.offers);
   const tileDevices = useMesh((s) => s.tileDevices);
@@ -123,6 +129,13 @@ export function JobsPage() {
           </Card>
         </div>
         <div className="jobs-list">
+          {(workflows ?? []).slice(0, WORKFLOWS_SHOWN).map((view) => (
+            <WorkflowGraph
+              key={view.workflow_id}
+              view={view}
+              onOpenJob={(jobId) => setOpened(new Set([...open, jobId]))}
+            />
+          ))}
           {jobs === null ? (
             <Loading what="jobs" />
           ) : jobs.length === 0 ? (

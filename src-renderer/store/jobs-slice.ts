@@ -36,14 +36,21 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
     set((s) => ({ jobs: s.jobs?.map((j) => (j.job_id === view.job_id ? view : j)) ?? null }));
   return {
     jobs: null,
+    workflows: null,
     mosaics: {},
     offers: {},
     tileDevices: {},
     programUnits: {},
 
     async refreshJobs() {
-      const reply = await attempt(() => transport.call('jobs.list', {}));
-      if (reply) set({ jobs: [...reply.jobs].sort((a, b) => Date.parse(b.submitted_at) - Date.parse(a.submitted_at)) });
+      const [reply, flows] = await Promise.all([
+        attempt(() => transport.call('jobs.list', {})),
+        attempt(() => transport.call('workflows.list', {})),
+      ]);
+      const newestFirst = <T extends { submitted_at: string }>(items: readonly T[]) =>
+        [...items].sort((a, b) => Date.parse(b.submitted_at) - Date.parse(a.submitted_at));
+      if (reply) set({ jobs: newestFirst(reply.jobs) });
+      if (flows) set({ workflows: newestFirst(flows.workflows) });
     },
 
     async submitRender(request) {

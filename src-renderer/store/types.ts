@@ -1,6 +1,7 @@
 // The UI's state: one zustand store, made of slices (one file each), created with the transport.
 // Actions call the node through the transport and put what it answers in the state; a failed
 // call's message goes to `errors`, which the error banner shows.
+import type { WorkflowView } from '../../src-main/core/api/workflow-methods.js';
 import type { StoreApi } from 'zustand';
 import type {
   ApiEvent,
@@ -133,6 +134,8 @@ export interface ProgramUnit {
 
 export interface JobsSlice {
   jobs: JobView[] | null;
+  /** My workflows, newest first: read with the jobs, whose events move them. */
+  workflows: WorkflowView[] | null;
   /** Mosaics of the jobs the Jobs page shows open, by job id. */
   mosaics: Record<string, JobMosaic>;
   offers: Record<string, OfferView[]>;

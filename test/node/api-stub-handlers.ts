@@ -1,6 +1,7 @@
 // Stub API handlers and an in-memory event feed for the transport tests: every handler records its
 // call and answers a fixed, contract-valid result, so a test can check both what reached the
 // handlers (nothing, on a refusal) and what came back.
+import type { WorkflowView } from '../../src-main/core/api/workflow-methods.js';
 import { GPU_OFF } from '../../src-main/core/gpu/index.js';
 import { DEFAULT_STORAGE_CONFIG } from '../../src-main/core/storage/storage-config.js';
 import type {
@@ -49,6 +50,14 @@ export const STUB_STATUS: MethodResult<'status'> = {
     over_allocation_history: [0.6, 0.7, 0.6],
   },
   policies: [],
+};
+
+const STUB_WORKFLOW: WorkflowView = {
+  workflow_id: 'wf-stub',
+  name: null,
+  outcome: 'running',
+  submitted_at: '2026-01-01T00:00:00.000Z',
+  steps: [],
 };
 
 export const STUB_JOB: JobView = {
@@ -147,6 +156,11 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
       settings: { pause_on_battery: true, idle_only: false, idle_threshold_pct: 25, cpu_cap_pct: 100, ...p },
     }),
     'policies.get': async () => ({ policies: [] }),
+    'workflows.run': async () => ({ workflow_id: STUB_WORKFLOW.workflow_id, steps: 1 }),
+    'workflows.status': async () => ({ workflow: STUB_WORKFLOW }),
+    'workflows.list': async () => ({ workflows: [STUB_WORKFLOW] }),
+    'workflows.output': async () => ({ fields: { units: 1 }, files: [], next: null }),
+    'workflows.cancel': async () => ({ workflow: { ...STUB_WORKFLOW, outcome: 'cancelled' } }),
     'policies.set': async ({ policies }) => ({ policies }),
     'jobs.submit': async () => ({ job_id: STUB_JOB.job_id, units: 4 }),
     'jobs.estimate': async ({ budget, redundancy }) => ({ ...STUB_ESTIMATE, budget, redundancy }),

@@ -69,6 +69,9 @@ test('a fresh database reaches the latest version with the journal and every der
       'unit_details',
       'compacted_needs',
       'kept_rejections',
+      'workflows',
+      'workflow_facts',
+      'workflow_memo',
       ...DERIVED_TABLES,
     ].sort(),
   );

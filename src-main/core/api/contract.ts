@@ -36,6 +36,7 @@ import {
   PeerViewSchema,
 } from './shapes.js';
 import { JOB_METHODS } from './job-methods.js';
+import { WORKFLOW_METHODS } from './workflow-methods.js';
 import {
   InviteAcceptedSchema,
   InviteAcceptSchema,
@@ -240,6 +241,7 @@ export const API_METHODS = {
     z.strictObject({ policies: PolicyListSchema }),
   ),
   ...JOB_METHODS,
+  ...WORKFLOW_METHODS,
   'prices.set': method(
     z.strictObject({
       per_core_second: z.optional(Credits),

@@ -49,8 +49,8 @@ export class BlobCollector {
     private readonly store: Pick<BlobStore, 'list' | 'remove' | 'size'>,
     private readonly state: MeshState,
     readonly config: StorageConfig,
-    /** Blobs never collected: the shipped modules. */
-    private readonly keep: ReadonlySet<string>,
+    /** Blobs never collected: the shipped modules, and what running workflows hold (their inputs, their steps' outputs). */
+    private readonly keep: Pick<ReadonlySet<string>, 'has'>,
     private readonly log: (message: string) => void,
     /**
      * What blobNeeds asks the node: when a requester holds my result (Provider.deliveredAt), a

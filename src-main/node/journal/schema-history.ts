@@ -226,4 +226,25 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 19,
+    name: 'workflows: their documents, their journaled facts, and the memo of verified unit outputs',
+    keepsProjections: true, // written by the workflow runner, not derived from events
+    up(db) {
+      // A workflow's facts (core/workflow/facts.ts) in order, each written before what it says is
+      // done (a job started, say), so a restart plans from them again (node/journal/workflow-store.ts).
+      // workflow_memo: a unit's memo key (its module, resolved params and input, hashed) to its
+      // verified output's CID: a unit whose key is here is not run again.
+      db.exec(`
+        CREATE TABLE workflows (
+          workflow_id TEXT PRIMARY KEY, document TEXT NOT NULL, inputs TEXT NOT NULL,
+          no_cache INTEGER NOT NULL, submitted_at INTEGER NOT NULL, ended_at INTEGER
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE workflow_facts (
+          workflow_id TEXT NOT NULL, seq INTEGER NOT NULL, fact TEXT NOT NULL, PRIMARY KEY (workflow_id, seq)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE workflow_memo (key TEXT PRIMARY KEY, output_cid TEXT NOT NULL, bytes INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];

@@ -17,6 +17,7 @@ import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
 import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, unitsCreated } from '../views/job-view.js';
 import { storageHandlers } from './storage-handlers.js';
+import { workflowHandlers } from './workflow-handlers.js';
 
 export function apiHandlers(node: NodeApi): ApiHandlers {
   const { state } = node;
@@ -211,6 +212,7 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     },
     ...policyHandlers(node),
     ...storageHandlers(node),
+    ...workflowHandlers(node),
     ...reachHandlers(node.reach),
     async 'jobs.submit'(spec) {
       return node.jobs.submit(spec);

@@ -23,6 +23,7 @@ import type { EventLog } from '../views/event-log.js';
 import { outputsPage, unitStderr, verifiedOutput } from '../views/job-outputs.js';
 import type { UnitSources } from '../views/job-view.js';
 import type { MeshNode } from '../wiring/mesh-node.js';
+import type { WorkflowRunner } from '../workflows/workflow-runner.js';
 import type { ReachDeps } from './reach-handlers.js';
 
 export interface NodeApi {
@@ -66,7 +67,9 @@ export interface NodeApi {
       outputsPage(...args: DropFirst<Parameters<typeof outputsPage>>): ReturnType<typeof outputsPage>;
       unitStderr(...args: DropFirst<Parameters<typeof unitStderr>>): ReturnType<typeof unitStderr>;
     };
-  readonly blobs: Pick<Blobs, 'get'>;
+  readonly blobs: Pick<Blobs, 'get' | 'put'>;
+  /** My workflows: run, viewed, cancelled (node/mesh/workflows/workflow-runner.ts). */
+  readonly workflows: Pick<WorkflowRunner, 'run' | 'view' | 'ids' | 'cancel' | 'settled'>;
   readonly ledger: Journal['ledger'];
   readonly archive: Archive;
   readonly storage: Pick<BlobCollector, 'last' | 'freedTotal' | 'usage' | 'config' | 'quota'>;
@@ -142,6 +145,7 @@ export function nodeApi(node: MeshNode): NodeApi {
       unitStderr: (...args) => unitStderr(ctx, ...args),
     },
     blobs: ctx.blobs,
+    workflows: node.workflows,
     ledger: journal.ledger,
     archive: journal.archive,
     storage: collector,

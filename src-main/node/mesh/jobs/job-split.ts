@@ -173,6 +173,8 @@ export async function splitJob(
    * costs (probeUnitSeconds): a job of a user's module is never split without one.
    */
   executor?: Executor,
+  /** The job's id, when the caller derives it (a workflow's step: core/workflow/facts.ts jobIdOf); a random one otherwise. */
+  jobId = `job-${randomBytes(8).toString('hex')}`,
 ): Promise<SplitJob> {
   const chunk = spec.chunk_bytes;
   if (declaredBytes !== undefined) checkInputSize(declaredBytes, chunk);
@@ -224,7 +226,6 @@ export async function splitJob(
   const count = all.byteLength / SHA256_BYTES;
   if (count === 0) throw new ApiError('bad_request', 'the input is empty');
   const units = unitsOfInput(stored.bytes, chunk);
-  const jobId = `job-${randomBytes(8).toString('hex')}`;
   const template: UnitTemplate = {
     ...unit,
     job_id: jobId,

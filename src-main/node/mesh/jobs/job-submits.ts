@@ -50,20 +50,26 @@ export class JobSubmits {
     return this.submitStream(spec, inPieces(input), input.byteLength);
   }
 
-  /** A job whose input arrives as a stream (`declaredBytes`: its Content-Length, when sent). */
+  /**
+   * A job whose input arrives as a stream (`declaredBytes`: its Content-Length, when sent); `jobId`:
+   * its id, when the caller derives it (a workflow's step), which is then submitted once only.
+   */
   async submitStream(
     spec: SubmitJobTerms,
     input: AsyncIterable<Uint8Array>,
     declaredBytes?: number,
+    jobId?: string,
   ): Promise<{ job_id: string; units: number }> {
     refusePassedDeadline(spec.deadline, this.ctx.now());
+    if (jobId !== undefined && this.ctx.state.jobs.has(jobId))
+      throw new ApiError('bad_request', `job ${jobId} was submitted already`);
     const {
       job,
       template,
       input: stored,
       digests,
       units,
-    } = await splitJob(this.ctx, spec, input, declaredBytes, this.executor);
+    } = await splitJob(this.ctx, spec, input, declaredBytes, this.executor, jobId);
     // The job and its first batch of units are one step, each further batch a step of its own, so
     // that the node answers others between them (a million units in one step held its main thread
     // 1.6 s). A submit that a crash cut short is finished at the next start (#finishSubmits).
@@ -126,10 +132,18 @@ export class JobSubmits {
     }
   }
 
-  /** A render job: its first frames estimated (the pre-pass runs here) and journaled, the rest after it answers (render-submits.ts). */
-  async submitRender(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number; tile: number }> {
+  /**
+   * A render job: its first frames estimated (the pre-pass runs here) and journaled, the rest after
+   * it answers (render-submits.ts); `jobId` as submitStream's.
+   */
+  async submitRender(
+    spec: SubmitRender,
+    jobId?: string,
+  ): Promise<{ job_id: string; units: number; frames: number; tile: number }> {
     refusePassedDeadline(spec.deadline, this.ctx.now());
-    const submitted = await this.#renders.submit(spec);
+    if (jobId !== undefined && this.ctx.state.jobs.has(jobId))
+      throw new ApiError('bad_request', `job ${jobId} was submitted already`);
+    const submitted = await this.#renders.submit(spec, jobId);
     if (spec.deadline !== undefined) this.#jobDeadlines.watch();
     return submitted;
   }

@@ -102,6 +102,8 @@ export async function planRenderJob(
   journaled?: Job,
   /** The side of its units (sizeUnits), when they are bigger than the tiles asked for. */
   sizing: UnitSizing = { side: spec.tile },
+  /** Its id, when the caller derives it (a workflow's step); a random one otherwise. */
+  jobId = `job-${randomBytes(8).toString('hex')}`,
 ): Promise<RenderPlan> {
   const side = journaled?.render?.tile ?? sizing.side;
   const tiles = splitFrame(spec.width, spec.height, side);
@@ -116,7 +118,7 @@ export async function planRenderJob(
   }
   const module = loadKernel('render');
   const job: Job = journaled ?? {
-    job_id: `job-${randomBytes(8).toString('hex')}`,
+    job_id: jobId,
     requester: ctx.me,
     name:
       spec.name ??

@@ -47,8 +47,12 @@ export class RenderSubmits {
     private readonly requester: RenderJournal,
   ) {}
 
-  async submit(spec: SubmitRender): Promise<{ job_id: string; units: number; frames: number; tile: number }> {
-    const plan = await planRenderJob(this.ctx, spec, undefined, await sizeUnits(this.executor, spec));
+  /** `jobId`: its id, when the caller derives it (a workflow's step). */
+  async submit(
+    spec: SubmitRender,
+    jobId?: string,
+  ): Promise<{ job_id: string; units: number; frames: number; tile: number }> {
+    const plan = await planRenderJob(this.ctx, spec, undefined, await sizeUnits(this.executor, spec), jobId);
     const [first, ...rest] = renderFrameSteps(plan);
     // A pool of its own only for a first step big by itself (one 4K frame in 16-px tiles): such a
     // pool takes ~0.5 s to start, longer than a step of ~1,000 tiles on mine.

@@ -41,6 +41,7 @@ import { Heartbeat } from '../peers/heartbeat.js';
 import { openResources, type Opening } from './opening.js';
 import { Provider } from '../provider/provider.js';
 import { Requester } from '../requester/requester.js';
+import { openWorkflows, type WorkflowRunner } from '../workflows/workflow-runner.js';
 import { jobSummary, unitDetailsOf } from '../views/job-view.js';
 import { StateKeeper, type LoadedState } from '../state/state-keeper.js';
 import { shippedModules } from '../units/algorithms.js';
@@ -59,6 +60,7 @@ export class MeshNode {
   readonly executor: Executor;
   readonly ctx: NodeContext;
   readonly requester: Requester;
+  readonly workflows: WorkflowRunner;
   readonly provider: Provider;
   readonly frames: FrameAssembler;
   readonly machine: Machine;
@@ -167,6 +169,9 @@ export class MeshNode {
       connectedPeers: () => network.connectedPeers(),
       price: () => this.price,
     });
+    this.workflows = openWorkflows(this.ctx, this.journal, this.requester.submits, (id, why) =>
+      this.requester.cancel(id, why),
+    );
     this.provider = new Provider(this.ctx, executor, {
       price: () => this.price,
       slots: () => this.currentSlots(),
@@ -178,7 +183,7 @@ export class MeshNode {
       blobs,
       this.state,
       storage,
-      shipped,
+      { has: (cid) => shipped.has(cid) || this.workflows.holds(cid) },
       log,
       {
         deliveredAt: (id) => provider.deliveredAt(id),
@@ -268,6 +273,7 @@ export class MeshNode {
     this.collector.start(); // first, so that the quotas are counted before any acceptance
     this.#wire();
     await this.requester.start();
+    this.workflows.start();
     this.provider.start();
     this.keeper.start();
     this.#background('assembling frames', this.frames.resume());
@@ -383,6 +389,7 @@ export class MeshNode {
     this.#commitment.stop();
     this.collector.stop();
     await this.provider.stop().catch(log('the provider'));
+    await this.workflows.stop().catch(log('the workflows'));
     await this.requester.stop().catch(log('the requester'));
     this.frames.stop();
     this.machine.stop();

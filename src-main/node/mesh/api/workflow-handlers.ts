@@ -1,0 +1,103 @@
+// The API's workflow methods (core/api/workflow-methods.ts): a workflow run with its inputs stored
+// as blobs first, its graph as it stands (each step's state, a fan-out's counts), a step's output
+// a page of files at a time, and its cancel (node/mesh/workflows/workflow-runner.ts).
+import type { ApiHandlers, MethodInput } from '../../../core/api/contract.js';
+import type { WorkflowView } from '../../../core/api/workflow-methods.js';
+import type { FileValue, Value } from '../../../core/workflow/references.js';
+import { ApiError } from '../../api/errors.js';
+import { iso } from '../context/node-context.js';
+import { jobView } from '../views/job-view.js';
+import { unitsOf } from '../workflows/step-jobs.js';
+import type { NodeApi } from './node-api.js';
+
+/** About the most file bytes one page of a step's output carries (one file at least). */
+const OUTPUT_PAGE_BYTES = 16 * 1024 * 1024;
+
+type Handled = 'workflows.run' | 'workflows.status' | 'workflows.list' | 'workflows.output' | 'workflows.cancel';
+type GivenFile = NonNullable<Extract<MethodInput<'workflows.run'>['inputs'], object>>[string];
+
+export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
+  const store = async ({ name, base64 }: { name: string; base64: string }): Promise<FileValue> => {
+    const bytes = Buffer.from(base64, 'base64');
+    return { name, cid: await node.blobs.put(bytes), bytes: bytes.byteLength };
+  };
+  const valueOf = async (given: GivenFile): Promise<Value> => {
+    if ('file' in given) return store(given.file);
+    if ('files' in given) return Promise.all(given.files.map(store));
+    return given.value;
+  };
+  const viewOf = (workflowId: string): WorkflowView => {
+    const seen = node.workflows.view(workflowId);
+    if (!seen) throw new ApiError('not_found', `no workflow ${workflowId}`);
+    const { live, record, plan } = seen;
+    return {
+      workflow_id: workflowId,
+      name: live.workflow.name ?? null,
+      outcome: plan.outcome,
+      submitted_at: iso(live.stored.submittedAt),
+      steps: live.workflow.steps.map((step) => {
+        const at = record.steps.get(step.id);
+        const job = at?.jobId === undefined ? undefined : node.state.jobs.get(at.jobId);
+        const view = job && jobView(node.state, job);
+        const { state, detail } = plan.states.get(step.id)!;
+        const prepared = live.prepared.get(step.id);
+        return {
+          id: step.id,
+          uses:
+            typeof step.uses === 'string'
+              ? step.uses
+              : 'library' in step.uses
+                ? `${step.uses.library}/${step.uses.method}`
+                : 'module',
+          needs: [...live.graph.needs.get(step.id)!],
+          state,
+          detail: detail ?? null,
+          job_id: at?.jobId ?? null,
+          attempt: at?.attempt ?? 0,
+          units: prepared ? unitsOf(prepared) : (at?.output?.files.length ?? null),
+          cached: at?.cached?.length ?? 0,
+          units_verified: view?.units_verified ?? 0,
+          units_failed: view?.units_failed ?? 0,
+        };
+      }),
+    };
+  };
+  return {
+    async 'workflows.run'({ document, inputs, no_cache }) {
+      const values: Record<string, Value> = {};
+      for (const [name, given] of Object.entries(inputs)) values[name] = await valueOf(given);
+      return node.workflows.run(document, values, no_cache);
+    },
+    async 'workflows.status'({ workflow_id }) {
+      return { workflow: viewOf(workflow_id) };
+    },
+    async 'workflows.list'() {
+      return { workflows: node.workflows.ids().slice(-4096).map(viewOf) };
+    },
+    async 'workflows.output'({ workflow_id, step, from }) {
+      const seen = node.workflows.view(workflow_id);
+      if (!seen) throw new ApiError('not_found', `no workflow ${workflow_id}`);
+      const output = seen.record.steps.get(step)?.output;
+      if (!output)
+        throw new ApiError(
+          'not_found',
+          `step "${step}" of ${workflow_id} has no output: ${seen.plan.states.get(step)?.state ?? 'no such step'}`,
+        );
+      const files = [];
+      let bytes = 0;
+      for (const file of output.files.slice(from, from + 10_000)) {
+        if (bytes >= OUTPUT_PAGE_BYTES) break;
+        const had = node.blobs.get(file.cid);
+        bytes += had?.byteLength ?? 0;
+        files.push({ ...file, ...(had ? { base64: Buffer.from(had).toString('base64') } : {}) });
+      }
+      const next = from + files.length;
+      return { fields: output.fields, files, next: next < output.files.length ? next : null };
+    },
+    async 'workflows.cancel'({ workflow_id }) {
+      await node.workflows.cancel(workflow_id);
+      await node.workflows.settled(workflow_id);
+      return { workflow: viewOf(workflow_id) };
+    },
+  };
+}

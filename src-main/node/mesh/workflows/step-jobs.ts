@@ -1,0 +1,218 @@
+// A workflow step as a job (docs/WORKFLOWS.md): its input made of its files (a fan-out's items, a
+// unit each), its units split as any job's, each unit's memo key taken (core/workflow/facts.ts
+// memoKeyOf); the units the memo has are left out of the job, which runs the others through the
+// same submit as `meshctl submit-job` (JobSubmits.submitStream) under the step's derived job id.
+// Once the job ends, its verified outputs, with the memo's, are the step's output, each stored
+// here and remembered.
+import { createHash } from 'node:crypto';
+import type { SubmitJobTerms, SubmitRender } from '../../../core/api/contract.js';
+import type { Step } from '../../../core/workflow/document.js';
+import { memoKeyOf, type StepRecord } from '../../../core/workflow/facts.js';
+import type { FileValue, Scalar, StepOutput } from '../../../core/workflow/references.js';
+import { ApiError } from '../../api/errors.js';
+import { cidOfBytes } from '../../blobs/cid.js';
+import type { WorkflowStore } from '../../journal/workflow-store.js';
+import type { NodeContext } from '../context/node-context.js';
+import { resolveModule } from '../jobs/job-split.js';
+import type { JobSubmits } from '../jobs/job-submits.js';
+import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
+import { verifiedOutput } from '../views/job-outputs.js';
+import { renderOutcome, renderTerms } from './render-steps.js';
+
+/** A unit of a step: its place, its input's CID and its memo key. */
+interface StepUnit {
+  unit: number;
+  key: string;
+  bytes: Uint8Array;
+}
+
+/** What this piece needs of the node. */
+export type StepJobsNeeds = Pick<NodeContext, 'blobs' | 'fetchBlob' | 'log' | 'signal' | 'state'>;
+
+/** A step's job as it started: its units, and which of them the memo had (a render step's: none). */
+export type PreparedStep =
+  | { kind: 'batch'; spec: SubmitJobTerms; units: StepUnit[]; cached: { unit: number; cid: string; bytes: number }[] }
+  | { kind: 'render'; spec: SubmitRender; units: number; cached: [] };
+
+/** A prepared step's units: a fan-out's items, a render step's frames' tiles as frames. */
+export const unitsOf = (prepared: PreparedStep): number =>
+  prepared.kind === 'render' ? prepared.units : prepared.units.length;
+
+export class StepJobs {
+  constructor(
+    private readonly ctx: StepJobsNeeds,
+    private readonly store: WorkflowStore,
+    private readonly submits: Pick<JobSubmits, 'submitStream' | 'submitRender'>,
+    private readonly sources: UnitSources,
+  ) {}
+
+  /**
+   * The step's job terms and units from its resolved params and input, and the units the memo has
+   * (none with `noCache`; `journaled`: those its started fact says, once it has one). Throws
+   * ApiError `bad_request` for what no retry mends (a method's params, input sizes).
+   */
+  prepare(
+    step: Step,
+    params: NonNullable<SubmitJobTerms['params']>,
+    input: readonly (FileValue | Scalar)[],
+    budget: number,
+    noCache: boolean,
+    journaled?: readonly { unit: number; cid: string; bytes: number }[],
+  ): PreparedStep {
+    if (typeof step.uses === 'object' && !('library' in step.uses))
+      throw new ApiError(
+        'bad_request',
+        `step "${step.id}": this node runs library methods and renders as steps; modules not yet`,
+      );
+    const files = input.map((item) => {
+      if (typeof item !== 'object')
+        throw new ApiError('bad_request', `step "${step.id}": its input ${JSON.stringify(item)} is not a file`);
+      const bytes = this.ctx.blobs.get(item.cid);
+      if (!bytes)
+        throw new ApiError(
+          'bad_request',
+          `step "${step.id}": its input ${item.name} (${item.cid}) is not in this node's store`,
+        );
+      return bytes;
+    });
+    if (files.length === 0) throw new ApiError('bad_request', `step "${step.id}" has no input`);
+    if (step.uses === 'render') {
+      const spec = renderTerms(step, params, files, budget);
+      return { kind: 'render', spec, units: spec.last_frame - spec.first_frame + 1, cached: [] };
+    }
+    const { library, method } = step.uses;
+    const chunk = step.chunk_bytes ?? sameSize(step, files);
+    const spec: SubmitJobTerms = {
+      name: `workflow step ${step.id}`,
+      library,
+      method,
+      params,
+      chunk_bytes: chunk,
+      redundancy: step.redundancy ?? 1,
+      budget,
+      priority: 0.5,
+      manual_accept: false,
+      open_to_strangers: false,
+    };
+    const module = cidOfBytes(resolveModule(spec).module); // refuses a method's wrong params
+    const all = concat(files);
+    const units: StepUnit[] = [];
+    for (let at = 0, unit = 0; at < all.byteLength; at += chunk, unit++) {
+      const bytes = all.subarray(at, at + chunk);
+      const key = createHash('sha256')
+        .update(memoKeyOf(module, spec.params ?? {}, cidOfBytes(bytes)))
+        .digest('hex');
+      units.push({ unit, key, bytes });
+    }
+    const cached = journaled
+      ? [...journaled]
+      : noCache
+        ? []
+        : units.flatMap(({ unit, key }) => {
+            // A memo hit whose output the store no longer has (collected since) runs again.
+            const hit = this.store.memo(key);
+            return hit && this.ctx.blobs.has(hit.cid) ? [{ unit, ...hit }] : [];
+          });
+    return { kind: 'batch', spec, units, cached };
+  }
+
+  /** Whether the job is in the state (submitted; a restart re-attaches to it). */
+  submitted(jobId: string): boolean {
+    return this.ctx.state.jobs.has(jobId);
+  }
+
+  /** Submits the job of the units the memo did not have, as `jobId`; none when it had them all. */
+  async submit(prepared: PreparedStep, jobId: string): Promise<void> {
+    if (prepared.kind === 'render') {
+      await this.submits.submitRender(prepared.spec, jobId);
+      return;
+    }
+    const cached = new Set(prepared.cached.map(({ unit }) => unit));
+    const missing = prepared.units.filter(({ unit }) => !cached.has(unit));
+    if (missing.length === 0) return;
+    const input = concat(missing.map(({ bytes }) => bytes));
+    await this.submits.submitStream(prepared.spec, once(input), input.byteLength, jobId);
+  }
+
+  /**
+   * The step's output once its job has ended: its units' verified outputs in order (the memo's
+   * where it had them), or why it failed and whether a retry could mend it; undefined while it runs.
+   */
+  async outcome(
+    at: StepRecord,
+    prepared: PreparedStep,
+  ): Promise<{ output: StepOutput } | { reason: string; retryable: boolean } | undefined> {
+    if (prepared.kind === 'render') {
+      const rendered = this.ctx.state.jobs.get(at.jobId!);
+      return rendered && renderOutcome(this.ctx, rendered);
+    }
+    const cached = new Map(prepared.cached.map((hit) => [hit.unit, hit]));
+    const ran = prepared.units.filter(({ unit }) => !cached.has(unit));
+    const record = ran.length > 0 ? this.ctx.state.jobs.get(at.jobId!) : undefined;
+    if (ran.length > 0 && !record) return undefined; // not submitted yet: the runner submits it
+    const outputs = new Map<number, { cid: string; bytes: number }>();
+    const remembered: { key: string; cid: string; bytes: number }[] = [];
+    let failed: { reason: string; retryable: boolean } | undefined;
+    if (record) {
+      const view = jobView(this.ctx.state, record);
+      if (view.state === 'running' || view.state === 'paused') return undefined;
+      if (view.state === 'cancelled')
+        return {
+          reason: `its job ${at.jobId} was cancelled${record.cancelReason ? `: ${record.cancelReason}` : ''}`,
+          retryable: false,
+        };
+      for (let from = 0; from < view.units_created;) {
+        const page = unitPage(this.sources, record, from);
+        for (const unit of page) {
+          if (unit.failure !== null || unit.output_cid === null) {
+            // Providers that disagreed may agree elsewhere; a trap or fuel run out would happen again.
+            failed ??= {
+              reason: `unit ${unit.index} of job ${at.jobId} failed: ${unit.failure ?? 'no output'}`,
+              retryable: unit.failure === 'no_agreement',
+            };
+            continue;
+          }
+          const bytes = await verifiedOutput(this.ctx, this.sources, record, unit);
+          await this.ctx.blobs.put(bytes); // later steps read it here, whoever ran it
+          const { unit: place, key } = ran[unit.index]!;
+          remembered.push({ key, cid: unit.output_cid, bytes: bytes.byteLength });
+          outputs.set(place, { cid: unit.output_cid, bytes: bytes.byteLength });
+        }
+        from += page.length;
+        if (page.length === 0) break;
+      }
+    }
+    // What was verified is remembered even when a unit failed: a run after it runs only what is missing.
+    this.store.remember(remembered);
+    if (failed) return failed;
+    for (const [unit, { cid, bytes }] of cached) outputs.set(unit, { cid, bytes });
+    const files = prepared.units.map(({ unit }) => ({ name: String(unit), ...outputs.get(unit)! }));
+    const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
+    return { output: { fields: { units: files.length, cached: cached.size, bytes }, files } };
+  }
+}
+
+/** A job's units are its files when they are all the same size: each file a unit. */
+function sameSize(step: Step, files: readonly Uint8Array[]): number {
+  const size = files[0]!.byteLength;
+  if (size === 0 || files.some((file) => file.byteLength !== size))
+    throw new ApiError(
+      'bad_request',
+      `step "${step.id}": its files are of different sizes (or empty), and a job's units are one size: give chunk_bytes`,
+    );
+  return size;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.byteLength;
+  }
+  return all;
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
