@@ -129,8 +129,6 @@ export class MeshNode {
       log,
     };
     const loaded = (this.loaded = opening.loaded);
-    if (loaded.snapshotSeq === null && loaded.folded > 0)
-      log(`state folded from all ${loaded.folded} events of the journal (no snapshot used: ${loaded.miss})`);
     this.keeper = new StateKeeper(
       this.journal,
       this.state,
@@ -169,9 +167,7 @@ export class MeshNode {
       connectedPeers: () => network.connectedPeers(),
       price: () => this.price,
     });
-    this.workflows = openWorkflows(this.ctx, this.journal, this.requester.submits, (id, why) =>
-      this.requester.cancel(id, why),
-    );
+    this.workflows = openWorkflows(this.ctx, this.journal, this.requester);
     this.provider = new Provider(this.ctx, executor, {
       price: () => this.price,
       slots: () => this.currentSlots(),
@@ -384,10 +380,7 @@ export class MeshNode {
   async #stop(): Promise<void> {
     const log = (what: string) => (err: unknown) => this.ctx.log(`stopping ${what}: ${describeError(err)}`);
     this.#stopping.abort(); // every network wait ends now
-    this.#heartbeat.stop();
-    this.#redial.stop();
-    this.#commitment.stop();
-    this.collector.stop();
+    for (const piece of [this.#heartbeat, this.#redial, this.#commitment, this.collector]) piece.stop();
     await this.provider.stop().catch(log('the provider'));
     await this.workflows.stop().catch(log('the workflows'));
     await this.requester.stop().catch(log('the requester'));

@@ -57,6 +57,8 @@ export async function openResources(
   const journal = journaled.journal;
   opened.add('the journal', () => journal.close());
   const loaded = loadState(journal, identity.peerId);
+  if (loaded.snapshotSeq === null && loaded.folded > 0)
+    logTo(options)(`state folded from all ${loaded.folded} events of the journal (no snapshot used: ${loaded.miss})`);
   const { state } = loaded;
   // Small blobs are rows of the journal's database (opened and migrated just above), on its connection.
   const blobs = new BlobStore(join(options.dataDir, 'blobs'), { database: journal.connection });

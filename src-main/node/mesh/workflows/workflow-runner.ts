@@ -321,10 +321,14 @@ function failure(step: string, attempt: number, err: unknown): WorkflowFact {
 export function openWorkflows(
   ctx: StepJobsNeeds & Pick<NodeContext, 'now' | 'background'>,
   journal: Pick<Journal, 'connection' | 'archive'>,
-  submits: Pick<JobSubmits, 'submitStream' | 'submitRender'>,
-  cancel: (jobId: string, reason: string) => Promise<void>,
+  /** Where a step's job is submitted, and cancelled. */
+  requester: {
+    submits: Pick<JobSubmits, 'submitStream' | 'submitRender'>;
+    cancel(jobId: string, reason: string): Promise<void>;
+  },
 ): WorkflowRunner {
   const store = new WorkflowStore(journal.connection);
   const sources = { state: ctx.state, archive: journal.archive, packs: new PackOutputs(ctx.blobs) };
-  return new WorkflowRunner(ctx, store, new StepJobs(ctx, store, submits, sources), cancel);
+  const steps = new StepJobs(ctx, store, requester.submits, sources);
+  return new WorkflowRunner(ctx, store, steps, (jobId, reason) => requester.cancel(jobId, reason));
 }
