@@ -6,11 +6,13 @@ import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { Executor } from '../../exec/index.js';
 import { GpuService, type GpuOptions } from '../../gpu/gpu-service.js';
 import { AvailabilityWatch } from './availability.js';
+import { BlenderProbe } from './blender-probe.js';
 import { Machine } from './machine.js';
 
 export interface Hardware {
   machine: Machine;
   gpu: GpuService;
+  blender: BlenderProbe;
   availability: AvailabilityWatch;
 }
 
@@ -36,7 +38,12 @@ export function openHardware(
     idleOnly: state.settings.idle_only,
   }));
   const gpu = new GpuService(gpuOptions ?? { mode: 'off' });
-  const availability = new AvailabilityWatch(state, machine, gpu, executor.workers, hooks);
+  const blender = new BlenderProbe(
+    () => ({ sharing: state.settings.blender_sharing, minTrust: state.settings.blender_min_trust }),
+    hooks.changed,
+    hooks.log,
+  );
+  const availability = new AvailabilityWatch(state, machine, gpu, blender, executor.workers, hooks);
   // Not waited for by stop (a calibration cut short by the sandbox closing is no failure).
   machine.ready
     .then(async () => {
@@ -47,5 +54,5 @@ export function openHardware(
       hooks.changed();
     })
     .catch((err) => hooks.log(`starting the GPU failed: ${describeError(err)}`));
-  return { machine, gpu, availability };
+  return { machine, gpu, blender, availability };
 }

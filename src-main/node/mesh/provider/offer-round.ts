@@ -16,6 +16,7 @@ import type {
   WorkUnit,
 } from '../../../core/schemas/index.js';
 import { Admission, admittedOffers } from './admission.js';
+import { withoutRefusedBlender } from './blender-gate.js';
 import { iso, type NodeContext } from '../context/node-context.js';
 import { longestListed, OpenWork } from './open-work.js';
 import { PulledUnits } from './pulled-units.js';
@@ -47,6 +48,8 @@ export interface OfferRoundOptions {
   price(): PriceSchedule;
   /** The slots my commitment offers now. */
   slots(): AvailabilitySlot[];
+  /** The Blender algorithm I render for others now, if any (BlenderProbe); absent: none. */
+  blender?(): string | undefined;
 }
 
 export class OfferRounds {
@@ -201,7 +204,7 @@ export class OfferRounds {
       pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0);
     const round = this.nextRound();
     const made = admittedOffers(
-      followed,
+      withoutRefusedBlender(state, followed, this.options.blender?.()),
       () => {
         const admission = new Admission(state, nowMs, this.ctx.commitments, this.ctx.quota);
         for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);

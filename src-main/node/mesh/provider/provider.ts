@@ -79,7 +79,7 @@ export class Provider {
   constructor(
     private readonly ctx: ProviderNeeds,
     executor: Executor,
-    options: ProviderOptions,
+    private readonly options: ProviderOptions,
   ) {
     this.#rounds = new OfferRounds(ctx, options);
     this.#outbox = new ResultOutbox(
@@ -189,6 +189,7 @@ export class Provider {
       acceptances,
       (unitId) => this.#rounds.unitOf(from, unitId),
       (offerId) => this.#rounds.offer(offerId),
+      this.options.blender?.(),
     );
     for (const offerId of refusedOffers) this.#rounds.refused(offerId); // closed: its unit may be offered again once allowed
     for (const blob of inline) {

@@ -35,7 +35,7 @@ import { handleNetwork } from './network-handlers.js';
 import { Invites } from '../peers/invites.js';
 import { InFlight, Opened } from '../basics/lifecycle.js';
 import type { Machine } from '../machine/machine.js';
-import { openHardware } from '../machine/hardware.js';
+import { openHardware, type Hardware } from '../machine/hardware.js';
 import { peerCalls } from '../peers/peer-calls.js';
 import { Heartbeat } from '../peers/heartbeat.js';
 import { openResources, type Opening } from './opening.js';
@@ -63,6 +63,7 @@ export class MeshNode {
   readonly frames: FrameAssembler;
   readonly machine: Machine;
   readonly gpu: GpuService;
+  readonly blender: Hardware['blender'];
   readonly invites: Invites;
   /** The state's snapshots, and compaction of finished jobs. */
   readonly keeper: StateKeeper;
@@ -146,6 +147,7 @@ export class MeshNode {
     ({
       machine: this.machine,
       gpu: this.gpu,
+      blender: this.blender,
       availability: this.#availability,
     } = openHardware(options.dataDir, options.gpu, this.state, executor, {
       changed: () => bus.emit('availability.changed'),
@@ -156,9 +158,7 @@ export class MeshNode {
       log,
     }));
     const availability = this.#availability;
-    bus.on('availability.changed', () => {
-      if (!this.#stopped) availability.changed();
-    });
+    bus.on('availability.changed', () => void (this.#stopped || availability.changed()));
     this.requester = new Requester(this.ctx, executor, {
       graceSeconds: options.graceSeconds ?? 30,
       providerPipeline: MIN_PIPELINE,
@@ -170,6 +170,7 @@ export class MeshNode {
     this.provider = new Provider(this.ctx, executor, {
       price: () => this.price,
       slots: () => this.currentSlots(),
+      blender: () => this.blender.algorithm(),
       concurrency: executor.workers + 2,
       gpu: this.gpu,
     });
