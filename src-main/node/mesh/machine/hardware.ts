@@ -6,13 +6,12 @@ import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { Executor } from '../../exec/index.js';
 import { GpuService, type GpuOptions } from '../../gpu/gpu-service.js';
 import { AvailabilityWatch } from './availability.js';
-import { BlenderProbe } from './blender-probe.js';
+import type { BlenderProbe } from './blender-probe.js';
 import { Machine } from './machine.js';
 
 export interface Hardware {
   machine: Machine;
   gpu: GpuService;
-  blender: BlenderProbe;
   availability: AvailabilityWatch;
 }
 
@@ -21,6 +20,7 @@ export function openHardware(
   gpuOptions: GpuOptions | undefined,
   state: MeshState,
   executor: Executor,
+  blender: BlenderProbe,
   hooks: {
     /** Power, load or the GPU changed what I may offer. */
     changed: () => void;
@@ -38,11 +38,6 @@ export function openHardware(
     idleOnly: state.settings.idle_only,
   }));
   const gpu = new GpuService(gpuOptions ?? { mode: 'off' });
-  const blender = new BlenderProbe(
-    () => ({ sharing: state.settings.blender_sharing, minTrust: state.settings.blender_min_trust }),
-    hooks.changed,
-    hooks.log,
-  );
   const availability = new AvailabilityWatch(state, machine, gpu, blender, executor.workers, hooks);
   // Not waited for by stop (a calibration cut short by the sandbox closing is no failure).
   machine.ready
@@ -54,5 +49,5 @@ export function openHardware(
       hooks.changed();
     })
     .catch((err) => hooks.log(`starting the GPU failed: ${describeError(err)}`));
-  return { machine, gpu, blender, availability };
+  return { machine, gpu, availability };
 }

@@ -1,6 +1,7 @@
 // A requester's acceptances of my offers, judged one by one (provider side): each must name an
 // open offer of mine to that requester, for a unit it asked me for whose id is not another's here,
-// find sharing on, pass the Blender gate (a Blender unit: blender-gate.ts) and admission (policies, credit). Each Acceptance is rebuilt from my offer
+// find sharing on, pass the Blender gate (a Blender unit: blender-gate.ts) and admission (policies,
+// credit). Each Acceptance is rebuilt from my offer
 // (its unit, job and price), the requester and me, with the role, deadline and time the requester
 // gave it. What passes becomes the events to journal; the rest goes back with its reason. The
 // provider records, runs and answers.

@@ -25,7 +25,7 @@ import { OncePerGap, RoundTimer } from '../basics/round-timer.js';
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type OfferRoundNeeds = Pick<
   NodeContext,
-  'background' | 'commitments' | 'me' | 'now' | 'quota' | 'record' | 'send' | 'state'
+  'background' | 'blender' | 'commitments' | 'me' | 'now' | 'quota' | 'record' | 'send' | 'state'
 >;
 
 /**
@@ -48,8 +48,6 @@ export interface OfferRoundOptions {
   price(): PriceSchedule;
   /** The slots my commitment offers now. */
   slots(): AvailabilitySlot[];
-  /** The Blender algorithm I render for others now, if any (BlenderProbe); absent: none. */
-  blender?(): string | undefined;
 }
 
 export class OfferRounds {
@@ -204,7 +202,7 @@ export class OfferRounds {
       pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0);
     const round = this.nextRound();
     const made = admittedOffers(
-      withoutRefusedBlender(state, followed, this.options.blender?.()),
+      withoutRefusedBlender(state, followed, this.ctx.blender?.sharedInstall()?.algorithm),
       () => {
         const admission = new Admission(state, nowMs, this.ctx.commitments, this.ctx.quota);
         for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);

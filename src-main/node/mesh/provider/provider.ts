@@ -79,7 +79,7 @@ export class Provider {
   constructor(
     private readonly ctx: ProviderNeeds,
     executor: Executor,
-    private readonly options: ProviderOptions,
+    options: ProviderOptions,
   ) {
     this.#rounds = new OfferRounds(ctx, options);
     this.#outbox = new ResultOutbox(
@@ -189,7 +189,7 @@ export class Provider {
       acceptances,
       (unitId) => this.#rounds.unitOf(from, unitId),
       (offerId) => this.#rounds.offer(offerId),
-      this.options.blender?.(),
+      this.ctx.blender?.sharedInstall()?.algorithm,
     );
     for (const offerId of refusedOffers) this.#rounds.refused(offerId); // closed: its unit may be offered again once allowed
     for (const blob of inline) {

@@ -35,7 +35,8 @@ import { handleNetwork } from './network-handlers.js';
 import { Invites } from '../peers/invites.js';
 import { InFlight, Opened } from '../basics/lifecycle.js';
 import type { Machine } from '../machine/machine.js';
-import { openHardware, type Hardware } from '../machine/hardware.js';
+import { openHardware } from '../machine/hardware.js';
+import { BlenderProbe } from '../machine/blender-probe.js';
 import { peerCalls } from '../peers/peer-calls.js';
 import { Heartbeat } from '../peers/heartbeat.js';
 import { openResources, type Opening } from './opening.js';
@@ -63,7 +64,7 @@ export class MeshNode {
   readonly frames: FrameAssembler;
   readonly machine: Machine;
   readonly gpu: GpuService;
-  readonly blender: Hardware['blender'];
+  readonly blender: BlenderProbe;
   readonly invites: Invites;
   /** The state's snapshots, and compaction of finished jobs. */
   readonly keeper: StateKeeper;
@@ -126,6 +127,7 @@ export class MeshNode {
       emit: (type, data) => this.emit(type, data),
       commitmentChanged: (newJob) => bus.emit('commitment.changed', newJob ?? false),
       log,
+      blender: (this.blender = new BlenderProbe(this.state, () => bus.emit('availability.changed'), log)),
     };
     const loaded = (this.loaded = opening.loaded);
     if (loaded.snapshotSeq === null && loaded.folded > 0)
@@ -147,9 +149,8 @@ export class MeshNode {
     ({
       machine: this.machine,
       gpu: this.gpu,
-      blender: this.blender,
       availability: this.#availability,
-    } = openHardware(options.dataDir, options.gpu, this.state, executor, {
+    } = openHardware(options.dataDir, options.gpu, this.state, executor, this.blender, {
       changed: () => bus.emit('availability.changed'),
       stopped: () => this.#stopped !== undefined,
       onBattery: () => bus.emit('on-battery'),
@@ -170,7 +171,6 @@ export class MeshNode {
     this.provider = new Provider(this.ctx, executor, {
       price: () => this.price,
       slots: () => this.currentSlots(),
-      blender: () => this.blender.algorithm(),
       concurrency: executor.workers + 2,
       gpu: this.gpu,
     });
