@@ -5,6 +5,7 @@
 // of each frame; `meshctl job output --out` writes the frames, each the pixels of a local render
 // of that frame. A provider whose Blender renders fewer samples than asked (a patched provider: its
 // Blender is a wrapper that rewrites our samples) is convicted, and its frame goes to an honest one.
+// A scene the preflight refuses is not submitted, by meshctl nor by the node.
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,4 +158,60 @@ test('a provider that renders fewer samples than asked is convicted; its frame g
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
   assert.deepEqual(renderedBy(jobId), [providers[0]!.node.peerId], 'paid to the honest provider only');
+});
+
+test('a scene the preflight refuses is not submitted: meshctl says why, and so does the node asked directly', async () => {
+  const missing = join(dir, 'missing.blend');
+  makeScene(
+    missing,
+    [
+      "img = bpy.data.images.new('rock', 1, 1)",
+      "img.source = 'FILE'",
+      "img.filepath = '/nowhere/rock.png'",
+      "mat = bpy.data.materials.new('m'); mat.use_nodes = True",
+      "mat.node_tree.nodes.new('ShaderNodeTexImage').image = img",
+      'sphere.data.materials.append(mat)',
+    ].join('\n'),
+  );
+  const jobsBefore = daemon.node.state.jobs.size;
+  const run = await runMeshctl([
+    'submit-job',
+    '--blend',
+    missing,
+    '--frames',
+    '1-2',
+    '--budget',
+    '10',
+    '--data-dir',
+    dataDir,
+  ]);
+  assert.equal(run.status, 1, run.stdout);
+  assert.match(run.stderr, /^meshctl: --blend: the scene is refused: missing texture "rock": \S*nowhere\/rock\.png/);
+  const outside = await runMeshctl([
+    'submit-job',
+    '--blend',
+    scene,
+    '--frames',
+    '3-9',
+    '--budget',
+    '10',
+    '--data-dir',
+    dataDir,
+  ]);
+  assert.equal(outside.status, 1, outside.stdout);
+  assert.match(outside.stderr, /--frames: 3-9 is outside the scene's frames 1-4/);
+  await assert.rejects(
+    daemon.handlers['jobs.submit']({
+      blender: { scene_base64: readFileSync(missing).toString('base64'), file: 'missing.blend', zip: false, seed: 0 },
+      chunk_bytes: 4,
+      input_base64: Buffer.from([0, 0, 0, 1]).toString('base64'),
+      redundancy: 1,
+      budget: 10_000,
+      priority: 0.5,
+      manual_accept: false,
+      open_to_strangers: false,
+    }),
+    /the scene is refused: missing texture "rock"/,
+  );
+  assert.equal(daemon.node.state.jobs.size, jobsBefore, 'no job made');
 });
