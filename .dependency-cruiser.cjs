@@ -65,6 +65,7 @@ const ALLOWED = {
   [`${CORE}/api`]: [
     `${CORE}/schemas`,
     `${CORE}/availability`,
+    `${CORE}/blender`,
     `${CORE}/gpu`,
     `${CORE}/render`,
     `${CORE}/reach`,

@@ -50,17 +50,18 @@ async function blenderOr(command: string, path: string | undefined): Promise<Ble
   return found.ok ? found.install : fail(command, found.reason);
 }
 
-function printPreflight(report: PreflightReport, verdict: PreflightVerdict): void {
+/** The preflight as printed: the scene's Blender, engine, frames, size, samples, images, tiles, warnings and refusals. */
+export function preflightLines(report: PreflightReport, verdict: PreflightVerdict): string[] {
   const v = (parts: readonly number[]) => parts.join('.');
-  console.log(`saved by Blender ${v(report.saved_by.slice(0, 2))}; rendered by ${v(report.blender)}`);
-  console.log(
-    `engine ${report.engine}, frames ${report.frame_start}–${report.frame_end}, ${report.width}×${report.height}, ${report.samples} samples`,
-  );
   const packed = report.images.filter((i) => i.packed).length;
-  console.log(`images: ${report.images.length} (${packed} packed); linked libraries: ${report.libraries.length}`);
-  console.log(verdict.tiles ? 'tiles: yes' : `tiles: no, ${verdict.tilesWhyNot ?? ''}`);
-  for (const warning of verdict.warnings) console.log(`warning: ${warning}`);
-  for (const refusal of verdict.refusals) console.log(`refused: ${refusal}`);
+  return [
+    `saved by Blender ${v(report.saved_by.slice(0, 2))}; rendered by ${v(report.blender)}`,
+    `engine ${report.engine}, frames ${report.frame_start}–${report.frame_end}, ${report.width}×${report.height}, ${report.samples} samples`,
+    `images: ${report.images.length} (${packed} packed); linked libraries: ${report.libraries.length}`,
+    verdict.tiles ? 'tiles: yes' : `tiles: no, ${verdict.tilesWhyNot ?? ''}`,
+    ...verdict.warnings.map((warning) => `warning: ${warning}`),
+    ...verdict.refusals.map((refusal) => `refused: ${refusal}`),
+  ];
 }
 
 /** The scene brought into a fresh unit folder and preflighted: its file, report and verdict, or an exit code. */
@@ -73,7 +74,7 @@ async function preflighted(command: string, blender: string, scene: string, unit
   }
   const result = await preflightInSandbox(blender, unitDir, file);
   if (!result.ok) return fail(command, result.reason);
-  printPreflight(result.report, result.verdict);
+  for (const line of preflightLines(result.report, result.verdict)) console.log(line);
   if (result.verdict.refusals.length > 0) return fail(command, 'the scene is refused (above)');
   return { file, ...result };
 }

@@ -4,9 +4,14 @@
 // and warnings; `render-local <scene>`: one frame, whole or as stitched tiles, written as a PNG —
 // the reference a mesh render of it must match; `verify <scene> --image`: a frame rendered
 // elsewhere checked as a requester checks a provider's, by random crops re-rendered here. The
-// actions (blender-actions.ts) are loaded when one runs, not at every meshctl start.
+// actions (blender-actions.ts) are loaded when one runs, not at every meshctl start. `share
+// on|off [--min-trust t]`: whether the running node renders Blender scenes for others (off by
+// default), and for peers trusted at t or more.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RenderOptions, VerifyOptions } from './blender-actions.js';
+import { CliError, numberIn } from './args.js';
+import { describeBlender } from './format.js';
+import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
 const actions = () => import('./blender-actions.js');
 
@@ -70,4 +75,17 @@ export function registerBlenderCommands(program: Command): void {
     .action(async (scene: string, options: VerifyOptions) => {
       process.exitCode = await (await actions()).verify(scene, options);
     });
+  nodeCommand(blender, 'share', 'render Blender scenes for peers I trust (off by default), or stop')
+    .argument('<on|off>', 'on or off')
+    .option('--min-trust <t>', 'only for peers I trust at least this much, 0 to 1 (default: as set, first 0.8)')
+    .action(
+      act(async (options: CommonOptions & { minTrust?: string }, onOff: string) => {
+        if (onOff !== 'on' && onOff !== 'off') throw new CliError(`blender share: expected on or off, got ${onOff}`);
+        const minTrust = options.minTrust === undefined ? undefined : numberIn('--min-trust', options.minTrust, 0, 1);
+        const client = connect(options);
+        await client.call('settings.set', { blender_sharing: onOff === 'on', blender_min_trust: minTrust });
+        const { blender: status } = await client.call('status', {});
+        return { json: status, text: describeBlender(status) };
+      }),
+    );
 }

@@ -121,6 +121,7 @@ export function formatStatus(s: MethodResult<'status'>): string {
         ? 'none (every peer I trust, within its credit)'
         : s.policies.map(describePolicy).join('; '),
     ],
+    ['blender', describeBlender(s.blender)],
     [
       'dropped',
       droppedTotal === 0
@@ -322,4 +323,13 @@ export function formatReceiptChains({ chains, total }: MethodResult<'receipts.ve
       chains.map((c) => [c.author, String(c.receipts), c.ok ? 'ok' : `BROKEN: ${c.error ?? 'unknown'}`]),
     ) + more
   );
+}
+
+/** Whether I render Blender scenes for others, for whom, and whether I can (`status.blender`). */
+export function describeBlender(b: MethodResult<'status'>['blender']): string {
+  if (!b.sharing) return 'off (I render no Blender scenes for others)';
+  const whom = `for peers I trust at ${b.min_trust} or more`;
+  if (b.state === 'ready') return `on ${whom}: ${b.algorithm}`;
+  if (b.state === 'probing') return `on ${whom}: looking for Blender and its sandbox…`;
+  return `on ${whom}, but unavailable: ${b.reason}`;
 }

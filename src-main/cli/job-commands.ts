@@ -20,13 +20,22 @@ import { MIN_UNIT_SECONDS } from '../core/render/unit-side.js';
 import { budgetCredits, CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
 import { estimateLines } from '../core/scheduler/quote-words.js';
 import { counted, formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers, keyValues } from './format.js';
-import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
+import { act, connect, nodeCommand, type CommonOptions, type Printed } from './node-command.js';
 import { registerOutputCommands } from './output-commands.js';
 import { progressOnStderr } from './progress.js';
-import { followRender, registerResultCommands, renderSubmission, type RenderOptions } from './render-commands.js';
+import {
+  followRender,
+  frameRange,
+  registerResultCommands,
+  renderSubmission,
+  type RenderOptions,
+} from './render-commands.js';
+import { blenderSubmission } from './blender-submit.js';
 import { collect, firstUnit, wasiSubmission, type WasiOptions } from './wasi-submit.js';
 
 interface SubmitOptions extends CommonOptions, Partial<RenderOptions>, WasiOptions {
+  blend?: string;
+  samples?: string;
   library?: string;
   method?: string;
   wasm?: string;
@@ -73,7 +82,9 @@ export function registerJobCommands(program: Command): void {
     )
     .option('--params <json>', "the kernel's params, a JSON object")
     .option('--render <scene>', 'a render job: this scene file (docs/SCENE.md), one unit per tile')
-    .option('--frames <a-b>', 'render: the frames, e.g. 1-4 or 7', '0')
+    .option('--blend <scene>', 'a Blender job: a .blend, or a zip of its folder (docs/BLENDER.md), one unit per frame')
+    .option('--samples <n>', "blend: samples per pixel (default: the scene's)")
+    .option('--frames <a-b>', 'render, blend: the frames, e.g. 1-4 or 7', '0')
     .option('--width <px>', 'render: frame width', '640')
     .option('--height <px>', 'render: frame height', '360')
     .option('--spp <n>', 'render: samples per pixel', '16')
@@ -83,7 +94,7 @@ export function registerJobCommands(program: Command): void {
       '64',
     )
     .option('--exact-tiles', 'render: one unit a tile, however small')
-    .option('--seed <n>', 'render: the seed (render-local --seed reproduces a frame)', '0')
+    .option('--seed <n>', 'render, blend: the seed (render-local --seed reproduces a frame)', '0')
     .option('--gpu <mode>', 'render: GPU allowed, required or forbidden (forbidden: CPU only, bit-exact)', 'allowed')
     .option('--out <dir>', 'render: wait, writing each frame to DIR/frame-####.png as it is finished')
     .option('--redundancy <n>', `workers per unit whose outputs must agree (1..${MAX_REDUNDANCY})`, '1')
@@ -100,6 +111,7 @@ export function registerJobCommands(program: Command): void {
     )
     .action(
       act(async (options: SubmitOptions) => {
+        if (options.blend !== undefined) return submitBlend(options, options.blend);
         if (options.render === undefined) {
           if (options.out !== undefined) throw new CliError('--out goes with --render');
           // The input streams from the file to the node: a job may be a million units (upload.ts).
@@ -230,6 +242,26 @@ export function registerJobCommands(program: Command): void {
         return { json: result, text: formatAccepted(result) };
       }),
     );
+}
+
+/** `--blend`: the scene preflighted here and printed, then submitted, a unit a frame (blender-submit.ts). */
+async function submitBlend(options: SubmitOptions, scene: string): Promise<Printed> {
+  const other = (['render', 'input', 'library', 'method', 'wasm', 'wgsl', 'wasi', 'out', 'dryRun'] as const).find(
+    (o) => options[o] !== undefined,
+  );
+  if (other) throw new CliError(`--blend is the job's scene: not with --${other.replace('R', '-r')}`);
+  const { params, lines } = await blenderSubmission(
+    scene,
+    frameRange(options.frames ?? '0'),
+    {
+      seed: wholeNumber('--seed', options.seed ?? '0', 0, 2 ** 31 - 1),
+      ...(options.samples !== undefined ? { samples: wholeNumber('--samples', options.samples, 1, 1 << 24) } : {}),
+    },
+    jobTerms(options),
+  );
+  const submitted = await connect(options).call('jobs.submit', params);
+  const text = [...lines, `submitted job ${submitted.job_id}: ${counted(submitted.units, 'frame')}`].join('\n');
+  return { json: { ...submitted, preflight: lines }, text };
 }
 
 /** What every job states, whatever it computes: workers per unit, budget, price cap, priority, deadline, who computes. */

@@ -337,3 +337,21 @@ test('storage shows what the blob store holds and the settings; job delete forge
     [{ method: 'jobs.delete', params: { job_id: 'job-1' } }],
   );
 });
+
+test('blender share on --min-trust sets Blender sharing and its threshold; status says it is off by default', async () => {
+  const [share, off, bad, status] = await Promise.all([
+    inNode('blender', 'share', 'on', '--min-trust', '0.9'),
+    inNode('blender', 'share', 'off'),
+    inNode('blender', 'share', 'maybe'),
+    inNode('status'),
+  ]);
+  assert.equal(share.status, 0, share.stderr);
+  assert.equal(off.status, 0, off.stderr);
+  assertOneLineError(bad, /blender share: expected on or off, got maybe/);
+  const sets = stub.calls.filter((c) => c.method === 'settings.set').map((c) => c.params);
+  assert.deepEqual(
+    (sets as { blender_sharing: boolean }[]).sort((a, b) => Number(b.blender_sharing) - Number(a.blender_sharing)),
+    [{ blender_sharing: true, blender_min_trust: 0.9 }, { blender_sharing: false }],
+  );
+  assert.match(status.stdout, /^blender +off \(I render no Blender scenes for others\)$/m);
+});

@@ -4,6 +4,7 @@
 import type { WorkflowView } from '../../src-main/core/api/workflow-methods.js';
 import { GPU_OFF } from '../../src-main/core/gpu/index.js';
 import { DEFAULT_STORAGE_CONFIG } from '../../src-main/core/storage/storage-config.js';
+import { DEFAULT_SHARING_SETTINGS } from '../../src-main/core/schemas/availability.js';
 import type {
   ApiEvent,
   ApiHandlers,
@@ -50,6 +51,7 @@ export const STUB_STATUS: MethodResult<'status'> = {
     over_allocation_history: [0.6, 0.7, 0.6],
   },
   policies: [],
+  blender: { sharing: false, min_trust: 0.8, state: 'off', algorithm: null, reason: null },
 };
 
 const STUB_WORKFLOW: WorkflowView = {
@@ -149,11 +151,12 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     }),
     'windows.list': async () => ({ windows: [] }),
     'windows.remove': async () => ({ removed: true }),
-    'settings.get': async () => ({
-      settings: { pause_on_battery: true, idle_only: false, idle_threshold_pct: 25, cpu_cap_pct: 100 },
-    }),
+    'settings.get': async () => ({ settings: DEFAULT_SHARING_SETTINGS }),
     'settings.set': async (p) => ({
-      settings: { pause_on_battery: true, idle_only: false, idle_threshold_pct: 25, cpu_cap_pct: 100, ...p },
+      settings: {
+        ...DEFAULT_SHARING_SETTINGS,
+        ...Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)),
+      },
     }),
     'policies.get': async () => ({ policies: [] }),
     'workflows.run': async () => ({ workflow_id: STUB_WORKFLOW.workflow_id, steps: 1 }),

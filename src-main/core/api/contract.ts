@@ -21,6 +21,7 @@ import {
   PriceScheduleSchema,
 } from '../schemas/index.js';
 import { SharingSettingsSchema, WeeklyWindowSchema } from '../schemas/availability.js';
+import { BlenderStatusSchema } from '../blender/algorithm.js';
 import { CalibrationSchema, HardwareInfoSchema } from '../schemas/hardware.js';
 import { GpuStatusSchema } from '../gpu/status.js';
 import { StorageConfigSchema } from '../storage/storage-config.js';
@@ -163,6 +164,8 @@ export const API_METHODS = {
       }),
       /** Who may use my machine, and how much: every acceptance of my compute passes them all. */
       policies: PolicyListSchema,
+      /** Blender scenes (docs/BLENDER.md): whether I render them for others, and whether I can. */
+      blender: BlenderStatusSchema,
     }),
   ),
   /** At most recordEntries peers, those I trust first, then those connected, then the latest seen; `total`: all I know. */
@@ -231,6 +234,8 @@ export const API_METHODS = {
       idle_only: z.optional(z.boolean()),
       idle_threshold_pct: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
       cpu_cap_pct: z.optional(z.number().check(z.minimum(1), z.maximum(100))),
+      blender_sharing: z.optional(z.boolean()),
+      blender_min_trust: z.optional(Fraction),
     }),
     z.strictObject({ settings: SharingSettingsSchema }),
   ),

@@ -25,6 +25,7 @@ import { SHADER_LIMITS } from '../gpu/shader.js';
 import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK } from '../schemas/work.js';
 import { SceneSchema } from '../render/scene.js';
 import { LinkViewSchema } from './reach-shapes.js';
+import { BlenderJobSchema, blenderFrames } from '../blender/unit.js';
 
 /** Largest request body a server reads (a job's input travels inline, base64). */
 export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
@@ -265,18 +266,22 @@ const SUBMIT_JOB_FIELDS = {
   params: z.optional(Params),
   /** The module (wasm_base64) is a WASI program: how each unit starts it (WasiJobSchema). */
   wasi: z.optional(WasiJobSchema),
+  /** Or a Blender scene (BlenderJobSchema), a unit a frame. */
+  blender: z.optional(BlenderJobSchema),
   ...JOB_TERMS,
 };
 
 const oneModule = [
-  (job: { wasm_base64?: string; library?: string; method?: string; wgsl_code?: string }) =>
+  (job: { wasm_base64?: string; library?: string; method?: string; wgsl_code?: string; blender?: unknown }) =>
     [
       job.wasm_base64 !== undefined,
       job.library !== undefined && job.method !== undefined,
       job.wgsl_code !== undefined,
+      job.blender !== undefined,
     ].filter(Boolean).length === 1,
   {
-    message: 'name a kernel (library and method), or give a module (wasm_base64) or a shader (wgsl_code): exactly one',
+    message:
+      'name a kernel (library and method), or give a module (wasm_base64), a shader (wgsl_code) or a Blender scene (blender): exactly one',
   },
 ] as const;
 
@@ -295,7 +300,12 @@ const itemsWithLibrary = [
 
 export const SubmitJobSchema = z
   .strictObject({ ...SUBMIT_JOB_FIELDS, input_base64: Base64(MAX_INPUT_BYTES) })
-  .check(z.refine(...oneModule), z.refine(...wasiWithModule), z.refine(...itemsWithLibrary));
+  .check(
+    z.refine(...oneModule),
+    z.refine(...wasiWithModule),
+    z.refine(...itemsWithLibrary),
+    z.refine(...blenderFrames),
+  );
 
 /**
  * A job over an input, quoted before it is submitted (`jobs.estimate`, `submit-job --dry-run`):
@@ -310,7 +320,12 @@ export const EstimateJobSchema = z
     input_bytes: Count.check(z.minimum(1)),
     first_bytes_base64: z.optional(Base64(MAX_CHUNK_BYTES + 1)),
   })
-  .check(z.refine(...oneModule), z.refine(...wasiWithModule), z.refine(...itemsWithLibrary));
+  .check(
+    z.refine(...oneModule),
+    z.refine(...wasiWithModule),
+    z.refine(...itemsWithLibrary),
+    z.refine(...blenderFrames),
+  );
 
 /** What a job is expected to be, cost, hold and need, reckoned without journaling anything (core/scheduler/quote.ts). */
 export const JobEstimateSchema = z.strictObject({
@@ -342,7 +357,12 @@ export const JobEstimateSchema = z.strictObject({
 /** The first line of a streamed submit (UPLOAD_JOB_PATH): the job as JSON; the input follows, raw. */
 export const SubmitJobStreamSchema = z
   .strictObject(SUBMIT_JOB_FIELDS)
-  .check(z.refine(...oneModule), z.refine(...wasiWithModule), z.refine(...itemsWithLibrary));
+  .check(
+    z.refine(...oneModule),
+    z.refine(...wasiWithModule),
+    z.refine(...itemsWithLibrary),
+    z.refine(...blenderFrames),
+  );
 
 export const FrameNumber = z.int().check(z.minimum(0), z.maximum(MAX_FRAME));
 

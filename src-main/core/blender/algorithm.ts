@@ -1,8 +1,48 @@
 // The algorithm a provider with Blender advertises: `blender-cycles/<major.minor>`. Units of a job
 // go only to providers whose Blender has the requester's major.minor (patch releases render alike).
+// A provider renders Blender scenes only when its user turned that on, and then only for peers it
+// trusts at or above the threshold it set (`blender_sharing`, `blender_min_trust` in its settings).
+import * as z from '../schemas/zod.js';
+import { Fraction } from '../schemas/primitives.js';
 
 const BLENDER_ALGORITHM_PREFIX = 'blender-cycles/';
 
 export function blenderAlgorithm(version: readonly number[]): string {
   return `${BLENDER_ALGORITHM_PREFIX}${version[0]}.${version[1]}`;
+}
+
+export function isBlenderAlgorithm(algorithmId: string): boolean {
+  return algorithmId.startsWith(BLENDER_ALGORITHM_PREFIX);
+}
+
+/** What `status` says of Blender: the settings, and whether this node can render (`probing` until it knows). */
+export const BlenderStatusSchema = z.strictObject({
+  sharing: z.boolean(),
+  min_trust: Fraction,
+  state: z.enum(['off', 'probing', 'ready', 'unavailable']),
+  /** The algorithm advertised, when ready. */
+  algorithm: z.nullable(z.string().check(z.maxLength(64))),
+  /** Why not, when unavailable. */
+  reason: z.nullable(z.string().check(z.maxLength(1024))),
+});
+export type BlenderStatus = z.output<typeof BlenderStatusSchema>;
+
+/** What decides whether I render one Blender unit for a requester. */
+export interface BlenderGate {
+  sharing: boolean;
+  minTrust: number;
+  /** My trust weight in the requester; 0 once a check convicted it. */
+  trust: number;
+  /** The algorithm my Blender renders, or undefined when I have none that works in the sandbox. */
+  mine: string | undefined;
+}
+
+/** Why I refuse a unit of `algorithmId` (a Blender one) from this requester, or undefined. */
+export function blenderUnitRefusal(algorithmId: string, gate: BlenderGate): string | undefined {
+  if (!gate.sharing) return 'I do not render Blender scenes for others';
+  if (gate.trust < gate.minTrust)
+    return `I render Blender scenes only for peers I trust at ${gate.minTrust} or more (you: ${gate.trust})`;
+  if (gate.mine === undefined) return 'I have no Blender that runs in the sandbox';
+  if (gate.mine !== algorithmId) return `my Blender renders ${gate.mine}, not ${algorithmId}`;
+  return undefined;
 }

@@ -47,6 +47,10 @@ export const SharingSettingsSchema = z.strictObject({
   idle_threshold_pct: z._default(z.number().check(z.minimum(0), z.maximum(100)), 25),
   /** Share of the machine's hardware threads that slots may offer. */
   cpu_cap_pct: z._default(z.number().check(z.minimum(1), z.maximum(100)), 100),
+  /** Render Blender scenes for others (off by default: a scene is a native program's input, docs/BLENDER.md). */
+  blender_sharing: z._default(z.boolean(), false),
+  /** With it on, only for peers I trust at least this much (my trust weight, 0 to 1). */
+  blender_min_trust: z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.8),
 });
 
 export type WeeklyWindow = z.output<typeof WeeklyWindowSchema>;

@@ -28,6 +28,7 @@ const CRASHED = new Set([134, 139]);
 function failureReason(run: RunResult, limits: SandboxLimits & RunLimits): string {
   if (run.killed === 'time') return `the render passed its time limit of ${limits.wallMs / 1000} s and was killed`;
   if (run.killed === 'stall') return `the render printed nothing for ${limits.stallMs / 1000} s and was killed`;
+  if (run.killed === 'aborted') return 'the render was stopped';
   const how = run.signal ?? `exit ${run.code}`;
   const tail = run.output.trim().split('\n').slice(-3).join(' / ');
   // Past its address space, an allocation fails: Blender says so, or crashes on the null it got.

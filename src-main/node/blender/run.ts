@@ -14,6 +14,8 @@ export interface RunLimits {
   wallMs: number;
   /** Killed when it has printed nothing for this long. */
   stallMs: number;
+  /** Killed when this aborts (the node stops, or stops sharing). */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -21,7 +23,7 @@ export interface RunResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   /** Why we killed it, when we did. */
-  killed?: 'time' | 'stall';
+  killed?: 'time' | 'stall' | 'aborted';
   /** Its stdout and stderr together, the last OUTPUT_KEEP characters. */
   output: string;
 }
@@ -38,7 +40,7 @@ export function runSandboxed(
     let output = '';
     let partial = '';
     let killed: RunResult['killed'];
-    const kill = (why: 'time' | 'stall'): void => {
+    const kill = (why: NonNullable<RunResult['killed']>): void => {
       killed ??= why;
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -48,6 +50,9 @@ export function runSandboxed(
     };
     const wall = setTimeout(() => kill('time'), limits.wallMs);
     let stall = setTimeout(() => kill('stall'), limits.stallMs);
+    const abort = () => kill('aborted');
+    limits.signal?.addEventListener('abort', abort, { once: true });
+    if (limits.signal?.aborted) abort();
     const take = (chunk: Buffer): void => {
       clearTimeout(stall);
       stall = setTimeout(() => kill('stall'), limits.stallMs);
@@ -66,11 +71,13 @@ export function runSandboxed(
     child.on('error', (err) => {
       clearTimeout(wall);
       clearTimeout(stall);
+      limits.signal?.removeEventListener('abort', abort);
       reject(err);
     });
     child.on('close', (code, signal) => {
       clearTimeout(wall);
       clearTimeout(stall);
+      limits.signal?.removeEventListener('abort', abort);
       resolve({ code, signal, ...(killed ? { killed } : {}), output });
     });
   });

@@ -171,6 +171,8 @@ export const sharingSettingsArb = recordOf<SharingSettings>({
   idle_only: fc.boolean(),
   idle_threshold_pct: fc.double({ min: 0, max: 100, noNaN: true }),
   cpu_cap_pct: fc.double({ min: 1, max: 100, noNaN: true }),
+  blender_sharing: fc.boolean(),
+  blender_min_trust: fc.double({ min: 0, max: 1, noNaN: true }),
 });
 
 const eventBase = { event_id: idArb, at: isoTimeArb };

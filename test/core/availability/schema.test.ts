@@ -14,6 +14,8 @@ test('{} parses to the default sharing settings', () => {
     idle_only: false,
     idle_threshold_pct: 25,
     cpu_cap_pct: 100,
+    blender_sharing: false,
+    blender_min_trust: 0.8,
   });
   assert.deepEqual(DEFAULT_SHARING_SETTINGS, SharingSettingsSchema.parse({}));
 });

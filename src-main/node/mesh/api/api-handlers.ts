@@ -68,6 +68,7 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
         other_load_pct: node.machine.otherLoadPct(),
         contribution: { ...contribution_history, damping_factor, over_allocation_history },
         policies: state.policies,
+        blender: node.blender.status(),
       };
     },
     async 'peers.list'() {
@@ -207,7 +208,7 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
         ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
       };
       await node.record([{ type: 'settings.set', settings }]);
-      node.sharing.availabilityChanged();
+      node.sharing.availabilityChanged(); // Blender's algorithm too, once found (BlenderProbe)
       return { settings: state.settings };
     },
     ...policyHandlers(node),

@@ -14,6 +14,7 @@ import type { NewEvent } from '../context/node-context.js';
 import type { JobBudgets } from '../jobs/job-budgets.js';
 import type { JobQuotes } from '../jobs/job-quotes.js';
 import type { JobSubmits } from '../jobs/job-submits.js';
+import type { BlenderProbe } from '../machine/blender-probe.js';
 import type { Machine } from '../machine/machine.js';
 import type { Provider } from '../provider/provider.js';
 import type { FrameAssembler } from '../render/frames.js';
@@ -53,6 +54,7 @@ export interface NodeApi {
   readonly provider: Pick<Provider, 'running' | 'queued' | 'contribution' | 'roundSoon'>;
   readonly machine: Pick<Machine, 'info' | 'power' | 'calibration' | 'otherLoadPct'>;
   readonly gpu: Pick<GpuService, 'status' | 'acceptsShaderUnits'>;
+  readonly blender: Pick<BlenderProbe, 'status'>;
   /** My jobs: submitted, cancelled, budgeted, their offers, outputs and frames. */
   readonly jobs: Pick<JobSubmits, 'submit' | 'submitStream' | 'submitRender'> &
     Pick<Requester, 'cancel' | 'failureHere' | 'liveOf' | 'offers' | 'acceptFrom'> &
@@ -126,6 +128,7 @@ export function nodeApi(node: MeshNode): NodeApi {
     },
     machine: node.machine,
     gpu: node.gpu,
+    blender: node.blender,
     jobs: {
       submit: (spec) => requester.submits.submit(spec),
       submitStream: (terms, input, declared) => requester.submits.submitStream(terms, input, declared),

@@ -2,6 +2,7 @@
 // the blob store, the clock. Every change goes through `record`: journaled first, then applied.
 // Every network wait ends when the node stops (`signal`), and work nobody awaits goes through
 // `background`, so the node's stop can wait for it before it closes the journal.
+import type { BlenderFound, BlenderInstall } from '../../blender/install.js';
 import { createHash } from 'node:crypto';
 import { CodedError, describeError } from '../../../core/errors.js';
 import type { ApiEventType } from '../../../core/api/contract.js';
@@ -61,6 +62,13 @@ export interface NodeContext {
   /** Something in my commitment changed (units, slots, trust, sharing): republish it soon; at once for a new job. */
   commitmentChanged(newJob?: boolean): void;
   log(message: string): void;
+  /** Blender and its sandbox (machine/blender-probe.ts); absent: this node has nothing to do with Blender. */
+  readonly blender?: {
+    /** Looked for once, as a requester needs it (to preflight and to check frames). */
+    find(): Promise<BlenderFound>;
+    /** The Blender I render others' scenes with: only while Blender sharing is on. */
+    sharedInstall(): BlenderInstall | undefined;
+  };
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

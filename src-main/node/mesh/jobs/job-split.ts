@@ -26,6 +26,7 @@ import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
 import { refuseUnrunnableModule } from './module-check.js';
 import { probeWasiSeconds, refusePackedWasi, wasiJob } from './wasi-jobs.js';
+import { blenderJob } from './blender-jobs.js';
 import { peekBytes } from '../basics/peek-bytes.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
@@ -44,6 +45,7 @@ export type ResolvedModule = ReturnType<typeof resolveModule>;
 
 /** What the job's terms make of its module, before any input is read. */
 export function resolveModule(spec: SubmitJobTerms) {
+  if (spec.blender) throw new ApiError('bad_request', 'a Blender job has no quote yet: submit it (blender-jobs.ts)');
   let params: Record<string, unknown> = spec.params ?? {};
   if (spec.wgsl_code !== undefined) {
     // The shader travels as the unit's module (by CID), like a WASM module; its params are checked now.
@@ -164,7 +166,7 @@ export function checkInputSize(bytes: number, chunk: number): void {
  * store. `declaredBytes` (a Content-Length) lets a job past a limit be refused before it is read.
  */
 export async function splitJob(
-  ctx: Pick<NodeContext, 'me' | 'blobs'>,
+  ctx: Pick<NodeContext, 'me' | 'blobs' | 'blender'>,
   spec: SubmitJobTerms,
   input: AsyncIterable<Uint8Array>,
   declaredBytes?: number,
@@ -178,7 +180,8 @@ export async function splitJob(
 ): Promise<SplitJob> {
   const chunk = spec.chunk_bytes;
   if (declaredBytes !== undefined) checkInputSize(declaredBytes, chunk);
-  const resolved = resolveModule(spec);
+  const blender = spec.blender && (await blenderJob(ctx, spec.blender)); // preflighted by my Blender
+  const resolved = blender ? blender.resolved : resolveModule(spec);
   const wasi = resolved.algorithmId === WASI_PROGRAM;
   const files = 'files' in resolved ? resolved.files : undefined;
   if (resolved.algorithmId === CUSTOM_WASM || wasi) {
@@ -187,9 +190,8 @@ export async function splitJob(
   }
   if (wasi) refusePackedWasi(spec.units_per_pack);
   let source = input;
-  // The node sizes packs for its own kernels, whose cost per byte it knows, and for a user's
-  // module from what its first unit cost here.
-  let probed: number | undefined;
+  // Units are costed by my kernels' cost per byte, a user's module's first unit run here, a frame's size.
+  let probed = blender ? blender.seconds : undefined;
   if (spec.units_per_pack === undefined && resolved.algorithmId === CUSTOM_WASM && executor) {
     // A byte past the first unit: an input of one unit has nothing to pack, and is not run here.
     const first = await peekBytes(input, chunk + 1);

@@ -13,7 +13,7 @@ import { RenderSubmits } from '../render/render-submits.js';
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type JobSubmitsNeeds = Pick<
   NodeContext,
-  'background' | 'blobs' | 'commitmentChanged' | 'emit' | 'log' | 'me' | 'now' | 'record' | 'state'
+  'background' | 'blender' | 'blobs' | 'commitmentChanged' | 'emit' | 'log' | 'me' | 'now' | 'record' | 'state'
 >;
 
 export class JobSubmits {

@@ -8,6 +8,7 @@ import type { GpuService } from '../../gpu/gpu-service.js';
 import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
 import { supportedAlgorithms } from '../units/algorithms.js';
 import { iso } from '../context/node-context.js';
+import type { BlenderProbe } from './blender-probe.js';
 import type { Machine } from './machine.js';
 
 /**
@@ -21,6 +22,7 @@ function availabilityNow(
   state: MeshState,
   machine: Machine,
   gpu: GpuService,
+  blender: BlenderProbe,
   workers: number,
   nowMs: number,
 ): Availability {
@@ -51,7 +53,7 @@ function availabilityNow(
     // Read only where it decides anything: unwatched, each read samples the OS's CPU counters (os.cpus()).
     otherLoadPct: state.settings.idle_only ? machine.otherLoadPct() : null,
     userIdleSeconds: machine.userIdleSeconds,
-    algorithms: supportedAlgorithms(gpu.acceptsShaderUnits).map((id) => ({
+    algorithms: supportedAlgorithms(gpu.acceptsShaderUnits, blender.algorithm()).map((id) => ({
       algorithm_id: id,
       version: ALGORITHM_VERSION,
       supported: true,
@@ -75,6 +77,7 @@ export class AvailabilityWatch {
     private readonly state: MeshState,
     private readonly machine: Machine,
     private readonly gpu: GpuService,
+    private readonly blender: BlenderProbe,
     private readonly workers: number,
     private readonly hooks: {
       emit(type: ApiEventType, data: ApiEvent['data']): void;
@@ -85,7 +88,7 @@ export class AvailabilityWatch {
   ) {}
 
   now(): Availability {
-    return availabilityNow(this.state, this.machine, this.gpu, this.workers, Date.now());
+    return availabilityNow(this.state, this.machine, this.gpu, this.blender, this.workers, Date.now());
   }
 
   /** Power, load, settings or windows changed: an event when whether (or why not) I offer changed; republished. */

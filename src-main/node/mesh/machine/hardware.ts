@@ -6,6 +6,7 @@ import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { Executor } from '../../exec/index.js';
 import { GpuService, type GpuOptions } from '../../gpu/gpu-service.js';
 import { AvailabilityWatch } from './availability.js';
+import type { BlenderProbe } from './blender-probe.js';
 import { Machine } from './machine.js';
 
 export interface Hardware {
@@ -19,6 +20,7 @@ export function openHardware(
   gpuOptions: GpuOptions | undefined,
   state: MeshState,
   executor: Executor,
+  blender: BlenderProbe,
   hooks: {
     /** Power, load or the GPU changed what I may offer. */
     changed: () => void;
@@ -36,7 +38,7 @@ export function openHardware(
     idleOnly: state.settings.idle_only,
   }));
   const gpu = new GpuService(gpuOptions ?? { mode: 'off' });
-  const availability = new AvailabilityWatch(state, machine, gpu, executor.workers, hooks);
+  const availability = new AvailabilityWatch(state, machine, gpu, blender, executor.workers, hooks);
   // Not waited for by stop (a calibration cut short by the sandbox closing is no failure).
   machine.ready
     .then(async () => {

@@ -1,6 +1,6 @@
 // The provider's execution queue: accepted assignments wait here, then each fetches its blobs
 // (inline with its acceptance, from my store, from recent inputs, or from the requester), runs in
-// the sandbox or on the GPU, and has its output stored (a WASI unit's stderr too, named by its
+// the sandbox or on the GPU (a Blender unit: by Blender in its own), and has its output stored (a WASI unit's stderr too, named by its
 // result's stderr_cid, outside what is verified); its result goes to the outbox, which journals it
 // with the receipt of the message that carries it (result-outbox.ts). What every honest run would
 // fail the same way is reported as the unit's output.
@@ -15,9 +15,14 @@ import { BytesByCid } from '../basics/bytes-by-cid.js';
 import { unitOutput } from '../units/unit-run.js';
 import { iso, type NodeContext } from '../context/node-context.js';
 import { OncePerGap } from '../basics/round-timer.js';
+import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
+import { MAX_BLENDER_SCENE_BYTES } from '../../../core/blender/unit.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
-type ExecutionQueueNeeds = Pick<NodeContext, 'blobs' | 'emit' | 'fetchBlob' | 'log' | 'me' | 'now' | 'quota' | 'state'>;
+type ExecutionQueueNeeds = Pick<
+  NodeContext,
+  'blender' | 'blobs' | 'emit' | 'fetchBlob' | 'log' | 'me' | 'now' | 'quota' | 'state'
+>;
 
 /** Alike failures of assignments are logged once in this long. */
 const FAILURE_LOG_GAP_MS = 10_000;
@@ -182,9 +187,10 @@ export class ExecutionQueue {
     const requester = assignment.acceptance.requester_peer;
     this.ctx.emit('unit.started', { job_id: unit.job_id, unit_id: unit.unit_id, requester });
     const started = this.ctx.now();
-    const module = unit.module_cid
-      ? await this.#blob(requester, unit.module_cid, DEFAULT_LIMITS.maxModuleBytes, true)
-      : new Uint8Array();
+    // A Blender unit's module is its job's scene (core/blender/unit.ts), rendered by Blender (blender-run.ts).
+    const blender = isBlenderAlgorithm(unit.algorithm_id);
+    const moduleLimit = blender ? MAX_BLENDER_SCENE_BYTES : DEFAULT_LIMITS.maxModuleBytes;
+    const module = unit.module_cid ? await this.#blob(requester, unit.module_cid, moduleLimit, true) : new Uint8Array();
     const input = unit.input_cid
       ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes, false)
       : new Uint8Array();
@@ -197,7 +203,16 @@ export class ExecutionQueue {
     const abort = new AbortController();
     this.#aborts.set(assignmentId, abort);
     if (!this.ctx.state.sharing || this.#stopped) abort.abort(); // switched off (or stopped) while its blobs were on their way
-    const run = { unit, module, input, files, signal: abort.signal, cpu: this.executor, gpu: this.gpu };
+    const run = {
+      unit,
+      module,
+      input,
+      files,
+      signal: abort.signal,
+      cpu: this.executor,
+      gpu: this.gpu,
+      ...(blender ? { blender: this.ctx.blender?.sharedInstall()?.path } : {}),
+    };
     const ran = await unitOutput(run, () => this.ctx.now(), started);
     this.#aborts.delete(assignmentId);
     free();

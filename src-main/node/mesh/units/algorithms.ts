@@ -106,14 +106,18 @@ function resolveProgram(
   };
 }
 
-/** Every algorithm id this node can run, for its slots: shaders only when it takes them (GpuService.acceptsShaderUnits). */
-export function supportedAlgorithms(shaders = false): string[] {
+/**
+ * Every algorithm id this node can run, for its slots: shaders only when it takes them
+ * (GpuService.acceptsShaderUnits), Blender's only when it renders Blender scenes (BlenderProbe).
+ */
+export function supportedAlgorithms(shaders = false, blender?: string): string[] {
   return [
     ...Object.entries(LIBRARIES).flatMap(([library, lib]) => Object.keys(lib.methods).map((m) => `${library}/${m}`)),
     RENDER_ALGORITHM,
     CUSTOM_WASM,
     WASI_PROGRAM,
     ...(shaders ? [SHADER_ALGORITHM] : []),
+    ...(blender !== undefined ? [blender] : []),
   ];
 }
 

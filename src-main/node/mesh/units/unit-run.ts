@@ -8,6 +8,8 @@ import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../../gpu/gpu-executor.js'
 import { runUnit, type RanUnit, type UnitRun } from '../../gpu/unit-router.js';
 import { MAX_UNITS_PER_PACK } from '../../../core/schemas/index.js';
 import { MAX_PACK_OUTPUT_BYTES, packOutput, unpackInput } from './pack-outputs.js';
+import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
+import { runBlenderUnit } from './blender-run.js';
 
 /**
  * A pack's units queued on the executor at a time: a worker's hop (it takes up to 64). Queued all
@@ -68,16 +70,18 @@ async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => num
 }
 
 /**
- * Runs the unit where it belongs (runUnit) to its output, as outputOf says. A pack's units are each
+ * Runs the unit where it belongs (runUnit; a Blender unit by Blender: blender-run.ts) to its output, as outputOf says. A pack's units are each
  * run alone, PACK_RUNS_IN_FLIGHT at a time (the executor batches them into its workers), and their
  * outputs make the pack's (pack-outputs.ts); a failure that is no unit's output is the pack's.
  */
 export async function unitOutput(
-  run: UnitRun,
+  /** `blender`: the Blender a Blender unit renders with (blender-run.ts). */
+  run: UnitRun & { blender?: string },
   now: () => number,
   /** When the unit's time began (its blobs' fetch included, for a provider). */
   started = now(),
 ): Promise<RanUnit | Error> {
+  if (isBlenderAlgorithm(run.unit.algorithm_id)) return outputOf(runBlenderUnit(run, run.blender), started, now);
   const { pack_chunk_bytes: chunkBytes, ...single } = run.unit;
   if (chunkBytes === undefined) return outputOf(runUnit(run), started, now);
   const parts = unpackInput(run.input, chunkBytes);

@@ -3,6 +3,7 @@
 // node holds, so a provider cannot tell which of its results will be.
 import { hash, randomBytes } from 'node:crypto';
 import { SHADER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
+import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import type { WorkUnit } from '../../../core/schemas/index.js';
 import { ExecError, type Executor } from '../../exec/index.js';
 import { runUnit } from '../../gpu/unit-router.js';
@@ -43,7 +44,7 @@ export async function failureMessageHere(
   failure: string,
   place = 0,
 ): Promise<string | undefined> {
-  if (!QUICK_FAILURES.has(failure) || packOrUnit.algorithm_id === SHADER_ALGORITHM) return undefined;
+  if (!QUICK_FAILURES.has(failure) || !runsOnMyCpu(packOrUnit)) return undefined;
   const blobs = blobsOf(ctx, packOrUnit);
   if (!blobs) return undefined;
   const { pack_chunk_bytes: chunkBytes, ...unit } = packOrUnit;
@@ -61,6 +62,10 @@ export async function failureMessageHere(
   const ran = await runUnit(run).catch((err: unknown) => err);
   return ran instanceof ExecError && ran.code === failure ? ran.message : undefined;
 }
+
+/** Whether the unit is one my CPU's workers run: not a shader (a GPU's), nor a Blender frame (Blender's). */
+const runsOnMyCpu = (unit: WorkUnit): boolean =>
+  unit.algorithm_id !== SHADER_ALGORITHM && !isBlenderAlgorithm(unit.algorithm_id);
 
 /** My run of a unit: its output's CID in my store, and the fuel it burned. */
 export interface TruthRun {
@@ -89,12 +94,12 @@ export class GroundTruth {
   }
 
   /**
-   * Whether I can run the unit: a CPU unit (a shader needs a GPU) whose module and input are in my
-   * store. Asked at every verdict: a module found once is taken as there (a job's units share it;
+   * Whether I can run the unit: a CPU unit (a shader needs a GPU; a Blender frame is checked by
+   * pre-checks.ts instead) whose module and input are in my store. Asked at every verdict: a module found once is taken as there (a job's units share it;
    * if it went since, run() finds it missing and says it could not run).
    */
   canRun(unit: WorkUnit): boolean {
-    if (unit.algorithm_id === SHADER_ALGORITHM) return false;
+    if (!runsOnMyCpu(unit)) return false;
     const module = unit.module_cid;
     if (module && !this.#modules.has(module)) {
       if (!this.ctx.blobs.has(module)) return false;

@@ -20,7 +20,7 @@ import { takeResults, type ResultIntake, type TakenResult } from './result-intak
 import { KeyedQueue } from '../basics/keyed-queue.js';
 import { refundEvent } from '../settlement/ledger-events.js';
 import { Payments, type ClosedEarlier } from '../settlement/payments.js';
-import { TileChecker } from './tile-check.js';
+import { PreChecks } from './pre-checks.js';
 import { agreedFailure } from '../units/unit-run.js';
 import { unitsAt } from '../../../core/mesh/rules/packs.js';
 import { emitUnits, emitVerdict, UnitsThisTurn, userUnits } from '../context/unit-events.js';
@@ -38,7 +38,7 @@ type VerdictsNeeds = Pick<
 > &
   ConstructorParameters<typeof Payments>[0] &
   ConstructorParameters<typeof VerdictReceipts>[0] &
-  ConstructorParameters<typeof TileChecker>[0] &
+  ConstructorParameters<typeof PreChecks>[0] &
   ConstructorParameters<typeof GroundTruth>[0] &
   ConstructorParameters<typeof VerifiedOutputs>[0] &
   ConstructorParameters<typeof Convictions>[0] &
@@ -57,7 +57,8 @@ export class Verdicts {
   readonly #deciding = new KeyedQueue();
   /** What my verdicts pay, hold or refund, and the settlements that tell the providers. */
   readonly #payments: Payments;
-  readonly #tiles: TileChecker;
+  /** Checks of results that hashes cannot settle: GPU tiles, Blender frames (pre-checks.ts). */
+  readonly #pre: PreChecks;
   readonly #truth: GroundTruth;
   readonly #outputs: VerifiedOutputs;
   /** Packs whose verified output was no pack of their units: checked at their next decision. */
@@ -88,7 +89,6 @@ export class Verdicts {
       one: 'unit.verified',
       many: 'units.verified',
     });
-    this.#tiles = new TileChecker(ctx, executor);
     this.#truth = new GroundTruth(ctx, executor);
     this.#outputs = new VerifiedOutputs(ctx);
     this.#checks = new Convictions(ctx, {
@@ -98,6 +98,7 @@ export class Verdicts {
       proven: (provider) => this.#decideWaitingOn(provider),
     });
     this.#ahead = new ChecksAhead(ctx, this.#truth, this.#checks);
+    this.#pre = new PreChecks(ctx, executor, this.#checks);
     this.#later = new DecideLater(ctx, (unitId) => this.decide(unitId));
   }
 
@@ -235,15 +236,13 @@ export class Verdicts {
     if (record.verdict) return closeLate(this.ctx, this.#checks, unitId, (late) => this.#payments.tellAll(late));
     const unit = record.unit;
     const active = state.activeAssignments(unitId);
-    // Tiles that may come from a GPU agree within a tolerance; GPU tiles are spot-checked on my CPU (tile-check.ts).
-    const comparing = unit.verification?.kind === 'comparator' && active.some((a) => a.result);
-    const tiles = comparing ? await this.#tiles.prepare(unit, active) : undefined;
-    if (comparing && !tiles) return this.#later.unit(unitId);
-    if (tiles) await this.#checks.record(unit, null, [...tiles.spotChecks]);
+    // GPU tiles and Blender frames are checked first, as hashes cannot settle them (pre-checks.ts).
+    const pre = await this.#pre.run(unit, active);
+    if (!pre) return this.#later.unit(unitId);
     // Once I have run the unit, a result that comes later is checked against that run too.
     const knownTruth = state.checks.truths.get(unitId);
     if (knownTruth) await this.#checks.record(unit, knownTruth, againstTruth(active, knownTruth));
-    const votes = votesOf(active, tiles?.unfetchable);
+    const votes = votesOf(active, pre.unfetchable);
     const redundancy = unit.verification_redundancy;
     const evidence: UnitEvidence = {
       redundancy,
@@ -260,7 +259,7 @@ export class Verdicts {
         (record.reopened ?? 0) > 0 ||
         this.#misshapen.has(unitId) ||
         state.assignmentsOf(unitId).some((a) => a.result && state.checks.isConvicted(a.acceptance.provider_peer)),
-      ...(tiles ? { comparator: tiles.comparator } : {}),
+      ...(pre.comparator ? { comparator: pre.comparator } : {}),
     };
     let judgement = judgeUnit(evidence);
     // My run begun when the unit was accepted (checks-ahead.ts) checks its CPU results once no more are awaited.
@@ -366,7 +365,7 @@ export class Verdicts {
       events,
     );
     const results = active.flatMap((assignment) => (assignment.result ? [assignment.result] : []));
-    this.#tiles.forget(unitId, results);
+    this.#pre.forget(unitId, results);
     this.#ahead.forget(unitId);
     this.#outputs.forget(results.map((r) => r.output_cid));
     this.#extra.delete(unitId); // decided: a reopened unit asks again, as after a restart

@@ -36,6 +36,7 @@ import { Invites } from '../peers/invites.js';
 import { InFlight, Opened } from '../basics/lifecycle.js';
 import type { Machine } from '../machine/machine.js';
 import { openHardware } from '../machine/hardware.js';
+import { BlenderProbe } from '../machine/blender-probe.js';
 import { peerCalls } from '../peers/peer-calls.js';
 import { Heartbeat } from '../peers/heartbeat.js';
 import { openResources, type Opening } from './opening.js';
@@ -65,6 +66,7 @@ export class MeshNode {
   readonly frames: FrameAssembler;
   readonly machine: Machine;
   readonly gpu: GpuService;
+  readonly blender: BlenderProbe;
   readonly invites: Invites;
   /** The state's snapshots, and compaction of finished jobs. */
   readonly keeper: StateKeeper;
@@ -127,6 +129,7 @@ export class MeshNode {
       emit: (type, data) => this.emit(type, data),
       commitmentChanged: (newJob) => bus.emit('commitment.changed', newJob ?? false),
       log,
+      blender: (this.blender = new BlenderProbe(this.state, () => bus.emit('availability.changed'), log)),
     };
     const loaded = (this.loaded = opening.loaded);
     this.keeper = new StateKeeper(
@@ -147,7 +150,7 @@ export class MeshNode {
       machine: this.machine,
       gpu: this.gpu,
       availability: this.#availability,
-    } = openHardware(options.dataDir, options.gpu, this.state, executor, {
+    } = openHardware(options.dataDir, options.gpu, this.state, executor, this.blender, {
       changed: () => bus.emit('availability.changed'),
       stopped: () => this.#stopped !== undefined,
       onBattery: () => bus.emit('on-battery'),
@@ -156,9 +159,7 @@ export class MeshNode {
       log,
     }));
     const availability = this.#availability;
-    bus.on('availability.changed', () => {
-      if (!this.#stopped) availability.changed();
-    });
+    bus.on('availability.changed', () => void (this.#stopped || availability.changed()));
     this.requester = new Requester(this.ctx, executor, {
       graceSeconds: options.graceSeconds ?? 30,
       providerPipeline: MIN_PIPELINE,

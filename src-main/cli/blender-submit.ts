@@ -1,0 +1,62 @@
+// `meshctl submit-job --blend <scene> --frames 1-4`: a Blender job, a unit a frame (docs/BLENDER.md).
+// The scene (a .blend, or a zip of its folder) is preflighted here first, by this machine's Blender
+// in its sandbox, and the preflight printed; a scene it refuses is not sent. Then the node is sent
+// the scene and the frames (jobs.submit's `blender`), preflights it again and makes the units.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { MethodInput } from '../core/api/contract.js';
+import { FRAME_BYTES, framesInput, MAX_BLENDER_SCENE_BYTES } from '../core/blender/unit.js';
+import { describeError } from '../core/errors.js';
+import { findBlender } from '../node/blender/install.js';
+import { preflightInSandbox } from '../node/blender/preflight.js';
+import { bringScene } from '../node/blender/scene-folder.js';
+import { CliError, readFileUpTo } from './args.js';
+import { preflightLines } from './blender-actions.js';
+
+/** The jobs.submit params of a Blender job (`terms`: what every job states), and the preflight's lines. */
+export async function blenderSubmission(
+  scene: string,
+  frames: { first_frame: number; last_frame: number },
+  options: { samples?: number; seed: number },
+  terms: Omit<MethodInput<'jobs.submit'>, 'chunk_bytes' | 'input_base64'>,
+): Promise<{ params: MethodInput<'jobs.submit'>; lines: string[] }> {
+  if (!scene.endsWith('.blend') && !scene.endsWith('.zip'))
+    throw new CliError(`--blend: ${scene} is not a .blend or a .zip (a folder goes as a zip of it)`);
+  const found = await findBlender();
+  if (!found.ok) throw new CliError(`--blend: the scene is preflighted here first: ${found.reason}`);
+  const unitDir = await mkdtemp(join(tmpdir(), 'meshctl-blend-'));
+  try {
+    const file = await bringScene(scene, unitDir).catch((err: unknown) => {
+      throw new CliError(`--blend: ${describeError(err)}`);
+    });
+    const preflight = await preflightInSandbox(found.install.path, unitDir, file);
+    if (!preflight.ok) throw new CliError(`--blend: ${preflight.reason}`);
+    const lines = preflightLines(preflight.report, preflight.verdict);
+    if (preflight.verdict.refusals.length > 0)
+      throw new CliError(`--blend: the scene is refused: ${preflight.verdict.refusals.join('; ')}`);
+    const { first_frame: first, last_frame: last } = frames;
+    const { start, end } = preflight.verdict.frames;
+    if (first < start || last > end)
+      throw new CliError(`--frames: ${first}-${last} is outside the scene's frames ${start}-${end}`);
+    const bytes = await readFileUpTo('--blend', scene, MAX_BLENDER_SCENE_BYTES);
+    const params: MethodInput<'jobs.submit'> = {
+      ...terms,
+      name: terms.name ?? `${basename(scene)} frames ${first}-${last}`,
+      blender: {
+        scene_base64: bytes.toString('base64'),
+        file,
+        zip: scene.endsWith('.zip'),
+        seed: options.seed,
+        ...(options.samples !== undefined ? { samples: options.samples } : {}),
+      },
+      chunk_bytes: FRAME_BYTES,
+      input_base64: Buffer.from(framesInput(Array.from({ length: last - first + 1 }, (_, i) => first + i))).toString(
+        'base64',
+      ),
+    };
+    return { params, lines };
+  } finally {
+    await rm(unitDir, { recursive: true, force: true });
+  }
+}

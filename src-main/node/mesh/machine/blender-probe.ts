@@ -1,0 +1,62 @@
+// Whether this node can render Blender scenes: Blender and its sandbox (node/blender/install.ts),
+// looked for once, when first needed: when the user turns Blender sharing on (to advertise it), or
+// when this node submits or checks a Blender job (as requester). Finding it starts Blender in the
+// sandbox, a second or more, which a node that never touches Blender should not pay. Until it is
+// found the node advertises no Blender algorithm; once it is, the availability is told again.
+import type { BlenderStatus } from '../../../core/blender/algorithm.js';
+import { describeError } from '../../../core/errors.js';
+import type { MeshState } from '../../../core/mesh/state/state.js';
+import { findBlender, type BlenderFound, type BlenderInstall } from '../../blender/install.js';
+
+export class BlenderProbe {
+  #found: BlenderFound | undefined;
+  #finding: Promise<BlenderFound> | undefined;
+
+  constructor(
+    /** Its settings: Blender sharing and its threshold. */
+    private readonly state: Pick<MeshState, 'settings'>,
+    private readonly changed: () => void,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Blender and its sandbox, or why not (looked for on the first call). */
+  find(): Promise<BlenderFound> {
+    this.#finding ??= findBlender()
+      .catch((err: unknown): BlenderFound => ({ ok: false, reason: `looking for Blender: ${describeError(err)}` }))
+      .then((found) => {
+        this.#found = found;
+        this.log(found.ok ? `Blender ${found.install.version.join('.')}: ${found.install.algorithm}` : found.reason);
+        this.changed();
+        return found;
+      });
+    return this.#finding;
+  }
+
+  /** The Blender I render others' scenes with: when sharing is on and it works in the sandbox (looked for on the first ask). */
+  sharedInstall(): BlenderInstall | undefined {
+    if (!this.state.settings.blender_sharing) return undefined;
+    if (this.#found === undefined) {
+      this.find().catch((err: unknown) => this.log(`after looking for Blender: ${describeError(err)}`));
+      return undefined;
+    }
+    return this.#found.ok ? this.#found.install : undefined;
+  }
+
+  /** The algorithm I advertise, from sharedInstall. */
+  algorithm(): string | undefined {
+    return this.sharedInstall()?.algorithm;
+  }
+
+  status(): BlenderStatus {
+    const { blender_sharing: sharing, blender_min_trust: minTrust } = this.state.settings;
+    const algorithm = this.algorithm() ?? null;
+    const found = this.#found;
+    return {
+      sharing,
+      min_trust: minTrust,
+      state: !sharing ? 'off' : found === undefined ? 'probing' : found.ok ? 'ready' : 'unavailable',
+      algorithm,
+      reason: sharing && found && !found.ok ? found.reason : null,
+    };
+  }
+}

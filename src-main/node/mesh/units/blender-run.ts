@@ -1,0 +1,24 @@
+// A Blender unit run by a provider: not in the WASM sandbox but by Blender in its own (node/blender):
+// the unit's module is the job's scene, its input the frame, its params how to render it
+// (core/blender/unit.ts); its output is the frame's PNG. Params or an input no honest requester
+// makes are the unit's own failure (BadRequest, the same from every provider); a render that fails
+// here is this machine's (the unit is handed back).
+import { BlenderUnitParamsSchema, frameOf } from '../../../core/blender/unit.js';
+import { validate } from '../../../core/schemas/index.js';
+import { renderUnit } from '../../blender/unit.js';
+import { ExecError } from '../../exec/index.js';
+import type { RanUnit, UnitRun } from '../../gpu/unit-router.js';
+
+export async function runBlenderUnit(
+  { unit, module, input, signal }: Pick<UnitRun, 'unit' | 'module' | 'input' | 'signal'>,
+  /** The Blender I render others' scenes with; none: sharing is off, or it cannot be had. */
+  blender: string | undefined,
+): Promise<RanUnit> {
+  if (blender === undefined) throw new Error('this node does not render Blender scenes now');
+  const params = validate(BlenderUnitParamsSchema, unit.params);
+  if (!params.ok) throw new ExecError('BadRequest', `a Blender unit's params: ${params.error.message}`);
+  const frame = frameOf(input);
+  if (frame === undefined) throw new ExecError('BadRequest', "a Blender unit's input is its frame, 4 bytes");
+  const { png, ms } = await renderUnit({ blender, scene: module, params: params.value, frame, signal });
+  return { output: png, wallMs: ms };
+}

@@ -1,0 +1,217 @@
+// Blender jobs across the mesh, on real nodes on loopback: a requester (a daemon, as meshctl
+// reaches it) and providers that turned Blender sharing on. `meshctl submit-job --blend` prints the
+// preflight and submits a 4-frame job of a tiny scene (64×48, 4 samples), a unit a frame, rendered
+// by the two providers (two frames a day each, by their policies) in their sandboxes and verified by the requester re-rendering a random crop
+// of each frame; `meshctl job output --out` writes the frames, each the pixels of a local render
+// of that frame. A provider whose Blender renders fewer samples than asked (a patched provider: its
+// Blender is a wrapper that rewrites our samples) is convicted, and its frame goes to an honest one.
+// A scene the preflight refuses is not submitted, by meshctl nor by the node.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { identicalShare } from '../../../src-main/core/blender/compare.js';
+import { IDENTICAL_SHARE } from '../../../src-main/core/blender/compare.js';
+import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
+import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
+import { decodeRgba } from '../../../src-main/node/blender/png.js';
+import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
+import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
+import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
+import { HEIGHT, makeScene, WIDTH } from './scenes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-jobs-'));
+const dataDir = join(dir, 'requester');
+const scene = join(dir, 'scene.blend');
+const SAMPLES = 4;
+
+let daemon: Daemon;
+let providers: TestNode[];
+let cheat: TestNode;
+/** Outside /tmp: the sandbox's own /tmp would hide it. */
+const wrapperDir = mkdtempSync('/var/tmp/mesh-blender-cheat-');
+
+before(async () => {
+  makeScene(scene);
+  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
+  providers = [await startNode(), await startNode()];
+  cheat = await startNode();
+  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...providers, cheat]);
+});
+after(async () => {
+  await Promise.all([daemon.stop(), ...providers.map((p) => p.node.stop()), cheat.node.stop()]);
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(wrapperDir, { recursive: true, force: true });
+});
+
+/** Turns Blender sharing on (for peers trusted at 0.8 or more) and waits until the node advertises it. */
+async function sharing(provider: TestNode, on: boolean): Promise<void> {
+  await provider.api['settings.set']({ blender_sharing: on, blender_min_trust: 0.8 });
+  if (!on) return;
+  const status = await waitFor(
+    'Blender found',
+    async () => {
+      const { blender } = await provider.api.status({});
+      return blender.state === 'probing' ? undefined : blender;
+    },
+    120_000,
+  );
+  assert.equal(status.state, 'ready', status.reason ?? '');
+}
+
+/** Submits frames with meshctl; the job's id, after checking the preflight was printed. */
+async function submit(frames: string): Promise<string> {
+  const run = await runMeshctl([
+    'submit-job',
+    '--blend',
+    scene,
+    '--frames',
+    frames,
+    '--samples',
+    String(SAMPLES),
+    '--seed',
+    '3',
+    '--budget',
+    '100000',
+    '--data-dir',
+    dataDir,
+  ]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^engine CYCLES, frames 1–4, 64×48, 8 samples$/m, 'the preflight is printed');
+  const jobId = /^submitted job (\S+): \d+ frames?$/m.exec(run.stdout)?.[1];
+  assert.ok(jobId, run.stdout);
+  return jobId;
+}
+
+/** Who rendered each verified unit of the job, by the requester's record. */
+function renderedBy(jobId: string): string[] {
+  const state = daemon.node.state;
+  return [...state.units.values()]
+    .filter((u) => u.unit.job_id === jobId)
+    .flatMap((u) =>
+      state.assignmentsOf(u.unit.unit_id).flatMap((a) => (a.escrow === 'paid' ? [a.acceptance.provider_peer] : [])),
+    );
+}
+
+test('a 4-frame Blender job is rendered by two providers, checked by pixels, and written by job output --out', async () => {
+  // Two frames a day each: without it, the first provider to offer would take all four (a pipeline holds 8).
+  for (const p of providers) await p.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 2 }] });
+  for (const p of providers) await sharing(p, true);
+  const jobId = await submit('1-4');
+  const job = await jobEnded(daemon.handlers, jobId, 300_000);
+  assert.equal(job.state, 'completed', JSON.stringify(job));
+  assert.equal(job.units_verified, 4);
+  const by = renderedBy(jobId);
+  assert.equal(by.length, 4, 'each frame paid to the provider that rendered it');
+  assert.equal(new Set(by).size, 2, 'both providers rendered frames');
+  assert.ok(by.every((p) => providers.some((q) => q.node.peerId === p)));
+
+  const out = join(dir, 'frames');
+  const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);
+  assert.equal(written.status, 0, written.stderr);
+  const files = readdirSync(out).sort();
+  assert.deepEqual(files, ['0', '1', '2', '3']);
+  const found = (await daemon.node.blender.find()) as { ok: true; install: BlenderInstall };
+  const unitDir = mkdtempSync(join(dir, 'local-'));
+  writeFileSync(join(unitDir, 'scene.blend'), readFileSync(scene));
+  for (const [i, file] of files.entries()) {
+    const frame = decodeRgba(readFileSync(join(out, file)));
+    assert.equal(frame.width, WIDTH);
+    assert.equal(frame.height, HEIGHT);
+    const local = await renderFrameLocal({
+      blender: found.install.path,
+      unitDir,
+      file: 'scene.blend',
+      frame: i + 1,
+      samples: SAMPLES,
+      seed: 3,
+      width: WIDTH,
+      height: HEIGHT,
+      limits: { memoryBytes: 8 * 2 ** 30, fileBytes: 256 * 2 ** 20, wallMs: 300_000, stallMs: 120_000 },
+    });
+    assert.ok(identicalShare(frame, local) >= IDENTICAL_SHARE, `frame ${i + 1} is a local render's pixels`);
+  }
+});
+
+test('a provider that renders fewer samples than asked is convicted; its frame goes to an honest provider', async () => {
+  for (const p of providers) await sharing(p, false);
+  for (const p of providers) await p.api['policies.set']({ policies: [] });
+  // The patched provider: its Blender rewrites our samples to 1 before it runs.
+  const blender = realpathSync('/usr/bin/blender');
+  const wrapper = join(wrapperDir, 'blender');
+  writeFileSync(
+    wrapper,
+    `#!/usr/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a//s.cycles.samples = ${SAMPLES}/s.cycles.samples = 1}"); done\nexec ${blender} "\${args[@]}"\n`,
+  );
+  chmodSync(wrapper, 0o755);
+  await sharing(cheat, true);
+  const honest = cheat.node.blender.sharedInstall()!;
+  cheat.node.blender.sharedInstall = () => ({ ...honest, path: wrapper });
+
+  const jobId = await submit('2');
+  await waitFor('the cheat convicted', () => daemon.node.state.checks.isConvicted(cheat.node.peerId), 240_000);
+  const view = await daemon.handlers['jobs.status']({ job_id: jobId, units: false });
+  assert.equal(view.job.units_verified, 0, 'its frame is not accepted');
+
+  await sharing(providers[0]!, true);
+  const job = await jobEnded(daemon.handlers, jobId, 300_000);
+  assert.equal(job.state, 'completed', JSON.stringify(job));
+  assert.deepEqual(renderedBy(jobId), [providers[0]!.node.peerId], 'paid to the honest provider only');
+});
+
+test('a scene the preflight refuses is not submitted: meshctl says why, and so does the node asked directly', async () => {
+  const missing = join(dir, 'missing.blend');
+  makeScene(
+    missing,
+    [
+      "img = bpy.data.images.new('rock', 1, 1)",
+      "img.source = 'FILE'",
+      "img.filepath = '/nowhere/rock.png'",
+      "mat = bpy.data.materials.new('m'); mat.use_nodes = True",
+      "mat.node_tree.nodes.new('ShaderNodeTexImage').image = img",
+      'sphere.data.materials.append(mat)',
+    ].join('\n'),
+  );
+  const jobsBefore = daemon.node.state.jobs.size;
+  const run = await runMeshctl([
+    'submit-job',
+    '--blend',
+    missing,
+    '--frames',
+    '1-2',
+    '--budget',
+    '10',
+    '--data-dir',
+    dataDir,
+  ]);
+  assert.equal(run.status, 1, run.stdout);
+  assert.match(run.stderr, /^meshctl: --blend: the scene is refused: missing texture "rock": \S*nowhere\/rock\.png/);
+  const outside = await runMeshctl([
+    'submit-job',
+    '--blend',
+    scene,
+    '--frames',
+    '3-9',
+    '--budget',
+    '10',
+    '--data-dir',
+    dataDir,
+  ]);
+  assert.equal(outside.status, 1, outside.stdout);
+  assert.match(outside.stderr, /--frames: 3-9 is outside the scene's frames 1-4/);
+  await assert.rejects(
+    daemon.handlers['jobs.submit']({
+      blender: { scene_base64: readFileSync(missing).toString('base64'), file: 'missing.blend', zip: false, seed: 0 },
+      chunk_bytes: 4,
+      input_base64: Buffer.from([0, 0, 0, 1]).toString('base64'),
+      redundancy: 1,
+      budget: 10_000,
+      priority: 0.5,
+      manual_accept: false,
+      open_to_strangers: false,
+    }),
+    /the scene is refused: missing texture "rock"/,
+  );
+  assert.equal(daemon.node.state.jobs.size, jobsBefore, 'no job made');
+});
