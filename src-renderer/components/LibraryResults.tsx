@@ -2,7 +2,7 @@
 // an image as a thumbnail, CSV as a small table, JSON and text as text, a digest or other bytes as
 // hex (jobs/library-results.ts), each with a download under the name `meshctl run --out` gives it.
 // A file the method refused shows the program's message; a unit that failed, why.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { LibraryJob } from '../jobs/library-form.js';
 import { libraryResult, type LibraryResult } from '../jobs/library-results.js';
 import type { ProgramUnit } from '../store/types.js';
@@ -11,14 +11,10 @@ import { Loading } from './basics.js';
 /** Files shown on a card: the rest are in `meshctl job output`. */
 const SHOWN_UNITS = 50;
 
-/** A blob: URL of the bytes while the component shows them, revoked after. */
-function useBlobUrl(bytes: Uint8Array, mime: string): string | null {
-  const [url, setUrl] = useState<string | null>(null);
-  useEffect(() => {
-    const made = URL.createObjectURL(new Blob([bytes.slice()], { type: mime }));
-    setUrl(made);
-    return () => URL.revokeObjectURL(made);
-  }, [bytes, mime]);
+/** A blob: URL of the bytes while the component shows them, revoked after (as FrameViewer's). */
+function useBlobUrl(bytes: Uint8Array, mime: string): string {
+  const url = useMemo(() => URL.createObjectURL(new Blob([bytes.slice()], { type: mime })), [bytes, mime]);
+  useEffect(() => () => URL.revokeObjectURL(url), [url]);
   return url;
 }
 
@@ -26,7 +22,7 @@ function ResultView({ result, bytes, index }: { result: LibraryResult; bytes: Ui
   const url = useBlobUrl(bytes, result.mime);
   return (
     <div className="library-result">
-      {result.kind === 'image' && url && (
+      {result.kind === 'image' && (
         <img className="library-thumb" src={url} alt={result.name} data-testid={`library-image-${index}`} />
       )}
       {result.kind === 'table' && (
@@ -43,12 +39,10 @@ function ResultView({ result, bytes, index }: { result: LibraryResult; bytes: Ui
           {result.kind === 'text' ? result.text : result.hex}
         </pre>
       )}
-      {url && (
-        <a className="button button-small" href={url} download={result.name} data-testid={`library-download-${index}`}>
-          Download {result.name}
-          {result.kind === 'table' && result.more ? ' (every row)' : ''}
-        </a>
-      )}
+      <a className="button button-small" href={url} download={result.name} data-testid={`library-download-${index}`}>
+        Download {result.name}
+        {result.kind === 'table' && result.more ? ' (every row)' : ''}
+      </a>
     </div>
   );
 }

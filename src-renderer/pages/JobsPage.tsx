@@ -127,7 +127,7 @@ export function JobsPage() {
     <div className="page" data-testid="page-jobs">
       <PageHeader
         title="Jobs"
-        subtitle="Render scenes, or run your own programs, on the machines of the peers who trust you; results appear as they are verified."
+        subtitle="Render scenes, process files with a library, or run your own programs, on the machines of the peers who trust you; results appear as they are verified."
       />
       <div className="jobs-layout">
         <div className="jobs-forms">

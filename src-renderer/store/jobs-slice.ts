@@ -73,9 +73,12 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
     },
 
     async submitLibrary(request, job) {
-      const jobId = await get().submitProgram(request);
-      if (jobId) set((s) => ({ libraryJobs: { ...s.libraryJobs, [jobId]: job } }));
-      return jobId;
+      const reply = await attempt(() => transport.call('jobs.submit', request));
+      if (!reply) return undefined;
+      // Known before the job is listed, so its units are read with their results from the first.
+      set((s) => ({ libraryJobs: { ...s.libraryJobs, [reply.job_id]: job } }));
+      await get().refreshJobs();
+      return reply.job_id;
     },
 
     estimateProgram: (request) => attempt(() => transport.call('jobs.estimate', programEstimate(request))),

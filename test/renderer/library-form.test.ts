@@ -141,8 +141,8 @@ test('the request: the files framed in name order as the node reads them, and th
       ['b.png', png],
     ],
   );
-  const resolved = resolveLibrary('image', 'resize', rest.params!, rest.chunk_bytes, 'framed');
-  assert.notEqual(typeof resolved, 'string', String(resolved));
+  const resolved = resolveLibrary('image', 'resize', rest.params, rest.chunk_bytes, 'framed');
+  assert.equal(typeof resolved === 'string' ? resolved : resolved.label, 'image/resize');
 
   const refusal = (...args: Parameters<typeof libraryRequest>) => {
     const r = libraryRequest(...args);
