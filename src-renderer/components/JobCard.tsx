@@ -1,6 +1,7 @@
 // One job: its state and progress (a job paused short of budget says what it needs, and raises its
 // budget to that at a click), and when open, its budget, the mosaic of each frame filling in (a
-// job of programs: each unit's exit code, stdout and stderr), the providers that refused its units
+// job of programs: each unit's exit code, stdout and stderr; a job of the Process files form: each
+// file's result), the providers that refused its units
 // and why, and, for a job I accept by hand, the offers waiting for me.
 import type { JobView, OfferView } from '../../src-main/core/api/contract.js';
 import { formatAgo, formatCredits, shortPeerId } from '../format.js';
@@ -12,6 +13,8 @@ import { OffersTable } from './OffersTable.js';
 import { TileMosaic } from './TileMosaic.js';
 import { RENDER_ALGORITHM, WASI_PROGRAM } from '../../src-main/core/protocol/algorithm-ids.js';
 import { ProgramUnits } from './ProgramUnits.js';
+import { LibraryResults } from './LibraryResults.js';
+import type { LibraryJob } from '../jobs/library-form.js';
 import { packsInWords } from '../../src-main/core/mesh/rules/packs.js';
 
 const STATE_TONES: Record<JobView['state'], Tone> = {
@@ -26,6 +29,7 @@ export function JobCard({
   job,
   mosaic,
   programUnits,
+  libraryJob,
   offers,
   tileDevices,
   names,
@@ -41,6 +45,8 @@ export function JobCard({
   mosaic: JobMosaic | undefined;
   /** A job of programs' first units, once read. */
   programUnits: readonly ProgramUnit[] | undefined;
+  /** What a job of the Process files form is, when it was submitted from this window: its card shows the results. */
+  libraryJob: LibraryJob | undefined;
   offers: readonly OfferView[] | undefined;
   /** Where an ended job's verified tiles ran; undefined until read (or for a running job). */
   tileDevices: TileDevices | undefined;
@@ -173,7 +179,9 @@ export function JobCard({
               </ul>
             </section>
           )}
-          {job.algorithm === WASI_PROGRAM ? (
+          {job.algorithm === WASI_PROGRAM && libraryJob ? (
+            <LibraryResults jobId={job.job_id} job={libraryJob} units={programUnits} />
+          ) : job.algorithm === WASI_PROGRAM ? (
             <ProgramUnits jobId={job.job_id} units={programUnits} />
           ) : job.algorithm !== RENDER_ALGORITHM ? (
             <p className="muted small">

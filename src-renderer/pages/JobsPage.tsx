@@ -1,6 +1,6 @@
-// Jobs: the forms that submit a render job and a job of your own WASI program, and my jobs, newest
-// first, each opening onto its frames filling in tile by tile, or a program's units with their exit
-// codes, stdout and stderr (and, for manual accept, the offers to accept); above them my newest
+// Jobs: the forms that submit a render job, a library method over files (Process files) and a job of
+// your own WASI program, and my jobs, newest first, each opening onto its frames filling in tile by
+// tile, the files' results, or a program's units with their exit codes, stdout and stderr (and, for manual accept, the offers to accept); above them my newest
 // workflows, each as a live graph whose steps open their jobs.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import orbitScene from '../../assets/scenes/orbit.json';
@@ -10,8 +10,10 @@ import { Card, EmptyState, Loading, PageHeader } from '../components/basics.js';
 import { FrameViewer } from '../components/FrameViewer.js';
 import { JobCard } from '../components/JobCard.js';
 import { RENDER_ALGORITHM, WASI_PROGRAM } from '../../src-main/core/protocol/algorithm-ids.js';
+import { LibraryForm } from '../components/LibraryForm.js';
 import { ProgramForm } from '../components/ProgramForm.js';
 import { RenderForm, type SampleScene } from '../components/RenderForm.js';
+import type { LibraryJob } from '../jobs/library-form.js';
 import type { ProgramRequest } from '../jobs/program-form.js';
 import { WorkflowGraph } from '../components/WorkflowGraph.js';
 import type { RenderRequest, Scene } from '../jobs/render-form.js';
@@ -35,12 +37,14 @@ export function JobsPage() {
   const offers = useMesh((s) => s.offers);
   const tileDevices = useMesh((s) => s.tileDevices);
   const programUnits = useMesh((s) => s.programUnits);
+  const libraryJobs = useMesh((s) => s.libraryJobs);
   const peers = useMesh((s) => s.peers);
   const balance = useMesh((s) => s.status?.balance ?? 0);
   const {
     submitRender,
     estimateRender,
     submitProgram,
+    submitLibrary,
     estimateProgram,
     loadProgramUnits,
     cancelJob,
@@ -108,6 +112,12 @@ export function JobsPage() {
     return jobId !== undefined;
   };
 
+  const process = async (request: ProgramRequest, job: LibraryJob) => {
+    const jobId = await submitLibrary(request, job);
+    if (jobId) setOpened(new Set([...open, jobId]));
+    return jobId !== undefined;
+  };
+
   const viewedJob = viewing && jobs?.find((j) => j.job_id === viewing.jobId);
   const viewedMosaic = viewing ? mosaics[viewing.jobId] : undefined;
   const viewedPng = viewing && viewedMosaic?.frames.find((f) => f.frame === viewing.frame)?.png;
@@ -117,12 +127,15 @@ export function JobsPage() {
     <div className="page" data-testid="page-jobs">
       <PageHeader
         title="Jobs"
-        subtitle="Render scenes, or run your own programs, on the machines of the peers who trust you; results appear as they are verified."
+        subtitle="Render scenes, process files with a library, or run your own programs, on the machines of the peers who trust you; results appear as they are verified."
       />
       <div className="jobs-layout">
         <div className="jobs-forms">
           <Card title="New render">
             <RenderForm samples={SAMPLES} balance={balance} onEstimate={estimateRender} onSubmit={submit} />
+          </Card>
+          <Card title="Process files">
+            <LibraryForm balance={balance} onEstimate={estimateProgram} onSubmit={process} />
           </Card>
           <Card title="Your program">
             <ProgramForm balance={balance} onEstimate={estimateProgram} onSubmit={run} />
@@ -152,6 +165,7 @@ export function JobsPage() {
                 job={job}
                 mosaic={mosaics[job.job_id]}
                 programUnits={programUnits[job.job_id]}
+                libraryJob={libraryJobs[job.job_id]}
                 offers={offers[job.job_id]}
                 tileDevices={tileDevices[job.job_id]}
                 names={names}

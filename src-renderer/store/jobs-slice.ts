@@ -1,7 +1,7 @@
 // My jobs, render jobs and jobs of programs: the list, quoting and submitting, cancelling and
 // setting a budget anew, the mosaics of the open ones (mosaics.ts), for jobs I accept by hand the
 // offers waiting for me, where ended jobs' tiles ran (CPU or GPU), and the units of open jobs of
-// programs (exit codes, stdout and stderr).
+// programs (exit codes, stdout and stderr; the whole results of the Process files form's jobs).
 import { everyUnit } from '../../src-main/core/api/unit-pages.js';
 import { countTileDevices } from '../gpu/gpu-format.js';
 import type { JobView, UnitOutput } from '../../src-main/core/api/contract.js';
@@ -14,7 +14,7 @@ import { MosaicKeeper } from './mosaics.js';
 const PREVIEW_CHARS = 200;
 
 /** A unit of a job of programs, as jobs.outputs gave it, for its card. */
-function programUnit(unit: UnitOutput): ProgramUnit {
+function programUnit(unit: UnitOutput, keepResult: boolean): ProgramUnit {
   const output = unit.output_base64 === undefined ? undefined : decodeProgramOutput(bytesOfBase64(unit.output_base64));
   const stderr = unit.stderr_base64 === undefined ? new Uint8Array() : bytesOfBase64(unit.stderr_base64);
   return {
@@ -25,6 +25,7 @@ function programUnit(unit: UnitOutput): ProgramUnit {
     stdout: output ? preview(output.stdout, PREVIEW_CHARS) : '',
     stderr: preview(stderr, PREVIEW_CHARS),
     files: output?.files ?? 0,
+    ...(keepResult && output?.exit === 0 ? { result: output.stdout } : {}),
   };
 }
 
@@ -41,6 +42,7 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
     offers: {},
     tileDevices: {},
     programUnits: {},
+    libraryJobs: {},
 
     async refreshJobs() {
       const [reply, flows] = await Promise.all([
@@ -70,11 +72,22 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
       return reply.job_id;
     },
 
+    async submitLibrary(request, job) {
+      const reply = await attempt(() => transport.call('jobs.submit', request));
+      if (!reply) return undefined;
+      // Known before the job is listed, so its units are read with their results from the first.
+      set((s) => ({ libraryJobs: { ...s.libraryJobs, [reply.job_id]: job } }));
+      await get().refreshJobs();
+      return reply.job_id;
+    },
+
     estimateProgram: (request) => attempt(() => transport.call('jobs.estimate', programEstimate(request))),
 
     async loadProgramUnits(jobId) {
       const reply = await attempt(() => transport.call('jobs.outputs', { job_id: jobId }));
-      if (reply) set((s) => ({ programUnits: { ...s.programUnits, [jobId]: reply.outputs.map(programUnit) } }));
+      const keep = Object.hasOwn(get().libraryJobs, jobId);
+      if (reply)
+        set((s) => ({ programUnits: { ...s.programUnits, [jobId]: reply.outputs.map((u) => programUnit(u, keep)) } }));
     },
 
     async cancelJob(jobId) {

@@ -17,6 +17,7 @@ import type { SharingSettings, WeeklyWindow } from '../../src-main/core/availabi
 import type { AvailabilitySlot, Policy } from '../../src-main/core/schemas/index.js';
 import type { NewWindow, WindowEdit } from '../availability/grid-model.js';
 import type { RenderRequest } from '../jobs/render-form.js';
+import type { LibraryJob } from '../jobs/library-form.js';
 import type { ProgramRequest } from '../jobs/program-form.js';
 import type { TileDevices } from '../gpu/gpu-format.js';
 import type { MeshTransport } from '../api/transport.js';
@@ -130,6 +131,8 @@ export interface ProgramUnit {
   stderr: string;
   /** Files it left in /out. */
   files: number;
+  /** Its whole stdout when it exited 0, for a job of the Process files form (its result, shown on the card). */
+  result?: Uint8Array;
 }
 
 export interface JobsSlice {
@@ -143,12 +146,16 @@ export interface JobsSlice {
   tileDevices: Record<string, TileDevices>;
   /** The first units of open jobs of programs, by job id: each unit's exit code and the start of its stdout and stderr. */
   programUnits: Record<string, ProgramUnit[]>;
+  /** Jobs submitted from the Process files form in this window, by job id: what their results are. */
+  libraryJobs: Record<string, LibraryJob>;
   refreshJobs(): Promise<void>;
   submitRender(request: RenderRequest): Promise<string | undefined>;
   /** What a render job would cost, hold and need, and take (render.estimate): nothing is submitted. */
   estimateRender(request: RenderRequest): Promise<JobEstimate | undefined>;
   /** Submits a job of WASI programs (jobs.submit); its id, or undefined when the node refused it. */
   submitProgram(request: ProgramRequest): Promise<string | undefined>;
+  /** Submits a library method over files (jobs.submit) and keeps what its card needs to show the results. */
+  submitLibrary(request: ProgramRequest, job: LibraryJob): Promise<string | undefined>;
   /** What a job of programs would cost, hold and need (jobs.estimate: its first unit runs on my node): nothing is submitted. */
   estimateProgram(request: ProgramRequest): Promise<JobEstimate | undefined>;
   /** Reads the first page of a job of programs' units, with their outputs and stderr (jobs.outputs). */

@@ -1,0 +1,231 @@
+// The Jobs page's Process files form (src-renderer/jobs/library-form.ts, library-results.ts): each
+// method's param schema becomes fields of the right kinds, the values typed are checked with the
+// node's own schema (a refusal names the param), the request frames the files as the node reads
+// them and the node resolves it, and each kind of result is shown as what it is.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SubmitJobSchema } from '../../src-main/core/api/shapes.js';
+import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
+import { resolveLibrary } from '../../src-main/node/mesh/units/algorithms.js';
+import { decodeWasiItem } from '../../src-main/node/exec/wasi/items.js';
+import { LIBRARY_METHODS, libraryRequest, methodParams, paramFields } from '../../src-renderer/jobs/library-form.js';
+import { csvRows, libraryResult, TABLE_ROWS } from '../../src-renderer/jobs/library-results.js';
+
+const terms = { redundancy: '2', budget: '3.5', strangers: false };
+const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+
+test('every library and method is listed, as the node knows them', () => {
+  assert.deepEqual(
+    LIBRARY_METHODS,
+    Object.entries(PROGRAM_LIBRARIES).map(([library, lib]) => ({ library, methods: Object.keys(lib.methods) })),
+  );
+  assert.deepEqual(
+    LIBRARY_METHODS.map((l) => l.library),
+    ['crypto', 'image', 'data'],
+  );
+});
+
+test('a param schema becomes fields: integers and numbers with bounds, enums as selects, strings, booleans, JSON', () => {
+  assert.deepEqual(paramFields('image', 'resize'), [
+    { name: 'width', required: true, kind: 'integer', min: 1, max: 16_384 },
+    { name: 'height', required: true, kind: 'integer', min: 1, max: 16_384 },
+    {
+      name: 'filter',
+      required: true,
+      kind: 'enum',
+      options: ['nearest', 'triangle', 'catmull-rom', 'gaussian', 'lanczos3'],
+    },
+    { name: 'format', required: false, kind: 'enum', options: ['png', 'jpeg'] },
+    { name: 'quality', required: false, kind: 'integer', min: 1, max: 100 },
+  ]);
+  assert.deepEqual(paramFields('image', 'blur')[0], {
+    name: 'sigma',
+    required: true,
+    kind: 'number',
+    min: 0,
+    max: 100,
+  });
+  assert.deepEqual(paramFields('data', 'filter').slice(0, 4), [
+    { name: 'column', required: true, kind: 'string', pattern: undefined },
+    { name: 'op', required: true, kind: 'enum', options: ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'contains'] },
+    { name: 'value', required: true, kind: 'string', pattern: undefined },
+    { name: 'numeric', required: false, kind: 'boolean' },
+  ]);
+  assert.deepEqual(paramFields('crypto', 'ed25519_sign'), [
+    { name: 'seed', required: true, kind: 'string', pattern: '^[0-9a-f]{64}$' },
+  ]);
+  assert.deepEqual(paramFields('data', 'aggregate').slice(0, 2), [
+    { name: 'group_by', required: false, kind: 'json', example: '["…"]' },
+    { name: 'aggregates', required: true, kind: 'json', example: '[{"fn": "sum"}]' },
+  ]);
+  assert.deepEqual(paramFields('crypto', 'sha256'), []);
+  assert.deepEqual(paramFields('image', 'nothing'), []);
+  // Every method of every library maps: no field of an unknown kind is left out.
+  for (const { library, methods } of LIBRARY_METHODS)
+    for (const method of methods) {
+      const shape = (PROGRAM_LIBRARIES[library]!.methods[method]!.params as unknown as { shape: object }).shape;
+      assert.deepEqual(
+        paramFields(library, method).map((f) => f.name),
+        Object.keys(shape),
+        `${library} ${method}`,
+      );
+    }
+});
+
+test('the values typed are checked with the method’s schema: a refusal names the param', () => {
+  const resize = (values: Record<string, string | boolean>) =>
+    methodParams('image', 'resize', { width: '64', height: '32', filter: 'lanczos3', ...values });
+  assert.deepEqual(resize({}), { ok: true, value: { width: 64, height: 32, filter: 'lanczos3' } });
+  assert.deepEqual(resize({ format: 'jpeg', quality: '80' }), {
+    ok: true,
+    value: { width: 64, height: 32, filter: 'lanczos3', format: 'jpeg', quality: 80 },
+  });
+  const refusal = (made: ReturnType<typeof resize>) => (made.ok ? 'accepted' : made.error);
+  assert.match(refusal(resize({ width: '0' })), /^width: /);
+  assert.match(refusal(resize({ width: '2.5' })), /^width: /);
+  assert.equal(refusal(resize({ height: 'tall' })), 'height: expected a number');
+  assert.equal(refusal(resize({ filter: '' })), 'filter: required');
+  assert.match(refusal(resize({ quality: '101' })), /^quality: /);
+  assert.match(refusal(resize({ width: '4096', height: '4096' })), /^params: width × height is 16777216 pixels/);
+  assert.match(refusal(methodParams('image', 'blur', { sigma: '0' })), /^sigma: /);
+  assert.match(refusal(methodParams('crypto', 'ed25519_sign', { seed: 'ab' })), /^seed: expected 64 lowercase hex/);
+  const filter = { column: 'a', op: 'gt', value: 'x', numeric: true };
+  assert.equal(refusal(methodParams('data', 'filter', filter)), 'value: a numeric filter compares with a number');
+  assert.deepEqual(methodParams('data', 'filter', { ...filter, value: '3', numeric: false }), {
+    ok: true,
+    value: { column: 'a', op: 'gt', value: '3' },
+  });
+  assert.equal(
+    refusal(methodParams('data', 'aggregate', { aggregates: '[{fn: sum}]' })),
+    'aggregates: expected JSON, like [{"fn": "sum"}]',
+  );
+  assert.match(
+    refusal(methodParams('data', 'aggregate', { aggregates: '[{"fn": "sum"}]' })),
+    /^aggregates\.0\.column: /,
+  );
+  assert.deepEqual(methodParams('data', 'aggregate', { aggregates: '[{"fn": "count"}]', group_by: '["k"]' }), {
+    ok: true,
+    value: { aggregates: [{ fn: 'count' }], group_by: ['k'] },
+  });
+});
+
+test('the request: the files framed in name order as the node reads them, and the node resolves it', () => {
+  const files = [
+    { name: 'b.png', bytes: new Uint8Array(png) },
+    { name: 'a.png', bytes: new Uint8Array([...png, 1, 2, 3]) },
+  ];
+  const made = libraryRequest('image', 'resize', { width: '8', height: '4', filter: 'nearest' }, files, terms);
+  assert.ok(made.ok, made.ok ? '' : made.error);
+  const { request, job } = made.value;
+  const parsed = SubmitJobSchema.safeParse(request);
+  assert.ok(parsed.success, parsed.error?.message);
+  const { input_base64, ...rest } = request;
+  assert.deepEqual(rest, {
+    name: 'image resize × 2 files',
+    library: 'image',
+    method: 'resize',
+    params: { width: 8, height: 4, filter: 'nearest' },
+    items: 'framed',
+    chunk_bytes: 8 + 'a.png'.length + png.byteLength + 3,
+    redundancy: 2,
+    budget: 3500,
+    open_to_strangers: false,
+  });
+  assert.deepEqual(job, { library: 'image', method: 'resize', params: rest.params, files: ['a.png', 'b.png'] });
+  const input = Buffer.from(input_base64, 'base64');
+  const units = [0, 1].map((i) => decodeWasiItem(input.subarray(i * rest.chunk_bytes, (i + 1) * rest.chunk_bytes)));
+  assert.deepEqual(
+    units.map((u) => (typeof u === 'string' ? u : [u.name, Buffer.from(u.stdin)])),
+    [
+      ['a.png', Buffer.from(files[1]!.bytes)],
+      ['b.png', png],
+    ],
+  );
+  const resolved = resolveLibrary('image', 'resize', rest.params, rest.chunk_bytes, 'framed');
+  assert.equal(typeof resolved === 'string' ? resolved : resolved.label, 'image/resize');
+
+  const refusal = (...args: Parameters<typeof libraryRequest>) => {
+    const r = libraryRequest(...args);
+    return r.ok ? 'accepted' : r.error;
+  };
+  assert.equal(refusal('crypto', 'sha256', {}, [], terms), 'Drop the files (or choose them): a unit per file.');
+  assert.equal(refusal('crypto', 'md5', {}, files, terms), 'Choose a library and a method.');
+  assert.match(refusal('image', 'crop', { x: '0', y: '0', width: '1' }, files, terms), /^height: required/);
+  assert.match(refusal('crypto', 'sha256', {}, files, { ...terms, redundancy: '0' }), /^redundancy: /);
+  assert.match(refusal('crypto', 'sha256', {}, files, { ...terms, budget: 'lots' }), /^budget: /);
+  const big = { name: 'huge.csv', bytes: new Uint8Array(4 * 2 ** 20 + 1) };
+  assert.equal(
+    refusal('data', 'sort', { by: '[{"column": "a"}]' }, [big], terms),
+    `huge.csv: ${4 * 2 ** 20 + 1} bytes, over the ${4 * 2 ** 20} data sort takes`,
+  );
+});
+
+test('results: images as images, CSV as a table, JSON and verdicts as text, digests as hex, named as meshctl names them', () => {
+  const job = (library: string, method: string, params: Record<string, unknown> = {}) => ({
+    library,
+    method,
+    params,
+    files: ['photos/a.jpeg', 'b.csv'],
+  });
+  assert.deepEqual(libraryResult(job('image', 'resize'), 0, png), { kind: 'image', name: 'a.png', mime: 'image/png' });
+  assert.deepEqual(
+    libraryResult(job('image', 'rotate90', { format: 'jpeg' }), 0, Buffer.from([0xff, 0xd8, 0xff, 0xe0])),
+    {
+      kind: 'image',
+      name: 'a.jpg',
+      mime: 'image/jpeg',
+    },
+  );
+  const csv = Buffer.from('k,total\n"a, b",3\nc,"say ""hi"""\n');
+  assert.deepEqual(libraryResult(job('data', 'aggregate'), 1, csv), {
+    kind: 'table',
+    name: 'b.csv',
+    mime: 'text/csv',
+    rows: [
+      ['k', 'total'],
+      ['a, b', '3'],
+      ['c', 'say "hi"'],
+    ],
+    more: false,
+  });
+  assert.deepEqual(libraryResult(job('data', 'sort', { format: 'json' }), 1, Buffer.from('[{"k":"a"}]')), {
+    kind: 'text',
+    name: 'b.json',
+    mime: 'application/json',
+    text: '[{"k":"a"}]',
+  });
+  const digest = Buffer.from('0a'.repeat(31) + 'ff', 'hex');
+  assert.deepEqual(libraryResult(job('crypto', 'sha256'), 1, digest), {
+    kind: 'hex',
+    name: 'b.csv.sha256',
+    mime: 'application/octet-stream',
+    hex: '0a'.repeat(31) + 'ff',
+  });
+  // A digest that happens to be UTF-8 is still bytes.
+  assert.equal(libraryResult(job('crypto', 'blake3'), 0, Buffer.from('abc')).kind, 'hex');
+  assert.deepEqual(libraryResult(job('crypto', 'ed25519_verify'), 0, Buffer.from('valid\n')), {
+    kind: 'text',
+    name: 'a.jpeg.verified',
+    mime: 'text/plain',
+    text: 'valid\n',
+  });
+  assert.equal(libraryResult(job('crypto', 'sha512'), 0, new Uint8Array(200)).kind === 'hex', true);
+  const long = libraryResult(job('crypto', 'aead_encrypt'), 0, new Uint8Array(200));
+  assert.equal(long.kind === 'hex' && long.hex, `${'00'.repeat(128)}…`);
+});
+
+test('CSV rows: quoted fields, CRLF, a newline inside quotes, and the first rows only', () => {
+  assert.deepEqual(csvRows('a,b\r\n"x\ny",2\r\n', 5), {
+    rows: [
+      ['a', 'b'],
+      ['x\ny', '2'],
+    ],
+    more: false,
+  });
+  assert.deepEqual(csvRows('a\n1\n2', 5), { rows: [['a'], ['1'], ['2']], more: false });
+  const many = ['n', ...Array.from({ length: 30 }, (_, i) => String(i))].join('\n');
+  const shown = csvRows(many, TABLE_ROWS);
+  assert.equal(shown.rows.length, TABLE_ROWS);
+  assert.equal(shown.more, true);
+  assert.deepEqual(csvRows('', 5), { rows: [], more: false });
+});
