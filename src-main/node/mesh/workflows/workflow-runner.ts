@@ -270,10 +270,16 @@ export class WorkflowRunner {
     step: Step,
     params: Parameters<StepJobs['prepare']>[1],
     input: Parameters<StepJobs['prepare']>[2],
-    journaled?: Parameters<StepJobs['prepare']>[5],
+    journaled?: Parameters<StepJobs['prepare']>[4],
   ): PreparedStep {
     const budget = step.budget ?? shareOf(live.workflow);
-    return this.jobs.prepare(step, params, input, budget, live.stored.noCache, journaled);
+    return this.jobs.prepare(
+      step,
+      params,
+      input,
+      { budget, noCache: live.stored.noCache, inputs: live.inputs },
+      journaled,
+    );
   }
 
   /** Submits a step's job unless it is in the state already (a restart re-attaches to it). */
