@@ -3,12 +3,14 @@
 // memo, a module by CID; and the error policies with units that really fail: a trap is not retried,
 // and `skip` skips the step's dependants.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { ApiHandlers } from '../../../src-main/core/api/contract.js';
 import type { WorkflowView } from '../../../src-main/core/api/workflow-methods.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { hostileModule, reverseModule } from '../fixtures/hostile/modules.js';
+import { trustedLiar } from './fixtures/trusted-liar.js';
 import { meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];
@@ -62,7 +64,7 @@ test(
       done.steps.map((step) => [step.id, step.uses, step.units]),
       [
         ['echo', 'module/wasi', 3],
-        ['reversed', 'module/custom', 3],
+        ['reversed', 'module/custom', 3], // 3 × 63 bytes of stdout, in units of 64
       ],
     );
     assert.deepEqual(
@@ -77,9 +79,13 @@ test(
       return Buffer.concat([text, Buffer.from(`\necho ${text.byteLength} sum ${sums[i]}\n`)]);
     });
     assert.deepEqual(await filesOf(workflow_id, 'echo'), echoed);
+    const all = Buffer.concat(echoed);
     assert.deepEqual(
       await filesOf(workflow_id, 'reversed'),
-      echoed.map((bytes) => Buffer.from(bytes).reverse()),
+      Array.from({ length: Math.ceil(all.byteLength / 64) }, (_, i) =>
+        Buffer.from(all.subarray(i * 64, (i + 1) * 64)).reverse(),
+      ),
+      'each 64 bytes of the outputs reversed',
     );
 
     // Again: every unit from the memo (its module, params and input the same), no job submitted.
@@ -89,7 +95,7 @@ test(
       (await a.api['workflows.run']({ document: example, inputs, no_cache: false })).workflow_id,
     );
     assert.equal(again.outcome, 'completed');
-    for (const step of again.steps) assert.equal(step.cached, 3, `${step.id}: all from the memo`);
+    for (const step of again.steps) assert.equal(step.cached, step.units, `${step.id}: all from the memo`);
     assert.equal(a.node.state.jobs.size, jobs, 'no job submitted');
 
     // The program by the CID of the blob the node holds; a CID it does not hold fails the step, named.
@@ -104,6 +110,12 @@ test(
             params: { args: ['{index}'], items: 'framed' },
             for_each: { items: { $input: 'texts' } },
           },
+          // A library's program (a WASI job too): its output, its stdout, the digest.
+          {
+            id: 'sums',
+            uses: { library: 'crypto', method: 'sha256' },
+            for_each: { items: { $step: 'echo', files: true } },
+          },
         ],
       });
     const viaCid = await a.api['workflows.run']({
@@ -113,6 +125,10 @@ test(
     });
     assert.equal((await ended(a.api, viaCid.workflow_id)).outcome, 'completed');
     assert.deepEqual(await filesOf(viaCid.workflow_id, 'echo'), echoed);
+    assert.deepEqual(
+      await filesOf(viaCid.workflow_id, 'sums'),
+      echoed.map((bytes) => createHash('sha256').update(bytes).digest()),
+    );
     const missing = await a.api['workflows.run']({
       document: byCid(cidOfBytes(Buffer.from('no such module'))),
       inputs: { texts: { files: texts } },
@@ -185,5 +201,60 @@ test(
     ]);
     assert.match(done.steps[0]!.detail!, /skipped: on_error skip/);
     assert.match(done.steps[1]!.detail!, /its need "boom" was skipped/);
+  },
+);
+
+test(
+  "a lying provider fails no step: the requester's own run settles its units, so retry has nothing to run again",
+  { timeout: 120_000 },
+  async () => {
+    const liar = await trustedLiar(a);
+    try {
+      const honest = nodes.slice(1);
+      // The liar gets the first units: the honest share only once it holds some.
+      for (const { api } of honest) await api['sharing.set']({ on: false });
+      const document = JSON.stringify({
+        budget: 1_000_000,
+        inputs: { unit: { type: 'file' }, data: { type: 'file' } },
+        steps: [
+          {
+            id: 'rev',
+            uses: { module: { $input: 'unit' }, abi: 'custom' },
+            input: { $input: 'data' },
+            chunk_bytes: 16,
+            on_error: { retry: 2 },
+          },
+        ],
+      });
+      const data = Buffer.from(Array.from({ length: 160 }, (_, i) => i));
+      const { workflow_id } = await a.api['workflows.run']({
+        document,
+        inputs: { unit: { file: asFile('reverse.wasm', reverseModule()) }, data: { file: asFile('data', data) } },
+        no_cache: true,
+      });
+      const jobId = `wf.${workflow_id}.rev.1`;
+      await waitFor(
+        'the liar to hold units',
+        () =>
+          [...a.node.state.assignments.values()].some(
+            (x) => x.acceptance.job_id === jobId && x.acceptance.provider_peer === liar.peerId,
+          ) || undefined,
+        20_000,
+      );
+      for (const { api } of honest) await api['sharing.set']({ on: true });
+      const done = await ended(a.api, workflow_id);
+      assert.equal(done.outcome, 'completed', JSON.stringify(done.steps));
+      assert.deepEqual(stateOf(done), [['rev', 'done', 1]], 'one attempt: nothing failed');
+      const expected = Array.from({ length: 10 }, (_, i) => Buffer.from(data.subarray(i * 16, (i + 1) * 16)).reverse());
+      assert.deepEqual(await filesOf(workflow_id, 'rev'), expected, 'every output right');
+      const { peers } = await a.api['peers.list']({});
+      assert.notEqual(
+        peers.find((p) => p.peer_id === liar.peerId)?.convicted_at ?? null,
+        null,
+        'the liar is convicted',
+      );
+    } finally {
+      await liar.stop();
+    }
   },
 );

@@ -38,7 +38,7 @@ export type PreparedStep =
       spec: SubmitJobTerms;
       units: StepUnit[];
       cached: { unit: number; cid: string; bytes: number }[];
-      /** A WASI program's units: each one's output kept is its stdout. */
+      /** A WASI program's units (a user's or a library's): each one's output kept is its stdout. */
       wasi: boolean;
     }
   | { kind: 'render'; spec: SubmitRender; units: number; cached: [] };
@@ -108,10 +108,12 @@ export class StepJobs {
     }
     const resolved = resolveModule(spec); // refuses a method's wrong params, a module that is no WebAssembly
     const module = cidOfBytes(resolved.module);
-    // A WASI unit's index is part of its run: its key holds it, and its job runs every unit or none.
     const wasi = resolved.algorithmId === WASI_PROGRAM;
+    // A user's WASI unit's index is part of its run (its args' {index}): its key holds it, and its job
+    // runs every unit or none. The library's programs take their args from the method alone.
+    const indexed = wasi && isModuleStep(step);
     const units: StepUnit[] = pieces.map((bytes, unit) => {
-      const of = memoKeyOf(module, resolved.params, cidOfBytes(bytes), wasi ? unit : undefined);
+      const of = memoKeyOf(module, resolved.params, cidOfBytes(bytes), indexed ? unit : undefined);
       return { unit, key: createHash('sha256').update(of).digest('hex'), bytes };
     });
     const hits = units.flatMap(({ unit, key }) => {
@@ -119,7 +121,7 @@ export class StepJobs {
       const hit = this.store.memo(key);
       return hit && this.ctx.blobs.has(hit.cid) ? [{ unit, ...hit }] : [];
     });
-    const cached = journaled ? [...journaled] : terms.noCache || (wasi && hits.length < units.length) ? [] : hits;
+    const cached = journaled ? [...journaled] : terms.noCache || (indexed && hits.length < units.length) ? [] : hits;
     return { kind: 'batch', spec, units, cached, wasi };
   }
 
