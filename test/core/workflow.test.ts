@@ -306,4 +306,23 @@ test('facts validate as journaled and fold the same; a job id and a memo key dep
   assert.equal(record.steps.get('a')!.jobId, 'wf.w1.a.1');
   assert.equal(memoKeyOf('m', { b: 1, a: 2 }, 'c'), memoKeyOf('m', { a: 2, b: 1 }, 'c'));
   assert.notEqual(memoKeyOf('m', { a: 2 }, 'c'), memoKeyOf('m', { a: 3 }, 'c'));
+  assert.notEqual(memoKeyOf('m', {}, 'c', 0), memoKeyOf('m', {}, 'c', 1), "a WASI unit's index is in its key");
+  assert.notEqual(memoKeyOf('m', {}, 'c', 0), memoKeyOf('m', {}, 'c'));
+});
+
+test("a module step's module is a declared file input or a CID; a path is refused", () => {
+  const step = (module: unknown) => ({ id: 'run', uses: { module, abi: 'wasi' } });
+  const inputs = { program: { type: 'file' }, name: { type: 'string' } };
+  graphOf({ budget: 1, inputs, steps: [step({ $input: 'program' })] });
+  graphOf({ budget: 1, steps: [step({ cid: 'bafkreiabc' })] });
+  assert.match(
+    refusal({ budget: 1, inputs, steps: [step({ $input: 'missing' })] }),
+    /step "run": its module is input "missing", which the workflow's inputs do not declare/,
+  );
+  assert.match(
+    refusal({ budget: 1, inputs, steps: [step({ $input: 'name' })] }),
+    /its module is input "name", which the workflow's inputs declare as string, not file/,
+  );
+  assert.ok(!decodeWorkflow(JSON.stringify({ budget: 1, steps: [step({ file: 'x.wasm' })] })).ok);
+  assert.ok(!decodeWorkflow(JSON.stringify({ budget: 1, steps: [step({ $step: 'a', file: '0' })] })).ok);
 });

@@ -234,7 +234,7 @@ const JOB_TERMS = {
  * (argv[0], "program" unless named), and its files: an input tree (encodeInputFiles, node/exec/wasi/
  * program.ts), stored once as a blob and mounted read-only at /input in every unit.
  */
-const WasiJobSchema = z.strictObject({
+export const WasiJobSchema = z.strictObject({
   program: z.optional(WasiUnitParamsSchema.shape.program),
   args: z._default(WasiUnitParamsSchema.shape.args, []),
   env: z._default(WasiUnitParamsSchema.shape.env, {}),

@@ -21,11 +21,12 @@ const MAX_RETRIES = 10;
 /** What a step runs: a library method, a user's module (unit ABI or WASI), or a render job. */
 const LibraryUses = z.strictObject({ library: Id, method: Id });
 const ModuleUses = z.strictObject({
-  /** A file (a path, relative to the document's folder) or a CID of a blob the node holds. */
-  module: z.union([
-    z.strictObject({ file: z.string().check(z.minLength(1), z.maxLength(1024)) }),
-    z.strictObject({ cid: Id }),
-  ]),
+  /**
+   * A workflow input of type `file` (the node reads no path of the requester's) or the CID of a
+   * blob the node holds. Its params: a custom module's units' params, or a WASI program's terms
+   * (program, args, env, items: as `meshctl submit-job --wasi` gives them).
+   */
+  module: z.union([z.strictObject({ $input: Id }), z.strictObject({ cid: Id })]),
   abi: z.enum(['custom', 'wasi']),
 });
 const RenderUses = z.literal('render');

@@ -103,7 +103,12 @@ export const jobIdOf = (workflowId: string, step: string, attempt: number): stri
 
 /**
  * What a unit's result depends on, as one string (the node hashes it): its module, its resolved
- * params and its input's CID. A unit whose key has a verified output is not run again.
+ * params and its input's CID; a WASI program's unit, its index in its job too (its args' `{index}`).
+ * A unit whose key has a verified output is not run again.
  */
-export const memoKeyOf = (moduleCid: string, params: Record<string, unknown>, inputCid: string): string =>
-  canonicalJson({ module: moduleCid, params, input: inputCid });
+export const memoKeyOf = (
+  moduleCid: string,
+  params: Record<string, unknown>,
+  inputCid: string,
+  index?: number,
+): string => canonicalJson({ module: moduleCid, params, input: inputCid, ...(index === undefined ? {} : { index }) });

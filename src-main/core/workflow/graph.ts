@@ -107,6 +107,12 @@ function checkStep(
         return `step "${step.id}": ${where} uses $item, which only a for_each step's input may: a fan-out's units share their params`;
     }
   }
+  if (typeof step.uses === 'object' && 'module' in step.uses && '$input' in step.uses.module) {
+    const name = step.uses.module.$input;
+    const type = Object.hasOwn(workflow.inputs, name) ? workflow.inputs[name]!.type : undefined;
+    if (type !== 'file')
+      return `step "${step.id}": its module is input "${name}", which the workflow's inputs ${type === undefined ? 'do not declare' : `declare as ${type}, not file`}`;
+  }
   if (step.input && step.uses === 'render' && '$item' in step.input)
     return `step "${step.id}": a render step's input is its scene, one file: it takes no for_each`;
   if (step.for_each && step.uses === 'render')

@@ -48,7 +48,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
               ? step.uses
               : 'library' in step.uses
                 ? `${step.uses.library}/${step.uses.method}`
-                : 'module',
+                : `module/${step.uses.abi}`,
           needs: [...live.graph.needs.get(step.id)!],
           state,
           detail: detail ?? null,

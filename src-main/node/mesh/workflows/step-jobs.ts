@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import type { SubmitJobTerms, SubmitRender } from '../../../core/api/contract.js';
 import type { Step } from '../../../core/workflow/document.js';
 import { memoKeyOf, type StepRecord } from '../../../core/workflow/facts.js';
-import type { FileValue, Scalar, StepOutput } from '../../../core/workflow/references.js';
+import type { FileValue, Scalar, StepOutput, Value } from '../../../core/workflow/references.js';
+import { WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
 import { ApiError } from '../../api/errors.js';
 import { cidOfBytes } from '../../blobs/cid.js';
 import type { WorkflowStore } from '../../journal/workflow-store.js';
@@ -18,6 +19,7 @@ import type { JobSubmits } from '../jobs/job-submits.js';
 import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
 import { verifiedOutput } from '../views/job-outputs.js';
 import { renderOutcome, renderTerms } from './render-steps.js';
+import { framedUnits, isModuleStep, moduleBytesOf, moduleCidOf, moduleTerms, wasiStdout } from './module-steps.js';
 
 /** A unit of a step: its place, its input's CID and its memo key. */
 interface StepUnit {
@@ -31,7 +33,14 @@ export type StepJobsNeeds = Pick<NodeContext, 'blobs' | 'fetchBlob' | 'log' | 's
 
 /** A step's job as it started: its units, and which of them the memo had (a render step's: none). */
 export type PreparedStep =
-  | { kind: 'batch'; spec: SubmitJobTerms; units: StepUnit[]; cached: { unit: number; cid: string; bytes: number }[] }
+  | {
+      kind: 'batch';
+      spec: SubmitJobTerms;
+      units: StepUnit[];
+      cached: { unit: number; cid: string; bytes: number }[];
+      /** A WASI program's units (a user's or a library's): each one's output kept is its stdout. */
+      wasi: boolean;
+    }
   | { kind: 'render'; spec: SubmitRender; units: number; cached: [] };
 
 /** A prepared step's units: a fan-out's items, a render step's frames' tiles as frames. */
@@ -55,15 +64,9 @@ export class StepJobs {
     step: Step,
     params: NonNullable<SubmitJobTerms['params']>,
     input: readonly (FileValue | Scalar)[],
-    budget: number,
-    noCache: boolean,
+    terms: { budget: number; noCache: boolean; inputs: Readonly<Record<string, Value>> },
     journaled?: readonly { unit: number; cid: string; bytes: number }[],
   ): PreparedStep {
-    if (typeof step.uses === 'object' && !('library' in step.uses))
-      throw new ApiError(
-        'bad_request',
-        `step "${step.id}": this node runs library methods and renders as steps; modules not yet`,
-      );
     const files = input.map((item) => {
       if (typeof item !== 'object')
         throw new ApiError('bad_request', `step "${step.id}": its input ${JSON.stringify(item)} is not a file`);
@@ -77,43 +80,49 @@ export class StepJobs {
     });
     if (files.length === 0) throw new ApiError('bad_request', `step "${step.id}" has no input`);
     if (step.uses === 'render') {
-      const spec = renderTerms(step, params, files, budget);
+      const spec = renderTerms(step, params, files, terms.budget);
       return { kind: 'render', spec, units: spec.last_frame - spec.first_frame + 1, cached: [] };
     }
-    const { library, method } = step.uses;
-    const chunk = step.chunk_bytes ?? sameSize(step, files);
-    const spec: SubmitJobTerms = {
-      name: `workflow step ${step.id}`,
-      library,
-      method,
-      params,
-      chunk_bytes: chunk,
+    const job = {
       redundancy: step.redundancy ?? 1,
-      budget,
+      budget: terms.budget,
       priority: 0.5,
       manual_accept: false,
       open_to_strangers: false,
     };
-    const module = cidOfBytes(resolveModule(spec).module); // refuses a method's wrong params
-    const all = concat(files);
-    const units: StepUnit[] = [];
-    for (let at = 0, unit = 0; at < all.byteLength; at += chunk, unit++) {
-      const bytes = all.subarray(at, at + chunk);
-      const key = createHash('sha256')
-        .update(memoKeyOf(module, spec.params ?? {}, cidOfBytes(bytes)))
-        .digest('hex');
-      units.push({ unit, key, bytes });
+    let spec: SubmitJobTerms;
+    let pieces: Uint8Array[];
+    if (isModuleStep(step)) {
+      const module = moduleBytesOf(this.ctx.blobs, step, moduleCidOf(step, terms.inputs));
+      const of = moduleTerms(step, module, params);
+      // A framed WASI step's units are its files, whatever their sizes; any other's, chunks of its input.
+      const framed = of.wasi?.items === 'framed' ? framedUnits(step, input, files) : undefined;
+      const chunk = framed?.chunk ?? step.chunk_bytes ?? sameSize(step, files);
+      spec = { ...of, ...job, chunk_bytes: chunk };
+      pieces = framed?.units ?? chunksOf(concat(files), chunk);
+    } else {
+      const { library, method } = step.uses as Extract<Step['uses'], { library: string }>;
+      const chunk = step.chunk_bytes ?? sameSize(step, files);
+      spec = { name: `workflow step ${step.id}`, library, method, params, chunk_bytes: chunk, ...job };
+      pieces = chunksOf(concat(files), chunk);
     }
-    const cached = journaled
-      ? [...journaled]
-      : noCache
-        ? []
-        : units.flatMap(({ unit, key }) => {
-            // A memo hit whose output the store no longer has (collected since) runs again.
-            const hit = this.store.memo(key);
-            return hit && this.ctx.blobs.has(hit.cid) ? [{ unit, ...hit }] : [];
-          });
-    return { kind: 'batch', spec, units, cached };
+    const resolved = resolveModule(spec); // refuses a method's wrong params, a module that is no WebAssembly
+    const module = cidOfBytes(resolved.module);
+    const wasi = resolved.algorithmId === WASI_PROGRAM;
+    // A user's WASI unit's index is part of its run (its args' {index}): its key holds it, and its job
+    // runs every unit or none. The library's programs take their args from the method alone.
+    const indexed = wasi && isModuleStep(step);
+    const units: StepUnit[] = pieces.map((bytes, unit) => {
+      const of = memoKeyOf(module, resolved.params, cidOfBytes(bytes), indexed ? unit : undefined);
+      return { unit, key: createHash('sha256').update(of).digest('hex'), bytes };
+    });
+    const hits = units.flatMap(({ unit, key }) => {
+      // A memo hit whose output the store no longer has (collected since) runs again.
+      const hit = this.store.memo(key);
+      return hit && this.ctx.blobs.has(hit.cid) ? [{ unit, ...hit }] : [];
+    });
+    const cached = journaled ? [...journaled] : terms.noCache || (indexed && hits.length < units.length) ? [] : hits;
+    return { kind: 'batch', spec, units, cached, wasi };
   }
 
   /** Whether the job is in the state (submitted; a restart re-attaches to it). */
@@ -172,11 +181,16 @@ export class StepJobs {
             };
             continue;
           }
-          const bytes = await verifiedOutput(this.ctx, this.sources, record, unit);
-          await this.ctx.blobs.put(bytes); // later steps read it here, whoever ran it
+          const verified = await verifiedOutput(this.ctx, this.sources, record, unit);
+          const bytes = prepared.wasi ? wasiStdout(unit.index, verified) : verified;
+          if (!(bytes instanceof Uint8Array)) {
+            failed ??= bytes;
+            continue;
+          }
+          const cid = await this.ctx.blobs.put(bytes); // later steps read it here, whoever ran it
           const { unit: place, key } = ran[unit.index]!;
-          remembered.push({ key, cid: unit.output_cid, bytes: bytes.byteLength });
-          outputs.set(place, { cid: unit.output_cid, bytes: bytes.byteLength });
+          remembered.push({ key, cid, bytes: bytes.byteLength });
+          outputs.set(place, { cid, bytes: bytes.byteLength });
         }
         from += page.length;
         if (page.length === 0) break;
@@ -201,6 +215,13 @@ function sameSize(step: Step, files: readonly Uint8Array[]): number {
       `step "${step.id}": its files are of different sizes (or empty), and a job's units are one size: give chunk_bytes`,
     );
   return size;
+}
+
+/** An input cut into units of `chunk` bytes (the last one shorter). */
+function chunksOf(all: Uint8Array, chunk: number): Uint8Array[] {
+  const units: Uint8Array[] = [];
+  for (let at = 0; at < all.byteLength; at += chunk) units.push(all.subarray(at, at + chunk));
+  return units;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -124,7 +124,7 @@ export class WorkflowRunner {
     return { live, record: live.record, plan: plan(live.graph, live.inputs, live.record) };
   }
 
-  /** Whether a workflow not yet ended holds the blob: an input, or a step's output (read again when a second old). */
+  /** Whether a workflow not yet ended holds the blob: an input, a step's module by CID, or a step's output (read again when a second old). */
   holds(cid: string): boolean {
     if (this.ctx.now() - this.#heldAt > 1000) {
       this.#held = new Set();
@@ -132,6 +132,9 @@ export class WorkflowRunner {
         for (const value of Object.values(live.inputs)) for (const file of filesIn(value)) this.#held.add(file.cid);
         for (const at of live.record.steps.values())
           for (const file of at.output?.files ?? []) this.#held.add(file.cid);
+        for (const step of live.workflow.steps)
+          if (typeof step.uses === 'object' && 'module' in step.uses && 'cid' in step.uses.module)
+            this.#held.add(step.uses.module.cid);
       }
       this.#heldAt = this.ctx.now();
     }
@@ -270,10 +273,16 @@ export class WorkflowRunner {
     step: Step,
     params: Parameters<StepJobs['prepare']>[1],
     input: Parameters<StepJobs['prepare']>[2],
-    journaled?: Parameters<StepJobs['prepare']>[5],
+    journaled?: Parameters<StepJobs['prepare']>[4],
   ): PreparedStep {
     const budget = step.budget ?? shareOf(live.workflow);
-    return this.jobs.prepare(step, params, input, budget, live.stored.noCache, journaled);
+    return this.jobs.prepare(
+      step,
+      params,
+      input,
+      { budget, noCache: live.stored.noCache, inputs: live.inputs },
+      journaled,
+    );
   }
 
   /** Submits a step's job unless it is in the state already (a restart re-attaches to it). */

@@ -1,0 +1,78 @@
+// A workflow step that runs a user's module (`"uses": {"module": …, "abi": "custom" | "wasi"}`): the
+// module read from the node's store (a workflow input's file, or a CID), its job the one
+// `meshctl submit-job --wasm` (custom ABI, its params the units') or `--wasi` (a WASI program, its
+// params the program's terms: program, args, env, items) would submit, and each unit's output: a
+// custom module's as it is, a WASI program's stdout (a non-zero exit fails the step).
+import { MAX_MODULE_BYTES, WasiJobSchema } from '../../../core/api/shapes.js';
+import type { SubmitJobTerms } from '../../../core/api/contract.js';
+import { validate } from '../../../core/schemas/index.js';
+import type { Step } from '../../../core/workflow/document.js';
+import type { FileValue, Scalar, Value } from '../../../core/workflow/references.js';
+import { ApiError } from '../../api/errors.js';
+import { decodeWasiOutput, encodeWasiItem, framedBytes } from '../../exec/index.js';
+import type { Blobs } from '../context/blobs.js';
+
+type ModuleStep = Step & { uses: Extract<Step['uses'], { module: unknown }> };
+
+export const isModuleStep = (step: Step): step is ModuleStep => typeof step.uses === 'object' && 'module' in step.uses;
+
+/** The module's CID: the workflow input's file it names, or the CID it gives. */
+export function moduleCidOf(step: ModuleStep, inputs: Readonly<Record<string, Value>>): string {
+  const source = step.uses.module;
+  if ('cid' in source) return source.cid;
+  const value = Object.hasOwn(inputs, source.$input) ? inputs[source.$input] : undefined;
+  // The graph's check declared it a file, and the run's check gave it as one.
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ApiError('bad_request', `step "${step.id}": its module, input "${source.$input}", is not a file`);
+  return (value as FileValue).cid;
+}
+
+/** The module's bytes from the store, or ApiError `bad_request` saying it is not there or not WebAssembly. */
+export function moduleBytesOf(blobs: Pick<Blobs, 'get'>, step: ModuleStep, cid: string): Uint8Array {
+  const module = blobs.get(cid);
+  if (!module) throw new ApiError('bad_request', `step "${step.id}": its module ${cid} is not in this node's store`);
+  if (module.byteLength > MAX_MODULE_BYTES)
+    throw new ApiError('bad_request', `step "${step.id}": its module is over ${MAX_MODULE_BYTES} bytes`);
+  return module;
+}
+
+/**
+ * The step's job terms, less its chunk: a custom module's units take the resolved params; a WASI
+ * program's are its terms, checked as submit-job's (WasiJobSchema).
+ */
+export function moduleTerms(
+  step: ModuleStep,
+  module: Uint8Array,
+  params: NonNullable<SubmitJobTerms['params']>,
+): Omit<SubmitJobTerms, 'chunk_bytes' | 'budget' | 'redundancy' | 'priority' | 'manual_accept' | 'open_to_strangers'> {
+  const wasm_base64 = Buffer.from(module).toString('base64');
+  const name = `workflow step ${step.id}`;
+  if (step.uses.abi === 'custom') return { name, wasm_base64, params };
+  const wasi = validate(WasiJobSchema, params);
+  if (!wasi.ok) throw new ApiError('bad_request', `step "${step.id}": its WASI terms: ${wasi.error.message}`);
+  return { name, wasm_base64, wasi: wasi.value };
+}
+
+/**
+ * A WASI step's units when its items are framed (`items: "framed"`): each file a unit, its name and
+ * bytes framed as `meshctl run` frames them, each padded to the largest (or to `chunk_bytes`).
+ */
+export function framedUnits(
+  step: Step,
+  input: readonly (FileValue | Scalar)[],
+  files: readonly Uint8Array[],
+): { chunk: number; units: Uint8Array[] } {
+  const names = input.map((item) => (typeof item === 'object' ? item.name : String(item)));
+  const needed = Math.max(...files.map((file, i) => framedBytes(names[i]!, file.byteLength)));
+  const chunk = step.chunk_bytes ?? needed;
+  if (chunk < needed)
+    throw new ApiError('bad_request', `step "${step.id}": a framed item needs ${needed} bytes, over its chunk_bytes`);
+  return { chunk, units: files.map((file, i) => encodeWasiItem(names[i]!, file, chunk)) };
+}
+
+/** A WASI unit's output as the step keeps it: its stdout, or why the step fails (a non-zero exit, for good). */
+export function wasiStdout(unit: number, output: Uint8Array): Uint8Array | { reason: string; retryable: false } {
+  const { exitCode, stdout } = decodeWasiOutput(output);
+  if (exitCode !== 0) return { reason: `unit ${unit}'s program exited with code ${exitCode}`, retryable: false };
+  return stdout;
+}

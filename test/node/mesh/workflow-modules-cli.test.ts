@@ -1,0 +1,48 @@
+// The modules example from meshctl across three nodes in processes of their own: a WASI program
+// (test/wasi/programs/small_io.wasm) and a unit module (reverse.wasm) given as input files, texts of
+// different sizes as a folder; `workflow run --wait` prints the graph, `workflow output` writes
+// each program's stdout.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { killAllChildren, meshctl, startMesh, stopChild } from './child-nodes.js';
+
+after(killAllChildren);
+
+test('the modules example runs from meshctl across three node processes', { timeout: 180_000 }, async () => {
+  const nodes = await startMesh([{}, {}, {}]);
+  const dataDir = nodes[0]!.dataDir;
+  const texts = mkdtempSync(join(tmpdir(), 'mesh-texts-'));
+  const words = ['a short one', 'a somewhat longer text', 'the longest text of the three, by far'];
+  words.forEach((text, i) => writeFileSync(join(texts, `t${i}.txt`), text));
+  const run = await meshctl([
+    'workflow',
+    'run',
+    'assets/workflows/modules.json',
+    '--input',
+    'program=test/wasi/programs/small_io.wasm',
+    '--input',
+    'unit=dist/wasm/examples/reverse.wasm',
+    '--input',
+    `texts=${texts}`,
+    '--wait',
+    '--data-dir',
+    dataDir,
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /: completed\n/);
+  assert.match(run.stdout, /echo +done +module\/wasi +first +3 units: 3 verified, 0 from the memo/);
+  assert.match(run.stdout, /reversed +done +module\/custom +after echo +\d+ units: \d+ verified/);
+  const id = /workflow (wf-[0-9a-f]+)/.exec(run.stdout)![1]!;
+  const out = mkdtempSync(join(tmpdir(), 'mesh-echo-'));
+  const written = await meshctl(['workflow', 'output', id, 'echo', '--out', out, '--data-dir', dataDir]);
+  assert.equal(written.code, 0, written.stderr);
+  // Each text, then what the program counted with its index (0, 1, 2) as its argument: 0 + … + (index - 1).
+  const sums = [0, 0, 1];
+  words.forEach((text, i) =>
+    assert.equal(readFileSync(join(out, String(i)), 'utf8'), `${text}\necho ${text.length} sum ${sums[i]}\n`),
+  );
+  await Promise.all(nodes.map((node) => stopChild(node)));
+});
