@@ -4,7 +4,7 @@
 // Screenshots of every page go to e2e/artifacts/. Any console error, CSP violation or uncaught
 // exception in the page fails the test.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { webUiUrl } from '../src-main/node/api/index.js';
@@ -443,35 +443,6 @@ test(
     assert.doesNotMatch(meta, /pack/, 'one unit: no packs to speak of');
     await shoot(page, '14-jobs-waiting');
     await a.api.call('jobs.cancel', { job_id });
-    assertNoPageErrors();
-  },
-);
-
-test(
-  '11. Jobs: a workflow shows as a graph that fills in; a step opens its job; axe finds nothing serious',
-  { timeout: 60_000 },
-  async () => {
-    const document = readFileSync(new URL('../../assets/workflows/chain.json', import.meta.url), 'utf8');
-    const data = { name: 'data', base64: Buffer.alloc(64 * 3, 7).toString('base64') };
-    const { workflow_id } = await a.api.call('workflows.run', {
-      document,
-      inputs: { data: { file: data }, rounds: { value: 2 } },
-    });
-    await goTo(page, 'jobs');
-    const graph = page.getByTestId(`workflow-${workflow_id}`);
-    await graph.waitFor({ timeout: 15_000 });
-    await waitFor('the workflow to complete on the page', async () =>
-      /completed/.test((await graph.textContent()) ?? '') ? true : undefined,
-    );
-    const steps = graph.locator('.workflow-step');
-    assert.equal(await steps.count(), 2);
-    assert.match((await steps.nth(1).textContent()) ?? '', /again.*done.*hash\/blake3.*after chunks.*3\/3 done/);
-    const chunksJob = `wf.${workflow_id}.chunks.1`;
-    await graph.getByRole('button', { name: /^chunks/ }).click();
-    await page.getByTestId(`job-${chunksJob}`).waitFor({ timeout: 5_000 });
-    assert.match((await page.getByTestId(`job-${chunksJob}`).getAttribute('class')) ?? '', /is-open/);
-    await shoot(page, '15-jobs-workflow');
-    assert.deepEqual(await seriousViolations(page), [], 'axe on the Jobs page with a workflow');
     assertNoPageErrors();
   },
 );

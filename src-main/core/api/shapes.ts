@@ -298,14 +298,18 @@ const itemsWithLibrary = [
   { message: 'items goes with a library method; a WASI module (wasm_base64) takes wasi.items' },
 ] as const;
 
+/** What every job's terms are checked for, submitted or quoted. */
+const JOB_CHECKS = [oneModule, wasiWithModule, itemsWithLibrary, blenderFrames].map(([check, message]) =>
+  z.refine<JobTerms>(check as (job: JobTerms) => boolean, message),
+);
+type JobTerms = Parameters<(typeof oneModule)[0]>[0] &
+  Parameters<(typeof wasiWithModule)[0]>[0] &
+  Parameters<(typeof itemsWithLibrary)[0]>[0] &
+  Parameters<(typeof blenderFrames)[0]>[0];
+
 export const SubmitJobSchema = z
   .strictObject({ ...SUBMIT_JOB_FIELDS, input_base64: Base64(MAX_INPUT_BYTES) })
-  .check(
-    z.refine(...oneModule),
-    z.refine(...wasiWithModule),
-    z.refine(...itemsWithLibrary),
-    z.refine(...blenderFrames),
-  );
+  .check(...JOB_CHECKS);
 
 /**
  * A job over an input, quoted before it is submitted (`jobs.estimate`, `submit-job --dry-run`):
@@ -320,12 +324,7 @@ export const EstimateJobSchema = z
     input_bytes: Count.check(z.minimum(1)),
     first_bytes_base64: z.optional(Base64(MAX_CHUNK_BYTES + 1)),
   })
-  .check(
-    z.refine(...oneModule),
-    z.refine(...wasiWithModule),
-    z.refine(...itemsWithLibrary),
-    z.refine(...blenderFrames),
-  );
+  .check(...JOB_CHECKS);
 
 /** What a job is expected to be, cost, hold and need, reckoned without journaling anything (core/scheduler/quote.ts). */
 export const JobEstimateSchema = z.strictObject({
@@ -355,14 +354,7 @@ export const JobEstimateSchema = z.strictObject({
 });
 
 /** The first line of a streamed submit (UPLOAD_JOB_PATH): the job as JSON; the input follows, raw. */
-export const SubmitJobStreamSchema = z
-  .strictObject(SUBMIT_JOB_FIELDS)
-  .check(
-    z.refine(...oneModule),
-    z.refine(...wasiWithModule),
-    z.refine(...itemsWithLibrary),
-    z.refine(...blenderFrames),
-  );
+export const SubmitJobStreamSchema = z.strictObject(SUBMIT_JOB_FIELDS).check(...JOB_CHECKS);
 
 export const FrameNumber = z.int().check(z.minimum(0), z.maximum(MAX_FRAME));
 

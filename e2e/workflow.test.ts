@@ -1,0 +1,70 @@
+// A workflow on the Jobs page, in a real browser against real nodes: A's UI in Chromium, B
+// computing for A. The chain example (assets/workflows/chain.json) is run through A's API; its graph
+// fills in on the page as its steps complete, and a step opens its job's card. Any console error,
+// uncaught exception or serious accessibility fault in the page fails the test.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { webUiUrl } from '../src-main/node/api/index.js';
+import { killAllChildren, startChild, stopChild, type ChildNode } from '../test/node/mesh/child-nodes.js';
+import { waitFor } from '../test/node/mesh/cluster.js';
+import { seriousViolations } from './a11y.js';
+import { collectPageErrors, launchChromium, waitUntilReady } from './browser.js';
+import { ARTIFACTS, shoot, VIEWPORT } from './page-tools.js';
+
+let a: ChildNode;
+let b: ChildNode;
+let browser: Browser | undefined;
+const pageErrors: string[] = [];
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  [a, b] = await Promise.all([startChild({ workers: 1 }), startChild({ workers: 1 })]);
+  // Setup, not under test: A and B know and trust each other, so B computes A's units.
+  await a.api.call('peers.add', { multiaddr: b.listen });
+  await b.api.call('trust.set', { peer_id: a.peerId, weight: 1 });
+  await a.api.call('trust.set', { peer_id: b.peerId, weight: 1 });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all([a, b].filter(Boolean).map((node) => stopChild(node)));
+  killAllChildren();
+  for (const node of [a, b]) if (node) rmSync(node.dataDir, { recursive: true, force: true });
+});
+
+test(
+  'a workflow shows on the Jobs page as a graph that fills in; a step opens its job; axe finds nothing serious',
+  { timeout: 60_000 },
+  async () => {
+    const document = readFileSync(new URL('../../assets/workflows/chain.json', import.meta.url), 'utf8');
+    const data = { name: 'data', base64: Buffer.alloc(64 * 3, 7).toString('base64') };
+    const { workflow_id } = await a.api.call('workflows.run', {
+      document,
+      inputs: { data: { file: data }, rounds: { value: 2 } },
+    });
+    const page = await browser!.newPage({ viewport: VIEWPORT });
+    collectPageErrors(page, pageErrors);
+    await page.goto(webUiUrl(a.api.url, a.api.token));
+    await waitUntilReady(page);
+    await page.getByTestId('nav-jobs').click();
+    await page.getByTestId('page-jobs').waitFor();
+    const graph = page.getByTestId(`workflow-${workflow_id}`);
+    await graph.waitFor({ timeout: 15_000 });
+    await waitFor('the workflow to complete on the page', async () =>
+      /completed/.test((await graph.textContent()) ?? '') ? true : undefined,
+    );
+    const steps = graph.locator('.workflow-step');
+    assert.equal(await steps.count(), 2);
+    assert.match((await steps.nth(1).textContent()) ?? '', /again.*done.*hash\/blake3.*after chunks.*3\/3 done/);
+    const chunksJob = `wf.${workflow_id}.chunks.1`;
+    await graph.getByRole('button', { name: /^chunks/ }).click();
+    await page.getByTestId(`job-${chunksJob}`).waitFor({ timeout: 5_000 });
+    assert.match((await page.getByTestId(`job-${chunksJob}`).getAttribute('class')) ?? '', /is-open/);
+    await shoot(page, '15-jobs-workflow');
+    assert.deepEqual(await seriousViolations(page), [], 'axe on the Jobs page with a workflow');
+    assert.deepEqual(pageErrors, [], 'the page logged no error');
+  },
+);
