@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { encodeFramePng } from '../../../src-main/node/render/png.js';
 import type { WorkflowView } from '../../../src-main/core/api/workflow-methods.js';
 import {
   killAllChildren,
@@ -31,7 +32,7 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 function photosDir(count: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'mesh-photos-'));
   for (let i = 0; i < count; i++)
-    writeFileSync(join(dir, `p${String(i).padStart(3, '0')}.rgba`), randomBytes(64 * 64 * 4));
+    writeFileSync(join(dir, `p${String(i).padStart(3, '0')}.png`), encodeFramePng(64, 64, randomBytes(64 * 64 * 4)));
   return dir;
 }
 
@@ -131,7 +132,7 @@ test(
     assert.match(text.stdout, new RegExp(`workflow ${id} \\(photos: .*\\): completed`));
     assert.match(
       text.stdout,
-      new RegExp(`gray-sums +done +hash/sha256 +after gray +${PHOTOS} units: ${PHOTOS} verified, 0 from the memo`),
+      new RegExp(`gray-sums +done +crypto/sha256 +after gray +${PHOTOS} units: ${PHOTOS} verified, 0 from the memo`),
     );
     const out = mkdtempSync(join(tmpdir(), 'mesh-wf-out-'));
     for (const step of ['gray', 'gray-sums']) {

@@ -5,10 +5,12 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { decode as decodePng } from 'fast-png';
 import { after, test } from 'node:test';
 import type { ApiHandlers } from '../../../src-main/core/api/contract.js';
 import type { WorkflowView } from '../../../src-main/core/api/workflow-methods.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
+import { encodeFramePng } from '../../../src-main/node/render/png.js';
 import { meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];
@@ -34,10 +36,12 @@ async function filesOf(api: ApiHandlers, workflowId: string, step: string): Prom
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
-const photos = Array.from({ length: 3 }, (_, i) => ({
-  name: `photo-${i}.rgba`,
-  base64: randomBytes(64 * 64 * 4).toString('base64'),
-}));
+/** A 64 × 64 PNG of noise, as a photo. */
+const photo = (name: string) => ({
+  name,
+  base64: Buffer.from(encodeFramePng(64, 64, randomBytes(64 * 64 * 4))).toString('base64'),
+});
+const photos = Array.from({ length: 3 }, (_, i) => photo(`photo-${i}.png`));
 
 test(
   'the photos example runs across three nodes: two fan-outs in parallel, each hashed after, a condition; a second run is all memo, a third with a photo more runs only its units',
@@ -66,7 +70,8 @@ test(
     const gray = await filesOf(a.api, workflow_id, 'gray');
     assert.deepEqual(await filesOf(a.api, workflow_id, 'gray-sums'), gray.map(sha256));
     const thumbs = await filesOf(a.api, workflow_id, 'thumbs');
-    assert.equal(thumbs[0]!.byteLength, 16 * 16 * 4, 'resized to 16 × 16');
+    const thumb = decodePng(thumbs[0]!);
+    assert.deepEqual([thumb.width, thumb.height], [16, 16], 'resized to 16 × 16');
     assert.deepEqual(await filesOf(a.api, workflow_id, 'thumb-sums'), thumbs.map(sha256));
     assert.deepEqual(
       await filesOf(a.api, workflow_id, 'originals'),
@@ -102,11 +107,7 @@ test(
     assert.equal(a.node.state.jobs.size, jobs + 5);
 
     // One photo more: only its units run, in jobs of one unit, and the outputs keep the photos' order.
-    const more = [
-      photos[0]!,
-      { name: 'new.rgba', base64: randomBytes(64 * 64 * 4).toString('base64') },
-      ...photos.slice(1),
-    ];
+    const more = [photos[0]!, photo('new.png'), ...photos.slice(1)];
     const partial = await a.api['workflows.run']({
       document: example('photos.json'),
       inputs: { photos: { files: more } },
@@ -199,10 +200,7 @@ test(
     const [, b, c] = nodes as [TestNode, TestNode, TestNode];
     const a = await startNode();
     await meshOf([a, b, c]);
-    const many = Array.from({ length: 40 }, (_, i) => ({
-      name: `p${i}`,
-      base64: randomBytes(64 * 64 * 4).toString('base64'),
-    }));
+    const many = Array.from({ length: 40 }, (_, i) => photo(`p${i}.png`));
     const { workflow_id } = await a.api['workflows.run']({
       document: example('photos.json'),
       inputs: { photos: { files: many } },

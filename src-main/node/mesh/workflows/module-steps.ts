@@ -61,13 +61,19 @@ export function framedUnits(
   step: Step,
   input: readonly (FileValue | Scalar)[],
   files: readonly Uint8Array[],
-): { chunk: number; units: Uint8Array[] } {
+): { chunk: number; units: Uint8Array[]; items: Uint8Array[] } {
   const names = input.map((item) => (typeof item === 'object' ? item.name : String(item)));
   const needed = Math.max(...files.map((file, i) => framedBytes(names[i]!, file.byteLength)));
   const chunk = step.chunk_bytes ?? needed;
   if (chunk < needed)
     throw new ApiError('bad_request', `step "${step.id}": a framed item needs ${needed} bytes, over its chunk_bytes`);
-  return { chunk, units: files.map((file, i) => encodeWasiItem(names[i]!, file, chunk)) };
+  return {
+    chunk,
+    units: files.map((file, i) => encodeWasiItem(names[i]!, file, chunk)),
+    // Each item unpadded: what its memo key is made of, so that a larger file joining the step
+    // (which pads every unit more) does not make the others miss.
+    items: files.map((file, i) => encodeWasiItem(names[i]!, file, framedBytes(names[i]!, file.byteLength))),
+  };
 }
 
 /** A WASI unit's output as the step keeps it: its stdout, or why the step fails (a non-zero exit, for good). */

@@ -9,6 +9,7 @@ import type { SubmitJobTerms, SubmitRender } from '../../../core/api/contract.js
 import type { Step } from '../../../core/workflow/document.js';
 import { memoKeyOf, type StepRecord } from '../../../core/workflow/facts.js';
 import type { FileValue, Scalar, StepOutput, Value } from '../../../core/workflow/references.js';
+import { PROGRAM_LIBRARIES } from '../../../core/library/methods.js';
 import { WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
 import { ApiError } from '../../api/errors.js';
 import { cidOfBytes } from '../../blobs/cid.js';
@@ -90,22 +91,25 @@ export class StepJobs {
       manual_accept: false,
       open_to_strangers: false,
     };
-    let spec: SubmitJobTerms;
-    let pieces: Uint8Array[];
+    let stepTerms: Omit<SubmitJobTerms, 'chunk_bytes'>;
+    let itemsFramed: boolean;
     if (isModuleStep(step)) {
       const module = moduleBytesOf(this.ctx.blobs, step, moduleCidOf(step, terms.inputs));
       const of = moduleTerms(step, module, params);
-      // A framed WASI step's units are its files, whatever their sizes; any other's, chunks of its input.
-      const framed = of.wasi?.items === 'framed' ? framedUnits(step, input, files) : undefined;
-      const chunk = framed?.chunk ?? step.chunk_bytes ?? sameSize(step, files);
-      spec = { ...of, ...job, chunk_bytes: chunk };
-      pieces = framed?.units ?? chunksOf(concat(files), chunk);
+      stepTerms = { ...of, ...job };
+      itemsFramed = of.wasi?.items === 'framed';
     } else {
       const { library, method } = step.uses as Extract<Step['uses'], { library: string }>;
-      const chunk = step.chunk_bytes ?? sameSize(step, files);
-      spec = { name: `workflow step ${step.id}`, library, method, params, chunk_bytes: chunk, ...job };
-      pieces = chunksOf(concat(files), chunk);
+      // The library's programs take each file whole, as `meshctl run` sends them: a framed item each.
+      itemsFramed = Object.hasOwn(PROGRAM_LIBRARIES, library);
+      const items = itemsFramed ? { items: 'framed' as const } : {};
+      stepTerms = { name: `workflow step ${step.id}`, library, method, params, ...items, ...job };
     }
+    // A framed step's units are its files, whatever their sizes; any other's, chunks of its input.
+    const framed = itemsFramed ? framedUnits(step, input, files) : undefined;
+    const chunk = framed?.chunk ?? step.chunk_bytes ?? sameSize(step, files);
+    const spec: SubmitJobTerms = { ...stepTerms, chunk_bytes: chunk };
+    const pieces = framed?.units ?? chunksOf(concat(files), chunk);
     const resolved = resolveModule(spec); // refuses a method's wrong params, a module that is no WebAssembly
     const module = cidOfBytes(resolved.module);
     const wasi = resolved.algorithmId === WASI_PROGRAM;
@@ -113,7 +117,10 @@ export class StepJobs {
     // runs every unit or none. The library's programs take their args from the method alone.
     const indexed = wasi && isModuleStep(step);
     const units: StepUnit[] = pieces.map((bytes, unit) => {
-      const of = memoKeyOf(module, resolved.params, cidOfBytes(bytes), indexed ? unit : undefined);
+      // A library program's output is its file's alone (its args are the method's): the file is
+      // its key, whatever its name (an earlier step's outputs are named by their place).
+      const item = framed ? (isModuleStep(step) ? framed.items[unit]! : files[unit]!) : bytes;
+      const of = memoKeyOf(module, resolved.params, cidOfBytes(item), indexed ? unit : undefined);
       return { unit, key: createHash('sha256').update(of).digest('hex'), bytes };
     });
     const hits = units.flatMap(({ unit, key }) => {
