@@ -300,7 +300,7 @@ const itemsWithLibrary = [
 
 /** What every job's terms are checked for, submitted or quoted. */
 const JOB_CHECKS = [oneModule, wasiWithModule, itemsWithLibrary, blenderFrames].map(([check, message]) =>
-  z.refine<JobTerms>(check as (job: JobTerms) => boolean, message),
+  z.refine<JobTerms>(check, message),
 );
 type JobTerms = Parameters<(typeof oneModule)[0]>[0] &
   Parameters<(typeof wasiWithModule)[0]>[0] &

@@ -37,11 +37,11 @@ async function filesOf(api: ApiHandlers, workflowId: string, step: string): Prom
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
 /** A 64 × 64 PNG of noise, as a photo. */
-const photo = (name: string) => ({
+const pngPhoto = (name: string) => ({
   name,
   base64: Buffer.from(encodeFramePng(64, 64, randomBytes(64 * 64 * 4))).toString('base64'),
 });
-const photos = Array.from({ length: 3 }, (_, i) => photo(`photo-${i}.png`));
+const photos = Array.from({ length: 3 }, (_, i) => pngPhoto(`photo-${i}.png`));
 
 test(
   'the photos example runs across three nodes: two fan-outs in parallel, each hashed after, a condition; a second run is all memo, a third with a photo more runs only its units',
@@ -107,7 +107,7 @@ test(
     assert.equal(a.node.state.jobs.size, jobs + 5);
 
     // One photo more: only its units run, in jobs of one unit, and the outputs keep the photos' order.
-    const more = [photos[0]!, photo('new.png'), ...photos.slice(1)];
+    const more = [photos[0]!, pngPhoto('new.png'), ...photos.slice(1)];
     const partial = await a.api['workflows.run']({
       document: example('photos.json'),
       inputs: { photos: { files: more } },
@@ -200,7 +200,7 @@ test(
     const [, b, c] = nodes as [TestNode, TestNode, TestNode];
     const a = await startNode();
     await meshOf([a, b, c]);
-    const many = Array.from({ length: 40 }, (_, i) => photo(`p${i}.png`));
+    const many = Array.from({ length: 40 }, (_, i) => pngPhoto(`p${i}.png`));
     const { workflow_id } = await a.api['workflows.run']({
       document: example('photos.json'),
       inputs: { photos: { files: many } },
