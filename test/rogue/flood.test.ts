@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_UNITS_SEEN, MAX_UNITS_SEEN_PER_PEER } from '../../src-main/node/mesh/provider/seen-units.js';
+import { PEER_SEEN_RATE, STRANGERS_SEEN_RATE } from '../../src-main/node/mesh/wiring/network-handlers.js';
 import { jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from '../node/mesh/cluster.js';
 import { hashParams, journalCount } from './arena.js';
 import { commitmentOf } from './bodies.js';
@@ -20,6 +21,9 @@ const TRUSTED = 3;
 const STRANGERS = 2;
 /** Units one commitment lists: about 1.6 MB of JSON, under the commitment's cap of 2 MiB. */
 const UNITS_PER_COMMITMENT = 8_000;
+/** Fresh identities that each connect once (a Sybil), and the times one more connects again. */
+const SYBILS = 30;
+const RECONNECTIONS = 15;
 /** The event log keeps 10,000 events, trimmed when a quarter more came (views/event-log.ts). */
 const EVENT_LOG_MOST = 12_500;
 
@@ -116,6 +120,40 @@ async function blobAndGossipLoop(rogue: RoguePeer, end: number): Promise<number>
   }
   return sent;
 }
+
+/** Connects `rogue` to T, and leaves at once. */
+async function comeAndGo(rogue: RoguePeer): Promise<void> {
+  await rogue.dial(t.node.network.listenAddresses()[0]!).catch(() => undefined);
+  await sleep(50); // its identify
+  for (const connection of rogue.libp2p.getConnections()) connection.abort(new Error('gone'));
+  await sleep(150); // libp2p takes five connections a second from one address, and resets the rest
+}
+
+test('identities coming and going, one again and again and a Sybil with many once each, are journaled within their rates', async () => {
+  const started = Date.now();
+  const before = journalCount(t, 'peer.seen');
+  const again = await RoguePeer.start();
+  try {
+    for (let i = 0; i < RECONNECTIONS; i++) await comeAndGo(again);
+    for (let i = 0; i < SYBILS; i++) {
+      const sybil = await RoguePeer.start();
+      await comeAndGo(sybil);
+      await sybil.stop();
+    }
+    await sleep(300); // the last peer.seen written
+    const seconds = (Date.now() - started) / 1000;
+    const most = (rate: { perSecond: number; burst: number }) => rate.burst + Math.ceil(rate.perSecond * seconds);
+    const ofAgain = journalCount(t, 'peer.seen', again.peerId);
+    const all = journalCount(t, 'peer.seen') - before;
+    console.log(
+      JSON.stringify({ seconds, peer_seen_of_one: ofAgain, peer_seen: all, peers_known: t.node.state.peers.size }),
+    );
+    assert.ok(ofAgain <= most(PEER_SEEN_RATE), `${ofAgain} peer.seen of one peer that reconnected ${RECONNECTIONS}×`);
+    assert.ok(all <= most(STRANGERS_SEEN_RATE), `${all} peer.seen in ${seconds.toFixed(1)} s`);
+  } finally {
+    await again.stop();
+  }
+});
 
 test(
   'a flood from several rogue peers at once stays within every cap, and the target keeps working',
