@@ -131,7 +131,7 @@ async function comeAndGo(rogue: RoguePeer): Promise<void> {
 
 test('identities coming and going, one again and again and a Sybil with many once each, are journaled within their rates', async () => {
   const started = Date.now();
-  const before = journalCount(t, 'peer.seen');
+  const seenBefore = journalCount(t, 'peer.seen');
   const again = await RoguePeer.start();
   try {
     for (let i = 0; i < RECONNECTIONS; i++) await comeAndGo(again);
@@ -144,7 +144,7 @@ test('identities coming and going, one again and again and a Sybil with many onc
     const seconds = (Date.now() - started) / 1000;
     const most = (rate: { perSecond: number; burst: number }) => rate.burst + Math.ceil(rate.perSecond * seconds);
     const ofAgain = journalCount(t, 'peer.seen', again.peerId);
-    const all = journalCount(t, 'peer.seen') - before;
+    const all = journalCount(t, 'peer.seen') - seenBefore;
     console.log(
       JSON.stringify({ seconds, peer_seen_of_one: ofAgain, peer_seen: all, peers_known: t.node.state.peers.size }),
     );
