@@ -20,6 +20,7 @@ import { foldReopened, foldVerdict } from './verdict-fold.js';
 import { holdsItsUnit, type AssignmentRecord, type JobRecord, type StoredReceipt } from './records.js';
 import { digestsFromBase64 } from './input-cids.js';
 import { SharedValues } from './shared-values.js';
+import { notePeer, type KnownPeer } from './known-peers.js';
 import { unitIdOf, UnitTable } from './unit-table.js';
 import type { AvailabilitySlot, NodeEvent, Offer, Policy, PriceSchedule, Receipt } from '../../schemas/index.js';
 
@@ -62,7 +63,7 @@ export class MeshState {
   readonly slots = new Map<string, AvailabilitySlot>();
   readonly windows = new Map<string, WeeklyWindow>();
   settings: SharingSettings = DEFAULT_SHARING_SETTINGS;
-  readonly peers = new Map<string, { name?: string; addresses: string[]; lastSeen: string }>();
+  readonly peers = new Map<string, KnownPeer>();
   readonly reputation = new Map<string, Reputation>();
   /** My checks of providers' results against my own runs: records, outcomes, convictions. */
   readonly checks = new CheckBook();
@@ -99,7 +100,8 @@ export class MeshState {
       case 'peer.seen': {
         // A connection says nothing of a name: the one an invite told stays.
         const name = event.name ?? this.peers.get(event.peer_id)?.name;
-        this.peers.set(event.peer_id, { name, addresses: event.addresses, lastSeen: event.at });
+        const seen = { name, addresses: event.addresses, lastSeen: event.at };
+        notePeer(this.peers, event.peer_id, seen, (peer) => this.myTrustIn(peer) > 0);
         return;
       }
       case 'trust.set':

@@ -5,7 +5,7 @@
 // lives seconds, and its acceptance journals what the assignment needs of it (its terms, its slot).
 import { contributionHistory } from '../../../core/mesh/state/contribution.js';
 import { offerMessagesOf } from '../../../core/protocol/messages.js';
-import { allocate, DampingTracker, OFFER_TTL_MS, pipelineOf, unitKey } from '../../../core/scheduler/index.js';
+import { allocate, DampingTracker, OFFER_TTL_MS, pipelineOf } from '../../../core/scheduler/index.js';
 import type {
   Acceptance,
   AvailabilitySlot,
@@ -20,6 +20,7 @@ import { withoutRefusedBlender } from './blender-gate.js';
 import { iso, type NodeContext } from '../context/node-context.js';
 import { longestListed, OpenWork } from './open-work.js';
 import { PulledUnits } from './pulled-units.js';
+import { SeenUnits } from './seen-units.js';
 import { OncePerGap, RoundTimer } from '../basics/round-timer.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
@@ -58,7 +59,7 @@ export class OfferRounds {
   readonly #newJobs = new OncePerGap(ROUND_GAP_MS);
   #stopped = false;
   /** Units each requester asked for, as last seen in its commitment or pulled: oldest first. */
-  readonly #unitsSeen = new Map<string, { unit: WorkUnit; at: number }>();
+  readonly #unitsSeen = new SeenUnits();
   /** My rounds' over-allocation and the damping factor it sets (in memory: 1 again after a restart). */
   readonly #damping = new DampingTracker();
   /** My offers and running units, as each round sees them. */
@@ -74,7 +75,7 @@ export class OfferRounds {
   ) {
     this.#open = new OpenWork(
       ctx,
-      (key, unitId) => this.#unitsSeen.get(key)?.unit ?? ctx.state.units.get(unitId)?.unit,
+      (requester, unitId) => this.#unitsSeen.get(requester, unitId) ?? ctx.state.units.get(unitId)?.unit,
     );
     this.#pulled = new PulledUnits(
       ctx,
@@ -106,22 +107,17 @@ export class OfferRounds {
 
   /** A unit `requester` asked me for, as its commitment listed it or I pulled it. */
   unitOf(requester: string, unitId: string): WorkUnit | undefined {
-    return this.#unitsSeen.get(unitKey(requester, unitId))?.unit;
+    return this.#unitsSeen.get(requester, unitId);
+  }
+
+  /** How many units requesters' commitments and pulls left me remembering (SeenUnits.counts). */
+  unitsSeen(): { total: number; mostOfOnePeer: number } {
+    return this.#unitsSeen.counts();
   }
 
   /** Remembers a unit as seen now: moved to the end, so the oldest stay first. */
   #saw(requester: string, unit: WorkUnit): void {
-    const key = unitKey(requester, unit.unit_id);
-    this.#unitsSeen.delete(key);
-    this.#unitsSeen.set(key, { unit, at: this.ctx.now() });
-  }
-
-  /** Forgets the units not seen for UNIT_MEMORY_MS (from the oldest, so only those are visited). */
-  #forgetOld(nowMs: number): void {
-    for (const [key, { at }] of this.#unitsSeen) {
-      if (nowMs - at < UNIT_MEMORY_MS) return;
-      this.#unitsSeen.delete(key);
-    }
+    this.#unitsSeen.saw(requester, unit, this.ctx.now());
   }
 
   /** An offer whose acceptance I refused: closed, so its unit may be offered again once allowed. */
@@ -132,7 +128,7 @@ export class OfferRounds {
   /** Offers `requester` took: forgotten, with the units they were for (the state has those now). */
   taken(requester: string, acceptances: readonly Acceptance[]): void {
     this.#open.taken(acceptances.map((acceptance) => acceptance.offer_id));
-    for (const { unit_id } of acceptances) this.#unitsSeen.delete(unitKey(requester, unit_id));
+    for (const { unit_id } of acceptances) this.#unitsSeen.delete(requester, unit_id);
   }
 
   onCommitment(from: string, commitment: ComputeCommitment): void {
@@ -176,7 +172,7 @@ export class OfferRounds {
    * their capacity scaled by my damping factor.
    */
   async run(): Promise<void> {
-    this.#forgetOld(this.ctx.now());
+    this.#unitsSeen.forgetBefore(this.ctx.now() - UNIT_MEMORY_MS);
     const { state } = this.ctx;
     if (this.#stopped || !state.sharing) return;
     const slots = this.options.slots();

@@ -55,7 +55,7 @@ export class OpenWork {
   constructor(
     private readonly ctx: OpenWorkNeeds,
     /** A unit I offered for, as its requester listed it or as I journaled it. */
-    private readonly unitOf: (key: string, unitId: string) => WorkUnit | undefined,
+    private readonly unitOf: (requester: string, unitId: string) => WorkUnit | undefined,
   ) {}
 
   /** Offers I just made. */
@@ -126,7 +126,7 @@ export class OpenWork {
       inPipeline: boolean,
     ) => {
       if (inPipeline) inFlight.set(requester, (inFlight.get(requester) ?? 0) + 1);
-      const unit = this.unitOf(unitKey(requester, unitId), unitId);
+      const unit = this.unitOf(requester, unitId);
       if (unit && slotId !== undefined && seconds !== undefined)
         reserved.push({ slot_id: slotId, resources: unit.required_resources, seconds });
     };

@@ -148,6 +148,11 @@ export class Provider {
     this.#rounds.soon();
   }
 
+  /** How many units requesters' commitments and pulls left me remembering, in all and of the one with most. */
+  unitsSeen(): { total: number; mostOfOnePeer: number } {
+    return this.#rounds.unitsSeen();
+  }
+
   contribution(): ContributionFields {
     return this.#rounds.contribution();
   }

@@ -12,6 +12,7 @@ import type { NodeEvents } from '../context/node-events.js';
 import type { Invites } from '../peers/invites.js';
 import { answerMessage, type Inbox } from './inbox.js';
 import { OncePerGap } from '../basics/round-timer.js';
+import { PeerRates, type RateLimit } from '../../../core/protocol/rate-limit.js';
 
 /**
  * A peer's dropped messages are one API event a gap at the most, the next one counting those not
@@ -21,6 +22,19 @@ import { OncePerGap } from '../basics/round-timer.js';
 const DROP_EVENT_GAP_MS = 1000;
 /** Peers whose untold drops are counted; past it the counts start again (they are a courtesy). */
 const UNTOLD_PEERS = 1024;
+/**
+ * A peer's `peer.seen`, journaled: a connection and its identify are one each, so six at once
+ * (three connections), then one a minute. Every connection was journaled, and a peer that
+ * reconnected in a loop grew the journal without end (test/rogue/flood.test.ts).
+ */
+export const PEER_SEEN_RATE: RateLimit = { perSecond: 1 / 60, burst: 6 };
+/**
+ * The `peer.seen` of peers I do not trust, journaled in all: each of a Sybil's fresh identities
+ * was a journal event and a row of the peers table. Thirty at once (a LAN's worth of strangers
+ * found at start), then one a second; one left out is journaled when it next connects or
+ * identifies, and the Peers page lists the connected peers either way.
+ */
+export const STRANGERS_SEEN_RATE: RateLimit = { perSecond: 1, burst: 30 };
 
 export interface NetworkHandlerNeeds {
   state: MeshState;
@@ -67,6 +81,14 @@ export function handleNetwork(network: MeshNetwork, node: NetworkHandlerNeeds): 
         node.record([{ type: 'peer.penalized', peer_id: culprit!, reason, count }]),
       );
   });
+  const seenRates = new PeerRates(PEER_SEEN_RATE);
+  const strangersSeen = new PeerRates(STRANGERS_SEEN_RATE);
+  /** Whether this sighting of `peer` is journaled: within its rate, and a stranger's within all strangers'. */
+  const journalsSighting = (peer: string): boolean => {
+    const nowMs = Date.now();
+    const trusted = (node.state.trust.get(peer)?.weight ?? 0) > 0;
+    return seenRates.take(peer, nowMs) && (trusted || strangersSeen.take('', nowMs));
+  };
   network.onPeer((event, peer, addresses) => {
     if (node.stopped()) return;
     if (event === 'connect') {
@@ -74,7 +96,8 @@ export function handleNetwork(network: MeshNetwork, node: NetworkHandlerNeeds): 
       node.bus.emit('peer.connected', peer);
     } else if (event === 'disconnect') node.bus.emit('peer.disconnected', peer);
     const seen = addresses.slice(0, 16); // what a peer.seen keeps
-    if (event !== 'disconnect' && seen.length > 0 && !(event === 'discovery' && knows(node.state, peer, seen)))
+    if (event === 'disconnect' || seen.length === 0 || (event === 'discovery' && knows(node.state, peer, seen))) return;
+    if (journalsSighting(peer))
       node.background('recording a peer', node.record([{ type: 'peer.seen', peer_id: peer, addresses: seen }]));
   });
 }
