@@ -8,16 +8,14 @@
 // the page fails the test.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { webUiUrl } from '../src-main/node/api/index.js';
 import { encodeFramePng } from '../src-main/node/render/png.js';
-import { killAllChildren, startChild, stopChild, type ChildNode } from '../test/node/mesh/child-nodes.js';
+import type { ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
-import { collectPageErrors, launchChromium, waitUntilReady } from './browser.js';
-import { ARTIFACTS, shoot, VIEWPORT } from './page-tools.js';
+import { openJobsPage, startTrustedPair, stopNodesAndBrowser } from './node-pair.js';
+import { shoot } from './page-tools.js';
 
 /** A 40 × 30 gradient, as a PNG. */
 function photo(): Buffer {
@@ -35,21 +33,10 @@ let browser: Browser | undefined;
 const pageErrors: string[] = [];
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  [a, b] = await Promise.all([startChild({ workers: 1 }), startChild({ workers: 1 })]);
-  // Setup, not under test: A and B know and trust each other, so B computes A's units.
-  await a.api.call('peers.add', { multiaddr: b.listen });
-  await b.api.call('trust.set', { peer_id: a.peerId, weight: 1 });
-  await a.api.call('trust.set', { peer_id: b.peerId, weight: 1 });
-  browser = await launchChromium();
+  ({ a, b, browser } = await startTrustedPair());
 });
 
-after(async () => {
-  await browser?.close();
-  await Promise.all([a, b].filter(Boolean).map((node) => stopChild(node)));
-  killAllChildren();
-  for (const node of [a, b]) if (node) rmSync(node.dataDir, { recursive: true, force: true });
-});
+after(() => stopNodesAndBrowser([a, b], browser));
 
 /** Submits the form and waits for the new job to complete on A: its id. */
 async function runJob(page: Page, name: string): Promise<string> {
@@ -78,12 +65,7 @@ test(
   'a PNG resized, a file hashed and a CSV summed from the Process files form: a thumbnail, the hex and a table on their cards',
   { timeout: 240_000 },
   async () => {
-    const page = await browser!.newPage({ viewport: VIEWPORT });
-    collectPageErrors(page, pageErrors);
-    await page.goto(webUiUrl(a.api.url, a.api.token));
-    await waitUntilReady(page);
-    await page.getByTestId('nav-jobs').click();
-    await page.getByTestId('page-jobs').waitFor();
+    const page = await openJobsPage(browser!, a, pageErrors);
     const form = page.getByTestId('library-form');
 
     // image / resize: the form holds the method's params, generated from its schema.

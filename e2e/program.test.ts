@@ -4,17 +4,15 @@
 // then shows each unit's exit code and the start of its stdout and stderr, as the node's API has
 // them. Any console error, uncaught exception or serious accessibility fault in the page fails the test.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { webUiUrl } from '../src-main/node/api/index.js';
 import { WASI_PROGRAM } from '../src-main/core/protocol/algorithm-ids.js';
-import { killAllChildren, startChild, stopChild, type ChildNode } from '../test/node/mesh/child-nodes.js';
+import type { ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
-import { collectPageErrors, launchChromium, waitUntilReady } from './browser.js';
-import { ARTIFACTS, shoot, VIEWPORT } from './page-tools.js';
+import { openJobsPage, startTrustedPair, stopNodesAndBrowser } from './node-pair.js';
+import { shoot } from './page-tools.js';
 
 const PROGRAM = fileURLToPath(new URL('../../test/wasi/programs/words-cpp.wasm', import.meta.url));
 /** The files dropped: a unit each, in name order. */
@@ -30,32 +28,16 @@ let browser: Browser | undefined;
 const pageErrors: string[] = [];
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  [a, b] = await Promise.all([startChild({ workers: 1 }), startChild({ workers: 1 })]);
-  // Setup, not under test: A and B know and trust each other, so B computes A's units.
-  await a.api.call('peers.add', { multiaddr: b.listen });
-  await b.api.call('trust.set', { peer_id: a.peerId, weight: 1 });
-  await a.api.call('trust.set', { peer_id: b.peerId, weight: 1 });
-  browser = await launchChromium();
+  ({ a, b, browser } = await startTrustedPair());
 });
 
-after(async () => {
-  await browser?.close();
-  await Promise.all([a, b].filter(Boolean).map((node) => stopChild(node)));
-  killAllChildren();
-  for (const node of [a, b]) if (node) rmSync(node.dataDir, { recursive: true, force: true });
-});
+after(() => stopNodesAndBrowser([a, b], browser));
 
 test(
   'a program picked, its files dropped, quoted and run from the Jobs page: each unit’s exit code, stdout and stderr on its card',
   { timeout: 180_000 },
   async () => {
-    const page = await browser!.newPage({ viewport: VIEWPORT });
-    collectPageErrors(page, pageErrors);
-    await page.goto(webUiUrl(a.api.url, a.api.token));
-    await waitUntilReady(page);
-    await page.getByTestId('nav-jobs').click();
-    await page.getByTestId('page-jobs').waitFor();
+    const page = await openJobsPage(browser!, a, pageErrors);
     const form = page.getByTestId('program-form');
 
     // Run with nothing chosen: the form says what it needs.

@@ -4,14 +4,15 @@
 // Screenshots of every page go to e2e/artifacts/. Any console error, CSP violation or uncaught
 // exception in the page fails the test.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { webUiUrl } from '../src-main/node/api/index.js';
-import { killAllChildren, startChild, stopChild, type ChildNode } from '../test/node/mesh/child-nodes.js';
+import { startChild, type ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { collectPageErrors, launchChromium, waitUntilReady } from './browser.js';
+import { stopNodesAndBrowser } from './node-pair.js';
 import { ARTIFACTS, earningsChartDrawn, ledgerTotals, shoot, VIEWPORT, waitForText } from './page-tools.js';
 import { completedAsQuoted, quoteInTheForm, raiseOnTheCard } from './cost-steps.js';
 
@@ -80,12 +81,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await Promise.all([a, b].filter(Boolean).map((node) => stopChild(node)));
-  killAllChildren();
-  for (const node of [a, b]) if (node) rmSync(node.dataDir, { recursive: true, force: true });
-});
+after(() => stopNodesAndBrowser([a, b], browser));
 
 test('1. the dashboard shows once the node answered, with my peer id', { timeout: 20_000 }, async () => {
   page = await openPage(uiOf(a));

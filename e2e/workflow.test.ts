@@ -3,15 +3,14 @@
 // fills in on the page as its steps complete, and a step opens its job's card. Any console error,
 // uncaught exception or serious accessibility fault in the page fails the test.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { webUiUrl } from '../src-main/node/api/index.js';
-import { killAllChildren, startChild, stopChild, type ChildNode } from '../test/node/mesh/child-nodes.js';
+import type { ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations } from './a11y.js';
-import { collectPageErrors, launchChromium, waitUntilReady } from './browser.js';
-import { ARTIFACTS, shoot, VIEWPORT } from './page-tools.js';
+import { openJobsPage, startTrustedPair, stopNodesAndBrowser } from './node-pair.js';
+import { shoot } from './page-tools.js';
 
 let a: ChildNode;
 let b: ChildNode;
@@ -19,21 +18,10 @@ let browser: Browser | undefined;
 const pageErrors: string[] = [];
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  [a, b] = await Promise.all([startChild({ workers: 1 }), startChild({ workers: 1 })]);
-  // Setup, not under test: A and B know and trust each other, so B computes A's units.
-  await a.api.call('peers.add', { multiaddr: b.listen });
-  await b.api.call('trust.set', { peer_id: a.peerId, weight: 1 });
-  await a.api.call('trust.set', { peer_id: b.peerId, weight: 1 });
-  browser = await launchChromium();
+  ({ a, b, browser } = await startTrustedPair());
 });
 
-after(async () => {
-  await browser?.close();
-  await Promise.all([a, b].filter(Boolean).map((node) => stopChild(node)));
-  killAllChildren();
-  for (const node of [a, b]) if (node) rmSync(node.dataDir, { recursive: true, force: true });
-});
+after(() => stopNodesAndBrowser([a, b], browser));
 
 test(
   'a workflow shows on the Jobs page as a graph that fills in; a step opens its job; axe finds nothing serious',
@@ -45,12 +33,7 @@ test(
       document,
       inputs: { data: { file: data }, rounds: { value: 2 } },
     });
-    const page = await browser!.newPage({ viewport: VIEWPORT });
-    collectPageErrors(page, pageErrors);
-    await page.goto(webUiUrl(a.api.url, a.api.token));
-    await waitUntilReady(page);
-    await page.getByTestId('nav-jobs').click();
-    await page.getByTestId('page-jobs').waitFor();
+    const page = await openJobsPage(browser!, a, pageErrors);
     const graph = page.getByTestId(`workflow-${workflow_id}`);
     await graph.waitFor({ timeout: 15_000 });
     await waitFor('the workflow to complete on the page', async () =>
