@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
-import { makeScene, tempFolder } from '../node/blender/scenes.js';
+import { MISSING_TEXTURE, makeScene, tempFolder } from '../node/blender/scenes.js';
 
 const meshctl = fileURLToPath(new URL('../../src-main/cli/meshctl.js', import.meta.url));
 const folder = tempFolder('meshctl-blender-');
@@ -42,17 +42,7 @@ test('preflight prints the scene and its warnings; a missing texture is refused 
   assert.match(r.stdout, /engine CYCLES, frames 1–4, 64×48, 8 samples/);
   assert.match(r.stdout, /warning: denoising is turned off/);
   const missing = join(folder.dir, 'missing.blend');
-  makeScene(
-    missing,
-    [
-      "img = bpy.data.images.new('rock', 1, 1)",
-      "img.source = 'FILE'",
-      "img.filepath = '/nowhere/rock.png'",
-      "mat = bpy.data.materials.new('m'); mat.use_nodes = True",
-      "mat.node_tree.nodes.new('ShaderNodeTexImage').image = img",
-      'sphere.data.materials.append(mat)',
-    ].join('\n'),
-  );
+  makeScene(missing, MISSING_TEXTURE);
   const refused = await run('preflight', missing);
   assert.equal(refused.status, 1, refused.stdout + refused.stderr);
   assert.match(refused.stdout, /refused: missing texture "rock": \S*nowhere\/rock\.png is not in the job/);

@@ -19,7 +19,7 @@ import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
-import { HEIGHT, makeScene, WIDTH } from './scenes.js';
+import { HEIGHT, MISSING_TEXTURE, WIDTH, makeScene } from './scenes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-jobs-'));
 const dataDir = join(dir, 'requester');
@@ -162,17 +162,7 @@ test('a provider that renders fewer samples than asked is convicted; its frame g
 
 test('a scene the preflight refuses is not submitted: meshctl says why, and so does the node asked directly', async () => {
   const missing = join(dir, 'missing.blend');
-  makeScene(
-    missing,
-    [
-      "img = bpy.data.images.new('rock', 1, 1)",
-      "img.source = 'FILE'",
-      "img.filepath = '/nowhere/rock.png'",
-      "mat = bpy.data.materials.new('m'); mat.use_nodes = True",
-      "mat.node_tree.nodes.new('ShaderNodeTexImage').image = img",
-      'sphere.data.materials.append(mat)',
-    ].join('\n'),
-  );
+  makeScene(missing, MISSING_TEXTURE);
   const jobsBefore = daemon.node.state.jobs.size;
   const run = await runMeshctl([
     'submit-job',

@@ -40,3 +40,13 @@ export function tempFolder(prefix: string): { dir: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Scene Python (for makeScene's `extra`): the sphere textured by an image at a path no job holds. */
+export const MISSING_TEXTURE = [
+  "img = bpy.data.images.new('rock', 1, 1)",
+  "img.source = 'FILE'",
+  "img.filepath = '/nowhere/rock.png'",
+  "mat = bpy.data.materials.new('m'); mat.use_nodes = True",
+  "mat.node_tree.nodes.new('ShaderNodeTexImage').image = img",
+  'sphere.data.materials.append(mat)',
+].join('\n');
