@@ -33,6 +33,7 @@ export const STUB_STATUS: MethodResult<'status'> = {
   jobs_running: 1,
   balance: 12_500,
   dropped: {},
+  blobs_served: { blobs: 0, bytes: 0 },
   price: { per_core_second: 10, minimum: 100 },
   started_at: AT,
   keep_finished_days: 7,

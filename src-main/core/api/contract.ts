@@ -132,6 +132,8 @@ export const API_METHODS = {
       jobs_running: Count,
       balance: z.int(),
       dropped: idRecord(DropCountsSchema),
+      /** Blobs peers fetched from me since the node started (inputs, modules, outputs), and their bytes. */
+      blobs_served: z.strictObject({ blobs: Count, bytes: Count }),
       price: PriceScheduleSchema,
       started_at: IsoTime,
       /** Days a finished job stays whole before it is compacted to its outputs, totals and receipts. */

@@ -53,6 +53,7 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
         jobs_running: [...state.myRunningJobs()].length,
         balance: node.ledger.balance(node.peerId),
         dropped,
+        blobs_served: node.network.blobsServed(),
         price: node.price,
         started_at: node.startedAt,
         keep_finished_days: node.retentionMs / 86_400_000,

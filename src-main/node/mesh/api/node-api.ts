@@ -44,7 +44,7 @@ export interface NodeApi {
   emit(type: ApiEventType, data: ApiEvent['data']): void;
   log(message: string): void;
   readonly events: Pick<EventLog, 'since'>;
-  readonly network: Pick<MeshNetwork, 'dropped' | 'connectedPeers' | 'listenAddresses' | 'connect'> &
+  readonly network: Pick<MeshNetwork, 'dropped' | 'blobsServed' | 'connectedPeers' | 'listenAddresses' | 'connect'> &
     Pick<MeshNetwork['reach'], 'link'>;
   /** The trust `peer`'s last commitment says it has in me, if I follow it. */
   theirTrustInMe(peer: string): number | undefined;
@@ -102,6 +102,7 @@ export function nodeApi(node: MeshNode): NodeApi {
     events: node.events,
     network: {
       dropped: () => network.dropped(),
+      blobsServed: () => network.blobsServed(),
       connectedPeers: () => network.connectedPeers(),
       listenAddresses: () => network.listenAddresses(),
       connect: (address) => network.connect(address),
