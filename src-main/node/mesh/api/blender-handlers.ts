@@ -61,7 +61,10 @@ export function blenderHandlers(node: NodeApi): Pick<ApiHandlers, BlenderMethods
       const params = validate(BlenderUnitParamsSchema, state.units.get(unitIdOf(job_id, 0))?.unit.params);
       const input = node.blobs.get(stored.cid);
       if (!params.ok || !input)
-        throw new ApiError('unavailable', `job ${job_id}'s units or frames are no longer held (compacted or collected)`);
+        throw new ApiError(
+          'unavailable',
+          `job ${job_id}'s units or frames are no longer held (compacted or collected)`,
+        );
       const units = unitPage(node.jobs.unitSources, record, 0);
       const frames = units.slice(0, LIMITS.unitsPerPage).flatMap((unit) => {
         const at = unit.index * FRAME_BYTES;
