@@ -19,7 +19,7 @@ const STATE_TONES: Record<BlenderStatus['state'], Tone> = {
 };
 
 /** What the node says of its Blender and sandbox, in a line. */
-export function blenderFound(check: MethodResult<'blender.check'> | null): string {
+function blenderFound(check: MethodResult<'blender.check'> | null): string {
   if (check === null) return 'Looking for Blender and its sandbox…';
   if (check.found) return `Blender ${check.version ?? ''} found (${check.algorithm ?? ''}); it starts in its sandbox.`;
   return `Not available: ${check.reason ?? 'unknown'}. Without Blender in its sandbox this node refuses Blender units.`;

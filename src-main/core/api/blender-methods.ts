@@ -14,7 +14,7 @@ const Words = z.string().check(z.maxLength(4096));
 const MAX_VERDICT_LINES = 20_000;
 
 /** A scene as jobs.submit's `blender` carries it: its bytes (a .blend, or a zip of its folder), its .blend's name. */
-export const BlenderSceneSchema = z.pick(BlenderJobSchema, { scene_base64: true, file: true, zip: true });
+const BlenderSceneSchema = z.pick(BlenderJobSchema, { scene_base64: true, file: true, zip: true });
 
 /** A peer that can render a scene: it advertises my Blender's major.minor, we trust each other. */
 const BlenderPeerSchema = z.strictObject({
@@ -24,7 +24,7 @@ const BlenderPeerSchema = z.strictObject({
   cores: Count,
 });
 
-export const BlenderPreflightSchema = z.strictObject({
+const BlenderPreflightSchema = z.strictObject({
   /** What our Python read of the file (core/blender/preflight.ts). */
   report: PreflightReport,
   /** Why it cannot be rendered, each naming what is wrong; empty: it can. */
