@@ -5,7 +5,7 @@
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { blenderPeers, isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import { BlenderUnitParamsSchema, FRAME_BYTES, frameOf } from '../../../core/blender/unit.js';
-import { LIMITS, validate } from '../../../core/schemas/index.js';
+import { validate } from '../../../core/schemas/index.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError } from '../../api/errors.js';
 import { preflightScene } from '../../blender/unit.js';
@@ -65,8 +65,8 @@ export function blenderHandlers(node: NodeApi): Pick<ApiHandlers, BlenderMethods
           'unavailable',
           `job ${job_id}'s units or frames are no longer held (compacted or collected)`,
         );
-      const units = unitPage(node.jobs.unitSources, record, 0);
-      const frames = units.slice(0, LIMITS.unitsPerPage).flatMap((unit) => {
+      const units = unitPage(node.jobs.unitSources, record, 0); // the first unitsPerPage
+      const frames = units.flatMap((unit) => {
         const at = unit.index * FRAME_BYTES;
         const frame = frameOf(input.subarray(at, at + FRAME_BYTES));
         return frame === undefined ? [] : [{ frame, unit_id: unit.unit_id, status: unit.status }];
