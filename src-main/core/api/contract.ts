@@ -38,6 +38,7 @@ import {
 } from './shapes.js';
 import { JOB_METHODS } from './job-methods.js';
 import { WORKFLOW_METHODS } from './workflow-methods.js';
+import { BLENDER_METHODS } from './blender-methods.js';
 import {
   InviteAcceptedSchema,
   InviteAcceptSchema,
@@ -249,6 +250,7 @@ export const API_METHODS = {
   ),
   ...JOB_METHODS,
   ...WORKFLOW_METHODS,
+  ...BLENDER_METHODS,
   'prices.set': method(
     z.strictObject({
       per_core_second: z.optional(Credits),

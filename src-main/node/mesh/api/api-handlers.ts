@@ -17,6 +17,7 @@ import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
 import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, unitsCreated } from '../views/job-view.js';
 import { storageHandlers } from './storage-handlers.js';
+import { blenderHandlers } from './blender-handlers.js';
 import { workflowHandlers } from './workflow-handlers.js';
 
 export function apiHandlers(node: NodeApi): ApiHandlers {
@@ -214,6 +215,7 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     },
     ...policyHandlers(node),
     ...storageHandlers(node),
+    ...blenderHandlers(node),
     ...workflowHandlers(node),
     ...reachHandlers(node.reach),
     async 'jobs.submit'(spec) {

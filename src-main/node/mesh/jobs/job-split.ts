@@ -45,7 +45,7 @@ export type ResolvedModule = ReturnType<typeof resolveModule>;
 
 /** What the job's terms make of its module, before any input is read. */
 export function resolveModule(spec: SubmitJobTerms) {
-  if (spec.blender) throw new ApiError('bad_request', 'a Blender job has no quote yet: submit it (blender-jobs.ts)');
+  if (spec.blender) throw new Error('a Blender job is resolved by its preflight (blender-jobs.ts), not here');
   let params: Record<string, unknown> = spec.params ?? {};
   if (spec.wgsl_code !== undefined) {
     // The shader travels as the unit's module (by CID), like a WASM module; its params are checked now.
