@@ -5,7 +5,7 @@
 // frames, the samples, the budget and who may render it; before it is sent, what it would cost
 // (Estimate: jobs.estimate, the path of `meshctl submit-job --blend --dry-run`), which any change
 // clears. Its frames are checked by this node re-rendering a crop of each: redundancy 1.
-import { useState, type DragEvent, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { JobEstimate } from '../../src-main/core/api/contract.js';
 import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
 import { formatCredits, shortPeerId } from '../format.js';
@@ -20,7 +20,7 @@ import {
   type BlenderScene,
 } from '../jobs/blender-form.js';
 import type { NamedBytes } from '../jobs/program-form.js';
-import { dropped, namedBytes } from './dropped-files.js';
+import { DropZone } from './DropZone.js';
 import { EstimatePanel } from './EstimatePanel.js';
 import { Icon } from './Icon.js';
 import { Facts, FormProblem } from './basics.js';
@@ -40,7 +40,6 @@ export function BlenderForm({
   const [scene, setScene] = useState<BlenderScene | null>(null);
   const [preflight, setPreflight] = useState<BlenderPreflightView | null>(null);
   const [reading, setReading] = useState(false);
-  const [dragging, setDragging] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [estimate, setEstimate] = useState<JobEstimate | null>(null);
   const [busy, setBusy] = useState<'estimating' | 'submitting' | null>(null);
@@ -61,14 +60,6 @@ export function BlenderForm({
     setReading(false);
     setPreflight(read ?? null);
     if (read) setFields((f) => fieldsForScene(f, read));
-  };
-
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    dropped(e.dataTransfer).then(useFiles, (error: unknown) =>
-      setProblem(`cannot read what was dropped: ${String(error)}`),
-    );
   };
 
   /** The request the form makes, or undefined once it has said what is wrong. */
@@ -110,29 +101,14 @@ export function BlenderForm({
 
   return (
     <form className="render-form" data-testid="blender-form" onSubmit={(e) => void submit(e)}>
-      <div
-        className={`drop-zone field-full${dragging ? ' drop-zone-over' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-        data-testid="blender-drop"
-      >
-        <span>
-          {scene ? scene.file : 'Drop a .blend here (or a .zip of its folder with its textures), or choose it:'}
-        </span>
-        <label className="field">
-          <span>Scene</span>
-          <input
-            type="file"
-            accept=".blend,.zip"
-            onChange={(e) => void Promise.all([...(e.target.files ?? [])].map(namedBytes)).then(useFiles)}
-            data-testid="blender-file"
-          />
-        </label>
-      </div>
+      <DropZone
+        className="field-full"
+        prompt={scene ? scene.file : 'Drop a .blend here (or a .zip of its folder with its textures), or choose it:'}
+        pickers={[{ label: 'Scene', testId: 'blender-file', accept: '.blend,.zip' }]}
+        testId="blender-drop"
+        onFiles={(files) => void useFiles(files)}
+        onProblem={setProblem}
+      />
       {reading && (
         <p className="muted small" role="status">
           Reading the scene with Blender, in its sandbox…
