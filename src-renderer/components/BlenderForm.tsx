@@ -23,7 +23,7 @@ import type { NamedBytes } from '../jobs/program-form.js';
 import { DropZone } from './DropZone.js';
 import { EstimatePanel } from './EstimatePanel.js';
 import { Icon } from './Icon.js';
-import { Facts, FormProblem } from './basics.js';
+import { Facts, FormProblem, TextField } from './basics.js';
 
 export function BlenderForm({
   balance,
@@ -87,16 +87,7 @@ export function BlenderForm({
   };
 
   const text = (key: 'first' | 'last' | 'samples' | 'budget', label: string, hint: string) => (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        type="text"
-        value={fields[key]}
-        onChange={(e) => set(key)(e.target.value)}
-        data-testid={`blender-${key}`}
-      />
-      <span className="field-hint">{hint}</span>
-    </label>
+    <TextField label={label} hint={hint} value={fields[key]} onChange={set(key)} testId={`blender-${key}`} />
   );
 
   return (

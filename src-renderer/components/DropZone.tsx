@@ -5,7 +5,7 @@ import type { NamedBytes } from '../jobs/program-form.js';
 import { dropped, namedBytes } from './dropped-files.js';
 
 /** One of the zone's file inputs. */
-export interface FilePicker {
+interface FilePicker {
   label: string;
   testId: string;
   multiple?: boolean;

@@ -18,7 +18,7 @@ import { namedBytes } from './dropped-files.js';
 import { DropZone, filesSummary } from './DropZone.js';
 import { EstimatePanel } from './EstimatePanel.js';
 import { Icon } from './Icon.js';
-import { FormProblem } from './basics.js';
+import { FormProblem, TextField } from './basics.js';
 
 export function ProgramForm({
   balance,
@@ -85,16 +85,7 @@ export function ProgramForm({
   };
 
   const text = (key: 'args' | 'items' | 'redundancy' | 'budget', label: string, hint: string) => (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        type="text"
-        value={fields[key]}
-        onChange={(e) => set(key)(e.target.value)}
-        data-testid={`program-${key}`}
-      />
-      <span className="field-hint">{hint}</span>
-    </label>
+    <TextField label={label} hint={hint} value={fields[key]} onChange={set(key)} testId={`program-${key}`} />
   );
 
   return (
