@@ -106,6 +106,7 @@ export class MeshNetwork {
       verifier,
       drops,
       admits: (peer, bytes) => directRates.take(peer, this.now(), requestCost(bytes)),
+      admitsAgainInMs: (peer) => directRates.waitMs(peer, this.now()),
       handle: (message, context) => this.runHandler(message, context),
       seal: (type, body) => this.seal(type, body),
     };
