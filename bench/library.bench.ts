@@ -10,10 +10,11 @@
 //   CSV rows (the issue's 1,000,000, scaled to this shared machine), one data/aggregate unit against
 //   sqlite3 importing the CSV and grouping it (target <= 3).
 // Native runs include starting the tool, a few milliseconds of the figure.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MAX_CHUNK_BYTES } from '../src-main/core/api/contract.js';
 import { Executor } from '../src-main/node/exec/index.js';
 import { runUnit } from '../test/node/library/run-unit.js';
@@ -38,7 +39,32 @@ async function crypto(executor: Executor, dir: string) {
   const first = await runUnit(executor, 'crypto', 'sha256', {}, chunks[0]!);
   const nativeFirst = execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: chunks[0] });
   if (!first.stdout.equals(nativeFirst)) throw new Error('crypto/sha256 and openssl disagree');
-  return { oursMs: await medianMs(ours, 3, 1), nativeMs: await medianMs(native, 3, 1) };
+  return {
+    oursMs: await medianMs(ours, 3, 1),
+    nativeMs: await medianMs(native, 3, 1),
+    sameCode: sodiumSha256(chunks.length, nativeFirst),
+  };
+}
+
+/**
+ * The same work by Debian's libsodium natively (bench/native/sodium-sha256.c): the C source our
+ * crypto.wasm is built from, without the SHA instructions openssl uses and WebAssembly lacks.
+ */
+function sodiumSha256(count: number, firstDigest: Buffer): number | string {
+  const dir = mkdtempSync(join(tmpdir(), 'sodium-sha256-'));
+  try {
+    const binary = join(dir, 'sodium-sha256');
+    const source = fileURLToPath(new URL('../../bench/native/sodium-sha256.c', import.meta.url));
+    const gcc = spawnSync('gcc', ['-O2', '-o', binary, source, '-lsodium'], { encoding: 'utf8' });
+    if (gcc.error || gcc.status !== 0)
+      return `not measured: gcc with libsodium-dev failed (${gcc.error?.message ?? gcc.stderr})`;
+    const run = spawnSync(binary, [String(MAX_CHUNK_BYTES >> 20), String(count), '3'], { encoding: 'utf8' });
+    const out = JSON.parse(run.stdout) as { median_ms: number; digest: string };
+    if (out.digest !== firstDigest.toString('hex')) throw new Error('libsodium natively and openssl disagree');
+    return out.median_ms;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function image(executor: Executor, dir: string) {
@@ -124,6 +150,9 @@ export const benchmarks: Benchmark[] = [
             ours_ms: round(hash.oursMs, 1),
             native_ms: round(hash.nativeMs, 1),
             bytes: HASH_BYTES,
+            // Ours against the same C natively: what WebAssembly, metering and the host cost.
+            same_code_native_ms: typeof hash.sameCode === 'number' ? round(hash.sameCode, 1) : hash.sameCode,
+            same_code_ratio: typeof hash.sameCode === 'number' ? round(hash.oursMs / hash.sameCode) : null,
           },
           {
             name: 'library_image_ratio',
