@@ -73,7 +73,13 @@ static void on_metadata(const FLAC__StreamDecoder *d, const FLAC__StreamMetadata
 static void on_error(const FLAC__StreamDecoder *d, FLAC__StreamDecoderErrorStatus status, void *data) {
   (void)d;
   flac_dec *s = data;
-  if (!s->error) s->error = FLAC__StreamDecoderErrorStatusString[status];
+  // "FLAC__STREAM_DECODER_ERROR_STATUS_LOST_SYNC": its last words.
+  if (!s->error) s->error = FLAC__StreamDecoderErrorStatusString[status] + strlen("FLAC__STREAM_DECODER_ERROR_STATUS_");
+}
+
+static _Noreturn void truncated(const flac_dec *s) {
+  fail("the FLAC stream is truncated: %llu of its %llu samples a channel are there", (unsigned long long)s->decoded,
+       (unsigned long long)s->total);
 }
 
 static size_t flac_read(source_t *src, double *buf, size_t max) {
@@ -81,15 +87,15 @@ static size_t flac_read(source_t *src, double *buf, size_t max) {
   while (s->at == s->frames) {
     if (s->finished) return 0;
     if (FLAC__stream_decoder_get_state(s->dec) == FLAC__STREAM_DECODER_END_OF_STREAM) {
-      if (s->total && s->decoded != s->total)
-        fail("the FLAC stream is truncated: %llu of its %llu samples a channel", (unsigned long long)s->decoded,
-             (unsigned long long)s->total);
+      if (s->total && s->decoded != s->total) truncated(s);
       s->finished = 1;
       if (!FLAC__stream_decoder_finish(s->dec)) fail("the FLAC's samples do not match its MD5 signature");
       return 0;
     }
-    if (!FLAC__stream_decoder_process_single(s->dec) || s->error)
-      fail("cannot decode the FLAC stream: %s", s->error ? s->error : "the decoder stopped");
+    if (!FLAC__stream_decoder_process_single(s->dec) || s->error) {
+      if (s->pos == s->in.len) truncated(s);
+      fail("cannot decode the FLAC stream at byte %zu: %s", s->pos, s->error ? s->error : "the decoder stopped");
+    }
   }
   size_t n = s->frames - s->at < max ? s->frames - s->at : max;
   memcpy(buf, s->block + s->at * src->channels, n * src->channels * sizeof(double));

@@ -57,7 +57,9 @@ void vorbis_open(source_t *src, input_t in) {
   s->pos = 0;
   ov_callbacks io = {mem_read, mem_seek, NULL, mem_tell};
   int err = ov_open_callbacks(s, &s->vf, NULL, 0, io);
-  if (err == OV_ENOTVORBIS) fail("the Ogg stream is not Vorbis: Ogg Vorbis is read");
+  // The first page's packet (after its 27-byte header and a 1-byte segment table) names the codec.
+  int named = in.len >= 35 && memcmp(in.bytes + 28, "\x01vorbis", 7) == 0;
+  if (err == OV_ENOTVORBIS && !named) fail("the Ogg stream is not Vorbis: Ogg Vorbis is read");
   if (err != 0) fail("cannot read the Ogg Vorbis header (error %d): corrupt or truncated", err);
   vorbis_info *info = ov_info(&s->vf, -1);
   if (info->channels <= 0 || info->channels > MAX_CHANNELS)
