@@ -10,9 +10,10 @@
 //   RESAMPLE_SNR_DB below the signal (100 dB measured), as many samples;
 // - normalize against sox's `gain -n` (no dither): within 1 of 16-bit;
 // - fft: a sine on a bin's centre peaks at that bin with its amplitude (within 1 %).
-// Bad input is a clear message, exit 2: an empty file, a truncated FLAC, a WAV header of 0
-// channels, of 0 Hz or 800 kHz, a data length past the file, bytes that are no audio; bad params
-// are refused at submit, naming the param.
+// Bad input is a clear message, exit 2: an empty file, a truncated FLAC or Ogg header, a WAV header
+// of 0 channels, of 0 Hz or 800 kHz, a data length past the file, bytes that are no audio, more
+// audio than a unit's fuel covers (wasm/library/audio/budget.c); bad params are refused at submit,
+// naming the param.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -200,6 +201,14 @@ test('bad input is a clear message, exit 2', async () => {
   await refused(header(24, 0, true), /^audio: the WAV says a sample rate of 0 Hz/);
   await refused(header(24, 800_000, true), /^audio: the WAV says a sample rate of 800000 Hz/);
   await refused(header(40, 0xfffffff0, true), /^audio: the WAV's data chunk says 4294967280 bytes, but 384000 follow/);
+  // Past a unit's fuel: refused from the header, before anything is decoded.
+  const ten = synth('ten.wav', 'wav', 48_000, 16, NOISE, 10);
+  await refused(
+    ten,
+    /^audio: the input is 10\.0 s of 2 channels at 48000 Hz: resample takes at most 5\.\d s of it a unit \(a unit's fuel\): split the file\n$/,
+    'resample',
+    { rate: 96_000, quality: 'best', format: 'flac', compression_level: 8 },
+  );
   await refused(Buffer.from('hello, world'), /^audio: the input is not WAV, FLAC, Ogg Vorbis or MP3/);
   // A header that is nothing but its magic: Ogg with no Vorbis, an MP3 sync with no frame.
   await refused(Buffer.from('OggS\0\0\0\0\0\0\0\0'), /^audio: the Ogg stream is not Vorbis/);

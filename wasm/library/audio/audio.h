@@ -38,8 +38,13 @@ void out_flush(void);
 typedef enum { S16, S24, S32, F32 } sample_format_t;
 unsigned format_bits(sample_format_t f);
 
+typedef enum { WAV, FLAC, VORBIS, MP3 } codec_t;
+
 typedef struct source {
+  codec_t codec;
   unsigned channels, rate;
+  /** Frames in all, from the header (an MP3's estimated); 0 where it does not say. */
+  uint64_t length;
   /** The format that keeps every sample as it was: the file's own, S16 for the lossy codecs. */
   sample_format_t format;
   /** Up to `max` frames into `buf` (channels × max doubles); 0 at the end. */

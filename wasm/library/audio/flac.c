@@ -124,6 +124,8 @@ void flac_open(source_t *src, input_t in) {
   src->rate = rate;
   // A depth under 16 is kept at 16; 17 to 24 at 24.
   src->format = s->bits <= 16 ? S16 : s->bits <= 24 ? S24 : S32;
+  src->codec = FLAC;
+  src->length = s->total;
   src->read = flac_read;
   src->state = s;
 }

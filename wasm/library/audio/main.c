@@ -19,6 +19,11 @@ void resample(source_t *src, sink_t *sink, int converter);
 double peak(source_t *src);
 void gain(source_t *src, sink_t *sink, double by);
 void spectrum(source_t *src, unsigned window, int csv);
+double decode_cost(const source_t *src);
+double encode_cost(sink_opts_t opts);
+double resample_cost(int quality, double ratio);
+double fft_cost(unsigned window);
+void budget(source_t *src, const char *method, double per_sample);
 
 static int argc_;
 static char **argv_;
@@ -100,28 +105,39 @@ int main(int argc, char **argv) {
   source_open(&src, in);
   if (strcmp(method, "decode") == 0) {
     if (param("format") || param("compression_level")) fail("decode writes WAV: encode writes FLAC");
-    sink_open(&sink, src.channels, src.rate, sink_opts(&src, 0));
+    sink_opts_t opts = sink_opts(&src, 0);
+    budget(&src, method, decode_cost(&src) + encode_cost(opts));
+    sink_open(&sink, src.channels, src.rate, opts);
     copy(&src, &sink);
   } else if (strcmp(method, "encode") == 0) {
     if (!param("format")) fail("param format is missing");
-    sink_open(&sink, src.channels, src.rate, sink_opts(&src, 0));
+    sink_opts_t opts = sink_opts(&src, 0);
+    budget(&src, method, decode_cost(&src) + encode_cost(opts));
+    sink_open(&sink, src.channels, src.rate, opts);
     copy(&src, &sink);
   } else if (strcmp(method, "resample") == 0) {
     static const char *const QUALITIES[] = {"best", "medium", "fastest", NULL};
     static const int CONVERTERS[] = {SRC_SINC_BEST_QUALITY, SRC_SINC_MEDIUM_QUALITY, SRC_SINC_FASTEST};
     if (!param("rate")) fail("param rate is missing");
     unsigned rate = (unsigned)int_param("rate", 1000, MAX_RATE, 0);
-    int converter = CONVERTERS[choice("quality", QUALITIES, 1)];
-    sink_open(&sink, src.channels, rate, sink_opts(&src, 0));
-    resample(&src, &sink, converter);
+    int quality = choice("quality", QUALITIES, 1);
+    sink_opts_t opts = sink_opts(&src, 0);
+    double ratio = (double)rate / src.rate;
+    budget(&src, method, decode_cost(&src) + resample_cost(quality, ratio) + ratio * encode_cost(opts));
+    sink_open(&sink, src.channels, rate, opts);
+    resample(&src, &sink, CONVERTERS[quality]);
   } else if (strcmp(method, "normalize") == 0) {
     const char *v = param("peak_db");
     char *end;
     double db = v ? strtod(v, &end) : 1;
     if (!v || *v == '\0' || *end != '\0' || !(db >= -60 && db <= 0)) fail("param peak_db must be a number from -60 to 0");
     sink_opts_t opts = sink_opts(&src, 0);
+    // Decoded twice: for the peak, then for the gain.
+    double cost = 2 * decode_cost(&src) + encode_cost(opts);
+    budget(&src, method, cost);
     double most = peak(&src);
     source_open(&src, in);
+    budget(&src, method, cost);
     sink_open(&sink, src.channels, src.rate, opts);
     // Silence stays silence.
     gain(&src, &sink, most > 0 ? pow(10, db / 20) / most : 1.0);
@@ -130,6 +146,7 @@ int main(int argc, char **argv) {
     if (!param("window")) fail("param window is missing");
     long window = int_param("window", 64, 65536, 0);
     if (window & (window - 1)) fail("param window must be a power of two from 64 to 65536");
+    budget(&src, method, decode_cost(&src) + fft_cost((unsigned)window));
     spectrum(&src, (unsigned)window, choice("format", OUTPUTS, 0));
     out_flush();
     return 0;

@@ -69,6 +69,10 @@ void mp3_open(source_t *src, input_t in) {
   src->channels = (unsigned)channels;
   src->rate = (unsigned)rate;
   src->format = S16;
+  src->codec = MP3;
+  // From a Xing or LAME header, else estimated from the size and the first frame's bitrate.
+  off_t length = mpg123_length(s->mh);
+  src->length = length > 0 ? (uint64_t)length : 0;
   src->read = mp3_read;
   s->pcm = xmalloc(BLOCK_FRAMES * MAX_CHANNELS * sizeof(float));
   src->state = s;

@@ -69,6 +69,9 @@ void vorbis_open(source_t *src, input_t in) {
   src->channels = (unsigned)info->channels;
   src->rate = (unsigned)info->rate;
   src->format = S16;
+  src->codec = VORBIS;
+  ogg_int64_t total = ov_pcm_total(&s->vf, -1);
+  src->length = total > 0 ? (uint64_t)total : 0;
   src->read = vorbis_read;
   src->state = s;
 }

@@ -81,6 +81,8 @@ void wav_open(source_t *src, input_t in) {
   s->at = 0;
   src->channels = channels;
   src->rate = rate;
+  src->codec = WAV;
+  src->length = s->frames;
   src->read = wav_read;
   src->state = s;
 }
