@@ -26,7 +26,14 @@ function ResultView({ result, bytes, index }: { result: LibraryResult; bytes: Ui
         <img className="library-thumb" src={url} alt={result.name} data-testid={`library-image-${index}`} />
       )}
       {result.kind === 'audio' && (
-        <audio className="library-audio" src={url} controls preload="metadata" data-testid={`library-audio-${index}`} />
+        <audio
+          className="library-audio"
+          src={url}
+          controls
+          preload="metadata"
+          aria-label={result.name}
+          data-testid={`library-audio-${index}`}
+        />
       )}
       {result.kind === 'table' && (
         <table className="table table-compact" data-testid={`library-table-${index}`}>
