@@ -31,20 +31,14 @@ function tone(): Buffer {
   wav.write('RIFF', 0, 'latin1');
   wav.writeUInt32LE(36 + samples * 2, 4);
   wav.write('WAVEfmt ', 8, 'latin1');
-  for (const [at, value] of [
-    [16, 16],
-    [24, 8000],
-    [28, 16_000],
-    [40, samples * 2],
-  ])
-    wav.writeUInt32LE(value!, at!);
-  for (const [at, value] of [
-    [20, 1],
-    [22, 1],
-    [32, 2],
-    [34, 16],
-  ])
-    wav.writeUInt16LE(value!, at!);
+  wav.writeUInt32LE(16, 16); // the fmt chunk's size
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // one channel
+  wav.writeUInt32LE(8000, 24); // Hz
+  wav.writeUInt32LE(16_000, 28); // bytes a second
+  wav.writeUInt16LE(2, 32); // bytes a frame
+  wav.writeUInt16LE(16, 34); // bits a sample
+  wav.writeUInt32LE(samples * 2, 40);
   wav.write('data', 36, 'latin1');
   for (let i = 0; i < samples; i++)
     wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);

@@ -5,17 +5,7 @@
 import { MAX_CHUNK_BYTES } from '../api/shapes.js';
 import * as z from '../schemas/zod.js';
 import { AUDIO_METHODS } from './audio-methods.js';
-
-/** A param as the program reads it: NAME=VALUE, the value a string as it is, anything else as JSON. */
-type ParamValue = unknown;
-
-export interface ProgramMethod {
-  params: z.ZodMiniType<Record<string, ParamValue>>;
-  /** The most bytes of input a unit takes: the program refuses more (it holds the input whole). */
-  maxInputBytes: number;
-  /** The name of the output `meshctl run --out` writes for an input file named `name`, with these params. */
-  outputName: (name: string, params: Record<string, unknown>) => string;
-}
+import type { ParamValue, ProgramMethod } from './program-method.js';
 
 export interface ProgramLibrary {
   /** Its module: wasm/library/<module>.wasm, argv[0] too. */
