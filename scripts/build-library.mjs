@@ -19,8 +19,8 @@
 // data: wasm/library/data/ (Rust) with the `csv` crate 1.1.6 and `serde_json` 1.0.87 from Debian's
 // librust-csv-dev and librust-serde-json-dev, built as image is.
 //
-// audio: wasm/library/audio/ (C) with libFLAC, libogg, libvorbis, mpg123, libsamplerate and kissfft
-// from Debian 12's source packages (scripts/library/audio.mjs).
+// audio: wasm/library/audio/ (C) with libFLAC, libogg, libvorbis, mpg123, libopus, libsamplerate and
+// kissfft from Debian 12's source packages (scripts/library/audio.mjs).
 //
 // Names after the flags build (or check) those modules alone; the manifest keeps the others'.
 import { execFileSync } from 'node:child_process';

@@ -1,8 +1,8 @@
 // The audio library's WASI program (docs/KERNELS.md, "The library"): wasm/library/audio/*.c with
-// libFLAC 1.4.2, libogg 1.3.5, libvorbis 1.3.7, mpg123 1.31.2 (its generic C decoder),
-// libsamplerate 0.2.2 and kissfft 131.1.0, each from Debian 12's source package (fetched with
-// `apt-get source --download-only`, checked against the SHA-256s below, its Debian patches
-// applied), compiled by clang-14 for wasm32-wasi with fixed flags: the same bytes on every rebuild.
+// libFLAC 1.4.2, libogg 1.3.5, libvorbis 1.3.7, mpg123 1.31.2 (its generic C decoder), libopus
+// 1.3.1 (its float build), libsamplerate 0.2.2 and kissfft 131.1.0, each from Debian 12's source
+// package (fetched with `apt-get source --download-only`, checked against the SHA-256s below, its
+// Debian patches applied), compiled by clang-14 for wasm32-wasi with fixed flags: the same bytes on every rebuild.
 // What configure or CMake would generate (ogg's config_types.h, mpg123.h) is made here from their
 // templates; mpg123's config.h is wasm/library/audio/mpg123/config.h.
 import { execFile } from 'node:child_process';
@@ -50,6 +50,14 @@ const PACKAGES = {
     pinned: {
       'libsamplerate_0.2.2.orig.tar.gz': '16e881487f184250deb4fcb60432d7556ab12cb58caea71ef23960aec6c0405a',
       'libsamplerate_0.2.2-3.debian.tar.xz': '000ad52f38082f5a954595de96ee54c09d7af2995df28b03fe54183302ecfcb8',
+    },
+  },
+  opus: {
+    version: '1.3.1-3',
+    dir: 'opus-1.3.1',
+    pinned: {
+      'opus_1.3.1.orig.tar.gz': '65b58e1e25b2a114157014736a3d9dfeaad8d41be1c8179866f144a2fb44ff9d',
+      'opus_1.3.1-3.debian.tar.xz': 'f4a145f0d5b9140106396fc0b0c515b1c3abd59f2aa5fb62b36b69886aa411bc',
     },
   },
   kissfft: {
@@ -146,6 +154,28 @@ const SAMPLERATE_DEFINES = [
   'VERSION="0.2.2"',
 ];
 
+/** libopus's float build in C alone: its makefile fragments' lists (the SIMD and fixed-point ones left out). */
+const OPUS_LISTS = {
+  'celt_sources.mk': ['CELT_SOURCES'],
+  'silk_sources.mk': ['SILK_SOURCES', 'SILK_SOURCES_FLOAT'],
+  'opus_sources.mk': ['OPUS_SOURCES', 'OPUS_SOURCES_FLOAT'],
+};
+/** What its configure would define here: alloca for its scratch arrays, lrint and lrintf from libc. */
+const OPUS_DEFINES = ['OPUS_BUILD', 'USE_ALLOCA', 'HAVE_LRINT', 'HAVE_LRINTF'];
+
+/** The files the `lists` of makefile fragment `mk` name, in their order. */
+function makeList(mk, lists) {
+  const lines = readFileSync(mk, 'utf8').replaceAll('\\\n', ' ').split('\n');
+  return lists.flatMap((name) => {
+    const line = lines.find((l) => l.startsWith(`${name} =`));
+    if (!line) throw new Error(`${mk} has no ${name}`);
+    return line
+      .slice(name.length + 2)
+      .trim()
+      .split(/\s+/);
+  });
+}
+
 const define = (list) => list.map((d) => `-D${d}`);
 
 /** Writes `template` with each `@NAME@` replaced, failing on any left. */
@@ -192,6 +222,11 @@ export async function buildAudio(work, out, program) {
   ];
   const samplerate = [...define(SAMPLERATE_DEFINES), `-I${join(tree.libsamplerate, 'include')}`];
   const kiss = ['-Dkiss_fft_scalar=float'];
+  const opus = [
+    ...define(OPUS_DEFINES),
+    ...['include', 'celt', 'silk', 'silk/float'].map((d) => `-I${join(tree.opus, d)}`),
+  ];
+  const opusFiles = Object.entries(OPUS_LISTS).flatMap(([mk, lists]) => makeList(join(tree.opus, mk), lists));
   const lib = (file, flags) => ({ file, flags: ['-Wno-everything', ...flags] });
   const units = [
     ...FLAC_FILES.map((f) =>
@@ -210,6 +245,7 @@ export async function buildAudio(work, out, program) {
     ...['samplerate', 'src_linear', 'src_sinc', 'src_zoh'].map((f) =>
       lib(join(tree.libsamplerate, `src/${f}.c`), samplerate),
     ),
+    ...opusFiles.map((f) => lib(join(tree.opus, f), opus)),
     ...['kiss_fft', 'kiss_fftr'].map((f) => lib(join(tree.kissfft, `${f}.c`), kiss)),
     // Ours: its warnings are errors.
     ...cFiles(program).map((file) => ({
@@ -225,6 +261,7 @@ export async function buildAudio(work, out, program) {
         '-DFLAC__NO_DLL',
         `-I${gen}`,
         `-I${join(tree.mpg123, 'src/libmpg123')}`,
+        `-I${join(tree.opus, 'include')}`,
         `-I${tree.kissfft}`,
       ],
     })),

@@ -26,10 +26,11 @@ test('every library and method is listed, as the node knows them', () => {
   assert.deepEqual(LIBRARY_METHODS[3]!.methods, ['decode', 'encode', 'resample', 'normalize', 'fft']);
 });
 
-test('the audio methods’ fields: resample’s rate and quality, normalize’s peak, FLAC’s level, fft’s window', () => {
+test('the audio methods’ fields: resample’s rate and quality, normalize’s peak, FLAC’s level, Opus’s bitrate, fft’s window', () => {
   const out = [
-    { name: 'format', required: false, kind: 'enum', options: ['wav', 'flac'] },
+    { name: 'format', required: false, kind: 'enum', options: ['wav', 'flac', 'opus'] },
     { name: 'compression_level', required: false, kind: 'integer', min: 0, max: 8 },
+    { name: 'bitrate', required: false, kind: 'integer', min: 6000, max: 512_000 },
     { name: 'sample_format', required: false, kind: 'enum', options: ['s16', 's24', 's32', 'f32'] },
   ];
   assert.deepEqual(paramFields('audio', 'resample'), [
@@ -244,6 +245,11 @@ test('results: images as images, CSV as a table, JSON and verdicts as text, dige
     kind: 'audio',
     name: 'a.flac',
     mime: 'audio/flac',
+  });
+  assert.deepEqual(libraryResult(job('audio', 'encode', { format: 'opus' }), 1, Buffer.from('OggS\0\x02')), {
+    kind: 'audio',
+    name: 'b.opus',
+    mime: 'audio/ogg',
   });
   const spectrum = Buffer.from('frequency_hz,magnitude\n0,0.5\n');
   assert.deepEqual(libraryResult(job('audio', 'fft', { window: 64, format: 'csv' }), 1, spectrum), {

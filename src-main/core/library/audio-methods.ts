@@ -10,29 +10,41 @@ const AUDIO_INPUT_BYTES = MAX_CHUNK_BYTES;
 
 /** How the output stores samples: the source's unless given (16-bit for Vorbis and MP3). */
 const SampleFormat = z.optional(z.enum(['s16', 's24', 's32', 'f32']));
-/** What encode, resample and normalize write: WAV (the default) or FLAC at a compression level. */
+const Format = z.enum(['wav', 'flac', 'opus']);
+/** What encode, resample and normalize write: WAV (the default), FLAC at a compression level, or Ogg Opus. */
 const OUT = {
-  format: z.optional(z.enum(['wav', 'flac'])),
+  format: z.optional(Format),
   /** FLAC's compression level, 0 (fastest) to 8 (smallest); 5, flac's own default, unless given. */
   compression_level: z.optional(z.int().check(z.minimum(0), z.maximum(8))),
+  /** Opus's bits a second (all channels); libopus chooses unless given. */
+  bitrate: z.optional(z.int().check(z.minimum(6000), z.maximum(512_000))),
   sample_format: SampleFormat,
 };
 
 interface OutParams {
-  format?: 'wav' | 'flac';
+  format?: 'wav' | 'flac' | 'opus';
   compression_level?: number;
+  bitrate?: number;
   sample_format?: string;
 }
 
-/** What FLAC cannot hold, or a compression level without FLAC: the param it names, and why. */
+/** What FLAC or Opus cannot hold, or a param of another format: the param it names, and why. */
 const outputRefinements = [
   z.refine<OutParams>((p) => !(p.format === 'flac' && p.sample_format === 'f32'), {
     message: 'FLAC holds integer samples: f32 is WAV only',
     path: ['sample_format'],
   }),
+  z.refine<OutParams>((p) => !(p.format === 'opus' && p.sample_format !== undefined), {
+    message: 'sample_format is WAV’s and FLAC’s: Opus codes floats',
+    path: ['sample_format'],
+  }),
   z.refine<OutParams>((p) => p.compression_level === undefined || p.format === 'flac', {
     message: 'compression_level is FLAC’s: give format "flac"',
     path: ['compression_level'],
+  }),
+  z.refine<OutParams>((p) => p.bitrate === undefined || p.format === 'opus', {
+    message: 'bitrate is Opus’s: give format "opus"',
+    path: ['bitrate'],
   }),
 ];
 
@@ -42,13 +54,13 @@ const renamed = (file: string, extension: string) => `${file.replace(/\.[^.]*$/,
 const audioMethod = (params: z.ZodMiniType<Record<string, unknown>>): ProgramMethod => ({
   params,
   maxInputBytes: AUDIO_INPUT_BYTES,
-  outputName: (file, p) => renamed(file, p.format === 'flac' ? 'flac' : 'wav'),
+  outputName: (file, p) => renamed(file, typeof p.format === 'string' ? p.format : 'wav'),
 });
 
 export const AUDIO_METHODS: Record<string, ProgramMethod> = {
   /** WAV, FLAC, Ogg Vorbis or MP3 to WAV. */
   decode: audioMethod(z.strictObject({ sample_format: SampleFormat })),
-  encode: audioMethod(z.strictObject({ ...OUT, format: z.enum(['wav', 'flac']) }).check(...outputRefinements)),
+  encode: audioMethod(z.strictObject({ ...OUT, format: Format }).check(...outputRefinements)),
   resample: audioMethod(
     z
       .strictObject({

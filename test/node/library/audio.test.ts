@@ -9,6 +9,9 @@
 // - resampling 48 → 44.1 kHz (quality best) against sox's `rate -v`: the difference more than
 //   RESAMPLE_SNR_DB below the signal (100 dB measured), as many samples;
 // - normalize against sox's `gain -n` (no dither): within 1 of 16-bit;
+// - Opus encoding: ffmpeg decodes our Ogg Opus to as many samples as went in (its pre-skip and end
+//   trimmed), over OPUS_SNR_DB from them at 128 kb/s; a 44.1 kHz input resampled to 48 kHz; one,
+//   two and six channels;
 // - fft: a sine on a bin's centre peaks at that bin with its amplitude (within 1 %).
 // Bad input is a clear message, exit 2: an empty file, a truncated FLAC or Ogg header, a WAV header
 // of 0 channels, of 0 Hz or 800 kHz, a data length past the file, bytes that are no audio, more
@@ -27,6 +30,7 @@ import { runUnit } from './run-unit.js';
 const VORBIS_LSB = 1;
 const MP3_LSB = 1;
 const RESAMPLE_SNR_DB = 90;
+const OPUS_SNR_DB = 20;
 
 const executor = Executor.start({ workers: 1 });
 const dir = mkdtempSync(join(tmpdir(), 'library-audio-'));
@@ -149,6 +153,39 @@ test('resampling 48 → 44.1 kHz agrees with sox within the stated SNR; normaliz
   assert.ok(maxDiff(norm, soxNorm) <= 1);
 });
 
+/** The signal-to-noise ratio of `mine` against `theirs`, in dB. */
+function snr(mine: Int16Array, theirs: Int16Array): number {
+  let [signal, noise] = [0, 0];
+  for (let i = 0; i < theirs.length; i++) {
+    signal += theirs[i]! ** 2;
+    noise += (mine[i]! - theirs[i]!) ** 2;
+  }
+  return 10 * Math.log10(signal / noise);
+}
+
+test('Opus: ffmpeg decodes our Ogg Opus to the samples that went in, within the stated SNR', async () => {
+  const opus = await ours('encode', { format: 'opus', bitrate: 128_000 }, wav16);
+  assert.equal(opus.toString('latin1', 0, 4), 'OggS');
+  assert.equal(opus.toString('latin1', 28, 36), 'OpusHead');
+  const decoded = s16(ffmpeg(opus, 's16le'));
+  const original = s16(pcm(wav16));
+  assert.equal(decoded.length, original.length, 'as many samples');
+  assert.ok(snr(decoded, original) > OPUS_SNR_DB, `${snr(decoded, original)} dB`);
+  // 44.1 kHz in: resampled to 48 kHz, the header keeps 44100 as the input's rate.
+  const cd = synth('cd.wav', 'wav', 44_100, 16, TONES, 1);
+  const fromCd = await ours('encode', { format: 'opus' }, cd);
+  assert.equal(fromCd.readUInt32LE(28 + 12), 44_100);
+  assert.ok(Math.abs(s16(ffmpeg(fromCd, 's16le')).length - 2 * 48_000) <= 2);
+  // One and six channels (mapping family 1: the surround encoder).
+  for (const channels of [1, 6]) {
+    const path = join(dir, `c${channels}.wav`);
+    tool('sox', ['-D', '-n', '-r', '48000', '-c', String(channels), '-b', '16', path, 'synth', '0.5', 'sine', '500']);
+    const coded = await ours('encode', { format: 'opus' }, readFileSync(path));
+    const probe = tool('ffprobe', ['-v', 'error', '-show_entries', 'stream=channels', '-of', 'csv=p=0', '-'], coded);
+    assert.equal(probe.toString().trim(), String(channels));
+  }
+});
+
 test('fft: a sine on bin 128 of 4096 peaks there with its amplitude; CSV rows of frequency and magnitude', async () => {
   // 48000 / 4096 × 128 = 1500 Hz, at amplitude 0.5.
   const sine = synth('sine.wav', 'wav', 48_000, 16, ['sine', '1500', 'vol', '0.5']);
@@ -232,6 +269,9 @@ test('params are refused at submit, naming the param', () => {
     ['fft', { window: 1000 }, /window.*power of two/s],
     ['fft', { window: 32 }, /window/],
     ['decode', { format: 'flac' }, /format/],
+    ['encode', { format: 'wav', bitrate: 64_000 }, /bitrate.*give format "opus"/s],
+    ['encode', { format: 'opus', sample_format: 's16' }, /sample_format.*Opus codes floats/s],
+    ['encode', { format: 'opus', bitrate: 1000 }, /bitrate/],
   ];
   for (const [method, params, reason] of cases) {
     const refused = resolveLibrary('audio', method, params, 100);

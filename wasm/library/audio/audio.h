@@ -1,5 +1,5 @@
 // The audio program's parts (main.c): its input and output in memory, a source of decoded frames
-// (WAV, FLAC, Ogg Vorbis, MP3) and a sink that encodes them (WAV, FLAC). Samples travel between
+// (WAV, FLAC, Ogg Vorbis, MP3) and a sink that encodes them (WAV, FLAC, Ogg Opus). Samples travel between
 // them as interleaved doubles in [-1, 1): exact for every integer depth up to 32 bits and for
 // 32-bit floats, so decoding and encoding at the source's depth changes no sample.
 #ifndef AUDIO_H
@@ -60,10 +60,13 @@ void flac_open(source_t *src, input_t in);
 void vorbis_open(source_t *src, input_t in);
 void mp3_open(source_t *src, input_t in);
 
+typedef enum { OUT_WAV, OUT_FLAC, OUT_OPUS } container_t;
+
 typedef struct {
-  int flac;
+  container_t container;
+  /** WAV's and FLAC's sample format; FLAC's compression level; Opus's bits a second (0: libopus's choice). */
   sample_format_t format;
-  unsigned compression;
+  unsigned compression, bitrate;
 } sink_opts_t;
 
 typedef struct sink {
@@ -78,6 +81,7 @@ typedef struct sink {
 void sink_open(sink_t *sink, unsigned channels, unsigned rate, sink_opts_t opts);
 void wav_sink_open(sink_t *sink);
 void flac_sink_open(sink_t *sink);
+void opus_sink_open(sink_t *sink);
 
 /** A sample as a `bits`-bit integer: rounded, clamped to the range. */
 static inline int32_t to_int(double x, unsigned bits) {

@@ -15,12 +15,20 @@ static const double DECODE[] = {250, 500, 900, 900};
 /** Fuel to encode a sample as FLAC at each compression level; WAV's is WAV_WRITE. */
 static const double FLAC_LEVEL[] = {700, 800, 900, 1000, 1300, 1500, 2200, 3200, 5200};
 #define WAV_WRITE 100
+/** Fuel to encode a sample as Opus (complexity 10, libopus's default; most at low bitrates), and to resample it first to 48 kHz. */
+#define OPUS 8000
+#define OPUS_RESAMPLE 3000
 /** libsamplerate's fuel an input sample at a ratio of at most 1 (best, medium, fastest); times the ratio above. */
 static const double RESAMPLE[] = {8500, 2900, 1300};
 
 double decode_cost(const source_t *src) { return DECODE[src->codec]; }
 
-double encode_cost(sink_opts_t opts) { return opts.flac ? FLAC_LEVEL[opts.compression] : WAV_WRITE; }
+double encode_cost(sink_opts_t opts, unsigned rate) {
+  if (opts.container == OUT_FLAC) return FLAC_LEVEL[opts.compression];
+  if (opts.container == OUT_WAV) return WAV_WRITE;
+  int native = rate == 8000 || rate == 12000 || rate == 16000 || rate == 24000 || rate == 48000;
+  return OPUS + (native ? 0 : OPUS_RESAMPLE);
+}
 
 double resample_cost(int quality, double ratio) { return RESAMPLE[quality] * (ratio > 1 ? ratio : 1); }
 

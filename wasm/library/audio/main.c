@@ -1,7 +1,7 @@
-// The audio library as a WASI program: decode (WAV, FLAC, Ogg Vorbis, MP3 → WAV), encode (WAV or
-// FLAC), resample, normalize and fft, built by scripts/build-library.mjs from libFLAC 1.4.2,
-// libvorbis 1.3.7 and libogg 1.3.5, mpg123 1.31.2, libsamplerate 0.2.2 and kissfft 131.1.0
-// (Debian 12's source packages); WAV is read and written here (wav.c).
+// The audio library as a WASI program: decode (WAV, FLAC, Ogg Vorbis, MP3 → WAV), encode (WAV, FLAC
+// or Ogg Opus), resample, normalize and fft, built by scripts/build-library.mjs from libFLAC 1.4.2,
+// libvorbis 1.3.7 and libogg 1.3.5, mpg123 1.31.2, libopus 1.3.1, libsamplerate 0.2.2 and kissfft
+// 131.1.0 (Debian 12's source packages); WAV is read and written here (wav.c).
 //
 // argv: audio METHOD [NAME=VALUE]…: the node checks every param before a unit runs
 // (core/library/audio-methods.ts); the program checks them again. The input is stdin, the result
@@ -20,7 +20,7 @@ double peak(source_t *src);
 void gain(source_t *src, sink_t *sink, double by);
 void spectrum(source_t *src, unsigned window, int csv);
 double decode_cost(const source_t *src);
-double encode_cost(sink_opts_t opts);
+double encode_cost(sink_opts_t opts, unsigned rate);
 double resample_cost(int quality, double ratio);
 double fft_cost(unsigned window);
 void budget(source_t *src, const char *method, double per_sample);
@@ -69,15 +69,18 @@ void source_open(source_t *src, input_t in) {
 }
 
 static const char *const SAMPLE_FORMATS[] = {"s16", "s24", "s32", "f32", NULL};
-static const char *const FORMATS[] = {"wav", "flac", NULL};
+static const char *const FORMATS[] = {"wav", "flac", "opus", NULL};
 
-/** The output's options from the params: format (wav unless `flac_default`), compression_level, sample_format. */
-static sink_opts_t sink_opts(const source_t *src, int flac_default) {
+/** The output's options from the params: format (wav by default), compression_level, sample_format, bitrate. */
+static sink_opts_t sink_opts(const source_t *src) {
   sink_opts_t o;
-  o.flac = choice("format", FORMATS, flac_default);
+  o.container = (container_t)choice("format", FORMATS, OUT_WAV);
   o.format = (sample_format_t)choice("sample_format", SAMPLE_FORMATS, (int)src->format);
   o.compression = (unsigned)int_param("compression_level", 0, 8, 5);
-  if (param("compression_level") && !o.flac) fail("param compression_level is FLAC's: format is wav");
+  o.bitrate = (unsigned)int_param("bitrate", 6000, 512000, 0);
+  if (param("compression_level") && o.container != OUT_FLAC) fail("param compression_level is FLAC's");
+  if (param("bitrate") && o.container != OUT_OPUS) fail("param bitrate is Opus's");
+  if (param("sample_format") && o.container == OUT_OPUS) fail("param sample_format is WAV's and FLAC's: Opus codes floats");
   return o;
 }
 
@@ -86,8 +89,10 @@ void sink_open(sink_t *sink, unsigned channels, unsigned rate, sink_opts_t opts)
   sink->channels = channels;
   sink->rate = rate;
   sink->opts = opts;
-  if (opts.flac)
+  if (opts.container == OUT_FLAC)
     flac_sink_open(sink);
+  else if (opts.container == OUT_OPUS)
+    opus_sink_open(sink);
   else
     wav_sink_open(sink);
 }
@@ -104,15 +109,16 @@ int main(int argc, char **argv) {
   sink_t sink;
   source_open(&src, in);
   if (strcmp(method, "decode") == 0) {
-    if (param("format") || param("compression_level")) fail("decode writes WAV: encode writes FLAC");
-    sink_opts_t opts = sink_opts(&src, 0);
-    budget(&src, method, decode_cost(&src) + encode_cost(opts));
+    if (param("format") || param("compression_level") || param("bitrate"))
+      fail("decode writes WAV: encode writes FLAC or Opus");
+    sink_opts_t opts = sink_opts(&src);
+    budget(&src, method, decode_cost(&src) + encode_cost(opts, src.rate));
     sink_open(&sink, src.channels, src.rate, opts);
     copy(&src, &sink);
   } else if (strcmp(method, "encode") == 0) {
     if (!param("format")) fail("param format is missing");
-    sink_opts_t opts = sink_opts(&src, 0);
-    budget(&src, method, decode_cost(&src) + encode_cost(opts));
+    sink_opts_t opts = sink_opts(&src);
+    budget(&src, method, decode_cost(&src) + encode_cost(opts, src.rate));
     sink_open(&sink, src.channels, src.rate, opts);
     copy(&src, &sink);
   } else if (strcmp(method, "resample") == 0) {
@@ -121,9 +127,9 @@ int main(int argc, char **argv) {
     if (!param("rate")) fail("param rate is missing");
     unsigned rate = (unsigned)int_param("rate", 1000, MAX_RATE, 0);
     int quality = choice("quality", QUALITIES, 1);
-    sink_opts_t opts = sink_opts(&src, 0);
+    sink_opts_t opts = sink_opts(&src);
     double ratio = (double)rate / src.rate;
-    budget(&src, method, decode_cost(&src) + resample_cost(quality, ratio) + ratio * encode_cost(opts));
+    budget(&src, method, decode_cost(&src) + resample_cost(quality, ratio) + ratio * encode_cost(opts, rate));
     sink_open(&sink, src.channels, rate, opts);
     resample(&src, &sink, CONVERTERS[quality]);
   } else if (strcmp(method, "normalize") == 0) {
@@ -131,9 +137,9 @@ int main(int argc, char **argv) {
     char *end;
     double db = v ? strtod(v, &end) : 1;
     if (!v || *v == '\0' || *end != '\0' || !(db >= -60 && db <= 0)) fail("param peak_db must be a number from -60 to 0");
-    sink_opts_t opts = sink_opts(&src, 0);
+    sink_opts_t opts = sink_opts(&src);
     // Decoded twice: for the peak, then for the gain.
-    double cost = 2 * decode_cost(&src) + encode_cost(opts);
+    double cost = 2 * decode_cost(&src) + encode_cost(opts, src.rate);
     budget(&src, method, cost);
     double most = peak(&src);
     source_open(&src, in);
