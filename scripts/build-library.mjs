@@ -18,12 +18,15 @@
 //
 // data: wasm/library/data/ (Rust) with the `csv` crate 1.1.6 and `serde_json` 1.0.87 from Debian's
 // librust-csv-dev and librust-serde-json-dev, built as image is.
+//
+// video: scripts/library/video.mjs (libvpx, libwebm and stb from Debian's source packages).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildVideo } from './library/video.mjs';
 
 const LIBRARY = fileURLToPath(new URL('../wasm/library/', import.meta.url));
 const SODIUM_VERSION = '1.0.18-1+deb12u1';
@@ -139,7 +142,12 @@ const buildCrate = (name) => (work, out) => {
   writeFileSync(out, readFileSync(join(target, `wasm32-wasi/release/${name}.wasm`)));
 };
 
-const BUILDS = { crypto: buildCrypto, image: buildCrate('image'), data: buildCrate('data') };
+const BUILDS = {
+  crypto: buildCrypto,
+  image: buildCrate('image'),
+  data: buildCrate('data'),
+  video: (work, out) => buildVideo(work, out, { run, verified, sources: SOURCES }),
+};
 
 const out = check ? mkdtempSync(join(tmpdir(), 'library-out-')) : LIBRARY;
 try {

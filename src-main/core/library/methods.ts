@@ -4,11 +4,12 @@
 // (node/mesh/units/algorithms.ts) and meshctl names the outputs (cli/library-run.ts).
 import { MAX_CHUNK_BYTES } from '../api/shapes.js';
 import * as z from '../schemas/zod.js';
+import { VIDEO_LIBRARY } from './video-methods.js';
 
 /** A param as the program reads it: NAME=VALUE, the value a string as it is, anything else as JSON. */
 type ParamValue = unknown;
 
-interface ProgramMethod {
+export interface ProgramMethod {
   params: z.ZodMiniType<Record<string, ParamValue>>;
   /** The most bytes of input a unit takes: the program refuses more (it holds the input whole). */
   maxInputBytes: number;
@@ -18,7 +19,7 @@ interface ProgramMethod {
 
 export interface ProgramLibrary {
   /** Its module: wasm/library/<module>.wasm, argv[0] too. */
-  module: 'crypto' | 'image' | 'data';
+  module: 'crypto' | 'image' | 'data' | 'video';
   methods: Record<string, ProgramMethod>;
   /** Reference seconds per input MiB: the estimate before the first unit is run at submit. */
   secondsPerMiB: number;
@@ -202,6 +203,7 @@ export const PROGRAM_LIBRARIES: Record<string, ProgramLibrary> = {
   },
   image: { module: 'image', methods: IMAGE_METHODS, secondsPerMiB: 0.5 },
   data: { module: 'data', methods: DATA_METHODS, secondsPerMiB: 0.2 },
+  video: VIDEO_LIBRARY,
 };
 
 /** The program's args: the method, then each param as NAME=VALUE, sorted by name (one argv per params). */
