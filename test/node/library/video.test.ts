@@ -7,7 +7,7 @@
 // of ffmpeg's (the same VP8 frames; the colour conversions differ: ffmpeg's swscale interpolates
 // chroma, ours repeats it). Two runs of a unit in different jobs give the same bytes. Bad input —
 // a truncated WebM, frames of different sizes, no frames, a 50,000 × 50,000 PNG header, bytes that
-// are no tar — gets a clear message.
+// are no tar, more frames than a unit's fuel encodes or decodes — gets a clear message.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -197,6 +197,10 @@ test('bad input gets a clear message: truncated WebM, frames of two sizes, no fr
   const webm = await ours('encode', {}, tarOf(FRAMES.slice(0, 4)));
   await refused('frames', {}, webm.subarray(0, Math.floor(webm.byteLength * 0.6)), /^video: the WebM is truncated/);
   await refused('frames', {}, Buffer.from('not a video at all'), /^video: the input is not a WebM/);
+  const long = join(dir, 'long.webm');
+  const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=25:duration=3', '-c:v', 'libvpx'];
+  execFileSync('ffmpeg', [...args, long]);
+  await refused('frames', {}, readFileSync(long), /75 frames of 320×180 are over a unit's 3456000 pixels of frames/);
   const small = im(['-size', '32x32', 'xc:red', 'png24:-']);
   await refused(
     'encode',
@@ -205,6 +209,8 @@ test('bad input gets a clear message: truncated WebM, frames of two sizes, no fr
     /z\.png is 32×32, but frame-001\.png is 320×180/,
   );
   await refused('encode', {}, tarOf([]), /^video: the archive holds no frames/);
+  const many = Array.from({ length: 81 }, (_, i) => ({ name: `${1000 + i}.png`, bytes: FRAMES[0]!.bytes }));
+  await refused('encode', {}, tarOf(many), /81 frames of 320×180 are over a unit's 4608000 pixels of frames/);
   await refused(
     'encode',
     {},

@@ -38,6 +38,13 @@ static const size_t MAX_OUTPUT = 60u << 20;
 static const int MAX_SIDE = 4096;
 static const long MAX_PIXELS = 2048L * 1024;
 static const size_t MAX_FRAMES = 10000;
+// What one unit's fuel (20·10⁹) encodes with room to spare: at realtime speed 8, the frames
+// decoded from JPEG, 1,800 fuel a pixel of a frame at 1000 kbit/s and 3,300 at quality 4, the most
+// (20 frames of 640×360, 80 of 320×180, 2 of 1920×1080).
+static const long long MAX_PIXEL_FRAMES = 4608000;
+// What frames decodes and writes as PNG in a unit's fuel: stb's deflate costs about 4,400 fuel a
+// pixel of a noisy frame (15 frames of 640×360, 60 of 320×180).
+static const long long MAX_DECODED_PIXEL_FRAMES = 3456000;
 
 __attribute__((format(printf, 1, 2), noreturn)) static void fail(const char *fmt, ...) {
   char message[512];
@@ -261,6 +268,10 @@ static void encode(int argc, char **argv) {
     }
   }
 
+  if (static_cast<long long>(w) * h * static_cast<long long>(frames.size()) > MAX_PIXEL_FRAMES)
+    fail("%zu frames of %d×%d are over a unit's %lld pixels of frames: encode fewer or smaller frames a unit",
+         frames.size(), w, h, MAX_PIXEL_FRAMES);
+
   vpx_codec_enc_cfg_t cfg;
   vpx_codec_ctx_t codec;
   if (vpx_codec_enc_config_default(vpx_codec_vp8_cx(), &cfg, 0) != VPX_CODEC_OK) fail("libvpx has no VP8 encoder");
@@ -281,7 +292,8 @@ static void encode(int argc, char **argv) {
   cfg.kf_min_dist = 0;
   cfg.kf_max_dist = static_cast<unsigned>(keyframes);
   check(&codec, vpx_codec_enc_init(&codec, vpx_codec_vp8_cx(), &cfg, 0), "start the encoder");
-  check(&codec, vpx_codec_control(&codec, VP8E_SET_CPUUSED, 4), "set the speed");
+  // Realtime at speed 8, fixed (a negative cpu-used: a positive one would pick speeds by the clock).
+  check(&codec, vpx_codec_control(&codec, VP8E_SET_CPUUSED, -8), "set the speed");
   check(&codec, vpx_codec_control(&codec, VP8E_SET_ENABLEAUTOALTREF, 0), "turn off alt-ref frames");
 
   MemoryWriter writer;
@@ -332,11 +344,11 @@ static void encode(int argc, char **argv) {
     if (!rgb) fail("cannot decode %s: %s", frames[i].name.c_str(), stbi_failure_reason());
     rgb_to_i420(rgb, w, h, img);
     stbi_image_free(rgb);
-    check(&codec, vpx_codec_encode(&codec, img, static_cast<vpx_codec_pts_t>(i), 1, 0, VPX_DL_GOOD_QUALITY),
+    check(&codec, vpx_codec_encode(&codec, img, static_cast<vpx_codec_pts_t>(i), 1, 0, VPX_DL_REALTIME),
           "encode a frame");
     drain();
   }
-  check(&codec, vpx_codec_encode(&codec, nullptr, 0, 1, 0, VPX_DL_GOOD_QUALITY), "flush the encoder");
+  check(&codec, vpx_codec_encode(&codec, nullptr, 0, 1, 0, VPX_DL_REALTIME), "flush the encoder");
   drain();
   if (packets != frames.size()) fail("libvpx gave %zu frames for %zu", packets, frames.size());
   add(true);
@@ -372,6 +384,10 @@ static void png_out(void *context, void *data, int size) {
 }
 
 static void frames() {
+  // One PNG filter for every row (Paeth) and stb's fastest deflate: trying all five filters a row,
+  // as stb does by default, costs several times the fuel for a few percent of size.
+  stbi_write_force_png_filter = 4;
+  stbi_write_png_compression_level = 5;
   std::vector<uint8_t> in = read_all();
   MemoryReader reader(in);
   long long pos = 0;
@@ -409,6 +425,20 @@ static void frames() {
       video->GetWidth() * video->GetHeight() > MAX_PIXELS)
     fail("the video is %lld×%lld: a frame is at most %d pixels a side and %ld pixels", video->GetWidth(),
          video->GetHeight(), MAX_SIDE, MAX_PIXELS);
+
+  // The frames counted before any is decoded: refused at once when too many for a unit.
+  long long total = 0;
+  for (const mkvparser::Cluster *c = segment->GetFirst(); c && !c->EOS(); c = segment->GetNext(c)) {
+    const mkvparser::BlockEntry *entry = nullptr;
+    if (c->GetFirst(entry) < 0) fail("the WebM is malformed or truncated (a cluster)");
+    while (entry && !entry->EOS()) {
+      if (entry->GetBlock()->GetTrackNumber() == video->GetNumber()) total += entry->GetBlock()->GetFrameCount();
+      if (c->GetNext(entry, entry) < 0) fail("the WebM is malformed or truncated (a block)");
+    }
+  }
+  if (total * video->GetWidth() * video->GetHeight() > MAX_DECODED_PIXEL_FRAMES)
+    fail("%lld frames of %lld×%lld are over a unit's %lld pixels of frames: cut the video shorter", total,
+         video->GetWidth(), video->GetHeight(), MAX_DECODED_PIXEL_FRAMES);
 
   vpx_codec_ctx_t codec;
   vpx_codec_dec_cfg_t cfg = {1, 0, 0};
