@@ -33,6 +33,8 @@ export function uiContentSecurityPolicy(connect: readonly string[]): string {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
+    // A video the library made plays from a blob: URL of its verified bytes (LibraryResults).
+    'media-src blob:',
     "font-src 'self'",
     `connect-src 'self' ${connect.join(' ')}`.trim(),
     "base-uri 'none'",
