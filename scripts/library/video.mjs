@@ -1,5 +1,5 @@
 // The video library's build (docs/KERNELS.md, "The library"), called by scripts/build-library.mjs:
-// wasm/library/video/main.cpp with libvpx 1.12.0 (VP8 encoder and decoder), libwebm 1.0.0.29
+// wasm/library/video/ (main.cpp, common.cpp) with libvpx 1.12.0 (VP8 encoder and decoder), libwebm 1.0.0.29
 // (mkvmuxer, mkvparser) and stb_image / stb_image_write, each from Debian 12's source package
 // (fetched with `apt-get source --download-only PKG=VERSION`, checked against the SHA-256s below,
 // its Debian patches applied).
@@ -128,13 +128,17 @@ export function buildVideo(work, out, tools) {
   mkdirSync(objects);
   const units = [
     ...['mkvmuxer/mkvmuxer.cc', 'mkvmuxer/mkvmuxerutil.cc', 'mkvmuxer/mkvwriter.cc', 'mkvparser/mkvparser.cc'].map(
-      (file) => ['clang++-14', [...cxx, '-Wno-everything'], join(webm, file)],
+      (file) => ({ cc: 'clang++-14', flags: [...cxx, '-Wno-everything'], file: join(webm, file) }),
     ),
-    ['clang-14', [...common, '-Wno-everything'], join(VIDEO, 'stb.c')],
+    { cc: 'clang-14', flags: [...common, '-Wno-everything'], file: join(VIDEO, 'stb.c') },
     // The libraries' warnings are theirs; ours are errors.
-    ['clang++-14', [...cxx, '-Wall', '-Wextra', '-Werror'], join(VIDEO, 'main.cpp')],
+    ...['common.cpp', 'main.cpp'].map((file) => ({
+      cc: 'clang++-14',
+      flags: [...cxx, '-Wall', '-Wextra', '-Werror'],
+      file: join(VIDEO, file),
+    })),
   ];
-  units.forEach(([cc, flags, file], i) => run(cc, [...flags, '-c', file, '-o', join(objects, `${i}.o`)], work));
+  units.forEach(({ cc, flags, file }, i) => run(cc, [...flags, '-c', file, '-o', join(objects, `${i}.o`)], work));
   run(
     'clang++-14',
     [

@@ -4,26 +4,8 @@
 // (node/mesh/units/algorithms.ts) and meshctl names the outputs (cli/library-run.ts).
 import { MAX_CHUNK_BYTES } from '../api/shapes.js';
 import * as z from '../schemas/zod.js';
+import type { ParamValue, ProgramLibrary, ProgramMethod } from './program.js';
 import { VIDEO_LIBRARY } from './video-methods.js';
-
-/** A param as the program reads it: NAME=VALUE, the value a string as it is, anything else as JSON. */
-type ParamValue = unknown;
-
-export interface ProgramMethod {
-  params: z.ZodMiniType<Record<string, ParamValue>>;
-  /** The most bytes of input a unit takes: the program refuses more (it holds the input whole). */
-  maxInputBytes: number;
-  /** The name of the output `meshctl run --out` writes for an input file named `name`, with these params. */
-  outputName: (name: string, params: Record<string, unknown>) => string;
-}
-
-export interface ProgramLibrary {
-  /** Its module: wasm/library/<module>.wasm, argv[0] too. */
-  module: 'crypto' | 'image' | 'data' | 'video';
-  methods: Record<string, ProgramMethod>;
-  /** Reference seconds per input MiB: the estimate before the first unit is run at submit. */
-  secondsPerMiB: number;
-}
 
 const hex = (bytes: number) =>
   z.string().check(z.regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes * 2} lowercase hex digits`));

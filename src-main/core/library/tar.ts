@@ -34,7 +34,8 @@ export function tarOf(files: readonly TarFile[]): Uint8Array<ArrayBuffer> {
     header.set(ascii(octal(bytes.byteLength, 12)), 124);
     header.set(ascii(octal(0, 12)), 136);
     header[156] = 0x30; // '0': a regular file
-    header.set(ascii('ustar\0' + '00'), 257);
+    header.set(ascii('ustar\0'), 257);
+    header.set(ascii('00'), 263);
     header.fill(0x20, 148, 156);
     const sum = header.reduce((s, b) => s + b, 0);
     header.set(ascii(`${sum.toString(8).padStart(6, '0')}\0 `), 148);

@@ -3,7 +3,7 @@
 // encode takes the frames as one uncompressed tar (PNG or JPEG files, in the order of their names)
 // and gives a WebM; frames takes a WebM and gives a tar of PNG frames.
 import * as z from '../schemas/zod.js';
-import type { ProgramLibrary } from './methods.js';
+import type { ProgramLibrary } from './program.js';
 
 /** The most bytes of input a unit of either method takes: the program holds it whole (and refuses more). */
 export const VIDEO_INPUT_BYTES = 15 * 2 ** 20;

@@ -80,7 +80,7 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
 
 const framesOf = (tar: Uint8Array) => {
   const files = filesOfTar(tar);
-  assert.ok(typeof files !== 'string', String(files));
+  if (typeof files === 'string') assert.fail(files);
   return files;
 };
 
