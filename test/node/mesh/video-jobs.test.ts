@@ -3,7 +3,8 @@
 // outputs' hashes agreeing. The sample scene's animation (assets/scenes/orbit.json) is rendered,
 // then `meshctl job video` makes its frames into a WebM by a video/encode job: ffprobe reads VP8,
 // the frame count, size and duration, and every frame ffmpeg decodes from it is within 30 dB PSNR
-// of the rendered PNG. `meshctl run video frames` takes the WebM back to PNG frames on the mesh.
+// of the rendered PNG. `meshctl run video frames` takes the WebM back to PNG frames on the mesh. A
+// job that is no render, or a bitrate and a quality both, are refused before anything is submitted.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -111,6 +112,27 @@ test(
     const { jobs } = await daemon.handlers['jobs.list']({});
     const encodeJob = jobs.find((j) => j.name === `video of ${renderJob}`)!;
     assert.equal(encodeJob.units_verified, 1);
+
+    // Refused before anything is submitted: a job that is no render, two rate controls at once.
+    const notRender = await meshctl('job', 'video', encodeJob.job_id, '--out', webm, '--budget', '10');
+    assert.equal(notRender.status, 1);
+    assert.match(notRender.stderr, /is a wasi\S* job: a video is made of a render or Blender job's frames/);
+    const both = await meshctl(
+      'job',
+      'video',
+      renderJob,
+      '--bitrate',
+      '500',
+      '--quality',
+      '9',
+      '--out',
+      webm,
+      '--budget',
+      '10',
+    );
+    assert.equal(both.status, 1);
+    assert.match(both.stderr, /--bitrate or --quality, not both/);
+    assert.equal((await daemon.handlers['jobs.list']({})).jobs.length, jobs.length);
 
     const back = join(dir, 'back');
     const ran = await meshctl('run', 'video', 'frames', webm, '--out', back, '--redundancy', '2', '--budget', '1000');
