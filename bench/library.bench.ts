@@ -14,6 +14,11 @@
 //   resampled to 44.1 kHz and encoded as FLAC at level 5 by audio/resample units (libsamplerate's
 //   medium sinc) against `sox --single-threaded` doing the same with its own resampler at its
 //   default quality (`rate -h`) and libFLAC (target <= 3).
+// - library_video_ratio: 100 frames of 640 × 360 (JPEG at quality 90) to VP8 WebM, as five
+//   video/encode units of 20 frames (a unit's most at this size: its fuel) one after another,
+//   against ffmpeg's libvpx encoding the 100 in one run, one thread, the same settings: 1000 kbit/s
+//   VBR, realtime deadline, cpu-used -8, no alt-ref or lag, a keyframe at most every 120 frames,
+//   BT.601 I420 (reported).
 // Native runs include starting the tool, a few milliseconds of the figure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_CHUNK_BYTES } from '../src-main/core/api/contract.js';
+import { tarOf } from '../src-main/core/library/tar.js';
 import { Executor } from '../src-main/node/exec/index.js';
 import { runUnit } from '../test/node/library/run-unit.js';
 import { medianMs, round, type Benchmark } from './harness.js';
@@ -162,6 +168,58 @@ async function audio(executor: Executor, dir: string) {
   return { oursMs: await medianMs(ours, 3, 1), nativeMs: await medianMs(native, 3, 1) };
 }
 
+const VIDEO_FRAMES = 100;
+const [VIDEO_WIDTH, VIDEO_HEIGHT] = [640, 360];
+
+async function video(executor: Executor, dir: string) {
+  const base = join(dir, 'base.png');
+  execFileSync('/usr/bin/convert', ['-seed', '5', '-size', `${VIDEO_WIDTH}x${VIDEO_HEIGHT}`, 'plasma:', base]);
+  const frames = Array.from({ length: VIDEO_FRAMES }, (_, i) => {
+    const name = `frame-${String(i + 1).padStart(3, '0')}.jpg`;
+    execFileSync('/usr/bin/convert', [base, '-roll', `+${3 * i}+${i}`, '-quality', '90', join(dir, name)]);
+    return { name, bytes: readFileSync(join(dir, name)) };
+  });
+  const units = Array.from({ length: VIDEO_FRAMES / 20 }, (_, i) => tarOf(frames.slice(20 * i, 20 * (i + 1))));
+  const ours = async () => {
+    for (const tar of units) {
+      const result = await runUnit(executor, 'video', 'encode', { fps: 25, bitrate: 1000 }, tar);
+      if (result.exit !== 0) throw new Error(result.stdout.toString());
+    }
+  };
+  const native = () =>
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-threads',
+      '1',
+      '-framerate',
+      '25',
+      '-i',
+      join(dir, 'frame-%03d.jpg'),
+      '-c:v',
+      'libvpx',
+      '-threads',
+      '1',
+      '-b:v',
+      '1000k',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '-8',
+      '-auto-alt-ref',
+      '0',
+      '-lag-in-frames',
+      '0',
+      '-g',
+      '120',
+      '-pix_fmt',
+      'yuv420p',
+      join(dir, 'out.webm'),
+    ]);
+  return { oursMs: await medianMs(ours, 3, 1), nativeMs: await medianMs(native, 3, 1) };
+}
+
 export const benchmarks: Benchmark[] = [
   {
     names: ['library_crypto_ratio', 'library_image_ratio', 'library_data_ratio', 'library_audio_ratio'],
@@ -213,6 +271,31 @@ export const benchmarks: Benchmark[] = [
             ours_ms: round(sound.oursMs, 1),
             native_ms: round(sound.nativeMs, 1),
             seconds: AUDIO_FILES * AUDIO_SECONDS,
+          },
+        ];
+      } finally {
+        await executor.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    names: ['library_video_ratio'],
+    async run() {
+      const dir = mkdtempSync(join(tmpdir(), 'library-video-bench-'));
+      const executor = Executor.start({ workers: 1 });
+      try {
+        const encode = await video(executor, dir);
+        return [
+          {
+            name: 'library_video_ratio',
+            value: round(encode.oursMs / encode.nativeMs),
+            unit: 'x',
+            target: 'report',
+            ours_ms: round(encode.oursMs, 1),
+            native_ms: round(encode.nativeMs, 1),
+            frames: VIDEO_FRAMES,
+            pixels: VIDEO_WIDTH * VIDEO_HEIGHT,
           },
         ];
       } finally {

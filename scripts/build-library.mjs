@@ -21,6 +21,7 @@
 //
 // audio: wasm/library/audio/ (C) with libFLAC, libogg, libvorbis, mpg123, libopus, libsamplerate and
 // kissfft from Debian 12's source packages (scripts/library/audio.mjs).
+// video: scripts/library/video.mjs (libvpx, libwebm and stb from Debian's source packages).
 //
 // Names after the flags build (or check) those modules alone; the manifest keeps the others'.
 import { execFileSync } from 'node:child_process';
@@ -29,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAudio } from './library/audio.mjs';
+import { buildVideo } from './library/video.mjs';
 import { ENV, cFiles, debianTarballs, run, sha256, SOURCES, verified } from './library/common.mjs';
 
 const LIBRARY = fileURLToPath(new URL('../wasm/library/', import.meta.url));
@@ -127,6 +129,7 @@ const BUILDS = {
   image: buildCrate('image'),
   data: buildCrate('data'),
   audio: (work, out) => buildAudio(work, out, join(LIBRARY, 'audio')),
+  video: (work, out) => buildVideo(work, out, { run, verified, sources: SOURCES }),
 };
 const unknown = only.filter((name) => !Object.hasOwn(BUILDS, name));
 if (unknown.length > 0) throw new Error(`no library module ${unknown.join(', ')}: ${Object.keys(BUILDS).join(', ')}`);

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerApiCommands } from './api-commands.js';
 import { optionBeforeCommand } from './args.js';
 import { registerBlenderCommands } from './blender-commands.js';
+import { registerJobVideo } from './job-video.js';
 import { registerLibraryRun } from './library-run.js';
 import { registerNodeStart } from './node-start.js';
 import { registerReachCommands } from './reach-commands.js';
@@ -21,6 +22,7 @@ registerRunLocal(program);
 registerBlenderCommands(program);
 registerApiCommands(program);
 registerLibraryRun(program);
+registerJobVideo(program);
 registerReachCommands(program);
 
 const misplaced = optionBeforeCommand(process.argv.slice(2));

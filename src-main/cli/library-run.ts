@@ -21,7 +21,7 @@ import { fileItems, framed } from './wasi-submit.js';
 
 const POLL_MS = 300;
 
-interface RunOptions extends CommonOptions {
+export interface RunOptions extends CommonOptions {
   params?: string;
   out: string;
   redundancy: string;
@@ -56,7 +56,7 @@ async function framedFiles(files: string[]) {
 }
 
 /** Waits until the job ends: its state. */
-async function ended(client: ApiClient, jobId: string): Promise<string> {
+export async function ended(client: ApiClient, jobId: string): Promise<string> {
   for (;;) {
     const { job } = await client.call('jobs.status', { job_id: jobId });
     if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') return job.state;

@@ -2,7 +2,8 @@
 // budget to that at a click), and when open, its budget, the mosaic of each frame filling in (a
 // job of programs: each unit's exit code, stdout and stderr; a job of the Process files form: each
 // file's result; a Blender job: each frame's state, then the frame), the providers that refused its units
-// and why, and, for a job I accept by hand, the offers waiting for me.
+// and why, and, for a job I accept by hand, the offers waiting for me. A completed render or
+// Blender job's card makes its frames into a video (jobs/job-video.ts), whose own card plays it.
 import type { JobView, OfferView } from '../../src-main/core/api/contract.js';
 import { formatAgo, formatCredits, shortPeerId } from '../format.js';
 import { formatTileDevices, type TileDevices } from '../gpu/gpu-format.js';
@@ -17,6 +18,7 @@ import { LibraryResults } from './LibraryResults.js';
 import type { LibraryJob } from '../jobs/library-form.js';
 import { packsInWords } from '../../src-main/core/mesh/rules/packs.js';
 import { isBlenderAlgorithm } from '../../src-main/core/blender/algorithm.js';
+import { makesVideo, VIDEO_FPS } from '../jobs/job-video.js';
 
 const STATE_TONES: Record<JobView['state'], Tone> = {
   running: 'accent',
@@ -41,6 +43,7 @@ export function JobCard({
   onSetBudget,
   onOpenFrame,
   onAccept,
+  onMakeVideo,
 }: {
   job: JobView;
   mosaic: JobMosaic | undefined;
@@ -59,6 +62,7 @@ export function JobCard({
   onSetBudget: (budget: number) => Promise<boolean>;
   onOpenFrame: (frame: number) => void;
   onAccept: (peerId: string) => void;
+  onMakeVideo: () => void;
 }) {
   const pct = job.units_total > 0 ? Math.round((job.units_verified / job.units_total) * 100) : 0;
   // A render job's units are its frames' tiles; a Blender job's its frames; any other job's are units.
@@ -87,6 +91,17 @@ export function JobCard({
             data-testid={`job-raise-${job.job_id}`}
           >
             Raise to {formatCredits(job.budget_needed)}
+          </button>
+        )}
+        {makesVideo(job) && (
+          <button
+            type="button"
+            className="button button-small"
+            onClick={onMakeVideo}
+            title={`Encodes its frames, in order, as a WebM at ${VIDEO_FPS} frames a second on the mesh (a video encode job, for at most this job's budget): its card plays it.`}
+            data-testid={`job-video-${job.job_id}`}
+          >
+            Make video
           </button>
         )}
         {live && (

@@ -1,5 +1,5 @@
 // The results of a job of the Process files form on its card, a file each as its unit is verified:
-// an image as a thumbnail, audio in a player, CSV as a small table, JSON and text as text, a digest
+// an image as a thumbnail, audio or a video in a player, CSV as a small table, JSON and text as text, a digest
 // or other bytes as hex (jobs/library-results.ts), each with a download under the name `meshctl run
 // --out` gives it. A file the method refused shows the program's message; a unit that failed, why.
 import { useEffect, useMemo } from 'react';
@@ -22,6 +22,9 @@ function ResultView({ result, bytes, index }: { result: LibraryResult; bytes: Ui
   const url = useBlobUrl(bytes, result.mime);
   return (
     <div className="library-result">
+      {result.kind === 'video' && (
+        <video className="library-video" src={url} controls loop data-testid={`library-video-${index}`} />
+      )}
       {result.kind === 'image' && (
         <img className="library-thumb" src={url} alt={result.name} data-testid={`library-image-${index}`} />
       )}

@@ -3,8 +3,10 @@
 // method's params form is generated from its param schema (core/library/methods.ts, through its
 // JSON Schema): integers and numbers, enums as selects, strings, booleans, and a list or a map as
 // JSON. The values typed are checked with the same schema the node checks at submit, and a refusal
-// names the param; the request frames the files as program-form.ts does (`items: "framed"`).
+// names the param; the request frames the files as program-form.ts does (`items: "framed"`). A
+// video is made of all the frames dropped: video encode's files go into one tar, its one unit.
 import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
+import { tarOf } from '../../src-main/core/library/tar.js';
 import { validate } from '../../src-main/core/schemas/decode.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
 import { MAX_REDUNDANCY } from '../../src-main/core/schemas/work.js';
@@ -146,6 +148,15 @@ export function libraryRequest(
   const params = methodParams(library, method, values);
   if (!params.ok) return params;
   if (files.length === 0) return { ok: false, error: 'Drop the files (or choose them): a unit per file.' };
+  if (library === 'video' && method === 'encode' && !(files.length === 1 && files[0]!.name.endsWith('.tar'))) {
+    // A video is one unit: the frames dropped go into one tar, in the order of their names.
+    const frames = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    try {
+      return libraryRequest(library, method, values, [{ name: 'frames.tar', bytes: tarOf(frames) }], terms);
+    } catch (err) {
+      return { ok: false, error: err instanceof RangeError ? err.message : String(err) };
+    }
+  }
   if (files.length > LIMITS.unitsPerJob)
     return { ok: false, error: `at most ${LIMITS.unitsPerJob} files, not ${files.length}` };
   const big = files.find((f) => f.bytes.byteLength > spec.maxInputBytes);

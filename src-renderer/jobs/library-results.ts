@@ -1,13 +1,14 @@
 // A library method's result as the Jobs page shows it (docs/KERNELS.md, "The library"): an image as
-// a thumbnail (PNG or JPEG, by its bytes), audio (WAV, FLAC or Ogg Opus, by its bytes) in a
-// player, CSV as a small table, JSON and text as text, a digest, a signature or ciphertext as hex;
-// each under the name `meshctl run --out` gives it, to download.
+// a thumbnail (PNG or JPEG, by its bytes), audio (WAV, FLAC or Ogg Opus, by its bytes) or a video
+// (WebM) in a player, CSV as a small table, JSON and text as text, a digest, a signature or
+// ciphertext as hex; each under the name `meshctl run --out` gives it, to download.
 import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
 import type { LibraryJob } from './library-form.js';
 
 export type LibraryResult = { name: string; mime: string } & (
   | { kind: 'image' }
   | { kind: 'audio' }
+  | { kind: 'video' }
   | { kind: 'table'; rows: string[][]; more: boolean }
   | { kind: 'text'; text: string }
   | { kind: 'hex'; hex: string }
@@ -20,6 +21,8 @@ const TEXT_CHARS = 2000;
 const HEX_BYTES = 128;
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** EBML's magic: a WebM's first bytes. */
+const WEBM_MAGIC = [0x1a, 0x45, 0xdf, 0xa3];
 const startsWith = (bytes: Uint8Array, magic: readonly number[]) => magic.every((b, i) => bytes[i] === b);
 
 /** The first rows of RFC 4180 CSV (quoted fields, "" for a quote, CRLF or LF), and whether there are more. */
@@ -76,6 +79,7 @@ export function libraryResult(job: LibraryJob, index: number, bytes: Uint8Array)
   const file = job.files[index] ?? String(index);
   const spec = PROGRAM_LIBRARIES[job.library]?.methods[job.method];
   const name = spec ? spec.outputName(file.split('/').pop() ?? file, job.params) : file;
+  if (job.library === 'video' && startsWith(bytes, WEBM_MAGIC)) return { kind: 'video', name, mime: 'video/webm' };
   if (job.library === 'image') {
     if (startsWith(bytes, PNG_MAGIC)) return { kind: 'image', name, mime: 'image/png' };
     if (startsWith(bytes, [0xff, 0xd8, 0xff])) return { kind: 'image', name, mime: 'image/jpeg' };

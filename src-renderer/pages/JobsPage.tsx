@@ -2,7 +2,8 @@
 // files) and a job of your own WASI program, and my jobs, newest first, each opening onto its frames
 // filling in tile by tile (a Blender job's frame by frame), the files' results, or a program's units
 // with their exit codes, stdout and stderr (and, for manual accept, the offers to accept); above
-// them my newest workflows, each as a live graph whose steps open their jobs.
+// them my newest workflows, each as a live graph whose steps open their jobs. A finished render or
+// Blender job's card makes its frames into a video, whose own card opens to play it.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import orbitScene from '../../assets/scenes/orbit.json';
 import sampleScene from '../../assets/scenes/sample.json';
@@ -17,6 +18,7 @@ import type { BlenderRequest } from '../jobs/blender-form.js';
 import { isBlenderAlgorithm } from '../../src-main/core/blender/algorithm.js';
 import { ProgramForm } from '../components/ProgramForm.js';
 import { RenderForm, type SampleScene } from '../components/RenderForm.js';
+import type { JobView } from '../../src-main/core/api/contract.js';
 import type { LibraryJob } from '../jobs/library-form.js';
 import type { ProgramRequest } from '../jobs/program-form.js';
 import { WorkflowGraph } from '../components/WorkflowGraph.js';
@@ -49,6 +51,7 @@ export function JobsPage() {
     estimateRender,
     submitProgram,
     submitLibrary,
+    makeVideo,
     estimateProgram,
     loadProgramUnits,
     preflightBlender,
@@ -141,6 +144,10 @@ export function JobsPage() {
     return jobId !== undefined;
   };
 
+  const video = async (job: JobView) => {
+    const jobId = await makeVideo(job);
+    if (jobId) setOpened(new Set([...open, jobId]));
+  };
   const viewedJob = viewing && jobs?.find((j) => j.job_id === viewing.jobId);
   const viewedMosaic = viewing ? mosaics[viewing.jobId] : undefined;
   const viewedPng = viewing && viewedMosaic?.frames.find((f) => f.frame === viewing.frame)?.png;
@@ -207,6 +214,7 @@ export function JobsPage() {
                 onSetBudget={(budget) => setJobBudget(job.job_id, budget)}
                 onOpenFrame={(frame) => setViewing({ jobId: job.job_id, frame })}
                 onAccept={(peerId) => void acceptOffers(job.job_id, peerId)}
+                onMakeVideo={() => void video(job)}
               />
             ))
           )}

@@ -1,12 +1,14 @@
 // My jobs, render jobs and jobs of programs: the list, quoting and submitting, cancelling and
 // setting a budget anew, the mosaics of the open ones (mosaics.ts), for jobs I accept by hand the
 // offers waiting for me, where ended jobs' tiles ran (CPU or GPU), and the units of open jobs of
-// programs (exit codes, stdout and stderr; the whole results of the Process files form's jobs);
-// Blender scenes preflighted, quoted and submitted, and the frames of open Blender jobs.
+// programs (exit codes, stdout and stderr; the whole results of the Process files form's jobs and
+// of the videos made of finished render jobs); Blender scenes preflighted, quoted and submitted,
+// and the frames of open Blender jobs.
 import { everyUnit } from '../../src-main/core/api/unit-pages.js';
 import { countTileDevices } from '../gpu/gpu-format.js';
 import type { JobView, UnitOutput } from '../../src-main/core/api/contract.js';
 import { bytesOfBase64 } from '../base64.js';
+import { jobFrames, videoRequest } from '../jobs/job-video.js';
 import { decodeProgramOutput, preview, programEstimate } from '../jobs/program-form.js';
 import type { JobsSlice, ProgramUnit, Slice } from './types.js';
 import { MOSAIC_FRAMES, MosaicKeeper } from './mosaics.js';
@@ -85,6 +87,17 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
       set((s) => ({ libraryJobs: { ...s.libraryJobs, [reply.job_id]: job } }));
       await get().refreshJobs();
       return reply.job_id;
+    },
+
+    async makeVideo(job) {
+      const frames = await attempt(() => jobFrames(transport, job));
+      if (!frames) return undefined;
+      const made = videoRequest(job, frames);
+      if (!made.ok) {
+        get().reportError(made.error);
+        return undefined;
+      }
+      return get().submitLibrary(made.value.request, made.value.job);
     },
 
     estimateProgram: (request) => attempt(() => transport.call('jobs.estimate', programEstimate(request))),

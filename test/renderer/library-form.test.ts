@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SubmitJobSchema } from '../../src-main/core/api/shapes.js';
 import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
+import { filesOfTar } from '../../src-main/core/library/tar.js';
 import { resolveLibrary } from '../../src-main/node/mesh/units/algorithms.js';
 import { decodeWasiItem } from '../../src-main/node/exec/wasi/items.js';
 import { LIBRARY_METHODS, libraryRequest, methodParams, paramFields } from '../../src-renderer/jobs/library-form.js';
@@ -21,7 +22,7 @@ test('every library and method is listed, as the node knows them', () => {
   );
   assert.deepEqual(
     LIBRARY_METHODS.map((l) => l.library),
-    ['crypto', 'image', 'data', 'audio'],
+    ['crypto', 'image', 'data', 'audio', 'video'],
   );
   assert.deepEqual(LIBRARY_METHODS[3]!.methods, ['decode', 'encode', 'resample', 'normalize', 'fft']);
 });
@@ -181,6 +182,29 @@ test('the request: the files framed in name order as the node reads them, and th
     refusal('data', 'sort', { by: '[{"column": "a"}]' }, [big], terms),
     `huge.csv: ${4 * 2 ** 20 + 1} bytes, over the ${4 * 2 ** 20} data sort takes`,
   );
+});
+
+test('video encode: the frames dropped go into one tar, in name order, a unit; its WebM result plays', () => {
+  const frames = ['f2.png', 'f1.png', 'f3.png'].map((name, i) => ({ name, bytes: new Uint8Array([i]) }));
+  const made = libraryRequest('video', 'encode', { fps: '12' }, frames, terms);
+  assert.ok(made.ok, made.ok ? '' : made.error);
+  assert.deepEqual(made.value.job, { library: 'video', method: 'encode', params: { fps: 12 }, files: ['frames.tar'] });
+  const unit = decodeWasiItem(Buffer.from(made.value.request.input_base64, 'base64'));
+  if (typeof unit === 'string') assert.fail(unit);
+  const inside = filesOfTar(unit.stdin);
+  if (typeof inside === 'string') assert.fail(inside);
+  assert.deepEqual(
+    inside.map((f) => [f.name, [...f.bytes]]),
+    [
+      ['f1.png', [1]],
+      ['f2.png', [0]],
+      ['f3.png', [2]],
+    ],
+  );
+  const webm = new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 1]);
+  assert.deepEqual(libraryResult(made.value.job, 0, webm), { kind: 'video', name: 'frames.webm', mime: 'video/webm' });
+  const refused = libraryRequest('video', 'encode', {}, [{ name: 'é.png', bytes: new Uint8Array(1) }], terms);
+  assert.ok(!refused.ok && /printable ASCII/.test(refused.error));
 });
 
 test('results: images as images, CSV as a table, JSON and verdicts as text, digests as hex, named as meshctl names them', () => {

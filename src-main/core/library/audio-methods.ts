@@ -3,7 +3,7 @@
 // name of its output and its limits. Pure: methods.ts includes them in PROGRAM_LIBRARIES.
 import { MAX_CHUNK_BYTES } from '../api/shapes.js';
 import * as z from '../schemas/zod.js';
-import type { ProgramMethod } from './program-method.js';
+import type { ProgramMethod } from './program.js';
 
 /** The most input a unit takes: any chunk a job may have (the program holds it whole, beside its output). */
 const AUDIO_INPUT_BYTES = MAX_CHUNK_BYTES;

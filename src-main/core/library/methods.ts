@@ -5,15 +5,8 @@
 import { MAX_CHUNK_BYTES } from '../api/shapes.js';
 import * as z from '../schemas/zod.js';
 import { AUDIO_METHODS } from './audio-methods.js';
-import type { ParamValue, ProgramMethod } from './program-method.js';
-
-export interface ProgramLibrary {
-  /** Its module: wasm/library/<module>.wasm, argv[0] too. */
-  module: 'crypto' | 'image' | 'data' | 'audio';
-  methods: Record<string, ProgramMethod>;
-  /** Reference seconds per input MiB: the estimate before the first unit is run at submit. */
-  secondsPerMiB: number;
-}
+import type { ParamValue, ProgramLibrary, ProgramMethod } from './program.js';
+import { VIDEO_LIBRARY } from './video-methods.js';
 
 const hex = (bytes: number) =>
   z.string().check(z.regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `expected ${bytes * 2} lowercase hex digits`));
@@ -194,6 +187,7 @@ export const PROGRAM_LIBRARIES: Record<string, ProgramLibrary> = {
   image: { module: 'image', methods: IMAGE_METHODS, secondsPerMiB: 0.5 },
   data: { module: 'data', methods: DATA_METHODS, secondsPerMiB: 0.2 },
   audio: { module: 'audio', methods: AUDIO_METHODS, secondsPerMiB: 0.5 },
+  video: VIDEO_LIBRARY,
 };
 
 /** The program's args: the method, then each param as NAME=VALUE, sorted by name (one argv per params). */

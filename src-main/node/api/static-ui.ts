@@ -33,7 +33,7 @@ export function uiContentSecurityPolicy(connect: readonly string[]): string {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
-    // The library's audio results play from blob: URLs (LibraryResults.tsx).
+    // The library's audio and video results play from blob: URLs of their verified bytes (LibraryResults.tsx).
     'media-src blob:',
     "font-src 'self'",
     `connect-src 'self' ${connect.join(' ')}`.trim(),

@@ -3,7 +3,7 @@
 import { describeError } from '../../core/errors.js';
 import { readFileSync } from 'node:fs';
 import { builtFile } from '../../core/build-layout.js';
-import type { ProgramLibrary } from '../../core/library/methods.js';
+import type { ProgramLibrary } from '../../core/library/program.js';
 
 export type KernelName = 'render' | 'hash' | 'image';
 

@@ -3,7 +3,8 @@
 // libraries (wasm/library/: a method of theirs is a WASI job of the program, core/library/methods.ts)
 // and users' own modules under the unit ABI ("wasm"). A unit names its algorithm; the kernel's
 // method travels in the unit's params, as the kernel reads it, a program's in its args.
-import { PROGRAM_LIBRARIES, programArgs, type ProgramLibrary } from '../../../core/library/methods.js';
+import { PROGRAM_LIBRARIES, programArgs } from '../../../core/library/methods.js';
+import type { ProgramLibrary } from '../../../core/library/program.js';
 import { CUSTOM_WASM, RENDER_ALGORITHM, SHADER_ALGORITHM, WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
 import { validate, type WasiUnitParams } from '../../../core/schemas/index.js';
 import * as z from '../../../core/schemas/zod.js';

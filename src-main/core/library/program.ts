@@ -1,6 +1,6 @@
-// What a method of the library's WASI programs declares (core/library/methods.ts and each
-// library's own file of methods, such as audio-methods.ts): its params, its most input and the name
-// of its output. Pure.
+// What a method of the library's WASI programs is (docs/KERNELS.md, "The library"): its params as
+// the node checks them at submit, its limits and its output's name; methods.ts and
+// video-methods.ts list them. Pure.
 import type * as z from '../schemas/zod.js';
 
 /** A param as the program reads it: NAME=VALUE, the value a string as it is, anything else as JSON. */
@@ -12,4 +12,12 @@ export interface ProgramMethod {
   maxInputBytes: number;
   /** The name of the output `meshctl run --out` writes for an input file named `name`, with these params. */
   outputName: (name: string, params: Record<string, unknown>) => string;
+}
+
+export interface ProgramLibrary {
+  /** Its module: wasm/library/<module>.wasm, argv[0] too. */
+  module: 'crypto' | 'image' | 'data' | 'audio' | 'video';
+  methods: Record<string, ProgramMethod>;
+  /** Reference seconds per input MiB: the estimate before the first unit is run at submit. */
+  secondsPerMiB: number;
 }
