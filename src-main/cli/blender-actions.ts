@@ -114,7 +114,10 @@ export async function verify(scene: string, options: VerifyOptions): Promise<num
       frame: options.frame,
       samples: options.samples,
       seed: options.seed,
+      width,
+      height,
       provided,
+      providedAt: { x0: 0, y0: 0, x1: width, y1: height },
       crops: pickCrops(width, height, options.crops, CROP_SIDE, random),
       limits: { memoryBytes: 8 * 2 ** 30, fileBytes: RENDER_FILE_BYTES, wallMs: 3_600_000, stallMs: 600_000 },
     });

@@ -74,6 +74,7 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'render.estimate': { scene: SCENE, first_frame: 0, last_frame: 0, width: 64, height: 64, spp: 1, budget: 100 },
   'jobs.frames': { job_id: JOB },
   'jobs.frame': { job_id: JOB, frame: 0 },
+  'jobs.blender_frames': { job_id: JOB },
   'prices.set': { per_core_second: 10 },
   'jobs.status': { job_id: JOB },
   'jobs.list': {},

@@ -205,6 +205,7 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
       frames: [{ frame: 0, tiles_total: 1, tiles_verified: 0, png_cid: null }],
     }),
     'jobs.frame': async () => ({ png_cid: 'bafkstub', png_base64: '' }),
+    'jobs.blender_frames': async () => ({ tiles: null, frames: [] }),
     'prices.set': async (p) => ({ price: { per_core_second: p.per_core_second ?? 10, minimum: p.minimum ?? 100 } }),
     'offers.list': async () => ({ offers: [] }),
     'offers.accept': async () => ({ accepted: 0, refused: [] }),

@@ -18,6 +18,7 @@ import { reachHandlers } from './reach-handlers.js';
 import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, unitsCreated } from '../views/job-view.js';
 import { storageHandlers } from './storage-handlers.js';
 import { workflowHandlers } from './workflow-handlers.js';
+import { blenderHandlers } from './blender-handlers.js';
 
 export function apiHandlers(node: NodeApi): ApiHandlers {
   const { state } = node;
@@ -214,6 +215,7 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     ...policyHandlers(node),
     ...storageHandlers(node),
     ...workflowHandlers(node),
+    ...blenderHandlers(node, myJob),
     ...reachHandlers(node.reach),
     async 'jobs.submit'(spec) {
       return node.jobs.submit(spec);
@@ -297,7 +299,8 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     async 'jobs.frame'({ job_id, frame }) {
       const record = myJob(job_id);
       const pngCid = record.frames.get(frame);
-      if (!record.job.render) throw new ApiError('bad_request', `job ${job_id} is not a render job`);
+      if (!record.job.render && !record.job.blender_tiles)
+        throw new ApiError('bad_request', `job ${job_id} is not a render job nor a tiled Blender job`);
       if (pngCid === undefined) throw new ApiError('conflict', `frame ${frame} of job ${job_id} is not finished`);
       const png = node.blobs.get(pngCid);
       if (!png) throw new ApiError('internal', `the PNG of frame ${frame} (${pngCid}) is missing from the blob store`);
