@@ -25,9 +25,12 @@ export function blenderHandlers(
         const frame = tiles.first_frame + i;
         const png = record.frames.get(frame);
         // A compacted job's units are gone from the state: its frames are all stitched, or it was cancelled.
-        let verified = png === undefined ? 0 : perFrame;
-        for (let t = 0; png === undefined && t < perFrame; t++)
-          if (node.state.units.get(unitIdOf(job_id, i * perFrame + t))?.verdict === 'verified') verified++;
+        let verified = perFrame;
+        if (png === undefined) {
+          verified = 0;
+          for (let t = 0; t < perFrame; t++)
+            if (node.state.units.get(unitIdOf(job_id, i * perFrame + t))?.verdict === 'verified') verified++;
+        }
         frames.push({ frame, tiles_total: perFrame, tiles_verified: verified, png_cid: png ?? null });
       }
       return { tiles, frames };
