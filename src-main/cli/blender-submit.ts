@@ -11,7 +11,7 @@ import type { MethodInput } from '../core/api/contract.js';
 import { FRAME_BYTES, framesInput, MAX_BLENDER_SCENE_BYTES } from '../core/blender/unit.js';
 import { MAX_TILES_SIDE, type TileGrid } from '../core/schemas/blender-tiles.js';
 import { describeError } from '../core/errors.js';
-import { findBlender } from '../node/blender/install.js';
+import { locateBlender } from '../node/blender/install.js';
 import { preflightInSandbox } from '../node/blender/preflight.js';
 import { bringScene } from '../node/blender/scene-folder.js';
 import { CliError, readFileUpTo, wholeNumber } from './args.js';
@@ -26,14 +26,15 @@ export async function blenderSubmission(
 ): Promise<{ params: MethodInput<'jobs.submit'>; lines: string[] }> {
   if (!scene.endsWith('.blend') && !scene.endsWith('.zip'))
     throw new CliError(`--blend: ${scene} is not a .blend or a .zip (a folder goes as a zip of it)`);
-  const found = await findBlender();
+  // Blender is not started to say its version: the preflight's report does (one start, not two).
+  const found = await locateBlender();
   if (!found.ok) throw new CliError(`--blend: the scene is preflighted here first: ${found.reason}`);
   const unitDir = await mkdtemp(join(tmpdir(), 'meshctl-blend-'));
   try {
     const file = await bringScene(scene, unitDir).catch((err: unknown) => {
       throw new CliError(`--blend: ${describeError(err)}`);
     });
-    const preflight = await preflightInSandbox(found.install.path, unitDir, file);
+    const preflight = await preflightInSandbox(found.path, unitDir, file);
     if (!preflight.ok) throw new CliError(`--blend: ${preflight.reason}`);
     const lines = preflightLines(preflight.report, preflight.verdict);
     if (preflight.verdict.refusals.length > 0)
