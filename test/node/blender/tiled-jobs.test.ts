@@ -4,7 +4,7 @@
 // both providers as border tiles in their sandboxes, each verified by the requester re-rendering
 // a random crop inside it; the requester stitches each frame once its 4 tiles are verified, and
 // `meshctl job output --out` writes the 2 frames, each within the verification rule of a local
-// whole-frame render. A provider whose Blender renders its tiles with fewer samples is convicted
+// whole-frame render; a provider of one worker renders one tile at a time. A provider whose Blender renders its tiles with fewer samples is convicted
 // and the tiles it failed go to an honest one; the frame stitched is a local render's pixels. A scene whose tiles cannot match its frame (a glare node) is
 // refused tiles, by meshctl and by the node, with the preflight's reason.
 import assert from 'node:assert/strict';
@@ -125,8 +125,14 @@ test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched an
   // Four tiles a day each: without it, the first provider to offer would take all eight.
   for (const p of providers) await p.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 4 }] });
   for (const p of providers) await sharing(p, true);
+  // A provider of one worker renders one tile at a time (Blender runs outside its executor's pool).
+  let mostAtOnce = 0;
+  const watch = setInterval(() => {
+    for (const p of providers) mostAtOnce = Math.max(mostAtOnce, p.node.provider.running);
+  }, 50);
   const jobId = await submitTiles('1-2', 2);
-  const job = await jobEnded(daemon.handlers, jobId, 300_000);
+  const job = await jobEnded(daemon.handlers, jobId, 300_000).finally(() => clearInterval(watch));
+  assert.equal(mostAtOnce, 1, 'one Blender unit at a time on a provider of one worker');
   assert.equal(job.state, 'completed', JSON.stringify(job));
   assert.equal(job.units_total, 8);
   assert.equal(job.units_verified, 8);
