@@ -84,7 +84,10 @@ export function registerJobCommands(program: Command): void {
     )
     .option('--params <json>', "the kernel's params, a JSON object")
     .option('--render <scene>', 'a render job: this scene file (docs/SCENE.md), one unit per tile')
-    .option('--blend <scene>', 'a Blender job: a .blend, or a zip of its folder (docs/BLENDER.md), one unit per frame')
+    .option(
+      '--blend <scene>',
+      'a Blender job: a .blend, or a zip of its folder (docs/BLENDER.md), one unit per frame (or per tile: --tiles)',
+    )
     .option('--samples <n>', "blend: samples per pixel (default: the scene's)")
     .option(
       '--tiles <CxR>',
