@@ -81,7 +81,11 @@ async function blobAndFrameLoop(rogue: RoguePeer, peer: string, end: number): Pr
   while (Date.now() < end) {
     await Promise.all(Array.from({ length: 8 }, (_, i) => rogue.blob(peer, { cid: `bafk${sent + i}` })));
     const { stream } = await rogue.session(peer).catch(() => ({ stream: undefined }));
-    stream?.send(new Uint8Array([0x80, 0x80, 0x80, 0x08])); // a 16 MiB length prefix
+    try {
+      stream?.send(new Uint8Array([0x80, 0x80, 0x80, 0x08])); // a 16 MiB length prefix
+    } catch {
+      // the target closed the session first
+    }
     stream?.abort(new Error('oversized'));
     sent += 9;
   }

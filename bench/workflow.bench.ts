@@ -10,9 +10,11 @@
 //   some units are verified and restarted: units verified before the kill that a provider ran again.
 // - workflow_memo_hit_pct (target 100, in <= 5 % of the first run's time): a second run of the
 //   fan-out, every unit from the memo; its time as a share of the first's beside it.
+// - locality_bytes_saved_pct (report): a workflow of three steps over the same LOCALITY_FILES
+//   (24) files of 256 KiB, on a requester and two providers, with data locality on and off
+//   (`--data-locality`): the bytes the requester sent providers, on against off, and the times.
 import { randomBytes } from 'node:crypto';
 import type { ApiClient } from '../src-main/node/api/index.js';
-import type { WorkflowView } from '../src-main/core/api/workflow-methods.js';
 import {
   jobEnd,
   meshAll,
@@ -20,26 +22,16 @@ import {
   startMesh,
   stopChild,
   within,
+  workflowEnd,
   type ChildNode,
 } from '../test/node/mesh/child-nodes.js';
+import { localityRun } from '../test/node/mesh/locality-workflow.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
 const ITEMS = Number(process.env['WORKFLOW_ITEMS'] ?? 10_000);
 const CHAIN = 20;
 const BUDGET = 1_000_000_000_000;
 const SHA = { library: 'hash', method: 'sha256' };
-
-async function ended(api: ApiClient, workflowId: string): Promise<WorkflowView> {
-  return within(
-    'the workflow to end',
-    600_000,
-    async () => {
-      const { workflow } = await api.call('workflows.status', { workflow_id: workflowId });
-      return workflow.outcome === 'running' ? undefined : workflow;
-    },
-    20,
-  );
-}
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const start = performance.now();
@@ -112,7 +104,7 @@ async function measure(): Promise<Figure[]> {
         inputs: { data: { file: { name: 'data', base64: first.toString('base64') } } },
         no_cache: true,
       });
-      return ended(a.api, workflow_id);
+      return workflowEnd(a.api, workflow_id);
     });
     if (flow.value.outcome !== 'completed') throw new Error(`the chain ended ${flow.value.outcome}`);
 
@@ -138,7 +130,7 @@ async function measure(): Promise<Figure[]> {
           inputs: { items: { files: items } },
           no_cache: noCache,
         });
-        return ended(a.api, workflow_id);
+        return workflowEnd(a.api, workflow_id);
       });
     const fanOut = await run(true);
     const memo = await run(false);
@@ -166,7 +158,7 @@ async function measure(): Promise<Figure[]> {
     await stopChild(a, 'SIGKILL');
     a = await startChild({ dataDir: a.dataDir, workers: 1, port: Number(a.listen.split('/')[4]) });
     await meshAll([a, b]);
-    const resumed = await ended(a.api, killed);
+    const resumed = await workflowEnd(a.api, killed);
     if (resumed.outcome !== 'completed') throw new Error(`the killed fan-out ended ${resumed.outcome}`);
     const before = new Map(verifiedBefore.map((unit) => [unit.unit_id, unit.providers.length]));
     let recomputed = 0;
@@ -221,7 +213,31 @@ async function measure(): Promise<Figure[]> {
   }
 }
 
+const LOCALITY_FILES = Number(process.env['LOCALITY_FILES'] ?? 24);
+
+async function locality(): Promise<Figure[]> {
+  const off = await localityRun(false, LOCALITY_FILES, 256 * 1024);
+  const on = await localityRun(true, LOCALITY_FILES, 256 * 1024);
+  return [
+    {
+      name: 'locality_bytes_saved_pct',
+      value: round((100 * (off.servedBytes - on.servedBytes)) / off.servedBytes, 1),
+      unit: '%',
+      target: 'report',
+      sent_on_mib: round(on.servedBytes / 2 ** 20, 2),
+      sent_off_mib: round(off.servedBytes / 2 ** 20, 2),
+      files_mib: round(on.stepBytes / 2 ** 20, 2),
+      steps: on.steps,
+      files_on_one_provider_on: on.filesOnOneProvider,
+      files_on_one_provider_off: off.filesOnOneProvider,
+      ms_on: round(on.ms),
+      ms_off: round(off.ms),
+    },
+  ];
+}
+
 export const benchmarks: Benchmark[] = [
+  { names: ['locality_bytes_saved_pct'], run: locality },
   {
     names: [
       'workflow_step_overhead_ms',

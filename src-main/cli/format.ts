@@ -128,6 +128,10 @@ export function formatStatus(s: MethodResult<'status'>): string {
         ? 'none'
         : `${counted(droppedTotal, 'message')} from ${counted(Object.keys(s.dropped).length, 'peer')}`,
     ],
+    [
+      'served',
+      `${counted(s.blobs_served.blobs, 'blob')} to peers (${(s.blobs_served.bytes / 2 ** 20).toFixed(2)} MiB) since the start`,
+    ],
     ['started', s.started_at],
     [
       'history',

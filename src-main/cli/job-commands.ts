@@ -253,9 +253,12 @@ export function registerJobCommands(program: Command): void {
     );
 }
 
-/** `--blend`: the scene preflighted here and printed, then submitted, a unit a frame (blender-submit.ts). */
+/**
+ * `--blend`: the scene preflighted here and printed, then submitted, a unit a frame (blender-submit.ts);
+ * with `--dry-run`, quoted by jobs.estimate instead (the node preflights it again), nothing submitted.
+ */
 async function submitBlend(options: SubmitOptions, scene: string): Promise<Printed> {
-  const other = (['render', 'input', 'library', 'method', 'wasm', 'wgsl', 'wasi', 'out', 'dryRun'] as const).find(
+  const other = (['render', 'input', 'library', 'method', 'wasm', 'wgsl', 'wasi', 'out'] as const).find(
     (o) => options[o] !== undefined,
   );
   if (other) throw new CliError(`--blend is the job's scene: not with --${other.replace('R', '-r')}`);
@@ -269,6 +272,14 @@ async function submitBlend(options: SubmitOptions, scene: string): Promise<Print
     },
     jobTerms(options),
   );
+  if (options.dryRun) {
+    const { input_base64: input, ...terms } = params;
+    const estimate = await connect(options).call('jobs.estimate', {
+      ...terms,
+      input_bytes: Buffer.from(input, 'base64').byteLength,
+    });
+    return { json: { ...estimate, preflight: lines }, text: [...lines, formatEstimate(estimate)].join('\n') };
+  }
   const submitted = await connect(options).call('jobs.submit', params);
   const grid = params.blender?.tiles;
   const units = grid

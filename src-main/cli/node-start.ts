@@ -43,6 +43,15 @@ export function registerNodeStart(program: Command): void {
       integerOption('--grace-seconds', 0, 86_400),
     )
     .addOption(
+      new Option(
+        '--data-locality <mode>',
+        'on: my units go to providers that hold their data already, while they have room; off: by trust, price and time alone',
+      )
+        .choices(['on', 'off'])
+        .default('on')
+        .env('MESH_DATA_LOCALITY'),
+    )
+    .addOption(
       new Option('--gpu <mode>', 'GPU units: auto (a hardware GPU only), on (a software adapter too), off')
         .choices(['auto', 'on', 'off'])
         .default('auto')
@@ -85,6 +94,7 @@ export function registerNodeStart(program: Command): void {
         graceSeconds?: number;
         printUiUrl?: boolean;
         gpu: 'auto' | 'on' | 'off';
+        dataLocality: 'on' | 'off';
         shaderUnits?: boolean;
         gpuUnsandboxed?: boolean;
         chromium?: string;
@@ -130,6 +140,7 @@ export function registerNodeStart(program: Command): void {
               ...(o.workers !== undefined ? { workers: o.workers } : {}),
               ...(o.name !== undefined ? { name: o.name } : {}),
               ...(o.graceSeconds !== undefined ? { graceSeconds: o.graceSeconds } : {}),
+              dataLocality: o.dataLocality === 'on',
               ...(o.keepFinishedDays !== undefined
                 ? { history: { retentionMs: o.keepFinishedDays * 86_400_000 } }
                 : {}),

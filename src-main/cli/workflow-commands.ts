@@ -4,6 +4,7 @@
 import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { parseDocument } from 'yaml';
 import type { MethodInput, MethodResult } from '../core/api/contract.js';
 import type { WorkflowView } from '../core/api/workflow-methods.js';
 import { CliError, readFileUpTo } from './args.js';
@@ -25,14 +26,15 @@ interface RunOptions extends CommonOptions {
 
 export function registerWorkflowCommands(program: Command): void {
   const workflow = program.command('workflow').description('workflows: steps that feed each other, each a job');
-  nodeCommand(workflow, 'run', 'run a workflow document (JSON) with its inputs')
+  nodeCommand(workflow, 'run', 'run a workflow document (JSON, or YAML by a .yaml or .yml name) with its inputs')
     .argument('<file>')
     .option('--input <name=path>', 'an input: a file, a folder (its files, in name order), or a value', collect, [])
     .option('--no-cache', 'run every unit, even those whose output the memo has')
     .option('--wait', 'wait for it to end, then print its graph')
     .action(
       act(async (options: RunOptions, file = '') => {
-        const document = (await readFileUpTo('the workflow', file, MAX_DOCUMENT_BYTES)).toString('utf8');
+        const text = (await readFileUpTo('the workflow', file, MAX_DOCUMENT_BYTES)).toString('utf8');
+        const document = /\.ya?ml$/i.test(file) ? jsonOfYaml(text) : text;
         const inputs = await inputsOf(declaredInputs(document), options.input);
         const client = connect(options);
         const started = await client.call('workflows.run', { document, inputs, no_cache: !options.cache });
@@ -118,6 +120,30 @@ function formatWorkflow(view: WorkflowView): string {
     return `  ${step.id.padEnd(width)}  ${step.state.padEnd(9)}  ${step.uses}  ${needs}${counts}${retry}${detail}`;
   });
   return [head, ...lines].join('\n');
+}
+
+/**
+ * A YAML workflow as the JSON document the node reads (and checks): one document, no tags beyond
+ * YAML's core schema, unique keys, at most 100 aliases (a "billion laughs" stops there), within
+ * the JSON's size limit.
+ */
+export function jsonOfYaml(text: string): string {
+  let value: unknown;
+  try {
+    const parsed = parseDocument(text, { uniqueKeys: true, schema: 'core', prettyErrors: true });
+    // A warning (an unknown tag, read as a string) is as wrong as an error here.
+    const problem = parsed.errors[0] ?? parsed.warnings[0];
+    if (problem) throw problem;
+    value = parsed.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new CliError(`the workflow is not YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const json = JSON.stringify(value);
+  if (json === undefined || typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new CliError('the workflow is not a YAML mapping (a document with inputs and steps)');
+  if (json.length > MAX_DOCUMENT_BYTES)
+    throw new CliError(`the workflow is ${json.length} characters as JSON, over ${MAX_DOCUMENT_BYTES}`);
+  return json;
 }
 
 /** Each input's type as the document declares it; the node checks the document itself. */

@@ -1,7 +1,7 @@
 // One job: its state and progress (a job paused short of budget says what it needs, and raises its
 // budget to that at a click), and when open, its budget, the mosaic of each frame filling in (a
 // job of programs: each unit's exit code, stdout and stderr; a job of the Process files form: each
-// file's result), the providers that refused its units
+// file's result; a Blender job: each frame's state, then the frame), the providers that refused its units
 // and why, and, for a job I accept by hand, the offers waiting for me.
 import type { JobView, OfferView } from '../../src-main/core/api/contract.js';
 import { formatAgo, formatCredits, shortPeerId } from '../format.js';
@@ -16,6 +16,7 @@ import { ProgramUnits } from './ProgramUnits.js';
 import { LibraryResults } from './LibraryResults.js';
 import type { LibraryJob } from '../jobs/library-form.js';
 import { packsInWords } from '../../src-main/core/mesh/rules/packs.js';
+import { isBlenderAlgorithm } from '../../src-main/core/blender/algorithm.js';
 
 const STATE_TONES: Record<JobView['state'], Tone> = {
   running: 'accent',
@@ -60,8 +61,9 @@ export function JobCard({
   onAccept: (peerId: string) => void;
 }) {
   const pct = job.units_total > 0 ? Math.round((job.units_verified / job.units_total) * 100) : 0;
-  // A render job's units are its frames' tiles; any other job's are units.
-  const what = job.algorithm === RENDER_ALGORITHM ? 'tiles' : 'units';
+  // A render job's units are its frames' tiles; a Blender job's its frames; any other job's are units.
+  const blender = isBlenderAlgorithm(job.algorithm);
+  const what = job.algorithm === RENDER_ALGORITHM ? 'tiles' : blender ? 'frames' : 'units';
   const packs = packsInWords(job.units_per_pack, job.units_total);
   const onGpu = tileDevices && formatTileDevices(tileDevices);
   // Running or paused: it has not ended, and may be cancelled or given a new budget.
@@ -183,7 +185,7 @@ export function JobCard({
             <LibraryResults jobId={job.job_id} job={libraryJob} units={programUnits} />
           ) : job.algorithm === WASI_PROGRAM ? (
             <ProgramUnits jobId={job.job_id} units={programUnits} />
-          ) : job.algorithm !== RENDER_ALGORITHM ? (
+          ) : job.algorithm !== RENDER_ALGORITHM && !blender ? (
             <p className="muted small">
               A {job.algorithm} job: its results are fetched with <code>meshctl job output</code>.
             </p>
@@ -206,7 +208,12 @@ export function JobCard({
               {mosaic.framesTotal > mosaic.frames.length && (
                 <p className="muted small">
                   Showing the first {mosaic.frames.length} of {mosaic.framesTotal} frames;{' '}
-                  <code>meshctl results fetch --job-id {job.job_id}</code> saves them all.
+                  <code>
+                    {blender
+                      ? `meshctl job output ${job.job_id} --out <folder>`
+                      : `meshctl results fetch --job-id ${job.job_id}`}
+                  </code>{' '}
+                  saves them all.
                 </p>
               )}
             </>

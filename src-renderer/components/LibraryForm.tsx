@@ -3,7 +3,7 @@
 // schema (jobs/library-form.ts), checked with that schema before anything is sent, a refusal naming
 // the param; drop the files or choose them; quote the job (jobs.estimate) or run it. Its card then
 // shows each file's result as it is verified (LibraryResults).
-import { useState, type DragEvent, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { JobEstimate } from '../../src-main/core/api/contract.js';
 import { formatCredits } from '../format.js';
 import {
@@ -16,7 +16,7 @@ import {
   type ParamValues,
 } from '../jobs/library-form.js';
 import type { NamedBytes, ProgramRequest } from '../jobs/program-form.js';
-import { dropped, namedBytes } from './dropped-files.js';
+import { DropZone, filesSummary } from './DropZone.js';
 import { EstimatePanel } from './EstimatePanel.js';
 import { Icon } from './Icon.js';
 import { FormProblem } from './basics.js';
@@ -102,7 +102,6 @@ export function LibraryForm({
   const [values, setValues] = useState<ParamValues>({});
   const [terms, setTerms] = useState<LibraryTerms>(DEFAULT_TERMS);
   const [files, setFiles] = useState<NamedBytes[]>([]);
-  const [dragging, setDragging] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState<'estimating' | 'submitting' | null>(null);
   const [estimate, setEstimate] = useState<JobEstimate | null>(null);
@@ -130,14 +129,6 @@ export function LibraryForm({
     setEstimate(null);
     setFiles(chosen);
   };
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    dropped(e.dataTransfer).then(useFiles, (error: unknown) =>
-      setProblem(`cannot read what was dropped: ${String(error)}`),
-    );
-  };
-
   /** The request the form makes, or undefined once it has said what is wrong. */
   const request = () => {
     const made = libraryRequest(library, method, values, files, terms);
@@ -198,34 +189,13 @@ export function LibraryForm({
           ))}
         </fieldset>
       )}
-      <div
-        className={`drop-zone${dragging ? ' drop-zone-over' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-        data-testid="library-drop"
-      >
-        <span>
-          {files.length === 0
-            ? 'Drop the files here, or choose them: a unit each.'
-            : `${files.length} file${files.length === 1 ? '' : 's'}: ${files
-                .slice(0, 3)
-                .map((f) => f.name)
-                .join(', ')}${files.length > 3 ? '…' : ''}`}
-        </span>
-        <label className="field">
-          <span>Files</span>
-          <input
-            type="file"
-            multiple
-            onChange={(e) => void Promise.all([...(e.target.files ?? [])].map(namedBytes)).then(useFiles)}
-            data-testid="library-files"
-          />
-        </label>
-      </div>
+      <DropZone
+        prompt={filesSummary(files, 'Drop the files here, or choose them: a unit each.')}
+        pickers={[{ label: 'Files', testId: 'library-files', multiple: true }]}
+        testId="library-drop"
+        onFiles={useFiles}
+        onProblem={setProblem}
+      />
       <div className="field-pair">
         <label className="field">
           <span>Redundancy</span>

@@ -4,7 +4,7 @@
 // run each unit, the budget, and whether peers you have not trusted may; and before it is sent,
 // what it would cost (Estimate: the node's quote, jobs.estimate, which runs the first unit), which
 // any change to the form clears. The node checks the program and the terms again.
-import { useState, type DragEvent, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { JobEstimate } from '../../src-main/core/api/contract.js';
 import { formatCredits } from '../format.js';
 import {
@@ -14,10 +14,11 @@ import {
   type ProgramFields,
   type ProgramRequest,
 } from '../jobs/program-form.js';
-import { dropped, namedBytes } from './dropped-files.js';
+import { namedBytes } from './dropped-files.js';
+import { DropZone, filesSummary } from './DropZone.js';
 import { EstimatePanel } from './EstimatePanel.js';
 import { Icon } from './Icon.js';
-import { FormProblem } from './basics.js';
+import { FormProblem, TextField } from './basics.js';
 
 export function ProgramForm({
   balance,
@@ -31,7 +32,6 @@ export function ProgramForm({
   const [fields, setFields] = useState<ProgramFields>(DEFAULT_PROGRAM_FIELDS);
   const [program, setProgram] = useState<NamedBytes | null>(null);
   const [files, setFiles] = useState<NamedBytes[]>([]);
-  const [dragging, setDragging] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [estimate, setEstimate] = useState<JobEstimate | null>(null);
@@ -53,14 +53,6 @@ export function ProgramForm({
     setEstimate(null);
     setFiles(chosen);
     setFields((f) => ({ ...f, mode: 'files' }));
-  };
-
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    dropped(e.dataTransfer).then(useFiles, (error: unknown) =>
-      setProblem(`cannot read what was dropped: ${String(error)}`),
-    );
   };
 
   /** The request the form makes, or undefined once it has said what is wrong. */
@@ -93,16 +85,7 @@ export function ProgramForm({
   };
 
   const text = (key: 'args' | 'items' | 'redundancy' | 'budget', label: string, hint: string) => (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        type="text"
-        value={fields[key]}
-        onChange={(e) => set(key)(e.target.value)}
-        data-testid={`program-${key}`}
-      />
-      <span className="field-hint">{hint}</span>
-    </label>
+    <TextField label={label} hint={hint} value={fields[key]} onChange={set(key)} testId={`program-${key}`} />
   );
 
   return (
@@ -131,43 +114,16 @@ export function ProgramForm({
           />
           <span>One per input file (the file is its stdin, its name is {'{name}'})</span>
         </label>
-        <div
-          className={`drop-zone${dragging ? ' drop-zone-over' : ''}`}
-          onDragOver={(e) => {
-            e.preventDefault();
-            setDragging(true);
-          }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={onDrop}
-          data-testid="program-drop"
-        >
-          <span>
-            {files.length === 0
-              ? 'Drop the input files here, or choose them:'
-              : `${files.length} file${files.length === 1 ? '' : 's'}: ${files
-                  .slice(0, 3)
-                  .map((f) => f.name)
-                  .join(', ')}${files.length > 3 ? '…' : ''}`}
-          </span>
-          <label className="field">
-            <span>Files</span>
-            <input
-              type="file"
-              multiple
-              onChange={(e) => void Promise.all([...(e.target.files ?? [])].map(namedBytes)).then(useFiles)}
-              data-testid="program-files"
-            />
-          </label>
-          <label className="field">
-            <span>Or a folder's files</span>
-            <input
-              type="file"
-              ref={(input) => input?.setAttribute('webkitdirectory', '')}
-              onChange={(e) => void Promise.all([...(e.target.files ?? [])].map(namedBytes)).then(useFiles)}
-              data-testid="program-folder"
-            />
-          </label>
-        </div>
+        <DropZone
+          prompt={filesSummary(files, 'Drop the input files here, or choose them:')}
+          pickers={[
+            { label: 'Files', testId: 'program-files', multiple: true },
+            { label: "Or a folder's files", testId: 'program-folder', folder: true },
+          ]}
+          testId="program-drop"
+          onFiles={useFiles}
+          onProblem={setProblem}
+        />
         <label className="checkbox-row">
           <input
             type="radio"

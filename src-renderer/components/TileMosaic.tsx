@@ -1,5 +1,6 @@
 // One frame of a render job as it fills in: the verified tiles where they belong, then the
-// finished frame. The canvas is the frame's size; CSS scales it to the card.
+// finished frame; or of a Blender job, a frame a unit: its state (waiting, rendering), then the
+// verified frame. The canvas is the frame's size; CSS scales it to the card.
 import { useEffect, useRef } from 'react';
 import type { FrameMosaic } from '../store/types.js';
 
@@ -57,11 +58,12 @@ export function TileMosaic({
           data-testid={`mosaic-${jobId}-${frame.frame}`}
           data-tiles-done={frame.tilesDone}
           data-tiles-total={frame.tilesTotal}
+          data-state={done ? 'done' : frame.state}
         />
       </button>
       <figcaption className="mosaic-caption">
         <span>Frame {frame.frame}</span>
-        <span className="muted">{done ? 'done' : `${frame.tilesDone}/${frame.tilesTotal} tiles`}</span>
+        <span className="muted">{done ? 'done' : (frame.state ?? `${frame.tilesDone}/${frame.tilesTotal} tiles`)}</span>
       </figcaption>
       <div className="progress progress-thin" aria-hidden="true">
         <div className="progress-bar" style={{ width: `${pct}%` }} />

@@ -119,3 +119,25 @@ export function FormProblem({ problem }: { problem: string | null | undefined })
     </p>
   ) : null;
 }
+
+/** A labelled text field with a hint under it, as the Jobs page's forms lay them out. */
+export function TextField(props: {
+  label: string;
+  hint: string;
+  value: string;
+  onChange(value: string): void;
+  testId: string;
+}) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <input
+        type="text"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        data-testid={props.testId}
+      />
+      <span className="field-hint">{props.hint}</span>
+    </label>
+  );
+}

@@ -1,7 +1,8 @@
-// Jobs: the forms that submit a render job, a library method over files (Process files) and a job of
-// your own WASI program, and my jobs, newest first, each opening onto its frames filling in tile by
-// tile, the files' results, or a program's units with their exit codes, stdout and stderr (and, for manual accept, the offers to accept); above them my newest
-// workflows, each as a live graph whose steps open their jobs.
+// Jobs: the forms that submit a render job, a Blender scene, a library method over files (Process
+// files) and a job of your own WASI program, and my jobs, newest first, each opening onto its frames
+// filling in tile by tile (a Blender job's frame by frame), the files' results, or a program's units
+// with their exit codes, stdout and stderr (and, for manual accept, the offers to accept); above
+// them my newest workflows, each as a live graph whose steps open their jobs.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import orbitScene from '../../assets/scenes/orbit.json';
 import sampleScene from '../../assets/scenes/sample.json';
@@ -11,6 +12,9 @@ import { FrameViewer } from '../components/FrameViewer.js';
 import { JobCard } from '../components/JobCard.js';
 import { RENDER_ALGORITHM, WASI_PROGRAM } from '../../src-main/core/protocol/algorithm-ids.js';
 import { LibraryForm } from '../components/LibraryForm.js';
+import { BlenderForm } from '../components/BlenderForm.js';
+import type { BlenderRequest } from '../jobs/blender-form.js';
+import { isBlenderAlgorithm } from '../../src-main/core/blender/algorithm.js';
 import { ProgramForm } from '../components/ProgramForm.js';
 import { RenderForm, type SampleScene } from '../components/RenderForm.js';
 import type { LibraryJob } from '../jobs/library-form.js';
@@ -47,6 +51,10 @@ export function JobsPage() {
     submitLibrary,
     estimateProgram,
     loadProgramUnits,
+    preflightBlender,
+    estimateBlender,
+    submitBlender,
+    loadBlenderFrames,
     cancelJob,
     setJobBudget,
     watchJob,
@@ -76,6 +84,15 @@ export function JobsPage() {
     for (const job of openJobs) if (job.algorithm === WASI_PROGRAM) loadProgramUnits(job.job_id).catch(reportError);
     // oxlint-disable-next-line react-hooks/exhaustive-deps, react/exhaustive-effect-dependencies -- programKey stands for the open jobs of programs' progress
   }, [programKey, loadProgramUnits, reportError]);
+  // A Blender job's frames are read again as its units are taken (what is held changes), verified or fail.
+  const blenderKey = openJobs
+    .filter((j) => isBlenderAlgorithm(j.algorithm))
+    .map((j) => `${j.job_id}:${j.state}:${j.held}:${j.units_verified}:${j.units_failed}`)
+    .join(',');
+  useEffect(() => {
+    for (const job of openJobs) if (isBlenderAlgorithm(job.algorithm)) loadBlenderFrames(job.job_id).catch(reportError);
+    // oxlint-disable-next-line react-hooks/exhaustive-deps, react/exhaustive-effect-dependencies -- blenderKey stands for the open Blender jobs' progress
+  }, [blenderKey, loadBlenderFrames, reportError]);
   useEffect(() => {
     for (const job of openJobs) {
       if (job.algorithm === RENDER_ALGORITHM) watchJob(job.job_id).catch(reportError);
@@ -106,6 +123,12 @@ export function JobsPage() {
     return jobId !== undefined;
   };
 
+  const render = async (request: BlenderRequest) => {
+    const jobId = await submitBlender(request);
+    if (jobId) setOpened(new Set([...open, jobId]));
+    return jobId !== undefined;
+  };
+
   const run = async (request: ProgramRequest) => {
     const jobId = await submitProgram(request);
     if (jobId) setOpened(new Set([...open, jobId]));
@@ -127,12 +150,20 @@ export function JobsPage() {
     <div className="page" data-testid="page-jobs">
       <PageHeader
         title="Jobs"
-        subtitle="Render scenes, process files with a library, or run your own programs, on the machines of the peers who trust you; results appear as they are verified."
+        subtitle="Render scenes (ours or Blender's), process files with a library, or run your own programs, on the machines of the peers who trust you; results appear as they are verified."
       />
       <div className="jobs-layout">
         <div className="jobs-forms">
           <Card title="New render">
             <RenderForm samples={SAMPLES} balance={balance} onEstimate={estimateRender} onSubmit={submit} />
+          </Card>
+          <Card title="Blender scene">
+            <BlenderForm
+              balance={balance}
+              onPreflight={preflightBlender}
+              onEstimate={estimateBlender}
+              onSubmit={render}
+            />
           </Card>
           <Card title="Process files">
             <LibraryForm balance={balance} onEstimate={estimateProgram} onSubmit={process} />

@@ -1,9 +1,11 @@
-// This node's identity and addresses, the sharing settings, and the desktop app's own setting.
+// This node's identity and addresses, the sharing settings, rendering Blender scenes for peers
+// (and whether Blender and its sandbox are here), and the desktop app's own setting.
 import { useEffect, useState } from 'react';
 import { useActions, useMesh } from '../app/store-context.js';
 import { Card, Facts, PageHeader } from '../components/basics.js';
 import { CopyText } from '../components/CopyText.js';
 import { SharingSettingsCard } from '../components/SharingSettingsCard.js';
+import { BlenderSettingsCard } from '../components/BlenderSettingsCard.js';
 import { Switch } from '../components/Switch.js';
 import type { DesktopBridge } from '../../src-preload/bridge.js';
 
@@ -11,7 +13,11 @@ export function SettingsPage() {
   const status = useMesh((s) => s.status)!;
   const settings = useMesh((s) => s.settings);
   const desktop = useMesh((s) => s.desktop);
-  const { updateSettings } = useActions();
+  const blender = useMesh((s) => s.blender);
+  const { updateSettings, checkBlender, reportError } = useActions();
+  useEffect(() => {
+    checkBlender().catch(reportError);
+  }, [checkBlender, reportError]);
 
   return (
     <div className="page" data-testid="page-settings">
@@ -47,6 +53,9 @@ export function SettingsPage() {
           threads={status.hardware?.cpu.threads ?? null}
           onChange={updateSettings}
         />
+      )}
+      {settings && (
+        <BlenderSettingsCard settings={settings} status={status.blender} check={blender} onChange={updateSettings} />
       )}
       {desktop && <DesktopCard desktop={desktop} />}
     </div>

@@ -1,14 +1,17 @@
 // My jobs, render jobs and jobs of programs: the list, quoting and submitting, cancelling and
 // setting a budget anew, the mosaics of the open ones (mosaics.ts), for jobs I accept by hand the
 // offers waiting for me, where ended jobs' tiles ran (CPU or GPU), and the units of open jobs of
-// programs (exit codes, stdout and stderr; the whole results of the Process files form's jobs).
+// programs (exit codes, stdout and stderr; the whole results of the Process files form's jobs);
+// Blender scenes preflighted, quoted and submitted, and the frames of open Blender jobs.
 import { everyUnit } from '../../src-main/core/api/unit-pages.js';
 import { countTileDevices } from '../gpu/gpu-format.js';
 import type { JobView, UnitOutput } from '../../src-main/core/api/contract.js';
 import { bytesOfBase64 } from '../base64.js';
 import { decodeProgramOutput, preview, programEstimate } from '../jobs/program-form.js';
 import type { JobsSlice, ProgramUnit, Slice } from './types.js';
-import { MosaicKeeper } from './mosaics.js';
+import { MOSAIC_FRAMES, MosaicKeeper } from './mosaics.js';
+import { blenderEstimate } from '../jobs/blender-form.js';
+import { blenderMosaic, withFramePng } from '../jobs/blender-frames.js';
 
 /** The characters of a unit's stdout and of its stderr its card shows. */
 const PREVIEW_CHARS = 200;
@@ -33,6 +36,9 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
   const mosaics = new MosaicKeeper(transport, set, get);
   const attempt = <T>(work: () => Promise<T>) => get().attempt(work);
   /** A job's view as a call answered it, in place of the one listed. */
+  /** Blender jobs whose frames are being read, and those to read again once that is done. */
+  const readingFrames = new Set<string>();
+  const readAgain = new Set<string>();
   const replaceJob = (view: JobView) =>
     set((s) => ({ jobs: s.jobs?.map((j) => (j.job_id === view.job_id ? view : j)) ?? null }));
   return {
@@ -88,6 +94,40 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
       const keep = Object.hasOwn(get().libraryJobs, jobId);
       if (reply)
         set((s) => ({ programUnits: { ...s.programUnits, [jobId]: reply.outputs.map((u) => programUnit(u, keep)) } }));
+    },
+
+    preflightBlender: (scene) => attempt(() => transport.call('blender.preflight', scene)),
+
+    estimateBlender: (request) => attempt(() => transport.call('jobs.estimate', blenderEstimate(request))),
+
+    async submitBlender(request) {
+      const reply = await attempt(() => transport.call('jobs.submit', request));
+      if (!reply) return undefined;
+      await get().refreshJobs();
+      return reply.job_id;
+    },
+
+    async loadBlenderFrames(jobId) {
+      if (readingFrames.has(jobId)) {
+        readAgain.add(jobId);
+        return;
+      }
+      readingFrames.add(jobId);
+      try {
+        const view = await attempt(() => transport.call('blender.frames', { job_id: jobId }));
+        if (!view) return;
+        const { mosaic, fetch } = blenderMosaic(view, get().mosaics[jobId], MOSAIC_FRAMES);
+        set((s) => ({ mosaics: { ...s.mosaics, [jobId]: mosaic } }));
+        for (const { frame, unitId } of fetch) {
+          const output = await attempt(() => transport.call('jobs.output', { job_id: jobId, unit_id: unitId }));
+          const now = get().mosaics[jobId];
+          if (output && now)
+            set((s) => ({ mosaics: { ...s.mosaics, [jobId]: withFramePng(now, frame, output.output_base64) } }));
+        }
+      } finally {
+        readingFrames.delete(jobId);
+        if (readAgain.delete(jobId)) await get().loadBlenderFrames(jobId);
+      }
     },
 
     async cancelJob(jobId) {

@@ -11,7 +11,7 @@ import { splitFrame } from '../../src-main/core/render/tiles.js';
 import type { FrameMosaic, GetState, SetState } from './types.js';
 
 /** Frames a job's mosaic shows; the rest of a long animation is saved with `meshctl results fetch`. */
-const MOSAIC_FRAMES = 48;
+export const MOSAIC_FRAMES = 48;
 /** Tile outputs and PNGs fetched at once. */
 const FETCHES_AT_ONCE = 4;
 

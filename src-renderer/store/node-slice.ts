@@ -1,5 +1,6 @@
 // This node: its status (polled, and refreshed after events), the utilisation samples the
-// dashboard charts, and availability: sharing, the sharing settings, weekly windows, one-off slots.
+// dashboard charts, and availability: sharing, the sharing settings, weekly windows, one-off slots;
+// and whether it has Blender and its sandbox.
 import type { NodeSlice, Slice, UtilisationSample } from './types.js';
 import { describeError } from '../../src-main/core/errors.js';
 
@@ -13,6 +14,7 @@ export const nodeSlice: Slice<NodeSlice> = (set, get, transport) => {
     connection: { state: 'connecting' },
     samples: [],
     settings: null,
+    blender: null,
     windows: null,
     slots: null,
 
@@ -52,6 +54,11 @@ export const nodeSlice: Slice<NodeSlice> = (set, get, transport) => {
       const reply = await attempt(() => transport.call('settings.set', changes));
       if (reply) set({ settings: reply.settings });
       await get().refreshStatus();
+    },
+
+    async checkBlender() {
+      const reply = await attempt(() => transport.call('blender.check', {}));
+      if (reply) set({ blender: reply });
     },
 
     async addWindow(window) {

@@ -18,6 +18,8 @@ import type { AvailabilitySlot, Policy } from '../../src-main/core/schemas/index
 import type { NewWindow, WindowEdit } from '../availability/grid-model.js';
 import type { RenderRequest } from '../jobs/render-form.js';
 import type { LibraryJob } from '../jobs/library-form.js';
+import type { BlenderRequest, BlenderScene } from '../jobs/blender-form.js';
+import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
 import type { ProgramRequest } from '../jobs/program-form.js';
 import type { TileDevices } from '../gpu/gpu-format.js';
 import type { MeshTransport } from '../api/transport.js';
@@ -59,6 +61,8 @@ export interface NodeSlice {
   connection: Connection;
   samples: UtilisationSample[];
   settings: SharingSettings | null;
+  /** Whether this node has Blender and its sandbox (blender.check); null until asked. */
+  blender: MethodResult<'blender.check'> | null;
   windows: WindowEntry[] | null;
   slots: AvailabilitySlot[] | null;
   /** Polls status; `sample` adds a point to the utilisation chart (the timed polls do, refreshes after events do not). */
@@ -66,6 +70,8 @@ export interface NodeSlice {
   refreshAvailability(): Promise<void>;
   setSharing(on: boolean): Promise<void>;
   updateSettings(changes: MethodInput<'settings.set'>): Promise<void>;
+  /** Asks the node whether it has Blender and its sandbox (looked for once, a second or more). */
+  checkBlender(): Promise<void>;
   addWindow(window: NewWindow): Promise<void>;
   /** Replaces a window's caps (windows.add with its id). */
   saveWindow(window: WeeklyWindow): Promise<void>;
@@ -109,6 +115,8 @@ export interface FrameMosaic {
   png: string | null;
   /** Bumped on every change to `pixels`, so the canvas knows to draw again. */
   version: number;
+  /** A frame rendered whole by one unit (a Blender job's): waiting, rendering, verified, failed; absent for a render job's tiles. */
+  state?: string;
 }
 
 export interface JobMosaic {
@@ -163,6 +171,13 @@ export interface JobsSlice {
   cancelJob(jobId: string): Promise<void>;
   /** Sets a running job's budget anew; false when the node refused it (the error is reported). */
   setJobBudget(jobId: string, budget: number): Promise<boolean>;
+  /** A Blender scene read by the node (blender.preflight): nothing is stored or journaled. */
+  preflightBlender(scene: BlenderScene): Promise<BlenderPreflightView | undefined>;
+  /** What a Blender job would cost (jobs.estimate: the node preflights the scene again): nothing is submitted. */
+  estimateBlender(request: BlenderRequest): Promise<JobEstimate | undefined>;
+  submitBlender(request: BlenderRequest): Promise<string | undefined>;
+  /** Reads a Blender job's frames (blender.frames) into its mosaic, fetching each newly verified frame's PNG. */
+  loadBlenderFrames(jobId: string): Promise<void>;
   /** Loads a job's mosaic (what is already verified or finished) and keeps it current from events. */
   watchJob(jobId: string): Promise<void>;
   unwatchJob(jobId: string): void;

@@ -20,3 +20,14 @@ test('a costly request takes more tokens, and is refused whole when they are not
   assert.equal(rates.take('p', 0, 3), false);
   assert.equal(rates.take('p', 0, 2), true);
 });
+
+test('how long until a peer may send again: 0 with a token in hand, else until it has earned one', () => {
+  const rates = new PeerRates({ perSecond: 200, burst: 2 });
+  assert.equal(rates.waitMs('p', 0), 0, 'a peer never seen holds its burst');
+  rates.take('p', 0);
+  rates.take('p', 0);
+  assert.equal(rates.waitMs('p', 0), 5);
+  assert.equal(rates.waitMs('p', 3), 2);
+  assert.equal(rates.waitMs('p', 5), 0);
+  assert.equal(rates.waitMs('p', 0, 2), 10, 'a costlier request waits for more');
+});

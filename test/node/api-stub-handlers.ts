@@ -3,6 +3,7 @@
 // handlers (nothing, on a refusal) and what came back.
 import type { WorkflowView } from '../../src-main/core/api/workflow-methods.js';
 import { GPU_OFF } from '../../src-main/core/gpu/index.js';
+import { ApiError } from '../../src-main/node/api/errors.js';
 import { DEFAULT_STORAGE_CONFIG } from '../../src-main/core/storage/storage-config.js';
 import { DEFAULT_SHARING_SETTINGS } from '../../src-main/core/schemas/availability.js';
 import type {
@@ -33,6 +34,7 @@ export const STUB_STATUS: MethodResult<'status'> = {
   jobs_running: 1,
   balance: 12_500,
   dropped: {},
+  blobs_served: { blobs: 0, bytes: 0 },
   price: { per_core_second: 10, minimum: 100 },
   started_at: AT,
   keep_finished_days: 7,
@@ -206,6 +208,11 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     }),
     'jobs.frame': async () => ({ png_cid: 'bafkstub', png_base64: '' }),
     'jobs.blender_frames': async () => ({ tiles: null, frames: [] }),
+    'blender.check': async () => ({ found: false, version: null, algorithm: null, reason: 'Blender is not on PATH' }),
+    'blender.preflight': async () => {
+      throw new ApiError('bad_request', 'this node cannot read Blender scenes: Blender is not on PATH');
+    },
+    'blender.frames': async () => ({ width: 64, height: 48, frames: [], frames_total: 0 }),
     'prices.set': async (p) => ({ price: { per_core_second: p.per_core_second ?? 10, minimum: p.minimum ?? 100 } }),
     'offers.list': async () => ({ offers: [] }),
     'offers.accept': async () => ({ accepted: 0, refused: [] }),

@@ -38,6 +38,7 @@ import {
 } from './shapes.js';
 import { JOB_METHODS } from './job-methods.js';
 import { WORKFLOW_METHODS } from './workflow-methods.js';
+import { BLENDER_METHODS } from './blender-methods.js';
 import {
   InviteAcceptedSchema,
   InviteAcceptSchema,
@@ -137,6 +138,8 @@ export const API_METHODS = {
       jobs_running: Count,
       balance: z.int(),
       dropped: idRecord(DropCountsSchema),
+      /** Blobs peers fetched from me since the node started (inputs, modules, outputs), and their bytes. */
+      blobs_served: z.strictObject({ blobs: Count, bytes: Count }),
       price: PriceScheduleSchema,
       started_at: IsoTime,
       /** Days a finished job stays whole before it is compacted to its outputs, totals and receipts. */
@@ -252,6 +255,7 @@ export const API_METHODS = {
   ),
   ...JOB_METHODS,
   ...WORKFLOW_METHODS,
+  ...BLENDER_METHODS,
   'prices.set': method(
     z.strictObject({
       per_core_second: z.optional(Credits),

@@ -4,6 +4,7 @@
 // trusts at or above the threshold it set (`blender_sharing`, `blender_min_trust` in its settings).
 import * as z from '../schemas/zod.js';
 import { Fraction } from '../schemas/primitives.js';
+import type { ComputeCommitment } from '../schemas/commitment.js';
 
 const BLENDER_ALGORITHM_PREFIX = 'blender-cycles/';
 
@@ -45,4 +46,35 @@ export function blenderUnitRefusal(algorithmId: string, gate: BlenderGate): stri
   if (gate.mine === undefined) return 'I have no Blender that runs in the sandbox';
   if (gate.mine !== algorithmId) return `my Blender renders ${gate.mine}, not ${algorithmId}`;
   return undefined;
+}
+
+/** A peer that can render my Blender units: its largest slot's cores that render them. */
+export interface BlenderPeer {
+  peer_id: string;
+  cores: number;
+}
+
+/**
+ * The peers whose commitments advertise `algorithm` (their Blender sharing is on and their Blender
+ * has my major.minor) and trust me, among those `trusted` (I trust them: my units go to them). What
+ * trust each asks of a requester it keeps to itself: a unit may still be refused, saying why.
+ */
+export function blenderPeers(
+  commitments: Iterable<[string, ComputeCommitment]>,
+  me: string,
+  algorithm: string,
+  trusted: (peer: string) => boolean,
+): BlenderPeer[] {
+  const peers: BlenderPeer[] = [];
+  for (const [peer, commitment] of commitments) {
+    if (peer === me || !(commitment.trust_weights[me]! > 0) || !trusted(peer)) continue;
+    const cores = Math.max(
+      0,
+      ...commitment.availability_slots
+        .filter((slot) => slot.algorithms.some((a) => a.algorithm_id === algorithm && a.supported))
+        .map((slot) => slot.resources.cpu_cores),
+    );
+    if (cores > 0) peers.push({ peer_id: peer, cores });
+  }
+  return peers;
 }

@@ -35,4 +35,13 @@ export class PeerRates {
     bucket.tokens -= cost;
     return true;
   }
+
+  /** How long from `nowMs` until `peer` holds `cost` tokens again (0: it does now). */
+  waitMs(peer: string, nowMs: number, cost = 1): number {
+    const { perSecond, burst } = this.limit;
+    const bucket = this.#buckets.get(peer);
+    if (bucket === undefined) return 0;
+    const tokens = Math.min(burst, bucket.tokens + (Math.max(0, nowMs - bucket.atMs) / 1000) * perSecond);
+    return tokens >= cost ? 0 : Math.ceil(((Math.min(cost, burst) - tokens) / perSecond) * 1000);
+  }
 }

@@ -65,12 +65,14 @@ export function pipelineOf(
   return pipelineFor(cores, minimum, unitSeconds, share);
 }
 
-/** How offers are ranked: weights on trust, reputation, price and estimated time. */
+/** How offers are ranked: weights on trust, reputation, price, estimated time and data locality. */
 export interface AcceptancePolicy {
   trust: number;
   reputation: number;
   price: number;
   time: number;
+  /** On the share of the unit's data the provider holds already (holdings.ts): its bytes need not cross again. */
+  locality: number;
   /** A worker's deadline is its estimate times this, plus `graceSeconds`. */
   deadlineSlack: number;
   graceSeconds: number;
@@ -81,6 +83,8 @@ export const DEFAULT_ACCEPTANCE_POLICY: AcceptancePolicy = {
   reputation: 1,
   price: 0.5,
   time: 0.5,
+  // Above price and time together: a unit whose data is there goes there while that provider has room.
+  locality: 1,
   deadlineSlack: 3,
   graceSeconds: 30,
 };
@@ -106,6 +110,15 @@ export interface AcceptanceContext {
    * short); unlimited when absent. A unit whose best provider is full goes to the next best.
    */
   providerRoom?(peer: string): number;
+  /** The share, in [0, 1], of the unit's data that a provider holds already; none when absent. */
+  localShare?(peer: string, unit: WorkUnit): number;
+  /** A unit was just accepted for a provider: it will hold the unit's data (the next unit of this round sees it). */
+  willHold?(peer: string, unit: WorkUnit): void;
+  /**
+   * Whether a unit with no offer from a provider that holds its data and has room waits this round
+   * for one (delay scheduling: a short wait for the data's provider, then anyone).
+   */
+  awaitLocal?(unit: WorkUnit): boolean;
 }
 
 export type RefusalCode =
@@ -216,15 +229,17 @@ export function acceptOffer(
 }
 
 /** Higher is better; price and time are relative to the unit's dearest and slowest offer. */
-function score(ctx: AcceptanceContext, offer: Offer, maxPrice: number, maxSeconds: number): number {
+function score(ctx: AcceptanceContext, offer: Offer, unit: WorkUnit, maxPrice: number, maxSeconds: number): number {
   const w = ctx.policy;
   const price = maxPrice > 0 ? offer.price / maxPrice : 0;
   const time = maxSeconds > 0 ? offer.estimated_seconds / maxSeconds : 0;
+  const local = w.locality > 0 ? (ctx.localShare?.(offer.provider_peer, unit) ?? 0) : 0;
   return (
     w.trust * ctx.trustIn(offer.provider_peer) +
     w.reputation * ctx.reputationOf(offer.provider_peer) -
     w.price * price -
-    w.time * time
+    w.time * time +
+    w.locality * local
   );
 }
 
@@ -258,7 +273,7 @@ export function acceptByPolicy(
     const maxPrice = Math.max(...candidates.map((o) => o.price));
     const maxSeconds = Math.max(...candidates.map((o) => o.estimated_seconds));
     const ranked = candidates
-      .map((offer) => ({ offer, score: score(ctx, offer, maxPrice, maxSeconds) }))
+      .map((offer) => ({ offer, score: score(ctx, offer, unit, maxPrice, maxSeconds) }))
       .sort(
         (a, b) =>
           b.score - a.score ||
@@ -266,6 +281,11 @@ export function acceptByPolicy(
           (a.offer.provider_peer < b.offer.provider_peer ? -1 : 1),
       );
     const taken = [...ctx.acceptedProviders(unit.unit_id)];
+    // No offer from a provider that holds the unit's data and has room: it may wait a round or more
+    // for one (its offers stay in hand, not refused: a later round may take them).
+    const localWithRoom = (peer: string) => (ctx.localShare?.(peer, unit) ?? 0) > 0 && roomOf(peer) > 0;
+    if (ctx.policy.locality > 0 && !ranked.some(({ offer }) => localWithRoom(offer.provider_peer)))
+      if (ctx.awaitLocal?.(unit)) continue;
     for (const { offer } of ranked) {
       const budget = budgetOf(unit.job_id);
       const refusal = refusalOf(ctx, offer, unit, taken, budget);
@@ -283,6 +303,7 @@ export function acceptByPolicy(
         continue;
       }
       acceptances.push(acceptanceFor(ctx, offer, taken.length));
+      ctx.willHold?.(offer.provider_peer, unit);
       taken.push(offer.provider_peer);
       budgets.set(unit.job_id, budget - offer.price);
       rooms.set(offer.provider_peer, room - 1);

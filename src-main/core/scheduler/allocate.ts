@@ -3,7 +3,7 @@
 // its requester accepts it (accept.ts).
 //
 // Order: tier 1 (bilateral trust) before tier 2 (one-way trust) across all slots; within a tier,
-// requesters that give back before those that do not (reciprocity.ts), then requester trust desc, unit priority desc, data locality desc (per slot), then input order
+// requesters that give back before those that do not (reciprocity.ts), then requester trust desc, unit priority desc, data locality desc (a dataset the slot lists, or an input I hold), then input order
 // (requesters by peer id, their units as listed, from a start of the provider's own when a
 // requester's room is given: `rotated`), so the result is a pure function of the input.
 // Unlike the per-slot baseline (bench/seed-scheduler.ts), each unit gets at most one offer from a
@@ -53,6 +53,8 @@ export interface AllocationInput {
    * offers a requester would refuse would only hold capacity idle until they lapse.
    */
   requesterRoom?: (peer: string) => number;
+  /** Whether I hold a blob already: within their rank, units whose input I hold are offered first (data locality). */
+  holds?: (cid: string) => boolean;
 }
 
 /** A placement made in an earlier round that still holds its share of a slot. */
@@ -187,7 +189,11 @@ function collectDemand(input: AllocationInput): Demand {
     const end = rankStarts[r + 1]?.start ?? n;
     for (const bucket of sortByPriority(order, start, end, priority)) {
       let usesData = false;
-      for (let k = bucket.start; k < bucket.end; k++) usesData ||= units[order[k]!]!.required_dataset !== undefined;
+      for (let k = bucket.start; k < bucket.end; k++) {
+        const u = units[order[k]!]!;
+        usesData ||=
+          u.required_dataset !== undefined || (u.input_cid !== undefined && input.holds?.(u.input_cid) === true);
+      }
       groups.push({ ...bucket, tier, usesData });
     }
   });
@@ -294,8 +300,16 @@ function charge(s: OpenSlot, need: Float64Array, base: number, seconds: number):
 }
 
 /** Unit indices of one group in this slot's order: by data locality when units need datasets. */
-function localityOrder(demand: Demand, group: Demand['groups'][number], slot: AvailabilitySlot): number[] {
-  const score = (i: number) => dataLocalityScore(demand.units[i]!, slot);
+function localityOrder(
+  demand: Demand,
+  group: Demand['groups'][number],
+  slot: AvailabilitySlot,
+  holds: AllocationInput['holds'],
+): number[] {
+  const score = (i: number) => {
+    const unit = demand.units[i]!;
+    return unit.input_cid !== undefined && holds?.(unit.input_cid) ? 1 : dataLocalityScore(unit, slot);
+  };
   return [...demand.order.subarray(group.start, group.end)].sort((a, b) => score(b) - score(a) || a - b);
 }
 
@@ -326,7 +340,7 @@ export function allocate(input: AllocationInput): Allocation {
       for (const group of demand.groups) {
         if (group.tier !== tier) continue;
         // Most groups need no dataset: walk the shared order in place, without allocating.
-        const members = group.usesData ? localityOrder(demand, group, s.slot) : demand.order;
+        const members = group.usesData ? localityOrder(demand, group, s.slot, input.holds) : demand.order;
         const from = group.usesData ? 0 : group.start;
         const to = group.usesData ? members.length : group.end;
         for (let k = from; k < to; k++) {

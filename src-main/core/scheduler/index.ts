@@ -5,3 +5,4 @@ export * from './accept.js';
 export * from './damping.js';
 export * from './reciprocity.js';
 export * from './offer-book.js';
+export * from './holdings.js';

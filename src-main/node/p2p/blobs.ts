@@ -54,6 +54,7 @@ export async function serveBlob(
   drops: DropLedger,
   stream: Stream,
   connection: Connection,
+  served: (bytes: number) => void = () => {},
 ): Promise<void> {
   const from = connection.remotePeer.toString();
   const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES });
@@ -100,6 +101,7 @@ export async function serveBlob(
       }
     }
     await stream.close(); // fewer bytes than announced: the fetcher sees a short read
+    served(sent);
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(describeError(err)));
   }

@@ -78,6 +78,8 @@ export class MeshNetwork {
   readonly reach: Reach;
   private handler: MessageHandler | undefined;
   private blobSource: BlobSource | undefined;
+  /** Blobs peers fetched from me since the start, and their bytes. */
+  readonly #served = { blobs: 0, bytes: 0 };
   private redeemHandler: RedeemHandler | undefined;
   private readonly peerListeners: PeerListener[] = [];
   /** Gossip that passed its topic validator, waiting for gossipsub to deliver it. */
@@ -104,6 +106,7 @@ export class MeshNetwork {
       verifier,
       drops,
       admits: (peer, bytes) => directRates.take(peer, this.now(), requestCost(bytes)),
+      admitsAgainInMs: (peer) => directRates.waitMs(peer, this.now()),
       handle: (message, context) => this.runHandler(message, context),
       seal: (type, body) => this.seal(type, body),
     };
@@ -159,7 +162,11 @@ export class MeshNetwork {
     );
     await libp2p.handle(
       BLOB_PROTOCOL,
-      (stream, connection) => serveBlob(this.blobSource, this.drops, stream, connection),
+      (stream, connection) =>
+        serveBlob(this.blobSource, this.drops, stream, connection, (bytes) => {
+          this.#served.blobs++;
+          this.#served.bytes += bytes;
+        }),
       BLOB_STREAM_LIMITS,
     );
     await libp2p.handle(
@@ -303,6 +310,10 @@ export class MeshNetwork {
   }
 
   /** peer → reason → count of the messages dropped from that peer. */
+  blobsServed(): { blobs: number; bytes: number } {
+    return { ...this.#served };
+  }
+
   dropped(): Record<string, Partial<Record<DropReason, number>>> {
     return this.drops.snapshot();
   }

@@ -6,7 +6,9 @@
 //   2 empty reply (the handler had nothing to say)
 //   3 error reply: {"error": reason}, when the request was dropped or could not be handled
 // Replies come in any order. A frame that breaks the framing resets the stream. Each peer's
-// requests draw on one rate limit across its sessions; past it they are answered `rate_limited`.
+// requests draw on one rate limit across its sessions; past it they are answered `rate_limited`,
+// and the session reads nothing more until the peer has earned a request back: a flood waits in
+// its own send buffers (the stream's flow control), not in my memory.
 import { describeError } from '../../core/errors.js';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
@@ -50,6 +52,8 @@ export interface DirectPeer {
   drops: DropLedger;
   /** Whether `peer` may send one more request of `bytes` now (its rate limit); false: refused unread. */
   admits(peer: string, bytes: number): boolean;
+  /** How long until `peer` may send a request again. */
+  admitsAgainInMs(peer: string): number;
   /** Runs the node's handler; may throw. */
   handle(message: VerifiedMessage, context: MessageContext): Promise<Reply | undefined>;
   /** Signs one of our envelopes, checked against the catalog; throws MeshError. */
@@ -118,6 +122,8 @@ export async function serveSession(node: DirectPeer, stream: Stream, connection:
     if (!node.admits(from, bytes.byteLength)) {
       node.drops.record(from, 'rate_limited', `request of ${bytes.byteLength} bytes`);
       track(reply(errorFrame(frame.id, 'rate_limited')));
+      const wait = node.admitsAgainInMs(from);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       continue;
     }
     if (inFlight.size >= MAX_IN_FLIGHT) {

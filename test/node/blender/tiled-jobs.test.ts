@@ -125,6 +125,11 @@ test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched an
   // Four tiles a day each: without it, the first provider to offer would take all eight.
   for (const p of providers) await p.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 4 }] });
   for (const p of providers) await sharing(p, true);
+  // The quote counts the tiles, as the submit makes them.
+  const args = ['submit-job', '--blend', scene, '--frames', '1-2', '--tiles', '2x2', '--budget', '100000'];
+  const quote = await runMeshctl([...args, '--dry-run', '--json', '--data-dir', dataDir]);
+  assert.equal(quote.status, 0, quote.stderr);
+  assert.equal((JSON.parse(quote.stdout) as { units: number }).units, 8, 'a quote of 8 tile units');
   // A provider of one worker renders one tile at a time (Blender runs outside its executor's pool).
   let mostAtOnce = 0;
   const watch = setInterval(() => {

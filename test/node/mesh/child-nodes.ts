@@ -140,6 +140,19 @@ export function jobEnd(node: ChildNode, jobId: string, ms: number) {
   });
 }
 
+/** The workflow's view once it has ended (its outcome no longer `running`), asked every 20 ms. */
+export function workflowEnd(api: ApiClient, workflowId: string, ms = 600_000) {
+  return within(
+    'the workflow to end',
+    ms,
+    async () => {
+      const { workflow } = await api.call('workflows.status', { workflow_id: workflowId });
+      return workflow.outcome === 'running' ? undefined : workflow;
+    },
+    20,
+  );
+}
+
 /** For an `after` hook: no child outlives the test file. */
 export function killAllChildren(): void {
   for (const child of started)

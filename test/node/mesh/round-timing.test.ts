@@ -14,6 +14,7 @@ import { OfferRounds } from '../../../src-main/node/mesh/provider/offer-round.js
 import { RoundTimer } from '../../../src-main/node/mesh/basics/round-timer.js';
 import type { MeshNetwork } from '../../../src-main/node/p2p/index.js';
 import { commitment, iso, request, unit } from '../../core/scheduler-fixtures.js';
+import { Holdings } from '../../../src-main/core/scheduler/holdings.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -150,7 +151,7 @@ function acceptor(busy: string[]) {
     rounded: () => {},
     accepted: () => {},
   };
-  const acceptorOf = new Acceptor(ctx, source, { graceSeconds: 5, providerPipeline: 0 });
+  const acceptorOf = new Acceptor(ctx, source, { graceSeconds: 5, providerPipeline: 0, holdings: new Holdings(0) });
   let n = 0;
   const offers = (provider: string): Offer[] => [
     {

@@ -1,26 +1,30 @@
-// The modules example from meshctl across three nodes in processes of their own: a WASI program
-// (test/wasi/programs/small_io.wasm) and a unit module (reverse.wasm) given as input files, texts of
-// different sizes as a folder; `workflow run --wait` prints the graph, `workflow output` writes
-// each program's stdout.
+// The modules example from meshctl across three nodes in processes of their own, given as YAML: a
+// WASI program (test/wasi/programs/small_io.wasm) and a unit module (reverse.wasm) given as input
+// files, texts of different sizes as a folder; `workflow run --wait` prints the graph, `workflow
+// output` writes each program's stdout.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { stringify } from 'yaml';
 import { killAllChildren, meshctl, startMesh, stopChild } from './child-nodes.js';
 
 after(killAllChildren);
 
-test('the modules example runs from meshctl across three node processes', { timeout: 180_000 }, async () => {
+test('the modules example, in YAML, runs from meshctl across three node processes', { timeout: 180_000 }, async () => {
   const nodes = await startMesh([{}, {}, {}]);
   const dataDir = nodes[0]!.dataDir;
   const texts = mkdtempSync(join(tmpdir(), 'mesh-texts-'));
   const words = ['a short one', 'a somewhat longer text', 'the longest text of the three, by far'];
   words.forEach((text, i) => writeFileSync(join(texts, `t${i}.txt`), text));
+  // The example as a person would write it in YAML.
+  const yaml = join(mkdtempSync(join(tmpdir(), 'mesh-flow-')), 'modules.yaml');
+  writeFileSync(yaml, stringify(JSON.parse(readFileSync('assets/workflows/modules.json', 'utf8'))));
   const run = await meshctl([
     'workflow',
     'run',
-    'assets/workflows/modules.json',
+    yaml,
     '--input',
     'program=test/wasi/programs/small_io.wasm',
     '--input',

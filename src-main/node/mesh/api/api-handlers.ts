@@ -19,6 +19,7 @@ import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, unitsCr
 import { storageHandlers } from './storage-handlers.js';
 import { workflowHandlers } from './workflow-handlers.js';
 import { blenderHandlers } from './blender-handlers.js';
+import { tiledFramesHandlers } from './tiled-frames.js';
 
 export function apiHandlers(node: NodeApi): ApiHandlers {
   const { state } = node;
@@ -54,6 +55,7 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
         jobs_running: [...state.myRunningJobs()].length,
         balance: node.ledger.balance(node.peerId),
         dropped,
+        blobs_served: node.network.blobsServed(),
         price: node.price,
         started_at: node.startedAt,
         keep_finished_days: node.retentionMs / 86_400_000,
@@ -214,8 +216,9 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     },
     ...policyHandlers(node),
     ...storageHandlers(node),
+    ...blenderHandlers(node),
     ...workflowHandlers(node),
-    ...blenderHandlers(node, myJob),
+    ...tiledFramesHandlers(node, myJob),
     ...reachHandlers(node.reach),
     async 'jobs.submit'(spec) {
       return node.jobs.submit(spec);

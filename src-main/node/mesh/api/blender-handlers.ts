@@ -1,39 +1,78 @@
-// The API's view of a tiled Blender job's frames (docs/BLENDER.md): each frame, its tiles verified
-// so far, and its PNG once stitched (render/blender-frames.ts); the PNG itself is jobs.frame's.
+// The API's Blender methods (core/api/blender-methods.ts): whether this node has Blender and its
+// sandbox, a scene's preflight by my Blender in its sandbox before it is submitted (nothing stored
+// or journaled) with the peers that can render it, and a Blender job's frames as its card shows
+// them: each frame (from the job's input, a frame number a unit) with its unit's state.
 import type { ApiHandlers } from '../../../core/api/contract.js';
-import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
-import { framesOfTiledJob, tilesPerFrame } from '../../../core/schemas/blender-tiles.js';
-import type { JobRecord } from '../../../core/mesh/state/state.js';
+import { blenderPeers, isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
+import { BlenderUnitParamsSchema, FRAME_BYTES, frameOf } from '../../../core/blender/unit.js';
+import { validate } from '../../../core/schemas/index.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError } from '../../api/errors.js';
+import { preflightScene } from '../../blender/unit.js';
+import { unitPage } from '../views/job-view.js';
 import type { NodeApi } from './node-api.js';
 
-export function blenderHandlers(
-  node: Pick<NodeApi, 'state'>,
-  myJob: (jobId: string) => JobRecord,
-): Pick<ApiHandlers, 'jobs.blender_frames'> {
+type BlenderMethods = 'blender.check' | 'blender.preflight' | 'blender.frames';
+
+export function blenderHandlers(node: NodeApi): Pick<ApiHandlers, BlenderMethods> {
+  const { state } = node;
+  /** My Blender, or the API's refusal saying why there is none. */
+  const myBlender = async () => {
+    const found = await node.blender.find();
+    if (!found.ok) throw new ApiError('bad_request', `this node cannot read Blender scenes: ${found.reason}`);
+    return found.install;
+  };
   return {
-    async 'jobs.blender_frames'({ job_id }) {
-      const record = myJob(job_id);
-      if (!isBlenderAlgorithm(record.job.algorithm_id ?? ''))
-        throw new ApiError('bad_request', `job ${job_id} is not a Blender job`);
-      const tiles = record.job.blender_tiles;
-      if (!tiles) return { tiles: null, frames: [] };
-      const perFrame = tilesPerFrame(tiles);
-      const frames = [];
-      for (let i = 0; i < framesOfTiledJob(tiles, record.job.unit_count); i++) {
-        const frame = tiles.first_frame + i;
-        const png = record.frames.get(frame);
-        // A compacted job's units are gone from the state: its frames are all stitched, or it was cancelled.
-        let verified = perFrame;
-        if (png === undefined) {
-          verified = 0;
-          for (let t = 0; t < perFrame; t++)
-            if (node.state.units.get(unitIdOf(job_id, i * perFrame + t))?.verdict === 'verified') verified++;
-        }
-        frames.push({ frame, tiles_total: perFrame, tiles_verified: verified, png_cid: png ?? null });
-      }
-      return { tiles, frames };
+    async 'blender.check'() {
+      const found = await node.blender.find();
+      return found.ok
+        ? { found: true, version: found.install.version.join('.'), algorithm: found.install.algorithm, reason: null }
+        : { found: false, version: null, algorithm: null, reason: found.reason };
+    },
+    async 'blender.preflight'({ scene_base64, file, zip }) {
+      const install = await myBlender();
+      const scene = new Uint8Array(Buffer.from(scene_base64, 'base64'));
+      const preflight = await preflightScene({ blender: install.path, scene, params: { file, zip } });
+      if (!preflight.ok) throw new ApiError('bad_request', `the scene could not be read: ${preflight.reason}`);
+      const { report, verdict } = preflight;
+      const nowMs = Date.now();
+      const peers = blenderPeers(
+        node.commitments,
+        node.peerId,
+        install.algorithm,
+        (peer) => state.effectiveTrustIn(peer, nowMs) > 0,
+      ).map((peer) => ({ ...peer, name: state.peers.get(peer.peer_id)?.name ?? null }));
+      return {
+        report,
+        refusals: verdict.refusals,
+        warnings: verdict.warnings,
+        tiles: verdict.tiles,
+        tiles_why_not: verdict.tilesWhyNot ?? null,
+        algorithm: install.algorithm,
+        peers,
+      };
+    },
+    async 'blender.frames'({ job_id }) {
+      const record = state.jobs.get(job_id);
+      if (!record || record.job.requester !== node.peerId) throw new ApiError('not_found', `no job ${job_id}`);
+      const stored = record.input;
+      if (!isBlenderAlgorithm(record.job.algorithm_id ?? '') || !stored || stored.chunk_bytes !== FRAME_BYTES)
+        throw new ApiError('bad_request', `job ${job_id} is not a Blender job of a unit a frame`);
+      const params = validate(BlenderUnitParamsSchema, state.units.get(unitIdOf(job_id, 0))?.unit.params);
+      const input = node.blobs.get(stored.cid);
+      if (!params.ok || !input)
+        throw new ApiError(
+          'unavailable',
+          `job ${job_id}'s units or frames are no longer held (compacted or collected)`,
+        );
+      const units = unitPage(node.jobs.unitSources, record, 0); // the first unitsPerPage
+      const frames = units.flatMap((unit) => {
+        const at = unit.index * FRAME_BYTES;
+        const frame = frameOf(input.subarray(at, at + FRAME_BYTES));
+        return frame === undefined ? [] : [{ frame, unit_id: unit.unit_id, status: unit.status }];
+      });
+      const { width, height } = params.value;
+      return { width, height, frames, frames_total: record.job.unit_count };
     },
   };
 }

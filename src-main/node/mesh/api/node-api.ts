@@ -3,7 +3,7 @@
 // fields. `nodeApi` is the one place that reaches into MeshNode's pieces for them.
 import type { ApiEvent, ApiEventType } from '../../../core/api/contract.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
-import type { PriceSchedule } from '../../../core/schemas/index.js';
+import type { ComputeCommitment, PriceSchedule } from '../../../core/schemas/index.js';
 import type { BlobCollector } from '../../blobs/collector.js';
 import type { GpuService } from '../../gpu/gpu-service.js';
 import type { Archive } from '../../journal/archive.js';
@@ -44,7 +44,7 @@ export interface NodeApi {
   emit(type: ApiEventType, data: ApiEvent['data']): void;
   log(message: string): void;
   readonly events: Pick<EventLog, 'since'>;
-  readonly network: Pick<MeshNetwork, 'dropped' | 'connectedPeers' | 'listenAddresses' | 'connect'> &
+  readonly network: Pick<MeshNetwork, 'dropped' | 'blobsServed' | 'connectedPeers' | 'listenAddresses' | 'connect'> &
     Pick<MeshNetwork['reach'], 'link'>;
   /** The trust `peer`'s last commitment says it has in me, if I follow it. */
   theirTrustInMe(peer: string): number | undefined;
@@ -54,7 +54,9 @@ export interface NodeApi {
   readonly provider: Pick<Provider, 'running' | 'queued' | 'contribution' | 'roundSoon'>;
   readonly machine: Pick<Machine, 'info' | 'power' | 'calibration' | 'otherLoadPct'>;
   readonly gpu: Pick<GpuService, 'status' | 'acceptsShaderUnits'>;
-  readonly blender: Pick<BlenderProbe, 'status'>;
+  readonly blender: Pick<BlenderProbe, 'status' | 'find'>;
+  /** The peers' latest commitments: what each offers, and whom it trusts. */
+  readonly commitments: ReadonlyMap<string, ComputeCommitment>;
   /** My jobs: submitted, cancelled, budgeted, their offers, outputs and frames. */
   readonly jobs: Pick<JobSubmits, 'submit' | 'submitStream' | 'submitRender'> &
     Pick<Requester, 'cancel' | 'failureHere' | 'liveOf' | 'offers' | 'acceptFrom'> &
@@ -102,6 +104,7 @@ export function nodeApi(node: MeshNode): NodeApi {
     events: node.events,
     network: {
       dropped: () => network.dropped(),
+      blobsServed: () => network.blobsServed(),
       connectedPeers: () => network.connectedPeers(),
       listenAddresses: () => network.listenAddresses(),
       connect: (address) => network.connect(address),
@@ -129,6 +132,7 @@ export function nodeApi(node: MeshNode): NodeApi {
     machine: node.machine,
     gpu: node.gpu,
     blender: node.blender,
+    commitments: ctx.commitments,
     jobs: {
       submit: (spec) => requester.submits.submit(spec),
       submitStream: (terms, input, declared) => requester.submits.submitStream(terms, input, declared),

@@ -6,7 +6,13 @@
 // refused for a scene whose tiles cannot match its whole frame (the preflight's reason), and its
 // input, the frames, becomes the tile units' (a frame and a tile index each, frame after frame).
 import type { SubmitJobTerms } from '../../../core/api/contract.js';
-import { FRAME_BYTES, frameOf, frameTileInputs, type BlenderUnitParams } from '../../../core/blender/unit.js';
+import {
+  FRAME_BYTES,
+  frameOf,
+  frameTileInputs,
+  TILE_UNIT_BYTES,
+  type BlenderUnitParams,
+} from '../../../core/blender/unit.js';
 import { tilesPerFrame, type TileGrid } from '../../../core/schemas/blender-tiles.js';
 import { ApiError } from '../../api/errors.js';
 import { preflightScene } from '../../blender/unit.js';
@@ -61,6 +67,19 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
     },
     seconds: START_SECONDS + (params.width * params.height * params.samples) / parts / PIXEL_SAMPLES_PER_SECOND,
   };
+}
+
+/**
+ * The job's units' chunk and input bytes as the node makes them from an input of `inputBytes`: a
+ * tiled Blender job's frames, four bytes each, become its tile units (tileInputs); any other's as given.
+ */
+export function unitInput(
+  spec: { chunk_bytes: number; blender?: { tiles?: TileGrid } },
+  inputBytes: number,
+): { chunk: number; bytes: number } {
+  const grid = spec.blender?.tiles;
+  if (!grid) return { chunk: spec.chunk_bytes, bytes: inputBytes };
+  return { chunk: TILE_UNIT_BYTES, bytes: (inputBytes / FRAME_BYTES) * tilesPerFrame(grid) * TILE_UNIT_BYTES };
 }
 
 /** What a tiled job's frames were: the first, and how many (set as its input passes through tileInputs). */

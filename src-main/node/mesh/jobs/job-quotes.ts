@@ -1,6 +1,7 @@
 // A job quoted before it is submitted (`jobs.estimate`, `render.estimate`: `submit-job --dry-run`,
-// and the UI's render form before its button): its units made as a submit would make them (a
-// render job's fuel pre-pass runs here; a WASI program is checked and its first unit run), nothing
+// and the UI's forms before their buttons): its units made as a submit would make them (a render
+// job's fuel pre-pass runs here; a WASI program is checked and its first unit run; a Blender scene
+// is preflighted by my Blender in its sandbox), nothing
 // stored or journaled, then priced
 // (core/scheduler/quote.ts) at the fuel rate of the offers in hand, the dearest of them, or, with
 // none in hand (or units priced by time, which no offer for another job tells), at this node's
@@ -18,6 +19,7 @@ import { cidOfBytes } from '../../blobs/cid.js';
 import type { Executor } from '../../exec/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { openPrepassPool, planRenderJob, renderFrameSteps, renderUnitsOf, sizeUnits } from '../render/render-jobs.js';
+import { blenderJob, unitInput } from './blender-jobs.js';
 import { refusePassedDeadline } from './job-deadlines.js';
 import { checkInputSize, planUnits, probeUnitSeconds, resolveModule, UNIT_RUN_SECONDS } from './job-split.js';
 import { refuseUnrunnableModule } from './module-check.js';
@@ -35,7 +37,7 @@ interface Pricing {
 
 export class JobQuotes {
   constructor(
-    private readonly ctx: Pick<NodeContext, 'me' | 'now' | 'state' | 'commitments'>,
+    private readonly ctx: Pick<NodeContext, 'me' | 'now' | 'state' | 'commitments' | 'blender'>,
     private readonly executor: Executor,
     private readonly prices: {
       /** This node's own prices, as it would offer them. */
@@ -48,12 +50,15 @@ export class JobQuotes {
   /** A job over an input of `input_bytes`: its units planned as splitJob plans them. */
   async input(spec: EstimateJob): Promise<JobEstimate> {
     refusePassedDeadline(spec.deadline, this.ctx.now());
-    const chunk = spec.chunk_bytes;
-    checkInputSize(spec.input_bytes, chunk);
-    const resolved = resolveModule(spec);
+    // A tiled Blender job's frames become its tile units, as at submit.
+    const { chunk, bytes: inputBytes } = unitInput(spec, spec.input_bytes);
+    checkInputSize(inputBytes, chunk);
+    // A Blender scene is preflighted by my Blender, as at submit: a frame's size and samples time its units.
+    const blender = spec.blender && (await blenderJob(this.ctx, spec.blender));
+    const resolved = blender ? blender.resolved : resolveModule(spec);
     const head = spec.first_bytes_base64 === undefined ? undefined : Buffer.from(spec.first_bytes_base64, 'base64');
     const files = 'files' in resolved ? resolved.files : undefined;
-    let probed: number | undefined;
+    let probed = blender ? blender.seconds : undefined;
     if (resolved.algorithmId === WASI_PROGRAM) {
       // A program is checked and its first unit run here, as at submit: that run's fuel is every unit's estimate.
       await refuseUnrunnableModule(this.executor, resolved.module, 'wasi');
@@ -71,7 +76,7 @@ export class JobQuotes {
       // A user's module packs by what its first unit costs here, as at submit.
       probed = await probeUnitSeconds(this.executor, resolved.module, head.subarray(0, chunk), resolved.params);
     const { perPack, unit } = planUnits(spec, resolved, probed);
-    const units = unitsOfInput(spec.input_bytes, chunk);
+    const units = unitsOfInput(inputBytes, chunk);
     const template: WorkUnit = {
       ...unit,
       unit_id: 'quote/0',

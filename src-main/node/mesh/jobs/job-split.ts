@@ -26,9 +26,7 @@ import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
 import { refuseUnrunnableModule } from './module-check.js';
 import { probeWasiSeconds, refusePackedWasi, wasiJob } from './wasi-jobs.js';
-import { blenderJob, tileInputs, type FramesSeen } from './blender-jobs.js';
-import { FRAME_BYTES, TILE_UNIT_BYTES } from '../../../core/blender/unit.js';
-import { tilesPerFrame } from '../../../core/schemas/blender-tiles.js';
+import { blenderJob, tileInputs, unitInput, type FramesSeen } from './blender-jobs.js';
 import { peekBytes } from '../basics/peek-bytes.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
@@ -47,7 +45,7 @@ export type ResolvedModule = ReturnType<typeof resolveModule>;
 
 /** What the job's terms make of its module, before any input is read. */
 export function resolveModule(spec: SubmitJobTerms) {
-  if (spec.blender) throw new ApiError('bad_request', 'a Blender job has no quote yet: submit it (blender-jobs.ts)');
+  if (spec.blender) throw new Error('a Blender job is resolved by its preflight (blender-jobs.ts), not here');
   let params: Record<string, unknown> = spec.params ?? {};
   if (spec.wgsl_code !== undefined) {
     // The shader travels as the unit's module (by CID), like a WASM module; its params are checked now.
@@ -182,9 +180,8 @@ export async function splitJob(
 ): Promise<SplitJob> {
   // A tiled Blender job's input, its frames, becomes its tile units' (blender-jobs.ts tileInputs).
   const grid = spec.blender?.tiles;
-  const chunk = grid ? TILE_UNIT_BYTES : spec.chunk_bytes;
-  const grows = grid ? (tilesPerFrame(grid) * TILE_UNIT_BYTES) / FRAME_BYTES : 1;
-  if (declaredBytes !== undefined) checkInputSize(declaredBytes * grows, chunk);
+  const chunk = unitInput(spec, 0).chunk;
+  if (declaredBytes !== undefined) checkInputSize(unitInput(spec, declaredBytes).bytes, chunk);
   const blender = spec.blender && (await blenderJob(ctx, spec.blender)); // preflighted by my Blender
   const framesSeen: FramesSeen = { count: 0 };
   const resolved = blender ? blender.resolved : resolveModule(spec);

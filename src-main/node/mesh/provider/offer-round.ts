@@ -49,6 +49,8 @@ export interface OfferRoundOptions {
   price(): PriceSchedule;
   /** The slots my commitment offers now. */
   slots(): AvailabilitySlot[];
+  /** Whether I hold a unit's input already (it came with an earlier unit): such units are offered first. */
+  holds?(cid: string): boolean;
 }
 
 export class OfferRounds {
@@ -216,6 +218,7 @@ export class OfferRounds {
           skip,
           reserved,
           requesterRoom,
+          holds: (cid) => this.options.holds?.(cid) === true,
         }).offers,
       Math.max(1, price.minimum),
     );

@@ -81,7 +81,7 @@ export class Provider {
     executor: Executor,
     options: ProviderOptions,
   ) {
-    this.#rounds = new OfferRounds(ctx, options);
+    this.#rounds = new OfferRounds(ctx, { ...options, holds: (cid) => this.#execution.holdsInput(cid) });
     this.#outbox = new ResultOutbox(
       ctx,
       (requester, settlement) => this.applySettlement(requester, settlement),

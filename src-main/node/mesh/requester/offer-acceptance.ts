@@ -9,6 +9,7 @@ import {
   acceptByPolicy,
   acceptOffer,
   DEFAULT_ACCEPTANCE_POLICY,
+  type Holdings,
   OfferBook,
   pipelineOf,
   type AcceptanceContext,
@@ -53,6 +54,12 @@ type OfferAcceptanceNeeds = Pick<
  */
 const ACCEPT_GAP_MS = 100;
 
+/**
+ * How long a unit waits for a provider holding its data before it goes to any other (delay
+ * scheduling; Spark's spark.locality.wait is 3 s): a busy holder offers again as its units end.
+ */
+const LOCALITY_WAIT_MS = 2000;
+
 /** What the acceptor asks of the requester: which units want workers, and how many. */
 export interface UnitWants {
   /** The unit, while it still wants workers. */
@@ -86,11 +93,21 @@ export class Acceptor {
   /** Offers received and not yet accepted: in memory only, each until it lapses. */
   readonly #offers = new OfferBook();
   readonly #delivery: AcceptanceDelivery;
+  /** Units waiting for a provider that holds their data, since when. */
+  readonly #waitingForLocal = new Map<string, number>();
+  /** The round that ends their wait. */
+  #localWaitTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: OfferAcceptanceNeeds,
     private readonly source: UnitWants,
-    private readonly options: { graceSeconds: number; providerPipeline: number },
+    private readonly options: {
+      graceSeconds: number;
+      providerPipeline: number;
+      /** Who holds which of my blobs: a unit goes where its data is, unless `dataLocality` is false. */
+      holdings: Holdings;
+      dataLocality?: boolean;
+    },
   ) {
     this.#delivery = new AcceptanceDelivery(ctx, () => this.acceptSoon());
   }
@@ -104,6 +121,7 @@ export class Acceptor {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#rounds.stop();
+    clearTimeout(this.#localWaitTimer);
     await this.#accepting;
   }
 
@@ -207,6 +225,7 @@ export class Acceptor {
       providerRoom: (peer: string) =>
         pipelineOf(this.ctx.commitments.get(peer), this.options.providerPipeline, longest.get(peer), share) -
         (inFlight.get(peer) ?? 0),
+      awaitLocal: (unit: WorkUnit) => this.#awaitLocal(unit),
     };
     const { acceptances, refusals } = acceptByPolicy(ctx, units, offers);
     for (const provider of broughtBy)
@@ -329,6 +348,43 @@ export class Acceptor {
     return { delivered };
   }
 
+  /**
+   * Whether the unit waits this round: a provider holding its data offers compute (its commitment
+   * has slots: it offers again as its units end), and the unit has waited less than LOCALITY_WAIT_MS.
+   */
+  #awaitLocal(unit: WorkUnit): boolean {
+    const { state, commitments } = this.ctx;
+    const holderOffering = this.options.holdings
+      .holders(unit)
+      .some((peer) => (commitments.get(peer)?.availability_slots.length ?? 0) > 0 && !state.checks.isConvicted(peer));
+    const nowMs = this.ctx.now();
+    const since = this.#waitingForLocal.get(unit.unit_id) ?? nowMs;
+    if (!holderOffering || nowMs - since >= LOCALITY_WAIT_MS) {
+      this.#waitingForLocal.delete(unit.unit_id);
+      return false;
+    }
+    this.#waitingForLocal.set(unit.unit_id, since);
+    this.#localWaitTimer ??= setTimeout(() => {
+      this.#localWaitTimer = undefined;
+      // Units accepted meanwhile (or gone) wait no more.
+      for (const [id, at] of this.#waitingForLocal)
+        if (this.ctx.now() - at >= LOCALITY_WAIT_MS) this.#waitingForLocal.delete(id);
+      this.acceptSoon();
+    }, LOCALITY_WAIT_MS).unref();
+    return true;
+  }
+
+  /** The provider will hold the unit's input and files once it runs it (it keeps recent inputs). */
+  #willHold(peer: string, unit: WorkUnit): void {
+    this.#waitingForLocal.delete(unit.unit_id);
+    const { holdings } = this.options;
+    for (const cid of [unit.input_cid, unit.required_dataset]) {
+      if (cid === undefined) continue;
+      const bytes = holdings.bytesOf(cid) ?? this.ctx.blobs.size(cid);
+      if (bytes !== undefined) holdings.note(peer, cid, bytes);
+    }
+  }
+
   #openToStrangers(jobId: string): boolean {
     return this.ctx.state.jobs.get(jobId)?.job.open_to_strangers === true;
   }
@@ -353,7 +409,13 @@ export class Acceptor {
     return {
       me: this.ctx.me,
       nowMs,
-      policy: { ...DEFAULT_ACCEPTANCE_POLICY, graceSeconds: this.options.graceSeconds },
+      policy: {
+        ...DEFAULT_ACCEPTANCE_POLICY,
+        graceSeconds: this.options.graceSeconds,
+        ...(this.options.dataLocality === false ? { locality: 0 } : {}),
+      },
+      localShare: (peer, unit) => this.options.holdings.share(peer, unit),
+      willHold: (peer, unit) => this.#willHold(peer, unit),
       trustIn: (peer) => state.effectiveTrustIn(peer, nowMs),
       openToStrangers: (jobId) => this.#openToStrangers(jobId),
       isConvicted: (peer) => state.checks.isConvicted(peer),

@@ -5,7 +5,7 @@ import { unitIdsOf, type JobRecord } from '../../../core/mesh/state/state.js';
 import { parseUnitId, unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { packOf, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
 import type { OfferView } from '../../../core/api/contract.js';
-import type { MessageBody } from '../../../core/protocol/messages.js';
+import { MAX_INLINE_BLOB_BYTES, type MessageBody } from '../../../core/protocol/messages.js';
 import type { Offer, PriceSchedule, WorkRequest, WorkUnit } from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';
 import type { Executor } from '../../exec/index.js';
@@ -17,6 +17,7 @@ import { JobBudgets } from '../jobs/job-budgets.js';
 import { JobSubmits } from '../jobs/job-submits.js';
 import { JobQuotes } from '../jobs/job-quotes.js';
 import { DEFAULT_PRICE } from '../../../core/scheduler/pricing.js';
+import { Holdings } from '../../../core/scheduler/holdings.js';
 import { roundByJob } from '../jobs/job-rounds.js';
 import { JobWaits } from '../jobs/job-waits.js';
 import { offerViews } from '../views/job-view.js';
@@ -49,6 +50,8 @@ const DEADLINE_CHECK_MS = 250;
 export class Requester {
   readonly #acceptor: Acceptor;
   readonly #verdicts: Verdicts;
+  /** Which providers hold which of my blobs (data locality). */
+  readonly #holdings = new Holdings(MAX_INLINE_BLOB_BYTES);
   readonly #open: OpenUnits;
   readonly #deadlines = new WatchTimer(() => this.#watchDeadlines(), DEADLINE_CHECK_MS);
   readonly #requests: WorkRequests;
@@ -67,6 +70,8 @@ export class Requester {
     options: {
       graceSeconds: number;
       providerPipeline: number;
+      /** Units go to providers that hold their data already (default: yes). */
+      dataLocality?: boolean;
       /** Called once a unit of mine has its verdict (render jobs fetch and assemble their tiles). */
       onVerdict?: (unitId: string) => Promise<void>;
       /** How assignments of a compacted job closed (the journal's ledger): for a provider that asks again. */
@@ -100,7 +105,7 @@ export class Requester {
         },
         accepted: (acceptances) => this.#verdicts.accepted(acceptances),
       },
-      options,
+      { ...options, holdings: this.#holdings },
     );
     this.#verdicts = new Verdicts(ctx, executor, () => this.acceptSoon(), options.onVerdict, options.closedEarlier);
     this.#open = new OpenUnits(ctx, (unitId) => this.#verdicts.extraReplicas(unitId));
@@ -171,8 +176,15 @@ export class Requester {
   }
 
   /** A provider's results: each checked and decided as its own unit's, answered in one settlement. */
-  onResults(from: string, message: MessageBody<'results'>): Promise<MessageBody<'settlement'>> {
-    return this.#verdicts.onResults(from, message);
+  async onResults(from: string, message: MessageBody<'results'>): Promise<MessageBody<'settlement'>> {
+    const settlement = await this.#verdicts.onResults(from, message);
+    // What its provider computed, it holds (in its store, until collected): a later unit reading it goes there.
+    for (const { assignment_id } of message.results) {
+      const assignment = this.ctx.state.assignments.get(assignment_id);
+      const result = assignment?.acceptance.provider_peer === from ? assignment.result : undefined;
+      if (result) this.#holdings.note(from, result.output_cid, result.output_bytes);
+    }
+    return settlement;
   }
 
   /** Unit `index` of my job, failed, run here for its message (failureMessageHere): a pack's unit alone. */

@@ -163,6 +163,7 @@ export class MeshNode {
     this.requester = new Requester(this.ctx, executor, {
       graceSeconds: options.graceSeconds ?? 30,
       providerPipeline: MIN_PIPELINE,
+      dataLocality: options.dataLocality,
       onVerdict: (unitId) => this.frames.onVerdict(unitId),
       closedEarlier: (provider, ids) => this.journal.ledger.closings(this.identity.peerId, provider, ids),
       connectedPeers: () => network.connectedPeers(),

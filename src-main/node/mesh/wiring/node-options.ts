@@ -16,6 +16,8 @@ export interface MeshNodeOptions {
   price?: PriceSchedule;
   /** Seconds added to every deadline (estimate × 3 + this). */
   graceSeconds?: number;
+  /** Units go to providers that hold their data already (default: yes; off to measure what it saves). */
+  dataLocality?: boolean;
   /** GPU units (default off here; `meshctl node start` defaults to auto). */
   gpu?: GpuOptions;
   /** NAT traversal with these settings (the daemon's, from network.json); absent: direct dials only. */

@@ -1,0 +1,73 @@
+// Where a Jobs page form takes its files (ProgramForm, LibraryForm, BlenderForm): dropped on it
+// (files, or a folder's files by their paths) or chosen with its file inputs.
+import { useState, type ReactNode } from 'react';
+import type { NamedBytes } from '../jobs/program-form.js';
+import { dropped, namedBytes } from './dropped-files.js';
+
+/** One of the zone's file inputs. */
+interface FilePicker {
+  label: string;
+  testId: string;
+  multiple?: boolean;
+  /** A folder's files rather than files. */
+  folder?: boolean;
+  accept?: string;
+}
+
+interface DropZoneProps {
+  /** What the zone says: what to drop, or what was dropped. */
+  prompt: ReactNode;
+  pickers: FilePicker[];
+  testId: string;
+  className?: string;
+  onFiles(files: NamedBytes[]): void;
+  onProblem(message: string): void;
+}
+
+/** "3 files: a, b, c…": what a zone holds, or `empty` when nothing. */
+export function filesSummary(files: readonly NamedBytes[], empty: string): string {
+  if (files.length === 0) return empty;
+  const names = files
+    .slice(0, 3)
+    .map((f) => f.name)
+    .join(', ');
+  return `${files.length} file${files.length === 1 ? '' : 's'}: ${names}${files.length > 3 ? '…' : ''}`;
+}
+
+export function DropZone({ prompt, pickers, testId, className, onFiles, onProblem }: DropZoneProps) {
+  const [dragging, setDragging] = useState(false);
+  const chosen = (list: FileList | null) => void Promise.all([...(list ?? [])].map(namedBytes)).then(onFiles);
+  return (
+    <div
+      className={`drop-zone${className ? ` ${className}` : ''}${dragging ? ' drop-zone-over' : ''}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        dropped(e.dataTransfer).then(onFiles, (error: unknown) =>
+          onProblem(`cannot read what was dropped: ${String(error)}`),
+        );
+      }}
+      data-testid={testId}
+    >
+      <span>{prompt}</span>
+      {pickers.map((picker) => (
+        <label className="field" key={picker.testId}>
+          <span>{picker.label}</span>
+          <input
+            type="file"
+            {...(picker.multiple ? { multiple: true } : {})}
+            {...(picker.accept ? { accept: picker.accept } : {})}
+            ref={picker.folder ? (input) => input?.setAttribute('webkitdirectory', '') : undefined}
+            onChange={(e) => chosen(e.target.files)}
+            data-testid={picker.testId}
+          />
+        </label>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,139 @@
+// The Jobs page's form for a Blender job (docs/BLENDER.md), as meshctl's `submit-job --blend`
+// makes one: the scene dropped (a .blend, or a zip of its folder whose one .blend at the top is
+// named by the zip's own directory), preflighted by the node (blender.preflight), then the frames
+// to render within the scene's range, the samples (the scene's unless typed), the budget and who
+// may render it, turned into a jobs.submit request: the scene as the units' module, a unit a frame
+// (its input the frame number). A Blender job's frames are checked by the requester re-rendering a
+// crop of each (redundancy 1), not by replicas. The node preflights and checks it all again.
+import type { MethodInput } from '../../src-main/core/api/contract.js';
+import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
+import { FRAME_BYTES, framesInput, MAX_BLENDER_SCENE_BYTES } from '../../src-main/core/blender/unit.js';
+import { readZipDirectory, ZipRefused } from '../../src-main/core/blender/zip.js';
+import { LIMITS } from '../../src-main/core/schemas/primitives.js';
+import { base64OfBytes } from '../base64.js';
+import { parseCredits, type Parsed } from '../format.js';
+import type { NamedBytes } from './program-form.js';
+
+export type BlenderScene = MethodInput<'blender.preflight'>;
+export type BlenderRequest = MethodInput<'jobs.submit'>;
+
+export interface BlenderFields {
+  first: string;
+  last: string;
+  /** Samples per pixel; empty: the scene's own. */
+  samples: string;
+  /** In credits, as typed. */
+  budget: string;
+  strangers: boolean;
+}
+
+export const DEFAULT_BLENDER_FIELDS: BlenderFields = {
+  first: '',
+  last: '',
+  samples: '',
+  budget: '10',
+  strangers: false,
+};
+
+/** The most frames the form submits at once (the mosaic shows them all). */
+const MAX_FORM_FRAMES = 10_000;
+/** The most a scene's zip may unpack to (node/blender/scene-folder.ts: the node checks it again). */
+const MAX_UNZIPPED_BYTES = 2 ** 30;
+/** A .blend name the node takes (core/blender/unit.ts BlendName). */
+const BLEND_NAME = /^[\w-][\w.-]{0,99}\.blend$/;
+
+/** The scene the files dropped make: one .blend, or one .zip holding one .blend at its top; or what is wrong. */
+export function sceneOfFiles(files: readonly NamedBytes[]): Parsed<BlenderScene> {
+  if (files.length !== 1)
+    return { ok: false, error: `Drop one .blend, or one .zip of the scene's folder, not ${files.length} files.` };
+  const [{ name, bytes }] = files as [NamedBytes];
+  if (bytes.byteLength > MAX_BLENDER_SCENE_BYTES)
+    return { ok: false, error: `${name} is ${bytes.byteLength} bytes; a scene is at most ${MAX_BLENDER_SCENE_BYTES}.` };
+  if (name.endsWith('.blend')) {
+    if (!BLEND_NAME.test(name))
+      return { ok: false, error: `${name}: a .blend's name is letters, digits, "-", "_" and "." only.` };
+    return { ok: true, value: { scene_base64: base64OfBytes(bytes), file: name, zip: false } };
+  }
+  if (!name.endsWith('.zip')) return { ok: false, error: `${name} is neither a .blend nor a .zip.` };
+  let names: string[];
+  try {
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    names = readZipDirectory(bytes, MAX_UNZIPPED_BYTES, (b) => utf8.decode(b)).map((e) => e.name);
+  } catch (error) {
+    return { ok: false, error: `${name}: ${error instanceof ZipRefused ? error.message : 'not a zip the node reads'}` };
+  }
+  const top = names.map((n) => n.replace(/^(\.\/)+/, '')).filter((n) => !n.includes('/') && n.endsWith('.blend'));
+  if (top.length !== 1 || !BLEND_NAME.test(top[0]!))
+    return { ok: false, error: `${name} must hold one .blend at its top (a plain name), not ${top.length}.` };
+  return { ok: true, value: { scene_base64: base64OfBytes(bytes), file: top[0]!, zip: true } };
+}
+
+function wholeNumber(label: string, text: string, min: number, max: number): Parsed<number> {
+  const n = Number(text.trim());
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max)
+    return { ok: false, error: `${label}: expected a whole number from ${min} to ${max}` };
+  return { ok: true, value: n };
+}
+
+/** The form's frames once a preflight read the scene: all of the scene's, as a person would start. */
+export function fieldsForScene(fields: BlenderFields, preflight: BlenderPreflightView): BlenderFields {
+  const { frame_start: first, frame_end: last } = preflight.report;
+  return { ...fields, first: String(first), last: String(last) };
+}
+
+/** The jobs.submit request for the scene, its preflight and the form, or the first thing wrong. */
+export function blenderRequest(
+  fields: BlenderFields,
+  scene: BlenderScene | null,
+  preflight: BlenderPreflightView | null,
+): Parsed<BlenderRequest> {
+  if (!scene || !preflight) return { ok: false, error: 'Drop the scene first: a .blend, or a .zip of its folder.' };
+  if (preflight.refusals.length > 0) return { ok: false, error: `The scene is refused: ${preflight.refusals[0]}` };
+  const { frame_start: start, frame_end: end } = preflight.report;
+  const first = wholeNumber('first frame', fields.first, start, end);
+  if (!first.ok) return first;
+  const last = wholeNumber('last frame', fields.last, first.value, end);
+  if (!last.ok) return last;
+  const count = last.value - first.value + 1;
+  if (count > MAX_FORM_FRAMES) return { ok: false, error: `at most ${MAX_FORM_FRAMES} frames at once, not ${count}` };
+  const samples = fields.samples.trim() === '' ? undefined : wholeNumber('samples', fields.samples, 1, 1 << 24);
+  if (samples && !samples.ok) return samples;
+  const budget = parseCredits(fields.budget);
+  if (!budget.ok) return { ok: false, error: `budget: ${budget.error}` };
+  const frames = Array.from({ length: count }, (_, i) => first.value + i);
+  const range = count === 1 ? `frame ${first.value}` : `frames ${first.value}-${last.value}`;
+  return {
+    ok: true,
+    value: {
+      name: `${scene.file} ${range}`.slice(0, LIMITS.nameChars),
+      blender: { ...scene, seed: 0, ...(samples ? { samples: samples.value } : {}) },
+      chunk_bytes: FRAME_BYTES,
+      input_base64: base64OfBytes(framesInput(frames)),
+      redundancy: 1,
+      budget: budget.value,
+      open_to_strangers: fields.strangers,
+    },
+  };
+}
+
+/** The quote's request for a submit's: its frames counted, not sent (the node preflights the scene again). */
+export function blenderEstimate({ input_base64: input, ...terms }: BlenderRequest): MethodInput<'jobs.estimate'> {
+  const bytes = (input.length / 4) * 3 - (input.endsWith('==') ? 2 : input.endsWith('=') ? 1 : 0);
+  return { ...terms, input_bytes: bytes };
+}
+
+/** The preflight's facts as the card lists them. */
+export function preflightFacts(preflight: BlenderPreflightView): Array<[string, string]> {
+  const r = preflight.report;
+  const packed = r.images.filter((i) => i.packed).length;
+  const frames = r.frame_end - r.frame_start + 1;
+  return [
+    ['Frames', `${r.frame_start}–${r.frame_end} (${frames} frame${frames === 1 ? '' : 's'})`],
+    ['Size', `${r.width}×${r.height}`],
+    ['Samples', String(r.samples)],
+    ['Engine', r.engine],
+    ['Saved by', `Blender ${r.saved_by.slice(0, 2).join('.')}; rendered by ${r.blender.join('.')}`],
+    ['Images', `${r.images.length} (${packed} packed)`],
+    ['Tiles', preflight.tiles ? 'yes' : (preflight.tiles_why_not ?? 'no')],
+  ];
+}

@@ -1,0 +1,58 @@
+// A Blender job's frames as its card's mosaic shows them (the same TileMosaic as a render job's):
+// each frame rendered whole by one unit, so it is waiting, rendering, failed, or done, its PNG the
+// unit's verified output (fetched once). Blender's own progress (`Sample n/m`) stays on the
+// provider that renders it: the requester sees each frame's state, from its unit's.
+import type { MethodResult } from '../../src-main/core/api/contract.js';
+import type { FrameMosaic, JobMosaic } from '../store/types.js';
+
+type FramesView = MethodResult<'blender.frames'>;
+type UnitStatus = FramesView['frames'][number]['status'];
+
+const STATE_WORDS: Record<UnitStatus, string> = {
+  open: 'waiting',
+  assigned: 'rendering',
+  verified: 'verified',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+/**
+ * The mosaic for the job's frames now (the first `shown` of them), the PNGs already fetched kept
+ * from `previous`; and the verified frames whose PNG is still to fetch, by their units.
+ */
+export function blenderMosaic(
+  view: FramesView,
+  previous: JobMosaic | undefined,
+  shown: number,
+): { mosaic: JobMosaic; fetch: Array<{ frame: number; unitId: string }> } {
+  const had = new Map((previous?.frames ?? []).map((f) => [f.frame, f]));
+  const fetch: Array<{ frame: number; unitId: string }> = [];
+  const frames = view.frames.slice(0, shown).map((f): FrameMosaic => {
+    const before = had.get(f.frame);
+    const verified = f.status === 'verified';
+    if (verified && !before?.png) fetch.push({ frame: f.frame, unitId: f.unit_id });
+    return {
+      frame: f.frame,
+      tilesTotal: 1,
+      tilesDone: verified && before?.png ? 1 : 0,
+      pixels: null,
+      png: verified ? (before?.png ?? null) : null,
+      version: before?.version ?? 0,
+      state: STATE_WORDS[f.status],
+    };
+  });
+  return {
+    mosaic: { width: view.width, height: view.height, frames, framesTotal: view.frames_total },
+    fetch,
+  };
+}
+
+/** The mosaic with one frame's PNG in. */
+export function withFramePng(mosaic: JobMosaic, frame: number, png: string): JobMosaic {
+  return {
+    ...mosaic,
+    frames: mosaic.frames.map((f) =>
+      f.frame === frame ? { ...f, png, tilesDone: f.tilesTotal, version: f.version + 1 } : f,
+    ),
+  };
+}

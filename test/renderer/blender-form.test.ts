@@ -1,0 +1,204 @@
+// The Jobs page's Blender form and its frames (src-renderer/jobs/blender-form.ts, blender-frames.ts):
+// the scene a drop makes (a .blend, or a zip whose one top .blend names it), the jobs.submit request
+// as `meshctl submit-job --blend` makes it (a unit a frame, its input the frame number, redundancy
+// 1), its quote's request, and a Blender job's mosaic: each frame's state, PNGs fetched once.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
+import { frameOf } from '../../src-main/core/blender/unit.js';
+import {
+  blenderEstimate,
+  blenderRequest,
+  DEFAULT_BLENDER_FIELDS,
+  fieldsForScene,
+  preflightFacts,
+  sceneOfFiles,
+} from '../../src-renderer/jobs/blender-form.js';
+import { blenderMosaic, withFramePng } from '../../src-renderer/jobs/blender-frames.js';
+
+/** A zip of stored entries (no CRC: the node's reader and ours do not check it). */
+function storedZip(entries: Array<[string, string]>): Uint8Array {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let at = 0;
+  for (const [name, text] of entries) {
+    const nameBytes = Buffer.from(name);
+    const data = Buffer.from(text);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const dir = Buffer.alloc(46);
+    dir.writeUInt32LE(0x02014b50, 0);
+    dir.writeUInt32LE(data.length, 20);
+    dir.writeUInt32LE(data.length, 24);
+    dir.writeUInt16LE(nameBytes.length, 28);
+    dir.writeUInt32LE(at, 42);
+    parts.push(local, nameBytes, data);
+    central.push(dir, nameBytes);
+    at += 30 + nameBytes.length + data.length;
+  }
+  const dirBytes = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(dirBytes.length, 12);
+  end.writeUInt32LE(at, 16);
+  return new Uint8Array(Buffer.concat([...parts, dirBytes, end]));
+}
+
+const blend = { name: 'shot-1.blend', bytes: new Uint8Array([66, 76, 69, 78]) };
+
+function preflight(over: Partial<BlenderPreflightView> = {}): BlenderPreflightView {
+  return {
+    report: {
+      blender: [3, 4, 1],
+      saved_by: [3, 4, 1],
+      engine: 'CYCLES',
+      frame_start: 1,
+      frame_end: 24,
+      width: 64,
+      height: 48,
+      percentage: 100,
+      samples: 8,
+      denoising: false,
+      compositing: false,
+      glare: false,
+      images: [{ name: 'rock', source: 'FILE', packed: true, path: '', exists: true }],
+      libraries: [],
+    },
+    refusals: [],
+    warnings: [],
+    tiles: true,
+    tiles_why_not: null,
+    algorithm: 'blender-cycles/3.4',
+    peers: [],
+    ...over,
+  };
+}
+
+test('a dropped .blend is the scene; a zip names the one .blend at its top; anything else says what is wrong', () => {
+  assert.deepEqual(sceneOfFiles([blend]), {
+    ok: true,
+    value: { scene_base64: Buffer.from(blend.bytes).toString('base64'), file: 'shot-1.blend', zip: false },
+  });
+  const zip = storedZip([
+    ['tex/rock.png', 'png'],
+    ['shot.blend', 'BLEN'],
+  ]);
+  const zipped = sceneOfFiles([{ name: 'shot.zip', bytes: zip }]);
+  assert.ok(zipped.ok);
+  assert.deepEqual([zipped.value.file, zipped.value.zip], ['shot.blend', true]);
+  const refused = (files: Parameters<typeof sceneOfFiles>[0]) => {
+    const made = sceneOfFiles(files);
+    assert.ok(!made.ok);
+    return made.error;
+  };
+  assert.match(refused([blend, blend]), /^Drop one \.blend, or one \.zip of the scene's folder, not 2 files\.$/);
+  assert.match(refused([{ name: 'notes.txt', bytes: new Uint8Array(1) }]), /neither a \.blend nor a \.zip/);
+  assert.match(refused([{ name: 'my shot.blend', bytes: new Uint8Array(1) }]), /a \.blend's name is letters/);
+  assert.match(
+    refused([{ name: 'two.zip', bytes: storedZip([['sub/a.blend', 'x']]) }]),
+    /must hold one \.blend at its top \(a plain name\), not 0/,
+  );
+  assert.match(
+    refused([{ name: 'out.zip', bytes: storedZip([['../a.blend', 'x']]) }]),
+    /out\.zip: zip entry "\.\.\/a\.blend" climbs out/,
+  );
+  assert.match(refused([{ name: 'x.zip', bytes: new Uint8Array(40) }]), /no end of central directory/);
+});
+
+test('the request is a unit a frame, its input the frame number, redundancy 1; the quote counts the frames', () => {
+  const scene = sceneOfFiles([blend]);
+  assert.ok(scene.ok);
+  const read = preflight();
+  const fields = { ...fieldsForScene(DEFAULT_BLENDER_FIELDS, read), first: '3', last: '5', samples: '4' };
+  assert.deepEqual(
+    [fieldsForScene(DEFAULT_BLENDER_FIELDS, read).first, fieldsForScene(DEFAULT_BLENDER_FIELDS, read).last],
+    ['1', '24'],
+  );
+  const made = blenderRequest(fields, scene.value, read);
+  assert.ok(made.ok, made.ok ? '' : made.error);
+  const request = made.value;
+  assert.equal(request.name, 'shot-1.blend frames 3-5');
+  assert.deepEqual(request.blender, { ...scene.value, seed: 0, samples: 4 });
+  assert.deepEqual([request.chunk_bytes, request.redundancy, request.budget], [4, 1, 10_000]);
+  const input = Buffer.from(request.input_base64, 'base64');
+  assert.deepEqual(
+    [0, 4, 8].map((at) => frameOf(input.subarray(at, at + 4))),
+    [3, 4, 5],
+  );
+  const { input_base64: _input, ...terms } = request;
+  assert.deepEqual(blenderEstimate(request), { ...terms, input_bytes: 12 });
+  // The scene's own samples unless typed.
+  const own = blenderRequest({ ...fields, samples: '' }, scene.value, read);
+  assert.ok(own.ok && own.value.blender!.samples === undefined);
+
+  const wrong = (f: Partial<typeof fields>, p = read) => {
+    const r = blenderRequest({ ...fields, ...f }, scene.value, p);
+    assert.ok(!r.ok);
+    return r.error;
+  };
+  assert.equal(wrong({ first: '0' }), 'first frame: expected a whole number from 1 to 24');
+  assert.equal(wrong({ last: '2' }), 'last frame: expected a whole number from 3 to 24');
+  assert.equal(wrong({ last: '25' }), 'last frame: expected a whole number from 3 to 24');
+  assert.match(wrong({ samples: '0' }), /^samples: expected a whole number/);
+  assert.match(wrong({ budget: 'lots' }), /^budget: /);
+  assert.equal(
+    wrong({}, preflight({ refusals: ['missing texture "rock": /x/rock.png is not in the job'] })),
+    'The scene is refused: missing texture "rock": /x/rock.png is not in the job',
+  );
+  const none = blenderRequest(fields, null, null);
+  assert.ok(!none.ok && none.error.startsWith('Drop the scene first'));
+});
+
+test('the preflight card lists frames, size, samples and whether tiles are possible', () => {
+  const facts = new Map(
+    preflightFacts(preflight({ tiles: false, tiles_why_not: 'frames only: the compositor runs on the whole frame' })),
+  );
+  assert.equal(facts.get('Frames'), '1–24 (24 frames)');
+  assert.equal(facts.get('Size'), '64×48');
+  assert.equal(facts.get('Samples'), '8');
+  assert.equal(facts.get('Images'), '1 (1 packed)');
+  assert.equal(facts.get('Tiles'), 'frames only: the compositor runs on the whole frame');
+});
+
+test("a Blender job's mosaic: each frame's state from its unit's, a verified frame's PNG fetched once", () => {
+  const view = (statuses: Array<'open' | 'assigned' | 'verified' | 'failed'>) => ({
+    width: 64,
+    height: 48,
+    frames_total: statuses.length,
+    frames: statuses.map((status, i) => ({ frame: 10 + i, unit_id: `job-1/${i}`, status })),
+  });
+  const first = blenderMosaic(view(['open', 'assigned', 'verified', 'failed']), undefined, 48);
+  assert.deepEqual(
+    first.mosaic.frames.map((f) => [f.frame, f.state, f.tilesTotal, f.png]),
+    [
+      [10, 'waiting', 1, null],
+      [11, 'rendering', 1, null],
+      [12, 'verified', 1, null],
+      [13, 'failed', 1, null],
+    ],
+  );
+  assert.deepEqual(first.fetch, [{ frame: 12, unitId: 'job-1/2' }]);
+  const painted = withFramePng(first.mosaic, 12, 'UE5H');
+  assert.deepEqual(
+    painted.frames.map((f) => [f.png, f.tilesDone, f.version]),
+    [
+      [null, 0, 0],
+      [null, 0, 0],
+      ['UE5H', 1, 1],
+      [null, 0, 0],
+    ],
+  );
+  // Read again as frame 11 is verified: frame 12's PNG is kept, only 11's is fetched.
+  const next = blenderMosaic(view(['open', 'verified', 'verified', 'failed']), painted, 48);
+  assert.deepEqual(next.fetch, [{ frame: 11, unitId: 'job-1/1' }]);
+  assert.equal(next.mosaic.frames[2]!.png, 'UE5H');
+  assert.equal(next.mosaic.frames[2]!.tilesDone, 1);
+  // The first `shown` frames only; the count says how many there are.
+  const few = blenderMosaic(view(['open', 'open', 'open']), undefined, 2);
+  assert.deepEqual([few.mosaic.frames.length, few.mosaic.framesTotal], [2, 3]);
+});
