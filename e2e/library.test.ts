@@ -4,7 +4,7 @@
 // shows the result as a thumbnail of the asked size, a blob: URL with a download named as meshctl
 // names it. Then a file dropped and hashed by crypto sha256: its card shows the digest in hex, the
 // same as node:crypto's. And a CSV summed by data aggregate (its list params typed as JSON): a
-// table. Any console error, uncaught exception or serious accessibility fault in
+// table. And a WAV normalized by audio normalize: a player Chromium reads, of the WAV's length. Any console error, uncaught exception or serious accessibility fault in
 // the page fails the test.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -23,6 +23,26 @@ function photo(): Buffer {
   const rgba = new Uint8Array(width * height * 4);
   for (let i = 0; i < width * height; i++) rgba.set([(i % width) * 6, Math.floor(i / width) * 8, 128, 255], i * 4);
   return Buffer.from(encodeFramePng(width, height, rgba));
+}
+/** Half a second of a 440 Hz tone, mono 16-bit at 8 kHz, as a WAV. */
+function tone(): Buffer {
+  const samples = 4000;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0, 'latin1');
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8, 'latin1');
+  wav.writeUInt32LE(16, 16); // the fmt chunk's size
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // one channel
+  wav.writeUInt32LE(8000, 24); // Hz
+  wav.writeUInt32LE(16_000, 28); // bytes a second
+  wav.writeUInt16LE(2, 32); // bytes a frame
+  wav.writeUInt16LE(16, 34); // bits a sample
+  wav.writeUInt32LE(samples * 2, 40);
+  wav.write('data', 36, 'latin1');
+  for (let i = 0; i < samples; i++)
+    wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);
+  return wav;
 }
 const TEXT = 'the quick brown fox jumps over the lazy dog\n';
 const SALES = 'region,total\nwest,1\neast,2.5\nwest,3\neast,5\n';
@@ -62,7 +82,7 @@ async function runJob(page: Page, name: string): Promise<string> {
 }
 
 test(
-  'a PNG resized, a file hashed and a CSV summed from the Process files form: a thumbnail, the hex and a table on their cards',
+  'a PNG resized, a file hashed, a CSV summed and a WAV normalized from the Process files form: a thumbnail, the hex, a table and a player on their cards',
   { timeout: 240_000 },
   async () => {
     const page = await openJobsPage(browser!, a, pageErrors);
@@ -149,6 +169,29 @@ test(
       ['east', '7.5'],
       ['west', '4'],
     ]);
+
+    // audio / normalize: the result in a player, which Chromium reads as half a second of audio.
+    await form.getByTestId('library-library').selectOption('audio');
+    await form.getByTestId('library-method').selectOption('normalize');
+    await form.getByTestId('library-param-peak_db').fill('-1');
+    await form.getByTestId('library-files').setInputFiles({ name: 'tone.wav', mimeType: 'audio/wav', buffer: tone() });
+    const normalized = await runJob(page, 'audio normalize × 1 file');
+    const player = page.getByTestId(`library-results-${normalized}`).getByTestId('library-audio-0');
+    await player.waitFor({ timeout: 15_000 });
+    const duration = await waitFor(
+      'the player to read the audio',
+      async () =>
+        (await player.evaluate((audio: HTMLAudioElement) => (audio.readyState >= 1 ? audio.duration : 0))) || undefined,
+      10_000,
+    );
+    assert.equal(duration, 0.5);
+    assert.equal(
+      await page
+        .getByTestId(`library-results-${normalized}`)
+        .getByTestId('library-download-0')
+        .getAttribute('download'),
+      'tone.wav',
+    );
 
     assert.deepEqual(await seriousViolations(page), [], 'axe on the Jobs page with library jobs');
     assert.deepEqual(await unreachableByKeyboard(page), [], 'controls of the Jobs page that Tab never reaches');

@@ -18,12 +18,18 @@
 //
 // data: wasm/library/data/ (Rust) with the `csv` crate 1.1.6 and `serde_json` 1.0.87 from Debian's
 // librust-csv-dev and librust-serde-json-dev, built as image is.
+//
+// audio: wasm/library/audio/ (C) with libFLAC, libogg, libvorbis, mpg123, libopus, libsamplerate and
+// kissfft from Debian 12's source packages (scripts/library/audio.mjs).
+//
+// Names after the flags build (or check) those modules alone; the manifest keeps the others'.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildAudio } from './library/audio.mjs';
+import { ENV, cFiles, debianTarballs, run, sha256, SOURCES, verified } from './library/common.mjs';
 
 const LIBRARY = fileURLToPath(new URL('../wasm/library/', import.meta.url));
 const SODIUM_VERSION = '1.0.18-1+deb12u1';
@@ -39,27 +45,12 @@ const BLAKE3_PINNED = {
   'blake3_dispatch.c': '2603dd4a855f4be52961c68f9bbebcb9c74e28144e3dc00ab7837f8e88762cfa',
   'blake3_portable.c': '2bc25b0dad67b4329d0b49cfa075ab2b0d04e424addbddc4e9c389c52a192524',
 };
-/** Where the fetched source packages are kept between builds. */
-const SOURCES = process.env.LIBRARY_SOURCES ?? join(homedir(), '.cache', 'mesh-library-sources');
-/** The system's toolchain alone: under npm, PATH starts with node_modules/.bin, whose wasm-opt clang would run. */
-const ENV = { ...process.env, PATH: '/usr/bin:/bin' };
-
 const check = process.argv.includes('--check');
-const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: ENV });
-
-function verified(path, expected) {
-  const actual = sha256(readFileSync(path));
-  if (actual !== expected) throw new Error(`${path} has SHA-256 ${actual}, not the pinned ${expected}`);
-  return path;
-}
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 
 /** libsodium's source tree in `work`, as Debian builds it (its patches applied). */
 function sodiumSource(work) {
-  mkdirSync(SOURCES, { recursive: true });
-  if (!Object.keys(PINNED).every((f) => existsSync(join(SOURCES, f))))
-    run('apt-get', ['source', '--download-only', `libsodium=${SODIUM_VERSION}`], SOURCES);
-  for (const [file, hash] of Object.entries(PINNED)) verified(join(SOURCES, file), hash);
+  debianTarballs('libsodium', SODIUM_VERSION, PINNED);
   run('tar', ['xzf', join(SOURCES, 'libsodium_1.0.18.orig.tar.gz'), '-C', work]);
   const tree = join(work, 'libsodium-1.0.18');
   run('tar', ['xJf', join(SOURCES, 'libsodium_1.0.18-1+deb12u1.debian.tar.xz'), '-C', tree]);
@@ -74,14 +65,6 @@ function sodiumSource(work) {
     .replace('@SODIUM_LIBRARY_MINIMAL_DEF@', '');
   writeFileSync(join(include, 'version.h'), version);
   return tree;
-}
-
-/** Every C file under `dir`, in one order everywhere (the link order is part of the bytes). */
-function cFiles(dir) {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.c'))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    .map((f) => join(dir, f));
 }
 
 function buildCrypto(work, out) {
@@ -139,29 +122,43 @@ const buildCrate = (name) => (work, out) => {
   writeFileSync(out, readFileSync(join(target, `wasm32-wasi/release/${name}.wasm`)));
 };
 
-const BUILDS = { crypto: buildCrypto, image: buildCrate('image'), data: buildCrate('data') };
+const BUILDS = {
+  crypto: buildCrypto,
+  image: buildCrate('image'),
+  data: buildCrate('data'),
+  audio: (work, out) => buildAudio(work, out, join(LIBRARY, 'audio')),
+};
+const unknown = only.filter((name) => !Object.hasOwn(BUILDS, name));
+if (unknown.length > 0) throw new Error(`no library module ${unknown.join(', ')}: ${Object.keys(BUILDS).join(', ')}`);
 
 const out = check ? mkdtempSync(join(tmpdir(), 'library-out-')) : LIBRARY;
 try {
+  const committed = JSON.parse(readFileSync(join(LIBRARY, 'manifest.json'), 'utf8'));
   const manifest = {};
   for (const [name, build] of Object.entries(BUILDS)) {
+    if (only.length > 0 && !only.includes(name)) {
+      if (committed[`${name}.wasm`]) manifest[`${name}.wasm`] = committed[`${name}.wasm`];
+      continue;
+    }
     const work = mkdtempSync(join(tmpdir(), `library-${name}-`));
     try {
-      build(work, join(out, `${name}.wasm`));
+      await build(work, join(out, `${name}.wasm`));
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
     manifest[`${name}.wasm`] = sha256(readFileSync(join(out, `${name}.wasm`)));
   }
   if (check) {
-    const committed = JSON.parse(readFileSync(join(LIBRARY, 'manifest.json'), 'utf8'));
-    const differ = Object.keys({ ...manifest, ...committed }).filter(
+    const built = Object.keys(manifest).filter((f) => only.length === 0 || only.includes(f.replace(/\.wasm$/, '')));
+    const differ = [...new Set([...built, ...(only.length === 0 ? Object.keys(committed) : [])])].filter(
       (f) => manifest[f] !== committed[f] || sha256(readFileSync(join(LIBRARY, f))) !== committed[f],
     );
     if (differ.length > 0)
       throw new Error(`rebuilt library modules differ from the committed ones: ${differ.join(', ')}`);
   } else writeFileSync(join(LIBRARY, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  console.log(`library: ${Object.keys(manifest).length} modules ${check ? 'rebuild byte-identical' : 'built'}`);
+  console.log(
+    `library: ${only.length || Object.keys(manifest).length} modules ${check ? 'rebuild byte-identical' : 'built'}`,
+  );
 } finally {
   if (check) rmSync(out, { recursive: true, force: true });
 }

@@ -20,8 +20,8 @@ interface DropZoneProps {
   pickers: FilePicker[];
   testId: string;
   className?: string;
-  onFiles(files: NamedBytes[]): void;
-  onProblem(message: string): void;
+  onFiles: (files: NamedBytes[]) => void;
+  onProblem: (message: string) => void;
 }
 
 /** "3 files: a, b, c…": what a zone holds, or `empty` when nothing. */

@@ -1,7 +1,7 @@
 // The results of a job of the Process files form on its card, a file each as its unit is verified:
-// an image as a thumbnail, CSV as a small table, JSON and text as text, a digest or other bytes as
-// hex (jobs/library-results.ts), each with a download under the name `meshctl run --out` gives it.
-// A file the method refused shows the program's message; a unit that failed, why.
+// an image as a thumbnail, audio in a player, CSV as a small table, JSON and text as text, a digest
+// or other bytes as hex (jobs/library-results.ts), each with a download under the name `meshctl run
+// --out` gives it. A file the method refused shows the program's message; a unit that failed, why.
 import { useEffect, useMemo } from 'react';
 import type { LibraryJob } from '../jobs/library-form.js';
 import { libraryResult, type LibraryResult } from '../jobs/library-results.js';
@@ -24,6 +24,16 @@ function ResultView({ result, bytes, index }: { result: LibraryResult; bytes: Ui
     <div className="library-result">
       {result.kind === 'image' && (
         <img className="library-thumb" src={url} alt={result.name} data-testid={`library-image-${index}`} />
+      )}
+      {result.kind === 'audio' && (
+        <audio
+          className="library-audio"
+          src={url}
+          controls
+          preload="metadata"
+          aria-label={result.name}
+          data-testid={`library-audio-${index}`}
+        />
       )}
       {result.kind === 'table' && (
         <table className="table table-compact" data-testid={`library-table-${index}`}>

@@ -1,11 +1,13 @@
 // A library method's result as the Jobs page shows it (docs/KERNELS.md, "The library"): an image as
-// a thumbnail (PNG or JPEG, by its bytes), CSV as a small table, JSON and text as text, a digest,
-// a signature or ciphertext as hex; each under the name `meshctl run --out` gives it, to download.
+// a thumbnail (PNG or JPEG, by its bytes), audio (WAV, FLAC or Ogg Opus, by its bytes) in a
+// player, CSV as a small table, JSON and text as text, a digest, a signature or ciphertext as hex;
+// each under the name `meshctl run --out` gives it, to download.
 import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
 import type { LibraryJob } from './library-form.js';
 
 export type LibraryResult = { name: string; mime: string } & (
   | { kind: 'image' }
+  | { kind: 'audio' }
   | { kind: 'table'; rows: string[][]; more: boolean }
   | { kind: 'text'; text: string }
   | { kind: 'hex'; hex: string }
@@ -78,7 +80,15 @@ export function libraryResult(job: LibraryJob, index: number, bytes: Uint8Array)
     if (startsWith(bytes, PNG_MAGIC)) return { kind: 'image', name, mime: 'image/png' };
     if (startsWith(bytes, [0xff, 0xd8, 0xff])) return { kind: 'image', name, mime: 'image/jpeg' };
   }
+  if (job.library === 'audio') {
+    if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46])) return { kind: 'audio', name, mime: 'audio/wav' };
+    if (startsWith(bytes, [0x66, 0x4c, 0x61, 0x43])) return { kind: 'audio', name, mime: 'audio/flac' };
+    if (startsWith(bytes, [0x4f, 0x67, 0x67, 0x53])) return { kind: 'audio', name, mime: 'audio/ogg' };
+  }
   const text = utf8(bytes);
+  // fft's spectrum: CSV as a table, JSON as text.
+  if (job.library === 'audio' && job.params.format === 'csv' && text !== undefined)
+    return { kind: 'table', name, mime: 'text/csv', ...csvRows(text, TABLE_ROWS) };
   if (job.library === 'data' && text !== undefined) {
     if (job.params.format === 'json') return { kind: 'text', name, mime: 'application/json', text: clip(text) };
     return { kind: 'table', name, mime: 'text/csv', ...csvRows(text, TABLE_ROWS) };

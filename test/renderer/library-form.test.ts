@@ -21,8 +21,31 @@ test('every library and method is listed, as the node knows them', () => {
   );
   assert.deepEqual(
     LIBRARY_METHODS.map((l) => l.library),
-    ['crypto', 'image', 'data'],
+    ['crypto', 'image', 'data', 'audio'],
   );
+  assert.deepEqual(LIBRARY_METHODS[3]!.methods, ['decode', 'encode', 'resample', 'normalize', 'fft']);
+});
+
+test('the audio methods’ fields: resample’s rate and quality, normalize’s peak, FLAC’s level, Opus’s bitrate, fft’s window', () => {
+  const out = [
+    { name: 'format', required: false, kind: 'enum', options: ['wav', 'flac', 'opus'] },
+    { name: 'compression_level', required: false, kind: 'integer', min: 0, max: 8 },
+    { name: 'bitrate', required: false, kind: 'integer', min: 6000, max: 512_000 },
+    { name: 'sample_format', required: false, kind: 'enum', options: ['s16', 's24', 's32', 'f32'] },
+  ];
+  assert.deepEqual(paramFields('audio', 'resample'), [
+    { name: 'rate', required: true, kind: 'integer', min: 1000, max: 768_000 },
+    { name: 'quality', required: false, kind: 'enum', options: ['best', 'medium', 'fastest'] },
+    ...out,
+  ]);
+  assert.deepEqual(paramFields('audio', 'normalize'), [
+    { name: 'peak_db', required: true, kind: 'number', min: -60, max: 0 },
+    ...out,
+  ]);
+  assert.deepEqual(paramFields('audio', 'fft'), [
+    { name: 'window', required: true, kind: 'integer', min: 64, max: 65_536 },
+    { name: 'format', required: false, kind: 'enum', options: ['json', 'csv'] },
+  ]);
 });
 
 test('a param schema becomes fields: integers and numbers with bounds, enums as selects, strings, booleans, JSON', () => {
@@ -212,6 +235,34 @@ test('results: images as images, CSV as a table, JSON and verdicts as text, dige
   assert.equal(libraryResult(job('crypto', 'sha512'), 0, new Uint8Array(200)).kind === 'hex', true);
   const long = libraryResult(job('crypto', 'aead_encrypt'), 0, new Uint8Array(200));
   assert.equal(long.kind === 'hex' && long.hex, `${'00'.repeat(128)}…`);
+  // Audio in a player: WAV and FLAC by their bytes; fft's spectrum as a table or text.
+  assert.deepEqual(libraryResult(job('audio', 'decode'), 0, Buffer.from('RIFF\0\0\0\0WAVE')), {
+    kind: 'audio',
+    name: 'a.wav',
+    mime: 'audio/wav',
+  });
+  assert.deepEqual(libraryResult(job('audio', 'encode', { format: 'flac' }), 0, Buffer.from('fLaC\0\0\0"')), {
+    kind: 'audio',
+    name: 'a.flac',
+    mime: 'audio/flac',
+  });
+  assert.deepEqual(libraryResult(job('audio', 'encode', { format: 'opus' }), 1, Buffer.from('OggS\0\x02')), {
+    kind: 'audio',
+    name: 'b.opus',
+    mime: 'audio/ogg',
+  });
+  const spectrum = Buffer.from('frequency_hz,magnitude\n0,0.5\n');
+  assert.deepEqual(libraryResult(job('audio', 'fft', { window: 64, format: 'csv' }), 1, spectrum), {
+    kind: 'table',
+    name: 'b.csv.spectrum.csv',
+    mime: 'text/csv',
+    rows: [
+      ['frequency_hz', 'magnitude'],
+      ['0', '0.5'],
+    ],
+    more: false,
+  });
+  assert.equal(libraryResult(job('audio', 'fft', { window: 64 }), 1, Buffer.from('{"window":64}')).kind, 'text');
 });
 
 test('CSV rows: quoted fields, CRLF, a newline inside quotes, and the first rows only', () => {

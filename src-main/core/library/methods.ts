@@ -4,21 +4,12 @@
 // (node/mesh/units/algorithms.ts) and meshctl names the outputs (cli/library-run.ts).
 import { MAX_CHUNK_BYTES } from '../api/shapes.js';
 import * as z from '../schemas/zod.js';
-
-/** A param as the program reads it: NAME=VALUE, the value a string as it is, anything else as JSON. */
-type ParamValue = unknown;
-
-interface ProgramMethod {
-  params: z.ZodMiniType<Record<string, ParamValue>>;
-  /** The most bytes of input a unit takes: the program refuses more (it holds the input whole). */
-  maxInputBytes: number;
-  /** The name of the output `meshctl run --out` writes for an input file named `name`, with these params. */
-  outputName: (name: string, params: Record<string, unknown>) => string;
-}
+import { AUDIO_METHODS } from './audio-methods.js';
+import type { ParamValue, ProgramMethod } from './program-method.js';
 
 export interface ProgramLibrary {
   /** Its module: wasm/library/<module>.wasm, argv[0] too. */
-  module: 'crypto' | 'image' | 'data';
+  module: 'crypto' | 'image' | 'data' | 'audio';
   methods: Record<string, ProgramMethod>;
   /** Reference seconds per input MiB: the estimate before the first unit is run at submit. */
   secondsPerMiB: number;
@@ -202,6 +193,7 @@ export const PROGRAM_LIBRARIES: Record<string, ProgramLibrary> = {
   },
   image: { module: 'image', methods: IMAGE_METHODS, secondsPerMiB: 0.5 },
   data: { module: 'data', methods: DATA_METHODS, secondsPerMiB: 0.2 },
+  audio: { module: 'audio', methods: AUDIO_METHODS, secondsPerMiB: 0.5 },
 };
 
 /** The program's args: the method, then each param as NAME=VALUE, sorted by name (one argv per params). */

@@ -33,6 +33,8 @@ export function uiContentSecurityPolicy(connect: readonly string[]): string {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
+    // The library's audio results play from blob: URLs (LibraryResults.tsx).
+    'media-src blob:',
     "font-src 'self'",
     `connect-src 'self' ${connect.join(' ')}`.trim(),
     "base-uri 'none'",

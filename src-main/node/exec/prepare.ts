@@ -152,10 +152,19 @@ export class ModuleCache {
   }
 }
 
+interface Waiter {
+  resolve: (m: MeteredModule) => void;
+  reject: (e: Error) => void;
+}
+
 /** The metering thread, started on demand and ended METERING_LINGER_MS after its last reply. */
 class MeteringThread {
   private worker: Worker | undefined;
-  private readonly waiting = new Map<number, { resolve: (m: MeteredModule) => void; reject: (e: Error) => void }>();
+  /**
+   * Each thread's units waiting on it: a thread ending (closed when idle, while a unit may already
+   * wait on its successor) fails its own waiters only.
+   */
+  private readonly waiting = new WeakMap<Worker, Map<number, Waiter>>();
   private nextId = 0;
   private linger: NodeJS.Timeout | undefined;
   /** Each thread's modules evaluated (or the thread gone). */
@@ -167,7 +176,7 @@ class MeteringThread {
     worker.ref(); // a unit waits on it
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.get(worker)!.set(id, { resolve, reject });
       // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread, not a window
       worker.postMessage({ id, original, kind } satisfies MeteringRequest);
     });
@@ -186,31 +195,33 @@ class MeteringThread {
 
   private spawn(): Worker {
     const worker = new Worker(new URL(builtFile(import.meta.url, 'src-main/node/exec/metering-worker.js')));
+    const waiting = new Map<number, Waiter>();
+    this.waiting.set(worker, waiting);
     let loaded!: () => void;
     this.loaded.set(worker, new Promise<void>((resolve) => (loaded = resolve)));
     worker.once('exit', () => loaded());
     worker.on('message', (reply: MeteringReply | MeteringLoaded) => {
       if ('loaded' in reply) return loaded();
-      const waiter = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
+      const waiter = waiting.get(reply.id);
+      waiting.delete(reply.id);
       if (reply.ok) waiter?.resolve(reply.metered);
       else waiter?.reject(toExecError(reply));
-      if (this.waiting.size === 0) this.idle(worker);
+      if (waiting.size === 0) this.idle(worker, waiting);
     });
     const fail = (err: Error) => {
       if (this.worker === worker) this.worker = undefined;
-      for (const waiter of this.waiting.values()) waiter.reject(err);
-      this.waiting.clear();
+      for (const waiter of waiting.values()) waiter.reject(err);
+      waiting.clear();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the metering thread exited (${code})`)));
     return worker;
   }
 
-  private idle(worker: Worker): void {
+  private idle(worker: Worker, waiting: Map<number, Waiter>): void {
     worker.unref(); // an idle metering thread never keeps the process alive
     this.linger = setTimeout(() => {
-      if (this.worker === worker && this.waiting.size === 0) this.close().catch(() => {}); // ending it cannot fail a unit
+      if (this.worker === worker && waiting.size === 0) this.close().catch(() => {}); // ending it cannot fail a unit
     }, METERING_LINGER_MS);
     this.linger.unref();
   }

@@ -1,8 +1,8 @@
 // Library methods as mesh jobs, on three real nodes on loopback: a requester (a daemon, as meshctl
-// reaches it) and two providers. `meshctl run LIBRARY METHOD FILES… --out DIR` (crypto, image and
-// data) makes a unit of each file, both providers compute every unit (redundancy 2) and the requester verifies them by their
+// reaches it) and two providers. `meshctl run LIBRARY METHOD FILES… --out DIR` (crypto, image,
+// data and audio) makes a unit of each file, both providers compute every unit (redundancy 2) and the requester verifies them by their
 // outputs' hashes agreeing; each file's result in DIR is what the native reference (openssl,
-// OpenSSL's Ed25519 through node:crypto) makes of it. Bad params are refused at submit naming the
+// OpenSSL's Ed25519 through node:crypto, flac and sox) makes of it. Bad params are refused at submit naming the
 // param; a file the method refuses is named with the program's message, and the others are kept.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -151,6 +151,50 @@ test(
   },
 );
 
+test(
+  'audio/resample over a FLAC and a WAV across the mesh: verified FLAC at 44.1 kHz that flac checks',
+  { timeout: 240_000 },
+  async () => {
+    mkdirSync(join(inputs, 'sounds'));
+    const wav = join(inputs, 'sounds', 'tones.wav');
+    execFileSync('sox', [
+      '-D',
+      '-n',
+      '-r',
+      '48000',
+      '-c',
+      '2',
+      '-b',
+      '16',
+      wav,
+      'synth',
+      '1',
+      'sine',
+      '1000',
+      'sine',
+      '440',
+    ]);
+    const flac = join(inputs, 'sounds', 'noise.flac');
+    execFileSync('sox', ['-D', '-n', '-r', '48000', '-c', '1', '-b', '24', flac, 'synth', '1', 'pinknoise']);
+    const out = join(dir, 'out-sounds');
+    const params = JSON.stringify({ rate: 44_100, format: 'flac', compression_level: 8 });
+    const resampled = await run('audio', 'resample', wav, flac, '--params', params, '--out', out);
+    assert.equal(resampled.status, 0, resampled.stderr);
+    assert.deepEqual(readdirSync(out).sort(), ['noise.flac', 'tones.flac']);
+    for (const [name, channels, bits] of [
+      ['tones.flac', 2, 16],
+      ['noise.flac', 1, 24],
+    ] as const) {
+      const file = join(out, name);
+      execFileSync('flac', ['-s', '-t', file]);
+      const info = (flag: string) => execFileSync('sox', ['--i', flag, file]).toString().trim();
+      assert.deepEqual([info('-r'), info('-c'), info('-b')], ['44100', String(channels), String(bits)]);
+      // A second at 44.1 kHz: libsamplerate may end a sample short of it.
+      assert.ok(Math.abs(Number(info('-s')) - 44_100) <= 1, info('-s'));
+    }
+  },
+);
+
 test("params are checked at submit with the method's rules: a refusal names the param", async () => {
   const [path] = files('refused', [3]);
   const bad = await run('crypto', 'ed25519_sign', path!, '--params', '{"seed":"abc"}', '--out', join(dir, 'never'));
@@ -158,8 +202,8 @@ test("params are checked at submit with the method's rules: a refusal names the 
   assert.match(bad.stderr, /params of crypto\/ed25519_sign .*seed.*expected 64 lowercase hex digits/);
   const unknown = await run('crypto', 'md5', path!, '--out', join(dir, 'never'));
   assert.match(unknown.stderr, /unknown method "md5" of crypto: expected one of sha256/);
-  const library = await run('audio', 'decode', path!, '--out', join(dir, 'never'));
-  assert.match(library.stderr, /unknown library "audio": expected one of crypto, image, data/);
+  const library = await run('video', 'encode', path!, '--out', join(dir, 'never'));
+  assert.match(library.stderr, /unknown library "video": expected one of crypto, image, data, audio/);
   // Two files of one name would write their results over each other: refused before anything is sent.
   mkdirSync(join(inputs, 'twin'));
   writeFileSync(join(inputs, 'twin', 'f0.bin'), 'x');
