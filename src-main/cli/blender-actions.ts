@@ -8,7 +8,7 @@ import { IDENTICAL_SHARE } from '../core/blender/compare.js';
 import { pickCrops } from '../core/blender/crops.js';
 import type { PreflightReport, PreflightVerdict } from '../core/blender/preflight.js';
 import { describeError } from '../core/errors.js';
-import { findBlender, type BlenderInstall } from '../node/blender/install.js';
+import { findBlender, locateBlender, type BlenderInstall } from '../node/blender/install.js';
 import { renderFrameLocal } from '../node/blender/local.js';
 import { preflightInSandbox } from '../node/blender/preflight.js';
 import { decodeRgba } from '../node/blender/png.js';
@@ -114,7 +114,10 @@ export async function verify(scene: string, options: VerifyOptions): Promise<num
       frame: options.frame,
       samples: options.samples,
       seed: options.seed,
+      width,
+      height,
       provided,
+      providedAt: { x0: 0, y0: 0, x1: width, y1: height },
       crops: pickCrops(width, height, options.crops, CROP_SIDE, random),
       limits: { memoryBytes: 8 * 2 ** 30, fileBytes: RENDER_FILE_BYTES, wallMs: 3_600_000, stallMs: 600_000 },
     });
@@ -132,8 +135,9 @@ export async function verify(scene: string, options: VerifyOptions): Promise<num
 }
 
 export async function preflightOnly(scene: string, path: string | undefined): Promise<number> {
-  const install = await blenderOr('preflight', path);
-  if (typeof install === 'number') return install;
+  // Blender is not started to say its version: the preflight's report does (one start, not two).
+  const install = await locateBlender(path);
+  if (!install.ok) return fail('preflight', install.reason);
   const unitDir = await mkdtemp(join(tmpdir(), 'meshctl-blender-'));
   try {
     const result = await preflighted('preflight', install.path, scene, unitDir);

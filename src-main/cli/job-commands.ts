@@ -30,12 +30,14 @@ import {
   renderSubmission,
   type RenderOptions,
 } from './render-commands.js';
-import { blenderSubmission } from './blender-submit.js';
+import { blenderSubmission, tilesOption } from './blender-submit.js';
+import { tilesPerFrame } from '../core/schemas/blender-tiles.js';
 import { collect, firstUnit, wasiSubmission, type WasiOptions } from './wasi-submit.js';
 
 interface SubmitOptions extends CommonOptions, Partial<RenderOptions>, WasiOptions {
   blend?: string;
   samples?: string;
+  tiles?: string;
   library?: string;
   method?: string;
   wasm?: string;
@@ -82,8 +84,15 @@ export function registerJobCommands(program: Command): void {
     )
     .option('--params <json>', "the kernel's params, a JSON object")
     .option('--render <scene>', 'a render job: this scene file (docs/SCENE.md), one unit per tile')
-    .option('--blend <scene>', 'a Blender job: a .blend, or a zip of its folder (docs/BLENDER.md), one unit per frame')
+    .option(
+      '--blend <scene>',
+      'a Blender job: a .blend, or a zip of its folder (docs/BLENDER.md), one unit per frame (or per tile: --tiles)',
+    )
     .option('--samples <n>', "blend: samples per pixel (default: the scene's)")
+    .option(
+      '--tiles <CxR>',
+      'blend: cut each frame into C×R border tiles, a unit each, stitched back into the frame (e.g. 2x2)',
+    )
     .option('--frames <a-b>', 'render, blend: the frames, e.g. 1-4 or 7', '0')
     .option('--width <px>', 'render: frame width', '640')
     .option('--height <px>', 'render: frame height', '360')
@@ -259,6 +268,7 @@ async function submitBlend(options: SubmitOptions, scene: string): Promise<Print
     {
       seed: wholeNumber('--seed', options.seed ?? '0', 0, 2 ** 31 - 1),
       ...(options.samples !== undefined ? { samples: wholeNumber('--samples', options.samples, 1, 1 << 24) } : {}),
+      ...(options.tiles !== undefined ? { tiles: tilesOption(options.tiles) } : {}),
     },
     jobTerms(options),
   );
@@ -271,7 +281,11 @@ async function submitBlend(options: SubmitOptions, scene: string): Promise<Print
     return { json: { ...estimate, preflight: lines }, text: [...lines, formatEstimate(estimate)].join('\n') };
   }
   const submitted = await connect(options).call('jobs.submit', params);
-  const text = [...lines, `submitted job ${submitted.job_id}: ${counted(submitted.units, 'frame')}`].join('\n');
+  const grid = params.blender?.tiles;
+  const units = grid
+    ? `${counted(submitted.units / tilesPerFrame(grid), 'frame')}, ${counted(submitted.units, 'tile')}`
+    : counted(submitted.units, 'frame');
+  const text = [...lines, `submitted job ${submitted.job_id}: ${units}`].join('\n');
   return { json: { ...submitted, preflight: lines }, text };
 }
 

@@ -1,6 +1,7 @@
 // meshctl's commands that bring a job's results back as files: `job output` writes one unit's
 // output to a file, or every unit's, a file each in a folder named by its index (a WASI job's: a
-// folder each, wasi-output.ts) or all of them in unit order in one file; `job outputs` writes
+// folder each, wasi-output.ts; a tiled Blender job's: its stitched frames, blender-output.ts) or
+// all of them in unit order in one file; `job outputs` writes
 // every unit's outcome and output as JSON Lines. They page through jobs.outputs (10,000 units or ~16 MiB a page), and each output is checked against
 // its CID before it is written.
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,8 @@ import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError } from './args.js';
 import { writeWasiUnit } from './wasi-output.js';
+import { writeStitchedFrames } from './blender-output.js';
+import { isBlenderAlgorithm } from '../core/blender/algorithm.js';
 import { WASI_PROGRAM } from '../core/protocol/algorithm-ids.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
@@ -130,6 +133,11 @@ export async function* unitsOf(client: ApiClient, jobId: string): AsyncGenerator
 async function writeEach(client: ApiClient, jobId: string, dir: string) {
   const { job } = await client.call('jobs.status', { job_id: jobId });
   await mkdir(dir, { recursive: true });
+  // A Blender job cut into tiles: its frames, stitched (blender-output.ts).
+  const stitched = isBlenderAlgorithm(job.algorithm)
+    ? await client.call('jobs.blender_frames', { job_id: jobId })
+    : undefined;
+  if (stitched?.tiles) return writeStitchedFrames(client, jobId, dir, stitched);
   const missing = new Map<string, string[]>(); // why → units
   // A WASI job's unit is a folder: its stdout, stderr, exit code and /out files (wasi-output.ts).
   const wasi = job.algorithm === WASI_PROGRAM;

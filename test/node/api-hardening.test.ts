@@ -74,6 +74,7 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'render.estimate': { scene: SCENE, first_frame: 0, last_frame: 0, width: 64, height: 64, spp: 1, budget: 100 },
   'jobs.frames': { job_id: JOB },
   'jobs.frame': { job_id: JOB, frame: 0 },
+  'jobs.blender_frames': { job_id: JOB },
   'blender.check': {},
   'blender.preflight': { scene_base64: 'AAAA', file: 'scene.blend', zip: false },
   'blender.frames': { job_id: JOB },

@@ -207,6 +207,7 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
       frames: [{ frame: 0, tiles_total: 1, tiles_verified: 0, png_cid: null }],
     }),
     'jobs.frame': async () => ({ png_cid: 'bafkstub', png_base64: '' }),
+    'jobs.blender_frames': async () => ({ tiles: null, frames: [] }),
     'blender.check': async () => ({ found: false, version: null, algorithm: null, reason: 'Blender is not on PATH' }),
     'blender.preflight': async () => {
       throw new ApiError('bad_request', 'this node cannot read Blender scenes: Blender is not on PATH');

@@ -93,6 +93,11 @@ export const API_EVENT_TYPES = [
   'ledger.entries',
   'render.tile',
   'render.frame',
+  /**
+   * A Blender frame or tile of my job checked by my own re-render of a crop of it: `job_id`,
+   * `unit_id`, `agrees`, `share` (the least share of identical pixels in its crops), `ms` (my re-render's time).
+   */
+  'blender.checked',
   'price.changed',
   'gpu.changed',
   /** Someone redeemed an invite of mine: `peer`, `invite_id`, `weight` (my trust in them now), `name`. */

@@ -4,6 +4,7 @@
 import * as z from '../schemas/zod.js';
 import { boundedArray, Count, Id, LIMITS, PeerId } from '../schemas/index.js';
 import { Side } from '../schemas/render-job.js';
+import { BlenderTilesSchema } from '../schemas/blender-tiles.js';
 import {
   Budget,
   Empty,
@@ -38,6 +39,19 @@ export const JOB_METHODS = {
       frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest),
     }),
   ),
+  /**
+   * A Blender job's frames stitched from tiles (each once its tiles are verified, then read with
+   * jobs.frame), and its grid; `tiles` null and no frames for a job of whole frames, whose units'
+   * outputs are its frames.
+   */
+  'jobs.blender_frames': method(
+    z.strictObject({ job_id: Id }),
+    z.strictObject({
+      tiles: z.nullable(BlenderTilesSchema),
+      frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest),
+    }),
+  ),
+  /** A finished frame's PNG: a render job's, or a tiled Blender job's. */
   'jobs.frame': method(
     z.strictObject({ job_id: Id, frame: FrameNumber }),
     z.strictObject({ png_cid: Id, png_base64: z.string() }),

@@ -120,10 +120,19 @@ function assertInt(name: string, value: number, min: number, max: number): void 
  * PNG 8-bit RGBA to the unit's folder. Only numbers checked here go into the code.
  */
 export function renderExpression(settings: RenderSettings): string {
+  const lines = settingsLines(settings);
+  const tile = settings.tile;
+  if (tile) lines.push('s.render.use_border = True', 's.render.use_crop_to_border = True', ...borderLines(tile));
+  else lines.push('s.render.use_border = False');
+  return lines.join('\n');
+}
+
+/** Our settings, the same for a whole frame and for tiles (renderExpression). */
+function settingsLines(settings: Omit<RenderSettings, 'tile'>): string[] {
   assertInt('frame', settings.frame, 0, 1_048_574);
   assertInt('samples', settings.samples, 1, 1 << 24);
   assertInt('seed', settings.seed, 0, 2 ** 31 - 1);
-  const lines = [
+  return [
     'import bpy',
     's = bpy.context.scene',
     "s.render.engine = 'CYCLES'",
@@ -147,19 +156,47 @@ export function renderExpression(settings: RenderSettings): string {
     "s.render.image_settings.color_depth = '8'",
     `s.render.filepath = '${UNIT_MOUNT}/out'`,
   ];
-  const tile = settings.tile;
-  if (tile) {
-    const b = borderOf(tile.rect, tile.width, tile.height);
+}
+
+/** The border of a tile, as Python setting it (its fractions are numbers computed here). */
+function borderLines(tile: NonNullable<RenderSettings['tile']>): string[] {
+  const b = borderOf(tile.rect, tile.width, tile.height);
+  return [
+    `s.render.border_min_x = ${b.minX}`,
+    `s.render.border_max_x = ${b.maxX}`,
+    `s.render.border_min_y = ${b.minY}`,
+    `s.render.border_max_y = ${b.maxY}`,
+  ];
+}
+
+/** The PNG of tile `i` a render of several tiles in one start writes, in the unit's folder. */
+export function tileOutputName(i: number): string {
+  return `tile${i}.png`;
+}
+
+/**
+ * Several tiles of one frame rendered by one Blender, one start for all (Blender's start is most of
+ * a small tile's time): our settings, the frame, then each tile's border rendered and saved with
+ * the scene's output settings as tileOutputName(i), as `-f` would write it. Blender's arguments
+ * after -b -Y --factory-startup, as renderArgs's.
+ */
+export function tilesRenderArgs(
+  settings: Omit<RenderSettings, 'tile'>,
+  tiles: { rects: readonly PixelRect[]; width: number; height: number },
+): string[] {
+  const lines = [
+    ...settingsLines(settings),
+    `s.frame_set(${settings.frame})`,
+    's.render.use_border = True',
+    's.render.use_crop_to_border = True',
+  ];
+  for (const [i, rect] of tiles.rects.entries())
     lines.push(
-      's.render.use_border = True',
-      's.render.use_crop_to_border = True',
-      `s.render.border_min_x = ${b.minX}`,
-      `s.render.border_max_x = ${b.maxX}`,
-      `s.render.border_min_y = ${b.minY}`,
-      `s.render.border_max_y = ${b.maxY}`,
+      ...borderLines({ rect, width: tiles.width, height: tiles.height }),
+      'bpy.ops.render.render()',
+      `bpy.data.images['Render Result'].save_render('${UNIT_MOUNT}/${tileOutputName(i)}')`,
     );
-  } else lines.push('s.render.use_border = False');
-  return lines.join('\n');
+  return [scenePath(settings.file), '--python-expr', lines.join('\n')];
 }
 
 /** The scene's path inside the sandbox: `file` must be a plain .blend name in the unit's folder. */

@@ -1,13 +1,20 @@
-// A Blender job on the mesh: one unit per frame. The scene (a .blend, or a zip of a folder with its
+// A Blender job on the mesh: one unit per frame, or per tile of a frame (`tiles`: a grid of border
+// tiles, core/schemas/blender-tiles.ts). The scene (a .blend, or a zip of a folder with its
 // assets) travels once, as the units' module blob; each unit's input is its frame number, four
-// bytes big-endian, so a job's input is its frames one after another (chunk_bytes 4). The units'
-// params say how to render: the .blend's name, whether the module is a zip, the samples, seed and
-// the frame's size (the requester's preflight read it), so that a provider renders and a requester
-// checks the same pixels.
+// bytes big-endian, so a job's input is its frames one after another (chunk_bytes 4); a tile
+// unit's is its frame and then its tile's index in the grid (tileGrid's order), four bytes each,
+// which the requester's node makes from the frames it was given. The units' params say how to
+// render: the .blend's name, whether the module is a zip, the samples, seed, the frame's size (the
+// requester's preflight read it) and the grid, so that a provider renders and a requester checks
+// the same pixels.
+import { TileGridSchema, tilesPerFrame, type TileGrid } from '../schemas/blender-tiles.js';
 import * as z from '../schemas/zod.js';
+import { tileGrid, type PixelRect } from './tiles.js';
 
 /** The bytes of one unit's input: its frame number. */
 export const FRAME_BYTES = 4;
+/** The bytes of a tile unit's input: its frame number, then its tile's index. */
+export const TILE_UNIT_BYTES = 8;
 /** The most a job's scene may weigh (it goes in the job's terms, and each provider keeps it once). */
 export const MAX_BLENDER_SCENE_BYTES = 16 * 1024 * 1024;
 const MAX_FRAME_NUMBER = 1_048_574;
@@ -23,6 +30,8 @@ export const BlenderUnitParamsSchema = z.strictObject({
   seed: z.int().check(z.minimum(0), z.maximum(2 ** 31 - 1)),
   width: z.int().check(z.minimum(1), z.maximum(65_536)),
   height: z.int().check(z.minimum(1), z.maximum(65_536)),
+  /** A tile of the frame a unit: the grid (absent: a unit renders its whole frame). */
+  tiles: z.optional(TileGridSchema),
 });
 export type BlenderUnitParams = z.output<typeof BlenderUnitParamsSchema>;
 
@@ -45,6 +54,41 @@ export function frameOf(input: Uint8Array): number | undefined {
   return frame <= MAX_FRAME_NUMBER ? frame : undefined;
 }
 
+/** A tile unit's frame and tile index from its input; undefined when the input is not one in the grid. */
+export function tileUnitOf(input: Uint8Array, grid: TileGrid): { frame: number; tile: number } | undefined {
+  if (input.byteLength !== TILE_UNIT_BYTES) return undefined;
+  const frame = frameOf(input.subarray(0, FRAME_BYTES));
+  const tile = new DataView(input.buffer, input.byteOffset + FRAME_BYTES, 4).getUint32(0);
+  return frame !== undefined && tile < tilesPerFrame(grid) ? { frame, tile } : undefined;
+}
+
+/** What a unit renders, from its params and input: its frame, and its tile when its job is tiled; undefined: no such unit. */
+export function unitWork(
+  params: BlenderUnitParams,
+  input: Uint8Array,
+): { frame: number; tile?: PixelRect } | undefined {
+  const grid = params.tiles;
+  if (!grid) {
+    const frame = frameOf(input);
+    return frame === undefined ? undefined : { frame };
+  }
+  const at = tileUnitOf(input, grid);
+  if (!at || grid.cols > params.width || grid.rows > params.height) return undefined;
+  return { frame: at.frame, tile: tileGrid(params.width, params.height, grid.cols, grid.rows)[at.tile]! };
+}
+
+/** The inputs of a frame's tile units, one after another: the frame and each tile's index. */
+export function frameTileInputs(frame: number, grid: TileGrid): Uint8Array {
+  const count = tilesPerFrame(grid);
+  const bytes = new Uint8Array(count * TILE_UNIT_BYTES);
+  const view = new DataView(bytes.buffer);
+  for (let tile = 0; tile < count; tile++) {
+    bytes.set(framesInput([frame]), tile * TILE_UNIT_BYTES);
+    view.setUint32(tile * TILE_UNIT_BYTES + FRAME_BYTES, tile);
+  }
+  return bytes;
+}
+
 /**
  * A Blender job's terms (jobs.submit's `blender`): its scene, a .blend (`file`, its name) or a zip
  * of a folder with its assets (`zip`), travelling once as the units' module. Samples default to the
@@ -61,9 +105,15 @@ export const BlenderJobSchema = z.strictObject({
   zip: z._default(z.boolean(), false),
   samples: z.optional(z.int().check(z.minimum(1), z.maximum(1 << 24))),
   seed: z._default(z.int().check(z.minimum(0), z.maximum(2 ** 31 - 1)), 0),
+  /**
+   * Each frame cut into this grid of border tiles, a unit each, stitched back by the requester
+   * (its frames must then follow one another); absent: a unit a frame. Refused for a scene whose
+   * tiles cannot match its whole frame (the preflight says why).
+   */
+  tiles: z.optional(TileGridSchema),
 });
 
-/** A Blender job's units are its frames, one each, checked by the requester's own re-render (not by replicas). */
+/** A Blender job's units are its frames (or their tiles), one each, checked by the requester's own re-render (not by replicas). */
 export const blenderFrames = [
   (job: { blender?: unknown; chunk_bytes: number; units_per_pack?: number; redundancy?: number; params?: unknown }) =>
     job.blender === undefined ||

@@ -18,6 +18,7 @@ import { PolicyListSchema } from './policy.js';
 import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
 import { ReceiptSchema, SignatureSchema } from './receipts.js';
 import { MAX_FRAME, RenderSpecSchema } from './render-job.js';
+import { BlenderTilesSchema } from './blender-tiles.js';
 import { WorkResultSchema } from './result.js';
 import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK, WorkUnitSchema } from './work.js';
 
@@ -64,6 +65,8 @@ export const JobSchema = z.strictObject({
   units_per_pack: z.optional(z.int().check(z.minimum(2), z.maximum(MAX_UNITS_PER_PACK))),
   /** A render job: its units are the tiles of these frames, assembled into one PNG per frame. */
   render: z.optional(RenderSpecSchema),
+  /** A Blender job cut into tiles: its units are the tiles of these frames, stitched into one PNG per frame. */
+  blender_tiles: z.optional(BlenderTilesSchema),
 });
 
 /** What a batched job's units share: each is this, its id (`${job_id}/${index}`) and its input's CID. */

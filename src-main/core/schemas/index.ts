@@ -2,6 +2,7 @@ export * from './primitives.js';
 export * from './capability.js';
 export * from './work.js';
 export * from './render-job.js';
+export * from './blender-tiles.js';
 export * from './hardware.js';
 export * from './commitment.js';
 export * from './assignment.js';

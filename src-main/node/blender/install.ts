@@ -53,8 +53,13 @@ async function onPath(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Blender and its sandbox, or why this node cannot render Blender scenes. */
-export async function findBlender(configured?: string): Promise<BlenderFound> {
+/**
+ * Blender's executable (links resolved) and bubblewrap, without starting Blender: for a run that
+ * says Blender's version itself (a preflight's report does), one start fewer than findBlender.
+ */
+export async function locateBlender(
+  configured?: string,
+): Promise<{ ok: true; path: string } | { ok: false; reason: string }> {
   if (process.platform !== 'linux')
     return { ok: false, reason: `no sandbox for Blender on ${process.platform}: Linux only` };
   if (!(await executable(BWRAP)))
@@ -62,7 +67,14 @@ export async function findBlender(configured?: string): Promise<BlenderFound> {
   const given = configured ?? (await onPath('blender'));
   if (given === undefined || !(await executable(given)))
     return { ok: false, reason: configured ? `Blender is not at ${configured}` : 'Blender is not on PATH' };
-  const path = await realpath(given);
+  return { ok: true, path: await realpath(given) };
+}
+
+/** Blender and its sandbox, or why this node cannot render Blender scenes. */
+export async function findBlender(configured?: string): Promise<BlenderFound> {
+  const located = await locateBlender(configured);
+  if (!located.ok) return located;
+  const path = located.path;
   const unitDir = await mkdtemp(join(tmpdir(), 'mesh-blender-probe-'));
   try {
     const run = await runSandboxed(

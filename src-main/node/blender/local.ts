@@ -1,10 +1,11 @@
 // A frame rendered on this machine by the sandboxed Blender: whole, or as tiles rendered one after
-// another by border and stitched back (exact pixel borders): the reference a mesh render of the
-// frame must match within the verification rule (core/blender/compare.ts).
+// another by border, all by one Blender (one start), and stitched back (exact pixel borders): the
+// reference a mesh render of the frame must match within the verification rule
+// (core/blender/compare.ts).
 import type { SandboxLimits } from '../../core/blender/args.js';
 import type { SampleProgress } from '../../core/blender/progress.js';
-import { stitch, tileGrid, type PixelRect, type Rgba } from '../../core/blender/tiles.js';
-import { renderInSandbox } from './render.js';
+import { stitch, tileGrid, type Rgba } from '../../core/blender/tiles.js';
+import { renderInSandbox, renderTilesInSandbox } from './render.js';
 import type { RunLimits } from './run.js';
 
 export interface LocalFrame {
@@ -29,26 +30,40 @@ class RenderFailed extends Error {
 
 export async function renderFrameLocal(job: LocalFrame): Promise<Rgba> {
   const { width, height } = job;
-  const rects: (PixelRect | undefined)[] = job.tiles
-    ? tileGrid(width, height, job.tiles.cols, job.tiles.rows)
-    : [undefined];
-  const parts: { rect: PixelRect; image: Rgba }[] = [];
-  for (const [i, rect] of rects.entries()) {
+  const settings = { file: job.file, frame: job.frame, samples: job.samples, seed: job.seed };
+  const limits = job.limits;
+  if (!job.tiles) {
     const done = await renderInSandbox({
       blender: job.blender,
       unitDir: job.unitDir,
-      settings: {
-        file: job.file,
-        frame: job.frame,
-        samples: job.samples,
-        seed: job.seed,
-        ...(rect ? { tile: { rect, width, height } } : {}),
-      },
-      limits: job.limits,
-      ...(job.onProgress ? { onProgress: (p: SampleProgress) => job.onProgress?.(i, rects.length, p) } : {}),
+      settings,
+      limits,
+      ...(job.onProgress ? { onProgress: (p: SampleProgress) => job.onProgress?.(0, 1, p) } : {}),
     });
-    if (!done.ok) throw new RenderFailed(rect ? `tile at (${rect.x0}, ${rect.y0}): ${done.reason}` : done.reason);
-    parts.push({ rect: rect ?? { x0: 0, y0: 0, x1: width, y1: height }, image: done.image });
+    if (!done.ok) throw new RenderFailed(done.reason);
+    return done.image;
   }
-  return stitch(width, height, parts);
+  // Every tile by one Blender: its start is paid once. A tile's progress starts again from sample 1.
+  const rects = tileGrid(width, height, job.tiles.cols, job.tiles.rows);
+  let tile = 0;
+  let last = 0;
+  const onProgress = (p: SampleProgress) => {
+    if (p.sample < last) tile = Math.min(tile + 1, rects.length - 1);
+    last = p.sample;
+    job.onProgress?.(tile, rects.length, p);
+  };
+  const done = await renderTilesInSandbox({
+    blender: job.blender,
+    unitDir: job.unitDir,
+    settings,
+    tiles: { rects, width, height },
+    limits,
+    ...(job.onProgress ? { onProgress } : {}),
+  });
+  if (!done.ok) throw new RenderFailed(done.reason);
+  return stitch(
+    width,
+    height,
+    rects.map((rect, i) => ({ rect, image: done.images[i]! })),
+  );
 }

@@ -1,11 +1,18 @@
 // A frame or a tile rendered by the sandboxed Blender in the unit's folder, its PNG read back and
-// decoded; a failure says why in words (the time limit, the watchdog, the memory limit, Blender's
-// last lines).
+// decoded, or several tiles of a frame by one Blender (one start for all); a failure says why in
+// words (the time limit, the watchdog, the memory limit, Blender's last lines).
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { outputName, renderArgs, type RenderSettings, type SandboxLimits } from '../../core/blender/args.js';
+import {
+  outputName,
+  renderArgs,
+  tileOutputName,
+  tilesRenderArgs,
+  type RenderSettings,
+  type SandboxLimits,
+} from '../../core/blender/args.js';
 import type { SampleProgress } from '../../core/blender/progress.js';
-import type { Rgba } from '../../core/blender/tiles.js';
+import type { PixelRect, Rgba } from '../../core/blender/tiles.js';
 import { decodeRgba } from './png.js';
 import { runSandboxed, type RunLimits, type RunResult } from './run.js';
 
@@ -61,4 +68,35 @@ export async function renderInSandbox(job: RenderJob): Promise<Rendered> {
   }
   if (run.code !== 0) return { ok: false, reason: failureReason(run, job.limits) };
   return { ok: true, png, image: decodeRgba(png), ms };
+}
+
+export interface TilesJob extends Omit<RenderJob, 'settings'> {
+  settings: Omit<RenderSettings, 'tile'>;
+  tiles: { rects: readonly PixelRect[]; width: number; height: number };
+}
+
+/** The tiles of one frame rendered by one Blender (tilesRenderArgs), each decoded, in order. */
+export async function renderTilesInSandbox(
+  job: TilesJob,
+): Promise<{ ok: true; images: Rgba[]; ms: number } | { ok: false; reason: string }> {
+  const started = performance.now();
+  const outs = job.tiles.rects.map((_, i) => join(job.unitDir, tileOutputName(i)));
+  await Promise.all(outs.map((out) => rm(out, { force: true })));
+  const run = await runSandboxed(
+    { blender: job.blender, unitDir: job.unitDir, limits: job.limits },
+    tilesRenderArgs(job.settings, job.tiles),
+    job.limits,
+    job.onProgress,
+  );
+  const ms = performance.now() - started;
+  if (run.code !== 0) return { ok: false, reason: failureReason(run, job.limits) };
+  const images: Rgba[] = [];
+  for (const [i, out] of outs.entries()) {
+    try {
+      images.push(decodeRgba(await readFile(out)));
+    } catch {
+      return { ok: false, reason: `tile ${i} was not written: ${failureReason(run, job.limits)}` };
+    }
+  }
+  return { ok: true, images, ms };
 }

@@ -1,6 +1,7 @@
-// A provider's frame checked as a requester checks it: random crops of it re-rendered here, in the
-// sandbox, at the same seed and samples, and compared by their decoded pixels. The frame agrees when
-// every crop's share of identical pixels reaches IDENTICAL_SHARE (core/blender/compare.ts).
+// A provider's frame (or tile of one) checked as a requester checks it: random crops of it
+// re-rendered here, in the sandbox, at the same seed and samples, and compared by their decoded
+// pixels. It agrees when every crop's share of identical pixels reaches IDENTICAL_SHARE
+// (core/blender/compare.ts).
 import type { SandboxLimits } from '../../core/blender/args.js';
 import { IDENTICAL_SHARE, identicalShare } from '../../core/blender/compare.js';
 import { crop, type PixelRect, type Rgba } from '../../core/blender/tiles.js';
@@ -15,8 +16,13 @@ export interface FrameCheck {
   frame: number;
   samples: number;
   seed: number;
-  /** The provider's frame, decoded. */
+  /** The frame's size. */
+  width: number;
+  height: number;
+  /** The provider's frame or tile, decoded, and where in the frame it lies. */
   provided: Rgba;
+  providedAt: PixelRect;
+  /** In the frame's pixels, each inside `providedAt`. */
   crops: readonly PixelRect[];
   limits: SandboxLimits & RunLimits;
 }
@@ -30,7 +36,7 @@ export interface FrameVerdict {
 }
 
 export async function checkFrame(check: FrameCheck): Promise<FrameVerdict> {
-  const { width, height } = check.provided;
+  const { width, height, providedAt: at } = check;
   const crops: FrameVerdict['crops'] = [];
   let ms = 0;
   for (const rect of check.crops) {
@@ -48,7 +54,8 @@ export async function checkFrame(check: FrameCheck): Promise<FrameVerdict> {
     });
     if (!own.ok) throw new Error(`the check's own render failed: ${own.reason}`);
     ms += own.ms;
-    crops.push({ rect, share: identicalShare(crop(check.provided, rect), own.image) });
+    const inProvided = { x0: rect.x0 - at.x0, y0: rect.y0 - at.y0, x1: rect.x1 - at.x0, y1: rect.y1 - at.y0 };
+    crops.push({ rect, share: identicalShare(crop(check.provided, inProvided), own.image) });
   }
   return { agrees: crops.every((c) => c.share >= IDENTICAL_SHARE), crops, ms };
 }

@@ -147,8 +147,17 @@ export const jobArb = recordOf<S.Job>(
     open_to_strangers: fc.boolean(),
     units_per_pack: fc.integer({ min: 2, max: MAX_UNITS_PER_PACK }),
     render: renderSpecArb,
+    blender_tiles: fc
+      .record({
+        cols: fc.integer({ min: 1, max: 16 }),
+        rows: fc.integer({ min: 1, max: 16 }),
+        first_frame: fc.integer({ min: 0, max: 1_048_574 }),
+        width: fc.integer({ min: 1, max: 65_536 }),
+        height: fc.integer({ min: 1, max: 65_536 }),
+      })
+      .map((tiles) => ({ ...tiles })),
   },
-  ['deadline', 'algorithm_id', 'manual_accept', 'open_to_strangers', 'units_per_pack', 'render'],
+  ['deadline', 'algorithm_id', 'manual_accept', 'open_to_strangers', 'units_per_pack', 'render', 'blender_tiles'],
 );
 
 const wallTimeArb = fc

@@ -1,5 +1,6 @@
 // Sandboxed Blender, for real: it is found with its version, renders a frame the same bits twice,
-// tiles rendered by borders stitch back to exactly the whole frame, and the pixel comparison tells
+// tiles rendered by borders (each by a Blender of its own, or all by one) stitch back to exactly
+// the whole frame, and the pixel comparison tells
 // an honest render from a wrong seed and from fewer samples. The figures are docs/BLENDER.md's.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -9,6 +10,7 @@ import type { RenderSettings } from '../../../src-main/core/blender/args.js';
 import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
 import { stitch, tileGrid, type Rgba } from '../../../src-main/core/blender/tiles.js';
 import { findBlender, type BlenderInstall } from '../../../src-main/node/blender/install.js';
+import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
 import { renderInSandbox } from '../../../src-main/node/blender/render.js';
 import { HEIGHT, makeScene, tempFolder, WIDTH } from './scenes.js';
 
@@ -56,6 +58,27 @@ test('a frame renders the same pixels twice; tiles stitch back to exactly the wh
   const tiles = [];
   for (const rect of rects) tiles.push({ rect, image: await render({ tile: { rect, width: WIDTH, height: HEIGHT } }) });
   assert.deepEqual(stitch(WIDTH, HEIGHT, tiles).data, whole.data);
+  // All six tiles by one Blender (one start, each saved from its render result): the same bytes.
+  const unitDir = join(folder.dir, `unit-${units++}`);
+  mkdirSync(unitDir);
+  copyFileSync(join(folder.dir, 'scene.blend'), join(unitDir, 'scene.blend'));
+  const settings = { file: 'scene.blend', frame: 1, samples: 16, seed: 1 };
+  const started: number[] = [];
+  const local = await renderFrameLocal({
+    blender: install.path,
+    unitDir,
+    ...settings,
+    width: WIDTH,
+    height: HEIGHT,
+    tiles: { cols: 3, rows: 2 },
+    limits: LIMITS,
+    onProgress: (tile, total, p) => {
+      assert.equal(total, 6);
+      if (p.sample === 1) started.push(tile);
+    },
+  });
+  assert.deepEqual(local.data, whole.data);
+  assert.deepEqual(started, [0, 1, 2, 3, 4, 5], 'progress tile by tile');
 });
 
 test('the comparison tells an honest render from a wrong seed, fewer samples and another frame', async () => {

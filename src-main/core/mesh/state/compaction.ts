@@ -5,7 +5,7 @@
 // grows with the work in progress, not with all the work ever done. The journal keeps every event,
 // and the `units` table each unit's verdict and output, which the API reads for a compacted job.
 // A conviction does not reopen such a job (backtrack.ts leaves completed jobs alone).
-import type { Receipt } from '../../schemas/index.js';
+import { framesOfJob, type Receipt } from '../../schemas/index.js';
 import type { AssignmentRecord, CompactableState, JobRecord, JobSummary } from './records.js';
 
 /**
@@ -47,8 +47,7 @@ export function compactableJobs(state: CompactableState, nowMs: number, retentio
 function finished(record: JobRecord): boolean {
   if (record.cancelled) return true;
   if (record.completedAt === undefined) return false;
-  const render = record.job.render;
-  return !render || record.frames.size === render.last_frame - render.first_frame + 1;
+  return record.frames.size === framesOfJob(record.job);
 }
 
 /** When the last of the assignments closed (ms), no earlier than `floor`; undefined while one is held. */

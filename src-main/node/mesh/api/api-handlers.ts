@@ -17,8 +17,9 @@ import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
 import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, unitsCreated } from '../views/job-view.js';
 import { storageHandlers } from './storage-handlers.js';
-import { blenderHandlers } from './blender-handlers.js';
 import { workflowHandlers } from './workflow-handlers.js';
+import { blenderHandlers } from './blender-handlers.js';
+import { tiledFramesHandlers } from './tiled-frames.js';
 
 export function apiHandlers(node: NodeApi): ApiHandlers {
   const { state } = node;
@@ -217,6 +218,7 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     ...storageHandlers(node),
     ...blenderHandlers(node),
     ...workflowHandlers(node),
+    ...tiledFramesHandlers(node, myJob),
     ...reachHandlers(node.reach),
     async 'jobs.submit'(spec) {
       return node.jobs.submit(spec);
@@ -300,7 +302,8 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     async 'jobs.frame'({ job_id, frame }) {
       const record = myJob(job_id);
       const pngCid = record.frames.get(frame);
-      if (!record.job.render) throw new ApiError('bad_request', `job ${job_id} is not a render job`);
+      if (!record.job.render && !record.job.blender_tiles)
+        throw new ApiError('bad_request', `job ${job_id} is not a render job nor a tiled Blender job`);
       if (pngCid === undefined) throw new ApiError('conflict', `frame ${frame} of job ${job_id} is not finished`);
       const png = node.blobs.get(pngCid);
       if (!png) throw new ApiError('internal', `the PNG of frame ${frame} (${pngCid}) is missing from the blob store`);

@@ -2,9 +2,18 @@
 // Blender preflights the scene in its sandbox, and a scene it refuses is refused, saying why; the
 // units are the requester's Blender's algorithm (providers with another major.minor get none), the
 // scene their module, and their params what the preflight read (the frame's size, the samples),
-// so that providers render and the requester checks the same pixels.
+// so that providers render and the requester checks the same pixels. A job cut into tiles is
+// refused for a scene whose tiles cannot match its whole frame (the preflight's reason), and its
+// input, the frames, becomes the tile units' (a frame and a tile index each, frame after frame).
 import type { SubmitJobTerms } from '../../../core/api/contract.js';
-import type { BlenderUnitParams } from '../../../core/blender/unit.js';
+import {
+  FRAME_BYTES,
+  frameOf,
+  frameTileInputs,
+  TILE_UNIT_BYTES,
+  type BlenderUnitParams,
+} from '../../../core/blender/unit.js';
+import { tilesPerFrame, type TileGrid } from '../../../core/schemas/blender-tiles.js';
 import { ApiError } from '../../api/errors.js';
 import { preflightScene } from '../../blender/unit.js';
 import type { NodeContext } from '../context/node-context.js';
@@ -29,6 +38,14 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
   // Its warnings (denoising turned off) are the submitter's to show first, as meshctl does.
   if (verdict.refusals.length > 0)
     throw new ApiError('bad_request', `the scene is refused: ${verdict.refusals.join('; ')}`);
+  const grid = terms.tiles;
+  if (grid && !verdict.tiles)
+    throw new ApiError('bad_request', `the scene cannot be cut into tiles: ${verdict.tilesWhyNot ?? 'frames only'}`);
+  if (grid && (grid.cols > report.width || grid.rows > report.height))
+    throw new ApiError(
+      'bad_request',
+      `a ${report.width}×${report.height} frame cannot be cut into ${grid.cols}×${grid.rows} tiles`,
+    );
   const params: BlenderUnitParams = {
     file,
     zip,
@@ -36,7 +53,9 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
     seed,
     width: report.width,
     height: report.height,
+    ...(grid ? { tiles: grid } : {}),
   };
+  const parts = grid ? tilesPerFrame(grid) : 1;
   return {
     resolved: {
       algorithmId: found.install.algorithm,
@@ -46,6 +65,57 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
       gpuBytes: 0,
       wholeUnits: true,
     },
-    seconds: START_SECONDS + (params.width * params.height * params.samples) / PIXEL_SAMPLES_PER_SECOND,
+    seconds: START_SECONDS + (params.width * params.height * params.samples) / parts / PIXEL_SAMPLES_PER_SECOND,
   };
+}
+
+/**
+ * The job's units' chunk and input bytes as the node makes them from an input of `inputBytes`: a
+ * tiled Blender job's frames, four bytes each, become its tile units (tileInputs); any other's as given.
+ */
+export function unitInput(
+  spec: { chunk_bytes: number; blender?: { tiles?: TileGrid } },
+  inputBytes: number,
+): { chunk: number; bytes: number } {
+  const grid = spec.blender?.tiles;
+  if (!grid) return { chunk: spec.chunk_bytes, bytes: inputBytes };
+  return { chunk: TILE_UNIT_BYTES, bytes: (inputBytes / FRAME_BYTES) * tilesPerFrame(grid) * TILE_UNIT_BYTES };
+}
+
+/** What a tiled job's frames were: the first, and how many (set as its input passes through tileInputs). */
+export interface FramesSeen {
+  first?: number;
+  count: number;
+}
+
+/**
+ * A tiled job's input, the frames (four bytes each), as its tile units' inputs (frameTileInputs),
+ * frame after frame; the frames must follow one another (a unit's frame follows from its index:
+ * core/schemas/blender-tiles.ts). `seen` says which they were once the input has passed.
+ */
+export async function* tileInputs(
+  frames: AsyncIterable<Uint8Array>,
+  grid: TileGrid,
+  seen: FramesSeen,
+): AsyncGenerator<Uint8Array> {
+  let partial = new Uint8Array(0);
+  for await (const piece of frames) {
+    const bytes = partial.byteLength === 0 ? piece : Buffer.concat([partial, piece]);
+    const whole = bytes.byteLength - (bytes.byteLength % FRAME_BYTES);
+    for (let at = 0; at < whole; at += FRAME_BYTES) {
+      const frame = frameOf(bytes.subarray(at, at + FRAME_BYTES));
+      if (frame === undefined) throw new ApiError('bad_request', 'a frame number of the input is out of range');
+      seen.first ??= frame;
+      if (frame !== seen.first + seen.count)
+        throw new ApiError(
+          'bad_request',
+          `a tiled Blender job's frames follow one another: frame ${frame} comes after ${seen.first + seen.count - 1}`,
+        );
+      seen.count++;
+      yield frameTileInputs(frame, grid);
+    }
+    partial = bytes.slice(whole);
+  }
+  if (partial.byteLength > 0)
+    throw new ApiError('bad_request', `a Blender job's input is its frames, ${FRAME_BYTES} bytes each`);
 }

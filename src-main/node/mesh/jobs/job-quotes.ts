@@ -19,7 +19,7 @@ import { cidOfBytes } from '../../blobs/cid.js';
 import type { Executor } from '../../exec/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { openPrepassPool, planRenderJob, renderFrameSteps, renderUnitsOf, sizeUnits } from '../render/render-jobs.js';
-import { blenderJob } from './blender-jobs.js';
+import { blenderJob, unitInput } from './blender-jobs.js';
 import { refusePassedDeadline } from './job-deadlines.js';
 import { checkInputSize, planUnits, probeUnitSeconds, resolveModule, UNIT_RUN_SECONDS } from './job-split.js';
 import { refuseUnrunnableModule } from './module-check.js';
@@ -50,8 +50,9 @@ export class JobQuotes {
   /** A job over an input of `input_bytes`: its units planned as splitJob plans them. */
   async input(spec: EstimateJob): Promise<JobEstimate> {
     refusePassedDeadline(spec.deadline, this.ctx.now());
-    const chunk = spec.chunk_bytes;
-    checkInputSize(spec.input_bytes, chunk);
+    // A tiled Blender job's frames become its tile units, as at submit.
+    const { chunk, bytes: inputBytes } = unitInput(spec, spec.input_bytes);
+    checkInputSize(inputBytes, chunk);
     // A Blender scene is preflighted by my Blender, as at submit: a frame's size and samples time its units.
     const blender = spec.blender && (await blenderJob(this.ctx, spec.blender));
     const resolved = blender ? blender.resolved : resolveModule(spec);
@@ -75,7 +76,7 @@ export class JobQuotes {
       // A user's module packs by what its first unit costs here, as at submit.
       probed = await probeUnitSeconds(this.executor, resolved.module, head.subarray(0, chunk), resolved.params);
     const { perPack, unit } = planUnits(spec, resolved, probed);
-    const units = unitsOfInput(spec.input_bytes, chunk);
+    const units = unitsOfInput(inputBytes, chunk);
     const template: WorkUnit = {
       ...unit,
       unit_id: 'quote/0',

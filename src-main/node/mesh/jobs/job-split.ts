@@ -26,7 +26,7 @@ import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
 import { refuseUnrunnableModule } from './module-check.js';
 import { probeWasiSeconds, refusePackedWasi, wasiJob } from './wasi-jobs.js';
-import { blenderJob } from './blender-jobs.js';
+import { blenderJob, tileInputs, unitInput, type FramesSeen } from './blender-jobs.js';
 import { peekBytes } from '../basics/peek-bytes.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
@@ -178,9 +178,12 @@ export async function splitJob(
   /** The job's id, when the caller derives it (a workflow's step: core/workflow/facts.ts jobIdOf); a random one otherwise. */
   jobId = `job-${randomBytes(8).toString('hex')}`,
 ): Promise<SplitJob> {
-  const chunk = spec.chunk_bytes;
-  if (declaredBytes !== undefined) checkInputSize(declaredBytes, chunk);
+  // A tiled Blender job's input, its frames, becomes its tile units' (blender-jobs.ts tileInputs).
+  const grid = spec.blender?.tiles;
+  const chunk = unitInput(spec, 0).chunk;
+  if (declaredBytes !== undefined) checkInputSize(unitInput(spec, declaredBytes).bytes, chunk);
   const blender = spec.blender && (await blenderJob(ctx, spec.blender)); // preflighted by my Blender
+  const framesSeen: FramesSeen = { count: 0 };
   const resolved = blender ? blender.resolved : resolveModule(spec);
   const wasi = resolved.algorithmId === WASI_PROGRAM;
   const files = 'files' in resolved ? resolved.files : undefined;
@@ -189,7 +192,7 @@ export async function splitJob(
     await refuseUnrunnableModule(executor, resolved.module, wasi ? 'wasi' : 'abi');
   }
   if (wasi) refusePackedWasi(spec.units_per_pack);
-  let source = input;
+  let source = grid ? tileInputs(input, grid, framesSeen) : input;
   // Units are costed by my kernels' cost per byte, a user's module's first unit run here, a frame's size.
   let probed = blender ? blender.seconds : undefined;
   if (spec.units_per_pack === undefined && resolved.algorithmId === CUSTOM_WASM && executor) {
@@ -247,6 +250,16 @@ export async function splitJob(
     manual_accept: spec.manual_accept,
     open_to_strangers: spec.open_to_strangers,
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
+    ...(grid
+      ? {
+          blender_tiles: {
+            ...grid,
+            first_frame: framesSeen.first ?? 0,
+            width: blender!.resolved.params.width,
+            height: blender!.resolved.params.height,
+          },
+        }
+      : {}),
   };
   return {
     job,

@@ -53,6 +53,12 @@ export class ExecutionQueue {
   readonly #queue = new Set<string>();
   /** Assignments fetching or running: at most `concurrency`. */
   readonly #running = new Set<string>();
+  /**
+   * Those of them that are Blender units: at most the executor's workers. Blender runs outside the
+   * executor's pool (one thread a process), so the pool's queue does not hold the ones past its
+   * workers back: a node of one worker would otherwise render `concurrency` frames at once.
+   */
+  readonly #blenderRunning = new Set<string>();
   /** Assignments anywhere between leaving the queue and their result being sent. */
   readonly #busy = new Set<string>();
   /** Inputs that came inline with their acceptances, by CID, until their unit has run. */
@@ -131,10 +137,14 @@ export class ExecutionQueue {
   #pump(): void {
     for (const id of this.#queue) {
       if (this.#stopped || !this.#hasRoomFor(id)) return;
+      const blender = this.#isBlender(id);
+      if (blender && this.#blenderRunning.size >= this.executor.workers) continue; // others may start meanwhile
       this.#queue.delete(id);
       this.#running.add(id);
       this.#busy.add(id);
+      if (blender) this.#blenderRunning.add(id);
       const free = () => {
+        this.#blenderRunning.delete(id);
         if (this.#running.delete(id)) this.#pump();
       };
       const run = this.#run(id, free)
@@ -169,6 +179,11 @@ export class ExecutionQueue {
       unit.input_cid !== undefined &&
       this.#inline.has(unit.input_cid)
     );
+  }
+
+  #isBlender(assignmentId: string): boolean {
+    const unitId = this.ctx.state.assignments.get(assignmentId)?.acceptance.unit_id;
+    return isBlenderAlgorithm(this.ctx.state.units.get(unitId ?? '')?.unit.algorithm_id ?? '');
   }
 
   #failureKey(assignmentId: string, err: unknown): string {

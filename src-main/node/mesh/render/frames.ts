@@ -2,12 +2,14 @@
 // provider whose result agreed (the output's CID is its consensus hash, so the bytes are checked
 // as they arrive), announced as a `render.tile` event for a UI's mosaic, and when a frame's last
 // tile is in, the frame is stitched, encoded as a PNG, stored and journaled (`frame.rendered`).
+// A tiled Blender job's frames are stitched alike, from its tiles' PNGs (blender-frames.ts).
 import { stitchTiles, tileOutputBytes, type Tile } from '../../../core/render/index.js';
 import { unitIdsOf, type JobRecord } from '../../../core/mesh/state/state.js';
 import { parseUnitId } from '../../../core/mesh/state/unit-table.js';
 import type { WorkUnit } from '../../../core/schemas/index.js';
 import { blobFromHolders, type NodeContext } from '../context/node-context.js';
 import { PngThread } from './png-thread.js';
+import { BlenderFrames } from './blender-frames.js';
 import { Backoff } from '../basics/backoff.js';
 import { MAX_FAILURE_OUTPUT_BYTES } from '../units/unit-run.js';
 
@@ -54,9 +56,11 @@ export class FrameAssembler {
   #stopped = false;
   /** Frames are encoded off the main thread; the thread starts with the first frame. */
   #png: PngThread | undefined;
+  readonly #blender: BlenderFrames;
 
   constructor(private readonly ctx: FramesNeeds) {
     ctx.events.on('peer.connected', () => ctx.background('assembling frames', this.resume()));
+    this.#blender = new BlenderFrames(ctx, () => (this.#stopped ? undefined : (this.#png ??= new PngThread())));
   }
 
   stop(): void {
@@ -69,7 +73,9 @@ export class FrameAssembler {
   async onVerdict(unitId: string): Promise<void> {
     // Not a render job's: asked of every unit, and a batched job's unit record is made when asked for.
     const at = parseUnitId(unitId);
-    if (at && !this.ctx.state.jobs.get(at.jobId)?.job.render) return;
+    const ofJob = at && this.ctx.state.jobs.get(at.jobId);
+    if (at && ofJob?.job.blender_tiles) return this.#blender.onVerdict(ofJob, at.index);
+    if (at && !ofJob?.job.render) return;
     const record = this.ctx.state.units.get(unitId);
     const job = record && this.ctx.state.jobs.get(record.unit.job_id);
     if (!record?.consensusHash || !job?.job.render) return;
@@ -105,6 +111,7 @@ export class FrameAssembler {
 
   /** After a restart, or when a provider comes back: tiles not yet fetched and frames not yet assembled. */
   async resume(): Promise<void> {
+    await this.#blender.resume();
     let missing = false;
     for (const job of this.ctx.state.jobs.values()) {
       if (!job.job.render || job.job.requester !== this.ctx.me || job.cancelled) continue;

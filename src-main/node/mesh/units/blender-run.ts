@@ -1,9 +1,9 @@
 // A Blender unit run by a provider: not in the WASM sandbox but by Blender in its own (node/blender):
-// the unit's module is the job's scene, its input the frame, its params how to render it
-// (core/blender/unit.ts); its output is the frame's PNG. Params or an input no honest requester
+// the unit's module is the job's scene, its input the frame (and the tile, in a tiled job), its
+// params how to render it (core/blender/unit.ts); its output is the frame's (or tile's) PNG. Params or an input no honest requester
 // makes are the unit's own failure (BadRequest, the same from every provider); a render that fails
 // here is this machine's (the unit is handed back).
-import { BlenderUnitParamsSchema, frameOf } from '../../../core/blender/unit.js';
+import { BlenderUnitParamsSchema, unitWork } from '../../../core/blender/unit.js';
 import { validate } from '../../../core/schemas/index.js';
 import { renderUnit } from '../../blender/unit.js';
 import { ExecError } from '../../exec/index.js';
@@ -17,8 +17,9 @@ export async function runBlenderUnit(
   if (blender === undefined) throw new Error('this node does not render Blender scenes now');
   const params = validate(BlenderUnitParamsSchema, unit.params);
   if (!params.ok) throw new ExecError('BadRequest', `a Blender unit's params: ${params.error.message}`);
-  const frame = frameOf(input);
-  if (frame === undefined) throw new ExecError('BadRequest', "a Blender unit's input is its frame, 4 bytes");
-  const { png, ms } = await renderUnit({ blender, scene: module, params: params.value, frame, signal });
+  const work = unitWork(params.value, input);
+  if (work === undefined)
+    throw new ExecError('BadRequest', "a Blender unit's input is its frame, 4 bytes (and a tile of its params' grid)");
+  const { png, ms } = await renderUnit({ blender, scene: module, params: params.value, ...work, signal });
   return { output: png, wallMs: ms };
 }

@@ -3,7 +3,7 @@
 // sandbox, at the unit's seed and samples, and compared by pixels (node/blender/unit.ts: at least
 // IDENTICAL_SHARE of them identical). A frame that passes is a check passed; one that fails
 // contradicts my run, which convicts its provider as a liar is (convictions.ts).
-import { BlenderUnitParamsSchema, frameOf } from '../../../core/blender/unit.js';
+import { BlenderUnitParamsSchema, unitWork } from '../../../core/blender/unit.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import { validate, type WorkResult, type WorkUnit } from '../../../core/schemas/index.js';
 import { describeError } from '../../../core/errors.js';
@@ -11,7 +11,7 @@ import { checkUnitFrame } from '../../blender/unit.js';
 import { blobFromHolders, type NodeContext } from '../context/node-context.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
-type BlenderCheckNeeds = Pick<NodeContext, 'blender' | 'blobs' | 'fetchBlob' | 'log' | 'signal'>;
+type BlenderCheckNeeds = Pick<NodeContext, 'blender' | 'blobs' | 'emit' | 'fetchBlob' | 'log' | 'signal'>;
 
 /** A frame that cannot be fetched is asked for this many times before its result is left out. */
 const FETCH_ATTEMPTS = 3;
@@ -70,9 +70,10 @@ export class BlenderChecker {
   async #check(unit: WorkUnit, result: WorkResult, png: Uint8Array): Promise<boolean | undefined> {
     const params = validate(BlenderUnitParamsSchema, unit.params);
     const scene = unit.module_cid ? this.ctx.blobs.get(unit.module_cid) : undefined;
-    const frame = unit.input_cid ? frameOf(this.ctx.blobs.get(unit.input_cid) ?? new Uint8Array()) : undefined;
+    const input = unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : undefined;
+    const work = params.ok && input ? unitWork(params.value, input) : undefined;
     const found = await this.ctx.blender?.find();
-    if (!params.ok || !scene || frame === undefined || !found?.ok) {
+    if (!params.ok || !scene || work === undefined || !found?.ok) {
       this.ctx.log(
         `cannot check the frame of ${unit.unit_id}: ${found?.ok === false ? found.reason : 'its scene or frame is not here'}`,
       );
@@ -80,12 +81,19 @@ export class BlenderChecker {
     }
     try {
       const verdict = await checkUnitFrame(
-        { blender: found.install.path, scene, params: params.value, frame, signal: this.ctx.signal },
+        { blender: found.install.path, scene, params: params.value, ...work, signal: this.ctx.signal },
         png,
       );
       const shares =
         verdict.crops.map((c) => `${(c.share * 100).toFixed(1)} %`).join(', ') || 'not a frame of its size';
       if (!verdict.agrees) this.ctx.log(`the frame of ${result.result_id} fails my re-render (${shares} identical)`);
+      this.ctx.emit('blender.checked', {
+        job_id: unit.job_id,
+        unit_id: unit.unit_id,
+        agrees: verdict.agrees,
+        share: verdict.crops.length > 0 ? Math.min(...verdict.crops.map((c) => c.share)) : 0,
+        ms: Math.round(verdict.ms),
+      });
       return verdict.agrees;
     } catch (err) {
       this.ctx.log(`checking the frame of ${result.result_id} failed here: ${describeError(err)}`);

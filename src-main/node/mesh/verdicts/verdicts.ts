@@ -380,9 +380,9 @@ export class Verdicts {
     const told = new Set(replyingTo ? [replyingTo] : []);
     if (job.completedAt) {
       this.#verified.flush(); // the job's last verdicts before its completion
-      // A render job's, once its frames are assembled. Told before its held results are paid,
-      // which are the providers' business: a 100,000-unit job's take 1.5 s.
-      if (!job.job.render && this.#completions.first(job.job.job_id, job.completedAt))
+      // A render job's (or a tiled Blender job's), once its frames are assembled. Told before its
+      // held results are paid, which are the providers' business: a 100,000-unit job's take 1.5 s.
+      if (!job.job.render && !job.job.blender_tiles && this.#completions.first(job.job.job_id, job.completedAt))
         this.ctx.emit('job.completed', { job_id: job.job.job_id });
       for (const provider of await this.#payments.settleHeld(job.job.job_id)) told.add(provider);
     }

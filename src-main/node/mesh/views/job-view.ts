@@ -6,7 +6,7 @@ import type { Offer } from '../../../core/schemas/index.js';
 import type { JobSummary } from '../../../core/mesh/state/records.js';
 import { unitIdsOf, type JobRecord, type MeshState } from '../../../core/mesh/state/state.js';
 import { parseUnitId, unitIdOf } from '../../../core/mesh/state/unit-table.js';
-import { LIMITS } from '../../../core/schemas/index.js';
+import { framesOfJob, LIMITS } from '../../../core/schemas/index.js';
 import type { Archive, ArchivedUnit, UnitDetails } from '../../journal/archive.js';
 import { packOf, unitsAt, unitsInPack, unitsOfJob, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
 import { cidOfBytes } from '../../blobs/cid.js';
@@ -44,9 +44,8 @@ export function jobView(
   { awaitingAgreement = 0, waiting }: { awaitingAgreement?: number; waiting?: string } = {},
 ): JobView {
   const { verified, failed, held, spent, refusals } = tallyOf(state, record);
-  // A render job is done when its frames are assembled, not just its tiles verified.
-  const render = record.job.render;
-  const framesDone = !render || failed > 0 || record.frames.size === render.last_frame - render.first_frame + 1;
+  // A render job (or a tiled Blender job) is done when its frames are assembled, not just its tiles verified.
+  const framesDone = failed > 0 || record.frames.size === framesOfJob(record.job);
   const done = record.completedAt !== undefined && framesDone;
   return {
     job_id: record.job.job_id,

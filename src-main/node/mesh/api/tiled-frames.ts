@@ -1,0 +1,40 @@
+// The API's view of a tiled Blender job's frames (docs/BLENDER.md): each frame, its tiles verified
+// so far, and its PNG once stitched (render/blender-frames.ts); the PNG itself is jobs.frame's. A
+// job of whole frames, a unit each, is blender.frames' (blender-handlers.ts).
+import type { ApiHandlers } from '../../../core/api/contract.js';
+import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
+import { framesOfTiledJob, tilesPerFrame } from '../../../core/schemas/blender-tiles.js';
+import type { JobRecord } from '../../../core/mesh/state/state.js';
+import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
+import { ApiError } from '../../api/errors.js';
+import type { NodeApi } from './node-api.js';
+
+export function tiledFramesHandlers(
+  node: Pick<NodeApi, 'state'>,
+  myJob: (jobId: string) => JobRecord,
+): Pick<ApiHandlers, 'jobs.blender_frames'> {
+  return {
+    async 'jobs.blender_frames'({ job_id }) {
+      const record = myJob(job_id);
+      if (!isBlenderAlgorithm(record.job.algorithm_id ?? ''))
+        throw new ApiError('bad_request', `job ${job_id} is not a Blender job`);
+      const tiles = record.job.blender_tiles;
+      if (!tiles) return { tiles: null, frames: [] };
+      const perFrame = tilesPerFrame(tiles);
+      const frames = [];
+      for (let i = 0; i < framesOfTiledJob(tiles, record.job.unit_count); i++) {
+        const frame = tiles.first_frame + i;
+        const png = record.frames.get(frame);
+        // A compacted job's units are gone from the state: its frames are all stitched, or it was cancelled.
+        let verified = perFrame;
+        if (png === undefined) {
+          verified = 0;
+          for (let t = 0; t < perFrame; t++)
+            if (node.state.units.get(unitIdOf(job_id, i * perFrame + t))?.verdict === 'verified') verified++;
+        }
+        frames.push({ frame, tiles_total: perFrame, tiles_verified: verified, png_cid: png ?? null });
+      }
+      return { tiles, frames };
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// The requester's side of a tiled Blender job after verification (docs/BLENDER.md): when the last
+// tile of a frame is verified (each was checked by my own re-render of a crop of it, and is in my
+// blob store, as every verified output is), the frame's tile PNGs are decoded, stitched at their
+// exact pixel borders (core/blender/tiles.ts), encoded as one PNG, stored and journaled
+// (`frame.rendered`), as a render job's frames are: `jobs.frame` and `meshctl job output` give the
+// frames, not the tiles. A unit's frame follows from its index (core/schemas/blender-tiles.ts).
+import { stitch, tileGrid } from '../../../core/blender/tiles.js';
+import { frameOfTileUnit, framesOfTiledJob, tilesPerFrame } from '../../../core/schemas/blender-tiles.js';
+import type { JobRecord } from '../../../core/mesh/state/state.js';
+import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
+import { describeError } from '../../../core/errors.js';
+import { decodeRgba } from '../../blender/png.js';
+import type { NodeContext } from '../context/node-context.js';
+import type { PngThread } from './png-thread.js';
+
+type BlenderFramesNeeds = Pick<NodeContext, 'blobs' | 'emit' | 'log' | 'me' | 'record' | 'state'>;
+
+export class BlenderFrames {
+  readonly #busy = new Set<string>();
+
+  constructor(
+    private readonly ctx: BlenderFramesNeeds,
+    /** The frame assembler's PNG thread (started with the first frame). */
+    private readonly png: () => PngThread | undefined,
+  ) {}
+
+  /** Unit `index` of a tiled Blender job reached its verdict: its frame is stitched if it was the last. */
+  async onVerdict(job: JobRecord, index: number): Promise<void> {
+    if (job.job.requester !== this.ctx.me || !job.job.blender_tiles) return;
+    await this.#finishFrame(job, frameOfTileUnit(job.job.blender_tiles, index));
+  }
+
+  /** After a restart: the frames whose tiles are all verified but that were not stitched. */
+  async resume(): Promise<void> {
+    for (const job of this.ctx.state.jobs.values()) {
+      const tiles = job.job.blender_tiles;
+      if (!tiles || job.job.requester !== this.ctx.me || job.cancelled || job.summary) continue;
+      for (let i = 0; i < framesOfTiledJob(tiles, job.job.unit_count); i++)
+        if (!job.frames.has(tiles.first_frame + i)) await this.#finishFrame(job, tiles.first_frame + i);
+    }
+  }
+
+  async #finishFrame(job: JobRecord, frame: number): Promise<void> {
+    const tiles = job.job.blender_tiles!;
+    const jobId = job.job.job_id;
+    const key = `${jobId}#${frame}`;
+    if (job.frames.has(frame) || this.#busy.has(key)) return;
+    const perFrame = tilesPerFrame(tiles);
+    const first = (frame - tiles.first_frame) * perFrame;
+    if (first + perFrame > job.created) return; // its units are not all made yet
+    const records = Array.from({ length: perFrame }, (_, t) => this.ctx.state.units.get(unitIdOf(jobId, first + t)));
+    if (records.some((r) => r?.verdict !== 'verified' || !r.consensusHash)) return;
+    const { width, height } = tiles;
+    const pngs = records.map((r) => this.ctx.blobs.get(r!.consensusHash!));
+    if (pngs.some((png) => png === undefined))
+      return this.ctx.log(`frame ${frame} of ${jobId}: a verified tile is missing from my blob store`);
+    this.#busy.add(key);
+    try {
+      const rects = tileGrid(width, height, tiles.cols, tiles.rows);
+      const rgba = stitch(
+        width,
+        height,
+        pngs.map((png, t) => ({ rect: rects[t]!, image: decodeRgba(png!) })),
+      );
+      const encoder = this.png();
+      if (!encoder) return; // stopped: stitched after the restart (resume)
+      const pngCid = await this.ctx.blobs.put(await encoder.encode(width, height, rgba.data));
+      // A frame stitched again after a tile was reopened is a new event.
+      const reopened = records.reduce((n, r) => n + (r!.reopened ?? 0), 0);
+      await this.ctx.record([
+        {
+          type: 'frame.rendered',
+          event_id: `frame/${jobId}/${frame}${reopened > 0 ? `/${reopened}` : ''}`,
+          job_id: jobId,
+          frame,
+          png_cid: pngCid,
+        },
+      ]);
+      const total = framesOfTiledJob(tiles, job.job.unit_count);
+      this.ctx.emit('render.frame', {
+        job_id: jobId,
+        frame,
+        png_cid: pngCid,
+        frames_done: job.frames.size,
+        frames_total: total,
+      });
+      if (job.frames.size === total && job.completedAt) this.ctx.emit('job.completed', { job_id: jobId });
+    } catch (err) {
+      this.ctx.log(`frame ${frame} of ${jobId} cannot be stitched: ${describeError(err)}`);
+    } finally {
+      this.#busy.delete(key);
+    }
+  }
+}

@@ -1,0 +1,241 @@
+// Blender jobs cut into tiles, on three real nodes on loopback: a requester (a daemon, as meshctl
+// reaches it) and two providers that turned Blender sharing on. `meshctl submit-job --blend
+// --tiles 2x2` submits 2 frames of a tiny scene (64×48, 4 samples) as 8 tile units, rendered by
+// both providers as border tiles in their sandboxes, each verified by the requester re-rendering
+// a random crop inside it; the requester stitches each frame once its 4 tiles are verified, and
+// `meshctl job output --out` writes the 2 frames, each within the verification rule of a local
+// whole-frame render; a provider of one worker renders one tile at a time. A provider whose Blender renders its tiles with fewer samples is convicted
+// and the tiles it failed go to an honest one; the frame stitched is a local render's pixels. A scene whose tiles cannot match its frame (a glare node) is
+// refused tiles, by meshctl and by the node, with the preflight's reason.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
+import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
+import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
+import { decodeRgba } from '../../../src-main/node/blender/png.js';
+import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
+import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
+import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
+import { HEIGHT, WIDTH, makeScene } from './scenes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-tiles-'));
+const dataDir = join(dir, 'requester');
+const scene = join(dir, 'scene.blend');
+const SAMPLES = 4;
+const SEED = 3;
+
+let daemon: Daemon;
+let providers: TestNode[];
+/** Outside /tmp: the sandbox's own /tmp would hide it. */
+const wrapperDir = mkdtempSync('/var/tmp/mesh-blender-tile-cheat-');
+
+before(async () => {
+  makeScene(scene);
+  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
+  providers = [await startNode(), await startNode()];
+  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...providers]);
+});
+after(async () => {
+  await Promise.all([daemon.stop(), ...providers.map((p) => p.node.stop())]);
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(wrapperDir, { recursive: true, force: true });
+});
+
+/** Turns Blender sharing on (for peers trusted at 0.8 or more) and waits until the node advertises it. */
+async function sharing(provider: TestNode, on: boolean): Promise<void> {
+  await provider.api['settings.set']({ blender_sharing: on, blender_min_trust: 0.8 });
+  if (!on) return;
+  const status = await waitFor(
+    'Blender found',
+    async () => {
+      const { blender } = await provider.api.status({});
+      return blender.state === 'probing' ? undefined : blender;
+    },
+    120_000,
+  );
+  assert.equal(status.state, 'ready', status.reason ?? '');
+}
+
+/** Submits frames as 2×2 tiles with meshctl; the job's id, after checking what it printed. */
+async function submitTiles(frames: string, count: number): Promise<string> {
+  const run = await runMeshctl([
+    'submit-job',
+    '--blend',
+    scene,
+    '--frames',
+    frames,
+    '--tiles',
+    '2x2',
+    '--samples',
+    String(SAMPLES),
+    '--seed',
+    String(SEED),
+    '--budget',
+    '100000',
+    '--data-dir',
+    dataDir,
+  ]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^engine CYCLES, frames 1–4, 64×48, 8 samples$/m, 'the preflight is printed');
+  const jobId = new RegExp(`^submitted job (\\S+): ${count} frames?, ${count * 4} tiles$`, 'm').exec(run.stdout)?.[1];
+  assert.ok(jobId, run.stdout);
+  return jobId;
+}
+
+/** Who was paid for each verified unit of the job, by the requester's record. */
+function renderedBy(jobId: string): string[] {
+  const state = daemon.node.state;
+  return [...state.units.values()]
+    .filter((u) => u.unit.job_id === jobId)
+    .flatMap((u) =>
+      state.assignmentsOf(u.unit.unit_id).flatMap((a) => (a.escrow === 'paid' ? [a.acceptance.provider_peer] : [])),
+    );
+}
+
+/** Frame `frame` rendered whole, here, by the sandboxed Blender: what a stitched frame must match. */
+async function localFrame(frame: number) {
+  const found = (await daemon.node.blender.find()) as { ok: true; install: BlenderInstall };
+  const unitDir = mkdtempSync(join(dir, 'local-'));
+  writeFileSync(join(unitDir, 'scene.blend'), readFileSync(scene));
+  return renderFrameLocal({
+    blender: found.install.path,
+    unitDir,
+    file: 'scene.blend',
+    frame,
+    samples: SAMPLES,
+    seed: SEED,
+    width: WIDTH,
+    height: HEIGHT,
+    limits: { memoryBytes: 8 * 2 ** 30, fileBytes: 256 * 2 ** 20, wallMs: 300_000, stallMs: 120_000 },
+  });
+}
+
+/** The job's frames as `meshctl job output --out` writes them: files 0, 1, … each a stitched frame. */
+async function writtenFrames(jobId: string, out: string): Promise<string[]> {
+  const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);
+  assert.equal(written.status, 0, written.stderr);
+  assert.match(written.stdout, /stitched from its tiles/);
+  return readdirSync(out).sort();
+}
+
+test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched and a local render’s pixels', async () => {
+  // Four tiles a day each: without it, the first provider to offer would take all eight.
+  for (const p of providers) await p.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 4 }] });
+  for (const p of providers) await sharing(p, true);
+  // The quote counts the tiles, as the submit makes them.
+  const args = ['submit-job', '--blend', scene, '--frames', '1-2', '--tiles', '2x2', '--budget', '100000'];
+  const quote = await runMeshctl([...args, '--dry-run', '--json', '--data-dir', dataDir]);
+  assert.equal(quote.status, 0, quote.stderr);
+  assert.equal((JSON.parse(quote.stdout) as { units: number }).units, 8, 'a quote of 8 tile units');
+  // A provider of one worker renders one tile at a time (Blender runs outside its executor's pool).
+  let mostAtOnce = 0;
+  const watch = setInterval(() => {
+    for (const p of providers) mostAtOnce = Math.max(mostAtOnce, p.node.provider.running);
+  }, 50);
+  const jobId = await submitTiles('1-2', 2);
+  const job = await jobEnded(daemon.handlers, jobId, 300_000).finally(() => clearInterval(watch));
+  assert.equal(mostAtOnce, 1, 'one Blender unit at a time on a provider of one worker');
+  assert.equal(job.state, 'completed', JSON.stringify(job));
+  assert.equal(job.units_total, 8);
+  assert.equal(job.units_verified, 8);
+  const by = renderedBy(jobId);
+  assert.equal(by.length, 8, 'each tile paid to the provider that rendered it');
+  assert.equal(new Set(by).size, 2, 'both providers rendered tiles');
+
+  const view = await daemon.handlers['jobs.blender_frames']({ job_id: jobId });
+  assert.deepEqual(view.tiles, { cols: 2, rows: 2, first_frame: 1, width: WIDTH, height: HEIGHT });
+  assert.deepEqual(
+    view.frames.map((f) => [f.frame, f.tiles_verified, f.tiles_total, f.png_cid !== null]),
+    [
+      [1, 4, 4, true],
+      [2, 4, 4, true],
+    ],
+  );
+  const out = join(dir, 'frames');
+  const files = await writtenFrames(jobId, out);
+  assert.deepEqual(files, ['0', '1'], 'the frames, not the 8 tiles');
+  for (const [i, file] of files.entries()) {
+    const frame = decodeRgba(readFileSync(join(out, file)));
+    assert.deepEqual([frame.width, frame.height], [WIDTH, HEIGHT]);
+    const share = identicalShare(frame, await localFrame(i + 1));
+    assert.ok(share >= IDENTICAL_SHARE, `frame ${i + 1}: ${(share * 100).toFixed(1)} % of a local render's pixels`);
+  }
+});
+
+test('a provider that renders its tiles with fewer samples is convicted; its tiles go to an honest provider', async () => {
+  const [honest, cheat] = providers as [TestNode, TestNode];
+  for (const p of providers) await p.api['policies.set']({ policies: [] });
+  await sharing(honest, false);
+  // The patched provider: its Blender rewrites our samples to 1 before it runs.
+  const blender = realpathSync('/usr/bin/blender');
+  const wrapper = join(wrapperDir, 'blender');
+  writeFileSync(
+    wrapper,
+    `#!/usr/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a//s.cycles.samples = ${SAMPLES}/s.cycles.samples = 1}"); done\nexec ${blender} "\${args[@]}"\n`,
+  );
+  chmodSync(wrapper, 0o755);
+  const real = cheat.node.blender.sharedInstall()!;
+  cheat.node.blender.sharedInstall = () => ({ ...real, path: wrapper });
+
+  const jobId = await submitTiles('3', 1);
+  await waitFor('the cheat convicted', () => daemon.node.state.checks.isConvicted(cheat.node.peerId), 240_000);
+  const view = await daemon.handlers['jobs.status']({ job_id: jobId, units: false });
+  // A tile of flat background renders the same pixels at 1 sample as at 4: such a tile of the
+  // cheat's passes its check (its pixels are right), the others do not.
+  assert.ok(view.job.units_verified < 4, `${view.job.units_verified} of its 4 tiles accepted`);
+
+  await sharing(honest, true);
+  const job = await jobEnded(daemon.handlers, jobId, 300_000);
+  assert.equal(job.state, 'completed', JSON.stringify(job));
+  const by = renderedBy(jobId);
+  assert.equal(by.length, 4);
+  assert.ok(by.includes(honest.node.peerId), 'the tiles the cheat failed are the honest provider’s');
+  const out = join(dir, 'honest');
+  assert.deepEqual(await writtenFrames(jobId, out), ['0']);
+  const share = identicalShare(decodeRgba(readFileSync(join(out, '0'))), await localFrame(3));
+  assert.ok(share >= IDENTICAL_SHARE, `the frame is a local render's pixels (${(share * 100).toFixed(1)} %)`);
+});
+
+test('tiles of a scene whose tiles cannot match its frame (a glare node) are refused, with the reason', async () => {
+  const glare = join(dir, 'glare.blend');
+  makeScene(glare, 's.use_nodes = True\ns.node_tree.nodes.new("CompositorNodeGlare")');
+  const jobsBefore = daemon.node.state.jobs.size;
+  const run = await runMeshctl([
+    'submit-job',
+    '--blend',
+    glare,
+    '--frames',
+    '1',
+    '--tiles',
+    '2x2',
+    '--budget',
+    '10',
+    '--data-dir',
+    dataDir,
+  ]);
+  assert.equal(run.status, 1, run.stdout);
+  assert.match(run.stderr, /--tiles: frames only: the compositor has a glare node/);
+  await assert.rejects(
+    daemon.handlers['jobs.submit']({
+      blender: {
+        scene_base64: readFileSync(glare).toString('base64'),
+        file: 'glare.blend',
+        zip: false,
+        seed: 0,
+        tiles: { cols: 2, rows: 2 },
+      },
+      chunk_bytes: 4,
+      input_base64: Buffer.from([0, 0, 0, 1]).toString('base64'),
+      redundancy: 1,
+      budget: 10_000,
+      priority: 0.5,
+      manual_accept: false,
+      open_to_strangers: false,
+    }),
+    /the scene cannot be cut into tiles: frames only: the compositor has a glare node/,
+  );
+  assert.equal(daemon.node.state.jobs.size, jobsBefore, 'no job made');
+});
