@@ -276,17 +276,17 @@ export class ExecutionQueue {
     return this.ctx.blobs.put(stderr);
   }
 
+  /** Whether a unit's input is in hand already: inline with its acceptance, or a recent unit's (data locality). */
+  holdsInput(cid: string): boolean {
+    return this.#inline.has(cid) || this.#recent.has(cid);
+  }
+
   /**
    * A blob from my store or the requester. Modules are kept (their units come by the hundred): on
    * disk, and in memory while used, so a unit neither reads nor hashes its module again
    * (prepare.ts knows the bytes). Inputs only for a while in memory, for the other units that
    * share them (a frame's tiles).
    */
-  /** Whether a unit's input is in hand already: inline with its acceptance, or a recent unit's (data locality). */
-  holdsInput(cid: string): boolean {
-    return this.#inline.has(cid) || this.#recent.has(cid);
-  }
-
   async #blob(peer: string, cid: string, maxBytes: number, keep: boolean): Promise<Uint8Array> {
     const inline = this.#inline.get(cid);
     if (inline && inline.byteLength <= maxBytes) return inline;

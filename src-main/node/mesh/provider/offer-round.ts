@@ -181,7 +181,7 @@ export class OfferRounds {
     if (slots.length === 0) return;
     const nowMs = this.ctx.now();
     const followed = this.#pulled.view(nowMs);
-    const { unaccepted, skip, reserved, inFlight } = this.#open.at(nowMs, followed);
+    const { pending, skip, reserved, inFlight } = this.#open.at(nowMs, followed);
     const me: ComputeCommitment = {
       peer_id: this.ctx.me,
       availability_slots: slots,
@@ -194,7 +194,9 @@ export class OfferRounds {
     const myTrust = Object.fromEntries(
       [...state.trust.keys()].map((peer) => [peer, state.effectiveTrustIn(peer, nowMs)]),
     );
-    // Only what each requester may have of mine now (admission.ts), its open offers counted as taken.
+    // Only what each requester may have of mine now (admission.ts), its pending offers counted as
+    // taken: an older one it passed over (another provider's won the unit) holds no place in its
+    // quota, as none in its pipeline; taken late all the same, its acceptance is admitted anew.
     const price = this.options.price();
     const requesterRoom = (peer: string) =>
       pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0);
@@ -203,7 +205,7 @@ export class OfferRounds {
       withoutRefusedBlender(state, followed, this.ctx.blender?.sharedInstall()?.algorithm),
       () => {
         const admission = new Admission(state, nowMs, this.ctx.commitments, this.ctx.quota);
-        for (const offer of unaccepted) admission.count(offer.requester_peer, offer.price);
+        for (const offer of pending) admission.count(offer.requester_peer, offer.price);
         return admission;
       },
       (requesters) =>

@@ -106,7 +106,8 @@ export class OpenWork {
     nowMs: number,
     requesters: readonly ComputeCommitment[],
   ): {
-    unaccepted: Offer[];
+    /** My open offers still pending (their first OFFER_PENDING_MS): what the requester may still take of them. */
+    pending: Offer[];
     skip: Set<string>;
     reserved: Reservation[];
     inFlight: Map<string, number>;
@@ -131,13 +132,16 @@ export class OpenWork {
         reserved.push({ slot_id: slotId, resources: unit.required_resources, seconds });
     };
     const unaccepted: Offer[] = [];
+    const pending: Offer[] = [];
     for (const [id, { offer, at }] of this.#open) {
       if (nowMs - at >= OFFER_TTL_MS || state.assignments.has(id)) {
         this.#open.delete(id);
         continue;
       }
       unaccepted.push(offer);
-      hold(offer.requester_peer, offer.unit_id, offer.slot_id, offer.estimated_seconds, nowMs - at < OFFER_PENDING_MS);
+      const fresh = nowMs - at < OFFER_PENDING_MS;
+      if (fresh) pending.push(offer);
+      hold(offer.requester_peer, offer.unit_id, offer.slot_id, offer.estimated_seconds, fresh);
     }
     for (const { acceptance, slotId, estimatedSeconds } of state.inFlightAs('provider').values())
       hold(acceptance.requester_peer, acceptance.unit_id, slotId, estimatedSeconds, true);
@@ -149,6 +153,6 @@ export class OpenWork {
           const key = unitKey(commitment.peer_id, unit.unit_id);
           if (offeredFor.has(key) || holdsUnit(state, commitment.peer_id, unit.unit_id)) skip.add(key);
         }
-    return { unaccepted, skip, reserved, inFlight };
+    return { pending, skip, reserved, inFlight };
   }
 }
