@@ -3,17 +3,18 @@
 // and bytes, node/exec/wasi/items.ts), the node checks the params with the method's rules at
 // submit, and once the job ends each file's verified result is written to DIR under the method's
 // name for it (a.jpg → a.jpg.sha256); a file the method refused is named with the program's message.
-import { stat } from 'node:fs/promises';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { MAX_CHUNK_BYTES, MAX_STREAMED_INPUT_BYTES } from '../core/api/contract.js';
 import { PROGRAM_LIBRARIES } from '../core/library/methods.js';
+import { oneTar } from '../core/library/tar.js';
 import { describeError } from '../core/errors.js';
 import { LIMITS, MAX_REDUNDANCY } from '../core/schemas/index.js';
 import type { ApiClient } from '../node/api/index.js';
 import { decodeWasiOutput, framedBytes } from '../node/exec/index.js';
-import { CliError, jsonObject } from './args.js';
+import { CliError, jsonObject, readFileUpTo } from './args.js';
 import { jobTerms } from './job-commands.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 import { noOutput, outputOf, unitsOf } from './output-commands.js';
@@ -55,6 +56,23 @@ async function framedFiles(files: string[]) {
   return { chunk, size: chunk * files.length };
 }
 
+/** A method that takes every file as one tar (a video's frames): the path of that tar, made here unless it is the one file given. */
+async function asOneTar(files: string[]): Promise<string[]> {
+  if (files.length === 1 && files[0]!.endsWith('.tar')) return files;
+  const named = await Promise.all(
+    files.map(async (file) => ({ name: basename(file), bytes: await readFileUpTo(file, file, MAX_CHUNK_BYTES) })),
+  );
+  let tar;
+  try {
+    tar = oneTar(named);
+  } catch (err) {
+    throw new CliError(`the files as one tar: ${describeError(err)}`);
+  }
+  const path = join(await mkdtemp(join(tmpdir(), 'meshctl-tar-')), tar.name);
+  await writeFile(path, tar.bytes);
+  return [path];
+}
+
 /** Waits until the job ends: its state. */
 export async function ended(client: ApiClient, jobId: string): Promise<string> {
   for (;;) {
@@ -74,7 +92,7 @@ export function registerLibraryRun(program: Command): void {
   )
     .argument('<library>', `a library: ${Object.keys(PROGRAM_LIBRARIES).join(', ')}`)
     .argument('<method>', 'its method, e.g. sha256 (docs/KERNELS.md)')
-    .argument('<files...>', 'the files, each a unit')
+    .argument('<files...>', "the files, each a unit (a video's frames: one unit of them all, as one tar)")
     .option('--params <json>', "the method's params, a JSON object", '{}')
     .requiredOption('--out <dir>', "where each file's result is written (created if missing)")
     .requiredOption('--budget <credits>', 'the most the whole job may cost, in credits (3 decimals)')
@@ -85,7 +103,7 @@ export function registerLibraryRun(program: Command): void {
     .option('--open-to-strangers', 'peers you have not trusted may compute this job (by default only peers you trust)')
     .action(
       act(async (options: RunOptions, library = '', method = '', ...rest: unknown[]) => {
-        const files = rest.flat().filter((f): f is string => typeof f === 'string');
+        let files = rest.flat().filter((f): f is string => typeof f === 'string');
         const lib = Object.hasOwn(PROGRAM_LIBRARIES, library) ? PROGRAM_LIBRARIES[library] : undefined;
         if (!lib)
           throw new CliError(
@@ -97,6 +115,7 @@ export function registerLibraryRun(program: Command): void {
             `unknown method "${method}" of ${library}: expected one of ${Object.keys(lib.methods).join(', ')}`,
           );
         const params = jsonObject('--params', options.params ?? '{}');
+        if (spec.takes === 'tar') files = await asOneTar(files);
         const { chunk, size } = await framedFiles(files);
         const terms = { ...jobTerms(options), library, method, params, items: 'framed' as const, chunk_bytes: chunk };
         const client = connect(options);

@@ -6,7 +6,7 @@
 // names the param; the request frames the files as program-form.ts does (`items: "framed"`). A
 // video is made of all the frames dropped: video encode's files go into one tar, its one unit.
 import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
-import { tarOf } from '../../src-main/core/library/tar.js';
+import { oneTar } from '../../src-main/core/library/tar.js';
 import { validate } from '../../src-main/core/schemas/decode.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
 import { MAX_REDUNDANCY } from '../../src-main/core/schemas/work.js';
@@ -148,11 +148,10 @@ export function libraryRequest(
   const params = methodParams(library, method, values);
   if (!params.ok) return params;
   if (files.length === 0) return { ok: false, error: 'Drop the files (or choose them): a unit per file.' };
-  if (library === 'video' && method === 'encode' && !(files.length === 1 && files[0]!.name.endsWith('.tar'))) {
-    // A video is one unit: the frames dropped go into one tar, in the order of their names.
-    const frames = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (spec.takes === 'tar') {
+    // One unit of them all (a video's frames): one tar, in the order of their names.
     try {
-      return libraryRequest(library, method, values, [{ name: 'frames.tar', bytes: tarOf(frames) }], terms);
+      return libraryRequest(library, method, values, [oneTar(files)], terms);
     } catch (err) {
       return { ok: false, error: err instanceof RangeError ? err.message : String(err) };
     }

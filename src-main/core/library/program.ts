@@ -12,6 +12,11 @@ export interface ProgramMethod {
   maxInputBytes: number;
   /** The name of the output `meshctl run --out` writes for an input file named `name`, with these params. */
   outputName: (name: string, params: Record<string, unknown>) => string;
+  /**
+   * `tar`: its one unit takes every file given, as one tar in the order of their names (a video's
+   * frames): meshctl run, the Process files form and a workflow step pack them so (tar.ts oneTar).
+   */
+  takes?: 'tar';
 }
 
 export interface ProgramLibrary {

@@ -68,3 +68,13 @@ export function filesOfTar(tar: Uint8Array): TarFile[] | string {
   }
   return at === tar.byteLength && files.length > 0 ? files : 'the tar archive has no end';
 }
+
+/**
+ * Files as a method that takes one tar of them has them (program.ts `takes`): a lone .tar as it is,
+ * else a tar of them all in the order of their names, named frames.tar.
+ */
+export function oneTar(files: readonly TarFile[]): TarFile {
+  if (files.length === 1 && files[0]!.name.endsWith('.tar')) return files[0]!;
+  const byName = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { name: 'frames.tar', bytes: tarOf(byName) };
+}

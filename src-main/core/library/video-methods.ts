@@ -34,6 +34,7 @@ export const VIDEO_LIBRARY: ProgramLibrary = {
         ),
       maxInputBytes: VIDEO_INPUT_BYTES,
       outputName: (file) => `${stem(file)}.webm`,
+      takes: 'tar',
     },
     frames: {
       params: z.strictObject({}),

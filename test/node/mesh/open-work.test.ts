@@ -40,7 +40,7 @@ const listing = [
 ];
 
 test('an open offer counts as pending for a second, then holds only its unit until it lapses', () => {
-  const work = new OpenWork({ state: new MeshState('me') } as never, () => undefined);
+  const work = new OpenWork({ state: new MeshState('me') }, () => undefined);
   work.offered([offer(1), offer(2)]);
   const fresh = work.at(T0 + 100, listing);
   assert.deepEqual(

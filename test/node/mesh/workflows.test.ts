@@ -4,7 +4,10 @@
 // resumes its workflow at its next start, re-attaching to the job it had started.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decode as decodePng } from 'fast-png';
 import { after, test } from 'node:test';
 import type { ApiHandlers } from '../../../src-main/core/api/contract.js';
@@ -166,7 +169,7 @@ test('a refused workflow names its step; the chain example skips its condition a
 });
 
 test(
-  'the render example renders an animation on the others, then fingerprints its frames',
+  'the render example renders an animation on the others, makes it a video and fingerprints its frames',
   { timeout: 180_000 },
   async () => {
     const a = nodes[0]!;
@@ -190,6 +193,22 @@ test(
       sha256(all.subarray(i * 1024, (i + 1) * 1024)),
     );
     assert.deepEqual(await filesOf(a.api, workflow_id, 'fingerprint'), chunks);
+    // The frames as one video: a WebM of two frames at 12 a second, as ffprobe reads it.
+    const [webm] = await filesOf(a.api, workflow_id, 'video');
+    const file = join(mkdtempSync(join(tmpdir(), 'mesh-video-')), 'orbit.webm');
+    writeFileSync(file, webm!);
+    const probe = JSON.parse(
+      execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file], {
+        encoding: 'utf8',
+      }),
+    ) as {
+      streams: { codec_name: string; width: number; height: number; nb_read_frames: string; r_frame_rate: string }[];
+    };
+    const [stream] = probe.streams;
+    assert.deepEqual(
+      [stream?.codec_name, stream?.width, stream?.height, stream?.nb_read_frames, stream?.r_frame_rate],
+      ['vp8', 48, 32, '2', '12/1'],
+    );
   },
 );
 

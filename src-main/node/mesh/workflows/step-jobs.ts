@@ -10,6 +10,7 @@ import type { Step } from '../../../core/workflow/document.js';
 import { memoKeyOf, type StepRecord } from '../../../core/workflow/facts.js';
 import type { FileValue, Scalar, StepOutput, Value } from '../../../core/workflow/references.js';
 import { PROGRAM_LIBRARIES } from '../../../core/library/methods.js';
+import { tarOf } from '../../../core/library/tar.js';
 import { WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
 import { ApiError } from '../../api/errors.js';
 import { cidOfBytes } from '../../blobs/cid.js';
@@ -68,7 +69,7 @@ export class StepJobs {
     terms: { budget: number; noCache: boolean; inputs: Readonly<Record<string, Value>> },
     journaled?: readonly { unit: number; cid: string; bytes: number }[],
   ): PreparedStep {
-    const files = input.map((item) => {
+    let files = input.map((item) => {
       if (typeof item !== 'object')
         throw new ApiError('bad_request', `step "${step.id}": its input ${JSON.stringify(item)} is not a file`);
       const bytes = this.ctx.blobs.get(item.cid);
@@ -91,6 +92,7 @@ export class StepJobs {
       manual_accept: false,
       open_to_strangers: false,
     };
+    if (takesOneTar(step)) [input, files] = asOneTar(input, files);
     let stepTerms: Omit<SubmitJobTerms, 'chunk_bytes'>;
     let itemsFramed: boolean;
     if (isModuleStep(step)) {
@@ -211,6 +213,30 @@ export class StepJobs {
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
     return { output: { fields: { units: files.length, cached: cached.size, bytes }, files } };
   }
+}
+
+/** Whether the step's method takes every file as one tar, its one unit (program.ts `takes`). */
+function takesOneTar(step: Step): boolean {
+  if (step.uses === 'render' || !('library' in step.uses)) return false;
+  const { library, method } = step.uses;
+  const lib = Object.hasOwn(PROGRAM_LIBRARIES, library) ? PROGRAM_LIBRARIES[library] : undefined;
+  return lib !== undefined && Object.hasOwn(lib.methods, method) && lib.methods[method]!.takes === 'tar';
+}
+
+/**
+ * The files as one tar, in the step's order (an earlier step's outputs are named by their place, so
+ * each is named by its place again, zero-padded: the program takes them in the order of their names).
+ */
+function asOneTar(input: readonly (FileValue | Scalar)[], files: Uint8Array[]): [FileValue[], Uint8Array[]] {
+  const suffix = (item: FileValue | Scalar) =>
+    typeof item === 'object' ? (/\.[a-z0-9]{1,5}$/i.exec(item.name)?.[0] ?? '') : '';
+  let tar: Uint8Array;
+  try {
+    tar = tarOf(files.map((bytes, i) => ({ name: `frame-${String(i).padStart(6, '0')}${suffix(input[i]!)}`, bytes })));
+  } catch (err) {
+    throw new ApiError('bad_request', `its files as one tar: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return [[{ name: 'frames.tar', cid: cidOfBytes(tar), bytes: tar.byteLength }], [tar]];
 }
 
 /** A job's units are its files when they are all the same size: each file a unit. */
