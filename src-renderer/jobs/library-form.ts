@@ -140,18 +140,19 @@ export function libraryRequest(
   library: string,
   method: string,
   values: ParamValues,
-  files: readonly NamedBytes[],
+  dropped: readonly NamedBytes[],
   terms: LibraryTerms,
 ): Parsed<{ request: ProgramRequest; job: LibraryJob }> {
   const spec = methodOf(library, method);
   if (!spec) return { ok: false, error: 'Choose a library and a method.' };
   const params = methodParams(library, method, values);
   if (!params.ok) return params;
-  if (files.length === 0) return { ok: false, error: 'Drop the files (or choose them): a unit per file.' };
+  if (dropped.length === 0) return { ok: false, error: 'Drop the files (or choose them): a unit per file.' };
+  let files = dropped;
   if (spec.takes === 'tar') {
     // One unit of them all (a video's frames): one tar, in the order of their names.
     try {
-      return libraryRequest(library, method, values, [oneTar(files)], terms);
+      files = [oneTar(dropped)];
     } catch (err) {
       return { ok: false, error: err instanceof RangeError ? err.message : String(err) };
     }
