@@ -139,6 +139,27 @@ test(
     assert.deepEqual(size, [64, 48], 'the frame is the scene’s size');
     await shoot(page, 'blender-03-frames');
     await page.keyboard.press('Escape');
+
+    // Frame 1 again, cut into 2x2 tiles: four units, checked each, stitched by A into one frame.
+    await form.getByTestId('blender-first').fill('1');
+    await form.getByTestId('blender-last').fill('1');
+    await form.getByTestId('blender-tiles').fill('2x2');
+    await form.getByTestId('blender-budget').fill('100');
+    await form.getByTestId('blender-submit').click();
+    const tiled = await waitFor(
+      'the tiled Blender job on A',
+      async () => (await a.api.call('jobs.list', {})).jobs.find((j) => j.name === 'orbit.blend frame 1'),
+      60_000,
+    );
+    assert.equal(tiled.units_total, 4, 'a unit a tile');
+    await page.locator(`[data-testid="mosaic-${tiled.job_id}-1"][data-state="done"]`).waitFor({ timeout: 300_000 });
+    await page.getByTestId(`open-frame-${tiled.job_id}-1`).click();
+    const stitched = await page
+      .getByTestId('frame-viewer')
+      .locator('img')
+      .evaluate((img: HTMLImageElement) => img.decode().then(() => [img.naturalWidth, img.naturalHeight]));
+    assert.deepEqual(stitched, [64, 48], 'the four tiles stitched into the whole frame');
+    await page.keyboard.press('Escape');
     assert.deepEqual(await seriousViolations(page), [], 'axe on the Jobs page with a Blender job');
     assert.deepEqual(await unreachableByKeyboard(page), [], 'controls of the Jobs page that Tab never reaches');
     assert.deepEqual(pageErrors, [], 'the pages logged no error');

@@ -86,7 +86,7 @@ export function BlenderForm({
     setBusy(null);
   };
 
-  const text = (key: 'first' | 'last' | 'samples' | 'budget', label: string, hint: string) => (
+  const text = (key: 'first' | 'last' | 'samples' | 'budget' | 'tiles', label: string, hint: string) => (
     <TextField label={label} hint={hint} value={fields[key]} onChange={set(key)} testId={`blender-${key}`} />
   );
 
@@ -116,6 +116,8 @@ export function BlenderForm({
             {text('samples', 'Samples', `Empty: the scene's ${preflight.report.samples}`)}
             {text('budget', 'Budget (credits)', `Balance ${formatCredits(balance)}`)}
           </div>
+          {preflight.tiles &&
+            text('tiles', 'Tiles', 'Empty: a provider renders each frame whole; 2x2: four tiles a frame, each a unit')}
           <p className="field-hint">
             Each frame is checked by this computer re-rendering a random crop of it, so one provider renders each
             (redundancy 1).

@@ -10,6 +10,7 @@ import type { BlenderPreflightView } from '../../src-main/core/api/blender-metho
 import { FRAME_BYTES, framesInput, MAX_BLENDER_SCENE_BYTES } from '../../src-main/core/blender/unit.js';
 import { readZipDirectory, ZipRefused } from '../../src-main/core/blender/zip.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
+import { MAX_TILES_SIDE } from '../../src-main/core/schemas/blender-tiles.js';
 import { base64OfBytes } from '../base64.js';
 import { parseCredits, type Parsed } from '../format.js';
 import type { NamedBytes } from './program-form.js';
@@ -24,6 +25,8 @@ export interface BlenderFields {
   samples: string;
   /** In credits, as typed. */
   budget: string;
+  /** Each frame cut into tiles, a unit each: `2x2`; empty: a unit per frame. */
+  tiles: string;
   strangers: boolean;
 }
 
@@ -32,6 +35,7 @@ export const DEFAULT_BLENDER_FIELDS: BlenderFields = {
   last: '',
   samples: '',
   budget: '10',
+  tiles: '',
   strangers: false,
 };
 
@@ -75,6 +79,18 @@ function wholeNumber(label: string, text: string, min: number, max: number): Par
   return { ok: true, value: n };
 }
 
+/** The grid typed (`2x2`: columns × rows), none when empty; refused where the preflight says tiles cannot match. */
+function tileGridOf(text: string, preflight: BlenderPreflightView): Parsed<{ cols: number; rows: number } | null> {
+  if (text.trim() === '') return { ok: true, value: null };
+  const grid = /^\s*(\d{1,2})\s*[x×]\s*(\d{1,2})\s*$/.exec(text);
+  const [cols, rows] = grid ? [Number(grid[1]), Number(grid[2])] : [0, 0];
+  if (cols < 1 || rows < 1 || cols > MAX_TILES_SIDE || rows > MAX_TILES_SIDE)
+    return { ok: false, error: `tiles: expected columns x rows, each 1 to ${MAX_TILES_SIDE}, such as 2x2` };
+  if (!preflight.tiles)
+    return { ok: false, error: `tiles: ${preflight.tiles_why_not ?? 'this scene renders whole frames only'}` };
+  return { ok: true, value: { cols, rows } };
+}
+
 /** The form's frames once a preflight read the scene: all of the scene's, as a person would start. */
 export function fieldsForScene(fields: BlenderFields, preflight: BlenderPreflightView): BlenderFields {
   const { frame_start: first, frame_end: last } = preflight.report;
@@ -98,6 +114,8 @@ export function blenderRequest(
   if (count > MAX_FORM_FRAMES) return { ok: false, error: `at most ${MAX_FORM_FRAMES} frames at once, not ${count}` };
   const samples = fields.samples.trim() === '' ? undefined : wholeNumber('samples', fields.samples, 1, 1 << 24);
   if (samples && !samples.ok) return samples;
+  const tiles = tileGridOf(fields.tiles, preflight);
+  if (!tiles.ok) return tiles;
   const budget = parseCredits(fields.budget);
   if (!budget.ok) return { ok: false, error: `budget: ${budget.error}` };
   const frames = Array.from({ length: count }, (_, i) => first.value + i);
@@ -106,7 +124,12 @@ export function blenderRequest(
     ok: true,
     value: {
       name: `${scene.file} ${range}`.slice(0, LIMITS.nameChars),
-      blender: { ...scene, seed: 0, ...(samples ? { samples: samples.value } : {}) },
+      blender: {
+        ...scene,
+        seed: 0,
+        ...(samples ? { samples: samples.value } : {}),
+        ...(tiles.value ? { tiles: tiles.value } : {}),
+      },
       chunk_bytes: FRAME_BYTES,
       input_base64: base64OfBytes(framesInput(frames)),
       redundancy: 1,

@@ -6,6 +6,7 @@ import type { MethodResult } from '../../src-main/core/api/contract.js';
 import type { FrameMosaic, JobMosaic } from '../store/types.js';
 
 type FramesView = MethodResult<'blender.frames'>;
+type TiledView = MethodResult<'jobs.blender_frames'>;
 type UnitStatus = FramesView['frames'][number]['status'];
 
 const STATE_WORDS: Record<UnitStatus, string> = {
@@ -45,6 +46,35 @@ export function blenderMosaic(
     mosaic: { width: view.width, height: view.height, frames, framesTotal: view.frames_total },
     fetch,
   };
+}
+
+/**
+ * A tiled job's mosaic (jobs.blender_frames): each frame's tiles verified so far, then its PNG once
+ * the requester stitched it; and the stitched frames whose PNG is still to fetch (jobs.frame).
+ */
+export function tiledBlenderMosaic(
+  view: TiledView & { tiles: NonNullable<TiledView['tiles']> },
+  previous: JobMosaic | undefined,
+  shown: number,
+): { mosaic: JobMosaic; fetch: number[] } {
+  const had = new Map((previous?.frames ?? []).map((f) => [f.frame, f]));
+  const fetch: number[] = [];
+  const frames = view.frames.slice(0, shown).map((f): FrameMosaic => {
+    const before = had.get(f.frame);
+    const stitched = f.png_cid !== null;
+    if (stitched && !before?.png) fetch.push(f.frame);
+    return {
+      frame: f.frame,
+      tilesTotal: f.tiles_total,
+      tilesDone: f.tiles_verified,
+      pixels: null,
+      png: stitched ? (before?.png ?? null) : null,
+      version: before?.version ?? 0,
+      state: stitched ? 'verified' : `${f.tiles_verified} of ${f.tiles_total} tiles`,
+    };
+  });
+  const { width, height } = view.tiles;
+  return { mosaic: { width, height, frames, framesTotal: view.frames.length }, fetch };
 }
 
 /** The mosaic with one frame's PNG in. */

@@ -13,7 +13,7 @@ import { decodeProgramOutput, preview, programEstimate } from '../jobs/program-f
 import type { JobsSlice, ProgramUnit, Slice } from './types.js';
 import { MOSAIC_FRAMES, MosaicKeeper } from './mosaics.js';
 import { blenderEstimate } from '../jobs/blender-form.js';
-import { blenderMosaic, withFramePng } from '../jobs/blender-frames.js';
+import { blenderMosaic, tiledBlenderMosaic, withFramePng } from '../jobs/blender-frames.js';
 
 /** The characters of a unit's stdout and of its stderr its card shows. */
 const PREVIEW_CHARS = 200;
@@ -127,6 +127,23 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
       }
       readingFrames.add(jobId);
       try {
+        // A job of tiles: its frames stitched by the requester, each read once whole (jobs.frame).
+        const tiled = await attempt(() => transport.call('jobs.blender_frames', { job_id: jobId }));
+        if (tiled?.tiles) {
+          const { mosaic, fetch } = tiledBlenderMosaic(
+            { ...tiled, tiles: tiled.tiles },
+            get().mosaics[jobId],
+            MOSAIC_FRAMES,
+          );
+          set((s) => ({ mosaics: { ...s.mosaics, [jobId]: mosaic } }));
+          for (const frame of fetch) {
+            const read = await attempt(() => transport.call('jobs.frame', { job_id: jobId, frame }));
+            const now = get().mosaics[jobId];
+            if (read && now)
+              set((s) => ({ mosaics: { ...s.mosaics, [jobId]: withFramePng(now, frame, read.png_base64) } }));
+          }
+          return;
+        }
         const view = await attempt(() => transport.call('blender.frames', { job_id: jobId }));
         if (!view) return;
         const { mosaic, fetch } = blenderMosaic(view, get().mosaics[jobId], MOSAIC_FRAMES);

@@ -14,7 +14,7 @@ import {
   preflightFacts,
   sceneOfFiles,
 } from '../../src-renderer/jobs/blender-form.js';
-import { blenderMosaic, withFramePng } from '../../src-renderer/jobs/blender-frames.js';
+import { blenderMosaic, tiledBlenderMosaic, withFramePng } from '../../src-renderer/jobs/blender-frames.js';
 
 /** A zip of stored entries (no CRC: the node's reader and ours do not check it). */
 function storedZip(entries: Array<[string, string]>): Uint8Array {
@@ -201,4 +201,47 @@ test("a Blender job's mosaic: each frame's state from its unit's, a verified fra
   // The first `shown` frames only; the count says how many there are.
   const few = blenderMosaic(view(['open', 'open', 'open']), undefined, 2);
   assert.deepEqual([few.mosaic.frames.length, few.mosaic.framesTotal], [2, 3]);
+});
+
+test("tiles: a grid typed becomes the job spec's; refused past 16 a side, or where the preflight says tiles cannot match", () => {
+  const scene = sceneOfFiles([blend]);
+  assert.ok(scene.ok);
+  const fields = { ...fieldsForScene(DEFAULT_BLENDER_FIELDS, preflight()), tiles: '2x3' };
+  const made = blenderRequest(fields, scene.value, preflight({ tiles: true }));
+  assert.ok(made.ok, made.ok ? '' : made.error);
+  assert.deepEqual(made.value.blender?.tiles, { cols: 2, rows: 3 });
+  const whole = blenderRequest({ ...fields, tiles: '' }, scene.value, preflight({ tiles: true }));
+  assert.ok(whole.ok && whole.value.blender?.tiles === undefined, 'empty: a unit a frame');
+  const refused = (tiles: string, view = preflight({ tiles: true })) => {
+    const r = blenderRequest({ ...fields, tiles }, scene.value, view);
+    return r.ok ? 'accepted' : r.error;
+  };
+  assert.match(refused('17x1'), /tiles: expected columns x rows, each 1 to 16/);
+  assert.match(refused('two by two'), /tiles: expected/);
+  assert.match(
+    refused('2x2', preflight({ tiles: false, tiles_why_not: 'glare needs the whole frame' })),
+    /tiles: glare/,
+  );
+});
+
+test("a tiled job's mosaic: each frame's tiles verified so far, then its stitched PNG, fetched once", () => {
+  const view = {
+    tiles: { cols: 2, rows: 2, first_frame: 1, width: 64, height: 48 },
+    frames: [
+      { frame: 1, tiles_total: 4, tiles_verified: 4, png_cid: 'bafk-1' },
+      { frame: 2, tiles_total: 4, tiles_verified: 1, png_cid: null },
+    ],
+  };
+  const first = tiledBlenderMosaic(view, undefined, 10);
+  assert.deepEqual(first.fetch, [1]);
+  assert.deepEqual(
+    first.mosaic.frames.map((f) => [f.frame, f.tilesDone, f.tilesTotal, f.state]),
+    [
+      [1, 4, 4, 'verified'],
+      [2, 1, 4, '1 of 4 tiles'],
+    ],
+  );
+  assert.deepEqual([first.mosaic.width, first.mosaic.height], [64, 48]);
+  const withPng = withFramePng(first.mosaic, 1, 'iVBORw0KGgo=');
+  assert.deepEqual(tiledBlenderMosaic(view, withPng, 10).fetch, [], 'a PNG in hand is not fetched again');
 });
