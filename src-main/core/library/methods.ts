@@ -14,8 +14,11 @@ interface ProgramMethod {
   maxInputBytes: number;
   /** The name of the output `meshctl run --out` writes for an input file named `name`, with these params. */
   outputName: (name: string, params: Record<string, unknown>) => string;
-  /** The params that name one of the job's files (mounted at /input), which must be given: data/join's `right`. */
-  fileParams?: readonly string[];
+  /**
+   * The params that name one of the job's files (mounted at /input), which must be given, and what
+   * each file is (the Process files form's picker for it): data/join's `right`, its right table.
+   */
+  fileParams?: Readonly<Record<string, string>>;
 }
 
 export interface ProgramLibrary {
@@ -193,7 +196,7 @@ const DATA_METHODS: Record<string, ProgramMethod> = {
         ...TABLE_OUT,
       }),
     ),
-    fileParams: ['right'],
+    fileParams: { right: 'Right table' },
   },
 };
 

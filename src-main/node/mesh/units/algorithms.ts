@@ -103,7 +103,7 @@ function resolveProgram(
     items === 'framed' ? framedBytes('x'.repeat(MAX_ITEM_NAME_BYTES), spec.maxInputBytes) : spec.maxInputBytes;
   if (chunkBytes > most)
     return `${label} takes at most ${spec.maxInputBytes} bytes of input a unit: the chunk size (${chunkBytes}) must be no more than ${most}`;
-  const unread = unreadFiles(label, spec.fileParams ?? [], checked.value, files);
+  const unread = unreadFiles(label, Object.keys(spec.fileParams ?? {}), checked.value, files);
   if (unread !== undefined) return unread;
   const unit: WasiUnitParams = { program: lib.module, args: programArgs(method, checked.value), env: {}, items };
   return {
