@@ -184,7 +184,7 @@ test("a join: its right table is a file picked, named in params.right and sent o
   assert.deepEqual(request.params, { right: 'customers.csv', on: 'id', how: 'left' });
   const files = new Uint8Array(Buffer.from(request.files_base64!, 'base64'));
   assert.deepEqual(decodeInputFiles(files), [['customers.csv', right.bytes]]);
-  const resolved = resolveLibrary('data', 'join', request.params!, request.chunk_bytes, 'framed', files);
+  const resolved = resolveLibrary('data', 'join', request.params, request.chunk_bytes, 'framed', files);
   assert.equal(typeof resolved === 'string' ? resolved : resolved.label, 'data/join');
   const none = libraryRequest('data', 'join', { on: '"id"' }, left, terms);
   assert.equal(none.ok ? 'accepted' : none.error, 'right: choose the right table');

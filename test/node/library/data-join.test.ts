@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { SubmitJobSchema } from '../../../src-main/core/api/shapes.js';
 import { decodeWasiOutput, encodeInputFiles, Executor, wasiRunOf } from '../../../src-main/node/exec/index.js';
 import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
 
@@ -201,4 +202,14 @@ test('params and files are checked at submit, naming the param', () => {
     resolveLibrary('hash', 'sha256', {}, 100, 'chunks', tree) as string,
     /hash is a kernel, which reads no files/,
   );
+  // The job's terms: files_base64 goes with a library method (a WASI module's go in its wasi terms).
+  const terms = {
+    chunk_bytes: 10,
+    budget: 1000,
+    input_base64: 'AA==',
+    files_base64: Buffer.from(tree).toString('base64'),
+  };
+  assert.ok(SubmitJobSchema.safeParse({ ...terms, library: 'data', method: 'join' }).success);
+  const module = SubmitJobSchema.safeParse({ ...terms, wasm_base64: 'AGFzbQEAAAA=' });
+  assert.match(module.error?.message ?? 'accepted', /items and files_base64 go with a library method/);
 });

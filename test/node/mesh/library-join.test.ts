@@ -62,9 +62,12 @@ test(
     assert.match(ran.stdout, new RegExp(`completed: 3 of 3 results written to ${out}`));
     assert.deepEqual(readdirSync(out).sort(), ['orders-1.csv', 'orders-2.csv', 'orders-3.csv']);
     for (const left of lefts) {
+      const imports = ['-cmd', '.mode csv', '-cmd', `.import ${left} l`, '-cmd', `.import ${right} r`];
       const sqlite = execFileSync('sqlite3', [
         ':memory:',
-        ...['-cmd', '.mode csv', '-cmd', `.import ${left} l`, '-cmd', `.import ${right} r`, '-cmd', '.headers on'],
+        ...imports,
+        '-cmd',
+        '.headers on',
         'SELECT l.*, r.name, r.region FROM l LEFT JOIN r ON l.customer = r.id ORDER BY l.rowid, r.rowid',
       ])
         .toString()
