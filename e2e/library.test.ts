@@ -4,7 +4,9 @@
 // shows the result as a thumbnail of the asked size, a blob: URL with a download named as meshctl
 // names it. Then a file dropped and hashed by crypto sha256: its card shows the digest in hex, the
 // same as node:crypto's. And a CSV summed by data aggregate (its list params typed as JSON): a
-// table. And a WAV normalized by audio normalize: a player Chromium reads, of the WAV's length. Any console error, uncaught exception or serious accessibility fault in
+// table. And a WAV normalized by audio normalize: a player Chromium reads, of the WAV's length;
+// then a CSV joined by data join with a right table chosen in its own picker: a table with the
+// right's columns. Any console error, uncaught exception or serious accessibility fault in
 // the page fails the test.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -46,6 +48,7 @@ function tone(): Buffer {
 }
 const TEXT = 'the quick brown fox jumps over the lazy dog\n';
 const SALES = 'region,total\nwest,1\neast,2.5\nwest,3\neast,5\n';
+const REGIONS = 'region,manager\neast,ann\nnorth,bo\n';
 
 let a: ChildNode;
 let b: ChildNode;
@@ -192,6 +195,34 @@ test(
         .getAttribute('download'),
       'tone.wav',
     );
+    // data / join: the right table is a file picked in its own zone, not a param typed.
+    await form.getByTestId('library-method').selectOption('join');
+    assert.equal(await form.getByTestId('library-param-right').count(), 0, 'right is the file picked');
+    await form.getByTestId('library-param-on').fill('"region"');
+    await form.getByTestId('library-param-how').selectOption('left');
+    await form
+      .getByTestId('library-files')
+      .setInputFiles({ name: 'sales.csv', mimeType: 'text/csv', buffer: Buffer.from(SALES) });
+    await form
+      .getByTestId('library-file-right')
+      .setInputFiles({ name: 'regions.csv', mimeType: 'text/csv', buffer: Buffer.from(REGIONS) });
+    await form.getByText('1 file: regions.csv').waitFor();
+    const joined = await runJob(page, 'data join × 1 file');
+    const joinedTable = page.getByTestId(`library-results-${joined}`).getByTestId('library-table-0');
+    await joinedTable.waitFor({ timeout: 15_000 });
+    assert.deepEqual(
+      await joinedTable
+        .locator('tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent))),
+      [
+        ['region', 'total', 'manager'],
+        ['west', '1', ''],
+        ['east', '2.5', 'ann'],
+        ['west', '3', ''],
+        ['east', '5', 'ann'],
+      ],
+    );
+    await shoot(page, 'library-03-join');
 
     assert.deepEqual(await seriousViolations(page), [], 'axe on the Jobs page with library jobs');
     assert.deepEqual(await unreachableByKeyboard(page), [], 'controls of the Jobs page that Tab never reaches');

@@ -3,6 +3,8 @@
 // and bytes, node/exec/wasi/items.ts), the node checks the params with the method's rules at
 // submit, and once the job ends each file's verified result is written to DIR under the method's
 // name for it (a.jpg → a.jpg.sha256); a file the method refused is named with the program's message.
+// `--with FILE` (repeatable) gives the job files every unit finds under /input by their names, sent
+// once: data/join's right table.
 import { mkdir, mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -11,19 +13,20 @@ import { MAX_CHUNK_BYTES, MAX_STREAMED_INPUT_BYTES } from '../core/api/contract.
 import { PROGRAM_LIBRARIES } from '../core/library/methods.js';
 import { oneTar } from '../core/library/tar.js';
 import { describeError } from '../core/errors.js';
-import { LIMITS, MAX_REDUNDANCY } from '../core/schemas/index.js';
+import { LIMITS, MAX_REDUNDANCY, MAX_WASI_FILES_BYTES } from '../core/schemas/index.js';
 import type { ApiClient } from '../node/api/index.js';
-import { decodeWasiOutput, framedBytes } from '../node/exec/index.js';
+import { decodeWasiOutput, encodeInputFiles, framedBytes } from '../node/exec/index.js';
 import { CliError, jsonObject, readFileUpTo } from './args.js';
 import { jobTerms } from './job-commands.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 import { noOutput, outputOf, unitsOf } from './output-commands.js';
-import { fileItems, framed } from './wasi-submit.js';
+import { collect, fileItems, framed } from './wasi-submit.js';
 
 const POLL_MS = 300;
 
 export interface RunOptions extends CommonOptions {
   params?: string;
+  with?: string[];
   out: string;
   redundancy: string;
   budget: string;
@@ -73,6 +76,19 @@ async function asOneTar(files: string[]): Promise<string[]> {
   return [path];
 }
 
+/** The files `--with` names as the input tree every unit mounts at /input, each under its name; undefined for none. */
+async function withFiles(paths: string[]): Promise<string | undefined> {
+  if (paths.length === 0) return undefined;
+  if (new Set(paths.map((p) => basename(p))).size !== paths.length)
+    throw new CliError('--with: two files have the same name, and each is mounted at /input/NAME');
+  const files: Array<[string, Uint8Array]> = [];
+  for (const path of paths) files.push([basename(path), await readFileUpTo('--with', path, MAX_WASI_FILES_BYTES)]);
+  const tree = encodeInputFiles(files);
+  if (tree.byteLength > MAX_WASI_FILES_BYTES)
+    throw new CliError(`--with: the files make ${tree.byteLength} bytes, over a job's ${MAX_WASI_FILES_BYTES}`);
+  return Buffer.from(tree).toString('base64');
+}
+
 /** Waits until the job ends: its state. */
 export async function ended(client: ApiClient, jobId: string): Promise<string> {
   for (;;) {
@@ -94,6 +110,7 @@ export function registerLibraryRun(program: Command): void {
     .argument('<method>', 'its method, e.g. sha256 (docs/KERNELS.md)')
     .argument('<files...>', "the files, each a unit (a video's frames: one unit of them all, as one tar)")
     .option('--params <json>', "the method's params, a JSON object", '{}')
+    .option('--with <file>', "a file every unit reads at /input/NAME, e.g. a join's right table (repeatable)", collect)
     .requiredOption('--out <dir>', "where each file's result is written (created if missing)")
     .requiredOption('--budget <credits>', 'the most the whole job may cost, in credits (3 decimals)')
     .option('--redundancy <n>', `workers per unit whose outputs must agree (1..${MAX_REDUNDANCY})`, '1')
@@ -117,7 +134,16 @@ export function registerLibraryRun(program: Command): void {
         const params = jsonObject('--params', options.params ?? '{}');
         if (spec.takes === 'tar') files = await asOneTar(files);
         const { chunk, size } = await framedFiles(files);
-        const terms = { ...jobTerms(options), library, method, params, items: 'framed' as const, chunk_bytes: chunk };
+        const filesBase64 = await withFiles(options.with ?? []);
+        const terms = {
+          ...jobTerms(options),
+          library,
+          method,
+          params,
+          items: 'framed' as const,
+          chunk_bytes: chunk,
+          ...(filesBase64 !== undefined ? { files_base64: filesBase64 } : {}),
+        };
         const client = connect(options);
         const { job_id: jobId } = await client.submitStream(terms, framed(fileItems(files), chunk), size);
         const state = await ended(client, jobId);

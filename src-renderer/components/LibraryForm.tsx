@@ -1,12 +1,14 @@
 // The "Process files" form: a library method over files, a unit per file (docs/KERNELS.md, "The
 // library"). Pick the library and the method; the method's params are a form generated from its
 // schema (jobs/library-form.ts), checked with that schema before anything is sent, a refusal naming
-// the param; drop the files or choose them; quote the job (jobs.estimate) or run it. Its card then
-// shows each file's result as it is verified (LibraryResults).
+// the param; drop the files or choose them (and, for a method that reads one of the job's files,
+// such as data/join's right table, that file in a zone of its own); quote the job (jobs.estimate)
+// or run it. Its card then shows each file's result as it is verified (LibraryResults).
 import { useState, type FormEvent } from 'react';
 import type { JobEstimate } from '../../src-main/core/api/contract.js';
 import { formatCredits } from '../format.js';
 import {
+  fileFields,
   LIBRARY_METHODS,
   libraryRequest,
   paramFields,
@@ -102,6 +104,8 @@ export function LibraryForm({
   const [values, setValues] = useState<ParamValues>({});
   const [terms, setTerms] = useState<LibraryTerms>(DEFAULT_TERMS);
   const [files, setFiles] = useState<NamedBytes[]>([]);
+  /** The file picked for each of the method's file params. */
+  const [picked, setPicked] = useState<Record<string, NamedBytes>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState<'estimating' | 'submitting' | null>(null);
   const [estimate, setEstimate] = useState<JobEstimate | null>(null);
@@ -113,6 +117,7 @@ export function LibraryForm({
     setLibrary(nextLibrary);
     setMethod(nextMethod);
     setValues({});
+    setPicked({});
   };
   const setValue = (name: string) => (value: string | boolean) => {
     setEstimate(null);
@@ -131,7 +136,7 @@ export function LibraryForm({
   };
   /** The request the form makes, or undefined once it has said what is wrong. */
   const request = () => {
-    const made = libraryRequest(library, method, values, files, terms);
+    const made = libraryRequest(library, method, values, files, terms, picked);
     setProblem(made.ok ? null : made.error);
     return made.ok ? made.value : undefined;
   };
@@ -196,6 +201,26 @@ export function LibraryForm({
         onFiles={useFiles}
         onProblem={setProblem}
       />
+      {fileFields(library, method).map(({ name, label }) => (
+        <DropZone
+          key={name}
+          prompt={filesSummary(
+            picked[name] ? [picked[name]] : [],
+            `Drop the ${label.toLowerCase()} here, or choose it.`,
+          )}
+          pickers={[{ label, testId: `library-file-${name}` }]}
+          testId={`library-drop-${name}`}
+          onFiles={(chosen) => {
+            if (chosen.length !== 1) {
+              if (chosen.length > 1) setProblem(`${label}: one file, not ${chosen.length}`);
+              return;
+            }
+            setEstimate(null);
+            setPicked((p) => ({ ...p, [name]: chosen[0]! }));
+          }}
+          onProblem={setProblem}
+        />
+      ))}
       <div className="field-pair">
         <label className="field">
           <span>Redundancy</span>

@@ -4,11 +4,15 @@
 // JSON Schema): integers and numbers, enums as selects, strings, booleans, and a list or a map as
 // JSON. The values typed are checked with the same schema the node checks at submit, and a refusal
 // names the param; the request frames the files as program-form.ts does (`items: "framed"`). A
-// video is made of all the frames dropped: video encode's files go into one tar, its one unit.
+// video is made of all the frames dropped: video encode's files go into one tar, its one unit. A
+// param that names one of the job's files (data/join's right table) is a file picked instead: its
+// name is the param, its bytes go once in the job's files (`files_base64`, mounted at /input).
+import { encode } from '@ipld/dag-cbor';
 import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
 import { oneTar } from '../../src-main/core/library/tar.js';
 import { validate } from '../../src-main/core/schemas/decode.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
+import { MAX_WASI_FILES_BYTES } from '../../src-main/core/schemas/wasi-job.js';
 import { MAX_REDUNDANCY } from '../../src-main/core/schemas/work.js';
 import * as z from '../../src-main/core/schemas/zod.js';
 import { base64OfBytes } from '../base64.js';
@@ -46,12 +50,14 @@ interface JsonSchema {
   exclusiveMinimum?: number;
   pattern?: string;
   items?: JsonSchema;
+  anyOf?: JsonSchema[];
   properties?: Record<string, JsonSchema>;
   required?: string[];
 }
 
 /** An example of a list's or a map's JSON, so the person sees its shape. */
 function exampleOf(schema: JsonSchema): string {
+  if (schema.anyOf) return schema.anyOf.map(exampleOf).join(' or ');
   if (schema.type === 'array') return `[${schema.items ? exampleOf(schema.items) : ''}]`;
   if (schema.type === 'object' && schema.properties)
     return `{${Object.entries(schema.properties)
@@ -72,14 +78,19 @@ function fieldOf(name: string, schema: JsonSchema, required: boolean): ParamFiel
   return { name, required, kind: 'json', example: exampleOf(schema) };
 }
 
-/** The fields of a method's params, in its schema's order; none for an unknown method. */
+/** The fields of a method's params, in its schema's order, less those that name a file; none for an unknown method. */
 export function paramFields(library: string, method: string): ParamField[] {
   const spec = methodOf(library, method);
   if (!spec) return [];
   const schema = z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return Object.entries(schema.properties ?? {}).map(([name, p]) =>
-    fieldOf(name, p, schema.required?.includes(name) ?? false),
-  );
+  return Object.entries(schema.properties ?? {})
+    .filter(([name]) => !Object.hasOwn(spec.fileParams ?? {}, name))
+    .map(([name, p]) => fieldOf(name, p, schema.required?.includes(name) ?? false));
+}
+
+/** The method's params that are files picked, each with what it is (its picker's label). */
+export function fileFields(library: string, method: string): Array<{ name: string; label: string }> {
+  return Object.entries(methodOf(library, method)?.fileParams ?? {}).map(([name, label]) => ({ name, label }));
 }
 
 /** A field's value as the schema reads it: undefined when left empty (an optional param left out). */
@@ -99,11 +110,19 @@ function valueOf(field: ParamField, typed: string | boolean | undefined): Parsed
   }
 }
 
-/** The method's params from the values typed, checked with the node's own schema: or a refusal naming the param. */
-export function methodParams(library: string, method: string, values: ParamValues): Parsed<Record<string, unknown>> {
+/**
+ * The method's params from the values typed (and the names of the files picked for its file
+ * params), checked with the node's own schema: or a refusal naming the param.
+ */
+export function methodParams(
+  library: string,
+  method: string,
+  values: ParamValues,
+  fileNames: Record<string, string> = {},
+): Parsed<Record<string, unknown>> {
   const spec = methodOf(library, method);
   if (!spec) return { ok: false, error: `unknown method "${method}" of ${library}` };
-  const params: Record<string, unknown> = {};
+  const params: Record<string, unknown> = { ...fileNames };
   for (const field of paramFields(library, method)) {
     const value = valueOf(field, values[field.name]);
     if (!value.ok) return value;
@@ -135,17 +154,47 @@ export interface LibraryJob {
 /** A framed item's header: the name's bytes and the file's, u32 little-endian each. */
 const ITEM_HEADER_BYTES = 8;
 
-/** The jobs.submit request for the method over the files, and the job as its card shows it; or the first thing wrong. */
+/** The files picked for the method's file params as the job's files (an input tree, as the node's encodeInputFiles makes it). */
+function jobFiles(
+  library: string,
+  method: string,
+  picked: Readonly<Record<string, NamedBytes>>,
+): Parsed<{ names: Record<string, string>; base64?: string }> {
+  const names: Record<string, string> = {};
+  const tree: Array<[string, Uint8Array]> = [];
+  for (const { name, label } of fileFields(library, method)) {
+    const file = Object.hasOwn(picked, name) ? picked[name] : undefined;
+    if (!file) return { ok: false, error: `${name}: choose the ${label.toLowerCase()}` };
+    names[name] = file.name;
+    if (!tree.some(([path]) => path === file.name)) tree.push([file.name, file.bytes]);
+  }
+  if (tree.length === 0) return { ok: true, value: { names } };
+  const bytes = encode(tree.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  if (bytes.byteLength > MAX_WASI_FILES_BYTES)
+    return {
+      ok: false,
+      error: `${Object.keys(names).join(', ')}: ${bytes.byteLength} bytes, over a job's ${MAX_WASI_FILES_BYTES}`,
+    };
+  return { ok: true, value: { names, base64: base64OfBytes(bytes) } };
+}
+
+/**
+ * The jobs.submit request for the method over the files (and the files picked for its file
+ * params), and the job as its card shows it; or the first thing wrong.
+ */
 export function libraryRequest(
   library: string,
   method: string,
   values: ParamValues,
   dropped: readonly NamedBytes[],
   terms: LibraryTerms,
+  picked: Readonly<Record<string, NamedBytes>> = {},
 ): Parsed<{ request: ProgramRequest; job: LibraryJob }> {
   const spec = methodOf(library, method);
   if (!spec) return { ok: false, error: 'Choose a library and a method.' };
-  const params = methodParams(library, method, values);
+  const withFiles = jobFiles(library, method, picked);
+  if (!withFiles.ok) return withFiles;
+  const params = methodParams(library, method, values, withFiles.value.names);
   if (!params.ok) return params;
   if (dropped.length === 0) return { ok: false, error: 'Drop the files (or choose them): a unit per file.' };
   let files = dropped;
@@ -186,6 +235,7 @@ export function libraryRequest(
         method,
         params: params.value,
         items: 'framed',
+        ...(withFiles.value.base64 !== undefined ? { files_base64: withFiles.value.base64 } : {}),
         input_base64: base64OfBytes(input),
         chunk_bytes: chunk,
         redundancy,

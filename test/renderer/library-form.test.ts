@@ -9,7 +9,14 @@ import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
 import { filesOfTar } from '../../src-main/core/library/tar.js';
 import { resolveLibrary } from '../../src-main/node/mesh/units/algorithms.js';
 import { decodeWasiItem } from '../../src-main/node/exec/wasi/items.js';
-import { LIBRARY_METHODS, libraryRequest, methodParams, paramFields } from '../../src-renderer/jobs/library-form.js';
+import { decodeInputFiles } from '../../src-main/node/exec/wasi/program.js';
+import {
+  fileFields,
+  LIBRARY_METHODS,
+  libraryRequest,
+  methodParams,
+  paramFields,
+} from '../../src-renderer/jobs/library-form.js';
 import { csvRows, libraryResult, TABLE_ROWS } from '../../src-renderer/jobs/library-results.js';
 
 const terms = { redundancy: '2', budget: '3.5', strangers: false };
@@ -87,10 +94,11 @@ test('a param schema becomes fields: integers and numbers with bounds, enums as 
   // Every method of every library maps: no field of an unknown kind is left out.
   for (const { library, methods } of LIBRARY_METHODS)
     for (const method of methods) {
-      const shape = (PROGRAM_LIBRARIES[library]!.methods[method]!.params as unknown as { shape: object }).shape;
+      const spec = PROGRAM_LIBRARIES[library]!.methods[method]!;
+      const shape = (spec.params as unknown as { shape: object }).shape;
       assert.deepEqual(
-        paramFields(library, method).map((f) => f.name),
-        Object.keys(shape),
+        [...paramFields(library, method), ...fileFields(library, method)].map((f) => f.name).sort(),
+        Object.keys(shape).sort(),
         `${library} ${method}`,
       );
     }
@@ -205,6 +213,28 @@ test('video encode: the frames dropped go into one tar, in name order, a unit; i
   assert.deepEqual(libraryResult(made.value.job, 0, webm), { kind: 'video', name: 'frames.webm', mime: 'video/webm' });
   const refused = libraryRequest('video', 'encode', {}, [{ name: 'é.png', bytes: new Uint8Array(1) }], terms);
   assert.ok(!refused.ok && /printable ASCII/.test(refused.error));
+});
+
+test("a join: its right table is a file picked, named in params.right and sent once as the job's files", () => {
+  assert.deepEqual(paramFields('data', 'join'), [
+    { name: 'on', required: true, kind: 'json', example: '"…" or {"left": "…", "right": "…"}' },
+    { name: 'how', required: false, kind: 'enum', options: ['inner', 'left'] },
+    { name: 'format', required: false, kind: 'enum', options: ['csv', 'json'] },
+  ]);
+  assert.deepEqual(fileFields('data', 'join'), [{ name: 'right', label: 'Right table' }]);
+  const left = [{ name: 'orders.csv', bytes: new Uint8Array(Buffer.from('id,n\n1,2\n')) }];
+  const right = { name: 'customers.csv', bytes: new Uint8Array(Buffer.from('id,name\n1,a\n')) };
+  const made = libraryRequest('data', 'join', { on: '"id"', how: 'left' }, left, terms, { right });
+  assert.ok(made.ok, made.ok ? '' : made.error);
+  const { request } = made.value;
+  assert.ok(SubmitJobSchema.safeParse(request).success);
+  assert.deepEqual(request.params, { right: 'customers.csv', on: 'id', how: 'left' });
+  const files = new Uint8Array(Buffer.from(request.files_base64!, 'base64'));
+  assert.deepEqual(decodeInputFiles(files), [['customers.csv', right.bytes]]);
+  const resolved = resolveLibrary('data', 'join', request.params, request.chunk_bytes, 'framed', files);
+  assert.equal(typeof resolved === 'string' ? resolved : resolved.label, 'data/join');
+  const none = libraryRequest('data', 'join', { on: '"id"' }, left, terms);
+  assert.equal(none.ok ? 'accepted' : none.error, 'right: choose the right table');
 });
 
 test('results: images as images, CSV as a table, JSON and verdicts as text, digests as hex, named as meshctl names them', () => {

@@ -253,6 +253,11 @@ const SUBMIT_JOB_FIELDS = {
    * or framed items, a file each (node/exec/wasi/items.ts), as `meshctl run` sends them.
    */
   items: z.optional(WasiUnitParamsSchema.shape.items),
+  /**
+   * A library program's files, an input tree as wasi.files_base64 (WasiJobSchema): stored once and
+   * mounted read-only at /input in every unit, where a method reads what its params name (data/join's right table).
+   */
+  files_base64: z.optional(Base64(MAX_WASI_FILES_BYTES)),
   /** Or the user's own module under the unit ABI. */
   wasm_base64: z.optional(Base64(MAX_MODULE_BYTES)),
   /** Or a WGSL compute shader (GPU workers only; params: entry_point, workgroup_size, workgroups, buffer_size; docs/UNIT_ABI.md). */
@@ -292,10 +297,14 @@ const wasiWithModule = [
   { message: 'wasi goes with a module (wasm_base64), and its units take no params: the wasi terms are theirs' },
 ] as const;
 
-/** Items are a library's: a module's WASI terms hold its own. */
+/** Items and files are a library's: a module's WASI terms hold its own. */
 const itemsWithLibrary = [
-  (job: { library?: string; items?: unknown }) => job.items === undefined || job.library !== undefined,
-  { message: 'items goes with a library method; a WASI module (wasm_base64) takes wasi.items' },
+  (job: { library?: string; items?: unknown; files_base64?: string }) =>
+    (job.items === undefined && job.files_base64 === undefined) || job.library !== undefined,
+  {
+    message:
+      'items and files_base64 go with a library method; a WASI module (wasm_base64) takes wasi.items and wasi.files_base64',
+  },
 ] as const;
 
 /** What every job's terms are checked for, submitted or quoted. */

@@ -160,6 +160,23 @@ const DATA_METHODS: Record<string, ProgramMethod> = {
       ),
     TABLE_INPUT_BYTES,
   ),
+  /**
+   * The unit's input (the left table) with the right table, a file the job carries to every unit.
+   * Inner or left only: a right or full join's unjoined right rows are known to no one unit.
+   */
+  join: {
+    ...dataMethod(
+      z.strictObject({
+        /** The right table: the name of one of the job's files. */
+        right: z.string().check(z.minLength(1), z.maxLength(1024)),
+        /** The key: a column of both tables, or a column of each. */
+        on: z.union([Column, z.strictObject({ left: Column, right: Column })]),
+        how: z.optional(z.enum(['inner', 'left'])),
+        ...TABLE_OUT,
+      }),
+    ),
+    fileParams: { right: 'Right table' },
+  },
 };
 
 export const PROGRAM_LIBRARIES: Record<string, ProgramLibrary> = {

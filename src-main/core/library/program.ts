@@ -17,6 +17,11 @@ export interface ProgramMethod {
    * frames): meshctl run, the Process files form and a workflow step pack them so (tar.ts oneTar).
    */
   takes?: 'tar';
+  /**
+   * The params that name one of the job's files (mounted at /input), which must be given, and what
+   * each file is (the Process files form's picker for it): data/join's `right`, its right table.
+   */
+  fileParams?: Readonly<Record<string, string>>;
 }
 
 export interface ProgramLibrary {

@@ -68,7 +68,8 @@ export function resolveModule(spec: SubmitJobTerms) {
     if (spec.wasi) return { ...wasiJob(spec.wasi), module, secondsPerMiB: 1, gpuBytes: 0 };
     return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0 };
   }
-  const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes, spec.items);
+  const files = spec.files_base64 === undefined ? undefined : new Uint8Array(Buffer.from(spec.files_base64, 'base64'));
+  const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes, spec.items, files);
   if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
   return { ...resolved, gpuBytes: 0 };
 }

@@ -6,9 +6,10 @@
 import { PROGRAM_LIBRARIES, programArgs } from '../../../core/library/methods.js';
 import type { ProgramLibrary } from '../../../core/library/program.js';
 import { CUSTOM_WASM, RENDER_ALGORITHM, SHADER_ALGORITHM, WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
+import { describeError } from '../../../core/errors.js';
 import { validate, type WasiUnitParams } from '../../../core/schemas/index.js';
 import * as z from '../../../core/schemas/zod.js';
-import { framedBytes, MAX_ITEM_NAME_BYTES } from '../../exec/index.js';
+import { decodeInputFiles, framedBytes, MAX_ITEM_NAME_BYTES } from '../../exec/index.js';
 import { loadKernel, loadLibraryModule, type KernelName } from '../../exec/kernels.js';
 
 interface Library {
@@ -37,6 +38,8 @@ export interface ResolvedAlgorithm {
   module: Uint8Array;
   params: Record<string, unknown>;
   secondsPerMiB: number;
+  /** A program's files (an input tree), mounted at /input in every unit. */
+  files?: Uint8Array;
 }
 
 /**
@@ -51,12 +54,15 @@ export function resolveLibrary(
   chunkBytes: number,
   /** A program's units: chunks of the input (the default), or framed items, a file each. */
   items?: WasiUnitParams['items'],
+  /** A program's files, an input tree (files_base64): what its method's file params name. */
+  files?: Uint8Array,
 ): ResolvedAlgorithm | string {
   const program = Object.hasOwn(PROGRAM_LIBRARIES, library) ? PROGRAM_LIBRARIES[library] : undefined;
-  if (program) return resolveProgram(library, program, method, params, chunkBytes, items);
+  if (program) return resolveProgram(library, program, method, params, chunkBytes, items, files);
   const lib = Object.hasOwn(LIBRARIES, library) ? LIBRARIES[library] : undefined;
   if (!lib) return `unknown library "${library}": expected one of ${libraryNames().join(', ')}`;
   if (items === 'framed') return `items: ${library} is a kernel, whose units are chunks of the input, not framed items`;
+  if (files) return `files_base64: ${library} is a kernel, which reads no files`;
   const schema = Object.hasOwn(lib.methods, method) ? lib.methods[method] : undefined;
   if (!schema)
     return `unknown method "${method}" of ${library}: expected one of ${Object.keys(lib.methods).join(', ')}`;
@@ -86,6 +92,7 @@ function resolveProgram(
   params: Record<string, unknown>,
   chunkBytes: number,
   items: WasiUnitParams['items'] = 'chunks',
+  files?: Uint8Array,
 ): ResolvedAlgorithm | string {
   const spec = Object.hasOwn(lib.methods, method) ? lib.methods[method] : undefined;
   if (!spec) return `unknown method "${method}" of ${library}: expected one of ${Object.keys(lib.methods).join(', ')}`;
@@ -97,6 +104,8 @@ function resolveProgram(
     items === 'framed' ? framedBytes('x'.repeat(MAX_ITEM_NAME_BYTES), spec.maxInputBytes) : spec.maxInputBytes;
   if (chunkBytes > most)
     return `${label} takes at most ${spec.maxInputBytes} bytes of input a unit: the chunk size (${chunkBytes}) must be no more than ${most}`;
+  const unread = unreadFiles(label, Object.keys(spec.fileParams ?? {}), checked.value, files);
+  if (unread !== undefined) return unread;
   const unit: WasiUnitParams = { program: lib.module, args: programArgs(method, checked.value), env: {}, items };
   return {
     algorithmId: WASI_PROGRAM,
@@ -104,7 +113,33 @@ function resolveProgram(
     module: loadLibraryModule(lib.module),
     params: unit,
     secondsPerMiB: lib.secondsPerMiB,
+    ...(files ? { files } : {}),
   };
+}
+
+/**
+ * Why a method's files do not fit its params: a file param naming no file given (every unit would
+ * fail on it), or files given to a method that reads none; undefined when they fit.
+ */
+function unreadFiles(
+  label: string,
+  fileParams: readonly string[],
+  params: Record<string, unknown>,
+  files: Uint8Array | undefined,
+): string | undefined {
+  if (files && fileParams.length === 0) return `files_base64: ${label} reads no files`;
+  let names: string[] = [];
+  try {
+    names = files ? decodeInputFiles(files).map(([path]) => path) : [];
+  } catch (err) {
+    return `files_base64 is not an input tree (a dag-cbor list of [path, bytes], as encodeInputFiles makes it): ${describeError(err)}`;
+  }
+  for (const param of fileParams) {
+    const name = params[param];
+    if (typeof name === 'string' && !names.includes(name))
+      return `params of ${label}: params.${param}: ${JSON.stringify(name)} is not one of the job's files (${names.length === 0 ? 'none were given' : names.map((n) => JSON.stringify(n)).join(', ')})`;
+  }
+  return undefined;
 }
 
 /**

@@ -6,12 +6,15 @@
 // checks every param before a unit runs (algorithms.ts). The input is a CSV file with a header row
 // (stdin); the result is CSV, or JSON (an array of objects) with format=json, on stdout. filter and
 // aggregate stream the rows (they hold one row, and aggregate its groups); sort and transform hold
-// the table. A refusal is exit 2 with its message on stdout (what the nodes compare and send back)
+// the table; join (join.rs) streams the rows and holds its right table, one of the job's files
+// (/input). A refusal is exit 2 with its message on stdout (what the nodes compare and send back)
 // and stderr: a row that fails after others were written leaves them before the message.
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::io::Write;
+
+mod join;
 
 fn fail(message: String) -> ! {
     let line = format!("data: {}\n", message);
@@ -20,12 +23,14 @@ fn fail(message: String) -> ! {
     std::process::exit(2)
 }
 
-/// A cell as the result holds it: text, or a number (an aggregate, or a cast).
+/// A cell as the result holds it: text, a number (an aggregate, or a cast), or none (a left join's
+/// right cells of a row that joined none: empty in CSV, null in JSON).
 #[derive(Clone)]
 enum Cell {
     Text(String),
     Int(i64),
     Float(f64),
+    Null,
 }
 
 impl Cell {
@@ -34,6 +39,7 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Int(i) => i.to_string(),
             Cell::Float(f) => float_text(*f),
+            Cell::Null => String::new(),
         }
     }
     fn json(&self) -> Value {
@@ -41,6 +47,7 @@ impl Cell {
             Cell::Text(s) => Value::String(s.clone()),
             Cell::Int(i) => Value::from(*i),
             Cell::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Cell::Null => Value::Null,
         }
     }
 }
@@ -76,10 +83,12 @@ fn number(cell: &Cell, column: &str, row: usize) -> f64 {
     match cell {
         Cell::Int(i) => *i as f64,
         Cell::Float(f) => *f,
-        Cell::Text(s) => s
-            .trim()
-            .parse::<f64>()
-            .unwrap_or_else(|_| fail(format!("row {}: column {:?} is not a number: {:?}", row + 1, column, s))),
+        Cell::Text(_) | Cell::Null => {
+            let s = cell.text();
+            s.trim()
+                .parse::<f64>()
+                .unwrap_or_else(|_| fail(format!("row {}: column {:?} is not a number: {:?}", row + 1, column, s)))
+        }
     }
 }
 
@@ -405,6 +414,7 @@ fn main() {
         "aggregate" => aggregate(rows, &params).write(&format),
         "sort" => sort(rows.table(), &params).write(&format),
         "transform" => transform(rows.table(), &params).write(&format),
+        "join" => join::join(rows, &params),
         other => fail(format!("unknown method \"{}\"", other)),
     }
 }
