@@ -1,5 +1,5 @@
 // Jobs: the forms that submit a render job, a Blender scene, a library method over files (Process
-// files) and a job of your own WASI program, and my jobs, newest first, each opening onto its frames
+// files), a job of your own WASI program and a workflow (its document and inputs), and my jobs, newest first, each opening onto its frames
 // filling in tile by tile (a Blender job's frame by frame), the files' results, or a program's units
 // with their exit codes, stdout and stderr (and, for manual accept, the offers to accept); above
 // them my newest workflows, each as a live graph whose steps open their jobs. A finished render or
@@ -17,6 +17,7 @@ import { BlenderForm } from '../components/BlenderForm.js';
 import type { BlenderRequest } from '../jobs/blender-form.js';
 import { isBlenderAlgorithm } from '../../src-main/core/blender/algorithm.js';
 import { ProgramForm } from '../components/ProgramForm.js';
+import { WorkflowForm } from '../components/WorkflowForm.js';
 import { RenderForm, type SampleScene } from '../components/RenderForm.js';
 import type { JobView } from '../../src-main/core/api/contract.js';
 import type { LibraryJob } from '../jobs/library-form.js';
@@ -52,6 +53,7 @@ export function JobsPage() {
     submitProgram,
     submitLibrary,
     makeVideo,
+    runWorkflow,
     estimateProgram,
     loadProgramUnits,
     preflightBlender,
@@ -177,6 +179,9 @@ export function JobsPage() {
           </Card>
           <Card title="Your program">
             <ProgramForm balance={balance} onEstimate={estimateProgram} onSubmit={run} />
+          </Card>
+          <Card title="Workflow">
+            <WorkflowForm onRun={async (request) => (await runWorkflow(request)) !== undefined} />
           </Card>
         </div>
         <div className="jobs-list">

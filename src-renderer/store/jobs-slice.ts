@@ -89,6 +89,13 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
       return reply.job_id;
     },
 
+    async runWorkflow(request) {
+      const reply = await attempt(() => transport.call('workflows.run', request));
+      if (!reply) return undefined;
+      await get().refreshJobs();
+      return reply.workflow_id;
+    },
+
     async makeVideo(job) {
       const frames = await attempt(() => jobFrames(transport, job));
       if (!frames) return undefined;

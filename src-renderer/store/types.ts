@@ -166,6 +166,8 @@ export interface JobsSlice {
   submitLibrary(request: ProgramRequest, job: LibraryJob): Promise<string | undefined>;
   /** Makes a completed render or Blender job's frames into a video: a video/encode job (jobs/job-video.ts); its id. */
   makeVideo(job: JobView): Promise<string | undefined>;
+  /** Runs a workflow (workflows.run); its id, its graph listed with the jobs. */
+  runWorkflow(request: MethodInput<'workflows.run'>): Promise<string | undefined>;
   /** What a job of programs would cost, hold and need (jobs.estimate: its first unit runs on my node): nothing is submitted. */
   estimateProgram(request: ProgramRequest): Promise<JobEstimate | undefined>;
   /** Reads the first page of a job of programs' units, with their outputs and stderr (jobs.outputs). */
