@@ -202,8 +202,8 @@ test("params are checked at submit with the method's rules: a refusal names the 
   assert.match(bad.stderr, /params of crypto\/ed25519_sign .*seed.*expected 64 lowercase hex digits/);
   const unknown = await run('crypto', 'md5', path!, '--out', join(dir, 'never'));
   assert.match(unknown.stderr, /unknown method "md5" of crypto: expected one of sha256/);
-  const library = await run('video', 'encode', path!, '--out', join(dir, 'never'));
-  assert.match(library.stderr, /unknown library "video": expected one of crypto, image, data, audio/);
+  const library = await run('speech', 'transcribe', path!, '--out', join(dir, 'never'));
+  assert.match(library.stderr, /unknown library "speech": expected one of crypto, image, data, audio, video/);
   // Two files of one name would write their results over each other: refused before anything is sent.
   mkdirSync(join(inputs, 'twin'));
   writeFileSync(join(inputs, 'twin', 'f0.bin'), 'x');
