@@ -35,7 +35,8 @@ function accept(
   offers: Offer[],
   room: (peer: string) => number = () => Infinity,
   locality = 1,
-  awaitLocal?: () => boolean,
+  awaitLocal?: (unit: WorkUnit, taken: readonly string[]) => boolean,
+  taken: readonly string[] = [],
 ) {
   const rooms = new Map<string, number>();
   return acceptByPolicy(
@@ -45,7 +46,7 @@ function accept(
       policy: { ...DEFAULT_ACCEPTANCE_POLICY, locality },
       trustIn: () => 1,
       reputationOf: () => 0.5,
-      acceptedProviders: () => [],
+      acceptedProviders: () => taken,
       budgetLeft: () => 1e9,
       providerRoom: (peer) => room(peer) - (rooms.get(peer) ?? 0),
       localShare: (peer, u) => holdings.share(peer, u),
@@ -147,4 +148,18 @@ describe('data locality', () => {
       ['u p1'],
     );
   });
+});
+
+test("a unit's second worker does not wait for the holder already on it: the requester is told who is", () => {
+  const holdings = new Holdings(16 * 1024);
+  holdings.note('p2', 'cid-x', 100_000);
+  const u = { ...withInput('u', 'cid-x'), verification_redundancy: 2 };
+  const waitsForAnotherHolder = (_: WorkUnit, taken: readonly string[]) => !taken.includes('p2');
+  // p2 holds the input and runs the unit already: its second worker is p1 at once.
+  assert.deepEqual(accept(holdings, [u], [offer('p1', u)], undefined, 1, waitsForAnotherHolder, ['p2']), ['u p1']);
+  // Nobody on it yet, p2 full: it waits for p2.
+  const fresh = new Holdings(16 * 1024);
+  fresh.note('p2', 'cid-x', 100_000);
+  const full = (peer: string) => (peer === 'p2' ? 0 : 1);
+  assert.deepEqual(accept(fresh, [u], [offer('p1', u)], full, 1, waitsForAnotherHolder), []);
 });

@@ -116,9 +116,10 @@ export interface AcceptanceContext {
   willHold?(peer: string, unit: WorkUnit): void;
   /**
    * Whether a unit with no offer from a provider that holds its data and has room waits this round
-   * for one (delay scheduling: a short wait for the data's provider, then anyone).
+   * for one (delay scheduling: a short wait for the data's provider, then anyone); `taken`: the
+   * providers on the unit already, whom it cannot wait for.
    */
-  awaitLocal?(unit: WorkUnit): boolean;
+  awaitLocal?(unit: WorkUnit, taken: readonly string[]): boolean;
 }
 
 export type RefusalCode =
@@ -285,7 +286,7 @@ export function acceptByPolicy(
     // for one (its offers stay in hand, not refused: a later round may take them).
     const localWithRoom = (peer: string) => (ctx.localShare?.(peer, unit) ?? 0) > 0 && roomOf(peer) > 0;
     if (ctx.policy.locality > 0 && !ranked.some(({ offer }) => localWithRoom(offer.provider_peer)))
-      if (ctx.awaitLocal?.(unit)) continue;
+      if (ctx.awaitLocal?.(unit, taken)) continue;
     for (const { offer } of ranked) {
       const budget = budgetOf(unit.job_id);
       const refusal = refusalOf(ctx, offer, unit, taken, budget);

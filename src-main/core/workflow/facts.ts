@@ -101,6 +101,9 @@ export function applyFact(record: WorkflowRecord, fact: WorkflowFact): void {
 export const jobIdOf = (workflowId: string, step: string, attempt: number): string =>
   `wf.${workflowId}.${step}.${attempt}`;
 
+/** Whether a job is a workflow's step (its id made by jobIdOf). */
+export const isStepJob = (jobId: string): boolean => jobId.startsWith('wf.');
+
 /**
  * What a unit's result depends on, as one string (the node hashes it): its module, its resolved
  * params and its input's CID; a WASI program's unit, its index in its job too (its args' `{index}`).

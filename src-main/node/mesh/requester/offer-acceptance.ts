@@ -24,6 +24,7 @@ import {
 } from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';
 import { AcceptanceDelivery, ACCEPTANCES_PER_STEP } from './acceptance-delivery.js';
+import { DataLocality } from './data-locality.js';
 import type { NodeContext } from '../context/node-context.js';
 import type { AcceptanceRound } from '../jobs/job-rounds.js';
 import { OncePerGap, RoundTimer } from '../basics/round-timer.js';
@@ -53,12 +54,6 @@ type OfferAcceptanceNeeds = Pick<
  * pipeline holds 2 s of work, so it does not run dry waiting.
  */
 const ACCEPT_GAP_MS = 100;
-
-/**
- * How long a unit waits for a provider holding its data before it goes to any other (delay
- * scheduling; Spark's spark.locality.wait is 3 s): a busy holder offers again as its units end.
- */
-const LOCALITY_WAIT_MS = 2000;
 
 /** What the acceptor asks of the requester: which units want workers, and how many. */
 export interface UnitWants {
@@ -93,10 +88,8 @@ export class Acceptor {
   /** Offers received and not yet accepted: in memory only, each until it lapses. */
   readonly #offers = new OfferBook();
   readonly #delivery: AcceptanceDelivery;
-  /** Units waiting for a provider that holds their data, since when. */
-  readonly #waitingForLocal = new Map<string, number>();
-  /** The round that ends their wait. */
-  #localWaitTimer: NodeJS.Timeout | undefined;
+  /** Data locality: who holds which of my blobs, and the units waiting for a holder. */
+  readonly #locality: DataLocality;
 
   constructor(
     private readonly ctx: OfferAcceptanceNeeds,
@@ -110,6 +103,7 @@ export class Acceptor {
     },
   ) {
     this.#delivery = new AcceptanceDelivery(ctx, () => this.acceptSoon());
+    this.#locality = new DataLocality(ctx, options.holdings, () => this.acceptSoon());
   }
 
   /** A provider connected: my acceptances it holds no answer to from me since I started go again. */
@@ -121,7 +115,7 @@ export class Acceptor {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#rounds.stop();
-    clearTimeout(this.#localWaitTimer);
+    this.#locality.stop();
     await this.#accepting;
   }
 
@@ -225,7 +219,7 @@ export class Acceptor {
       providerRoom: (peer: string) =>
         pipelineOf(this.ctx.commitments.get(peer), this.options.providerPipeline, longest.get(peer), share) -
         (inFlight.get(peer) ?? 0),
-      awaitLocal: (unit: WorkUnit) => this.#awaitLocal(unit),
+      awaitLocal: (unit: WorkUnit, taken: readonly string[]) => this.#locality.awaitLocal(unit, taken),
     };
     const { acceptances, refusals } = acceptByPolicy(ctx, units, offers);
     for (const provider of broughtBy)
@@ -348,43 +342,6 @@ export class Acceptor {
     return { delivered };
   }
 
-  /**
-   * Whether the unit waits this round: a provider holding its data offers compute (its commitment
-   * has slots: it offers again as its units end), and the unit has waited less than LOCALITY_WAIT_MS.
-   */
-  #awaitLocal(unit: WorkUnit): boolean {
-    const { state, commitments } = this.ctx;
-    const holderOffering = this.options.holdings
-      .holders(unit)
-      .some((peer) => (commitments.get(peer)?.availability_slots.length ?? 0) > 0 && !state.checks.isConvicted(peer));
-    const nowMs = this.ctx.now();
-    const since = this.#waitingForLocal.get(unit.unit_id) ?? nowMs;
-    if (!holderOffering || nowMs - since >= LOCALITY_WAIT_MS) {
-      this.#waitingForLocal.delete(unit.unit_id);
-      return false;
-    }
-    this.#waitingForLocal.set(unit.unit_id, since);
-    this.#localWaitTimer ??= setTimeout(() => {
-      this.#localWaitTimer = undefined;
-      // Units accepted meanwhile (or gone) wait no more.
-      for (const [id, at] of this.#waitingForLocal)
-        if (this.ctx.now() - at >= LOCALITY_WAIT_MS) this.#waitingForLocal.delete(id);
-      this.acceptSoon();
-    }, LOCALITY_WAIT_MS).unref();
-    return true;
-  }
-
-  /** The provider will hold the unit's input and files once it runs it (it keeps recent inputs). */
-  #willHold(peer: string, unit: WorkUnit): void {
-    this.#waitingForLocal.delete(unit.unit_id);
-    const { holdings } = this.options;
-    for (const cid of [unit.input_cid, unit.required_dataset]) {
-      if (cid === undefined) continue;
-      const bytes = holdings.bytesOf(cid) ?? this.ctx.blobs.size(cid);
-      if (bytes !== undefined) holdings.note(peer, cid, bytes);
-    }
-  }
-
   #openToStrangers(jobId: string): boolean {
     return this.ctx.state.jobs.get(jobId)?.job.open_to_strangers === true;
   }
@@ -414,8 +371,8 @@ export class Acceptor {
         graceSeconds: this.options.graceSeconds,
         ...(this.options.dataLocality === false ? { locality: 0 } : {}),
       },
-      localShare: (peer, unit) => this.options.holdings.share(peer, unit),
-      willHold: (peer, unit) => this.#willHold(peer, unit),
+      localShare: (peer, unit) => this.#locality.share(peer, unit),
+      willHold: (peer, unit) => this.#locality.willHold(peer, unit),
       trustIn: (peer) => state.effectiveTrustIn(peer, nowMs),
       openToStrangers: (jobId) => this.#openToStrangers(jobId),
       isConvicted: (peer) => state.checks.isConvicted(peer),
