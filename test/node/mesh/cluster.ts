@@ -1,7 +1,7 @@
 // Real nodes on 127.0.0.1 in this process, each with its own data dir, journal and sandbox,
 // connected by address (mDNS off), and their API handlers, as the daemon serves them.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHandlers, JobView } from '../../../src-main/core/api/contract.js';
@@ -109,4 +109,13 @@ export async function jobEnded(api: ApiHandlers, jobId: string, timeoutMs: numbe
 
 export async function stopAll(nodes: TestNode[]): Promise<void> {
   await Promise.all(nodes.map((n) => n.node.stop()));
+}
+
+/**
+ * Stops the nodes and removes their data dirs, retrying a dir that a last write of a stopping node
+ * filled again while it was being removed (ENOTEMPTY).
+ */
+export async function stopAndRemove(nodes: TestNode[]): Promise<void> {
+  await stopAll(nodes);
+  for (const n of nodes) rmSync(n.dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }

@@ -4,24 +4,20 @@
 // from the state before, since a provider takes a refund as rejected only with the requester's
 // verdict against its result (settlement-intake.ts). Without them its escrow stays held for good.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { rejectionShown } from '../../../src-main/core/ledger/index.js';
 import type { MessageBody } from '../../../src-main/core/protocol/messages.js';
 import { verdictsIn } from '../../../src-main/core/schemas/index.js';
 import { verifyCheckedReceipt } from '../../../src-main/node/receipts/index.js';
 import { trustedLiar } from './fixtures/trusted-liar.js';
-import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+import { hashJob, jobEnded, meshOf, startNode, stopAndRemove, waitFor, type TestNode } from './cluster.js';
 
 test(
   "after compaction, a liar's refunds as rejected are answered with the verdicts behind them, to it alone",
   { timeout: 120_000 },
   async (t) => {
     const nodes = [await startNode(), await startNode()];
-    t.after(async () => {
-      await stopAll(nodes);
-      for (const n of nodes) rmSync(n.dataDir, { recursive: true, force: true });
-    });
+    t.after(() => stopAndRemove(nodes));
     const [requester, honest] = nodes as [TestNode, TestNode];
     await meshOf(nodes);
     const liar = await trustedLiar(requester);

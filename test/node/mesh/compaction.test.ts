@@ -4,10 +4,9 @@
 // memory (requester and provider alike), garbage collection keeps its outputs, and the next start
 // loads the snapshot and folds nothing.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import type { ApiHandlers } from '../../../src-main/core/api/contract.js';
-import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+import { hashJob, jobEnded, meshOf, startNode, stopAll, stopAndRemove, waitFor, type TestNode } from './cluster.js';
 
 const UNITS = 12;
 
@@ -36,7 +35,7 @@ test(
   async (t) => {
     const nodes = [await startNode(), await startNode()];
     const [requester, provider] = nodes as [TestNode, TestNode];
-    t.after(() => stopAll(nodes).then(() => nodes.forEach((n) => rmSync(n.dataDir, { recursive: true, force: true }))));
+    t.after(() => stopAndRemove(nodes));
     await meshOf(nodes);
     // Units that travel alone: each keeps its provider, estimate and time.
     const { params } = hashJob(UNITS, false, 1);

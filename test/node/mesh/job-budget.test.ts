@@ -4,21 +4,20 @@
 // its user raises its budget.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { formatCredits } from '../../../src-main/core/ledger/index.js';
 import { ESTIMATE_SLACK } from '../../../src-main/core/scheduler/quote.js';
 import { ApiError } from '../../../src-main/node/api/errors.js';
-import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+import { hashJob, jobEnded, meshOf, startNode, stopAndRemove, waitFor, type TestNode } from './cluster.js';
 
 /** Units' prices, and the share more a budget needs for estimates that err. */
 const slacked = (price: number) => price + Math.ceil(price * ESTIMATE_SLACK);
 
 test("a job short of budget pauses, naming the budget it needs; raised to that, it completes; a budget under what it spent, or another's job, is refused", async (t) => {
   const nodes = [await startNode(), await startNode()];
-  t.after(() => stopAll(nodes).then(() => nodes.forEach((n) => rmSync(n.dataDir, { recursive: true, force: true }))));
+  t.after(() => stopAndRemove(nodes));
   const [requester, provider] = nodes as [TestNode, TestNode];
   await meshOf(nodes);
   const { api } = requester;
@@ -110,7 +109,7 @@ test("a job short of budget pauses, naming the budget it needs; raised to that, 
 
 test('a paused job stays paused across a restart, and goes on once its budget is raised', async (t) => {
   const nodes = [await startNode(), await startNode()];
-  t.after(() => stopAll(nodes).then(() => nodes.forEach((n) => rmSync(n.dataDir, { recursive: true, force: true }))));
+  t.after(() => stopAndRemove(nodes));
   await meshOf(nodes);
   const { job_id } = await nodes[0]!.api['jobs.submit']({ ...hashJob(12, false, 1).params, redundancy: 1, budget: 30 });
   await waitFor('the job to pause', async () =>

@@ -3,12 +3,11 @@
 // redundancy; none with what its units need (a GPU); every offer over its price cap. Each used to
 // show only "running" and no progress.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import * as z from 'zod/mini';
 import { API_METHODS, type ApiHandlers } from '../../../src-main/core/api/contract.js';
 import { sampleSceneJson } from '../fixtures/sample-scene.js';
-import { hashJob, jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
+import { hashJob, jobEnded, meshOf, startNode, stopAndRemove, waitFor, type TestNode } from './cluster.js';
 
 /** A peer id of nobody running here. */
 const PEER_AWAY = '12D3KooWC7x61vnrwHRrFbZZYsEmjWszdM6bZEunB5EPkV64bNJ9';
@@ -24,7 +23,7 @@ test(
   { timeout: 120_000 },
   async (t) => {
     const nodes: TestNode[] = [await startNode()];
-    t.after(() => stopAll(nodes).then(() => nodes.forEach((n) => rmSync(n.dataDir, { recursive: true, force: true }))));
+    t.after(() => stopAndRemove(nodes));
     const [requester] = nodes as [TestNode];
     const api = requester.api;
 
