@@ -196,6 +196,7 @@ test(
       'tone.wav',
     );
     // data / join: the right table is a file picked in its own zone, not a param typed.
+    await form.getByTestId('library-library').selectOption('data');
     await form.getByTestId('library-method').selectOption('join');
     assert.equal(await form.getByTestId('library-param-right').count(), 0, 'right is the file picked');
     await form.getByTestId('library-param-on').fill('"region"');
