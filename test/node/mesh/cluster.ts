@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHandlers, JobView } from '../../../src-main/core/api/contract.js';
 import { apiHandlers } from '../../../src-main/node/mesh/api/api-handlers.js';
+import { startDaemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { nodeApi } from '../../../src-main/node/mesh/api/node-api.js';
 import { MeshNode, type MeshNodeOptions } from '../../../src-main/node/mesh/wiring/mesh-node.js';
 
@@ -118,4 +119,26 @@ export async function stopAll(nodes: TestNode[]): Promise<void> {
 export async function stopAndRemove(nodes: TestNode[]): Promise<void> {
   await stopAll(nodes);
   for (const n of nodes) rmSync(n.dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+}
+
+/**
+ * A requester as a daemon in `dataDir` (meshctl reaches it there) and two providers, all trusting
+ * each other; `stop` stops them all.
+ */
+export async function daemonAndTwoProviders(
+  dataDir: string,
+): Promise<{ handlers: ApiHandlers; stop: () => Promise<void> }> {
+  const daemon = await startDaemon({
+    dataDir,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    workers: 1,
+    log: () => {},
+  });
+  const providers = [await startNode(), await startNode()];
+  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...providers]);
+  return {
+    handlers: daemon.handlers,
+    stop: async () => void (await Promise.all([daemon.stop(), ...providers.map((p) => p.node.stop())])),
+  };
 }

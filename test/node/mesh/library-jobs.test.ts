@@ -11,24 +11,20 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { meshOf, startNode, type TestNode } from './cluster.js';
+import { daemonAndTwoProviders } from './cluster.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-library-jobs-'));
 const dataDir = join(dir, 'requester');
 const inputs = join(dir, 'inputs');
 
-let daemon: Daemon;
-let providers: TestNode[];
+let mesh: Awaited<ReturnType<typeof daemonAndTwoProviders>>;
 before(async () => {
-  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
-  providers = [await startNode(), await startNode()];
-  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...providers]);
+  mesh = await daemonAndTwoProviders(dataDir);
   mkdirSync(inputs);
 });
 after(async () => {
-  await Promise.all([daemon.stop(), ...providers.map((p) => p.node.stop())]);
+  await mesh.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -210,7 +206,7 @@ test("params are checked at submit with the method's rules: a refusal names the 
   const twins = await run('crypto', 'sha256', path!, join(inputs, 'twin', 'f0.bin'), '--out', join(dir, 'never'));
   assert.match(twins.stderr, /two files have the same name/);
   assert.equal(
-    (await daemon.handlers['jobs.list']({})).jobs.filter((j) => j.name.startsWith('crypto/sha256 × 2')).length,
+    (await mesh.handlers['jobs.list']({})).jobs.filter((j) => j.name.startsWith('crypto/sha256 × 2')).length,
     0,
   );
 });

@@ -11,24 +11,20 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { meshOf, startNode, type TestNode } from './cluster.js';
+import { daemonAndTwoProviders } from './cluster.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-library-join-'));
 const dataDir = join(dir, 'requester');
 const inputs = join(dir, 'inputs');
 
-let daemon: Daemon;
-let providers: TestNode[];
+let mesh: Awaited<ReturnType<typeof daemonAndTwoProviders>>;
 before(async () => {
-  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
-  providers = [await startNode(), await startNode()];
-  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...providers]);
+  mesh = await daemonAndTwoProviders(dataDir);
   mkdirSync(inputs);
 });
 after(async () => {
-  await Promise.all([daemon.stop(), ...providers.map((p) => p.node.stop())]);
+  await mesh.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -77,7 +73,7 @@ test(
       assert.match(ours, /\nc3,\d+,name-3,r3\nc3,\d+,name-3b,r9\n/);
       assert.match(ours, /\nc3\d,\d+,,\n/);
     }
-    const { jobs } = await daemon.handlers['jobs.list']({});
+    const { jobs } = await mesh.handlers['jobs.list']({});
     assert.equal(jobs.filter((j) => j.name.startsWith('data/join × 3')).length, 1);
   },
 );
@@ -104,6 +100,6 @@ test('a join whose right table is not among the files given is refused at submit
     join(dir, 'never'),
   );
   assert.match(files.stderr, /files_base64: data\/sort reads no files/);
-  const { jobs } = await daemon.handlers['jobs.list']({});
+  const { jobs } = await mesh.handlers['jobs.list']({});
   assert.equal(jobs.filter((j) => j.name.startsWith('data/join × 1') || j.name.startsWith('data/sort')).length, 0);
 });

@@ -12,22 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { filesOfTar } from '../../../src-main/core/library/tar.js';
-import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { meshOf, startNode, type TestNode } from './cluster.js';
+import { daemonAndTwoProviders } from './cluster.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-video-jobs-'));
 const dataDir = join(dir, 'requester');
 
-let daemon: Daemon;
-let providers: TestNode[];
+let mesh: Awaited<ReturnType<typeof daemonAndTwoProviders>>;
 before(async () => {
-  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
-  providers = [await startNode(), await startNode()];
-  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...providers]);
+  mesh = await daemonAndTwoProviders(dataDir);
 });
 after(async () => {
-  await Promise.all([daemon.stop(), ...providers.map((p) => p.node.stop())]);
+  await mesh.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -109,7 +105,7 @@ test(
     }
 
     // The video job was one unit, computed by both providers and verified.
-    const { jobs } = await daemon.handlers['jobs.list']({});
+    const { jobs } = await mesh.handlers['jobs.list']({});
     const encodeJob = jobs.find((j) => j.name === `video of ${renderJob}`)!;
     assert.equal(encodeJob.units_verified, 1);
 
@@ -132,7 +128,7 @@ test(
     );
     assert.equal(both.status, 1);
     assert.match(both.stderr, /--bitrate or --quality, not both/);
-    assert.equal((await daemon.handlers['jobs.list']({})).jobs.length, jobs.length);
+    assert.equal((await mesh.handlers['jobs.list']({})).jobs.length, jobs.length);
 
     const back = join(dir, 'back');
     const ran = await meshctl('run', 'video', 'frames', webm, '--out', back, '--redundancy', '2', '--budget', '1000');
