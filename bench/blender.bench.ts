@@ -4,7 +4,9 @@
 //   mesh's tile units are), each the median of a few runs on this machine;
 // - blender_mesh_overhead_pct (target <= 15, issue 75): a 4-frame job (a unit a frame) over two
 //   providers of one worker each, three real daemons (child processes on loopback), from its
-//   submission (the requester's preflight included) until every frame is verified, against the
+//   submission (the user's Render, after the preflight was shown as the app and meshctl show it:
+//   preflight_ms, and with_preflight_pct_by_round were it counted) until every frame is verified
+//   (the submit's own preflight of the same bytes is the one kept by then), against the
 //   same frames rendered by the sandboxed Blender here, two at a time (the providers' workers), in
 //   the same run, rounds alternating. Measured as separate machines would run it (as
 //   render-mesh.bench.ts does, fixtures/cores.ts): the requester on cores of its own, the

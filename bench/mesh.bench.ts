@@ -11,7 +11,7 @@
 //   both placements). The unit is bench/fixtures/spin.wat, sent as the user's own module
 //   (wasm_base64), which the node packs as its first unit's cost says.
 import { Executor } from '../src-main/node/exec/index.js';
-import { allowedCores, coreSplit, pinProcess } from './fixtures/cores.js';
+import { allowedCores, coreSplit, pinProcess, pinSelf } from './fixtures/cores.js';
 import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
 import { processCpu } from './fixtures/proc-cpu.js';
 import { spinInputs, spinJobInput, spinModule } from './fixtures/spin-unit.js';
@@ -202,11 +202,11 @@ async function meshOverhead(mesh: Mesh, module: Uint8Array, pool: Executor): Pro
         // Counts differ by round, placement and unit, so no side finds an input it has seen before.
         const counts = Array.from({ length: UNITS }, (_, i) => count + (r * 2 + p) * UNITS + i);
         const measureLocal = () => {
-          pinProcess(process.pid, at.local); // this process: its pool's workers, and the main thread that feeds them
+          pinSelf(at.local); // this process: its pool's workers, and the main thread that feeds them
           return localMs(pool, module, counts);
         };
         const measureMesh = async () => {
-          pinProcess(process.pid, at.requester); // this process only waits, as the requester's person would
+          pinSelf(at.requester); // this process only waits, as the requester's person would
           const before = { requester: processCpu(mesh.requester.pid), provider: processCpu(mesh.provider.pid) };
           const job = await runMeshJob(mesh, module, counts);
           unitsPerPack = job.unitsPerPack;

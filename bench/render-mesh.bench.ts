@@ -25,7 +25,7 @@ import { compileSceneJson } from '../src-main/core/render/index.js';
 import { Executor } from '../src-main/node/exec/index.js';
 import { renderFrameLocal } from '../src-main/node/render/local.js';
 import { sampleSceneJson } from '../test/node/fixtures/sample-scene.js';
-import { allowedCores, coreSplit, pinProcess } from './fixtures/cores.js';
+import { allowedCores, coreSplit, pinProcess, pinSelf } from './fixtures/cores.js';
 import { EventWatch, startDaemonProcess, trustEachOther, type DaemonProcess } from './fixtures/daemon-process.js';
 import { processCpu } from './fixtures/proc-cpu.js';
 import { median, round, type Benchmark, type Figure } from './harness.js';
@@ -153,7 +153,7 @@ export const benchmarks: Benchmark[] = [
             pinProcess(requester.pid, pinned ? split.requester : all);
             providers.forEach((p, i) => pinProcess(p.pid, pinned ? split.providers[i]! : all));
             const stats = rounds[placement];
-            pinProcess(process.pid, pinned ? split.requester : all); // this process only waits, as the requester's person would
+            pinSelf(pinned ? split.requester : all); // this process only waits, as the requester's person would
             const before = daemons.map((d) => processCpu(d.pid));
             const job = await meshFrames(requester, events);
             const after = daemons.map((d) => processCpu(d.pid));
@@ -166,7 +166,7 @@ export const benchmarks: Benchmark[] = [
               for (const key of ['time', 'fuel', 'speed'] as const) errors[key].push(...job.errors[key]);
               loads.push(loadavg()[0]!);
             }
-            pinProcess(process.pid, pinned ? split.providerSide : all); // the local frames: on the providers' cores
+            pinSelf(pinned ? split.providerSide : all); // the local frames: on the providers' cores
             stats.local.push(await localFrames(pool));
           }
         events.close();
@@ -217,7 +217,7 @@ export const benchmarks: Benchmark[] = [
           },
         ];
       } finally {
-        pinProcess(process.pid, all);
+        pinSelf(all);
         await pool.close();
         await Promise.all(daemons.map((d) => d.stop()));
       }

@@ -175,27 +175,31 @@ export function tileOutputName(i: number): string {
 }
 
 /**
- * Several tiles of one frame rendered by one Blender, one start for all (Blender's start is most of
- * a small tile's time): our settings, the frame, then each tile's border rendered and saved with
- * the scene's output settings as tileOutputName(i), as `-f` would write it. Blender's arguments
- * after -b -Y --factory-startup, as renderArgs's.
+ * Several tiles rendered by one Blender, one start for all (Blender's start is most of a small
+ * tile's time): our settings, then each tile's frame set and its border rendered and saved with the
+ * scene's output settings as tileOutputName(i), as `-f` would write it. A tile's frame is
+ * `frames[i]` (a requester's check crops of several frames), or the settings' frame. Blender's
+ * arguments after -b -Y --factory-startup, as renderArgs's.
  */
 export function tilesRenderArgs(
   settings: Omit<RenderSettings, 'tile'>,
-  tiles: { rects: readonly PixelRect[]; width: number; height: number },
+  tiles: { rects: readonly PixelRect[]; frames?: readonly number[]; width: number; height: number },
 ): string[] {
-  const lines = [
-    ...settingsLines(settings),
-    `s.frame_set(${settings.frame})`,
-    's.render.use_border = True',
-    's.render.use_crop_to_border = True',
-  ];
-  for (const [i, rect] of tiles.rects.entries())
+  if (tiles.frames && tiles.frames.length !== tiles.rects.length)
+    throw new RangeError(`${tiles.frames.length} frames for ${tiles.rects.length} tiles`);
+  const lines = [...settingsLines(settings), 's.render.use_border = True', 's.render.use_crop_to_border = True'];
+  let frame: number | undefined;
+  for (const [i, rect] of tiles.rects.entries()) {
+    const next = tiles.frames?.[i] ?? settings.frame;
+    assertInt('frame', next, 0, 1_048_574);
+    if (next !== frame) lines.push(`s.frame_set(${next})`);
+    frame = next;
     lines.push(
       ...borderLines({ rect, width: tiles.width, height: tiles.height }),
       'bpy.ops.render.render()',
       `bpy.data.images['Render Result'].save_render('${UNIT_MOUNT}/${tileOutputName(i)}')`,
     );
+  }
   return [scenePath(settings.file), '--python-expr', lines.join('\n')];
 }
 

@@ -1,5 +1,5 @@
 // A frame or a tile rendered by the sandboxed Blender in the unit's folder, its PNG read back and
-// decoded, or several tiles of a frame by one Blender (one start for all); a failure says why in
+// decoded, or several tiles by one Blender (one start for all); a failure says why in
 // words (the time limit, the watchdog, the memory limit, Blender's last lines).
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import {
   type SandboxLimits,
 } from '../../core/blender/args.js';
 import type { SampleProgress } from '../../core/blender/progress.js';
-import type { PixelRect, Rgba } from '../../core/blender/tiles.js';
+import type { Rgba } from '../../core/blender/tiles.js';
 import { decodeRgba } from './png.js';
 import { runSandboxed, type RunLimits, type RunResult } from './run.js';
 
@@ -72,10 +72,10 @@ export async function renderInSandbox(job: RenderJob): Promise<Rendered> {
 
 export interface TilesJob extends Omit<RenderJob, 'settings'> {
   settings: Omit<RenderSettings, 'tile'>;
-  tiles: { rects: readonly PixelRect[]; width: number; height: number };
+  tiles: Parameters<typeof tilesRenderArgs>[1];
 }
 
-/** The tiles of one frame rendered by one Blender (tilesRenderArgs), each decoded, in order. */
+/** Tiles (of one frame, or each of its own) rendered by one Blender (tilesRenderArgs), each decoded, in order. */
 export async function renderTilesInSandbox(
   job: TilesJob,
 ): Promise<{ ok: true; images: Rgba[]; ms: number } | { ok: false; reason: string }> {

@@ -13,10 +13,10 @@ import { pickCrops } from '../../core/blender/crops.js';
 import type { BlenderUnitParams } from '../../core/blender/unit.js';
 import { decodeRgba } from './png.js';
 import { preflightInSandbox, type Preflight } from './preflight.js';
-import { renderInSandbox } from './render.js';
+import { renderInSandbox, renderTilesInSandbox } from './render.js';
 import type { RunLimits } from './run.js';
 import { bringScene, SceneRefused } from './scene-folder.js';
-import { checkFrame, type FrameVerdict } from './verify.js';
+import { compareCrops, type FrameVerdict, type OwnCrop } from './verify.js';
 
 /** A unit's render: memory and files as render-local's defaults, an hour at most, two minutes without a line. */
 const UNIT_LIMITS: SandboxLimits & Omit<RunLimits, 'signal'> = {
@@ -95,39 +95,54 @@ export async function renderUnit(unit: BlenderUnit): Promise<{ png: Uint8Array; 
   });
 }
 
+/** A check's crop of a unit, re-rendered here: where it lies in the frame, its pixels, and how long it took. */
+export interface CheckCrop extends OwnCrop {
+  ms: number;
+}
+
 /**
- * A provider's frame (or tile) checked: a crop at a random place inside it (drawn here, unknown to
- * the provider) re-rendered at the same seed and samples and compared by its pixels (verify.ts). An
- * output that is no PNG of the frame's (or tile's) size disagrees without a render.
+ * A crop of each unit's frame (or tile) at a random place inside it, drawn here and unknown to its
+ * provider, re-rendered in the sandbox at the units' seed and samples, all by one Blender (one
+ * start: most of a small crop's time). The units are of one job (one scene, one settings). A crop
+ * depends on nothing a provider sends, so the requester renders it as soon as its unit is accepted
+ * (blender-check.ts); each crop's `ms` is its share of the run.
  */
-export async function checkUnitFrame(unit: BlenderUnit, png: Uint8Array): Promise<FrameVerdict> {
-  const { width, height } = unit.params;
-  const area = unit.tile ?? { x0: 0, y0: 0, x1: width, y1: height };
+export async function renderCheckCrops(units: readonly BlenderUnit[]): Promise<CheckCrop[]> {
+  const [first] = units;
+  if (!first) return [];
+  const { file, samples, seed, width, height } = first.params;
+  const rects = units.map((unit) => {
+    const area = unitArea(unit);
+    const [c] = pickCrops(area.x1 - area.x0, area.y1 - area.y0, 1, CROP_SIDE, () => randomInt(2 ** 32) / 2 ** 32);
+    return { x0: c!.x0 + area.x0, y0: c!.y0 + area.y0, x1: c!.x1 + area.x0, y1: c!.y1 + area.y0 };
+  });
+  return inUnitFolder(first, async (unitDir) => {
+    const done = await renderTilesInSandbox({
+      blender: first.blender,
+      unitDir,
+      settings: { file, frame: first.frame, samples, seed },
+      tiles: { rects, frames: units.map((unit) => unit.frame), width, height },
+      limits: { ...UNIT_LIMITS, ...(first.signal ? { signal: first.signal } : {}) },
+    });
+    if (!done.ok) throw new Error(`the check's own render failed: ${done.reason}`);
+    return done.images.map((image, i) => ({ rect: rects[i]!, image, ms: done.ms / units.length }));
+  });
+}
+
+/** A provider's frame (or tile) against my crop of it (verify.ts); one that is no PNG of its size disagrees. */
+export function compareWithCrop(unit: BlenderUnit, png: Uint8Array, own: CheckCrop): FrameVerdict {
+  const area = unitArea(unit);
   let provided;
   try {
     provided = decodeRgba(png);
   } catch {
-    return { agrees: false, crops: [], ms: 0 };
+    return { agrees: false, crops: [], ms: own.ms };
   }
   if (provided.width !== area.x1 - area.x0 || provided.height !== area.y1 - area.y0)
-    return { agrees: false, crops: [], ms: 0 };
-  const crops = pickCrops(provided.width, provided.height, 1, CROP_SIDE, () => randomInt(2 ** 32) / 2 ** 32).map(
-    (c) => ({ x0: c.x0 + area.x0, y0: c.y0 + area.y0, x1: c.x1 + area.x0, y1: c.y1 + area.y0 }),
-  );
-  return inUnitFolder(unit, (unitDir) =>
-    checkFrame({
-      blender: unit.blender,
-      unitDir,
-      file: unit.params.file,
-      frame: unit.frame,
-      samples: unit.params.samples,
-      seed: unit.params.seed,
-      width,
-      height,
-      provided,
-      providedAt: area,
-      crops,
-      limits: { ...UNIT_LIMITS, ...(unit.signal ? { signal: unit.signal } : {}) },
-    }),
-  );
+    return { agrees: false, crops: [], ms: own.ms };
+  return { ...compareCrops(provided, area, [own]), ms: own.ms };
+}
+
+function unitArea(unit: BlenderUnit): PixelRect {
+  return unit.tile ?? { x0: 0, y0: 0, x1: unit.params.width, y1: unit.params.height };
 }

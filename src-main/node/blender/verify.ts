@@ -36,11 +36,11 @@ export interface FrameVerdict {
 }
 
 export async function checkFrame(check: FrameCheck): Promise<FrameVerdict> {
-  const { width, height, providedAt: at } = check;
-  const crops: FrameVerdict['crops'] = [];
+  const { width, height } = check;
+  const own: OwnCrop[] = [];
   let ms = 0;
   for (const rect of check.crops) {
-    const own = await renderInSandbox({
+    const done = await renderInSandbox({
       blender: check.blender,
       unitDir: check.unitDir,
       settings: {
@@ -52,10 +52,24 @@ export async function checkFrame(check: FrameCheck): Promise<FrameVerdict> {
       },
       limits: check.limits,
     });
-    if (!own.ok) throw new Error(`the check's own render failed: ${own.reason}`);
-    ms += own.ms;
-    const inProvided = { x0: rect.x0 - at.x0, y0: rect.y0 - at.y0, x1: rect.x1 - at.x0, y1: rect.y1 - at.y0 };
-    crops.push({ rect, share: identicalShare(crop(check.provided, inProvided), own.image) });
+    if (!done.ok) throw new Error(`the check's own render failed: ${done.reason}`);
+    ms += done.ms;
+    own.push({ rect, image: done.image });
   }
-  return { agrees: crops.every((c) => c.share >= IDENTICAL_SHARE), crops, ms };
+  return { ...compareCrops(check.provided, check.providedAt, own), ms };
+}
+
+/** A crop re-rendered here: where it lies in the frame, and its pixels. */
+export interface OwnCrop {
+  rect: PixelRect;
+  image: Rgba;
+}
+
+/** The provided frame or tile (lying at `at` in the frame) against my crops of it, by their pixels. */
+export function compareCrops(provided: Rgba, at: PixelRect, own: readonly OwnCrop[]): Omit<FrameVerdict, 'ms'> {
+  const crops = own.map(({ rect, image }) => {
+    const inProvided = { x0: rect.x0 - at.x0, y0: rect.y0 - at.y0, x1: rect.x1 - at.x0, y1: rect.y1 - at.y0 };
+    return { rect, share: identicalShare(crop(provided, inProvided), image) };
+  });
+  return { agrees: crops.every((c) => c.share >= IDENTICAL_SHARE), crops };
 }

@@ -2,7 +2,7 @@
 // reaches it) and providers that turned Blender sharing on. `meshctl submit-job --blend` prints the
 // preflight and submits a 4-frame job of a tiny scene (64×48, 4 samples), a unit a frame, rendered
 // by the two providers (two frames a day each, by their policies) in their sandboxes and verified by the requester re-rendering a random crop
-// of each frame; `meshctl job output --out` writes the frames, each the pixels of a local render
+// of each frame, rendered while the providers render; `meshctl job output --out` writes the frames, each the pixels of a local render
 // of that frame. A provider whose Blender renders fewer samples than asked (a patched provider: its
 // Blender is a wrapper that rewrites our samples) is convicted, and its frame goes to an honest one.
 // A scene the preflight refuses is not submitted, by meshctl nor by the node.
@@ -106,6 +106,18 @@ test('a 4-frame Blender job is rendered by two providers, checked by pixels, and
   assert.equal(by.length, 4, 'each frame paid to the provider that rendered it');
   assert.equal(new Set(by).size, 2, 'both providers rendered frames');
   assert.ok(by.every((p) => providers.some((q) => q.node.peerId === p)));
+  // Each crop is rendered while the providers render (verdicts/blender-check.ts): the first frame
+  // is checked sooner after the first result comes than its crop takes to render.
+  const { events } = await daemon.handlers['events.since']({ after: 0, limit: 10_000 });
+  const ofJob = events.filter((e) => e.data['job_id'] === jobId);
+  const firstResult = ofJob.find((e) => e.type === 'unit.finished' || e.type === 'units.finished');
+  const firstCheck = ofJob.find((e) => e.type === 'blender.checked');
+  assert.ok(firstResult && firstCheck, 'a result came, and a check');
+  const afterResult = Date.parse(firstCheck.at) - Date.parse(firstResult.at);
+  assert.ok(
+    afterResult < Number(firstCheck.data['ms']),
+    `checked ${afterResult} ms after the first result, its crop took ${firstCheck.data['ms']} ms`,
+  );
 
   const out = join(dir, 'frames');
   const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);

@@ -1,13 +1,16 @@
 // Preflight in the sandbox, for real: a scene's report as Blender reads it (frames, size, samples,
 // denoising, packed and relative textures), and the refusals that name what is wrong: a missing
-// texture's path, another engine, an unpacked linked library; a glare node keeps it to frames.
+// texture's path, another engine, an unpacked linked library; a glare node keeps it to frames. A
+// node keeps the preflight of the scenes it saw last.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { findBlender } from '../../../src-main/node/blender/install.js';
 import { preflightInSandbox, type Preflight } from '../../../src-main/node/blender/preflight.js';
 import { bringScene } from '../../../src-main/node/blender/scene-folder.js';
+import { SharingSettingsSchema } from '../../../src-main/core/schemas/availability.js';
+import { BlenderProbe } from '../../../src-main/node/mesh/machine/blender-probe.js';
 import { encodeFramePng } from '../../../src-main/node/render/png.js';
 import { makeScene, tempFolder } from './scenes.js';
 
@@ -104,4 +107,31 @@ test('a file that is not a .blend is no report, said so', async () => {
   const result = await preflightInSandbox(blender, unitDir, 'scene.blend');
   assert.ok(!result.ok);
   assert.match(result.reason, /no preflight report/);
+});
+
+test("a node keeps a scene's preflight: the submit after the user saw it runs no second Blender", async () => {
+  const probe = new BlenderProbe(
+    { settings: SharingSettingsSchema.parse({}) },
+    () => {},
+    () => {},
+  );
+  const path = join(folder.dir, 'kept.blend');
+  makeScene(path, '');
+  const scene = new Uint8Array(readFileSync(path));
+  const params = { file: 'scene.blend', zip: false };
+  const first = probe.preflight(blender, { scene, params });
+  assert.equal(probe.preflight(blender, { scene, params }), first, 'the same bytes: the same preflight');
+  const shown = await first;
+  assert.ok(shown.ok, shown.ok ? '' : shown.reason);
+  const started = performance.now();
+  assert.deepEqual(await probe.preflight(blender, { scene: scene.slice(), params }), shown);
+  assert.ok(performance.now() - started < 100, 'no Blender started for it');
+  const other = scene.slice();
+  other[other.length - 1]! ^= 1;
+  assert.notEqual(probe.preflight(blender, { scene: other, params }), first, 'other bytes are preflighted again');
+  // A run that failed (no Blender there) is not kept: it is tried again.
+  const failed = probe.preflight('/nonexistent/blender', { scene, params });
+  await failed.catch(() => undefined);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.notEqual(probe.preflight('/nonexistent/blender', { scene, params }), failed);
 });

@@ -1,9 +1,10 @@
 // Sandboxed Blender, for real: it is found with its version, renders a frame the same bits twice,
 // tiles rendered by borders (each by a Blender of its own, or all by one) stitch back to exactly
 // the whole frame, and the pixel comparison tells
-// an honest render from a wrong seed and from fewer samples. The figures are docs/BLENDER.md's.
+// an honest render from a wrong seed and from fewer samples; a requester's check crops of several
+// frames by one Blender are each frame's pixels. The figures are docs/BLENDER.md's.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RenderSettings } from '../../../src-main/core/blender/args.js';
@@ -12,6 +13,8 @@ import { stitch, tileGrid, type Rgba } from '../../../src-main/core/blender/tile
 import { findBlender, type BlenderInstall } from '../../../src-main/node/blender/install.js';
 import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
 import { renderInSandbox } from '../../../src-main/node/blender/render.js';
+import { compareWithCrop, renderCheckCrops } from '../../../src-main/node/blender/unit.js';
+import { encodeFramePng } from '../../../src-main/node/render/png.js';
 import { HEIGHT, makeScene, tempFolder, WIDTH } from './scenes.js';
 
 const folder = tempFolder('blender-render-');
@@ -90,4 +93,25 @@ test('the comparison tells an honest render from a wrong seed, fewer samples and
   };
   console.log('blender identical share against an honest render', figures);
   for (const [what, share] of Object.entries(figures)) assert.ok(share < IDENTICAL_SHARE, `${what}: ${share}`);
+});
+
+test("a requester's check crops of several frames, by one Blender, are each frame's own pixels", async () => {
+  const frames = [1, 4, 2];
+  const ofFrames = frames.map((frame) => ({
+    blender: install.path,
+    scene: readFileSync(join(folder.dir, 'scene.blend')),
+    params: { file: 'scene.blend', zip: false, samples: 16, seed: 1, width: WIDTH, height: HEIGHT },
+    frame,
+  }));
+  const crops = await renderCheckCrops(ofFrames);
+  assert.equal(crops.length, frames.length);
+  for (const [i, frame] of frames.entries()) {
+    const whole = await render({ frame });
+    const { rect } = crops[i]!;
+    const png = encodeFramePng(whole.width, whole.height, whole.data);
+    const verdict = compareWithCrop(ofFrames[i]!, png, crops[i]!);
+    assert.deepEqual(verdict.crops, [{ rect, share: 1 }], `frame ${frame}: its crop, exactly`);
+    const next = (i + 1) % frames.length;
+    assert.ok(!compareWithCrop(ofFrames[next]!, png, crops[next]!).agrees, "another frame's crop disagrees");
+  }
 });

@@ -8,7 +8,6 @@ import { BlenderUnitParamsSchema, FRAME_BYTES, frameOf } from '../../../core/ble
 import { validate } from '../../../core/schemas/index.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError } from '../../api/errors.js';
-import { preflightScene } from '../../blender/unit.js';
 import { unitPage } from '../views/job-view.js';
 import type { NodeApi } from './node-api.js';
 
@@ -32,7 +31,7 @@ export function blenderHandlers(node: NodeApi): Pick<ApiHandlers, BlenderMethods
     async 'blender.preflight'({ scene_base64, file, zip }) {
       const install = await myBlender();
       const scene = new Uint8Array(Buffer.from(scene_base64, 'base64'));
-      const preflight = await preflightScene({ blender: install.path, scene, params: { file, zip } });
+      const preflight = await node.blender.preflight(install.path, { scene, params: { file, zip } });
       if (!preflight.ok) throw new ApiError('bad_request', `the scene could not be read: ${preflight.reason}`);
       const { report, verdict } = preflight;
       const nowMs = Date.now();

@@ -3,6 +3,8 @@
 // Every network wait ends when the node stops (`signal`), and work nobody awaits goes through
 // `background`, so the node's stop can wait for it before it closes the journal.
 import type { BlenderFound, BlenderInstall } from '../../blender/install.js';
+import type { Preflight } from '../../blender/preflight.js';
+import type { JobScene } from '../../blender/unit.js';
 import { createHash } from 'node:crypto';
 import { CodedError, describeError } from '../../../core/errors.js';
 import type { ApiEventType } from '../../../core/api/contract.js';
@@ -68,6 +70,8 @@ export interface NodeContext {
     find(): Promise<BlenderFound>;
     /** The Blender I render others' scenes with: only while Blender sharing is on. */
     sharedInstall(): BlenderInstall | undefined;
+    /** A scene preflighted by `blender` (kept a while: the submit after the user saw it costs no second run). */
+    preflight(blender: string, scene: Pick<JobScene, 'scene' | 'params'>): Promise<Preflight>;
   };
 }
 

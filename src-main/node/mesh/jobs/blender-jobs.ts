@@ -15,7 +15,6 @@ import {
 } from '../../../core/blender/unit.js';
 import { tilesPerFrame, type TileGrid } from '../../../core/schemas/blender-tiles.js';
 import { ApiError } from '../../api/errors.js';
-import { preflightScene } from '../../blender/unit.js';
 import type { NodeContext } from '../context/node-context.js';
 
 /** Reference seconds a frame is expected to take: Blender's start, and pixel-samples at a modest rate. */
@@ -24,15 +23,16 @@ const PIXEL_SAMPLES_PER_SECOND = 200_000;
 
 /** The job's units as a resolved module (job-split.ts), and the seconds a frame is expected to take. */
 export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNullable<SubmitJobTerms['blender']>) {
-  const found = await ctx.blender?.find();
-  if (!found?.ok)
+  const { blender } = ctx;
+  const found = (await blender?.find()) ?? { ok: false, reason: 'none here' };
+  if (!blender || !found.ok)
     throw new ApiError(
       'bad_request',
-      `a Blender job needs Blender on the requester, to read the scene and check its frames: ${found?.reason ?? 'none here'}`,
+      `a Blender job needs Blender on the requester, to read the scene and check its frames: ${found.ok ? 'none here' : found.reason}`,
     );
   const scene = new Uint8Array(Buffer.from(terms.scene_base64, 'base64'));
   const { file, zip, seed } = terms;
-  const preflight = await preflightScene({ blender: found.install.path, scene, params: { file, zip } });
+  const preflight = await blender.preflight(found.install.path, { scene, params: { file, zip } });
   if (!preflight.ok) throw new ApiError('bad_request', `the scene could not be read: ${preflight.reason}`);
   const { report, verdict } = preflight;
   // Its warnings (denoising turned off) are the submitter's to show first, as meshctl does.

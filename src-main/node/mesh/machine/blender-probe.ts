@@ -3,14 +3,24 @@
 // when this node submits or checks a Blender job (as requester). Finding it starts Blender in the
 // sandbox, a second or more, which a node that never touches Blender should not pay. Until it is
 // found the node advertises no Blender algorithm; once it is, the availability is told again.
+// A scene's preflight is kept for the few scenes seen last: the app and meshctl show it before the
+// user submits, and the submit's own preflight of the same bytes then costs no second start.
+import { createHash } from 'node:crypto';
 import type { BlenderStatus } from '../../../core/blender/algorithm.js';
 import { describeError } from '../../../core/errors.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
 import { findBlender, type BlenderFound, type BlenderInstall } from '../../blender/install.js';
+import type { Preflight } from '../../blender/preflight.js';
+import { preflightScene, type JobScene } from '../../blender/unit.js';
+
+/** Scenes whose preflight is kept (their reports are small; the scenes are not kept). */
+const PREFLIGHTS_KEPT = 8;
 
 export class BlenderProbe {
   #found: BlenderFound | undefined;
   #finding: Promise<BlenderFound> | undefined;
+  /** By the scene's digest and how it is named: the latest last. */
+  readonly #preflights = new Map<string, Promise<Preflight>>();
 
   constructor(
     /** Its settings: Blender sharing and its threshold. */
@@ -30,6 +40,30 @@ export class BlenderProbe {
         return found;
       });
     return this.#finding;
+  }
+
+  /** The scene preflighted by my Blender (node/blender/unit.ts), or again the same bytes' preflight of a moment ago. */
+  preflight(blender: string, scene: Pick<JobScene, 'scene' | 'params'>): Promise<Preflight> {
+    const { file, zip } = scene.params;
+    const key = `${createHash('sha256').update(scene.scene).digest('hex')} ${zip ? 'zip' : 'blend'} ${file} ${blender}`;
+    const kept = this.#preflights.get(key);
+    if (kept) {
+      this.#preflights.delete(key); // the latest last
+      this.#preflights.set(key, kept);
+      return kept;
+    }
+    const preflight = preflightScene({ ...scene, blender });
+    this.#preflights.set(key, preflight);
+    // A failed run (not a refusal: its report says what is wrong) is not kept: it is tried again.
+    preflight.then(
+      (p) => p.ok || this.#preflights.delete(key),
+      () => this.#preflights.delete(key),
+    );
+    for (const old of this.#preflights.keys()) {
+      if (this.#preflights.size <= PREFLIGHTS_KEPT) break;
+      this.#preflights.delete(old);
+    }
+    return preflight;
   }
 
   /** The Blender I render others' scenes with: when sharing is on and it works in the sandbox (looked for on the first ask). */

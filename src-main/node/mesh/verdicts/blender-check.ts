@@ -3,15 +3,34 @@
 // sandbox, at the unit's seed and samples, and compared by pixels (node/blender/unit.ts: at least
 // IDENTICAL_SHARE of them identical). A frame that passes is a check passed; one that fails
 // contradicts my run, which convicts its provider as a liar is (convictions.ts).
+// The crop depends on nothing the provider sends, so it is rendered when the unit is accepted,
+// while the providers render: a result is then compared as it comes, and the job's last frame does
+// not wait for a Blender started after it. One Blender at a time renders the crops waiting, those
+// of one job together (one start for them all: most of a small crop's time).
+import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import { BlenderUnitParamsSchema, unitWork } from '../../../core/blender/unit.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
-import { validate, type WorkResult, type WorkUnit } from '../../../core/schemas/index.js';
+import { validate, type Acceptance, type WorkResult, type WorkUnit } from '../../../core/schemas/index.js';
 import { describeError } from '../../../core/errors.js';
-import { checkUnitFrame } from '../../blender/unit.js';
+import { compareWithCrop, renderCheckCrops, type BlenderUnit, type CheckCrop } from '../../blender/unit.js';
 import { blobFromHolders, type NodeContext } from '../context/node-context.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
-type BlenderCheckNeeds = Pick<NodeContext, 'blender' | 'blobs' | 'emit' | 'fetchBlob' | 'log' | 'signal'>;
+type BlenderCheckNeeds = Pick<
+  NodeContext,
+  'background' | 'blender' | 'blobs' | 'emit' | 'fetchBlob' | 'log' | 'signal' | 'state'
+>;
+
+/** Crops held at most (rendering, waiting their turn, or their results): past it, a crop is rendered when its result comes. */
+const MAX_CROPS = 16;
+/** Crops one Blender renders at most: a unit accepted meanwhile waits for the next. */
+const CROPS_PER_RUN = 8;
+
+/** A unit accepted whose crop waits its turn, and how its crop is handed over. */
+interface Waiting {
+  unit: WorkUnit;
+  done: (crop: CheckCrop | undefined) => void;
+}
 
 /** A frame that cannot be fetched is asked for this many times before its result is left out. */
 const FETCH_ATTEMPTS = 3;
@@ -27,8 +46,26 @@ export class BlenderChecker {
   /** Outcomes by result id, until the unit's verdict: a frame is checked once. */
   readonly #checked = new Map<string, boolean>();
   readonly #fetchFailures = new Map<string, number>();
+  /** My crop of each unit, by unit id, until its verdict: one crop checks every result of the unit. */
+  readonly #crops = new Map<string, Promise<CheckCrop | undefined>>();
+  /** Units accepted whose crops are not begun, first accepted first. */
+  #waiting: Waiting[] = [];
+  #rendering = false;
 
   constructor(private readonly ctx: BlenderCheckNeeds) {}
+
+  /** Units just accepted: their crops are rendered now, while their providers render. */
+  accepted(acceptances: readonly Acceptance[]): void {
+    for (const { unit_id } of acceptances) {
+      if (this.#crops.has(unit_id)) continue;
+      if (this.#crops.size >= MAX_CROPS) this.#dropEnded();
+      if (this.#crops.size >= MAX_CROPS) break;
+      const record = this.ctx.state.units.get(unit_id);
+      if (!record || record.verdict || !isBlenderAlgorithm(record.unit.algorithm_id)) continue;
+      this.#crops.set(unit_id, new Promise((done) => this.#waiting.push({ unit: record.unit, done })));
+    }
+    this.#renderWaiting();
+  }
 
   /** The unit's results checked; undefined while a frame is still to be fetched or I cannot check now (decide again later). */
   async prepare(unit: WorkUnit, assignments: readonly AssignmentRecord[]): Promise<BlenderCheck | undefined> {
@@ -59,7 +96,8 @@ export class BlenderChecker {
   }
 
   /** The unit has its verdict: what was kept for it goes. */
-  forget(results: readonly WorkResult[]): void {
+  forget(unitId: string, results: readonly WorkResult[]): void {
+    this.#crops.delete(unitId);
     for (const r of results) {
       this.#checked.delete(r.result_id);
       this.#fetchFailures.delete(r.result_id);
@@ -68,6 +106,74 @@ export class BlenderChecker {
 
   /** Whether the frame passes; undefined when I cannot check it now (no Blender here, the scene gone, my render failed). */
   async #check(unit: WorkUnit, result: WorkResult, png: Uint8Array): Promise<boolean | undefined> {
+    // A crop not begun yet is rendered now, not after the crops ahead of it: its result is here.
+    const waiting = this.#waiting.find((w) => w.unit.unit_id === unit.unit_id);
+    let crop = waiting ? undefined : this.#crops.get(unit.unit_id);
+    if (!crop) {
+      this.#waiting = this.#waiting.filter((w) => w !== waiting);
+      crop = this.#renderCrops([unit]).then(([own]) => {
+        waiting?.done(own);
+        return own;
+      });
+      this.#crops.set(unit.unit_id, crop);
+    }
+    const own = await crop;
+    const blenderUnit = own && (await this.#blenderUnit(unit));
+    if (!own || !blenderUnit) {
+      this.#crops.delete(unit.unit_id); // tried again on the next decision
+      return undefined;
+    }
+    const verdict = compareWithCrop(blenderUnit, png, own);
+    const shares = verdict.crops.map((c) => `${(c.share * 100).toFixed(1)} %`).join(', ') || 'not a frame of its size';
+    if (!verdict.agrees) this.ctx.log(`the frame of ${result.result_id} fails my re-render (${shares} identical)`);
+    this.ctx.emit('blender.checked', {
+      job_id: unit.job_id,
+      unit_id: unit.unit_id,
+      agrees: verdict.agrees,
+      share: verdict.crops.length > 0 ? Math.min(...verdict.crops.map((c) => c.share)) : 0,
+      ms: Math.round(verdict.ms),
+    });
+    return verdict.agrees;
+  }
+
+  /** The crops waiting, those of the first one's job together, by one Blender; then the next. */
+  #renderWaiting(): void {
+    this.#dropDecided();
+    const [first] = this.#waiting;
+    if (this.#rendering || !first) return;
+    const batch = this.#waiting.filter((w) => w.unit.job_id === first.unit.job_id).slice(0, CROPS_PER_RUN);
+    this.#waiting = this.#waiting.filter((w) => !batch.includes(w));
+    this.#rendering = true;
+    const rendered = this.#renderCrops(batch.map((w) => w.unit))
+      .then((crops) => batch.forEach((w, i) => w.done(crops[i])))
+      .finally(() => {
+        this.#rendering = false;
+        this.#renderWaiting();
+      });
+    this.ctx.background('rendering check crops', rendered);
+  }
+
+  /** My crops of the units' frames (unit.ts renderCheckCrops), each undefined where I cannot render it (logged). */
+  async #renderCrops(units: readonly WorkUnit[]): Promise<Array<CheckCrop | undefined>> {
+    const ready: BlenderUnit[] = [];
+    const at: number[] = [];
+    for (const [i, unit] of units.entries()) {
+      const blenderUnit = await this.#blenderUnit(unit);
+      if (!blenderUnit) continue;
+      ready.push(blenderUnit);
+      at.push(i);
+    }
+    const crops: Array<CheckCrop | undefined> = units.map(() => undefined);
+    try {
+      (await renderCheckCrops(ready)).forEach((crop, j) => (crops[at[j]!] = crop));
+    } catch (err) {
+      this.ctx.log(`checking frames of job ${units[0]?.job_id} failed here: ${describeError(err)}`);
+    }
+    return crops;
+  }
+
+  /** The unit as my Blender renders it; undefined when it cannot (no Blender here, its scene or frame gone: logged). */
+  async #blenderUnit(unit: WorkUnit): Promise<BlenderUnit | undefined> {
     const params = validate(BlenderUnitParamsSchema, unit.params);
     const scene = unit.module_cid ? this.ctx.blobs.get(unit.module_cid) : undefined;
     const input = unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : undefined;
@@ -79,26 +185,24 @@ export class BlenderChecker {
       );
       return undefined;
     }
-    try {
-      const verdict = await checkUnitFrame(
-        { blender: found.install.path, scene, params: params.value, ...work, signal: this.ctx.signal },
-        png,
-      );
-      const shares =
-        verdict.crops.map((c) => `${(c.share * 100).toFixed(1)} %`).join(', ') || 'not a frame of its size';
-      if (!verdict.agrees) this.ctx.log(`the frame of ${result.result_id} fails my re-render (${shares} identical)`);
-      this.ctx.emit('blender.checked', {
-        job_id: unit.job_id,
-        unit_id: unit.unit_id,
-        agrees: verdict.agrees,
-        share: verdict.crops.length > 0 ? Math.min(...verdict.crops.map((c) => c.share)) : 0,
-        ms: Math.round(verdict.ms),
-      });
-      return verdict.agrees;
-    } catch (err) {
-      this.ctx.log(`checking the frame of ${result.result_id} failed here: ${describeError(err)}`);
-      return undefined;
+    return { blender: found.install.path, scene, params: params.value, ...work, signal: this.ctx.signal };
+  }
+
+  /** Crops of units that will have no verdict (their job cancelled or ended), which would hold their places for good. */
+  #dropEnded(): void {
+    const { state } = this.ctx;
+    for (const unitId of this.#crops.keys()) {
+      const record = state.units.get(unitId);
+      if (!record || record.verdict || !state.myRunningJob(record.unit.job_id)) this.#crops.delete(unitId);
     }
+    this.#dropDecided();
+  }
+
+  /** Crops waiting for units no longer kept (decided, or their job ended) are not rendered: whoever awaits one gets none. */
+  #dropDecided(): void {
+    const kept = this.#waiting.filter((w) => this.#crops.has(w.unit.unit_id));
+    for (const w of this.#waiting) if (!kept.includes(w)) w.done(undefined);
+    this.#waiting = kept;
   }
 }
 

@@ -6,7 +6,7 @@
 import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import type { Comparator } from '../../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
-import type { WorkResult, WorkUnit } from '../../../core/schemas/index.js';
+import type { Acceptance, WorkResult, WorkUnit } from '../../../core/schemas/index.js';
 import type { Executor } from '../../exec/index.js';
 import { BlenderChecker } from './blender-check.js';
 import type { Convictions } from './convictions.js';
@@ -32,6 +32,11 @@ export class PreChecks {
     this.#frames = new BlenderChecker(ctx);
   }
 
+  /** Units just accepted: a Blender frame's check begins now (blender-check.ts). */
+  accepted(acceptances: readonly Acceptance[]): void {
+    this.#frames.accepted(acceptances);
+  }
+
   /** The unit's results checked as its kind needs; undefined while that cannot be done yet (decide again later). */
   async run(unit: WorkUnit, active: readonly AssignmentRecord[]): Promise<PreChecked | undefined> {
     if (!active.some((a) => a.result)) return {};
@@ -53,6 +58,6 @@ export class PreChecks {
   /** The unit has its verdict: what was kept for it goes. */
   forget(unitId: string, results: readonly WorkResult[]): void {
     this.#tiles.forget(unitId, results);
-    this.#frames.forget(results);
+    this.#frames.forget(unitId, results);
   }
 }

@@ -112,9 +112,10 @@ export class Verdicts {
     return this.#claims.whileHolding(of, work);
   }
 
-  /** Assignments just made (escrow held): checks of the results the draw picks begin now (checks-ahead.ts). */
+  /** Assignments just made (escrow held): checks of the results the draw picks begin now (checks-ahead.ts), and Blender frames' crops. */
   accepted(acceptances: readonly Acceptance[]): void {
     this.#ahead.accepted(acceptances);
+    this.#pre.accepted(acceptances);
   }
 
   /**
