@@ -39,7 +39,8 @@ export function TileMosaic({
   }, [frame.version, frame.png, frame.pixels, width, height]);
 
   const done = frame.png !== null;
-  const pct = frame.tilesTotal > 0 ? Math.round((frame.tilesDone / frame.tilesTotal) * 100) : 0;
+  const share = done ? 1 : frame.samples ? frame.samples.sample / frame.samples.of : frame.tilesDone / frame.tilesTotal;
+  const pct = frame.tilesTotal > 0 ? Math.round(share * 100) : 0;
   return (
     <figure className={`mosaic ${done ? 'mosaic-done' : ''}`}>
       <button

@@ -1,7 +1,7 @@
 // A Blender job's frames as its card's mosaic shows them (the same TileMosaic as a render job's):
-// each frame rendered whole by one unit, so it is waiting, rendering, failed, or done, its PNG the
-// unit's verified output (fetched once). Blender's own progress (`Sample n/m`) stays on the
-// provider that renders it: the requester sees each frame's state, from its unit's.
+// each frame rendered whole by one unit, so it is waiting, rendering (with its provider's latest
+// `Sample n/m`, from unit.progress events), failed, or done, its PNG the unit's verified output
+// (fetched once).
 import type { MethodResult } from '../../src-main/core/api/contract.js';
 import type { FrameMosaic, JobMosaic } from '../store/types.js';
 
@@ -32,6 +32,7 @@ export function blenderMosaic(
     const before = had.get(f.frame);
     const verified = f.status === 'verified';
     if (verified && !before?.png) fetch.push({ frame: f.frame, unitId: f.unit_id });
+    const samples = f.status === 'assigned' && before?.unitId === f.unit_id ? before.samples : undefined;
     return {
       frame: f.frame,
       tilesTotal: 1,
@@ -39,7 +40,9 @@ export function blenderMosaic(
       pixels: null,
       png: verified ? (before?.png ?? null) : null,
       version: before?.version ?? 0,
-      state: STATE_WORDS[f.status],
+      state: samples ? samplesWords(samples) : STATE_WORDS[f.status],
+      unitId: f.unit_id,
+      ...(samples ? { samples } : {}),
     };
   });
   return {
@@ -75,6 +78,17 @@ export function tiledBlenderMosaic(
   });
   const { width, height } = view.tiles;
   return { mosaic: { width, height, frames, framesTotal: view.frames.length }, fetch };
+}
+
+const samplesWords = ({ sample, of }: { sample: number; of: number }) => `rendering, sample ${sample} of ${of}`;
+
+/** The mosaic with a frame's render at `sample` of `of` (its unit's provider says: unit.progress); undefined: no frame of the mosaic is that unit's, or it has ended. */
+export function withUnitProgress(mosaic: JobMosaic, unitId: string, sample: number, of: number): JobMosaic | undefined {
+  const at = mosaic.frames.findIndex((f) => f.unitId === unitId && f.png === null && f.state !== 'verified');
+  if (at < 0) return undefined;
+  const frames = [...mosaic.frames];
+  frames[at] = { ...frames[at]!, samples: { sample, of }, state: samplesWords({ sample, of }) };
+  return { ...mosaic, frames };
 }
 
 /** The mosaic with one frame's PNG in. */

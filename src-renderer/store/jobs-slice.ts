@@ -13,7 +13,7 @@ import { decodeProgramOutput, preview, programEstimate } from '../jobs/program-f
 import type { JobsSlice, ProgramUnit, Slice } from './types.js';
 import { MOSAIC_FRAMES, MosaicKeeper } from './mosaics.js';
 import { blenderEstimate } from '../jobs/blender-form.js';
-import { blenderMosaic, tiledBlenderMosaic, withFramePng } from '../jobs/blender-frames.js';
+import { blenderMosaic, tiledBlenderMosaic, withFramePng, withUnitProgress } from '../jobs/blender-frames.js';
 
 /** The characters of a unit's stdout and of its stderr its card shows. */
 const PREVIEW_CHARS = 200;
@@ -181,6 +181,19 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
     watchJob: (jobId) => mosaics.watch(jobId),
     unwatchJob: (jobId) => mosaics.unwatch(jobId),
     onRenderEvent: (event) => mosaics.onEvent(event),
+    onUnitProgress({ data }) {
+      const { job_id: jobId, unit_id: unitId, sample, of } = data;
+      if (
+        typeof jobId !== 'string' ||
+        typeof unitId !== 'string' ||
+        typeof sample !== 'number' ||
+        typeof of !== 'number'
+      )
+        return;
+      const mosaic = get().mosaics[jobId];
+      const next = mosaic && withUnitProgress(mosaic, unitId, sample, of);
+      if (next) set((s) => ({ mosaics: { ...s.mosaics, [jobId]: next } }));
+    },
     reloadMosaics: () => mosaics.reloadAll(),
 
     async refreshOffers(jobId) {

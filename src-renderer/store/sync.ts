@@ -28,6 +28,7 @@ function topicsOf(type: ApiEventType): Topic[] {
     return ['status', 'availability'];
   if (type === 'price.changed' || type === 'gpu.changed') return ['status'];
   if (type === 'ledger.entry' || type === 'ledger.entries') return ['ledger', 'status'];
+  if (type === 'unit.progress') return []; // the mosaic's own (onUnitProgress)
   if (type.startsWith('unit.') || type.startsWith('units.')) return ['jobs', 'status'];
   return ['jobs']; // job.*, offer.received, offers.received, render.*
 }
@@ -84,10 +85,12 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
     const events = batch;
     batch = [];
     const s = state();
-    s.addEvents(events);
+    // A render's progress, every second a unit, would crowd the log out: the mosaic shows it.
+    s.addEvents(events.filter((e) => e.type !== 'unit.progress'));
     for (const event of events) {
       markStale(...topicsOf(event.type));
       if (event.type === 'render.tile' || event.type === 'render.frame') s.onRenderEvent(event);
+      if (event.type === 'unit.progress') s.onUnitProgress(event);
       const jobId = event.data['job_id'];
       if (
         (event.type === 'offer.received' || event.type === 'offers.received') &&

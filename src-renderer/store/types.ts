@@ -117,6 +117,9 @@ export interface FrameMosaic {
   version: number;
   /** A frame rendered whole by one unit (a Blender job's): waiting, rendering, verified, failed; absent for a render job's tiles. */
   state?: string;
+  /** A Blender frame's unit, and its provider's latest `Sample n/m` while it renders (unit.progress events). */
+  unitId?: string;
+  samples?: { sample: number; of: number };
 }
 
 export interface JobMosaic {
@@ -191,6 +194,8 @@ export interface JobsSlice {
   acceptOffers(jobId: string, peerId: string): Promise<void>;
   /** render.tile and render.frame events, for the mosaics. */
   onRenderEvent(event: ApiEvent): void;
+  /** unit.progress events: a Blender frame's samples, in its mosaic. */
+  onUnitProgress(event: ApiEvent): void;
   /** After the event stream was lost and came back: the open mosaics are read again. */
   reloadMosaics(): Promise<void>;
 }

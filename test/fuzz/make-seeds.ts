@@ -46,6 +46,14 @@ const bodies: Record<MessageType, fc.Arbitrary<unknown>> = {
   }),
   accepted: fc.record({ refused: fc.constant([]) }),
   results: fc.constant(undefined), // signed below: results travel with their receipt
+  progress: fc.record({
+    units: fc.array(
+      fc.record({ assignment_id: A.idArb, sample: fc.integer({ min: 0, max: 32 }), of: fc.constant(32) }),
+      {
+        maxLength: 2,
+      },
+    ),
+  }),
   release: fc.record({ assignments: fc.array(A.idArb, { maxLength: 2 }), reason: fc.constant('failed') }),
   settlement: fc.record({ entries: fc.array(A.ledgerEntryArb, { maxLength: 2 }), receipts: fc.constant([]) }),
   ack: fc.constant({}),

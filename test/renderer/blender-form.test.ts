@@ -14,7 +14,12 @@ import {
   preflightFacts,
   sceneOfFiles,
 } from '../../src-renderer/jobs/blender-form.js';
-import { blenderMosaic, tiledBlenderMosaic, withFramePng } from '../../src-renderer/jobs/blender-frames.js';
+import {
+  blenderMosaic,
+  tiledBlenderMosaic,
+  withFramePng,
+  withUnitProgress,
+} from '../../src-renderer/jobs/blender-frames.js';
 
 /** A zip of stored entries (no CRC: the node's reader and ours do not check it). */
 function storedZip(entries: Array<[string, string]>): Uint8Array {
@@ -201,6 +206,35 @@ test("a Blender job's mosaic: each frame's state from its unit's, a verified fra
   // The first `shown` frames only; the count says how many there are.
   const few = blenderMosaic(view(['open', 'open', 'open']), undefined, 2);
   assert.deepEqual([few.mosaic.frames.length, few.mosaic.framesTotal], [2, 3]);
+});
+
+test("a frame's render shows its provider's samples (unit.progress) until it ends, and keeps them when read again", () => {
+  const view = (statuses: Array<'open' | 'assigned' | 'verified'>) => ({
+    width: 64,
+    height: 48,
+    frames_total: statuses.length,
+    frames: statuses.map((status, i) => ({ frame: 1 + i, unit_id: `job-1/${i}`, status })),
+  });
+  const { mosaic } = blenderMosaic(view(['assigned', 'open']), undefined, 48);
+  const rendering = withUnitProgress(mosaic, 'job-1/0', 12, 32);
+  assert.ok(rendering);
+  assert.deepEqual(
+    rendering.frames.map((f) => [f.state, f.samples]),
+    [
+      ['rendering, sample 12 of 32', { sample: 12, of: 32 }],
+      ['waiting', undefined],
+    ],
+  );
+  assert.equal(withUnitProgress(mosaic, 'job-1/9', 1, 32), undefined, 'no frame of that unit');
+  const again = blenderMosaic(view(['assigned', 'assigned']), rendering, 48).mosaic;
+  assert.equal(again.frames[0]!.state, 'rendering, sample 12 of 32', 'kept while it renders');
+  const ended = blenderMosaic(view(['verified', 'assigned']), rendering, 48).mosaic;
+  assert.deepEqual([ended.frames[0]!.state, ended.frames[0]!.samples], ['verified', undefined]);
+  assert.equal(
+    withUnitProgress(withFramePng(ended, 1, 'UE5H'), 'job-1/0', 13, 32),
+    undefined,
+    'a done frame stays done',
+  );
 });
 
 test("tiles: a grid typed becomes the job spec's; refused past 16 a side, or where the preflight says tiles cannot match", () => {

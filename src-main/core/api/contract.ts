@@ -75,6 +75,8 @@ export const API_EVENT_TYPES = [
   /** Several units of a job accepted from one provider at once: `job_id`, `provider`, `units`. */
   'units.accepted',
   'unit.started',
+  /** A provider's render of a unit of my job, as it says: `job_id`, `unit_id`, `provider`, `sample` of `of` (Blender's `Sample n/m`). */
+  'unit.progress',
   'unit.finished',
   /** Results for several units of a job from one provider in one message: `job_id`, `provider`, `units`. */
   'units.finished',

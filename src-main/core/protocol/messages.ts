@@ -27,7 +27,7 @@ import {
 const KiB = 1024;
 const MiB = 1024 * KiB;
 /** The most items one batch message carries; a larger batch is split by the sender. */
-const MAX_BATCH = 1000;
+export const MAX_BATCH = 1000;
 /** The most results one `results` message carries: its settlement reply stays within MAX_BATCH entries. */
 export const MAX_RESULTS_PER_MESSAGE = 128;
 /**
@@ -185,6 +185,11 @@ export function acceptedOffersOf(
   });
 }
 
+/** A provider tells a requester of its units' progress at most this often. */
+export const PROGRESS_EVERY_MS = 1000;
+/** The most samples a render reports (core/blender/args.ts takes no more). */
+const MAX_SAMPLES = 1 << 24;
+
 /** Gossip topics, versioned like every protocol id. */
 export const ADVERT_TOPIC = '/mesh/1/adverts';
 export const commitmentTopic = (peerId: string): string => `/mesh/1/commitments/${peerId}`;
@@ -290,6 +295,23 @@ export const MESSAGE_TYPES = {
     }),
     maxBytes: 2 * MiB,
     places: { request: true, answer: 'settlement' },
+  },
+  /**
+   * Provider → requester: how far its renders of the requester's units have come (Blender's own
+   * `Sample n/m` lines), the latest of each, at most once a second (PROGRESS_EVERY_MS). Shown in the
+   * requester's mosaic; never journaled, paid for or trusted. Reply: `ack`.
+   */
+  progress: {
+    schema: z.strictObject({
+      units: boundedArray(
+        z.strictObject({ assignment_id: Id, sample: z.int().check(z.minimum(0)), of: z.int().check(z.minimum(1)) }),
+        MAX_BATCH,
+      ).check(
+        z.refine((units) => units.every((u) => u.sample <= u.of && u.of <= MAX_SAMPLES), 'sample n of m, m ≤ 2²⁴'),
+      ),
+    }),
+    maxBytes: 64 * KiB,
+    places: { request: true, answer: 'ack' },
   },
   /** Provider → requester: assignments handed back unrun (sharing turned off, a failure, found past their deadline). Reply: `settlement`. */
   release: {

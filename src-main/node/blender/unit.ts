@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { SandboxLimits } from '../../core/blender/args.js';
 import type { PixelRect } from '../../core/blender/tiles.js';
 import { pickCrops } from '../../core/blender/crops.js';
+import type { SampleProgress } from '../../core/blender/progress.js';
 import type { BlenderUnitParams } from '../../core/blender/unit.js';
 import { decodeRgba } from './png.js';
 import { preflightInSandbox, type Preflight } from './preflight.js';
@@ -42,6 +43,8 @@ export interface BlenderUnit extends JobScene {
   frame: number;
   /** The tile of the frame it renders (core/blender/unit.ts unitWork); none: the whole frame. */
   tile?: PixelRect;
+  /** Each `Sample n/m` line of its render. */
+  onProgress?: (progress: SampleProgress) => void;
 }
 
 /** Runs `work` in a fresh unit folder holding the scene; the folder goes after. */
@@ -88,6 +91,7 @@ export async function renderUnit(unit: BlenderUnit): Promise<{ png: Uint8Array; 
         ...(unit.tile ? { tile: { rect: unit.tile, width, height } } : {}),
       },
       limits: { ...UNIT_LIMITS, ...(unit.signal ? { signal: unit.signal } : {}) },
+      ...(unit.onProgress ? { onProgress: unit.onProgress } : {}),
     });
     const what = unit.tile ? `frame ${unit.frame}, tile at (${unit.tile.x0}, ${unit.tile.y0})` : `frame ${unit.frame}`;
     if (!done.ok) throw new Error(`${what}: ${done.reason}`);

@@ -2,7 +2,8 @@
 // reaches it) and providers that turned Blender sharing on. `meshctl submit-job --blend` prints the
 // preflight and submits a 4-frame job of a tiny scene (64×48, 4 samples), a unit a frame, rendered
 // by the two providers (two frames a day each, by their policies) in their sandboxes and verified by the requester re-rendering a random crop
-// of each frame, rendered while the providers render; `meshctl job output --out` writes the frames, each the pixels of a local render
+// of each frame, rendered while the providers render; each provider's `Sample n/m` reaches the
+// requester as it renders (a stranger's word on a frame does not); `meshctl job output --out` writes the frames, each the pixels of a local render
 // of that frame. A provider whose Blender renders fewer samples than asked (a patched provider: its
 // Blender is a wrapper that rewrites our samples) is convicted, and its frame goes to an honest one.
 // A scene the preflight refuses is not submitted, by meshctl nor by the node.
@@ -99,6 +100,18 @@ test('a 4-frame Blender job is rendered by two providers, checked by pixels, and
   for (const p of providers) await p.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 2 }] });
   for (const p of providers) await sharing(p, true);
   const jobId = await submit('1-4');
+  // While a frame renders, its provider's progress is shown; another peer's word on it is not.
+  const rendering = await waitFor(
+    'a frame rendering',
+    () =>
+      [...daemon.node.state.assignments.values()].find(
+        (a) => a.acceptance.job_id === jobId && a.escrow === 'held' && !a.result,
+      ),
+    60_000,
+  );
+  const told = { assignment_id: rendering.acceptance.assignment_id, sample: 3, of: 999 };
+  daemon.node.requester.onProgress(cheat.node.peerId, { units: [told] });
+  daemon.node.requester.onProgress(rendering.acceptance.provider_peer, { units: [told] });
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
   assert.equal(job.units_verified, 4);
@@ -110,6 +123,15 @@ test('a 4-frame Blender job is rendered by two providers, checked by pixels, and
   // is checked sooner after the first result comes than its crop takes to render.
   const { events } = await daemon.handlers['events.since']({ after: 0, limit: 10_000 });
   const ofJob = events.filter((e) => e.data['job_id'] === jobId);
+  const progress = ofJob.filter((e) => e.type === 'unit.progress');
+  assert.deepEqual(
+    progress.filter((e) => e.data['of'] === 999).map((e) => e.data['provider']),
+    [rendering.acceptance.provider_peer],
+    "only the frame's own provider is heard",
+  );
+  const fromRenders = progress.filter((e) => e.data['of'] === SAMPLES);
+  assert.ok(fromRenders.length > 0, "the providers' Sample n/m lines reached the requester");
+  assert.ok(fromRenders.every((e) => by.includes(String(e.data['provider'])) && Number(e.data['sample']) <= SAMPLES));
   const firstResult = ofJob.find((e) => e.type === 'unit.finished' || e.type === 'units.finished');
   const firstCheck = ofJob.find((e) => e.type === 'blender.checked');
   assert.ok(firstResult && firstCheck, 'a result came, and a check');

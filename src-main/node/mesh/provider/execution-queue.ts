@@ -15,6 +15,7 @@ import { BytesByCid } from '../basics/bytes-by-cid.js';
 import { unitOutput } from '../units/unit-run.js';
 import { iso, type NodeContext } from '../context/node-context.js';
 import { OncePerGap } from '../basics/round-timer.js';
+import type { SampleProgress } from '../../../core/blender/progress.js';
 import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import { MAX_BLENDER_SCENE_BYTES } from '../../../core/blender/unit.js';
 
@@ -40,6 +41,8 @@ export interface ExecutionHooks {
   handBack(requester: string, assignmentId: string): Promise<void>;
   /** An assignment has ended: my slots have room for another round. */
   roundSoon(): void;
+  /** A render's progress (a Blender unit's `Sample n/m`), for its requester; `undefined`: it has ended. */
+  progress(requester: string, assignmentId: string, progress: SampleProgress | undefined): void;
 }
 
 export class ExecutionQueue {
@@ -226,9 +229,15 @@ export class ExecutionQueue {
       signal: abort.signal,
       cpu: this.executor,
       gpu: this.gpu,
-      ...(blender ? { blender: this.ctx.blender?.sharedInstall()?.path } : {}),
+      ...(blender
+        ? {
+            blender: this.ctx.blender?.sharedInstall()?.path,
+            onProgress: (p: SampleProgress) => this.hooks.progress(requester, assignmentId, p),
+          }
+        : {}),
     };
     const ran = await unitOutput(run, () => this.ctx.now(), started);
+    if (blender) this.hooks.progress(requester, assignmentId, undefined);
     this.#aborts.delete(assignmentId);
     free();
     if (ran instanceof Error) {

@@ -15,6 +15,7 @@ import { ExecutionQueue } from './execution-queue.js';
 import { HeldResults } from './held-results.js';
 import { KeyedQueue } from '../basics/keyed-queue.js';
 import { OfferRounds, type OfferRoundOptions } from './offer-round.js';
+import { ProgressReports } from './progress-reports.js';
 import { ResultOutbox } from './result-outbox.js';
 import { entriesForMe, refundedHeld, unbackedRefunds, underpaidSettles } from '../settlement/settlement-intake.js';
 import { WatchTimer } from '../basics/watch-timer.js';
@@ -46,6 +47,7 @@ export class Provider {
   readonly #reconciling = new WatchTimer(() => this.#watchAssignments(), RECONCILE_MS);
   readonly #execution: ExecutionQueue;
   readonly #outbox: ResultOutbox;
+  readonly #progress: ProgressReports;
   /** When each result or hand-back was last sent, until it is answered (held there, or closed). */
   readonly #lastSent = new Map<string, number>();
   /**
@@ -87,10 +89,13 @@ export class Provider {
       (requester, settlement) => this.applySettlement(requester, settlement),
       () => this.#execution.running + this.#execution.queued > 0,
     );
+    this.#progress = new ProgressReports(ctx);
     this.#execution = new ExecutionQueue(ctx, executor, options.concurrency, options.gpu, {
       sendResult: (id, fresh) => this.#sendResult(id, fresh),
       handBack: (requester, id) => this.#release(requester, [id], this.#toRelease.get(id) ?? 'failed'),
       roundSoon: () => this.roundSoon(),
+      progress: (requester, id, progress) =>
+        progress ? this.#progress.report(requester, id, progress) : this.#progress.ended(requester, id),
     });
     ctx.events.on('wake', () => this.wake());
     ctx.events.on('peer.connected', (peer) => this.reconcile(peer));
@@ -132,6 +137,7 @@ export class Provider {
     this.#rounds.stop();
     this.#reconciling.stop();
     await this.#execution.stop();
+    this.#progress.stop();
     await this.#outbox.stop();
   }
 

@@ -237,6 +237,17 @@ export class Requester {
     return this.#requests.onPull(from, pull);
   }
 
+  /** A provider's progress on units of mine (its renders' samples): shown, for its own assignments still running. */
+  onProgress(from: string, { units }: MessageBody<'progress'>): void {
+    for (const { assignment_id, sample, of } of units) {
+      const assignment = this.ctx.state.assignments.get(assignment_id);
+      if (!assignment || assignment.escrow !== 'held' || assignment.result) continue;
+      const { provider_peer, requester_peer, job_id, unit_id } = assignment.acceptance;
+      if (provider_peer !== from || requester_peer !== this.ctx.me) continue;
+      this.ctx.emit('unit.progress', { job_id, unit_id, provider: from, sample, of });
+    }
+  }
+
   /** A provider handing units back: refunded, and offered again. */
   async onRelease(from: string, { assignments }: MessageBody<'release'>): Promise<MessageBody<'settlement'>> {
     // Only the sender's own assignments are answered: another provider's settlements are not its business.

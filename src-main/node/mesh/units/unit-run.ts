@@ -9,6 +9,7 @@ import { runUnit, type RanUnit, type UnitRun } from '../../gpu/unit-router.js';
 import { MAX_UNITS_PER_PACK } from '../../../core/schemas/index.js';
 import { MAX_PACK_OUTPUT_BYTES, packOutput, unpackInput } from './pack-outputs.js';
 import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
+import type { SampleProgress } from '../../../core/blender/progress.js';
 import { runBlenderUnit } from './blender-run.js';
 
 /**
@@ -75,13 +76,14 @@ async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => num
  * outputs make the pack's (pack-outputs.ts); a failure that is no unit's output is the pack's.
  */
 export async function unitOutput(
-  /** `blender`: the Blender a Blender unit renders with (blender-run.ts). */
-  run: UnitRun & { blender?: string },
+  /** `blender`: the Blender a Blender unit renders with, and its progress (blender-run.ts). */
+  run: UnitRun & { blender?: string; onProgress?: (progress: SampleProgress) => void },
   now: () => number,
   /** When the unit's time began (its blobs' fetch included, for a provider). */
   started = now(),
 ): Promise<RanUnit | Error> {
-  if (isBlenderAlgorithm(run.unit.algorithm_id)) return outputOf(runBlenderUnit(run, run.blender), started, now);
+  if (isBlenderAlgorithm(run.unit.algorithm_id))
+    return outputOf(runBlenderUnit(run, run.blender, run.onProgress), started, now);
   const { pack_chunk_bytes: chunkBytes, ...single } = run.unit;
   if (chunkBytes === undefined) return outputOf(runUnit(run), started, now);
   const parts = unpackInput(run.input, chunkBytes);

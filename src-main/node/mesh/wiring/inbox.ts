@@ -42,6 +42,9 @@ export async function answerMessage(
       return { type: 'settlement', body: await requester.onResults(from, msg.body as MessageBody<'results'>) };
     case 'release':
       return { type: 'settlement', body: await requester.onRelease(from, msg.body as MessageBody<'release'>) };
+    case 'progress':
+      requester.onProgress(from, msg.body as MessageBody<'progress'>);
+      return { type: 'ack', body: {} };
     case 'settlement':
       await provider.applySettlement(from, msg.body as MessageBody<'settlement'>);
       return { type: 'ack', body: {} };
