@@ -11,7 +11,8 @@
 // - normalize against sox's `gain -n` (no dither): within 1 of 16-bit;
 // - Opus encoding: ffmpeg decodes our Ogg Opus to as many samples as went in (its pre-skip and end
 //   trimmed), over OPUS_SNR_DB from them at 128 kb/s; a 44.1 kHz input resampled to 48 kHz; one,
-//   two and six channels;
+//   two and six channels; a second's stream ends on the frame that holds its last sample, its
+//   pages' granule positions never going back;
 // - fft: a sine on a bin's centre peaks at that bin with its amplitude (within 1 %).
 // Bad input is a clear message, exit 2: an empty file, a truncated FLAC or Ogg header, a WAV header
 // of 0 channels, of 0 Hz or 800 kHz, a data length past the file, bytes that are no audio, more
@@ -19,7 +20,7 @@
 // naming the param.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -164,6 +165,30 @@ test('Opus: ffmpeg decodes our Ogg Opus to the samples that went in, within the 
   const original = s16(pcm(wav16));
   assert.equal(decoded.length, original.length, 'as many samples');
   assert.ok(snr(decoded, original) > OPUS_SNR_DB, `${snr(decoded, original)} dB`);
+  // A second (at 128 kb/s, where a page ends after the 51st packet): 50 frames whole, the
+  // lookahead's in a 51st, the last. No page of padding after it, whose granule position would go
+  // back (ffmpeg, reading the file, then trims nothing).
+  const second = synth('second.wav', 'wav', 48_000, 16, TONES, 1);
+  const short = await ours('encode', { format: 'opus', bitrate: 128_000 }, second);
+  const granules: bigint[] = [];
+  let packets = 0;
+  for (let at = 0; at < short.byteLength;) {
+    granules.push(short.readBigInt64LE(at + 6));
+    const lacing = short.subarray(at + 27, at + 27 + short[at + 26]!);
+    packets += lacing.filter((n) => n < 255).length;
+    at += 27 + lacing.byteLength + lacing.reduce((n, s) => n + s, 0);
+  }
+  assert.equal(packets, 2 + 51, 'OpusHead, OpusTags and 51 frames');
+  assert.deepEqual(granules.slice(-1), [312n + 48_000n]);
+  assert.ok(
+    granules.every((g, i) => i === 0 || g >= granules[i - 1]!),
+    granules.join(' '),
+  );
+  writeFileSync(join(dir, 'second.opus'), short);
+  assert.equal(
+    tool('ffmpeg', ['-loglevel', 'error', '-i', join(dir, 'second.opus'), '-f', 's16le', '-']).byteLength,
+    4 * 48_000,
+  );
   // 44.1 kHz in: resampled to 48 kHz, the header keeps 44100 as the input's rate.
   const cd = synth('cd.wav', 'wav', 44_100, 16, TONES, 1);
   const fromCd = await ours('encode', { format: 'opus' }, cd);

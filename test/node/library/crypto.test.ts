@@ -6,7 +6,7 @@
 // signature and ciphertext is bit-exact. Bad params are refused at submit naming the param; bad
 // input (a tampered ciphertext, an input past a method's limit) is a clear message in the output.
 import assert from 'node:assert/strict';
-import { createCipheriv, createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { after, test } from 'node:test';
 import { decodeWasiOutput, encodeWasiItem, Executor, wasiRunOf } from '../../../src-main/node/exec/index.js';
 import { runUnit } from './run-unit.js';
 import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
-import { hchacha20 } from '../reference/hchacha20.js';
+import { hchacha20, xchachaSeal } from '../reference/hchacha20.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
@@ -75,20 +75,6 @@ test('ed25519_sign gives the signature OpenSSL gives (RFC 8032 is deterministic)
     '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
   );
 });
-
-/** XChaCha20-Poly1305 by OpenSSL's ChaCha20-Poly1305: key HChaCha20(key, nonce[0..16]), nonce 0⁴ ‖ nonce[16..24]. */
-function xchachaSeal(key: Buffer, nonce: Buffer, plaintext: Uint8Array, ad: Buffer): Buffer {
-  const cipher = createCipheriv(
-    'chacha20-poly1305',
-    hchacha20(key, nonce.subarray(0, 16)),
-    Buffer.concat([Buffer.alloc(4), nonce.subarray(16)]),
-    {
-      authTagLength: 16,
-    },
-  );
-  cipher.setAAD(ad, { plaintextLength: plaintext.byteLength });
-  return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-}
 
 test('the HChaCha20 reference gives the vector of draft-irtf-cfrg-xchacha, section 2.2.1', () => {
   const key = Buffer.from(Array.from({ length: 32 }, (_, i) => i));

@@ -1,6 +1,8 @@
 // HChaCha20 (draft-irtf-cfrg-xchacha-03, section 2.2): the subkey XChaCha20 derives from its key and
 // the first 16 bytes of its nonce, so that OpenSSL's ChaCha20-Poly1305 (through node:crypto) can be
-// the reference for the crypto library's XChaCha20-Poly1305. Checked against the draft's vector.
+// the reference for the crypto library's XChaCha20-Poly1305 (xchachaSeal). Checked against the
+// draft's vector.
+import { createCipheriv } from 'node:crypto';
 
 const rotl = (x: number, n: number) => ((x << n) | (x >>> (32 - n))) >>> 0;
 
@@ -36,4 +38,16 @@ export function hchacha20(key: Uint8Array, nonce: Uint8Array): Buffer {
   const out = Buffer.alloc(32);
   [0, 1, 2, 3, 12, 13, 14, 15].forEach((w, i) => out.writeUInt32LE(s[w] ?? 0, i * 4));
   return out;
+}
+
+/** XChaCha20-Poly1305 by OpenSSL's ChaCha20-Poly1305: key HChaCha20(key, nonce[0..16]), nonce 0⁴ ‖ nonce[16..24]. */
+export function xchachaSeal(key: Buffer, nonce: Buffer, plaintext: Uint8Array, ad: Buffer): Buffer {
+  const cipher = createCipheriv(
+    'chacha20-poly1305',
+    hchacha20(key, nonce.subarray(0, 16)),
+    Buffer.concat([Buffer.alloc(4), nonce.subarray(16)]),
+    { authTagLength: 16 },
+  );
+  cipher.setAAD(ad, { plaintextLength: plaintext.byteLength });
+  return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
 }

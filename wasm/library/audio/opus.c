@@ -105,9 +105,11 @@ static void opus_finish(sink_t *sink) {
   opus_enc *s = sink->state;
   take(s, s->in, 0, 1, (double)s->rate / sink->rate);
   s->input48 = sink->frames * 48000 / sink->rate;
-  // Past the input's end by the lookahead, so its last samples come out of the encoder.
+  // Past the input's end by the lookahead, so its last samples come out of the encoder; the frame
+  // that gets there is the last. One more (all padding) could start a page of its own, whose granule
+  // position, trimming more than that page holds, is below the page's before it (RFC 7845 4.5).
   uint64_t scale = 48000 / s->rate;
-  while ((s->fed + s->filled) * scale < s->preskip + s->input48) encode_frame(s, 0);
+  while ((s->fed + s->frame) * scale < s->preskip + s->input48) encode_frame(s, 0);
   encode_frame(s, 1);
 }
 
