@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { pcm, s16 } from '../reference/media.js';
 import { runUnit } from './run-unit.js';
 
 const VORBIS_LSB = 1;
@@ -68,17 +69,6 @@ const NOISE = ['pinknoise', 'gain', '-6'];
 const wav16 = synth('tones.wav', 'wav', 48_000, 16, TONES);
 const wav24 = synth('noise.wav', 'wav', 48_000, 24, NOISE);
 
-/** The bytes of a WAV's data chunk. */
-function pcm(wav: Uint8Array): Buffer {
-  const b = Buffer.from(wav);
-  assert.equal(b.toString('latin1', 0, 4), 'RIFF');
-  for (let at = 12; at + 8 <= b.byteLength; at += 8 + b.readUInt32LE(at + 4) + (b.readUInt32LE(at + 4) & 1))
-    if (b.toString('latin1', at, at + 4) === 'data') return b.subarray(at + 8, at + 8 + b.readUInt32LE(at + 4));
-  throw new Error('no data chunk');
-}
-/** 16-bit little-endian samples. */
-const s16 = (bytes: Buffer) =>
-  new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 /** What ffmpeg decodes the file to, as raw PCM of its `format` (s16le, s24le). */
 const ffmpeg = (file: Uint8Array, format: string) =>
   tool('ffmpeg', ['-loglevel', 'error', '-i', '-', '-f', format, '-'], file);

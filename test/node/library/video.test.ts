@@ -18,6 +18,7 @@ import { after, test } from 'node:test';
 import { filesOfTar, tarOf, type TarFile } from '../../../src-main/core/library/tar.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { ffprobe, type VideoProbe } from '../reference/media.js';
 import { runUnit } from './run-unit.js';
 
 const executor = Executor.start({ workers: 1 });
@@ -52,23 +53,10 @@ async function refused(method: string, params: Record<string, unknown>, input: U
 }
 
 /** ffprobe's view of a WebM: its stream and format. */
-function probe(webm: Uint8Array) {
+function probe(webm: Uint8Array): VideoProbe {
   const path = join(dir, `probe-${Math.random()}.webm`);
   writeFileSync(path, webm);
-  const json = execFileSync('ffprobe', [
-    '-v',
-    'error',
-    '-count_frames',
-    '-show_streams',
-    '-show_format',
-    '-of',
-    'json',
-    path,
-  ]);
-  return JSON.parse(json.toString()) as {
-    streams: Array<{ codec_name: string; width: number; height: number; nb_read_frames: string; r_frame_rate: string }>;
-    format: { format_name: string; duration: string };
-  };
+  return ffprobe(path);
 }
 
 function psnr(a: Uint8Array, b: Uint8Array): number {

@@ -6,18 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { filesOfTar } from '../../../src-main/core/library/tar.js';
+import { ffprobe, pcm, s16 } from '../reference/media.js';
 import { psnr, tool, type MethodCase } from './library-every-method-cases.js';
 
-/** The bytes of a WAV's data chunk. */
-function pcm(wav: Uint8Array): Buffer {
-  const b = Buffer.from(wav);
-  assert.equal(b.toString('latin1', 0, 4), 'RIFF');
-  for (let at = 12; at + 8 <= b.byteLength; at += 8 + b.readUInt32LE(at + 4) + (b.readUInt32LE(at + 4) & 1))
-    if (b.toString('latin1', at, at + 4) === 'data') return b.subarray(at + 8, at + 8 + b.readUInt32LE(at + 4));
-  throw new Error('no data chunk');
-}
-const s16 = (bytes: Buffer) =>
-  new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 /**
  * What ffmpeg decodes the file at `path` to, as raw PCM of its `format` (s16le, s24le): from a file,
  * not a pipe, so that it trims an MP3's and an Opus stream's padding as their headers say.
@@ -175,18 +166,7 @@ function videoCases(dir: string): MethodCase[] {
       outputs: ['frames.webm'],
       check: (_, at) => {
         const webm = at('frames.webm');
-        const probe = JSON.parse(
-          tool('ffprobe', [
-            '-v',
-            'error',
-            '-count_frames',
-            '-show_streams',
-            '-show_format',
-            '-of',
-            'json',
-            webm,
-          ]).toString(),
-        ) as { streams: Array<Record<string, string | number>>; format: { duration: string } };
+        const probe = ffprobe(webm);
         assert.equal(probe.streams[0]!.codec_name, 'vp8');
         assert.deepEqual([probe.streams[0]!.width, probe.streams[0]!.height], [W, H]);
         assert.equal(Number(probe.streams[0]!.nb_read_frames), N);

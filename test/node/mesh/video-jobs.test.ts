@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
+import { ffprobe } from '../reference/media.js';
 import { daemonAndTwoProviders } from './cluster.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-video-jobs-'));
@@ -74,18 +75,7 @@ test("a rendered animation's frames become a WebM on the mesh (meshctl job video
   assert.equal(video.status, 0, video.stderr);
   assert.match(video.stdout, new RegExp(`completed: ${FRAMES} frames, \\d+ bytes written to ${webm}`));
 
-  const probe = JSON.parse(
-    execFileSync('ffprobe', [
-      '-v',
-      'error',
-      '-count_frames',
-      '-show_streams',
-      '-show_format',
-      '-of',
-      'json',
-      webm,
-    ]).toString(),
-  ) as { streams: Array<Record<string, string | number>>; format: { duration: string } };
+  const probe = ffprobe(webm);
   assert.equal(probe.streams[0]!.codec_name, 'vp8');
   assert.deepEqual([probe.streams[0]!.width, probe.streams[0]!.height], [W, H]);
   assert.equal(Number(probe.streams[0]!.nb_read_frames), FRAMES);
