@@ -111,6 +111,8 @@ function buildCrypto(work, out) {
 /**
  * A Rust program of wasm/library/<name>/ (its binary named <name>), given the folders of any static
  * C archives it links (`native`: built in `work` first).
+ * @param {string} name
+ * @param {(work: string) => string[]} [native]
  */
 const buildCrate =
   (name, native = () => []) =>

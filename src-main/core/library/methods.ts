@@ -50,8 +50,6 @@ function encodeProblems(p: z.infer<z.ZodMiniObject<typeof ENCODE>>): Array<[stri
   if (p.lossless === true && p.quality !== undefined) problems.push(['quality', 'a lossless WebP takes no quality']);
   return problems;
 }
-/** The file extension of each format. */
-const IMAGE_EXTENSIONS: Record<string, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 /** The image program's most input: a compressed image of at most 4 MiP (it refuses more pixels from the header). */
 const IMAGE_INPUT_BYTES = 32 * 2 ** 20;
 
@@ -71,7 +69,8 @@ const imageMethod = <T extends z.core.$ZodLooseShape>(
     }),
   ),
   maxInputBytes: IMAGE_INPUT_BYTES,
-  outputName: (file, p) => `${file.replace(/\.[^.]*$/, '')}.${IMAGE_EXTENSIONS[String(p.format ?? 'png')]}`,
+  outputName: (file, p) =>
+    `${file.replace(/\.[^.]*$/, '')}.${p.format === 'jpeg' ? 'jpg' : p.format === 'webp' ? 'webp' : 'png'}`,
 });
 
 const IMAGE_METHODS: Record<string, ProgramMethod> = {

@@ -20,8 +20,8 @@ import { runUnit } from './run-unit.js';
 
 const executor = Executor.start({ workers: 1 });
 const dir = mkdtempSync(join(tmpdir(), 'image-webp-'));
-after(() => {
-  executor.close();
+after(async () => {
+  await executor.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
