@@ -6,7 +6,8 @@
 // - lossy at quality 90: byte for byte `cwebp -q 90` (and at effort 0, `cwebp -q 90 -m 0`), over
 //   34 dB PSNR against the exact result (ImageMagick's), better than quality 50 and larger;
 // - a bad param is refused at submit naming it, and by the program itself when the node's check is
-//   passed by; a result WebP cannot hold (a side over 16383) is refused with a clear message.
+//   passed by; a result WebP cannot hold (a side over 16383), or a lossless one past a unit's 64 MiB
+//   (1700 × 1700), is refused with a clear message.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -136,7 +137,7 @@ test('lossy WebP at quality 90 is what cwebp writes, over 34 dB PSNR, and better
   assert.ok(!fastest.equals(high.webp) && fastest.equals(cwebp(exactPng, ['-q', '90', '-m', '0'])), 'effort 0');
 });
 
-test('WebP params are refused at submit naming the param, and by the program when the node is passed by', async () => {
+test('bad WebP params are refused naming the param, at submit and by the program; so are results too large', async () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ format: 'webp', quality: 101 }, /quality/],
     [{ format: 'webp', quality: -1 }, /quality/],
@@ -178,4 +179,11 @@ test('WebP params are refused at submit naming the param, and by the program whe
   );
   assert.equal(wide.exit, 2);
   assert.equal(wide.stdout.toString(), "image: the result is 16384 × 2: WebP's sides are at most 16383\n");
+  const large = im(['-seed', '3', '-size', '1700x1700', 'plasma:', 'png24:-']);
+  const oom = await runUnit(executor, 'image', 'fliph', { format: 'webp', lossless: true, effort: 0 }, large);
+  assert.equal(oom.exit, 2);
+  assert.equal(
+    oom.stdout.toString(),
+    "image: cannot encode the result: libwebp: VP8_ENC_ERROR_OUT_OF_MEMORY: the image is more than it encodes in a unit's 64 MiB\n",
+  );
 });

@@ -68,7 +68,9 @@ pub fn encode(img: &DynamicImage, lossless: bool, quality: f32, method: u8) -> R
     };
     if size == 0 || out.is_null() {
         let name = usize::try_from(error).ok().and_then(|e| ERRORS.get(e)).copied().unwrap_or("an unknown error");
-        return Err(format!("libwebp: {}", name));
+        // The one a unit's 64 MiB causes: lossless holds the image several times over.
+        let why = if error == 1 { ": the image is more than it encodes in a unit's 64 MiB" } else { "" };
+        return Err(format!("libwebp: {}{}", name, why));
     }
     let bytes = unsafe { std::slice::from_raw_parts(out, size) }.to_vec();
     unsafe { WebPFree(out.cast()) };
