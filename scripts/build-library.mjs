@@ -14,7 +14,8 @@
 // image: wasm/library/image/ (Rust) with the `image` crate 0.24.3 and its codecs from Debian's
 // librust-image-dev, by Debian's cargo and rustc 1.63, offline against /usr/share/cargo/registry
 // (its .cargo/config.toml), the versions fixed by the committed Cargo.lock (--locked), release with
-// one codegen unit, and every path remapped.
+// one codegen unit, and every path remapped; linked with libwebp 1.2.4's encoder from Debian 12's
+// source package, built first by clang-14 (scripts/library/webp.mjs).
 //
 // data: wasm/library/data/ (Rust) with the `csv` crate 1.1.6 and `serde_json` 1.0.87 from Debian's
 // librust-csv-dev and librust-serde-json-dev, built as image is.
@@ -31,6 +32,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAudio } from './library/audio.mjs';
 import { buildVideo } from './library/video.mjs';
+import { buildWebp } from './library/webp.mjs';
 import { ENV, cFiles, debianTarballs, run, sha256, SOURCES, verified } from './library/common.mjs';
 
 const LIBRARY = fileURLToPath(new URL('../wasm/library/', import.meta.url));
@@ -106,27 +108,36 @@ function buildCrypto(work, out) {
   );
 }
 
-/** A Rust program of wasm/library/<name>/ (its binary named <name>). */
-const buildCrate = (name) => (work, out) => {
-  const crate = join(LIBRARY, name);
-  const target = join(work, 'target');
-  const env = {
-    ...ENV,
-    CARGO_HOME: join(work, 'cargo-home'),
-    CARGO_TARGET_DIR: target,
-    RUSTFLAGS: [crate, '/usr/share/cargo/registry', work].map((p, i) => `--remap-path-prefix=${p}=/${i}`).join(' '),
+/**
+ * A Rust program of wasm/library/<name>/ (its binary named <name>), given the folders of any static
+ * C archives it links (`native`: built in `work` first).
+ * @param {string} name
+ * @param {(work: string) => string[]} [native]
+ */
+const buildCrate =
+  (name, native = () => []) =>
+  (work, out) => {
+    const crate = join(LIBRARY, name);
+    const target = join(work, 'target');
+    const search = native(work).map((dir) => `-L native=${dir}`);
+    const remaps = [crate, '/usr/share/cargo/registry', work].map((p, i) => `--remap-path-prefix=${p}=/${i}`);
+    const env = {
+      ...ENV,
+      CARGO_HOME: join(work, 'cargo-home'),
+      CARGO_TARGET_DIR: target,
+      RUSTFLAGS: [...remaps, ...search].join(' '),
+    };
+    execFileSync('/usr/bin/cargo', ['build', '--release', '--locked', '--target', 'wasm32-wasi'], {
+      cwd: crate,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env,
+    });
+    writeFileSync(out, readFileSync(join(target, `wasm32-wasi/release/${name}.wasm`)));
   };
-  execFileSync('/usr/bin/cargo', ['build', '--release', '--locked', '--target', 'wasm32-wasi'], {
-    cwd: crate,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env,
-  });
-  writeFileSync(out, readFileSync(join(target, `wasm32-wasi/release/${name}.wasm`)));
-};
 
 const BUILDS = {
   crypto: buildCrypto,
-  image: buildCrate('image'),
+  image: buildCrate('image', (work) => [buildWebp(work)]),
   data: buildCrate('data'),
   audio: (work, out) => buildAudio(work, out, join(LIBRARY, 'audio')),
   video: (work, out) => buildVideo(work, out, { run, verified, sources: SOURCES }),

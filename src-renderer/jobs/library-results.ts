@@ -1,6 +1,6 @@
 // A library method's result as the Jobs page shows it (docs/KERNELS.md, "The library"): an image as
-// a thumbnail (PNG or JPEG, by its bytes), audio (WAV, FLAC or Ogg Opus, by its bytes) or a video
-// (WebM) in a player, CSV as a small table, JSON and text as text, a digest, a signature or
+// a thumbnail (PNG, JPEG or WebP, by its bytes), audio (WAV, FLAC or Ogg Opus, by its bytes) or a
+// video (WebM) in a player, CSV as a small table, JSON and text as text, a digest, a signature or
 // ciphertext as hex; each under the name `meshctl run --out` gives it, to download.
 import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
 import type { LibraryJob } from './library-form.js';
@@ -24,6 +24,9 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** EBML's magic: a WebM's first bytes. */
 const WEBM_MAGIC = [0x1a, 0x45, 0xdf, 0xa3];
 const startsWith = (bytes: Uint8Array, magic: readonly number[]) => magic.every((b, i) => bytes[i] === b);
+/** A WebP: a RIFF file whose form type (bytes 8..11) is `WEBP`. */
+const isWebp = (bytes: Uint8Array) =>
+  startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes.subarray(8), [0x57, 0x45, 0x42, 0x50]);
 
 /** The first rows of RFC 4180 CSV (quoted fields, "" for a quote, CRLF or LF), and whether there are more. */
 export function csvRows(text: string, maxRows: number): { rows: string[][]; more: boolean } {
@@ -83,6 +86,7 @@ export function libraryResult(job: LibraryJob, index: number, bytes: Uint8Array)
   if (job.library === 'image') {
     if (startsWith(bytes, PNG_MAGIC)) return { kind: 'image', name, mime: 'image/png' };
     if (startsWith(bytes, [0xff, 0xd8, 0xff])) return { kind: 'image', name, mime: 'image/jpeg' };
+    if (isWebp(bytes)) return { kind: 'image', name, mime: 'image/webp' };
   }
   if (job.library === 'audio') {
     if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46])) return { kind: 'audio', name, mime: 'audio/wav' };

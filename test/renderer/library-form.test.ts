@@ -66,8 +66,10 @@ test('a param schema becomes fields: integers and numbers with bounds, enums as 
       kind: 'enum',
       options: ['nearest', 'triangle', 'catmull-rom', 'gaussian', 'lanczos3'],
     },
-    { name: 'format', required: false, kind: 'enum', options: ['png', 'jpeg'] },
-    { name: 'quality', required: false, kind: 'integer', min: 1, max: 100 },
+    { name: 'format', required: false, kind: 'enum', options: ['png', 'jpeg', 'webp'] },
+    { name: 'quality', required: false, kind: 'integer', min: 0, max: 100 },
+    { name: 'lossless', required: false, kind: 'boolean' },
+    { name: 'effort', required: false, kind: 'integer', min: 0, max: 6 },
   ]);
   assert.deepEqual(paramFields('image', 'blur')[0], {
     name: 'sigma',
@@ -253,6 +255,12 @@ test('results: images as images, CSV as a table, JSON and verdicts as text, dige
       mime: 'image/jpeg',
     },
   );
+  const webp = Buffer.from('RIFF\x1a\0\0\0WEBPVP8L', 'latin1');
+  assert.deepEqual(libraryResult(job('image', 'fliph', { format: 'webp', lossless: true }), 0, webp), {
+    kind: 'image',
+    name: 'a.webp',
+    mime: 'image/webp',
+  });
   const csv = Buffer.from('k,total\n"a, b",3\nc,"say ""hi"""\n');
   assert.deepEqual(libraryResult(job('data', 'aggregate'), 1, csv), {
     kind: 'table',

@@ -29,11 +29,27 @@ const aead = (encrypt: boolean): ProgramMethod => ({
 
 /** An image's side, in and out, as the image program bounds it. */
 const Side = z.int().check(z.minimum(1), z.maximum(16_384));
-/** What every image method takes: the result's format, and a JPEG's quality. */
+/**
+ * What every image method takes: the result's format, a JPEG's or a lossy WebP's quality (libjpeg's
+ * 1..100, libwebp's 0..100), whether a WebP is lossless (then it takes no quality), and a WebP's
+ * effort (libwebp's `method`, cwebp's -m: 0 fastest, 6 smallest; 4 when not given).
+ */
 const ENCODE = {
-  format: z.optional(z.enum(['png', 'jpeg'])),
-  quality: z.optional(z.int().check(z.minimum(1), z.maximum(100))),
+  format: z.optional(z.enum(['png', 'jpeg', 'webp'])),
+  quality: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
+  lossless: z.optional(z.boolean()),
+  effort: z.optional(z.int().check(z.minimum(0), z.maximum(6))),
 };
+/** What is wrong with an image method's encode params together: [param, why] each. */
+function encodeProblems(p: z.infer<z.ZodMiniObject<typeof ENCODE>>): Array<[string, string]> {
+  const problems: Array<[string, string]> = [];
+  if (p.quality === 0 && p.format !== 'webp')
+    problems.push(['quality', "quality 0 is a WebP's alone: a JPEG's is 1..100"]);
+  for (const param of ['lossless', 'effort'] as const)
+    if (p[param] !== undefined && p.format !== 'webp') problems.push([param, `${param} is for format webp`]);
+  if (p.lossless === true && p.quality !== undefined) problems.push(['quality', 'a lossless WebP takes no quality']);
+  return problems;
+}
 /** The image program's most input: a compressed image of at most 4 MiP (it refuses more pixels from the header). */
 const IMAGE_INPUT_BYTES = 32 * 2 ** 20;
 
@@ -46,12 +62,15 @@ const imageMethod = <T extends z.core.$ZodLooseShape>(
 ): ProgramMethod => ({
   params: z.strictObject({ ...params, ...ENCODE }).check(
     z.superRefine((p, ctx) => {
+      for (const [param, message] of encodeProblems(p as z.infer<z.ZodMiniObject<typeof ENCODE>>))
+        ctx.addIssue({ code: 'custom', message, path: [param], input: p });
       const why = fits(p as z.infer<z.ZodMiniObject<T>>);
       if (why !== undefined) ctx.addIssue({ code: 'custom', message: why, input: p });
     }),
   ),
   maxInputBytes: IMAGE_INPUT_BYTES,
-  outputName: (file, p) => `${file.replace(/\.[^.]*$/, '')}.${p.format === 'jpeg' ? 'jpg' : 'png'}`,
+  outputName: (file, p) =>
+    `${file.replace(/\.[^.]*$/, '')}.${p.format === 'jpeg' ? 'jpg' : p.format === 'webp' ? 'webp' : 'png'}`,
 });
 
 const IMAGE_METHODS: Record<string, ProgramMethod> = {

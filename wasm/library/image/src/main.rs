@@ -1,9 +1,11 @@
 // The image library as a WASI program: the `image` crate 0.24.3 (Debian's librust-image-dev, with
-// png, jpeg-decoder and gif) and its `imageops`. Built by scripts/build-library.mjs.
+// png, jpeg-decoder and gif) and its `imageops`, and libwebp 1.2.4's encoder (webp.rs). Built by
+// scripts/build-library.mjs.
 //
 // argv: image METHOD [NAME=VALUE]…: the node checks every param before a unit runs (algorithms.ts);
 // the input image (JPEG, PNG, GIF or WebP) is stdin, turned as a JPEG's EXIF orientation says, the
-// result (PNG, or JPEG at `quality`) stdout.
+// result (PNG, JPEG at `quality`, or WebP: lossy at `quality` or `lossless=true`, at `effort`)
+// stdout.
 // A refusal is exit 2 with its message on stdout (what the nodes compare and send back) and stderr.
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -11,6 +13,8 @@ use image::imageops::{self, FilterType};
 use image::io::{Limits, Reader};
 use image::{DynamicImage, ImageEncoder, ImageError};
 use std::io::{Cursor, Read, Write};
+
+mod webp;
 
 /// The most pixels an input may have: decoded, filtered and encoded within a unit's 64 MiB.
 const MAX_PIXELS: u64 = 4 * 1024 * 1024;
@@ -166,6 +170,15 @@ fn apply(method: &str, img: DynamicImage, p: &Params) -> DynamicImage {
     }
 }
 
+/// The `quality` param (a JPEG's or a lossy WebP's), 90 when not given.
+fn quality(p: &Params) -> u8 {
+    let quality = p.text("quality").map_or(90, |_| p.number::<u8>("quality"));
+    if quality > 100 {
+        fail(format!("param quality is over 100: {}", quality));
+    }
+    quality
+}
+
 fn encode(img: &DynamicImage, p: &Params) -> Vec<u8> {
     let mut out = Vec::new();
     let result = match p.text("format").unwrap_or("png") {
@@ -179,8 +192,24 @@ fn encode(img: &DynamicImage, p: &Params) -> Vec<u8> {
             } else {
                 img
             };
-            let quality = p.text("quality").map_or(90, |_| p.number::<u8>("quality"));
-            JpegEncoder::new_with_quality(&mut out, quality).encode_image(img)
+            JpegEncoder::new_with_quality(&mut out, quality(p)).encode_image(img)
+        }
+        "webp" => {
+            if img.width() > webp::MAX_SIDE || img.height() > webp::MAX_SIDE {
+                fail(format!("the result is {} × {}: WebP's sides are at most {}", img.width(), img.height(), webp::MAX_SIDE));
+            }
+            let lossless = match p.text("lossless") {
+                None | Some("false") => false,
+                Some("true") => true,
+                Some(other) => fail(format!("param lossless is not true or false: {}", other)),
+            };
+            // libwebp's `method`, its speed against size: 4 (its default, cwebp's) when not given.
+            let effort = p.text("effort").map_or(4, |_| p.number::<u8>("effort"));
+            if effort > 6 {
+                fail(format!("param effort is over 6: {}", effort));
+            }
+            return webp::encode(img, lossless, f32::from(quality(p)), effort)
+                .unwrap_or_else(|e| fail(format!("cannot encode the result: {}", e)));
         }
         other => fail(format!("unknown format {}", other)),
     };
