@@ -17,6 +17,7 @@ import { after, test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import { decodeWasiOutput, Executor, wasiRunOf } from '../../../src-main/node/exec/index.js';
 import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { im, imageMethod, rgba, source } from './image-fixtures.js';
 import { runUnit } from './run-unit.js';
 
 const executor = Executor.start({ workers: 1 });
@@ -26,17 +27,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const im = (args: string[], input?: Uint8Array) =>
-  execFileSync('/usr/bin/convert', args, { input, maxBuffer: 1 << 28 });
-const rgba = (image: Uint8Array) => im(['-', '-depth', '8', 'rgba:-'], image);
-/** A photo-like 97 × 61 RGB image (IM's plasma fractal, seeded). */
-const source = im(['-seed', '7', '-size', '97x61', 'plasma:', 'png24:-']);
-
-async function ours(method: string, params: Record<string, unknown>, input: Uint8Array = source): Promise<Buffer> {
-  const result = await runUnit(executor, 'image', method, params, input);
-  assert.equal(result.exit, 0, result.stdout.toString());
-  return result.stdout;
-}
+const ours = imageMethod(executor);
 
 /** What libwebp's webpinfo says of a file, and its RGBA pixels as libwebp's dwebp decodes them. */
 function libwebp(webp: Uint8Array): { info: string; pixels: Buffer } {

@@ -12,27 +12,17 @@
 // A JPEG's EXIF orientation is honoured (all 8, against -auto-orient).
 // Bad input gets a clear message, not a crash: a truncated JPEG, a PNG header of 50,000 × 50,000, bytes that are no image.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { deflateSync, crc32 } from 'node:zlib';
 import { after, test } from 'node:test';
 import { Executor } from '../../../src-main/node/exec/index.js';
 import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { im, imageMethod, rgba, source } from './image-fixtures.js';
 import { runUnit } from './run-unit.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
 
-const im = (args: string[], input?: Uint8Array) =>
-  execFileSync('/usr/bin/convert', args, { input, maxBuffer: 1 << 28 });
-const rgba = (image: Uint8Array) => im(['-', '-depth', '8', 'rgba:-'], image);
-/** A photo-like 97 × 61 RGB image (IM's plasma fractal, seeded). */
-const source = im(['-seed', '7', '-size', '97x61', 'plasma:', 'png24:-']);
-
-async function ours(method: string, params: Record<string, unknown>, input: Uint8Array = source): Promise<Buffer> {
-  const result = await runUnit(executor, 'image', method, params, input);
-  assert.equal(result.exit, 0, result.stdout.toString());
-  return result.stdout;
-}
+const ours = imageMethod(executor);
 
 /** The largest and the mean difference between two images' RGBA pixels; they must be the same size. */
 function difference(a: Uint8Array, b: Uint8Array): { max: number; mean: number } {
