@@ -16,6 +16,19 @@ export interface TestNode {
   dataDir: string;
 }
 
+/** `from` dials `to`, again after a moment when a dial is refused, up to CONNECT_TRIES times. */
+async function connectPair(from: TestNode, to: TestNode): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await from.node.network.connect(to.node.network.listenAddresses()[0]!);
+      return;
+    } catch (err) {
+      if (attempt >= CONNECT_TRIES) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
 export async function startNode(options: Partial<MeshNodeOptions> = {}): Promise<TestNode> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mesh-node-'));
   const node = await MeshNode.start({
@@ -29,11 +42,13 @@ export async function startNode(options: Partial<MeshNodeOptions> = {}): Promise
   return { node, api: apiHandlers(nodeApi(node)), dataDir };
 }
 
+/** Connect attempts a pair gets: a node just restarted was once refused its first dial ("no valid addresses"). */
+const CONNECT_TRIES = 5;
+
 /** Connects every pair and sets the given trust (default: everyone trusts everyone fully). */
 export async function meshOf(nodes: TestNode[], trust: (from: number, to: number) => number = () => 1): Promise<void> {
   for (let i = 0; i < nodes.length; i++) {
-    for (let j = i + 1; j < nodes.length; j++)
-      await nodes[i]!.node.network.connect(nodes[j]!.node.network.listenAddresses()[0]!);
+    for (let j = i + 1; j < nodes.length; j++) await connectPair(nodes[i]!, nodes[j]!);
   }
   for (let i = 0; i < nodes.length; i++) {
     for (let j = 0; j < nodes.length; j++) {
