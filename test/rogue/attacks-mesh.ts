@@ -17,6 +17,31 @@ async function gossipRefused(arena: Arena, topic: string, type: string, body: un
   return eventually(`T refuses ${type} on ${topic}`, () => misplaced(arena) > before);
 }
 
+/** T's gossipsub score of `rogue`. */
+function scoreOf(arena: Arena, rogue: RoguePeer): number {
+  const { pubsub } = (
+    arena.t.node.network as unknown as { libp2p: { services: { pubsub: { getScore(p: string): number } } } }
+  ).libp2p.services;
+  return pubsub.getScore(rogue.peerId);
+}
+
+/** A new rogue that T trusts, connected, in the mesh of its commitments topic on T. */
+async function followedRogue(arena: Arena): Promise<RoguePeer> {
+  const rogue = await RoguePeer.start();
+  await rogue.dial(arena.t.node.network.listenAddresses()[0]!);
+  await arena.t.api['trust.set']({ peer_id: rogue.peerId, weight: 1 });
+  const topic = WIRE.commitments(rogue.peerId);
+  rogue.libp2p.services.pubsub.subscribe(topic);
+  const [missed] = await eventually(
+    'T to follow it',
+    () => rogue.libp2p.services.pubsub.getSubscribers(topic).length > 0,
+    10_000,
+  );
+  if (missed) throw new Error(missed);
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // a gossipsub heartbeat: they graft
+  return rogue;
+}
+
 export const MESH_ATTACKS: Attack[] = [
   {
     name: 'wrong topic: a commitment on the adverts topic',
@@ -110,21 +135,29 @@ export const MESH_ATTACKS: Attack[] = [
           WIRE.commitments(arena.rogue.peerId),
           await arena.rogue.envelope('commitment', commitmentOf(arena.rogue.peerId, {}, i + 2)),
         );
-      return eventually('T rate-limits R', () => dropsOf(arena, 'rate_limited') > before);
+      const missed = await eventually('T rate-limits R', () => dropsOf(arena, 'rate_limited') > before);
+      // Its own gossip past its rate is held against it: graylisted, its RPCs no longer reach
+      // gossipsub's seen cache (each message's id kept two minutes).
+      return [...missed, ...(await eventually('T graylists R', () => scoreOf(arena, arena.rogue) < -80))];
     },
   },
   {
-    // After the other gossip attacks: graylisted, the rogue's gossip no longer reaches T's validator.
+    // Graylisted, the rogue's gossip no longer reaches T's validator. The rate flood graylisted R
+    // already: a second rogue, whose score only its invalid messages can sink.
     name: 'gossip scoring: invalid gossip sinks the rogue below the graylist',
     item: 3,
+    maxNewEvents: 8, // the second rogue seen, trusted, and trusted no more
     async run(arena) {
-      await new Promise((resolve) => setTimeout(resolve, 2500)); // the gossip flood spent R's rate: 2 s refill it
-      for (let i = 0; i < 5; i++)
-        await arena.rogue.gossip(WIRE.commitments(arena.rogue.peerId), await arena.rogue.envelope('ack', {}));
-      const { pubsub } = (
-        arena.t.node.network as unknown as { libp2p: { services: { pubsub: { getScore(p: string): number } } } }
-      ).libp2p.services;
-      return eventually('T scores R below -80', () => pubsub.getScore(arena.rogue.peerId) < -80);
+      const second = await followedRogue(arena);
+      try {
+        if (scoreOf(arena, second) < 0) return ['T scored the second rogue below 0 before it sent anything'];
+        for (let i = 0; i < 5; i++)
+          await second.gossip(WIRE.commitments(second.peerId), await second.envelope('ack', {}));
+        return await eventually('T scores R below -80', () => scoreOf(arena, second) < -80);
+      } finally {
+        await arena.t.api['trust.set']({ peer_id: second.peerId, weight: 0 });
+        await second.stop();
+      }
     },
   },
   {

@@ -68,10 +68,10 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const GOSSIP_FRAME_OVERHEAD_BYTES = 64 * 1024;
 
 /**
- * Refusals a forwarder cannot have seen coming (clocks differ, a replay it saw first, an author's
- * rate as I count it): neither forwarded nor held against the forwarder's gossip score.
+ * Refusals a forwarder cannot have seen coming (clocks differ, a replay it saw first): neither
+ * forwarded nor held against the forwarder's gossip score.
  */
-const IGNORED_DROPS: ReadonlySet<DropReason> = new Set(['stale', 'replayed', 'rate_limited']);
+const IGNORED_DROPS: ReadonlySet<DropReason> = new Set(['stale', 'replayed']);
 
 export class MeshNetwork {
   readonly peerId: string;
@@ -354,9 +354,15 @@ export class MeshNetwork {
       return TopicValidatorResult.Reject;
     }
     const author = message.from.toString();
-    const verdict = this.gossipRates.take(author, this.now())
-      ? await this.verifier.verify(message.data, author, { via: 'gossip', topic: message.topic })
-      : ({ ok: false, reason: 'rate_limited', detail: `${author} past ${GOSSIP_RATE.perSecond}/s` } as const);
+    if (!this.gossipRates.take(author, this.now())) {
+      this.drops.record(from, 'rate_limited', `gossip on ${message.topic}: ${author} past ${GOSSIP_RATE.perSecond}/s`);
+      // An author's own gossip past its rate is its own doing (an honest node publishes at most
+      // every 250 ms): held against its score, a flooder is soon graylisted, and its RPCs are
+      // dropped before gossipsub keeps a message id of each for two minutes. A forwarder cannot
+      // know the author's rate as I count it: ignored.
+      return author === from ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
+    }
+    const verdict = await this.verifier.verify(message.data, author, { via: 'gossip', topic: message.topic });
     if (!verdict.ok) {
       const culprit = 'culprit' in verdict ? verdict.culprit : undefined;
       this.drops.record(from, verdict.reason, `gossip on ${message.topic}: ${verdict.detail}`, culprit);
