@@ -55,8 +55,8 @@ export const JOB_METHODS = {
   ),
   /**
    * A Blender job's frames stitched from tiles (each once its tiles are verified, then read with
-   * jobs.frame), the tiles rendering now, and its grid; `tiles` null and no frames for a job of whole frames, whose units'
-   * outputs are its frames.
+   * jobs.frame), the tiles rendering now, and its grid; `tiles` null and no frames for a job of
+   * whole frames, whose units' outputs are its frames.
    */
   'jobs.blender_frames': method(
     z.strictObject({ job_id: Id }),
