@@ -5,7 +5,8 @@
 // warning and B as a peer that can render it; two frames are quoted (nothing stored), given the
 // budget the quote says they need, and submitted,
 // and the job's card shows each frame arrive as an image, B rendering and A checking it by pixels
-// until the job is verified. Any console error, uncaught exception or serious accessibility fault
+// until the job is verified; a frame cut into 2x2 tiles shows, while B renders a tile, its tiles
+// verified and B's samples of the tile rendering, then the stitched frame. Any console error, uncaught exception or serious accessibility fault
 // in the page fails the test.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ import { shoot, VIEWPORT } from './page-tools.js';
 
 const folder = tempFolder('mesh-e2e-blender-');
 const SCENE = join(folder.dir, 'orbit.blend');
+/** The tiled job's samples: a 32×24 tile renders for seconds at them (about 0.6 µs a pixel-sample here). */
+const TILE_SAMPLES = 8192;
 
 let a: ChildNode;
 let b: ChildNode;
@@ -140,11 +143,20 @@ test(
     await shoot(page, 'blender-03-frames');
     await page.keyboard.press('Escape');
 
-    // Frame 1 again, cut into 2x2 tiles: four units, checked each, stitched by A into one frame.
+    // Frame 1 again, cut into 2x2 tiles: four units, checked each, stitched by A into one frame; at
+    // 8192 samples a tile renders for seconds, long enough for B's `Sample n/m` to reach its frame.
     await form.getByTestId('blender-first').fill('1');
     await form.getByTestId('blender-last').fill('1');
     await form.getByTestId('blender-tiles').fill('2x2');
-    await form.getByTestId('blender-budget').fill('100');
+    await form.getByTestId('blender-samples').fill(String(TILE_SAMPLES));
+    await form.getByTestId('blender-estimate-button').click();
+    await form
+      .getByTestId('render-estimate-units')
+      .filter({ hasText: /^4 units/ })
+      .waitFor({ timeout: 60_000 });
+    // The budget the quote says the tiles need, where the last job's is short.
+    const useBudget = form.getByTestId('render-estimate-use-budget');
+    if (await useBudget.isVisible()) await useBudget.click();
     await form.getByTestId('blender-submit').click();
     const tiled = await waitFor(
       'the tiled Blender job on A',
@@ -152,6 +164,13 @@ test(
       60_000,
     );
     assert.equal(tiled.units_total, 4, 'a unit a tile');
+    // B (one worker) renders one tile at a time: the frame counts it, with B's samples of it.
+    const rendering = page.locator(`[data-testid="mosaic-${tiled.job_id}-1"][data-state*="1 rendering (sample "]`);
+    await rendering.waitFor({ timeout: 120_000 });
+    assert.match(
+      (await rendering.getAttribute('data-state')) ?? '',
+      new RegExp(`^[0-3] of 4 tiles, 1 rendering \\(sample \\d+ of ${TILE_SAMPLES}\\)$`),
+    );
     await page.locator(`[data-testid="mosaic-${tiled.job_id}-1"][data-state="done"]`).waitFor({ timeout: 300_000 });
     await page.getByTestId(`open-frame-${tiled.job_id}-1`).click();
     const stitched = await page

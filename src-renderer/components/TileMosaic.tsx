@@ -1,7 +1,9 @@
 // One frame of a render job as it fills in: the verified tiles where they belong, then the
 // finished frame; or of a Blender job, a frame a unit: its state (waiting, rendering), then the
-// verified frame. The canvas is the frame's size; CSS scales it to the card.
+// verified frame; or of a tiled Blender job, its tiles verified and rendering, then the stitched
+// frame. The canvas is the frame's size; CSS scales it to the card.
 import { useEffect, useRef } from 'react';
+import { frameShare } from '../jobs/blender-frames.js';
 import type { FrameMosaic } from '../store/types.js';
 
 export function TileMosaic({
@@ -39,8 +41,7 @@ export function TileMosaic({
   }, [frame.version, frame.png, frame.pixels, width, height]);
 
   const done = frame.png !== null;
-  const share = done ? 1 : frame.samples ? frame.samples.sample / frame.samples.of : frame.tilesDone / frame.tilesTotal;
-  const pct = frame.tilesTotal > 0 ? Math.round(share * 100) : 0;
+  const pct = Math.round(frameShare(frame) * 100);
   return (
     <figure className={`mosaic ${done ? 'mosaic-done' : ''}`}>
       <button

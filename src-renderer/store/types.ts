@@ -119,7 +119,19 @@ export interface FrameMosaic {
   state?: string;
   /** A Blender frame's unit, and its provider's latest `Sample n/m` while it renders (unit.progress events). */
   unitId?: string;
-  samples?: { sample: number; of: number };
+  samples?: SampleCount;
+  /** A tiled Blender frame's tiles rendering now (jobs.blender_frames), each with its provider's latest `Sample n/m` once told. */
+  rendering?: RenderingTile[];
+}
+
+export interface SampleCount {
+  sample: number;
+  of: number;
+}
+
+export interface RenderingTile {
+  unitId: string;
+  samples?: SampleCount;
 }
 
 export interface JobMosaic {

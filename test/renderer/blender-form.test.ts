@@ -1,7 +1,8 @@
 // The Jobs page's Blender form and its frames (src-renderer/jobs/blender-form.ts, blender-frames.ts):
 // the scene a drop makes (a .blend, or a zip whose one top .blend names it), the jobs.submit request
 // as `meshctl submit-job --blend` makes it (a unit a frame, its input the frame number, redundancy
-// 1), its quote's request, and a Blender job's mosaic: each frame's state, PNGs fetched once.
+// 1), its quote's request, and a Blender job's mosaic: each frame's state, PNGs fetched once; a
+// tiled frame's running tiles' samples in its caption and its bar.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
@@ -16,6 +17,7 @@ import {
 } from '../../src-renderer/jobs/blender-form.js';
 import {
   blenderMosaic,
+  frameShare,
   tiledBlenderMosaic,
   withFramePng,
   withUnitProgress,
@@ -262,8 +264,8 @@ test("a tiled job's mosaic: each frame's tiles verified so far, then its stitche
   const view = {
     tiles: { cols: 2, rows: 2, first_frame: 1, width: 64, height: 48 },
     frames: [
-      { frame: 1, tiles_total: 4, tiles_verified: 4, png_cid: 'bafk-1' },
-      { frame: 2, tiles_total: 4, tiles_verified: 1, png_cid: null },
+      { frame: 1, tiles_total: 4, tiles_verified: 4, png_cid: 'bafk-1', rendering: [] },
+      { frame: 2, tiles_total: 4, tiles_verified: 1, png_cid: null, rendering: [] },
     ],
   };
   const first = tiledBlenderMosaic(view, undefined, 10);
@@ -278,4 +280,64 @@ test("a tiled job's mosaic: each frame's tiles verified so far, then its stitche
   assert.deepEqual([first.mosaic.width, first.mosaic.height], [64, 48]);
   const withPng = withFramePng(first.mosaic, 1, 'iVBORw0KGgo=');
   assert.deepEqual(tiledBlenderMosaic(view, withPng, 10).fetch, [], 'a PNG in hand is not fetched again');
+});
+
+test("a tiled frame's rendering tiles show their providers' samples (unit.progress) in its caption and bar", () => {
+  const view = (frames: Array<{ verified: number; rendering: string[]; png?: string }>) => ({
+    tiles: { cols: 4, rows: 2, first_frame: 1, width: 64, height: 48 },
+    frames: frames.map((f, i) => ({
+      frame: 1 + i,
+      tiles_total: 8,
+      tiles_verified: f.verified,
+      png_cid: f.png ?? null,
+      rendering: f.rendering,
+    })),
+  });
+  const shown = (m: { frames: Array<Parameters<typeof frameShare>[0]> }) =>
+    m.frames.map((f) => [f.state, frameShare(f)]);
+  // Frame 1: 3 tiles verified, units 3 and 4 rendering; frame 2: units 8 and 9 waiting for a provider.
+  const { mosaic } = tiledBlenderMosaic(
+    view([
+      { verified: 3, rendering: ['job-1/3', 'job-1/4'] },
+      { verified: 0, rendering: [] },
+    ]),
+    undefined,
+    10,
+  );
+  assert.deepEqual(shown(mosaic), [
+    ['3 of 8 tiles, 2 rendering', 3 / 8],
+    ['0 of 8 tiles', 0],
+  ]);
+  const one = withUnitProgress(mosaic, 'job-1/3', 12, 32);
+  assert.ok(one);
+  assert.deepEqual(shown(one), [
+    ['3 of 8 tiles, 2 rendering (sample 12 of 32)', (3 + 12 / 32) / 8],
+    ['0 of 8 tiles', 0],
+  ]);
+  const both = withUnitProgress(one, 'job-1/4', 20, 32);
+  assert.ok(both);
+  assert.deepEqual(shown(both)[0], ['3 of 8 tiles, 2 rendering (samples 12–20 of 32)', (3 + 12 / 32 + 20 / 32) / 8]);
+  assert.equal(withUnitProgress(both, 'job-1/8', 1, 32), undefined, 'a tile no frame lists rendering');
+  // Read again: unit 3 verified (no longer rendering), unit 4 still rendering keeps its samples, unit 5 taken.
+  const again = tiledBlenderMosaic(
+    view([
+      { verified: 4, rendering: ['job-1/4', 'job-1/5'] },
+      { verified: 0, rendering: [] },
+    ]),
+    both,
+    10,
+  ).mosaic;
+  assert.deepEqual(shown(again)[0], ['4 of 8 tiles, 2 rendering (sample 20 of 32)', (4 + 20 / 32) / 8]);
+  assert.equal(withUnitProgress(again, 'job-1/3', 32, 32), undefined, 'an ended tile counts no more');
+  // Stitched: done, its tiles' progress no longer heard.
+  const stitched = tiledBlenderMosaic(
+    view([
+      { verified: 8, rendering: [], png: 'bafk-1' },
+      { verified: 0, rendering: [] },
+    ]),
+    again,
+    10,
+  ).mosaic;
+  assert.deepEqual(shown(withFramePng(stitched, 1, 'UE5H'))[0], ['verified', 1]);
+  assert.equal(withUnitProgress(stitched, 'job-1/4', 32, 32), undefined);
 });

@@ -4,7 +4,7 @@
 import * as z from '../schemas/zod.js';
 import { boundedArray, Count, Id, LIMITS, PeerId } from '../schemas/index.js';
 import { Side } from '../schemas/render-job.js';
-import { BlenderTilesSchema } from '../schemas/blender-tiles.js';
+import { BlenderTilesSchema, MAX_TILES_SIDE } from '../schemas/blender-tiles.js';
 import {
   Budget,
   Empty,
@@ -20,6 +20,20 @@ import {
   UnitOutputSchema,
   UnitViewSchema,
 } from './shapes.js';
+
+/**
+ * A frame of a tiled Blender job: its tiles verified so far, its PNG once stitched, and `rendering`,
+ * the units of its tiles a provider is rendering now (taken, no result yet): their unit.progress
+ * events are this frame's.
+ */
+const TiledFrameViewSchema = z
+  .strictObject({ ...FrameViewSchema.shape, rendering: boundedArray(Id, MAX_TILES_SIDE ** 2) })
+  .check(
+    z.refine(
+      (f) => f.tiles_verified + f.rendering.length <= f.tiles_total,
+      'a frame has no more tiles verified and rendering than it has tiles',
+    ),
+  );
 
 export const JOB_METHODS = {
   'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
@@ -41,14 +55,14 @@ export const JOB_METHODS = {
   ),
   /**
    * A Blender job's frames stitched from tiles (each once its tiles are verified, then read with
-   * jobs.frame), and its grid; `tiles` null and no frames for a job of whole frames, whose units'
-   * outputs are its frames.
+   * jobs.frame), the tiles rendering now, and its grid; `tiles` null and no frames for a job of
+   * whole frames, whose units' outputs are its frames.
    */
   'jobs.blender_frames': method(
     z.strictObject({ job_id: Id }),
     z.strictObject({
       tiles: z.nullable(BlenderTilesSchema),
-      frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest),
+      frames: boundedArray(TiledFrameViewSchema, LIMITS.unitsPerRequest),
     }),
   ),
   /** A finished frame's PNG: a render job's, or a tiled Blender job's. */

@@ -4,7 +4,9 @@
 // both providers as border tiles in their sandboxes, each verified by the requester re-rendering
 // a random crop inside it; the requester stitches each frame once its 4 tiles are verified, and
 // `meshctl job output --out` writes the 2 frames, each within the verification rule of a local
-// whole-frame render; a provider of one worker renders one tile at a time. A provider whose Blender renders its tiles with fewer samples is convicted
+// whole-frame render; a provider of one worker renders one tile at a time; each `Sample n/m` a
+// provider tells of a tile names a unit that jobs.blender_frames lists rendering under its frame
+// then. A provider whose Blender renders its tiles with fewer samples is convicted
 // and the tiles it failed go to an honest one; the frame stitched is a local render's pixels. A scene whose tiles cannot match its frame (a glare node) is
 // refused tiles, by meshctl and by the node, with the preflight's reason.
 import assert from 'node:assert/strict';
@@ -12,10 +14,14 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { API_METHODS } from '../../../src-main/core/api/contract.js';
 import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
 import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
 import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
+import { frameOfTileUnit } from '../../../src-main/core/schemas/blender-tiles.js';
+import { validate } from '../../../src-main/core/schemas/decode.js';
+import { parseUnitId } from '../../../src-main/core/mesh/state/unit-table.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
@@ -135,8 +141,31 @@ test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched an
   const watch = setInterval(() => {
     for (const p of providers) mostAtOnce = Math.max(mostAtOnce, p.node.provider.running);
   }, 50);
+  // Each tile's progress, as the requester hears it, against the frames' view at that moment.
+  const heard: Array<{ unit: string; frame: number; listed: string[] | undefined }> = [];
+  const views: Array<Promise<void>> = [];
+  const unsubscribe = daemon.node.events.subscribe(Number.MAX_SAFE_INTEGER, (event) => {
+    if (event.type !== 'unit.progress' || event.data['of'] !== SAMPLES) return;
+    const unit = String(event.data['unit_id']);
+    // The handler reads the state before its first await: the view is the one of this event's moment.
+    const view = daemon.handlers['jobs.blender_frames']({ job_id: String(event.data['job_id']) });
+    views.push(
+      view.then((v) => {
+        assert.ok(validate(API_METHODS['jobs.blender_frames'].result, v).ok, 'the view fits the contract');
+        const frame = frameOfTileUnit(v.tiles!, parseUnitId(unit)!.index);
+        heard.push({ unit, frame, listed: v.frames.find((f) => f.frame === frame)?.rendering });
+      }),
+    );
+  });
   const jobId = await submitTiles('1-2', 2);
-  const job = await jobEnded(daemon.handlers, jobId, 300_000).finally(() => clearInterval(watch));
+  const job = await jobEnded(daemon.handlers, jobId, 300_000).finally(() => {
+    clearInterval(watch);
+    unsubscribe();
+  });
+  await Promise.all(views);
+  assert.ok(heard.length > 0, "the providers' Sample n/m lines of tiles reached the requester");
+  for (const { unit, frame, listed } of heard)
+    assert.ok(listed?.includes(unit), `${unit}'s progress: frame ${frame} lists it rendering (${String(listed)})`);
   assert.equal(mostAtOnce, 1, 'one Blender unit at a time on a provider of one worker');
   assert.equal(job.state, 'completed', JSON.stringify(job));
   assert.equal(job.units_total, 8);
@@ -148,10 +177,10 @@ test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched an
   const view = await daemon.handlers['jobs.blender_frames']({ job_id: jobId });
   assert.deepEqual(view.tiles, { cols: 2, rows: 2, first_frame: 1, width: WIDTH, height: HEIGHT });
   assert.deepEqual(
-    view.frames.map((f) => [f.frame, f.tiles_verified, f.tiles_total, f.png_cid !== null]),
+    view.frames.map((f) => [f.frame, f.tiles_verified, f.tiles_total, f.png_cid !== null, f.rendering]),
     [
-      [1, 4, 4, true],
-      [2, 4, 4, true],
+      [1, 4, 4, true, []],
+      [2, 4, 4, true, []],
     ],
   );
   const out = join(dir, 'frames');

@@ -92,6 +92,9 @@ export const heldOf = (assignment: AssignmentRecord): number => assignment.held 
 export const holdsItsUnit = (assignment: AssignmentRecord): boolean =>
   assignment.escrow !== 'refunded' || assignment.refundReason === 'rejected';
 
+/** Whether an assignment's provider is at work on its unit now: taken, its escrow held, no result yet. */
+export const isRunning = (assignment: AssignmentRecord): boolean => assignment.escrow === 'held' && !assignment.result;
+
 export interface StoredReceipt {
   cid: string;
   receipt: Receipt;

@@ -1,9 +1,11 @@
 // The API's view of a tiled Blender job's frames (docs/BLENDER.md): each frame, its tiles verified
-// so far, and its PNG once stitched (render/blender-frames.ts); the PNG itself is jobs.frame's. A
+// so far, the tiles a provider renders now (whose unit.progress events the app's mosaic adds to the
+// frame), and its PNG once stitched (render/blender-frames.ts); the PNG itself is jobs.frame's. A
 // job of whole frames, a unit each, is blender.frames' (blender-handlers.ts).
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import { framesOfTiledJob, tilesPerFrame } from '../../../core/schemas/blender-tiles.js';
+import { isRunning } from '../../../core/mesh/state/records.js';
 import type { JobRecord } from '../../../core/mesh/state/state.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError } from '../../api/errors.js';
@@ -27,12 +29,17 @@ export function tiledFramesHandlers(
         const png = record.frames.get(frame);
         // A compacted job's units are gone from the state: its frames are all stitched, or it was cancelled.
         let verified = perFrame;
+        const rendering: string[] = [];
         if (png === undefined) {
           verified = 0;
-          for (let t = 0; t < perFrame; t++)
-            if (node.state.units.get(unitIdOf(job_id, i * perFrame + t))?.verdict === 'verified') verified++;
+          for (let t = 0; t < perFrame; t++) {
+            const unitId = unitIdOf(job_id, i * perFrame + t);
+            const verdict = node.state.units.progressOf(unitId)?.verdict;
+            if (verdict === 'verified') verified++;
+            else if (!verdict && node.state.assignmentsOf(unitId).some(isRunning)) rendering.push(unitId);
+          }
         }
-        frames.push({ frame, tiles_total: perFrame, tiles_verified: verified, png_cid: png ?? null });
+        frames.push({ frame, tiles_total: perFrame, tiles_verified: verified, png_cid: png ?? null, rendering });
       }
       return { tiles, frames };
     },

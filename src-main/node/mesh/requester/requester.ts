@@ -2,6 +2,7 @@
 // deadline or was released, cancel. Submits are job-submits.ts; offers and their acceptance are
 // offer-acceptance.ts; results, consensus and settlement are verdicts.ts.
 import { unitIdsOf, type JobRecord } from '../../../core/mesh/state/state.js';
+import { isRunning } from '../../../core/mesh/state/records.js';
 import { parseUnitId, unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { packOf, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
 import type { OfferView } from '../../../core/api/contract.js';
@@ -241,7 +242,7 @@ export class Requester {
   onProgress(from: string, { units }: MessageBody<'progress'>): void {
     for (const { assignment_id, sample, of } of units) {
       const assignment = this.ctx.state.assignments.get(assignment_id);
-      if (!assignment || assignment.escrow !== 'held' || assignment.result) continue;
+      if (!assignment || !isRunning(assignment)) continue;
       const { provider_peer, requester_peer, job_id, unit_id } = assignment.acceptance;
       if (provider_peer !== from || requester_peer !== this.ctx.me) continue;
       this.ctx.emit('unit.progress', { job_id, unit_id, provider: from, sample, of });
@@ -257,7 +258,7 @@ export class Requester {
     });
     const mine = its.filter((id) => {
       const assignment = this.ctx.state.assignments.get(id)!;
-      return assignment.escrow === 'held' && !assignment.result;
+      return isRunning(assignment);
     });
     await this.ctx.record(mine.map((id) => refundEvent(this.ctx.now(), id, 'failed')));
     for (const id of mine)
