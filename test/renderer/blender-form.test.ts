@@ -175,6 +175,7 @@ test("a Blender job's mosaic: each frame's state from its unit's, a verified fra
     width: 64,
     height: 48,
     frames_total: statuses.length,
+    format: 'png' as const,
     frames: statuses.map((status, i) => ({ frame: 10 + i, unit_id: `job-1/${i}`, status })),
   });
   const first = blenderMosaic(view(['open', 'assigned', 'verified', 'failed']), undefined, 48);
@@ -213,6 +214,7 @@ test("a frame's render shows its provider's samples (unit.progress) until it end
     width: 64,
     height: 48,
     frames_total: statuses.length,
+    format: 'png' as const,
     frames: statuses.map((status, i) => ({ frame: 1 + i, unit_id: `job-1/${i}`, status })),
   });
   const { mosaic } = blenderMosaic(view(['assigned', 'open']), undefined, 48);

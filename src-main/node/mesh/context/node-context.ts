@@ -4,6 +4,7 @@
 // `background`, so the node's stop can wait for it before it closes the journal.
 import type { BlenderFound, BlenderInstall } from '../../blender/install.js';
 import type { Preflight } from '../../blender/preflight.js';
+import type { FramePreviews } from '../../blender/previews.js';
 import type { JobScene } from '../../blender/unit.js';
 import { createHash } from 'node:crypto';
 import { CodedError, describeError } from '../../../core/errors.js';
@@ -72,6 +73,8 @@ export interface NodeContext {
     sharedInstall(): BlenderInstall | undefined;
     /** A scene preflighted by `blender` (kept a while: the submit after the user saw it costs no second run). */
     preflight(blender: string, scene: Pick<JobScene, 'scene' | 'params'>): Promise<Preflight>;
+    /** PNG previews of my jobs' verified EXR frames (the app's mosaic shows PNGs). */
+    readonly previews: FramePreviews;
   };
 }
 

@@ -10,6 +10,7 @@ import type { BlenderStatus } from '../../../core/blender/algorithm.js';
 import { describeError } from '../../../core/errors.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
 import { findBlender, type BlenderFound, type BlenderInstall } from '../../blender/install.js';
+import { FramePreviews } from '../../blender/previews.js';
 import type { Preflight } from '../../blender/preflight.js';
 import { preflightScene, type JobScene } from '../../blender/unit.js';
 
@@ -21,6 +22,8 @@ export class BlenderProbe {
   #finding: Promise<BlenderFound> | undefined;
   /** By the scene's digest and how it is named: the latest last. */
   readonly #preflights = new Map<string, Promise<Preflight>>();
+  /** PNG previews of my jobs' verified EXR frames. */
+  readonly previews = new FramePreviews();
 
   constructor(
     /** Its settings: Blender sharing and its threshold. */

@@ -1,0 +1,32 @@
+// Previews of EXR frames (docs/BLENDER.md, "EXR frames"): the app's mosaic shows PNGs, so each
+// verified EXR frame gets an 8-bit PNG of it, the pixels its check mapped (core/blender/exr.ts),
+// encoded by fast-png as the rest of the node's Blender PNGs are. The latest MAX_PREVIEWS are kept
+// in memory; an older one (or one from before a restart) is made again from the verified EXR,
+// decoded by Blender in the sandbox (exr.ts).
+import { encode } from 'fast-png';
+import type { Rgba } from '../../core/blender/tiles.js';
+
+/** Previews kept, the latest last: a mosaic's frames are fetched once, as they are verified. */
+const MAX_PREVIEWS = 64;
+
+export class FramePreviews {
+  /** The PNG of each unit's verified EXR frame, by unit id. */
+  readonly #kept = new Map<string, Uint8Array>();
+
+  /** The unit's verified frame, as the 8-bit pixels its check compared. */
+  keep(unitId: string, image: Rgba): Uint8Array {
+    const png = encode({ width: image.width, height: image.height, data: image.data, channels: 4, depth: 8 });
+    this.#kept.delete(unitId);
+    this.#kept.set(unitId, png);
+    for (const oldest of this.#kept.keys()) {
+      if (this.#kept.size <= MAX_PREVIEWS) break;
+      this.#kept.delete(oldest);
+    }
+    return png;
+  }
+
+  /** The unit's preview: kept, or made from its frame's pixels by `decode`. */
+  async of(unitId: string, decode: () => Promise<Rgba>): Promise<Uint8Array> {
+    return this.#kept.get(unitId) ?? this.keep(unitId, await decode());
+  }
+}
