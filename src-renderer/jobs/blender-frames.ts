@@ -1,7 +1,7 @@
 // A Blender job's frames as its card's mosaic shows them (the same TileMosaic as a render job's):
 // each frame rendered whole by one unit, so it is waiting, rendering (with its provider's latest
 // `Sample n/m`, from unit.progress events), failed, or done, its PNG the unit's verified output
-// (fetched once).
+// (fetched once; an EXR frame's 8-bit PNG preview, blender.preview).
 import type { MethodResult } from '../../src-main/core/api/contract.js';
 import type { FrameMosaic, JobMosaic } from '../store/types.js';
 

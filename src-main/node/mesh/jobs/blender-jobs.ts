@@ -40,6 +40,8 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
   if (verdict.refusals.length > 0)
     throw new ApiError('bad_request', `the scene is refused: ${verdict.refusals.join('; ')}`);
   const grid = terms.tiles;
+  if (grid && format === 'exr')
+    throw new ApiError('bad_request', 'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG)');
   if (grid && !verdict.tiles)
     throw new ApiError('bad_request', `the scene cannot be cut into tiles: ${verdict.tilesWhyNot ?? 'frames only'}`);
   if (grid && (grid.cols > report.width || grid.rows > report.height))
