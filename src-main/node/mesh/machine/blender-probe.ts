@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import type { BlenderStatus } from '../../../core/blender/algorithm.js';
 import { describeError } from '../../../core/errors.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
+import type { BlenderPreviews } from '../context/node-context.js';
 import { findBlender, type BlenderFound, type BlenderInstall } from '../../blender/install.js';
-import { FramePreviews } from '../../blender/previews.js';
 import type { Preflight } from '../../blender/preflight.js';
 import { preflightScene, type JobScene } from '../../blender/unit.js';
 
@@ -22,14 +22,14 @@ export class BlenderProbe {
   #finding: Promise<BlenderFound> | undefined;
   /** By the scene's digest and how it is named: the latest last. */
   readonly #preflights = new Map<string, Promise<Preflight>>();
-  /** PNG previews of my jobs' verified EXR frames. */
-  readonly previews = new FramePreviews();
 
   constructor(
     /** Its settings: Blender sharing and its threshold. */
     private readonly state: Pick<MeshState, 'settings'>,
     private readonly changed: () => void,
     private readonly log: (message: string) => void,
+    /** PNG previews of my jobs' verified EXR frames (render/blender-previews.ts). */
+    readonly previews: BlenderPreviews,
   ) {}
 
   /** Blender and its sandbox, or why not (looked for on the first call). */

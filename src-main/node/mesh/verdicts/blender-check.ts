@@ -4,7 +4,7 @@
 // IDENTICAL_SHARE of them identical). A frame that passes is a check passed; one that fails
 // contradicts my run, which convicts its provider as a liar is (convictions.ts). An EXR frame is
 // decoded by my Blender in its sandbox (never here), and a verified one keeps its 8-bit pixels as
-// the preview the app shows (node/blender/previews.ts).
+// the preview the app shows (render/blender-previews.ts).
 // The crop depends on nothing the provider sends, so it is rendered when the unit is accepted,
 // while the providers render: a result is then compared as it comes, and the job's last frame does
 // not wait for a Blender started after it. One Blender at a time renders the crops waiting, those
@@ -130,8 +130,8 @@ export class BlenderChecker {
     const shares =
       verdict.crops.map((c) => `${(c.share * 100).toFixed(1)} %`).join(', ') ||
       `not a frame of its size: ${verdict.why ?? ''}`;
-    if (verdict.agrees && verdict.image && blenderUnit.params.format === 'exr')
-      this.ctx.blender?.previews.keep(unit.unit_id, verdict.image);
+    if (verdict.agrees && verdict.image && blenderUnit.params.format === 'exr' && this.ctx.blender)
+      this.ctx.background('a preview of an EXR frame', this.ctx.blender.previews.keep(unit.unit_id, verdict.image));
     if (!verdict.agrees) this.ctx.log(`the frame of ${result.result_id} fails my re-render (${shares} identical)`);
     this.ctx.emit('blender.checked', {
       job_id: unit.job_id,
