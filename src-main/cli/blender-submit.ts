@@ -1,5 +1,5 @@
 // `meshctl submit-job --blend <scene> --frames 1-4 [--tiles 2x2]`: a Blender job, a unit a frame, or
-// a unit a tile of a frame (docs/BLENDER.md). The scene (a .blend, or a zip of its folder) is
+// a unit a tile of a frame (docs/BLENDER.md), each frame a PNG or (`--format exr`, frames only) an EXR. The scene (a .blend, or a zip of its folder) is
 // preflighted here first, by this machine's Blender in its sandbox, and the preflight printed; a
 // scene it refuses is not sent, nor tiles of a scene whose tiles cannot match its frame. Then the
 // node is sent the scene and the frames (jobs.submit's `blender`), preflights it again and makes
@@ -21,12 +21,16 @@ import { preflightLines } from './blender-actions.js';
 export async function blenderSubmission(
   scene: string,
   frames: { first_frame: number; last_frame: number },
-  options: { samples?: number; seed: number; tiles?: TileGrid },
+  options: { samples?: number; seed: number; tiles?: TileGrid; format: 'png' | 'exr' },
   terms: Omit<MethodInput<'jobs.submit'>, 'chunk_bytes' | 'input_base64'>,
 ): Promise<{ params: MethodInput<'jobs.submit'>; lines: string[] }> {
   if (!scene.endsWith('.blend') && !scene.endsWith('.zip'))
     throw new CliError(`--blend: ${scene} is not a .blend or a .zip (a folder goes as a zip of it)`);
   // Blender is not started to say its version: the preflight's report does (one start, not two).
+  if (options.format === 'exr' && options.tiles)
+    throw new CliError(
+      '--format exr: EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG): no --tiles',
+    );
   const found = await locateBlender();
   if (!found.ok) throw new CliError(`--blend: the scene is preflighted here first: ${found.reason}`);
   const unitDir = await mkdtemp(join(tmpdir(), 'meshctl-blend-'));
@@ -61,6 +65,7 @@ export async function blenderSubmission(
         seed: options.seed,
         ...(options.samples !== undefined ? { samples: options.samples } : {}),
         ...(tiles ? { tiles } : {}),
+        ...(options.format === 'exr' ? { format: 'exr' as const } : {}),
       },
       chunk_bytes: FRAME_BYTES,
       input_base64: Buffer.from(framesInput(Array.from({ length: last - first + 1 }, (_, i) => first + i))).toString(

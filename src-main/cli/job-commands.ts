@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { describeError } from '../core/errors.js';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   MAX_CHUNK_BYTES,
   MAX_MODULE_BYTES,
@@ -38,6 +38,7 @@ interface SubmitOptions extends CommonOptions, Partial<RenderOptions>, WasiOptio
   blend?: string;
   samples?: string;
   tiles?: string;
+  format?: 'png' | 'exr';
   library?: string;
   method?: string;
   wasm?: string;
@@ -92,6 +93,11 @@ export function registerJobCommands(program: Command): void {
     .option(
       '--tiles <CxR>',
       'blend: cut each frame into C×R border tiles, a unit each, stitched back into the frame (e.g. 2x2)',
+    )
+    .addOption(
+      new Option('--format <format>', 'blend: each frame an 8-bit PNG, or OpenEXR (RGBA, half float; frames only)')
+        .choices(['png', 'exr'])
+        .default('png'),
     )
     .option('--frames <a-b>', 'render, blend: the frames, e.g. 1-4 or 7', '0')
     .option('--width <px>', 'render: frame width', '640')
@@ -269,6 +275,7 @@ async function submitBlend(options: SubmitOptions, scene: string): Promise<Print
       seed: wholeNumber('--seed', options.seed ?? '0', 0, 2 ** 31 - 1),
       ...(options.samples !== undefined ? { samples: wholeNumber('--samples', options.samples, 1, 1 << 24) } : {}),
       ...(options.tiles !== undefined ? { tiles: tilesOption(options.tiles) } : {}),
+      format: options.format ?? 'png',
     },
     jobTerms(options),
   );

@@ -15,6 +15,7 @@ import { CliError } from './args.js';
 import { writeWasiUnit } from './wasi-output.js';
 import { writeStitchedFrames } from './blender-output.js';
 import { isBlenderAlgorithm } from '../core/blender/algorithm.js';
+import { isExr } from '../core/blender/exr.js';
 import { WASI_PROGRAM } from '../core/protocol/algorithm-ids.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
@@ -146,7 +147,9 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   for await (const unit of unitsOf(client, jobId)) {
     const bytes = outputOf(unit);
     if (bytes !== undefined) {
-      const path = join(dir, outputName(unit.index, job.units_total));
+      // A Blender job's EXR frame (its bytes say so, and its check read it as one) is named .exr.
+      const exr = stitched !== undefined && isExr(bytes);
+      const path = join(dir, outputName(unit.index, job.units_total) + (exr ? '.exr' : ''));
       if (!wasi) await writeFile(path, bytes);
       else {
         const ran = await writeWasiUnit(path, bytes, stderrOf(unit));

@@ -116,6 +116,13 @@ export function BlenderForm({
             {text('samples', 'Samples', `Empty: the scene's ${preflight.report.samples}`)}
             {text('budget', 'Budget (credits)', `Balance ${formatCredits(balance)}`)}
           </div>
+          <label className="field">
+            <span>Frames as</span>
+            <select value={fields.format} onChange={(e) => set('format')(e.target.value)} data-testid="blender-format">
+              <option value="png">PNG (8-bit)</option>
+              <option value="exr">EXR (half float, frames only)</option>
+            </select>
+          </label>
           {preflight.tiles &&
             text('tiles', 'Tiles', 'Empty: a provider renders each frame whole; 2x2: four tiles a frame, each a unit')}
           <p className="field-hint">

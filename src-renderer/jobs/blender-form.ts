@@ -1,7 +1,8 @@
 // The Jobs page's form for a Blender job (docs/BLENDER.md), as meshctl's `submit-job --blend`
 // makes one: the scene dropped (a .blend, or a zip of its folder whose one .blend at the top is
 // named by the zip's own directory), preflighted by the node (blender.preflight), then the frames
-// to render within the scene's range, the samples (the scene's unless typed), the budget and who
+// to render within the scene's range, the samples (the scene's unless typed), the frames' file
+// (PNG, or EXR for frames only: tiles are stitched as 8-bit PNG), the budget and who
 // may render it, turned into a jobs.submit request: the scene as the units' module, a unit a frame
 // (its input the frame number). A Blender job's frames are checked by the requester re-rendering a
 // crop of each (redundancy 1), not by replicas. The node preflights and checks it all again.
@@ -27,6 +28,8 @@ export interface BlenderFields {
   budget: string;
   /** Each frame cut into tiles, a unit each: `2x2`; empty: a unit per frame. */
   tiles: string;
+  /** Each frame an 8-bit PNG, or OpenEXR (RGBA, half float): frames only. */
+  format: 'png' | 'exr';
   strangers: boolean;
 }
 
@@ -36,6 +39,7 @@ export const DEFAULT_BLENDER_FIELDS: BlenderFields = {
   samples: '',
   budget: '10',
   tiles: '',
+  format: 'png',
   strangers: false,
 };
 
@@ -116,6 +120,11 @@ export function blenderRequest(
   if (samples && !samples.ok) return samples;
   const tiles = tileGridOf(fields.tiles, preflight);
   if (!tiles.ok) return tiles;
+  if (tiles.value && fields.format === 'exr')
+    return {
+      ok: false,
+      error: 'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG): clear Tiles, or choose PNG',
+    };
   const budget = parseCredits(fields.budget);
   if (!budget.ok) return { ok: false, error: `budget: ${budget.error}` };
   const frames = Array.from({ length: count }, (_, i) => first.value + i);
@@ -129,6 +138,7 @@ export function blenderRequest(
         seed: 0,
         ...(samples ? { samples: samples.value } : {}),
         ...(tiles.value ? { tiles: tiles.value } : {}),
+        ...(fields.format === 'exr' ? { format: 'exr' as const } : {}),
       },
       chunk_bytes: FRAME_BYTES,
       input_base64: base64OfBytes(framesInput(frames)),

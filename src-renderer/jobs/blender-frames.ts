@@ -1,8 +1,9 @@
 // A Blender job's frames as its card's mosaic shows them (the same TileMosaic as a render job's):
 // each frame rendered whole by one unit, so it is waiting, rendering (with its provider's latest
 // `Sample n/m`, from unit.progress events), failed, or done, its PNG the unit's verified output
-// (fetched once); or, for a job of tiles, each frame's tiles verified and those rendering (each
-// with its provider's `Sample n/m`), then its PNG once stitched.
+// (fetched once; an EXR frame's 8-bit PNG preview, blender.preview); or, for a job of tiles, each
+// frame's tiles verified and those rendering (each with its provider's `Sample n/m`), then its PNG
+// once stitched.
 import type { MethodResult } from '../../src-main/core/api/contract.js';
 import type { FrameMosaic, JobMosaic, RenderingTile, SampleCount } from '../store/types.js';
 

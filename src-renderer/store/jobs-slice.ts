@@ -156,10 +156,14 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
         const { mosaic, fetch } = blenderMosaic(view, get().mosaics[jobId], MOSAIC_FRAMES);
         set((s) => ({ mosaics: { ...s.mosaics, [jobId]: mosaic } }));
         for (const { frame, unitId } of fetch) {
-          const output = await attempt(() => transport.call('jobs.output', { job_id: jobId, unit_id: unitId }));
+          // An EXR frame is shown by its 8-bit PNG preview (blender.preview); a PNG frame is its unit's output.
+          const png = await attempt(async () =>
+            view.format === 'exr'
+              ? (await transport.call('blender.preview', { job_id: jobId, unit_id: unitId })).png_base64
+              : (await transport.call('jobs.output', { job_id: jobId, unit_id: unitId })).output_base64,
+          );
           const now = get().mosaics[jobId];
-          if (output && now)
-            set((s) => ({ mosaics: { ...s.mosaics, [jobId]: withFramePng(now, frame, output.output_base64) } }));
+          if (png && now) set((s) => ({ mosaics: { ...s.mosaics, [jobId]: withFramePng(now, frame, png) } }));
         }
       } finally {
         readingFrames.delete(jobId);

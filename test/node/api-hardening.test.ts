@@ -78,6 +78,7 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'blender.check': {},
   'blender.preflight': { scene_base64: 'AAAA', file: 'scene.blend', zip: false },
   'blender.frames': { job_id: JOB },
+  'blender.preview': { job_id: JOB, unit_id: `${JOB}/0` },
   'prices.set': { per_core_second: 10 },
   'jobs.status': { job_id: JOB },
   'jobs.list': {},

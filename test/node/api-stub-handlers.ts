@@ -212,7 +212,10 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'blender.preflight': async () => {
       throw new ApiError('bad_request', 'this node cannot read Blender scenes: Blender is not on PATH');
     },
-    'blender.frames': async () => ({ width: 64, height: 48, frames: [], frames_total: 0 }),
+    'blender.frames': async () => ({ width: 64, height: 48, frames: [], frames_total: 0, format: 'png' as const }),
+    'blender.preview': async ({ unit_id }) => {
+      throw new ApiError('not_found', `no unit ${unit_id} of a job of mine`);
+    },
     'prices.set': async (p) => ({ price: { per_core_second: p.per_core_second ?? 10, minimum: p.minimum ?? 100 } }),
     'offers.list': async () => ({ offers: [] }),
     'offers.accept': async () => ({ accepted: 0, refused: [] }),

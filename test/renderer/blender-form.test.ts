@@ -177,6 +177,7 @@ test("a Blender job's mosaic: each frame's state from its unit's, a verified fra
     width: 64,
     height: 48,
     frames_total: statuses.length,
+    format: 'png' as const,
     frames: statuses.map((status, i) => ({ frame: 10 + i, unit_id: `job-1/${i}`, status })),
   });
   const first = blenderMosaic(view(['open', 'assigned', 'verified', 'failed']), undefined, 48);
@@ -215,6 +216,7 @@ test("a frame's render shows its provider's samples (unit.progress) until it end
     width: 64,
     height: 48,
     frames_total: statuses.length,
+    format: 'png' as const,
     frames: statuses.map((status, i) => ({ frame: 1 + i, unit_id: `job-1/${i}`, status })),
   });
   const { mosaic } = blenderMosaic(view(['assigned', 'open']), undefined, 48);
@@ -258,6 +260,21 @@ test("tiles: a grid typed becomes the job spec's; refused past 16 a side, or whe
     refused('2x2', preflight({ tiles: false, tiles_why_not: 'glare needs the whole frame' })),
     /tiles: glare/,
   );
+});
+
+test('EXR chosen: the request asks for EXR frames; with tiles it is refused, saying why; PNG is the default', () => {
+  const scene = sceneOfFiles([blend]);
+  assert.ok(scene.ok);
+  const fields = fieldsForScene(DEFAULT_BLENDER_FIELDS, preflight());
+  assert.equal(fields.format, 'png');
+  const png = blenderRequest(fields, scene.value, preflight({ tiles: true }));
+  assert.ok(png.ok && png.value.blender?.format === undefined, 'PNG: the terms as before');
+  const exr = blenderRequest({ ...fields, format: 'exr' }, scene.value, preflight({ tiles: true }));
+  assert.ok(exr.ok, exr.ok ? '' : exr.error);
+  assert.equal(exr.value.blender?.format, 'exr');
+  const tiled = blenderRequest({ ...fields, format: 'exr', tiles: '2x2' }, scene.value, preflight({ tiles: true }));
+  assert.ok(!tiled.ok);
+  assert.match(tiled.error, /EXR frames cannot be cut into tiles \(tiles are stitched as 8-bit PNG\)/);
 });
 
 test("a tiled job's mosaic: each frame's tiles verified so far, then its stitched PNG, fetched once", () => {

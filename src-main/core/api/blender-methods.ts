@@ -1,20 +1,17 @@
 // The API's Blender methods (docs/BLENDER.md), a part of its contract (contract.ts spreads them
 // into API_METHODS): whether this node has Blender and its sandbox, a scene's preflight before it
-// is submitted (what `meshctl blender preflight` prints, and which peers can render it), and the
-// frames of a Blender job as its card shows them, a unit each.
+// is submitted (what `meshctl blender preflight` prints, and which peers can render it), the
+// frames of a Blender job as its card shows them, a unit each, and an EXR frame's PNG preview.
 import * as z from '../schemas/zod.js';
 import { boundedArray, Count, Id, LIMITS, Name, PeerId } from '../schemas/index.js';
 import { Side } from '../schemas/render-job.js';
 import { PreflightReport } from '../blender/preflight.js';
-import { BlenderJobSchema } from '../blender/unit.js';
+import { BlenderSceneSchema } from '../blender/unit.js';
 import { Empty, FrameNumber, method, UnitViewSchema } from './shapes.js';
 
 const Words = z.string().check(z.maxLength(4096));
 /** Refusals and warnings: one a missing image, at most. */
 const MAX_VERDICT_LINES = 20_000;
-
-/** A scene as jobs.submit's `blender` carries it: its bytes (a .blend, or a zip of its folder), its .blend's name. */
-const BlenderSceneSchema = z.pick(BlenderJobSchema, { scene_base64: true, file: true, zip: true });
 
 /** A peer that can render a scene: it advertises my Blender's major.minor, we trust each other. */
 const BlenderPeerSchema = z.strictObject({
@@ -67,8 +64,12 @@ export const BLENDER_METHODS = {
       height: Side,
       frames: boundedArray(BlenderFrameViewSchema, LIMITS.unitsPerPage),
       frames_total: Count,
+      /** The frames' file: a verified frame's unit output is this PNG or EXR (an EXR's preview: blender.preview). */
+      format: z.enum(['png', 'exr']),
     }),
   ),
+  /** A verified EXR frame (its unit's output) as an 8-bit PNG, as its check mapped its pixels (docs/BLENDER.md, "EXR frames"). */
+  'blender.preview': method(z.strictObject({ job_id: Id, unit_id: Id }), z.strictObject({ png_base64: z.string() })),
 } as const;
 
 export type BlenderPreflightView = z.output<typeof BlenderPreflightSchema>;

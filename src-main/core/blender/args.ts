@@ -4,6 +4,9 @@
 // settings, our settings going in by a --python-expr of ours. Pure: the node runs what this builds.
 import { borderOf, type PixelRect } from './tiles.js';
 
+/** A frame's file: 8-bit RGBA PNG, or OpenEXR (RGBA, half float, ZIP): core/blender/exr.ts. */
+export type FrameFormat = 'png' | 'exr';
+
 /** Where the unit's own folder is seen inside the sandbox: the only place Blender can write. */
 const UNIT_MOUNT = '/unit';
 /** The paths of /etc Blender needs to start (alternatives: BLAS/LAPACK; ld.so.cache: the loader). */
@@ -100,13 +103,15 @@ export interface RenderSettings {
   frame: number;
   samples: number;
   seed: number;
+  /** The file written; PNG when not said. */
+  format?: FrameFormat;
   /** A tile of the frame (its width × height as the scene has it); none: the whole frame. */
   tile?: { rect: PixelRect; width: number; height: number };
 }
 
-/** The PNG a render writes, in the unit's folder: `out` + the frame number, four digits. */
-export function outputName(frame: number): string {
-  return `out${String(frame).padStart(4, '0')}.png`;
+/** The file a render writes, in the unit's folder: `out` + the frame number, four digits, and the format's extension. */
+export function outputName(frame: number, format: FrameFormat = 'png'): string {
+  return `out${String(frame).padStart(4, '0')}.${format}`;
 }
 
 function assertInt(name: string, value: number, min: number, max: number): void {
@@ -117,7 +122,8 @@ function assertInt(name: string, value: number, min: number, max: number): void 
 /**
  * Our settings as Python: Cycles on the CPU, the samples and seed, 100 % resolution, no denoising,
  * no dither, one thread with the BVH2 layout (the same bits run after run), the tile's border,
- * PNG 8-bit RGBA to the unit's folder. Only numbers checked here go into the code.
+ * PNG 8-bit RGBA (or OpenEXR RGBA, half float, ZIP) to the unit's folder. Only numbers checked here
+ * go into the code.
  */
 export function renderExpression(settings: RenderSettings): string {
   const lines = settingsLines(settings);
@@ -151,11 +157,56 @@ function settingsLines(settings: Omit<RenderSettings, 'tile'>): string[] {
     's.render.threads = 1',
     's.render.resolution_percentage = 100',
     's.render.dither_intensity = 0',
+    ...formatLines(settings.format ?? 'png'),
+    `s.render.filepath = '${UNIT_MOUNT}/out'`,
+  ];
+}
+
+function formatLines(format: FrameFormat): string[] {
+  if (format === 'exr')
+    return [
+      "s.render.image_settings.file_format = 'OPEN_EXR'",
+      "s.render.image_settings.color_mode = 'RGBA'",
+      "s.render.image_settings.color_depth = '16'",
+      "s.render.image_settings.exr_codec = 'ZIP'",
+    ];
+  return [
     "s.render.image_settings.file_format = 'PNG'",
     "s.render.image_settings.color_mode = 'RGBA'",
     "s.render.image_settings.color_depth = '8'",
-    `s.render.filepath = '${UNIT_MOUNT}/out'`,
   ];
+}
+
+/**
+ * Python that loads the EXR at `from` (in the unit's folder) with Blender's own reader and, when it
+ * is `width` × `height` with four channels, writes its float pixels (RGBA, rows from the bottom,
+ * float32 in the machine's order) to `to`; anything else writes nothing.
+ */
+function pixelsLines(from: string, to: string, width: number, height: number): string[] {
+  assertInt('width', width, 1, 65_536);
+  assertInt('height', height, 1, 65_536);
+  return [
+    `im = bpy.data.images.load('${UNIT_MOUNT}/${from}')`,
+    `if tuple(im.size) == (${width}, ${height}) and im.channels == 4:`,
+    `    px = array.array('f', bytes(${width * height * 16}))`,
+    '    im.pixels.foreach_get(px)',
+    `    px.tofile(open('${UNIT_MOUNT}/${to}', 'wb'))`,
+    'bpy.data.images.remove(im)',
+  ];
+}
+
+/** The EXR a decode reads, and the float pixels it writes, in the unit's folder (decodeExrArgs). */
+export const EXR_INPUT = 'frame.exr';
+export const PIXELS_OUTPUT = 'frame.f32';
+
+/**
+ * Blender's arguments (after -b -Y --factory-startup, no scene) that decode EXR_INPUT to its float
+ * pixels in PIXELS_OUTPUT, when it is an RGBA image of `width` × `height`: a frame from another
+ * peer is read by Blender's OpenEXR in the sandbox, never by this process.
+ */
+export function decodeExrArgs(width: number, height: number): string[] {
+  const lines = ['import array', 'import bpy', ...pixelsLines(EXR_INPUT, PIXELS_OUTPUT, width, height)];
+  return ['--python-expr', lines.join('\n')];
 }
 
 /** The border of a tile, as Python setting it (its fractions are numbers computed here). */
@@ -169,15 +220,21 @@ function borderLines(tile: NonNullable<RenderSettings['tile']>): string[] {
   ];
 }
 
-/** The PNG of tile `i` a render of several tiles in one start writes, in the unit's folder. */
-export function tileOutputName(i: number): string {
-  return `tile${i}.png`;
+/** The file of tile `i` a render of several tiles in one start writes, in the unit's folder. */
+export function tileOutputName(i: number, format: FrameFormat = 'png'): string {
+  return `tile${i}.${format}`;
+}
+
+/** The float pixels of tile `i`'s EXR, decoded by the Blender that rendered it (pixelsLines). */
+export function tilePixelsName(i: number): string {
+  return `tile${i}.f32`;
 }
 
 /**
  * Several tiles rendered by one Blender, one start for all (Blender's start is most of a small
  * tile's time): our settings, then each tile's frame set and its border rendered and saved with the
- * scene's output settings as tileOutputName(i), as `-f` would write it. A tile's frame is
+ * scene's output settings as tileOutputName(i), as `-f` would write it (an EXR tile is then read
+ * back by the same Blender, its float pixels written as tilePixelsName(i)). A tile's frame is
  * `frames[i]` (a requester's check crops of several frames), or the settings' frame. Blender's
  * arguments after -b -Y --factory-startup, as renderArgs's.
  */
@@ -187,7 +244,13 @@ export function tilesRenderArgs(
 ): string[] {
   if (tiles.frames && tiles.frames.length !== tiles.rects.length)
     throw new RangeError(`${tiles.frames.length} frames for ${tiles.rects.length} tiles`);
-  const lines = [...settingsLines(settings), 's.render.use_border = True', 's.render.use_crop_to_border = True'];
+  const lines = [
+    'import array',
+    ...settingsLines(settings),
+    's.render.use_border = True',
+    's.render.use_crop_to_border = True',
+  ];
+  const format = settings.format ?? 'png';
   let frame: number | undefined;
   for (const [i, rect] of tiles.rects.entries()) {
     const next = tiles.frames?.[i] ?? settings.frame;
@@ -197,8 +260,10 @@ export function tilesRenderArgs(
     lines.push(
       ...borderLines({ rect, width: tiles.width, height: tiles.height }),
       'bpy.ops.render.render()',
-      `bpy.data.images['Render Result'].save_render('${UNIT_MOUNT}/${tileOutputName(i)}')`,
+      `bpy.data.images['Render Result'].save_render('${UNIT_MOUNT}/${tileOutputName(i, format)}')`,
     );
+    if (format === 'exr')
+      lines.push(...pixelsLines(tileOutputName(i, format), tilePixelsName(i), rect.x1 - rect.x0, rect.y1 - rect.y0));
   }
   return [scenePath(settings.file), '--python-expr', lines.join('\n')];
 }

@@ -5,8 +5,8 @@
 // unit's is its frame and then its tile's index in the grid (tileGrid's order), four bytes each,
 // which the requester's node makes from the frames it was given. The units' params say how to
 // render: the .blend's name, whether the module is a zip, the samples, seed, the frame's size (the
-// requester's preflight read it) and the grid, so that a provider renders and a requester checks
-// the same pixels.
+// requester's preflight read it), the grid and the file's format (PNG, or EXR for frames only), so
+// that a provider renders and a requester checks the same pixels.
 import { TileGridSchema, tilesPerFrame, type TileGrid } from '../schemas/blender-tiles.js';
 import * as z from '../schemas/zod.js';
 import { tileGrid, type PixelRect } from './tiles.js';
@@ -19,20 +19,33 @@ export const TILE_UNIT_BYTES = 8;
 export const MAX_BLENDER_SCENE_BYTES = 16 * 1024 * 1024;
 const MAX_FRAME_NUMBER = 1_048_574;
 
+/** A frame's file (core/blender/args.ts FrameFormat): 8-bit PNG, or OpenEXR (core/blender/exr.ts). */
+const FrameFormatSchema = z.enum(['png', 'exr']);
+
+/** Tiles are stitched as 8-bit PNG: a job of EXR frames is a unit a frame. */
+const exrFramesOnly = z.refine<{ format?: 'png' | 'exr'; tiles?: unknown }>(
+  (job) => job.format !== 'exr' || job.tiles === undefined,
+  'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG): render EXR a unit a frame, or tiles as PNG',
+);
+
 /** A plain .blend name, as the sandbox takes it (core/blender/args.ts scenePath). */
 const BlendName = z.string().check(z.regex(/^[\w-][\w.-]{0,99}\.blend$/, 'a plain .blend file name'));
 
-export const BlenderUnitParamsSchema = z.strictObject({
-  file: BlendName,
-  /** The module is a zip of the scene's folder (the .blend at its top, its assets beside it). */
-  zip: z.boolean(),
-  samples: z.int().check(z.minimum(1), z.maximum(1 << 24)),
-  seed: z.int().check(z.minimum(0), z.maximum(2 ** 31 - 1)),
-  width: z.int().check(z.minimum(1), z.maximum(65_536)),
-  height: z.int().check(z.minimum(1), z.maximum(65_536)),
-  /** A tile of the frame a unit: the grid (absent: a unit renders its whole frame). */
-  tiles: z.optional(TileGridSchema),
-});
+export const BlenderUnitParamsSchema = z
+  .strictObject({
+    file: BlendName,
+    /** The module is a zip of the scene's folder (the .blend at its top, its assets beside it). */
+    zip: z.boolean(),
+    samples: z.int().check(z.minimum(1), z.maximum(1 << 24)),
+    seed: z.int().check(z.minimum(0), z.maximum(2 ** 31 - 1)),
+    width: z.int().check(z.minimum(1), z.maximum(65_536)),
+    height: z.int().check(z.minimum(1), z.maximum(65_536)),
+    /** A tile of the frame a unit: the grid (absent: a unit renders its whole frame). */
+    tiles: z.optional(TileGridSchema),
+    /** The file each unit's output is; PNG when absent. */
+    format: z.optional(FrameFormatSchema),
+  })
+  .check(exrFramesOnly);
 export type BlenderUnitParams = z.output<typeof BlenderUnitParamsSchema>;
 
 /** The frames' input: each frame number, four bytes big-endian. */
@@ -89,12 +102,8 @@ export function frameTileInputs(frame: number, grid: TileGrid): Uint8Array {
   return bytes;
 }
 
-/**
- * A Blender job's terms (jobs.submit's `blender`): its scene, a .blend (`file`, its name) or a zip
- * of a folder with its assets (`zip`), travelling once as the units' module. Samples default to the
- * scene's own.
- */
-export const BlenderJobSchema = z.strictObject({
+/** A scene as a job carries it: its bytes (a .blend, or a zip of its folder), its .blend's name. */
+const SCENE_FIELDS = {
   scene_base64: z
     .string()
     .check(
@@ -103,15 +112,29 @@ export const BlenderJobSchema = z.strictObject({
     ),
   file: z._default(BlendName, 'scene.blend'),
   zip: z._default(z.boolean(), false),
-  samples: z.optional(z.int().check(z.minimum(1), z.maximum(1 << 24))),
-  seed: z._default(z.int().check(z.minimum(0), z.maximum(2 ** 31 - 1)), 0),
-  /**
-   * Each frame cut into this grid of border tiles, a unit each, stitched back by the requester
-   * (its frames must then follow one another); absent: a unit a frame. Refused for a scene whose
-   * tiles cannot match its whole frame (the preflight says why).
-   */
-  tiles: z.optional(TileGridSchema),
-});
+};
+export const BlenderSceneSchema = z.strictObject(SCENE_FIELDS);
+
+/**
+ * A Blender job's terms (jobs.submit's `blender`): its scene, a .blend (`file`, its name) or a zip
+ * of a folder with its assets (`zip`), travelling once as the units' module. Samples default to the
+ * scene's own.
+ */
+export const BlenderJobSchema = z
+  .strictObject({
+    ...SCENE_FIELDS,
+    samples: z.optional(z.int().check(z.minimum(1), z.maximum(1 << 24))),
+    seed: z._default(z.int().check(z.minimum(0), z.maximum(2 ** 31 - 1)), 0),
+    /**
+     * Each frame cut into this grid of border tiles, a unit each, stitched back by the requester
+     * (its frames must then follow one another); absent: a unit a frame. Refused for a scene whose
+     * tiles cannot match its whole frame (the preflight says why).
+     */
+    tiles: z.optional(TileGridSchema),
+    /** Each frame written as an 8-bit PNG (when absent), or as OpenEXR (RGBA, half float, ZIP): frames only, not tiles. */
+    format: z.optional(FrameFormatSchema),
+  })
+  .check(exrFramesOnly);
 
 /** A Blender job's units are its frames (or their tiles), one each, checked by the requester's own re-render (not by replicas). */
 export const blenderFrames = [

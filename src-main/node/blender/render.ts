@@ -1,24 +1,28 @@
-// A frame or a tile rendered by the sandboxed Blender in the unit's folder, its PNG read back and
-// decoded, or several tiles by one Blender (one start for all); a failure says why in
-// words (the time limit, the watchdog, the memory limit, Blender's last lines).
+// A frame or a tile rendered by the sandboxed Blender in the unit's folder, its file read back (a
+// PNG also decoded), or several tiles by one Blender (one start for all: each PNG decoded, each
+// EXR's float pixels, which that Blender read back, mapped to 8-bit); a failure says why in words
+// (the time limit, the watchdog, the memory limit, Blender's last lines).
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   outputName,
   renderArgs,
   tileOutputName,
+  tilePixelsName,
   tilesRenderArgs,
   type RenderSettings,
   type SandboxLimits,
 } from '../../core/blender/args.js';
+import { exrTo8Bit } from '../../core/blender/exr.js';
 import type { SampleProgress } from '../../core/blender/progress.js';
 import type { Rgba } from '../../core/blender/tiles.js';
+import { floatPixels } from './exr.js';
 import { decodeRgba } from './png.js';
 import { runSandboxed, type RunLimits, type RunResult } from './run.js';
 
 export interface RenderJob {
   blender: string;
-  /** The unit's folder: the scene (and its assets) in it; the PNG is written there. */
+  /** The unit's folder: the scene (and its assets) in it; the frame's file is written there. */
   unitDir: string;
   settings: RenderSettings;
   limits: SandboxLimits & RunLimits;
@@ -26,6 +30,7 @@ export interface RenderJob {
 }
 
 export type Rendered = { ok: true; png: Uint8Array; image: Rgba; ms: number } | { ok: false; reason: string };
+type RenderedFile = { ok: true; output: Uint8Array; ms: number } | { ok: false; reason: string };
 
 const OUT_OF_MEMORY = /bad_alloc|out of memory|memory allocation failed|cannot allocate/i;
 /** Exit statuses of a crash Blender's own handler reports (a segfault, an abort): 128 + the signal. */
@@ -49,9 +54,16 @@ function failureReason(run: RunResult, limits: SandboxLimits & RunLimits): strin
   return `Blender failed (${how}): ${tail}`;
 }
 
+/** A PNG render, decoded. */
 export async function renderInSandbox(job: RenderJob): Promise<Rendered> {
+  const done = await renderFileInSandbox({ ...job, settings: { ...job.settings, format: 'png' } });
+  return done.ok ? { ok: true, png: done.output, image: decodeRgba(done.output), ms: done.ms } : done;
+}
+
+/** A render in the settings' format: the file's bytes, as written. */
+export async function renderFileInSandbox(job: RenderJob): Promise<RenderedFile> {
   const started = performance.now();
-  const out = join(job.unitDir, outputName(job.settings.frame));
+  const out = join(job.unitDir, outputName(job.settings.frame, job.settings.format));
   await rm(out, { force: true });
   const run = await runSandboxed(
     { blender: job.blender, unitDir: job.unitDir, limits: job.limits },
@@ -60,14 +72,14 @@ export async function renderInSandbox(job: RenderJob): Promise<Rendered> {
     job.onProgress,
   );
   const ms = performance.now() - started;
-  let png: Uint8Array;
+  let output: Uint8Array;
   try {
-    png = await readFile(out);
+    output = await readFile(out);
   } catch {
     return { ok: false, reason: failureReason(run, job.limits) };
   }
   if (run.code !== 0) return { ok: false, reason: failureReason(run, job.limits) };
-  return { ok: true, png, image: decodeRgba(png), ms };
+  return { ok: true, output, ms };
 }
 
 export interface TilesJob extends Omit<RenderJob, 'settings'> {
@@ -80,7 +92,9 @@ export async function renderTilesInSandbox(
   job: TilesJob,
 ): Promise<{ ok: true; images: Rgba[]; ms: number } | { ok: false; reason: string }> {
   const started = performance.now();
-  const outs = job.tiles.rects.map((_, i) => join(job.unitDir, tileOutputName(i)));
+  const exr = job.settings.format === 'exr';
+  // An EXR tile is read as the float pixels its Blender wrote of it.
+  const outs = job.tiles.rects.map((_, i) => join(job.unitDir, exr ? tilePixelsName(i) : tileOutputName(i)));
   await Promise.all(outs.map((out) => rm(out, { force: true })));
   const run = await runSandboxed(
     { blender: job.blender, unitDir: job.unitDir, limits: job.limits },
@@ -93,7 +107,9 @@ export async function renderTilesInSandbox(
   const images: Rgba[] = [];
   for (const [i, out] of outs.entries()) {
     try {
-      images.push(decodeRgba(await readFile(out)));
+      const bytes = await readFile(out);
+      const rect = job.tiles.rects[i]!;
+      images.push(exr ? exrTo8Bit(floatPixels(bytes), rect.x1 - rect.x0, rect.y1 - rect.y0) : decodeRgba(bytes));
     } catch {
       return { ok: false, reason: `tile ${i} was not written: ${failureReason(run, job.limits)}` };
     }

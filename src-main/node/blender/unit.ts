@@ -1,20 +1,23 @@
 // A Blender unit of the mesh, on this machine: its scene (the units' module: a .blend, or a zip of
 // its folder) put in a fresh unit folder, then preflighted (the requester's, at submit), rendered
-// in the sandbox (a provider's run: the PNG of the frame, or of its tile in a tiled job, is the
-// unit's output), or a crop of it re-rendered to check a provider's frame or tile (the requester's
-// check, verify.ts). The folder goes once the run is over.
+// in the sandbox (a provider's run: the PNG or EXR of the frame, or the PNG of its tile in a tiled
+// job, is the unit's output), or a crop of it re-rendered in the same format to check a provider's
+// frame or tile (the requester's check, verify.ts: an EXR's pixels mapped to 8-bit on both sides,
+// the provider's decoded in the sandbox, exr.ts). The folder goes once the run is over.
 import { randomInt } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxLimits } from '../../core/blender/args.js';
-import type { PixelRect } from '../../core/blender/tiles.js';
+import type { PixelRect, Rgba } from '../../core/blender/tiles.js';
 import { pickCrops } from '../../core/blender/crops.js';
 import type { SampleProgress } from '../../core/blender/progress.js';
 import type { BlenderUnitParams } from '../../core/blender/unit.js';
+import { describeError } from '../../core/errors.js';
+import { decodeExrInSandbox } from './exr.js';
 import { decodeRgba } from './png.js';
 import { preflightInSandbox, type Preflight } from './preflight.js';
-import { renderInSandbox, renderTilesInSandbox } from './render.js';
+import { renderFileInSandbox, renderTilesInSandbox } from './render.js';
 import type { RunLimits } from './run.js';
 import { bringScene, SceneRefused } from './scene-folder.js';
 import { compareCrops, type FrameVerdict, type OwnCrop } from './verify.js';
@@ -76,11 +79,11 @@ export async function preflightScene(scene: JobScene): Promise<Preflight> {
   }
 }
 
-/** The frame (or its tile) rendered in the sandbox: its PNG, and how long it took. */
-export async function renderUnit(unit: BlenderUnit): Promise<{ png: Uint8Array; ms: number }> {
+/** The frame (or its tile) rendered in the sandbox: its file (PNG or EXR), and how long it took. */
+export async function renderUnit(unit: BlenderUnit): Promise<{ output: Uint8Array; ms: number }> {
   return inUnitFolder(unit, async (unitDir) => {
-    const { file, samples, seed, width, height } = unit.params;
-    const done = await renderInSandbox({
+    const { file, samples, seed, width, height, format = 'png' } = unit.params;
+    const done = await renderFileInSandbox({
       blender: unit.blender,
       unitDir,
       settings: {
@@ -88,6 +91,7 @@ export async function renderUnit(unit: BlenderUnit): Promise<{ png: Uint8Array; 
         frame: unit.frame,
         samples,
         seed,
+        format,
         ...(unit.tile ? { tile: { rect: unit.tile, width, height } } : {}),
       },
       limits: { ...UNIT_LIMITS, ...(unit.signal ? { signal: unit.signal } : {}) },
@@ -95,7 +99,7 @@ export async function renderUnit(unit: BlenderUnit): Promise<{ png: Uint8Array; 
     });
     const what = unit.tile ? `frame ${unit.frame}, tile at (${unit.tile.x0}, ${unit.tile.y0})` : `frame ${unit.frame}`;
     if (!done.ok) throw new Error(`${what}: ${done.reason}`);
-    return { png: done.png, ms: done.ms };
+    return { output: done.output, ms: done.ms };
   });
 }
 
@@ -114,7 +118,7 @@ export interface CheckCrop extends OwnCrop {
 export async function renderCheckCrops(units: readonly BlenderUnit[]): Promise<CheckCrop[]> {
   const [first] = units;
   if (!first) return [];
-  const { file, samples, seed, width, height } = first.params;
+  const { file, samples, seed, width, height, format = 'png' } = first.params;
   const rects = units.map((unit) => {
     const area = unitArea(unit);
     const [c] = pickCrops(area.x1 - area.x0, area.y1 - area.y0, 1, CROP_SIDE, () => randomInt(2 ** 32) / 2 ** 32);
@@ -124,7 +128,7 @@ export async function renderCheckCrops(units: readonly BlenderUnit[]): Promise<C
     const done = await renderTilesInSandbox({
       blender: first.blender,
       unitDir,
-      settings: { file, frame: first.frame, samples, seed },
+      settings: { file, frame: first.frame, samples, seed, format },
       tiles: { rects, frames: units.map((unit) => unit.frame), width, height },
       limits: { ...UNIT_LIMITS, ...(first.signal ? { signal: first.signal } : {}) },
     });
@@ -133,18 +137,38 @@ export async function renderCheckCrops(units: readonly BlenderUnit[]): Promise<C
   });
 }
 
-/** A provider's frame (or tile) against my crop of it (verify.ts); one that is no PNG of its size disagrees. */
-export function compareWithCrop(unit: BlenderUnit, png: Uint8Array, own: CheckCrop): FrameVerdict {
+/**
+ * A provider's frame (or tile) against my crop of it (verify.ts), with its 8-bit pixels when it is
+ * one of its size; one that is not (no PNG, or no EXR Blender reads as RGBA of its size) disagrees.
+ */
+export async function compareWithCrop(
+  unit: BlenderUnit,
+  output: Uint8Array,
+  own: CheckCrop,
+): Promise<FrameVerdict & { image?: Rgba; why?: string }> {
   const area = unitArea(unit);
-  let provided;
+  const [width, height] = [area.x1 - area.x0, area.y1 - area.y0];
+  const provided = await decodeOutput(unit, output, width, height);
+  if (!provided.ok) return { agrees: false, crops: [], ms: own.ms, why: provided.reason };
+  const { image } = provided;
+  if (image.width !== width || image.height !== height)
+    return { agrees: false, crops: [], ms: own.ms, why: `${image.width}×${image.height}, not ${width}×${height}` };
+  return { ...compareCrops(image, area, [own]), ms: own.ms, image };
+}
+
+/** A unit's output as 8-bit pixels: a PNG decoded here, an EXR by Blender in the sandbox (exr.ts). */
+async function decodeOutput(
+  unit: BlenderUnit,
+  output: Uint8Array,
+  width: number,
+  height: number,
+): Promise<{ ok: true; image: Rgba } | { ok: false; reason: string }> {
+  if (unit.params.format === 'exr') return decodeExrInSandbox(unit.blender, output, width, height, unit.signal);
   try {
-    provided = decodeRgba(png);
-  } catch {
-    return { agrees: false, crops: [], ms: own.ms };
+    return { ok: true, image: decodeRgba(output) };
+  } catch (err) {
+    return { ok: false, reason: `not a PNG of 8-bit RGBA: ${describeError(err)}` };
   }
-  if (provided.width !== area.x1 - area.x0 || provided.height !== area.y1 - area.y0)
-    return { agrees: false, crops: [], ms: own.ms };
-  return { ...compareCrops(provided, area, [own]), ms: own.ms };
 }
 
 function unitArea(unit: BlenderUnit): PixelRect {

@@ -11,6 +11,7 @@ import { preflightInSandbox, type Preflight } from '../../../src-main/node/blend
 import { bringScene } from '../../../src-main/node/blender/scene-folder.js';
 import { SharingSettingsSchema } from '../../../src-main/core/schemas/availability.js';
 import { BlenderProbe } from '../../../src-main/node/mesh/machine/blender-probe.js';
+import { FramePreviews } from '../../../src-main/node/mesh/render/blender-previews.js';
 import { encodeFramePng } from '../../../src-main/node/render/png.js';
 import { makeScene, tempFolder } from './scenes.js';
 
@@ -114,6 +115,7 @@ test("a node keeps a scene's preflight: the submit after the user saw it runs no
     { settings: SharingSettingsSchema.parse({}) },
     () => {},
     () => {},
+    new FramePreviews(),
   );
   const path = join(folder.dir, 'kept.blend');
   makeScene(path, '');

@@ -109,9 +109,9 @@ test("a requester's check crops of several frames, by one Blender, are each fram
     const whole = await render({ frame });
     const { rect } = crops[i]!;
     const png = encodeFramePng(whole.width, whole.height, whole.data);
-    const verdict = compareWithCrop(ofFrames[i]!, png, crops[i]!);
+    const verdict = await compareWithCrop(ofFrames[i]!, png, crops[i]!);
     assert.deepEqual(verdict.crops, [{ rect, share: 1 }], `frame ${frame}: its crop, exactly`);
     const next = (i + 1) % frames.length;
-    assert.ok(!compareWithCrop(ofFrames[next]!, png, crops[next]!).agrees, "another frame's crop disagrees");
+    assert.ok(!(await compareWithCrop(ofFrames[next]!, png, crops[next]!)).agrees, "another frame's crop disagrees");
   }
 });

@@ -50,3 +50,9 @@ export const MISSING_TEXTURE = [
   "mat.node_tree.nodes.new('ShaderNodeTexImage').image = img",
   'sphere.data.materials.append(mat)',
 ].join('\n');
+
+/**
+ * Scene Python: the Standard view transform (3.x's default is Filmic), so that a PNG render's
+ * 8-bit pixels are the scene's linear colours sRGB-encoded, as an EXR's are mapped to 8-bit.
+ */
+export const STANDARD_VIEW = "s.view_settings.view_transform = 'Standard'";

@@ -1,17 +1,19 @@
 // The API's Blender methods (core/api/blender-methods.ts): whether this node has Blender and its
 // sandbox, a scene's preflight by my Blender in its sandbox before it is submitted (nothing stored
-// or journaled) with the peers that can render it, and a Blender job's frames as its card shows
-// them: each frame (from the job's input, a frame number a unit) with its unit's state.
+// or journaled) with the peers that can render it, a Blender job's frames as its card shows
+// them: each frame (from the job's input, a frame number a unit) with its unit's state, and a
+// verified EXR frame's PNG preview (kept from its check, or decoded again in the sandbox).
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { blenderPeers, isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import { BlenderUnitParamsSchema, FRAME_BYTES, frameOf } from '../../../core/blender/unit.js';
 import { validate } from '../../../core/schemas/index.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError } from '../../api/errors.js';
+import { decodeExrInSandbox } from '../../blender/exr.js';
 import { unitPage } from '../views/job-view.js';
 import type { NodeApi } from './node-api.js';
 
-type BlenderMethods = 'blender.check' | 'blender.preflight' | 'blender.frames';
+type BlenderMethods = 'blender.check' | 'blender.preflight' | 'blender.frames' | 'blender.preview';
 
 export function blenderHandlers(node: NodeApi): Pick<ApiHandlers, BlenderMethods> {
   const { state } = node;
@@ -70,8 +72,27 @@ export function blenderHandlers(node: NodeApi): Pick<ApiHandlers, BlenderMethods
         const frame = frameOf(input.subarray(at, at + FRAME_BYTES));
         return frame === undefined ? [] : [{ frame, unit_id: unit.unit_id, status: unit.status }];
       });
+      const { width, height, format = 'png' } = params.value;
+      return { width, height, frames, frames_total: record.job.unit_count, format };
+    },
+    async 'blender.preview'({ job_id, unit_id }) {
+      const record = state.jobs.get(job_id);
+      const unit = state.units.get(unit_id);
+      if (!record || record.job.requester !== node.peerId || unit?.unit.job_id !== job_id)
+        throw new ApiError('not_found', `no unit ${unit_id} of a job ${job_id} of mine`);
+      const params = validate(BlenderUnitParamsSchema, unit.unit.params);
+      if (!params.ok || params.value.format !== 'exr')
+        throw new ApiError('bad_request', `${unit_id} is not a frame of an EXR Blender job`);
+      const exr = unit.verdict === 'verified' && unit.consensusHash ? node.blobs.get(unit.consensusHash) : undefined;
+      if (!exr) throw new ApiError('conflict', `the frame of ${unit_id} is not verified here`);
       const { width, height } = params.value;
-      return { width, height, frames, frames_total: record.job.unit_count };
+      const png = await node.blender.previews.of(unit_id, async () => {
+        const decoded = await decodeExrInSandbox((await myBlender()).path, exr, width, height);
+        if (!decoded.ok)
+          throw new ApiError('internal', `the verified frame of ${unit_id} cannot be read: ${decoded.reason}`);
+        return decoded.image;
+      });
+      return { png_base64: Buffer.from(png).toString('base64') };
     },
   };
 }

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { CodedError, describeError } from '../../../core/errors.js';
 import type { ApiEventType } from '../../../core/api/contract.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
+import type { Rgba } from '../../../core/blender/tiles.js';
 import type { MessageBody, MessageType } from '../../../core/protocol/messages.js';
 import { LIMITS, type ComputeCommitment, type NodeEvent, type WorkResult } from '../../../core/schemas/index.js';
 import type { Blobs } from './blobs.js';
@@ -72,7 +73,17 @@ export interface NodeContext {
     sharedInstall(): BlenderInstall | undefined;
     /** A scene preflighted by `blender` (kept a while: the submit after the user saw it costs no second run). */
     preflight(blender: string, scene: Pick<JobScene, 'scene' | 'params'>): Promise<Preflight>;
+    /** PNG previews of my jobs' verified EXR frames (the app's mosaic shows PNGs). */
+    readonly previews: BlenderPreviews;
   };
+}
+
+/** PNG previews of EXR frames (render/blender-previews.ts FramePreviews). */
+export interface BlenderPreviews {
+  /** The unit's verified frame, as the 8-bit pixels its check compared: its PNG. */
+  keep(unitId: string, image: Rgba): Promise<Uint8Array>;
+  /** The unit's preview: kept, or made from its frame's pixels by `decode`. */
+  of(unitId: string, decode: () => Promise<Rgba>): Promise<Uint8Array>;
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

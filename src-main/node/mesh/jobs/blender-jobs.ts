@@ -5,6 +5,7 @@
 // so that providers render and the requester checks the same pixels. A job cut into tiles is
 // refused for a scene whose tiles cannot match its whole frame (the preflight's reason), and its
 // input, the frames, becomes the tile units' (a frame and a tile index each, frame after frame).
+// Its frames' format (PNG, or EXR for frames only: BlenderJobSchema) is in the units' params.
 import type { SubmitJobTerms } from '../../../core/api/contract.js';
 import {
   FRAME_BYTES,
@@ -31,7 +32,7 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
       `a Blender job needs Blender on the requester, to read the scene and check its frames: ${found.ok ? 'none here' : found.reason}`,
     );
   const scene = new Uint8Array(Buffer.from(terms.scene_base64, 'base64'));
-  const { file, zip, seed } = terms;
+  const { file, zip, seed, format } = terms;
   const preflight = await blender.preflight(found.install.path, { scene, params: { file, zip } });
   if (!preflight.ok) throw new ApiError('bad_request', `the scene could not be read: ${preflight.reason}`);
   const { report, verdict } = preflight;
@@ -39,6 +40,8 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
   if (verdict.refusals.length > 0)
     throw new ApiError('bad_request', `the scene is refused: ${verdict.refusals.join('; ')}`);
   const grid = terms.tiles;
+  if (grid && format === 'exr')
+    throw new ApiError('bad_request', 'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG)');
   if (grid && !verdict.tiles)
     throw new ApiError('bad_request', `the scene cannot be cut into tiles: ${verdict.tilesWhyNot ?? 'frames only'}`);
   if (grid && (grid.cols > report.width || grid.rows > report.height))
@@ -54,6 +57,7 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
     width: report.width,
     height: report.height,
     ...(grid ? { tiles: grid } : {}),
+    format: format ?? 'png',
   };
   const parts = grid ? tilesPerFrame(grid) : 1;
   return {

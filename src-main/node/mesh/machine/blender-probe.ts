@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { BlenderStatus } from '../../../core/blender/algorithm.js';
 import { describeError } from '../../../core/errors.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
+import type { BlenderPreviews } from '../context/node-context.js';
 import { findBlender, type BlenderFound, type BlenderInstall } from '../../blender/install.js';
 import type { Preflight } from '../../blender/preflight.js';
 import { preflightScene, type JobScene } from '../../blender/unit.js';
@@ -27,6 +28,8 @@ export class BlenderProbe {
     private readonly state: Pick<MeshState, 'settings'>,
     private readonly changed: () => void,
     private readonly log: (message: string) => void,
+    /** PNG previews of my jobs' verified EXR frames (render/blender-previews.ts). */
+    readonly previews: BlenderPreviews,
   ) {}
 
   /** Blender and its sandbox, or why not (looked for on the first call). */

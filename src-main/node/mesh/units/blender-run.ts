@@ -1,6 +1,6 @@
 // A Blender unit run by a provider: not in the WASM sandbox but by Blender in its own (node/blender):
 // the unit's module is the job's scene, its input the frame (and the tile, in a tiled job), its
-// params how to render it (core/blender/unit.ts); its output is the frame's (or tile's) PNG. Params or an input no honest requester
+// params how to render it (core/blender/unit.ts); its output is the frame's PNG or EXR (a tile's PNG). Params or an input no honest requester
 // makes are the unit's own failure (BadRequest, the same from every provider); a render that fails
 // here is this machine's (the unit is handed back).
 import type { SampleProgress } from '../../../core/blender/progress.js';
@@ -23,7 +23,7 @@ export async function runBlenderUnit(
   const work = unitWork(params.value, input);
   if (work === undefined)
     throw new ExecError('BadRequest', "a Blender unit's input is its frame, 4 bytes (and a tile of its params' grid)");
-  const { png, ms } = await renderUnit({
+  const { output, ms } = await renderUnit({
     blender,
     scene: module,
     params: params.value,
@@ -31,5 +31,5 @@ export async function runBlenderUnit(
     signal,
     ...(onProgress ? { onProgress } : {}),
   });
-  return { output: png, wallMs: ms };
+  return { output, wallMs: ms };
 }

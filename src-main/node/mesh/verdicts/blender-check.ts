@@ -2,12 +2,15 @@
 // each provider's frame fetched and a random crop of it re-rendered by my own Blender in its
 // sandbox, at the unit's seed and samples, and compared by pixels (node/blender/unit.ts: at least
 // IDENTICAL_SHARE of them identical). A frame that passes is a check passed; one that fails
-// contradicts my run, which convicts its provider as a liar is (convictions.ts).
+// contradicts my run, which convicts its provider as a liar is (convictions.ts). An EXR frame is
+// decoded by my Blender in its sandbox (never here), and a verified one keeps its 8-bit pixels as
+// the preview the app shows (render/blender-previews.ts).
 // The crop depends on nothing the provider sends, so it is rendered when the unit is accepted,
 // while the providers render: a result is then compared as it comes, and the job's last frame does
 // not wait for a Blender started after it. One Blender at a time renders the crops waiting, those
 // of one job together (one start for them all: most of a small crop's time).
 import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
+import { exrFrameCap } from '../../../core/blender/exr.js';
 import { BlenderUnitParamsSchema, unitWork } from '../../../core/blender/unit.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import { validate, type Acceptance, type WorkResult, type WorkUnit } from '../../../core/schemas/index.js';
@@ -123,8 +126,12 @@ export class BlenderChecker {
       this.#crops.delete(unit.unit_id); // tried again on the next decision
       return undefined;
     }
-    const verdict = compareWithCrop(blenderUnit, png, own);
-    const shares = verdict.crops.map((c) => `${(c.share * 100).toFixed(1)} %`).join(', ') || 'not a frame of its size';
+    const verdict = await compareWithCrop(blenderUnit, png, own);
+    const shares =
+      verdict.crops.map((c) => `${(c.share * 100).toFixed(1)} %`).join(', ') ||
+      `not a frame of its size: ${verdict.why ?? ''}`;
+    if (verdict.agrees && verdict.image && blenderUnit.params.format === 'exr' && this.ctx.blender)
+      this.ctx.background('a preview of an EXR frame', this.ctx.blender.previews.keep(unit.unit_id, verdict.image));
     if (!verdict.agrees) this.ctx.log(`the frame of ${result.result_id} fails my re-render (${shares} identical)`);
     this.ctx.emit('blender.checked', {
       job_id: unit.job_id,
@@ -206,8 +213,10 @@ export class BlenderChecker {
   }
 }
 
-/** The most a frame's PNG may weigh: its pixels unpacked, and room for the PNG's own bytes. */
+/** The most a frame may weigh: a PNG its pixels unpacked and room for its own bytes; an EXR as exrFrameCap says. */
 function frameCap(unit: WorkUnit): number {
   const params = validate(BlenderUnitParamsSchema, unit.params);
-  return params.ok ? params.value.width * params.value.height * 4 + params.value.height + (64 << 10) : 64 << 10;
+  if (!params.ok) return 64 << 10;
+  const { width, height, format } = params.value;
+  return format === 'exr' ? exrFrameCap(width, height) : width * height * 4 + height + (64 << 10);
 }

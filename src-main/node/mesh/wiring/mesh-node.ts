@@ -37,6 +37,7 @@ import { InFlight, Opened } from '../basics/lifecycle.js';
 import type { Machine } from '../machine/machine.js';
 import { openHardware } from '../machine/hardware.js';
 import { BlenderProbe } from '../machine/blender-probe.js';
+import { FramePreviews } from '../render/blender-previews.js';
 import { peerCalls } from '../peers/peer-calls.js';
 import { Heartbeat } from '../peers/heartbeat.js';
 import { openResources, type Opening } from './opening.js';
@@ -67,6 +68,8 @@ export class MeshNode {
   readonly machine: Machine;
   readonly gpu: GpuService;
   readonly blender: BlenderProbe;
+  /** PNG previews of my jobs' verified EXR frames, in a PNG thread of their own. */
+  readonly #previews = new FramePreviews();
   readonly invites: Invites;
   /** The state's snapshots, and compaction of finished jobs. */
   readonly keeper: StateKeeper;
@@ -129,7 +132,12 @@ export class MeshNode {
       emit: (type, data) => this.emit(type, data),
       commitmentChanged: (newJob) => bus.emit('commitment.changed', newJob ?? false),
       log,
-      blender: (this.blender = new BlenderProbe(this.state, () => bus.emit('availability.changed'), log)),
+      blender: (this.blender = new BlenderProbe(
+        this.state,
+        () => bus.emit('availability.changed'),
+        log,
+        this.#previews,
+      )),
     };
     const loaded = (this.loaded = opening.loaded);
     this.keeper = new StateKeeper(
@@ -387,6 +395,7 @@ export class MeshNode {
     await this.workflows.stop().catch(log('the workflows'));
     await this.requester.stop().catch(log('the requester'));
     this.frames.stop();
+    this.#previews.close();
     this.machine.stop();
     await this.#inFlight.settled();
     await this.network.stop().catch(log('the network'));
