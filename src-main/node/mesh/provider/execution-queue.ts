@@ -18,7 +18,6 @@ import { OncePerGap } from '../basics/round-timer.js';
 import type { SampleProgress } from '../../../core/blender/progress.js';
 import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import { MAX_BLENDER_SCENE_BYTES } from '../../../core/blender/unit.js';
-import { RENDER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type ExecutionQueueNeeds = Pick<
@@ -44,8 +43,6 @@ export interface ExecutionHooks {
   roundSoon(): void;
   /** A render's progress (a Blender unit's `Sample n/m`), for its requester; `undefined`: it has ended. */
   progress(requester: string, assignmentId: string, progress: SampleProgress | undefined): void;
-  /** A render unit ran on a CPU worker: its fuel, in how long (how fast my workers render now). */
-  rendered(fuel: number, ms: number): void;
 }
 
 export class ExecutionQueue {
@@ -250,7 +247,6 @@ export class ExecutionQueue {
       return;
     }
     const { output, fuel, wallMs: runMs, device } = ran;
-    if (unit.algorithm_id === RENDER_ALGORITHM && device === undefined && fuel) this.hooks.rendered(fuel, runMs);
     if (this.ctx.quota?.take(requester, cidOfBytes(output), output.byteLength) === false) {
       // Its output would pass the requester's quota on my disk: handed back, offered again once collected.
       this.ctx.log(`assignment ${assignmentId}: ${this.ctx.quota.refusal(requester) ?? 'over its quota'}`);

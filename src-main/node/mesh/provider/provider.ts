@@ -9,9 +9,6 @@ import { cidOfBytes } from '../../blobs/cid.js';
 import type { Executor } from '../../exec/index.js';
 import type { GpuService } from '../../gpu/gpu-service.js';
 import { verifyCheckedReceipt } from '../../receipts/index.js';
-import { REFERENCE_FUEL_PER_SECOND } from '../../hardware/calibrate.js';
-import { ObservedSpeed, slotsAtObservedSpeed } from '../../../core/scheduler/observed-speed.js';
-import { RENDER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
 import { judgeAcceptances } from './acceptance-intake.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import { ExecutionQueue } from './execution-queue.js';
@@ -80,23 +77,13 @@ export class Provider {
   readonly #rounds: OfferRounds;
   /** Assignments whose refund as rejected I refused (applySettlement), reported once each. */
   readonly #falseRefunds = new Set<string>();
-  /** How fast my workers have rendered lately: my render offers' speed. */
-  readonly #speed = new ObservedSpeed();
 
   constructor(
     private readonly ctx: ProviderNeeds,
     executor: Executor,
     options: ProviderOptions,
   ) {
-    this.#rounds = new OfferRounds(ctx, {
-      ...options,
-      // Render units are offered at the speed my workers render now (observed-speed.ts), unless the GPU renders them.
-      slots: () =>
-        options.gpu?.status.performance_score != null
-          ? options.slots()
-          : slotsAtObservedSpeed(options.slots(), RENDER_ALGORITHM, (score) => this.#speed.score(ctx.now(), score)),
-      holds: (cid) => this.#execution.holdsInput(cid),
-    });
+    this.#rounds = new OfferRounds(ctx, { ...options, holds: (cid) => this.#execution.holdsInput(cid) });
     this.#outbox = new ResultOutbox(
       ctx,
       (requester, settlement) => this.applySettlement(requester, settlement),
@@ -109,7 +96,6 @@ export class Provider {
       roundSoon: () => this.roundSoon(),
       progress: (requester, id, progress) =>
         progress ? this.#progress.report(requester, id, progress) : this.#progress.ended(requester, id),
-      rendered: (fuel, ms) => this.#speed.record(ctx.now(), fuel / REFERENCE_FUEL_PER_SECOND, ms / 1000),
     });
     ctx.events.on('wake', () => this.wake());
     ctx.events.on('peer.connected', (peer) => this.reconcile(peer));
