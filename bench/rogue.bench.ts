@@ -116,6 +116,7 @@ async function flood(
     );
     await sleep(3_000); // the daemon follows the rogue and settles
     const before = rssMb(daemon.pid);
+    const memoryBefore = (await daemon.api.call('status', {})).memory;
     const start = Date.now();
     const samples: Array<{ at: number; mb: number }> = [];
     const sampler = setInterval(() => samples.push({ at: (Date.now() - start) / 1000, mb: rssMb(daemon.pid) }), 250);
@@ -169,6 +170,7 @@ async function flood(
         rss_by_minute_mb: Array.from({ length: Math.ceil(seconds / 60) }, (_, m) =>
           round(peakIn(samples, m * 60, (m + 1) * 60)),
         ),
+        memory_before_mb: memoryBefore,
         memory_by_minute_mb: byMinute,
         heap_beyond_unflooded_twin: heapGrowth(heapTwin, heapAfter),
       },

@@ -28,6 +28,9 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
+/** How far past what is live V8 may let the heap grow before it collects again, in percent (see startDaemon). */
+const HEAP_GROWING_PERCENT = 100;
+
 /**
  * A node with NAT traversal on (network.json's settings); with no `listen`, on every interface at
  * the port network.json keeps, so peers find it again after a restart. `onListening` is told the
@@ -40,6 +43,13 @@ export async function startDaemon(
   // When activity stops, V8's memory reducer collects twice to give memory back; here the second
   // frees 0.1–0.5 MB of a ~35 MB heap for as much CPU as the first (~50 ms): one is enough.
   setFlagsFromString('--memory-reducer-gc-count=1');
+  // V8 lets its heap grow to up to 4× what was live at its last full collection when collecting
+  // is cheap for it; under a steady stream of small messages that room filled with garbage that was
+  // not given back while the stream lasted (a flood took the heap from 77 to 359 MB with 73 MB
+  // live: docs/BENCHMARKS.md, rogue_rss). Twice what is live bounds the garbage without capping the
+  // heap (a big job's state still has all the room it needs) and cost 100,000 tiny units no
+  // throughput, where 1.5× cost them about a tenth (mesh_tiny).
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   ensureDataDir(options.dataDir);
   assertDataDirFree(options.dataDir); // before the API listens: no address is printed for a node that cannot start
   let backendUp!: (backend: ApiBackend) => void;
