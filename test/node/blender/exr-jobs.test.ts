@@ -19,6 +19,7 @@ import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, makeScene, STANDARD_VIEW, WIDTH } from './scenes.js';
+import { blenderSharing } from './sharing-on.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-exr-jobs-'));
 const dataDir = join(dir, 'requester');
@@ -43,20 +44,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
   rmSync(wrapperDir, { recursive: true, force: true });
 });
-
-async function sharing(node: TestNode, on: boolean): Promise<void> {
-  await node.api['settings.set']({ blender_sharing: on, blender_min_trust: 0.8 });
-  if (!on) return;
-  const status = await waitFor(
-    'Blender found',
-    async () => {
-      const { blender } = await node.api.status({});
-      return blender.state === 'probing' ? undefined : blender;
-    },
-    120_000,
-  );
-  assert.equal(status.state, 'ready', status.reason ?? '');
-}
 
 const submitArgs = (frames: string, ...more: string[]) => [
   'submit-job',
@@ -86,7 +73,7 @@ async function submit(frames: string): Promise<string> {
 }
 
 test('an EXR job: its frames are EXR files of their size, a local render’s pixels in 8-bit, and previewed as PNG', async () => {
-  await sharing(provider, true);
+  await blenderSharing(provider, true);
   const jobId = await submit('1-2');
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
@@ -131,7 +118,7 @@ test('an EXR job: its frames are EXR files of their size, a local render’s pix
 });
 
 test('a provider that renders an EXR frame with fewer samples than asked is convicted', async () => {
-  await sharing(provider, false);
+  await blenderSharing(provider, false);
   const blender = realpathSync('/usr/bin/blender');
   const wrapper = join(wrapperDir, 'blender');
   writeFileSync(
@@ -139,7 +126,7 @@ test('a provider that renders an EXR frame with fewer samples than asked is conv
     `#!/usr/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a//s.cycles.samples = ${SAMPLES}/s.cycles.samples = 1}"); done\nexec ${blender} "\${args[@]}"\n`,
   );
   chmodSync(wrapper, 0o755);
-  await sharing(cheat, true);
+  await blenderSharing(cheat, true);
   const honest = cheat.node.blender.sharedInstall()!;
   cheat.node.blender.sharedInstall = () => ({ ...honest, path: wrapper });
   const jobId = await submit('3');

@@ -21,6 +21,7 @@ import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, MISSING_TEXTURE, WIDTH, makeScene } from './scenes.js';
+import { blenderSharing } from './sharing-on.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-jobs-'));
 const dataDir = join(dir, 'requester');
@@ -45,21 +46,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
   rmSync(wrapperDir, { recursive: true, force: true });
 });
-
-/** Turns Blender sharing on (for peers trusted at 0.8 or more) and waits until the node advertises it. */
-async function sharing(provider: TestNode, on: boolean): Promise<void> {
-  await provider.api['settings.set']({ blender_sharing: on, blender_min_trust: 0.8 });
-  if (!on) return;
-  const status = await waitFor(
-    'Blender found',
-    async () => {
-      const { blender } = await provider.api.status({});
-      return blender.state === 'probing' ? undefined : blender;
-    },
-    120_000,
-  );
-  assert.equal(status.state, 'ready', status.reason ?? '');
-}
 
 /** Submits frames with meshctl; the job's id, after checking the preflight was printed. */
 async function submit(frames: string): Promise<string> {
@@ -98,7 +84,7 @@ function renderedBy(jobId: string): string[] {
 test('a 4-frame Blender job is rendered by two providers, checked by pixels, and written by job output --out', async () => {
   // Two frames a day each: without it, the first provider to offer would take all four (a pipeline holds 8).
   for (const p of providers) await p.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 2 }] });
-  for (const p of providers) await sharing(p, true);
+  for (const p of providers) await blenderSharing(p, true);
   const jobId = await submit('1-4');
   // While a frame renders, its provider's progress is shown; another peer's word on it is not.
   const rendering = await waitFor(
@@ -169,7 +155,7 @@ test('a 4-frame Blender job is rendered by two providers, checked by pixels, and
 });
 
 test('a provider that renders fewer samples than asked is convicted; its frame goes to an honest provider', async () => {
-  for (const p of providers) await sharing(p, false);
+  for (const p of providers) await blenderSharing(p, false);
   for (const p of providers) await p.api['policies.set']({ policies: [] });
   // The patched provider: its Blender rewrites our samples to 1 before it runs.
   const blender = realpathSync('/usr/bin/blender');
@@ -179,7 +165,7 @@ test('a provider that renders fewer samples than asked is convicted; its frame g
     `#!/usr/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a//s.cycles.samples = ${SAMPLES}/s.cycles.samples = 1}"); done\nexec ${blender} "\${args[@]}"\n`,
   );
   chmodSync(wrapper, 0o755);
-  await sharing(cheat, true);
+  await blenderSharing(cheat, true);
   const honest = cheat.node.blender.sharedInstall()!;
   cheat.node.blender.sharedInstall = () => ({ ...honest, path: wrapper });
 
@@ -188,7 +174,7 @@ test('a provider that renders fewer samples than asked is convicted; its frame g
   const view = await daemon.handlers['jobs.status']({ job_id: jobId, units: false });
   assert.equal(view.job.units_verified, 0, 'its frame is not accepted');
 
-  await sharing(providers[0]!, true);
+  await blenderSharing(providers[0]!, true);
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
   assert.deepEqual(renderedBy(jobId), [providers[0]!.node.peerId], 'paid to the honest provider only');

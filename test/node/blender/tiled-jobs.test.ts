@@ -26,6 +26,7 @@ import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, WIDTH, makeScene } from './scenes.js';
+import { blenderSharing } from './sharing-on.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-tiles-'));
 const dataDir = join(dir, 'requester');
@@ -49,21 +50,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
   rmSync(wrapperDir, { recursive: true, force: true });
 });
-
-/** Turns Blender sharing on (for peers trusted at 0.8 or more) and waits until the node advertises it. */
-async function sharing(provider: TestNode, on: boolean): Promise<void> {
-  await provider.api['settings.set']({ blender_sharing: on, blender_min_trust: 0.8 });
-  if (!on) return;
-  const status = await waitFor(
-    'Blender found',
-    async () => {
-      const { blender } = await provider.api.status({});
-      return blender.state === 'probing' ? undefined : blender;
-    },
-    120_000,
-  );
-  assert.equal(status.state, 'ready', status.reason ?? '');
-}
 
 /** Submits frames as 2×2 tiles with meshctl; the job's id, after checking what it printed. */
 async function submitTiles(frames: string, count: number): Promise<string> {
@@ -130,7 +116,7 @@ async function writtenFrames(jobId: string, out: string): Promise<string[]> {
 test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched and a local render’s pixels', async () => {
   // Four tiles a day each: without it, the first provider to offer would take all eight.
   for (const p of providers) await p.api['policies.set']({ policies: [{ kind: 'quota', units_per_day: 4 }] });
-  for (const p of providers) await sharing(p, true);
+  for (const p of providers) await blenderSharing(p, true);
   // The quote counts the tiles, as the submit makes them.
   const args = ['submit-job', '--blend', scene, '--frames', '1-2', '--tiles', '2x2', '--budget', '100000'];
   const quote = await runMeshctl([...args, '--dry-run', '--json', '--data-dir', dataDir]);
@@ -197,7 +183,7 @@ test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched an
 test('a provider that renders its tiles with fewer samples is convicted; its tiles go to an honest provider', async () => {
   const [honest, cheat] = providers as [TestNode, TestNode];
   for (const p of providers) await p.api['policies.set']({ policies: [] });
-  await sharing(honest, false);
+  await blenderSharing(honest, false);
   // The patched provider: its Blender rewrites our samples to 1 before it runs.
   const blender = realpathSync('/usr/bin/blender');
   const wrapper = join(wrapperDir, 'blender');
@@ -216,7 +202,7 @@ test('a provider that renders its tiles with fewer samples is convicted; its til
   // cheat's passes its check (its pixels are right), the others do not.
   assert.ok(view.job.units_verified < 4, `${view.job.units_verified} of its 4 tiles accepted`);
 
-  await sharing(honest, true);
+  await blenderSharing(honest, true);
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
   const by = renderedBy(jobId);
