@@ -13,7 +13,7 @@ import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError } from './args.js';
 import { writeWasiUnit } from './wasi-output.js';
-import { writeStitchedFrames } from './blender-output.js';
+import { blenderFrameName, framesByUnit, writeStitchedFrames } from './blender-output.js';
 import { isBlenderAlgorithm } from '../core/blender/algorithm.js';
 import { isExr } from '../core/blender/exr.js';
 import { WASI_PROGRAM } from '../core/protocol/algorithm-ids.js';
@@ -127,7 +127,8 @@ export async function* unitsOf(client: ApiClient, jobId: string): AsyncGenerator
 }
 
 /**
- * Every unit's output as a file of `dir`, named by its index (outputName). A unit without one is
+ * Every unit's output as a file of `dir`, named by its index (outputName), a Blender job's frames
+ * by their numbers (blender-output.ts). A unit without one is
  * left out and named in the result, which is then a failure (exit status 1): the folder does not
  * hold the whole job.
  */
@@ -139,6 +140,9 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
     ? await client.call('jobs.blender_frames', { job_id: jobId })
     : undefined;
   if (stitched?.tiles) return writeStitchedFrames(client, jobId, dir, stitched);
+  // A Blender job of whole frames: each named by its frame (blender-output.ts).
+  const frames = stitched ? await framesByUnit(client, jobId) : undefined;
+  const names: string[] = [];
   const missing = new Map<string, string[]>(); // why → units
   // A WASI job's unit is a folder: its stdout, stderr, exit code and /out files (wasi-output.ts).
   const wasi = job.algorithm === WASI_PROGRAM;
@@ -149,7 +153,13 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
     if (bytes !== undefined) {
       // A Blender job's EXR frame (its bytes say so, and its check read it as one) is named .exr.
       const exr = stitched !== undefined && isExr(bytes);
-      const path = join(dir, outputName(unit.index, job.units_total) + (exr ? '.exr' : ''));
+      const frame = frames?.get(unit.unit_id);
+      const name =
+        frame !== undefined
+          ? blenderFrameName(frame, exr ? 'exr' : 'png')
+          : outputName(unit.index, job.units_total) + (exr ? '.exr' : '');
+      names.push(name);
+      const path = join(dir, name);
       if (!wasi) await writeFile(path, bytes);
       else {
         const ran = await writeWasiUnit(path, bytes, stderrOf(unit));
@@ -165,7 +175,9 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   }
   const seen = written + [...missing.values()].reduce((n, units) => n + units.length, 0);
   if (seen < job.units_total) missing.set('not made yet', [`${job.units_total - seen} units`]);
-  const [first, last] = [0, job.units_total - 1].map((i) => join(dir, outputName(i, job.units_total)));
+  const [first, last] = frames
+    ? [names[0] ?? '', names.at(-1) ?? ''].map((name) => join(dir, name))
+    : [0, job.units_total - 1].map((i) => join(dir, outputName(i, job.units_total)));
   const each = wasi ? `, a folder each (stdout, stderr, exit, out/):\n${exits.join('\n')}` : '';
   const text = `wrote the outputs of ${written} of the job's ${job.units_total} units to ${first} … ${last}${each}`;
   const json = {

@@ -1,7 +1,7 @@
 // EXR frames across the mesh, on real nodes on loopback: `meshctl submit-job --blend --format exr`
 // makes a 2-frame job (64×48, 4 samples) rendered by a provider as OpenEXR and checked by the
-// requester against its own EXR crop, both mapped to 8-bit; `job output --out` writes `0.exr` and
-// `1.exr`, each a valid EXR of the frame's size whose 8-bit pixels are a local PNG render's within
+// requester against its own EXR crop, both mapped to 8-bit; `job output --out` writes `0001.exr` and
+// `0002.exr`, each a valid EXR of the frame's size whose 8-bit pixels are a local PNG render's within
 // the rule, and `blender.preview` gives the app each frame as a PNG. A provider whose Blender renders
 // fewer samples is convicted; EXR with tiles is refused, by meshctl and by the node.
 import assert from 'node:assert/strict';
@@ -83,7 +83,7 @@ test('an EXR job: its frames are EXR files of their size, a local render’s pix
   const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);
   assert.equal(written.status, 0, written.stderr);
   const files = readdirSync(out).sort();
-  assert.deepEqual(files, ['0.exr', '1.exr']);
+  assert.deepEqual(files, ['0001.exr', '0002.exr']);
   const found = (await daemon.node.blender.find()) as { ok: true; install: BlenderInstall };
   const unitDir = mkdtempSync(join(dir, 'local-'));
   writeFileSync(join(unitDir, 'scene.blend'), readFileSync(scene));

@@ -131,7 +131,7 @@ test('a 4-frame Blender job is rendered by two providers, checked by pixels, and
   const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);
   assert.equal(written.status, 0, written.stderr);
   const files = readdirSync(out).sort();
-  assert.deepEqual(files, ['0', '1', '2', '3']);
+  assert.deepEqual(files, ['0001.png', '0002.png', '0003.png', '0004.png'], 'named as Blender names frames');
   const found = (await daemon.node.blender.find()) as { ok: true; install: BlenderInstall };
   const unitDir = mkdtempSync(join(dir, 'local-'));
   writeFileSync(join(unitDir, 'scene.blend'), readFileSync(scene));

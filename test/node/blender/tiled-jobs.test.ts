@@ -105,7 +105,7 @@ async function localFrame(frame: number) {
   });
 }
 
-/** The job's frames as `meshctl job output --out` writes them: files 0, 1, … each a stitched frame. */
+/** The job's frames as `meshctl job output --out` writes them: 0001.png, 0002.png, … each a stitched frame. */
 async function writtenFrames(jobId: string, out: string): Promise<string[]> {
   const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);
   assert.equal(written.status, 0, written.stderr);
@@ -171,7 +171,7 @@ test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched an
   );
   const out = join(dir, 'frames');
   const files = await writtenFrames(jobId, out);
-  assert.deepEqual(files, ['0', '1'], 'the frames, not the 8 tiles');
+  assert.deepEqual(files, ['0001.png', '0002.png'], 'the frames, not the 8 tiles');
   for (const [i, file] of files.entries()) {
     const frame = decodeRgba(readFileSync(join(out, file)));
     assert.deepEqual([frame.width, frame.height], [WIDTH, HEIGHT]);
@@ -209,8 +209,8 @@ test('a provider that renders its tiles with fewer samples is convicted; its til
   assert.equal(by.length, 4);
   assert.ok(by.includes(honest.node.peerId), 'the tiles the cheat failed are the honest provider’s');
   const out = join(dir, 'honest');
-  assert.deepEqual(await writtenFrames(jobId, out), ['0']);
-  const share = identicalShare(decodeRgba(readFileSync(join(out, '0'))), await localFrame(3));
+  assert.deepEqual(await writtenFrames(jobId, out), ['0003.png']);
+  const share = identicalShare(decodeRgba(readFileSync(join(out, '0003.png'))), await localFrame(3));
   assert.ok(share >= IDENTICAL_SHARE, `the frame is a local render's pixels (${(share * 100).toFixed(1)} %)`);
 });
 
