@@ -6,7 +6,8 @@
 // budget the quote says they need, and submitted,
 // and the job's card shows each frame arrive as an image, B rendering and A checking it by pixels
 // until the job is verified; a frame cut into 2x2 tiles shows, while B renders a tile, its tiles
-// verified and B's samples of the tile rendering, then the stitched frame. Any console error, uncaught exception or serious accessibility fault
+// verified and B's samples of the tile rendering, then the stitched frame; a frame asked as OpenEXR
+// shows its 8-bit preview. Any console error, uncaught exception or serious accessibility fault
 // in the page fails the test.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -178,6 +179,34 @@ test(
       .locator('img')
       .evaluate((img: HTMLImageElement) => img.decode().then(() => [img.naturalWidth, img.naturalHeight]));
     assert.deepEqual(stitched, [64, 48], 'the four tiles stitched into the whole frame');
+    await page.keyboard.press('Escape');
+
+    // Frame 2 as OpenEXR: checked by its pixels mapped to 8-bit, shown on its card by its preview.
+    await form.getByTestId('blender-tiles').fill('');
+    await form.getByTestId('blender-first').fill('2');
+    await form.getByTestId('blender-last').fill('2');
+    await form.getByTestId('blender-samples').fill('4');
+    await form.getByTestId('blender-format').selectOption('exr');
+    await form.getByTestId('blender-estimate-button').click();
+    await form
+      .getByTestId('render-estimate-units')
+      .filter({ hasText: /^1 unit/ })
+      .waitFor({ timeout: 60_000 });
+    if (await useBudget.isVisible()) await useBudget.click();
+    await form.getByTestId('blender-submit').click();
+    const exr = await waitFor(
+      'the EXR job on A',
+      async () => (await a.api.call('jobs.list', {})).jobs.find((j) => j.name === 'orbit.blend frame 2'),
+      60_000,
+    );
+    assert.equal((await a.api.call('blender.frames', { job_id: exr.job_id })).format, 'exr');
+    await page.locator(`[data-testid="mosaic-${exr.job_id}-2"][data-state="done"]`).waitFor({ timeout: 300_000 });
+    await page.getByTestId(`open-frame-${exr.job_id}-2`).click();
+    const preview = await page
+      .getByTestId('frame-viewer')
+      .locator('img')
+      .evaluate((img: HTMLImageElement) => img.decode().then(() => [img.naturalWidth, img.naturalHeight]));
+    assert.deepEqual(preview, [64, 48], "the EXR frame's preview, the scene's size");
     await page.keyboard.press('Escape');
     assert.deepEqual(await seriousViolations(page), [], 'axe on the Jobs page with a Blender job');
     assert.deepEqual(await unreachableByKeyboard(page), [], 'controls of the Jobs page that Tab never reaches');
