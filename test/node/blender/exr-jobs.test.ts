@@ -5,7 +5,7 @@
 // the rule, and `blender.preview` gives the app each frame as a PNG. A provider whose Blender renders
 // fewer samples is convicted; EXR with tiles is refused, by meshctl and by the node.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,7 +19,7 @@ import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, makeScene, STANDARD_VIEW, WIDTH } from './scenes.js';
-import { blenderSharing } from './sharing-on.js';
+import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-exr-jobs-'));
 const dataDir = join(dir, 'requester');
@@ -119,16 +119,8 @@ test('an EXR job: its frames are EXR files of their size, a local render’s pix
 
 test('a provider that renders an EXR frame with fewer samples than asked is convicted', async () => {
   await blenderSharing(provider, false);
-  const blender = realpathSync('/usr/bin/blender');
-  const wrapper = join(wrapperDir, 'blender');
-  writeFileSync(
-    wrapper,
-    `#!/usr/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a//s.cycles.samples = ${SAMPLES}/s.cycles.samples = 1}"); done\nexec ${blender} "\${args[@]}"\n`,
-  );
-  chmodSync(wrapper, 0o755);
   await blenderSharing(cheat, true);
-  const honest = cheat.node.blender.sharedInstall()!;
-  cheat.node.blender.sharedInstall = () => ({ ...honest, path: wrapper });
+  cheatOnSamples(cheat, wrapperDir, SAMPLES); // its Blender renders 1 sample
   const jobId = await submit('3');
   await waitFor('the cheat convicted', () => daemon.node.state.checks.isConvicted(cheat.node.peerId), 240_000);
   const view = await daemon.handlers['jobs.status']({ job_id: jobId, units: false });

@@ -8,7 +8,7 @@
 // Blender is a wrapper that rewrites our samples) is convicted, and its frame goes to an honest one.
 // A scene the preflight refuses is not submitted, by meshctl nor by the node.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -21,7 +21,7 @@ import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, MISSING_TEXTURE, WIDTH, makeScene } from './scenes.js';
-import { blenderSharing } from './sharing-on.js';
+import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-jobs-'));
 const dataDir = join(dir, 'requester');
@@ -157,17 +157,8 @@ test('a 4-frame Blender job is rendered by two providers, checked by pixels, and
 test('a provider that renders fewer samples than asked is convicted; its frame goes to an honest provider', async () => {
   for (const p of providers) await blenderSharing(p, false);
   for (const p of providers) await p.api['policies.set']({ policies: [] });
-  // The patched provider: its Blender rewrites our samples to 1 before it runs.
-  const blender = realpathSync('/usr/bin/blender');
-  const wrapper = join(wrapperDir, 'blender');
-  writeFileSync(
-    wrapper,
-    `#!/usr/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a//s.cycles.samples = ${SAMPLES}/s.cycles.samples = 1}"); done\nexec ${blender} "\${args[@]}"\n`,
-  );
-  chmodSync(wrapper, 0o755);
   await blenderSharing(cheat, true);
-  const honest = cheat.node.blender.sharedInstall()!;
-  cheat.node.blender.sharedInstall = () => ({ ...honest, path: wrapper });
+  cheatOnSamples(cheat, wrapperDir, SAMPLES); // its Blender renders 1 sample
 
   const jobId = await submit('2');
   await waitFor('the cheat convicted', () => daemon.node.state.checks.isConvicted(cheat.node.peerId), 240_000);

@@ -10,7 +10,7 @@
 // and the tiles it failed go to an honest one; the frame stitched is a local render's pixels. A scene whose tiles cannot match its frame (a glare node) is
 // refused tiles, by meshctl and by the node, with the preflight's reason.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -26,7 +26,7 @@ import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, WIDTH, makeScene } from './scenes.js';
-import { blenderSharing } from './sharing-on.js';
+import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-tiles-'));
 const dataDir = join(dir, 'requester');
@@ -184,16 +184,7 @@ test('a provider that renders its tiles with fewer samples is convicted; its til
   const [honest, cheat] = providers as [TestNode, TestNode];
   for (const p of providers) await p.api['policies.set']({ policies: [] });
   await blenderSharing(honest, false);
-  // The patched provider: its Blender rewrites our samples to 1 before it runs.
-  const blender = realpathSync('/usr/bin/blender');
-  const wrapper = join(wrapperDir, 'blender');
-  writeFileSync(
-    wrapper,
-    `#!/usr/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a//s.cycles.samples = ${SAMPLES}/s.cycles.samples = 1}"); done\nexec ${blender} "\${args[@]}"\n`,
-  );
-  chmodSync(wrapper, 0o755);
-  const real = cheat.node.blender.sharedInstall()!;
-  cheat.node.blender.sharedInstall = () => ({ ...real, path: wrapper });
+  cheatOnSamples(cheat, wrapperDir, SAMPLES); // its Blender renders 1 sample
 
   const jobId = await submitTiles('3', 1);
   await waitFor('the cheat convicted', () => daemon.node.state.checks.isConvicted(cheat.node.peerId), 240_000);

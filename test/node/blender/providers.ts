@@ -1,0 +1,37 @@
+// Providers as the tests of Blender jobs across nodes set them up: sharing switched on or off, and
+// a cheat whose Blender renders fewer samples than asked.
+import assert from 'node:assert/strict';
+import { chmodSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor, type TestNode } from '../mesh/cluster.js';
+
+/** Turns Blender sharing on (for peers trusted at 0.8 or more) or off; on, waits until the node advertises it. */
+export async function blenderSharing(provider: TestNode, on: boolean): Promise<void> {
+  await provider.api['settings.set']({ blender_sharing: on, blender_min_trust: 0.8 });
+  if (!on) return;
+  const status = await waitFor(
+    'Blender found',
+    async () => {
+      const { blender } = await provider.api.status({});
+      return blender.state === 'probing' ? undefined : blender;
+    },
+    120_000,
+  );
+  assert.equal(status.state, 'ready', status.reason ?? '');
+}
+
+/**
+ * Makes `provider` (sharing Blender already) a cheat: its Blender, a wrapper written in `dir`,
+ * rewrites our `samples` to 1 before Debian's Blender runs.
+ */
+export function cheatOnSamples(provider: TestNode, dir: string, samples: number): void {
+  const blender = realpathSync('/usr/bin/blender');
+  const wrapper = join(dir, 'blender');
+  writeFileSync(
+    wrapper,
+    `#!/usr/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a//s.cycles.samples = ${samples}/s.cycles.samples = 1}"); done\nexec ${blender} "\${args[@]}"\n`,
+  );
+  chmodSync(wrapper, 0o755);
+  const real = provider.node.blender.sharedInstall()!;
+  provider.node.blender.sharedInstall = () => ({ ...real, path: wrapper });
+}
