@@ -5,7 +5,7 @@
 // the rule, and `blender.preview` gives the app each frame as a PNG. A provider whose Blender renders
 // fewer samples is convicted; EXR with tiles is refused, by meshctl and by the node.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,12 +13,11 @@ import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/
 import { isExr } from '../../../src-main/core/blender/exr.js';
 import { decodeExrInSandbox } from '../../../src-main/node/blender/exr.js';
 import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
-import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
-import { HEIGHT, makeScene, STANDARD_VIEW, WIDTH } from './scenes.js';
+import { HEIGHT, localFrame, makeScene, STANDARD_VIEW, WIDTH } from './scenes.js';
 import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-exr-jobs-'));
@@ -85,8 +84,6 @@ test('an EXR job: its frames are EXR files of their size, a local render’s pix
   const files = readdirSync(out).sort();
   assert.deepEqual(files, ['0001.exr', '0002.exr']);
   const found = (await daemon.node.blender.find()) as { ok: true; install: BlenderInstall };
-  const unitDir = mkdtempSync(join(dir, 'local-'));
-  writeFileSync(join(unitDir, 'scene.blend'), readFileSync(scene));
   const view = await daemon.handlers['blender.frames']({ job_id: jobId });
   assert.equal(view.format, 'exr');
   for (const [i, file] of files.entries()) {
@@ -96,16 +93,13 @@ test('an EXR job: its frames are EXR files of their size, a local render’s pix
     const decoded = await decodeExrInSandbox(found.install.path, exr, WIDTH, HEIGHT);
     assert.ok(decoded.ok, decoded.ok ? '' : decoded.reason);
     assert.deepEqual([decoded.image.width, decoded.image.height], [WIDTH, HEIGHT]);
-    const local = await renderFrameLocal({
+    const local = await localFrame({
       blender: found.install.path,
-      unitDir,
-      file: 'scene.blend',
+      scene,
+      dir,
       frame: i + 1,
       samples: SAMPLES,
       seed: 3,
-      width: WIDTH,
-      height: HEIGHT,
-      limits: { memoryBytes: 8 * 2 ** 30, fileBytes: 256 * 2 ** 20, wallMs: 300_000, stallMs: 120_000 },
     });
     const share = identicalShare(decoded.image, local);
     assert.ok(share >= IDENTICAL_SHARE, `frame ${i + 1}: ${(share * 100).toFixed(2)} % of a local PNG render's pixels`);

@@ -8,19 +8,18 @@
 // Blender is a wrapper that rewrites our samples) is convicted, and its frame goes to an honest one.
 // A scene the preflight refuses is not submitted, by meshctl nor by the node.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { identicalShare } from '../../../src-main/core/blender/compare.js';
 import { IDENTICAL_SHARE } from '../../../src-main/core/blender/compare.js';
 import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
-import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
-import { HEIGHT, MISSING_TEXTURE, WIDTH, makeScene } from './scenes.js';
+import { HEIGHT, localFrame, makeScene, MISSING_TEXTURE, WIDTH } from './scenes.js';
 import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-jobs-'));
@@ -133,22 +132,17 @@ test('a 4-frame Blender job is rendered by two providers, checked by pixels, and
   const files = readdirSync(out).sort();
   assert.deepEqual(files, ['0001.png', '0002.png', '0003.png', '0004.png'], 'named as Blender names frames');
   const found = (await daemon.node.blender.find()) as { ok: true; install: BlenderInstall };
-  const unitDir = mkdtempSync(join(dir, 'local-'));
-  writeFileSync(join(unitDir, 'scene.blend'), readFileSync(scene));
   for (const [i, file] of files.entries()) {
     const frame = decodeRgba(readFileSync(join(out, file)));
     assert.equal(frame.width, WIDTH);
     assert.equal(frame.height, HEIGHT);
-    const local = await renderFrameLocal({
+    const local = await localFrame({
       blender: found.install.path,
-      unitDir,
-      file: 'scene.blend',
+      scene,
+      dir,
       frame: i + 1,
       samples: SAMPLES,
       seed: 3,
-      width: WIDTH,
-      height: HEIGHT,
-      limits: { memoryBytes: 8 * 2 ** 30, fileBytes: 256 * 2 ** 20, wallMs: 300_000, stallMs: 120_000 },
     });
     assert.ok(identicalShare(frame, local) >= IDENTICAL_SHARE, `frame ${i + 1} is a local render's pixels`);
   }

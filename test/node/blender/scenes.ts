@@ -3,9 +3,11 @@
 // each test adds to it. The scene is made outside the sandbox by our own Python; what is tested is
 // the sandboxed run of it.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Rgba } from '../../../src-main/core/blender/tiles.js';
+import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
 
 export const WIDTH = 64;
 export const HEIGHT = 48;
@@ -33,6 +35,34 @@ export function makeScene(path: string, extra = ''): void {
   const run = spawnSync('blender', ['-b', '--factory-startup', '-Y', '--python-expr', code], { encoding: 'utf8' });
   if (run.status !== 0 || !/Saved "/.test(run.stdout))
     throw new Error(`blender could not make ${path}: ${run.stdout.slice(-500)} ${run.stderr.slice(-500)}`);
+}
+
+/**
+ * Frame `frame` of the scene saved at `scene`, rendered whole by `blender` (its path) in its
+ * sandbox at `samples` and `seed`, in a folder made under `dir`: what a job's frames are held to.
+ */
+export function localFrame(options: {
+  blender: string;
+  scene: string;
+  dir: string;
+  frame: number;
+  samples: number;
+  seed: number;
+}): Promise<Rgba> {
+  const unitDir = mkdtempSync(join(options.dir, 'local-'));
+  writeFileSync(join(unitDir, 'scene.blend'), readFileSync(options.scene));
+  const { blender, frame, samples, seed } = options;
+  return renderFrameLocal({
+    blender,
+    unitDir,
+    file: 'scene.blend',
+    frame,
+    samples,
+    seed,
+    width: WIDTH,
+    height: HEIGHT,
+    limits: { memoryBytes: 8 * 2 ** 30, fileBytes: 256 * 2 ** 20, wallMs: 300_000, stallMs: 120_000 },
+  });
 }
 
 /** A fresh folder, removed by `done`. */

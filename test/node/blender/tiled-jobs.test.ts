@@ -10,14 +10,13 @@
 // and the tiles it failed go to an honest one; the frame stitched is a local render's pixels. A scene whose tiles cannot match its frame (a glare node) is
 // refused tiles, by meshctl and by the node, with the preflight's reason.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { API_METHODS } from '../../../src-main/core/api/contract.js';
 import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
 import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
-import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import { frameOfTileUnit } from '../../../src-main/core/schemas/blender-tiles.js';
 import { validate } from '../../../src-main/core/schemas/decode.js';
@@ -25,7 +24,7 @@ import { parseUnitId } from '../../../src-main/core/mesh/state/unit-table.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
-import { HEIGHT, WIDTH, makeScene } from './scenes.js';
+import { HEIGHT, localFrame, makeScene, WIDTH } from './scenes.js';
 import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-tiles-'));
@@ -88,21 +87,9 @@ function renderedBy(jobId: string): string[] {
 }
 
 /** Frame `frame` rendered whole, here, by the sandboxed Blender: what a stitched frame must match. */
-async function localFrame(frame: number) {
+async function localRender(frame: number) {
   const found = (await daemon.node.blender.find()) as { ok: true; install: BlenderInstall };
-  const unitDir = mkdtempSync(join(dir, 'local-'));
-  writeFileSync(join(unitDir, 'scene.blend'), readFileSync(scene));
-  return renderFrameLocal({
-    blender: found.install.path,
-    unitDir,
-    file: 'scene.blend',
-    frame,
-    samples: SAMPLES,
-    seed: SEED,
-    width: WIDTH,
-    height: HEIGHT,
-    limits: { memoryBytes: 8 * 2 ** 30, fileBytes: 256 * 2 ** 20, wallMs: 300_000, stallMs: 120_000 },
-  });
+  return localFrame({ blender: found.install.path, scene, dir, frame, samples: SAMPLES, seed: SEED });
 }
 
 /** The job's frames as `meshctl job output --out` writes them: 0001.png, 0002.png, … each a stitched frame. */
@@ -175,7 +162,7 @@ test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched an
   for (const [i, file] of files.entries()) {
     const frame = decodeRgba(readFileSync(join(out, file)));
     assert.deepEqual([frame.width, frame.height], [WIDTH, HEIGHT]);
-    const share = identicalShare(frame, await localFrame(i + 1));
+    const share = identicalShare(frame, await localRender(i + 1));
     assert.ok(share >= IDENTICAL_SHARE, `frame ${i + 1}: ${(share * 100).toFixed(1)} % of a local render's pixels`);
   }
 });
@@ -201,7 +188,7 @@ test('a provider that renders its tiles with fewer samples is convicted; its til
   assert.ok(by.includes(honest.node.peerId), 'the tiles the cheat failed are the honest provider’s');
   const out = join(dir, 'honest');
   assert.deepEqual(await writtenFrames(jobId, out), ['0003.png']);
-  const share = identicalShare(decodeRgba(readFileSync(join(out, '0003.png'))), await localFrame(3));
+  const share = identicalShare(decodeRgba(readFileSync(join(out, '0003.png'))), await localRender(3));
   assert.ok(share >= IDENTICAL_SHARE, `the frame is a local render's pixels (${(share * 100).toFixed(1)} %)`);
 });
 
