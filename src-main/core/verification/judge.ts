@@ -28,8 +28,13 @@ export interface UnitEvidence {
    * once, the standing results with it (with none standing, the requester's run is the output).
    */
   suspect?: boolean;
-  /** Agreement between results that are not bit-exact (GPU tiles); hash equality by default. */
+  /** Agreement between results that are not bit-exact (GPU tiles, Blender frames); hash equality by default. */
   comparator?: Comparator;
+  /**
+   * Providers whose agreement I take, beside the proven, where I cannot check (a Blender frame of a
+   * requester without Blender: a peer I trust). Agreement still never convicts anyone.
+   */
+  vouches?: (peer: string) => boolean;
 }
 
 export type Judgement =
@@ -94,8 +99,11 @@ export function judgeUnit(e: UnitEvidence): Judgement {
     }
     return { status: 'verified', hash: decision.hash, results: winners, unchecked: winnerUnchecked };
   }
-  // No ground truth here: a result of a provider without a record needs a proven provider's agreement.
-  const vouched = winners.some((id) => e.checked.get(id) === true || isProven(e.record(peerOf.get(id)!)));
+  // No ground truth here: a result of a provider without a record needs a proven (or vouched-for) provider's agreement.
+  const vouched = winners.some((id) => {
+    const peer = peerOf.get(id)!;
+    return e.checked.get(id) === true || isProven(e.record(peer)) || e.vouches?.(peer) === true;
+  });
   if (vouched) return { status: 'verified', hash: decision.hash, results: winners, unchecked: winnerUnchecked };
   if (e.requested > standing.length) return { status: 'pending' };
   if (e.requested >= e.maxReplicas) return { status: 'failed', reason: 'no_proven_agreement' };

@@ -217,3 +217,34 @@ test('judgeUnit checks results that agree on the output but not on the fuel they
   const unbilled = e.votes.map(({ fuel: _fuel, ...v }) => v);
   assert.equal(judgeUnit({ ...e, votes: unbilled }).status, 'verified');
 });
+
+test('where it cannot check, a vouched-for provider stands for an agreement as a proven one does, and only in one', () => {
+  const e: UnitEvidence = {
+    redundancy: 2,
+    votes: [
+      { result_id: 'r1', peer: 'a', hash: 'h0' },
+      { result_id: 'r2', peer: 'b', hash: 'h0' },
+    ],
+    requested: 2,
+    maxReplicas: 5,
+    record: () => NO_RECORD,
+    draw: () => 0.99,
+    checked: new Map(),
+    canCheck: false,
+  };
+  // Two providers without a record agree: one more is asked for, as neither is proven.
+  assert.deepEqual(judgeUnit(e), { status: 'replicas', extra: 1 });
+  const vouches = (peer: string) => peer === 'b';
+  assert.deepEqual(judgeUnit({ ...e, vouches }), {
+    status: 'verified',
+    hash: 'h0',
+    results: ['r1', 'r2'],
+    unchecked: ['r1', 'r2'],
+  });
+  // A vouched-for provider alone is not an agreement: its dissent with another asks for a third.
+  const split = { ...e, vouches, votes: [e.votes[0]!, { ...e.votes[1]!, hash: 'h1' }] };
+  assert.equal(judgeUnit(split).status, 'replicas');
+  // Nor does it outweigh a check that contradicted its output.
+  const contradictedVouch = { ...e, vouches, checked: new Map([['r2', false]]) };
+  assert.notEqual(judgeUnit(contradictedVouch).status, 'verified');
+});

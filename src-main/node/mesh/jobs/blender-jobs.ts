@@ -6,6 +6,9 @@
 // refused for a scene whose tiles cannot match its whole frame (the preflight's reason), and its
 // input, the frames, becomes the tile units' (a frame and a tile index each, frame after frame).
 // Its frames' format (PNG, or EXR for frames only: BlenderJobSchema) is in the units' params.
+// A requester without Blender cannot re-render a crop: its job runs each unit on two providers,
+// whose renders are compared by pixels (verdicts/blender-agreement.ts), so its redundancy is at
+// least CHECKED_BY_PROVIDERS (asRun), and its frames are PNG (an EXR is read only by Blender).
 import type { SubmitJobTerms } from '../../../core/api/contract.js';
 import {
   FRAME_BYTES,
@@ -17,6 +20,9 @@ import {
 import { tilesPerFrame, type TileGrid } from '../../../core/schemas/blender-tiles.js';
 import { ApiError } from '../../api/errors.js';
 import type { NodeContext } from '../context/node-context.js';
+
+/** The least redundancy of a Blender job whose requester has no Blender: a frame by two providers. */
+export const CHECKED_BY_PROVIDERS = 2;
 
 /** Reference seconds a frame is expected to take: Blender's start, and pixel-samples at a modest rate. */
 const START_SECONDS = 10;
@@ -40,6 +46,12 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
   if (verdict.refusals.length > 0)
     throw new ApiError('bad_request', `the scene is refused: ${verdict.refusals.join('; ')}`);
   const grid = terms.tiles;
+  const byProviders = !found.ok;
+  if (byProviders && format === 'exr')
+    throw new ApiError(
+      'bad_request',
+      'EXR frames need Blender on the requester, to read them (its frames are compared by their pixels): ask for PNG',
+    );
   if (grid && format === 'exr')
     throw new ApiError('bad_request', 'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG)');
   if (grid && !verdict.tiles)
@@ -70,7 +82,14 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
       wholeUnits: true,
     },
     seconds: START_SECONDS + (params.width * params.height * params.samples) / parts / PIXEL_SAMPLES_PER_SECOND,
+    /** The least redundancy its frames are checked with: 1 where my Blender checks them. */
+    redundancy: byProviders ? CHECKED_BY_PROVIDERS : 1,
   };
+}
+
+/** The job's terms as it runs: at least the redundancy its Blender units are checked with (blenderJob). */
+export function asRun<T extends { redundancy: number }>(terms: T, blender: { redundancy: number } | undefined): T {
+  return blender && blender.redundancy > terms.redundancy ? { ...terms, redundancy: blender.redundancy } : terms;
 }
 
 /**

@@ -19,7 +19,7 @@ import { cidOfBytes } from '../../blobs/cid.js';
 import type { Executor } from '../../exec/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { openPrepassPool, planRenderJob, renderFrameSteps, renderUnitsOf, sizeUnits } from '../render/render-jobs.js';
-import { blenderJob, unitInput } from './blender-jobs.js';
+import { asRun, blenderJob, unitInput } from './blender-jobs.js';
 import { refusePassedDeadline } from './job-deadlines.js';
 import { checkInputSize, planUnits, probeUnitSeconds, resolveModule, UNIT_RUN_SECONDS } from './job-split.js';
 import { refuseUnrunnableModule } from './module-check.js';
@@ -48,13 +48,14 @@ export class JobQuotes {
   ) {}
 
   /** A job over an input of `input_bytes`: its units planned as splitJob plans them. */
-  async input(spec: EstimateJob): Promise<JobEstimate> {
-    refusePassedDeadline(spec.deadline, this.ctx.now());
+  async input(asked: EstimateJob): Promise<JobEstimate> {
+    refusePassedDeadline(asked.deadline, this.ctx.now());
     // A tiled Blender job's frames become its tile units, as at submit.
-    const { chunk, bytes: inputBytes } = unitInput(spec, spec.input_bytes);
+    const { chunk, bytes: inputBytes } = unitInput(asked, asked.input_bytes);
     checkInputSize(inputBytes, chunk);
     // A Blender scene is preflighted by my Blender, as at submit: a frame's size and samples time its units.
-    const blender = spec.blender && (await blenderJob(this.ctx, spec.blender));
+    const blender = asked.blender && (await blenderJob(this.ctx, asked.blender));
+    const spec = asRun(asked, blender); // a frame by two providers where no Blender here checks it
     const resolved = blender ? blender.resolved : resolveModule(spec);
     const head = spec.first_bytes_base64 === undefined ? undefined : Buffer.from(spec.first_bytes_base64, 'base64');
     const files = 'files' in resolved ? resolved.files : undefined;

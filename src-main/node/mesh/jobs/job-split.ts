@@ -26,7 +26,7 @@ import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
 import { refuseUnrunnableModule } from './module-check.js';
 import { probeWasiSeconds, refusePackedWasi, wasiJob } from './wasi-jobs.js';
-import { blenderJob, tileInputs, unitInput, type FramesSeen } from './blender-jobs.js';
+import { asRun, blenderJob, tileInputs, unitInput, type FramesSeen } from './blender-jobs.js';
 import { peekBytes } from '../basics/peek-bytes.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
@@ -168,7 +168,7 @@ export function checkInputSize(bytes: number, chunk: number): void {
  */
 export async function splitJob(
   ctx: Pick<NodeContext, 'me' | 'blobs' | 'blender'>,
-  spec: SubmitJobTerms,
+  submitted: SubmitJobTerms,
   input: AsyncIterable<Uint8Array>,
   declaredBytes?: number,
   /**
@@ -180,10 +180,11 @@ export async function splitJob(
   jobId = `job-${randomBytes(8).toString('hex')}`,
 ): Promise<SplitJob> {
   // A tiled Blender job's input, its frames, becomes its tile units' (blender-jobs.ts tileInputs).
-  const grid = spec.blender?.tiles;
-  const chunk = unitInput(spec, 0).chunk;
-  if (declaredBytes !== undefined) checkInputSize(unitInput(spec, declaredBytes).bytes, chunk);
-  const blender = spec.blender && (await blenderJob(ctx, spec.blender)); // preflighted by my Blender
+  const grid = submitted.blender?.tiles;
+  const chunk = unitInput(submitted, 0).chunk;
+  if (declaredBytes !== undefined) checkInputSize(unitInput(submitted, declaredBytes).bytes, chunk);
+  const blender = submitted.blender && (await blenderJob(ctx, submitted.blender)); // preflighted by my Blender
+  const spec = asRun(submitted, blender);
   const framesSeen: FramesSeen = { count: 0 };
   const resolved = blender ? blender.resolved : resolveModule(spec);
   const wasi = resolved.algorithmId === WASI_PROGRAM;

@@ -214,7 +214,7 @@ export class BlenderChecker {
 }
 
 /** The most a frame may weigh: a PNG its pixels unpacked and room for its own bytes; an EXR as exrFrameCap says. */
-function frameCap(unit: WorkUnit): number {
+export function frameCap(unit: WorkUnit): number {
   const params = validate(BlenderUnitParamsSchema, unit.params);
   if (!params.ok) return 64 << 10;
   const { width, height, format } = params.value;

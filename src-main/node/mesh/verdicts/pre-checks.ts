@@ -1,14 +1,18 @@
 // What the requester checks of a unit's results before their consensus, where hashes alone cannot
 // say: render tiles that may come from a GPU (tile-check.ts: spot-checked on my CPU, compared
 // within a tolerance) and Blender frames (blender-check.ts: a crop re-rendered by my Blender,
-// compared by pixels). A result that fails its check is journaled as contradicted, which convicts
-// its provider (convictions.ts).
+// compared by pixels; and, where a unit has several results, blender-agreement.ts: two providers'
+// frames compared by pixels, all a requester without Blender has). A result that fails its check
+// is journaled as contradicted, which convicts its provider (convictions.ts); results that
+// disagree convict nobody.
 import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import type { Comparator } from '../../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import type { Acceptance, WorkResult, WorkUnit } from '../../../core/schemas/index.js';
 import type { Executor } from '../../exec/index.js';
-import { BlenderChecker } from './blender-check.js';
+import type { NodeContext } from '../context/node-context.js';
+import { BlenderAgreement } from './blender-agreement.js';
+import { BlenderChecker, frameCap } from './blender-check.js';
 import type { Convictions } from './convictions.js';
 import { TileChecker } from './tile-check.js';
 
@@ -17,24 +21,33 @@ export interface PreChecked {
   comparator?: Comparator;
   /** Results whose output could not be fetched: they cannot be judged (nor convicted). */
   unfetchable?: Set<string>;
+  /** Providers whose agreement is taken where I cannot check (judge.ts UnitEvidence.vouches). */
+  vouches?: (peer: string) => boolean;
 }
 
 export class PreChecks {
   readonly #tiles: TileChecker;
   readonly #frames: BlenderChecker;
+  readonly #agreement: BlenderAgreement;
 
   constructor(
-    ctx: ConstructorParameters<typeof TileChecker>[0] & ConstructorParameters<typeof BlenderChecker>[0],
+    private readonly ctx: ConstructorParameters<typeof TileChecker>[0] &
+      ConstructorParameters<typeof BlenderChecker>[0] &
+      Pick<NodeContext, 'now' | 'state'>,
     executor: Executor,
     private readonly convictions: Pick<Convictions, 'record'>,
   ) {
     this.#tiles = new TileChecker(ctx, executor);
     this.#frames = new BlenderChecker(ctx);
+    this.#agreement = new BlenderAgreement(ctx);
   }
 
-  /** Units just accepted: a Blender frame's check begins now (blender-check.ts). */
+  /** Units just accepted: a Blender frame's check begins now (blender-check.ts), where I have Blender to check it. */
   accepted(acceptances: readonly Acceptance[]): void {
-    this.#frames.accepted(acceptances);
+    if (!acceptances.some((a) => isBlenderAlgorithm(this.ctx.state.units.get(a.unit_id)?.unit.algorithm_id ?? '')))
+      return;
+    const checking = this.#haveBlender().then((mine) => mine && this.#frames.accepted(acceptances));
+    this.ctx.background("rendering Blender frames' check crops", checking);
   }
 
   /** The unit's results checked as its kind needs; undefined while that cannot be done yet (decide again later). */
@@ -46,18 +59,42 @@ export class PreChecks {
       await this.convictions.record(unit, null, [...tiles.spotChecks]);
       return { comparator: tiles.comparator, unfetchable: tiles.unfetchable };
     }
-    if (isBlenderAlgorithm(unit.algorithm_id)) {
+    if (isBlenderAlgorithm(unit.algorithm_id)) return this.#blender(unit, active);
+    return {};
+  }
+
+  /**
+   * A Blender unit's results: each checked against my crop where I have Blender; compared with
+   * each other by pixels where there are several; without Blender, a peer I trust vouches.
+   */
+  async #blender(unit: WorkUnit, active: readonly AssignmentRecord[]): Promise<PreChecked | undefined> {
+    const mine = await this.#haveBlender();
+    const unfetchable = new Set<string>();
+    if (mine) {
       const frames = await this.#frames.prepare(unit, active);
       if (!frames) return undefined;
       await this.convictions.record(unit, null, frames.outcomes);
-      return { unfetchable: frames.unfetchable };
+      frames.unfetchable.forEach((id) => unfetchable.add(id));
     }
-    return {};
+    const vouches = mine
+      ? {}
+      : { vouches: (peer: string) => this.ctx.state.effectiveTrustIn(peer, this.ctx.now()) > 0 };
+    if (active.filter((a) => a.result).length < 2) return { unfetchable, ...vouches };
+    const agreement = await this.#agreement.prepare(unit, active, frameCap(unit));
+    if (!agreement) return undefined;
+    agreement.unfetchable.forEach((id) => unfetchable.add(id));
+    return { comparator: agreement.comparator, unfetchable, ...vouches };
+  }
+
+  /** Whether this node has a working Blender to check frames with (looked for once: machine/blender-probe.ts). */
+  async #haveBlender(): Promise<boolean> {
+    return (await this.ctx.blender?.find())?.ok === true;
   }
 
   /** The unit has its verdict: what was kept for it goes. */
   forget(unitId: string, results: readonly WorkResult[]): void {
     this.#tiles.forget(unitId, results);
     this.#frames.forget(unitId, results);
+    this.#agreement.forget(results);
   }
 }

@@ -261,6 +261,7 @@ export class Verdicts {
         this.#misshapen.has(unitId) ||
         state.assignmentsOf(unitId).some((a) => a.result && state.checks.isConvicted(a.acceptance.provider_peer)),
       ...(pre.comparator ? { comparator: pre.comparator } : {}),
+      ...(pre.vouches ? { vouches: pre.vouches } : {}),
     };
     let judgement = judgeUnit(evidence);
     // My run begun when the unit was accepted (checks-ahead.ts) checks its CPU results once no more are awaited.

@@ -1,0 +1,151 @@
+// A requester without Blender, on real nodes on loopback: it cannot re-render a crop, so each frame
+// is rendered by two providers and their frames compared by pixels (verdicts/blender-agreement.ts).
+// Two honest providers agree and are paid, and the frames are a local render's pixels. A provider
+// that renders fewer samples than asked cannot frame an honest one: their frames disagree, nobody
+// is paid or convicted on either's word, and a third provider's frame decides; the cheat is not
+// paid, the honest ones are, and the frame handed out is the honest render.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
+import { findBlender } from '../../../src-main/node/blender/install.js';
+import { decodeRgba } from '../../../src-main/node/blender/png.js';
+import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
+import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
+import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
+import { blenderSharing, cheatOnSamples } from './providers.js';
+import { HEIGHT, localFrame, makeScene, WIDTH } from './scenes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-provider-checks-'));
+const dataDir = join(dir, 'requester');
+const scene = join(dir, 'scene.blend');
+const SAMPLES = 4;
+/** Outside /tmp: the sandbox's own /tmp would hide it. */
+const wrapperDir = mkdtempSync('/var/tmp/mesh-blender-cheat-');
+
+let daemon: Daemon;
+let honest: TestNode[];
+let cheat: TestNode;
+
+before(async () => {
+  makeScene(scene);
+  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
+  // This requester has no Blender: it can neither read a scene nor re-render a crop.
+  daemon.node.blender.find = () => Promise.resolve({ ok: false, reason: 'Blender is not on PATH' });
+  honest = [await startNode(), await startNode()];
+  cheat = await startNode();
+  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...honest, cheat]);
+});
+after(async () => {
+  await Promise.all([daemon.stop(), ...honest.map((p) => p.node.stop()), cheat.node.stop()]);
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(wrapperDir, { recursive: true, force: true });
+});
+
+async function submit(frames: number[]): Promise<string> {
+  const { job_id } = await daemon.handlers['jobs.submit']({
+    blender: {
+      scene_base64: readFileSync(scene).toString('base64'),
+      file: 'scene.blend',
+      zip: false,
+      seed: 3,
+      samples: SAMPLES,
+    },
+    chunk_bytes: 4,
+    input_base64: Buffer.concat(frames.map((f) => Buffer.from([0, 0, 0, f]))).toString('base64'),
+    redundancy: 1, // raised: no Blender here checks a frame
+    budget: 100_000,
+    priority: 0.5,
+    manual_accept: false,
+    open_to_strangers: false,
+  });
+  return job_id;
+}
+
+/** Who was paid for the job's units, unit by unit. */
+function paid(jobId: string): string[][] {
+  const { state } = daemon.node;
+  return [...state.units.values()]
+    .filter((u) => u.unit.job_id === jobId)
+    .map((u) =>
+      state
+        .assignmentsOf(u.unit.unit_id)
+        .flatMap((a) => (a.escrow === 'paid' ? [a.acceptance.provider_peer] : []))
+        .sort(),
+    );
+}
+
+/** The job's frames from `meshctl job output`, each compared with a local render of its frame. */
+async function framesMatchLocal(jobId: string, frames: number[]): Promise<void> {
+  const out = join(dir, `frames-${jobId}`);
+  const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);
+  assert.equal(written.status, 0, written.stderr);
+  const files = readdirSync(out).sort();
+  assert.deepEqual(
+    files,
+    frames.map((f) => `${String(f).padStart(4, '0')}.png`),
+  );
+  const found = await findBlender();
+  assert.ok(found.ok);
+  for (const [i, file] of files.entries()) {
+    const frame = decodeRgba(readFileSync(join(out, file)));
+    assert.equal(frame.width, WIDTH);
+    assert.equal(frame.height, HEIGHT);
+    const local = await localFrame({
+      blender: found.install.path,
+      scene,
+      dir,
+      frame: frames[i]!,
+      samples: SAMPLES,
+      seed: 3,
+    });
+    assert.ok(identicalShare(frame, local) >= IDENTICAL_SHARE, `frame ${frames[i]} is a local render's pixels`);
+  }
+}
+
+test('without Blender here, each frame is rendered by two providers whose frames agree by pixels', async () => {
+  for (const p of honest) await blenderSharing(p, true);
+  const jobId = await submit([1, 2]);
+  const job = await jobEnded(daemon.handlers, jobId, 300_000);
+  assert.equal(job.state, 'completed', JSON.stringify(job));
+  assert.equal(job.units_verified, 2);
+  const both = honest.map((p) => p.node.peerId).sort();
+  assert.deepEqual(paid(jobId), [both, both], 'each frame rendered and paid twice, once by each provider');
+  const { events } = await daemon.handlers['events.since']({ after: 0, limit: 10_000 });
+  assert.ok(!events.some((e) => e.type === 'blender.checked'), 'no crop re-rendered here');
+  await framesMatchLocal(jobId, [1, 2]);
+});
+
+test('a provider rendering fewer samples cannot frame an honest one: a third provider decides', async () => {
+  await blenderSharing(honest[1]!, false);
+  await blenderSharing(cheat, true);
+  cheatOnSamples(cheat, wrapperDir, SAMPLES); // its Blender renders 1 sample
+  const jobId = await submit([3]);
+  const { state } = daemon.node;
+  const [unitId] = [...state.units.values()].filter((u) => u.unit.job_id === jobId).map((u) => u.unit.unit_id);
+  await waitFor('both frames in', () => state.assignmentsOf(unitId!).filter((a) => a.result).length === 2, 240_000);
+  const waiting = await waitFor(
+    'a third provider asked for',
+    async () => {
+      const view = await daemon.handlers['jobs.status']({ job_id: jobId, units: false });
+      return view.job.units_awaiting_agreement === 1 ? view : undefined;
+    },
+    60_000,
+  );
+  assert.equal(waiting.job.units_verified, 0, 'two frames that disagree settle nothing');
+  for (const p of [honest[0]!, cheat])
+    assert.ok(!state.checks.isConvicted(p.node.peerId), 'nobody convicted on a word');
+
+  await blenderSharing(honest[1]!, true);
+  const job = await jobEnded(daemon.handlers, jobId, 300_000);
+  assert.equal(job.state, 'completed', JSON.stringify(job));
+  assert.deepEqual(
+    paid(jobId),
+    [honest.map((p) => p.node.peerId).sort()],
+    'the two that agree are paid; the cheat is not',
+  );
+  for (const p of [...honest, cheat]) assert.ok(!state.checks.isConvicted(p.node.peerId), 'agreement convicts nobody');
+  await framesMatchLocal(jobId, [3]);
+});
