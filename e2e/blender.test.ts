@@ -7,10 +7,11 @@
 // and the job's card shows each frame arrive as an image, B rendering and A checking it by pixels
 // until the job is verified; a frame cut into 2x2 tiles shows, while B renders a tile, its tiles
 // verified and B's samples of the tile rendering, then the stitched frame; a frame asked as OpenEXR
-// shows its 8-bit preview. Any console error, uncaught exception or serious accessibility fault
+// shows its 8-bit preview. A scene's folder picked on the form (its texture beside the .blend, by
+// a relative path) is zipped in the page and read with its texture found. Any console error, uncaught exception or serious accessibility fault
 // in the page fails the test.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -19,7 +20,8 @@ import { isBlenderAlgorithm } from '../src-main/core/blender/algorithm.js';
 import { shortPeerId } from '../src-renderer/format.js';
 import type { ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
-import { makeScene, tempFolder } from '../test/node/blender/scenes.js';
+import { encodeFramePng } from '../src-main/node/render/png.js';
+import { makeScene, tempFolder, texture } from '../test/node/blender/scenes.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { collectPageErrors, waitUntilReady } from './browser.js';
 import { openJobsPage, startTrustedPair, stopNodesAndBrowser } from './node-pair.js';
@@ -211,5 +213,30 @@ test(
     assert.deepEqual(await seriousViolations(page), [], 'axe on the Jobs page with a Blender job');
     assert.deepEqual(await unreachableByKeyboard(page), [], 'controls of the Jobs page that Tab never reaches');
     assert.deepEqual(pageErrors, [], 'the pages logged no error');
+  },
+);
+
+test(
+  "A picks a scene's folder: zipped in the page, read by A's Blender with its texture found",
+  { timeout: 120_000 },
+  async () => {
+    const scene = join(folder.dir, 'textured');
+    mkdirSync(join(scene, 'tex'), { recursive: true });
+    writeFileSync(join(scene, 'tex', 'wood.png'), encodeFramePng(1, 1, Uint8Array.of(0, 255, 0, 255)));
+    makeScene(join(scene, 'shot.blend'), texture('//tex/wood.png'));
+    const page = await openJobsPage(browser!, a, pageErrors);
+    const form = page.getByTestId('blender-form');
+    await form.getByTestId('blender-folder').setInputFiles(scene);
+    const preflight = form.getByTestId('blender-preflight');
+    await preflight.waitFor({ timeout: 60_000 });
+    assert.match((await preflight.textContent()) ?? '', /Images1 \(0 packed\)/);
+    assert.equal(await form.getByTestId('blender-refusal').count(), 0, 'no missing texture');
+    assert.match(
+      (await form.getByTestId('blender-drop').textContent()) ?? '',
+      /^shot\.blend \(a folder of 2 files, \d+ bytes, sent as a zip of \d+\)/,
+    );
+    await form.getByTestId('blender-first').waitFor();
+    await shoot(page, 'blender-04-folder');
+    assert.deepEqual(pageErrors, [], 'the page logged no error');
   },
 );

@@ -1,10 +1,11 @@
 // `meshctl submit-job --blend <scene> --frames 1-4 [--tiles 2x2]`: a Blender job, a unit a frame, or
-// a unit a tile of a frame (docs/BLENDER.md), each frame a PNG or (`--format exr`, frames only) an EXR. The scene (a .blend, or a zip of its folder) is
+// a unit a tile of a frame (docs/BLENDER.md), each frame a PNG or (`--format exr`, frames only) an EXR. The scene (a .blend, a zip of its
+// folder, or the folder, zipped here the same way every time: core/blender/scene-zip.ts) is
 // preflighted here first, by this machine's Blender in its sandbox, and the preflight printed; a
 // scene it refuses is not sent, nor tiles of a scene whose tiles cannot match its frame. Then the
 // node is sent the scene and the frames (jobs.submit's `blender`), preflights it again and makes
 // the units.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { MethodInput } from '../core/api/contract.js';
@@ -13,7 +14,7 @@ import { MAX_TILES_SIDE, type TileGrid } from '../core/schemas/blender-tiles.js'
 import { describeError } from '../core/errors.js';
 import { locateBlender } from '../node/blender/install.js';
 import { preflightInSandbox } from '../node/blender/preflight.js';
-import { bringScene } from '../node/blender/scene-folder.js';
+import { bringScene, zipFolder } from '../node/blender/scene-folder.js';
 import { CliError, readFileUpTo, wholeNumber } from './args.js';
 import { preflightLines } from './blender-actions.js';
 
@@ -24,8 +25,9 @@ export async function blenderSubmission(
   options: { samples?: number; seed: number; tiles?: TileGrid; format: 'png' | 'exr' },
   terms: Omit<MethodInput<'jobs.submit'>, 'chunk_bytes' | 'input_base64'>,
 ): Promise<{ params: MethodInput<'jobs.submit'>; lines: string[] }> {
-  if (!scene.endsWith('.blend') && !scene.endsWith('.zip'))
-    throw new CliError(`--blend: ${scene} is not a .blend or a .zip (a folder goes as a zip of it)`);
+  const folder = (await stat(scene).catch(() => undefined))?.isDirectory() === true;
+  if (!folder && !scene.endsWith('.blend') && !scene.endsWith('.zip'))
+    throw new CliError(`--blend: ${scene} is not a .blend, a .zip or a folder`);
   // Blender is not started to say its version: the preflight's report does (one start, not two).
   if (options.format === 'exr' && options.tiles)
     throw new CliError(
@@ -33,14 +35,18 @@ export async function blenderSubmission(
     );
   const found = await locateBlender();
   if (!found.ok) throw new CliError(`--blend: the scene is preflighted here first: ${found.reason}`);
-  const unitDir = await mkdtemp(join(tmpdir(), 'meshctl-blend-'));
+  const workDir = await mkdtemp(join(tmpdir(), 'meshctl-blend-'));
+  const unitDir = join(workDir, 'unit');
   try {
-    const file = await bringScene(scene, unitDir).catch((err: unknown) => {
+    await mkdir(unitDir);
+    // A folder is preflighted as the node will have it: its zip, unpacked by bringScene's checks.
+    const zipped = folder ? await folderZip(scene, join(workDir, 'scene.zip')) : undefined;
+    const file = await bringScene(zipped?.path ?? scene, unitDir).catch((err: unknown) => {
       throw new CliError(`--blend: ${describeError(err)}`);
     });
     const preflight = await preflightInSandbox(found.path, unitDir, file);
     if (!preflight.ok) throw new CliError(`--blend: ${preflight.reason}`);
-    const lines = preflightLines(preflight.report, preflight.verdict);
+    const lines = [...(zipped ? [zipped.line] : []), ...preflightLines(preflight.report, preflight.verdict)];
     if (preflight.verdict.refusals.length > 0)
       throw new CliError(`--blend: the scene is refused: ${preflight.verdict.refusals.join('; ')}`);
     const { tiles } = options;
@@ -54,14 +60,14 @@ export async function blenderSubmission(
     const { start, end } = preflight.verdict.frames;
     if (first < start || last > end)
       throw new CliError(`--frames: ${first}-${last} is outside the scene's frames ${start}-${end}`);
-    const bytes = await readFileUpTo('--blend', scene, MAX_BLENDER_SCENE_BYTES);
+    const bytes = zipped?.zip ?? (await readFileUpTo('--blend', scene, MAX_BLENDER_SCENE_BYTES));
     const params: MethodInput<'jobs.submit'> = {
       ...terms,
       name: terms.name ?? `${basename(scene)} frames ${first}-${last}`,
       blender: {
-        scene_base64: bytes.toString('base64'),
+        scene_base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
         file,
-        zip: scene.endsWith('.zip'),
+        zip: folder || scene.endsWith('.zip'),
         seed: options.seed,
         ...(options.samples !== undefined ? { samples: options.samples } : {}),
         ...(tiles ? { tiles } : {}),
@@ -74,8 +80,23 @@ export async function blenderSubmission(
     };
     return { params, lines };
   } finally {
-    await rm(unitDir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** A scene's folder zipped (`zipFolder`) and written to `path`, with the line that says what went in. */
+async function folderZip(folder: string, path: string): Promise<{ path: string; zip: Uint8Array; line: string }> {
+  const made = await zipFolder(folder).catch((err: unknown) => {
+    throw new CliError(`--blend: ${describeError(err)}`);
+  });
+  if (made.zip.byteLength > MAX_BLENDER_SCENE_BYTES)
+    throw new CliError(
+      `--blend: the folder zips to ${made.zip.byteLength} bytes; at most ${MAX_BLENDER_SCENE_BYTES} are sent`,
+    );
+  await writeFile(path, made.zip);
+  const names = made.paths.length > 4 ? [...made.paths.slice(0, 4), '…'] : made.paths;
+  const line = `folder: ${made.paths.length} file${made.paths.length === 1 ? '' : 's'}, ${made.bytes} bytes (${names.join(', ')}), sent as a zip of ${made.zip.byteLength} bytes`;
+  return { path, zip: made.zip, line };
 }
 
 /** `--tiles CxR`: the grid each frame is cut into, C columns by R rows (each 1..MAX_TILES_SIDE). */

@@ -1,5 +1,5 @@
-// The form that submits a Blender job (docs/BLENDER.md): a .blend (or a zip of its folder) dropped
-// here or chosen is read at once by the node's Blender in its sandbox (blender.preflight), and the
+// The form that submits a Blender job (docs/BLENDER.md): a .blend (or its folder, zipped here, or a
+// zip of it) dropped here or chosen is read at once by the node's Blender in its sandbox (blender.preflight), and the
 // preflight card shows what it holds (frames, size, samples), what is turned off (warnings), why it
 // cannot be rendered (refusals, each naming what is wrong) and which peers can render it; then the
 // frames, the samples, the budget and who may render it; before it is sent, what it would cost
@@ -14,11 +14,10 @@ import {
   DEFAULT_BLENDER_FIELDS,
   fieldsForScene,
   preflightFacts,
-  sceneOfFiles,
   type BlenderFields,
   type BlenderRequest,
-  type BlenderScene,
 } from '../jobs/blender-form.js';
+import { sceneOfFiles, type BlenderScene, type DroppedScene } from '../jobs/blender-scene.js';
 import type { NamedBytes } from '../jobs/program-form.js';
 import { DropZone } from './DropZone.js';
 import { EstimatePanel } from './EstimatePanel.js';
@@ -37,7 +36,7 @@ export function BlenderForm({
   onSubmit: (request: BlenderRequest) => Promise<boolean>;
 }) {
   const [fields, setFields] = useState<BlenderFields>(DEFAULT_BLENDER_FIELDS);
-  const [scene, setScene] = useState<BlenderScene | null>(null);
+  const [scene, setScene] = useState<DroppedScene | null>(null);
   const [preflight, setPreflight] = useState<BlenderPreflightView | null>(null);
   const [reading, setReading] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -56,7 +55,7 @@ export function BlenderForm({
     setScene(made.ok ? made.value : null);
     if (!made.ok) return;
     setReading(true);
-    const read = await onPreflight(made.value);
+    const read = await onPreflight(made.value.scene);
     setReading(false);
     setPreflight(read ?? null);
     if (read) setFields((f) => fieldsForScene(f, read));
@@ -64,7 +63,7 @@ export function BlenderForm({
 
   /** The request the form makes, or undefined once it has said what is wrong. */
   const request = (): BlenderRequest | undefined => {
-    const made = blenderRequest(fields, scene, preflight);
+    const made = blenderRequest(fields, scene?.scene ?? null, preflight);
     setProblem(made.ok ? null : made.error);
     return made.ok ? made.value : undefined;
   };
@@ -94,8 +93,13 @@ export function BlenderForm({
     <form className="render-form" data-testid="blender-form" onSubmit={(e) => void submit(e)}>
       <DropZone
         className="field-full"
-        prompt={scene ? scene.file : 'Drop a .blend here (or a .zip of its folder with its textures), or choose it:'}
-        pickers={[{ label: 'Scene', testId: 'blender-file', accept: '.blend,.zip' }]}
+        prompt={
+          scene ? scene.label : 'Drop a .blend here (or its folder with its textures, or a .zip of it), or choose:'
+        }
+        pickers={[
+          { label: 'Scene', testId: 'blender-file', accept: '.blend,.zip' },
+          { label: 'Folder', testId: 'blender-folder', folder: true },
+        ]}
         testId="blender-drop"
         onFiles={(files) => void useFiles(files)}
         onProblem={setProblem}

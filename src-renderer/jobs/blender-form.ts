@@ -1,22 +1,19 @@
 // The Jobs page's form for a Blender job (docs/BLENDER.md), as meshctl's `submit-job --blend`
-// makes one: the scene dropped (a .blend, or a zip of its folder whose one .blend at the top is
-// named by the zip's own directory), preflighted by the node (blender.preflight), then the frames
-// to render within the scene's range, the samples (the scene's unless typed), the frames' file
-// (PNG, or EXR for frames only: tiles are stitched as 8-bit PNG), the budget and who
-// may render it, turned into a jobs.submit request: the scene as the units' module, a unit a frame
+// makes one: the scene dropped (a .blend, a zip of its folder, or the folder: blender-scene.ts),
+// preflighted by the node (blender.preflight), then the frames to render within the scene's range,
+// the samples (the scene's unless typed), the frames' file (PNG, or EXR for frames only: tiles are
+// stitched as 8-bit PNG), the budget and who may render it, turned into a jobs.submit request: the scene as the units' module, a unit a frame
 // (its input the frame number). A Blender job's frames are checked by the requester re-rendering a
 // crop of each (redundancy 1), not by replicas. The node preflights and checks it all again.
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
-import { FRAME_BYTES, framesInput, MAX_BLENDER_SCENE_BYTES } from '../../src-main/core/blender/unit.js';
-import { readZipDirectory, ZipRefused } from '../../src-main/core/blender/zip.js';
+import { FRAME_BYTES, framesInput } from '../../src-main/core/blender/unit.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
 import { MAX_TILES_SIDE } from '../../src-main/core/schemas/blender-tiles.js';
 import { base64OfBytes } from '../base64.js';
 import { parseCredits, type Parsed } from '../format.js';
-import type { NamedBytes } from './program-form.js';
+import type { BlenderScene } from './blender-scene.js';
 
-export type BlenderScene = MethodInput<'blender.preflight'>;
 export type BlenderRequest = MethodInput<'jobs.submit'>;
 
 export interface BlenderFields {
@@ -45,36 +42,6 @@ export const DEFAULT_BLENDER_FIELDS: BlenderFields = {
 
 /** The most frames the form submits at once (the mosaic shows them all). */
 const MAX_FORM_FRAMES = 10_000;
-/** The most a scene's zip may unpack to (node/blender/scene-folder.ts: the node checks it again). */
-const MAX_UNZIPPED_BYTES = 2 ** 30;
-/** A .blend name the node takes (core/blender/unit.ts BlendName). */
-const BLEND_NAME = /^[\w-][\w.-]{0,99}\.blend$/;
-
-/** The scene the files dropped make: one .blend, or one .zip holding one .blend at its top; or what is wrong. */
-export function sceneOfFiles(files: readonly NamedBytes[]): Parsed<BlenderScene> {
-  if (files.length !== 1)
-    return { ok: false, error: `Drop one .blend, or one .zip of the scene's folder, not ${files.length} files.` };
-  const [{ name, bytes }] = files as [NamedBytes];
-  if (bytes.byteLength > MAX_BLENDER_SCENE_BYTES)
-    return { ok: false, error: `${name} is ${bytes.byteLength} bytes; a scene is at most ${MAX_BLENDER_SCENE_BYTES}.` };
-  if (name.endsWith('.blend')) {
-    if (!BLEND_NAME.test(name))
-      return { ok: false, error: `${name}: a .blend's name is letters, digits, "-", "_" and "." only.` };
-    return { ok: true, value: { scene_base64: base64OfBytes(bytes), file: name, zip: false } };
-  }
-  if (!name.endsWith('.zip')) return { ok: false, error: `${name} is neither a .blend nor a .zip.` };
-  let names: string[];
-  try {
-    const utf8 = new TextDecoder('utf-8', { fatal: true });
-    names = readZipDirectory(bytes, MAX_UNZIPPED_BYTES, (b) => utf8.decode(b)).map((e) => e.name);
-  } catch (error) {
-    return { ok: false, error: `${name}: ${error instanceof ZipRefused ? error.message : 'not a zip the node reads'}` };
-  }
-  const top = names.map((n) => n.replace(/^(\.\/)+/, '')).filter((n) => !n.includes('/') && n.endsWith('.blend'));
-  if (top.length !== 1 || !BLEND_NAME.test(top[0]!))
-    return { ok: false, error: `${name} must hold one .blend at its top (a plain name), not ${top.length}.` };
-  return { ok: true, value: { scene_base64: base64OfBytes(bytes), file: top[0]!, zip: true } };
-}
 
 function wholeNumber(label: string, text: string, min: number, max: number): Parsed<number> {
   const n = Number(text.trim());
@@ -107,7 +74,7 @@ export function blenderRequest(
   scene: BlenderScene | null,
   preflight: BlenderPreflightView | null,
 ): Parsed<BlenderRequest> {
-  if (!scene || !preflight) return { ok: false, error: 'Drop the scene first: a .blend, or a .zip of its folder.' };
+  if (!scene || !preflight) return { ok: false, error: 'Drop the scene first: a .blend, its folder, or a .zip of it.' };
   if (preflight.refusals.length > 0) return { ok: false, error: `The scene is refused: ${preflight.refusals[0]}` };
   const { frame_start: start, frame_end: end } = preflight.report;
   const first = wholeNumber('first frame', fields.first, start, end);

@@ -18,7 +18,8 @@ import type { AvailabilitySlot, Policy } from '../../src-main/core/schemas/index
 import type { NewWindow, WindowEdit } from '../availability/grid-model.js';
 import type { RenderRequest } from '../jobs/render-form.js';
 import type { LibraryJob } from '../jobs/library-form.js';
-import type { BlenderRequest, BlenderScene } from '../jobs/blender-form.js';
+import type { BlenderRequest } from '../jobs/blender-form.js';
+import type { BlenderScene } from '../jobs/blender-scene.js';
 import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
 import type { ProgramRequest } from '../jobs/program-form.js';
 import type { TileDevices } from '../gpu/gpu-format.js';

@@ -1,7 +1,6 @@
 // The Jobs page's Blender form and its frames (src-renderer/jobs/blender-form.ts, blender-frames.ts):
-// the scene a drop makes (a .blend, or a zip whose one top .blend names it), the jobs.submit request
-// as `meshctl submit-job --blend` makes it (a unit a frame, its input the frame number, redundancy
-// 1), its quote's request, and a Blender job's mosaic: each frame's state, PNGs fetched once; a
+// the jobs.submit request as `meshctl submit-job --blend` makes it (a unit a frame, its input the
+// frame number, redundancy 1), its quote's request, and a Blender job's mosaic: each frame's state, PNGs fetched once; a
 // tiled frame's running tiles' samples in its caption and its bar.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -13,7 +12,6 @@ import {
   DEFAULT_BLENDER_FIELDS,
   fieldsForScene,
   preflightFacts,
-  sceneOfFiles,
 } from '../../src-renderer/jobs/blender-form.js';
 import {
   blenderMosaic,
@@ -23,40 +21,8 @@ import {
   withUnitProgress,
 } from '../../src-renderer/jobs/blender-frames.js';
 
-/** A zip of stored entries (no CRC: the node's reader and ours do not check it). */
-function storedZip(entries: Array<[string, string]>): Uint8Array {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let at = 0;
-  for (const [name, text] of entries) {
-    const nameBytes = Buffer.from(name);
-    const data = Buffer.from(text);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const dir = Buffer.alloc(46);
-    dir.writeUInt32LE(0x02014b50, 0);
-    dir.writeUInt32LE(data.length, 20);
-    dir.writeUInt32LE(data.length, 24);
-    dir.writeUInt16LE(nameBytes.length, 28);
-    dir.writeUInt32LE(at, 42);
-    parts.push(local, nameBytes, data);
-    central.push(dir, nameBytes);
-    at += 30 + nameBytes.length + data.length;
-  }
-  const dirBytes = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(dirBytes.length, 12);
-  end.writeUInt32LE(at, 16);
-  return new Uint8Array(Buffer.concat([...parts, dirBytes, end]));
-}
-
-const blend = { name: 'shot-1.blend', bytes: new Uint8Array([66, 76, 69, 78]) };
+/** A dropped .blend's scene (test/renderer/blender-scene.test.ts: how drops make scenes). */
+const scene = { scene_base64: 'QkxFTg==', file: 'shot-1.blend', zip: false };
 
 function preflight(over: Partial<BlenderPreflightView> = {}): BlenderPreflightView {
   return {
@@ -86,51 +52,18 @@ function preflight(over: Partial<BlenderPreflightView> = {}): BlenderPreflightVi
   };
 }
 
-test('a dropped .blend is the scene; a zip names the one .blend at its top; anything else says what is wrong', () => {
-  assert.deepEqual(sceneOfFiles([blend]), {
-    ok: true,
-    value: { scene_base64: Buffer.from(blend.bytes).toString('base64'), file: 'shot-1.blend', zip: false },
-  });
-  const zip = storedZip([
-    ['tex/rock.png', 'png'],
-    ['shot.blend', 'BLEN'],
-  ]);
-  const zipped = sceneOfFiles([{ name: 'shot.zip', bytes: zip }]);
-  assert.ok(zipped.ok);
-  assert.deepEqual([zipped.value.file, zipped.value.zip], ['shot.blend', true]);
-  const refused = (files: Parameters<typeof sceneOfFiles>[0]) => {
-    const made = sceneOfFiles(files);
-    assert.ok(!made.ok);
-    return made.error;
-  };
-  assert.match(refused([blend, blend]), /^Drop one \.blend, or one \.zip of the scene's folder, not 2 files\.$/);
-  assert.match(refused([{ name: 'notes.txt', bytes: new Uint8Array(1) }]), /neither a \.blend nor a \.zip/);
-  assert.match(refused([{ name: 'my shot.blend', bytes: new Uint8Array(1) }]), /a \.blend's name is letters/);
-  assert.match(
-    refused([{ name: 'two.zip', bytes: storedZip([['sub/a.blend', 'x']]) }]),
-    /must hold one \.blend at its top \(a plain name\), not 0/,
-  );
-  assert.match(
-    refused([{ name: 'out.zip', bytes: storedZip([['../a.blend', 'x']]) }]),
-    /out\.zip: zip entry "\.\.\/a\.blend" climbs out/,
-  );
-  assert.match(refused([{ name: 'x.zip', bytes: new Uint8Array(40) }]), /no end of central directory/);
-});
-
 test('the request is a unit a frame, its input the frame number, redundancy 1; the quote counts the frames', () => {
-  const scene = sceneOfFiles([blend]);
-  assert.ok(scene.ok);
   const read = preflight();
   const fields = { ...fieldsForScene(DEFAULT_BLENDER_FIELDS, read), first: '3', last: '5', samples: '4' };
   assert.deepEqual(
     [fieldsForScene(DEFAULT_BLENDER_FIELDS, read).first, fieldsForScene(DEFAULT_BLENDER_FIELDS, read).last],
     ['1', '24'],
   );
-  const made = blenderRequest(fields, scene.value, read);
+  const made = blenderRequest(fields, scene, read);
   assert.ok(made.ok, made.ok ? '' : made.error);
   const request = made.value;
   assert.equal(request.name, 'shot-1.blend frames 3-5');
-  assert.deepEqual(request.blender, { ...scene.value, seed: 0, samples: 4 });
+  assert.deepEqual(request.blender, { ...scene, seed: 0, samples: 4 });
   assert.deepEqual([request.chunk_bytes, request.redundancy, request.budget], [4, 1, 10_000]);
   const input = Buffer.from(request.input_base64, 'base64');
   assert.deepEqual(
@@ -140,11 +73,11 @@ test('the request is a unit a frame, its input the frame number, redundancy 1; t
   const { input_base64: _input, ...terms } = request;
   assert.deepEqual(blenderEstimate(request), { ...terms, input_bytes: 12 });
   // The scene's own samples unless typed.
-  const own = blenderRequest({ ...fields, samples: '' }, scene.value, read);
+  const own = blenderRequest({ ...fields, samples: '' }, scene, read);
   assert.ok(own.ok && own.value.blender!.samples === undefined);
 
   const wrong = (f: Partial<typeof fields>, p = read) => {
-    const r = blenderRequest({ ...fields, ...f }, scene.value, p);
+    const r = blenderRequest({ ...fields, ...f }, scene, p);
     assert.ok(!r.ok);
     return r.error;
   };
@@ -242,16 +175,14 @@ test("a frame's render shows its provider's samples (unit.progress) until it end
 });
 
 test("tiles: a grid typed becomes the job spec's; refused past 16 a side, or where the preflight says tiles cannot match", () => {
-  const scene = sceneOfFiles([blend]);
-  assert.ok(scene.ok);
   const fields = { ...fieldsForScene(DEFAULT_BLENDER_FIELDS, preflight()), tiles: '2x3' };
-  const made = blenderRequest(fields, scene.value, preflight({ tiles: true }));
+  const made = blenderRequest(fields, scene, preflight({ tiles: true }));
   assert.ok(made.ok, made.ok ? '' : made.error);
   assert.deepEqual(made.value.blender?.tiles, { cols: 2, rows: 3 });
-  const whole = blenderRequest({ ...fields, tiles: '' }, scene.value, preflight({ tiles: true }));
+  const whole = blenderRequest({ ...fields, tiles: '' }, scene, preflight({ tiles: true }));
   assert.ok(whole.ok && whole.value.blender?.tiles === undefined, 'empty: a unit a frame');
   const refused = (tiles: string, view = preflight({ tiles: true })) => {
-    const r = blenderRequest({ ...fields, tiles }, scene.value, view);
+    const r = blenderRequest({ ...fields, tiles }, scene, view);
     return r.ok ? 'accepted' : r.error;
   };
   assert.match(refused('17x1'), /tiles: expected columns x rows, each 1 to 16/);
@@ -263,16 +194,14 @@ test("tiles: a grid typed becomes the job spec's; refused past 16 a side, or whe
 });
 
 test('EXR chosen: the request asks for EXR frames; with tiles it is refused, saying why; PNG is the default', () => {
-  const scene = sceneOfFiles([blend]);
-  assert.ok(scene.ok);
   const fields = fieldsForScene(DEFAULT_BLENDER_FIELDS, preflight());
   assert.equal(fields.format, 'png');
-  const png = blenderRequest(fields, scene.value, preflight({ tiles: true }));
+  const png = blenderRequest(fields, scene, preflight({ tiles: true }));
   assert.ok(png.ok && png.value.blender?.format === undefined, 'PNG: the terms as before');
-  const exr = blenderRequest({ ...fields, format: 'exr' }, scene.value, preflight({ tiles: true }));
+  const exr = blenderRequest({ ...fields, format: 'exr' }, scene, preflight({ tiles: true }));
   assert.ok(exr.ok, exr.ok ? '' : exr.error);
   assert.equal(exr.value.blender?.format, 'exr');
-  const tiled = blenderRequest({ ...fields, format: 'exr', tiles: '2x2' }, scene.value, preflight({ tiles: true }));
+  const tiled = blenderRequest({ ...fields, format: 'exr', tiles: '2x2' }, scene, preflight({ tiles: true }));
   assert.ok(!tiled.ok);
   assert.match(tiled.error, /EXR frames cannot be cut into tiles \(tiles are stitched as 8-bit PNG\)/);
 });

@@ -26,12 +26,18 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const UNIX = 3;
 
-function safeName(name: string): string {
+/** What is wrong with a path inside a scene (a zip's entry, a folder's file), or undefined when nothing. */
+export function pathProblem(name: string): string | undefined {
   if (name.includes('\\') || name.includes('\0') || /^[a-zA-Z]:/.test(name))
-    throw new ZipRefused(`zip entry ${JSON.stringify(name)}: a name with a backslash, NUL or drive`);
-  if (name.startsWith('/')) throw new ZipRefused(`zip entry ${JSON.stringify(name)} is an absolute path`);
-  if (name.split('/').some((part) => part === '..'))
-    throw new ZipRefused(`zip entry ${JSON.stringify(name)} climbs out of the scene's folder`);
+    return `${JSON.stringify(name)}: a name with a backslash, NUL or drive`;
+  if (name.startsWith('/')) return `${JSON.stringify(name)} is an absolute path`;
+  if (name.split('/').some((part) => part === '..')) return `${JSON.stringify(name)} climbs out of the scene's folder`;
+  return undefined;
+}
+
+function safeName(name: string): string {
+  const problem = pathProblem(name);
+  if (problem) throw new ZipRefused(`zip entry ${problem}`);
   return name;
 }
 

@@ -3,50 +3,62 @@
 // point anywhere on the requester's or provider's disk), a device or a name climbing out is
 // refused, and so is a scene past the size limit, before anything is copied.
 import { copyFile, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { basename, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { zipSync } from 'fflate';
+import {
+  checkSceneFolder,
+  MAX_SCENE_BYTES,
+  sceneAtTop,
+  SceneRefused,
+  zipSceneFolder,
+  type SceneFile,
+} from '../../core/blender/scene-zip.js';
 import { readZipDirectory, ZipRefused } from '../../core/blender/zip.js';
 
-/** The most a scene and its assets may weigh. */
-const MAX_SCENE_BYTES = 1 * 2 ** 30;
-
-export class SceneRefused extends Error {
-  override readonly name = 'SceneRefused';
-}
-
-interface Entry {
+/** A file of a scene's folder: where it is on disk, its path in the folder and its size. */
+interface FolderFile extends SceneFile {
   from: string;
-  to: string;
 }
 
-async function walk(
-  root: string,
-  folder: string,
-  into: Entry[],
-  total: { bytes: number },
-  limit: number,
-): Promise<void> {
+async function walk(folder: string, prefix: string, into: FolderFile[]): Promise<void> {
   for (const name of await readdir(folder)) {
     const from = join(folder, name);
-    const rel = relative(root, from);
+    const path = `${prefix}${name}`;
     const stat = await lstat(from);
-    if (stat.isSymbolicLink()) throw new SceneRefused(`${rel} is a symlink: a scene's folder holds plain files only`);
-    if (stat.isDirectory()) await walk(root, from, into, total, limit);
-    else if (stat.isFile()) {
-      total.bytes += stat.size;
-      if (total.bytes > limit) throw new SceneRefused(`the scene is over ${limit} bytes (at ${rel})`);
-      into.push({ from, to: rel });
-    } else throw new SceneRefused(`${rel} is not a plain file`);
+    if (stat.isSymbolicLink()) throw new SceneRefused(`${path} is a symlink: a scene's folder holds plain files only`);
+    if (stat.isDirectory()) await walk(from, `${path}/`, into);
+    else if (stat.isFile()) into.push({ from, path, size: stat.size });
+    else throw new SceneRefused(`${path} is not a plain file`);
   }
 }
 
-/** The one .blend at the top of a folder's or zip's files. */
-function theScene(names: readonly string[]): string {
-  const scenes = names.filter((name) => !name.includes('/') && name.endsWith('.blend'));
-  const [scene, ...others] = scenes;
-  if (!scene || others.length > 0)
-    throw new SceneRefused(`the folder must hold one .blend at its top, not ${scenes.length}`);
-  return scene;
+/**
+ * A scene's folder walked, nothing read: plain files and folders only (a symlink, which could point
+ * anywhere on the disk, or a device is refused by its path), within `limit` bytes in all, one
+ * .blend at its top. What bringScene copies and zipFolder zips.
+ */
+async function sceneFolder(
+  root: string,
+  limit: number,
+): Promise<{ files: FolderFile[]; scene: string; bytes: number }> {
+  const files: FolderFile[] = [];
+  await walk(root, '', files);
+  return { files, ...checkSceneFolder(files, limit) };
+}
+
+/**
+ * A scene's folder as the zip sent for it (`zipSceneFolder`: the same folder, the same bytes),
+ * walked by bringScene's checks before a file is read.
+ */
+export async function zipFolder(
+  root: string,
+  limit: number = MAX_SCENE_BYTES,
+): Promise<{ zip: Uint8Array; paths: string[]; bytes: number }> {
+  const { files, bytes } = await sceneFolder(root, limit);
+  const read: Array<{ path: string; bytes: Uint8Array }> = [];
+  for (const file of files) read.push({ path: file.path, bytes: await readFile(file.from) });
+  return { zip: zipSceneFolder(read, zipSync), paths: files.map((f) => f.path).sort(), bytes };
 }
 
 /** Unpacks a zip's checked entries into `unitDir`, each inflated to exactly its declared size. */
@@ -61,7 +73,7 @@ async function unzip(source: string, unitDir: string, limit: number): Promise<st
     throw err;
   }
   const files = entries.filter((e) => !e.name.endsWith('/'));
-  const scene = theScene(files.map((e) => e.name.replace(/^(\.\/)+/, '')));
+  const scene = sceneAtTop(files.map((e) => e.name.replace(/^(\.\/)+/, '')));
   for (const entry of files) {
     const packed = zip.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
     let bytes: Uint8Array;
@@ -93,13 +105,11 @@ export async function bringScene(source: string, unitDir: string, limit: number 
     return basename(source);
   }
   if (!stat.isDirectory()) throw new SceneRefused(`${source} is neither a .blend nor a folder`);
-  const entries: Entry[] = [];
-  await walk(source, source, entries, { bytes: 0 }, limit);
-  const scene = theScene(entries.map((e) => e.to));
-  for (const entry of entries) {
-    const to = join(unitDir, entry.to);
+  const { files, scene } = await sceneFolder(source, limit);
+  for (const file of files) {
+    const to = join(unitDir, file.path);
     await mkdir(join(to, '..'), { recursive: true });
-    await copyFile(entry.from, to);
+    await copyFile(file.from, to);
   }
   return scene;
 }

@@ -12,6 +12,7 @@ import type { SandboxLimits } from '../../core/blender/args.js';
 import type { PixelRect, Rgba } from '../../core/blender/tiles.js';
 import { pickCrops } from '../../core/blender/crops.js';
 import type { SampleProgress } from '../../core/blender/progress.js';
+import { SceneRefused } from '../../core/blender/scene-zip.js';
 import type { BlenderUnitParams } from '../../core/blender/unit.js';
 import { describeError } from '../../core/errors.js';
 import { decodeExrInSandbox } from './exr.js';
@@ -19,7 +20,7 @@ import { decodeRgba } from './png.js';
 import { preflightInSandbox, type Preflight } from './preflight.js';
 import { renderFileInSandbox, renderTilesInSandbox } from './render.js';
 import type { RunLimits } from './run.js';
-import { bringScene, SceneRefused } from './scene-folder.js';
+import { bringScene } from './scene-folder.js';
 import { compareCrops, type FrameVerdict, type OwnCrop } from './verify.js';
 
 /** A unit's render: memory and files as render-local's defaults, an hour at most, two minutes without a line. */

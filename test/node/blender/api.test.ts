@@ -4,19 +4,25 @@
 // sandbox (frames, size, samples, the denoising warning, a missing texture's refusal) and names the
 // peers that can render it; `submit-job --blend --dry-run` prints the preflight and the quote and
 // stores and journals nothing; `blender.frames` gives a job's frames with their units' states, each
-// verified frame's PNG its unit's output.
+// verified frame's PNG its unit's output. A scene's folder (`submit-job --blend <folder>`) goes as
+// its zip: its texture, beside the .blend by a relative path, found by both preflights and by the
+// provider, whose frame is a local render of the folder; the .blend alone is refused, its texture
+// missing.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { JobEstimate } from '../../../src-main/core/api/contract.js';
+import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
 import { framesInput } from '../../../src-main/core/blender/unit.js';
+import { findBlender } from '../../../src-main/node/blender/install.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
+import { encodeFramePng } from '../../../src-main/node/render/png.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
-import { HEIGHT, MISSING_TEXTURE, WIDTH, makeScene } from './scenes.js';
+import { HEIGHT, MISSING_TEXTURE, WIDTH, localFrame, makeScene, texture } from './scenes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-api-'));
 const dataDir = join(dir, 'requester');
@@ -136,4 +142,46 @@ test('blender.frames gives a job’s frames with their units’ states; a verifi
   const png = decodeRgba(Buffer.from(output_base64, 'base64'));
   assert.deepEqual([png.width, png.height], [WIDTH, HEIGHT]);
   await assert.rejects(daemon.handlers['blender.frames']({ job_id: 'job-none' }), /no job job-none/);
+});
+
+test('submit-job --blend <folder> sends the folder as a zip, its texture found; the .blend alone is refused', async () => {
+  const folder = join(dir, 'textured');
+  mkdirSync(join(folder, 'tex'), { recursive: true });
+  writeFileSync(join(folder, 'tex', 'wood.png'), encodeFramePng(1, 1, Uint8Array.of(0, 255, 0, 255)));
+  makeScene(join(folder, 'shot.blend'), texture('//tex/wood.png'));
+  const args = (blend: string, ...more: string[]) =>
+    ['submit-job', '--blend', blend, '--frames', '1', '--samples', '4', '--budget', '100000', ...more].concat(
+      '--data-dir',
+      dataDir,
+    );
+  const quoted = await runMeshctl(args(folder, '--dry-run'));
+  assert.equal(quoted.status, 0, quoted.stderr);
+  assert.match(
+    quoted.stdout,
+    /^folder: 2 files, \d+ bytes \(shot\.blend, tex\/wood\.png\), sent as a zip of \d+ bytes$/m,
+  );
+  assert.match(quoted.stdout, /^images: 1 \(0 packed\)/m);
+  assert.doesNotMatch(quoted.stdout, /refused/);
+  assert.match(quoted.stdout, /^dry run: nothing submitted\nunits {6}1 unit\n/m, 'the node read the zip too');
+  const bare = await runMeshctl(args(join(folder, 'shot.blend'), '--dry-run'));
+  assert.equal(bare.status, 1, bare.stdout);
+  assert.match(bare.stderr, /the scene is refused: missing texture "wood\.png": \/\/tex\/wood\.png is not in the job/);
+
+  // Rendered by the provider from the zip: the pixels of the folder's local render, not the
+  // magenta of a missing texture.
+  const sent = await runMeshctl(args(folder));
+  assert.equal(sent.status, 0, sent.stderr);
+  const jobId = /^submitted job (\S+): 1 frame$/m.exec(sent.stdout)?.[1];
+  assert.ok(jobId, sent.stdout);
+  const job = await jobEnded(daemon.handlers, jobId, 300_000);
+  assert.equal(job.state, 'completed', JSON.stringify(job));
+  const [frame] = (await daemon.handlers['blender.frames']({ job_id: jobId })).frames;
+  const { output_base64 } = await daemon.handlers['jobs.output']({ job_id: jobId, unit_id: frame!.unit_id });
+  const rendered = decodeRgba(Buffer.from(output_base64, 'base64'));
+  const found = await findBlender();
+  assert.ok(found.ok);
+  const local = (source: string) =>
+    localFrame({ blender: found.install.path, scene: source, dir, frame: 1, samples: 4, seed: 0 });
+  assert.ok(identicalShare(rendered, await local(folder)) >= IDENTICAL_SHARE, 'the textured frame');
+  assert.ok(identicalShare(rendered, await local(join(folder, 'shot.blend'))) < IDENTICAL_SHARE, 'not the magenta one');
 });

@@ -13,7 +13,7 @@ import { SharingSettingsSchema } from '../../../src-main/core/schemas/availabili
 import { BlenderProbe } from '../../../src-main/node/mesh/machine/blender-probe.js';
 import { FramePreviews } from '../../../src-main/node/mesh/render/blender-previews.js';
 import { encodeFramePng } from '../../../src-main/node/render/png.js';
-import { makeScene, tempFolder } from './scenes.js';
+import { makeScene, tempFolder, texture } from './scenes.js';
 
 const folder = tempFolder('blender-preflight-');
 let blender: string;
@@ -37,21 +37,6 @@ async function preflight(extra: string, files: Record<string, Uint8Array> = {}):
   const file = await bringScene(source, unitDir);
   return preflightInSandbox(blender, unitDir, file);
 }
-
-const texture = (path: string, pack = false): string =>
-  [
-    ...(pack
-      ? [`img = bpy.data.images.load(${JSON.stringify(path)}, check_existing=False)`, 'img.pack()']
-      : [
-          `img = bpy.data.images.new(${JSON.stringify(path.split('/').pop())}, 1, 1)`,
-          "img.source = 'FILE'",
-          `img.filepath = ${JSON.stringify(path)}`,
-        ]),
-    'mat = bpy.data.materials.new("m"); mat.use_nodes = True',
-    'tex = mat.node_tree.nodes.new("ShaderNodeTexImage"); tex.image = img',
-    'mat.node_tree.links.new(tex.outputs[0], mat.node_tree.nodes["Principled BSDF"].inputs[0])',
-    'sphere.data.materials.append(mat)',
-  ].join('\n');
 
 const PIXEL = encodeFramePng(1, 1, Uint8Array.of(0, 255, 0, 255));
 

@@ -3,11 +3,12 @@
 // each test adds to it. The scene is made outside the sandbox by our own Python; what is tested is
 // the sandboxed run of it.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Rgba } from '../../../src-main/core/blender/tiles.js';
 import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
+import { bringScene } from '../../../src-main/node/blender/scene-folder.js';
 
 export const WIDTH = 64;
 export const HEIGHT = 48;
@@ -38,10 +39,11 @@ export function makeScene(path: string, extra = ''): void {
 }
 
 /**
- * Frame `frame` of the scene saved at `scene`, rendered whole by `blender` (its path) in its
- * sandbox at `samples` and `seed`, in a folder made under `dir`: what a job's frames are held to.
+ * Frame `frame` of the scene at `scene` (a .blend, or its folder with its assets), rendered whole by
+ * `blender` (its path) in its sandbox at `samples` and `seed`, in a folder made under `dir`: what a
+ * job's frames are held to.
  */
-export function localFrame(options: {
+export async function localFrame(options: {
   blender: string;
   scene: string;
   dir: string;
@@ -50,12 +52,12 @@ export function localFrame(options: {
   seed: number;
 }): Promise<Rgba> {
   const unitDir = mkdtempSync(join(options.dir, 'local-'));
-  writeFileSync(join(unitDir, 'scene.blend'), readFileSync(options.scene));
+  const file = await bringScene(options.scene, unitDir);
   const { blender, frame, samples, seed } = options;
   return renderFrameLocal({
     blender,
     unitDir,
-    file: 'scene.blend',
+    file,
     frame,
     samples,
     seed,
@@ -86,3 +88,22 @@ export const MISSING_TEXTURE = [
  * 8-bit pixels are the scene's linear colours sRGB-encoded, as an EXR's are mapped to 8-bit.
  */
 export const STANDARD_VIEW = "s.view_settings.view_transform = 'Standard'";
+
+/**
+ * Scene Python: the sphere's colour from an image at `path` (Blender's `//` is the .blend's
+ * folder), packed into the .blend when `pack`, else read from the path at render.
+ */
+export const texture = (path: string, pack = false): string =>
+  [
+    ...(pack
+      ? [`img = bpy.data.images.load(${JSON.stringify(path)}, check_existing=False)`, 'img.pack()']
+      : [
+          `img = bpy.data.images.new(${JSON.stringify(path.split('/').pop())}, 1, 1)`,
+          "img.source = 'FILE'",
+          `img.filepath = ${JSON.stringify(path)}`,
+        ]),
+    'mat = bpy.data.materials.new("m"); mat.use_nodes = True',
+    'tex = mat.node_tree.nodes.new("ShaderNodeTexImage"); tex.image = img',
+    'mat.node_tree.links.new(tex.outputs[0], mat.node_tree.nodes["Principled BSDF"].inputs[0])',
+    'sphere.data.materials.append(mat)',
+  ].join('\n');
