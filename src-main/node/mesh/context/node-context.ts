@@ -50,12 +50,14 @@ export interface NodeContext {
   record(events: NewEvent[]): Promise<void>;
   /**
    * Sends a message to a peer and returns its verified reply, or undefined when it could not be
-   * delivered (within 10 s, or before the node stopped). Never throws.
+   * delivered (within 10 s, or `timeoutMs` for a request that takes longer; or before the node
+   * stopped). Never throws.
    */
   send<T extends MessageType>(
     peer: string,
     type: T,
     body: MessageBody<T>,
+    options?: { timeoutMs?: number },
   ): Promise<{ type: string; body: unknown } | undefined>;
   /** A blob from a peer, checked against its CID; throws BlobError (`aborted` once the node stops). */
   fetchBlob(peer: string, cid: string, maxBytes: number): Promise<Uint8Array>;

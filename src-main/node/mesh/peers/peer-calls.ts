@@ -5,7 +5,7 @@ import type { MeshNetwork } from '../../p2p/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import type { InFlight } from '../basics/lifecycle.js';
 
-/** How long a message to a peer waits for its reply, and a blob for its bytes. */
+/** How long a message to a peer waits for its reply (unless the call says otherwise), and a blob for its bytes. */
 const SEND_TIMEOUT_MS = 10_000;
 const FETCH_TIMEOUT_MS = 30_000;
 
@@ -16,11 +16,11 @@ export function peerCalls(
   inFlight: InFlight,
   log: (message: string) => void,
 ): Pick<NodeContext, 'send' | 'fetchBlob'> {
-  const send = async (peer: string, type: string, body: unknown) => {
+  const send = async (peer: string, type: string, body: unknown, timeoutMs = SEND_TIMEOUT_MS) => {
     if (stopping.aborted) return undefined;
     try {
       return await network.request(peer, type, body, {
-        signal: AbortSignal.any([stopping, AbortSignal.timeout(SEND_TIMEOUT_MS)]),
+        signal: AbortSignal.any([stopping, AbortSignal.timeout(timeoutMs)]),
       });
     } catch (err) {
       if (!stopping.aborted) log(`sending ${type} to ${peer} failed: ${describeError(err)}`);
@@ -28,7 +28,7 @@ export function peerCalls(
     }
   };
   return {
-    send: (peer, type, body) => inFlight.track(send(peer, type, body)),
+    send: (peer, type, body, options) => inFlight.track(send(peer, type, body, options?.timeoutMs)),
     fetchBlob: (peer, cid, maxBytes) =>
       inFlight.track(
         network.fetchBlob(peer, cid, {
