@@ -42,7 +42,8 @@ const ALLOWED = {
   [`${CORE}/consensus`]: [`${CORE}/schemas`],
   [`${CORE}/verification`]: [`${CORE}/schemas`, `${CORE}/consensus`],
   [`${CORE}/scheduler`]: [`${CORE}/schemas`, `${CORE}/ledger`],
-  [`${CORE}/protocol`]: [`${CORE}/schemas`],
+  // A message may carry a Blender preflight's report (`blender_report`).
+  [`${CORE}/protocol`]: [`${CORE}/schemas`, `${CORE}/blender`],
   [`${CORE}/reach`]: [`${CORE}/schemas`],
   [`${CORE}/blender`]: [`${CORE}/schemas`],
   [`${CORE}/storage`]: [],

@@ -65,13 +65,38 @@ export function blenderPeers(
   algorithm: string,
   trusted: (peer: string) => boolean,
 ): BlenderPeer[] {
+  return peersAdvertising(commitments, me, trusted, (id) => id === algorithm);
+}
+
+/**
+ * The peers, among those `trusted`, whose commitments advertise any Blender algorithm and trust
+ * me: those a requester without Blender may ask to read its scene
+ * (node/mesh/requester/remote-preflight.ts), the largest first (the cores of their largest slot
+ * that renders Blender).
+ */
+export function blenderSharers(
+  commitments: Iterable<[string, ComputeCommitment]>,
+  me: string,
+  trusted: (peer: string) => boolean,
+): string[] {
+  return peersAdvertising(commitments, me, trusted, isBlenderAlgorithm)
+    .sort((a, b) => b.cores - a.cores)
+    .map((peer) => peer.peer_id);
+}
+
+function peersAdvertising(
+  commitments: Iterable<[string, ComputeCommitment]>,
+  me: string,
+  trusted: (peer: string) => boolean,
+  advertised: (algorithmId: string) => boolean,
+): BlenderPeer[] {
   const peers: BlenderPeer[] = [];
   for (const [peer, commitment] of commitments) {
     if (peer === me || !(commitment.trust_weights[me]! > 0) || !trusted(peer)) continue;
     const cores = Math.max(
       0,
       ...commitment.availability_slots
-        .filter((slot) => slot.algorithms.some((a) => a.algorithm_id === algorithm && a.supported))
+        .filter((slot) => slot.algorithms.some((a) => advertised(a.algorithm_id) && a.supported))
         .map((slot) => slot.resources.cpu_cores),
     );
     if (cores > 0) peers.push({ peer_id: peer, cores });

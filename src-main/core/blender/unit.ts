@@ -29,7 +29,7 @@ const exrFramesOnly = z.refine<{ format?: 'png' | 'exr'; tiles?: unknown }>(
 );
 
 /** A plain .blend name, as the sandbox takes it (core/blender/args.ts scenePath). */
-const BlendName = z.string().check(z.regex(/^[\w-][\w.-]{0,99}\.blend$/, 'a plain .blend file name'));
+export const BlendName = z.string().check(z.regex(/^[\w-][\w.-]{0,99}\.blend$/, 'a plain .blend file name'));
 
 export const BlenderUnitParamsSchema = z
   .strictObject({

@@ -3,6 +3,7 @@
 // gossip, commitments by gossip and directly, the rest directly between the two peers concerned,
 // as request and reply. Each type names its places: a message anywhere else is refused.
 import * as z from '../schemas/zod.js';
+import { BlenderPreflightRequestSchema, BlenderReportSchema } from '../blender/remote-preflight.js';
 import {
   AdvertSchema,
   boundedArray,
@@ -313,6 +314,19 @@ export const MESSAGE_TYPES = {
     maxBytes: 64 * KiB,
     places: { request: true, answer: 'ack' },
   },
+  /**
+   * Requester → provider: read my scene (a blob of mine, which the provider fetches) with your
+   * Blender in your sandbox, for a requester that has none (core/blender/remote-preflight.ts).
+   * Refused as a Blender unit would be (sharing off, trust below the threshold, no Blender), and
+   * `busy` while one of the same requester's runs. Reply: `blender_report`.
+   */
+  blender_preflight: {
+    schema: BlenderPreflightRequestSchema,
+    maxBytes: 1 * KiB,
+    places: { request: true, answer: 'blender_report' },
+  },
+  /** Provider → requester, the reply to `blender_preflight`: the report and the algorithm that read it, or why not. */
+  blender_report: { schema: BlenderReportSchema, maxBytes: 2 * MiB, places: REPLY },
   /** Provider → requester: assignments handed back unrun (sharing turned off, a failure, found past their deadline). Reply: `settlement`. */
   release: {
     schema: z.strictObject({
