@@ -11,7 +11,7 @@ import { FRAME_BYTES, framesInput } from '../../src-main/core/blender/unit.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
 import { MAX_TILES_SIDE } from '../../src-main/core/schemas/blender-tiles.js';
 import { base64OfBytes } from '../base64.js';
-import { parseCredits, type Parsed } from '../format.js';
+import { parseCredits, shortPeerId, type Parsed } from '../format.js';
 import type { BlenderScene } from './blender-scene.js';
 
 export type BlenderRequest = MethodInput<'jobs.submit'>;
@@ -135,5 +135,13 @@ export function preflightFacts(preflight: BlenderPreflightView): Array<[string, 
     ['Saved by', `Blender ${r.saved_by.slice(0, 2).join('.')}; rendered by ${r.blender.join('.')}`],
     ['Images', `${r.images.length} (${packed} packed)`],
     ['Tiles', preflight.tiles ? 'yes' : (preflight.tiles_why_not ?? 'no')],
+    ['Read by', readBy(preflight)],
   ];
+}
+
+/** Whose Blender read the scene: this machine's, or a peer's when this machine has none. */
+function readBy({ by, peers }: BlenderPreflightView): string {
+  if (by === null) return "this machine's Blender";
+  const name = peers.find((p) => p.peer_id === by)?.name ?? shortPeerId(by);
+  return `${name}'s Blender (this machine has none)`;
 }

@@ -47,6 +47,7 @@ function preflight(over: Partial<BlenderPreflightView> = {}): BlenderPreflightVi
     tiles: true,
     tiles_why_not: null,
     algorithm: 'blender-cycles/3.4',
+    by: null,
     peers: [],
     ...over,
   };
@@ -94,7 +95,7 @@ test('the request is a unit a frame, its input the frame number, redundancy 1; t
   assert.ok(!none.ok && none.error.startsWith('Drop the scene first'));
 });
 
-test('the preflight card lists frames, size, samples and whether tiles are possible', () => {
+test('the preflight card lists frames, size, samples, whether tiles are possible and whose Blender read it', () => {
   const facts = new Map(
     preflightFacts(preflight({ tiles: false, tiles_why_not: 'frames only: the compositor runs on the whole frame' })),
   );
@@ -103,6 +104,10 @@ test('the preflight card lists frames, size, samples and whether tiles are possi
   assert.equal(facts.get('Samples'), '8');
   assert.equal(facts.get('Images'), '1 (1 packed)');
   assert.equal(facts.get('Tiles'), 'frames only: the compositor runs on the whole frame');
+  assert.equal(facts.get('Read by'), "this machine's Blender");
+  const studio = { peer_id: '12D3KooWStudio', name: 'studio', cores: 8 };
+  const remote = new Map(preflightFacts(preflight({ by: studio.peer_id, peers: [studio] })));
+  assert.equal(remote.get('Read by'), "studio's Blender (this machine has none)");
 });
 
 test("a Blender job's mosaic: each frame's state from its unit's, a verified frame's PNG fetched once", () => {

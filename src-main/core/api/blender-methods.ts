@@ -31,8 +31,10 @@ const BlenderPreflightSchema = z.strictObject({
   /** Whether a frame may be cut into tiles, and why not when it may not. */
   tiles: z.boolean(),
   tiles_why_not: z.nullable(Words),
-  /** The algorithm its units are: my Blender's (`blender-cycles/<major.minor>`). */
+  /** The algorithm its units are: that of the Blender that read it (`blender-cycles/<major.minor>`). */
   algorithm: z.string().check(z.maxLength(64)),
+  /** The peer whose Blender read it, when this node has none; null: my own Blender read it. */
+  by: z.nullable(PeerId),
   peers: boundedArray(BlenderPeerSchema, LIMITS.recordEntries),
 });
 
@@ -54,7 +56,7 @@ export const BLENDER_METHODS = {
       reason: z.nullable(Words),
     }),
   ),
-  /** A scene read by my Blender in its sandbox, as a submit would: nothing is stored or journaled. */
+  /** A scene read by my Blender in its sandbox (a trusted peer's when I have none), as a submit would: nothing is journaled. */
   'blender.preflight': method(BlenderSceneSchema, BlenderPreflightSchema),
   /** A Blender job's frames (the first unitsPerPage), each its unit's id and state. */
   'blender.frames': method(

@@ -64,6 +64,7 @@ test('blender.check names the Blender found, and blender.preflight reads a scene
     [1, 4, WIDTH, HEIGHT, 8],
   );
   assert.equal(alone.report.engine, 'CYCLES');
+  assert.equal(alone.by, null, "read by this node's own Blender");
   assert.deepEqual(alone.warnings, ["denoising is turned off: Debian's Blender is built without OpenImageDenoise"]);
   assert.deepEqual([alone.refusals, alone.tiles, alone.tiles_why_not], [[], true, null]);
   assert.deepEqual(alone.peers, [], 'no peer renders Blender scenes yet');

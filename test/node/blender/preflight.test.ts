@@ -101,6 +101,7 @@ test("a node keeps a scene's preflight: the submit after the user saw it runs no
     () => {},
     () => {},
     new FramePreviews(),
+    () => Promise.reject(new Error('this test has Blender')),
   );
   const path = join(folder.dir, 'kept.blend');
   makeScene(path, '');

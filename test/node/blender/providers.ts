@@ -1,5 +1,6 @@
-// Providers as the tests of Blender jobs across nodes set them up: sharing switched on or off, and
-// a cheat whose Blender renders fewer samples than asked.
+// Providers as the tests of Blender jobs across nodes set them up: sharing switched on or off, a
+// cheat whose Blender renders fewer samples than asked, a node without Blender, and a count of the
+// preflights a provider's Blender runs.
 import assert from 'node:assert/strict';
 import { chmodSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,4 +35,21 @@ export function cheatOnSamples(provider: TestNode, dir: string, samples: number)
   chmodSync(wrapper, 0o755);
   const real = provider.node.blender.sharedInstall()!;
   provider.node.blender.sharedInstall = () => ({ ...real, path: wrapper });
+}
+
+/** Makes `node` one without Blender, as a machine without it finds none: its probe says Blender is not on PATH. */
+export function withoutBlender(node: TestNode): void {
+  node.node.blender.find = () => Promise.resolve({ ok: false, reason: 'Blender is not on PATH' });
+}
+
+/** Counts the preflights `provider`'s Blender runs from now (each a Blender start, unless kept from a moment ago). */
+export function countPreflights(provider: TestNode): { runs: number } {
+  const count = { runs: 0 };
+  const probe = provider.node.blender;
+  const preflight = probe.preflight.bind(probe);
+  probe.preflight = (blender, scene) => {
+    count.runs++;
+    return preflight(blender, scene);
+  };
+  return count;
 }

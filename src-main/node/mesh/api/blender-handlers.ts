@@ -1,6 +1,6 @@
 // The API's Blender methods (core/api/blender-methods.ts): whether this node has Blender and its
-// sandbox, a scene's preflight by my Blender in its sandbox before it is submitted (nothing stored
-// or journaled) with the peers that can render it, a Blender job's frames as its card shows
+// sandbox, a scene's preflight by my Blender in its sandbox before it is submitted (nothing
+// journaled; by a trusted peer sharing Blender when I have none) with the peers that can render it, a Blender job's frames as its card shows
 // them: each frame (from the job's input, a frame number a unit) with its unit's state, and a
 // verified EXR frame's PNG preview (kept from its check, or decoded again in the sandbox).
 import type { ApiHandlers } from '../../../core/api/contract.js';
@@ -31,16 +31,15 @@ export function blenderHandlers(node: NodeApi): Pick<ApiHandlers, BlenderMethods
         : { found: false, version: null, algorithm: null, reason: found.reason };
     },
     async 'blender.preflight'({ scene_base64, file, zip }) {
-      const install = await myBlender();
       const scene = new Uint8Array(Buffer.from(scene_base64, 'base64'));
-      const preflight = await node.blender.preflight(install.path, { scene, params: { file, zip } });
-      if (!preflight.ok) throw new ApiError('bad_request', `the scene could not be read: ${preflight.reason}`);
-      const { report, verdict } = preflight;
+      const preflight = await node.blender.read({ scene, params: { file, zip } });
+      if (!preflight.ok) throw new ApiError('bad_request', preflight.reason);
+      const { report, verdict, algorithm, by } = preflight;
       const nowMs = Date.now();
       const peers = blenderPeers(
         node.commitments,
         node.peerId,
-        install.algorithm,
+        algorithm,
         (peer) => state.effectiveTrustIn(peer, nowMs) > 0,
       ).map((peer) => ({ ...peer, name: state.peers.get(peer.peer_id)?.name ?? null }));
       return {
@@ -49,7 +48,8 @@ export function blenderHandlers(node: NodeApi): Pick<ApiHandlers, BlenderMethods
         warnings: verdict.warnings,
         tiles: verdict.tiles,
         tiles_why_not: verdict.tilesWhyNot ?? null,
-        algorithm: install.algorithm,
+        algorithm,
+        by,
         peers,
       };
     },

@@ -54,7 +54,7 @@ export interface NodeApi {
   readonly provider: Pick<Provider, 'running' | 'queued' | 'contribution' | 'roundSoon'>;
   readonly machine: Pick<Machine, 'info' | 'power' | 'calibration' | 'otherLoadPct'>;
   readonly gpu: Pick<GpuService, 'status' | 'acceptsShaderUnits'>;
-  readonly blender: Pick<BlenderProbe, 'status' | 'find' | 'preflight' | 'previews'>;
+  readonly blender: Pick<BlenderProbe, 'status' | 'find' | 'read' | 'previews'>;
   /** The peers' latest commitments: what each offers, and whom it trusts. */
   readonly commitments: ReadonlyMap<string, ComputeCommitment>;
   /** My jobs: submitted, cancelled, budgeted, their offers, outputs and frames. */

@@ -10,6 +10,7 @@ import { CodedError, describeError } from '../../../core/errors.js';
 import type { ApiEventType } from '../../../core/api/contract.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { Rgba } from '../../../core/blender/tiles.js';
+import type { SceneRead } from '../../../core/blender/remote-preflight.js';
 import type { MessageBody, MessageType } from '../../../core/protocol/messages.js';
 import { LIMITS, type ComputeCommitment, type NodeEvent, type WorkResult } from '../../../core/schemas/index.js';
 import type { Blobs } from './blobs.js';
@@ -75,6 +76,8 @@ export interface NodeContext {
     sharedInstall(): BlenderInstall | undefined;
     /** A scene preflighted by `blender` (kept a while: the submit after the user saw it costs no second run). */
     preflight(blender: string, scene: Pick<JobScene, 'scene' | 'params'>): Promise<Preflight>;
+    /** A scene read by my Blender, or by a trusted peer sharing Blender when I have none (machine/blender-probe.ts). */
+    read(scene: Pick<JobScene, 'scene' | 'params'>): Promise<SceneRead>;
     /** PNG previews of my jobs' verified EXR frames (the app's mosaic shows PNGs). */
     readonly previews: BlenderPreviews;
   };

@@ -1,10 +1,11 @@
 // A Blender job as submitted (jobs.submit's `blender`, core/blender/unit.ts): the requester's own
-// Blender preflights the scene in its sandbox, and a scene it refuses is refused, saying why; the
-// units are the requester's Blender's algorithm (providers with another major.minor get none), the
-// scene their module, and their params what the preflight read (the frame's size, the samples),
-// so that providers render and the requester checks the same pixels. A job cut into tiles is
-// refused for a scene whose tiles cannot match its whole frame (the preflight's reason), and its
-// input, the frames, becomes the tile units' (a frame and a tile index each, frame after frame).
+// Blender preflights the scene in its sandbox (a trusted provider's, when it has none), and a scene
+// it refuses is refused, saying why; the units are the algorithm of the Blender that read it
+// (providers with another major.minor get none), the scene their module, and their params what
+// the preflight read (the frame's size, the samples), so that providers render and the requester
+// checks the same pixels. A job cut into tiles is refused for a scene whose tiles cannot match its
+// whole frame (the preflight's reason), and its input, the frames, becomes the tile units' (a frame
+// and a tile index each, frame after frame).
 // Its frames' format (PNG, or EXR for frames only: BlenderJobSchema) is in the units' params.
 // A requester without Blender cannot re-render a crop: its job runs each unit on two providers,
 // whose renders are compared by pixels (verdicts/blender-agreement.ts), so its redundancy is at
@@ -30,23 +31,17 @@ const PIXEL_SAMPLES_PER_SECOND = 200_000;
 
 /** The job's units as a resolved module (job-split.ts), and the seconds a frame is expected to take. */
 export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNullable<SubmitJobTerms['blender']>) {
-  const { blender } = ctx;
-  const found = (await blender?.find()) ?? { ok: false, reason: 'none here' };
-  if (!blender || !found.ok)
-    throw new ApiError(
-      'bad_request',
-      `a Blender job needs Blender on the requester, to read the scene and check its frames: ${found.ok ? 'none here' : found.reason}`,
-    );
+  if (!ctx.blender) throw new ApiError('bad_request', 'this node has nothing to do with Blender');
   const scene = new Uint8Array(Buffer.from(terms.scene_base64, 'base64'));
   const { file, zip, seed, format } = terms;
-  const preflight = await blender.preflight(found.install.path, { scene, params: { file, zip } });
-  if (!preflight.ok) throw new ApiError('bad_request', `the scene could not be read: ${preflight.reason}`);
+  const preflight = await ctx.blender.read({ scene, params: { file, zip } });
+  if (!preflight.ok) throw new ApiError('bad_request', preflight.reason);
   const { report, verdict } = preflight;
   // Its warnings (denoising turned off) are the submitter's to show first, as meshctl does.
   if (verdict.refusals.length > 0)
     throw new ApiError('bad_request', `the scene is refused: ${verdict.refusals.join('; ')}`);
   const grid = terms.tiles;
-  const byProviders = !found.ok;
+  const byProviders = preflight.by !== null; // read by a provider: I have no Blender
   if (byProviders && format === 'exr')
     throw new ApiError(
       'bad_request',
@@ -74,7 +69,7 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
   const parts = grid ? tilesPerFrame(grid) : 1;
   return {
     resolved: {
-      algorithmId: found.install.algorithm,
+      algorithmId: preflight.algorithm,
       module: scene,
       params,
       secondsPerMiB: 1,

@@ -4,15 +4,20 @@
 // sandbox, a second or more, which a node that never touches Blender should not pay. Until it is
 // found the node advertises no Blender algorithm; once it is, the availability is told again.
 // A scene's preflight is kept for the few scenes seen last: the app and meshctl show it before the
-// user submits, and the submit's own preflight of the same bytes then costs no second start.
+// user submits, and the submit's own preflight of the same bytes then costs no second start. A
+// node without Blender has its scenes read by a trusted peer sharing Blender (`read`).
 import { createHash } from 'node:crypto';
 import type { BlenderStatus } from '../../../core/blender/algorithm.js';
+import type { SceneRead } from '../../../core/blender/remote-preflight.js';
 import { describeError } from '../../../core/errors.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { BlenderPreviews } from '../context/node-context.js';
 import { findBlender, type BlenderFound, type BlenderInstall } from '../../blender/install.js';
 import type { Preflight } from '../../blender/preflight.js';
 import { preflightScene, type JobScene } from '../../blender/unit.js';
+
+/** A scene as a job names it: its bytes, its .blend and whether it is a zip. */
+type SceneToRead = Pick<JobScene, 'scene' | 'params'>;
 
 /** Scenes whose preflight is kept (their reports are small; the scenes are not kept). */
 const PREFLIGHTS_KEPT = 8;
@@ -30,6 +35,8 @@ export class BlenderProbe {
     private readonly log: (message: string) => void,
     /** PNG previews of my jobs' verified EXR frames (render/blender-previews.ts). */
     readonly previews: BlenderPreviews,
+    /** A scene read by a peer, when I have no Blender (requester/remote-preflight.ts), given why I have none. */
+    private readonly askPeers: (scene: SceneToRead, whyNotHere: string) => Promise<SceneRead>,
   ) {}
 
   /** Blender and its sandbox, or why not (looked for on the first call). */
@@ -45,8 +52,20 @@ export class BlenderProbe {
     return this.#finding;
   }
 
+  /**
+   * The scene read by my Blender when I have one that works (preflight), else by a trusted peer
+   * sharing Blender: what the API's `blender.preflight` shows and a Blender job's submit judges.
+   */
+  async read(scene: SceneToRead): Promise<SceneRead> {
+    const found = await this.find();
+    if (!found.ok) return this.askPeers(scene, found.reason);
+    const preflight = await this.preflight(found.install.path, scene);
+    if (!preflight.ok) return { ok: false, reason: `the scene could not be read: ${preflight.reason}` };
+    return { ...preflight, algorithm: found.install.algorithm, by: null };
+  }
+
   /** The scene preflighted by my Blender (node/blender/unit.ts), or again the same bytes' preflight of a moment ago. */
-  preflight(blender: string, scene: Pick<JobScene, 'scene' | 'params'>): Promise<Preflight> {
+  preflight(blender: string, scene: SceneToRead): Promise<Preflight> {
     const { file, zip } = scene.params;
     const key = `${createHash('sha256').update(scene.scene).digest('hex')} ${zip ? 'zip' : 'blend'} ${file} ${blender}`;
     const kept = this.#preflights.get(key);

@@ -1,8 +1,9 @@
 // Blender units, judged on the provider's side: rendered only with Blender sharing on, for a
 // requester I trust at or above my threshold (my trust weight; a convicted one never), and of the
 // Blender major.minor mine renders (core/blender/algorithm.ts). Offer rounds leave the others out,
-// and an acceptance of one is refused: it is never run.
-import { blenderUnitRefusal, isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
+// and an acceptance of one is refused: it is never run. A peer's request to read its scene (its
+// preflight) is judged by the same gate.
+import { blenderUnitRefusal, isBlenderAlgorithm, type BlenderGate } from '../../../core/blender/algorithm.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { ComputeCommitment, WorkUnit } from '../../../core/schemas/index.js';
 
@@ -14,12 +15,25 @@ export function blenderRefusal(
   mine: string | undefined,
 ): string | undefined {
   if (!isBlenderAlgorithm(unit.algorithm_id)) return undefined;
-  return blenderUnitRefusal(unit.algorithm_id, {
+  return blenderUnitRefusal(unit.algorithm_id, gateFor(state, requester, mine));
+}
+
+/**
+ * Why I refuse to read `requester`'s scene (a `blender_preflight`), judged as its Blender units
+ * are: sharing, its trust against my threshold, a working Blender. Any major.minor: a requester
+ * that asks has none of its own.
+ */
+export function preflightRefusal(state: MeshState, requester: string, mine: string | undefined): string | undefined {
+  return blenderUnitRefusal(mine ?? '', gateFor(state, requester, mine));
+}
+
+function gateFor(state: MeshState, requester: string, mine: string | undefined): BlenderGate {
+  return {
     sharing: state.settings.blender_sharing,
     minTrust: state.settings.blender_min_trust,
     trust: state.checks.isConvicted(requester) ? 0 : state.myTrustIn(requester),
     mine,
-  });
+  };
 }
 
 /** The requesters' commitments less the Blender units I would refuse them. */

@@ -3,6 +3,7 @@
 import { offersOf, type MessageBody, type MessageType } from '../../../core/protocol/messages.js';
 import type { MessageContext, VerifiedMessage } from '../../p2p/index.js';
 import type { Following } from '../peers/following.js';
+import type { PeerPreflights } from '../provider/peer-preflights.js';
 import type { Provider } from '../provider/provider.js';
 import type { Requester } from '../requester/requester.js';
 
@@ -13,6 +14,8 @@ export interface Inbox {
   provider: Provider;
   /** The commitments of the peers I follow (I trust them). */
   following: Following;
+  /** Scenes peers without Blender ask me to read. */
+  preflights: PeerPreflights;
 }
 
 export async function answerMessage(
@@ -45,12 +48,18 @@ export async function answerMessage(
     case 'progress':
       requester.onProgress(from, msg.body as MessageBody<'progress'>);
       return { type: 'ack', body: {} };
+    case 'blender_preflight':
+      return {
+        type: 'blender_report',
+        body: await inbox.preflights.answer(from, msg.body as MessageBody<'blender_preflight'>),
+      };
     case 'settlement':
       await provider.applySettlement(from, msg.body as MessageBody<'settlement'>);
       return { type: 'ack', body: {} };
     case 'advert':
     case 'accepted':
     case 'units':
+    case 'blender_report':
     case 'ack':
       break; // replies, and adverts: nothing to answer
   }

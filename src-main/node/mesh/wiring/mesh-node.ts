@@ -37,6 +37,8 @@ import { InFlight, Opened } from '../basics/lifecycle.js';
 import type { Machine } from '../machine/machine.js';
 import { openHardware } from '../machine/hardware.js';
 import { BlenderProbe } from '../machine/blender-probe.js';
+import { askPeersToRead } from '../requester/remote-preflight.js';
+import { PeerPreflights } from '../provider/peer-preflights.js';
 import { FramePreviews } from '../render/blender-previews.js';
 import { peerCalls } from '../peers/peer-calls.js';
 import { Heartbeat } from '../peers/heartbeat.js';
@@ -137,6 +139,7 @@ export class MeshNode {
         () => bus.emit('availability.changed'),
         log,
         this.#previews,
+        (scene, whyNotHere) => askPeersToRead(this.ctx, scene, whyNotHere),
       )),
     };
     const loaded = (this.loaded = opening.loaded);
@@ -238,7 +241,8 @@ export class MeshNode {
       trusted: () => (this.followTrusted(), this.publishSoon()),
       log,
     });
-    this.#inbox = { me: this.ctx.me, requester, provider, following: this.#following };
+    const preflights = new PeerPreflights(this.ctx);
+    this.#inbox = { me: this.ctx.me, requester, provider, following: this.#following, preflights };
   }
 
   /** What I ask for my compute: what the user set, else the node's options, else the defaults. */

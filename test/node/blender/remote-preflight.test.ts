@@ -1,0 +1,160 @@
+// A requester without Blender has its scene read by a provider sharing Blender, on real nodes on
+// loopback (docs/BLENDER.md, "A requester without Blender: the preflight"): `blender.preflight`
+// gives the scene's report, read by the provider's Blender in its sandbox and judged by the
+// requester (a missing texture refused, naming its path), and says who read it; a Blender job's
+// submit and quote are preflighted the same way. A requester below the provider's threshold, and a
+// stranger, are refused, saying why, and the provider runs no Blender for them; a second request of
+// a requester while its first runs is refused busy.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { isBlenderAlgorithm } from '../../../src-main/core/blender/algorithm.js';
+import { meshOf, startNode, stopAll, waitFor, type TestNode } from '../mesh/cluster.js';
+import { blenderSharing, countPreflights, withoutBlender } from './providers.js';
+import { HEIGHT, makeScene, MISSING_TEXTURE, WIDTH } from './scenes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mesh-remote-preflight-'));
+const scene = join(dir, 'scene.blend');
+const missing = join(dir, 'missing.blend');
+const longer = join(dir, 'longer.blend');
+const sceneOf = (path: string, file: string) => ({
+  scene_base64: readFileSync(path).toString('base64'),
+  file,
+  zip: false,
+});
+
+/** The requester, the provider sharing Blender, a requester it trusts below its threshold, a stranger. */
+let requester: TestNode, provider: TestNode, doubted: TestNode, stranger: TestNode;
+let preflights: { runs: number };
+
+before(async () => {
+  makeScene(scene);
+  makeScene(missing, MISSING_TEXTURE);
+  makeScene(longer, 's.frame_end = 6');
+  [requester, provider, doubted, stranger] = await Promise.all([startNode(), startNode(), startNode(), startNode()]);
+  for (const node of [requester, doubted, stranger]) withoutBlender(node);
+  // Everyone trusts the provider; it trusts the requester at 1, the doubted one at 0.5, the stranger not at all.
+  const trustOfProvider = [1, 0, 0.5, 0];
+  await meshOf([requester, provider, doubted, stranger], (from, to) =>
+    to === 1 ? 1 : from === 1 ? trustOfProvider[to]! : 0,
+  );
+  await blenderSharing(provider, true); // for peers trusted at 0.8 or more
+  preflights = countPreflights(provider);
+  for (const node of [requester, doubted])
+    await waitFor(
+      "the provider's Blender in its commitment",
+      () =>
+        node.node.ctx.commitments
+          .get(provider.node.peerId)
+          ?.availability_slots.some((slot) => slot.algorithms.some((a) => isBlenderAlgorithm(a.algorithm_id))),
+      120_000,
+    );
+});
+after(async () => {
+  await stopAll([requester, provider, doubted, stranger]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a requester without Blender has its scene read by a trusted provider sharing Blender, and judged here', async () => {
+  const check = await requester.api['blender.check']({});
+  assert.deepEqual([check.found, check.reason], [false, 'Blender is not on PATH']);
+  const algorithm = provider.node.blender.algorithm();
+
+  const read = await requester.api['blender.preflight'](sceneOf(scene, 'scene.blend'));
+  assert.equal(read.by, provider.node.peerId, 'the provider read it');
+  assert.equal(read.algorithm, algorithm);
+  const { report } = read;
+  assert.deepEqual(
+    [report.engine, report.frame_start, report.frame_end, report.width, report.height, report.samples],
+    ['CYCLES', 1, 4, WIDTH, HEIGHT, 8],
+  );
+  assert.deepEqual(read.refusals, []);
+  assert.deepEqual(
+    read.peers.map((p) => p.peer_id),
+    [provider.node.peerId],
+  );
+  assert.equal(preflights.runs, 1);
+
+  const refused = await requester.api['blender.preflight'](sceneOf(missing, 'missing.blend'));
+  assert.equal(refused.by, provider.node.peerId);
+  assert.equal(refused.refusals.length, 1);
+  assert.match(refused.refusals[0]!, /^missing texture "rock": \S*nowhere\/rock\.png is not in the job$/);
+
+  // A Blender job is preflighted the same way: quoted from the provider's report, refused by it.
+  const terms = {
+    chunk_bytes: 4,
+    redundancy: 1,
+    budget: 10_000,
+    priority: 0.5,
+    manual_accept: false,
+    open_to_strangers: false,
+  };
+  const quote = await requester.api['jobs.estimate']({
+    ...terms,
+    blender: { ...sceneOf(scene, 'scene.blend'), seed: 0 },
+    input_bytes: 16,
+  });
+  assert.equal(quote.units, 4);
+  await assert.rejects(
+    requester.api['jobs.submit']({
+      ...terms,
+      blender: { ...sceneOf(missing, 'missing.blend'), seed: 0 },
+      input_base64: Buffer.from([0, 0, 0, 1]).toString('base64'),
+    }),
+    /the scene is refused: missing texture "rock": \S*nowhere\/rock\.png/,
+  );
+  assert.equal(requester.node.state.jobs.size, 0, 'no job made');
+});
+
+test('a requester below the threshold and a stranger are refused, saying why, and no Blender runs for them', async () => {
+  const runsBefore = preflights.runs;
+  await assert.rejects(
+    doubted.api['blender.preflight'](sceneOf(scene, 'scene.blend')),
+    new RegExp(
+      '^.*no Blender here \\(Blender is not on PATH\\), and no trusted peer sharing Blender answered a preflight: ' +
+        `${provider.node.peerId}: I render Blender scenes only for peers I trust at 0.8 or more \\(you: 0.5\\)$`,
+    ),
+  );
+  // The provider does not list the stranger as trusted: the stranger has nobody to ask...
+  await assert.rejects(
+    stranger.api['blender.preflight'](sceneOf(scene, 'scene.blend')),
+    /no trusted peer sharing Blender answered a preflight: none shares Blender with me/,
+  );
+  // ...and asking it all the same is refused.
+  const bytes = new Uint8Array(readFileSync(scene));
+  const cid = await stranger.node.ctx.blobs.put(bytes);
+  const reply = await stranger.node.ctx.send(provider.node.peerId, 'blender_preflight', {
+    cid,
+    bytes: bytes.byteLength,
+    file: 'scene.blend',
+    zip: false,
+  });
+  assert.equal(reply?.type, 'blender_report');
+  assert.deepEqual(reply.body, { refused: 'I render Blender scenes only for peers I trust at 0.8 or more (you: 0)' });
+  assert.equal(preflights.runs, runsBefore, 'the provider ran no Blender for them');
+});
+
+test('a second request of a requester while its first runs is refused busy', async () => {
+  const bytes = new Uint8Array(readFileSync(longer)); // not read before: its Blender runs a second or more
+  const cid = await requester.node.ctx.blobs.put(bytes);
+  const ask = () =>
+    requester.node.ctx.send(
+      provider.node.peerId,
+      'blender_preflight',
+      { cid, bytes: bytes.byteLength, file: 'longer.blend', zip: false },
+      { timeoutMs: 120_000 },
+    );
+  const runsBefore = preflights.runs;
+  const [first, second] = await Promise.all([ask(), ask()]);
+  const bodies = [first, second].map((r) => r?.body as Record<string, unknown>);
+  const read = bodies.filter((b) => 'report' in b);
+  assert.equal(read.length, 1, JSON.stringify(bodies).slice(0, 500));
+  assert.equal((read[0]!['report'] as { frame_end: number }).frame_end, 6);
+  assert.deepEqual(
+    bodies.filter((b) => 'refused' in b),
+    [{ refused: 'busy: a preflight of yours is running here' }],
+  );
+  assert.equal(preflights.runs, runsBefore + 1);
+});
