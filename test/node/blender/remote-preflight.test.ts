@@ -4,7 +4,9 @@
 // requester (a missing texture refused, naming its path), and says who read it; a Blender job's
 // submit and quote are preflighted the same way. A requester below the provider's threshold, and a
 // stranger, are refused, saying why, and the provider runs no Blender for them; a second request of
-// a requester while its first runs is refused busy.
+// a requester while its first runs is refused busy. A rogue peer that advertises Blender and
+// answers with forged reports (wrong types; a reply past the cap) is dropped by the requester's
+// network, held against it, and the next peer is asked.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isBlenderAlgorithm } from '../../../src-main/core/blender/algorithm.js';
 import { meshOf, startNode, stopAll, waitFor, type TestNode } from '../mesh/cluster.js';
+import { commitmentOf } from '../../rogue/bodies.js';
+import { RoguePeer } from '../../rogue/rogue-peer.js';
 import { blenderSharing, countPreflights, withoutBlender } from './providers.js';
 import { HEIGHT, makeScene, MISSING_TEXTURE, WIDTH } from './scenes.js';
 
@@ -158,3 +162,59 @@ test('a second request of a requester while its first runs is refused busy', asy
   );
   assert.equal(preflights.runs, runsBefore + 1);
 });
+
+test("a rogue sharer's forged reports are dropped, held against it, and the next peer asked", async () => {
+  const rogue = await RoguePeer.start();
+  try {
+    await rogue.serve();
+    await rogue.dial(requester.node.network.listenAddresses()[0]!);
+    await requester.api['trust.set']({ peer_id: rogue.peerId, weight: 1 });
+    // Its commitment, sent directly: Blender on a slot larger than any, so it is asked first.
+    const commitment = commitmentOf(rogue.peerId, { [requester.node.peerId]: 1 });
+    const algorithm = provider.node.blender.algorithm()!;
+    commitment['availability_slots'] = (commitment['availability_slots'] as Record<string, unknown>[]).map((slot) => ({
+      ...slot,
+      resources: { cpu_cores: 4096, ram_gb: 8 },
+      algorithms: [{ algorithm_id: algorithm, version: '1.0.0', supported: true, performance_score: 1 }],
+    }));
+    const taken = await rogue.request(requester.node.peerId, await rogue.envelope('commitment', commitment));
+    assert.match(taken?.text ?? '', /"type":"ack"/, 'the requester follows it');
+    await waitFor("the rogue's commitment", () => requester.node.ctx.commitments.get(rogue.peerId));
+    const honest = await requester.api['blender.preflight'](sceneOf(scene, 'scene.blend'));
+    const report = { ...honest.report, images: [] };
+    const forgeries: Array<[string, unknown]> = [
+      ['invalid', { report: { ...report, width: String(report.width) }, algorithm }],
+      ['invalid', { report: { ...report, images: Array.from({ length: 10_001 }, () => IMAGE) }, algorithm }],
+      ['oversized', { refused: 'x'.repeat(3 * 2 ** 20) }],
+    ];
+    for (const [reason, forged] of forgeries) {
+      rogue.answer = (request) =>
+        Promise.resolve(request.type === 'blender_preflight' ? { type: 'blender_report', body: forged } : undefined);
+      const asked = rogue.received.length;
+      const dropsBefore = dropsOf(rogue.peerId, reason);
+      const started = performance.now();
+      const read = await requester.api['blender.preflight'](sceneOf(scene, 'scene.blend'));
+      assert.equal(read.by, provider.node.peerId, 'the next peer read it');
+      assert.deepEqual(read.report, honest.report);
+      assert.deepEqual(
+        rogue.received
+          .slice(asked)
+          .map((r) => r.type)
+          .filter((type) => type === 'blender_preflight'),
+        ['blender_preflight'],
+        'the rogue was asked first',
+      );
+      assert.equal(dropsOf(rogue.peerId, reason), dropsBefore + 1, `held against it: ${reason}`);
+      assert.ok(performance.now() - started < 60_000, 'no waiting out the 120 s');
+    }
+  } finally {
+    await rogue.stop();
+  }
+});
+
+const IMAGE = { name: 'rock', source: 'FILE', packed: true, path: '', exists: true };
+
+/** The requester's drops of `peer`'s messages for `reason`. */
+function dropsOf(peer: string, reason: string): number {
+  return (requester.node.network.dropped()[peer] as Record<string, number> | undefined)?.[reason] ?? 0;
+}
