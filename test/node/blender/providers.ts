@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { chmodSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isBlenderAlgorithm } from '../../../src-main/core/blender/algorithm.js';
+import type { MeshNode } from '../../../src-main/node/mesh/wiring/mesh-node.js';
 import { waitFor, type TestNode } from '../mesh/cluster.js';
 
 /** Turns Blender sharing on (for peers trusted at 0.8 or more) or off; on, waits until the node advertises it. */
@@ -35,6 +37,21 @@ export function cheatOnSamples(provider: TestNode, dir: string, samples: number)
   chmodSync(wrapper, 0o755);
   const real = provider.node.blender.sharedInstall()!;
   provider.node.blender.sharedInstall = () => ({ ...real, path: wrapper });
+}
+
+/**
+ * Waits until `requester` holds `provider`'s commitment advertising Blender: until then a requester
+ * without Blender has nobody to ask to read its scene ("none shares Blender with me").
+ */
+export async function seesBlenderOf(requester: MeshNode, provider: TestNode): Promise<void> {
+  await waitFor(
+    `${provider.node.peerId}'s Blender in its commitment`,
+    () =>
+      requester.ctx.commitments
+        .get(provider.node.peerId)
+        ?.availability_slots.some((slot) => slot.algorithms.some((a) => isBlenderAlgorithm(a.algorithm_id))),
+    120_000,
+  );
 }
 
 /** Makes `node` one without Blender, as a machine without it finds none: its probe says Blender is not on PATH. */

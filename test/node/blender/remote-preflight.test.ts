@@ -12,11 +12,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { isBlenderAlgorithm } from '../../../src-main/core/blender/algorithm.js';
 import { meshOf, startNode, stopAll, waitFor, type TestNode } from '../mesh/cluster.js';
 import { commitmentOf } from '../../rogue/bodies.js';
 import { RoguePeer } from '../../rogue/rogue-peer.js';
-import { blenderSharing, countPreflights, withoutBlender } from './providers.js';
+import { blenderSharing, countPreflights, seesBlenderOf, withoutBlender } from './providers.js';
 import { HEIGHT, makeScene, MISSING_TEXTURE, WIDTH } from './scenes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-remote-preflight-'));
@@ -46,15 +45,7 @@ before(async () => {
   );
   await blenderSharing(provider, true); // for peers trusted at 0.8 or more
   preflights = countPreflights(provider);
-  for (const node of [requester, doubted])
-    await waitFor(
-      "the provider's Blender in its commitment",
-      () =>
-        node.node.ctx.commitments
-          .get(provider.node.peerId)
-          ?.availability_slots.some((slot) => slot.algorithms.some((a) => isBlenderAlgorithm(a.algorithm_id))),
-      120_000,
-    );
+  for (const node of [requester, doubted]) await seesBlenderOf(node.node, provider);
 });
 after(async () => {
   await stopAll([requester, provider, doubted, stranger]);
