@@ -23,7 +23,7 @@ import { ApiError } from '../../api/errors.js';
 import type { NodeContext } from '../context/node-context.js';
 
 /** The least redundancy of a Blender job whose requester has no Blender: a frame by two providers. */
-export const CHECKED_BY_PROVIDERS = 2;
+const CHECKED_BY_PROVIDERS = 2;
 
 /** Reference seconds a frame is expected to take: Blender's start, and pixel-samples at a modest rate. */
 const START_SECONDS = 10;
