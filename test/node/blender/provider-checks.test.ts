@@ -15,7 +15,7 @@ import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
-import { blenderSharing, cheatOnSamples } from './providers.js';
+import { blenderSharing, cheatOnSamples, seesBlenderOf } from './providers.js';
 import { HEIGHT, localFrame, makeScene, WIDTH } from './scenes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-provider-checks-'));
@@ -44,7 +44,7 @@ after(async () => {
   rmSync(wrapperDir, { recursive: true, force: true });
 });
 
-async function submit(frames: number[]): Promise<string> {
+async function submit(frames: number[], tiles?: { cols: number; rows: number }): Promise<string> {
   const { job_id } = await daemon.handlers['jobs.submit']({
     blender: {
       scene_base64: readFileSync(scene).toString('base64'),
@@ -52,6 +52,7 @@ async function submit(frames: number[]): Promise<string> {
       zip: false,
       seed: 3,
       samples: SAMPLES,
+      ...(tiles ? { tiles } : {}),
     },
     chunk_bytes: 4,
     input_base64: Buffer.concat(frames.map((f) => Buffer.from([0, 0, 0, f]))).toString('base64'),
@@ -64,7 +65,18 @@ async function submit(frames: number[]): Promise<string> {
   return job_id;
 }
 
-/** Who was paid for the job's units, unit by unit. */
+/** Who was paid for the job's units, unit by unit, once `count` assignments are (results accepted unchecked are paid as their job completes). */
+async function paidOnce(jobId: string, count: number): Promise<string[][]> {
+  return waitFor(
+    'the pay held until the job completed',
+    () => {
+      const by = paid(jobId);
+      return by.flat().length >= count ? by : undefined;
+    },
+    30_000,
+  );
+}
+
 function paid(jobId: string): string[][] {
   const { state } = daemon.node;
   return [...state.units.values()]
@@ -107,20 +119,23 @@ async function framesMatchLocal(jobId: string, frames: number[]): Promise<void> 
 
 test('without Blender here, each frame is rendered by two providers whose frames agree by pixels', async () => {
   for (const p of honest) await blenderSharing(p, true);
+  for (const p of honest) await seesBlenderOf(daemon.node, p); // else nobody to read the scene for me
   const jobId = await submit([1, 2]);
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
   assert.equal(job.units_verified, 2);
   const both = honest.map((p) => p.node.peerId).sort();
-  assert.deepEqual(paid(jobId), [both, both], 'each frame rendered and paid twice, once by each provider');
+  assert.deepEqual(await paidOnce(jobId, 4), [both, both], 'each frame rendered and paid twice, once by each provider');
   const { events } = await daemon.handlers['events.since']({ after: 0, limit: 10_000 });
   assert.ok(!events.some((e) => e.type === 'blender.checked'), 'no crop re-rendered here');
+  assert.equal(daemon.node.state.jobs.get(jobId)?.job.redundancy, 2, 'raised from the 1 asked for');
   await framesMatchLocal(jobId, [1, 2]);
 });
 
 test('a provider rendering fewer samples cannot frame an honest one: a third provider decides', async () => {
   await blenderSharing(honest[1]!, false);
   await blenderSharing(cheat, true);
+  await seesBlenderOf(daemon.node, cheat);
   cheatOnSamples(cheat, wrapperDir, SAMPLES); // its Blender renders 1 sample
   const jobId = await submit([3]);
   const { state } = daemon.node;
@@ -142,10 +157,23 @@ test('a provider rendering fewer samples cannot frame an honest one: a third pro
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
   assert.deepEqual(
-    paid(jobId),
+    await paidOnce(jobId, 2),
     [honest.map((p) => p.node.peerId).sort()],
     'the two that agree are paid; the cheat is not',
   );
   for (const p of [...honest, cheat]) assert.ok(!state.checks.isConvicted(p.node.peerId), 'agreement convicts nobody');
   await framesMatchLocal(jobId, [3]);
+});
+
+test("a tiled frame's tiles are each rendered by two providers, compared by pixels, and stitched", async () => {
+  const jobId = await submit([4], { cols: 2, rows: 1 });
+  const job = await jobEnded(daemon.handlers, jobId, 300_000);
+  assert.equal(job.state, 'completed', JSON.stringify(job));
+  const view = await daemon.handlers['jobs.blender_frames']({ job_id: jobId });
+  assert.deepEqual(
+    view.frames.map((f) => [f.frame, f.tiles_verified]),
+    [[4, 2]],
+  );
+  assert.equal((await paidOnce(jobId, 4)).flat().length, 4, 'two tiles, each paid to two providers');
+  await framesMatchLocal(jobId, [4]);
 });
