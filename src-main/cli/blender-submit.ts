@@ -12,18 +12,28 @@ import type { MethodInput } from '../core/api/contract.js';
 import { FRAME_BYTES, framesInput, MAX_BLENDER_SCENE_BYTES } from '../core/blender/unit.js';
 import { MAX_TILES_SIDE, type TileGrid } from '../core/schemas/blender-tiles.js';
 import { describeError } from '../core/errors.js';
+import type { BlenderPreflightView } from '../core/api/blender-methods.js';
+import { judgePreflight } from '../core/blender/preflight.js';
 import { locateBlender } from '../node/blender/install.js';
 import { preflightInSandbox } from '../node/blender/preflight.js';
 import { bringScene, zipFolder } from '../node/blender/scene-folder.js';
 import { CliError, readFileUpTo, wholeNumber } from './args.js';
 import { preflightLines } from './blender-actions.js';
 
-/** The jobs.submit params of a Blender job (`terms`: what every job states), and the preflight's lines. */
+/** The node's `blender.preflight`: its Blender's reading of a scene, or a trusted provider's when it has none. */
+export type PreflightByNode = (scene: MethodInput<'blender.preflight'>) => Promise<BlenderPreflightView>;
+
+/**
+ * The jobs.submit params of a Blender job (`terms`: what every job states), and the preflight's
+ * lines. The scene is read by this machine's Blender, or, where it has none, by the node
+ * (`byNode`), which asks a provider when it has none either.
+ */
 export async function blenderSubmission(
   scene: string,
   frames: { first_frame: number; last_frame: number },
   options: { samples?: number; seed: number; tiles?: TileGrid; format: 'png' | 'exr' },
   terms: Omit<MethodInput<'jobs.submit'>, 'chunk_bytes' | 'input_base64'>,
+  byNode: PreflightByNode,
 ): Promise<{ params: MethodInput<'jobs.submit'>; lines: string[] }> {
   const folder = (await stat(scene).catch(() => undefined))?.isDirectory() === true;
   if (!folder && !scene.endsWith('.blend') && !scene.endsWith('.zip'))
@@ -34,7 +44,6 @@ export async function blenderSubmission(
       '--format exr: EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG): no --tiles',
     );
   const found = await locateBlender();
-  if (!found.ok) throw new CliError(`--blend: the scene is preflighted here first: ${found.reason}`);
   const workDir = await mkdtemp(join(tmpdir(), 'meshctl-blend-'));
   const unitDir = join(workDir, 'unit');
   try {
@@ -44,9 +53,17 @@ export async function blenderSubmission(
     const file = await bringScene(zipped?.path ?? scene, unitDir).catch((err: unknown) => {
       throw new CliError(`--blend: ${describeError(err)}`);
     });
-    const preflight = await preflightInSandbox(found.path, unitDir, file);
+    const bytes = zipped?.zip ?? (await readFileUpTo('--blend', scene, MAX_BLENDER_SCENE_BYTES));
+    const sent = {
+      scene_base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+      file,
+      zip: folder || scene.endsWith('.zip'),
+    };
+    const [preflight, readBy] = found.ok
+      ? [await preflightInSandbox(found.path, unitDir, file), []]
+      : await readByNode(byNode, sent, found.reason);
     if (!preflight.ok) throw new CliError(`--blend: ${preflight.reason}`);
-    const lines = [...(zipped ? [zipped.line] : []), ...preflightLines(preflight.report, preflight.verdict)];
+    const lines = [...(zipped ? [zipped.line] : []), ...readBy, ...preflightLines(preflight.report, preflight.verdict)];
     if (preflight.verdict.refusals.length > 0)
       throw new CliError(`--blend: the scene is refused: ${preflight.verdict.refusals.join('; ')}`);
     const { tiles } = options;
@@ -60,14 +77,11 @@ export async function blenderSubmission(
     const { start, end } = preflight.verdict.frames;
     if (first < start || last > end)
       throw new CliError(`--frames: ${first}-${last} is outside the scene's frames ${start}-${end}`);
-    const bytes = zipped?.zip ?? (await readFileUpTo('--blend', scene, MAX_BLENDER_SCENE_BYTES));
     const params: MethodInput<'jobs.submit'> = {
       ...terms,
       name: terms.name ?? `${basename(scene)} frames ${first}-${last}`,
       blender: {
-        scene_base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
-        file,
-        zip: folder || scene.endsWith('.zip'),
+        ...sent,
         seed: options.seed,
         ...(options.samples !== undefined ? { samples: options.samples } : {}),
         ...(tiles ? { tiles } : {}),
@@ -82,6 +96,18 @@ export async function blenderSubmission(
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** The node's reading of the scene (PreflightByNode), judged here as my own would be, and the line that says who read it. */
+async function readByNode(byNode: PreflightByNode, scene: MethodInput<'blender.preflight'>, whyNotHere: string) {
+  const view = await byNode(scene).catch((err: unknown) => {
+    throw new CliError(
+      `--blend: no Blender here (${whyNotHere}), and the node could not read the scene: ${describeError(err)}`,
+    );
+  });
+  const reader = view.by === null ? 'the node' : `${view.by}, a provider (the node has no Blender either)`;
+  const line = `read by ${reader}: no Blender here (${whyNotHere})`;
+  return [{ ok: true as const, report: view.report, verdict: judgePreflight(view.report) }, [line]] as const;
 }
 
 /** A scene's folder zipped (`zipFolder`) and written to `path`, with the line that says what went in. */

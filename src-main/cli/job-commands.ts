@@ -278,6 +278,7 @@ async function submitBlend(options: SubmitOptions, scene: string): Promise<Print
       format: options.format ?? 'png',
     },
     jobTerms(options),
+    (sent) => connect(options).call('blender.preflight', sent),
   );
   if (options.dryRun) {
     const { input_base64: input, ...terms } = params;

@@ -1,6 +1,7 @@
 // A requester without Blender, on real nodes on loopback: it cannot re-render a crop, so each frame
 // is rendered by two providers and their frames compared by pixels (verdicts/blender-agreement.ts).
-// Two honest providers agree and are paid, and the frames are a local render's pixels. A provider
+// meshctl on a machine without Blender has the scene read by a provider (through the node), and
+// two honest providers agree and are paid, and the frames are a local render's pixels. A provider
 // that renders fewer samples than asked cannot frame an honest one: their frames disagree, nobody
 // is paid or convicted on either's word, and a third provider's frame decides; the cheat is not
 // paid, the honest ones are, and the frame handed out is the honest render.
@@ -120,7 +121,37 @@ async function framesMatchLocal(jobId: string, frames: number[]): Promise<void> 
 test('without Blender here, each frame is rendered by two providers whose frames agree by pixels', async () => {
   for (const p of honest) await blenderSharing(p, true);
   for (const p of honest) await seesBlenderOf(daemon.node, p); // else nobody to read the scene for me
-  const jobId = await submit([1, 2]);
+  // meshctl, on a machine without Blender either: the node has a provider read the scene.
+  const run = await runMeshctl(
+    [
+      'submit-job',
+      '--blend',
+      scene,
+      '--frames',
+      '1-2',
+      '--samples',
+      String(SAMPLES),
+      '--seed',
+      '3',
+      '--budget',
+      '100000',
+      '--data-dir',
+      dataDir,
+    ],
+    { PATH: '/nonexistent' },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const reader =
+    /^read by (\S+), a provider \(the node has no Blender either\): no Blender here \(Blender is not on PATH\)$/m.exec(
+      run.stdout,
+    )?.[1];
+  assert.ok(
+    honest.some((p) => p.node.peerId === reader),
+    run.stdout,
+  );
+  assert.match(run.stdout, /^engine CYCLES, frames 1–4, 64×48, 8 samples$/m, 'the preflight is printed');
+  const jobId = /^submitted job (\S+): 2 frames$/m.exec(run.stdout)?.[1];
+  assert.ok(jobId, run.stdout);
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
   assert.equal(job.units_verified, 2);
