@@ -143,5 +143,5 @@ export function preflightFacts(preflight: BlenderPreflightView): Array<[string, 
 function readBy({ by, peers }: BlenderPreflightView): string {
   if (by === null) return "this machine's Blender";
   const name = peers.find((p) => p.peer_id === by)?.name ?? shortPeerId(by);
-  return `${name}'s Blender (this machine has none)`;
+  return `${name}'s Blender (this machine has none: each frame is rendered by two providers and compared)`;
 }

@@ -107,7 +107,10 @@ test('the preflight card lists frames, size, samples, whether tiles are possible
   assert.equal(facts.get('Read by'), "this machine's Blender");
   const studio = { peer_id: '12D3KooWStudio', name: 'studio', cores: 8 };
   const remote = new Map(preflightFacts(preflight({ by: studio.peer_id, peers: [studio] })));
-  assert.equal(remote.get('Read by'), "studio's Blender (this machine has none)");
+  assert.equal(
+    remote.get('Read by'),
+    "studio's Blender (this machine has none: each frame is rendered by two providers and compared)",
+  );
 });
 
 test("a Blender job's mosaic: each frame's state from its unit's, a verified frame's PNG fetched once", () => {
