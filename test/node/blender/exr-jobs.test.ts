@@ -14,11 +14,11 @@ import { isExr } from '../../../src-main/core/blender/exr.js';
 import { decodeExrInSandbox } from '../../../src-main/node/blender/exr.js';
 import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
-import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
+import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
+import { jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, localFrame, makeScene, STANDARD_VIEW, WIDTH } from './scenes.js';
-import { blenderSharing, cheatOnSamples } from './providers.js';
+import { blenderSharing, cheatOnSamples, requesterAndNodes } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-exr-jobs-'));
 const dataDir = join(dir, 'requester');
@@ -26,6 +26,7 @@ const scene = join(dir, 'scene.blend');
 const SAMPLES = 4;
 
 let daemon: Daemon;
+let stop: () => Promise<void>;
 let provider: TestNode;
 let cheat: TestNode;
 /** Outside /tmp: the sandbox's own /tmp would hide it. */
@@ -33,13 +34,12 @@ const wrapperDir = mkdtempSync('/var/tmp/mesh-blender-exr-cheat-');
 
 before(async () => {
   makeScene(scene, STANDARD_VIEW);
-  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
-  provider = await startNode();
-  cheat = await startNode();
-  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, provider, cheat]);
+  let nodes: TestNode[];
+  ({ daemon, nodes, stop } = await requesterAndNodes(dataDir, 2));
+  [provider, cheat] = nodes as [TestNode, TestNode];
 });
 after(async () => {
-  await Promise.all([daemon.stop(), provider.node.stop(), cheat.node.stop()]);
+  await stop();
   rmSync(dir, { recursive: true, force: true });
   rmSync(wrapperDir, { recursive: true, force: true });
 });

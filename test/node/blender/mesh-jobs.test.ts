@@ -16,11 +16,11 @@ import { identicalShare } from '../../../src-main/core/blender/compare.js';
 import { IDENTICAL_SHARE } from '../../../src-main/core/blender/compare.js';
 import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
-import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
+import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
+import { jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, localFrame, makeScene, MISSING_TEXTURE, WIDTH } from './scenes.js';
-import { blenderSharing, cheatOnSamples } from './providers.js';
+import { blenderSharing, cheatOnSamples, requesterAndNodes } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-jobs-'));
 const dataDir = join(dir, 'requester');
@@ -28,6 +28,7 @@ const scene = join(dir, 'scene.blend');
 const SAMPLES = 4;
 
 let daemon: Daemon;
+let stop: () => Promise<void>;
 let providers: TestNode[];
 let cheat: TestNode;
 /** Outside /tmp: the sandbox's own /tmp would hide it. */
@@ -35,13 +36,13 @@ const wrapperDir = mkdtempSync('/var/tmp/mesh-blender-cheat-');
 
 before(async () => {
   makeScene(scene);
-  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
-  providers = [await startNode(), await startNode()];
-  cheat = await startNode();
-  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...providers, cheat]);
+  let nodes: TestNode[];
+  ({ daemon, nodes, stop } = await requesterAndNodes(dataDir, 3));
+  providers = nodes.slice(0, 2);
+  cheat = nodes[2]!;
 });
 after(async () => {
-  await Promise.all([daemon.stop(), ...providers.map((p) => p.node.stop()), cheat.node.stop()]);
+  await stop();
   rmSync(dir, { recursive: true, force: true });
   rmSync(wrapperDir, { recursive: true, force: true });
 });

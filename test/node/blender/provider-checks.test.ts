@@ -13,10 +13,10 @@ import { after, before, test } from 'node:test';
 import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
 import { findBlender } from '../../../src-main/node/blender/install.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
-import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
+import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
-import { blenderSharing, cheatOnSamples, seesBlenderOf } from './providers.js';
+import { jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
+import { blenderSharing, cheatOnSamples, requesterAndNodes, seesBlenderOf } from './providers.js';
 import { HEIGHT, localFrame, makeScene, WIDTH } from './scenes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-provider-checks-'));
@@ -27,20 +27,21 @@ const SAMPLES = 4;
 const wrapperDir = mkdtempSync('/var/tmp/mesh-blender-cheat-');
 
 let daemon: Daemon;
+let stop: () => Promise<void>;
 let honest: TestNode[];
 let cheat: TestNode;
 
 before(async () => {
   makeScene(scene);
-  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
+  let nodes: TestNode[];
+  ({ daemon, nodes, stop } = await requesterAndNodes(dataDir, 3));
+  honest = nodes.slice(0, 2);
+  cheat = nodes[2]!;
   // This requester has no Blender: it can neither read a scene nor re-render a crop.
   daemon.node.blender.find = () => Promise.resolve({ ok: false, reason: 'Blender is not on PATH' });
-  honest = [await startNode(), await startNode()];
-  cheat = await startNode();
-  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...honest, cheat]);
 });
 after(async () => {
-  await Promise.all([daemon.stop(), ...honest.map((p) => p.node.stop()), cheat.node.stop()]);
+  await stop();
   rmSync(dir, { recursive: true, force: true });
   rmSync(wrapperDir, { recursive: true, force: true });
 });

@@ -21,11 +21,11 @@ import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import { frameOfTileUnit } from '../../../src-main/core/schemas/blender-tiles.js';
 import { validate } from '../../../src-main/core/schemas/decode.js';
 import { parseUnitId } from '../../../src-main/core/mesh/state/unit-table.js';
-import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
+import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { jobEnded, meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
+import { jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, localFrame, makeScene, WIDTH } from './scenes.js';
-import { blenderSharing, cheatOnSamples } from './providers.js';
+import { blenderSharing, cheatOnSamples, requesterAndNodes } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-tiles-'));
 const dataDir = join(dir, 'requester');
@@ -34,18 +34,17 @@ const SAMPLES = 4;
 const SEED = 3;
 
 let daemon: Daemon;
+let stop: () => Promise<void>;
 let providers: TestNode[];
 /** Outside /tmp: the sandbox's own /tmp would hide it. */
 const wrapperDir = mkdtempSync('/var/tmp/mesh-blender-tile-cheat-');
 
 before(async () => {
   makeScene(scene);
-  daemon = await startDaemon({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, workers: 1, log: () => {} });
-  providers = [await startNode(), await startNode()];
-  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...providers]);
+  ({ daemon, nodes: providers, stop } = await requesterAndNodes(dataDir, 2));
 });
 after(async () => {
-  await Promise.all([daemon.stop(), ...providers.map((p) => p.node.stop())]);
+  await stop();
   rmSync(dir, { recursive: true, force: true });
   rmSync(wrapperDir, { recursive: true, force: true });
 });

@@ -12,12 +12,10 @@ import type { Comparator } from '../../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import { validate, type WorkResult, type WorkUnit } from '../../../core/schemas/index.js';
 import { decodeRgba } from '../../blender/png.js';
-import { blobFromHolders, type NodeContext } from '../context/node-context.js';
+import type { NodeContext } from '../context/node-context.js';
+import { OutputFetches } from './output-fetches.js';
 
 type AgreementNeeds = Pick<NodeContext, 'blobs' | 'fetchBlob' | 'log' | 'signal'>;
-
-/** A frame that cannot be fetched is asked for this many times before its result is left out. */
-const FETCH_ATTEMPTS = 3;
 
 export interface FramesAgreement {
   comparator: Comparator;
@@ -28,9 +26,11 @@ export interface FramesAgreement {
 export class BlenderAgreement {
   /** Each result's pixels (null: not a PNG of its unit's size), until its unit's verdict. */
   readonly #pixels = new Map<string, Rgba | null>();
-  readonly #fetchFailures = new Map<string, number>();
+  readonly #fetches: OutputFetches;
 
-  constructor(private readonly ctx: AgreementNeeds) {}
+  constructor(private readonly ctx: AgreementNeeds) {
+    this.#fetches = new OutputFetches(ctx);
+  }
 
   /** The comparator over the unit's results; undefined while a frame is still to be fetched (decide again later). */
   async prepare(
@@ -43,14 +43,10 @@ export class BlenderAgreement {
     let waiting = false;
     for (const { result, acceptance } of assignments) {
       if (!result || this.#pixels.has(result.result_id)) continue;
-      const png = await blobFromHolders(this.ctx, result.output_cid, [acceptance.provider_peer], frameCap);
-      if (!png) {
-        const failures = (this.#fetchFailures.get(result.result_id) ?? 0) + 1;
-        this.#fetchFailures.set(result.result_id, failures);
-        if (failures < FETCH_ATTEMPTS) waiting = true;
-        else unfetchable.add(result.result_id);
-        continue;
-      }
+      const png = await this.#fetches.fetch(result, acceptance.provider_peer, frameCap);
+      if (png === 'later') waiting = true;
+      if (png === 'lost') unfetchable.add(result.result_id);
+      if (typeof png === 'string') continue;
       this.#pixels.set(result.result_id, this.#decode(result, png, size));
     }
     if (waiting) return undefined;
@@ -64,10 +60,8 @@ export class BlenderAgreement {
 
   /** The unit has its verdict: what was kept for it goes. */
   forget(results: readonly WorkResult[]): void {
-    for (const r of results) {
-      this.#pixels.delete(r.result_id);
-      this.#fetchFailures.delete(r.result_id);
-    }
+    for (const r of results) this.#pixels.delete(r.result_id);
+    this.#fetches.forget(results);
   }
 
   /** The frame's (or tile's) pixels, or null when it is no 8-bit RGBA PNG of the unit's size (an EXR is read only by Blender). */

@@ -16,7 +16,8 @@ import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import { validate, type Acceptance, type WorkResult, type WorkUnit } from '../../../core/schemas/index.js';
 import { describeError } from '../../../core/errors.js';
 import { compareWithCrop, renderCheckCrops, type BlenderUnit, type CheckCrop } from '../../blender/unit.js';
-import { blobFromHolders, type NodeContext } from '../context/node-context.js';
+import type { NodeContext } from '../context/node-context.js';
+import { OutputFetches } from './output-fetches.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type BlenderCheckNeeds = Pick<
@@ -35,9 +36,6 @@ interface Waiting {
   done: (crop: CheckCrop | undefined) => void;
 }
 
-/** A frame that cannot be fetched is asked for this many times before its result is left out. */
-const FETCH_ATTEMPTS = 3;
-
 export interface BlenderCheck {
   /** Each result checked, and whether its frame passed. */
   outcomes: Array<[string, boolean]>;
@@ -48,14 +46,16 @@ export interface BlenderCheck {
 export class BlenderChecker {
   /** Outcomes by result id, until the unit's verdict: a frame is checked once. */
   readonly #checked = new Map<string, boolean>();
-  readonly #fetchFailures = new Map<string, number>();
+  readonly #fetches: OutputFetches;
   /** My crop of each unit, by unit id, until its verdict: one crop checks every result of the unit. */
   readonly #crops = new Map<string, Promise<CheckCrop | undefined>>();
   /** Units accepted whose crops are not begun, first accepted first. */
   #waiting: Waiting[] = [];
   #rendering = false;
 
-  constructor(private readonly ctx: BlenderCheckNeeds) {}
+  constructor(private readonly ctx: BlenderCheckNeeds) {
+    this.#fetches = new OutputFetches(ctx);
+  }
 
   /** Units just accepted: their crops are rendered now, while their providers render. */
   accepted(acceptances: readonly Acceptance[]): void {
@@ -82,14 +82,10 @@ export class BlenderChecker {
         outcomes.push([result.result_id, known]);
         continue;
       }
-      const png = await blobFromHolders(this.ctx, result.output_cid, [acceptance.provider_peer], frameCap(unit));
-      if (!png) {
-        const failures = (this.#fetchFailures.get(result.result_id) ?? 0) + 1;
-        this.#fetchFailures.set(result.result_id, failures);
-        if (failures < FETCH_ATTEMPTS) waiting = true;
-        else unfetchable.add(result.result_id);
-        continue;
-      }
+      const png = await this.#fetches.fetch(result, acceptance.provider_peer, frameCap(unit));
+      if (png === 'later') waiting = true;
+      if (png === 'lost') unfetchable.add(result.result_id);
+      if (typeof png === 'string') continue;
       const passed = await this.#check(unit, result, png);
       if (passed === undefined) return undefined;
       this.#checked.set(result.result_id, passed);
@@ -101,10 +97,8 @@ export class BlenderChecker {
   /** The unit has its verdict: what was kept for it goes. */
   forget(unitId: string, results: readonly WorkResult[]): void {
     this.#crops.delete(unitId);
-    for (const r of results) {
-      this.#checked.delete(r.result_id);
-      this.#fetchFailures.delete(r.result_id);
-    }
+    for (const r of results) this.#checked.delete(r.result_id);
+    this.#fetches.forget(results);
   }
 
   /** Whether the frame passes; undefined when I cannot check it now (no Blender here, the scene gone, my render failed). */

@@ -7,14 +7,12 @@ import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import { SPOT_CHECK, spotCheckPasses, tilesAgree } from '../../../core/render/index.js';
 import type { WorkResult, WorkUnit } from '../../../core/schemas/index.js';
 import type { Executor } from '../../exec/index.js';
-import { blobFromHolders, type NodeContext } from '../context/node-context.js';
+import type { NodeContext } from '../context/node-context.js';
+import { OutputFetches } from './output-fetches.js';
 import { tileFetchCap } from '../render/frames.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type TileCheckNeeds = Pick<NodeContext, 'blobs' | 'fetchBlob' | 'log' | 'signal'>;
-
-/** An output that cannot be fetched is asked for this many times before its result is left out. */
-const FETCH_ATTEMPTS = 3;
 
 export interface TileCheck {
   comparator: Comparator;
@@ -29,14 +27,16 @@ export class TileChecker {
   readonly #cpuTiles = new Map<string, Uint8Array>();
   /** Spot-check outcomes, by result id, until the unit's verdict. */
   readonly #spotChecked = new Map<string, boolean>();
-  readonly #fetchFailures = new Map<string, number>();
+  readonly #fetches: OutputFetches;
   /** Outputs fetched for the units being decided, by result id, until their verdict. */
   readonly #fetched = new Map<string, Uint8Array>();
 
   constructor(
     private readonly ctx: TileCheckNeeds,
     private readonly executor: Executor,
-  ) {}
+  ) {
+    this.#fetches = new OutputFetches(ctx);
+  }
 
   /** The check for consensus; undefined while an output is still to be fetched (decide again later). */
   async prepare(unit: WorkUnit, assignments: readonly AssignmentRecord[]): Promise<TileCheck | undefined> {
@@ -54,16 +54,12 @@ export class TileChecker {
     let waiting = false;
     for (const { result, provider } of results) {
       // Held here until the verdict, not stored: a tile that loses is not kept (frames.ts stores the winner).
-      let bytes = this.#fetched.get(result.result_id);
-      bytes ??= await blobFromHolders(this.ctx, result.output_cid, [provider], tileFetchCap(unit), false);
-      if (bytes) this.#fetched.set(result.result_id, bytes);
-      if (!bytes) {
-        const failures = (this.#fetchFailures.get(result.result_id) ?? 0) + 1;
-        this.#fetchFailures.set(result.result_id, failures);
-        if (failures < FETCH_ATTEMPTS) waiting = true;
-        else unfetchable.add(result.result_id);
-        continue;
-      }
+      const bytes =
+        this.#fetched.get(result.result_id) ?? (await this.#fetches.fetch(result, provider, tileFetchCap(unit), false));
+      if (bytes === 'later') waiting = true;
+      if (bytes === 'lost') unfetchable.add(result.result_id);
+      if (typeof bytes === 'string') continue;
+      this.#fetched.set(result.result_id, bytes);
       if (bytes.length !== w * h * 4) {
         // A deterministic failure ({"error": …}) every honest worker reports: compared by hash.
         if (result.device !== 'gpu') tiles.set(result.result_id, { bytes, gpu: false });
@@ -90,9 +86,9 @@ export class TileChecker {
     this.#cpuTiles.delete(unitId);
     for (const r of results) {
       this.#spotChecked.delete(r.result_id);
-      this.#fetchFailures.delete(r.result_id);
       this.#fetched.delete(r.result_id);
     }
+    this.#fetches.forget(results);
   }
 
   /** Whether the GPU tile passes its spot-check; undefined when I cannot render it (then nothing is concluded). */
