@@ -16,9 +16,9 @@ import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
+import { daemonAndProviders, jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, localFrame, makeScene, STANDARD_VIEW, WIDTH } from './scenes.js';
-import { blenderSharing, cheatOnSamples, requesterAndNodes } from './providers.js';
+import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-exr-jobs-'));
 const dataDir = join(dir, 'requester');
@@ -35,7 +35,7 @@ const wrapperDir = mkdtempSync('/var/tmp/mesh-blender-exr-cheat-');
 before(async () => {
   makeScene(scene, STANDARD_VIEW);
   let nodes: TestNode[];
-  ({ daemon, nodes, stop } = await requesterAndNodes(dataDir, 2));
+  ({ daemon, providers: nodes, stop } = await daemonAndProviders(dataDir, 2));
   [provider, cheat] = nodes as [TestNode, TestNode];
 });
 after(async () => {

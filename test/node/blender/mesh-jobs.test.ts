@@ -18,9 +18,9 @@ import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
+import { daemonAndProviders, jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, localFrame, makeScene, MISSING_TEXTURE, WIDTH } from './scenes.js';
-import { blenderSharing, cheatOnSamples, requesterAndNodes } from './providers.js';
+import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-jobs-'));
 const dataDir = join(dir, 'requester');
@@ -37,7 +37,7 @@ const wrapperDir = mkdtempSync('/var/tmp/mesh-blender-cheat-');
 before(async () => {
   makeScene(scene);
   let nodes: TestNode[];
-  ({ daemon, nodes, stop } = await requesterAndNodes(dataDir, 3));
+  ({ daemon, providers: nodes, stop } = await daemonAndProviders(dataDir, 3));
   providers = nodes.slice(0, 2);
   cheat = nodes[2]!;
 });

@@ -15,8 +15,8 @@ import { findBlender } from '../../../src-main/node/blender/install.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
-import { blenderSharing, cheatOnSamples, requesterAndNodes, seesBlenderOf } from './providers.js';
+import { daemonAndProviders, jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
+import { blenderSharing, cheatOnSamples, seesBlenderOf } from './providers.js';
 import { HEIGHT, localFrame, makeScene, WIDTH } from './scenes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-provider-checks-'));
@@ -34,7 +34,7 @@ let cheat: TestNode;
 before(async () => {
   makeScene(scene);
   let nodes: TestNode[];
-  ({ daemon, nodes, stop } = await requesterAndNodes(dataDir, 3));
+  ({ daemon, providers: nodes, stop } = await daemonAndProviders(dataDir, 3));
   honest = nodes.slice(0, 2);
   cheat = nodes[2]!;
   // This requester has no Blender: it can neither read a scene nor re-render a crop.

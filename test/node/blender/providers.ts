@@ -6,8 +6,7 @@ import { chmodSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBlenderAlgorithm } from '../../../src-main/core/blender/algorithm.js';
 import type { MeshNode } from '../../../src-main/node/mesh/wiring/mesh-node.js';
-import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
-import { meshOf, startNode, waitFor, type TestNode } from '../mesh/cluster.js';
+import { waitFor, type TestNode } from '../mesh/cluster.js';
 
 /** Turns Blender sharing on (for peers trusted at 0.8 or more) or off; on, waits until the node advertises it. */
 export async function blenderSharing(provider: TestNode, on: boolean): Promise<void> {
@@ -70,26 +69,4 @@ export function countPreflights(provider: TestNode): { runs: number } {
     return preflight(blender, scene);
   };
   return count;
-}
-
-/**
- * A requester (a daemon in `dataDir`, as meshctl reaches it) and `count` nodes to provide, all
- * trusting each other; `stop` stops them all.
- */
-export async function requesterAndNodes(
-  dataDir: string,
-  count: number,
-): Promise<{ daemon: Daemon; nodes: TestNode[]; stop: () => Promise<void> }> {
-  const daemon = await startDaemon({
-    dataDir,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    workers: 1,
-    log: () => {},
-  });
-  const nodes: TestNode[] = [];
-  for (let i = 0; i < count; i++) nodes.push(await startNode());
-  await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...nodes]);
-  const stop = async () => void (await Promise.all([daemon.stop(), ...nodes.map((n) => n.node.stop())]));
-  return { daemon, nodes, stop };
 }

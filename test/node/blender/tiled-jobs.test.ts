@@ -23,9 +23,9 @@ import { validate } from '../../../src-main/core/schemas/decode.js';
 import { parseUnitId } from '../../../src-main/core/mesh/state/unit-table.js';
 import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
+import { daemonAndProviders, jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
 import { HEIGHT, localFrame, makeScene, WIDTH } from './scenes.js';
-import { blenderSharing, cheatOnSamples, requesterAndNodes } from './providers.js';
+import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-tiles-'));
 const dataDir = join(dir, 'requester');
@@ -41,7 +41,7 @@ const wrapperDir = mkdtempSync('/var/tmp/mesh-blender-tile-cheat-');
 
 before(async () => {
   makeScene(scene);
-  ({ daemon, nodes: providers, stop } = await requesterAndNodes(dataDir, 2));
+  ({ daemon, providers, stop } = await daemonAndProviders(dataDir, 2));
 });
 after(async () => {
   await stop();

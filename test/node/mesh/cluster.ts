@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHandlers, JobView } from '../../../src-main/core/api/contract.js';
 import { apiHandlers } from '../../../src-main/node/mesh/api/api-handlers.js';
-import { startDaemon } from '../../../src-main/node/mesh/api/daemon.js';
+import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { nodeApi } from '../../../src-main/node/mesh/api/node-api.js';
 import { MeshNode, type MeshNodeOptions } from '../../../src-main/node/mesh/wiring/mesh-node.js';
 
@@ -137,12 +137,13 @@ export async function stopAndRemove(nodes: TestNode[]): Promise<void> {
 }
 
 /**
- * A requester as a daemon in `dataDir` (meshctl reaches it there) and two providers, all trusting
- * each other; `stop` stops them all.
+ * A requester as a daemon in `dataDir` (meshctl reaches it there) and `count` providers, all
+ * trusting each other; `stop` stops them all.
  */
-export async function daemonAndTwoProviders(
+export async function daemonAndProviders(
   dataDir: string,
-): Promise<{ handlers: ApiHandlers; stop: () => Promise<void> }> {
+  count = 2,
+): Promise<{ daemon: Daemon; handlers: ApiHandlers; providers: TestNode[]; stop: () => Promise<void> }> {
   const daemon = await startDaemon({
     dataDir,
     listen: ['/ip4/127.0.0.1/tcp/0'],
@@ -150,10 +151,13 @@ export async function daemonAndTwoProviders(
     workers: 1,
     log: () => {},
   });
-  const providers = [await startNode(), await startNode()];
+  const providers: TestNode[] = [];
+  for (let i = 0; i < count; i++) providers.push(await startNode());
   await meshOf([{ node: daemon.node, api: daemon.handlers, dataDir }, ...providers]);
   return {
+    daemon,
     handlers: daemon.handlers,
+    providers,
     stop: async () => void (await Promise.all([daemon.stop(), ...providers.map((p) => p.node.stop())])),
   };
 }

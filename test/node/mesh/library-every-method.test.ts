@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PROGRAM_LIBRARIES } from '../../../src-main/core/library/methods.js';
 import { runMeshctl, type Run } from '../../cli/fixtures/run-meshctl.js';
-import { daemonAndTwoProviders } from './cluster.js';
+import { daemonAndProviders } from './cluster.js';
 import { tableCases, type MethodCase } from './library-every-method-cases.js';
 import { mediaCases } from './library-every-media-cases.js';
 
@@ -27,11 +27,11 @@ const AT_ONCE = 3;
 const nameOf = (c: MethodCase) => `${c.library}/${c.method}${c.variant === undefined ? '' : ` (${c.variant})`}`;
 const outOf = (c: MethodCase) => join(dir, 'out', nameOf(c).replace(/[^a-z0-9]+/gi, '-'));
 
-let mesh: Awaited<ReturnType<typeof daemonAndTwoProviders>>;
+let mesh: Awaited<ReturnType<typeof daemonAndProviders>>;
 /** Each case's `meshctl run`, started AT_ONCE at a time once the mesh is up. */
 const runs = new Map<MethodCase, Promise<Run>>();
 before(async () => {
-  mesh = await daemonAndTwoProviders(dataDir);
+  mesh = await daemonAndProviders(dataDir);
   let free = AT_ONCE;
   const waiting: Array<() => void> = [];
   const slot = () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((r) => waiting.push(r)));

@@ -12,15 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
-import { daemonAndTwoProviders } from './cluster.js';
+import { daemonAndProviders } from './cluster.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-library-join-'));
 const dataDir = join(dir, 'requester');
 const inputs = join(dir, 'inputs');
 
-let mesh: Awaited<ReturnType<typeof daemonAndTwoProviders>>;
+let mesh: Awaited<ReturnType<typeof daemonAndProviders>>;
 before(async () => {
-  mesh = await daemonAndTwoProviders(dataDir);
+  mesh = await daemonAndProviders(dataDir);
   mkdirSync(inputs);
 });
 after(async () => {

@@ -13,14 +13,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { ffprobe } from '../reference/media.js';
-import { daemonAndTwoProviders } from './cluster.js';
+import { daemonAndProviders } from './cluster.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-video-jobs-'));
 const dataDir = join(dir, 'requester');
 
-let mesh: Awaited<ReturnType<typeof daemonAndTwoProviders>>;
+let mesh: Awaited<ReturnType<typeof daemonAndProviders>>;
 before(async () => {
-  mesh = await daemonAndTwoProviders(dataDir);
+  mesh = await daemonAndProviders(dataDir);
 });
 after(async () => {
   await mesh.stop();
