@@ -8,18 +8,14 @@
 // Blender is a wrapper that rewrites our samples) is convicted, and its frame goes to an honest one.
 // A scene the preflight refuses is not submitted, by meshctl nor by the node.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { identicalShare } from '../../../src-main/core/blender/compare.js';
-import { IDENTICAL_SHARE } from '../../../src-main/core/blender/compare.js';
-import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
-import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { daemonAndProviders, jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
-import { HEIGHT, localFrame, makeScene, MISSING_TEXTURE, WIDTH } from './scenes.js';
+import { makeScene, MISSING_TEXTURE, writtenFramesMatchLocal } from './scenes.js';
 import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-jobs-'));
@@ -127,26 +123,7 @@ test('a 4-frame Blender job is rendered by two providers, checked by pixels, and
     `checked ${afterResult} ms after the first result, its crop took ${firstCheck.data['ms']} ms`,
   );
 
-  const out = join(dir, 'frames');
-  const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);
-  assert.equal(written.status, 0, written.stderr);
-  const files = readdirSync(out).sort();
-  assert.deepEqual(files, ['0001.png', '0002.png', '0003.png', '0004.png'], 'named as Blender names frames');
-  const found = (await daemon.node.blender.find()) as { ok: true; install: BlenderInstall };
-  for (const [i, file] of files.entries()) {
-    const frame = decodeRgba(readFileSync(join(out, file)));
-    assert.equal(frame.width, WIDTH);
-    assert.equal(frame.height, HEIGHT);
-    const local = await localFrame({
-      blender: found.install.path,
-      scene,
-      dir,
-      frame: i + 1,
-      samples: SAMPLES,
-      seed: 3,
-    });
-    assert.ok(identicalShare(frame, local) >= IDENTICAL_SHARE, `frame ${i + 1} is a local render's pixels`);
-  }
+  await writtenFramesMatchLocal({ jobId, dataDir, scene, dir, frames: [1, 2, 3, 4], samples: SAMPLES, seed: 3 });
 });
 
 test('a provider that renders fewer samples than asked is convicted; its frame goes to an honest provider', async () => {

@@ -6,18 +6,15 @@
 // is paid or convicted on either's word, and a third provider's frame decides; the cheat is not
 // paid, the honest ones are, and the frame handed out is the honest render.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
-import { findBlender } from '../../../src-main/node/blender/install.js';
-import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { daemonAndProviders, jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
 import { blenderSharing, cheatOnSamples, seesBlenderOf } from './providers.js';
-import { HEIGHT, localFrame, makeScene, WIDTH } from './scenes.js';
+import { makeScene, writtenFramesMatchLocal } from './scenes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-provider-checks-'));
 const dataDir = join(dir, 'requester');
@@ -91,33 +88,9 @@ function paid(jobId: string): string[][] {
     );
 }
 
-/** The job's frames from `meshctl job output`, each compared with a local render of its frame. */
-async function framesMatchLocal(jobId: string, frames: number[]): Promise<void> {
-  const out = join(dir, `frames-${jobId}`);
-  const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);
-  assert.equal(written.status, 0, written.stderr);
-  const files = readdirSync(out).sort();
-  assert.deepEqual(
-    files,
-    frames.map((f) => `${String(f).padStart(4, '0')}.png`),
-  );
-  const found = await findBlender();
-  assert.ok(found.ok);
-  for (const [i, file] of files.entries()) {
-    const frame = decodeRgba(readFileSync(join(out, file)));
-    assert.equal(frame.width, WIDTH);
-    assert.equal(frame.height, HEIGHT);
-    const local = await localFrame({
-      blender: found.install.path,
-      scene,
-      dir,
-      frame: frames[i]!,
-      samples: SAMPLES,
-      seed: 3,
-    });
-    assert.ok(identicalShare(frame, local) >= IDENTICAL_SHARE, `frame ${frames[i]} is a local render's pixels`);
-  }
-}
+/** The job's frames from `meshctl job output`, each within the rule of a local render. */
+const framesMatchLocal = (jobId: string, frames: number[]) =>
+  writtenFramesMatchLocal({ jobId, dataDir, scene, dir, frames, samples: SAMPLES, seed: 3 });
 
 test('without Blender here, each frame is rendered by two providers whose frames agree by pixels', async () => {
   for (const p of honest) await blenderSharing(p, true);

@@ -2,13 +2,18 @@
 // binary .blend): a small Cycles scene (64×48, a moving sphere over a plane, frames 1–4), and what
 // each test adds to it. The scene is made outside the sandbox by our own Python; what is tested is
 // the sandboxed run of it.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
 import type { Rgba } from '../../../src-main/core/blender/tiles.js';
+import { findBlender } from '../../../src-main/node/blender/install.js';
+import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import { renderFrameLocal } from '../../../src-main/node/blender/local.js';
 import { bringScene } from '../../../src-main/node/blender/scene-folder.js';
+import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 
 export const WIDTH = 64;
 export const HEIGHT = 48;
@@ -107,3 +112,38 @@ export const texture = (path: string, pack = false): string =>
     'mat.node_tree.links.new(tex.outputs[0], mat.node_tree.nodes["Principled BSDF"].inputs[0])',
     'sphere.data.materials.append(mat)',
   ].join('\n');
+
+/**
+ * A job's frames as `meshctl job output --out` writes them in a folder under `dir`: named as
+ * Blender names `frames` (0001.png, …), each WIDTH×HEIGHT and within the rule of a local render of
+ * its frame of `scene` at `samples` and `seed`.
+ */
+export async function writtenFramesMatchLocal(options: {
+  jobId: string;
+  dataDir: string;
+  scene: string;
+  dir: string;
+  frames: readonly number[];
+  samples: number;
+  seed: number;
+}): Promise<void> {
+  const { jobId, dataDir, scene, dir, frames, samples, seed } = options;
+  const out = join(dir, `frames-${jobId}`);
+  const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);
+  assert.equal(written.status, 0, written.stderr);
+  const files = readdirSync(out).sort();
+  assert.deepEqual(
+    files,
+    frames.map((f) => `${String(f).padStart(4, '0')}.png`),
+    'named as Blender names frames',
+  );
+  const found = await findBlender();
+  assert.ok(found.ok);
+  for (const [i, file] of files.entries()) {
+    const frame = decodeRgba(readFileSync(join(out, file)));
+    assert.equal(frame.width, WIDTH);
+    assert.equal(frame.height, HEIGHT);
+    const local = await localFrame({ blender: found.install.path, scene, dir, frame: frames[i]!, samples, seed });
+    assert.ok(identicalShare(frame, local) >= IDENTICAL_SHARE, `frame ${frames[i]} is a local render's pixels`);
+  }
+}
