@@ -19,14 +19,13 @@ const event = (e: Bare): NodeEvent => ({ ...e, event_id: `e${++seq}`, at: AT });
 
 const unitId = (i: number) => `job/${i}`;
 
-/** My job of `units` units, unit i assigned to `providers[i]`, each with a result (hash = CID). */
-function jobEvents(providers: string[]): NodeEvent[] {
-  const events: NodeEvent[] = [
-    event({
-      type: 'job.submitted',
-      job: { job_id: 'job', requester: ME, name: 'j', unit_count: providers.length, redundancy: 1, budget: 10_000 },
-    }),
-  ];
+/** A tiled Blender job's grid: two tiles a frame, from frame 5; its units' params name no frame. */
+const TILES = { cols: 2, rows: 1, first_frame: 5, width: 64, height: 48 };
+
+/** My job of `units` units, unit i assigned to `providers[i]`, each with a result (hash = CID); `tiled`: a tiled Blender job's. */
+function jobEvents(providers: string[], tiled = false): NodeEvent[] {
+  const job = { job_id: 'job', requester: ME, name: 'j', unit_count: providers.length, redundancy: 1, budget: 10_000 };
+  const events: NodeEvent[] = [event({ type: 'job.submitted', job: tiled ? { ...job, blender_tiles: TILES } : job })];
   providers.forEach((provider, i) => {
     const id = `a${i}`;
     events.push(
@@ -39,7 +38,7 @@ function jobEvents(providers: string[]): NodeEvent[] {
           algorithm_version: '1.0.0',
           module_cid: 'module',
           input_cid: 'input',
-          params: { frame: i },
+          params: tiled ? { file: 'scene.blend' } : { frame: i },
           required_resources: { cpu_cores: 1, ram_gb: 1 },
           estimated_duration_seconds: 1,
           verification_redundancy: 1,
@@ -196,6 +195,25 @@ test("backtracking: the liar's held pay is refunded and verdicts that rested on 
     );
   assert.ok(state.jobs.get('job')!.completedAt);
   assert.deepEqual(backtrack(state, LIAR), { refunds: [], reopen: [] });
+});
+
+test("a tiled Blender job's reopened tile withdraws its own frame, named by the unit's index", () => {
+  const state = stateAfter(jobEvents([LIAR, LIAR, HONEST, HONEST], true));
+  for (const i of [0, 1, 2, 3])
+    state.apply(
+      event({
+        type: 'unit.verified',
+        unit_id: unitId(i),
+        verdict: 'verified',
+        consensus_hash: `out${i}`,
+        agreeing_results: [`a${i}/result`],
+        unchecked_results: [`a${i}/result`],
+      }),
+    );
+  for (const frame of [5, 6])
+    state.apply(event({ type: 'frame.rendered', job_id: 'job', frame, png_cid: `png${frame}` }));
+  state.apply(event({ type: 'unit.reopened', unit_id: unitId(1), convicted: LIAR }));
+  assert.deepEqual([...state.jobs.get('job')!.frames.keys()], [6], 'frame 5 (units 0 and 1) is stitched again');
 });
 
 test('a result that comes after its assignment was refunded is not taken: nobody would judge it', () => {

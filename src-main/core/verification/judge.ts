@@ -46,7 +46,9 @@ export type Judgement =
   | { status: 'replicas'; extra: number }
   /**
    * `hash` is the output handed to the user; `results` the results that carry it (paid);
-   * `unchecked` those of them accepted on the providers' records alone (a later conviction reopens them).
+   * `unchecked` those of them accepted without my whole run of the unit (on the providers' records,
+   * or a spot-check of a part: a crop, a tile's samples): held until the job completes, and
+   * reopened by a later conviction of their provider.
    */
   | { status: 'verified'; hash: string; results: string[]; unchecked: string[] }
   | { status: 'failed'; reason: 'replicas_exhausted' | 'no_proven_agreement' };
@@ -85,6 +87,8 @@ export function judgeUnit(e: UnitEvidence): Judgement {
   }
   const winners = decision.results;
   const winnerUnchecked = winners.filter((id) => !e.checked.has(id));
+  // Without my whole run, a check passed was a spot-check of a part and the rest of the output is
+  // the provider's word: every winner counts as unchecked (a cheat's crop can fall where it is right).
   const peerOf = new Map(standing.map((v) => [v.result_id, v.peer]));
   if (e.canCheck) {
     // Honest runs agree on fuel too: a unit billed by fuel is checked when its results do not.
@@ -97,14 +101,14 @@ export function judgeUnit(e: UnitEvidence): Judgement {
       const check = checkAll();
       if (check) return check;
     }
-    return { status: 'verified', hash: decision.hash, results: winners, unchecked: winnerUnchecked };
+    return { status: 'verified', hash: decision.hash, results: winners, unchecked: winners };
   }
   // No ground truth here: a result of a provider without a record needs a proven (or vouched-for) provider's agreement.
   const vouched = winners.some((id) => {
     const peer = peerOf.get(id)!;
     return e.checked.get(id) === true || isProven(e.record(peer)) || e.vouches?.(peer) === true;
   });
-  if (vouched) return { status: 'verified', hash: decision.hash, results: winners, unchecked: winnerUnchecked };
+  if (vouched) return { status: 'verified', hash: decision.hash, results: winners, unchecked: winners };
   if (e.requested > standing.length) return { status: 'pending' };
   if (e.requested >= e.maxReplicas) return { status: 'failed', reason: 'no_proven_agreement' };
   return { status: 'replicas', extra: 1 };

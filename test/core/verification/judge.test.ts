@@ -120,7 +120,8 @@ test('judgeUnit never accepts unchecked a result of a provider on probation when
       const e = evidenceOf({ ...c, canCheck: true, truthKnown: false });
       const j = judgeUnit(e);
       if (j.status !== 'verified') return;
-      for (const id of j.unchecked) {
+      // A spot-checked result (checked, no truth) is held as unchecked too: it was checked, though.
+      for (const id of j.unchecked.filter((held) => !e.checked.has(held))) {
         const peer = e.votes.find((v) => v.result_id === id)!.peer;
         assert.ok(isProven(e.record(peer)), `${peer} (${JSON.stringify(e.record(peer))}) accepted unchecked`);
       }
@@ -247,4 +248,20 @@ test('where it cannot check, a vouched-for provider stands for an agreement as a
   // Nor does it outweigh a check that contradicted its output.
   const contradictedVouch = { ...e, vouches, checked: new Map([['r2', false]]) };
   assert.notEqual(judgeUnit(contradictedVouch).status, 'verified');
+});
+
+test('a result that passed a spot-check only (a crop, no run of mine) is verified but held as unchecked, to be reopened', () => {
+  const e: UnitEvidence = {
+    redundancy: 1,
+    votes: [{ result_id: 'r', peer: 'a', hash: 'h0' }],
+    requested: 1,
+    maxReplicas: 3,
+    record: () => NO_RECORD,
+    draw: () => 0.99,
+    checked: new Map([['r', true]]),
+    canCheck: false,
+  };
+  assert.deepEqual(judgeUnit(e), { status: 'verified', hash: 'h0', results: ['r'], unchecked: ['r'] });
+  // With my whole run, a match is beyond doubt: nothing is held.
+  assert.deepEqual(judgeUnit({ ...e, truth: 'h0' }), { status: 'verified', hash: 'h0', results: ['r'], unchecked: [] });
 });

@@ -6,8 +6,9 @@
 // `meshctl job output --out` writes the 2 frames, each within the verification rule of a local
 // whole-frame render; a provider of one worker renders one tile at a time; each `Sample n/m` a
 // provider tells of a tile names a unit that jobs.blender_frames lists rendering under its frame
-// then. A provider whose Blender renders its tiles with fewer samples is convicted
-// and the tiles it failed go to an honest one; the frame stitched is a local render's pixels. A scene whose tiles cannot match its frame (a glare node) is
+// then. A provider whose Blender renders its tiles with fewer samples is convicted and all its
+// tiles, those that passed their crops too, go to an honest one; the frame stitched is a local
+// render's pixels. A scene whose tiles cannot match its frame (a glare node) is
 // refused tiles, by meshctl and by the node, with the preflight's reason.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -166,7 +167,7 @@ test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched an
   }
 });
 
-test('a provider that renders its tiles with fewer samples is convicted; its tiles go to an honest provider', async () => {
+test('a provider that renders its tiles with fewer samples is convicted; all its tiles go to an honest provider', async () => {
   const [honest, cheat] = providers as [TestNode, TestNode];
   for (const p of providers) await p.api['policies.set']({ policies: [] });
   await blenderSharing(honest, false);
@@ -182,9 +183,9 @@ test('a provider that renders its tiles with fewer samples is convicted; its til
   await blenderSharing(honest, true);
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
-  const by = renderedBy(jobId);
-  assert.equal(by.length, 4);
-  assert.ok(by.includes(honest.node.peerId), 'the tiles the cheat failed are the honest provider’s');
+  // Every tile of the cheat's is redone: one that passed its crop was held, not paid, and its crop
+  // may have fallen where the rest of the tile is wrong (a CI run's frame had 83.4 % right).
+  assert.deepEqual(renderedBy(jobId), Array(4).fill(honest.node.peerId), 'all 4 tiles are the honest provider’s');
   const out = join(dir, 'honest');
   assert.deepEqual(await writtenFrames(jobId, out), ['0003.png']);
   const share = identicalShare(decodeRgba(readFileSync(join(out, '0003.png'))), await localRender(3));

@@ -1,7 +1,8 @@
 // What a conviction undoes in the requester's open jobs (backtracking): every assignment of the
 // convicted provider still held is refunded (it is not paid for work it may have faked), and every
-// unit whose verdict rested on one of its results accepted unchecked is reopened, to be decided
-// again with a check. Jobs already completed were settled and handed over: they are left as they are.
+// unit whose verdict rested on one of its results accepted unchecked (or on a spot-check of a part:
+// judge.ts holds those as unchecked) is reopened, to be decided again with a check. Jobs already
+// completed were settled and handed over: they are left as they are.
 import { unitIdsOf, type MeshState } from '../state/state.js';
 
 export interface Backtrack {

@@ -3,6 +3,7 @@
 // units, and the reputation of the providers whose results carried the verdict.
 import type { Outcome } from '../../trust/index.js';
 import type { NodeEventOf, UnitVerdict } from '../../schemas/index.js';
+import { frameOfTileUnit } from '../../schemas/blender-tiles.js';
 import type { AssignmentRecord, JobRecord } from './records.js';
 import type { SharedValues } from './shared-values.js';
 import type { UnitTable } from './unit-table.js';
@@ -69,6 +70,7 @@ export function foldReopened(state: VerdictFolded, event: NodeEventOf<'unit.reop
     state.units.reopened(job.job.job_id, record.index);
   }
   job.completedAt = undefined;
-  // A render tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
-  job.frames.delete(Number(record.unit.params?.['frame']));
+  // A tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
+  const tiles = job.job.blender_tiles;
+  job.frames.delete(tiles ? frameOfTileUnit(tiles, record.index) : Number(record.unit.params?.['frame']));
 }
