@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDENTICAL_SHARE } from '../core/blender/compare.js';
 import { pickCrops } from '../core/blender/crops.js';
-import type { PreflightReport, PreflightVerdict } from '../core/blender/preflight.js';
 import { describeError } from '../core/errors.js';
-import { findBlender, locateBlender, type BlenderInstall } from '../node/blender/install.js';
+import { findBlender, type BlenderInstall } from '../node/blender/install.js';
 import { renderFrameLocal } from '../node/blender/local.js';
 import { preflightInSandbox } from '../node/blender/preflight.js';
 import { decodeRgba } from '../node/blender/png.js';
 import { bringScene } from '../node/blender/scene-folder.js';
 import { checkFrame } from '../node/blender/verify.js';
 import { encodeFramePng } from '../node/render/png.js';
+import { preflightLines, readScene, type PreflightByNode } from './blender-scene.js';
 import { progressOnStderr } from './progress.js';
 
 export interface RenderOptions {
@@ -48,20 +48,6 @@ function fail(command: string, message: string): number {
 async function blenderOr(command: string, path: string | undefined): Promise<BlenderInstall | number> {
   const found = await findBlender(path);
   return found.ok ? found.install : fail(command, found.reason);
-}
-
-/** The preflight as printed: the scene's Blender, engine, frames, size, samples, images, tiles, warnings and refusals. */
-export function preflightLines(report: PreflightReport, verdict: PreflightVerdict): string[] {
-  const v = (parts: readonly number[]) => parts.join('.');
-  const packed = report.images.filter((i) => i.packed).length;
-  return [
-    `saved by Blender ${v(report.saved_by.slice(0, 2))}; rendered by ${v(report.blender)}`,
-    `engine ${report.engine}, frames ${report.frame_start}–${report.frame_end}, ${report.width}×${report.height}, ${report.samples} samples`,
-    `images: ${report.images.length} (${packed} packed); linked libraries: ${report.libraries.length}`,
-    verdict.tiles ? 'tiles: yes' : `tiles: no, ${verdict.tilesWhyNot ?? ''}`,
-    ...verdict.warnings.map((warning) => `warning: ${warning}`),
-    ...verdict.refusals.map((refusal) => `refused: ${refusal}`),
-  ];
 }
 
 /** The scene brought into a fresh unit folder and preflighted: its file, report and verdict, or an exit code. */
@@ -134,16 +120,14 @@ export async function verify(scene: string, options: VerifyOptions): Promise<num
   }
 }
 
-export async function preflightOnly(scene: string, path: string | undefined): Promise<number> {
-  // Blender is not started to say its version: the preflight's report does (one start, not two).
-  const install = await locateBlender(path);
-  if (!install.ok) return fail('preflight', install.reason);
-  const unitDir = await mkdtemp(join(tmpdir(), 'meshctl-blender-'));
+/** The scene read by this machine's Blender, or by the node (a provider's, where it has none either), and printed. */
+export async function preflightOnly(scene: string, path: string | undefined, byNode: PreflightByNode): Promise<number> {
   try {
-    const result = await preflighted('preflight', install.path, scene, unitDir);
-    return typeof result === 'number' ? result : 0;
-  } finally {
-    await rm(unitDir, { recursive: true, force: true });
+    const read = await readScene(scene, byNode, 'scene', path);
+    for (const line of read.lines) console.log(line);
+    return read.verdict.refusals.length > 0 ? fail('preflight', 'the scene is refused (above)') : 0;
+  } catch (err) {
+    return fail('preflight', describeError(err));
   }
 }
 

@@ -1,14 +1,17 @@
 // `meshctl blender …`: Blender scenes on this machine, always in the sandbox (docs/BLENDER.md).
 // `check`: whether this node can render Blender scenes (Blender, its version, the sandbox) or why
 // not; `preflight <scene>`: what a .blend (or a folder or zip with its assets) holds, its refusals
-// and warnings; `render-local <scene>`: one frame, whole or as stitched tiles, written as a PNG —
-// the reference a mesh render of it must match; `verify <scene> --image`: a frame rendered
-// elsewhere checked as a requester checks a provider's, by random crops re-rendered here. The
-// actions (blender-actions.ts) are loaded when one runs, not at every meshctl start. `share
-// on|off [--min-trust t]`: whether the running node renders Blender scenes for others (off by
-// default), and for peers trusted at t or more.
+// and warnings (read by the running node, or a provider it trusts, where this machine has no
+// Blender); `render-local <scene>`: one frame, whole or as stitched tiles, written as a PNG — the
+// reference a mesh render of it must match; `verify <scene> --image`: a frame rendered elsewhere
+// checked as a requester checks a provider's, by random crops re-rendered here. The actions
+// (blender-actions.ts) are loaded when one runs, not at every meshctl start. `share on|off
+// [--min-trust t]`: whether the running node renders Blender scenes for others (off by default),
+// and for peers trusted at t or more.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RenderOptions, VerifyOptions } from './blender-actions.js';
+import type { PreflightByNode } from './blender-scene.js';
+import { defaultDataDir } from '../node/config/data-dir.js';
 import { CliError, numberIn } from './args.js';
 import { describeBlender } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
@@ -44,8 +47,10 @@ export function registerBlenderCommands(program: Command): void {
     .description('what a .blend (or a folder with its assets) holds, its refusals and warnings')
     .argument('<scene>', 'a .blend, or a folder or zip holding one .blend and its assets')
     .option('--blender <path>', 'Blender’s executable (default: blender on PATH)')
-    .action(async (scene: string, options: { blender?: string }) => {
-      process.exitCode = await (await actions()).preflightOnly(scene, options.blender);
+    .option('--data-dir <dir>', 'the running node asked to read it where this machine has no Blender', defaultDataDir())
+    .action(async (scene: string, options: { blender?: string; dataDir: string }) => {
+      const byNode: PreflightByNode = (sent) => connect(options).call('blender.preflight', sent);
+      process.exitCode = await (await actions()).preflightOnly(scene, options.blender, byNode);
     });
   blender
     .command('render-local')

@@ -95,6 +95,17 @@ function jobEvents(providers: string[], tiled = false): NodeEvent[] {
   return events;
 }
 
+/** Unit i verified on its result alone, accepted unchecked. */
+const verifiedUnchecked = (i: number): NodeEvent =>
+  event({
+    type: 'unit.verified',
+    unit_id: unitId(i),
+    verdict: 'verified',
+    consensus_hash: `out${i}`,
+    agreeing_results: [`a${i}/result`],
+    unchecked_results: [`a${i}/result`],
+  });
+
 function stateAfter(events: NodeEvent[]): MeshState {
   const state = new MeshState(ME);
   for (const e of events) state.apply(e);
@@ -182,34 +193,14 @@ test("backtracking: the liar's held pay is refunded and verdicts that rested on 
   assert.ok(!state.jobs.get('job')!.frames.has(0), 'the frame stitched with the withdrawn tile is withdrawn too');
   assert.ok(state.jobs.get('job')!.frames.has(2));
   // A completed job is settled and handed over: nothing in it is undone.
-  for (const i of [0, 1])
-    state.apply(
-      event({
-        type: 'unit.verified',
-        unit_id: unitId(i),
-        verdict: 'verified',
-        consensus_hash: `out${i}`,
-        agreeing_results: [`a${i}/result`],
-        unchecked_results: [`a${i}/result`],
-      }),
-    );
+  for (const i of [0, 1]) state.apply(verifiedUnchecked(i));
   assert.ok(state.jobs.get('job')!.completedAt);
   assert.deepEqual(backtrack(state, LIAR), { refunds: [], reopen: [] });
 });
 
 test("a tiled Blender job's reopened tile withdraws its own frame, named by the unit's index", () => {
   const state = stateAfter(jobEvents([LIAR, LIAR, HONEST, HONEST], true));
-  for (const i of [0, 1, 2, 3])
-    state.apply(
-      event({
-        type: 'unit.verified',
-        unit_id: unitId(i),
-        verdict: 'verified',
-        consensus_hash: `out${i}`,
-        agreeing_results: [`a${i}/result`],
-        unchecked_results: [`a${i}/result`],
-      }),
-    );
+  for (const i of [0, 1, 2, 3]) state.apply(verifiedUnchecked(i));
   for (const frame of [5, 6])
     state.apply(event({ type: 'frame.rendered', job_id: 'job', frame, png_cid: `png${frame}` }));
   state.apply(event({ type: 'unit.reopened', unit_id: unitId(1), convicted: LIAR }));

@@ -1,7 +1,8 @@
 // A requester without Blender, on real nodes on loopback: it cannot re-render a crop, so each frame
 // is rendered by two providers and their frames compared by pixels (verdicts/blender-agreement.ts).
-// meshctl on a machine without Blender has the scene read by a provider (through the node), and
-// two honest providers agree and are paid, and the frames are a local render's pixels. A provider
+// meshctl on a machine without Blender has the scene read by a provider (through the node), for
+// `blender preflight` and `submit-job --blend`, and two honest providers agree and are paid, and
+// the frames are a local render's pixels. A provider
 // that renders fewer samples than asked cannot frame an honest one: their frames disagree, nobody
 // is paid or convicted on either's word, and a third provider's frame decides; the cheat is not
 // paid, the honest ones are, and the frame handed out is the honest render.
@@ -96,6 +97,10 @@ test('without Blender here, each frame is rendered by two providers whose frames
   for (const p of honest) await blenderSharing(p, true);
   for (const p of honest) await seesBlenderOf(daemon.node, p); // else nobody to read the scene for me
   // meshctl, on a machine without Blender either: the node has a provider read the scene.
+  const preflight = await runMeshctl(['blender', 'preflight', scene, '--data-dir', dataDir], { PATH: '/nonexistent' });
+  assert.equal(preflight.status, 0, preflight.stderr);
+  assert.match(preflight.stdout, /^read by \S+, a provider \(the node has no Blender either\): no Blender here/m);
+  assert.match(preflight.stdout, /^engine CYCLES, frames 1–4, 64×48, 8 samples$/m);
   const run = await runMeshctl(
     [
       'submit-job',
