@@ -16,8 +16,15 @@ export type Preflight =
 
 const PREFLIGHT_TIME = { wallMs: 30_000, stallMs: 20_000 };
 
-export async function preflightInSandbox(blender: string, unitDir: string, file: string): Promise<Preflight> {
-  const run = await runSandboxed({ blender, unitDir, limits: PROBE_LIMITS }, preflightArgs(file), PREFLIGHT_TIME);
+export async function preflightInSandbox(
+  blender: string,
+  unitDir: string,
+  file: string,
+  /** Kills the run (a node that stops). */
+  signal?: AbortSignal,
+): Promise<Preflight> {
+  const time = { ...PREFLIGHT_TIME, ...(signal ? { signal } : {}) };
+  const run = await runSandboxed({ blender, unitDir, limits: PROBE_LIMITS }, preflightArgs(file), time);
   const parsed = parseReport(run.output);
   if (!parsed.ok) {
     const tail = run.output.trim().split('\n').slice(-2).join(' / ');

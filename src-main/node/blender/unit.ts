@@ -73,7 +73,9 @@ async function inUnitFolder<T>(unit: JobScene, work: (unitDir: string) => Promis
 /** A job's scene preflighted (preflight.ts) as its units will find it; a zip that is refused says why. */
 export async function preflightScene(scene: JobScene): Promise<Preflight> {
   try {
-    return await inUnitFolder(scene, (unitDir) => preflightInSandbox(scene.blender, unitDir, scene.params.file));
+    return await inUnitFolder(scene, (unitDir) =>
+      preflightInSandbox(scene.blender, unitDir, scene.params.file, scene.signal),
+    );
   } catch (err) {
     if (err instanceof SceneRefused) return { ok: false, reason: err.message };
     throw err;

@@ -123,3 +123,26 @@ test("a node keeps a scene's preflight: the submit after the user saw it runs no
   await new Promise((resolve) => setImmediate(resolve));
   assert.notEqual(probe.preflight('/nonexistent/blender', { scene, params }), failed);
 });
+
+test("a node that stops kills the preflight it runs (a peer's scene's too), and keeps no report of it", async () => {
+  const stopping = new AbortController();
+  const probe = new BlenderProbe(
+    { settings: SharingSettingsSchema.parse({}) },
+    () => {},
+    () => {},
+    new FramePreviews(),
+    () => Promise.reject(new Error('this test has Blender')),
+    stopping.signal,
+  );
+  const path = join(folder.dir, 'stopped.blend');
+  makeScene(path, '');
+  const read = { scene: new Uint8Array(readFileSync(path)), params: { file: 'scene.blend', zip: false } };
+  const started = performance.now();
+  const running = probe.preflight(blender, read);
+  setTimeout(() => stopping.abort(), 50);
+  const stopped = await running;
+  assert.ok(!stopped.ok && /killed: aborted/.test(stopped.reason), JSON.stringify(stopped));
+  assert.ok(performance.now() - started < 1000, 'killed at once, not read to the end');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.notEqual(probe.preflight(blender, read), running, 'not kept: read again');
+});

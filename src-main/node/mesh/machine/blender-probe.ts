@@ -37,6 +37,8 @@ export class BlenderProbe {
     readonly previews: BlenderPreviews,
     /** A scene read by a peer, when I have no Blender (requester/remote-preflight.ts), given why I have none. */
     private readonly askPeers: (scene: SceneToRead, whyNotHere: string) => Promise<SceneRead>,
+    /** Aborted when the node stops: a preflight running then (a peer's scene too) is killed. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   /** Blender and its sandbox, or why not (looked for on the first call). */
@@ -74,7 +76,7 @@ export class BlenderProbe {
       this.#preflights.set(key, kept);
       return kept;
     }
-    const preflight = preflightScene({ ...scene, blender });
+    const preflight = preflightScene({ ...scene, blender, ...(this.signal ? { signal: this.signal } : {}) });
     this.#preflights.set(key, preflight);
     // A failed run (not a refusal: its report says what is wrong) is not kept: it is tried again.
     preflight.then(

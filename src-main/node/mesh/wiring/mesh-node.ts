@@ -140,6 +140,7 @@ export class MeshNode {
         log,
         this.#previews,
         (scene, whyNotHere) => askPeersToRead(this.ctx, scene, whyNotHere),
+        signal,
       )),
     };
     const loaded = (this.loaded = opening.loaded);
