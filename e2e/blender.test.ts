@@ -8,10 +8,11 @@
 // until the job is verified; a frame cut into 2x2 tiles shows, while B renders a tile, its tiles
 // verified and B's samples of the tile rendering, then the stitched frame; a frame asked as OpenEXR
 // shows its 8-bit preview. A scene's folder picked on the form (its texture beside the .blend, by
-// a relative path) is zipped in the page and read with its texture found. Any console error, uncaught exception or serious accessibility fault
-// in the page fails the test.
+// a relative path) is zipped in the page and read with its texture found; a folder of 64 GiB is
+// refused by its sizes, nothing read. Any console error, uncaught exception or serious
+// accessibility fault in the page fails the test.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -237,6 +238,17 @@ test(
     );
     await form.getByTestId('blender-first').waitFor();
     await shoot(page, 'blender-04-folder');
+    // A folder of 64 GiB (a sparse file: no disk) is refused by its sizes, before a byte is read:
+    // read first, it was an allocation that failed, or a tab that froze.
+    const huge = join(folder.dir, 'huge');
+    mkdirSync(huge);
+    makeScene(join(huge, 'shot.blend'), '');
+    writeFileSync(join(huge, 'footage.mov'), '');
+    truncateSync(join(huge, 'footage.mov'), 64 * 2 ** 30);
+    await form.getByTestId('blender-folder').setInputFiles(huge);
+    const refusal = form.getByRole('alert');
+    await refusal.waitFor({ timeout: 10_000 });
+    assert.match((await refusal.textContent()) ?? '', /^Cannot send this folder: the scene is over 1073741824 bytes/);
     assert.deepEqual(pageErrors, [], 'the page logged no error');
   },
 );

@@ -17,7 +17,7 @@ import {
   type BlenderFields,
   type BlenderRequest,
 } from '../jobs/blender-form.js';
-import { sceneOfFiles, type BlenderScene, type DroppedScene } from '../jobs/blender-scene.js';
+import { sceneOfFiles, sceneRefusedUnread, type BlenderScene, type DroppedScene } from '../jobs/blender-scene.js';
 import type { NamedBytes } from '../jobs/program-form.js';
 import { DropZone } from './DropZone.js';
 import { EstimatePanel } from './EstimatePanel.js';
@@ -103,6 +103,7 @@ export function BlenderForm({
         testId="blender-drop"
         onFiles={(files) => void useFiles(files)}
         onProblem={setProblem}
+        beforeReading={sceneRefusedUnread}
       />
       {reading && (
         <p className="muted small" role="status">

@@ -1,8 +1,9 @@
 // Where a Jobs page form takes its files (ProgramForm, LibraryForm, BlenderForm): dropped on it
-// (files, or a folder's files by their paths) or chosen with its file inputs.
+// (files, or a folder's files by their paths) or chosen with its file inputs; read once the form's
+// `beforeReading` has found nothing wrong in their names and sizes.
 import { useState, type ReactNode } from 'react';
 import type { NamedBytes } from '../jobs/program-form.js';
-import { dropped, namedBytes } from './dropped-files.js';
+import { dropped, listChosen, readListed, type ListedFile } from './dropped-files.js';
 
 /** One of the zone's file inputs. */
 interface FilePicker {
@@ -22,6 +23,8 @@ interface DropZoneProps {
   className?: string;
   onFiles: (files: NamedBytes[]) => void;
   onProblem: (message: string) => void;
+  /** What is wrong with the files, by their names and sizes, before any is read: then none is. */
+  beforeReading?: (files: ReadonlyArray<{ name: string; size: number }>) => string | undefined;
 }
 
 /** "3 files: a, b, c…": what a zone holds, or `empty` when nothing. */
@@ -34,9 +37,14 @@ export function filesSummary(files: readonly NamedBytes[], empty: string): strin
   return `${files.length} file${files.length === 1 ? '' : 's'}: ${names}${files.length > 3 ? '…' : ''}`;
 }
 
-export function DropZone({ prompt, pickers, testId, className, onFiles, onProblem }: DropZoneProps) {
+export function DropZone({ prompt, pickers, testId, className, onFiles, onProblem, beforeReading }: DropZoneProps) {
   const [dragging, setDragging] = useState(false);
-  const chosen = (list: FileList | null) => void Promise.all([...(list ?? [])].map(namedBytes)).then(onFiles);
+  const take = async (listed: ListedFile[]) => {
+    const wrong = beforeReading?.(listed.map(({ name, file }) => ({ name, size: file.size })));
+    if (wrong === undefined) onFiles(await readListed(listed));
+    else onProblem(wrong);
+  };
+  const failed = (what: string) => (error: unknown) => onProblem(`cannot read what was ${what}: ${String(error)}`);
   return (
     <div
       className={`drop-zone${className ? ` ${className}` : ''}${dragging ? ' drop-zone-over' : ''}`}
@@ -48,9 +56,7 @@ export function DropZone({ prompt, pickers, testId, className, onFiles, onProble
       onDrop={(e) => {
         e.preventDefault();
         setDragging(false);
-        dropped(e.dataTransfer).then(onFiles, (error: unknown) =>
-          onProblem(`cannot read what was dropped: ${String(error)}`),
-        );
+        dropped(e.dataTransfer).then(take).catch(failed('dropped'));
       }}
       data-testid={testId}
     >
@@ -63,7 +69,7 @@ export function DropZone({ prompt, pickers, testId, className, onFiles, onProble
             {...(picker.multiple ? { multiple: true } : {})}
             {...(picker.accept ? { accept: picker.accept } : {})}
             ref={picker.folder ? (input) => input?.setAttribute('webkitdirectory', '') : undefined}
-            onChange={(e) => chosen(e.target.files)}
+            onChange={(e) => void take(listChosen(e.target.files)).catch(failed('chosen'))}
             data-testid={picker.testId}
           />
         </label>

@@ -3,7 +3,8 @@
 // itself, dropped or picked, zipped here as `meshctl submit-job --blend <folder>` zips it
 // (core/blender/scene-zip.ts: the same files, the same bytes), after the checks the node makes of
 // a folder: paths a zip may carry, one .blend at the top, at most 1 GiB in all; and its zip within
-// what a scene may weigh, before anything is sent.
+// what a scene may weigh, before anything is sent. What names and sizes already refuse is refused
+// before the files are read (sceneRefusedUnread).
 import { zipSync } from 'fflate';
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import {
@@ -31,8 +32,37 @@ const BLEND_NAME = /^[\w-][\w.-]{0,99}\.blend$/;
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-function tooBig(name: string, bytes: number): Parsed<never> {
-  return { ok: false, error: `${name} is ${bytes} bytes; a scene is at most ${MAX_BLENDER_SCENE_BYTES}.` };
+const tooBig = (name: string, bytes: number): string =>
+  `${name} is ${bytes} bytes; a scene is at most ${MAX_BLENDER_SCENE_BYTES}.`;
+
+/** A lone file (not a folder's: its name has no path). */
+const lone = (files: ReadonlyArray<{ name: string }>): boolean => files.length === 1 && !files[0]!.name.includes('/');
+
+/** What is wrong with a folder's files by their paths and sizes (core/blender/scene-zip.ts), or its .blend's name. */
+function folderRefusal(
+  files: ReadonlyArray<{ name: string; size: number }>,
+): string | { scene: string; bytes: number } {
+  let checked: { scene: string; bytes: number };
+  try {
+    checked = checkSceneFolder(files.map((f) => ({ path: f.name, size: f.size })));
+  } catch (error) {
+    if (error instanceof SceneRefused) return `Cannot send this folder: ${error.message}.`;
+    throw error;
+  }
+  if (!BLEND_NAME.test(checked.scene))
+    return `${checked.scene}: a .blend's name is letters, digits, "-", "_" and "." only.`;
+  return checked;
+}
+
+/**
+ * What the files' names and sizes already say is wrong, before they are read (DropZone's
+ * `beforeReading`): a lone file past a scene's limit, a folder the node would refuse (past 1 GiB in
+ * all, no or several .blend at its top, a path a zip may not carry). Nothing is read for those.
+ */
+export function sceneRefusedUnread(files: ReadonlyArray<{ name: string; size: number }>): string | undefined {
+  if (lone(files)) return files[0]!.size > MAX_BLENDER_SCENE_BYTES ? tooBig(files[0]!.name, files[0]!.size) : undefined;
+  const folder = folderRefusal(files);
+  return typeof folder === 'string' ? folder : undefined;
 }
 
 /** A zip of the scene's folder: its one .blend at the top named by the zip's directory. */
@@ -53,30 +83,22 @@ function zipScene(name: string, bytes: Uint8Array): Parsed<DroppedScene> {
 
 /** A folder's files (by their paths in it), checked and zipped as meshctl zips a folder. */
 function folderScene(files: readonly NamedBytes[]): Parsed<DroppedScene> {
-  let checked: { scene: string; bytes: number };
-  try {
-    checked = checkSceneFolder(files.map((f) => ({ path: f.name, size: f.bytes.byteLength })));
-  } catch (error) {
-    if (error instanceof SceneRefused) return { ok: false, error: `Cannot send this folder: ${error.message}.` };
-    throw error;
-  }
-  if (!BLEND_NAME.test(checked.scene))
-    return { ok: false, error: `${checked.scene}: a .blend's name is letters, digits, "-", "_" and "." only.` };
+  const checked = folderRefusal(files.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
+  if (typeof checked === 'string') return { ok: false, error: checked };
   const zip = zipSceneFolder(
     files.map((f) => ({ path: f.name, bytes: f.bytes })),
     zipSync,
   );
-  if (zip.byteLength > MAX_BLENDER_SCENE_BYTES) return tooBig(`The folder's zip`, zip.byteLength);
+  if (zip.byteLength > MAX_BLENDER_SCENE_BYTES) return { ok: false, error: tooBig(`The folder's zip`, zip.byteLength) };
   const label = `${checked.scene} (a folder of ${plural(files.length, 'file')}, ${checked.bytes} bytes, sent as a zip of ${zip.byteLength})`;
   return { ok: true, value: { scene: { scene_base64: base64OfBytes(zip), file: checked.scene, zip: true }, label } };
 }
 
 /** The scene the files dropped or chosen make: one .blend, one .zip, or a folder's files; or what is wrong. */
 export function sceneOfFiles(files: readonly NamedBytes[]): Parsed<DroppedScene> {
-  const [only] = files;
-  if (files.length !== 1 || !only || only.name.includes('/')) return folderScene(files);
-  const { name, bytes } = only;
-  if (bytes.byteLength > MAX_BLENDER_SCENE_BYTES) return tooBig(name, bytes.byteLength);
+  if (!lone(files)) return folderScene(files);
+  const { name, bytes } = files[0]!;
+  if (bytes.byteLength > MAX_BLENDER_SCENE_BYTES) return { ok: false, error: tooBig(name, bytes.byteLength) };
   if (name.endsWith('.zip')) return zipScene(name, bytes);
   if (!name.endsWith('.blend')) return { ok: false, error: `${name} is neither a .blend, a .zip nor a folder.` };
   if (!BLEND_NAME.test(name))

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { zipSync } from 'fflate';
 import { MAX_BLENDER_SCENE_BYTES } from '../../src-main/core/blender/unit.js';
 import { readZipDirectory } from '../../src-main/core/blender/zip.js';
-import { sceneOfFiles } from '../../src-renderer/jobs/blender-scene.js';
+import { sceneOfFiles, sceneRefusedUnread } from '../../src-renderer/jobs/blender-scene.js';
 import type { NamedBytes } from '../../src-renderer/jobs/program-form.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -94,4 +94,22 @@ test('a folder with no or several .blend at its top, a name a zip may not carry,
     refused([blend, noise]),
     new RegExp(`^The folder's zip is \\d+ bytes; a scene is at most ${MAX_BLENDER_SCENE_BYTES}\\.$`),
   );
+});
+
+test('what names and sizes refuse is refused before a byte is read: a lone file past the limit, a folder past 1 GiB', () => {
+  assert.equal(sceneRefusedUnread([{ name: 'shot.blend', size: MAX_BLENDER_SCENE_BYTES }]), undefined);
+  assert.match(
+    sceneRefusedUnread([{ name: 'shot.blend', size: MAX_BLENDER_SCENE_BYTES + 1 }]) ?? '',
+    /^shot\.blend is \d+ bytes; a scene is at most/,
+  );
+  const folder = [
+    { name: 'shot.blend', size: 1000 },
+    { name: 'tex/wood.png', size: 2 ** 20 },
+  ];
+  assert.equal(sceneRefusedUnread(folder), undefined, 'a folder within the limits is read, then zipped');
+  assert.match(
+    sceneRefusedUnread([...folder, { name: 'footage.mov', size: 64 * 2 ** 30 }]) ?? '',
+    /^Cannot send this folder: the scene is over 1073741824 bytes \(at footage\.mov\)/,
+  );
+  assert.match(sceneRefusedUnread([{ name: 'tex/wood.png', size: 1 }]) ?? '', /one \.blend at its top, not 0/);
 });
