@@ -31,7 +31,7 @@ import { EventLog } from '../views/event-log.js';
 import { NodeEvents } from '../context/node-events.js';
 import { FrameAssembler } from '../render/frames.js';
 import type { Inbox } from './inbox.js';
-import { handleNetwork } from './network-handlers.js';
+import { handleNetwork, onPeerChanges } from './network-handlers.js';
 import { Invites } from '../peers/invites.js';
 import { InFlight, Opened } from '../basics/lifecycle.js';
 import type { Machine } from '../machine/machine.js';
@@ -216,19 +216,11 @@ export class MeshNode {
       () => !requester.hasOpenUnits(),
       () => this.availabilityChanged(),
     ));
-    const machine = this.machine;
-    bus.on('wake', () => {
-      machine.wake();
-      if (!this.#stopped) heartbeat.wake();
-    });
-    bus.on('peer.connected', (peer) => {
-      redial.connectedTo(peer);
-      this.emit('peer.connected', { peer });
-      setTimeout(() => this.publishSoon(), 200).unref(); // after the subscription exchange
-    });
-    bus.on('peer.disconnected', (peer) => {
-      redial.disconnectedFrom(peer);
-      this.emit('peer.disconnected', { peer });
+    onPeerChanges(bus, {
+      redial,
+      waking: [this.machine, { wake: () => void (this.#stopped || heartbeat.wake()) }],
+      emit: (type, data) => this.emit(type, data),
+      publishSoon: () => this.publishSoon(),
     });
     this.invites = new Invites({
       dataDir: options.dataDir,

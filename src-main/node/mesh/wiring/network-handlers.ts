@@ -1,11 +1,12 @@
 // What the node answers the network with: its blobs and invites served, each verified message to
 // the half of the round it concerns (inbox.ts), a dropped message held against its author, and
-// peers' comings and goings put on the node's bus, where the pieces that act on them listen.
+// peers' comings and goings put on the node's bus, where the pieces that act on them listen
+// (onPeerChanges wires those of the node itself).
 import type { ApiEvent, ApiEventType } from '../../../core/api/contract.js';
 import { mayFetch } from '../../../core/mesh/rules/blob-access.js';
 import { PenaltyBook } from '../../../core/mesh/rules/penalties.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
-import type { MeshNetwork } from '../../p2p/index.js';
+import type { MeshNetwork, Redialer } from '../../p2p/index.js';
 import type { Blobs } from '../context/blobs.js';
 import type { NewEvent } from '../context/node-context.js';
 import type { NodeEvents } from '../context/node-events.js';
@@ -99,6 +100,33 @@ export function handleNetwork(network: MeshNetwork, node: NetworkHandlerNeeds): 
     if (event === 'disconnect' || seen.length === 0 || (event === 'discovery' && knows(node.state, peer, seen))) return;
     if (journalsSighting(peer))
       node.background('recording a peer', node.record([{ type: 'peer.seen', peer_id: peer, addresses: seen }]));
+  });
+}
+
+/**
+ * What the node does as peers come and go on its bus: the redialer keeps count, the API hears of
+ * it, and my commitment is published soon after a connection (once the subscriptions are
+ * exchanged); and what a `wake` (a connection, new work) wakes of what slows while nothing happens.
+ */
+export function onPeerChanges(
+  bus: NodeEvents,
+  node: {
+    redial: Pick<Redialer, 'connectedTo' | 'disconnectedFrom'>;
+    /** What a `wake` wakes (the machine's sampling, the heartbeat). */
+    waking: ReadonlyArray<{ wake(): void }>;
+    emit(type: ApiEventType, data: ApiEvent['data']): void;
+    publishSoon(): void;
+  },
+): void {
+  bus.on('wake', () => node.waking.forEach((w) => w.wake()));
+  bus.on('peer.connected', (peer) => {
+    node.redial.connectedTo(peer);
+    node.emit('peer.connected', { peer });
+    setTimeout(() => node.publishSoon(), 200).unref();
+  });
+  bus.on('peer.disconnected', (peer) => {
+    node.redial.disconnectedFrom(peer);
+    node.emit('peer.disconnected', { peer });
   });
 }
 
