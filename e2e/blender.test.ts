@@ -249,6 +249,8 @@ test(
     const refusal = form.getByRole('alert');
     await refusal.waitFor({ timeout: 10_000 });
     assert.match((await refusal.textContent()) ?? '', /^Cannot send this folder: the scene is over 1073741824 bytes/);
+    assert.equal(await preflight.count(), 0, 'the scene picked before is no longer shown as the one to send');
+    assert.match((await form.getByTestId('blender-drop').textContent()) ?? '', /^Drop a \.blend here/);
     assert.deepEqual(pageErrors, [], 'the page logged no error');
   },
 );

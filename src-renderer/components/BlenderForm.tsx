@@ -61,6 +61,14 @@ export function BlenderForm({
     if (read) setFields((f) => fieldsForScene(f, read));
   };
 
+  /** Files refused before they were read (or unreadable): the scene chosen before them is dropped too. */
+  const refuseFiles = (why: string) => {
+    setEstimate(null);
+    setPreflight(null);
+    setScene(null);
+    setProblem(why);
+  };
+
   /** The request the form makes, or undefined once it has said what is wrong. */
   const request = (): BlenderRequest | undefined => {
     const made = blenderRequest(fields, scene?.scene ?? null, preflight);
@@ -102,7 +110,7 @@ export function BlenderForm({
         ]}
         testId="blender-drop"
         onFiles={(files) => void useFiles(files)}
-        onProblem={setProblem}
+        onProblem={refuseFiles}
         beforeReading={sceneRefusedUnread}
       />
       {reading && (
