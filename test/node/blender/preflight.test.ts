@@ -95,14 +95,19 @@ test('a file that is not a .blend is no report, said so', async () => {
   assert.match(result.reason, /no preflight report/);
 });
 
-test("a node keeps a scene's preflight: the submit after the user saw it runs no second Blender", async () => {
-  const probe = new BlenderProbe(
+/** A node's Blender probe with this machine's Blender (`signal`: the node's stop). */
+const probeOf = (signal?: AbortSignal) =>
+  new BlenderProbe(
     { settings: SharingSettingsSchema.parse({}) },
     () => {},
     () => {},
     new FramePreviews(),
     () => Promise.reject(new Error('this test has Blender')),
+    signal,
   );
+
+test("a node keeps a scene's preflight: the submit after the user saw it runs no second Blender", async () => {
+  const probe = probeOf();
   const path = join(folder.dir, 'kept.blend');
   makeScene(path, '');
   const scene = new Uint8Array(readFileSync(path));
@@ -126,14 +131,7 @@ test("a node keeps a scene's preflight: the submit after the user saw it runs no
 
 test("a node that stops kills the preflight it runs (a peer's scene's too), and keeps no report of it", async () => {
   const stopping = new AbortController();
-  const probe = new BlenderProbe(
-    { settings: SharingSettingsSchema.parse({}) },
-    () => {},
-    () => {},
-    new FramePreviews(),
-    () => Promise.reject(new Error('this test has Blender')),
-    stopping.signal,
-  );
+  const probe = probeOf(stopping.signal);
   const path = join(folder.dir, 'stopped.blend');
   makeScene(path, '');
   const read = { scene: new Uint8Array(readFileSync(path)), params: { file: 'scene.blend', zip: false } };
