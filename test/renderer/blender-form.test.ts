@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
 import { frameOf } from '../../src-main/core/blender/unit.js';
+import { preflightReport } from '../core/blender/report.js';
 import {
   blenderEstimate,
   blenderRequest,
@@ -26,22 +27,7 @@ const scene = { scene_base64: 'QkxFTg==', file: 'shot-1.blend', zip: false };
 
 function preflight(over: Partial<BlenderPreflightView> = {}): BlenderPreflightView {
   return {
-    report: {
-      blender: [3, 4, 1],
-      saved_by: [3, 4, 1],
-      engine: 'CYCLES',
-      frame_start: 1,
-      frame_end: 24,
-      width: 64,
-      height: 48,
-      percentage: 100,
-      samples: 8,
-      denoising: false,
-      compositing: false,
-      glare: false,
-      images: [{ name: 'rock', source: 'FILE', packed: true, path: '', exists: true }],
-      libraries: [],
-    },
+    report: preflightReport({ images: [{ name: 'rock', source: 'FILE', packed: true, path: '', exists: true }] }),
     refusals: [],
     warnings: [],
     tiles: true,

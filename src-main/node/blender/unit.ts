@@ -42,6 +42,9 @@ export interface JobScene {
   signal?: AbortSignal;
 }
 
+/** A scene as a job names it, to be read (preflighted): its bytes, its .blend and whether it is a zip. */
+export type SceneToRead = Pick<JobScene, 'scene' | 'params'>;
+
 export interface BlenderUnit extends JobScene {
   params: BlenderUnitParams;
   frame: number;

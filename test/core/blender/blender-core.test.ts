@@ -6,15 +6,11 @@ import { test } from 'node:test';
 import { blenderAlgorithm } from '../../../src-main/core/blender/algorithm.js';
 import { renderArgs, renderExpression, sandboxArgv, scenePath } from '../../../src-main/core/blender/args.js';
 import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
-import {
-  judgePreflight,
-  parseReport,
-  REPORT_MARK,
-  type PreflightReport,
-} from '../../../src-main/core/blender/preflight.js';
+import { judgePreflight, parseReport, REPORT_MARK } from '../../../src-main/core/blender/preflight.js';
 import { sampleProgress } from '../../../src-main/core/blender/progress.js';
 import { borderOf, crop, stitch, tileGrid, type Rgba } from '../../../src-main/core/blender/tiles.js';
 import { pickCrops } from '../../../src-main/core/blender/crops.js';
+import { preflightReport } from './report.js';
 
 test('tiles cover the frame once, and each border lands on its pixels however Blender rounds a float32', () => {
   for (const [w, h, c, r] of [
@@ -149,22 +145,7 @@ test('progress comes from Cycles’ Sample lines', () => {
   assert.equal(sampleProgress('| Sample 9/8'), undefined);
 });
 
-const REPORT: PreflightReport = {
-  blender: [3, 4, 1],
-  saved_by: [3, 4, 1],
-  engine: 'CYCLES',
-  frame_start: 1,
-  frame_end: 24,
-  width: 64,
-  height: 48,
-  percentage: 100,
-  samples: 8,
-  denoising: false,
-  compositing: false,
-  glare: false,
-  images: [],
-  libraries: [],
-};
+const REPORT = preflightReport();
 
 test('the preflight refuses by name and warns of what it turns off', () => {
   assert.deepEqual(judgePreflight(REPORT), { refusals: [], warnings: [], tiles: true, frames: { start: 1, end: 24 } });

@@ -17,7 +17,7 @@ import { decodeRgba } from '../../../src-main/node/blender/png.js';
 import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { daemonAndProviders, jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
-import { HEIGHT, localFrame, makeScene, STANDARD_VIEW, WIDTH } from './scenes.js';
+import { blendJobArgs, HEIGHT, localFrame, makeScene, STANDARD_VIEW, WIDTH } from './scenes.js';
 import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-exr-jobs-'));
@@ -44,24 +44,8 @@ after(async () => {
   rmSync(wrapperDir, { recursive: true, force: true });
 });
 
-const submitArgs = (frames: string, ...more: string[]) => [
-  'submit-job',
-  '--blend',
-  scene,
-  '--frames',
-  frames,
-  '--samples',
-  String(SAMPLES),
-  '--seed',
-  '3',
-  '--format',
-  'exr',
-  '--budget',
-  '100000',
-  '--data-dir',
-  dataDir,
-  ...more,
-];
+const submitArgs = (frames: string, ...more: string[]) =>
+  blendJobArgs({ scene, frames, samples: SAMPLES, seed: 3, dataDir }, '--format', 'exr', ...more);
 
 async function submit(frames: string): Promise<string> {
   const run = await runMeshctl(submitArgs(frames));

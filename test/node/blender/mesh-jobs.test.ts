@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { daemonAndProviders, jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
-import { makeScene, MISSING_TEXTURE, writtenFramesMatchLocal } from './scenes.js';
+import { blendJobArgs, makeScene, MISSING_TEXTURE, writtenFramesMatchLocal } from './scenes.js';
 import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-jobs-'));
@@ -45,21 +45,7 @@ after(async () => {
 
 /** Submits frames with meshctl; the job's id, after checking the preflight was printed. */
 async function submit(frames: string): Promise<string> {
-  const run = await runMeshctl([
-    'submit-job',
-    '--blend',
-    scene,
-    '--frames',
-    frames,
-    '--samples',
-    String(SAMPLES),
-    '--seed',
-    '3',
-    '--budget',
-    '100000',
-    '--data-dir',
-    dataDir,
-  ]);
+  const run = await runMeshctl(blendJobArgs({ scene, frames, samples: SAMPLES, seed: 3, dataDir }));
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^engine CYCLES, frames 1–4, 64×48, 8 samples$/m, 'the preflight is printed');
   const jobId = /^submitted job (\S+): \d+ frames?$/m.exec(run.stdout)?.[1];

@@ -15,7 +15,7 @@ import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { daemonAndProviders, jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
 import { blenderSharing, cheatOnSamples, seesBlenderOf } from './providers.js';
-import { makeScene, writtenFramesMatchLocal } from './scenes.js';
+import { blendJobArgs, makeScene, writtenFramesMatchLocal } from './scenes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-provider-checks-'));
 const dataDir = join(dir, 'requester');
@@ -101,24 +101,9 @@ test('without Blender here, each frame is rendered by two providers whose frames
   assert.equal(preflight.status, 0, preflight.stderr);
   assert.match(preflight.stdout, /^read by \S+, a provider \(the node has no Blender either\): no Blender here/m);
   assert.match(preflight.stdout, /^engine CYCLES, frames 1–4, 64×48, 8 samples$/m);
-  const run = await runMeshctl(
-    [
-      'submit-job',
-      '--blend',
-      scene,
-      '--frames',
-      '1-2',
-      '--samples',
-      String(SAMPLES),
-      '--seed',
-      '3',
-      '--budget',
-      '100000',
-      '--data-dir',
-      dataDir,
-    ],
-    { PATH: '/nonexistent' },
-  );
+  const run = await runMeshctl(blendJobArgs({ scene, frames: '1-2', samples: SAMPLES, seed: 3, dataDir }), {
+    PATH: '/nonexistent',
+  });
   assert.equal(run.status, 0, run.stderr);
   const reader =
     /^read by (\S+), a provider \(the node has no Blender either\): no Blender here \(Blender is not on PATH\)$/m.exec(

@@ -147,3 +147,27 @@ export async function writtenFramesMatchLocal(options: {
     assert.ok(identicalShare(frame, local) >= IDENTICAL_SHARE, `frame ${frames[i]} is a local render's pixels`);
   }
 }
+
+/** `meshctl submit-job --blend` of a job's `frames` at its samples and seed, within a budget that covers them; then `more`. */
+export function blendJobArgs(
+  job: { scene: string; frames: string; samples: number; seed: number; dataDir: string },
+  ...more: string[]
+): string[] {
+  const { scene, frames, samples, seed, dataDir } = job;
+  return [
+    'submit-job',
+    '--blend',
+    scene,
+    '--frames',
+    frames,
+    '--samples',
+    String(samples),
+    '--seed',
+    String(seed),
+    '--budget',
+    '100000',
+    '--data-dir',
+    dataDir,
+    ...more,
+  ];
+}

@@ -25,7 +25,7 @@ import { parseUnitId } from '../../../src-main/core/mesh/state/unit-table.js';
 import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
 import { runMeshctl } from '../../cli/fixtures/run-meshctl.js';
 import { daemonAndProviders, jobEnded, waitFor, type TestNode } from '../mesh/cluster.js';
-import { HEIGHT, localFrame, makeScene, WIDTH } from './scenes.js';
+import { blendJobArgs, HEIGHT, localFrame, makeScene, WIDTH } from './scenes.js';
 import { blenderSharing, cheatOnSamples } from './providers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-blender-tiles-'));
@@ -52,23 +52,9 @@ after(async () => {
 
 /** Submits frames as 2×2 tiles with meshctl; the job's id, after checking what it printed. */
 async function submitTiles(frames: string, count: number): Promise<string> {
-  const run = await runMeshctl([
-    'submit-job',
-    '--blend',
-    scene,
-    '--frames',
-    frames,
-    '--tiles',
-    '2x2',
-    '--samples',
-    String(SAMPLES),
-    '--seed',
-    String(SEED),
-    '--budget',
-    '100000',
-    '--data-dir',
-    dataDir,
-  ]);
+  const run = await runMeshctl(
+    blendJobArgs({ scene, frames, samples: SAMPLES, seed: SEED, dataDir }, '--tiles', '2x2'),
+  );
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^engine CYCLES, frames 1–4, 64×48, 8 samples$/m, 'the preflight is printed');
   const jobId = new RegExp(`^submitted job (\\S+): ${count} frames?, ${count * 4} tiles$`, 'm').exec(run.stdout)?.[1];

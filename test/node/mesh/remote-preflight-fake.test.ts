@@ -8,7 +8,7 @@
 // same requester while its first runs is refused `busy`, and runs nothing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PreflightReport } from '../../../src-main/core/blender/preflight.js';
+import { preflightReport } from '../../core/blender/report.js';
 import type { MessageBody, MessageType } from '../../../src-main/core/protocol/messages.js';
 import type { ComputeCommitment } from '../../../src-main/core/schemas/index.js';
 import { DEFAULT_SHARING_SETTINGS } from '../../../src-main/core/schemas/availability.js';
@@ -19,22 +19,11 @@ import { PeerPreflights } from '../../../src-main/node/mesh/provider/peer-prefli
 import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 const ALGORITHM = 'blender-cycles/3.4';
-const REPORT: PreflightReport = {
-  blender: [3, 4, 1],
-  saved_by: [3, 4, 1],
-  engine: 'CYCLES',
-  frame_start: 1,
+const REPORT = preflightReport({
   frame_end: 4,
-  width: 64,
-  height: 48,
-  percentage: 100,
-  samples: 8,
   denoising: true,
-  compositing: false,
-  glare: false,
   images: [{ name: 'rock', source: 'FILE', packed: false, path: '/nowhere/rock.png', exists: false }],
-  libraries: [],
-};
+});
 const scene = { scene: new Uint8Array([66, 76, 69, 78, 68, 69, 82]), params: { file: 'scene.blend', zip: false } };
 
 /** A peer's commitment: trusting `me`, its one slot of `cores` advertising `algorithm`. */

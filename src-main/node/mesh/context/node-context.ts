@@ -4,7 +4,7 @@
 // `background`, so the node's stop can wait for it before it closes the journal.
 import type { BlenderFound, BlenderInstall } from '../../blender/install.js';
 import type { Preflight } from '../../blender/preflight.js';
-import type { JobScene } from '../../blender/unit.js';
+import type { SceneToRead } from '../../blender/unit.js';
 import { createHash } from 'node:crypto';
 import { CodedError, describeError } from '../../../core/errors.js';
 import type { ApiEventType } from '../../../core/api/contract.js';
@@ -75,9 +75,9 @@ export interface NodeContext {
     /** The Blender I render others' scenes with: only while Blender sharing is on. */
     sharedInstall(): BlenderInstall | undefined;
     /** A scene preflighted by `blender` (kept a while: the submit after the user saw it costs no second run). */
-    preflight(blender: string, scene: Pick<JobScene, 'scene' | 'params'>): Promise<Preflight>;
+    preflight(blender: string, scene: SceneToRead): Promise<Preflight>;
     /** A scene read by my Blender, or by a trusted peer sharing Blender when I have none (machine/blender-probe.ts). */
-    read(scene: Pick<JobScene, 'scene' | 'params'>): Promise<SceneRead>;
+    read(scene: SceneToRead): Promise<SceneRead>;
     /** PNG previews of my jobs' verified EXR frames (the app's mosaic shows PNGs). */
     readonly previews: BlenderPreviews;
   };

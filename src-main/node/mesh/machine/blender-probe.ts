@@ -14,10 +14,7 @@ import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { BlenderPreviews } from '../context/node-context.js';
 import { findBlender, type BlenderFound, type BlenderInstall } from '../../blender/install.js';
 import type { Preflight } from '../../blender/preflight.js';
-import { preflightScene, type JobScene } from '../../blender/unit.js';
-
-/** A scene as a job names it: its bytes, its .blend and whether it is a zip. */
-type SceneToRead = Pick<JobScene, 'scene' | 'params'>;
+import { preflightScene, type SceneToRead } from '../../blender/unit.js';
 
 /** Scenes whose preflight is kept (their reports are small; the scenes are not kept). */
 const PREFLIGHTS_KEPT = 8;

@@ -9,14 +9,14 @@
 import { blenderSharers } from '../../../core/blender/algorithm.js';
 import { readPeerReply, type SceneRead } from '../../../core/blender/remote-preflight.js';
 import type { NodeContext } from '../context/node-context.js';
-import type { JobScene } from '../../blender/unit.js';
+import type { SceneToRead } from '../../blender/unit.js';
 
 /** How long one peer has to fetch the scene, start Blender and read it (its preflight alone may take 30 s). */
 const PEER_PREFLIGHT_MS = 120_000;
 
 export async function askPeersToRead(
   ctx: Pick<NodeContext, 'me' | 'state' | 'commitments' | 'blobs' | 'send' | 'now' | 'log'>,
-  scene: Pick<JobScene, 'scene' | 'params'>,
+  scene: SceneToRead,
   whyNotHere: string,
 ): Promise<SceneRead> {
   const noneAnswered = (why: string): SceneRead => ({
