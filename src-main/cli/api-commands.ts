@@ -41,13 +41,29 @@ export function registerApiCommands(program: Command): void {
     }),
   );
 
-  const peer = program.command('peer').description('peers by address');
+  const peer = program.command('peer').description('peers by address, and pardons');
   nodeCommand(peer, 'add', 'connect to a peer by its multiaddr')
     .argument('<multiaddr>', 'e.g. /ip4/192.168.1.20/tcp/4001/p2p/12D3KooW…')
     .action(
       act(async (options, multiaddr = '') => {
         const added = await connect(options).call('peers.add', { multiaddr });
         return { json: added, text: `added peer ${added.peer_id}` };
+      }),
+    );
+
+  nodeCommand(
+    peer,
+    'pardon',
+    "undo a peer's conviction you find unsound (a check of yours was wrong): its trust and reputation come back",
+  )
+    .argument('<peer>', 'its peer id')
+    .action(
+      act(async (options, peerId = '') => {
+        const result = await connect(options).call('peers.pardon', { peer_id: peerId });
+        const text = result.pardoned
+          ? `pardoned ${result.peer_id}: its conviction is undone, its trust and reputation restored`
+          : `${result.peer_id} is not convicted: nothing to pardon`;
+        return { json: result, text };
       }),
     );
 

@@ -93,6 +93,12 @@ export async function verify(scene: string, options: VerifyOptions): Promise<num
         'verify',
         `${options.image} is ${provided.width}×${provided.height}, the scene's frame ${width}×${height}`,
       );
+    // A scene whose output reads outside a crop (a glare node, say) is checked by its whole frame: a crop cannot be.
+    const { check: frameCheck } = checked.verdict;
+    if (!frameCheck.crop) console.log(`no crop can check this scene (${frameCheck.why}): rendering the whole frame`);
+    const crops = frameCheck.crop
+      ? pickCrops(width, height, options.crops, CROP_SIDE, random)
+      : [{ x0: 0, y0: 0, x1: width, y1: height }];
     const verdict = await checkFrame({
       blender: install.path,
       unitDir,
@@ -104,7 +110,7 @@ export async function verify(scene: string, options: VerifyOptions): Promise<num
       height,
       provided,
       providedAt: { x0: 0, y0: 0, x1: width, y1: height },
-      crops: pickCrops(width, height, options.crops, CROP_SIDE, random),
+      crops,
       limits: { memoryBytes: 8 * 2 ** 30, fileBytes: RENDER_FILE_BYTES, wallMs: 3_600_000, stallMs: 600_000 },
     });
     for (const { rect, share } of verdict.crops)

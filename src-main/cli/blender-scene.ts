@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MethodInput } from '../core/api/contract.js';
 import type { BlenderPreflightView } from '../core/api/blender-methods.js';
+import { checkWords } from '../core/blender/crop-check.js';
 import { judgePreflight, type PreflightReport, type PreflightVerdict } from '../core/blender/preflight.js';
 import { MAX_BLENDER_SCENE_BYTES } from '../core/blender/unit.js';
 import { describeError } from '../core/errors.js';
@@ -55,12 +56,12 @@ export async function readScene(
       file,
       zip: folder || scene.endsWith('.zip'),
     };
-    const [preflight, readBy] = found.ok
-      ? [await preflightInSandbox(found.path, unitDir, file), []]
+    const [preflight, readBy, byPeer] = found.ok
+      ? [await preflightInSandbox(found.path, unitDir, file), [], false]
       : await readByNode(byNode, sent, found.reason, label);
     if (!preflight.ok) throw new CliError(`${label}: ${preflight.reason}`);
     const { report, verdict } = preflight;
-    const lines = [...(zipped ? [zipped.line] : []), ...readBy, ...preflightLines(report, verdict)];
+    const lines = [...(zipped ? [zipped.line] : []), ...readBy, ...preflightLines(report, verdict, byPeer)];
     return { sent, report, verdict, lines };
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -68,7 +69,7 @@ export async function readScene(
 }
 
 /** The preflight as printed: the scene's Blender, engine, frames, size, samples, images, tiles, warnings and refusals. */
-export function preflightLines(report: PreflightReport, verdict: PreflightVerdict): string[] {
+export function preflightLines(report: PreflightReport, verdict: PreflightVerdict, readByPeer = false): string[] {
   const v = (parts: readonly number[]) => parts.join('.');
   const packed = report.images.filter((i) => i.packed).length;
   return [
@@ -76,6 +77,7 @@ export function preflightLines(report: PreflightReport, verdict: PreflightVerdic
     `engine ${report.engine}, frames ${report.frame_start}–${report.frame_end}, ${report.width}×${report.height}, ${report.samples} samples`,
     `images: ${report.images.length} (${packed} packed); linked libraries: ${report.libraries.length}`,
     verdict.tiles ? 'tiles: yes' : `tiles: no, ${verdict.tilesWhyNot ?? ''}`,
+    `checked: ${checkWords(verdict.check, readByPeer)}`,
     ...verdict.warnings.map((warning) => `warning: ${warning}`),
     ...verdict.refusals.map((refusal) => `refused: ${refusal}`),
   ];
@@ -95,7 +97,11 @@ async function readByNode(
   });
   const reader = view.by === null ? 'the node' : `${view.by}, a provider (the node has no Blender either)`;
   const line = `read by ${reader}: no Blender here (${whyNotHere})`;
-  return [{ ok: true as const, report: view.report, verdict: judgePreflight(view.report) }, [line]] as const;
+  return [
+    { ok: true as const, report: view.report, verdict: judgePreflight(view.report) },
+    [line],
+    view.by !== null,
+  ] as const;
 }
 
 /** A scene's folder zipped (`zipFolder`) and written to `path`, with the line that says what went in. */

@@ -26,6 +26,10 @@ export async function blenderSubmission(
   const { sent, report, verdict, lines } = await readScene(scene, byNode, '--blend');
   if (verdict.refusals.length > 0) throw new CliError(`--blend: the scene is refused: ${verdict.refusals.join('; ')}`);
   const { tiles } = options;
+  if (options.format === 'exr' && !verdict.check.crop)
+    throw new CliError(
+      `--format exr: no crop can check this scene's frames (${verdict.check.why}), and two providers' frames are compared as 8-bit PNG: ask for PNG`,
+    );
   if (tiles && !verdict.tiles) throw new CliError(`--tiles: ${verdict.tilesWhyNot ?? 'frames only'}`);
   if (tiles && (tiles.cols > report.width || tiles.rows > report.height))
     throw new CliError(

@@ -35,10 +35,13 @@ export function PeerTable({
   peers,
   nowMs,
   onTrust,
+  onPardon,
 }: {
   peers: readonly PeerView[];
   nowMs: number;
   onTrust: (peerId: string, weight: number) => Promise<void>;
+  /** Undo a conviction the user finds unsound. */
+  onPardon: (peerId: string) => Promise<void>;
 }) {
   return (
     <div className="table-wrap">
@@ -118,9 +121,20 @@ export function PeerTable({
                 </td>
                 <td className="num">
                   {peer.convicted_at !== null ? (
-                    <Badge tone="danger">
-                      caught lying · {peer.caught_lying} wrong {peer.caught_lying === 1 ? 'result' : 'results'}
-                    </Badge>
+                    <>
+                      <Badge tone="danger">
+                        caught lying · {peer.caught_lying} wrong {peer.caught_lying === 1 ? 'result' : 'results'}
+                      </Badge>{' '}
+                      <button
+                        type="button"
+                        className="button"
+                        title="If a check of yours was wrong: undo the conviction, restoring its trust and reputation"
+                        data-testid={`pardon-${peer.peer_id}`}
+                        onClick={() => void onPardon(peer.peer_id)}
+                      >
+                        Pardon
+                      </button>
+                    </>
                   ) : (
                     <span className="muted" title="results that matched my own run">
                       {peer.checks_passed} checked ok

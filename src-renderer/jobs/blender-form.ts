@@ -7,6 +7,7 @@
 // crop of each (redundancy 1), not by replicas. The node preflights and checks it all again.
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
+import { checkWords, frameCheckOf } from '../../src-main/core/blender/crop-check.js';
 import { FRAME_BYTES, framesInput } from '../../src-main/core/blender/unit.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
 import { MAX_TILES_SIDE } from '../../src-main/core/schemas/blender-tiles.js';
@@ -92,6 +93,12 @@ export function blenderRequest(
       ok: false,
       error: 'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG): clear Tiles, or choose PNG',
     };
+  const check = frameCheckOf(preflight.report);
+  if (fields.format === 'exr' && !check.crop)
+    return {
+      ok: false,
+      error: `EXR frames of this scene cannot be checked (no crop can: ${check.why}; two providers' frames are compared as 8-bit PNG): choose PNG`,
+    };
   const budget = parseCredits(fields.budget);
   if (!budget.ok) return { ok: false, error: `budget: ${budget.error}` };
   const frames = Array.from({ length: count }, (_, i) => first.value + i);
@@ -135,6 +142,7 @@ export function preflightFacts(preflight: BlenderPreflightView): Array<[string, 
     ['Saved by', `Blender ${r.saved_by.slice(0, 2).join('.')}; rendered by ${r.blender.join('.')}`],
     ['Images', `${r.images.length} (${packed} packed)`],
     ['Tiles', preflight.tiles ? 'yes' : (preflight.tiles_why_not ?? 'no')],
+    ['Checked', checkWords(frameCheckOf(r), preflight.by !== null)],
     ['Read by', readBy(preflight)],
   ];
 }

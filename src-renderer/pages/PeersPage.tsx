@@ -12,7 +12,7 @@ import { shortPeerId } from '../format.js';
 export function PeersPage() {
   const peers = useMesh((s) => s.peers);
   const policies = useMesh((s) => s.status?.policies ?? null);
-  const { addPeer, setTrust, setPolicies, createInvite, acceptInvite } = useActions();
+  const { addPeer, setTrust, pardon, setPolicies, createInvite, acceptInvite } = useActions();
   const [address, setAddress] = useState('');
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState<string | null>(null);
@@ -80,7 +80,7 @@ export function PeersPage() {
             then set how much you trust it.
           </EmptyState>
         ) : (
-          <PeerTable peers={peers} nowMs={nowMs} onTrust={setTrust} />
+          <PeerTable peers={peers} nowMs={nowMs} onTrust={setTrust} onPardon={pardon} />
         )}
       </Card>
 

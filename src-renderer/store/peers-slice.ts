@@ -27,6 +27,11 @@ export const peersSlice: Slice<PeersSlice> = (set, get, transport) => ({
     await get().refreshPeers();
   },
 
+  async pardon(peerId) {
+    await get().attempt(() => transport.call('peers.pardon', { peer_id: peerId }));
+    await get().refreshPeers();
+  },
+
   async createInvite(trust, expiresSeconds) {
     return get().attempt(() => transport.call('invites.create', { trust, expires_seconds: expiresSeconds }));
   },

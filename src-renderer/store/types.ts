@@ -89,6 +89,8 @@ export interface PeersSlice {
   /** The peer id it turned out to be, or undefined (the error is reported). */
   addPeer(multiaddr: string): Promise<string | undefined>;
   setTrust(peerId: string, weight: number): Promise<void>;
+  /** Undoes a peer's conviction (peers.pardon): its trust and reputation come back. */
+  pardon(peerId: string): Promise<void>;
   /** Replaces who may use my machine (policies.set); the list itself is read from the status. */
   setPolicies(policies: Policy[]): Promise<void>;
   /** A new invite code, or undefined (the error is reported). */

@@ -221,3 +221,37 @@ test('a result that comes after its assignment was refunded is not taken: nobody
   assert.equal(state.assignments.get('a0')!.result, undefined);
   assert.deepEqual(state.resultsByOutput.get('out0'), undefined);
 });
+
+test("a pardon undoes a conviction: trust and the reputation it took come back; another offence's stays", () => {
+  const state = stateAfter(jobEvents([LIAR, LIAR, HONEST]));
+  state.apply(verifiedUnchecked(0));
+  const before = { trust: state.effectiveTrustIn(LIAR, NOW), reputation: state.reputationOf(LIAR, NOW) };
+  assert.ok(before.trust > 0);
+  state.apply(
+    event({ type: 'unit.checked', unit_id: unitId(1), truth: 'right', matched: [], contradicted: ['a1/result'] }),
+  );
+  // The conviction's backtrack: its held pay refunded as rejected (each a rejection in its reputation).
+  for (const id of backtrack(state, LIAR).refunds)
+    state.apply(
+      event({
+        type: 'ledger.entry',
+        entry: { kind: 'refund', entry_id: `refund/${id}`, assignment_id: id, reason: 'rejected', at: AT },
+      }),
+    );
+  assert.equal(state.effectiveTrustIn(LIAR, NOW), 0);
+  assert.ok(state.reputationOf(LIAR, NOW) < before.reputation);
+
+  state.apply(event({ type: 'peer.pardoned', peer_id: LIAR }));
+  assert.equal(state.checks.isConvicted(LIAR), false);
+  assert.equal(state.checks.record(LIAR).convicted, false);
+  assert.ok(Math.abs(state.reputationOf(LIAR, NOW) - before.reputation) < 1e-9, 'its reputation as before');
+  assert.ok(Math.abs(state.effectiveTrustIn(LIAR, NOW) - before.trust) < 1e-9, 'its trust as before');
+  assert.deepEqual(state.activeAssignments(unitId(0)).length, 1, 'its assignments count again');
+
+  // A pardon takes back only the conviction's: an offence of its own (a false refund) stays, and a second pardon does nothing.
+  state.apply(event({ type: 'peer.penalized', peer_id: LIAR, reason: 'false_refund', count: 1 }));
+  const penalized = state.reputationOf(LIAR, NOW);
+  assert.ok(penalized < before.reputation);
+  state.apply(event({ type: 'peer.pardoned', peer_id: LIAR }));
+  assert.equal(state.reputationOf(LIAR, NOW), penalized);
+});

@@ -38,6 +38,7 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   status: {},
   'peers.list': {},
   'peers.add': { multiaddr: '/ip4/127.0.0.1/tcp/9' },
+  'peers.pardon': { peer_id: PEER },
   'invites.create': { trust: 0.5, expires_seconds: 3600 },
   'invites.accept': { code: 'mesh-invite:AAAA', trust: 1 },
   'invites.list': {},

@@ -132,6 +132,7 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     status: async () => STUB_STATUS,
     'peers.list': async () => ({ peers: [], total: 0 }),
     'peers.add': async () => ({ peer_id: STUB_PEER }),
+    'peers.pardon': async ({ peer_id }) => ({ peer_id, pardoned: false }),
     'trust.set': async ({ peer_id, weight }) => ({ peer_id, weight }),
     'trust.list': async () => ({ trust: [{ peer_id: STUB_PEER, weight: 0.5, updated_at: AT }] }),
     'slots.add': async (p) => ({

@@ -88,6 +88,8 @@ export const API_EVENT_TYPES = [
   /** A provider refused an acceptance of mine: `provider`, `reason` (its policies, my credit with it). */
   'unit.refused',
   'peer.caught_lying',
+  /** The user undid a peer's conviction (`peers.pardon`): `peer`. */
+  'peer.pardoned',
   /** A requester refunded a result of mine as rejected without its verdict saying so: refused, and it gets no more work. */
   'peer.cheated',
   'ledger.entry',
@@ -184,6 +186,14 @@ export const API_METHODS = {
     z.strictObject({ peers: boundedArray(PeerViewSchema, LIMITS.recordEntries), total: Count }),
   ),
   'peers.add': method(z.strictObject({ multiaddr: Multiaddr }), z.strictObject({ peer_id: PeerId })),
+  /**
+   * Undo a conviction the user finds unsound (a check of mine was wrong): journaled; the peer's
+   * trust and the reputation the conviction took come back. `pardoned`: false when it was not convicted.
+   */
+  'peers.pardon': method(
+    z.strictObject({ peer_id: PeerId }),
+    z.strictObject({ peer_id: PeerId, pardoned: z.boolean() }),
+  ),
   /** A one-line code for someone to connect with me; whoever redeems it first is trusted at `trust`. */
   'invites.create': method(InviteCreateSchema, InviteCreatedSchema),
   /** Dial the inviter, prove the code's secret; on its yes, trust it at `trust`. */

@@ -6,6 +6,7 @@
 import { decodeJson } from '../schemas/index.js';
 import * as z from '../schemas/zod.js';
 import { scenePath } from './args.js';
+import { frameCheckOf, type FrameCheck } from './crop-check.js';
 
 /** The line our Python prints before the report, so nothing else Blender prints is taken for it. */
 export const REPORT_MARK = 'MESH_PREFLIGHT ';
@@ -21,13 +22,19 @@ const PREFLIGHT_EXPRESSION = [
   'libraries = [{"path": l.filepath, "packed": l.packed_file is not None} for l in bpy.data.libraries]',
   'denoise = bool(s.cycles.use_denoising) or any(bool(v.cycles.use_denoising) for v in s.view_layers)',
   'glare = bool(s.use_nodes and s.node_tree and any(n.type == "GLARE" for n in s.node_tree.nodes))',
+  // What decides whether a crop can check a frame (crop-check.ts): the compositor's nodes that run, and what draws over the whole frame.
+  'tree = s.node_tree if s.use_nodes and s.render.use_compositing and s.node_tree else None',
+  'nodes = sorted({n.type for n in tree.nodes if not n.mute})[:256] if tree else []',
+  'others = bool(tree and any(n.type == "R_LAYERS" and n.scene is not None and n.scene != s for n in tree.nodes))',
+  'strips = bool(s.render.use_sequencer and s.sequence_editor and len(s.sequence_editor.sequences_all) > 0)',
   'print(' +
     JSON.stringify(REPORT_MARK) +
     ' + json.dumps({"blender": list(bpy.app.version), "saved_by": list(bpy.data.version),',
   '  "engine": s.render.engine, "frame_start": s.frame_start, "frame_end": s.frame_end,',
   '  "width": s.render.resolution_x, "height": s.render.resolution_y, "percentage": s.render.resolution_percentage,',
   '  "samples": s.cycles.samples, "denoising": denoise, "compositing": bool(s.use_nodes and s.render.use_compositing),',
-  '  "glare": glare, "images": images, "libraries": libraries}), flush=True)',
+  '  "glare": glare, "compositor_nodes": nodes, "other_scenes": others, "freestyle": bool(s.render.use_freestyle),',
+  '  "sequencer": strips, "images": images, "libraries": libraries}), flush=True)',
 ].join('\n');
 
 const Part = z.int().check(z.minimum(0), z.maximum(10_000));
@@ -48,6 +55,11 @@ export const PreflightReport = z.strictObject({
   denoising: z.boolean(),
   compositing: z.boolean(),
   glare: z.boolean(),
+  // Absent from a report of a node of an earlier version (a peer's reading): a crop is then not trusted to check.
+  compositor_nodes: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(256))),
+  other_scenes: z.optional(z.boolean()),
+  freestyle: z.optional(z.boolean()),
+  sequencer: z.optional(z.boolean()),
   images: z
     .array(
       z.strictObject({
@@ -81,7 +93,9 @@ export interface PreflightVerdict {
   refusals: string[];
   /** What we change or cannot honour, shown before the job starts. */
   warnings: string[];
-  /** Whether a frame may be cut into tiles (else frames only, `tilesWhyNot` saying why). */
+  /** How its frames are checked: by a crop re-rendered (exact for the scene), or by two providers' agreement. */
+  check: FrameCheck;
+  /** Whether a frame may be cut into tiles (else frames only, `tilesWhyNot` saying why): where a crop is exact, so is a tile. */
   tiles: boolean;
   tilesWhyNot?: string;
   frames: { start: number; end: number };
@@ -108,16 +122,13 @@ export function judgePreflight(report: PreflightReport): PreflightVerdict {
   if (report.denoising) warnings.push("denoising is turned off: Debian's Blender is built without OpenImageDenoise");
   if (report.percentage !== 100)
     warnings.push(`the resolution is rendered at 100 %, not the file's ${report.percentage} %`);
-  const whyNot = report.glare
-    ? 'the compositor has a glare node, which spreads light across tile borders'
-    : report.compositing
-      ? 'the compositor runs on the whole frame'
-      : undefined;
+  const check = frameCheckOf(report);
   return {
     refusals,
     warnings,
-    tiles: whyNot === undefined,
-    ...(whyNot === undefined ? {} : { tilesWhyNot: `frames only: ${whyNot}` }),
+    check,
+    tiles: check.crop,
+    ...(check.crop ? {} : { tilesWhyNot: `frames only: ${check.why}` }),
     frames: { start: report.frame_start, end: report.frame_end },
   };
 }

@@ -67,6 +67,11 @@ export const JobSchema = z.strictObject({
   render: z.optional(RenderSpecSchema),
   /** A Blender job cut into tiles: its units are the tiles of these frames, stitched into one PNG per frame. */
   blender_tiles: z.optional(BlenderTilesSchema),
+  /**
+   * A Blender job whose frames no crop can check (its compositor reads outside a crop, or I have no
+   * Blender): each is compared between two providers, which never convicts. Absent: by a crop, where I have Blender.
+   */
+  blender_agreement: z.optional(z.literal(true)),
 });
 
 /** What a batched job's units share: each is this, its id (`${job_id}/${index}`) and its input's CID. */
@@ -186,6 +191,11 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     matched: boundedArray(Id, LIMITS.resultsPerConsensus),
     contradicted: boundedArray(Id, LIMITS.resultsPerConsensus),
   }),
+  /**
+   * The user undid a conviction they found unsound (a check of mine was wrong): the peer's trust
+   * and the reputation its conviction took are restored; the results it had are not reopened.
+   */
+  z.strictObject({ type: z.literal('peer.pardoned'), ...base, peer_id: PeerId }),
   /** A verdict withdrawn: it rested on an unchecked result of a provider since convicted. Decided again, with a check. */
   z.strictObject({ type: z.literal('unit.reopened'), ...base, unit_id: Id, convicted: PeerId }),
   z.strictObject({

@@ -60,6 +60,21 @@ export function recordOutcome(
   return { ...current, [outcome]: current[outcome] + weight };
 }
 
+/**
+ * The reputation without an outcome recorded at `atMs` (recordOutcome's inverse: the user took it
+ * back, a pardon): its weight, faded as it has since, is subtracted, never below zero.
+ */
+export function withdrawOutcome(
+  rep: Reputation,
+  outcome: Outcome,
+  atMs: number,
+  halfLifeMs: number = DEFAULT_HALF_LIFE_MS,
+): Reputation {
+  if (!Number.isFinite(atMs)) return rep;
+  const weight = decayFactor(rep.atMs - atMs, halfLifeMs);
+  return { ...rep, [outcome]: Math.max(0, rep[outcome] - weight) };
+}
+
 /** The expected probability, in [0, 1], that this peer's next result is good. 0.5 if unknown. */
 export function reputationScore(rep: Reputation, atMs: number, halfLifeMs: number = DEFAULT_HALF_LIFE_MS): number {
   const { verified, rejected, late } = decayedTo(rep, atMs, halfLifeMs);

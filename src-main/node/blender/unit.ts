@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxLimits } from '../../core/blender/args.js';
 import type { PixelRect, Rgba } from '../../core/blender/tiles.js';
+import { IDENTICAL_SHARE, identicalShare } from '../../core/blender/compare.js';
 import { pickCrops } from '../../core/blender/crops.js';
 import type { SampleProgress } from '../../core/blender/progress.js';
 import { SceneRefused } from '../../core/blender/scene-zip.js';
@@ -160,6 +161,24 @@ export async function compareWithCrop(
   if (image.width !== width || image.height !== height)
     return { agrees: false, crops: [], ms: own.ms, why: `${image.width}×${image.height}, not ${width}×${height}` };
   return { ...compareCrops(image, area, [own]), ms: own.ms, image };
+}
+
+/**
+ * A mismatch confirmed before anyone is convicted: the unit rendered here whole, as its provider
+ * was asked to (the frame, or its tile), and the provider's pixels (`provided`, already decoded at
+ * the unit's size) compared with all of it. A crop can be wrong for a scene (an effect that reads
+ * outside it); the whole render cannot.
+ */
+export async function confirmWhole(
+  unit: BlenderUnit,
+  provided: Rgba,
+): Promise<{ agrees: boolean; share: number; ms: number }> {
+  const { output, ms } = await renderUnit(unit);
+  const area = unitArea(unit);
+  const mine = await decodeOutput(unit, output, area.x1 - area.x0, area.y1 - area.y0);
+  if (!mine.ok) throw new Error(`my own render of the whole ${unit.tile ? 'tile' : 'frame'} failed: ${mine.reason}`);
+  const share = identicalShare(mine.image, provided);
+  return { agrees: share >= IDENTICAL_SHARE, share, ms };
 }
 
 /** A unit's output as 8-bit pixels: a PNG decoded here, an EXR by Blender in the sandbox (exr.ts). */

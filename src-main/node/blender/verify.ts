@@ -48,7 +48,8 @@ export async function checkFrame(check: FrameCheck): Promise<FrameVerdict> {
         frame: check.frame,
         samples: check.samples,
         seed: check.seed,
-        tile: { rect, width, height },
+        // The whole frame is rendered as a frame, not as a border: what a scene no crop can check is checked by.
+        ...(isWhole(rect, width, height) ? {} : { tile: { rect, width, height } }),
       },
       limits: check.limits,
     });
@@ -58,6 +59,9 @@ export async function checkFrame(check: FrameCheck): Promise<FrameVerdict> {
   }
   return { ...compareCrops(check.provided, check.providedAt, own), ms };
 }
+
+const isWhole = (rect: PixelRect, width: number, height: number): boolean =>
+  rect.x0 === 0 && rect.y0 === 0 && rect.x1 === width && rect.y1 === height;
 
 /** A crop re-rendered here: where it lies in the frame, and its pixels. */
 export interface OwnCrop {

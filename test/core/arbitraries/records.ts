@@ -156,8 +156,18 @@ export const jobArb = recordOf<S.Job>(
         height: fc.integer({ min: 1, max: 65_536 }),
       })
       .map((tiles) => ({ ...tiles })),
+    blender_agreement: fc.constant(true as const),
   },
-  ['deadline', 'algorithm_id', 'manual_accept', 'open_to_strangers', 'units_per_pack', 'render', 'blender_tiles'],
+  [
+    'deadline',
+    'algorithm_id',
+    'manual_accept',
+    'open_to_strangers',
+    'units_per_pack',
+    'render',
+    'blender_tiles',
+    'blender_agreement',
+  ],
 );
 
 const wallTimeArb = fc
@@ -337,6 +347,7 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     reason: fc.string({ maxLength: 200 }),
   }),
   'sharing.set': recordOf<S.NodeEventOf<'sharing.set'>>({ ...eventOf('sharing.set'), on: fc.boolean() }),
+  'peer.pardoned': recordOf<S.NodeEventOf<'peer.pardoned'>>({ ...eventOf('peer.pardoned'), peer_id: peerIdArb }),
   'peer.penalized': recordOf<S.NodeEventOf<'peer.penalized'>>(
     {
       ...eventOf('peer.penalized'),

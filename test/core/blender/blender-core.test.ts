@@ -148,7 +148,13 @@ test('progress comes from Cycles’ Sample lines', () => {
 const REPORT = preflightReport();
 
 test('the preflight refuses by name and warns of what it turns off', () => {
-  assert.deepEqual(judgePreflight(REPORT), { refusals: [], warnings: [], tiles: true, frames: { start: 1, end: 24 } });
+  assert.deepEqual(judgePreflight(REPORT), {
+    refusals: [],
+    warnings: [],
+    check: { crop: true },
+    tiles: true,
+    frames: { start: 1, end: 24 },
+  });
   const bad = judgePreflight({
     ...REPORT,
     saved_by: [4, 2, 0],
@@ -157,6 +163,7 @@ test('the preflight refuses by name and warns of what it turns off', () => {
     percentage: 50,
     glare: true,
     compositing: true,
+    compositor_nodes: ['COMPOSITE', 'GLARE', 'R_LAYERS'],
     images: [{ name: 'wood', source: 'FILE', packed: false, path: '/home/me/wood.png', exists: false }],
     libraries: [{ path: '/home/me/lib.blend', packed: false }],
   });

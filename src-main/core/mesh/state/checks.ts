@@ -8,6 +8,11 @@ export interface Conviction {
   unitId: string;
   resultId: string;
   at: string;
+  /**
+   * When each rejection the conviction brought was counted in the peer's reputation (its wrong
+   * results, its held results refunded): what a pardon takes back. Absent in a state of an earlier version.
+   */
+  rejectedAt?: string[];
 }
 
 export class CheckBook implements SnapshotPart {
@@ -38,6 +43,21 @@ export class CheckBook implements SnapshotPart {
       [this.contradicted, 'contradicted'],
     ];
     for (const [map, key] of maps) for (const [k, v] of saved[key] ?? []) map.set(k, v);
+  }
+
+  /** A rejection counted against a convicted peer: kept with its conviction, for a pardon to take back. */
+  rejectionCounted(peer: string, at: string): void {
+    const conviction = this.convictions.get(peer);
+    if (conviction) (conviction.rejectedAt ??= []).push(at);
+  }
+
+  /** The user's pardon: the peer is no longer convicted; the rejections its conviction counted, to take back. */
+  pardon(peer: string): string[] {
+    const conviction = this.convictions.get(peer);
+    if (!conviction) return [];
+    this.convictions.delete(peer);
+    this.#records.set(peer, { ...this.record(peer), convicted: false });
+    return conviction.rejectedAt ?? [];
   }
 
   record(peer: string): CheckRecord {

@@ -6,6 +6,7 @@ import {
   emptyReputation,
   recordOutcome,
   reputationScore,
+  withdrawOutcome,
   type Outcome,
   type Reputation,
 } from '../../trust/index.js';
@@ -226,11 +227,20 @@ export class MeshState {
           if (!result) return [];
           const matched = event.matched.includes(result.result_id);
           if (!matched && !event.contradicted.includes(result.result_id)) return [];
-          if (!matched) this.#countOutcome(result.computed_by_peer, 'rejected', event.at);
           return [{ resultId: result.result_id, peer: result.computed_by_peer, matched }];
         });
+        const fresh = results.filter(({ resultId }) => !this.checks.outcomes.has(resultId));
         this.checks.apply(event.unit_id, event.truth, results, event.at);
+        // Counted once convicted: the conviction keeps the rejection, for a pardon to take back.
+        for (const { peer, matched } of fresh) if (!matched) this.#countOutcome(peer, 'rejected', event.at);
         if (event.truth_fuel !== undefined) this.checks.truthFuel.set(event.unit_id, event.truth_fuel);
+        return;
+      }
+      case 'peer.pardoned': {
+        let reputation = this.reputation.get(event.peer_id);
+        for (const at of this.checks.pardon(event.peer_id))
+          if (reputation) reputation = withdrawOutcome(reputation, 'rejected', Date.parse(at));
+        if (reputation) this.reputation.set(event.peer_id, reputation);
         return;
       }
       case 'unit.reopened':
@@ -247,8 +257,8 @@ export class MeshState {
         for (const entry of event.entries)
           foldLedgerEntry(this, this.#held, this.#shared, entry, event.at, this.#countOutcome);
         return;
-      case 'peer.penalized':
-        this.#countOutcome(event.peer_id, 'rejected', event.at);
+      case 'peer.penalized': // an offence of its own, not its conviction's: a pardon does not take it back
+        this.#countOutcome(event.peer_id, 'rejected', event.at, false);
         if (event.reason === FALSE_REFUND || event.reason === UNDERPAID)
           this.falseRefunds.set(event.peer_id, (this.falseRefunds.get(event.peer_id) ?? 0) + 1);
         return;
@@ -292,8 +302,10 @@ export class MeshState {
       for (const entry of receipt.verdicts) this.#shared.verdictEntry(entry, this.units.progressOf(entry.unit_id));
   }
 
-  readonly #countOutcome = (peer: string, outcome: Outcome, at: string): void => {
+  /** An outcome in the peer's reputation; a rejection of a convicted peer (its wrong results, its held ones refunded) is its conviction's. */
+  readonly #countOutcome = (peer: string, outcome: Outcome, at: string, ofConviction = true): void => {
     this.reputation.set(peer, recordOutcome(this.reputation.get(peer) ?? emptyReputation(), outcome, Date.parse(at)));
+    if (outcome === 'rejected' && ofConviction) this.checks.rejectionCounted(peer, at);
   };
 
   /**

@@ -8,6 +8,7 @@ export function stateOnlyProjections() {
     'slot.removed'(): void {},
     'sharing.set'(): void {},
     'peer.penalized'(): void {},
+    'peer.pardoned'(): void {},
     'price.set'(): void {},
     'window.put'(): void {},
     'window.removed'(): void {},

@@ -7,9 +7,11 @@
 // whole frame (the preflight's reason), and its input, the frames, becomes the tile units' (a frame
 // and a tile index each, frame after frame).
 // Its frames' format (PNG, or EXR for frames only: BlenderJobSchema) is in the units' params.
-// A requester without Blender cannot re-render a crop: its job runs each unit on two providers,
-// whose renders are compared by pixels (verdicts/blender-agreement.ts), so its redundancy is at
-// least CHECKED_BY_PROVIDERS (asRun), and its frames are PNG (an EXR is read only by Blender).
+// A requester without Blender cannot re-render a crop, and no crop can check a scene whose output
+// reads pixels outside it (a glare node: core/blender/crop-check.ts): such a job runs each unit on
+// two providers, whose renders are compared by pixels (verdicts/blender-agreement.ts) and never
+// convict, so its redundancy is at least CHECKED_BY_PROVIDERS (asRun), and its frames are PNG (the
+// agreement compares 8-bit pixels).
 import type { SubmitJobTerms } from '../../../core/api/contract.js';
 import {
   FRAME_BYTES,
@@ -47,6 +49,11 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
       'bad_request',
       'EXR frames need Blender on the requester, to read them (its frames are compared by their pixels): ask for PNG',
     );
+  if (!verdict.check.crop && format === 'exr')
+    throw new ApiError(
+      'bad_request',
+      `EXR frames of this scene cannot be checked (no crop can: ${verdict.check.why}; two providers' frames are compared as 8-bit PNG): ask for PNG`,
+    );
   if (grid && format === 'exr')
     throw new ApiError('bad_request', 'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG)');
   if (grid && !verdict.tiles)
@@ -77,8 +84,10 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
       wholeUnits: true,
     },
     seconds: START_SECONDS + (params.width * params.height * params.samples) / parts / PIXEL_SAMPLES_PER_SECOND,
-    /** The least redundancy its frames are checked with: 1 where my Blender checks them. */
-    redundancy: byProviders ? CHECKED_BY_PROVIDERS : 1,
+    /** How its frames are checked: a crop re-rendered by my Blender, or two providers' agreement. */
+    checkedBy: byProviders || !verdict.check.crop ? ('agreement' as const) : ('crop' as const),
+    /** The least redundancy its frames are checked with: 1 where my Blender checks them by a crop. */
+    redundancy: byProviders || !verdict.check.crop ? CHECKED_BY_PROVIDERS : 1,
   };
 }
 

@@ -252,6 +252,7 @@ export async function splitJob(
     manual_accept: spec.manual_accept,
     open_to_strangers: spec.open_to_strangers,
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
+    ...(blender?.checkedBy === 'agreement' ? { blender_agreement: true as const } : {}),
     ...(grid
       ? {
           blender_tiles: {

@@ -1,13 +1,17 @@
 // Why a running job of mine is not moving, in words for its user (the job view's `waiting`): no
 // provider I can use (and the connected peers that trust, either side's, keeps out), too
 // few providers I can use for its redundancy, or every offer for it refused for the same reason
-// (over its price cap, from peers I do not trust). A job waits for these rather than end: prices
+// (over its price cap, from peers I do not trust), or the peers at hand were convicted by my
+// checks (said as such, with the frames that convicted them, not as peers I do not trust). A job waits for these rather than end: prices
 // change and providers come back. Read from the last acceptance round and the commitments heard.
 import { formatCredits } from '../../../core/ledger/index.js';
 import type { JobRecord } from '../../../core/mesh/state/state.js';
 import type { Refusal, RefusalCode } from '../../../core/scheduler/accept.js';
 import { compatibility } from '../../../core/scheduler/compatibility.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
+import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
+import { frameOf } from '../../../core/blender/unit.js';
+import { frameOfTileUnit } from '../../../core/schemas/blender-tiles.js';
 import type { AvailabilitySlot, WorkUnit } from '../../../core/schemas/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { cheapestOf, type JobRound } from './job-rounds.js';
@@ -29,7 +33,7 @@ export class JobWaits {
   readonly #refused = new Map<string, Refused>();
 
   constructor(
-    private readonly ctx: Pick<NodeContext, 'state' | 'me' | 'commitments' | 'now'>,
+    private readonly ctx: Pick<NodeContext, 'state' | 'me' | 'commitments' | 'now' | 'blobs'>,
     /** The peers connected now: a provider gone keeps its last commitment, but offers nothing meanwhile. */
     private readonly connectedPeers: () => readonly string[] = () => [...ctx.commitments.keys()],
   ) {}
@@ -63,12 +67,13 @@ export class JobWaits {
     if (!this.ctx.state.isMyRunningJob(record)) return undefined;
     const strangersToo = job.open_to_strangers ?? false;
     const unit = this.ctx.state.units.get(unitIdOf(job.job_id, 0))?.unit;
-    const { offering, fitting, misses, notTrusted, notTrustingMe } = this.#providersFor(strangersToo, unit);
+    const { offering, fitting, misses, notTrusted, notTrustingMe, convicted } = this.#providersFor(strangersToo, unit);
     if (offering === 0 && !strangersToo && !this.#trustsAnyone())
       return 'you trust no peer: nothing is computed for you until you do (meshctl trust set), or the job is open to strangers';
     if (offering === 0) {
-      // The peers at hand, and which trust keeps them from this job.
+      // The peers at hand, and what keeps them from this job: a conviction, or trust.
       const atHand = [
+        ...convictedLines(convicted, job.job_id, (unitId) => this.#unitName(unitId)),
         notTrusted > 0 &&
           `you do not trust ${peers(notTrusted)} (meshctl trust set), and the job is not open to strangers`,
         notTrustingMe > 0 &&
@@ -111,17 +116,31 @@ export class JobWaits {
   #providersFor(
     strangersToo: boolean,
     unit: WorkUnit | undefined,
-  ): { offering: number; fitting: number; misses: Set<string>; notTrusted: number; notTrustingMe: number } {
+  ): {
+    offering: number;
+    fitting: number;
+    misses: Set<string>;
+    notTrusted: number;
+    notTrustingMe: number;
+    convicted: Convicted[];
+  } {
     const { state, me } = this.ctx;
     const nowMs = this.ctx.now();
     const connected = new Set(this.connectedPeers());
     let offering = 0;
     let fitting = 0;
+    // Connected peers convicted by my checks: said as such, not as peers I do not trust.
+    const convicted = [...connected].flatMap((peer) => {
+      const conviction = state.checks.convictions.get(peer);
+      return peer !== me && conviction ? [{ peer, unitId: conviction.unitId }] : [];
+    });
     // Connected peers that are no use for the job for want of trust: mine in them (I follow no
     // commitment of theirs, so whether they offer cores is not known), or theirs in me.
     const notTrusted = strangersToo
       ? 0
-      : [...connected].filter((peer) => peer !== me && !(state.effectiveTrustIn(peer, nowMs) > 0)).length;
+      : [...connected].filter(
+          (peer) => peer !== me && !state.checks.isConvicted(peer) && !(state.effectiveTrustIn(peer, nowMs) > 0),
+        ).length;
     let notTrustingMe = 0;
     const misses = new Set<string>();
     for (const [peer, commitment] of this.ctx.commitments) {
@@ -137,9 +156,64 @@ export class JobWaits {
       if (!unit || slots.some((slot) => compatibility(unit, slot).compatible)) fitting++;
       else for (const slot of slots) for (const need of missedBy(unit, slot)) misses.add(need);
     }
-    return { offering, fitting, misses, notTrusted, notTrustingMe };
+    return { offering, fitting, misses, notTrusted, notTrustingMe, convicted };
+  }
+
+  /** A unit as its user knows it: a Blender frame by its number, a tile by its frame; else by its place in the job. */
+  #unitName(unitId: string): string {
+    const record = this.ctx.state.units.get(unitId);
+    if (!record) return `unit ${unitId}`;
+    const { unit, index } = record;
+    const job = this.ctx.state.jobs.get(unit.job_id)?.job;
+    if (job?.blender_tiles) return `frame ${frameOfTileUnit(job.blender_tiles, index)}`;
+    const input =
+      isBlenderAlgorithm(unit.algorithm_id) && unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : undefined;
+    const frame = input ? frameOf(input) : undefined;
+    return frame === undefined ? `unit ${index}` : `frame ${frame}`;
   }
 }
+
+/** A connected peer convicted by my checks, and the unit whose check convicted it. */
+interface Convicted {
+  peer: string;
+  unitId: string;
+}
+
+/** What the convicted peers at hand say of a job: those convicted on it (naming the units), and those on others. */
+function convictedLines(
+  convicted: readonly Convicted[],
+  jobId: string,
+  unitName: (unitId: string) => string,
+): string[] {
+  const here = convicted.filter((c) => unitIdIsOf(c.unitId, jobId));
+  const elsewhere = convicted.length - here.length;
+  const pardon = 'meshctl peer pardon <peer> if a check of yours was wrong';
+  const lines: string[] = [];
+  if (here.length > 0) {
+    const who =
+      here.length === 1
+        ? '1 connected provider was'
+        : here.length === 2
+          ? 'both connected providers were'
+          : `${here.length} connected providers were`;
+    const units = [...new Set(here.map((c) => unitName(c.unitId)))];
+    lines.push(`${who} convicted of lying on this job (${andList(units)}; ${pardon})`);
+  }
+  if (elsewhere > 0)
+    lines.push(`${peers(elsewhere)} ${elsewhere === 1 ? 'was' : 'were'} convicted of lying on another job (${pardon})`);
+  return lines;
+}
+
+/** `a`, `a and b`, `a, b and c`; frames put together as `frames 1 and 2`. */
+function andList(names: readonly string[]): string {
+  const frames = names.every((n) => n.startsWith('frame ')) && names.length > 1;
+  const parts = frames ? names.map((n) => n.slice('frame '.length)) : [...names];
+  const joined = parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
+  return frames ? `frames ${joined}` : joined;
+}
+
+/** Whether a unit id (`${job_id}/${index}`) is of the job. */
+const unitIdIsOf = (unitId: string, jobId: string): boolean => unitId.startsWith(`${jobId}/`);
 
 const peers = (n: number) => (n === 1 ? '1 connected peer' : `${n} connected peers`);
 const offerVerb = (n: number) => (n === 1 ? 'offers' : 'offer');

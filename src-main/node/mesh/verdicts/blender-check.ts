@@ -1,8 +1,10 @@
 // The requester's check of a Blender unit's frames (docs/BLENDER.md): not by hash consensus, but
 // each provider's frame fetched and a random crop of it re-rendered by my own Blender in its
 // sandbox, at the unit's seed and samples, and compared by pixels (node/blender/unit.ts: at least
-// IDENTICAL_SHARE of them identical). A frame that passes is a check passed; one that fails
-// contradicts my run, which convicts its provider as a liar is (convictions.ts). An EXR frame is
+// IDENTICAL_SHARE of them identical). A frame that passes is a check passed. One that fails is
+// confirmed before anyone is convicted: my Blender renders the unit whole, as its provider was
+// asked to, and only a frame that differs from that too contradicts my run, which convicts its
+// provider as a liar is (convictions.ts); until then the result is held, not paid. An EXR frame is
 // decoded by my Blender in its sandbox (never here), and a verified one keeps its 8-bit pixels as
 // the preview the app shows (render/blender-previews.ts).
 // The crop depends on nothing the provider sends, so it is rendered when the unit is accepted,
@@ -15,7 +17,14 @@ import { BlenderUnitParamsSchema, unitWork } from '../../../core/blender/unit.js
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import { validate, type Acceptance, type WorkResult, type WorkUnit } from '../../../core/schemas/index.js';
 import { describeError } from '../../../core/errors.js';
-import { compareWithCrop, renderCheckCrops, type BlenderUnit, type CheckCrop } from '../../blender/unit.js';
+import type { Rgba } from '../../../core/blender/tiles.js';
+import {
+  compareWithCrop,
+  confirmWhole,
+  renderCheckCrops,
+  type BlenderUnit,
+  type CheckCrop,
+} from '../../blender/unit.js';
 import type { NodeContext } from '../context/node-context.js';
 import { OutputFetches } from './output-fetches.js';
 
@@ -124,17 +133,45 @@ export class BlenderChecker {
     const shares =
       verdict.crops.map((c) => `${(c.share * 100).toFixed(1)} %`).join(', ') ||
       `not a frame of its size: ${verdict.why ?? ''}`;
-    if (verdict.agrees && verdict.image && blenderUnit.params.format === 'exr' && this.ctx.blender)
+    let { agrees } = verdict;
+    let share = verdict.crops.length > 0 ? Math.min(...verdict.crops.map((c) => c.share)) : 0;
+    let ms = verdict.ms;
+    // A frame of the unit's size that fails its crop is held to my whole render before it convicts anyone.
+    if (!agrees && verdict.image) {
+      this.ctx.log(
+        `the frame of ${result.result_id} fails my crop (${shares} identical): rendering it whole to confirm`,
+      );
+      const whole = await this.#confirm(blenderUnit, verdict.image);
+      if (!whole) return undefined;
+      ({ agrees, share } = whole);
+      ms += whole.ms;
+      this.ctx.log(
+        `the frame of ${result.result_id} ${agrees ? 'matches' : 'fails'} my whole render too (${(share * 100).toFixed(1)} % identical)${agrees ? ': my crop could not check it' : ''}`,
+      );
+    } else if (!agrees) this.ctx.log(`the frame of ${result.result_id} fails my re-render (${shares} identical)`);
+    if (agrees && verdict.image && blenderUnit.params.format === 'exr' && this.ctx.blender)
       this.ctx.background('a preview of an EXR frame', this.ctx.blender.previews.keep(unit.unit_id, verdict.image));
-    if (!verdict.agrees) this.ctx.log(`the frame of ${result.result_id} fails my re-render (${shares} identical)`);
     this.ctx.emit('blender.checked', {
       job_id: unit.job_id,
       unit_id: unit.unit_id,
-      agrees: verdict.agrees,
-      share: verdict.crops.length > 0 ? Math.min(...verdict.crops.map((c) => c.share)) : 0,
-      ms: Math.round(verdict.ms),
+      agrees,
+      share,
+      ms: Math.round(ms),
     });
-    return verdict.agrees;
+    return agrees;
+  }
+
+  /** My whole render of the unit against the provider's pixels; undefined when I could not render it (decided again later). */
+  async #confirm(
+    unit: BlenderUnit,
+    provided: Rgba,
+  ): Promise<{ agrees: boolean; share: number; ms: number } | undefined> {
+    try {
+      return await confirmWhole(unit, provided);
+    } catch (err) {
+      this.ctx.log(`confirming the frame of ${unit.frame} failed here: ${describeError(err)}`);
+      return undefined;
+    }
   }
 
   /** The crops waiting, those of the first one's job together, by one Blender; then the next. */

@@ -1,10 +1,11 @@
 // What the requester checks of a unit's results before their consensus, where hashes alone cannot
 // say: render tiles that may come from a GPU (tile-check.ts: spot-checked on my CPU, compared
 // within a tolerance) and Blender frames (blender-check.ts: a crop re-rendered by my Blender,
-// compared by pixels; and, where a unit has several results, blender-agreement.ts: two providers'
-// frames compared by pixels, all a requester without Blender has). A result that fails its check
-// is journaled as contradicted, which convicts its provider (convictions.ts); results that
-// disagree convict nobody.
+// compared by pixels, a failed crop confirmed by the whole frame; and, where a unit has several
+// results, blender-agreement.ts: two providers' frames compared by pixels, all a requester without
+// Blender has, and all a scene that no crop can check gets). A result that fails its check is
+// journaled as contradicted, which convicts its provider (convictions.ts); results that disagree
+// convict nobody.
 import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import type { Comparator } from '../../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
@@ -42,11 +43,14 @@ export class PreChecks {
     this.#agreement = new BlenderAgreement(ctx);
   }
 
-  /** Units just accepted: a Blender frame's check begins now (blender-check.ts), where I have Blender to check it. */
+  /** Units just accepted: a Blender frame's crop check begins now (blender-check.ts), where I have Blender and a crop can check it. */
   accepted(acceptances: readonly Acceptance[]): void {
-    if (!acceptances.some((a) => isBlenderAlgorithm(this.ctx.state.units.get(a.unit_id)?.unit.algorithm_id ?? '')))
-      return;
-    const checking = this.#haveBlender().then((mine) => mine && this.#frames.accepted(acceptances));
+    const cropped = acceptances.filter((a) => {
+      const unit = this.ctx.state.units.get(a.unit_id)?.unit;
+      return unit !== undefined && isBlenderAlgorithm(unit.algorithm_id) && this.#byCrop(unit);
+    });
+    if (cropped.length === 0) return;
+    const checking = this.#haveBlender().then((mine) => mine && this.#frames.accepted(cropped));
     this.ctx.background("rendering Blender frames' check crops", checking);
   }
 
@@ -64,11 +68,12 @@ export class PreChecks {
   }
 
   /**
-   * A Blender unit's results: each checked against my crop where I have Blender; compared with
-   * each other by pixels where there are several; without Blender, a peer I trust vouches.
+   * A Blender unit's results: each checked against my crop where I have Blender and a crop can
+   * check its scene; compared with each other by pixels where there are several; without a crop,
+   * a peer I trust vouches.
    */
   async #blender(unit: WorkUnit, active: readonly AssignmentRecord[]): Promise<PreChecked | undefined> {
-    const mine = await this.#haveBlender();
+    const mine = this.#byCrop(unit) && (await this.#haveBlender());
     const unfetchable = new Set<string>();
     if (mine) {
       const frames = await this.#frames.prepare(unit, active);
@@ -84,6 +89,11 @@ export class PreChecks {
     if (!agreement) return undefined;
     agreement.unfetchable.forEach((id) => unfetchable.add(id));
     return { comparator: agreement.comparator, unfetchable, ...vouches };
+  }
+
+  /** Whether the unit's job is checked by crops (not a job of two providers' agreement: blender-jobs.ts). */
+  #byCrop(unit: WorkUnit): boolean {
+    return this.ctx.state.jobs.get(unit.job_id)?.job.blender_agreement !== true;
   }
 
   /** Whether this node has a working Blender to check frames with (looked for once: machine/blender-probe.ts). */

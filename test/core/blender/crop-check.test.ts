@@ -1,0 +1,62 @@
+// Whether a crop can check a scene's frames (core/blender/crop-check.ts): only where every output
+// pixel is its own render's, and never on the word of a report that lacks the facts. A scene the
+// crop cannot check is checked by two providers' agreement, which convicts nobody.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkWords, frameCheckOf } from '../../../src-main/core/blender/crop-check.js';
+import { judgePreflight } from '../../../src-main/core/blender/preflight.js';
+import { preflightReport } from './report.js';
+
+const withNodes = (nodes: string[]) => preflightReport({ compositing: true, compositor_nodes: nodes });
+
+test('no compositing, or only pixel-wise nodes: a crop checks the frame exactly', () => {
+  assert.deepEqual(frameCheckOf(preflightReport({ compositor_nodes: [] })), { crop: true });
+  assert.deepEqual(frameCheckOf(withNodes(['COMPOSITE', 'R_LAYERS'])), { crop: true });
+  assert.deepEqual(frameCheckOf(withNodes(['COMPOSITE', 'EXPOSURE', 'HUE_SAT', 'MIX_RGB', 'R_LAYERS', 'VIEWER'])), {
+    crop: true,
+  });
+  // Compositing off: its nodes do not run, whatever they are (the report lists none then).
+  assert.deepEqual(frameCheckOf(preflightReport({ compositing: false })), { crop: true });
+});
+
+test('a node that reads other pixels, or Freestyle, the sequencer or another scene: no crop can check it', () => {
+  const glare = frameCheckOf(withNodes(['COMPOSITE', 'GLARE', 'R_LAYERS']));
+  assert.deepEqual(glare, { crop: false, why: 'the compositor has a glare node, which reads pixels outside a crop' });
+  const many = frameCheckOf(withNodes(['BLUR', 'COMPOSITE', 'DEFOCUS', 'DENOISE', 'FILTER', 'LENSDIST', 'R_LAYERS']));
+  assert.equal(many.crop, false);
+  assert.match(many.crop ? '' : many.why, /^the compositor has blur, defocus, denoise, … nodes, which read pixels/);
+  // A node we do not know (a group, a newer Blender's) is not taken as pixel-wise.
+  assert.equal(frameCheckOf(withNodes(['GROUP', 'R_LAYERS', 'COMPOSITE'])).crop, false);
+  assert.equal(frameCheckOf(withNodes(['R_LAYERS', 'COMPOSITE', 'SOMETHING_NEW'])).crop, false);
+  assert.match(JSON.stringify(frameCheckOf(preflightReport({ freestyle: true }))), /Freestyle/);
+  assert.match(JSON.stringify(frameCheckOf(preflightReport({ sequencer: true }))), /sequencer/);
+  const other = frameCheckOf(
+    preflightReport({ compositing: true, compositor_nodes: ['R_LAYERS', 'COMPOSITE'], other_scenes: true }),
+  );
+  assert.match(JSON.stringify(other), /another scene/);
+});
+
+test("a report of an earlier version's node (a peer's reading) lacks the nodes: compositing then means no crop", () => {
+  const old = preflightReport({ compositing: true });
+  assert.equal(old.compositor_nodes, undefined);
+  assert.deepEqual(frameCheckOf(old), { crop: false, why: 'the compositor runs on the whole frame' });
+});
+
+test('tiles follow the crop: a scene no crop can check is frames only, and says why', () => {
+  const verdict = judgePreflight(withNodes(['COMPOSITE', 'GLARE', 'R_LAYERS']));
+  assert.equal(verdict.tiles, false);
+  assert.equal(verdict.tilesWhyNot, 'frames only: the compositor has a glare node, which reads pixels outside a crop');
+  assert.equal(judgePreflight(withNodes(['COMPOSITE', 'EXPOSURE', 'R_LAYERS'])).tiles, true);
+});
+
+test('how the frames will be checked, in words', () => {
+  assert.match(
+    checkWords({ crop: true }, false),
+    /quarter of each frame re-rendered here; .* rendered whole here before anyone is convicted/,
+  );
+  assert.match(
+    checkWords({ crop: false, why: 'the compositor has a glare node' }, false),
+    /two providers .* never by a crop \(the compositor has a glare node\); a disagreement convicts nobody/,
+  );
+  assert.match(checkWords({ crop: true }, true), /two providers .*no Blender here/);
+});
