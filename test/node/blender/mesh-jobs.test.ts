@@ -122,11 +122,31 @@ test('a provider that renders fewer samples than asked is convicted; its frame g
   await waitFor('the cheat convicted', () => daemon.node.state.checks.isConvicted(cheat.node.peerId), 240_000);
   const view = await daemon.handlers['jobs.status']({ job_id: jobId, units: false });
   assert.equal(view.job.units_verified, 0, 'its frame is not accepted');
+  // The stalled job says the truth: its provider was convicted on it, at that frame; not "you do not trust".
+  await waitFor('the job to say its provider was convicted', async () => {
+    const { job } = await daemon.handlers['jobs.status']({ job_id: jobId, units: false });
+    return /1 connected provider was convicted of lying on this job \(frame 2; meshctl peer pardon/.test(
+      job.waiting ?? '',
+    )
+      ? true
+      : undefined;
+  });
 
   await blenderSharing(providers[0]!, true);
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
   assert.deepEqual(renderedBy(jobId), [providers[0]!.node.peerId], 'paid to the honest provider only');
+
+  // Its user may undo the conviction (here it was sound; the pardon is the user's call): journaled, trust back.
+  const pardon = await runMeshctl(['peer', 'pardon', cheat.node.peerId, '--data-dir', dataDir]);
+  assert.equal(pardon.status, 0, pardon.stderr);
+  assert.match(pardon.stdout, /^pardoned 12D3KooW\S+: its conviction is undone, its trust and reputation restored$/m);
+  const { peers } = await daemon.handlers['peers.list']({});
+  const pardoned = peers.find((p) => p.peer_id === cheat.node.peerId)!;
+  assert.equal(pardoned.convicted_at, null);
+  assert.ok(pardoned.effective_trust > 0, 'trusted again');
+  const again = await runMeshctl(['peer', 'pardon', cheat.node.peerId, '--data-dir', dataDir]);
+  assert.match(again.stdout, /is not convicted: nothing to pardon/);
 });
 
 test('a scene the preflight refuses is not submitted: meshctl says why, and so does the node asked directly', async () => {

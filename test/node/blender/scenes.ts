@@ -171,3 +171,18 @@ export function blendJobArgs(
     ...more,
   ];
 }
+
+/**
+ * Scene Python: a bright light and a fog-glow glare node in the compositor, which spreads light
+ * across the frame (as the public benchmark scene that had two honest providers convicted): a crop
+ * of it composited alone is not that crop of the frame (30 % identical pixels, measured).
+ */
+export const GLARE = [
+  "bpy.ops.object.light_add(type='POINT', location=(1, -1, 3))",
+  'bpy.context.object.data.energy = 2000',
+  's.use_nodes = True',
+  't = s.node_tree',
+  "glare = t.nodes.new('CompositorNodeGlare'); glare.glare_type = 'FOG_GLOW'; glare.threshold = 0.2; glare.size = 9",
+  "t.links.new(t.nodes['Render Layers'].outputs['Image'], glare.inputs['Image'])",
+  "t.links.new(glare.outputs['Image'], t.nodes['Composite'].inputs['Image'])",
+].join('\n');

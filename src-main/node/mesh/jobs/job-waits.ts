@@ -70,10 +70,12 @@ export class JobWaits {
     const { offering, fitting, misses, notTrusted, notTrustingMe, convicted } = this.#providersFor(strangersToo, unit);
     if (offering === 0 && !strangersToo && !this.#trustsAnyone())
       return 'you trust no peer: nothing is computed for you until you do (meshctl trust set), or the job is open to strangers';
+    // Providers convicted on this job (or another) said as such, not as peers I do not trust.
+    const convictions = convictedLines(convicted, job.job_id, (unitId) => this.#unitName(unitId));
     if (offering === 0) {
       // The peers at hand, and what keeps them from this job: a conviction, or trust.
       const atHand = [
-        ...convictedLines(convicted, job.job_id, (unitId) => this.#unitName(unitId)),
+        ...convictions,
         notTrusted > 0 &&
           `you do not trust ${peers(notTrusted)} (meshctl trust set), and the job is not open to strangers`,
         notTrustingMe > 0 &&
@@ -88,10 +90,10 @@ export class JobWaits {
           ? 'the one provider that works for you does not offer it now'
           : `${fitting === 0 ? 'none' : `only ${fitting}`} of the ${offering} providers that work for you offer it now`;
       const each = job.redundancy > 1 ? ` (each unit needs ${job.redundancy} different ones)` : '';
-      return `its units need ${[...misses].join(' and ')}: ${who}${each}`;
+      return `its units need ${[...misses].join(' and ')}: ${who}${each}${convictions.map((c) => `; ${c}`).join('')}`;
     }
     if (fitting < job.redundancy)
-      return `each unit needs ${job.redundancy} different providers, and ${fitting} ${fitting === 1 ? 'that works for you offers' : 'that work for you offer'} cores now`;
+      return `each unit needs ${job.redundancy} different providers, and ${fitting} ${fitting === 1 ? 'that works for you offers' : 'that work for you offer'} cores now${convictions.map((c) => `; ${c}`).join('')}`;
     const refused = this.#refused.get(job.job_id);
     if (!refused) return undefined;
     const { refusal, count, cheapest, maxPrice } = refused;
