@@ -9,6 +9,7 @@ import { pickCrops } from '../core/blender/crops.js';
 import { describeError } from '../core/errors.js';
 import { findBlender, type BlenderInstall } from '../node/blender/install.js';
 import { renderFrameLocal } from '../node/blender/local.js';
+import { outputSize, sizeRefusal, type PreflightReport } from '../core/blender/preflight.js';
 import { preflightInSandbox } from '../node/blender/preflight.js';
 import { decodeRgba } from '../node/blender/png.js';
 import { bringScene } from '../node/blender/scene-folder.js';
@@ -24,6 +25,8 @@ export interface RenderOptions {
   samples: number;
   seed: number;
   tiles?: { cols: number; rows: number };
+  /** The resolution percentage; the file's own when not given. */
+  resolutionPercentage?: number;
   memoryGib: number;
   timeLimit: number;
 }
@@ -35,6 +38,8 @@ export interface VerifyOptions {
   samples: number;
   seed: number;
   crops: number;
+  /** The resolution percentage it was rendered at; the file's own when not given. */
+  resolutionPercentage?: number;
 }
 
 /** The largest file a render may write: its PNG, and the 64 MiB file Blender sizes at start. */
@@ -65,6 +70,13 @@ async function preflighted(command: string, blender: string, scene: string, unit
   return { file, ...result };
 }
 
+/** The frame's pixels at `percentage`, or an error that says why there are none. */
+function sizeOrThrow(report: PreflightReport, percentage: number): { width: number; height: number } {
+  const refusal = sizeRefusal(report, percentage);
+  if (refusal) throw new Error(`--resolution-percentage: ${refusal}`);
+  return outputSize(report, percentage);
+}
+
 /** A crop's side as a share of the frame's: a quarter of its pixels. */
 const CROP_SIDE = 0.5;
 /** Draws from the system's random source (a provider must not guess the checked pixels). */
@@ -87,7 +99,8 @@ export async function verify(scene: string, options: VerifyOptions): Promise<num
     const checked = await preflighted('verify', install.path, scene, unitDir);
     if (typeof checked === 'number') return checked;
     const provided = decodeRgba(await readFile(options.image));
-    const { width, height } = checked.report;
+    const percentage = options.resolutionPercentage ?? checked.report.percentage;
+    const { width, height } = sizeOrThrow(checked.report, percentage);
     if (provided.width !== width || provided.height !== height)
       return fail(
         'verify',
@@ -108,6 +121,7 @@ export async function verify(scene: string, options: VerifyOptions): Promise<num
       seed: options.seed,
       width,
       height,
+      percentage,
       provided,
       providedAt: { x0: 0, y0: 0, x1: width, y1: height },
       crops,
@@ -145,7 +159,8 @@ export async function renderLocal(scene: string, options: RenderOptions): Promis
   try {
     const checked = await preflighted('render-local', install.path, scene, unitDir);
     if (typeof checked === 'number') return checked;
-    const { width, height } = checked.report;
+    const percentage = options.resolutionPercentage ?? checked.report.percentage;
+    const { width, height } = sizeOrThrow(checked.report, percentage);
     const started = performance.now();
     const frame = await renderFrameLocal({
       blender: install.path,
@@ -156,6 +171,7 @@ export async function renderLocal(scene: string, options: RenderOptions): Promis
       seed: options.seed,
       width,
       height,
+      percentage,
       ...(options.tiles ? { tiles: options.tiles } : {}),
       limits: {
         memoryBytes: options.memoryGib * 2 ** 30,

@@ -9,6 +9,7 @@
 // [--min-trust t]`: whether the running node renders Blender scenes for others (off by default),
 // and for peers trusted at t or more.
 import { InvalidArgumentError, type Command } from 'commander';
+import { MAX_PERCENTAGE } from '../core/blender/preflight.js';
 import type { RenderOptions, VerifyOptions } from './blender-actions.js';
 import type { PreflightByNode } from './blender-scene.js';
 import { defaultDataDir } from '../node/config/data-dir.js';
@@ -24,6 +25,9 @@ const integer = (min: number, max: number) => (value: string) => {
     throw new InvalidArgumentError(`expected a whole number in ${min}..${max}`);
   return n;
 };
+
+/** A resolution percentage, as the units take one (core/blender/preflight.ts MAX_PERCENTAGE). */
+const percent = integer(1, MAX_PERCENTAGE);
 
 const grid = (value: string): { cols: number; rows: number } => {
   const m = /^(\d{1,3})x(\d{1,3})$/.exec(value.trim());
@@ -61,6 +65,7 @@ export function registerBlenderCommands(program: Command): void {
     .option('--samples <n>', 'samples per pixel', integer(1, 1 << 24), 64)
     .option('--seed <n>', 'the render’s seed', integer(0, 2 ** 31 - 1), 0)
     .option('--tiles <CxR>', 'render as columns × rows tiles, stitched (default: the whole frame)', grid)
+    .option('--resolution-percentage <n>', "percentage of the scene's resolution (default: the file's own)", percent)
     .option('--memory-gib <n>', 'the sandbox’s address-space limit, GiB', integer(1, 1024), 8)
     .option('--time-limit <s>', 'wall-clock limit of each render, seconds', integer(1, 86_400), 3600)
     .option('--blender <path>', 'Blender’s executable (default: blender on PATH)')
@@ -76,6 +81,7 @@ export function registerBlenderCommands(program: Command): void {
     .requiredOption('--samples <n>', 'the samples it was to be rendered with', integer(1, 1 << 24))
     .option('--seed <n>', 'the seed it was to be rendered with', integer(0, 2 ** 31 - 1), 0)
     .option('--crops <n>', 'how many crops (each a quarter of the frame) to re-render', integer(1, 64), 2)
+    .option('--resolution-percentage <n>', "the percentage it was rendered at (default: the file's own)", percent)
     .option('--blender <path>', 'Blender’s executable (default: blender on PATH)')
     .action(async (scene: string, options: VerifyOptions) => {
       process.exitCode = await (await actions()).verify(scene, options);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { MethodInput } from '../core/api/contract.js';
 import type { BlenderPreflightView } from '../core/api/blender-methods.js';
 import { checkWords } from '../core/blender/crop-check.js';
-import { judgePreflight, type PreflightReport, type PreflightVerdict } from '../core/blender/preflight.js';
+import { judgePreflight, outputSize, type PreflightReport, type PreflightVerdict } from '../core/blender/preflight.js';
 import { MAX_BLENDER_SCENE_BYTES } from '../core/blender/unit.js';
 import { describeError } from '../core/errors.js';
 import { locateBlender } from '../node/blender/install.js';
@@ -74,13 +74,20 @@ export function preflightLines(report: PreflightReport, verdict: PreflightVerdic
   const packed = report.images.filter((i) => i.packed).length;
   return [
     `saved by Blender ${v(report.saved_by.slice(0, 2))}; rendered by ${v(report.blender)}`,
-    `engine ${report.engine}, frames ${report.frame_start}–${report.frame_end}, ${report.width}×${report.height}, ${report.samples} samples`,
+    `engine ${report.engine}, frames ${report.frame_start}–${report.frame_end}, ${sizeWords(report)}, ${report.samples} samples`,
     `images: ${report.images.length} (${packed} packed); linked libraries: ${report.libraries.length}`,
     verdict.tiles ? 'tiles: yes' : `tiles: no, ${verdict.tilesWhyNot ?? ''}`,
     `checked: ${checkWords(verdict.check, readByPeer)}`,
     ...verdict.warnings.map((warning) => `warning: ${warning}`),
     ...verdict.refusals.map((refusal) => `refused: ${refusal}`),
   ];
+}
+
+/** The frame's size as the file renders it: `64×48`, or at another percentage `128×96 at 50 %: 64×48`. */
+function sizeWords(report: PreflightReport): string {
+  const { width, height } = outputSize(report);
+  const asSaved = `${report.width}×${report.height}`;
+  return report.percentage === 100 ? asSaved : `${asSaved} at ${report.percentage} %: ${width}×${height}`;
 }
 
 /** The node's reading of the scene (PreflightByNode), judged here as my own would be, and the line that says who read it. */

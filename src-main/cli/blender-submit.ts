@@ -6,6 +6,7 @@
 // `blender`), preflights it again and makes the units.
 import { basename } from 'node:path';
 import type { MethodInput } from '../core/api/contract.js';
+import { outputSize, sizeRefusal } from '../core/blender/preflight.js';
 import { FRAME_BYTES, framesInput } from '../core/blender/unit.js';
 import { MAX_TILES_SIDE, type TileGrid } from '../core/schemas/blender-tiles.js';
 import { CliError, wholeNumber } from './args.js';
@@ -15,7 +16,7 @@ import { readScene, type PreflightByNode } from './blender-scene.js';
 export async function blenderSubmission(
   scene: string,
   frames: { first_frame: number; last_frame: number },
-  options: { samples?: number; seed: number; tiles?: TileGrid; format: 'png' | 'exr' },
+  options: { samples?: number; seed: number; tiles?: TileGrid; format: 'png' | 'exr'; percentage?: number },
   terms: Omit<MethodInput<'jobs.submit'>, 'chunk_bytes' | 'input_base64'>,
   byNode: PreflightByNode,
 ): Promise<{ params: MethodInput<'jobs.submit'>; lines: string[] }> {
@@ -31,9 +32,13 @@ export async function blenderSubmission(
       `--format exr: no crop can check this scene's frames (${verdict.check.why}), and two providers' frames are compared as 8-bit PNG: ask for PNG`,
     );
   if (tiles && !verdict.tiles) throw new CliError(`--tiles: ${verdict.tilesWhyNot ?? 'frames only'}`);
-  if (tiles && (tiles.cols > report.width || tiles.rows > report.height))
+  const percentage = options.percentage ?? report.percentage;
+  const tooSmall = sizeRefusal(report, percentage);
+  if (tooSmall) throw new CliError(`--resolution-percentage: ${tooSmall}`);
+  const size = outputSize(report, percentage);
+  if (tiles && (tiles.cols > size.width || tiles.rows > size.height))
     throw new CliError(
-      `--tiles: a ${report.width}×${report.height} frame cannot be cut into ${tiles.cols}×${tiles.rows} tiles`,
+      `--tiles: a ${size.width}×${size.height} frame cannot be cut into ${tiles.cols}×${tiles.rows} tiles`,
     );
   const { first_frame: first, last_frame: last } = frames;
   const { start, end } = verdict.frames;
@@ -48,13 +53,16 @@ export async function blenderSubmission(
       ...(options.samples !== undefined ? { samples: options.samples } : {}),
       ...(tiles ? { tiles } : {}),
       ...(options.format === 'exr' ? { format: 'exr' as const } : {}),
+      ...(options.percentage !== undefined ? { resolution_percentage: options.percentage } : {}),
     },
     chunk_bytes: FRAME_BYTES,
     input_base64: Buffer.from(framesInput(Array.from({ length: last - first + 1 }, (_, i) => first + i))).toString(
       'base64',
     ),
   };
-  return { params, lines };
+  // The frame's size as the units render it, when the job asks for other than the file's own.
+  const sized = options.percentage === undefined ? [] : [`frames at ${percentage} %: ${size.width}×${size.height}`];
+  return { params, lines: [...lines, ...sized] };
 }
 
 /** `--tiles CxR`: the grid each frame is cut into, C columns by R rows (each 1..MAX_TILES_SIDE). */

@@ -32,6 +32,7 @@ import {
 } from './render-commands.js';
 import { blenderSubmission, tilesOption } from './blender-submit.js';
 import { tilesPerFrame } from '../core/schemas/blender-tiles.js';
+import { MAX_PERCENTAGE } from '../core/blender/preflight.js';
 import { collect, firstUnit, wasiSubmission, type WasiOptions } from './wasi-submit.js';
 
 interface SubmitOptions extends CommonOptions, Partial<RenderOptions>, WasiOptions {
@@ -39,6 +40,7 @@ interface SubmitOptions extends CommonOptions, Partial<RenderOptions>, WasiOptio
   samples?: string;
   tiles?: string;
   format?: 'png' | 'exr';
+  resolutionPercentage?: string;
   library?: string;
   method?: string;
   wasm?: string;
@@ -98,6 +100,10 @@ export function registerJobCommands(program: Command): void {
       new Option('--format <format>', 'blend: each frame an 8-bit PNG, or OpenEXR (RGBA, half float; frames only)')
         .choices(['png', 'exr'])
         .default('png'),
+    )
+    .option(
+      '--resolution-percentage <n>',
+      "blend: render at this percentage of the scene's resolution (default: the file's own)",
     )
     .option('--frames <a-b>', 'render, blend: the frames, e.g. 1-4 or 7', '0')
     .option('--width <px>', 'render: frame width', '640')
@@ -275,6 +281,9 @@ async function submitBlend(options: SubmitOptions, scene: string): Promise<Print
       seed: wholeNumber('--seed', options.seed ?? '0', 0, 2 ** 31 - 1),
       ...(options.samples !== undefined ? { samples: wholeNumber('--samples', options.samples, 1, 1 << 24) } : {}),
       ...(options.tiles !== undefined ? { tiles: tilesOption(options.tiles) } : {}),
+      ...(options.resolutionPercentage !== undefined
+        ? { percentage: wholeNumber('--resolution-percentage', options.resolutionPercentage, 1, MAX_PERCENTAGE) }
+        : {}),
       format: options.format ?? 'png',
     },
     jobTerms(options),

@@ -93,7 +93,7 @@ export function BlenderForm({
     setBusy(null);
   };
 
-  const text = (key: 'first' | 'last' | 'samples' | 'budget' | 'tiles', label: string, hint: string) => (
+  const text = (key: 'first' | 'last' | 'samples' | 'percentage' | 'budget' | 'tiles', label: string, hint: string) => (
     <TextField label={label} hint={hint} value={fields[key]} onChange={set(key)} testId={`blender-${key}`} />
   );
 
@@ -129,6 +129,7 @@ export function BlenderForm({
             {text('samples', 'Samples', `Empty: the scene's ${preflight.report.samples}`)}
             {text('budget', 'Budget (credits)', `Balance ${formatCredits(balance)}`)}
           </div>
+          {text('percentage', 'Resolution %', `Empty: the file's ${preflight.report.percentage} %`)}
           <label className="field">
             <span>Frames as</span>
             <select value={fields.format} onChange={(e) => set('format')(e.target.value)} data-testid="blender-format">

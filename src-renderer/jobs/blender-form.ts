@@ -8,6 +8,7 @@
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
 import { checkWords, frameCheckOf } from '../../src-main/core/blender/crop-check.js';
+import { MAX_PERCENTAGE, outputSize, sizeRefusal } from '../../src-main/core/blender/preflight.js';
 import { FRAME_BYTES, framesInput } from '../../src-main/core/blender/unit.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
 import { MAX_TILES_SIDE } from '../../src-main/core/schemas/blender-tiles.js';
@@ -22,6 +23,8 @@ export interface BlenderFields {
   last: string;
   /** Samples per pixel; empty: the scene's own. */
   samples: string;
+  /** The resolution percentage; empty: the file's own. */
+  percentage: string;
   /** In credits, as typed. */
   budget: string;
   /** Each frame cut into tiles, a unit each: `2x2`; empty: a unit per frame. */
@@ -35,6 +38,7 @@ export const DEFAULT_BLENDER_FIELDS: BlenderFields = {
   first: '',
   last: '',
   samples: '',
+  percentage: '',
   budget: '10',
   tiles: '',
   format: 'png',
@@ -86,6 +90,11 @@ export function blenderRequest(
   if (count > MAX_FORM_FRAMES) return { ok: false, error: `at most ${MAX_FORM_FRAMES} frames at once, not ${count}` };
   const samples = fields.samples.trim() === '' ? undefined : wholeNumber('samples', fields.samples, 1, 1 << 24);
   if (samples && !samples.ok) return samples;
+  const percentage =
+    fields.percentage.trim() === '' ? undefined : wholeNumber('resolution %', fields.percentage, 1, MAX_PERCENTAGE);
+  if (percentage && !percentage.ok) return percentage;
+  const tooSmall = percentage && sizeRefusal(preflight.report, percentage.value);
+  if (tooSmall) return { ok: false, error: `resolution %: ${tooSmall}` };
   const tiles = tileGridOf(fields.tiles, preflight);
   if (!tiles.ok) return tiles;
   if (tiles.value && fields.format === 'exr')
@@ -113,6 +122,7 @@ export function blenderRequest(
         ...(samples ? { samples: samples.value } : {}),
         ...(tiles.value ? { tiles: tiles.value } : {}),
         ...(fields.format === 'exr' ? { format: 'exr' as const } : {}),
+        ...(percentage ? { resolution_percentage: percentage.value } : {}),
       },
       chunk_bytes: FRAME_BYTES,
       input_base64: base64OfBytes(framesInput(frames)),
@@ -136,7 +146,12 @@ export function preflightFacts(preflight: BlenderPreflightView): Array<[string, 
   const frames = r.frame_end - r.frame_start + 1;
   return [
     ['Frames', `${r.frame_start}–${r.frame_end} (${frames} frame${frames === 1 ? '' : 's'})`],
-    ['Size', `${r.width}×${r.height}`],
+    [
+      'Size',
+      r.percentage === 100
+        ? `${r.width}×${r.height}`
+        : `${r.width}×${r.height} at ${r.percentage} %: ${outputSize(r).width}×${outputSize(r).height}`,
+    ],
     ['Samples', String(r.samples)],
     ['Engine', r.engine],
     ['Saved by', `Blender ${r.saved_by.slice(0, 2).join('.')}; rendered by ${r.blender.join('.')}`],

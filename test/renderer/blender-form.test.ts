@@ -281,3 +281,24 @@ test("a tiled frame's rendering tiles show their providers' samples (unit.progre
   assert.deepEqual(shown(withFramePng(stitched, 1, 'UE5H'))[0], ['verified', 1]);
   assert.equal(withUnitProgress(stitched, 'job-1/4', 32, 32), undefined);
 });
+
+test("the file's own size by default; a resolution % typed is the job's, shown on the card; EXR of a glare scene refused", () => {
+  const half = preflight({ report: preflightReport({ width: 128, height: 96, percentage: 50 }) });
+  assert.equal(new Map(preflightFacts(half)).get('Size'), '128×96 at 50 %: 64×48');
+  const fields = fieldsForScene(DEFAULT_BLENDER_FIELDS, half);
+  const own = blenderRequest(fields, scene, half);
+  assert.ok(own.ok && own.value.blender?.resolution_percentage === undefined, "the file's own: nothing asked");
+  const quarter = blenderRequest({ ...fields, percentage: '25' }, scene, half);
+  assert.ok(quarter.ok && quarter.value.blender?.resolution_percentage === 25);
+  const none = blenderRequest({ ...fields, percentage: '1' }, scene, half);
+  assert.ok(!none.ok);
+  assert.match(none.error, /^resolution %: 128×96 at 1 % is 1×0 pixels/);
+
+  const glare = preflight({
+    report: preflightReport({ compositing: true, compositor_nodes: ['COMPOSITE', 'GLARE', 'R_LAYERS'] }),
+  });
+  assert.match(new Map(preflightFacts(glare)).get('Checked') ?? '', /two providers .* never by a crop/);
+  const exr = blenderRequest({ ...fieldsForScene(DEFAULT_BLENDER_FIELDS, glare), format: 'exr' }, scene, glare);
+  assert.ok(!exr.ok);
+  assert.match(exr.error, /EXR frames of this scene cannot be checked \(no crop can: the compositor has a glare node/);
+});

@@ -105,6 +105,8 @@ export interface RenderSettings {
   seed: number;
   /** The file written; PNG when not said. */
   format?: FrameFormat;
+  /** The resolution percentage; 100 when not said. */
+  percentage?: number;
   /** A tile of the frame (its width × height as the scene has it); none: the whole frame. */
   tile?: { rect: PixelRect; width: number; height: number };
 }
@@ -120,7 +122,7 @@ function assertInt(name: string, value: number, min: number, max: number): void 
 }
 
 /**
- * Our settings as Python: Cycles on the CPU, the samples and seed, 100 % resolution, no denoising,
+ * Our settings as Python: Cycles on the CPU, the samples and seed, the resolution percentage, no denoising,
  * no dither, one thread with the BVH2 layout (the same bits run after run), the tile's border,
  * PNG 8-bit RGBA (or OpenEXR RGBA, half float, ZIP) to the unit's folder. Only numbers checked here
  * go into the code.
@@ -138,6 +140,8 @@ function settingsLines(settings: Omit<RenderSettings, 'tile'>): string[] {
   assertInt('frame', settings.frame, 0, 1_048_574);
   assertInt('samples', settings.samples, 1, 1 << 24);
   assertInt('seed', settings.seed, 0, 2 ** 31 - 1);
+  const percentage = settings.percentage ?? 100;
+  assertInt('percentage', percentage, 1, 32_767);
   return [
     'import bpy',
     's = bpy.context.scene',
@@ -155,7 +159,7 @@ function settingsLines(settings: Omit<RenderSettings, 'tile'>): string[] {
     "s.cycles.debug_bvh_layout = 'BVH2'",
     "s.render.threads_mode = 'FIXED'",
     's.render.threads = 1',
-    's.render.resolution_percentage = 100',
+    `s.render.resolution_percentage = ${percentage}`,
     's.render.dither_intensity = 0',
     ...formatLines(settings.format ?? 'png'),
     `s.render.filepath = '${UNIT_MOUNT}/out'`,

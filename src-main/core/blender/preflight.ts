@@ -120,8 +120,6 @@ export function judgePreflight(report: PreflightReport): PreflightVerdict {
   if (report.frame_end < report.frame_start)
     refusals.push(`the frame range ${report.frame_start}–${report.frame_end} is empty`);
   if (report.denoising) warnings.push("denoising is turned off: Debian's Blender is built without OpenImageDenoise");
-  if (report.percentage !== 100)
-    warnings.push(`the resolution is rendered at 100 %, not the file's ${report.percentage} %`);
   const check = frameCheckOf(report);
   return {
     refusals,
@@ -131,6 +129,30 @@ export function judgePreflight(report: PreflightReport): PreflightVerdict {
     ...(check.crop ? {} : { tilesWhyNot: `frames only: ${check.why}` }),
     frames: { start: report.frame_start, end: report.frame_end },
   };
+}
+
+/** The most a resolution percentage may be: Blender's own limit is 32767, but a frame's side is at most 65,536. */
+export const MAX_PERCENTAGE = 1000;
+
+/**
+ * The frame's size in pixels at `percentage` (the file's own when not given): Blender's own rule,
+ * `resolution × percentage / 100` in integers (BKE_render_resolution).
+ */
+export function outputSize(
+  report: Pick<PreflightReport, 'width' | 'height' | 'percentage'>,
+  percentage = report.percentage,
+): { width: number; height: number } {
+  return {
+    width: Math.floor((report.width * percentage) / 100),
+    height: Math.floor((report.height * percentage) / 100),
+  };
+}
+
+/** Why a frame at `percentage` cannot be rendered (under a pixel, or over 65,536 on a side), or undefined. */
+export function sizeRefusal(report: PreflightReport, percentage = report.percentage): string | undefined {
+  const { width, height } = outputSize(report, percentage);
+  if (width >= 1 && height >= 1 && width <= 65_536 && height <= 65_536) return undefined;
+  return `${report.width}×${report.height} at ${percentage} % is ${width}×${height} pixels: a frame's sides are 1 to 65,536`;
 }
 
 /** Blender's arguments for a preflight of `file` in the unit's folder. */

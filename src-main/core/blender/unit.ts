@@ -9,6 +9,7 @@
 // that a provider renders and a requester checks the same pixels.
 import { TileGridSchema, tilesPerFrame, type TileGrid } from '../schemas/blender-tiles.js';
 import * as z from '../schemas/zod.js';
+import { MAX_PERCENTAGE } from './preflight.js';
 import { tileGrid, type PixelRect } from './tiles.js';
 
 /** The bytes of one unit's input: its frame number. */
@@ -28,6 +29,9 @@ const exrFramesOnly = z.refine<{ format?: 'png' | 'exr'; tiles?: unknown }>(
   'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG): render EXR a unit a frame, or tiles as PNG',
 );
 
+/** A resolution percentage (core/blender/preflight.ts outputSize). */
+const Percentage = z.int().check(z.minimum(1), z.maximum(MAX_PERCENTAGE));
+
 /** A plain .blend name, as the sandbox takes it (core/blender/args.ts scenePath). */
 export const BlendName = z.string().check(z.regex(/^[\w-][\w.-]{0,99}\.blend$/, 'a plain .blend file name'));
 
@@ -44,6 +48,8 @@ export const BlenderUnitParamsSchema = z
     tiles: z.optional(TileGridSchema),
     /** The file each unit's output is; PNG when absent. */
     format: z.optional(FrameFormatSchema),
+    /** The resolution percentage it is rendered at (`width` and `height` are the frame's pixels at it); absent: 100. */
+    percentage: z.optional(Percentage),
   })
   .check(exrFramesOnly);
 export type BlenderUnitParams = z.output<typeof BlenderUnitParamsSchema>;
@@ -133,6 +139,8 @@ export const BlenderJobSchema = z
     tiles: z.optional(TileGridSchema),
     /** Each frame written as an 8-bit PNG (when absent), or as OpenEXR (RGBA, half float, ZIP): frames only, not tiles. */
     format: z.optional(FrameFormatSchema),
+    /** The resolution percentage its frames are rendered at; absent: the file's own. */
+    resolution_percentage: z.optional(Percentage),
   })
   .check(exrFramesOnly);
 

@@ -16,8 +16,11 @@ export interface LocalFrame {
   frame: number;
   samples: number;
   seed: number;
+  /** The frame's pixels at `percentage`. */
   width: number;
   height: number;
+  /** The resolution percentage; 100 when not given. */
+  percentage?: number;
   /** Columns × rows of tiles; none: the whole frame at once. */
   tiles?: { cols: number; rows: number };
   limits: SandboxLimits & RunLimits;
@@ -30,7 +33,8 @@ class RenderFailed extends Error {
 
 export async function renderFrameLocal(job: LocalFrame): Promise<Rgba> {
   const { width, height } = job;
-  const settings = { file: job.file, frame: job.frame, samples: job.samples, seed: job.seed };
+  const { file, frame, samples, seed, percentage } = job;
+  const settings = { file, frame, samples, seed, ...(percentage !== undefined ? { percentage } : {}) };
   const limits = job.limits;
   if (!job.tiles) {
     const done = await renderInSandbox({

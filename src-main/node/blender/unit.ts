@@ -89,7 +89,7 @@ export async function preflightScene(scene: JobScene): Promise<Preflight> {
 /** The frame (or its tile) rendered in the sandbox: its file (PNG or EXR), and how long it took. */
 export async function renderUnit(unit: BlenderUnit): Promise<{ output: Uint8Array; ms: number }> {
   return inUnitFolder(unit, async (unitDir) => {
-    const { file, samples, seed, width, height, format = 'png' } = unit.params;
+    const { file, samples, seed, width, height, format = 'png', percentage } = unit.params;
     const done = await renderFileInSandbox({
       blender: unit.blender,
       unitDir,
@@ -99,6 +99,7 @@ export async function renderUnit(unit: BlenderUnit): Promise<{ output: Uint8Arra
         samples,
         seed,
         format,
+        ...(percentage !== undefined ? { percentage } : {}),
         ...(unit.tile ? { tile: { rect: unit.tile, width, height } } : {}),
       },
       limits: { ...UNIT_LIMITS, ...(unit.signal ? { signal: unit.signal } : {}) },
@@ -125,7 +126,7 @@ export interface CheckCrop extends OwnCrop {
 export async function renderCheckCrops(units: readonly BlenderUnit[]): Promise<CheckCrop[]> {
   const [first] = units;
   if (!first) return [];
-  const { file, samples, seed, width, height, format = 'png' } = first.params;
+  const { file, samples, seed, width, height, format = 'png', percentage } = first.params;
   const rects = units.map((unit) => {
     const area = unitArea(unit);
     const [c] = pickCrops(area.x1 - area.x0, area.y1 - area.y0, 1, CROP_SIDE, () => randomInt(2 ** 32) / 2 ** 32);
@@ -135,7 +136,14 @@ export async function renderCheckCrops(units: readonly BlenderUnit[]): Promise<C
     const done = await renderTilesInSandbox({
       blender: first.blender,
       unitDir,
-      settings: { file, frame: first.frame, samples, seed, format },
+      settings: {
+        file,
+        frame: first.frame,
+        samples,
+        seed,
+        format,
+        ...(percentage !== undefined ? { percentage } : {}),
+      },
       tiles: { rects, frames: units.map((unit) => unit.frame), width, height },
       limits: { ...UNIT_LIMITS, ...(first.signal ? { signal: first.signal } : {}) },
     });

@@ -16,9 +16,11 @@ export interface FrameCheck {
   frame: number;
   samples: number;
   seed: number;
-  /** The frame's size. */
+  /** The frame's size, in pixels at `percentage`. */
   width: number;
   height: number;
+  /** The resolution percentage; 100 when not given. */
+  percentage?: number;
   /** The provider's frame or tile, decoded, and where in the frame it lies. */
   provided: Rgba;
   providedAt: PixelRect;
@@ -48,6 +50,7 @@ export async function checkFrame(check: FrameCheck): Promise<FrameVerdict> {
         frame: check.frame,
         samples: check.samples,
         seed: check.seed,
+        ...(check.percentage !== undefined ? { percentage: check.percentage } : {}),
         // The whole frame is rendered as a frame, not as a border: what a scene no crop can check is checked by.
         ...(isWhole(rect, width, height) ? {} : { tile: { rect, width, height } }),
       },

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkWords, frameCheckOf } from '../../../src-main/core/blender/crop-check.js';
-import { judgePreflight } from '../../../src-main/core/blender/preflight.js';
+import { judgePreflight, outputSize, sizeRefusal } from '../../../src-main/core/blender/preflight.js';
 import { preflightReport } from './report.js';
 
 const withNodes = (nodes: string[]) => preflightReport({ compositing: true, compositor_nodes: nodes });
@@ -59,4 +59,13 @@ test('how the frames will be checked, in words', () => {
     /two providers .* never by a crop \(the compositor has a glare node\); a disagreement convicts nobody/,
   );
   assert.match(checkWords({ crop: true }, true), /two providers .*no Blender here/);
+});
+
+test("the frame's size at a percentage is Blender's own, in integers; none under a pixel", () => {
+  const report = preflightReport({ width: 128, height: 96, percentage: 50 });
+  assert.deepEqual(outputSize(report), { width: 64, height: 48 });
+  assert.deepEqual(outputSize(report, 33), { width: 42, height: 31 });
+  assert.equal(sizeRefusal(report), undefined);
+  assert.match(sizeRefusal(report, 1) ?? '', /128×96 at 1 % is 1×0 pixels/);
+  assert.match(sizeRefusal(preflightReport({ width: 65_536, height: 10 }), 200) ?? '', /131072×20/);
 });

@@ -55,10 +55,12 @@ export async function localFrame(options: {
   frame: number;
   samples: number;
   seed: number;
+  /** The resolution percentage, the frame then WIDTH×HEIGHT at it; 100 when not given. */
+  percentage?: number;
 }): Promise<Rgba> {
   const unitDir = mkdtempSync(join(options.dir, 'local-'));
   const file = await bringScene(options.scene, unitDir);
-  const { blender, frame, samples, seed } = options;
+  const { blender, frame, samples, seed, percentage } = options;
   return renderFrameLocal({
     blender,
     unitDir,
@@ -68,6 +70,7 @@ export async function localFrame(options: {
     seed,
     width: WIDTH,
     height: HEIGHT,
+    ...(percentage !== undefined ? { percentage } : {}),
     limits: { memoryBytes: 8 * 2 ** 30, fileBytes: 256 * 2 ** 20, wallMs: 300_000, stallMs: 120_000 },
   });
 }
@@ -126,8 +129,9 @@ export async function writtenFramesMatchLocal(options: {
   frames: readonly number[];
   samples: number;
   seed: number;
+  percentage?: number;
 }): Promise<void> {
-  const { jobId, dataDir, scene, dir, frames, samples, seed } = options;
+  const { jobId, dataDir, scene, dir, frames, samples, seed, percentage } = options;
   const out = join(dir, `frames-${jobId}`);
   const written = await runMeshctl(['job', 'output', jobId, '--out', out, '--data-dir', dataDir]);
   assert.equal(written.status, 0, written.stderr);
@@ -143,8 +147,17 @@ export async function writtenFramesMatchLocal(options: {
     const frame = decodeRgba(readFileSync(join(out, file)));
     assert.equal(frame.width, WIDTH);
     assert.equal(frame.height, HEIGHT);
-    const local = await localFrame({ blender: found.install.path, scene, dir, frame: frames[i]!, samples, seed });
-    assert.ok(identicalShare(frame, local) >= IDENTICAL_SHARE, `frame ${frames[i]} is a local render's pixels`);
+    const number = frames[i]!;
+    const local = await localFrame({
+      blender: found.install.path,
+      scene,
+      dir,
+      frame: number,
+      samples,
+      seed,
+      ...(percentage !== undefined ? { percentage } : {}),
+    });
+    assert.ok(identicalShare(frame, local) >= IDENTICAL_SHARE, `frame ${number} is a local render's pixels`);
   }
 }
 

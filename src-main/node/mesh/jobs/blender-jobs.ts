@@ -6,7 +6,8 @@
 // checks the same pixels. A job cut into tiles is refused for a scene whose tiles cannot match its
 // whole frame (the preflight's reason), and its input, the frames, becomes the tile units' (a frame
 // and a tile index each, frame after frame).
-// Its frames' format (PNG, or EXR for frames only: BlenderJobSchema) is in the units' params.
+// Its frames' format (PNG, or EXR for frames only: BlenderJobSchema) and its resolution percentage
+// (the file's own, or the job's) are in the units' params, with the frame's pixels at it.
 // A requester without Blender cannot re-render a crop, and no crop can check a scene whose output
 // reads pixels outside it (a glare node: core/blender/crop-check.ts): such a job runs each unit on
 // two providers, whose renders are compared by pixels (verdicts/blender-agreement.ts) and never
@@ -20,6 +21,7 @@ import {
   TILE_UNIT_BYTES,
   type BlenderUnitParams,
 } from '../../../core/blender/unit.js';
+import { outputSize, sizeRefusal } from '../../../core/blender/preflight.js';
 import { tilesPerFrame, type TileGrid } from '../../../core/schemas/blender-tiles.js';
 import { ApiError } from '../../api/errors.js';
 import type { NodeContext } from '../context/node-context.js';
@@ -58,20 +60,24 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
     throw new ApiError('bad_request', 'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG)');
   if (grid && !verdict.tiles)
     throw new ApiError('bad_request', `the scene cannot be cut into tiles: ${verdict.tilesWhyNot ?? 'frames only'}`);
-  if (grid && (grid.cols > report.width || grid.rows > report.height))
-    throw new ApiError(
-      'bad_request',
-      `a ${report.width}×${report.height} frame cannot be cut into ${grid.cols}×${grid.rows} tiles`,
-    );
+  // The file's own output size, or the percentage the job asks for.
+  const percentage = terms.resolution_percentage ?? report.percentage;
+  const tooSmall = sizeRefusal(report, percentage);
+  if (tooSmall) throw new ApiError('bad_request', tooSmall);
+  const { width, height } = outputSize(report, percentage);
+  if (grid && (grid.cols > width || grid.rows > height))
+    throw new ApiError('bad_request', `a ${width}×${height} frame cannot be cut into ${grid.cols}×${grid.rows} tiles`);
   const params: BlenderUnitParams = {
     file,
     zip,
     samples: terms.samples ?? report.samples,
     seed,
-    width: report.width,
-    height: report.height,
+    width,
+    height,
     ...(grid ? { tiles: grid } : {}),
     format: format ?? 'png',
+    // Absent at 100 %: units as a node of the last version makes and reads them.
+    ...(percentage !== 100 ? { percentage } : {}),
   };
   const parts = grid ? tilesPerFrame(grid) : 1;
   return {
