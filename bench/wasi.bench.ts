@@ -4,6 +4,11 @@
 //   in a worker, compile cached) over node:wasi's run (target <= 1.2);
 // - wasi_io_ratio: many small reads and writes, stdin echoed 16 bytes a call and a /tmp file written
 //   and read 4 bytes a call (small_io.c) (target <= 1.5);
+// - wasi_bulk_ratio: memcpy, memset and memmove of 80 MiB in all, built with bulk memory
+//   (test/wasi/programs/bulk_memory.c: memory.copy and memory.fill, charged per byte), our host's
+//   unit over node:wasi's run (target <= 1.5); beside it the same module with binaryen's
+//   llvm-memory-copy-fill-lowering instead (byte loops, metered as any loop), the alternative the
+//   per-byte charge was chosen over (docs/UNIT_ABI.md, "Fuel");
 // - wasi_unit_start_ms: a unit of a 1 MB module (big_data.c: a 1 MiB table in its data), its compile
 //   cached: what a unit costs from run() to its output when the program does nearly nothing (target <= 5);
 // - wasi_conformance_passed / _total: the corpus (test/wasi/corpus) run as the conformance test runs it.
@@ -11,10 +16,14 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { WASI } from 'node:wasi';
+import binaryen from 'binaryen';
 import { Executor } from '../src-main/node/exec/index.js';
+import { decodeWasiOutput } from '../src-main/node/exec/wasi/program.js';
 import { loadWasiTests, mismatches, runWasiTest } from '../test/wasi/suite.js';
-import { medianMs, round, type Benchmark } from './harness.js';
+import { median, medianMs, round, type Benchmark } from './harness.js';
 
 const wasiDir = fileURLToPath(new URL('../../test/wasi/', import.meta.url));
 const program = (name: string) => readFileSync(join(wasiDir, 'programs', name));
@@ -57,11 +66,55 @@ async function ratio(executor: Executor, name: string, args: string[], input: Bu
   return { oursMs, nodeMs, fuel: mine.fuel };
 }
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** The median of `runs` timed calls, each after a full collection (untimed): node:wasi (Node 20) aborts when a finished WASI with much memory is collected during another's call. */
+async function medianAfterGcMs(fn: () => unknown, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    gc();
+    const start = process.hrtime.bigint();
+    await fn();
+    if (i > 0) times.push(Number(process.hrtime.bigint() - start) / 1e6); // the first warms up
+  }
+  return median(times);
+}
+
+/** `bytes` with memory.copy and memory.fill lowered to byte loops by binaryen. */
+function lowered(bytes: Uint8Array): Uint8Array {
+  const module = binaryen.readBinary(bytes);
+  try {
+    // What clang -mbulk-memory emits; the pass throws with every feature on.
+    const { MutableGlobals, NontrappingFPToInt, SignExt, BulkMemory, BulkMemoryOpt } = binaryen.Features;
+    module.setFeatures(MutableGlobals | NontrappingFPToInt | SignExt | BulkMemory | BulkMemoryOpt);
+    module.runPasses(['llvm-memory-copy-fill-lowering']);
+    return module.emitBinary();
+  } finally {
+    module.dispose();
+  }
+}
+
+/** A program's unit on our host and its node:wasi run, timed alike; both must exit 0 with the same stdout. */
+async function bulkRatio(executor: Executor, bytes: Uint8Array, dir: string) {
+  const compiled = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  const ours = () => executor.run({ module: bytes, input: new Uint8Array(), wasi: {} });
+  const mine = await ours();
+  if (nodeWasiRun(compiled, [], dir) !== 0 || mine.exitCode !== 0) throw new Error('bulk_memory did not exit 0');
+  const stdout = readFileSync(join(dir, 'stdout'), 'utf8');
+  if (Buffer.from(decodeWasiOutput(mine.output).stdout ?? []).toString('utf8') !== stdout)
+    throw new Error(`bulk_memory's stdout differs from node:wasi's: ${stdout}`);
+  const oursMs = await medianAfterGcMs(ours, 5);
+  const nodeMs = await medianAfterGcMs(() => nodeWasiRun(compiled, [], dir), 5);
+  return { oursMs, nodeMs, fuel: mine.fuel };
+}
+
 export const benchmarks: Benchmark[] = [
   {
     names: [
       'wasi_cpu_ratio',
       'wasi_io_ratio',
+      'wasi_bulk_ratio',
       'wasi_unit_start_ms',
       'wasi_conformance_passed',
       'wasi_conformance_total',
@@ -74,6 +127,9 @@ export const benchmarks: Benchmark[] = [
       try {
         const cpu = await ratio(executor, 'cpu_bound.wasm', [CPU_ROUNDS], Buffer.alloc(0), dir, 5);
         const io = await ratio(executor, 'small_io.wasm', [IO_ROUNDS], IO_STDIN, dir, 5);
+        writeFileSync(join(dir, 'stdin'), '');
+        const bulk = await bulkRatio(executor, program('bulk_memory.wasm'), dir);
+        const bulkLowered = await bulkRatio(executor, lowered(program('bulk_memory.wasm')), dir);
         const big = program('big_data.wasm');
         const start = () => executor.run({ module: big, input: new Uint8Array(), wasi: {} });
         await start(); // compiles and meters it: later units find it cached
@@ -101,6 +157,18 @@ export const benchmarks: Benchmark[] = [
             node_wasi_ms: round(io.nodeMs, 2),
             stdin_bytes: IO_STDIN.byteLength,
             tmp_rounds: Number(IO_ROUNDS),
+          },
+          {
+            name: 'wasi_bulk_ratio',
+            value: round(bulk.oursMs / bulk.nodeMs),
+            unit: 'x',
+            target: '<= 1.5',
+            ours_ms: round(bulk.oursMs, 1),
+            node_wasi_ms: round(bulk.nodeMs, 1),
+            fuel: bulk.fuel,
+            lowered_ours_ms: round(bulkLowered.oursMs, 1),
+            lowered_node_wasi_ms: round(bulkLowered.nodeMs, 1),
+            lowered_fuel: bulkLowered.fuel,
           },
           {
             name: 'wasi_unit_start_ms',

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Builds the WASI test programs into .wasm beside each source: the conformance corpus
-// (test/wasi/corpus/*.c) and the determinism, C++ and hostile programs (test/wasi/programs/*.c,
-// *.cpp, *.rs), with Debian's toolchains for wasm32-wasi (clang-14 with lld-14, wasi-libc and
-// libclang-rt-14-dev-wasm32; clang++-14 with libc++-14-dev-wasm32 and libc++abi-14-dev-wasm32,
-// without exceptions, which need the exception-handling proposal a host refuses; rustc with
-// libstd-rust-dev-wasm32, linking with rust-lld, which needs lld-14). Each folder's manifest.json
-// holds each module's SHA-256. The flags are fixed and carry no path or debug information, so a
-// rebuild is byte-identical; `--check` rebuilds into a temporary folder and fails if any module
-// differs from the committed one or from its manifest.
+// (test/wasi/corpus/*.c) and the determinism, C++, bulk memory and hostile programs
+// (test/wasi/programs/*.c, *.cpp, *.rs), with Debian's toolchains for wasm32-wasi (clang-14 with
+// lld-14, wasi-libc and libclang-rt-14-dev-wasm32; clang++-14 with libc++-14-dev-wasm32 and
+// libc++abi-14-dev-wasm32, without exceptions, which need the exception-handling proposal a host
+// refuses; rustc with libstd-rust-dev-wasm32, linking with rust-lld, which needs lld-14). Each
+// folder's manifest.json holds each module's SHA-256. The flags are fixed and carry no path or
+// debug information, so a rebuild is byte-identical; `--check` rebuilds into a temporary folder and
+// fails if any module differs from the committed one or from its manifest.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 const FOLDERS = ['corpus', 'programs'].map((f) => fileURLToPath(new URL(`../test/wasi/${f}/`, import.meta.url)));
 const C_FLAGS = ['--target=wasm32-wasi', '-O2', '-g0', '-Wall', '-Wno-unused-result', '-Wl,--strip-all'];
 const CXX_FLAGS = [...C_FLAGS, '-std=c++17', '-fno-exceptions'];
+/** Flags of one program besides its language's: what a newer clang turns on by default, here by hand. */
+const PROGRAM_FLAGS = { 'bulk_memory.c': ['-mbulk-memory'] };
 const RUST_FLAGS = [
   '--target',
   'wasm32-wasi',
@@ -40,7 +42,7 @@ const TOOLCHAIN_ENV = { ...process.env, PATH: '/usr/bin:/bin' };
 
 function build(folder, source, out) {
   if (source.endsWith('.c'))
-    execFileSync('clang-14', [...C_FLAGS, source, '-lm', '-o', out], {
+    execFileSync('clang-14', [...C_FLAGS, ...(PROGRAM_FLAGS[source] ?? []), source, '-lm', '-o', out], {
       cwd: folder,
       stdio: 'inherit',
       env: TOOLCHAIN_ENV,

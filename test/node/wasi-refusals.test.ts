@@ -34,8 +34,10 @@ function fixture(name: string): Uint8Array {
 const refused: Array<[string, ExecError['code'], RegExp]> = [
   ['shared-memory', 'BadModule', /uses a shared memory \(the threads feature\)/],
   ['thread-spawn', 'ForbiddenImport', /imports "wasi\.thread-spawn": wasi-threads, which WASI units do not support/],
-  ['catch-exit', 'BadModule', /uses exception handling/],
-  ['relaxed-simd', 'BadModule', /relaxed SIMD/],
+  ['catch-exit', 'BadModule', /uses exception handling: `try`/],
+  ['relaxed-simd', 'BadModule', /relaxed SIMD: `i32x4\.relaxed_trunc_f32x4_s`/],
+  ['atomics', 'BadModule', /uses threads \(atomics\): `i32\.atomic\.rmw\.add`/],
+  ['reference-types', 'BadModule', /uses reference types: `table\.size`/],
   ['unknown-import', 'ForbiddenImport', /imports function "env\.now", which WASI preview 1 does not provide/],
 ];
 

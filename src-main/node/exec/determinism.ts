@@ -16,6 +16,7 @@
 // Nothing added here is charged fuel: fuel stays a count of the module's own instructions.
 import binaryen from 'binaryen';
 import { CALL_DEPTH_GLOBAL, CALL_DEPTH_SLOTS } from './abi.js';
+import { BULK_CHARGE_OPERANDS, SIZED_BULK } from './bulk-memory.js';
 import { CHILD_FIELDS, childrenOf, expressionId } from './wasm-tree.js';
 
 const DEPTH = '__mesh_determinism_depth';
@@ -52,6 +53,8 @@ interface Seen {
 interface Frame {
   func: number;
   weight: number;
+  /** Whether the metering gives it a bulk charge, and with it a local. */
+  bulk: boolean;
   returns: Return[];
   seen: Seen[];
 }
@@ -65,10 +68,11 @@ export class Determinism {
   visitFunction(func: number): void {
     const info = binaryen.getFunctionInfo(func);
     if (!info.body) return; // an import
-    const frame: Frame = { func, weight: 0, returns: [], seen: [] };
+    const frame: Frame = { func, weight: 0, bulk: false, returns: [], seen: [] };
     const operands = this.walk(info.body, 0, frame);
     const params = binaryen.expandType(info.params).length;
-    frame.weight = FRAME_OVERHEAD_SLOTS + params + info.vars.length + TEMP_SLOTS + operands;
+    const locals = info.vars.length + TEMP_SLOTS + (frame.bulk ? 1 : 0);
+    frame.weight = FRAME_OVERHEAD_SLOTS + params + locals + operands;
     this.frames.push(frame);
   }
 
@@ -78,8 +82,13 @@ export class Determinism {
     else noteFloatBits(expr, frame.seen);
     let waiting = 0;
     let most = 0;
-    for (const child of childrenOf(expr)) {
-      most = Math.max(most, waiting + this.walk(child, expr, frame));
+    const children = childrenOf(expr);
+    // A bulk instruction's length is charged where it is evaluated (bulk-memory.ts).
+    const bulk = SIZED_BULK.has(expressionId(expr));
+    if (bulk) frame.bulk = true;
+    for (const [i, child] of children.entries()) {
+      const charge = bulk && i === children.length - 1 ? BULK_CHARGE_OPERANDS : 0;
+      most = Math.max(most, waiting + Math.max(charge, this.walk(child, expr, frame)));
       if (isConcrete(binaryen.getExpressionType(child))) waiting++;
     }
     return Math.max(most, isConcrete(binaryen.getExpressionType(expr)) ? 1 : 0);
@@ -200,6 +209,9 @@ const KINDS = new Map<number, string>([
   [binaryen.SelectId, 'Select'],
   [binaryen.CallId, 'Call'],
   [binaryen.CallIndirectId, 'CallIndirect'],
+  [binaryen.MemoryCopyId, 'MemoryCopy'],
+  [binaryen.MemoryFillId, 'MemoryFill'],
+  [binaryen.MemoryInitId, 'MemoryInit'],
 ]);
 
 /** Puts `replacement` where `child` was in `parent` (or as `func`'s body when parent is 0). */

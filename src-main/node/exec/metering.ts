@@ -20,6 +20,7 @@
 import { describeError } from '../../core/errors.js';
 import binaryen from 'binaryen';
 import { CALL_DEPTH_GLOBAL, FUEL_GLOBAL, GROW_REFUSED_GLOBAL, MEMORY_IMPORT, START_EXPORT } from './abi.js';
+import { BulkCharges, SIZED_BULK } from './bulk-memory.js';
 import { Determinism } from './determinism.js';
 import { NO_RESULT, WASI_MODULE, WASI_SIGNATURES } from './wasi/imports.js';
 import { childrenOf, expressionId, MeteringRefused } from './wasm-tree.js';
@@ -61,8 +62,15 @@ const i64Const = (m: binaryen.Module, value: number): number => m.i64.const(BigI
 class Meter {
   private readonly segments: Array<{ at: number; kind: 'loop' | 'then' | 'else' | 'body'; cost: number }> = [];
   private readonly grows: number[] = [];
+  private readonly bulk: BulkCharges;
+  /** The function being walked. */
+  private func = 0;
+  /** Whether the module has `memory.init` or `data.drop`, which need the DataCount section. */
+  usesDataCount = false;
 
-  constructor(private readonly module: binaryen.Module) {}
+  constructor(private readonly module: binaryen.Module) {
+    this.bulk = new BulkCharges(module, FUEL);
+  }
 
   /** Instructions in `expr`'s segment; nested loop bodies and if arms become segments of their own. */
   private segmentCost(expr: number): number {
@@ -80,6 +88,8 @@ class Meter {
       return cost + this.segmentCost(info.condition);
     }
     if (id === binaryen.MemoryGrowId) this.grows.push(expr);
+    if (SIZED_BULK.has(id)) this.bulk.note(this.func, expr);
+    if (id === binaryen.MemoryInitId || id === binaryen.DataDropId) this.usesDataCount = true;
     for (const child of childrenOf(expr)) cost += this.segmentCost(child);
     return cost;
   }
@@ -87,6 +97,7 @@ class Meter {
   meterFunction(func: number): void {
     const body = binaryen.getFunctionInfo(func).body;
     if (!body) return; // an import
+    this.func = func;
     this.segments.push({ at: func, kind: 'body', cost: this.segmentCost(body) });
   }
 
@@ -96,6 +107,7 @@ class Meter {
       const delta = (binaryen.getExpressionInfo(grow) as binaryen.MemoryGrowInfo).delta;
       setters.MemoryGrow.setDelta(grow, this.module.call(NOTE_GROW, [delta], binaryen.i32));
     }
+    this.bulk.apply();
     for (const s of this.segments) {
       if (s.kind === 'body') {
         const body = binaryen.getFunctionInfo(s.at).body;
@@ -130,9 +142,11 @@ class Meter {
 }
 
 // The flags combined are a plain number to TypeScript; setFeatures takes them as one Features value.
+const BULK_MEMORY = binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt;
 const ALLOWED_FEATURES = (binaryen.Features.MutableGlobals |
   binaryen.Features.NontrappingFPToInt |
   binaryen.Features.SignExt |
+  BULK_MEMORY |
   binaryen.Features.Multivalue) as binaryen.Features;
 
 const RESERVED_EXPORTS = [FUEL_GLOBAL, START_EXPORT, GROW_REFUSED_GLOBAL, CALL_DEPTH_GLOBAL];
@@ -264,6 +278,9 @@ export function meterModule(
     importMemory(module);
     // V8 accepted the module, so a failure here means it uses a feature outside ALLOWED_FEATURES.
     if (!module.validate()) throw new MeteringRefused('uses WebAssembly features outside the unit ABI');
+    // With bulk memory on, binaryen writes a DataCount section whenever there are data segments:
+    // only where the code needs one, so other modules' metered bytes stay what they were.
+    if (!meter.usesDataCount) module.setFeatures(ALLOWED_FEATURES & ~BULK_MEMORY);
     return {
       kind,
       bytes: module.emitBinary(),

@@ -5,11 +5,11 @@ import binaryen from 'binaryen';
 /** The module cannot be metered: it uses an instruction the metering does not know, or a reserved name. */
 export class MeteringRefused extends Error {}
 
-// Expression kinds a unit may use: WebAssembly 1.0 plus sign extension, non-trapping float-to-int
-// and mutable globals. Bulk memory (memory.copy/fill) is left out on purpose: its cost depends on
-// a length known only at run time, so a flat per-instruction charge could not bill it honestly.
+// Expression kinds a unit may use: WebAssembly 1.0 plus sign extension, non-trapping float-to-int,
+// mutable globals and bulk memory (whose length the metering charges per byte: bulk-memory.ts).
 const LEAF_IDS = new Set([
   binaryen.NopId,
+  binaryen.DataDropId,
   binaryen.LocalGetId,
   binaryen.GlobalGetId,
   binaryen.ConstId,
@@ -37,31 +37,47 @@ export const CHILD_FIELDS = new Map<binaryen.ExpressionIds, string[]>([
   [binaryen.BinaryId, ['left', 'right']],
   [binaryen.SelectId, ['ifTrue', 'ifFalse', 'condition']],
   [binaryen.MemoryGrowId, ['delta']],
+  [binaryen.MemoryCopyId, ['dest', 'source', 'size']],
+  [binaryen.MemoryFillId, ['dest', 'value', 'size']],
+  [binaryen.MemoryInitId, ['dest', 'offset', 'size']],
 ]);
 
-/** The WebAssembly feature each refused instruction belongs to, so a refusal can name it. */
-const FEATURE_OF = new Map<number, string>([
-  ...[binaryen.TryId, binaryen.ThrowId, binaryen.RethrowId].map((id): [number, string] => [id, 'exception handling']),
-  ...[
-    binaryen.AtomicRMWId,
-    binaryen.AtomicCmpxchgId,
-    binaryen.AtomicWaitId,
-    binaryen.AtomicNotifyId,
-    binaryen.AtomicFenceId,
-  ].map((id): [number, string] => [id, 'threads (atomics)']),
-  ...[binaryen.MemoryCopyId, binaryen.MemoryFillId, binaryen.MemoryInitId, binaryen.DataDropId].map(
-    (id): [number, string] => [id, 'bulk memory'],
-  ),
-  ...[
-    binaryen.RefNullId,
-    binaryen.RefIsNullId,
-    binaryen.RefFuncId,
-    binaryen.TableGetId,
-    binaryen.TableSetId,
-    binaryen.TableSizeId,
-    binaryen.TableGrowId,
-  ].map((id): [number, string] => [id, 'reference types']),
-]);
+/** The WebAssembly feature of each refused instruction, by its name in the text format, so a refusal can name it. */
+const FEATURES: Array<[RegExp, string]> = [
+  [/^(try|try_table|throw|throw_ref|rethrow|pop)$/, 'exception handling'],
+  [/^(memory\.atomic\.|atomic\.fence|i(32|64)\.atomic\.)/, 'threads (atomics)'],
+  [/^(v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\./, 'SIMD'],
+  [/^(ref\.null|ref\.is_null|ref\.func|table\.|elem\.drop)/, 'reference types'],
+  [/^tuple\./, 'multi-value'],
+  [/^(call_ref|return_call_ref|ref\.as_non_null|br_on_null|br_on_non_null)$/, 'typed function references'],
+  [/^(struct\.|array\.|ref\.(i31|test|cast|eq)|i31\.|br_on_cast|any\.|extern\.)/, 'garbage collection (GC)'],
+  [/^string/, 'strings'],
+];
+
+// The names of binaryen's expression kinds (`AtomicRMW`), for an instruction its printing cannot name.
+const KIND_NAMES = new Map(
+  Object.entries(binaryen as unknown as Record<string, unknown>)
+    .filter(([k, v]) => k.endsWith('Id') && typeof v === 'number')
+    .map(([k, v]) => [v as number, k.slice(0, -2)]),
+);
+
+/** The instruction as the text format names it (`i32.atomic.rmw.add`, `try`), from binaryen's printing. */
+function instructionName(expr: number, id: binaryen.ExpressionIds): string {
+  const printed = /^\(([^\s()]+)/.exec(binaryen.emitText(expr))?.[1];
+  // binaryen prints an instruction with an unreachable operand as a block in its place.
+  if (printed && (printed !== 'block' || id === binaryen.BlockId)) return printed;
+  return KIND_NAMES.get(id) ?? 'an instruction binaryen.js does not name';
+}
+
+function refusal(expr: number, id: binaryen.ExpressionIds): MeteringRefused {
+  const name = instructionName(expr, id);
+  const feature = FEATURES.find(([pattern]) => pattern.test(name))?.[1];
+  return new MeteringRefused(
+    feature
+      ? `uses ${feature}: \`${name}\`, outside the unit ABI's instruction set`
+      : `uses the instruction \`${name}\`, outside the unit ABI's instruction set`,
+  );
+}
 
 // Relaxed SIMD's results are the machine's choice (x86 and ARM differ), so a refusal names it
 // rather than SIMD alone. Each class of expression numbers its ops apart, so each has its own set.
@@ -119,27 +135,23 @@ export function childrenOf(expr: number): number[] {
   if (binaryen.getExpressionType(expr) === binaryen.v128)
     throw new MeteringRefused(
       isRelaxedSimd(expr, id)
-        ? 'uses relaxed SIMD, whose results differ between machines, which units do not allow'
-        : 'uses SIMD, which the unit ABI does not allow',
+        ? `uses relaxed SIMD: \`${instructionName(expr, id)}\`, whose results differ between machines, which units do not allow`
+        : `uses SIMD: \`${instructionName(expr, id)}\`, which the unit ABI does not allow`,
     );
   if (LEAF_IDS.has(id)) return [];
+  const fields = CHILD_FIELDS.get(id);
+  if (!fields && id !== binaryen.BlockId && id !== binaryen.CallId && id !== binaryen.CallIndirectId) {
+    // Refused before getExpressionInfo, which throws on the kinds binaryen.js cannot describe.
+    throw refusal(expr, id);
+  }
   const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, number & number[]>;
   if (id === binaryen.BlockId) return [...(info.children as number[])];
   if (id === binaryen.CallId || id === binaryen.CallIndirectId) {
     if ((info as unknown as { isReturn: boolean }).isReturn)
-      throw new MeteringRefused('uses tail calls, which the unit ABI does not allow');
+      throw new MeteringRefused(`uses tail calls: \`${instructionName(expr, id)}\`, which the unit ABI does not allow`);
     return id === binaryen.CallId
       ? [...(info.operands as number[])]
       : [...(info.operands as number[]), info.target as number];
   }
-  const fields = CHILD_FIELDS.get(id);
-  if (!fields) {
-    const feature = FEATURE_OF.get(id);
-    throw new MeteringRefused(
-      feature
-        ? `uses ${feature} (binaryen expression id ${id}), outside the unit ABI's instruction set`
-        : `uses an instruction (binaryen expression id ${id}) outside the unit ABI's instruction set`,
-    );
-  }
-  return fields.map((k) => info[k] as number).filter((c) => c !== 0);
+  return fields!.map((k) => info[k] as number).filter((c) => c !== 0);
 }
