@@ -6,7 +6,15 @@
 // PIXEL_WISE) make a crop's pixels differ from the frame's, and so do Freestyle's lines (drawn over
 // the whole view), the sequencer's strips and a render layer of another scene. For such a scene no
 // crop can convict: its frames are compared between two providers instead. Pure.
-import type { PreflightReport } from './preflight.js';
+
+/** What a preflight report (preflight.ts) says of a scene's output that a crop could miss; absent: a node of an earlier version read it. */
+export interface OutputFacts {
+  compositing: boolean;
+  compositor_nodes?: readonly string[] | undefined;
+  other_scenes?: boolean | undefined;
+  freestyle?: boolean | undefined;
+  sequencer?: boolean | undefined;
+}
 
 /**
  * Compositor nodes (Blender's `node.type`) whose output pixel is a function of the same pixel of
@@ -68,7 +76,7 @@ const named = (types: readonly string[]): string =>
         .join(', ')}${types.length > 3 ? ', …' : ''} nodes`;
 
 /** Whether a crop checks the scene's frames exactly; a report of an older node, which lacks the facts, is taken as no. */
-export function frameCheckOf(report: PreflightReport): FrameCheck {
+export function frameCheckOf(report: OutputFacts): FrameCheck {
   const reasons: string[] = [];
   if (report.compositing) {
     if (report.compositor_nodes === undefined) reasons.push('the compositor runs on the whole frame');
