@@ -189,7 +189,9 @@ function oneOffSlot(
   return {
     ...slot,
     resources: capped(slot.resources, limits),
-    algorithms: slot.algorithms.length > 0 ? slot.algorithms : [...algorithms],
+    // What the machine runs now, whatever list the slot was journaled with: that list is a
+    // snapshot gone stale (an older node's slots.add wrote one without Blender, at score 1).
+    algorithms: [...algorithms],
   };
 }
 

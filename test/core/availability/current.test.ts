@@ -35,6 +35,14 @@ test('with nothing configured, the default slot offers every thread and half the
   ]);
 });
 
+test("a one-off slot journaled with a list (an older slots.add's) offers what the machine runs now", () => {
+  const blender = { algorithm_id: 'blender-cycles/3.4', version: '1', supported: true, performance_score: 0.7 };
+  const stale = { ...tuesdayMorning, algorithms: [{ ...ALGORITHMS[0]!, performance_score: 1 }] };
+  const now = [...ALGORITHMS.map((a) => ({ ...a, performance_score: 0.9 })), blender];
+  const { slots } = currentAvailability(input({ nowMs: at('Tue', '11:00'), oneOffs: [stale], algorithms: now }));
+  assert.deepEqual(slots[0]!.algorithms, now, 'Blender offered, at the calibrated score');
+});
+
 test('a one-off slot is offered while it is in force, with the node algorithms when it lists none', () => {
   const during = currentAvailability(input({ nowMs: at('Tue', '11:00'), oneOffs: [tuesdayMorning] }));
   assert.equal(during.paused, null);

@@ -10,7 +10,6 @@ import type { JobRecord } from '../../../core/mesh/state/state.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError, refusePassed } from '../../api/errors.js';
 import { verifyChain } from '../../receipts/index.js';
-import { supportedAlgorithms } from '../units/algorithms.js';
 import { ALGORITHM_VERSION } from '../../../core/protocol/algorithm-ids.js';
 import type { NodeApi } from './node-api.js';
 import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
@@ -152,12 +151,8 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
           ram_gb: p.ram_gb,
           ...(p.gpu_vram_gb !== undefined ? { gpu_vram_gb: p.gpu_vram_gb } : {}),
         },
-        algorithms: supportedAlgorithms(node.gpu.acceptsShaderUnits).map((id) => ({
-          algorithm_id: id,
-          version: ALGORITHM_VERSION,
-          supported: true,
-          performance_score: 1,
-        })),
+        // None listed: the slot offers what the machine runs while it is in force (Blender, calibrated scores).
+        algorithms: [],
         priority: 1,
       };
       await node.record([{ type: 'slot.put', slot }]);
