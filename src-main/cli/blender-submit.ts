@@ -6,6 +6,7 @@
 // `blender`), preflights it again and makes the units.
 import { basename } from 'node:path';
 import type { MethodInput } from '../core/api/contract.js';
+import { consecutive, framesWords, parseFrames, partOutside } from '../core/blender/frames.js';
 import { outputSize, sizeRefusal } from '../core/blender/preflight.js';
 import { FRAME_BYTES, framesInput } from '../core/blender/unit.js';
 import { MAX_TILES_SIDE, type TileGrid } from '../core/schemas/blender-tiles.js';
@@ -15,7 +16,8 @@ import { readScene, type PreflightByNode } from './blender-scene.js';
 /** The jobs.submit params of a Blender job (`terms`: what every job states), and the preflight's lines. */
 export async function blenderSubmission(
   scene: string,
-  frames: { first_frame: number; last_frame: number },
+  /** As written (`1-10,20,30-40`, Blender's syntax); absent: the scene's own, by its step. */
+  frames: string | undefined,
   options: { samples?: number; seed: number; tiles?: TileGrid; format: 'png' | 'exr'; percentage?: number },
   terms: Omit<MethodInput<'jobs.submit'>, 'chunk_bytes' | 'input_base64'>,
   byNode: PreflightByNode,
@@ -40,13 +42,18 @@ export async function blenderSubmission(
     throw new CliError(
       `--tiles: a ${size.width}×${size.height} frame cannot be cut into ${tiles.cols}×${tiles.rows} tiles`,
     );
-  const { first_frame: first, last_frame: last } = frames;
-  const { start, end } = verdict.frames;
-  if (first < start || last > end)
-    throw new CliError(`--frames: ${first}-${last} is outside the scene's frames ${start}-${end}`);
+  const { start, end, step } = verdict.frames;
+  const parsed = parseFrames(frames ?? `${start}-${end}`, step);
+  if (!parsed.ok) throw new CliError(`--frames: ${parsed.error}`);
+  const outside = partOutside(parsed.parts, start, end);
+  if (outside !== undefined) throw new CliError(`--frames: ${outside} is outside the scene's frames ${start}-${end}`);
+  if (tiles && !consecutive(parsed.frames))
+    throw new CliError(
+      `--tiles: a tiled job's frames follow one another, not ${framesWords(parsed.frames)}${step > 1 ? ` (the file's frame step is ${step})` : ''}: name them with --frames, or no --tiles`,
+    );
   const params: MethodInput<'jobs.submit'> = {
     ...terms,
-    name: terms.name ?? `${basename(scene)} frames ${first}-${last}`,
+    name: terms.name ?? `${basename(scene)} ${framesWords(parsed.frames)}`,
     blender: {
       ...sent,
       seed: options.seed,
@@ -56,9 +63,7 @@ export async function blenderSubmission(
       ...(options.percentage !== undefined ? { resolution_percentage: options.percentage } : {}),
     },
     chunk_bytes: FRAME_BYTES,
-    input_base64: Buffer.from(framesInput(Array.from({ length: last - first + 1 }, (_, i) => first + i))).toString(
-      'base64',
-    ),
+    input_base64: Buffer.from(framesInput(parsed.frames)).toString('base64'),
   };
   // The frame's size as the units render it, when the job asks for other than the file's own.
   const sized = options.percentage === undefined ? [] : [`frames at ${percentage} %: ${size.width}×${size.height}`];

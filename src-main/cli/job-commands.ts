@@ -23,13 +23,7 @@ import { counted, formatAccepted, formatJob, formatJobs, formatJobStatus, format
 import { act, connect, nodeCommand, type CommonOptions, type Printed } from './node-command.js';
 import { registerOutputCommands } from './output-commands.js';
 import { progressOnStderr } from './progress.js';
-import {
-  followRender,
-  frameRange,
-  registerResultCommands,
-  renderSubmission,
-  type RenderOptions,
-} from './render-commands.js';
+import { followRender, registerResultCommands, renderSubmission, type RenderOptions } from './render-commands.js';
 import { blenderSubmission, tilesOption } from './blender-submit.js';
 import { tilesPerFrame } from '../core/schemas/blender-tiles.js';
 import { MAX_PERCENTAGE } from '../core/blender/preflight.js';
@@ -105,7 +99,10 @@ export function registerJobCommands(program: Command): void {
       '--resolution-percentage <n>',
       "blend: render at this percentage of the scene's resolution (default: the file's own)",
     )
-    .option('--frames <a-b>', 'render, blend: the frames, e.g. 1-4 or 7', '0')
+    .option(
+      '--frames <frames>',
+      "render: a frame or a range (1-4, default 0); blend: Blender's syntax, 1-10,20,30-40, ranges by the file's frame step (default: the scene's frames)",
+    )
     .option('--width <px>', 'render: frame width', '640')
     .option('--height <px>', 'render: frame height', '360')
     .option('--spp <n>', 'render: samples per pixel', '16')
@@ -162,7 +159,8 @@ export function registerJobCommands(program: Command): void {
         )
           throw new CliError('--render takes a scene, not --input, --library, --wasm, --wgsl or --wasi');
         const client = connect(options);
-        const render = { ...(await renderSubmission(options as SubmitOptions & RenderOptions)), ...jobTerms(options) };
+        const asked = { ...options, frames: options.frames ?? '0' } as SubmitOptions & RenderOptions;
+        const render = { ...(await renderSubmission(asked)), ...jobTerms(options) };
         if (options.dryRun) {
           const estimate = await client.call('render.estimate', render);
           return { json: estimate, text: formatEstimate(estimate) };
@@ -276,7 +274,7 @@ async function submitBlend(options: SubmitOptions, scene: string): Promise<Print
   if (other) throw new CliError(`--blend is the job's scene: not with --${other.replace('R', '-r')}`);
   const { params, lines } = await blenderSubmission(
     scene,
-    frameRange(options.frames ?? '0'),
+    options.frames,
     {
       seed: wholeNumber('--seed', options.seed ?? '0', 0, 2 ** 31 - 1),
       ...(options.samples !== undefined ? { samples: wholeNumber('--samples', options.samples, 1, 1 << 24) } : {}),

@@ -8,6 +8,7 @@
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
 import { checkWords, frameCheckOf } from '../../src-main/core/blender/crop-check.js';
+import { consecutive, framesWords, parseFrames } from '../../src-main/core/blender/frames.js';
 import { MAX_PERCENTAGE, outputSize, sizeRefusal } from '../../src-main/core/blender/preflight.js';
 import { FRAME_BYTES, framesInput } from '../../src-main/core/blender/unit.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
@@ -86,7 +87,12 @@ export function blenderRequest(
   if (!first.ok) return first;
   const last = wholeNumber('last frame', fields.last, first.value, end);
   if (!last.ok) return last;
-  const count = last.value - first.value + 1;
+  // Every `step`th frame of the range, as the file's frame step says (Blender's own `-a`).
+  const step = preflight.report.frame_step ?? 1;
+  const parsed = parseFrames(`${first.value}-${last.value}`, step);
+  if (!parsed.ok) return { ok: false, error: `frames: ${parsed.error}` };
+  const { frames } = parsed;
+  const count = frames.length;
   if (count > MAX_FORM_FRAMES) return { ok: false, error: `at most ${MAX_FORM_FRAMES} frames at once, not ${count}` };
   const samples = fields.samples.trim() === '' ? undefined : wholeNumber('samples', fields.samples, 1, 1 << 24);
   if (samples && !samples.ok) return samples;
@@ -110,8 +116,9 @@ export function blenderRequest(
     };
   const budget = parseCredits(fields.budget);
   if (!budget.ok) return { ok: false, error: `budget: ${budget.error}` };
-  const frames = Array.from({ length: count }, (_, i) => first.value + i);
-  const range = count === 1 ? `frame ${first.value}` : `frames ${first.value}-${last.value}`;
+  if (tiles.value && !consecutive(frames))
+    return { ok: false, error: `tiles: a tiled job's frames follow one another, and the file's frame step is ${step}` };
+  const range = framesWords(frames);
   return {
     ok: true,
     value: {
@@ -143,9 +150,13 @@ export function blenderEstimate({ input_base64: input, ...terms }: BlenderReques
 export function preflightFacts(preflight: BlenderPreflightView): Array<[string, string]> {
   const r = preflight.report;
   const packed = r.images.filter((i) => i.packed).length;
-  const frames = r.frame_end - r.frame_start + 1;
+  const step = r.frame_step ?? 1;
+  const frames = Math.floor((r.frame_end - r.frame_start) / step) + 1;
   return [
-    ['Frames', `${r.frame_start}–${r.frame_end} (${frames} frame${frames === 1 ? '' : 's'})`],
+    [
+      'Frames',
+      `${r.frame_start}–${r.frame_end}${step > 1 ? ` by ${step}` : ''} (${frames} frame${frames === 1 ? '' : 's'})`,
+    ],
     [
       'Size',
       r.percentage === 100

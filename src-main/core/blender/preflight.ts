@@ -7,6 +7,7 @@ import { decodeJson } from '../schemas/index.js';
 import * as z from '../schemas/zod.js';
 import { scenePath } from './args.js';
 import { frameCheckOf, type FrameCheck } from './crop-check.js';
+import { MAX_FRAME_NUMBER } from './frames.js';
 
 /** The line our Python prints before the report, so nothing else Blender prints is taken for it. */
 export const REPORT_MARK = 'MESH_PREFLIGHT ';
@@ -30,7 +31,7 @@ const PREFLIGHT_EXPRESSION = [
   'print(' +
     JSON.stringify(REPORT_MARK) +
     ' + json.dumps({"blender": list(bpy.app.version), "saved_by": list(bpy.data.version),',
-  '  "engine": s.render.engine, "frame_start": s.frame_start, "frame_end": s.frame_end,',
+  '  "engine": s.render.engine, "frame_start": s.frame_start, "frame_end": s.frame_end, "frame_step": s.frame_step,',
   '  "width": s.render.resolution_x, "height": s.render.resolution_y, "percentage": s.render.resolution_percentage,',
   '  "samples": s.cycles.samples, "denoising": denoise, "compositing": bool(s.use_nodes and s.render.use_compositing),',
   '  "glare": glare, "compositor_nodes": nodes, "other_scenes": others, "freestyle": bool(s.render.use_freestyle),',
@@ -48,6 +49,8 @@ export const PreflightReport = z.strictObject({
   engine: z.string().check(z.maxLength(64)),
   frame_start: z.int(),
   frame_end: z.int(),
+  /** Absent from a report of a node of an earlier version: 1. */
+  frame_step: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_FRAME_NUMBER))),
   width: Side,
   height: Side,
   percentage: z.int().check(z.minimum(1), z.maximum(32_767)),
@@ -98,7 +101,8 @@ export interface PreflightVerdict {
   /** Whether a frame may be cut into tiles (else frames only, `tilesWhyNot` saying why): where a crop is exact, so is a tile. */
   tiles: boolean;
   tilesWhyNot?: string;
-  frames: { start: number; end: number };
+  /** The scene's frames: its range and its step (every `step`th frame of it). */
+  frames: { start: number; end: number; step: number };
 }
 
 type Version = readonly [number, number, number];
@@ -127,7 +131,7 @@ export function judgePreflight(report: PreflightReport): PreflightVerdict {
     check,
     tiles: check.crop,
     ...(check.crop ? {} : { tilesWhyNot: `frames only: ${check.why}` }),
-    frames: { start: report.frame_start, end: report.frame_end },
+    frames: { start: report.frame_start, end: report.frame_end, step: report.frame_step ?? 1 },
   };
 }
 

@@ -9,6 +9,7 @@
 // that a provider renders and a requester checks the same pixels.
 import { TileGridSchema, tilesPerFrame, type TileGrid } from '../schemas/blender-tiles.js';
 import * as z from '../schemas/zod.js';
+import { MAX_FRAME_NUMBER } from './frames.js';
 import { MAX_PERCENTAGE } from './preflight.js';
 import { tileGrid, type PixelRect } from './tiles.js';
 
@@ -18,7 +19,6 @@ export const FRAME_BYTES = 4;
 export const TILE_UNIT_BYTES = 8;
 /** The most a job's scene may weigh (it goes in the job's terms, and each provider keeps it once). */
 export const MAX_BLENDER_SCENE_BYTES = 16 * 1024 * 1024;
-const MAX_FRAME_NUMBER = 1_048_574;
 
 /** A frame's file (core/blender/args.ts FrameFormat): 8-bit PNG, or OpenEXR (core/blender/exr.ts). */
 const FrameFormatSchema = z.enum(['png', 'exr']);

@@ -184,7 +184,7 @@ test("a provider reads one scene of a requester's at a time: a second while the 
   finish({
     ok: true,
     report: REPORT,
-    verdict: { refusals: [], warnings: [], check: { crop: true }, tiles: true, frames: { start: 1, end: 4 } },
+    verdict: { refusals: [], warnings: [], check: { crop: true }, tiles: true, frames: { start: 1, end: 4, step: 1 } },
   });
   assert.deepEqual(await first, { report: REPORT, algorithm: ALGORITHM });
   // Done: the next one is read.
