@@ -7,6 +7,7 @@ import { decodeJson } from '../schemas/index.js';
 import * as z from '../schemas/zod.js';
 import { scenePath } from './args.js';
 import { frameCheckOf, type FrameCheck } from './crop-check.js';
+import { assetRefusals } from './assets.js';
 import { MAX_FRAME_NUMBER } from './frames.js';
 
 /** The line our Python prints before the report, so nothing else Blender prints is taken for it. */
@@ -16,11 +17,20 @@ export const REPORT_MARK = 'MESH_PREFLIGHT ';
 const PREFLIGHT_EXPRESSION = [
   'import bpy, json, os',
   's = bpy.context.scene',
-  'def where(p): return bpy.path.abspath(p) if p else ""',
+  // Paths as Blender resolves them: an image against the library that names it (bpy.path.abspath's
+  // `library`); a library as Blender keeps it, relative to the main file (it rewrites a nested one's
+  // so on load). Inside the job: under the main file's folder, the unit's, nothing else of the machine.
+  'root = os.path.dirname(os.path.realpath(bpy.data.filepath))',
+  'def where(p, lib=None): return bpy.path.abspath(p, library=lib) if p else ""',
+  'def inside(p): return os.path.realpath(p).startswith(root + os.sep)',
+  'def on_disk(i): return i.packed_file is None and i.source in ("FILE", "SEQUENCE", "MOVIE")',
   'images = [{"name": i.name, "source": i.source, "packed": i.packed_file is not None, "path": i.filepath,',
-  '  "exists": i.packed_file is not None or i.source not in ("FILE", "SEQUENCE", "MOVIE") or os.path.exists(where(i.filepath))}',
+  '  "library": i.library.filepath if i.library else None,',
+  '  "exists": not on_disk(i) or os.path.exists(where(i.filepath, i.library)),',
+  '  "inside": not on_disk(i) or inside(where(i.filepath, i.library))}',
   '  for i in bpy.data.images if i.users > 0 and i.source != "VIEWER"]',
-  'libraries = [{"path": l.filepath, "packed": l.packed_file is not None} for l in bpy.data.libraries]',
+  'libraries = [{"path": l.filepath, "packed": l.packed_file is not None, "exists": os.path.exists(where(l.filepath)),',
+  '  "inside": inside(where(l.filepath)), "parent": l.parent.filepath if l.parent else None} for l in bpy.data.libraries]',
   'denoise = bool(s.cycles.use_denoising) or any(bool(v.cycles.use_denoising) for v in s.view_layers)',
   'glare = bool(s.use_nodes and s.node_tree and any(n.type == "GLARE" for n in s.node_tree.nodes))',
   // What decides whether a crop can check a frame (crop-check.ts): the compositor's nodes that run, and what draws over the whole frame.
@@ -70,11 +80,27 @@ export const PreflightReport = z.strictObject({
         source: z.string().check(z.maxLength(32)),
         packed: z.boolean(),
         path: Path,
+        /** The linked library that names it (its path is relative to that library's folder); null: the main file. */
+        library: z.optional(z.nullable(Path)),
         exists: z.boolean(),
+        /** Whether it resolves inside the job's folder (absent from an earlier version's report). */
+        inside: z.optional(z.boolean()),
       }),
     )
     .check(z.maxLength(10_000)),
-  libraries: z.array(z.strictObject({ path: Path, packed: z.boolean() })).check(z.maxLength(10_000)),
+  libraries: z
+    .array(
+      z.strictObject({
+        path: Path,
+        packed: z.boolean(),
+        // Absent from a report of an earlier version: such a library is refused unless packed.
+        exists: z.optional(z.boolean()),
+        inside: z.optional(z.boolean()),
+        /** The library that links it (a nested library); null: the main file. */
+        parent: z.optional(z.nullable(Path)),
+      }),
+    )
+    .check(z.maxLength(10_000)),
 });
 export type PreflightReport = z.output<typeof PreflightReport>;
 
@@ -117,10 +143,7 @@ export function judgePreflight(report: PreflightReport): PreflightVerdict {
       `the file was saved by Blender ${report.saved_by.slice(0, 2).join('.')}, newer than the providers' ${report.blender.slice(0, 2).join('.')}`,
     );
   if (report.engine !== 'CYCLES') refusals.push(`the render engine is ${report.engine}: only Cycles is rendered`);
-  for (const image of report.images)
-    if (!image.exists) refusals.push(`missing texture "${image.name}": ${image.path || '(no path)'} is not in the job`);
-  for (const library of report.libraries)
-    if (!library.packed) refusals.push(`linked library ${library.path} is not packed into the file`);
+  refusals.push(...assetRefusals(report));
   if (report.frame_end < report.frame_start)
     refusals.push(`the frame range ${report.frame_start}–${report.frame_end} is empty`);
   if (report.denoising) warnings.push("denoising is turned off: Debian's Blender is built without OpenImageDenoise");
