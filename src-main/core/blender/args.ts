@@ -122,7 +122,8 @@ function assertInt(name: string, value: number, min: number, max: number): void 
 }
 
 /**
- * Our settings as Python: Cycles on the CPU, the samples and seed, the resolution percentage, no denoising,
+ * Our settings as Python, for every scene of the file: Cycles on the CPU, the samples (a view
+ * layer's own ignored) and seed, no denoising,
  * no dither, one thread with the BVH2 layout (the same bits run after run), the tile's border,
  * PNG 8-bit RGBA (or OpenEXR RGBA, half float, ZIP) to the unit's folder. Only numbers checked here
  * go into the code.
@@ -145,22 +146,27 @@ function settingsLines(settings: Omit<RenderSettings, 'tile'>): string[] {
   return [
     'import bpy',
     's = bpy.context.scene',
-    "s.render.engine = 'CYCLES'",
-    "s.cycles.device = 'CPU'",
-    `s.cycles.samples = ${settings.samples}`,
-    's.cycles.use_adaptive_sampling = False',
-    `s.cycles.seed = ${settings.seed}`,
-    's.cycles.use_animated_seed = False',
-    's.cycles.use_denoising = False',
-    'for layer in s.view_layers: layer.cycles.use_denoising = False',
     // Cycles reads its debug settings (the BVH layout) only with these two preferences on.
     'bpy.context.preferences.view.show_developer_ui = True',
     'bpy.context.preferences.experimental.use_cycles_debug = True',
-    "s.cycles.debug_bvh_layout = 'BVH2'",
-    "s.render.threads_mode = 'FIXED'",
-    's.render.threads = 1',
+    // Every scene, not only the one rendered: a sequencer strip's scene, or another scene's render
+    // layer in the compositor, renders with its own settings otherwise (its samples, its denoiser).
+    'for sc in bpy.data.scenes:',
+    "    sc.render.engine = 'CYCLES'",
+    "    sc.cycles.device = 'CPU'",
+    `    sc.cycles.samples = ${settings.samples}`,
+    // A view layer's own samples would override the job's (a file could ask providers for any number).
+    "    sc.cycles.use_layer_samples = 'IGNORE'",
+    '    sc.cycles.use_adaptive_sampling = False',
+    `    sc.cycles.seed = ${settings.seed}`,
+    '    sc.cycles.use_animated_seed = False',
+    '    sc.cycles.use_denoising = False',
+    '    for layer in sc.view_layers: layer.cycles.use_denoising = False',
+    "    sc.cycles.debug_bvh_layout = 'BVH2'",
+    "    sc.render.threads_mode = 'FIXED'",
+    '    sc.render.threads = 1',
+    '    sc.render.dither_intensity = 0',
     `s.render.resolution_percentage = ${percentage}`,
-    's.render.dither_intensity = 0',
     ...formatLines(settings.format ?? 'png'),
     `s.render.filepath = '${UNIT_MOUNT}/out'`,
   ];

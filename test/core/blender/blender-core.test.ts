@@ -109,12 +109,14 @@ test('the sandbox: no network, nothing of the user’s, a clean environment, no 
 test('our Python takes only checked numbers, and a scene only by a plain name', () => {
   const code = renderExpression({ file: 'a.blend', frame: 3, samples: 16, seed: 9 });
   for (const line of [
-    's.cycles.samples = 16',
-    's.cycles.seed = 9',
-    's.render.dither_intensity = 0',
+    'for sc in bpy.data.scenes:',
+    'sc.cycles.samples = 16',
+    "sc.cycles.use_layer_samples = 'IGNORE'",
+    'sc.cycles.seed = 9',
+    'sc.render.dither_intensity = 0',
     "debug_bvh_layout = 'BVH2'",
-    's.render.threads = 1',
-    's.cycles.use_denoising = False',
+    'sc.render.threads = 1',
+    'sc.cycles.use_denoising = False',
     's.render.resolution_percentage = 100',
   ])
     assert.ok(code.includes(line), line);

@@ -32,7 +32,7 @@ export function cheatOnSamples(provider: TestNode, dir: string, samples: number)
   const wrapper = join(dir, 'blender');
   writeFileSync(
     wrapper,
-    `#!/usr/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a//s.cycles.samples = ${samples}/s.cycles.samples = 1}"); done\nexec ${blender} "\${args[@]}"\n`,
+    `#!/usr/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a//cycles.samples = ${samples}/cycles.samples = 1}"); done\nexec ${blender} "\${args[@]}"\n`,
   );
   chmodSync(wrapper, 0o755);
   const real = provider.node.blender.sharedInstall()!;
