@@ -20,24 +20,31 @@ export interface SceneAssets {
 /** ` (named by //assets/column.blend)`, for what a linked library names. */
 const namedBy = (library: string | null | undefined, verb: string): string => (library ? ` (${verb} ${library})` : '');
 
+/** What a missing file's path says: that it points outside the scene's folder, where it does. */
+const elsewhere = (inside: boolean | undefined): string =>
+  inside === false ? " (it points outside the scene's folder)" : '';
+
 /** Why the scene's images and libraries cannot be rendered alike everywhere, each naming what is wrong. */
 export function assetRefusals(assets: SceneAssets): string[] {
   const refusals: string[] = [];
   for (const image of assets.images) {
     const by = namedBy(image.library, 'named by');
-    if (image.inside === false)
+    if (!image.exists)
+      refusals.push(
+        `missing texture "${image.name}": ${image.path || '(no path)'} is not in the job${by}${elsewhere(image.inside)}`,
+      );
+    else if (image.inside === false)
       refusals.push(`texture "${image.name}": ${image.path} is outside the job${by}: put it in the scene's folder`);
-    else if (!image.exists)
-      refusals.push(`missing texture "${image.name}": ${image.path || '(no path)'} is not in the job${by}`);
   }
   for (const library of assets.libraries) {
     if (library.packed) continue;
     const by = namedBy(library.parent, 'linked by');
     // A report of an earlier version says nothing of where it is: only a packed one is known to travel.
     if (library.exists === undefined) refusals.push(`linked library ${library.path} is not packed into the file`);
+    else if (!library.exists)
+      refusals.push(`linked library ${library.path} is not in the job${by}${elsewhere(library.inside)}`);
     else if (library.inside === false)
       refusals.push(`linked library ${library.path} is outside the job${by}: put it in the scene's folder`);
-    else if (!library.exists) refusals.push(`linked library ${library.path} is not in the job${by}`);
   }
   return refusals;
 }

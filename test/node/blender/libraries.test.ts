@@ -103,13 +103,16 @@ test('a folder with nested libraries is read with every path found; missing or o
     /^refused: missing texture "altocumulus\.png": \/\/altocumulus\.png is not in the job \(named by \/\/assets\/column\.blend\)$/m,
   );
 
-  // A library linked by an absolute path elsewhere on this machine: outside the job, wherever it is.
+  // A library linked by an absolute path elsewhere on this machine: not in the job, wherever it is.
   const elsewhere = join(dir, 'elsewhere');
   mkdirSync(elsewhere);
   makeScene(join(elsewhere, 'main.blend'), linkColumn(join(shot, 'assets', 'column.blend'), false));
   const outside = await runMeshctl(['blender', 'preflight', elsewhere]);
   assert.equal(outside.status, 1);
-  assert.match(outside.stdout, /^refused: linked library \/\S+\/shot\/assets\/column\.blend is outside the job/m);
+  assert.match(
+    outside.stdout,
+    /^refused: linked library \/\S+\/shot\/assets\/column\.blend is not in the job \(it points outside the scene's folder\)$/m,
+  );
 });
 
 test('the folder renders across the mesh, each frame a local render of it', async () => {
