@@ -9,6 +9,9 @@
 //   unit over node:wasi's run (target <= 1.5); beside it the same module with binaryen's
 //   llvm-memory-copy-fill-lowering instead (byte loops, metered as any loop), the alternative the
 //   per-byte charge was chosen over (docs/UNIT_ABI.md, "Fuel");
+// - wasi_simd_ratio: f32x4 and f64x2 arithmetic (simd.c, built with -msimd128, run with 8: a
+//   Mandelbrot set and a relaxation), our host's unit, its vector NaNs canonicalised where their
+//   bits could show (docs/UNIT_ABI.md, "Determinism"), over node:wasi's run (target <= 1.5);
 // - wasi_unit_start_ms: a unit of a 1 MB module (big_data.c: a 1 MiB table in its data), its compile
 //   cached: what a unit costs from run() to its output when the program does nearly nothing (target <= 5);
 // - wasi_conformance_passed / _total: the corpus (test/wasi/corpus) run as the conformance test runs it.
@@ -96,16 +99,16 @@ function lowered(bytes: Uint8Array): Uint8Array {
 }
 
 /** A program's unit on our host and its node:wasi run, timed alike; both must exit 0 with the same stdout. */
-async function bulkRatio(executor: Executor, bytes: Uint8Array, dir: string) {
+async function programRatio(executor: Executor, bytes: Uint8Array, dir: string, args: string[] = []) {
   const compiled = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
-  const ours = () => executor.run({ module: bytes, input: new Uint8Array(), wasi: {} });
+  const ours = () => executor.run({ module: bytes, input: new Uint8Array(), wasi: { args } });
   const mine = await ours();
-  if (nodeWasiRun(compiled, [], dir) !== 0 || mine.exitCode !== 0) throw new Error('bulk_memory did not exit 0');
+  if (nodeWasiRun(compiled, args, dir) !== 0 || mine.exitCode !== 0) throw new Error('the program did not exit 0');
   const stdout = readFileSync(join(dir, 'stdout'), 'utf8');
   if (Buffer.from(decodeWasiOutput(mine.output).stdout ?? []).toString('utf8') !== stdout)
-    throw new Error(`bulk_memory's stdout differs from node:wasi's: ${stdout}`);
+    throw new Error(`the program's stdout differs from node:wasi's: ${stdout}`);
   const oursMs = await medianAfterGcMs(ours, 5);
-  const nodeMs = await medianAfterGcMs(() => nodeWasiRun(compiled, [], dir), 5);
+  const nodeMs = await medianAfterGcMs(() => nodeWasiRun(compiled, args, dir), 5);
   return { oursMs, nodeMs, fuel: mine.fuel };
 }
 
@@ -115,6 +118,7 @@ export const benchmarks: Benchmark[] = [
       'wasi_cpu_ratio',
       'wasi_io_ratio',
       'wasi_bulk_ratio',
+      'wasi_simd_ratio',
       'wasi_unit_start_ms',
       'wasi_conformance_passed',
       'wasi_conformance_total',
@@ -128,8 +132,9 @@ export const benchmarks: Benchmark[] = [
         const cpu = await ratio(executor, 'cpu_bound.wasm', [CPU_ROUNDS], Buffer.alloc(0), dir, 5);
         const io = await ratio(executor, 'small_io.wasm', [IO_ROUNDS], IO_STDIN, dir, 5);
         writeFileSync(join(dir, 'stdin'), '');
-        const bulk = await bulkRatio(executor, program('bulk_memory.wasm'), dir);
-        const bulkLowered = await bulkRatio(executor, lowered(program('bulk_memory.wasm')), dir);
+        const bulk = await programRatio(executor, program('bulk_memory.wasm'), dir);
+        const bulkLowered = await programRatio(executor, lowered(program('bulk_memory.wasm')), dir);
+        const simd = await programRatio(executor, program('simd.wasm'), dir, ['8']);
         const big = program('big_data.wasm');
         const start = () => executor.run({ module: big, input: new Uint8Array(), wasi: {} });
         await start(); // compiles and meters it: later units find it cached
@@ -169,6 +174,15 @@ export const benchmarks: Benchmark[] = [
             lowered_ours_ms: round(bulkLowered.oursMs, 1),
             lowered_node_wasi_ms: round(bulkLowered.nodeMs, 1),
             lowered_fuel: bulkLowered.fuel,
+          },
+          {
+            name: 'wasi_simd_ratio',
+            value: round(simd.oursMs / simd.nodeMs),
+            unit: 'x',
+            target: '<= 1.5',
+            ours_ms: round(simd.oursMs, 1),
+            node_wasi_ms: round(simd.nodeMs, 1),
+            fuel: simd.fuel,
           },
           {
             name: 'wasi_unit_start_ms',

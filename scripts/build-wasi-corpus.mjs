@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the WASI test programs into .wasm beside each source: the conformance corpus
-// (test/wasi/corpus/*.c) and the determinism, C++, bulk memory and hostile programs
+// (test/wasi/corpus/*.c) and the determinism, C++, toolchain feature (bulk memory, reference
+// types, multi-value, tail calls, SIMD) and hostile programs
 // (test/wasi/programs/*.c, *.cpp, *.rs), with Debian's toolchains for wasm32-wasi (clang-14 with
 // lld-14, wasi-libc and libclang-rt-14-dev-wasm32; clang++-14 with libc++-14-dev-wasm32 and
 // libc++abi-14-dev-wasm32, without exceptions, which need the exception-handling proposal a host
@@ -18,8 +19,15 @@ import { fileURLToPath } from 'node:url';
 const FOLDERS = ['corpus', 'programs'].map((f) => fileURLToPath(new URL(`../test/wasi/${f}/`, import.meta.url)));
 const C_FLAGS = ['--target=wasm32-wasi', '-O2', '-g0', '-Wall', '-Wno-unused-result', '-Wl,--strip-all'];
 const CXX_FLAGS = [...C_FLAGS, '-std=c++17', '-fno-exceptions'];
-/** Flags of one program besides its language's: what a newer clang turns on by default, here by hand. */
-const PROGRAM_FLAGS = { 'bulk_memory.c': ['-mbulk-memory'] };
+/** Flags of one program besides its language's: what a newer clang turns on by default (or many programs ask for), here by hand. */
+const PROGRAM_FLAGS = {
+  'bulk_memory.c': ['-mbulk-memory'],
+  'reference_types.c': ['-mreference-types'],
+  // clang-14's multi-value ABI returns a small struct as several results; without it -mmultivalue changes nothing.
+  'multivalue.c': ['-mmultivalue', '-Xclang', '-target-abi', '-Xclang', 'experimental-mv'],
+  'tail_call.c': ['-mtail-call'],
+  'simd.c': ['-msimd128'],
+};
 const RUST_FLAGS = [
   '--target',
   'wasm32-wasi',

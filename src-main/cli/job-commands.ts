@@ -69,6 +69,11 @@ export function registerJobCommands(program: Command): void {
     .option('--env <NAME=VALUE>', 'wasi: an environment variable (repeatable)', collect)
     .option('--files <dir>', 'wasi: a folder mounted read-only at /input in every unit')
     .option(
+      '--dir <HOST[:GUEST][:ro|rw]>',
+      'wasi: HOST[:GUEST][:ro|rw], a folder where the program expects it (. for relative paths), instead of /input, /tmp and /out; :rw changes come back (repeatable)',
+      collect,
+    )
+    .option(
       '--for-each <glob>',
       'wasi: a unit per file matching, e.g. "inputs/*.txt": the file as stdin, its name as {name}',
     )
@@ -333,7 +338,7 @@ async function submission(
       'name a kernel (--library and --method), or give a module (--wasm), a WASI program (--wasi) or a shader (--wgsl): exactly one; or a scene (--render)',
     );
   }
-  const wasiOnly = (['args', 'env', 'files', 'forEach', 'items'] as const).find((o) => options[o] !== undefined);
+  const wasiOnly = (['args', 'env', 'files', 'dir', 'forEach', 'items'] as const).find((o) => options[o] !== undefined);
   if (wasiOnly) throw new CliError(`--${wasiOnly.replace('E', '-e')} goes with --wasi`);
   if (kernel && (options.library === undefined || options.method === undefined))
     throw new CliError('--library and --method go together');

@@ -27,7 +27,7 @@ export interface RenderOptions {
 }
 
 /** `--frames 3` or `--frames 1-4` (inclusive). */
-export function frameRange(text: string): { first_frame: number; last_frame: number } {
+function frameRange(text: string): { first_frame: number; last_frame: number } {
   const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text);
   if (!match) throw new CliError(`--frames: expected a frame or a range such as 1-4, got ${JSON.stringify(text)}`);
   const first = wholeNumber('--frames', match[1]!, 0, MAX_FRAME);

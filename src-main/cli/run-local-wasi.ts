@@ -45,6 +45,7 @@ export async function runLocalWasi(options: RunLocalWasiOptions): Promise<number
     args: terms.wasi!.args!,
     env: terms.wasi!.env!,
     items: terms.wasi!.items!,
+    ...(terms.wasi!.dirs ? { dirs: terms.wasi!.dirs } : {}),
   };
   if (options.out !== undefined) await mkdir(options.out, { recursive: true });
   // Loaded here, not at the top: the sandbox (binaryen, piscina) would slow every other meshctl command.

@@ -44,6 +44,11 @@ export function registerRunLocal(program: Command): void {
     .option('--args <args>', "wasi: its args, {index} and {name} the unit's (as submit-job)")
     .option('--env <NAME=VALUE>', 'wasi: an environment variable (repeatable)', collect)
     .option('--files <dir>', 'wasi: a folder mounted read-only at /input')
+    .option(
+      '--dir <HOST[:GUEST][:ro|rw]>',
+      'wasi: HOST[:GUEST][:ro|rw], a folder where the program expects it (. for relative paths), instead of /input, /tmp and /out; :rw changes come back (repeatable)',
+      collect,
+    )
     .option('--for-each <glob>', 'wasi: a unit per file matching, the file as stdin')
     .option('--items <n>', 'wasi: n units, stdin empty')
     .option(
@@ -95,7 +100,7 @@ async function runLocal(given: Options): Promise<number> {
   if (given.wasm === undefined)
     throw new CliError('--wasm <file> (a module under the unit ABI) or --wasi <file> (a WASI program)');
   if (given.input === undefined) throw new CliError('--input <file>: the input, cut into units as submit-job cuts it');
-  const wasiOnly = (['args', 'env', 'files', 'forEach', 'items'] as const).find((o) => given[o] !== undefined);
+  const wasiOnly = (['args', 'env', 'files', 'dir', 'forEach', 'items'] as const).find((o) => given[o] !== undefined);
   if (wasiOnly) throw new CliError(`--${wasiOnly.replace('E', '-e')} goes with --wasi`);
   const options = { ...given, wasm: given.wasm, input: given.input };
   // Everything typed is checked before the sandbox starts.

@@ -2,7 +2,8 @@
 // One unit per item: each file a glob names (`--for-each`, the file as stdin, its name as
 // `{name}`), each index of `--items N` (stdin empty), or each chunk of `--input` (`--chunk-bytes`,
 // the chunk as stdin, as any job's). `--args` is a template every unit expands (`{index}`,
-// `{name}`); `--files DIR` is mounted read-only at /input in every unit, sent once.
+// `{name}`); `--files DIR` is mounted read-only at /input in every unit, sent once; or `--dir`
+// maps folders where the program expects them instead (wasi-dirs.ts), sent once the same way.
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
@@ -17,12 +18,15 @@ import {
 import { LIMITS, MAX_WASI_FILES_BYTES } from '../core/schemas/index.js';
 import { encodeInputFiles, encodeWasiItem, framedBytes } from '../node/exec/index.js';
 import { CliError, readFileUpTo, wholeNumber } from './args.js';
+import { readDirs } from './wasi-dirs.js';
 
 export interface WasiOptions {
   wasi?: string;
   args?: string;
   env?: string[];
   files?: string;
+  /** `--dir HOST[:GUEST][:ro|rw]`, each (wasi-dirs.ts). */
+  dir?: string[];
   forEach?: string;
   items?: string;
   input?: string;
@@ -147,8 +151,14 @@ export async function wasiSubmission(
   const env = parseEnv(options.env ?? []);
   const { items, chunk, input, size } = await unitsInput(options);
   const module = await readFileUpTo('--wasi', options.wasi!, MAX_MODULE_BYTES);
-  const files =
-    options.files === undefined
+  if (options.dir !== undefined && options.files !== undefined)
+    throw new CliError(
+      `--files mounts /input beside /tmp and /out; with --dir only the folders mapped are there: map it as --dir ${options.files}:/input`,
+    );
+  const mapped = options.dir === undefined ? undefined : await readDirs(options.dir);
+  const files = mapped
+    ? mapped.files
+    : options.files === undefined
       ? undefined
       : encodeInputFiles(
           await filesUnder(options.files).catch((err: unknown) => {
@@ -171,6 +181,7 @@ export async function wasiSubmission(
         env,
         items,
         ...(files ? { files_base64: Buffer.from(files).toString('base64') } : {}),
+        ...(mapped ? { dirs: mapped.dirs } : {}),
       },
     },
     input,

@@ -1,6 +1,7 @@
 // The form that submits a job of your own WASI program (docs/UNIT_ABI.md, section 15): the .wasm,
 // the input files dropped here or chosen (a file each, or a folder's files: a unit per file, the
-// file its stdin) or a number of units, the args and env every unit is given, how many providers
+// file its stdin) or a number of units, a folder mapped where the program expects it (as meshctl's
+// --dir: at "." or an absolute path, read-only or writable), the args and env every unit is given, how many providers
 // run each unit, the budget, and whether peers you have not trusted may; and before it is sent,
 // what it would cost (Estimate: the node's quote, jobs.estimate, which runs the first unit), which
 // any change to the form clears. The node checks the program and the terms again.
@@ -9,6 +10,7 @@ import type { JobEstimate } from '../../src-main/core/api/contract.js';
 import { formatCredits } from '../format.js';
 import {
   DEFAULT_PROGRAM_FIELDS,
+  folderTooBig,
   programRequest,
   type NamedBytes,
   type ProgramFields,
@@ -32,6 +34,7 @@ export function ProgramForm({
   const [fields, setFields] = useState<ProgramFields>(DEFAULT_PROGRAM_FIELDS);
   const [program, setProgram] = useState<NamedBytes | null>(null);
   const [files, setFiles] = useState<NamedBytes[]>([]);
+  const [folder, setFolder] = useState<NamedBytes[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [estimate, setEstimate] = useState<JobEstimate | null>(null);
@@ -57,7 +60,7 @@ export function ProgramForm({
 
   /** The request the form makes, or undefined once it has said what is wrong. */
   const request = (): ProgramRequest | undefined => {
-    const made = programRequest(fields, program, files);
+    const made = programRequest(fields, program, files, folder);
     setProblem(made.ok ? null : made.error);
     return made.ok ? made.value : undefined;
   };
@@ -135,6 +138,63 @@ export function ProgramForm({
           <span>A number of units, stdin empty ({'{index}'} tells them apart)</span>
         </label>
         {fields.mode === 'items' && text('items', 'Units', 'From 1 to 10,000.')}
+      </fieldset>
+      <fieldset className="field field-full">
+        <legend>Folder (optional)</legend>
+        <DropZone
+          prompt={filesSummary(
+            folder,
+            'A folder the program finds where it expects it, instead of /input, /tmp and /out: drop it here, or choose it:',
+          )}
+          pickers={[{ label: 'A folder', testId: 'program-dir', folder: true }]}
+          testId="program-dir-drop"
+          beforeReading={folderTooBig}
+          onFiles={(chosen) => {
+            setEstimate(null);
+            setFolder(chosen);
+          }}
+          onProblem={setProblem}
+        />
+        {folder.length > 0 && (
+          <>
+            <TextField
+              label="Seen at"
+              hint={'"." for relative paths (fopen("data.txt")), or an absolute path such as /data.'}
+              value={fields.dirGuest}
+              onChange={set('dirGuest')}
+              testId="program-dir-guest"
+            />
+            <label className="checkbox-row">
+              <input
+                type="checkbox"
+                checked={fields.dirWritable}
+                onChange={(e) => set('dirWritable')(e.target.checked)}
+                data-testid="program-dir-writable"
+              />
+              <span>
+                Writable
+                <span className="field-hint">
+                  Each unit changes its own copy; the files it writes there come back as its output.
+                </span>
+              </span>
+            </label>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setEstimate(null);
+                setFolder([]);
+              }}
+              data-testid="program-dir-clear"
+            >
+              No folder
+            </button>
+          </>
+        )}
+        <span className="field-hint">
+          Its files as this page reads them: links are followed and empty folders left out (meshctl --dir refuses links
+          and keeps empty folders).
+        </span>
       </fieldset>
       {text('args', 'Args', 'Words or a JSON array; {index} and {name} become each unit’s.')}
       <label className="field field-full">

@@ -1,11 +1,15 @@
 // The Jobs page's form for a job of WASI programs (docs/UNIT_ABI.md, section 15), as meshctl's
 // `submit-job --wasi` makes one: a unit per file dropped (the file its stdin, its name `{name}`) or
 // per index, args and env as typed, turned into a jobs.submit request whose input is the items
-// framed as every node reads them (`items: "framed"`); and a unit's output (the dag-cbor of its exit
-// code, stdout and /out files) read back for its card. The node checks the request again.
-import { decode } from '@ipld/dag-cbor';
+// framed as every node reads them (`items: "framed"`), and a folder mapped where the program expects
+// it (`--dir`: at "." by default, read-only unless writable); and a unit's output (the dag-cbor of
+// its exit code, stdout and /out files, or the folder's changes) read back for its card. The node
+// checks the request again.
+import { decode, encode } from '@ipld/dag-cbor';
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import { parseWasiArgs, parseWasiEnv } from '../../src-main/core/api/wasi-terms.js';
+import { canonicalGuestPath, type WasiDir } from '../../src-main/core/schemas/wasi-dirs.js';
+import { MAX_WASI_FILES_BYTES } from '../../src-main/core/schemas/wasi-job.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
 import { MAX_REDUNDANCY } from '../../src-main/core/schemas/work.js';
 import { base64OfBytes, bytesOfBase64 } from '../base64.js';
@@ -25,6 +29,10 @@ export interface ProgramFields {
   /** In credits, as typed. */
   budget: string;
   strangers: boolean;
+  /** Where the folder chosen (if any) is seen: "." (relative paths find it) or an absolute path. */
+  dirGuest: string;
+  /** Whether the program may change its copy of the folder; what it writes then comes back. */
+  dirWritable: boolean;
 }
 
 export const DEFAULT_PROGRAM_FIELDS: ProgramFields = {
@@ -35,6 +43,8 @@ export const DEFAULT_PROGRAM_FIELDS: ProgramFields = {
   redundancy: '1',
   budget: '10',
   strangers: false,
+  dirGuest: '.',
+  dirWritable: false,
 };
 
 /** A file as the form holds it: its name (a folder's files by their path in it) and bytes. */
@@ -85,15 +95,62 @@ function itemsOf(fields: ProgramFields, files: readonly NamedBytes[]): Parsed<Na
   return { ok: true, value: [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
 }
 
-/** The jobs.submit request for the form, the program and the files dropped, or the first thing wrong. */
+/** What is wrong with a folder's files by their sizes, before any is read: over a job's files. */
+export function folderTooBig(files: ReadonlyArray<{ name: string; size: number }>): string | undefined {
+  const utf8 = new TextEncoder();
+  const bytes = files.reduce((sum, f) => sum + f.size + utf8.encode(f.name).byteLength + 2, 0);
+  return bytes > MAX_WASI_FILES_BYTES
+    ? `The folder holds ${bytes} bytes of files and paths, over a job's ${MAX_WASI_FILES_BYTES}.`
+    : undefined;
+}
+
+/** Orders as the node's encodeInputFiles does: by UTF-8 bytes. */
+function byUtf8Bytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/**
+ * The folder as `meshctl --dir FOLDER:GUEST[:rw]` sends it: its files in the job's files (an input
+ * tree, under `0/`), and the mapping the units' params hold (core/schemas/wasi-dirs.ts).
+ */
+function mappedFolder(
+  fields: ProgramFields,
+  folder: readonly NamedBytes[],
+): Parsed<{ files_base64: string; dirs: WasiDir[] }> {
+  const guest = canonicalGuestPath(fields.dirGuest.trim());
+  if (!guest.ok) return { ok: false, error: `folder: ${guest.error}; a guest path is absolute or "."` };
+  const too = folderTooBig(folder.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
+  if (too) return { ok: false, error: too };
+  const utf8 = new TextEncoder();
+  const tree = folder
+    .map((f): [Uint8Array, string, Uint8Array] => [utf8.encode(`0/${f.name}`), `0/${f.name}`, f.bytes])
+    .sort(([a], [b]) => byUtf8Bytes(a, b))
+    .map(([, path, bytes]) => [path, bytes]);
+  const encoded = encode(tree);
+  if (encoded.byteLength > MAX_WASI_FILES_BYTES)
+    return { ok: false, error: `The folder makes ${encoded.byteLength} bytes, over a job's ${MAX_WASI_FILES_BYTES}.` };
+  return {
+    ok: true,
+    value: {
+      files_base64: base64OfBytes(encoded),
+      dirs: [{ guest: guest.path, mode: fields.dirWritable ? 'rw' : 'ro' }],
+    },
+  };
+}
+
+/** The jobs.submit request for the form, the program, the files dropped and the folder mapped, or the first thing wrong. */
 export function programRequest(
   fields: ProgramFields,
   program: NamedBytes | null,
   files: readonly NamedBytes[],
+  folder: readonly NamedBytes[] = [],
 ): Parsed<ProgramRequest> {
   if (!program) return { ok: false, error: 'Choose the program: a WASI .wasm file.' };
   const items = itemsOf(fields, files);
   if (!items.ok) return items;
+  const mapped = folder.length === 0 ? undefined : mappedFolder(fields, folder);
+  if (mapped && !mapped.ok) return mapped;
   const args = parseWasiArgs(fields.args);
   if (!args.ok) return { ok: false, error: `args: ${args.error}` };
   const env = parseWasiEnv(fields.env.split('\n').filter((line) => line.trim() !== ''));
@@ -115,7 +172,13 @@ export function programRequest(
       wasm_base64: base64OfBytes(program.bytes),
       input_base64: base64OfBytes(input),
       chunk_bytes: chunk,
-      wasi: { program: program.name, args: args.value, env: env.value, items: 'framed' },
+      wasi: {
+        program: program.name,
+        args: args.value,
+        env: env.value,
+        items: 'framed',
+        ...(mapped?.ok ? mapped.value : {}),
+      },
       redundancy: redundancy.value,
       budget: budget.value,
       open_to_strangers: fields.strangers,

@@ -1,5 +1,6 @@
 // Determinism where V8 alone would differ between machines (docs/UNIT_ABI.md, "Determinism"):
-// how deep a unit may recurse, and the bits of the NaNs it makes. Each unit runs in worker
+// how deep a unit may recurse (tail calls included), and the bits of the NaNs it makes, scalar and
+// vector. Each unit runs in worker
 // threads of different stack sizes, in processes on different tiers (Liftoff only, TurboFan only,
 // V8's default), and every run must end the same way: the same code, message, fuel and output.
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CALL_DEPTH_SLOTS } from '../../src-main/node/exec/abi.js';
 import { hostileModule, watToBinary } from './fixtures/hostile/modules.js';
+import { wat } from './fixtures/metered-instance.js';
 
 const STACK_SIZES_MB = '1,4,8';
 const TIERS = [[], ['--liftoff', '--no-wasm-tier-up'], ['--no-liftoff']];
@@ -160,6 +162,59 @@ test('NaNs a unit makes reach its output as the one canonical NaN, alike everywh
   assert.equal(out.getFloat32(52, true), -7);
 });
 
+// Tail calls a million deep (direct and through a table) run on the depth of one frame; a recursion
+// in a tail call's operands still ends at the limit.
+const tailCalls = unit(
+  `(type $t (func (param i32 i32) (result i32)))
+   (table 1 1 funcref) (elem (i32.const 0) $down)
+   (func $down (type $t) (param $n i32) (param $acc i32) (result i32)
+     (if (result i32) (i32.eqz (local.get $n)) (then (local.get $acc))
+       (else (return_call_indirect (type $t) (i32.sub (local.get $n) (i32.const 1))
+         (i32.add (local.get $acc) (i32.const 3)) (i32.const 0)))))
+   (func $up (param $n i32) (param $acc i32) (result i32)
+     (if (result i32) (i32.eqz (local.get $n)) (then (local.get $acc))
+       (else (return_call $up (i32.sub (local.get $n) (i32.const 1)) (i32.add (local.get $acc) (i32.const 2))))))`,
+  `(i32.store (i32.const 0) (call $down (i32.const 1000000) (i32.const 0)))
+   (i32.store (i32.const 4) (call $up (i32.const 1000000) (i32.const 0)))
+   (i32.const 0)`,
+);
+const tailOperands = unit(
+  `(func $id (param i32) (result i32) (local.get 0))
+   (func $nest (param $n i32) (result i32) (return_call $id (call $nest (i32.add (local.get $n) (i32.const 1)))))`,
+  '(drop (call $nest (i32.const 0))) (i32.const 0)',
+);
+
+test('tail calls a million deep run alike everywhere; a recursion in their operands traps at the depth limit', () => {
+  const deep = assertAllAlike('tail-calls');
+  assert.equal(deep.ok, true, deep.message);
+  const out = new DataView(new Uint8Array(deep.output!).buffer);
+  assert.deepEqual([out.getUint32(0, true), out.getUint32(4, true)], [3_000_000, 2_000_000]);
+  const nested = assertAllAlike('tail-operands');
+  assert.equal(nested.code, 'Trap');
+  assert.match(nested.message!, new RegExp(`call depth .*${CALL_DEPTH_SLOTS}`));
+});
+
+// Vector NaNs, made where V8's tiers and machines may differ, stored and read as integers.
+const vectorNans = unit(
+  `(data (i32.const 512) "\\01\\00\\a0\\7f\\01\\00\\a0\\ff\\00\\00\\c0\\7f\\00\\00\\c0\\ff")`,
+  `(local $z v128) (local $p v128)
+   (local.set $p (v128.load (i32.const 512)))
+   (v128.store (i32.const 0) (f32x4.div (local.get $z) (local.get $z)))
+   (v128.store (i32.const 16) (f32x4.mul (local.get $p) (f32x4.add (local.get $p) (local.get $p))))
+   (v128.store (i32.const 32) (f64x2.sqrt (f64x2.neg (v128.const f64x2 1 4))))
+   (i32.store (i32.const 48) (i32x4.bitmask (f32x4.min (local.get $p) (f32x4.nearest (local.get $p)))))
+   (i32.const 0)`,
+);
+
+test('NaNs vector operations make are the canonical NaN of their lanes, alike everywhere', () => {
+  const outcome = assertAllAlike('vector-nans');
+  assert.equal(outcome.ok, true, outcome.message);
+  const out = new DataView(new Uint8Array(outcome.output!).buffer);
+  for (let i = 0; i < 8; i++) assert.equal(out.getUint32(i * 4, true), 0x7fc00000, `f32 lane ${i}`);
+  for (let i = 0; i < 2; i++) assert.equal(out.getBigUint64(32 + i * 8, true), 0x7ff8000000000000n, `f64 lane ${i}`);
+  assert.equal(out.getUint32(48, true), 0, 'no sign bit');
+});
+
 let ranEverywhere = new Map<string, Outcome[]>();
 before(() => {
   ranEverywhere = outcomesOf({
@@ -168,5 +223,8 @@ before(() => {
     'call-indirect': watToBinary(indirect),
     bounded: watToBinary(bounded),
     nans: watToBinary(nans),
+    'tail-calls': wat(tailCalls),
+    'tail-operands': wat(tailOperands),
+    'vector-nans': wat(vectorNans),
   });
 });

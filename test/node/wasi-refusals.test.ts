@@ -37,7 +37,7 @@ const refused: Array<[string, ExecError['code'], RegExp]> = [
   ['catch-exit', 'BadModule', /uses exception handling: `try`/],
   ['relaxed-simd', 'BadModule', /relaxed SIMD: `i32x4\.relaxed_trunc_f32x4_s`/],
   ['atomics', 'BadModule', /uses threads \(atomics\): `i32\.atomic\.rmw\.add`/],
-  ['reference-types', 'BadModule', /uses reference types: `table\.size`/],
+  ['function-references', 'BadModule', /uses typed function references: `call_ref`/],
   ['unknown-import', 'ForbiddenImport', /imports function "env\.now", which WASI preview 1 does not provide/],
 ];
 

@@ -240,6 +240,8 @@ export const WasiJobSchema = z.strictObject({
   env: z._default(WasiUnitParamsSchema.shape.env, {}),
   items: z._default(WasiUnitParamsSchema.shape.items, 'chunks'),
   files_base64: z.optional(Base64(MAX_WASI_FILES_BYTES)),
+  /** Folders mapped where the program expects them, their files in files_base64 under i/ (core/schemas/wasi-dirs.ts). */
+  dirs: WasiUnitParamsSchema.shape.dirs,
 });
 
 /** A job over an input, apart from the input itself (inline in jobs.submit, or streamed: UPLOAD_JOB_PATH). */

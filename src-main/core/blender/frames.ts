@@ -7,7 +7,7 @@
 export const MAX_FRAME_NUMBER = 1_048_574;
 
 /** The most frames a job names: each is a unit, or a grid of them. */
-export const MAX_JOB_FRAMES = 100_000;
+const MAX_JOB_FRAMES = 100_000;
 
 /** One part of the text: a frame, or a range, as written. */
 export interface FramePart {
@@ -64,7 +64,7 @@ export function framesWords(frames: readonly number[]): string {
   if (frames.length === 0) return 'no frames';
   if (frames.length === 1) return `frame ${frames[0]}`;
   const step = frames[1]! - frames[0]!;
-  const even = step > 0 && frames.every((f, i) => i === 0 || f - frames[i - 1]! === step);
+  const even = step > 0 && frames.every((f, i) => i === 0 || f - (frames[i - 1] ?? f) === step);
   if (even) return `frames ${frames[0]}-${frames.at(-1)!}${step === 1 ? '' : ` by ${step}`}`;
   return frames.length <= 4 ? `frames ${frames.join(', ')}` : `${frames.length} frames from ${frames[0]}`;
 }

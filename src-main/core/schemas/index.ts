@@ -15,3 +15,4 @@ export * from './events.js';
 export * from './decode.js';
 export * from './canonical-json.js';
 export * from './wasi-job.js';
+export * from './wasi-dirs.js';

@@ -4,6 +4,7 @@
 // a stdin, for one unit per file or per index). Pure: the node turns these into a run
 // (node/exec/wasi/job-unit.ts, the framing in node/exec/wasi/items.ts) and meshctl makes them
 // (cli/wasi-submit.ts).
+import { WasiDirsSchema } from './wasi-dirs.js';
 import * as z from './zod.js';
 
 /**
@@ -42,6 +43,12 @@ export const WasiUnitParamsSchema = z.strictObject({
       ),
     ),
   items: WasiItemsSchema,
+  /**
+   * Folders mapped where the program expects them (wasi-dirs.ts), preopened in this order from fd 3
+   * instead of /input, /tmp and /out. Absent (never empty) in a job without them, whose units'
+   * params are then what they were before folders could be mapped.
+   */
+  dirs: z.optional(WasiDirsSchema),
 });
 export type WasiUnitParams = z.infer<typeof WasiUnitParamsSchema>;
 

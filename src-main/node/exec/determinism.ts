@@ -6,48 +6,60 @@
 //   function, on entry, adds its frame's weight — a fixed overhead, its params and locals and the
 //   most values its code keeps waiting on the operand stack — to the exported i32 global
 //   `mesh_call_depth`, traps once that passes CALL_DEPTH_SLOTS, and takes the weight off again on
-//   every way out (falling off the end, `return`). A trap unwinds the instance, which is thrown
-//   away, so it needs no undoing.
+//   every way out (falling off the end, `return`, and a tail call, which leaves the frame before
+//   the callee's is made: after its operands, which may still call deeper from this frame). A
+//   trap unwinds the instance, which is thrown away, so it needs no undoing.
 // - NaNs. Arithmetic that makes a NaN may give it any sign and payload (x86 and ARM differ, and so
-//   do V8's tiers on two NaN operands). A NaN's bits can only be seen by storing it, reinterpreting
-//   it as an integer, or taking its sign with copysign, so each of those first turns any NaN into
-//   the canonical one (0x7fc00000, 0x7ff8000000000000). Other values pass through untouched.
+//   do V8's tiers on two NaN operands). A scalar NaN's bits can only be seen by storing it,
+//   reinterpreting it as an integer, taking its sign with copysign or putting it in a vector, so
+//   each of those first turns any NaN into the canonical one (0x7fc00000, 0x7ff8000000000000);
+//   a vector's lanes are canonicalised where an operation that can make a NaN makes them, unless
+//   no use of it can see the bits (simd.ts, vector-nans.ts). Other values pass through untouched.
 //
 // Nothing added here is charged fuel: fuel stays a count of the module's own instructions.
 import binaryen from 'binaryen';
 import { CALL_DEPTH_GLOBAL, CALL_DEPTH_SLOTS } from './abi.js';
-import { BULK_CHARGE_OPERANDS, SIZED_BULK } from './bulk-memory.js';
-import { CHILD_FIELDS, childrenOf, expressionId } from './wasm-tree.js';
+import { BULK_CHARGE_OPERANDS, isSized } from './bulk-memory.js';
+import { canonicalScalar, scalarSeen, type Seen } from './nan-bits.js';
+import { canonicalV128, V128_CANONICAL_SLOTS } from './simd.js';
+import { replaceChild } from './tree-edit.js';
+import { type VectorMade, VectorNaNs } from './vector-nans.js';
+import { childrenOf, expressionId } from './wasm-tree.js';
 
 const DEPTH = '__mesh_determinism_depth';
 /** A frame's cost beyond its locals and operands: return address, frame pointer, instance (measured: 7–8 slots). */
 const FRAME_OVERHEAD_SLOTS = 8;
+/** The locals a function may gain here: one of its result type, one f32, one f64 (more below). */
+const TEMP_SLOTS = 3;
+/** Operand stack slots taking the weight off holds at once (the depth, the weight). */
+const LEAVE_OPERANDS = 2;
 
-// binaryen.js has setters for these at runtime, but its typings do not list them.
+// binaryen.js has these at runtime, but its typings do not list them.
 interface Setters {
   Function: { setBody(this: void, func: number, body: number): void };
   Return: { setValue(this: void, ret: number, value: number): void };
-  Store: { setValue(this: void, store: number, value: number): void };
-  Unary: { setValue(this: void, unary: number, value: number): void };
-  Binary: { setRight(this: void, binary: number, right: number): void };
+  Call: {
+    isReturn(this: void, call: number): boolean;
+    setOperandAt(this: void, call: number, index: number, operand: number): void;
+  };
+  CallIndirect: {
+    isReturn(this: void, call: number): boolean;
+    setTarget(this: void, call: number, target: number): void;
+  };
   _BinaryenFunctionAddVar(this: void, func: number, type: number): number;
 }
 const setters = binaryen as unknown as Setters;
 
-/** The locals a function may gain here: one of its result type, one f32, one f64. */
-const TEMP_SLOTS = 3;
-
-/** A `return` and the expression it is a child of (0: it is the function's body). */
-interface Return {
-  ret: number;
-  parent: number;
+/** Slots a value of `type` takes: 1 a scalar or reference, 2 a v128 (16 bytes), each of a tuple's. */
+function slots(type: number): number {
+  if (type === binaryen.none || type === binaryen.unreachable) return 0;
+  return binaryen.expandType(type).reduce((n, t) => n + (t === binaryen.v128 ? 2 : 1), 0);
 }
 
-/** Where a float's bits become visible: the float operand of `expr`, and how to put it back. */
-interface Seen {
+/** A `return` or a tail call, and the expression it is a child of (0: it is the function's body). */
+interface Exit {
   expr: number;
-  operand: number;
-  put: (expr: number, value: number) => void;
+  parent: number;
 }
 
 interface Frame {
@@ -55,9 +67,17 @@ interface Frame {
   weight: number;
   /** Whether the metering gives it a bulk charge, and with it a local. */
   bulk: boolean;
-  returns: Return[];
+  returns: Exit[];
+  tails: Exit[];
   seen: Seen[];
+  /** Its vector results that may hold NaNs, until the walk is over; then those to canonicalise where they stand. */
+  nans: VectorNaNs;
+  vectors: VectorMade[];
 }
+
+const isTailCall = (expr: number, id: binaryen.ExpressionIds) =>
+  (id === binaryen.CallId && setters.Call.isReturn(expr)) ||
+  (id === binaryen.CallIndirectId && setters.CallIndirect.isReturn(expr));
 
 export class Determinism {
   private readonly frames: Frame[] = [];
@@ -68,30 +88,49 @@ export class Determinism {
   visitFunction(func: number): void {
     const info = binaryen.getFunctionInfo(func);
     if (!info.body) return; // an import
-    const frame: Frame = { func, weight: 0, bulk: false, returns: [], seen: [] };
+    const nans = new VectorNaNs();
+    const frame: Frame = { func, weight: 0, bulk: false, returns: [], tails: [], seen: [], nans, vectors: [] };
     const operands = this.walk(info.body, 0, frame);
-    const params = binaryen.expandType(info.params).length;
-    const locals = info.vars.length + TEMP_SLOTS + (frame.bulk ? 1 : 0);
+    const types = [...binaryen.expandType(info.params), ...info.vars];
+    frame.vectors = nans.toCanonicalise(info.body, (index) => types[index] === binaryen.v128);
+    const params = slots(info.params);
+    // A tail call's last operand waits in a local of its type while the weight comes off.
+    const tailTemps = new Set(frame.tails.flatMap((t) => childrenOf(t.expr).slice(-1).map(binaryen.getExpressionType)));
+    const temps =
+      TEMP_SLOTS +
+      Math.max(0, slots(info.results) - 1) +
+      (frame.vectors.length > 0 ? slots(binaryen.v128) : 0) +
+      [...tailTemps].reduce((n, t) => n + slots(t), 0);
+    const locals = info.vars.reduce((n, t) => n + slots(t), 0) + temps + (frame.bulk ? 1 : 0);
     frame.weight = FRAME_OVERHEAD_SLOTS + params + locals + operands;
     this.frames.push(frame);
   }
 
-  /** The most values `expr` keeps on the operand stack at once, its own result included. */
+  /** The most slots `expr` keeps on the operand stack at once, its own result included. */
   private walk(expr: number, parent: number, frame: Frame): number {
-    if (expressionId(expr) === binaryen.ReturnId) frame.returns.push({ ret: expr, parent });
-    else noteFloatBits(expr, frame.seen);
-    let waiting = 0;
-    let most = 0;
-    const children = childrenOf(expr);
-    // A bulk instruction's length is charged where it is evaluated (bulk-memory.ts).
-    const bulk = SIZED_BULK.has(expressionId(expr));
-    if (bulk) frame.bulk = true;
-    for (const [i, child] of children.entries()) {
-      const charge = bulk && i === children.length - 1 ? BULK_CHARGE_OPERANDS : 0;
-      most = Math.max(most, waiting + Math.max(charge, this.walk(child, expr, frame)));
-      if (isConcrete(binaryen.getExpressionType(child))) waiting++;
+    const id = expressionId(expr);
+    const tail = isTailCall(expr, id);
+    if (id === binaryen.ReturnId) frame.returns.push({ expr, parent });
+    else if (tail) frame.tails.push({ expr, parent });
+    else {
+      const seen = scalarSeen(expr);
+      if (seen) frame.seen.push(seen);
     }
-    return Math.max(most, isConcrete(binaryen.getExpressionType(expr)) ? 1 : 0);
+    const type = binaryen.getExpressionType(expr);
+    // Whether it is canonicalised is known once the walk is over; its slots are counted in case.
+    const mayCanonicalise = type === binaryen.v128 && frame.nans.note(expr, parent);
+    let waiting = 0;
+    let most = tail ? LEAVE_OPERANDS : 0;
+    const children = childrenOf(expr);
+    // A bulk instruction's length is charged, and a tail call's weight taken off, where its last operand is evaluated.
+    const last = isSized(id) ? BULK_CHARGE_OPERANDS : tail ? LEAVE_OPERANDS : 0;
+    if (isSized(id)) frame.bulk = true;
+    for (const [i, child] of children.entries()) {
+      const extra = i === children.length - 1 ? last : 0;
+      most = Math.max(most, waiting + Math.max(extra, this.walk(child, expr, frame)));
+      waiting += slots(binaryen.getExpressionType(child));
+    }
+    return Math.max(most, mayCanonicalise ? V128_CANONICAL_SLOTS : slots(type));
   }
 
   /** Adds the depth global, then rewrites what visitFunction noted. */
@@ -99,22 +138,6 @@ export class Determinism {
     this.module.addGlobal(DEPTH, binaryen.i32, true, this.module.i32.const(0));
     this.module.addGlobalExport(DEPTH, CALL_DEPTH_GLOBAL);
     for (const frame of this.frames) new FrameRewrite(this.module, frame).apply();
-  }
-}
-
-function noteFloatBits(expr: number, seen: Seen[]): void {
-  const id = expressionId(expr);
-  if (id === binaryen.StoreId) {
-    const { value } = binaryen.getExpressionInfo(expr) as binaryen.StoreInfo;
-    if (isFloat(binaryen.getExpressionType(value))) seen.push({ expr, operand: value, put: setters.Store.setValue });
-  } else if (id === binaryen.UnaryId) {
-    const { op, value } = binaryen.getExpressionInfo(expr) as binaryen.UnaryInfo;
-    if (op === binaryen.ReinterpretFloat32 || op === binaryen.ReinterpretFloat64)
-      seen.push({ expr, operand: value, put: setters.Unary.setValue });
-  } else if (id === binaryen.BinaryId) {
-    const { op, right } = binaryen.getExpressionInfo(expr) as binaryen.BinaryInfo;
-    if (op === binaryen.CopySignFloat32 || op === binaryen.CopySignFloat64)
-      seen.push({ expr, operand: right, put: setters.Binary.setRight });
   }
 }
 
@@ -140,33 +163,42 @@ class FrameRewrite {
     return index;
   }
 
-  /** `x` unless it is a NaN, else the canonical NaN: select(tee t x, NaN, t == t). */
-  private canonical(x: number): number {
+  /** `depth -= weight`. */
+  private lower(): number {
     const m = this.m;
-    const type = binaryen.getExpressionType(x);
-    const t = this.temp(type);
-    const get = () => m.local.get(t, type);
-    if (type === binaryen.f32)
-      return m.select(m.f32.eq(get(), get()), m.local.tee(t, x, type), m.f32.const_bits(0x7fc00000));
-    return m.select(m.f64.eq(get(), get()), m.local.tee(t, x, type), m.f64.const_bits(0x7ff8000000000000n));
+    return m.global.set(DEPTH, m.i32.sub(m.global.get(DEPTH, binaryen.i32), m.i32.const(this.frame.weight)));
   }
 
   /** `value` (or nothing), after the frame's weight is taken off the depth. */
   private leave(value: number | null): number {
     const m = this.m;
-    const lower = m.global.set(DEPTH, m.i32.sub(m.global.get(DEPTH, binaryen.i32), m.i32.const(this.frame.weight)));
-    if (value === null) return lower;
+    if (value === null) return this.lower();
     const type = binaryen.getExpressionType(value);
-    if (!isConcrete(type)) return value; // it never comes back this way
+    if (type === binaryen.none || type === binaryen.unreachable) return value; // it never comes back this way
     const t = this.temp(type);
-    return m.block(null, [m.local.set(t, value), lower, m.local.get(t, type)], type);
+    return m.block(null, [m.local.set(t, value), this.lower(), m.local.get(t, type)], type);
+  }
+
+  /** A tail call takes the weight off once its operands are evaluated, before the callee's frame is made. */
+  private tailCall({ expr, parent }: { expr: number; parent: number }): void {
+    const m = this.m;
+    const info = binaryen.getExpressionInfo(expr) as unknown as { operands: number[]; target: number };
+    if (expressionId(expr) === binaryen.CallIndirectId) setters.CallIndirect.setTarget(expr, this.leave(info.target));
+    else if (info.operands.length > 0) {
+      const at = info.operands.length - 1;
+      setters.Call.setOperandAt(expr, at, this.leave(info.operands[at]!));
+    } else replaceChild(this.frame.func, parent, expr, m.block(null, [this.lower(), expr], binaryen.unreachable));
   }
 
   apply(): void {
     const m = this.m;
-    const { func, weight, returns, seen } = this.frame;
-    for (const { expr, operand, put } of seen) put(expr, this.canonical(operand));
-    for (const { ret, parent } of returns) {
+    const { func, weight, returns, tails, seen, vectors } = this.frame;
+    for (const { expr, parent, lanes } of vectors)
+      replaceChild(func, parent, expr, canonicalV128(m, expr, lanes, this.temp(binaryen.v128)));
+    for (const { expr, operand, put } of seen)
+      put(expr, canonicalScalar(m, operand, this.temp(binaryen.getExpressionType(operand))));
+    for (const tail of tails) this.tailCall(tail);
+    for (const { expr: ret, parent } of returns) {
       const value = (binaryen.getExpressionInfo(ret) as binaryen.ReturnInfo).value;
       if (value) setters.Return.setValue(ret, this.leave(value));
       // A return without a value cannot take one: `leave; return` takes its place in its parent.
@@ -183,50 +215,9 @@ class FrameRewrite {
     const wrapped =
       bodyType === binaryen.unreachable
         ? m.block(null, [...enter, body], binaryen.auto)
-        : isConcrete(results)
+        : results !== binaryen.none
           ? m.block(null, [...enter, this.leave(body)], results)
           : m.block(null, [...enter, body, this.leave(null)], binaryen.none);
     setters.Function.setBody(func, wrapped);
   }
 }
-
-// The binaryen.js namespaces whose setters put back a child of each kind of expression.
-const KINDS = new Map<number, string>([
-  [binaryen.BlockId, 'Block'],
-  [binaryen.IfId, 'If'],
-  [binaryen.LoopId, 'Loop'],
-  [binaryen.BreakId, 'Break'],
-  [binaryen.SwitchId, 'Switch'],
-  [binaryen.LocalSetId, 'LocalSet'],
-  [binaryen.GlobalSetId, 'GlobalSet'],
-  [binaryen.UnaryId, 'Unary'],
-  [binaryen.DropId, 'Drop'],
-  [binaryen.ReturnId, 'Return'],
-  [binaryen.MemoryGrowId, 'MemoryGrow'],
-  [binaryen.LoadId, 'Load'],
-  [binaryen.StoreId, 'Store'],
-  [binaryen.BinaryId, 'Binary'],
-  [binaryen.SelectId, 'Select'],
-  [binaryen.CallId, 'Call'],
-  [binaryen.CallIndirectId, 'CallIndirect'],
-  [binaryen.MemoryCopyId, 'MemoryCopy'],
-  [binaryen.MemoryFillId, 'MemoryFill'],
-  [binaryen.MemoryInitId, 'MemoryInit'],
-]);
-
-/** Puts `replacement` where `child` was in `parent` (or as `func`'s body when parent is 0). */
-function replaceChild(func: number, parent: number, child: number, replacement: number): void {
-  if (parent === 0) return setters.Function.setBody(func, replacement);
-  const id = expressionId(parent);
-  const kind = (binaryen as unknown as Record<string, Record<string, (...args: number[]) => void>>)[KINDS.get(id)!]!;
-  const info = binaryen.getExpressionInfo(parent) as unknown as Record<string, number> &
-    Record<'children' | 'operands', number[]>;
-  if (id === binaryen.BlockId) return kind.setChildAt!(parent, info.children.indexOf(child), replacement);
-  if ((id === binaryen.CallId || id === binaryen.CallIndirectId) && info.operands.includes(child))
-    return kind.setOperandAt!(parent, info.operands.indexOf(child), replacement);
-  const field = id === binaryen.CallIndirectId ? 'target' : CHILD_FIELDS.get(id)!.find((k) => info[k] === child)!;
-  kind[`set${field[0]!.toUpperCase()}${field.slice(1)}`]!(parent, replacement);
-}
-
-const isConcrete = (type: number) => type !== binaryen.none && type !== binaryen.unreachable;
-const isFloat = (type: number) => type === binaryen.f32 || type === binaryen.f64;

@@ -20,7 +20,7 @@
 import { describeError } from '../../core/errors.js';
 import binaryen from 'binaryen';
 import { CALL_DEPTH_GLOBAL, FUEL_GLOBAL, GROW_REFUSED_GLOBAL, MEMORY_IMPORT, START_EXPORT } from './abi.js';
-import { BulkCharges, SIZED_BULK } from './bulk-memory.js';
+import { BulkCharges, isSized } from './bulk-memory.js';
 import { Determinism } from './determinism.js';
 import { NO_RESULT, WASI_MODULE, WASI_SIGNATURES } from './wasi/imports.js';
 import { childrenOf, expressionId, MeteringRefused } from './wasm-tree.js';
@@ -37,13 +37,19 @@ export type ModuleKind = 'abi' | 'wasi';
 
 /** A WASI program whose memory declares no maximum gets this one (the default `memoryPages`), the same on every node. */
 const WASI_DEFAULT_MAX_PAGES = 1024;
+/**
+ * A table that `table.grow` grows and that declares no maximum gets this one (the default
+ * `maxTableElements`), so a grow past it fails on every node alike: V8 alone would let it grow to
+ * its own limit (10,000,000 elements in Node 22), or to what the machine's memory allows.
+ */
+const GROWN_TABLE_DEFAULT_MAX = 65_536;
 
 export interface MeteredModule {
   kind: ModuleKind;
   bytes: Uint8Array;
   /** Declared memory in 64 KiB pages; `maximum` is undefined when the module declares none. */
   memory: { initial: number; maximum: number | undefined } | null;
-  /** The largest table's declared initial size, in elements. */
+  /** The largest table's size in elements: its declared maximum if `table.grow` grows it, else its initial size. */
   tableElements: number;
   hasStart: boolean;
 }
@@ -53,6 +59,7 @@ interface Setters {
   Function: { setBody(func: number, body: number): void };
   Loop: { setBody(loop: number, body: number): void };
   MemoryGrow: { setDelta(grow: number, delta: number): void };
+  _BinaryenTableSetMax(table: number, max: number): void;
   If: { setIfTrue(expr: number, arm: number): void; setIfFalse(expr: number, arm: number): void };
 }
 const setters = binaryen as unknown as Setters;
@@ -67,9 +74,11 @@ class Meter {
   private func = 0;
   /** Whether the module has `memory.init` or `data.drop`, which need the DataCount section. */
   usesDataCount = false;
+  /** The tables some `table.grow` grows. */
+  readonly grownTables = new Set<string>();
 
   constructor(private readonly module: binaryen.Module) {
-    this.bulk = new BulkCharges(module, FUEL);
+    this.bulk = new BulkCharges(module, FUEL, (table) => binaryen.getTableInfo(module.getTable(table)).max!);
   }
 
   /** Instructions in `expr`'s segment; nested loop bodies and if arms become segments of their own. */
@@ -88,7 +97,9 @@ class Meter {
       return cost + this.segmentCost(info.condition);
     }
     if (id === binaryen.MemoryGrowId) this.grows.push(expr);
-    if (SIZED_BULK.has(id)) this.bulk.note(this.func, expr);
+    if (isSized(id)) this.bulk.note(this.func, expr);
+    if (id === binaryen.TableGrowId)
+      this.grownTables.add((binaryen.getExpressionInfo(expr) as binaryen.TableGrowInfo).table);
     if (id === binaryen.MemoryInitId || id === binaryen.DataDropId) this.usesDataCount = true;
     for (const child of childrenOf(expr)) cost += this.segmentCost(child);
     return cost;
@@ -143,11 +154,16 @@ class Meter {
 
 // The flags combined are a plain number to TypeScript; setFeatures takes them as one Features value.
 const BULK_MEMORY = binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt;
+// Reference types, tail calls and SIMD change nothing binaryen writes for a module that does not
+// use them (measured on the shipped kernels and the WASI test programs), so they are simply on.
 const ALLOWED_FEATURES = (binaryen.Features.MutableGlobals |
   binaryen.Features.NontrappingFPToInt |
   binaryen.Features.SignExt |
   BULK_MEMORY |
-  binaryen.Features.Multivalue) as binaryen.Features;
+  binaryen.Features.Multivalue |
+  binaryen.Features.ReferenceTypes |
+  binaryen.Features.TailCall |
+  binaryen.Features.SIMD128) as binaryen.Features;
 
 const RESERVED_EXPORTS = [FUEL_GLOBAL, START_EXPORT, GROW_REFUSED_GLOBAL, CALL_DEPTH_GLOBAL];
 
@@ -166,6 +182,25 @@ function addGrowNote(module: binaryen.Module, maximumPages: number): void {
     [],
     m.block(null, [m.if(beyond, m.global.set(GROW_REFUSED, m.i32.const(1))), delta()], binaryen.i32),
   );
+}
+
+/**
+ * Gives each grown table without a maximum GROWN_TABLE_DEFAULT_MAX (before the charges, which read
+ * it), and returns the most elements any table may hold: a grown table's maximum, another's initial size.
+ */
+function boundTables(module: binaryen.Module, grown: ReadonlySet<string>): number {
+  let elements = 0;
+  for (let i = 0; i < module.getNumTables(); i++) {
+    const table = module.getTableByIndex(i);
+    const info = binaryen.getTableInfo(table);
+    if (!grown.has(info.name)) {
+      elements = Math.max(elements, info.initial);
+      continue;
+    }
+    if (info.max === undefined) setters._BinaryenTableSetMax(table, Math.max(GROWN_TABLE_DEFAULT_MAX, info.initial));
+    elements = Math.max(elements, info.max ?? Math.max(GROWN_TABLE_DEFAULT_MAX, info.initial));
+  }
+  return elements;
 }
 
 /** The memory exported as `memory` becomes the import MEMORY_IMPORT; a module without one stays as it is (the ABI check refuses it). */
@@ -250,10 +285,6 @@ export function meterModule(
     if (memory?.is64) throw new MeteringRefused('uses a 64-bit memory (memory64), which units do not allow');
     // A WASI toolchain leaves the maximum out unless told (`-Wl,--max-memory=`): such a program gets a fixed one.
     const maximum = memory?.max ?? (kind === 'wasi' ? WASI_DEFAULT_MAX_PAGES : undefined);
-    let tableElements = 0;
-    for (let i = 0; i < module.getNumTables(); i++) {
-      tableElements = Math.max(tableElements, binaryen.getTableInfo(module.getTableByIndex(i)).initial);
-    }
 
     if (kind === 'wasi') checkWasiSignatures(module);
     else checkAbiSignatures(module);
@@ -273,6 +304,7 @@ export function meterModule(
       determinism?.visitFunction(module.getFunctionByIndex(i));
     }
     addGrowNote(module, maximum ?? 65_536);
+    const tableElements = boundTables(module, meter.grownTables);
     determinism?.apply(); // before the fuel charges, which wrap the bodies it rewrites
     meter.apply();
     importMemory(module);

@@ -245,7 +245,7 @@ function checkAgainstLimits(prepared: PreparedModule, limits: UnitLimits): void 
   if (prepared.tableElements > limits.maxTableElements) {
     throw new ExecError(
       'BadModule',
-      `module's table of ${prepared.tableElements} elements is over the limit of ${limits.maxTableElements}`,
+      `module's table of ${prepared.tableElements} elements (its maximum, where table.grow grows it) is over the limit of ${limits.maxTableElements}`,
     );
   }
 }

@@ -1,12 +1,15 @@
 // The slice of binaryen's tree a unit may use, and how to walk it: shared by the fuel metering
 // (metering.ts) and the determinism checks (determinism.ts), so both refuse and see the same code.
 import binaryen from 'binaryen';
+import { isRelaxedSimd } from './simd.js';
+import { ELEM_DROP_ID, isSizedTableOp, tableOpOperands } from './table-ops.js';
 
 /** The module cannot be metered: it uses an instruction the metering does not know, or a reserved name. */
 export class MeteringRefused extends Error {}
 
 // Expression kinds a unit may use: WebAssembly 1.0 plus sign extension, non-trapping float-to-int,
-// mutable globals and bulk memory (whose length the metering charges per byte: bulk-memory.ts).
+// mutable globals, bulk memory and table operations (whose lengths the metering charges per byte
+// and per element: bulk-memory.ts), reference types, multi-value, tail calls and SIMD128.
 const LEAF_IDS = new Set([
   binaryen.NopId,
   binaryen.DataDropId,
@@ -15,6 +18,10 @@ const LEAF_IDS = new Set([
   binaryen.ConstId,
   binaryen.UnreachableId,
   binaryen.MemorySizeId,
+  binaryen.RefNullId,
+  binaryen.RefFuncId,
+  binaryen.TableSizeId,
+  ELEM_DROP_ID,
 ]);
 
 // binaryen.js's typings return a plain number from getExpressionId; its values are those of ExpressionIds.
@@ -40,7 +47,22 @@ export const CHILD_FIELDS = new Map<binaryen.ExpressionIds, string[]>([
   [binaryen.MemoryCopyId, ['dest', 'source', 'size']],
   [binaryen.MemoryFillId, ['dest', 'value', 'size']],
   [binaryen.MemoryInitId, ['dest', 'offset', 'size']],
+  [binaryen.RefIsNullId, ['value']],
+  [binaryen.TableGetId, ['index']],
+  [binaryen.TableSetId, ['index', 'value']],
+  [binaryen.TableGrowId, ['value', 'delta']],
+  [binaryen.TupleExtractId, ['tuple']],
+  [binaryen.SIMDExtractId, ['vec']],
+  [binaryen.SIMDReplaceId, ['vec', 'value']],
+  [binaryen.SIMDShuffleId, ['left', 'right']],
+  [binaryen.SIMDTernaryId, ['a', 'b', 'c']],
+  [binaryen.SIMDShiftId, ['vec', 'shift']],
+  [binaryen.SIMDLoadId, ['ptr']],
+  [binaryen.SIMDLoadStoreLaneId, ['ptr', 'vec']],
 ]);
+
+/** Kinds whose children are a list: `operands` (a call's target, evaluated last, besides), or a block's `children`. */
+const LIST_IDS = new Set([binaryen.BlockId, binaryen.CallId, binaryen.CallIndirectId, binaryen.TupleMakeId]);
 
 /** The WebAssembly feature of each refused instruction, by its name in the text format, so a refusal can name it. */
 const FEATURES: Array<[RegExp, string]> = [
@@ -79,79 +101,22 @@ function refusal(expr: number, id: binaryen.ExpressionIds): MeteringRefused {
   );
 }
 
-// Relaxed SIMD's results are the machine's choice (x86 and ARM differ), so a refusal names it
-// rather than SIMD alone. Each class of expression numbers its ops apart, so each has its own set.
-const b = binaryen as unknown as Record<string, number>;
-const RELAXED_SIMD = new Map<number, Set<number>>([
-  [
-    binaryen.UnaryId,
-    new Set(
-      ['S', 'U', 'ZeroS', 'ZeroU'].map(
-        (k) => b[`RelaxedTrunc${k}Vec${k.startsWith('Zero') ? 'F64x2' : 'F32x4'}ToVecI32x4`]!,
-      ),
-    ),
-  ],
-  [
-    binaryen.BinaryId,
-    new Set(
-      [
-        'SwizzleVecI8x16',
-        'MinVecF32x4',
-        'MaxVecF32x4',
-        'MinVecF64x2',
-        'MaxVecF64x2',
-        'Q15MulrSVecI16x8',
-        'DotI8x16I7x16SToVecI16x8',
-      ].map((k) => b[`Relaxed${k}`]!),
-    ),
-  ],
-  [
-    binaryen.SIMDTernaryId,
-    new Set(
-      [
-        'MaddVecF32x4',
-        'NmaddVecF32x4',
-        'MaddVecF64x2',
-        'NmaddVecF64x2',
-        'LaneselectI8x16',
-        'LaneselectI16x8',
-        'LaneselectI32x4',
-        'LaneselectI64x2',
-        'DotI8x16I7x16AddSToVecI32x4',
-      ].map((k) => b[`Relaxed${k}`]!),
-    ),
-  ],
-]);
-
-function isRelaxedSimd(expr: number, id: number): boolean {
-  const ops = RELAXED_SIMD.get(id);
-  return ops !== undefined && ops.has((binaryen.getExpressionInfo(expr) as unknown as { op: number }).op);
-}
-
 /** The children of a supported expression, in evaluation order. */
 export function childrenOf(expr: number): number[] {
   const id = expressionId(expr);
-  // Every SIMD value is made by some expression of type v128, so this one check refuses SIMD.
-  if (binaryen.getExpressionType(expr) === binaryen.v128)
-    throw new MeteringRefused(
-      isRelaxedSimd(expr, id)
-        ? `uses relaxed SIMD: \`${instructionName(expr, id)}\`, whose results differ between machines, which units do not allow`
-        : `uses SIMD: \`${instructionName(expr, id)}\`, which the unit ABI does not allow`,
-    );
   if (LEAF_IDS.has(id)) return [];
+  if (isSizedTableOp(id)) return tableOpOperands(expr);
   const fields = CHILD_FIELDS.get(id);
-  if (!fields && id !== binaryen.BlockId && id !== binaryen.CallId && id !== binaryen.CallIndirectId) {
-    // Refused before getExpressionInfo, which throws on the kinds binaryen.js cannot describe.
-    throw refusal(expr, id);
-  }
+  // Refused before getExpressionInfo, which throws on the kinds binaryen.js cannot describe.
+  if (!fields && !LIST_IDS.has(id)) throw refusal(expr, id);
+  // Every relaxed SIMD operation makes a v128: the type test spares the others getExpressionInfo.
+  if (binaryen.getExpressionType(expr) === binaryen.v128 && isRelaxedSimd(expr, id))
+    throw new MeteringRefused(
+      `uses relaxed SIMD: \`${instructionName(expr, id)}\`, whose results differ between machines, which units do not allow`,
+    );
   const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, number & number[]>;
   if (id === binaryen.BlockId) return [...(info.children as number[])];
-  if (id === binaryen.CallId || id === binaryen.CallIndirectId) {
-    if ((info as unknown as { isReturn: boolean }).isReturn)
-      throw new MeteringRefused(`uses tail calls: \`${instructionName(expr, id)}\`, which the unit ABI does not allow`);
-    return id === binaryen.CallId
-      ? [...(info.operands as number[])]
-      : [...(info.operands as number[]), info.target as number];
-  }
-  return fields!.map((k) => info[k] as number).filter((c) => c !== 0);
+  if (id === binaryen.CallIndirectId) return [...(info.operands as number[]), info.target as number];
+  if (!fields) return [...(info.operands as number[])];
+  return fields.map((k) => info[k] as number).filter((c) => c !== 0);
 }

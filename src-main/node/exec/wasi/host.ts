@@ -17,16 +17,15 @@ import { ClockId, Errno, EventType, Size, SubclockFlags, WasiErrno } from './con
 import { WasiFiles } from './files.js';
 import { CappedStream, Guest, stringTableBytes, writeStringTable } from './guest.js';
 import { NO_RESULT, WASI_MODULE, WASI_SIGNATURES } from './imports.js';
+import { layoutOf, type Layout } from './layout.js';
 import { MemoryFs } from './memory-fs.js';
-import { decodeInputFiles, type WasiResult, type WasiUnitConfig } from './program.js';
+import type { WasiResult, WasiUnitConfig } from './program.js';
 
 /** The virtual clock's realtime epoch: 2024-01-01T00:00:00Z, in ns. */
 const EPOCH_NS = 1_704_067_200_000_000_000n;
 /** How far the virtual clock moves at each read: 1 ms. */
 const CLOCK_STEP_NS = 1_000_000n;
 const HOST_CALL_FUEL = 100;
-/** /tmp's file contents at most. */
-const TMP_BYTES = 16 << 20;
 
 /** proc_exit: unwinds the program (it cannot catch it: exception handling is refused at load). */
 export class WasiExit extends Error {
@@ -47,7 +46,7 @@ export class WasiHost {
   private readonly guest: Guest;
   private readonly fs: MemoryFs;
   private readonly files: WasiFiles;
-  private readonly out: ReturnType<MemoryFs['mount']>;
+  private readonly layout: Layout;
   readonly stdout: CappedStream;
   readonly stderr = new CappedStream(MAX_WASI_STDERR_BYTES, 'truncate');
   private clockNs = 0n;
@@ -65,21 +64,14 @@ export class WasiHost {
     this.guest = new Guest(memory);
     this.stdout = new CappedStream(maxOutputBytes, 'fail');
     this.fs = new MemoryFs(EPOCH_NS);
-    const input = this.fs.mount('/input', true, Number.MAX_SAFE_INTEGER, 1);
-    for (const [path, bytes] of config.files ? decodeInputFiles(config.files) : []) this.fs.seed(input, path, bytes);
-    const tmp = this.fs.mount('/tmp', false, TMP_BYTES, 2);
-    this.out = this.fs.mount('/out', false, maxOutputBytes, 3);
+    this.layout = layoutOf(this.fs, config.files, config.dirs, maxOutputBytes);
     this.files = new WasiFiles({
       fs: this.fs,
       guest: this.guest,
       stdin,
       stdout: this.stdout,
       stderr: this.stderr,
-      preopens: [
-        ['/input', input],
-        ['/tmp', tmp],
-        ['/out', this.out],
-      ],
+      preopens: this.layout.preopens,
       charge: (bytes) => this.charge(bytes),
     });
     this.randomKey = createHash('sha256').update(`mesh-wasi-random\0${config.seed}`).digest();
@@ -94,9 +86,9 @@ export class WasiHost {
     if (amount > 0 && this.fuel && !this.fuel.take(amount)) throw new HostFuelOut('out of fuel in a WASI call');
   }
 
-  /** What the program has left behind: its exit code, stdout and /out. */
+  /** What the program has left behind: its exit code, stdout and /out (or its writable folders' changes). */
   result(exitCode: number): WasiResult {
-    return { exitCode, stdout: this.stdout.bytes(), files: this.fs.files(this.out) };
+    return { exitCode, stdout: this.stdout.bytes(), files: this.layout.files() };
   }
 
   imports(): WebAssembly.Imports {

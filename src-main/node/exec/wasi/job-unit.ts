@@ -1,6 +1,6 @@
 // A unit of a job of WASI programs (core/schemas/wasi-job.ts) as the executor runs it: the same on
 // the provider that computes it, the requester that checks it and `meshctl run-local`, so every
-// honest run of a unit is given the same argv, environment, seed, stdin and files.
+// honest run of a unit is given the same argv, environment, seed, stdin, files and mapped folders.
 //
 // The seed of random_get is SHA-256 of the unit's id (`JOB/INDEX`), hex: the same on every node
 // for one unit, different for each unit of a job and for each job.
@@ -26,7 +26,7 @@ export function wasiRunOf(
   const index = unitIndexOf(unit.unit_id, unit.job_id);
   if (index === undefined)
     throw new ExecError('BadRequest', `a WASI unit's id must be its job's id, "/" and its index, not ${unit.unit_id}`);
-  const { program, args, env, items } = params.value;
+  const { program, args, env, items, dirs } = params.value;
   let name = String(index);
   let stdin = input;
   if (items === 'framed') {
@@ -34,6 +34,13 @@ export function wasiRunOf(
     if (typeof item === 'string') throw new ExecError('BadRequest', item);
     ({ name, stdin } = item);
   }
-  const wasi: WasiRequest = { program, args: expandArgs(args, index, name), env, seed: wasiSeedOf(unit.job_id, index) };
-  return { input: stdin, wasi: files ? { ...wasi, files } : wasi };
+  const wasi: WasiRequest = {
+    program,
+    args: expandArgs(args, index, name),
+    env,
+    seed: wasiSeedOf(unit.job_id, index),
+    ...(files ? { files } : {}),
+    ...(dirs ? { dirs } : {}),
+  };
+  return { input: stdin, wasi };
 }

@@ -1,4 +1,5 @@
-// The filesystem a WASI program sees: three trees in memory, nothing of the host's disk.
+// The filesystem a WASI program sees: trees in memory, nothing of the host's disk. By default three
+// (layout.ts: the job's folders mapped where the program expects them replace them):
 //
 // - `/input`: the job's files, read-only (a write, create or removal there is EROFS).
 // - `/tmp`: scratch, at most `tmpBytes` of file contents (past it: ENOSPC).
@@ -97,6 +98,19 @@ export class MemoryFs {
     if (dir.entries.has(name)) throw new Error(`input file "${path}" is given twice`);
     dir.entries.set(name, this.file(root.mount, bytes));
     root.mount.usedBytes += bytes.length;
+  }
+
+  /** Makes a folder of the job's (and those above it) in a mount as it is built: an empty one a tree would lose. */
+  seedFolder(root: DirNode, path: string): void {
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.includes('..')) throw new Error(`input folder path "${path}" is not a plain relative path`);
+    let dir = root;
+    for (const part of parts) {
+      let next = dir.entries.get(part);
+      if (!next) dir.entries.set(part, (next = this.dir(root.mount)));
+      if (next.kind !== 'dir') throw new Error(`input folder path "${path}" runs through a file`);
+      dir = next;
+    }
   }
 
   private file(mount: Mount, data: Uint8Array = new Uint8Array(0)): FileNode {

@@ -2,13 +2,15 @@
 //
 // Given: its argv (the program's name, then its args), a fixed environment sorted by name, a seed
 // for random_get, its input as stdin, and the job's files (an input tree: a dag-cbor list of
-// [path, bytes], sorted by path) read-only under /input.
+// [path, bytes], sorted by path) read-only under /input; or, with `dirs`, the job's folders where
+// the program expects them (layout.ts).
 //
 // Gives back, as the unit's output (what is hashed and compared between nodes): the dag-cbor map
-// {exit: its exit code, files: [[path, bytes], …] of the regular files under /out sorted by the
-// paths' UTF-8 bytes, stdout: bytes}. dag-cbor is canonical (one encoding per value), so equal
+// {exit: its exit code, files: [[path, bytes], …] of the regular files under /out (or the new and
+// changed files of its writable folders) sorted by the paths' UTF-8 bytes, stdout: bytes}. dag-cbor is canonical (one encoding per value), so equal
 // results are equal bytes. stderr is kept beside it for the person who ran it, not compared.
 import * as dagCbor from '@ipld/dag-cbor';
+import { WasiDirsSchema, type WasiDir } from '../../../core/schemas/index.js';
 import * as z from '../../../core/schemas/zod.js';
 import { byUtf8 } from './memory-fs.js';
 
@@ -29,8 +31,13 @@ export const WasiRequestSchema = z.strictObject({
   ),
   /** Derives random_get's stream: the same seed gives the same bytes on every node. */
   seed: z.optional(z.string().check(z.maxLength(1024))),
-  /** The job's files, as encodeInputFiles made them, mounted read-only at /input. */
+  /**
+   * The job's files, as encodeInputFiles made them: mounted read-only at /input, or with `dirs`,
+   * mapping i's files under `i/` (core/schemas/wasi-dirs.ts).
+   */
   files: z.optional(bytes),
+  /** Folders mapped in place of /input, /tmp and /out (layout.ts). */
+  dirs: z.optional(WasiDirsSchema),
 });
 export type WasiRequest = z.infer<typeof WasiRequestSchema>;
 
@@ -41,6 +48,7 @@ export interface WasiUnitConfig {
   environ: string[];
   seed: string;
   files: Uint8Array | undefined;
+  dirs: WasiDir[] | undefined;
 }
 
 export function toUnitConfig(request: WasiRequest): WasiUnitConfig {
@@ -50,6 +58,7 @@ export function toUnitConfig(request: WasiRequest): WasiUnitConfig {
     environ: env.map(([k, v]) => `${k}=${v}`),
     seed: request.seed ?? '',
     files: request.files,
+    dirs: request.dirs,
   };
 }
 

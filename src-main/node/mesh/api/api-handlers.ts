@@ -10,7 +10,6 @@ import type { JobRecord } from '../../../core/mesh/state/state.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError, refusePassed } from '../../api/errors.js';
 import { verifyChain } from '../../receipts/index.js';
-import { ALGORITHM_VERSION } from '../../../core/protocol/algorithm-ids.js';
 import type { NodeApi } from './node-api.js';
 import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';

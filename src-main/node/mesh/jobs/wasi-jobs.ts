@@ -2,7 +2,7 @@
 // are (core/schemas/wasi-job.ts), and its files, stored once as a blob that every unit names.
 import type { SubmitJobTerms } from '../../../core/api/contract.js';
 import { describeError } from '../../../core/errors.js';
-import { WASI_PROGRAM, type WasiUnitParams, type WorkUnit } from '../../../core/schemas/index.js';
+import { treeProblem, WASI_PROGRAM, type WasiUnitParams, type WorkUnit } from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';
 import { decodeInputFiles, DEFAULT_LIMITS, ExecError, wasiRunOf, type Executor } from '../../exec/index.js';
 import { REFERENCE_FUEL_PER_SECOND } from '../../hardware/calibrate.js';
@@ -13,14 +13,23 @@ export function wasiJob(wasi: NonNullable<SubmitJobTerms['wasi']>) {
   const params: WasiUnitParams = { program, ...rest };
   const files = encoded === undefined ? undefined : new Uint8Array(Buffer.from(encoded, 'base64'));
   if (files) {
+    let tree;
     try {
-      decodeInputFiles(files);
+      tree = decodeInputFiles(files);
     } catch (err) {
       throw new ApiError(
         'bad_request',
         `wasi.files_base64 is not an input tree (a dag-cbor list of [path, bytes], as encodeInputFiles makes it): ${describeError(err)}`,
       );
     }
+    // With mapped folders, each file lies under its folder's i/ (core/schemas/wasi-dirs.ts).
+    const problem =
+      wasi.dirs &&
+      treeProblem(
+        tree.map(([path]) => path),
+        wasi.dirs,
+      );
+    if (problem) throw new ApiError('bad_request', `wasi.files_base64 does not fit wasi.dirs: ${problem}`);
   }
   return { algorithmId: WASI_PROGRAM, params, files };
 }

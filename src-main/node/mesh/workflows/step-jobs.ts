@@ -118,11 +118,15 @@ export class StepJobs {
     // A user's WASI unit's index is part of its run (its args' {index}): its key holds it, and its job
     // runs every unit or none. The library's programs take their args from the method alone.
     const indexed = wasi && isModuleStep(step);
+    // A user's program's files (wasi.files_base64: its mapped folders, or /input) are part of what
+    // its units see, so of their key, by CID; keys of steps without files are as they were.
+    const programFiles = indexed && 'files' in resolved ? resolved.files : undefined;
+    const keyParams = programFiles ? { ...resolved.params, files_cid: cidOfBytes(programFiles) } : resolved.params;
     const units: StepUnit[] = pieces.map((bytes, unit) => {
       // A library program's output is its file's alone (its args are the method's): the file is
       // its key, whatever its name (an earlier step's outputs are named by their place).
       const item = framed ? (isModuleStep(step) ? framed.items[unit]! : files[unit]!) : bytes;
-      const of = memoKeyOf(module, resolved.params, cidOfBytes(item), indexed ? unit : undefined);
+      const of = memoKeyOf(module, keyParams, cidOfBytes(item), indexed ? unit : undefined);
       return { unit, key: createHash('sha256').update(of).digest('hex'), bytes };
     });
     const hits = units.flatMap(({ unit, key }) => {

@@ -1,0 +1,64 @@
+// Where a NaN's bits would become visible, and the code that makes them canonical there, for
+// determinism.ts (docs/UNIT_ABI.md, "Determinism"). A scalar float's bits are seen when it is
+// stored, reinterpreted, gives its sign to copysign, or enters a vector (splat, replace_lane); a
+// vector's float lanes are canonicalised where an operation that can make a NaN makes them (simd.ts).
+import binaryen from 'binaryen';
+import { isScalarIntoVector } from './simd.js';
+import { expressionId } from './wasm-tree.js';
+
+// binaryen.js has these at runtime, but its typings do not list them.
+interface Setters {
+  Store: { setValue(this: void, store: number, value: number): void };
+  Unary: { setValue(this: void, unary: number, value: number): void };
+  Binary: { setRight(this: void, binary: number, right: number): void };
+  SIMDReplace: { setValue(this: void, replace: number, value: number): void };
+}
+const setters = binaryen as unknown as Setters;
+
+/** Where a scalar float's bits become visible: the float operand of `expr`, and how to put it back. */
+export interface Seen {
+  expr: number;
+  operand: number;
+  put: (expr: number, value: number) => void;
+}
+
+/** A vector operation that can make NaNs, its result canonicalised where it stands in `parent` (0: the body). */
+interface VectorMade {
+  expr: number;
+  parent: number;
+  lanes: 'f32x4' | 'f64x2';
+}
+
+const isFloat = (type: number) => type === binaryen.f32 || type === binaryen.f64;
+
+/** The scalar float operand of `expr` whose bits `expr` makes visible, if any. */
+export function scalarSeen(expr: number): Seen | undefined {
+  const id = expressionId(expr);
+  let seen: Seen | undefined;
+  if (id === binaryen.StoreId) {
+    const { value } = binaryen.getExpressionInfo(expr) as binaryen.StoreInfo;
+    seen = { expr, operand: value, put: setters.Store.setValue };
+  } else if (id === binaryen.UnaryId) {
+    const { op, value } = binaryen.getExpressionInfo(expr) as binaryen.UnaryInfo;
+    if (op === binaryen.ReinterpretFloat32 || op === binaryen.ReinterpretFloat64 || isScalarIntoVector(expr, id))
+      seen = { expr, operand: value, put: setters.Unary.setValue };
+  } else if (id === binaryen.BinaryId) {
+    const { op, right } = binaryen.getExpressionInfo(expr) as binaryen.BinaryInfo;
+    if (op === binaryen.CopySignFloat32 || op === binaryen.CopySignFloat64)
+      seen = { expr, operand: right, put: setters.Binary.setRight };
+  } else if (id === binaryen.SIMDReplaceId && isScalarIntoVector(expr, id)) {
+    const { value } = binaryen.getExpressionInfo(expr) as binaryen.SIMDReplaceInfo;
+    seen = { expr, operand: value, put: setters.SIMDReplace.setValue };
+  }
+  // An operand that never gives a value (a `return`, an `unreachable`) has no bits to show.
+  return seen && isFloat(binaryen.getExpressionType(seen.operand)) ? seen : undefined;
+}
+
+/** `x` unless it is a NaN, else the canonical NaN: select(tee t x, NaN, t == t). `t` is a local of x's type. */
+export function canonicalScalar(m: binaryen.Module, x: number, t: number): number {
+  const type = binaryen.getExpressionType(x);
+  const get = () => m.local.get(t, type);
+  if (type === binaryen.f32)
+    return m.select(m.f32.eq(get(), get()), m.local.tee(t, x, type), m.f32.const_bits(0x7fc00000));
+  return m.select(m.f64.eq(get(), get()), m.local.tee(t, x, type), m.f64.const_bits(0x7ff8000000000000n));
+}
