@@ -22,13 +22,6 @@ export interface Seen {
   put: (expr: number, value: number) => void;
 }
 
-/** A vector operation that can make NaNs, its result canonicalised where it stands in `parent` (0: the body). */
-interface VectorMade {
-  expr: number;
-  parent: number;
-  lanes: 'f32x4' | 'f64x2';
-}
-
 const isFloat = (type: number) => type === binaryen.f32 || type === binaryen.f64;
 
 /** The scalar float operand of `expr` whose bits `expr` makes visible, if any. */
