@@ -155,7 +155,7 @@ test('the preflight refuses by name and warns of what it turns off', () => {
     warnings: [],
     check: { crop: true },
     tiles: true,
-    frames: { start: 1, end: 24 },
+    frames: { start: 1, end: 24, step: 1 },
   });
   const bad = judgePreflight({
     ...REPORT,

@@ -71,7 +71,10 @@ test('blender.check names the Blender found, and blender.preflight reads a scene
 
   const refused = await daemon.handlers['blender.preflight'](sceneOf(missing, 'missing.blend'));
   assert.equal(refused.refusals.length, 1);
-  assert.match(refused.refusals[0]!, /^missing texture "rock": \S*nowhere\/rock\.png is not in the job$/);
+  assert.match(
+    refused.refusals[0]!,
+    /^missing texture "rock": \S*nowhere\/rock\.png is not in the job \(it points outside the scene's folder\)$/,
+  );
 
   // The provider turns sharing on: once its commitment advertises my Blender's algorithm, it is named.
   await provider.api['settings.set']({ blender_sharing: true, blender_min_trust: 0.8 });

@@ -75,7 +75,10 @@ test('a requester without Blender has its scene read by a trusted provider shari
   const refused = await requester.api['blender.preflight'](sceneOf(missing, 'missing.blend'));
   assert.equal(refused.by, provider.node.peerId);
   assert.equal(refused.refusals.length, 1);
-  assert.match(refused.refusals[0]!, /^missing texture "rock": \S*nowhere\/rock\.png is not in the job$/);
+  assert.match(
+    refused.refusals[0]!,
+    /^missing texture "rock": \S*nowhere\/rock\.png is not in the job \(it points outside the scene's folder\)$/,
+  );
 
   // A Blender job is preflighted the same way: quoted from the provider's report, refused by it.
   const terms = {
