@@ -66,7 +66,7 @@ test('a texture beside the scene, relative to it, is found in the unit', async (
   assert.deepEqual(result.verdict.refusals, []);
 });
 
-test('refusals name what is wrong: another engine, an unpacked linked library; glare keeps it to frames', async () => {
+test('refusals name what is wrong: another engine, a linked library outside the job; glare keeps it to frames', async () => {
   const library = join(folder.dir, 'library.blend');
   makeScene(library);
   const result = await preflight(
@@ -81,7 +81,10 @@ test('refusals name what is wrong: another engine, an unpacked linked library; g
   assert.ok(result.ok, result.ok ? '' : result.reason);
   const refusals = result.verdict.refusals.join('\n');
   assert.match(refusals, /render engine is BLENDER_EEVEE/);
-  assert.match(refusals, /linked library \/\/\.\.\/library\.blend is not packed/);
+  assert.match(
+    refusals,
+    /linked library \/\/\.\.\/library\.blend is not in the job \(it points outside the scene's folder\)/,
+  );
   assert.equal(result.verdict.tiles, false);
   assert.match(result.verdict.tilesWhyNot ?? '', /glare/);
 });
