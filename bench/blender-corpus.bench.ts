@@ -28,10 +28,10 @@ import {
   renderUnit,
   type BlenderUnit,
 } from '../src-main/node/blender/unit.js';
-import { CORPUS, type SceneRecipe } from '../test/node/blender/corpus.js';
+import { CORPUS, makeCorpus, type SceneRecipe } from '../test/node/blender/corpus.js';
 import { GLARE, HEIGHT, tempFolder, WIDTH } from '../test/node/blender/scenes.js';
 import { round, type Benchmark, type Figure } from './harness.js';
-import { CORPUS_FRAMES, CORPUS_SAMPLES, corpusRounds, makeCorpus } from './fixtures/blender-corpus.js';
+import { CORPUS_FRAMES, CORPUS_SAMPLES, corpusRounds } from './fixtures/blender-corpus.js';
 import { coresOf, MESH_JOB, meshRuns } from './fixtures/blender-mesh.js';
 
 const ROUNDS = Number(process.env.BLENDER_CORPUS_ROUNDS ?? 3);

@@ -15,8 +15,8 @@ import { crop, type Rgba } from '../../../src-main/core/blender/tiles.js';
 import { findBlender } from '../../../src-main/node/blender/install.js';
 import { encodeFramePng } from '../../../src-main/node/render/png.js';
 import { runMeshctl, type Run } from '../../cli/fixtures/run-meshctl.js';
-import { CORPUS, type SceneRecipe } from './corpus.js';
-import { HEIGHT, localFrame, makeScene, tempFolder, WIDTH } from './scenes.js';
+import { CORPUS, makeCorpus, type SceneRecipe } from './corpus.js';
+import { HEIGHT, localFrame, tempFolder, WIDTH } from './scenes.js';
 
 /** The job's samples: a frame at 1 sample is caught at these in every scene the corpus has. */
 const SAMPLES = 8;
@@ -30,31 +30,14 @@ after(() => folder.done());
 let blenderPath: string;
 
 /** A recipe's scene, made by `before`. */
-const sceneOf = (recipe: SceneRecipe): string => join(folder.dir, `${recipe.name}.blend`);
+const sceneOf = (recipe: SceneRecipe): string => scenes.get(recipe)!;
 
-/**
- * Every recipe's scene made by one Blender (its start is most of the making of a scene this small):
- * the base scene saved, then reopened for each recipe, the recipe's Python run on it (with `s` and
- * `sphere` as makeScene's extra has them) and saved as its own scene.
- */
+let scenes: Map<SceneRecipe, string>;
 before(async () => {
   const found = await findBlender();
   assert.ok(found.ok, found.ok ? '' : found.reason);
   blenderPath = found.install.path;
-  const base = join(folder.dir, 'base.blend');
-  const made = CORPUS.map((recipe) => [sceneOf(recipe), recipe.python]);
-  makeScene(
-    base,
-    [
-      `bpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(base)})`,
-      `for path, code in ${JSON.stringify(made)}:`,
-      `    bpy.ops.wm.open_mainfile(filepath=${JSON.stringify(base)})`,
-      "    print('making', path, flush=True)",
-      "    exec(code, {'bpy': bpy, 's': bpy.context.scene, 'sphere': bpy.data.objects['Sphere']})",
-      '    bpy.ops.wm.save_as_mainfile(filepath=path, compress=True)',
-      `bpy.ops.wm.open_mainfile(filepath=${JSON.stringify(base)})`,
-    ].join('\n'),
-  );
+  scenes = makeCorpus(folder.dir);
 });
 
 const blender = (...args: string[]): Promise<Run> => runMeshctl(['blender', ...args]);

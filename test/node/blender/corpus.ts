@@ -9,6 +9,9 @@
 // those). Two scenes were holes until our settings reached them: a sequencer strip's scene rendered
 // at its own samples, and a view layer's own samples overrode the job's (use_layer_samples).
 
+import { join } from 'node:path';
+import { makeScene } from './scenes.js';
+
 export interface SceneRecipe {
   /** A file name's stem too: letters, digits and dashes. */
   name: string;
@@ -302,3 +305,30 @@ export const CORPUS: readonly SceneRecipe[] = [
     crop: true,
   },
 ];
+
+/**
+ * Every recipe's scene saved in `dir` as `<name>.blend` (`<name>-<marker>.blend` with a marker,
+ * which the scene then holds: made again with another, it is another file, a job of new CIDs), all
+ * by one Blender (its start is most of the making of a scene this small): the base scene saved,
+ * then reopened for each recipe, the recipe's Python run on it (with `s` and `sphere` as
+ * makeScene's extra has them) and saved as its own scene.
+ */
+export function makeCorpus(dir: string, marker?: string): Map<SceneRecipe, string> {
+  const suffix = marker === undefined ? '' : `-${marker}`;
+  const base = join(dir, `base${suffix}.blend`);
+  const paths = new Map(CORPUS.map((recipe) => [recipe, join(dir, `${recipe.name}${suffix}.blend`)]));
+  const mark = marker === undefined ? '' : `\ns['bench'] = ${JSON.stringify(marker)}`;
+  const made = CORPUS.map((recipe) => [paths.get(recipe), `${recipe.python}${mark}`]);
+  makeScene(
+    base,
+    [
+      `bpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(base)})`,
+      `for path, code in ${JSON.stringify(made)}:`,
+      `    bpy.ops.wm.open_mainfile(filepath=${JSON.stringify(base)})`,
+      "    exec(code, {'bpy': bpy, 's': bpy.context.scene, 'sphere': bpy.data.objects['Sphere']})",
+      '    bpy.ops.wm.save_as_mainfile(filepath=path, compress=True)',
+      `bpy.ops.wm.open_mainfile(filepath=${JSON.stringify(base)})`,
+    ].join('\n'),
+  );
+  return paths;
+}
