@@ -83,6 +83,10 @@ test('a 4-frame Blender job is rendered by two providers, checked by pixels, and
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
   assert.equal(job.units_verified, 4);
+  // Frames that passed a crop are held until the job completes, then paid: a step after completion.
+  await waitFor('the held frames paid', () => (renderedBy(jobId).length === 4 ? true : undefined), 30_000).catch(
+    () => undefined,
+  );
   const by = renderedBy(jobId);
   assert.equal(by.length, 4, 'each frame paid to the provider that rendered it');
   assert.equal(new Set(by).size, 2, 'both providers rendered frames');
