@@ -234,7 +234,14 @@ export class Verdicts {
     const { state } = this.ctx;
     const record = state.units.get(unitId);
     if (!record) return;
-    if (record.verdict) return closeLate(this.ctx, this.#checks, unitId, (late) => this.#payments.tellAll(late));
+    if (record.verdict)
+      return closeLate(
+        this.ctx,
+        this.#checks,
+        unitId,
+        (late) => this.#payments.tellAll(late),
+        (unit, peers) => (this.#truth.canRun(unit) ? this.#checks.underWay(peers, this.#truth.run(unit)) : undefined),
+      );
     const unit = record.unit;
     const active = state.activeAssignments(unitId);
     // GPU tiles and Blender frames are checked first, as hashes cannot settle them (pre-checks.ts).
