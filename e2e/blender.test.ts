@@ -26,7 +26,7 @@ import { makeScene, tempFolder, texture } from '../test/node/blender/scenes.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { collectPageErrors, waitUntilReady } from './browser.js';
 import { openJobsPage, startTrustedPair, stopNodesAndBrowser } from './node-pair.js';
-import { shoot, VIEWPORT } from './page-tools.js';
+import { chooseJobKind, shoot, VIEWPORT } from './page-tools.js';
 
 const folder = tempFolder('mesh-e2e-blender-');
 const SCENE = join(folder.dir, 'orbit.blend');
@@ -78,6 +78,7 @@ test(
     );
 
     const page = await openJobsPage(browser!, a, pageErrors);
+    await chooseJobKind(page, 'Blender scene');
     const form = page.getByTestId('blender-form');
     const dropped = await page.evaluateHandle((base64) => {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -226,6 +227,7 @@ test(
     writeFileSync(join(scene, 'tex', 'wood.png'), encodeFramePng(1, 1, Uint8Array.of(0, 255, 0, 255)));
     makeScene(join(scene, 'shot.blend'), texture('//tex/wood.png'));
     const page = await openJobsPage(browser!, a, pageErrors);
+    await chooseJobKind(page, 'Blender scene');
     const form = page.getByTestId('blender-form');
     await form.getByTestId('blender-folder').setInputFiles(scene);
     const preflight = form.getByTestId('blender-preflight');

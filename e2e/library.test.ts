@@ -17,7 +17,7 @@ import type { ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { openJobsPage, startTrustedPair, stopNodesAndBrowser } from './node-pair.js';
-import { shoot } from './page-tools.js';
+import { chooseJobKind, shoot } from './page-tools.js';
 
 /** A 40 × 30 gradient, as a PNG. */
 function photo(): Buffer {
@@ -89,6 +89,7 @@ test(
   { timeout: 240_000 },
   async () => {
     const page = await openJobsPage(browser!, a, pageErrors);
+    await chooseJobKind(page, 'Process files');
     const form = page.getByTestId('library-form');
 
     // image / resize: the form holds the method's params, generated from its schema.

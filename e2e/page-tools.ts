@@ -46,3 +46,12 @@ export async function earningsChartDrawn(target: Page): Promise<void> {
     { timeout: 10_000 },
   );
 }
+
+/** The kinds of job on the Jobs page's New job card, by their tabs' labels (components/NewJobCard.tsx). */
+export type JobKindLabel = 'Render' | 'Blender scene' | 'Process files' | 'Your program' | 'Workflow';
+
+/** Picks a kind of job on the Jobs page's New job card, as a person does (its tab), and waits for that kind's form. */
+export async function chooseJobKind(target: Page, label: JobKindLabel): Promise<void> {
+  await target.getByRole('tab', { name: label, exact: true }).click();
+  await target.getByRole('tabpanel', { name: label, exact: true }).locator('form').waitFor();
+}

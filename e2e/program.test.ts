@@ -12,7 +12,7 @@ import type { ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { openJobsPage, startTrustedPair, stopNodesAndBrowser } from './node-pair.js';
-import { shoot } from './page-tools.js';
+import { chooseJobKind, shoot } from './page-tools.js';
 
 const PROGRAM = fileURLToPath(new URL('../../test/wasi/programs/words-cpp.wasm', import.meta.url));
 /** The files dropped: a unit each, in name order. */
@@ -38,6 +38,7 @@ test(
   { timeout: 180_000 },
   async () => {
     const page = await openJobsPage(browser!, a, pageErrors);
+    await chooseJobKind(page, 'Your program');
     const form = page.getByTestId('program-form');
 
     // Run with nothing chosen: the form says what it needs.

@@ -13,13 +13,32 @@ import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { collectPageErrors, launchChromium, waitUntilReady } from './browser.js';
 import { stopNodesAndBrowser } from './node-pair.js';
-import { ARTIFACTS, earningsChartDrawn, ledgerTotals, shoot, VIEWPORT, waitForText } from './page-tools.js';
+import {
+  ARTIFACTS,
+  chooseJobKind,
+  earningsChartDrawn,
+  ledgerTotals,
+  shoot,
+  VIEWPORT,
+  waitForText,
+  type JobKindLabel,
+} from './page-tools.js';
 import { completedAsQuoted, quoteInTheForm, raiseOnTheCard } from './cost-steps.js';
 
 const FRAMES = [1, 2];
 /** 160×90 in 32-px tiles: 5 columns × 3 rows. */
 const TILES_PER_FRAME = 15;
 const RENDER_TIMEOUT_MS = 60_000;
+/** The New job card's kinds, in its tabs' order: each tab's label and its form's test id. */
+const JOB_FORMS: ReadonlyArray<[JobKindLabel, string]> = [
+  ['Render', 'render-form'],
+  ['Blender scene', 'blender-form'],
+  ['Process files', 'library-form'],
+  ['Your program', 'program-form'],
+  ['Workflow', 'workflow-form'],
+];
+/** The Jobs page's forms column, one form in it (the tallest, Your program's, about 1,330 px), stays under this (px); the five forms stacked stood over 3,000 px. */
+const FORMS_COLUMN_MAX_PX = 1_600;
 
 let a: ChildNode;
 let b: ChildNode;
@@ -229,10 +248,59 @@ test('4. Dashboard: the sharing switch turns sharing off, then on again', { time
 });
 
 test(
+  "4b. Jobs: the New job card shows one kind's form at a time, picked by its tabs or the arrow keys, kept across pages",
+  { timeout: 20_000 },
+  async () => {
+    await goTo(page, 'jobs');
+    const card = page.getByTestId('new-job');
+    assert.deepEqual(
+      await card.getByRole('tab').allTextContents(),
+      JOB_FORMS.map(([label]) => label),
+    );
+    const formsShown = () =>
+      page
+        .getByTestId('page-jobs')
+        .locator('form')
+        .evaluateAll((forms) => forms.map((f) => f.getAttribute('data-testid')));
+    assert.deepEqual(await formsShown(), ['render-form'], 'Render, the first kind, by default');
+    for (const [label, form] of JOB_FORMS) {
+      await chooseJobKind(page, label);
+      assert.deepEqual(await formsShown(), [form], `${label}: its form alone`);
+      assert.equal(await card.getByRole('tab', { selected: true }).textContent(), label);
+      const height = await page.locator('.jobs-forms').evaluate((column) => column.getBoundingClientRect().height);
+      assert.ok(height < FORMS_COLUMN_MAX_PX, `${label}: the forms' column stands ${height} px`);
+    }
+    // The arrow keys go round the tabs, each showing its form; Home goes to the first.
+    const focusedTab = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('role') + ' ' + document.activeElement?.textContent);
+    await card.getByRole('tab', { selected: true }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.deepEqual(
+      [await focusedTab(), await formsShown()],
+      ['tab Render', ['render-form']],
+      'from the last to the first',
+    );
+    await page.keyboard.press('ArrowLeft');
+    assert.deepEqual([await focusedTab(), await formsShown()], ['tab Workflow', ['workflow-form']]);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    assert.deepEqual([await focusedTab(), await formsShown()], ['tab Blender scene', ['blender-form']]);
+    // The kind picked is kept: the Jobs page shows it again after another page.
+    await goTo(page, 'dashboard');
+    await goTo(page, 'jobs');
+    assert.deepEqual(await formsShown(), ['blender-form']);
+    await shoot(page, '05b-jobs-new-job');
+    await chooseJobKind(page, 'Render');
+    assertNoPageErrors();
+  },
+);
+
+test(
   '5. Jobs: a render job submitted from the form fills its mosaics and completes',
   { timeout: RENDER_TIMEOUT_MS + 20_000 },
   async () => {
     await goTo(page, 'jobs');
+    await chooseJobKind(page, 'Render');
     const scenes = await page
       .getByTestId('render-scene')
       .locator('option')

@@ -13,7 +13,7 @@ import type { ChildNode } from '../test/node/mesh/child-nodes.js';
 import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations } from './a11y.js';
 import { openJobsPage, startTrustedPair, stopNodesAndBrowser } from './node-pair.js';
-import { shoot } from './page-tools.js';
+import { chooseJobKind, shoot } from './page-tools.js';
 
 let a: ChildNode;
 let b: ChildNode;
@@ -60,6 +60,7 @@ test(
   { timeout: 120_000 },
   async () => {
     const page = await openJobsPage(browser!, a, pageErrors);
+    await chooseJobKind(page, 'Workflow');
     const form = page.getByTestId('workflow-form');
     const document = readFileSync(new URL('../../assets/workflows/photos.json', import.meta.url));
     await form

@@ -1,5 +1,6 @@
-// Jobs: the forms that submit a render job, a Blender scene, a library method over files (Process
-// files), a job of your own WASI program and a workflow (its document and inputs), and my jobs, newest first, each opening onto its frames
+// Jobs: the New job card, whose tabs pick the form shown (a render job, a Blender scene, a library
+// method over files (Process files), a job of your own WASI program or a workflow: its document and
+// inputs; components/NewJobCard.tsx), and my jobs, newest first, each opening onto its frames
 // filling in tile by tile (a Blender job's frame by frame), the files' results, or a program's units
 // with their exit codes, stdout and stderr (and, for manual accept, the offers to accept); above
 // them my newest workflows, each as a live graph whose steps open their jobs. A finished render or
@@ -12,13 +13,10 @@ import { Card, EmptyState, Loading, PageHeader } from '../components/basics.js';
 import { FrameViewer } from '../components/FrameViewer.js';
 import { JobCard } from '../components/JobCard.js';
 import { RENDER_ALGORITHM, WASI_PROGRAM } from '../../src-main/core/protocol/algorithm-ids.js';
-import { LibraryForm } from '../components/LibraryForm.js';
-import { BlenderForm } from '../components/BlenderForm.js';
 import type { BlenderRequest } from '../jobs/blender-form.js';
 import { isBlenderAlgorithm } from '../../src-main/core/blender/algorithm.js';
-import { ProgramForm } from '../components/ProgramForm.js';
-import { WorkflowForm } from '../components/WorkflowForm.js';
-import { RenderForm, type SampleScene } from '../components/RenderForm.js';
+import { NewJobCard } from '../components/NewJobCard.js';
+import type { SampleScene } from '../components/RenderForm.js';
 import type { JobView } from '../../src-main/core/api/contract.js';
 import type { LibraryJob } from '../jobs/library-form.js';
 import type { ProgramRequest } from '../jobs/program-form.js';
@@ -163,26 +161,19 @@ export function JobsPage() {
       />
       <div className="jobs-layout">
         <div className="jobs-forms">
-          <Card title="New render">
-            <RenderForm samples={SAMPLES} balance={balance} onEstimate={estimateRender} onSubmit={submit} />
-          </Card>
-          <Card title="Blender scene">
-            <BlenderForm
-              balance={balance}
-              onPreflight={preflightBlender}
-              onEstimate={estimateBlender}
-              onSubmit={render}
-            />
-          </Card>
-          <Card title="Process files">
-            <LibraryForm balance={balance} onEstimate={estimateProgram} onSubmit={process} />
-          </Card>
-          <Card title="Your program">
-            <ProgramForm balance={balance} onEstimate={estimateProgram} onSubmit={run} />
-          </Card>
-          <Card title="Workflow">
-            <WorkflowForm onRun={async (request) => (await runWorkflow(request)) !== undefined} />
-          </Card>
+          <NewJobCard
+            samples={SAMPLES}
+            balance={balance}
+            onEstimateRender={estimateRender}
+            onSubmitRender={submit}
+            onPreflightBlender={preflightBlender}
+            onEstimateBlender={estimateBlender}
+            onSubmitBlender={render}
+            onEstimateProgram={estimateProgram}
+            onSubmitLibrary={process}
+            onSubmitProgram={run}
+            onRunWorkflow={async (request) => (await runWorkflow(request)) !== undefined}
+          />
         </div>
         <div className="jobs-list">
           {(workflows ?? []).slice(0, WORKFLOWS_SHOWN).map((view) => (
