@@ -6,14 +6,26 @@ import binaryen from 'binaryen';
 import { isScalarIntoVector } from './simd.js';
 import { expressionId } from './wasm-tree.js';
 
-// binaryen.js has these at runtime, but its typings do not list them.
-interface Setters {
-  Store: { setValue(this: void, store: number, value: number): void };
-  Unary: { setValue(this: void, unary: number, value: number): void };
-  Binary: { setRight(this: void, binary: number, right: number): void };
-  SIMDReplace: { setValue(this: void, replace: number, value: number): void };
+// binaryen.js has these at runtime, but its typings do not list them. Each getter is one call into
+// binaryen, where getExpressionInfo reads every field of the expression into an object.
+interface Accessors {
+  Store: { getValue(this: void, store: number): number; setValue(this: void, store: number, value: number): void };
+  Unary: {
+    getOp(this: void, unary: number): number;
+    getValue(this: void, unary: number): number;
+    setValue(this: void, unary: number, value: number): void;
+  };
+  Binary: {
+    getOp(this: void, binary: number): number;
+    getRight(this: void, binary: number): number;
+    setRight(this: void, binary: number, right: number): void;
+  };
+  SIMDReplace: {
+    getValue(this: void, replace: number): number;
+    setValue(this: void, replace: number, value: number): void;
+  };
 }
-const setters = binaryen as unknown as Setters;
+const { Store, Unary, Binary, SIMDReplace } = binaryen as unknown as Accessors;
 
 /** Where a scalar float's bits become visible: the float operand of `expr`, and how to put it back. */
 export interface Seen {
@@ -29,19 +41,17 @@ export function scalarSeen(expr: number): Seen | undefined {
   const id = expressionId(expr);
   let seen: Seen | undefined;
   if (id === binaryen.StoreId) {
-    const { value } = binaryen.getExpressionInfo(expr) as binaryen.StoreInfo;
-    seen = { expr, operand: value, put: setters.Store.setValue };
+    seen = { expr, operand: Store.getValue(expr), put: Store.setValue };
   } else if (id === binaryen.UnaryId) {
-    const { op, value } = binaryen.getExpressionInfo(expr) as binaryen.UnaryInfo;
+    const op = Unary.getOp(expr);
     if (op === binaryen.ReinterpretFloat32 || op === binaryen.ReinterpretFloat64 || isScalarIntoVector(expr, id))
-      seen = { expr, operand: value, put: setters.Unary.setValue };
+      seen = { expr, operand: Unary.getValue(expr), put: Unary.setValue };
   } else if (id === binaryen.BinaryId) {
-    const { op, right } = binaryen.getExpressionInfo(expr) as binaryen.BinaryInfo;
+    const op = Binary.getOp(expr);
     if (op === binaryen.CopySignFloat32 || op === binaryen.CopySignFloat64)
-      seen = { expr, operand: right, put: setters.Binary.setRight };
+      seen = { expr, operand: Binary.getRight(expr), put: Binary.setRight };
   } else if (id === binaryen.SIMDReplaceId && isScalarIntoVector(expr, id)) {
-    const { value } = binaryen.getExpressionInfo(expr) as binaryen.SIMDReplaceInfo;
-    seen = { expr, operand: value, put: setters.SIMDReplace.setValue };
+    seen = { expr, operand: SIMDReplace.getValue(expr), put: SIMDReplace.setValue };
   }
   // An operand that never gives a value (a `return`, an `unreachable`) has no bits to show.
   return seen && isFloat(binaryen.getExpressionType(seen.operand)) ? seen : undefined;

@@ -58,7 +58,18 @@ const READING = new Map<number, Map<number, Lanes>>([
   [binaryen.SIMDExtractId, new Map(both(['ExtractLane']))],
 ]);
 
-const opOf = (expr: number) => (binaryen.getExpressionInfo(expr) as unknown as { op: number }).op;
+// Each kind's static `getOp` is one call into binaryen; getExpressionInfo, for the kinds without
+// one, reads every field of the expression into an object.
+const namespaces = binaryen as unknown as Record<string, { getOp?: (this: void, expr: number) => number } | undefined>;
+const OP_GETTERS = new Map(
+  ['Unary', 'Binary', 'SIMDExtract', 'SIMDReplace', 'SIMDShift', 'SIMDTernary', 'SIMDLoad'].flatMap((kind) => {
+    const getOp = namespaces[kind]?.getOp;
+    return getOp ? [[(binaryen as unknown as Record<string, number>)[`${kind}Id`]!, getOp] as const] : [];
+  }),
+);
+const opOf = (expr: number) =>
+  OP_GETTERS.get(binaryen.getExpressionId(expr))?.(expr) ??
+  (binaryen.getExpressionInfo(expr) as unknown as { op: number }).op;
 
 function lookUp(table: Map<number, Map<number, Lanes>>, expr: number): Lanes | undefined {
   const byOp = table.get(binaryen.getExpressionId(expr));

@@ -2,47 +2,10 @@
 // binaryen.js sets each child through its kind's own setter (`Store.setValue`, `Call.setOperandAt`).
 import binaryen from 'binaryen';
 import { isSizedTableOp, setTableOpOperand } from './table-ops.js';
-import { CHILD_FIELDS, expressionId } from './wasm-tree.js';
+import { CHILD_FIELDS, expressionId, KINDS } from './wasm-tree.js';
 
 // binaryen.js has this at runtime, but its typings do not list it.
 const setters = binaryen as unknown as { Function: { setBody(this: void, func: number, body: number): void } };
-
-// The binaryen.js namespaces whose setters put back a child of each kind of expression.
-const KINDS = new Map<number, string>([
-  [binaryen.BlockId, 'Block'],
-  [binaryen.IfId, 'If'],
-  [binaryen.LoopId, 'Loop'],
-  [binaryen.BreakId, 'Break'],
-  [binaryen.SwitchId, 'Switch'],
-  [binaryen.LocalSetId, 'LocalSet'],
-  [binaryen.GlobalSetId, 'GlobalSet'],
-  [binaryen.UnaryId, 'Unary'],
-  [binaryen.DropId, 'Drop'],
-  [binaryen.ReturnId, 'Return'],
-  [binaryen.MemoryGrowId, 'MemoryGrow'],
-  [binaryen.LoadId, 'Load'],
-  [binaryen.StoreId, 'Store'],
-  [binaryen.BinaryId, 'Binary'],
-  [binaryen.SelectId, 'Select'],
-  [binaryen.CallId, 'Call'],
-  [binaryen.CallIndirectId, 'CallIndirect'],
-  [binaryen.MemoryCopyId, 'MemoryCopy'],
-  [binaryen.MemoryFillId, 'MemoryFill'],
-  [binaryen.MemoryInitId, 'MemoryInit'],
-  [binaryen.RefIsNullId, 'RefIsNull'],
-  [binaryen.TableGetId, 'TableGet'],
-  [binaryen.TableSetId, 'TableSet'],
-  [binaryen.TableGrowId, 'TableGrow'],
-  [binaryen.TupleMakeId, 'TupleMake'],
-  [binaryen.TupleExtractId, 'TupleExtract'],
-  [binaryen.SIMDExtractId, 'SIMDExtract'],
-  [binaryen.SIMDReplaceId, 'SIMDReplace'],
-  [binaryen.SIMDShuffleId, 'SIMDShuffle'],
-  [binaryen.SIMDTernaryId, 'SIMDTernary'],
-  [binaryen.SIMDShiftId, 'SIMDShift'],
-  [binaryen.SIMDLoadId, 'SIMDLoad'],
-  [binaryen.SIMDLoadStoreLaneId, 'SIMDLoadStoreLane'],
-]);
 
 /** Kinds whose `operands` list may hold the child. */
 const WITH_OPERANDS = new Set<number>([binaryen.CallId, binaryen.CallIndirectId, binaryen.TupleMakeId]);

@@ -61,8 +61,43 @@ export const CHILD_FIELDS = new Map<binaryen.ExpressionIds, string[]>([
   [binaryen.SIMDLoadStoreLaneId, ['ptr', 'vec']],
 ]);
 
-/** Kinds whose children are a list: `operands` (a call's target, evaluated last, besides), or a block's `children`. */
-const LIST_IDS = new Set([binaryen.BlockId, binaryen.CallId, binaryen.CallIndirectId, binaryen.TupleMakeId]);
+// The binaryen.js namespaces of each kind of expression with children: their static getters read a
+// child with one call into binaryen (tree-edit.ts puts one back with their setters).
+export const KINDS = new Map<number, string>([
+  [binaryen.BlockId, 'Block'],
+  [binaryen.IfId, 'If'],
+  [binaryen.LoopId, 'Loop'],
+  [binaryen.BreakId, 'Break'],
+  [binaryen.SwitchId, 'Switch'],
+  [binaryen.LocalSetId, 'LocalSet'],
+  [binaryen.GlobalSetId, 'GlobalSet'],
+  [binaryen.UnaryId, 'Unary'],
+  [binaryen.DropId, 'Drop'],
+  [binaryen.ReturnId, 'Return'],
+  [binaryen.MemoryGrowId, 'MemoryGrow'],
+  [binaryen.LoadId, 'Load'],
+  [binaryen.StoreId, 'Store'],
+  [binaryen.BinaryId, 'Binary'],
+  [binaryen.SelectId, 'Select'],
+  [binaryen.CallId, 'Call'],
+  [binaryen.CallIndirectId, 'CallIndirect'],
+  [binaryen.MemoryCopyId, 'MemoryCopy'],
+  [binaryen.MemoryFillId, 'MemoryFill'],
+  [binaryen.MemoryInitId, 'MemoryInit'],
+  [binaryen.RefIsNullId, 'RefIsNull'],
+  [binaryen.TableGetId, 'TableGet'],
+  [binaryen.TableSetId, 'TableSet'],
+  [binaryen.TableGrowId, 'TableGrow'],
+  [binaryen.TupleMakeId, 'TupleMake'],
+  [binaryen.TupleExtractId, 'TupleExtract'],
+  [binaryen.SIMDExtractId, 'SIMDExtract'],
+  [binaryen.SIMDReplaceId, 'SIMDReplace'],
+  [binaryen.SIMDShuffleId, 'SIMDShuffle'],
+  [binaryen.SIMDTernaryId, 'SIMDTernary'],
+  [binaryen.SIMDShiftId, 'SIMDShift'],
+  [binaryen.SIMDLoadId, 'SIMDLoad'],
+  [binaryen.SIMDLoadStoreLaneId, 'SIMDLoadStoreLane'],
+]);
 
 /** The WebAssembly feature of each refused instruction, by its name in the text format, so a refusal can name it. */
 const FEATURES: Array<[RegExp, string]> = [
@@ -101,22 +136,57 @@ function refusal(expr: number, id: binaryen.ExpressionIds): MeteringRefused {
   );
 }
 
+type Getter = (expr: number) => number;
+type ListGetters = { count: (expr: number) => number; at: (expr: number, index: number) => number };
+const namespaces = binaryen as unknown as Record<string, Record<string, (expr: number, index?: number) => number>>;
+
+/** A kind's static getter (`If.getCondition`), checked at load: each is one call into binaryen, where getExpressionInfo reads every field into an object. */
+function getter(id: binaryen.ExpressionIds, name: string): (expr: number, index?: number) => number {
+  const get = namespaces[KINDS.get(id)!]?.[name];
+  if (!get) throw new Error(`binaryen.js has no ${KINDS.get(id)}.${name}`);
+  return get;
+}
+
+const FIELD_GETTERS = new Map<binaryen.ExpressionIds, Getter[]>(
+  [...CHILD_FIELDS].map(([id, fields]) => [
+    id,
+    fields.map((f) => getter(id, `get${f[0]!.toUpperCase()}${f.slice(1)}`)),
+  ]),
+);
+const LIST_GETTERS = new Map<binaryen.ExpressionIds, ListGetters>([
+  [binaryen.BlockId, { count: getter(binaryen.BlockId, 'getNumChildren'), at: getter(binaryen.BlockId, 'getChildAt') }],
+  ...[binaryen.CallId, binaryen.CallIndirectId, binaryen.TupleMakeId].map(
+    (id): [binaryen.ExpressionIds, ListGetters] => [
+      id,
+      { count: getter(id, 'getNumOperands'), at: getter(id, 'getOperandAt') },
+    ],
+  ),
+]);
+const indirectTarget = getter(binaryen.CallIndirectId, 'getTarget');
+
 /** The children of a supported expression, in evaluation order. */
 export function childrenOf(expr: number): number[] {
   const id = expressionId(expr);
   if (LEAF_IDS.has(id)) return [];
   if (isSizedTableOp(id)) return tableOpOperands(expr);
-  const fields = CHILD_FIELDS.get(id);
-  // Refused before getExpressionInfo, which throws on the kinds binaryen.js cannot describe.
-  if (!fields && !LIST_IDS.has(id)) throw refusal(expr, id);
-  // Every relaxed SIMD operation makes a v128: the type test spares the others getExpressionInfo.
+  const fields = FIELD_GETTERS.get(id);
+  const list = LIST_GETTERS.get(id);
+  if (!fields && !list) throw refusal(expr, id);
+  // Every relaxed SIMD operation makes a v128: the type test spares the others the op's lookup.
   if (binaryen.getExpressionType(expr) === binaryen.v128 && isRelaxedSimd(expr, id))
     throw new MeteringRefused(
       `uses relaxed SIMD: \`${instructionName(expr, id)}\`, whose results differ between machines, which units do not allow`,
     );
-  const info = binaryen.getExpressionInfo(expr) as unknown as Record<string, number & number[]>;
-  if (id === binaryen.BlockId) return [...(info.children as number[])];
-  if (id === binaryen.CallIndirectId) return [...(info.operands as number[]), info.target as number];
-  if (!fields) return [...(info.operands as number[])];
-  return fields.map((k) => info[k] as number).filter((c) => c !== 0);
+  if (list) {
+    const children: number[] = [];
+    for (let i = 0, n = list.count(expr); i < n; i++) children.push(list.at(expr, i));
+    if (id === binaryen.CallIndirectId) children.push(indirectTarget(expr));
+    return children;
+  }
+  const children: number[] = [];
+  for (const get of fields!) {
+    const child = get(expr);
+    if (child !== 0) children.push(child);
+  }
+  return children;
 }
