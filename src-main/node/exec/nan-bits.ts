@@ -11,12 +11,12 @@ import { expressionId } from './wasm-tree.js';
 interface Accessors {
   Store: { getValue(this: void, store: number): number; setValue(this: void, store: number, value: number): void };
   Unary: {
-    getOp(this: void, unary: number): number;
+    getOp(this: void, unary: number): binaryen.Operations;
     getValue(this: void, unary: number): number;
     setValue(this: void, unary: number, value: number): void;
   };
   Binary: {
-    getOp(this: void, binary: number): number;
+    getOp(this: void, binary: number): binaryen.Operations;
     getRight(this: void, binary: number): number;
     setRight(this: void, binary: number, right: number): void;
   };
