@@ -22,7 +22,8 @@ export const DEFAULT_LIMITS: UnitLimits = {
   timeoutMs: 30_000,
   maxInputBytes: 16 << 20,
   maxOutputBytes: 64 << 20,
-  maxModuleBytes: 4 << 20,
+  // Programs of real size: an interpreter or a compiler built for WASI is 10-30 MB.
+  maxModuleBytes: 64 << 20,
   maxTableElements: 65_536,
 };
 

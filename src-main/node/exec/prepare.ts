@@ -28,6 +28,11 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** Metered modules held in memory: two of the biggest a unit may name (limits.ts), metered. */
+const MEMORY_BYTES = 160 << 20;
+/** Metered modules kept on disk across starts: a few jobs' programs of real size. */
+const DISK_BYTES = 512 << 20;
+
 /** The shipped kernels, metered by the build: read only. */
 const SHIPPED = new MeteredStore(shippedMeteredDir());
 
@@ -41,7 +46,7 @@ export class ModuleCache {
   /** Modules being metered now, so a burst of units of one module meters it once. */
   private readonly loading = new Map<string, Promise<PreparedModule>>();
   private readonly metering = new MeteringThread();
-  private readonly maxBytes: number;
+  private readonly memoryBytes: number;
   /** The data dir's store of metered modules, written to as modules are metered. */
   private readonly disk: MeteredStore | undefined;
   /** Disk writes not yet done: closing waits for them. */
@@ -54,10 +59,11 @@ export class ModuleCache {
    */
   private readonly hashes = new WeakMap<Uint8Array, string>();
 
-  /** `maxBytes` bounds the metered modules held in memory, and those kept in `diskDir` (if given). */
-  constructor(options: { maxBytes?: number; diskDir?: string } = {}) {
-    this.maxBytes = options.maxBytes ?? 64 << 20;
-    this.disk = options.diskDir === undefined ? undefined : new MeteredStore(options.diskDir, this.maxBytes);
+  /** `memoryBytes` bounds the metered modules held in memory, `diskBytes` those kept in `diskDir` (if given). */
+  constructor(options: { memoryBytes?: number; diskBytes?: number; diskDir?: string } = {}) {
+    this.memoryBytes = options.memoryBytes ?? MEMORY_BYTES;
+    this.disk =
+      options.diskDir === undefined ? undefined : new MeteredStore(options.diskDir, options.diskBytes ?? DISK_BYTES);
   }
 
   get size(): number {
@@ -141,11 +147,12 @@ export class ModuleCache {
     return metered;
   }
 
+  /** Keeps `prepared`, the least recently used others going first: itself always, even alone over the budget (its units are coming). */
   private remember(prepared: PreparedModule): void {
     this.entries.set(prepared.hash, prepared);
     this.bytesHeld += prepared.bytes.length;
     for (const [hash, entry] of this.entries) {
-      if (this.bytesHeld <= this.maxBytes) break;
+      if (this.bytesHeld <= this.memoryBytes || hash === prepared.hash) break;
       this.entries.delete(hash);
       this.bytesHeld -= entry.bytes.length;
     }
