@@ -1,23 +1,13 @@
 // meshctl's job commands: submit a job (a shipped kernel or your own WebAssembly module over an
-// input file, or a render job: render-commands.ts), or quote it first (`--dry-run`: what it would
+// input file: job-submit.ts, or a render job: render-commands.ts), or quote it first (`--dry-run`: what it would
 // cost, hold and need, and take, with nothing submitted), follow it, fetch its outputs
 // (output-commands.ts), and, for jobs accepted by hand, its offers.
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { describeError } from '../core/errors.js';
 import { Option, type Command } from 'commander';
-import {
-  MAX_CHUNK_BYTES,
-  MAX_MODULE_BYTES,
-  MAX_STREAMED_INPUT_BYTES,
-  type MethodResult,
-  type SubmitJobTermsInput,
-} from '../core/api/contract.js';
+import { MAX_STREAMED_INPUT_BYTES, type MethodResult } from '../core/api/contract.js';
 import { everyUnit } from '../core/api/unit-pages.js';
 import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK } from '../core/schemas/work.js';
-import { SHADER_LIMITS } from '../core/gpu/index.js';
 import { MIN_UNIT_SECONDS } from '../core/render/unit-side.js';
-import { budgetCredits, CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
+import { budgetCredits, CliError, wholeNumber } from './args.js';
 import { estimateLines } from '../core/scheduler/quote-words.js';
 import { counted, formatAccepted, formatJob, formatJobs, formatJobStatus, formatOffers, keyValues } from './format.js';
 import { act, connect, nodeCommand, type CommonOptions, type Printed } from './node-command.js';
@@ -27,27 +17,16 @@ import { followRender, registerResultCommands, renderSubmission, type RenderOpti
 import { blenderSubmission, tilesOption } from './blender-submit.js';
 import { tilesPerFrame } from '../core/schemas/blender-tiles.js';
 import { MAX_PERCENTAGE } from '../core/blender/preflight.js';
-import { collect, firstUnit, wasiSubmission, type WasiOptions } from './wasi-submit.js';
+import { collect, firstUnit, wasiSubmission } from './wasi-submit.js';
+import { firstBytes, jobTerms, submission, type InputJobOptions } from './job-submit.js';
 
-interface SubmitOptions extends CommonOptions, Partial<RenderOptions>, WasiOptions {
+interface SubmitOptions extends CommonOptions, Partial<RenderOptions>, InputJobOptions {
   blend?: string;
   samples?: string;
   tiles?: string;
   format?: 'png' | 'exr';
   resolutionPercentage?: string;
-  library?: string;
-  method?: string;
-  wasm?: string;
-  wgsl?: string;
   out?: string;
-  redundancy: string;
-  budget: string;
-  maxPrice?: string;
-  priority: string;
-  deadline?: string;
-  name?: string;
-  manualAccept?: boolean;
-  openToStrangers?: boolean;
   dryRun?: boolean;
 }
 
@@ -307,92 +286,6 @@ async function submitBlend(options: SubmitOptions, scene: string): Promise<Print
     : counted(submitted.units, 'frame');
   const text = [...lines, `submitted job ${submitted.job_id}: ${units}`].join('\n');
   return { json: { ...submitted, preflight: lines }, text };
-}
-
-/** What every job states, whatever it computes: workers per unit, budget, price cap, priority, deadline, who computes. */
-export function jobTerms(
-  options: Pick<
-    SubmitOptions,
-    'redundancy' | 'budget' | 'maxPrice' | 'priority' | 'deadline' | 'name' | 'manualAccept' | 'openToStrangers'
-  >,
-) {
-  return {
-    redundancy: wholeNumber('--redundancy', options.redundancy, 1, MAX_REDUNDANCY),
-    budget: budgetCredits('--budget', options.budget),
-    max_price: options.maxPrice === undefined ? undefined : credits('--max-price', options.maxPrice),
-    priority: numberIn('--priority', options.priority, 0, 1),
-    deadline: options.deadline === undefined ? undefined : isoTime('--deadline', options.deadline),
-    name: options.name,
-    manual_accept: options.manualAccept === true,
-    open_to_strangers: options.openToStrangers === true,
-  };
-}
-
-/** The job's terms the options describe, every value checked and the module read; the input's path. */
-async function submission(
-  options: SubmitOptions,
-): Promise<{ terms: SubmitJobTermsInput; input: AsyncIterable<Uint8Array>; size: number }> {
-  const kernel = options.library !== undefined || options.method !== undefined;
-  if ([kernel, options.wasm !== undefined, options.wgsl !== undefined].filter(Boolean).length !== 1) {
-    throw new CliError(
-      'name a kernel (--library and --method), or give a module (--wasm), a WASI program (--wasi) or a shader (--wgsl): exactly one; or a scene (--render)',
-    );
-  }
-  const wasiOnly = (['args', 'env', 'files', 'dir', 'forEach', 'items'] as const).find((o) => options[o] !== undefined);
-  if (wasiOnly) throw new CliError(`--${wasiOnly.replace('E', '-e')} goes with --wasi`);
-  if (kernel && (options.library === undefined || options.method === undefined))
-    throw new CliError('--library and --method go together');
-  if (options.input === undefined || options.chunkBytes === undefined)
-    throw new CliError('--input and --chunk-bytes are needed (or --render for a render job)');
-  // Everything typed is checked before either file is read.
-  const numbers = {
-    chunk_bytes: wholeNumber('--chunk-bytes', options.chunkBytes, 1, MAX_CHUNK_BYTES),
-    ...(options.unitsPerPack !== undefined
-      ? { units_per_pack: wholeNumber('--units-per-pack', options.unitsPerPack, 1, MAX_UNITS_PER_PACK) }
-      : {}),
-    ...jobTerms(options),
-  };
-  const params = options.params === undefined ? undefined : jsonObject('--params', options.params);
-  const input = await stat(options.input).catch((err: unknown) => {
-    throw new CliError(`--input: cannot read ${options.input}: ${describeError(err)}`);
-  });
-  // Else its read error, met as the upload streams, reads as the node's ("cannot reach the node").
-  if (!input.isFile()) throw new CliError(`--input: ${options.input} is not a file`);
-  const { size } = input;
-  if (size > MAX_STREAMED_INPUT_BYTES)
-    throw new CliError(
-      `--input: ${options.input} is ${size} bytes; a job's input is at most ${MAX_STREAMED_INPUT_BYTES}`,
-    );
-  const wasm = options.wasm === undefined ? undefined : await readFileUpTo('--wasm', options.wasm, MAX_MODULE_BYTES);
-  const wgsl =
-    options.wgsl === undefined
-      ? undefined
-      : (await readFileUpTo('--wgsl', options.wgsl, SHADER_LIMITS.codeChars * 4)).toString('utf8');
-  const terms = {
-    ...numbers,
-    library: options.library,
-    method: options.method,
-    wasm_base64: wasm?.toString('base64'),
-    wgsl_code: wgsl,
-    params,
-  };
-  return { terms, input: createReadStream(options.input), size };
-}
-
-/**
- * What a quote runs of the input: for a module of the user's that the node packs by what its first
- * unit costs (no --units-per-pack), the input's first unit and one byte more, as a submit runs it.
- */
-async function firstBytes(terms: SubmitJobTermsInput, input: string): Promise<{ first_bytes_base64?: string }> {
-  if (terms.wasm_base64 === undefined || terms.units_per_pack !== undefined) return {};
-  const file = await open(input, 'r');
-  try {
-    const head = Buffer.alloc(terms.chunk_bytes + 1);
-    const { bytesRead } = await file.read(head, 0, head.byteLength, 0);
-    return { first_bytes_base64: head.subarray(0, bytesRead).toString('base64') };
-  } finally {
-    await file.close();
-  }
 }
 
 /** A quote as `--dry-run` prints it: the lines the UI shows too (core/scheduler/quote-words.ts). */

@@ -13,7 +13,7 @@ import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { decodeWasiOutput, framedBytes } from '../node/exec/index.js';
 import { CliError, wholeNumber } from './args.js';
-import { jobTerms } from './job-commands.js';
+import { jobTerms } from './job-submit.js';
 import { ended, type RunOptions } from './library-run.js';
 import { act, connect, nodeCommand } from './node-command.js';
 import { noOutput, outputOf, unitsOf } from './output-commands.js';

@@ -17,7 +17,7 @@ import { LIMITS, MAX_REDUNDANCY, MAX_WASI_FILES_BYTES } from '../core/schemas/in
 import type { ApiClient } from '../node/api/index.js';
 import { decodeWasiOutput, encodeInputFiles, framedBytes } from '../node/exec/index.js';
 import { CliError, jsonObject, readFileUpTo } from './args.js';
-import { jobTerms } from './job-commands.js';
+import { jobTerms } from './job-submit.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 import { noOutput, outputOf, unitsOf } from './output-commands.js';
 import { collect, fileItems, framed } from './wasi-submit.js';

@@ -25,17 +25,13 @@ import { BlenderStatusSchema } from '../blender/algorithm.js';
 import { CalibrationSchema, HardwareInfoSchema } from '../schemas/hardware.js';
 import { GpuStatusSchema } from '../gpu/status.js';
 import { StorageConfigSchema } from '../storage/storage-config.js';
+import { DropCountsSchema, Empty, method, Multiaddr, PeerViewSchema } from './shapes.js';
 import {
-  DropCountsSchema,
-  Empty,
   LedgerEntryViewSchema,
   LedgerJobsParamsSchema,
   LedgerJobsSchema,
   LedgerTransferViewSchema,
-  method,
-  Multiaddr,
-  PeerViewSchema,
-} from './shapes.js';
+} from './ledger-shapes.js';
 import { JOB_METHODS } from './job-methods.js';
 import { WORKFLOW_METHODS } from './workflow-methods.js';
 import { BLENDER_METHODS } from './blender-methods.js';
@@ -50,6 +46,7 @@ import {
 } from './reach-shapes.js';
 
 export * from './shapes.js';
+export type { LedgerTransferView } from './ledger-shapes.js';
 
 /** What an API event can be about. */
 export const API_EVENT_TYPES = [

@@ -1,6 +1,6 @@
 // What the API's methods take and give back, apart from the methods themselves (contract.ts):
-// the views of peers, jobs, units, offers, frames and the ledger, the two submit forms, and the
-// size limits a server applies before it reads a request.
+// the views of peers, jobs, units, offers and frames (the ledger's: ledger-shapes.ts), the two
+// submit forms, and the size limits a server applies before it reads a request.
 import * as z from '../schemas/zod.js';
 import {
   boundedArray,
@@ -168,45 +168,6 @@ export const OfferViewSchema = z.strictObject({
   /** 1: the provider and I trust each other; 2: only it trusts me (it serves me after its tier 1). */
   tier: z.union([z.literal(1), z.literal(2)]),
   expected_end: IsoTime,
-});
-
-export const LedgerEntryViewSchema = z.strictObject({
-  entry_id: Id,
-  kind: z.enum(['escrow', 'settle', 'reward', 'refund', 'release']),
-  assignment_id: Id,
-  at: IsoTime,
-});
-
-/**
- * A job's part of my ledger (ledger.jobs): I am its requester, or ran or verified some of its units
- * (provider). `entries`: the ledger entries about its assignments (escrow, settle or refund, reward);
- * `paid`: what its escrows paid out to those who ran or verified its units (I paid it as requester,
- * was paid it as provider); `held`: what they hold still; `refunded`: what escrows handed back whole.
- */
-const LedgerJobViewSchema = z.strictObject({
-  job_id: Id,
-  role: z.enum(['requester', 'provider']),
-  entries: Count,
-  paid: Credits,
-  held: Credits,
-  refunded: Credits,
-});
-export const LedgerJobsParamsSchema = z.strictObject({
-  limit: z._default(z.int().check(z.minimum(1), z.maximum(LIMITS.recordEntries)), 100),
-});
-export const LedgerJobsSchema = z.strictObject({
-  jobs: boundedArray(LedgerJobViewSchema, LIMITS.recordEntries),
-  total: Count,
-});
-
-/** Positive: the peer paid me; negative: I paid the peer. */
-export const LedgerTransferViewSchema = z.strictObject({
-  /** Where it stands in my ledger (its journal event's seq): a later transfer has a larger one. */
-  seq: Count,
-  at: IsoTime,
-  peer_id: PeerId,
-  amount: z.int(),
-  job_id: Id,
 });
 
 /** A job's budget, in millicredits: more than none (a job with none can pay for nothing). */
@@ -406,4 +367,3 @@ export type SubmitRender = z.output<typeof SubmitRenderSchema>;
 export type FrameView = z.infer<typeof FrameViewSchema>;
 export type EstimateJob = z.output<typeof EstimateJobSchema>;
 export type JobEstimate = z.infer<typeof JobEstimateSchema>;
-export type LedgerTransferView = z.infer<typeof LedgerTransferViewSchema>;

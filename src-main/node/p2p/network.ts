@@ -1,9 +1,9 @@
 // A node's place in the mesh: a libp2p node that speaks only signed, size-checked, schema-checked
 // envelopes (gossip on topics, direct request/reply) and content-addressed blobs. Whatever a
-// peer sends, the caller's handler sees only messages that passed every check; everything else
-// is dropped, counted per peer and reason, and reported to the drop listeners.
+// peer sends, the caller's handler sees only messages that passed every check (gossip's:
+// gossip-gate.ts); everything else is dropped, counted per peer and reason, and reported to the
+// drop listeners.
 import { describeError } from '../../core/errors.js';
-import { TopicValidatorResult, type Message } from '@libp2p/gossipsub';
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
@@ -30,11 +30,12 @@ import {
 import { DropLedger, type DropListener } from './drops.js';
 import { checkCatalog, EnvelopeVerifier, sealMessage, type MessageCatalog, type VerifiedMessage } from './envelope.js';
 import { BlobError, MeshError, type DropReason } from './errors.js';
+import { GossipGate } from './gossip-gate.js';
 import { parkGossipWhileAlone } from './gossip-timers.js';
 import { createMeshLibp2p, DEFAULT_MAX_CONNECTIONS, type MeshLibp2p } from './libp2p-node.js';
 import { FetchSlots } from './fetch-slots.js';
 import { INVITE_PROTOCOL, INVITE_STREAM_LIMITS, serveRedeem, type RedeemHandler } from './invite-protocol.js';
-import { DIRECT_RATE, GOSSIP_RATE, requestCost, scoredTopics, TOPIC_SCORE } from './peer-limits.js';
+import { DIRECT_RATE, requestCost, scoredTopics, TOPIC_SCORE } from './peer-limits.js';
 import { Reach, type ReachSettings } from './reach.js';
 import type { ReachOptions } from './reach-config.js';
 import { PeerRates } from '../../core/protocol/rate-limit.js';
@@ -67,12 +68,6 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** Room around an envelope in a gossip RPC frame: topic, from, seqno, signature, key, control. */
 const GOSSIP_FRAME_OVERHEAD_BYTES = 64 * 1024;
 
-/**
- * Refusals a forwarder cannot have seen coming (clocks differ, a replay it saw first): neither
- * forwarded nor held against the forwarder's gossip score.
- */
-const IGNORED_DROPS: ReadonlySet<DropReason> = new Set(['stale', 'replayed']);
-
 export class MeshNetwork {
   readonly peerId: string;
   readonly reach: Reach;
@@ -82,11 +77,9 @@ export class MeshNetwork {
   readonly #served = { blobs: 0, bytes: 0 };
   private redeemHandler: RedeemHandler | undefined;
   private readonly peerListeners: PeerListener[] = [];
-  /** Gossip that passed its topic validator, waiting for gossipsub to deliver it. */
-  private readonly verifiedGossip = new WeakMap<Message, VerifiedMessage>();
   private readonly direct: DirectPeer;
   private readonly client: DirectClient;
-  private readonly gossipRates = new PeerRates(GOSSIP_RATE);
+  private readonly gossip: GossipGate;
   /** Blob fetches in flight to each peer, past FETCHES_PER_PEER waiting their turn. */
   private readonly fetchSlots = new FetchSlots(FETCHES_PER_PEER);
   private stopped = false;
@@ -111,6 +104,7 @@ export class MeshNetwork {
       seal: (type, body) => this.seal(type, body),
     };
     this.client = new DirectClient(this.direct);
+    this.gossip = new GossipGate(verifier, drops, () => this.now());
   }
 
   static async start(options: MeshNetworkOptions): Promise<MeshNetwork> {
@@ -176,9 +170,8 @@ export class MeshNetwork {
     );
     libp2p.services.pubsub.addEventListener('gossipsub:message', (event) => {
       const { propagationSource, msg } = event.detail;
-      const message = this.verifiedGossip.get(msg);
+      const message = this.gossip.delivered(msg);
       if (message === undefined) return; // a topic we no longer validate, so no longer deliver
-      this.verifiedGossip.delete(msg);
       const context: MessageContext = { via: 'gossip', from: propagationSource.toString(), topic: msg.topic };
       this.runHandler(message, context).catch(() => {
         // a gossip handler has nobody to answer; its failures are its own to report
@@ -237,7 +230,7 @@ export class MeshNetwork {
     this.assertRunning();
     const { pubsub } = this.libp2p.services;
     scoredTopics(pubsub)[topic] = TOPIC_SCORE;
-    pubsub.topicValidators.set(topic, (source, message) => this.validateGossip(source, message));
+    pubsub.topicValidators.set(topic, (source, message) => this.gossip.validate(source, message));
     pubsub.subscribe(topic);
   }
 
@@ -344,32 +337,6 @@ export class MeshNetwork {
 
   private now(): number {
     return (this.options.now ?? Date.now)();
-  }
-
-  private async validateGossip(source: PeerId, message: Message): Promise<TopicValidatorResult> {
-    const from = source.toString();
-    // StrictSign: gossipsub has already checked that `message.from` signed this pubsub message.
-    if (message.type !== 'signed') {
-      this.drops.record(from, 'bad_signature', `unsigned gossip on ${message.topic}`);
-      return TopicValidatorResult.Reject;
-    }
-    const author = message.from.toString();
-    if (!this.gossipRates.take(author, this.now())) {
-      this.drops.record(from, 'rate_limited', `gossip on ${message.topic}: ${author} past ${GOSSIP_RATE.perSecond}/s`);
-      // An author's own gossip past its rate is its own doing (an honest node publishes at most
-      // every 250 ms): held against its score, a flooder is soon graylisted, and its RPCs are
-      // dropped before gossipsub keeps a message id of each for two minutes. A forwarder cannot
-      // know the author's rate as I count it: ignored.
-      return author === from ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
-    }
-    const verdict = await this.verifier.verify(message.data, author, { via: 'gossip', topic: message.topic });
-    if (!verdict.ok) {
-      const culprit = 'culprit' in verdict ? verdict.culprit : undefined;
-      this.drops.record(from, verdict.reason, `gossip on ${message.topic}: ${verdict.detail}`, culprit);
-      return IGNORED_DROPS.has(verdict.reason) ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
-    }
-    this.verifiedGossip.set(message, verdict.message);
-    return TopicValidatorResult.Accept;
   }
 
   private emitPeer(event: PeerEvent, peer: PeerId, addresses: string[]): void {

@@ -19,7 +19,7 @@ import { foldLedgerEntry } from './ledger-fold.js';
 import { foldAccepted, foldResult } from './assignment-fold.js';
 import { foldReopened, foldVerdict } from './verdict-fold.js';
 import { holdsItsUnit, type AssignmentRecord, type JobRecord, type StoredReceipt } from './records.js';
-import { digestsFromBase64 } from './input-cids.js';
+import { foldJobEvent } from './job-fold.js';
 import { SharedValues } from './shared-values.js';
 import { notePeer, type KnownPeer } from './known-peers.js';
 import { unitIdOf, UnitTable } from './unit-table.js';
@@ -118,66 +118,22 @@ export class MeshState {
       case 'sharing.set':
         this.sharing = event.on;
         return;
-      case 'job.submitted': {
-        const { job, template, input } = event;
-        if (this.jobs.has(job.job_id)) return;
-        this.jobs.set(job.job_id, {
-          job,
-          created: 0,
-          decided: 0,
-          ...(input ? { input } : {}),
-          submittedAt: event.at,
-          cancelled: false,
-          frames: new Map(),
-        });
-        if (template) this.units.addBatched(job.job_id, job.requester, template, job.unit_count);
+      case 'job.submitted':
+      case 'units.created':
+      case 'job.budget_set':
+      case 'job.paused':
+      case 'job.cancelled':
+      case 'unit.created':
+        foldJobEvent(this, event);
         return;
-      }
       case 'job.compacted':
         compactJob(this, event.job_id, event.summary);
         this.committed.delete(event.job_id);
         this.reindex();
         return;
-      case 'units.created': {
-        const job = this.jobs.get(event.job_id);
-        if (job) job.created += this.units.append(event.job_id, event.first, digestsFromBase64(event.input_digests));
-        return;
-      }
-      case 'job.budget_set': {
-        const job = this.jobs.get(event.job_id);
-        if (!job) return;
-        job.job = { ...job.job, budget: event.budget };
-        delete job.paused; // it goes on: offers are weighed against its new budget
-        return;
-      }
-      case 'job.paused': {
-        const job = this.jobs.get(event.job_id);
-        if (job) job.paused = { at: event.at, needed: event.needed, reason: event.reason };
-        return;
-      }
-      case 'job.cancelled': {
-        const job = this.jobs.get(event.job_id);
-        if (job) {
-          job.cancelled = true;
-          job.cancelledAt ??= event.at;
-          if (event.reason !== undefined) job.cancelReason ??= event.reason;
-        }
-        return;
-      }
       case 'job.deleted': // its units stay: assignments, the ledger and receipts name them
         this.jobs.delete(event.job_id);
         return;
-      case 'unit.created': {
-        const job = this.jobs.get(event.unit.job_id);
-        // A provider journaled the units it was assigned this way before they rode with their acceptances.
-        const added = this.units.add({
-          unit: event.unit,
-          requester: job?.job.requester ?? '',
-          index: job?.created ?? -1,
-        });
-        if (added && job) job.created++;
-        return;
-      }
       case 'offer.recorded':
         if (event.offer.provider_peer === this.me) {
           this.roundsReserved = Math.max(this.roundsReserved, event.offer.round);

@@ -1,9 +1,10 @@
 // A submitted job as the requester journals it: a user's module checked first as its units would
 // be where they run (module-check.ts), the module stored as a blob, the input stored once
 // as it arrives (one blob, never held whole) and split on the way into units of `chunk_bytes`,
-// each unit known by its input's sha256. The units share everything else (a template), so a job of
-// a million units is journaled as the template and an event per LIMITS.unitsPerBatch units.
-import { createHash, hash, randomBytes, type Hash } from 'node:crypto';
+// each unit known by its input's sha256 (unit-digests.ts). The units share everything else (a
+// template), so a job of a million units is journaled as the template and an event per
+// LIMITS.unitsPerBatch units.
+import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MAX_STREAMED_INPUT_BYTES, type SubmitJobTerms } from '../../../core/api/contract.js';
 import { ShaderSpecSchema } from '../../../core/gpu/index.js';
@@ -28,6 +29,7 @@ import { refuseUnrunnableModule } from './module-check.js';
 import { probeWasiSeconds, refusePackedWasi, wasiJob } from './wasi-jobs.js';
 import { asRun, blenderJob, tileInputs, unitInput, type FramesSeen } from './blender-jobs.js';
 import { peekBytes } from '../basics/peek-bytes.js';
+import { UnitDigests } from './unit-digests.js';
 
 /** A job ready to journal: its units are the template and their inputs' sha256, in order. */
 export interface SplitJob {
@@ -147,13 +149,6 @@ const tooManyUnits = (units: number, chunkBytes: number, inputBytes: number) =>
   new ApiError(
     'bad_request',
     `the input makes ${units} units of ${chunkBytes} bytes; a job has at most ${LIMITS.unitsPerJob} units (unitsPerJob): use chunks of at least ${Math.ceil(inputBytes / LIMITS.unitsPerJob)} bytes`,
-  );
-
-/** An input of unknown size, whose units passed the limit when `readBytes` of it were read. */
-const tooManyUnitsSoFar = (chunkBytes: number, readBytes: number) =>
-  new ApiError(
-    'bad_request',
-    `the input makes more than ${LIMITS.unitsPerJob} units of ${chunkBytes} bytes, a job's most (unitsPerJob): the node stopped reading it at ${readBytes} bytes; use chunks of at least its size ÷ ${LIMITS.unitsPerJob}`,
   );
 
 /** Refuses an input of `bytes` past a job's limits: its size, or its units of `chunk` bytes. */
@@ -325,70 +320,6 @@ function inputTooLarge(bytes?: number): ApiError {
     'bad_request',
     `the input is ${size} bytes; a job's input is at most ${MAX_STREAMED_INPUT_BYTES} bytes (MAX_STREAMED_INPUT_BYTES)`,
   );
-}
-
-/**
- * The sha256 of each `chunk`-byte unit of a stream (a pack, in a packed job), taken as the stream
- * passes through; `unitBytes`: a unit's input as the user counts units, for their limit.
- */
-class UnitDigests {
-  #digests = new Uint8Array(1024 * SHA256_BYTES);
-  #units = 0;
-  #inputBytes = 0;
-  /** The unit being filled across pieces of the stream, and how much of it has come. */
-  #partial: Hash | undefined;
-  #partialBytes = 0;
-
-  constructor(
-    private readonly chunk: number,
-    private readonly unitBytes = chunk,
-  ) {}
-
-  async *through(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    for await (const piece of source) {
-      this.#take(piece);
-      yield piece;
-    }
-  }
-
-  /** Every unit's digest, the last (shorter) one included. */
-  end(): Uint8Array {
-    if (this.#partial) this.#push(this.#partial.digest());
-    this.#partial = undefined;
-    return this.#digests.subarray(0, this.#units * SHA256_BYTES);
-  }
-
-  #take(piece: Uint8Array): void {
-    this.#inputBytes += piece.byteLength;
-    let at = 0;
-    if (this.#partial) {
-      at = Math.min(piece.byteLength, this.chunk - this.#partialBytes);
-      this.#partial.update(piece.subarray(0, at));
-      this.#partialBytes += at;
-      if (this.#partialBytes < this.chunk) return;
-      this.#push(this.#partial.digest());
-      this.#partial = undefined;
-    }
-    // Whole units within the piece are hashed at once (most units, when they are small).
-    for (; at + this.chunk <= piece.byteLength; at += this.chunk)
-      this.#push(hash('sha256', piece.subarray(at, at + this.chunk), 'buffer'));
-    if (at < piece.byteLength) {
-      this.#partial = createHash('sha256').update(piece.subarray(at));
-      this.#partialBytes = piece.byteLength - at;
-    }
-  }
-
-  #push(digest: Uint8Array): void {
-    const units = unitsOfInput(this.#inputBytes, this.unitBytes);
-    if (units > LIMITS.unitsPerJob) throw tooManyUnitsSoFar(this.unitBytes, this.#inputBytes);
-    if ((this.#units + 1) * SHA256_BYTES > this.#digests.byteLength) {
-      const grown = new Uint8Array(this.#digests.byteLength * 2);
-      grown.set(this.#digests);
-      this.#digests = grown;
-    }
-    this.#digests.set(digest, this.#units * SHA256_BYTES);
-    this.#units++;
-  }
 }
 
 /** Bytes of a whole input hashed on one turn of the event loop: ~1,000 units of 64 B, a few ms. */

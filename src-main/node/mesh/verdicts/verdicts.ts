@@ -10,7 +10,7 @@ import type { MessageBody } from '../../../core/protocol/messages.js';
 import { MAX_REDUNDANCY, type Acceptance } from '../../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../../core/verification/index.js';
 import type { Executor } from '../../exec/index.js';
-import { resultsRecorded, type NewEvent, type NodeContext } from '../context/node-context.js';
+import { resultsRecorded, type NodeContext } from '../context/node-context.js';
 import { GroundTruth } from './ground-truth.js';
 import { AssignmentClaims } from './assignment-claims.js';
 import { Completions } from './completions.js';
@@ -18,7 +18,6 @@ import { closeLate } from './late-results.js';
 import { refundLate } from './deadline-refunds.js';
 import { takeResults, type ResultIntake, type TakenResult } from './result-intake.js';
 import { KeyedQueue } from '../basics/keyed-queue.js';
-import { refundEvent } from '../settlement/ledger-events.js';
 import { Payments, type ClosedEarlier } from '../settlement/payments.js';
 import { PreChecks } from './pre-checks.js';
 import { agreedFailure } from '../units/unit-run.js';
@@ -30,6 +29,7 @@ import { VerdictReceipts } from './verdict-receipts.js';
 import { VerifiedOutputs } from './verified-outputs.js';
 import { DecideLater } from './decide-later.js';
 import { votesOf } from './votes.js';
+import { verdictEvents } from './verdict-events.js';
 
 /** What this piece needs of the node: its own uses and those of the pieces it builds (checked where it is built). */
 type VerdictsNeeds = Pick<
@@ -315,7 +315,7 @@ export class Verdicts {
     }
   }
 
-  /** Journals the verdict, pays or holds or refunds each assignment, signs the verdict (with those reached beside it). */
+  /** Journals the verdict, pays or holds or refunds each assignment (verdict-events.ts), signs the verdict (with those reached beside it). */
   async #close(
     unitId: string,
     judgement: Extract<Judgement, { status: 'verified' | 'failed' }>,
@@ -327,40 +327,16 @@ export class Verdicts {
     this.#misshapen.delete(unitId); // decided, whichever way
     const record = state.units.get(unitId)!;
     const active = state.activeAssignments(unitId);
-    const hash = judgement.status === 'verified' ? judgement.hash : null;
-    // Results a check matched carry the output too, those that came after the judgement began included.
-    const matched = active.flatMap(({ result }) =>
-      result && state.checks.outcomes.get(result.result_id) === true ? [result.result_id] : [],
+    const { hash, agreeing, events, paid, held } = verdictEvents(
+      state,
+      () => this.ctx.now(),
+      unitId,
+      record,
+      judgement,
+      votes,
+      active,
+      failedUnits,
     );
-    const agreeing = judgement.status === 'verified' ? [...new Set([...judgement.results, ...matched])] : [];
-    const unchecked = judgement.status === 'verified' ? judgement.unchecked : [];
-    const round = record.reopened ? `/${record.reopened}` : '';
-    const events: NewEvent[] = [
-      {
-        type: 'unit.verified',
-        event_id: `verdict/${unitId}${round}`,
-        unit_id: unitId,
-        verdict: hash ? 'verified' : 'rejected',
-        consensus_hash: hash,
-        agreeing_results: agreeing,
-        unchecked_results: unchecked,
-        ...(failedUnits > 0 ? { failed_units: failedUnits } : {}),
-      },
-    ];
-    const judged = new Set(votes.map((v) => v.result_id));
-    const [paid, held]: [AssignmentRecord[], AssignmentRecord[]] = [[], []];
-    for (const assignment of active) {
-      if (assignment.escrow !== 'held') continue;
-      const resultId = assignment.result?.result_id;
-      if (resultId && !judged.has(resultId) && !state.checks.outcomes.has(resultId)) continue; // came during this decision: closeLate
-      if (resultId && agreeing.includes(resultId)) {
-        // Accepted unchecked: held until the job completes, so that a later conviction can still refund it.
-        (unchecked.includes(resultId) ? held : paid).push(assignment);
-      } else {
-        const reason = hash ? (resultId ? 'rejected' : 'cancelled') : 'failed';
-        events.push(refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, reason));
-      }
-    }
     events.push(...this.#payments.pay(unitId, paid, agreeing), ...this.#payments.hold(held, agreeing));
     await this.#receipts.sign(
       {

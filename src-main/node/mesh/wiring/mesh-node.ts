@@ -1,9 +1,11 @@
 // A running mesh node: its identity, journal and state, the p2p network, the sandbox, and the two
 // halves of the round (requester, provider), wired together; the daemon and the desktop app start
-// one, and the local API serves it (api-handlers.ts). Lifecycle: `start` opens the journal, the blob store, the sandbox and the network, in that order
-// (opening.ts), then starts the requester and provider; a failed step closes what was opened, in
-// reverse. `stop` aborts every network wait (ctx.signal), stops the provider and requester, waits
-// for the work in flight, then closes the network, the GPU, the sandbox and the journal.
+// one, and the local API serves it (api-handlers.ts). Its housekeeping (the state's keeper, the
+// blob collector) is built in housekeeping.ts. Lifecycle: `start` opens the journal, the blob
+// store, the sandbox and the network, in that order (opening.ts), then starts the requester and
+// provider; a failed step closes what was opened, in reverse. `stop` aborts every network wait
+// (ctx.signal), stops the provider and requester, waits for the work in flight, then closes the
+// network, the GPU, the sandbox and the journal.
 import { withJobInputs } from '../context/blobs.js';
 import type { Availability } from '../../../core/availability/index.js';
 import type { ApiEvent, ApiEventType } from '../../../core/api/contract.js';
@@ -12,9 +14,8 @@ import type { MeshState } from '../../../core/mesh/state/state.js';
 import { ADVERT_TOPIC } from '../../../core/protocol/messages.js';
 import { MIN_PIPELINE } from '../../../core/scheduler/index.js';
 import type { AvailabilitySlot, PriceSchedule } from '../../../core/schemas/index.js';
-import { BlobCollector } from '../../blobs/collector.js';
+import type { BlobCollector } from '../../blobs/collector.js';
 import { RequesterQuota } from '../../blobs/quota.js';
-import { cidOfBytes } from '../../blobs/cid.js';
 import { loadStorageConfig } from '../../config/storage-config.js';
 import type { Executor } from '../../exec/index.js';
 import type { GpuService } from '../../gpu/gpu-service.js';
@@ -46,9 +47,8 @@ import { openResources, type Opening } from './opening.js';
 import { Provider } from '../provider/provider.js';
 import { Requester } from '../requester/requester.js';
 import { openWorkflows, type WorkflowRunner } from '../workflows/workflow-runner.js';
-import { jobSummary, unitDetailsOf } from '../views/job-view.js';
-import { StateKeeper, type LoadedState } from '../state/state-keeper.js';
-import { shippedModules } from '../units/algorithms.js';
+import type { LoadedState, StateKeeper } from '../state/state-keeper.js';
+import { openCollector, openKeeper } from './housekeeping.js';
 import { logTo, type MeshNodeOptions } from './node-options.js';
 import { DEFAULT_PRICE } from '../../../core/scheduler/pricing.js';
 
@@ -111,7 +111,6 @@ export class MeshNode {
     const { network, executor } = opening;
     const log = logTo(options);
     const signal = this.#stopping.signal;
-    const shipped = new Set(shippedModules().map((module) => cidOfBytes(module)));
     const storage = options.storage ?? loadStorageConfig(options.dataDir);
     const blobs = withJobInputs(opening.blobs, this.state);
     const quota = new RequesterQuota(storage.requester_quota_bytes);
@@ -144,16 +143,11 @@ export class MeshNode {
       )),
     };
     const loaded = (this.loaded = opening.loaded);
-    this.keeper = new StateKeeper(
+    this.keeper = openKeeper(
       this.journal,
       this.state,
-      {
-        record: (events) => this.record(events),
-        summarize: (record) => jobSummary(this.state, record),
-        unitDetails: (record) => unitDetailsOf(this.state, record),
-        now: () => Date.now(),
-        log,
-      },
+      (events) => this.record(events),
+      log,
       options.history,
       loaded.snapshotSeq,
     );
@@ -189,20 +183,16 @@ export class MeshNode {
       gpu: this.gpu,
     });
     const provider = this.provider;
-    this.collector = new BlobCollector(
+    this.collector = openCollector({
+      journal: this.journal,
       blobs,
-      this.state,
+      state: this.state,
       storage,
-      { has: (cid) => shipped.has(cid) || this.workflows.holds(cid) },
-      log,
-      {
-        deliveredAt: (id) => provider.deliveredAt(id),
-        compactedOutputs: (jobId) => this.journal.archive.verifiedOutputs(jobId),
-        compactedNeeds: (role) => this.journal.archive.keptNeeds(role),
-        forgetNeeds: (before) => this.journal.archive.dropNeedsBefore(before),
-      },
       quota,
-    );
+      log,
+      workflows: this.workflows,
+      provider,
+    });
     const commitment = (this.#commitment = new CommitmentPublisher(this.ctx, network, {
       slots: () => this.currentSlots(),
       workRequests: (audience) => this.requester.workRequests(audience),
