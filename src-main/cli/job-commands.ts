@@ -18,7 +18,7 @@ import { blenderSubmission, tilesOption } from './blender-submit.js';
 import { tilesPerFrame } from '../core/schemas/blender-tiles.js';
 import { MAX_PERCENTAGE } from '../core/blender/preflight.js';
 import { collect, firstUnit, wasiSubmission } from './wasi-submit.js';
-import { firstBytes, jobTerms, submission, type InputJobOptions } from './job-submit.js';
+import { firstBytes, jobTerms, submission, withModulePut, type InputJobOptions } from './job-submit.js';
 
 interface SubmitOptions extends CommonOptions, Partial<RenderOptions>, InputJobOptions {
   blend?: string;
@@ -122,16 +122,19 @@ export function registerJobCommands(program: Command): void {
             [options.library, options.method, options.wasm, options.wgsl].some((o) => o)
           )
             throw new CliError('--wasi is the program: not with --library, --method, --wasm or --wgsl');
-          const { terms, input, size } =
+          const made =
             options.wasi === undefined ? await submission(options) : await wasiSubmission(options, jobTerms(options));
+          const { input, size } = made;
+          const client = connect(options);
+          const terms = await withModulePut(client, made.terms); // a big program goes first, by itself
           if (options.dryRun) {
             // A WASI job's input is made here (its items framed): its first unit's, from that.
             const first =
               options.wasi === undefined ? await firstBytes(terms, options.input!) : await firstUnit(input, terms);
-            const estimate = await connect(options).call('jobs.estimate', { ...terms, input_bytes: size, ...first });
+            const estimate = await client.call('jobs.estimate', { ...terms, input_bytes: size, ...first });
             return { json: estimate, text: formatEstimate(estimate) };
           }
-          const submitted = await connect(options).submitStream(terms, input, size);
+          const submitted = await client.submitStream(terms, input, size);
           return { json: submitted, text: `submitted job ${submitted.job_id}: ${counted(submitted.units, 'unit')}` };
         }
         if (

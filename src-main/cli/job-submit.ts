@@ -16,6 +16,7 @@ import { MAX_REDUNDANCY, MAX_UNITS_PER_PACK } from '../core/schemas/work.js';
 import { SHADER_LIMITS } from '../core/gpu/index.js';
 import { budgetCredits, CliError, credits, isoTime, jsonObject, numberIn, readFileUpTo, wholeNumber } from './args.js';
 import type { WasiOptions } from './wasi-submit.js';
+import type { ApiClient } from '../node/api/index.js';
 
 /** The options of a job's terms, as every job command takes them. */
 interface TermsOptions {
@@ -107,7 +108,8 @@ export async function submission(
  * unit costs (no --units-per-pack), the input's first unit and one byte more, as a submit runs it.
  */
 export async function firstBytes(terms: SubmitJobTermsInput, input: string): Promise<{ first_bytes_base64?: string }> {
-  if (terms.wasm_base64 === undefined || terms.units_per_pack !== undefined) return {};
+  const module = terms.wasm_base64 ?? terms.module_cid;
+  if (module === undefined || terms.units_per_pack !== undefined) return {};
   const file = await open(input, 'r');
   try {
     const head = Buffer.alloc(terms.chunk_bytes + 1);
@@ -116,4 +118,18 @@ export async function firstBytes(terms: SubmitJobTermsInput, input: string): Pro
   } finally {
     await file.close();
   }
+}
+
+/** Past this, a module goes to the node first and the terms name it: a request's terms line holds 16 MiB (upload.ts). */
+const INLINE_MODULE_BYTES = 1024 * 1024;
+
+/**
+ * The terms, a module over INLINE_MODULE_BYTES put in the node's store first (blobs.put, its bytes
+ * raw) and named by its CID (module_cid): a program of real size, up to MAX_MODULE_BYTES.
+ */
+export async function withModulePut(client: ApiClient, terms: SubmitJobTermsInput): Promise<SubmitJobTermsInput> {
+  const { wasm_base64: inline, ...rest } = terms;
+  if (inline === undefined || inline.length <= (INLINE_MODULE_BYTES / 3) * 4) return terms;
+  const { cid } = await client.putBlob(Buffer.from(inline, 'base64'));
+  return { ...rest, module_cid: cid };
 }

@@ -6,7 +6,7 @@
 // its exit code, stdout and /out files, or the folder's changes) read back for its card. The node
 // checks the request again.
 import { decode, encode } from '@ipld/dag-cbor';
-import type { MethodInput } from '../../src-main/core/api/contract.js';
+import { MAX_INLINE_MODULE_BYTES, type MethodInput } from '../../src-main/core/api/contract.js';
 import { parseWasiArgs, parseWasiEnv } from '../../src-main/core/api/wasi-terms.js';
 import { canonicalGuestPath, type WasiDir } from '../../src-main/core/schemas/wasi-dirs.js';
 import { MAX_WASI_FILES_BYTES } from '../../src-main/core/schemas/wasi-job.js';
@@ -147,6 +147,11 @@ export function programRequest(
   folder: readonly NamedBytes[] = [],
 ): Parsed<ProgramRequest> {
   if (!program) return { ok: false, error: 'Choose the program: a WASI .wasm file.' };
+  if (program.bytes.byteLength > MAX_INLINE_MODULE_BYTES)
+    return {
+      ok: false,
+      error: `The program is ${program.bytes.byteLength} bytes: the app sends one of up to ${MAX_INLINE_MODULE_BYTES} (32 MiB). meshctl submit-job --wasi takes one of up to 64 MiB.`,
+    };
   const items = itemsOf(fields, files);
   if (!items.ok) return items;
   const mapped = folder.length === 0 ? undefined : mappedFolder(fields, folder);

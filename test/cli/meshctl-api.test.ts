@@ -63,6 +63,14 @@ before(async () => {
           });
           return { job_id: 'job-1', units: 4 };
         },
+        // A module put first: recorded by its size and first bytes.
+        'blobs.put': async (bytes) => {
+          stub.calls.push({
+            method: 'blobs.put',
+            params: { bytes: bytes.byteLength, head: Buffer.from(bytes.subarray(0, 8)).toString('hex') },
+          });
+          return { cid: `bafkreiupload${bytes.byteLength}`, bytes: bytes.byteLength };
+        },
       },
     },
     token: loadOrCreateToken(dataDir),

@@ -87,6 +87,7 @@ const VALID: { [M in MethodName]: MethodInput<M> } = {
   'jobs.set_budget': { job_id: JOB, budget: 1000 },
   'jobs.delete': { job_id: JOB },
   'storage.get': {},
+  'blobs.put': { data_base64: 'AGFzbQ==' },
   'workflows.run': { document: '{"budget":1,"steps":[{"id":"a","uses":"render"}]}', inputs: { n: { value: 1 } } },
   'workflows.status': { workflow_id: 'wf-1' },
   'workflows.list': {},

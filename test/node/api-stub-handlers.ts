@@ -169,6 +169,10 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'workflows.cancel': async () => ({ workflow: { ...STUB_WORKFLOW, outcome: 'cancelled' } }),
     'policies.set': async ({ policies }) => ({ policies }),
     'jobs.submit': async () => ({ job_id: STUB_JOB.job_id, units: 4 }),
+    'blobs.put': async ({ data_base64 }) => ({
+      cid: 'bafkreistub',
+      bytes: Buffer.from(data_base64, 'base64').byteLength,
+    }),
     'jobs.estimate': async ({ budget, redundancy }) => ({ ...STUB_ESTIMATE, budget, redundancy }),
     'render.estimate': async ({ budget, redundancy }) => ({
       ...STUB_ESTIMATE,

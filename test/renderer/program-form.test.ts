@@ -101,6 +101,13 @@ test('what the form cannot send is named', () => {
     [],
   );
   fails(/budget/, { ...DEFAULT_PROGRAM_FIELDS, budget: 'lots' }, program, files);
+  const huge = { name: 'big.wasm', bytes: new Uint8Array((32 << 20) + 1) };
+  fails(
+    /^The program is 33554433 bytes: the app sends one of up to 33554432 .* meshctl submit-job --wasi/,
+    DEFAULT_PROGRAM_FIELDS,
+    huge,
+    files,
+  );
 });
 
 test("a unit's output reads back as the node encoded it, and previews cut long text", () => {

@@ -12,6 +12,7 @@ import {
   JobEstimateSchema,
   FrameNumber,
   FrameViewSchema,
+  InlineModule,
   JobViewSchema,
   method,
   OfferViewSchema,
@@ -36,6 +37,12 @@ const TiledFrameViewSchema = z
   );
 
 export const JOB_METHODS = {
+  /**
+   * Bytes kept in my store for a job to name by their CID: a program too big to travel inside a
+   * request (jobs.submit's module_cid). Over UPLOAD_BLOB_PATH its bytes come raw. Named by no job,
+   * they go at the first collection past the store's grace.
+   */
+  'blobs.put': method(z.strictObject({ data_base64: InlineModule }), z.strictObject({ cid: Id, bytes: Count })),
   'jobs.submit': method(SubmitJobSchema, z.strictObject({ job_id: Id, units: Count })),
   /** What a job over an input would cost, hold and need, and how long it would take: nothing is stored or journaled. */
   'jobs.estimate': method(EstimateJobSchema, JobEstimateSchema),

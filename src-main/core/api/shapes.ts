@@ -31,7 +31,13 @@ import { BlenderJobSchema, blenderFrames } from '../blender/unit.js';
 export const MAX_API_BODY_BYTES = 64 * 1024 * 1024;
 /** A job's input inline in jobs.submit (base64 in the JSON); a bigger one streams (UPLOAD_JOB_PATH). */
 const MAX_INPUT_BYTES = 32 * 1024 * 1024;
-export const MAX_MODULE_BYTES = 4 * 1024 * 1024;
+/** A program of real size: an interpreter or a compiler built for WASI is 10-30 MB. */
+export const MAX_MODULE_BYTES = 64 * 1024 * 1024;
+/**
+ * A module inline in a request, as base64 (wasm_base64, blobs.put's data_base64): what a request's
+ * body holds with room. A bigger one is put raw first (UPLOAD_BLOB_PATH) and named by `module_cid`.
+ */
+export const MAX_INLINE_MODULE_BYTES = 32 * 1024 * 1024;
 /** A job's input sent as a stream (the upload path): stored once, as one blob, never held whole. */
 export const MAX_STREAMED_INPUT_BYTES = 1024 * 1024 * 1024;
 /** The most input one unit takes. */
@@ -43,6 +49,7 @@ export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 export const MAX_EVENTS_PER_FRAME = 64;
 const Base64 = (maxBytes: number) =>
   z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'));
+export const InlineModule = Base64(MAX_INLINE_MODULE_BYTES);
 export const Multiaddr = z
   .string()
   .check(z.minLength(1), z.maxLength(LIMITS.nameChars), z.regex(/^\//, 'a multiaddr starts with /'));
@@ -222,7 +229,9 @@ const SUBMIT_JOB_FIELDS = {
    */
   files_base64: z.optional(Base64(MAX_WASI_FILES_BYTES)),
   /** Or the user's own module under the unit ABI. */
-  wasm_base64: z.optional(Base64(MAX_MODULE_BYTES)),
+  wasm_base64: z.optional(InlineModule),
+  /** Or that module by its CID, in my store already: put there by blobs.put (a program too big for a request). */
+  module_cid: z.optional(Id),
   /** Or a WGSL compute shader (GPU workers only; params: entry_point, workgroup_size, workgroups, buffer_size; docs/UNIT_ABI.md). */
   wgsl_code: z.optional(z.string().check(z.minLength(1), z.maxLength(SHADER_LIMITS.codeChars))),
   chunk_bytes: z.int().check(z.minimum(1), z.maximum(MAX_CHUNK_BYTES)),
@@ -239,25 +248,40 @@ const SUBMIT_JOB_FIELDS = {
   ...JOB_TERMS,
 };
 
+/** The user's module, inline (wasm_base64) or put first and named (module_cid). */
+const hasModule = (job: { wasm_base64?: string; module_cid?: string }) =>
+  job.wasm_base64 !== undefined || job.module_cid !== undefined;
+
 const oneModule = [
-  (job: { wasm_base64?: string; library?: string; method?: string; wgsl_code?: string; blender?: unknown }) =>
+  (job: {
+    wasm_base64?: string;
+    module_cid?: string;
+    library?: string;
+    method?: string;
+    wgsl_code?: string;
+    blender?: unknown;
+  }) =>
+    !(job.wasm_base64 !== undefined && job.module_cid !== undefined) &&
     [
-      job.wasm_base64 !== undefined,
+      hasModule(job),
       job.library !== undefined && job.method !== undefined,
       job.wgsl_code !== undefined,
       job.blender !== undefined,
     ].filter(Boolean).length === 1,
   {
     message:
-      'name a kernel (library and method), or give a module (wasm_base64), a shader (wgsl_code) or a Blender scene (blender): exactly one',
+      'name a kernel (library and method), or give a module (wasm_base64, or module_cid once put), a shader (wgsl_code) or a Blender scene (blender): exactly one',
   },
 ] as const;
 
 /** WASI terms go with a module: a WASI program is one. */
 const wasiWithModule = [
-  (job: { wasm_base64?: string; wasi?: unknown; params?: unknown }) =>
-    job.wasi === undefined || (job.wasm_base64 !== undefined && job.params === undefined),
-  { message: 'wasi goes with a module (wasm_base64), and its units take no params: the wasi terms are theirs' },
+  (job: { wasm_base64?: string; module_cid?: string; wasi?: unknown; params?: unknown }) =>
+    job.wasi === undefined || (hasModule(job) && job.params === undefined),
+  {
+    message:
+      'wasi goes with a module (wasm_base64 or module_cid), and its units take no params: the wasi terms are theirs',
+  },
 ] as const;
 
 /** Items and files are a library's: a module's WASI terms hold its own. */

@@ -20,7 +20,7 @@ import { decodeJson, validate } from '../../core/schemas/index.js';
 import { API_PATH_PREFIX, EVENTS_PATH, readApiEndpoint } from './endpoint.js';
 import { ApiError, noNodeRunning } from './errors.js';
 import { readToken } from './token.js';
-import { UPLOAD_JOB_PATH } from './upload.js';
+import { UPLOAD_BLOB_PATH, UPLOAD_JOB_PATH } from './upload.js';
 
 /** Said with a reply the contract refuses: most often a node started from an older or newer build (an upgrade). */
 const OTHER_BUILD = 'is the node running another build than this client? restart it with this one';
@@ -94,6 +94,18 @@ export class ApiClient {
       WebStream.from(body()) as unknown as ReadableStream<Uint8Array>,
       () => (answered = true),
       inputBytes === undefined ? {} : { 'content-length': String(head.byteLength + inputBytes) },
+    );
+  }
+
+  /** blobs.put with the bytes raw (upload.ts): a program too big to travel as base64 in a request. */
+  async putBlob(bytes: Uint8Array): Promise<MethodResult<'blobs.put'>> {
+    return this.#post(
+      'blobs.put',
+      `${this.url}${UPLOAD_BLOB_PATH}`,
+      'application/octet-stream',
+      WebStream.from([bytes]) as unknown as ReadableStream<Uint8Array>,
+      undefined,
+      { 'content-length': String(bytes.byteLength) },
     );
   }
 

@@ -15,7 +15,13 @@ import { batchedSubscription } from './event-batches.js';
 import { API_PATH_PREFIX, EVENTS_PATH, HEALTH_PATH, TOKEN_PROTOCOL_PREFIX } from './endpoint.js';
 import { HTTP_STATUS_OF } from './errors.js';
 import { isUiPath, sendUiFile } from './static-ui.js';
-import { dispatchUpload, UPLOAD_JOB_PATH, type UploadHandlers } from './upload.js';
+import {
+  dispatchBlobUpload,
+  dispatchUpload,
+  UPLOAD_BLOB_PATH,
+  UPLOAD_JOB_PATH,
+  type UploadHandlers,
+} from './upload.js';
 import { tokenMatches } from './token.js';
 
 // node:http by require, not import: an ES import reads all of its exports, and its WebSocket getter
@@ -119,10 +125,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return sendRefusal(res, refusal(426, 'bad_request', 'the event stream is a WebSocket: send an upgrade request'));
     const up = await started;
     if (up === undefined) return sendRefusal(res, notStarted());
-    if (path === UPLOAD_JOB_PATH && up.uploads) {
+    if ((path === UPLOAD_JOB_PATH || path === UPLOAD_BLOB_PATH) && up.uploads) {
       if (req.method !== 'POST')
         return sendRefusal(res, refusal(405, 'bad_request', 'use POST for an upload'), { allow: 'POST' });
-      const { reply, dropRest } = await dispatchUpload(up.uploads, req, log);
+      const dispatch = path === UPLOAD_JOB_PATH ? dispatchUpload : dispatchBlobUpload;
+      const { reply, dropRest } = await dispatch(up.uploads, req, log);
       if (!reply.ok)
         return refuseBeforeBodyEnd(
           req,

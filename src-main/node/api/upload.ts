@@ -1,14 +1,17 @@
 // A job whose input is too big for one JSON request: POST UPLOAD_JOB_PATH with the job's terms as
 // one line of JSON (SubmitJobStreamSchema; JSON text never holds a raw newline), then the input,
 // raw, to the end of the body. The server never holds the input: the handler reads it as it comes.
+// And bytes for the store too big for a request as base64 (a program of 64 MiB): POST them raw to
+// UPLOAD_BLOB_PATH (blobs.put), read whole up to MAX_MODULE_BYTES.
 // The same guards as every method: Host/Origin, the token, the terms validated before the handler
 // runs, the result checked against jobs.submit's on the way out.
 import type { IncomingMessage } from 'node:http';
-import { SubmitJobStreamSchema, type SubmitJobTerms } from '../../core/api/contract.js';
+import { MAX_MODULE_BYTES, SubmitJobStreamSchema, type SubmitJobTerms } from '../../core/api/contract.js';
 import { decodeJson } from '../../core/schemas/index.js';
 import { describeDecodeError, refused, runHandler, type ApiReply } from './dispatch.js';
 
 export const UPLOAD_JOB_PATH = '/api/v1/upload/jobs.submit';
+export const UPLOAD_BLOB_PATH = '/api/v1/upload/blobs.put';
 /** The terms' line: a user's module (4 MiB, in base64), a WASI job's files (4 MiB, in base64) and params fit within it. */
 const MAX_TERMS_LINE_BYTES = 16 * 1024 * 1024;
 
@@ -19,6 +22,7 @@ export interface UploadHandlers {
     input: AsyncIterable<Uint8Array>,
     declaredBytes?: number,
   ): Promise<{ job_id: string; units: number }>;
+  'blobs.put'(bytes: Uint8Array): Promise<{ cid: string; bytes: number }>;
 }
 
 const NEWLINE = 0x0a;
@@ -49,6 +53,29 @@ export async function dispatchUpload(
   };
   const reply = await runHandler('jobs.submit', () => handlers['jobs.submit'](terms.value, input(), declared), log);
   return { reply, dropRest };
+}
+
+/** Reads the body, at most MAX_MODULE_BYTES, and keeps it (blobs.put); the reply, and `dropRest` for a refusal before the end. */
+export async function dispatchBlobUpload(
+  handlers: UploadHandlers,
+  req: IncomingMessage,
+  log: (message: string) => void,
+): Promise<{ reply: ApiReply; dropRest: () => Promise<void> }> {
+  const body = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const dropRest = async () => {
+    while (!(await body.next()).done);
+  };
+  const tooBig = refused('bad_request', `the blob is larger than ${MAX_MODULE_BYTES} bytes (MAX_MODULE_BYTES)`);
+  if (Number(req.headers['content-length']) > MAX_MODULE_BYTES) return { reply: tooBig, dropRest };
+  const parts: Buffer[] = [];
+  let size = 0;
+  for (let next = await body.next(); !next.done; next = await body.next()) {
+    size += next.value.byteLength;
+    if (size > MAX_MODULE_BYTES) return { reply: tooBig, dropRest };
+    parts.push(next.value);
+  }
+  const bytes = new Uint8Array(Buffer.concat(parts, size));
+  return { reply: await runHandler('blobs.put', () => handlers['blobs.put'](bytes), log), dropRest };
 }
 
 /** The body up to its first newline, and what came after it in the same read; a message when there is none. */

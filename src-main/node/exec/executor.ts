@@ -162,9 +162,10 @@ export class Executor {
    * the module's units would end with (BadModule, ForbiddenImport, MemoryLimit); the module stays
    * cached, so its first unit does not prepare it again.
    */
-  async checkModule(module: Uint8Array, kind: ModuleKind = 'abi'): Promise<void> {
+  async checkModule(module: Uint8Array, kind: ModuleKind = 'abi'): Promise<{ preparedMs: number }> {
     if (this.closed) throw closedError();
-    await this.modules.prepare(module, resolveLimits(undefined), kind);
+    const prepared = await this.modules.prepare(module, resolveLimits(undefined), kind);
+    return { preparedMs: prepared.preparedMs ?? 0 };
   }
 
   private enqueue(checked: Checked, module: PreparedModule, signal: AbortSignal | undefined): Promise<ExecSuccess> {

@@ -29,6 +29,7 @@ const HeaderSchema = z.object({
   memory: z.nullable(z.object({ initial: z.int(), maximum: z.optional(z.int()) })),
   tableElements: z.int(),
   hasStart: z.boolean(),
+  preparedMs: z.optional(z.int()),
 });
 
 let version: string | undefined;
@@ -69,13 +70,14 @@ function decodeEntry(file: Buffer): MeteredModule | undefined {
   if (header.version !== meteringVersion() || sha256(body) !== header.sha256) return undefined;
   const bytes = new Uint8Array(new SharedArrayBuffer(body.length));
   bytes.set(body);
-  const { kind, memory, tableElements, hasStart } = header;
+  const { kind, memory, tableElements, hasStart, preparedMs } = header;
   return {
     kind,
     bytes,
     memory: memory && { initial: memory.initial, maximum: memory.maximum },
     tableElements,
     hasStart,
+    ...(preparedMs !== undefined ? { preparedMs } : {}),
   };
 }
 

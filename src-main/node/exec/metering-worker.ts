@@ -27,6 +27,7 @@ export interface MeteringLoaded {
 export type MeteringReply = { id: number } & ({ ok: true; metered: MeteredModule } | ExecFailure);
 
 function meterChecked(original: Uint8Array, kind: ModuleKind): { ok: true; metered: MeteredModule } | ExecFailure {
+  const started = performance.now();
   let compiled: WebAssembly.Module;
   try {
     compiled = new WebAssembly.Module(original as Uint8Array<ArrayBuffer>);
@@ -49,7 +50,7 @@ function meterChecked(original: Uint8Array, kind: ModuleKind): { ok: true; meter
   }
   const shared = new Uint8Array(new SharedArrayBuffer(metered.bytes.length));
   shared.set(metered.bytes);
-  return { ok: true, metered: { ...metered, bytes: shared } };
+  return { ok: true, metered: { ...metered, bytes: shared, preparedMs: Math.ceil(performance.now() - started) } };
 }
 
 parentPort?.on('message', (request: MeteringRequest) => {

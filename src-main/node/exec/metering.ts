@@ -52,6 +52,11 @@ export interface MeteredModule {
   /** The largest table's size in elements: its declared maximum if `table.grow` grows it, else its initial size. */
   tableElements: number;
   hasStart: boolean;
+  /**
+   * How long validating and metering it took on this node, in ms: what a first unit of it waits here
+   * (module-check.ts refuses one over a unit's time). Absent for a module metered by the build.
+   */
+  preparedMs?: number;
 }
 
 // binaryen.js has setters for these at runtime, but its typings do not list them.

@@ -162,8 +162,8 @@ test('params, module and terms size: each is refused naming its size and its lim
     /params: 100008 bytes is over the limit of 16384 bytes/,
   );
   await refused(
-    () => submit({ library: undefined, method: undefined, wasm_base64: 'A'.repeat(6_000_000) }),
-    /wasm_base64: 6000000 characters is over the limit of 5592408/,
+    () => submit({ library: undefined, method: undefined, wasm_base64: 'A'.repeat(45_000_000) }),
+    /wasm_base64: 45000000 characters is over the limit of 44739244/,
   );
   await refused(
     () => client.submitStream({ ...terms, name: 'n'.repeat(300) }, bytes(64)),

@@ -299,6 +299,38 @@ test(
   },
 );
 
+/** `module` with a custom section of `padding` bytes at its end: a program of that size, its code unchanged. */
+function padded(module: Uint8Array, padding: number): Uint8Array {
+  const name = Buffer.from('mesh-test-padding');
+  const leb = (n: number) => {
+    const bytes: number[] = [];
+    for (let rest = n; ; rest >>>= 7) {
+      if (rest < 0x80) return Buffer.from([...bytes, rest]);
+      bytes.push((rest & 0x7f) | 0x80);
+    }
+  };
+
+  const payload = Buffer.concat([leb(name.byteLength), name, Buffer.alloc(padding, 0x2a)]);
+  return Buffer.concat([module, Buffer.from([0]), leb(payload.byteLength), payload]);
+}
+
+test(
+  'a program of 6 MiB, over what a request holds inline, goes to the node first (blobs.put) and runs on both providers as a local run does',
+  { timeout: 240_000 },
+  async () => {
+    const big = padded(program('determinism.wasm'), 6 << 20);
+    assert.ok(big.byteLength > 6 << 20 && WebAssembly.validate(big as Uint8Array<ArrayBuffer>));
+    const file = join(dir, 'determinism-6mib.wasm');
+    writeFileSync(file, big);
+    const jobId = await submit('--wasi', file, '--items', '3');
+    // The job names the module by its CID: the module's own bytes went once, raw, to the store.
+    const unit = daemon.node.ctx.state.units.get(unitIdOf(jobId, 0))!.unit;
+    assert.equal(daemon.node.ctx.blobs.get(unit.module_cid!)?.byteLength, big.byteLength);
+    const chunk = 8 + 1;
+    await verifiedAsLocal(jobId, big, (index) => encodeWasiItem(String(index), new Uint8Array(), chunk));
+  },
+);
+
 test('--dry-run quotes a job of programs from its first unit, run here as at submit; nothing is journaled or stored', async () => {
   const quote = async (...args: string[]) => {
     const run = await runMeshctl(['submit-job', '--wasi', join(wasiDir, 'programs', 'cpu_bound.wasm'), ...args]);
@@ -347,13 +379,22 @@ test('WASI terms the node cannot honour are refused at submit, each naming the r
   const input_base64 = Buffer.from(encodeWasiItem('0', new Uint8Array(), 9)).toString('base64');
   const jobsBefore = (await client.call('jobs.list', {})).total;
   const cases: Array<[Record<string, unknown>, RegExp]> = [
-    [{ wasi: {}, params: { a: 1 } }, /wasi goes with a module \(wasm_base64\), and its units take no params/],
+    [
+      { wasi: {}, params: { a: 1 } },
+      /wasi goes with a module \(wasm_base64 or module_cid\), and its units take no params/,
+    ],
     [{ wasi: {}, wasm_base64: undefined, library: 'hash', method: 'sha256' }, /wasi goes with a module/],
     [{ wasi: { items: 'lines' } }, /wasi\.items/],
     [{ wasi: { args: ['a\0b'] } }, /NUL/],
     [{ wasi: { env: { 'A=B': 'c' } } }, /an env name must be non-empty, without "="/],
     [{ wasi: { files_base64: Buffer.from('not cbor').toString('base64') } }, /wasi\.files_base64 is not an input tree/],
     [{ wasi: {}, units_per_pack: 2 }, /a WASI job's units are not packed: units_per_pack is 2, and must be 1/],
+    // A module given twice, or named by a CID this node does not hold.
+    [{ wasi: {}, module_cid: 'bafkreinothere' }, /give a module \(wasm_base64, or module_cid once put\).*exactly one/],
+    [
+      { wasi: {}, wasm_base64: undefined, module_cid: 'bafkreinothere' },
+      /^module_cid: no blob bafkreinothere here: put the module first \(blobs\.put\)$/,
+    ],
   ];
   for (const [extra, reason] of cases) {
     await assert.rejects(

@@ -18,6 +18,7 @@ import { loadNetworkConfig, stableListen } from '../../config/network-config.js'
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import type { MeshNode, MeshNodeOptions } from '../wiring/mesh-node.js';
 import type { NodeApi } from './node-api.js';
+import { putBlob } from './storage-handlers.js';
 import { letWaitingRequestsIn } from '../basics/start-steps.js';
 
 export interface Daemon {
@@ -95,7 +96,10 @@ export async function startDaemon(
   backendUp({
     handlers,
     events: node.events,
-    uploads: { 'jobs.submit': (terms, input, declared) => operations.jobs.submitStream(terms, input, declared) },
+    uploads: {
+      'jobs.submit': (terms, input, declared) => operations.jobs.submitStream(terms, input, declared),
+      'blobs.put': (bytes) => putBlob(operations, bytes),
+    },
   });
   writeApiEndpoint(options.dataDir, { url: api.url, pid: process.pid });
   // The probe spawns programs and calibration takes every core: after the API answers, not before.

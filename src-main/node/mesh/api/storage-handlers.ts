@@ -1,13 +1,17 @@
 // The API's storage methods: what the blob store holds and what garbage collection freed
-// (node/blobs/collector.ts), and deleting a finished job so that its outputs can go.
+// (node/blobs/collector.ts), putting bytes there for a job to name (a big program), and deleting a
+// finished job so that its outputs can go.
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { heaviest } from '../../../core/api/list-bounds.js';
 import { ApiError } from '../../api/errors.js';
 import { iso } from '../context/node-context.js';
 import type { NodeApi } from './node-api.js';
 
-export function storageHandlers(node: NodeApi): Pick<ApiHandlers, 'storage.get' | 'jobs.delete'> {
+export function storageHandlers(node: NodeApi): Pick<ApiHandlers, 'storage.get' | 'jobs.delete' | 'blobs.put'> {
   return {
+    async 'blobs.put'({ data_base64 }) {
+      return putBlob(node, new Uint8Array(Buffer.from(data_base64, 'base64')));
+    },
     async 'storage.get'() {
       const collector = node.storage;
       const last = collector.last;
@@ -30,4 +34,12 @@ export function storageHandlers(node: NodeApi): Pick<ApiHandlers, 'storage.get' 
       return { deleted: job_id };
     },
   };
+}
+
+/** Keeps `bytes` in my store (blobs.put, and its upload: UPLOAD_BLOB_PATH): a job names them by the CID. */
+export async function putBlob(
+  node: Pick<NodeApi, 'blobs'>,
+  bytes: Uint8Array,
+): Promise<{ cid: string; bytes: number }> {
+  return { cid: await node.blobs.put(bytes), bytes: bytes.byteLength };
 }

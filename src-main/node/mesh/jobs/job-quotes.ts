@@ -37,7 +37,7 @@ interface Pricing {
 
 export class JobQuotes {
   constructor(
-    private readonly ctx: Pick<NodeContext, 'me' | 'now' | 'state' | 'commitments' | 'blender'>,
+    private readonly ctx: Pick<NodeContext, 'me' | 'now' | 'state' | 'commitments' | 'blender' | 'blobs'>,
     private readonly executor: Executor,
     private readonly prices: {
       /** This node's own prices, as it would offer them. */
@@ -56,7 +56,7 @@ export class JobQuotes {
     // A Blender scene is preflighted by my Blender, as at submit: a frame's size and samples time its units.
     const blender = asked.blender && (await blenderJob(this.ctx, asked.blender));
     const spec = asRun(asked, blender); // a frame by two providers where no Blender here checks it
-    const resolved = blender ? blender.resolved : resolveModule(spec);
+    const resolved = blender ? blender.resolved : resolveModule(spec, this.ctx.blobs);
     const head = spec.first_bytes_base64 === undefined ? undefined : Buffer.from(spec.first_bytes_base64, 'base64');
     const files = 'files' in resolved ? resolved.files : undefined;
     let probed = blender ? blender.seconds : undefined;

@@ -6,7 +6,7 @@
 // LIMITS.unitsPerBatch units.
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { MAX_STREAMED_INPUT_BYTES, type SubmitJobTerms } from '../../../core/api/contract.js';
+import { MAX_MODULE_BYTES, MAX_STREAMED_INPUT_BYTES, type SubmitJobTerms } from '../../../core/api/contract.js';
 import { ShaderSpecSchema } from '../../../core/gpu/index.js';
 import { SHA256_BYTES } from '../../../core/mesh/state/input-cids.js';
 import { defaultUnitsPerPack, PACK_BELOW_SECONDS, unitsOfInput } from '../../../core/mesh/rules/packs.js';
@@ -45,8 +45,23 @@ export interface SplitJob {
 /** A job's module as its terms resolve it (resolveModule). */
 export type ResolvedModule = ReturnType<typeof resolveModule>;
 
-/** What the job's terms make of its module, before any input is read. */
-export function resolveModule(spec: SubmitJobTerms) {
+/**
+ * The user's module the terms give: inline (wasm_base64), or by its CID from my store (module_cid,
+ * put there first with blobs.put), at most MAX_MODULE_BYTES; undefined for a kernel, a shader or a scene.
+ */
+function userModule(spec: SubmitJobTerms, blobs: Pick<Blobs, 'get'> | undefined): Uint8Array | undefined {
+  if (spec.wasm_base64 !== undefined) return new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
+  if (spec.module_cid === undefined) return undefined;
+  const module = blobs?.get(spec.module_cid);
+  if (!module)
+    throw new ApiError('bad_request', `module_cid: no blob ${spec.module_cid} here: put the module first (blobs.put)`);
+  if (module.byteLength > MAX_MODULE_BYTES)
+    throw new ApiError('bad_request', `module_cid: ${module.byteLength} bytes, over a module's ${MAX_MODULE_BYTES}`);
+  return module;
+}
+
+/** What the job's terms make of its module, before any input is read; `blobs`, where a module_cid is looked up. */
+export function resolveModule(spec: SubmitJobTerms, blobs?: Pick<Blobs, 'get'>) {
   if (spec.blender) throw new Error('a Blender job is resolved by its preflight (blender-jobs.ts), not here');
   let params: Record<string, unknown> = spec.params ?? {};
   if (spec.wgsl_code !== undefined) {
@@ -64,9 +79,10 @@ export function resolveModule(spec: SubmitJobTerms) {
       gpuBytes: rest.buffer_size,
     };
   }
-  if (spec.wasm_base64 !== undefined) {
-    const module = new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
-    if (!WebAssembly.validate(module)) throw new ApiError('bad_request', 'the module is not valid WebAssembly');
+  const module = userModule(spec, blobs);
+  if (module) {
+    if (!WebAssembly.validate(module as Uint8Array<ArrayBuffer>))
+      throw new ApiError('bad_request', 'the module is not valid WebAssembly');
     if (spec.wasi) return { ...wasiJob(spec.wasi), module, secondsPerMiB: 1, gpuBytes: 0 };
     return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0 };
   }
@@ -181,7 +197,7 @@ export async function splitJob(
   const blender = submitted.blender && (await blenderJob(ctx, submitted.blender)); // preflighted by my Blender
   const spec = asRun(submitted, blender);
   const framesSeen: FramesSeen = { count: 0 };
-  const resolved = blender ? blender.resolved : resolveModule(spec);
+  const resolved = blender ? blender.resolved : resolveModule(spec, ctx.blobs);
   const wasi = resolved.algorithmId === WASI_PROGRAM;
   const files = 'files' in resolved ? resolved.files : undefined;
   if (resolved.algorithmId === CUSTOM_WASM || wasi) {
@@ -238,7 +254,9 @@ export async function splitJob(
   const job: Job = {
     job_id: jobId,
     requester: ctx.me,
-    name: spec.name ?? `${'label' in resolved ? resolved.label : algorithmId} × ${units}`,
+    name:
+      spec.name ??
+      `${'label' in resolved && typeof resolved.label === 'string' ? resolved.label : algorithmId} × ${units}`,
     unit_count: count,
     ...(perPack > 1 ? { units_per_pack: perPack } : {}),
     redundancy: spec.redundancy,

@@ -2,7 +2,7 @@
 // each of its units would meet where it runs, made by the same code (Executor.checkModule), so a
 // module that cannot run is refused here rather than sent to providers who are paid to fail it.
 import { ApiError } from '../../api/errors.js';
-import { ExecError, type Executor, type ModuleKind } from '../../exec/index.js';
+import { DEFAULT_LIMITS, ExecError, type Executor, type ModuleKind } from '../../exec/index.js';
 
 /**
  * Why a module cannot run, as the check said, and where the ABI is written down; `meshctl
@@ -23,9 +23,12 @@ export async function refuseUnrunnableModule(
   executor: Executor,
   module: Uint8Array,
   kind: ModuleKind = 'abi',
+  /** The most its preparation (validation and metering) may take here: each provider prepares it before its first unit. */
+  prepareLimitMs = DEFAULT_LIMITS.timeoutMs,
 ): Promise<void> {
+  let preparedMs: number;
   try {
-    await executor.checkModule(module, kind);
+    ({ preparedMs } = await executor.checkModule(module, kind));
   } catch (err) {
     if (!(err instanceof ExecError)) throw err;
     if (err.code === 'Closed')
@@ -37,4 +40,11 @@ export async function refuseUnrunnableModule(
         : `${whyUnrunnable(err)}; try it on this machine with meshctl run-local before submitting it`;
     throw new ApiError('bad_request', `the module cannot run as a unit, so nothing was submitted: ${why}`);
   }
+  // Prepared once a module CID on each node (cached on disk), but a first unit waits for it; the
+  // time is its first preparation's here, kept with it, so a second submit of it is refused alike.
+  if (preparedMs > prepareLimitMs)
+    throw new ApiError(
+      'bad_request',
+      `the module (${module.byteLength} bytes) took ${(preparedMs / 1000).toFixed(1)} s to prepare here, over a unit's ${prepareLimitMs / 1000} s: every provider would prepare it before its first unit, so nothing was submitted`,
+    );
 }
