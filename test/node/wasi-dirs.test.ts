@@ -150,10 +150,11 @@ test("a workflow's WASI step maps a folder by its params, as submit-job's terms 
   >[0];
   const files_base64 = Buffer.from(tree({ '0/data.txt': DATA })).toString('base64');
   const dirs = [{ guest: '.', mode: 'rw' }];
-  const terms = moduleTerms(step, module, { items: 'framed', dirs, files_base64 });
+  const terms = moduleTerms(step, 'bafy', { items: 'framed', dirs, files_base64 });
   assert.deepEqual(terms.wasi?.dirs, dirs);
+  assert.equal(terms.module_cid, 'bafy', 'the job names the module in the store, not a copy of it');
   assert.throws(
-    () => moduleTerms(step, module, { dirs: [{ guest: 'data', mode: 'ro' }] }),
+    () => moduleTerms(step, 'bafy', { dirs: [{ guest: 'data', mode: 'ro' }] }),
     /step "count": its WASI terms: dirs: the guest path "data" is neither absolute nor "\."/,
   );
 });

@@ -42,15 +42,15 @@ export function moduleBytesOf(blobs: Pick<Blobs, 'get'>, step: ModuleStep, cid: 
  */
 export function moduleTerms(
   step: ModuleStep,
-  module: Uint8Array,
+  /** The module's CID, in my store (moduleBytesOf found it there): the job names it, as a submit of a big program does. */
+  module_cid: string,
   params: NonNullable<SubmitJobTerms['params']>,
 ): Omit<SubmitJobTerms, 'chunk_bytes' | 'budget' | 'redundancy' | 'priority' | 'manual_accept' | 'open_to_strangers'> {
-  const wasm_base64 = Buffer.from(module).toString('base64');
   const name = `workflow step ${step.id}`;
-  if (step.uses.abi === 'custom') return { name, wasm_base64, params };
+  if (step.uses.abi === 'custom') return { name, module_cid, params };
   const wasi = validate(WasiJobSchema, params);
   if (!wasi.ok) throw new ApiError('bad_request', `step "${step.id}": its WASI terms: ${wasi.error.message}`);
-  return { name, wasm_base64, wasi: wasi.value };
+  return { name, module_cid, wasi: wasi.value };
 }
 
 /**

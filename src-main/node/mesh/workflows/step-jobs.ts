@@ -96,8 +96,9 @@ export class StepJobs {
     let stepTerms: Omit<SubmitJobTerms, 'chunk_bytes'>;
     let itemsFramed: boolean;
     if (isModuleStep(step)) {
-      const module = moduleBytesOf(this.ctx.blobs, step, moduleCidOf(step, terms.inputs));
-      const of = moduleTerms(step, module, params);
+      const moduleCid = moduleCidOf(step, terms.inputs);
+      moduleBytesOf(this.ctx.blobs, step, moduleCid); // there, and within a module's size
+      const of = moduleTerms(step, moduleCid, params);
       stepTerms = { ...of, ...job };
       itemsFramed = of.wasi?.items === 'framed';
     } else {
@@ -112,7 +113,7 @@ export class StepJobs {
     const chunk = framed?.chunk ?? step.chunk_bytes ?? sameSize(step, files);
     const spec: SubmitJobTerms = { ...stepTerms, chunk_bytes: chunk };
     const pieces = framed?.units ?? chunksOf(concat(files), chunk);
-    const resolved = resolveModule(spec); // refuses a method's wrong params, a module that is no WebAssembly
+    const resolved = resolveModule(spec, this.ctx.blobs); // refuses a method's wrong params, a module that is no WebAssembly
     const module = cidOfBytes(resolved.module);
     const wasi = resolved.algorithmId === WASI_PROGRAM;
     // A user's WASI unit's index is part of its run (its args' {index}): its key holds it, and its job
