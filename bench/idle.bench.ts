@@ -32,7 +32,10 @@ function switchesByThread(pid: number): Map<string, { name: string; switches: nu
   const counts = new Map<string, { name: string; switches: number }>();
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const name = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
+      // The main thread and V8's platform workers are all named "node": the main one is told apart
+      // (its task id is the process's), or a sum over five threads reads as the event loop's wake-ups.
+      const comm = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
+      const name = task === String(pid) ? `${comm} (main)` : comm;
       const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
       const switches = [...status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)].reduce(
         (sum, m) => sum + Number(m[1]),
