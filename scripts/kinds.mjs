@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// `npm run kinds`: where the code chooses a kind of work by hand (issue 88's kind_dispatch_sites):
+// each line of product code outside the kinds' own folders (src-main/core/kinds, src-main/node/kinds,
+// src-renderer/kinds) that tests a unit's or a job's kind by its algorithm id or by the fields only
+// one kind has. One JSON line: the count, its target, and the count by file, busiest first.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const KIND_FOLDERS = ['src-main/core/kinds/', 'src-main/node/kinds/', 'src-renderer/kinds/'];
+
+/** What a test of a kind looks like: an algorithm id compared, Blender's predicate, or one kind's own field tested. */
+const DISPATCH = new RegExp(
+  [
+    String.raw`algorithm(_id|Id) (===|!==)`,
+    String.raw`(===|!==) (WASI_PROGRAM|RENDER_ALGORITHM|SHADER_ALGORITHM|CUSTOM_WASM)\b`,
+    String.raw`isBlenderAlgorithm\(`,
+    String.raw`\.blender_tiles\b`,
+    String.raw`wgsl_code !== undefined`,
+    String.raw`\.render !== undefined`,
+    String.raw`\bspec\.(blender|wasi)\b`,
+    String.raw`\bjob\.render\b`,
+  ].join('|'),
+);
+
+const files = execFileSync('git', ['ls-files', 'src-main', 'src-renderer'], { cwd: root, encoding: 'utf8' })
+  .split('\n')
+  .filter((file) => /\.tsx?$/.test(file) && !KIND_FOLDERS.some((folder) => file.startsWith(folder)));
+const byFile = {};
+let sites = 0;
+for (const file of files) {
+  const count = readFileSync(`${root}${file}`, 'utf8')
+    .split('\n')
+    .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line) && DISPATCH.test(line)).length;
+  if (count === 0) continue;
+  byFile[file] = count;
+  sites += count;
+}
+const busiest = Object.fromEntries(Object.entries(byFile).sort((a, b) => b[1] - a[1]));
+process.stdout.write(
+  `${JSON.stringify({ name: 'kind_dispatch_sites', value: sites, unit: 'lines', target: '<= 5', files: Object.keys(byFile).length, by_file: busiest })}\n`,
+);
