@@ -302,11 +302,12 @@ export class MeshNetwork {
     return this.fetchSlots.run(peer, () => fetchBlob(this.libp2p, peerId, cid, options));
   }
 
-  /** peer → reason → count of the messages dropped from that peer. */
+  /** Blobs peers fetched from me since the start, and their bytes. */
   blobsServed(): { blobs: number; bytes: number } {
     return { ...this.#served };
   }
 
+  /** peer → reason → count of the messages dropped from that peer. */
   dropped(): Record<string, Partial<Record<DropReason, number>>> {
     return this.drops.snapshot();
   }
