@@ -37,10 +37,7 @@ export async function dispatchUpload(
   req: IncomingMessage,
   log: (message: string) => void,
 ): Promise<{ reply: ApiReply; dropRest: () => Promise<void> }> {
-  const body = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const dropRest = async () => {
-    while (!(await body.next()).done);
-  };
+  const { body, dropRest } = bodyOf(req);
   const head = await readLine(body);
   if (typeof head === 'string') return { reply: refused('bad_request', head), dropRest };
   const terms = decodeJson(SubmitJobStreamSchema, head.line, MAX_TERMS_LINE_BYTES);
@@ -61,10 +58,7 @@ export async function dispatchBlobUpload(
   req: IncomingMessage,
   log: (message: string) => void,
 ): Promise<{ reply: ApiReply; dropRest: () => Promise<void> }> {
-  const body = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const dropRest = async () => {
-    while (!(await body.next()).done);
-  };
+  const { body, dropRest } = bodyOf(req);
   const tooBig = refused('bad_request', `the blob is larger than ${MAX_MODULE_BYTES} bytes (MAX_MODULE_BYTES)`);
   if (Number(req.headers['content-length']) > MAX_MODULE_BYTES) return { reply: tooBig, dropRest };
   const parts: Buffer[] = [];
@@ -76,6 +70,15 @@ export async function dispatchBlobUpload(
   }
   const bytes = new Uint8Array(Buffer.concat(parts, size));
   return { reply: await runHandler('blobs.put', () => handlers['blobs.put'](bytes), log), dropRest };
+}
+
+/** The request's body as it comes, and `dropRest`: reads what is left of it and drops it. */
+function bodyOf(req: IncomingMessage): { body: AsyncIterator<Buffer>; dropRest: () => Promise<void> } {
+  const body = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const dropRest = async () => {
+    while (!(await body.next()).done);
+  };
+  return { body, dropRest };
 }
 
 /** The body up to its first newline, and what came after it in the same read; a message when there is none. */

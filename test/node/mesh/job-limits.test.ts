@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import type { MethodInput, SubmitJobTermsInput } from '../../../src-main/core/api/contract.js';
 import { ApiClient, ApiError, loadOrCreateToken } from '../../../src-main/node/api/index.js';
 import { startDaemon, type Daemon } from '../../../src-main/node/mesh/api/daemon.js';
+import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import { sampleSceneJson } from '../fixtures/sample-scene.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mesh-limits-'));
@@ -85,6 +86,39 @@ test("input size: a body that declares a terabyte is refused before it is read, 
   assert.equal(reply.status, 400);
   assert.match(reply.body, /the input is 1099511627776 bytes; a job's input is at most 1073741824 bytes/);
   assert.equal((await client.call('jobs.list', {})).jobs.length, jobs);
+});
+
+test('a blob put raw is kept under its CID; one declared past 64 MiB is refused before it is read, one sent past it once it passes', async () => {
+  const module = Buffer.from('\0asm\x01\0\0\0');
+  const put = await client.putBlob(module);
+  assert.deepEqual(put, { cid: cidOfBytes(module), bytes: module.byteLength });
+  assert.deepEqual(daemon.node.ctx.blobs.get(put.cid), new Uint8Array(module));
+  const post = (declared: number | undefined, body: Buffer) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${daemon.api.url}/api/v1/upload/blobs.put`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${loadOrCreateToken(dataDir)}`,
+          ...(declared === undefined ? {} : { 'content-length': String(declared) }),
+        },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      });
+      req.on('error', reject);
+      // A size declared is refused before any byte is read: nothing is sent, and the request not ended.
+      if (declared === undefined) req.end(body);
+      else req.flushHeaders();
+    });
+  const tooBig = /the blob is larger than 67108864 bytes \(MAX_MODULE_BYTES\)/;
+  const declaredHuge = await post(2 ** 40, Buffer.alloc(0)); // it cannot wait for a terabyte
+  assert.equal(declaredHuge.status, 400);
+  assert.match(declaredHuge.body, tooBig);
+  const sentHuge = await post(undefined, Buffer.alloc((64 << 20) + 1)); // chunked, its size unsaid
+  assert.equal(sentHuge.status, 400);
+  assert.match(sentHuge.body, tooBig);
 });
 
 test('chunk size, budget, redundancy, priority, price: each absurd number is named with its limit', async () => {
