@@ -16,7 +16,15 @@ import {
   type WasiDir,
 } from '../../src-main/core/schemas/index.js';
 import { ApiError } from '../../src-main/node/api/errors.js';
-import { decodeWasiOutput, encodeInputFiles, ExecError, Executor, wasiRunOf } from '../../src-main/node/exec/index.js';
+import {
+  decodeInputFiles,
+  decodeWasiOutput,
+  encodeInputFiles,
+  ExecError,
+  Executor,
+  wasiRunOf,
+} from '../../src-main/node/exec/index.js';
+import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
 import { wasiJob } from '../../src-main/node/mesh/jobs/wasi-jobs.js';
 import { moduleTerms } from '../../src-main/node/mesh/workflows/module-steps.js';
 
@@ -90,6 +98,39 @@ test("a unit's params: dirs only when folders are mapped, so a job without them 
   );
 });
 
+test("a workflow's WASI step takes files by reference (an earlier step's, an input's): the program finds them in its folder", async () => {
+  const step = { id: 'count', uses: { module: { cid: 'bafy' }, abi: 'wasi' } } as unknown as Parameters<
+    typeof moduleTerms
+  >[0];
+  const data = Buffer.from(DATA);
+  const store = new Map([[cidOfBytes(data), new Uint8Array(data)]]);
+  // What {"$step": …, "files": true} or {"$input": …} resolves to: the files by name and CID.
+  const files = [{ name: 'data.txt', cid: cidOfBytes(data), bytes: data.byteLength }];
+  const dirs = [{ guest: '.', mode: 'rw' }];
+  const terms = moduleTerms(step, 'bafy', { dirs, files }, store);
+  const job = wasiJob(terms.wasi!);
+  const unit = { unit_id: 'j/0', job_id: 'j', params: job.params };
+  const ran = await executor.run({ module, ...wasiRunOf(unit, new Uint8Array(), job.files) });
+  assert.equal(ran.exitCode, 0, text(ran.stderr ?? new Uint8Array()));
+  const written = decodeWasiOutput(ran.output).files.find(([path]) => path === 'result.txt');
+  assert.equal(text(written![1]), RESULT);
+  // Without mapped folders they are /input's; a file the store lacks, or files given twice, are refused.
+  const plain = wasiJob(moduleTerms(step, 'bafy', { files: files[0]! }, store).wasi!);
+  assert.deepEqual(
+    decodeInputFiles(plain.files!).map(([path]) => path),
+    ['data.txt'],
+  );
+  assert.throws(
+    () => moduleTerms(step, 'bafy', { files: [{ ...files[0]!, cid: cidOfBytes(Buffer.from('gone')) }] }, store),
+    /step "count": its file data\.txt \(\S+\) is not in this node's store/,
+  );
+  assert.throws(
+    () => moduleTerms(step, 'bafy', { files, files_base64: 'AA==' }, store),
+    /step "count": give its files as files or files_base64, not both/,
+  );
+  assert.throws(() => moduleTerms(step, 'bafy', { files: 'data.txt' }, store), /step "count": files must name files/);
+});
+
 const run = async (files: Record<string, string>, dirs: WasiDir[], args: string[] = []) => {
   const ran = await executor.run({ module, input: new Uint8Array(), wasi: { args, files: tree(files), dirs } });
   return { ...decodeWasiOutput(ran.output), stderr: text(ran.stderr ?? new Uint8Array()) };
@@ -150,11 +191,11 @@ test("a workflow's WASI step maps a folder by its params, as submit-job's terms 
   >[0];
   const files_base64 = Buffer.from(tree({ '0/data.txt': DATA })).toString('base64');
   const dirs = [{ guest: '.', mode: 'rw' }];
-  const terms = moduleTerms(step, 'bafy', { items: 'framed', dirs, files_base64 });
+  const terms = moduleTerms(step, 'bafy', { items: 'framed', dirs, files_base64 }, new Map());
   assert.deepEqual(terms.wasi?.dirs, dirs);
   assert.equal(terms.module_cid, 'bafy', 'the job names the module in the store, not a copy of it');
   assert.throws(
-    () => moduleTerms(step, 'bafy', { dirs: [{ guest: 'data', mode: 'ro' }] }),
+    () => moduleTerms(step, 'bafy', { dirs: [{ guest: 'data', mode: 'ro' }] }, new Map()),
     /step "count": its WASI terms: dirs: the guest path "data" is neither absolute nor "\."/,
   );
 });

@@ -2,14 +2,17 @@
 // module read from the node's store (a workflow input's file, or a CID), its job the one
 // `meshctl submit-job --wasm` (custom ABI, its params the units') or `--wasi` (a WASI program, its
 // params the program's terms: program, args, env, items) would submit, and each unit's output: a
-// custom module's as it is, a WASI program's stdout (a non-zero exit fails the step).
+// custom module's as it is, a WASI program's stdout (a non-zero exit fails the step). A WASI step's
+// `files` param may be a reference to files (an earlier step's, an input's): they become the tree
+// the program sees at /input, or in its first mapped folder.
 import { MAX_MODULE_BYTES, WasiJobSchema } from '../../../core/api/shapes.js';
 import type { SubmitJobTerms } from '../../../core/api/contract.js';
-import { validate } from '../../../core/schemas/index.js';
+import { MAX_WASI_FILES_BYTES, validate } from '../../../core/schemas/index.js';
+import * as z from '../../../core/schemas/zod.js';
 import type { Step } from '../../../core/workflow/document.js';
-import type { FileValue, Scalar, Value } from '../../../core/workflow/references.js';
+import { FileValueSchema, type FileValue, type Scalar, type Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
-import { decodeWasiOutput, encodeWasiItem, framedBytes } from '../../exec/index.js';
+import { decodeWasiOutput, encodeInputFiles, encodeWasiItem, framedBytes } from '../../exec/index.js';
 import type { Blobs } from '../context/blobs.js';
 
 type ModuleStep = Step & { uses: Extract<Step['uses'], { module: unknown }> };
@@ -45,12 +48,57 @@ export function moduleTerms(
   /** The module's CID, in my store (moduleBytesOf found it there): the job names it, as a submit of a big program does. */
   module_cid: string,
   params: NonNullable<SubmitJobTerms['params']>,
+  blobs: Pick<Blobs, 'get'>,
 ): Omit<SubmitJobTerms, 'chunk_bytes' | 'budget' | 'redundancy' | 'priority' | 'manual_accept' | 'open_to_strangers'> {
   const name = `workflow step ${step.id}`;
   if (step.uses.abi === 'custom') return { name, module_cid, params };
-  const wasi = validate(WasiJobSchema, params);
+  const wasi = validate(WasiJobSchema, withFilesTree(step, params, blobs));
   if (!wasi.ok) throw new ApiError('bad_request', `step "${step.id}": its WASI terms: ${wasi.error.message}`);
   return { name, module_cid, wasi: wasi.value };
+}
+
+/** The most files a step's `files` may name: with their 4 MiB in all, more would be nearly empty. */
+const MAX_TREE_FILES = 4096;
+
+/** A file reference's value, resolved: one file, or a list of them (an earlier step's files, a `files` input). */
+const FilesSchema = z.union([FileValueSchema, z.array(FileValueSchema).check(z.maxLength(MAX_TREE_FILES))]);
+
+/**
+ * A WASI step's params with `files` (a reference to an earlier step's files or an input's: resolved
+ * to their values) made the input tree the program sees (wasi.files_base64): each file by its name,
+ * at /input, or in its first mapped folder when it maps folders (`dirs`). Params without `files`
+ * are as they were.
+ */
+function withFilesTree(
+  step: ModuleStep,
+  params: NonNullable<SubmitJobTerms['params']>,
+  blobs: Pick<Blobs, 'get'>,
+): NonNullable<SubmitJobTerms['params']> {
+  if (!Object.hasOwn(params, 'files')) return params;
+  const { files, ...rest } = params;
+  if (Object.hasOwn(rest, 'files_base64'))
+    throw new ApiError('bad_request', `step "${step.id}": give its files as files or files_base64, not both`);
+  const given = validate(FilesSchema, files);
+  if (!given.ok)
+    throw new ApiError(
+      'bad_request',
+      `step "${step.id}": files must name files (a reference to them): ${given.error.message}`,
+    );
+  const list = Array.isArray(given.value) ? given.value : [given.value];
+  const under = Object.hasOwn(rest, 'dirs') ? '0/' : ''; // the first mapped folder's files, as --dir lays them out
+  const tree = list.map(({ name, cid }): [string, Uint8Array] => {
+    const bytes = blobs.get(cid);
+    if (!bytes)
+      throw new ApiError('bad_request', `step "${step.id}": its file ${name} (${cid}) is not in this node's store`);
+    return [`${under}${name}`, bytes];
+  });
+  const size = tree.reduce((sum, [, bytes]) => sum + bytes.byteLength, 0);
+  if (size > MAX_WASI_FILES_BYTES)
+    throw new ApiError(
+      'bad_request',
+      `step "${step.id}": its files are ${size} bytes, over a job's ${MAX_WASI_FILES_BYTES}`,
+    );
+  return { ...rest, files_base64: Buffer.from(encodeInputFiles(tree)).toString('base64') };
 }
 
 /**

@@ -98,7 +98,7 @@ export class StepJobs {
     if (isModuleStep(step)) {
       const moduleCid = moduleCidOf(step, terms.inputs);
       moduleBytesOf(this.ctx.blobs, step, moduleCid); // there, and within a module's size
-      const of = moduleTerms(step, moduleCid, params);
+      const of = moduleTerms(step, moduleCid, params, this.ctx.blobs);
       stepTerms = { ...of, ...job };
       itemsFramed = of.wasi?.items === 'framed';
     } else {
