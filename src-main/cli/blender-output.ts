@@ -1,8 +1,10 @@
 // `meshctl job output JOB --out DIR` for Blender jobs: each frame a file named as Blender names
 // its own (`####`: the frame's number, four digits at least) with its format's extension. A job
 // cut into tiles gives its frames, each stitched by the requester from its verified tiles
-// (node/mesh/render/blender-frames.ts), not the tiles, each PNG checked against its CID before it
-// is written; a job of whole frames gives its units' outputs, named by their frames (framesByUnit).
+// (node/mesh/render/blender-frames.ts), not the tiles, and a composited job its frames, each
+// composited by the requester from its unit's verified render before the compositor, each PNG
+// checked against its CID before it is written; a job of whole frames gives its units' outputs,
+// named by their frames (framesByUnit).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MethodResult } from '../core/api/contract.js';
@@ -45,8 +47,10 @@ export async function writeStitchedFrames(client: ApiClient, jobId: string, dir:
   const [first, last] = [view.frames[0], view.frames.at(-1)].map((f) =>
     join(dir, blenderFrameName(f?.frame ?? 0, 'png')),
   );
-  const text = `wrote ${written} of the job's ${count} frames, each stitched from its tiles, to ${first} … ${last}`;
+  const made = view.tiles ? 'stitched from its tiles' : 'composited here from its checked render';
+  const text = `wrote ${written} of the job's ${count} frames, each ${made}, to ${first} … ${last}`;
   if (missing.length === 0) return { json, text };
   const which = missing.length === 1 ? `frame ${missing[0]}` : `frames ${missing[0]} and ${missing.length - 1} more`;
-  return { json, text, failure: `${which} not stitched yet (their tiles are not all verified)` };
+  const why = view.tiles ? 'not stitched yet (their tiles are not all verified)' : 'not composited yet';
+  return { json, text, failure: `${which} ${why}` };
 }

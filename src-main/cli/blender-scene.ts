@@ -27,6 +27,8 @@ export interface SceneRead {
   verdict: PreflightVerdict;
   /** What to print: what a folder zipped to, who read the scene where this machine could not, and the preflight. */
   lines: string[];
+  /** Read by a provider's Blender: the requester has none (its frames are then checked by two providers). */
+  readByPeer: boolean;
 }
 
 /** The scene read and judged (a refused scene too: its verdict says so); `label` begins each error. */
@@ -62,7 +64,7 @@ export async function readScene(
     if (!preflight.ok) throw new CliError(`${label}: ${preflight.reason}`);
     const { report, verdict } = preflight;
     const lines = [...(zipped ? [zipped.line] : []), ...readBy, ...preflightLines(report, verdict, byPeer)];
-    return { sent, report, verdict, lines };
+    return { sent, report, verdict, lines, readByPeer: byPeer };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ import { FRAME_BYTES, framesInput } from '../core/blender/unit.js';
 import { MAX_TILES_SIDE, type TileGrid } from '../core/schemas/blender-tiles.js';
 import { CliError, wholeNumber } from './args.js';
 import { readScene, type PreflightByNode } from './blender-scene.js';
+import { exrRefusal } from '../core/blender/crop-check.js';
 
 /** The jobs.submit params of a Blender job (`terms`: what every job states), and the preflight's lines. */
 export async function blenderSubmission(
@@ -26,13 +27,11 @@ export async function blenderSubmission(
     throw new CliError(
       '--format exr: EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG): no --tiles',
     );
-  const { sent, report, verdict, lines } = await readScene(scene, byNode, '--blend');
+  const { sent, report, verdict, lines, readByPeer } = await readScene(scene, byNode, '--blend');
   if (verdict.refusals.length > 0) throw new CliError(`--blend: the scene is refused: ${verdict.refusals.join('; ')}`);
   const { tiles } = options;
-  if (options.format === 'exr' && !verdict.check.crop)
-    throw new CliError(
-      `--format exr: no crop can check this scene's frames (${verdict.check.why}), and two providers' frames are compared as 8-bit PNG: ask for PNG`,
-    );
+  const noExr = options.format === 'exr' ? exrRefusal(verdict.check, readByPeer) : undefined;
+  if (noExr) throw new CliError(`--format exr: ${noExr}: ask for PNG`);
   if (tiles && !verdict.tiles) throw new CliError(`--tiles: ${verdict.tilesWhyNot ?? 'frames only'}`);
   const percentage = options.percentage ?? report.percentage;
   const tooSmall = sizeRefusal(report, percentage);

@@ -135,11 +135,12 @@ export async function* unitsOf(client: ApiClient, jobId: string): AsyncGenerator
 async function writeEach(client: ApiClient, jobId: string, dir: string) {
   const { job } = await client.call('jobs.status', { job_id: jobId });
   await mkdir(dir, { recursive: true });
-  // A Blender job cut into tiles: its frames, stitched (blender-output.ts).
+  // A Blender job cut into tiles, or composited here: its frames, stitched or composited (blender-output.ts).
   const stitched = isBlenderAlgorithm(job.algorithm)
     ? await client.call('jobs.blender_frames', { job_id: jobId })
     : undefined;
-  if (stitched?.tiles) return writeStitchedFrames(client, jobId, dir, stitched);
+  if (stitched?.tiles || (stitched && stitched.frames.length > 0))
+    return writeStitchedFrames(client, jobId, dir, stitched);
   // A Blender job of whole frames: each named by its frame (blender-output.ts).
   const frames = stitched ? await framesByUnit(client, jobId) : undefined;
   const names: string[] = [];

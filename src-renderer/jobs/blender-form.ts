@@ -7,7 +7,7 @@
 // crop of each (redundancy 1), not by replicas. The node preflights and checks it all again.
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
-import { checkWords, frameCheckOf } from '../../src-main/core/blender/crop-check.js';
+import { checkWords, exrRefusal, frameCheckOf } from '../../src-main/core/blender/crop-check.js';
 import { consecutive, framesWords, parseFrames } from '../../src-main/core/blender/frames.js';
 import { MAX_PERCENTAGE, outputSize, sizeRefusal } from '../../src-main/core/blender/preflight.js';
 import { FRAME_BYTES, framesInput } from '../../src-main/core/blender/unit.js';
@@ -108,12 +108,8 @@ export function blenderRequest(
       ok: false,
       error: 'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG): clear Tiles, or choose PNG',
     };
-  const check = frameCheckOf(preflight.report);
-  if (fields.format === 'exr' && !check.crop)
-    return {
-      ok: false,
-      error: `EXR frames of this scene cannot be checked (no crop can: ${check.why}; two providers' frames are compared as 8-bit PNG): choose PNG`,
-    };
+  const noExr = fields.format === 'exr' ? exrRefusal(frameCheckOf(preflight.report), preflight.by !== null) : undefined;
+  if (noExr) return { ok: false, error: `${noExr}: choose PNG` };
   const budget = parseCredits(fields.budget);
   if (!budget.ok) return { ok: false, error: `budget: ${budget.error}` };
   if (tiles.value && !consecutive(frames))

@@ -109,6 +109,8 @@ export interface RenderSettings {
   percentage?: number;
   /** A tile of the frame (its width × height as the scene has it); none: the whole frame. */
   tile?: { rect: PixelRect; width: number; height: number };
+  /** This view layer's render with the compositor off, as a 32-bit float EXR (core/blender/crop-check.ts `raw`); none: the file's output. */
+  rawLayer?: string;
 }
 
 /** The file a render writes, in the unit's folder: `out` + the frame number, four digits, and the format's extension. */
@@ -167,17 +169,29 @@ function settingsLines(settings: Omit<RenderSettings, 'tile'>): string[] {
     '    sc.render.threads = 1',
     '    sc.render.dither_intensity = 0',
     `s.render.resolution_percentage = ${percentage}`,
-    ...formatLines(settings.format ?? 'png'),
+    ...(settings.rawLayer === undefined ? [] : rawLines(settings.rawLayer)),
+    ...formatLines(settings.format ?? 'png', settings.rawLayer === undefined ? '16' : '32'),
     `s.render.filepath = '${UNIT_MOUNT}/out'`,
   ];
 }
 
-function formatLines(format: FrameFormat): string[] {
+/**
+ * The view layer's render as the compositor would read it: the compositor off, no other layer
+ * rendered (the output is then that layer's). Full float, so that the requester's compositor reads
+ * the same bits as in a render of the whole file. The name goes in as a JSON string, which Python reads alike.
+ */
+function rawLines(layer: string): string[] {
+  if (layer.length === 0 || layer.length > 64 || /[\x00-\x1f\x7f]/.test(layer))
+    throw new RangeError(`a view layer's name is 1 to 64 characters, none a control: ${JSON.stringify(layer)}`);
+  return ['s.render.use_compositing = False', `for vl in s.view_layers: vl.use = vl.name == ${JSON.stringify(layer)}`];
+}
+
+function formatLines(format: FrameFormat, depth: '16' | '32' = '16'): string[] {
   if (format === 'exr')
     return [
       "s.render.image_settings.file_format = 'OPEN_EXR'",
       "s.render.image_settings.color_mode = 'RGBA'",
-      "s.render.image_settings.color_depth = '16'",
+      `s.render.image_settings.color_depth = '${depth}'`,
       "s.render.image_settings.exr_codec = 'ZIP'",
     ];
   return [
@@ -283,6 +297,32 @@ export function scenePath(file: string): string {
   if (!/^[\w-][\w.-]*\.blend$/.test(file))
     throw new RangeError(`a scene's name must be a plain .blend file name, not ${JSON.stringify(file)}`);
   return `${UNIT_MOUNT}/${file}`;
+}
+
+/** The checked render before the compositor that a composite reads, in the unit's folder (compositeArgs). */
+export const RAW_INPUT = 'raw.exr';
+
+/**
+ * Blender's arguments (after -b -Y --factory-startup) that run the file's compositor over RAW_INPUT,
+ * a view layer's render checked already, and write the frame as the file would (PNG, our settings):
+ * each Render Layers node is replaced by an Image node of that EXR, linked by its outputs' names
+ * (Image, Alpha: the only ones a raw check allows), so nothing is rendered (Blender renders only for
+ * a Render Layers node) and the compositor reads the bits a render of the whole file gives it.
+ */
+export function compositeArgs(settings: Omit<RenderSettings, 'tile'>): string[] {
+  const { file, frame, samples, seed, percentage } = settings;
+  const lines = [
+    ...settingsLines({ file, frame, samples, seed, format: 'png', ...(percentage !== undefined ? { percentage } : {}) }),
+    's.render.use_border = False',
+    `raw = bpy.data.images.load('${UNIT_MOUNT}/${RAW_INPUT}')`,
+    'tree = s.node_tree',
+    'for n in [n for n in tree.nodes if n.type == "R_LAYERS"]:',
+    "    m = tree.nodes.new('CompositorNodeImage'); m.image = raw; m.mute = n.mute",
+    '    for o in n.outputs:',
+    '        for l in list(o.links): tree.links.new(m.outputs[o.name], l.to_socket)',
+    '    tree.nodes.remove(n)',
+  ];
+  return [scenePath(settings.file), '--python-expr', lines.join('\n'), '-f', String(settings.frame)];
 }
 
 /** Blender's arguments for one render (after -b -Y --factory-startup): the file, our Python, the frame. */

@@ -15,13 +15,13 @@ export function isExr(bytes: Uint8Array): boolean {
 }
 
 /**
- * The most an EXR frame of width × height may weigh: four half-float channels (8 bytes a pixel)
- * stored raw (OpenEXR keeps a block raw when its codec would make it larger), a block of 16
- * scanlines (ZIP) needing an offset (8 bytes) and a block header (8 bytes) each, so at most 16
- * bytes a scanline, and the header.
+ * The most an EXR frame of width × height may weigh: four channels of `channelBytes` each (2, half
+ * float; 4, a render before the compositor: full float) stored raw (OpenEXR keeps a block raw when
+ * its codec would make it larger), a block of 16 scanlines (ZIP) needing an offset (8 bytes) and a
+ * block header (8 bytes) each, so at most 16 bytes a scanline, and the header.
  */
-export function exrFrameCap(width: number, height: number): number {
-  return width * height * 8 + height * 16 + HEADER_BYTES;
+export function exrFrameCap(width: number, height: number, channelBytes: 2 | 4 = 2): number {
+  return width * height * 4 * channelBytes + height * 16 + HEADER_BYTES;
 }
 
 /** sRGB's encoding of a linear value in [0, 1]. */
@@ -30,13 +30,22 @@ function srgb(linear: number): number {
 }
 
 const clamp = (x: number): number => (x > 1 ? 1 : x > 0 ? x : 0); // NaN → 0
+/** Values past 1 kept apart (x / (1 + x)): a render before the compositor holds the highlights a glare reads. */
+const compress = (x: number): number => (x === Infinity ? 1 : x > 0 ? x / (1 + x) : 0); // NaN → 0
 
 /**
  * An EXR's float RGBA pixels (as Blender hands them: rows from the bottom up) as 8-bit RGBA, rows
- * from the top: each colour channel clamped to [0, 1], sRGB-encoded and rounded to 0–255; alpha
- * clamped and rounded. The same transform for a provider's frame and the requester's crop.
+ * from the top: each colour channel clamped to [0, 1] (`display`; `hdr`: first mapped by x / (1 + x),
+ * so that values past 1 still differ), sRGB-encoded and rounded to 0–255; alpha clamped and
+ * rounded. The same transform for a provider's frame and the requester's crop.
  */
-export function exrTo8Bit(pixels: Float32Array, width: number, height: number): Rgba {
+export function exrTo8Bit(
+  pixels: Float32Array,
+  width: number,
+  height: number,
+  range: 'display' | 'hdr' = 'display',
+): Rgba {
+  const colour = range === 'hdr' ? compress : clamp;
   if (pixels.length !== width * height * 4)
     throw new RangeError(`${pixels.length} floats are not the RGBA pixels of ${width}×${height}`);
   const data = new Uint8Array(width * height * 4);
@@ -44,7 +53,7 @@ export function exrTo8Bit(pixels: Float32Array, width: number, height: number): 
     const from = (height - 1 - y) * width * 4;
     const to = y * width * 4;
     for (let i = 0; i < width * 4; i += 4) {
-      for (let c = 0; c < 3; c++) data[to + i + c] = Math.round(srgb(clamp(pixels[from + i + c]!)) * 255);
+      for (let c = 0; c < 3; c++) data[to + i + c] = Math.round(srgb(colour(pixels[from + i + c]!)) * 255);
       data[to + i + 3] = Math.round(clamp(pixels[from + i + 3]!) * 255);
     }
   }

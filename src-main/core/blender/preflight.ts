@@ -38,6 +38,9 @@ const PREFLIGHT_EXPRESSION = [
   'nodes = sorted({n.type for n in tree.nodes if not n.mute})[:256] if tree else []',
   'others = bool(tree and any(n.type == "R_LAYERS" and n.scene is not None and n.scene != s for n in tree.nodes))',
   'strips = bool(s.render.use_sequencer and s.sequence_editor and len(s.sequence_editor.sequences_all) > 0)',
+  // Which render each Render Layers node of this scene feeds the compositor: its view layer, and its outputs in use.
+  'layers = [{"layer": n.layer[:64], "outputs": sorted({o.name[:64] for o in n.outputs if o.is_linked})[:64]}',
+  '  for n in tree.nodes if n.type == "R_LAYERS" and not n.mute and n.scene in (None, s)][:64] if tree else []',
   'print(' +
     JSON.stringify(REPORT_MARK) +
     ' + json.dumps({"blender": list(bpy.app.version), "saved_by": list(bpy.data.version),',
@@ -45,7 +48,7 @@ const PREFLIGHT_EXPRESSION = [
   '  "width": s.render.resolution_x, "height": s.render.resolution_y, "percentage": s.render.resolution_percentage,',
   '  "samples": s.cycles.samples, "denoising": denoise, "compositing": bool(s.use_nodes and s.render.use_compositing),',
   '  "glare": glare, "compositor_nodes": nodes, "other_scenes": others, "freestyle": bool(s.render.use_freestyle),',
-  '  "sequencer": strips, "images": images, "libraries": libraries}), flush=True)',
+  '  "sequencer": strips, "render_layers": layers, "images": images, "libraries": libraries}), flush=True)',
 ].join('\n');
 
 const Part = z.int().check(z.minimum(0), z.maximum(10_000));
@@ -73,6 +76,17 @@ export const PreflightReport = z.strictObject({
   other_scenes: z.optional(z.boolean()),
   freestyle: z.optional(z.boolean()),
   sequencer: z.optional(z.boolean()),
+  /** The compositor's Render Layers nodes of this scene: the view layer each reads, and its outputs linked (absent: an earlier version's report). */
+  render_layers: z.optional(
+    z
+      .array(
+        z.strictObject({
+          layer: z.string().check(z.maxLength(64)),
+          outputs: z.array(z.string().check(z.maxLength(64))).check(z.maxLength(64)),
+        }),
+      )
+      .check(z.maxLength(64)),
+  ),
   images: z
     .array(
       z.strictObject({

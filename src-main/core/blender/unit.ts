@@ -29,6 +29,15 @@ const exrFramesOnly = z.refine<{ format?: 'png' | 'exr'; tiles?: unknown }>(
   'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG): render EXR a unit a frame, or tiles as PNG',
 );
 
+/** A unit of the render before the compositor is a float EXR of a whole frame. */
+const rawIsExrFrame = z.refine<{ format?: 'png' | 'exr'; tiles?: unknown; raw_layer?: string }>(
+  (unit) => unit.raw_layer === undefined || (unit.format === 'exr' && unit.tiles === undefined),
+  "a unit of a view layer's render before the compositor is a whole frame's EXR",
+);
+
+/** A view layer's name as Blender has it (its 64 bytes), going into our Python as a JSON string: no control characters. */
+export const ViewLayerName = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[^\x00-\x1f\x7f]+$/));
+
 /** A resolution percentage (core/blender/preflight.ts outputSize). */
 const Percentage = z.int().check(z.minimum(1), z.maximum(MAX_PERCENTAGE));
 
@@ -50,8 +59,14 @@ export const BlenderUnitParamsSchema = z
     format: z.optional(FrameFormatSchema),
     /** The resolution percentage it is rendered at (`width` and `height` are the frame's pixels at it); absent: 100. */
     percentage: z.optional(Percentage),
+    /**
+     * The unit is this view layer's render with the compositor off, as a float EXR (32-bit RGBA),
+     * which the requester checks by a crop and composites itself (core/blender/crop-check.ts `raw`);
+     * absent: the frame as the file outputs it.
+     */
+    raw_layer: z.optional(ViewLayerName),
   })
-  .check(exrFramesOnly);
+  .check(exrFramesOnly, rawIsExrFrame);
 export type BlenderUnitParams = z.output<typeof BlenderUnitParamsSchema>;
 
 /** The frames' input: each frame number, four bytes big-endian. */

@@ -36,12 +36,14 @@ export function frameOfTileUnit(tiles: BlenderTiles, index: number): number {
 /** How many frames a tiled Blender job of `units` units has. */
 export const framesOfTiledJob = (tiles: BlenderTiles, units: number): number => units / tilesPerFrame(tiles);
 
-/** The frames a job assembles from its tiles: a render job's, a tiled Blender job's; none for any other job. */
+/** The frames a job assembles from its units: a render job's and a tiled Blender job's from tiles, a composited Blender job's a unit each; none for any other job. */
 export function framesOfJob(job: {
   unit_count: number;
   render?: { first_frame: number; last_frame: number };
   blender_tiles?: BlenderTiles;
+  blender_composite?: true;
 }): number {
   if (job.render) return job.render.last_frame - job.render.first_frame + 1;
+  if (job.blender_composite) return job.unit_count;
   return job.blender_tiles ? framesOfTiledJob(job.blender_tiles, job.unit_count) : 0;
 }

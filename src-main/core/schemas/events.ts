@@ -72,6 +72,11 @@ export const JobSchema = z.strictObject({
    * Blender): each is compared between two providers, which never convicts. Absent: by a crop, where I have Blender.
    */
   blender_agreement: z.optional(z.literal(true)),
+  /**
+   * A Blender job whose units are a view layer's render before the compositor (checked by a crop),
+   * each frame then composited by me (render/blender-frames.ts) into one PNG.
+   */
+  blender_composite: z.optional(z.literal(true)),
 });
 
 /** What a batched job's units share: each is this, its id (`${job_id}/${index}`) and its input's CID. */
@@ -277,6 +282,8 @@ export const NodeEventSchema = z.discriminatedUnion('type', [
     job_id: Id,
     frame: z.int().check(z.minimum(0), z.maximum(MAX_FRAME)),
     png_cid: Id,
+    /** A composited Blender job's frame: the unit whose render it was composited from (a reopened unit withdraws it). */
+    unit_index: z.optional(z.int().check(z.minimum(0), z.maximum(LIMITS.unitsPerJob))),
   }),
   /** The prices this node asks (its earnings settings). */
   z.strictObject({ type: z.literal('price.set'), ...base, price: PriceScheduleSchema }),

@@ -27,16 +27,19 @@ export function floatPixels(bytes: Uint8Array): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-/** `exr`, a frame of width × height, decoded by the sandboxed Blender and mapped to 8-bit (exrTo8Bit). */
+/**
+ * `exr`, a frame of width × height, decoded by the sandboxed Blender and mapped to 8-bit
+ * (exrTo8Bit); `raw`: a render before the compositor (full float, its values past 1 kept apart).
+ */
 export async function decodeExrInSandbox(
   blender: string,
   exr: Uint8Array,
-  width: number,
-  height: number,
+  size: { width: number; height: number; raw?: boolean },
   signal?: AbortSignal,
 ): Promise<Decoded> {
+  const { width, height, raw = false } = size;
   if (!isExr(exr)) return { ok: false, reason: 'not an OpenEXR file (its first bytes are not 0x762f3101)' };
-  if (exr.byteLength > exrFrameCap(width, height))
+  if (exr.byteLength > exrFrameCap(width, height, raw ? 4 : 2))
     return { ok: false, reason: `${exr.byteLength} bytes, more than an EXR of ${width}×${height} may weigh` };
   const unitDir = await mkdtemp(join(tmpdir(), 'mesh-blender-exr-'));
   try {
@@ -54,7 +57,7 @@ export async function decodeExrInSandbox(
     }
     if (pixels.byteLength !== width * height * 16)
       return { ok: false, reason: `Blender read ${pixels.byteLength} bytes of pixels, not ${width}×${height} RGBA` };
-    return { ok: true, image: exrTo8Bit(floatPixels(pixels), width, height) };
+    return { ok: true, image: exrTo8Bit(floatPixels(pixels), width, height, raw ? 'hdr' : 'display') };
   } finally {
     await rm(unitDir, { recursive: true, force: true });
   }

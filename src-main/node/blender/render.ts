@@ -2,10 +2,12 @@
 // PNG also decoded), or several tiles by one Blender (one start for all: each PNG decoded, each
 // EXR's float pixels, which that Blender read back, mapped to 8-bit); a failure says why in words
 // (the time limit, the watchdog, the memory limit, Blender's last lines).
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  compositeArgs,
   outputName,
+  RAW_INPUT,
   renderArgs,
   tileOutputName,
   tilePixelsName,
@@ -60,14 +62,14 @@ export async function renderInSandbox(job: RenderJob): Promise<Rendered> {
   return done.ok ? { ok: true, png: done.output, image: decodeRgba(done.output), ms: done.ms } : done;
 }
 
-/** A render in the settings' format: the file's bytes, as written. */
-export async function renderFileInSandbox(job: RenderJob): Promise<RenderedFile> {
+/** A render in the settings' format (by renderArgs, or by `args` that write the same file): the file's bytes, as written. */
+export async function renderFileInSandbox(job: RenderJob, args = renderArgs(job.settings)): Promise<RenderedFile> {
   const started = performance.now();
   const out = join(job.unitDir, outputName(job.settings.frame, job.settings.format));
   await rm(out, { force: true });
   const run = await runSandboxed(
     { blender: job.blender, unitDir: job.unitDir, limits: job.limits },
-    renderArgs(job.settings),
+    args,
     job.limits,
     job.onProgress,
   );
@@ -109,10 +111,22 @@ export async function renderTilesInSandbox(
     try {
       const bytes = await readFile(out);
       const rect = job.tiles.rects[i]!;
-      images.push(exr ? exrTo8Bit(floatPixels(bytes), rect.x1 - rect.x0, rect.y1 - rect.y0) : decodeRgba(bytes));
+      const [w, h] = [rect.x1 - rect.x0, rect.y1 - rect.y0];
+      images.push(exr ? exrTo8Bit(floatPixels(bytes), w, h, job.settings.rawLayer ? 'hdr' : 'display') : decodeRgba(bytes));
     } catch {
       return { ok: false, reason: `tile ${i} was not written: ${failureReason(run, job.limits)}` };
     }
   }
   return { ok: true, images, ms };
+}
+
+/**
+ * The file's compositor run over `raw`, a view layer's render before it, checked already
+ * (compositeArgs): the frame's PNG, as a render of the whole file writes it. Nothing is rendered.
+ */
+export async function compositeInSandbox(
+  job: Omit<RenderJob, 'settings' | 'onProgress'> & { settings: Parameters<typeof compositeArgs>[0]; raw: Uint8Array },
+): Promise<RenderedFile> {
+  await writeFile(join(job.unitDir, RAW_INPUT), job.raw);
+  return renderFileInSandbox({ ...job, settings: { ...job.settings, format: 'png' } }, compositeArgs(job.settings));
 }

@@ -19,7 +19,7 @@ import { describeError } from '../../core/errors.js';
 import { decodeExrInSandbox } from './exr.js';
 import { decodeRgba } from './png.js';
 import { preflightInSandbox, type Preflight } from './preflight.js';
-import { renderFileInSandbox, renderTilesInSandbox } from './render.js';
+import { compositeInSandbox, renderFileInSandbox, renderTilesInSandbox } from './render.js';
 import type { RunLimits } from './run.js';
 import { bringScene } from './scene-folder.js';
 import { compareCrops, type FrameVerdict, type OwnCrop } from './verify.js';
@@ -89,17 +89,12 @@ export async function preflightScene(scene: JobScene): Promise<Preflight> {
 /** The frame (or its tile) rendered in the sandbox: its file (PNG or EXR), and how long it took. */
 export async function renderUnit(unit: BlenderUnit): Promise<{ output: Uint8Array; ms: number }> {
   return inUnitFolder(unit, async (unitDir) => {
-    const { file, samples, seed, width, height, format = 'png', percentage } = unit.params;
+    const { width, height } = unit.params;
     const done = await renderFileInSandbox({
       blender: unit.blender,
       unitDir,
       settings: {
-        file,
-        frame: unit.frame,
-        samples,
-        seed,
-        format,
-        ...(percentage !== undefined ? { percentage } : {}),
+        ...settingsOf(unit.params, unit.frame),
         ...(unit.tile ? { tile: { rect: unit.tile, width, height } } : {}),
       },
       limits: { ...UNIT_LIMITS, ...(unit.signal ? { signal: unit.signal } : {}) },
@@ -126,7 +121,7 @@ export interface CheckCrop extends OwnCrop {
 export async function renderCheckCrops(units: readonly BlenderUnit[]): Promise<CheckCrop[]> {
   const [first] = units;
   if (!first) return [];
-  const { file, samples, seed, width, height, format = 'png', percentage } = first.params;
+  const { width, height } = first.params;
   const rects = units.map((unit) => {
     const area = unitArea(unit);
     const [c] = pickCrops(area.x1 - area.x0, area.y1 - area.y0, 1, CROP_SIDE, () => randomInt(2 ** 32) / 2 ** 32);
@@ -136,14 +131,7 @@ export async function renderCheckCrops(units: readonly BlenderUnit[]): Promise<C
     const done = await renderTilesInSandbox({
       blender: first.blender,
       unitDir,
-      settings: {
-        file,
-        frame: first.frame,
-        samples,
-        seed,
-        format,
-        ...(percentage !== undefined ? { percentage } : {}),
-      },
+      settings: settingsOf(first.params, first.frame),
       tiles: { rects, frames: units.map((unit) => unit.frame), width, height },
       limits: { ...UNIT_LIMITS, ...(first.signal ? { signal: first.signal } : {}) },
     });
@@ -196,12 +184,47 @@ async function decodeOutput(
   width: number,
   height: number,
 ): Promise<{ ok: true; image: Rgba } | { ok: false; reason: string }> {
-  if (unit.params.format === 'exr') return decodeExrInSandbox(unit.blender, output, width, height, unit.signal);
+  if (unit.params.format === 'exr') {
+    const raw = unit.params.raw_layer !== undefined;
+    return decodeExrInSandbox(unit.blender, output, { width, height, raw }, unit.signal);
+  }
   try {
     return { ok: true, image: decodeRgba(output) };
   } catch (err) {
     return { ok: false, reason: `not a PNG of 8-bit RGBA: ${describeError(err)}` };
   }
+}
+
+/**
+ * The frame of a unit whose output is its view layer's render before the compositor (`raw`,
+ * checked already): the file's compositor run over it here, in the sandbox; the PNG it writes.
+ */
+export async function compositeUnit(unit: BlenderUnit, raw: Uint8Array): Promise<Uint8Array> {
+  return inUnitFolder(unit, async (unitDir) => {
+    const done = await compositeInSandbox({
+      blender: unit.blender,
+      unitDir,
+      settings: settingsOf(unit.params, unit.frame),
+      raw,
+      limits: { ...UNIT_LIMITS, ...(unit.signal ? { signal: unit.signal } : {}) },
+    });
+    if (!done.ok) throw new Error(`frame ${unit.frame}: the compositor failed: ${done.reason}`);
+    return done.output;
+  });
+}
+
+/** What a unit's params say of a render of `frame` (core/blender/args.ts RenderSettings). */
+function settingsOf(params: BlenderUnitParams, frame: number) {
+  const { file, samples, seed, format = 'png', percentage, raw_layer: rawLayer } = params;
+  return {
+    file,
+    frame,
+    samples,
+    seed,
+    format,
+    ...(percentage !== undefined ? { percentage } : {}),
+    ...(rawLayer !== undefined ? { rawLayer } : {}),
+  };
 }
 
 function unitArea(unit: BlenderUnit): PixelRect {

@@ -157,6 +157,7 @@ export const jobArb = recordOf<S.Job>(
       })
       .map((tiles) => ({ ...tiles })),
     blender_agreement: fc.constant(true as const),
+    blender_composite: fc.constant(true as const),
   },
   [
     'deadline',
@@ -167,6 +168,7 @@ export const jobArb = recordOf<S.Job>(
     'render',
     'blender_tiles',
     'blender_agreement',
+    'blender_composite',
   ],
 );
 
@@ -362,12 +364,16 @@ export const nodeEventArbs: { [T in S.NodeEventType]: fc.Arbitrary<S.NodeEventOf
     ...eventOf('ledger.entries'),
     entries: fc.array(ledgerEntryArb, { maxLength: 3 }),
   }),
-  'frame.rendered': recordOf<S.NodeEventOf<'frame.rendered'>>({
-    ...eventOf('frame.rendered'),
-    job_id: idArb,
-    frame: frameArb,
-    png_cid: idArb,
-  }),
+  'frame.rendered': recordOf<S.NodeEventOf<'frame.rendered'>>(
+    {
+      ...eventOf('frame.rendered'),
+      job_id: idArb,
+      frame: frameArb,
+      png_cid: idArb,
+      unit_index: fc.integer({ min: 0, max: LIMITS.unitsPerJob }),
+    },
+    ['unit_index'],
+  ),
   'price.set': recordOf<S.NodeEventOf<'price.set'>>({ ...eventOf('price.set'), price: priceScheduleArb }),
   'window.put': recordOf<S.NodeEventOf<'window.put'>>({ ...eventOf('window.put'), window: weeklyWindowArb }),
   'window.removed': recordOf<S.NodeEventOf<'window.removed'>>({ ...eventOf('window.removed'), window_id: idArb }),

@@ -74,7 +74,7 @@ test('an EXR job: its frames are EXR files of their size, a local render’s pix
     const exr = readFileSync(join(out, file));
     assert.equal(exr.readUInt32LE(0), 0x01312f76, 'the magic number 0x762f3101');
     assert.ok(isExr(exr));
-    const decoded = await decodeExrInSandbox(found.install.path, exr, WIDTH, HEIGHT);
+    const decoded = await decodeExrInSandbox(found.install.path, exr, { width: WIDTH, height: HEIGHT });
     assert.ok(decoded.ok, decoded.ok ? '' : decoded.reason);
     assert.deepEqual([decoded.image.width, decoded.image.height], [WIDTH, HEIGHT]);
     const local = await localFrame({

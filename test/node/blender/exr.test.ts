@@ -48,7 +48,7 @@ after(() => folder.done());
 
 test("a provider's EXR frame is an OpenEXR of its size that agrees with the requester's EXR crop and a PNG render", async () => {
   assert.ok(isExr(exr), 'the magic number 0x762f3101');
-  const decoded = await decodeExrInSandbox(install.path, exr, WIDTH, HEIGHT);
+  const decoded = await decodeExrInSandbox(install.path, exr, { width: WIDTH, height: HEIGHT });
   assert.ok(decoded.ok, decoded.ok ? '' : decoded.reason);
   assert.deepEqual([decoded.image.width, decoded.image.height], [WIDTH, HEIGHT]);
   const [crop] = await renderCheckCrops([unit]);

@@ -55,6 +55,8 @@ export interface JobRecord {
   completedAt?: string;
   /** A render job's finished frames: frame number → PNG blob CID. */
   frames: Map<number, string>;
+  /** A composited Blender job's frames by the unit each was made from: unit index → frame number. */
+  frameOfUnit?: Map<number, number>;
   /** Set once the job is compacted (compaction.ts): its units are no longer in the state (the counts stay). */
   summary?: JobSummary;
 }

@@ -218,9 +218,12 @@ export class MeshState {
         if (event.reason === FALSE_REFUND || event.reason === UNDERPAID)
           this.falseRefunds.set(event.peer_id, (this.falseRefunds.get(event.peer_id) ?? 0) + 1);
         return;
-      case 'frame.rendered':
-        this.jobs.get(event.job_id)?.frames.set(event.frame, event.png_cid);
+      case 'frame.rendered': {
+        const job = this.jobs.get(event.job_id);
+        job?.frames.set(event.frame, event.png_cid);
+        if (job && event.unit_index !== undefined) (job.frameOfUnit ??= new Map()).set(event.unit_index, event.frame);
         return;
+      }
       case 'price.set':
         this.price = event.price;
         return;

@@ -70,7 +70,11 @@ export function foldReopened(state: VerdictFolded, event: NodeEventOf<'unit.reop
     state.units.reopened(job.job.job_id, record.index);
   }
   job.completedAt = undefined;
-  // A tile's frame was stitched with the withdrawn tile: it is assembled again once the tile is.
+  // A tile's frame was stitched with the withdrawn tile (a frame composited from the withdrawn unit):
+  // it is made again once the unit is verified again.
   const tiles = job.job.blender_tiles;
-  job.frames.delete(tiles ? frameOfTileUnit(tiles, record.index) : Number(record.unit.params?.['frame']));
+  const composited = job.frameOfUnit?.get(record.index);
+  job.frames.delete(
+    tiles ? frameOfTileUnit(tiles, record.index) : (composited ?? Number(record.unit.params?.['frame'])),
+  );
 }

@@ -5,7 +5,7 @@ import { describeError } from '../../../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../../core/availability/index.js';
-import { LIMITS } from '../../../core/schemas/index.js';
+import { framesOfJob, LIMITS } from '../../../core/schemas/index.js';
 import type { JobRecord } from '../../../core/mesh/state/state.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError, refusePassed } from '../../api/errors.js';
@@ -296,8 +296,8 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     async 'jobs.frame'({ job_id, frame }) {
       const record = myJob(job_id);
       const pngCid = record.frames.get(frame);
-      if (!record.job.render && !record.job.blender_tiles)
-        throw new ApiError('bad_request', `job ${job_id} is not a render job nor a tiled Blender job`);
+      if (framesOfJob(record.job) === 0)
+        throw new ApiError('bad_request', `job ${job_id} makes no frames (a render job, a tiled or composited Blender job)`);
       if (pngCid === undefined) throw new ApiError('conflict', `frame ${frame} of job ${job_id} is not finished`);
       const png = node.blobs.get(pngCid);
       if (!png) throw new ApiError('internal', `the PNG of frame ${frame} (${pngCid}) is missing from the blob store`);

@@ -83,11 +83,19 @@ export function blenderHandlers(node: NodeApi): Pick<ApiHandlers, BlenderMethods
       const params = validate(BlenderUnitParamsSchema, unit.unit.params);
       if (!params.ok || params.value.format !== 'exr')
         throw new ApiError('bad_request', `${unit_id} is not a frame of an EXR Blender job`);
+      if (params.value.raw_layer !== undefined) {
+        // A render before the compositor: what the user sees is its frame, composited here.
+        const frame = record.frameOfUnit?.get(unit.index);
+        const cid = frame === undefined ? undefined : record.frames.get(frame);
+        const png = cid === undefined ? undefined : node.blobs.get(cid);
+        if (!png) throw new ApiError('conflict', `the frame of ${unit_id} is not composited yet`);
+        return { png_base64: Buffer.from(png).toString('base64') };
+      }
       const exr = unit.verdict === 'verified' && unit.consensusHash ? node.blobs.get(unit.consensusHash) : undefined;
       if (!exr) throw new ApiError('conflict', `the frame of ${unit_id} is not verified here`);
       const { width, height } = params.value;
       const png = await node.blender.previews.of(unit_id, async () => {
-        const decoded = await decodeExrInSandbox((await myBlender()).path, exr, width, height);
+        const decoded = await decodeExrInSandbox((await myBlender()).path, exr, { width, height });
         if (!decoded.ok)
           throw new ApiError('internal', `the verified frame of ${unit_id} cannot be read: ${decoded.reason}`);
         return decoded.image;

@@ -1,18 +1,20 @@
 // The API's view of a tiled Blender job's frames (docs/BLENDER.md): each frame, its tiles verified
 // so far, the tiles a provider renders now (whose unit.progress events the app's mosaic adds to the
 // frame), and its PNG once stitched (render/blender-frames.ts); the PNG itself is jobs.frame's. A
-// job of whole frames, a unit each, is blender.frames' (blender-handlers.ts).
+// composited job's frames alike, a unit each (its frame read from the job's input), its PNG once
+// composited. A job of whole frames, a unit each, is blender.frames' (blender-handlers.ts).
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import { framesOfTiledJob, tilesPerFrame } from '../../../core/schemas/blender-tiles.js';
 import { isRunning } from '../../../core/mesh/state/records.js';
 import type { JobRecord } from '../../../core/mesh/state/state.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
+import { FRAME_BYTES, frameOf } from '../../../core/blender/unit.js';
 import { ApiError } from '../../api/errors.js';
 import type { NodeApi } from './node-api.js';
 
 export function tiledFramesHandlers(
-  node: Pick<NodeApi, 'state'>,
+  node: Pick<NodeApi, 'blobs' | 'state'>,
   myJob: (jobId: string) => JobRecord,
 ): Pick<ApiHandlers, 'jobs.blender_frames'> {
   return {
@@ -21,6 +23,7 @@ export function tiledFramesHandlers(
       if (!isBlenderAlgorithm(record.job.algorithm_id ?? ''))
         throw new ApiError('bad_request', `job ${job_id} is not a Blender job`);
       const tiles = record.job.blender_tiles;
+      if (record.job.blender_composite) return { tiles: null, frames: compositedFrames(node, record) };
       if (!tiles) return { tiles: null, frames: [] };
       const perFrame = tilesPerFrame(tiles);
       const frames = [];
@@ -44,4 +47,26 @@ export function tiledFramesHandlers(
       return { tiles, frames };
     },
   };
+}
+
+/** A composited job's frames, a unit each, in the units' order: its PNG once composited; none when its input is gone. */
+function compositedFrames(node: Pick<NodeApi, 'blobs' | 'state'>, record: JobRecord) {
+  const input = record.input && node.blobs.get(record.input.cid);
+  const frames = [];
+  for (let i = 0; input && i < record.job.unit_count; i++) {
+    const frame = frameOf(input.subarray(i * FRAME_BYTES, (i + 1) * FRAME_BYTES));
+    if (frame === undefined) continue;
+    const png = record.frames.get(frame) ?? null;
+    const unitId = unitIdOf(record.job.job_id, i);
+    const verdict = png === null ? node.state.units.progressOf(unitId)?.verdict : 'verified';
+    const running = !verdict && node.state.assignmentsOf(unitId).some(isRunning);
+    frames.push({
+      frame,
+      tiles_total: 1,
+      tiles_verified: verdict === 'verified' ? 1 : 0,
+      png_cid: png,
+      rendering: running ? [unitId] : [],
+    });
+  }
+  return frames;
 }

@@ -12,7 +12,10 @@
 // reads pixels outside it (a glare node: core/blender/crop-check.ts): such a job runs each unit on
 // two providers, whose renders are compared by pixels (verdicts/blender-agreement.ts) and never
 // convict, so its redundancy is at least CHECKED_BY_PROVIDERS (asRun), and its frames are PNG (the
-// agreement compares 8-bit pixels).
+// agreement compares 8-bit pixels). Where only the compositor reads outside a crop and my Blender
+// can run it (crop-check.ts `raw`), the units are the view layer's render before the compositor
+// (a float EXR), checked by a crop as any frame is, and my node composites each frame once it is
+// verified (render/blender-frames.ts): redundancy 1, the frames PNG.
 import type { SubmitJobTerms } from '../../../core/api/contract.js';
 import {
   FRAME_BYTES,
@@ -22,6 +25,7 @@ import {
   type BlenderUnitParams,
 } from '../../../core/blender/unit.js';
 import { outputSize, sizeRefusal } from '../../../core/blender/preflight.js';
+import { exrRefusal } from '../../../core/blender/crop-check.js';
 import { tilesPerFrame, type TileGrid } from '../../../core/schemas/blender-tiles.js';
 import { ApiError } from '../../api/errors.js';
 import type { NodeContext } from '../context/node-context.js';
@@ -46,16 +50,9 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
     throw new ApiError('bad_request', `the scene is refused: ${verdict.refusals.join('; ')}`);
   const grid = terms.tiles;
   const byProviders = preflight.by !== null; // read by a provider: I have no Blender
-  if (byProviders && format === 'exr')
-    throw new ApiError(
-      'bad_request',
-      'EXR frames need Blender on the requester, to read them (its frames are compared by their pixels): ask for PNG',
-    );
-  if (!verdict.check.crop && format === 'exr')
-    throw new ApiError(
-      'bad_request',
-      `EXR frames of this scene cannot be checked (no crop can: ${verdict.check.why}; two providers' frames are compared as 8-bit PNG): ask for PNG`,
-    );
+  const raw = !byProviders && !verdict.check.crop ? verdict.check.raw : undefined;
+  const noExr = format === 'exr' ? exrRefusal(verdict.check, byProviders) : undefined;
+  if (noExr) throw new ApiError('bad_request', `${noExr}: ask for PNG`);
   if (grid && format === 'exr')
     throw new ApiError('bad_request', 'EXR frames cannot be cut into tiles (tiles are stitched as 8-bit PNG)');
   if (grid && !verdict.tiles)
@@ -75,10 +72,13 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
     width,
     height,
     ...(grid ? { tiles: grid } : {}),
-    format: format ?? 'png',
+    format: raw ? 'exr' : (format ?? 'png'),
     // Absent at 100 %: units as a node of the last version makes and reads them.
     ...(percentage !== 100 ? { percentage } : {}),
+    // A node of the last version takes no such unit (its params are strict): it would render the composite.
+    ...(raw ? { raw_layer: raw.layer } : {}),
   };
+  const agreement = byProviders || (!verdict.check.crop && !raw);
   const parts = grid ? tilesPerFrame(grid) : 1;
   return {
     resolved: {
@@ -91,9 +91,11 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
     },
     seconds: START_SECONDS + (params.width * params.height * params.samples) / parts / PIXEL_SAMPLES_PER_SECOND,
     /** How its frames are checked: a crop re-rendered by my Blender, or two providers' agreement. */
-    checkedBy: byProviders || !verdict.check.crop ? ('agreement' as const) : ('crop' as const),
+    checkedBy: agreement ? ('agreement' as const) : ('crop' as const),
+    /** Whether my Blender composites its frames from its units, the renders before the compositor. */
+    composite: raw !== undefined,
     /** The least redundancy its frames are checked with: 1 where my Blender checks them by a crop. */
-    redundancy: byProviders || !verdict.check.crop ? CHECKED_BY_PROVIDERS : 1,
+    redundancy: agreement ? CHECKED_BY_PROVIDERS : 1,
   };
 }
 

@@ -266,6 +266,7 @@ export async function splitJob(
     open_to_strangers: spec.open_to_strangers,
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
     ...(blender?.checkedBy === 'agreement' ? { blender_agreement: true as const } : {}),
+    ...(blender?.composite ? { blender_composite: true as const } : {}),
     ...(grid
       ? {
           blender_tiles: {

@@ -4,19 +4,27 @@
 // exact pixel borders (core/blender/tiles.ts), encoded as one PNG, stored and journaled
 // (`frame.rendered`), as a render job's frames are: `jobs.frame` and `meshctl job output` give the
 // frames, not the tiles. A unit's frame follows from its index (core/schemas/blender-tiles.ts).
+// A composited Blender job's units are a view layer's render before the compositor, each checked
+// by a crop: once one is verified, my Blender runs the file's compositor over it (its frame as a
+// render of the whole file makes it, bit for bit) and the frame is stored and journaled alike, one
+// at a time (a Blender each).
 import { stitch, tileGrid } from '../../../core/blender/tiles.js';
-import { frameOfTileUnit, framesOfTiledJob, tilesPerFrame } from '../../../core/schemas/blender-tiles.js';
+import { frameOfTileUnit, framesOfJob, framesOfTiledJob, tilesPerFrame } from '../../../core/schemas/blender-tiles.js';
 import type { JobRecord } from '../../../core/mesh/state/state.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { describeError } from '../../../core/errors.js';
 import { decodeRgba } from '../../blender/png.js';
+import { compositeUnit } from '../../blender/unit.js';
+import { myBlenderUnit } from '../units/blender-run.js';
 import type { NodeContext } from '../context/node-context.js';
 import type { PngThread } from './png-thread.js';
 
-type BlenderFramesNeeds = Pick<NodeContext, 'blobs' | 'emit' | 'log' | 'me' | 'record' | 'state'>;
+type BlenderFramesNeeds = Pick<NodeContext, 'blender' | 'blobs' | 'emit' | 'log' | 'me' | 'record' | 'signal' | 'state'>;
 
 export class BlenderFrames {
   readonly #busy = new Set<string>();
+  /** Composites run one after another: each is a Blender. */
+  #compositing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: BlenderFramesNeeds,
@@ -24,19 +32,23 @@ export class BlenderFrames {
     private readonly png: () => PngThread | undefined,
   ) {}
 
-  /** Unit `index` of a tiled Blender job reached its verdict: its frame is stitched if it was the last. */
+  /** Unit `index` of a tiled (or composited) Blender job reached its verdict: its frame is stitched if it was the last (composited). */
   async onVerdict(job: JobRecord, index: number): Promise<void> {
-    if (job.job.requester !== this.ctx.me || !job.job.blender_tiles) return;
-    await this.#finishFrame(job, frameOfTileUnit(job.job.blender_tiles, index));
+    if (job.job.requester !== this.ctx.me) return;
+    if (job.job.blender_tiles) await this.#finishFrame(job, frameOfTileUnit(job.job.blender_tiles, index));
+    else if (job.job.blender_composite) await this.#composite(job, index);
   }
 
-  /** After a restart: the frames whose tiles are all verified but that were not stitched. */
+  /** After a restart: the frames whose units are all verified but that were not stitched (or composited). */
   async resume(): Promise<void> {
     for (const job of this.ctx.state.jobs.values()) {
+      if (job.job.requester !== this.ctx.me || job.cancelled || job.summary) continue;
       const tiles = job.job.blender_tiles;
-      if (!tiles || job.job.requester !== this.ctx.me || job.cancelled || job.summary) continue;
-      for (let i = 0; i < framesOfTiledJob(tiles, job.job.unit_count); i++)
-        if (!job.frames.has(tiles.first_frame + i)) await this.#finishFrame(job, tiles.first_frame + i);
+      if (tiles) {
+        for (let i = 0; i < framesOfTiledJob(tiles, job.job.unit_count); i++)
+          if (!job.frames.has(tiles.first_frame + i)) await this.#finishFrame(job, tiles.first_frame + i);
+      } else if (job.job.blender_composite)
+        for (let i = 0; i < job.created; i++) if (!job.frameOfUnit?.has(i)) await this.#composite(job, i);
     }
   }
 
@@ -64,31 +76,62 @@ export class BlenderFrames {
       );
       const encoder = this.png();
       if (!encoder) return; // stopped: stitched after the restart (resume)
-      const pngCid = await this.ctx.blobs.put(await encoder.encode(width, height, rgba.data));
+      const png = await encoder.encode(width, height, rgba.data);
       // A frame stitched again after a tile was reopened is a new event.
-      const reopened = records.reduce((n, r) => n + (r!.reopened ?? 0), 0);
-      await this.ctx.record([
-        {
-          type: 'frame.rendered',
-          event_id: `frame/${jobId}/${frame}${reopened > 0 ? `/${reopened}` : ''}`,
-          job_id: jobId,
-          frame,
-          png_cid: pngCid,
-        },
-      ]);
-      const total = framesOfTiledJob(tiles, job.job.unit_count);
-      this.ctx.emit('render.frame', {
-        job_id: jobId,
-        frame,
-        png_cid: pngCid,
-        frames_done: job.frames.size,
-        frames_total: total,
-      });
-      if (job.frames.size === total && job.completedAt) this.ctx.emit('job.completed', { job_id: jobId });
+      await this.#store(job, frame, png, records.reduce((n, r) => n + (r!.reopened ?? 0), 0));
     } catch (err) {
       this.ctx.log(`frame ${frame} of ${jobId} cannot be stitched: ${describeError(err)}`);
     } finally {
       this.#busy.delete(key);
     }
+  }
+
+  /** Unit `index` of a composited job, once verified: its frame composited by my Blender from its render (one composite at a time). */
+  #composite(job: JobRecord, index: number): Promise<void> {
+    const jobId = job.job.job_id;
+    const key = `${jobId}/${index}`;
+    const record = this.ctx.state.units.progressOf(unitIdOf(jobId, index));
+    if (record?.verdict !== 'verified' || !record.consensusHash || this.#busy.has(key)) return Promise.resolve();
+    this.#busy.add(key);
+    const run = async () => {
+      try {
+        const unit = this.ctx.state.units.get(unitIdOf(jobId, index));
+        const raw = unit?.consensusHash ? this.ctx.blobs.get(unit.consensusHash) : undefined;
+        if (!unit || !raw || unit.verdict !== 'verified' || job.frameOfUnit?.has(index)) return;
+        const mine = await myBlenderUnit(this.ctx, unit.unit, 'cannot composite the frame of');
+        if (!mine) return;
+        await this.#store(job, mine.frame, await compositeUnit(mine, raw), unit.reopened ?? 0, index);
+      } catch (err) {
+        this.ctx.log(`unit ${index} of ${jobId} cannot be composited: ${describeError(err)}`);
+      } finally {
+        this.#busy.delete(key);
+      }
+    };
+    return (this.#compositing = this.#compositing.then(run));
+  }
+
+  /** The frame's PNG stored and journaled (`frame.rendered`), and said; the job completed when it was its last. */
+  async #store(job: JobRecord, frame: number, png: Uint8Array, reopened: number, unitIndex?: number): Promise<void> {
+    const jobId = job.job.job_id;
+    const pngCid = await this.ctx.blobs.put(png);
+    await this.ctx.record([
+      {
+        type: 'frame.rendered',
+        event_id: `frame/${jobId}/${frame}${reopened > 0 ? `/${reopened}` : ''}`,
+        job_id: jobId,
+        frame,
+        png_cid: pngCid,
+        ...(unitIndex !== undefined ? { unit_index: unitIndex } : {}),
+      },
+    ]);
+    const total = framesOfJob(job.job);
+    this.ctx.emit('render.frame', {
+      job_id: jobId,
+      frame,
+      png_cid: pngCid,
+      frames_done: job.frames.size,
+      frames_total: total,
+    });
+    if (job.frames.size === total && job.completedAt) this.ctx.emit('job.completed', { job_id: jobId });
   }
 }

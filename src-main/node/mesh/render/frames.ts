@@ -16,7 +16,7 @@ import { MAX_FAILURE_OUTPUT_BYTES } from '../units/unit-run.js';
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type FramesNeeds = Pick<
   NodeContext,
-  'background' | 'blobs' | 'emit' | 'events' | 'fetchBlob' | 'log' | 'me' | 'record' | 'signal' | 'state'
+  'background' | 'blender' | 'blobs' | 'emit' | 'events' | 'fetchBlob' | 'log' | 'me' | 'record' | 'signal' | 'state'
 >;
 
 /** The most a tile's output may be: its w × h × 4 bytes, or a failure's `{"error": …}`. Nothing bigger is fetched. */
@@ -74,7 +74,7 @@ export class FrameAssembler {
     // Not a render job's: asked of every unit, and a batched job's unit record is made when asked for.
     const at = parseUnitId(unitId);
     const ofJob = at && this.ctx.state.jobs.get(at.jobId);
-    if (at && ofJob?.job.blender_tiles) return this.#blender.onVerdict(ofJob, at.index);
+    if (at && (ofJob?.job.blender_tiles || ofJob?.job.blender_composite)) return this.#blender.onVerdict(ofJob, at.index);
     if (at && !ofJob?.job.render) return;
     const record = this.ctx.state.units.get(unitId);
     const job = record && this.ctx.state.jobs.get(record.unit.job_id);

@@ -13,7 +13,7 @@
 // of one job together (one start for them all: most of a small crop's time).
 import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import { exrFrameCap } from '../../../core/blender/exr.js';
-import { BlenderUnitParamsSchema, unitWork } from '../../../core/blender/unit.js';
+import { BlenderUnitParamsSchema } from '../../../core/blender/unit.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import { validate, type Acceptance, type WorkResult, type WorkUnit } from '../../../core/schemas/index.js';
 import { describeError } from '../../../core/errors.js';
@@ -27,6 +27,7 @@ import {
 } from '../../blender/unit.js';
 import type { NodeContext } from '../context/node-context.js';
 import { OutputFetches } from './output-fetches.js';
+import { myBlenderUnit } from '../units/blender-run.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type BlenderCheckNeeds = Pick<
@@ -124,7 +125,7 @@ export class BlenderChecker {
       this.#crops.set(unit.unit_id, crop);
     }
     const own = await crop;
-    const blenderUnit = own && (await this.#blenderUnit(unit));
+    const blenderUnit = own && (await myBlenderUnit(this.ctx, unit, 'cannot check the frame of'));
     if (!own || !blenderUnit) {
       this.#crops.delete(unit.unit_id); // tried again on the next decision
       return undefined;
@@ -196,7 +197,7 @@ export class BlenderChecker {
     const ready: BlenderUnit[] = [];
     const at: number[] = [];
     for (const [i, unit] of units.entries()) {
-      const blenderUnit = await this.#blenderUnit(unit);
+      const blenderUnit = await myBlenderUnit(this.ctx, unit, 'cannot check the frame of');
       if (!blenderUnit) continue;
       ready.push(blenderUnit);
       at.push(i);
@@ -208,22 +209,6 @@ export class BlenderChecker {
       this.ctx.log(`checking frames of job ${units[0]?.job_id} failed here: ${describeError(err)}`);
     }
     return crops;
-  }
-
-  /** The unit as my Blender renders it; undefined when it cannot (no Blender here, its scene or frame gone: logged). */
-  async #blenderUnit(unit: WorkUnit): Promise<BlenderUnit | undefined> {
-    const params = validate(BlenderUnitParamsSchema, unit.params);
-    const scene = unit.module_cid ? this.ctx.blobs.get(unit.module_cid) : undefined;
-    const input = unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : undefined;
-    const work = params.ok && input ? unitWork(params.value, input) : undefined;
-    const found = await this.ctx.blender?.find();
-    if (!params.ok || !scene || work === undefined || !found?.ok) {
-      this.ctx.log(
-        `cannot check the frame of ${unit.unit_id}: ${found?.ok === false ? found.reason : 'its scene or frame is not here'}`,
-      );
-      return undefined;
-    }
-    return { blender: found.install.path, scene, params: params.value, ...work, signal: this.ctx.signal };
   }
 
   /** Crops of units that will have no verdict (their job cancelled or ended), which would hold their places for good. */
@@ -248,6 +233,6 @@ export class BlenderChecker {
 export function frameCap(unit: WorkUnit): number {
   const params = validate(BlenderUnitParamsSchema, unit.params);
   if (!params.ok) return 64 << 10;
-  const { width, height, format } = params.value;
-  return format === 'exr' ? exrFrameCap(width, height) : width * height * 4 + height + (64 << 10);
+  const { width, height, format, raw_layer: raw } = params.value;
+  return format === 'exr' ? exrFrameCap(width, height, raw === undefined ? 2 : 4) : width * height * 4 + height + (64 << 10);
 }

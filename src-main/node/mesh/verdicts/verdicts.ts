@@ -7,7 +7,7 @@
 import type { Vote } from '../../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import type { MessageBody } from '../../../core/protocol/messages.js';
-import { MAX_REDUNDANCY, type Acceptance } from '../../../core/schemas/index.js';
+import { framesOfJob, MAX_REDUNDANCY, type Acceptance } from '../../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../../core/verification/index.js';
 import type { Executor } from '../../exec/index.js';
 import { resultsRecorded, type NodeContext } from '../context/node-context.js';
@@ -365,9 +365,9 @@ export class Verdicts {
     const told = new Set(replyingTo ? [replyingTo] : []);
     if (job.completedAt) {
       this.#verified.flush(); // the job's last verdicts before its completion
-      // A render job's (or a tiled Blender job's), once its frames are assembled. Told before its
-      // held results are paid, which are the providers' business: a 100,000-unit job's take 1.5 s.
-      if (!job.job.render && !job.job.blender_tiles && this.#completions.first(job.job.job_id, job.completedAt))
+      // A job with frames to make (a render job's, a tiled or composited Blender job's), once they are. Told
+      // before its held results are paid, which are the providers' business: a 100,000-unit job's take 1.5 s.
+      if (framesOfJob(job.job) === 0 && this.#completions.first(job.job.job_id, job.completedAt))
         this.ctx.emit('job.completed', { job_id: job.job.job_id });
       for (const provider of await this.#payments.settleHeld(job.job.job_id)) told.add(provider);
     }
