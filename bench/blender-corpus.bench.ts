@@ -4,17 +4,20 @@
 //   rounds (3 unless set) of the whole corpus, each scene a 2-frame job at 8 samples, all submitted
 //   at once to a requester with Blender and rendered by two honest providers sharing theirs
 //   (in-process nodes: fixtures/blender-corpus.ts); blender_corpus_checked / _total: the scenes
-//   whose frames a crop checks (the job record without `blender_agreement`), of all;
+//   whose frames a crop checks exactly (the job record without `blender_agreement`: a crop of the
+//   frame, or of its render before the compositor, the requester compositing), of all;
 // - blender_cheats_caught / _total (target: all): a frame rendered at 1 sample of each scene,
 //   judged as the requester's own pipeline would on this machine (not a mesh job, to keep it short):
-//   by its crop and, failing it, the whole frame (renderCheckCrops, compareWithCrop, confirmWhole);
+//   by its crop and, failing it, the whole frame (renderCheckCrops, compareWithCrop, confirmWhole),
+//   of the frame or of its render before the compositor (`raw` scenes: the units' output there);
 //   where no crop can check the scene, by the two providers' agreement rule against an honest
 //   frame. `crop_confirmations_needed`: honest frames that failed their crop and passed the whole
 //   frame (0 where every crop is exact);
 // - blender_composite_overhead_pct (target <= 20): the glare scene's 4-frame job (160×120, 32
 //   samples) over two providers as blender_mesh_overhead_pct measures its scene (pinned, 2 rounds,
-//   median; fixtures/blender-mesh.ts). No crop can check a glare scene, so each frame is rendered by
-//   both providers (redundancy 2): twice the renders of the local baseline, about 100 % more.
+//   median; fixtures/blender-mesh.ts). No crop of a glare scene's frame can check it: each provider
+//   renders its frames' render before the compositor, checked by a crop, and the requester runs the
+//   compositor over each (redundancy 1); the job ends when the last frame is composited.
 import { readFileSync } from 'node:fs';
 import { IDENTICAL_SHARE, identicalShare } from '../src-main/core/blender/compare.js';
 import { BlenderUnitParamsSchema } from '../src-main/core/blender/unit.js';
@@ -83,7 +86,10 @@ async function corpusFigures(): Promise<Figure[]> {
         by_two_providers: first.filter((j) => j.agreement).map((j) => j.scene),
         // Scenes checked otherwise than corpus.ts's `crop` says (none expected).
         unlike_corpus: first
-          .filter((j) => CORPUS.find((c) => c.name === j.scene)?.crop === j.agreement)
+          .filter((j) => {
+            const recipe = CORPUS.find((c) => c.name === j.scene);
+            return (recipe?.crop === true || recipe?.raw === true) === j.agreement;
+          })
           .map((j) => j.scene),
       },
       { name: 'blender_corpus_total', value: first.length, unit: 'scenes', target: 'report' },
@@ -96,7 +102,9 @@ async function corpusFigures(): Promise<Figure[]> {
 /** What the requester's pipeline makes of one scene's honest and 1-sample frames. */
 interface Judged {
   scene: string;
+  /** Checked by a crop: of its frame, or of its render before the compositor (raw). */
   crop: boolean;
+  raw?: true;
   caught: boolean;
   /** The cheat's share of identical pixels where it was decided: the whole frame (confirmed after its crop), or the agreement's. */
   cheat_share: number;
@@ -129,13 +137,14 @@ async function judge(blender: string, recipe: SceneRecipe, scene: Buffer): Promi
     seed: 1,
     width: WIDTH,
     height: HEIGHT,
-    format: 'png',
+    // A raw scene's units are its render before the compositor, and it is what a crop checks.
+    ...(recipe.raw ? { format: 'exr', raw_layer: 'ViewLayer' } : { format: 'png' }),
   });
   if (!params.ok) throw new Error(`${recipe.name}: the unit's params: ${JSON.stringify(params)}`);
   const unit: BlenderUnit = { blender, scene, params: params.value, frame: CHEAT_FRAME };
   const honest = await renderUnit(unit);
   const cheat = await renderUnit({ ...unit, params: { ...unit.params, samples: 1 } });
-  if (!recipe.crop) {
+  if (!recipe.crop && !recipe.raw) {
     // Two providers' frames agree at IDENTICAL_SHARE identical pixels (blender-agreement.ts).
     const share = identicalShare(decodeRgba(honest.output), decodeRgba(cheat.output));
     return { scene: recipe.name, crop: false, caught: share < IDENTICAL_SHARE, cheat_share: round(share, 4) };
@@ -146,6 +155,7 @@ async function judge(blender: string, recipe: SceneRecipe, scene: Buffer): Promi
   return {
     scene: recipe.name,
     crop: true,
+    ...(recipe.raw ? { raw: true as const } : {}),
     caught: !cheatVerdict.accepted,
     cheat_share: round(cheatVerdict.share, 4),
     cheat_crop_share: round(cheatVerdict.cropShare, 4),
@@ -181,6 +191,7 @@ async function cheatFigures(): Promise<Figure[]> {
         by_scene: judged.map((j) => ({
           scene: j.scene,
           crop: j.crop,
+          ...(j.raw ? { raw: true } : {}),
           caught: j.caught,
           ...(j.crop ? { crop_share: j.cheat_crop_share } : {}),
           share: j.cheat_share,
@@ -195,16 +206,17 @@ async function cheatFigures(): Promise<Figure[]> {
 
 async function compositeFigures(): Promise<Figure[]> {
   const started = performance.now();
-  const { rounds, loads, split } = await meshRuns({ python: GLARE, redundancy: 2, placements: ['pinned'] });
+  const { rounds, loads, split } = await meshRuns({ python: GLARE, redundancy: 1, placements: ['pinned'] });
   return [
     {
       ...rounds[split ? 'pinned' : 'shared'].figure('blender_composite_overhead_pct'),
       target: '<= 20',
       note:
-        'no crop can check a glare scene: each frame is rendered by both providers (redundancy 2) and ' +
-        'their frames compared, twice the renders of the local baseline (4 frames, two at a time)',
+        "no crop of a glare scene's frame can check it: each frame's render before the compositor is " +
+        'rendered by one provider and checked by a crop, and the requester composites it (4 frames, ' +
+        'two at a time; the local baseline renders and composites them on the providers’ cores)',
       scene: 'GLARE (test/node/blender/scenes.ts)',
-      redundancy: 2,
+      redundancy: 1,
       cores: coresOf(split),
       ...MESH_JOB,
       load_average: loads,

@@ -181,7 +181,7 @@ function settingsLines(settings: Omit<RenderSettings, 'tile'>): string[] {
  * the same bits as in a render of the whole file. The name goes in as a JSON string, which Python reads alike.
  */
 function rawLines(layer: string): string[] {
-  if (layer.length === 0 || layer.length > 64 || /[\x00-\x1f\x7f]/.test(layer))
+  if (layer.length === 0 || layer.length > 64 || /\p{Cc}/u.test(layer))
     throw new RangeError(`a view layer's name is 1 to 64 characters, none a control: ${JSON.stringify(layer)}`);
   return ['s.render.use_compositing = False', `for vl in s.view_layers: vl.use = vl.name == ${JSON.stringify(layer)}`];
 }
@@ -307,12 +307,28 @@ export const RAW_INPUT = 'raw.exr';
  * a view layer's render checked already, and write the frame as the file would (PNG, our settings):
  * each Render Layers node is replaced by an Image node of that EXR, linked by its outputs' names
  * (Image, Alpha: the only ones a raw check allows), so nothing is rendered (Blender renders only for
- * a Render Layers node) and the compositor reads the bits a render of the whole file gives it.
+ * a Render Layers node) and the compositor reads the bits a render of the whole file gives it. A
+ * provider's render, not yet checked, is decoded by the same start (`decode`) and composited ahead.
  */
-export function compositeArgs(settings: Omit<RenderSettings, 'tile'>): string[] {
+export function compositeArgs(
+  settings: Omit<RenderSettings, 'tile'>,
+  /** Also RAW_INPUT's float pixels to PIXELS_OUTPUT, when it is an RGBA image of this size (decodeExrArgs): one start for both. */
+  decode?: { width: number; height: number },
+): string[] {
   const { file, frame, samples, seed, percentage } = settings;
+  // What cannot be decoded writes no pixels; the composite then fails to load it, and Blender exits
+  // (--python-exit-code) before `-f`, which would otherwise render the whole scene.
+  const decoding = decode ? pixelsLines(RAW_INPUT, PIXELS_OUTPUT, decode.width, decode.height) : [];
   const lines = [
-    ...settingsLines({ file, frame, samples, seed, format: 'png', ...(percentage !== undefined ? { percentage } : {}) }),
+    ...settingsLines({
+      file,
+      frame,
+      samples,
+      seed,
+      format: 'png',
+      ...(percentage !== undefined ? { percentage } : {}),
+    }),
+    ...(decode ? ['import array', 'try:', ...decoding.map((l) => `    ${l}`), 'except Exception:', '    pass'] : []),
     's.render.use_border = False',
     `raw = bpy.data.images.load('${UNIT_MOUNT}/${RAW_INPUT}')`,
     'tree = s.node_tree',
@@ -322,7 +338,7 @@ export function compositeArgs(settings: Omit<RenderSettings, 'tile'>): string[] 
     '        for l in list(o.links): tree.links.new(m.outputs[o.name], l.to_socket)',
     '    tree.nodes.remove(n)',
   ];
-  return [scenePath(settings.file), '--python-expr', lines.join('\n'), '-f', String(settings.frame)];
+  return [scenePath(settings.file), '--python-exit-code', '1', '--python-expr', lines.join('\n'), '-f', String(frame)];
 }
 
 /** Blender's arguments for one render (after -b -Y --factory-startup): the file, our Python, the frame. */

@@ -76,7 +76,7 @@ const PIXEL_WISE: ReadonlySet<string> = new Set([
 export type FrameCheck = { crop: true } | { crop: false; why: string; raw?: RawCheck };
 
 /** The compositor run by the requester over one view layer's render, checked by a crop. */
-export interface RawCheck {
+interface RawCheck {
   /** The view layer whose render the compositor reads. */
   layer: string;
 }
@@ -140,7 +140,8 @@ export function checkWords(check: FrameCheck, readByPeer: boolean): string {
 
 /** Why a job of the scene cannot have EXR frames (`readByPeer`: no Blender on the requester), or undefined. */
 export function exrRefusal(check: FrameCheck, readByPeer: boolean): string | undefined {
-  if (readByPeer) return 'EXR frames need Blender on the requester, to read them (its frames are compared by their pixels)';
+  if (readByPeer)
+    return 'EXR frames need Blender on the requester, to read them (its frames are compared by their pixels)';
   if (check.crop) return undefined;
   if (check.raw)
     return `EXR frames of this scene are not made: its compositor runs here over the checked renders and writes PNG (${check.why})`;

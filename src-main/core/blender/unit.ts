@@ -36,7 +36,7 @@ const rawIsExrFrame = z.refine<{ format?: 'png' | 'exr'; tiles?: unknown; raw_la
 );
 
 /** A view layer's name as Blender has it (its 64 bytes), going into our Python as a JSON string: no control characters. */
-export const ViewLayerName = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[^\x00-\x1f\x7f]+$/));
+const ViewLayerName = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^\P{Cc}+$/u));
 
 /** A resolution percentage (core/blender/preflight.ts outputSize). */
 const Percentage = z.int().check(z.minimum(1), z.maximum(MAX_PERCENTAGE));

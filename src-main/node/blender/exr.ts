@@ -37,10 +37,9 @@ export async function decodeExrInSandbox(
   size: { width: number; height: number; raw?: boolean },
   signal?: AbortSignal,
 ): Promise<Decoded> {
-  const { width, height, raw = false } = size;
-  if (!isExr(exr)) return { ok: false, reason: 'not an OpenEXR file (its first bytes are not 0x762f3101)' };
-  if (exr.byteLength > exrFrameCap(width, height, raw ? 4 : 2))
-    return { ok: false, reason: `${exr.byteLength} bytes, more than an EXR of ${width}×${height} may weigh` };
+  const { width, height } = size;
+  const refused = exrRefused(exr, size);
+  if (refused) return { ok: false, reason: refused };
   const unitDir = await mkdtemp(join(tmpdir(), 'mesh-blender-exr-'));
   try {
     await writeFile(join(unitDir, EXR_INPUT), exr);
@@ -55,10 +54,28 @@ export async function decodeExrInSandbox(
       const how = run.killed ?? run.signal ?? `exit ${run.code}`;
       return { ok: false, reason: `Blender read no RGBA image of ${width}×${height} from it (${how})` };
     }
-    if (pixels.byteLength !== width * height * 16)
-      return { ok: false, reason: `Blender read ${pixels.byteLength} bytes of pixels, not ${width}×${height} RGBA` };
-    return { ok: true, image: exrTo8Bit(floatPixels(pixels), width, height, raw ? 'hdr' : 'display') };
+    return pixelsRead(pixels, size);
   } finally {
     await rm(unitDir, { recursive: true, force: true });
   }
+}
+
+/** Why `exr` is not read at all (not an EXR, or heavier than one of its size may be); undefined: it is. */
+export function exrRefused(
+  exr: Uint8Array,
+  size: { width: number; height: number; raw?: boolean },
+): string | undefined {
+  const { width, height, raw = false } = size;
+  if (!isExr(exr)) return 'not an OpenEXR file (its first bytes are not 0x762f3101)';
+  if (exr.byteLength > exrFrameCap(width, height, raw ? 4 : 2))
+    return `${exr.byteLength} bytes, more than an EXR of ${width}×${height} may weigh`;
+  return undefined;
+}
+
+/** The float pixels Blender wrote of an EXR of the size, as 8-bit (exrTo8Bit); refused when they are not its RGBA. */
+export function pixelsRead(pixels: Uint8Array, size: { width: number; height: number; raw?: boolean }): Decoded {
+  const { width, height, raw = false } = size;
+  if (pixels.byteLength !== width * height * 16)
+    return { ok: false, reason: `Blender read ${pixels.byteLength} bytes of pixels, not ${width}×${height} RGBA` };
+  return { ok: true, image: exrTo8Bit(floatPixels(pixels), width, height, raw ? 'hdr' : 'display') };
 }

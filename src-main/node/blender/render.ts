@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   compositeArgs,
   outputName,
+  PIXELS_OUTPUT,
   RAW_INPUT,
   renderArgs,
   tileOutputName,
@@ -112,7 +113,9 @@ export async function renderTilesInSandbox(
       const bytes = await readFile(out);
       const rect = job.tiles.rects[i]!;
       const [w, h] = [rect.x1 - rect.x0, rect.y1 - rect.y0];
-      images.push(exr ? exrTo8Bit(floatPixels(bytes), w, h, job.settings.rawLayer ? 'hdr' : 'display') : decodeRgba(bytes));
+      images.push(
+        exr ? exrTo8Bit(floatPixels(bytes), w, h, job.settings.rawLayer ? 'hdr' : 'display') : decodeRgba(bytes),
+      );
     } catch {
       return { ok: false, reason: `tile ${i} was not written: ${failureReason(run, job.limits)}` };
     }
@@ -121,12 +124,22 @@ export async function renderTilesInSandbox(
 }
 
 /**
- * The file's compositor run over `raw`, a view layer's render before it, checked already
- * (compositeArgs): the frame's PNG, as a render of the whole file writes it. Nothing is rendered.
+ * The file's compositor run over `raw`, a view layer's render before it (compositeArgs): the
+ * frame's PNG, as a render of the whole file writes it (nothing is rendered); with `decode`, also
+ * the float pixels of `raw` (absent when it is no RGBA image of that size).
  */
 export async function compositeInSandbox(
-  job: Omit<RenderJob, 'settings' | 'onProgress'> & { settings: Parameters<typeof compositeArgs>[0]; raw: Uint8Array },
-): Promise<RenderedFile> {
+  job: Omit<RenderJob, 'settings' | 'onProgress'> & {
+    settings: Parameters<typeof compositeArgs>[0];
+    raw: Uint8Array;
+    decode?: { width: number; height: number };
+  },
+): Promise<RenderedFile & { pixels?: Uint8Array }> {
   await writeFile(join(job.unitDir, RAW_INPUT), job.raw);
-  return renderFileInSandbox({ ...job, settings: { ...job.settings, format: 'png' } }, compositeArgs(job.settings));
+  const pixelsFile = join(job.unitDir, PIXELS_OUTPUT);
+  const args = compositeArgs(job.settings, job.decode);
+  const done = await renderFileInSandbox({ ...job, settings: { ...job.settings, format: 'png' } }, args);
+  if (!done.ok || !job.decode) return done;
+  const pixels = await readFile(pixelsFile).catch(() => undefined);
+  return pixels ? { ...done, pixels } : done;
 }

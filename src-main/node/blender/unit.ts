@@ -16,7 +16,7 @@ import type { SampleProgress } from '../../core/blender/progress.js';
 import { SceneRefused } from '../../core/blender/scene-zip.js';
 import type { BlenderUnitParams } from '../../core/blender/unit.js';
 import { describeError } from '../../core/errors.js';
-import { decodeExrInSandbox } from './exr.js';
+import { decodeExrInSandbox, exrRefused, pixelsRead, type Decoded } from './exr.js';
 import { decodeRgba } from './png.js';
 import { preflightInSandbox, type Preflight } from './preflight.js';
 import { compositeInSandbox, renderFileInSandbox, renderTilesInSandbox } from './render.js';
@@ -143,20 +143,58 @@ export async function renderCheckCrops(units: readonly BlenderUnit[]): Promise<C
 /**
  * A provider's frame (or tile) against my crop of it (verify.ts), with its 8-bit pixels when it is
  * one of its size; one that is not (no PNG, or no EXR Blender reads as RGBA of its size) disagrees.
+ * A render before the compositor comes with its frame composited (`composite`).
  */
 export async function compareWithCrop(
   unit: BlenderUnit,
   output: Uint8Array,
   own: CheckCrop,
-): Promise<FrameVerdict & { image?: Rgba; why?: string }> {
+): Promise<FrameVerdict & { image?: Rgba; why?: string; composite?: Uint8Array }> {
   const area = unitArea(unit);
   const [width, height] = [area.x1 - area.x0, area.y1 - area.y0];
-  const provided = await decodeOutput(unit, output, width, height);
+  const raw = unit.params.raw_layer !== undefined;
+  const provided: Decoded & { composite?: Uint8Array } = raw
+    ? await readRaw(unit, output, width, height)
+    : await decodeOutput(unit, output, width, height);
   if (!provided.ok) return { agrees: false, crops: [], ms: own.ms, why: provided.reason };
   const { image } = provided;
   if (image.width !== width || image.height !== height)
     return { agrees: false, crops: [], ms: own.ms, why: `${image.width}×${image.height}, not ${width}×${height}` };
-  return { ...compareCrops(image, area, [own]), ms: own.ms, image };
+  const composite = provided.composite ? { composite: provided.composite } : {};
+  return { ...compareCrops(image, area, [own]), ms: own.ms, image, ...composite };
+}
+
+/**
+ * A provider's render before the compositor, decoded and composited by one sandboxed Blender (one
+ * start: most of a small frame's time): its 8-bit pixels, for its check, and the frame the
+ * compositor makes of it, kept should the check pass.
+ */
+async function readRaw(
+  unit: BlenderUnit,
+  output: Uint8Array,
+  width: number,
+  height: number,
+): Promise<{ ok: true; image: Rgba; composite: Uint8Array } | { ok: false; reason: string }> {
+  const size = { width, height, raw: true };
+  const refused = exrRefused(output, size);
+  if (refused) return { ok: false, reason: refused };
+  return inUnitFolder(unit, async (unitDir) => {
+    const done = await compositeInSandbox({
+      blender: unit.blender,
+      unitDir,
+      settings: settingsOf(unit.params, unit.frame),
+      raw: output,
+      decode: { width, height },
+      limits: { ...UNIT_LIMITS, ...(unit.signal ? { signal: unit.signal } : {}) },
+    });
+    if (!done.ok || !done.pixels)
+      return {
+        ok: false,
+        reason: `Blender read no RGBA image of ${width}×${height} from it${done.ok ? '' : `: ${done.reason}`}`,
+      };
+    const read = pixelsRead(done.pixels, size);
+    return read.ok ? { ...read, composite: done.output } : read;
+  });
 }
 
 /**

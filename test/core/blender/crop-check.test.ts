@@ -36,6 +36,36 @@ test('a node that reads other pixels, or Freestyle, the sequencer or another sce
   assert.match(JSON.stringify(other), /another scene/);
 });
 
+test("where only the compositor reads outside a crop, from one view layer's Image and Alpha: its render before the compositor is checked (raw)", () => {
+  const layers = (...outputs: string[][]) => outputs.map((o) => ({ layer: 'ViewLayer', outputs: o }));
+  const glare = (render_layers: { layer: string; outputs: string[] }[], more = {}) =>
+    frameCheckOf(
+      preflightReport({
+        compositing: true,
+        compositor_nodes: ['COMPOSITE', 'GLARE', 'R_LAYERS'],
+        render_layers,
+        ...more,
+      }),
+    );
+  const why = 'the compositor has a glare node, which reads pixels outside a crop';
+  assert.deepEqual(glare(layers(['Image'])), { crop: false, why, raw: { layer: 'ViewLayer' } });
+  assert.deepEqual(glare(layers(['Alpha', 'Image'], [])), { crop: false, why, raw: { layer: 'ViewLayer' } });
+  assert.match(
+    checkWords(glare(layers(['Image'])), false),
+    /^a random quarter of each frame's render before the compositor re-rendered here, then the compositor run here/,
+  );
+  // Another pass (a defocus's depth), two view layers, or something besides the compositor: two providers.
+  assert.deepEqual(glare(layers(['Depth', 'Image'])), { crop: false, why });
+  assert.deepEqual(glare([...layers(['Image']), { layer: 'Bare', outputs: ['Image'] }]), { crop: false, why });
+  assert.equal('raw' in glare(layers(['Image']), { freestyle: true }), false);
+  assert.equal('raw' in glare(layers(['Image']), { other_scenes: true }), false);
+  // A report without the Render Layers (an earlier version's), or no Render Layers node at all: none.
+  assert.equal('raw' in glare([]), false);
+  assert.equal('raw' in frameCheckOf(withNodes(['COMPOSITE', 'GLARE', 'R_LAYERS'])), false);
+  // A requester without Blender cannot composite: its words are two providers'.
+  assert.match(checkWords(glare(layers(['Image'])), true), /two providers/);
+});
+
 test("a report of an earlier version's node (a peer's reading) lacks the nodes: compositing then means no crop", () => {
   const old = preflightReport({ compositing: true });
   assert.equal(old.compositor_nodes, undefined);

@@ -108,7 +108,11 @@ test("a render before the compositor: an honest one passes its crop exactly and 
   for (const own of [crop!, again!]) {
     const checked = await compareWithCrop(unit, honest.output, own);
     assert.equal(checked.agrees, true, checked.why);
-    assert.deepEqual(checked.crops.map((c) => c.share), [1], 'every pixel of the crop');
+    assert.deepEqual(
+      checked.crops.map((c) => c.share),
+      [1],
+      'every pixel of the crop',
+    );
   }
   const composited = decodeRgba(await compositeUnit(unit, honest.output));
   const local = await localFrame({ blender: found.install.path, scene, dir, frame: 2, samples: SAMPLES, seed: 3 });

@@ -1,6 +1,7 @@
 // The corpus of scenes that exercise what can break a frame's check (corpus.ts, issue 87), each
 // checked with the real Blender as `meshctl blender` checks it: `preflight` says how its frames are
-// checked (a crop, or two providers' agreement and why); an honest frame (rendered as `render-local`
+// checked (a crop, a crop of the render before the compositor, or two providers' agreement, and
+// why); an honest frame (rendered as `render-local`
 // renders it: renderFrameLocal, without render-local's second preflight) passes `verify` at the
 // job's samples (with three crops, each exactly the frame's pixels, where a crop can check it; by
 // its whole frame re-rendered where none can); a frame rendered at 1 sample fails it, and where a
@@ -83,11 +84,13 @@ async function checkScene(recipe: SceneRecipe, note: (line: string) => void): Pr
     assert.match(checked, /^a random quarter of each frame re-rendered here/, `${name}: checked by a crop`);
     assert.equal(tiles, 'yes', `${name}: a scene a crop checks may be tiled`);
   } else {
-    const why =
-      /^each frame rendered by two providers and compared, never by a crop \((.*)\); a disagreement convicts nobody$/.exec(
-        checked,
-      )?.[1];
-    assert.ok(why !== undefined, `${name}: checked by two providers, never by a crop; the preflight said "${checked}"`);
+    const why = (
+      recipe.raw
+        ? /^a random quarter of each frame's render before the compositor re-rendered here, then the compositor run here over the checked render \((.*)\)$/
+        : /^each frame rendered by two providers and compared, never by a crop \((.*)\); a disagreement convicts nobody$/
+    ).exec(checked)?.[1];
+    const how = recipe.raw ? 'its render before the compositor by a crop' : 'two providers, never by a crop';
+    assert.ok(why !== undefined, `${name}: checked by ${how}; the preflight said "${checked}"`);
     assert.match(why, recipe.why ?? /./, `${name}: the reason no crop checks it`);
     assert.equal(tiles, `no, frames only: ${why}`, `${name}: frames only`);
   }

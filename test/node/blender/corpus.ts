@@ -3,10 +3,9 @@
 // and another scene's render layer, which draw over the whole frame. Each recipe is Blender Python
 // (3.4's API) run after the base scene of scenes.ts (makeScene's `extra`: `s` the scene, `sphere`
 // the moving sphere; factory startup's Cube, Light and Camera are there too), and `crop` is what
-// frameCheckOf must say of it: whether a re-rendered crop checks its frames exactly. UDIM tiles and
-// linked libraries are not here (a UDIM's tiles are files a job must carry, a library is a file of
-// the job's folder: neither is a question of which pixels a crop sees; libraries.test.ts renders
-// those). Two scenes were holes until our settings reached them: a sequencer strip's scene rendered
+// frameCheckOf must say of it: whether a re-rendered crop checks its frames exactly. UDIM tiles are
+// here packed; linked libraries are not (a library is a file of the job's folder, not a question of
+// which pixels a crop sees; libraries.test.ts renders those). Two scenes were holes until our settings reached them: a sequencer strip's scene rendered
 // at its own samples, and a view layer's own samples overrode the job's (use_layer_samples).
 
 import { join } from 'node:path';
@@ -19,6 +18,8 @@ export interface SceneRecipe {
   python: string;
   /** Whether a crop checks the scene's frames exactly (frameCheckOf's `crop`). */
   crop: boolean;
+  /** No crop of its frames can, but one of its render before the compositor does, the requester compositing (frameCheckOf's `raw`). */
+  raw?: true;
   /** For a scene no crop can check: what the preflight's reason names. */
   why?: RegExp;
   /** What the preflight also prints of it. */
@@ -75,17 +76,20 @@ const DISPLACED_PLANE = [
 ].join('\n');
 
 export const CORPUS: readonly SceneRecipe[] = [
-  // Compositor nodes that read pixels around their own: no crop can check these.
+  // Compositor nodes that read pixels around their own: no crop of the frame can check these; a crop
+  // of the render before the compositor does, where that is all the compositor reads (not the defocus's depth).
   {
     name: 'glare',
     python: compositor("add('CompositorNodeGlare', glare_type='FOG_GLOW', quality='HIGH', threshold=0.1, size=7)"),
     crop: false,
+    raw: true,
     why: /glare node/,
   },
   {
     name: 'blur',
     python: compositor("add('CompositorNodeBlur', filter_type='GAUSS', size_x=3, size_y=3)"),
     crop: false,
+    raw: true,
     why: /blur node/,
   },
   {
@@ -96,6 +100,7 @@ export const CORPUS: readonly SceneRecipe[] = [
       "tree.links.new(tree.nodes.new('CompositorNodeBokehImage').outputs[0], blur.inputs['Bokeh'])",
     ),
     crop: false,
+    raw: true,
     why: /bokehblur/,
   },
   {
@@ -119,6 +124,7 @@ export const CORPUS: readonly SceneRecipe[] = [
       "lens.inputs['Dispersion'].default_value = 0.05",
     ),
     crop: false,
+    raw: true,
     why: /lensdist node/,
   },
   {
@@ -128,12 +134,14 @@ export const CORPUS: readonly SceneRecipe[] = [
       "add('CompositorNodeFilter', filter_type='SHARPEN')",
     ),
     crop: false,
+    raw: true,
     why: /filter node/,
   },
   {
     name: 'denoise-node',
     python: compositor("add('CompositorNodeDenoise')"),
     crop: false,
+    raw: true,
     why: /denoise node/,
   },
   // Pixel-wise nodes only, two view layers mixed: a crop is exact.
@@ -238,6 +246,33 @@ export const CORPUS: readonly SceneRecipe[] = [
     python: [
       'bpy.ops.object.camera_add(location=(0, -7, 2.5), rotation=(1.25, 0, 0))',
       's.camera = bpy.context.object',
+    ].join('\n'),
+    crop: true,
+  },
+  {
+    // UDIM tiles (an image of two tiles, 1001 and 1002, written as files and packed), on the plane
+    // whose UVs span both: the texture Blender reads is a tile by where a UV falls.
+    name: 'udim',
+    python: [
+      'import os, tempfile',
+      'd = tempfile.mkdtemp()',
+      'for n, col in ((1001, (1.0, 0.2, 0.1, 1.0)), (1002, (0.1, 0.3, 1.0, 1.0))):',
+      "    t = bpy.data.images.new('tile%d' % n, 8, 8)",
+      '    t.pixels = [c for i in range(64) for c in (col if (i + i // 8) % 2 else (0.9, 0.9, 0.9, 1.0))]',
+      "    t.filepath_raw = os.path.join(d, 'udim.%d.png' % n); t.file_format = 'PNG'; t.save()",
+      '    bpy.data.images.remove(t)',
+      "udim = bpy.data.images.load(os.path.join(d, 'udim.1001.png'))",
+      "udim.source = 'TILED'; udim.filepath = os.path.join(d, 'udim.<UDIM>.png'); udim.reload()",
+      'assert [t.number for t in udim.tiles] == [1001, 1002], [t.number for t in udim.tiles]',
+      'udim.pack()',
+      "plane = bpy.data.objects['Plane']",
+      'for loop in plane.data.uv_layers.active.data: loop.uv = (loop.uv[0] * 2, loop.uv[1])',
+      material(
+        'udim',
+        'plane',
+        "tex = nt.nodes.new('ShaderNodeTexImage'); tex.image = udim; tex.interpolation = 'Closest'",
+        "nt.links.new(tex.outputs['Color'], bsdf.inputs['Base Color'])",
+      ),
     ].join('\n'),
     crop: true,
   },

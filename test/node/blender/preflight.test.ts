@@ -66,6 +66,24 @@ test('a texture beside the scene, relative to it, is found in the unit', async (
   assert.deepEqual(result.verdict.refusals, []);
 });
 
+test('UDIM tiles: each tile is a file that must be in the job', async () => {
+  const udim = [
+    "img = bpy.data.images.new('udim', 1, 1, tiled=True)",
+    'img.tiles.new(tile_number=1002)',
+    "img.source = 'TILED'",
+    "img.filepath = '//udim.<UDIM>.png'",
+    "mat = bpy.data.materials.new('m'); mat.use_nodes = True",
+    "mat.node_tree.nodes.new('ShaderNodeTexImage').image = img",
+    'sphere.data.materials.append(mat)',
+  ].join('\n');
+  const both = await preflight(udim, { 'udim.1001.png': PIXEL, 'udim.1002.png': PIXEL });
+  assert.ok(both.ok, both.ok ? '' : both.reason);
+  assert.deepEqual(both.verdict.refusals, [], 'both tiles beside the scene');
+  const one = await preflight(udim, { 'udim.1001.png': PIXEL });
+  assert.ok(one.ok, one.ok ? '' : one.reason);
+  assert.match(one.verdict.refusals.join('\n'), /missing texture "udim": \/\/udim.<UDIM>.png/, 'tile 1002 is missing');
+});
+
 test('refusals name what is wrong: another engine, a linked library outside the job; glare keeps it to frames', async () => {
   const library = join(folder.dir, 'library.blend');
   makeScene(library);

@@ -16,6 +16,7 @@ import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
 import type { Preflight } from '../../../src-main/node/blender/preflight.js';
 import { askPeersToRead } from '../../../src-main/node/mesh/requester/remote-preflight.js';
 import { PeerPreflights } from '../../../src-main/node/mesh/provider/peer-preflights.js';
+import { FramePreviews } from '../../../src-main/node/mesh/render/blender-previews.js';
 import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 const ALGORITHM = 'blender-cycles/3.4';
@@ -166,7 +167,7 @@ test("a provider reads one scene of a requester's at a time: a second while the 
       return new Promise<Preflight>((resolve) => (finish = resolve));
     },
     read: () => Promise.reject(new Error('not used')),
-    previews: { keep: () => Promise.reject(new Error('not used')), of: () => Promise.reject(new Error('not used')) },
+    previews: new FramePreviews(),
   };
   const preflights = new PeerPreflights({
     state: ctx.state,

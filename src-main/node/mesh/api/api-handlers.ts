@@ -297,7 +297,10 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
       const record = myJob(job_id);
       const pngCid = record.frames.get(frame);
       if (framesOfJob(record.job) === 0)
-        throw new ApiError('bad_request', `job ${job_id} makes no frames (a render job, a tiled or composited Blender job)`);
+        throw new ApiError(
+          'bad_request',
+          `job ${job_id} makes no frames (a render job, a tiled or composited Blender job)`,
+        );
       if (pngCid === undefined) throw new ApiError('conflict', `frame ${frame} of job ${job_id} is not finished`);
       const png = node.blobs.get(pngCid);
       if (!png) throw new ApiError('internal', `the PNG of frame ${frame} (${pngCid}) is missing from the blob store`);

@@ -52,8 +52,9 @@ export function tiledFramesHandlers(
 /** A composited job's frames, a unit each, in the units' order: its PNG once composited; none when its input is gone. */
 function compositedFrames(node: Pick<NodeApi, 'blobs' | 'state'>, record: JobRecord) {
   const input = record.input && node.blobs.get(record.input.cid);
+  if (!input) return [];
   const frames = [];
-  for (let i = 0; input && i < record.job.unit_count; i++) {
+  for (let i = 0; i < record.job.unit_count; i++) {
     const frame = frameOf(input.subarray(i * FRAME_BYTES, (i + 1) * FRAME_BYTES));
     if (frame === undefined) continue;
     const png = record.frames.get(frame) ?? null;

@@ -89,6 +89,9 @@ export interface BlenderPreviews {
   keep(unitId: string, image: Rgba): Promise<Uint8Array>;
   /** The unit's preview: kept, or made from its frame's pixels by `decode`. */
   of(unitId: string, decode: () => Promise<Rgba>): Promise<Uint8Array>;
+  /** A frame composited from a render (by its CID) that passed its check; taken once its verdict comes. */
+  keepComposite(rawCid: string, png: Uint8Array): void;
+  takeComposite(rawCid: string): Uint8Array | undefined;
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -19,7 +19,10 @@ import { myBlenderUnit } from '../units/blender-run.js';
 import type { NodeContext } from '../context/node-context.js';
 import type { PngThread } from './png-thread.js';
 
-type BlenderFramesNeeds = Pick<NodeContext, 'blender' | 'blobs' | 'emit' | 'log' | 'me' | 'record' | 'signal' | 'state'>;
+type BlenderFramesNeeds = Pick<
+  NodeContext,
+  'blender' | 'blobs' | 'emit' | 'log' | 'me' | 'record' | 'signal' | 'state'
+>;
 
 export class BlenderFrames {
   readonly #busy = new Set<string>();
@@ -78,7 +81,12 @@ export class BlenderFrames {
       if (!encoder) return; // stopped: stitched after the restart (resume)
       const png = await encoder.encode(width, height, rgba.data);
       // A frame stitched again after a tile was reopened is a new event.
-      await this.#store(job, frame, png, records.reduce((n, r) => n + (r!.reopened ?? 0), 0));
+      await this.#store(
+        job,
+        frame,
+        png,
+        records.reduce((n, r) => n + (r!.reopened ?? 0), 0),
+      );
     } catch (err) {
       this.ctx.log(`frame ${frame} of ${jobId} cannot be stitched: ${describeError(err)}`);
     } finally {
@@ -100,7 +108,9 @@ export class BlenderFrames {
         if (!unit || !raw || unit.verdict !== 'verified' || job.frameOfUnit?.has(index)) return;
         const mine = await myBlenderUnit(this.ctx, unit.unit, 'cannot composite the frame of');
         if (!mine) return;
-        await this.#store(job, mine.frame, await compositeUnit(mine, raw), unit.reopened ?? 0, index);
+        // Composited as its render was checked, or now (after a restart).
+        const png = this.ctx.blender?.previews.takeComposite(unit.consensusHash!) ?? (await compositeUnit(mine, raw));
+        await this.#store(job, mine.frame, png, unit.reopened ?? 0, index);
       } catch (err) {
         this.ctx.log(`unit ${index} of ${jobId} cannot be composited: ${describeError(err)}`);
       } finally {

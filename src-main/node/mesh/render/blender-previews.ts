@@ -2,7 +2,9 @@
 // verified EXR frame gets an 8-bit PNG of it, the pixels its check mapped (core/blender/exr.ts),
 // encoded in the PNG thread (png-thread.ts) as the node's other frames are. The latest
 // MAX_PREVIEWS are kept in memory; an older one (or one from before a restart) is made again from
-// the verified EXR, decoded by Blender in the sandbox (node/blender/exr.ts).
+// the verified EXR, decoded by Blender in the sandbox (node/blender/exr.ts). A composited job's
+// frames, composited as their renders were checked (node/blender/unit.ts readRaw), wait here by the
+// render's CID for their verdict (render/blender-frames.ts), so that no second Blender makes them.
 import type { Rgba } from '../../../core/blender/tiles.js';
 import { PngThread } from './png-thread.js';
 
@@ -12,6 +14,8 @@ const MAX_PREVIEWS = 64;
 export class FramePreviews {
   /** The PNG of each unit's verified EXR frame, by unit id. */
   readonly #kept = new Map<string, Uint8Array>();
+  /** Frames composited from renders that passed their check, by the render's CID, until their verdict takes them. */
+  readonly #composites = new Map<string, Uint8Array>();
   #png: PngThread | undefined;
   #closed = false;
 
@@ -20,12 +24,19 @@ export class FramePreviews {
     if (this.#closed) throw new Error('the node is stopping: no preview is made');
     this.#png ??= new PngThread();
     const png = await this.#png.encode(image.width, image.height, image.data);
-    this.#kept.delete(unitId);
-    this.#kept.set(unitId, png);
-    for (const oldest of this.#kept.keys()) {
-      if (this.#kept.size <= MAX_PREVIEWS) break;
-      this.#kept.delete(oldest);
-    }
+    latest(this.#kept, unitId, png);
+    return png;
+  }
+
+  /** A frame composited from the render of CID `rawCid`, which passed its check. */
+  keepComposite(rawCid: string, png: Uint8Array): void {
+    latest(this.#composites, rawCid, png);
+  }
+
+  /** The frame composited from the render of CID `rawCid`, taken (undefined: none kept). */
+  takeComposite(rawCid: string): Uint8Array | undefined {
+    const png = this.#composites.get(rawCid);
+    this.#composites.delete(rawCid);
     return png;
   }
 
@@ -38,5 +49,15 @@ export class FramePreviews {
   close(): void {
     this.#closed = true;
     this.#png?.close().catch(() => {});
+  }
+}
+
+/** `value` kept under `key` as the latest, the oldest dropped past MAX_PREVIEWS. */
+function latest(kept: Map<string, Uint8Array>, key: string, value: Uint8Array): void {
+  kept.delete(key);
+  kept.set(key, value);
+  for (const oldest of kept.keys()) {
+    if (kept.size <= MAX_PREVIEWS) break;
+    kept.delete(oldest);
   }
 }

@@ -74,7 +74,8 @@ export class FrameAssembler {
     // Not a render job's: asked of every unit, and a batched job's unit record is made when asked for.
     const at = parseUnitId(unitId);
     const ofJob = at && this.ctx.state.jobs.get(at.jobId);
-    if (at && (ofJob?.job.blender_tiles || ofJob?.job.blender_composite)) return this.#blender.onVerdict(ofJob, at.index);
+    if (at && (ofJob?.job.blender_tiles || ofJob?.job.blender_composite))
+      return this.#blender.onVerdict(ofJob, at.index);
     if (at && !ofJob?.job.render) return;
     const record = this.ctx.state.units.get(unitId);
     const job = record && this.ctx.state.jobs.get(record.unit.job_id);

@@ -150,7 +150,8 @@ export class BlenderChecker {
         `the frame of ${result.result_id} ${agrees ? 'matches' : 'fails'} my whole render too (${(share * 100).toFixed(1)} % identical)${agrees ? ': my crop could not check it' : ''}`,
       );
     } else if (!agrees) this.ctx.log(`the frame of ${result.result_id} fails my re-render (${shares} identical)`);
-    if (agrees && verdict.image && blenderUnit.params.format === 'exr' && this.ctx.blender)
+    if (agrees && verdict.composite) this.ctx.blender?.previews.keepComposite(result.output_cid, verdict.composite);
+    else if (agrees && verdict.image && blenderUnit.params.format === 'exr' && this.ctx.blender)
       this.ctx.background('a preview of an EXR frame', this.ctx.blender.previews.keep(unit.unit_id, verdict.image));
     this.ctx.emit('blender.checked', {
       job_id: unit.job_id,
@@ -234,5 +235,7 @@ export function frameCap(unit: WorkUnit): number {
   const params = validate(BlenderUnitParamsSchema, unit.params);
   if (!params.ok) return 64 << 10;
   const { width, height, format, raw_layer: raw } = params.value;
-  return format === 'exr' ? exrFrameCap(width, height, raw === undefined ? 2 : 4) : width * height * 4 + height + (64 << 10);
+  return format === 'exr'
+    ? exrFrameCap(width, height, raw === undefined ? 2 : 4)
+    : width * height * 4 + height + (64 << 10);
 }
