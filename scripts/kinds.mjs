@@ -16,7 +16,7 @@ const DISPATCH = new RegExp(
     String.raw`algorithm(_id|Id) (===|!==)`,
     String.raw`(===|!==) (WASI_PROGRAM|RENDER_ALGORITHM|SHADER_ALGORITHM|CUSTOM_WASM)\b`,
     String.raw`isBlenderAlgorithm\(`,
-    String.raw`\.blender_tiles\b`,
+    String.raw`\.blender_(tiles|composite)\b`,
     String.raw`wgsl_code !== undefined`,
     String.raw`\.render !== undefined`,
     String.raw`\bspec\.(blender|wasi)\b`,

@@ -2,7 +2,7 @@
 // k=PATH`: a file, a folder's files, or a value, as the document declares each input), its graph as
 // text (`workflow status`), a step's output written as files, cancel, and the list.
 import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve as resolvePath, sep } from 'node:path';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import type { MethodInput, MethodResult } from '../core/api/contract.js';
@@ -85,7 +85,7 @@ export function registerWorkflowCommands(program: Command): void {
             files.push(file);
             if (options.out && base64 === undefined)
               throw new CliError(`${file.name} (${file.cid}) is not on the node`);
-            if (options.out) await writeFile(join(options.out, file.name), Buffer.from(base64!, 'base64'));
+            if (options.out) await writeBelow(options.out, file.name, Buffer.from(base64!, 'base64'));
           }
           from = page.next;
         }
@@ -195,4 +195,13 @@ async function filesIn(path: string): Promise<{ name: string; base64: string }[]
     .map((entry) => entry.name)
     .sort();
   return Promise.all(names.map((name) => fileOf(join(path, name))));
+}
+
+/** A file of a step's output written at its name under `dir` (a WASI step's `0/result.txt` in its folder); a name that climbs out is refused. */
+async function writeBelow(dir: string, name: string, bytes: Uint8Array): Promise<void> {
+  const path = resolvePath(dir, name);
+  if (!path.startsWith(resolvePath(dir) + sep))
+    throw new CliError(`a file named ${JSON.stringify(name)} would lie outside ${dir}`);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, bytes);
 }

@@ -223,6 +223,41 @@ test("a fan-out takes one unit per item of an earlier step's files, within its c
   assert.match(foldFacts(over).steps.get('gray')!.failed!.reason, /for_each has 3 items, over its cap of 2/);
 });
 
+test("a fan-out over what a WASI step's programs wrote ($step written); a file by its name, written or not", () => {
+  const doc = {
+    budget: 10,
+    steps: [
+      { id: 'run', uses: { module: { cid: 'bafy' }, abi: 'wasi' } },
+      {
+        id: 'sums',
+        uses: { library: 'crypto', method: 'sha256' },
+        for_each: { items: { $step: 'run', written: true } },
+      },
+      {
+        id: 'one',
+        uses: { library: 'crypto', method: 'sha256' },
+        input: { $step: 'run', file: '0.files/summary.txt' },
+        needs: ['run'],
+      },
+    ],
+  };
+  const written = [file('0.files/summary.txt'), file('0.stderr')];
+  const done: WorkflowFact = {
+    type: 'step.done',
+    step: 'run',
+    output: { ...output({}, [file('0')]), written },
+  };
+  const facts = [done];
+  settle(graphOf(doc), {}, facts);
+  const steps = foldFacts(facts).steps;
+  assert.deepEqual(steps.get('sums')!.input, written);
+  assert.deepEqual(steps.get('one')!.input, [written[0]]);
+  // A step of an earlier version kept no written files: none to fan out over, which fails its fan-out.
+  const old: WorkflowFact[] = [{ type: 'step.done', step: 'run', output: output({}, [file('0')]) }];
+  settle(graphOf(doc), {}, old);
+  assert.match(foldFacts(old).steps.get('sums')!.failed!.reason, /for_each has no items/);
+});
+
 test('retry runs again only what can succeed elsewhere, and at most its count', () => {
   const graph = graphOf({
     budget: 10,

@@ -61,7 +61,10 @@ export const WORKFLOW_METHODS = {
     Empty,
     z.strictObject({ workflows: boundedArray(WorkflowViewSchema, LIMITS.recordEntries) }),
   ),
-  /** A done step's output: its fields, and its files (with their bytes, up to about 16 MiB, from `from`). */
+  /**
+   * A done step's output: its fields, and its files (with their bytes, up to about 16 MiB, from
+   * `from`): its units' outputs, then what a WASI step's programs wrote (`<unit>.files/<path>`, `<unit>.stderr`).
+   */
   'workflows.output': method(
     z.strictObject({ workflow_id: Id, step: Id, from: z._default(Count, 0) }),
     z.strictObject({

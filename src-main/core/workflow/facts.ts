@@ -114,4 +114,13 @@ export const memoKeyOf = (
   params: Record<string, unknown>,
   inputCid: string,
   index?: number,
-): string => canonicalJson({ module: moduleCid, params, input: inputCid, ...(index === undefined ? {} : { index }) });
+  /** A WASI step's memo keeps its units' whole outputs (stdout, files, exit), under keys of their own. */
+  kept?: 'whole',
+): string =>
+  canonicalJson({
+    module: moduleCid,
+    params,
+    input: inputCid,
+    ...(index === undefined ? {} : { index }),
+    ...(kept ? { kept } : {}),
+  });

@@ -1,7 +1,8 @@
 // References in a workflow's steps (docs/WORKFLOWS.md): a value written as `{"$input": "photos"}`,
 // `{"$step": "sim", "field": "residual"}`, `{"$step": "gray", "file": "0"}`, `{"$step": "gray",
-// "files": true}` or `{"$item": true}` stands for a workflow input, a field or file of an earlier
-// step's output, or a fan-out's current item. Resolved against what is known when the step is made
+// "files": true}`, `{"$step": "count", "written": true}` or `{"$item": true}` stands for a workflow
+// input, a field or file of an earlier step's output (its units' outputs, or what a WASI step's
+// programs wrote), or a fan-out's current item. Resolved against what is known when the step is made
 // ready; a reference to what is not there fails the step, saying which.
 import * as z from '../schemas/zod.js';
 import { Count, Id, idRecord, Name } from '../schemas/index.js';
@@ -19,6 +20,7 @@ export const ReferenceSchema = z.union([
   z.strictObject({ $step: StepIdSchema, field: Id }),
   z.strictObject({ $step: StepIdSchema, file: Name }),
   z.strictObject({ $step: StepIdSchema, files: z.literal(true) }),
+  z.strictObject({ $step: StepIdSchema, written: z.literal(true) }),
   z.strictObject({ $item: ItemPart }),
 ]);
 export type Reference = z.output<typeof ReferenceSchema>;
@@ -30,10 +32,16 @@ export type FileValue = z.output<typeof FileValueSchema>;
 const ScalarSchema = z.union([z.string().check(z.maxLength(4096)), z.number(), z.boolean()]);
 export type Scalar = z.output<typeof ScalarSchema>;
 
-/** A step's output: small typed values inline, files by CID (its units' verified outputs, in order). */
+/**
+ * A step's output: small typed values inline, files by CID (its units' verified outputs, in order:
+ * a WASI unit's stdout), and what a WASI step's programs wrote (`written`: each unit's files of
+ * /out and its writable folders as `<unit>.files/<path>`, and its stderr as `<unit>.stderr`; absent: none,
+ * or a step of an earlier version).
+ */
 export const StepOutputSchema = z.strictObject({
   fields: idRecord(ScalarSchema, 64),
   files: z.array(FileValueSchema).check(z.maxLength(1_000_000)),
+  written: z.optional(z.array(FileValueSchema).check(z.maxLength(1_000_000))),
 });
 export type StepOutput = z.output<typeof StepOutputSchema>;
 
@@ -75,10 +83,10 @@ export function resolve(ref: Reference, scope: Scope): Resolved<Value> {
     return value === undefined ? fail(`step "${ref.$step}" has no field "${ref.field}"`) : ok(value);
   }
   if ('file' in ref) {
-    const file = output.files.find(({ name }) => name === ref.file);
+    const file = [...output.files, ...(output.written ?? [])].find(({ name }) => name === ref.file);
     return file ? ok(file) : fail(`step "${ref.$step}" has no file "${ref.file}"`);
   }
-  return ok(output.files);
+  return ok('written' in ref ? (output.written ?? []) : output.files);
 }
 
 /** Whether a JSON value is written as a reference: an object with a key that starts with `$`. */
@@ -97,7 +105,9 @@ export function referencesIn(value: unknown): Resolved<Reference[]> {
     if (looksLikeReference(next)) {
       const ref = ReferenceSchema.safeParse(next);
       if (!ref.success)
-        return fail(`${JSON.stringify(next)} is not a reference ($input, $step with field, file or files, $item)`);
+        return fail(
+          `${JSON.stringify(next)} is not a reference ($input, $step with field, file, files or written, $item)`,
+        );
       found.push(ref.data);
     } else if (typeof next === 'object' && next !== null) stack.push(...Object.values(next));
   }
@@ -151,7 +161,7 @@ export function describe(ref: Reference): string {
   if ('$item' in ref) return ref.$item === true ? '$item' : `$item.${ref.$item}`;
   if ('field' in ref) return `${ref.$step}.${ref.field}`;
   if ('file' in ref) return `${ref.$step}'s file "${ref.file}"`;
-  return `${ref.$step}'s files`;
+  return 'written' in ref ? `the files ${ref.$step}'s programs wrote` : `${ref.$step}'s files`;
 }
 
 const ok = <T>(value: T): Resolved<T> => ({ ok: true, value });

@@ -1,9 +1,9 @@
 // The modules example from meshctl across three nodes in processes of their own, given as YAML: a
 // WASI program (test/wasi/programs/small_io.wasm) and a unit module (reverse.wasm) given as input
 // files, texts of different sizes as a folder; `workflow run --wait` prints the graph, `workflow
-// output` writes each program's stdout.
+// output` writes each program's stdout, and what a program wrote in a folder by its unit.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -48,5 +48,60 @@ test('the modules example, in YAML, runs from meshctl across three node processe
   words.forEach((text, i) =>
     assert.equal(readFileSync(join(out, String(i)), 'utf8'), `${text}\necho ${text.length} sum ${sums[i]}\n`),
   );
+
+  // A program that writes files and stderr (test/wasi/programs/report.c): they come out beside its
+  // stdout, each unit's in a folder of its own, its stderr as <unit>.stderr.
+  const report = join(mkdtempSync(join(tmpdir(), 'mesh-flow-')), 'report.json');
+  writeFileSync(
+    report,
+    JSON.stringify({
+      budget: 1_000_000,
+      inputs: { program: { type: 'file' }, texts: { type: 'files' } },
+      steps: [
+        {
+          id: 'report',
+          uses: { module: { $input: 'program' }, abi: 'wasi' },
+          params: { args: ['t{index}'], items: 'framed' },
+          for_each: { items: { $input: 'texts' } },
+        },
+      ],
+    }),
+  );
+  const reported = await meshctl([
+    'workflow',
+    'run',
+    report,
+    '--input',
+    'program=test/wasi/programs/report.wasm',
+    '--input',
+    `texts=${texts}`,
+    '--wait',
+    '--data-dir',
+    dataDir,
+  ]);
+  assert.equal(reported.code, 0, reported.stderr);
+  const reportId = /workflow (wf-[0-9a-f]+)/.exec(reported.stdout)![1]!;
+  const reportOut = mkdtempSync(join(tmpdir(), 'mesh-report-'));
+  const files = await meshctl(['workflow', 'output', reportId, 'report', '--out', reportOut, '--data-dir', dataDir]);
+  assert.equal(files.code, 0, files.stderr);
+  assert.deepEqual(readdirSync(reportOut).sort(), [
+    '0',
+    '0.files',
+    '0.stderr',
+    '1',
+    '1.files',
+    '1.stderr',
+    '2',
+    '2.files',
+    '2.stderr',
+  ]);
+  words.forEach((text, i) => {
+    assert.equal(
+      readFileSync(join(reportOut, `${i}.files`, 'summary.txt'), 'utf8'),
+      `t${i} read ${text.length} bytes\n`,
+    );
+    assert.equal(readFileSync(join(reportOut, `${i}.files`, 'parts', 'first.txt'), 'utf8'), text.slice(0, 8));
+    assert.equal(readFileSync(join(reportOut, `${i}.stderr`), 'utf8'), `note: t${i} done\n`);
+  });
   await Promise.all(nodes.map((node) => stopChild(node)));
 });

@@ -140,6 +140,81 @@ test(
   },
 );
 
+test(
+  'a WASI step keeps what its programs wrote and their stderr beside their stdout: a later step takes them by reference; again from the memo',
+  { timeout: 180_000 },
+  async () => {
+    // test/wasi/programs/report.c: its item on stdin, a line on stdout, /out/summary.txt and
+    // /out/parts/first.txt, a note on stderr; argv[1] names it in each.
+    const report = readFileSync(new URL('test/wasi/programs/report.wasm', repo));
+    const document = JSON.stringify({
+      budget: 1_000_000,
+      inputs: { program: { type: 'file' }, texts: { type: 'files' } },
+      steps: [
+        {
+          id: 'report',
+          uses: { module: { $input: 'program' }, abi: 'wasi' },
+          params: { args: ['n{index}'], items: 'framed' },
+          for_each: { items: { $input: 'texts' } },
+        },
+        {
+          id: 'sums',
+          uses: { library: 'crypto', method: 'sha256' },
+          for_each: { items: { $step: 'report', written: true } },
+        },
+      ],
+    });
+    const inputs = { program: { file: asFile('report.wasm', report) }, texts: { files: texts } };
+    const run = async () => {
+      const { workflow_id } = await a.api['workflows.run']({ document, inputs, no_cache: false });
+      const done = await ended(a.api, workflow_id);
+      assert.equal(done.outcome, 'completed', JSON.stringify(done.steps));
+      return { workflow_id, done };
+    };
+    const first = await run();
+    const { files, fields } = await a.api['workflows.output']({
+      workflow_id: first.workflow_id,
+      step: 'report',
+      from: 0,
+    });
+    const text = (base64?: string) => Buffer.from(base64!, 'base64').toString();
+    const expected = texts.flatMap(({ base64 }, i) => {
+      const bytes = Buffer.from(base64, 'base64');
+      return [
+        [`${i}.files/parts/first.txt`, bytes.subarray(0, 8).toString()],
+        [`${i}.files/summary.txt`, `n${i} read ${bytes.byteLength} bytes\n`],
+        [`${i}.stderr`, `note: n${i} done\n`],
+      ];
+    });
+    assert.deepEqual(
+      files.map((file) => [file.name, text(file.base64)]),
+      [
+        ...texts.map(({ base64 }, i) => [
+          String(i),
+          `report n${i}: ${Buffer.from(base64, 'base64').byteLength} bytes in\n`,
+        ]),
+        ...expected,
+      ],
+      "each unit's stdout by its place, then what it wrote in its folder, and its stderr",
+    );
+    assert.equal(fields['written'], expected.length);
+    // The later step took what the programs wrote, in order: each file's digest.
+    assert.deepEqual(
+      await filesOf(first.workflow_id, 'sums'),
+      expected.map(([, content]) => createHash('sha256').update(content!).digest()),
+    );
+
+    // Again: every unit from the memo, which kept each unit's whole output and its stderr.
+    const again = await run();
+    for (const step of again.done.steps) assert.equal(step.cached, step.units, `${step.id}: all from the memo`);
+    const cached = await a.api['workflows.output']({ workflow_id: again.workflow_id, step: 'report', from: 0 });
+    assert.deepEqual(
+      cached.files.map((file) => [file.name, file.cid]),
+      files.map((file) => [file.name, file.cid]),
+    );
+  },
+);
+
 test('a module input that is no file is refused at submit, naming the step', async () => {
   const document = JSON.stringify({
     budget: 10,

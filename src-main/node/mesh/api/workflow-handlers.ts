@@ -83,16 +83,18 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
           'not_found',
           `step "${step}" of ${workflow_id} has no output: ${seen.plan.states.get(step)?.state ?? 'no such step'}`,
         );
+      // Its units' outputs, then what its programs wrote (a WASI step's), one list for the pages.
+      const all = [...output.files, ...(output.written ?? [])];
       const files = [];
       let bytes = 0;
-      for (const file of output.files.slice(from, from + 10_000)) {
+      for (const file of all.slice(from, from + 10_000)) {
         if (bytes >= OUTPUT_PAGE_BYTES) break;
         const had = node.blobs.get(file.cid);
         bytes += had?.byteLength ?? 0;
         files.push({ ...file, ...(had ? { base64: Buffer.from(had).toString('base64') } : {}) });
       }
       const next = from + files.length;
-      return { fields: output.fields, files, next: next < output.files.length ? next : null };
+      return { fields: output.fields, files, next: next < all.length ? next : null };
     },
     async 'workflows.cancel'({ workflow_id }) {
       await node.workflows.cancel(workflow_id);

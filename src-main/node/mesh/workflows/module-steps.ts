@@ -2,7 +2,8 @@
 // module read from the node's store (a workflow input's file, or a CID), its job the one
 // `meshctl submit-job --wasm` (custom ABI, its params the units') or `--wasi` (a WASI program, its
 // params the program's terms: program, args, env, items) would submit, and each unit's output: a
-// custom module's as it is, a WASI program's stdout (a non-zero exit fails the step). A WASI step's
+// custom module's as it is, a WASI program's stdout (a non-zero exit fails the step), with what it
+// wrote and its stderr beside (keptWasiOutput). A WASI step's
 // `files` param may be a reference to files (an earlier step's, an input's): they become the tree
 // the program sees at /input, or in its first mapped folder.
 import { MAX_MODULE_BYTES, WasiJobSchema } from '../../../core/api/shapes.js';
@@ -124,9 +125,27 @@ export function framedUnits(
   };
 }
 
-/** A WASI unit's output as the step keeps it: its stdout, or why the step fails (a non-zero exit, for good). */
-export function wasiStdout(unit: number, output: Uint8Array): Uint8Array | { reason: string; retryable: false } {
-  const { exitCode, stdout } = decodeWasiOutput(output);
+/**
+ * A WASI unit's output as the step keeps it, each part stored here: its stdout (the step's file
+ * named by the unit's place), and what it wrote, /out's files and its writable folders' as
+ * `<unit>.files/<path>` (a folder beside the stdout's file) and its stderr (a diagnostic, not verified) as `<unit>.stderr`; or why the step
+ * fails (a non-zero exit, for good).
+ */
+export async function keptWasiOutput(
+  blobs: Pick<Blobs, 'put'>,
+  unit: number,
+  output: Uint8Array,
+  stderr: Uint8Array | undefined,
+): Promise<{ stdout: FileValue; written: FileValue[] } | { reason: string; retryable: false }> {
+  const { exitCode, stdout, files } = decodeWasiOutput(output);
   if (exitCode !== 0) return { reason: `unit ${unit}'s program exited with code ${exitCode}`, retryable: false };
-  return stdout;
+  const stored = async (name: string, bytes: Uint8Array): Promise<FileValue> => ({
+    name,
+    cid: await blobs.put(bytes),
+    bytes: bytes.byteLength,
+  });
+  const written = [];
+  for (const [path, bytes] of files) written.push(await stored(`${unit}.files/${path}`, bytes));
+  if (stderr && stderr.byteLength > 0) written.push(await stored(`${unit}.stderr`, stderr));
+  return { stdout: await stored(String(unit), stdout), written };
 }

@@ -19,9 +19,9 @@ import type { NodeContext } from '../context/node-context.js';
 import { resolveModule } from '../jobs/job-split.js';
 import type { JobSubmits } from '../jobs/job-submits.js';
 import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
-import { verifiedOutput } from '../views/job-outputs.js';
+import { unitStderr, verifiedOutput } from '../views/job-outputs.js';
 import { renderOutcome, renderTerms } from './render-steps.js';
-import { framedUnits, isModuleStep, moduleBytesOf, moduleCidOf, moduleTerms, wasiStdout } from './module-steps.js';
+import { framedUnits, isModuleStep, keptWasiOutput, moduleBytesOf, moduleCidOf, moduleTerms } from './module-steps.js';
 
 /** A unit of a step: its place, its input's CID and its memo key. */
 interface StepUnit {
@@ -40,7 +40,7 @@ export type PreparedStep =
       spec: SubmitJobTerms;
       units: StepUnit[];
       cached: { unit: number; cid: string; bytes: number }[];
-      /** A WASI program's units (a user's or a library's): each one's output kept is its stdout. */
+      /** A WASI program's units (a user's or a library's): each one's whole output is memoized, its stdout the step's file. */
       wasi: boolean;
     }
   | { kind: 'render'; spec: SubmitRender; units: number; cached: [] };
@@ -127,7 +127,7 @@ export class StepJobs {
       // A library program's output is its file's alone (its args are the method's): the file is
       // its key, whatever its name (an earlier step's outputs are named by their place).
       const item = framed ? (isModuleStep(step) ? framed.items[unit]! : files[unit]!) : bytes;
-      const of = memoKeyOf(module, keyParams, cidOfBytes(item), indexed ? unit : undefined);
+      const of = memoKeyOf(module, keyParams, cidOfBytes(item), indexed ? unit : undefined, wasi ? 'whole' : undefined);
       return { unit, key: createHash('sha256').update(of).digest('hex'), bytes };
     });
     const hits = units.flatMap(({ unit, key }) => {
@@ -195,16 +195,16 @@ export class StepJobs {
             };
             continue;
           }
-          const verified = await verifiedOutput(this.ctx, this.sources, record, unit);
-          const bytes = prepared.wasi ? wasiStdout(unit.index, verified) : verified;
-          if (!(bytes instanceof Uint8Array)) {
-            failed ??= bytes;
-            continue;
-          }
+          const bytes = await verifiedOutput(this.ctx, this.sources, record, unit);
           const cid = await this.ctx.blobs.put(bytes); // later steps read it here, whoever ran it
           const { unit: place, key } = ran[unit.index]!;
           remembered.push({ key, cid, bytes: bytes.byteLength });
           outputs.set(place, { cid, bytes: bytes.byteLength });
+          const stderr = prepared.wasi ? unitStderr(this.ctx, unit) : undefined;
+          if (stderr !== undefined) {
+            const text = Buffer.from(stderr, 'base64');
+            remembered.push({ key: stderrKey(key), cid: await this.ctx.blobs.put(text), bytes: text.byteLength });
+          }
         }
         from += page.length;
         if (page.length === 0) break;
@@ -214,11 +214,38 @@ export class StepJobs {
     this.store.remember(remembered);
     if (failed) return failed;
     for (const [unit, { cid, bytes }] of cached) outputs.set(unit, { cid, bytes });
+    if (prepared.wasi) return this.#wasiOutput(prepared, outputs, cached.size);
     const files = prepared.units.map(({ unit }) => ({ name: String(unit), ...outputs.get(unit)! }));
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
     return { output: { fields: { units: files.length, cached: cached.size, bytes }, files } };
   }
+
+  /** A WASI step's output from its units' whole outputs (this run's or the memo's): their stdout, and what they wrote. */
+  async #wasiOutput(
+    prepared: Extract<PreparedStep, { kind: 'batch' }>,
+    outputs: ReadonlyMap<number, { cid: string }>,
+    cached: number,
+  ): Promise<{ output: StepOutput } | { reason: string; retryable: boolean }> {
+    const files: FileValue[] = [];
+    const written: FileValue[] = [];
+    for (const { unit, key } of prepared.units) {
+      const whole = this.ctx.blobs.get(outputs.get(unit)!.cid);
+      const stderrCid = this.store.memo(stderrKey(key))?.cid;
+      const stderr = stderrCid === undefined ? undefined : this.ctx.blobs.get(stderrCid);
+      if (!whole) return { reason: `unit ${unit}'s output is no longer in this node's store`, retryable: true };
+      const kept = await keptWasiOutput(this.ctx.blobs, unit, whole, stderr);
+      if ('reason' in kept) return kept;
+      files.push(kept.stdout);
+      written.push(...kept.written);
+    }
+    const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
+    const fields = { units: files.length, cached, bytes, written: written.length };
+    return { output: { fields, files, ...(written.length > 0 ? { written } : {}) } };
+  }
 }
+
+/** The memo key of a WASI unit's stderr, beside its output's. */
+const stderrKey = (key: string): string => `${key}.stderr`;
 
 /** Whether the step's method takes every file as one tar, its one unit (program.ts `takes`). */
 function takesOneTar(step: Step): boolean {

@@ -131,7 +131,7 @@ export class WorkflowRunner {
       for (const live of this.#live.values()) {
         for (const value of Object.values(live.inputs)) for (const file of filesIn(value)) this.#held.add(file.cid);
         for (const at of live.record.steps.values())
-          for (const file of at.output?.files ?? []) this.#held.add(file.cid);
+          for (const file of [...(at.output?.files ?? []), ...(at.output?.written ?? [])]) this.#held.add(file.cid);
         for (const step of live.workflow.steps)
           if (typeof step.uses === 'object' && 'module' in step.uses && 'cid' in step.uses.module)
             this.#held.add(step.uses.module.cid);
