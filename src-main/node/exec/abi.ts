@@ -1,6 +1,7 @@
 // The host's half of the unit ABI v1 (docs/UNIT_ABI.md): the one import a unit may have, and the
 // call sequence that hands it params and input and takes its output. No limits live here:
 // prepare.ts checks the module before it runs, worker.ts the sizes around the call.
+import type { HostEnd } from './host-end.js';
 
 const ABI_VERSION = 1;
 
@@ -88,9 +89,9 @@ export function abiViolation(module: WebAssembly.Module): string | null {
  */
 export const MEMORY_IMPORT = { module: 'env', name: 'memory' } as const;
 
-/** The imports of a metered module: the ABI's, and the memory its instance is to use. */
-export function meteredImports(memory: WebAssembly.Memory): WebAssembly.Imports {
-  const { env } = abiImports(() => memory);
+/** The imports of a metered module: the ABI's (its abort recorded as its end: HostEnd), and the memory its instance is to use. */
+export function meteredImports(memory: WebAssembly.Memory, end?: HostEnd): WebAssembly.Imports {
+  const { env } = abiImports(() => memory, end);
   return { [MEMORY_IMPORT.module]: { ...env, [MEMORY_IMPORT.name]: memory } };
 }
 
@@ -98,14 +99,19 @@ export function meteredImports(memory: WebAssembly.Memory): WebAssembly.Imports 
  * The import object for a unit. `memory` is looked up when abort is called, since the instance
  * that owns it does not exist yet when the imports are made.
  */
-export function abiImports(memory: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
+export function abiImports(memory: () => WebAssembly.Memory | undefined, end?: HostEnd): WebAssembly.Imports {
   return {
     env: {
       abort(messagePtr: number, filePtr: number, line: number, column: number): never {
+        end?.check();
         const mem = memory();
         const message = mem ? readAbortString(mem, messagePtr) : '';
         const file = mem ? readAbortString(mem, filePtr) : '';
-        throw new UnitAbort(`abort${message ? `: ${message}` : ''}${file ? ` at ${file}:${line}:${column}` : ''}`);
+        const abort = new UnitAbort(
+          `abort${message ? `: ${message}` : ''}${file ? ` at ${file}:${line}:${column}` : ''}`,
+        );
+        if (end) end.end(abort);
+        throw abort;
       },
     },
   };

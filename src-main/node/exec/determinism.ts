@@ -8,7 +8,10 @@
 //   `mesh_call_depth`, traps once that passes CALL_DEPTH_SLOTS, and takes the weight off again on
 //   every way out (falling off the end, `return`, and a tail call, which leaves the frame before
 //   the callee's is made: after its operands, which may still call deeper from this frame). A
-//   trap unwinds the instance, which is thrown away, so it needs no undoing.
+//   trap unwinds the instance, which is thrown away, so it needs no undoing. An exception caught
+//   does: the frames it unwound took nothing off. So a function with a `try` keeps its depth at
+//   entry in a local, and puts it back where a catch body begins (after its `pop`, which must come
+//   first) and after the `try`.
 // - NaNs. Arithmetic that makes a NaN may give it any sign and payload (x86 and ARM differ, and so
 //   do V8's tiers on two NaN operands). A scalar NaN's bits can only be seen by storing it,
 //   reinterpreting it as an integer, taking its sign with copysign or putting it in a vector, so
@@ -47,6 +50,14 @@ interface Setters {
     setTarget(this: void, call: number, target: number): void;
   };
   _BinaryenFunctionAddVar(this: void, func: number, type: number): number;
+  Try: {
+    getNumCatchBodies(this: void, expr: number): number;
+    getNumCatchTags(this: void, expr: number): number;
+    getCatchBodyAt(this: void, expr: number, index: number): number;
+    getCatchTagAt(this: void, expr: number, index: number): string;
+    setCatchBodyAt(this: void, expr: number, index: number, body: number): void;
+  };
+  Block: { insertChildAt(this: void, block: number, index: number, child: number): void };
 }
 const setters = binaryen as unknown as Setters;
 
@@ -73,6 +84,8 @@ interface Frame {
   /** Its vector results that may hold NaNs, until the walk is over; then those to canonicalise where they stand. */
   nans: VectorNaNs;
   vectors: VectorMade[];
+  /** Its `try`s with catch bodies, and the expressions they are children of. */
+  tries: Exit[];
 }
 
 const isTailCall = (expr: number, id: binaryen.ExpressionIds) =>
@@ -89,7 +102,17 @@ export class Determinism {
     const info = binaryen.getFunctionInfo(func);
     if (!info.body) return; // an import
     const nans = new VectorNaNs();
-    const frame: Frame = { func, weight: 0, bulk: false, returns: [], tails: [], seen: [], nans, vectors: [] };
+    const frame: Frame = {
+      func,
+      weight: 0,
+      bulk: false,
+      returns: [],
+      tails: [],
+      seen: [],
+      nans,
+      vectors: [],
+      tries: [],
+    };
     const operands = this.walk(info.body, 0, frame);
     const types = [...binaryen.expandType(info.params), ...info.vars];
     frame.vectors = nans.toCanonicalise(info.body, (index) => types[index] === binaryen.v128);
@@ -101,7 +124,8 @@ export class Determinism {
       Math.max(0, slots(info.results) - 1) +
       (frame.vectors.length > 0 ? slots(binaryen.v128) : 0) +
       [...tailTemps].reduce((n, t) => n + slots(t), 0);
-    const locals = info.vars.reduce((n, t) => n + slots(t), 0) + temps + (frame.bulk ? 1 : 0);
+    const locals =
+      info.vars.reduce((n, t) => n + slots(t), 0) + temps + (frame.bulk ? 1 : 0) + (frame.tries.length > 0 ? 1 : 0);
     frame.weight = FRAME_OVERHEAD_SLOTS + params + locals + operands;
     this.frames.push(frame);
   }
@@ -112,6 +136,7 @@ export class Determinism {
     const tail = isTailCall(expr, id);
     if (id === binaryen.ReturnId) frame.returns.push({ expr, parent });
     else if (tail) frame.tails.push({ expr, parent });
+    else if (id === binaryen.TryId && setters.Try.getNumCatchBodies(expr) > 0) frame.tries.push({ expr, parent });
     else {
       const seen = scalarSeen(expr);
       if (seen) frame.seen.push(seen);
@@ -190,6 +215,44 @@ class FrameRewrite {
     } else replaceChild(this.frame.func, parent, expr, m.block(null, [this.lower(), expr], binaryen.unreachable));
   }
 
+  /**
+   * The depth at entry, kept in a local of its own, put back where each catch body begins and
+   * after each `try`: frames an exception unwound never took their weight off. Returns the local.
+   */
+  private restoreAtCatches(): number {
+    const m = this.m;
+    const saved = setters._BinaryenFunctionAddVar(this.frame.func, binaryen.i32);
+    const restore = () => m.global.set(DEPTH, m.local.get(saved, binaryen.i32));
+    for (const { expr, parent } of this.frame.tries) {
+      const catches = setters.Try.getNumCatchBodies(expr);
+      const tags = setters.Try.getNumCatchTags(expr);
+      for (let i = 0; i < catches; i++) {
+        const body = setters.Try.getCatchBodyAt(expr, i);
+        // A tag's values come by a `pop`, which must stay first: the depth goes back after it.
+        const tag = i < tags ? setters.Try.getCatchTagAt(expr, i) : undefined;
+        const pops = tag !== undefined && binaryen.getTagInfo(this.m.getTag(tag)).params !== binaryen.none;
+        const type = binaryen.getExpressionType(body);
+        if (!pops) setters.Try.setCatchBodyAt(expr, i, m.block(null, [restore(), body], type));
+        else if (
+          expressionId(body) === binaryen.BlockId &&
+          !(binaryen.getExpressionInfo(body) as binaryen.BlockInfo).name
+        )
+          setters.Block.insertChildAt(body, 1, restore());
+        // Otherwise the catch body is one expression: the depth goes back after the try, below.
+      }
+      const type = binaryen.getExpressionType(expr);
+      let after: number;
+      if (type === binaryen.none) after = m.block(null, [expr, restore()], binaryen.none);
+      else if (type === binaryen.unreachable) continue;
+      else {
+        const t = this.temp(type);
+        after = m.block(null, [m.local.set(t, expr), restore(), m.local.get(t, type)], type);
+      }
+      replaceChild(this.frame.func, parent, expr, after);
+    }
+    return saved;
+  }
+
   apply(): void {
     const m = this.m;
     const { func, weight, returns, tails, seen, vectors } = this.frame;
@@ -205,9 +268,11 @@ class FrameRewrite {
       else replaceChild(func, parent, ret, m.block(null, [this.leave(null), ret], binaryen.unreachable));
     }
     const depth = () => m.global.get(DEPTH, binaryen.i32);
+    const saved = this.frame.tries.length > 0 ? this.restoreAtCatches() : undefined;
     const enter = [
       m.global.set(DEPTH, m.i32.add(depth(), m.i32.const(weight))),
       m.if(m.i32.gt_u(depth(), m.i32.const(CALL_DEPTH_SLOTS)), m.unreachable()),
+      ...(saved === undefined ? [] : [m.local.set(saved, depth())]),
     ];
     const body = binaryen.getFunctionInfo(func).body;
     const results = this.info.results;

@@ -9,7 +9,10 @@ export class MeteringRefused extends Error {}
 
 // Expression kinds a unit may use: WebAssembly 1.0 plus sign extension, non-trapping float-to-int,
 // mutable globals, bulk memory and table operations (whose lengths the metering charges per byte
-// and per element: bulk-memory.ts), reference types, multi-value, tail calls and SIMD128.
+// and per element: bulk-memory.ts), reference types, multi-value, tail calls, SIMD128 and the
+// legacy exception handling (try, catch, catch_all, delegate, throw, rethrow: what clang's and
+// Emscripten's -fwasm-exceptions emit). The final form (try_table, throw_ref, exnref) is refused:
+// binaryen.js has no getters to walk it.
 const LEAF_IDS = new Set([
   binaryen.NopId,
   binaryen.DataDropId,
@@ -22,6 +25,8 @@ const LEAF_IDS = new Set([
   binaryen.RefFuncId,
   binaryen.TableSizeId,
   ELEM_DROP_ID,
+  binaryen.RethrowId,
+  binaryen.PopId,
 ]);
 
 // binaryen.js's typings return a plain number from getExpressionId; its values are those of ExpressionIds.
@@ -97,6 +102,8 @@ export const KINDS = new Map<number, string>([
   [binaryen.SIMDShiftId, 'SIMDShift'],
   [binaryen.SIMDLoadId, 'SIMDLoad'],
   [binaryen.SIMDLoadStoreLaneId, 'SIMDLoadStoreLane'],
+  [binaryen.TryId, 'Try'],
+  [binaryen.ThrowId, 'Throw'],
 ]);
 
 /** The WebAssembly feature of each refused instruction, by its name in the text format, so a refusal can name it. */
@@ -128,6 +135,10 @@ function instructionName(expr: number, id: binaryen.ExpressionIds): string {
 
 function refusal(expr: number, id: binaryen.ExpressionIds): MeteringRefused {
   const name = instructionName(expr, id);
+  if (/^(try_table|throw_ref)$/.test(name))
+    return new MeteringRefused(
+      `uses exception handling in its final form: \`${name}\` (exnref), which the metering cannot walk (binaryen.js has no getters for it): build with the legacy form, clang's -fwasm-exceptions default`,
+    );
   const feature = FEATURES.find(([pattern]) => pattern.test(name))?.[1];
   return new MeteringRefused(
     feature
@@ -153,9 +164,17 @@ const FIELD_GETTERS = new Map<binaryen.ExpressionIds, Getter[]>(
     fields.map((f) => getter(id, `get${f[0]!.toUpperCase()}${f.slice(1)}`)),
   ]),
 );
+const [tryCatches, tryBody, tryCatch] = ['getNumCatchBodies', 'getBody', 'getCatchBodyAt'].map((name) =>
+  getter(binaryen.TryId, name),
+) as [Getter, Getter, (expr: number, index: number) => number];
 const LIST_GETTERS = new Map<binaryen.ExpressionIds, ListGetters>([
   [binaryen.BlockId, { count: getter(binaryen.BlockId, 'getNumChildren'), at: getter(binaryen.BlockId, 'getChildAt') }],
-  ...[binaryen.CallId, binaryen.CallIndirectId, binaryen.TupleMakeId].map(
+  // A try's body, then its catch bodies (each entered only by a throw).
+  [
+    binaryen.TryId,
+    { count: (expr) => tryCatches(expr) + 1, at: (expr, i) => (i === 0 ? tryBody(expr) : tryCatch(expr, i - 1)) },
+  ],
+  ...[binaryen.CallId, binaryen.CallIndirectId, binaryen.TupleMakeId, binaryen.ThrowId].map(
     (id): [binaryen.ExpressionIds, ListGetters] => [
       id,
       { count: getter(id, 'getNumOperands'), at: getter(id, 'getOperandAt') },

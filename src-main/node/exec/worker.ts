@@ -21,6 +21,7 @@ import {
 import type { ExecErrorCode, ExecFailure } from './errors.js';
 import type { MeteredModule } from './metering.js';
 import { lowerThisThreadsPriority } from './thread-priority.js';
+import { HostEnd } from './host-end.js';
 import { WasiHost } from './wasi/host.js';
 import type { WasiUnitConfig } from './wasi/program.js';
 import { runWasiProgram } from './wasi/run.js';
@@ -135,29 +136,35 @@ export function runUnit(unit: WorkerUnit): WorkerOutcome {
   let exports: (AbiExports & Record<string, unknown>) | undefined;
   const fuelLeft = (): number =>
     Number((exports?.[FUEL_GLOBAL] as WebAssembly.Global | undefined)?.value ?? BigInt(unit.fuel));
+  const end = new HostEnd();
   const failure = (code: ExecErrorCode, message: string): ExecFailure => ({
     ok: false,
     code,
     message,
-    fuel: unit.fuel - fuelLeft(),
+    // An end in a host call drained the fuel after noting what was left.
+    fuel: unit.fuel - (end.ended?.fuelLeft !== undefined ? Number(end.ended.fuelLeft) : fuelLeft()),
   });
   const memory = memories.take(unit.memory);
   try {
-    const host = unit.wasi && new WasiHost(memory, unit.wasi, unit.input, unit.maxOutputBytes);
+    const host = unit.wasi && new WasiHost(memory, unit.wasi, unit.input, unit.maxOutputBytes, end);
     const imports = host
       ? { ...host.imports(), [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.name]: memory } }
-      : meteredImports(memory);
+      : meteredImports(memory, end);
     const instance = new WebAssembly.Instance(compile(unit), imports);
     exports = instance.exports as unknown as AbiExports & Record<string, unknown>;
     const fuelGlobal = exports[FUEL_GLOBAL] as WebAssembly.Global<'i64'>;
     fuelGlobal.value = BigInt(unit.fuel);
+    end.meter(fuelGlobal);
     host?.meter({ take: (amount) => (fuelGlobal.value -= BigInt(amount)) >= 0n });
     if (unit.hasStart) (exports[START_EXPORT] as () => void)();
-    const program = host && runWasiProgram(host, exports, unit.maxOutputBytes);
+    const program = host && runWasiProgram(host, end, exports, unit.maxOutputBytes);
     const output = program ? program.output : callUnit(exports, unit.params, unit.input, unit.maxOutputBytes);
+    if (!program && end.ended) throw end.ended.error; // an abort the unit caught: its end stands
+    // What it had left when it exited (its fuel drained since, HostEnd), or has left now.
+    const left = program?.fuelLeft !== undefined ? Number(program.fuelLeft) : fuelLeft();
     // The output is charged one fuel a byte: returning untouched memory costs what it makes a provider store and send.
-    const fuel = unit.fuel - fuelLeft() + output.length;
-    if (fuelLeft() < 0 || fuel > unit.fuel)
+    const fuel = unit.fuel - left + output.length;
+    if (left < 0 || fuel > unit.fuel)
       return { ok: false, code: 'OutOfFuel', message: `used its fuel budget of ${unit.fuel}`, fuel: unit.fuel };
     const wallMs = performance.now() - started;
     return {
@@ -168,8 +175,10 @@ export function runUnit(unit: WorkerUnit): WorkerOutcome {
       wallMs,
       ...(program && { exitCode: program.exitCode, stderr: program.stderr }),
     };
-  } catch (err) {
-    if (exports && fuelLeft() < 0)
+  } catch (caught) {
+    // However control came back, a unit that ended in a host call ended there (HostEnd).
+    const err = end.ended?.error ?? caught;
+    if (exports && fuelLeft() < 0 && !(err instanceof UnitAbort))
       return { ok: false, code: 'OutOfFuel', message: `used its fuel budget of ${unit.fuel}`, fuel: unit.fuel };
     if (err instanceof OutputOverLimit) return failure('OutputTooLarge', err.message);
     if (err instanceof UnitStatus) return failure('UnitFailed', `status ${err.status}: ${err.message}`);

@@ -9,7 +9,9 @@
 //   with key = SHA-256("mesh-wasi-random\0" ‖ seed).
 // - Fuel: each call costs HOST_CALL_FUEL plus one per byte it moves; fuel that runs out in a call
 //   ends the unit there, as OutOfFuel.
-// - proc_exit ends the program with its exit code, which is an ordinary result; sockets are
+// - proc_exit ends the program with its exit code, which is an ordinary result. Both ends are
+//   recorded before they unwind (HostEnd): a program with exception handling that catches the
+//   unwinding runs on to its next metering check and traps, its end as recorded. Sockets are
 //   refused (no descriptor is one); sched_yield does nothing; proc_raise is ENOSYS.
 import { createHash } from 'node:crypto';
 import { MAX_WASI_STDERR_BYTES } from '../../../core/schemas/index.js';
@@ -20,6 +22,7 @@ import { NO_RESULT, WASI_MODULE, WASI_SIGNATURES } from './imports.js';
 import { layoutOf, type Layout } from './layout.js';
 import { MemoryFs } from './memory-fs.js';
 import type { WasiResult, WasiUnitConfig } from './program.js';
+import type { HostEnd } from '../host-end.js';
 
 /** The virtual clock's realtime epoch: 2024-01-01T00:00:00Z, in ns. */
 const EPOCH_NS = 1_704_067_200_000_000_000n;
@@ -27,7 +30,7 @@ const EPOCH_NS = 1_704_067_200_000_000_000n;
 const CLOCK_STEP_NS = 1_000_000n;
 const HOST_CALL_FUEL = 100;
 
-/** proc_exit: unwinds the program (it cannot catch it: exception handling is refused at load). */
+/** proc_exit: unwinds the program (a catch of it changes nothing: HostEnd). */
 export class WasiExit extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`);
@@ -60,6 +63,8 @@ export class WasiHost {
     private readonly config: WasiUnitConfig,
     stdin: Uint8Array,
     maxOutputBytes: number,
+    /** How the unit ends in a call of mine (proc_exit, fuel out), recorded before it unwinds. */
+    private readonly end: HostEnd,
   ) {
     this.guest = new Guest(memory);
     this.stdout = new CappedStream(maxOutputBytes, 'fail');
@@ -83,7 +88,7 @@ export class WasiHost {
   }
 
   private charge(amount: number): void {
-    if (amount > 0 && this.fuel && !this.fuel.take(amount)) throw new HostFuelOut('out of fuel in a WASI call');
+    if (amount > 0 && this.fuel && !this.fuel.take(amount)) this.end.end(new HostFuelOut('out of fuel in a WASI call'));
   }
 
   /** What the program has left behind: its exit code, stdout and /out (or its writable folders' changes). */
@@ -100,6 +105,7 @@ export class WasiHost {
     for (const name of Object.keys(WASI_SIGNATURES)) {
       const call = calls[name]!;
       wrapped[name] = (...args: never[]) => {
+        this.end.check(); // nothing after its end
         this.charge(HOST_CALL_FUEL);
         try {
           call(...args);
@@ -171,9 +177,7 @@ export class WasiHost {
       poll_oneoff: (subs: number, events: number, count: number, nevents: number) =>
         this.poll(subs, events, count, nevents),
       sched_yield: () => {},
-      proc_exit: (code: number) => {
-        throw new WasiExit(code >>> 0);
-      },
+      proc_exit: (code: number) => this.end.end(new WasiExit(code >>> 0)),
       proc_raise: () => {
         throw new WasiErrno(Errno.nosys);
       },
