@@ -35,6 +35,7 @@ const refused: Array<[string, ExecError['code'], RegExp]> = [
   ['shared-memory', 'BadModule', /uses a shared memory \(the threads feature\)/],
   ['thread-spawn', 'ForbiddenImport', /imports "wasi\.thread-spawn": wasi-threads, which WASI units do not support/],
   ['catch-exit-exnref', 'BadModule', /uses exception handling in its final form: `try_table`/],
+  ['multi-memory', 'BadModule', /uses 2 memories \(multiple memories\), which units do not allow/],
   ['relaxed-simd', 'BadModule', /relaxed SIMD: `i32x4\.relaxed_trunc_f32x4_s`/],
   ['atomics', 'BadModule', /uses threads \(atomics\): `i32\.atomic\.rmw\.add`/],
   ['function-references', 'BadModule', /uses typed function references: `call_ref`/],

@@ -125,7 +125,11 @@ export class Determinism {
       (frame.vectors.length > 0 ? slots(binaryen.v128) : 0) +
       [...tailTemps].reduce((n, t) => n + slots(t), 0);
     const locals =
-      info.vars.reduce((n, t) => n + slots(t), 0) + temps + (frame.bulk ? 1 : 0) + (frame.tries.length > 0 ? 1 : 0);
+      info.vars.reduce((n, t) => n + slots(t), 0) +
+      temps +
+      (frame.bulk ? 1 : 0) +
+      // A try's: the depth at entry, and its value while the depth goes back after it (a v128's two).
+      (frame.tries.length > 0 ? 3 : 0);
     frame.weight = FRAME_OVERHEAD_SLOTS + params + locals + operands;
     this.frames.push(frame);
   }

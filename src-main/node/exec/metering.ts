@@ -24,6 +24,7 @@ import { BulkCharges, isSized } from './bulk-memory.js';
 import { Determinism } from './determinism.js';
 import { NO_RESULT, WASI_MODULE, WASI_SIGNATURES } from './wasi/imports.js';
 import { childrenOf, expressionId, MeteringRefused } from './wasm-tree.js';
+import { memoryCount } from './memory-count.js';
 
 export { MeteringRefused };
 
@@ -272,6 +273,9 @@ export function meterModule(
   options: { determinism: boolean; kind?: ModuleKind } = { determinism: true },
 ): MeteredModule {
   const kind = options.kind ?? 'abi';
+  const memories = memoryCount(original);
+  if (memories > 1)
+    throw new MeteringRefused(`uses ${memories} memories (multiple memories), which units do not allow: one memory`);
   let module: binaryen.Module;
   try {
     module = binaryen.readBinary(original);
