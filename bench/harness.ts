@@ -1,4 +1,6 @@
 // The benchmark format every benchmark uses: one JSON line per figure on stdout.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 export interface Figure {
   name: string;
   value: number;
@@ -38,3 +40,25 @@ export function median(values: readonly number[]): number {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+
+/** V8's collector, exposed when first asked for (only the benchmarks that need it change V8's flags). */
+let gc: (() => void) | undefined;
+
+/**
+ * The median of `runs` timed calls, each after a full collection (untimed): node:wasi aborts (Node
+ * 20) or crashes (Node 22) when a finished WASI with much memory is collected during another's call.
+ */
+export async function medianAfterGcMs(fn: () => unknown, runs: number): Promise<number> {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    gc();
+    const start = process.hrtime.bigint();
+    await fn();
+    if (i > 0) times.push(Number(process.hrtime.bigint() - start) / 1e6); // the first warms up
+  }
+  return median(times);
+}

@@ -1,12 +1,14 @@
 // Real programs from Debian's source packages (wasm/programs, scripts/build-programs.mjs: bzip2
 // 1.0.8, built as clang-14 builds by default and again with bulk memory, SIMD128 and reference
-// types on), through the executor a provider runs them with:
-// - wasi_real_programs_passed / _total: each build compresses (-9 -c) and decompresses (-d -c) a
-//   text of TEXT_BYTES, and passes when both outputs are Debian's native bzip2's, byte for byte
-//   (test/node/wasi-real-programs.test.ts runs them as a mesh job on three nodes too);
-// - wasi_real_cpu_ratio: bzip2.wasm's -9 -c of that text, our host's unit (metered, in a worker,
-//   compile cached) over Node's own node:wasi running the module unmetered in this thread, the
-//   medians of 3 runs each, same run (target <= 1.3).
+// types on; zstd 1.5.4), through the executor a provider runs them with:
+// - wasi_real_programs_passed / _total: each build compresses and decompresses (-d -c) a text of
+//   TEXT_BYTES, and passes when both outputs are Debian's native program's, byte for byte
+//   (test/node/wasi-real-programs.test.ts runs them as mesh jobs on three nodes too);
+// - wasi_real_cpu_ratio: bzip2 -9 -c of that text, our host's unit (metered, in a worker, compile
+//   cached) over Node's own node:wasi running the module unmetered in this thread, the medians of
+//   3 runs each, same run (target <= 1.3). The largest program, zstd, cannot be set against
+//   node:wasi: Node 22's node:wasi crashes the process (a segmentation fault) partway through its
+//   output, where our host runs it to the native output.
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +16,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASI } from 'node:wasi';
 import { decodeWasiOutput, Executor } from '../src-main/node/exec/index.js';
-import { medianMs, round, type Benchmark } from './harness.js';
+import { medianAfterGcMs, round, type Benchmark } from './harness.js';
 
 const root = new URL('../../', import.meta.url);
 const programs = fileURLToPath(new URL('wasm/programs/', root));
-const BUILDS = ['bzip2.wasm', 'bzip2-features.wasm'];
+/** Each build, its native program and the arguments it compresses with. */
+const BUILDS = [
+  { name: 'bzip2.wasm', native: 'bzip2', args: ['-9', '-c'] },
+  { name: 'bzip2-features.wasm', native: 'bzip2', args: ['-9', '-c'] },
+  { name: 'zstd.wasm', native: 'zstd', args: ['-12', '-c'] },
+];
 const TEXT_BYTES = 2 * 1024 * 1024;
 
 /** TEXT_BYTES of words drawn from the repository's docs by a fixed xorshift: text that compresses as prose does. */
@@ -42,8 +49,9 @@ function text(): Buffer {
   return Buffer.from(out.join('')).subarray(0, TEXT_BYTES);
 }
 
-const native = (args: string[], input: Uint8Array): Buffer =>
-  execFileSync('bzip2', args, { input, maxBuffer: 64 << 20 });
+/** Debian's native program's stdout; zstd held to its single thread, as a unit runs (no threads). */
+const native = (program: string, args: string[], input: Uint8Array): Buffer =>
+  execFileSync(program, program === 'zstd' ? [...args, '--single-thread'] : args, { input, maxBuffer: 64 << 20 });
 
 /** node:wasi's run: stdin and stdout files of `dir`; its exit code. */
 function nodeWasiRun(module: WebAssembly.Module, args: string[], dir: string): number {
@@ -52,7 +60,7 @@ function nodeWasiRun(module: WebAssembly.Module, args: string[], dir: string): n
   try {
     const wasi = new WASI({
       version: 'preview1',
-      args: ['bzip2', ...args],
+      args: ['program', ...args],
       env: {},
       stdin,
       stdout,
@@ -60,7 +68,7 @@ function nodeWasiRun(module: WebAssembly.Module, args: string[], dir: string): n
     });
     return wasi.start(new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports));
   } finally {
-    // bzip2 closes its stdin and stdout, and node:wasi closes their descriptors with them.
+    // bzip2 and zstd close their stdin and stdout, and node:wasi closes their descriptors with them.
     for (const fd of [stdin, stdout]) {
       try {
         closeSync(fd);
@@ -71,33 +79,47 @@ function nodeWasiRun(module: WebAssembly.Module, args: string[], dir: string): n
   }
 }
 
+/** A build's compression of `input`, our unit against node:wasi's run, medians of 3; both must make the native output. */
+async function cpuRatio(executor: Executor, dir: string, build: (typeof BUILDS)[number], input: Buffer) {
+  const module = readFileSync(join(programs, build.name));
+  const compiled = new WebAssembly.Module(module);
+  const expected = native(build.native, build.args, input);
+  writeFileSync(join(dir, 'stdin'), input);
+  const ours = () => executor.run({ module, input, wasi: { args: build.args } });
+  const fuel = (await ours()).fuel;
+  if (nodeWasiRun(compiled, build.args, dir) !== 0 || !readFileSync(join(dir, 'stdout')).equals(expected))
+    throw new Error(`node:wasi's ${build.name} did not make the native output`);
+  const oursMs = await medianAfterGcMs(ours, 3);
+  const nodeMs = await medianAfterGcMs(() => nodeWasiRun(compiled, build.args, dir), 3);
+  return {
+    program: build.name,
+    args: build.args.join(' '),
+    ours_ms: round(oursMs, 1),
+    node_wasi_ms: round(nodeMs, 1),
+    ratio: round(oursMs / nodeMs),
+    fuel,
+  };
+}
+
 export const benchmarks: Benchmark[] = [
   {
     names: ['wasi_real_programs_passed', 'wasi_real_programs_total', 'wasi_real_cpu_ratio'],
     async run() {
       const input = text();
-      const compressed = native(['-9', '-c'], input);
       const executor = Executor.start({ workers: 1 });
       const dir = mkdtempSync(join(tmpdir(), 'wasi-real-bench-'));
       try {
         const stdout = async (module: Uint8Array, args: string[], stdin: Uint8Array) =>
           Buffer.from(decodeWasiOutput((await executor.run({ module, input: stdin, wasi: { args } })).output).stdout);
         const passed: string[] = [];
-        for (const name of BUILDS) {
-          const module = readFileSync(join(programs, name));
-          const packs = (await stdout(module, ['-9', '-c'], input)).equals(compressed);
+        for (const build of BUILDS) {
+          const module = readFileSync(join(programs, build.name));
+          const compressed = native(build.native, build.args, input);
+          const packs = (await stdout(module, build.args, input)).equals(compressed);
           const unpacks = (await stdout(module, ['-d', '-c'], compressed)).equals(input);
-          if (packs && unpacks) passed.push(name);
+          if (packs && unpacks) passed.push(build.name);
         }
-        const module = readFileSync(join(programs, 'bzip2.wasm'));
-        const compiled = new WebAssembly.Module(module);
-        writeFileSync(join(dir, 'stdin'), input);
-        const ours = () => executor.run({ module, input, wasi: { args: ['-9', '-c'] } });
-        const fuel = (await ours()).fuel;
-        if (nodeWasiRun(compiled, ['-9', '-c'], dir) !== 0 || !readFileSync(join(dir, 'stdout')).equals(compressed))
-          throw new Error("node:wasi's bzip2 did not make native bzip2's output");
-        const oursMs = await medianMs(ours, 3, 1);
-        const nodeMs = await medianMs(() => nodeWasiRun(compiled, ['-9', '-c'], dir), 3, 1);
+        const cpu = await cpuRatio(executor, dir, BUILDS[0]!, input);
         return [
           {
             name: 'wasi_real_programs_passed',
@@ -106,16 +128,19 @@ export const benchmarks: Benchmark[] = [
             target: `all (${BUILDS.length})`,
             passed,
           },
-          { name: 'wasi_real_programs_total', value: BUILDS.length, unit: 'builds', programs: ['bzip2 1.0.8-5'] },
+          {
+            name: 'wasi_real_programs_total',
+            value: BUILDS.length,
+            unit: 'builds',
+            programs: ['bzip2 1.0.8-5', 'zstd 1.5.4+dfsg2-5'],
+          },
           {
             name: 'wasi_real_cpu_ratio',
-            value: round(oursMs / nodeMs),
+            value: cpu.ratio,
             unit: 'x',
             target: '<= 1.3',
-            ours_ms: round(oursMs, 1),
-            node_wasi_ms: round(nodeMs, 1),
             input_bytes: TEXT_BYTES,
-            fuel,
+            ...cpu,
           },
         ];
       } finally {

@@ -19,14 +19,12 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { WASI } from 'node:wasi';
 import binaryen from 'binaryen';
 import { Executor } from '../src-main/node/exec/index.js';
 import { decodeWasiOutput } from '../src-main/node/exec/wasi/program.js';
 import { loadWasiTests, mismatches, runWasiTest } from '../test/wasi/suite.js';
-import { median, medianMs, round, type Benchmark } from './harness.js';
+import { medianAfterGcMs, medianMs, round, type Benchmark } from './harness.js';
 
 const wasiDir = fileURLToPath(new URL('../../test/wasi/', import.meta.url));
 const program = (name: string) => readFileSync(join(wasiDir, 'programs', name));
@@ -67,21 +65,6 @@ async function ratio(executor: Executor, name: string, args: string[], input: Bu
   const oursMs = await medianMs(ours, runs, 1);
   const nodeMs = await medianMs(() => nodeWasiRun(compiled, args, dir), runs, 1);
   return { oursMs, nodeMs, fuel: mine.fuel };
-}
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** The median of `runs` timed calls, each after a full collection (untimed): node:wasi (Node 20) aborts when a finished WASI with much memory is collected during another's call. */
-async function medianAfterGcMs(fn: () => unknown, runs: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i <= runs; i++) {
-    gc();
-    const start = process.hrtime.bigint();
-    await fn();
-    if (i > 0) times.push(Number(process.hrtime.bigint() - start) / 1e6); // the first warms up
-  }
-  return median(times);
 }
 
 /** `bytes` with memory.copy and memory.fill lowered to byte loops by binaryen. */

@@ -11,7 +11,13 @@
 // clang-14 builds by default (bzip2.wasm), and with the features newer toolchains turn on
 // (bzip2-features.wasm: bulk memory, SIMD128, reference types, sign extension, non-trapping
 // float-to-int, mutable globals). Fixed flags, no paths or debug information in the output.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//
+// zstd 1.5.4 (libzstd 1.5.4+dfsg2-5, its Debian patches applied): the library's compression and
+// decompression and the command-line program's sources as its Makefile builds the plain `zstd`
+// (no benchmark, dictionary builder, trace or legacy formats, no threads), with
+// wasm/programs/zstd/wasi-compat.c (chmod and chown) and stdio.h included first (programs/util.h
+// names FILE without including it; other platforms include it on the way).
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +39,27 @@ const BZIP2_SOURCES = [
   'decompress.c',
   'bzlib.c',
   'bzip2.c',
+];
+const ZSTD_VERSION = '1.5.4+dfsg2-5';
+const ZSTD_PINNED = {
+  'libzstd_1.5.4+dfsg2.orig.tar.xz': '8cf4bbb65e77ec348d052c8d6230eba66d435bddf64c8b5be2fcb16880c19953',
+  'libzstd_1.5.4+dfsg2-5.debian.tar.xz': '82ce911445772861d0838bd4545f93bc50658bc7f3cefdb17a307dfb8ffca5d8',
+};
+/** zstd's programs/Makefile for `zstd` without its optional parts, and the library's parts it links. */
+const ZSTD_PROGRAM = ['zstdcli.c', 'fileio.c', 'fileio_asyncio.c', 'util.c', 'timefn.c', 'datagen.c'].map(
+  (f) => `programs/${f}`,
+);
+const ZSTD_DEFINES = [
+  '-DZSTD_NOBENCH',
+  '-DZSTD_NODICT',
+  '-DZSTD_NOTRACE',
+  '-DZSTD_LEGACY_SUPPORT=0',
+  '-DBACKTRACE_ENABLE=0',
+  '-DZSTD_DISABLE_ASM',
+  '-include',
+  'stdio.h',
+  '-Ilib',
+  '-Ilib/common',
 ];
 const C_FLAGS = [
   '--target=wasm32-wasi',
@@ -77,13 +104,31 @@ function buildBzip2(out) {
   }
 }
 
+/** zstd into `out`: the library's common, compress and decompress sources in one order, then the program's. */
+function buildZstd(out) {
+  const work = mkdtempSync(join(tmpdir(), 'programs-zstd-'));
+  try {
+    const tree = debianSource(work, 'libzstd', ZSTD_VERSION, ZSTD_PINNED, 'zstd-1.5.4');
+    const lib = ['common', 'compress', 'decompress'].flatMap((part) =>
+      readdirSync(join(tree, 'lib', part))
+        .filter((f) => f.endsWith('.c'))
+        .sort()
+        .map((f) => `lib/${part}/${f}`),
+    );
+    const sources = [...lib, ...ZSTD_PROGRAM, join(PROGRAMS, 'zstd', 'wasi-compat.c')];
+    run('clang-14', [...C_FLAGS, ...ZSTD_DEFINES, ...sources, ...LIBS, '-o', join(out, 'zstd.wasm')], tree);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const BUILT = ['bzip2.wasm', 'bzip2-features.wasm', 'zstd.wasm'];
 const out = check ? mkdtempSync(join(tmpdir(), 'programs-build-')) : PROGRAMS;
 try {
   mkdirSync(out, { recursive: true });
   buildBzip2(out);
-  const manifest = Object.fromEntries(
-    ['bzip2.wasm', 'bzip2-features.wasm'].map((name) => [name, sha256(readFileSync(join(out, name)))]),
-  );
+  buildZstd(out);
+  const manifest = Object.fromEntries(BUILT.map((name) => [name, sha256(readFileSync(join(out, name)))]));
   if (check) {
     const committed = JSON.parse(readFileSync(join(PROGRAMS, 'manifest.json'), 'utf8'));
     const differ = Object.keys({ ...manifest, ...committed }).filter(

@@ -1,9 +1,9 @@
 // Real programs from Debian's source packages, built for wasm32-wasi by scripts/build-programs.mjs
-// (bzip2 1.0.8 as Debian 12 patches it; twice: as clang-14 builds by default, and with bulk memory,
-// SIMD128 and reference types on, as newer toolchains build), run as a user's programs: through
-// the executor and as a mesh job on three real nodes, their outputs byte for byte those of Debian's
-// own native bzip2 on the same inputs. The committed modules are the manifest's, and rebuild
-// byte-identical from the pinned sources.
+// (bzip2 1.0.8 as Debian 12 patches it, twice: as clang-14 builds by default, and with bulk memory,
+// SIMD128 and reference types on, as newer toolchains build; zstd 1.5.4), run as a user's programs:
+// through the executor and as mesh jobs on three real nodes, their outputs byte for byte those of
+// Debian's own native programs on the same inputs. The committed modules are the manifest's, and
+// rebuild byte-identical from the pinned sources.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,19 +15,27 @@ import { decodeWasiOutput, Executor } from '../../src-main/node/exec/index.js';
 import { jobEnded, meshOf, startNode, type TestNode } from './mesh/cluster.js';
 
 const programs = fileURLToPath(new URL('../../../wasm/programs/', import.meta.url));
-const builds = ['bzip2.wasm', 'bzip2-features.wasm'].map((name) => ({
-  name,
-  module: readFileSync(`${programs}${name}`),
-}));
+/** Each build, the native program it must match, and its arguments to compress well, fast, and to decompress. */
+const builds = [
+  { name: 'bzip2.wasm', native: 'bzip2', best: ['-9', '-c'], fast: ['-1', '-c'] },
+  { name: 'bzip2-features.wasm', native: 'bzip2', best: ['-9', '-c'], fast: ['-1', '-c'] },
+  // Levels whose windows fit a unit's default 64 MiB of memory (-19 asks for more, and says so).
+  { name: 'zstd.wasm', native: 'zstd', best: ['-12', '-c'], fast: ['-1', '-c'] },
+].map((build) => ({ ...build, module: readFileSync(`${programs}${build.name}`) }));
+const UNPACK = ['-d', '-c'];
 /** Three texts of the repository: what a person would compress. */
 const texts = ['README.md', 'docs/UNIT_ABI.md', 'docs/BLENDER.md'].map((file) =>
   readFileSync(fileURLToPath(new URL(`../../../${file}`, import.meta.url))),
 );
 /** The mesh job's units: 64 KiB of its input each. */
 const CHUNK = 64 * 1024;
-/** Debian's native bzip2 with `args`, `input` on its stdin: its stdout. */
-const native = (args: string[], input: Uint8Array): Buffer =>
-  execFileSync('bzip2', args, { input, maxBuffer: 64 << 20 });
+/**
+ * Debian's native `program` with `args`, `input` on its stdin: its stdout. Debian's zstd compresses
+ * in a thread of its own by default, which frames its output otherwise; a unit has no threads, so
+ * it is held to the native program's single thread.
+ */
+const native = (program: string, args: string[], input: Uint8Array): Buffer =>
+  execFileSync(program, program === 'zstd' ? [...args, '--single-thread'] : args, { input, maxBuffer: 64 << 20 });
 
 const executor = Executor.start({ workers: 2 });
 const nodes: TestNode[] = [];
@@ -40,7 +48,7 @@ after(async () => {
 });
 
 const stdoutOf = async (module: Uint8Array, args: string[], input: Uint8Array) => {
-  const ran = await executor.run({ module, input, wasi: { program: 'bzip2', args } });
+  const ran = await executor.run({ module, input, wasi: { args } });
   const result = decodeWasiOutput(ran.output);
   assert.equal(result.exitCode, 0);
   return Buffer.from(result.stdout);
@@ -56,7 +64,7 @@ test('the committed programs are those of the manifest, and rebuild byte-identic
 });
 
 test('the newer build really uses bulk memory and SIMD128', () => {
-  const module = binaryen.readBinary(builds[1]!.module);
+  const module = binaryen.readBinary(builds.find((b) => b.name === 'bzip2-features.wasm')!.module);
   try {
     module.setFeatures(binaryen.Features.All);
     const text = module.emitText();
@@ -68,43 +76,45 @@ test('the newer build really uses bulk memory and SIMD128', () => {
   }
 });
 
-test("both builds compress and decompress as Debian's native bzip2 does, byte for byte", async () => {
-  for (const { name, module } of builds)
+test("every build compresses and decompresses as Debian's native program does, byte for byte", async () => {
+  for (const { name, native: program, best, fast, module } of builds)
     for (const text of texts) {
-      const compressed = native(['-9', '-c'], text);
-      assert.deepEqual(await stdoutOf(module, ['-9', '-c'], text), compressed, `${name}: -9 -c`);
-      assert.deepEqual(await stdoutOf(module, ['-1', '-c'], text), native(['-1', '-c'], text), `${name}: -1 -c`);
-      assert.deepEqual(await stdoutOf(module, ['-d', '-c'], compressed), Buffer.from(text), `${name}: -d -c`);
+      const compressed = native(program, best, text);
+      assert.deepEqual(await stdoutOf(module, best, text), compressed, `${name}: ${best.join(' ')}`);
+      assert.deepEqual(await stdoutOf(module, fast, text), native(program, fast, text), `${name}: ${fast.join(' ')}`);
+      assert.deepEqual(await stdoutOf(module, UNPACK, compressed), Buffer.from(text), `${name}: -d -c`);
     }
 });
 
 test(
-  "a mesh job of bzip2 across three nodes: each unit's output is native bzip2's of its chunk",
+  "mesh jobs of bzip2 and of zstd across three nodes: each unit's output is the native program's of its chunk",
   { timeout: 240_000 },
   async () => {
     const [requester] = nodes;
     const input = Buffer.concat(texts);
-    const { job_id: jobId } = await requester!.api['jobs.submit']({
-      name: 'bzip2 of three texts',
-      wasm_base64: builds[0]!.module.toString('base64'),
-      wasi: { program: 'bzip2', args: ['-9', '-c'], env: {}, items: 'chunks' },
-      input_base64: input.toString('base64'),
-      chunk_bytes: CHUNK,
-      redundancy: 2,
-      budget: 10_000_000,
-      priority: 0.5,
-      manual_accept: false,
-      open_to_strangers: false,
-    });
-    const job = await jobEnded(requester!.api, jobId, 200_000);
-    assert.equal(job.state, 'completed', JSON.stringify(job));
-    const { outputs } = await requester!.api['jobs.outputs']({ job_id: jobId });
-    assert.equal(outputs.length, Math.ceil(input.byteLength / CHUNK));
-    for (const unit of outputs) {
-      assert.equal(unit.status, 'verified');
-      const stdout = decodeWasiOutput(Buffer.from(unit.output_base64!, 'base64')).stdout;
-      const chunk = input.subarray(unit.index * CHUNK, (unit.index + 1) * CHUNK);
-      assert.deepEqual(Buffer.from(stdout), native(['-9', '-c'], chunk), `unit ${unit.index}`);
+    for (const { name, native: program, best, module } of builds.filter((b) => b.name !== 'bzip2-features.wasm')) {
+      const { job_id: jobId } = await requester!.api['jobs.submit']({
+        name: `${program} of three texts`,
+        wasm_base64: module.toString('base64'),
+        wasi: { program, args: best, env: {}, items: 'chunks' },
+        input_base64: input.toString('base64'),
+        chunk_bytes: CHUNK,
+        redundancy: 2,
+        budget: 10_000_000,
+        priority: 0.5,
+        manual_accept: false,
+        open_to_strangers: false,
+      });
+      const job = await jobEnded(requester!.api, jobId, 200_000);
+      assert.equal(job.state, 'completed', `${name}: ${JSON.stringify(job)}`);
+      const { outputs } = await requester!.api['jobs.outputs']({ job_id: jobId });
+      assert.equal(outputs.length, Math.ceil(input.byteLength / CHUNK));
+      for (const unit of outputs) {
+        assert.equal(unit.status, 'verified');
+        const stdout = decodeWasiOutput(Buffer.from(unit.output_base64!, 'base64')).stdout;
+        const chunk = input.subarray(unit.index * CHUNK, (unit.index + 1) * CHUNK);
+        assert.deepEqual(Buffer.from(stdout), native(program, best, chunk), `${name}: unit ${unit.index}`);
+      }
     }
   },
 );
