@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { Executor } from '../../src-main/node/exec/index.js';
@@ -40,6 +42,28 @@ test('the corpus covers every preview 1 call family', () => {
     'errors',
   ])
     assert.ok(names.includes(family), `no test for ${family}`);
+});
+
+test('a test without its .json takes the default spec: it passes by exiting 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasi-suite-'));
+  try {
+    // Two corpus programs without their specs: one exits 0, the other (proc_exit's) does not.
+    copyFileSync(`${corpus}random.wasm`, join(dir, 'random.wasm'));
+    copyFileSync(`${corpus}proc_exit.wasm`, join(dir, 'proc_exit.wasm'));
+    const tests = loadWasiTests(dir);
+    assert.deepEqual(
+      tests.map((t) => [t.name, t.spec]),
+      [
+        ['proc_exit', {}],
+        ['random', {}],
+      ],
+    );
+    const [exits, passes] = await Promise.all(tests.map((t) => runWasiTest(executor, t)));
+    assert.deepEqual(mismatches(tests[1]!.spec, passes!), []);
+    assert.match(mismatches(tests[0]!.spec, exits!).join('\n'), /^exit code \d+, expected 0$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the committed modules are those of the manifest', () => {
