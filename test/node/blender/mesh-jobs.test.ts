@@ -139,6 +139,10 @@ test('a provider that renders fewer samples than asked is convicted; its frame g
   await blenderSharing(providers[0]!, true);
   const job = await jobEnded(daemon.handlers, jobId, 300_000);
   assert.equal(job.state, 'completed', JSON.stringify(job));
+  // A frame that passed a crop is held until the job completes, then paid: a step after completion.
+  await waitFor('the held frame paid', () => (renderedBy(jobId).length > 0 ? true : undefined), 30_000).catch(
+    () => undefined,
+  );
   assert.deepEqual(renderedBy(jobId), [providers[0]!.node.peerId], 'paid to the honest provider only');
 
   // Its user may undo the conviction (here it was sound; the pardon is the user's call): journaled, trust back.
