@@ -10,13 +10,13 @@
 //   node:wasi: Node 22's node:wasi crashes the process (a segmentation fault) partway through its
 //   output, where our host runs it to the native output.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WASI } from 'node:wasi';
 import { decodeWasiOutput, Executor } from '../src-main/node/exec/index.js';
 import { medianAfterGcMs, round, type Benchmark } from './harness.js';
+import { nodeWasiRun } from './fixtures/node-wasi.js';
 
 const root = new URL('../../', import.meta.url);
 const programs = fileURLToPath(new URL('wasm/programs/', root));
@@ -52,32 +52,6 @@ function text(): Buffer {
 /** Debian's native program's stdout; zstd held to its single thread, as a unit runs (no threads). */
 const native = (program: string, args: string[], input: Uint8Array): Buffer =>
   execFileSync(program, program === 'zstd' ? [...args, '--single-thread'] : args, { input, maxBuffer: 64 << 20 });
-
-/** node:wasi's run: stdin and stdout files of `dir`; its exit code. */
-function nodeWasiRun(module: WebAssembly.Module, args: string[], dir: string): number {
-  const stdin = openSync(join(dir, 'stdin'), 'r');
-  const stdout = openSync(join(dir, 'stdout'), 'w');
-  try {
-    const wasi = new WASI({
-      version: 'preview1',
-      args: ['program', ...args],
-      env: {},
-      stdin,
-      stdout,
-      returnOnExit: true,
-    });
-    return wasi.start(new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports));
-  } finally {
-    // bzip2 and zstd close their stdin and stdout, and node:wasi closes their descriptors with them.
-    for (const fd of [stdin, stdout]) {
-      try {
-        closeSync(fd);
-      } catch {
-        // closed already
-      }
-    }
-  }
-}
 
 /** A build's compression of `input`, our unit against node:wasi's run, medians of 3; both must make the native output. */
 async function cpuRatio(executor: Executor, dir: string, build: (typeof BUILDS)[number], input: Buffer) {

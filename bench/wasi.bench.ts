@@ -15,44 +15,22 @@
 // - wasi_unit_start_ms: a unit of a 1 MB module (big_data.c: a 1 MiB table in its data), its compile
 //   cached: what a unit costs from run() to its output when the program does nearly nothing (target <= 5);
 // - wasi_conformance_passed / _total: the corpus (test/wasi/corpus) run as the conformance test runs it.
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WASI } from 'node:wasi';
 import binaryen from 'binaryen';
 import { Executor } from '../src-main/node/exec/index.js';
 import { decodeWasiOutput } from '../src-main/node/exec/wasi/program.js';
 import { loadWasiTests, mismatches, runWasiTest } from '../test/wasi/suite.js';
 import { medianAfterGcMs, medianMs, round, type Benchmark } from './harness.js';
+import { nodeWasiRun } from './fixtures/node-wasi.js';
 
 const wasiDir = fileURLToPath(new URL('../../test/wasi/', import.meta.url));
 const program = (name: string) => readFileSync(join(wasiDir, 'programs', name));
 const CPU_ROUNDS = '40000000';
 const IO_ROUNDS = '20000';
 const IO_STDIN = Buffer.alloc(64 * 1024, 'x');
-
-/** node:wasi's run of a compiled module: stdin from a file, stdout to one, /tmp a real folder; its exit code. */
-function nodeWasiRun(module: WebAssembly.Module, args: string[], dir: string): number {
-  const stdin = openSync(join(dir, 'stdin'), 'r');
-  const stdout = openSync(join(dir, 'stdout'), 'w');
-  try {
-    const wasi = new WASI({
-      version: 'preview1',
-      args: ['program', ...args],
-      env: {},
-      preopens: { '/tmp': join(dir, 'tmp') },
-      stdin,
-      stdout,
-      returnOnExit: true,
-    });
-    const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
-    return wasi.start(instance);
-  } finally {
-    closeSync(stdin);
-    closeSync(stdout);
-  }
-}
 
 /** Our host's run against node:wasi's, medians of `runs`; both must exit 0 with the same stdout. */
 async function ratio(executor: Executor, name: string, args: string[], input: Buffer, dir: string, runs: number) {
@@ -61,9 +39,10 @@ async function ratio(executor: Executor, name: string, args: string[], input: Bu
   writeFileSync(join(dir, 'stdin'), input);
   const ours = () => executor.run({ module: bytes, input, wasi: { args } });
   const mine = await ours();
-  if (nodeWasiRun(compiled, args, dir) !== 0 || mine.exitCode !== 0) throw new Error(`${name} did not exit 0`);
+  if (nodeWasiRun(compiled, args, dir, join(dir, 'tmp')) !== 0 || mine.exitCode !== 0)
+    throw new Error(`${name} did not exit 0`);
   const oursMs = await medianMs(ours, runs, 1);
-  const nodeMs = await medianMs(() => nodeWasiRun(compiled, args, dir), runs, 1);
+  const nodeMs = await medianMs(() => nodeWasiRun(compiled, args, dir, join(dir, 'tmp')), runs, 1);
   return { oursMs, nodeMs, fuel: mine.fuel };
 }
 
@@ -86,12 +65,13 @@ async function programRatio(executor: Executor, bytes: Uint8Array, dir: string, 
   const compiled = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   const ours = () => executor.run({ module: bytes, input: new Uint8Array(), wasi: { args } });
   const mine = await ours();
-  if (nodeWasiRun(compiled, args, dir) !== 0 || mine.exitCode !== 0) throw new Error('the program did not exit 0');
+  if (nodeWasiRun(compiled, args, dir, join(dir, 'tmp')) !== 0 || mine.exitCode !== 0)
+    throw new Error('the program did not exit 0');
   const stdout = readFileSync(join(dir, 'stdout'), 'utf8');
   if (Buffer.from(decodeWasiOutput(mine.output).stdout ?? []).toString('utf8') !== stdout)
     throw new Error(`the program's stdout differs from node:wasi's: ${stdout}`);
   const oursMs = await medianAfterGcMs(ours, 5);
-  const nodeMs = await medianAfterGcMs(() => nodeWasiRun(compiled, args, dir), 5);
+  const nodeMs = await medianAfterGcMs(() => nodeWasiRun(compiled, args, dir, join(dir, 'tmp')), 5);
   return { oursMs, nodeMs, fuel: mine.fuel };
 }
 

@@ -48,6 +48,16 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Frame `frame` of the glare scene as a unit of this machine's Blender, at the job's samples and seed, with `params`. */
+async function glareUnit(frame: number, params: Record<string, unknown>): Promise<BlenderUnit> {
+  const found = await findBlender();
+  assert.ok(found.ok);
+  const base = { file: 'glare.blend', zip: false, samples: SAMPLES, seed: 3, width: WIDTH, height: HEIGHT };
+  const valid = validate(BlenderUnitParamsSchema, { ...base, ...params });
+  assert.ok(valid.ok, valid.ok ? '' : valid.error.message);
+  return { blender: found.install.path, scene: readFileSync(scene), params: valid.value, frame };
+}
+
 test("a glare scene: its render before the compositor checked by a crop, the compositor run by the requester; nobody convicted; its frames a local render's", async () => {
   for (const p of providers) await blenderSharing(p, true);
   const exr = await runMeshctl(
@@ -89,20 +99,7 @@ test("a glare scene: its render before the compositor checked by a crop, the com
 });
 
 test("a render before the compositor: an honest one passes its crop exactly and composites to a local render's pixels; a 1-sample one fails", async () => {
-  const found = await findBlender();
-  assert.ok(found.ok);
-  const params = validate(BlenderUnitParamsSchema, {
-    file: 'glare.blend',
-    zip: false,
-    samples: SAMPLES,
-    seed: 3,
-    width: WIDTH,
-    height: HEIGHT,
-    format: 'exr',
-    raw_layer: 'ViewLayer',
-  });
-  assert.ok(params.ok, params.ok ? '' : params.error.message);
-  const unit: BlenderUnit = { blender: found.install.path, scene: readFileSync(scene), params: params.value, frame: 2 };
+  const unit = await glareUnit(2, { format: 'exr', raw_layer: 'ViewLayer' });
   const honest = await renderUnit(unit);
   const [crop, again] = await renderCheckCrops([unit, unit]);
   for (const own of [crop!, again!]) {
@@ -115,7 +112,7 @@ test("a render before the compositor: an honest one passes its crop exactly and 
     );
   }
   const composited = decodeRgba(await compositeUnit(unit, honest.output));
-  const local = await localFrame({ blender: found.install.path, scene, dir, frame: 2, samples: SAMPLES, seed: 3 });
+  const local = await localFrame({ blender: unit.blender, scene, dir, frame: 2, samples: SAMPLES, seed: 3 });
   assert.equal(identicalShare(composited, local), 1, "the composite is a local render's frame, every pixel");
 
   const cheat = await renderUnit({ ...unit, params: { ...unit.params, samples: 1 } });
@@ -124,19 +121,7 @@ test("a render before the compositor: an honest one passes its crop exactly and 
 });
 
 test('a failed crop is confirmed by the whole frame: an honest frame passes it, a 1-sample frame does not', async () => {
-  const found = await findBlender();
-  assert.ok(found.ok);
-  const params = validate(BlenderUnitParamsSchema, {
-    file: 'glare.blend',
-    zip: false,
-    samples: SAMPLES,
-    seed: 3,
-    width: WIDTH,
-    height: HEIGHT,
-    format: 'png',
-  });
-  assert.ok(params.ok);
-  const unit: BlenderUnit = { blender: found.install.path, scene: readFileSync(scene), params: params.value, frame: 1 };
+  const unit = await glareUnit(1, { format: 'png' });
   const honest = await renderUnit(unit);
   const [crop] = await renderCheckCrops([unit]);
   const cropped = await compareWithCrop(unit, honest.output, crop!);
