@@ -22,12 +22,22 @@ const ADAPTERS = [
   'receipts',
   'render',
 ];
-/** node/mesh's folders: each may import the core, the adapters and the mesh folders it names. */
+/** The seam of the kinds of work (node/kinds/seam.ts): the one part of node/kinds a role may import. */
+const KIND_SEAM = `${NODE}/kinds/seam.ts`;
+/**
+ * node/mesh's folders: each may import the core, the adapters, the kinds' seam and the mesh folders
+ * it names (`kinds`: the concrete kinds too, for the wiring alone).
+ */
 const meshFolders = (allowed) =>
   Object.fromEntries(
     Object.entries(allowed).map(([folder, siblings]) => [
       `${NODE}/mesh/${folder}`,
-      [CORE, ...ADAPTERS.map((a) => `${NODE}/${a}`), ...siblings.map((s) => `${NODE}/mesh/${s}`)],
+      [
+        CORE,
+        ...ADAPTERS.map((a) => `${NODE}/${a}`),
+        KIND_SEAM,
+        ...siblings.map((s) => (s === 'kinds' ? `${NODE}/kinds` : `${NODE}/mesh/${s}`)),
+      ],
     ]),
   );
 const ALLOWED = {
@@ -46,6 +56,8 @@ const ALLOWED = {
   [`${CORE}/protocol`]: [`${CORE}/schemas`, `${CORE}/blender`],
   [`${CORE}/reach`]: [`${CORE}/schemas`],
   [`${CORE}/blender`]: [`${CORE}/schemas`],
+  // The closed list of kinds of work: their algorithm ids and what their outputs are.
+  [`${CORE}/kinds`]: [`${CORE}/schemas`, `${CORE}/blender`, `${CORE}/protocol`],
   [`${CORE}/storage`]: [],
   // The library's methods: their params' schemas, and a chunk's most (the API's).
   [`${CORE}/library`]: [`${CORE}/schemas`, `${CORE}/api`],
@@ -87,6 +99,9 @@ const ALLOWED = {
   [`${NODE}/render`]: [CORE, `${NODE}/exec`],
   [`${NODE}/gpu`]: [CORE, `${NODE}/exec`, `${NODE}/blobs`, `${NODE}/hardware`],
   [`${NODE}/api`]: [CORE, `${NODE}/config`],
+  // The kinds of work (docs/ARCHITECTURE.md, "Kinds of work"): each kind's folder builds on the
+  // core, the engines (exec, gpu, blender) and the node's context; the roles see only the seam.
+  [`${NODE}/kinds`]: [CORE, ...ADAPTERS.map((a) => `${NODE}/${a}`), `${NODE}/mesh/context`],
   // The node's heart (node/mesh), one folder a role: each may import the core, the adapters above,
   // and the mesh folders named here; the folders form no cycle.
   ...meshFolders({
@@ -106,6 +121,7 @@ const ALLOWED = {
     peers: ['basics', 'context'],
     machine: ['basics', 'context', 'units'],
     wiring: [
+      'kinds',
       'basics',
       'context',
       'units',

@@ -114,7 +114,7 @@ async function runLocal(given: Options): Promise<number> {
   // Loaded here, not at the top: the sandbox (binaryen, piscina) would slow every other meshctl command.
   const [{ Executor, ExecError }, { whyUnrunnable }] = await Promise.all([
     import('../node/exec/index.js'),
-    import('../node/mesh/jobs/module-check.js'),
+    import('../node/kinds/module/module-check.js'),
   ]);
   const executor = Executor.start(workers === undefined ? {} : { workers });
   const started = performance.now();

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { MAX_UNITS_PER_PACK, type WorkUnit } from '../../src-main/core/schemas/index.js';
 import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
 import { Executor } from '../../src-main/node/exec/index.js';
+import { nodeKinds } from '../../src-main/node/kinds/built-in.js';
 import { agreedFailure, failedInPack, unitOutput } from '../../src-main/node/mesh/units/unit-run.js';
 import { unpackInput, unpackOutput } from '../../src-main/node/mesh/units/pack-outputs.js';
 import { hostileModule, reversed, watToBinary } from './fixtures/hostile/modules.js';
@@ -28,6 +29,7 @@ const unitOf = (chunkBytes: number | undefined): WorkUnit => ({
 const run = async (module: Uint8Array, input: Uint8Array, chunkBytes?: number) => {
   const signal = new AbortController().signal;
   const ran = await unitOutput(
+    nodeKinds(() => undefined).of('wasm')!.runtime,
     { unit: unitOf(chunkBytes), module, input, signal, cpu: pool, gpu: undefined },
     Date.now,
   );

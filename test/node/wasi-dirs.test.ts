@@ -25,7 +25,7 @@ import {
   wasiRunOf,
 } from '../../src-main/node/exec/index.js';
 import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
-import { wasiJob } from '../../src-main/node/mesh/jobs/wasi-jobs.js';
+import { wasiJob } from '../../src-main/node/kinds/wasi/wasi-jobs.js';
 import { moduleTerms } from '../../src-main/node/mesh/workflows/module-steps.js';
 
 const module = readFileSync(fileURLToPath(new URL('../../../test/wasi/programs/relative_files.wasm', import.meta.url)));

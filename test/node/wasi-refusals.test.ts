@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import binaryen from 'binaryen';
 import { ApiError } from '../../src-main/node/api/errors.js';
 import { ExecError, Executor } from '../../src-main/node/exec/index.js';
-import { refuseUnrunnableModule } from '../../src-main/node/mesh/jobs/module-check.js';
+import { refuseUnrunnableModule } from '../../src-main/node/kinds/module/module-check.js';
 
 const pool = Executor.start({ workers: 1 });
 after(() => pool.close());

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { SubmitJobSchema } from '../../src-main/core/api/shapes.js';
 import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
 import { filesOfTar } from '../../src-main/core/library/tar.js';
-import { resolveLibrary } from '../../src-main/node/mesh/units/algorithms.js';
+import { resolveLibrary } from '../../src-main/node/kinds/library/library.js';
 import { decodeWasiItem } from '../../src-main/node/exec/wasi/items.js';
 import { decodeInputFiles } from '../../src-main/node/exec/wasi/program.js';
 import {

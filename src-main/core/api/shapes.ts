@@ -245,6 +245,11 @@ const SUBMIT_JOB_FIELDS = {
   wasi: z.optional(WasiJobSchema),
   /** Or a Blender scene (BlenderJobSchema), a unit a frame. */
   blender: z.optional(BlenderJobSchema),
+  /**
+   * Or a kind of work the node was started with besides the built-in ones (node/kinds/seam.ts), by
+   * its name: its planner reads the params and the input.
+   */
+  kind: z.optional(Id),
   ...JOB_TERMS,
 };
 
@@ -260,6 +265,7 @@ const oneModule = [
     method?: string;
     wgsl_code?: string;
     blender?: unknown;
+    kind?: string;
   }) =>
     !(job.wasm_base64 !== undefined && job.module_cid !== undefined) &&
     [
@@ -267,10 +273,11 @@ const oneModule = [
       job.library !== undefined && job.method !== undefined,
       job.wgsl_code !== undefined,
       job.blender !== undefined,
+      job.kind !== undefined,
     ].filter(Boolean).length === 1,
   {
     message:
-      'name a kernel (library and method), or give a module (wasm_base64, or module_cid once put), a shader (wgsl_code) or a Blender scene (blender): exactly one',
+      'name a kernel (library and method), or give a module (wasm_base64, or module_cid once put), a shader (wgsl_code), a Blender scene (blender) or a kind of work of the node (kind): exactly one',
   },
 ] as const;
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { framesInput, frameTileInputs } from '../../../src-main/core/blender/unit.js';
-import { tileInputs, type FramesSeen } from '../../../src-main/node/mesh/jobs/blender-jobs.js';
+import { tileInputs, type FramesSeen } from '../../../src-main/node/kinds/blender/blender-jobs.js';
 
 const GRID = { cols: 2, rows: 1 };
 

@@ -12,8 +12,7 @@ import { Executor } from '../../../src-main/node/exec/index.js';
 import { ApiError } from '../../../src-main/node/api/errors.js';
 import type { GpuError } from '../../../src-main/node/gpu/gpu-executor.js';
 import { GpuService } from '../../../src-main/node/gpu/gpu-service.js';
-import { runUnit } from '../../../src-main/node/gpu/unit-router.js';
-import { supportedAlgorithms } from '../../../src-main/node/mesh/units/algorithms.js';
+import { nodeKinds } from '../../../src-main/node/kinds/built-in.js';
 import { startNode } from '../mesh/cluster.js';
 import { ADAPTER, LIMITS } from './fake-adapter.js';
 
@@ -53,8 +52,12 @@ const shaderUnit = {
   params: { entry_point: 'main', workgroup_size: [1, 1, 1], workgroups: [1, 1, 1], buffer_size: 4 },
   required_resources: { cpu_cores: 1, ram_gb: 0.01 },
 } as unknown as WorkUnit;
+const kinds = nodeKinds(() => undefined);
+/** The algorithms a node offers, as its slots list them. */
+const offered = (shaders: boolean) =>
+  kinds.offers({ shaders, blender: undefined, renderScore: 1 }).map((a) => a.algorithm_id);
 const run = (gpu: GpuService, code = WGSL) =>
-  runUnit({
+  kinds.of(SHADER_ALGORITHM)!.runtime.run({
     unit: shaderUnit,
     module: new TextEncoder().encode(code),
     input: new Uint8Array(0),
@@ -67,7 +70,7 @@ test('a node with its GPU ready but not opted in neither lists shader units nor 
   const { gpu, shadersRun } = await readyGpu(false);
   try {
     assert.equal(gpu.acceptsShaderUnits, false);
-    assert.ok(!supportedAlgorithms(gpu.acceptsShaderUnits).includes(SHADER_ALGORITHM));
+    assert.ok(!offered(gpu.acceptsShaderUnits).includes(SHADER_ALGORITHM));
     await assert.rejects(run(gpu), /does not take shader units/);
     assert.equal(shadersRun(), 0, 'the shader reached the GPU');
   } finally {
@@ -79,7 +82,7 @@ test('a node opted in lists shader units and runs them', async () => {
   const { gpu, shadersRun } = await readyGpu(true);
   try {
     assert.equal(gpu.acceptsShaderUnits, true);
-    assert.ok(supportedAlgorithms(gpu.acceptsShaderUnits).includes(SHADER_ALGORITHM));
+    assert.ok(offered(gpu.acceptsShaderUnits).includes(SHADER_ALGORITHM));
     const ran = await run(gpu);
     assert.equal(ran.output.length, 4);
     assert.equal(shadersRun(), 1);

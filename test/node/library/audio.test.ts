@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Executor } from '../../../src-main/node/exec/index.js';
-import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { resolveLibrary } from '../../../src-main/node/kinds/library/library.js';
 import { pcm, s16 } from '../reference/media.js';
 import { runUnit } from './run-unit.js';
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { decodeWasiOutput, encodeWasiItem, Executor, wasiRunOf } from '../../../src-main/node/exec/index.js';
 import { runUnit } from './run-unit.js';
-import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { resolveLibrary } from '../../../src-main/node/kinds/library/library.js';
 import { hchacha20, xchachaSeal } from '../reference/hchacha20.js';
 
 const executor = Executor.start({ workers: 1 });

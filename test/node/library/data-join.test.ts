@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { SubmitJobSchema } from '../../../src-main/core/api/shapes.js';
 import { decodeWasiOutput, encodeInputFiles, Executor, wasiRunOf } from '../../../src-main/node/exec/index.js';
-import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { resolveLibrary } from '../../../src-main/node/kinds/library/library.js';
 
 const executor = Executor.start({ workers: 1 });
 const dir = mkdtempSync(join(tmpdir(), 'library-join-'));

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import { decodeWasiOutput, Executor, wasiRunOf } from '../../../src-main/node/exec/index.js';
-import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { resolveLibrary } from '../../../src-main/node/kinds/library/library.js';
 import { im, imageMethod, rgba, source } from './image-fixtures.js';
 import { runUnit } from './run-unit.js';
 

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { deflateSync, crc32 } from 'node:zlib';
 import { after, test } from 'node:test';
 import { Executor } from '../../../src-main/node/exec/index.js';
-import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { resolveLibrary } from '../../../src-main/node/kinds/library/library.js';
 import { im, imageMethod, rgba, source } from './image-fixtures.js';
 import { runUnit } from './run-unit.js';
 

@@ -1,7 +1,7 @@
 // Runs a library method on one input as a node runs a unit of it: resolveLibrary checks the params
 // and names the module and the unit's WASI params, wasiRunOf makes the run, the executor runs it.
 import { decodeWasiOutput, wasiRunOf, type Executor } from '../../../src-main/node/exec/index.js';
-import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { resolveLibrary } from '../../../src-main/node/kinds/library/library.js';
 
 /** Unit `index` of job `job` of `library/method` on `input`: its exit code and stdout. */
 export async function runUnit(

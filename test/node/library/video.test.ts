@@ -17,7 +17,7 @@ import { deflateSync, crc32 } from 'node:zlib';
 import { after, test } from 'node:test';
 import { filesOfTar, tarOf, type TarFile } from '../../../src-main/core/library/tar.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
-import { resolveLibrary } from '../../../src-main/node/mesh/units/algorithms.js';
+import { resolveLibrary } from '../../../src-main/node/kinds/library/library.js';
 import { ffprobe, type VideoProbe } from '../reference/media.js';
 import { runUnit } from './run-unit.js';
 

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import { DEFAULT_STORAGE_CONFIG, type StorageConfig } from '../../../src-main/core/storage/storage-config.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/index.js';
-import { shippedModules } from '../../../src-main/node/mesh/units/algorithms.js';
+import { shippedModules } from '../../../src-main/node/kinds/library/library.js';
 import { hashJob, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 const nodes: TestNode[] = [];

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { DEFAULT_STORAGE_CONFIG, type StorageConfig } from '../../../src-main/core/storage/storage-config.js';
 import { cidOfBytes } from '../../../src-main/node/blobs/index.js';
-import { shippedModules } from '../../../src-main/node/mesh/units/algorithms.js';
+import { shippedModules } from '../../../src-main/node/kinds/library/library.js';
 import { reversed, reverseModule } from '../fixtures/hostile/modules.js';
 import { jobEnded, meshOf, startNode, stopAll, type TestNode } from './cluster.js';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ApiError } from '../../../src-main/node/api/index.js';
 import { Executor } from '../../../src-main/node/exec/index.js';
-import { refuseUnrunnableModule } from '../../../src-main/node/mesh/jobs/module-check.js';
+import { refuseUnrunnableModule } from '../../../src-main/node/kinds/module/module-check.js';
 import { bigBodyUnit } from '../fixtures/hostile/modules.js';
 
 const executor = Executor.start({ workers: 1 });

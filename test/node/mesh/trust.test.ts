@@ -6,8 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, test } from 'node:test';
 import type { Offer } from '../../../src-main/core/schemas/index.js';
 import { OFFER_TTL_MS } from '../../../src-main/core/scheduler/index.js';
-import { supportedAlgorithms } from '../../../src-main/node/mesh/units/algorithms.js';
-import { ALGORITHM_VERSION } from '../../../src-main/core/protocol/algorithm-ids.js';
+import { nodeKinds } from '../../../src-main/node/kinds/built-in.js';
 import { jobEnded, meshOf, startNode, stopAll, waitFor, type TestNode } from './cluster.js';
 
 let nodes: TestNode[] = [];
@@ -92,12 +91,7 @@ async function smallSlotMesh() {
     start_time: new Date(start).toISOString(),
     end_time: new Date(start + 42).toISOString(),
     resources: { cpu_cores: 1, ram_gb: 1 },
-    algorithms: supportedAlgorithms().map((id) => ({
-      algorithm_id: id,
-      version: ALGORITHM_VERSION,
-      supported: true,
-      performance_score: 1,
-    })),
+    algorithms: nodeKinds(() => undefined).offers({ shaders: false, blender: undefined, renderScore: 1 }),
     priority: 1,
   };
   provider.node.currentSlots = () => (provider.node.state.sharing ? [slot] : []);

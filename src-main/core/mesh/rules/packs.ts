@@ -14,6 +14,15 @@ const PACK_INPUT_BYTES = 16 * 1024;
  */
 export const PACK_BELOW_SECONDS = 0.01;
 /**
+ * What a unit's run costs whatever its input: a sandbox of its own, its input in and output out
+ * (~50 µs: the local pool runs ~40,000 tiny units a second on 2 workers, the baseline of
+ * `npm run bench -- mesh_tiny`).
+ * Counted apart from bytes: an estimate from bytes alone puts a pack of 256 hash units at 0.3 ms, so a
+ * provider's pipeline of "2 s of work" would hold a whole 300,000-unit job, and a provider that came
+ * a few seconds later would get none.
+ */
+export const UNIT_RUN_SECONDS = 50e-6;
+/**
  * A pack the node sizes takes at most about this long on the reference machine: packs of units
  * of a few milliseconds stay small enough that a job's last ones do not keep one worker busy
  * while the others wait.

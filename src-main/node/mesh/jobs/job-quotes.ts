@@ -14,16 +14,12 @@ import { offerPrice } from '../../../core/scheduler/pricing.js';
 import { expectedPrice, quoteOf } from '../../../core/scheduler/quote.js';
 import type { FuelPrice, PriceSchedule, WorkUnit } from '../../../core/schemas/index.js';
 import { unitsOfInput } from '../../../core/mesh/rules/packs.js';
-import { CUSTOM_WASM, WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
 import { cidOfBytes } from '../../blobs/cid.js';
 import type { Executor } from '../../exec/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { openPrepassPool, planRenderJob, renderFrameSteps, renderUnitsOf, sizeUnits } from '../render/render-jobs.js';
-import { asRun, blenderJob, unitInput } from './blender-jobs.js';
 import { refusePassedDeadline } from './job-deadlines.js';
-import { checkInputSize, planUnits, probeUnitSeconds, resolveModule, UNIT_RUN_SECONDS } from './job-split.js';
-import { refuseUnrunnableModule } from './module-check.js';
-import { probeWasiSeconds, refusePackedWasi } from './wasi-jobs.js';
+import { checkInputSize, planUnits, unitInputOf } from './job-split.js';
 
 /** A blob store that keeps nothing: a quote's units name their blobs by CID, and none is stored. */
 const NOWHERE = { put: (bytes: Uint8Array) => Promise.resolve(cidOfBytes(bytes)) };
@@ -37,7 +33,7 @@ interface Pricing {
 
 export class JobQuotes {
   constructor(
-    private readonly ctx: Pick<NodeContext, 'me' | 'now' | 'state' | 'commitments' | 'blender' | 'blobs'>,
+    private readonly ctx: Pick<NodeContext, 'me' | 'now' | 'state' | 'commitments' | 'kinds' | 'blobs'>,
     private readonly executor: Executor,
     private readonly prices: {
       /** This node's own prices, as it would offer them. */
@@ -50,41 +46,28 @@ export class JobQuotes {
   /** A job over an input of `input_bytes`: its units planned as splitJob plans them. */
   async input(asked: EstimateJob): Promise<JobEstimate> {
     refusePassedDeadline(asked.deadline, this.ctx.now());
-    // A tiled Blender job's frames become its tile units, as at submit.
-    const { chunk, bytes: inputBytes } = unitInput(asked, asked.input_bytes);
+    // Planned by its kind's planner as at submit: a program checked and its first unit run here, a
+    // module's first unit run to pack it, a Blender scene preflighted (its frames made tiles).
+    const { planner } = this.ctx.kinds.planning(asked);
+    const { chunk, bytes: inputBytes } = unitInputOf(this.ctx.kinds, asked, asked.input_bytes);
     checkInputSize(inputBytes, chunk);
-    // A Blender scene is preflighted by my Blender, as at submit: a frame's size and samples time its units.
-    const blender = asked.blender && (await blenderJob(this.ctx, asked.blender));
-    const spec = asRun(asked, blender); // a frame by two providers where no Blender here checks it
-    const resolved = blender ? blender.resolved : resolveModule(spec, this.ctx.blobs);
-    const head = spec.first_bytes_base64 === undefined ? undefined : Buffer.from(spec.first_bytes_base64, 'base64');
-    const files = 'files' in resolved ? resolved.files : undefined;
-    let probed = blender ? blender.seconds : undefined;
-    if (resolved.algorithmId === WASI_PROGRAM) {
-      // A program is checked and its first unit run here, as at submit: that run's fuel is every unit's estimate.
-      await refuseUnrunnableModule(this.executor, resolved.module, 'wasi');
-      refusePackedWasi(spec.units_per_pack);
-      const params = resolved.params as WorkUnit['params'];
-      const seconds =
-        head && (await probeWasiSeconds(this.executor, resolved.module, params, files, head.subarray(0, chunk)));
-      probed = seconds === undefined ? undefined : UNIT_RUN_SECONDS + seconds;
-    } else if (
-      spec.units_per_pack === undefined &&
-      resolved.algorithmId === CUSTOM_WASM &&
-      head &&
-      head.byteLength > chunk
-    )
-      // A user's module packs by what its first unit costs here, as at submit.
-      probed = await probeUnitSeconds(this.executor, resolved.module, head.subarray(0, chunk), resolved.params);
-    const { perPack, unit } = planUnits(spec, resolved, probed);
+    const head = asked.first_bytes_base64 === undefined ? undefined : Buffer.from(asked.first_bytes_base64, 'base64');
+    const plan = await planner.plan(asked, {
+      blobs: this.ctx.blobs,
+      executor: this.executor,
+      ...(head && planner.headBytes(asked) > 0 ? { head } : {}),
+    });
+    const { perPack, unit } = planUnits(this.ctx.kinds, plan);
+    const { module, files } = plan.resolved;
     const units = unitsOfInput(inputBytes, chunk);
     const template: WorkUnit = {
       ...unit,
       unit_id: 'quote/0',
       job_id: 'quote',
-      module_cid: cidOfBytes(resolved.module),
+      module_cid: cidOfBytes(module),
       ...(files ? { required_dataset: cidOfBytes(files) } : {}),
     };
+    const spec = plan.terms;
     return this.#estimate([template], Math.ceil(units / perPack), { units, perPack, spec, frames: null, tile: null });
   }
 

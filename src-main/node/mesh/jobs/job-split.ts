@@ -1,33 +1,24 @@
-// A submitted job as the requester journals it: a user's module checked first as its units would
-// be where they run (module-check.ts), the module stored as a blob, the input stored once
+// A submitted job as the requester journals it: planned by its kind's planner (node/kinds: a user's
+// module checked first as its units would be where they run, its first unit run here), the module
+// stored as a blob, the input stored once
 // as it arrives (one blob, never held whole) and split on the way into units of `chunk_bytes`,
 // each unit known by its input's sha256 (unit-digests.ts). The units share everything else (a
 // template), so a job of a million units is journaled as the template and an event per
 // LIMITS.unitsPerBatch units.
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { MAX_MODULE_BYTES, MAX_STREAMED_INPUT_BYTES, type SubmitJobTerms } from '../../../core/api/contract.js';
-import { ShaderSpecSchema } from '../../../core/gpu/index.js';
+import { MAX_STREAMED_INPUT_BYTES, type SubmitJobTerms } from '../../../core/api/contract.js';
 import { SHA256_BYTES } from '../../../core/mesh/state/input-cids.js';
-import { defaultUnitsPerPack, PACK_BELOW_SECONDS, unitsOfInput } from '../../../core/mesh/rules/packs.js';
+import { defaultUnitsPerPack, UNIT_RUN_SECONDS, unitsOfInput } from '../../../core/mesh/rules/packs.js';
 import type { JobRecord } from '../../../core/mesh/state/records.js';
-import { LIMITS, validate, type Job, type JobInput, type UnitTemplate } from '../../../core/schemas/index.js';
+import { LIMITS, type Job, type JobInput, type UnitTemplate } from '../../../core/schemas/index.js';
+import { ALGORITHM_VERSION } from '../../../core/protocol/algorithm-ids.js';
 import { ApiError } from '../../api/errors.js';
 import { BlobStoreError } from '../../blobs/errors.js';
 import type { Executor } from '../../exec/index.js';
-import { REFERENCE_FUEL_PER_SECOND } from '../../hardware/calibrate.js';
-import { resolveLibrary } from '../units/algorithms.js';
-import {
-  ALGORITHM_VERSION,
-  CUSTOM_WASM,
-  SHADER_ALGORITHM,
-  WASI_PROGRAM,
-} from '../../../core/protocol/algorithm-ids.js';
+import type { Kinds, Plan } from '../../kinds/seam.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
-import { refuseUnrunnableModule } from './module-check.js';
-import { probeWasiSeconds, refusePackedWasi, wasiJob } from './wasi-jobs.js';
-import { asRun, blenderJob, tileInputs, unitInput, type FramesSeen } from './blender-jobs.js';
 import { peekBytes } from '../basics/peek-bytes.js';
 import { UnitDigests } from './unit-digests.js';
 
@@ -42,73 +33,26 @@ export interface SplitJob {
   units: number;
 }
 
-/** A job's module as its terms resolve it (resolveModule). */
-export type ResolvedModule = ReturnType<typeof resolveModule>;
-
 /**
- * The user's module the terms give: inline (wasm_base64), or by its CID from my store (module_cid,
- * put there first with blobs.put), at most MAX_MODULE_BYTES; undefined for a kernel, a shader or a scene.
+ * What a job's units are, from its plan (its kind's planner): how many go in a pack (only a kind
+ * whose units run alike in a pack is packed), and each unit's template apart from its job and module.
+ * Estimates are a full chunk's: the last, shorter unit asks for no less than it needs.
  */
-function userModule(spec: SubmitJobTerms, blobs: Pick<Blobs, 'get'> | undefined): Uint8Array | undefined {
-  if (spec.wasm_base64 !== undefined) return new Uint8Array(Buffer.from(spec.wasm_base64, 'base64'));
-  if (spec.module_cid === undefined) return undefined;
-  const module = blobs?.get(spec.module_cid);
-  if (!module)
-    throw new ApiError('bad_request', `module_cid: no blob ${spec.module_cid} here: put the module first (blobs.put)`);
-  if (module.byteLength > MAX_MODULE_BYTES)
-    throw new ApiError('bad_request', `module_cid: ${module.byteLength} bytes, over a module's ${MAX_MODULE_BYTES}`);
-  return module;
-}
-
-/** What the job's terms make of its module, before any input is read; `blobs`, where a module_cid is looked up. */
-export function resolveModule(spec: SubmitJobTerms, blobs?: Pick<Blobs, 'get'>) {
-  if (spec.blender) throw new Error('a Blender job is resolved by its preflight (blender-jobs.ts), not here');
-  let params: Record<string, unknown> = spec.params ?? {};
-  if (spec.wgsl_code !== undefined) {
-    // The shader travels as the unit's module (by CID), like a WASM module; its params are checked now.
-    const shader = validate(ShaderSpecSchema, { ...params, wgsl_code: spec.wgsl_code });
-    if (!shader.ok) throw new ApiError('bad_request', `params.${shader.error.message}`);
-    const { wgsl_code: code, ...rest } = shader.value;
-    params = rest;
-    const module = new TextEncoder().encode(code);
-    return {
-      algorithmId: SHADER_ALGORITHM,
-      module,
-      params,
-      secondsPerMiB: 1,
-      gpuBytes: rest.buffer_size,
-    };
-  }
-  const module = userModule(spec, blobs);
-  if (module) {
-    if (!WebAssembly.validate(module as Uint8Array<ArrayBuffer>))
-      throw new ApiError('bad_request', 'the module is not valid WebAssembly');
-    if (spec.wasi) return { ...wasiJob(spec.wasi), module, secondsPerMiB: 1, gpuBytes: 0 };
-    return { algorithmId: CUSTOM_WASM, module, params, secondsPerMiB: 1, gpuBytes: 0 };
-  }
-  const files = spec.files_base64 === undefined ? undefined : new Uint8Array(Buffer.from(spec.files_base64, 'base64'));
-  const resolved = resolveLibrary(spec.library!, spec.method!, params, spec.chunk_bytes, spec.items, files);
-  if (typeof resolved === 'string') throw new ApiError('bad_request', resolved);
-  return { ...resolved, gpuBytes: 0 };
-}
-
-/**
- * What a job's units are, from its terms and its module (`probed`: what its first unit cost here,
- * for a user's module): how many go in a pack, and each unit's template apart from its job and
- * module. Estimates are a full chunk's: the last, shorter unit asks for no less than it needs.
- */
-export function planUnits(spec: SubmitJobTerms, resolved: ResolvedModule, probed: number | undefined) {
+export function planUnits(kinds: Kinds, plan: Plan) {
+  const { terms: spec, resolved, seconds: probed } = plan;
   const chunk = spec.chunk_bytes;
   const { algorithmId, params, secondsPerMiB, gpuBytes } = resolved;
   const secondsPerUnit = probed ?? UNIT_RUN_SECONDS + (chunk / 2 ** 20) * secondsPerMiB;
-  const knownCost = spec.library !== undefined || probed !== undefined;
-  // A WASI unit's index is part of its run (its seed, its args' {index}): its units go alone.
-  const perPack =
-    algorithmId === WASI_PROGRAM
-      ? 1
-      : (spec.units_per_pack ?? (knownCost ? defaultUnitsPerPack(chunk, secondsPerUnit) : 1));
-  if (perPack > 1 && gpuBytes > 0)
-    throw new ApiError('bad_request', `a shader's units are not packed: units_per_pack is ${perPack}, and must be 1`);
+  const kind = kinds.of(algorithmId);
+  const packable = kind?.runtime.packable ?? false;
+  const perPack = packable
+    ? (spec.units_per_pack ?? (plan.knownCost ? defaultUnitsPerPack(chunk, secondsPerUnit) : 1))
+    : 1;
+  if ((spec.units_per_pack ?? 1) > perPack)
+    throw new ApiError(
+      'bad_request',
+      `a ${kind?.spec.title ?? algorithmId}'s units are not packed: units_per_pack is ${spec.units_per_pack}, and must be 1`,
+    );
   const unit: Omit<UnitTemplate, 'job_id' | 'module_cid'> = {
     algorithm_id: algorithmId,
     algorithm_version: ALGORITHM_VERSION,
@@ -130,34 +74,9 @@ export function planUnits(spec: SubmitJobTerms, resolved: ResolvedModule, probed
   return { perPack, unit };
 }
 
-/**
- * What a unit's run costs whatever its input: a sandbox of its own, its input in and output out
- * (~50 µs: the local pool runs ~40,000 tiny units a second on 2 workers, the baseline of
- * `npm run bench -- mesh_tiny`).
- * Counted apart from bytes: an estimate from bytes alone puts a pack of 256 hash units at 0.3 ms, so a
- * provider's pipeline of "2 s of work" would hold a whole 300,000-unit job, and a provider that came
- * a few seconds later would get none.
- */
-export const UNIT_RUN_SECONDS = 50e-6;
-
-/**
- * What a unit of a user's module costs on the reference machine, from a run of it here (its fuel),
- * when it is a tiny one: undefined when it runs past PACK_BELOW_SECONDS or fails (its units then
- * go alone, and fail, if they do, in the mesh as they would anyway).
- */
-export async function probeUnitSeconds(
-  executor: Executor,
-  module: Uint8Array,
-  input: Uint8Array,
-  params: Record<string, unknown>,
-): Promise<number | undefined> {
-  try {
-    const limits = { fuel: Math.round(PACK_BELOW_SECONDS * REFERENCE_FUEL_PER_SECOND) };
-    const { fuel } = await executor.run({ module, input, params, limits });
-    return UNIT_RUN_SECONDS + fuel / REFERENCE_FUEL_PER_SECOND;
-  } catch {
-    return undefined;
-  }
+/** The units' chunk and input bytes from a job's input of `bytes`, as the terms' kind makes them. */
+export function unitInputOf(kinds: Kinds, terms: SubmitJobTerms, bytes: number): { chunk: number; bytes: number } {
+  return kinds.planning(terms).planner.unitInput?.(terms, bytes) ?? { chunk: terms.chunk_bytes, bytes };
 }
 
 /** An input of `inputBytes` in all, whose size was declared. */
@@ -178,53 +97,33 @@ export function checkInputSize(bytes: number, chunk: number): void {
  * store. `declaredBytes` (a Content-Length) lets a job past a limit be refused before it is read.
  */
 export async function splitJob(
-  ctx: Pick<NodeContext, 'me' | 'blobs' | 'blender'>,
+  ctx: Pick<NodeContext, 'me' | 'blobs' | 'kinds'>,
   submitted: SubmitJobTerms,
   input: AsyncIterable<Uint8Array>,
   declaredBytes?: number,
   /**
    * Where a user's module is checked (module-check.ts) and runs its first unit to learn what a unit
-   * costs (probeUnitSeconds): a job of a user's module is never split without one.
+   * costs: a job of a user's module is never split without one.
    */
   executor?: Executor,
   /** The job's id, when the caller derives it (a workflow's step: core/workflow/facts.ts jobIdOf); a random one otherwise. */
   jobId = `job-${randomBytes(8).toString('hex')}`,
 ): Promise<SplitJob> {
-  // A tiled Blender job's input, its frames, becomes its tile units' (blender-jobs.ts tileInputs).
-  const grid = submitted.blender?.tiles;
-  const chunk = unitInput(submitted, 0).chunk;
-  if (declaredBytes !== undefined) checkInputSize(unitInput(submitted, declaredBytes).bytes, chunk);
-  const blender = submitted.blender && (await blenderJob(ctx, submitted.blender)); // preflighted by my Blender
-  const spec = asRun(submitted, blender);
-  const framesSeen: FramesSeen = { count: 0 };
-  const resolved = blender ? blender.resolved : resolveModule(spec, ctx.blobs);
-  const wasi = resolved.algorithmId === WASI_PROGRAM;
-  const files = 'files' in resolved ? resolved.files : undefined;
-  if (resolved.algorithmId === CUSTOM_WASM || wasi) {
-    if (!executor) throw new Error("a user's module is checked before its job is split: splitJob needs the executor");
-    await refuseUnrunnableModule(executor, resolved.module, wasi ? 'wasi' : 'abi');
-  }
-  if (wasi) refusePackedWasi(spec.units_per_pack);
-  let source = grid ? tileInputs(input, grid, framesSeen) : input;
-  // Units are costed by my kernels' cost per byte, a user's module's first unit run here, a frame's size.
-  let probed = blender ? blender.seconds : undefined;
-  if (spec.units_per_pack === undefined && resolved.algorithmId === CUSTOM_WASM && executor) {
-    // A byte past the first unit: an input of one unit has nothing to pack, and is not run here.
-    const first = await peekBytes(input, chunk + 1);
-    source = first.stream;
-    if (first.head.byteLength > chunk)
-      probed = await probeUnitSeconds(executor, resolved.module, first.head.subarray(0, chunk), resolved.params);
-  } else if (wasi && executor) {
-    // A program's first unit, run here, says how long its units take: their estimate, which sizes
-    // providers' pipelines and the deadlines of their assignments.
-    const first = await peekBytes(input, chunk);
-    source = first.stream;
-    const params = resolved.params as UnitTemplate['params'];
-    const seconds = await probeWasiSeconds(executor, resolved.module, params, files, first.head);
-    probed = seconds === undefined ? undefined : UNIT_RUN_SECONDS + seconds;
-  }
-  const { algorithmId, module } = resolved;
-  const { perPack, unit } = planUnits(spec, resolved, probed);
+  const { planner } = ctx.kinds.planning(submitted);
+  const { chunk } = planner.unitInput?.(submitted, 0) ?? { chunk: submitted.chunk_bytes };
+  if (declaredBytes !== undefined) checkInputSize(unitInputOf(ctx.kinds, submitted, declaredBytes).bytes, chunk);
+  // The input's first bytes, for a kind that runs its first unit here to learn what a unit costs.
+  const wanted = planner.headBytes(submitted);
+  const first = wanted > 0 && executor ? await peekBytes(input, wanted) : undefined;
+  const plan = await planner.plan(submitted, {
+    blobs: ctx.blobs,
+    ...(executor ? { executor } : {}),
+    ...(first ? { head: first.head } : {}),
+  });
+  const spec = plan.terms;
+  const { algorithmId, module, files } = plan.resolved;
+  const source = plan.through ? plan.through(first?.stream ?? input) : (first?.stream ?? input);
+  const { perPack, unit } = planUnits(ctx.kinds, plan);
   const packBytes = chunk * perPack;
   const digests = new UnitDigests(packBytes, chunk);
   let stored: { cid: string; bytes: number };
@@ -254,9 +153,7 @@ export async function splitJob(
   const job: Job = {
     job_id: jobId,
     requester: ctx.me,
-    name:
-      spec.name ??
-      `${'label' in resolved && typeof resolved.label === 'string' ? resolved.label : algorithmId} × ${units}`,
+    name: spec.name ?? `${plan.resolved.label ?? algorithmId} × ${units}`,
     unit_count: count,
     ...(perPack > 1 ? { units_per_pack: perPack } : {}),
     redundancy: spec.redundancy,
@@ -265,18 +162,8 @@ export async function splitJob(
     manual_accept: spec.manual_accept,
     open_to_strangers: spec.open_to_strangers,
     ...(spec.deadline !== undefined ? { deadline: spec.deadline } : {}),
-    ...(blender?.checkedBy === 'agreement' ? { blender_agreement: true as const } : {}),
-    ...(blender?.composite ? { blender_composite: true as const } : {}),
-    ...(grid
-      ? {
-          blender_tiles: {
-            ...grid,
-            first_frame: framesSeen.first ?? 0,
-            width: blender!.resolved.params.width,
-            height: blender!.resolved.params.height,
-          },
-        }
-      : {}),
+    // The kind's own fields, once the input has passed through (a tiled Blender job's grid).
+    ...plan.jobFields?.(),
   };
   return {
     job,

@@ -13,7 +13,7 @@ import { RenderSubmits } from '../render/render-submits.js';
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type JobSubmitsNeeds = Pick<
   NodeContext,
-  'background' | 'blender' | 'blobs' | 'commitmentChanged' | 'emit' | 'log' | 'me' | 'now' | 'record' | 'state'
+  'background' | 'blobs' | 'commitmentChanged' | 'emit' | 'kinds' | 'log' | 'me' | 'now' | 'record' | 'state'
 >;
 
 export class JobSubmits {

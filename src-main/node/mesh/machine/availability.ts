@@ -5,8 +5,7 @@ import { currentAvailability, USER_IDLE_SECONDS, type Availability } from '../..
 import type { ApiEvent, ApiEventType } from '../../../core/api/contract.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
 import type { GpuService } from '../../gpu/gpu-service.js';
-import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
-import { supportedAlgorithms } from '../units/algorithms.js';
+import type { Kinds } from '../../kinds/seam.js';
 import { iso } from '../context/node-context.js';
 import type { BlenderProbe } from './blender-probe.js';
 import type { Machine } from './machine.js';
@@ -23,6 +22,7 @@ function availabilityNow(
   machine: Machine,
   gpu: GpuService,
   blender: BlenderProbe,
+  kinds: Kinds,
   workers: number,
   nowMs: number,
 ): Availability {
@@ -53,12 +53,8 @@ function availabilityNow(
     // Read only where it decides anything: unwatched, each read samples the OS's CPU counters (os.cpus()).
     otherLoadPct: state.settings.idle_only ? machine.otherLoadPct() : null,
     userIdleSeconds: machine.userIdleSeconds,
-    algorithms: supportedAlgorithms(gpu.acceptsShaderUnits, blender.algorithm()).map((id) => ({
-      algorithm_id: id,
-      version: ALGORITHM_VERSION,
-      supported: true,
-      performance_score: id === RENDER_ALGORITHM ? score : 1,
-    })),
+    // Every kind's algorithms, as my GPU and my Blender allow (node/kinds).
+    algorithms: kinds.offers({ shaders: gpu.acceptsShaderUnits, blender: blender.algorithm(), renderScore: score }),
   });
   // A slot already open counts from now: the scheduler sizes a slot by its length.
   const fromNow = iso(nowMs);
@@ -78,6 +74,7 @@ export class AvailabilityWatch {
     private readonly machine: Machine,
     private readonly gpu: GpuService,
     private readonly blender: BlenderProbe,
+    private readonly kinds: Kinds,
     private readonly workers: number,
     private readonly hooks: {
       emit(type: ApiEventType, data: ApiEvent['data']): void;
@@ -88,7 +85,7 @@ export class AvailabilityWatch {
   ) {}
 
   now(): Availability {
-    return availabilityNow(this.state, this.machine, this.gpu, this.blender, this.workers, Date.now());
+    return availabilityNow(this.state, this.machine, this.gpu, this.blender, this.kinds, this.workers, Date.now());
   }
 
   /** Power, load, settings or windows changed: an event when whether (or why not) I offer changed; republished. */

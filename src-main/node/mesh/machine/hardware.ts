@@ -7,6 +7,7 @@ import type { Executor } from '../../exec/index.js';
 import { GpuService, type GpuOptions } from '../../gpu/gpu-service.js';
 import { AvailabilityWatch } from './availability.js';
 import type { BlenderProbe } from './blender-probe.js';
+import type { Kinds } from '../../kinds/seam.js';
 import { Machine } from './machine.js';
 
 export interface Hardware {
@@ -21,6 +22,7 @@ export function openHardware(
   state: MeshState,
   executor: Executor,
   blender: BlenderProbe,
+  kinds: Kinds,
   hooks: {
     /** Power, load or the GPU changed what I may offer. */
     changed: () => void;
@@ -38,7 +40,7 @@ export function openHardware(
     idleOnly: state.settings.idle_only,
   }));
   const gpu = new GpuService(gpuOptions ?? { mode: 'off' });
-  const availability = new AvailabilityWatch(state, machine, gpu, blender, executor.workers, hooks);
+  const availability = new AvailabilityWatch(state, machine, gpu, blender, kinds, executor.workers, hooks);
   // Not waited for by stop (a calibration cut short by the sandbox closing is no failure).
   machine.ready
     .then(async () => {

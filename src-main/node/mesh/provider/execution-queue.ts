@@ -1,13 +1,14 @@
 // The provider's execution queue: accepted assignments wait here, then each fetches its blobs
 // (inline with its acceptance, from my store, from recent inputs, or from the requester), runs in
-// the sandbox or on the GPU (a Blender unit: by Blender in its own), and has its output stored (a WASI unit's stderr too, named by its
+// by its kind's runtime (node/kinds: the sandbox, the GPU, Blender in its own), and has its output stored (a WASI unit's stderr too, named by its
 // result's stderr_cid, outside what is verified); its result goes to the outbox, which journals it
 // with the receipt of the message that carries it (result-outbox.ts). What every honest run would
 // fail the same way is reported as the unit's output.
 import { CodedError, describeError } from '../../../core/errors.js';
-import { MAX_WASI_FILES_BYTES, WASI_PROGRAM, type WorkResult } from '../../../core/schemas/index.js';
+import type { WorkResult } from '../../../core/schemas/index.js';
 import { cidOfBytes } from '../../blobs/cid.js';
 import { DEFAULT_LIMITS, type Executor } from '../../exec/index.js';
+import type { KindRun } from '../../kinds/seam.js';
 import { GpuError } from '../../gpu/gpu-executor.js';
 import type { GpuService } from '../../gpu/gpu-service.js';
 import { resultIdOf } from '../../../core/protocol/messages.js';
@@ -16,13 +17,11 @@ import { unitOutput } from '../units/unit-run.js';
 import { iso, type NodeContext } from '../context/node-context.js';
 import { OncePerGap } from '../basics/round-timer.js';
 import type { SampleProgress } from '../../../core/blender/progress.js';
-import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
-import { MAX_BLENDER_SCENE_BYTES } from '../../../core/blender/unit.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type ExecutionQueueNeeds = Pick<
   NodeContext,
-  'blender' | 'blobs' | 'emit' | 'fetchBlob' | 'log' | 'me' | 'now' | 'quota' | 'state'
+  'blobs' | 'emit' | 'fetchBlob' | 'kinds' | 'log' | 'me' | 'now' | 'quota' | 'state'
 >;
 
 /** Alike failures of assignments are logged once in this long. */
@@ -57,11 +56,12 @@ export class ExecutionQueue {
   /** Assignments fetching or running: at most `concurrency`. */
   readonly #running = new Set<string>();
   /**
-   * Those of them that are Blender units: at most the executor's workers. Blender runs outside the
-   * executor's pool (one thread a process), so the pool's queue does not hold the ones past its
-   * workers back: a node of one worker would otherwise render `concurrency` frames at once.
+   * Those of them whose kind's units are heavy (a Blender process each): at most the executor's
+   * workers. Blender runs outside the executor's pool (one thread a process), so the pool's queue
+   * does not hold the ones past its workers back: a node of one worker would otherwise render
+   * `concurrency` frames at once.
    */
-  readonly #blenderRunning = new Set<string>();
+  readonly #heavyRunning = new Set<string>();
   /** Assignments anywhere between leaving the queue and their result being sent. */
   readonly #busy = new Set<string>();
   /** Inputs that came inline with their acceptances, by CID, until their unit has run. */
@@ -140,14 +140,14 @@ export class ExecutionQueue {
   #pump(): void {
     for (const id of this.#queue) {
       if (this.#stopped || !this.#hasRoomFor(id)) return;
-      const blender = this.#isBlender(id);
-      if (blender && this.#blenderRunning.size >= this.executor.workers) continue; // others may start meanwhile
+      const heavy = this.#isHeavy(id);
+      if (heavy && this.#heavyRunning.size >= this.executor.workers) continue; // others may start meanwhile
       this.#queue.delete(id);
       this.#running.add(id);
       this.#busy.add(id);
-      if (blender) this.#blenderRunning.add(id);
+      if (heavy) this.#heavyRunning.add(id);
       const free = () => {
-        this.#blenderRunning.delete(id);
+        this.#heavyRunning.delete(id);
         if (this.#running.delete(id)) this.#pump();
       };
       const run = this.#run(id, free)
@@ -184,9 +184,10 @@ export class ExecutionQueue {
     );
   }
 
-  #isBlender(assignmentId: string): boolean {
+  #isHeavy(assignmentId: string): boolean {
     const unitId = this.ctx.state.assignments.get(assignmentId)?.acceptance.unit_id;
-    return isBlenderAlgorithm(this.ctx.state.units.get(unitId ?? '')?.unit.algorithm_id ?? '');
+    const algorithmId = this.ctx.state.units.get(unitId ?? '')?.unit.algorithm_id;
+    return algorithmId !== undefined && this.ctx.kinds.of(algorithmId)?.runtime.heavy === true;
   }
 
   #failureKey(assignmentId: string, err: unknown): string {
@@ -205,39 +206,45 @@ export class ExecutionQueue {
     const requester = assignment.acceptance.requester_peer;
     this.ctx.emit('unit.started', { job_id: unit.job_id, unit_id: unit.unit_id, requester });
     const started = this.ctx.now();
-    // A Blender unit's module is its job's scene (core/blender/unit.ts), rendered by Blender (blender-run.ts).
-    const blender = isBlenderAlgorithm(unit.algorithm_id);
-    const moduleLimit = blender ? MAX_BLENDER_SCENE_BYTES : DEFAULT_LIMITS.maxModuleBytes;
-    const module = unit.module_cid ? await this.#blob(requester, unit.module_cid, moduleLimit, true) : new Uint8Array();
+    const runtime = this.ctx.kinds.of(unit.algorithm_id)?.runtime;
+    if (!runtime) {
+      // No kind of mine runs it (my offers never named it): handed back, for a provider that does.
+      this.ctx.log(`assignment ${assignmentId}: no kind of work here runs ${unit.algorithm_id}`);
+      free();
+      await this.hooks.handBack(requester, assignmentId);
+      return;
+    }
+    const module = unit.module_cid
+      ? await this.#blob(requester, unit.module_cid, runtime.moduleLimit, true)
+      : new Uint8Array();
     const input = unit.input_cid
       ? await this.#blob(requester, unit.input_cid, DEFAULT_LIMITS.maxInputBytes, false)
       : new Uint8Array();
     if (unit.input_cid) this.#inline.delete(unit.input_cid);
-    // A WASI unit's files: one blob for the whole job, kept like its module.
+    // A unit's files (a WASI job's): one blob for the whole job, kept like its module.
     const files =
-      unit.algorithm_id === WASI_PROGRAM && unit.required_dataset
-        ? await this.#blob(requester, unit.required_dataset, MAX_WASI_FILES_BYTES, true)
+      runtime.filesLimit !== undefined && unit.required_dataset
+        ? await this.#blob(requester, unit.required_dataset, runtime.filesLimit, true)
         : undefined;
     const abort = new AbortController();
     this.#aborts.set(assignmentId, abort);
     if (!this.ctx.state.sharing || this.#stopped) abort.abort(); // switched off (or stopped) while its blobs were on their way
-    const run = {
+    let progressed = false;
+    const run: KindRun = {
       unit,
       module,
       input,
-      files,
+      ...(files ? { files } : {}),
       signal: abort.signal,
       cpu: this.executor,
       gpu: this.gpu,
-      ...(blender
-        ? {
-            blender: this.ctx.blender?.sharedInstall()?.path,
-            onProgress: (p: SampleProgress) => this.hooks.progress(requester, assignmentId, p),
-          }
-        : {}),
+      onProgress: (p: SampleProgress) => {
+        progressed = true;
+        this.hooks.progress(requester, assignmentId, p);
+      },
     };
-    const ran = await unitOutput(run, () => this.ctx.now(), started);
-    if (blender) this.hooks.progress(requester, assignmentId, undefined);
+    const ran = await unitOutput(runtime, run, () => this.ctx.now(), started);
+    if (progressed) this.hooks.progress(requester, assignmentId, undefined);
     this.#aborts.delete(assignmentId);
     free();
     if (ran instanceof Error) {

@@ -15,7 +15,7 @@ import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { describeError } from '../../../core/errors.js';
 import { decodeRgba } from '../../blender/png.js';
 import { compositeUnit } from '../../blender/unit.js';
-import { myBlenderUnit } from '../units/blender-run.js';
+import { myBlenderUnit } from '../units/my-blender-unit.js';
 import type { NodeContext } from '../context/node-context.js';
 import type { PngThread } from './png-thread.js';
 

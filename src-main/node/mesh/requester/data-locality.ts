@@ -2,8 +2,6 @@
 // which of my blobs (core/scheduler/holdings.ts), noted as units are accepted; the share of a
 // unit's data an offering provider holds, which its offer's score counts; and units that wait, at
 // most LOCALITY_WAIT_MS, for a holder with room (delay scheduling).
-import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
-import { RENDER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
 import type { Holdings } from '../../../core/scheduler/index.js';
 import type { WorkUnit } from '../../../core/schemas/index.js';
 import { isStepJob } from '../../../core/workflow/facts.js';
@@ -21,8 +19,8 @@ const LOCALITY_WAIT_MS = 2000;
  * instead: it crosses once to each provider, and a unit that waited for the one holding it would
  * only serialise the frame's tiles.
  */
-const localityFor = (unit: WorkUnit): boolean =>
-  isStepJob(unit.job_id) && unit.algorithm_id !== RENDER_ALGORITHM && !isBlenderAlgorithm(unit.algorithm_id);
+const localityFor = (kinds: NodeContext['kinds'], unit: WorkUnit): boolean =>
+  isStepJob(unit.job_id) && kinds.of(unit.algorithm_id)?.spec.dataLocality === true;
 
 export class DataLocality {
   /** Units waiting for a provider that holds their data, since when. */
@@ -31,7 +29,7 @@ export class DataLocality {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly ctx: Pick<NodeContext, 'blobs' | 'commitments' | 'now' | 'state'>,
+    private readonly ctx: Pick<NodeContext, 'blobs' | 'commitments' | 'kinds' | 'now' | 'state'>,
     private readonly holdings: Holdings,
     /** An acceptance round soon: a wait has ended. */
     private readonly roundSoon: () => void,
@@ -39,13 +37,13 @@ export class DataLocality {
 
   /** The share of the unit's data `peer` holds, in [0, 1]. */
   share(peer: string, unit: WorkUnit): number {
-    return localityFor(unit) ? this.holdings.share(peer, unit) : 0;
+    return localityFor(this.ctx.kinds, unit) ? this.holdings.share(peer, unit) : 0;
   }
 
   /** The provider will hold the unit's input and files once it runs it (it keeps recent inputs). */
   willHold(peer: string, unit: WorkUnit): void {
     this.#waiting.delete(unit.unit_id);
-    if (!localityFor(unit)) return;
+    if (!localityFor(this.ctx.kinds, unit)) return;
     for (const cid of [unit.input_cid, unit.required_dataset]) {
       if (cid === undefined) continue;
       const bytes = this.holdings.bytesOf(cid) ?? this.ctx.blobs.size(cid);
@@ -59,7 +57,7 @@ export class DataLocality {
    * the unit has waited less than LOCALITY_WAIT_MS.
    */
   awaitLocal(unit: WorkUnit, taken: readonly string[]): boolean {
-    if (!localityFor(unit)) return false;
+    if (!localityFor(this.ctx.kinds, unit)) return false;
     const { state, commitments } = this.ctx;
     const holderOffering = this.holdings
       .holders(unit)

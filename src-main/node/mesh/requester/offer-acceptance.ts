@@ -39,6 +39,7 @@ type OfferAcceptanceNeeds = Pick<
   | 'commitmentChanged'
   | 'commitments'
   | 'emit'
+  | 'kinds'
   | 'log'
   | 'me'
   | 'now'

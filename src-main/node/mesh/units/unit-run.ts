@@ -5,12 +5,9 @@ import { cidOfBytes } from '../../blobs/cid.js';
 import { ExecError } from '../../exec/index.js';
 import { mapInFlight } from '../../exec/in-flight.js';
 import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../../gpu/gpu-executor.js';
-import { runUnit, type RanUnit, type UnitRun } from '../../gpu/unit-router.js';
 import { MAX_UNITS_PER_PACK } from '../../../core/schemas/index.js';
+import type { KindRun, KindRuntime, RanUnit } from '../../kinds/seam.js';
 import { MAX_PACK_OUTPUT_BYTES, packOutput, unpackInput } from './pack-outputs.js';
-import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
-import type { SampleProgress } from '../../../core/blender/progress.js';
-import { runBlenderUnit } from './blender-run.js';
 
 /**
  * A pack's units queued on the executor at a time: a worker's hop (it takes up to 64). Queued all
@@ -71,26 +68,24 @@ async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => num
 }
 
 /**
- * Runs the unit where it belongs (runUnit; a Blender unit by Blender: blender-run.ts) to its output, as outputOf says. A pack's units are each
- * run alone, PACK_RUNS_IN_FLIGHT at a time (the executor batches them into its workers), and their
- * outputs make the pack's (pack-outputs.ts); a failure that is no unit's output is the pack's.
+ * Runs the unit by its kind's runtime (node/kinds) to its output, as outputOf says. A pack's units
+ * are each run alone, PACK_RUNS_IN_FLIGHT at a time (the executor batches them into its workers),
+ * and their outputs make the pack's (pack-outputs.ts); a failure that is no unit's output is the pack's.
  */
 export async function unitOutput(
-  /** `blender`: the Blender a Blender unit renders with, and its progress (blender-run.ts). */
-  run: UnitRun & { blender?: string; onProgress?: (progress: SampleProgress) => void },
+  runtime: KindRuntime,
+  run: KindRun,
   now: () => number,
   /** When the unit's time began (its blobs' fetch included, for a provider). */
   started = now(),
 ): Promise<RanUnit | Error> {
-  if (isBlenderAlgorithm(run.unit.algorithm_id))
-    return outputOf(runBlenderUnit(run, run.blender, run.onProgress), started, now);
   const { pack_chunk_bytes: chunkBytes, ...single } = run.unit;
-  if (chunkBytes === undefined) return outputOf(runUnit(run), started, now);
+  if (chunkBytes === undefined || !runtime.packable) return outputOf(runtime.run(run), started, now);
   const parts = unpackInput(run.input, chunkBytes);
   // More units than a pack holds: no honest requester packs them, and no honest run takes them.
   if (parts.length > MAX_UNITS_PER_PACK) return { output: failureOutput('InputTooLarge'), wallMs: now() - started };
   const runs = await mapInFlight(parts, PACK_RUNS_IN_FLIGHT, (part) =>
-    outputOf(runUnit({ ...run, unit: single, input: part }), now(), now),
+    outputOf(runtime.run({ ...run, unit: single, input: part }), now(), now),
   );
   const failed = runs.find((ran) => ran instanceof Error);
   if (failed) return failed;

@@ -27,7 +27,7 @@ import {
 } from '../../blender/unit.js';
 import type { NodeContext } from '../context/node-context.js';
 import { OutputFetches } from './output-fetches.js';
-import { myBlenderUnit } from '../units/blender-run.js';
+import { myBlenderUnit } from '../units/my-blender-unit.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type BlenderCheckNeeds = Pick<

@@ -2,17 +2,15 @@
 // checked against (core/verification). Which results are checked is drawn from a secret only this
 // node holds, so a provider cannot tell which of its results will be.
 import { hash, randomBytes } from 'node:crypto';
-import { SHADER_ALGORITHM } from '../../../core/protocol/algorithm-ids.js';
-import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import type { WorkUnit } from '../../../core/schemas/index.js';
 import { ExecError, type Executor } from '../../exec/index.js';
-import { runUnit } from '../../gpu/unit-router.js';
+import type { Kinds, KindRuntime } from '../../kinds/seam.js';
 import type { NodeContext } from '../context/node-context.js';
 import { unitOutput } from '../units/unit-run.js';
 import { unpackInput } from '../units/pack-outputs.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
-type GroundTruthNeeds = Pick<NodeContext, 'blobs' | 'log' | 'now' | 'signal'>;
+type GroundTruthNeeds = Pick<NodeContext, 'blobs' | 'kinds' | 'log' | 'now' | 'signal'>;
 
 /** Failures a run ends in at once (a refusal, a trap, a module outside the ABI): worth running again to read. */
 const QUICK_FAILURES = new Set(['UnitFailed', 'Trap', 'BadModule', 'ForbiddenImport', 'BadRequest', 'InputTooLarge']);
@@ -38,13 +36,14 @@ function blobsOf(
  * run alone on its part of the pack's input, as unitOutput runs it.
  */
 export async function failureMessageHere(
-  ctx: Pick<NodeContext, 'blobs' | 'signal'>,
+  ctx: Pick<NodeContext, 'blobs' | 'kinds' | 'signal'>,
   executor: Executor,
   packOrUnit: WorkUnit,
   failure: string,
   place = 0,
 ): Promise<string | undefined> {
-  if (!QUICK_FAILURES.has(failure) || !runsOnMyCpu(packOrUnit)) return undefined;
+  const runtime = rerunsHere(ctx.kinds, packOrUnit);
+  if (!QUICK_FAILURES.has(failure) || !runtime) return undefined;
   const blobs = blobsOf(ctx, packOrUnit);
   if (!blobs) return undefined;
   const { pack_chunk_bytes: chunkBytes, ...unit } = packOrUnit;
@@ -59,13 +58,18 @@ export async function failureMessageHere(
     cpu: executor,
     gpu: undefined,
   };
-  const ran = await runUnit(run).catch((err: unknown) => err);
+  const ran = await runtime.run(run).catch((err: unknown) => err);
   return ran instanceof ExecError && ran.code === failure ? ran.message : undefined;
 }
 
-/** Whether the unit is one my CPU's workers run: not a shader (a GPU's), nor a Blender frame (Blender's). */
-const runsOnMyCpu = (unit: WorkUnit): boolean =>
-  unit.algorithm_id !== SHADER_ALGORITHM && !isBlenderAlgorithm(unit.algorithm_id);
+/**
+ * The runtime of the unit's kind when I can run it to check it (its kind's spec says the requester
+ * reruns it: not a shader, a GPU's, nor a Blender frame, checked by pre-checks.ts); else undefined.
+ */
+function rerunsHere(kinds: Kinds, unit: WorkUnit): KindRuntime | undefined {
+  const kind = kinds.of(unit.algorithm_id);
+  return kind?.spec.requesterReruns ? kind.runtime : undefined;
+}
 
 /** My run of a unit: its output's CID in my store, and the fuel it burned. */
 export interface TruthRun {
@@ -99,7 +103,7 @@ export class GroundTruth {
    * if it went since, run() finds it missing and says it could not run).
    */
   canRun(unit: WorkUnit): boolean {
-    if (!runsOnMyCpu(unit)) return false;
+    if (!rerunsHere(this.ctx.kinds, unit)) return false;
     const module = unit.module_cid;
     if (module && !this.#modules.has(module)) {
       if (!this.ctx.blobs.has(module)) return false;
@@ -113,8 +117,10 @@ export class GroundTruth {
   async run(unit: WorkUnit): Promise<TruthRun | undefined> {
     const blobs = blobsOf(this.ctx, unit);
     if (!blobs) return undefined;
+    const runtime = rerunsHere(this.ctx.kinds, unit);
+    if (!runtime) return undefined;
     const run = { unit, ...blobs, signal: this.ctx.signal, cpu: this.executor, gpu: undefined }; // on my CPU
-    const ran = await unitOutput(run, () => this.ctx.now());
+    const ran = await unitOutput(runtime, run, () => this.ctx.now());
     if (ran instanceof Error) {
       this.ctx.log(`checking unit ${unit.unit_id} failed: ${ran.message}`);
       return undefined;

@@ -12,7 +12,7 @@ import type { Journal } from '../../journal/index.js';
 import type { NewEvent } from '../context/node-context.js';
 import type { Provider } from '../provider/provider.js';
 import { StateKeeper } from '../state/state-keeper.js';
-import { shippedModules } from '../units/algorithms.js';
+import { shippedModules } from '../../kinds/library/library.js';
 import { jobSummary, unitDetailsOf } from '../views/job-view.js';
 import type { WorkflowRunner } from '../workflows/workflow-runner.js';
 import type { MeshNodeOptions } from './node-options.js';

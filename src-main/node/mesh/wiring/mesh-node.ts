@@ -38,6 +38,7 @@ import { InFlight, Opened } from '../basics/lifecycle.js';
 import type { Machine } from '../machine/machine.js';
 import { openHardware } from '../machine/hardware.js';
 import { BlenderProbe } from '../machine/blender-probe.js';
+import { nodeKinds } from '../../kinds/built-in.js';
 import { askPeersToRead } from '../requester/remote-preflight.js';
 import { PeerPreflights } from '../provider/peer-preflights.js';
 import { FramePreviews } from '../render/blender-previews.js';
@@ -133,6 +134,7 @@ export class MeshNode {
       emit: (type, data) => this.emit(type, data),
       commitmentChanged: (newJob) => bus.emit('commitment.changed', newJob ?? false),
       log,
+      kinds: nodeKinds(() => this.ctx.blender, options.kinds),
       blender: (this.blender = new BlenderProbe(
         this.state,
         () => bus.emit('availability.changed'),
@@ -156,7 +158,7 @@ export class MeshNode {
       machine: this.machine,
       gpu: this.gpu,
       availability: this.#availability,
-    } = openHardware(options.dataDir, options.gpu, this.state, executor, this.blender, {
+    } = openHardware(options.dataDir, options.gpu, this.state, executor, this.blender, this.ctx.kinds, {
       changed: () => bus.emit('availability.changed'),
       stopped: () => this.#stopped !== undefined,
       onBattery: () => bus.emit('on-battery'),

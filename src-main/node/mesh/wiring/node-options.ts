@@ -3,6 +3,7 @@ import type { NetworkConfig } from '../../../core/reach/network-config.js';
 import type { PriceSchedule } from '../../../core/schemas/index.js';
 import type { StorageConfig } from '../../../core/storage/storage-config.js';
 import type { GpuOptions } from '../../gpu/gpu-service.js';
+import type { WorkloadKind } from '../../kinds/seam.js';
 import type { StateKeeperOptions } from '../state/state-keeper.js';
 
 export interface MeshNodeOptions {
@@ -27,6 +28,8 @@ export interface MeshNodeOptions {
   /** Blob retention, collection and per-requester quota (default: the data dir's storage.json, else the defaults). */
   storage?: StorageConfig;
   log?: (message: string) => void;
+  /** Kinds of work of the node's own besides the built-in ones (node/kinds/seam.ts), planned, offered and run alike. */
+  kinds?: readonly WorkloadKind[];
   /** The hardware probe and calibration wait for machine.start() (the daemon's, once its API answers); else they start with the node. */
   deferMachine?: boolean;
 }

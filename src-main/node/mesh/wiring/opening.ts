@@ -16,7 +16,7 @@ import { loadOrCreateIdentity, type Identity } from '../../identity/identity.js'
 import { Journal } from '../../journal/index.js';
 import { MeshNetwork } from '../../p2p/index.js';
 import { ReceiptChain } from '../../receipts/index.js';
-import { shippedModules } from '../units/algorithms.js';
+import { shippedModules } from '../../kinds/library/library.js';
 import type { Opened } from '../basics/lifecycle.js';
 import { letWaitingRequestsIn } from '../basics/start-steps.js';
 import { loadState, type LoadedState } from '../state/state-keeper.js';

@@ -11,12 +11,10 @@ import { memoKeyOf, type StepRecord } from '../../../core/workflow/facts.js';
 import type { FileValue, Scalar, StepOutput, Value } from '../../../core/workflow/references.js';
 import { PROGRAM_LIBRARIES } from '../../../core/library/methods.js';
 import { tarOf } from '../../../core/library/tar.js';
-import { WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
 import { ApiError } from '../../api/errors.js';
 import { cidOfBytes } from '../../blobs/cid.js';
 import type { WorkflowStore } from '../../journal/workflow-store.js';
 import type { NodeContext } from '../context/node-context.js';
-import { resolveModule } from '../jobs/job-split.js';
 import type { JobSubmits } from '../jobs/job-submits.js';
 import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
 import { unitStderr, verifiedOutput } from '../views/job-outputs.js';
@@ -31,7 +29,7 @@ interface StepUnit {
 }
 
 /** What this piece needs of the node. */
-export type StepJobsNeeds = Pick<NodeContext, 'blobs' | 'fetchBlob' | 'log' | 'signal' | 'state'>;
+export type StepJobsNeeds = Pick<NodeContext, 'blobs' | 'fetchBlob' | 'kinds' | 'log' | 'signal' | 'state'>;
 
 /** A step's job as it started: its units, and which of them the memo had (a render step's: none). */
 export type PreparedStep =
@@ -113,9 +111,17 @@ export class StepJobs {
     const chunk = framed?.chunk ?? step.chunk_bytes ?? sameSize(step, files);
     const spec: SubmitJobTerms = { ...stepTerms, chunk_bytes: chunk };
     const pieces = framed?.units ?? chunksOf(concat(files), chunk);
-    const resolved = resolveModule(spec, this.ctx.blobs); // refuses a method's wrong params, a module that is no WebAssembly
+    // Refuses a method's wrong params, a module that is no WebAssembly, as a submit would.
+    const kind = this.ctx.kinds.planning(spec);
+    if (!kind.planner.resolve)
+      throw new ApiError(
+        'bad_request',
+        `step "${step.id}": a ${kind.spec.title}'s job cannot be a workflow's step yet`,
+      );
+    const resolved = kind.planner.resolve(spec, this.ctx.blobs);
     const module = cidOfBytes(resolved.module);
-    const wasi = resolved.algorithmId === WASI_PROGRAM;
+    // A program's units keep what they write and their stderr (its output whole), and go alone.
+    const wasi = this.ctx.kinds.of(resolved.algorithmId)?.spec.outputs === 'program';
     // A user's WASI unit's index is part of its run (its args' {index}): its key holds it, and its job
     // runs every unit or none. The library's programs take their args from the method alone.
     const indexed = wasi && isModuleStep(step);

@@ -1,11 +1,12 @@
-// The algorithms a node runs: the kernels shipped in wasm/ (a unit names a library and method, and
+// The library's methods: the kernels shipped in wasm/ (a unit names a library and method, and
 // the kernel behind it travels by CID like any module), the library's WASI programs built from real
-// libraries (wasm/library/: a method of theirs is a WASI job of the program, core/library/methods.ts)
-// and users' own modules under the unit ABI ("wasm"). A unit names its algorithm; the kernel's
-// method travels in the unit's params, as the kernel reads it, a program's in its args.
+// libraries (wasm/library/: a method of theirs is a WASI job of the program, core/library/methods.ts).
+// A unit names its algorithm; the kernel's method travels in the unit's params, as the kernel reads
+// it, a program's in its args.
 import { PROGRAM_LIBRARIES, programArgs } from '../../../core/library/methods.js';
 import type { ProgramLibrary } from '../../../core/library/program.js';
-import { CUSTOM_WASM, RENDER_ALGORITHM, SHADER_ALGORITHM, WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
+import { WASI_PROGRAM } from '../../../core/protocol/algorithm-ids.js';
+import type { KERNEL_LIBRARIES } from '../../../core/kinds/index.js';
 import { describeError } from '../../../core/errors.js';
 import { validate, type WasiUnitParams } from '../../../core/schemas/index.js';
 import * as z from '../../../core/schemas/zod.js';
@@ -22,7 +23,8 @@ interface Library {
   secondsPerMiB: number;
 }
 
-const LIBRARIES: Record<string, Library> = {
+/** The shipped kernels' libraries, a table keyed by core/kinds' list of them. */
+const LIBRARIES: Record<(typeof KERNEL_LIBRARIES)[number], Library> = {
   hash: {
     kernel: 'hash',
     methodParam: 'algorithm',
@@ -59,7 +61,7 @@ export function resolveLibrary(
 ): ResolvedAlgorithm | string {
   const program = Object.hasOwn(PROGRAM_LIBRARIES, library) ? PROGRAM_LIBRARIES[library] : undefined;
   if (program) return resolveProgram(library, program, method, params, chunkBytes, items, files);
-  const lib = Object.hasOwn(LIBRARIES, library) ? LIBRARIES[library] : undefined;
+  const lib = Object.hasOwn(LIBRARIES, library) ? LIBRARIES[library as keyof typeof LIBRARIES] : undefined;
   if (!lib) return `unknown library "${library}": expected one of ${libraryNames().join(', ')}`;
   if (items === 'framed') return `items: ${library} is a kernel, whose units are chunks of the input, not framed items`;
   if (files) return `files_base64: ${library} is a kernel, which reads no files`;
@@ -142,20 +144,9 @@ function unreadFiles(
   return undefined;
 }
 
-/**
- * Every algorithm id this node can run, for its slots: shaders only when it takes them
- * (GpuService.acceptsShaderUnits), Blender's only when it renders Blender scenes (BlenderProbe).
- */
-export function supportedAlgorithms(shaders = false, blender?: string): string[] {
-  return [
-    ...Object.entries(LIBRARIES).flatMap(([library, lib]) => Object.keys(lib.methods).map((m) => `${library}/${m}`)),
-    RENDER_ALGORITHM,
-    CUSTOM_WASM,
-    WASI_PROGRAM,
-    ...(shaders ? [SHADER_ALGORITHM] : []),
-    ...(blender !== undefined ? [blender] : []),
-  ];
-}
+/** Every kernel's algorithm id, `library/method`. */
+export const kernelAlgorithms = (): string[] =>
+  Object.entries(LIBRARIES).flatMap(([library, lib]) => Object.keys(lib.methods).map((m) => `${library}/${m}`));
 
 /** The shipped kernel modules and library programs, so a node can seed its blob store with them. */
 export function shippedModules(): Uint8Array[] {

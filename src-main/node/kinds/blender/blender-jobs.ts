@@ -28,7 +28,7 @@ import { outputSize, sizeRefusal } from '../../../core/blender/preflight.js';
 import { exrRefusal } from '../../../core/blender/crop-check.js';
 import { tilesPerFrame, type TileGrid } from '../../../core/schemas/blender-tiles.js';
 import { ApiError } from '../../api/errors.js';
-import type { NodeContext } from '../context/node-context.js';
+import type { NodeContext } from '../../mesh/context/node-context.js';
 
 /** The least redundancy of a Blender job whose requester has no Blender: a frame by two providers. */
 const CHECKED_BY_PROVIDERS = 2;
@@ -87,7 +87,6 @@ export async function blenderJob(ctx: Pick<NodeContext, 'blender'>, terms: NonNu
       params,
       secondsPerMiB: 1,
       gpuBytes: 0,
-      wholeUnits: true,
     },
     seconds: START_SECONDS + (params.width * params.height * params.samples) / parts / PIXEL_SAMPLES_PER_SECOND,
     /** How its frames are checked: a crop re-rendered by my Blender, or two providers' agreement. */

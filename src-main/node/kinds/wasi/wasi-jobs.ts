@@ -61,12 +61,3 @@ export async function probeWasiSeconds(
     return undefined;
   }
 }
-
-/** A WASI unit's index is part of its run (its seed, its args' {index}): a pack's units would lose it. */
-export function refusePackedWasi(unitsPerPack: number | undefined): void {
-  if ((unitsPerPack ?? 1) !== 1)
-    throw new ApiError(
-      'bad_request',
-      `a WASI job's units are not packed: units_per_pack is ${unitsPerPack}, and must be 1`,
-    );
-}
