@@ -3,6 +3,8 @@
 // each line of product code outside the kinds' own folders (src-main/core/kinds, src-main/node/kinds,
 // src-renderer/kinds) that tests a unit's or a job's kind by its algorithm id or by the fields only
 // one kind has. One JSON line: the count, its target, and the count by file, busiest first.
+// A second line, kind_new_kind_shared_edits: the files outside the test kind's folder that the
+// commit adding it (test/node/kinds/reverse/kind.ts, issue 88 item 6) edited, from git's history.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +15,8 @@ const KIND_FOLDERS = ['src-main/core/kinds/', 'src-main/node/kinds/', 'src-rende
 /** What a test of a kind looks like: an algorithm id compared, Blender's predicate, or one kind's own field tested. */
 const DISPATCH = new RegExp(
   [
-    String.raw`algorithm(_id|Id) (===|!==)`,
+    // An id compared with a kind's (not with undefined, nor with another unit's or slot's id).
+    String.raw`algorithm(_id|Id) (===|!==) (?!undefined\b|\w+\.algorithm(_id|Id)\b)`,
     String.raw`(===|!==) (WASI_PROGRAM|RENDER_ALGORITHM|SHADER_ALGORITHM|CUSTOM_WASM)\b`,
     String.raw`isBlenderAlgorithm\(`,
     String.raw`\.blender_(tiles|composite)\b`,
@@ -40,4 +43,18 @@ for (const file of files) {
 const busiest = Object.fromEntries(Object.entries(byFile).sort((a, b) => b[1] - a[1]));
 process.stdout.write(
   `${JSON.stringify({ name: 'kind_dispatch_sites', value: sites, unit: 'lines', target: '<= 5', files: Object.keys(byFile).length, by_file: busiest })}\n`,
+);
+
+/** The test kind's own files: its folder and the test that registers it. */
+const TEST_KIND = 'test/node/kinds/reverse/kind.ts';
+const ownFile = (file) => file.startsWith('test/node/kinds/');
+const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+const added = git('log', '--format=%H', '--diff-filter=A', '--', TEST_KIND).split('\n').pop();
+const edited = added
+  ? git('show', '--format=', '--name-only', added)
+      .split('\n')
+      .filter((file) => file && !ownFile(file))
+  : null;
+process.stdout.write(
+  `${JSON.stringify({ name: 'kind_new_kind_shared_edits', value: edited?.length ?? null, unit: 'files', target: '<= 3', commit: added || null, files: edited })}\n`,
 );

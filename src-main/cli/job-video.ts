@@ -7,8 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { tarOf, type TarFile } from '../core/library/tar.js';
 import { VIDEO_INPUT_BYTES } from '../core/library/video-methods.js';
-import { isBlenderAlgorithm } from '../core/blender/algorithm.js';
-import { RENDER_ALGORITHM } from '../core/protocol/algorithm-ids.js';
+import { specOf } from '../core/kinds/index.js';
 import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { decodeWasiOutput, framedBytes } from '../node/exec/index.js';
@@ -33,7 +32,8 @@ async function framesOf(client: ApiClient, jobId: string): Promise<TarFile[]> {
   const { job } = await client.call('jobs.status', { job_id: jobId });
   if (job.state !== 'completed')
     throw new CliError(`job ${jobId} is ${job.state}: a video is made of a completed job's frames`);
-  if (job.algorithm === RENDER_ALGORITHM) {
+  const layout = specOf(job.algorithm)?.frames;
+  if (layout === 'render') {
     const { frames } = await client.call('jobs.frames', { job_id: jobId });
     const out: TarFile[] = [];
     for (const view of frames) {
@@ -44,7 +44,7 @@ async function framesOf(client: ApiClient, jobId: string): Promise<TarFile[]> {
     }
     return out;
   }
-  if (isBlenderAlgorithm(job.algorithm)) {
+  if (layout === 'blender') {
     const out: TarFile[] = [];
     for await (const unit of unitsOf(client, jobId)) {
       const png = outputOf(unit);

@@ -14,9 +14,8 @@ import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError } from './args.js';
 import { writeWasiUnit } from './wasi-output.js';
 import { blenderFrameName, framesByUnit, writeStitchedFrames } from './blender-output.js';
-import { isBlenderAlgorithm } from '../core/blender/algorithm.js';
+import { specOf } from '../core/kinds/index.js';
 import { isExr } from '../core/blender/exr.js';
-import { WASI_PROGRAM } from '../core/protocol/algorithm-ids.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
 type UnitOutput = MethodResult<'jobs.outputs'>['outputs'][number];
@@ -86,7 +85,7 @@ async function writeOne(client: ApiClient, jobId: string, unitId: string, out: s
     throw new CliError(`the output of ${unitId} does not match its CID ${result.output_cid}`);
   // A WASI job's unit is a folder (wasi-output.ts), as every unit's is in `--out DIR`.
   const { job } = await client.call('jobs.status', { job_id: jobId });
-  if (job.algorithm === WASI_PROGRAM) {
+  if (specOf(job.algorithm)?.outputs === 'program') {
     const ran = await writeWasiUnit(out, bytes, stderrOf(result));
     const summary = { output_cid: result.output_cid, out, ...ran };
     const text = `wrote ${unitId} to ${out}/ (stdout, stderr, exit, out/): exit ${ran.exit}, ${ran.stdoutBytes} bytes of stdout, ${ran.stderrBytes} of stderr, ${ran.files} files in out/ (${result.output_cid})`;
@@ -136,9 +135,10 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   const { job } = await client.call('jobs.status', { job_id: jobId });
   await mkdir(dir, { recursive: true });
   // A Blender job cut into tiles, or composited here: its frames, stitched or composited (blender-output.ts).
-  const stitched = isBlenderAlgorithm(job.algorithm)
-    ? await client.call('jobs.blender_frames', { job_id: jobId })
-    : undefined;
+  const stitched =
+    specOf(job.algorithm)?.frames === 'blender'
+      ? await client.call('jobs.blender_frames', { job_id: jobId })
+      : undefined;
   if (stitched?.tiles || (stitched && stitched.frames.length > 0))
     return writeStitchedFrames(client, jobId, dir, stitched);
   // A Blender job of whole frames: each named by its frame (blender-output.ts).
@@ -146,7 +146,7 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   const names: string[] = [];
   const missing = new Map<string, string[]>(); // why → units
   // A WASI job's unit is a folder: its stdout, stderr, exit code and /out files (wasi-output.ts).
-  const wasi = job.algorithm === WASI_PROGRAM;
+  const wasi = specOf(job.algorithm)?.outputs === 'program';
   const exits: string[] = [];
   let written = 0;
   for await (const unit of unitsOf(client, jobId)) {

@@ -12,12 +12,11 @@ import { Badge, Loading, type Tone } from './basics.js';
 import { BudgetForm } from './BudgetForm.js';
 import { OffersTable } from './OffersTable.js';
 import { TileMosaic } from './TileMosaic.js';
-import { RENDER_ALGORITHM, WASI_PROGRAM } from '../../src-main/core/protocol/algorithm-ids.js';
 import { ProgramUnits } from './ProgramUnits.js';
 import { LibraryResults } from './LibraryResults.js';
 import type { LibraryJob } from '../jobs/library-form.js';
 import { packsInWords } from '../../src-main/core/mesh/rules/packs.js';
-import { isBlenderAlgorithm } from '../../src-main/core/blender/algorithm.js';
+import { specOf } from '../../src-main/core/kinds/index.js';
 import { makesVideo, VIDEO_FPS } from '../jobs/job-video.js';
 
 const STATE_TONES: Record<JobView['state'], Tone> = {
@@ -65,9 +64,9 @@ export function JobCard({
   onMakeVideo: () => void;
 }) {
   const pct = job.units_total > 0 ? Math.round((job.units_verified / job.units_total) * 100) : 0;
-  // A render job's units are its frames' tiles; a Blender job's its frames; any other job's are units.
-  const blender = isBlenderAlgorithm(job.algorithm);
-  const what = job.algorithm === RENDER_ALGORITHM ? 'tiles' : blender ? 'frames' : 'units';
+  // A render job's units are its frames' tiles; a Blender job's its frames; any other job's are units (core/kinds).
+  const kind = specOf(job.algorithm);
+  const what = kind?.noun ?? 'units';
   const packs = packsInWords(job.units_per_pack, job.units_total);
   const onGpu = tileDevices && formatTileDevices(tileDevices);
   // Running or paused: it has not ended, and may be cancelled or given a new budget.
@@ -196,11 +195,11 @@ export function JobCard({
               </ul>
             </section>
           )}
-          {job.algorithm === WASI_PROGRAM && libraryJob ? (
+          {kind?.outputs === 'program' && libraryJob ? (
             <LibraryResults jobId={job.job_id} job={libraryJob} units={programUnits} />
-          ) : job.algorithm === WASI_PROGRAM ? (
+          ) : kind?.outputs === 'program' ? (
             <ProgramUnits jobId={job.job_id} units={programUnits} />
-          ) : job.algorithm !== RENDER_ALGORITHM && !blender ? (
+          ) : (kind?.frames ?? 'none') === 'none' ? (
             <p className="muted small">
               A {job.algorithm} job: its results are fetched with <code>meshctl job output</code>.
             </p>
@@ -224,7 +223,7 @@ export function JobCard({
                 <p className="muted small">
                   Showing the first {mosaic.frames.length} of {mosaic.framesTotal} frames;{' '}
                   <code>
-                    {blender
+                    {kind?.frames === 'blender'
                       ? `meshctl job output ${job.job_id} --out <folder>`
                       : `meshctl results fetch --job-id ${job.job_id}`}
                   </code>{' '}

@@ -3,9 +3,8 @@
 // video/encode unit, the request the Process files form makes; its card then plays the WebM. What
 // `meshctl job video` does (src-main/cli/job-video.ts), from the app.
 import type { JobView, MethodResult } from '../../src-main/core/api/contract.js';
-import { isBlenderAlgorithm } from '../../src-main/core/blender/algorithm.js';
+import { specOf } from '../../src-main/core/kinds/index.js';
 import { tarOf, type TarFile } from '../../src-main/core/library/tar.js';
-import { RENDER_ALGORITHM } from '../../src-main/core/protocol/algorithm-ids.js';
 import { LIMITS } from '../../src-main/core/schemas/primitives.js';
 import type { MeshTransport } from '../api/transport.js';
 import { bytesOfBase64 } from '../base64.js';
@@ -18,13 +17,13 @@ export const VIDEO_FPS = 24;
 
 /** Whether a job's card offers to make a video of it: a completed render or Blender job. */
 export const makesVideo = (job: JobView): boolean =>
-  job.state === 'completed' && (job.algorithm === RENDER_ALGORITHM || isBlenderAlgorithm(job.algorithm));
+  job.state === 'completed' && (specOf(job.algorithm)?.frames ?? 'none') !== 'none';
 
 const frameName = (i: number) => `frame-${String(i).padStart(4, '0')}.png`;
 
 /** The finished job's frames in order: a render job's assembled PNGs, a Blender job's units' PNGs. */
 export async function jobFrames(transport: MeshTransport, job: JobView): Promise<TarFile[]> {
-  if (job.algorithm === RENDER_ALGORITHM) {
+  if (specOf(job.algorithm)?.frames === 'render') {
     const { frames } = await transport.call('jobs.frames', { job_id: job.job_id });
     const out: TarFile[] = [];
     for (const { frame } of frames) {

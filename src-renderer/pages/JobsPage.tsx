@@ -12,9 +12,8 @@ import { useActions, useMesh } from '../app/store-context.js';
 import { Card, EmptyState, Loading, PageHeader } from '../components/basics.js';
 import { FrameViewer } from '../components/FrameViewer.js';
 import { JobCard } from '../components/JobCard.js';
-import { RENDER_ALGORITHM, WASI_PROGRAM } from '../../src-main/core/protocol/algorithm-ids.js';
+import { specOf } from '../../src-main/core/kinds/index.js';
 import type { BlenderRequest } from '../jobs/blender-form.js';
-import { isBlenderAlgorithm } from '../../src-main/core/blender/algorithm.js';
 import { NewJobCard } from '../components/NewJobCard.js';
 import type { SampleScene } from '../components/RenderForm.js';
 import type { JobView } from '../../src-main/core/api/contract.js';
@@ -80,29 +79,31 @@ export function JobsPage() {
   const openKey = openJobs.map((j) => `${j.job_id}:${j.state}`).join(',');
   // A job of programs' units are read again as more of them are verified or fail.
   const programKey = openJobs
-    .filter((j) => j.algorithm === WASI_PROGRAM)
+    .filter((j) => specOf(j.algorithm)?.outputs === 'program')
     .map((j) => `${j.job_id}:${j.units_verified}:${j.units_failed}`)
     .join(',');
   useEffect(() => {
-    for (const job of openJobs) if (job.algorithm === WASI_PROGRAM) loadProgramUnits(job.job_id).catch(reportError);
+    for (const job of openJobs)
+      if (specOf(job.algorithm)?.outputs === 'program') loadProgramUnits(job.job_id).catch(reportError);
     // oxlint-disable-next-line react-hooks/exhaustive-deps, react/exhaustive-effect-dependencies -- programKey stands for the open jobs of programs' progress
   }, [programKey, loadProgramUnits, reportError]);
   // A Blender job's frames are read again as its units are taken (what is held changes), verified or fail.
   const blenderKey = openJobs
-    .filter((j) => isBlenderAlgorithm(j.algorithm))
+    .filter((j) => specOf(j.algorithm)?.frames === 'blender')
     .map((j) => `${j.job_id}:${j.state}:${j.held}:${j.units_verified}:${j.units_failed}`)
     .join(',');
   useEffect(() => {
-    for (const job of openJobs) if (isBlenderAlgorithm(job.algorithm)) loadBlenderFrames(job.job_id).catch(reportError);
+    for (const job of openJobs)
+      if (specOf(job.algorithm)?.frames === 'blender') loadBlenderFrames(job.job_id).catch(reportError);
     // oxlint-disable-next-line react-hooks/exhaustive-deps, react/exhaustive-effect-dependencies -- blenderKey stands for the open Blender jobs' progress
   }, [blenderKey, loadBlenderFrames, reportError]);
   useEffect(() => {
     for (const job of openJobs) {
-      if (job.algorithm === RENDER_ALGORITHM) watchJob(job.job_id).catch(reportError);
+      const render = specOf(job.algorithm)?.frames === 'render';
+      if (render) watchJob(job.job_id).catch(reportError);
       if (job.manual_accept && job.state === 'running') refreshOffers(job.job_id).catch(reportError);
       const ended = job.state !== 'running' && job.state !== 'paused';
-      if (job.algorithm === RENDER_ALGORITHM && ended && job.units_total <= TILE_DEVICES_MAX_UNITS)
-        loadTileDevices(job.job_id).catch(reportError);
+      if (render && ended && job.units_total <= TILE_DEVICES_MAX_UNITS) loadTileDevices(job.job_id).catch(reportError);
     }
     // oxlint-disable-next-line react-hooks/exhaustive-deps, react/exhaustive-effect-dependencies -- openKey stands for openJobs on purpose (see above)
   }, [openKey, watchJob, refreshOffers, loadTileDevices, reportError]);

@@ -95,13 +95,11 @@ export const KINDS: Record<KindName, KindSpec> = {
   },
 };
 
-/** The kind whose units have this algorithm id; undefined for one no built-in kind has (a kind a node registered itself). */
-export function kindOf(algorithmId: string): KindName | undefined {
-  return KIND_NAMES.find((name) => KINDS[name].recognises(algorithmId));
-}
-
-/** The spec of the kind of `algorithmId`, or undefined. */
-export const specOf = (algorithmId: string): KindSpec | undefined => {
-  const name = kindOf(algorithmId);
+/**
+ * The spec of the kind whose units have this algorithm id; undefined for one no built-in kind has
+ * (a kind a node registered itself).
+ */
+export function specOf(algorithmId: string): KindSpec | undefined {
+  const name = KIND_NAMES.find((kind) => KINDS[kind].recognises(algorithmId));
   return name === undefined ? undefined : KINDS[name];
-};
+}

@@ -388,7 +388,7 @@ test('WASI terms the node cannot honour are refused at submit, each naming the r
     [{ wasi: { args: ['a\0b'] } }, /NUL/],
     [{ wasi: { env: { 'A=B': 'c' } } }, /an env name must be non-empty, without "="/],
     [{ wasi: { files_base64: Buffer.from('not cbor').toString('base64') } }, /wasi\.files_base64 is not an input tree/],
-    [{ wasi: {}, units_per_pack: 2 }, /a WASI job's units are not packed: units_per_pack is 2, and must be 1/],
+    [{ wasi: {}, units_per_pack: 2 }, /a WASI program's units are not packed: units_per_pack is 2, and must be 1/],
     // A module given twice, or named by a CID this node does not hold.
     [{ wasi: {}, module_cid: 'bafkreinothere' }, /give a module \(wasm_base64, or module_cid once put\).*exactly one/],
     [

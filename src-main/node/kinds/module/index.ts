@@ -43,7 +43,7 @@ export function userModule(terms: SubmitJobTerms, blobs: PlanEnv['blobs']): Uint
  * when it is a tiny one: undefined when it runs past PACK_BELOW_SECONDS or fails (its units then
  * go alone, and fail, if they do, in the mesh as they would anyway).
  */
-export async function probeUnitSeconds(
+async function probeUnitSeconds(
   executor: Executor,
   module: Uint8Array,
   input: Uint8Array,

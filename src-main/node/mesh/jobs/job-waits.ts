@@ -9,7 +9,6 @@ import type { JobRecord } from '../../../core/mesh/state/state.js';
 import type { Refusal, RefusalCode } from '../../../core/scheduler/accept.js';
 import { compatibility } from '../../../core/scheduler/compatibility.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
-import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import { frameOf } from '../../../core/blender/unit.js';
 import { frameOfTileUnit } from '../../../core/schemas/blender-tiles.js';
 import type { AvailabilitySlot, WorkUnit } from '../../../core/schemas/index.js';
@@ -33,7 +32,7 @@ export class JobWaits {
   readonly #refused = new Map<string, Refused>();
 
   constructor(
-    private readonly ctx: Pick<NodeContext, 'state' | 'me' | 'commitments' | 'now' | 'blobs'>,
+    private readonly ctx: Pick<NodeContext, 'state' | 'me' | 'commitments' | 'now' | 'blobs' | 'kinds'>,
     /** The peers connected now: a provider gone keeps its last commitment, but offers nothing meanwhile. */
     private readonly connectedPeers: () => readonly string[] = () => [...ctx.commitments.keys()],
   ) {}
@@ -168,8 +167,9 @@ export class JobWaits {
     const { unit, index } = record;
     const job = this.ctx.state.jobs.get(unit.job_id)?.job;
     if (job?.blender_tiles) return `frame ${frameOfTileUnit(job.blender_tiles, index)}`;
-    const input =
-      isBlenderAlgorithm(unit.algorithm_id) && unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : undefined;
+    // A unit of a kind whose units are frames has its frame's number for its input.
+    const frames = this.ctx.kinds.of(unit.algorithm_id)?.spec.noun === 'frames';
+    const input = frames && unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : undefined;
     const frame = input ? frameOf(input) : undefined;
     return frame === undefined ? `unit ${index}` : `frame ${frame}`;
   }

@@ -7,7 +7,6 @@
 import { resultIdOf, type MessageBody, type ResultItem, type SignedReceipt } from '../../../core/protocol/messages.js';
 import {
   MAX_WASI_STDERR_BYTES,
-  WASI_PROGRAM,
   type Acceptance,
   type ExecutionEntry,
   type WorkResult,
@@ -35,7 +34,7 @@ export interface ResultIntake {
 
 /** `mine`: whether this intake holds the assignment's claim (assignment-claims.ts); one it does not is being closed. */
 export async function takeResults(
-  ctx: Pick<NodeContext, 'state' | 'me' | 'log' | 'blobs'>,
+  ctx: Pick<NodeContext, 'state' | 'me' | 'log' | 'blobs' | 'kinds'>,
   from: string,
   { results, receipts }: MessageBody<'results'>,
   mine: (assignmentId: string) => boolean = () => true,
@@ -78,13 +77,13 @@ export async function takeResults(
 }
 
 /**
- * The stderr a result carried, stored here by its own CID: only a WASI unit's, and no more than a
+ * The stderr a result carried, stored here by its own CID: only a program's unit's (WASI), and no more than a
  * host keeps (MAX_WASI_STDERR_BYTES); any other is refused and the result taken without it. It is
  * a diagnostic beside the output: what the result's receipt signs and its vote (the output CID)
  * are the same with it or without.
  */
 async function keepStderr(
-  ctx: Pick<NodeContext, 'state' | 'log' | 'blobs'>,
+  ctx: Pick<NodeContext, 'state' | 'log' | 'blobs' | 'kinds'>,
   from: string,
   item: ResultItem,
 ): Promise<string | undefined> {
@@ -92,9 +91,11 @@ async function keepStderr(
   const unitId = ctx.state.assignments.get(item.assignment_id)?.acceptance.unit_id;
   const unit = unitId === undefined ? undefined : ctx.state.units.get(unitId)?.unit;
   const stderr = Buffer.from(item.stderr_base64, 'base64');
-  if (unit?.algorithm_id !== WASI_PROGRAM || stderr.byteLength > MAX_WASI_STDERR_BYTES) {
+  // A program's run has a stderr (its kind's outputs are a program's: core/kinds).
+  const program = unit !== undefined && ctx.kinds.of(unit.algorithm_id)?.spec.outputs === 'program';
+  if (!program || stderr.byteLength > MAX_WASI_STDERR_BYTES) {
     ctx.log(
-      `the stderr of ${item.assignment_id} from ${from} is refused: ${unit?.algorithm_id === WASI_PROGRAM ? `${stderr.byteLength} bytes, over the ${MAX_WASI_STDERR_BYTES} a host keeps` : 'not a WASI unit'}`,
+      `the stderr of ${item.assignment_id} from ${from} is refused: ${program ? `${stderr.byteLength} bytes, over the ${MAX_WASI_STDERR_BYTES} a host keeps` : 'not a WASI unit'}`,
     );
     return undefined;
   }
