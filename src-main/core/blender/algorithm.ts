@@ -38,6 +38,18 @@ export interface BlenderGate {
   mine: string | undefined;
 }
 
+/**
+ * The gate of a requester whose effective trust is `trust` (0 once a check convicted it), from my
+ * settings and the Blender I render with (`mine`), if any.
+ */
+export function blenderGateOf(
+  settings: { blender_sharing: boolean; blender_min_trust: number },
+  trust: number,
+  mine: string | undefined,
+): BlenderGate {
+  return { sharing: settings.blender_sharing, minTrust: settings.blender_min_trust, trust, mine };
+}
+
 /** Why I refuse a unit of `algorithmId` (a Blender one) from this requester, or undefined. */
 export function blenderUnitRefusal(algorithmId: string, gate: BlenderGate): string | undefined {
   if (!gate.sharing) return 'I do not render Blender scenes for others';

@@ -18,7 +18,7 @@ const DEFAULT_FOR_EACH_CAP = 1000;
 /** The most retries a step may ask for. */
 const MAX_RETRIES = 10;
 
-/** What a step runs: a library method, a user's module (unit ABI or WASI), or a render job. */
+/** What a step runs: a library method, a user's module (unit ABI or WASI), a render job or a Blender scene's. */
 const LibraryUses = z.strictObject({ library: Id, method: Id });
 const ModuleUses = z.strictObject({
   /**
@@ -30,7 +30,8 @@ const ModuleUses = z.strictObject({
   abi: z.enum(['custom', 'wasi']),
 });
 const RenderUses = z.literal('render');
-const UsesSchema = z.union([LibraryUses, ModuleUses, RenderUses]);
+const BlenderUses = z.literal('blender');
+const UsesSchema = z.union([LibraryUses, ModuleUses, RenderUses, BlenderUses]);
 
 /** What a failed step does to its workflow. */
 const OnErrorSchema = z.union([

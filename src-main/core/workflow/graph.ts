@@ -113,10 +113,11 @@ function checkStep(
     if (type !== 'file')
       return `step "${step.id}": its module is input "${name}", which the workflow's inputs ${type === undefined ? 'do not declare' : `declare as ${type}, not file`}`;
   }
-  if (step.input && step.uses === 'render' && '$item' in step.input)
-    return `step "${step.id}": a render step's input is its scene, one file: it takes no for_each`;
-  if (step.for_each && step.uses === 'render')
-    return `step "${step.id}": a render step takes no for_each: its units are its frames' tiles`;
+  // A render's or a Blender scene's step renders one scene: its units are its frames (or their tiles).
+  const scene = step.uses === 'render' || step.uses === 'blender' ? `a ${step.uses} step` : undefined;
+  if (scene && step.input && '$item' in step.input)
+    return `step "${step.id}": ${scene}'s input is its scene, one file: it takes no for_each`;
+  if (scene && step.for_each) return `step "${step.id}": ${scene} takes no for_each: its units are its frames`;
   const { on_error: onError } = step;
   if (typeof onError === 'object' && 'compensate' in onError) {
     const target = steps.get(onError.compensate);

@@ -2,12 +2,18 @@
 // started with besides (MeshNodeOptions.kinds: a kind of one's own, as a test registers one).
 import type { SubmitJobTerms } from '../../core/api/contract.js';
 import { KIND_NAMES, type KindName } from '../../core/kinds/index.js';
-import type { AlgorithmCapability } from '../../core/schemas/index.js';
+import type { MeshState } from '../../core/mesh/state/state.js';
+import type { AlgorithmCapability, WorkUnit } from '../../core/schemas/index.js';
 import { ApiError } from '../api/errors.js';
 import type { KindPlanner, Kinds, MachineOffer, WorkloadKind } from './seam.js';
 
+/** Algorithm ids whose kind is remembered (a node meets a few dozen). */
+const KNOWN_IDS = 256;
+
 export class KindRegistry implements Kinds {
   readonly #kinds: readonly WorkloadKind[];
+  /** The kinds of the algorithm ids seen, at most KNOWN_IDS of them: a unit's kind is asked on every step. */
+  readonly #byId = new Map<string, WorkloadKind>();
 
   constructor(builtIn: Record<KindName, WorkloadKind>, own: readonly WorkloadKind[] = []) {
     const names = new Set<string>(KIND_NAMES);
@@ -19,7 +25,16 @@ export class KindRegistry implements Kinds {
   }
 
   of(algorithmId: string): WorkloadKind | undefined {
-    return this.#kinds.find((kind) => kind.spec.recognises(algorithmId));
+    const known = this.#byId.get(algorithmId);
+    if (known) return known;
+    const kind = this.#kinds.find((one) => one.spec.recognises(algorithmId));
+    // Ids come from peers: only so many are remembered, a hostile peer's thousand new ones are not.
+    if (kind && this.#byId.size < KNOWN_IDS) this.#byId.set(algorithmId, kind);
+    return kind;
+  }
+
+  refusal(state: MeshState, requester: string, unit: Pick<WorkUnit, 'algorithm_id'>): string | undefined {
+    return this.of(unit.algorithm_id)?.runtime.refusal?.(state, requester, unit);
   }
 
   planning(terms: SubmitJobTerms): WorkloadKind & { planner: KindPlanner } {

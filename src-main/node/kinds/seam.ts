@@ -7,6 +7,7 @@
 import type { SubmitJobTerms } from '../../core/api/contract.js';
 import type { SampleProgress } from '../../core/blender/progress.js';
 import type { KindSpec } from '../../core/kinds/index.js';
+import type { MeshState } from '../../core/mesh/state/state.js';
 import type { AlgorithmCapability, Job, WorkUnit } from '../../core/schemas/index.js';
 import type { Executor } from '../exec/index.js';
 import type { GpuService } from '../gpu/gpu-service.js';
@@ -112,6 +113,11 @@ export interface KindRuntime {
   packable: boolean;
   /** Whether a unit takes a whole machine's worth of a worker (a Blender process): one a worker at once. */
   heavy: boolean;
+  /**
+   * Why I refuse `requester`'s unit as its provider (Blender's: sharing off, the requester trusted
+   * below my threshold, another Blender); undefined, or absent: taken, as admission allows.
+   */
+  refusal?(state: MeshState, requester: string, unit: Pick<WorkUnit, 'algorithm_id'>): string | undefined;
   /** Runs the unit to its output; rejects with the engine's coded error (ExecError, GpuError). */
   run(run: KindRun): Promise<RanUnit>;
 }
@@ -131,6 +137,8 @@ export interface Kinds {
   of(algorithmId: string): WorkloadKind | undefined;
   /** The kind whose planner claims the terms; throws ApiError (bad_request) when none does. */
   planning(terms: SubmitJobTerms): WorkloadKind & { planner: KindPlanner };
+  /** Why I refuse `requester`'s unit, as its kind's runtime says (runtime.refusal); undefined: taken. */
+  refusal(state: MeshState, requester: string, unit: Pick<WorkUnit, 'algorithm_id'>): string | undefined;
   /** What this node offers of every kind. */
   offers(machine: MachineOffer): AlgorithmCapability[];
 }

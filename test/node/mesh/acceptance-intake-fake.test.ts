@@ -54,7 +54,6 @@ test('an acceptance takes my offer to that requester as made; one naming an offe
       groups,
       (unitId) => units.get(unitId),
       (offerId) => offers.get(offerId),
-      undefined,
     );
 
   const intake = judge(requester!);

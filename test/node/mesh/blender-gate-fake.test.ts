@@ -1,4 +1,4 @@
-// Blender units as the provider judges them (blender-gate.ts, acceptance-intake.ts): refused while
+// Blender units as the provider judges them (the Blender kind's refusal, acceptance-intake.ts): refused while
 // Blender sharing is off (the default), refused for a requester I trust below my threshold, refused
 // when my Blender is another major.minor or I have none; accepted only with all of them right. The
 // offer round's filter leaves out the units it would refuse. Against a fake context: a real state
@@ -10,7 +10,9 @@ import type { ComputeCommitment, Offer, WorkUnit } from '../../../src-main/core/
 import { DEFAULT_SHARING_SETTINGS } from '../../../src-main/core/schemas/availability.js';
 import { ephemeralIdentity } from '../../../src-main/node/identity/identity.js';
 import { judgeAcceptances } from '../../../src-main/node/mesh/provider/acceptance-intake.js';
-import { withoutRefusedBlender } from '../../../src-main/node/mesh/provider/blender-gate.js';
+import { withoutRefusedUnits } from '../../../src-main/node/mesh/provider/refused-units.js';
+import { nodeKinds } from '../../../src-main/node/kinds/built-in.js';
+import type { NodeContext } from '../../../src-main/node/mesh/context/node-context.js';
 import { iso } from '../../../src-main/node/mesh/context/node-context.js';
 import { hashUnit } from './fixtures/accepted-unit.js';
 import { acceptedOffer, fakeContext } from './fixtures/fake-context.js';
@@ -39,17 +41,22 @@ test('a Blender unit is accepted only with Blender sharing on, from a peer trust
     });
     return offer.offer_id;
   };
+  // My Blender as the Blender kind sees it: the one I render with while sharing, if any.
+  let rendering: string | undefined;
+  const blender = { sharedInstall: () => (rendering === undefined ? undefined : { algorithm: rendering }) };
+  const kinds = nodeKinds(() => blender as unknown as NodeContext['blender']);
+  const judged = { state: ctx.state, me: ctx.me, now: () => ctx.now(), commitments: ctx.commitments, kinds };
   const judge = (from: string, offerId: string, mine: string | undefined) => {
     const groups: AcceptedOffers[] = [
       { offer_ids: [offerId], role: 'primary', deadline: iso(atMs + 60_000), timestamp: iso(atMs) },
     ];
+    rendering = mine;
     const intake = judgeAcceptances(
-      ctx,
+      judged,
       from,
       groups,
       (id) => units.get(id),
       (id) => offers.get(id),
-      mine,
     );
     return intake.accepted.length === 1 ? 'accepted' : intake.refused[0]!.reason;
   };
@@ -102,10 +109,9 @@ test('a Blender unit is accepted only with Blender sharing on, from a peer trust
     timestamp: iso(atMs),
     vector_clock: {},
   });
+  rendering = BLENDER;
   const unitsLeft = (peer: string) =>
-    withoutRefusedBlender(ctx.state, [commitment(peer)], BLENDER)[0]!.work_requests[0]!.work_units.map(
-      (u) => u.unit_id,
-    );
+    withoutRefusedUnits(kinds, ctx.state, [commitment(peer)])[0]!.work_requests[0]!.work_units.map((u) => u.unit_id);
   assert.deepEqual(unitsLeft(trusted!), ['job-w/0', 'job-w/1']);
   assert.deepEqual(unitsLeft(doubted!), ['job-w/1'], 'its Blender unit is not offered');
 });

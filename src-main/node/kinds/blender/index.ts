@@ -2,6 +2,7 @@
 // sandbox (blender-jobs.ts: a unit a frame, or a tile of one), rendered by a provider's Blender in
 // its own (blender-run.ts) one a worker at once, offered only while Blender sharing is on, and
 // checked by a crop my Blender re-renders or by two providers' agreement (node/mesh/verdicts).
+import { blenderGateOf, blenderUnitRefusal } from '../../../core/blender/algorithm.js';
 import { MAX_BLENDER_SCENE_BYTES } from '../../../core/blender/unit.js';
 import { KINDS } from '../../../core/kinds/index.js';
 import type { Job } from '../../../core/schemas/index.js';
@@ -47,6 +48,12 @@ export function blenderKind(blender: () => NodeContext['blender']): WorkloadKind
       moduleLimit: MAX_BLENDER_SCENE_BYTES,
       packable: false,
       heavy: true,
+      // Blender's trust gate: sharing on, the requester trusted at my threshold (a convicted one never), my major.minor.
+      refusal: (state, requester, unit) => {
+        const trust = state.checks.isConvicted(requester) ? 0 : state.myTrustIn(requester);
+        const gate = blenderGateOf(state.settings, trust, blender()?.sharedInstall()?.algorithm);
+        return blenderUnitRefusal(unit.algorithm_id, gate);
+      },
       run: (run) => runBlenderUnit(run, blender()?.sharedInstall()?.path, run.onProgress),
     },
   };

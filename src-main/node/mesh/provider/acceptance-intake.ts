@@ -1,6 +1,6 @@
 // A requester's acceptances of my offers, judged one by one (provider side): each must name an
 // open offer of mine to that requester, for a unit it asked me for whose id is not another's here,
-// find sharing on, pass the Blender gate (a Blender unit: blender-gate.ts) and admission (policies,
+// find sharing on, pass their kind's gate (its runtime's refusal: Blender's trust gate, node/kinds/blender) and admission (policies,
 // credit). Each Acceptance is rebuilt from my offer
 // (its unit, job and price), the requester and me, with the role, deadline and time the requester
 // gave it. What passes becomes the events to journal; the rest goes back with its reason. The
@@ -8,7 +8,6 @@
 import type { AcceptedOffers, MessageBody } from '../../../core/protocol/messages.js';
 import type { Acceptance, Offer, WorkUnit } from '../../../core/schemas/index.js';
 import { Admission } from './admission.js';
-import { blenderRefusal } from './blender-gate.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import { acceptanceEvents, type Accepted } from '../settlement/ledger-events.js';
 
@@ -34,14 +33,12 @@ function unitIdTaken(ctx: Pick<NodeContext, 'state' | 'me'>, requester: string, 
 }
 
 export function judgeAcceptances(
-  ctx: Pick<NodeContext, 'state' | 'me' | 'now' | 'commitments' | 'quota'>,
+  ctx: Pick<NodeContext, 'state' | 'me' | 'now' | 'commitments' | 'quota' | 'kinds'>,
   from: string,
   groups: readonly AcceptedOffers[],
   unitSeen: (unitId: string) => WorkUnit | undefined,
   /** My offer of that id, while an acceptance of it may come. */
   myOffer: (offerId: string) => Offer | undefined,
-  /** The Blender algorithm I render for others now, if any: a Blender unit is refused otherwise (blender-gate.ts). */
-  blender: string | undefined,
 ): AcceptanceIntake {
   const { state } = ctx;
   const admission = new Admission(state, ctx.now(), ctx.commitments, ctx.quota);
@@ -76,7 +73,7 @@ export function judgeAcceptances(
         refused.push({ assignment_id: offerId, reason: 'sharing is off' });
         continue;
       }
-      const reason = blenderRefusal(state, from, unit, blender) ?? admission.admit(from, offer.price);
+      const reason = ctx.kinds.refusal(state, from, unit) ?? admission.admit(from, offer.price);
       if (reason !== undefined) {
         refused.push({ assignment_id: offerId, reason });
         refusedOffers.push(offerId);

@@ -16,7 +16,7 @@ import type {
   WorkUnit,
 } from '../../../core/schemas/index.js';
 import { Admission, admittedOffers } from './admission.js';
-import { withoutRefusedBlender } from './blender-gate.js';
+import { withoutRefusedUnits } from './refused-units.js';
 import { iso, type NodeContext } from '../context/node-context.js';
 import { longestListed, OpenWork } from './open-work.js';
 import { PulledUnits } from './pulled-units.js';
@@ -26,7 +26,7 @@ import { OncePerGap, RoundTimer } from '../basics/round-timer.js';
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type OfferRoundNeeds = Pick<
   NodeContext,
-  'background' | 'blender' | 'commitments' | 'me' | 'now' | 'quota' | 'record' | 'send' | 'state'
+  'background' | 'commitments' | 'kinds' | 'me' | 'now' | 'quota' | 'record' | 'send' | 'state'
 >;
 
 /**
@@ -202,7 +202,7 @@ export class OfferRounds {
       pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0);
     const round = this.nextRound();
     const made = admittedOffers(
-      withoutRefusedBlender(state, followed, this.ctx.blender?.sharedInstall()?.algorithm),
+      withoutRefusedUnits(this.ctx.kinds, state, followed),
       () => {
         const admission = new Admission(state, nowMs, this.ctx.commitments, this.ctx.quota);
         for (const offer of pending) admission.count(offer.requester_peer, offer.price);

@@ -200,7 +200,6 @@ export class Provider {
       acceptances,
       (unitId) => this.#rounds.unitOf(from, unitId),
       (offerId) => this.#rounds.offer(offerId),
-      this.ctx.blender?.sharedInstall()?.algorithm,
     );
     for (const offerId of refusedOffers) this.#rounds.refused(offerId); // closed: its unit may be offered again once allowed
     for (const blob of inline) {

@@ -19,6 +19,7 @@ import type { JobSubmits } from '../jobs/job-submits.js';
 import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
 import { unitStderr, verifiedOutput } from '../views/job-outputs.js';
 import { renderOutcome, renderTerms } from './render-steps.js';
+import { blenderOutcome, blenderStepJob, type BlenderStepJob } from './blender-steps.js';
 import { framedUnits, isModuleStep, keptWasiOutput, moduleBytesOf, moduleCidOf, moduleTerms } from './module-steps.js';
 
 /** A unit of a step: its place, its input's CID and its memo key. */
@@ -41,11 +42,12 @@ export type PreparedStep =
       /** A WASI program's units (a user's or a library's): each one's whole output is memoized, its stdout the step's file. */
       wasi: boolean;
     }
-  | { kind: 'render'; spec: SubmitRender; units: number; cached: [] };
+  | { kind: 'render'; spec: SubmitRender; units: number; cached: [] }
+  | { kind: 'blender'; job: BlenderStepJob; units: number; cached: [] };
 
 /** A prepared step's units: a fan-out's items, a render step's frames' tiles as frames. */
 export const unitsOf = (prepared: PreparedStep): number =>
-  prepared.kind === 'render' ? prepared.units : prepared.units.length;
+  prepared.kind === 'batch' ? prepared.units.length : prepared.units;
 
 export class StepJobs {
   constructor(
@@ -82,6 +84,10 @@ export class StepJobs {
     if (step.uses === 'render') {
       const spec = renderTerms(step, params, files, terms.budget);
       return { kind: 'render', spec, units: spec.last_frame - spec.first_frame + 1, cached: [] };
+    }
+    if (step.uses === 'blender') {
+      const job = blenderStepJob(step, params, input as FileValue[], files, terms.budget);
+      return { kind: 'blender', job, units: job.frames.length, cached: [] };
     }
     const job = {
       redundancy: step.redundancy ?? 1,
@@ -156,6 +162,11 @@ export class StepJobs {
       await this.submits.submitRender(prepared.spec, jobId);
       return;
     }
+    if (prepared.kind === 'blender') {
+      const { spec, input } = prepared.job;
+      await this.submits.submitStream(spec, once(input), input.byteLength, jobId);
+      return;
+    }
     const cached = new Set(prepared.cached.map(({ unit }) => unit));
     const missing = prepared.units.filter(({ unit }) => !cached.has(unit));
     if (missing.length === 0) return;
@@ -174,6 +185,10 @@ export class StepJobs {
     if (prepared.kind === 'render') {
       const rendered = this.ctx.state.jobs.get(at.jobId!);
       return rendered && renderOutcome(this.ctx, rendered);
+    }
+    if (prepared.kind === 'blender') {
+      const rendered = this.ctx.state.jobs.get(at.jobId!);
+      return rendered && blenderOutcome(this.ctx, this.sources, rendered, prepared.job);
     }
     const cached = new Map(prepared.cached.map((hit) => [hit.unit, hit]));
     const ran = prepared.units.filter(({ unit }) => !cached.has(unit));
@@ -255,7 +270,7 @@ const stderrKey = (key: string): string => `${key}.stderr`;
 
 /** Whether the step's method takes every file as one tar, its one unit (program.ts `takes`). */
 function takesOneTar(step: Step): boolean {
-  if (step.uses === 'render' || !('library' in step.uses)) return false;
+  if (typeof step.uses !== 'object' || !('library' in step.uses)) return false;
   const { library, method } = step.uses;
   const lib = Object.hasOwn(PROGRAM_LIBRARIES, library) ? PROGRAM_LIBRARIES[library] : undefined;
   return lib !== undefined && Object.hasOwn(lib.methods, method) && lib.methods[method]!.takes === 'tar';
