@@ -2,7 +2,7 @@
 // (files, or a folder's files by their paths) or chosen with its file inputs; read once the form's
 // `beforeReading` has found nothing wrong in their names and sizes.
 import { useState, type ReactNode } from 'react';
-import type { NamedBytes } from '../jobs/program-form.js';
+import type { NamedBytes } from '../kinds/wasi/program-form.js';
 import { dropped, listChosen, readListed, type ListedFile } from './dropped-files.js';
 
 /** One of the zone's file inputs. */

@@ -6,10 +6,10 @@
 // (and Home, End) move between the tabs and show each one's form.
 import { useId, useRef, useState, type ComponentProps, type KeyboardEvent, type ReactNode } from 'react';
 import { Card } from './basics.js';
-import { BlenderForm } from './BlenderForm.js';
-import { LibraryForm } from './LibraryForm.js';
-import { ProgramForm } from './ProgramForm.js';
-import { RenderForm, type SampleScene } from './RenderForm.js';
+import { BlenderForm } from '../kinds/blender/BlenderForm.js';
+import { LibraryForm } from '../kinds/library/LibraryForm.js';
+import { ProgramForm } from '../kinds/wasi/ProgramForm.js';
+import { RenderForm, type SampleScene } from '../kinds/render/RenderForm.js';
 import { WorkflowForm } from './WorkflowForm.js';
 
 /** The kinds of job the card submits, in the order of its tabs, each with its tab's label and a line on what it is. */

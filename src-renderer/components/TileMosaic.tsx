@@ -3,7 +3,7 @@
 // verified frame; or of a tiled Blender job, its tiles verified and rendering, then the stitched
 // frame. The canvas is the frame's size; CSS scales it to the card.
 import { useEffect, useRef } from 'react';
-import { frameShare } from '../jobs/blender-frames.js';
+import { frameShare } from '../kinds/blender/blender-frames.js';
 import type { FrameMosaic } from '../store/types.js';
 
 export function TileMosaic({

@@ -2,7 +2,7 @@
 // BlenderForm): a file by its name, a folder's files by their path in the folder. They are listed
 // first, by name and size, and read only once the form has taken the list (`beforeReading`): a
 // folder of a film's assets is not read into memory to be refused.
-import type { NamedBytes } from '../jobs/program-form.js';
+import type { NamedBytes } from '../kinds/wasi/program-form.js';
 
 /** A file listed, not read yet, by the name the form will keep it under. */
 export interface ListedFile {

@@ -9,8 +9,8 @@ import { LIMITS } from '../../src-main/core/schemas/primitives.js';
 import type { MeshTransport } from '../api/transport.js';
 import { bytesOfBase64 } from '../base64.js';
 import type { Parsed } from '../format.js';
-import { libraryRequest, type LibraryJob } from './library-form.js';
-import type { ProgramRequest } from './program-form.js';
+import { libraryRequest, type LibraryJob } from '../kinds/library/library-form.js';
+import type { ProgramRequest } from '../kinds/wasi/program-form.js';
 
 /** The frame rate of the video the button makes (`meshctl job video --fps` chooses another). */
 export const VIDEO_FPS = 24;

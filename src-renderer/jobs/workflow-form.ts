@@ -6,7 +6,7 @@
 import type { MethodInput } from '../../src-main/core/api/contract.js';
 import { base64OfBytes } from '../base64.js';
 import type { Parsed } from '../format.js';
-import type { NamedBytes } from './program-form.js';
+import type { NamedBytes } from '../kinds/wasi/program-form.js';
 
 export type WorkflowRequest = MethodInput<'workflows.run'>;
 type Inputs = NonNullable<WorkflowRequest['inputs']>;

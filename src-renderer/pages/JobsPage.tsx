@@ -13,14 +13,14 @@ import { Card, EmptyState, Loading, PageHeader } from '../components/basics.js';
 import { FrameViewer } from '../components/FrameViewer.js';
 import { JobCard } from '../components/JobCard.js';
 import { specOf } from '../../src-main/core/kinds/index.js';
-import type { BlenderRequest } from '../jobs/blender-form.js';
+import type { BlenderRequest } from '../kinds/blender/blender-form.js';
 import { NewJobCard } from '../components/NewJobCard.js';
-import type { SampleScene } from '../components/RenderForm.js';
+import type { SampleScene } from '../kinds/render/RenderForm.js';
 import type { JobView } from '../../src-main/core/api/contract.js';
-import type { LibraryJob } from '../jobs/library-form.js';
-import type { ProgramRequest } from '../jobs/program-form.js';
+import type { LibraryJob } from '../kinds/library/library-form.js';
+import type { ProgramRequest } from '../kinds/wasi/program-form.js';
 import { WorkflowGraph } from '../components/WorkflowGraph.js';
-import type { RenderRequest, Scene } from '../jobs/render-form.js';
+import type { RenderRequest, Scene } from '../kinds/render/render-form.js';
 
 // JSON arrays type as number[], not the scene's [x, y, z] tuples; these files are the shipped samples.
 const SAMPLES: SampleScene[] = [

@@ -9,11 +9,11 @@ import { countTileDevices } from '../gpu/gpu-format.js';
 import type { JobView, UnitOutput } from '../../src-main/core/api/contract.js';
 import { bytesOfBase64 } from '../base64.js';
 import { jobFrames, videoRequest } from '../jobs/job-video.js';
-import { decodeProgramOutput, preview, programEstimate } from '../jobs/program-form.js';
+import { decodeProgramOutput, preview, programEstimate } from '../kinds/wasi/program-form.js';
 import type { JobsSlice, ProgramUnit, Slice } from './types.js';
 import { MOSAIC_FRAMES, MosaicKeeper } from './mosaics.js';
-import { blenderEstimate } from '../jobs/blender-form.js';
-import { blenderMosaic, tiledBlenderMosaic, withFramePng, withUnitProgress } from '../jobs/blender-frames.js';
+import { blenderEstimate } from '../kinds/blender/blender-form.js';
+import { blenderMosaic, tiledBlenderMosaic, withFramePng, withUnitProgress } from '../kinds/blender/blender-frames.js';
 
 /** The characters of a unit's stdout and of its stderr its card shows. */
 const PREVIEW_CHARS = 200;

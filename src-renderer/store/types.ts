@@ -16,12 +16,12 @@ import type {
 import type { SharingSettings, WeeklyWindow } from '../../src-main/core/availability/index.js';
 import type { AvailabilitySlot, Policy } from '../../src-main/core/schemas/index.js';
 import type { NewWindow, WindowEdit } from '../availability/grid-model.js';
-import type { RenderRequest } from '../jobs/render-form.js';
-import type { LibraryJob } from '../jobs/library-form.js';
-import type { BlenderRequest } from '../jobs/blender-form.js';
-import type { BlenderScene } from '../jobs/blender-scene.js';
+import type { RenderRequest } from '../kinds/render/render-form.js';
+import type { LibraryJob } from '../kinds/library/library-form.js';
+import type { BlenderRequest } from '../kinds/blender/blender-form.js';
+import type { BlenderScene } from '../kinds/blender/blender-scene.js';
 import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
-import type { ProgramRequest } from '../jobs/program-form.js';
+import type { ProgramRequest } from '../kinds/wasi/program-form.js';
 import type { TileDevices } from '../gpu/gpu-format.js';
 import type { MeshTransport } from '../api/transport.js';
 import type { DesktopBridge } from '../../src-preload/bridge.js';

@@ -13,14 +13,14 @@ import {
   DEFAULT_BLENDER_FIELDS,
   fieldsForScene,
   preflightFacts,
-} from '../../src-renderer/jobs/blender-form.js';
+} from '../../src-renderer/kinds/blender/blender-form.js';
 import {
   blenderMosaic,
   frameShare,
   tiledBlenderMosaic,
   withFramePng,
   withUnitProgress,
-} from '../../src-renderer/jobs/blender-frames.js';
+} from '../../src-renderer/kinds/blender/blender-frames.js';
 
 /** A dropped .blend's scene (test/renderer/blender-scene.test.ts: how drops make scenes). */
 const scene = { scene_base64: 'QkxFTg==', file: 'shot-1.blend', zip: false };

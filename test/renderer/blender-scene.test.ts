@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import { zipSync } from 'fflate';
 import { MAX_BLENDER_SCENE_BYTES } from '../../src-main/core/blender/unit.js';
 import { readZipDirectory } from '../../src-main/core/blender/zip.js';
-import { sceneOfFiles, sceneRefusedUnread } from '../../src-renderer/jobs/blender-scene.js';
-import type { NamedBytes } from '../../src-renderer/jobs/program-form.js';
+import { sceneOfFiles, sceneRefusedUnread } from '../../src-renderer/kinds/blender/blender-scene.js';
+import type { NamedBytes } from '../../src-renderer/kinds/wasi/program-form.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const blend = { name: 'shot-1.blend', bytes: text('BLEN') };

@@ -16,8 +16,8 @@ import {
   libraryRequest,
   methodParams,
   paramFields,
-} from '../../src-renderer/jobs/library-form.js';
-import { csvRows, libraryResult, TABLE_ROWS } from '../../src-renderer/jobs/library-results.js';
+} from '../../src-renderer/kinds/library/library-form.js';
+import { csvRows, libraryResult, TABLE_ROWS } from '../../src-renderer/kinds/library/library-results.js';
 
 const terms = { redundancy: '2', budget: '3.5', strangers: false };
 const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);

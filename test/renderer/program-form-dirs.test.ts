@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { WasiJobSchema } from '../../src-main/core/api/shapes.js';
 import { MAX_WASI_FILES_BYTES, treeProblem, validate } from '../../src-main/core/schemas/index.js';
 import { decodeInputFiles, encodeInputFiles } from '../../src-main/node/exec/index.js';
-import { DEFAULT_PROGRAM_FIELDS, folderTooBig, programRequest } from '../../src-renderer/jobs/program-form.js';
+import { DEFAULT_PROGRAM_FIELDS, folderTooBig, programRequest } from '../../src-renderer/kinds/wasi/program-form.js';
 
 const program = { name: 'relative_files.wasm', bytes: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]) };
 const items = { ...DEFAULT_PROGRAM_FIELDS, mode: 'items' as const, items: '2' };

@@ -14,7 +14,7 @@ import {
   preview,
   programEstimate,
   programRequest,
-} from '../../src-renderer/jobs/program-form.js';
+} from '../../src-renderer/kinds/wasi/program-form.js';
 
 const program = { name: 'words.wasm', bytes: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]) };
 const files = [

@@ -6,7 +6,7 @@ import {
   parseFrameRange,
   renderRequest,
   type Scene,
-} from '../../src-renderer/jobs/render-form.js';
+} from '../../src-renderer/kinds/render/render-form.js';
 import { GpuModeSchema } from '../../src-main/core/schemas/render-job.js';
 import { earningsByPeer, earningsSeries } from '../../src-renderer/ledger/earnings-model.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { SceneRefused } from '../../../src-main/core/blender/scene-zip.js';
 import { bringScene, zipFolder } from '../../../src-main/node/blender/scene-folder.js';
-import { sceneOfFiles } from '../../../src-renderer/jobs/blender-scene.js';
+import { sceneOfFiles } from '../../../src-renderer/kinds/blender/blender-scene.js';
 import { tempFolder } from './scenes.js';
 
 const folder = tempFolder('scene-folder-');

@@ -1,8 +1,8 @@
 // The units of a job of programs on its card: each unit's state and exit code, and the start of
 // its stdout and its stderr (what its provider kept of it, not verified), as jobs.outputs gives
 // them; `meshctl job output J --out DIR` writes them whole, with the files each left in /out.
-import type { ProgramUnit } from '../store/types.js';
-import { Loading } from './basics.js';
+import type { ProgramUnit } from '../../store/types.js';
+import { Loading } from '../../components/basics.js';
 
 /** Units shown on a card: the rest are in `meshctl job output`. */
 const SHOWN_UNITS = 50;

@@ -6,14 +6,14 @@
 // its exit code, stdout and /out files, or the folder's changes) read back for its card. The node
 // checks the request again.
 import { decode, encode } from '@ipld/dag-cbor';
-import { MAX_INLINE_MODULE_BYTES, type MethodInput } from '../../src-main/core/api/contract.js';
-import { parseWasiArgs, parseWasiEnv } from '../../src-main/core/api/wasi-terms.js';
-import { canonicalGuestPath, type WasiDir } from '../../src-main/core/schemas/wasi-dirs.js';
-import { MAX_WASI_FILES_BYTES } from '../../src-main/core/schemas/wasi-job.js';
-import { LIMITS } from '../../src-main/core/schemas/primitives.js';
-import { MAX_REDUNDANCY } from '../../src-main/core/schemas/work.js';
-import { base64OfBytes, bytesOfBase64 } from '../base64.js';
-import { parseCredits, type Parsed } from '../format.js';
+import { MAX_INLINE_MODULE_BYTES, type MethodInput } from '../../../src-main/core/api/contract.js';
+import { parseWasiArgs, parseWasiEnv } from '../../../src-main/core/api/wasi-terms.js';
+import { canonicalGuestPath, type WasiDir } from '../../../src-main/core/schemas/wasi-dirs.js';
+import { MAX_WASI_FILES_BYTES } from '../../../src-main/core/schemas/wasi-job.js';
+import { LIMITS } from '../../../src-main/core/schemas/primitives.js';
+import { MAX_REDUNDANCY } from '../../../src-main/core/schemas/work.js';
+import { base64OfBytes, bytesOfBase64 } from '../../base64.js';
+import { parseCredits, type Parsed } from '../../format.js';
 
 export type ProgramRequest = MethodInput<'jobs.submit'>;
 

@@ -6,9 +6,9 @@
 // (Estimate: jobs.estimate, the path of `meshctl submit-job --blend --dry-run`), which any change
 // clears. Its frames are checked by this node re-rendering a crop of each: redundancy 1.
 import { useState, type FormEvent } from 'react';
-import type { JobEstimate } from '../../src-main/core/api/contract.js';
-import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
-import { formatCredits, shortPeerId } from '../format.js';
+import type { JobEstimate } from '../../../src-main/core/api/contract.js';
+import type { BlenderPreflightView } from '../../../src-main/core/api/blender-methods.js';
+import { formatCredits, shortPeerId } from '../../format.js';
 import {
   blenderRequest,
   DEFAULT_BLENDER_FIELDS,
@@ -16,13 +16,13 @@ import {
   preflightFacts,
   type BlenderFields,
   type BlenderRequest,
-} from '../jobs/blender-form.js';
-import { sceneOfFiles, sceneRefusedUnread, type BlenderScene, type DroppedScene } from '../jobs/blender-scene.js';
-import type { NamedBytes } from '../jobs/program-form.js';
-import { DropZone } from './DropZone.js';
-import { EstimatePanel } from './EstimatePanel.js';
-import { Icon } from './Icon.js';
-import { Facts, FormProblem, TextField } from './basics.js';
+} from './blender-form.js';
+import { sceneOfFiles, sceneRefusedUnread, type BlenderScene, type DroppedScene } from './blender-scene.js';
+import type { NamedBytes } from '../wasi/program-form.js';
+import { DropZone } from '../../components/DropZone.js';
+import { EstimatePanel } from '../../components/EstimatePanel.js';
+import { Icon } from '../../components/Icon.js';
+import { Facts, FormProblem, TextField } from '../../components/basics.js';
 
 export function BlenderForm({
   balance,

@@ -3,7 +3,7 @@
 // peers you have not trusted may; and before it is sent, what it would cost (Estimate: the node's
 // quote, render.estimate), which any change to the form clears. The fields are checked here for
 // what a person can fix at once; the node checks the rest (the scene in full) and says what is wrong.
-import { describeError } from '../../src-main/core/errors.js';
+import { describeError } from '../../../src-main/core/errors.js';
 import { useState, type FormEvent } from 'react';
 import {
   DEFAULT_RENDER_FIELDS,
@@ -12,13 +12,13 @@ import {
   type RenderFields,
   type RenderRequest,
   type Scene,
-} from '../jobs/render-form.js';
-import { formatCredits } from '../format.js';
-import type { JobEstimate } from '../../src-main/core/api/contract.js';
-import { EstimatePanel } from './EstimatePanel.js';
-import { MIN_UNIT_SECONDS } from '../../src-main/core/render/unit-side.js';
-import { Icon } from './Icon.js';
-import { FormProblem } from './basics.js';
+} from './render-form.js';
+import { formatCredits } from '../../format.js';
+import type { JobEstimate } from '../../../src-main/core/api/contract.js';
+import { EstimatePanel } from '../../components/EstimatePanel.js';
+import { MIN_UNIT_SECONDS } from '../../../src-main/core/render/unit-side.js';
+import { Icon } from '../../components/Icon.js';
+import { FormProblem } from '../../components/basics.js';
 
 export interface SampleScene {
   id: string;

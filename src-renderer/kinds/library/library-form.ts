@@ -8,16 +8,16 @@
 // param that names one of the job's files (data/join's right table) is a file picked instead: its
 // name is the param, its bytes go once in the job's files (`files_base64`, mounted at /input).
 import { encode } from '@ipld/dag-cbor';
-import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
-import { oneTar } from '../../src-main/core/library/tar.js';
-import { validate } from '../../src-main/core/schemas/decode.js';
-import { LIMITS } from '../../src-main/core/schemas/primitives.js';
-import { MAX_WASI_FILES_BYTES } from '../../src-main/core/schemas/wasi-job.js';
-import { MAX_REDUNDANCY } from '../../src-main/core/schemas/work.js';
-import * as z from '../../src-main/core/schemas/zod.js';
-import { base64OfBytes } from '../base64.js';
-import { parseCredits, type Parsed } from '../format.js';
-import { frameItem, type NamedBytes, type ProgramRequest } from './program-form.js';
+import { PROGRAM_LIBRARIES } from '../../../src-main/core/library/methods.js';
+import { oneTar } from '../../../src-main/core/library/tar.js';
+import { validate } from '../../../src-main/core/schemas/decode.js';
+import { LIMITS } from '../../../src-main/core/schemas/primitives.js';
+import { MAX_WASI_FILES_BYTES } from '../../../src-main/core/schemas/wasi-job.js';
+import { MAX_REDUNDANCY } from '../../../src-main/core/schemas/work.js';
+import * as z from '../../../src-main/core/schemas/zod.js';
+import { base64OfBytes } from '../../base64.js';
+import { parseCredits, type Parsed } from '../../format.js';
+import { frameItem, type NamedBytes, type ProgramRequest } from '../wasi/program-form.js';
 
 /** A param's field, as the form draws it. */
 export type ParamField = { name: string; required: boolean } & (

@@ -2,7 +2,7 @@
 // a thumbnail (PNG, JPEG or WebP, by its bytes), audio (WAV, FLAC or Ogg Opus, by its bytes) or a
 // video (WebM) in a player, CSV as a small table, JSON and text as text, a digest, a signature or
 // ciphertext as hex; each under the name `meshctl run --out` gives it, to download.
-import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
+import { PROGRAM_LIBRARIES } from '../../../src-main/core/library/methods.js';
 import type { LibraryJob } from './library-form.js';
 
 export type LibraryResult = { name: string; mime: string } & (

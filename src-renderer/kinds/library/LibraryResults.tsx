@@ -3,10 +3,10 @@
 // or other bytes as hex (jobs/library-results.ts), each with a download under the name `meshctl run
 // --out` gives it. A file the method refused shows the program's message; a unit that failed, why.
 import { useEffect, useMemo } from 'react';
-import type { LibraryJob } from '../jobs/library-form.js';
-import { libraryResult, type LibraryResult } from '../jobs/library-results.js';
-import type { ProgramUnit } from '../store/types.js';
-import { Loading } from './basics.js';
+import type { LibraryJob } from './library-form.js';
+import { libraryResult, type LibraryResult } from './library-results.js';
+import type { ProgramUnit } from '../../store/types.js';
+import { Loading } from '../../components/basics.js';
 
 /** Files shown on a card: the rest are in `meshctl job output`. */
 const SHOWN_UNITS = 50;

@@ -4,8 +4,8 @@
 // (fetched once; an EXR frame's 8-bit PNG preview, blender.preview); or, for a job of tiles, each
 // frame's tiles verified and those rendering (each with its provider's `Sample n/m`), then its PNG
 // once stitched.
-import type { MethodResult } from '../../src-main/core/api/contract.js';
-import type { FrameMosaic, JobMosaic, RenderingTile, SampleCount } from '../store/types.js';
+import type { MethodResult } from '../../../src-main/core/api/contract.js';
+import type { FrameMosaic, JobMosaic, RenderingTile, SampleCount } from '../../store/types.js';
 
 type FramesView = MethodResult<'blender.frames'>;
 type TiledView = MethodResult<'jobs.blender_frames'>;

@@ -1,12 +1,12 @@
 // The render form's fields, checked and turned into a render.submit request. The node checks the
 // request again (and the scene in full); this catches what a person can fix in the form itself,
 // with a message that names the field.
-import type { MethodInput } from '../../src-main/core/api/contract.js';
-import { TILE_LIMITS } from '../../src-main/core/schemas/render-job.js';
-import { LIMITS } from '../../src-main/core/schemas/primitives.js';
-import type { GpuMode } from '../../src-main/core/schemas/render-job.js';
-import { MAX_REDUNDANCY } from '../../src-main/core/schemas/work.js';
-import { parseCredits, type Parsed } from '../format.js';
+import type { MethodInput } from '../../../src-main/core/api/contract.js';
+import { TILE_LIMITS } from '../../../src-main/core/schemas/render-job.js';
+import { LIMITS } from '../../../src-main/core/schemas/primitives.js';
+import type { GpuMode } from '../../../src-main/core/schemas/render-job.js';
+import { MAX_REDUNDANCY } from '../../../src-main/core/schemas/work.js';
+import { parseCredits, type Parsed } from '../../format.js';
 
 export type RenderRequest = MethodInput<'render.submit'>;
 export type Scene = RenderRequest['scene'];

@@ -5,16 +5,16 @@
 // stitched as 8-bit PNG), the budget and who may render it, turned into a jobs.submit request: the scene as the units' module, a unit a frame
 // (its input the frame number). A Blender job's frames are checked by the requester re-rendering a
 // crop of each (redundancy 1), not by replicas. The node preflights and checks it all again.
-import type { MethodInput } from '../../src-main/core/api/contract.js';
-import type { BlenderPreflightView } from '../../src-main/core/api/blender-methods.js';
-import { checkWords, exrRefusal, frameCheckOf } from '../../src-main/core/blender/crop-check.js';
-import { consecutive, framesWords, parseFrames } from '../../src-main/core/blender/frames.js';
-import { MAX_PERCENTAGE, outputSize, sizeRefusal } from '../../src-main/core/blender/preflight.js';
-import { FRAME_BYTES, framesInput } from '../../src-main/core/blender/unit.js';
-import { LIMITS } from '../../src-main/core/schemas/primitives.js';
-import { MAX_TILES_SIDE } from '../../src-main/core/schemas/blender-tiles.js';
-import { base64OfBytes } from '../base64.js';
-import { parseCredits, shortPeerId, type Parsed } from '../format.js';
+import type { MethodInput } from '../../../src-main/core/api/contract.js';
+import type { BlenderPreflightView } from '../../../src-main/core/api/blender-methods.js';
+import { checkWords, exrRefusal, frameCheckOf } from '../../../src-main/core/blender/crop-check.js';
+import { consecutive, framesWords, parseFrames } from '../../../src-main/core/blender/frames.js';
+import { MAX_PERCENTAGE, outputSize, sizeRefusal } from '../../../src-main/core/blender/preflight.js';
+import { FRAME_BYTES, framesInput } from '../../../src-main/core/blender/unit.js';
+import { LIMITS } from '../../../src-main/core/schemas/primitives.js';
+import { MAX_TILES_SIDE } from '../../../src-main/core/schemas/blender-tiles.js';
+import { base64OfBytes } from '../../base64.js';
+import { parseCredits, shortPeerId, type Parsed } from '../../format.js';
 import type { BlenderScene } from './blender-scene.js';
 
 export type BlenderRequest = MethodInput<'jobs.submit'>;

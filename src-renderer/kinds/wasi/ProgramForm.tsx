@@ -6,8 +6,8 @@
 // what it would cost (Estimate: the node's quote, jobs.estimate, which runs the first unit), which
 // any change to the form clears. The node checks the program and the terms again.
 import { useState, type FormEvent } from 'react';
-import type { JobEstimate } from '../../src-main/core/api/contract.js';
-import { formatCredits } from '../format.js';
+import type { JobEstimate } from '../../../src-main/core/api/contract.js';
+import { formatCredits } from '../../format.js';
 import {
   DEFAULT_PROGRAM_FIELDS,
   folderTooBig,
@@ -15,12 +15,12 @@ import {
   type NamedBytes,
   type ProgramFields,
   type ProgramRequest,
-} from '../jobs/program-form.js';
-import { namedBytes } from './dropped-files.js';
-import { DropZone, filesSummary } from './DropZone.js';
-import { EstimatePanel } from './EstimatePanel.js';
-import { Icon } from './Icon.js';
-import { FormProblem, TextField } from './basics.js';
+} from './program-form.js';
+import { namedBytes } from '../../components/dropped-files.js';
+import { DropZone, filesSummary } from '../../components/DropZone.js';
+import { EstimatePanel } from '../../components/EstimatePanel.js';
+import { Icon } from '../../components/Icon.js';
+import { FormProblem, TextField } from '../../components/basics.js';
 
 export function ProgramForm({
   balance,

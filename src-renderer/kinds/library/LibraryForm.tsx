@@ -5,8 +5,8 @@
 // such as data/join's right table, that file in a zone of its own); quote the job (jobs.estimate)
 // or run it. Its card then shows each file's result as it is verified (LibraryResults).
 import { useState, type FormEvent } from 'react';
-import type { JobEstimate } from '../../src-main/core/api/contract.js';
-import { formatCredits } from '../format.js';
+import type { JobEstimate } from '../../../src-main/core/api/contract.js';
+import { formatCredits } from '../../format.js';
 import {
   fileFields,
   LIBRARY_METHODS,
@@ -16,12 +16,12 @@ import {
   type LibraryTerms,
   type ParamField,
   type ParamValues,
-} from '../jobs/library-form.js';
-import type { NamedBytes, ProgramRequest } from '../jobs/program-form.js';
-import { DropZone, filesSummary } from './DropZone.js';
-import { EstimatePanel } from './EstimatePanel.js';
-import { Icon } from './Icon.js';
-import { FormProblem } from './basics.js';
+} from './library-form.js';
+import type { NamedBytes, ProgramRequest } from '../wasi/program-form.js';
+import { DropZone, filesSummary } from '../../components/DropZone.js';
+import { EstimatePanel } from '../../components/EstimatePanel.js';
+import { Icon } from '../../components/Icon.js';
+import { FormProblem } from '../../components/basics.js';
 
 const DEFAULT_TERMS: LibraryTerms = { redundancy: '1', budget: '10', strangers: false };
 

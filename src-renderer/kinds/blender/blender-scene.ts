@@ -6,18 +6,18 @@
 // what a scene may weigh, before anything is sent. What names and sizes already refuse is refused
 // before the files are read (sceneRefusedUnread).
 import { zipSync } from 'fflate';
-import type { MethodInput } from '../../src-main/core/api/contract.js';
+import type { MethodInput } from '../../../src-main/core/api/contract.js';
 import {
   checkSceneFolder,
   MAX_SCENE_BYTES,
   SceneRefused,
   zipSceneFolder,
-} from '../../src-main/core/blender/scene-zip.js';
-import { MAX_BLENDER_SCENE_BYTES } from '../../src-main/core/blender/unit.js';
-import { readZipDirectory, ZipRefused } from '../../src-main/core/blender/zip.js';
-import { base64OfBytes } from '../base64.js';
-import type { Parsed } from '../format.js';
-import type { NamedBytes } from './program-form.js';
+} from '../../../src-main/core/blender/scene-zip.js';
+import { MAX_BLENDER_SCENE_BYTES } from '../../../src-main/core/blender/unit.js';
+import { readZipDirectory, ZipRefused } from '../../../src-main/core/blender/zip.js';
+import { base64OfBytes } from '../../base64.js';
+import type { Parsed } from '../../format.js';
+import type { NamedBytes } from '../wasi/program-form.js';
 
 export type BlenderScene = MethodInput<'blender.preflight'>;
 
