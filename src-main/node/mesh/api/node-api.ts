@@ -71,7 +71,7 @@ export interface NodeApi {
       outputsPage(...args: DropFirst<Parameters<typeof outputsPage>>): ReturnType<typeof outputsPage>;
       unitStderr(...args: DropFirst<Parameters<typeof unitStderr>>): ReturnType<typeof unitStderr>;
     };
-  readonly blobs: Pick<Blobs, 'get' | 'put'>;
+  readonly blobs: Pick<Blobs, 'get' | 'put' | 'putMany'>;
   /** My workflows: run, viewed, cancelled (node/mesh/workflows/workflow-runner.ts). */
   readonly workflows: Pick<WorkflowRunner, 'run' | 'view' | 'ids' | 'cancel' | 'settled'>;
   readonly ledger: Journal['ledger'];

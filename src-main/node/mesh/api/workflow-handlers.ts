@@ -21,9 +21,15 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     const bytes = Buffer.from(base64, 'base64');
     return { name, cid: await node.blobs.put(bytes), bytes: bytes.byteLength };
   };
+  // A list's files in a few transactions (putMany), not one each: a fan-out's 10,000 items took 0.6 s one by one.
+  const storeAll = async (files: readonly { name: string; base64: string }[]): Promise<FileValue[]> => {
+    const bytes = files.map((file) => Buffer.from(file.base64, 'base64'));
+    const cids = await node.blobs.putMany(bytes);
+    return files.map(({ name }, i) => ({ name, cid: cids[i]!, bytes: bytes[i]!.byteLength }));
+  };
   const valueOf = async (given: GivenFile): Promise<Value> => {
     if ('file' in given) return store(given.file);
-    if ('files' in given) return Promise.all(given.files.map(store));
+    if ('files' in given) return storeAll(given.files);
     return given.value;
   };
   const viewOf = (workflowId: string): WorkflowView => {

@@ -9,7 +9,7 @@ import type { BlobStore } from '../../blobs/store.js';
 /** What the node uses of its blob store. */
 export type Blobs = Pick<
   BlobStore,
-  'put' | 'putVerified' | 'putStream' | 'has' | 'size' | 'get' | 'getSmall' | 'open' | 'list' | 'remove' | 'close'
+  'put' | 'putMany' | 'putVerified' | 'putStream' | 'has' | 'size' | 'get' | 'getSmall' | 'open' | 'list' | 'remove' | 'close'
 >;
 
 /** Bytes of a job's input read at once (the units of tiny chunks a batch takes: 1,024 of 64 bytes). */
@@ -52,6 +52,7 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
   };
   return {
     put: (bytes) => store.put(bytes),
+    putMany: (blobs) => store.putMany(blobs),
     list: (putBefore) => store.list(putBefore),
     remove: (blobs, before) => {
       present.clear();

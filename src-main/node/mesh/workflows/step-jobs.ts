@@ -135,11 +135,16 @@ export class StepJobs {
     // its units see, so of their key, by CID; keys of steps without files are as they were.
     const programFiles = indexed && 'files' in resolved ? resolved.files : undefined;
     const keyParams = programFiles ? { ...resolved.params, files_cid: cidOfBytes(programFiles) } : resolved.params;
+    // A unit that is one of the files, whole, is known by that file's CID already (not hashed again).
+    const fileUnits = framed
+      ? !isModuleStep(step)
+      : pieces.length === files.length && files.every((f) => f.byteLength === chunk);
     const units: StepUnit[] = pieces.map((bytes, unit) => {
       // A library program's output is its file's alone (its args are the method's): the file is
       // its key, whatever its name (an earlier step's outputs are named by their place).
       const item = framed ? (isModuleStep(step) ? framed.items[unit]! : files[unit]!) : bytes;
-      const of = memoKeyOf(module, keyParams, cidOfBytes(item), indexed ? unit : undefined, wasi ? 'whole' : undefined);
+      const itemCid = fileUnits ? (input[unit] as FileValue).cid : cidOfBytes(item);
+      const of = memoKeyOf(module, keyParams, itemCid, indexed ? unit : undefined, wasi ? 'whole' : undefined);
       return { unit, key: createHash('sha256').update(of).digest('hex'), bytes };
     });
     const hits = units.flatMap(({ unit, key }) => {
@@ -207,6 +212,17 @@ export class StepJobs {
         };
       for (let from = 0; from < view.units_created;) {
         const page = unitPage(this.sources, record, from);
+        // Outputs (and stderrs) stored a batch at once, in a few transactions: later steps read them here, whoever ran them.
+        let kept: { place: number; key: string; bytes: Uint8Array }[] = [];
+        let keptBytes = 0;
+        const store = async () => {
+          const cids = await this.ctx.blobs.putMany(kept.map(({ bytes }) => bytes));
+          kept.forEach(({ place, key, bytes }, i) => {
+            remembered.push({ key, cid: cids[i]!, bytes: bytes.byteLength });
+            if (place >= 0) outputs.set(place, { cid: cids[i]!, bytes: bytes.byteLength });
+          });
+          [kept, keptBytes] = [[], 0];
+        };
         for (const unit of page) {
           if (unit.failure !== null || unit.output_cid === null) {
             // Providers that disagreed may agree elsewhere; a trap or fuel run out would happen again.
@@ -216,17 +232,15 @@ export class StepJobs {
             };
             continue;
           }
-          const bytes = await verifiedOutput(this.ctx, this.sources, record, unit);
-          const cid = await this.ctx.blobs.put(bytes); // later steps read it here, whoever ran it
           const { unit: place, key } = ran[unit.index]!;
-          remembered.push({ key, cid, bytes: bytes.byteLength });
-          outputs.set(place, { cid, bytes: bytes.byteLength });
+          const bytes = await verifiedOutput(this.ctx, this.sources, record, unit);
+          kept.push({ place, key, bytes });
+          keptBytes += bytes.byteLength;
           const stderr = prepared.wasi ? unitStderr(this.ctx, unit) : undefined;
-          if (stderr !== undefined) {
-            const text = Buffer.from(stderr, 'base64');
-            remembered.push({ key: stderrKey(key), cid: await this.ctx.blobs.put(text), bytes: text.byteLength });
-          }
+          if (stderr !== undefined) kept.push({ place: -1, key: stderrKey(key), bytes: Buffer.from(stderr, 'base64') });
+          if (keptBytes >= KEPT_BATCH_BYTES) await store();
         }
+        await store();
         from += page.length;
         if (page.length === 0) break;
       }
@@ -264,6 +278,9 @@ export class StepJobs {
     return { output: { fields, files, ...(written.length > 0 ? { written } : {}) } };
   }
 }
+
+/** Bytes of a step's outputs held before they are stored together (one page of units at most). */
+const KEPT_BATCH_BYTES = 16 * 2 ** 20;
 
 /** The memo key of a WASI unit's stderr, beside its output's. */
 const stderrKey = (key: string): string => `${key}.stderr`;

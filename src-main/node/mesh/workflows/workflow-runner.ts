@@ -33,8 +33,17 @@ export interface LiveWorkflow {
   record: WorkflowRecord;
 }
 
+/** Ended workflows whose folded facts are kept for their views. */
+const ENDED_VIEWS = 16;
+
 export class WorkflowRunner {
   readonly #live = new Map<string, LiveWorkflow>();
+  /**
+   * Ended workflows lately viewed, as their facts fold (which no longer change): a UI or a script
+   * asking for one every 20 ms would otherwise read and check all its facts each time (a fan-out's
+   * are 10,000 files), at most ENDED_VIEWS of them.
+   */
+  readonly #ended = new Map<string, LiveWorkflow>();
   /** Workflows being advanced now: one advance at a time each. */
   readonly #busy = new Map<string, Promise<void>>();
   readonly #timer = new WatchTimer(() => this.#tick(), WATCH_MS);
@@ -112,16 +121,29 @@ export class WorkflowRunner {
 
   /** A workflow as its facts say it now, with each step's job as prepared. */
   view(workflowId: string): { live: LiveWorkflow; record: WorkflowRecord; plan: Plan } | undefined {
+    const live = this.#live.get(workflowId) ?? this.#endedView(workflowId);
+    return live && { live, record: live.record, plan: plan(live.graph, live.inputs, live.record) };
+  }
+
+  #keepEnded(workflowId: string, live: LiveWorkflow): LiveWorkflow {
+    if (this.#ended.size >= ENDED_VIEWS) this.#ended.delete(this.#ended.keys().next().value!);
+    this.#ended.set(workflowId, live);
+    return live;
+  }
+
+  #endedView(workflowId: string): LiveWorkflow | undefined {
+    const kept = this.#ended.get(workflowId);
+    if (kept) return kept;
     const stored = this.store.get(workflowId);
     if (!stored) return undefined;
-    const live = this.#live.get(workflowId) ?? {
+    const live = {
       stored,
       ...check(stored.document),
       inputs: JSON.parse(stored.inputs) as Record<string, Value>,
       prepared: new Map<string, PreparedStep>(),
       record: foldFacts(this.store.facts(workflowId)),
     };
-    return { live, record: live.record, plan: plan(live.graph, live.inputs, live.record) };
+    return this.#keepEnded(workflowId, live);
   }
 
   /** Whether a workflow not yet ended holds the blob: an input, a step's module by CID, or a step's output (read again when a second old). */
@@ -179,6 +201,7 @@ export class WorkflowRunner {
         if (next.outcome !== 'running') {
           this.store.ended(workflowId, this.ctx.now());
           this.#live.delete(workflowId);
+          this.#keepEnded(workflowId, { ...live, prepared: new Map() }); // its facts as folded: final
           this.ctx.log(`workflow ${workflowId}: ${next.outcome}`);
         }
         return;
