@@ -9,7 +9,18 @@ import type { BlobStore } from '../../blobs/store.js';
 /** What the node uses of its blob store. */
 export type Blobs = Pick<
   BlobStore,
-  'put' | 'putMany' | 'putVerified' | 'putStream' | 'has' | 'size' | 'get' | 'getSmall' | 'open' | 'list' | 'remove' | 'close'
+  | 'put'
+  | 'putMany'
+  | 'putVerified'
+  | 'putStream'
+  | 'has'
+  | 'size'
+  | 'get'
+  | 'getSmall'
+  | 'open'
+  | 'list'
+  | 'remove'
+  | 'close'
 >;
 
 /** Bytes of a job's input read at once (the units of tiny chunks a batch takes: 1,024 of 64 bytes). */
