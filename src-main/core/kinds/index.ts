@@ -29,6 +29,13 @@ export interface KindSpec {
    * kept beside: node/exec/wasi/program.ts), which a workflow's step keeps whole.
    */
   outputs: 'bytes' | 'program';
+  /**
+   * How its results are checked before their consensus (node/mesh/verdicts/pre-checks.ts):
+   * `results`, by their hash (or the unit's comparator), against the requester's own run where it
+   * reruns them; `frames`, by their pixels, a crop the requester's Blender re-renders or two
+   * providers' agreement (Blender's).
+   */
+  verifier: 'results' | 'frames';
   /** Whether the requester can run a unit itself to check it (its CPU's workers run it alike everywhere). */
   requesterReruns: boolean;
   /**
@@ -45,6 +52,7 @@ export const KINDS: Record<KindName, KindSpec> = {
     noun: 'units',
     frames: 'none',
     outputs: 'bytes',
+    verifier: 'results',
     requesterReruns: true,
     dataLocality: true,
   },
@@ -54,6 +62,7 @@ export const KINDS: Record<KindName, KindSpec> = {
     noun: 'units',
     frames: 'none',
     outputs: 'bytes',
+    verifier: 'results',
     requesterReruns: true,
     dataLocality: true,
   },
@@ -63,6 +72,7 @@ export const KINDS: Record<KindName, KindSpec> = {
     noun: 'units',
     frames: 'none',
     outputs: 'program',
+    verifier: 'results',
     requesterReruns: true,
     dataLocality: true,
   },
@@ -72,6 +82,7 @@ export const KINDS: Record<KindName, KindSpec> = {
     noun: 'units',
     frames: 'none',
     outputs: 'bytes',
+    verifier: 'results',
     requesterReruns: false, // a GPU's: the requester's CPU cannot run it
     dataLocality: true,
   },
@@ -81,6 +92,7 @@ export const KINDS: Record<KindName, KindSpec> = {
     noun: 'tiles',
     frames: 'render',
     outputs: 'bytes',
+    verifier: 'results',
     requesterReruns: true,
     dataLocality: false,
   },
@@ -90,6 +102,7 @@ export const KINDS: Record<KindName, KindSpec> = {
     noun: 'frames',
     frames: 'blender',
     outputs: 'bytes',
+    verifier: 'frames',
     requesterReruns: false, // Blender's: checked by a crop or by two providers (core/blender/crop-check.ts)
     dataLocality: false,
   },

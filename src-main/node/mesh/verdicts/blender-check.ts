@@ -11,7 +11,6 @@
 // while the providers render: a result is then compared as it comes, and the job's last frame does
 // not wait for a Blender started after it. One Blender at a time renders the crops waiting, those
 // of one job together (one start for them all: most of a small crop's time).
-import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import { exrFrameCap } from '../../../core/blender/exr.js';
 import { BlenderUnitParamsSchema } from '../../../core/blender/unit.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
@@ -32,7 +31,7 @@ import { myBlenderUnit } from '../units/my-blender-unit.js';
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type BlenderCheckNeeds = Pick<
   NodeContext,
-  'background' | 'blender' | 'blobs' | 'emit' | 'fetchBlob' | 'log' | 'signal' | 'state'
+  'background' | 'blender' | 'blobs' | 'emit' | 'fetchBlob' | 'kinds' | 'log' | 'signal' | 'state'
 >;
 
 /** Crops held at most (rendering, waiting their turn, or their results): past it, a crop is rendered when its result comes. */
@@ -74,7 +73,8 @@ export class BlenderChecker {
       if (this.#crops.size >= MAX_CROPS) this.#dropEnded();
       if (this.#crops.size >= MAX_CROPS) break;
       const record = this.ctx.state.units.get(unit_id);
-      if (!record || record.verdict || !isBlenderAlgorithm(record.unit.algorithm_id)) continue;
+      if (!record || record.verdict || this.ctx.kinds.of(record.unit.algorithm_id)?.spec.verifier !== 'frames')
+        continue;
       this.#crops.set(unit_id, new Promise((done) => this.#waiting.push({ unit: record.unit, done })));
     }
     this.#renderWaiting();

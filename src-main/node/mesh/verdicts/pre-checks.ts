@@ -6,7 +6,6 @@
 // Blender has, and all a scene that no crop can check gets). A result that fails its check is
 // journaled as contradicted, which convicts its provider (convictions.ts); results that disagree
 // convict nobody.
-import { isBlenderAlgorithm } from '../../../core/blender/algorithm.js';
 import type { Comparator } from '../../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import type { Acceptance, WorkResult, WorkUnit } from '../../../core/schemas/index.js';
@@ -28,18 +27,18 @@ export interface PreChecked {
 
 export class PreChecks {
   readonly #tiles: TileChecker;
-  readonly #frames: BlenderChecker;
+  readonly #crops: BlenderChecker;
   readonly #agreement: BlenderAgreement;
 
   constructor(
     private readonly ctx: ConstructorParameters<typeof TileChecker>[0] &
       ConstructorParameters<typeof BlenderChecker>[0] &
-      Pick<NodeContext, 'now' | 'state'>,
+      Pick<NodeContext, 'kinds' | 'now' | 'state'>,
     executor: Executor,
     private readonly convictions: Pick<Convictions, 'record'>,
   ) {
     this.#tiles = new TileChecker(ctx, executor);
-    this.#frames = new BlenderChecker(ctx);
+    this.#crops = new BlenderChecker(ctx);
     this.#agreement = new BlenderAgreement(ctx);
   }
 
@@ -47,10 +46,10 @@ export class PreChecks {
   accepted(acceptances: readonly Acceptance[]): void {
     const cropped = acceptances.filter((a) => {
       const unit = this.ctx.state.units.get(a.unit_id)?.unit;
-      return unit !== undefined && isBlenderAlgorithm(unit.algorithm_id) && this.#byCrop(unit);
+      return unit !== undefined && this.#frames(unit) && this.#byCrop(unit);
     });
     if (cropped.length === 0) return;
-    const checking = this.#haveBlender().then((mine) => mine && this.#frames.accepted(cropped));
+    const checking = this.#haveBlender().then((mine) => mine && this.#crops.accepted(cropped));
     this.ctx.background("rendering Blender frames' check crops", checking);
   }
 
@@ -63,7 +62,7 @@ export class PreChecks {
       await this.convictions.record(unit, null, [...tiles.spotChecks]);
       return { comparator: tiles.comparator, unfetchable: tiles.unfetchable };
     }
-    if (isBlenderAlgorithm(unit.algorithm_id)) return this.#blender(unit, active);
+    if (this.#frames(unit)) return this.#blender(unit, active);
     return {};
   }
 
@@ -76,7 +75,7 @@ export class PreChecks {
     const mine = this.#byCrop(unit) && (await this.#haveBlender());
     const unfetchable = new Set<string>();
     if (mine) {
-      const frames = await this.#frames.prepare(unit, active);
+      const frames = await this.#crops.prepare(unit, active);
       if (!frames) return undefined;
       await this.convictions.record(unit, null, frames.outcomes);
       frames.unfetchable.forEach((id) => unfetchable.add(id));
@@ -89,6 +88,11 @@ export class PreChecks {
     if (!agreement) return undefined;
     agreement.unfetchable.forEach((id) => unfetchable.add(id));
     return { comparator: agreement.comparator, unfetchable, ...vouches };
+  }
+
+  /** Whether the unit's kind checks its results as frames, by pixels (core/kinds: Blender's). */
+  #frames(unit: WorkUnit): boolean {
+    return this.ctx.kinds.of(unit.algorithm_id)?.spec.verifier === 'frames';
   }
 
   /** Whether the unit's job is checked by crops (not a job of two providers' agreement: blender-jobs.ts). */
@@ -104,7 +108,7 @@ export class PreChecks {
   /** The unit has its verdict: what was kept for it goes. */
   forget(unitId: string, results: readonly WorkResult[]): void {
     this.#tiles.forget(unitId, results);
-    this.#frames.forget(unitId, results);
+    this.#crops.forget(unitId, results);
     this.#agreement.forget(results);
   }
 }

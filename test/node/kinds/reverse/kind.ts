@@ -25,6 +25,7 @@ export function reverseKind(lie = false): WorkloadKind {
       noun: 'units',
       frames: 'none',
       outputs: 'bytes',
+      verifier: 'results',
       requesterReruns: true,
       dataLocality: true,
     },
