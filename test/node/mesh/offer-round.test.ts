@@ -17,6 +17,7 @@ import type {
 import type { NodeContext } from '../../../src-main/node/mesh/context/node-context.js';
 import { OfferRounds } from '../../../src-main/node/mesh/provider/offer-round.js';
 import { commitment, iso, request, T0, unit } from '../../core/scheduler-fixtures.js';
+import { nodeKinds } from '../../../src-main/node/kinds/built-in.js';
 
 const ME = 'peer-provider';
 const REQUESTER = 'peer-requester';
@@ -62,6 +63,7 @@ function setup({ listed, slotSeconds = 80 }: { listed?: number; slotSeconds?: nu
   let seq = 0;
   const sent: Offer[] = [];
   const ctx = {
+    kinds: nodeKinds(() => undefined),
     me: ME,
     state,
     commitments,

@@ -15,6 +15,7 @@ import { RoundTimer } from '../../../src-main/node/mesh/basics/round-timer.js';
 import type { MeshNetwork } from '../../../src-main/node/p2p/index.js';
 import { commitment, iso, request, unit } from '../../core/scheduler-fixtures.js';
 import { Holdings } from '../../../src-main/core/scheduler/holdings.js';
+import { nodeKinds } from '../../../src-main/node/kinds/built-in.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,6 +50,7 @@ const REQUESTER = 'peer-requester';
 function offerRounds() {
   let rounds = 0;
   const ctx = {
+    kinds: nodeKinds(() => undefined),
     me: PROVIDER,
     state: new MeshState(PROVIDER),
     commitments: new Map<string, ComputeCommitment>(),
