@@ -17,9 +17,10 @@ export class KindRegistry implements Kinds {
 
   constructor(builtIn: Record<KindName, WorkloadKind>, own: readonly WorkloadKind[] = []) {
     const names = new Set<string>(KIND_NAMES);
-    for (const kind of own)
-      if (names.has(kind.name) || !names.add(kind.name))
-        throw new Error(`a kind named "${kind.name}" is known already`);
+    for (const kind of own) {
+      if (names.has(kind.name)) throw new Error(`a kind named "${kind.name}" is known already`);
+      names.add(kind.name);
+    }
     // A node's own kinds first, so a built-in never takes their units; they must not recognise a built-in's ids.
     this.#kinds = [...own, ...KIND_NAMES.map((name) => builtIn[name])];
   }

@@ -49,7 +49,7 @@ export class JobQuotes {
     // Planned by its kind's planner as at submit: a program checked and its first unit run here, a
     // module's first unit run to pack it, a Blender scene preflighted (its frames made tiles).
     const { planner } = this.ctx.kinds.planning(asked);
-    const { chunk, bytes: inputBytes } = unitInputOf(this.ctx.kinds, asked, asked.input_bytes);
+    const { chunk, bytes: inputBytes } = unitInputOf(planner, asked, asked.input_bytes);
     checkInputSize(inputBytes, chunk);
     const head = asked.first_bytes_base64 === undefined ? undefined : Buffer.from(asked.first_bytes_base64, 'base64');
     const plan = await planner.plan(asked, {

@@ -16,7 +16,7 @@ import { ALGORITHM_VERSION } from '../../../core/protocol/algorithm-ids.js';
 import { ApiError } from '../../api/errors.js';
 import { BlobStoreError } from '../../blobs/errors.js';
 import type { Executor } from '../../exec/index.js';
-import type { Kinds, Plan } from '../../kinds/seam.js';
+import type { KindPlanner, Kinds, Plan } from '../../kinds/seam.js';
 import type { NewEvent, NodeContext } from '../context/node-context.js';
 import type { Blobs } from '../context/blobs.js';
 import { peekBytes } from '../basics/peek-bytes.js';
@@ -74,9 +74,13 @@ export function planUnits(kinds: Kinds, plan: Plan) {
   return { perPack, unit };
 }
 
-/** The units' chunk and input bytes from a job's input of `bytes`, as the terms' kind makes them. */
-export function unitInputOf(kinds: Kinds, terms: SubmitJobTerms, bytes: number): { chunk: number; bytes: number } {
-  return kinds.planning(terms).planner.unitInput?.(terms, bytes) ?? { chunk: terms.chunk_bytes, bytes };
+/** The units' chunk and input bytes from a job's input of `bytes`, as the terms' kind's planner makes them. */
+export function unitInputOf(
+  planner: KindPlanner,
+  terms: SubmitJobTerms,
+  bytes: number,
+): { chunk: number; bytes: number } {
+  return planner.unitInput?.(terms, bytes) ?? { chunk: terms.chunk_bytes, bytes };
 }
 
 /** An input of `inputBytes` in all, whose size was declared. */
@@ -110,8 +114,8 @@ export async function splitJob(
   jobId = `job-${randomBytes(8).toString('hex')}`,
 ): Promise<SplitJob> {
   const { planner } = ctx.kinds.planning(submitted);
-  const { chunk } = planner.unitInput?.(submitted, 0) ?? { chunk: submitted.chunk_bytes };
-  if (declaredBytes !== undefined) checkInputSize(unitInputOf(ctx.kinds, submitted, declaredBytes).bytes, chunk);
+  const { chunk } = unitInputOf(planner, submitted, 0);
+  if (declaredBytes !== undefined) checkInputSize(unitInputOf(planner, submitted, declaredBytes).bytes, chunk);
   // The input's first bytes, for a kind that runs its first unit here to learn what a unit costs.
   const wanted = planner.headBytes(submitted);
   const first = wanted > 0 && executor ? await peekBytes(input, wanted) : undefined;

@@ -16,6 +16,7 @@ import { ApiError } from '../../api/errors.js';
 import type { NodeContext } from '../context/node-context.js';
 import { verifiedOutput } from '../views/job-outputs.js';
 import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
+import { sceneFile } from './render-steps.js';
 
 /** The frames a Blender step renders: first to last (last, the first when absent). */
 const StepFrames = z.object({ first_frame: FrameNumber, last_frame: z.optional(FrameNumber) });
@@ -38,11 +39,7 @@ export function blenderStepJob(
   files: readonly Uint8Array[],
   budget: number,
 ): BlenderStepJob {
-  if (files.length !== 1)
-    throw new ApiError(
-      'bad_request',
-      `step "${step.id}": a Blender step's input is one scene file, not ${files.length}`,
-    );
+  const scene = sceneFile(step, 'Blender', files);
   const { first_frame: first, last_frame: last, ...terms } = params;
   const frames = validate(StepFrames, { first_frame: first, last_frame: last });
   if (!frames.ok) throw new ApiError('bad_request', `step "${step.id}": params.${frames.error.message}`);
@@ -55,7 +52,7 @@ export function blenderStepJob(
   const zip = input[0]!.name.toLowerCase().endsWith('.zip');
   const spec = validate(SubmitJobStreamSchema, {
     name: `workflow step ${step.id}`,
-    blender: { ...terms, scene_base64: Buffer.from(files[0]!).toString('base64'), zip },
+    blender: { ...terms, scene_base64: Buffer.from(scene).toString('base64'), zip },
     chunk_bytes: FRAME_BYTES,
     budget,
   });

@@ -17,14 +17,10 @@ export function renderTerms(
   files: readonly Uint8Array[],
   budget: number,
 ): SubmitRender {
-  if (files.length !== 1)
-    throw new ApiError(
-      'bad_request',
-      `step "${step.id}": a render step's input is one scene file, not ${files.length}`,
-    );
+  const file = sceneFile(step, 'render', files);
   let scene: unknown;
   try {
-    scene = JSON.parse(new TextDecoder().decode(files[0]));
+    scene = JSON.parse(new TextDecoder().decode(file));
   } catch (err) {
     throw new ApiError('bad_request', `step "${step.id}": its scene is not JSON: ${(err as Error).message}`);
   }
@@ -37,6 +33,16 @@ export function renderTerms(
   });
   if (!terms.ok) throw new ApiError('bad_request', `step "${step.id}": ${terms.error.message}`);
   return terms.value;
+}
+
+/** The scene a render or Blender step renders: its input, one file. */
+export function sceneFile(step: Step, what: 'render' | 'Blender', files: readonly Uint8Array[]): Uint8Array {
+  if (files.length !== 1)
+    throw new ApiError(
+      'bad_request',
+      `step "${step.id}": a ${what} step's input is one scene file, not ${files.length}`,
+    );
+  return files[0]!;
 }
 
 /** A render step's output once its job has ended (its frames, in order), why it failed, or undefined while it runs. */
