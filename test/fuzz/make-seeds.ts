@@ -86,6 +86,15 @@ const bodies: Record<MessageType, fc.Arbitrary<unknown>> = {
   release: fc.record({ assignments: fc.array(A.idArb, { maxLength: 2 }), reason: fc.constant('failed') }),
   settlement: fc.record({ entries: fc.array(A.ledgerEntryArb, { maxLength: 2 }), receipts: fc.constant([]) }),
   ack: fc.constant({}),
+  circle_entries: fc.record({ circle: A.idArb, entries: fc.constant([]) }),
+  circle_sync: fc.record({ circle: A.idArb, digest: fc.constant('0'.repeat(64)), count: fc.nat(100) }),
+  circle_have: fc.record({
+    circle: A.idArb,
+    known: fc.boolean(),
+    same: fc.boolean(),
+    cids: fc.array(A.idArb, { maxLength: 3 }),
+  }),
+  circle_want: fc.record({ circle: A.idArb, cids: fc.array(A.idArb, { maxLength: 3 }) }),
 };
 
 async function messageBodies(): Promise<[MessageType, unknown][]> {

@@ -120,6 +120,11 @@ export const STUB_ESTIMATE: JobEstimate = {
     "this node's own prices, units like these being priced by time (1.000 credits a core-second, at least 0.010 a unit)",
 };
 
+/** A stub node is in no circle. */
+const notFound = (method: string): never => {
+  throw new ApiError('not_found', `${method}: I am a member of no circle`);
+};
+
 export interface RecordedCall {
   method: MethodName;
   params: unknown;
@@ -167,6 +172,11 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
     'workflows.list': async () => ({ workflows: [STUB_WORKFLOW] }),
     'workflows.output': async () => ({ fields: { units: 1 }, files: [], next: null }),
     'workflows.cancel': async () => ({ workflow: { ...STUB_WORKFLOW, outcome: 'cancelled' } }),
+    'circles.list': async () => ({ circles: [] }),
+    'circles.create': async () => notFound('circles.create'),
+    'circles.show': async () => notFound('circles.show'),
+    'circles.propose': async () => notFound('circles.propose'),
+    'circles.vote': async () => notFound('circles.vote'),
     'policies.set': async ({ policies }) => ({ policies }),
     'jobs.submit': async () => ({ job_id: STUB_JOB.job_id, units: 4 }),
     'blobs.put': async ({ data_base64 }) => ({

@@ -35,6 +35,7 @@ import {
 import { JOB_METHODS } from './job-methods.js';
 import { WORKFLOW_METHODS } from './workflow-methods.js';
 import { BLENDER_METHODS } from './blender-methods.js';
+import { CIRCLE_METHODS } from './circle-methods.js';
 import {
   InviteAcceptedSchema,
   InviteAcceptSchema,
@@ -103,6 +104,12 @@ export const API_EVENT_TYPES = [
   'gpu.changed',
   /** Someone redeemed an invite of mine: `peer`, `invite_id`, `weight` (my trust in them now), `name`. */
   'invite.accepted',
+  /** I am a member of a circle now: `circle`, `name`. */
+  'circle.joined',
+  /** A proposal opened in a circle of mine: `circle`, `proposal`, `author`, `description`. */
+  'circle.proposal_opened',
+  /** A circle's policy or members changed: `circle`, `proposal`, `fields` (comma-separated), `version`. */
+  'circle.policy_changed',
 ] as const;
 
 /** The longest key of an event's data, and the longest text value. */
@@ -265,6 +272,7 @@ export const API_METHODS = {
   ...JOB_METHODS,
   ...WORKFLOW_METHODS,
   ...BLENDER_METHODS,
+  ...CIRCLE_METHODS,
   'prices.set': method(
     z.strictObject({
       per_core_second: z.optional(Credits),

@@ -42,10 +42,7 @@ export const MAX_INLINE_MODULE_BYTES = 32 * 1024 * 1024;
 export const MAX_STREAMED_INPUT_BYTES = 1024 * 1024 * 1024;
 /** The most input one unit takes. */
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
-/**
- * The event stream's WebSocket messages carry events as JSON lines, one event per line, in order;
- * the events of one moment go in one message, at most this many.
- */
+/** The event stream's WebSocket messages: events as JSON lines in order, one moment's in one message, at most this many. */
 export const MAX_EVENTS_PER_FRAME = 64;
 const Base64 = (maxBytes: number) =>
   z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'));
@@ -185,7 +182,7 @@ export const Budget = z
     z.maximum(Number.MAX_SAFE_INTEGER),
   );
 
-/** What any job asks of the mesh: replicas, money, urgency, whether offers wait for the user, and who may compute it. */
+/** What any job asks of the mesh: replicas, money, urgency, whether offers wait for the user, who may compute it. */
 const JOB_TERMS = {
   redundancy: z._default(z.int().check(z.minimum(1), z.maximum(MAX_REDUNDANCY)), 1),
   budget: Budget,
@@ -195,12 +192,13 @@ const JOB_TERMS = {
   manual_accept: z._default(z.boolean(), false),
   /** Peers I have not trusted may compute it (by default only those I trust do). */
   open_to_strangers: z._default(z.boolean(), false),
+  /** A circle of mine it runs in: only its members compute it, by its active policy (core/circles). */
+  circle: z.optional(Id),
 };
 
 /**
- * A job of WASI programs (docs/UNIT_ABI.md, section 15): its units' params, less `program`
- * (argv[0], "program" unless named), and its files: an input tree (encodeInputFiles, node/exec/wasi/
- * program.ts), stored once as a blob and mounted read-only at /input in every unit.
+ * A job of WASI programs (docs/UNIT_ABI.md, section 15): its units' params, less `program` (argv[0]), and its
+ * files: an input tree (node/exec/wasi/program.ts), stored once as a blob and mounted read-only at /input.
  */
 export const WasiJobSchema = z.strictObject({
   program: z.optional(WasiUnitParamsSchema.shape.program),
@@ -224,8 +222,8 @@ const SUBMIT_JOB_FIELDS = {
    */
   items: z.optional(WasiUnitParamsSchema.shape.items),
   /**
-   * A library program's files, an input tree as wasi.files_base64 (WasiJobSchema): stored once and
-   * mounted read-only at /input in every unit, where a method reads what its params name (data/join's right table).
+   * A library program's files, an input tree as wasi.files_base64 (WasiJobSchema), mounted read-only
+   * at /input in every unit, where a method reads what its params name (data/join's right table).
    */
   files_base64: z.optional(Base64(MAX_WASI_FILES_BYTES)),
   /** Or the user's own module under the unit ABI. */

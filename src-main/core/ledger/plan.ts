@@ -8,7 +8,7 @@ import {
   type RewardEntry,
   type SettleEntry,
 } from '../schemas/index.js';
-import { WORKER_SHARE_BPS, workerPart } from './shares.js';
+import { MIN_WORKER_SHARE_BPS, workerPart } from './shares.js';
 import type { Escrow, LedgerEffects, LedgerError, LedgerErrorCode, LedgerPlan, LedgerView, Transfer } from './types.js';
 
 type Refusal = Extract<LedgerPlan, { ok: false }>;
@@ -167,7 +167,8 @@ function planReward(view: LedgerView, own: Escrow | undefined, entry: RewardEntr
       other.status !== 'paid'
     )
       return refuse('invalid_reward', `assignment ${id} is not another worker's paid result for unit ${own.unit_id}`);
-    shares += other.amount - workerPart(other.amount, WORKER_SHARE_BPS);
+    // A circle's policy may leave verifiers up to 99 %: the bound is what its least worker share leaves.
+    shares += other.amount - workerPart(other.amount, MIN_WORKER_SHARE_BPS);
   }
   if (allKnown && entry.amount > shares)
     return refuse('invalid_reward', `reward ${entry.amount} exceeds the verifier shares ${shares} of what it verified`);

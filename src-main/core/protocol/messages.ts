@@ -3,6 +3,7 @@
 // gossip, commitments by gossip and directly, the rest directly between the two peers concerned,
 // as request and reply. Each type names its places: a message anywhere else is refused.
 import * as z from '../schemas/zod.js';
+import { CIRCLE_MESSAGES } from './circle-messages.js';
 import { BlenderPreflightRequestSchema, BlenderReportSchema } from '../blender/remote-preflight.js';
 import {
   AdvertSchema,
@@ -351,6 +352,7 @@ export const MESSAGE_TYPES = {
     places: { request: true, reply: true, answer: 'ack' },
   },
   ack: { schema: z.strictObject({}), maxBytes: 1 * KiB, places: REPLY },
+  ...CIRCLE_MESSAGES,
 } satisfies Record<string, { schema: z.ZodMiniType; maxBytes: number; places: Places }>;
 
 export type MessageType = keyof typeof MESSAGE_TYPES;

@@ -59,6 +59,8 @@ export const WorkUnitSchema = z.strictObject({
   /** The most the requester pays one worker for this unit; offers above it are not accepted. */
   max_price: z.optional(Credits),
   verification: z.optional(VerificationMethodSchema),
+  /** The circle the job runs in (core/circles): its members compute it, by its active policy. */
+  circle: z.optional(Id),
 });
 
 export const WorkRequestSchema = z.strictObject({

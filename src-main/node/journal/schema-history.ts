@@ -247,4 +247,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 20,
+    name: "circles: the circles I am a member of, and each one's signed log entries",
+    keepsProjections: true, // written by the circles' intake, not derived from events
+    up(db) {
+      // A circle's state is a pure function of its entries (core/circles/resolve.ts): only they are kept.
+      db.exec(`
+        CREATE TABLE circles (circle_id TEXT PRIMARY KEY, joined_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+        CREATE TABLE circle_entries (
+          circle_id TEXT NOT NULL, cid TEXT NOT NULL, signed TEXT NOT NULL, PRIMARY KEY (circle_id, cid)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];

@@ -14,8 +14,12 @@ const domainBytes = new TextEncoder().encode(RECEIPT_SIGNING_DOMAIN);
 
 /** The receipt's dag-cbor bytes and their CID (dag-cbor codec, sha256, base32). */
 export function encodeReceipt(receipt: Receipt): { bytes: Uint8Array; cid: string } {
-  // An absent optional field and one set to undefined are the same receipt; IPLD has no undefined.
-  const defined = Object.fromEntries(Object.entries(receipt).filter(([, value]) => value !== undefined));
+  return encodeDagCbor(receipt);
+}
+
+/** A record's dag-cbor bytes and their CID; an absent optional field and one set to undefined are the same record. */
+export function encodeDagCbor(record: object): { bytes: Uint8Array; cid: string } {
+  const defined = Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
   const bytes = dagCbor.encode(defined);
   const digest = createHash('sha256').update(bytes).digest();
   const cid = CID.createV1(dagCbor.code, Digest.create(sha256.code, digest)).toString();

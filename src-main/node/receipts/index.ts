@@ -1,4 +1,4 @@
-export { encodeReceipt, RECEIPT_SIGNING_DOMAIN } from './encoding.js';
+export { encodeDagCbor, encodeReceipt, RECEIPT_SIGNING_DOMAIN } from './encoding.js';
 export {
   ReceiptError,
   signReceipt,

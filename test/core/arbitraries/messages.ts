@@ -91,8 +91,10 @@ export const workUnitArb = recordOf<S.WorkUnit>(
     params: paramsArb,
     max_price: creditsArb,
     verification: verificationMethodArb,
+    circle: idArb,
   },
   [
+    'circle',
     'required_dataset',
     'estimated_fuel',
     'module_cid',

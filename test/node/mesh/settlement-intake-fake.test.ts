@@ -146,7 +146,10 @@ async function verdict(
 test('entries for me: only those closing my own held assignments with their requester, at the agreed share; no release', async () => {
   const { ctx, requester, acceptance } = await provider();
   const id = acceptance.assignment_id;
-  const forMe = (from: string, entries: LedgerEntry[]) => entriesForMe(ctx.state, ctx.me, from, entries);
+  const forMe = (from: string, entries: LedgerEntry[]) =>
+    entriesForMe(ctx.state, ctx.me, from, entries, (a) =>
+      ctx.circles.workerSharesSince(undefined, Date.parse(a.acceptance.timestamp)),
+    );
 
   assert.deepEqual(forMe(requester.peer, [settle(id)]), [settle(id)]);
   assert.deepEqual(forMe(requester.peer, [refund(id, 'late')]), [refund(id, 'late')]);

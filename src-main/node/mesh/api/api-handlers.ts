@@ -16,6 +16,7 @@ import { reachHandlers } from './reach-handlers.js';
 import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, unitsCreated } from '../views/job-view.js';
 import { storageHandlers } from './storage-handlers.js';
 import { workflowHandlers } from './workflow-handlers.js';
+import { circleHandlers } from './circle-handlers.js';
 import { blenderHandlers } from './blender-handlers.js';
 import { tiledFramesHandlers } from './tiled-frames.js';
 
@@ -212,6 +213,7 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     ...storageHandlers(node),
     ...blenderHandlers(node),
     ...workflowHandlers(node),
+    ...circleHandlers(node),
     ...tiledFramesHandlers(node, myJob),
     ...reachHandlers(node.reach),
     async 'jobs.submit'(spec) {

@@ -25,6 +25,7 @@ import { outputsPage, unitStderr, verifiedOutput } from '../views/job-outputs.js
 import type { UnitSources } from '../views/job-view.js';
 import type { MeshNode } from '../wiring/mesh-node.js';
 import type { WorkflowRunner } from '../workflows/workflow-runner.js';
+import type { Circles } from '../../circles/index.js';
 import type { ReachDeps } from './reach-handlers.js';
 
 export interface NodeApi {
@@ -74,6 +75,8 @@ export interface NodeApi {
   readonly blobs: Pick<Blobs, 'get' | 'put' | 'putMany'>;
   /** My workflows: run, viewed, cancelled (node/mesh/workflows/workflow-runner.ts). */
   readonly workflows: Pick<WorkflowRunner, 'run' | 'view' | 'ids' | 'cancel' | 'settled'>;
+  /** My circles: founded, viewed, proposed to and voted in (node/circles). */
+  readonly circles: Pick<Circles, 'ids' | 'state' | 'create' | 'propose' | 'vote' | 'cids' | 'me'>;
   readonly ledger: Journal['ledger'];
   readonly archive: Archive;
   readonly storage: Pick<BlobCollector, 'last' | 'freedTotal' | 'usage' | 'config' | 'quota'>;
@@ -153,6 +156,7 @@ export function nodeApi(node: MeshNode): NodeApi {
     },
     blobs: ctx.blobs,
     workflows: node.workflows,
+    circles: node.circles,
     ledger: journal.ledger,
     archive: journal.archive,
     storage: collector,

@@ -4,6 +4,7 @@
 // `background`, so the node's stop can wait for it before it closes the journal.
 import type { BlenderFound, BlenderInstall } from '../../blender/install.js';
 import type { Kinds } from '../../kinds/seam.js';
+import type { CirclePolicies } from '../../circles/index.js';
 import type { Preflight } from '../../blender/preflight.js';
 import type { SceneToRead } from '../../blender/unit.js';
 import { createHash } from 'node:crypto';
@@ -69,6 +70,8 @@ export interface NodeContext {
   /** Something in my commitment changed (units, slots, trust, sharing): republish it soon; at once for a new job. */
   commitmentChanged(newJob?: boolean): void;
   log(message: string): void;
+  /** The policies of my circles: a job in one runs by its active policy, read when deciding (node/circles). */
+  readonly circles: CirclePolicies;
   /** The kinds of work this node plans and runs (node/kinds/seam.ts): a unit's by its algorithm id, a job's by its terms. */
   readonly kinds: Kinds;
   /** Blender and its sandbox (machine/blender-probe.ts); absent: this node has nothing to do with Blender. */

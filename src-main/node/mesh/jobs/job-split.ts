@@ -153,6 +153,7 @@ export async function splitJob(
     module_cid: moduleCid,
     // A WASI job's files: one blob every unit names, fetched and kept once per provider.
     ...(filesCid !== undefined ? { required_dataset: filesCid } : {}),
+    ...(submitted.circle !== undefined ? { circle: submitted.circle } : {}),
   };
   const job: Job = {
     job_id: jobId,

@@ -13,7 +13,17 @@ import { RenderSubmits } from '../render/render-submits.js';
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type JobSubmitsNeeds = Pick<
   NodeContext,
-  'background' | 'blobs' | 'commitmentChanged' | 'emit' | 'kinds' | 'log' | 'me' | 'now' | 'record' | 'state'
+  | 'background'
+  | 'blobs'
+  | 'circles'
+  | 'commitmentChanged'
+  | 'emit'
+  | 'kinds'
+  | 'log'
+  | 'me'
+  | 'now'
+  | 'record'
+  | 'state'
 >;
 
 export class JobSubmits {
@@ -69,7 +79,7 @@ export class JobSubmits {
       input: stored,
       digests,
       units,
-    } = await splitJob(this.ctx, spec, input, declaredBytes, this.executor, jobId);
+    } = await splitJob(this.ctx, this.#inCircle(spec), input, declaredBytes, this.executor, jobId);
     // The job and its first batch of units are one step, each further batch a step of its own, so
     // that the node answers others between them (a million units in one step held its main thread
     // 1.6 s). A submit that a crash cut short is finished at the next start (#finishSubmits).
@@ -79,6 +89,16 @@ export class JobSubmits {
     await this.#journalSteps(oneAStep(batches));
     if (job.deadline !== undefined) this.#jobDeadlines.watch();
     return submitted;
+  }
+
+  /** A job's terms in its circle, if it names one: refused unless I am a member; its redundancy at least the circle's. */
+  #inCircle(terms: SubmitJobTerms): SubmitJobTerms {
+    const { circle } = terms;
+    if (circle === undefined) return terms;
+    if (!this.ctx.circles.isMember(circle, this.ctx.me))
+      throw new ApiError('bad_request', `circle ${circle}: you are not a member of it (meshctl circle list)`);
+    const { redundancy } = this.ctx.circles.policyOf(circle).verification;
+    return { ...terms, redundancy: Math.max(terms.redundancy, redundancy) };
   }
 
   /** Journals a job's further units, a step each: the node answers others between them. */

@@ -14,6 +14,7 @@ import { decodeInvite, encodeInvite, InviteError } from '../../invites/code.js';
 import { InviteStore } from '../../invites/store.js';
 import type { Reach } from '../../p2p/index.js';
 import type { NewEvent } from '../context/node-context.js';
+import type { MeshState } from '../../../core/mesh/state/state.js';
 
 const DIAL_TIMEOUT_MS = 20_000;
 const REDEEM_TIMEOUT_MS = 10_000;
@@ -34,11 +35,39 @@ export interface InviteDeps {
   log(message: string): void;
 }
 
+/** What of a node its invites read: MeshNode's own members. */
+export interface InvitingNode {
+  identity: Identity;
+  state: Pick<MeshState, 'myTrustIn' | 'peers'>;
+  options: { dataDir: string; name?: string };
+  record(events: NewEvent[]): Promise<void>;
+  emit(type: ApiEventType, data: ApiEvent['data']): void;
+  followTrusted(): void;
+  publishSoon(): void;
+}
+
 export class Invites {
   readonly #store: InviteStore;
 
   constructor(private readonly deps: InviteDeps) {
     this.#store = new InviteStore(deps.dataDir);
+  }
+
+  /** A node's invites, in its data dir, under its name (the end of its peer id when it has none). */
+  static of(node: InvitingNode, reach: Reach, log: (message: string) => void): Invites {
+    const { identity, state, options } = node;
+    return new Invites({
+      dataDir: options.dataDir,
+      identity,
+      name: options.name ?? identity.peerId.slice(-8),
+      reach,
+      record: (events) => node.record(events),
+      emit: (type, data) => node.emit(type, data),
+      trustIn: (peer) => state.myTrustIn(peer),
+      addressesOf: (peer) => state.peers.get(peer)?.addresses ?? [],
+      trusted: () => (node.followTrusted(), node.publishSoon()),
+      log,
+    });
   }
 
   async create(trust: number, expiresSeconds: number): Promise<MethodResult<'invites.create'>> {

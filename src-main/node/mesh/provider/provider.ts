@@ -18,12 +18,13 @@ import { OfferRounds, type OfferRoundOptions } from './offer-round.js';
 import { ProgressReports } from './progress-reports.js';
 import { ResultOutbox } from './result-outbox.js';
 import { entriesForMe, refundedHeld, unbackedRefunds, underpaidSettles } from '../settlement/settlement-intake.js';
+import { circleOf } from '../settlement/pricing.js';
 import { WatchTimer } from '../basics/watch-timer.js';
 
 /** What this piece needs of the node: its own uses and those of the pieces it builds (checked where it is built). */
 export type ProviderNeeds = Pick<
   NodeContext,
-  'background' | 'emit' | 'events' | 'log' | 'me' | 'now' | 'record' | 'send' | 'state'
+  'background' | 'circles' | 'emit' | 'events' | 'log' | 'me' | 'now' | 'record' | 'send' | 'state'
 > &
   ConstructorParameters<typeof OfferRounds>[0] &
   ConstructorParameters<typeof ResultOutbox>[0] &
@@ -327,7 +328,9 @@ export class Provider {
         this.#held.held(id, from, this.ctx.now());
         this.#lastSent.delete(id); // answered: asked about from now on (HeldResults)
       }
-    const mine = entriesForMe(state, this.ctx.me, from, entries);
+    const mine = entriesForMe(state, this.ctx.me, from, entries, (a) =>
+      this.ctx.circles.workerSharesSince(circleOf(state, a), Date.parse(a.acceptance.timestamp)),
+    );
     const unbacked = await unbackedRefunds(state, from, mine, receipts);
     const heldRefunded = refundedHeld(mine, (id) => this.#held.since(id));
     const underpaid = underpaidSettles(state, mine);

@@ -36,6 +36,7 @@ type OfferAcceptanceNeeds = Pick<
   NodeContext,
   | 'background'
   | 'blobs'
+  | 'circles'
   | 'commitmentChanged'
   | 'commitments'
   | 'emit'
@@ -122,7 +123,7 @@ export class Acceptor {
 
   /**
    * Offers for my units; those of a provider I do not trust are dropped unless their job is open to
-   * strangers, and a convicted provider's always.
+   * strangers, a circle's job's from a non-member, and a convicted provider's always.
    */
   async onOffers(from: string, offers: Offer[]): Promise<void> {
     const { state } = this.ctx;
@@ -137,7 +138,8 @@ export class Acceptor {
         unit?.requester === this.ctx.me &&
         !unit.verdict &&
         unit.unit.job_id === o.job_id &&
-        (trusted || this.#openToStrangers(o.job_id))
+        (trusted || this.#openToStrangers(o.job_id)) &&
+        this.#mayRunIn(unit.unit.circle, from)
       );
     });
     const nowMs = this.ctx.now();
@@ -341,6 +343,13 @@ export class Acceptor {
       ),
     );
     return { delivered };
+  }
+
+  /** A job in a circle is computed by its members only, each trusted as much as its policy asks. */
+  #mayRunIn(circle: string | undefined, provider: string): boolean {
+    if (circle === undefined) return true;
+    const { min_trust } = this.ctx.circles.policyOf(circle).requirements;
+    return this.ctx.circles.isMember(circle, provider) && this.ctx.state.myTrustIn(provider) >= min_trust;
   }
 
   #openToStrangers(jobId: string): boolean {

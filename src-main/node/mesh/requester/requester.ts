@@ -24,7 +24,7 @@ import { JobWaits } from '../jobs/job-waits.js';
 import { offerViews } from '../views/job-view.js';
 import { userUnits } from '../context/unit-events.js';
 import { refundEvent, settleEvent } from '../settlement/ledger-events.js';
-import { priceOf } from '../settlement/pricing.js';
+import { priceOf, splitOf } from '../settlement/pricing.js';
 import { settlementsFor } from '../settlement/settlement-messages.js';
 import { Verdicts } from '../verdicts/verdicts.js';
 import type { ClosedEarlier } from '../settlement/payments.js';
@@ -34,7 +34,7 @@ import { WorkRequests } from './work-requests.js';
 /** What this piece needs of the node: its own uses and those of the pieces it builds (checked where it is built). */
 export type RequesterNeeds = Pick<
   NodeContext,
-  'background' | 'commitmentChanged' | 'emit' | 'events' | 'me' | 'now' | 'record' | 'send' | 'state'
+  'background' | 'circles' | 'commitmentChanged' | 'emit' | 'events' | 'me' | 'now' | 'record' | 'send' | 'state'
 > &
   ConstructorParameters<typeof JobBudgets>[0] &
   ConstructorParameters<typeof JobWaits>[0] &
@@ -310,7 +310,12 @@ export class Requester {
           { type: 'job.cancelled', job_id: jobId, ...(reason !== undefined ? { reason } : {}) },
           ...held.map((assignment) =>
             assignment.result
-              ? settleEvent(assignment, priceOf(this.ctx.state, assignment), this.ctx.now())
+              ? settleEvent(
+                  assignment,
+                  priceOf(this.ctx.state, assignment),
+                  this.ctx.now(),
+                  splitOf(this.ctx, assignment).worker_bps,
+                )
               : refundEvent(this.ctx.now(), assignment.acceptance.assignment_id, 'cancelled'),
           ),
         ]);

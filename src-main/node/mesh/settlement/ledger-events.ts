@@ -2,7 +2,7 @@
 // sides journal these), and how an escrow closes: settled to its worker, its verifiers rewarded,
 // or refunded to the requester.
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
-import { WORKER_SHARE_BPS, type Reward } from '../../../core/ledger/index.js';
+import type { Reward } from '../../../core/ledger/index.js';
 import { chunks } from '../../../core/chunks.js';
 import {
   ledgerEntryId,
@@ -16,10 +16,16 @@ import {
 import { idsDigest, iso, type NewEvent } from '../context/node-context.js';
 
 /**
- * The ledger entry that pays a verified result its worker's share of `price` (verifierRewards
- * pays the rest); a price under the escrow gives the remainder back with it.
+ * The ledger entry that pays a verified result its worker's share of `price` (its job's circle's
+ * policy's: pricing.ts workerShareOf; verifierRewards pays the rest); a price under the escrow
+ * gives the remainder back with it.
  */
-export function settleEvent(assignment: AssignmentRecord, price: number, nowMs: number): NewEvent {
+export function settleEvent(
+  assignment: AssignmentRecord,
+  price: number,
+  nowMs: number,
+  workerShareBps: number,
+): NewEvent {
   const id = assignment.acceptance.assignment_id;
   return {
     type: 'ledger.entry',
@@ -29,7 +35,7 @@ export function settleEvent(assignment: AssignmentRecord, price: number, nowMs: 
       entry_id: ledgerEntryId('settle', id),
       assignment_id: id,
       ...(price < assignment.acceptance.price ? { amount: price } : {}),
-      worker_share_bps: WORKER_SHARE_BPS,
+      worker_share_bps: workerShareBps,
       at: iso(nowMs),
     },
   };

@@ -15,11 +15,11 @@ import { Backoff } from '../basics/backoff.js';
 import { ReceiptRoom } from './outgoing-receipts.js';
 import { heldOf } from '../../../core/mesh/state/records.js';
 import { releaseEvent, rewardEvent, settleEvent } from './ledger-events.js';
-import { isProvisional, priceOf } from './pricing.js';
+import { isProvisional, priceOf, splitOf } from './pricing.js';
 import { MAX_SETTLEMENT_RECEIPT_BYTES, settlementsFor } from './settlement-messages.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
-type PaymentsNeeds = Pick<NodeContext, 'background' | 'now' | 'record' | 'send' | 'signal' | 'state'>;
+type PaymentsNeeds = Pick<NodeContext, 'background' | 'circles' | 'now' | 'record' | 'send' | 'signal' | 'state'>;
 
 /** Units whose held results one step pays at a job's completion: one transaction each, a few tens of ms. */
 const HELD_PAID_PER_STEP = 1000;
@@ -106,9 +106,11 @@ export class Payments {
       worker: assignment.acceptance.provider_peer,
       amount: priceOf(this.ctx.state, assignment, agreeingResults),
     }));
+    if (agreeing[0] === undefined) return [];
+    const split = splitOf(this.ctx, agreeing[0]); // one unit: one job, one circle
     return [
-      ...agreeing.map((assignment, i) => settleEvent(assignment, paid[i]!.amount, now)),
-      ...verifierRewards(paid, this.ctx.state.checks.truths.has(unitId)).map((reward) => rewardEvent(reward, now)),
+      ...agreeing.map((assignment, i) => settleEvent(assignment, paid[i]!.amount, now, split.worker_bps)),
+      ...verifierRewards(paid, this.ctx.state.checks.truths.has(unitId), split).map((r) => rewardEvent(r, now)),
     ];
   }
 

@@ -4,6 +4,19 @@
 import type { AssignmentRecord, MeshState } from '../../../core/mesh/state/state.js';
 import { heldOf } from '../../../core/mesh/state/records.js';
 import { settlePrice } from '../../../core/ledger/index.js';
+import type { RewardSplit } from '../../../core/ledger/index.js';
+import type { NodeContext } from '../context/node-context.js';
+
+/** How a settle of `assignment` is split now: by its job's circle's active policy (the defaults outside any). */
+export function splitOf(ctx: Pick<NodeContext, 'state' | 'circles'>, assignment: AssignmentRecord): RewardSplit {
+  const { rewards } = ctx.circles.policyOf(circleOf(ctx.state, assignment));
+  return { worker_bps: rewards.worker_pct * 100, platform_bps: rewards.platform_pct * 100 };
+}
+
+/** The circle `assignment`'s job runs in, if any. */
+export function circleOf(state: MeshState, assignment: AssignmentRecord): string | undefined {
+  return state.units.get(assignment.acceptance.unit_id)?.unit.circle;
+}
 
 /** A result accepted unchecked, its escrow still held: it is paid when its job completes. */
 export function isProvisional(state: MeshState, assignment: AssignmentRecord): boolean {

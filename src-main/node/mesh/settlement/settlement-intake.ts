@@ -3,8 +3,8 @@
 // against that result (core/ledger rejectionShown), sent with the settlement or before it; nor
 // settle it for less than its fuel costs at the offer's rate; nor refund as cancelled or late a
 // result it said it holds.
-import { rejectionShown, settlePrice, WORKER_SHARE_BPS } from '../../../core/ledger/index.js';
-import type { MeshState } from '../../../core/mesh/state/state.js';
+import { rejectionShown, settlePrice } from '../../../core/ledger/index.js';
+import type { AssignmentRecord, MeshState } from '../../../core/mesh/state/state.js';
 import type { SignedReceipt } from '../../../core/protocol/messages.js';
 import { verdictsIn, type LedgerEntry, type Verdict } from '../../../core/schemas/index.js';
 import { verifyCheckedReceipt } from '../../receipts/index.js';
@@ -12,14 +12,16 @@ import { termsOf } from './pricing.js';
 
 /**
  * The entries of a settlement from requester `from` that close or reward my own assignments with
- * it: a settle or refund of an escrow still held (a settle at the agreed share), a reward on one
- * paid, or settled in the same message, and not rewarded before.
+ * it: a settle or refund of an escrow still held (a settle at a share `shares` allows: its job's
+ * circle's policy's, or one it had since the assignment), a reward on one paid, or settled in the
+ * same message, and not rewarded before.
  */
 export function entriesForMe(
   state: MeshState,
   me: string,
   from: string,
   entries: readonly LedgerEntry[],
+  shares: (assignment: AssignmentRecord) => ReadonlySet<number>,
 ): LedgerEntry[] {
   const settling = new Set(entries.flatMap((e) => (e.kind === 'settle' ? [e.assignment_id] : [])));
   return entries.filter((entry) => {
@@ -27,7 +29,7 @@ export function entriesForMe(
     if (assignment?.acceptance.provider_peer !== me || assignment.acceptance.requester_peer !== from) return false;
     if (entry.kind === 'reward')
       return !assignment.reward && (assignment.escrow === 'paid' || settling.has(entry.assignment_id));
-    if (entry.kind === 'settle' && entry.worker_share_bps !== WORKER_SHARE_BPS) return false;
+    if (entry.kind === 'settle' && !shares(assignment).has(entry.worker_share_bps)) return false;
     // A release is its requester's own: my escrow holds what the offer said until it is settled.
     return entry.kind !== 'escrow' && entry.kind !== 'release' && assignment.escrow === 'held';
   });

@@ -11,10 +11,10 @@ import type { NodeContext } from '../context/node-context.js';
 import { againstTruth, type Convictions } from './convictions.js';
 import type { TruthRun } from './ground-truth.js';
 import { refundEvent, settleEvent } from '../settlement/ledger-events.js';
-import { isProvisional, priceOf } from '../settlement/pricing.js';
+import { isProvisional, priceOf, splitOf } from '../settlement/pricing.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
-type LateResultsNeeds = Pick<NodeContext, 'now' | 'record' | 'state'>;
+type LateResultsNeeds = Pick<NodeContext, 'circles' | 'now' | 'record' | 'state'>;
 
 /** My run of a unit for a check of these providers' results; undefined where I cannot run it here. */
 type RunForCheck = (unit: WorkUnit, peers: readonly string[]) => Promise<TruthRun | undefined> | undefined;
@@ -57,7 +57,7 @@ export async function closeLate(
   await ctx.record(
     open.map((a) =>
       right(a)
-        ? settleEvent(a, priceOf(state, a), ctx.now())
+        ? settleEvent(a, priceOf(state, a), ctx.now(), splitOf(ctx, a).worker_bps)
         : refundEvent(ctx.now(), a.acceptance.assignment_id, record.verdict === 'verified' ? wrong : 'failed'),
     ),
   );

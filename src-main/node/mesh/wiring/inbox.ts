@@ -6,6 +6,7 @@ import type { Following } from '../peers/following.js';
 import type { PeerPreflights } from '../provider/peer-preflights.js';
 import type { Provider } from '../provider/provider.js';
 import type { Requester } from '../requester/requester.js';
+import type { CircleSync } from '../../circles/index.js';
 
 export interface Inbox {
   /** My peer id. */
@@ -16,6 +17,8 @@ export interface Inbox {
   following: Following;
   /** Scenes peers without Blender ask me to read. */
   preflights: PeerPreflights;
+  /** My circles' logs, gossiped, pushed and synced. */
+  circles: CircleSync;
 }
 
 export async function answerMessage(
@@ -56,6 +59,17 @@ export async function answerMessage(
     case 'settlement':
       await provider.applySettlement(from, msg.body as MessageBody<'settlement'>);
       return { type: 'ack', body: {} };
+    case 'circle_entries': {
+      // The refusals are said by the intake (its log, the author's penalty); a sender hears only the
+      // ack. A malformed entry is held against the envelope's signer, who sent it.
+      await inbox.circles.take(msg.author, msg.body as MessageBody<'circle_entries'>);
+      return via === 'gossip' ? undefined : { type: 'ack', body: {} };
+    }
+    case 'circle_sync':
+      return { type: 'circle_have', body: inbox.circles.answerSync(from, msg.body as MessageBody<'circle_sync'>) };
+    case 'circle_want':
+      return { type: 'circle_entries', body: inbox.circles.answerWant(from, msg.body as MessageBody<'circle_want'>) };
+    case 'circle_have':
     case 'advert':
     case 'accepted':
     case 'units':

@@ -52,6 +52,7 @@ import type { LoadedState, StateKeeper } from '../state/state-keeper.js';
 import { openCollector, openKeeper } from './housekeeping.js';
 import { logTo, type MeshNodeOptions } from './node-options.js';
 import { DEFAULT_PRICE } from '../../../core/scheduler/pricing.js';
+import { openCircles, type Circles, type CircleSync } from '../../circles/index.js';
 
 export type { MeshNodeOptions } from './node-options.js';
 
@@ -74,6 +75,9 @@ export class MeshNode {
   /** PNG previews of my jobs' verified EXR frames, in a PNG thread of their own. */
   readonly #previews = new FramePreviews();
   readonly invites: Invites;
+  /** My circles: their logs, policies and votes (node/circles). */
+  readonly circles: Circles;
+  readonly #circleSync: CircleSync;
   /** The state's snapshots, and compaction of finished jobs. */
   readonly keeper: StateKeeper;
   /** How this start loaded the state: from a snapshot, or folded in full. */
@@ -116,6 +120,7 @@ export class MeshNode {
     const blobs = withJobInputs(opening.blobs, this.state);
     const quota = new RequesterQuota(storage.requester_quota_bytes);
     const bus = this.#bus;
+    ({ circles: this.circles, sync: this.#circleSync } = openCircles(this.journal.connection, network, () => this.ctx));
     // Every piece is built after what it calls, and reaches what is built after it only through the bus.
     this.ctx = {
       me: this.identity.peerId,
@@ -130,6 +135,7 @@ export class MeshNode {
       signal,
       record: (events) => this.record(events),
       ...peerCalls(network, signal, this.#inFlight, log),
+      circles: this.circles,
       background: (what, work) => this.#background(what, work),
       emit: (type, data) => this.emit(type, data),
       commitmentChanged: (newJob) => bus.emit('commitment.changed', newJob ?? false),
@@ -214,20 +220,9 @@ export class MeshNode {
       emit: (type, data) => this.emit(type, data),
       publishSoon: () => this.publishSoon(),
     });
-    this.invites = new Invites({
-      dataDir: options.dataDir,
-      identity: this.identity,
-      name: options.name ?? this.identity.peerId.slice(-8),
-      reach: network.reach,
-      record: (events) => this.record(events),
-      emit: (type, data) => this.emit(type, data),
-      trustIn: (peer) => this.state.myTrustIn(peer),
-      addressesOf: (peer) => this.state.peers.get(peer)?.addresses ?? [],
-      trusted: () => (this.followTrusted(), this.publishSoon()),
-      log,
-    });
-    const preflights = new PeerPreflights(this.ctx);
-    this.#inbox = { me: this.ctx.me, requester, provider, following: this.#following, preflights };
+    this.invites = Invites.of(this, network.reach, log);
+    const inbox = { requester, provider, following: this.#following, circles: this.#circleSync };
+    this.#inbox = { ...inbox, me: this.ctx.me, preflights: new PeerPreflights(this.ctx) };
   }
 
   /** What I ask for my compute: what the user set, else the node's options, else the defaults. */
@@ -297,6 +292,7 @@ export class MeshNode {
       emit: (type, data) => this.emit(type, data),
     });
     this.network.subscribe(ADVERT_TOPIC);
+    this.#circleSync.start(this.#bus);
     this.followTrusted();
     this.#heartbeat.start();
     this.publishSoon();
@@ -379,7 +375,8 @@ export class MeshNode {
   async #stop(): Promise<void> {
     const log = (what: string) => (err: unknown) => this.ctx.log(`stopping ${what}: ${describeError(err)}`);
     this.#stopping.abort(); // every network wait ends now
-    for (const piece of [this.#heartbeat, this.#redial, this.#commitment, this.collector]) piece.stop();
+    for (const piece of [this.#heartbeat, this.#redial, this.#commitment, this.collector, this.#circleSync])
+      piece.stop();
     await this.provider.stop().catch(log('the provider'));
     await this.workflows.stop().catch(log('the workflows'));
     await this.requester.stop().catch(log('the requester'));

@@ -1,0 +1,3 @@
+export * from './policy.js';
+export * from './entries.js';
+export * from './resolve.js';
