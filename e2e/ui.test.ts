@@ -467,7 +467,7 @@ test('8. Settings and Logs; the log shows the render events', { timeout: 20_000 
   assertNoPageErrors();
 });
 
-const PAGES = ['dashboard', 'availability', 'peers', 'jobs', 'earnings', 'settings', 'logs'];
+const PAGES = ['dashboard', 'availability', 'peers', 'circles', 'jobs', 'earnings', 'settings', 'logs'];
 
 test(
   '9. every page: no serious or critical axe violation, and Tab reaches every control',

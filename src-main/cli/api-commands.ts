@@ -11,6 +11,7 @@ import { registerLedgerCommand } from './ledger-commands.js';
 import { registerPolicyCommands } from './policy-commands.js';
 import { registerStorageCommands } from './storage-commands.js';
 import { registerWorkflowCommands } from './workflow-commands.js';
+import { registerCircleCommands } from './circle-commands.js';
 import { act, connect, nodeCommand, type CommonOptions } from './node-command.js';
 
 export function registerApiCommands(program: Command): void {
@@ -86,6 +87,7 @@ export function registerApiCommands(program: Command): void {
 
   registerJobCommands(program);
   registerWorkflowCommands(program);
+  registerCircleCommands(program);
 
   registerLedgerCommand(program);
 

@@ -107,6 +107,7 @@ export function registerJobCommands(program: Command): void {
     .option('--name <name>', 'a name to recognise the job by')
     .option('--manual-accept', 'wait for you to accept offers (see offers, offers accept)')
     .option('--open-to-strangers', 'peers you have not trusted may compute this job (by default only peers you trust)')
+    .option('--circle <id>', "a circle of yours it runs in: only its members compute it, by the circle's policy")
     .option(
       '--dry-run',
       'submit nothing: print its units, what it would cost and hold, the budget it needs, and how long it would take',

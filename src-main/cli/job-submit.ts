@@ -28,6 +28,8 @@ interface TermsOptions {
   name?: string;
   manualAccept?: boolean;
   openToStrangers?: boolean;
+  /** A circle of mine the job runs in (its members compute it, by its policy). */
+  circle?: string;
 }
 
 /** The options of a job over an input file (and the WASI ones, refused here: they go with --wasi). */
@@ -49,6 +51,7 @@ export function jobTerms(options: TermsOptions) {
     name: options.name,
     manual_accept: options.manualAccept === true,
     open_to_strangers: options.openToStrangers === true,
+    ...(options.circle !== undefined ? { circle: options.circle } : {}),
   };
 }
 

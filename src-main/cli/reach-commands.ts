@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { MethodResult } from '../core/api/contract.js';
 import { INVITE_LIMITS } from '../core/reach/invite.js';
+import { circleId } from './circle-names.js';
 import { RELAY_MODES, type RelayMode } from '../core/reach/network-config.js';
 import { CliError, numberIn, wholeNumber } from './args.js';
 import { keyValues, table } from './format.js';
@@ -54,14 +55,30 @@ function formatNetwork(n: MethodResult<'network.get'>): string {
   ]);
 }
 
-export function registerReachCommands(program: Command): void {
-  const invite = program.command('invite').description('connect with someone: make an invite code, or accept one');
-  nodeCommand(invite, 'create', 'print an invite code (one line) to send to someone', { isDefault: true })
+type InviteOptions = CommonOptions & { trust: string; expires: string; circle?: string };
+
+/**
+ * A command that prints an invite code: `invite create`, and `circle invite <circle>` (whose
+ * argument is the circle: `circleArgument`). With a circle, whoever accepts is proposed to join it.
+ */
+export function inviteCommand(
+  parent: Command,
+  name: string,
+  description: string,
+  settings?: { isDefault?: boolean; circleArgument?: boolean },
+): Command {
+  const command = nodeCommand(parent, name, description, settings?.isDefault ? { isDefault: true } : undefined);
+  if (settings?.circleArgument) command.argument('<circle>', 'its id (or a unique start of it, or its name)');
+  return command
     .option('--trust <weight>', 'your trust (0..1) in whoever accepts it', '1')
     .option('--expires <duration>', 'how long it can be used: 30m, 24h, 7d', '24h')
     .action(
-      act(async (options: CommonOptions & { trust: string; expires: string }) => {
-        const result = await connect(options).call('invites.create', {
+      act(async (options: InviteOptions, argument?: string) => {
+        const client = connect(options);
+        const named = settings?.circleArgument ? argument : options.circle;
+        const circle = named === undefined ? undefined : await circleId(client, named);
+        const result = await client.call('invites.create', {
+          ...(circle !== undefined ? { circle } : {}),
           trust: numberIn('--trust', options.trust, 0, 1),
           expires_seconds: durationSeconds(
             '--expires',
@@ -76,6 +93,14 @@ export function registerReachCommands(program: Command): void {
         return { json: result, text: `${result.code}${process.stdout.isTTY ? warning : ''}` };
       }),
     );
+}
+
+export function registerReachCommands(program: Command): void {
+  const invite = program.command('invite').description('connect with someone: make an invite code, or accept one');
+  inviteCommand(invite, 'create', 'print an invite code (one line) to send to someone', { isDefault: true }).option(
+    '--circle <circle>',
+    'a circle of yours whoever accepts it is proposed to join (you approve; the others vote)',
+  );
   nodeCommand(invite, 'accept', "accept someone's invite code: connect, and trust each other")
     .argument('<code>')
     .option('--trust <weight>', 'your trust (0..1) in the inviter', '1')

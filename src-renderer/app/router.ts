@@ -2,7 +2,7 @@
 // token was taken out of the hash (api/http-transport.ts takeToken).
 import { useEffect, useState } from 'react';
 
-const PAGES = ['dashboard', 'availability', 'peers', 'jobs', 'earnings', 'settings', 'logs'] as const;
+const PAGES = ['dashboard', 'availability', 'peers', 'circles', 'jobs', 'earnings', 'settings', 'logs'] as const;
 export type PageName = (typeof PAGES)[number];
 
 export function pageOfHash(hash: string): PageName {

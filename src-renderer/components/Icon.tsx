@@ -4,6 +4,7 @@ const PATHS = {
   availability: 'M3 5h18v16H3zM3 10h18M8 3v4M16 3v4M8 14h2M14 14h2M8 17h2',
   peers:
     'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21v-1a6 6 0 0 1 6-6h2a6 6 0 0 1 6 6v1M16 3.5a4 4 0 0 1 0 7.5M22 21v-1a6 6 0 0 0-4-5.6',
+  circles: 'M3 12a6 6 0 1 0 12 0 6 6 0 1 0-12 0zM9 12a6 6 0 1 0 12 0 6 6 0 1 0-12 0z',
   jobs: 'M12 2 2 7l10 5 10-5-10-5zM2 17l10 5 10-5M2 12l10 5 10-5',
   earnings: 'M3 17l6-6 4 4 8-8M15 7h6v6',
   settings:

@@ -1,6 +1,7 @@
 // The one store of the UI, created with the transport the page started with.
 import { create } from 'zustand';
 import type { MeshTransport } from '../api/transport.js';
+import { circlesSlice } from './circles-slice.js';
 import { commonSlice } from './common-slice.js';
 import { jobsSlice } from './jobs-slice.js';
 import { ledgerSlice } from './ledger-slice.js';
@@ -16,6 +17,7 @@ export function createMeshStore(transport: MeshTransport) {
     ...peersSlice(set, get, transport),
     ...ledgerSlice(set, get, transport),
     ...jobsSlice(set, get, transport),
+    ...circlesSlice(set, get, transport),
     ...logSlice(set, get, transport),
   }));
 }

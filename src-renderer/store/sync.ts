@@ -19,7 +19,7 @@ const REFRESH_MS = 1000;
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 10_000;
 
-type Topic = 'status' | 'availability' | 'peers' | 'jobs' | 'ledger';
+type Topic = 'status' | 'availability' | 'peers' | 'jobs' | 'ledger' | 'circles';
 
 /** What each event makes stale. */
 function topicsOf(type: ApiEventType): Topic[] {
@@ -28,6 +28,7 @@ function topicsOf(type: ApiEventType): Topic[] {
     return ['status', 'availability'];
   if (type === 'price.changed' || type === 'gpu.changed') return ['status'];
   if (type === 'ledger.entry' || type === 'ledger.entries') return ['ledger', 'status'];
+  if (type.startsWith('circle.')) return ['circles'];
   if (type === 'unit.progress') return []; // the mosaic's own (onUnitProgress)
   if (type.startsWith('unit.') || type.startsWith('units.')) return ['jobs', 'status'];
   return ['jobs']; // job.*, offer.received, offers.received, render.*
@@ -70,6 +71,7 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
       if (stale.has('availability')) settle(s.refreshAvailability());
       if (stale.has('peers')) settle(s.refreshPeers());
       if (stale.has('jobs')) settle(s.refreshJobs());
+      if (stale.has('circles')) settle(s.refreshCircles());
       if (stale.has('ledger')) {
         settle(s.refreshLedger(ledgerFromScratch));
         ledgerFromScratch = false;
@@ -132,7 +134,7 @@ export function startSync(store: MeshStore, transport: MeshTransport): () => voi
       return;
     }
     subscribe();
-    markStale('status', 'availability', 'peers', 'jobs', 'ledger');
+    markStale('status', 'availability', 'peers', 'jobs', 'ledger', 'circles');
     settle(state().reloadMosaics());
   };
 

@@ -2,6 +2,8 @@
 // Actions call the node through the transport and put what it answers in the state; a failed
 // call's message goes to `errors`, which the error banner shows.
 import type { WorkflowView } from '../../src-main/core/api/workflow-methods.js';
+import type { CircleView, ProposalView } from '../../src-main/core/api/circle-methods.js';
+import type { Change, VoteChoice } from '../../src-main/core/circles/index.js';
 import type { StoreApi } from 'zustand';
 import type {
   ApiEvent,
@@ -215,13 +217,33 @@ export interface JobsSlice {
   reloadMosaics(): Promise<void>;
 }
 
+export type CircleSummary = MethodResult<'circles.list'>['circles'][number];
+
+/** A call made from a form: what it gave, or the node's refusal in words, shown beside the form. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface CirclesSlice {
+  /** My circles (circles.list); null until read. */
+  circles: CircleSummary[] | null;
+  /** The circles read whole (circles.show), by id: those the Circles page has shown, read again with the list. */
+  circleViews: Record<string, CircleView>;
+  /** Reads the list and every circle held whole (after a circle.* event, or an action of mine). */
+  refreshCircles(): Promise<void>;
+  /** Reads one circle whole. */
+  loadCircle(circleId: string): Promise<void>;
+  /** Founds a circle with me and `members` in it; its view. */
+  createCircle(name: string, members: string[]): Promise<Outcome<CircleView>>;
+  proposeChange(circleId: string, change: Change, description: string): Promise<Outcome<ProposalView>>;
+  vote(circleId: string, proposalId: string, choice: VoteChoice): Promise<Outcome<ProposalView>>;
+}
+
 export interface LogSlice {
   /** The latest events, newest first. */
   events: ApiEvent[];
   addEvents(batch: readonly ApiEvent[]): void;
 }
 
-export type MeshState = CommonSlice & NodeSlice & PeersSlice & LedgerSlice & JobsSlice & LogSlice;
+export type MeshState = CommonSlice & NodeSlice & PeersSlice & LedgerSlice & JobsSlice & CirclesSlice & LogSlice;
 export type SetState = StoreApi<MeshState>['setState'];
 export type GetState = () => MeshState;
 export type Slice<S> = (set: SetState, get: GetState, transport: MeshTransport) => S;

@@ -93,7 +93,7 @@ export const CIRCLE_METHODS = {
       change: ChangeSchema,
       description: z._default(z.string().check(z.maxLength(MAX_DESCRIPTION_CHARS)), ''),
       /** How long voting stays open; the circle's voting period at most (and by default). */
-      expires_in_s: z.optional(z.int().check(z.minimum(60), z.maximum(30 * 86_400))),
+      expires_in_s: z.optional(z.int().check(z.minimum(10), z.maximum(30 * 86_400))),
     }),
     z.strictObject({ proposal: ProposalViewSchema }),
   ),

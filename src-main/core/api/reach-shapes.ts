@@ -2,7 +2,7 @@
 import * as z from '../schemas/zod.js';
 import { INVITE_LIMITS, InviteId, MAX_INVITE_CODE_CHARS } from '../reach/invite.js';
 import { RelaySettingsSchema } from '../reach/network-config.js';
-import { boundedArray, Fraction, IsoTime, LIMITS, Name, PeerId } from '../schemas/index.js';
+import { boundedArray, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from '../schemas/index.js';
 
 const Address = z.string().check(z.maxLength(LIMITS.nameChars));
 
@@ -30,6 +30,8 @@ export const InviteCreateSchema = z.strictObject({
     z.int().check(z.minimum(INVITE_LIMITS.minSeconds), z.maximum(INVITE_LIMITS.maxSeconds)),
     INVITE_LIMITS.defaultSeconds,
   ),
+  /** A circle of mine: whoever redeems it is proposed as a member, with my approval (the others vote). */
+  circle: z.optional(Id),
 });
 
 export const InviteCreatedSchema = z.strictObject({

@@ -3,8 +3,17 @@
 // and the result must pass the whole schema again (shares summing to 100, say) or it is not applied.
 import * as z from '../schemas/zod.js';
 import { Fraction, validate } from '../schemas/index.js';
+import { CHECK_RATE_FLOOR } from '../verification/credibility.js';
+import {
+  DEFAULT_HALF_LIFE_MS,
+  effectiveTrust,
+  OUTCOME_WEIGHTS,
+  reputationScore,
+  type Reputation,
+} from '../trust/reputation.js';
 
 const DAY_S = 86_400;
+const DAY_MS = DAY_S * 1000;
 const whole = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 const between = (min: number, max: number) => z.number().check(z.minimum(min), z.maximum(max));
 
@@ -17,13 +26,15 @@ const RewardsSchema = z.strictObject({
   platform_pct: whole(0, 99),
 });
 
+/** Our beta reputation's parts (core/trust/reputation.ts), as seed 003's α, β, γ and λ. */
 const ReputationSchema = z.strictObject({
-  /** The weights of agreement, speed and uptime in a member's reputation (seed 003's α, β, γ). */
-  weight_agreement: Fraction,
-  weight_speed: Fraction,
-  weight_uptime: Fraction,
-  /** How much of a reputation fades a day (λ). */
-  decay_per_day: between(0, 0.5),
+  /** What one verified result adds to a provider's good outcomes. */
+  weight_verified: between(0.1, 10),
+  /** What one rejected result (or a penalty) and one late result add to its bad outcomes. */
+  weight_rejected: between(0, 100),
+  weight_late: between(0, 100),
+  /** How fast an outcome fades: the days for its weight to halve. */
+  half_life_days: between(0.1, 365),
 });
 
 const VerificationSchema = z.strictObject({
@@ -45,8 +56,8 @@ const SchedulingSchema = z.strictObject({
 const RequirementsSchema = z.strictObject({
   min_cores: whole(0, 1024),
   min_ram_gib: whole(0, 4096),
-  /** The least calibrated speed (the machine's performance score) a member offers. */
-  min_speed: between(0, 1e6),
+  /** The least calibrated speed (a slot's performance score for the job's algorithm, 0 to 1) a member offers. */
+  min_speed: Fraction,
   /** The least trust a job in the circle needs from its requester in a provider. */
   min_trust: Fraction,
 });
@@ -62,7 +73,7 @@ const VotingSchema = z.strictObject({
   /** The part of the approvals among approvals and rejections that passes a proposal. */
   threshold: between(0.5, 1),
   /** The longest a proposal stays open. */
-  voting_period_s: whole(60, 30 * DAY_S),
+  voting_period_s: whole(10, 30 * DAY_S),
   /** Proposals one member may have open at once; more are void (a flood changes nothing). */
   max_open_per_member: whole(1, 20),
 });
@@ -82,13 +93,6 @@ export const MeshPolicySchema = z.strictObject(SECTIONS).check(
     message: 'the worker, verifier and platform shares must sum to 100',
     path: ['rewards'],
   }),
-  z.refine(
-    (p) => Math.abs(p.reputation.weight_agreement + p.reputation.weight_speed + p.reputation.weight_uptime - 1) < 1e-9,
-    {
-      message: 'the reputation weights must sum to 1',
-      path: ['reputation'],
-    },
-  ),
 );
 export type MeshPolicy = z.infer<typeof MeshPolicySchema>;
 export type PolicySection = keyof typeof SECTIONS;
@@ -110,8 +114,13 @@ export type PolicyFragment = z.infer<typeof PolicyFragmentSchema>;
 /** Today's behaviour, as a policy: what a job outside any circle runs by. */
 export const DEFAULT_MESH_POLICY: MeshPolicy = {
   rewards: { worker_pct: 90, verifier_pct: 10, platform_pct: 0 },
-  reputation: { weight_agreement: 0.6, weight_speed: 0.2, weight_uptime: 0.2, decay_per_day: 0.02 },
-  verification: { redundancy: 1, agreement: 0.5, spot_check_rate: 0.1 },
+  reputation: {
+    weight_verified: OUTCOME_WEIGHTS.verified,
+    weight_rejected: OUTCOME_WEIGHTS.rejected,
+    weight_late: OUTCOME_WEIGHTS.late,
+    half_life_days: DEFAULT_HALF_LIFE_MS / DAY_MS,
+  },
+  verification: { redundancy: 1, agreement: 0.5, spot_check_rate: CHECK_RATE_FLOOR },
   scheduling: { offer_timeout_s: 30, unit_timeout_s: 3600, member_priority_boost: 0 },
   requirements: { min_cores: 0, min_ram_gib: 0, min_speed: 0, min_trust: 0 },
   bonding: { min_credit: -1e12 },
@@ -141,6 +150,17 @@ export function fieldsOf(fragment: PolicyFragment): string[] {
 /** Whether a fragment changes how proposals pass: such a change needs the stricter of the old and new rules. */
 export function changesVoting(fragment: PolicyFragment): boolean {
   return fragment.voting?.quorum !== undefined || fragment.voting?.threshold !== undefined;
+}
+
+/**
+ * How much I trust a provider for a job under `policy`: my weight for it times its reputation read
+ * with the policy's outcome weights and half-life (the counts fade at the node's own half-life
+ * between outcomes, and at the policy's since the last).
+ */
+export function trustUnder(policy: MeshPolicy, weight: number, reputation: Reputation, nowMs: number): number {
+  const r = policy.reputation;
+  const weights = { verified: r.weight_verified, rejected: r.weight_rejected, late: r.weight_late };
+  return effectiveTrust(weight, reputationScore(reputation, nowMs, r.half_life_days * DAY_MS, weights));
 }
 
 /** A settle's worker share under `policy`, in basis points (core/ledger/shares.ts). */

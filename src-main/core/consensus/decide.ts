@@ -2,9 +2,12 @@
 // more replicas, or give up? Pure: the same votes always give the same decision, in any order.
 import { clusterVotes, onePerPeer, sameHash, sortVotes, type Comparator, type Vote } from './votes.js';
 
-/** Results that must agree: 1 for redundancy 1, else a strict majority (2 of 2, 2 of 3, 3 of 4…). */
-export function quorumFor(redundancy: number): number {
-  return Math.floor(redundancy / 2) + 1;
+/**
+ * Results that must agree: more than `agreement` of them (a circle's policy sets it; by default a
+ * strict majority: 1 of 1, 2 of 2, 2 of 3, 3 of 4…), and never more than were asked for.
+ */
+export function quorumFor(redundancy: number, agreement = 0.5): number {
+  return Math.min(redundancy, Math.floor(redundancy * agreement) + 1);
 }
 
 export interface ConsensusInput {
@@ -25,6 +28,8 @@ export interface ConsensusInput {
    * count as cast, towards `maxReplicas`, and dissent, but never agree with anything.
    */
   rejected?: ReadonlySet<string>;
+  /** The part of the results that must agree, over a half (a circle's policy's); a strict majority by default. */
+  agreement?: number;
 }
 
 type FailureReason =
@@ -62,7 +67,7 @@ export function decideConsensus(input: ConsensusInput): ConsensusDecision {
 
 function decideCounted(input: ConsensusInput, counted: readonly Vote[]): ConsensusOutcome {
   if (!validArguments(input)) return { status: 'failed', reason: 'invalid_arguments' };
-  const quorum = quorumFor(input.redundancy);
+  const quorum = quorumFor(input.redundancy, input.agreement);
   const clusters = clusterVotes(
     counted.filter((vote) => !input.rejected?.has(vote.result_id)),
     input.comparator ?? sameHash,

@@ -4,7 +4,7 @@
 // person chose. These are the rules, without I/O: the code's shape once decoded, the messages of
 // the redeeming exchange, and whether an invite may still be redeemed.
 import * as z from '../schemas/zod.js';
-import { boundedArray, Fraction, IsoTime, LIMITS, Name, PeerId } from '../schemas/index.js';
+import { boundedArray, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from '../schemas/index.js';
 
 /** What starts every code, so a person (and the node) can tell one from other text. */
 export const INVITE_PREFIX = 'mesh-invite:';
@@ -56,6 +56,8 @@ const InviteRecordSchema = z.strictObject({
   expires_at: IsoTime,
   accepted_by: z.nullable(PeerId),
   accepted_at: z.nullable(IsoTime),
+  /** A circle of the inviter's that whoever redeems it is proposed to join (and the inviter approves). */
+  circle: z.optional(Id),
 });
 export type InviteRecord = z.infer<typeof InviteRecordSchema>;
 export const InviteRecordsSchema = boundedArray(InviteRecordSchema, INVITE_LIMITS.kept);

@@ -55,6 +55,8 @@ export interface AllocationInput {
   requesterRoom?: (peer: string) => number;
   /** Whether I hold a blob already: within their rank, units whose input I hold are offered first (data locality). */
   holds?: (cid: string) => boolean;
+  /** Added to a unit's priority (a circle's boost for its members' units), the sum at most 1. */
+  boost?: (unit: WorkUnit) => number;
 }
 
 /** A placement made in an earlier round that still holds its share of a slot. */
@@ -180,7 +182,7 @@ function collectDemand(input: AllocationInput): Demand {
     const u = units[i]!;
     writeResources(u.required_resources, need, i * D);
     seconds[i] = u.estimated_duration_seconds;
-    priority[i] = u.priority;
+    priority[i] = Math.min(1, u.priority + (input.boost?.(u) ?? 0));
   }
   // Units are already in (tier, gives back, trust, requester, listed) order; within each rank, order by priority.
   const order = new Uint32Array(n);

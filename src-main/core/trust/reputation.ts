@@ -12,7 +12,7 @@ export const DEFAULT_HALF_LIFE_MS = 7 * 24 * 60 * 60 * 1000;
  * far more than a verified one earns, so a peer cannot bank good results to cover cheating;
  * a late one is a lesser failure, half a rejection.
  */
-const OUTCOME_WEIGHTS: Readonly<Record<Outcome, number>> = { verified: 1, rejected: 5, late: 2.5 };
+export const OUTCOME_WEIGHTS: Readonly<Record<Outcome, number>> = { verified: 1, rejected: 5, late: 2.5 };
 
 export interface Reputation {
   /** Decayed counts of each outcome, as of `atMs`. */
@@ -75,11 +75,19 @@ export function withdrawOutcome(
   return { ...rep, [outcome]: Math.max(0, rep[outcome] - weight) };
 }
 
-/** The expected probability, in [0, 1], that this peer's next result is good. 0.5 if unknown. */
-export function reputationScore(rep: Reputation, atMs: number, halfLifeMs: number = DEFAULT_HALF_LIFE_MS): number {
+/**
+ * The expected probability, in [0, 1], that this peer's next result is good. 0.5 if unknown.
+ * `weights`: what each outcome weighs (a circle's policy sets its own).
+ */
+export function reputationScore(
+  rep: Reputation,
+  atMs: number,
+  halfLifeMs: number = DEFAULT_HALF_LIFE_MS,
+  weights: Readonly<Record<Outcome, number>> = OUTCOME_WEIGHTS,
+): number {
   const { verified, rejected, late } = decayedTo(rep, atMs, halfLifeMs);
-  const good = verified * OUTCOME_WEIGHTS.verified;
-  const bad = rejected * OUTCOME_WEIGHTS.rejected + late * OUTCOME_WEIGHTS.late;
+  const good = verified * weights.verified;
+  const bad = rejected * weights.rejected + late * weights.late;
   // Beta mean with the uniform prior alpha = beta = 1.
   return (good + 1) / (good + bad + 2);
 }

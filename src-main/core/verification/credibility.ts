@@ -31,16 +31,19 @@ export function isProven(record: CheckRecord): boolean {
   return !record.convicted && record.passed >= PROBATION_CHECKS;
 }
 
-/** The chance that one result of this provider is checked: 1 on probation, then 1/passed, at least the floor. */
-export function checkRate(record: CheckRecord): number {
+/**
+ * The chance that one result of this provider is checked: 1 on probation, then 1/passed, at least
+ * `floor` (a circle's policy sets its own: its spot-check rate).
+ */
+export function checkRate(record: CheckRecord, floor = CHECK_RATE_FLOOR): number {
   if (!isProven(record)) return 1;
-  return Math.max(CHECK_RATE_FLOOR, 1 / record.passed);
+  return Math.max(floor, 1 / record.passed);
 }
 
 /**
  * Whether this result is checked. `draw` is uniform in [0, 1) and unpredictable to the provider
  * (the requester derives it from a secret of its own and the result's id, after the result came).
  */
-export function selectedForCheck(record: CheckRecord, draw: number): boolean {
-  return draw < checkRate(record);
+export function selectedForCheck(record: CheckRecord, draw: number, floor = CHECK_RATE_FLOOR): boolean {
+  return draw < checkRate(record, floor);
 }

@@ -35,6 +35,10 @@ export interface UnitEvidence {
    * requester without Blender: a peer I trust). Agreement still never convicts anyone.
    */
   vouches?: (peer: string) => boolean;
+  /** The least share of a proven provider's results checked (its job's circle's spot-check rate; CHECK_RATE_FLOOR by default). */
+  checkFloor?: number;
+  /** The part of the results that must agree (its job's circle's; a strict majority by default). */
+  agreement?: number;
 }
 
 export type Judgement =
@@ -74,6 +78,7 @@ export function judgeUnit(e: UnitEvidence): Judgement {
     maxReplicas: e.maxReplicas,
     requested: e.requested,
     ...(e.comparator ? { comparator: e.comparator } : {}),
+    ...(e.agreement !== undefined ? { agreement: e.agreement } : {}),
   });
   switch (decision.status) {
     case 'pending':
@@ -96,7 +101,7 @@ export function judgeUnit(e: UnitEvidence): Judgement {
       standing.flatMap((v) => (v.fuel !== undefined && winners.includes(v.result_id) ? [v.fuel] : [])),
     );
     const dissent = standing.length > winners.length || fuels.size > 1;
-    const picked = winnerUnchecked.some((id) => selectedForCheck(e.record(peerOf.get(id)!), e.draw(id)));
+    const picked = winnerUnchecked.some((id) => selectedForCheck(e.record(peerOf.get(id)!), e.draw(id), e.checkFloor));
     if (dissent || e.suspect || picked) {
       const check = checkAll();
       if (check) return check;

@@ -37,6 +37,7 @@ export class CircleSync {
 
   /** Follows my circles' topics, and syncs each with the members I connect to. */
   start(bus: NodeEvents): void {
+    this.circles.start();
     for (const circle of this.circles.ids()) this.network.subscribe(circleTopic(circle));
     bus.on('peer.connected', (peer) => this.#connected(peer));
     this.#timer = setInterval(() => this.#antiEntropy(), ANTI_ENTROPY_MS).unref();
@@ -44,6 +45,7 @@ export class CircleSync {
 
   stop(): void {
     clearInterval(this.#timer);
+    this.circles.stop();
   }
 
   /** A peer connected: every circle we share is synced with it. */
@@ -104,23 +106,22 @@ export class CircleSync {
     const me = this.circles.me;
     const mine = entries.filter((e) => authorOf(e.entry) === me);
     const members = this.circles.state(circle).members.filter((m) => m !== me);
-    const connected = new Set(this.network.connectedPeers());
-    if (mine.length > 0) {
-      const founding = mine.some((e) => e.entry.kind === 'genesis');
-      const onTopic = new Set(this.network.subscribers(topic));
-      // Gossip reaches the members on the topic; the others (a founding's, a member just joined) are pushed to.
-      if (!founding)
-        this.background(
-          'gossiping a circle entry',
-          this.network.publish(topic, 'circle_entries', { circle, entries: mine }),
-        );
-      for (const member of members)
-        if (founding || (connected.has(member) && !onTopic.has(member)))
-          this.background('pushing circle entries', this.#push(member, circle, mine));
+    if (joined && mine.some((e) => e.entry.kind === 'genesis')) {
+      // I founded it: each member gets the founding, with which it joins.
+      for (const member of members) this.background('pushing a founding', this.#push(member, circle, mine));
+      return;
     }
-    if (joined && mine.length === 0)
-      for (const member of members)
-        if (connected.has(member)) this.background('syncing a circle', this.syncWith(member, circle));
+    if (mine.length > 0)
+      this.background(
+        'gossiping circle entries',
+        this.network.publish(topic, 'circle_entries', { circle, entries: mine }),
+      );
+    // Members gossip does not reach yet (one just voted in, or I just joined) are synced with: each gets what it lacks.
+    const onTopic = new Set(this.network.subscribers(topic));
+    const connected = new Set(this.network.connectedPeers());
+    for (const member of members)
+      if (connected.has(member) && (joined || !onTopic.has(member)))
+        this.background('syncing a circle', this.syncWith(member, circle));
   }
 
   #antiEntropy(): void {

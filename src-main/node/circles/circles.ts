@@ -29,6 +29,7 @@ import { PeerRates } from '../../core/protocol/rate-limit.js';
 import type { Identity } from '../identity/identity.js';
 import type { CircleStore } from '../journal/circle-store.js';
 import { checkEntry, signEntry } from './signed-entries.js';
+import { Joining, type CheckedEntry } from './joining.js';
 
 /** How far ahead of my clock an entry may be signed (peers' clocks differ a little). */
 const CLOCK_SKEW_MS = 60_000;
@@ -72,15 +73,24 @@ interface Log {
   entries: Map<string, { logged: LoggedEntry; signed: SignedEntry }>;
   /** Its state, while the log is this size and no proposal's voting has closed since. */
   resolved?: { state: CircleState; size: number; until: number };
+  /** The state the API's events last told of; the next look when an open proposal's voting closes. */
+  told?: CircleState;
+  closeTimer?: NodeJS.Timeout;
 }
 
 export class Circles {
   readonly #logs = new Map<string, Log>();
   readonly #proposalRates = new PeerRates(PROPOSAL_RATE);
+  /** Circles on their way to me, until their logs show me a member. */
+  readonly #joining: Joining;
   /** Told whenever a circle's log grows (gossip, pushes to members). */
   onAdded: (circle: string, entries: SignedEntry[], joined: boolean) => void = () => {};
 
   constructor(private readonly needs: CircleNeeds) {
+    this.#joining = new Joining(
+      () => this.me,
+      () => needs.now(),
+    );
     for (const circle of needs.store.circles()) {
       const stored = needs.store.entries(circle);
       const genesis = stored.find((e) => e.cid === circle);
@@ -89,6 +99,11 @@ export class Circles {
       for (const { cid, signed } of stored) log.entries.set(cid, { logged: { cid, entry: signed.entry }, signed });
       this.#logs.set(circle, log);
     }
+  }
+
+  /** Looks at each circle once the node runs: what its log holds was told before; a close due is looked at. */
+  start(): void {
+    for (const circle of this.#logs.keys()) this.#tell(circle);
   }
 
   get me(): string {
@@ -240,54 +255,54 @@ export class Circles {
     return cid;
   }
 
-  /** A founding naming me: I join (store it, follow its topic). */
-  #found(cid: string, signed: SignedEntry): void {
+  /** I join a circle: its founding and the rest of its log as I got it, stored; its topic followed. */
+  #found(cid: string, signed: SignedEntry, rest: CheckedEntry[] = []): void {
     const entry = signed.entry as Genesis;
     this.needs.store.join(cid, this.needs.now());
     this.#logs.set(cid, { genesis: { cid, entry }, entries: new Map() });
     this.needs.emit('circle.joined', { circle: cid, name: entry.name });
-    this.#add(cid, [{ logged: { cid, entry }, signed }], true);
+    this.#add(cid, [{ logged: { cid, entry }, signed }, ...rest], true);
   }
 
-  /** Entries a peer sent (`from`; `author`: the envelope's signer), checked one by one. */
+  /** Entries a peer sent (`from`: who sent them, or the envelope's signer), checked one by one. */
   async take(from: string, circle: string, batch: readonly unknown[]): Promise<Intake> {
     const intake: Intake = { added: [], refused: [] };
-    const fresh: { logged: LoggedEntry; signed: SignedEntry }[] = [];
     const refuse = (reason: string, culprit?: string, cid?: string): void => {
       intake.refused.push({ ...(cid ? { cid } : {}), reason });
+      this.needs.log(`circle ${circle}: ${cid ?? 'an entry'} from ${from} refused: ${reason}`);
       if (culprit !== undefined) this.needs.penalize(culprit, reason.split(':')[0]!);
     };
-    const now = this.needs.now();
+    const checked: CheckedEntry[] = [];
     for (const raw of batch) {
-      const checked = await checkEntry(raw);
-      if (!checked.ok) {
-        refuse(checked.error, from);
-        continue;
-      }
-      const { logged, signed } = checked;
+      const one = await checkEntry(raw);
+      if (!one.ok) refuse(one.error, from);
+      else if ((one.logged.entry.kind === 'genesis' ? one.logged.cid : one.logged.entry.circle) !== circle)
+        refuse(`entry ${one.logged.cid} is not of circle ${circle}`, from, one.logged.cid);
+      else checked.push(one);
+    }
+    const log = this.#logs.get(circle);
+    if (log === undefined) {
+      // A circle on its way to me: only from a peer I trust, and joined once its log shows me a member.
+      if (!this.needs.trusts(from)) refuse(`not_trusted: ${from} is not a peer I trust`);
+      const whole = this.needs.trusts(from) ? this.#joining.take(circle, checked) : undefined;
+      if (whole !== undefined) this.#found(circle, whole[0]!.signed, whole.slice(1));
+      if (whole !== undefined) intake.added = whole.map((e) => e.logged.cid);
+      return intake;
+    }
+    const fresh: CheckedEntry[] = [];
+    const now = this.needs.now();
+    for (const { logged, signed } of checked) {
       const author = authorOf(logged.entry);
-      if (logged.entry.kind === 'genesis' ? logged.cid !== circle : logged.entry.circle !== circle) {
-        refuse(`entry ${logged.cid} is not of circle ${circle}`, from, logged.cid);
-      } else if (logged.entry.kind === 'genesis') {
-        if (this.#logs.has(circle)) continue;
-        const why = this.#whyNotJoin(logged.entry);
-        if (why === undefined) this.#found(circle, signed);
-        else refuse(why, undefined, logged.cid);
-      } else if (!this.#logs.has(circle)) {
-        refuse(`I hold no circle ${circle}`, undefined, logged.cid);
-      } else if (this.#logs.get(circle)!.entries.has(logged.cid)) {
+      if (logged.entry.kind === 'genesis' || log.entries.has(logged.cid)) {
         continue; // a duplicate: gossip and syncs overlap, and that is no one's fault
       } else if (!this.#mayTalk(circle, author)) {
         refuse(`not_member: ${author} is not a member of circle ${circle}`, author, logged.cid);
       } else if (logged.entry.at > now + CLOCK_SKEW_MS) {
-        refuse(
-          `from_the_future: entry ${logged.cid} is signed ${logged.entry.at - now} ms ahead of my clock`,
-          undefined,
-          logged.cid,
-        );
+        const ahead = logged.entry.at - now;
+        refuse(`from_the_future: entry ${logged.cid} is signed ${ahead} ms ahead of my clock`, undefined, logged.cid);
       } else if (logged.entry.kind === 'proposal' && this.#whyInvalid(circle, logged.entry.change) !== undefined) {
         refuse(`invalid_policy: ${this.#whyInvalid(circle, logged.entry.change)}`, author, logged.cid);
-      } else if (logged.entry.kind === 'proposal' && this.#logs.get(circle)!.entries.size >= MAX_CIRCLE_ENTRIES) {
+      } else if (logged.entry.kind === 'proposal' && log.entries.size >= MAX_CIRCLE_ENTRIES) {
         refuse(`log_full: circle ${circle} holds ${MAX_CIRCLE_ENTRIES} entries, its most`, undefined, logged.cid);
       } else if (logged.entry.kind === 'proposal' && !this.#proposalRates.take(`${circle} ${author}`, now)) {
         refuse(`rate_limited: ${author} sent proposals faster than one a minute`, author, logged.cid);
@@ -321,17 +336,9 @@ export class Circles {
     return applied.ok ? undefined : `the policy it would make is not valid: ${applied.error}`;
   }
 
-  #whyNotJoin(genesis: Genesis): string | undefined {
-    if (!genesis.members.includes(this.me)) return `its founding does not name me a member`;
-    if (genesis.founder !== this.me && !this.needs.trusts(genesis.founder))
-      return `not_trusted: its founder ${genesis.founder} is not a peer I trust`;
-    return undefined;
-  }
-
   /** Stores new entries, tells what changed, and passes them on. Returns the CIDs that were new. */
   #add(circle: string, entries: { logged: LoggedEntry; signed: SignedEntry }[], joined: boolean): string[] {
     const log = this.#logs.get(circle)!;
-    const before = log.entries.size > 0 ? this.state(circle) : undefined;
     const added = new Set(
       this.needs.store.add(
         circle,
@@ -340,7 +347,7 @@ export class Circles {
     );
     for (const e of entries) if (added.has(e.logged.cid) || e.logged.cid === circle) log.entries.set(e.logged.cid, e);
     if (added.size === 0) return [];
-    this.#tellChanges(circle, before);
+    this.#tell(circle);
     this.onAdded(
       circle,
       entries.filter((e) => added.has(e.logged.cid)).map((e) => e.signed),
@@ -349,10 +356,22 @@ export class Circles {
     return [...added];
   }
 
-  /** The API's events for what the new entries changed: proposals opened, activations. */
-  #tellChanges(circle: string, before: CircleState | undefined): void {
-    const after = this.state(circle);
-    const known = new Set(before?.proposals.map((p) => p.cid));
+  /**
+   * The API's events for what changed since I last told (proposals opened, activations), and a
+   * look again when the next open proposal's voting closes: a close may pass one with no new entry.
+   */
+  #tell(circle: string): void {
+    const log = this.#logs.get(circle)!;
+    const [before, after] = [log.told, this.state(circle)];
+    log.told = after;
+    clearTimeout(log.closeTimer);
+    if (after !== before && Number.isFinite(log.resolved!.until))
+      log.closeTimer = setTimeout(
+        () => this.#tell(circle),
+        Math.max(0, log.resolved!.until - this.needs.now()) + 1,
+      ).unref();
+    if (before === undefined || after === before) return;
+    const known = new Set(before.proposals.map((p) => p.cid));
     for (const p of after.proposals)
       if (!known.has(p.cid) && p.status !== 'void')
         this.needs.emit('circle.proposal_opened', {
@@ -361,10 +380,8 @@ export class Circles {
           author: p.proposal.author,
           description: p.proposal.description.slice(0, 500),
         });
-    const activations = before?.history.length ?? 0;
-    if (after.history.length === activations && before?.history.at(-1)?.proposal === after.history.at(-1)?.proposal)
-      return;
     const last = after.history.at(-1);
+    if (after.history.length === before.history.length && before.history.at(-1)?.proposal === last?.proposal) return;
     this.needs.log(
       `circle ${after.name}: policy version ${after.history.length}${last ? ` (${last.fields.join(', ')})` : ''}`,
     );
@@ -374,5 +391,10 @@ export class Circles {
       fields: (last?.fields ?? []).join(', ').slice(0, 900),
       version: after.history.length,
     });
+  }
+
+  /** No more looks at closing votes. */
+  stop(): void {
+    for (const log of this.#logs.values()) clearTimeout(log.closeTimer);
   }
 }

@@ -1,7 +1,9 @@
 // Circles on a node: the logs and their states (circles.ts), how they travel (circle-sync.ts), and
 // what the rest of the node reads of them: the policy a job's circle runs by (CirclePolicies).
-import type { MeshPolicy } from '../../core/circles/index.js';
+import { trustUnder } from '../../core/circles/index.js';
 import { PenaltyBook } from '../../core/mesh/rules/penalties.js';
+import type { WorkUnit } from '../../core/schemas/index.js';
+import { emptyReputation } from '../../core/trust/index.js';
 import { CircleStore } from '../journal/circle-store.js';
 import type { Db } from '../journal/database.js';
 import type { MeshNetwork } from '../p2p/index.js';
@@ -14,6 +16,32 @@ export { CircleSync } from './circle-sync.js';
 
 /** What a job's deciders read: the active policy of its circle, at the moment they decide. */
 export type CirclePolicies = Pick<Circles, 'policyOf' | 'workerSharesSince' | 'isMember'>;
+
+/**
+ * Whether `provider` may compute `unit` (of a job in a circle; in none: anyone I would take): a
+ * member, trusted as much as the circle's policy asks, that offers a slot with the cores, RAM and
+ * calibrated speed for the unit's algorithm it asks of members (its latest commitment says).
+ */
+export function mayCompute(
+  ctx: Pick<NodeContext, 'circles' | 'commitments' | 'state'>,
+  unit: Pick<WorkUnit, 'algorithm_id' | 'circle'>,
+  provider: string,
+  nowMs: number,
+): boolean {
+  const { circle } = unit;
+  if (circle === undefined) return true;
+  if (!ctx.circles.isMember(circle, provider)) return false;
+  const policy = ctx.circles.policyOf(circle);
+  const { min_cores, min_ram_gib, min_speed, min_trust } = policy.requirements;
+  const reputation = ctx.state.reputation.get(provider) ?? emptyReputation();
+  if (trustUnder(policy, ctx.state.myTrustIn(provider), reputation, nowMs) < min_trust) return false;
+  return (ctx.commitments.get(provider)?.availability_slots ?? []).some(
+    ({ resources, algorithms }) =>
+      resources.cpu_cores >= min_cores &&
+      resources.ram_gb >= min_ram_gib &&
+      algorithms.some((a) => a.algorithm_id === unit.algorithm_id && a.performance_score >= min_speed),
+  );
+}
 
 /** The node's circles, on its database and network; `node` is read when first needed (it is built after them). */
 export function openCircles(

@@ -39,7 +39,12 @@ export class InviteStore {
   }
 
   /** A new invite: its id and secret (the secret is not kept, only its hash). */
-  create(trust: number, expiresInSeconds: number, nowMs: number): { record: InviteRecord; secret: string } {
+  create(
+    trust: number,
+    expiresInSeconds: number,
+    nowMs: number,
+    circle?: string,
+  ): { record: InviteRecord; secret: string } {
     const secret = randomBytes(16).toString('hex');
     const record: InviteRecord = {
       id: randomBytes(8).toString('hex'),
@@ -49,6 +54,7 @@ export class InviteStore {
       expires_at: new Date(nowMs + expiresInSeconds * 1000).toISOString(),
       accepted_by: null,
       accepted_at: null,
+      ...(circle !== undefined ? { circle } : {}),
     };
     this.#save(keptInvites([record, ...this.#records], nowMs));
     return { record, secret };
@@ -60,7 +66,7 @@ export class InviteStore {
     secret: string,
     peer: string,
     nowMs: number,
-  ): ReturnType<typeof redeemDecision> & { trust?: number } {
+  ): ReturnType<typeof redeemDecision> & { trust?: number; circle?: string } {
     const record = this.#records.find((r) => r.id === id);
     const matches =
       record !== undefined &&
@@ -71,7 +77,7 @@ export class InviteStore {
       const used = { ...record, accepted_by: peer, accepted_at: new Date(nowMs).toISOString() };
       this.#save(this.#records.map((r) => (r.id === id ? used : r)));
     }
-    return { ...decision, trust: record.trust };
+    return { ...decision, trust: record.trust, ...(record.circle !== undefined ? { circle: record.circle } : {}) };
   }
 
   list(): readonly InviteRecord[] {

@@ -30,7 +30,7 @@ test(
       const [founder, ...others] = nodes as [TestNode, ...TestNode[]];
       const { circle } = await founder.api['circles.create']({
         name: 'friends',
-      policy: {},
+        policy: {},
         members: others.map((n) => n.node.peerId),
       });
       assert.equal(circle.members.length, 5);

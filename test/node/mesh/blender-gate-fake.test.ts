@@ -111,7 +111,9 @@ test('a Blender unit is accepted only with Blender sharing on, from a peer trust
   });
   rendering = BLENDER;
   const unitsLeft = (peer: string) =>
-    withoutRefusedUnits(kinds, ctx.state, [commitment(peer)])[0]!.work_requests[0]!.work_units.map((u) => u.unit_id);
+    withoutRefusedUnits({ kinds, state: ctx.state, me: ctx.me, circles: ctx.circles }, [
+      commitment(peer),
+    ])[0]!.work_requests[0]!.work_units.map((u) => u.unit_id);
   assert.deepEqual(unitsLeft(trusted!), ['job-w/0', 'job-w/1']);
   assert.deepEqual(unitsLeft(doubted!), ['job-w/1'], 'its Blender unit is not offered');
 });

@@ -42,8 +42,8 @@ export function reachHandlers({ dataDir, reach, invites, started }: ReachDeps): 
     };
   };
   return {
-    async 'invites.create'({ trust, expires_seconds }) {
-      return invites.create(trust, expires_seconds);
+    async 'invites.create'({ trust, expires_seconds, circle }) {
+      return invites.create(trust, expires_seconds, circle);
     },
     async 'invites.accept'({ code, trust }) {
       return invites.accept(code, trust);

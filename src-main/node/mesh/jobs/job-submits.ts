@@ -92,7 +92,7 @@ export class JobSubmits {
   }
 
   /** A job's terms in its circle, if it names one: refused unless I am a member; its redundancy at least the circle's. */
-  #inCircle(terms: SubmitJobTerms): SubmitJobTerms {
+  #inCircle<T extends { circle?: string; redundancy: number }>(terms: T): T {
     const { circle } = terms;
     if (circle === undefined) return terms;
     if (!this.ctx.circles.isMember(circle, this.ctx.me))
@@ -163,7 +163,7 @@ export class JobSubmits {
     refusePassedDeadline(spec.deadline, this.ctx.now());
     if (jobId !== undefined && this.ctx.state.jobs.has(jobId))
       throw new ApiError('bad_request', `job ${jobId} was submitted already`);
-    const submitted = await this.#renders.submit(spec, jobId);
+    const submitted = await this.#renders.submit(this.#inCircle(spec), jobId);
     if (spec.deadline !== undefined) this.#jobDeadlines.watch();
     return submitted;
   }

@@ -15,6 +15,7 @@ import { InviteStore } from '../../invites/store.js';
 import type { Reach } from '../../p2p/index.js';
 import type { NewEvent } from '../context/node-context.js';
 import type { MeshState } from '../../../core/mesh/state/state.js';
+import type { Circles } from '../../circles/index.js';
 
 const DIAL_TIMEOUT_MS = 20_000;
 const REDEEM_TIMEOUT_MS = 10_000;
@@ -32,12 +33,15 @@ export interface InviteDeps {
   addressesOf(peer: string): string[];
   /** Trust changed: follow, republish, keep the peer connected (redial), relay slots (MeshNode.followTrusted). */
   trusted(): void;
+  /** My circles: an invite may carry a membership, proposed (with my approval) when it is redeemed. */
+  circles: Pick<Circles, 'isMember' | 'propose' | 'vote' | 'me'>;
   log(message: string): void;
 }
 
 /** What of a node its invites read: MeshNode's own members. */
 export interface InvitingNode {
   identity: Identity;
+  circles: InviteDeps['circles'];
   state: Pick<MeshState, 'myTrustIn' | 'peers'>;
   options: { dataDir: string; name?: string };
   record(events: NewEvent[]): Promise<void>;
@@ -66,15 +70,18 @@ export class Invites {
       trustIn: (peer) => state.myTrustIn(peer),
       addressesOf: (peer) => state.peers.get(peer)?.addresses ?? [],
       trusted: () => (node.followTrusted(), node.publishSoon()),
+      circles: node.circles,
       log,
     });
   }
 
-  async create(trust: number, expiresSeconds: number): Promise<MethodResult<'invites.create'>> {
+  async create(trust: number, expiresSeconds: number, circle?: string): Promise<MethodResult<'invites.create'>> {
     const { identity, reach } = this.deps;
+    if (circle !== undefined && !this.deps.circles.isMember(circle, identity.peerId))
+      throw new ApiError('bad_request', `circle ${circle}: you are not a member of it (meshctl circle list)`);
     const now = Date.now();
     const addrs = inviteAddresses(reach.addresses(), identity.peerId, INVITE_LIMITS.addresses);
-    const { record, secret } = this.#store.create(trust, expiresSeconds, now);
+    const { record, secret } = this.#store.create(trust, expiresSeconds, now, circle);
     const code = await encodeInvite(
       {
         v: 1,
@@ -162,6 +169,18 @@ export class Invites {
     return { peer_id: invite.peer, name: name ?? null, link: reach.link(invite.peer) };
   }
 
+  /** Whoever redeemed an invite that carries a circle is proposed as its member, with my approval. */
+  async #proposeMember(circle: string, peer: string, name: string | undefined): Promise<void> {
+    const { circles, log } = this.deps;
+    try {
+      const who = name ?? peer;
+      const proposal = await circles.propose(circle, { add_members: [peer] }, `${who} accepted an invite to join`);
+      await circles.vote(circle, proposal.cid, 'approve');
+    } catch (err) {
+      log(`proposing ${peer} as a member of circle ${circle}: ${describeError(err)}`);
+    }
+  }
+
   /** The inviter's side of /mesh/1/invite/1.0.0. */
   readonly redeem = async (peer: string, request: RedeemRequest): Promise<RedeemReply> => {
     if (peer === this.deps.identity.peerId) return { ok: false, code: 'bad_request', message: 'an invite of my own' };
@@ -178,6 +197,7 @@ export class Invites {
       this.deps.emit('trust.changed', { peer_id: peer, weight });
       this.deps.emit('invite.accepted', { peer, invite_id: request.id, weight, name: request.name ?? null });
       this.deps.trusted();
+      if (decision.circle !== undefined) await this.#proposeMember(decision.circle, peer, request.name);
     }
     const name = this.deps.name.slice(0, INVITE_LIMITS.nameChars);
     return decision.again ? { ok: true, name, accepted_at: decision.accepted_at } : { ok: true, name };

@@ -26,7 +26,7 @@ import { OncePerGap, RoundTimer } from '../basics/round-timer.js';
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type OfferRoundNeeds = Pick<
   NodeContext,
-  'background' | 'commitments' | 'kinds' | 'me' | 'now' | 'quota' | 'record' | 'send' | 'state'
+  'background' | 'circles' | 'commitments' | 'kinds' | 'me' | 'now' | 'quota' | 'record' | 'send' | 'state'
 >;
 
 /**
@@ -202,7 +202,7 @@ export class OfferRounds {
       pipelineOf(me, undefined, longestListed(this.ctx.commitments.get(peer))) - (inFlight.get(peer) ?? 0);
     const round = this.nextRound();
     const made = admittedOffers(
-      withoutRefusedUnits(this.ctx.kinds, state, followed),
+      withoutRefusedUnits(this.ctx, followed),
       () => {
         const admission = new Admission(state, nowMs, this.ctx.commitments, this.ctx.quota);
         for (const offer of pending) admission.count(offer.requester_peer, offer.price);
@@ -221,6 +221,9 @@ export class OfferRounds {
           reserved,
           requesterRoom,
           holds: (cid) => this.options.holds?.(cid) === true,
+          // A circle's members' units go first among its members, by as much as its policy says.
+          boost: (unit) =>
+            unit.circle === undefined ? 0 : this.ctx.circles.policyOf(unit.circle).scheduling.member_priority_boost,
         }).offers,
       Math.max(1, price.minimum),
     );

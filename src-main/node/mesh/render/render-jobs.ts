@@ -242,6 +242,7 @@ export async function renderUnitsOf(
         input_cid: cidOf.get(blobs.get(frame)!)!,
         params: { ...tileParams(frame, spec.width, spec.height, tile, spec.spp, spec.seed) },
         ...(spec.max_price !== undefined ? { max_price: spec.max_price } : {}),
+        ...(spec.circle !== undefined ? { circle: spec.circle } : {}),
         verification: plan.verification,
       });
     }

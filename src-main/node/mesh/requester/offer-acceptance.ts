@@ -5,6 +5,7 @@
 import { unitIdsOf } from '../../../core/mesh/state/state.js';
 import { describeError } from '../../../core/errors.js';
 import { chunks } from '../../../core/chunks.js';
+import { mayCompute } from '../../circles/index.js';
 import {
   acceptByPolicy,
   acceptOffer,
@@ -129,6 +130,7 @@ export class Acceptor {
     const { state } = this.ctx;
     if (state.checks.isConvicted(from)) return;
     const trusted = state.myTrustIn(from) > 0;
+    const nowMs = this.ctx.now();
     const fresh = offers.filter((o) => {
       const unit = state.units.get(o.unit_id);
       return (
@@ -139,10 +141,9 @@ export class Acceptor {
         !unit.verdict &&
         unit.unit.job_id === o.job_id &&
         (trusted || this.#openToStrangers(o.job_id)) &&
-        this.#mayRunIn(unit.unit.circle, from)
+        mayCompute(this.ctx, unit.unit, from, nowMs)
       );
     });
-    const nowMs = this.ctx.now();
     const held = fresh.filter((offer) => this.#offers.add(offer, nowMs));
     if (held.length < fresh.length)
       this.ctx.log(`held offers are at their limit: ${fresh.length - held.length} from ${from} dropped`);
@@ -343,13 +344,6 @@ export class Acceptor {
       ),
     );
     return { delivered };
-  }
-
-  /** A job in a circle is computed by its members only, each trusted as much as its policy asks. */
-  #mayRunIn(circle: string | undefined, provider: string): boolean {
-    if (circle === undefined) return true;
-    const { min_trust } = this.ctx.circles.policyOf(circle).requirements;
-    return this.ctx.circles.isMember(circle, provider) && this.ctx.state.myTrustIn(provider) >= min_trust;
   }
 
   #openToStrangers(jobId: string): boolean {

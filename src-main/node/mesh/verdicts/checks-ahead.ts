@@ -13,7 +13,7 @@ import type { NodeContext } from '../context/node-context.js';
 import type { GroundTruth, TruthRun } from './ground-truth.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
-type ChecksAheadNeeds = Pick<NodeContext, 'log' | 'state'>;
+type ChecksAheadNeeds = Pick<NodeContext, 'circles' | 'log' | 'state'>;
 
 /** Runs ahead held at most (under way or waiting for their results); past it, units are checked when their results come. */
 const MAX_AHEAD = 256;
@@ -42,7 +42,8 @@ export class ChecksAhead {
       if (!this.truth.canRun(record.unit)) continue;
       const known = this.checks.recordOf(provider);
       const ahead = { ...known, passed: known.passed + (this.#byProvider.get(provider) ?? 0) };
-      if (!selectedForCheck(ahead, this.truth.draw(resultIdOf(assignment_id)))) continue;
+      const floor = this.ctx.circles.policyOf(record.unit.circle).verification.spot_check_rate;
+      if (!selectedForCheck(ahead, this.truth.draw(resultIdOf(assignment_id)), floor)) continue;
       const run = this.truth.run(record.unit).catch((err: unknown) => {
         this.ctx.log(`checking unit ${unit_id} ahead failed: ${err instanceof Error ? err.message : String(err)}`);
         return undefined;

@@ -252,6 +252,7 @@ export class Verdicts {
     if (knownTruth) await this.#checks.record(unit, knownTruth, againstTruth(active, knownTruth));
     const votes = votesOf(active, pre.unfetchable);
     const redundancy = unit.verification_redundancy;
+    const { verification } = this.ctx.circles.policyOf(unit.circle); // read as it decides: a change applies at once
     const evidence: UnitEvidence = {
       redundancy,
       votes,
@@ -263,6 +264,8 @@ export class Verdicts {
       checked: state.checks.outcomes,
       truth: state.checks.truths.get(unitId),
       canCheck: this.#truth.canRun(unit),
+      checkFloor: verification.spot_check_rate,
+      agreement: verification.agreement,
       suspect:
         (record.reopened ?? 0) > 0 ||
         this.#misshapen.has(unitId) ||
