@@ -11,6 +11,7 @@ const ADAPTERS = [
   'api',
   'blender',
   'blobs',
+  'circles',
   'config',
   'exec',
   'gpu',
@@ -52,8 +53,10 @@ const ALLOWED = {
   [`${CORE}/consensus`]: [`${CORE}/schemas`],
   [`${CORE}/verification`]: [`${CORE}/schemas`, `${CORE}/consensus`],
   [`${CORE}/scheduler`]: [`${CORE}/schemas`, `${CORE}/ledger`],
-  // A message may carry a Blender preflight's report (`blender_report`).
-  [`${CORE}/protocol`]: [`${CORE}/schemas`, `${CORE}/blender`],
+  // A message may carry a Blender preflight's report (`blender_report`), or a circle's log entries.
+  [`${CORE}/protocol`]: [`${CORE}/schemas`, `${CORE}/blender`, `${CORE}/circles`],
+  // Circles: a group's policy, and its log of signed proposals and votes resolved alike by every member.
+  [`${CORE}/circles`]: [`${CORE}/schemas`, `${CORE}/trust`, `${CORE}/verification`],
   [`${CORE}/reach`]: [`${CORE}/schemas`],
   [`${CORE}/blender`]: [`${CORE}/schemas`],
   // The closed list of kinds of work: their algorithm ids and what their outputs are.
@@ -83,6 +86,7 @@ const ALLOWED = {
     `${CORE}/render`,
     `${CORE}/reach`,
     `${CORE}/storage`,
+    `${CORE}/circles`,
   ],
   // The node: adapters around the core, each its own piece; node/mesh wires them together.
   [`${NODE}/config`]: [CORE],
@@ -99,6 +103,8 @@ const ALLOWED = {
   [`${NODE}/render`]: [CORE, `${NODE}/exec`],
   [`${NODE}/gpu`]: [CORE, `${NODE}/exec`, `${NODE}/blobs`, `${NODE}/hardware`],
   [`${NODE}/api`]: [CORE, `${NODE}/config`],
+  // A circle's log is journaled, its entries signed and named as receipts are, and sent on the network.
+  [`${NODE}/circles`]: [CORE, `${NODE}/identity`, `${NODE}/journal`, `${NODE}/receipts`, `${NODE}/p2p`],
   // The kinds of work (docs/ARCHITECTURE.md, "Kinds of work"): each kind's folder builds on the
   // core, the engines (exec, gpu, blender) and the node's context; the roles see only the seam.
   [`${NODE}/kinds`]: [CORE, ...ADAPTERS.map((a) => `${NODE}/${a}`), `${NODE}/mesh/context`],

@@ -51,9 +51,11 @@ function formatHistory({ history }: CircleView): string {
     .map((a, i) => {
       const changes = a.fields.map((field) => {
         const [section, name] = field.split('.');
-        const before = (a.before as Record<string, Record<string, unknown>>)[section ?? '']?.[name ?? ''];
-        const after = (a.after as Record<string, Record<string, unknown>>)[section ?? '']?.[name ?? ''];
-        return before === undefined ? `  ${field}` : `  ${field}: ${String(before)} → ${String(after)}`;
+        // A policy's fields are numbers; a member added or removed is no field of it.
+        const valueIn = (policy: object) =>
+          (policy as Record<string, Record<string, number>>)[section ?? '']?.[name ?? ''];
+        const before = valueIn(a.before);
+        return before === undefined ? `  ${field}` : `  ${field}: ${before} → ${valueIn(a.after)}`;
       });
       return [
         `version ${i + 1}, ${a.at}: ${a.description || a.proposal_id} (${counted(a.votes.length, 'approving vote')})`,
@@ -221,5 +223,5 @@ type VoteOptions = CommonOptions & Partial<Record<'approve' | 'reject' | 'abstai
 /** A policy fragment from a JSON file, as the node takes it: it checks each field against its bounds. */
 async function fragment(file: string): Promise<PolicyFragment> {
   const text = (await readFileUpTo('the fragment', file, MAX_FRAGMENT_BYTES)).toString('utf8');
-  return jsonObject(file, text) as PolicyFragment;
+  return jsonObject(file, text);
 }

@@ -9,10 +9,19 @@ function vote(peer: string, hash: string, result_id = `r-${peer}-${hash}`): Vote
 }
 
 test('quorum: 1 of 1, 2 of 2, 2 of 3, 3 of 4, 3 of 5', () => {
-  assert.deepEqual([1, 2, 3, 4, 5].map((r) => quorumFor(r)), [1, 2, 2, 3, 3]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((r) => quorumFor(r)),
+    [1, 2, 2, 3, 3],
+  );
   // A circle's policy may ask for more than a majority: two thirds, or every result.
-  assert.deepEqual([1, 2, 3, 4, 5].map((r) => quorumFor(r, 0.66)), [1, 2, 2, 3, 4]);
-  assert.deepEqual([1, 2, 3, 4, 5].map((r) => quorumFor(r, 1)), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((r) => quorumFor(r, 0.66)),
+    [1, 2, 2, 3, 4],
+  );
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((r) => quorumFor(r, 1)),
+    [1, 2, 3, 4, 5],
+  );
 });
 
 test('redundancy 1: the single result is verified', () => {

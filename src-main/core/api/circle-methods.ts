@@ -18,7 +18,7 @@ export const MAX_LISTED = 256;
 
 const TallySchema = z.strictObject({ approve: Count, reject: Count, abstain: Count, members: Count });
 
-export const ProposalViewSchema = z.strictObject({
+const ProposalViewSchema = z.strictObject({
   proposal_id: Id,
   author: PeerId,
   description: z.string().check(z.maxLength(MAX_DESCRIPTION_CHARS)),
@@ -37,7 +37,7 @@ export const ProposalViewSchema = z.strictObject({
   my_vote: z.nullable(VoteChoiceSchema),
 });
 
-export const ActivationViewSchema = z.strictObject({
+const ActivationViewSchema = z.strictObject({
   proposal_id: Id,
   description: z.string().check(z.maxLength(MAX_DESCRIPTION_CHARS)),
   at: IsoTime,
@@ -50,7 +50,7 @@ export const ActivationViewSchema = z.strictObject({
   members_after: boundedArray(PeerId, MAX_CIRCLE_MEMBERS),
 });
 
-export const CircleViewSchema = z.strictObject({
+const CircleViewSchema = z.strictObject({
   circle_id: Id,
   name: Name,
   founder: PeerId,

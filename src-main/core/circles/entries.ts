@@ -12,14 +12,12 @@ export const MAX_CIRCLE_MEMBERS = 256;
 export const MAX_CIRCLE_ENTRIES = 20_000;
 /** A proposal's description, in characters. */
 export const MAX_DESCRIPTION_CHARS = 2000;
-/** One entry's bytes at most, signed, as JSON. */
-export const MAX_ENTRY_BYTES = 32 * 1024;
 
 /** Milliseconds since 1970: entries are ordered by the times their authors signed. */
 const Millis = z.int().check(z.minimum(0), z.maximum(8_640_000_000_000));
 const Members = boundedArray(PeerId, MAX_CIRCLE_MEMBERS);
 
-export const GenesisSchema = z.strictObject({
+const GenesisSchema = z.strictObject({
   kind: z.literal('genesis'),
   name: Name.check(z.minLength(1)),
   founder: PeerId,
@@ -48,7 +46,7 @@ export const ChangeSchema = z
     ),
   );
 
-export const ProposalSchema = z.strictObject({
+const ProposalSchema = z.strictObject({
   kind: z.literal('proposal'),
   circle: Id,
   author: PeerId,
@@ -61,7 +59,7 @@ export const ProposalSchema = z.strictObject({
 
 export const VoteChoiceSchema = z.enum(['approve', 'reject', 'abstain']);
 
-export const VoteSchema = z.strictObject({
+const VoteSchema = z.strictObject({
   kind: z.literal('vote'),
   circle: Id,
   proposal: Id,
@@ -70,7 +68,7 @@ export const VoteSchema = z.strictObject({
   at: Millis,
 });
 
-export const CircleEntrySchema = z.discriminatedUnion('kind', [GenesisSchema, ProposalSchema, VoteSchema]);
+const CircleEntrySchema = z.discriminatedUnion('kind', [GenesisSchema, ProposalSchema, VoteSchema]);
 
 /** An entry with its author's Ed25519 signature (base64) over its canonical bytes. */
 export const SignedEntrySchema = z.strictObject({

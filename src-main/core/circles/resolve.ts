@@ -16,9 +16,9 @@ import {
   type VoteChoice,
 } from './entries.js';
 
-export type ProposalStatus = 'open' | 'passed' | 'rejected' | 'expired' | 'failed' | 'void';
+type ProposalStatus = 'open' | 'passed' | 'rejected' | 'expired' | 'failed' | 'void';
 
-export interface Tally {
+interface Tally {
   approve: number;
   reject: number;
   abstain: number;
@@ -41,7 +41,7 @@ export interface ProposalState {
 }
 
 /** One activation (seed 003's `MeshPolicyActivated`): what carried it, and the circle before and after. */
-export interface Activation {
+interface Activation {
   proposal: string;
   at: number;
   /** The approving votes counted when it passed. */

@@ -4,7 +4,7 @@
 import * as z from '../schemas/zod.js';
 import { boundedArray, Id } from '../schemas/index.js';
 import { EntriesBatch, MAX_CIRCLE_ENTRIES } from '../circles/entries.js';
-import type { Places } from './messages.js';
+import type { Places } from './places.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -4,6 +4,9 @@
 // as request and reply. Each type names its places: a message anywhere else is refused.
 import * as z from '../schemas/zod.js';
 import { CIRCLE_MESSAGES } from './circle-messages.js';
+import type { Places } from './places.js';
+
+export type { Places } from './places.js';
 import { BlenderPreflightRequestSchema, BlenderReportSchema } from '../blender/remote-preflight.js';
 import {
   AdvertSchema,
@@ -196,17 +199,6 @@ const MAX_SAMPLES = 1 << 24;
 export const ADVERT_TOPIC = '/mesh/1/adverts';
 export const commitmentTopic = (peerId: string): string => `/mesh/1/commitments/${peerId}`;
 
-/**
- * Where a type may arrive: by gossip on a topic its author may use, or on the direct protocol as
- * a request or as a reply. A type that names no place for an arrival is refused there.
- */
-export interface Places {
-  gossip?: (topic: string, author: string) => boolean;
-  request?: true;
-  reply?: true;
-  /** A request's one reply type: a reply of another type is refused (`wrong_place`), never acted on. */
-  answer?: string;
-}
 const REPLY: Places = { reply: true };
 
 export const MESSAGE_TYPES = {

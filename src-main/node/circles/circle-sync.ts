@@ -7,19 +7,24 @@ import { createHash } from 'node:crypto';
 import { chunks } from '../../core/chunks.js';
 import { authorOf, MAX_ENTRIES_PER_MESSAGE, type SignedEntry } from '../../core/circles/index.js';
 import { circleTopic, MAX_WANTED } from '../../core/protocol/circle-messages.js';
-import type { MessageBody } from '../../core/protocol/messages.js';
+import type { MessageBody, MessageType } from '../../core/protocol/messages.js';
 import type { MeshNetwork } from '../p2p/index.js';
-import type { NodeContext } from '../mesh/context/node-context.js';
-import type { NodeEvents } from '../mesh/context/node-events.js';
 import type { Circles, Intake } from './circles.js';
 
 /** How often a member syncs one circle with a member picked at random (what gossip missed). */
 const ANTI_ENTROPY_MS = 30_000;
 
-type Send = NodeContext['send'];
+/** A request to a peer and its verified reply, or undefined when it could not be delivered (NodeContext.send). */
+export type Send = <T extends MessageType>(
+  peer: string,
+  type: T,
+  body: MessageBody<T>,
+) => Promise<{ type: string; body: unknown } | undefined>;
+/** Work nobody awaits, whose failure is logged (NodeContext.background). */
+export type Background = (what: string, work: Promise<unknown>) => void;
 
 /** The digest of a copy of a log: its CIDs, sorted. Two copies with the same entries have the same digest. */
-export function logDigest(cids: readonly string[]): string {
+function logDigest(cids: readonly string[]): string {
   return createHash('sha256').update(cids.join('\n')).digest('hex');
 }
 
@@ -30,13 +35,13 @@ export class CircleSync {
     private readonly circles: Circles,
     private readonly network: Pick<MeshNetwork, 'publish' | 'subscribe' | 'subscribers' | 'connectedPeers'>,
     private readonly send: Send,
-    private readonly background: NodeContext['background'],
+    private readonly background: Background,
   ) {
     circles.onAdded = (circle, entries, joined) => this.#added(circle, entries, joined);
   }
 
   /** Follows my circles' topics, and syncs each with the members I connect to. */
-  start(bus: NodeEvents): void {
+  start(bus: { on(event: 'peer.connected', listener: (peer: string) => void): void }): void {
     this.circles.start();
     for (const circle of this.circles.ids()) this.network.subscribe(circleTopic(circle));
     bus.on('peer.connected', (peer) => this.#connected(peer));

@@ -2,13 +2,15 @@
 // what the rest of the node reads of them: the policy a job's circle runs by (CirclePolicies).
 import { trustUnder } from '../../core/circles/index.js';
 import { PenaltyBook } from '../../core/mesh/rules/penalties.js';
-import type { WorkUnit } from '../../core/schemas/index.js';
+import type { ComputeCommitment, WorkUnit } from '../../core/schemas/index.js';
+import type { ApiEventType } from '../../core/api/contract.js';
+import type { MeshState } from '../../core/mesh/state/state.js';
 import { emptyReputation } from '../../core/trust/index.js';
 import { CircleStore } from '../journal/circle-store.js';
 import type { Db } from '../journal/database.js';
 import type { MeshNetwork } from '../p2p/index.js';
-import type { NodeContext } from '../mesh/context/node-context.js';
-import { CircleSync } from './circle-sync.js';
+import type { Identity } from '../identity/identity.js';
+import { CircleSync, type Background, type Send } from './circle-sync.js';
 import { Circles, type CircleNeeds } from './circles.js';
 
 export { CircleError, Circles } from './circles.js';
@@ -17,13 +19,27 @@ export { CircleSync } from './circle-sync.js';
 /** What a job's deciders read: the active policy of its circle, at the moment they decide. */
 export type CirclePolicies = Pick<Circles, 'policyOf' | 'workerSharesSince' | 'isMember'>;
 
+/** What the circles need of the node (its context: node/mesh/context/node-context.ts). */
+export interface CircleNode {
+  readonly identity: Identity;
+  readonly state: Pick<MeshState, 'myTrustIn' | 'reputation'>;
+  readonly commitments: ReadonlyMap<string, ComputeCommitment>;
+  readonly circles: CirclePolicies;
+  now(): number;
+  emit(type: ApiEventType, data: Record<string, string | number>): void;
+  log(message: string): void;
+  record(events: { type: 'peer.penalized'; peer_id: string; reason: string; count: number }[]): Promise<void>;
+  send: Send;
+  background: Background;
+}
+
 /**
  * Whether `provider` may compute `unit` (of a job in a circle; in none: anyone I would take): a
  * member, trusted as much as the circle's policy asks, that offers a slot with the cores, RAM and
  * calibrated speed for the unit's algorithm it asks of members (its latest commitment says).
  */
 export function mayCompute(
-  ctx: Pick<NodeContext, 'circles' | 'commitments' | 'state'>,
+  ctx: Pick<CircleNode, 'circles' | 'commitments' | 'state'>,
   unit: Pick<WorkUnit, 'algorithm_id' | 'circle'>,
   provider: string,
   nowMs: number,
@@ -47,7 +63,7 @@ export function mayCompute(
 export function openCircles(
   db: Db,
   network: Pick<MeshNetwork, 'publish' | 'subscribe' | 'subscribers' | 'connectedPeers'>,
-  node: () => NodeContext,
+  node: () => CircleNode,
 ): { circles: Circles; sync: CircleSync } {
   const penalties = new PenaltyBook();
   const needs: CircleNeeds = {
@@ -60,16 +76,18 @@ export function openCircles(
     emit: (type, data) => node().emit(type, data),
     log: (message) => node().log(message),
     penalize(peer, reason) {
+      // As the network's drops are: a peer's penalties reach the journal at most once a window (penalties.ts).
       const count = penalties.note(peer, node().now());
+      if (count === undefined) return;
       const event = { type: 'peer.penalized' as const, peer_id: peer, reason: `circle_${reason}`.slice(0, 64), count };
-      if (count !== undefined) node().background('recording a penalty', node().record([event]));
+      node().background('recording a penalty', node().record([event]));
     },
   };
   const circles = new Circles(needs);
   const sync = new CircleSync(
     circles,
     network,
-    (peer, type, body, options) => node().send(peer, type, body, options),
+    (peer, type, body) => node().send(peer, type, body),
     (what, work) => node().background(what, work),
   );
   return { circles, sync };

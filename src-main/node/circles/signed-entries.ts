@@ -15,7 +15,7 @@ import { encodeDagCbor } from '../receipts/index.js';
 const DOMAIN = new TextEncoder().encode('mesh/1/circle-entry\n');
 
 /** The entry's bytes and CID; JSON's own round trip first drops fields set to undefined, which IPLD has no word for. */
-export function encodeEntry(entry: CircleEntry): { bytes: Uint8Array; cid: string } {
+function encodeEntry(entry: CircleEntry): { bytes: Uint8Array; cid: string } {
   return encodeDagCbor(JSON.parse(JSON.stringify(entry)) as object);
 }
 

@@ -4,7 +4,6 @@
 // the job's next settlements pay 80 %, as the requester's journal and the provider's both record.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LedgerEntry } from '../../../src-main/core/schemas/index.js';
 import { hashJob, jobEnded, meshOf, startNode, stopAndRemove, waitFor, type TestNode } from '../mesh/cluster.js';
 
 /** The worker shares of the settles closing `jobId`'s assignments, as `node`'s journal holds them, by assignment. */
@@ -14,8 +13,7 @@ function settledShares(node: TestNode, requester: TestNode, provider: TestNode, 
     .map((a) => a.acceptance.assignment_id);
   const shares = new Map<string, number>();
   for (const { entries } of node.node.journal.ledger.closings(requester.node.peerId, provider.node.peerId, ids))
-    for (const entry of entries as LedgerEntry[])
-      if (entry.kind === 'settle') shares.set(entry.assignment_id, entry.worker_share_bps);
+    for (const entry of entries) if (entry.kind === 'settle') shares.set(entry.assignment_id, entry.worker_share_bps);
   return shares;
 }
 

@@ -171,13 +171,13 @@ export class Invites {
 
   /** Whoever redeemed an invite that carries a circle is proposed as its member, with my approval. */
   async #proposeMember(circle: string, peer: string, name: string | undefined): Promise<void> {
-    const { circles, log } = this.deps;
+    const { circles } = this.deps;
     try {
       const who = name ?? peer;
       const proposal = await circles.propose(circle, { add_members: [peer] }, `${who} accepted an invite to join`);
       await circles.vote(circle, proposal.cid, 'approve');
     } catch (err) {
-      log(`proposing ${peer} as a member of circle ${circle}: ${describeError(err)}`);
+      this.deps.log(`proposing ${peer} as a member of circle ${circle}: ${describeError(err)}`);
     }
   }
 
