@@ -72,6 +72,8 @@ test('a fresh database reaches the latest version with the journal and every der
       'workflows',
       'workflow_facts',
       'workflow_memo',
+      'circles',
+      'circle_entries',
       ...DERIVED_TABLES,
     ].sort(),
   );
