@@ -2,6 +2,7 @@
 // fake context of verdicts-fake.test.ts: my run of the unit starts beside the provider's, and the
 // verdict on its result uses that run rather than running the unit again after it came.
 import assert from 'node:assert/strict';
+import { DEFAULT_MESH_POLICY } from '../../../src-main/core/circles/index.js';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { cidOfBytes } from '../../../src-main/node/blobs/cid.js';
@@ -165,6 +166,7 @@ test('runs ahead are held up to their cap; those of a cancelled job give their p
   const units = new Map(['J/0', 'J/1', 'K/0', 'K/1'].map((id) => [id, { unit: { unit_id: id, job_id: id[0]! } }]));
   const ctx = {
     state: { units, jobs, checks: { truths: new Map() }, myRunningJob: (id: string) => mine.myRunningJob(id) },
+    circles: { policyOf: () => DEFAULT_MESH_POLICY },
     log: () => {},
   } as unknown as NodeContext;
   const ran: string[] = [];
