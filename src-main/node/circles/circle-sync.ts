@@ -84,7 +84,8 @@ export class CircleSync {
     const have = reply.body as MessageBody<'circle_have'>;
     if (have.same) return;
     const theirs = new Set(have.cids);
-    const missing = have.cids.filter((cid) => !mine.includes(cid));
+    const held = new Set(mine);
+    const missing = have.cids.filter((cid) => !held.has(cid));
     for (const wanted of chunks(missing, Math.min(MAX_WANTED, MAX_ENTRIES_PER_MESSAGE))) {
       const got = await this.send(peer, 'circle_want', { circle, cids: wanted });
       if (got?.type !== 'circle_entries') return;

@@ -138,9 +138,8 @@ export class Circles {
   }
 
   /**
-   * The worker shares (basis points) a settle of a job in `circle` may pay when it was accepted at
-   * `sinceMs`: the share of every policy active since then, as a requester may have settled under
-   * one a moment before I heard of the next.
+   * The worker shares (basis points) a settle of a job in `circle` accepted at `sinceMs` may pay: of
+   * every policy active since then (a requester may settle under one just before I hear of the next).
    */
   workerSharesSince(circle: string | undefined, sinceMs: number): Set<number> {
     if (circle === undefined || !this.#logs.has(circle)) return new Set([workerShareBps(DEFAULT_MESH_POLICY)]);
@@ -236,8 +235,9 @@ export class Circles {
     if (held === undefined) throw new CircleError('not_found', `no proposal ${proposal} in circle ${circle}`);
     if (held.status !== 'open')
       throw new CircleError('conflict', `proposal ${proposal} is ${held.status}: voting has closed`);
-    // One vote a millisecond: a second at the same time would void both (resolve.ts).
-    const at = Math.max(this.needs.now(), (held.votes.get(this.me)?.at ?? 0) + 1);
+    // One vote a millisecond: a second at the same time would void both (resolve.ts); and after its
+    // proposal, whose author's clock may be ahead of mine: a vote signed before it would never count.
+    const at = Math.max(this.needs.now(), (held.votes.get(this.me)?.at ?? 0) + 1, held.proposal.at + 1);
     await this.#signAndAdd(circle, { kind: 'vote', circle, proposal, author: this.me, choice, at });
     return this.state(circle).proposals.find((p) => p.cid === proposal)!;
   }
