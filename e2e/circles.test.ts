@@ -1,9 +1,9 @@
-// A circle on the Circles page, in a real browser against two real nodes that trust each other:
-// in A's UI a circle is founded with B as a member (a member that is no peer id refused first, the
-// node's words under the form), a raise of the verifiers' share (worker 80, verifier 20) is
-// proposed and approved; B approves it through its own API. A's page then shows the policy in
-// force with the new shares, the proposal closed as passed, and the history with the activation,
-// before → after. Any console error, uncaught exception, serious accessibility fault or control
+// A circle on the Circles page, in a real browser against five real nodes that trust each other:
+// in A's UI a circle is founded with B to E as members (a member that is no peer id refused first,
+// the node's words under the form), a raise of the verifiers' share (worker 80, verifier 20) is
+// proposed and approved; B and C approve it through their own APIs, the third approval of five
+// that carries it. A's page then shows the policy in force with the new shares, the proposal closed
+// as passed, and the history with the activation, before → after; all five hold the new policy. Any console error, uncaught exception, serious accessibility fault or control
 // that Tab never reaches in the page fails the test.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -14,18 +14,23 @@ import { waitFor } from '../test/node/mesh/cluster.js';
 import { seriousViolations, unreachableByKeyboard } from './a11y.js';
 import { collectPageErrors, waitUntilReady } from './browser.js';
 import { startTrustedPair, stopNodesAndBrowser } from './node-pair.js';
+import { meshAll, startMesh } from '../test/node/mesh/child-nodes.js';
 import { shoot, VIEWPORT } from './page-tools.js';
 
 let a: ChildNode;
 let b: ChildNode;
+/** C, D and E: the other three members. */
+let others: ChildNode[] = [];
 let browser: Browser | undefined;
 const pageErrors: string[] = [];
 
 before(async () => {
   ({ a, b, browser } = await startTrustedPair());
+  others = await startMesh([{ workers: 1 }, { workers: 1 }, { workers: 1 }]);
+  await meshAll([a, b, ...others]);
 });
 
-after(() => stopNodesAndBrowser([a, b], browser));
+after(() => stopNodesAndBrowser([a, b, ...others], browser));
 
 async function openCirclesPage(node: ChildNode): Promise<Page> {
   const page = await browser!.newPage({ viewport: VIEWPORT });
@@ -50,7 +55,7 @@ function textMatching(what: string, target: Locator, pattern: RegExp, timeoutMs 
 }
 
 test(
-  'a circle founded, a change proposed and approved in A’s UI, approved by B: the policy and its history update',
+  'five members: a circle founded, a change proposed and approved in A’s UI, approved by B and C: the policy and its history update',
   { timeout: 120_000 },
   async () => {
     const page = await openCirclesPage(a);
@@ -68,8 +73,8 @@ test(
     });
     pageErrors.splice(refused, 1);
 
-    // Found the circle, B a member.
-    await founding.getByTestId('new-circle-members').fill(b.peerId);
+    // Found the circle, B to E its members.
+    await founding.getByTestId('new-circle-members').fill([b, ...others].map((n) => n.peerId).join('\n'));
     await founding.getByTestId('new-circle-create').click();
     const circleId = await waitFor(
       'the circle on A',
@@ -103,13 +108,15 @@ test(
     await shoot(page, 'circles-01-proposal');
     assert.deepEqual(await seriousViolations(page), [], 'axe on the Circles page with an open proposal');
 
-    // B approves through its own API once the proposal reached it.
-    await waitFor('the proposal on B', async () =>
-      (await b.api.call('circles.show', { circle_id: circleId }).catch(() => undefined))?.circle.proposals.find(
-        (p) => p.proposal_id === id,
-      ),
-    );
-    await b.api.call('circles.vote', { circle_id: circleId, proposal_id: id, choice: 'approve' });
+    // B and C approve through their own APIs once the proposal reached them: three of five carry it.
+    for (const voter of [b, others[0]!]) {
+      await waitFor('the proposal on a member', async () =>
+        (await voter.api.call('circles.show', { circle_id: circleId }).catch(() => undefined))?.circle.proposals.find(
+          (p) => p.proposal_id === id,
+        ),
+      );
+      await voter.api.call('circles.vote', { circle_id: circleId, proposal_id: id, choice: 'approve' });
+    }
 
     // A's page: the new shares in force, the proposal passed, the activation in the history.
     await textMatching('worker 80% on A’s page', circle.getByTestId('policy-rewards-worker_pct'), /^80%$/);
@@ -120,7 +127,13 @@ test(
       circle.getByTestId(`activation-${id}`),
       /Version 1.*Pay the verifiers more.*Worker share\s*90%\s*→\s*80%.*Verifiers' share\s*10%\s*→\s*20%/s,
     );
-    assert.match(activation, /2 approving votes/);
+    assert.match(activation, /3 approving votes/);
+    for (const member of [b, ...others])
+      await waitFor('the new policy on every member', async () =>
+        (await member.api.call('circles.show', { circle_id: circleId })).circle.policy.rewards.worker_pct === 80
+          ? true
+          : undefined,
+      );
     assert.equal(await open.count(), 0, 'no proposal is open');
     await shoot(page, 'circles-02-history');
     assert.deepEqual(await seriousViolations(page), [], 'axe on the Circles page with its history');
