@@ -120,3 +120,27 @@ describe('offers held in memory', () => {
     assert.equal(book.size, 0);
   });
 });
+
+describe("a circle's scheduling timeouts", () => {
+  const inCircle = { ...u1, circle: 'c' };
+  const limited = {
+    ...ctx,
+    circleLimits: (u: { circle?: string }) =>
+      u.circle ? { offerTimeoutSeconds: 30, unitTimeoutSeconds: 60 } : undefined,
+  };
+
+  test("an offer older than its circle's offer timeout, or slower than its unit timeout, is refused; a deadline is cut to it", () => {
+    const stale = offer('p1', 'u1', { timestamp: new Date(T0 - 31_000).toISOString() });
+    assert.equal(acceptOffer(limited, stale, inCircle).ok, false);
+    assert.equal(acceptOffer(limited, stale, u1).ok, true, 'outside a circle: the node lets offers lapse itself');
+    const slow = acceptOffer(limited, offer('p1', 'u1', { estimated_seconds: 61 }), inCircle);
+    assert.ok(!slow.ok && slow.refusal.code === 'unreasonable' && /60 s its circle allows/.test(slow.refusal.message));
+    // 20 s estimated: 3 × 20 + 30 = 90 s, cut to the circle's 60.
+    const taken = acceptOffer(limited, offer('p1', 'u1', { estimated_seconds: 20 }), inCircle);
+    assert.ok(taken.ok);
+    assert.equal(Date.parse(taken.acceptance.deadline) - T0, 60_000);
+    const outside = acceptOffer(limited, offer('p1', 'u1', { estimated_seconds: 20 }), u1);
+    assert.ok(outside.ok);
+    assert.equal(Date.parse(outside.acceptance.deadline) - T0, 90_000);
+  });
+});

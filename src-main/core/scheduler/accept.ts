@@ -120,6 +120,11 @@ export interface AcceptanceContext {
    * providers on the unit already, whom it cannot wait for.
    */
   awaitLocal?(unit: WorkUnit, taken: readonly string[]): boolean;
+  /**
+   * A unit of a job in a circle: how old an offer for it may be, and the longest a worker may take
+   * (its circle's policy's scheduling timeouts); none outside a circle.
+   */
+  circleLimits?(unit: WorkUnit): { offerTimeoutSeconds: number; unitTimeoutSeconds: number } | undefined;
 }
 
 export type RefusalCode =
@@ -134,7 +139,9 @@ export type RefusalCode =
   | 'same_provider'
   | 'over_max_price'
   | 'over_budget'
-  | 'provider_busy';
+  | 'provider_busy'
+  /** Older than its unit's circle lets an offer be. */
+  | 'lapsed';
 
 export interface Refusal {
   offer_id: string;
@@ -182,8 +189,19 @@ function refusalOf(
       'unreasonable',
       `estimate of ${offer.estimated_seconds} s is over the ${longest} s the unit allows any provider`,
     );
-  if (!Number.isSafeInteger(deadlineMs(ctx, offer)))
+  if (!Number.isSafeInteger(deadlineMs(ctx, offer, unit)))
     return refuse('unreasonable', `estimate of ${offer.estimated_seconds} s makes no deadline`);
+  const limits = ctx.circleLimits?.(unit);
+  if (limits && offer.estimated_seconds > limits.unitTimeoutSeconds)
+    return refuse(
+      'unreasonable',
+      `estimate of ${offer.estimated_seconds} s is over the ${limits.unitTimeoutSeconds} s its circle allows a unit`,
+    );
+  if (limits && ctx.nowMs - Date.parse(offer.timestamp) > limits.offerTimeoutSeconds * 1000)
+    return refuse(
+      'lapsed',
+      `offer ${offer.offer_id} is older than the ${limits.offerTimeoutSeconds} s its circle allows`,
+    );
   if (unit.max_price !== undefined && offer.price > unit.max_price) {
     return refuse('over_max_price', `price ${offer.price} is above the unit's maximum ${unit.max_price}`);
   }
@@ -195,15 +213,17 @@ function refusalOf(
 /** Largest time a Date holds (±10⁸ days from the epoch). */
 const MAX_DATE_MS = 8.64e15;
 
-/** When a worker's result is due: its estimate times the slack, plus the grace; NaN past what a Date holds. */
-function deadlineMs(ctx: AcceptanceContext, offer: Offer): number {
-  const ms = Math.floor(
-    ctx.nowMs + (offer.estimated_seconds * ctx.policy.deadlineSlack + ctx.policy.graceSeconds) * 1000,
-  );
+/**
+ * When a worker's result is due: its estimate times the slack, plus the grace, and no later than its
+ * circle's unit timeout; NaN past what a Date holds.
+ */
+function deadlineMs(ctx: AcceptanceContext, offer: Offer, unit: WorkUnit): number {
+  const seconds = offer.estimated_seconds * ctx.policy.deadlineSlack + ctx.policy.graceSeconds;
+  const ms = Math.floor(ctx.nowMs + Math.min(seconds, ctx.circleLimits?.(unit)?.unitTimeoutSeconds ?? Infinity) * 1000);
   return ms <= MAX_DATE_MS ? ms : Number.NaN;
 }
 
-function acceptanceFor(ctx: AcceptanceContext, offer: Offer, alreadyTaken: number): Acceptance {
+function acceptanceFor(ctx: AcceptanceContext, offer: Offer, unit: WorkUnit, alreadyTaken: number): Acceptance {
   return {
     assignment_id: offer.offer_id,
     offer_id: offer.offer_id,
@@ -213,7 +233,7 @@ function acceptanceFor(ctx: AcceptanceContext, offer: Offer, alreadyTaken: numbe
     provider_peer: offer.provider_peer,
     price: offer.price,
     role: alreadyTaken === 0 ? 'primary' : 'verification',
-    deadline: new Date(deadlineMs(ctx, offer)).toISOString(),
+    deadline: new Date(deadlineMs(ctx, offer, unit)).toISOString(),
     timestamp: new Date(ctx.nowMs).toISOString(),
   };
 }
@@ -226,7 +246,7 @@ export function acceptOffer(
 ): { ok: true; acceptance: Acceptance } | { ok: false; refusal: Refusal } {
   const taken = ctx.acceptedProviders(offer.unit_id);
   const refusal = refusalOf(ctx, offer, unit, taken, ctx.budgetLeft(offer.job_id));
-  return refusal ? { ok: false, refusal } : { ok: true, acceptance: acceptanceFor(ctx, offer, taken.length) };
+  return refusal ? { ok: false, refusal } : { ok: true, acceptance: acceptanceFor(ctx, offer, unit!, taken.length) };
 }
 
 /** Higher is better; price and time are relative to the unit's dearest and slowest offer. */
@@ -303,7 +323,7 @@ export function acceptByPolicy(
         });
         continue;
       }
-      acceptances.push(acceptanceFor(ctx, offer, taken.length));
+      acceptances.push(acceptanceFor(ctx, offer, unit, taken.length));
       ctx.willHold?.(offer.provider_peer, unit);
       taken.push(offer.provider_peer);
       budgets.set(unit.job_id, budget - offer.price);

@@ -384,6 +384,11 @@ export class Acceptor {
       acceptedProviders: (unitId) =>
         state.activeAssignments(unitId).map((assignment) => assignment.acceptance.provider_peer),
       budgetLeft: (jobId) => (state.jobs.get(jobId)?.job.budget ?? 0) - state.committedTo(jobId),
+      circleLimits: ({ circle }) => {
+        if (circle === undefined) return undefined;
+        const { offer_timeout_s, unit_timeout_s } = this.ctx.circles.policyOf(circle).scheduling;
+        return { offerTimeoutSeconds: offer_timeout_s, unitTimeoutSeconds: unit_timeout_s };
+      },
     };
   }
 }
