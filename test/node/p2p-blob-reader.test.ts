@@ -1,6 +1,6 @@
 // The fetcher's reader of a blob reply, fed bytes the way a network would: in any split.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { BlobReader } from '../../src-main/node/p2p/blob-reader.js';
@@ -58,6 +58,32 @@ test('any framing of a blob, arriving in any split, reads back as the blob', () 
       assert.ok(result instanceof Uint8Array, String(result));
       assert.deepEqual(Buffer.from(result), Buffer.from(blob));
     }),
+  );
+});
+
+test('large pieces, each a buffer of its own as a network read is, read back as the blob', () => {
+  // Pieces of 16 KiB and more are kept as they came and joined at the end: any framing and any
+  // split, fresh buffers or views into a larger one, gives the blob back.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 300_000 }),
+      fc.array(fc.nat(300_000), { maxLength: 6 }),
+      fc.array(fc.nat(310_000), { maxLength: 12 }),
+      fc.boolean(),
+      (size, cuts, splits, fresh) => {
+        const blob = randomBytes(size);
+        const bytes = reply(blob, cuts);
+        const reader = new BlobReader(sha256(blob), 1 << 20);
+        let at = 0;
+        for (const split of [...splits.filter((s) => s < bytes.byteLength).sort((a, b) => a - b), bytes.byteLength]) {
+          const piece = bytes.subarray(at, split);
+          reader.push(fresh ? Uint8Array.from(piece) : piece);
+          at = split;
+        }
+        assert.deepEqual(Buffer.from(reader.finish()), blob);
+      },
+    ),
+    { numRuns: 30 },
   );
 });
 
