@@ -128,30 +128,8 @@ export function ProposeForm({
         ))}
       </div>
       <div className="field-pair">
-        <label className="field">
-          <span>Add members</span>
-          <input
-            type="text"
-            className="mono"
-            value={add}
-            placeholder="peer ids"
-            onChange={(e) => setAdd(e.target.value)}
-            spellCheck={false}
-            data-testid="propose-add-members"
-          />
-        </label>
-        <label className="field">
-          <span>Remove members</span>
-          <input
-            type="text"
-            className="mono"
-            value={remove}
-            placeholder="peer ids"
-            onChange={(e) => setRemove(e.target.value)}
-            spellCheck={false}
-            data-testid="propose-remove-members"
-          />
-        </label>
+        <PeerIdsField label="Add members" value={add} onChange={setAdd} testId="propose-add-members" />
+        <PeerIdsField label="Remove members" value={remove} onChange={setRemove} testId="propose-remove-members" />
       </div>
       <FormProblem problem={problem} />
       <div className="form-actions">
@@ -161,5 +139,23 @@ export function ProposeForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/** Peer ids typed on one line, as a change's members added or removed. */
+function PeerIdsField(props: { label: string; value: string; onChange: (value: string) => void; testId: string }) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <input
+        type="text"
+        className="mono"
+        value={props.value}
+        placeholder="peer ids"
+        onChange={(e) => props.onChange(e.target.value)}
+        spellCheck={false}
+        data-testid={props.testId}
+      />
+    </label>
   );
 }

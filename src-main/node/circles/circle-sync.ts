@@ -56,8 +56,7 @@ export class CircleSync {
   /** A peer connected: every circle we share is synced with it. */
   #connected(peer: string): void {
     for (const circle of this.circles.ids())
-      if (this.circles.entriesFor(peer, circle, []) !== undefined)
-        this.background('syncing a circle', this.syncWith(peer, circle));
+      if (this.circles.talksWith(circle, peer)) this.background('syncing a circle', this.syncWith(peer, circle));
   }
 
   /** `circle_entries` from a peer (gossip, a push): taken, and answered with an ack. */
@@ -66,7 +65,7 @@ export class CircleSync {
   }
 
   answerSync(from: string, { circle, digest }: MessageBody<'circle_sync'>): MessageBody<'circle_have'> {
-    if (this.circles.entriesFor(from, circle, []) === undefined) return { circle, known: false, same: false, cids: [] };
+    if (!this.circles.talksWith(circle, from)) return { circle, known: false, same: false, cids: [] };
     const cids = this.circles.cids(circle);
     const same = logDigest(cids) === digest;
     return { circle, known: true, same, cids: same ? [] : cids };

@@ -155,7 +155,7 @@ export class Circles {
   }
 
   /** Whether `peer` may read and write `circle`'s log: a member now, or ever (a sync brings them the changes that removed them). */
-  #mayTalk(circle: string, peer: string): boolean {
+  talksWith(circle: string, peer: string): boolean {
     const log = this.#logs.get(circle);
     if (log === undefined) return false;
     const state = this.state(circle);
@@ -166,12 +166,11 @@ export class Circles {
     );
   }
 
-  /** The signed entries of a circle, by CID (all of them when `cids` is absent), for a member that asks. */
-  entriesFor(peer: string, circle: string, cids?: readonly string[]): SignedEntry[] | undefined {
+  /** The signed entries of a circle, by CID, for a member that asks. */
+  entriesFor(peer: string, circle: string, cids: readonly string[]): SignedEntry[] | undefined {
     const log = this.#logs.get(circle);
-    if (log === undefined || !this.#mayTalk(circle, peer)) return undefined;
-    const wanted = cids ?? [...log.entries.keys()];
-    return wanted.flatMap((cid) => {
+    if (log === undefined || !this.talksWith(circle, peer)) return undefined;
+    return cids.flatMap((cid) => {
       const held = log.entries.get(cid);
       return held ? [held.signed] : [];
     });
@@ -295,13 +294,13 @@ export class Circles {
       const author = authorOf(logged.entry);
       if (logged.entry.kind === 'genesis' || log.entries.has(logged.cid)) {
         continue; // a duplicate: gossip and syncs overlap, and that is no one's fault
-      } else if (!this.#mayTalk(circle, author)) {
+      } else if (!this.talksWith(circle, author)) {
         refuse(`not_member: ${author} is not a member of circle ${circle}`, author, logged.cid);
       } else if (logged.entry.at > now + CLOCK_SKEW_MS) {
         const ahead = logged.entry.at - now;
         refuse(`from_the_future: entry ${logged.cid} is signed ${ahead} ms ahead of my clock`, undefined, logged.cid);
       } else if (logged.entry.kind === 'proposal' && this.#whyInvalid(circle, logged.entry.change) !== undefined) {
-        refuse(`invalid_policy: ${this.#whyInvalid(circle, logged.entry.change)}`, author, logged.cid);
+        refuse(`invalid_policy: ${this.#whyInvalid(circle, logged.entry.change)!}`, author, logged.cid);
       } else if (logged.entry.kind === 'proposal' && log.entries.size >= MAX_CIRCLE_ENTRIES) {
         refuse(`log_full: circle ${circle} holds ${MAX_CIRCLE_ENTRIES} entries, its most`, undefined, logged.cid);
       } else if (logged.entry.kind === 'proposal' && !this.#proposalRates.take(`${circle} ${author}`, now)) {

@@ -5,12 +5,13 @@ import type { AssignmentRecord, MeshState } from '../../../core/mesh/state/state
 import { heldOf } from '../../../core/mesh/state/records.js';
 import { settlePrice } from '../../../core/ledger/index.js';
 import type { RewardSplit } from '../../../core/ledger/index.js';
+import { workerShareBps } from '../../../core/circles/index.js';
 import type { NodeContext } from '../context/node-context.js';
 
 /** How a settle of `assignment` is split now: by its job's circle's active policy (the defaults outside any). */
 export function splitOf(ctx: Pick<NodeContext, 'state' | 'circles'>, assignment: AssignmentRecord): RewardSplit {
-  const { rewards } = ctx.circles.policyOf(circleOf(ctx.state, assignment));
-  return { worker_bps: rewards.worker_pct * 100, platform_bps: rewards.platform_pct * 100 };
+  const policy = ctx.circles.policyOf(circleOf(ctx.state, assignment));
+  return { worker_bps: workerShareBps(policy), platform_bps: policy.rewards.platform_pct * 100 };
 }
 
 /** The circle `assignment`'s job runs in, if any. */
