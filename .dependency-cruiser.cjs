@@ -76,6 +76,7 @@ const ALLOWED = {
     `${CORE}/consensus`,
     `${CORE}/verification`,
     `${CORE}/protocol`,
+    `${CORE}/kinds`,
   ],
   [`${CORE}/mesh/rules`]: [`${CORE}/schemas`, `${CORE}/mesh/state`],
   [`${CORE}/api`]: [
@@ -107,7 +108,13 @@ const ALLOWED = {
   [`${NODE}/circles`]: [CORE, `${NODE}/identity`, `${NODE}/journal`, `${NODE}/receipts`, `${NODE}/p2p`],
   // The kinds of work (docs/ARCHITECTURE.md, "Kinds of work"): each kind's folder builds on the
   // core, the engines (exec, gpu, blender) and the node's context; the roles see only the seam.
-  [`${NODE}/kinds`]: [CORE, ...ADAPTERS.map((a) => `${NODE}/${a}`), `${NODE}/mesh/context`],
+  [`${NODE}/kinds`]: [
+    CORE,
+    ...ADAPTERS.map((a) => `${NODE}/${a}`),
+    `${NODE}/mesh/context`,
+    `${NODE}/mesh/basics`,
+    `${NODE}/mesh/units`,
+  ],
   // The node's heart (node/mesh), one folder a role: each may import the core, the adapters above,
   // and the mesh folders named here; the folders form no cycle.
   ...meshFolders({

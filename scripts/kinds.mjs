@@ -12,18 +12,22 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const KIND_FOLDERS = ['src-main/core/kinds/', 'src-main/node/kinds/', 'src-renderer/kinds/'];
 
-/** What a test of a kind looks like: an algorithm id compared, Blender's predicate, or one kind's own field tested. */
+/**
+ * What a test of a kind looks like: an algorithm id compared, Blender's predicate called, or one
+ * kind's own field tested. A field read where the code knows the kind already (`job.render!.tile`,
+ * asserted, in the render's own submit) chooses nothing, and neither does a predicate's definition.
+ */
 const DISPATCH = new RegExp(
   [
     // An id compared with a kind's (not with undefined, nor with another unit's or slot's id).
     String.raw`algorithm(_id|Id) (===|!==) (?!undefined\b|\w+\.algorithm(_id|Id)\b)`,
     String.raw`(===|!==) (WASI_PROGRAM|RENDER_ALGORITHM|SHADER_ALGORITHM|CUSTOM_WASM)\b`,
-    String.raw`isBlenderAlgorithm\(`,
-    String.raw`\.blender_(tiles|composite)\b`,
+    String.raw`(?<!function )isBlenderAlgorithm\(`,
+    String.raw`\.blender_(tiles|composite)\b(?!!)`,
     String.raw`wgsl_code !== undefined`,
     String.raw`\.render !== undefined`,
-    String.raw`\bspec\.(blender|wasi)\b`,
-    String.raw`\bjob\.render\b`,
+    String.raw`\bspec\.(blender|wasi)\b(?!!)`,
+    String.raw`\bjob\.render\b(?!!)`,
   ].join('|'),
 );
 

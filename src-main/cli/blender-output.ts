@@ -1,7 +1,7 @@
 // `meshctl job output JOB --out DIR` for Blender jobs: each frame a file named as Blender names
 // its own (`####`: the frame's number, four digits at least) with its format's extension. A job
 // cut into tiles gives its frames, each stitched by the requester from its verified tiles
-// (node/mesh/render/blender-frames.ts), not the tiles, and a composited job its frames, each
+// (node/kinds/blender/frames.ts), not the tiles, and a composited job its frames, each
 // composited by the requester from its unit's verified render before the compositor, each PNG
 // checked against its CID before it is written; a job of whole frames gives its units' outputs,
 // named by their frames (framesByUnit).
@@ -12,7 +12,7 @@ import type { ApiClient } from '../node/api/index.js';
 import { cidOfBytes } from '../node/blobs/cid.js';
 import { CliError } from './args.js';
 
-type BlenderFrames = MethodResult<'jobs.blender_frames'>;
+type BlenderFrames = MethodResult<'jobs.frames'>;
 
 /** A frame's file name: its number as Blender's `####` writes it, and the format's extension. */
 export const blenderFrameName = (frame: number, format: 'png' | 'exr'): string =>

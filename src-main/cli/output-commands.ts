@@ -136,9 +136,7 @@ async function writeEach(client: ApiClient, jobId: string, dir: string) {
   await mkdir(dir, { recursive: true });
   // A Blender job cut into tiles, or composited here: its frames, stitched or composited (blender-output.ts).
   const stitched =
-    specOf(job.algorithm)?.frames === 'blender'
-      ? await client.call('jobs.blender_frames', { job_id: jobId })
-      : undefined;
+    specOf(job.algorithm)?.frames === 'blender' ? await client.call('jobs.frames', { job_id: jobId }) : undefined;
   if (stitched?.tiles || (stitched && stitched.frames.length > 0))
     return writeStitchedFrames(client, jobId, dir, stitched);
   // A Blender job of whole frames: each named by its frame (blender-output.ts).

@@ -135,7 +135,7 @@ export const jobsSlice: Slice<JobsSlice> = (set, get, transport) => {
       readingFrames.add(jobId);
       try {
         // A job of tiles: its frames stitched by the requester, each read once whole (jobs.frame).
-        const tiled = await attempt(() => transport.call('jobs.blender_frames', { job_id: jobId }));
+        const tiled = await attempt(() => transport.call('jobs.frames', { job_id: jobId }));
         if (tiled?.tiles) {
           const { mosaic, fetch } = tiledBlenderMosaic(
             { ...tiled, tiles: tiled.tiles },

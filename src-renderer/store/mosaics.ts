@@ -90,6 +90,7 @@ export class MosaicKeeper {
 
   async #load(jobId: string): Promise<void> {
     const { width, height, tile, frames } = await this.transport.call('jobs.frames', { job_id: jobId });
+    if (width === null || height === null || tile === null) return; // not a render job's tiles (a Blender job's: jobs-slice.ts)
     const shown = frames.slice(0, MOSAIC_FRAMES);
     for (const f of shown) this.#painted.set(`${jobId}#${f.frame}`, new Set());
     const mosaicFrames: FrameMosaic[] = shown.map((f) => ({

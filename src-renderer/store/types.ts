@@ -125,7 +125,7 @@ export interface FrameMosaic {
   /** A Blender frame's unit, and its provider's latest `Sample n/m` while it renders (unit.progress events). */
   unitId?: string;
   samples?: SampleCount;
-  /** A tiled Blender frame's tiles rendering now (jobs.blender_frames), each with its provider's latest `Sample n/m` once told. */
+  /** A tiled Blender frame's tiles rendering now (jobs.frames), each with its provider's latest `Sample n/m` once told. */
   rendering?: RenderingTile[];
 }
 

@@ -219,10 +219,11 @@ export function stubHandlers(overrides: Partial<ApiHandlers> = {}): { handlers: 
       width: 64,
       height: 64,
       tile: 64,
+      tiles: null,
       frames: [{ frame: 0, tiles_total: 1, tiles_verified: 0, png_cid: null }],
     }),
     'jobs.frame': async () => ({ png_cid: 'bafkstub', png_base64: '' }),
-    'jobs.blender_frames': async () => ({ tiles: null, frames: [] }),
+    'jobs.blender_frames': async () => ({ width: null, height: null, tile: null, tiles: null, frames: [] }),
     'blender.check': async () => ({ found: false, version: null, algorithm: null, reason: 'Blender is not on PATH' }),
     'blender.preflight': async () => {
       throw new ApiError('bad_request', 'this node cannot read Blender scenes: Blender is not on PATH');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tileOutputBytes } from '../../src-main/core/render/index.js';
-import { tileFetchCap } from '../../src-main/node/mesh/render/frames.js';
+import { tileFetchCap } from '../../src-main/node/mesh/units/unit-run.js';
 import { MAX_FAILURE_OUTPUT_BYTES } from '../../src-main/node/mesh/units/unit-run.js';
 import { unit } from '../core/scheduler-fixtures.js';
 

@@ -23,18 +23,35 @@ import {
 } from './shapes.js';
 
 /**
- * A frame of a tiled Blender job: its tiles verified so far, its PNG once stitched, and `rendering`,
- * the units of its tiles a provider is rendering now (taken, no result yet): their unit.progress
- * events are this frame's.
+ * A frame of a job that makes frames: its tiles verified so far (a unit each; 1 where a unit is a
+ * frame), its PNG once made, and `rendering`, the units of its tiles a provider is rendering now
+ * (taken, no result yet: their unit.progress events are this frame's); absent where no longer known
+ * (a compacted job's).
  */
-const TiledFrameViewSchema = z
-  .strictObject({ ...FrameViewSchema.shape, rendering: boundedArray(Id, MAX_TILES_SIDE ** 2) })
+const JobFrameViewSchema = z
+  .strictObject({ ...FrameViewSchema.shape, rendering: z.optional(boundedArray(Id, MAX_TILES_SIDE ** 2)) })
   .check(
     z.refine(
-      (f) => f.tiles_verified + f.rendering.length <= f.tiles_total,
+      (f) => f.tiles_verified + (f.rendering?.length ?? 0) <= f.tiles_total,
       'a frame has no more tiles verified and rendering than it has tiles',
     ),
   );
+
+/**
+ * The frames of a job that makes them (core/kinds/frames.ts): a render job's and a tiled Blender
+ * job's, stitched from tiles, a composited Blender job's, a unit each; each read with jobs.frame once
+ * made. A Blender job of whole frames makes none (its units' outputs are its frames: blender.frames).
+ */
+const JobFramesSchema = z.strictObject({
+  /** The frames' size; null where the job does not keep it (a composited Blender job's). */
+  width: z.nullable(Side),
+  height: z.nullable(Side),
+  /** A render job's tile side as its tiles are rendered, a unit each (render.submit's `tile`); null for any other. */
+  tile: z.nullable(Side),
+  /** A tiled Blender job's grid; null for any other. */
+  tiles: z.nullable(BlenderTilesSchema),
+  frames: boundedArray(JobFrameViewSchema, LIMITS.unitsPerRequest),
+});
 
 export const JOB_METHODS = {
   /**
@@ -50,29 +67,10 @@ export const JOB_METHODS = {
   'render.submit': method(SubmitRenderSchema, z.strictObject({ job_id: Id, units: Count, frames: Count, tile: Side })),
   /** What a render job would cost, hold and need (its fuel pre-pass runs, as a submit's would): nothing is stored or journaled. */
   'render.estimate': method(SubmitRenderSchema, JobEstimateSchema),
-  'jobs.frames': method(
-    z.strictObject({ job_id: Id }),
-    // `tile`: the side of the job's tiles as they are rendered, a unit each (render.submit's `tile`).
-    z.strictObject({
-      width: Side,
-      height: Side,
-      tile: Side,
-      frames: boundedArray(FrameViewSchema, LIMITS.unitsPerRequest),
-    }),
-  ),
-  /**
-   * A Blender job's frames stitched from tiles (each once its tiles are verified, then read with
-   * jobs.frame), the tiles rendering now, and its grid; `tiles` null and no frames for a job of
-   * whole frames, whose units' outputs are its frames.
-   */
-  'jobs.blender_frames': method(
-    z.strictObject({ job_id: Id }),
-    z.strictObject({
-      tiles: z.nullable(BlenderTilesSchema),
-      frames: boundedArray(TiledFrameViewSchema, LIMITS.unitsPerRequest),
-    }),
-  ),
-  /** A finished frame's PNG: a render job's, or a tiled Blender job's. */
+  'jobs.frames': method(z.strictObject({ job_id: Id }), JobFramesSchema),
+  /** jobs.frames' name before it served every kind (kept for a release: the last version's app and meshctl call it). */
+  'jobs.blender_frames': method(z.strictObject({ job_id: Id }), JobFramesSchema),
+  /** A finished frame's PNG: of a job that makes frames (jobs.frames). */
   'jobs.frame': method(
     z.strictObject({ job_id: Id, frame: FrameNumber }),
     z.strictObject({ png_cid: Id, png_base64: z.string() }),

@@ -74,7 +74,7 @@ export const JobSchema = z.strictObject({
   blender_agreement: z.optional(z.literal(true)),
   /**
    * A Blender job whose units are a view layer's render before the compositor (checked by a crop),
-   * each frame then composited by me (render/blender-frames.ts) into one PNG.
+   * each frame then composited by me (node/kinds/blender/frames.ts) into one PNG.
    */
   blender_composite: z.optional(z.literal(true)),
 });

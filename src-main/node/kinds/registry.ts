@@ -50,6 +50,10 @@ export class KindRegistry implements Kinds {
     );
   }
 
+  all(): readonly WorkloadKind[] {
+    return this.#kinds;
+  }
+
   offers(machine: MachineOffer): AlgorithmCapability[] {
     return this.#kinds.flatMap((kind) => kind.runtime.offers(machine));
   }

@@ -1,16 +1,19 @@
 // The seam every kind of work plugs into (docs/ARCHITECTURE.md, "Kinds of work"): a kind is a
 // planner (a job's terms → its units: the one place jobs are planned, for a submit, a quote and a
 // workflow's step), a runtime (what this node offers of it, and a unit run to its output) and its
-// spec (core/kinds: its algorithm ids, its output's noun, how it is checked). The roles (node/mesh)
+// spec (core/kinds: its algorithm ids, its output's noun, how it is checked), and, for a kind whose
+// units' outputs make frames, its frames (the requester's assembly of them, and their view). The roles (node/mesh)
 // import only these types and reach a kind through Kinds, by a unit's algorithm id or a job's
 // terms; only the wiring names concrete kinds (node/kinds/built-in.ts).
-import type { SubmitJobTerms } from '../../core/api/contract.js';
+import type { MethodResult, SubmitJobTerms } from '../../core/api/contract.js';
 import type { SampleProgress } from '../../core/blender/progress.js';
 import type { KindSpec } from '../../core/kinds/index.js';
-import type { MeshState } from '../../core/mesh/state/state.js';
+import type { JobRecord, MeshState } from '../../core/mesh/state/state.js';
 import type { AlgorithmCapability, Job, WorkUnit } from '../../core/schemas/index.js';
 import type { Executor } from '../exec/index.js';
 import type { GpuService } from '../gpu/gpu-service.js';
+import type { Archive } from '../journal/archive.js';
+import type { NodeBasics } from '../mesh/context/node-basics.js';
 
 /** A job's module and its units' params, as its terms resolve them. */
 export interface Resolved {
@@ -122,6 +125,34 @@ export interface KindRuntime {
   run(run: KindRun): Promise<RanUnit>;
 }
 
+/** What a kind's frames need of the node: its context, where a compacted job's units went, and a PNG encoder. */
+export interface FramesNode {
+  readonly ctx: Pick<
+    NodeBasics,
+    'background' | 'blender' | 'blobs' | 'emit' | 'events' | 'fetchBlob' | 'log' | 'me' | 'record' | 'signal' | 'state'
+  >;
+  readonly archive: Pick<Archive, 'unit'>;
+  /** Encodes RGBA pixels as a PNG off the main thread (started at the first frame); undefined once the node stopped. */
+  png(): { encode(width: number, height: number, rgba: Uint8Array): Promise<Uint8Array> } | undefined;
+}
+
+/** A job's frames as the API gives them (jobs.frames). */
+export type FramesView = MethodResult<'jobs.frames'>;
+
+/**
+ * The requester's side of a kind whose units' outputs make frames (core/kinds/frames.ts, the one
+ * layout): once a job's units that make a frame are verified, the frame is made (stitched,
+ * composited), stored and journaled (`frame.rendered`), and said (`render.frame`).
+ */
+export interface KindFrames {
+  /** Unit `index` of my job `job` reached its verdict: its frame made if it was the last it waited for. */
+  onVerdict(job: JobRecord, index: number): Promise<void>;
+  /** After a restart, or when a provider comes back: the frames not yet made. */
+  resume(): Promise<void>;
+  /** The job's frames: each one's units verified so far, and its PNG once made. */
+  view(job: JobRecord): FramesView;
+}
+
 export interface WorkloadKind {
   /** A built-in kind's KindName, or a kind a node registered itself. */
   name: string;
@@ -129,6 +160,8 @@ export interface WorkloadKind {
   /** Absent: its jobs are planned by their own submit (a render's scene: render/render-jobs.ts). */
   planner?: KindPlanner;
   runtime: KindRuntime;
+  /** Its frames, made on the node `node` (absent: a unit's output is all its job gives). */
+  frames?(node: FramesNode): KindFrames;
 }
 
 /** The kinds this node knows, found by a unit's algorithm id or a job's terms. */
@@ -141,4 +174,6 @@ export interface Kinds {
   refusal(state: MeshState, requester: string, unit: Pick<WorkUnit, 'algorithm_id'>): string | undefined;
   /** What this node offers of every kind. */
   offers(machine: MachineOffer): AlgorithmCapability[];
+  /** Every kind this node knows. */
+  all(): readonly WorkloadKind[];
 }

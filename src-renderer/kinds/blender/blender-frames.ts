@@ -8,7 +8,7 @@ import type { MethodResult } from '../../../src-main/core/api/contract.js';
 import type { FrameMosaic, JobMosaic, RenderingTile, SampleCount } from '../../store/types.js';
 
 type FramesView = MethodResult<'blender.frames'>;
-type TiledView = MethodResult<'jobs.blender_frames'>;
+type TiledView = MethodResult<'jobs.frames'>;
 type UnitStatus = FramesView['frames'][number]['status'];
 
 const STATE_WORDS: Record<UnitStatus, string> = {
@@ -54,13 +54,13 @@ export function blenderMosaic(
 }
 
 /**
- * A tiled job's mosaic (jobs.blender_frames): each frame's tiles verified so far and those rendering
+ * A tiled job's mosaic (jobs.frames): each frame's tiles verified so far and those rendering
  * now (the samples told of a tile kept while it still renders; a tile no longer listed has ended),
  * then its PNG once the requester stitched it; and the stitched frames whose PNG is still to fetch
  * (jobs.frame).
  */
 export function tiledBlenderMosaic(
-  view: TiledView & { tiles: NonNullable<TiledView['tiles']> },
+  view: Pick<TiledView, 'frames'> & { tiles: NonNullable<TiledView['tiles']> },
   previous: JobMosaic | undefined,
   shown: number,
 ): { mosaic: JobMosaic; fetch: number[] } {
@@ -70,7 +70,7 @@ export function tiledBlenderMosaic(
     const before = had.get(f.frame);
     const stitched = f.png_cid !== null;
     if (stitched && !before?.png) fetch.push(f.frame);
-    const rendering = (stitched ? [] : f.rendering).map((unitId): RenderingTile => {
+    const rendering = (stitched ? [] : (f.rendering ?? [])).map((unitId): RenderingTile => {
       const samples = before?.rendering?.find((tile) => tile.unitId === unitId)?.samples;
       return samples ? { unitId, samples } : { unitId };
     });

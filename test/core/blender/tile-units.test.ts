@@ -12,12 +12,8 @@ import {
   type BlenderUnitParams,
 } from '../../../src-main/core/blender/unit.js';
 import { tileGrid } from '../../../src-main/core/blender/tiles.js';
-import {
-  BlenderTilesSchema,
-  frameOfTileUnit,
-  framesOfJob,
-  TileGridSchema,
-} from '../../../src-main/core/schemas/blender-tiles.js';
+import { BlenderTilesSchema, TileGridSchema } from '../../../src-main/core/schemas/blender-tiles.js';
+import { frameLayoutOf, frameOfUnit, framesOfJob, unitsOfFrame } from '../../../src-main/core/kinds/frames.js';
 import { validate } from '../../../src-main/core/schemas/index.js';
 
 const PARAMS: BlenderUnitParams = { file: 'scene.blend', zip: false, samples: 4, seed: 3, width: 64, height: 48 };
@@ -55,11 +51,31 @@ test('a tile unit whose input or grid no honest requester makes renders nothing'
 test("a unit's frame follows from its index; a job of tiles assembles its frames, any other none", () => {
   const tiles = { cols: 2, rows: 3, first_frame: 10, width: 64, height: 48 };
   assert.ok(validate(BlenderTilesSchema, tiles).ok);
+  const layout = frameLayoutOf({ unit_count: 18, blender_tiles: tiles });
   assert.deepEqual(
-    [0, 5, 6, 11, 12].map((i) => frameOfTileUnit(tiles, i)),
+    [0, 5, 6, 11, 12].map((i) => frameOfUnit(layout, i)),
     [10, 10, 11, 11, 12],
   );
+  assert.deepEqual(unitsOfFrame(layout!, 11), { from: 6, to: 12 });
+  assert.equal(unitsOfFrame(layout!, 13), undefined, 'no frame past the last');
   assert.equal(framesOfJob({ unit_count: 18, blender_tiles: tiles }), 3);
-  assert.equal(framesOfJob({ unit_count: 18, render: { first_frame: 2, last_frame: 5 } }), 4);
+  const render = {
+    first_frame: 2,
+    last_frame: 5,
+    width: 8,
+    height: 8,
+    spp: 1,
+    tile: 4,
+    seed: 0,
+    gpu: 'forbidden' as const,
+  };
+  assert.equal(framesOfJob({ unit_count: 16, render }), 4);
+  assert.equal(frameOfUnit(frameLayoutOf({ unit_count: 16, render }), 9), 4, "a render's tile: 4 a frame");
+  assert.equal(framesOfJob({ unit_count: 3, blender_composite: true }), 3);
+  assert.equal(
+    frameOfUnit(frameLayoutOf({ unit_count: 3, blender_composite: true }), 1),
+    undefined,
+    'read from its input',
+  );
   assert.equal(framesOfJob({ unit_count: 18 }), 0);
 });

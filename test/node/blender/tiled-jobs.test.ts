@@ -19,7 +19,7 @@ import { API_METHODS } from '../../../src-main/core/api/contract.js';
 import { IDENTICAL_SHARE, identicalShare } from '../../../src-main/core/blender/compare.js';
 import type { BlenderInstall } from '../../../src-main/node/blender/install.js';
 import { decodeRgba } from '../../../src-main/node/blender/png.js';
-import { frameOfTileUnit } from '../../../src-main/core/schemas/blender-tiles.js';
+import { tilesPerFrame } from '../../../src-main/core/schemas/blender-tiles.js';
 import { validate } from '../../../src-main/core/schemas/decode.js';
 import { parseUnitId } from '../../../src-main/core/mesh/state/unit-table.js';
 import type { Daemon } from '../../../src-main/node/mesh/api/daemon.js';
@@ -107,11 +107,11 @@ test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched an
     if (event.type !== 'unit.progress' || event.data['of'] !== SAMPLES) return;
     const unit = String(event.data['unit_id']);
     // The handler reads the state before its first await: the view is the one of this event's moment.
-    const view = daemon.handlers['jobs.blender_frames']({ job_id: String(event.data['job_id']) });
+    const view = daemon.handlers['jobs.frames']({ job_id: String(event.data['job_id']) });
     views.push(
       view.then((v) => {
-        assert.ok(validate(API_METHODS['jobs.blender_frames'].result, v).ok, 'the view fits the contract');
-        const frame = frameOfTileUnit(v.tiles!, parseUnitId(unit)!.index);
+        assert.ok(validate(API_METHODS['jobs.frames'].result, v).ok, 'the view fits the contract');
+        const frame = v.tiles!.first_frame + Math.floor(parseUnitId(unit)!.index / tilesPerFrame(v.tiles!));
         heard.push({ unit, frame, listed: v.frames.find((f) => f.frame === frame)?.rendering });
       }),
     );
@@ -133,7 +133,13 @@ test('2 frames as 2×2 tiles: 8 units over two providers, each frame stitched an
   assert.equal(by.length, 8, 'each tile paid to the provider that rendered it');
   assert.equal(new Set(by).size, 2, 'both providers rendered tiles');
 
-  const view = await daemon.handlers['jobs.blender_frames']({ job_id: jobId });
+  const view = await daemon.handlers['jobs.frames']({ job_id: jobId });
+  assert.deepEqual(
+    await daemon.handlers['jobs.blender_frames']({ job_id: jobId }),
+    view,
+    "the method's old name, kept for the last version's app and meshctl, answers alike",
+  );
+  assert.deepEqual([view.width, view.height, view.tile], [WIDTH, HEIGHT, null]);
   assert.deepEqual(view.tiles, { cols: 2, rows: 2, first_frame: 1, width: WIDTH, height: HEIGHT });
   assert.deepEqual(
     view.frames.map((f) => [f.frame, f.tiles_verified, f.tiles_total, f.png_cid !== null, f.rendering]),

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobRecord } from '../../../src-main/core/mesh/state/state.js';
 import type { ArchivedUnit } from '../../../src-main/node/journal/archive.js';
-import { compactedFrameTiles } from '../../../src-main/node/mesh/views/job-view.js';
+import { compactedFrameTiles } from '../../../src-main/node/kinds/frames-view.js';
+
+/** Frames 10-12, three tiles each (core/kinds/frames.ts). */
+const LAYOUT = { count: 3, unitsPerFrame: 3, first: 10 };
 
 test("a cancelled render job's frames, compacted, count the tiles verified before the cancel", () => {
   // Frames 10-12 of three tiles each; frame 10 assembled; 7 of the 9 tiles made before the cancel.
@@ -23,7 +26,7 @@ test("a cancelled render job's frames, compacted, count the tiles verified befor
       return { status: statuses[unitId] ?? 'created', consensus_hash: null };
     },
   };
-  const tiles = compactedFrameTiles(archive, record, 3);
+  const tiles = compactedFrameTiles(archive, record, LAYOUT);
   assert.deepEqual(
     [...tiles],
     [
@@ -33,6 +36,6 @@ test("a cancelled render job's frames, compacted, count the tiles verified befor
     ],
   );
   assert.deepEqual(asked, ['r/3', 'r/4', 'r/5', 'r/6'], 'the assembled frame and the units never made are not read');
-  assert.equal(compactedFrameTiles(archive, record, 3), tiles, 'read once: a compacted job does not change');
+  assert.equal(compactedFrameTiles(archive, record, LAYOUT), tiles, 'read once: a compacted job does not change');
   assert.equal(asked.length, 4);
 });

@@ -1,4 +1,4 @@
-// The requester's frame assembly (node/mesh/render/frames.ts) against a fake context: a frame is stitched
+// The requester's frame assembly (node/kinds/render/frames.ts, through node/mesh/render/frame-outputs.ts) against a fake context: a frame is stitched
 // once its last tile is in, from reads that grow with its tiles, not with their square; and a
 // frame whose tile is reopened is stitched again once the tile has its new verdict.
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { unitIdOf } from '../../../src-main/core/mesh/state/unit-table.js';
 import { ALGORITHM_VERSION, RENDER_ALGORITHM } from '../../../src-main/core/protocol/algorithm-ids.js';
 import { tileParams } from '../../../src-main/core/render/index.js';
 import type { WorkUnit } from '../../../src-main/core/schemas/index.js';
-import { FrameAssembler } from '../../../src-main/node/mesh/render/frames.js';
+import { FrameOutputs } from '../../../src-main/node/mesh/render/frame-outputs.js';
 import { fakeContext, type FakeContext } from './fixtures/fake-context.js';
 
 const JOB = 'job-frames';
@@ -45,6 +45,7 @@ async function renderJob(ctx: FakeContext, frames = 1): Promise<WorkUnit[]> {
         job_id: JOB,
         requester: ctx.me,
         name: 'frames',
+        algorithm_id: RENDER_ALGORITHM,
         unit_count: units.length,
         redundancy: 1,
         budget: 1_000_000,
@@ -91,7 +92,7 @@ test(
   async () => {
     const ctx = await fakeContext();
     const units = await renderJob(ctx);
-    const frames = new FrameAssembler(ctx);
+    const frames = new FrameOutputs(ctx, { unit: () => undefined });
     let reads = 0;
     for (const name of ['get', 'progressOf'] as const) {
       const read = ctx.state.units[name].bind(ctx.state.units);
@@ -124,7 +125,7 @@ test(
   async () => {
     const ctx = await fakeContext();
     const units = await renderJob(ctx);
-    const frames = new FrameAssembler(ctx);
+    const frames = new FrameOutputs(ctx, { unit: () => undefined });
     try {
       for (const unit of units) {
         await verify(ctx, unit, 7);
@@ -149,7 +150,7 @@ test(
 test('frames journaled after a tile was verified are stitched too', { timeout: 60_000 }, async () => {
   const ctx = await fakeContext();
   const units = await renderJob(ctx, 2);
-  const frames = new FrameAssembler(ctx);
+  const frames = new FrameOutputs(ctx, { unit: () => undefined });
   try {
     // Frame 0's first tile is verified while frame 1's units are still being journaled.
     await verify(ctx, units[0]!, 1);

@@ -5,7 +5,8 @@
 // grows with the work in progress, not with all the work ever done. The journal keeps every event,
 // and the `units` table each unit's verdict and output, which the API reads for a compacted job.
 // A conviction does not reopen such a job (backtrack.ts leaves completed jobs alone).
-import { framesOfJob, type Receipt } from '../../schemas/index.js';
+import { framesOfJob } from '../../kinds/frames.js';
+import type { Receipt } from '../../schemas/index.js';
 import type { AssignmentRecord, CompactableState, JobRecord, JobSummary } from './records.js';
 
 /**

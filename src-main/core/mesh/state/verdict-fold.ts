@@ -3,7 +3,7 @@
 // units, and the reputation of the providers whose results carried the verdict.
 import type { Outcome } from '../../trust/index.js';
 import type { NodeEventOf, UnitVerdict } from '../../schemas/index.js';
-import { frameOfTileUnit } from '../../schemas/blender-tiles.js';
+import { frameLayoutOf, frameOfUnit } from '../../kinds/frames.js';
 import type { AssignmentRecord, JobRecord } from './records.js';
 import type { SharedValues } from './shared-values.js';
 import type { UnitTable } from './unit-table.js';
@@ -72,9 +72,6 @@ export function foldReopened(state: VerdictFolded, event: NodeEventOf<'unit.reop
   job.completedAt = undefined;
   // A tile's frame was stitched with the withdrawn tile (a frame composited from the withdrawn unit):
   // it is made again once the unit is verified again.
-  const tiles = job.job.blender_tiles;
-  const composited = job.frameOfUnit?.get(record.index);
-  job.frames.delete(
-    tiles ? frameOfTileUnit(tiles, record.index) : (composited ?? Number(record.unit.params?.['frame'])),
-  );
+  const frame = frameOfUnit(frameLayoutOf(job.job), record.index) ?? job.frameOfUnit?.get(record.index);
+  if (frame !== undefined) job.frames.delete(frame);
 }

@@ -15,7 +15,7 @@
 // agreement compares 8-bit pixels). Where only the compositor reads outside a crop and my Blender
 // can run it (crop-check.ts `raw`), the units are the view layer's render before the compositor
 // (a float EXR), checked by a crop as any frame is, and my node composites each frame once it is
-// verified (render/blender-frames.ts): redundancy 1, the frames PNG.
+// verified (node/kinds/blender/frames.ts): redundancy 1, the frames PNG.
 import type { SubmitJobTerms } from '../../../core/api/contract.js';
 import {
   FRAME_BYTES,

@@ -1,7 +1,8 @@
 // Blender scenes (docs/BLENDER.md): planned by the requester's Blender preflighting the scene in its
 // sandbox (blender-jobs.ts: a unit a frame, or a tile of one), rendered by a provider's Blender in
 // its own (blender-run.ts) one a worker at once, offered only while Blender sharing is on, and
-// checked by a crop my Blender re-renders or by two providers' agreement (node/mesh/verdicts).
+// checked by a crop my Blender re-renders or by two providers' agreement (node/mesh/verdicts); a tiled
+// job's frames stitched and a composited job's composited by the requester (frames.ts).
 import { blenderGateOf, blenderUnitRefusal } from '../../../core/blender/algorithm.js';
 import { MAX_BLENDER_SCENE_BYTES } from '../../../core/blender/unit.js';
 import { KINDS } from '../../../core/kinds/index.js';
@@ -11,6 +12,7 @@ import { capability } from '../capability.js';
 import type { WorkloadKind } from '../seam.js';
 import { asRun, blenderJob, tileInputs, unitInput, type FramesSeen } from './blender-jobs.js';
 import { runBlenderUnit } from './blender-run.js';
+import { BlenderFrames } from './frames.js';
 
 /** The Blender kind of a node whose Blender (machine/blender-probe.ts) `blender` gives, once it is built. */
 export function blenderKind(blender: () => NodeContext['blender']): WorkloadKind {
@@ -56,5 +58,6 @@ export function blenderKind(blender: () => NodeContext['blender']): WorkloadKind
       },
       run: (run) => runBlenderUnit(run, blender()?.sharedInstall()?.path, run.onProgress),
     },
+    frames: (node) => new BlenderFrames(node),
   };
 }

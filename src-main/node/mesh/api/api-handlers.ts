@@ -5,7 +5,8 @@ import { describeError } from '../../../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { AVAILABILITY_LIMITS, describeWindow } from '../../../core/availability/index.js';
-import { framesOfJob, LIMITS } from '../../../core/schemas/index.js';
+import { framesOfJob } from '../../../core/kinds/frames.js';
+import { LIMITS } from '../../../core/schemas/index.js';
 import type { JobRecord } from '../../../core/mesh/state/state.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { ApiError, refusePassed } from '../../api/errors.js';
@@ -13,12 +14,11 @@ import { verifyChain } from '../../receipts/index.js';
 import type { NodeApi } from './node-api.js';
 import { policyHandlers, refuseNotPeerId } from './policy-handlers.js';
 import { reachHandlers } from './reach-handlers.js';
-import { compactedFrameTiles, jobView as jobViewOf, unitOfJob, unitPage, unitsCreated } from '../views/job-view.js';
+import { jobView as jobViewOf, unitOfJob, unitPage, unitsCreated } from '../views/job-view.js';
 import { storageHandlers } from './storage-handlers.js';
 import { workflowHandlers } from './workflow-handlers.js';
 import { circleHandlers } from './circle-handlers.js';
 import { blenderHandlers } from './blender-handlers.js';
-import { tiledFramesHandlers } from './tiled-frames.js';
 
 export function apiHandlers(node: NodeApi): ApiHandlers {
   const { state } = node;
@@ -32,6 +32,12 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     const record = state.jobs.get(jobId);
     if (!record) throw new ApiError('not_found', `no job ${jobId}`);
     return record;
+  };
+  /** jobs.frames: a job's frames, as its kind makes them (node/kinds: a render's, a Blender job's). */
+  const framesOf = async ({ job_id }: { job_id: string }) => {
+    const view = node.jobs.view(myJob(job_id));
+    if (!view) throw new ApiError('bad_request', `job ${job_id} makes no frames: its units' outputs are its results`);
+    return view;
   };
 
   return {
@@ -214,7 +220,6 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     ...blenderHandlers(node),
     ...workflowHandlers(node),
     ...circleHandlers(node),
-    ...tiledFramesHandlers(node, myJob),
     ...reachHandlers(node.reach),
     async 'jobs.submit'(spec) {
       return node.jobs.submit(spec);
@@ -272,29 +277,8 @@ export function apiHandlers(node: NodeApi): ApiHandlers {
     async 'render.estimate'(spec) {
       return node.jobs.estimateRender(spec);
     },
-    async 'jobs.frames'({ job_id }) {
-      const record = myJob(job_id);
-      const render = record.job.render;
-      if (!render) throw new ApiError('bad_request', `job ${job_id} is not a render job`);
-      // Every frame has as many tiles, its units made or not yet (a render submit estimates its later
-      // frames after it answers); a compacted job's are read from the archive.
-      const perFrame = record.job.unit_count / (render.last_frame - render.first_frame + 1);
-      const compacted = record.summary && compactedFrameTiles(node.archive, record, perFrame);
-      const tiles = compacted ? undefined : node.jobs.framesOf(record);
-      const frames = [];
-      for (let frame = render.first_frame; frame <= render.last_frame; frame++) {
-        const verified = compacted
-          ? (compacted.get(frame) ?? 0)
-          : (tiles!.get(frame) ?? []).filter((u) => state.units.get(u.unitId)?.verdict === 'verified').length;
-        frames.push({
-          frame,
-          tiles_total: perFrame,
-          tiles_verified: verified,
-          png_cid: record.frames.get(frame) ?? null,
-        });
-      }
-      return { width: render.width, height: render.height, tile: render.tile, frames };
-    },
+    'jobs.frames': framesOf,
+    'jobs.blender_frames': framesOf, // the method's old name
     async 'jobs.frame'({ job_id, frame }) {
       const record = myJob(job_id);
       const pngCid = record.frames.get(frame);

@@ -17,7 +17,7 @@ import type { JobSubmits } from '../jobs/job-submits.js';
 import type { BlenderProbe } from '../machine/blender-probe.js';
 import type { Machine } from '../machine/machine.js';
 import type { Provider } from '../provider/provider.js';
-import type { FrameAssembler } from '../render/frames.js';
+import type { FrameOutputs } from '../render/frame-outputs.js';
 import type { Requester } from '../requester/requester.js';
 import { PackOutputs } from '../units/pack-outputs.js';
 import type { EventLog } from '../views/event-log.js';
@@ -61,7 +61,7 @@ export interface NodeApi {
   /** My jobs: submitted, cancelled, budgeted, their offers, outputs and frames. */
   readonly jobs: Pick<JobSubmits, 'submit' | 'submitStream' | 'submitRender'> &
     Pick<Requester, 'cancel' | 'failureHere' | 'liveOf' | 'offers' | 'acceptFrom'> &
-    Pick<FrameAssembler, 'framesOf'> & {
+    Pick<FrameOutputs, 'view'> & {
       setBudget: JobBudgets['set'];
       /** A job's quote before it is submitted: nothing stored or journaled (job-quotes.ts). */
       estimate: JobQuotes['input'];
@@ -145,7 +145,7 @@ export function nodeApi(node: MeshNode): NodeApi {
       liveOf: (record) => requester.liveOf(record),
       offers: (jobId) => requester.offers(jobId),
       acceptFrom: (jobId, peer) => requester.acceptFrom(jobId, peer),
-      framesOf: (job) => node.frames.framesOf(job),
+      view: (job) => node.frames.view(job),
       setBudget: (jobId, budget) => requester.budgets.set(jobId, budget),
       estimate: (spec) => requester.quotes.input(spec),
       estimateRender: (spec) => requester.quotes.render(spec),

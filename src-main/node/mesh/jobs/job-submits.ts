@@ -124,8 +124,9 @@ export class JobSubmits {
       const { job } = record;
       if (record.created >= job.unit_count) continue;
       // A batched job's units are made again from its stored input; a render job's from its stored submit.
-      if (job.render) {
-        const resumed = await this.#renders.resume(record);
+      const render = job.render;
+      if (render) {
+        const resumed = await this.#renders.resume(record, render);
         if (!resumed)
           await this.cancel(
             job.job_id,

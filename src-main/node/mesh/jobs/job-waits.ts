@@ -10,7 +10,7 @@ import type { Refusal, RefusalCode } from '../../../core/scheduler/accept.js';
 import { compatibility } from '../../../core/scheduler/compatibility.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
 import { frameOf } from '../../../core/blender/unit.js';
-import { frameOfTileUnit } from '../../../core/schemas/blender-tiles.js';
+import { frameLayoutOf, frameOfUnit } from '../../../core/kinds/frames.js';
 import type { AvailabilitySlot, WorkUnit } from '../../../core/schemas/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { cheapestOf, type JobRound } from './job-rounds.js';
@@ -166,7 +166,8 @@ export class JobWaits {
     if (!record) return `unit ${unitId}`;
     const { unit, index } = record;
     const job = this.ctx.state.jobs.get(unit.job_id)?.job;
-    if (job?.blender_tiles) return `frame ${frameOfTileUnit(job.blender_tiles, index)}`;
+    const tileOf = job && frameOfUnit(frameLayoutOf(job), index);
+    if (tileOf !== undefined) return `frame ${tileOf}`;
     // A unit of a kind whose units are frames has its frame's number for its input.
     const frames = this.ctx.kinds.of(unit.algorithm_id)?.spec.noun === 'frames';
     const input = frames && unit.input_cid ? this.ctx.blobs.get(unit.input_cid) : undefined;

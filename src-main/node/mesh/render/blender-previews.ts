@@ -4,7 +4,7 @@
 // MAX_PREVIEWS are kept in memory; an older one (or one from before a restart) is made again from
 // the verified EXR, decoded by Blender in the sandbox (node/blender/exr.ts). A composited job's
 // frames, composited as their renders were checked (node/blender/unit.ts readRaw), wait here by the
-// render's CID for their verdict (render/blender-frames.ts), so that no second Blender makes them.
+// render's CID for their verdict (node/kinds/blender/frames.ts), so that no second Blender makes them.
 import type { Rgba } from '../../../core/blender/tiles.js';
 import { PngThread } from './png-thread.js';
 

@@ -24,7 +24,7 @@ import {
   type FrameProbe,
   type Tile,
 } from '../../../core/render/index.js';
-import { decodeJson, LIMITS, type Job, type WorkUnit } from '../../../core/schemas/index.js';
+import { decodeJson, LIMITS, type Job, type RenderSpec, type WorkUnit } from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';
 import { DEFAULT_LIMITS, ExecError, Executor } from '../../exec/index.js';
 import { mapInFlight, RUNS_IN_FLIGHT } from '../../exec/in-flight.js';
@@ -158,9 +158,9 @@ export async function planRenderJob(
   };
 }
 
-/** The submit a render job stored (planRenderJob), when it is still there and reads back as one. */
-export function storedRenderSubmit(ctx: Pick<NodeContext, 'blobs'>, job: Job): SubmitRender | undefined {
-  const cid = job.render?.submit_cid;
+/** The submit a render job (of this spec) stored (planRenderJob), when it is still there and reads back as one. */
+export function storedRenderSubmit(ctx: Pick<NodeContext, 'blobs'>, render: RenderSpec): SubmitRender | undefined {
+  const cid = render.submit_cid;
   const bytes = cid === undefined ? undefined : ctx.blobs.get(cid);
   if (!bytes) return undefined;
   // It came through the API, so it is no bigger than a request may be.

@@ -6,7 +6,7 @@
 // restart resumes the pre-pass where it stopped, from the submit the job stored.
 import type { SubmitRender } from '../../../core/api/contract.js';
 import type { JobRecord } from '../../../core/mesh/state/state.js';
-import type { Job, WorkUnit } from '../../../core/schemas/index.js';
+import type { Job, RenderSpec, WorkUnit } from '../../../core/schemas/index.js';
 import { ApiError } from '../../api/errors.js';
 import type { Executor } from '../../exec/index.js';
 import { describeError } from '../../../core/errors.js';
@@ -75,8 +75,8 @@ export class RenderSubmits {
    * After a restart: a render job of mine whose later frames were still being estimated gets the
    * rest of its units, from the submit it stored; false if that is gone (the job is then cancelled).
    */
-  async resume(record: JobRecord): Promise<boolean> {
-    const spec = storedRenderSubmit(this.ctx, record.job);
+  async resume(record: JobRecord, render: RenderSpec): Promise<boolean> {
+    const spec = storedRenderSubmit(this.ctx, render);
     if (!spec) return false;
     const plan = await planRenderJob(this.ctx, spec, record.job);
     // Steps are whole frames, journaled in order: the frames made are the job's first ones.

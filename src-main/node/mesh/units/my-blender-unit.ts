@@ -1,5 +1,5 @@
 // A unit of my own Blender job rendered by my Blender, from the blobs in my store: a check's crop
-// (verdicts/blender-check.ts) or a frame's composite (render/blender-frames.ts).
+// (verdicts/blender-check.ts) or a frame's composite (node/kinds/blender/frames.ts).
 import { BlenderUnitParamsSchema, unitWork } from '../../../core/blender/unit.js';
 import { describeError } from '../../../core/errors.js';
 import { validate, type WorkUnit } from '../../../core/schemas/index.js';

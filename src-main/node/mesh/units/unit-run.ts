@@ -5,7 +5,8 @@ import { cidOfBytes } from '../../blobs/cid.js';
 import { ExecError } from '../../exec/index.js';
 import { mapInFlight } from '../../exec/in-flight.js';
 import { DETERMINISTIC_GPU_FAILURES, GpuError } from '../../gpu/gpu-executor.js';
-import { MAX_UNITS_PER_PACK } from '../../../core/schemas/index.js';
+import { tileOutputBytes } from '../../../core/render/index.js';
+import { MAX_UNITS_PER_PACK, type WorkUnit } from '../../../core/schemas/index.js';
 import type { KindRun, KindRuntime, RanUnit } from '../../kinds/seam.js';
 import { MAX_PACK_OUTPUT_BYTES, packOutput, unpackInput } from './pack-outputs.js';
 
@@ -40,6 +41,11 @@ const FAILURE_BY_CID = new Map(
 export const MAX_FAILURE_OUTPUT_BYTES = Math.max(
   ...[...DETERMINISTIC_FAILURES, ...DETERMINISTIC_GPU_FAILURES].map((code) => failureOutput(code).byteLength),
 );
+
+/** The most a render tile's output may be: its w × h × 4 bytes, or a failure's `{"error": …}`. Nothing bigger is fetched. */
+export function tileFetchCap(unit: WorkUnit | undefined): number {
+  return Math.max(tileOutputBytes(unit?.params), MAX_FAILURE_OUTPUT_BYTES);
+}
 
 /** The failure every run of a unit agreed on, when its verified output (by CID) is one; else undefined. */
 export function agreedFailure(outputCid: string | null | undefined): string | undefined {

@@ -9,7 +9,7 @@ import type { WorkResult, WorkUnit } from '../../../core/schemas/index.js';
 import type { Executor } from '../../exec/index.js';
 import type { NodeContext } from '../context/node-context.js';
 import { OutputFetches } from './output-fetches.js';
-import { tileFetchCap } from '../render/frames.js';
+import { tileFetchCap } from '../units/unit-run.js';
 
 /** What this piece needs of the node: checked where it is built (context/node-context.ts). */
 type TileCheckNeeds = Pick<NodeContext, 'blobs' | 'fetchBlob' | 'log' | 'signal'>;

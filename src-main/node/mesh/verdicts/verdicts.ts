@@ -7,7 +7,8 @@
 import type { Vote } from '../../../core/consensus/index.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/state.js';
 import type { MessageBody } from '../../../core/protocol/messages.js';
-import { framesOfJob, MAX_REDUNDANCY, type Acceptance } from '../../../core/schemas/index.js';
+import { framesOfJob } from '../../../core/kinds/frames.js';
+import { MAX_REDUNDANCY, type Acceptance } from '../../../core/schemas/index.js';
 import { judgeUnit, type Judgement, type UnitEvidence } from '../../../core/verification/index.js';
 import type { Executor } from '../../exec/index.js';
 import { resultsRecorded, type NodeContext } from '../context/node-context.js';

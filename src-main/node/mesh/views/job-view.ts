@@ -6,7 +6,8 @@ import type { Offer } from '../../../core/schemas/index.js';
 import type { JobSummary } from '../../../core/mesh/state/records.js';
 import { unitIdsOf, type JobRecord, type MeshState } from '../../../core/mesh/state/state.js';
 import { parseUnitId, unitIdOf } from '../../../core/mesh/state/unit-table.js';
-import { framesOfJob, LIMITS } from '../../../core/schemas/index.js';
+import { framesOfJob } from '../../../core/kinds/frames.js';
+import { LIMITS } from '../../../core/schemas/index.js';
 import type { Archive, ArchivedUnit, UnitDetails } from '../../journal/archive.js';
 import { packOf, unitsAt, unitsInPack, unitsOfJob, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
 import { cidOfBytes } from '../../blobs/cid.js';
@@ -201,40 +202,6 @@ const NO_DETAILS: UnitDetails = {
   fuel: null,
   device: null,
 };
-
-/** Each compacted render job's verified tiles by frame, once worked out: a compacted job no longer changes. */
-const compactedTiles = new WeakMap<JobRecord, Map<number, number>>();
-
-/**
- * A compacted render job's verified tiles, frame by frame: every tile of an assembled frame; of
- * the others (a cancelled job's), those the archive has verified. Unit `i` of a render job is a
- * tile of its `i / perFrame`-th frame (render-jobs.ts).
- */
-export function compactedFrameTiles(
-  archive: Pick<Archive, 'unit'>,
-  record: JobRecord,
-  perFrame: number,
-): Map<number, number> {
-  let tiles = compactedTiles.get(record);
-  if (tiles) return tiles;
-  tiles = new Map();
-  const { first_frame, last_frame } = record.job.render!;
-  for (let frame = first_frame; frame <= last_frame; frame++) {
-    if (record.frames.has(frame)) {
-      tiles.set(frame, perFrame);
-      continue;
-    }
-    let verified = 0;
-    const first = (frame - first_frame) * perFrame;
-    for (let i = first; i < Math.min(first + perFrame, record.created); i++) {
-      const unitId = unitIdOf(record.job.job_id, i);
-      if (archive.unit(record.job.job_id, unitId)?.status === 'verified') verified++;
-    }
-    tiles.set(frame, verified);
-  }
-  compactedTiles.set(record, tiles);
-  return tiles;
-}
 
 /**
  * The live offers on a job's units, as the API shows them: a pack's offer is named by its first

@@ -30,7 +30,7 @@ import { Following } from '../peers/following.js';
 import { iso, type NewEvent, type NodeContext } from '../context/node-context.js';
 import { EventLog } from '../views/event-log.js';
 import { NodeEvents } from '../context/node-events.js';
-import { FrameAssembler } from '../render/frames.js';
+import { FrameOutputs } from '../render/frame-outputs.js';
 import type { Inbox } from './inbox.js';
 import { handleNetwork, onPeerChanges } from './network-handlers.js';
 import { Invites } from '../peers/invites.js';
@@ -68,7 +68,7 @@ export class MeshNode {
   readonly requester: Requester;
   readonly workflows: WorkflowRunner;
   readonly provider: Provider;
-  readonly frames: FrameAssembler;
+  readonly frames: FrameOutputs;
   readonly machine: Machine;
   readonly gpu: GpuService;
   readonly blender: BlenderProbe;
@@ -159,7 +159,7 @@ export class MeshNode {
       options.history,
       loaded.snapshotSeq,
     );
-    this.frames = new FrameAssembler(this.ctx);
+    this.frames = new FrameOutputs(this.ctx, this.journal.archive);
     ({
       machine: this.machine,
       gpu: this.gpu,

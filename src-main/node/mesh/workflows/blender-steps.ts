@@ -4,7 +4,7 @@
 // `resolution_percentage` as jobs.submit's `blender` takes them), its job the one `meshctl
 // submit-job --blend` submits (a unit a frame or a tile, planned by the Blender kind), and its
 // output the frames, named `<frame>.png` (or `.exr`), in frame order: stitched or composited by the
-// requester where the job's frames are (render/blender-frames.ts), else each frame's verified unit.
+// requester where the job's frames are (node/kinds/blender/frames.ts), else each frame's verified unit.
 import { FrameNumber, SubmitJobStreamSchema, type SubmitJobTerms } from '../../../core/api/contract.js';
 import { FRAME_BYTES, framesInput } from '../../../core/blender/unit.js';
 import type { JobRecord } from '../../../core/mesh/state/records.js';

@@ -1,6 +1,7 @@
 // A workflow step that renders (`"uses": "render"`): its input is the scene (a JSON file, docs/SCENE.md),
 // its params the render's terms (frames, size, samples, tile), its job a render job like
 // `meshctl submit-job --render`'s, and its output the frames' PNGs, in frame order.
+import { frameLayoutOf, framesIn } from '../../../core/kinds/frames.js';
 import { SubmitRenderSchema, type SubmitRender } from '../../../core/api/contract.js';
 import type { JobRecord } from '../../../core/mesh/state/records.js';
 import { validate } from '../../../core/schemas/index.js';
@@ -57,9 +58,8 @@ export function renderOutcome(
       reason: `its render job ${record.job.job_id} ${view.state === 'cancelled' ? `was cancelled${record.cancelReason ? `: ${record.cancelReason}` : ''}` : `failed: ${view.units_failed} tiles failed`}`,
       retryable: false,
     };
-  const { first_frame: first, last_frame: last } = record.job.render!;
   const files = [];
-  for (let frame = first; frame <= last; frame++) {
+  for (const frame of framesIn(frameLayoutOf(record.job)!)) {
     const cid = record.frames.get(frame)!;
     files.push({ name: `${frame}.png`, cid, bytes: ctx.blobs.get(cid)?.byteLength ?? 0 });
   }
