@@ -2,20 +2,25 @@
 // its CID on arrival) against a bare node:net socket moving the same 100 MB in the same run, and
 // against the crypto floor (the blob's encryption, decryption and hash alone, no I/O), and
 // the time to set up a connection (dial, Noise handshake, yamux, first request round trip).
-// Both ends of each transfer run in this one process, so every byte's encryption, decryption and
-// hashing share one thread. Each figure carries the load average it ran under, and the transfers
+// The two ends of each transfer are two machines: the holder a process of its own
+// (fixtures/blob-holder.ts) on the other cores, the fetcher this one on its own core (fixtures/cores.ts). Each figure carries the load average it ran under, and the transfers
 // their CPU seconds, since a busy shared machine moves wall times far more than CPU times.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import * as z from 'zod/mini';
-import { cidOfBytes } from '../src-main/node/blobs/cid.js';
 import { ephemeralIdentity } from '../src-main/node/identity/identity.js';
 import { MeshNetwork, type MessageCatalog } from '../src-main/node/p2p/index.js';
+import { allowedCores, coreSplit, pinProcess, pinSelf, type CoreSplit } from './fixtures/cores.js';
 import { median, round, type Benchmark, type Figure } from './harness.js';
 
+/** What the holder says once it serves: where to fetch the blob from, and its TCP server's port. */
+const HolderReadySchema = z.strictObject({ address: z.string(), cid: z.string(), tcp_port: z.number() });
+type HolderReady = z.output<typeof HolderReadySchema>;
+
 const BLOB_BYTES = 100 * 1000 * 1000;
-const SOURCE_PIECE_BYTES = 1024 * 1024;
 const TRANSFER_RUNS = 3;
 const CONNECT_RUNS = 25;
 const CATALOG: MessageCatalog = { 'bench.ping': { schema: z.strictObject({}), maxBytes: 64 } };
@@ -51,63 +56,44 @@ async function timed(once: () => Promise<unknown>): Promise<Timing> {
   return { wallS: median(wall), cpuS: median(cpu) };
 }
 
-/** Fetching `blob` from a holder. */
-async function blobTiming(blob: Uint8Array): Promise<Timing> {
-  const cid = cidOfBytes(blob);
-  const [fetcher, holder] = [await startNode(), await startNode()];
-  try {
-    holder.serveBlobs({
-      allows: () => true,
-      open: (wanted) =>
-        wanted !== cid
-          ? undefined
-          : {
-              size: blob.byteLength,
-              chunks: (async function* () {
-                for (let at = 0; at < blob.byteLength; at += SOURCE_PIECE_BYTES)
-                  yield blob.subarray(at, at + SOURCE_PIECE_BYTES);
-              })(),
-            },
+/** The holder in a process of its own (fixtures/blob-holder.ts), pinned to the other cores, as another machine. */
+async function startHolder(cores: CoreSplit | undefined): Promise<{ child: ChildProcess; ready: HolderReady }> {
+  const script = fileURLToPath(new URL('./fixtures/blob-holder.js', import.meta.url));
+  const child = spawn(process.execPath, [script, String(BLOB_BYTES)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
     });
-    await fetcher.connect(holder.listenAddresses()[0]!);
-    return await timed(() => fetcher.fetchBlob(holder.peerId, cid, { maxBytes: blob.byteLength }));
+    child.once('exit', (code) => reject(new Error(`the blob holder exited (${code}) before it served`)));
+  });
+  if (cores) pinProcess(child.pid!, cores.providerSide);
+  return { child, ready: HolderReadySchema.parse(JSON.parse(line)) };
+}
+
+/** Fetching the holder's blob, by its CID (checked as it arrives). */
+async function blobTiming(ready: HolderReady): Promise<Timing> {
+  const fetcher = await startNode();
+  try {
+    const holder = await fetcher.connect(ready.address);
+    return await timed(() => fetcher.fetchBlob(holder, ready.cid, { maxBytes: BLOB_BYTES }));
   } finally {
-    await Promise.all([fetcher.stop(), holder.stop()]);
+    await fetcher.stop();
   }
 }
 
-/** A bare loopback TCP socket carrying `blob` from a server to a client. */
-async function rawTcpTiming(blob: Uint8Array): Promise<Timing> {
-  const server = createServer((socket) => {
-    let at = 0;
-    const writeMore = () => {
-      while (at < blob.byteLength) {
-        const piece = blob.subarray(at, at + SOURCE_PIECE_BYTES);
-        at += piece.byteLength;
-        if (!socket.write(piece)) {
-          socket.once('drain', writeMore);
-          return;
-        }
-      }
-      socket.end();
-    };
-    writeMore();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+/** The holder's bare TCP server sending the same bytes over one loopback socket. */
+function rawTcpTiming(ready: HolderReady): Promise<Timing> {
   const once = () =>
     new Promise<void>((resolve, reject) => {
       let received = 0;
-      const socket = connect(port, '127.0.0.1');
+      const socket = connect(ready.tcp_port, '127.0.0.1');
       socket.on('data', (chunk: Buffer) => (received += chunk.byteLength));
-      socket.on('end', () => (received === blob.byteLength ? resolve() : reject(new Error(`got ${received} bytes`))));
+      socket.on('end', () => (received === BLOB_BYTES ? resolve() : reject(new Error(`got ${received} bytes`))));
       socket.on('error', reject);
     });
-  try {
-    return await timed(once);
-  } finally {
-    server.close();
-  }
+  return timed(once);
 }
 
 /** Milliseconds from dialling a fresh peer to the reply of a first request on the new connection. */
@@ -132,21 +118,26 @@ async function connectMs(): Promise<number[]> {
 const NOISE_FRAME_BYTES = 65_519;
 
 /**
- * What no transfer of `blob` over Noise can go below in one thread: each frame's ChaCha20-Poly1305
- * encryption and decryption (node:crypto, as the Noise in use does) and the SHA-256 of the whole
- * (its CID, checked on arrival), with no I/O, framing or copies.
+ * What no fetch of `blob` over Noise can go below on the fetcher's core: each frame's
+ * ChaCha20-Poly1305 decryption (node:crypto, as the Noise in use does) and the SHA-256 of the whole
+ * (its CID, checked on arrival), with no I/O, framing or copies. The holder encrypts on its own core
+ * meanwhile, as another machine does.
  */
 async function cryptoFloorTiming(blob: Uint8Array): Promise<Timing> {
   const key = randomBytes(32);
+  const frames: { nonce: Buffer; sealed: Buffer; tag: Buffer }[] = [];
+  for (let at = 0, n = 0; at < blob.byteLength; at += NOISE_FRAME_BYTES, n++) {
+    const nonce = Buffer.alloc(12);
+    nonce.writeUInt32LE(n, 4);
+    const cipher = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+    const sealed = cipher.update(blob.subarray(at, at + NOISE_FRAME_BYTES));
+    cipher.final();
+    frames.push({ nonce, sealed, tag: cipher.getAuthTag() });
+  }
   return timed(async () => {
-    for (let at = 0, n = 0; at < blob.byteLength; at += NOISE_FRAME_BYTES, n++) {
-      const nonce = Buffer.alloc(12);
-      nonce.writeUInt32LE(n, 4);
-      const cipher = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
-      const sealed = cipher.update(blob.subarray(at, at + NOISE_FRAME_BYTES));
-      cipher.final();
+    for (const { nonce, sealed, tag } of frames) {
       const decipher = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
-      decipher.setAuthTag(cipher.getAuthTag());
+      decipher.setAuthTag(tag);
       decipher.update(sealed);
       decipher.final();
     }
@@ -157,10 +148,20 @@ async function cryptoFloorTiming(blob: Uint8Array): Promise<Timing> {
 const transfer: Benchmark = {
   names: ['blob_mb_per_s', 'raw_tcp_mb_per_s'],
   async run(): Promise<Figure[]> {
-    const blob = randomBytes(BLOB_BYTES);
-    const blobRun = await blobTiming(blob);
-    const rawRun = await rawTcpTiming(blob);
-    const floorRun = await cryptoFloorTiming(blob);
+    // Two machines as two: the holder on the other cores, the fetcher (this process) on its own.
+    const allowed = allowedCores();
+    const cores = coreSplit(1, allowed);
+    const { child, ready } = await startHolder(cores);
+    let blobRun: Timing, rawRun: Timing, floorRun: Timing;
+    try {
+      if (cores) pinSelf(cores.requester);
+      blobRun = await blobTiming(ready);
+      rawRun = await rawTcpTiming(ready);
+      floorRun = await cryptoFloorTiming(randomBytes(BLOB_BYTES));
+    } finally {
+      child.stdin!.end();
+      if (cores) pinSelf(allowed);
+    }
     const figure = (name: string, { wallS, cpuS }: Timing) => ({
       name,
       value: round(mbPerSecond(BLOB_BYTES, wallS), 1),
@@ -169,12 +170,13 @@ const transfer: Benchmark = {
       bytes: BLOB_BYTES,
       runs: TRANSFER_RUNS,
       load: load(),
+      cores: cores ? { fetcher: cores.requester, holder: cores.providerSide } : 'shared',
     });
     return [
       {
         ...figure('blob_mb_per_s', blobRun),
         ratio: round(rawRun.wallS / blobRun.wallS, 3),
-        // The most any encrypted, hashed transfer could do here: raw TCP's speed is out of its reach.
+        // The most any encrypted, hashed fetch could do here: raw TCP's speed may be out of its reach.
         crypto_floor_mb_per_s: round(mbPerSecond(BLOB_BYTES, floorRun.wallS), 1),
         ratio_to_crypto_floor: round(floorRun.wallS / blobRun.wallS, 3),
         best_ratio_to_raw: round(rawRun.wallS / floorRun.wallS, 3),
