@@ -22,10 +22,29 @@ const unitId = (i: number) => `job/${i}`;
 /** A tiled Blender job's grid: two tiles a frame, from frame 5; its units' params name no frame. */
 const TILES = { cols: 2, rows: 1, first_frame: 5, width: 64, height: 48 };
 
-/** My job of `units` units, unit i assigned to `providers[i]`, each with a result (hash = CID); `tiled`: a tiled Blender job's. */
-function jobEvents(providers: string[], tiled = false): NodeEvent[] {
+/** A render job's frames 0, 1, …: one tile each (core/kinds/frames.ts), so unit i is frame i's tile. */
+const renderOf = (frames: number) => ({
+  render: {
+    first_frame: 0,
+    last_frame: frames - 1,
+    width: 8,
+    height: 8,
+    spp: 1,
+    tile: 8,
+    seed: 0,
+    gpu: 'forbidden' as const,
+  },
+});
+
+/**
+ * My job of `units` units, unit i assigned to `providers[i]`, each with a result (hash = CID);
+ * `frames`: a render job's (a tile a frame) or a tiled Blender job's.
+ */
+function jobEvents(providers: string[], frames?: 'render' | 'tiled'): NodeEvent[] {
   const job = { job_id: 'job', requester: ME, name: 'j', unit_count: providers.length, redundancy: 1, budget: 10_000 };
-  const events: NodeEvent[] = [event({ type: 'job.submitted', job: tiled ? { ...job, blender_tiles: TILES } : job })];
+  const framed = frames === 'tiled' ? { blender_tiles: TILES } : frames === 'render' ? renderOf(providers.length) : {};
+  const events: NodeEvent[] = [event({ type: 'job.submitted', job: { ...job, ...framed } })];
+  const tiled = frames === 'tiled';
   providers.forEach((provider, i) => {
     const id = `a${i}`;
     events.push(
@@ -158,7 +177,7 @@ test('a contradicted result convicts: effective trust 0, out of every count; a d
 });
 
 test("backtracking: the liar's held pay is refunded and verdicts that rested on its unchecked results reopen", () => {
-  const state = stateAfter(jobEvents([LIAR, LIAR, HONEST]));
+  const state = stateAfter(jobEvents([LIAR, LIAR, HONEST], 'render'));
   // Unit 0: the liar's result accepted unchecked (its escrow held); unit 2: the honest one's, checked.
   state.apply(
     event({
@@ -199,7 +218,7 @@ test("backtracking: the liar's held pay is refunded and verdicts that rested on 
 });
 
 test("a tiled Blender job's reopened tile withdraws its own frame, named by the unit's index", () => {
-  const state = stateAfter(jobEvents([LIAR, LIAR, HONEST, HONEST], true));
+  const state = stateAfter(jobEvents([LIAR, LIAR, HONEST, HONEST], 'tiled'));
   for (const i of [0, 1, 2, 3]) state.apply(verifiedUnchecked(i));
   for (const frame of [5, 6])
     state.apply(event({ type: 'frame.rendered', job_id: 'job', frame, png_cid: `png${frame}` }));
