@@ -46,10 +46,11 @@ export const FstFlags = { atim: 1, atimNow: 2, mtim: 4, mtimNow: 8 } as const;
 export const EventType = { clock: 0, fdRead: 1, fdWrite: 2 } as const;
 export const SubclockFlags = { abstime: 1 } as const;
 
-/** The right to write through a descriptor: what path_open is asked for when a program opens to write. */
+/** The rights to read, to write and to list through a descriptor (path_open is asked for them; fd_fdstat_get says them). */
 export const RIGHT_FD_READ = 1n << 1n;
 export const RIGHT_FD_WRITE = 1n << 6n;
-/** Every right of preview 1 (bits 0–29): the host reports them all and enforces what a mount allows instead. */
+export const RIGHT_FD_READDIR = 1n << 14n;
+/** Every right of preview 1 (bits 0–29): the host reports them all but those above, and enforces what a mount allows instead. */
 export const ALL_RIGHTS = (1n << 30n) - 1n;
 
 /** Sizes in bytes of the structures the host reads and writes. */

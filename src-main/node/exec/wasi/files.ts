@@ -1,7 +1,8 @@
 // The descriptor and path calls of WASI preview 1 (fd_*, path_*) over the in-memory filesystem.
 // Descriptors 0–2 are stdin (the unit's input), stdout and stderr; 3, 4 and 5 are the preopened
 // /input, /tmp and /out. A new descriptor takes the lowest free number, so a program sees the same
-// numbers on every node. Every right is reported; what a mount allows is enforced instead (EROFS).
+// numbers on every node. A descriptor's rights are all but reading or writing where it does not
+// (what fcntl(F_GETFL) reads); what a mount allows is enforced instead (EROFS).
 import {
   ALL_RIGHTS,
   Errno,
@@ -11,6 +12,7 @@ import {
   LookupFlags,
   OFlags,
   RIGHT_FD_READ,
+  RIGHT_FD_READDIR,
   RIGHT_FD_WRITE,
   Size,
   WasiErrno,
@@ -26,6 +28,8 @@ type Fd =
   | { kind: 'file'; node: FileNode; pos: number; read: boolean; write: boolean; append: boolean };
 
 const MAX_FDS = 1024;
+/** fd_advise's advice runs from normal (0) to noreuse (5). */
+const MAX_ADVICE = 5;
 const encoder = new TextEncoder();
 const fail = (errno: number): never => {
   throw new WasiErrno(errno);
@@ -166,6 +170,21 @@ export class WasiFiles {
     if (flags & FstFlags.mtimNow) node.mtim = now();
   }
 
+  /**
+   * What a descriptor may do, as fd_fdstat_get says it (wasi-libc's fcntl(F_GETFL) reads its access
+   * mode from them): every right but reading where it does not read, writing where it does not
+   * write, and listing but on a folder (a folder neither reads nor writes bytes). A stream keeps the
+   * seek and tell rights, which it refuses (ESPIPE), so isatty() says no: it is not a terminal.
+   */
+  private static rights(fd: Fd): bigint {
+    const read = fd.kind === 'stdin' || (fd.kind === 'file' && fd.read);
+    const write = fd.kind === 'stdout' || fd.kind === 'stderr' || (fd.kind === 'file' && fd.write);
+    let rights = ALL_RIGHTS & ~(fd.kind === 'dir' ? 0n : RIGHT_FD_READDIR);
+    if (!read) rights &= ~RIGHT_FD_READ;
+    if (!write) rights &= ~RIGHT_FD_WRITE;
+    return rights;
+  }
+
   private static size(value: bigint): number {
     return value > BigInt(Number.MAX_SAFE_INTEGER) ? fail(Errno.fbig) : Number(value);
   }
@@ -219,7 +238,7 @@ export class WasiFiles {
               : FileType.characterDevice;
         g.setU8(out, type);
         g.setU16(out + 2, entry.kind === 'file' && entry.append ? FdFlags.append : 0);
-        g.setU64(out + 8, ALL_RIGHTS);
+        g.setU64(out + 8, WasiFiles.rights(entry));
         g.setU64(out + 16, ALL_RIGHTS);
       },
       fd_fdstat_set_flags: (fd: number, flags: number) => {
@@ -227,7 +246,10 @@ export class WasiFiles {
         if (entry.kind === 'file') entry.append = (flags & FdFlags.append) !== 0;
       },
       fd_fdstat_set_rights: (fd: number) => void this.fd(fd),
-      fd_advise: (fd: number) => void this.fileFd(fd),
+      fd_advise: (fd: number, _offset: bigint, _len: bigint, advice: number) => {
+        this.fileFd(fd);
+        if (advice < 0 || advice > MAX_ADVICE) fail(Errno.inval);
+      },
       fd_datasync: (fd: number) => void this.fd(fd),
       fd_sync: (fd: number) => void this.fd(fd),
       fd_allocate: (fd: number, offset: bigint, len: bigint) => {

@@ -55,6 +55,8 @@ export interface Resolved {
   parent: DirNode;
   name: string;
   node: Node | undefined;
+  /** The path ended in `/`: only a folder may be there (or be made there). */
+  dirOnly?: boolean;
 }
 
 export const fileTypeOf = (node: Node): number =>
@@ -120,11 +122,18 @@ export class MemoryFs {
 
   /**
    * Walks `path` from `base`, following symlinks on the way (and at the end when `followLast`).
-   * Never leaves `base`: `..` from it, or an absolute symlink, is ENOTCAPABLE.
+   * Never leaves `base`: `..` from it, or an absolute symlink, is ENOTCAPABLE. A path ending in
+   * `/` names a folder, as POSIX has it: its last symlink is followed, and a file there is ENOTDIR.
    */
   resolve(base: DirNode, path: string, followLast: boolean): Resolved {
     if (path === '') fail(Errno.noent);
     if (path.startsWith('/')) fail(Errno.notcapable);
+    const trimmed = path.replace(/\/+$/, '');
+    if (trimmed !== path) {
+      const at = this.resolve(base, trimmed, true);
+      if (at.node && at.node.kind !== 'dir') fail(Errno.notdir);
+      return { ...at, dirOnly: true };
+    }
     const stack: DirNode[] = [base];
     const parts = path.split('/');
     let hops = 0;
@@ -175,6 +184,7 @@ export class MemoryFs {
 
   createFile(base: DirNode, path: string): FileNode {
     const at = this.creatable(base, path);
+    if (at.dirOnly) fail(Errno.isdir);
     const file = this.file(at.parent.mount);
     at.parent.entries.set(at.name, file);
     return file;
@@ -183,7 +193,7 @@ export class MemoryFs {
   /** A file created where resolve() found nothing. */
   createAt(at: Resolved): FileNode {
     if (at.parent.mount.readonly) fail(Errno.rofs);
-    if (at.name === '.') fail(Errno.isdir);
+    if (at.name === '.' || at.dirOnly) fail(Errno.isdir);
     const file = this.file(at.parent.mount);
     at.parent.entries.set(at.name, file);
     return file;
@@ -196,6 +206,7 @@ export class MemoryFs {
 
   symlink(base: DirNode, path: string, target: string): void {
     const at = this.creatable(base, path);
+    if (at.dirOnly) fail(Errno.noent);
     at.parent.entries.set(at.name, {
       kind: 'link',
       ino: this.nextIno++,
@@ -210,6 +221,7 @@ export class MemoryFs {
     const node = this.existing(from, fromPath, follow);
     if (node.kind === 'dir') fail(Errno.perm);
     const at = this.creatable(to, toPath);
+    if (at.dirOnly) fail(Errno.noent);
     if (at.parent.mount !== node.mount) fail(Errno.xdev);
     if (node.kind === 'file') node.links++;
     at.parent.entries.set(at.name, node);
@@ -242,6 +254,7 @@ export class MemoryFs {
     if (src.name === '.') fail(Errno.inval);
     const dst = this.resolve(to, toPath, false);
     if (dst.name === '.') fail(Errno.exist);
+    if (node.kind !== 'dir' && (src.dirOnly || dst.dirOnly)) fail(Errno.notdir);
     if (src.parent.mount.readonly || dst.parent.mount.readonly) fail(Errno.rofs);
     if (dst.parent.mount !== node.mount) fail(Errno.xdev);
     if (dst.node === node) return;
