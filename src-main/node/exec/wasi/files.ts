@@ -4,7 +4,6 @@
 // numbers on every node. A descriptor's rights are all but reading or writing where it does not
 // (what fcntl(F_GETFL) reads); what a mount allows is enforced instead (EROFS).
 import {
-  ALL_RIGHTS,
   Errno,
   FdFlags,
   FileType,
@@ -12,20 +11,14 @@ import {
   LookupFlags,
   OFlags,
   RIGHT_FD_READ,
-  RIGHT_FD_READDIR,
   RIGHT_FD_WRITE,
   Size,
   WasiErrno,
   Whence,
 } from './constants.js';
+import { writeFdstat, type Fd } from './descriptors.js';
 import type { CappedStream, Guest } from './guest.js';
 import { fileTypeOf, type DirNode, type FileNode, type MemoryFs, type Node } from './memory-fs.js';
-
-type Fd =
-  | { kind: 'stdin' }
-  | { kind: 'stdout' | 'stderr'; stream: CappedStream }
-  | { kind: 'dir'; node: DirNode; preopen?: string }
-  | { kind: 'file'; node: FileNode; pos: number; read: boolean; write: boolean; append: boolean };
 
 const MAX_FDS = 1024;
 /** fd_advise's advice runs from normal (0) to noreuse (5). */
@@ -170,21 +163,6 @@ export class WasiFiles {
     if (flags & FstFlags.mtimNow) node.mtim = now();
   }
 
-  /**
-   * What a descriptor may do, as fd_fdstat_get says it (wasi-libc's fcntl(F_GETFL) reads its access
-   * mode from them): every right but reading where it does not read, writing where it does not
-   * write, and listing but on a folder (a folder neither reads nor writes bytes). A stream keeps the
-   * seek and tell rights, which it refuses (ESPIPE), so isatty() says no: it is not a terminal.
-   */
-  private static rights(fd: Fd): bigint {
-    const read = fd.kind === 'stdin' || (fd.kind === 'file' && fd.read);
-    const write = fd.kind === 'stdout' || fd.kind === 'stderr' || (fd.kind === 'file' && fd.write);
-    let rights = ALL_RIGHTS & ~(fd.kind === 'dir' ? 0n : RIGHT_FD_READDIR);
-    if (!read) rights &= ~RIGHT_FD_READ;
-    if (!write) rights &= ~RIGHT_FD_WRITE;
-    return rights;
-  }
-
   private static size(value: bigint): number {
     return value > BigInt(Number.MAX_SAFE_INTEGER) ? fail(Errno.fbig) : Number(value);
   }
@@ -227,20 +205,7 @@ export class WasiFiles {
         this.fds.set(to, fd);
         if (from !== to) this.fds.delete(from);
       },
-      fd_fdstat_get: (fd: number, out: number) => {
-        const entry = this.fd(fd);
-        g.bytes(out, Size.fdstat).fill(0);
-        const type =
-          entry.kind === 'dir'
-            ? FileType.directory
-            : entry.kind === 'file'
-              ? FileType.regularFile
-              : FileType.characterDevice;
-        g.setU8(out, type);
-        g.setU16(out + 2, entry.kind === 'file' && entry.append ? FdFlags.append : 0);
-        g.setU64(out + 8, WasiFiles.rights(entry));
-        g.setU64(out + 16, ALL_RIGHTS);
-      },
+      fd_fdstat_get: (fd: number, out: number) => writeFdstat(g, out, this.fd(fd)),
       fd_fdstat_set_flags: (fd: number, flags: number) => {
         const entry = this.fd(fd);
         if (entry.kind === 'file') entry.append = (flags & FdFlags.append) !== 0;
