@@ -252,15 +252,14 @@ export class WasiFiles {
       },
       fd_readdir: (fd: number, buf: number, len: number, cookie: bigint, used: number) => {
         const dir = this.dirFd(fd);
-        const entries: Array<[string, Node]> = [['.', dir], ['..', dir], ...fs.listing(dir)];
         const out = new Uint8Array(len >>> 0);
         let at = 0;
-        for (let i = Number(cookie); i < entries.length && at < out.length; i++) {
-          const [name, node] = entries[i]!;
+        for (const { name, node, next } of fs.readdirFrom(dir, cookie)) {
+          if (at >= out.length) break;
           const nameBytes = encoder.encode(name);
           const entry = new Uint8Array(Size.direntHeader + nameBytes.length);
           const ev = new DataView(entry.buffer);
-          ev.setBigUint64(0, BigInt(i + 1), true);
+          ev.setBigUint64(0, next, true);
           ev.setBigUint64(8, BigInt(node.ino), true);
           ev.setUint32(16, nameBytes.length, true);
           ev.setUint8(20, fileTypeOf(node));

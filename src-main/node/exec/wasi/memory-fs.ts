@@ -14,6 +14,9 @@
 import { Errno, FileType, WasiErrno } from './constants.js';
 
 const MAX_SYMLINK_HOPS = 32;
+/** fd_readdir's cookie after `..`, and the first of the names' own cookies. */
+const AFTER_DOTS = 2n;
+const FIRST_NAME_COOKIE = 3n;
 const MAX_NAME_BYTES = 255;
 
 export interface Mount {
@@ -43,6 +46,8 @@ export interface FileNode extends NodeBase {
 export interface DirNode extends NodeBase {
   kind: 'dir';
   entries: Map<string, Node>;
+  /** fd_readdir's cookies of its names, once listed (readdirFrom): a name's, and the name of each. */
+  cookies?: { byName: Map<string, bigint>; names: string[] };
 }
 interface LinkNode extends NodeBase {
   kind: 'link';
@@ -301,6 +306,36 @@ export class MemoryFs {
   /** A directory's names, sorted by their UTF-8 bytes. */
   listing(dir: DirNode): Array<[string, Node]> {
     return [...dir.entries].sort(([a], [b]) => byUtf8(a, b));
+  }
+
+  /**
+   * fd_readdir's entries of `dir` from `cookie` on, each with the cookie that resumes after it: `.`
+   * and `..`, then its names by UTF-8 bytes. A name's cookie is its own, given the first time it is
+   * listed, and resuming after a name starts at the next name there is now: entries removed or
+   * added between two reads (a program removing what it lists, as Rust's remove_dir_all does)
+   * neither shift nor repeat the rest, as with a real folder's cookies. An unknown cookie lists nothing.
+   */
+  readdirFrom(dir: DirNode, cookie: bigint): Array<{ name: string; node: Node; next: bigint }> {
+    const cookies = (dir.cookies ??= { byName: new Map<string, bigint>(), names: [] as string[] });
+    const named = this.listing(dir).map(([name, node]) => {
+      let next = cookies.byName.get(name);
+      if (next === undefined) {
+        next = FIRST_NAME_COOKIE + BigInt(cookies.names.length);
+        cookies.byName.set(name, next);
+        cookies.names.push(name);
+      }
+      return { name, node, next };
+    });
+    const dots = [
+      { name: '.', node: dir as Node, next: 1n },
+      { name: '..', node: dir as Node, next: AFTER_DOTS },
+    ];
+    // A cookie is a u64, which arrives signed: past 2^63 it is negative, and unknown.
+    if (cookie < 0n) return [];
+    if (cookie < AFTER_DOTS) return [...dots.slice(Number(cookie)), ...named];
+    if (cookie === AFTER_DOTS) return named;
+    const after = cookies.names[Number(cookie - FIRST_NAME_COOKIE)];
+    return after === undefined ? [] : named.filter(({ name }) => byUtf8(name, after) > 0);
   }
 
   /** Every regular file under `dir`, by its path below it, sorted by the paths' UTF-8 bytes. */
