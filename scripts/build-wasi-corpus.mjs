@@ -34,11 +34,16 @@ const FEATURE_FLAGS = [
   '-mmutable-globals',
   '-ftls-model=local-exec',
 ];
-/** Each build: its sources' folder, where its modules and manifest go, and its own flags. */
+/** The same features for rustc (its std is built without them; the program's own code uses them). */
+const RUST_FEATURE_FLAGS = [
+  '-C',
+  'target-feature=+bulk-memory,+simd128,+reference-types,+sign-ext,+nontrapping-fptoint,+mutable-globals',
+];
+/** Each build: its sources' folder, where its modules and manifest go, and its own flags (C's, Rust's). */
 const BUILDS = [
-  { folder: wasiDir('corpus'), into: wasiDir('corpus'), flags: [] },
-  { folder: wasiDir('corpus'), into: wasiDir('corpus/features'), flags: FEATURE_FLAGS },
-  { folder: wasiDir('programs'), into: wasiDir('programs'), flags: [] },
+  { folder: wasiDir('corpus'), into: wasiDir('corpus'), flags: [], rustFlags: [] },
+  { folder: wasiDir('corpus'), into: wasiDir('corpus/features'), flags: FEATURE_FLAGS, rustFlags: RUST_FEATURE_FLAGS },
+  { folder: wasiDir('programs'), into: wasiDir('programs'), flags: [], rustFlags: [] },
 ];
 const C_FLAGS = ['--target=wasm32-wasi', '-O2', '-g0', '-Wall', '-Wno-unused-result', '-Wl,--strip-all'];
 const CXX_FLAGS = [...C_FLAGS, '-std=c++17', '-fno-exceptions'];
@@ -71,7 +76,7 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
  */
 const TOOLCHAIN_ENV = { ...process.env, PATH: '/usr/bin:/bin' };
 
-function build(folder, source, out, flags) {
+function build(folder, source, out, flags, rustFlags) {
   if (source.endsWith('.c'))
     execFileSync('clang-14', [...C_FLAGS, ...flags, ...(PROGRAM_FLAGS[source] ?? []), source, '-lm', '-o', out], {
       cwd: folder,
@@ -86,7 +91,7 @@ function build(folder, source, out, flags) {
     });
   // Debian's rustc, by path: a rustup toolchain earlier on PATH would build other bytes.
   else
-    execFileSync('/usr/bin/rustc', [...RUST_FLAGS, source, '-o', out], {
+    execFileSync('/usr/bin/rustc', [...RUST_FLAGS, ...rustFlags, source, '-o', out], {
       cwd: folder,
       stdio: 'inherit',
       env: TOOLCHAIN_ENV,
@@ -94,7 +99,7 @@ function build(folder, source, out, flags) {
 }
 
 let built = 0;
-for (const { folder, into, flags } of BUILDS) {
+for (const { folder, into, flags, rustFlags } of BUILDS) {
   const out = check ? mkdtempSync(join(tmpdir(), 'wasi-build-')) : into;
   if (!check) mkdirSync(into, { recursive: true });
   try {
@@ -106,7 +111,7 @@ for (const { folder, into, flags } of BUILDS) {
         .replace(/\.c$/, '')
         .replace(/\.cpp$/, '-cpp')
         .replace(/\.rs$/, '-rs')}.wasm`;
-      build(folder, source, join(out, wasm), flags);
+      build(folder, source, join(out, wasm), flags, rustFlags);
       manifest[wasm] = sha256(readFileSync(join(out, wasm)));
       built++;
     }

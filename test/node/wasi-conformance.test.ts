@@ -64,6 +64,8 @@ test('the corpus covers every preview 1 call family', () => {
     'dir_changes',
     'root',
     'sched_clock_res',
+    'fd_shared',
+    'std_fs-rs',
   ])
     assert.ok(names.includes(family), `no test for ${family}`);
 });
