@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import binaryen from 'binaryen';
 import { Executor } from '../../src-main/node/exec/index.js';
 import { loadWasiTests, mismatches, runWasiTest } from '../wasi/suite.js';
 
@@ -39,9 +40,27 @@ for (const [label, folder, modules] of builds) {
   });
 }
 
-test('both builds hold the same programs', () => {
+test('both builds hold the same programs; the second uses bulk memory and SIMD128, the first neither', () => {
   const names = (modules: string) => loadWasiTests(corpus, modules).map((t) => t.name);
   assert.deepEqual(names(`${corpus}features/`), names(corpus));
+  /** What of the two features a build's modules use (most use neither: their code copies nothing inline). */
+  const uses = (modules: string) => {
+    const text = loadWasiTests(corpus, modules).map((t) => {
+      const module = binaryen.readBinary(t.module);
+      try {
+        module.setFeatures(binaryen.Features.All);
+        return module.emitText();
+      } finally {
+        module.dispose();
+      }
+    });
+    return {
+      bulk: text.some((t) => /memory\.(copy|fill)/.test(t)),
+      simd: text.some((t) => /\bv128\b|i8x16|i32x4/.test(t)),
+    };
+  };
+  assert.deepEqual(uses(corpus), { bulk: false, simd: false });
+  assert.deepEqual(uses(`${corpus}features/`), { bulk: true, simd: true });
 });
 
 test('the corpus covers every preview 1 call family', () => {
