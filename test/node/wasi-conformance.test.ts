@@ -1,8 +1,8 @@
-// The WASI conformance corpus (test/wasi/corpus: one program per preview 1 call family, error
-// cases included), run through the executor's real worker threads and metering, both builds of it
-// (clang-14's defaults, and features/: bulk memory, SIMD128, reference types), the tests of a build
-// at once on two workers. Any folder in the
-// wasi-testsuite shape runs too: WASI_SUITE_DIR=path/to/tests. The committed modules must be what
+// The WASI conformance corpus (test/wasi/corpus: C and Rust programs over the whole of preview 1,
+// error cases included), run through the executor's real worker threads and metering, both builds
+// of it (clang-14's defaults, and features/: bulk memory, SIMD128, reference types), the tests of a
+// build at once on two workers. Any folder in the wasi-testsuite shape runs too:
+// WASI_SUITE_DIR=path/to/tests. The committed modules must be what
 // scripts/build-wasi-corpus.mjs builds from the sources, byte for byte (checked where clang-14 is).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
