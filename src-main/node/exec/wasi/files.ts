@@ -101,7 +101,6 @@ export class WasiFiles {
       if (at !== undefined) fail(Errno.spipe);
       return fd.stream.write(bytes);
     }
-    if (fd.kind === 'dir') fail(Errno.isdir);
     if (fd.kind !== 'file' || !fd.write) fail(Errno.badf);
     const file = fd as Extract<Fd, { kind: 'file' }>;
     const offset = at ?? (file.append ? file.node.size : file.pos);
