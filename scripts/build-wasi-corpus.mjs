@@ -34,10 +34,13 @@ const FEATURE_FLAGS = [
   '-mmutable-globals',
   '-ftls-model=local-exec',
 ];
-/** The same features for rustc (its std is built without them; the program's own code uses them). */
+/**
+ * The same features for rustc (its std is built without them; the program's own code uses them).
+ * Sign extension is on by default there, and rustc does not know it by name.
+ */
 const RUST_FEATURE_FLAGS = [
   '-C',
-  'target-feature=+bulk-memory,+simd128,+reference-types,+sign-ext,+nontrapping-fptoint,+mutable-globals',
+  'target-feature=+bulk-memory,+simd128,+reference-types,+nontrapping-fptoint,+mutable-globals',
 ];
 /** Each build: its sources' folder, where its modules and manifest go, and its own flags (C's, Rust's). */
 const BUILDS = [

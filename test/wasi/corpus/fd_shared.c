@@ -89,7 +89,11 @@ int main(void) {
   errno = 0;
   printf("pread stdin: %zd %s\n", pread(0, buf, 1, 0), strerror(errno));
   errno = 0;
-  printf("read a folder: %zd %s\n", read(open(D "/dir", O_RDONLY | O_DIRECTORY), buf, 1), strerror(errno));
+  int folder = open(D "/dir", O_RDONLY | O_DIRECTORY);
+  printf("read a folder: %zd %s\n", read(folder, buf, 1), strerror(errno));
+  errno = 0;
+  printf("write a folder: %zd %s\n", write(folder, "x", 1), strerror(errno));
+  close(folder);
 
   DIR *dir = opendir(D "/dir");
   printf("entries: %d\n", count_entries(dir));
