@@ -17,6 +17,8 @@ const MAX_SYMLINK_HOPS = 32;
 /** fd_readdir's cookie after `..`, and the first of the names' own cookies. */
 const AFTER_DOTS = 2n;
 const FIRST_NAME_COOKIE = 3n;
+/** How many cookies of names gone a folder keeps beyond twice its entries (readdirFrom). */
+const MAX_GONE_COOKIES = 1024;
 const MAX_NAME_BYTES = 255;
 
 export interface Mount {
@@ -46,8 +48,8 @@ export interface FileNode extends NodeBase {
 export interface DirNode extends NodeBase {
   kind: 'dir';
   entries: Map<string, Node>;
-  /** fd_readdir's cookies of its names, once listed (readdirFrom): a name's, and the name of each. */
-  cookies?: { byName: Map<string, bigint>; names: string[] };
+  /** fd_readdir's cookies of its names, once listed (readdirFrom): a name's, the name of each, the next to give. */
+  cookies?: { byName: Map<string, bigint>; names: Map<bigint, string>; next: bigint };
 }
 interface LinkNode extends NodeBase {
   kind: 'link';
@@ -314,15 +316,23 @@ export class MemoryFs {
    * listed, and resuming after a name starts at the next name there is now: entries removed or
    * added between two reads (a program removing what it lists, as Rust's remove_dir_all does)
    * neither shift nor repeat the rest, as with a real folder's cookies. An unknown cookie lists nothing.
+   * The cookies of names gone are kept until they outnumber the folder's entries (and 1024 besides):
+   * the host holds no more than that for a program that makes, lists and removes names forever.
    */
   readdirFrom(dir: DirNode, cookie: bigint): Array<{ name: string; node: Node; next: bigint }> {
-    const cookies = (dir.cookies ??= { byName: new Map<string, bigint>(), names: [] as string[] });
+    const cookies = (dir.cookies ??= { byName: new Map(), names: new Map(), next: FIRST_NAME_COOKIE });
+    if (cookies.names.size > 2 * dir.entries.size + MAX_GONE_COOKIES)
+      for (const [name, c] of cookies.byName)
+        if (!dir.entries.has(name)) {
+          cookies.byName.delete(name);
+          cookies.names.delete(c);
+        }
     const named = this.listing(dir).map(([name, node]) => {
       let next = cookies.byName.get(name);
       if (next === undefined) {
-        next = FIRST_NAME_COOKIE + BigInt(cookies.names.length);
+        next = cookies.next++;
         cookies.byName.set(name, next);
-        cookies.names.push(name);
+        cookies.names.set(next, name);
       }
       return { name, node, next };
     });
@@ -334,7 +344,7 @@ export class MemoryFs {
     if (cookie < 0n) return [];
     if (cookie < AFTER_DOTS) return [...dots.slice(Number(cookie)), ...named];
     if (cookie === AFTER_DOTS) return named;
-    const after = cookies.names[Number(cookie - FIRST_NAME_COOKIE)];
+    const after = cookies.names.get(cookie);
     return after === undefined ? [] : named.filter(({ name }) => byUtf8(name, after) > 0);
   }
 
