@@ -360,11 +360,18 @@ export class WasiFiles {
     };
   }
 
-  /** Bytes a read of `fd` would return now (poll_oneoff's nbytes), or EBADF. */
-  readable(n: number): number {
+  /**
+   * poll_oneoff's answer for `fd` (EBADF if it is not open): the bytes a read would return now, and
+   * whether the other end has hung up, which stdin has once read to its end (the whole input was
+   * given at the start): a program that polls it until POLLHUP ends, as under node:wasi.
+   */
+  readiness(n: number): { nbytes: number; hangup: boolean } {
     const fd = this.fd(n);
-    if (fd.kind === 'stdin') return this.c.stdin.length - this.stdinPos;
-    return fd.kind === 'file' ? Math.max(0, fd.node.size - fd.pos) : 0;
+    if (fd.kind === 'stdin') {
+      const left = this.c.stdin.length - this.stdinPos;
+      return { nbytes: left, hangup: left === 0 };
+    }
+    return { nbytes: fd.kind === 'file' ? Math.max(0, fd.node.size - fd.pos) : 0, hangup: false };
   }
 
   /** Whether `n` is an open descriptor (for the socket calls, which find none is a socket). */
