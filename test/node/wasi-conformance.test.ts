@@ -85,6 +85,7 @@ test('the corpus covers every preview 1 call family', () => {
     'sched_clock_res',
     'fd_shared',
     'std_fs-rs',
+    'poll_stdin',
   ])
     assert.ok(names.includes(family), `no test for ${family}`);
 });
