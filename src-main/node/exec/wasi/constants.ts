@@ -38,7 +38,8 @@ export const FileType = {
 } as const;
 
 export const OFlags = { creat: 1, directory: 2, excl: 4, trunc: 8 } as const;
-export const FdFlags = { append: 1 } as const;
+/** fdflags: append, and every flag of preview 1 (dsync, nonblock, rsync, sync besides). */
+export const FdFlags = { append: 1, all: 0x1f } as const;
 export const LookupFlags = { symlinkFollow: 1 } as const;
 export const Whence = { set: 0, cur: 1, end: 2 } as const;
 export const ClockId = { realtime: 0, monotonic: 1, processCputime: 2, threadCputime: 3 } as const;

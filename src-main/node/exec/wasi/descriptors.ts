@@ -24,13 +24,13 @@ function rightsOf(fd: Fd): bigint {
   return rights;
 }
 
-/** fd_fdstat_get's fdstat of `fd` at `out`: its file type, its flags (append), its rights; every right inherited. */
-export function writeFdstat(g: Guest, out: number, fd: Fd): void {
+/** fd_fdstat_get's fdstat of `fd` at `out`: its file type, its flags (append, and `other`), its rights; every right inherited. */
+export function writeFdstat(g: Guest, out: number, fd: Fd, other: number): void {
   g.bytes(out, Size.fdstat).fill(0);
   const type =
     fd.kind === 'dir' ? FileType.directory : fd.kind === 'file' ? FileType.regularFile : FileType.characterDevice;
   g.setU8(out, type);
-  g.setU16(out + 2, fd.kind === 'file' && fd.append ? FdFlags.append : 0);
+  g.setU16(out + 2, (fd.kind === 'file' && fd.append ? FdFlags.append : 0) | other);
   g.setU64(out + 8, rightsOf(fd));
   g.setU64(out + 16, ALL_RIGHTS);
 }

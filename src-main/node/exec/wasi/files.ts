@@ -41,6 +41,8 @@ export interface FilesContext {
 
 export class WasiFiles {
   private readonly fds = new Map<number, Fd>();
+  /** A descriptor's fdflags besides append (nonblock, sync...): kept to be reported, nothing blocks or syncs here. */
+  private readonly otherFlags = new WeakMap<Fd, number>();
   private stdinPos = 0;
 
   constructor(private readonly c: FilesContext) {
@@ -204,10 +206,15 @@ export class WasiFiles {
         this.fds.set(to, fd);
         if (from !== to) this.fds.delete(from);
       },
-      fd_fdstat_get: (fd: number, out: number) => writeFdstat(g, out, this.fd(fd)),
+      fd_fdstat_get: (fd: number, out: number) => {
+        const entry = this.fd(fd);
+        writeFdstat(g, out, entry, this.otherFlags.get(entry) ?? 0);
+      },
       fd_fdstat_set_flags: (fd: number, flags: number) => {
         const entry = this.fd(fd);
+        if (flags & ~FdFlags.all) fail(Errno.inval);
         if (entry.kind === 'file') entry.append = (flags & FdFlags.append) !== 0;
+        this.otherFlags.set(entry, flags & FdFlags.all & ~FdFlags.append);
       },
       fd_fdstat_set_rights: (fd: number) => void this.fd(fd),
       fd_advise: (fd: number, _offset: bigint, _len: bigint, advice: number) => {
@@ -301,10 +308,9 @@ export class WasiFiles {
         if (write && file.mount.readonly) fail(Errno.rofs);
         if (oflags & OFlags.trunc) fs.resize(file, 0);
         const read = (rightsBase & RIGHT_FD_READ) !== 0n || !write;
-        g.setU32(
-          out,
-          this.open({ kind: 'file', node: file, pos: 0, read, write, append: (fdflags & FdFlags.append) !== 0 }),
-        );
+        const entry: Fd = { kind: 'file', node: file, pos: 0, read, write, append: (fdflags & FdFlags.append) !== 0 };
+        this.otherFlags.set(entry, fdflags & FdFlags.all & ~FdFlags.append);
+        g.setU32(out, this.open(entry));
       },
       path_create_directory: (fd: number, ptr: number, len: number) => fs.mkdir(this.dirFd(fd), this.path(ptr, len)),
       path_remove_directory: (fd: number, ptr: number, len: number) => fs.rmdir(this.dirFd(fd), this.path(ptr, len)),
