@@ -49,6 +49,13 @@ int main(void) {
   char buf[16] = {0};
   pread(fd, buf, 12, 0);
   printf("contents: %s\n", buf);
+  printf("F_SETFL O_NONBLOCK on stdin: %d\n", fcntl(0, F_SETFL, O_NONBLOCK));
+  printf("O_NONBLOCK after: %d\n", (fcntl(0, F_GETFL) & O_NONBLOCK) != 0);
+  printf("O_SYNC at open: %d\n", (fcntl(wo, F_GETFL) & O_SYNC) != 0);
+  int synced = open(D "/seed.txt", O_WRONLY | O_SYNC);
+  printf("O_SYNC given at open: %d\n", (fcntl(synced, F_GETFL) & O_SYNC) == O_SYNC);
+  close(synced);
+  printf("fd_fdstat_set_flags unknown flag: %d\n", __wasi_fd_fdstat_set_flags(fd, 0x100));
   printf("fsync: %d\n", fsync(fd));
   printf("fdatasync: %d\n", fdatasync(fd));
   printf("fsync bad fd: %d %s\n", fsync(99), strerror(errno));
