@@ -71,6 +71,11 @@ test('a path ending in / names a folder', () => {
     errno(() => fs.createFile(root, 'g/')),
     Errno.isdir,
   );
+  fs.symlink(root, 'to-d', 'd');
+  assert.equal(
+    errno(() => fs.rmdir(root, 'to-d/')),
+    Errno.notdir,
+  );
   fs.rmdir(root, 'd/');
   assert.equal(root.entries.has('d'), false);
 });

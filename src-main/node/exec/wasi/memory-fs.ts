@@ -247,6 +247,8 @@ export class MemoryFs {
   rmdir(base: DirNode, path: string): void {
     const at = this.resolve(base, path, false);
     if (!at.node) fail(Errno.noent);
+    // `link/` leads to the folder it names; rmdir removes no folder through a symlink (as Linux).
+    if (at.dirOnly && this.resolve(base, path.replace(/\/+$/, ''), false).node?.kind === 'link') fail(Errno.notdir);
     if (at.node!.kind !== 'dir') fail(Errno.notdir);
     if (at.name === '.') fail(Errno.inval);
     if (at.parent.mount.readonly) fail(Errno.rofs);
