@@ -12,12 +12,15 @@
 // own manifest.json), and both builds run in the conformance test. The flags are fixed and carry no path or
 // debug information, so a rebuild is byte-identical; `--check` rebuilds into a temporary folder and
 // fails if any module differs from the committed one or from its manifest.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 const wasiDir = (f) => fileURLToPath(new URL(`../test/wasi/${f}/`, import.meta.url));
 /**
@@ -79,26 +82,27 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
  */
 const TOOLCHAIN_ENV = { ...process.env, PATH: '/usr/bin:/bin' };
 
+/** Builds one module; resolves once its compiler has exited 0. */
 function build(folder, source, out, flags, rustFlags) {
-  if (source.endsWith('.c'))
-    execFileSync('clang-14', [...C_FLAGS, ...flags, ...(PROGRAM_FLAGS[source] ?? []), source, '-lm', '-o', out], {
-      cwd: folder,
-      stdio: 'inherit',
-      env: TOOLCHAIN_ENV,
-    });
-  else if (source.endsWith('.cpp'))
-    execFileSync('clang++-14', [...CXX_FLAGS, source, '-o', out], {
-      cwd: folder,
-      stdio: 'inherit',
-      env: TOOLCHAIN_ENV,
-    });
-  // Debian's rustc, by path: a rustup toolchain earlier on PATH would build other bytes.
-  else
-    execFileSync('/usr/bin/rustc', [...RUST_FLAGS, ...rustFlags, source, '-o', out], {
-      cwd: folder,
-      stdio: 'inherit',
-      env: TOOLCHAIN_ENV,
-    });
+  const [compiler, args] = source.endsWith('.c')
+    ? ['clang-14', [...C_FLAGS, ...flags, ...(PROGRAM_FLAGS[source] ?? []), source, '-lm', '-o', out]]
+    : source.endsWith('.cpp')
+      ? ['clang++-14', [...CXX_FLAGS, source, '-o', out]]
+      : // Debian's rustc, by path: a rustup toolchain earlier on PATH would build other bytes.
+        ['/usr/bin/rustc', [...RUST_FLAGS, ...rustFlags, source, '-o', out]];
+  return execFileAsync(compiler, args, { cwd: folder, env: TOOLCHAIN_ENV }).catch((err) => {
+    process.stderr.write(err.stderr ?? '');
+    throw new Error(`${compiler} ${source} failed`);
+  });
+}
+
+/** Runs `jobs` (functions returning promises) with as many at once as there are CPUs. */
+async function pool(jobs) {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await jobs[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(availableParallelism(), jobs.length) }, worker));
 }
 
 let built = 0;
@@ -106,18 +110,27 @@ for (const { folder, into, flags, rustFlags } of BUILDS) {
   const out = check ? mkdtempSync(join(tmpdir(), 'wasi-build-')) : into;
   if (!check) mkdirSync(into, { recursive: true });
   try {
-    const manifest = {};
-    for (const source of readdirSync(folder)
+    const modules = readdirSync(folder)
       .filter((f) => /\.(c|cpp|rs)$/.test(f))
-      .sort()) {
-      const wasm = `${source
-        .replace(/\.c$/, '')
-        .replace(/\.cpp$/, '-cpp')
-        .replace(/\.rs$/, '-rs')}.wasm`;
-      build(folder, source, join(out, wasm), flags, rustFlags);
-      manifest[wasm] = sha256(readFileSync(join(out, wasm)));
-      built++;
-    }
+      .sort()
+      .map((source) => ({
+        source,
+        wasm: `${source
+          .replace(/\.c$/, '')
+          .replace(/\.cpp$/, '-cpp')
+          .replace(/\.rs$/, '-rs')}.wasm`,
+      }));
+    // Each module is built alone, from fixed flags: the order they finish in changes no byte.
+    await pool(
+      modules.map(
+        ({ source, wasm }) =>
+          () =>
+            build(folder, source, join(out, wasm), flags, rustFlags),
+      ),
+    );
+    const manifest = {};
+    for (const { wasm } of modules) manifest[wasm] = sha256(readFileSync(join(out, wasm)));
+    built += modules.length;
     if (check) {
       const committed = JSON.parse(readFileSync(join(into, 'manifest.json'), 'utf8'));
       const differ = Object.keys({ ...manifest, ...committed }).filter(
