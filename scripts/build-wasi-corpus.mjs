@@ -6,17 +6,51 @@
 // lld-14, wasi-libc and libclang-rt-14-dev-wasm32; clang++-14 with libc++-14-dev-wasm32 and
 // libc++abi-14-dev-wasm32, without exceptions, which need the exception-handling proposal a host
 // refuses; rustc with libstd-rust-dev-wasm32, linking with rust-lld, which needs lld-14). Each
-// folder's manifest.json holds each module's SHA-256. The flags are fixed and carry no path or
+// folder's manifest.json holds each module's SHA-256. The corpus is built twice: as clang-14 builds
+// by default (test/wasi/corpus/*.wasm) and with what current toolchains turn on
+// (test/wasi/corpus/features/*.wasm: bulk memory, SIMD128, reference types and the rest, with its
+// own manifest.json), and both builds run in the conformance test. The flags are fixed and carry no path or
 // debug information, so a rebuild is byte-identical; `--check` rebuilds into a temporary folder and
 // fails if any module differs from the committed one or from its manifest.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
-const FOLDERS = ['corpus', 'programs'].map((f) => fileURLToPath(new URL(`../test/wasi/${f}/`, import.meta.url)));
+const execFileAsync = promisify(execFile);
+
+const wasiDir = (f) => fileURLToPath(new URL(`../test/wasi/${f}/`, import.meta.url));
+/**
+ * What clang 19 and later turn on by default, and SIMD128, which many programs ask for (as
+ * scripts/build-programs.mjs builds bzip2-features.wasm). With bulk memory on, clang-14 keeps
+ * wasi-libc's thread-local errno as TLS, which it lowers only as local-exec.
+ */
+const FEATURE_FLAGS = [
+  '-mbulk-memory',
+  '-msimd128',
+  '-mreference-types',
+  '-msign-ext',
+  '-mnontrapping-fptoint',
+  '-mmutable-globals',
+  '-ftls-model=local-exec',
+];
+/**
+ * The same features for rustc (its std is built without them; the program's own code uses them).
+ * Sign extension is on by default there, and rustc does not know it by name.
+ */
+const RUST_FEATURE_FLAGS = [
+  '-C',
+  'target-feature=+bulk-memory,+simd128,+reference-types,+nontrapping-fptoint,+mutable-globals',
+];
+/** Each build: its sources' folder, where its modules and manifest go, and its own flags (C's, Rust's). */
+const BUILDS = [
+  { folder: wasiDir('corpus'), into: wasiDir('corpus'), flags: [], rustFlags: [] },
+  { folder: wasiDir('corpus'), into: wasiDir('corpus/features'), flags: FEATURE_FLAGS, rustFlags: RUST_FEATURE_FLAGS },
+  { folder: wasiDir('programs'), into: wasiDir('programs'), flags: [], rustFlags: [] },
+];
 const C_FLAGS = ['--target=wasm32-wasi', '-O2', '-g0', '-Wall', '-Wno-unused-result', '-Wl,--strip-all'];
 const CXX_FLAGS = [...C_FLAGS, '-std=c++17', '-fno-exceptions'];
 /** Flags of one program besides its language's: what a newer clang turns on by default (or many programs ask for), here by hand. */
@@ -48,52 +82,63 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
  */
 const TOOLCHAIN_ENV = { ...process.env, PATH: '/usr/bin:/bin' };
 
-function build(folder, source, out) {
-  if (source.endsWith('.c'))
-    execFileSync('clang-14', [...C_FLAGS, ...(PROGRAM_FLAGS[source] ?? []), source, '-lm', '-o', out], {
-      cwd: folder,
-      stdio: 'inherit',
-      env: TOOLCHAIN_ENV,
-    });
-  else if (source.endsWith('.cpp'))
-    execFileSync('clang++-14', [...CXX_FLAGS, source, '-o', out], {
-      cwd: folder,
-      stdio: 'inherit',
-      env: TOOLCHAIN_ENV,
-    });
-  // Debian's rustc, by path: a rustup toolchain earlier on PATH would build other bytes.
-  else
-    execFileSync('/usr/bin/rustc', [...RUST_FLAGS, source, '-o', out], {
-      cwd: folder,
-      stdio: 'inherit',
-      env: TOOLCHAIN_ENV,
-    });
+/** Builds one module; resolves once its compiler has exited 0. */
+function build(folder, source, out, flags, rustFlags) {
+  const [compiler, args] = source.endsWith('.c')
+    ? ['clang-14', [...C_FLAGS, ...flags, ...(PROGRAM_FLAGS[source] ?? []), source, '-lm', '-o', out]]
+    : source.endsWith('.cpp')
+      ? ['clang++-14', [...CXX_FLAGS, source, '-o', out]]
+      : // Debian's rustc, by path: a rustup toolchain earlier on PATH would build other bytes.
+        ['/usr/bin/rustc', [...RUST_FLAGS, ...rustFlags, source, '-o', out]];
+  return execFileAsync(compiler, args, { cwd: folder, env: TOOLCHAIN_ENV }).catch((err) => {
+    process.stderr.write(err.stderr ?? '');
+    throw new Error(`${compiler} ${source} failed`);
+  });
+}
+
+/** Runs `jobs` (functions returning promises) with as many at once as there are CPUs. */
+async function pool(jobs) {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await jobs[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(availableParallelism(), jobs.length) }, worker));
 }
 
 let built = 0;
-for (const folder of FOLDERS) {
-  const out = check ? mkdtempSync(join(tmpdir(), 'wasi-build-')) : folder;
+for (const { folder, into, flags, rustFlags } of BUILDS) {
+  const out = check ? mkdtempSync(join(tmpdir(), 'wasi-build-')) : into;
+  if (!check) mkdirSync(into, { recursive: true });
   try {
-    const manifest = {};
-    for (const source of readdirSync(folder)
+    const modules = readdirSync(folder)
       .filter((f) => /\.(c|cpp|rs)$/.test(f))
-      .sort()) {
-      const wasm = `${source
-        .replace(/\.c$/, '')
-        .replace(/\.cpp$/, '-cpp')
-        .replace(/\.rs$/, '-rs')}.wasm`;
-      build(folder, source, join(out, wasm));
-      manifest[wasm] = sha256(readFileSync(join(out, wasm)));
-      built++;
-    }
+      .sort()
+      .map((source) => ({
+        source,
+        wasm: `${source
+          .replace(/\.c$/, '')
+          .replace(/\.cpp$/, '-cpp')
+          .replace(/\.rs$/, '-rs')}.wasm`,
+      }));
+    // Each module is built alone, from fixed flags: the order they finish in changes no byte.
+    await pool(
+      modules.map(
+        ({ source, wasm }) =>
+          () =>
+            build(folder, source, join(out, wasm), flags, rustFlags),
+      ),
+    );
+    const manifest = {};
+    for (const { wasm } of modules) manifest[wasm] = sha256(readFileSync(join(out, wasm)));
+    built += modules.length;
     if (check) {
-      const committed = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'));
+      const committed = JSON.parse(readFileSync(join(into, 'manifest.json'), 'utf8'));
       const differ = Object.keys({ ...manifest, ...committed }).filter(
-        (f) => manifest[f] !== committed[f] || sha256(readFileSync(join(folder, f))) !== committed[f],
+        (f) => manifest[f] !== committed[f] || sha256(readFileSync(join(into, f))) !== committed[f],
       );
       if (differ.length > 0)
-        throw new Error(`rebuilt modules differ from the committed ones in ${folder}: ${differ.join(', ')}`);
-    } else writeFileSync(join(folder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+        throw new Error(`rebuilt modules differ from the committed ones in ${into}: ${differ.join(', ')}`);
+    } else writeFileSync(join(into, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   } finally {
     if (check) rmSync(out, { recursive: true, force: true });
   }

@@ -1,6 +1,8 @@
-// The WASI conformance corpus (test/wasi/corpus: one program per preview 1 call family, error
-// cases included), run through the executor's real worker threads and metering. Any folder in the
-// wasi-testsuite shape runs too: WASI_SUITE_DIR=path/to/tests. The committed modules must be what
+// The WASI conformance corpus (test/wasi/corpus: C and Rust programs over the whole of preview 1,
+// error cases included), run through the executor's real worker threads and metering, both builds
+// of it (clang-14's defaults, and features/: bulk memory, SIMD128, reference types), the tests of a
+// build at once on two workers. Any folder in the wasi-testsuite shape runs too:
+// WASI_SUITE_DIR=path/to/tests. The committed modules must be what
 // scripts/build-wasi-corpus.mjs builds from the sources, byte for byte (checked where clang-14 is).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,22 +12,56 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import binaryen from 'binaryen';
 import { Executor } from '../../src-main/node/exec/index.js';
 import { loadWasiTests, mismatches, runWasiTest } from '../wasi/suite.js';
 
 const corpus = fileURLToPath(new URL('../../../test/wasi/corpus/', import.meta.url));
-const folders = [corpus, ...(process.env.WASI_SUITE_DIR ? [process.env.WASI_SUITE_DIR] : [])];
+const builds: Array<[string, string, string]> = [
+  ['corpus', corpus, corpus],
+  ['corpus, features build', corpus, `${corpus}features/`],
+  ...(process.env.WASI_SUITE_DIR
+    ? [[process.env.WASI_SUITE_DIR, process.env.WASI_SUITE_DIR, process.env.WASI_SUITE_DIR]]
+    : []),
+] as Array<[string, string, string]>;
 const executor = Executor.start({ workers: 2 });
 after(() => executor.close());
 
-for (const folder of folders) {
-  for (const wasiTest of loadWasiTests(folder)) {
-    test(`wasi ${wasiTest.name} (${folder === corpus ? 'corpus' : folder})`, async () => {
-      const run = await runWasiTest(executor, wasiTest);
-      assert.deepEqual(mismatches(wasiTest.spec, run), []);
-    });
-  }
+for (const [label, folder, modules] of builds) {
+  test(`wasi ${label}`, { concurrency: true }, async (t) => {
+    await Promise.all(
+      loadWasiTests(folder, modules).map((wasiTest) =>
+        t.test(wasiTest.name, async () => {
+          const run = await runWasiTest(executor, wasiTest);
+          assert.deepEqual(mismatches(wasiTest.spec, run), []);
+        }),
+      ),
+    );
+  });
 }
+
+test('both builds hold the same programs; the second uses bulk memory and SIMD128, the first neither', () => {
+  const names = (modules: string) => loadWasiTests(corpus, modules).map((t) => t.name);
+  assert.deepEqual(names(`${corpus}features/`), names(corpus));
+  /** What of the two features a build's modules use (most use neither: their code copies nothing inline). */
+  const uses = (modules: string) => {
+    const text = loadWasiTests(corpus, modules).map((t) => {
+      const module = binaryen.readBinary(t.module);
+      try {
+        module.setFeatures(binaryen.Features.All);
+        return module.emitText();
+      } finally {
+        module.dispose();
+      }
+    });
+    return {
+      bulk: text.some((t) => /memory\.(copy|fill)/.test(t)),
+      simd: text.some((t) => /\bv128\b|i8x16|i32x4/.test(t)),
+    };
+  };
+  assert.deepEqual(uses(corpus), { bulk: false, simd: false });
+  assert.deepEqual(uses(`${corpus}features/`), { bulk: true, simd: true });
+});
 
 test('the corpus covers every preview 1 call family', () => {
   const names = loadWasiTests(corpus).map((t) => t.name);
@@ -40,6 +76,16 @@ test('the corpus covers every preview 1 call family', () => {
     'poll',
     'proc_exit',
     'errors',
+    'files_rw',
+    'fd_ops',
+    'close_preopen',
+    'symlinks',
+    'dir_changes',
+    'root',
+    'sched_clock_res',
+    'fd_shared',
+    'std_fs-rs',
+    'poll_stdin',
   ])
     assert.ok(names.includes(family), `no test for ${family}`);
 });
@@ -66,16 +112,18 @@ test('a test without its .json takes the default spec: it passes by exiting 0', 
   }
 });
 
-test('the committed modules are those of the manifest', () => {
-  const manifest = JSON.parse(readFileSync(`${corpus}manifest.json`, 'utf8')) as Record<string, string>;
-  for (const [file, sha] of Object.entries(manifest))
-    assert.equal(
-      createHash('sha256')
-        .update(readFileSync(`${corpus}${file}`))
-        .digest('hex'),
-      sha,
-      file,
-    );
+test('the committed modules are those of the manifests', () => {
+  for (const folder of [corpus, `${corpus}features/`]) {
+    const manifest = JSON.parse(readFileSync(`${folder}manifest.json`, 'utf8')) as Record<string, string>;
+    for (const [file, sha] of Object.entries(manifest))
+      assert.equal(
+        createHash('sha256')
+          .update(readFileSync(`${folder}${file}`))
+          .digest('hex'),
+        sha,
+        file,
+      );
+  }
 });
 
 const clang = spawnSync('clang-14', ['--version']).status === 0;

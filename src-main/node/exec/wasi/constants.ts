@@ -38,7 +38,8 @@ export const FileType = {
 } as const;
 
 export const OFlags = { creat: 1, directory: 2, excl: 4, trunc: 8 } as const;
-export const FdFlags = { append: 1 } as const;
+/** fdflags: append, and every flag of preview 1 (dsync, nonblock, rsync, sync besides). */
+export const FdFlags = { append: 1, all: 0x1f } as const;
 export const LookupFlags = { symlinkFollow: 1 } as const;
 export const Whence = { set: 0, cur: 1, end: 2 } as const;
 export const ClockId = { realtime: 0, monotonic: 1, processCputime: 2, threadCputime: 3 } as const;
@@ -46,10 +47,11 @@ export const FstFlags = { atim: 1, atimNow: 2, mtim: 4, mtimNow: 8 } as const;
 export const EventType = { clock: 0, fdRead: 1, fdWrite: 2 } as const;
 export const SubclockFlags = { abstime: 1 } as const;
 
-/** The right to write through a descriptor: what path_open is asked for when a program opens to write. */
+/** The rights to read, to write and to list through a descriptor (path_open is asked for them; fd_fdstat_get says them). */
 export const RIGHT_FD_READ = 1n << 1n;
 export const RIGHT_FD_WRITE = 1n << 6n;
-/** Every right of preview 1 (bits 0–29): the host reports them all and enforces what a mount allows instead. */
+export const RIGHT_FD_READDIR = 1n << 14n;
+/** Every right of preview 1 (bits 0–29): the host reports them all but those above, and enforces what a mount allows instead. */
 export const ALL_RIGHTS = (1n << 30n) - 1n;
 
 /** Sizes in bytes of the structures the host reads and writes. */

@@ -1,9 +1,9 @@
 // The descriptor and path calls of WASI preview 1 (fd_*, path_*) over the in-memory filesystem.
 // Descriptors 0–2 are stdin (the unit's input), stdout and stderr; 3, 4 and 5 are the preopened
 // /input, /tmp and /out. A new descriptor takes the lowest free number, so a program sees the same
-// numbers on every node. Every right is reported; what a mount allows is enforced instead (EROFS).
+// numbers on every node. A descriptor's rights are all but reading or writing where it does not
+// (what fcntl(F_GETFL) reads); what a mount allows is enforced instead (EROFS).
 import {
-  ALL_RIGHTS,
   Errno,
   FdFlags,
   FileType,
@@ -16,16 +16,13 @@ import {
   WasiErrno,
   Whence,
 } from './constants.js';
+import { writeFdstat, type Fd } from './descriptors.js';
 import type { CappedStream, Guest } from './guest.js';
 import { fileTypeOf, type DirNode, type FileNode, type MemoryFs, type Node } from './memory-fs.js';
 
-type Fd =
-  | { kind: 'stdin' }
-  | { kind: 'stdout' | 'stderr'; stream: CappedStream }
-  | { kind: 'dir'; node: DirNode; preopen?: string }
-  | { kind: 'file'; node: FileNode; pos: number; read: boolean; write: boolean; append: boolean };
-
 const MAX_FDS = 1024;
+/** fd_advise's advice runs from normal (0) to noreuse (5). */
+const MAX_ADVICE = 5;
 const encoder = new TextEncoder();
 const fail = (errno: number): never => {
   throw new WasiErrno(errno);
@@ -44,6 +41,8 @@ export interface FilesContext {
 
 export class WasiFiles {
   private readonly fds = new Map<number, Fd>();
+  /** A descriptor's fdflags besides append (nonblock, sync...): kept to be reported, nothing blocks or syncs here. */
+  private readonly otherFlags = new WeakMap<Fd, number>();
   private stdinPos = 0;
 
   constructor(private readonly c: FilesContext) {
@@ -104,7 +103,6 @@ export class WasiFiles {
       if (at !== undefined) fail(Errno.spipe);
       return fd.stream.write(bytes);
     }
-    if (fd.kind === 'dir') fail(Errno.isdir);
     if (fd.kind !== 'file' || !fd.write) fail(Errno.badf);
     const file = fd as Extract<Fd, { kind: 'file' }>;
     const offset = at ?? (file.append ? file.node.size : file.pos);
@@ -210,24 +208,19 @@ export class WasiFiles {
       },
       fd_fdstat_get: (fd: number, out: number) => {
         const entry = this.fd(fd);
-        g.bytes(out, Size.fdstat).fill(0);
-        const type =
-          entry.kind === 'dir'
-            ? FileType.directory
-            : entry.kind === 'file'
-              ? FileType.regularFile
-              : FileType.characterDevice;
-        g.setU8(out, type);
-        g.setU16(out + 2, entry.kind === 'file' && entry.append ? FdFlags.append : 0);
-        g.setU64(out + 8, ALL_RIGHTS);
-        g.setU64(out + 16, ALL_RIGHTS);
+        writeFdstat(g, out, entry, this.otherFlags.get(entry) ?? 0);
       },
       fd_fdstat_set_flags: (fd: number, flags: number) => {
         const entry = this.fd(fd);
+        if (flags & ~FdFlags.all) fail(Errno.inval);
         if (entry.kind === 'file') entry.append = (flags & FdFlags.append) !== 0;
+        this.otherFlags.set(entry, flags & FdFlags.all & ~FdFlags.append);
       },
       fd_fdstat_set_rights: (fd: number) => void this.fd(fd),
-      fd_advise: (fd: number) => void this.fileFd(fd),
+      fd_advise: (fd: number, _offset: bigint, _len: bigint, advice: number) => {
+        this.fileFd(fd);
+        if (advice < 0 || advice > MAX_ADVICE) fail(Errno.inval);
+      },
       fd_datasync: (fd: number) => void this.fd(fd),
       fd_sync: (fd: number) => void this.fd(fd),
       fd_allocate: (fd: number, offset: bigint, len: bigint) => {
@@ -265,15 +258,14 @@ export class WasiFiles {
       },
       fd_readdir: (fd: number, buf: number, len: number, cookie: bigint, used: number) => {
         const dir = this.dirFd(fd);
-        const entries: Array<[string, Node]> = [['.', dir], ['..', dir], ...fs.listing(dir)];
         const out = new Uint8Array(len >>> 0);
         let at = 0;
-        for (let i = Number(cookie); i < entries.length && at < out.length; i++) {
-          const [name, node] = entries[i]!;
+        for (const { name, node, next } of fs.readdirFrom(dir, cookie)) {
+          if (at >= out.length) break;
           const nameBytes = encoder.encode(name);
           const entry = new Uint8Array(Size.direntHeader + nameBytes.length);
           const ev = new DataView(entry.buffer);
-          ev.setBigUint64(0, BigInt(i + 1), true);
+          ev.setBigUint64(0, next, true);
           ev.setBigUint64(8, BigInt(node.ino), true);
           ev.setUint32(16, nameBytes.length, true);
           ev.setUint8(20, fileTypeOf(node));
@@ -316,10 +308,9 @@ export class WasiFiles {
         if (write && file.mount.readonly) fail(Errno.rofs);
         if (oflags & OFlags.trunc) fs.resize(file, 0);
         const read = (rightsBase & RIGHT_FD_READ) !== 0n || !write;
-        g.setU32(
-          out,
-          this.open({ kind: 'file', node: file, pos: 0, read, write, append: (fdflags & FdFlags.append) !== 0 }),
-        );
+        const entry: Fd = { kind: 'file', node: file, pos: 0, read, write, append: (fdflags & FdFlags.append) !== 0 };
+        this.otherFlags.set(entry, fdflags & FdFlags.all & ~FdFlags.append);
+        g.setU32(out, this.open(entry));
       },
       path_create_directory: (fd: number, ptr: number, len: number) => fs.mkdir(this.dirFd(fd), this.path(ptr, len)),
       path_remove_directory: (fd: number, ptr: number, len: number) => fs.rmdir(this.dirFd(fd), this.path(ptr, len)),
@@ -375,11 +366,18 @@ export class WasiFiles {
     };
   }
 
-  /** Bytes a read of `fd` would return now (poll_oneoff's nbytes), or EBADF. */
-  readable(n: number): number {
+  /**
+   * poll_oneoff's answer for `fd` (EBADF if it is not open): the bytes a read would return now, and
+   * whether the other end has hung up, which stdin has once read to its end (the whole input was
+   * given at the start): a program that polls it until POLLHUP ends, as under node:wasi.
+   */
+  readiness(n: number): { nbytes: number; hangup: boolean } {
     const fd = this.fd(n);
-    if (fd.kind === 'stdin') return this.c.stdin.length - this.stdinPos;
-    return fd.kind === 'file' ? Math.max(0, fd.node.size - fd.pos) : 0;
+    if (fd.kind === 'stdin') {
+      const left = this.c.stdin.length - this.stdinPos;
+      return { nbytes: left, hangup: left === 0 };
+    }
+    return { nbytes: fd.kind === 'file' ? Math.max(0, fd.node.size - fd.pos) : 0, hangup: false };
   }
 
   /** Whether `n` is an open descriptor (for the socket calls, which find none is a socket). */

@@ -29,6 +29,8 @@ const EPOCH_NS = 1_704_067_200_000_000_000n;
 /** How far the virtual clock moves at each read: 1 ms. */
 const CLOCK_STEP_NS = 1_000_000n;
 const HOST_CALL_FUEL = 100;
+/** An fd event's flag: the other end has hung up (stdin read to its end). */
+const FD_READWRITE_HANGUP = 1;
 
 /** proc_exit: unwinds the program (a catch of it changes nothing: HostEnd). */
 export class WasiExit extends Error {
@@ -190,14 +192,14 @@ export class WasiHost {
 
   /**
    * Descriptors are always ready (everything is in memory), so a poll with any descriptor answers
-   * those at once; a poll of clocks only moves the virtual clock to the earliest timeout and
-   * answers every clock due by then.
+   * those at once (stdin read to its end as hung up; a descriptor not open as EBADF); a poll of
+   * clocks only moves the virtual clock to the earliest timeout and answers every clock due by then.
    */
   private poll(subs: number, events: number, count: number, nevents: number): void {
     const g = this.guest;
     if (count >>> 0 === 0) throw new WasiErrno(Errno.inval);
     this.charge((count >>> 0) * Size.subscription);
-    const ready: Array<{ userdata: bigint; error: number; type: number; nbytes: number }> = [];
+    const ready: Array<{ userdata: bigint; error: number; type: number; nbytes: number; hangup?: boolean }> = [];
     const clocks: Array<{ userdata: bigint; deadline: bigint }> = [];
     for (let i = 0; i < count >>> 0; i++) {
       const at = subs + i * Size.subscription;
@@ -211,15 +213,13 @@ export class WasiHost {
         clocks.push({ userdata, deadline: absolute ? timeout - base : this.clockNs + timeout });
       } else if (type === EventType.fdRead || type === EventType.fdWrite) {
         const fd = g.u32(at + 16);
-        let nbytes = 0;
-        let error: number = Errno.success;
         try {
-          nbytes = type === EventType.fdRead ? this.files.readable(fd) : 0;
+          const { nbytes, hangup } = this.files.readiness(fd);
+          ready.push({ userdata, error: Errno.success, type, nbytes: type === EventType.fdRead ? nbytes : 0, hangup });
         } catch (err) {
           if (!(err instanceof WasiErrno)) throw err;
-          error = err.errno;
+          ready.push({ userdata, error: err.errno, type, nbytes: 0 });
         }
-        ready.push({ userdata, error, type, nbytes });
       } else throw new WasiErrno(Errno.inval);
     }
     if (ready.length === 0) {
@@ -236,6 +236,7 @@ export class WasiHost {
       g.setU16(at + 8, e.error);
       g.setU8(at + 10, e.type);
       g.setU64(at + 16, e.nbytes);
+      if (e.hangup) g.setU16(at + 24, FD_READWRITE_HANGUP);
     });
     g.setU32(nevents, ready.length);
   }

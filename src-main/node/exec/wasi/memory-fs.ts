@@ -14,6 +14,11 @@
 import { Errno, FileType, WasiErrno } from './constants.js';
 
 const MAX_SYMLINK_HOPS = 32;
+/** fd_readdir's cookie after `..`, and the first of the names' own cookies. */
+const AFTER_DOTS = 2n;
+const FIRST_NAME_COOKIE = 3n;
+/** How many cookies of names gone a folder keeps beyond twice its entries (readdirFrom). */
+const MAX_GONE_COOKIES = 1024;
 const MAX_NAME_BYTES = 255;
 
 export interface Mount {
@@ -43,6 +48,8 @@ export interface FileNode extends NodeBase {
 export interface DirNode extends NodeBase {
   kind: 'dir';
   entries: Map<string, Node>;
+  /** fd_readdir's cookies of its names, once listed (readdirFrom): a name's, the name of each, the next to give. */
+  cookies?: { byName: Map<string, bigint>; names: Map<bigint, string>; next: bigint };
 }
 interface LinkNode extends NodeBase {
   kind: 'link';
@@ -55,6 +62,8 @@ export interface Resolved {
   parent: DirNode;
   name: string;
   node: Node | undefined;
+  /** The path ended in `/`: only a folder may be there (or be made there). */
+  dirOnly?: boolean;
 }
 
 export const fileTypeOf = (node: Node): number =>
@@ -120,11 +129,18 @@ export class MemoryFs {
 
   /**
    * Walks `path` from `base`, following symlinks on the way (and at the end when `followLast`).
-   * Never leaves `base`: `..` from it, or an absolute symlink, is ENOTCAPABLE.
+   * Never leaves `base`: `..` from it, or an absolute symlink, is ENOTCAPABLE. A path ending in
+   * `/` names a folder, as POSIX has it: its last symlink is followed, and a file there is ENOTDIR.
    */
   resolve(base: DirNode, path: string, followLast: boolean): Resolved {
     if (path === '') fail(Errno.noent);
     if (path.startsWith('/')) fail(Errno.notcapable);
+    const trimmed = path.replace(/\/+$/, '');
+    if (trimmed !== path) {
+      const at = this.resolve(base, trimmed, true);
+      if (at.node && at.node.kind !== 'dir') fail(Errno.notdir);
+      return { ...at, dirOnly: true };
+    }
     const stack: DirNode[] = [base];
     const parts = path.split('/');
     let hops = 0;
@@ -175,6 +191,7 @@ export class MemoryFs {
 
   createFile(base: DirNode, path: string): FileNode {
     const at = this.creatable(base, path);
+    if (at.dirOnly) fail(Errno.isdir);
     const file = this.file(at.parent.mount);
     at.parent.entries.set(at.name, file);
     return file;
@@ -183,7 +200,7 @@ export class MemoryFs {
   /** A file created where resolve() found nothing. */
   createAt(at: Resolved): FileNode {
     if (at.parent.mount.readonly) fail(Errno.rofs);
-    if (at.name === '.') fail(Errno.isdir);
+    if (at.name === '.' || at.dirOnly) fail(Errno.isdir);
     const file = this.file(at.parent.mount);
     at.parent.entries.set(at.name, file);
     return file;
@@ -196,6 +213,7 @@ export class MemoryFs {
 
   symlink(base: DirNode, path: string, target: string): void {
     const at = this.creatable(base, path);
+    if (at.dirOnly) fail(Errno.noent);
     at.parent.entries.set(at.name, {
       kind: 'link',
       ino: this.nextIno++,
@@ -210,6 +228,7 @@ export class MemoryFs {
     const node = this.existing(from, fromPath, follow);
     if (node.kind === 'dir') fail(Errno.perm);
     const at = this.creatable(to, toPath);
+    if (at.dirOnly) fail(Errno.noent);
     if (at.parent.mount !== node.mount) fail(Errno.xdev);
     if (node.kind === 'file') node.links++;
     at.parent.entries.set(at.name, node);
@@ -228,6 +247,8 @@ export class MemoryFs {
   rmdir(base: DirNode, path: string): void {
     const at = this.resolve(base, path, false);
     if (!at.node) fail(Errno.noent);
+    // `link/` leads to the folder it names; rmdir removes no folder through a symlink (as Linux).
+    if (at.dirOnly && this.resolve(base, path.replace(/\/+$/, ''), false).node?.kind === 'link') fail(Errno.notdir);
     if (at.node!.kind !== 'dir') fail(Errno.notdir);
     if (at.name === '.') fail(Errno.inval);
     if (at.parent.mount.readonly) fail(Errno.rofs);
@@ -242,6 +263,7 @@ export class MemoryFs {
     if (src.name === '.') fail(Errno.inval);
     const dst = this.resolve(to, toPath, false);
     if (dst.name === '.') fail(Errno.exist);
+    if (node.kind !== 'dir' && (src.dirOnly || dst.dirOnly)) fail(Errno.notdir);
     if (src.parent.mount.readonly || dst.parent.mount.readonly) fail(Errno.rofs);
     if (dst.parent.mount !== node.mount) fail(Errno.xdev);
     if (dst.node === node) return;
@@ -288,6 +310,44 @@ export class MemoryFs {
   /** A directory's names, sorted by their UTF-8 bytes. */
   listing(dir: DirNode): Array<[string, Node]> {
     return [...dir.entries].sort(([a], [b]) => byUtf8(a, b));
+  }
+
+  /**
+   * fd_readdir's entries of `dir` from `cookie` on, each with the cookie that resumes after it: `.`
+   * and `..`, then its names by UTF-8 bytes. A name's cookie is its own, given the first time it is
+   * listed, and resuming after a name starts at the next name there is now: entries removed or
+   * added between two reads (a program removing what it lists, as Rust's remove_dir_all does)
+   * neither shift nor repeat the rest, as with a real folder's cookies. An unknown cookie lists nothing.
+   * The cookies of names gone are kept until they outnumber the folder's entries (and 1024 besides):
+   * the host holds no more than that for a program that makes, lists and removes names forever.
+   */
+  readdirFrom(dir: DirNode, cookie: bigint): Array<{ name: string; node: Node; next: bigint }> {
+    const cookies = (dir.cookies ??= { byName: new Map(), names: new Map(), next: FIRST_NAME_COOKIE });
+    if (cookies.names.size > 2 * dir.entries.size + MAX_GONE_COOKIES)
+      for (const [name, c] of cookies.byName)
+        if (!dir.entries.has(name)) {
+          cookies.byName.delete(name);
+          cookies.names.delete(c);
+        }
+    const named = this.listing(dir).map(([name, node]) => {
+      let next = cookies.byName.get(name);
+      if (next === undefined) {
+        next = cookies.next++;
+        cookies.byName.set(name, next);
+        cookies.names.set(next, name);
+      }
+      return { name, node, next };
+    });
+    const dots = [
+      { name: '.', node: dir as Node, next: 1n },
+      { name: '..', node: dir as Node, next: AFTER_DOTS },
+    ];
+    // A cookie is a u64, which arrives signed: past 2^63 it is negative, and unknown.
+    if (cookie < 0n) return [];
+    if (cookie < AFTER_DOTS) return [...dots.slice(Number(cookie)), ...named];
+    if (cookie === AFTER_DOTS) return named;
+    const after = cookies.names.get(cookie);
+    return after === undefined ? [] : named.filter(({ name }) => byUtf8(name, after) > 0);
   }
 
   /** Every regular file under `dir`, by its path below it, sorted by the paths' UTF-8 bytes. */
