@@ -6,6 +6,13 @@
 import { isBlenderAlgorithm } from '../blender/algorithm.js';
 import { CUSTOM_WASM, RENDER_ALGORITHM, SHADER_ALGORITHM, WASI_PROGRAM } from '../protocol/algorithm-ids.js';
 
+/**
+ * The WASI host's behaviour (node/exec/wasi): 2 since descriptors report their own rights and
+ * flags, a listing's cookies survive removals, a poll of stdin at its end hangs up, and trailing
+ * slashes and writes through a folder answer as on Linux (1: before).
+ */
+export const WASI_HOST_VERSION = '2';
+
 export const KIND_NAMES = ['library', 'module', 'wasi', 'shader', 'render', 'blender'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
@@ -17,6 +24,13 @@ export interface KindSpec {
   title: string;
   /** Whether a unit of this algorithm id is this kind's. */
   recognises(algorithmId: string): boolean;
+  /**
+   * The version of its engine's behaviour a unit names (`algorithm_version`) and a provider offers:
+   * a unit goes only to providers whose engine gives its output byte for byte as the requester's
+   * own does, so a node of another version is never convicted over a difference of engines. Raised
+   * whenever a unit's output could change. Absent: ALGORITHM_VERSION, the protocol's.
+   */
+  version?: string;
   /** What its job's results are, as a person counts them. */
   noun: 'units' | 'tiles' | 'frames';
   /**
@@ -69,6 +83,7 @@ export const KINDS: Record<KindName, KindSpec> = {
   wasi: {
     title: 'WASI program',
     recognises: (id) => id === WASI_PROGRAM,
+    version: WASI_HOST_VERSION,
     noun: 'units',
     frames: 'none',
     outputs: 'program',

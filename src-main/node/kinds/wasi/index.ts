@@ -55,7 +55,7 @@ export const wasiKind: WorkloadKind = {
     },
   },
   runtime: {
-    offers: () => [capability(WASI_PROGRAM)],
+    offers: () => [capability(WASI_PROGRAM, 1, KINDS.wasi.version)],
     moduleLimit: DEFAULT_LIMITS.maxModuleBytes,
     filesLimit: MAX_WASI_FILES_BYTES,
     // A unit's index is part of its run (its seed, its args' {index}): a pack's units would lose it.

@@ -55,7 +55,7 @@ export function planUnits(kinds: Kinds, plan: Plan) {
     );
   const unit: Omit<UnitTemplate, 'job_id' | 'module_cid'> = {
     algorithm_id: algorithmId,
-    algorithm_version: ALGORITHM_VERSION,
+    algorithm_version: kind?.spec.version ?? ALGORITHM_VERSION,
     // A shader needs a GPU: GPU memory for its buffers, which only slots with a GPU offer.
     required_resources: {
       cpu_cores: 1,
