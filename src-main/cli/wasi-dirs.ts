@@ -1,8 +1,9 @@
 // `--dir HOST[:GUEST][:ro|rw]` of `meshctl submit-job --wasi` and `run-local --wasi`: a folder of
 // this machine mapped where the program expects it, as wasmtime's `--dir` maps one
-// (docs/UNIT_ABI.md, section 15). Without a guest path a folder is seen where it is named: `.` at
-// `.`, an absolute path at itself, a relative one under `/` (`data` at `/data`: the same to
-// wasi-libc and Rust, whose working directory is `/`). Read-only unless `:rw`.
+// (docs/UNIT_ABI.md, section 15). Without a guest path a folder is seen by the name it is given, as
+// wasmtime's `--dir` sees it: `.` at `.`, an absolute path at itself, a relative one by that name
+// (`data`: where wasi-libc and Rust, whose working directory is `/`, find `data` and `/data`).
+// Read-only unless `:rw`.
 //
 // The folders travel as the job's files: one input tree, mapping i's files under `i/`
 // (core/schemas/wasi-dirs.ts). Plain files and folders only: a symlink, which could point anywhere
@@ -43,7 +44,7 @@ function defaultGuest(host: string): string {
   const parts = trimmed.split(/[/\\]/).filter((p) => p !== '' && p !== '.');
   if (parts.length === 0 || parts.includes('..'))
     return fail(`${host} climbs out of this folder: give a guest path, as ${host}:/data`);
-  return `/${parts.join('/')}`;
+  return parts.join('/');
 }
 
 /** One `--dir`: HOST, then an optional guest path and mode, read from the right (HOST may hold ":"). */
@@ -54,7 +55,7 @@ function parseDirOption(text: string): DirMapping {
   let guest: string | undefined;
   if (parts.length > 1) {
     const typed = canonicalGuestPath(parts.pop()!);
-    if (!typed.ok) return fail(`${text}: ${typed.error}; a guest path is absolute or "."`);
+    if (!typed.ok) return fail(`${text}: ${typed.error}`);
     guest = typed.path;
   }
   const host = parts.join(':');

@@ -86,6 +86,7 @@ test('the corpus covers every preview 1 call family', () => {
     'fd_shared',
     'std_fs-rs',
     'poll_stdin',
+    'preopen_name',
   ])
     assert.ok(names.includes(family), `no test for ${family}`);
 });

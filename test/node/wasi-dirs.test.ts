@@ -38,11 +38,17 @@ const text = (bytes: Uint8Array) => Buffer.from(bytes).toString();
 const tree = (files: Record<string, string>) =>
   encodeInputFiles(Object.entries(files).map(([p, t]) => [p, Buffer.from(t)]));
 
-test('guest paths: absolute or ".", written once; "." and "/" are one place; writable folders do not nest', () => {
+test('guest paths: ".", absolute or a relative name, written once; "." and "/" are one place, "data" and "/data" another; writable folders do not nest', () => {
   assert.deepEqual(canonicalGuestPath('//data/./in/'), { ok: true, path: '/data/in' });
   assert.deepEqual(canonicalGuestPath('./'), { ok: true, path: '.' });
   assert.deepEqual(canonicalGuestPath('/'), { ok: true, path: '/' });
-  assert.match((canonicalGuestPath('data') as { error: string }).error, /neither absolute nor "\."/);
+  assert.deepEqual(
+    canonicalGuestPath('fs-tests.dir'),
+    { ok: true, path: 'fs-tests.dir' },
+    "a name as wasmtime's --dir keeps it",
+  );
+  assert.deepEqual(canonicalGuestPath('./a//b/'), { ok: true, path: 'a/b' });
+  assert.match((canonicalGuestPath('../data') as { error: string }).error, /climbs/);
   assert.match((canonicalGuestPath('/a/../b') as { error: string }).error, /climbs/);
   const dirs = (...pairs: Array<[string, 'ro' | 'rw']>): WasiDir[] => pairs.map(([guest, mode]) => ({ guest, mode }));
   assert.equal(wasiDirsProblem(dirs(['.', 'rw'], ['/out', 'ro'], ['/data', 'ro'])), undefined);
@@ -50,10 +56,14 @@ test('guest paths: absolute or ".", written once; "." and "/" are one place; wri
   assert.match(wasiDirsProblem(dirs(['/a', 'ro'], ['/a', 'rw']))!, /\/a is mapped twice$/);
   assert.match(wasiDirsProblem(dirs(['.', 'ro'], ['/', 'ro']))!, /one place to wasi-libc/);
   assert.match(wasiDirsProblem(dirs(['.', 'rw'], ['/out', 'rw']))!, /one inside the other/);
+  assert.match(wasiDirsProblem(dirs(['data', 'ro'], ['/data', 'ro']))!, /mapped twice \(as data and \/data, one place/);
+  assert.match(wasiDirsProblem(dirs(['a', 'rw'], ['/a/b', 'rw']))!, /one inside the other/);
+  assert.match(wasiDirsProblem(dirs(['a/', 'ro']))!, /not written as a$/);
   assert.match(wasiDirsProblem(dirs(['/a/', 'ro']))!, /not written as \/a/);
   assert.match(wasiDirsProblem([])!, /no folder is mapped/);
   assert.equal(outputPrefixOf('.'), '');
   assert.equal(outputPrefixOf('/data/in'), 'data/in/');
+  assert.equal(outputPrefixOf('data/in'), 'data/in/');
   assert.equal(treeProblem(['0/a.txt', '1/sub/', '1/sub/b'], dirs(['.', 'ro'], ['/x', 'ro'])), undefined);
   assert.match(treeProblem(['2/a.txt'], dirs(['.', 'ro']))!, /under no mapped folder/);
   assert.match(treeProblem(['a.txt'], dirs(['.', 'ro']))!, /under no mapped folder/);
@@ -86,7 +96,7 @@ test("a unit's params: dirs only when folders are mapped, so a job without them 
       err instanceof ApiError && err.code === 'bad_request' && /does not fit wasi\.dirs/.test(err.message),
   );
   assert.equal(validate(WasiUnitParamsSchema, { ...before, dirs: [] }).ok, false);
-  assert.equal(validate(WasiUnitParamsSchema, { ...before, dirs: [{ guest: 'x', mode: 'rw' }] }).ok, false);
+  assert.equal(validate(WasiUnitParamsSchema, { ...before, dirs: [{ guest: 'x/', mode: 'rw' }] }).ok, false);
   assert.throws(
     () =>
       wasiRunOf(
@@ -195,7 +205,7 @@ test("a workflow's WASI step maps a folder by its params, as submit-job's terms 
   assert.deepEqual(terms.wasi?.dirs, dirs);
   assert.equal(terms.module_cid, 'bafy', 'the job names the module in the store, not a copy of it');
   assert.throws(
-    () => moduleTerms(step, 'bafy', { dirs: [{ guest: 'data', mode: 'ro' }] }, new Map()),
-    /step "count": its WASI terms: dirs: the guest path "data" is neither absolute nor "\."/,
+    () => moduleTerms(step, 'bafy', { dirs: [{ guest: '../data', mode: 'ro' }] }, new Map()),
+    /step "count": its WASI terms: dirs: the guest path "\.\.\/data" climbs with "\.\."/,
   );
 });

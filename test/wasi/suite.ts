@@ -1,8 +1,9 @@
 // Runs a folder of WASI tests in the shape of the WebAssembly wasi-testsuite: each test is
 // `<name>.wasm` with `<name>.json` beside it ({args, env, dirs, exit_code, stdout, stderr}, every
 // key optional; no `.json` at all is the default spec, as the suite's runners take it: exit 0).
-// Each of `dirs` (a folder beside the test) is preopened under its own name, as the suite's
-// runners do (`/<name>`: wasi-libc resolves `name/file` from `/`), writable: the unit's own copy.
+// Each of `dirs` (a folder beside the test) is preopened under its own name, as written, as the
+// suite's runners do (`wasmtime --dir <name>`: a program finds it by that name, and wasi-libc
+// resolves `name/file` from `/`), writable: the unit's own copy.
 // Ours besides: `root`, a folder beside the test preopened writable as the root (`/`, where
 // `fopen("file")` looks); `input`, folders whose files go read-only under /input, with the default
 // /tmp and /out (docs/UNIT_ABI.md, section 15); `stdin`, a string given as the unit's input. A test
@@ -69,7 +70,7 @@ export function loadWasiTests(folder: string, modules = folder): WasiTest[] {
         return { name, folder, modulePath, module, spec, dirs: undefined, files };
       }
       const dirs = mapped.map((d, i): WasiDir => ({
-        guest: i === 0 && spec.root !== undefined ? '.' : `/${d}`,
+        guest: i === 0 && spec.root !== undefined ? '.' : d,
         mode: 'rw',
       }));
       const files = mapped.flatMap((d, i) =>
@@ -138,7 +139,7 @@ export function nodeWasiMismatches(test: WasiTest, timeoutMs = 20_000): string[]
     mapped.forEach((d, i) => {
       const copy = join(scratch, `${i}`);
       cpSync(join(test.folder, d), copy, { recursive: true });
-      preopens[i === 0 && test.spec.root !== undefined ? '/' : `/${d}`] = copy;
+      preopens[i === 0 && test.spec.root !== undefined ? '/' : d] = copy;
     });
     if (mapped.length === 0) {
       for (const where of ['input', 'tmp', 'out']) mkdirSync(join(scratch, where));

@@ -8,8 +8,9 @@ import { CUSTOM_WASM, RENDER_ALGORITHM, SHADER_ALGORITHM, WASI_PROGRAM } from '.
 
 /**
  * The WASI host's behaviour (node/exec/wasi): 2 since descriptors report their own rights and
- * flags, a listing's cookies survive removals, a poll of stdin at its end hangs up, and trailing
- * slashes and writes through a folder answer as on Linux (1: before).
+ * flags, a listing's cookies survive removals, a poll of stdin at its end hangs up, trailing
+ * slashes and writes through a folder answer as on Linux, and a folder may be mapped at a relative
+ * name, told as written (1: before).
  */
 export const WASI_HOST_VERSION = '2';
 

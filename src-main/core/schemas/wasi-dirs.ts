@@ -4,10 +4,13 @@
 // `i/`. Pure: the CLI reads the folders (cli/wasi-dirs.ts), the host mounts them
 // (node/exec/wasi/layout.ts).
 //
-// A guest path is `.` or an absolute path without `.` or `..` parts, written once: no repeated or
-// trailing `/`. wasi-libc and Rust's std start in `/` and resolve a relative path against the
-// preopen whose name is its longest prefix, with `.` and `/` both the empty prefix: so `.` and `/`
-// are one place, and a program's `fopen("data.txt")` finds the folder mapped there.
+// A guest path is `.`, an absolute path, or a relative name (`fs-tests.dir`, as wasmtime's `--dir`
+// and node:wasi's preopens keep one), without `.` or `..` parts, written once: no repeated or
+// trailing `/`. The program is told the name as written (fd_prestat_dir_name: a test that looks for
+// its folder by name finds it). wasi-libc and Rust's std start in `/` and resolve a relative path
+// against the preopen whose name is its longest prefix, with `.` and `/` both the empty prefix and a
+// relative name under `/`: so `.` and `/` are one place, `data` and `/data` another, and a program's
+// `fopen("data.txt")` finds the folder mapped at `.`.
 import * as z from './zod.js';
 
 /** The most folders one job maps. */
@@ -37,12 +40,11 @@ export type WasiDir = z.infer<typeof WasiDirSchema>;
 export function canonicalGuestPath(text: string): { ok: true; path: string } | { ok: false; error: string } {
   if (text === '') return { ok: false, error: 'a guest path is empty' };
   if (text.includes('\0')) return { ok: false, error: 'a guest path holds a NUL' };
-  if (text === '.' || text === './') return { ok: true, path: '.' };
-  if (!text.startsWith('/'))
-    return { ok: false, error: `the guest path ${JSON.stringify(text)} is neither absolute nor "."` };
+  const absolute = text.startsWith('/');
   const parts = text.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) return { ok: false, error: `the guest path ${JSON.stringify(text)} climbs with ".."` };
-  const path = `/${parts.join('/')}`;
+  if (!absolute && parts.length === 0) return { ok: true, path: '.' };
+  const path = absolute ? `/${parts.join('/')}` : parts.join('/');
   if (utf8Bytes(path) > MAX_GUEST_PATH_BYTES)
     return { ok: false, error: `a guest path is at most ${MAX_GUEST_PATH_BYTES} bytes` };
   return { ok: true, path };
@@ -51,18 +53,22 @@ export function canonicalGuestPath(text: string): { ok: true; path: string } | {
 /** `.` and `/` are one place to wasi-libc: the root. */
 const isRoot = (guest: string): boolean => guest === '.' || guest === '/';
 
+/** Where a guest path is to wasi-libc, which starts in `/`: a relative name lies under it. */
+const placeOf = (guest: string): string => (isRoot(guest) ? '/' : guest.startsWith('/') ? guest : `/${guest}`);
+
 /**
  * Where a writable folder's files come back in the unit's output (its `files`, written under
- * `out/` by `meshctl job output`): the root's at the top, `/a/b`'s under `a/b/`.
+ * `out/` by `meshctl job output`): the root's at the top, `/a/b`'s (and `a/b`'s) under `a/b/`.
  */
-export const outputPrefixOf = (guest: string): string => (isRoot(guest) ? '' : `${guest.slice(1)}/`);
+export const outputPrefixOf = (guest: string): string => (isRoot(guest) ? '' : `${placeOf(guest).slice(1)}/`);
 
 /** Where mapping `index`'s files lie in the job's input tree. */
 export const treePrefixOf = (index: number): string => `${index}/`;
 
 /** Whether `inner` is `outer` or lies under it, as guest paths. */
 function within(outer: string, inner: string): boolean {
-  return isRoot(outer) || inner === outer || inner.startsWith(`${outer}/`);
+  const [from, to] = [placeOf(outer), placeOf(inner)];
+  return from === '/' || to === from || to.startsWith(`${from}/`);
 }
 
 /**
@@ -79,7 +85,7 @@ export function wasiDirsProblem(dirs: readonly WasiDir[]): string | undefined {
     if (canonical.path !== dir.guest)
       return `the guest path ${JSON.stringify(dir.guest)} is not written as ${canonical.path}`;
     for (const other of dirs.slice(0, i)) {
-      if (other.guest === dir.guest || (isRoot(other.guest) && isRoot(dir.guest)))
+      if (placeOf(other.guest) === placeOf(dir.guest))
         return `${dir.guest} is mapped twice${dir.guest === other.guest ? '' : ` (as ${other.guest} and ${dir.guest}, one place to wasi-libc)`}`;
       if (
         other.mode === 'rw' &&

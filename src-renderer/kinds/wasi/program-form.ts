@@ -119,7 +119,7 @@ function mappedFolder(
   folder: readonly NamedBytes[],
 ): Parsed<{ files_base64: string; dirs: WasiDir[] }> {
   const guest = canonicalGuestPath(fields.dirGuest.trim());
-  if (!guest.ok) return { ok: false, error: `folder: ${guest.error}; a guest path is absolute or "."` };
+  if (!guest.ok) return { ok: false, error: `folder: ${guest.error}` };
   const too = folderTooBig(folder.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
   if (too) return { ok: false, error: too };
   const utf8 = new TextEncoder();
