@@ -37,6 +37,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debianSource, run, sha256 } from './library/common.mjs';
+import { FEATURE_FLAGS } from './wasm-feature-flags.mjs';
 
 const PROGRAMS = fileURLToPath(new URL('../wasm/programs/', import.meta.url));
 const BZIP2_VERSION = '1.0.8-5';
@@ -146,19 +147,6 @@ const C_FLAGS = [
   '-Wno-implicit-function-declaration',
 ];
 const LIBS = ['-lwasi-emulated-signal', '-lwasi-emulated-process-clocks'];
-/**
- * What clang 19 and later turn on by default, and SIMD128, which many programs ask for. With bulk
- * memory on, clang-14 keeps wasi-libc's thread-local errno as TLS, which it lowers only as local-exec.
- */
-const FEATURE_FLAGS = [
-  '-mbulk-memory',
-  '-msimd128',
-  '-mreference-types',
-  '-msign-ext',
-  '-mnontrapping-fptoint',
-  '-mmutable-globals',
-  '-ftls-model=local-exec',
-];
 const check = process.argv.includes('--check');
 
 /** Builds `name`'s Debian source package in a temporary folder, removed after: `build(tree)` compiles it. */

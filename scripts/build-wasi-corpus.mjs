@@ -19,24 +19,11 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { FEATURE_FLAGS } from './wasm-feature-flags.mjs';
 
 const execFileAsync = promisify(execFile);
 
 const wasiDir = (f) => fileURLToPath(new URL(`../test/wasi/${f}/`, import.meta.url));
-/**
- * What clang 19 and later turn on by default, and SIMD128, which many programs ask for (as
- * scripts/build-programs.mjs builds bzip2-features.wasm). With bulk memory on, clang-14 keeps
- * wasi-libc's thread-local errno as TLS, which it lowers only as local-exec.
- */
-const FEATURE_FLAGS = [
-  '-mbulk-memory',
-  '-msimd128',
-  '-mreference-types',
-  '-msign-ext',
-  '-mnontrapping-fptoint',
-  '-mmutable-globals',
-  '-ftls-model=local-exec',
-];
 /**
  * The same features for rustc (its std is built without them; the program's own code uses them).
  * Sign extension is on by default there, and rustc does not know it by name.
