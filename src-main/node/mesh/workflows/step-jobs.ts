@@ -4,10 +4,10 @@
 // same submit as `meshctl submit-job` (JobSubmits.submitStream) under the step's derived job id.
 // Once the job ends, its verified outputs, with the memo's, are the step's output, each stored
 // here and remembered.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SubmitJobTerms, SubmitRender } from '../../../core/api/contract.js';
 import type { Step } from '../../../core/workflow/document.js';
-import { memoKeyOf, type StepRecord } from '../../../core/workflow/facts.js';
+import { memoKeysOf, type StepRecord } from '../../../core/workflow/facts.js';
 import type { FileValue, Scalar, StepOutput, Value } from '../../../core/workflow/references.js';
 import { PROGRAM_LIBRARIES } from '../../../core/library/methods.js';
 import { tarOf } from '../../../core/library/tar.js';
@@ -69,7 +69,7 @@ export class StepJobs {
     terms: { budget: number; noCache: boolean; inputs: Readonly<Record<string, Value>> },
     journaled?: readonly { unit: number; cid: string; bytes: number }[],
   ): PreparedStep {
-    let files = input.map((item) => {
+    const fileOf = (item: FileValue | Scalar): Uint8Array => {
       if (typeof item !== 'object')
         throw new ApiError('bad_request', `step "${step.id}": its input ${JSON.stringify(item)} is not a file`);
       const bytes = this.ctx.blobs.get(item.cid);
@@ -79,14 +79,18 @@ export class StepJobs {
           `step "${step.id}": its input ${item.name} (${item.cid}) is not in this node's store`,
         );
       return bytes;
-    });
-    if (files.length === 0) throw new ApiError('bad_request', `step "${step.id}" has no input`);
+    };
+    for (const item of input)
+      if (typeof item !== 'object')
+        throw new ApiError('bad_request', `step "${step.id}": its input ${JSON.stringify(item)} is not a file`);
+    const given = input as readonly FileValue[];
+    if (given.length === 0) throw new ApiError('bad_request', `step "${step.id}" has no input`);
     if (step.uses === 'render') {
-      const spec = renderTerms(step, params, files, terms.budget);
+      const spec = renderTerms(step, params, given.map(fileOf), terms.budget);
       return { kind: 'render', spec, units: spec.last_frame - spec.first_frame + 1, cached: [] };
     }
     if (step.uses === 'blender') {
-      const job = blenderStepJob(step, params, input as FileValue[], files, terms.budget);
+      const job = blenderStepJob(step, params, input as FileValue[], given.map(fileOf), terms.budget);
       return { kind: 'blender', job, units: job.frames.length, cached: [] };
     }
     const job = {
@@ -96,7 +100,6 @@ export class StepJobs {
       manual_accept: false,
       open_to_strangers: false,
     };
-    if (takesOneTar(step)) [input, files] = asOneTar(input, files);
     let stepTerms: Omit<SubmitJobTerms, 'chunk_bytes'>;
     let itemsFramed: boolean;
     if (isModuleStep(step)) {
@@ -112,11 +115,19 @@ export class StepJobs {
       const items = itemsFramed ? { items: 'framed' as const } : {};
       stepTerms = { name: `workflow step ${step.id}`, library, method, params, ...items, ...job };
     }
+    // Units that are the files, whole, as their sizes say: known by the files' CIDs, and read only
+    // when they run (a memo run reads none of them). Any other step's units are made of its files' bytes.
+    const tar = takesOneTar(step);
+    const size = given[0]!.bytes;
+    const whole =
+      !tar && !itemsFramed && given.every((file) => file.bytes === size) && (step.chunk_bytes ?? size) === size;
+    let files: Uint8Array[] = whole ? [] : given.map(fileOf);
+    if (tar) [input, files] = asOneTar(input, files);
     // A framed step's units are its files, whatever their sizes; any other's, chunks of its input.
     const framed = itemsFramed ? framedUnits(step, input, files) : undefined;
-    const chunk = framed?.chunk ?? step.chunk_bytes ?? sameSize(step, files);
+    const chunk = whole ? sameSize(step, [size]) : (framed?.chunk ?? step.chunk_bytes ?? sameSize(step, files.map((f) => f.byteLength)));
     const spec: SubmitJobTerms = { ...stepTerms, chunk_bytes: chunk };
-    const pieces = framed?.units ?? chunksOf(concat(files), chunk);
+    const pieces = whole ? [] : (framed?.units ?? chunksOf(concat(files), chunk));
     // Refuses a method's wrong params, a module that is no WebAssembly, as a submit would.
     const kind = this.ctx.kinds.planning(spec);
     if (!kind.planner.resolve)
@@ -135,17 +146,21 @@ export class StepJobs {
     // its units see, so of their key, by CID; keys of steps without files are as they were.
     const programFiles = indexed && 'files' in resolved ? resolved.files : undefined;
     const keyParams = programFiles ? { ...resolved.params, files_cid: cidOfBytes(programFiles) } : resolved.params;
+    const keyOf = memoKeysOf(module, keyParams, wasi ? 'whole' : undefined);
     // A unit that is one of the files, whole, is known by that file's CID already (not hashed again).
-    const fileUnits = framed
-      ? !isModuleStep(step)
-      : pieces.length === files.length && files.every((f) => f.byteLength === chunk);
-    const units: StepUnit[] = pieces.map((bytes, unit) => {
+    const fileUnits =
+      whole ||
+      (framed
+        ? !isModuleStep(step)
+        : pieces.length === files.length && files.every((f) => f.byteLength === chunk));
+    const count = whole ? given.length : pieces.length;
+    const units: StepUnit[] = Array.from({ length: count }, (_, unit) => {
       // A library program's output is its file's alone (its args are the method's): the file is
       // its key, whatever its name (an earlier step's outputs are named by their place).
-      const item = framed ? (isModuleStep(step) ? framed.items[unit]! : files[unit]!) : bytes;
+      const item = framed ? (isModuleStep(step) ? framed.items[unit]! : files[unit]!) : pieces[unit]!;
       const itemCid = fileUnits ? (input[unit] as FileValue).cid : cidOfBytes(item);
-      const of = memoKeyOf(module, keyParams, itemCid, indexed ? unit : undefined, wasi ? 'whole' : undefined);
-      return { unit, key: createHash('sha256').update(of).digest('hex'), bytes };
+      const key = hash('sha256', keyOf(itemCid, indexed ? unit : undefined), 'hex');
+      return { unit, key, bytes: whole ? EMPTY : pieces[unit]! };
     });
     const hits = units.flatMap(({ unit, key }) => {
       // A memo hit whose output the store no longer has (collected since) runs again.
@@ -153,6 +168,15 @@ export class StepJobs {
       return hit && this.ctx.blobs.has(hit.cid) ? [{ unit, ...hit }] : [];
     });
     const cached = journaled ? [...journaled] : terms.noCache || (indexed && hits.length < units.length) ? [] : hits;
+    if (whole) {
+      // The files of the units the memo did not have are read now: one not in the store fails the step here.
+      const had = new Set(cached.map(({ unit }) => unit));
+      for (const at of units)
+        if (!had.has(at.unit)) {
+          at.bytes = fileOf(given[at.unit]!);
+          if (at.bytes.byteLength !== size) throw new ApiError('bad_request', `step "${step.id}": ${sizeMismatch}`);
+        }
+    }
     return { kind: 'batch', spec, units, cached, wasi };
   }
 
@@ -279,6 +303,11 @@ export class StepJobs {
   }
 }
 
+/** A unit's bytes until they are read (a unit the memo had is never read). */
+const EMPTY = new Uint8Array(0);
+
+const sizeMismatch = 'its files are not the size its input says (a file changed in the store?)';
+
 /** Bytes of a step's outputs held before they are stored together (one page of units at most). */
 const KEPT_BATCH_BYTES = 16 * 2 ** 20;
 
@@ -310,9 +339,9 @@ function asOneTar(input: readonly (FileValue | Scalar)[], files: Uint8Array[]): 
 }
 
 /** A job's units are its files when they are all the same size: each file a unit. */
-function sameSize(step: Step, files: readonly Uint8Array[]): number {
-  const size = files[0]!.byteLength;
-  if (size === 0 || files.some((file) => file.byteLength !== size))
+function sameSize(step: Step, sizes: readonly number[]): number {
+  const size = sizes[0]!;
+  if (size === 0 || sizes.some((other) => other !== size))
     throw new ApiError(
       'bad_request',
       `step "${step.id}": its files are of different sizes (or empty), and a job's units are one size: give chunk_bytes`,
