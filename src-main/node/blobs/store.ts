@@ -105,6 +105,15 @@ export class BlobStore {
     return at !== undefined && (this.smallRow(at.digest, (s, d) => s.has(d)) === true || this.files.has(at.path));
   }
 
+  /** has() of each, the rows asked in batches. */
+  hasAll(cids: readonly string[]): boolean[] {
+    const at = cids.map((cid) => this.locate(cid));
+    const rows = at.flatMap((place) => (place ? [place.digest] : []));
+    const inRows = this.small ? ioStep('cannot read the blob table', () => this.small!.hasAll(rows)) : [];
+    let row = 0;
+    return at.map((place) => place !== undefined && (inRows[row++] === true || this.files.has(place.path)));
+  }
+
   /** The blob's size in bytes, or undefined when the store does not hold it. */
   size(cid: string): number | undefined {
     const at = this.locate(cid);

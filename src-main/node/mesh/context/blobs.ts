@@ -14,6 +14,7 @@ export type Blobs = Pick<
   | 'putVerified'
   | 'putStream'
   | 'has'
+  | 'hasAll'
   | 'size'
   | 'get'
   | 'getSmall'
@@ -77,6 +78,15 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
     has: (cid) => {
       const at = place(cid);
       return (at !== undefined && holds(at.input)) || store.has(cid);
+    },
+    hasAll: (cids) => {
+      const inInputs = cids.map((cid) => {
+        const at = place(cid);
+        return at !== undefined && holds(at.input);
+      });
+      const rest = store.hasAll(cids.filter((_, i) => !inInputs[i]));
+      let at = 0;
+      return inInputs.map((found) => found || rest[at++]!);
     },
     size: (cid) => {
       const at = place(cid);

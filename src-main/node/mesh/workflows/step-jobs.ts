@@ -125,7 +125,14 @@ export class StepJobs {
     if (tar) [input, files] = asOneTar(input, files);
     // A framed step's units are its files, whatever their sizes; any other's, chunks of its input.
     const framed = itemsFramed ? framedUnits(step, input, files) : undefined;
-    const chunk = whole ? sameSize(step, [size]) : (framed?.chunk ?? step.chunk_bytes ?? sameSize(step, files.map((f) => f.byteLength)));
+    const chunk = whole
+      ? sameSize(step, [size])
+      : (framed?.chunk ??
+        step.chunk_bytes ??
+        sameSize(
+          step,
+          files.map((f) => f.byteLength),
+        ));
     const spec: SubmitJobTerms = { ...stepTerms, chunk_bytes: chunk };
     const pieces = whole ? [] : (framed?.units ?? chunksOf(concat(files), chunk));
     // Refuses a method's wrong params, a module that is no WebAssembly, as a submit would.
@@ -150,9 +157,7 @@ export class StepJobs {
     // A unit that is one of the files, whole, is known by that file's CID already (not hashed again).
     const fileUnits =
       whole ||
-      (framed
-        ? !isModuleStep(step)
-        : pieces.length === files.length && files.every((f) => f.byteLength === chunk));
+      (framed ? !isModuleStep(step) : pieces.length === files.length && files.every((f) => f.byteLength === chunk));
     const count = whole ? given.length : pieces.length;
     const units: StepUnit[] = Array.from({ length: count }, (_, unit) => {
       // A library program's output is its file's alone (its args are the method's): the file is
@@ -162,11 +167,14 @@ export class StepJobs {
       const key = hash('sha256', keyOf(itemCid, indexed ? unit : undefined), 'hex');
       return { unit, key, bytes: whole ? EMPTY : pieces[unit]! };
     });
-    const hits = units.flatMap(({ unit, key }) => {
-      // A memo hit whose output the store no longer has (collected since) runs again.
-      const hit = this.store.memo(key);
-      return hit && this.ctx.blobs.has(hit.cid) ? [{ unit, ...hit }] : [];
+    // A memo hit whose output the store no longer has (collected since) runs again.
+    const memo = journaled || terms.noCache ? new Map() : this.store.memoAll(units.map(({ key }) => key));
+    const known = units.flatMap(({ unit, key }) => {
+      const hit = memo.get(key);
+      return hit ? [{ unit, ...hit }] : [];
     });
+    const present = this.ctx.blobs.hasAll(known.map(({ cid }) => cid));
+    const hits = known.filter((_, i) => present[i]);
     const cached = journaled ? [...journaled] : terms.noCache || (indexed && hits.length < units.length) ? [] : hits;
     if (whole) {
       // The files of the units the memo did not have are read now: one not in the store fails the step here.
