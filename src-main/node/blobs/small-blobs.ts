@@ -36,7 +36,7 @@ export class SmallBlobs {
   readonly #db: Db;
   readonly #insert: (row: SmallRow, at: number) => void;
   readonly #has: (digest: Uint8Array) => boolean;
-  readonly #keyedDigests: (keys: string) => [bigint, Buffer][];
+  readonly #missingKeyed: (pairs: string) => number[];
   readonly #size: (digest: Uint8Array) => number | undefined;
   readonly #get: (digest: Uint8Array) => Buffer | undefined;
   readonly #list;
@@ -94,13 +94,14 @@ export class SmallBlobs {
           keyed.get(keyOf(digest), digest) ?? (this.#spilled ? spilled.get(digest) : undefined);
       };
       const has = lookup('1');
-      const keyedDigests = this.#db
-        .prepare<[string], [bigint, Buffer]>(
-          'SELECT key, digest FROM small_blobs WHERE key IN (SELECT value FROM json_each(?))',
+      // The places in a JSON list of [key, digest in hex] of the rows not under their key.
+      const missing = this.#db
+        .prepare<[string], number>(
+          `SELECT j.key FROM json_each(?) AS j WHERE NOT EXISTS
+             (SELECT 1 FROM small_blobs WHERE key = j.value ->> 0 AND digest = unhex(j.value ->> 1))`,
         )
-        .raw()
-        .safeIntegers(true);
-      this.#keyedDigests = (keys) => keyedDigests.all(keys);
+        .pluck();
+      this.#missingKeyed = (pairs) => missing.all(pairs);
       const size = lookup('length(bytes)');
       const get = lookup('bytes');
       this.#has = (digest) => this.#recentRow(digest) !== undefined || has(digest) !== undefined;
@@ -165,14 +166,12 @@ export class SmallBlobs {
     const asked = digests.flatMap((digest, i) => (found[i] ? [] : [i]));
     for (let at = 0; at < asked.length; at += HAS_BATCH) {
       const part = asked.slice(at, at + HAS_BATCH);
-      const keys = `[${part.map((i) => keyOf(digests[i]!).toString()).join(',')}]`;
-      const rows = new Map(this.#keyedDigests(keys));
-      for (const i of part) {
-        const row = rows.get(keyOf(digests[i]!));
-        // A key's row with another digest: the blob may be spilled (almost never), asked alone.
-        found[i] = row
-          ? Buffer.compare(row, digests[i]!) === 0 || this.#has(digests[i]!)
-          : this.#spilled && this.#has(digests[i]!);
+      const pairs = part.map((i) => `[${keyOf(digests[i]!)},"${Buffer.from(digests[i]!).toString('hex')}"]`);
+      for (const i of part) found[i] = true;
+      // Not under its key (the answer, almost always): spilled, if anything is (almost never).
+      for (const place of this.#missingKeyed(`[${pairs.join(',')}]`)) {
+        const i = part[place]!;
+        found[i] = this.#spilled && this.#has(digests[i]!);
       }
     }
     return found;

@@ -70,8 +70,8 @@ export class WorkflowStore {
       'SELECT output_cid, bytes FROM workflow_memo WHERE key = ?',
     );
     this.#memoAll = db
-      .prepare<[string], [string, string, number]>(
-        'SELECT key, output_cid, bytes FROM workflow_memo WHERE key IN (SELECT value FROM json_each(?))',
+      .prepare<[string], [number, string, number]>(
+        'SELECT j.key, m.output_cid, m.bytes FROM json_each(?) AS j JOIN workflow_memo AS m ON m.key = j.value',
       )
       .raw();
     this.#memoPut = db.prepare(
@@ -128,12 +128,12 @@ export class WorkflowStore {
     return row && { cid: row.output_cid, bytes: row.bytes };
   }
 
-  /** memo() of each key, asked in batches (a lookup each cost ~5 µs a key, a batch under half): those the memo has. */
-  memoAll(keys: readonly string[]): Map<string, { cid: string; bytes: number }> {
-    const found = new Map<string, { cid: string; bytes: number }>();
+  /** memo() of each key, asked in batches (a lookup each cost ~5 µs a key, a batch under half). */
+  memoAll(keys: readonly string[]): ({ cid: string; bytes: number } | undefined)[] {
+    const found: ({ cid: string; bytes: number } | undefined)[] = Array.from({ length: keys.length });
     for (let at = 0; at < keys.length; at += MEMO_BATCH)
-      for (const [key, cid, bytes] of this.#memoAll.all(JSON.stringify(keys.slice(at, at + MEMO_BATCH))))
-        found.set(key, { cid, bytes });
+      for (const [place, cid, bytes] of this.#memoAll.all(JSON.stringify(keys.slice(at, at + MEMO_BATCH))))
+        found[at + place] = { cid, bytes };
     return found;
   }
 

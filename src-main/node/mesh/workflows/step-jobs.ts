@@ -168,9 +168,9 @@ export class StepJobs {
       return { unit, key, bytes: whole ? EMPTY : pieces[unit]! };
     });
     // A memo hit whose output the store no longer has (collected since) runs again.
-    const memo = journaled || terms.noCache ? new Map() : this.store.memoAll(units.map(({ key }) => key));
-    const known = units.flatMap(({ unit, key }) => {
-      const hit = memo.get(key);
+    const memo = journaled || terms.noCache ? [] : this.store.memoAll(units.map(({ key }) => key));
+    const known = units.flatMap(({ unit }) => {
+      const hit = memo[unit];
       return hit ? [{ unit, ...hit }] : [];
     });
     const present = this.ctx.blobs.hasAll(known.map(({ cid }) => cid));
