@@ -94,11 +94,12 @@ export class SmallBlobs {
           keyed.get(keyOf(digest), digest) ?? (this.#spilled ? spilled.get(digest) : undefined);
       };
       const has = lookup('1');
-      // The places in a JSON list of [key, digest in hex] of the rows not under their key.
+      // The places in a JSON list of [key, digest in hex, size?] of the rows not under their key (at that size).
       const missing = this.#db
         .prepare<[string], number>(
           `SELECT j.key FROM json_each(?) AS j WHERE NOT EXISTS
-             (SELECT 1 FROM small_blobs WHERE key = j.value ->> 0 AND digest = unhex(j.value ->> 1))`,
+             (SELECT 1 FROM small_blobs WHERE key = j.value ->> 0 AND digest = unhex(j.value ->> 1)
+                AND (j.value ->> 2 IS NULL OR length(bytes) = j.value ->> 2))`,
         )
         .pluck();
       this.#missingKeyed = (pairs) => missing.all(pairs);
@@ -158,20 +159,25 @@ export class SmallBlobs {
   }
 
   /**
-   * Whether each row is here, the table asked once a batch (a lookup each cost ~7 µs a row on a
-   * node's database, a batch under half): a memo run checks its 10,000 outputs are still here.
+   * Whether each row is here (with `sizes`, and is that many bytes), the table asked once a batch:
+   * a lookup each cost ~7 µs a row on a node's database, a batch under half.
    */
-  hasAll(digests: readonly Uint8Array[]): boolean[] {
-    const found = digests.map((digest) => this.#recentRow(digest) !== undefined);
-    const asked = digests.flatMap((digest, i) => (found[i] ? [] : [i]));
+  hasAll(digests: readonly Uint8Array[], sizes?: readonly number[]): boolean[] {
+    const fits = (i: number, size: number | undefined) => sizes === undefined || size === sizes[i];
+    const recent = digests.map((digest) => this.#recentRow(digest));
+    const found = recent.map((row, i) => row !== undefined && fits(i, row.bytes.byteLength));
+    const asked = digests.flatMap((_, i) => (recent[i] ? [] : [i]));
     for (let at = 0; at < asked.length; at += HAS_BATCH) {
       const part = asked.slice(at, at + HAS_BATCH);
-      const pairs = part.map((i) => `[${keyOf(digests[i]!)},"${Buffer.from(digests[i]!).toString('hex')}"]`);
+      const pairs = part.map((i) => {
+        const hex = Buffer.from(digests[i]!).toString('hex');
+        return `[${keyOf(digests[i]!)},"${hex}"${sizes ? `,${sizes[i]!}` : ''}]`;
+      });
       for (const i of part) found[i] = true;
       // Not under its key (the answer, almost always): spilled, if anything is (almost never).
       for (const place of this.#missingKeyed(`[${pairs.join(',')}]`)) {
         const i = part[place]!;
-        found[i] = this.#spilled && this.#has(digests[i]!);
+        found[i] = this.#spilled && this.#has(digests[i]!) && fits(i, this.#size(digests[i]!));
       }
     }
     return found;

@@ -105,13 +105,24 @@ export class BlobStore {
     return at !== undefined && (this.smallRow(at.digest, (s, d) => s.has(d)) === true || this.files.has(at.path));
   }
 
-  /** has() of each, the rows asked in batches. */
-  hasAll(cids: readonly string[]): boolean[] {
+  /** has() of each (with `sizes`: and is that many bytes), the rows asked in batches. */
+  hasAll(cids: readonly string[], sizes?: readonly number[]): boolean[] {
     const at = cids.map((cid) => this.locate(cid));
-    const rows = at.flatMap((place) => (place ? [place.digest] : []));
-    const inRows = this.small ? ioStep('cannot read the blob table', () => this.small!.hasAll(rows)) : [];
-    let row = 0;
-    return at.map((place) => place !== undefined && (inRows[row++] === true || this.files.has(place.path)));
+    const placed = at.flatMap((place, i) => (place ? [i] : []));
+    const inRows = this.small
+      ? ioStep('cannot read the blob table', () =>
+          this.small!.hasAll(
+            placed.map((i) => at[i]!.digest),
+            sizes && placed.map((i) => sizes[i]!),
+          ),
+        )
+      : [];
+    const found = cids.map(() => false);
+    placed.forEach((i, row) => {
+      const { path } = at[i]!;
+      found[i] = inRows[row] === true || (sizes ? this.files.size(path) === sizes[i] : this.files.has(path));
+    });
+    return found;
   }
 
   /** The blob's size in bytes, or undefined when the store does not hold it. */

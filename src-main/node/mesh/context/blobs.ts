@@ -79,14 +79,19 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
       const at = place(cid);
       return (at !== undefined && holds(at.input)) || store.has(cid);
     },
-    hasAll: (cids) => {
-      const inInputs = cids.map((cid) => {
+    hasAll: (cids, sizes) => {
+      const inInputs = cids.map((cid, i) => {
         const at = place(cid);
-        return at !== undefined && holds(at.input);
+        return at !== undefined && holds(at.input) && (sizes === undefined || at.length === sizes[i]);
       });
-      const rest = store.hasAll(cids.filter((_, i) => !inInputs[i]));
-      let at = 0;
-      return inInputs.map((found) => found || rest[at++]!);
+      const asked = cids.flatMap((_, i) => (inInputs[i] ? [] : [i]));
+      const rest = store.hasAll(
+        asked.map((i) => cids[i]!),
+        sizes && asked.map((i) => sizes[i]!),
+      );
+      const found = [...inInputs];
+      asked.forEach((i, at) => (found[i] = rest[at]!));
+      return found;
     },
     size: (cid) => {
       const at = place(cid);
