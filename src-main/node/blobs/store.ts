@@ -119,8 +119,9 @@ export class BlobStore {
       : [];
     const found = cids.map(() => false);
     placed.forEach((i, row) => {
-      const { path } = at[i]!;
-      found[i] = inRows[row] === true || (sizes ? this.files.size(path) === sizes[i] : this.files.has(path));
+      if (inRows[row] === true) return void (found[i] = true);
+      const { path } = at[i]!; // made only for a blob not a row (path is a getter)
+      found[i] = sizes ? this.files.size(path) === sizes[i] : this.files.has(path);
     });
     return found;
   }
