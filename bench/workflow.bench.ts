@@ -153,10 +153,9 @@ async function measure(): Promise<Figure[]> {
     const fanOuts = [await run(true)];
     jobs.push(await oneJob());
     fanOuts.push(await run(true));
-    const [job, fanOut] = [jobs, fanOuts].map((runs) => runs.reduce((a, b) => (b.ms < a.ms ? b : a))) as [
-      (typeof jobs)[number],
-      (typeof fanOuts)[number],
-    ];
+    const [job, fanOut] = [jobs, fanOuts].map((runs) =>
+      runs.reduce((best, next) => (next.ms < best.ms ? next : best)),
+    ) as [(typeof jobs)[number], (typeof fanOuts)[number]];
     // A second run, every unit from the memo: its files sent again, then given by the CID of their list.
     const memo = await run(false);
     const memoStep = memo.value.steps[0]!;

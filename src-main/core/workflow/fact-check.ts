@@ -29,7 +29,8 @@ const FILE_KEYS = ['name', 'cid', 'bytes'];
 const CACHED_KEYS = ['unit', 'cid', 'bytes'];
 
 /** A FileValueSchema (references.ts). */
-export const isFile = (v: unknown): boolean => hasExactly(v, FILE_KEYS) && isName(v.name) && isId(v.cid) && isCount(v.bytes);
+export const isFile = (v: unknown): boolean =>
+  hasExactly(v, FILE_KEYS) && isName(v.name) && isId(v.cid) && isCount(v.bytes);
 /** An item of a started fact's input: a file, or a string of 4,096 characters at most, a finite number, a boolean. */
 const isItem = (v: unknown): boolean =>
   typeof v === 'string'

@@ -119,11 +119,14 @@ export class BlobStore {
       : [];
     const found = cids.map(() => false);
     placed.forEach((i, row) => {
-      if (inRows[row] === true) return void (found[i] = true);
-      const { path } = at[i]!; // made only for a blob not a row (path is a getter)
-      found[i] = sizes ? this.files.size(path) === sizes[i] : this.files.has(path);
+      // The file's path made only for a blob not a row (path is a getter).
+      found[i] = inRows[row] === true || this.fileHolds(at[i]!.path, sizes?.[i]);
     });
     return found;
+  }
+
+  private fileHolds(path: string, size: number | undefined): boolean {
+    return size === undefined ? this.files.has(path) : this.files.size(path) === size;
   }
 
   /** The blob's size in bytes, or undefined when the store does not hold it. */

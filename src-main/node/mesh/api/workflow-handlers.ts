@@ -1,7 +1,7 @@
 // The API's workflow methods (core/api/workflow-methods.ts): a workflow run with its inputs stored
-// as blobs first, its graph as it stands (each step's state, a fan-out's counts), a step's output
+// as blobs first (a list of files as one more, whose CID a later run may give instead), its graph as it stands (each step's state, a fan-out's counts), a step's output
 // a page of files at a time, and its cancel (node/mesh/workflows/workflow-runner.ts).
-import type { ApiHandlers, MethodInput } from '../../../core/api/contract.js';
+import type { ApiHandlers } from '../../../core/api/contract.js';
 import { MAX_INPUT_FILES, type WorkflowView } from '../../../core/api/workflow-methods.js';
 import { isFile } from '../../../core/workflow/fact-check.js';
 import type { FileValue, Value } from '../../../core/workflow/references.js';
