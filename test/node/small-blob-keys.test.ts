@@ -51,6 +51,8 @@ test('a blob whose key another blob has is stored, read and removed all the same
     false,
     false,
   ]);
+  // With sizes: a row of another size is not the one asked for.
+  assert.deepEqual(fresh.hasAll([digest, other.digest], [bytes.byteLength, other.bytes.byteLength + 1]), [true, false]);
   fresh.close();
 
   assert.deepEqual(blobs.removeAll([{ digest, size: bytes.byteLength }], 10), { removed: 1, freed: bytes.byteLength });

@@ -36,7 +36,7 @@ export class SmallBlobs {
   readonly #db: Db;
   readonly #insert: (row: SmallRow, at: number) => void;
   readonly #has: (digest: Uint8Array) => boolean;
-  readonly #missingKeyed: (pairs: string) => number[];
+  readonly #sizesKeyed: (keys: string, digests: Uint8Array) => [number, number | null][];
   readonly #size: (digest: Uint8Array) => number | undefined;
   readonly #get: (digest: Uint8Array) => Buffer | undefined;
   readonly #list;
@@ -94,15 +94,16 @@ export class SmallBlobs {
           keyed.get(keyOf(digest), digest) ?? (this.#spilled ? spilled.get(digest) : undefined);
       };
       const has = lookup('1');
-      // The places in a JSON list of [key, digest in hex, size?] of the rows not under their key (at that size).
-      const missing = this.#db
-        .prepare<[string], number>(
-          `SELECT j.key FROM json_each(?) AS j WHERE NOT EXISTS
-             (SELECT 1 FROM small_blobs WHERE key = j.value ->> 0 AND digest = unhex(j.value ->> 1)
-                AND (j.value ->> 2 IS NULL OR length(bytes) = j.value ->> 2))`,
+      // Each of a JSON list of keys, its digest the 32 bytes at its place in one blob of them all:
+      // its place and its row's size (null: not under its key). A JSON list of [key, digest in hex]
+      // read by ->> and unhex() took three times as long.
+      const sized = this.#db
+        .prepare<{ keys: string; digests: Uint8Array }, [number, number | null]>(
+          `SELECT j.key, length(s.bytes) FROM json_each(:keys) AS j LEFT JOIN small_blobs AS s
+             ON s.key = j.value AND s.digest = substr(:digests, j.key * 32 + 1, 32)`,
         )
-        .pluck();
-      this.#missingKeyed = (pairs) => missing.all(pairs);
+        .raw();
+      this.#sizesKeyed = (keys, digests) => sized.all({ keys, digests });
       const size = lookup('length(bytes)');
       const get = lookup('bytes');
       this.#has = (digest) => this.#recentRow(digest) !== undefined || has(digest) !== undefined;
@@ -163,21 +164,19 @@ export class SmallBlobs {
    * a lookup each cost ~7 µs a row on a node's database, a batch under half.
    */
   hasAll(digests: readonly Uint8Array[], sizes?: readonly number[]): boolean[] {
-    const fits = (i: number, size: number | undefined) => sizes === undefined || size === sizes[i];
+    const fits = (i: number, size: number | undefined) => size !== undefined && (!sizes || size === sizes[i]);
     const recent = digests.map((digest) => this.#recentRow(digest));
     const found = recent.map((row, i) => row !== undefined && fits(i, row.bytes.byteLength));
     const asked = digests.flatMap((_, i) => (recent[i] ? [] : [i]));
     for (let at = 0; at < asked.length; at += HAS_BATCH) {
       const part = asked.slice(at, at + HAS_BATCH);
-      const pairs = part.map((i) => {
-        const hex = Buffer.from(digests[i]!).toString('hex');
-        return `[${keyOf(digests[i]!)},"${hex}"${sizes ? `,${sizes[i]!}` : ''}]`;
-      });
-      for (const i of part) found[i] = true;
-      // Not under its key (the answer, almost always): spilled, if anything is (almost never).
-      for (const place of this.#missingKeyed(`[${pairs.join(',')}]`)) {
+      const keys = `[${part.map((i) => keyOf(digests[i]!).toString()).join(',')}]`;
+      const all = Buffer.concat(part.map((i) => digests[i]!));
+      for (const [place, size] of this.#sizesKeyed(keys, all)) {
         const i = part[place]!;
-        found[i] = this.#spilled && this.#has(digests[i]!) && fits(i, this.#size(digests[i]!));
+        // Not under its key (almost never): spilled, if anything is.
+        found[i] =
+          size !== null ? fits(i, size) : this.#spilled && this.#has(digests[i]!) && fits(i, this.#size(digests[i]!));
       }
     }
     return found;
