@@ -79,20 +79,13 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
       const at = place(cid);
       return (at !== undefined && holds(at.input)) || store.has(cid);
     },
-    hasAll: (cids, sizes) => {
-      const inInputs = cids.map((cid, i) => {
-        const at = place(cid);
+    // The store asked first, in batches: a step's outputs are there, and no job's inputs.
+    hasAll: (cids, sizes) =>
+      store.hasAll(cids, sizes).map((found, i) => {
+        if (found) return true;
+        const at = place(cids[i]!);
         return at !== undefined && holds(at.input) && (sizes === undefined || at.length === sizes[i]);
-      });
-      const asked = cids.flatMap((_, i) => (inInputs[i] ? [] : [i]));
-      const rest = store.hasAll(
-        asked.map((i) => cids[i]!),
-        sizes && asked.map((i) => sizes[i]!),
-      );
-      const found = [...inInputs];
-      asked.forEach((i, at) => (found[i] = rest[at]!));
-      return found;
-    },
+      }),
     size: (cid) => {
       const at = place(cid);
       return at && holds(at.input) ? at.length : store.size(cid);
