@@ -1,5 +1,5 @@
 // meshctl's workflow commands (docs/WORKFLOWS.md): run a workflow document with its inputs (`--input
-// k=PATH`: a file, a folder's files, or a value, as the document declares each input), its graph as
+// k=PATH`: a file, a folder's files, a list a run stored (`cid:CID`), or a value, as the document declares each input), its graph as
 // text (`workflow status`), a step's output written as files, cancel, and the list.
 import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve as resolvePath, sep } from 'node:path';
@@ -28,7 +28,12 @@ export function registerWorkflowCommands(program: Command): void {
   const workflow = program.command('workflow').description('workflows: steps that feed each other, each a job');
   nodeCommand(workflow, 'run', 'run a workflow document (JSON, or YAML by a .yaml or .yml name) with its inputs')
     .argument('<file>')
-    .option('--input <name=path>', 'an input: a file, a folder (its files, in name order), or a value', collect, [])
+    .option(
+      '--input <name=path>',
+      'an input: a file, a folder (its files, in name order), a list a run stored (cid:CID), or a value',
+      collect,
+      [],
+    )
     .option('--no-cache', 'run every unit, even those whose output the memo has')
     .option('--wait', 'wait for it to end, then print its graph')
     .action(
@@ -38,8 +43,10 @@ export function registerWorkflowCommands(program: Command): void {
         const inputs = await inputsOf(declaredInputs(document), options.input);
         const client = connect(options);
         const started = await client.call('workflows.run', { document, inputs, no_cache: !options.cache });
+        const lists = Object.entries(started.files_cids ?? {}).map(([name, cid]) => `--input ${name}=cid:${cid}`);
+        const again = lists.length > 0 ? ` (the same files again: ${lists.join(' ')})` : '';
         if (!options.wait)
-          return { json: started, text: `workflow ${started.workflow_id}: ${started.steps} steps, running` };
+          return { json: started, text: `workflow ${started.workflow_id}: ${started.steps} steps, running${again}` };
         for (;;) {
           const { workflow: view } = await client.call('workflows.status', { workflow_id: started.workflow_id });
           if (view.outcome !== 'running') return { json: view, text: formatWorkflow(view) };
@@ -167,6 +174,8 @@ async function inputsOf(declared: Record<string, string>, given: readonly string
     const type = declared[name];
     if (type === undefined) throw new CliError(`--input ${name}: the workflow declares no such input`);
     if (type === 'file') inputs[name] = { file: await fileOf(text) };
+    // A list a run stored (its files_cids), by its CID: its files are in the node's store already.
+    else if (type === 'files' && text.startsWith('cid:')) inputs[name] = { files_cid: text.slice(4) };
     else if (type === 'files') inputs[name] = { files: await filesIn(text) };
     else if (type === 'number') {
       const value = Number(text);

@@ -73,6 +73,8 @@ test('blobs up to SMALL_BLOB_BYTES are rows, larger ones files, and the API read
   // A store opened afresh on the same data dir finds every blob.
   const again = new BlobStore(blobs, { database });
   for (const cid of cids) assert.equal(again.has(cid), true);
+  const unheld = [cidOfBytes(randomBytes(8)), cidOfBytes(randomBytes(SMALL_BLOB_BYTES + 1)), 'not a cid'];
+  assert.deepEqual(again.hasAll([...unheld, ...cids]), [...unheld.map(() => false), ...cids.map(() => true)]);
   again.close();
 });
 

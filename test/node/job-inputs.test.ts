@@ -1,6 +1,6 @@
 // A batched job's unit inputs read as slices of its one input blob (node/mesh/context/blobs.ts), a
 // block at a time: whatever order the units are read in, across blocks and jobs, each unit gets
-// exactly its chunk, the last one short, and a copy it may change.
+// exactly its chunk, the last one short, and a copy it may change; asked for many at once, each is there.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -87,9 +87,14 @@ test("once the collector removes a job's input, its units' inputs are no longer 
   assert.equal(blobs.has(job.cids[0]!), true);
   assert.equal(blobs.size(job.cids[1]!), 64);
   assert.ok(blobs.get(job.cids[2]!));
+  // Many at once, by size too: a unit's input is there at its chunk's size, not at another.
+  const unheld = cidOfBytes(randomBytes(64));
+  assert.deepEqual(blobs.hasAll([job.cids[0]!, unheld, job.cids[1]!]), [true, false, true]);
+  assert.deepEqual(blobs.hasAll([job.cids[0]!, job.cids[1]!], [64, 65]), [true, false]);
   const input = blobs.list().filter((blob) => blob.cid === cidOfBytes(job.bytes));
   assert.equal(blobs.remove(input, Date.now() + 1_000).removed, 1);
   assert.equal(blobs.has(job.cids[0]!), false);
+  assert.deepEqual(blobs.hasAll([job.cids[0]!]), [false]);
   assert.equal(blobs.size(job.cids[1]!), undefined);
   assert.equal(blobs.get(job.cids[2]!), undefined);
   store.close();

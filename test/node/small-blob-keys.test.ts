@@ -1,5 +1,5 @@
 // Small blobs keyed by the first 8 bytes of their sha256 (node/blobs/small-blobs.ts, migration 12):
-// a blob whose key another blob already has is still stored, read and removed (small_blob_spill),
+// a blob whose key another blob already has is still stored, read, asked for and removed (small_blob_spill),
 // and a database of rows in the old layout keeps every blob through the migration.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -41,6 +41,19 @@ test('a blob whose key another blob has is stored, read and removed all the same
   const raw = new Database(database, { readonly: true });
   assert.equal(raw.prepare('SELECT COUNT(*) FROM small_blob_spill').pluck().get(), 1);
   raw.close();
+  // Asked many at once, of a table read afresh (no row written lately kept): the spilled one too.
+  const unheld = [sameKey(Buffer.alloc(32, 1)), digestOf(new TextEncoder().encode('never stored'))];
+  const fresh = new SmallBlobs(database);
+  assert.deepEqual(fresh.hasAll([digest, other.digest, sameKey(digest).fill(0xdd, 8), ...unheld]), [
+    true,
+    true,
+    false,
+    false,
+    false,
+  ]);
+  // With sizes: a row of another size is not the one asked for.
+  assert.deepEqual(fresh.hasAll([digest, other.digest], [bytes.byteLength, other.bytes.byteLength + 1]), [true, false]);
+  fresh.close();
 
   assert.deepEqual(blobs.removeAll([{ digest, size: bytes.byteLength }], 10), { removed: 1, freed: bytes.byteLength });
   assert.equal(blobs.has(digest), false);

@@ -8,14 +8,20 @@ import { Empty, method } from './shapes.js';
 /** A workflow's document, as JSON text (core/workflow/document.ts checks it: MAX_WORKFLOW_CHARS). */
 const MAX_DOCUMENT_CHARS = 256 * 1024;
 /** A workflow's inline input files in all: bigger data travel as an earlier job's outputs. */
-const MAX_INPUT_FILES = 10_000;
+export const MAX_INPUT_FILES = 10_000;
 const Base64 = z.string().check(z.maxLength(Math.ceil((32 * 1024 * 1024) / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/));
 const InputFile = z.strictObject({ name: Name, base64: Base64 });
 
-/** A workflow input's value: a file, a list of files (a folder's), or a number, string or boolean. */
+/**
+ * A workflow input's value: a file, a list of files (a folder's), or a number, string or boolean.
+ * A list of files already in the node's store may be given by the CID of the list (`files_cid`):
+ * the one a run given those files returned (`files_cids`), or a blob (`blobs.put`) holding a JSON
+ * list of `{name, cid, bytes}`, MAX_INPUT_FILES at most; a rerun need not send its files again.
+ */
 const WorkflowInputSchema = z.union([
   z.strictObject({ file: InputFile }),
   z.strictObject({ files: boundedArray(InputFile, MAX_INPUT_FILES) }),
+  z.strictObject({ files_cid: Id }),
   z.strictObject({ value: z.union([z.number(), z.string().check(z.maxLength(4096)), z.boolean()]) }),
 ]);
 
@@ -54,7 +60,12 @@ export const WORKFLOW_METHODS = {
       inputs: z._default(idRecord(WorkflowInputSchema, 64), {}),
       no_cache: z._default(z.boolean(), false),
     }),
-    z.strictObject({ workflow_id: Id, steps: Count }),
+    z.strictObject({
+      workflow_id: Id,
+      steps: Count,
+      /** Each `files` input's list, stored as a blob: its CID, to give as `files_cid` to a run on the same files. */
+      files_cids: z.optional(idRecord(Id, 64)),
+    }),
   ),
   'workflows.status': method(z.strictObject({ workflow_id: Id }), z.strictObject({ workflow: WorkflowViewSchema })),
   'workflows.list': method(

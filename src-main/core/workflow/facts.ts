@@ -124,3 +124,36 @@ export const memoKeyOf = (
     ...(index === undefined ? {} : { index }),
     ...(kept ? { kept } : {}),
   });
+
+/**
+ * memoKeyOf for the units of one step: the same strings, each made by splicing a unit's input CID
+ * (and index) into the step's one (its params walked once, not once a unit: a fan-out has 10,000).
+ */
+export function memoKeysOf(
+  moduleCid: string,
+  params: Record<string, unknown>,
+  kept?: 'whole',
+): (inputCid: string, index?: number) => string {
+  const [inputMark, indexMark] = ['\u0000input\u0000', '\u0000index\u0000'];
+  const [input, index] = [JSON.stringify(inputMark), JSON.stringify(indexMark)] as [string, string];
+  const of = (withIndex: boolean) =>
+    canonicalJson({
+      module: moduleCid,
+      params,
+      input: inputMark,
+      ...(withIndex ? { index: indexMark } : {}),
+      ...(kept ? { kept } : {}),
+    });
+  const [before, after, ...more] = of(false).split(input);
+  // Sorted, the index comes before the input, and both before the module and params.
+  const [start, middle, end, ...further] = of(true).split(new RegExp(`${escape(index)}|${escape(input)}`));
+  // The params hold a mark (NULs in a string): made whole each time instead.
+  if (more.length > 0 || further.length > 0 || after === undefined || end === undefined)
+    return (inputCid, i) => memoKeyOf(moduleCid, params, inputCid, i, kept);
+  return (inputCid, i) =>
+    i === undefined
+      ? before! + JSON.stringify(inputCid) + after
+      : start! + JSON.stringify(i) + middle! + JSON.stringify(inputCid) + end;
+}
+
+const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');

@@ -11,6 +11,8 @@ export const SMALL_BLOB_BYTES = 16 * 1024;
 /** Bytes of rows per transaction in putMany: a transaction holds the main thread while it runs. */
 const BATCH_BYTES = 4 * 1024 * 1024;
 const BATCH_ROWS = 2000;
+/** Rows asked at once by hasAll. */
+const HAS_BATCH = 4096;
 /**
  * Rows written lately, kept in memory up to this many bytes: a small output is read back moments
  * after it is written (a provider inlines it in its results message), and a read of the table
@@ -34,6 +36,7 @@ export class SmallBlobs {
   readonly #db: Db;
   readonly #insert: (row: SmallRow, at: number) => void;
   readonly #has: (digest: Uint8Array) => boolean;
+  readonly #sizesKeyed: (keys: string, digests: Uint8Array) => [number, number | null][];
   readonly #size: (digest: Uint8Array) => number | undefined;
   readonly #get: (digest: Uint8Array) => Buffer | undefined;
   readonly #list;
@@ -91,6 +94,16 @@ export class SmallBlobs {
           keyed.get(keyOf(digest), digest) ?? (this.#spilled ? spilled.get(digest) : undefined);
       };
       const has = lookup('1');
+      // Each of a JSON list of keys, its digest the 32 bytes at its place in one blob of them all:
+      // its place and its row's size (null: not under its key). A JSON list of [key, digest in hex]
+      // read by ->> and unhex() took three times as long.
+      const sized = this.#db
+        .prepare<{ keys: string; digests: Uint8Array }, [number, number | null]>(
+          `SELECT j.key, length(s.bytes) FROM json_each(:keys) AS j LEFT JOIN small_blobs AS s
+             ON s.key = j.value AND s.digest = substr(:digests, j.key * 32 + 1, 32)`,
+        )
+        .raw();
+      this.#sizesKeyed = (keys, digests) => sized.all({ keys, digests });
       const size = lookup('length(bytes)');
       const get = lookup('bytes');
       this.#has = (digest) => this.#recentRow(digest) !== undefined || has(digest) !== undefined;
@@ -144,6 +157,29 @@ export class SmallBlobs {
 
   has(digest: Uint8Array): boolean {
     return this.#has(digest);
+  }
+
+  /**
+   * Whether each row is here (with `sizes`, and is that many bytes), the table asked once a batch:
+   * a lookup each cost ~7 µs a row on a node's database, a batch under half.
+   */
+  hasAll(digests: readonly Uint8Array[], sizes?: readonly number[]): boolean[] {
+    const fits = (i: number, size: number | undefined) => size !== undefined && (!sizes || size === sizes[i]);
+    const recent = digests.map((digest) => this.#recentRow(digest));
+    const found = recent.map((row, i) => row !== undefined && fits(i, row.bytes.byteLength));
+    const asked = digests.flatMap((_, i) => (recent[i] ? [] : [i]));
+    for (let at = 0; at < asked.length; at += HAS_BATCH) {
+      const part = asked.slice(at, at + HAS_BATCH);
+      const keys = `[${part.map((i) => keyOf(digests[i]!).toString()).join(',')}]`;
+      const all = Buffer.concat(part.map((i) => digests[i]!));
+      for (const [place, size] of this.#sizesKeyed(keys, all)) {
+        const i = part[place]!;
+        // Not under its key (almost never): spilled, if anything is.
+        found[i] =
+          size !== null ? fits(i, size) : this.#spilled && this.#has(digests[i]!) && fits(i, this.#size(digests[i]!));
+      }
+    }
+    return found;
   }
 
   size(digest: Uint8Array): number | undefined {

@@ -105,6 +105,30 @@ export class BlobStore {
     return at !== undefined && (this.smallRow(at.digest, (s, d) => s.has(d)) === true || this.files.has(at.path));
   }
 
+  /** has() of each (with `sizes`: and is that many bytes), the rows asked in batches. */
+  hasAll(cids: readonly string[], sizes?: readonly number[]): boolean[] {
+    const at = cids.map((cid) => this.locate(cid));
+    const placed = at.flatMap((place, i) => (place ? [i] : []));
+    const inRows = this.small
+      ? ioStep('cannot read the blob table', () =>
+          this.small!.hasAll(
+            placed.map((i) => at[i]!.digest),
+            sizes && placed.map((i) => sizes[i]!),
+          ),
+        )
+      : [];
+    const found = cids.map(() => false);
+    placed.forEach((i, row) => {
+      // The file's path made only for a blob not a row (path is a getter).
+      found[i] = inRows[row] === true || this.fileHolds(at[i]!.path, sizes?.[i]);
+    });
+    return found;
+  }
+
+  private fileHolds(path: string, size: number | undefined): boolean {
+    return size === undefined ? this.files.has(path) : this.files.size(path) === size;
+  }
+
   /** The blob's size in bytes, or undefined when the store does not hold it. */
   size(cid: string): number | undefined {
     const at = this.locate(cid);

@@ -97,6 +97,18 @@ test(
     assert.equal(a.node.state.jobs.size, jobs, 'no job submitted');
     assert.deepEqual(await filesOf(a.api, again.workflow_id, 'gray-sums'), gray.map(sha256));
     assert.ok(Date.now() - started < 5_000);
+    // And again with the photos by the CID of their list, as the first run stored it: no file sent.
+    const list = again.files_cids?.['photos'];
+    assert.ok(list !== undefined, 'a run given files says the CID of their list');
+    const byCid = await a.api['workflows.run']({
+      document: example('photos.json'),
+      inputs: { photos: { files_cid: list } },
+      no_cache: false,
+    });
+    assert.deepEqual(byCid.files_cids, { photos: list }, 'the same files, the same list');
+    const listed = await ended(a.api, byCid.workflow_id);
+    assert.ok(listed.steps.every((step) => step.state === 'done' && step.cached === 3));
+    assert.deepEqual(await filesOf(a.api, byCid.workflow_id, 'gray-sums'), gray.map(sha256));
 
     // --no-cache runs every unit again.
     const fresh = await a.api['workflows.run']({
@@ -128,6 +140,57 @@ test(
     assert.deepEqual(await filesOf(a.api, partial.workflow_id, 'gray-sums'), grayMore.map(sha256));
   },
 );
+
+test('a list of files by CID is refused, saying why, when it is unknown, no list, too long or names a file not held; nothing is stored', async () => {
+  const a = nodes[0]!;
+  const document = JSON.stringify({
+    inputs: { items: { type: 'files' }, more: { type: 'files' } },
+    budget: 10_000_000,
+    steps: [{ id: 'each', uses: { library: 'hash', method: 'sha256' }, for_each: { items: { $input: 'items' } } }],
+  });
+  const fresh = { name: 'fresh', base64: randomBytes(64).toString('base64') };
+  const freshCid = cidOfBytes(Buffer.from(fresh.base64, 'base64'));
+  const put = async (value: unknown) =>
+    (await a.api['blobs.put']({ data_base64: Buffer.from(JSON.stringify(value)).toString('base64') })).cid;
+  const held = { name: 'held', ...(await a.api['blobs.put']({ data_base64: randomBytes(64).toString('base64') })) };
+  const { cid: heldCid, bytes: heldBytes } = held;
+  const refusals: [string, RegExp][] = [
+    [cidOfBytes(randomBytes(32)), /input "items": no list of files \S+ in this node's store/],
+    [await put({ files: [] }), /is not a JSON list of files/],
+    [await put([{ name: 'x', cid: heldCid }]), /is not a JSON list of files/],
+    [
+      await put(Array.from({ length: 10_001 }, () => ({ name: 'x', cid: heldCid, bytes: heldBytes }))),
+      /lists 10001 files, over 10000/,
+    ],
+    [
+      await put([{ name: 'gone', cid: cidOfBytes(randomBytes(64)), bytes: 64 }]),
+      /its file gone \(\S+, 64 bytes\) is not in this node's store/,
+    ],
+    [
+      await put([{ name: 'held', cid: heldCid, bytes: heldBytes + 1 }]),
+      /its file held \(\S+, 65 bytes\) is not in this node's store/,
+    ],
+  ];
+  const before = a.node.workflows.ids().length;
+  for (const [cid, why] of refusals)
+    await assert.rejects(
+      a.api['workflows.run']({
+        document,
+        inputs: { more: { files: [fresh] }, items: { files_cid: cid } },
+        no_cache: false,
+      }),
+      why,
+    );
+  assert.equal(a.node.workflows.ids().length, before, 'no workflow stored');
+  assert.equal(a.node.ctx.blobs.has(freshCid), false, 'nor the files given beside the list');
+  // A list written by hand is as good as one a run stored.
+  const ok = await a.api['workflows.run']({
+    document,
+    inputs: { items: { files_cid: await put([held]) }, more: { files: [fresh] } },
+    no_cache: false,
+  });
+  assert.equal((await ended(a.api, ok.workflow_id)).outcome, 'completed');
+});
 
 test('a refused workflow names its step; the chain example skips its condition and needs every input', async () => {
   const a = nodes[0]!;

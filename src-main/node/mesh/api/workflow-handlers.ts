@@ -1,8 +1,9 @@
 // The API's workflow methods (core/api/workflow-methods.ts): a workflow run with its inputs stored
-// as blobs first, its graph as it stands (each step's state, a fan-out's counts), a step's output
+// as blobs first (a list of files as one more, whose CID a later run may give instead), its graph as it stands (each step's state, a fan-out's counts), a step's output
 // a page of files at a time, and its cancel (node/mesh/workflows/workflow-runner.ts).
-import type { ApiHandlers, MethodInput } from '../../../core/api/contract.js';
-import type { WorkflowView } from '../../../core/api/workflow-methods.js';
+import type { ApiHandlers } from '../../../core/api/contract.js';
+import { MAX_INPUT_FILES, type WorkflowView } from '../../../core/api/workflow-methods.js';
+import { isFile } from '../../../core/workflow/fact-check.js';
 import type { FileValue, Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
 import { iso } from '../context/node-context.js';
@@ -10,11 +11,13 @@ import { jobView } from '../views/job-view.js';
 import { unitsOf } from '../workflows/step-jobs.js';
 import type { NodeApi } from './node-api.js';
 
+/** The most bytes of a list of files given by its CID: MAX_INPUT_FILES of the longest {name, cid, bytes}. */
+const MAX_LIST_BYTES = 8 * 2 ** 20;
+
 /** About the most file bytes one page of a step's output carries (one file at least). */
 const OUTPUT_PAGE_BYTES = 16 * 1024 * 1024;
 
 type Handled = 'workflows.run' | 'workflows.status' | 'workflows.list' | 'workflows.output' | 'workflows.cancel';
-type GivenFile = NonNullable<Extract<MethodInput<'workflows.run'>['inputs'], object>>[string];
 
 export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
   const store = async ({ name, base64 }: { name: string; base64: string }): Promise<FileValue> => {
@@ -27,11 +30,46 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     const cids = await node.blobs.putMany(bytes);
     return files.map(({ name }, i) => ({ name, cid: cids[i]!, bytes: bytes[i]!.byteLength }));
   };
-  const valueOf = async (given: GivenFile): Promise<Value> => {
-    if ('file' in given) return store(given.file);
-    if ('files' in given) return storeAll(given.files);
-    return given.value;
+  /** A list of files given by its CID, once it is found a list, each of its files in the store at its size: ApiError `bad_request` saying why not. */
+  const listed = (name: string, cid: string): FileValue[] => {
+    const size = node.blobs.size(cid);
+    const bytes = size !== undefined && size <= MAX_LIST_BYTES ? node.blobs.get(cid) : undefined;
+    if (!bytes)
+      throw new ApiError(
+        'bad_request',
+        size === undefined
+          ? `input "${name}": no list of files ${cid} in this node's store`
+          : `input "${name}": ${cid} is ${size} bytes, too large for a list of files`,
+      );
+    let list: unknown;
+    try {
+      list = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    } catch {
+      list = undefined;
+    }
+    if (!Array.isArray(list) || !list.every(isFile))
+      throw new ApiError(
+        'bad_request',
+        `input "${name}": ${cid} is not a JSON list of files ({name, cid, bytes} each)`,
+      );
+    const files = list as FileValue[];
+    if (files.length > MAX_INPUT_FILES)
+      throw new ApiError('bad_request', `input "${name}": ${cid} lists ${files.length} files, over ${MAX_INPUT_FILES}`);
+    const held = node.blobs.hasAll(
+      files.map((file) => file.cid),
+      files.map((file) => file.bytes),
+    );
+    const gone = held.indexOf(false);
+    if (gone >= 0)
+      throw new ApiError(
+        'bad_request',
+        `input "${name}": its file ${files[gone]!.name} (${files[gone]!.cid}, ${files[gone]!.bytes} bytes) is not in this node's store`,
+      );
+    return files;
   };
+  /** A list of files stored as a blob: the canonical JSON of its {name, cid, bytes}, so the same list is the same CID. */
+  const storeList = (files: readonly FileValue[]): Promise<string> =>
+    node.blobs.put(Buffer.from(JSON.stringify(files.map(({ name, cid, bytes }) => ({ name, cid, bytes })))));
   const viewOf = (workflowId: string): WorkflowView => {
     const seen = node.workflows.view(workflowId);
     if (!seen) throw new ApiError('not_found', `no workflow ${workflowId}`);
@@ -71,8 +109,19 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
   return {
     async 'workflows.run'({ document, inputs, no_cache }) {
       const values: Record<string, Value> = {};
-      for (const [name, given] of Object.entries(inputs)) values[name] = await valueOf(given);
-      return node.workflows.run(document, values, no_cache);
+      const lists: Record<string, string> = {};
+      // Lists given by CID first: one refused refuses the run before any file is stored.
+      for (const [name, given] of Object.entries(inputs))
+        if ('files_cid' in given) [values[name], lists[name]] = [listed(name, given.files_cid), given.files_cid];
+      for (const [name, given] of Object.entries(inputs)) {
+        if ('file' in given) values[name] = await store(given.file);
+        else if ('files' in given) {
+          const files = await storeAll(given.files);
+          [values[name], lists[name]] = [files, await storeList(files)];
+        } else if ('value' in given) values[name] = given.value;
+      }
+      const started = node.workflows.run(document, values, no_cache);
+      return Object.keys(lists).length > 0 ? { ...started, files_cids: lists } : started;
     },
     async 'workflows.status'({ workflow_id }) {
       return { workflow: viewOf(workflow_id) };

@@ -14,6 +14,7 @@ export type Blobs = Pick<
   | 'putVerified'
   | 'putStream'
   | 'has'
+  | 'hasAll'
   | 'size'
   | 'get'
   | 'getSmall'
@@ -78,6 +79,13 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
       const at = place(cid);
       return (at !== undefined && holds(at.input)) || store.has(cid);
     },
+    // The store asked first, in batches: a step's outputs are there, and no job's inputs.
+    hasAll: (cids, sizes) =>
+      store.hasAll(cids, sizes).map((found, i) => {
+        if (found) return true;
+        const at = place(cids[i]!);
+        return at !== undefined && holds(at.input) && (sizes === undefined || at.length === sizes[i]);
+      }),
     size: (cid) => {
       const at = place(cid);
       return at && holds(at.input) ? at.length : store.size(cid);

@@ -4,10 +4,10 @@
 // same submit as `meshctl submit-job` (JobSubmits.submitStream) under the step's derived job id.
 // Once the job ends, its verified outputs, with the memo's, are the step's output, each stored
 // here and remembered.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SubmitJobTerms, SubmitRender } from '../../../core/api/contract.js';
 import type { Step } from '../../../core/workflow/document.js';
-import { memoKeyOf, type StepRecord } from '../../../core/workflow/facts.js';
+import { memoKeysOf, type StepRecord } from '../../../core/workflow/facts.js';
 import type { FileValue, Scalar, StepOutput, Value } from '../../../core/workflow/references.js';
 import { PROGRAM_LIBRARIES } from '../../../core/library/methods.js';
 import { tarOf } from '../../../core/library/tar.js';
@@ -20,6 +20,7 @@ import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
 import { unitStderr, verifiedOutput } from '../views/job-outputs.js';
 import { renderOutcome, renderTerms } from './render-steps.js';
 import { blenderOutcome, blenderStepJob, type BlenderStepJob } from './blender-steps.js';
+import { keepVerified, KEPT_BATCH_BYTES, noKeptOutputs, type KeptOutputs } from './step-outputs.js';
 import { framedUnits, isModuleStep, keptWasiOutput, moduleBytesOf, moduleCidOf, moduleTerms } from './module-steps.js';
 
 /** A unit of a step: its place, its input's CID and its memo key. */
@@ -41,6 +42,8 @@ export type PreparedStep =
       cached: { unit: number; cid: string; bytes: number }[];
       /** A WASI program's units (a user's or a library's): each one's whole output is memoized, its stdout the step's file. */
       wasi: boolean;
+      /** Outputs stored while its job runs (step-outputs.ts): not a WASI step's, whose stderr is kept too. */
+      kept?: KeptOutputs;
     }
   | { kind: 'render'; spec: SubmitRender; units: number; cached: [] }
   | { kind: 'blender'; job: BlenderStepJob; units: number; cached: [] };
@@ -69,7 +72,7 @@ export class StepJobs {
     terms: { budget: number; noCache: boolean; inputs: Readonly<Record<string, Value>> },
     journaled?: readonly { unit: number; cid: string; bytes: number }[],
   ): PreparedStep {
-    let files = input.map((item) => {
+    const fileOf = (item: FileValue | Scalar): Uint8Array => {
       if (typeof item !== 'object')
         throw new ApiError('bad_request', `step "${step.id}": its input ${JSON.stringify(item)} is not a file`);
       const bytes = this.ctx.blobs.get(item.cid);
@@ -79,14 +82,18 @@ export class StepJobs {
           `step "${step.id}": its input ${item.name} (${item.cid}) is not in this node's store`,
         );
       return bytes;
-    });
-    if (files.length === 0) throw new ApiError('bad_request', `step "${step.id}" has no input`);
+    };
+    for (const item of input)
+      if (typeof item !== 'object')
+        throw new ApiError('bad_request', `step "${step.id}": its input ${JSON.stringify(item)} is not a file`);
+    const given = input as readonly FileValue[];
+    if (given.length === 0) throw new ApiError('bad_request', `step "${step.id}" has no input`);
     if (step.uses === 'render') {
-      const spec = renderTerms(step, params, files, terms.budget);
+      const spec = renderTerms(step, params, given.map(fileOf), terms.budget);
       return { kind: 'render', spec, units: spec.last_frame - spec.first_frame + 1, cached: [] };
     }
     if (step.uses === 'blender') {
-      const job = blenderStepJob(step, params, input as FileValue[], files, terms.budget);
+      const job = blenderStepJob(step, params, input as FileValue[], given.map(fileOf), terms.budget);
       return { kind: 'blender', job, units: job.frames.length, cached: [] };
     }
     const job = {
@@ -96,7 +103,6 @@ export class StepJobs {
       manual_accept: false,
       open_to_strangers: false,
     };
-    if (takesOneTar(step)) [input, files] = asOneTar(input, files);
     let stepTerms: Omit<SubmitJobTerms, 'chunk_bytes'>;
     let itemsFramed: boolean;
     if (isModuleStep(step)) {
@@ -112,11 +118,26 @@ export class StepJobs {
       const items = itemsFramed ? { items: 'framed' as const } : {};
       stepTerms = { name: `workflow step ${step.id}`, library, method, params, ...items, ...job };
     }
+    // Units that are the files, whole, as their sizes say: known by the files' CIDs, and read only
+    // when they run (a memo run reads none of them). Any other step's units are made of its files' bytes.
+    const tar = takesOneTar(step);
+    const size = given[0]!.bytes;
+    const whole =
+      !tar && !itemsFramed && given.every((file) => file.bytes === size) && (step.chunk_bytes ?? size) === size;
+    let files: Uint8Array[] = whole ? [] : given.map(fileOf);
+    if (tar) [input, files] = asOneTar(input, files);
     // A framed step's units are its files, whatever their sizes; any other's, chunks of its input.
     const framed = itemsFramed ? framedUnits(step, input, files) : undefined;
-    const chunk = framed?.chunk ?? step.chunk_bytes ?? sameSize(step, files);
+    const chunk = whole
+      ? sameSize(step, [size])
+      : (framed?.chunk ??
+        step.chunk_bytes ??
+        sameSize(
+          step,
+          files.map((f) => f.byteLength),
+        ));
     const spec: SubmitJobTerms = { ...stepTerms, chunk_bytes: chunk };
-    const pieces = framed?.units ?? chunksOf(concat(files), chunk);
+    const pieces = whole ? [] : (framed?.units ?? chunksOf(concat(files), chunk));
     // Refuses a method's wrong params, a module that is no WebAssembly, as a submit would.
     const kind = this.ctx.kinds.planning(spec);
     if (!kind.planner.resolve)
@@ -135,24 +156,38 @@ export class StepJobs {
     // its units see, so of their key, by CID; keys of steps without files are as they were.
     const programFiles = indexed && 'files' in resolved ? resolved.files : undefined;
     const keyParams = programFiles ? { ...resolved.params, files_cid: cidOfBytes(programFiles) } : resolved.params;
+    const keyOf = memoKeysOf(module, keyParams, wasi ? 'whole' : undefined);
     // A unit that is one of the files, whole, is known by that file's CID already (not hashed again).
-    const fileUnits = framed
-      ? !isModuleStep(step)
-      : pieces.length === files.length && files.every((f) => f.byteLength === chunk);
-    const units: StepUnit[] = pieces.map((bytes, unit) => {
+    const fileUnits =
+      whole ||
+      (framed ? !isModuleStep(step) : pieces.length === files.length && files.every((f) => f.byteLength === chunk));
+    const count = whole ? given.length : pieces.length;
+    const units: StepUnit[] = Array.from({ length: count }, (_, unit) => {
       // A library program's output is its file's alone (its args are the method's): the file is
       // its key, whatever its name (an earlier step's outputs are named by their place).
-      const item = framed ? (isModuleStep(step) ? framed.items[unit]! : files[unit]!) : bytes;
+      const item = framed ? (isModuleStep(step) ? framed.items[unit]! : files[unit]!) : pieces[unit]!;
       const itemCid = fileUnits ? (input[unit] as FileValue).cid : cidOfBytes(item);
-      const of = memoKeyOf(module, keyParams, itemCid, indexed ? unit : undefined, wasi ? 'whole' : undefined);
-      return { unit, key: createHash('sha256').update(of).digest('hex'), bytes };
+      const key = hash('sha256', keyOf(itemCid, indexed ? unit : undefined), 'hex');
+      return { unit, key, bytes: whole ? EMPTY : pieces[unit]! };
     });
-    const hits = units.flatMap(({ unit, key }) => {
-      // A memo hit whose output the store no longer has (collected since) runs again.
-      const hit = this.store.memo(key);
-      return hit && this.ctx.blobs.has(hit.cid) ? [{ unit, ...hit }] : [];
+    // A memo hit whose output the store no longer has (collected since) runs again.
+    const memo = journaled || terms.noCache ? [] : this.store.memoAll(units.map(({ key }) => key));
+    const known = units.flatMap(({ unit }) => {
+      const hit = memo[unit];
+      return hit ? [{ unit, ...hit }] : [];
     });
+    const present = this.ctx.blobs.hasAll(known.map(({ cid }) => cid));
+    const hits = known.filter((_, i) => present[i]);
     const cached = journaled ? [...journaled] : terms.noCache || (indexed && hits.length < units.length) ? [] : hits;
+    if (whole) {
+      // The files of the units the memo did not have are read now: one not in the store fails the step here.
+      const had = new Set(cached.map(({ unit }) => unit));
+      for (const at of units)
+        if (!had.has(at.unit)) {
+          at.bytes = fileOf(given[at.unit]!);
+          if (at.bytes.byteLength !== size) throw new ApiError('bad_request', `step "${step.id}": ${sizeMismatch}`);
+        }
+    }
     return { kind: 'batch', spec, units, cached, wasi };
   }
 
@@ -204,7 +239,14 @@ export class StepJobs {
     let failed: { reason: string; retryable: boolean } | undefined;
     if (record) {
       const view = jobView(this.ctx.state, record);
-      if (view.state === 'running' || view.state === 'paused') return undefined;
+      if (view.state === 'running' || view.state === 'paused') {
+        // Stored early where it can be; what cannot (a store error) is done at the end, or fails the step then.
+        if (!prepared.wasi)
+          await keepVerified(this.ctx, this.sources, record, (prepared.kept ??= noKeptOutputs())).catch(
+            (err: unknown) => this.ctx.log(`job ${at.jobId}: outputs kept at its end: ${String(err)}`),
+          );
+        return undefined;
+      }
       if (view.state === 'cancelled')
         return {
           reason: `its job ${at.jobId} was cancelled${record.cancelReason ? `: ${record.cancelReason}` : ''}`,
@@ -233,6 +275,12 @@ export class StepJobs {
             continue;
           }
           const { unit: place, key } = ran[unit.index]!;
+          const had = prepared.kept?.byIndex.get(unit.index);
+          if (had && had.cid === unit.output_cid) {
+            remembered.push({ key, ...had });
+            outputs.set(place, had);
+            continue; // stored while the job ran, and still the unit's output
+          }
           const bytes = await verifiedOutput(this.ctx, this.sources, record, unit);
           kept.push({ place, key, bytes });
           keptBytes += bytes.byteLength;
@@ -279,8 +327,10 @@ export class StepJobs {
   }
 }
 
-/** Bytes of a step's outputs held before they are stored together (one page of units at most). */
-const KEPT_BATCH_BYTES = 16 * 2 ** 20;
+/** A unit's bytes until they are read (a unit the memo had is never read). */
+const EMPTY = new Uint8Array(0);
+
+const sizeMismatch = 'its files are not the size its input says (a file changed in the store?)';
 
 /** The memo key of a WASI unit's stderr, beside its output's. */
 const stderrKey = (key: string): string => `${key}.stderr`;
@@ -310,9 +360,9 @@ function asOneTar(input: readonly (FileValue | Scalar)[], files: Uint8Array[]): 
 }
 
 /** A job's units are its files when they are all the same size: each file a unit. */
-function sameSize(step: Step, files: readonly Uint8Array[]): number {
-  const size = files[0]!.byteLength;
-  if (size === 0 || files.some((file) => file.byteLength !== size))
+function sameSize(step: Step, sizes: readonly number[]): number {
+  const size = sizes[0]!;
+  if (size === 0 || sizes.some((other) => other !== size))
     throw new ApiError(
       'bad_request',
       `step "${step.id}": its files are of different sizes (or empty), and a job's units are one size: give chunk_bytes`,
