@@ -240,11 +240,7 @@ export class StepJobs {
     if (record) {
       const view = jobView(this.ctx.state, record);
       if (view.state === 'running' || view.state === 'paused') {
-        // Stored early where it can be; what cannot (a store error) is done at the end, or fails the step then.
-        if (!prepared.wasi)
-          await keepVerified(this.ctx, this.sources, record, (prepared.kept ??= noKeptOutputs())).catch(
-            (err: unknown) => this.ctx.log(`job ${at.jobId}: outputs kept at its end: ${String(err)}`),
-          );
+        if (!prepared.wasi) await keepVerified(this.ctx, this.sources, record, (prepared.kept ??= noKeptOutputs()));
         return undefined;
       }
       if (view.state === 'cancelled')
