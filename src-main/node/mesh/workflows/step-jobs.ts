@@ -20,7 +20,6 @@ import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
 import { unitStderr, verifiedOutput } from '../views/job-outputs.js';
 import { renderOutcome, renderTerms } from './render-steps.js';
 import { blenderOutcome, blenderStepJob, type BlenderStepJob } from './blender-steps.js';
-import { keepVerified, KEPT_BATCH_BYTES, noKeptOutputs, type KeptOutputs } from './step-outputs.js';
 import { framedUnits, isModuleStep, keptWasiOutput, moduleBytesOf, moduleCidOf, moduleTerms } from './module-steps.js';
 
 /** A unit of a step: its place, its input's CID and its memo key. */
@@ -42,8 +41,6 @@ export type PreparedStep =
       cached: { unit: number; cid: string; bytes: number }[];
       /** A WASI program's units (a user's or a library's): each one's whole output is memoized, its stdout the step's file. */
       wasi: boolean;
-      /** Outputs stored while its job runs (step-outputs.ts): not a WASI step's, whose stderr is kept too. */
-      kept?: KeptOutputs;
     }
   | { kind: 'render'; spec: SubmitRender; units: number; cached: [] }
   | { kind: 'blender'; job: BlenderStepJob; units: number; cached: [] };
@@ -239,10 +236,7 @@ export class StepJobs {
     let failed: { reason: string; retryable: boolean } | undefined;
     if (record) {
       const view = jobView(this.ctx.state, record);
-      if (view.state === 'running' || view.state === 'paused') {
-        if (!prepared.wasi) await keepVerified(this.ctx, this.sources, record, (prepared.kept ??= noKeptOutputs()));
-        return undefined;
-      }
+      if (view.state === 'running' || view.state === 'paused') return undefined;
       if (view.state === 'cancelled')
         return {
           reason: `its job ${at.jobId} was cancelled${record.cancelReason ? `: ${record.cancelReason}` : ''}`,
@@ -271,12 +265,6 @@ export class StepJobs {
             continue;
           }
           const { unit: place, key } = ran[unit.index]!;
-          const had = prepared.kept?.byIndex.get(unit.index);
-          if (had && had.cid === unit.output_cid) {
-            remembered.push({ key, ...had });
-            outputs.set(place, had);
-            continue; // stored while the job ran, and still the unit's output
-          }
           const bytes = await verifiedOutput(this.ctx, this.sources, record, unit);
           kept.push({ place, key, bytes });
           keptBytes += bytes.byteLength;
@@ -327,6 +315,9 @@ export class StepJobs {
 const EMPTY = new Uint8Array(0);
 
 const sizeMismatch = 'its files are not the size its input says (a file changed in the store?)';
+
+/** Bytes of a step's outputs held before they are stored together (one page of units at most). */
+const KEPT_BATCH_BYTES = 16 * 2 ** 20;
 
 /** The memo key of a WASI unit's stderr, beside its output's. */
 const stderrKey = (key: string): string => `${key}.stderr`;
