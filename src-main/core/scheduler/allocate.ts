@@ -26,7 +26,6 @@ import {
   slotSeconds,
   writeResources,
 } from './compatibility.js';
-import { paceSeconds } from './pace.js';
 import { offerPrice } from './pricing.js';
 import { standingOf, type PeerStanding, type Tier, type TrustContext } from './trust-tiers.js';
 
@@ -58,8 +57,6 @@ export interface AllocationInput {
   holds?: (cid: string) => boolean;
   /** Added to a unit's priority (a circle's boost for its members' units), the sum at most 1. */
   boost?: (unit: WorkUnit) => number;
-  /** Seconds a unit of its job took here per second of its estimate, once some ran (pace.ts); undefined: none yet. */
-  pace?: (unit: WorkUnit) => number | undefined;
 }
 
 /** A placement made in an earlier round that still holds its share of a slot. */
@@ -96,7 +93,6 @@ interface Demand {
   requester: string[];
   need: Float64Array; // D entries per unit
   seconds: Float64Array; // estimate on a reference machine
-  pace: Float64Array; // seconds here per estimated second (its job's units that ran here); 0: none yet
   algorithm: Int32Array; // index into algorithms
   algorithms: string[];
   /** Unit indices in placement order, in runs that tie on (tier, gives back, trust, priority); tier 1 first. */
@@ -181,13 +177,11 @@ function collectDemand(input: AllocationInput): Demand {
   const n = units.length;
   const need = new Float64Array(n * D);
   const seconds = new Float64Array(n);
-  const pace = new Float64Array(n);
   const priority = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const u = units[i]!;
     writeResources(u.required_resources, need, i * D);
     seconds[i] = u.estimated_duration_seconds;
-    pace[i] = input.pace?.(u) ?? 0;
     priority[i] = Math.min(1, u.priority + (input.boost?.(u) ?? 0));
   }
   // Units are already in (tier, gives back, trust, requester, listed) order; within each rank, order by priority.
@@ -205,7 +199,7 @@ function collectDemand(input: AllocationInput): Demand {
       groups.push({ ...bucket, tier, usesData });
     }
   });
-  return { units, requester, need, seconds, pace, algorithm: Int32Array.from(algorithmOf), algorithms, order, groups };
+  return { units, requester, need, seconds, algorithm: Int32Array.from(algorithmOf), algorithms, order, groups };
 }
 
 /**
@@ -283,7 +277,7 @@ function openSlot(slot: AvailabilitySlot, dampingFactor: number, demand: Demand)
 function tryPlace(s: OpenSlot, demand: Demand, i: number): number {
   const perf = s.performance[demand.algorithm[i]!]!;
   if (perf === 0) return -1;
-  const seconds = paceSeconds(demand.seconds[i]!, perf, demand.pace[i]);
+  const seconds = demand.seconds[i]! / perf;
   if (seconds > s.seconds) return -1;
   const base = i * D;
   for (let d = 0; d < D; d++) {

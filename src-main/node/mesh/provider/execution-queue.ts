@@ -5,7 +5,7 @@
 // with the receipt of the message that carries it (result-outbox.ts). What every honest run would
 // fail the same way is reported as the unit's output.
 import { CodedError, describeError } from '../../../core/errors.js';
-import type { WorkResult, WorkUnit } from '../../../core/schemas/index.js';
+import type { WorkResult } from '../../../core/schemas/index.js';
 import { cidOfBytes } from '../../blobs/cid.js';
 import { DEFAULT_LIMITS, type Executor } from '../../exec/index.js';
 import type { KindRun } from '../../kinds/seam.js';
@@ -42,8 +42,6 @@ export interface ExecutionHooks {
   roundSoon(): void;
   /** A render's progress (a Blender unit's `Sample n/m`), for its requester; `undefined`: it has ended. */
   progress(requester: string, assignmentId: string, progress: SampleProgress | undefined): void;
-  /** A unit ran here in `seconds`: what its job's later offers go by (core/scheduler/pace.ts). */
-  ran(unit: WorkUnit, seconds: number): void;
 }
 
 export class ExecutionQueue {
@@ -256,7 +254,6 @@ export class ExecutionQueue {
       return;
     }
     const { output, fuel, wallMs: runMs, device } = ran;
-    this.hooks.ran(unit, runMs / 1000);
     if (this.ctx.quota?.take(requester, cidOfBytes(output), output.byteLength) === false) {
       // Its output would pass the requester's quota on my disk: handed back, offered again once collected.
       this.ctx.log(`assignment ${assignmentId}: ${this.ctx.quota.refusal(requester) ?? 'over its quota'}`);

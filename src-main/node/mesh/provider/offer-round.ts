@@ -51,8 +51,6 @@ export interface OfferRoundOptions {
   slots(): AvailabilitySlot[];
   /** Whether I hold a unit's input already (it came with an earlier unit): such units are offered first. */
   holds?(cid: string): boolean;
-  /** Seconds a unit of its job took here per second of its estimate lately (core/scheduler/pace.ts). */
-  pace?(unit: WorkUnit): number | undefined;
 }
 
 export class OfferRounds {
@@ -223,7 +221,6 @@ export class OfferRounds {
           reserved,
           requesterRoom,
           holds: (cid) => this.options.holds?.(cid) === true,
-          pace: (unit) => this.options.pace?.(unit),
           // A circle's members' units go first among its members, by as much as its policy says.
           boost: (unit) =>
             unit.circle === undefined ? 0 : this.ctx.circles.policyOf(unit.circle).scheduling.member_priority_boost,

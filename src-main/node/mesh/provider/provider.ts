@@ -1,7 +1,6 @@
 // The provider's half of the round: take acceptances of my offers, return results with receipts,
 // hand back what I cannot finish, and journal how each ends. Making offers is the offer rounds'
 // (offer-round.ts); running what was accepted, the execution queue's (execution-queue.ts).
-import { JobPace } from '../../../core/scheduler/pace.js';
 import { FALSE_REFUND, UNDERPAID } from '../../../core/mesh/state/state.js';
 import type { AssignmentRecord } from '../../../core/mesh/state/records.js';
 import type { MessageBody } from '../../../core/protocol/messages.js';
@@ -79,19 +78,13 @@ export class Provider {
   readonly #rounds: OfferRounds;
   /** Assignments whose refund as rejected I refused (applySettlement), reported once each. */
   readonly #falseRefunds = new Set<string>();
-  /** How fast each job's units ran here lately: its later offers say so (core/scheduler/pace.ts). */
-  readonly #pace = new JobPace();
 
   constructor(
     private readonly ctx: ProviderNeeds,
     executor: Executor,
     options: ProviderOptions,
   ) {
-    this.#rounds = new OfferRounds(ctx, {
-      ...options,
-      holds: (cid) => this.#execution.holdsInput(cid),
-      pace: (unit) => this.#pace.secondsPerReference(unit.job_id),
-    });
+    this.#rounds = new OfferRounds(ctx, { ...options, holds: (cid) => this.#execution.holdsInput(cid) });
     this.#outbox = new ResultOutbox(
       ctx,
       (requester, settlement) => this.applySettlement(requester, settlement),
@@ -104,7 +97,6 @@ export class Provider {
       roundSoon: () => this.roundSoon(),
       progress: (requester, id, progress) =>
         progress ? this.#progress.report(requester, id, progress) : this.#progress.ended(requester, id),
-      ran: (unit, seconds) => this.#pace.record(unit.job_id, seconds, unit.estimated_duration_seconds),
     });
     ctx.events.on('wake', () => this.wake());
     ctx.events.on('peer.connected', (peer) => this.reconcile(peer));
