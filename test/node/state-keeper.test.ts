@@ -81,7 +81,7 @@ test("a snapshot still being written when the node stops never replaces the stop
   await new Promise((resolve) => setImmediate(resolve)); // ...and starts, of seq 120
   apply(all.slice(120)); // more events before it is saved
   const last = journal.lastSeq();
-  keeper.stop(); // saves the whole state now
+  await keeper.stop(); // saves the whole state now
   assert.equal(loadState(journal, ME).snapshotSeq, last);
   await new Promise((resolve) => setTimeout(resolve, 500)); // the background one has finished by now
   assert.equal(loadState(journal, ME).snapshotSeq, last, 'still the snapshot of the stop');
@@ -130,14 +130,14 @@ test("the timer's snapshot waits for a tenth of the events a snapshot is due aft
   apply(all.slice(150, 260));
   await until("the timer's snapshot", () => journal.snapshots.size() > 0);
   assert.ok(loadState(journal, ME).snapshotSeq! >= 260);
-  keeper.stop();
+  await keeper.stop();
   journal.close();
 });
 
-test('a node stopped with nothing new since the snapshot it loaded does not write that state again; one event more, and it does', () => {
+test('a node stopped with nothing new since the snapshot it loaded does not write that state again; one event more, and it does', async () => {
   const { journal, keeper, apply } = keptNode(1_000_000);
   apply(events(20));
-  keeper.stop();
+  await keeper.stop();
   let writes = 0;
   const write = journal.snapshots.write.bind(journal.snapshots);
   journal.snapshots.write = (...args) => (writes++, write(...args));
@@ -154,7 +154,7 @@ test('a node stopped with nothing new since the snapshot it loaded does not writ
     return { state: loaded.state, keeper: new StateKeeper(journal, loaded.state, io, {}, loaded.snapshotSeq) };
   };
 
-  started().keeper.stop();
+  await started().keeper.stop();
   assert.equal(writes, 0, 'the snapshot it loaded is the state it stops with');
 
   const { state, keeper: again } = started();
@@ -163,7 +163,7 @@ test('a node stopped with nothing new since the snapshot it loaded does not writ
   if (!outcome.ok) throw new Error(outcome.error.message);
   state.apply(event!);
   again.applied(outcome.seq);
-  again.stop();
+  await again.stop();
   assert.equal(writes, 1);
   assert.equal(loadState(journal, ME).snapshotSeq, outcome.seq);
   journal.close();
@@ -214,6 +214,6 @@ test('two compactions asked at once make one pass: a finished job is compacted o
     [0, 0, 0, 0],
   );
   assert.equal(journal.archive.details('keep-job-0', 0)?.providers.length, 1, "its units' details kept");
-  keeper.stop();
+  await keeper.stop();
   journal.close();
 });

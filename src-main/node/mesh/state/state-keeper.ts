@@ -224,12 +224,16 @@ export class StateKeeper {
     return due.length;
   }
 
-  /** Stops the timers and saves the state (call once nothing else will change it). */
-  stop(): void {
+  /**
+   * Stops the timers and saves the state (call once nothing else will change it); resolves once the
+   * snapshot thread, which opens the journal's database, has ended: a stopped node holds no file of
+   * its data dir open (another node may open it, or a test remove it).
+   */
+  async stop(): Promise<void> {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     this.#snapshotNow();
-    this.#thread?.close().catch(() => {}); // a snapshot it is writing is dropped, or kept out by the stop's (writeIfNewer)
+    await this.#thread?.close().catch(() => {}); // a snapshot it is writing is dropped, or kept out by the stop's (writeIfNewer)
   }
 }

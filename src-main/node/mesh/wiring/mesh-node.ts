@@ -388,7 +388,7 @@ export class MeshNode {
     await this.#inFlight.settled(); // what the network delivered while it closed
     await this.gpu.stop().catch(log('the GPU'));
     await this.executor.close().catch(log('the sandbox'));
-    this.keeper.stop(); // after the last change to the state: the next start folds nothing
+    await this.keeper.stop(); // after the last change to the state: the next start folds nothing
     this.ctx.blobs.close();
     this.journal.close();
     this.#unlock(); // another node may open the data dir now
