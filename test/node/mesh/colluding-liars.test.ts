@@ -74,7 +74,13 @@ for (const redundancy of [2, 1]) {
       );
       const caughtOut = pair.filter((liar) => workedFor.has(liar.peerId));
       assert.ok(caughtOut.length > 0, 'the liars delivered results');
-      const { peers } = await requester.api['peers.list']({});
+      // A liar's result that came after its unit's verdict (a unit reopened by the other liar's
+      // conviction, say) is checked against my run of it once it is in: the job may end first.
+      const convicted = async () => {
+        const { peers } = await requester.api['peers.list']({});
+        return caughtOut.every((l) => peers.find((p) => p.peer_id === l.peerId)?.convicted_at) ? peers : undefined;
+      };
+      const peers = await waitFor('each liar that delivered a result to be convicted', convicted, 20_000);
       const view = (peer: string) => peers.find((p) => p.peer_id === peer)!;
       for (const liar of caughtOut) {
         assert.notEqual(view(liar.peerId).convicted_at, null, `${liar.peerId} is convicted`);
