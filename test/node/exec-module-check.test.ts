@@ -66,6 +66,19 @@ const refused: Array<[string, Uint8Array, ExecError['code'], RegExp]> = [
   ],
   ['memory with no maximum', hostileModule('no-memory-maximum'), 'MemoryLimit', /declares no maximum/],
   ['not WebAssembly', new TextEncoder().encode('\0asm but not really'), 'BadModule', /not a valid WebAssembly module/],
+  [
+    // Sections well formed, one function's body not: V8 compiles with lazy validation (prepare.ts),
+    // which would accept it until the function ran; it is refused all the same, with V8's reason.
+    'a function body of the wrong type',
+    editedReverse((wat) =>
+      wat.replace(
+        '(memory (export "memory") 1 16)',
+        '(memory (export "memory") 1 16) (func $bad (result i32) i64.const 0)',
+      ),
+    ),
+    'BadModule',
+    /not a valid WebAssembly module: .*type error/,
+  ],
 ];
 
 for (const [what, module, code, message] of refused) {

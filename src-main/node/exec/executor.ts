@@ -19,7 +19,8 @@ import { encodeParams } from './params.js';
 import { ModuleCache, type PreparedModule } from './prepare.js';
 import type { ModuleKind } from './metering.js';
 import { toUnitConfig, WasiRequestSchema, type WasiRequest, type WasiUnitConfig } from './wasi/program.js';
-import { epochMs, type WorkerBatch, type WorkerOutcome, type WorkerUnit } from './worker.js';
+import { NOT_STARTED, Watchdog } from './watchdog.js';
+import type { WorkerBatch, WorkerOutcome, WorkerUnit } from './worker.js';
 
 export interface ExecUnit {
   /** The module's bytes as the unit names it (unmetered). */
@@ -55,9 +56,6 @@ export interface ExecutorOptions {
   /** Where metered modules are kept across starts (the data dir's `metered-modules/`); none: in memory only. */
   meteredDir?: string;
 }
-
-/** The progress index before the worker has begun a batch. */
-const NOT_STARTED = -1;
 
 /** A batch should take about this long: long enough to hide the thread hop, short enough to share. */
 const BATCH_TARGET_MS = 2;
@@ -137,6 +135,7 @@ export class Executor {
     const kind: ModuleKind = checked.wasi ? 'wasi' : 'abi';
     const ready = this.preparing === 0 ? this.modules.preparedNow(request.module, checked.limits, kind) : undefined;
     if (ready) return this.enqueue(checked, ready, request.signal);
+    this.warmAWorker();
     this.preparing++;
     const prepared = this.modules.prepare(request.module, checked.limits, kind);
     prepared.catch(() => {}); // its failure is awaited below, after the admissions before it
@@ -237,6 +236,16 @@ export class Executor {
       );
     }
     return { limits, params, input: request.input, wasi };
+  }
+
+  /**
+   * Starts a worker thread, if none runs, while a unit's module is prepared: its start (tens of ms,
+   * the thread's isolate and modules) then overlaps the module's read from disk or its metering.
+   */
+  private warmAWorker(): void {
+    if (this.pool.threads.length > 0 || this.closed) return;
+    const nothing: WorkerBatch = { units: [], progress: new SharedArrayBuffer(16) };
+    this.pool.run(nothing).catch(() => {}); // a pool closed meanwhile: nothing was to be done
   }
 
   private dispatch(): void {
@@ -353,46 +362,5 @@ function settle(pending: Pending, outcome: WorkerOutcome): void {
     });
   } else {
     pending.reject(toExecError(outcome));
-  }
-}
-
-/**
- * Fires `onLate` once the unit a worker is on has run past its own limit. Until the worker starts
- * the batch (a fresh worker first loads its code) no unit's clock runs.
- */
-class Watchdog {
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly batch: Pending[],
-    private readonly index: Int32Array,
-    private readonly startedAt: Float64Array,
-    private readonly onLate: () => void,
-  ) {
-    this.arm(epochMs() + this.shortestLimitFrom(0));
-  }
-
-  /** The shortest limit among the units from `first` on; none of them can pass it sooner. */
-  private shortestLimitFrom(first: number): number {
-    return Math.min(...this.batch.slice(first).map((p) => p.timeoutMs));
-  }
-
-  private arm(deadline: number): void {
-    this.timer = setTimeout(() => this.check(), Math.max(0, deadline - epochMs()));
-  }
-
-  private check(): void {
-    const at = Atomics.load(this.index, 0);
-    const now = epochMs();
-    if (at === NOT_STARTED) return this.arm(now + this.shortestLimitFrom(0));
-    if (at >= this.batch.length) return; // all ended: the outcomes are on their way
-    const deadline = this.startedAt[0]! + this.batch[at]!.timeoutMs;
-    if (now >= deadline) return this.onLate();
-    // Look again at the running unit's deadline, or sooner if a later unit has a shorter limit.
-    this.arm(Math.min(deadline, now + this.shortestLimitFrom(at + 1)));
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
   }
 }

@@ -2,6 +2,7 @@
 // ABI and meters them (metering.ts), so neither binaryen (tens of MB, half a second to load) nor
 // a module's compilation runs on the main thread. prepare.ts starts this thread when a module is
 // not in its cache and ends it once it has sat idle, which gives binaryen's memory back.
+import { setFlagsFromString } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { describeError } from '../../core/errors.js';
 import { abiViolation } from './abi.js';
@@ -28,12 +29,10 @@ export type MeteringReply = { id: number } & ({ ok: true; metered: MeteredModule
 
 function meterChecked(original: Uint8Array, kind: ModuleKind): { ok: true; metered: MeteredModule } | ExecFailure {
   const started = performance.now();
-  let compiled: WebAssembly.Module;
-  try {
-    compiled = new WebAssembly.Module(original as Uint8Array<ArrayBuffer>);
-  } catch (err) {
-    return { ok: false, code: 'BadModule', message: `not a valid WebAssembly module: ${describeError(err)}` };
-  }
+  // In full: the pool compiles what is metered here with lazy validation (prepare.ts).
+  if (!WebAssembly.validate(original as Uint8Array<ArrayBuffer>))
+    return { ok: false, code: 'BadModule', message: `not a valid WebAssembly module: ${whyInvalid(original)}` };
+  const compiled = new WebAssembly.Module(original as Uint8Array<ArrayBuffer>);
   const violation = kind === 'wasi' ? wasiViolation(compiled) : abiViolation(compiled);
   if (violation)
     return {
@@ -51,6 +50,22 @@ function meterChecked(original: Uint8Array, kind: ModuleKind): { ok: true; meter
   const shared = new Uint8Array(new SharedArrayBuffer(metered.bytes.length));
   shared.set(metered.bytes);
   return { ok: true, metered: { ...metered, bytes: shared, preparedMs: Math.ceil(performance.now() - started) } };
+}
+
+/**
+ * V8's reason for refusing `bytes` (WebAssembly.validate says only no): a compile that validates
+ * every function body, as the process's lazy validation (prepare.ts) would not, for this compile only.
+ */
+function whyInvalid(bytes: Uint8Array): string {
+  setFlagsFromString('--no-wasm-lazy-validation');
+  try {
+    void new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    return 'refused by WebAssembly.validate';
+  } catch (err) {
+    return describeError(err);
+  } finally {
+    setFlagsFromString('--wasm-lazy-validation');
+  }
 }
 
 parentPort?.on('message', (request: MeteringRequest) => {

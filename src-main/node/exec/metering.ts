@@ -324,9 +324,12 @@ export function meterModule(
     // With bulk memory on, binaryen writes a DataCount section whenever there are data segments:
     // only where the code needs one, so other modules' metered bytes stay what they were.
     if (!meter.usesDataCount) module.setFeatures(ALLOWED_FEATURES & ~BULK_MEMORY);
+    const bytes = module.emitBinary();
+    // Validated in full by V8 here, once: the pool compiles metered modules with lazy validation (prepare.ts).
+    if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) throw new Error('metering made an invalid module');
     return {
       kind,
-      bytes: module.emitBinary(),
+      bytes,
       memory: memory ? { initial: memory.initial, maximum } : null,
       tableElements,
       hasStart: start !== 0,
