@@ -1,4 +1,4 @@
-// A program of real size (a 20 MB WASI command, nearly all code: bench/fixtures/big-program.ts),
+// A program of real size (a 20 MB WASI command, nearly all code: test/node/fixtures/big-program.ts),
 // prepared once and then taken from the node's store, each against V8's own compile of the same
 // bytes in the same run (what running it unmetered, as node:wasi does, costs first):
 // - wasi_prepare_20mb_ms (target <= 2000): its first unit on a fresh executor, from run() to its
@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Executor } from '../src-main/node/exec/index.js';
-import { bigProgram } from './fixtures/big-program.js';
+import { bigProgram } from '../test/node/fixtures/big-program.js';
 import { wasiHelloModule } from '../test/node/fixtures/wasi-module.js';
 import { medianMs, round, type Benchmark } from './harness.js';
 
