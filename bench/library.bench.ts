@@ -1,8 +1,6 @@
 // The library's programs (wasm/library/, docs/KERNELS.md) against the native tools on this
 // machine, the same work in the same run, each on one thread, as a ratio (ours ÷ native):
-// - library_crypto_ratio: SHA-256 of 64 MiB (the issue's 256 MiB, scaled to this shared machine),
-//   as our units of a chunk's most, 16 MiB, each (crypto/sha256: libsodium in WASM under our host,
-//   metered) against `openssl dgst -sha256` of the whole (target <= 2);
+// - library_crypto_ratio: library-crypto.bench.ts;
 // - library_image_ratio: four 2048 × 1536 JPEG photos (the issue's twenty 12-megapixel photos,
 //   scaled to a unit's 4 MiP) each decoded, resized to 25 % with Lanczos 3 and encoded as JPEG at
 //   quality 90, by image/resize units against ImageMagick's convert with one thread (target <= 3);
@@ -20,63 +18,17 @@
 //   VBR, realtime deadline, cpu-used -8, no alt-ref or lag, a keyframe at most every 120 frames,
 //   BT.601 I420 (reported).
 // Native runs include starting the tool, a few milliseconds of the figure.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { MAX_CHUNK_BYTES } from '../src-main/core/api/contract.js';
 import { tarOf } from '../src-main/core/library/tar.js';
 import { Executor } from '../src-main/node/exec/index.js';
 import { runUnit } from '../test/node/library/run-unit.js';
 import { medianMs, round, type Benchmark } from './harness.js';
 
-const HASH_BYTES = 64 * 2 ** 20;
 const PHOTOS = 4;
 const [WIDTH, HEIGHT] = [2048, 1536];
-
-async function crypto(executor: Executor, dir: string) {
-  const input = Buffer.alloc(HASH_BYTES, 0x5a);
-  const file = join(dir, 'hash.bin');
-  writeFileSync(file, input);
-  // A unit takes at most a chunk (16 MiB): the input is hashed as units of that, one after another.
-  const chunks = Array.from({ length: HASH_BYTES / MAX_CHUNK_BYTES }, (_, i) =>
-    input.subarray(i * MAX_CHUNK_BYTES, (i + 1) * MAX_CHUNK_BYTES),
-  );
-  const ours = async () => {
-    for (const chunk of chunks) await runUnit(executor, 'crypto', 'sha256', {}, chunk);
-  };
-  const native = () => execFileSync('openssl', ['dgst', '-sha256', '-binary', file]);
-  const first = await runUnit(executor, 'crypto', 'sha256', {}, chunks[0]!);
-  const nativeFirst = execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: chunks[0] });
-  if (!first.stdout.equals(nativeFirst)) throw new Error('crypto/sha256 and openssl disagree');
-  return {
-    oursMs: await medianMs(ours, 3, 1),
-    nativeMs: await medianMs(native, 3, 1),
-    sameCode: sodiumSha256(chunks.length, nativeFirst),
-  };
-}
-
-/**
- * The same work by Debian's libsodium natively (bench/native/sodium-sha256.c): the C source our
- * crypto.wasm is built from, without the SHA instructions openssl uses and WebAssembly lacks.
- */
-function sodiumSha256(count: number, firstDigest: Buffer): number | string {
-  const dir = mkdtempSync(join(tmpdir(), 'sodium-sha256-'));
-  try {
-    const binary = join(dir, 'sodium-sha256');
-    const source = fileURLToPath(new URL('../../bench/native/sodium-sha256.c', import.meta.url));
-    const gcc = spawnSync('gcc', ['-O2', '-o', binary, source, '-lsodium'], { encoding: 'utf8' });
-    if (gcc.error || gcc.status !== 0)
-      return `not measured: gcc with libsodium-dev failed (${gcc.error?.message ?? gcc.stderr})`;
-    const run = spawnSync(binary, [String(MAX_CHUNK_BYTES >> 20), String(count), '3'], { encoding: 'utf8' });
-    const out = JSON.parse(run.stdout) as { median_ms: number; digest: string };
-    if (out.digest !== firstDigest.toString('hex')) throw new Error('libsodium natively and openssl disagree');
-    return out.median_ms;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 async function image(executor: Executor, dir: string) {
   const photos = Array.from({ length: PHOTOS }, (_, i) => {
@@ -222,28 +174,15 @@ async function video(executor: Executor, dir: string) {
 
 export const benchmarks: Benchmark[] = [
   {
-    names: ['library_crypto_ratio', 'library_image_ratio', 'library_data_ratio', 'library_audio_ratio'],
+    names: ['library_image_ratio', 'library_data_ratio', 'library_audio_ratio'],
     async run() {
       const dir = mkdtempSync(join(tmpdir(), 'library-bench-'));
       const executor = Executor.start({ workers: 1 });
       try {
-        const hash = await crypto(executor, dir);
         const photos = await image(executor, dir);
         const rows = await data(executor, dir);
         const sound = await audio(executor, dir);
         return [
-          {
-            name: 'library_crypto_ratio',
-            value: round(hash.oursMs / hash.nativeMs),
-            unit: 'x',
-            target: '<= 2',
-            ours_ms: round(hash.oursMs, 1),
-            native_ms: round(hash.nativeMs, 1),
-            bytes: HASH_BYTES,
-            // Ours against the same C natively: what WebAssembly, metering and the host cost.
-            same_code_native_ms: typeof hash.sameCode === 'number' ? round(hash.sameCode, 1) : hash.sameCode,
-            same_code_ratio: typeof hash.sameCode === 'number' ? round(hash.oursMs / hash.sameCode) : null,
-          },
           {
             name: 'library_image_ratio',
             value: round(photos.oursMs / photos.nativeMs),

@@ -342,13 +342,30 @@ function toQueue(
       module: module.bytes,
       hasStart: module.hasStart,
       memory: module.memory!, // prepare() refuses a module without one
-      params,
-      input,
+      params: forTheWorker(params),
+      input: forTheWorker(input),
       fuel: limits.fuel,
       maxOutputBytes: limits.maxOutputBytes,
       ...(wasi && { wasi }),
     },
   };
+}
+
+/**
+ * Bytes at least this big go to the worker in shared memory: one plain copy here. postMessage
+ * clones a view's whole buffer, not its bytes: a unit's 16 MiB of a 64 MiB input cost a clone of
+ * the 64 (a crypto unit's hand-over took longer than its run).
+ */
+const SHARED_BYTES = 1 << 20;
+
+/** `bytes` as the worker should be handed them: shared if big, else a view of nothing more (a clone of a pooled Buffer's view copies its 8 KiB slab). */
+function forTheWorker(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  if (bytes.byteLength < SHARED_BYTES)
+    return bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes); // a copy (a Buffer's slice would be a view)
+  const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  copy.set(bytes);
+  return copy;
 }
 
 function settle(pending: Pending, outcome: WorkerOutcome): void {
