@@ -20,6 +20,7 @@ import { ModuleCache, type PreparedModule } from './prepare.js';
 import type { ModuleKind } from './metering.js';
 import { toUnitConfig, WasiRequestSchema, type WasiRequest, type WasiUnitConfig } from './wasi/program.js';
 import { NOT_STARTED, Watchdog } from './watchdog.js';
+import { SharedInputs } from './shared-inputs.js';
 import type { WorkerBatch, WorkerOutcome, WorkerUnit } from './worker.js';
 
 export interface ExecUnit {
@@ -76,6 +77,8 @@ interface Pending {
 export class Executor {
   private readonly pool: Piscina;
   private readonly modules: ModuleCache;
+  /** Big inputs' shared memory, used again by the next units. */
+  private readonly inputs = new SharedInputs();
   private readonly queue: Pending[] = [];
   /** Units admitted but waiting for their module to be prepared; they count toward the queue limit. */
   private preparing = 0;
@@ -174,7 +177,7 @@ export class Executor {
       const onAbort = () => this.abort(pending);
       const done = () => signal?.removeEventListener('abort', onAbort);
       const pending: Pending = {
-        ...toQueue(checked, module),
+        ...toQueue(checked, module, this.inputs),
         resolve: (success) => (done(), resolve(success)),
         reject: (err) => (done(), reject(err)),
         signal,
@@ -293,6 +296,7 @@ export class Executor {
     const watchdog = new Watchdog(batch, index, startedAt, () => abort.abort());
     const task: WorkerBatch = { units: batch.map((p) => p.unit), progress };
     for (const pending of batch) pending.stopBatch = () => abort.abort();
+    let requeued: Pending[] = []; // what runs again keeps its input
     try {
       const outcomes = (await this.pool.run(task, { signal: abort.signal })) as WorkerOutcome[];
       outcomes.forEach((outcome, i) => {
@@ -313,10 +317,14 @@ export class Executor {
       timedOut?.reject(
         new ExecError('Timeout', `ran past its wall-time limit of ${timedOut.timeoutMs} ms; its worker was replaced`),
       );
-      this.queue.unshift(...batch.filter((p) => p !== timedOut && !cancelled.includes(p)));
+      requeued = batch.filter((p) => p !== timedOut && !cancelled.includes(p));
+      this.queue.unshift(...requeued);
     } finally {
       watchdog.stop();
-      for (const pending of batch) pending.stopBatch = undefined;
+      for (const pending of batch) {
+        pending.stopBatch = undefined;
+        if (!requeued.includes(pending)) this.inputs.give(pending.unit.input);
+      }
     }
   }
 }
@@ -334,6 +342,7 @@ interface Checked {
 function toQueue(
   { limits, params, input, wasi }: Checked,
   module: PreparedModule,
+  inputs: SharedInputs,
 ): Pick<Pending, 'unit' | 'timeoutMs'> {
   return {
     timeoutMs: limits.timeoutMs,
@@ -342,8 +351,8 @@ function toQueue(
       module: module.bytes,
       hasStart: module.hasStart,
       memory: module.memory!, // prepare() refuses a module without one
-      params: forTheWorker(params),
-      input: forTheWorker(input),
+      params: forTheWorker(params, inputs),
+      input: forTheWorker(input, inputs),
       fuel: limits.fuel,
       maxOutputBytes: limits.maxOutputBytes,
       ...(wasi && { wasi }),
@@ -352,20 +361,17 @@ function toQueue(
 }
 
 /**
- * Bytes at least this big go to the worker in shared memory: one plain copy here. postMessage
- * clones a view's whole buffer, not its bytes: a unit's 16 MiB of a 64 MiB input cost a clone of
- * the 64 (a crypto unit's hand-over took longer than its run).
+ * Bytes at least this big go to the worker in shared memory (shared-inputs.ts): a copy here.
+ * postMessage clones a view's whole buffer, not its bytes: a unit's 16 MiB of a 64 MiB input cost
+ * a clone of the 64 (a crypto unit's hand-over took longer than its run).
  */
 const SHARED_BYTES = 1 << 20;
 
 /** `bytes` as the worker should be handed them: shared if big, else a view of nothing more (a clone of a pooled Buffer's view copies its 8 KiB slab). */
-function forTheWorker(bytes: Uint8Array): Uint8Array {
+function forTheWorker(bytes: Uint8Array, inputs: SharedInputs): Uint8Array {
   if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
-  if (bytes.byteLength < SHARED_BYTES)
-    return bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes); // a copy (a Buffer's slice would be a view)
-  const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
-  copy.set(bytes);
-  return copy;
+  if (bytes.byteLength >= SHARED_BYTES) return inputs.take(bytes);
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes); // a copy: a Buffer's slice is a view
 }
 
 function settle(pending: Pending, outcome: WorkerOutcome): void {
