@@ -4,7 +4,7 @@
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { MAX_INPUT_FILES, type WorkflowView } from '../../../core/api/workflow-methods.js';
 import { isFile } from '../../../core/workflow/fact-check.js';
-import type { FileValue, Value } from '../../../core/workflow/references.js';
+import { fileListJson, type FileValue, type Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
 import { iso } from '../context/node-context.js';
 import { jobView } from '../views/job-view.js';
@@ -68,8 +68,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     return files;
   };
   /** A list of files stored as a blob: the canonical JSON of its {name, cid, bytes}, so the same list is the same CID. */
-  const storeList = (files: readonly FileValue[]): Promise<string> =>
-    node.blobs.put(Buffer.from(JSON.stringify(files.map(({ name, cid, bytes }) => ({ name, cid, bytes })))));
+  const storeList = (files: readonly FileValue[]): Promise<string> => node.blobs.put(Buffer.from(fileListJson(files)));
   const viewOf = (workflowId: string): WorkflowView => {
     const seen = node.workflows.view(workflowId);
     if (!seen) throw new ApiError('not_found', `no workflow ${workflowId}`);
