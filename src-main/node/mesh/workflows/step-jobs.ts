@@ -43,8 +43,9 @@ export type PreparedStep =
       cached: MemoOutput[];
       /** A WASI program's units (a user's or a library's): each one's whole output is memoized, its stdout the step's file. */
       wasi: boolean;
-      /** The step memo's key, its outputs' list remembered under it once they are all in; absent when it had them (or a WASI step's). */
-      stepKey?: string;
+      /** The step memo's key, to keep its outputs' list under (absent: it had them, or a WASI step), and
+       * the store's removals count when the memo's outputs were found held (none on a restart). */
+      stepMemo?: { key: string; mark: number | undefined };
     }
   | { kind: 'render'; spec: SubmitRender; units: number; cached: [] }
   | { kind: 'blender'; job: BlenderStepJob; units: number; cached: [] };
@@ -180,6 +181,7 @@ export class StepJobs {
     }));
     // A WASI unit's stderr is remembered under its own key beside its output: its step has no step memo.
     const stepKey = wasi ? undefined : this.#memo.keyOf(module, keyParams, chunk, input as readonly FileValue[]);
+    const mark = journaled ? undefined : this.#memo.mark();
     const all = journaled || terms.noCache || stepKey === undefined ? undefined : this.#memo.outputs(stepKey, count);
     if (all) return { kind: 'batch', spec, units, keyOf: unitKey, cached: all, wasi };
     const keys = units.map(({ unit }) => unitKey(unit));
@@ -201,8 +203,8 @@ export class StepJobs {
           if (at.bytes.byteLength !== size) throw new ApiError('bad_request', `step "${step.id}": ${sizeMismatch}`);
         }
     }
-    const keyAt = (unit: number) => keys[unit]!;
-    return { kind: 'batch', spec, units, keyOf: keyAt, cached, wasi, ...(stepKey === undefined ? {} : { stepKey }) };
+    const stepMemo = stepKey === undefined ? {} : { stepMemo: { key: stepKey, mark } };
+    return { kind: 'batch', spec, units, keyOf: (unit) => keys[unit]!, cached, wasi, ...stepMemo };
   }
 
   /** Whether the job is in the state (submitted; a restart re-attaches to it). */
@@ -301,7 +303,7 @@ export class StepJobs {
     for (const [unit, { cid, bytes }] of cached) outputs.set(unit, { cid, bytes });
     if (prepared.wasi) return this.#wasiOutput(prepared, outputs, cached.size);
     const files = prepared.units.map(({ unit }) => ({ name: String(unit), ...outputs.get(unit)! }));
-    if (prepared.stepKey !== undefined) await this.#memo.remember(prepared.stepKey, files);
+    if (prepared.stepMemo) await this.#memo.remember(prepared.stepMemo.key, files, prepared.stepMemo.mark);
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
     return { output: { fields: { units: files.length, cached: cached.size, bytes }, files } };
   }
