@@ -10,12 +10,13 @@ import {
   foldFacts,
   jobIdOf,
   memoKeyOf,
+  stepMemoKeyOf,
   WorkflowFactSchema,
   type WorkflowFact,
 } from '../../src-main/core/workflow/facts.js';
 import { checkGraph, type Graph } from '../../src-main/core/workflow/graph.js';
 import { plan, type Plan } from '../../src-main/core/workflow/planner.js';
-import type { StepOutput, Value } from '../../src-main/core/workflow/references.js';
+import { fileListJson, type StepOutput, type Value } from '../../src-main/core/workflow/references.js';
 import { validate } from '../../src-main/core/schemas/index.js';
 
 const LIB = { library: 'hash', method: 'sha256' };
@@ -343,6 +344,23 @@ test('facts validate as journaled and fold the same; a job id and a memo key dep
   assert.notEqual(memoKeyOf('m', { a: 2 }, 'c'), memoKeyOf('m', { a: 3 }, 'c'));
   assert.notEqual(memoKeyOf('m', {}, 'c', 0), memoKeyOf('m', {}, 'c', 1), "a WASI unit's index is in its key");
   assert.notEqual(memoKeyOf('m', {}, 'c', 0), memoKeyOf('m', {}, 'c'));
+});
+
+test("a step's memo key holds its module, params, chunk size and items' list, and is never a unit's", () => {
+  const key = stepMemoKeyOf('m', { a: 2 }, 64, 'list');
+  assert.equal(key, stepMemoKeyOf('m', { a: 2 }, 64, 'list'));
+  for (const other of [
+    stepMemoKeyOf('n', { a: 2 }, 64, 'list'),
+    stepMemoKeyOf('m', { a: 3 }, 64, 'list'),
+    stepMemoKeyOf('m', { a: 2 }, 32, 'list'),
+    stepMemoKeyOf('m', { a: 2 }, 64, 'other'),
+    memoKeyOf('m', { a: 2 }, 'list'),
+  ])
+    assert.notEqual(key, other);
+  // The list's bytes are its files' {name, cid, bytes}, in order, whatever else an item carries.
+  const one = { name: 'x', cid: 'c', bytes: 1 };
+  assert.equal(fileListJson([one]), fileListJson([{ bytes: 1, cid: 'c', name: 'x', extra: 1 } as typeof one]));
+  assert.notEqual(fileListJson([one, { ...one, name: 'y' }]), fileListJson([{ ...one, name: 'y' }, one]));
 });
 
 test("a module step's module is a declared file input or a CID; a path is refused", () => {

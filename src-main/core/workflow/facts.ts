@@ -126,6 +126,19 @@ export const memoKeyOf = (
   });
 
 /**
+ * What a whole step's outputs depend on, as one string (the node hashes it): what its units'
+ * memoKeyOf hold but their inputs, and instead the size its input is cut at and the CID of its
+ * items' list (references.ts fileListJson). A step whose key has its outputs' list is not split
+ * into units at all (a fan-out's 10,000 keys, lookups and checks), its outputs only checked present.
+ */
+export const stepMemoKeyOf = (
+  moduleCid: string,
+  params: Record<string, unknown>,
+  chunkBytes: number,
+  itemsCid: string,
+): string => canonicalJson({ module: moduleCid, params, chunk_bytes: chunkBytes, items: itemsCid });
+
+/**
  * memoKeyOf for the units of one step: the same strings, each made by splicing a unit's input CID
  * (and index) into the step's one (its params walked once, not once a unit: a fan-out has 10,000).
  */

@@ -29,6 +29,10 @@ export type Reference = z.output<typeof ReferenceSchema>;
 export const FileValueSchema = z.strictObject({ name: Name, cid: Id, bytes: Count });
 export type FileValue = z.output<typeof FileValueSchema>;
 
+/** A list of files as one JSON text, each {name, cid, bytes} in that order: the same list, the same bytes (and CID). */
+export const fileListJson = (files: readonly FileValue[]): string =>
+  JSON.stringify(files.map(({ name, cid, bytes }) => ({ name, cid, bytes })));
+
 const ScalarSchema = z.union([z.string().check(z.maxLength(4096)), z.number(), z.boolean()]);
 export type Scalar = z.output<typeof ScalarSchema>;
 

@@ -42,6 +42,8 @@ export class BlobStore {
   /** Rows waiting for this turn's transaction, and its write (writeRows). */
   private pendingRows: SmallRow[] | undefined;
   private pendingWrite: Promise<void> | undefined;
+  /** Calls of remove that removed something: blobs found held, with none removed since, are held still. */
+  private removed = 0;
 
   /** Creates `dir` if needed and removes temp files that an earlier, crashed process left behind. */
   constructor(
@@ -227,7 +229,13 @@ export class BlobStore {
       done.removed += gone.removed;
       done.freed += gone.freed;
     }
+    if (done.removed > 0) this.removed++;
     return done;
+  }
+
+  /** How many calls of remove removed something since the store opened (blobs leave it only so). */
+  removals(): number {
+    return this.removed;
   }
 
   /** Closes the blob table's connection (files need nothing). */

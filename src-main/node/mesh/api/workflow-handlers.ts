@@ -4,8 +4,9 @@
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { MAX_INPUT_FILES, type WorkflowView } from '../../../core/api/workflow-methods.js';
 import { isFile } from '../../../core/workflow/fact-check.js';
-import type { FileValue, Value } from '../../../core/workflow/references.js';
+import { fileListJson, type FileValue, type Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
+import { HeldSets } from '../../blobs/held-sets.js';
 import { iso } from '../context/node-context.js';
 import { jobView } from '../views/job-view.js';
 import { unitsOf } from '../workflows/step-jobs.js';
@@ -30,6 +31,8 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     const cids = await node.blobs.putMany(bytes);
     return files.map(({ name }, i) => ({ name, cid: cids[i]!, bytes: bytes[i]!.byteLength }));
   };
+  /** Lists of files (by CID) stored or found held whole: a list given again is not asked of the store file by file. */
+  const heldLists = new HeldSets(node.blobs);
   /** A list of files given by its CID, once it is found a list, each of its files in the store at its size: ApiError `bad_request` saying why not. */
   const listed = (name: string, cid: string): FileValue[] => {
     const size = node.blobs.size(cid);
@@ -55,6 +58,8 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     const files = list as FileValue[];
     if (files.length > MAX_INPUT_FILES)
       throw new ApiError('bad_request', `input "${name}": ${cid} lists ${files.length} files, over ${MAX_INPUT_FILES}`);
+    if (heldLists.has(cid)) return files;
+    const mark = heldLists.mark();
     const held = node.blobs.hasAll(
       files.map((file) => file.cid),
       files.map((file) => file.bytes),
@@ -65,11 +70,15 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
         'bad_request',
         `input "${name}": its file ${files[gone]!.name} (${files[gone]!.cid}, ${files[gone]!.bytes} bytes) is not in this node's store`,
       );
+    heldLists.add(cid, mark);
     return files;
   };
   /** A list of files stored as a blob: the canonical JSON of its {name, cid, bytes}, so the same list is the same CID. */
-  const storeList = (files: readonly FileValue[]): Promise<string> =>
-    node.blobs.put(Buffer.from(JSON.stringify(files.map(({ name, cid, bytes }) => ({ name, cid, bytes })))));
+  const storeList = async (files: readonly FileValue[], mark: number): Promise<string> => {
+    const cid = await node.blobs.put(Buffer.from(fileListJson(files)));
+    heldLists.add(cid, mark);
+    return cid;
+  };
   const viewOf = (workflowId: string): WorkflowView => {
     const seen = node.workflows.view(workflowId);
     if (!seen) throw new ApiError('not_found', `no workflow ${workflowId}`);
@@ -116,8 +125,9 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
       for (const [name, given] of Object.entries(inputs)) {
         if ('file' in given) values[name] = await store(given.file);
         else if ('files' in given) {
+          const mark = heldLists.mark();
           const files = await storeAll(given.files);
-          [values[name], lists[name]] = [files, await storeList(files)];
+          [values[name], lists[name]] = [files, await storeList(files, mark)];
         } else if ('value' in given) values[name] = given.value;
       }
       const started = node.workflows.run(document, values, no_cache);

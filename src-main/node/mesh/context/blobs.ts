@@ -21,6 +21,7 @@ export type Blobs = Pick<
   | 'open'
   | 'list'
   | 'remove'
+  | 'removals'
   | 'close'
 >;
 
@@ -71,6 +72,7 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
       block = undefined;
       return store.remove(blobs, before);
     },
+    removals: () => store.removals(),
     close: () => store.close(),
     putVerified: (cid, bytes) => store.putVerified(cid, bytes),
     putStream: (source, maxBytes) => store.putStream(source, maxBytes),

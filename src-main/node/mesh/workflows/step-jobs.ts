@@ -1,9 +1,9 @@
 // A workflow step as a job (docs/WORKFLOWS.md): its input made of its files (a fan-out's items, a
-// unit each), its units split as any job's, each unit's memo key taken (core/workflow/facts.ts
-// memoKeyOf); the units the memo has are left out of the job, which runs the others through the
-// same submit as `meshctl submit-job` (JobSubmits.submitStream) under the step's derived job id.
-// Once the job ends, its verified outputs, with the memo's, are the step's output, each stored
-// here and remembered.
+// unit each), its units split as any job's; the step's memo key taken (step-memo.ts), and unless
+// it has them all, each unit's (core/workflow/facts.ts memoKeyOf); the units the memo has are left
+// out of the job, which runs the others through the same submit as `meshctl submit-job`
+// (JobSubmits.submitStream) under the step's derived job id. Once the job ends, its verified
+// outputs, with the memo's, are the step's output, each stored here and remembered, and their list.
 import { hash } from 'node:crypto';
 import type { SubmitJobTerms, SubmitRender } from '../../../core/api/contract.js';
 import type { Step } from '../../../core/workflow/document.js';
@@ -20,12 +20,12 @@ import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
 import { unitStderr, verifiedOutput } from '../views/job-outputs.js';
 import { renderOutcome, renderTerms } from './render-steps.js';
 import { blenderOutcome, blenderStepJob, type BlenderStepJob } from './blender-steps.js';
+import { StepMemo, type MemoOutput } from './step-memo.js';
 import { framedUnits, isModuleStep, keptWasiOutput, moduleBytesOf, moduleCidOf, moduleTerms } from './module-steps.js';
 
-/** A unit of a step: its place, its input's CID and its memo key. */
+/** A unit of a step: its place and its input (empty until it is read, as it runs). */
 interface StepUnit {
   unit: number;
-  key: string;
   bytes: Uint8Array;
 }
 
@@ -38,9 +38,14 @@ export type PreparedStep =
       kind: 'batch';
       spec: SubmitJobTerms;
       units: StepUnit[];
-      cached: { unit: number; cid: string; bytes: number }[];
+      /** A unit's memo key (made when asked: a step the step memo had asks for none). */
+      keyOf: (unit: number) => string;
+      cached: MemoOutput[];
       /** A WASI program's units (a user's or a library's): each one's whole output is memoized, its stdout the step's file. */
       wasi: boolean;
+      /** The step memo's key, to keep its outputs' list under (absent: it had them, or a WASI step), and
+       * the store's removals count when the memo's outputs were found held (none on a restart). */
+      stepMemo?: { key: string; mark: number | undefined };
     }
   | { kind: 'render'; spec: SubmitRender; units: number; cached: [] }
   | { kind: 'blender'; job: BlenderStepJob; units: number; cached: [] };
@@ -50,12 +55,16 @@ export const unitsOf = (prepared: PreparedStep): number =>
   prepared.kind === 'batch' ? prepared.units.length : prepared.units;
 
 export class StepJobs {
+  readonly #memo: StepMemo;
+
   constructor(
     private readonly ctx: StepJobsNeeds,
     private readonly store: WorkflowStore,
     private readonly submits: Pick<JobSubmits, 'submitStream' | 'submitRender'>,
     private readonly sources: UnitSources,
-  ) {}
+  ) {
+    this.#memo = new StepMemo(ctx.blobs, store);
+  }
 
   /**
    * The step's job terms and units from its resolved params and input, and the units the memo has
@@ -159,16 +168,25 @@ export class StepJobs {
       whole ||
       (framed ? !isModuleStep(step) : pieces.length === files.length && files.every((f) => f.byteLength === chunk));
     const count = whole ? given.length : pieces.length;
-    const units: StepUnit[] = Array.from({ length: count }, (_, unit) => {
+    const unitKey = (unit: number): string => {
       // A library program's output is its file's alone (its args are the method's): the file is
       // its key, whatever its name (an earlier step's outputs are named by their place).
       const item = framed ? (isModuleStep(step) ? framed.items[unit]! : files[unit]!) : pieces[unit]!;
       const itemCid = fileUnits ? (input[unit] as FileValue).cid : cidOfBytes(item);
-      const key = hash('sha256', keyOf(itemCid, indexed ? unit : undefined), 'hex');
-      return { unit, key, bytes: whole ? EMPTY : pieces[unit]! };
-    });
+      return hash('sha256', keyOf(itemCid, indexed ? unit : undefined), 'hex');
+    };
+    const units: StepUnit[] = Array.from({ length: count }, (_, unit) => ({
+      unit,
+      bytes: whole ? EMPTY : pieces[unit]!,
+    }));
+    // A WASI unit's stderr is remembered under its own key beside its output: its step has no step memo.
+    const stepKey = wasi ? undefined : this.#memo.keyOf(module, keyParams, chunk, input as readonly FileValue[]);
+    const mark = journaled ? undefined : this.#memo.mark();
+    const all = journaled || terms.noCache || stepKey === undefined ? undefined : this.#memo.outputs(stepKey, count);
+    if (all) return { kind: 'batch', spec, units, keyOf: unitKey, cached: all, wasi };
+    const keys = units.map(({ unit }) => unitKey(unit));
     // A memo hit whose output the store no longer has (collected since) runs again.
-    const memo = journaled || terms.noCache ? [] : this.store.memoAll(units.map(({ key }) => key));
+    const memo = journaled || terms.noCache ? [] : this.store.memoAll(keys);
     const known = units.flatMap(({ unit }) => {
       const hit = memo[unit];
       return hit ? [{ unit, ...hit }] : [];
@@ -185,7 +203,8 @@ export class StepJobs {
           if (at.bytes.byteLength !== size) throw new ApiError('bad_request', `step "${step.id}": ${sizeMismatch}`);
         }
     }
-    return { kind: 'batch', spec, units, cached, wasi };
+    const stepMemo = stepKey === undefined ? {} : { stepMemo: { key: stepKey, mark } };
+    return { kind: 'batch', spec, units, keyOf: (unit) => keys[unit]!, cached, wasi, ...stepMemo };
   }
 
   /** Whether the job is in the state (submitted; a restart re-attaches to it). */
@@ -264,7 +283,8 @@ export class StepJobs {
             };
             continue;
           }
-          const { unit: place, key } = ran[unit.index]!;
+          const { unit: place } = ran[unit.index]!;
+          const key = prepared.keyOf(place);
           const bytes = await verifiedOutput(this.ctx, this.sources, record, unit);
           kept.push({ place, key, bytes });
           keptBytes += bytes.byteLength;
@@ -283,6 +303,7 @@ export class StepJobs {
     for (const [unit, { cid, bytes }] of cached) outputs.set(unit, { cid, bytes });
     if (prepared.wasi) return this.#wasiOutput(prepared, outputs, cached.size);
     const files = prepared.units.map(({ unit }) => ({ name: String(unit), ...outputs.get(unit)! }));
+    if (prepared.stepMemo) await this.#memo.remember(prepared.stepMemo.key, files, prepared.stepMemo.mark);
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
     return { output: { fields: { units: files.length, cached: cached.size, bytes }, files } };
   }
@@ -295,9 +316,9 @@ export class StepJobs {
   ): Promise<{ output: StepOutput } | { reason: string; retryable: boolean }> {
     const files: FileValue[] = [];
     const written: FileValue[] = [];
-    for (const { unit, key } of prepared.units) {
+    for (const { unit } of prepared.units) {
       const whole = this.ctx.blobs.get(outputs.get(unit)!.cid);
-      const stderrCid = this.store.memo(stderrKey(key))?.cid;
+      const stderrCid = this.store.memo(stderrKey(prepared.keyOf(unit)))?.cid;
       const stderr = stderrCid === undefined ? undefined : this.ctx.blobs.get(stderrCid);
       if (!whole) return { reason: `unit ${unit}'s output is no longer in this node's store`, retryable: true };
       const kept = await keptWasiOutput(this.ctx.blobs, unit, whole, stderr);

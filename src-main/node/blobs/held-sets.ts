@@ -1,0 +1,31 @@
+// Sets of blobs known held whole, each by a name (a list's CID): the store's removals count when a
+// set was found (or put) held is kept, and while no blob has left the store since, the set is held
+// still, without asking the store for each of its blobs again (a fan-out's 10,000 outputs).
+import type { BlobStore } from './store.js';
+
+/** Sets remembered at most, the oldest forgotten first. */
+const MAX_SETS = 64;
+
+export class HeldSets {
+  readonly #known = new Map<string, number>();
+
+  constructor(private readonly store: Pick<BlobStore, 'removals'>) {}
+
+  /** What to give `add` for blobs found or put held from now on. */
+  mark(): number {
+    return this.store.removals();
+  }
+
+  /** Remembers the set `name` held whole, each of its blobs found or put held since `mark`: unless one has left since. */
+  add(name: string, mark: number): void {
+    if (mark !== this.store.removals()) return;
+    this.#known.delete(name);
+    if (this.#known.size >= MAX_SETS) this.#known.delete(this.#known.keys().next().value!);
+    this.#known.set(name, mark);
+  }
+
+  /** Whether the set `name` is known held whole now. */
+  has(name: string): boolean {
+    return this.#known.get(name) === this.store.removals();
+  }
+}
