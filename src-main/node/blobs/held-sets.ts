@@ -9,7 +9,7 @@ const MAX_SETS = 64;
 export class HeldSets {
   readonly #known = new Map<string, number>();
 
-  constructor(private readonly store: Pick<BlobStore, 'removals'>) {}
+  constructor(private readonly store: Pick<BlobStore, 'removals' | 'hasAll'>) {}
 
   /** What to give `add` for blobs found or put held from now on. */
   mark(): number {
@@ -27,5 +27,22 @@ export class HeldSets {
   /** Whether the set `name` is known held whole now. */
   has(name: string): boolean {
     return this.#known.get(name) === this.store.removals();
+  }
+
+  /**
+   * The index of the first of the set `name`'s `files` not held at its size, or -1: the store is
+   * asked only while the set is not known held whole, and a set found held is known from then on.
+   */
+  firstMissing(name: string, files: readonly { cid: string; bytes: number }[]): number {
+    if (this.has(name)) return -1;
+    const mark = this.mark();
+    const gone = this.store
+      .hasAll(
+        files.map((file) => file.cid),
+        files.map((file) => file.bytes),
+      )
+      .indexOf(false);
+    if (gone < 0) this.add(name, mark);
+    return gone;
   }
 }

@@ -58,19 +58,12 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     const files = list as FileValue[];
     if (files.length > MAX_INPUT_FILES)
       throw new ApiError('bad_request', `input "${name}": ${cid} lists ${files.length} files, over ${MAX_INPUT_FILES}`);
-    if (heldLists.has(cid)) return files;
-    const mark = heldLists.mark();
-    const held = node.blobs.hasAll(
-      files.map((file) => file.cid),
-      files.map((file) => file.bytes),
-    );
-    const gone = held.indexOf(false);
+    const gone = heldLists.firstMissing(cid, files);
     if (gone >= 0)
       throw new ApiError(
         'bad_request',
         `input "${name}": its file ${files[gone]!.name} (${files[gone]!.cid}, ${files[gone]!.bytes} bytes) is not in this node's store`,
       );
-    heldLists.add(cid, mark);
     return files;
   };
   /** A list of files stored as a blob: the canonical JSON of its {name, cid, bytes}, so the same list is the same CID. */

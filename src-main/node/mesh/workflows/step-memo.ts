@@ -54,15 +54,7 @@ export class StepMemo {
     }
     if (!Array.isArray(list) || list.length !== units || !list.every(isFile)) return undefined;
     const files = list as FileValue[];
-    if (!this.#held.has(hit.cid)) {
-      const mark = this.#held.mark();
-      const held = this.blobs.hasAll(
-        files.map(({ cid }) => cid),
-        files.map(({ bytes }) => bytes),
-      );
-      if (held.includes(false)) return undefined;
-      this.#held.add(hit.cid, mark);
-    }
+    if (this.#held.firstMissing(hit.cid, files) >= 0) return undefined;
     return files.map(({ cid, bytes }, unit) => ({ unit, cid, bytes }));
   }
 
