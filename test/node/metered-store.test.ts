@@ -69,6 +69,11 @@ test('a module metered once is taken from the disk by its hash on the next start
   // Damaged (its bytes no longer match their hash): metered again too.
   writeFileSync(entryOf(dir, reverse), planted.subarray(0, planted.length - 1));
   assert.deepEqual(await runOnce(dir, reverse, input), new Uint8Array([2, 1, 0xff]));
+  // Damaged at its length (a byte of its code flipped): its checksum says so, metered again.
+  const flipped = Buffer.from(planted);
+  flipped[flipped.length - 8]! ^= 0x01;
+  writeFileSync(entryOf(dir, reverse), flipped);
+  assert.deepEqual(await runOnce(dir, reverse, input), new Uint8Array([2, 1, 0xff]));
 });
 
 test('the store keeps to its budget, dropping the least recently used entries', async () => {
