@@ -140,8 +140,15 @@ export class SmallBlobs {
     }
   }
 
-  /** Stores the rows in transactions of at most BATCH_BYTES, letting the event loop run between them. */
+  /**
+   * Stores the rows in transactions of at most BATCH_BYTES, letting the event loop run between them,
+   * and remembers the last of them: only as many as RECENT_BYTES keeps (copying 10,000 rows to
+   * evict three quarters of them cost ~1.2 µs a row, a sixth of a put).
+   */
   async putAll(rows: readonly SmallRow[], at: number): Promise<void> {
+    let kept = rows.length;
+    for (let bytes = 0; kept > 0 && bytes + rows[kept - 1]!.bytes.byteLength + ROW_OVERHEAD <= RECENT_BYTES; kept--)
+      bytes += rows[kept - 1]!.bytes.byteLength + ROW_OVERHEAD;
     for (let start = 0; start < rows.length;) {
       let end = start;
       let bytes = 0;
@@ -149,7 +156,7 @@ export class SmallBlobs {
         bytes += rows[end++]!.bytes.byteLength;
       const written = rows.slice(start, end);
       this.#insertAll(written, at);
-      for (const row of written) this.#remember(row);
+      for (let i = Math.max(start, kept); i < end; i++) this.#remember(rows[i]!);
       start = end;
       if (start < rows.length) await new Promise((resolve) => setImmediate(resolve));
     }

@@ -3,7 +3,7 @@
 // (blob-files.ts). A row is always the whole blob, as a file under a CID name is: this store picks
 // where each blob goes and reads it from there.
 import { describeError } from '../../core/errors.js';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { cidOfSha256 } from '../../core/mesh/state/input-cids.js';
 import { placeOf, type BlobPlace } from './place.js';
 import type { Db } from '../journal/database.js';
@@ -71,16 +71,33 @@ export class BlobStore {
    * the files a few at a time. All or some may be stored when it throws; none partly.
    */
   async putMany(blobs: readonly Uint8Array[]): Promise<string[]> {
+    return this.putAll(blobs, false);
+  }
+
+  /**
+   * putMany of those `blobs` the store does not hold already (a list of files given again): the
+   * others are not written again, so their grace counts from when they were first put.
+   */
+  async putMissing(blobs: readonly Uint8Array[]): Promise<string[]> {
+    return this.putAll(blobs, true);
+  }
+
+  private async putAll(blobs: readonly Uint8Array[], onlyMissing: boolean): Promise<string[]> {
     for (const bytes of blobs) this.checkSize(bytes);
     const cids: string[] = [];
-    const rows: SmallRow[] = [];
-    const files: { cid: string; bytes: Uint8Array }[] = [];
+    let rows: SmallRow[] = [];
+    let files: { cid: string; bytes: Uint8Array }[] = [];
     for (const bytes of blobs) {
-      const digest = createHash('sha256').update(bytes).digest();
+      const digest = hash('sha256', bytes, 'buffer');
       const cid = cidOfSha256(digest);
       cids.push(cid);
       if (this.small && bytes.byteLength <= SMALL_BLOB_BYTES) rows.push({ digest, bytes });
       else files.push({ cid, bytes });
+    }
+    if (onlyMissing) {
+      const held = ioStep('cannot read the blob table', () => this.small?.hasAll(rows.map((row) => row.digest)));
+      rows = rows.filter((_, i) => held?.[i] !== true);
+      files = files.filter(({ cid }) => !this.files.has(this.pathOf(cid)!));
     }
     await this.writeRows(rows);
     for (let i = 0; i < files.length; i += PARALLEL_WRITES)
@@ -95,7 +112,7 @@ export class BlobStore {
     const at = this.locate(cid);
     if (at === undefined) throw new BlobStoreError('bad_cid', `not a raw sha256 CIDv1: ${clip(cid)}`);
     this.checkSize(bytes);
-    const digest = createHash('sha256').update(bytes).digest();
+    const digest = hash('sha256', bytes, 'buffer');
     const actual = cidOfSha256(digest);
     if (actual !== cid) throw new BlobStoreError('hash_mismatch', `bytes hash to ${actual}, not ${cid}`);
     if (this.small && bytes.byteLength <= SMALL_BLOB_BYTES) await this.writeRows([{ digest, bytes }]);

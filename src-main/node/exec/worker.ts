@@ -3,7 +3,7 @@
 // slow unit from a slow batch. Nothing here trusts the module: every way it can end is caught and
 // turned into plain data.
 import { describeError } from '../../core/errors.js';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   CALL_DEPTH_GLOBAL,
   CALL_DEPTH_SLOTS,
@@ -170,7 +170,7 @@ export function runUnit(unit: WorkerUnit): WorkerOutcome {
     return {
       ok: true,
       output,
-      outputHash: createHash('sha256').update(output).digest('hex'),
+      outputHash: hash('sha256', output),
       fuel,
       wallMs,
       ...(program && { exitCode: program.exitCode, stderr: program.stderr }),

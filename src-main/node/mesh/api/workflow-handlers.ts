@@ -25,11 +25,14 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     const bytes = Buffer.from(base64, 'base64');
     return { name, cid: await node.blobs.put(bytes), bytes: bytes.byteLength };
   };
-  // A list's files in a few transactions (putMany), not one each: a fan-out's 10,000 items took 0.6 s one by one.
-  const storeAll = async (files: readonly { name: string; base64: string }[]): Promise<FileValue[]> => {
+  /**
+   * A list's files in a few transactions, not one each (a fan-out's 10,000 items took 0.6 s one by
+   * one), and only those not held already: a run given the same files again writes none of them.
+   */
+  const storeAll = async (files: readonly { name: string; base64: string }[]) => {
     const bytes = files.map((file) => Buffer.from(file.base64, 'base64'));
-    const cids = await node.blobs.putMany(bytes);
-    return files.map(({ name }, i) => ({ name, cid: cids[i]!, bytes: bytes[i]!.byteLength }));
+    const cids = await node.blobs.putMissing(bytes);
+    return { bytes, files: files.map(({ name }, i) => ({ name, cid: cids[i]!, bytes: bytes[i]!.byteLength })) };
   };
   /** Lists of files (by CID) stored or found held whole: a list given again is not asked of the store file by file. */
   const heldLists = new HeldSets(node.blobs);
@@ -112,6 +115,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     async 'workflows.run'({ document, inputs, no_cache }) {
       const values: Record<string, Value> = {};
       const lists: Record<string, string> = {};
+      const sent: { list: string; files: FileValue[]; bytes: Uint8Array[] }[] = [];
       // Lists given by CID first: one refused refuses the run before any file is stored.
       for (const [name, given] of Object.entries(inputs))
         if ('files_cid' in given) [values[name], lists[name]] = [listed(name, given.files_cid), given.files_cid];
@@ -119,9 +123,20 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
         if ('file' in given) values[name] = await store(given.file);
         else if ('files' in given) {
           const mark = heldLists.mark();
-          const files = await storeAll(given.files);
+          const { files, bytes } = await storeAll(given.files);
           [values[name], lists[name]] = [files, await storeList(files, mark)];
+          sent.push({ list: lists[name], files, bytes });
         } else if ('value' in given) values[name] = given.value;
+      }
+      // Files found held were not put again, so a collection while others were stored may have taken
+      // some: each list is held whole once nothing is awaited before the run holds them, or put again.
+      for (let i = 0; i < sent.length;) {
+        const { list, files, bytes } = sent[i]!;
+        if (heldLists.firstMissing(list, files) < 0) i++;
+        else {
+          await node.blobs.putMany(bytes); // fresh again: the next collection spares them
+          i = 0; // and while it was awaited, any list may have lost a file
+        }
       }
       const started = node.workflows.run(document, values, no_cache);
       return Object.keys(lists).length > 0 ? { ...started, files_cids: lists } : started;

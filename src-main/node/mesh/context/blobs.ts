@@ -11,6 +11,7 @@ export type Blobs = Pick<
   BlobStore,
   | 'put'
   | 'putMany'
+  | 'putMissing'
   | 'putVerified'
   | 'putStream'
   | 'has'
@@ -66,6 +67,7 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
   return {
     put: (bytes) => store.put(bytes),
     putMany: (blobs) => store.putMany(blobs),
+    putMissing: (blobs) => store.putMissing(blobs),
     list: (putBefore) => store.list(putBefore),
     remove: (blobs, before) => {
       present.clear();

@@ -52,9 +52,15 @@ export function agreedFailure(outputCid: string | null | undefined): string | un
   return outputCid ? FAILURE_BY_CID.get(outputCid) : undefined;
 }
 
+/** The lengths a failure output can have: an output of any other length is none, and is not hashed to tell. */
+const FAILURE_LENGTHS = new Set(
+  [...DETERMINISTIC_FAILURES, ...DETERMINISTIC_GPU_FAILURES].map((code) => failureOutput(code).byteLength),
+);
+
 /** How many units of a pack failed the same way in every run (their outputs are deterministic failures). */
 export const failedInPack = (outputs: readonly Uint8Array[]): number =>
-  outputs.filter((output) => agreedFailure(cidOfBytes(output)) !== undefined).length;
+  outputs.filter((output) => FAILURE_LENGTHS.has(output.byteLength) && agreedFailure(cidOfBytes(output)) !== undefined)
+    .length;
 
 /** The unit's output (a deterministic failure encoded as `{"error": code}`), or the error that kept it from one. */
 async function outputOf(run: Promise<RanUnit>, startedMs: number, now: () => number): Promise<RanUnit | Error> {

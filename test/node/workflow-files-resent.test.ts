@@ -1,0 +1,91 @@
+// Files given to a workflow run again (node/mesh/api/workflow-handlers.ts over a real store with its
+// database): those the store holds are not written again (putMissing), and a file found held but
+// taken by a collection while the run's other files were stored is put again before the run holds
+// its inputs: the run never starts with an input the store lost.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { BlobStore } from '../../src-main/node/blobs/index.js';
+import { Journal } from '../../src-main/node/journal/index.js';
+import { workflowHandlers } from '../../src-main/node/mesh/api/workflow-handlers.js';
+import type { NodeApi } from '../../src-main/node/mesh/api/node-api.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function openStore(): BlobStore {
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-resent-'));
+  dirs.push(dir);
+  const database = join(dir, 'journal.sqlite');
+  const opened = Journal.open(database);
+  if (!opened.ok) throw new Error(opened.error.message);
+  opened.journal.close();
+  return new BlobStore(join(dir, 'blobs'), { database });
+}
+
+test('putMissing writes only what the store lacks: a held row keeps the time it was put', async () => {
+  const store = openStore();
+  const [old, big] = [randomBytes(64), randomBytes(40_000)];
+  const [oldCid, bigCid] = (await store.putMany([old, big])) as [string, string];
+  const before = new Map(store.list().map((blob) => [blob.cid, blob.storedAt]));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const fresh = randomBytes(64);
+  const cids = await store.putMissing([old, fresh, big]);
+  assert.equal(cids[0], oldCid);
+  assert.equal(cids[2], bigCid);
+  assert.ok(store.has(cids[1]!));
+  assert.deepEqual(Buffer.from(store.get(cids[1]!)!), fresh);
+  const now = new Map(store.list().map((blob) => [blob.cid, blob.storedAt]));
+  assert.equal(now.get(oldCid), before.get(oldCid), 'the held row was not written again');
+  assert.equal(now.get(bigCid), before.get(bigCid), 'nor the held file');
+  // putMany, as before, makes a held blob fresh again.
+  await store.putMany([old]);
+  assert.ok(store.list().find((blob) => blob.cid === oldCid)!.storedAt > before.get(oldCid)!);
+});
+
+test('a file given again and collected while the run stored its others is put again before the run holds it', async () => {
+  const store = openStore();
+  const files = Array.from({ length: 3 }, (_, i) => ({ name: `f${i}`, bytes: randomBytes(64) }));
+  const [first] = await store.putMany([files[0]!.bytes]); // held from an earlier run
+  const seen: { held: boolean[] }[] = [];
+  let collected = false;
+  const blobs = {
+    get: store.get.bind(store),
+    size: store.size.bind(store),
+    hasAll: store.hasAll.bind(store),
+    removals: store.removals.bind(store),
+    putMany: store.putMany.bind(store),
+    // As a collection would, while the others are written: the held file goes.
+    async putMissing(bytes: readonly Uint8Array[]) {
+      const cids = await store.putMissing(bytes);
+      if (!collected) {
+        collected = true;
+        const blob = store.list().find(({ cid }) => cid === first);
+        assert.equal(store.remove([blob!], Number.MAX_SAFE_INTEGER).removed, 1);
+      }
+      return cids;
+    },
+    put: store.put.bind(store),
+  };
+  const node = {
+    blobs,
+    workflows: {
+      run(_document: string, values: Record<string, { cid: string }[]>) {
+        seen.push({ held: values['items']!.map(({ cid }) => store.has(cid)) });
+        return { workflow_id: 'wf1' };
+      },
+    },
+  } as unknown as NodeApi;
+  const handlers = workflowHandlers(node);
+  const started = await handlers['workflows.run']({
+    document: '{}',
+    inputs: { items: { files: files.map(({ name, bytes }) => ({ name, base64: bytes.toString('base64') })) } },
+    no_cache: false,
+  });
+  assert.equal(started.workflow_id, 'wf1');
+  assert.ok(collected);
+  assert.deepEqual(seen, [{ held: [true, true, true] }], 'every input in the store when the run takes it');
+});
