@@ -19,6 +19,10 @@ before(async () => {
 
 /** The units' memo as every node of this process asks it. */
 const memoAll = mock.method(WorkflowStore.prototype, 'memoAll');
+/** What the nodes journal of their workflows, and the kinds of fact journaled since the `from`th call. */
+const appended = mock.method(WorkflowStore.prototype, 'append');
+const factsSince = (from: number) =>
+  appended.mock.calls.slice(from).flatMap(({ arguments: [, facts] }) => facts.map((fact) => fact.type));
 /** Keys the units' memo was asked for so far. */
 const unitLookups = () => memoAll.mock.calls.reduce((sum, { arguments: [keys] }) => sum + keys.length, 0);
 
@@ -65,8 +69,11 @@ test('a second run of a step over the same items takes its outputs from the step
     items.map(({ base64 }) => sha256(base64)),
   );
   const jobs = a.node.state.jobs.size;
+  const journaled = appended.mock.calls.length;
   const again = await run(a.api, items);
   assert.equal(again.step.cached, ITEMS, 'every unit from the memo');
+  // No started fact carrying the items and the memo's outputs again: the output, journaled once.
+  assert.deepEqual(factsSince(journaled), ['step.done']);
   assert.equal(again.lookups, 0, 'the step memo had them: no unit key asked of the units memo');
   assert.equal(a.node.state.jobs.size, jobs, 'no job submitted');
   assert.deepEqual(again.outputs, first.outputs);

@@ -4,7 +4,7 @@
 import type { ApiHandlers } from '../../../core/api/contract.js';
 import { MAX_INPUT_FILES, type WorkflowView } from '../../../core/api/workflow-methods.js';
 import { isFile } from '../../../core/workflow/fact-check.js';
-import { fileListJson, type FileValue, type Value } from '../../../core/workflow/references.js';
+import { fileListJson, type FileValue, type StepOutput, type Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
 import { HeldSets } from '../../blobs/held-sets.js';
 import { iso } from '../context/node-context.js';
@@ -17,6 +17,10 @@ const MAX_LIST_BYTES = 8 * 2 ** 20;
 
 /** About the most file bytes one page of a step's output carries (one file at least). */
 const OUTPUT_PAGE_BYTES = 16 * 1024 * 1024;
+
+/** The units of a step's output that came from the memo, as its fields say (0 when they do not). */
+const cachedOf = (output: StepOutput | undefined): number =>
+  typeof output?.fields['cached'] === 'number' ? output.fields['cached'] : 0;
 
 type Handled = 'workflows.run' | 'workflows.status' | 'workflows.list' | 'workflows.output' | 'workflows.cancel';
 
@@ -104,7 +108,8 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
           job_id: at?.jobId ?? null,
           attempt: at?.attempt ?? 0,
           units: prepared ? unitsOf(prepared) : (at?.output?.files.length ?? null),
-          cached: at?.cached?.length ?? 0,
+          // A step taken whole from the memo journals no started fact: its output says how many.
+          cached: at?.cached?.length ?? cachedOf(at?.output),
           units_verified: view?.units_verified ?? 0,
           units_failed: view?.units_failed ?? 0,
         };

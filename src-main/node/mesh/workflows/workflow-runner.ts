@@ -261,6 +261,16 @@ export class WorkflowRunner {
       this.#append(live, [failure(action.step, action.attempt, err)]);
       return;
     }
+    // A step whose every unit the memo had runs no job: its output is journaled at once, with no
+    // started fact to carry its items and the memo's outputs again (a fan-out's 10,000 of each: a
+    // rerun's largest cost). Anything else, or an output gone since, starts as any step does.
+    if (prepared.kind === 'batch' && prepared.cached.length === prepared.units.length) {
+      const outcome = await this.jobs.outcome({ attempt: action.attempt }, prepared).catch(() => undefined);
+      if (outcome && 'output' in outcome) {
+        this.#append(live, [{ type: 'step.done', step: action.step, output: outcome.output }]);
+        return;
+      }
+    }
     // Journaled before the job starts: a restart finds it by this id, or submits it.
     const { step: stepId, attempt, params, input } = action;
     this.#append(live, [
