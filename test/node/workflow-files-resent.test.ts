@@ -89,3 +89,43 @@ test('a file given again and collected while the run stored its others is put ag
   assert.ok(collected);
   assert.deepEqual(seen, [{ held: [true, true, true] }], 'every input in the store when the run takes it');
 });
+
+test('a list given again, held whole, is only hashed; once a blob has left the store, its files are asked again', async () => {
+  const store = openStore();
+  const files = Array.from({ length: 4 }, (_, i) => ({ name: `f${i}`, base64: randomBytes(64).toString('base64') }));
+  const writes: number[] = [];
+  const blobs = {
+    get: store.get.bind(store),
+    size: store.size.bind(store),
+    hasAll: store.hasAll.bind(store),
+    removals: store.removals.bind(store),
+    putMany: store.putMany.bind(store),
+    async putMissing(bytes: readonly Uint8Array[]) {
+      writes.push(bytes.length);
+      return store.putMissing(bytes);
+    },
+    put: store.put.bind(store),
+  };
+  const runs: { cid: string }[][] = [];
+  const node = {
+    blobs,
+    workflows: {
+      run(_document: string, values: Record<string, { cid: string }[]>) {
+        runs.push(values['items']!);
+        return { workflow_id: `wf${runs.length}` };
+      },
+    },
+  } as unknown as NodeApi;
+  const handlers = workflowHandlers(node);
+  const run = () => handlers['workflows.run']({ document: '{}', inputs: { items: { files } }, no_cache: false });
+  const first = await run();
+  const second = await run();
+  assert.deepEqual(writes, [4], 'the second run asked the store for nothing');
+  assert.equal(second.files_cids?.['items'], first.files_cids?.['items']);
+  const gone = store.list().find(({ cid }) => cid === runs[0]![2]!.cid)!;
+  assert.equal(store.remove([gone], Number.MAX_SAFE_INTEGER).removed, 1);
+  await run();
+  assert.deepEqual(writes, [4, 4], 'after a removal the list is not known held: its files are asked again');
+  assert.ok(store.has(gone.cid), 'and the one that left is stored again');
+  assert.deepEqual(runs[1], runs[0]);
+});

@@ -6,6 +6,7 @@ import { MAX_INPUT_FILES, type WorkflowView } from '../../../core/api/workflow-m
 import { isFile } from '../../../core/workflow/fact-check.js';
 import { fileListJson, type FileValue, type StepOutput, type Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
+import { cidOfBytes } from '../../blobs/cid.js';
 import { HeldSets } from '../../blobs/held-sets.js';
 import { iso } from '../context/node-context.js';
 import { jobView } from '../views/job-view.js';
@@ -28,15 +29,6 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
   const store = async ({ name, base64 }: { name: string; base64: string }): Promise<FileValue> => {
     const bytes = Buffer.from(base64, 'base64');
     return { name, cid: await node.blobs.put(bytes), bytes: bytes.byteLength };
-  };
-  /**
-   * A list's files in a few transactions, not one each (a fan-out's 10,000 items took 0.6 s one by
-   * one), and only those not held already: a run given the same files again writes none of them.
-   */
-  const storeAll = async (files: readonly { name: string; base64: string }[]) => {
-    const bytes = files.map((file) => Buffer.from(file.base64, 'base64'));
-    const cids = await node.blobs.putMissing(bytes);
-    return { bytes, files: files.map(({ name }, i) => ({ name, cid: cids[i]!, bytes: bytes[i]!.byteLength })) };
   };
   /** Lists of files (by CID) stored or found held whole: a list given again is not asked of the store file by file. */
   const heldLists = new HeldSets(node.blobs);
@@ -73,11 +65,24 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
       );
     return files;
   };
-  /** A list of files stored as a blob: the canonical JSON of its {name, cid, bytes}, so the same list is the same CID. */
-  const storeList = async (files: readonly FileValue[], mark: number): Promise<string> => {
-    const cid = await node.blobs.put(Buffer.from(fileListJson(files)));
-    heldLists.add(cid, mark);
-    return cid;
+  /**
+   * A list of files given inline, stored: its files in a few transactions, not one each (a fan-out's
+   * 10,000 items took 0.6 s one by one), only those the store lacks, and the list itself as a blob
+   * (the canonical JSON of its {name, cid, bytes}, so the same list is the same CID, which a later
+   * run may give instead). A list known held whole (given before, nothing removed since) is only hashed.
+   */
+  const storeAll = async (given: readonly { name: string; base64: string }[]) => {
+    const mark = heldLists.mark();
+    const bytes = given.map((file) => Buffer.from(file.base64, 'base64'));
+    const files = given.map(({ name }, i) => ({ name, cid: cidOfBytes(bytes[i]!), bytes: bytes[i]!.byteLength }));
+    const listJson = Buffer.from(fileListJson(files));
+    const list = cidOfBytes(listJson);
+    if (!heldLists.has(list)) {
+      await node.blobs.putMissing(bytes);
+      await node.blobs.put(listJson);
+      heldLists.add(list, mark);
+    }
+    return { bytes, files, list };
   };
   const viewOf = (workflowId: string): WorkflowView => {
     const seen = node.workflows.view(workflowId);
@@ -127,10 +132,9 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
       for (const [name, given] of Object.entries(inputs)) {
         if ('file' in given) values[name] = await store(given.file);
         else if ('files' in given) {
-          const mark = heldLists.mark();
-          const { files, bytes } = await storeAll(given.files);
-          [values[name], lists[name]] = [files, await storeList(files, mark)];
-          sent.push({ list: lists[name], files, bytes });
+          const stored = await storeAll(given.files);
+          [values[name], lists[name]] = [stored.files, stored.list];
+          sent.push(stored);
         } else if ('value' in given) values[name] = given.value;
       }
       // Files found held were not put again, so a collection while others were stored may have taken
