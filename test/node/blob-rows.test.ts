@@ -75,6 +75,12 @@ test('blobs up to SMALL_BLOB_BYTES are rows, larger ones files, and the API read
   for (const cid of cids) assert.equal(again.has(cid), true);
   const unheld = [cidOfBytes(randomBytes(8)), cidOfBytes(randomBytes(SMALL_BLOB_BYTES + 1)), 'not a cid'];
   assert.deepEqual(again.hasAll([...unheld, ...cids]), [...unheld.map(() => false), ...cids.map(() => true)]);
+  // Read many at once: rows and files, each its own bytes in order; nothing for what is not held.
+  const many = again.getMany([...cids, ...unheld]);
+  assert.deepEqual(
+    many.map((bytes) => bytes && Buffer.from(bytes).toString('hex')),
+    [...cids.map((cid) => Buffer.from(again.get(cid)!).toString('hex')), ...unheld.map(() => undefined)],
+  );
   again.close();
 });
 

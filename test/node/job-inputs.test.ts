@@ -91,6 +91,14 @@ test("once the collector removes a job's input, its units' inputs are no longer 
   const unheld = cidOfBytes(randomBytes(64));
   assert.deepEqual(blobs.hasAll([job.cids[0]!, unheld, job.cids[1]!]), [true, false, true]);
   assert.deepEqual(blobs.hasAll([job.cids[0]!, job.cids[1]!], [64, 65]), [true, false]);
+  // Read many at once: a unit's input is its slice of the job's input, among blobs of the store's own.
+  const own = randomBytes(100);
+  const [ownCid] = await store.putMany([own]);
+  const read = blobs.getMany([job.cids[3]!, unheld, ownCid!]);
+  assert.deepEqual(
+    read.map((bytes) => bytes && Buffer.from(bytes)),
+    [job.bytes.subarray(192, 256), undefined, own],
+  );
   const input = blobs.list().filter((blob) => blob.cid === cidOfBytes(job.bytes));
   assert.equal(blobs.remove(input, Date.now() + 1_000).removed, 1);
   assert.equal(blobs.has(job.cids[0]!), false);

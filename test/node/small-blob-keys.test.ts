@@ -51,6 +51,10 @@ test('a blob whose key another blob has is stored, read and removed all the same
     false,
     false,
   ]);
+  assert.deepEqual(
+    fresh.getAll([digest, other.digest, ...unheld]).map((row) => row && Buffer.from(row).toString()),
+    ['the blob that comes second', 'the blob that has the key', undefined, undefined],
+  );
   // With sizes: a row of another size is not the one asked for.
   assert.deepEqual(fresh.hasAll([digest, other.digest], [bytes.byteLength, other.bytes.byteLength + 1]), [true, false]);
   fresh.close();

@@ -161,6 +161,18 @@ export class BlobStore {
     return row ?? this.files.read(at.path);
   }
 
+  /** get() of each, the rows read in batches (a fan-out's files). */
+  getMany(cids: readonly string[]): (Uint8Array | undefined)[] {
+    const at = cids.map((cid) => this.locate(cid));
+    const placed = at.flatMap((place, i) => (place ? [i] : []));
+    const rows = this.small
+      ? ioStep('cannot read the blob table', () => this.small!.getAll(placed.map((i) => at[i]!.digest)))
+      : [];
+    const found: (Uint8Array | undefined)[] = cids.map(() => undefined);
+    placed.forEach((i, row) => (found[i] = rows[row] ?? this.files.read(at[i]!.path)));
+    return found;
+  }
+
   /**
    * The blob's bytes when the store holds it and it is at most `maxBytes`: a row is read in one
    * lookup (a message's small outputs, one a unit), a file only when it is small enough.

@@ -18,6 +18,7 @@ export type Blobs = Pick<
   | 'hasAll'
   | 'size'
   | 'get'
+  | 'getMany'
   | 'getSmall'
   | 'open'
   | 'list'
@@ -95,6 +96,14 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
       return at && holds(at.input) ? at.length : store.size(cid);
     },
     get: (cid) => slice(cid) ?? store.get(cid),
+    // A job's input slices first, the others from the store at once.
+    getMany: (cids) => {
+      const sliced = cids.map((cid) => slice(cid));
+      const asked = cids.flatMap((cid, i) => (sliced[i] ? [] : [cid]));
+      const stored = store.getMany(asked);
+      let next = 0;
+      return sliced.map((bytes) => bytes ?? stored[next++]);
+    },
     getSmall: (cid, maxBytes) => {
       const at = place(cid);
       if (at && at.length > maxBytes) return undefined;

@@ -1,9 +1,8 @@
-// A workflow step as a job (docs/WORKFLOWS.md): its input made of its files (a fan-out's items, a
-// unit each), its units split as any job's; the step's memo key taken (step-memo.ts), and unless
-// it has them all, each unit's (core/workflow/facts.ts memoKeyOf); the units the memo has are left
-// out of the job, which runs the others through the same submit as `meshctl submit-job`
-// (JobSubmits.submitStream) under the step's derived job id. Once the job ends, its verified
-// outputs, with the memo's, are the step's output, each stored here and remembered, and their list.
+// A workflow step as a job (docs/WORKFLOWS.md): its input made of its files (a fan-out's items, a unit each), its units
+// split as any job's; the step's memo key taken (step-memo.ts), and unless it has them all, each unit's
+// (core/workflow/facts.ts memoKeyOf); the units the memo has are left out of the job, which runs the others through the
+// same submit as `meshctl submit-job` (JobSubmits.submitStream) under the step's derived job id. Once the job ends, its
+// verified outputs, with the memo's, are the step's output, each stored here and remembered, and their list.
 import { hash } from 'node:crypto';
 import type { SubmitJobTerms, SubmitRender } from '../../../core/api/contract.js';
 import type { Step } from '../../../core/workflow/document.js';
@@ -195,13 +194,14 @@ export class StepJobs {
     const hits = known.filter((_, i) => present[i]);
     const cached = journaled ? [...journaled] : terms.noCache || (indexed && hits.length < units.length) ? [] : hits;
     if (whole) {
-      // The files of the units the memo did not have are read now: one not in the store fails the step here.
+      // The files of the units the memo did not have are read now, at once: one not in the store fails the step here.
       const had = new Set(cached.map(({ unit }) => unit));
-      for (const at of units)
-        if (!had.has(at.unit)) {
-          at.bytes = fileOf(given[at.unit]!);
-          if (at.bytes.byteLength !== size) throw new ApiError('bad_request', `step "${step.id}": ${sizeMismatch}`);
-        }
+      const reading = units.filter(({ unit }) => !had.has(unit));
+      const read = this.ctx.blobs.getMany(reading.map(({ unit }) => given[unit]!.cid));
+      reading.forEach((at, i) => {
+        at.bytes = read[i] ?? fileOf(given[at.unit]!); // fileOf throws, naming it
+        if (at.bytes.byteLength !== size) throw new ApiError('bad_request', `step "${step.id}": ${sizeMismatch}`);
+      });
     }
     const stepMemo = stepKey === undefined ? {} : { stepMemo: { key: stepKey, mark } };
     return { kind: 'batch', spec, units, keyOf: (unit) => keys[unit]!, cached, wasi, ...stepMemo };
