@@ -10,6 +10,9 @@ import { after, test } from 'node:test';
 import type { MeshState } from '../../src-main/core/mesh/state/state.js';
 import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
 import { BlobStore } from '../../src-main/node/blobs/store.js';
+import { fileListJson } from '../../src-main/core/workflow/references.js';
+import type { NodeApi } from '../../src-main/node/mesh/api/node-api.js';
+import { workflowHandlers } from '../../src-main/node/mesh/api/workflow-handlers.js';
 import { withJobInputs } from '../../src-main/node/mesh/context/blobs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-job-inputs-'));
@@ -105,5 +108,23 @@ test("once the collector removes a job's input, its units' inputs are no longer 
   assert.deepEqual(blobs.hasAll([job.cids[0]!]), [false]);
   assert.equal(blobs.size(job.cids[1]!), undefined);
   assert.equal(blobs.get(job.cids[2]!), undefined);
+  store.close();
+});
+
+test("a list of files given by CID that are only units' inputs inside a job's input is refused: the job's input may go", async () => {
+  const store = new BlobStore(join(dir, 'listed'));
+  const job = jobOf('job-d', randomBytes(640), 64);
+  await store.put(job.bytes);
+  const blobs = withJobInputs(store, stateOf([job]));
+  const files = job.cids.slice(0, 3).map((cid, i) => ({ name: `f${i}`, cid, bytes: 64 }));
+  const list = await store.put(Buffer.from(fileListJson(files)));
+  const workflows = { run: () => ({ workflow_id: 'wf' }) };
+  const handlers = workflowHandlers({ blobs, workflows } as unknown as NodeApi);
+  const run = () =>
+    handlers['workflows.run']({ document: '{}', inputs: { items: { files_cid: list } }, no_cache: false });
+  await assert.rejects(run(), /its file f0 .* is not in this node's store/);
+  // Once they are blobs of the store's own, the same list is taken.
+  await store.putMany(files.map((_, i) => job.bytes.subarray(i * 64, (i + 1) * 64)));
+  assert.equal((await run()).workflow_id, 'wf');
   store.close();
 });

@@ -35,7 +35,7 @@ function handlersOver(store: BlobStore, putMissing: (bytes: readonly Uint8Array[
   const blobs = {
     get: store.get.bind(store),
     size: store.size.bind(store),
-    hasAll: store.hasAll.bind(store),
+    hasAllStored: store.hasAllStored.bind(store),
     removals: store.removals.bind(store),
     putMany: store.putMany.bind(store),
     put: store.put.bind(store),

@@ -144,6 +144,14 @@ export class BlobStore {
     return found;
   }
 
+  /**
+   * hasAll, named for callers of a node's view of the store (mesh/context/blobs.ts), whose hasAll
+   * also finds a unit's input inside its job's input: here every blob is the store's own.
+   */
+  hasAllStored(cids: readonly string[], sizes?: readonly number[]): boolean[] {
+    return this.hasAll(cids, sizes);
+  }
+
   private fileHolds(path: string, size: number | undefined): boolean {
     return size === undefined ? this.files.has(path) : this.files.size(path) === size;
   }

@@ -72,7 +72,7 @@ export interface NodeApi {
       outputsPage(...args: DropFirst<Parameters<typeof outputsPage>>): ReturnType<typeof outputsPage>;
       unitStderr(...args: DropFirst<Parameters<typeof unitStderr>>): ReturnType<typeof unitStderr>;
     };
-  readonly blobs: Pick<Blobs, 'get' | 'put' | 'putMany' | 'putMissing' | 'size' | 'hasAll' | 'removals'>;
+  readonly blobs: Pick<Blobs, 'get' | 'put' | 'putMany' | 'putMissing' | 'size' | 'hasAllStored' | 'removals'>;
   /** My workflows: run, viewed, cancelled (node/mesh/workflows/workflow-runner.ts). */
   readonly workflows: Pick<WorkflowRunner, 'run' | 'view' | 'ids' | 'cancel' | 'settled'>;
   /** My circles: founded, viewed, proposed to and voted in (node/circles). */

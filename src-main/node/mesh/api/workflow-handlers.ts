@@ -30,8 +30,14 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     const bytes = Buffer.from(base64, 'base64');
     return { name, cid: await node.blobs.put(bytes), bytes: bytes.byteLength };
   };
-  /** Lists of files (by CID) stored or found held whole: a list given again is not asked of the store file by file. */
-  const heldLists = new HeldSets(node.blobs);
+  /**
+   * Lists of files (by CID) stored or found held whole: a list given again is not asked of the store
+   * file by file. Held as the store's own blobs: a unit's input inside a job's input goes with it.
+   */
+  const heldLists = new HeldSets({
+    removals: () => node.blobs.removals(),
+    hasAll: (cids, sizes) => node.blobs.hasAllStored(cids, sizes),
+  });
   /** A list of files given by its CID, once it is found a list, each of its files in the store at its size: ApiError `bad_request` saying why not. */
   const listed = (name: string, cid: string): FileValue[] => {
     const size = node.blobs.size(cid);

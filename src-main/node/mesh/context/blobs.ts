@@ -16,6 +16,7 @@ export type Blobs = Pick<
   | 'putStream'
   | 'has'
   | 'hasAll'
+  | 'hasAllStored'
   | 'size'
   | 'get'
   | 'getMany'
@@ -84,6 +85,8 @@ export function withJobInputs(store: BlobStore, state: MeshState): Blobs {
       const at = place(cid);
       return (at !== undefined && holds(at.input)) || store.has(cid);
     },
+    // The store's own blobs only: a unit's input found as a slice of its job's input is not one.
+    hasAllStored: (cids, sizes) => store.hasAll(cids, sizes),
     // The store asked first, in batches: a step's outputs are there, and no job's inputs.
     hasAll: (cids, sizes) =>
       store.hasAll(cids, sizes).map((found, i) => {
