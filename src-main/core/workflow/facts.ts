@@ -104,6 +104,10 @@ export const jobIdOf = (workflowId: string, step: string, attempt: number): stri
 /** Whether a job is a workflow's step (its id made by jobIdOf). */
 export const isStepJob = (jobId: string): boolean => jobId.startsWith('wf.');
 
+/** The workflow whose step's job this is (its id made by jobIdOf), or undefined for any other job. */
+export const workflowOfJob = (jobId: string): string | undefined =>
+  isStepJob(jobId) ? jobId.split('.')[1] : undefined;
+
 /**
  * What a unit's result depends on, as one string (the node hashes it): its module, its resolved
  * params and its input's CID; a WASI program's unit, its index in its job too (its args' `{index}`).

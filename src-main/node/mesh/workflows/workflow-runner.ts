@@ -7,7 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { checkGraph, type Graph } from '../../../core/workflow/graph.js';
 import { decodeWorkflow, type Step, type Workflow } from '../../../core/workflow/document.js';
-import { applyFact, foldFacts, jobIdOf, type WorkflowFact, type WorkflowRecord } from '../../../core/workflow/facts.js';
+import {
+  applyFact,
+  foldFacts,
+  jobIdOf,
+  workflowOfJob,
+  type WorkflowFact,
+  type WorkflowRecord,
+} from '../../../core/workflow/facts.js';
 import { plan, type Plan } from '../../../core/workflow/planner.js';
 import type { FileValue, Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
@@ -46,6 +53,8 @@ export class WorkflowRunner {
   readonly #ended = new Map<string, LiveWorkflow>();
   /** Workflows being advanced now: one advance at a time each. */
   readonly #busy = new Map<string, Promise<void>>();
+  /** Workflows to advance again once their advance under way ends: a step's job ended meanwhile. */
+  readonly #again = new Set<string>();
   readonly #timer = new WatchTimer(() => this.#tick(), WATCH_MS);
   /** Workflows cancelled since this start: an advance under way starts none of its steps after the cancel. */
   readonly #cancelled = new Set<string>();
@@ -54,11 +63,17 @@ export class WorkflowRunner {
   #heldAt = -Infinity;
 
   constructor(
-    private readonly ctx: Pick<NodeContext, 'log' | 'now' | 'background'>,
+    private readonly ctx: Pick<NodeContext, 'log' | 'now' | 'background' | 'events'>,
     private readonly store: WorkflowStore,
     private readonly jobs: StepJobs,
     private readonly cancelJob: (jobId: string, reason: string) => Promise<void>,
-  ) {}
+  ) {
+    // A step's job ended: its workflow goes on now, not at its next look (up to WATCH_MS later).
+    ctx.events.on('job.ended', (jobId) => {
+      const workflowId = workflowOfJob(jobId);
+      if (workflowId !== undefined && this.#live.has(workflowId)) this.#advanceSoon(workflowId, true);
+    });
+  }
 
   /** Resumes every workflow that had not ended: each plans from its facts. */
   start(): void {
@@ -178,13 +193,20 @@ export class WorkflowRunner {
     return this.#live.size > 0;
   }
 
-  #advanceSoon(workflowId: string): void {
-    if (this.#busy.has(workflowId)) return;
+  /** Advances the workflow unless an advance is under way; `again`: then once more after it (it may have looked already). */
+  #advanceSoon(workflowId: string, again = false): void {
+    if (this.#busy.has(workflowId)) {
+      if (again) this.#again.add(workflowId);
+      return;
+    }
     const advance = this.#advance(workflowId)
       .catch((err: unknown) =>
         this.ctx.log(`workflow ${workflowId}: ${err instanceof Error ? err.message : String(err)}`),
       )
-      .finally(() => this.#busy.delete(workflowId));
+      .finally(() => {
+        this.#busy.delete(workflowId);
+        if (this.#again.delete(workflowId) && this.#live.has(workflowId)) this.#advanceSoon(workflowId);
+      });
     this.#busy.set(workflowId, advance);
     this.ctx.background(`workflow ${workflowId}`, advance);
   }
@@ -361,7 +383,7 @@ function failure(step: string, attempt: number, err: unknown): WorkflowFact {
 
 /** The node's workflow runner, its facts and memo in the journal's database (on its connection). */
 export function openWorkflows(
-  ctx: StepJobsNeeds & Pick<NodeContext, 'now' | 'background'>,
+  ctx: StepJobsNeeds & Pick<NodeContext, 'now' | 'background' | 'events'>,
   journal: Pick<Journal, 'connection' | 'archive'>,
   /** Where a step's job is submitted, and cancelled. */
   requester: {
