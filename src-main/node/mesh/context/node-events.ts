@@ -13,7 +13,10 @@ export interface NodeEventMap {
   'availability.changed': [];
   /** On battery with "pause on battery": running units are handed back. */
   'on-battery': [];
-  /** A job of mine completed (its every unit decided) or was cancelled: what waits on it (a workflow's step) looks now. */
+  /**
+   * A job of mine completed (its every unit decided; a job with frames, once they are made) or was
+   * cancelled: what waits on it (a workflow's step) looks now.
+   */
   'job.ended': [jobId: string];
   /** Something in my commitment changed (units, slots, trust, sharing); `newJob` publishes at once. */
   'commitment.changed': [newJob: boolean];
