@@ -4,6 +4,7 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { MAX_UNITS_PER_PACK } from '../../../core/schemas/index.js';
 import { DEFAULT_LIMITS } from '../../exec/index.js';
+import { cidOfBytes } from '../../blobs/cid.js';
 import type { Blobs } from '../context/blobs.js';
 
 /** The bytes of a pack's output. */
@@ -40,9 +41,22 @@ const PACK_BYTES_KEPT = 8 << 20;
 /** The units' outputs of verified packs, from my store (where a verdict puts its output), decoded once. */
 export class PackOutputs {
   readonly #kept = new Map<string, Uint8Array[]>();
+  /** Outputs' CIDs by the outputs (views of a pack's bytes, which no one writes), for as long as they live. */
+  readonly #cids = new WeakMap<Uint8Array, string>();
   #keptBytes = 0;
 
   constructor(private readonly blobs: Pick<Blobs, 'get'>) {}
+
+  /**
+   * The CID of one of those outputs, hashed once while it is kept: a page of a job's units names
+   * each unit's output by it, and a workflow's step checks each against its view (each hashed every
+   * time before: 10,000 a fan-out, at every page asked).
+   */
+  cidOf(output: Uint8Array): string {
+    let cid = this.#cids.get(output);
+    if (cid === undefined) this.#cids.set(output, (cid = cidOfBytes(output)));
+    return cid;
+  }
 
   /** The units' outputs in the pack output `cid`; undefined when my store has no such pack output. */
   of(cid: string): Uint8Array[] | undefined {

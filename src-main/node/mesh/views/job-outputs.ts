@@ -7,7 +7,6 @@ import { ApiError } from '../../api/errors.js';
 import { DEFAULT_LIMITS } from '../../exec/index.js';
 import { packOf, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
 import { unitIdOf } from '../../../core/mesh/state/unit-table.js';
-import { cidOfBytes } from '../../blobs/cid.js';
 import { blobFromHolders, type NodeContext } from '../context/node-context.js';
 import { unpackOutput } from '../units/pack-outputs.js';
 import { unitPage, unitsCreated, type UnitSources } from './job-view.js';
@@ -35,7 +34,7 @@ export async function verifiedOutput(
   if (!packCid) throw new ApiError('unavailable', `the pack of ${view.unit_id} has no verified output`);
   const outputs = from.packs.of(packCid) ?? unpackOutput(await storedOutput(ctx, record, packId, packCid));
   const output = outputs?.[place];
-  if (!output || cidOfBytes(output) !== view.output_cid)
+  if (!output || from.packs.cidOf(output) !== view.output_cid)
     throw new ApiError('unavailable', `the output of ${view.unit_id} is not in its pack's output ${packCid}`);
   return output;
 }

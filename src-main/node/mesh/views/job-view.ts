@@ -10,7 +10,6 @@ import { framesOfJob } from '../../../core/kinds/frames.js';
 import { LIMITS } from '../../../core/schemas/index.js';
 import type { Archive, ArchivedUnit, UnitDetails } from '../../journal/archive.js';
 import { packOf, unitsAt, unitsInPack, unitsOfJob, unitsPerPackOf } from '../../../core/mesh/rules/packs.js';
-import { cidOfBytes } from '../../blobs/cid.js';
 import { tallyOf } from './job-tally.js';
 import type { PackOutputs } from '../units/pack-outputs.js';
 import { agreedFailure } from '../units/unit-run.js';
@@ -121,7 +120,7 @@ function unitAt(from: UnitSources, record: JobRecord, index: number, packs = new
   if (perPack === 1) return view;
   const units = unitsInPack(pack, perPack, unitsOfJob(record));
   const output = view.output_cid === null ? undefined : from.packs.of(view.output_cid)?.[place];
-  return unitInPack(view, unitIdOf(record.job.job_id, index), index, output, units);
+  return unitInPack(view, unitIdOf(record.job.job_id, index), index, output && from.packs.cidOf(output), units);
 }
 
 /**
@@ -132,7 +131,8 @@ function unitInPack(
   pack: UnitView,
   unitId: string,
   index: number,
-  output: Uint8Array | undefined,
+  /** Its entry's CID in the pack's output; undefined when that is not in my store. */
+  cid: string | undefined,
   units: number,
 ): UnitView {
   const share = (value: number | null, round = (n: number) => n) => (value === null ? null : round(value / units));
@@ -145,8 +145,7 @@ function unitInPack(
     fuel: share(pack.fuel, Math.round),
   };
   if (pack.status !== 'verified') return view;
-  if (!output) return { ...view, consensus_hash: null, output_cid: null }; // the pack's output is not in my store
-  const cid = cidOfBytes(output);
+  if (!cid) return { ...view, consensus_hash: null, output_cid: null }; // the pack's output is not in my store
   const failure = agreedFailure(cid) ?? null;
   return { ...view, status: failure ? 'failed' : 'verified', failure, consensus_hash: cid, output_cid: cid };
 }
