@@ -35,7 +35,7 @@ test('a set is known held until the store removes a blob, and not from a mark ta
 });
 
 test('at most 64 sets are known, the oldest forgotten first', () => {
-  const held = new HeldSets({ removals: () => 0, hasAll: () => [] });
+  const held = new HeldSets({ removals: () => 0, hasAllStored: () => [] });
   for (let i = 0; i < 65; i++) held.add(`list-${i}`, 0);
   assert.ok(!held.has('list-0'));
   assert.ok(held.has('list-1') && held.has('list-64'));

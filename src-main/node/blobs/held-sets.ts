@@ -9,7 +9,8 @@ const MAX_SETS = 64;
 export class HeldSets {
   readonly #known = new Map<string, number>();
 
-  constructor(private readonly store: Pick<BlobStore, 'removals' | 'hasAll'>) {}
+  /** `hasAllStored`: a set is held as the store's own blobs (a unit's input inside a job's input goes with it). */
+  constructor(private readonly store: Pick<BlobStore, 'removals' | 'hasAllStored'>) {}
 
   /** What to give `add` for blobs found or put held from now on. */
   mark(): number {
@@ -37,7 +38,7 @@ export class HeldSets {
     if (this.has(name)) return -1;
     const mark = this.mark();
     const gone = this.store
-      .hasAll(
+      .hasAllStored(
         files.map((file) => file.cid),
         files.map((file) => file.bytes),
       )

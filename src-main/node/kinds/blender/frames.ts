@@ -145,9 +145,6 @@ export class BlenderFrames implements KindFrames {
       frames_done: job.frames.size,
       frames_total: total,
     });
-    if (job.frames.size === total && job.completedAt) {
-      this.#ctx.emit('job.completed', { job_id: jobId });
-      this.#ctx.events.emit('job.ended', jobId); // a workflow's Blender step goes on now
-    }
+    if (job.frames.size === total && job.completedAt) this.#ctx.emit('job.completed', { job_id: jobId });
   }
 }

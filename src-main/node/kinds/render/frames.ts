@@ -168,10 +168,7 @@ export class RenderFrames implements KindFrames {
         frames_done: job.frames.size,
         frames_total: layout.count,
       });
-      if (job.frames.size === layout.count) {
-        this.#ctx.emit('job.completed', { job_id: job.job.job_id });
-        this.#ctx.events.emit('job.ended', job.job.job_id); // a workflow's render step goes on now
-      }
+      if (job.frames.size === layout.count) this.#ctx.emit('job.completed', { job_id: job.job.job_id });
     } finally {
       this.#busy.delete(key);
     }

@@ -34,10 +34,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
    * Lists of files (by CID) stored or found held whole: a list given again is not asked of the store
    * file by file. Held as the store's own blobs: a unit's input inside a job's input goes with it.
    */
-  const heldLists = new HeldSets({
-    removals: () => node.blobs.removals(),
-    hasAll: (cids, sizes) => node.blobs.hasAllStored(cids, sizes),
-  });
+  const heldLists = new HeldSets(node.blobs);
   /** A list of files given by its CID, once it is found a list, each of its files in the store at its size: ApiError `bad_request` saying why not. */
   const listed = (name: string, cid: string): FileValue[] => {
     const size = node.blobs.size(cid);

@@ -325,7 +325,6 @@ export class Requester {
     if (!closed) return;
     this.#verdicts.tellProviders(closed);
     this.ctx.emit('job.cancelled', { job_id: jobId, ...(reason !== undefined ? { reason } : {}) });
-    this.ctx.events.emit('job.ended', jobId);
     this.ctx.commitmentChanged();
   }
 

@@ -35,7 +35,7 @@ import { verdictEvents } from './verdict-events.js';
 /** What this piece needs of the node: its own uses and those of the pieces it builds (checked where it is built). */
 type VerdictsNeeds = Pick<
   NodeContext,
-  'background' | 'commitmentChanged' | 'emit' | 'events' | 'log' | 'me' | 'now' | 'record' | 'state'
+  'background' | 'commitmentChanged' | 'emit' | 'log' | 'me' | 'now' | 'record' | 'state'
 > &
   ConstructorParameters<typeof Payments>[0] &
   ConstructorParameters<typeof VerdictReceipts>[0] &
@@ -373,7 +373,6 @@ export class Verdicts {
       // before its held results are paid, which are the providers' business: a 100,000-unit job's take 1.5 s.
       if (framesOfJob(job.job) === 0 && this.#completions.first(job.job.job_id, job.completedAt))
         this.ctx.emit('job.completed', { job_id: job.job.job_id });
-      this.ctx.events.emit('job.ended', job.job.job_id);
       for (const provider of await this.#payments.settleHeld(job.job.job_id)) told.add(provider);
     }
     if (this.onVerdict) this.ctx.background(`after the verdict on ${unitId}`, this.onVerdict(unitId));

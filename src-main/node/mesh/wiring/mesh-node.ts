@@ -332,6 +332,10 @@ export class MeshNode {
 
   emit(type: ApiEventType, data: ApiEvent['data']): void {
     this.events.push(type, data);
+    // What waits on a job of mine (a workflow's step) hears that it ended when the API does: once a
+    // completion (a job with frames, once they are made), and at a cancel.
+    if ((type === 'job.completed' || type === 'job.cancelled') && typeof data['job_id'] === 'string')
+      this.#bus.emit('job.ended', data['job_id']);
   }
 
   /** Publishes my commitment soon (throttled: commitment.ts), or at once (`now`: a new job). */

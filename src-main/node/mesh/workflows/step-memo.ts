@@ -24,7 +24,7 @@ export class StepMemo {
   readonly #held: HeldSets;
 
   constructor(
-    private readonly blobs: Pick<Blobs, 'get' | 'put' | 'hasAll' | 'removals'>,
+    private readonly blobs: Pick<Blobs, 'get' | 'put' | 'hasAllStored' | 'removals'>,
     private readonly store: Pick<WorkflowStore, 'memo' | 'remember'>,
   ) {
     this.#held = new HeldSets(blobs);

@@ -67,13 +67,13 @@ export class WorkflowRunner {
     private readonly store: WorkflowStore,
     private readonly jobs: StepJobs,
     private readonly cancelJob: (jobId: string, reason: string) => Promise<void>,
-  ) {
-    // A step's job ended: its workflow goes on now, not at its next look (up to WATCH_MS later).
-    ctx.events.on('job.ended', (jobId) => {
-      const workflowId = workflowOfJob(jobId);
-      if (workflowId !== undefined && this.#live.has(workflowId)) this.#advanceSoon(workflowId, true);
-    });
-  }
+  ) {}
+
+  /** A step's job ended: its workflow goes on now, not at its next look (up to WATCH_MS later). */
+  readonly #jobEnded = (jobId: string): void => {
+    const workflowId = workflowOfJob(jobId);
+    if (workflowId !== undefined && this.#live.has(workflowId)) this.#advanceSoon(workflowId, true);
+  };
 
   /** Resumes every workflow that had not ended: each plans from its facts. */
   start(): void {
@@ -89,11 +89,13 @@ export class WorkflowRunner {
         record,
       });
     }
+    this.ctx.events.on('job.ended', this.#jobEnded);
     this.#timer.start();
   }
 
   /** No more advances; resolves once those under way have ended. */
   async stop(): Promise<void> {
+    this.ctx.events.off('job.ended', this.#jobEnded);
     this.#timer.stop();
     await Promise.allSettled(this.#busy.values());
   }
