@@ -9,7 +9,7 @@ import { PROGRAM_LIBRARIES } from '../../src-main/core/library/methods.js';
 import { filesOfTar } from '../../src-main/core/library/tar.js';
 import { resolveLibrary } from '../../src-main/node/kinds/library/library.js';
 import { decodeWasiItem } from '../../src-main/node/exec/wasi/items.js';
-import { decodeInputFiles } from '../../src-main/node/exec/wasi/program.js';
+import { decodeInputFiles } from '../../src-main/node/exec/wasi/unit-bytes.js';
 import {
   fileFields,
   LIBRARY_METHODS,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeWasiItem } from '../../src-main/node/exec/wasi/items.js';
 import { encodeWasiItem } from '../../src-main/node/exec/index.js';
-import { encodeWasiOutput } from '../../src-main/node/exec/wasi/program.js';
+import { encodeWasiOutput } from '../../src-main/node/exec/wasi/unit-bytes.js';
 import {
   decodeProgramOutput,
   DEFAULT_PROGRAM_FIELDS,

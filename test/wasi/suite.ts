@@ -15,7 +15,8 @@ import { join, relative } from 'node:path';
 import type { WasiDir } from '../../src-main/core/schemas/index.js';
 import * as z from '../../src-main/core/schemas/zod.js';
 import type { Executor, ExecSuccess } from '../../src-main/node/exec/index.js';
-import { decodeWasiOutput, encodeInputFiles, type WasiResult } from '../../src-main/node/exec/wasi/program.js';
+import { decodeWasiOutput } from '../../src-main/node/exec/wasi/program.js';
+import { encodeInputFiles, type WasiResult } from '../../src-main/node/exec/wasi/unit-bytes.js';
 
 const SpecSchema = z.object({
   args: z.optional(z.array(z.string())),

@@ -16,3 +16,4 @@ export * from './decode.js';
 export * from './canonical-json.js';
 export * from './wasi-job.js';
 export * from './wasi-dirs.js';
+export * from './wasi-guest.js';

@@ -11,6 +11,7 @@
 // against the preopen whose name is its longest prefix, with `.` and `/` both the empty prefix and a
 // relative name under `/`: so `.` and `/` are one place, `data` and `/data` another, and a program's
 // `fopen("data.txt")` finds the folder mapped at `.`.
+import { placeOf } from './wasi-guest.js';
 import * as z from './zod.js';
 
 /** The most folders one job maps. */
@@ -49,21 +50,6 @@ export function canonicalGuestPath(text: string): { ok: true; path: string } | {
     return { ok: false, error: `a guest path is at most ${MAX_GUEST_PATH_BYTES} bytes` };
   return { ok: true, path };
 }
-
-/** `.` and `/` are one place to wasi-libc: the root. */
-const isRoot = (guest: string): boolean => guest === '.' || guest === '/';
-
-/** Where a guest path is to wasi-libc, which starts in `/`: a relative name lies under it. */
-const placeOf = (guest: string): string => (isRoot(guest) ? '/' : guest.startsWith('/') ? guest : `/${guest}`);
-
-/**
- * Where a writable folder's files come back in the unit's output (its `files`, written under
- * `out/` by `meshctl job output`): the root's at the top, `/a/b`'s (and `a/b`'s) under `a/b/`.
- */
-export const outputPrefixOf = (guest: string): string => (isRoot(guest) ? '' : `${placeOf(guest).slice(1)}/`);
-
-/** Where mapping `index`'s files lie in the job's input tree. */
-export const treePrefixOf = (index: number): string => `${index}/`;
 
 /** Whether `inner` is `outer` or lies under it, as guest paths. */
 function within(outer: string, inner: string): boolean {

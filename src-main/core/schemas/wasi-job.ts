@@ -52,12 +52,6 @@ export const WasiUnitParamsSchema = z.strictObject({
 });
 export type WasiUnitParams = z.infer<typeof WasiUnitParamsSchema>;
 
-/**
- * The most bytes of a unit's stderr kept (its first; the rest is counted, not kept): a diagnostic
- * for the person who ran it, carried back beside its result and never part of the output compared.
- */
-export const MAX_WASI_STDERR_BYTES = 64 * 1024;
-
 /** The most bytes of files (as an input tree) a WASI job mounts at /input. */
 export const MAX_WASI_FILES_BYTES = 4 * 1024 * 1024;
 

@@ -134,11 +134,13 @@ export class Executor {
   async run(request: ExecUnit): Promise<ExecSuccess> {
     if (request.signal?.aborted) throw aborted();
     const checked = this.check(request);
+    // First, since a worker's start is the longest part of a first unit: before the module is
+    // hashed (a 20 MB one's hash, ~11 ms) or read.
+    this.warmAWorker();
     // A cached module queues the unit at once, unless admissions before it still wait for theirs.
     const kind: ModuleKind = checked.wasi ? 'wasi' : 'abi';
     const ready = this.preparing === 0 ? this.modules.preparedNow(request.module, checked.limits, kind) : undefined;
     if (ready) return this.enqueue(checked, ready, request.signal);
-    this.warmAWorker();
     this.preparing++;
     const prepared = this.modules.prepare(request.module, checked.limits, kind);
     prepared.catch(() => {}); // its failure is awaited below, after the admissions before it
@@ -242,8 +244,9 @@ export class Executor {
   }
 
   /**
-   * Starts a worker thread, if none runs, while a unit's module is prepared: its start (tens of ms,
-   * the thread's isolate and modules) then overlaps the module's read from disk or its metering.
+   * Starts a worker thread, if none runs, while a unit's module is hashed and prepared: its start
+   * (tens of ms, the thread's isolate and modules) then overlaps the module's read from disk or its
+   * metering, and its compile here (prepare.ts).
    */
   private warmAWorker(): void {
     if (this.pool.threads.length > 0 || this.closed) return;
@@ -294,10 +297,14 @@ export class Executor {
     index[0] = NOT_STARTED;
     const abort = new AbortController();
     const watchdog = new Watchdog(batch, index, startedAt, () => abort.abort());
-    const task: WorkerBatch = { units: batch.map((p) => p.unit), progress };
     for (const pending of batch) pending.stopBatch = () => abort.abort();
     let requeued: Pending[] = []; // what runs again keeps its input
     try {
+      // batchSize() keeps a batch to one module. Waiting for its compile here costs a first unit
+      // nothing: it started as the module was prepared, and ends before a starting worker is ready.
+      const compiling = this.modules.compiled(batch[0]!.unit.moduleHash);
+      const compiled = compiling && (await compiling);
+      const task: WorkerBatch = { units: batch.map((p) => p.unit), progress, ...(compiled && { compiled }) };
       const outcomes = (await this.pool.run(task, { signal: abort.signal })) as WorkerOutcome[];
       outcomes.forEach((outcome, i) => {
         if (outcome.ok) this.learn(batch[i]!.unit.moduleHash, outcome.wallMs);

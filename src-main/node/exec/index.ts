@@ -4,5 +4,6 @@ export type { ModuleKind } from './metering.js';
 export { DEFAULT_LIMITS, type UnitLimits } from './limits.js';
 export { sha256Hex } from './prepare.js';
 export { wasiRunOf } from './wasi/job-unit.js';
-export { decodeInputFiles, decodeWasiOutput, encodeInputFiles } from './wasi/program.js';
+export { decodeWasiOutput } from './wasi/program.js';
+export { decodeInputFiles, encodeInputFiles } from './wasi/unit-bytes.js';
 export { encodeWasiItem, framedBytes, MAX_ITEM_NAME_BYTES } from './wasi/items.js';

@@ -45,6 +45,14 @@ const DISK_BYTES = 512 << 20;
 /** The shipped kernels, metered by the build: read only. */
 const SHIPPED = new MeteredStore(shippedMeteredDir());
 
+/**
+ * A module at least this big is compiled once here, off the main thread (V8's background
+ * compile), while the pool's worker starts, and handed to the workers compiled: a 20 MB program's
+ * compile (~22 ms) then leaves its first unit's path, and the workers share one copy of its code
+ * instead of one each. A smaller one compiles in each worker in under a millisecond.
+ */
+const SHARED_COMPILE_BYTES = 1 << 20;
+
 /** How long the metering thread outlives its last module: a job's modules come together. */
 const METERING_LINGER_MS = 5_000;
 /** How long closing waits for a thread still loading binaryen before it is terminated all the same. */
@@ -67,6 +75,8 @@ export class ModuleCache {
    * its module again. Nothing writes to module bytes once read.
    */
   private readonly hashes = new WeakMap<Uint8Array, string>();
+  /** Big modules' compiles here, by hash, for as long as their entry is kept (SHARED_COMPILE_BYTES). */
+  private readonly compiledModules = new Map<string, Promise<WebAssembly.Module | undefined>>();
 
   /** `memoryBytes` bounds the metered modules held in memory, `diskBytes` those kept in `diskDir` (if given). */
   constructor(options: { memoryBytes?: number; diskBytes?: number; diskDir?: string } = {}) {
@@ -105,6 +115,14 @@ export class ModuleCache {
     let hash = this.hashes.get(original);
     if (hash === undefined) this.hashes.set(original, (hash = sha256Hex(original)));
     return kind === 'wasi' ? sha256Hex(Buffer.from(`${hash}/wasi`)) : hash;
+  }
+
+  /**
+   * The module compiled, if it is big (undefined otherwise, or if its compile failed): the workers
+   * take it as it is. Its compile started when it was prepared, before a worker could take its units.
+   */
+  compiled(hash: string): Promise<WebAssembly.Module | undefined> | undefined {
+    return this.compiledModules.get(hash);
   }
 
   private cached(hash: string): PreparedModule | undefined {
@@ -163,7 +181,13 @@ export class ModuleCache {
     for (const [hash, entry] of this.entries) {
       if (this.bytesHeld <= this.memoryBytes || hash === prepared.hash) break;
       this.entries.delete(hash);
+      this.compiledModules.delete(hash);
       this.bytesHeld -= entry.bytes.length;
+    }
+    if (prepared.bytes.length >= SHARED_COMPILE_BYTES) {
+      // Validated when metered (or checksummed from disk): a failure here only leaves each worker to compile it.
+      const compiling = WebAssembly.compile(prepared.bytes as Uint8Array<ArrayBuffer>).catch(() => undefined);
+      this.compiledModules.set(prepared.hash, compiling);
     }
   }
 }

@@ -44,7 +44,10 @@ export interface WorkerUnit {
 }
 
 export interface WorkerBatch {
+  /** Units of one module. */
   units: WorkerUnit[];
+  /** That module compiled, when the executor has it (a big one: prepare.ts); else the worker compiles it. */
+  compiled?: WebAssembly.Module;
   /** Int32 [0]: index of the unit running; Float64 [1]: when it started (epoch ms). */
   progress: SharedArrayBuffer;
 }
@@ -67,12 +70,15 @@ const compiled = new Map<string, WebAssembly.Module>();
 const COMPILED_CACHE_SIZE = 32;
 
 function compile(unit: WorkerUnit): WebAssembly.Module {
-  let module = compiled.get(unit.moduleHash);
-  if (!module) {
-    module = new WebAssembly.Module(unit.module as Uint8Array<ArrayBuffer>);
-    if (compiled.size >= COMPILED_CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
-    compiled.set(unit.moduleHash, module);
-  }
+  return (
+    compiled.get(unit.moduleHash) ??
+    keepCompiled(unit.moduleHash, new WebAssembly.Module(unit.module as Uint8Array<ArrayBuffer>))
+  );
+}
+
+function keepCompiled(moduleHash: string, module: WebAssembly.Module): WebAssembly.Module {
+  if (compiled.size >= COMPILED_CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
+  compiled.set(moduleHash, module);
   return module;
 }
 
@@ -120,6 +126,8 @@ export const epochMs = (): number => performance.timeOrigin + performance.now();
 export default function runBatch(batch: WorkerBatch): WorkerOutcome[] {
   const index = new Int32Array(batch.progress, 0, 1);
   const startedAt = new Float64Array(batch.progress, 8, 1);
+  const moduleHash = batch.units[0]?.moduleHash;
+  if (batch.compiled && moduleHash !== undefined && !compiled.has(moduleHash)) keepCompiled(moduleHash, batch.compiled);
   const outcomes = batch.units.map((unit, i) => {
     startedAt[0] = epochMs();
     Atomics.store(index, 0, i);

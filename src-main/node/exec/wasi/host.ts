@@ -14,14 +14,15 @@
 //   unwinding runs on to its next metering check and traps, its end as recorded. Sockets are
 //   refused (no descriptor is one); sched_yield does nothing; proc_raise is ENOSYS.
 import { createHash } from 'node:crypto';
-import { MAX_WASI_STDERR_BYTES } from '../../../core/schemas/index.js';
+import { MAX_WASI_STDERR_BYTES } from '../../../core/schemas/wasi-guest.js';
 import { ClockId, Errno, EventType, Size, SubclockFlags, WasiErrno } from './constants.js';
 import { WasiFiles } from './files.js';
 import { CappedStream, Guest, stringTableBytes, writeStringTable } from './guest.js';
 import { NO_RESULT, WASI_MODULE, WASI_SIGNATURES } from './imports.js';
 import { layoutOf, type Layout } from './layout.js';
 import { MemoryFs } from './memory-fs.js';
-import type { WasiResult, WasiUnitConfig } from './program.js';
+import type { WasiUnitConfig } from './program.js';
+import type { WasiResult } from './unit-bytes.js';
 import type { HostEnd } from '../host-end.js';
 
 /** The virtual clock's realtime epoch: 2024-01-01T00:00:00Z, in ns. */

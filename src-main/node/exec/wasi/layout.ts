@@ -9,9 +9,10 @@
 //   from that copy when the program ends come back, under the folder's output prefix (`.`'s at
 //   the top, `/data`'s under `data/`); a removal is not said. Nothing reaches another unit or the
 //   host's disk.
-import { outputPrefixOf, treePrefixOf, type WasiDir } from '../../../core/schemas/index.js';
+import type { WasiDir } from '../../../core/schemas/wasi-dirs.js';
+import { outputPrefixOf, treePrefixOf } from '../../../core/schemas/wasi-guest.js';
 import { byUtf8, type DirNode, type MemoryFs } from './memory-fs.js';
-import { decodeInputFiles } from './program.js';
+import { decodeInputFiles } from './unit-bytes.js';
 
 /** /tmp's file contents at most. */
 const TMP_BYTES = 16 << 20;

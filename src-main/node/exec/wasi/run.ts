@@ -7,7 +7,7 @@ import { OutputOverLimit } from '../abi.js';
 import type { HostEnd } from '../host-end.js';
 import { WasiExit, type WasiHost } from './host.js';
 import { WASI_ENTRY } from './imports.js';
-import { encodeWasiOutput } from './program.js';
+import { encodeWasiOutput } from './unit-bytes.js';
 
 export interface WasiRun {
   /** The canonical encoding of the exit code, stdout and /out (program.ts): what nodes compare. */
