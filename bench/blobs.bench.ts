@@ -2,7 +2,9 @@
 // per blob (the store without a database: what every node had before), same run, same machine:
 // - blob_small_put_*: puts per second of tiny units' blobs (a 64-byte input and its 32-byte
 //   sha256 output each), put as a job submit and a provider do (putMany of the inputs, then the
-//   outputs one by one), and the bytes on disk per unit that they cost;
+//   outputs one by one), and the bytes on disk per unit that they cost; and
+//   blob_small_put_held_per_s, the same puts as rows into a store that already holds HELD_ROWS
+//   (a node that has run jobs for a while: the collector keeps what is younger than its grace);
 // - blob_threshold_*: disk bytes per blob and put+get time per blob at sizes around the
 //   threshold, rows against files, which is how SMALL_BLOB_BYTES was chosen.
 import { createHash, randomBytes } from 'node:crypto';
@@ -16,6 +18,7 @@ import { openDatabase } from '../src-main/node/journal/database.js';
 import { round, type Benchmark, type Figure } from './harness.js';
 
 const UNITS = 5_000;
+const HELD_ROWS = 100_000;
 const THRESHOLD_BLOBS = 300;
 const THRESHOLD_SIZES = [1024, 4096, 16 * 1024, 64 * 1024];
 
@@ -53,9 +56,14 @@ function settledDiskBytes(dir: string): number {
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
-/** Puts UNITS tiny units' inputs (one batch) and outputs (one by one): puts/s and disk bytes per unit. */
-async function tinyUnits(rows: boolean): Promise<{ perSecond: number; bytesPerUnit: number }> {
+/**
+ * Puts UNITS tiny units' inputs (one batch) and outputs (one by one), into a store holding `held`
+ * blobs already: puts/s and disk bytes per unit.
+ */
+async function tinyUnits(rows: boolean, held = 0): Promise<{ perSecond: number; bytesPerUnit: number }> {
   return withStore(rows, async (store, dir) => {
+    for (let put = 0; put < held; put += UNITS)
+      await store.putMany(Array.from({ length: UNITS }, () => randomBytes(64)));
     const empty = settledDiskBytes(dir);
     const inputs = Array.from({ length: UNITS }, () => randomBytes(64));
     const outputs = Array.from({ length: UNITS }, () => randomBytes(32));
@@ -93,10 +101,17 @@ async function atSize(rows: boolean, size: number): Promise<{ bytes: number; us:
 
 export const benchmarks: Benchmark[] = [
   {
-    names: ['blob_small_put_per_s', 'blob_small_put_ratio', 'blob_disk_bytes_per_unit', 'blob_threshold_'],
+    names: [
+      'blob_small_put_per_s',
+      'blob_small_put_ratio',
+      'blob_small_put_held_per_s',
+      'blob_disk_bytes_per_unit',
+      'blob_threshold_',
+    ],
     async run(): Promise<Figure[]> {
       const files = await tinyUnits(false);
       const table = await tinyUnits(true);
+      const held = await tinyUnits(true, HELD_ROWS);
       const figures: Figure[] = [
         {
           name: 'blob_small_put_per_s',
@@ -105,6 +120,13 @@ export const benchmarks: Benchmark[] = [
           files: round(files.perSecond, 0),
         },
         { name: 'blob_small_put_ratio', value: round(table.perSecond / files.perSecond), unit: '× the file store' },
+        {
+          name: 'blob_small_put_held_per_s',
+          value: round(held.perSecond, 0),
+          unit: `puts/s as rows, ${HELD_ROWS} rows held`,
+          empty_store: round(table.perSecond, 0),
+          ratio_to_empty: round(held.perSecond / table.perSecond, 3),
+        },
         {
           name: 'blob_disk_bytes_per_unit',
           value: round(table.bytesPerUnit, 0),

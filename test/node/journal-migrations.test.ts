@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { NodeEvent } from '../../src-main/core/schemas/index.js';
+import { BlobStore } from '../../src-main/node/blobs/store.js';
+import { cidOfBytes } from '../../src-main/node/blobs/cid.js';
 import { Journal } from '../../src-main/node/journal/index.js';
 import { openDatabase, type Db } from '../../src-main/node/journal/database.js';
 import { LATEST_VERSION, migrate, schemaVersion, upgradeRebuilds } from '../../src-main/node/journal/migrations.js';
@@ -201,6 +204,40 @@ test('migration 15 gives each job its held total: the amounts of its escrows sti
     { job_id: 'j2', committed: 0, held: 0 },
   ]);
   db.close();
+});
+
+test('migration 21 keeps every small blob, its digest, bytes and put time, and a store opened on it reads and puts them', async () => {
+  const path = tempDbPath();
+  const db = openDatabase(path);
+  migrate(db, 20);
+  const rows = Array.from({ length: 50 }, (_, i) => {
+    const bytes = Buffer.from(`blob ${i}`);
+    const digest = createHash('sha256').update(bytes).digest();
+    return { key: digest.readBigInt64BE(0), digest, stored_at: 1_000 + i, bytes };
+  });
+  const insert = db.prepare('INSERT INTO small_blobs (key, digest, stored_at, bytes) VALUES (?, ?, ?, ?)');
+  for (const row of rows) insert.run(row.key, row.digest, row.stored_at, row.bytes);
+  migrate(db, 21);
+  const read = db.prepare('SELECT key, digest, stored_at, bytes FROM small_blobs ORDER BY key').safeIntegers().all();
+  const byKey = (a: { key: bigint }, b: { key: bigint }) => (a.key < b.key ? -1 : 1);
+  assert.deepEqual(
+    read,
+    rows.sort(byKey).map((row) => ({ ...row, stored_at: BigInt(row.stored_at) })),
+  );
+  // Found by the key's index, not by scanning the table.
+  const plan = db.prepare('EXPLAIN QUERY PLAN SELECT bytes FROM small_blobs WHERE key = ?').all(1n) as {
+    detail: string;
+  }[];
+  assert.match(plan.map((step) => step.detail).join(' '), /USING (COVERING )?INDEX/);
+  db.close();
+  const store = new BlobStore(`${path}-blobs`, { database: path });
+  try {
+    assert.deepEqual(Buffer.from(store.get(cidOfBytes(rows[0]!.bytes))!), rows[0]!.bytes);
+    const cid = await store.put(Buffer.from('put after the migration'));
+    assert.equal(Buffer.from(store.get(cid)!).toString(), 'put after the migration');
+  } finally {
+    store.close();
+  }
 });
 
 test("a version 15 journal's ledger (a row per entry, keyed by its id's hash) replays into the escrow rows and ledger events of version 16", async () => {

@@ -261,4 +261,25 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 21,
+    name: 'small blobs stored in the order they are put, found by a key index',
+    keepsProjections: true, // the store's rows, not derived from events
+    up(db) {
+      // Keyed by the digest's first 8 bytes (migration 12), rows went to random places in the
+      // table's B-tree: a transaction of 2,000 puts rewrote most of its pages, ~7 µs a row at 20,000
+      // rows and ~16 at 100,000. In put order, rows append to the table and only the small index
+      // of keys takes random writes: a third to a half of the time, lookups as fast (measured by
+      // hand on this machine with the store's own statements).
+      db.exec(`
+        CREATE TABLE small_blobs_in_order (
+          id INTEGER PRIMARY KEY, key INTEGER NOT NULL UNIQUE, digest BLOB NOT NULL, stored_at INTEGER NOT NULL,
+          bytes BLOB NOT NULL
+        ) STRICT;
+        INSERT INTO small_blobs_in_order (key, digest, stored_at, bytes) SELECT key, digest, stored_at, bytes FROM small_blobs;
+        DROP TABLE small_blobs;
+        ALTER TABLE small_blobs_in_order RENAME TO small_blobs;
+      `);
+    },
+  },
 ];
