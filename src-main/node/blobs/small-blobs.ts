@@ -1,9 +1,10 @@
 // Small blobs as rows of the node's database (table `small_blobs`, migration 6; in the order they
 // are put since migration 21), not one file each: a 64-byte input as a file costs a 4 KiB block,
 // an inode and two fsyncs; as a row it costs its bytes and a key, and a job's thousands of chunks
-// go in a few transactions. A row is in the table only whole (a transaction), which is the guarantee a file's temp+rename gave. Rows share
-// the journal's WAL, so a row written before the event that names it survives whatever that event
-// survives (a power cut loses a suffix of the WAL, never a middle).
+// go in a few transactions. A row is in the table only whole (a transaction), which is the
+// guarantee a file's temp+rename gave. Rows share the journal's WAL, so a row written before the
+// event that names it survives whatever that event survives (a power cut loses a suffix of the
+// WAL, never a middle).
 import { openDatabase, type Db } from '../journal/database.js';
 
 /** Blobs up to this size are rows; larger ones files (bench/blobs.bench.ts measures both sides). */
