@@ -52,6 +52,11 @@ const SHIPPED = new MeteredStore(shippedMeteredDir());
  * instead of one each. A smaller one compiles in each worker in under a millisecond.
  */
 const SHARED_COMPILE_BYTES = 1 << 20;
+/**
+ * How long a compiled module is kept here after its last unit: as long as an idle worker lives
+ * (executor.ts), so neither holds a big program's code once its job is done.
+ */
+const COMPILED_LINGER_MS = 10_000;
 
 /** How long the metering thread outlives its last module: a job's modules come together. */
 const METERING_LINGER_MS = 5_000;
@@ -75,8 +80,11 @@ export class ModuleCache {
    * its module again. Nothing writes to module bytes once read.
    */
   private readonly hashes = new WeakMap<Uint8Array, string>();
-  /** Big modules' compiles here, by hash, for as long as their entry is kept (SHARED_COMPILE_BYTES). */
-  private readonly compiledModules = new Map<string, Promise<WebAssembly.Module | undefined>>();
+  /** Big modules' compiles here, by hash, while their units come (SHARED_COMPILE_BYTES, COMPILED_LINGER_MS). */
+  private readonly compiledModules = new Map<
+    string,
+    { compiling: Promise<WebAssembly.Module | undefined>; drop: NodeJS.Timeout }
+  >();
 
   /** `memoryBytes` bounds the metered modules held in memory, `diskBytes` those kept in `diskDir` (if given). */
   constructor(options: { memoryBytes?: number; diskBytes?: number; diskDir?: string } = {}) {
@@ -118,11 +126,26 @@ export class ModuleCache {
   }
 
   /**
-   * The module compiled, if it is big (undefined otherwise, or if its compile failed): the workers
-   * take it as it is. Its compile started when it was prepared, before a worker could take its units.
+   * The module compiled, if it is big and prepared (undefined otherwise, or if its compile failed):
+   * the workers take it as it is. A first unit's compile started as its module was prepared, before
+   * a worker could take the unit.
    */
   compiled(hash: string): Promise<WebAssembly.Module | undefined> | undefined {
-    return this.compiledModules.get(hash);
+    return this.holdCompiled(hash)?.compiling;
+  }
+
+  /** A big prepared module's compile, started if it is not held, and held COMPILED_LINGER_MS more. */
+  private holdCompiled(hash: string): { compiling: Promise<WebAssembly.Module | undefined> } | undefined {
+    const prepared = this.entries.get(hash);
+    if (!prepared || prepared.bytes.length < SHARED_COMPILE_BYTES) return undefined;
+    const held = this.compiledModules.get(hash);
+    clearTimeout(held?.drop);
+    // Validated when metered (or checksummed from disk): a failure here only leaves each worker to compile it.
+    const compiling =
+      held?.compiling ?? WebAssembly.compile(prepared.bytes as Uint8Array<ArrayBuffer>).catch(() => undefined);
+    const drop = setTimeout(() => this.compiledModules.delete(hash), COMPILED_LINGER_MS).unref();
+    this.compiledModules.set(hash, { compiling, drop });
+    return { compiling };
   }
 
   private cached(hash: string): PreparedModule | undefined {
@@ -135,6 +158,8 @@ export class ModuleCache {
   }
 
   async close(): Promise<void> {
+    for (const { drop } of this.compiledModules.values()) clearTimeout(drop);
+    this.compiledModules.clear();
     await this.metering.close();
     await Promise.all(this.writing);
   }
@@ -181,14 +206,11 @@ export class ModuleCache {
     for (const [hash, entry] of this.entries) {
       if (this.bytesHeld <= this.memoryBytes || hash === prepared.hash) break;
       this.entries.delete(hash);
+      clearTimeout(this.compiledModules.get(hash)?.drop);
       this.compiledModules.delete(hash);
       this.bytesHeld -= entry.bytes.length;
     }
-    if (prepared.bytes.length >= SHARED_COMPILE_BYTES) {
-      // Validated when metered (or checksummed from disk): a failure here only leaves each worker to compile it.
-      const compiling = WebAssembly.compile(prepared.bytes as Uint8Array<ArrayBuffer>).catch(() => undefined);
-      this.compiledModules.set(prepared.hash, compiling);
-    }
+    this.holdCompiled(prepared.hash); // its compile started now, while a worker starts
   }
 }
 
