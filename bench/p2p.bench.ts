@@ -1,6 +1,8 @@
 // The p2p layer on loopback: a 100 MB blob between two nodes (TCP + Noise + yamux, hashed against
-// its CID on arrival) against a bare node:net socket moving the same 100 MB in the same run, and
-// against the crypto floor (the blob's encryption, decryption and hash alone, no I/O), and
+// its CID on arrival) against a bare node:net socket moving the same 100 MB in the same run, against
+// Node's own TLS moving it (OpenSSL's ChaCha20-Poly1305, as Noise's cipher, no libp2p; copied and
+// hashed as a blob is: what an encrypted stream does here at best), and against the crypto floor
+// (the blob's decryption and hash alone, a frame at a time as Noise does, no I/O), and
 // the time to set up a connection (dial, Noise handshake, yamux, first request round trip).
 // The two ends of each transfer are two machines: the holder a process of its own
 // (fixtures/blob-holder.ts) on the other cores, the fetcher this one on its own core (fixtures/cores.ts). Each figure carries the load average it ran under, and the transfers
@@ -8,16 +10,23 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import * as z from 'zod/mini';
 import { ephemeralIdentity } from '../src-main/node/identity/identity.js';
 import { MeshNetwork, type MessageCatalog } from '../src-main/node/p2p/index.js';
+import { TLS_BENCH_CIPHERS, TLS_BENCH_PSK } from './fixtures/bench-tls.js';
 import { allowedCores, coreSplit, pinProcess, pinSelf, type CoreSplit } from './fixtures/cores.js';
 import { median, round, type Benchmark, type Figure } from './harness.js';
 
 /** What the holder says once it serves: where to fetch the blob from, and its TCP server's port. */
-const HolderReadySchema = z.strictObject({ address: z.string(), cid: z.string(), tcp_port: z.number() });
+const HolderReadySchema = z.strictObject({
+  address: z.string(),
+  cid: z.string(),
+  tcp_port: z.number(),
+  tls_port: z.number(),
+});
 type HolderReady = z.output<typeof HolderReadySchema>;
 
 const BLOB_BYTES = 100 * 1000 * 1000;
@@ -96,6 +105,35 @@ function rawTcpTiming(ready: HolderReady): Promise<Timing> {
   return timed(once);
 }
 
+/** The holder's TLS server sending the same bytes, each copied into one buffer and the whole hashed, as a fetched blob is. */
+function tlsTiming(ready: HolderReady): Promise<Timing> {
+  const once = () =>
+    new Promise<void>((resolve, reject) => {
+      const blob = new Uint8Array(Buffer.allocUnsafeSlow(BLOB_BYTES).buffer, 0, BLOB_BYTES);
+      let received = 0;
+      const socket = connectTls({
+        port: ready.tls_port,
+        host: '127.0.0.1',
+        ciphers: TLS_BENCH_CIPHERS,
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.2',
+        checkServerIdentity: () => undefined,
+        pskCallback: () => ({ psk: TLS_BENCH_PSK, identity: 'bench' }),
+      });
+      socket.on('data', (chunk: Buffer) => {
+        blob.set(chunk, received);
+        received += chunk.byteLength;
+      });
+      socket.on('end', () => {
+        createHash('sha256').update(blob).digest();
+        if (received === BLOB_BYTES) resolve();
+        else reject(new Error(`got ${received} bytes`));
+      });
+      socket.on('error', reject);
+    });
+  return timed(once);
+}
+
 /** Milliseconds from dialling a fresh peer to the reply of a first request on the new connection. */
 async function connectMs(): Promise<number[]> {
   const times: number[] = [];
@@ -152,11 +190,12 @@ const transfer: Benchmark = {
     const allowed = allowedCores();
     const cores = coreSplit(1, allowed);
     const { child, ready } = await startHolder(cores);
-    let blobRun: Timing, rawRun: Timing, floorRun: Timing;
+    let blobRun: Timing, rawRun: Timing, tlsRun: Timing, floorRun: Timing;
     try {
       if (cores) pinSelf(cores.requester);
       blobRun = await blobTiming(ready);
       rawRun = await rawTcpTiming(ready);
+      tlsRun = await tlsTiming(ready);
       floorRun = await cryptoFloorTiming(randomBytes(BLOB_BYTES));
     } finally {
       child.stdin!.end();
@@ -180,6 +219,10 @@ const transfer: Benchmark = {
         crypto_floor_mb_per_s: round(mbPerSecond(BLOB_BYTES, floorRun.wallS), 1),
         ratio_to_crypto_floor: round(floorRun.wallS / blobRun.wallS, 3),
         best_ratio_to_raw: round(rawRun.wallS / floorRun.wallS, 3),
+        // Node's own TLS with Noise's cipher, no libp2p, the bytes kept and hashed: an encrypted stream's best here.
+        tls_mb_per_s: round(mbPerSecond(BLOB_BYTES, tlsRun.wallS), 1),
+        ratio_to_tls: round(tlsRun.wallS / blobRun.wallS, 3),
+        tls_ratio_to_raw: round(rawRun.wallS / tlsRun.wallS, 3),
       },
       figure('raw_tcp_mb_per_s', rawRun),
     ];
