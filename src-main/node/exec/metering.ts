@@ -160,9 +160,11 @@ class Meter {
 
 // The flags combined are a plain number to TypeScript; setFeatures takes them as one Features value.
 const BULK_MEMORY = binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt;
-// Reference types, tail calls, SIMD and exception handling change nothing binaryen writes for a
-// module that does not use them (measured on the shipped kernels and the WASI test programs), so
-// they are simply on.
+// Reference types, tail calls, SIMD, exception handling and extended constant expressions (`i32.add`
+// and the like in a global's or a segment's offset: what position-independent code and LLVM's
+// `lime1` CPU emit, all evaluated once at instantiation, never metered) change nothing binaryen
+// writes for a module that does not use them (measured on the shipped kernels and the WASI test
+// programs), so they are simply on.
 const ALLOWED_FEATURES = (binaryen.Features.MutableGlobals |
   binaryen.Features.NontrappingFPToInt |
   binaryen.Features.SignExt |
@@ -171,7 +173,8 @@ const ALLOWED_FEATURES = (binaryen.Features.MutableGlobals |
   binaryen.Features.ReferenceTypes |
   binaryen.Features.TailCall |
   binaryen.Features.SIMD128 |
-  binaryen.Features.ExceptionHandling) as binaryen.Features;
+  binaryen.Features.ExceptionHandling |
+  binaryen.Features.ExtendedConst) as binaryen.Features;
 
 const RESERVED_EXPORTS = [FUEL_GLOBAL, START_EXPORT, GROW_REFUSED_GLOBAL, CALL_DEPTH_GLOBAL];
 
