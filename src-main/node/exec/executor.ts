@@ -134,13 +134,14 @@ export class Executor {
   async run(request: ExecUnit): Promise<ExecSuccess> {
     if (request.signal?.aborted) throw aborted();
     const checked = this.check(request);
-    // First, since a worker's start is the longest part of a first unit: before the module is
-    // hashed (a 20 MB one's hash, ~11 ms) or read.
-    this.warmAWorker();
+    // A worker's start is the longest part of a first unit: asked for before new bytes are hashed
+    // (a 20 MB module's hash, ~11 ms), not at every unit (piscina lists its threads anew when asked).
+    if (!this.modules.hashed(request.module)) this.warmAWorker();
     // A cached module queues the unit at once, unless admissions before it still wait for theirs.
     const kind: ModuleKind = checked.wasi ? 'wasi' : 'abi';
     const ready = this.preparing === 0 ? this.modules.preparedNow(request.module, checked.limits, kind) : undefined;
     if (ready) return this.enqueue(checked, ready, request.signal);
+    this.warmAWorker();
     this.preparing++;
     const prepared = this.modules.prepare(request.module, checked.limits, kind);
     prepared.catch(() => {}); // its failure is awaited below, after the admissions before it

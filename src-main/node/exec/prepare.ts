@@ -119,6 +119,11 @@ export class ModuleCache {
     return prepared;
   }
 
+  /** Whether these very bytes were hashed here before (a unit of their job came already). */
+  hashed(original: Uint8Array): boolean {
+    return this.hashes.has(original);
+  }
+
   private hashOf(original: Uint8Array, kind: ModuleKind): string {
     let hash = this.hashes.get(original);
     if (hash === undefined) this.hashes.set(original, (hash = sha256Hex(original)));
