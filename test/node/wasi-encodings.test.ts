@@ -6,7 +6,8 @@
 // uses the same fuel twice.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { decodeWasiOutput, Executor } from '../../src-main/node/exec/index.js';
+import * as dagCbor from '@ipld/dag-cbor';
+import { decodeInputFiles, decodeWasiOutput, encodeInputFiles, Executor } from '../../src-main/node/exec/index.js';
 
 const executor = Executor.start({ workers: 1 });
 after(() => executor.close());
@@ -115,4 +116,28 @@ test("call_indirect's table index as a 5-byte LEB, as wasm-ld leaves it uncompre
   });
   const { stdout } = await stdoutAndFuel(module);
   assert.equal(stdout, HELLO);
+});
+
+test('an input tree is read only as a list of [path, bytes]: any other shape is refused, by name', () => {
+  const tree = encodeInputFiles([
+    ['b.txt', Buffer.from('b')],
+    ['a.txt', Buffer.from('a')],
+  ]);
+  assert.deepEqual(
+    decodeInputFiles(tree).map(([path, bytes]) => [path, Buffer.from(bytes).toString()]),
+    [
+      ['a.txt', 'a'],
+      ['b.txt', 'b'],
+    ],
+  );
+  for (const wrong of [
+    { 'a.txt': Buffer.from('a') },
+    [['a.txt', 'a as text']],
+    [[1, Buffer.from('a')]],
+    [['a.txt', Buffer.from('a'), 'more']],
+    [['a.txt']],
+    'a.txt',
+  ])
+    assert.throws(() => decodeInputFiles(dagCbor.encode(wrong)), /not an input tree/);
+  assert.throws(() => decodeInputFiles(Buffer.from('not cbor at all')));
 });
