@@ -354,3 +354,36 @@ test('times must be ISO 8601 with a zone', () => {
     rejects(S.ExecutionReceiptSchema, { ...receipt, timestamp: bad }, `timestamp ${String(bad)}`);
   }
 });
+
+test('base64 text is what the anchored pattern accepted: its alphabet, at most two = and only at its end', () => {
+  const pattern = /^[A-Za-z0-9+/]*={0,2}$/;
+  const edges = [
+    '',
+    'QQ==',
+    'QUI=',
+    'QUJD',
+    'a=',
+    'a==',
+    'a===',
+    '=',
+    '==',
+    '===',
+    'a=b',
+    'a=b=',
+    '=a',
+    'a b',
+    'ab-_',
+    'a\n',
+    'é',
+  ];
+  for (const text of edges) assert.equal(S.isBase64Text(text), pattern.test(text), JSON.stringify(text));
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom('A', 'z', '0', '+', '/', '=', '-', ' ', '\n') }), (text) => {
+      assert.equal(S.isBase64Text(text), pattern.test(text), JSON.stringify(text));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.equal(S.base64Of(3).safeParse('QUJD').success, true);
+  assert.equal(S.base64Of(3).safeParse('QUJDRA==').success, false); // over its 3 bytes
+  assert.match(JSON.stringify(S.base64Of(3).safeParse('QU=D').error?.issues), /expected base64/);
+});

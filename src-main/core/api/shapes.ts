@@ -3,6 +3,7 @@
 // submit forms, and the size limits a server applies before it reads a request.
 import * as z from '../schemas/zod.js';
 import {
+  base64Of,
   boundedArray,
   Count,
   Credits,
@@ -44,9 +45,7 @@ export const MAX_STREAMED_INPUT_BYTES = 1024 * 1024 * 1024;
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 /** The event stream's WebSocket messages: events as JSON lines in order, one moment's in one message, at most this many. */
 export const MAX_EVENTS_PER_FRAME = 64;
-const Base64 = (maxBytes: number) =>
-  z.string().check(z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'));
-export const InlineModule = Base64(MAX_INLINE_MODULE_BYTES);
+export const InlineModule = base64Of(MAX_INLINE_MODULE_BYTES);
 export const Multiaddr = z
   .string()
   .check(z.minLength(1), z.maxLength(LIMITS.nameChars), z.regex(/^\//, 'a multiaddr starts with /'));
@@ -205,7 +204,7 @@ export const WasiJobSchema = z.strictObject({
   args: z._default(WasiUnitParamsSchema.shape.args, []),
   env: z._default(WasiUnitParamsSchema.shape.env, {}),
   items: z._default(WasiUnitParamsSchema.shape.items, 'chunks'),
-  files_base64: z.optional(Base64(MAX_WASI_FILES_BYTES)),
+  files_base64: z.optional(base64Of(MAX_WASI_FILES_BYTES)),
   /** Folders mapped where the program expects them, their files in files_base64 under i/ (core/schemas/wasi-dirs.ts). */
   dirs: WasiUnitParamsSchema.shape.dirs,
 });
@@ -225,7 +224,7 @@ const SUBMIT_JOB_FIELDS = {
    * A library program's files, an input tree as wasi.files_base64 (WasiJobSchema), mounted read-only
    * at /input in every unit, where a method reads what its params name (data/join's right table).
    */
-  files_base64: z.optional(Base64(MAX_WASI_FILES_BYTES)),
+  files_base64: z.optional(base64Of(MAX_WASI_FILES_BYTES)),
   /** Or the user's own module under the unit ABI. */
   wasm_base64: z.optional(InlineModule),
   /** Or that module by its CID, in my store already: put there by blobs.put (a program too big for a request). */
@@ -309,7 +308,7 @@ type JobTerms = Parameters<(typeof oneModule)[0]>[0] &
   Parameters<(typeof blenderFrames)[0]>[0];
 
 export const SubmitJobSchema = z
-  .strictObject({ ...SUBMIT_JOB_FIELDS, input_base64: Base64(MAX_INPUT_BYTES) })
+  .strictObject({ ...SUBMIT_JOB_FIELDS, input_base64: base64Of(MAX_INPUT_BYTES) })
   .check(...JOB_CHECKS);
 
 /**
@@ -323,7 +322,7 @@ export const EstimateJobSchema = z
   .strictObject({
     ...SUBMIT_JOB_FIELDS,
     input_bytes: Count.check(z.minimum(1)),
-    first_bytes_base64: z.optional(Base64(MAX_CHUNK_BYTES + 1)),
+    first_bytes_base64: z.optional(base64Of(MAX_CHUNK_BYTES + 1)),
   })
   .check(...JOB_CHECKS);
 

@@ -2,14 +2,14 @@
 // into API_METHODS): running a workflow document with its inputs, its graph as it stands, a step's
 // output, cancelling it, and the list of mine.
 import * as z from '../schemas/zod.js';
-import { boundedArray, Count, Id, idRecord, IsoTime, LIMITS, Name } from '../schemas/index.js';
+import { base64Of, boundedArray, Count, Id, idRecord, IsoTime, LIMITS, Name } from '../schemas/index.js';
 import { Empty, method } from './shapes.js';
 
 /** A workflow's document, as JSON text (core/workflow/document.ts checks it: MAX_WORKFLOW_CHARS). */
 const MAX_DOCUMENT_CHARS = 256 * 1024;
 /** A workflow's inline input files in all: bigger data travel as an earlier job's outputs. */
 export const MAX_INPUT_FILES = 10_000;
-const Base64 = z.string().check(z.maxLength(Math.ceil((32 * 1024 * 1024) / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/));
+const Base64 = base64Of(32 * 1024 * 1024);
 const InputFile = z.strictObject({ name: Name, base64: Base64 });
 
 /**

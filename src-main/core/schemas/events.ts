@@ -15,7 +15,18 @@ import {
   RefusalReasonSchema,
 } from './market.js';
 import { PolicyListSchema } from './policy.js';
-import { boundedArray, Count, Credits, Fraction, Id, IsoTime, LIMITS, Name, PeerId } from './primitives.js';
+import {
+  boundedArray,
+  Count,
+  Credits,
+  Fraction,
+  Id,
+  isBase64Text,
+  IsoTime,
+  LIMITS,
+  Name,
+  PeerId,
+} from './primitives.js';
 import { ReceiptSchema, SignatureSchema } from './receipts.js';
 import { MAX_FRAME, RenderSpecSchema } from './render-job.js';
 import { BlenderTilesSchema } from './blender-tiles.js';
@@ -93,7 +104,7 @@ const JobInputSchema = z.strictObject({
 const InputDigests = z.string().check(
   z.minLength(1),
   z.maxLength(Math.ceil((LIMITS.unitsPerBatch * 32) / 3) * 4),
-  z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+  z.refine(isBase64Text, 'expected base64'),
   z.refine(
     (s) => s.length % 4 === 0 && ((s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0)) % 32 === 0,
     {

@@ -5,7 +5,7 @@
 // chain link per batch, not per unit); `execution` and `verification`, one unit's, are what nodes
 // signed before 2026-11-23, still read from their journals and chains.
 import * as z from './zod.js';
-import { boundedArray, Count, Id, IsoTime, LIMITS, PeerId } from './primitives.js';
+import { boundedArray, Count, Id, isBase64Text, IsoTime, LIMITS, PeerId } from './primitives.js';
 
 const ChainLink = {
   author: PeerId,
@@ -82,7 +82,7 @@ export const VerificationReceiptSchema = z.strictObject({
 /** An Ed25519 signature (64 bytes), base64. */
 export const SignatureSchema = z
   .string()
-  .check(z.minLength(1), z.maxLength(256), z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'));
+  .check(z.minLength(1), z.maxLength(256), z.refine(isBase64Text, 'expected base64'));
 
 export const ReceiptSchema = z.discriminatedUnion('kind', [
   ExecutionBatchReceiptSchema,
