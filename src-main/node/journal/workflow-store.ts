@@ -29,6 +29,11 @@ interface Row {
 /** Keys asked at once by memoAll. */
 const MEMO_BATCH = 4096;
 
+/** Memo rows written a turn, once a step's output is journaled (about 5 ms of a turn). */
+const MEMO_WRITE_ROWS = 2048;
+
+type MemoRow = { key: string; cid: string; bytes: number };
+
 const fromRow = (row: Row): StoredWorkflow => ({
   workflowId: row.workflow_id,
   document: row.document,
@@ -51,8 +56,11 @@ export class WorkflowStore {
   readonly #memoPut;
   readonly #appendAll;
   readonly #rememberAll;
+  /** Memo rows remembered and not written yet, and the turn that writes the next of them. */
+  #unwritten: MemoRow[] = [];
+  #writing: NodeJS.Immediate | undefined;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.#add = db.prepare(
       'INSERT INTO workflows (workflow_id, document, inputs, no_cache, submitted_at) VALUES (?, ?, ?, ?, ?)',
     );
@@ -77,7 +85,7 @@ export class WorkflowStore {
     this.#memoPut = db.prepare(
       'INSERT INTO workflow_memo (key, output_cid, bytes) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING',
     );
-    this.#rememberAll = db.transaction((outputs: readonly { key: string; cid: string; bytes: number }[]) => {
+    this.#rememberAll = db.transaction((outputs: readonly MemoRow[]) => {
       for (const { key, cid, bytes } of outputs) this.#memoPut.run(key, cid, bytes);
     });
     this.#appendAll = db.transaction((workflowId: string, facts: readonly WorkflowFact[]) => {
@@ -124,12 +132,14 @@ export class WorkflowStore {
   }
 
   memo(key: string): { cid: string; bytes: number } | undefined {
+    this.flush();
     const row = this.#memoGet.get(key);
     return row && { cid: row.output_cid, bytes: row.bytes };
   }
 
   /** memo() of each key, asked in batches (a lookup each cost ~5 µs a key, a batch under half). */
   memoAll(keys: readonly string[]): ({ cid: string; bytes: number } | undefined)[] {
+    this.flush();
     const found: ({ cid: string; bytes: number } | undefined)[] = Array.from({ length: keys.length });
     for (let at = 0; at < keys.length; at += MEMO_BATCH)
       for (const [place, cid, bytes] of this.#memoAll.all(JSON.stringify(keys.slice(at, at + MEMO_BATCH))))
@@ -137,8 +147,31 @@ export class WorkflowStore {
     return found;
   }
 
-  /** Remembers verified outputs by their units' memo keys, in one transaction. */
-  remember(outputs: readonly { key: string; cid: string; bytes: number }[]): void {
-    this.#rememberAll(outputs);
+  /**
+   * Remembers verified outputs by their units' memo keys: written MEMO_WRITE_ROWS a turn from the
+   * next, so that a step's end (a fan-out's 10,000 rows, ~25 ms) does not wait on them; a memo
+   * lookup, and flush, write them all first. A cache: rows lost to a crash are units run again.
+   */
+  remember(outputs: readonly MemoRow[]): void {
+    if (outputs.length === 0) return;
+    for (const row of outputs) this.#unwritten.push(row);
+    this.#writing ??= setImmediate(this.#writeSome);
   }
+
+  /** Writes every memo row remembered and not written yet (a lookup's first step; a stop's). */
+  flush(): void {
+    if (this.#writing) clearImmediate(this.#writing);
+    this.#writing = undefined;
+    const rows = this.#unwritten;
+    this.#unwritten = [];
+    if (rows.length > 0) this.#rememberAll(rows);
+  }
+
+  readonly #writeSome = (): void => {
+    this.#writing = undefined;
+    if (!this.db.open) return; // closed without a flush (a test's): a cache's rows, lost as to a crash
+    const rows = this.#unwritten.splice(0, MEMO_WRITE_ROWS);
+    if (this.#unwritten.length > 0) this.#writing = setImmediate(this.#writeSome);
+    this.#rememberAll(rows);
+  };
 }
