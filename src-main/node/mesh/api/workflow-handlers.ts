@@ -150,7 +150,9 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
           i = 0; // and while it was awaited, any list may have lost a file
         }
       }
-      const started = node.workflows.run(document, values, no_cache);
+      // The bytes as given, hashed to their CIDs: the run's first steps start from them, not reading them back.
+      const given = new Map(sent.flatMap(({ files, bytes }) => files.map(({ cid }, i) => [cid, bytes[i]!] as const)));
+      const started = node.workflows.run(document, values, no_cache, given);
       return Object.keys(lists).length > 0 ? { ...started, files_cids: lists } : started;
     },
     async 'workflows.status'({ workflow_id }) {

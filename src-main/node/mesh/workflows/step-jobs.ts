@@ -15,8 +15,8 @@ import { cidOfBytes } from '../../blobs/cid.js';
 import type { WorkflowStore } from '../../journal/workflow-store.js';
 import type { NodeContext } from '../context/node-context.js';
 import type { JobSubmits } from '../jobs/job-submits.js';
-import { jobView, unitPage, type UnitSources } from '../views/job-view.js';
-import { unitStderr, verifiedOutput } from '../views/job-outputs.js';
+import { jobView, type UnitSources } from '../views/job-view.js';
+import { gatherOutputs, stderrKey } from './step-outputs.js';
 import { renderOutcome, renderTerms } from './render-steps.js';
 import { blenderOutcome, blenderStepJob, type BlenderStepJob } from './blender-steps.js';
 import { StepMemo, type MemoOutput } from './step-memo.js';
@@ -49,6 +49,8 @@ export type PreparedStep =
   | { kind: 'render'; spec: SubmitRender; units: number; cached: [] }
   | { kind: 'blender'; job: BlenderStepJob; units: number; cached: [] };
 
+type BatchStep = Extract<PreparedStep, { kind: 'batch' }>;
+
 /** A prepared step's units: a fan-out's items, a render step's frames' tiles as frames. */
 export const unitsOf = (prepared: PreparedStep): number =>
   prepared.kind === 'batch' ? prepared.units.length : prepared.units;
@@ -74,13 +76,19 @@ export class StepJobs {
     step: Step,
     params: NonNullable<SubmitJobTerms['params']>,
     input: readonly (FileValue | Scalar)[],
-    terms: { budget: number; noCache: boolean; inputs: Readonly<Record<string, Value>> },
+    terms: {
+      budget: number;
+      noCache: boolean;
+      inputs: Readonly<Record<string, Value>>;
+      /** Files' bytes by CID as the run was given them (hashed to those CIDs): read from here, not the store. */
+      given?: ReadonlyMap<string, Uint8Array>;
+    },
     journaled?: readonly { unit: number; cid: string; bytes: number }[],
   ): PreparedStep {
     const fileOf = (item: FileValue | Scalar): Uint8Array => {
       if (typeof item !== 'object')
         throw new ApiError('bad_request', `step "${step.id}": its input ${JSON.stringify(item)} is not a file`);
-      const bytes = this.ctx.blobs.get(item.cid);
+      const bytes = terms.given?.get(item.cid) ?? this.ctx.blobs.get(item.cid);
       if (!bytes)
         throw new ApiError(
           'bad_request',
@@ -197,9 +205,14 @@ export class StepJobs {
       // The files of the units the memo did not have are read now, at once: one not in the store fails the step here.
       const had = new Set(cached.map(({ unit }) => unit));
       const reading = units.filter(({ unit }) => !had.has(unit));
-      const read = this.ctx.blobs.getMany(reading.map(({ unit }) => given[unit]!.cid));
-      reading.forEach((at, i) => {
-        at.bytes = read[i] ?? fileOf(given[at.unit]!); // fileOf throws, naming it
+      const held = terms.given ?? new Map<string, Uint8Array>();
+      const unheld = reading.flatMap(({ unit }) => (held.has(given[unit]!.cid) ? [] : [given[unit]!.cid]));
+      const read = new Map(
+        unheld.length > 0 ? this.ctx.blobs.getMany(unheld).map((bytes, i) => [unheld[i]!, bytes]) : [],
+      );
+      reading.forEach((at) => {
+        const { cid } = given[at.unit]!;
+        at.bytes = held.get(cid) ?? read.get(cid) ?? fileOf(given[at.unit]!); // fileOf throws, naming it
         if (at.bytes.byteLength !== size) throw new ApiError('bad_request', `step "${step.id}": ${sizeMismatch}`);
       });
     }
@@ -251,8 +264,6 @@ export class StepJobs {
     const record = ran.length > 0 ? this.ctx.state.jobs.get(at.jobId!) : undefined;
     if (ran.length > 0 && !record) return undefined; // not submitted yet: the runner submits it
     const outputs = new Map<number, { cid: string; bytes: number }>();
-    const remembered: { key: string; cid: string; bytes: number }[] = [];
-    let failed: { reason: string; retryable: boolean } | undefined;
     if (record) {
       const view = jobView(this.ctx.state, record);
       if (view.state === 'running' || view.state === 'paused') return undefined;
@@ -261,45 +272,13 @@ export class StepJobs {
           reason: `its job ${at.jobId} was cancelled${record.cancelReason ? `: ${record.cancelReason}` : ''}`,
           retryable: false,
         };
-      for (let from = 0; from < view.units_created;) {
-        const page = unitPage(this.sources, record, from);
-        // Outputs (and stderrs) stored a batch at once, in a few transactions: later steps read them here, whoever ran them.
-        let kept: { place: number; key: string; bytes: Uint8Array }[] = [];
-        let keptBytes = 0;
-        const store = async () => {
-          const cids = await this.ctx.blobs.putMany(kept.map(({ bytes }) => bytes));
-          kept.forEach(({ place, key, bytes }, i) => {
-            remembered.push({ key, cid: cids[i]!, bytes: bytes.byteLength });
-            if (place >= 0) outputs.set(place, { cid: cids[i]!, bytes: bytes.byteLength });
-          });
-          [kept, keptBytes] = [[], 0];
-        };
-        for (const unit of page) {
-          if (unit.failure !== null || unit.output_cid === null) {
-            // Providers that disagreed may agree elsewhere; a trap or fuel run out would happen again.
-            failed ??= {
-              reason: `unit ${unit.index} of job ${at.jobId} failed: ${unit.failure ?? 'no output'}`,
-              retryable: unit.failure === 'no_agreement',
-            };
-            continue;
-          }
-          const { unit: place } = ran[unit.index]!;
-          const key = prepared.keyOf(place);
-          const bytes = await verifiedOutput(this.ctx, this.sources, record, unit);
-          kept.push({ place, key, bytes });
-          keptBytes += bytes.byteLength;
-          const stderr = prepared.wasi ? unitStderr(this.ctx, unit) : undefined;
-          if (stderr !== undefined) kept.push({ place: -1, key: stderrKey(key), bytes: Buffer.from(stderr, 'base64') });
-          if (keptBytes >= KEPT_BATCH_BYTES) await store();
-        }
-        await store();
-        from += page.length;
-        if (page.length === 0) break;
-      }
+      const ended = await gatherOutputs(this.ctx, this.store, this.sources, record, view.units_created, {
+        ...prepared,
+        ran,
+      });
+      if (ended.failed) return ended.failed;
+      for (const [unit, output] of ended.outputs) outputs.set(unit, output);
     }
-    // What was verified is remembered even when a unit failed: a run after it runs only what is missing.
-    this.store.remember(remembered);
-    if (failed) return failed;
     for (const [unit, { cid, bytes }] of cached) outputs.set(unit, { cid, bytes });
     if (prepared.wasi) return this.#wasiOutput(prepared, outputs, cached.size);
     const files = prepared.units.map(({ unit }) => ({ name: String(unit), ...outputs.get(unit)! }));
@@ -310,7 +289,7 @@ export class StepJobs {
 
   /** A WASI step's output from its units' whole outputs (this run's or the memo's): their stdout, and what they wrote. */
   async #wasiOutput(
-    prepared: Extract<PreparedStep, { kind: 'batch' }>,
+    prepared: BatchStep,
     outputs: ReadonlyMap<number, { cid: string }>,
     cached: number,
   ): Promise<{ output: StepOutput } | { reason: string; retryable: boolean }> {
@@ -336,12 +315,6 @@ export class StepJobs {
 const EMPTY = new Uint8Array(0);
 
 const sizeMismatch = 'its files are not the size its input says (a file changed in the store?)';
-
-/** Bytes of a step's outputs held before they are stored together (one page of units at most). */
-const KEPT_BATCH_BYTES = 16 * 2 ** 20;
-
-/** The memo key of a WASI unit's stderr, beside its output's. */
-const stderrKey = (key: string): string => `${key}.stderr`;
 
 /** Whether the step's method takes every file as one tar, its one unit (program.ts `takes`). */
 function takesOneTar(step: Step): boolean {

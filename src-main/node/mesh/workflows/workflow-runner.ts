@@ -5,8 +5,8 @@
 // stops at any point plans from the same facts at its next start: it finds the jobs it started
 // (submitting one the stop cut off before its submit), and recomputes nothing verified.
 import { randomBytes } from 'node:crypto';
-import { checkGraph, type Graph } from '../../../core/workflow/graph.js';
-import { decodeWorkflow, type Step, type Workflow } from '../../../core/workflow/document.js';
+import type { Graph } from '../../../core/workflow/graph.js';
+import type { Step, Workflow } from '../../../core/workflow/document.js';
 import {
   applyFact,
   foldFacts,
@@ -16,7 +16,7 @@ import {
   type WorkflowRecord,
 } from '../../../core/workflow/facts.js';
 import { plan, type Plan } from '../../../core/workflow/planner.js';
-import type { FileValue, Value } from '../../../core/workflow/references.js';
+import type { Value } from '../../../core/workflow/references.js';
 import { ApiError } from '../../api/errors.js';
 import type { Journal } from '../../journal/index.js';
 import { WorkflowStore, type StoredWorkflow } from '../../journal/workflow-store.js';
@@ -25,6 +25,7 @@ import type { NodeContext } from '../context/node-context.js';
 import type { JobSubmits } from '../jobs/job-submits.js';
 import { PackOutputs } from '../units/pack-outputs.js';
 import { StepJobs, unitsOf, type PreparedStep, type StepJobsNeeds } from './step-jobs.js';
+import { check, failure, filesIn, fits, shareOf } from './workflow-rules.js';
 
 /** How often running steps' jobs are looked at. */
 const WATCH_MS = 100;
@@ -38,6 +39,8 @@ export interface LiveWorkflow {
   prepared: Map<string, PreparedStep>;
   /** Its facts folded: read from the store once, then kept as each is appended (#append). */
   record: WorkflowRecord;
+  /** Its input files' bytes as its run was given them, until its first steps have started (a restart reads the store). */
+  given?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Ended workflows whose folded facts are kept for their views. */
@@ -98,10 +101,19 @@ export class WorkflowRunner {
     this.ctx.events.off('job.ended', this.#jobEnded);
     this.#timer.stop();
     await Promise.allSettled(this.#busy.values());
+    this.store.flush(); // the memo's rows not written yet, before the journal closes
   }
 
-  /** Submits a workflow: refused at once when its document or graph is (the message names the step). */
-  run(document: string, inputs: Record<string, Value>, noCache: boolean): { workflow_id: string; steps: number } {
+  /**
+   * Submits a workflow: refused at once when its document or graph is (the message names the step).
+   * `given`: its input files' bytes by CID, stored already: its first steps start from them.
+   */
+  run(
+    document: string,
+    inputs: Record<string, Value>,
+    noCache: boolean,
+    given?: ReadonlyMap<string, Uint8Array>,
+  ): { workflow_id: string; steps: number } {
     const { workflow, graph } = check(document);
     for (const [name, { type }] of Object.entries(workflow.inputs)) {
       const value = inputs[name];
@@ -116,7 +128,8 @@ export class WorkflowRunner {
       submittedAt: this.ctx.now(),
     };
     this.store.add(stored);
-    this.#live.set(stored.workflowId, { stored, workflow, graph, inputs, prepared: new Map(), record: foldFacts([]) });
+    const record = foldFacts([]);
+    this.#live.set(stored.workflowId, { stored, workflow, graph, inputs, prepared: new Map(), record, given });
     this.ctx.log(`workflow ${stored.workflowId}: submitted, ${workflow.steps.length} steps`);
     this.#timer.wake();
     this.#advanceSoon(stored.workflowId);
@@ -232,6 +245,7 @@ export class WorkflowRunner {
       }
       this.#append(live, ended);
       for (const action of next.actions) await this.#act(live, action);
+      delete live.given; // the steps its inputs start have started: the memory is not held for later ones
     }
   }
 
@@ -337,7 +351,7 @@ export class WorkflowRunner {
       step,
       params,
       input,
-      { budget, noCache: live.stored.noCache, inputs: live.inputs },
+      { budget, noCache: live.stored.noCache, inputs: live.inputs, given: live.given },
       journaled,
     );
   }
@@ -347,40 +361,6 @@ export class WorkflowRunner {
     if (this.jobs.submitted(jobId)) return;
     await this.jobs.submit(prepared, jobId);
   }
-}
-
-/** The document parsed and its graph checked, or ApiError `bad_request` saying why not. */
-function check(document: string): { workflow: Workflow; graph: Graph } {
-  const decoded = decodeWorkflow(document);
-  if (!decoded.ok) throw new ApiError('bad_request', `the workflow: ${decoded.error.message}`);
-  const graph = checkGraph(decoded.value);
-  if (!graph.ok) throw new ApiError('bad_request', graph.error);
-  return { workflow: decoded.value, graph: graph.value };
-}
-
-/** A step's share of its workflow's budget: even across the steps that run unless one fails. */
-function shareOf(workflow: Workflow): number {
-  const steps = workflow.steps.filter((step) => !step.compensation).length;
-  return Math.max(1, Math.floor(workflow.budget / steps));
-}
-
-/** The files a workflow input's value names. */
-function filesIn(value: Value): FileValue[] {
-  if (Array.isArray(value)) return value.filter((item): item is FileValue => typeof item === 'object');
-  return typeof value === 'object' ? [value as FileValue] : [];
-}
-
-function fits(type: string, value: Value): boolean {
-  if (type === 'file') return typeof value === 'object' && !Array.isArray(value);
-  if (type === 'files') return Array.isArray(value);
-  return typeof value === type;
-}
-
-/** A step's failure: what the node refused (params, sizes) fails for good; an unavailable store or peer may mend. */
-function failure(step: string, attempt: number, err: unknown): WorkflowFact {
-  const reason = err instanceof Error ? err.message : String(err);
-  const retryable = err instanceof ApiError && err.code === 'unavailable';
-  return { type: 'step.failed', step, attempt, reason: reason.slice(0, 1000), retryable };
 }
 
 /** The node's workflow runner, its facts and memo in the journal's database (on its connection). */
