@@ -13,6 +13,7 @@ import { WorkflowStore } from '../../src-main/node/journal/workflow-store.js';
 import { NodeEvents } from '../../src-main/node/mesh/context/node-events.js';
 import type { PreparedStep, StepJobs } from '../../src-main/node/mesh/workflows/step-jobs.js';
 import { WorkflowRunner } from '../../src-main/node/mesh/workflows/workflow-runner.js';
+import { oneUnitStep } from './workflow-stand-ins.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-workflow-intake-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,23 +59,7 @@ test("a run's first steps start from its input files as given; later steps read 
   const journal = openJournal('given.sqlite');
   const given: (ReadonlyMap<string, Uint8Array> | undefined)[] = [];
   const submitted = new Set<string>();
-  const prepared: PreparedStep = {
-    kind: 'batch',
-    spec: {
-      library: 'hash',
-      method: 'sha256',
-      chunk_bytes: 4,
-      budget: 1,
-      redundancy: 1,
-      priority: 0.5,
-      manual_accept: false,
-      open_to_strangers: false,
-    },
-    units: [{ unit: 0, bytes: new Uint8Array(4) }],
-    keyOf: () => 'key',
-    cached: [],
-    wasi: false,
-  };
+  const prepared = oneUnitStep;
   const output = { fields: { units: 1 }, files: [{ name: '0', cid: 'bafkreiout', bytes: 32 }] };
   const jobs = {
     prepare: (...args: Parameters<StepJobs['prepare']>) => {

@@ -11,6 +11,7 @@ import { WorkflowStore } from '../../src-main/node/journal/workflow-store.js';
 import { NodeEvents } from '../../src-main/node/mesh/context/node-events.js';
 import type { PreparedStep, StepJobs } from '../../src-main/node/mesh/workflows/step-jobs.js';
 import { WorkflowRunner } from '../../src-main/node/mesh/workflows/workflow-runner.js';
+import { oneUnitStep } from './workflow-stand-ins.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-job-ended-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,23 +22,7 @@ test("a step's job that ends moves its workflow on at once", async () => {
   const events = new NodeEvents();
   const submitted = new Set<string>();
   let ended = false;
-  const prepared: PreparedStep = {
-    kind: 'batch',
-    spec: {
-      library: 'hash',
-      method: 'sha256',
-      chunk_bytes: 4,
-      budget: 1,
-      redundancy: 1,
-      priority: 0.5,
-      manual_accept: false,
-      open_to_strangers: false,
-    },
-    units: [{ unit: 0, bytes: new Uint8Array(4) }],
-    keyOf: () => 'key',
-    cached: [],
-    wasi: false,
-  };
+  const prepared = oneUnitStep;
   const output = { fields: { units: 1 }, files: [{ name: '0', cid: 'bafkreib', bytes: 32 }] };
   const jobs = {
     prepare: () => prepared,
