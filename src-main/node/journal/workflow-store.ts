@@ -29,7 +29,14 @@ interface Row {
 /** Keys asked at once by memoAll. */
 const MEMO_BATCH = 4096;
 
-/** Memo rows written a turn, once a step's output is journaled (about 5 ms of a turn). */
+/**
+ * How long remembered memo rows wait in memory before they are written (lookups read them there):
+ * a step's end does not wait on them (a fan-out's 10,000 rows, ~25 ms), nor does a run of the same
+ * workflow just after it.
+ */
+const MEMO_WRITE_DELAY_MS = 250;
+
+/** Memo rows written a turn once writing starts (about 5 ms of a turn). */
 const MEMO_WRITE_ROWS = 2048;
 
 type MemoRow = { key: string; cid: string; bytes: number };
@@ -56,9 +63,9 @@ export class WorkflowStore {
   readonly #memoPut;
   readonly #appendAll;
   readonly #rememberAll;
-  /** Memo rows remembered and not written yet, and the turn that writes the next of them. */
-  #unwritten: MemoRow[] = [];
-  #writing: NodeJS.Immediate | undefined;
+  /** Memo rows remembered and not written yet, by key, and the timer that writes the next of them. */
+  readonly #unwritten = new Map<string, MemoRow>();
+  #writing: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Db) {
     this.#add = db.prepare(
@@ -132,46 +139,51 @@ export class WorkflowStore {
   }
 
   memo(key: string): { cid: string; bytes: number } | undefined {
-    this.flush();
+    const unwritten = this.#unwritten.get(key);
+    if (unwritten) return { cid: unwritten.cid, bytes: unwritten.bytes };
     const row = this.#memoGet.get(key);
     return row && { cid: row.output_cid, bytes: row.bytes };
   }
 
   /** memo() of each key, asked in batches (a lookup each cost ~5 µs a key, a batch under half). */
   memoAll(keys: readonly string[]): ({ cid: string; bytes: number } | undefined)[] {
-    this.flush();
     const found: ({ cid: string; bytes: number } | undefined)[] = Array.from({ length: keys.length });
     for (let at = 0; at < keys.length; at += MEMO_BATCH)
       for (const [place, cid, bytes] of this.#memoAll.all(JSON.stringify(keys.slice(at, at + MEMO_BATCH))))
         found[at + place] = { cid, bytes };
+    if (this.#unwritten.size > 0)
+      keys.forEach((key, i) => {
+        const unwritten = found[i] ? undefined : this.#unwritten.get(key);
+        if (unwritten) found[i] = { cid: unwritten.cid, bytes: unwritten.bytes };
+      });
     return found;
   }
 
   /**
-   * Remembers verified outputs by their units' memo keys: written MEMO_WRITE_ROWS a turn from the
-   * next, so that a step's end (a fan-out's 10,000 rows, ~25 ms) does not wait on them; a memo
-   * lookup, and flush, write them all first. A cache: rows lost to a crash are units run again.
+   * Remembers verified outputs by their units' memo keys: kept in memory, where lookups find them,
+   * and written MEMO_WRITE_DELAY_MS later, MEMO_WRITE_ROWS a turn. A cache: rows a crash loses are
+   * units run again; a stop writes them (flush).
    */
   remember(outputs: readonly MemoRow[]): void {
-    if (outputs.length === 0) return;
-    for (const row of outputs) this.#unwritten.push(row);
-    this.#writing ??= setImmediate(this.#writeSome);
+    for (const row of outputs) if (!this.#unwritten.has(row.key)) this.#unwritten.set(row.key, row);
+    if (this.#unwritten.size > 0) this.#writing ??= setTimeout(this.#writeSome, MEMO_WRITE_DELAY_MS).unref();
   }
 
-  /** Writes every memo row remembered and not written yet (a lookup's first step; a stop's). */
+  /** Writes every memo row remembered and not written yet (a stop's last step). */
   flush(): void {
-    if (this.#writing) clearImmediate(this.#writing);
+    clearTimeout(this.#writing);
     this.#writing = undefined;
-    const rows = this.#unwritten;
-    this.#unwritten = [];
-    if (rows.length > 0) this.#rememberAll(rows);
+    if (this.#unwritten.size > 0) this.#rememberAll([...this.#unwritten.values()]);
+    this.#unwritten.clear();
   }
 
   readonly #writeSome = (): void => {
     this.#writing = undefined;
     if (!this.db.open) return; // closed without a flush (a test's): a cache's rows, lost as to a crash
-    const rows = this.#unwritten.splice(0, MEMO_WRITE_ROWS);
-    if (this.#unwritten.length > 0) this.#writing = setImmediate(this.#writeSome);
+    const rows: MemoRow[] = [];
+    for (const row of this.#unwritten.values()) if (rows.push(row) === MEMO_WRITE_ROWS) break;
     this.#rememberAll(rows);
+    for (const { key } of rows) this.#unwritten.delete(key);
+    if (this.#unwritten.size > 0) this.#writing = setTimeout(this.#writeSome, 0).unref();
   };
 }
