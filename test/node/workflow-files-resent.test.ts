@@ -31,7 +31,7 @@ function openStore(): BlobStore {
  * does beside it), its runner one that keeps each run's `items` and starts nothing.
  */
 function handlersOver(store: BlobStore, putMissing: (bytes: readonly Uint8Array[]) => Promise<string[]>) {
-  const runs: { cid: string }[][] = [];
+  const runs: { name: string; cid: string; bytes: number }[][] = [];
   const blobs = {
     get: store.get.bind(store),
     size: store.size.bind(store),
@@ -42,7 +42,7 @@ function handlersOver(store: BlobStore, putMissing: (bytes: readonly Uint8Array[
     putMissing,
   };
   const workflows = {
-    run(_document: string, values: Record<string, { cid: string }[]>) {
+    run(_document: string, values: Record<string, { name: string; cid: string; bytes: number }[]>) {
       runs.push(values['items']!);
       return { workflow_id: `wf${runs.length}` };
     },
@@ -118,4 +118,39 @@ test('a list given again, held whole, is only hashed; once a blob has left the s
   assert.deepEqual(writes, [4, 4], 'after a removal the list is not known held: its files are asked again');
   assert.ok(store.has(gone.cid), 'and the one that left is stored again');
   assert.deepEqual(runs[1], runs[0]);
+});
+
+test('a list given again is known by one digest of it; one that differs in a byte, a name or where a name ends is not', async () => {
+  const store = openStore();
+  const files = Array.from({ length: 3 }, (_, i) => ({ name: `f${i}`, base64: randomBytes(64).toString('base64') }));
+  const { handlers, runs } = handlersOver(store, (bytes) => store.putMissing(bytes));
+  const run = async (given: { name: string; base64: string }[]) => {
+    const started = await handlers['workflows.run']({
+      document: '{}',
+      inputs: { items: { files: given } },
+      no_cache: false,
+    });
+    return { list: started.files_cids?.['items'], items: runs.at(-1)! };
+  };
+  const cidOf = async (base64: string) => (await store.putMany([Buffer.from(base64, 'base64')]))[0];
+  const first = await run(files);
+  assert.deepEqual(await run(files.map((file) => ({ ...file }))), first, 'the same files, given again');
+
+  const otherByte = randomBytes(64).toString('base64');
+  const changed = await run([files[0]!, { ...files[1]!, base64: otherByte }, files[2]!]);
+  assert.notEqual(changed.list, first.list);
+  assert.equal(changed.items[1]!.cid, await cidOf(otherByte), 'the changed file as it now is');
+
+  const renamed = await run([files[0]!, { ...files[1]!, name: 'other' }, files[2]!]);
+  assert.notEqual(renamed.list, first.list);
+  assert.deepEqual(
+    renamed.items.map(({ name }) => name),
+    ['f0', 'other', 'f2'],
+  );
+
+  // Where a name ends and its base64 begins: the same characters in a row, two different lists.
+  const joined = await run([{ name: 'xQUJD', base64: 'RA==' }]);
+  const split = await run([{ name: 'x', base64: 'QUJDRA==' }]);
+  assert.notEqual(joined.list, split.list);
+  assert.deepEqual([joined.items[0]!.bytes, split.items[0]!.bytes], [1, 4]);
 });

@@ -7,11 +7,11 @@
 import { hash } from 'node:crypto';
 import { isFile } from '../../../core/workflow/fact-check.js';
 import { stepMemoKeyOf } from '../../../core/workflow/facts.js';
-import { fileListJson, type FileValue } from '../../../core/workflow/references.js';
-import { cidOfBytes } from '../../blobs/cid.js';
+import type { FileValue } from '../../../core/workflow/references.js';
 import { HeldSets } from '../../blobs/held-sets.js';
 import type { WorkflowStore } from '../../journal/workflow-store.js';
 import type { Blobs } from '../context/blobs.js';
+import { listCidOf, listOf } from './file-lists.js';
 
 /** A unit's output as the memo has it. */
 export interface MemoOutput {
@@ -37,8 +37,7 @@ export class StepMemo {
 
   /** The step's key, hashed as its units' are: its items' list by the CID of its bytes. */
   keyOf(moduleCid: string, params: Record<string, unknown>, chunkBytes: number, items: readonly FileValue[]): string {
-    const itemsCid = cidOfBytes(Buffer.from(fileListJson(items)));
-    return hash('sha256', stepMemoKeyOf(moduleCid, params, chunkBytes, itemsCid), 'hex');
+    return hash('sha256', stepMemoKeyOf(moduleCid, params, chunkBytes, listCidOf(items)), 'hex');
   }
 
   /** Each of the step's `units` outputs in order, when the memo has its list and the store every one of them. */
@@ -60,9 +59,9 @@ export class StepMemo {
 
   /** Remembers the step's outputs, in unit order, under its key; held whole when each was found or put held since `mark`. */
   async remember(key: string, files: readonly FileValue[], mark: number | undefined): Promise<void> {
-    const list = Buffer.from(fileListJson(files));
-    const cid = await this.blobs.put(list);
-    this.store.remember([{ key, cid, bytes: list.byteLength }]);
+    const list = listOf(files);
+    const cid = await this.blobs.put(list.json);
+    this.store.remember([{ key, cid, bytes: list.json.byteLength }]);
     if (mark !== undefined) this.#held.add(cid, mark);
   }
 }
