@@ -11,7 +11,7 @@ import { setImmediate as turn, setTimeout as delay } from 'node:timers/promises'
 import { Journal } from '../../src-main/node/journal/index.js';
 import { WorkflowStore } from '../../src-main/node/journal/workflow-store.js';
 import { NodeEvents } from '../../src-main/node/mesh/context/node-events.js';
-import type { PreparedStep, StepJobs } from '../../src-main/node/mesh/workflows/step-jobs.js';
+import type { GivenFiles, PreparedStep, StepJobs } from '../../src-main/node/mesh/workflows/step-jobs.js';
 import { WorkflowRunner } from '../../src-main/node/mesh/workflows/workflow-runner.js';
 import { oneUnitStep } from './workflow-stand-ins.js';
 
@@ -58,7 +58,7 @@ test("a step's memo rows are found at once, written a moment later, and all writ
 
 test("a run's first steps start from its input files as given; later steps read the store", async () => {
   const journal = openJournal('given.sqlite');
-  const given: (ReadonlyMap<string, Uint8Array> | undefined)[] = [];
+  const given: (GivenFiles | undefined)[] = [];
   const submitted = new Set<string>();
   const prepared = oneUnitStep;
   const output = { fields: { units: 1 }, files: [{ name: '0', cid: 'bafkreiout', bytes: 32 }] };

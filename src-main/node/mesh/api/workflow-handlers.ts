@@ -12,7 +12,7 @@ import { HeldSets } from '../../blobs/held-sets.js';
 import { iso } from '../context/node-context.js';
 import { jobView } from '../views/job-view.js';
 import { listOf } from '../workflows/file-lists.js';
-import { unitsOf } from '../workflows/step-jobs.js';
+import { unitsOf, type GivenFiles } from '../workflows/step-jobs.js';
 import type { NodeApi } from './node-api.js';
 
 /** The most bytes of a list of files given by its CID: MAX_INPUT_FILES of the longest {name, cid, bytes}. */
@@ -24,6 +24,22 @@ const GIVEN_LISTS = 8;
 /** Files given inline, as bytes. */
 const decoded = (given: readonly { base64: string }[]): Buffer[] =>
   given.map(({ base64 }) => Buffer.from(base64, 'base64'));
+
+/**
+ * The bytes of the files given inline by CID (hashed to those CIDs): the run's first steps start
+ * from them, not reading them back from the store. Decoded at the first ask, if not already: a
+ * rerun the memo has whole asks for none.
+ */
+function givenBytes(
+  lists: readonly { files: readonly FileValue[]; given: readonly { base64: string }[]; bytes?: Buffer[] }[],
+): GivenFiles {
+  let byCid: Map<string, Uint8Array> | undefined;
+  const all = () =>
+    (byCid ??= new Map(
+      lists.flatMap(({ files, given, bytes = decoded(given) }) => files.map(({ cid }, i) => [cid, bytes[i]!] as const)),
+    ));
+  return { get: (cid) => all().get(cid), has: (cid) => all().has(cid) };
+}
 
 /** A digest of files given inline: each file's name and base64, length-prefixed, so no two lists share one. */
 function givenDigest(given: readonly { name: string; base64: string }[]): string {
@@ -98,7 +114,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
   const storeAll = async (given: readonly { name: string; base64: string }[]) => {
     const digest = givenDigest(given);
     const before = givenBefore.get(digest);
-    if (before && heldLists.has(before.list)) return { ...before, given, bytes: undefined };
+    if (before && heldLists.has(before.list)) return { ...before, given };
     const mark = heldLists.mark();
     const bytes = decoded(given);
     const files = given.map(({ name }, i) => ({ name, cid: cidOfBytes(bytes[i]!), bytes: bytes[i]!.byteLength }));
@@ -110,7 +126,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     }
     if (givenBefore.size >= GIVEN_LISTS) givenBefore.delete(givenBefore.keys().next().value!);
     givenBefore.set(digest, { files, list });
-    return { files, list, given, bytes };
+    return { files, list, given, bytes: bytes as Buffer[] | undefined };
   };
   const viewOf = (workflowId: string): WorkflowView => {
     const seen = node.workflows.view(workflowId);
@@ -175,11 +191,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
           i = 0; // and while it was awaited, any list may have lost a file
         }
       }
-      // The bytes as given, hashed to their CIDs: the run's first steps start from them, not reading them back.
-      const given = new Map(
-        sent.flatMap(({ files, bytes }) => (bytes ? files.map(({ cid }, i) => [cid, bytes[i]!] as const) : [])),
-      );
-      const started = node.workflows.run(document, values, no_cache, given);
+      const started = node.workflows.run(document, values, no_cache, givenBytes(sent));
       return Object.keys(lists).length > 0 ? { ...started, files_cids: lists } : started;
     },
     async 'workflows.status'({ workflow_id }) {

@@ -51,6 +51,9 @@ export type PreparedStep =
 
 type BatchStep = Extract<PreparedStep, { kind: 'batch' }>;
 
+/** Files' bytes by CID as a workflow's run was given them (workflow-handlers.ts), hashed to those CIDs. */
+export type GivenFiles = Pick<ReadonlyMap<string, Uint8Array>, 'get' | 'has'>;
+
 /** A prepared step's units: a fan-out's items, a render step's frames' tiles as frames. */
 export const unitsOf = (prepared: PreparedStep): number =>
   prepared.kind === 'batch' ? prepared.units.length : prepared.units;
@@ -81,7 +84,7 @@ export class StepJobs {
       noCache: boolean;
       inputs: Readonly<Record<string, Value>>;
       /** Files' bytes by CID as the run was given them (hashed to those CIDs): read from here, not the store. */
-      given?: ReadonlyMap<string, Uint8Array>;
+      given?: GivenFiles;
     },
     journaled?: readonly { unit: number; cid: string; bytes: number }[],
   ): PreparedStep {

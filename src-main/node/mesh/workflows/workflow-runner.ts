@@ -24,7 +24,7 @@ import { WatchTimer } from '../basics/watch-timer.js';
 import type { NodeContext } from '../context/node-context.js';
 import type { JobSubmits } from '../jobs/job-submits.js';
 import { PackOutputs } from '../units/pack-outputs.js';
-import { StepJobs, unitsOf, type PreparedStep, type StepJobsNeeds } from './step-jobs.js';
+import { StepJobs, unitsOf, type GivenFiles, type PreparedStep, type StepJobsNeeds } from './step-jobs.js';
 import { check, failure, filesIn, fits, shareOf } from './workflow-rules.js';
 
 /** How often running steps' jobs are looked at. */
@@ -40,7 +40,7 @@ export interface LiveWorkflow {
   /** Its facts folded: read from the store once, then kept as each is appended (#append). */
   record: WorkflowRecord;
   /** Its input files' bytes as its run was given them, until its first steps have started (a restart reads the store). */
-  given?: ReadonlyMap<string, Uint8Array>;
+  given?: GivenFiles;
 }
 
 /** Ended workflows whose folded facts are kept for their views. */
@@ -112,7 +112,7 @@ export class WorkflowRunner {
     document: string,
     inputs: Record<string, Value>,
     noCache: boolean,
-    given?: ReadonlyMap<string, Uint8Array>,
+    given?: GivenFiles,
   ): { workflow_id: string; steps: number } {
     const { workflow, graph } = check(document);
     for (const [name, { type }] of Object.entries(workflow.inputs)) {
