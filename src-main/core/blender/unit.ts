@@ -8,7 +8,7 @@
 // requester's preflight read it), the grid and the file's format (PNG, or EXR for frames only), so
 // that a provider renders and a requester checks the same pixels.
 import { TileGridSchema, tilesPerFrame, type TileGrid } from '../schemas/blender-tiles.js';
-import { isBase64Text } from '../schemas/index.js';
+import { base64Of } from '../schemas/index.js';
 import * as z from '../schemas/zod.js';
 import { MAX_FRAME_NUMBER } from './frames.js';
 import { MAX_PERCENTAGE } from './preflight.js';
@@ -126,9 +126,7 @@ export function frameTileInputs(frame: number, grid: TileGrid): Uint8Array {
 
 /** A scene as a job carries it: its bytes (a .blend, or a zip of its folder), its .blend's name. */
 const SCENE_FIELDS = {
-  scene_base64: z
-    .string()
-    .check(z.maxLength(Math.ceil(MAX_BLENDER_SCENE_BYTES / 3) * 4), z.refine(isBase64Text, 'expected base64')),
+  scene_base64: base64Of(MAX_BLENDER_SCENE_BYTES),
   file: z._default(BlendName, 'scene.blend'),
   zip: z._default(z.boolean(), false),
 };

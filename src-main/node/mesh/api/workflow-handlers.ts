@@ -18,6 +18,14 @@ import type { NodeApi } from './node-api.js';
 /** The most bytes of a list of files given by its CID: MAX_INPUT_FILES of the longest {name, cid, bytes}. */
 const MAX_LIST_BYTES = 8 * 2 ** 20;
 
+/** A list of files given inline, as stored: its files and list's CID, and its bytes when they were decoded. */
+interface StoredList {
+  files: FileValue[];
+  list: string;
+  given: readonly { name: string; base64: string }[];
+  bytes?: Buffer[];
+}
+
 /** Lists given inline that a run given them again knows by one hash (givenBefore). */
 const GIVEN_LISTS = 8;
 
@@ -30,9 +38,7 @@ const decoded = (given: readonly { base64: string }[]): Buffer[] =>
  * from them, not reading them back from the store. Decoded at the first ask, if not already: a
  * rerun the memo has whole asks for none.
  */
-function givenBytes(
-  lists: readonly { files: readonly FileValue[]; given: readonly { base64: string }[]; bytes?: Buffer[] }[],
-): GivenFiles {
+function givenBytes(lists: readonly StoredList[]): GivenFiles {
   let byCid: Map<string, Uint8Array> | undefined;
   const all = () =>
     (byCid ??= new Map(
@@ -111,7 +117,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
    * run may give instead). A list known held whole (given before, nothing removed since) is not
    * stored again; one given lately is not even decoded (bytes: undefined), only hashed once whole.
    */
-  const storeAll = async (given: readonly { name: string; base64: string }[]) => {
+  const storeAll = async (given: readonly { name: string; base64: string }[]): Promise<StoredList> => {
     const digest = givenDigest(given);
     const before = givenBefore.get(digest);
     if (before && heldLists.has(before.list)) return { ...before, given };
@@ -126,7 +132,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     }
     if (givenBefore.size >= GIVEN_LISTS) givenBefore.delete(givenBefore.keys().next().value!);
     givenBefore.set(digest, { files, list });
-    return { files, list, given, bytes: bytes as Buffer[] | undefined };
+    return { files, list, given, bytes };
   };
   const viewOf = (workflowId: string): WorkflowView => {
     const seen = node.workflows.view(workflowId);
@@ -169,7 +175,7 @@ export function workflowHandlers(node: NodeApi): Pick<ApiHandlers, Handled> {
     async 'workflows.run'({ document, inputs, no_cache }) {
       const values: Record<string, Value> = {};
       const lists: Record<string, string> = {};
-      const sent: Awaited<ReturnType<typeof storeAll>>[] = [];
+      const sent: StoredList[] = [];
       // Lists given by CID first: one refused refuses the run before any file is stored.
       for (const [name, given] of Object.entries(inputs))
         if ('files_cid' in given) [values[name], lists[name]] = [listed(name, given.files_cid), given.files_cid];
